@@ -1,0 +1,297 @@
+"""Reading, validating and writing catalogs: Parquet with unit metadata, CSV with unit headers.
+
+Every check reports every bad cell at once, by table, 1-based row number and column.
+Writes are atomic (temporary file, then rename), so a rejected import writes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import pandera.polars as pa
+import polars as pl
+import pyarrow as pa_arrow
+import pyarrow.parquet as pq
+
+from pipeline.catalogs.schemas import CATALOGS
+from pipeline.errors import InputError, Problem
+from pipeline.units import DimensionalityError, factor, unit, ureg
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+ENV_REGISTRY = "MLSYS_REGISTRY"
+
+
+def bundled_registry() -> Path:
+    """The catalogs shipped with the package (a wheel) or the checkout's registry_data/."""
+    inside = PACKAGE_DIR / "registry_data"
+    return inside if inside.is_dir() else PACKAGE_DIR.parent / "registry_data"
+
+
+def registry_dir(registry: str | Path | None = None) -> Path:
+    """``--registry`` > ``$MLSYS_REGISTRY`` > the bundled catalogs."""
+    chosen = registry or os.environ.get(ENV_REGISTRY)
+    return Path(chosen) if chosen else bundled_registry()
+
+
+def catalog_path(table: str, registry: str | Path | None = None) -> Path:
+    """A table in the user registry, falling back to the bundled one when absent there."""
+    _check_table(table)
+    path = registry_dir(registry) / f"{table}.parquet"
+    return path if path.exists() else bundled_registry() / f"{table}.parquet"
+
+
+def _check_table(table: str) -> None:
+    if table not in CATALOGS:
+        from pipeline.errors import UnknownNameError
+
+        raise UnknownNameError("catalog table", table, sorted(CATALOGS))
+
+
+def schema_units(table: str) -> dict[str, str | None]:
+    """Column -> unit string ("" dimensionless) for numeric columns, None for text/bool/date."""
+    out = {}
+    for name, col in CATALOGS[table].to_schema().columns.items():
+        out[name] = (col.metadata or {}).get("unit")
+    return out
+
+
+def schema_descriptions(table: str) -> dict[str, str]:
+    return {n: (c.metadata or {}).get("description", "")
+            for n, c in CATALOGS[table].to_schema().columns.items()}
+
+
+# -- validation --------------------------------------------------------------
+
+_CHECK_TEXT = [
+    (re.compile(r"greater_than\((.+)\)"), "expected > {0}"),
+    (re.compile(r"greater_than_or_equal_to\((.+)\)"), "expected >= {0}"),
+    (re.compile(r"less_than_or_equal_to\((.+)\)"), "expected <= {0}"),
+    (re.compile(r"str_length\(.*\)"), "expected non-empty text"),
+    (re.compile(r"str_matches\(.*\)"), "expected an http(s) URL"),
+    (re.compile(r"isin\((.+)\)"), "expected one of {0}"),
+    (re.compile(r"field_uniqueness|unique"), "duplicate value; expected unique"),
+    (re.compile(r"not_nullable"), "expected a value, got null"),
+    (re.compile(r"finite"), "expected a finite number (not NaN or infinity)"),
+    (re.compile(r"coerce_dtype"), "cannot be read as the schema's type"),
+    (re.compile(r"dtype\('?(\w+)'?\)"), "expected type {0}"),
+    (re.compile(r"column_in_schema"), "unknown column; not in the schema"),
+    (re.compile(r"column_in_dataframe"), "missing column"),
+]
+
+
+def _describe_check(check: str) -> str:
+    for pattern, template in _CHECK_TEXT:
+        m = pattern.search(check)
+        if m:
+            return template.format(*m.groups())
+    return f"fails check {check}"
+
+
+def _pandera_problems(df: pl.DataFrame, exc: pa.errors.SchemaErrors, units: dict) -> list[Problem]:
+    labels = df["name"].to_list() if "name" in df.columns else None
+    problems = []
+    for rec in exc.failure_cases.iter_rows(named=True):
+        idx, column, check, case = rec.get("index"), rec.get("column"), str(rec.get("check")), rec.get("failure_case")
+        if rec.get("schema_context") == "DataFrameSchema" and check == "column_in_schema":
+            column, case = case, None
+        elif rec.get("schema_context") == "DataFrameSchema" and check == "column_in_dataframe":
+            column, case = case, None
+        u = units.get(column) if column else None
+        unit_note = f" ({u})" if u else ""
+        got = "" if case is None or idx is None else f"got {case}, "
+        row = None if idx is None else int(idx) + 1
+        label = labels[int(idx)] if labels is not None and idx is not None and int(idx) < len(labels) else None
+        problems.append(Problem(row, column, f"{got}{_describe_check(check)}{unit_note}", label))
+    return problems
+
+
+def _row_rules(table: str) -> list[tuple[str, pl.Expr, str]]:
+    """Cross-column rules pandera's per-column checks cannot state: (column, bad_when, expected)."""
+    if table == "models":
+        transformer = pl.col("model_type") != "cnn"
+        rules = [(c, transformer & pl.col(c).is_null(), "expected a value for a transformer model")
+                 for c in ("d_model", "n_heads", "n_kv_heads", "head_dim", "ffn_dim", "is_gated_mlp",
+                           "vocab_size", "is_tied_embeddings", "max_context_tokens",
+                           "position_embedding", "has_linear_bias", "norm_type", "n_dense_layers")]
+        rules += [(c, ~transformer & pl.col(c).is_null(), "expected a value for a CNN")
+                  for c in ("forward_flop_per_sample", "activation_elements_per_sample",
+                            "input_resolution_px")]
+        rules += [(c, pl.col("is_moe") & pl.col(c).is_null(), "expected a value for an MoE model")
+                  for c in ("n_experts", "n_experts_per_token", "n_shared_experts", "expert_ffn_dim")]
+        rules += [
+            ("n_kv_heads", (pl.col("n_heads") % pl.col("n_kv_heads")) != 0,
+             "expected a divisor of n_heads"),
+            ("n_dense_layers", pl.col("n_dense_layers") > pl.col("n_layers"), "expected <= n_layers"),
+            ("n_experts_per_token", pl.col("n_experts_per_token") > pl.col("n_experts"),
+             "expected <= n_experts"),
+            ("n_dense_layers", ~pl.col("is_moe") & (pl.col("n_dense_layers") != pl.col("n_layers")),
+             "expected n_dense_layers == n_layers for a dense model"),
+        ]
+        return rules
+    if table == "efficiency_profiles":
+        return [("eta_compute_high", pl.col("eta_compute_high") < pl.col("eta_compute_low"),
+                 "expected >= eta_compute_low")]
+    return []
+
+
+def validate(df: pl.DataFrame, table: str, source: str | None = None) -> pl.DataFrame:
+    """Validate a whole table; raise one ``InputError`` listing every bad cell."""
+    _check_table(table)
+    source = source or f"catalog {table!r}"
+    units = schema_units(table)
+    try:
+        out = CATALOGS[table].validate(df, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        raise InputError(source, _pandera_problems(df, exc, units)) from None
+    problems = []
+    labels = out["name"].to_list() if "name" in out.columns else [None] * out.height
+    for column, bad_when, expected in _row_rules(table):
+        bad = out.with_row_index("_i").filter(bad_when.fill_null(False))
+        for i, value in zip(bad["_i"].to_list(), bad[column].to_list()):
+            problems.append(Problem(i + 1, column, f"got {value}, {expected}", labels[i]))
+    if problems:
+        raise InputError(source, sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
+    return out
+
+
+# -- Parquet -------------------------------------------------------------------
+
+def read_catalog(table: str, registry: str | Path | None = None) -> pl.DataFrame:
+    """Read one catalog, check its Parquet unit metadata against the schema, validate it."""
+    path = catalog_path(table, registry)
+    if not path.exists():
+        raise InputError(f"catalog {table!r}", [Problem(None, None, f"file not found: {path}")])
+    arrow = pq.read_table(path)
+    problems = []
+    for column, expected in schema_units(table).items():
+        if expected is None or column not in arrow.schema.names:
+            continue
+        meta = arrow.schema.field(column).metadata or {}
+        got = meta.get(b"unit")
+        if got is None:
+            problems.append(Problem(None, column, f"Parquet field has no 'unit' metadata; expected {expected!r}"))
+        elif unit(got.decode()) != unit(expected):
+            problems.append(Problem(None, column, f"unit {got.decode()!r} in the file, expected {expected!r}"))
+    if problems:
+        raise InputError(f"catalog {table!r} ({path})", problems)
+    return validate(pl.from_arrow(arrow), table, f"catalog {table!r} ({path})")
+
+
+def _atomic_replace(write, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_catalog(df: pl.DataFrame, table: str, registry: str | Path | None = None) -> Path:
+    """Validate, then write atomically with each numeric column's unit in its field metadata."""
+    df = validate(df, table)
+    order = list(CATALOGS[table].to_schema().columns)
+    arrow = df.select(order).to_arrow()
+    units = schema_units(table)
+    fields = [
+        f.with_metadata({"unit": units[f.name]}) if units.get(f.name) is not None else f
+        for f in arrow.schema
+    ]
+    arrow = arrow.cast(pa_arrow.schema(fields))
+    path = registry_dir(registry) / f"{table}.parquet"
+    _atomic_replace(lambda tmp: pq.write_table(arrow, tmp, compression="zstd"), path)
+    return path
+
+
+# -- CSV with units in the header ("memory_bandwidth_bytes_per_s [B/s]") -------------
+
+_HEADER = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\[(.*)\])?\s*$")
+
+
+def export_csv(table: str, directory: str | Path, registry: str | Path | None = None) -> Path:
+    df = read_catalog(table, registry)
+    units = schema_units(table)
+    renamed = {c: f"{c} [{units[c]}]" for c in df.columns if units.get(c) is not None}
+    out = Path(directory) / f"{table}.csv"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_replace(lambda tmp: df.rename(renamed).write_csv(tmp), out)
+    return out
+
+
+def read_csv(path: str | Path, table: str | None = None) -> tuple[str, pl.DataFrame]:
+    """Parse a CSV export: check every header unit against the schema, convert compatible units."""
+    path = Path(path)
+    table = table or path.stem
+    _check_table(table)
+    source = f"CSV {path} (table {table!r})"
+    raw = pl.read_csv(path, infer_schema=False)  # all text: the schema coerces, errors name the cell
+    units = schema_units(table)
+    problems, renames, scale = [], {}, {}
+    for header in raw.columns:
+        m = _HEADER.match(header)
+        if not m:
+            problems.append(Problem(None, header, "expected a header like 'name' or 'name [unit]'"))
+            continue
+        column, given = m.group(1), m.group(2)
+        renames[header] = column
+        expected = units.get(column)
+        if expected is None:
+            if given:
+                problems.append(Problem(None, column, f"has unit [{given}] but the column is not numeric"))
+            continue
+        if given is None:
+            problems.append(Problem(None, column, f"missing unit; expected header '{column} [{expected}]'"))
+            continue
+        try:
+            k = factor(unit(given), unit(expected))
+        except DimensionalityError:
+            problems.append(Problem(None, column, f"unit [{given}] cannot be converted to [{expected}] "
+                                                  f"({ureg.Unit(expected).dimensionality})"))
+            continue
+        except Exception:  # pint parse errors come in several types
+            problems.append(Problem(None, column, f"unknown unit [{given}]; expected [{expected}]"))
+            continue
+        if k != 1.0:
+            scale[column] = k
+    if problems:
+        raise InputError(source, problems)
+    df = raw.rename(renames).with_columns(pl.col(pl.String).replace("", None))
+    dtypes = {n: str(c.dtype) for n, c in CATALOGS[table].to_schema().columns.items()}
+    for column in df.columns:
+        text_values = pl.col(column).str.strip_chars()
+        kind = dtypes.get(column)
+        if kind in ("Float64", "Int64"):
+            parsed = text_values.cast(pl.Float64, strict=False) * scale.get(column, 1.0)
+            if kind == "Int64":
+                parsed = pl.when(parsed == parsed.round(0)).then(parsed).cast(pl.Int64)
+            expected = "a number" if kind == "Float64" else "an integer"
+        elif kind == "Boolean":
+            parsed = text_values.str.to_lowercase().replace_strict(
+                {"true": True, "false": False}, default=None, return_dtype=pl.Boolean)
+            expected = "true or false"
+        elif kind == "Date":
+            parsed = text_values.str.to_date("%Y-%m-%d", strict=False)
+            expected = "a date YYYY-MM-DD"
+        else:
+            continue
+        bad = df.with_row_index("_i").filter(pl.col(column).is_not_null() & parsed.is_null())
+        labels = bad["name"].to_list() if "name" in bad.columns else [None] * bad.height
+        for i, value, label in zip(bad["_i"].to_list(), bad[column].to_list(), labels):
+            problems.append(Problem(i + 1, column, f"got {value!r}, expected {expected}", label))
+        df = df.with_columns(parsed.alias(column))
+    if problems:
+        raise InputError(source, problems)
+    return table, df
+
+
+def import_csv(path: str | Path, table: str | None = None, registry: str | Path | None = None) -> Path:
+    """Validate a whole CSV table and write it as Parquet; nothing is written if any cell is bad."""
+    table, df = read_csv(path, table)
+    validate(df, table, f"CSV {path} (table {table!r})")
+    return write_catalog(df, table, registry)

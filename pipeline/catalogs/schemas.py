@@ -1,0 +1,189 @@
+"""Pandera schemas of the catalogs: the single source of each column's unit.
+
+Units live in ``Field(metadata={"unit": ...})`` and are mirrored in the Parquet field
+metadata (key ``unit``); values are stored in the unit the column name states
+(``_bytes``, ``_bytes_per_s``, ``_flop_per_s``, ``_w``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional
+
+import pandera.polars as pa
+import polars as pl
+
+
+def _finite(cls, data: pa.PolarsData) -> pl.LazyFrame:
+    c = pl.col(data.key)
+    return data.lazyframe.select(c.is_null() | c.is_finite())
+
+
+def finite(pattern: str):
+    """Float columns matching ``pattern`` must be finite: polars orders NaN above every
+    number, so ``gt=0`` alone lets NaN through."""
+    return pa.check(pattern, regex=True, name="finite")(_finite)
+
+
+def quantity(unit: str, description: str, *, nullable: bool = False, gt: float | None = 0,
+             ge: float | None = None, le: float | None = None) -> Optional[float]:
+    """A float column in ``unit``: finite, and > 0 unless ``ge`` says otherwise."""
+    bounds = {"ge": ge} if ge is not None else ({"gt": gt} if gt is not None else {})
+    if le is not None:
+        bounds["le"] = le
+    return pa.Field(nullable=nullable, **bounds,
+                    metadata={"unit": unit, "description": description})
+
+
+def count(description: str, *, nullable: bool = False, ge: int = 1, unit: str = "") -> Optional[int]:
+    return pa.Field(nullable=nullable, ge=ge, metadata={"unit": unit, "description": description})
+
+
+def text(description: str, *, nullable: bool = False, unique: bool = False,
+         isin: list[str] | None = None) -> Optional[str]:
+    extra = {"isin": isin} if isin is not None else {}
+    return pa.Field(nullable=nullable, unique=unique, str_length={"min_value": 1}, **extra,
+                    metadata={"description": description})
+
+
+def flag(description: str, *, nullable: bool = False) -> Optional[bool]:
+    return pa.Field(nullable=nullable, metadata={"description": description})
+
+
+class Provenance(pa.DataFrameModel):
+    source_url: str = pa.Field(
+        str_matches=r"^https?://\S+$", metadata={"description": "where the row's values come from"}
+    )
+    last_verified: dt.date = pa.Field(metadata={"description": "date the source was last checked"})
+    notes: Optional[str] = pa.Field(
+        nullable=True, metadata={"description": "derived or unpublished values, and how"}
+    )
+
+
+PEAK_COLUMNS = [
+    "peak_fp32_flop_per_s", "peak_tf32_flop_per_s", "peak_fp16_flop_per_s",
+    "peak_bf16_flop_per_s", "peak_fp8_flop_per_s", "peak_int8_flop_per_s",
+    "peak_fp4_flop_per_s",
+]
+
+
+class HardwareSchema(Provenance):
+    """One row per accelerator (the "Silicon Zoo"). Peaks are dense, never sparse."""
+
+    name: str = text("accelerator name", unique=True)
+    vendor: str = text("manufacturer")
+    family: str = text("architecture family, matched by efficiency profiles")
+    category: str = text("market segment",
+                         isin=["datacenter", "workstation", "edge", "mobile", "cpu"])
+    release_year: int = count("year of release", ge=1990, unit="")
+    peak_fp32_flop_per_s: Optional[float] = quantity("FLOP/s", "dense FP32 peak", nullable=True)
+    peak_tf32_flop_per_s: Optional[float] = quantity("FLOP/s", "dense TF32 matrix peak", nullable=True)
+    peak_fp16_flop_per_s: Optional[float] = quantity("FLOP/s", "dense FP16 matrix peak", nullable=True)
+    peak_bf16_flop_per_s: Optional[float] = quantity("FLOP/s", "dense BF16 matrix peak", nullable=True)
+    peak_fp8_flop_per_s: Optional[float] = quantity("FLOP/s", "dense FP8 matrix peak", nullable=True)
+    peak_int8_flop_per_s: Optional[float] = quantity(
+        "FLOP/s", "dense INT8 peak (one int8 op counted as one FLOP)", nullable=True)
+    peak_fp4_flop_per_s: Optional[float] = quantity("FLOP/s", "dense FP4 matrix peak", nullable=True)
+    memory_capacity_bytes: float = quantity("B", "device memory capacity")
+    memory_bandwidth_bytes_per_s: Optional[float] = quantity(
+        "B/s", "device memory bandwidth (null: unpublished; such rows are dropped)", nullable=True)
+    sram_bytes: Optional[float] = quantity("B", "on-chip SRAM / last-level cache", nullable=True)
+    scaleup_link_bandwidth_bytes_per_s: Optional[float] = quantity(
+        "B/s", "scale-up link (NVLink/ICI/...) bandwidth per direction per device", nullable=True)
+    scaleup_domain_size: int = count("devices in one scale-up domain (1: none)")
+    host_link_bandwidth_bytes_per_s: Optional[float] = quantity(
+        "B/s", "host link bandwidth per direction", nullable=True)
+    tdp_w: Optional[float] = quantity("W", "thermal design / max board power", nullable=True)
+    _finite = finite(r"^(peak_.*|.*_bytes|.*_bytes_per_s|tdp_w)$")
+
+    class Config:
+        name = "hardware"
+        strict = True
+        coerce = True
+
+
+class ModelSchema(Provenance):
+    """One row per workload. CNN rows carry per-sample FLOPs; transformer rows the architecture."""
+
+    name: str = text("model name", unique=True)
+    family: str = text("model family")
+    model_type: str = text("architecture class", isin=["cnn", "encoder", "decoder"])
+    is_moe: bool = flag("mixture of experts")
+    release_year: int = count("year of release", ge=1990)
+    params_published: float = quantity("param", "published total parameter count")
+    params_source_url: str = pa.Field(str_matches=r"^https?://\S+$",
+                                      metadata={"description": "source of params_published"})
+    n_layers: int = count("weight layers (CNN) or transformer blocks")
+    forward_flop_per_sample: Optional[float] = quantity(
+        "FLOP", "forward FLOPs per sample (2 x MACs), CNN", nullable=True)
+    activation_elements_per_sample: Optional[float] = quantity(
+        "elem", "sum of layer output elements per sample, CNN", nullable=True)
+    input_resolution_px: Optional[int] = count("input image side, CNN", nullable=True)
+    d_model: Optional[int] = count("hidden size", nullable=True)
+    n_heads: Optional[int] = count("attention (query) heads", nullable=True)
+    n_kv_heads: Optional[int] = count("key/value heads (GQA/MQA)", nullable=True)
+    head_dim: Optional[int] = count("query/key head dimension", nullable=True)
+    ffn_dim: Optional[int] = count("dense MLP intermediate size", nullable=True)
+    is_gated_mlp: Optional[bool] = flag("three-matrix gated MLP (SwiGLU/GeGLU)", nullable=True)
+    vocab_size: Optional[int] = count("vocabulary size", nullable=True)
+    is_tied_embeddings: Optional[bool] = flag("LM head shares the input embedding", nullable=True)
+    max_context_tokens: Optional[int] = count("maximum context", nullable=True, unit="tok")
+    position_embedding: Optional[str] = text(
+        "position encoding", nullable=True, isin=["learned", "rope", "alibi", "none"])
+    has_linear_bias: Optional[bool] = flag("linear layers have biases", nullable=True)
+    norm_type: Optional[str] = text("normalisation", nullable=True, isin=["layernorm", "rmsnorm"])
+    n_experts: Optional[int] = count("routed experts per MoE layer", nullable=True)
+    n_experts_per_token: Optional[int] = count("routed experts per token", nullable=True)
+    n_shared_experts: Optional[int] = count("always-active shared experts", nullable=True, ge=0)
+    expert_ffn_dim: Optional[int] = count("expert MLP intermediate size", nullable=True)
+    n_dense_layers: Optional[int] = count("layers with a dense MLP", nullable=True, ge=0)
+    q_lora_rank: Optional[int] = count("MLA query compression rank", nullable=True)
+    kv_lora_rank: Optional[int] = count("MLA key/value latent rank", nullable=True)
+    qk_rope_head_dim: Optional[int] = count("MLA decoupled RoPE head dim", nullable=True)
+    v_head_dim: Optional[int] = count("value head dim (MLA)", nullable=True)
+    _finite = finite(r"^(params_published|forward_flop_per_sample|activation_elements_per_sample)$")
+
+    class Config:
+        name = "models"
+        strict = True
+        coerce = True
+
+
+class PrecisionSchema(Provenance):
+    name: str = text("numeric format", unique=True)
+    bytes_per_element: float = quantity("B/elem", "storage size of one element")
+    peak_column: str = text("hardware peak column this format runs at", isin=PEAK_COLUMNS)
+    _finite = finite(r"^bytes_per_element$")
+
+    class Config:
+        name = "precisions"
+        strict = True
+        coerce = True
+
+
+class EfficiencyProfileSchema(Provenance):
+    """The seed's framework-calibrated efficiency table, one row per hardware family."""
+
+    profile: str = text("profile name")
+    workload: str = text("workload kind", isin=["training", "inference"])
+    precision: str = text("precision the profile was measured at")
+    framework: str = text("software stack")
+    hardware_family: str = text("hardware family the row applies to ('any' for all)")
+    eta_compute_low: float = quantity("", "low end of the achieved fraction of peak FLOP/s", le=1)
+    eta_compute_high: float = quantity("", "high end of the achieved fraction of peak FLOP/s", le=1)
+    source: str = text("citation")
+    _finite = finite(r"^eta_compute_(low|high)$")
+
+    class Config:
+        name = "efficiency_profiles"
+        strict = True
+        coerce = True
+        unique = ["workload", "framework", "hardware_family"]
+
+
+CATALOGS: dict[str, type[pa.DataFrameModel]] = {
+    "hardware": HardwareSchema,
+    "models": ModelSchema,
+    "precisions": PrecisionSchema,
+    "efficiency_profiles": EfficiencyProfileSchema,
+}

@@ -1,0 +1,92 @@
+"""Formulas as named columns, and the small driver that turns them into a lazy plan.
+
+Every formula is a module-level function named for the column it produces; its
+parameters name the columns it reads (Hamilton's convention). ``plan`` resolves the
+requested outputs recursively, calls each function once with ``UExpr`` (or plain
+``pl.Expr`` for unitless text/boolean columns), and adds the results level by level
+with ``with_columns``, so an intermediate column is computed once and referenced by
+name downstream. Units are checked inside those calls: a wrong formula fails here,
+while the plan is built, before any row is read.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+import pint
+import polars as pl
+
+from pipeline.units import UExpr
+
+Formula = Callable[..., "UExpr | pl.Expr"]
+REGISTRY: dict[str, Formula] = {}
+
+
+def column(fn: Formula) -> Formula:
+    """Register ``fn`` as the formula of the column named like the function."""
+    if fn.__name__ in REGISTRY and REGISTRY[fn.__name__] is not fn:
+        raise ValueError(f"two formulas produce column {fn.__name__!r}")
+    REGISTRY[fn.__name__] = fn
+    return fn
+
+
+@dataclass(frozen=True)
+class Plan:
+    frame: pl.LazyFrame
+    units: dict[str, "pint.Unit | None"]  # unit of every output column (None: text/bool)
+
+
+class FormulaGraphError(ValueError):
+    pass
+
+
+def plan(
+    frame: pl.LazyFrame,
+    inputs: Mapping[str, "pint.Unit | None"],
+    outputs: Iterable[str],
+    formulas: Mapping[str, Formula] | None = None,
+) -> Plan:
+    """Add ``outputs`` to ``frame`` from ``inputs`` (column -> unit) and the formulas."""
+    formulas = REGISTRY if formulas is None else formulas
+    level: dict[str, int] = {name: 0 for name in inputs}
+    unit_of: dict[str, pint.Unit | None] = dict(inputs)
+    computed: dict[str, UExpr | pl.Expr] = {}
+
+    def ref(name: str) -> UExpr | pl.Expr:
+        u = unit_of[name]
+        return pl.col(name) if u is None else UExpr(pl.col(name), u)
+
+    def resolve(name: str, chain: tuple[str, ...]) -> None:
+        if name in level:
+            return
+        if name in chain:
+            raise FormulaGraphError(f"formula cycle: {' -> '.join(chain + (name,))}")
+        fn = formulas.get(name)
+        if fn is None:
+            needed_by = f" (needed by {chain[-1]!r})" if chain else ""
+            raise FormulaGraphError(
+                f"column {name!r}{needed_by} is neither an input column nor a formula"
+            )
+        params = list(inspect.signature(fn).parameters)
+        for p in params:
+            resolve(p, chain + (name,))
+        out = fn(**{p: ref(p) for p in params})
+        if not isinstance(out, (UExpr, pl.Expr)):
+            raise FormulaGraphError(f"formula {name!r} returned {type(out).__name__}")
+        computed[name] = out
+        unit_of[name] = out.unit if isinstance(out, UExpr) else None
+        level[name] = 1 + max((level[p] for p in params), default=0)
+
+    wanted = list(outputs)
+    for name in wanted:
+        resolve(name, ())
+    for lvl in sorted({level[n] for n in computed}):
+        batch = [
+            (v.expr if isinstance(v, UExpr) else v).alias(n)
+            for n, v in computed.items()
+            if level[n] == lvl
+        ]
+        frame = frame.with_columns(batch)
+    return Plan(frame.select(wanted), {n: unit_of[n] for n in wanted})

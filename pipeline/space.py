@@ -1,0 +1,161 @@
+"""The configuration space: hardware x compute_dtype x workload (the hardware side) joined
+with model x step x batch x seq_len (the model side) on workload.
+
+Both sides are small and built eagerly; their join, the cross product, stays lazy and
+is only ever streamed. Impossible combinations are dropped on the small sides, and
+each drop is counted (rows it removes from the full product) by reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pint
+import polars as pl
+
+from pipeline import formulas, walls  # noqa: F401  (registers the formulas)
+from pipeline.catalogs.load import Catalogs
+from pipeline.catalogs.schemas import PEAK_COLUMNS
+from pipeline.catalogs.io import schema_units
+from pipeline.efficiency import eta_table
+from pipeline.errors import InputError, Problem, UnknownNameError
+from pipeline.spec import SweepSpec
+from pipeline.units import unit
+from pipeline.walls.architecture import MODEL_COLUMNS
+
+# Which steps a workload runs for each kind of model.
+STEPS = pl.DataFrame(
+    [("cnn", "inference", "forward"), ("cnn", "training", "train"),
+     ("encoder", "inference", "forward"), ("encoder", "training", "train"),
+     ("decoder", "inference", "prefill"), ("decoder", "inference", "decode"),
+     ("decoder", "training", "train")],
+    schema=["model_type", "workload", "step"], orient="row",
+)
+
+HARDWARE_COLUMNS = ["vendor", "family", "category", "memory_capacity_bytes",
+                    "memory_bandwidth_bytes_per_s", "tdp_w"]
+MODEL_INPUT_COLUMNS = ["model_type", "is_moe", "n_layers", "forward_flop_per_sample",
+                       "activation_elements_per_sample", "d_model", "n_heads", "ffn_dim",
+                       "n_experts", "n_experts_per_token"]
+
+DROP_NO_PEAK = "hardware has no published dense peak for compute_dtype"
+DROP_NO_BANDWIDTH = "hardware has no published memory bandwidth"
+DROP_CONTEXT = "seq_len exceeds the model's max_context_tokens"
+DROP_NO_ETA = "no efficiency profile matches (add a 'default' row)"
+
+
+@dataclass
+class Space:
+    hardware_side: pl.DataFrame
+    model_side: pl.DataFrame
+    units: dict[str, pint.Unit | None]
+    dropped: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rows(self) -> int:
+        per_w = self.model_side.group_by("workload").len()
+        hw = self.hardware_side.group_by("workload").len()
+        joined = hw.join(per_w, on="workload")
+        return int((joined["len"] * joined["len_right"]).sum()) if joined.height else 0
+
+    def frame(self, hardware_side: pl.DataFrame | None = None) -> pl.LazyFrame:
+        """The lazy cross product (optionally of a slice of the hardware side)."""
+        hw = self.hardware_side if hardware_side is None else hardware_side
+        return hw.lazy().join(self.model_side.lazy(), on="workload", how="inner")
+
+
+def _select(frame: pl.DataFrame, names: tuple[str, ...] | None, filters: dict, kind: str) -> pl.DataFrame:
+    known = frame["name"].to_list()
+    if names is not None:
+        for n in names:
+            if n not in known:
+                raise UnknownNameError(f"sweep spec: unknown {kind}", n, known)
+        frame = frame.filter(pl.col("name").is_in(list(names)))
+    for column, values in filters.items():
+        frame = frame.filter(pl.col(column).is_in(list(values)))
+    if frame.height == 0:
+        raise InputError("sweep spec", [Problem(None, f"filters.{kind}",
+                                                f"no {kind} left after the axes and filters")])
+    return frame
+
+
+def _model_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, dict, int]:
+    models = _select(catalogs.models, spec.model, spec.model_filters, "model")
+    model_units = {c: (None if u is None else unit(u)) for c, u in schema_units("models").items()}
+    numeric = [c for c, u in model_units.items() if u is not None]
+    models = models.with_columns(pl.col(numeric).cast(pl.Float64))
+    derived = formulas.plan(models.lazy(), model_units, ["name", *MODEL_INPUT_COLUMNS,
+                                                         "max_context_tokens", *MODEL_COLUMNS])
+    shaped = derived.frame.collect().rename({"name": "model"})
+    units = {k: v for k, v in derived.units.items() if k != "name"} | {"model": None}
+    steps = STEPS.filter(pl.col("workload").is_in(list(spec.workload)))
+    side = shaped.join(steps, on="model_type", how="inner")
+    side = side.join(pl.DataFrame({"batch": list(spec.batch)}), how="cross")
+    seqs = pl.DataFrame({"seq_len": list(spec.seq_len)})
+    transformer = side.filter(pl.col("model_type") != "cnn").join(seqs, how="cross")
+    cnn = side.filter(pl.col("model_type") == "cnn").with_columns(seq_len=pl.lit(None, pl.Int64))
+    side = pl.concat([transformer, cnn], how="vertical")
+    too_long = pl.col("seq_len") > pl.col("max_context_tokens")
+    dropped = side.filter(too_long.fill_null(False))
+    side = side.filter(~too_long.fill_null(False)).drop("max_context_tokens")
+    units.pop("max_context_tokens")
+    units |= {"step": None, "batch": unit(""), "seq_len": unit("tok"), "workload": None}
+    return side, units, dropped
+
+
+def _hardware_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, dict, pl.DataFrame]:
+    hw = _select(catalogs.hardware, spec.hardware, spec.hardware_filters, "hardware")
+    precisions = catalogs.precisions
+    known = precisions["name"].to_list()
+    for d in spec.compute_dtype:
+        if d not in known:
+            raise UnknownNameError("sweep spec: unknown compute_dtype", d, known)
+    frameworks = set(catalogs.efficiency_profiles["framework"].to_list()) | {"default"}
+    if spec.framework not in frameworks:
+        raise UnknownNameError("sweep spec: unknown efficiency.framework", spec.framework, sorted(frameworks))
+    peaks = hw.unpivot(index="name", on=PEAK_COLUMNS, variable_name="peak_column",
+                       value_name="peak_flop_per_s")
+    chosen = precisions.filter(pl.col("name").is_in(list(spec.compute_dtype))).select(
+        pl.col("name").alias("compute_dtype"), "peak_column", "bytes_per_element")
+    pairs = peaks.join(chosen, on="peak_column").drop("peak_column")
+    no_bandwidth = hw.filter(pl.col("memory_bandwidth_bytes_per_s").is_null())["name"]
+    pairs = pairs.with_columns(drop_reason=pl.when(pl.col("name").is_in(no_bandwidth.implode()))
+                               .then(pl.lit(DROP_NO_BANDWIDTH))
+                               .when(pl.col("peak_flop_per_s").is_null()).then(pl.lit(DROP_NO_PEAK)))
+    no_peak = pairs.filter(pl.col("drop_reason").is_not_null())
+    pairs = pairs.filter(pl.col("drop_reason").is_null()).drop("drop_reason")
+    side = (hw.select("name", *HARDWARE_COLUMNS).join(pairs, on="name")
+            .join(pl.DataFrame({"workload": list(spec.workload)}), how="cross"))
+    side = eta_table(side, catalogs.efficiency_profiles, spec.framework, spec.eta_compute)
+    side = side.rename({"name": "hardware"}).with_columns(
+        kernels_per_transformer_layer=pl.lit(float(spec.kernels_per_transformer_layer)),
+        kernels_per_cnn_layer=pl.lit(float(spec.kernels_per_cnn_layer)),
+        launch_overhead_per_kernel_s=pl.lit(spec.launch_overhead_per_kernel_s),
+    )
+    hw_units = schema_units("hardware")
+    units = {c: (None if hw_units[c] is None else unit(hw_units[c])) for c in HARDWARE_COLUMNS}
+    units |= {"hardware": None, "compute_dtype": None, "workload": None, "eta_source": None,
+              "peak_flop_per_s": unit("FLOP/s"), "bytes_per_element": unit("B/elem"),
+              "eta_compute": unit(""), "eta_compute_low": unit(""), "eta_compute_high": unit(""),
+              "kernels_per_transformer_layer": unit(""), "kernels_per_cnn_layer": unit(""),
+              "launch_overhead_per_kernel_s": unit("s")}
+    no_peak = no_peak.join(pl.DataFrame({"workload": list(spec.workload)}), how="cross")
+    return side, units, no_peak
+
+
+def _product(left: pl.DataFrame, right: pl.DataFrame) -> int:
+    """Rows the join on workload would make between two small frames."""
+    a, b = left.group_by("workload").len(), right.group_by("workload").len()
+    j = a.join(b, on="workload")
+    return int((j["len"] * j["len_right"]).sum()) if j.height else 0
+
+
+def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
+    hw, hw_units, no_peak = _hardware_side(catalogs, spec)
+    model, model_units, too_long = _model_side(catalogs, spec)
+    no_eta = hw.filter(pl.col("eta_compute").is_null())
+    hw = hw.filter(pl.col("eta_compute").is_not_null())
+    dropped = {reason: _product(no_peak.filter(pl.col("drop_reason") == reason), model)
+               for reason in (DROP_NO_BANDWIDTH, DROP_NO_PEAK)}
+    dropped |= {DROP_CONTEXT: _product(hw, too_long), DROP_NO_ETA: _product(no_eta, model)}
+    return Space(hw, model, hw_units | model_units, {k: v for k, v in dropped.items() if v})

@@ -1,0 +1,197 @@
+"""The sweep spec (TOML): study, axes, catalog filters, efficiency, software knobs, output.
+
+Every value is checked at once; a bad spec raises one ``InputError`` naming each bad key
+(``axes.batch[0]: got 0, expected an integer > 0``).
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import InputError, Problem
+
+DEFAULT_SPEC = Path(__file__).with_name("specs") / "default.toml"
+STUDIES = ("node",)
+WORKLOADS = ("inference", "training")
+COMPRESSIONS = ("zstd", "lz4", "snappy", "uncompressed")
+HARDWARE_FILTERS = ("vendor", "family", "category", "name")
+MODEL_FILTERS = ("family", "model_type", "name")
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    study: str = "node"
+    hardware: tuple[str, ...] | None = None  # None: all
+    model: tuple[str, ...] | None = None
+    compute_dtype: tuple[str, ...] = ("fp16",)
+    batch: tuple[int, ...] = (1,)
+    seq_len: tuple[int, ...] = (2048,)
+    workload: tuple[str, ...] = ("inference",)
+    hardware_filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    model_filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    framework: str = "default"
+    eta_compute: float | None = None
+    kernels_per_transformer_layer: int = 11
+    kernels_per_cnn_layer: int = 1
+    launch_overhead_per_kernel_s: float = 4e-6
+    out_dir: str = "outputs"
+    compression: str = "zstd"
+    source: str = "built-in"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "study": self.study,
+            "axes": {"hardware": list(self.hardware) if self.hardware else "all",
+                     "model": list(self.model) if self.model else "all",
+                     "compute_dtype": list(self.compute_dtype), "batch": list(self.batch),
+                     "seq_len": list(self.seq_len), "workload": list(self.workload)},
+            "filters": {"hardware": {k: list(v) for k, v in self.hardware_filters.items()},
+                        "model": {k: list(v) for k, v in self.model_filters.items()}},
+            "efficiency": {"framework": self.framework, "eta_compute": self.eta_compute},
+            "software": {"kernels_per_transformer_layer": self.kernels_per_transformer_layer,
+                         "kernels_per_cnn_layer": self.kernels_per_cnn_layer,
+                         "launch_overhead_per_kernel_s": self.launch_overhead_per_kernel_s},
+            "output": {"dir": self.out_dir, "compression": self.compression},
+        }
+
+
+class _Checker:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def bad(self, key: str, message: str) -> None:
+        self.problems.append(Problem(None, key, message))
+
+    def names(self, raw: dict, key: str) -> tuple[str, ...] | None:
+        value = raw.get(key, "all")
+        if value == "all":
+            return None
+        return self.strings(value, f"axes.{key}", allow_all=True)
+
+    def strings(self, value: Any, key: str, choices: tuple[str, ...] | None = None,
+                allow_all: bool = False) -> tuple[str, ...]:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not value:
+            self.bad(key, f"got {value!r}, expected a non-empty list of names"
+                     + (' or "all"' if allow_all else ""))
+            return ()
+        out = []
+        for i, v in enumerate(value):
+            if not isinstance(v, str) or not v:
+                self.bad(f"{key}[{i}]", f"got {v!r}, expected a name")
+            elif choices and v not in choices:
+                self.bad(f"{key}[{i}]", f"got {v!r}, expected one of {', '.join(choices)}")
+            else:
+                out.append(v)
+        return tuple(out)
+
+    def positive_ints(self, value: Any, key: str) -> tuple[int, ...]:
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = [value]
+        if not isinstance(value, list) or not value:
+            self.bad(key, f"got {value!r}, expected a non-empty list of integers > 0")
+            return ()
+        out = []
+        for i, v in enumerate(value):
+            if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
+                self.bad(f"{key}[{i}]", f"got {v!r}, expected an integer > 0")
+            else:
+                out.append(v)
+        return tuple(out)
+
+    def positive_number(self, value: Any, key: str, upper: float | None = None) -> float | None:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+        if not ok or value <= 0 or (upper is not None and value > upper):
+            bound = f" and <= {upper}" if upper is not None else ""
+            self.bad(key, f"got {value!r}, expected a number > 0{bound}")
+            return None
+        return float(value)
+
+    def filters(self, raw: Any, key: str, allowed: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+        if not isinstance(raw, dict):
+            self.bad(key, f"got {raw!r}, expected a table of column = [values]")
+            return {}
+        out = {}
+        for column, values in raw.items():
+            if column not in allowed:
+                self.bad(f"{key}.{column}", f"unknown filter column; expected one of {', '.join(allowed)}")
+                continue
+            if values == []:
+                continue
+            out[column] = self.strings(values, f"{key}.{column}")
+        return out
+
+    def unknown_keys(self, raw: dict, known: tuple[str, ...], prefix: str) -> None:
+        for k in raw:
+            if k not in known:
+                self.bad(f"{prefix}{k}", f"unknown key; expected one of {', '.join(known)}")
+
+
+def parse_spec(raw: dict[str, Any], source: str = "sweep spec") -> SweepSpec:
+    """Check a spec dictionary (as read from TOML) and return a ``SweepSpec``."""
+    c = _Checker()
+    c.unknown_keys(raw, ("study", "axes", "filters", "efficiency", "software", "output"), "")
+    study = raw.get("study", "node")
+    if study not in STUDIES:
+        c.bad("study", f"got {study!r}, expected one of {', '.join(STUDIES)}")
+    axes = raw.get("axes", {})
+    c.unknown_keys(axes, ("hardware", "model", "compute_dtype", "batch", "seq_len", "workload"), "axes.")
+    filters = raw.get("filters", {})
+    c.unknown_keys(filters, ("hardware", "model"), "filters.")
+    eff = raw.get("efficiency", {})
+    c.unknown_keys(eff, ("framework", "eta_compute"), "efficiency.")
+    sw = raw.get("software", {})
+    c.unknown_keys(sw, ("kernels_per_transformer_layer", "kernels_per_cnn_layer",
+                        "launch_overhead_per_kernel_s"), "software.")
+    out = raw.get("output", {})
+    c.unknown_keys(out, ("dir", "compression"), "output.")
+    defaults = SweepSpec()
+    eta = eff.get("eta_compute")
+    kt = sw.get("kernels_per_transformer_layer", defaults.kernels_per_transformer_layer)
+    kc = sw.get("kernels_per_cnn_layer", defaults.kernels_per_cnn_layer)
+    spec = SweepSpec(
+        study=study,
+        hardware=c.names(axes, "hardware"),
+        model=c.names(axes, "model"),
+        compute_dtype=c.strings(axes.get("compute_dtype", list(defaults.compute_dtype)),
+                                "axes.compute_dtype"),
+        batch=c.positive_ints(axes.get("batch", list(defaults.batch)), "axes.batch"),
+        seq_len=c.positive_ints(axes.get("seq_len", list(defaults.seq_len)), "axes.seq_len"),
+        workload=c.strings(axes.get("workload", list(defaults.workload)), "axes.workload", WORKLOADS),
+        hardware_filters=c.filters(filters.get("hardware", {}), "filters.hardware", HARDWARE_FILTERS),
+        model_filters=c.filters(filters.get("model", {}), "filters.model", MODEL_FILTERS),
+        framework=str(eff.get("framework", "default")),
+        eta_compute=None if eta is None else c.positive_number(eta, "efficiency.eta_compute", 1.0),
+        kernels_per_transformer_layer=(c.positive_ints(kt, "software.kernels_per_transformer_layer")
+                                       or (0,))[0],
+        kernels_per_cnn_layer=(c.positive_ints(kc, "software.kernels_per_cnn_layer") or (0,))[0],
+        launch_overhead_per_kernel_s=c.positive_number(
+            sw.get("launch_overhead_per_kernel_s", defaults.launch_overhead_per_kernel_s),
+            "software.launch_overhead_per_kernel_s") or 0.0,
+        out_dir=str(out.get("dir", defaults.out_dir)),
+        compression=out.get("compression", defaults.compression),
+        source=source,
+    )
+    if spec.compression not in COMPRESSIONS:
+        c.bad("output.compression", f"got {spec.compression!r}, expected one of {', '.join(COMPRESSIONS)}")
+    if c.problems:
+        raise InputError(source, c.problems)
+    return spec
+
+
+def load_spec(path: str | Path | None = None) -> SweepSpec:
+    """Read a TOML spec (the packaged default when ``path`` is None)."""
+    path = Path(path) if path else DEFAULT_SPEC
+    source = f"sweep spec {path}"
+    try:
+        raw = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise InputError(source, [Problem(None, None, "file not found")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(source, [Problem(None, None, f"not valid TOML: {exc}")]) from None
+    return parse_spec(raw, source)

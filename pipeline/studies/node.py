@@ -1,0 +1,93 @@
+"""The node study (walls 1-3): one accelerator running one step of one model.
+
+Grain of the output: one row per hardware x model x workload x step x compute_dtype x
+batch x seq_len (seq_len is null for CNNs).
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import pandera.polars as pa
+
+from pipeline import formulas
+from pipeline.space import Space
+from pipeline.studies import check_plan, result
+
+KAPLAN = "Kaplan et al. 2020, arXiv:2001.08361, Table 1"
+ROOFLINE = "Williams, Waterman, Patterson 2009, Roofline (CACM 52(4))"
+KV = "KV = 2·L·H_kv·d_head·S·B·bytes (exact); MLA: DeepSeek-V2 arXiv:2405.04434"
+
+
+class NodeResultSchema(pa.DataFrameModel):
+    hardware: str = result(None, "accelerator", "hardware catalog", nullable=False)
+    vendor: str = result(None, "manufacturer", "hardware catalog", nullable=False)
+    family: str = result(None, "architecture family", "hardware catalog", nullable=False)
+    category: str = result(None, "market segment", "hardware catalog", nullable=False)
+    model: str = result(None, "workload model", "models catalog", nullable=False)
+    model_type: str = result(None, "cnn, encoder or decoder", "models catalog", nullable=False)
+    workload: str = result(None, "inference or training", "sweep axis", nullable=False)
+    step: str = result(None, "forward, prefill, decode (one token) or train", "by model_type and workload",
+                       nullable=False)
+    compute_dtype: str = result(None, "precision of weights and compute", "sweep axis", nullable=False)
+    batch: int = result("", "concurrent samples / sequences", "sweep axis", nullable=False)
+    seq_len: Optional[int] = result("tok", "context length (prompt in prefill, cache in decode)", "sweep axis")
+    peak_flop_per_s: float = result("FLOP/s", "dense datasheet peak at compute_dtype", "hardware catalog")
+    memory_bandwidth_bytes_per_s: float = result("B/s", "datasheet memory bandwidth", "hardware catalog")
+    memory_capacity_bytes: float = result("B", "device memory", "hardware catalog")
+    tdp_w: Optional[float] = result("W", "thermal design power", "hardware catalog")
+    eta_compute: float = result("", "achieved fraction of peak FLOP/s used", "efficiency profile (midpoint)")
+    eta_source: str = result(None, "profile row (or override) that set eta_compute", "efficiency_profiles")
+    launch_overhead_per_kernel_s: float = result("s", "host cost of one kernel launch", "sweep spec [software]")
+    params_computed: float = result("param", "total weights", "layer-by-layer count; CNN: published")
+    tokens_per_step: Optional[float] = result("tok", "tokens through the weights this step", "B·S; decode B")
+    step_flop: float = result("FLOP", "FLOPs of the step", f"{KAPLAN}; train = 3x forward")
+    compute_time_s: float = result("s", "step_flop / (peak · eta_compute)", "wall 1")
+    ridge_point_flop_per_byte: float = result("FLOP/B", "peak / bandwidth", ROOFLINE)
+    ridge_point_at_eta_flop_per_byte: float = result("FLOP/B", "peak · eta / bandwidth", ROOFLINE)
+    arithmetic_intensity_flop_per_byte: float = result("FLOP/B", "step_flop / bytes_moved", ROOFLINE)
+    attainable_flop_per_s: float = result("FLOP/s", "min(peak · eta, intensity · bandwidth)", ROOFLINE)
+    weight_bytes: float = result("B", "resident weights (all experts)", "params x bytes/param")
+    kv_cache_bytes: float = result("B", "KV cache held for the context", KV)
+    activation_memory_bytes: float = result(
+        "B", "resident activations", "CNN: all feature maps; train: Korthikanti et al. 2022 eq. 1")
+    optimizer_state_bytes: float = result("B", "gradients + Adam state (training)",
+                                          "Rajbhandari et al. 2020 (ZeRO) §3.1: 12 B/param")
+    memory_footprint_bytes: float = result("B", "weights + KV + activations + optimizer", "wall 2")
+    memory_headroom_bytes: float = result("B", "capacity - footprint (negative: does not fit)", "wall 2")
+    is_feasible: bool = result(None, "footprint fits in device memory", "wall 2", nullable=False)
+    infeasible_reason: Optional[str] = result(None, "why not, when not feasible", "wall 2")
+    weight_traffic_bytes: float = result("B", "weights read (and written, training) this step",
+                                         "MoE: experts hit, 1-(1-k/E)^tokens")
+    kv_traffic_bytes: float = result("B", "KV cache read (decode) or written (prefill)", KV)
+    activation_traffic_bytes: float = result("B", "activations written once and read once", "wall 2")
+    bytes_moved: float = result("B", "weight + KV + activation traffic", "wall 2")
+    memory_time_s: float = result("s", "bytes_moved / memory bandwidth", "wall 2")
+    kernel_launches: float = result("", "kernels launched this step", "layers x kernels per layer")
+    launch_overhead_s: float = result("s", "kernel_launches x launch_overhead_per_kernel_s", "wall 3")
+    latency_s: Optional[float] = result("s", "max(compute, memory) + launch overhead; null if infeasible",
+                                        "wall 3")
+    bound: Optional[str] = result(None, "largest time term: compute, memory or overhead", "wall 3")
+    achieved_flop_per_s: Optional[float] = result("FLOP/s", "step_flop / latency", "wall 3")
+    mfu: Optional[float] = result("", "model FLOPs utilisation: step_flop / (latency · peak)",
+                                  "Chowdhery et al. 2022, App. B")
+    samples_per_s: Optional[float] = result("1/s", "batch / latency", "wall 3")
+    tokens_per_s: Optional[float] = result("tok/s", "tokens_per_step / latency", "wall 3")
+    energy_per_step_j: Optional[float] = result("J", "TDP x latency (upper bound)", "wall 3")
+    samples_per_j: Optional[float] = result("1/J", "samples per second per watt at TDP", "wall 3")
+    tokens_per_j: Optional[float] = result("tok/J", "tokens per second per watt at TDP", "wall 3")
+
+    class Config:
+        name = "node"
+        strict = True
+
+
+SCHEMA = NodeResultSchema
+OUTPUTS = list(SCHEMA.to_schema().columns)
+
+
+def build(space: Space, hardware_side=None) -> formulas.Plan:
+    """The node study's lazy plan over ``space``, checked against its output schema."""
+    plan = formulas.plan(space.frame(hardware_side), space.units, OUTPUTS)
+    check_plan(plan, SCHEMA)
+    return plan

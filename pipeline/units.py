@@ -1,0 +1,190 @@
+"""Units: one strict pint registry and a unit-carrying wrapper over polars expressions.
+
+The registry is built from our own definitions file (``units.txt``), not pint's
+default one, where ``bit`` is dimensionless and ``1 GB + 1`` passes silently. Here
+information, FLOP, parameter, element, token, currency and CO2e mass are separate
+dimensions.
+
+``UExpr`` pairs a ``pl.Expr`` with a pint unit. Units are checked once, while the
+lazy plan is built: ``*`` and ``/`` combine units, ``+``/``-``/comparisons/max/min
+require equal dimensionality and rescale the right-hand side by a constant factor,
+``.to(unit)`` rescales. A formula that adds FLOP/s to B/s raises
+``pint.DimensionalityError`` before any row is read and costs nothing per row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Union
+
+import pint
+import polars as pl
+
+DEFINITIONS = Path(__file__).with_name("units.txt")
+
+ureg = pint.UnitRegistry(str(DEFINITIONS), autoconvert_offset_to_baseunit=False)
+DimensionalityError = pint.DimensionalityError
+Unit = pint.Unit
+Quantity = ureg.Quantity
+DIMENSIONLESS = ureg.dimensionless
+
+
+def unit(spec: Union[str, pint.Unit, None]) -> pint.Unit:
+    """Parse a unit string ("B/s", "FLOP", "") into a registry unit."""
+    if spec is None or spec == "":
+        return DIMENSIONLESS
+    if isinstance(spec, pint.Unit):
+        return spec
+    return ureg.Unit(spec)
+
+
+def unit_str(u: pint.Unit) -> str:
+    """pint's short compact form ("B/s", "FLOP/B"); "" for dimensionless."""
+    return "" if u == DIMENSIONLESS else f"{u:~C}"
+
+
+def factor(from_unit: pint.Unit, to_unit: pint.Unit) -> float:
+    """Constant that converts a value in ``from_unit`` to ``to_unit``.
+
+    Raises ``pint.DimensionalityError`` when the dimensions differ.
+    """
+    if from_unit == to_unit:
+        return 1.0
+    return float(Quantity(1.0, from_unit).to(to_unit).magnitude)
+
+
+Operand = Union["UExpr", pint.Quantity, int, float]
+
+
+@dataclass(frozen=True, eq=False)
+class UExpr:
+    """A polars expression whose values are in ``unit``."""
+
+    expr: pl.Expr
+    unit: pint.Unit
+
+    # -- construction ---------------------------------------------------------
+    @staticmethod
+    def of(value: Operand) -> "UExpr":
+        if isinstance(value, UExpr):
+            return value
+        if isinstance(value, pint.Quantity):
+            return UExpr(pl.lit(float(value.magnitude)), value.units)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return UExpr(pl.lit(float(value)), DIMENSIONLESS)
+        raise TypeError(f"cannot use {type(value).__name__} {value!r} in a unit expression")
+
+    # -- unit algebra ---------------------------------------------------------
+    def __mul__(self, other: Operand) -> "UExpr":
+        o = UExpr.of(other)
+        return UExpr(self.expr * o.expr, self.unit * o.unit)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other: Operand) -> "UExpr":
+        o = UExpr.of(other)
+        return UExpr(self.expr / o.expr, self.unit / o.unit)
+
+    def __rtruediv__(self, other: Operand) -> "UExpr":
+        return UExpr.of(other) / self
+
+    def __pow__(self, power: int) -> "UExpr":
+        return UExpr(self.expr.pow(power), self.unit**power)
+
+    def __neg__(self) -> "UExpr":
+        return UExpr(-self.expr, self.unit)
+
+    def _aligned(self, other: Operand) -> pl.Expr:
+        """``other`` as an expression in this unit (same dimensionality required).
+
+        A bare ``0`` is zero in any unit, so ``where(cond, x, 0)`` needs no unit.
+        """
+        if _is_zero(other):
+            return pl.lit(0.0)
+        o = UExpr.of(other)
+        k = factor(o.unit, self.unit)
+        return o.expr if k == 1.0 else o.expr * k
+
+    def __add__(self, other: Operand) -> "UExpr":
+        return UExpr(self.expr + self._aligned(other), self.unit)
+
+    def __radd__(self, other: Operand) -> "UExpr":
+        return UExpr.of(other) + self
+
+    def __sub__(self, other: Operand) -> "UExpr":
+        return UExpr(self.expr - self._aligned(other), self.unit)
+
+    def __rsub__(self, other: Operand) -> "UExpr":
+        return UExpr.of(other) - self
+
+    def __lt__(self, other: Operand) -> pl.Expr:
+        return self.expr < self._aligned(other)
+
+    def __le__(self, other: Operand) -> pl.Expr:
+        return self.expr <= self._aligned(other)
+
+    def __gt__(self, other: Operand) -> pl.Expr:
+        return self.expr > self._aligned(other)
+
+    def __ge__(self, other: Operand) -> pl.Expr:
+        return self.expr >= self._aligned(other)
+
+    def to(self, target: Union[str, pint.Unit]) -> "UExpr":
+        t = unit(target)
+        k = factor(self.unit, t)
+        return UExpr(self.expr if k == 1.0 else self.expr * k, t)
+
+    def magnitude(self, target: Union[str, pint.Unit]) -> pl.Expr:
+        """The plain expression, in ``target`` units."""
+        return self.to(target).expr
+
+    # -- row-wise helpers that keep the unit -----------------------------------
+    def is_null(self) -> pl.Expr:
+        return self.expr.is_null()
+
+    def fill_null(self, value: Operand) -> "UExpr":
+        return UExpr(self.expr.fill_null(self._aligned(value)), self.unit)
+
+    def cast(self, dtype: pl.DataType) -> "UExpr":
+        return UExpr(self.expr.cast(dtype), self.unit)
+
+    def __bool__(self) -> bool:  # guard against `if uexpr:` and `a < b < c`
+        raise TypeError("a UExpr has no truth value; use polars boolean expressions")
+
+    def __repr__(self) -> str:
+        return f"UExpr[{unit_str(self.unit) or 'dimensionless'}]({self.expr})"
+
+
+def col(name: str, u: Union[str, pint.Unit, None]) -> UExpr:
+    return UExpr(pl.col(name), unit(u))
+
+
+def lit(value: float, u: Union[str, pint.Unit, None] = None) -> UExpr:
+    return UExpr(pl.lit(float(value)), unit(u))
+
+
+def maximum(first: UExpr, *rest: Operand) -> UExpr:
+    """Row-wise max; every operand must share ``first``'s dimensionality."""
+    return UExpr(pl.max_horizontal(first.expr, *(first._aligned(r) for r in rest)), first.unit)
+
+
+def minimum(first: UExpr, *rest: Operand) -> UExpr:
+    """Row-wise min; every operand must share ``first``'s dimensionality."""
+    return UExpr(pl.min_horizontal(first.expr, *(first._aligned(r) for r in rest)), first.unit)
+
+
+def _is_zero(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == 0
+
+
+def where(condition: pl.Expr, then: Operand, otherwise: Operand) -> UExpr:
+    """``then`` where ``condition`` holds, else ``otherwise`` (converted to ``then``'s unit).
+
+    A bare ``0`` on either side takes the other side's unit.
+    """
+    if _is_zero(then) and not _is_zero(otherwise):
+        t = UExpr.of(otherwise)
+        return UExpr(pl.when(condition).then(pl.lit(0.0)).otherwise(t.expr), t.unit)
+    t = UExpr.of(then)
+    return UExpr(pl.when(condition).then(t.expr).otherwise(t._aligned(otherwise)), t.unit)

@@ -1,0 +1,6 @@
+"""Walls: modules of formulas, one function per output column (see ``pipeline.formulas``).
+
+Importing this package registers every formula.
+"""
+
+from pipeline.walls import architecture, compute, memory, software  # noqa: F401

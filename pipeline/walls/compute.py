@@ -1,0 +1,116 @@
+"""Wall 1 (compute): FLOPs per step and the time to do them at the achieved fraction of peak.
+
+Transformer FLOPs follow Kaplan et al. 2020 (arXiv:2001.08361, Table 1): 2 FLOPs per
+active weight per token, plus attention scores and values over the context; the
+backward pass costs about twice the forward (so a training step is 3x forward).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipeline.formulas import column
+from pipeline.units import UExpr, lit, minimum, where
+
+FLOP_PER_PARAM_TOKEN = lit(2.0, "FLOP/param/tok")  # one multiply-accumulate per weight per token
+FLOP_PER_MAC = lit(2.0, "FLOP")
+TRAIN_TO_FORWARD = 3.0  # forward + backward (2x forward), Kaplan et al. 2020 §2.1
+TOKEN = lit(1.0, "tok")
+
+
+@column
+def is_transformer(model_type: pl.Expr) -> pl.Expr:
+    return model_type != "cnn"
+
+
+@column
+def step_multiplier(step: pl.Expr) -> UExpr:
+    """Forward-pass equivalents in one step: 3 for a training step, else 1."""
+    return where(step == "train", TRAIN_TO_FORWARD, 1.0)
+
+
+@column
+def tokens_per_step(step: pl.Expr, batch: UExpr, seq_len: UExpr) -> UExpr:
+    """Tokens that pass through the weights: one per sequence in decode, the whole sequence otherwise."""
+    return where(step == "decode", batch * TOKEN, batch * seq_len)
+
+
+@column
+def logit_tokens_per_step(step: pl.Expr, model_type: pl.Expr, batch: UExpr,
+                          tokens_per_step: UExpr) -> UExpr:
+    """Positions projected onto the vocabulary: every token when training, the last one per
+    sequence when generating, none for an encoder's task head at inference."""
+    serving = where(model_type == "encoder", 0, batch * TOKEN)
+    return where(step == "train", tokens_per_step, serving)
+
+
+@column
+def attention_pairs_per_sequence(step: pl.Expr, model_type: pl.Expr, seq_len: UExpr) -> UExpr:
+    """(query, key) pairs per layer per sequence: S for one decode token over an S-token cache,
+    S^2/2 for a causal prompt (Kaplan's 2·n_ctx·d_attn per token), S^2 for a bidirectional encoder."""
+    s = seq_len / TOKEN
+    return where(step == "decode", s, where(model_type == "encoder", s * s, 0.5 * s * s))
+
+
+@column
+def attention_flop(n_layers: UExpr, batch: UExpr, attention_pairs_per_sequence: UExpr,
+                   query_dim: UExpr, value_dim: UExpr) -> UExpr:
+    """Scores (Q·K^T, width query_dim) and weighted values (P·V, width value_dim), forward."""
+    return FLOP_PER_MAC * n_layers * batch * attention_pairs_per_sequence * (query_dim + value_dim)
+
+
+@column
+def forward_flop(
+    is_transformer: pl.Expr, forward_flop_per_sample: UExpr, batch: UExpr,
+    layer_params_dense_part: UExpr, routed_expert_params: UExpr, params_active_per_token: UExpr,
+    lm_head_params: UExpr, tokens_per_step: UExpr, logit_tokens_per_step: UExpr, attention_flop: UExpr,
+) -> UExpr:
+    """One forward pass. CNN: the catalog's per-sample FLOPs (2 x MACs) x batch."""
+    block_params = params_active_per_token - lm_head_params
+    transformer = (FLOP_PER_PARAM_TOKEN * block_params * tokens_per_step
+                   + FLOP_PER_PARAM_TOKEN * lm_head_params * logit_tokens_per_step
+                   + attention_flop)
+    return where(is_transformer, transformer, forward_flop_per_sample * batch)
+
+
+@column
+def step_flop(forward_flop: UExpr, step_multiplier: UExpr) -> UExpr:
+    return forward_flop * step_multiplier
+
+
+@column
+def achievable_flop_per_s(peak_flop_per_s: UExpr, eta_compute: UExpr) -> UExpr:
+    """Peak at the precision x eta_compute (the seed's efficiency)."""
+    return peak_flop_per_s * eta_compute
+
+
+@column
+def compute_time_s(step_flop: UExpr, achievable_flop_per_s: UExpr) -> UExpr:
+    """Wall 1: T = FLOPs / (peak(precision) x eta)."""
+    return (step_flop / achievable_flop_per_s).to("s")
+
+
+@column
+def ridge_point_flop_per_byte(peak_flop_per_s: UExpr, memory_bandwidth_bytes_per_s: UExpr) -> UExpr:
+    """Roofline ridge I* = peak / bandwidth (Williams et al. 2009)."""
+    return peak_flop_per_s / memory_bandwidth_bytes_per_s
+
+
+@column
+def ridge_point_at_eta_flop_per_byte(achievable_flop_per_s: UExpr,
+                                     memory_bandwidth_bytes_per_s: UExpr) -> UExpr:
+    """Ridge of the derated roof: intensity above which the step is compute-bound here."""
+    return achievable_flop_per_s / memory_bandwidth_bytes_per_s
+
+
+@column
+def arithmetic_intensity_flop_per_byte(step_flop: UExpr, bytes_moved: UExpr) -> UExpr:
+    return step_flop / bytes_moved
+
+
+@column
+def attainable_flop_per_s(achievable_flop_per_s: UExpr, arithmetic_intensity_flop_per_byte: UExpr,
+                          memory_bandwidth_bytes_per_s: UExpr) -> UExpr:
+    """Roofline: min(peak x eta, intensity x bandwidth)."""
+    return minimum(achievable_flop_per_s,
+                   arithmetic_intensity_flop_per_byte * memory_bandwidth_bytes_per_s)

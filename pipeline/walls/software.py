@@ -1,0 +1,86 @@
+"""Wall 3 (software): launch overhead, latency, the binding term, achieved fraction of peak,
+throughput and energy. eta_compute itself comes from the efficiency profiles
+(``pipeline.efficiency``) and is an input column here."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipeline.formulas import column
+from pipeline.units import UExpr, lit, maximum, where
+
+
+@column
+def kernel_launches(is_transformer: pl.Expr, n_layers: UExpr, kernels_per_transformer_layer: UExpr,
+                    kernels_per_cnn_layer: UExpr, step_multiplier: UExpr) -> UExpr:
+    """Kernels launched per step: per layer x layers; a training step launches ~3x (backward)."""
+    per_layer = where(is_transformer, kernels_per_transformer_layer, kernels_per_cnn_layer)
+    return n_layers * per_layer * step_multiplier
+
+
+@column
+def launch_overhead_s(kernel_launches: UExpr, launch_overhead_per_kernel_s: UExpr) -> UExpr:
+    return kernel_launches * launch_overhead_per_kernel_s
+
+
+def _if_feasible(is_feasible: pl.Expr, value: UExpr) -> UExpr:
+    """Timings are null where the step does not fit in memory."""
+    return UExpr(pl.when(is_feasible).then(value.expr), value.unit)
+
+
+@column
+def latency_s(is_feasible: pl.Expr, compute_time_s: UExpr, memory_time_s: UExpr,
+              launch_overhead_s: UExpr) -> UExpr:
+    """max(compute, memory) + launch overhead: the roofline step time plus host launches."""
+    return _if_feasible(is_feasible, maximum(compute_time_s, memory_time_s) + launch_overhead_s)
+
+
+@column
+def bound(is_feasible: pl.Expr, compute_time_s: UExpr, memory_time_s: UExpr,
+          launch_overhead_s: UExpr) -> pl.Expr:
+    """The largest time term: compute, memory or (launch) overhead."""
+    c, m, o = compute_time_s.expr, memory_time_s.to("s").expr, launch_overhead_s.to("s").expr
+    return (pl.when(~is_feasible).then(pl.lit(None, pl.String))
+            .when((c >= m) & (c >= o)).then(pl.lit("compute"))
+            .when(m >= o).then(pl.lit("memory"))
+            .otherwise(pl.lit("overhead")))
+
+
+@column
+def achieved_flop_per_s(step_flop: UExpr, latency_s: UExpr) -> UExpr:
+    return step_flop / latency_s
+
+
+@column
+def mfu(step_flop: UExpr, latency_s: UExpr, peak_flop_per_s: UExpr) -> UExpr:
+    """Model FLOPs utilisation: useful FLOPs per second over peak (Chowdhery et al. 2022, App. B)."""
+    return (step_flop / (latency_s * peak_flop_per_s)).to("")
+
+
+@column
+def samples_per_s(batch: UExpr, latency_s: UExpr) -> UExpr:
+    """Sequences (or images) advanced per second."""
+    return (batch / latency_s).to("1/s")
+
+
+@column
+def tokens_per_s(is_transformer: pl.Expr, tokens_per_step: UExpr, latency_s: UExpr) -> UExpr:
+    rate = (tokens_per_step / latency_s).to("tok/s")
+    return UExpr(pl.when(is_transformer).then(rate.expr), rate.unit)
+
+
+@column
+def energy_per_step_j(tdp_w: UExpr, latency_s: UExpr) -> UExpr:
+    """At TDP: an upper bound (the operations study will model utilisation)."""
+    return (tdp_w * latency_s).to("J")
+
+
+@column
+def samples_per_j(samples_per_s: UExpr, tdp_w: UExpr) -> UExpr:
+    """Throughput per watt at TDP, samples/s/W."""
+    return (samples_per_s / tdp_w).to("1/J")
+
+
+@column
+def tokens_per_j(tokens_per_s: UExpr, tdp_w: UExpr) -> UExpr:
+    return (tokens_per_s / tdp_w).to("tok/J")
