@@ -1,0 +1,82 @@
+"""mlsys-pipeline: a first-order analytical model of ML systems on dataframes.
+
+Python API (heavy modules load on first use, so ``import pipeline`` stays cheap):
+
+    import pipeline
+    row = pipeline.evaluate(model="Llama 3 8B", hardware="H100 SXM5 80GB", batch=8)
+    frame = pipeline.sweep({"axes": {"model": ["ResNet-50"], "batch": [1, 64]}})
+    run_dir = pipeline.run_sweep("my_spec.toml")          # writes outputs/<run-id>/
+    shortlist = pipeline.query("shortlist", model="Llama 3 8B")
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import polars as pl
+
+__all__ = ["evaluate", "query", "run_sweep", "sweep"]
+
+
+def _spec(spec: str | Path | dict[str, Any] | None):
+    from pipeline.spec import SweepSpec, load_spec, parse_spec
+
+    if isinstance(spec, SweepSpec):
+        return spec
+    if isinstance(spec, dict):
+        return parse_spec(spec, "sweep spec (dict)")
+    return load_spec(spec)
+
+
+def sweep(spec: str | Path | dict[str, Any] | None = None, registry: str | Path | None = None) -> pl.DataFrame:
+    """Evaluate a sweep spec (TOML path, dict in the TOML's shape, or None for the default) in memory."""
+    from pipeline import runs
+
+    return runs.collect(runs.prepare(_spec(spec), registry))
+
+
+def run_sweep(spec: str | Path | dict[str, Any] | None = None, out: str | Path | None = None,
+              registry: str | Path | None = None) -> Path:
+    """Stream a sweep to ``<out>/<run-id>/`` (Parquet, manifest, DuckDB) and return the run directory."""
+    from pipeline import runs
+
+    return runs.run(runs.prepare(_spec(spec), registry), out)
+
+
+def evaluate(model: str, hardware: str, batch: int = 1, compute_dtype: str = "fp16",
+             seq_len: int = 2048, workload: str = "inference", step: str | None = None,
+             efficiency: float | None = None, framework: str = "default",
+             registry: str | Path | None = None) -> pl.DataFrame:
+    """One configuration through the sweep's expressions: one row per step (``step`` picks one).
+
+    Decoders at inference give a prefill row and a decode row (one token at context ``seq_len``).
+    """
+    import polars as pl
+
+    from pipeline.errors import InputError, Problem
+
+    spec = {"axes": {"model": [model], "hardware": [hardware], "batch": [batch],
+                     "compute_dtype": [compute_dtype], "seq_len": [seq_len], "workload": [workload]},
+            "efficiency": {"framework": framework} | ({"eta_compute": efficiency} if efficiency else {})}
+    frame = sweep(spec, registry)
+    if frame.height == 0:
+        from pipeline import runs
+
+        dropped = runs.prepare(_spec(spec), registry).space.dropped
+        raise InputError("evaluate", [Problem(None, None, f"configuration dropped: {reason}")
+                                      for reason in dropped] or [Problem(None, None, "no rows")])
+    if step is not None:
+        steps = frame["step"].to_list()
+        if step not in steps:
+            raise InputError("evaluate", [Problem(None, "step", f"got {step!r}, expected one of {steps}")])
+        frame = frame.filter(pl.col("step") == step)
+    return frame
+
+
+def query(name: str, run: str | Path | None = None, out: str | Path = "outputs", **params: Any) -> pl.DataFrame:
+    """Run ``sql/<name>.sql`` against a run (default: the newest complete run under ``out``)."""
+    from pipeline import database
+
+    return database.run_query(name, database.resolve_run(run, out), {k: str(v) for k, v in params.items()})

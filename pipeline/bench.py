@@ -1,0 +1,63 @@
+"""``mlsys bench``: sweep a synthetic spec of >= N configurations end to end and report speed.
+
+The spec is the bundled catalogs with long batch and sequence-length axes (every
+accelerator x model x precision x workload), sized to reach the requested row count.
+Reports rows written per second (Parquet included), compute-only rows per second
+(every column evaluated and reduced, nothing written) and the process's peak RSS.
+"""
+
+from __future__ import annotations
+
+import resource
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+
+from pipeline import runs
+from pipeline.spec import parse_spec
+from pipeline.studies import node
+
+SEQ_LENS = [128, 256, 512, 1024, 2048, 4096]
+
+
+def synthetic_spec(batches: int) -> dict:
+    return {"axes": {"hardware": "all", "model": "all",
+                     "compute_dtype": ["fp32", "tf32", "fp16", "bf16", "fp8", "int8", "fp4"],
+                     "batch": list(range(1, batches + 1)), "seq_len": SEQ_LENS,
+                     "workload": ["inference", "training"]}}
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def run_benchmark(target_rows: int, out: Path | None = None) -> Iterator[str]:
+    probe = runs.prepare(parse_spec(synthetic_spec(1), "bench"))
+    batches = max(1, -(-target_rows // max(probe.rows, 1)))
+    prepared = runs.prepare(parse_spec(synthetic_spec(batches), "bench"))
+    yield f"synthetic spec: {prepared.rows:,} configurations ({batches} batch sizes x {len(SEQ_LENS)} lengths)"
+
+    started = time.perf_counter()
+    computed = 0
+    for hw_slice, rows in runs.chunks(prepared.space):
+        node.build(prepared.space, hw_slice).frame.select(pl.all().max()).collect()
+        computed += rows
+    compute_s = time.perf_counter() - started
+    yield f"compute only:  {computed:,} rows in {compute_s:.2f} s = {computed / compute_s:,.0f} rows/s"
+
+    scratch = Path(tempfile.mkdtemp(prefix="mlsys-bench-")) if out is None else Path(out)
+    try:
+        started = time.perf_counter()
+        run_dir = runs.run(prepared, scratch)
+        write_s = time.perf_counter() - started
+        size = sum(p.stat().st_size for p in (run_dir / "node").glob("*.parquet"))
+        yield (f"end to end:    {prepared.rows:,} rows in {write_s:.2f} s = {prepared.rows / write_s:,.0f} "
+               f"rows/s written ({size / 1e6:,.0f} MB Parquet)")
+    finally:
+        if out is None:
+            shutil.rmtree(scratch, ignore_errors=True)
+    yield f"peak RSS:      {_peak_rss_mb():,.0f} MB"

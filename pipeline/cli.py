@@ -1,0 +1,337 @@
+"""The ``mlsys`` command line. Heavy modules (polars, pint, pandera, duckdb) load inside
+each command, so ``mlsys --help`` answers at once."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from pipeline.errors import InputError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  pretty_exceptions_enable=False,
+                  help="mlsys: a first-order analytical model of ML systems, swept over whole catalogs.")
+catalog_app = typer.Typer(no_args_is_help=True, help="Check, list, show, export and import the catalogs.")
+app.add_typer(catalog_app, name="catalog")
+
+RegistryOpt = Annotated[Optional[Path], typer.Option(
+    "--registry", help="User catalog directory (default: $MLSYS_REGISTRY, else the bundled catalogs).")]
+OutOpt = Annotated[Optional[Path], typer.Option("--out", help="Output directory (default: the spec's, outputs/).")]
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=200 if not sys.stdout.isatty() else None)
+
+
+def _format(value, unit: str | None = None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        text = f"{value:.4g}" if (value == 0 or 1e-3 <= abs(value) < 1e6) else f"{value:.4e}"
+    else:
+        text = str(value)
+    return f"{text} {unit}" if unit else text
+
+
+def _print_frame(frame, title: str | None = None, units: dict | None = None, limit: int | None = None) -> None:
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=False)
+    for c in frame.columns:
+        u = (units or {}).get(c)
+        table.add_column(f"{c}\n[{u}]" if u else c, overflow="fold")
+    rows = frame.rows() if limit is None else frame.head(limit).rows()
+    for row in rows:
+        table.add_row(*(_format(v) for v in row))
+    console = _console()
+    console.print(table)
+    if limit is not None and frame.height > limit:
+        console.print(f"({frame.height - limit} more rows)")
+
+
+def _units_of(study: str = "node") -> dict[str, str | None]:
+    from pipeline.columns import STUDIES
+    from pipeline.studies import schema_columns
+
+    return {c: s["unit"] for c, s in schema_columns(STUDIES[study]).items()}
+
+
+# -- sweep ----------------------------------------------------------------------------
+
+@app.command()
+def sweep(
+    spec: Annotated[Optional[Path], typer.Option("--spec", help="Sweep spec (TOML); default: the packaged one.")] = None,
+    out: OutOpt = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print rows, time and disk estimates; write nothing.")] = False,
+    registry: RegistryOpt = None,
+    show_map: Annotated[bool, typer.Option("--map/--no-map", help="Print the design-space map at the end.")] = True,
+) -> None:
+    """Sweep the configuration space of a spec and stream the results to Parquet."""
+    from pipeline import runs
+    from pipeline.spec import load_spec
+
+    console = _console()
+    prepared = runs.prepare(load_spec(spec), registry)
+    est = runs.estimate(prepared)
+    dropped = ", ".join(f"{n:,} ({r})" for r, n in est["dropped"].items()) or "none"
+    console.print(f"study {prepared.spec.study}: {est['rows']:,} configurations; dropped: {dropped}")
+    if dry_run:
+        console.print(f"estimate: ~{est['estimated_seconds']} s, ~{est['estimated_bytes'] / 1e6:,.0f} MB "
+                      f"on disk. Nothing written (--dry-run).")
+        return
+    with runs.progress_bar(est["rows"], enabled=sys.stderr.isatty()) as advance:
+        run_dir = runs.run(prepared, out, on_chunk=advance)
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    rate = manifest["rows"]["node"] / max(manifest["wall_time_s"], 1e-9)
+    console.print(f"wrote {manifest['rows']['node']:,} rows in {manifest['wall_time_s']:.2f} s "
+                  f"({rate:,.0f} rows/s)")
+    if show_map:
+        _print_map(run_dir)
+    console.print(f"\nresults:  {run_dir}/node/*.parquet\nmanifest: {run_dir}/manifest.json\n"
+                  f"duckdb:   {run_dir}/results.duckdb   (try: mlsys query shortlist --param model='Llama 3 8B')")
+
+
+def _print_map(run_dir: Path) -> None:
+    """The design-space map as a grid: models down, batch across, fastest accelerator in each cell."""
+    import polars as pl
+
+    from pipeline.database import run_query
+
+    full = run_query("design_space_map", run_dir)
+    inference = full.filter(pl.col("workload") == "inference", pl.col("step").is_in(["forward", "decode"]))
+    seq = inference.filter(pl.col("seq_len").is_not_null())["seq_len"]
+    if seq.len():
+        pick = 2048 if (seq == 2048).any() else int(seq.min())
+        inference = inference.filter(pl.col("seq_len").is_null() | (pl.col("seq_len") == pick))
+    cells = inference.with_columns(cell=pl.format("{} {}\n{} ms, {}", "fastest_hardware", "fastest_compute_dtype",
+                                                  (pl.col("fastest_latency_s") * 1e3).round_sig_figs(3),
+                                                  "fastest_bound"))
+    grid = cells.pivot(on="batch", index=["model", "step"], values="cell", sort_columns=True).sort("model")
+    grid = grid.rename({c: f"batch {c}" for c in grid.columns if c not in ("model", "step")})
+    context = f" (decoders: one decode step at a {pick}-token context)" if seq.len() else ""
+    _print_frame(grid, title=f"Design-space map: fastest feasible accelerator for inference{context}")
+    _console().print(f"full map (all workloads, steps, lengths, and the most efficient accelerator): "
+                     f"mlsys query design_space_map --run {run_dir.name}")
+
+
+# -- evaluate ---------------------------------------------------------------------------
+
+@app.command()
+def evaluate(
+    model: Annotated[str, typer.Option("--model", help="Model name from the catalog.")],
+    hardware: Annotated[str, typer.Option("--hardware", help="Accelerator name from the catalog.")],
+    batch: Annotated[int, typer.Option("--batch")] = 1,
+    compute_dtype: Annotated[str, typer.Option("--compute-dtype")] = "fp16",
+    seq_len: Annotated[int, typer.Option("--seq-len", help="Tokens (prompt for prefill, context for decode).")] = 2048,
+    workload: Annotated[str, typer.Option("--workload", help="inference or training")] = "inference",
+    step: Annotated[Optional[str], typer.Option("--step", help="forward, prefill, decode or train (default: all)")] = None,
+    efficiency: Annotated[Optional[float], typer.Option("--efficiency", help="Override eta_compute (0-1].")] = None,
+    framework: Annotated[str, typer.Option("--framework", help="Efficiency profile framework.")] = "default",
+    as_json: Annotated[bool, typer.Option("--json", help="JSON: column -> value, plus a units object.")] = False,
+    registry: RegistryOpt = None,
+) -> None:
+    """One configuration through the sweep's expressions, every column with its unit."""
+    import pipeline
+
+    frame = pipeline.evaluate(model=model, hardware=hardware, batch=batch, compute_dtype=compute_dtype,
+                              seq_len=seq_len, workload=workload, step=step, efficiency=efficiency,
+                              framework=framework, registry=registry)
+    units = _units_of()
+    if as_json:
+        objects = [dict(row) | {"units": {c: units.get(c) for c in frame.columns}}
+                   for row in frame.iter_rows(named=True)]
+        typer.echo(json.dumps(objects[0] if len(objects) == 1 else objects, indent=2, default=str))
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{model} on {hardware}: batch {batch}, {compute_dtype}, {workload}")
+    table.add_column("column")
+    table.add_column("unit")
+    steps = frame["step"].to_list()
+    for s in steps:
+        table.add_column(s, justify="right")
+    for c in frame.columns:
+        table.add_row(c, units.get(c) or "", *(_format(v) for v in frame[c].to_list()))
+    _console().print(table)
+
+
+# -- query and columns ----------------------------------------------------------------------
+
+@app.command()
+def query(
+    name: Annotated[Optional[str], typer.Argument(help="Query name (a file in sql/); omit to list them.")] = None,
+    run: Annotated[Optional[str], typer.Option("--run", help="Run id or directory (default: newest).")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Where runs live.")] = Path("outputs"),
+    param: Annotated[Optional[list[str]], typer.Option("--param", help="k=v, bound as a query parameter.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv, parquet or json")] = "table",
+    output: Annotated[Optional[Path], typer.Option("--output", help="Write to this file (required for parquet).")] = None,
+) -> None:
+    """Run a named SQL query (sql/NAME.sql) against a run's results."""
+    from pipeline import database as q
+    from pipeline.errors import Problem
+
+    if name is None:
+        for n in q.query_names():
+            params = q.query_params((q.sql_dir() / f"{n}.sql").read_text())
+            typer.echo(f"{n}  " + " ".join(f"{k}={v if v is not None else '<required>'}" for k, v in params.items()))
+        return
+    if fmt not in ("table", "csv", "parquet", "json"):
+        raise InputError("query", [Problem(None, "--format", f"got {fmt!r}, expected table, csv, parquet or json")])
+    params = {}
+    for item in param or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise InputError("query", [Problem(None, "--param", f"got {item!r}, expected key=value")])
+        params[key.strip()] = value.strip().strip("'\"")
+    frame = q.run_query(name, q.resolve_run(run, out), params)
+    if fmt == "parquet":
+        if output is None:
+            raise InputError("query", [Problem(None, "--output", "required with --format parquet")])
+        frame.write_parquet(output)
+    elif fmt == "csv":
+        frame.write_csv(output) if output else typer.echo(frame.write_csv(), nl=False)
+    elif fmt == "json":
+        text = json.dumps(frame.to_dicts(), indent=2, default=str)
+        output.write_text(text) if output else typer.echo(text)
+    else:
+        _print_frame(frame, title=name, units=_units_of())
+
+
+@app.command()
+def columns(
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
+) -> None:
+    """The column dictionary: every output column's unit, description and formula source."""
+    from pipeline.columns import column_dictionary
+
+    frame = column_dictionary()
+    if fmt == "csv":
+        typer.echo(frame.write_csv(), nl=False)
+    elif fmt == "json":
+        typer.echo(json.dumps(frame.to_dicts(), indent=2))
+    else:
+        _print_frame(frame.drop("study"), title="column dictionary (study: node)")
+
+
+# -- catalog ------------------------------------------------------------------------------
+
+@catalog_app.command("check")
+def catalog_check(registry: RegistryOpt = None) -> None:
+    """Validate every catalog (schema, units, provenance); exit 2 on the first bad table."""
+    from pipeline.catalogs.load import load_catalogs
+
+    cats = load_catalogs(registry)
+    for table, path in cats.paths.items():
+        typer.echo(f"ok  {table:<20} {cats.table(table).height:>4} rows  {path}")
+
+
+@catalog_app.command("list")
+def catalog_list(
+    table: Annotated[Optional[str], typer.Argument(help="hardware, models, precisions or efficiency_profiles")] = None,
+    registry: RegistryOpt = None,
+) -> None:
+    """List the tables, or the rows of one table."""
+    from pipeline.catalogs.io import catalog_path, read_catalog
+    from pipeline.catalogs.schemas import CATALOGS
+
+    if table is None:
+        for t in CATALOGS:
+            typer.echo(f"{t:<20} {read_catalog(t, registry).height:>4} rows  {catalog_path(t, registry)}")
+        return
+    frame = read_catalog(table, registry)
+    keep = {"hardware": ["name", "vendor", "family", "category", "release_year", "memory_capacity_bytes",
+                         "memory_bandwidth_bytes_per_s", "peak_bf16_flop_per_s"],
+            "models": ["name", "family", "model_type", "is_moe", "params_published", "n_layers"],
+            "precisions": ["name", "bytes_per_element", "peak_column"],
+            "efficiency_profiles": ["profile", "workload", "framework", "hardware_family",
+                                    "eta_compute_low", "eta_compute_high"]}[table]
+    from pipeline.catalogs.io import schema_units
+
+    _print_frame(frame.select(keep), title=table, units=schema_units(table))
+
+
+@catalog_app.command("show")
+def catalog_show(name: Annotated[str, typer.Argument(help="A hardware, model or precision name.")],
+                 registry: RegistryOpt = None) -> None:
+    """Every column of one catalog row, with units and provenance."""
+    import polars as pl
+
+    from pipeline.catalogs.io import read_catalog, schema_units
+    from pipeline.errors import UnknownNameError
+
+    known = []
+    for table in ("hardware", "models", "precisions"):
+        frame = read_catalog(table, registry)
+        known += frame["name"].to_list()
+        row = frame.filter(pl.col("name") == name)
+        if row.height:
+            from rich.table import Table
+
+            units = schema_units(table)
+            out = Table(title=f"{table}: {name}")
+            out.add_column("column")
+            out.add_column("value", overflow="fold")
+            out.add_column("unit")
+            for c, v in row.row(0, named=True).items():
+                out.add_row(c, _format(v), units.get(c) or "")
+            _console().print(out)
+            return
+    raise UnknownNameError("catalog", name, known)
+
+
+@catalog_app.command("export")
+def catalog_export(csv: Annotated[Path, typer.Option("--csv", help="Directory for <table>.csv files.")],
+                   table: Annotated[Optional[str], typer.Option("--table", help="One table (default: all).")] = None,
+                   registry: RegistryOpt = None) -> None:
+    """Write catalogs as CSV with units in the header ("memory_bandwidth_bytes_per_s [B/s]")."""
+    from pipeline.catalogs.io import export_csv
+    from pipeline.catalogs.schemas import CATALOGS
+
+    for t in [table] if table else list(CATALOGS):
+        typer.echo(export_csv(t, csv, registry))
+
+
+@catalog_app.command("import")
+def catalog_import(csv: Annotated[Path, typer.Option("--csv", help="A CSV export, edited (<table>.csv).")],
+                   table: Annotated[Optional[str], typer.Option("--table", help="Table (default: the file's stem).")] = None,
+                   registry: RegistryOpt = None) -> None:
+    """Validate a whole CSV table and write it as Parquet; nothing is written if any cell is bad."""
+    from pipeline.catalogs.io import import_csv
+
+    typer.echo(f"wrote {import_csv(csv, table, registry)}")
+
+
+# -- bench --------------------------------------------------------------------------------
+
+@app.command()
+def bench(
+    rows: Annotated[int, typer.Option("--rows", help="Approximate configurations to sweep.")] = 10_000_000,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Scratch directory (default: a temp dir, removed).")] = None,
+) -> None:
+    """Benchmark: sweep a synthetic spec end to end and report rows/s and peak RSS."""
+    from pipeline.bench import run_benchmark
+
+    for line in run_benchmark(rows, out):
+        typer.echo(line)
+
+
+def main() -> None:
+    """Console entry point: input errors print their message and exit with code 2."""
+    try:
+        app()
+    except InputError as exc:
+        _console(stderr=True).print(f"error: {exc}", markup=False)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()
