@@ -48,7 +48,7 @@ def _print_frame(frame, title: str | None = None, units: dict | None = None, lim
     table = Table(title=title, show_lines=False)
     for c in frame.columns:
         u = (units or {}).get(c)
-        table.add_column(f"{c}\n[{u}]" if u else c, overflow="fold")
+        table.add_column(f"{c}\n({u})" if u else c, overflow="fold")
     rows = frame.rows() if limit is None else frame.head(limit).rows()
     for row in rows:
         table.add_row(*(_format(v) for v in row))

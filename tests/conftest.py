@@ -1,0 +1,34 @@
+"""Shared fixtures: a private copy of the bundled registry, and a small sweep spec."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+BUNDLED = REPO / "registry_data"
+
+
+@pytest.fixture
+def registry(tmp_path: Path) -> Path:
+    """A writable copy of the bundled catalogs (tests may corrupt it)."""
+    target = tmp_path / "registry"
+    shutil.copytree(BUNDLED, target)
+    return target
+
+
+@pytest.fixture
+def small_spec() -> dict:
+    """A few accelerators and models: fast, and covers CNN, encoder, decoder and MoE rows."""
+    return {
+        "axes": {
+            "hardware": ["A100 SXM4 80GB", "H100 SXM5 80GB", "MI300X", "T4"],
+            "model": ["ResNet-50", "BERT-Large", "Llama 2 7B", "Mixtral 8x7B"],
+            "compute_dtype": ["fp16", "bf16", "fp8"],
+            "batch": [1, 8, 64],
+            "seq_len": [384, 2048],
+            "workload": ["inference", "training"],
+        }
+    }
