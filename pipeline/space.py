@@ -53,15 +53,17 @@ class Space:
 
     @property
     def rows(self) -> int:
-        per_w = self.model_side.group_by("workload").len()
-        hw = self.hardware_side.group_by("workload").len()
-        joined = hw.join(per_w, on="workload")
-        return int((joined["len"] * joined["len_right"]).sum()) if joined.height else 0
+        return _product(self.hardware_side, self.model_side)
 
     def frame(self, hardware_side: pl.DataFrame | None = None) -> pl.LazyFrame:
         """The lazy cross product (optionally of a slice of the hardware side)."""
         hw = self.hardware_side if hardware_side is None else hardware_side
         return hw.lazy().join(self.model_side.lazy(), on="workload", how="inner")
+
+
+def _categorical(frame: pl.DataFrame) -> pl.DataFrame:
+    """Text columns as categoricals: the cross product then copies 4-byte codes, not strings."""
+    return frame.with_columns(pl.col(pl.String).cast(pl.Categorical))
 
 
 def _select(frame: pl.DataFrame, names: tuple[str, ...] | None, filters: dict, kind: str) -> pl.DataFrame:
@@ -100,7 +102,7 @@ def _model_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, dict
     side = side.filter(~too_long.fill_null(False)).drop("max_context_tokens")
     units.pop("max_context_tokens")
     units |= {"step": None, "batch": unit(""), "seq_len": unit("tok"), "workload": None}
-    return side, units, dropped
+    return _categorical(side), units, dropped
 
 
 def _hardware_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, dict, pl.DataFrame]:
@@ -140,12 +142,12 @@ def _hardware_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, d
               "kernels_per_transformer_layer": unit(""), "kernels_per_cnn_layer": unit(""),
               "launch_overhead_per_kernel_s": unit("s")}
     no_peak = no_peak.join(pl.DataFrame({"workload": list(spec.workload)}), how="cross")
-    return side, units, no_peak
+    return _categorical(side), units, _categorical(no_peak)
 
 
 def _product(left: pl.DataFrame, right: pl.DataFrame) -> int:
     """Rows the join on workload would make between two small frames."""
-    a, b = left.group_by("workload").len(), right.group_by("workload").len()
+    a, b = (f.group_by(pl.col("workload").cast(pl.String)).len() for f in (left, right))
     j = a.join(b, on="workload")
     return int((j["len"] * j["len_right"]).sum()) if j.height else 0
 

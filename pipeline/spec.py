@@ -17,7 +17,7 @@ from pipeline.errors import InputError, Problem
 DEFAULT_SPEC = Path(__file__).with_name("specs") / "default.toml"
 STUDIES = ("node",)
 WORKLOADS = ("inference", "training")
-COMPRESSIONS = ("zstd", "lz4", "snappy", "uncompressed")
+COMPRESSIONS = ("lz4", "zstd", "snappy", "uncompressed")
 HARDWARE_FILTERS = ("vendor", "family", "category", "name")
 MODEL_FILTERS = ("family", "model_type", "name")
 
@@ -39,7 +39,7 @@ class SweepSpec:
     kernels_per_cnn_layer: int = 1
     launch_overhead_per_kernel_s: float = 4e-6
     out_dir: str = "outputs"
-    compression: str = "zstd"
+    compression: str = "lz4"
     source: str = "built-in"
 
     def as_dict(self) -> dict[str, Any]:

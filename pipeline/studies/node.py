@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Optional
 
 import pandera.polars as pa
+import polars as pl
 
 from pipeline import formulas
 from pipeline.space import Space
@@ -20,16 +21,16 @@ KV = "KV = 2·L·H_kv·d_head·S·B·bytes (exact); MLA: DeepSeek-V2 arXiv:2405.
 
 
 class NodeResultSchema(pa.DataFrameModel):
-    hardware: str = result(None, "accelerator", "hardware catalog", nullable=False)
-    vendor: str = result(None, "manufacturer", "hardware catalog", nullable=False)
-    family: str = result(None, "architecture family", "hardware catalog", nullable=False)
-    category: str = result(None, "market segment", "hardware catalog", nullable=False)
-    model: str = result(None, "workload model", "models catalog", nullable=False)
-    model_type: str = result(None, "cnn, encoder or decoder", "models catalog", nullable=False)
-    workload: str = result(None, "inference or training", "sweep axis", nullable=False)
-    step: str = result(None, "forward, prefill, decode (one token) or train", "by model_type and workload",
+    hardware: pl.Categorical = result(None, "accelerator", "hardware catalog", nullable=False)
+    vendor: pl.Categorical = result(None, "manufacturer", "hardware catalog", nullable=False)
+    family: pl.Categorical = result(None, "architecture family", "hardware catalog", nullable=False)
+    category: pl.Categorical = result(None, "market segment", "hardware catalog", nullable=False)
+    model: pl.Categorical = result(None, "workload model", "models catalog", nullable=False)
+    model_type: pl.Categorical = result(None, "cnn, encoder or decoder", "models catalog", nullable=False)
+    workload: pl.Categorical = result(None, "inference or training", "sweep axis", nullable=False)
+    step: pl.Categorical = result(None, "forward, prefill, decode (one token) or train", "by model_type and workload",
                        nullable=False)
-    compute_dtype: str = result(None, "precision of weights and compute", "sweep axis", nullable=False)
+    compute_dtype: pl.Categorical = result(None, "precision of weights and compute", "sweep axis", nullable=False)
     batch: int = result("", "concurrent samples / sequences", "sweep axis", nullable=False)
     seq_len: Optional[int] = result("tok", "context length (prompt in prefill, cache in decode)", "sweep axis")
     peak_flop_per_s: float = result("FLOP/s", "dense datasheet peak at compute_dtype", "hardware catalog")
@@ -37,7 +38,7 @@ class NodeResultSchema(pa.DataFrameModel):
     memory_capacity_bytes: float = result("B", "device memory", "hardware catalog")
     tdp_w: Optional[float] = result("W", "thermal design power", "hardware catalog")
     eta_compute: float = result("", "achieved fraction of peak FLOP/s used", "efficiency profile (midpoint)")
-    eta_source: str = result(None, "profile row (or override) that set eta_compute", "efficiency_profiles")
+    eta_source: pl.Categorical = result(None, "profile row (or override) that set eta_compute", "efficiency_profiles")
     launch_overhead_per_kernel_s: float = result("s", "host cost of one kernel launch", "sweep spec [software]")
     params_computed: float = result("param", "total weights", "layer-by-layer count; CNN: published")
     tokens_per_step: Optional[float] = result("tok", "tokens through the weights this step", "B·S; decode B")
@@ -56,7 +57,7 @@ class NodeResultSchema(pa.DataFrameModel):
     memory_footprint_bytes: float = result("B", "weights + KV + activations + optimizer", "wall 2")
     memory_headroom_bytes: float = result("B", "capacity - footprint (negative: does not fit)", "wall 2")
     is_feasible: bool = result(None, "footprint fits in device memory", "wall 2", nullable=False)
-    infeasible_reason: Optional[str] = result(None, "why not, when not feasible", "wall 2")
+    infeasible_reason: pl.Categorical = result(None, "why not, when not feasible", "wall 2")
     weight_traffic_bytes: float = result("B", "weights read (and written, training) this step",
                                          "MoE: experts hit, 1-(1-k/E)^tokens")
     kv_traffic_bytes: float = result("B", "KV cache read (decode) or written (prefill)", KV)
@@ -67,7 +68,7 @@ class NodeResultSchema(pa.DataFrameModel):
     launch_overhead_s: float = result("s", "kernel_launches x launch_overhead_per_kernel_s", "wall 3")
     latency_s: Optional[float] = result("s", "max(compute, memory) + launch overhead; null if infeasible",
                                         "wall 3")
-    bound: Optional[str] = result(None, "largest time term: compute, memory or overhead", "wall 3")
+    bound: pl.Categorical = result(None, "largest time term: compute, memory or overhead", "wall 3")
     achieved_flop_per_s: Optional[float] = result("FLOP/s", "step_flop / latency", "wall 3")
     mfu: Optional[float] = result("", "model FLOPs utilisation: step_flop / (latency · peak)",
                                   "Chowdhery et al. 2022, App. B")

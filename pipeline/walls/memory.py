@@ -151,9 +151,7 @@ def is_feasible(memory_headroom_bytes: UExpr) -> pl.Expr:
 
 
 @column
-def infeasible_reason(is_feasible: pl.Expr, memory_footprint_bytes: UExpr,
-                      memory_capacity_bytes: UExpr) -> pl.Expr:
-    need = memory_footprint_bytes.magnitude("GB").round(1)
-    have = memory_capacity_bytes.magnitude("GB").round(1)
+def infeasible_reason(is_feasible: pl.Expr) -> pl.Expr:
+    """Why a configuration cannot run (the footprint and capacity columns give the numbers)."""
     return (pl.when(is_feasible).then(pl.lit(None, pl.String))
-            .otherwise(pl.format("memory: footprint {} GB exceeds capacity {} GB", need, have)))
+            .otherwise(pl.lit("memory: footprint exceeds device memory"))).cast(pl.Categorical)

@@ -43,7 +43,7 @@ def bound(is_feasible: pl.Expr, compute_time_s: UExpr, memory_time_s: UExpr,
     return (pl.when(~is_feasible).then(pl.lit(None, pl.String))
             .when((c >= m) & (c >= o)).then(pl.lit("compute"))
             .when(m >= o).then(pl.lit("memory"))
-            .otherwise(pl.lit("overhead")))
+            .otherwise(pl.lit("overhead"))).cast(pl.Categorical)
 
 
 @column

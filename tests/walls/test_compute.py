@@ -1,0 +1,58 @@
+"""Wall 1 and 3 against known values: datasheet ridge points, Kaplan FLOPs, launch overhead."""
+
+from __future__ import annotations
+
+import pytest
+
+import pipeline
+
+
+@pytest.mark.parametrize("hardware, dtype, ridge", [
+    ("A100 SXM4 80GB", "fp16", 312e12 / 2039e9),   # ~153 FLOP/B (A100 datasheet)
+    ("H100 SXM5 80GB", "bf16", 989.4e12 / 3.35e12),  # ~295 FLOP/B (H100 datasheet, dense)
+    ("MI300X", "fp16", 1307.4e12 / 5.3e12),        # ~247 FLOP/B (AMD datasheet)
+])
+def test_ridge_point_is_peak_over_bandwidth(hardware, dtype, ridge):
+    row = pipeline.evaluate(model="ResNet-50", hardware=hardware, compute_dtype=dtype).row(0, named=True)
+    assert row["ridge_point_flop_per_byte"] == pytest.approx(ridge, rel=1e-3)
+    assert row["ridge_point_at_eta_flop_per_byte"] == pytest.approx(ridge * row["eta_compute"], rel=1e-3)
+
+
+def test_resnet50_forward_flops_are_twice_the_macs():
+    """torchvision: ResNet-50 4.09 GMACs at 224 x 224 -> 8.18 GFLOP per image."""
+    row = pipeline.evaluate(model="ResNet-50", hardware="A100 SXM4 80GB", batch=64).row(0, named=True)
+    assert row["step_flop"] == pytest.approx(64 * 8.18e9, rel=0.01)
+
+
+def test_decode_flops_follow_kaplan():
+    """Per token: 2 x non-embedding weights + attention 2 x L x S x (d_q + d_v); Llama 2 7B, S = 2048."""
+    row = pipeline.evaluate(model="Llama 2 7B", hardware="H100 SXM5 80GB", seq_len=2048,
+                            step="decode").row(0, named=True)
+    # the LM head multiplies; the input embedding is a lookup and the final RMSNorm elementwise
+    non_embedding = 6_738_415_616 - 32000 * 4096 - 4096
+    attention = 2 * 32 * 2048 * (4096 + 4096)
+    assert row["step_flop"] == pytest.approx(2 * non_embedding + attention, rel=1e-9)
+
+
+def test_training_step_is_three_forward_passes():
+    inf = pipeline.evaluate(model="ResNet-50", hardware="H100 SXM5 80GB", batch=32).row(0, named=True)
+    train = pipeline.evaluate(model="ResNet-50", hardware="H100 SXM5 80GB", batch=32,
+                              workload="training").row(0, named=True)
+    assert train["step_flop"] == pytest.approx(3 * inf["step_flop"])
+    assert train["eta_compute"] == 0.5 and inf["eta_compute"] == 0.3  # the seed's defaults
+
+
+def test_latency_is_the_larger_time_plus_launch_overhead():
+    row = pipeline.evaluate(model="ResNet-50", hardware="A100 SXM4 80GB", batch=1).row(0, named=True)
+    assert row["launch_overhead_s"] == pytest.approx(50 * 4e-6)
+    expected = max(row["compute_time_s"], row["memory_time_s"]) + row["launch_overhead_s"]
+    assert row["latency_s"] == pytest.approx(expected)
+    assert row["bound"] == "overhead"  # 200 us of launches beat 87 us of compute at batch 1
+
+
+def test_batch_one_decode_is_memory_bound_and_large_batch_prefill_compute_bound():
+    decode = pipeline.evaluate(model="Llama 3 8B", hardware="H100 SXM5 80GB", batch=1, step="decode")
+    prefill = pipeline.evaluate(model="Llama 3 8B", hardware="H100 SXM5 80GB", batch=8, step="prefill")
+    assert decode["bound"].item() in ("memory", "overhead")
+    assert decode["memory_time_s"].item() > decode["compute_time_s"].item()
+    assert prefill["bound"].item() == "compute"

@@ -1,0 +1,42 @@
+"""Wall 2 against known values: exact KV-cache size, MoE expert reads, feasibility."""
+
+from __future__ import annotations
+
+import pytest
+
+import pipeline
+
+
+def test_kv_cache_of_llama2_70b_is_exact():
+    """2 x L x H_kv x d_head x S x B x bytes = 2 x 80 x 8 x 128 x 4096 x 4 x 2 B = 5,368,709,120 B."""
+    row = pipeline.evaluate(model="Llama 2 70B", hardware="MI300X", batch=4, seq_len=4096,
+                            step="decode").row(0, named=True)
+    assert row["kv_cache_bytes"] == 2 * 80 * 8 * 128 * 4096 * 4 * 2
+
+
+def test_weights_are_parameters_times_bytes_per_parameter():
+    fp16 = pipeline.evaluate(model="Llama 2 7B", hardware="H100 SXM5 80GB", step="decode").row(0, named=True)
+    fp8 = pipeline.evaluate(model="Llama 2 7B", hardware="H100 SXM5 80GB", compute_dtype="fp8",
+                            step="decode").row(0, named=True)
+    assert fp16["weight_bytes"] == 6_738_415_616 * 2
+    assert fp8["weight_bytes"] == 6_738_415_616
+
+
+def test_moe_decode_reads_only_the_experts_its_tokens_pick():
+    """Mixtral 8x7B, one token: 2 of 8 experts per layer are read; at batch 128 almost all 8."""
+    one = pipeline.evaluate(model="Mixtral 8x7B", hardware="MI300X", batch=1, step="decode").row(0, named=True)
+    many = pipeline.evaluate(model="Mixtral 8x7B", hardware="MI300X", batch=128, step="decode").row(0, named=True)
+    routed = 32 * 8 * 3 * 4096 * 14336  # layers x experts x (gate, up, down) x d x ffn
+    expert_share_read_one = 1 - (1 - 2 / 8) ** 1
+    expert_share_read_many = 1 - (1 - 2 / 8) ** 128
+    dense_part = one["weight_traffic_bytes"] / 2 - routed * expert_share_read_one
+    assert many["weight_traffic_bytes"] / 2 == pytest.approx(dense_part + routed * expert_share_read_many)
+    assert one["weight_traffic_bytes"] < 0.35 * one["weight_bytes"]
+
+
+def test_a_model_that_does_not_fit_is_a_result_not_a_crash():
+    row = pipeline.evaluate(model="Llama 2 70B", hardware="A100 SXM4 80GB", step="decode").row(0, named=True)
+    assert row["is_feasible"] is False
+    assert row["memory_headroom_bytes"] < 0
+    assert row["infeasible_reason"].startswith("memory")
+    assert row["latency_s"] is None and row["bound"] is None
