@@ -7,7 +7,7 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -19,9 +19,9 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
 catalog_app = typer.Typer(no_args_is_help=True, help="Check, list, show, export and import the catalogs.")
 app.add_typer(catalog_app, name="catalog")
 
-RegistryOpt = Annotated[Optional[Path], typer.Option(
+RegistryOpt = Annotated[Path | None, typer.Option(
     "--registry", help="User catalog directory (default: $MLSYS_REGISTRY, else the bundled catalogs).")]
-OutOpt = Annotated[Optional[Path], typer.Option("--out", help="Output directory (default: the spec's, outputs/).")]
+OutOpt = Annotated[Path | None, typer.Option("--out", help="Output directory (default: the spec's, outputs/).")]
 
 
 def _console(stderr: bool = False):
@@ -69,9 +69,10 @@ def _units_of(study: str = "node") -> dict[str, str | None]:
 
 @app.command()
 def sweep(
-    spec: Annotated[Optional[Path], typer.Option("--spec", help="Sweep spec (TOML); default: the packaged one.")] = None,
+    spec: Annotated[Path | None, typer.Option("--spec", help="Sweep spec (TOML); default: the packaged one.")] = None,
     out: OutOpt = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print rows, time and disk estimates; write nothing.")] = False,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Print rows, time and disk estimates; write nothing.")] = False,
     registry: RegistryOpt = None,
     show_map: Annotated[bool, typer.Option("--map/--no-map", help="Print the design-space map at the end.")] = True,
 ) -> None:
@@ -133,8 +134,8 @@ def evaluate(
     compute_dtype: Annotated[str, typer.Option("--compute-dtype")] = "fp16",
     seq_len: Annotated[int, typer.Option("--seq-len", help="Tokens (prompt for prefill, context for decode).")] = 2048,
     workload: Annotated[str, typer.Option("--workload", help="inference or training")] = "inference",
-    step: Annotated[Optional[str], typer.Option("--step", help="forward, prefill, decode or train (default: all)")] = None,
-    efficiency: Annotated[Optional[float], typer.Option("--efficiency", help="Override eta_compute (0-1].")] = None,
+    step: Annotated[str | None, typer.Option("--step", help="forward, prefill, decode or train (default: all)")] = None,
+    efficiency: Annotated[float | None, typer.Option("--efficiency", help="Override eta_compute (0-1].")] = None,
     framework: Annotated[str, typer.Option("--framework", help="Efficiency profile framework.")] = "default",
     as_json: Annotated[bool, typer.Option("--json", help="JSON: column -> value, plus a units object.")] = False,
     registry: RegistryOpt = None,
@@ -168,12 +169,12 @@ def evaluate(
 
 @app.command()
 def query(
-    name: Annotated[Optional[str], typer.Argument(help="Query name (a file in sql/); omit to list them.")] = None,
-    run: Annotated[Optional[str], typer.Option("--run", help="Run id or directory (default: newest).")] = None,
+    name: Annotated[str | None, typer.Argument(help="Query name (a file in sql/); omit to list them.")] = None,
+    run: Annotated[str | None, typer.Option("--run", help="Run id or directory (default: newest).")] = None,
     out: Annotated[Path, typer.Option("--out", help="Where runs live.")] = Path("outputs"),
-    param: Annotated[Optional[list[str]], typer.Option("--param", help="k=v, bound as a query parameter.")] = None,
+    param: Annotated[list[str] | None, typer.Option("--param", help="k=v, bound as a query parameter.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv, parquet or json")] = "table",
-    output: Annotated[Optional[Path], typer.Option("--output", help="Write to this file (required for parquet).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", help="Write to this file (required for parquet).")] = None,
 ) -> None:
     """Run a named SQL query (sql/NAME.sql) against a run's results."""
     from pipeline import database as q
@@ -236,7 +237,7 @@ def catalog_check(registry: RegistryOpt = None) -> None:
 
 @catalog_app.command("list")
 def catalog_list(
-    table: Annotated[Optional[str], typer.Argument(help="hardware, models, precisions or efficiency_profiles")] = None,
+    table: Annotated[str | None, typer.Argument(help="hardware, models, precisions or efficiency_profiles")] = None,
     registry: RegistryOpt = None,
 ) -> None:
     """List the tables, or the rows of one table."""
@@ -290,7 +291,7 @@ def catalog_show(name: Annotated[str, typer.Argument(help="A hardware, model or 
 
 @catalog_app.command("export")
 def catalog_export(csv: Annotated[Path, typer.Option("--csv", help="Directory for <table>.csv files.")],
-                   table: Annotated[Optional[str], typer.Option("--table", help="One table (default: all).")] = None,
+                   table: Annotated[str | None, typer.Option("--table", help="One table (default: all).")] = None,
                    registry: RegistryOpt = None) -> None:
     """Write catalogs as CSV with units in the header ("memory_bandwidth_bytes_per_s [B/s]")."""
     from pipeline.catalogs.io import export_csv
@@ -302,7 +303,8 @@ def catalog_export(csv: Annotated[Path, typer.Option("--csv", help="Directory fo
 
 @catalog_app.command("import")
 def catalog_import(csv: Annotated[Path, typer.Option("--csv", help="A CSV export, edited (<table>.csv).")],
-                   table: Annotated[Optional[str], typer.Option("--table", help="Table (default: the file's stem).")] = None,
+                   table: Annotated[str | None, typer.Option(
+                       "--table", help="Table (default: the file's stem).")] = None,
                    registry: RegistryOpt = None) -> None:
     """Validate a whole CSV table and write it as Parquet; nothing is written if any cell is bad."""
     from pipeline.catalogs.io import import_csv
@@ -315,7 +317,7 @@ def catalog_import(csv: Annotated[Path, typer.Option("--csv", help="A CSV export
 @app.command()
 def bench(
     rows: Annotated[int, typer.Option("--rows", help="Approximate configurations to sweep.")] = 10_000_000,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Scratch directory (default: a temp dir, removed).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Scratch directory (default: a temp dir, removed).")] = None,
 ) -> None:
     """Benchmark: sweep a synthetic spec end to end and report rows/s and peak RSS."""
     from pipeline.bench import run_benchmark

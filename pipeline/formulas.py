@@ -35,7 +35,7 @@ def column(fn: Formula) -> Formula:
 @dataclass(frozen=True)
 class Plan:
     frame: pl.LazyFrame
-    units: dict[str, "pint.Unit | None"]  # unit of every output column (None: text/bool)
+    units: dict[str, pint.Unit | None]  # unit of every output column (None: text/bool)
 
 
 class FormulaGraphError(ValueError):
@@ -44,7 +44,7 @@ class FormulaGraphError(ValueError):
 
 def plan(
     frame: pl.LazyFrame,
-    inputs: Mapping[str, "pint.Unit | None"],
+    inputs: Mapping[str, pint.Unit | None],
     outputs: Iterable[str],
     formulas: Mapping[str, Formula] | None = None,
 ) -> Plan:
@@ -62,7 +62,7 @@ def plan(
         if name in level:
             return
         if name in chain:
-            raise FormulaGraphError(f"formula cycle: {' -> '.join(chain + (name,))}")
+            raise FormulaGraphError(f"formula cycle: {' -> '.join((*chain, name))}")
         fn = formulas.get(name)
         if fn is None:
             needed_by = f" (needed by {chain[-1]!r})" if chain else ""
@@ -71,7 +71,7 @@ def plan(
             )
         params = list(inspect.signature(fn).parameters)
         for p in params:
-            resolve(p, chain + (name,))
+            resolve(p, (*chain, name))
         out = fn(**{p: ref(p) for p in params})
         if not isinstance(out, (UExpr, pl.Expr)):
             raise FormulaGraphError(f"formula {name!r} returned {type(out).__name__}")

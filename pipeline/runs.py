@@ -71,7 +71,7 @@ def collect(prepared: Prepared) -> pl.DataFrame:
 def chunks(space: Space, target_rows: int = CHUNK_ROWS) -> Iterator[tuple[pl.DataFrame, int]]:
     """Slices of the hardware side whose joins hold about ``target_rows`` rows each."""
     per_workload = space.model_side.group_by("workload").len().rename({"len": "_rows"})
-    hw = space.hardware_side.join(per_workload, on="workload", how="left").with_columns(
+    hw = space.hardware_side.join(per_workload, on="workload", how="left", maintain_order="left").with_columns(
         pl.col("_rows").fill_null(0))
     start, acc = 0, 0
     sizes = hw["_rows"].to_list()
@@ -100,7 +100,7 @@ def run(prepared: Prepared, out_dir: str | Path | None = None,
         on_chunk: Callable[[int], None] | None = None) -> Path:
     """Stream the sweep into a new run directory and return its path."""
     started = time.perf_counter()
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     out = Path(out_dir or prepared.spec.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     rid = run_id(prepared, now)
@@ -115,6 +115,9 @@ def run(prepared: Prepared, out_dir: str | Path | None = None,
             written += rows
             if on_chunk:
                 on_chunk(rows)
+        if written == 0:  # everything dropped: an empty part keeps the schema queryable
+            node.build(prepared.space, prepared.space.hardware_side.head(0)).frame.sink_parquet(
+                tmp / "node" / "part-00000.parquet")
         _write_catalogs(prepared.catalogs, tmp / "catalogs")
         units = node.build(prepared.space, prepared.space.hardware_side.head(0)).units
         manifest = {

@@ -14,9 +14,9 @@ import pint
 import polars as pl
 
 from pipeline import formulas, walls  # noqa: F401  (registers the formulas)
+from pipeline.catalogs.io import schema_units
 from pipeline.catalogs.load import Catalogs
 from pipeline.catalogs.schemas import PEAK_COLUMNS
-from pipeline.catalogs.io import schema_units
 from pipeline.efficiency import eta_table
 from pipeline.errors import InputError, Problem, UnknownNameError
 from pipeline.spec import SweepSpec

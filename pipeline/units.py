@@ -30,7 +30,7 @@ Quantity = ureg.Quantity
 DIMENSIONLESS = ureg.dimensionless
 
 
-def unit(spec: Union[str, pint.Unit, None]) -> pint.Unit:
+def unit(spec: str | pint.Unit | None) -> pint.Unit:
     """Parse a unit string ("B/s", "FLOP", "") into a registry unit."""
     if spec is None or spec == "":
         return DIMENSIONLESS
@@ -66,7 +66,7 @@ class UExpr:
 
     # -- construction ---------------------------------------------------------
     @staticmethod
-    def of(value: Operand) -> "UExpr":
+    def of(value: Operand) -> UExpr:
         if isinstance(value, UExpr):
             return value
         if isinstance(value, pint.Quantity):
@@ -76,23 +76,23 @@ class UExpr:
         raise TypeError(f"cannot use {type(value).__name__} {value!r} in a unit expression")
 
     # -- unit algebra ---------------------------------------------------------
-    def __mul__(self, other: Operand) -> "UExpr":
+    def __mul__(self, other: Operand) -> UExpr:
         o = UExpr.of(other)
         return UExpr(self.expr * o.expr, self.unit * o.unit)
 
     __rmul__ = __mul__
 
-    def __truediv__(self, other: Operand) -> "UExpr":
+    def __truediv__(self, other: Operand) -> UExpr:
         o = UExpr.of(other)
         return UExpr(self.expr / o.expr, self.unit / o.unit)
 
-    def __rtruediv__(self, other: Operand) -> "UExpr":
+    def __rtruediv__(self, other: Operand) -> UExpr:
         return UExpr.of(other) / self
 
-    def __pow__(self, power: int) -> "UExpr":
+    def __pow__(self, power: int) -> UExpr:
         return UExpr(self.expr.pow(power), self.unit**power)
 
-    def __neg__(self) -> "UExpr":
+    def __neg__(self) -> UExpr:
         return UExpr(-self.expr, self.unit)
 
     def _aligned(self, other: Operand) -> pl.Expr:
@@ -106,16 +106,16 @@ class UExpr:
         k = factor(o.unit, self.unit)
         return o.expr if k == 1.0 else o.expr * k
 
-    def __add__(self, other: Operand) -> "UExpr":
+    def __add__(self, other: Operand) -> UExpr:
         return UExpr(self.expr + self._aligned(other), self.unit)
 
-    def __radd__(self, other: Operand) -> "UExpr":
+    def __radd__(self, other: Operand) -> UExpr:
         return UExpr.of(other) + self
 
-    def __sub__(self, other: Operand) -> "UExpr":
+    def __sub__(self, other: Operand) -> UExpr:
         return UExpr(self.expr - self._aligned(other), self.unit)
 
-    def __rsub__(self, other: Operand) -> "UExpr":
+    def __rsub__(self, other: Operand) -> UExpr:
         return UExpr.of(other) - self
 
     def __lt__(self, other: Operand) -> pl.Expr:
@@ -130,12 +130,12 @@ class UExpr:
     def __ge__(self, other: Operand) -> pl.Expr:
         return self.expr >= self._aligned(other)
 
-    def to(self, target: Union[str, pint.Unit]) -> "UExpr":
+    def to(self, target: str | pint.Unit) -> UExpr:
         t = unit(target)
         k = factor(self.unit, t)
         return UExpr(self.expr if k == 1.0 else self.expr * k, t)
 
-    def magnitude(self, target: Union[str, pint.Unit]) -> pl.Expr:
+    def magnitude(self, target: str | pint.Unit) -> pl.Expr:
         """The plain expression, in ``target`` units."""
         return self.to(target).expr
 
@@ -143,10 +143,10 @@ class UExpr:
     def is_null(self) -> pl.Expr:
         return self.expr.is_null()
 
-    def fill_null(self, value: Operand) -> "UExpr":
+    def fill_null(self, value: Operand) -> UExpr:
         return UExpr(self.expr.fill_null(self._aligned(value)), self.unit)
 
-    def cast(self, dtype: pl.DataType) -> "UExpr":
+    def cast(self, dtype: pl.DataType) -> UExpr:
         return UExpr(self.expr.cast(dtype), self.unit)
 
     def __bool__(self) -> bool:  # guard against `if uexpr:` and `a < b < c`
@@ -156,11 +156,11 @@ class UExpr:
         return f"UExpr[{unit_str(self.unit) or 'dimensionless'}]({self.expr})"
 
 
-def col(name: str, u: Union[str, pint.Unit, None]) -> UExpr:
+def col(name: str, u: str | pint.Unit | None) -> UExpr:
     return UExpr(pl.col(name), unit(u))
 
 
-def lit(value: float, u: Union[str, pint.Unit, None] = None) -> UExpr:
+def lit(value: float, u: str | pint.Unit | None = None) -> UExpr:
     return UExpr(pl.lit(float(value)), unit(u))
 
 

@@ -150,7 +150,7 @@ def validate(df: pl.DataFrame, table: str, source: str | None = None) -> pl.Data
     labels = out["name"].to_list() if "name" in out.columns else [None] * out.height
     for column, bad_when, expected in _row_rules(table):
         bad = out.with_row_index("_i").filter(bad_when.fill_null(False))
-        for i, value in zip(bad["_i"].to_list(), bad[column].to_list()):
+        for i, value in zip(bad["_i"].to_list(), bad[column].to_list(), strict=False):
             problems.append(Problem(i + 1, column, f"got {value}, {expected}", labels[i]))
     if problems:
         raise InputError(source, sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
@@ -282,7 +282,7 @@ def read_csv(path: str | Path, table: str | None = None) -> tuple[str, pl.DataFr
             continue
         bad = df.with_row_index("_i").filter(pl.col(column).is_not_null() & parsed.is_null())
         labels = bad["name"].to_list() if "name" in bad.columns else [None] * bad.height
-        for i, value, label in zip(bad["_i"].to_list(), bad[column].to_list(), labels):
+        for i, value, label in zip(bad["_i"].to_list(), bad[column].to_list(), labels, strict=False):
             problems.append(Problem(i + 1, column, f"got {value!r}, expected {expected}", label))
         df = df.with_columns(parsed.alias(column))
     if problems:

@@ -8,7 +8,6 @@ metadata (key ``unit``); values are stored in the unit the column name states
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
 
 import pandera.polars as pa
 import polars as pl
@@ -26,7 +25,7 @@ def finite(pattern: str):
 
 
 def quantity(unit: str, description: str, *, nullable: bool = False, gt: float | None = 0,
-             ge: float | None = None, le: float | None = None) -> Optional[float]:
+             ge: float | None = None, le: float | None = None) -> float | None:
     """A float column in ``unit``: finite, and > 0 unless ``ge`` says otherwise."""
     bounds = {"ge": ge} if ge is not None else ({"gt": gt} if gt is not None else {})
     if le is not None:
@@ -35,18 +34,18 @@ def quantity(unit: str, description: str, *, nullable: bool = False, gt: float |
                     metadata={"unit": unit, "description": description})
 
 
-def count(description: str, *, nullable: bool = False, ge: int = 1, unit: str = "") -> Optional[int]:
+def count(description: str, *, nullable: bool = False, ge: int = 1, unit: str = "") -> int | None:
     return pa.Field(nullable=nullable, ge=ge, metadata={"unit": unit, "description": description})
 
 
 def text(description: str, *, nullable: bool = False, unique: bool = False,
-         isin: list[str] | None = None) -> Optional[str]:
+         isin: list[str] | None = None) -> str | None:
     extra = {"isin": isin} if isin is not None else {}
     return pa.Field(nullable=nullable, unique=unique, str_length={"min_value": 1}, **extra,
                     metadata={"description": description})
 
 
-def flag(description: str, *, nullable: bool = False) -> Optional[bool]:
+def flag(description: str, *, nullable: bool = False) -> bool | None:
     return pa.Field(nullable=nullable, metadata={"description": description})
 
 
@@ -55,7 +54,7 @@ class Provenance(pa.DataFrameModel):
         str_matches=r"^https?://\S+$", metadata={"description": "where the row's values come from"}
     )
     last_verified: dt.date = pa.Field(metadata={"description": "date the source was last checked"})
-    notes: Optional[str] = pa.Field(
+    notes: str | None = pa.Field(
         nullable=True, metadata={"description": "derived or unpublished values, and how"}
     )
 
@@ -76,24 +75,24 @@ class HardwareSchema(Provenance):
     category: str = text("market segment",
                          isin=["datacenter", "workstation", "edge", "mobile", "cpu"])
     release_year: int = count("year of release", ge=1990, unit="")
-    peak_fp32_flop_per_s: Optional[float] = quantity("FLOP/s", "dense FP32 peak", nullable=True)
-    peak_tf32_flop_per_s: Optional[float] = quantity("FLOP/s", "dense TF32 matrix peak", nullable=True)
-    peak_fp16_flop_per_s: Optional[float] = quantity("FLOP/s", "dense FP16 matrix peak", nullable=True)
-    peak_bf16_flop_per_s: Optional[float] = quantity("FLOP/s", "dense BF16 matrix peak", nullable=True)
-    peak_fp8_flop_per_s: Optional[float] = quantity("FLOP/s", "dense FP8 matrix peak", nullable=True)
-    peak_int8_flop_per_s: Optional[float] = quantity(
+    peak_fp32_flop_per_s: float | None = quantity("FLOP/s", "dense FP32 peak", nullable=True)
+    peak_tf32_flop_per_s: float | None = quantity("FLOP/s", "dense TF32 matrix peak", nullable=True)
+    peak_fp16_flop_per_s: float | None = quantity("FLOP/s", "dense FP16 matrix peak", nullable=True)
+    peak_bf16_flop_per_s: float | None = quantity("FLOP/s", "dense BF16 matrix peak", nullable=True)
+    peak_fp8_flop_per_s: float | None = quantity("FLOP/s", "dense FP8 matrix peak", nullable=True)
+    peak_int8_flop_per_s: float | None = quantity(
         "FLOP/s", "dense INT8 peak (one int8 op counted as one FLOP)", nullable=True)
-    peak_fp4_flop_per_s: Optional[float] = quantity("FLOP/s", "dense FP4 matrix peak", nullable=True)
+    peak_fp4_flop_per_s: float | None = quantity("FLOP/s", "dense FP4 matrix peak", nullable=True)
     memory_capacity_bytes: float = quantity("B", "device memory capacity")
-    memory_bandwidth_bytes_per_s: Optional[float] = quantity(
+    memory_bandwidth_bytes_per_s: float | None = quantity(
         "B/s", "device memory bandwidth (null: unpublished; such rows are dropped)", nullable=True)
-    sram_bytes: Optional[float] = quantity("B", "on-chip SRAM / last-level cache", nullable=True)
-    scaleup_link_bandwidth_bytes_per_s: Optional[float] = quantity(
+    sram_bytes: float | None = quantity("B", "on-chip SRAM / last-level cache", nullable=True)
+    scaleup_link_bandwidth_bytes_per_s: float | None = quantity(
         "B/s", "scale-up link (NVLink/ICI/...) bandwidth per direction per device", nullable=True)
     scaleup_domain_size: int = count("devices in one scale-up domain (1: none)")
-    host_link_bandwidth_bytes_per_s: Optional[float] = quantity(
+    host_link_bandwidth_bytes_per_s: float | None = quantity(
         "B/s", "host link bandwidth per direction", nullable=True)
-    tdp_w: Optional[float] = quantity("W", "thermal design / max board power", nullable=True)
+    tdp_w: float | None = quantity("W", "thermal design / max board power", nullable=True)
     _finite = finite(r"^(peak_.*|.*_bytes|.*_bytes_per_s|tdp_w)$")
 
     class Config:
@@ -114,33 +113,33 @@ class ModelSchema(Provenance):
     params_source_url: str = pa.Field(str_matches=r"^https?://\S+$",
                                       metadata={"description": "source of params_published"})
     n_layers: int = count("weight layers (CNN) or transformer blocks")
-    forward_flop_per_sample: Optional[float] = quantity(
+    forward_flop_per_sample: float | None = quantity(
         "FLOP", "forward FLOPs per sample (2 x MACs), CNN", nullable=True)
-    activation_elements_per_sample: Optional[float] = quantity(
+    activation_elements_per_sample: float | None = quantity(
         "elem", "sum of layer output elements per sample, CNN", nullable=True)
-    input_resolution_px: Optional[int] = count("input image side, CNN", nullable=True)
-    d_model: Optional[int] = count("hidden size", nullable=True)
-    n_heads: Optional[int] = count("attention (query) heads", nullable=True)
-    n_kv_heads: Optional[int] = count("key/value heads (GQA/MQA)", nullable=True)
-    head_dim: Optional[int] = count("query/key head dimension", nullable=True)
-    ffn_dim: Optional[int] = count("dense MLP intermediate size", nullable=True)
-    is_gated_mlp: Optional[bool] = flag("three-matrix gated MLP (SwiGLU/GeGLU)", nullable=True)
-    vocab_size: Optional[int] = count("vocabulary size", nullable=True)
-    is_tied_embeddings: Optional[bool] = flag("LM head shares the input embedding", nullable=True)
-    max_context_tokens: Optional[int] = count("maximum context", nullable=True, unit="tok")
-    position_embedding: Optional[str] = text(
+    input_resolution_px: int | None = count("input image side, CNN", nullable=True)
+    d_model: int | None = count("hidden size", nullable=True)
+    n_heads: int | None = count("attention (query) heads", nullable=True)
+    n_kv_heads: int | None = count("key/value heads (GQA/MQA)", nullable=True)
+    head_dim: int | None = count("query/key head dimension", nullable=True)
+    ffn_dim: int | None = count("dense MLP intermediate size", nullable=True)
+    is_gated_mlp: bool | None = flag("three-matrix gated MLP (SwiGLU/GeGLU)", nullable=True)
+    vocab_size: int | None = count("vocabulary size", nullable=True)
+    is_tied_embeddings: bool | None = flag("LM head shares the input embedding", nullable=True)
+    max_context_tokens: int | None = count("maximum context", nullable=True, unit="tok")
+    position_embedding: str | None = text(
         "position encoding", nullable=True, isin=["learned", "rope", "alibi", "none"])
-    has_linear_bias: Optional[bool] = flag("linear layers have biases", nullable=True)
-    norm_type: Optional[str] = text("normalisation", nullable=True, isin=["layernorm", "rmsnorm"])
-    n_experts: Optional[int] = count("routed experts per MoE layer", nullable=True)
-    n_experts_per_token: Optional[int] = count("routed experts per token", nullable=True)
-    n_shared_experts: Optional[int] = count("always-active shared experts", nullable=True, ge=0)
-    expert_ffn_dim: Optional[int] = count("expert MLP intermediate size", nullable=True)
-    n_dense_layers: Optional[int] = count("layers with a dense MLP", nullable=True, ge=0)
-    q_lora_rank: Optional[int] = count("MLA query compression rank", nullable=True)
-    kv_lora_rank: Optional[int] = count("MLA key/value latent rank", nullable=True)
-    qk_rope_head_dim: Optional[int] = count("MLA decoupled RoPE head dim", nullable=True)
-    v_head_dim: Optional[int] = count("value head dim (MLA)", nullable=True)
+    has_linear_bias: bool | None = flag("linear layers have biases", nullable=True)
+    norm_type: str | None = text("normalisation", nullable=True, isin=["layernorm", "rmsnorm"])
+    n_experts: int | None = count("routed experts per MoE layer", nullable=True)
+    n_experts_per_token: int | None = count("routed experts per token", nullable=True)
+    n_shared_experts: int | None = count("always-active shared experts", nullable=True, ge=0)
+    expert_ffn_dim: int | None = count("expert MLP intermediate size", nullable=True)
+    n_dense_layers: int | None = count("layers with a dense MLP", nullable=True, ge=0)
+    q_lora_rank: int | None = count("MLA query compression rank", nullable=True)
+    kv_lora_rank: int | None = count("MLA key/value latent rank", nullable=True)
+    qk_rope_head_dim: int | None = count("MLA decoupled RoPE head dim", nullable=True)
+    v_head_dim: int | None = count("value head dim (MLA)", nullable=True)
     _finite = finite(r"^(params_published|forward_flop_per_sample|activation_elements_per_sample)$")
 
     class Config:
@@ -178,7 +177,7 @@ class EfficiencyProfileSchema(Provenance):
         name = "efficiency_profiles"
         strict = True
         coerce = True
-        unique = ["workload", "framework", "hardware_family"]
+        unique = ["workload", "precision", "framework", "hardware_family"]  # noqa: RUF012 (pandera API)
 
 
 CATALOGS: dict[str, type[pa.DataFrameModel]] = {

@@ -8,7 +8,6 @@ row is computed.
 from __future__ import annotations
 
 import pandera.polars as pa
-import polars as pl
 
 from pipeline.errors import InputError, Problem
 from pipeline.formulas import Plan

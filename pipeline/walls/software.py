@@ -7,7 +7,7 @@ from __future__ import annotations
 import polars as pl
 
 from pipeline.formulas import column
-from pipeline.units import UExpr, lit, maximum, where
+from pipeline.units import UExpr, maximum, where
 
 
 @column

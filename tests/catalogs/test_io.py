@@ -1,0 +1,376 @@
+"""Catalog input checks: CSV import (unit headers, every bad cell at once, nothing written on
+rejection) and Parquet unit metadata.
+
+Bad catalogs are built the way a user would: ``mlsys catalog export --csv``, edit cells, then
+``mlsys catalog import --csv``.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline.catalogs.io import import_csv, read_catalog, schema_units
+from pipeline.errors import InputError
+
+REPO = Path(__file__).resolve().parents[2]
+BUNDLED = REPO / "registry_data"
+BW = "memory_bandwidth_bytes_per_s"
+BW_HEADER = f"{BW} [B/s]"
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+def mlsys(*args, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if k != "MLSYS_REGISTRY"}
+    return subprocess.run([sys.executable, "-m", "pipeline", *map(str, args)], cwd=cwd,
+                          env=base | (env or {}), capture_output=True, text=True, timeout=120)
+
+
+def flat(text: str) -> str:
+    """Collapse whitespace: the CLI console may wrap long lines."""
+    return " ".join(text.split())
+
+
+def load_csv(path: Path) -> tuple[list[str], list[list[str]]]:
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))
+    return rows[0], rows[1:]
+
+
+def save_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def row_of(header: list[str], rows: list[list[str]], name: str) -> int:
+    """0-based index of the row called ``name``."""
+    names = [r[header.index("name")] for r in rows]
+    return names.index(name)
+
+
+def snapshot(registry: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(registry.iterdir())}
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory) -> Path:
+    """The bundled catalogs exported once with ``mlsys catalog export --csv``."""
+    base = tmp_path_factory.mktemp("export")
+    reg = base / "registry"
+    shutil.copytree(BUNDLED, reg)
+    res = mlsys("catalog", "export", "--csv", base / "csv", "--registry", reg, cwd=base)
+    assert res.returncode == 0, res.stderr
+    return base / "csv"
+
+
+@pytest.fixture
+def hardware_csv(exported) -> tuple[list[str], list[list[str]]]:
+    header, rows = load_csv(exported / "hardware.csv")
+    assert BW_HEADER in header
+    return header, rows
+
+
+def import_rejected(registry: Path, tmp_path: Path, header, rows, table: str = "hardware") -> str:
+    """Import an edited CSV through the CLI; assert exit 2, one error, and nothing written."""
+    path = save_csv(tmp_path / "edited" / f"{table}.csv", header, rows)
+    before = snapshot(registry)
+    res = mlsys("catalog", "import", "--csv", path, "--registry", registry, cwd=tmp_path)
+    assert res.returncode == 2, (res.returncode, res.stdout, res.stderr)
+    assert "Traceback" not in res.stderr
+    assert "wrote" not in res.stdout
+    assert res.stderr.count("error:") == 1, res.stderr
+    assert snapshot(registry) == before, "a rejected import changed the registry"
+    return flat(res.stderr)
+
+
+# -- CSV: one bad cell ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("value, expected", [
+    ("-1e12", "expected > 0 (B/s)"),
+    ("NaN", "expected a finite number (not NaN or infinity) (B/s)"),
+    ("0", "expected > 0 (B/s)"),
+    ("inf", "expected a finite number (not NaN or infinity) (B/s)"),
+])
+def test_bad_bandwidth_value_is_rejected_naming_row_and_column(registry, tmp_path, hardware_csv,
+                                                               value, expected):
+    header, rows = hardware_csv
+    i = row_of(header, rows, "A100 SXM4 80GB")
+    rows[i][header.index(BW_HEADER)] = value
+    err = import_rejected(registry, tmp_path, header, rows)
+    assert "table 'hardware'" in err
+    assert "1 problem" in err
+    assert f"row {i + 1} (A100 SXM4 80GB), column {BW}: got " in err
+    assert expected in err
+
+
+def test_missing_unit_in_header_is_rejected(registry, tmp_path, hardware_csv):
+    header, rows = hardware_csv
+    header[header.index(BW_HEADER)] = BW
+    err = import_rejected(registry, tmp_path, header, rows)
+    assert f"column {BW}: missing unit; expected header '{BW} [B/s]'" in err
+
+
+@pytest.mark.parametrize("given", ["USD", "FLOP/s"])
+def test_incompatible_unit_in_header_is_rejected(registry, tmp_path, hardware_csv, given):
+    header, rows = hardware_csv
+    header[header.index(BW_HEADER)] = f"{BW} [{given}]"
+    err = import_rejected(registry, tmp_path, header, rows)
+    assert f"column {BW}: unit [{given}] cannot be converted to [B/s]" in err
+
+
+def test_unknown_unit_and_unknown_column_are_rejected(registry, tmp_path, hardware_csv):
+    header, rows = hardware_csv
+    header[header.index(BW_HEADER)] = f"{BW} [furlong/fortnight]"
+    header.append("colour")
+    rows = [r + ["red"] for r in rows]
+    err = import_rejected(registry, tmp_path, header, rows)
+    assert f"column {BW}: unknown unit [furlong/fortnight]; expected [B/s]" in err
+
+
+def test_compatible_unit_is_converted_and_accepted(registry, tmp_path, hardware_csv):
+    header, rows = hardware_csv
+    col = header.index(BW_HEADER)
+    header[col] = f"{BW} [GB/s]"
+    for r in rows:
+        if r[col]:
+            r[col] = repr(float(r[col]) / 1e9)
+    i = row_of(header, rows, "H100 SXM5 80GB")
+    assert rows[i][col] == "3350.0"
+    path = save_csv(tmp_path / "edited" / "hardware.csv", header, rows)
+    res = mlsys("catalog", "import", "--csv", path, "--registry", registry, cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert "wrote" in res.stdout
+    got = read_catalog("hardware", registry)
+    original = read_catalog("hardware", BUNDLED)
+    assert got.filter(pl.col("name") == "H100 SXM5 80GB")[BW].item() == pytest.approx(3.35e12, rel=1e-12)
+    a = got.select("name", BW).drop_nulls()
+    b = original.select("name", BW).drop_nulls()
+    assert a["name"].to_list() == b["name"].to_list()
+    assert a[BW].to_list() == pytest.approx(b[BW].to_list(), rel=1e-12)
+    # the file stores B/s, not GB/s
+    assert pq.read_schema(registry / "hardware.parquet").field(BW).metadata == {b"unit": b"B/s"}
+
+
+def test_duplicate_name_is_rejected(registry, tmp_path, hardware_csv):
+    header, rows = hardware_csv
+    i = row_of(header, rows, "A100 SXM4 80GB")
+    j = row_of(header, rows, "H100 SXM5 80GB")
+    rows[j][header.index("name")] = "A100 SXM4 80GB"
+    err = import_rejected(registry, tmp_path, header, rows)
+    for n in (i, j):
+        assert f"row {n + 1} (A100 SXM4 80GB), column name: got A100 SXM4 80GB, duplicate value" in err
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("", "expected a value, got null"),
+    ("not a url", "expected an http(s) URL"),
+])
+def test_bad_source_url_is_rejected(registry, tmp_path, hardware_csv, value, expected):
+    header, rows = hardware_csv
+    i = row_of(header, rows, "T4")
+    rows[i][header.index("source_url")] = value
+    err = import_rejected(registry, tmp_path, header, rows)
+    assert f"row {i + 1} (T4), column source_url: " in err
+    assert expected in err
+
+
+# -- CSV: several bad cells ---------------------------------------------------------------
+
+def test_every_bad_cell_is_listed_in_one_message(registry, tmp_path, hardware_csv):
+    header, rows = hardware_csv
+    rows[0][header.index(BW_HEADER)] = "-5"                          # row 1
+    rows[4][header.index("source_url")] = ""                         # row 5
+    rows[6][header.index("tdp_w [W]")] = "nan"                       # row 7
+    rows[9][header.index("memory_capacity_bytes [B]")] = "0"         # row 10
+    names = [r[header.index("name")] for r in rows]
+    err = import_rejected(registry, tmp_path, header, rows)
+    assert "4 problems" in err
+    assert f"row 1 ({names[0]}), column {BW}: got -5.0, expected > 0 (B/s)" in err
+    assert f"row 5 ({names[4]}), column source_url: expected a value, got null" in err
+    assert f"row 7 ({names[6]}), column tdp_w: got NaN, expected a finite number" in err
+    assert f"row 10 ({names[9]}), column memory_capacity_bytes: got 0.0, expected > 0 (B)" in err
+
+
+def test_api_reports_problems_with_row_and_column(registry, tmp_path, hardware_csv):
+    header, rows = hardware_csv
+    i = row_of(header, rows, "MI300X")
+    rows[i][header.index(BW_HEADER)] = "-1"
+    rows[i][header.index("tdp_w [W]")] = "0"
+    path = save_csv(tmp_path / "edited" / "hardware.csv", header, rows)
+    before = snapshot(registry)
+    with pytest.raises(InputError) as exc:
+        import_csv(path, registry=registry)
+    found = {(p.row, p.column, p.label) for p in exc.value.problems}
+    assert found == {(i + 1, BW, "MI300X"), (i + 1, "tdp_w", "MI300X")}
+    assert "2 problems" in str(exc.value)
+    assert snapshot(registry) == before
+
+
+@pytest.mark.xfail(strict=True, reason="read_csv raises on unparsable cells before validate() runs, "
+                                       "so value errors in other cells are not reported")
+def test_unparsable_and_out_of_range_cells_are_reported_together(registry, tmp_path, hardware_csv):
+    header, rows = hardware_csv
+    rows[5][header.index("memory_capacity_bytes [B]")] = "-1"
+    rows[6][header.index("memory_capacity_bytes [B]")] = "abc"
+    path = save_csv(tmp_path / "edited" / "hardware.csv", header, rows)
+    with pytest.raises(InputError) as exc:
+        import_csv(path, registry=registry)
+    assert {p.row for p in exc.value.problems} == {6, 7}
+
+
+@pytest.mark.xfail(strict=True, reason="NaN/inf/huge value in an Int64 column crashes with polars "
+                                       "InvalidOperationError instead of an InputError")
+@pytest.mark.parametrize("value", ["NaN", "inf", "1e30"])
+def test_non_finite_integer_cell_is_rejected(registry, tmp_path, hardware_csv, value):
+    header, rows = hardware_csv
+    rows[3][header.index("release_year []")] = value
+    path = save_csv(tmp_path / "edited" / "hardware.csv", header, rows)
+    with pytest.raises(InputError) as exc:
+        import_csv(path, registry=registry)
+    assert [(p.row, p.column) for p in exc.value.problems] == [(4, "release_year")]
+
+
+@pytest.mark.xfail(strict=True, reason="a CSV without an Optional column (tdp_w) passes validation, "
+                                       "then write_catalog crashes with ColumnNotFoundError")
+def test_csv_missing_optional_column_is_rejected(registry, tmp_path, hardware_csv):
+    header, rows = hardware_csv
+    k = header.index("tdp_w [W]")
+    header = header[:k] + header[k + 1:]
+    rows = [r[:k] + r[k + 1:] for r in rows]
+    path = save_csv(tmp_path / "edited" / "hardware.csv", header, rows)
+    before = snapshot(registry)
+    with pytest.raises(InputError, match=r"column tdp_w: missing column"):
+        import_csv(path, registry=registry)
+    assert snapshot(registry) == before
+
+
+@pytest.mark.xfail(strict=True, reason="two headers for one column with different units "
+                                       "crash with polars DuplicateError instead of an InputError")
+def test_same_column_twice_with_different_units_is_rejected(registry, tmp_path, hardware_csv):
+    header, rows = hardware_csv
+    col = header.index(BW_HEADER)
+    header = header + [f"{BW} [GB/s]"]
+    rows = [r + [r[col]] for r in rows]
+    path = save_csv(tmp_path / "edited" / "hardware.csv", header, rows)
+    with pytest.raises(InputError, match=BW):
+        import_csv(path, registry=registry)
+
+
+@pytest.mark.xfail(strict=True, reason="a duplicate (workload, framework, hardware_family) key is "
+                                       "reported as 'column efficiency_profiles' with the whole row dumped")
+def test_duplicate_efficiency_key_names_the_key_columns(registry, tmp_path, exported):
+    header, rows = load_csv(exported / "efficiency_profiles.csv")
+    rows.append(list(rows[0]))
+    path = save_csv(tmp_path / "edited" / "efficiency_profiles.csv", header, rows)
+    with pytest.raises(InputError) as exc:
+        import_csv(path, registry=registry)
+    assert {p.row for p in exc.value.problems} == {1, len(rows)}
+    for p in exc.value.problems:
+        assert p.column in ("workload", "framework", "hardware_family",
+                            "workload, framework, hardware_family"), p.column
+
+
+# -- round trip ----------------------------------------------------------------------------
+
+def test_export_then_import_unedited_keeps_every_table(registry, tmp_path):
+    res = mlsys("catalog", "export", "--csv", tmp_path / "csv", "--registry", registry, cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    tables = ("hardware", "models", "precisions", "efficiency_profiles")
+    for t in tables:
+        assert (tmp_path / "csv" / f"{t}.csv").exists()
+        header = (tmp_path / "csv" / f"{t}.csv").read_text().splitlines()[0]
+        for column, u in schema_units(t).items():
+            if u is not None:
+                assert f"{column} [{u}]" in header
+    for t in tables:
+        res = mlsys("catalog", "import", "--csv", tmp_path / "csv" / f"{t}.csv", "--registry", registry,
+                    cwd=tmp_path)
+        assert res.returncode == 0, res.stderr
+        after = read_catalog(t, registry)
+        original = pl.read_parquet(BUNDLED / f"{t}.parquet")
+        assert after.columns == original.columns
+        assert after.equals(original), t
+        schema = pq.read_schema(registry / f"{t}.parquet")
+        for column, u in schema_units(t).items():
+            if u is not None:
+                assert schema.field(column).metadata == {b"unit": u.encode()}
+
+
+# -- Parquet unit metadata ------------------------------------------------------------------
+
+def rewrite_hardware(registry: Path, change) -> Path:
+    path = registry / "hardware.parquet"
+    table = change(pq.read_table(path))
+    pq.write_table(table, path)
+    return path
+
+
+def with_field_metadata(column: str, meta: dict | None):
+    def change(t: pa.Table) -> pa.Table:
+        fields = [(f.with_metadata(meta) if meta else f.remove_metadata()) if f.name == column else f
+                  for f in t.schema]
+        return t.cast(pa.schema(fields))
+    return change
+
+
+def test_parquet_column_without_unit_metadata_is_rejected(registry, tmp_path):
+    rewrite_hardware(registry, with_field_metadata(BW, None))
+    assert pq.read_schema(registry / "hardware.parquet").field(BW).metadata is None
+    with pytest.raises(InputError) as exc:
+        read_catalog("hardware", registry)
+    msg = str(exc.value)
+    assert f"column {BW}: Parquet field has no 'unit' metadata; expected 'B/s'" in msg
+    assert [p.column for p in exc.value.problems] == [BW]
+    res = mlsys("catalog", "check", "--registry", registry, cwd=tmp_path)
+    assert res.returncode == 2
+    assert f"column {BW}: Parquet field has no 'unit' metadata" in flat(res.stderr)
+
+
+def test_parquet_with_all_metadata_dropped_lists_every_unit_column(registry):
+    def drop_all(t: pa.Table) -> pa.Table:
+        t = t.replace_schema_metadata(None)
+        return t.cast(pa.schema([f.remove_metadata() for f in t.schema]))
+    rewrite_hardware(registry, drop_all)
+    with pytest.raises(InputError) as exc:
+        read_catalog("hardware", registry)
+    expected = {c for c, u in schema_units("hardware").items() if u is not None}
+    assert {p.column for p in exc.value.problems} == expected
+    assert all("no 'unit' metadata" in p.message for p in exc.value.problems)
+
+
+@pytest.mark.parametrize("given", ["GB/s", "USD"])
+def test_parquet_with_a_different_unit_is_rejected(registry, given):
+    rewrite_hardware(registry, with_field_metadata(BW, {"unit": given}))
+    with pytest.raises(InputError, match=re.escape(f"column {BW}: unit '{given}' in the file, expected 'B/s'")):
+        read_catalog("hardware", registry)
+
+
+@pytest.mark.xfail(strict=True, reason="an undefined unit in Parquet metadata raises "
+                                       "pint.UndefinedUnitError instead of an InputError")
+def test_parquet_with_an_undefined_unit_is_rejected(registry):
+    rewrite_hardware(registry, with_field_metadata(BW, {"unit": "furlong"}))
+    with pytest.raises(InputError, match=BW):
+        read_catalog("hardware", registry)
+
+
+@pytest.mark.xfail(strict=True, reason="a Parquet catalog without an Optional column "
+                                       "(memory_bandwidth_bytes_per_s) passes read_catalog/catalog check")
+def test_parquet_missing_an_optional_column_is_rejected(registry):
+    rewrite_hardware(registry, lambda t: t.drop_columns([BW]))
+    with pytest.raises(InputError, match=rf"column {BW}: missing column"):
+        read_catalog("hardware", registry)

@@ -1,0 +1,243 @@
+"""results.duckdb: views and column dictionary, relocatable runs, and the named SQL queries."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+
+import polars as pl
+import pytest
+
+import pipeline
+from pipeline import database
+from pipeline.errors import InputError
+from pipeline.studies import node, schema_columns
+
+CATALOG_TABLES = ("hardware", "models", "precisions", "efficiency_profiles")
+GROUP = ["model", "workload", "step", "batch", "seq_len"]
+
+
+@pytest.fixture
+def run_dir(tmp_path, small_spec):
+    return pipeline.run_sweep(small_spec, tmp_path / "out")
+
+
+@pytest.fixture
+def frame(small_spec):
+    return pipeline.sweep(small_spec)
+
+
+def _manifest(run_dir):
+    return json.loads((run_dir / "manifest.json").read_text())
+
+
+# ---------------------------------------------------------------- 3. views and column dictionary
+
+def test_views_and_column_dictionary(run_dir):
+    manifest = _manifest(run_dir)
+    con = database.connect(run_dir)
+    try:
+        views = {r[0] for r in con.sql("select view_name from duckdb_views() where not internal").fetchall()}
+        assert {"node", *CATALOG_TABLES} <= views
+        tables = {r[0] for r in con.sql("select table_name from duckdb_tables()").fetchall()}
+        assert "column_dictionary" in tables
+        assert con.sql("select count(*) from node").fetchall()[0][0] == manifest["rows"]["node"]
+        for table in CATALOG_TABLES:
+            n = con.sql(f"select count(*) from {table}").fetchall()[0][0]
+            assert n == manifest["catalogs"][table]["rows"] == pl.read_parquet(
+                run_dir / "catalogs" / f"{table}.parquet").height
+        node_columns = [r[0] for r in con.sql("describe node").fetchall()]
+        assert node_columns == node.OUTPUTS
+        cd = con.sql("select * from column_dictionary").pl()
+    finally:
+        con.close()
+
+    assert {"column_name", "unit", "description", "source"} <= set(cd.columns)
+    assert cd["column_name"].to_list() == node.OUTPUTS  # one row per output column, in order
+    declared = schema_columns(node.SCHEMA)
+    for row in cd.iter_rows(named=True):
+        spec = declared[row["column_name"]]
+        assert row["unit"] == spec["unit"], row["column_name"]
+        assert row["description"] and row["description"] == spec["description"]
+        assert row["source"] and row["source"] == spec["source"]
+        numeric = spec["dtype"] in ("Int64", "Float64")
+        assert (row["unit"] is not None) == numeric, row["column_name"]
+        # the manifest records the same unit the dictionary documents
+        assert manifest["columns"][row["column_name"]] == row["unit"]
+
+
+def test_moved_and_renamed_run_still_opens(tmp_path, small_spec, monkeypatch):
+    out = tmp_path / "out"
+    run_dir = pipeline.run_sweep(small_spec, out)
+    rows = _manifest(run_dir)["rows"]["node"]
+    # A second, different run: standing in it must not leak its Parquet files into the moved run.
+    decoy = pipeline.run_sweep({"axes": {"model": ["ResNet-50"], "hardware": ["T4"]}}, tmp_path / "decoy")
+    decoy_rows = _manifest(decoy)["rows"]["node"]
+    assert decoy_rows != rows
+
+    new_parent = tmp_path / "archive" / "deeper"
+    new_parent.mkdir(parents=True)
+    moved = new_parent / "renamed run"
+    shutil.move(str(run_dir), str(moved))
+    assert not run_dir.exists()
+
+    for cwd in (tmp_path / "somewhere", decoy, out):
+        cwd.mkdir(exist_ok=True)
+        monkeypatch.chdir(cwd)
+        con = database.connect(moved)
+        try:
+            assert con.sql("select count(*) from node").fetchall()[0][0] == rows
+            assert con.sql("select count(*) from hardware").fetchall()[0][0] == _manifest(moved)["catalogs"][
+                "hardware"]["rows"]
+            assert con.sql("select count(*) from column_dictionary").fetchall()[0][0] == len(node.OUTPUTS)
+        finally:
+            con.close()
+
+    monkeypatch.chdir(new_parent)  # a relative path works as well
+    con = database.connect("renamed run")
+    try:
+        assert con.sql("select count(*) from node").fetchall()[0][0] == rows
+    finally:
+        con.close()
+
+    monkeypatch.chdir(tmp_path / "somewhere")
+    result = pipeline.query("bottlenecks", run=moved)
+    assert result.height > 0
+    assert result["configurations"].sum() == rows
+
+
+# ---------------------------------------------------------------- 4. design_space_map
+
+def _key(row):
+    return tuple(row[c] for c in GROUP)
+
+
+def test_design_space_map(run_dir, frame):
+    result = pipeline.query("design_space_map", run=run_dir)
+    feasible = frame.filter(pl.col("is_feasible"))
+    groups: dict[tuple, list[dict]] = {}
+    for row in feasible.iter_rows(named=True):
+        groups.setdefault(_key(row), []).append(row)
+
+    keys = [_key(r) for r in result.iter_rows(named=True)]
+    assert len(keys) == len(set(keys)) == result.height  # one row per group
+    assert set(keys) == set(groups)
+    assert result.height < frame.height  # it really aggregates
+
+    for row in result.iter_rows(named=True):
+        members = groups[_key(row)]
+        assert row["feasible_configurations"] == len(members)
+        fastest = min(m["latency_s"] for m in members)
+        assert row["fastest_latency_s"] == pytest.approx(fastest, rel=1e-12)
+        picked = [m for m in members if m["hardware"] == row["fastest_hardware"]
+                  and m["compute_dtype"] == row["fastest_compute_dtype"]]
+        assert len(picked) == 1
+        assert picked[0]["latency_s"] == pytest.approx(fastest, rel=1e-12)
+        assert picked[0]["bound"] == row["fastest_bound"]
+        best = max(m["samples_per_j"] for m in members)
+        chosen = [m for m in members if m["hardware"] == row["efficient_hardware"]
+                  and m["compute_dtype"] == row["efficient_compute_dtype"]]
+        assert len(chosen) == 1 and chosen[0]["samples_per_j"] == pytest.approx(best, rel=1e-12)
+
+
+# ---------------------------------------------------------------- 4. shortlist
+
+def _candidates(frame, model, workload="inference"):
+    return frame.filter(pl.col("model") == model, pl.col("workload") == workload, pl.col("is_feasible"),
+                        pl.col("memory_headroom_bytes") >= 0).sort("latency_s")
+
+
+def test_shortlist_constraint_top_and_order(run_dir, frame):
+    cands = _candidates(frame, "Llama 2 7B")
+    assert cands.height > 8
+    limit = cands["latency_s"][cands.height // 2]
+    expected = cands.filter(pl.col("latency_s") <= limit)
+
+    result = pipeline.query("shortlist", run=run_dir, model="Llama 2 7B", max_latency_s=repr(limit), top=4)
+    assert result.height == min(4, expected.height) == 4
+    assert result["rank"].to_list() == [1, 2, 3, 4]
+    latencies = result["latency_s"].to_list()
+    assert all(x <= limit for x in latencies)
+    assert latencies == sorted(latencies)
+    assert latencies == pytest.approx(expected["latency_s"].head(4).to_list(), rel=1e-12)
+
+    tight = cands["latency_s"][1]  # only a couple of rows (ties included) meet it
+    n_tight = cands.filter(pl.col("latency_s") <= tight).height
+    result = pipeline.query("shortlist", run=run_dir, model="Llama 2 7B", max_latency_s=repr(tight), top=50)
+    assert result.height == n_tight
+    assert all(x <= tight for x in result["latency_s"])
+
+    default = pipeline.query("shortlist", run=run_dir, model="Llama 2 7B")
+    assert default.height == 5
+    assert default["latency_s"].to_list() == pytest.approx(cands["latency_s"].head(5).to_list(), rel=1e-12)
+
+
+def test_shortlist_step_filter(run_dir, frame):
+    result = pipeline.query("shortlist", run=run_dir, model="Mixtral 8x7B", step="prefill", top=100)
+    assert result.height == _candidates(frame, "Mixtral 8x7B").filter(pl.col("step") == "prefill").height
+    assert set(result["step"]) == {"prefill"}
+
+
+def test_shortlist_missing_required_parameter(run_dir):
+    with pytest.raises(InputError) as err:
+        pipeline.query("shortlist", run=run_dir)
+    assert [p.column for p in err.value.problems] == ["model"]
+    assert "model" in str(err.value) and "required" in str(err.value)
+
+
+def test_shortlist_unknown_parameter(run_dir):
+    with pytest.raises(InputError) as err:
+        pipeline.query("shortlist", run=run_dir, model="Llama 2 7B", max_latncy_s=1)
+    assert [p.column for p in err.value.problems] == ["max_latncy_s"]
+    assert "max_latncy_s" in str(err.value)
+
+
+def test_bottlenecks_rejects_parameters(run_dir):
+    with pytest.raises(InputError, match="hardware"):
+        pipeline.query("bottlenecks", run=run_dir, hardware="T4")
+
+
+@pytest.mark.parametrize("params", [
+    {"model": "x' or '1'='1"},
+    {"model": "Llama 2 7B", "step": "any' or '1'='1"},
+    {"model": "Llama 2 7B'; drop view node; --"},
+])
+def test_query_parameters_are_bound_not_formatted(run_dir, params):
+    result = pipeline.query("shortlist", run=run_dir, **params)
+    assert result.height == 0
+    con = database.connect(run_dir)  # and nothing was executed as SQL
+    try:
+        assert con.sql("select count(*) from node").fetchall()[0][0] == _manifest(run_dir)["rows"]["node"]
+    finally:
+        con.close()
+
+
+def test_unknown_query_name(run_dir):
+    with pytest.raises(InputError, match="shortlst"):
+        pipeline.query("shortlst", run=run_dir)
+
+
+# ---------------------------------------------------------------- 4. bottlenecks
+
+def test_bottlenecks(run_dir, frame):
+    result = pipeline.query("bottlenecks", run=run_dir)
+    expected = frame.group_by("hardware", "workload").agg(
+        pl.len().alias("configurations"), pl.col("is_feasible").sum().alias("feasible"),
+        (pl.col("bound") == "compute").sum().alias("compute"))
+    expected = {(r["hardware"], r["workload"]): r for r in expected.iter_rows(named=True)}
+    assert result.height == len(expected)
+    shares = ["compute_bound_share", "memory_bound_share", "overhead_bound_share"]
+    checked = 0
+    for row in result.iter_rows(named=True):
+        exp = expected[(row["hardware"], row["workload"])]
+        assert row["configurations"] == exp["configurations"]
+        assert row["feasible"] == exp["feasible"]
+        assert row["infeasible_share"] == pytest.approx(1 - exp["feasible"] / exp["configurations"], abs=5e-4)
+        if row["feasible"] > 0:
+            assert sum(row[s] for s in shares) == pytest.approx(1.0, abs=2e-3)
+            assert row["compute_bound_share"] == pytest.approx(exp["compute"] / exp["feasible"], abs=5e-4)
+            checked += 1
+        else:
+            assert all(row[s] is None or math.isnan(row[s]) for s in shares)
+    assert checked > 0
