@@ -1,8 +1,10 @@
 """eta_compute per (workload, framework, hardware family, precision), from the efficiency profiles.
 
 The most specific profile row wins: an exact framework counts 4, an exact hardware
-family 2, an exact precision 1; rows for framework "any" (the seed's "Any") and the
-"default" rows (the seed's 0.5 for training, 0.30 for inference) match everything.
+family 2, an exact precision 1; rows for framework "any" (the seed's "Any") match
+every framework, and the "default" rows (the seed's 0.5 for training, 0.30 for
+inference) match everything but score -1, so they win only when nothing else matches.
+Ties go to the profile name that sorts first.
 eta is the midpoint of the row's range; the row's name and citation travel with it.
 """
 
@@ -35,7 +37,7 @@ def eta_table(keys: pl.DataFrame, profiles: pl.DataFrame, framework: str,
         + (pl.col("profile_precision") == pl.col("compute_dtype")).cast(pl.Int32)
         - (pl.col("framework") == "default").cast(pl.Int32)
     )
-    best = (candidates.sort("score", descending=True)
+    best = (candidates.sort(["score", "eta_source"], descending=[True, False])
             .unique(subset=["workload", "family", "compute_dtype"], keep="first", maintain_order=True))
     out = keys.join(best.select("workload", "family", "compute_dtype", "eta_compute_low",
                                 "eta_compute_high", "eta_source"),

@@ -19,7 +19,7 @@ ELEMENT_PER_TOKEN = lit(1.0, "elem/tok")
 def _mlp(d_model: UExpr, width: UExpr, is_gated_mlp: pl.Expr, has_linear_bias: pl.Expr) -> UExpr:
     """Dense MLP weights: gate, up and down for gated (SwiGLU) MLPs, up and down otherwise."""
     matrices = where(is_gated_mlp, 3.0, 2.0)
-    bias = where(has_linear_bias, width + d_model, 0.0)
+    bias = where(has_linear_bias, (matrices - 1.0) * width + d_model, 0.0)  # one per output
     return matrices * d_model * width + bias
 
 
