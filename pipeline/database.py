@@ -9,6 +9,7 @@ from inside the run directory or ``SET file_search_path`` the same way).
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -32,12 +33,24 @@ def query_names() -> list[str]:
 
 
 def runs(out_dir: str | Path) -> list[Path]:
-    """Complete runs under ``out_dir``, oldest first (names start with a UTC timestamp)."""
+    """Complete runs under ``out_dir``, oldest first by the manifest's creation time
+    (microseconds; the run id's timestamp has whole seconds only), then by when the
+    manifest was written."""
     out = Path(out_dir)
     if not out.is_dir():
         return []
-    return sorted(p for p in out.iterdir()
-                  if p.is_dir() and RUN_NAME.match(p.name) and (p / "manifest.json").exists())
+    complete = [p for p in out.iterdir()
+                if p.is_dir() and RUN_NAME.match(p.name) and (p / "manifest.json").exists()]
+
+    def created(run: Path) -> tuple[str, int]:
+        manifest = run / "manifest.json"
+        try:
+            stamp = json.loads(manifest.read_text()).get("created_utc", "")
+        except (OSError, ValueError):
+            stamp = ""
+        return stamp, manifest.stat().st_mtime_ns  # ties (same clock reading): written last is newest
+
+    return sorted(complete, key=created)
 
 
 def resolve_run(run: str | Path | None, out_dir: str | Path = "outputs") -> Path:

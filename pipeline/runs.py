@@ -68,8 +68,9 @@ def collect(prepared: Prepared) -> pl.DataFrame:
     return node.build(prepared.space).frame.collect()
 
 
-def chunks(space: Space, target_rows: int = CHUNK_ROWS) -> Iterator[tuple[pl.DataFrame, int]]:
-    """Slices of the hardware side whose joins hold about ``target_rows`` rows each."""
+def chunks(space: Space, target_rows: int | None = None) -> Iterator[tuple[pl.DataFrame, int]]:
+    """Slices of the hardware side whose joins hold about ``target_rows`` (CHUNK_ROWS) rows each."""
+    target_rows = target_rows or CHUNK_ROWS
     per_workload = space.model_side.group_by("workload").len().rename({"len": "_rows"})
     hw = space.hardware_side.join(per_workload, on="workload", how="left", maintain_order="left").with_columns(
         pl.col("_rows").fill_null(0))
@@ -123,7 +124,7 @@ def run(prepared: Prepared, out_dir: str | Path | None = None,
         manifest = {
             "run_id": rid,
             "study": prepared.spec.study,
-            "created_utc": now.isoformat(timespec="seconds"),
+            "created_utc": now.isoformat(timespec="microseconds"),
             "package_version": version(),
             "polars_version": pl.__version__,
             "spec_source": prepared.spec.source,

@@ -157,7 +157,9 @@ def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
     model, model_units, too_long = _model_side(catalogs, spec)
     no_eta = hw.filter(pl.col("eta_compute").is_null())
     hw = hw.filter(pl.col("eta_compute").is_not_null())
-    dropped = {reason: _product(no_peak.filter(pl.col("drop_reason") == reason), model)
+    # A row with several faults counts once, under the first: hardware reasons, then context.
+    model_all = pl.concat([model.select("workload"), too_long.select(pl.col("workload").cast(pl.Categorical))])
+    dropped = {reason: _product(no_peak.filter(pl.col("drop_reason") == reason), model_all)
                for reason in (DROP_NO_BANDWIDTH, DROP_NO_PEAK)}
-    dropped |= {DROP_CONTEXT: _product(hw, too_long), DROP_NO_ETA: _product(no_eta, model)}
+    dropped |= {DROP_NO_ETA: _product(no_eta, model_all), DROP_CONTEXT: _product(hw, too_long)}
     return Space(hw, model, hw_units | model_units, {k: v for k, v in dropped.items() if v})

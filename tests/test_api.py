@@ -70,9 +70,6 @@ def test_evaluate_dropped_configuration():
     assert DROP_NO_PEAK in str(err.value)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a configuration dropped for two reasons (no fp8 peak on A100 and seq_len > BERT-Large's 512) is "
-    "counted under neither in Space.dropped, so evaluate raises 'no rows' instead of naming a reason"))
 def test_evaluate_dropped_for_two_reasons_names_a_reason():
     with pytest.raises(InputError) as err:
         pipeline.evaluate(model="BERT-Large", hardware=A100, compute_dtype="fp8", seq_len=4096)
@@ -98,7 +95,10 @@ def _freeze(monkeypatch, when):
         def now(cls, tz=None):
             return when
 
-    monkeypatch.setattr(runs, "dt", types.SimpleNamespace(datetime=Frozen, timezone=datetime.timezone))
+    fake = types.ModuleType("datetime")  # the real module, with a frozen datetime.now
+    fake.__dict__.update(vars(datetime))
+    fake.datetime = Frozen
+    monkeypatch.setattr(runs, "dt", fake)
 
 
 def test_query_defaults_to_newest_run_under_out(tmp_path, small_spec, monkeypatch):
@@ -106,7 +106,7 @@ def test_query_defaults_to_newest_run_under_out(tmp_path, small_spec, monkeypatc
     with pytest.raises(InputError, match="no complete run"):
         pipeline.query("bottlenecks", out=out)
 
-    t0 = datetime.datetime(2030, 6, 1, 12, 0, 0, tzinfo=datetime.timezone.utc)
+    t0 = datetime.datetime(2030, 6, 1, 12, 0, 0, tzinfo=datetime.UTC)
     _freeze(monkeypatch, t0)
     older = pipeline.run_sweep(small_spec, out)
     _freeze(monkeypatch, t0 + datetime.timedelta(minutes=1))

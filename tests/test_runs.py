@@ -90,7 +90,10 @@ def freeze_clock(monkeypatch, when: datetime.datetime) -> None:
         def now(cls, tz=None):
             return when
 
-    monkeypatch.setattr(runs, "dt", types.SimpleNamespace(datetime=Frozen, timezone=datetime.timezone))
+    fake = types.ModuleType("datetime")  # the real module, with a frozen datetime.now
+    fake.__dict__.update(vars(datetime))
+    fake.datetime = Frozen
+    monkeypatch.setattr(runs, "dt", fake)
 
 
 def parquet_rows(run_dir: Path) -> int:
@@ -101,15 +104,15 @@ def parquet_rows(run_dir: Path) -> int:
 # ---------------------------------------------------------------- 1. layout and manifest
 
 def test_run_directory_layout(tmp_path, small_spec):
-    before = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    before = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
     run_dir = pipeline.run_sweep(small_spec, tmp_path / "out")
-    after = datetime.datetime.now(datetime.timezone.utc)
+    after = datetime.datetime.now(datetime.UTC)
 
     assert run_dir.parent == tmp_path / "out"
     assert [p.name for p in (tmp_path / "out").iterdir()] == [run_dir.name]
     m = RUN_DIR_NAME.match(run_dir.name)
     assert m, run_dir.name
-    stamp = datetime.datetime.strptime(m.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.timezone.utc)
+    stamp = datetime.datetime.strptime(m.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.UTC)
     assert before <= stamp <= after
     assert sorted(p.name for p in run_dir.iterdir()) == ["catalogs", "manifest.json", "node", "results.duckdb"]
     parts = sorted((run_dir / "node").iterdir())
@@ -166,10 +169,6 @@ def test_context_drops_are_counted(tmp_path):
     assert manifest["rows"]["node"] == 8
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "space.build_space counts no-peak drops against the model side *after* the context filter and "
-    "context drops against the hardware side *after* the no-peak filter, so rows failing both "
-    "(e.g. BERT-Large seq_len 2048 with fp8 on A100) are counted under no reason"))
 def test_rows_plus_dropped_equal_the_requested_product(tmp_path, small_spec):
     run_dir = pipeline.run_sweep(small_spec, tmp_path / "out")
     manifest = json.loads((run_dir / "manifest.json").read_text())
@@ -239,7 +238,7 @@ def test_failed_first_run_leaves_no_directory(tmp_path, small_spec, monkeypatch)
 
 def test_resolve_run_returns_newest_complete_run(tmp_path, small_spec, monkeypatch):
     out = tmp_path / "out"
-    t0 = datetime.datetime(2030, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
+    t0 = datetime.datetime(2030, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
     freeze_clock(monkeypatch, t0)
     first = pipeline.run_sweep(small_spec, out)
     freeze_clock(monkeypatch, t0 + datetime.timedelta(seconds=1))
@@ -267,19 +266,16 @@ def test_resolve_run_without_runs_is_an_input_error(tmp_path):
 
 def test_same_spec_twice_in_one_second_gets_a_suffix(tmp_path, small_spec, monkeypatch):
     out = tmp_path / "out"
-    freeze_clock(monkeypatch, datetime.datetime(2030, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc))
+    freeze_clock(monkeypatch, datetime.datetime(2030, 1, 2, 3, 4, 5, tzinfo=datetime.UTC))
     first = pipeline.run_sweep(small_spec, out)
     second = pipeline.run_sweep(small_spec, out)
     assert second.name == first.name + "-1"
     assert database.resolve_run(None, out) == second
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "database.runs sorts run directories by name; two runs started in the same second are then "
-    "ordered by their content hash, not by creation, so resolve_run(None) may return the older one"))
 def test_newest_of_two_runs_in_one_second(tmp_path, small_spec, monkeypatch):
     other = {"axes": {"model": ["ResNet-50"], "hardware": ["T4"]}}
-    freeze_clock(monkeypatch, datetime.datetime(2030, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc))
+    freeze_clock(monkeypatch, datetime.datetime(2030, 1, 2, 3, 4, 5, tzinfo=datetime.UTC))
     for order, specs in (("ab", (small_spec, other)), ("ba", (other, small_spec))):
         out = tmp_path / order
         pipeline.run_sweep(specs[0], out)
@@ -287,14 +283,22 @@ def test_newest_of_two_runs_in_one_second(tmp_path, small_spec, monkeypatch):
         assert database.resolve_run(None, out) == newest, order
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a sweep whose every row is dropped makes no Parquet part, and create_database fails with a raw "
-    "duckdb IOException ('No files found that match the pattern \"node/*.parquet\"') instead of an "
-    "InputError or an empty run"))
-def test_sweep_with_every_row_dropped(tmp_path):
-    spec = {"axes": {"hardware": ["A100 SXM4 80GB"], "model": ["ResNet-50"], "compute_dtype": ["fp8"]}}
-    with pytest.raises(InputError):
-        pipeline.run_sweep(spec, tmp_path / "out")
+def test_sweep_with_every_row_dropped_is_an_empty_queryable_run(tmp_path):
+    spec = {"axes": {"hardware": ["A100 SXM4 80GB"], "model": ["ResNet-50"], "compute_dtype": ["fp8"],
+                     "batch": [1, 2]}}
+    run_dir = pipeline.run_sweep(spec, tmp_path / "out")
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["rows"]["node"] == 0
+    assert manifest["dropped"] == {DROP_NO_PEAK: 2}
+    declared = {name: spec["dtype"] for name, spec in schema_columns(node.SCHEMA).items()}
+    for part in (run_dir / "node").glob("part-*.parquet"):
+        assert {k: str(v) for k, v in pl.read_parquet_schema(part).items()} == declared
+    con = database.connect(run_dir)
+    try:
+        assert con.sql("select count(*) from node").fetchall()[0][0] == 0
+    finally:
+        con.close()
+    assert pipeline.query("bottlenecks", run=run_dir).height == 0
 
 
 # ---------------------------------------------------------------- 5. output schema and chunks
@@ -343,10 +347,6 @@ def test_chunked_parts_union_equals_in_memory_sweep(tmp_path, small_spec, monkey
     assert manifest["rows"]["node"] == in_memory.height == sum(sizes)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "runs.chunks binds CHUNK_ROWS as a default argument at import time "
-    "(def chunks(space, target_rows=CHUNK_ROWS)), so changing pipeline.runs.CHUNK_ROWS "
-    "has no effect on runs.run: one part file is written"))
 def test_chunk_rows_setting_is_honoured(tmp_path, small_spec, monkeypatch):
     monkeypatch.setattr(runs, "CHUNK_ROWS", 40)
     run_dir = pipeline.run_sweep(small_spec, tmp_path / "out")
