@@ -286,7 +286,7 @@ def catalog_show(name: Annotated[str, typer.Argument(help="A hardware, model or 
                 out.add_row(c, _format(v), units.get(c) or "")
             _console().print(out)
             return
-    raise UnknownNameError("catalog", name, known)
+    raise UnknownNameError("catalog", [(None, name, known)])
 
 
 @catalog_app.command("export")

@@ -59,7 +59,7 @@ def resolve_run(run: str | Path | None, out_dir: str | Path = "outputs") -> Path
         for candidate in (Path(run), Path(out_dir) / str(run)):
             if (candidate / "manifest.json").exists():
                 return candidate
-        raise UnknownNameError(f"run (under {out_dir})", str(run), [p.name for p in runs(out_dir)])
+        raise UnknownNameError(f"run (under {out_dir})", [(None, str(run), [p.name for p in runs(out_dir)])])
     found = runs(out_dir)
     if not found:
         raise InputError("query", [Problem(None, None, f"no complete run under {Path(out_dir).resolve()}; "
@@ -114,7 +114,7 @@ def run_query(name: str, run_dir: str | Path, params: dict[str, str] | None = No
     """Run ``sql/<name>.sql`` against a run, with parameters bound (never formatted into SQL)."""
     path = sql_dir() / f"{name}.sql"
     if not path.exists():
-        raise UnknownNameError("query", name, query_names())
+        raise UnknownNameError("query", [(None, name, query_names())])
     sql = path.read_text()
     declared = query_params(sql)
     params = dict(params or {})

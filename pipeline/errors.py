@@ -33,16 +33,25 @@ class InputError(ValueError):
         super().__init__("\n".join(lines))
 
 
+def suggest(name: str, known: list[str]) -> list[str]:
+    """The closest known names (difflib), else known names containing ``name``."""
+    import difflib
+
+    close = difflib.get_close_matches(name, known, n=3, cutoff=0.3)
+    return close or [k for k in known if name.lower() in k.lower()][:3]
+
+
 class UnknownNameError(InputError):
-    """An unknown catalog name, with the closest known names as suggestions."""
+    """Unknown catalog names, each with the closest known names as suggestions.
 
-    def __init__(self, kind: str, name: str, known: list[str]):
-        import difflib
+    ``names`` holds (column, name, known names) triples; all are reported at once.
+    """
 
-        close = difflib.get_close_matches(name, known, n=3, cutoff=0.3)
-        if not close:
-            lowered = name.lower()
-            close = [k for k in known if lowered in k.lower()][:3]
-        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-        self.suggestions = close
-        super().__init__(kind, [Problem(None, None, f"unknown name {name!r}{hint}")])
+    def __init__(self, source: str, names: list[tuple[str | None, str, list[str]]]):
+        problems, self.suggestions = [], []
+        for column, name, known in names:
+            close = suggest(name, known)
+            self.suggestions += close
+            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            problems.append(Problem(None, column, f"unknown name {name!r}{hint}"))
+        super().__init__(source, problems)

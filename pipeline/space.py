@@ -66,12 +66,23 @@ def _categorical(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.col(pl.String).cast(pl.Categorical))
 
 
+def check_names(catalogs: Catalogs, spec: SweepSpec) -> None:
+    """Every name in the spec must be in its catalog; all unknown names are reported at once."""
+    unknown = []
+    for column, names, known in [
+        ("axes.hardware", spec.hardware, catalogs.hardware["name"].to_list()),
+        ("axes.model", spec.model, catalogs.models["name"].to_list()),
+        ("axes.compute_dtype", spec.compute_dtype, catalogs.precisions["name"].to_list()),
+        ("efficiency.framework", (spec.framework,),
+         sorted(set(catalogs.efficiency_profiles["framework"].to_list()) | {"default"})),
+    ]:
+        unknown += [(column, n, known) for n in names or () if n not in known]
+    if unknown:
+        raise UnknownNameError("sweep spec", unknown)
+
+
 def _select(frame: pl.DataFrame, names: tuple[str, ...] | None, filters: dict, kind: str) -> pl.DataFrame:
-    known = frame["name"].to_list()
     if names is not None:
-        for n in names:
-            if n not in known:
-                raise UnknownNameError(f"sweep spec: unknown {kind}", n, known)
         frame = frame.filter(pl.col("name").is_in(list(names)))
     for column, values in filters.items():
         frame = frame.filter(pl.col(column).is_in(list(values)))
@@ -108,13 +119,6 @@ def _model_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, dict
 def _hardware_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, dict, pl.DataFrame]:
     hw = _select(catalogs.hardware, spec.hardware, spec.hardware_filters, "hardware")
     precisions = catalogs.precisions
-    known = precisions["name"].to_list()
-    for d in spec.compute_dtype:
-        if d not in known:
-            raise UnknownNameError("sweep spec: unknown compute_dtype", d, known)
-    frameworks = set(catalogs.efficiency_profiles["framework"].to_list()) | {"default"}
-    if spec.framework not in frameworks:
-        raise UnknownNameError("sweep spec: unknown efficiency.framework", spec.framework, sorted(frameworks))
     peaks = hw.unpivot(index="name", on=PEAK_COLUMNS, variable_name="peak_column",
                        value_name="peak_flop_per_s")
     chosen = precisions.filter(pl.col("name").is_in(list(spec.compute_dtype))).select(
@@ -153,6 +157,7 @@ def _product(left: pl.DataFrame, right: pl.DataFrame) -> int:
 
 
 def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
+    check_names(catalogs, spec)
     hw, hw_units, no_peak = _hardware_side(catalogs, spec)
     model, model_units, too_long = _model_side(catalogs, spec)
     no_eta = hw.filter(pl.col("eta_compute").is_null())

@@ -126,6 +126,15 @@ class _Checker:
             out[column] = self.strings(values, f"{key}.{column}")
         return out
 
+    def section(self, raw: dict, name: str, known: tuple[str, ...]) -> dict:
+        """A [table] of the spec (empty if absent); anything but a table is a problem."""
+        value = raw.get(name, {})
+        if not isinstance(value, dict):
+            self.bad(name, f"got {value!r}, expected a table ([{name}])")
+            return {}
+        self.unknown_keys(value, known, f"{name}.")
+        return value
+
     def unknown_keys(self, raw: dict, known: tuple[str, ...], prefix: str) -> None:
         for k in raw:
             if k not in known:
@@ -139,17 +148,12 @@ def parse_spec(raw: dict[str, Any], source: str = "sweep spec") -> SweepSpec:
     study = raw.get("study", "node")
     if study not in STUDIES:
         c.bad("study", f"got {study!r}, expected one of {', '.join(STUDIES)}")
-    axes = raw.get("axes", {})
-    c.unknown_keys(axes, ("hardware", "model", "compute_dtype", "batch", "seq_len", "workload"), "axes.")
-    filters = raw.get("filters", {})
-    c.unknown_keys(filters, ("hardware", "model"), "filters.")
-    eff = raw.get("efficiency", {})
-    c.unknown_keys(eff, ("framework", "eta_compute"), "efficiency.")
-    sw = raw.get("software", {})
-    c.unknown_keys(sw, ("kernels_per_transformer_layer", "kernels_per_cnn_layer",
-                        "launch_overhead_per_kernel_s"), "software.")
-    out = raw.get("output", {})
-    c.unknown_keys(out, ("dir", "compression"), "output.")
+    axes = c.section(raw, "axes", ("hardware", "model", "compute_dtype", "batch", "seq_len", "workload"))
+    filters = c.section(raw, "filters", ("hardware", "model"))
+    eff = c.section(raw, "efficiency", ("framework", "eta_compute"))
+    sw = c.section(raw, "software", ("kernels_per_transformer_layer", "kernels_per_cnn_layer",
+                                     "launch_overhead_per_kernel_s"))
+    out = c.section(raw, "output", ("dir", "compression"))
     defaults = SweepSpec()
     eta = eff.get("eta_compute")
     kt = sw.get("kernels_per_transformer_layer", defaults.kernels_per_transformer_layer)

@@ -47,7 +47,7 @@ def _check_table(table: str) -> None:
     if table not in CATALOGS:
         from pipeline.errors import UnknownNameError
 
-        raise UnknownNameError("catalog table", table, sorted(CATALOGS))
+        raise UnknownNameError("catalog table", [(None, table, sorted(CATALOGS))])
 
 
 def schema_units(table: str) -> dict[str, str | None]:
@@ -66,6 +66,7 @@ def schema_descriptions(table: str) -> dict[str, str]:
 # -- validation --------------------------------------------------------------
 
 _CHECK_TEXT = [
+    (re.compile(r"^(duplicate key .*)$"), "{0}"),
     (re.compile(r"greater_than\((.+)\)"), "expected > {0}"),
     (re.compile(r"greater_than_or_equal_to\((.+)\)"), "expected >= {0}"),
     (re.compile(r"less_than_or_equal_to\((.+)\)"), "expected <= {0}"),
@@ -90,7 +91,8 @@ def _describe_check(check: str) -> str:
     return f"fails check {check}"
 
 
-def _pandera_problems(df: pl.DataFrame, exc: pa.errors.SchemaErrors, units: dict) -> list[Problem]:
+def _pandera_problems(df: pl.DataFrame, exc: pa.errors.SchemaErrors, table: str) -> list[Problem]:
+    units = schema_units(table)
     labels = df["name"].to_list() if "name" in df.columns else None
     problems = []
     for rec in exc.failure_cases.iter_rows(named=True):
@@ -99,6 +101,11 @@ def _pandera_problems(df: pl.DataFrame, exc: pa.errors.SchemaErrors, units: dict
             column, case = case, None
         elif rec.get("schema_context") == "DataFrameSchema" and check == "column_in_dataframe":
             column, case = case, None
+        elif check == "multiple_fields_uniqueness":
+            key = CATALOGS[table].Config.unique
+            values = ", ".join(str(df[k][int(idx)]) for k in key) if idx is not None else ""
+            column, case = ", ".join(key), None
+            check = f"duplicate key ({values}); expected each ({column}) once"
         u = units.get(column) if column else None
         unit_note = f" ({u})" if u else ""
         got = "" if case is None or idx is None else f"got {case}, "
@@ -141,11 +148,13 @@ def validate(df: pl.DataFrame, table: str, source: str | None = None) -> pl.Data
     """Validate a whole table; raise one ``InputError`` listing every bad cell."""
     _check_table(table)
     source = source or f"catalog {table!r}"
-    units = schema_units(table)
+    missing = [c for c in CATALOGS[table].to_schema().columns if c not in df.columns]
+    if missing:  # every column is required, even where its values may be null
+        raise InputError(source, [Problem(None, c, "missing column") for c in missing])
     try:
         out = CATALOGS[table].validate(df, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        raise InputError(source, _pandera_problems(df, exc, units)) from None
+        raise InputError(source, _pandera_problems(df, exc, table)) from None
     problems = []
     labels = out["name"].to_list() if "name" in out.columns else [None] * out.height
     for column, bad_when, expected in _row_rules(table):
@@ -173,11 +182,18 @@ def read_catalog(table: str, registry: str | Path | None = None) -> pl.DataFrame
         got = meta.get(b"unit")
         if got is None:
             problems.append(Problem(None, column, f"Parquet field has no 'unit' metadata; expected {expected!r}"))
-        elif unit(got.decode()) != unit(expected):
+        elif not _same_unit(got.decode(), expected):
             problems.append(Problem(None, column, f"unit {got.decode()!r} in the file, expected {expected!r}"))
     if problems:
         raise InputError(f"catalog {table!r} ({path})", problems)
     return validate(pl.from_arrow(arrow), table, f"catalog {table!r} ({path})")
+
+
+def _same_unit(given: str, expected: str) -> bool:
+    try:
+        return unit(given) == unit(expected)
+    except Exception:  # pint raises several error types for text it cannot parse
+        return False
 
 
 def _atomic_replace(write, path: Path) -> None:
@@ -239,6 +255,9 @@ def read_csv(path: str | Path, table: str | None = None) -> tuple[str, pl.DataFr
             problems.append(Problem(None, header, "expected a header like 'name' or 'name [unit]'"))
             continue
         column, given = m.group(1), m.group(2)
+        if column in renames.values():
+            problems.append(Problem(None, column, "appears twice in the header; expected once"))
+            continue
         renames[header] = column
         expected = units.get(column)
         if expected is None:
@@ -269,7 +288,8 @@ def read_csv(path: str | Path, table: str | None = None) -> tuple[str, pl.DataFr
         if kind in ("Float64", "Int64"):
             parsed = text_values.cast(pl.Float64, strict=False) * scale.get(column, 1.0)
             if kind == "Int64":
-                parsed = pl.when(parsed == parsed.round(0)).then(parsed).cast(pl.Int64)
+                whole = parsed.is_finite() & (parsed.abs() < 2**53) & (parsed == parsed.round(0))
+                parsed = pl.when(whole).then(parsed).cast(pl.Int64, strict=False)
             expected = "a number" if kind == "Float64" else "an integer"
         elif kind == "Boolean":
             parsed = text_values.str.to_lowercase().replace_strict(
@@ -286,8 +306,18 @@ def read_csv(path: str | Path, table: str | None = None) -> tuple[str, pl.DataFr
             problems.append(Problem(i + 1, column, f"got {value!r}, expected {expected}", label))
         df = df.with_columns(parsed.alias(column))
     if problems:
-        raise InputError(source, problems)
+        _raise_with_validation(df, table, source, problems)
     return table, df
+
+
+def _raise_with_validation(df: pl.DataFrame, table: str, source: str, problems: list[Problem]) -> None:
+    """Report cells that could not be parsed together with every other bad cell of the table."""
+    seen = {(p.row, p.column) for p in problems}
+    try:
+        validate(df, table, source)
+    except InputError as exc:
+        problems = problems + [p for p in exc.problems if (p.row, p.column) not in seen]
+    raise InputError(source, sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
 
 
 def import_csv(path: str | Path, table: str | None = None, registry: str | Path | None = None) -> Path:

@@ -1,5 +1,9 @@
 """Pandera schemas of the catalogs: the single source of each column's unit.
 
+Every column is required; ``nullable=True`` marks the ones whose values may be null
+(unpublished). Column annotations never use ``Optional``: pandera reads that as
+"the column may be absent".
+
 Units live in ``Field(metadata={"unit": ...})`` and are mirrored in the Parquet field
 metadata (key ``unit``); values are stored in the unit the column name states
 (``_bytes``, ``_bytes_per_s``, ``_flop_per_s``, ``_w``).
@@ -54,7 +58,7 @@ class Provenance(pa.DataFrameModel):
         str_matches=r"^https?://\S+$", metadata={"description": "where the row's values come from"}
     )
     last_verified: dt.date = pa.Field(metadata={"description": "date the source was last checked"})
-    notes: str | None = pa.Field(
+    notes: str = pa.Field(
         nullable=True, metadata={"description": "derived or unpublished values, and how"}
     )
 
@@ -75,24 +79,24 @@ class HardwareSchema(Provenance):
     category: str = text("market segment",
                          isin=["datacenter", "workstation", "edge", "mobile", "cpu"])
     release_year: int = count("year of release", ge=1990, unit="")
-    peak_fp32_flop_per_s: float | None = quantity("FLOP/s", "dense FP32 peak", nullable=True)
-    peak_tf32_flop_per_s: float | None = quantity("FLOP/s", "dense TF32 matrix peak", nullable=True)
-    peak_fp16_flop_per_s: float | None = quantity("FLOP/s", "dense FP16 matrix peak", nullable=True)
-    peak_bf16_flop_per_s: float | None = quantity("FLOP/s", "dense BF16 matrix peak", nullable=True)
-    peak_fp8_flop_per_s: float | None = quantity("FLOP/s", "dense FP8 matrix peak", nullable=True)
-    peak_int8_flop_per_s: float | None = quantity(
+    peak_fp32_flop_per_s: float = quantity("FLOP/s", "dense FP32 peak", nullable=True)
+    peak_tf32_flop_per_s: float = quantity("FLOP/s", "dense TF32 matrix peak", nullable=True)
+    peak_fp16_flop_per_s: float = quantity("FLOP/s", "dense FP16 matrix peak", nullable=True)
+    peak_bf16_flop_per_s: float = quantity("FLOP/s", "dense BF16 matrix peak", nullable=True)
+    peak_fp8_flop_per_s: float = quantity("FLOP/s", "dense FP8 matrix peak", nullable=True)
+    peak_int8_flop_per_s: float = quantity(
         "FLOP/s", "dense INT8 peak (one int8 op counted as one FLOP)", nullable=True)
-    peak_fp4_flop_per_s: float | None = quantity("FLOP/s", "dense FP4 matrix peak", nullable=True)
+    peak_fp4_flop_per_s: float = quantity("FLOP/s", "dense FP4 matrix peak", nullable=True)
     memory_capacity_bytes: float = quantity("B", "device memory capacity")
-    memory_bandwidth_bytes_per_s: float | None = quantity(
+    memory_bandwidth_bytes_per_s: float = quantity(
         "B/s", "device memory bandwidth (null: unpublished; such rows are dropped)", nullable=True)
-    sram_bytes: float | None = quantity("B", "on-chip SRAM / last-level cache", nullable=True)
-    scaleup_link_bandwidth_bytes_per_s: float | None = quantity(
+    sram_bytes: float = quantity("B", "on-chip SRAM / last-level cache", nullable=True)
+    scaleup_link_bandwidth_bytes_per_s: float = quantity(
         "B/s", "scale-up link (NVLink/ICI/...) bandwidth per direction per device", nullable=True)
     scaleup_domain_size: int = count("devices in one scale-up domain (1: none)")
-    host_link_bandwidth_bytes_per_s: float | None = quantity(
+    host_link_bandwidth_bytes_per_s: float = quantity(
         "B/s", "host link bandwidth per direction", nullable=True)
-    tdp_w: float | None = quantity("W", "thermal design / max board power", nullable=True)
+    tdp_w: float = quantity("W", "thermal design / max board power", nullable=True)
     _finite = finite(r"^(peak_.*|.*_bytes|.*_bytes_per_s|tdp_w)$")
 
     class Config:
@@ -113,33 +117,33 @@ class ModelSchema(Provenance):
     params_source_url: str = pa.Field(str_matches=r"^https?://\S+$",
                                       metadata={"description": "source of params_published"})
     n_layers: int = count("weight layers (CNN) or transformer blocks")
-    forward_flop_per_sample: float | None = quantity(
+    forward_flop_per_sample: float = quantity(
         "FLOP", "forward FLOPs per sample (2 x MACs), CNN", nullable=True)
-    activation_elements_per_sample: float | None = quantity(
+    activation_elements_per_sample: float = quantity(
         "elem", "sum of layer output elements per sample, CNN", nullable=True)
-    input_resolution_px: int | None = count("input image side, CNN", nullable=True)
-    d_model: int | None = count("hidden size", nullable=True)
-    n_heads: int | None = count("attention (query) heads", nullable=True)
-    n_kv_heads: int | None = count("key/value heads (GQA/MQA)", nullable=True)
-    head_dim: int | None = count("query/key head dimension", nullable=True)
-    ffn_dim: int | None = count("dense MLP intermediate size", nullable=True)
-    is_gated_mlp: bool | None = flag("three-matrix gated MLP (SwiGLU/GeGLU)", nullable=True)
-    vocab_size: int | None = count("vocabulary size", nullable=True)
-    is_tied_embeddings: bool | None = flag("LM head shares the input embedding", nullable=True)
-    max_context_tokens: int | None = count("maximum context", nullable=True, unit="tok")
-    position_embedding: str | None = text(
+    input_resolution_px: int = count("input image side, CNN", nullable=True)
+    d_model: int = count("hidden size", nullable=True)
+    n_heads: int = count("attention (query) heads", nullable=True)
+    n_kv_heads: int = count("key/value heads (GQA/MQA)", nullable=True)
+    head_dim: int = count("query/key head dimension", nullable=True)
+    ffn_dim: int = count("dense MLP intermediate size", nullable=True)
+    is_gated_mlp: bool = flag("three-matrix gated MLP (SwiGLU/GeGLU)", nullable=True)
+    vocab_size: int = count("vocabulary size", nullable=True)
+    is_tied_embeddings: bool = flag("LM head shares the input embedding", nullable=True)
+    max_context_tokens: int = count("maximum context", nullable=True, unit="tok")
+    position_embedding: str = text(
         "position encoding", nullable=True, isin=["learned", "rope", "alibi", "none"])
-    has_linear_bias: bool | None = flag("linear layers have biases", nullable=True)
-    norm_type: str | None = text("normalisation", nullable=True, isin=["layernorm", "rmsnorm"])
-    n_experts: int | None = count("routed experts per MoE layer", nullable=True)
-    n_experts_per_token: int | None = count("routed experts per token", nullable=True)
-    n_shared_experts: int | None = count("always-active shared experts", nullable=True, ge=0)
-    expert_ffn_dim: int | None = count("expert MLP intermediate size", nullable=True)
-    n_dense_layers: int | None = count("layers with a dense MLP", nullable=True, ge=0)
-    q_lora_rank: int | None = count("MLA query compression rank", nullable=True)
-    kv_lora_rank: int | None = count("MLA key/value latent rank", nullable=True)
-    qk_rope_head_dim: int | None = count("MLA decoupled RoPE head dim", nullable=True)
-    v_head_dim: int | None = count("value head dim (MLA)", nullable=True)
+    has_linear_bias: bool = flag("linear layers have biases", nullable=True)
+    norm_type: str = text("normalisation", nullable=True, isin=["layernorm", "rmsnorm"])
+    n_experts: int = count("routed experts per MoE layer", nullable=True)
+    n_experts_per_token: int = count("routed experts per token", nullable=True)
+    n_shared_experts: int = count("always-active shared experts", nullable=True, ge=0)
+    expert_ffn_dim: int = count("expert MLP intermediate size", nullable=True)
+    n_dense_layers: int = count("layers with a dense MLP", nullable=True, ge=0)
+    q_lora_rank: int = count("MLA query compression rank", nullable=True)
+    kv_lora_rank: int = count("MLA key/value latent rank", nullable=True)
+    qk_rope_head_dim: int = count("MLA decoupled RoPE head dim", nullable=True)
+    v_head_dim: int = count("value head dim (MLA)", nullable=True)
     _finite = finite(r"^(params_published|forward_flop_per_sample|activation_elements_per_sample)$")
 
     class Config:

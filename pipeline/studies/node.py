@@ -30,16 +30,16 @@ class NodeResultSchema(pa.DataFrameModel):
                        nullable=False)
     compute_dtype: pl.Categorical = result(None, "precision of weights and compute", "sweep axis", nullable=False)
     batch: int = result("", "concurrent samples / sequences", "sweep axis", nullable=False)
-    seq_len: int | None = result("tok", "context length (prompt in prefill, cache in decode)", "sweep axis")
+    seq_len: int = result("tok", "context length (prompt in prefill, cache in decode)", "sweep axis")
     peak_flop_per_s: float = result("FLOP/s", "dense datasheet peak at compute_dtype", "hardware catalog")
     memory_bandwidth_bytes_per_s: float = result("B/s", "datasheet memory bandwidth", "hardware catalog")
     memory_capacity_bytes: float = result("B", "device memory", "hardware catalog")
-    tdp_w: float | None = result("W", "thermal design power", "hardware catalog")
+    tdp_w: float = result("W", "thermal design power", "hardware catalog")
     eta_compute: float = result("", "achieved fraction of peak FLOP/s used", "efficiency profile (midpoint)")
     eta_source: pl.Categorical = result(None, "profile row (or override) that set eta_compute", "efficiency_profiles")
     launch_overhead_per_kernel_s: float = result("s", "host cost of one kernel launch", "sweep spec [software]")
     params_computed: float = result("param", "total weights", "layer-by-layer count; CNN: published")
-    tokens_per_step: float | None = result("tok", "tokens through the weights this step", "B·S; decode B")
+    tokens_per_step: float = result("tok", "tokens through the weights this step", "B·S; decode B")
     step_flop: float = result("FLOP", "FLOPs of the step", f"{KAPLAN}; train = 3x forward")
     compute_time_s: float = result("s", "step_flop / (peak · eta_compute)", "wall 1")
     ridge_point_flop_per_byte: float = result("FLOP/B", "peak / bandwidth", ROOFLINE)
@@ -64,17 +64,17 @@ class NodeResultSchema(pa.DataFrameModel):
     memory_time_s: float = result("s", "bytes_moved / memory bandwidth", "wall 2")
     kernel_launches: float = result("", "kernels launched this step", "layers x kernels per layer")
     launch_overhead_s: float = result("s", "kernel_launches x launch_overhead_per_kernel_s", "wall 3")
-    latency_s: float | None = result("s", "max(compute, memory) + launch overhead; null if infeasible",
+    latency_s: float = result("s", "max(compute, memory) + launch overhead; null if infeasible",
                                         "wall 3")
     bound: pl.Categorical = result(None, "largest time term: compute, memory or overhead", "wall 3")
-    achieved_flop_per_s: float | None = result("FLOP/s", "step_flop / latency", "wall 3")
-    mfu: float | None = result("", "model FLOPs utilisation: step_flop / (latency · peak)",
+    achieved_flop_per_s: float = result("FLOP/s", "step_flop / latency", "wall 3")
+    mfu: float = result("", "model FLOPs utilisation: step_flop / (latency · peak)",
                                   "Chowdhery et al. 2022, App. B")
-    samples_per_s: float | None = result("1/s", "batch / latency", "wall 3")
-    tokens_per_s: float | None = result("tok/s", "tokens_per_step / latency", "wall 3")
-    energy_per_step_j: float | None = result("J", "TDP x latency (upper bound)", "wall 3")
-    samples_per_j: float | None = result("1/J", "samples per second per watt at TDP", "wall 3")
-    tokens_per_j: float | None = result("tok/J", "tokens per second per watt at TDP", "wall 3")
+    samples_per_s: float = result("1/s", "batch / latency", "wall 3")
+    tokens_per_s: float = result("tok/s", "tokens_per_step / latency", "wall 3")
+    energy_per_step_j: float = result("J", "TDP x latency (upper bound)", "wall 3")
+    samples_per_j: float = result("1/J", "samples per second per watt at TDP", "wall 3")
+    tokens_per_j: float = result("tok/J", "tokens per second per watt at TDP", "wall 3")
 
     class Config:
         name = "node"

@@ -233,8 +233,6 @@ def test_api_reports_problems_with_row_and_column(registry, tmp_path, hardware_c
     assert snapshot(registry) == before
 
 
-@pytest.mark.xfail(strict=True, reason="read_csv raises on unparsable cells before validate() runs, "
-                                       "so value errors in other cells are not reported")
 def test_unparsable_and_out_of_range_cells_are_reported_together(registry, tmp_path, hardware_csv):
     header, rows = hardware_csv
     rows[5][header.index("memory_capacity_bytes [B]")] = "-1"
@@ -245,8 +243,6 @@ def test_unparsable_and_out_of_range_cells_are_reported_together(registry, tmp_p
     assert {p.row for p in exc.value.problems} == {6, 7}
 
 
-@pytest.mark.xfail(strict=True, reason="NaN/inf/huge value in an Int64 column crashes with polars "
-                                       "InvalidOperationError instead of an InputError")
 @pytest.mark.parametrize("value", ["NaN", "inf", "1e30"])
 def test_non_finite_integer_cell_is_rejected(registry, tmp_path, hardware_csv, value):
     header, rows = hardware_csv
@@ -257,8 +253,6 @@ def test_non_finite_integer_cell_is_rejected(registry, tmp_path, hardware_csv, v
     assert [(p.row, p.column) for p in exc.value.problems] == [(4, "release_year")]
 
 
-@pytest.mark.xfail(strict=True, reason="a CSV without an Optional column (tdp_w) passes validation, "
-                                       "then write_catalog crashes with ColumnNotFoundError")
 def test_csv_missing_optional_column_is_rejected(registry, tmp_path, hardware_csv):
     header, rows = hardware_csv
     k = header.index("tdp_w [W]")
@@ -271,8 +265,6 @@ def test_csv_missing_optional_column_is_rejected(registry, tmp_path, hardware_cs
     assert snapshot(registry) == before
 
 
-@pytest.mark.xfail(strict=True, reason="two headers for one column with different units "
-                                       "crash with polars DuplicateError instead of an InputError")
 def test_same_column_twice_with_different_units_is_rejected(registry, tmp_path, hardware_csv):
     header, rows = hardware_csv
     col = header.index(BW_HEADER)
@@ -283,8 +275,6 @@ def test_same_column_twice_with_different_units_is_rejected(registry, tmp_path, 
         import_csv(path, registry=registry)
 
 
-@pytest.mark.xfail(strict=True, reason="a duplicate (workload, framework, hardware_family) key is "
-                                       "reported as 'column efficiency_profiles' with the whole row dumped")
 def test_duplicate_efficiency_key_names_the_key_columns(registry, tmp_path, exported):
     header, rows = load_csv(exported / "efficiency_profiles.csv")
     rows.append(list(rows[0]))
@@ -293,8 +283,8 @@ def test_duplicate_efficiency_key_names_the_key_columns(registry, tmp_path, expo
         import_csv(path, registry=registry)
     assert {p.row for p in exc.value.problems} == {1, len(rows)}
     for p in exc.value.problems:
-        assert p.column in ("workload", "framework", "hardware_family",
-                            "workload, framework, hardware_family"), p.column
+        assert p.column == "workload, precision, framework, hardware_family", p.column
+        assert "duplicate key (training, any, Megatron-LM, nvidia-ampere)" in p.message
 
 
 # -- round trip ----------------------------------------------------------------------------
@@ -375,16 +365,12 @@ def test_parquet_with_a_different_unit_is_rejected(registry, given):
         read_catalog("hardware", registry)
 
 
-@pytest.mark.xfail(strict=True, reason="an undefined unit in Parquet metadata raises "
-                                       "pint.UndefinedUnitError instead of an InputError")
 def test_parquet_with_an_undefined_unit_is_rejected(registry):
     rewrite_hardware(registry, with_field_metadata(BW, {"unit": "furlong"}))
     with pytest.raises(InputError, match=BW):
         read_catalog("hardware", registry)
 
 
-@pytest.mark.xfail(strict=True, reason="a Parquet catalog without an Optional column "
-                                       "(memory_bandwidth_bytes_per_s) passes read_catalog/catalog check")
 def test_parquet_missing_an_optional_column_is_rejected(registry):
     rewrite_hardware(registry, lambda t: t.drop_columns([BW]))
     with pytest.raises(InputError, match=rf"column {BW}: missing column"):
