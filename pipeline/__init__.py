@@ -59,7 +59,7 @@ def evaluate(model: str, hardware: str, batch: int = 1, compute_dtype: str = "fp
 
     spec = {"axes": {"model": [model], "hardware": [hardware], "batch": [batch],
                      "compute_dtype": [compute_dtype], "seq_len": [seq_len], "workload": [workload]},
-            "efficiency": {"framework": framework} | ({"eta_compute": efficiency} if efficiency else {})}
+            "efficiency": {"framework": framework} | ({} if efficiency is None else {"eta_compute": efficiency})}
     frame = sweep(spec, registry)
     if frame.height == 0:
         from pipeline import runs
@@ -67,6 +67,10 @@ def evaluate(model: str, hardware: str, batch: int = 1, compute_dtype: str = "fp
         dropped = runs.prepare(_spec(spec), registry).space.dropped
         raise InputError("evaluate", [Problem(None, None, f"configuration dropped: {reason}")
                                       for reason in dropped] or [Problem(None, None, "no rows")])
+    from pipeline.space import STEPS
+
+    order = {s: i for i, s in enumerate(dict.fromkeys(STEPS["step"].to_list()))}
+    frame = frame.sort(pl.col("step").cast(pl.String).replace_strict(order, return_dtype=pl.Int32))
     if step is not None:
         steps = frame["step"].to_list()
         if step not in steps:

@@ -23,7 +23,7 @@ from pipeline.spec import SweepSpec
 from pipeline.units import unit
 from pipeline.walls.architecture import MODEL_COLUMNS
 
-# Which steps a workload runs for each kind of model.
+# Which steps a workload runs for each kind of model, in the order a request runs them.
 STEPS = pl.DataFrame(
     [("cnn", "inference", "forward"), ("cnn", "training", "train"),
      ("encoder", "inference", "forward"), ("encoder", "training", "train"),
@@ -102,7 +102,7 @@ def _model_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, dict
     shaped = derived.frame.collect().rename({"name": "model"})
     units = {k: v for k, v in derived.units.items() if k != "name"} | {"model": None}
     steps = STEPS.filter(pl.col("workload").is_in(list(spec.workload)))
-    side = shaped.join(steps, on="model_type", how="inner")
+    side = shaped.join(steps, on="model_type", how="inner", maintain_order="left_right")
     side = side.join(pl.DataFrame({"batch": list(spec.batch)}), how="cross")
     seqs = pl.DataFrame({"seq_len": list(spec.seq_len)})
     transformer = side.filter(pl.col("model_type") != "cnn").join(seqs, how="cross")

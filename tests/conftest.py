@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import shutil
+import types
 from pathlib import Path
 
 import pytest
@@ -32,3 +34,22 @@ def small_spec() -> dict:
             "workload": ["inference", "training"],
         }
     }
+
+
+@pytest.fixture
+def freeze_clock(monkeypatch):
+    """``freeze_clock(when)`` makes ``pipeline.runs`` see ``when`` as the current UTC time."""
+    from pipeline import runs
+
+    def freeze(when: datetime.datetime) -> None:
+        class Frozen(datetime.datetime):
+            @classmethod
+            def now(cls, tz=None):
+                return when
+
+        fake = types.ModuleType("datetime")  # the real module, with a frozen datetime.now
+        fake.__dict__.update(vars(datetime))
+        fake.datetime = Frozen
+        monkeypatch.setattr(runs, "dt", fake)
+
+    return freeze

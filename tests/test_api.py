@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime
-import types
 
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
 import pipeline
-from pipeline import runs
 from pipeline.errors import InputError
 from pipeline.studies import node
 
@@ -89,27 +87,15 @@ def test_sweep_returns_the_whole_frame(small_spec):
     assert frame.filter((pl.col("hardware") == A100) & (pl.col("compute_dtype") == "fp8")).height == 0
 
 
-def _freeze(monkeypatch, when):
-    class Frozen(datetime.datetime):
-        @classmethod
-        def now(cls, tz=None):
-            return when
-
-    fake = types.ModuleType("datetime")  # the real module, with a frozen datetime.now
-    fake.__dict__.update(vars(datetime))
-    fake.datetime = Frozen
-    monkeypatch.setattr(runs, "dt", fake)
-
-
-def test_query_defaults_to_newest_run_under_out(tmp_path, small_spec, monkeypatch):
+def test_query_defaults_to_newest_run_under_out(tmp_path, small_spec, monkeypatch, freeze_clock):
     out = tmp_path / "out"
     with pytest.raises(InputError, match="no complete run"):
         pipeline.query("bottlenecks", out=out)
 
     t0 = datetime.datetime(2030, 6, 1, 12, 0, 0, tzinfo=datetime.UTC)
-    _freeze(monkeypatch, t0)
+    freeze_clock(t0)
     older = pipeline.run_sweep(small_spec, out)
-    _freeze(monkeypatch, t0 + datetime.timedelta(minutes=1))
+    freeze_clock(t0 + datetime.timedelta(minutes=1))
     newer = pipeline.run_sweep({"axes": {"model": ["ResNet-50"], "hardware": ["T4", A100]}}, out)
 
     newest = pipeline.query("bottlenecks", out=out)

@@ -6,7 +6,6 @@ import datetime
 import hashlib
 import json
 import re
-import types
 from pathlib import Path
 
 import polars as pl
@@ -80,20 +79,6 @@ def peak_pairs(axes: dict, registry: Path | None = None) -> tuple[int, int]:
 def snapshot(directory: Path) -> dict[str, bytes]:
     """Every file (hidden ones too) under ``directory``, relative path -> bytes."""
     return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
-
-
-def freeze_clock(monkeypatch, when: datetime.datetime) -> None:
-    """Make ``runs.run`` see ``when`` as the current UTC time."""
-
-    class Frozen(datetime.datetime):
-        @classmethod
-        def now(cls, tz=None):
-            return when
-
-    fake = types.ModuleType("datetime")  # the real module, with a frozen datetime.now
-    fake.__dict__.update(vars(datetime))
-    fake.datetime = Frozen
-    monkeypatch.setattr(runs, "dt", fake)
 
 
 def parquet_rows(run_dir: Path) -> int:
@@ -236,12 +221,12 @@ def test_failed_first_run_leaves_no_directory(tmp_path, small_spec, monkeypatch)
 
 # ---------------------------------------------------------------- newest run
 
-def test_resolve_run_returns_newest_complete_run(tmp_path, small_spec, monkeypatch):
+def test_resolve_run_returns_newest_complete_run(tmp_path, small_spec, monkeypatch, freeze_clock):
     out = tmp_path / "out"
     t0 = datetime.datetime(2030, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
-    freeze_clock(monkeypatch, t0)
+    freeze_clock(t0)
     first = pipeline.run_sweep(small_spec, out)
-    freeze_clock(monkeypatch, t0 + datetime.timedelta(seconds=1))
+    freeze_clock(t0 + datetime.timedelta(seconds=1))
     second = pipeline.run_sweep({"axes": {"model": ["ResNet-50"], "hardware": ["T4"]}}, out)
     assert first.name.startswith("20300102T030405Z-") and second.name.startswith("20300102T030406Z-")
 
@@ -264,18 +249,18 @@ def test_resolve_run_without_runs_is_an_input_error(tmp_path):
         database.resolve_run(None, tmp_path / "out")
 
 
-def test_same_spec_twice_in_one_second_gets_a_suffix(tmp_path, small_spec, monkeypatch):
+def test_same_spec_twice_in_one_second_gets_a_suffix(tmp_path, small_spec, monkeypatch, freeze_clock):
     out = tmp_path / "out"
-    freeze_clock(monkeypatch, datetime.datetime(2030, 1, 2, 3, 4, 5, tzinfo=datetime.UTC))
+    freeze_clock(datetime.datetime(2030, 1, 2, 3, 4, 5, tzinfo=datetime.UTC))
     first = pipeline.run_sweep(small_spec, out)
     second = pipeline.run_sweep(small_spec, out)
     assert second.name == first.name + "-1"
     assert database.resolve_run(None, out) == second
 
 
-def test_newest_of_two_runs_in_one_second(tmp_path, small_spec, monkeypatch):
+def test_newest_of_two_runs_in_one_second(tmp_path, small_spec, monkeypatch, freeze_clock):
     other = {"axes": {"model": ["ResNet-50"], "hardware": ["T4"]}}
-    freeze_clock(monkeypatch, datetime.datetime(2030, 1, 2, 3, 4, 5, tzinfo=datetime.UTC))
+    freeze_clock(datetime.datetime(2030, 1, 2, 3, 4, 5, tzinfo=datetime.UTC))
     for order, specs in (("ab", (small_spec, other)), ("ba", (other, small_spec))):
         out = tmp_path / order
         pipeline.run_sweep(specs[0], out)

@@ -54,6 +54,12 @@ def flag(description: str, *, nullable: bool = False) -> bool | None:
 
 
 class Provenance(pa.DataFrameModel):
+    """Columns every catalog row carries; strict, coercing schemas (a subclass's Config adds its name)."""
+
+    class Config:
+        strict = True
+        coerce = True
+
     source_url: str = pa.Field(
         str_matches=r"^https?://\S+$", metadata={"description": "where the row's values come from"}
     )
@@ -101,8 +107,6 @@ class HardwareSchema(Provenance):
 
     class Config:
         name = "hardware"
-        strict = True
-        coerce = True
 
 
 class ModelSchema(Provenance):
@@ -148,8 +152,6 @@ class ModelSchema(Provenance):
 
     class Config:
         name = "models"
-        strict = True
-        coerce = True
 
 
 class PrecisionSchema(Provenance):
@@ -160,8 +162,6 @@ class PrecisionSchema(Provenance):
 
     class Config:
         name = "precisions"
-        strict = True
-        coerce = True
 
 
 class EfficiencyProfileSchema(Provenance):
@@ -179,8 +179,6 @@ class EfficiencyProfileSchema(Provenance):
 
     class Config:
         name = "efficiency_profiles"
-        strict = True
-        coerce = True
         unique = ["workload", "precision", "framework", "hardware_family"]  # noqa: RUF012 (pandera API)
 
 
