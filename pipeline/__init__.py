@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import polars as pl
 
-__all__ = ["evaluate", "query", "run_sweep", "sweep"]
+__all__ = ["evaluate", "evaluate_serving", "query", "run_sweep", "sweep"]
 
 
 def _spec(spec: str | Path | dict[str, Any] | None):
@@ -76,6 +76,38 @@ def evaluate(model: str, hardware: str, batch: int = 1, compute_dtype: str = "fp
         if step not in steps:
             raise InputError("evaluate", [Problem(None, "step", f"got {step!r}, expected one of {steps}")])
         frame = frame.filter(pl.col("step") == step)
+    return frame
+
+
+def evaluate_serving(model: str, hardware: str, batch: int = 1, tp: int = 1, pp: int = 1,
+                     prompt_len: int = 2048, output_len: int = 256, precision: str | None = None,
+                     compute_dtype: str = "fp16", weight_dtype: str | None = None, kv_dtype: str | None = None,
+                     efficiency: float | None = None, framework: str = "default", weight_streaming: bool = False,
+                     breakdown: bool = True, registry: str | Path | None = None) -> pl.DataFrame:
+    """One serving configuration (the serving study): TTFT, ITL, memory and, with ``breakdown``,
+    FLOPs, bytes, time and bound of every operator in prefill and decode.
+
+    ``precision`` sets compute, weight and KV dtypes at once; otherwise weights and KV
+    default to ``compute_dtype``.
+    """
+    from pipeline import runs
+    from pipeline.errors import InputError, Problem
+    from pipeline.studies import serving
+
+    axes = {"model": [model], "hardware": [hardware], "batch": [batch], "tp": [tp], "pp": [pp],
+            "prompt_len": [prompt_len], "output_len": [output_len]}
+    if precision is not None:
+        axes["precision"] = [precision]
+    else:
+        axes |= {"compute_dtype": [compute_dtype], "weight_dtype": [weight_dtype or compute_dtype],
+                 "kv_dtype": [kv_dtype or compute_dtype]}
+    spec = {"study": "serving", "axes": axes, "serving": {"weight_streaming": weight_streaming},
+            "efficiency": {"framework": framework} | ({} if efficiency is None else {"eta_compute": efficiency})}
+    prepared = runs.prepare(_spec(spec), registry)
+    frame = serving.build(prepared.space, breakdown=breakdown).frame.collect()
+    if frame.height == 0:
+        raise InputError("evaluate", [Problem(None, None, f"configuration dropped: {reason}")
+                                      for reason in prepared.space.dropped] or [Problem(None, None, "no rows")])
     return frame
 
 

@@ -59,6 +59,7 @@ def _print_frame(frame, title: str | None = None, units: dict | None = None, lim
 
 
 def _units_of(study: str = "node") -> dict[str, str | None]:
+    """Output column -> unit, from the study's schema."""
     from pipeline.columns import STUDIES
     from pipeline.studies import schema_columns
 
@@ -138,11 +139,34 @@ def evaluate(
     efficiency: Annotated[float | None, typer.Option("--efficiency", help="Override eta_compute (0-1].")] = None,
     framework: Annotated[str, typer.Option("--framework", help="Efficiency profile framework.")] = "default",
     as_json: Annotated[bool, typer.Option("--json", help="JSON: column -> value, plus a units object.")] = False,
+    tp: Annotated[int | None, typer.Option("--tp", help="Serving: tensor-parallel devices.")] = None,
+    pp: Annotated[int | None, typer.Option("--pp", help="Serving: pipeline stages.")] = None,
+    prompt_len: Annotated[int | None, typer.Option("--prompt-len", help="Serving: prompt tokens.")] = None,
+    output_len: Annotated[int | None, typer.Option("--output-len", help="Serving: generated tokens.")] = None,
+    weight_dtype: Annotated[str | None, typer.Option("--weight-dtype", help="Serving: weight storage.")] = None,
+    kv_dtype: Annotated[str | None, typer.Option("--kv-dtype", help="Serving: KV-cache storage.")] = None,
+    precision: Annotated[str | None, typer.Option(
+        "--precision", help="Serving: compute, weight and KV dtypes at once.")] = None,
+    weight_streaming: Annotated[bool, typer.Option(
+        "--weight-streaming", help="Serving: stream weights that do not fit over the host link.")] = False,
     registry: RegistryOpt = None,
 ) -> None:
-    """One configuration through the sweep's expressions, every column with its unit."""
+    """One configuration through the sweep's expressions, every column with its unit.
+
+    Any serving option (--tp, --pp, --prompt-len, --output-len, --weight-dtype, --kv-dtype,
+    --precision) evaluates the serving study, with its per-operator breakdown.
+    """
     import pipeline
 
+    serving_opts = (tp, pp, prompt_len, output_len, weight_dtype, kv_dtype, precision)
+    if any(v is not None for v in serving_opts) or weight_streaming:
+        frame = pipeline.evaluate_serving(
+            model=model, hardware=hardware, batch=batch, tp=tp or 1, pp=pp or 1, prompt_len=prompt_len or 2048,
+            output_len=output_len or 256, precision=precision, compute_dtype=compute_dtype,
+            weight_dtype=weight_dtype, kv_dtype=kv_dtype, efficiency=efficiency, framework=framework,
+            weight_streaming=weight_streaming, registry=registry)
+        _print_serving(frame, as_json, f"{model} on {tp or 1}x{pp or 1} {hardware}: batch {batch}")
+        return
     frame = pipeline.evaluate(model=model, hardware=hardware, batch=batch, compute_dtype=compute_dtype,
                               seq_len=seq_len, workload=workload, step=step, efficiency=efficiency,
                               framework=framework, registry=registry)
@@ -163,6 +187,40 @@ def evaluate(
     for c in frame.columns:
         table.add_row(c, units.get(c) or "", *(_format(v) for v in frame[c].to_list()))
     _console().print(table)
+
+
+def _print_serving(frame, as_json: bool, title: str) -> None:
+    from rich.table import Table
+
+    from pipeline.walls.serving import OPERATORS, PHASES
+
+    units = _units_of("serving")
+    row = frame.row(0, named=True)
+    if as_json:
+        typer.echo(json.dumps(row | {"units": {c: units.get(c) or _breakdown_unit(c) for c in frame.columns}},
+                   indent=2, default=str))
+        return
+    table = Table(title=title)
+    for name in ("column", "unit", "value"):
+        table.add_column(name, justify="right" if name == "value" else "left")
+    for c, u in units.items():
+        table.add_row(c, u or "", _format(row[c]))
+    _console().print(table)
+    ops = Table(title="per-operator roofline, per device (layer operators: one layer; lm_head: once per pass)")
+    ops.add_column("operator")
+    for p in PHASES:
+        for part, unit in (("FLOP", "FLOP"), ("bytes", "B"), ("time", "s"), ("bound", "")):
+            ops.add_column(f"{p} {part}" + (f" ({unit})" if unit else ""), justify="right")
+    for op in (*OPERATORS, "lm_head"):
+        ops.add_row(op, *(_format(row[f"{p}_{op}_{k}"]) for p in PHASES for k in ("flop", "bytes", "time_s", "bound")))
+    _console().print(ops)
+
+
+def _breakdown_unit(column: str) -> str | None:
+    for suffix, unit in (("_flop", "FLOP"), ("_bytes", "B"), ("_time_s", "s")):
+        if column.endswith(suffix):
+            return unit
+    return None
 
 
 # -- query and columns ----------------------------------------------------------------------
@@ -302,14 +360,57 @@ def catalog_export(csv: Annotated[Path, typer.Option("--csv", help="Directory fo
 
 
 @catalog_app.command("import")
-def catalog_import(csv: Annotated[Path, typer.Option("--csv", help="A CSV export, edited (<table>.csv).")],
-                   table: Annotated[str | None, typer.Option(
-                       "--table", help="Table (default: the file's stem).")] = None,
-                   registry: RegistryOpt = None) -> None:
-    """Validate a whole CSV table and write it as Parquet; nothing is written if any cell is bad."""
-    from pipeline.catalogs.io import import_csv
+def catalog_import(
+    csv: Annotated[Path | None, typer.Option("--csv", help="A CSV export, edited (<table>.csv).")] = None,
+    table: Annotated[str | None, typer.Option("--table", help="With --csv: table (default: the file's stem).")] = None,
+    hf_config: Annotated[Path | None, typer.Option(
+        "--hf-config", help="A local Hugging Face config.json: add (or replace, by name) a models row.")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="With --hf-config: the model's catalog name.")] = None,
+    source_url: Annotated[str | None, typer.Option(
+        "--source-url", help="With --hf-config: where the config comes from (provenance).")] = None,
+    params_published: Annotated[int | None, typer.Option(
+        "--params-published", help="With --hf-config: exact published parameter count; must be within 2% "
+                                   "of the count computed from the config (default: the computed count).")] = None,
+    params_source_url: Annotated[str | None, typer.Option(
+        "--params-source-url", help="With --hf-config: source of the published count (default: --source-url).")] = None,
+    family: Annotated[str | None, typer.Option(
+        "--family", help="With --hf-config: model family (default: the config's model_type).")] = None,
+    release_year: Annotated[int | None, typer.Option(
+        "--release-year", help="With --hf-config: year of release.")] = None,
+    registry: RegistryOpt = None,
+) -> None:
+    """Import a whole CSV table (--csv), or one model from a Hugging Face config.json (--hf-config).
 
-    typer.echo(f"wrote {import_csv(csv, table, registry)}")
+    Either way the whole table is validated and nothing is written if anything is wrong.
+    """
+    from pipeline.errors import Problem
+
+    hf_only = {"--name": name, "--source-url": source_url, "--params-published": params_published,
+               "--params-source-url": params_source_url, "--family": family, "--release-year": release_year}
+    if (csv is None) == (hf_config is None):
+        raise InputError("catalog import", [Problem(None, "--csv/--hf-config", "expected exactly one of them")])
+    if csv is not None:
+        extra = [o for o, v in hf_only.items() if v is not None]
+        if extra:
+            raise InputError("catalog import", [Problem(None, o, "only with --hf-config") for o in extra])
+        from pipeline.catalogs.io import import_csv
+
+        typer.echo(f"wrote {import_csv(csv, table, registry)}")
+        return
+    problems = [Problem(None, o, "required with --hf-config")
+                for o in ("--name", "--source-url", "--release-year") if hf_only[o] is None]
+    if table is not None:
+        problems.append(Problem(None, "--table", "only with --csv (--hf-config writes the models table)"))
+    if problems:
+        raise InputError("catalog import", problems)
+    from pipeline.catalogs.hf_config import import_hf_config
+
+    path, row = import_hf_config(hf_config, name=name, source_url=source_url, release_year=release_year,
+                                 params_published=params_published, params_source_url=params_source_url,
+                                 family=family, registry=registry)
+    typer.echo(f"wrote {path}: {row['name']!r} ({row['family']}, {row['model_type']}"
+               f"{', MoE' if row['is_moe'] else ''}), params_published {row['params_published']:,.0f}")
+    typer.echo(f"notes: {row['notes']}")
 
 
 # -- bench --------------------------------------------------------------------------------

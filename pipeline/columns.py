@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipeline.studies import node, schema_columns
+from pipeline.studies import node, schema_columns, serving
 
-STUDIES = {"node": node.SCHEMA}
+STUDIES = {"node": node.SCHEMA, "serving": serving.SCHEMA}
 
 
 def column_dictionary() -> pl.DataFrame:

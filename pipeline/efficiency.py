@@ -1,11 +1,12 @@
-"""eta_compute per (workload, framework, hardware family, precision), from the efficiency profiles.
+"""Efficiencies per (workload, framework, hardware family, precision), from the efficiency profiles.
 
-The most specific profile row wins: an exact framework counts 4, an exact hardware
-family 2, an exact precision 1; rows for framework "any" (the seed's "Any") match
-every framework, and the "default" rows (the seed's 0.5 for training, 0.30 for
-inference) match everything but score -1, so they win only when nothing else matches.
-Ties go to the profile name that sorts first.
-eta is the midpoint of the row's range; the row's name and citation travel with it.
+Three efficiencies derate three datasheet figures: ``eta_compute`` (peak FLOP/s, the
+seed's η), ``eta_memory`` (memory bandwidth) and ``eta_link`` (scale-up link bandwidth).
+For each, the most specific profile row that states it wins: an exact framework counts
+4, an exact hardware family 2, an exact precision 1; rows for framework "any" (the
+seed's "Any") match every framework, and the "default" rows match everything but score
+-1, so they win only when nothing else matches. Ties go to the profile name that sorts
+first. η is the midpoint of the row's range; the row's name and citation travel with it.
 """
 
 from __future__ import annotations
@@ -13,21 +14,17 @@ from __future__ import annotations
 import polars as pl
 
 WILDCARD = ("any", "default")
+KEYS = ["workload", "family", "compute_dtype"]
 
 
-def eta_table(keys: pl.DataFrame, profiles: pl.DataFrame, framework: str,
-              override: float | None = None) -> pl.DataFrame:
-    """For each (workload, family, compute_dtype) row of ``keys``: eta_compute and eta_source."""
-    if override is not None:
-        return keys.with_columns(
-            eta_compute=pl.lit(override), eta_compute_low=pl.lit(override),
-            eta_compute_high=pl.lit(override), eta_source=pl.lit("spec override (efficiency.eta_compute)"))
-    p = profiles.select(
+def _best(keys: pl.DataFrame, profiles: pl.DataFrame, framework: str, kind: str) -> pl.DataFrame:
+    low, high = f"eta_{kind}_low", f"eta_{kind}_high"
+    source = "eta_source" if kind == "compute" else f"eta_{kind}_source"
+    p = profiles.filter(pl.col(low).is_not_null()).select(
         "workload", "framework", "hardware_family", pl.col("precision").alias("profile_precision"),
-        "eta_compute_low", "eta_compute_high",
-        pl.format("{}: {} ({})", "profile", "source", "source_url").alias("eta_source"),
+        low, high, pl.format("{}: {} ({})", "profile", "source", "source_url").alias(source),
     )
-    candidates = keys.join(p, on="workload", how="inner").filter(
+    candidates = keys.select(KEYS).unique().join(p, on="workload", how="inner").filter(
         ((pl.col("framework") == framework) | pl.col("framework").is_in(WILDCARD))
         & ((pl.col("hardware_family") == pl.col("family")) | (pl.col("hardware_family") == "any"))
         & ((pl.col("profile_precision") == pl.col("compute_dtype")) | (pl.col("profile_precision") == "any"))
@@ -37,10 +34,26 @@ def eta_table(keys: pl.DataFrame, profiles: pl.DataFrame, framework: str,
         + (pl.col("profile_precision") == pl.col("compute_dtype")).cast(pl.Int32)
         - (pl.col("framework") == "default").cast(pl.Int32)
     )
-    best = (candidates.sort(["score", "eta_source"], descending=[True, False])
-            .unique(subset=["workload", "family", "compute_dtype"], keep="first", maintain_order=True))
-    out = keys.join(best.select("workload", "family", "compute_dtype", "eta_compute_low",
-                                "eta_compute_high", "eta_source"),
-                    on=["workload", "family", "compute_dtype"], how="left")
-    return out.with_columns(
-        eta_compute=(pl.col("eta_compute_low") + pl.col("eta_compute_high")) / 2)
+    return (candidates.sort(["score", source], descending=[True, False])
+            .unique(subset=KEYS, keep="first", maintain_order=True)
+            .select(*KEYS, low, high, source))
+
+
+def eta_table(keys: pl.DataFrame, profiles: pl.DataFrame, framework: str,
+              overrides: dict[str, float | None] | None = None,
+              kinds: tuple[str, ...] = ("compute",)) -> pl.DataFrame:
+    """Add ``eta_<kind>`` (+ ``_low``, ``_high`` and its source) to each (workload, family,
+    compute_dtype) row of ``keys``, for each kind in ``kinds``; an override sets every row."""
+    overrides = overrides or {}
+    out = keys
+    for kind in kinds:
+        low, high = f"eta_{kind}_low", f"eta_{kind}_high"
+        source = "eta_source" if kind == "compute" else f"eta_{kind}_source"
+        value = overrides.get(kind)
+        if value is not None:
+            out = out.with_columns(pl.lit(value).alias(low), pl.lit(value).alias(high),
+                                   pl.lit(f"spec override (efficiency.eta_{kind})").alias(source))
+        else:
+            out = out.join(_best(keys, profiles, framework, kind), on=KEYS, how="left")
+        out = out.with_columns(((pl.col(low) + pl.col(high)) / 2).alias(f"eta_{kind}"))
+    return out

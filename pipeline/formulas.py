@@ -24,11 +24,29 @@ Formula = Callable[..., "UExpr | pl.Expr"]
 REGISTRY: dict[str, Formula] = {}
 
 
-def column(fn: Formula) -> Formula:
-    """Register ``fn`` as the formula of the column named like the function."""
-    if fn.__name__ in REGISTRY and REGISTRY[fn.__name__] is not fn:
-        raise ValueError(f"two formulas produce column {fn.__name__!r}")
-    REGISTRY[fn.__name__] = fn
+def column(fn: Formula | None = None, *, registry: dict[str, Formula] | None = None):
+    """Register ``fn`` as the formula of the column named like the function (in ``registry``,
+    default the shared one). Usable as ``@column`` or ``@column(registry=STUDY_FORMULAS)``."""
+    if fn is None:
+        return lambda f: column(f, registry=registry)
+    return define(fn.__name__, list(inspect.signature(fn).parameters), fn, registry)
+
+
+def define(name: str, inputs: list[str], fn: Formula, registry: dict[str, Formula] | None = None) -> Formula:
+    """Register ``fn(*inputs)`` as the formula of column ``name``. For families of columns
+    made by one factory (the same operator in prefill and in decode): one implementation,
+    several names. A study registry may give a shared column name its own formula."""
+    registry = REGISTRY if registry is None else registry
+    if name in registry and getattr(registry[name], "__wrapped__", None) is not fn:
+        raise ValueError(f"two formulas produce column {name!r}")
+
+    def formula(*args):  # one object per column: the same fn may serve several names
+        return fn(*args)
+
+    formula.__wrapped__ = fn  # type: ignore[attr-defined]
+    formula.__name__ = name
+    formula.inputs = list(inputs)  # type: ignore[attr-defined]
+    registry[name] = formula
     return fn
 
 
@@ -69,10 +87,10 @@ def plan(
             raise FormulaGraphError(
                 f"column {name!r}{needed_by} is neither an input column nor a formula"
             )
-        params = list(inspect.signature(fn).parameters)
+        params = getattr(fn, "inputs", None) or list(inspect.signature(fn).parameters)
         for p in params:
             resolve(p, (*chain, name))
-        out = fn(**{p: ref(p) for p in params})
+        out = fn(*(ref(p) for p in params))
         if not isinstance(out, (UExpr, pl.Expr)):
             raise FormulaGraphError(f"formula {name!r} returned {type(out).__name__}")
         computed[name] = out

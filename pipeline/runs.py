@@ -25,15 +25,17 @@ from importlib import metadata
 from pathlib import Path
 
 import polars as pl
+import pyarrow.parquet as pq
 
 from pipeline import database
 from pipeline.catalogs.load import Catalogs, load_catalogs
 from pipeline.columns import column_dictionary
-from pipeline.space import Space, build_space
+from pipeline.space import Space
 from pipeline.spec import SweepSpec
-from pipeline.studies import node
+from pipeline.studies import node, serving
 from pipeline.units import unit_str
 
+STUDIES = {"node": node, "serving": serving}  # each: build_space, build, SCHEMA, OUTPUTS
 CHUNK_ROWS = 1_000_000  # rows per Parquet part: bounds memory, paces the progress bar
 BYTES_PER_ROW_ESTIMATE = 50  # lz4-compressed node rows, measured with `mlsys bench` (494 MB for 10M rows)
 ROWS_PER_S_ESTIMATE = 2_500_000  # measured 2.8M rows/s with `mlsys bench` on 2 cores
@@ -56,16 +58,20 @@ class Prepared:
     def rows(self) -> int:
         return self.space.rows
 
+    @property
+    def study(self):
+        return STUDIES[self.spec.study]
+
 
 def prepare(spec: SweepSpec, registry: str | Path | None = None) -> Prepared:
     """Load catalogs and build the (lazy) configuration space; checks every name in the spec."""
     catalogs = load_catalogs(registry)
-    return Prepared(spec, catalogs, build_space(catalogs, spec))
+    return Prepared(spec, catalogs, STUDIES[spec.study].build_space(catalogs, spec))
 
 
 def collect(prepared: Prepared) -> pl.DataFrame:
     """The whole result in memory (for the Python API and small sweeps)."""
-    return node.build(prepared.space).frame.collect()
+    return prepared.study.build(prepared.space).frame.collect()
 
 
 def chunks(space: Space, target_rows: int | None = None) -> Iterator[tuple[pl.DataFrame, int]]:
@@ -106,21 +112,23 @@ def run(prepared: Prepared, out_dir: str | Path | None = None,
     out.mkdir(parents=True, exist_ok=True)
     rid = run_id(prepared, now)
     tmp = out / f".incomplete-{rid}-{os.getpid()}"
+    name, study = prepared.spec.study, prepared.study
     try:
-        (tmp / "node").mkdir(parents=True)
+        (tmp / name).mkdir(parents=True)
         written = 0
-        for i, (hw_slice, rows) in enumerate(chunks(prepared.space)):
-            plan = node.build(prepared.space, hw_slice)
-            plan.frame.sink_parquet(tmp / "node" / f"part-{i:05d}.parquet",
-                                    compression=prepared.spec.compression, statistics=True)
+        for i, (hw_slice, _estimate) in enumerate(chunks(prepared.space)):
+            part = tmp / name / f"part-{i:05d}.parquet"
+            study.build(prepared.space, hw_slice).frame.sink_parquet(
+                part, compression=prepared.spec.compression, statistics=True)
+            rows = pq.ParquetFile(part).metadata.num_rows  # exact, after any cross-side filter
             written += rows
             if on_chunk:
                 on_chunk(rows)
         if written == 0:  # everything dropped: an empty part keeps the schema queryable
-            node.build(prepared.space, prepared.space.hardware_side.head(0)).frame.sink_parquet(
-                tmp / "node" / "part-00000.parquet")
+            study.build(prepared.space, prepared.space.hardware_side.head(0)).frame.sink_parquet(
+                tmp / name / "part-00000.parquet")
         _write_catalogs(prepared.catalogs, tmp / "catalogs")
-        units = node.build(prepared.space, prepared.space.hardware_side.head(0)).units
+        units = study.build(prepared.space, prepared.space.hardware_side.head(0)).units
         manifest = {
             "run_id": rid,
             "study": prepared.spec.study,
@@ -132,11 +140,11 @@ def run(prepared: Prepared, out_dir: str | Path | None = None,
             "catalogs": {t: {"sha256": h, "rows": prepared.catalogs.table(t).height,
                              "source": str(prepared.catalogs.paths[t])}
                          for t, h in prepared.catalogs.hashes.items()},
-            "rows": {"node": written},
+            "rows": {name: written},
             "dropped": prepared.space.dropped,
             "columns": {c: (None if u is None else unit_str(u)) for c, u in units.items()},
         }
-        views = {"node": "node/*.parquet"} | {t: f"catalogs/{t}.parquet" for t in prepared.catalogs.hashes}
+        views = {name: f"{name}/*.parquet"} | {t: f"catalogs/{t}.parquet" for t in prepared.catalogs.hashes}
         database.create_database(tmp, views, {"column_dictionary": column_dictionary()})
         manifest["wall_time_s"] = round(time.perf_counter() - started, 3)
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")

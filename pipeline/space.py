@@ -50,15 +50,18 @@ class Space:
     model_side: pl.DataFrame
     units: dict[str, pint.Unit | None]
     dropped: dict[str, int] = field(default_factory=dict)
+    row_filter: pl.Expr | None = None  # checks that need both sides (serving: layout vs domain)
+    row_count: int | None = None  # rows left after row_filter, counted on small frames
 
     @property
     def rows(self) -> int:
-        return _product(self.hardware_side, self.model_side)
+        return _product(self.hardware_side, self.model_side) if self.row_count is None else self.row_count
 
     def frame(self, hardware_side: pl.DataFrame | None = None) -> pl.LazyFrame:
         """The lazy cross product (optionally of a slice of the hardware side)."""
         hw = self.hardware_side if hardware_side is None else hardware_side
-        return hw.lazy().join(self.model_side.lazy(), on="workload", how="inner")
+        joined = hw.lazy().join(self.model_side.lazy(), on="workload", how="inner")
+        return joined if self.row_filter is None else joined.filter(self.row_filter)
 
 
 def _categorical(frame: pl.DataFrame) -> pl.DataFrame:
@@ -66,13 +69,18 @@ def _categorical(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.col(pl.String).cast(pl.Categorical))
 
 
-def check_names(catalogs: Catalogs, spec: SweepSpec) -> None:
-    """Every name in the spec must be in its catalog; all unknown names are reported at once."""
+def check_names(catalogs: Catalogs, spec: SweepSpec,
+                extra: list[tuple[str, tuple[str, ...] | None]] = ()) -> None:
+    """Every name in the spec must be in its catalog; all unknown names are reported at once.
+    ``extra``: more (spec key, precision names) pairs to check against the precisions catalog."""
     unknown = []
+    precisions = catalogs.precisions["name"].to_list()
+    computable = catalogs.precisions.filter(pl.col("peak_column").is_not_null())["name"].to_list()
     for column, names, known in [
+        *((key, names, precisions) for key, names in extra),
         ("axes.hardware", spec.hardware, catalogs.hardware["name"].to_list()),
         ("axes.model", spec.model, catalogs.models["name"].to_list()),
-        ("axes.compute_dtype", spec.compute_dtype, catalogs.precisions["name"].to_list()),
+        ("axes.compute_dtype", spec.compute_dtype, computable),  # int4 is storage only
         ("efficiency.framework", (spec.framework,),
          sorted(set(catalogs.efficiency_profiles["framework"].to_list()) | {"default"})),
     ]:
@@ -132,7 +140,7 @@ def _hardware_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, d
     pairs = pairs.filter(pl.col("drop_reason").is_null()).drop("drop_reason")
     side = (hw.select("name", *HARDWARE_COLUMNS).join(pairs, on="name")
             .join(pl.DataFrame({"workload": list(spec.workload)}), how="cross"))
-    side = eta_table(side, catalogs.efficiency_profiles, spec.framework, spec.eta_compute)
+    side = eta_table(side, catalogs.efficiency_profiles, spec.framework, {"compute": spec.eta_compute})
     side = side.rename({"name": "hardware"}).with_columns(
         kernels_per_transformer_layer=pl.lit(float(spec.kernels_per_transformer_layer)),
         kernels_per_cnn_layer=pl.lit(float(spec.kernels_per_cnn_layer)),

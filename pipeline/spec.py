@@ -15,7 +15,8 @@ from typing import Any
 from pipeline.errors import InputError, Problem
 
 DEFAULT_SPEC = Path(__file__).with_name("specs") / "default.toml"
-STUDIES = ("node",)
+STUDIES = ("node", "serving")
+SERVING_AXES = ("weight_dtype", "kv_dtype", "precision", "tp", "pp", "prompt_len", "output_len")
 WORKLOADS = ("inference", "training")
 COMPRESSIONS = ("lz4", "zstd", "snappy", "uncompressed")
 HARDWARE_FILTERS = ("vendor", "family", "category", "name")
@@ -38,6 +39,19 @@ class SweepSpec:
     kernels_per_transformer_layer: int = 11
     kernels_per_cnn_layer: int = 1
     launch_overhead_per_kernel_s: float = 4e-6
+    # serving study: weights and KV cache may be stored narrower than compute (None: = compute_dtype)
+    weight_dtype: tuple[str, ...] | None = None
+    kv_dtype: tuple[str, ...] | None = None
+    tp: tuple[int, ...] = (1,)
+    pp: tuple[int, ...] = (1,)
+    prompt_len: tuple[int, ...] = (2048,)
+    output_len: tuple[int, ...] = (256,)
+    eta_memory: float | None = None
+    eta_link: float | None = None
+    memory_reserve_fraction: float = 0.10
+    kv_block_tokens: int = 16
+    weight_streaming: bool = False
+    dequant_overhead_fraction: float = 0.30
     out_dir: str = "outputs"
     compression: str = "lz4"
     source: str = "built-in"
@@ -56,7 +70,15 @@ class SweepSpec:
                          "kernels_per_cnn_layer": self.kernels_per_cnn_layer,
                          "launch_overhead_per_kernel_s": self.launch_overhead_per_kernel_s},
             "output": {"dir": self.out_dir, "compression": self.compression},
-        }
+        } | ({} if self.study != "serving" else {
+            "serving_axes": {"weight_dtype": list(self.weight_dtype or self.compute_dtype),
+                             "kv_dtype": list(self.kv_dtype or self.compute_dtype),
+                             "tp": list(self.tp), "pp": list(self.pp), "prompt_len": list(self.prompt_len),
+                             "output_len": list(self.output_len)},
+            "serving": {"eta_memory": self.eta_memory, "eta_link": self.eta_link,
+                        "memory_reserve_fraction": self.memory_reserve_fraction,
+                        "kv_block_tokens": self.kv_block_tokens, "weight_streaming": self.weight_streaming,
+                        "dequant_overhead_fraction": self.dequant_overhead_fraction}})
 
 
 class _Checker:
@@ -144,13 +166,17 @@ class _Checker:
 def parse_spec(raw: dict[str, Any], source: str = "sweep spec") -> SweepSpec:
     """Check a spec dictionary (as read from TOML) and return a ``SweepSpec``."""
     c = _Checker()
-    c.unknown_keys(raw, ("study", "axes", "filters", "efficiency", "software", "output"), "")
+    c.unknown_keys(raw, ("study", "axes", "filters", "efficiency", "software", "output", "serving"), "")
     study = raw.get("study", "node")
     if study not in STUDIES:
         c.bad("study", f"got {study!r}, expected one of {', '.join(STUDIES)}")
-    axes = c.section(raw, "axes", ("hardware", "model", "compute_dtype", "batch", "seq_len", "workload"))
+    serving = study == "serving"
+    axes = c.section(raw, "axes", ("hardware", "model", "compute_dtype", "batch", "seq_len", "workload")
+                     + (SERVING_AXES if serving else ()))
     filters = c.section(raw, "filters", ("hardware", "model"))
-    eff = c.section(raw, "efficiency", ("framework", "eta_compute"))
+    eff = c.section(raw, "efficiency", ("framework", "eta_compute") + (("eta_memory", "eta_link") if serving else ()))
+    srv = c.section(raw, "serving", ("memory_reserve_fraction", "kv_block_tokens", "weight_streaming",
+                                     "dequant_overhead_fraction")) if serving else {}
     sw = c.section(raw, "software", ("kernels_per_transformer_layer", "kernels_per_cnn_layer",
                                      "launch_overhead_per_kernel_s"))
     out = c.section(raw, "output", ("dir", "compression"))
@@ -158,12 +184,13 @@ def parse_spec(raw: dict[str, Any], source: str = "sweep spec") -> SweepSpec:
     eta = eff.get("eta_compute")
     kt = sw.get("kernels_per_transformer_layer", defaults.kernels_per_transformer_layer)
     kc = sw.get("kernels_per_cnn_layer", defaults.kernels_per_cnn_layer)
+    serving_fields = _serving_fields(c, axes, eff, srv, defaults) if serving else {}
     spec = SweepSpec(
         study=study,
         hardware=c.names(axes, "hardware"),
         model=c.names(axes, "model"),
-        compute_dtype=c.strings(axes.get("compute_dtype", list(defaults.compute_dtype)),
-                                "axes.compute_dtype"),
+        compute_dtype=serving_fields.pop("compute_dtype", None) or c.strings(
+            axes.get("compute_dtype", list(defaults.compute_dtype)), "axes.compute_dtype"),
         batch=c.positive_ints(axes.get("batch", list(defaults.batch)), "axes.batch"),
         seq_len=c.positive_ints(axes.get("seq_len", list(defaults.seq_len)), "axes.seq_len"),
         workload=c.strings(axes.get("workload", list(defaults.workload)), "axes.workload", WORKLOADS),
@@ -177,6 +204,7 @@ def parse_spec(raw: dict[str, Any], source: str = "sweep spec") -> SweepSpec:
         launch_overhead_per_kernel_s=c.positive_number(
             sw.get("launch_overhead_per_kernel_s", defaults.launch_overhead_per_kernel_s),
             "software.launch_overhead_per_kernel_s") or 0.0,
+        **serving_fields,
         out_dir=str(out.get("dir", defaults.out_dir)),
         compression=out.get("compression", defaults.compression),
         source=source,
@@ -186,6 +214,41 @@ def parse_spec(raw: dict[str, Any], source: str = "sweep spec") -> SweepSpec:
     if c.problems:
         raise InputError(source, c.problems)
     return spec
+
+
+def _serving_fields(c: _Checker, axes: dict, eff: dict, srv: dict, defaults: SweepSpec) -> dict[str, Any]:
+    """The serving study's axes and knobs; ``precision`` sets weight, KV and compute dtypes at once."""
+    out: dict[str, Any] = {}
+    if "precision" in axes:
+        both = [k for k in ("weight_dtype", "kv_dtype", "compute_dtype") if k in axes]
+        if both:
+            c.bad("axes.precision", f"sets weight, KV and compute dtypes; remove axes.{', axes.'.join(both)}")
+        out["compute_dtype"] = out["weight_dtype"] = out["kv_dtype"] = c.strings(axes["precision"], "axes.precision")
+    for key in ("weight_dtype", "kv_dtype"):
+        if key in axes:
+            out[key] = c.strings(axes[key], f"axes.{key}")
+    for key in ("tp", "pp", "prompt_len", "output_len"):
+        out[key] = c.positive_ints(axes.get(key, list(getattr(defaults, key))), f"axes.{key}")
+    for key in ("eta_memory", "eta_link"):
+        if eff.get(key) is not None:
+            out[key] = c.positive_number(eff[key], f"efficiency.{key}", 1.0)
+    reserve = srv.get("memory_reserve_fraction", defaults.memory_reserve_fraction)
+    ok = isinstance(reserve, (int, float)) and not isinstance(reserve, bool) and 0 <= reserve < 1
+    if not ok:
+        c.bad("serving.memory_reserve_fraction", f"got {reserve!r}, expected a number in [0, 1)")
+    out["memory_reserve_fraction"] = float(reserve) if ok else 0.0
+    out["kv_block_tokens"] = (c.positive_ints(srv.get("kv_block_tokens", defaults.kv_block_tokens),
+                                              "serving.kv_block_tokens") or (1,))[0]
+    streaming = srv.get("weight_streaming", defaults.weight_streaming)
+    if not isinstance(streaming, bool):
+        c.bad("serving.weight_streaming", f"got {streaming!r}, expected true or false")
+    out["weight_streaming"] = bool(streaming)
+    dq = srv.get("dequant_overhead_fraction", defaults.dequant_overhead_fraction)
+    ok = isinstance(dq, (int, float)) and not isinstance(dq, bool) and 0 <= dq <= 10
+    if not ok:
+        c.bad("serving.dequant_overhead_fraction", f"got {dq!r}, expected a number in [0, 10]")
+    out["dequant_overhead_fraction"] = float(dq) if ok else 0.0
+    return out
 
 
 def load_spec(path: str | Path | None = None) -> SweepSpec:

@@ -49,7 +49,7 @@ def test_views_and_column_dictionary(run_dir):
                 run_dir / "catalogs" / f"{table}.parquet").height
         node_columns = [r[0] for r in con.sql("describe node").fetchall()]
         assert node_columns == node.OUTPUTS
-        cd = con.sql("select * from column_dictionary").pl()
+        cd = con.sql("select * from column_dictionary where study = 'node'").pl()
     finally:
         con.close()
 
@@ -90,7 +90,8 @@ def test_moved_and_renamed_run_still_opens(tmp_path, small_spec, monkeypatch):
             assert con.sql("select count(*) from node").fetchall()[0][0] == rows
             assert con.sql("select count(*) from hardware").fetchall()[0][0] == _manifest(moved)["catalogs"][
                 "hardware"]["rows"]
-            assert con.sql("select count(*) from column_dictionary").fetchall()[0][0] == len(node.OUTPUTS)
+            assert con.sql("select count(*) from column_dictionary where study = 'node'").fetchall()[0][0] == len(
+                node.OUTPUTS)
         finally:
             con.close()
 

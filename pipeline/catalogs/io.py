@@ -139,8 +139,11 @@ def _row_rules(table: str) -> list[tuple[str, pl.Expr, str]]:
         ]
         return rules
     if table == "efficiency_profiles":
-        return [("eta_compute_high", pl.col("eta_compute_high") < pl.col("eta_compute_low"),
-                 "expected >= eta_compute_low")]
+        return [rule for kind in ("compute", "memory", "link") for rule in [
+            (f"eta_{kind}_high", pl.col(f"eta_{kind}_high") < pl.col(f"eta_{kind}_low"),
+             f"expected >= eta_{kind}_low"),
+            (f"eta_{kind}_high", pl.col(f"eta_{kind}_high").is_null() != pl.col(f"eta_{kind}_low").is_null(),
+             f"expected eta_{kind}_low and eta_{kind}_high both set or both null")]]
     return []
 
 

@@ -99,11 +99,13 @@ class HardwareSchema(Provenance):
     sram_bytes: float = quantity("B", "on-chip SRAM / last-level cache", nullable=True)
     scaleup_link_bandwidth_bytes_per_s: float = quantity(
         "B/s", "scale-up link (NVLink/ICI/...) bandwidth per direction per device", nullable=True)
+    scaleup_link_latency_s: float = quantity(
+        "s", "per-step latency alpha of the scale-up link (collective library cost model)", nullable=True)
     scaleup_domain_size: int = count("devices in one scale-up domain (1: none)")
     host_link_bandwidth_bytes_per_s: float = quantity(
         "B/s", "host link bandwidth per direction", nullable=True)
     tdp_w: float = quantity("W", "thermal design / max board power", nullable=True)
-    _finite = finite(r"^(peak_.*|.*_bytes|.*_bytes_per_s|tdp_w)$")
+    _finite = finite(r"^(peak_.*|.*_bytes|.*_bytes_per_s|.*_latency_s|tdp_w)$")
 
     class Config:
         name = "hardware"
@@ -157,7 +159,8 @@ class ModelSchema(Provenance):
 class PrecisionSchema(Provenance):
     name: str = text("numeric format", unique=True)
     bytes_per_element: float = quantity("B/elem", "storage size of one element")
-    peak_column: str = text("hardware peak column this format runs at", isin=PEAK_COLUMNS)
+    peak_column: str = text("hardware peak column this format computes at (null: storage only)",
+                            nullable=True, isin=PEAK_COLUMNS)
     _finite = finite(r"^bytes_per_element$")
 
     class Config:
@@ -174,8 +177,14 @@ class EfficiencyProfileSchema(Provenance):
     hardware_family: str = text("hardware family the row applies to ('any' for all)")
     eta_compute_low: float = quantity("", "low end of the achieved fraction of peak FLOP/s", le=1)
     eta_compute_high: float = quantity("", "high end of the achieved fraction of peak FLOP/s", le=1)
+    eta_memory_low: float = quantity(
+        "", "low end of the achieved fraction of datasheet memory bandwidth (null: not stated)", nullable=True, le=1)
+    eta_memory_high: float = quantity("", "high end of eta_memory", nullable=True, le=1)
+    eta_link_low: float = quantity(
+        "", "low end of the achieved fraction of scale-up link bandwidth (null: not stated)", nullable=True, le=1)
+    eta_link_high: float = quantity("", "high end of eta_link", nullable=True, le=1)
     source: str = text("citation")
-    _finite = finite(r"^eta_compute_(low|high)$")
+    _finite = finite(r"^eta_\w+_(low|high)$")
 
     class Config:
         name = "efficiency_profiles"

@@ -10,7 +10,7 @@ import pandera.polars as pa
 import polars as pl
 
 from pipeline import formulas
-from pipeline.space import Space
+from pipeline.space import Space, build_space  # noqa: F401  (the study's space)
 from pipeline.studies import check_plan, result
 
 KAPLAN = "Kaplan et al. 2020, arXiv:2001.08361, Table 1"

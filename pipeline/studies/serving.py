@@ -1,0 +1,222 @@
+"""The serving study (walls 4-6 and TP/PP communication): LLM inference on tp x pp devices.
+
+Grain of the output: one row per hardware x model x compute_dtype x weight_dtype x
+kv_dtype x tp x pp x batch x prompt_len x output_len.
+
+The hardware side (accelerator x dtypes, with its three efficiencies) and the model side
+(decoder x layout x batch x lengths) are small and eager; their product is lazy. Layouts
+that cannot run are dropped and counted: on the model side (TP must divide the heads,
+PP must not exceed the layers, the context must fit the model), and per pair of sides
+(tp x pp must fit one scale-up domain, whose link must be published).
+"""
+
+from __future__ import annotations
+
+import pandera.polars as pa
+import polars as pl
+
+from pipeline import formulas, walls  # noqa: F401  (registers the shared formulas)
+from pipeline.catalogs.io import schema_units
+from pipeline.catalogs.load import Catalogs
+from pipeline.catalogs.schemas import PEAK_COLUMNS
+from pipeline.efficiency import eta_table
+from pipeline.space import Space, _categorical, _product, _select, check_names
+from pipeline.spec import SweepSpec
+from pipeline.studies import check_plan, result
+from pipeline.units import unit
+from pipeline.walls.serving import OPERATORS, PHASES, SERVING
+
+DROP_NOT_DECODER = "serving study: decoder models only"
+DROP_NO_PEAK = "hardware has no published dense peak for compute_dtype"
+DROP_NO_BANDWIDTH = "hardware has no published memory bandwidth"
+DROP_TP_HEADS = "tp does not divide the model's attention heads"
+DROP_PP_LAYERS = "pp exceeds the model's layers"
+DROP_CONTEXT = "prompt_len + output_len exceeds the model's max_context_tokens"
+DROP_DOMAIN = "tp x pp exceeds the hardware's scale-up domain"
+DROP_NO_LINK = "tp x pp > 1 on hardware without a published scale-up link bandwidth and latency"
+
+ARCHITECTURE = ["query_dim", "value_dim", "is_mla", "attention_params_per_layer", "dense_mlp_params_per_layer",
+                "expert_params_each", "router_params_per_layer", "norm_params_per_layer", "embedding_params",
+                "lm_head_params", "params_computed", "params_active_per_token"]
+MODEL_INPUTS = ["model_type", "is_moe", "n_layers", "d_model", "n_heads", "n_kv_heads", "head_dim", "ffn_dim",
+                "vocab_size", "is_tied_embeddings", "has_linear_bias", "max_context_tokens", "n_experts",
+                "n_experts_per_token", "n_shared_experts", "expert_ffn_dim", "n_dense_layers", "kv_lora_rank",
+                "qk_rope_head_dim"]
+HARDWARE = ["vendor", "family", "category", "memory_capacity_bytes", "memory_bandwidth_bytes_per_s",
+            "scaleup_link_bandwidth_bytes_per_s", "scaleup_link_latency_s", "scaleup_domain_size",
+            "host_link_bandwidth_bytes_per_s", "tdp_w"]
+
+
+def _model_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, dict, dict[str, pl.DataFrame]]:
+    models = _select(catalogs.models, spec.model, spec.model_filters, "model")
+    units = {c: (None if u is None else unit(u)) for c, u in schema_units("models").items()}
+    numeric = [c for c, u in units.items() if u is not None]
+    models = models.with_columns(pl.col(numeric).cast(pl.Float64))
+    derived = formulas.plan(models.lazy(), units, ["name", *MODEL_INPUTS, *ARCHITECTURE])
+    shaped = derived.frame.collect().rename({"name": "model"})
+    out_units = {k: v for k, v in derived.units.items() if k != "name"} | {"model": None}
+    axes = {"tp": spec.tp, "pp": spec.pp, "batch": spec.batch, "prompt_len": spec.prompt_len,
+            "output_len": spec.output_len}
+    side = shaped
+    for name, values in axes.items():
+        side = side.join(pl.DataFrame({name: [float(v) if name in ("tp", "pp") else v for v in values]}),
+                         how="cross", maintain_order="left_right")
+    side = side.with_columns(workload=pl.lit("inference"))
+    rules = [(DROP_NOT_DECODER, pl.col("model_type") != "decoder"),
+             (DROP_TP_HEADS, (pl.col("n_heads") % pl.col("tp")) != 0),
+             (DROP_PP_LAYERS, pl.col("pp") > pl.col("n_layers")),
+             (DROP_CONTEXT, (pl.col("prompt_len") + pl.col("output_len")) > pl.col("max_context_tokens"))]
+    dropped = {}
+    for reason, bad in rules:  # a row with several faults counts once, under the first
+        dropped[reason] = side.filter(bad.fill_null(True))
+        side = side.filter(~bad.fill_null(True))
+    out_units |= {"tp": unit(""), "pp": unit(""), "batch": unit(""), "prompt_len": unit("tok"),
+                  "output_len": unit("tok"), "workload": None}
+    return _categorical(side), out_units, dropped
+
+
+def _hardware_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, dict, dict[str, pl.DataFrame]]:
+    hw = _select(catalogs.hardware, spec.hardware, spec.hardware_filters, "hardware")
+    precisions = catalogs.precisions
+    peaks = hw.unpivot(index="name", on=PEAK_COLUMNS, variable_name="peak_column", value_name="peak_flop_per_s")
+    compute = precisions.filter(pl.col("name").is_in(list(spec.compute_dtype))).select(
+        pl.col("name").alias("compute_dtype"), "peak_column", "bytes_per_element")
+    pairs = peaks.join(compute, on="peak_column").drop("peak_column")
+    no_bandwidth = hw.filter(pl.col("memory_bandwidth_bytes_per_s").is_null())["name"].implode()
+    dropped = {DROP_NO_BANDWIDTH: pairs.filter(pl.col("name").is_in(no_bandwidth)),
+               DROP_NO_PEAK: pairs.filter(~pl.col("name").is_in(no_bandwidth) & pl.col("peak_flop_per_s").is_null())}
+    pairs = pairs.filter(~pl.col("name").is_in(no_bandwidth) & pl.col("peak_flop_per_s").is_not_null())
+    storage = [precisions.filter(pl.col("name").is_in(list(dtypes or spec.compute_dtype))).select(
+        pl.col("name").alias(f"{kind}_dtype"), pl.col("bytes_per_element").alias(f"{kind}_bytes_per_element"))
+        for kind, dtypes in (("weight", spec.weight_dtype), ("kv", spec.kv_dtype))]
+    side = (hw.select("name", *HARDWARE).join(pairs, on="name")
+            .join(storage[0], how="cross").join(storage[1], how="cross")
+            .with_columns(workload=pl.lit("inference")))
+    side = eta_table(side, catalogs.efficiency_profiles, spec.framework,
+                     {"compute": spec.eta_compute, "memory": spec.eta_memory, "link": spec.eta_link},
+                     kinds=("compute", "memory", "link"))
+    side = side.rename({"name": "hardware"}).with_columns(
+        kernels_per_transformer_layer=pl.lit(float(spec.kernels_per_transformer_layer)),
+        kernels_per_cnn_layer=pl.lit(float(spec.kernels_per_cnn_layer)),
+        launch_overhead_per_kernel_s=pl.lit(spec.launch_overhead_per_kernel_s),
+        step_multiplier=pl.lit(1.0),
+        memory_reserve_fraction=pl.lit(spec.memory_reserve_fraction),
+        dequant_overhead_fraction=pl.lit(spec.dequant_overhead_fraction),
+        allow_weight_streaming=pl.lit(spec.weight_streaming),
+        kv_block_tokens=pl.lit(float(spec.kv_block_tokens)),
+        scaleup_domain_size=pl.col("scaleup_domain_size").cast(pl.Float64),
+    )
+    hw_units = schema_units("hardware")
+    units = {c: (None if hw_units[c] is None else unit(hw_units[c])) for c in HARDWARE}
+    units |= {"hardware": None, "compute_dtype": None, "weight_dtype": None, "kv_dtype": None, "workload": None,
+              "peak_flop_per_s": unit("FLOP/s"), "bytes_per_element": unit("B/elem"),
+              "weight_bytes_per_element": unit("B/elem"), "kv_bytes_per_element": unit("B/elem"),
+              "kernels_per_transformer_layer": unit(""), "kernels_per_cnn_layer": unit(""),
+              "launch_overhead_per_kernel_s": unit("s"), "step_multiplier": unit(""),
+              "memory_reserve_fraction": unit(""), "dequant_overhead_fraction": unit(""),
+              "allow_weight_streaming": None, "kv_block_tokens": unit("tok"), "eta_source": None,
+              "eta_memory_source": None, "eta_link_source": None}
+    units |= {f"eta_{k}{s}": unit("") for k in ("compute", "memory", "link") for s in ("", "_low", "_high")}
+    return _categorical(side), units, dropped
+
+
+def layout_ok() -> pl.Expr:
+    """tp x pp within one scale-up domain, over a published link when it spans devices."""
+    devices = pl.col("tp") * pl.col("pp")
+    link = pl.col("scaleup_link_bandwidth_bytes_per_s").is_not_null() & pl.col("scaleup_link_latency_s").is_not_null()
+    return (devices <= pl.col("scaleup_domain_size")) & ((devices == 1) | link)
+
+
+def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
+    check_names(catalogs, spec, extra=[("axes.weight_dtype", spec.weight_dtype), ("axes.kv_dtype", spec.kv_dtype)])
+    hw, hw_units, hw_dropped = _hardware_side(catalogs, spec)
+    model, model_units, model_dropped = _model_side(catalogs, spec)
+    rest = pl.concat([model.select("workload"), *(f.select(pl.col("workload").cast(pl.Categorical))
+                                                  for f in model_dropped.values())])
+    per_pair = len(spec.weight_dtype or spec.compute_dtype) * len(spec.kv_dtype or spec.compute_dtype)
+    dropped = {reason: _product(frame.with_columns(workload=pl.lit("inference")), rest) * per_pair
+               for reason, frame in hw_dropped.items()}
+    dropped |= {reason: _product(hw, frame) for reason, frame in model_dropped.items()}
+    # Hardware-dependent layout checks, counted on the small product of the two sides' layouts.
+    layouts = model.group_by("tp", "pp").len()
+    pairs = hw.select("scaleup_domain_size", "scaleup_link_bandwidth_bytes_per_s", "scaleup_link_latency_s") \
+        .join(layouts, how="cross")
+    over = pl.col("tp") * pl.col("pp") > pl.col("scaleup_domain_size")
+    dropped[DROP_DOMAIN] = int(pairs.filter(over)["len"].sum())
+    dropped[DROP_NO_LINK] = int(pairs.filter(~over & ~layout_ok())["len"].sum())
+    rows = int(pairs.filter(layout_ok())["len"].sum())
+    return Space(hw, model, hw_units | model_units, {k: v for k, v in dropped.items() if v},
+                 row_filter=layout_ok(), row_count=rows)
+
+
+class ServingResultSchema(pa.DataFrameModel):
+    hardware: pl.Categorical = result(None, "accelerator", "hardware catalog", nullable=False)
+    vendor: pl.Categorical = result(None, "manufacturer", "hardware catalog", nullable=False)
+    family: pl.Categorical = result(None, "architecture family", "hardware catalog", nullable=False)
+    model: pl.Categorical = result(None, "decoder model", "models catalog", nullable=False)
+    compute_dtype: pl.Categorical = result(None, "precision of compute and activations", "sweep axis", nullable=False)
+    weight_dtype: pl.Categorical = result(None, "storage precision of weights", "sweep axis", nullable=False)
+    kv_dtype: pl.Categorical = result(None, "storage precision of the KV cache", "sweep axis", nullable=False)
+    tp: float = result("", "tensor-parallel devices", "sweep axis", nullable=False)
+    pp: float = result("", "pipeline stages", "sweep axis", nullable=False)
+    batch: int = result("", "concurrent sequences", "sweep axis", nullable=False)
+    prompt_len: int = result("tok", "prompt tokens per sequence", "sweep axis", nullable=False)
+    output_len: int = result("tok", "generated tokens per sequence", "sweep axis", nullable=False)
+    peak_flop_per_s: float = result("FLOP/s", "dense peak at compute_dtype", "hardware catalog")
+    eta_compute: float = result("", "achieved fraction of peak FLOP/s", "efficiency profile")
+    eta_memory: float = result("", "achieved fraction of memory bandwidth", "efficiency profile")
+    eta_link: float = result("", "achieved fraction of scale-up link bandwidth", "efficiency profile")
+    params_computed: float = result("param", "total weights", "layer-by-layer count")
+    weights_per_device_bytes: float = result("B", "resident weights on the fullest device", "wall 5")
+    kv_cache_bytes: float = result("B", "KV cache of the batch at prompt + output length, all devices incl. "
+                                   "replicated KV heads", "2·L·H_kv·d_head·tokens·batch·bytes (exact)")
+    kv_cache_bytes_per_device: float = result("B", "one device's share of the KV cache", "wall 5")
+    activation_bytes_per_device: float = result("B", "prefill working set of one layer", "wall 5")
+    memory_reserve_bytes: float = result("B", "reserve for fragmentation and runtime", "spec: memory_reserve_fraction")
+    memory_per_device_bytes: float = result("B", "weights + KV + activations + reserve", "wall 5")
+    memory_headroom_bytes: float = result("B", "capacity - memory_per_device_bytes", "wall 5")
+    fits_in_hbm: bool = result(None, "everything fits in device memory", "wall 5", nullable=False)
+    weight_streaming: bool = result(None, "weights stream over the host link (wall 6)", "wall 6", nullable=False)
+    is_feasible: bool = result(None, "fits, or streams its weights", "wall 5", nullable=False)
+    infeasible_reason: pl.Categorical = result(None, "why not", "wall 5")
+    max_batch_static: float = result("", "sequences that fit reserving max context each", "wall 5")
+    max_batch_paged: float = result("", "sequences that fit with a paged KV cache", "Kwon et al. 2023")
+    prefill_attention_class_time_s: float = result("s", "QKV, attention and output projection over all layers",
+                                                   "operator roofline")
+    prefill_mlp_class_time_s: float = result("s", "MLP over all layers", "operator roofline")
+    prefill_other_class_time_s: float = result("s", "norms, residuals and LM head", "operator roofline")
+    prefill_communication_time_s: float = result("s", "TP all-reduces + PP transfers", "ring α-β")
+    decode_attention_class_time_s: float = result("s", "QKV, attention (KV read) and output projection",
+                                                  "operator roofline")
+    decode_mlp_class_time_s: float = result("s", "MLP over all layers", "operator roofline")
+    decode_other_class_time_s: float = result("s", "norms, residuals and LM head", "operator roofline")
+    decode_communication_time_s: float = result("s", "TP all-reduces + PP transfers", "ring α-β")
+    decode_dequant_overhead_s: float = result("s", "dequantization of narrow weights", "seed: -30 % on INT8 ITL")
+    launch_overhead_s: float = result("s", "kernel launches per pass", "wall 3")
+    weight_stream_time_s: float = result("s", "weights over the host link per pass", "wall 6")
+    ttft_s: float = result("s", "time to first token (prefill + communication + launches)", "wall 4")
+    itl_s: float = result("s", "inter-token latency at the mean context", "wall 4")
+    e2e_latency_s: float = result("s", "ttft + (output_len - 1) x itl", "wall 4")
+    tokens_per_s: float = result("tok/s", "generated tokens per second, whole system", "wall 4")
+    tokens_per_s_per_device: float = result("tok/s", "tokens_per_s / (tp x pp)", "wall 4")
+    bound: pl.Categorical = result(None, "binding constraint of decode", "largest time term")
+    ttft_bound: pl.Categorical = result(None, "binding constraint of prefill", "largest time term")
+
+    class Config:
+        name = "serving"
+        strict = True
+
+
+SCHEMA = ServingResultSchema
+OUTPUTS = list(SCHEMA.to_schema().columns)
+BREAKDOWN = [f"{p}_{op}_{part}" for p in PHASES for op in (*OPERATORS, "lm_head")
+             for part in ("flop", "bytes", "time_s", "bound")]
+FORMULAS = formulas.REGISTRY | SERVING
+
+
+def build(space: Space, hardware_side=None, breakdown: bool = False) -> formulas.Plan:
+    """The serving study's lazy plan, checked against its schema (``breakdown`` adds per-operator columns)."""
+    plan = formulas.plan(space.frame(hardware_side), space.units, OUTPUTS + (BREAKDOWN if breakdown else []),
+                         FORMULAS)
+    check_plan(formulas.Plan(plan.frame.select(OUTPUTS), {c: plan.units[c] for c in OUTPUTS}), SCHEMA)
+    return plan

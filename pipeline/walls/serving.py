@@ -1,0 +1,533 @@
+"""Walls 4 and 5 (serving, batching) with communication (wall 14's TP/PP part) and
+weight streaming (wall 6): LLM serving on tp x pp devices of one scale-up domain.
+
+Per layer and per device, each operator has FLOPs, bytes moved and a time
+max(FLOPs / (peak · eta_compute), bytes / (bandwidth · eta_memory)); the five
+operators are the QKV projection, attention over the context (the KV cache read in
+decode), the output projection, the MLP (MoE: the experts its tokens pick), and the
+norms with residual adds; the LM head runs once per pass. Prefill (the whole prompt)
+and decode (one token per sequence at the mean context of the generation) are the
+same operators at different token counts: one factory makes both sets of columns.
+
+Tensor parallelism shards heads and MLP width over ``tp`` devices (KV heads are
+replicated when tp exceeds them, and the replicas count in memory) and costs two
+ring all-reduces per layer (Megatron-LM, Shoeybi et al. 2019, §3); pipeline
+parallelism gives each of ``pp`` stages ceil(L/pp) layers and sends activations
+across each stage boundary. Decode keeps ``pp`` microbatches of ceil(batch/pp)
+sequences in flight, so a token of one sequence crosses all L layers per round.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import polars as pl
+
+from pipeline import formulas
+from pipeline.units import UExpr, lit, maximum, where
+
+FLOP_PER_PARAM_TOKEN = lit(2.0, "FLOP/param/tok")
+FLOP_PER_MAC = lit(2.0, "FLOP")
+ELEM_PER_TOKEN = lit(1.0, "elem/tok")
+ELEM_PER_PARAM = lit(1.0, "elem/param")
+TOKEN = lit(1.0, "tok")
+PARAM = lit(1.0, "param")
+# Two RMS/LayerNorms (~4 FLOP per element) and two residual adds (1 FLOP per element)
+# per block; bytes: each norm reads and writes the hidden state, each add reads two, writes one.
+OTHER_FLOP_PER_ELEMENT = lit(10.0, "FLOP/elem")
+OTHER_ELEMENT_TRIPS = 10.0
+OPERATORS = ("qkv_proj", "attention", "o_proj", "mlp", "norms")
+PHASES = ("prefill", "decode")
+
+# The serving study's own formulas: plan with ``formulas.REGISTRY | SERVING``. Where a name
+# is shared with the node study (is_feasible, bound, kv_cache_bytes, ...) this one wins here.
+SERVING: dict[str, formulas.Formula] = {}
+column = formulas.column(registry=SERVING)
+define = partial(formulas.define, registry=SERVING)
+
+
+def _ceil(x: UExpr) -> UExpr:
+    return UExpr(x.expr.ceil(), x.unit)
+
+
+# -- the layout: what one device holds and does ----------------------------------------
+
+@column
+def layers_per_stage(n_layers: UExpr, pp: UExpr) -> UExpr:
+    return _ceil(n_layers / pp)
+
+
+@column
+def kv_heads_per_device(n_kv_heads: UExpr, tp: UExpr) -> UExpr:
+    """ceil(H_kv / tp): with tp > H_kv each device keeps a replica of a KV head."""
+    return _ceil(n_kv_heads / tp)
+
+
+@column
+def kv_elements_per_token_per_layer_per_device(is_mla: pl.Expr, kv_heads_per_device: UExpr, head_dim: UExpr,
+                                                kv_lora_rank: UExpr, qk_rope_head_dim: UExpr) -> UExpr:
+    """K and V of the device's heads; MLA keeps its whole latent on every TP rank."""
+    standard = 2.0 * kv_heads_per_device * head_dim
+    return where(is_mla, kv_lora_rank + qk_rope_head_dim, standard) * ELEM_PER_TOKEN
+
+
+@column
+def qkv_params_per_device(is_mla: pl.Expr, d_model: UExpr, query_dim: UExpr, tp: UExpr,
+                          kv_heads_per_device: UExpr, head_dim: UExpr, has_linear_bias: pl.Expr,
+                          attention_params_per_layer: UExpr, value_dim: UExpr) -> UExpr:
+    """Q, K, V projection weights on one device (MLA: everything but the output projection / tp)."""
+    q_and_kv = query_dim / tp + 2.0 * kv_heads_per_device * head_dim
+    standard = (d_model * q_and_kv + where(has_linear_bias, q_and_kv, 0.0)) * PARAM
+    mla = (attention_params_per_layer - value_dim * d_model * PARAM) / tp
+    return where(is_mla, mla, standard)
+
+
+@column
+def o_params_per_device(value_dim: UExpr, d_model: UExpr, tp: UExpr) -> UExpr:
+    return value_dim / tp * d_model * PARAM
+
+
+@column
+def dense_layer_share(n_dense_layers: UExpr, n_layers: UExpr) -> UExpr:
+    return n_dense_layers / n_layers
+
+
+@column
+def mlp_params_per_token_per_device(dense_layer_share: UExpr, dense_mlp_params_per_layer: UExpr,
+                                    n_experts_per_token: UExpr, n_shared_experts: UExpr,
+                                    expert_params_each: UExpr, router_params_per_layer: UExpr, tp: UExpr) -> UExpr:
+    """MLP weights one token multiplies, per layer on one device (layer-averaged dense/MoE)."""
+    moe = ((n_experts_per_token.fill_null(0.0) + n_shared_experts.fill_null(0.0)) * expert_params_each / tp
+           + router_params_per_layer)
+    return dense_layer_share * dense_mlp_params_per_layer / tp + (1.0 - dense_layer_share) * moe
+
+
+@column
+def mlp_width_per_device(dense_layer_share: UExpr, ffn_dim: UExpr, n_experts_per_token: UExpr,
+                         n_shared_experts: UExpr, expert_ffn_dim: UExpr, tp: UExpr) -> UExpr:
+    """Intermediate activations per token on one device (written by up/gate, read by down)."""
+    experts = (n_experts_per_token.fill_null(0.0) + n_shared_experts.fill_null(0.0)) * expert_ffn_dim.fill_null(0.0)
+    return (dense_layer_share * ffn_dim + (1.0 - dense_layer_share) * experts) / tp * ELEM_PER_TOKEN
+
+
+@column
+def lm_head_params_per_device(lm_head_params: UExpr, tp: UExpr) -> UExpr:
+    return lm_head_params / tp
+
+
+@column
+def weight_bytes_per_param(weight_bytes_per_element: UExpr) -> UExpr:
+    return weight_bytes_per_element * ELEM_PER_PARAM
+
+
+@column
+def weights_per_device_bytes(layers_per_stage: UExpr, qkv_params_per_device: UExpr, o_params_per_device: UExpr,
+                             dense_layer_share: UExpr, dense_mlp_params_per_layer: UExpr, n_experts: UExpr,
+                             n_shared_experts: UExpr, expert_params_each: UExpr, router_params_per_layer: UExpr,
+                             norm_params_per_layer: UExpr, embedding_params: UExpr, lm_head_params: UExpr,
+                             is_tied_embeddings: pl.Expr, tp: UExpr, pp: UExpr, weight_bytes_per_param: UExpr) -> UExpr:
+    """Resident weights of the fullest device: its stage's layers (all experts) and, with one
+    stage, both embedding and LM head, else the larger of the two (first or last stage)."""
+    experts = (n_experts.fill_null(0.0) + n_shared_experts.fill_null(0.0)) * expert_params_each
+    moe = experts + router_params_per_layer
+    mlp = dense_layer_share * dense_mlp_params_per_layer + (1.0 - dense_layer_share) * moe
+    layer = qkv_params_per_device + o_params_per_device + mlp / tp + norm_params_per_layer
+    head = where(is_tied_embeddings, 0.0, lm_head_params)
+    ends = where(pp.expr > 1, maximum(embedding_params, head), embedding_params + head) / tp
+    return (layers_per_stage * layer + ends) * weight_bytes_per_param
+
+
+# -- phase inputs ----------------------------------------------------------------------------
+
+@column
+def decode_context_tokens(prompt_len: UExpr, output_len: UExpr) -> UExpr:
+    """Mean context over the generation: decode reads prompt + output/2 cached tokens on average."""
+    return prompt_len + output_len / 2.0
+
+
+@column
+def prefill_sequences(batch: UExpr) -> UExpr:
+    return batch
+
+
+@column
+def decode_sequences(batch: UExpr, pp: UExpr) -> UExpr:
+    """Sequences per decode microbatch: ceil(batch / pp) (pp microbatches fill the pipeline)."""
+    return _ceil(batch / pp)
+
+
+@column
+def prefill_tokens(batch: UExpr, prompt_len: UExpr) -> UExpr:
+    return batch * prompt_len
+
+
+@column
+def decode_tokens(decode_sequences: UExpr) -> UExpr:
+    return decode_sequences * TOKEN
+
+
+@column
+def prefill_kv_read_tokens(prompt_len: UExpr) -> UExpr:
+    """Flash attention reads the prompt's K and V once per sequence (first order)."""
+    return prompt_len
+
+
+@column
+def decode_kv_read_tokens(decode_context_tokens: UExpr) -> UExpr:
+    return decode_context_tokens
+
+
+@column
+def prefill_attention_pairs(prompt_len: UExpr) -> UExpr:
+    """Causal (query, key) pairs per sequence and layer: S^2 / 2 (Kaplan et al. 2020)."""
+    s = prompt_len / TOKEN
+    return 0.5 * s * s
+
+
+@column
+def decode_attention_pairs(decode_context_tokens: UExpr) -> UExpr:
+    return decode_context_tokens / TOKEN
+
+
+def _routed_fraction(n_experts: UExpr, n_experts_per_token: UExpr, tokens: UExpr) -> UExpr:
+    """Expected share of routed experts hit by at least one of the step's tokens, 1 - (1 - k/E)^tokens."""
+    k_over_e = (n_experts_per_token / n_experts).fill_null(0.0)
+    miss = UExpr((1.0 - k_over_e.expr).pow(tokens.magnitude("tok")), k_over_e.unit)
+    return (1.0 - miss).fill_null(0.0)
+
+
+# -- operators, one factory for both phases --------------------------------------------------
+
+def _operators(p: str) -> None:
+    """Register ``{p}_{op}_{flop,bytes,time_s}`` and the phase totals for phase ``p``."""
+    tokens, seqs = f"{p}_tokens", f"{p}_sequences"
+
+    define(f"{p}_routed_fraction", ["n_experts", "n_experts_per_token", tokens], _routed_fraction)
+
+    def qkv_flop(params, t):
+        return FLOP_PER_PARAM_TOKEN * params * t
+
+    def qkv_bytes(params, wbpp, t, d, q_dim, tp, kvh, hd, abytes):
+        out_width = (q_dim / tp + 2.0 * kvh * hd) * ELEM_PER_TOKEN
+        return params * wbpp + t * (d * ELEM_PER_TOKEN + out_width) * abytes
+
+    define(f"{p}_qkv_proj_flop", ["qkv_params_per_device", tokens], qkv_flop)
+    define(f"{p}_qkv_proj_bytes", ["qkv_params_per_device", "weight_bytes_per_param", tokens, "d_model",
+                                   "query_dim", "tp", "kv_heads_per_device", "head_dim",
+                                   "bytes_per_element"], qkv_bytes)
+
+    def attn_flop(s, pairs, q_dim, v_dim, tp):
+        return FLOP_PER_MAC * s * pairs * (q_dim + v_dim) / tp
+
+    def attn_bytes(s, kv_read, t, kv_el, kvb, q_dim, v_dim, tp, abytes):
+        cache = (s * kv_read + t) * kv_el * kvb  # read the context's K/V, append the step's
+        return cache + t * (q_dim + v_dim) / tp * ELEM_PER_TOKEN * abytes
+
+    define(f"{p}_attention_flop", [seqs, f"{p}_attention_pairs", "query_dim", "value_dim", "tp"], attn_flop)
+    define(f"{p}_attention_bytes", [seqs, f"{p}_kv_read_tokens", tokens,
+                                    "kv_elements_per_token_per_layer_per_device", "kv_bytes_per_element",
+                                    "query_dim", "value_dim", "tp", "bytes_per_element"], attn_bytes)
+
+    def o_bytes(params, wbpp, t, v_dim, tp, d, abytes):
+        return params * wbpp + t * (v_dim / tp + d) * ELEM_PER_TOKEN * abytes
+
+    define(f"{p}_o_proj_flop", ["o_params_per_device", tokens], qkv_flop)
+    define(f"{p}_o_proj_bytes", ["o_params_per_device", "weight_bytes_per_param", tokens, "value_dim", "tp",
+                                 "d_model", "bytes_per_element"], o_bytes)
+
+    def mlp_bytes(share, dense, n_experts, shared, each, router, routed, tp, wbpp, t, d, width, abytes):
+        experts_read = (shared.fill_null(0.0) + n_experts.fill_null(0.0) * routed) * each / tp + router
+        params = share * dense / tp + (1.0 - share) * experts_read
+        activations = t * (2.0 * d * ELEM_PER_TOKEN + 2.0 * width) * abytes
+        return params * wbpp + activations
+
+    define(f"{p}_mlp_flop", ["mlp_params_per_token_per_device", tokens], qkv_flop)
+    define(f"{p}_mlp_bytes", ["dense_layer_share", "dense_mlp_params_per_layer", "n_experts", "n_shared_experts",
+                              "expert_params_each", "router_params_per_layer", f"{p}_routed_fraction", "tp",
+                              "weight_bytes_per_param", tokens, "d_model", "mlp_width_per_device",
+                              "bytes_per_element"], mlp_bytes)
+
+    def norms_flop(t, d):
+        return OTHER_FLOP_PER_ELEMENT * t * d * ELEM_PER_TOKEN
+
+    def norms_bytes(t, d, abytes):
+        return OTHER_ELEMENT_TRIPS * t * d * ELEM_PER_TOKEN * abytes
+
+    define(f"{p}_norms_flop", [tokens, "d_model"], norms_flop)
+    define(f"{p}_norms_bytes", [tokens, "d_model", "bytes_per_element"], norms_bytes)
+
+    def op_time(flop, nbytes, peak, eta_c, bw, eta_m):
+        return maximum((flop / (peak * eta_c)).to("s"), (nbytes / (bw * eta_m)).to("s"))
+
+    def op_bound(flop, nbytes, peak, eta_c, bw, eta_m):
+        compute = (flop / (peak * eta_c)).to("s")
+        return pl.when(compute >= (nbytes / (bw * eta_m)).to("s")).then(pl.lit("compute")) \
+            .otherwise(pl.lit("memory")).cast(pl.Categorical)
+
+    roof = ["peak_flop_per_s", "eta_compute", "memory_bandwidth_bytes_per_s", "eta_memory"]
+    for op in OPERATORS:
+        define(f"{p}_{op}_time_s", [f"{p}_{op}_flop", f"{p}_{op}_bytes", *roof], op_time)
+        define(f"{p}_{op}_bound", [f"{p}_{op}_flop", f"{p}_{op}_bytes", *roof], op_bound)
+
+    def head_flop(params, s):
+        return FLOP_PER_PARAM_TOKEN * params * s * TOKEN
+
+    def head_bytes(params, wbpp, s, d, vocab, tp, abytes):
+        return params * wbpp + s * TOKEN * (d + vocab / tp) * ELEM_PER_TOKEN * abytes
+
+    define(f"{p}_lm_head_flop", ["lm_head_params_per_device", seqs], head_flop)
+    define(f"{p}_lm_head_bytes", ["lm_head_params_per_device", "weight_bytes_per_param", seqs, "d_model",
+                                  "vocab_size", "tp", "bytes_per_element"], head_bytes)
+    define(f"{p}_lm_head_time_s", [f"{p}_lm_head_flop", f"{p}_lm_head_bytes", *roof], op_time)
+    define(f"{p}_lm_head_bound", [f"{p}_lm_head_flop", f"{p}_lm_head_bytes", *roof], op_bound)
+
+    # Class totals for one pass of a token through all L layers (the sweep keeps these).
+    def attention_total(n_layers, qkv, attn, o):
+        return n_layers * (qkv + attn + o)
+
+    def per_layers(n_layers, t):
+        return n_layers * t
+
+    def other_total(n_layers, norms, head):
+        return n_layers * norms + head
+
+    define(f"{p}_attention_class_time_s", ["n_layers", f"{p}_qkv_proj_time_s", f"{p}_attention_time_s",
+                                           f"{p}_o_proj_time_s"], attention_total)
+    define(f"{p}_mlp_class_time_s", ["n_layers", f"{p}_mlp_time_s"], per_layers)
+    define(f"{p}_other_class_time_s", ["n_layers", f"{p}_norms_time_s", f"{p}_lm_head_time_s"], other_total)
+
+    # TP: two ring all-reduces of the step's hidden states per layer (Megatron-LM).
+    def tp_comm(n_layers, tp, t, d, abytes, alpha, beta, eta_l):
+        message = t * d * ELEM_PER_TOKEN * abytes
+        steps = 2.0 * (tp - 1.0)
+        ring = steps * alpha + (steps / tp * message / (beta * eta_l)).to("s")
+        return where(tp.expr > 1, 2.0 * n_layers * ring, 0)
+
+    def pp_comm(pp, t, d, abytes, alpha, beta, eta_l):
+        message = t * d * ELEM_PER_TOKEN * abytes
+        hop = alpha + (message / (beta * eta_l)).to("s")
+        return where(pp.expr > 1, (pp - 1.0) * hop, 0)
+
+    link = ["bytes_per_element", "scaleup_link_latency_s", "scaleup_link_bandwidth_bytes_per_s", "eta_link"]
+    define(f"{p}_tp_comm_time_s", ["n_layers", "tp", tokens, "d_model", *link], tp_comm)
+    define(f"{p}_pp_comm_time_s", ["pp", tokens, "d_model", *link], pp_comm)
+
+    def comm_total(tp_t, pp_t):
+        return tp_t.fill_null(0) + pp_t.fill_null(0)
+
+    define(f"{p}_communication_time_s", [f"{p}_tp_comm_time_s", f"{p}_pp_comm_time_s"], comm_total)
+
+    def dequant(fraction, is_quantized, n_layers, qkv, o, mlp, head):
+        matmuls = n_layers * (qkv + o + mlp) + head
+        return where(is_quantized, fraction * matmuls, 0)
+
+    define(f"{p}_dequant_overhead_s", ["dequant_overhead_fraction", "is_weight_quantized", "n_layers",
+                                       f"{p}_qkv_proj_time_s", f"{p}_o_proj_time_s", f"{p}_mlp_time_s",
+                                       f"{p}_lm_head_time_s"], dequant)
+
+    def pass_time(attn, mlp, other, comm, launch, dq, stream):
+        compute_and_memory = attn + mlp + other + dq
+        return maximum(compute_and_memory, stream) + comm + launch
+
+    define(f"{p}_pass_time_s", [f"{p}_attention_class_time_s", f"{p}_mlp_class_time_s", f"{p}_other_class_time_s",
+                                f"{p}_communication_time_s", "launch_overhead_s", f"{p}_dequant_overhead_s",
+                                "weight_stream_time_s"], pass_time)
+
+    def compute_bound_time(n_layers, *args):
+        return _by_bound(n_layers, "compute", args)
+
+    def memory_bound_time(n_layers, *args):
+        return _by_bound(n_layers, "memory", args)
+
+    parts = [c for op in OPERATORS for c in (f"{p}_{op}_time_s", f"{p}_{op}_bound")]
+    head = [f"{p}_lm_head_time_s", f"{p}_lm_head_bound"]
+    define(f"{p}_compute_bound_time_s", ["n_layers", *parts, *head], compute_bound_time)
+    define(f"{p}_memory_bound_time_s", ["n_layers", *parts, *head], memory_bound_time)
+
+    def binding(feasible, streaming, compute, memory, comm, launch, stream):
+        c, m, k = compute.expr, memory.to("s").expr, comm.to("s").expr
+        o, s = launch.to("s").expr, stream.to("s").expr
+        return (pl.when(~feasible).then(pl.lit("memory capacity"))
+                .when(streaming & (s >= c + m)).then(pl.lit("host link"))
+                .when((c >= m) & (c >= k) & (c >= o)).then(pl.lit("compute"))
+                .when((m >= k) & (m >= o)).then(pl.lit("memory bandwidth"))
+                .when(k >= o).then(pl.lit("communication"))
+                .otherwise(pl.lit("overhead"))).cast(pl.Categorical)
+
+    define(f"{p}_bound", ["is_feasible", "weight_streaming", f"{p}_compute_bound_time_s",
+                          f"{p}_memory_bound_time_s", f"{p}_communication_time_s", "launch_overhead_s",
+                          "weight_stream_time_s"], binding)
+
+
+def _by_bound(n_layers: UExpr, kind: str, args: tuple) -> UExpr:
+    """Sum of the operator times whose own bound is ``kind`` (layer operators x L, LM head once)."""
+    total = None
+    pairs = [(args[i], args[i + 1]) for i in range(0, len(args), 2)]
+    for i, (t, b) in enumerate(pairs):
+        part = UExpr(pl.when(b == kind).then(t.expr).otherwise(0.0), t.unit)
+        part = part if i == len(pairs) - 1 else n_layers * part
+        total = part if total is None else total + part
+    return total
+
+
+for _phase in PHASES:
+    _operators(_phase)
+
+
+# -- memory, feasibility and the request's latencies ------------------------------------------
+
+@column
+def is_weight_quantized(weight_bytes_per_element: UExpr, bytes_per_element: UExpr) -> pl.Expr:
+    """Weights stored narrower than the compute dtype are dequantized on the fly."""
+    return weight_bytes_per_element < bytes_per_element
+
+
+@column
+def context_tokens(prompt_len: UExpr, output_len: UExpr) -> UExpr:
+    return prompt_len + output_len
+
+
+@column
+def kv_bytes_per_token_per_device(kv_elements_per_token_per_layer_per_device: UExpr, layers_per_stage: UExpr,
+                                  kv_bytes_per_element: UExpr) -> UExpr:
+    return kv_elements_per_token_per_layer_per_device * layers_per_stage * kv_bytes_per_element
+
+
+@column
+def kv_cache_bytes_per_device(kv_bytes_per_token_per_device: UExpr, context_tokens: UExpr, batch: UExpr) -> UExpr:
+    """The device's share of the cache for the whole batch at prompt + output length."""
+    return kv_bytes_per_token_per_device * context_tokens * batch
+
+
+@column
+def kv_cache_bytes(kv_elements_per_token_per_layer_per_device: UExpr, n_layers: UExpr, tp: UExpr,
+                   context_tokens: UExpr, batch: UExpr, kv_bytes_per_element: UExpr) -> UExpr:
+    """2 x L x H_kv x d_head x tokens x batch x bytes (exact), summed over devices: KV heads
+    replicated by tp > H_kv (and MLA latents, which every TP rank keeps) count once per copy."""
+    return kv_elements_per_token_per_layer_per_device * n_layers * tp * context_tokens * batch * kv_bytes_per_element
+
+
+@column
+def activation_bytes_per_device(prefill_tokens: UExpr, d_model: UExpr, mlp_width_per_device: UExpr,
+                                bytes_per_element: UExpr) -> UExpr:
+    """Prefill working set of one layer: hidden states in and out plus the MLP intermediate."""
+    return prefill_tokens * (2.0 * d_model * ELEM_PER_TOKEN + mlp_width_per_device) * bytes_per_element
+
+
+@column
+def memory_reserve_bytes(memory_reserve_fraction: UExpr, memory_capacity_bytes: UExpr) -> UExpr:
+    """Held back for fragmentation, CUDA context and workspaces (vLLM's default
+    gpu_memory_utilization = 0.9 leaves 10 %)."""
+    return memory_reserve_fraction * memory_capacity_bytes
+
+
+@column
+def memory_per_device_bytes(weights_per_device_bytes: UExpr, kv_cache_bytes_per_device: UExpr,
+                            activation_bytes_per_device: UExpr, memory_reserve_bytes: UExpr) -> UExpr:
+    return weights_per_device_bytes + kv_cache_bytes_per_device + activation_bytes_per_device + memory_reserve_bytes
+
+
+@column
+def memory_headroom_bytes(memory_capacity_bytes: UExpr, memory_per_device_bytes: UExpr) -> UExpr:
+    return memory_capacity_bytes - memory_per_device_bytes
+
+
+@column
+def fits_in_hbm(memory_headroom_bytes: UExpr) -> pl.Expr:
+    return memory_headroom_bytes >= lit(0.0, "B")
+
+
+@column
+def weight_streaming(fits_in_hbm: pl.Expr, allow_weight_streaming: pl.Expr, memory_headroom_bytes: UExpr,
+                     weights_per_device_bytes: UExpr, host_link_bandwidth_bytes_per_s: UExpr) -> pl.Expr:
+    """Wall 6: weights that do not fit stream from host memory, if the spec allows it, the rest
+    (KV cache, activations, reserve) fits, and the host link is published."""
+    rest_fits = (memory_headroom_bytes + weights_per_device_bytes) >= lit(0.0, "B")
+    return ~fits_in_hbm & allow_weight_streaming & rest_fits & host_link_bandwidth_bytes_per_s.expr.is_not_null()
+
+
+@column
+def weight_stream_time_s(weight_streaming: pl.Expr, weights_per_device_bytes: UExpr,
+                         host_link_bandwidth_bytes_per_s: UExpr) -> UExpr:
+    """Streamed weights cross the host link once per pass: bytes / host bandwidth."""
+    return where(weight_streaming, (weights_per_device_bytes / host_link_bandwidth_bytes_per_s).to("s"), 0)
+
+
+@column
+def is_feasible(fits_in_hbm: pl.Expr, weight_streaming: pl.Expr) -> pl.Expr:
+    return fits_in_hbm | weight_streaming
+
+
+@column
+def infeasible_reason(is_feasible: pl.Expr) -> pl.Expr:
+    return (pl.when(is_feasible).then(pl.lit(None, pl.String))
+            .otherwise(pl.lit("memory capacity: weights + KV cache + activations + reserve exceed device memory"))
+            ).cast(pl.Categorical)
+
+
+def _if_feasible(is_feasible: pl.Expr, value: UExpr) -> UExpr:
+    return UExpr(pl.when(is_feasible).then(value.expr), value.unit)
+
+
+@column
+def ttft_s(is_feasible: pl.Expr, prefill_pass_time_s: UExpr) -> UExpr:
+    """Wall 4: time to first token = prefill of the batch's prompts + TP/PP communication + launches."""
+    return _if_feasible(is_feasible, prefill_pass_time_s)
+
+
+@column
+def itl_s(is_feasible: pl.Expr, decode_pass_time_s: UExpr) -> UExpr:
+    """Inter-token latency: one decode round at the mean context, with its compute term."""
+    return _if_feasible(is_feasible, decode_pass_time_s)
+
+
+@column
+def e2e_latency_s(ttft_s: UExpr, itl_s: UExpr, output_len: UExpr) -> UExpr:
+    return ttft_s + (output_len / TOKEN - 1.0) * itl_s
+
+
+@column
+def tokens_per_s(batch: UExpr, itl_s: UExpr) -> UExpr:
+    """Generated tokens per second of the whole tp x pp system in steady decode."""
+    return (batch * TOKEN / itl_s).to("tok/s")
+
+
+@column
+def tokens_per_s_per_device(tokens_per_s: UExpr, tp: UExpr, pp: UExpr) -> UExpr:
+    return tokens_per_s / (tp * pp)
+
+
+@column
+def bound(decode_bound: pl.Expr) -> pl.Expr:
+    """Binding constraint of a decode round: compute, memory bandwidth, communication, overhead,
+    host link (streaming) or memory capacity."""
+    return decode_bound
+
+
+@column
+def ttft_bound(prefill_bound: pl.Expr) -> pl.Expr:
+    return prefill_bound
+
+
+def _free_for_kv(memory_headroom_bytes: UExpr, kv_cache_bytes_per_device: UExpr) -> UExpr:
+    return memory_headroom_bytes + kv_cache_bytes_per_device
+
+
+@column
+def max_batch_static(memory_headroom_bytes: UExpr, kv_cache_bytes_per_device: UExpr,
+                     kv_bytes_per_token_per_device: UExpr, max_context_tokens: UExpr) -> UExpr:
+    """Wall 5: sequences that fit when each reserves the model's whole context up front."""
+    per_sequence = kv_bytes_per_token_per_device * max_context_tokens
+    n = _free_for_kv(memory_headroom_bytes, kv_cache_bytes_per_device) / per_sequence
+    return UExpr(n.expr.floor().clip(lower_bound=0.0), n.unit)
+
+
+@column
+def max_batch_paged(memory_headroom_bytes: UExpr, kv_cache_bytes_per_device: UExpr,
+                    kv_bytes_per_token_per_device: UExpr, context_tokens: UExpr, kv_block_tokens: UExpr) -> UExpr:
+    """Sequences that fit with a paged cache: each holds ceil(context / block) blocks
+    (PagedAttention, Kwon et al. 2023)."""
+    blocks = _ceil(context_tokens / kv_block_tokens)
+    per_sequence = kv_bytes_per_token_per_device * blocks * kv_block_tokens
+    n = _free_for_kv(memory_headroom_bytes, kv_cache_bytes_per_device) / per_sequence
+    return UExpr(n.expr.floor().clip(lower_bound=0.0), n.unit)
