@@ -19,12 +19,15 @@ import polars as pl
 
 from pipeline import runs
 from pipeline.spec import parse_spec
-from pipeline.studies import node
 
 SEQ_LENS = [128, 256, 512, 1024, 2048, 4096]
 
 
-def synthetic_spec(batches: int) -> dict:
+def synthetic_spec(batches: int, study: str = "node") -> dict:
+    if study == "serving":
+        return {"study": "serving", "axes": {
+            "hardware": "all", "model": "all", "precision": ["fp16", "bf16", "fp8"], "tp": [1, 2, 4, 8],
+            "pp": [1, 2], "batch": list(range(1, batches + 1)), "prompt_len": SEQ_LENS, "output_len": [128, 512]}}
     return {"axes": {"hardware": "all", "model": "all",
                      "compute_dtype": ["fp32", "tf32", "fp16", "bf16", "fp8", "int8", "fp4"],
                      "batch": list(range(1, batches + 1)), "seq_len": SEQ_LENS,
@@ -35,26 +38,24 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-def run_benchmark(target_rows: int, out: Path | None = None) -> Iterator[str]:
-    probe = runs.prepare(parse_spec(synthetic_spec(1), "bench"))
+def run_benchmark(target_rows: int, out: Path | None = None, study: str = "node") -> Iterator[str]:
+    probe = runs.prepare(parse_spec(synthetic_spec(1, study), "bench"))
     batches = max(1, -(-target_rows // max(probe.rows, 1)))
-    prepared = runs.prepare(parse_spec(synthetic_spec(batches), "bench"))
-    yield f"synthetic spec: {prepared.rows:,} configurations ({batches} batch sizes x {len(SEQ_LENS)} lengths)"
+    prepared = runs.prepare(parse_spec(synthetic_spec(batches, study), "bench"))
+    yield f"synthetic {study} spec: {prepared.rows:,} configurations ({batches} batch sizes x {len(SEQ_LENS)} lengths)"
 
     started = time.perf_counter()
-    computed = 0
-    for hw_slice, rows in runs.chunks(prepared.space):
-        node.build(prepared.space, hw_slice).frame.select(pl.all().max()).collect()
-        computed += rows
+    for hw_slice, _estimate in runs.chunks(prepared.space):
+        prepared.study.build(prepared.space, hw_slice).frame.select(pl.all().max()).collect()
     compute_s = time.perf_counter() - started
-    yield f"compute only:  {computed:,} rows in {compute_s:.2f} s = {computed / compute_s:,.0f} rows/s"
+    yield f"compute only:  {prepared.rows:,} rows in {compute_s:.2f} s = {prepared.rows / compute_s:,.0f} rows/s"
 
     scratch = Path(tempfile.mkdtemp(prefix="mlsys-bench-")) if out is None else Path(out)
     try:
         started = time.perf_counter()
         run_dir = runs.run(prepared, scratch)
         write_s = time.perf_counter() - started
-        size = sum(p.stat().st_size for p in (run_dir / "node").glob("*.parquet"))
+        size = sum(p.stat().st_size for p in (run_dir / study).glob("*.parquet"))
         yield (f"end to end:    {prepared.rows:,} rows in {write_s:.2f} s = {prepared.rows / write_s:,.0f} "
                f"rows/s written ({size / 1e6:,.0f} MB Parquet)")
     finally:

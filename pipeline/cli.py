@@ -70,7 +70,8 @@ def _units_of(study: str = "node") -> dict[str, str | None]:
 
 @app.command()
 def sweep(
-    spec: Annotated[Path | None, typer.Option("--spec", help="Sweep spec (TOML); default: the packaged one.")] = None,
+    spec: Annotated[Path | None, typer.Option(
+        "--spec", help="Sweep spec (TOML), or a packaged one by name (default, serving).")] = None,
     out: OutOpt = None,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Print rows, time and disk estimates; write nothing.")] = False,
@@ -93,13 +94,22 @@ def sweep(
     with runs.progress_bar(est["rows"], enabled=sys.stderr.isatty()) as advance:
         run_dir = runs.run(prepared, out, on_chunk=advance)
     manifest = json.loads((run_dir / "manifest.json").read_text())
-    rate = manifest["rows"]["node"] / max(manifest["wall_time_s"], 1e-9)
-    console.print(f"wrote {manifest['rows']['node']:,} rows in {manifest['wall_time_s']:.2f} s "
+    study = manifest["study"]
+    rate = manifest["rows"][study] / max(manifest["wall_time_s"], 1e-9)
+    console.print(f"wrote {manifest['rows'][study]:,} rows in {manifest['wall_time_s']:.2f} s "
                   f"({rate:,.0f} rows/s)")
-    if show_map:
+    if show_map and study == "node":
         _print_map(run_dir)
-    console.print(f"\nresults:  {run_dir}/node/*.parquet\nmanifest: {run_dir}/manifest.json\n"
-                  f"duckdb:   {run_dir}/results.duckdb   (try: mlsys query shortlist --param model='Llama 3 8B')")
+    elif show_map:
+        from pipeline.database import run_query
+
+        fits = run_query("fits", run_dir).select("model", "hardware", "weight_dtype", "kv_dtype", "context_tokens",
+                                                  "devices", "tp", "pp")
+        _print_frame(fits, title="fewest devices that hold each model with its KV cache (batch 1)", limit=30)
+    hint = ("mlsys query shortlist --param model='Llama 3 8B'" if study == "node"
+            else "mlsys query max_batch --param model='Llama 3 8B'")
+    console.print(f"\nresults:  {run_dir}/{study}/*.parquet\nmanifest: {run_dir}/manifest.json\n"
+                  f"duckdb:   {run_dir}/results.duckdb   (try: {hint})")
 
 
 def _print_map(run_dir: Path) -> None:
@@ -419,11 +429,12 @@ def catalog_import(
 def bench(
     rows: Annotated[int, typer.Option("--rows", help="Approximate configurations to sweep.")] = 10_000_000,
     out: Annotated[Path | None, typer.Option("--out", help="Scratch directory (default: a temp dir, removed).")] = None,
+    study: Annotated[str, typer.Option("--study", help="node or serving")] = "node",
 ) -> None:
     """Benchmark: sweep a synthetic spec end to end and report rows/s and peak RSS."""
     from pipeline.bench import run_benchmark
 
-    for line in run_benchmark(rows, out):
+    for line in run_benchmark(rows, out, study):
         typer.echo(line)
 
 

@@ -42,6 +42,7 @@ class SweepSpec:
     # serving study: weights and KV cache may be stored narrower than compute (None: = compute_dtype)
     weight_dtype: tuple[str, ...] | None = None
     kv_dtype: tuple[str, ...] | None = None
+    precision_tied: bool = False  # axes.precision: weight, KV and compute share one dtype per row
     tp: tuple[int, ...] = (1,)
     pp: tuple[int, ...] = (1,)
     prompt_len: tuple[int, ...] = (2048,)
@@ -71,7 +72,8 @@ class SweepSpec:
                          "launch_overhead_per_kernel_s": self.launch_overhead_per_kernel_s},
             "output": {"dir": self.out_dir, "compression": self.compression},
         } | ({} if self.study != "serving" else {
-            "serving_axes": {"weight_dtype": list(self.weight_dtype or self.compute_dtype),
+            "serving_axes": {"precision_tied": self.precision_tied,
+                             "weight_dtype": list(self.weight_dtype or self.compute_dtype),
                              "kv_dtype": list(self.kv_dtype or self.compute_dtype),
                              "tp": list(self.tp), "pp": list(self.pp), "prompt_len": list(self.prompt_len),
                              "output_len": list(self.output_len)},
@@ -224,6 +226,7 @@ def _serving_fields(c: _Checker, axes: dict, eff: dict, srv: dict, defaults: Swe
         if both:
             c.bad("axes.precision", f"sets weight, KV and compute dtypes; remove axes.{', axes.'.join(both)}")
         out["compute_dtype"] = out["weight_dtype"] = out["kv_dtype"] = c.strings(axes["precision"], "axes.precision")
+        out["precision_tied"] = True
     for key in ("weight_dtype", "kv_dtype"):
         if key in axes:
             out[key] = c.strings(axes[key], f"axes.{key}")
@@ -254,6 +257,9 @@ def _serving_fields(c: _Checker, axes: dict, eff: dict, srv: dict, defaults: Swe
 def load_spec(path: str | Path | None = None) -> SweepSpec:
     """Read a TOML spec (the packaged default when ``path`` is None)."""
     path = Path(path) if path else DEFAULT_SPEC
+    packaged = DEFAULT_SPEC.with_name(f"{path}.toml")
+    if not path.exists() and path.suffix == "" and packaged.exists():  # `--spec serving`
+        path = packaged
     source = f"sweep spec {path}"
     try:
         raw = tomllib.loads(path.read_text())

@@ -92,6 +92,9 @@ def _hardware_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, d
     side = (hw.select("name", *HARDWARE).join(pairs, on="name")
             .join(storage[0], how="cross").join(storage[1], how="cross")
             .with_columns(workload=pl.lit("inference")))
+    if spec.precision_tied:  # axes.precision: one dtype for compute, weights and KV cache
+        side = side.filter((pl.col("weight_dtype") == pl.col("compute_dtype"))
+                           & (pl.col("kv_dtype") == pl.col("compute_dtype")))
     side = eta_table(side, catalogs.efficiency_profiles, spec.framework,
                      {"compute": spec.eta_compute, "memory": spec.eta_memory, "link": spec.eta_link},
                      kinds=("compute", "memory", "link"))
@@ -133,7 +136,8 @@ def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
     model, model_units, model_dropped = _model_side(catalogs, spec)
     rest = pl.concat([model.select("workload"), *(f.select(pl.col("workload").cast(pl.Categorical))
                                                   for f in model_dropped.values())])
-    per_pair = len(spec.weight_dtype or spec.compute_dtype) * len(spec.kv_dtype or spec.compute_dtype)
+    per_pair = 1 if spec.precision_tied else (len(spec.weight_dtype or spec.compute_dtype)
+                                              * len(spec.kv_dtype or spec.compute_dtype))
     dropped = {reason: _product(frame.with_columns(workload=pl.lit("inference")), rest) * per_pair
                for reason, frame in hw_dropped.items()}
     dropped |= {reason: _product(hw, frame) for reason, frame in model_dropped.items()}
