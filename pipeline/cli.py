@@ -171,11 +171,12 @@ def evaluate(
     serving_opts = (tp, pp, prompt_len, output_len, weight_dtype, kv_dtype, precision)
     if any(v is not None for v in serving_opts) or weight_streaming:
         frame = pipeline.evaluate_serving(
-            model=model, hardware=hardware, batch=batch, tp=tp or 1, pp=pp or 1, prompt_len=prompt_len or 2048,
-            output_len=output_len or 256, precision=precision, compute_dtype=compute_dtype,
+            model=model, hardware=hardware, batch=batch, tp=1 if tp is None else tp, pp=1 if pp is None else pp,
+            prompt_len=2048 if prompt_len is None else prompt_len,
+            output_len=256 if output_len is None else output_len, precision=precision, compute_dtype=compute_dtype,
             weight_dtype=weight_dtype, kv_dtype=kv_dtype, efficiency=efficiency, framework=framework,
             weight_streaming=weight_streaming, registry=registry)
-        _print_serving(frame, as_json, f"{model} on {tp or 1}x{pp or 1} {hardware}: batch {batch}")
+        _print_serving(frame, as_json, f"{model} on {frame['tp'][0]:g}x{frame['pp'][0]:g} {hardware}: batch {batch}")
         return
     frame = pipeline.evaluate(model=model, hardware=hardware, batch=batch, compute_dtype=compute_dtype,
                               seq_len=seq_len, workload=workload, step=step, efficiency=efficiency,

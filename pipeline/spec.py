@@ -53,6 +53,7 @@ class SweepSpec:
     kv_block_tokens: int = 16
     weight_streaming: bool = False
     dequant_overhead_fraction: float = 0.30
+    prefill_chunk_tokens: int = 8192
     out_dir: str = "outputs"
     compression: str = "lz4"
     source: str = "built-in"
@@ -80,6 +81,7 @@ class SweepSpec:
             "serving": {"eta_memory": self.eta_memory, "eta_link": self.eta_link,
                         "memory_reserve_fraction": self.memory_reserve_fraction,
                         "kv_block_tokens": self.kv_block_tokens, "weight_streaming": self.weight_streaming,
+                        "prefill_chunk_tokens": self.prefill_chunk_tokens,
                         "dequant_overhead_fraction": self.dequant_overhead_fraction}})
 
 
@@ -178,7 +180,7 @@ def parse_spec(raw: dict[str, Any], source: str = "sweep spec") -> SweepSpec:
     filters = c.section(raw, "filters", ("hardware", "model"))
     eff = c.section(raw, "efficiency", ("framework", "eta_compute") + (("eta_memory", "eta_link") if serving else ()))
     srv = c.section(raw, "serving", ("memory_reserve_fraction", "kv_block_tokens", "weight_streaming",
-                                     "dequant_overhead_fraction")) if serving else {}
+                                     "dequant_overhead_fraction", "prefill_chunk_tokens")) if serving else {}
     sw = c.section(raw, "software", ("kernels_per_transformer_layer", "kernels_per_cnn_layer",
                                      "launch_overhead_per_kernel_s"))
     out = c.section(raw, "output", ("dir", "compression"))
@@ -240,8 +242,8 @@ def _serving_fields(c: _Checker, axes: dict, eff: dict, srv: dict, defaults: Swe
     if not ok:
         c.bad("serving.memory_reserve_fraction", f"got {reserve!r}, expected a number in [0, 1)")
     out["memory_reserve_fraction"] = float(reserve) if ok else 0.0
-    out["kv_block_tokens"] = (c.positive_ints(srv.get("kv_block_tokens", defaults.kv_block_tokens),
-                                              "serving.kv_block_tokens") or (1,))[0]
+    for key in ("kv_block_tokens", "prefill_chunk_tokens"):
+        out[key] = (c.positive_ints(srv.get(key, getattr(defaults, key)), f"serving.{key}") or (1,))[0]
     streaming = srv.get("weight_streaming", defaults.weight_streaming)
     if not isinstance(streaming, bool):
         c.bad("serving.weight_streaming", f"got {streaming!r}, expected true or false")
@@ -257,8 +259,8 @@ def _serving_fields(c: _Checker, axes: dict, eff: dict, srv: dict, defaults: Swe
 def load_spec(path: str | Path | None = None) -> SweepSpec:
     """Read a TOML spec (the packaged default when ``path`` is None)."""
     path = Path(path) if path else DEFAULT_SPEC
-    packaged = DEFAULT_SPEC.with_name(f"{path}.toml")
-    if not path.exists() and path.suffix == "" and packaged.exists():  # `--spec serving`
+    packaged = DEFAULT_SPEC.with_name(f"{path.name}.toml")
+    if not path.exists() and len(path.parts) == 1 and path.suffix == "" and packaged.exists():  # `--spec serving`
         path = packaged
     source = f"sweep spec {path}"
     try:

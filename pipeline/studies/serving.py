@@ -12,6 +12,8 @@ PP must not exceed the layers, the context must fit the model), and per pair of 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandera.polars as pa
 import polars as pl
 
@@ -37,9 +39,9 @@ DROP_NO_LINK = "tp x pp > 1 on hardware without a published scale-up link bandwi
 
 ARCHITECTURE = ["query_dim", "value_dim", "is_mla", "attention_params_per_layer", "dense_mlp_params_per_layer",
                 "expert_params_each", "router_params_per_layer", "norm_params_per_layer", "embedding_params",
-                "lm_head_params", "params_computed", "params_active_per_token"]
+                "lm_head_params", "final_norm_params", "params_computed", "params_active_per_token"]
 MODEL_INPUTS = ["model_type", "is_moe", "n_layers", "d_model", "n_heads", "n_kv_heads", "head_dim", "ffn_dim",
-                "vocab_size", "is_tied_embeddings", "has_linear_bias", "max_context_tokens", "n_experts",
+                "vocab_size", "is_tied_embeddings", "has_linear_bias", "max_context_tokens", "n_experts", "norm_type",
                 "n_experts_per_token", "n_shared_experts", "expert_ffn_dim", "n_dense_layers", "kv_lora_rank",
                 "qk_rope_head_dim"]
 HARDWARE = ["vendor", "family", "category", "memory_capacity_bytes", "memory_bandwidth_bytes_per_s",
@@ -107,6 +109,7 @@ def _hardware_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, d
         dequant_overhead_fraction=pl.lit(spec.dequant_overhead_fraction),
         allow_weight_streaming=pl.lit(spec.weight_streaming),
         kv_block_tokens=pl.lit(float(spec.kv_block_tokens)),
+        prefill_chunk_tokens=pl.lit(float(spec.prefill_chunk_tokens)),
         scaleup_domain_size=pl.col("scaleup_domain_size").cast(pl.Float64),
     )
     hw_units = schema_units("hardware")
@@ -118,6 +121,7 @@ def _hardware_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, d
               "launch_overhead_per_kernel_s": unit("s"), "step_multiplier": unit(""),
               "memory_reserve_fraction": unit(""), "dequant_overhead_fraction": unit(""),
               "allow_weight_streaming": None, "kv_block_tokens": unit("tok"), "eta_source": None,
+              "prefill_chunk_tokens": unit("tok"),
               "eta_memory_source": None, "eta_link_source": None}
     units |= {f"eta_{k}{s}": unit("") for k in ("compute", "memory", "link") for s in ("", "_low", "_high")}
     return _categorical(side), units, dropped
@@ -131,7 +135,13 @@ def layout_ok() -> pl.Expr:
 
 
 def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
-    check_names(catalogs, spec, extra=[("axes.weight_dtype", spec.weight_dtype), ("axes.kv_dtype", spec.kv_dtype)])
+    if spec.precision_tied:  # one axis sets all three dtypes: report it once, under its own name
+        check_names(catalogs, replace(spec, compute_dtype=()),
+                    extra=[("axes.precision", spec.compute_dtype)])
+        check_names(catalogs, spec)
+    else:
+        check_names(catalogs, spec, extra=[("axes.weight_dtype", spec.weight_dtype),
+                                           ("axes.kv_dtype", spec.kv_dtype)])
     hw, hw_units, hw_dropped = _hardware_side(catalogs, spec)
     model, model_units, model_dropped = _model_side(catalogs, spec)
     rest = pl.concat([model.select("workload"), *(f.select(pl.col("workload").cast(pl.Categorical))

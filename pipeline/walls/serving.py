@@ -125,15 +125,17 @@ def weights_per_device_bytes(layers_per_stage: UExpr, qkv_params_per_device: UEx
                              dense_layer_share: UExpr, dense_mlp_params_per_layer: UExpr, n_experts: UExpr,
                              n_shared_experts: UExpr, expert_params_each: UExpr, router_params_per_layer: UExpr,
                              norm_params_per_layer: UExpr, embedding_params: UExpr, lm_head_params: UExpr,
-                             is_tied_embeddings: pl.Expr, tp: UExpr, pp: UExpr, weight_bytes_per_param: UExpr) -> UExpr:
+                             final_norm_params: UExpr, is_tied_embeddings: pl.Expr, tp: UExpr, pp: UExpr,
+                             weight_bytes_per_param: UExpr) -> UExpr:
     """Resident weights of the fullest device: its stage's layers (all experts) and, with one
-    stage, both embedding and LM head, else the larger of the two (first or last stage)."""
+    stage, embedding, LM head and final norm, else the larger end (first or last stage)."""
     experts = (n_experts.fill_null(0.0) + n_shared_experts.fill_null(0.0)) * expert_params_each
     moe = experts + router_params_per_layer
     mlp = dense_layer_share * dense_mlp_params_per_layer + (1.0 - dense_layer_share) * moe
     layer = qkv_params_per_device + o_params_per_device + mlp / tp + norm_params_per_layer
-    head = where(is_tied_embeddings, 0.0, lm_head_params)
-    ends = where(pp.expr > 1, maximum(embedding_params, head), embedding_params + head) / tp
+    head = where(is_tied_embeddings, 0.0, lm_head_params)  # sharded over tp; the final norm is replicated
+    ends = where(pp.expr > 1, maximum(embedding_params, head + final_norm_params * tp),
+                 embedding_params + head + final_norm_params * tp) / tp
     return (layers_per_stage * layer + ends) * weight_bytes_per_param
 
 
@@ -408,10 +410,14 @@ def kv_cache_bytes(kv_elements_per_token_per_layer_per_device: UExpr, n_layers: 
 
 
 @column
-def activation_bytes_per_device(prefill_tokens: UExpr, d_model: UExpr, mlp_width_per_device: UExpr,
-                                bytes_per_element: UExpr) -> UExpr:
-    """Prefill working set of one layer: hidden states in and out plus the MLP intermediate."""
-    return prefill_tokens * (2.0 * d_model * ELEM_PER_TOKEN + mlp_width_per_device) * bytes_per_element
+def activation_bytes_per_device(prefill_tokens: UExpr, prefill_chunk_tokens: UExpr, d_model: UExpr,
+                                mlp_width_per_device: UExpr, bytes_per_element: UExpr) -> UExpr:
+    """Prefill working set of one layer (hidden states in and out plus the MLP intermediate)
+    for at most ``prefill_chunk_tokens`` at a time: servers prefill long batches in chunks
+    (vLLM's max_num_batched_tokens), so activation memory does not grow with the batch."""
+    chunk = UExpr(pl.min_horizontal(prefill_tokens.expr, prefill_chunk_tokens.to(prefill_tokens.unit).expr),
+                  prefill_tokens.unit)
+    return chunk * (2.0 * d_model * ELEM_PER_TOKEN + mlp_width_per_device) * bytes_per_element
 
 
 @column
