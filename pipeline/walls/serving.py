@@ -261,15 +261,17 @@ def _operators(p: str) -> None:
     def op_time(flop, nbytes, peak, eta_c, bw, eta_m):
         return maximum((flop / (peak * eta_c)).to("s"), (nbytes / (bw * eta_m)).to("s"))
 
-    def op_bound(flop, nbytes, peak, eta_c, bw, eta_m):
-        compute = (flop / (peak * eta_c)).to("s")
-        return pl.when(compute >= (nbytes / (bw * eta_m)).to("s")).then(pl.lit("compute")) \
-            .otherwise(pl.lit("memory")).cast(pl.Categorical)
+    def op_compute_bound(flop, nbytes, peak, eta_c, bw, eta_m):
+        return (flop / (peak * eta_c)).to("s") >= (nbytes / (bw * eta_m)).to("s")
+
+    def op_bound(is_compute_bound):  # text for the breakdown; the sweep keeps booleans
+        return pl.when(is_compute_bound).then(pl.lit("compute")).otherwise(pl.lit("memory")).cast(pl.Categorical)
 
     roof = ["peak_flop_per_s", "eta_compute", "memory_bandwidth_bytes_per_s", "eta_memory"]
-    for op in OPERATORS:
+    for op in (*OPERATORS, "lm_head"):
         define(f"{p}_{op}_time_s", [f"{p}_{op}_flop", f"{p}_{op}_bytes", *roof], op_time)
-        define(f"{p}_{op}_bound", [f"{p}_{op}_flop", f"{p}_{op}_bytes", *roof], op_bound)
+        define(f"{p}_{op}_is_compute_bound", [f"{p}_{op}_flop", f"{p}_{op}_bytes", *roof], op_compute_bound)
+        define(f"{p}_{op}_bound", [f"{p}_{op}_is_compute_bound"], op_bound)
 
     def head_flop(params, s):
         return FLOP_PER_PARAM_TOKEN * params * s * TOKEN
@@ -280,8 +282,6 @@ def _operators(p: str) -> None:
     define(f"{p}_lm_head_flop", ["lm_head_params_per_device", seqs], head_flop)
     define(f"{p}_lm_head_bytes", ["lm_head_params_per_device", "weight_bytes_per_param", seqs, "d_model",
                                   "vocab_size", "tp", "bytes_per_element"], head_bytes)
-    define(f"{p}_lm_head_time_s", [f"{p}_lm_head_flop", f"{p}_lm_head_bytes", *roof], op_time)
-    define(f"{p}_lm_head_bound", [f"{p}_lm_head_flop", f"{p}_lm_head_bytes", *roof], op_bound)
 
     # Class totals for one pass of a token through all L layers (the sweep keeps these).
     def attention_total(n_layers, qkv, attn, o):
@@ -341,8 +341,8 @@ def _operators(p: str) -> None:
     def memory_bound_time(n_layers, *args):
         return _by_bound(n_layers, "memory", args)
 
-    parts = [c for op in OPERATORS for c in (f"{p}_{op}_time_s", f"{p}_{op}_bound")]
-    head = [f"{p}_lm_head_time_s", f"{p}_lm_head_bound"]
+    parts = [c for op in OPERATORS for c in (f"{p}_{op}_time_s", f"{p}_{op}_is_compute_bound")]
+    head = [f"{p}_lm_head_time_s", f"{p}_lm_head_is_compute_bound"]
     define(f"{p}_compute_bound_time_s", ["n_layers", *parts, *head], compute_bound_time)
     define(f"{p}_memory_bound_time_s", ["n_layers", *parts, *head], memory_bound_time)
 
@@ -365,8 +365,9 @@ def _by_bound(n_layers: UExpr, kind: str, args: tuple) -> UExpr:
     """Sum of the operator times whose own bound is ``kind`` (layer operators x L, LM head once)."""
     total = None
     pairs = [(args[i], args[i + 1]) for i in range(0, len(args), 2)]
-    for i, (t, b) in enumerate(pairs):
-        part = UExpr(pl.when(b == kind).then(t.expr).otherwise(0.0), t.unit)
+    for i, (t, is_compute) in enumerate(pairs):
+        chosen = is_compute if kind == "compute" else ~is_compute
+        part = UExpr(pl.when(chosen).then(t.expr).otherwise(0.0), t.unit)
         part = part if i == len(pairs) - 1 else n_layers * part
         total = part if total is None else total + part
     return total
