@@ -25,6 +25,7 @@ import polars as pl
 
 from pipeline import formulas
 from pipeline.units import UExpr, lit, maximum, where
+from pipeline.walls.software import _if_feasible
 
 FLOP_PER_PARAM_TOKEN = lit(2.0, "FLOP/param/tok")
 FLOP_PER_MAC = lit(2.0, "FLOP")
@@ -470,10 +471,6 @@ def infeasible_reason(is_feasible: pl.Expr) -> pl.Expr:
     return (pl.when(is_feasible).then(pl.lit(None, pl.String))
             .otherwise(pl.lit("memory capacity: weights + KV cache + activations + reserve exceed device memory"))
             ).cast(pl.Categorical)
-
-
-def _if_feasible(is_feasible: pl.Expr, value: UExpr) -> UExpr:
-    return UExpr(pl.when(is_feasible).then(value.expr), value.unit)
 
 
 @column
