@@ -100,15 +100,21 @@ def _select(frame: pl.DataFrame, names: tuple[str, ...] | None, filters: dict, k
     return frame
 
 
-def _model_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, dict, int]:
-    models = _select(catalogs.models, spec.model, spec.model_filters, "model")
+def shaped_models(models: pl.DataFrame, columns: list[str],
+                  registry: dict | None = None) -> tuple[pl.DataFrame, dict[str, pint.Unit | None]]:
+    """Catalog columns and architecture-derived columns of the selected models (one row each),
+    with ``name`` as ``model``; numbers as floats so products of dimensions cannot overflow."""
     model_units = {c: (None if u is None else unit(u)) for c, u in schema_units("models").items()}
     numeric = [c for c, u in model_units.items() if u is not None]
     models = models.with_columns(pl.col(numeric).cast(pl.Float64))
-    derived = formulas.plan(models.lazy(), model_units, ["name", *MODEL_INPUT_COLUMNS,
-                                                         "max_context_tokens", *MODEL_COLUMNS])
-    shaped = derived.frame.collect().rename({"name": "model"})
+    derived = formulas.plan(models.lazy(), model_units, ["name", *columns], registry)
     units = {k: v for k, v in derived.units.items() if k != "name"} | {"model": None}
+    return derived.frame.collect().rename({"name": "model"}), units
+
+
+def _model_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, dict, int]:
+    models = _select(catalogs.models, spec.model, spec.model_filters, "model")
+    shaped, units = shaped_models(models, [*MODEL_INPUT_COLUMNS, "max_context_tokens", *MODEL_COLUMNS])
     steps = STEPS.filter(pl.col("workload").is_in(list(spec.workload)))
     side = shaped.join(steps, on="model_type", how="inner", maintain_order="left_right")
     side = side.join(pl.DataFrame({"batch": list(spec.batch)}), how="cross")

@@ -22,7 +22,7 @@ from pipeline.catalogs.io import schema_units
 from pipeline.catalogs.load import Catalogs
 from pipeline.catalogs.schemas import PEAK_COLUMNS
 from pipeline.efficiency import eta_table
-from pipeline.space import Space, _categorical, _product, _select, check_names
+from pipeline.space import Space, _categorical, _product, _select, check_names, shaped_models
 from pipeline.spec import SweepSpec
 from pipeline.studies import check_plan, result
 from pipeline.units import unit
@@ -51,12 +51,7 @@ HARDWARE = ["vendor", "family", "category", "memory_capacity_bytes", "memory_ban
 
 def _model_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, dict, dict[str, pl.DataFrame]]:
     models = _select(catalogs.models, spec.model, spec.model_filters, "model")
-    units = {c: (None if u is None else unit(u)) for c, u in schema_units("models").items()}
-    numeric = [c for c, u in units.items() if u is not None]
-    models = models.with_columns(pl.col(numeric).cast(pl.Float64))
-    derived = formulas.plan(models.lazy(), units, ["name", *MODEL_INPUTS, *ARCHITECTURE])
-    shaped = derived.frame.collect().rename({"name": "model"})
-    out_units = {k: v for k, v in derived.units.items() if k != "name"} | {"model": None}
+    shaped, out_units = shaped_models(models, [*MODEL_INPUTS, *ARCHITECTURE])
     axes = {"tp": spec.tp, "pp": spec.pp, "batch": spec.batch, "prompt_len": spec.prompt_len,
             "output_len": spec.output_len}
     side = shaped

@@ -5,20 +5,15 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from pipeline import formulas
-from pipeline.catalogs.io import read_catalog, schema_units
-from pipeline.units import unit
+from pipeline.catalogs.io import read_catalog
+from pipeline.space import shaped_models
 from pipeline.walls.architecture import MODEL_COLUMNS
 
 
 @pytest.fixture(scope="module")
 def models() -> pl.DataFrame:
-    frame = read_catalog("models")
-    units = {c: (None if u is None else unit(u)) for c, u in schema_units("models").items()}
-    numeric = [c for c, u in units.items() if u is not None]
-    frame = frame.with_columns(pl.col(numeric).cast(pl.Float64))
-    plan = formulas.plan(frame.lazy(), units, ["name", "model_type", "params_published", *MODEL_COLUMNS])
-    return plan.frame.collect()
+    frame, _units = shaped_models(read_catalog("models"), ["model_type", "params_published", *MODEL_COLUMNS])
+    return frame.rename({"model": "name"})
 
 
 def test_every_transformer_matches_its_published_parameter_count_within_2_percent(models):
