@@ -65,16 +65,31 @@ def plan(
     inputs: Mapping[str, pint.Unit | None],
     outputs: Iterable[str],
     formulas: Mapping[str, Formula] | None = None,
+    *,
+    rebind: Mapping[str, str] | None = None,
+    suffix: str = "",
+    keep: bool = False,
 ) -> Plan:
-    """Add ``outputs`` to ``frame`` from ``inputs`` (column -> unit) and the formulas."""
+    """Add ``outputs`` to ``frame`` from ``inputs`` (column -> unit) and the formulas.
+
+    ``rebind`` reads an input from another column (``{"batch": "load_batch_3"}``) and
+    ``suffix`` names every computed column ``<name><suffix>``: the same formulas evaluated
+    again at other inputs, beside the first evaluation (a fixed-point iteration does this).
+    ``keep`` keeps the frame's other columns instead of selecting ``outputs`` only.
+    """
     formulas = REGISTRY if formulas is None else formulas
+    rebind = dict(rebind or {})
     level: dict[str, int] = {name: 0 for name in inputs}
     unit_of: dict[str, pint.Unit | None] = dict(inputs)
     computed: dict[str, UExpr | pl.Expr] = {}
 
+    def column_name(name: str) -> str:
+        return f"{name}{suffix}" if name in computed else rebind.get(name, name)
+
     def ref(name: str) -> UExpr | pl.Expr:
         u = unit_of[name]
-        return pl.col(name) if u is None else UExpr(pl.col(name), u)
+        c = pl.col(column_name(name))
+        return c if u is None else UExpr(c, u)
 
     def resolve(name: str, chain: tuple[str, ...]) -> None:
         if name in level:
@@ -102,9 +117,10 @@ def plan(
         resolve(name, ())
     for lvl in sorted({level[n] for n in computed}):
         batch = [
-            (v.expr if isinstance(v, UExpr) else v).alias(n)
+            (v.expr if isinstance(v, UExpr) else v).alias(f"{n}{suffix}")
             for n, v in computed.items()
             if level[n] == lvl
         ]
         frame = frame.with_columns(batch)
-    return Plan(frame.select(wanted), {n: unit_of[n] for n in wanted})
+    names = [column_name(n) for n in wanted]
+    return Plan(frame if keep else frame.select(names), {column_name(n): unit_of[n] for n in wanted})

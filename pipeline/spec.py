@@ -16,7 +16,8 @@ from pipeline.errors import InputError, Problem
 
 DEFAULT_SPEC = Path(__file__).with_name("specs") / "default.toml"
 STUDIES = ("node", "serving")
-SERVING_AXES = ("weight_dtype", "kv_dtype", "precision", "tp", "pp", "prompt_len", "output_len")
+SERVING_AXES = ("weight_dtype", "kv_dtype", "precision", "tp", "pp", "prompt_len", "output_len",
+                "reasoning_tokens", "request_rate", "replicas")
 WORKLOADS = ("inference", "training")
 COMPRESSIONS = ("lz4", "zstd", "snappy", "uncompressed")
 HARDWARE_FILTERS = ("vendor", "family", "category", "name")
@@ -47,6 +48,10 @@ class SweepSpec:
     pp: tuple[int, ...] = (1,)
     prompt_len: tuple[int, ...] = (2048,)
     output_len: tuple[int, ...] = (256,)
+    reasoning_tokens: tuple[int, ...] = (0,)  # wall 12: thinking tokens decoded before the answer
+    request_rate: tuple[float, ...] | None = None  # wall 7: requests/s; None: offline (batch = concurrency)
+    replicas: tuple[int, ...] = (1,)  # wall 7: tp x pp replicas sharing the request stream
+    load_iterations: int = 6  # fixed-point iterations for the batch in flight under load
     eta_memory: float | None = None
     eta_link: float | None = None
     memory_reserve_fraction: float = 0.10
@@ -77,7 +82,9 @@ class SweepSpec:
                              "weight_dtype": list(self.weight_dtype or self.compute_dtype),
                              "kv_dtype": list(self.kv_dtype or self.compute_dtype),
                              "tp": list(self.tp), "pp": list(self.pp), "prompt_len": list(self.prompt_len),
-                             "output_len": list(self.output_len)},
+                             "output_len": list(self.output_len), "reasoning_tokens": list(self.reasoning_tokens),
+                             "request_rate": None if self.request_rate is None else list(self.request_rate),
+                             "replicas": list(self.replicas)},
             "serving": {"eta_memory": self.eta_memory, "eta_link": self.eta_link,
                         "memory_reserve_fraction": self.memory_reserve_fraction,
                         "kv_block_tokens": self.kv_block_tokens, "weight_streaming": self.weight_streaming,
@@ -116,16 +123,17 @@ class _Checker:
                 out.append(v)
         return tuple(out)
 
-    def positive_ints(self, value: Any, key: str) -> tuple[int, ...]:
+    def positive_ints(self, value: Any, key: str, minimum: int = 1) -> tuple[int, ...]:
+        expected = f"integers >= {minimum}" if minimum != 1 else "integers > 0"
         if isinstance(value, int) and not isinstance(value, bool):
             value = [value]
         if not isinstance(value, list) or not value:
-            self.bad(key, f"got {value!r}, expected a non-empty list of integers > 0")
+            self.bad(key, f"got {value!r}, expected a non-empty list of {expected}")
             return ()
         out = []
         for i, v in enumerate(value):
-            if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
-                self.bad(f"{key}[{i}]", f"got {v!r}, expected an integer > 0")
+            if isinstance(v, bool) or not isinstance(v, int) or v < minimum:
+                self.bad(f"{key}[{i}]", f"got {v!r}, expected an integer {expected.split(' ', 1)[1]}")
             else:
                 out.append(v)
         return tuple(out)
@@ -232,8 +240,17 @@ def _serving_fields(c: _Checker, axes: dict, eff: dict, srv: dict, defaults: Swe
     for key in ("weight_dtype", "kv_dtype"):
         if key in axes:
             out[key] = c.strings(axes[key], f"axes.{key}")
-    for key in ("tp", "pp", "prompt_len", "output_len"):
+    for key in ("tp", "pp", "prompt_len", "output_len", "replicas"):
         out[key] = c.positive_ints(axes.get(key, list(getattr(defaults, key))), f"axes.{key}")
+    for i, r in enumerate(out["replicas"]):
+        if r > 64:  # pipeline.walls.load.MAX_REPLICAS
+            c.bad(f"axes.replicas[{i}]", f"got {r}, expected an integer <= 64")
+    out["reasoning_tokens"] = c.positive_ints(axes.get("reasoning_tokens", [0]), "axes.reasoning_tokens", minimum=0)
+    if "request_rate" in axes:
+        rates = axes["request_rate"]
+        rates = rates if isinstance(rates, list) else [rates]
+        out["request_rate"] = tuple(r for r in (c.positive_number(r, f"axes.request_rate[{i}]")
+                                                for i, r in enumerate(rates)) if r is not None) or None
     for key in ("eta_memory", "eta_link"):
         if eff.get(key) is not None:
             out[key] = c.positive_number(eff[key], f"efficiency.{key}", 1.0)

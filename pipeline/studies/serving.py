@@ -26,6 +26,7 @@ from pipeline.space import Space, _categorical, _product, _select, check_names, 
 from pipeline.spec import SweepSpec
 from pipeline.studies import check_plan, result
 from pipeline.units import unit
+from pipeline.walls import load  # noqa: F401  (registers wall 7 in SERVING)
 from pipeline.walls.serving import OPERATORS, PHASES, SERVING
 
 DROP_NOT_DECODER = "serving study: decoder models only"
@@ -53,10 +54,12 @@ def _model_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, dict
     models = _select(catalogs.models, spec.model, spec.model_filters, "model")
     shaped, out_units = shaped_models(models, [*MODEL_INPUTS, *ARCHITECTURE])
     axes = {"tp": spec.tp, "pp": spec.pp, "batch": spec.batch, "prompt_len": spec.prompt_len,
-            "output_len": spec.output_len}
+            "output_len": spec.output_len, "reasoning_tokens": spec.reasoning_tokens,
+            "replicas": spec.replicas, "request_rate": spec.request_rate or (None,)}
     side = shaped
     for name, values in axes.items():
-        side = side.join(pl.DataFrame({name: [float(v) if name in ("tp", "pp") else v for v in values]}),
+        dtype = pl.Float64 if name in ("tp", "pp", "replicas", "request_rate") else pl.Int64
+        side = side.join(pl.DataFrame({name: list(values)}, schema={name: dtype}),
                          how="cross", maintain_order="left_right")
     side = side.with_columns(workload=pl.lit("inference"))
     rules = [(DROP_NOT_DECODER, pl.col("model_type") != "decoder"),
@@ -68,7 +71,8 @@ def _model_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, dict
         dropped[reason] = side.filter(bad.fill_null(True))
         side = side.filter(~bad.fill_null(True))
     out_units |= {"tp": unit(""), "pp": unit(""), "batch": unit(""), "prompt_len": unit("tok"),
-                  "output_len": unit("tok"), "workload": None}
+                  "output_len": unit("tok"), "reasoning_tokens": unit("tok"), "replicas": unit(""),
+                  "request_rate": unit("1/s"), "workload": None}
     return _categorical(side), out_units, dropped
 
 
@@ -170,7 +174,11 @@ class ServingResultSchema(pa.DataFrameModel):
     pp: float = result("", "pipeline stages", "sweep axis", nullable=False)
     batch: int = result("", "concurrent sequences", "sweep axis", nullable=False)
     prompt_len: int = result("tok", "prompt tokens per sequence", "sweep axis", nullable=False)
-    output_len: int = result("tok", "generated tokens per sequence", "sweep axis", nullable=False)
+    output_len: int = result("tok", "answer tokens per sequence", "sweep axis", nullable=False)
+    reasoning_tokens: int = result("tok", "thinking tokens decoded before the answer (wall 12)", "sweep axis",
+                                   nullable=False)
+    request_rate: float = result("1/s", "requests per second to the deployment (null: offline)", "sweep axis")
+    replicas: float = result("", "tp x pp replicas sharing the requests", "sweep axis", nullable=False)
     peak_flop_per_s: float = result("FLOP/s", "dense peak at compute_dtype", "hardware catalog")
     eta_compute: float = result("", "achieved fraction of peak FLOP/s", "efficiency profile")
     eta_memory: float = result("", "achieved fraction of memory bandwidth", "efficiency profile")
@@ -210,6 +218,14 @@ class ServingResultSchema(pa.DataFrameModel):
     tokens_per_s_per_device: float = result("tok/s", "tokens_per_s / (tp x pp)", "wall 4")
     bound: pl.Categorical = result(None, "binding constraint of decode", "largest time term")
     ttft_bound: pl.Categorical = result(None, "binding constraint of prefill", "largest time term")
+    batch_in_flight: float = result("", "sequences in flight per replica under load (Little's law)", "wall 7")
+    capacity_requests_per_s: float = result("1/s", "requests/s one replica sustains at its largest batch", "wall 7")
+    utilization: float = result("", "request_rate / (replicas x capacity)", "wall 7")
+    is_stable: bool = result(None, "the queue does not grow without bound", "wall 7")
+    wait_probability: float = result("", "probability a request queues (Erlang C)", "Kleinrock 1975, §3.5")
+    ttft_p50_s: float = result("s", "median time to first token under load", "wall 7: M/M/c")
+    ttft_p99_s: float = result("s", "99th-percentile time to first token under load", "wall 7: M/M/c")
+    tpot_under_load_s: float = result("s", "time per output token under load", "wall 7")
 
     class Config:
         name = "serving"
@@ -218,14 +234,63 @@ class ServingResultSchema(pa.DataFrameModel):
 
 SCHEMA = ServingResultSchema
 OUTPUTS = list(SCHEMA.to_schema().columns)
+LOAD = ["batch_in_flight", "capacity_requests_per_s", "utilization", "is_stable", "wait_probability",
+        "ttft_p50_s", "ttft_p99_s", "tpot_under_load_s"]
 BREAKDOWN = [f"{p}_{op}_{part}" for p in PHASES for op in (*OPERATORS, "lm_head")
              for part in ("flop", "bytes", "time_s", "bound")]
 FORMULAS = formulas.REGISTRY | SERVING
 
 
-def build(space: Space, hardware_side=None, breakdown: bool = False) -> formulas.Plan:
-    """The serving study's lazy plan, checked against its schema (``breakdown`` adds per-operator columns)."""
-    plan = formulas.plan(space.frame(hardware_side), space.units, OUTPUTS + (BREAKDOWN if breakdown else []),
-                         FORMULAS)
+def _at_batch(frame: pl.LazyFrame, units: dict, output: str, batch_column: str, suffix: str) -> pl.LazyFrame:
+    """Add ``<output><suffix>``: the same formulas with ``batch`` read from ``batch_column``."""
+    return formulas.plan(frame, units, [output], FORMULAS, rebind={"batch": batch_column}, suffix=suffix,
+                         keep=True).frame
+
+
+def _under_load(frame: pl.LazyFrame, units: dict, iterations: int) -> tuple[pl.LazyFrame, dict]:
+    """Wall 7's inputs: one request's prefill, the ITL at the largest batch, and the batch in
+    flight from Little's law by ``iterations`` vectorized fixed-point steps (no per-row Python)."""
+    frame = frame.with_columns(_one=pl.lit(1.0))
+    frame = _at_batch(frame, units, "prefill_pass_time_s", "_one", "__one")
+    frame = formulas.plan(frame, units, ["max_batch_paged", "generated_tokens"], FORMULAS, keep=True).frame
+    cap = pl.min_horizontal(pl.col("batch").cast(pl.Float64), pl.col("max_batch_paged")).clip(lower_bound=1.0)
+    frame = _at_batch(frame.with_columns(load_batch_cap=cap), units, "decode_pass_time_s", "load_batch_cap", "__cap")
+    lam = pl.col("request_rate") / pl.col("replicas")
+    stretch = 1.0 - lam * pl.col("prefill_pass_time_s__one")
+    frame = frame.with_columns(load_batch_0=pl.lit(1.0))
+    for k in range(iterations):
+        frame = _at_batch(frame, units, "decode_pass_time_s", f"load_batch_{k}", f"__it{k}")
+        little = lam * pl.col("generated_tokens") * pl.col(f"decode_pass_time_s__it{k}") / stretch
+        nxt = pl.when(stretch > 0).then(little).otherwise(pl.col("load_batch_cap"))
+        frame = frame.with_columns(nxt.clip(1.0, pl.col("load_batch_cap")).alias(f"load_batch_{k + 1}"))
+    frame = _at_batch(frame, units, "decode_pass_time_s", f"load_batch_{iterations}", "__load")
+    frame = frame.with_columns(
+        prefill_time_one_request_s=pl.col("prefill_pass_time_s__one"),
+        itl_at_batch_cap_s=pl.col("decode_pass_time_s__cap"),
+        itl_at_load_s=pl.col("decode_pass_time_s__load"),
+        load_batch=pl.col(f"load_batch_{iterations}"))
+    more = {"prefill_time_one_request_s": unit("s"), "itl_at_batch_cap_s": unit("s"), "itl_at_load_s": unit("s"),
+            "load_batch_cap": unit(""), "load_batch": unit("")}
+    return frame, units | more
+
+
+def build(space: Space, hardware_side=None, breakdown: bool = False, load_iterations: int = 6) -> formulas.Plan:
+    """The serving study's lazy plan, checked against its schema (``breakdown`` adds per-operator
+    columns). With a request rate in the space, wall 7's columns are computed, else null."""
+    frame, units = space.frame(hardware_side), space.units
+    under_load = space.model_side["request_rate"].is_not_null().any()
+    if under_load:
+        frame, units = _under_load(frame, units, load_iterations)
+    wanted = [c for c in OUTPUTS if under_load or c not in LOAD] + (BREAKDOWN if breakdown else [])
+    plan = formulas.plan(frame, units, wanted, FORMULAS)
+    out_units = dict(plan.units)
+    if not under_load:  # offline: wall 7 does not apply
+        dtypes = SCHEMA.to_schema().columns
+        plan = formulas.Plan(plan.frame.with_columns(
+            pl.lit(None, dtype=dtypes[c].dtype.type).alias(c) for c in LOAD), out_units)
+        out_units |= {c: (None if (u := SCHEMA.to_schema().columns[c].metadata.get("unit")) is None else unit(u))
+                      for c in LOAD}
+    frame = plan.frame.select(OUTPUTS + (BREAKDOWN if breakdown else []))
+    plan = formulas.Plan(frame, {c: out_units[c] for c in OUTPUTS + (BREAKDOWN if breakdown else [])})
     check_plan(formulas.Plan(plan.frame.select(OUTPUTS), {c: plan.units[c] for c in OUTPUTS}), SCHEMA)
     return plan

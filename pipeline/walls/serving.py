@@ -143,9 +143,15 @@ def weights_per_device_bytes(layers_per_stage: UExpr, qkv_params_per_device: UEx
 # -- phase inputs ----------------------------------------------------------------------------
 
 @column
-def decode_context_tokens(prompt_len: UExpr, output_len: UExpr) -> UExpr:
-    """Mean context over the generation: decode reads prompt + output/2 cached tokens on average."""
-    return prompt_len + output_len / 2.0
+def generated_tokens(output_len: UExpr, reasoning_tokens: UExpr) -> UExpr:
+    """Wall 12: a reasoning request decodes its K thinking tokens before the answer."""
+    return output_len + reasoning_tokens
+
+
+@column
+def decode_context_tokens(prompt_len: UExpr, generated_tokens: UExpr) -> UExpr:
+    """Mean context over the generation: decode reads prompt + generated/2 cached tokens on average."""
+    return prompt_len + generated_tokens / 2.0
 
 
 @column
@@ -387,8 +393,8 @@ def is_weight_quantized(weight_bytes_per_element: UExpr, bytes_per_element: UExp
 
 
 @column
-def context_tokens(prompt_len: UExpr, output_len: UExpr) -> UExpr:
-    return prompt_len + output_len
+def context_tokens(prompt_len: UExpr, generated_tokens: UExpr) -> UExpr:
+    return prompt_len + generated_tokens
 
 
 @column
@@ -486,8 +492,9 @@ def itl_s(is_feasible: pl.Expr, decode_pass_time_s: UExpr) -> UExpr:
 
 
 @column
-def e2e_latency_s(ttft_s: UExpr, itl_s: UExpr, output_len: UExpr) -> UExpr:
-    return ttft_s + (output_len / TOKEN - 1.0) * itl_s
+def e2e_latency_s(ttft_s: UExpr, itl_s: UExpr, generated_tokens: UExpr) -> UExpr:
+    """First token, then every other generated token (thinking tokens included) one ITL apart."""
+    return ttft_s + (generated_tokens / TOKEN - 1.0) * itl_s
 
 
 @column

@@ -1,0 +1,118 @@
+"""Wall 7 (tail latency): a serving deployment under a request rate.
+
+``replicas`` copies of the tp x pp system share a Poisson stream of ``request_rate``
+requests/s. Each replica batches continuously: decode rounds carry every sequence in
+flight (with their compute term) and prefill chunks of arriving requests share the
+rounds, so a replica spends the fraction u_p = lambda_r x tau_p of its time on prefill
+(tau_p: one request's prefill) and a decode round takes itl(b) / (1 - u_p). The batch in
+flight b follows from Little's law, b = lambda_r x G x itl(b) / (1 - u_p) with G the
+generated tokens, solved by a fixed number of vectorized iterations in the study (the
+``*_at_load`` inputs). Capacity is what a replica sustains at its largest batch,
+mu = 1 / (tau_p + G x itl(b_cap) / b_cap); the replicas form an M/M/c queue
+(Erlang C: probability of waiting and the exponential tail of the wait, Kleinrock 1975,
+Queueing Systems vol. 1, §3.5), which gives P50 and P99 time to first token.
+"""
+
+from __future__ import annotations
+
+import math
+
+import polars as pl
+
+from pipeline import formulas
+from pipeline.units import UExpr, lit
+from pipeline.walls.serving import SERVING
+
+column = formulas.column(registry=SERVING)
+TOKEN = lit(1.0, "tok")
+MAX_REPLICAS = 64  # the Erlang recurrence is unrolled this far; the spec rejects more replicas
+
+
+@column
+def request_rate_per_replica(request_rate: UExpr, replicas: UExpr) -> UExpr:
+    return request_rate / replicas
+
+
+@column
+def prefill_utilization(request_rate_per_replica: UExpr, prefill_time_one_request_s: UExpr) -> UExpr:
+    """Share of a replica's time spent prefilling arriving prompts: lambda_r x tau_p."""
+    return (request_rate_per_replica * prefill_time_one_request_s).to("")
+
+
+@column
+def capacity_requests_per_s(prefill_time_one_request_s: UExpr, generated_tokens: UExpr,
+                            itl_at_batch_cap_s: UExpr, load_batch_cap: UExpr) -> UExpr:
+    """Requests/s one replica sustains: each costs its prefill plus G decode rounds shared by b_cap."""
+    per_request = prefill_time_one_request_s + (generated_tokens / TOKEN) * itl_at_batch_cap_s / load_batch_cap
+    return (1.0 / per_request).to("1/s")
+
+
+@column
+def utilization(request_rate: UExpr, replicas: UExpr, capacity_requests_per_s: UExpr) -> UExpr:
+    """rho = lambda / (c x mu); >= 1 means the queue grows without bound."""
+    return (request_rate / (replicas * capacity_requests_per_s)).to("")
+
+
+@column
+def is_stable(utilization: UExpr, prefill_utilization: UExpr) -> pl.Expr:
+    return (utilization.expr < 1.0) & (prefill_utilization.expr < 1.0)
+
+
+@column
+def wait_probability(replicas: UExpr, request_rate: UExpr, capacity_requests_per_s: UExpr,
+                     is_stable: pl.Expr) -> UExpr:
+    """Erlang C: P(a request waits) with c = replicas servers and offered load a = lambda / mu:
+    C = T / (S + T), S = sum_{k<c} a^k / k!, T = a^c / c! x c / (c - a); terms in log space,
+    unrolled over k once when the plan is built (each term reads only a and c)."""
+    a = (request_rate / capacity_requests_per_s).to("").expr
+    c = replicas.expr
+    log_a = a.log()
+    head = pl.sum_horizontal([pl.when(pl.lit(float(k)) < c).then((k * log_a - math.lgamma(k + 1)).exp())
+                              .otherwise(0.0) for k in range(MAX_REPLICAS)])
+    log_c_factorial = pl.sum_horizontal([pl.when(pl.lit(float(k)) <= c).then(math.log(k)).otherwise(0.0)
+                                         for k in range(1, MAX_REPLICAS + 1)])
+    tail = (c * log_a - log_c_factorial).exp() * c / (c - a)
+    erlang_c = tail / (head + tail)
+    return UExpr(pl.when(is_stable).then(erlang_c.clip(0.0, 1.0)), replicas.unit)
+
+
+def _wait_quantile(q: float, wait_probability: UExpr, replicas: UExpr, capacity_requests_per_s: UExpr,
+                   request_rate: UExpr) -> UExpr:
+    """Queueing delay exceeded with probability 1 - q: P(W > t) = C exp(-(c mu - lambda) t)."""
+    drain = replicas * capacity_requests_per_s - request_rate  # 1/s
+    t = UExpr((wait_probability.expr / (1.0 - q)).log().clip(lower_bound=0.0), wait_probability.unit) / drain
+    return t.to("s")
+
+
+@column
+def ttft_p50_s(is_stable: pl.Expr, prefill_time_one_request_s: UExpr, prefill_utilization: UExpr,
+               wait_probability: UExpr, replicas: UExpr, capacity_requests_per_s: UExpr,
+               request_rate: UExpr) -> UExpr:
+    """Median time to first token under load: queueing wait, then a prefill that shares the
+    replica with running decode rounds."""
+    prefill = prefill_time_one_request_s / (1.0 - prefill_utilization)
+    wait = _wait_quantile(0.5, wait_probability, replicas, capacity_requests_per_s, request_rate)
+    return UExpr(pl.when(is_stable).then((prefill + wait).expr), prefill.unit)
+
+
+@column
+def ttft_p99_s(is_stable: pl.Expr, prefill_time_one_request_s: UExpr, prefill_utilization: UExpr,
+               wait_probability: UExpr, replicas: UExpr, capacity_requests_per_s: UExpr,
+               request_rate: UExpr) -> UExpr:
+    prefill = prefill_time_one_request_s / (1.0 - prefill_utilization)
+    wait = _wait_quantile(0.99, wait_probability, replicas, capacity_requests_per_s, request_rate)
+    return UExpr(pl.when(is_stable).then((prefill + wait).expr), prefill.unit)
+
+
+@column
+def tpot_under_load_s(is_stable: pl.Expr, itl_at_load_s: UExpr, prefill_utilization: UExpr) -> UExpr:
+    """Time per output token under load: a decode round at the batch in flight, stretched by
+    the prefill chunks that share it."""
+    return UExpr(pl.when(is_stable).then((itl_at_load_s / (1.0 - prefill_utilization)).expr), itl_at_load_s.unit)
+
+
+@column
+def batch_in_flight(is_stable: pl.Expr, load_batch: UExpr) -> UExpr:
+    """Sequences a replica decodes at once in steady state (Little's law)."""
+    return UExpr(pl.when(is_stable).then(load_batch.expr), load_batch.unit)
+

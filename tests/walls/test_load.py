@@ -1,0 +1,88 @@
+"""Wall 7 (serving under a request rate) and wall 12 (reasoning tokens) against hand-computed values."""
+
+from __future__ import annotations
+
+import math
+
+import polars as pl
+import pytest
+
+import pipeline
+
+BASE = {"model": ["Llama 3 8B"], "hardware": ["H100 SXM5 80GB"], "precision": ["fp16"], "tp": [1],
+        "batch": [256], "prompt_len": [1024], "output_len": [256]}
+
+
+def erlang_c(c: int, a: float) -> float:
+    """Textbook Erlang C (Kleinrock 1975, eq. 3.42), written out independently of the package."""
+    top = a**c / math.factorial(c) * c / (c - a)
+    return top / (sum(a**k / math.factorial(k) for k in range(c)) + top)
+
+
+@pytest.fixture(scope="module")
+def loaded() -> pl.DataFrame:
+    return pipeline.sweep({"study": "serving",
+                           "axes": BASE | {"request_rate": [1.0, 5.0, 10.0, 20.0, 40.0], "replicas": [1, 2, 4]}})
+
+
+def test_erlang_c_matches_the_textbook(loaded):
+    stable = loaded.filter(pl.col("is_stable"))
+    assert stable.height >= 8
+    for r in stable.iter_rows(named=True):
+        a = r["request_rate"] / r["capacity_requests_per_s"]
+        assert r["wait_probability"] == pytest.approx(erlang_c(int(r["replicas"]), a), rel=1e-9)
+
+
+def test_one_replica_is_m_m_1():
+    """For c = 1, Erlang C is the utilization, and P(W > t) = rho exp(-(mu - lambda) t)."""
+    row = pipeline.sweep({"study": "serving", "axes": BASE | {"request_rate": [8.0]}}).row(0, named=True)
+    rho, mu, lam = row["utilization"], row["capacity_requests_per_s"], 8.0
+    assert row["wait_probability"] == pytest.approx(rho, rel=1e-9)
+    prefill = row["ttft_p99_s"] - math.log(rho / 0.01) / (mu - lam)
+    median_wait = max(0.0, math.log(rho / 0.5) / (mu - lam))
+    assert row["ttft_p50_s"] == pytest.approx(prefill + median_wait, rel=1e-9)
+
+
+def test_batch_in_flight_satisfies_littles_law(loaded):
+    """b = lambda_r x G x (time per output token), to within the fixed point's convergence."""
+    for r in loaded.filter(pl.col("is_stable") & (pl.col("batch_in_flight") > 1.0)).iter_rows(named=True):
+        little = r["request_rate"] / r["replicas"] * (r["output_len"] + r["reasoning_tokens"]) * r["tpot_under_load_s"]
+        assert r["batch_in_flight"] == pytest.approx(little, rel=0.02)
+
+
+def test_overload_is_a_result_not_a_crash(loaded):
+    over = loaded.filter(pl.col("utilization") >= 1.0)
+    assert over.height > 0
+    assert over["is_stable"].to_list() == [False] * over.height
+    assert over["ttft_p99_s"].null_count() == over.height
+
+
+def test_tail_latency_orders_and_replicas_help(loaded):
+    stable = loaded.filter(pl.col("is_stable"))
+    assert (stable["ttft_p99_s"] >= stable["ttft_p50_s"]).all()
+    for rate, group in stable.group_by("request_rate"):
+        p99 = group.sort("replicas")["ttft_p99_s"].to_list()
+        assert p99 == sorted(p99, reverse=True), rate  # more replicas never raise P99
+
+
+def test_offline_rows_have_no_load_columns():
+    row = pipeline.sweep({"study": "serving", "axes": BASE}).row(0, named=True)
+    assert row["request_rate"] is None and row["ttft_p99_s"] is None and row["is_stable"] is None
+
+
+def test_reasoning_tokens_lengthen_decode_and_the_cache():
+    """Wall 12: K thinking tokens are decoded before the answer and stay in the KV cache."""
+    frame = pipeline.sweep({"study": "serving", "axes": BASE | {"batch": [1], "reasoning_tokens": [0, 2000]}})
+    plain, thinking = (frame.filter(pl.col("reasoning_tokens") == k).row(0, named=True) for k in (0, 2000))
+    per_token = 2 * 32 * 8 * 128 * 2  # Llama 3 8B: 2 x L x H_kv x d_head x bytes
+    assert thinking["kv_cache_bytes"] - plain["kv_cache_bytes"] == 2000 * per_token
+    assert thinking["e2e_latency_s"] == pytest.approx(thinking["ttft_s"] + 2255 * thinking["itl_s"])
+    assert thinking["itl_s"] > plain["itl_s"]  # a longer mean context
+
+
+def test_replicas_are_bounded_in_the_spec():
+    from pipeline.errors import InputError
+    from pipeline.spec import parse_spec
+
+    with pytest.raises(InputError, match=r"axes.replicas\[0\]: got 65, expected an integer <= 64"):
+        parse_spec({"study": "serving", "axes": {"replicas": [65], "request_rate": [1.0]}})
