@@ -83,19 +83,22 @@ def evaluate_serving(model: str, hardware: str, batch: int = 1, tp: int = 1, pp:
                      prompt_len: int = 2048, output_len: int = 256, precision: str | None = None,
                      compute_dtype: str = "fp16", weight_dtype: str | None = None, kv_dtype: str | None = None,
                      efficiency: float | None = None, framework: str = "default", weight_streaming: bool = False,
+                     reasoning_tokens: int = 0, request_rate: float | None = None, replicas: int = 1,
                      breakdown: bool = True, registry: str | Path | None = None) -> pl.DataFrame:
     """One serving configuration (the serving study): TTFT, ITL, memory and, with ``breakdown``,
     FLOPs, bytes, time and bound of every operator in prefill and decode.
 
     ``precision`` sets compute, weight and KV dtypes at once; otherwise weights and KV
-    default to ``compute_dtype``.
+    default to ``compute_dtype``. ``request_rate`` (requests/s over ``replicas`` copies of the
+    layout) adds wall 7's columns: batch in flight, P50/P99 TTFT, time per output token.
     """
     from pipeline import runs
     from pipeline.errors import InputError, Problem
     from pipeline.studies import serving
 
     axes = {"model": [model], "hardware": [hardware], "batch": [batch], "tp": [tp], "pp": [pp],
-            "prompt_len": [prompt_len], "output_len": [output_len]}
+            "prompt_len": [prompt_len], "output_len": [output_len], "reasoning_tokens": [reasoning_tokens],
+            "replicas": [replicas]} | ({} if request_rate is None else {"request_rate": [request_rate]})
     if precision is not None:
         axes["precision"] = [precision]
     else:

@@ -159,23 +159,31 @@ def evaluate(
         "--precision", help="Serving: compute, weight and KV dtypes at once.")] = None,
     weight_streaming: Annotated[bool, typer.Option(
         "--weight-streaming", help="Serving: stream weights that do not fit over the host link.")] = False,
+    reasoning_tokens: Annotated[int | None, typer.Option(
+        "--reasoning-tokens", help="Serving: thinking tokens decoded before the answer.")] = None,
+    request_rate: Annotated[float | None, typer.Option(
+        "--request-rate", help="Serving: requests/s; adds P50/P99 TTFT under load.")] = None,
+    replicas: Annotated[int | None, typer.Option("--replicas", help="Serving: replicas sharing the load.")] = None,
     registry: RegistryOpt = None,
 ) -> None:
     """One configuration through the sweep's expressions, every column with its unit.
 
     Any serving option (--tp, --pp, --prompt-len, --output-len, --weight-dtype, --kv-dtype,
-    --precision) evaluates the serving study, with its per-operator breakdown.
+    --precision, --reasoning-tokens, --request-rate, --replicas) evaluates the serving study,
+    with its per-operator breakdown.
     """
     import pipeline
 
-    serving_opts = (tp, pp, prompt_len, output_len, weight_dtype, kv_dtype, precision)
+    serving_opts = (tp, pp, prompt_len, output_len, weight_dtype, kv_dtype, precision, reasoning_tokens,
+                    request_rate, replicas)
     if any(v is not None for v in serving_opts) or weight_streaming:
         frame = pipeline.evaluate_serving(
             model=model, hardware=hardware, batch=batch, tp=1 if tp is None else tp, pp=1 if pp is None else pp,
             prompt_len=2048 if prompt_len is None else prompt_len,
             output_len=256 if output_len is None else output_len, precision=precision, compute_dtype=compute_dtype,
             weight_dtype=weight_dtype, kv_dtype=kv_dtype, efficiency=efficiency, framework=framework,
-            weight_streaming=weight_streaming, registry=registry)
+            weight_streaming=weight_streaming, reasoning_tokens=0 if reasoning_tokens is None else reasoning_tokens,
+            request_rate=request_rate, replicas=1 if replicas is None else replicas, registry=registry)
         _print_serving(frame, as_json, f"{model} on {frame['tp'][0]:g}x{frame['pp'][0]:g} {hardware}: batch {batch}")
         return
     frame = pipeline.evaluate(model=model, hardware=hardware, batch=batch, compute_dtype=compute_dtype,
