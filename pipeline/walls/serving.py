@@ -213,14 +213,14 @@ def _operators(p: str) -> None:
 
     define(f"{p}_routed_fraction", ["n_experts", "n_experts_per_token", tokens], _routed_fraction)
 
-    def qkv_flop(params, t):
+    def matmul_flop(params, t):
         return FLOP_PER_PARAM_TOKEN * params * t
 
     def qkv_bytes(params, wbpp, t, d, q_dim, tp, kvh, hd, abytes):
         out_width = (q_dim / tp + 2.0 * kvh * hd) * ELEM_PER_TOKEN
         return params * wbpp + t * (d * ELEM_PER_TOKEN + out_width) * abytes
 
-    define(f"{p}_qkv_proj_flop", ["qkv_params_per_device", tokens], qkv_flop)
+    define(f"{p}_qkv_proj_flop", ["qkv_params_per_device", tokens], matmul_flop)
     define(f"{p}_qkv_proj_bytes", ["qkv_params_per_device", "weight_bytes_per_param", tokens, "d_model",
                                    "query_dim", "tp", "kv_heads_per_device", "head_dim",
                                    "bytes_per_element"], qkv_bytes)
@@ -240,7 +240,7 @@ def _operators(p: str) -> None:
     def o_bytes(params, wbpp, t, v_dim, tp, d, abytes):
         return params * wbpp + t * (v_dim / tp + d) * ELEM_PER_TOKEN * abytes
 
-    define(f"{p}_o_proj_flop", ["o_params_per_device", tokens], qkv_flop)
+    define(f"{p}_o_proj_flop", ["o_params_per_device", tokens], matmul_flop)
     define(f"{p}_o_proj_bytes", ["o_params_per_device", "weight_bytes_per_param", tokens, "value_dim", "tp",
                                  "d_model", "bytes_per_element"], o_bytes)
 
@@ -250,7 +250,7 @@ def _operators(p: str) -> None:
         activations = t * (2.0 * d * ELEM_PER_TOKEN + 2.0 * width) * abytes
         return params * wbpp + activations
 
-    define(f"{p}_mlp_flop", ["mlp_params_per_token_per_device", tokens], qkv_flop)
+    define(f"{p}_mlp_flop", ["mlp_params_per_token_per_device", tokens], matmul_flop)
     define(f"{p}_mlp_bytes", ["dense_layer_share", "dense_mlp_params_per_layer", "n_experts", "n_shared_experts",
                               "expert_params_each", "router_params_per_layer", f"{p}_routed_fraction", "tp",
                               "weight_bytes_per_param", tokens, "d_model", "mlp_width_per_device",
