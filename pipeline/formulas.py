@@ -124,3 +124,50 @@ def plan(
         frame = frame.with_columns(batch)
     names = [column_name(n) for n in wanted]
     return Plan(frame if keep else frame.select(names), {column_name(n): unit_of[n] for n in wanted})
+
+
+def computable_from(available: Mapping[str, pint.Unit | None], wanted: Iterable[str],
+                    formulas: Mapping[str, Formula] | None = None) -> list[str]:
+    """Formulas needed for ``wanted`` whose inputs all come from ``available`` columns,
+    transitively: a study computes them once on its small side before the cross join."""
+    formulas = REGISTRY if formulas is None else formulas
+    memo: dict[str, bool] = {}
+    found: list[str] = []
+
+    def visit(name: str) -> bool:
+        if name in available:
+            return True
+        if name not in memo:
+            fn = formulas.get(name)
+            params = [] if fn is None else getattr(fn, "inputs", None) or list(inspect.signature(fn).parameters)
+            memo[name] = fn is not None and all([visit(p) for p in params])  # visit every input
+            if memo[name]:
+                found.append(name)
+        return memo[name]
+
+    for name in wanted:
+        visit(name)
+    return found
+
+
+def inputs_used(available: Mapping[str, pint.Unit | None], wanted: Iterable[str],
+                formulas: Mapping[str, Formula] | None = None) -> set[str]:
+    """The ``available`` columns that computing ``wanted`` reads (directly or through formulas)."""
+    formulas = REGISTRY if formulas is None else formulas
+    used: set[str] = set()
+    seen: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in seen:
+            return
+        seen.add(name)
+        if name in available:
+            used.add(name)
+            return
+        fn = formulas.get(name)
+        for p in [] if fn is None else getattr(fn, "inputs", None) or list(inspect.signature(fn).parameters):
+            visit(p)
+
+    for name in wanted:
+        visit(name)
+    return used

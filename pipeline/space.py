@@ -35,8 +35,9 @@ STEPS = pl.DataFrame(
 HARDWARE_COLUMNS = ["vendor", "family", "category", "memory_capacity_bytes",
                     "memory_bandwidth_bytes_per_s", "tdp_w"]
 MODEL_INPUT_COLUMNS = ["model_type", "is_moe", "n_layers", "forward_flop_per_sample",
-                       "activation_elements_per_sample", "d_model", "n_heads", "ffn_dim",
-                       "n_experts", "n_experts_per_token"]
+                       "activation_elements_per_sample", "d_model", "n_heads", "n_kv_heads", "head_dim", "ffn_dim",
+                       "vocab_size", "has_linear_bias", "n_experts", "n_experts_per_token", "n_shared_experts",
+                       "expert_ffn_dim", "n_dense_layers", "kv_lora_rank", "qk_rope_head_dim"]
 
 DROP_NO_PEAK = "hardware has no published dense peak for compute_dtype"
 DROP_NO_BANDWIDTH = "hardware has no published memory bandwidth"
@@ -151,6 +152,8 @@ def _hardware_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, d
         kernels_per_transformer_layer=pl.lit(float(spec.kernels_per_transformer_layer)),
         kernels_per_cnn_layer=pl.lit(float(spec.kernels_per_cnn_layer)),
         launch_overhead_per_kernel_s=pl.lit(spec.launch_overhead_per_kernel_s),
+        tp=pl.lit(1.0), pp=pl.lit(1.0),  # one device: the shared operators at tp = pp = 1
+        weight_bytes_per_element=pl.col("bytes_per_element"), kv_bytes_per_element=pl.col("bytes_per_element"),
     )
     hw_units = schema_units("hardware")
     units = {c: (None if hw_units[c] is None else unit(hw_units[c])) for c in HARDWARE_COLUMNS}
@@ -158,7 +161,8 @@ def _hardware_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, d
               "peak_flop_per_s": unit("FLOP/s"), "bytes_per_element": unit("B/elem"),
               "eta_compute": unit(""), "eta_compute_low": unit(""), "eta_compute_high": unit(""),
               "kernels_per_transformer_layer": unit(""), "kernels_per_cnn_layer": unit(""),
-              "launch_overhead_per_kernel_s": unit("s")}
+              "launch_overhead_per_kernel_s": unit("s"), "tp": unit(""), "pp": unit(""),
+              "weight_bytes_per_element": unit("B/elem"), "kv_bytes_per_element": unit("B/elem")}
     no_peak = no_peak.join(pl.DataFrame({"workload": list(spec.workload)}), how="cross")
     return _categorical(side), units, _categorical(no_peak)
 
@@ -168,6 +172,19 @@ def _product(left: pl.DataFrame, right: pl.DataFrame) -> int:
     a, b = (f.group_by(pl.col("workload").cast(pl.String)).len() for f in (left, right))
     j = a.join(b, on="workload")
     return int((j["len"] * j["len_right"]).sum()) if j.height else 0
+
+
+def _precomputed(model: pl.DataFrame, units: dict) -> tuple[pl.DataFrame, dict]:
+    """Columns of the node study that depend on the model side only (token counts, FLOPs,
+    layer shapes) are computed once per model-side row, not once per hardware x model row."""
+    from pipeline.studies import node
+
+    local = formulas.computable_from(units, node.OUTPUTS)
+    plan = formulas.plan(model.lazy(), units, [*model.columns, *local])
+    # keep what the rest of the plan reads: the cross product copies every model-side column
+    keep = formulas.inputs_used(plan.units, node.OUTPUTS) | {"workload"}
+    columns = [c for c in plan.units if c in keep]
+    return plan.frame.select(columns).collect(), {c: plan.units[c] for c in columns}
 
 
 def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
@@ -181,4 +198,5 @@ def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
     dropped = {reason: _product(no_peak.filter(pl.col("drop_reason") == reason), model_all)
                for reason in (DROP_NO_BANDWIDTH, DROP_NO_PEAK)}
     dropped |= {DROP_NO_ETA: _product(no_eta, model_all), DROP_CONTEXT: _product(hw, too_long)}
+    model, model_units = _precomputed(model, model_units)
     return Space(hw, model, hw_units | model_units, {k: v for k, v in dropped.items() if v})

@@ -4,9 +4,9 @@ re-derivation in pint scalar quantities.
 Nothing here imports the package's formulas (``pipeline.walls``, ``pipeline.formulas``,
 ``pipeline.space``, ``pipeline.efficiency``). The test reads the catalogs (data), runs
 the public ``pipeline.sweep`` and re-derives every row from the model's definitions as
-the docstrings state them in prose: weight matrices counted by shape, Kaplan-style
-FLOPs, the traffic and footprint terms of wall 2, the launch/latency terms of wall 3
-and the "most specific profile row" rule for eta. Each quantity carries its pint unit
+the docstrings state them in prose: weight matrices counted by shape, the layer
+operators' FLOPs and bytes (pipeline/walls/operators.py), the footprint terms of wall 2,
+the launch/latency terms of wall 3 and the "most specific profile row" rule for eta. Each quantity carries its pint unit
 and is converted to the output column's unit only at the end; the magnitudes must
 agree to 1e-9 relative.
 """
@@ -49,6 +49,10 @@ FLOP_PER_MAC = Q(2, "FLOP")
 BACKWARD_OVER_FORWARD = 2  # a training step = forward + backward (2x forward)
 ADAM_STATE = Q(12, "B/param")  # fp32 master + momentum + variance (ZeRO §3.1)
 KORTHIKANTI_BYTES_PER_ELEMENT = Q(2, "B/elem")  # eq. 1 is stated for 16-bit activations
+# Two norms (~4 FLOP per element) and two residual adds (1 FLOP) per block; each norm reads and
+# writes the hidden state, each add reads two and writes one: 10 element trips.
+NORM_FLOP_PER_ELEMENT = Q(10, "FLOP/elem")
+NORM_ELEMENT_TRIPS = 10
 
 # Steps each kind of model runs per workload.
 STEPS_OF = {
@@ -131,13 +135,20 @@ def eta_for(profiles: list[dict], workload: str, family: str, dtype: str) -> flo
 @dataclass(frozen=True)
 class ModelRef:
     total: Any  # param: resident weights
-    every_token: Any  # param: block weights every token uses (attention, norms, dense MLP, shared, router)
-    routed_all: Any  # param: all routed experts
-    routed_per_token: Any  # param: the k experts one token uses
     lm_head: Any  # param
     kv_per_token: Any  # elem/tok
     score_width: int  # query/key width summed over heads
     value_width: int  # value width summed over heads
+    # Per-layer operator quantities (one device), from pipeline/walls/operators.py's prose.
+    qkv: Any = None  # param: Q, K, V projections of one layer
+    out_proj: Any = None  # param: the output projection of one layer
+    mlp_used: Any = None  # param: MLP weights one token multiplies, summed over layers
+    mlp_dense_and_shared: Any = None  # param: MLP weights read whatever the routing, summed over layers
+    routed_each_all_layers: Any = None  # param: one routed expert in every MoE layer
+    n_experts: int = 0
+    qkv_out_width: int = 0  # elements per token the QKV projection writes
+    mlp_width: float = 0.0  # intermediate elements per token, summed over layers
+    kv_layer: Any = None  # elem/tok: K/V (or MLA latent) elements one layer caches per token
 
 
 def _linear(n_in: int, n_out: int, bias: bool) -> int:
@@ -154,7 +165,7 @@ def model_ref(m: dict) -> ModelRef:
     p = lambda n: Q(n, "param")  # noqa: E731
     if m["model_type"] == "cnn":
         total = p(m["params_published"])
-        return ModelRef(total, total, p(0), p(0), p(0), Q(0, "elem/tok"), 0, 0)
+        return ModelRef(total, p(0), Q(0, "elem/tok"), 0, 0)
     d, L, h, h_kv, dh = m["d_model"], m["n_layers"], m["n_heads"], m["n_kv_heads"], m["head_dim"]
     bias, gated = m["has_linear_bias"], m["is_gated_mlp"]
     norm_size = d * (2 if m["norm_type"] == "layernorm" else 1)  # LayerNorm: scale + bias
@@ -184,14 +195,27 @@ def model_ref(m: dict) -> ModelRef:
     blocks = (L * (attention + 2 * norm_size) + m["n_dense_layers"] * _mlp(d, m["ffn_dim"], gated, bias)
               + n_moe * shared_and_router)
     routed_all = n_moe * n_experts * expert
+    if m["kv_lora_rank"] is not None:
+        qkv = attention - value_width * d  # everything of MLA's attention but the output projection
+        kv_layer = r_kv + d_rope
+    else:
+        qkv = _linear(d, score_width, bias) + 2 * _linear(d, kv_width, bias)
+        kv_layer = 2 * kv_width
+    k_used = (m["n_experts_per_token"] or 0) + (m["n_shared_experts"] or 0)
+    dense_mlp = _mlp(d, m["ffn_dim"], gated, bias)
+    mlp_used = m["n_dense_layers"] * dense_mlp + n_moe * (k_used * expert + d * n_experts)
+    mlp_fixed = m["n_dense_layers"] * dense_mlp + n_moe * ((m["n_shared_experts"] or 0) * expert + d * n_experts)
+    mlp_width = m["n_dense_layers"] * m["ffn_dim"] + n_moe * k_used * (m["expert_ffn_dim"] or 0)
     positions = m["max_context_tokens"] if m["position_embedding"] == "learned" else 0
     embeddings = (m["vocab_size"] + positions) * d
     lm_head = m["vocab_size"] * d
     total = blocks + routed_all + embeddings + (0 if m["is_tied_embeddings"] else lm_head) + norm_size
     return ModelRef(
-        total=p(total), every_token=p(blocks), routed_all=p(routed_all),
-        routed_per_token=p(n_moe * (m["n_experts_per_token"] or 0) * expert), lm_head=p(lm_head),
+        total=p(total), lm_head=p(lm_head),
         kv_per_token=Q(kv_per_token, "elem/tok"), score_width=score_width, value_width=value_width,
+        qkv=p(qkv), out_proj=p(value_width * d), mlp_used=p(mlp_used), mlp_dense_and_shared=p(mlp_fixed),
+        routed_each_all_layers=p(n_moe * expert), n_experts=n_experts,
+        qkv_out_width=score_width + 2 * h_kv * dh, mlp_width=mlp_width, kv_layer=Q(kv_layer, "elem/tok"),
     )
 
 
@@ -233,9 +257,10 @@ def reference_row(hw: dict, m: dict, mr: ModelRef, prec: dict, eta: float, workl
             pairs = S * S / 2  # causal
         # Per layer per sequence: Q.K^T over score_width and P.V over value_width.
         attention = FLOP_PER_MAC * m["n_layers"] * batch * pairs * (mr.score_width + mr.value_width)
-        block_weights = mr.every_token + mr.routed_per_token
-        forward = (FLOP_PER_WEIGHT_USE * block_weights * tokens
-                   + FLOP_PER_WEIGHT_USE * mr.lm_head * logits + attention)
+        matmuls = m["n_layers"] * (mr.qkv + mr.out_proj) + mr.mlp_used
+        norms = NORM_FLOP_PER_ELEMENT * m["n_layers"] * tokens * Q(m["d_model"], "elem/tok")
+        forward = (FLOP_PER_WEIGHT_USE * matmuls * tokens + attention + norms
+                   + FLOP_PER_WEIGHT_USE * mr.lm_head * logits)
     flop = forward * passes
     achievable = peak * eta
     compute_time = flop / achievable
@@ -260,7 +285,7 @@ def reference_row(hw: dict, m: dict, mr: ModelRef, prec: dict, eta: float, workl
     headroom = capacity - footprint
     feasible = headroom.m_as("B") >= 0
 
-    # Wall 2: traffic.
+    # Wall 2: traffic. Transformers: the bytes of the layer operators and the LM head.
     if cnn:
         read_once = mr.total
     else:
@@ -270,19 +295,22 @@ def reference_row(hw: dict, m: dict, mr: ModelRef, prec: dict, eta: float, workl
         else:
             hit = 0.0
         head = mr.lm_head if logits.m_as("tok") > 0 else Q(0, "param")
-        read_once = mr.every_token + mr.routed_all * hit + head
+        read_once = (m["n_layers"] * (mr.qkv + mr.out_proj) + mr.mlp_dense_and_shared
+                     + mr.n_experts * hit * mr.routed_each_all_layers + head)
     weight_traffic = read_once * per_param
     if train:  # forward read, backward read, gradient write; Adam reads and writes its state
         weight_traffic = 3 * weight_traffic + 2 * ADAM_STATE * mr.total
-    if step == "decode":
-        kv_traffic = kv_cache + mr.kv_per_token * Q(1, "tok") * batch * element
-    else:
-        kv_traffic = kv_cache
     if cnn:
-        act_elems = 2 * Q(m["activation_elements_per_sample"], "elem") * batch
+        kv_traffic = zero_b
+        act_traffic = 2 * Q(m["activation_elements_per_sample"], "elem") * batch * element * passes
     else:
-        act_elems = 2 * m["n_layers"] * tokens * Q(m["d_model"], "elem/tok")
-    act_traffic = act_elems * element * passes
+        # Every layer reads its context's K/V once (S tokens per sequence) and appends the step's.
+        kv_traffic = (m["n_layers"] * (batch * Q(seq_len, "tok") + tokens) * mr.kv_layer * element * passes)
+        d, sw, vw = m["d_model"], mr.score_width, mr.value_width
+        per_token_layers = (m["n_layers"] * ((d + mr.qkv_out_width) + (sw + vw) + (vw + d) + 2 * d
+                                             + NORM_ELEMENT_TRIPS * d) + 2 * mr.mlp_width)
+        act_traffic = (tokens * Q(per_token_layers, "elem/tok")
+                       + logits * Q(d + m["vocab_size"], "elem/tok")) * element * passes
     moved = weight_traffic + kv_traffic + act_traffic
     memory_time = moved / bandwidth
     intensity = flop / moved

@@ -152,20 +152,8 @@ def params_active_per_token(
                  layer_params_dense_part + routed + lm_head_params)
 
 
-@column
-def kv_cache_elements_per_token(n_layers: UExpr, n_kv_heads: UExpr, head_dim: UExpr, is_mla: pl.Expr,
-                                kv_lora_rank: UExpr, qk_rope_head_dim: UExpr) -> UExpr:
-    """K and V for every layer: 2 x L x H_kv x d_head (the seed's exact KV formula).
-
-    MLA caches one latent of kv_lora_rank plus the decoupled RoPE key per layer
-    (DeepSeek-V2, arXiv:2405.04434 Table 1).
-    """
-    standard = 2.0 * n_layers * n_kv_heads * head_dim
-    mla = n_layers * (kv_lora_rank + qk_rope_head_dim)
-    return where(is_mla, mla, standard) * ELEMENT_PER_TOKEN
-
-
 MODEL_COLUMNS = [
     "query_dim", "value_dim", "params_computed", "params_active_per_token", "layer_params_dense_part",
-    "routed_expert_params", "lm_head_params", "kv_cache_elements_per_token",
+    "routed_expert_params", "lm_head_params", "is_mla", "attention_params_per_layer", "dense_mlp_params_per_layer",
+    "expert_params_each", "router_params_per_layer",
 ]

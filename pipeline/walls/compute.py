@@ -11,6 +11,7 @@ import polars as pl
 
 from pipeline.formulas import column
 from pipeline.units import UExpr, lit, minimum, where
+from pipeline.walls.operators import per_pass
 
 FLOP_PER_PARAM_TOKEN = lit(2.0, "FLOP/param/tok")  # one multiply-accumulate per weight per token
 FLOP_PER_MAC = lit(2.0, "FLOP")
@@ -52,25 +53,44 @@ def attention_pairs_per_sequence(step: pl.Expr, model_type: pl.Expr, seq_len: UE
     return where(step == "decode", s, where(model_type == "encoder", s * s, 0.5 * s * s))
 
 
+# The node study's step as a phase of the shared operators (pipeline.walls.operators).
 @column
-def attention_flop(n_layers: UExpr, batch: UExpr, attention_pairs_per_sequence: UExpr,
-                   query_dim: UExpr, value_dim: UExpr) -> UExpr:
-    """Scores (Q·K^T, width query_dim) and weighted values (P·V, width value_dim), forward."""
-    return FLOP_PER_MAC * n_layers * batch * attention_pairs_per_sequence * (query_dim + value_dim)
+def step_tokens(tokens_per_step: UExpr) -> UExpr:
+    return tokens_per_step
+
+
+@column
+def step_sequences(batch: UExpr) -> UExpr:
+    return batch
+
+
+@column
+def step_attention_pairs(attention_pairs_per_sequence: UExpr) -> UExpr:
+    return attention_pairs_per_sequence
+
+
+@column
+def step_kv_read_tokens(seq_len: UExpr) -> UExpr:
+    """Every step reads its context's K/V once (decode: the cache; prefill: flash attention)."""
+    return seq_len
+
+
+@column
+def step_logit_tokens(logit_tokens_per_step: UExpr) -> UExpr:
+    return logit_tokens_per_step
 
 
 @column
 def forward_flop(
-    is_transformer: pl.Expr, forward_flop_per_sample: UExpr, batch: UExpr,
-    layer_params_dense_part: UExpr, routed_expert_params: UExpr, params_active_per_token: UExpr,
-    lm_head_params: UExpr, tokens_per_step: UExpr, logit_tokens_per_step: UExpr, attention_flop: UExpr,
+    is_transformer: pl.Expr, forward_flop_per_sample: UExpr, batch: UExpr, n_layers: UExpr,
+    step_qkv_proj_flop: UExpr, step_attention_flop: UExpr, step_o_proj_flop: UExpr, step_mlp_flop: UExpr,
+    step_norms_flop: UExpr, step_lm_head_flop: UExpr,
 ) -> UExpr:
-    """One forward pass. CNN: the catalog's per-sample FLOPs (2 x MACs) x batch."""
-    block_params = params_active_per_token - lm_head_params
-    transformer = (FLOP_PER_PARAM_TOKEN * block_params * tokens_per_step
-                   + FLOP_PER_PARAM_TOKEN * lm_head_params * logit_tokens_per_step
-                   + attention_flop)
-    return where(is_transformer, transformer, forward_flop_per_sample * batch)
+    """One forward pass. Transformers: the layer operators x layers + the LM head (the same
+    expressions as the serving study); CNN: the catalog's per-sample FLOPs (2 x MACs) x batch."""
+    layers = [step_qkv_proj_flop, step_attention_flop, step_o_proj_flop, step_mlp_flop, step_norms_flop]
+    return where(is_transformer, per_pass(n_layers, layers, step_lm_head_flop),
+                 forward_flop_per_sample * batch)
 
 
 @column

@@ -1,10 +1,11 @@
 """Wall 2 (memory): bytes moved per step, the time to move them, and whether the step fits.
 
-Traffic counted per step (first order, no cache reuse across steps):
-weights read once per forward (MoE: only the routed experts some token picked),
-the KV cache read in decode and written in prefill, and each layer's activations
-written once and read once. A training step moves 3x the forward's weights and
-activations (forward read, backward read, gradient write) plus the optimizer update.
+Traffic counted per step (first order, no cache reuse across steps): for transformers,
+the bytes of the shared layer operators (``pipeline.walls.operators``: weights read once
+per forward, MoE only the routed experts some token picked, K/V read over the context
+and appended, activations in and out of each operator); for CNNs the weights and each
+layer's feature maps written once and read once. A training step moves 3x the forward
+(forward read, backward read, gradient write) plus the optimizer update.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import polars as pl
 
 from pipeline.formulas import column
 from pipeline.units import UExpr, lit, where
+from pipeline.walls.operators import per_pass
 
 ELEMENT_PER_PARAM = lit(1.0, "elem/param")  # each weight stored as one element of the dtype
 # Mixed-precision Adam keeps an fp32 master copy, momentum and variance: 12 B/param
@@ -35,59 +37,58 @@ def weight_bytes(params_computed: UExpr, bytes_per_param: UExpr) -> UExpr:
 
 
 @column
-def routed_expert_fraction_read(n_experts: UExpr, n_experts_per_token: UExpr,
-                                tokens_per_step: UExpr) -> UExpr:
-    """Expected share of routed experts picked by at least one of the step's tokens,
-    1 - (1 - k/E)^tokens, for uniform independent routing (0 for dense models)."""
-    k_over_e = (n_experts_per_token / n_experts).fill_null(0.0)
-    miss = UExpr((1.0 - k_over_e.expr).pow(tokens_per_step.magnitude("tok")), k_over_e.unit)
-    return (1.0 - miss).fill_null(0.0)
+def step_weight_params_read(n_layers: UExpr, step_qkv_proj_weight_params: UExpr, step_o_proj_weight_params: UExpr,
+                            step_mlp_weight_params: UExpr, step_lm_head_weight_params: UExpr) -> UExpr:
+    """Weights one forward pass reads: the operators' (MoE: only the experts some token picks)."""
+    layers = [step_qkv_proj_weight_params, step_o_proj_weight_params, step_mlp_weight_params]
+    return per_pass(n_layers, layers, step_lm_head_weight_params)
 
 
 @column
-def weight_traffic_bytes(
-    is_transformer: pl.Expr, step: pl.Expr, params_computed: UExpr, layer_params_dense_part: UExpr,
-    routed_expert_params: UExpr, routed_expert_fraction_read: UExpr, lm_head_params: UExpr,
-    logit_tokens_per_step: UExpr, bytes_per_param: UExpr,
-) -> UExpr:
+def weight_traffic_bytes(is_transformer: pl.Expr, step: pl.Expr, params_computed: UExpr, bytes_per_param: UExpr,
+                         step_weight_params_read: UExpr) -> UExpr:
     """Weights read by one forward pass; a training step adds backward read, gradient write
     and the optimizer's read-modify-write of its fp32 state."""
-    lm_head_read = where(logit_tokens_per_step > lit(0.0, "tok"), lm_head_params, 0)
-    transformer_params = (layer_params_dense_part + routed_expert_params * routed_expert_fraction_read
-                          + lm_head_read)
-    forward = where(is_transformer, transformer_params, params_computed) * bytes_per_param
+    forward = where(is_transformer, step_weight_params_read, params_computed) * bytes_per_param
     training = 3.0 * forward + 2.0 * OPTIMIZER_STATE * params_computed
     return where(step == "train", training, forward)
 
 
 @column
-def kv_cache_bytes(step: pl.Expr, kv_cache_elements_per_token: UExpr, batch: UExpr, seq_len: UExpr,
-                   bytes_per_element: UExpr) -> UExpr:
+def kv_cache_bytes(step: pl.Expr, kv_bytes_per_token_per_device: UExpr, batch: UExpr, seq_len: UExpr) -> UExpr:
     """KV cache held for the context: 2·L·H_kv·d_head·S·B·bytes (exact; the seed's formula).
     Generation only (prefill and decode); 0 for encoders and training steps."""
-    cache = kv_cache_elements_per_token * seq_len * batch * bytes_per_element
+    cache = kv_bytes_per_token_per_device * seq_len * batch
     return where((step == "prefill") | (step == "decode"), cache, 0).fill_null(0)
 
 
 @column
-def kv_traffic_bytes(step: pl.Expr, kv_cache_bytes: UExpr, kv_cache_elements_per_token: UExpr,
-                     batch: UExpr, bytes_per_element: UExpr) -> UExpr:
-    """Decode reads the whole cache and appends one token; prefill writes the prompt's cache."""
-    one_token = kv_cache_elements_per_token * lit(1.0, "tok") * batch * bytes_per_element
-    return where(step == "decode", kv_cache_bytes + one_token, kv_cache_bytes).fill_null(0.0)
+def kv_traffic_bytes(is_transformer: pl.Expr, n_layers: UExpr, step_attention_kv_elements: UExpr,
+                     kv_bytes_per_element: UExpr, step_multiplier: UExpr) -> UExpr:
+    """K/V read over the context and appended for the step's tokens, every layer."""
+    return where(is_transformer, n_layers * step_attention_kv_elements * kv_bytes_per_element * step_multiplier, 0)
 
 
 @column
-def activation_traffic_bytes(
-    is_transformer: pl.Expr, activation_elements_per_sample: UExpr, batch: UExpr, n_layers: UExpr,
-    tokens_per_step: UExpr, d_model: UExpr, bytes_per_element: UExpr, step_multiplier: UExpr,
+def step_activation_elements(
+    n_layers: UExpr, step_qkv_proj_activation_elements: UExpr, step_attention_activation_elements: UExpr,
+    step_o_proj_activation_elements: UExpr, step_mlp_activation_elements: UExpr,
+    step_norms_activation_elements: UExpr, step_lm_head_activation_elements: UExpr,
 ) -> UExpr:
-    """Each layer's output written once and read once. Transformers: the residual stream
-    (d_model per token) in and out of every block."""
-    per_token = lit(1.0, "elem/tok")
-    transformer = 2.0 * n_layers * tokens_per_step * d_model * per_token
+    """Activation elements the operators of one forward pass read and write."""
+    layers = [step_qkv_proj_activation_elements, step_attention_activation_elements,
+              step_o_proj_activation_elements, step_mlp_activation_elements, step_norms_activation_elements]
+    return per_pass(n_layers, layers, step_lm_head_activation_elements)
+
+
+@column
+def activation_traffic_bytes(is_transformer: pl.Expr, activation_elements_per_sample: UExpr, batch: UExpr,
+                             step_activation_elements: UExpr, bytes_per_element: UExpr,
+                             step_multiplier: UExpr) -> UExpr:
+    """Transformers: the operators' activation reads and writes; CNN: each layer's output
+    written once and read once."""
     cnn = 2.0 * activation_elements_per_sample * batch
-    return where(is_transformer, transformer, cnn) * bytes_per_element * step_multiplier
+    return where(is_transformer, step_activation_elements, cnn) * bytes_per_element * step_multiplier
 
 
 @column

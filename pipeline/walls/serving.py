@@ -25,19 +25,9 @@ import polars as pl
 
 from pipeline import formulas
 from pipeline.units import UExpr, lit, maximum, where
+from pipeline.walls.operators import ELEM_PER_TOKEN, OPERATORS, TOKEN, ceil
 from pipeline.walls.software import _if_feasible
 
-FLOP_PER_PARAM_TOKEN = lit(2.0, "FLOP/param/tok")
-FLOP_PER_MAC = lit(2.0, "FLOP")
-ELEM_PER_TOKEN = lit(1.0, "elem/tok")
-ELEM_PER_PARAM = lit(1.0, "elem/param")
-TOKEN = lit(1.0, "tok")
-PARAM = lit(1.0, "param")
-# Two RMS/LayerNorms (~4 FLOP per element) and two residual adds (1 FLOP per element)
-# per block; bytes: each norm reads and writes the hidden state, each add reads two, writes one.
-OTHER_FLOP_PER_ELEMENT = lit(10.0, "FLOP/elem")
-OTHER_ELEMENT_TRIPS = 10.0
-OPERATORS = ("qkv_proj", "attention", "o_proj", "mlp", "norms")
 PHASES = ("prefill", "decode")
 
 # The serving study's own formulas: plan with ``formulas.REGISTRY | SERVING``. Where a name
@@ -45,80 +35,6 @@ PHASES = ("prefill", "decode")
 SERVING: dict[str, formulas.Formula] = {}
 column = formulas.column(registry=SERVING)
 define = partial(formulas.define, registry=SERVING)
-
-
-def _ceil(x: UExpr) -> UExpr:
-    return UExpr(x.expr.ceil(), x.unit)
-
-
-# -- the layout: what one device holds and does ----------------------------------------
-
-@column
-def layers_per_stage(n_layers: UExpr, pp: UExpr) -> UExpr:
-    return _ceil(n_layers / pp)
-
-
-@column
-def kv_heads_per_device(n_kv_heads: UExpr, tp: UExpr) -> UExpr:
-    """ceil(H_kv / tp): with tp > H_kv each device keeps a replica of a KV head."""
-    return _ceil(n_kv_heads / tp)
-
-
-@column
-def kv_elements_per_token_per_layer_per_device(is_mla: pl.Expr, kv_heads_per_device: UExpr, head_dim: UExpr,
-                                                kv_lora_rank: UExpr, qk_rope_head_dim: UExpr) -> UExpr:
-    """K and V of the device's heads; MLA keeps its whole latent on every TP rank."""
-    standard = 2.0 * kv_heads_per_device * head_dim
-    return where(is_mla, kv_lora_rank + qk_rope_head_dim, standard) * ELEM_PER_TOKEN
-
-
-@column
-def qkv_params_per_device(is_mla: pl.Expr, d_model: UExpr, query_dim: UExpr, tp: UExpr,
-                          kv_heads_per_device: UExpr, head_dim: UExpr, has_linear_bias: pl.Expr,
-                          attention_params_per_layer: UExpr, value_dim: UExpr) -> UExpr:
-    """Q, K, V projection weights on one device (MLA: everything but the output projection / tp)."""
-    q_and_kv = query_dim / tp + 2.0 * kv_heads_per_device * head_dim
-    standard = (d_model * q_and_kv + where(has_linear_bias, q_and_kv, 0.0)) * PARAM
-    mla = (attention_params_per_layer - value_dim * d_model * PARAM) / tp
-    return where(is_mla, mla, standard)
-
-
-@column
-def o_params_per_device(value_dim: UExpr, d_model: UExpr, tp: UExpr) -> UExpr:
-    return value_dim / tp * d_model * PARAM
-
-
-@column
-def dense_layer_share(n_dense_layers: UExpr, n_layers: UExpr) -> UExpr:
-    return n_dense_layers / n_layers
-
-
-@column
-def mlp_params_per_token_per_device(dense_layer_share: UExpr, dense_mlp_params_per_layer: UExpr,
-                                    n_experts_per_token: UExpr, n_shared_experts: UExpr,
-                                    expert_params_each: UExpr, router_params_per_layer: UExpr, tp: UExpr) -> UExpr:
-    """MLP weights one token multiplies, per layer on one device (layer-averaged dense/MoE)."""
-    moe = ((n_experts_per_token.fill_null(0.0) + n_shared_experts.fill_null(0.0)) * expert_params_each / tp
-           + router_params_per_layer)
-    return dense_layer_share * dense_mlp_params_per_layer / tp + (1.0 - dense_layer_share) * moe
-
-
-@column
-def mlp_width_per_device(dense_layer_share: UExpr, ffn_dim: UExpr, n_experts_per_token: UExpr,
-                         n_shared_experts: UExpr, expert_ffn_dim: UExpr, tp: UExpr) -> UExpr:
-    """Intermediate activations per token on one device (written by up/gate, read by down)."""
-    experts = (n_experts_per_token.fill_null(0.0) + n_shared_experts.fill_null(0.0)) * expert_ffn_dim.fill_null(0.0)
-    return (dense_layer_share * ffn_dim + (1.0 - dense_layer_share) * experts) / tp * ELEM_PER_TOKEN
-
-
-@column
-def lm_head_params_per_device(lm_head_params: UExpr, tp: UExpr) -> UExpr:
-    return lm_head_params / tp
-
-
-@column
-def weight_bytes_per_param(weight_bytes_per_element: UExpr) -> UExpr:
-    return weight_bytes_per_element * ELEM_PER_PARAM
 
 
 @column
@@ -162,7 +78,7 @@ def prefill_sequences(batch: UExpr) -> UExpr:
 @column
 def decode_sequences(batch: UExpr, pp: UExpr) -> UExpr:
     """Sequences per decode microbatch: ceil(batch / pp) (pp microbatches fill the pipeline)."""
-    return _ceil(batch / pp)
+    return ceil(batch / pp)
 
 
 @column
@@ -172,6 +88,17 @@ def prefill_tokens(batch: UExpr, prompt_len: UExpr) -> UExpr:
 
 @column
 def decode_tokens(decode_sequences: UExpr) -> UExpr:
+    return decode_sequences * TOKEN
+
+
+@column
+def prefill_logit_tokens(prefill_sequences: UExpr) -> UExpr:
+    """Serving samples the next token of each sequence: one LM-head position per sequence."""
+    return prefill_sequences * TOKEN
+
+
+@column
+def decode_logit_tokens(decode_sequences: UExpr) -> UExpr:
     return decode_sequences * TOKEN
 
 
@@ -198,72 +125,12 @@ def decode_attention_pairs(decode_context_tokens: UExpr) -> UExpr:
     return decode_context_tokens / TOKEN
 
 
-def _routed_fraction(n_experts: UExpr, n_experts_per_token: UExpr, tokens: UExpr) -> UExpr:
-    """Expected share of routed experts hit by at least one of the step's tokens, 1 - (1 - k/E)^tokens."""
-    k_over_e = (n_experts_per_token / n_experts).fill_null(0.0)
-    miss = UExpr((1.0 - k_over_e.expr).pow(tokens.magnitude("tok")), k_over_e.unit)
-    return (1.0 - miss).fill_null(0.0)
-
-
 # -- operators, one factory for both phases --------------------------------------------------
 
-def _operators(p: str) -> None:
-    """Register ``{p}_{op}_{flop,bytes,time_s}`` and the phase totals for phase ``p``."""
-    tokens, seqs = f"{p}_tokens", f"{p}_sequences"
-
-    define(f"{p}_routed_fraction", ["n_experts", "n_experts_per_token", tokens], _routed_fraction)
-
-    def matmul_flop(params, t):
-        return FLOP_PER_PARAM_TOKEN * params * t
-
-    def qkv_bytes(params, wbpp, t, d, q_dim, tp, kvh, hd, abytes):
-        out_width = (q_dim / tp + 2.0 * kvh * hd) * ELEM_PER_TOKEN
-        return params * wbpp + t * (d * ELEM_PER_TOKEN + out_width) * abytes
-
-    define(f"{p}_qkv_proj_flop", ["qkv_params_per_device", tokens], matmul_flop)
-    define(f"{p}_qkv_proj_bytes", ["qkv_params_per_device", "weight_bytes_per_param", tokens, "d_model",
-                                   "query_dim", "tp", "kv_heads_per_device", "head_dim",
-                                   "bytes_per_element"], qkv_bytes)
-
-    def attn_flop(s, pairs, q_dim, v_dim, tp):
-        return FLOP_PER_MAC * s * pairs * (q_dim + v_dim) / tp
-
-    def attn_bytes(s, kv_read, t, kv_el, kvb, q_dim, v_dim, tp, abytes):
-        cache = (s * kv_read + t) * kv_el * kvb  # read the context's K/V, append the step's
-        return cache + t * (q_dim + v_dim) / tp * ELEM_PER_TOKEN * abytes
-
-    define(f"{p}_attention_flop", [seqs, f"{p}_attention_pairs", "query_dim", "value_dim", "tp"], attn_flop)
-    define(f"{p}_attention_bytes", [seqs, f"{p}_kv_read_tokens", tokens,
-                                    "kv_elements_per_token_per_layer_per_device", "kv_bytes_per_element",
-                                    "query_dim", "value_dim", "tp", "bytes_per_element"], attn_bytes)
-
-    def o_bytes(params, wbpp, t, v_dim, tp, d, abytes):
-        return params * wbpp + t * (v_dim / tp + d) * ELEM_PER_TOKEN * abytes
-
-    define(f"{p}_o_proj_flop", ["o_params_per_device", tokens], matmul_flop)
-    define(f"{p}_o_proj_bytes", ["o_params_per_device", "weight_bytes_per_param", tokens, "value_dim", "tp",
-                                 "d_model", "bytes_per_element"], o_bytes)
-
-    def mlp_bytes(share, dense, n_experts, shared, each, router, routed, tp, wbpp, t, d, width, abytes):
-        experts_read = (shared.fill_null(0.0) + n_experts.fill_null(0.0) * routed) * each / tp + router
-        params = share * dense / tp + (1.0 - share) * experts_read
-        activations = t * (2.0 * d * ELEM_PER_TOKEN + 2.0 * width) * abytes
-        return params * wbpp + activations
-
-    define(f"{p}_mlp_flop", ["mlp_params_per_token_per_device", tokens], matmul_flop)
-    define(f"{p}_mlp_bytes", ["dense_layer_share", "dense_mlp_params_per_layer", "n_experts", "n_shared_experts",
-                              "expert_params_each", "router_params_per_layer", f"{p}_routed_fraction", "tp",
-                              "weight_bytes_per_param", tokens, "d_model", "mlp_width_per_device",
-                              "bytes_per_element"], mlp_bytes)
-
-    def norms_flop(t, d):
-        return OTHER_FLOP_PER_ELEMENT * t * d * ELEM_PER_TOKEN
-
-    def norms_bytes(t, d, abytes):
-        return OTHER_ELEMENT_TRIPS * t * d * ELEM_PER_TOKEN * abytes
-
-    define(f"{p}_norms_flop", [tokens, "d_model"], norms_flop)
-    define(f"{p}_norms_bytes", [tokens, "d_model", "bytes_per_element"], norms_bytes)
+def _operator_times(p: str) -> None:
+    """Register, for phase ``p``, each operator's time and bound on this hardware, the class
+    totals of a pass, its communication and the pass time (FLOPs and bytes: ``operators``)."""
+    tokens = f"{p}_tokens"
 
     def op_time(flop, nbytes, peak, eta_c, bw, eta_m):
         return maximum((flop / (peak * eta_c)).to("s"), (nbytes / (bw * eta_m)).to("s"))
@@ -279,16 +146,6 @@ def _operators(p: str) -> None:
         define(f"{p}_{op}_time_s", [f"{p}_{op}_flop", f"{p}_{op}_bytes", *roof], op_time)
         define(f"{p}_{op}_is_compute_bound", [f"{p}_{op}_flop", f"{p}_{op}_bytes", *roof], op_compute_bound)
         define(f"{p}_{op}_bound", [f"{p}_{op}_is_compute_bound"], op_bound)
-
-    def head_flop(params, s):
-        return FLOP_PER_PARAM_TOKEN * params * s * TOKEN
-
-    def head_bytes(params, wbpp, s, d, vocab, tp, abytes):
-        return params * wbpp + s * TOKEN * (d + vocab / tp) * ELEM_PER_TOKEN * abytes
-
-    define(f"{p}_lm_head_flop", ["lm_head_params_per_device", seqs], head_flop)
-    define(f"{p}_lm_head_bytes", ["lm_head_params_per_device", "weight_bytes_per_param", seqs, "d_model",
-                                  "vocab_size", "tp", "bytes_per_element"], head_bytes)
 
     # Class totals for one pass of a token through all L layers (the sweep keeps these).
     def attention_total(n_layers, qkv, attn, o):
@@ -381,7 +238,7 @@ def _by_bound(n_layers: UExpr, kind: str, args: tuple) -> UExpr:
 
 
 for _phase in PHASES:
-    _operators(_phase)
+    _operator_times(_phase)
 
 
 # -- memory, feasibility and the request's latencies ------------------------------------------
@@ -395,12 +252,6 @@ def is_weight_quantized(weight_bytes_per_element: UExpr, bytes_per_element: UExp
 @column
 def context_tokens(prompt_len: UExpr, generated_tokens: UExpr) -> UExpr:
     return prompt_len + generated_tokens
-
-
-@column
-def kv_bytes_per_token_per_device(kv_elements_per_token_per_layer_per_device: UExpr, layers_per_stage: UExpr,
-                                  kv_bytes_per_element: UExpr) -> UExpr:
-    return kv_elements_per_token_per_layer_per_device * layers_per_stage * kv_bytes_per_element
 
 
 @column
@@ -538,7 +389,7 @@ def max_batch_paged(memory_headroom_bytes: UExpr, kv_cache_bytes_per_device: UEx
                     kv_bytes_per_token_per_device: UExpr, context_tokens: UExpr, kv_block_tokens: UExpr) -> UExpr:
     """Sequences that fit with a paged cache: each holds ceil(context / block) blocks
     (PagedAttention, Kwon et al. 2023)."""
-    blocks = _ceil(context_tokens / kv_block_tokens)
+    blocks = ceil(context_tokens / kv_block_tokens)
     per_sequence = kv_bytes_per_token_per_device * blocks * kv_block_tokens
     n = _free_for_kv(memory_headroom_bytes, kv_cache_bytes_per_device) / per_sequence
     return UExpr(n.expr.floor().clip(lower_bound=0.0), n.unit)

@@ -50,6 +50,9 @@ def test_moe_active_parameters_per_token(models):
     ("Llama 2 7B", 2 * 32 * 32 * 128),   # MHA
     ("DeepSeek-V3", 61 * (512 + 64)),    # MLA latent + decoupled RoPE key
 ])
-def test_kv_cache_elements_per_token(models, name, elements_per_token):
-    row = models.filter(pl.col("name") == name).row(0, named=True)
-    assert row["kv_cache_elements_per_token"] == elements_per_token
+def test_kv_cache_elements_per_token(name, elements_per_token):
+    """One token of context at fp16 (2 B per element) on one device."""
+    import pipeline
+
+    row = pipeline.evaluate(model=name, hardware="MI300X", batch=1, seq_len=1, step="decode").row(0, named=True)
+    assert row["kv_cache_bytes"] == elements_per_token * 2

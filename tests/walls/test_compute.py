@@ -24,14 +24,17 @@ def test_resnet50_forward_flops_are_twice_the_macs():
     assert row["step_flop"] == pytest.approx(64 * 8.18e9, rel=0.01)
 
 
-def test_decode_flops_follow_kaplan():
-    """Per token: 2 x non-embedding weights + attention 2 x L x S x (d_q + d_v); Llama 2 7B, S = 2048."""
+def test_decode_flops_are_the_operators_of_every_layer():
+    """Llama 2 7B, one token at S = 2048: 2 FLOP per matmul weight (Kaplan et al. 2020) over
+    QKV (4096 x 3·4096), O (4096 x 4096), the gated MLP (3 x 4096 x 11008) and the LM head
+    (32000 x 4096); attention 2·L·S·(d_q + d_v); norms and residual adds 10 FLOP per element."""
     row = pipeline.evaluate(model="Llama 2 7B", hardware="H100 SXM5 80GB", seq_len=2048,
                             step="decode").row(0, named=True)
-    # the LM head multiplies; the input embedding is a lookup and the final RMSNorm elementwise
-    non_embedding = 6_738_415_616 - 32000 * 4096 - 4096
+    per_layer = 4096 * 3 * 4096 + 4096 * 4096 + 3 * 4096 * 11008
+    matmuls = 2 * (32 * per_layer + 32000 * 4096)
     attention = 2 * 32 * 2048 * (4096 + 4096)
-    assert row["step_flop"] == pytest.approx(2 * non_embedding + attention, rel=1e-9)
+    norms = 10 * 32 * 4096
+    assert row["step_flop"] == matmuls + attention + norms == 14_289_207_296
 
 
 def test_training_step_is_three_forward_passes():

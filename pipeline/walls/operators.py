@@ -1,0 +1,237 @@
+"""Operators of a transformer layer: FLOPs and bytes moved, per device, one implementation
+for every study (the node study at tp = pp = 1, the serving study per layout).
+
+Per layer, five operators: the QKV projection, attention over the context (reading the
+K/V of ``kv_read_tokens`` per sequence and appending the step's), the output
+projection, the MLP (MoE: the routed experts some token picks, Fedus et al. 2022), and
+the norms with residual adds; the LM head runs once per pass on the ``logit_tokens``.
+Bytes are split into weights, KV cache and activations, so a study can report each
+kind of traffic; an operator's bytes are their sum.
+
+A phase ``p`` (prefill, decode, step) supplies ``{p}_tokens`` (through the weights),
+``{p}_sequences``, ``{p}_attention_pairs`` (query-key pairs per sequence and layer),
+``{p}_kv_read_tokens`` and ``{p}_logit_tokens``; ``operator_work(p)`` registers the rest.
+Tensor parallelism shards heads and MLP width over ``tp`` devices; KV heads are
+replicated when tp exceeds them (Megatron-LM, Shoeybi et al. 2019, §3).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipeline.formulas import column, define
+from pipeline.units import UExpr, lit, where
+
+FLOP_PER_PARAM_TOKEN = lit(2.0, "FLOP/param/tok")
+FLOP_PER_MAC = lit(2.0, "FLOP")
+ELEM_PER_TOKEN = lit(1.0, "elem/tok")
+ELEM_PER_PARAM = lit(1.0, "elem/param")
+TOKEN = lit(1.0, "tok")
+PARAM = lit(1.0, "param")
+# Two RMS/LayerNorms (~4 FLOP per element) and two residual adds (1 FLOP per element)
+# per block; bytes: each norm reads and writes the hidden state, each add reads two, writes one.
+OTHER_FLOP_PER_ELEMENT = lit(10.0, "FLOP/elem")
+OTHER_ELEMENT_TRIPS = 10.0
+OPERATORS = ("qkv_proj", "attention", "o_proj", "mlp", "norms")
+
+
+def ceil(x: UExpr) -> UExpr:
+    return UExpr(x.expr.ceil(), x.unit)
+
+
+def per_pass(n_layers: UExpr, per_layer: list[UExpr], head: UExpr) -> UExpr:
+    """A quantity of one pass: the layer operators' sum x layers, plus the LM head's."""
+    total = per_layer[0]
+    for part in per_layer[1:]:
+        total = total + part
+    return n_layers * total + head
+
+
+# -- the layout: what one device holds ----------------------------------------------------
+
+@column
+def layers_per_stage(n_layers: UExpr, pp: UExpr) -> UExpr:
+    return ceil(n_layers / pp)
+
+
+@column
+def kv_heads_per_device(n_kv_heads: UExpr, tp: UExpr) -> UExpr:
+    """ceil(H_kv / tp): with tp > H_kv each device keeps a replica of a KV head."""
+    return ceil(n_kv_heads / tp)
+
+
+@column
+def kv_elements_per_token_per_layer_per_device(is_mla: pl.Expr, kv_heads_per_device: UExpr, head_dim: UExpr,
+                                                kv_lora_rank: UExpr, qk_rope_head_dim: UExpr) -> UExpr:
+    """K and V of the device's heads; MLA keeps its whole latent on every TP rank."""
+    standard = 2.0 * kv_heads_per_device * head_dim
+    return where(is_mla, kv_lora_rank + qk_rope_head_dim, standard) * ELEM_PER_TOKEN
+
+
+@column
+def qkv_params_per_device(is_mla: pl.Expr, d_model: UExpr, query_dim: UExpr, tp: UExpr,
+                          kv_heads_per_device: UExpr, head_dim: UExpr, has_linear_bias: pl.Expr,
+                          attention_params_per_layer: UExpr, value_dim: UExpr) -> UExpr:
+    """Q, K, V projection weights on one device (MLA: everything but the output projection / tp)."""
+    q_and_kv = query_dim / tp + 2.0 * kv_heads_per_device * head_dim
+    standard = (d_model * q_and_kv + where(has_linear_bias, q_and_kv, 0.0)) * PARAM
+    mla = (attention_params_per_layer - value_dim * d_model * PARAM) / tp
+    return where(is_mla, mla, standard)
+
+
+@column
+def o_params_per_device(value_dim: UExpr, d_model: UExpr, tp: UExpr) -> UExpr:
+    return value_dim / tp * d_model * PARAM
+
+
+@column
+def dense_layer_share(n_dense_layers: UExpr, n_layers: UExpr) -> UExpr:
+    return n_dense_layers / n_layers
+
+
+@column
+def mlp_params_per_token_per_device(dense_layer_share: UExpr, dense_mlp_params_per_layer: UExpr,
+                                    n_experts_per_token: UExpr, n_shared_experts: UExpr,
+                                    expert_params_each: UExpr, router_params_per_layer: UExpr, tp: UExpr) -> UExpr:
+    """MLP weights one token multiplies, per layer on one device (layer-averaged dense/MoE)."""
+    moe = ((n_experts_per_token.fill_null(0.0) + n_shared_experts.fill_null(0.0)) * expert_params_each / tp
+           + router_params_per_layer)
+    return dense_layer_share * dense_mlp_params_per_layer / tp + (1.0 - dense_layer_share) * moe
+
+
+@column
+def mlp_width_per_device(dense_layer_share: UExpr, ffn_dim: UExpr, n_experts_per_token: UExpr,
+                         n_shared_experts: UExpr, expert_ffn_dim: UExpr, tp: UExpr) -> UExpr:
+    """Intermediate activations per token on one device (written by up/gate, read by down)."""
+    experts = (n_experts_per_token.fill_null(0.0) + n_shared_experts.fill_null(0.0)) * expert_ffn_dim.fill_null(0.0)
+    return (dense_layer_share * ffn_dim + (1.0 - dense_layer_share) * experts) / tp * ELEM_PER_TOKEN
+
+
+@column
+def lm_head_params_per_device(lm_head_params: UExpr, tp: UExpr) -> UExpr:
+    return lm_head_params / tp
+
+
+@column
+def weight_bytes_per_param(weight_bytes_per_element: UExpr) -> UExpr:
+    return weight_bytes_per_element * ELEM_PER_PARAM
+
+
+@column
+def kv_bytes_per_token_per_device(kv_elements_per_token_per_layer_per_device: UExpr, layers_per_stage: UExpr,
+                                  kv_bytes_per_element: UExpr) -> UExpr:
+    return kv_elements_per_token_per_layer_per_device * layers_per_stage * kv_bytes_per_element
+
+
+
+def _routed_fraction(n_experts: UExpr, n_experts_per_token: UExpr, tokens: UExpr) -> UExpr:
+    """Expected share of routed experts hit by at least one of the step's tokens, 1 - (1 - k/E)^tokens."""
+    k_over_e = (n_experts_per_token / n_experts).fill_null(0.0)
+    miss = UExpr((1.0 - k_over_e.expr).pow(tokens.magnitude("tok")), k_over_e.unit)
+    return (1.0 - miss).fill_null(0.0)
+
+
+# -- the operators -------------------------------------------------------------------------
+
+def operator_work(p: str) -> None:
+    """Register ``{p}_{op}_flop``, the weights an operator reads (``_weight_params``), the
+    activation and K/V elements it moves (``_activation_elements``, ``_kv_elements``), each
+    in bytes (``_weight_bytes``, ...) and their sum ``{p}_{op}_bytes``, for the five layer
+    operators and the LM head of phase ``p``."""
+    tokens, seqs, logits = f"{p}_tokens", f"{p}_sequences", f"{p}_logit_tokens"
+
+    define(f"{p}_routed_fraction", ["n_experts", "n_experts_per_token", tokens], _routed_fraction)
+
+    def matmul_flop(params, t):
+        return FLOP_PER_PARAM_TOKEN * params * t
+
+    def same(x):
+        return x
+
+    def qkv_activations(t, d, q_dim, tp, kvh, hd):
+        return t * (d + q_dim / tp + 2.0 * kvh * hd) * ELEM_PER_TOKEN
+
+    define(f"{p}_qkv_proj_flop", ["qkv_params_per_device", tokens], matmul_flop)
+    define(f"{p}_qkv_proj_weight_params", ["qkv_params_per_device"], same)
+    define(f"{p}_qkv_proj_activation_elements", [tokens, "d_model", "query_dim", "tp", "kv_heads_per_device",
+                                                 "head_dim"], qkv_activations)
+
+    def attn_flop(s, pairs, q_dim, v_dim, tp):
+        """Scores Q.K^T over the query width and P.V over the value width."""
+        return FLOP_PER_MAC * s * pairs * (q_dim + v_dim) / tp
+
+    def attn_kv(s, kv_read, t, kv_el):
+        return (s * kv_read + t) * kv_el  # read the context's K/V, append the step's
+
+    def attn_activations(t, q_dim, v_dim, tp):
+        return t * (q_dim + v_dim) / tp * ELEM_PER_TOKEN
+
+    define(f"{p}_attention_flop", [seqs, f"{p}_attention_pairs", "query_dim", "value_dim", "tp"], attn_flop)
+    define(f"{p}_attention_kv_elements", [seqs, f"{p}_kv_read_tokens", tokens,
+                                          "kv_elements_per_token_per_layer_per_device"], attn_kv)
+    define(f"{p}_attention_activation_elements", [tokens, "query_dim", "value_dim", "tp"], attn_activations)
+
+    def o_activations(t, v_dim, tp, d):
+        return t * (v_dim / tp + d) * ELEM_PER_TOKEN
+
+    define(f"{p}_o_proj_flop", ["o_params_per_device", tokens], matmul_flop)
+    define(f"{p}_o_proj_weight_params", ["o_params_per_device"], same)
+    define(f"{p}_o_proj_activation_elements", [tokens, "value_dim", "tp", "d_model"], o_activations)
+
+    def mlp_weights(share, dense, n_experts, shared, each, router, routed, tp):
+        experts_read = (shared.fill_null(0.0) + n_experts.fill_null(0.0) * routed) * each / tp + router
+        return share * dense / tp + (1.0 - share) * experts_read
+
+    def mlp_activations(t, d, width):
+        return t * (2.0 * d * ELEM_PER_TOKEN + 2.0 * width)  # in, out, intermediate written and read
+
+    define(f"{p}_mlp_flop", ["mlp_params_per_token_per_device", tokens], matmul_flop)
+    define(f"{p}_mlp_weight_params", ["dense_layer_share", "dense_mlp_params_per_layer", "n_experts",
+                                      "n_shared_experts", "expert_params_each", "router_params_per_layer",
+                                      f"{p}_routed_fraction", "tp"], mlp_weights)
+    define(f"{p}_mlp_activation_elements", [tokens, "d_model", "mlp_width_per_device"], mlp_activations)
+
+    def norms_flop(t, d):
+        return OTHER_FLOP_PER_ELEMENT * t * d * ELEM_PER_TOKEN
+
+    def norms_activations(t, d):
+        return OTHER_ELEMENT_TRIPS * t * d * ELEM_PER_TOKEN
+
+    define(f"{p}_norms_flop", [tokens, "d_model"], norms_flop)
+    define(f"{p}_norms_activation_elements", [tokens, "d_model"], norms_activations)
+
+    def head_weights(params, t):
+        """The vocabulary matrix is read only when some position is projected on it."""
+        return where(t > lit(0.0, "tok"), params, 0)
+
+    def head_activations(t, d, vocab, tp):
+        return t * (d + vocab / tp) * ELEM_PER_TOKEN
+
+    define(f"{p}_lm_head_flop", ["lm_head_params_per_device", logits], matmul_flop)
+    define(f"{p}_lm_head_weight_params", ["lm_head_params_per_device", logits], head_weights)
+    define(f"{p}_lm_head_activation_elements", [logits, "d_model", "vocab_size", "tp"], head_activations)
+
+    def in_bytes(amount, size):
+        return amount * size
+
+    def total(*parts):
+        out = parts[0]
+        for part in parts[1:]:
+            out = out + part
+        return out
+
+    for op in (*OPERATORS, "lm_head"):
+        parts = []
+        if op not in ("attention", "norms"):
+            define(f"{p}_{op}_weight_bytes", [f"{p}_{op}_weight_params", "weight_bytes_per_param"], in_bytes)
+            parts.append(f"{p}_{op}_weight_bytes")
+        if op == "attention":
+            define(f"{p}_attention_kv_bytes", [f"{p}_attention_kv_elements", "kv_bytes_per_element"], in_bytes)
+            parts.append(f"{p}_attention_kv_bytes")
+        define(f"{p}_{op}_activation_bytes", [f"{p}_{op}_activation_elements", "bytes_per_element"], in_bytes)
+        parts.append(f"{p}_{op}_activation_bytes")
+        define(f"{p}_{op}_bytes", parts, total)
+
+
+for _phase in ("prefill", "decode", "step"):
+    operator_work(_phase)
