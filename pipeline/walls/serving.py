@@ -1,20 +1,17 @@
 """Walls 4 and 5 (serving, batching) with communication (wall 14's TP/PP part) and
 weight streaming (wall 6): LLM serving on tp x pp devices of one scale-up domain.
 
-Per layer and per device, each operator has FLOPs, bytes moved and a time
-max(FLOPs / (peak · eta_compute), bytes / (bandwidth · eta_memory)); the five
-operators are the QKV projection, attention over the context (the KV cache read in
-decode), the output projection, the MLP (MoE: the experts its tokens pick), and the
-norms with residual adds; the LM head runs once per pass. Prefill (the whole prompt)
-and decode (one token per sequence at the mean context of the generation) are the
-same operators at different token counts: one factory makes both sets of columns.
+The operators' FLOPs and bytes come from ``pipeline.walls.operators`` (shared with the
+node study). Here each operator gets a time on this hardware, max(FLOPs / (peak ·
+eta_compute), bytes / (bandwidth · eta_memory)), and its bound; a pass adds the layer
+operators over all L layers, the LM head, the communication and the launches. Prefill
+(the whole prompt) and decode (one token per sequence at the mean context of the
+generation) are the same factory at different token counts.
 
-Tensor parallelism shards heads and MLP width over ``tp`` devices (KV heads are
-replicated when tp exceeds them, and the replicas count in memory) and costs two
-ring all-reduces per layer (Megatron-LM, Shoeybi et al. 2019, §3); pipeline
-parallelism gives each of ``pp`` stages ceil(L/pp) layers and sends activations
-across each stage boundary. Decode keeps ``pp`` microbatches of ceil(batch/pp)
-sequences in flight, so a token of one sequence crosses all L layers per round.
+Tensor parallelism costs two ring all-reduces per layer (Megatron-LM, Shoeybi et al.
+2019, §3); pipeline parallelism gives each of ``pp`` stages ceil(L/pp) layers and sends
+activations across each stage boundary. Decode keeps ``pp`` microbatches of
+ceil(batch/pp) sequences in flight, so a token of one sequence crosses all L layers per round.
 """
 
 from __future__ import annotations
