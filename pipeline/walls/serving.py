@@ -22,6 +22,7 @@ import polars as pl
 
 from pipeline import formulas
 from pipeline.units import UExpr, lit, maximum, where
+from pipeline.walls.collectives import ring_all_reduce_s
 from pipeline.walls.operators import ELEM_PER_TOKEN, OPERATORS, TOKEN, ceil
 from pipeline.walls.software import _if_feasible
 
@@ -162,9 +163,7 @@ def _operator_times(p: str) -> None:
     # TP: two ring all-reduces of the step's hidden states per layer (Megatron-LM).
     def tp_comm(n_layers, tp, t, d, abytes, alpha, beta, eta_l):
         message = t * d * ELEM_PER_TOKEN * abytes
-        steps = 2.0 * (tp - 1.0)
-        ring = steps * alpha + (steps / tp * message / (beta * eta_l)).to("s")
-        return where(tp.expr > 1, 2.0 * n_layers * ring, 0)
+        return where(tp.expr > 1, 2.0 * n_layers * ring_all_reduce_s(tp, message, alpha, beta * eta_l), 0)
 
     def pp_comm(pp, t, d, abytes, alpha, beta, eta_l):
         message = t * d * ELEM_PER_TOKEN * abytes
