@@ -314,7 +314,8 @@ def catalog_check(registry: RegistryOpt = None) -> None:
 
 @catalog_app.command("list")
 def catalog_list(
-    table: Annotated[str | None, typer.Argument(help="hardware, models, precisions or efficiency_profiles")] = None,
+    table: Annotated[str | None, typer.Argument(
+        help="hardware, models, precisions, efficiency_profiles or clusters")] = None,
     registry: RegistryOpt = None,
 ) -> None:
     """List the tables, or the rows of one table."""
@@ -331,14 +332,16 @@ def catalog_list(
             "models": ["name", "family", "model_type", "is_moe", "params_published", "n_layers"],
             "precisions": ["name", "bytes_per_element", "peak_column"],
             "efficiency_profiles": ["profile", "workload", "framework", "hardware_family",
-                                    "eta_compute_low", "eta_compute_high"]}[table]
+                                    "eta_compute_low", "eta_compute_high"],
+            "clusters": ["name", "accelerator", "nodes", "accelerators_per_node", "fabric",
+                         "nic_bandwidth_bits_per_s", "nics_per_node", "node_mtbf_s"]}[table]
     from pipeline.catalogs.io import schema_units
 
     _print_frame(frame.select(keep), title=table, units=schema_units(table))
 
 
 @catalog_app.command("show")
-def catalog_show(name: Annotated[str, typer.Argument(help="A hardware, model or precision name.")],
+def catalog_show(name: Annotated[str, typer.Argument(help="A hardware, model, precision or cluster name.")],
                  registry: RegistryOpt = None) -> None:
     """Every column of one catalog row, with units and provenance."""
     import polars as pl
@@ -347,7 +350,7 @@ def catalog_show(name: Annotated[str, typer.Argument(help="A hardware, model or 
     from pipeline.errors import UnknownNameError
 
     known = []
-    for table in ("hardware", "models", "precisions"):
+    for table in ("hardware", "models", "precisions", "clusters"):
         frame = read_catalog(table, registry)
         known += frame["name"].to_list()
         row = frame.filter(pl.col("name") == name)

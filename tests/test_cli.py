@@ -17,7 +17,7 @@ from pipeline.catalogs.io import import_csv
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED = REPO / "registry_data"
 ENTRY_POINT = Path(sys.executable).parent / "mlsys"
-TABLES = ("hardware", "models", "precisions", "efficiency_profiles")
+TABLES = ("hardware", "models", "precisions", "efficiency_profiles", "clusters")
 
 
 def run(argv: list, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -152,7 +152,7 @@ def test_catalog_check_ok(tmp_path, registry):
     res = mlsys("catalog", "check", "--registry", registry, cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     lines = res.stdout.splitlines()
-    assert len(lines) == 4
+    assert len(lines) == 5  # hardware, models, precisions, efficiency_profiles, clusters
     for table, line in zip(TABLES, lines, strict=True):
         n = pl.read_parquet(BUNDLED / f"{table}.parquet").height
         assert line.split() == ["ok", table, str(n), "rows", str(registry / f"{table}.parquet")]

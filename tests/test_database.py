@@ -11,10 +11,11 @@ import pytest
 
 import pipeline
 from pipeline import database
+from pipeline.catalogs.schemas import CATALOGS
 from pipeline.errors import InputError
 from pipeline.studies import node, schema_columns
 
-CATALOG_TABLES = ("hardware", "models", "precisions", "efficiency_profiles")
+CATALOG_TABLES = tuple(CATALOGS)  # hardware, models, precisions, efficiency_profiles, clusters
 GROUP = ["model", "workload", "step", "batch", "seq_len"]
 
 

@@ -14,12 +14,13 @@ from polars.testing import assert_frame_equal
 
 import pipeline
 from pipeline import database, runs
+from pipeline.catalogs.schemas import CATALOGS
 from pipeline.errors import InputError
 from pipeline.spec import parse_spec
 from pipeline.studies import node, schema_columns
 
 REPO = Path(__file__).resolve().parent.parent
-CATALOG_TABLES = ("hardware", "models", "precisions", "efficiency_profiles")
+CATALOG_TABLES = tuple(CATALOGS)  # hardware, models, precisions, efficiency_profiles, clusters
 IDENTITY = ["hardware", "model", "workload", "step", "compute_dtype", "batch", "seq_len"]
 DROP_NO_PEAK = "hardware has no published dense peak for compute_dtype"
 DROP_CONTEXT = "seq_len exceeds the model's max_context_tokens"

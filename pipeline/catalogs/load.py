@@ -10,6 +10,7 @@ import polars as pl
 
 from pipeline.catalogs.io import catalog_path, read_catalog
 from pipeline.catalogs.schemas import CATALOGS
+from pipeline.errors import InputError, Problem, suggest
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,7 @@ class Catalogs:
     models: pl.DataFrame
     precisions: pl.DataFrame
     efficiency_profiles: pl.DataFrame
+    clusters: pl.DataFrame
     paths: dict[str, Path]
     hashes: dict[str, str]  # sha256 of each Parquet file
 
@@ -33,4 +35,17 @@ def load_catalogs(registry: str | Path | None = None) -> Catalogs:
     """Read and validate every catalog; the first bad table raises its ``InputError``."""
     paths = {t: catalog_path(t, registry) for t in CATALOGS}
     frames = {t: read_catalog(t, registry) for t in CATALOGS}
+    _check_references(frames["clusters"], frames["hardware"], paths["clusters"])
     return Catalogs(**frames, paths=paths, hashes={t: _sha256(p) for t, p in paths.items()})
+
+
+def _check_references(clusters: pl.DataFrame, hardware: pl.DataFrame, path: Path) -> None:
+    """Every cluster's accelerator must be a hardware catalog row."""
+    known = hardware["name"].to_list()
+    bad = [(i, c, a) for i, (c, a) in enumerate(zip(clusters["name"], clusters["accelerator"], strict=True))
+           if a not in known]
+    if bad:
+        problems = [Problem(i + 1, "accelerator", f"got {a!r}, expected a hardware catalog name"
+                            + (f"; did you mean {', '.join(repr(s) for s in suggest(a, known))}?"
+                               if suggest(a, known) else ""), c) for i, c, a in bad]
+        raise InputError(f"catalog 'clusters' ({path})", problems)

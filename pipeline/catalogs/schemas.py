@@ -191,9 +191,35 @@ class EfficiencyProfileSchema(Provenance):
         unique = ["workload", "precision", "framework", "hardware_family"]  # noqa: RUF012 (pandera API)
 
 
+class ClusterSchema(Provenance):
+    """One row per named training cluster from a public description: its node type, its
+    scale-out fabric, storage and reliability (denormalised: one row says it all)."""
+
+    name: str = text("cluster name", unique=True)
+    accelerator: str = text("accelerator (a hardware catalog name)")
+    accelerators_per_node: int = count("accelerators per node (TPU: chips per host)")
+    nodes: int = count("nodes in the cluster")
+    scaleup_domain_size: int = count("accelerators in one scale-up (NVLink/ICI/IF) domain")
+    fabric: str = text("scale-out fabric")
+    nic_bandwidth_bits_per_s: float = quantity("bit/s", "scale-out bandwidth per NIC", nullable=True)
+    nics_per_node: int = count("scale-out NICs per node", nullable=True)
+    scaleout_latency_s: float = quantity("s", "per-message latency of the scale-out network", nullable=True)
+    oversubscription_ratio: float = quantity("", "scale-out oversubscription (1: non-blocking)", nullable=True,
+                                             ge=1)
+    checkpoint_storage_bandwidth_bytes_per_s: float = quantity("B/s", "aggregate storage bandwidth",
+                                                               nullable=True)
+    node_mtbf_s: float = quantity("s", "mean time between failures of one node", nullable=True)
+    node_mtbf_is_estimate: bool = flag("node_mtbf_s is an estimate, not a published figure", nullable=True)
+    _finite = finite(r"^(.*_bits_per_s|.*_bytes_per_s|.*_latency_s|node_mtbf_s|oversubscription_ratio)$")
+
+    class Config:
+        name = "clusters"
+
+
 CATALOGS: dict[str, type[pa.DataFrameModel]] = {
     "hardware": HardwareSchema,
     "models": ModelSchema,
     "precisions": PrecisionSchema,
     "efficiency_profiles": EfficiencyProfileSchema,
+    "clusters": ClusterSchema,
 }

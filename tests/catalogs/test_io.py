@@ -375,3 +375,27 @@ def test_parquet_missing_an_optional_column_is_rejected(registry):
     rewrite_hardware(registry, lambda t: t.drop_columns([BW]))
     with pytest.raises(InputError, match=rf"column {BW}: missing column"):
         read_catalog("hardware", registry)
+
+
+def test_cluster_with_an_unknown_accelerator_is_rejected(registry):
+    """clusters.accelerator must name a hardware catalog row; the message suggests the closest."""
+    import polars as pl
+
+    from pipeline.catalogs.io import write_catalog
+    from pipeline.catalogs.load import load_catalogs
+
+    clusters = pl.read_parquet(registry / "clusters.parquet")
+    write_catalog(clusters.with_columns(pl.lit("H100 SXM 80GB").alias("accelerator")), "clusters", registry)
+    with pytest.raises(InputError, match=r"row 1 \(.*\), column accelerator: got 'H100 SXM 80GB', expected a "
+                                         r"hardware catalog name; did you mean 'H100 SXM5 80GB'"):
+        load_catalogs(registry)
+
+
+def test_cluster_fabric_with_zero_bandwidth_is_rejected(registry):
+    import polars as pl
+
+    from pipeline.catalogs.io import write_catalog
+
+    clusters = pl.read_parquet(registry / "clusters.parquet")
+    with pytest.raises(InputError, match=r"column nic_bandwidth_bits_per_s: got 0.0, expected > 0 \(bit/s\)"):
+        write_catalog(clusters.with_columns(pl.lit(0.0).alias("nic_bandwidth_bits_per_s")), "clusters", registry)
