@@ -287,17 +287,26 @@ def query(
 @app.command()
 def columns(
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
+    study: Annotated[str | None, typer.Option("--study", help="node or serving (default: both)")] = None,
 ) -> None:
     """The column dictionary: every output column's unit, description and formula source."""
-    from pipeline.columns import column_dictionary
+    import polars as pl
+
+    from pipeline.columns import STUDIES, column_dictionary
+    from pipeline.errors import Problem
 
     frame = column_dictionary()
+    if study is not None:
+        if study not in STUDIES:
+            raise InputError("columns", [Problem(None, "--study", f"got {study!r}, expected one of "
+                                                               f"{', '.join(STUDIES)}")])
+        frame = frame.filter(pl.col("study") == study)
     if fmt == "csv":
         typer.echo(frame.write_csv(), nl=False)
     elif fmt == "json":
         typer.echo(json.dumps(frame.to_dicts(), indent=2))
     else:
-        _print_frame(frame.drop("study"), title="column dictionary (study: node)")
+        _print_frame(frame, title="column dictionary")
 
 
 # -- catalog ------------------------------------------------------------------------------
