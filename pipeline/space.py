@@ -56,7 +56,7 @@ class Space:
 
     @property
     def rows(self) -> int:
-        return _product(self.hardware_side, self.model_side) if self.row_count is None else self.row_count
+        return rows_of_join(self.hardware_side, self.model_side) if self.row_count is None else self.row_count
 
     def frame(self, hardware_side: pl.DataFrame | None = None) -> pl.LazyFrame:
         """The lazy cross product (optionally of a slice of the hardware side)."""
@@ -65,7 +65,7 @@ class Space:
         return joined if self.row_filter is None else joined.filter(self.row_filter)
 
 
-def _categorical(frame: pl.DataFrame) -> pl.DataFrame:
+def categorical(frame: pl.DataFrame) -> pl.DataFrame:
     """Text columns as categoricals: the cross product then copies 4-byte codes, not strings."""
     return frame.with_columns(pl.col(pl.String).cast(pl.Categorical))
 
@@ -90,7 +90,7 @@ def check_names(catalogs: Catalogs, spec: SweepSpec,
         raise UnknownNameError("sweep spec", unknown)
 
 
-def _select(frame: pl.DataFrame, names: tuple[str, ...] | None, filters: dict, kind: str) -> pl.DataFrame:
+def select_rows(frame: pl.DataFrame, names: tuple[str, ...] | None, filters: dict, kind: str) -> pl.DataFrame:
     if names is not None:
         frame = frame.filter(pl.col("name").is_in(list(names)))
     for column, values in filters.items():
@@ -114,7 +114,7 @@ def shaped_models(models: pl.DataFrame, columns: list[str],
 
 
 def _model_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, dict, int]:
-    models = _select(catalogs.models, spec.model, spec.model_filters, "model")
+    models = select_rows(catalogs.models, spec.model, spec.model_filters, "model")
     shaped, units = shaped_models(models, [*MODEL_INPUT_COLUMNS, "max_context_tokens", *MODEL_COLUMNS])
     steps = STEPS.filter(pl.col("workload").is_in(list(spec.workload)))
     side = shaped.join(steps, on="model_type", how="inner", maintain_order="left_right")
@@ -128,11 +128,11 @@ def _model_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, dict
     side = side.filter(~too_long.fill_null(False)).drop("max_context_tokens")
     units.pop("max_context_tokens")
     units |= {"step": None, "batch": unit(""), "seq_len": unit("tok"), "workload": None}
-    return _categorical(side), units, dropped
+    return categorical(side), units, dropped
 
 
 def _hardware_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, dict, pl.DataFrame]:
-    hw = _select(catalogs.hardware, spec.hardware, spec.hardware_filters, "hardware")
+    hw = select_rows(catalogs.hardware, spec.hardware, spec.hardware_filters, "hardware")
     precisions = catalogs.precisions
     peaks = hw.unpivot(index="name", on=PEAK_COLUMNS, variable_name="peak_column",
                        value_name="peak_flop_per_s")
@@ -164,10 +164,10 @@ def _hardware_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, d
               "launch_overhead_per_kernel_s": unit("s"), "tp": unit(""), "pp": unit(""),
               "weight_bytes_per_element": unit("B/elem"), "kv_bytes_per_element": unit("B/elem")}
     no_peak = no_peak.join(pl.DataFrame({"workload": list(spec.workload)}), how="cross")
-    return _categorical(side), units, _categorical(no_peak)
+    return categorical(side), units, categorical(no_peak)
 
 
-def _product(left: pl.DataFrame, right: pl.DataFrame) -> int:
+def rows_of_join(left: pl.DataFrame, right: pl.DataFrame) -> int:
     """Rows the join on workload would make between two small frames."""
     a, b = (f.group_by(pl.col("workload").cast(pl.String)).len() for f in (left, right))
     j = a.join(b, on="workload")
@@ -195,8 +195,8 @@ def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
     hw = hw.filter(pl.col("eta_compute").is_not_null())
     # A row with several faults counts once, under the first: hardware reasons, then context.
     model_all = pl.concat([model.select("workload"), too_long.select(pl.col("workload").cast(pl.Categorical))])
-    dropped = {reason: _product(no_peak.filter(pl.col("drop_reason") == reason), model_all)
+    dropped = {reason: rows_of_join(no_peak.filter(pl.col("drop_reason") == reason), model_all)
                for reason in (DROP_NO_BANDWIDTH, DROP_NO_PEAK)}
-    dropped |= {DROP_NO_ETA: _product(no_eta, model_all), DROP_CONTEXT: _product(hw, too_long)}
+    dropped |= {DROP_NO_ETA: rows_of_join(no_eta, model_all), DROP_CONTEXT: rows_of_join(hw, too_long)}
     model, model_units = _precomputed(model, model_units)
     return Space(hw, model, hw_units | model_units, {k: v for k, v in dropped.items() if v})

@@ -22,7 +22,7 @@ from pipeline.catalogs.io import schema_units
 from pipeline.catalogs.load import Catalogs
 from pipeline.catalogs.schemas import PEAK_COLUMNS
 from pipeline.efficiency import eta_table
-from pipeline.space import Space, _categorical, _product, _select, check_names, shaped_models
+from pipeline.space import Space, categorical, check_names, rows_of_join, select_rows, shaped_models
 from pipeline.spec import SweepSpec
 from pipeline.studies import check_plan, result
 from pipeline.units import unit
@@ -51,7 +51,7 @@ HARDWARE = ["vendor", "family", "category", "memory_capacity_bytes", "memory_ban
 
 
 def _model_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, dict, dict[str, pl.DataFrame]]:
-    models = _select(catalogs.models, spec.model, spec.model_filters, "model")
+    models = select_rows(catalogs.models, spec.model, spec.model_filters, "model")
     shaped, out_units = shaped_models(models, [*MODEL_INPUTS, *ARCHITECTURE])
     axes = {"tp": spec.tp, "pp": spec.pp, "batch": spec.batch, "prompt_len": spec.prompt_len,
             "output_len": spec.output_len, "reasoning_tokens": spec.reasoning_tokens,
@@ -73,11 +73,11 @@ def _model_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, dict
     out_units |= {"tp": unit(""), "pp": unit(""), "batch": unit(""), "prompt_len": unit("tok"),
                   "output_len": unit("tok"), "reasoning_tokens": unit("tok"), "replicas": unit(""),
                   "request_rate": unit("1/s"), "workload": None}
-    return _categorical(side), out_units, dropped
+    return categorical(side), out_units, dropped
 
 
 def _hardware_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, dict, dict[str, pl.DataFrame]]:
-    hw = _select(catalogs.hardware, spec.hardware, spec.hardware_filters, "hardware")
+    hw = select_rows(catalogs.hardware, spec.hardware, spec.hardware_filters, "hardware")
     precisions = catalogs.precisions
     peaks = hw.unpivot(index="name", on=PEAK_COLUMNS, variable_name="peak_column", value_name="peak_flop_per_s")
     compute = precisions.filter(pl.col("name").is_in(list(spec.compute_dtype))).select(
@@ -123,7 +123,7 @@ def _hardware_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, d
               "prefill_chunk_tokens": unit("tok"),
               "eta_memory_source": None, "eta_link_source": None}
     units |= {f"eta_{k}{s}": unit("") for k in ("compute", "memory", "link") for s in ("", "_low", "_high")}
-    return _categorical(side), units, dropped
+    return categorical(side), units, dropped
 
 
 def layout_ok() -> pl.Expr:
@@ -147,9 +147,9 @@ def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
                                                   for f in model_dropped.values())])
     per_pair = 1 if spec.precision_tied else (len(spec.weight_dtype or spec.compute_dtype)
                                               * len(spec.kv_dtype or spec.compute_dtype))
-    dropped = {reason: _product(frame.with_columns(workload=pl.lit("inference")), rest) * per_pair
+    dropped = {reason: rows_of_join(frame.with_columns(workload=pl.lit("inference")), rest) * per_pair
                for reason, frame in hw_dropped.items()}
-    dropped |= {reason: _product(hw, frame) for reason, frame in model_dropped.items()}
+    dropped |= {reason: rows_of_join(hw, frame) for reason, frame in model_dropped.items()}
     # Hardware-dependent layout checks, counted on the small product of the two sides' layouts.
     layouts = model.group_by("tp", "pp").len()
     pairs = hw.select("scaleup_domain_size", "scaleup_link_bandwidth_bytes_per_s", "scaleup_link_latency_s") \
