@@ -60,14 +60,12 @@ def evaluate(model: str, hardware: str, batch: int = 1, compute_dtype: str = "fp
     spec = {"axes": {"model": [model], "hardware": [hardware], "batch": [batch],
                      "compute_dtype": [compute_dtype], "seq_len": [seq_len], "workload": [workload]},
             "efficiency": {"framework": framework} | ({} if efficiency is None else {"eta_compute": efficiency})}
-    frame = sweep(spec, registry)
-    if frame.height == 0:
-        from pipeline import runs
-
-        dropped = runs.prepare(_spec(spec), registry).space.dropped
-        raise InputError("evaluate", [Problem(None, None, f"configuration dropped: {reason}")
-                                      for reason in dropped] or [Problem(None, None, "no rows")])
+    from pipeline import runs
     from pipeline.space import STEPS
+
+    prepared = runs.prepare(_spec(spec), registry)
+    frame = runs.collect(prepared)
+    _raise_if_dropped(frame, prepared)
 
     order = {s: i for i, s in enumerate(dict.fromkeys(STEPS["step"].to_list()))}
     frame = frame.sort(pl.col("step").cast(pl.String).replace_strict(order, return_dtype=pl.Int32))
@@ -93,7 +91,6 @@ def evaluate_serving(model: str, hardware: str, batch: int = 1, tp: int = 1, pp:
     layout) adds wall 7's columns: batch in flight, P50/P99 TTFT, time per output token.
     """
     from pipeline import runs
-    from pipeline.errors import InputError, Problem
     from pipeline.studies import serving
 
     axes = {"model": [model], "hardware": [hardware], "batch": [batch], "tp": [tp], "pp": [pp],
@@ -108,10 +105,17 @@ def evaluate_serving(model: str, hardware: str, batch: int = 1, tp: int = 1, pp:
             "efficiency": {"framework": framework} | ({} if efficiency is None else {"eta_compute": efficiency})}
     prepared = runs.prepare(_spec(spec), registry)
     frame = serving.build(prepared.space, breakdown=breakdown).frame.collect()
+    _raise_if_dropped(frame, prepared)
+    return frame
+
+
+def _raise_if_dropped(frame: pl.DataFrame, prepared) -> None:
+    """An evaluated configuration that produced no row was dropped: say why."""
+    from pipeline.errors import InputError, Problem
+
     if frame.height == 0:
         raise InputError("evaluate", [Problem(None, None, f"configuration dropped: {reason}")
                                       for reason in prepared.space.dropped] or [Problem(None, None, "no rows")])
-    return frame
 
 
 def query(name: str, run: str | Path | None = None, out: str | Path = "outputs", **params: Any) -> pl.DataFrame:

@@ -212,9 +212,11 @@ def _atomic_replace(write, path: Path) -> None:
             os.unlink(tmp)
 
 
-def write_catalog(df: pl.DataFrame, table: str, registry: str | Path | None = None) -> Path:
-    """Validate, then write atomically with each numeric column's unit in its field metadata."""
-    df = validate(df, table)
+def write_catalog(df: pl.DataFrame, table: str, registry: str | Path | None = None,
+                  source: str | None = None) -> Path:
+    """Validate (errors name ``source``), then write atomically with each numeric column's unit
+    in its field metadata."""
+    df = validate(df, table, source)
     order = list(CATALOGS[table].to_schema().columns)
     arrow = df.select(order).to_arrow()
     units = schema_units(table)
@@ -326,5 +328,4 @@ def _raise_with_validation(df: pl.DataFrame, table: str, source: str, problems: 
 def import_csv(path: str | Path, table: str | None = None, registry: str | Path | None = None) -> Path:
     """Validate a whole CSV table and write it as Parquet; nothing is written if any cell is bad."""
     table, df = read_csv(path, table)
-    validate(df, table, f"CSV {path} (table {table!r})")
-    return write_catalog(df, table, registry)
+    return write_catalog(df, table, registry, f"CSV {path} (table {table!r})")

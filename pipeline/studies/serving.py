@@ -40,7 +40,7 @@ DROP_NO_LINK = "tp x pp > 1 on hardware without a published scale-up link bandwi
 
 ARCHITECTURE = ["query_dim", "value_dim", "is_mla", "attention_params_per_layer", "dense_mlp_params_per_layer",
                 "expert_params_each", "router_params_per_layer", "norm_params_per_layer", "embedding_params",
-                "lm_head_params", "final_norm_params", "params_computed", "params_active_per_token"]
+                "lm_head_params", "final_norm_params", "params_computed"]
 MODEL_INPUTS = ["model_type", "is_moe", "n_layers", "d_model", "n_heads", "n_kv_heads", "head_dim", "ffn_dim",
                 "vocab_size", "is_tied_embeddings", "has_linear_bias", "max_context_tokens", "n_experts", "norm_type",
                 "n_experts_per_token", "n_shared_experts", "expert_ffn_dim", "n_dense_layers", "kv_lora_rank",

@@ -152,8 +152,7 @@ def params_active_per_token(
                  layer_params_dense_part + routed + lm_head_params)
 
 
-MODEL_COLUMNS = [
-    "query_dim", "value_dim", "params_computed", "params_active_per_token", "layer_params_dense_part",
-    "routed_expert_params", "lm_head_params", "is_mla", "attention_params_per_layer", "dense_mlp_params_per_layer",
-    "expert_params_each", "router_params_per_layer",
+MODEL_COLUMNS = [  # what the studies read from a model's architecture
+    "query_dim", "value_dim", "params_computed", "lm_head_params", "is_mla", "attention_params_per_layer",
+    "dense_mlp_params_per_layer", "expert_params_each", "router_params_per_layer",
 ]

@@ -26,14 +26,9 @@ KORTHIKANTI_16BIT_BYTES = 2.0
 
 
 @column
-def bytes_per_param(bytes_per_element: UExpr) -> UExpr:
-    return bytes_per_element * ELEMENT_PER_PARAM
-
-
-@column
-def weight_bytes(params_computed: UExpr, bytes_per_param: UExpr) -> UExpr:
+def weight_bytes(params_computed: UExpr, weight_bytes_per_param: UExpr) -> UExpr:
     """Resident weights: every parameter (all experts of an MoE) in the compute dtype."""
-    return params_computed * bytes_per_param
+    return params_computed * weight_bytes_per_param
 
 
 @column
@@ -45,11 +40,11 @@ def step_weight_params_read(n_layers: UExpr, step_qkv_proj_weight_params: UExpr,
 
 
 @column
-def weight_traffic_bytes(is_transformer: pl.Expr, step: pl.Expr, params_computed: UExpr, bytes_per_param: UExpr,
+def weight_traffic_bytes(is_transformer: pl.Expr, step: pl.Expr, params_computed: UExpr, weight_bytes_per_param: UExpr,
                          step_weight_params_read: UExpr) -> UExpr:
     """Weights read by one forward pass; a training step adds backward read, gradient write
     and the optimizer's read-modify-write of its fp32 state."""
-    forward = where(is_transformer, step_weight_params_read, params_computed) * bytes_per_param
+    forward = where(is_transformer, step_weight_params_read, params_computed) * weight_bytes_per_param
     training = 3.0 * forward + 2.0 * OPTIMIZER_STATE * params_computed
     return where(step == "train", training, forward)
 
@@ -128,9 +123,9 @@ def activation_memory_bytes(
 
 
 @column
-def optimizer_state_bytes(step: pl.Expr, params_computed: UExpr, bytes_per_param: UExpr) -> UExpr:
+def optimizer_state_bytes(step: pl.Expr, params_computed: UExpr, weight_bytes_per_param: UExpr) -> UExpr:
     """Training only: gradients in the compute dtype plus 12 B/param of Adam state."""
-    state = params_computed * (bytes_per_param + OPTIMIZER_STATE)
+    state = params_computed * (weight_bytes_per_param + OPTIMIZER_STATE)
     return where(step == "train", state, 0)
 
 

@@ -12,7 +12,8 @@ from pipeline.walls.architecture import MODEL_COLUMNS
 
 @pytest.fixture(scope="module")
 def models() -> pl.DataFrame:
-    frame, _units = shaped_models(read_catalog("models"), ["model_type", "params_published", *MODEL_COLUMNS])
+    frame, _units = shaped_models(read_catalog("models"), ["model_type", "params_published", "params_active_per_token",
+                                                             *MODEL_COLUMNS])
     return frame.rename({"model": "name"})
 
 
