@@ -127,7 +127,11 @@ def _model_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, dict
     dropped = side.filter(too_long.fill_null(False))
     side = side.filter(~too_long.fill_null(False)).drop("max_context_tokens")
     units.pop("max_context_tokens")
-    units |= {"step": None, "batch": unit(""), "seq_len": unit("tok"), "workload": None}
+    # One device: the shared operators at tp = pp = 1, on the model side so that every
+    # layout-only column (shapes, FLOPs) is computed before the cross join.
+    side = side.with_columns(tp=pl.lit(1.0), pp=pl.lit(1.0))
+    units |= {"step": None, "batch": unit(""), "seq_len": unit("tok"), "workload": None,
+              "tp": unit(""), "pp": unit("")}
     return categorical(side), units, dropped
 
 
@@ -152,7 +156,6 @@ def _hardware_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, d
         kernels_per_transformer_layer=pl.lit(float(spec.kernels_per_transformer_layer)),
         kernels_per_cnn_layer=pl.lit(float(spec.kernels_per_cnn_layer)),
         launch_overhead_per_kernel_s=pl.lit(spec.launch_overhead_per_kernel_s),
-        tp=pl.lit(1.0), pp=pl.lit(1.0),  # one device: the shared operators at tp = pp = 1
         weight_bytes_per_element=pl.col("bytes_per_element"), kv_bytes_per_element=pl.col("bytes_per_element"),
     )
     hw_units = schema_units("hardware")
@@ -161,7 +164,7 @@ def _hardware_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, d
               "peak_flop_per_s": unit("FLOP/s"), "bytes_per_element": unit("B/elem"),
               "eta_compute": unit(""), "eta_compute_low": unit(""), "eta_compute_high": unit(""),
               "kernels_per_transformer_layer": unit(""), "kernels_per_cnn_layer": unit(""),
-              "launch_overhead_per_kernel_s": unit("s"), "tp": unit(""), "pp": unit(""),
+              "launch_overhead_per_kernel_s": unit("s"),
               "weight_bytes_per_element": unit("B/elem"), "kv_bytes_per_element": unit("B/elem")}
     no_peak = no_peak.join(pl.DataFrame({"workload": list(spec.workload)}), how="cross")
     return categorical(side), units, categorical(no_peak)
