@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import polars as pl
 
-__all__ = ["evaluate", "evaluate_serving", "query", "run_sweep", "sweep"]
+__all__ = ["evaluate", "evaluate_serving", "evaluate_training", "query", "run_sweep", "sweep"]
 
 
 def _spec(spec: str | Path | dict[str, Any] | None):
@@ -105,6 +105,47 @@ def evaluate_serving(model: str, hardware: str, batch: int = 1, tp: int = 1, pp:
             "efficiency": {"framework": framework} | ({} if efficiency is None else {"eta_compute": efficiency})}
     prepared = runs.prepare(_spec(spec), registry)
     frame = serving.build(prepared.space, breakdown=breakdown).frame.collect()
+    _raise_if_dropped(frame, prepared)
+    return frame
+
+
+def evaluate_training(model: str, cluster: str, gpus: int | None = None, dp: int | None = None, tp: int = 1,
+                      pp: int = 1, cp: int = 1, ep: int = 1, microbatch: int = 1, global_batch: int | None = None,
+                      seq_len: int = 2048, compute_dtype: str = "bf16", virtual_stages: int = 1, zero_stage: int = 1,
+                      recompute: str = "selective", sequence_parallel: bool | None = None,
+                      efficiency: float | None = None, framework: str = "default",
+                      training: dict[str, Any] | None = None, registry: str | Path | None = None) -> pl.DataFrame:
+    """One training layout on a named cluster (the training study): memory per GPU, every
+    step-time term, MFU/HFU, scaling efficiency and the run (time to train, failures, checkpoints).
+
+    Give ``gpus`` or ``dp`` (or both, then dp x tp x pp x cp must equal gpus). ``global_batch``
+    (sequences) defaults to 8 microbatches per pipeline stage: dp x microbatch x 8 x pp.
+    ``sequence_parallel`` defaults to on when tp > 1. ``training``: the spec's [training] knobs.
+    """
+    from pipeline import runs
+    from pipeline.errors import InputError, Problem
+
+    group = tp * pp * cp
+    if dp is None:
+        if gpus is None:
+            dp = 1
+        elif gpus % group:
+            raise InputError("evaluate", [Problem(None, "gpus", f"got {gpus}, expected a multiple of "
+                                                                f"tp x pp x cp = {group}")])
+        else:
+            dp = gpus // group
+    elif gpus is not None and dp * group != gpus:
+        raise InputError("evaluate", [Problem(None, "dp", f"dp x tp x pp x cp = {dp} x {tp} x {pp} x {cp} = "
+                                                          f"{dp * group}, expected gpus = {gpus}")])
+    axes = {"model": [model], "cluster": [cluster], "dp": [dp], "tp": [tp], "pp": [pp], "cp": [cp], "ep": [ep],
+            "microbatch": [microbatch], "seq_len": [seq_len], "compute_dtype": [compute_dtype],
+            "virtual_stages": [virtual_stages], "zero_stage": [zero_stage], "recompute": [recompute],
+            "global_batch": [global_batch if global_batch is not None else dp * max(microbatch, 1) * 8 * pp],
+            "sequence_parallel": [tp > 1 if sequence_parallel is None else sequence_parallel]}
+    spec = {"study": "training", "axes": axes, "training": dict(training or {}),
+            "efficiency": {"framework": framework} | ({} if efficiency is None else {"eta_compute": efficiency})}
+    prepared = runs.prepare(_spec(spec), registry)
+    frame = runs.collect(prepared)
     _raise_if_dropped(frame, prepared)
     return frame
 

@@ -71,7 +71,7 @@ def _units_of(study: str = "node") -> dict[str, str | None]:
 @app.command()
 def sweep(
     spec: Annotated[Path | None, typer.Option(
-        "--spec", help="Sweep spec (TOML), or a packaged one by name (default, serving).")] = None,
+        "--spec", help="Sweep spec (TOML), or a packaged one by name (default, serving, training).")] = None,
     out: OutOpt = None,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Print rows, time and disk estimates; write nothing.")] = False,
@@ -100,16 +100,46 @@ def sweep(
                   f"({rate:,.0f} rows/s)")
     if show_map and study == "node":
         _print_map(run_dir)
+    elif show_map and study == "training":
+        _print_training_map(run_dir)
     elif show_map:
         from pipeline.database import run_query
 
         fits = run_query("fits", run_dir).select("model", "hardware", "weight_dtype", "kv_dtype", "context_tokens",
                                                   "devices", "tp", "pp")
         _print_frame(fits, title="fewest devices that hold each model with its KV cache (batch 1)", limit=30)
-    hint = ("mlsys query shortlist --param model='Llama 3 8B'" if study == "node"
-            else "mlsys query max_batch --param model='Llama 3 8B'")
+    hint = {"node": "mlsys query shortlist --param model='Llama 3 8B'",
+            "training": "mlsys query parallelism_ranking --param model='Llama 3.1 70B'"}.get(
+        study, "mlsys query max_batch --param model='Llama 3 8B'")
     console.print(f"\nresults:  {run_dir}/{study}/*.parquet\nmanifest: {run_dir}/manifest.json\n"
                   f"duckdb:   {run_dir}/results.duckdb   (try: {hint})")
+
+
+def _print_training_map(run_dir: Path) -> None:
+    """The fastest feasible layout of each model at the run's largest GPU count, per cluster."""
+    import duckdb
+    import polars as pl
+
+    from pipeline.database import connect
+
+    con = connect(run_dir)
+    try:
+        best = pl.from_arrow(con.sql("""
+            select model, cluster, gpus, compute_dtype,
+                   format('DP{} TP{} PP{} v{} mb{} Z{} {}', dp::int, tp::int, pp::int, virtual_stages::int,
+                          microbatch::int, zero_stage::int, recompute) as layout,
+                   round(step_time_s, 2) as step_s, round(mfu, 3) as mfu, bound
+            from training
+            where is_feasible and gpus = (select max(gpus) from training where is_feasible)
+            qualify row_number() over (partition by model order by step_time_s) = 1
+            order by model""").to_arrow_table())
+    except duckdb.Error:
+        return
+    finally:
+        con.close()
+    _print_frame(best, title="fastest feasible layout of each model at the largest GPU count (any cluster)")
+    _console().print("per cluster and GPU count: mlsys query parallelism_ranking --param model=... ; "
+                     "mlsys query scaling_curve --param model=...")
 
 
 def _print_map(run_dir: Path) -> None:
@@ -140,9 +170,14 @@ def _print_map(run_dir: Path) -> None:
 @app.command()
 def evaluate(
     model: Annotated[str, typer.Option("--model", help="Model name from the catalog.")],
-    hardware: Annotated[str, typer.Option("--hardware", help="Accelerator name from the catalog.")],
+    hardware: Annotated[str | None, typer.Option(
+        "--hardware", help="Accelerator name from the catalog (node and serving studies).")] = None,
+    study: Annotated[str | None, typer.Option(
+        "--study", help="node, serving or training (default: serving if a serving option is given, "
+                        "training if --cluster is, else node).")] = None,
     batch: Annotated[int, typer.Option("--batch")] = 1,
-    compute_dtype: Annotated[str, typer.Option("--compute-dtype")] = "fp16",
+    compute_dtype: Annotated[str | None, typer.Option(
+        "--compute-dtype", help="Default fp16 (node, serving), bf16 (training).")] = None,
     seq_len: Annotated[int, typer.Option("--seq-len", help="Tokens (prompt for prefill, context for decode).")] = 2048,
     workload: Annotated[str, typer.Option("--workload", help="inference or training")] = "inference",
     step: Annotated[str | None, typer.Option("--step", help="forward, prefill, decode or train (default: all)")] = None,
@@ -164,6 +199,26 @@ def evaluate(
     request_rate: Annotated[float | None, typer.Option(
         "--request-rate", help="Serving: requests/s; adds P50/P99 TTFT under load.")] = None,
     replicas: Annotated[int | None, typer.Option("--replicas", help="Serving: replicas sharing the load.")] = None,
+    cluster: Annotated[str | None, typer.Option("--cluster", help="Training: cluster name from the catalog.")] = None,
+    gpus: Annotated[int | None, typer.Option("--gpus", help="Training: GPUs (= dp x tp x pp x cp).")] = None,
+    dp: Annotated[int | None, typer.Option("--dp", help="Training: data-parallel ranks.")] = None,
+    cp: Annotated[int, typer.Option("--cp", help="Training: context-parallel ranks.")] = 1,
+    ep: Annotated[int, typer.Option("--ep", help="Training: expert-parallel ranks (MoE).")] = 1,
+    microbatch: Annotated[int, typer.Option("--microbatch", help="Training: sequences per microbatch.")] = 1,
+    global_batch: Annotated[int | None, typer.Option(
+        "--global-batch", help="Training: sequences per step (default dp x microbatch x 8 x pp).")] = None,
+    virtual_stages: Annotated[int, typer.Option(
+        "--virtual-stages", help="Training: model chunks per GPU (interleaved 1F1B).")] = 1,
+    zero_stage: Annotated[int, typer.Option("--zero", help="Training: ZeRO stage 0-3 (3 = FSDP).")] = 1,
+    recompute: Annotated[str, typer.Option("--recompute", help="Training: none, selective or full.")] = "selective",
+    sequence_parallel: Annotated[bool | None, typer.Option(
+        "--sequence-parallel/--no-sequence-parallel", help="Training: default on when tp > 1.")] = None,
+    dp_overlap: Annotated[float | None, typer.Option(
+        "--dp-overlap", help="Training: fraction of the gradient all-reduce hidden by the backward pass.")] = None,
+    flash_attention: Annotated[bool, typer.Option(
+        "--flash-attention/--no-flash-attention", help="Training: attention scores never stored.")] = True,
+    train_tokens: Annotated[float | None, typer.Option(
+        "--train-tokens", help="Training: token budget (default Chinchilla-optimal).")] = None,
     registry: RegistryOpt = None,
 ) -> None:
     """One configuration through the sweep's expressions, every column with its unit.
@@ -173,10 +228,35 @@ def evaluate(
     with its per-operator breakdown.
     """
     import pipeline
+    from pipeline.errors import InputError, Problem
 
-    serving_opts = (tp, pp, prompt_len, output_len, weight_dtype, kv_dtype, precision, reasoning_tokens,
+    serving_opts = (prompt_len, output_len, weight_dtype, kv_dtype, precision, reasoning_tokens,
                     request_rate, replicas)
-    if any(v is not None for v in serving_opts) or weight_streaming:
+    if study is None:
+        study = ("training" if cluster is not None else
+                 "serving" if any(v is not None for v in (tp, pp, *serving_opts)) or weight_streaming else "node")
+    if study not in ("node", "serving", "training"):
+        raise InputError("evaluate", [Problem(None, "--study", f"got {study!r}, expected node, serving or training")])
+    needed = [("--cluster", cluster)] if study == "training" else [("--hardware", hardware)]
+    missing = [Problem(None, flag, f"required by the {study} study") for flag, value in needed if value is None]
+    if missing:
+        raise InputError("evaluate", missing)
+    if study == "training":
+        knobs = {"flash_attention": flash_attention, "dp_overlap_fraction": dp_overlap, "train_tokens": train_tokens}
+        knobs = {k: v for k, v in knobs.items() if v is not None}
+        frame = pipeline.evaluate_training(
+            model=model, cluster=cluster, gpus=gpus, dp=dp, tp=1 if tp is None else tp, pp=1 if pp is None else pp,
+            cp=cp, ep=ep, microbatch=microbatch, global_batch=global_batch, seq_len=seq_len,
+            compute_dtype=compute_dtype or "bf16", virtual_stages=virtual_stages, zero_stage=zero_stage,
+            recompute=recompute, sequence_parallel=sequence_parallel, efficiency=efficiency, framework=framework,
+            training=knobs, registry=registry)
+        r = frame.row(0, named=True)
+        _print_columns(frame, "training", as_json,
+                       f"{model} on {cluster}: {r['gpus']:g} GPUs = DP {r['dp']:g} x TP {r['tp']:g} x PP {r['pp']:g}"
+                       f" x CP {r['cp']:g}, {r['compute_dtype']}, step-time breakdown")
+        return
+    compute_dtype = compute_dtype or "fp16"
+    if study == "serving":
         frame = pipeline.evaluate_serving(
             model=model, hardware=hardware, batch=batch, tp=1 if tp is None else tp, pp=1 if pp is None else pp,
             prompt_len=2048 if prompt_len is None else prompt_len,
@@ -208,23 +288,33 @@ def evaluate(
     _console().print(table)
 
 
-def _print_serving(frame, as_json: bool, title: str) -> None:
+def _print_columns(frame, study: str, as_json: bool, title: str) -> bool:
+    """One row as column | unit | value (or JSON with a units object); True if printed as JSON."""
     from rich.table import Table
 
-    from pipeline.walls.serving import OPERATORS, PHASES
-
-    units = _units_of("serving")
+    units = _units_of(study)
     row = frame.row(0, named=True)
     if as_json:
         typer.echo(json.dumps(row | {"units": {c: units.get(c) or _breakdown_unit(c) for c in frame.columns}},
                    indent=2, default=str))
-        return
+        return True
     table = Table(title=title)
     for name in ("column", "unit", "value"):
         table.add_column(name, justify="right" if name == "value" else "left")
     for c, u in units.items():
         table.add_row(c, u or "", _format(row[c]))
     _console().print(table)
+    return False
+
+
+def _print_serving(frame, as_json: bool, title: str) -> None:
+    from rich.table import Table
+
+    from pipeline.walls.serving import OPERATORS, PHASES
+
+    if _print_columns(frame, "serving", as_json, title):
+        return
+    row = frame.row(0, named=True)
     ops = Table(title="per-operator roofline, per device (layer operators: one layer; lm_head: once per pass)")
     ops.add_column("operator")
     for p in PHASES:
@@ -287,7 +377,7 @@ def query(
 @app.command()
 def columns(
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
-    study: Annotated[str | None, typer.Option("--study", help="node or serving (default: both)")] = None,
+    study: Annotated[str | None, typer.Option("--study", help="node, serving or training (default: all)")] = None,
 ) -> None:
     """The column dictionary: every output column's unit, description and formula source."""
     import polars as pl
@@ -450,7 +540,7 @@ def catalog_import(
 def bench(
     rows: Annotated[int, typer.Option("--rows", help="Approximate configurations to sweep.")] = 10_000_000,
     out: Annotated[Path | None, typer.Option("--out", help="Scratch directory (default: a temp dir, removed).")] = None,
-    study: Annotated[str, typer.Option("--study", help="node or serving")] = "node",
+    study: Annotated[str, typer.Option("--study", help="node, serving or training")] = "node",
 ) -> None:
     """Benchmark: sweep a synthetic spec end to end and report rows/s and peak RSS."""
     from pipeline.bench import run_benchmark

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipeline.studies import node, schema_columns, serving
+from pipeline.studies import node, schema_columns, serving, training
 
-STUDIES = {"node": node.SCHEMA, "serving": serving.SCHEMA}
+STUDIES = {"node": node.SCHEMA, "serving": serving.SCHEMA, "training": training.SCHEMA}
 
 
 def column_dictionary() -> pl.DataFrame:

@@ -32,10 +32,10 @@ from pipeline.catalogs.load import Catalogs, load_catalogs
 from pipeline.columns import column_dictionary
 from pipeline.space import Space
 from pipeline.spec import SweepSpec
-from pipeline.studies import node, serving
+from pipeline.studies import node, serving, training
 from pipeline.units import unit_str
 
-STUDIES = {"node": node, "serving": serving}  # each: build_space, build, SCHEMA, OUTPUTS
+STUDIES = {"node": node, "serving": serving, "training": training}  # each: build_space, build, SCHEMA, OUTPUTS
 CHUNK_ROWS = 1_000_000  # rows per Parquet part: bounds memory, paces the progress bar
 BYTES_PER_ROW_ESTIMATE = 50  # lz4-compressed node rows, measured with `mlsys bench` (494 MB for 10M rows)
 ROWS_PER_S_ESTIMATE = 2_500_000  # measured 2.8M rows/s with `mlsys bench` on 2 cores

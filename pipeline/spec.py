@@ -15,9 +15,14 @@ from typing import Any
 from pipeline.errors import InputError, Problem
 
 DEFAULT_SPEC = Path(__file__).with_name("specs") / "default.toml"
-STUDIES = ("node", "serving")
+STUDIES = ("node", "serving", "training")
 SERVING_AXES = ("weight_dtype", "kv_dtype", "precision", "tp", "pp", "prompt_len", "output_len",
                 "reasoning_tokens", "request_rate", "replicas")
+TRAINING_AXES = ("cluster", "gpus", "dp", "tp", "pp", "cp", "ep", "microbatch", "global_batch", "virtual_stages",
+                 "zero_stage", "recompute", "sequence_parallel")
+TRAINING_KNOBS = ("dp_overlap_fraction", "memory_reserve_fraction", "flash_attention", "gradient_bytes_per_param",
+                  "pp_balance_tolerance", "tp_across_domains", "train_tokens", "restart_time_s")
+RECOMPUTE = ("none", "selective", "full")
 WORKLOADS = ("inference", "training")
 COMPRESSIONS = ("lz4", "zstd", "snappy", "uncompressed")
 HARDWARE_FILTERS = ("vendor", "family", "category", "name")
@@ -59,6 +64,25 @@ class SweepSpec:
     weight_streaming: bool = False
     dequant_overhead_fraction: float = 0.30
     prefill_chunk_tokens: int = 8192
+    # training study
+    cluster: tuple[str, ...] | None = None  # None: all
+    gpus: tuple[int, ...] | None = (8, 64, 512, 4096)  # None: gpus = dp x tp x pp x cp
+    dp: tuple[int, ...] | None = None  # None: dp = gpus / (tp x pp x cp)
+    cp: tuple[int, ...] = (1,)
+    ep: tuple[int, ...] = (1,)
+    microbatch: tuple[int, ...] = (1,)
+    global_batch: tuple[int, ...] = (1024,)
+    virtual_stages: tuple[int, ...] = (1,)
+    zero_stage: tuple[int, ...] = (1,)
+    recompute: tuple[str, ...] = ("selective",)
+    sequence_parallel: tuple[bool, ...] = (True,)
+    dp_overlap_fraction: float = 0.0
+    flash_attention: bool = True
+    gradient_bytes_per_param: float = 2.0
+    pp_balance_tolerance: float = 0.10
+    tp_across_domains: bool = False
+    train_tokens: float | None = None  # None: Chinchilla-optimal for each model
+    restart_time_s: float = 0.0
     out_dir: str = "outputs"
     compression: str = "lz4"
     source: str = "built-in"
@@ -77,7 +101,13 @@ class SweepSpec:
                          "kernels_per_cnn_layer": self.kernels_per_cnn_layer,
                          "launch_overhead_per_kernel_s": self.launch_overhead_per_kernel_s},
             "output": {"dir": self.out_dir, "compression": self.compression},
-        } | ({} if self.study != "serving" else {
+        } | ({} if self.study != "training" else {
+            "training_axes": {"cluster": list(self.cluster) if self.cluster else "all",
+                              **{k: (None if getattr(self, k) is None else list(getattr(self, k)))
+                                 for k in TRAINING_AXES if k != "cluster"}},
+            "training": {k: getattr(self, k) for k in TRAINING_KNOBS}
+                        | {"eta_link": self.eta_link},
+        }) | ({} if self.study != "serving" else {
             "serving_axes": {"precision_tied": self.precision_tied,
                              "weight_dtype": list(self.weight_dtype or self.compute_dtype),
                              "kv_dtype": list(self.kv_dtype or self.compute_dtype),
@@ -178,15 +208,16 @@ class _Checker:
 def parse_spec(raw: dict[str, Any], source: str = "sweep spec") -> SweepSpec:
     """Check a spec dictionary (as read from TOML) and return a ``SweepSpec``."""
     c = _Checker()
-    c.unknown_keys(raw, ("study", "axes", "filters", "efficiency", "software", "output", "serving"), "")
+    c.unknown_keys(raw, ("study", "axes", "filters", "efficiency", "software", "output", "serving", "training"), "")
     study = raw.get("study", "node")
     if study not in STUDIES:
         c.bad("study", f"got {study!r}, expected one of {', '.join(STUDIES)}")
-    serving = study == "serving"
+    serving, training = study == "serving", study == "training"
     axes = c.section(raw, "axes", ("hardware", "model", "compute_dtype", "batch", "seq_len", "workload")
-                     + (SERVING_AXES if serving else ()))
+                     + (SERVING_AXES if serving else ()) + (TRAINING_AXES if training else ()))
     filters = c.section(raw, "filters", ("hardware", "model"))
-    eff = c.section(raw, "efficiency", ("framework", "eta_compute") + (("eta_memory", "eta_link") if serving else ()))
+    eff = c.section(raw, "efficiency", ("framework", "eta_compute") + (("eta_memory", "eta_link") if serving else ())
+                    + (("eta_link",) if training else ()))
     srv = c.section(raw, "serving", ("memory_reserve_fraction", "kv_block_tokens", "weight_streaming",
                                      "dequant_overhead_fraction", "prefill_chunk_tokens")) if serving else {}
     sw = c.section(raw, "software", ("kernels_per_transformer_layer", "kernels_per_cnn_layer",
@@ -197,6 +228,8 @@ def parse_spec(raw: dict[str, Any], source: str = "sweep spec") -> SweepSpec:
     kt = sw.get("kernels_per_transformer_layer", defaults.kernels_per_transformer_layer)
     kc = sw.get("kernels_per_cnn_layer", defaults.kernels_per_cnn_layer)
     serving_fields = _serving_fields(c, axes, eff, srv, defaults) if serving else {}
+    if training:
+        serving_fields = _training_fields(c, axes, eff, c.section(raw, "training", TRAINING_KNOBS), defaults)
     spec = SweepSpec(
         study=study,
         hardware=c.names(axes, "hardware"),
@@ -205,7 +238,8 @@ def parse_spec(raw: dict[str, Any], source: str = "sweep spec") -> SweepSpec:
             axes.get("compute_dtype", list(defaults.compute_dtype)), "axes.compute_dtype"),
         batch=c.positive_ints(axes.get("batch", list(defaults.batch)), "axes.batch"),
         seq_len=c.positive_ints(axes.get("seq_len", list(defaults.seq_len)), "axes.seq_len"),
-        workload=c.strings(axes.get("workload", list(defaults.workload)), "axes.workload", WORKLOADS),
+        workload=("training",) if training else c.strings(axes.get("workload", list(defaults.workload)),
+                                                          "axes.workload", WORKLOADS),
         hardware_filters=c.filters(filters.get("hardware", {}), "filters.hardware", HARDWARE_FILTERS),
         model_filters=c.filters(filters.get("model", {}), "filters.model", MODEL_FILTERS),
         framework=str(eff.get("framework", "default")),
@@ -270,6 +304,66 @@ def _serving_fields(c: _Checker, axes: dict, eff: dict, srv: dict, defaults: Swe
     if not ok:
         c.bad("serving.dequant_overhead_fraction", f"got {dq!r}, expected a number in [0, 10]")
     out["dequant_overhead_fraction"] = float(dq) if ok else 0.0
+    return out
+
+
+def _fraction(c: _Checker, raw: dict, key: str, default: float, upper_open: bool = True) -> float:
+    value = raw.get(key, default)
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) \
+        and 0 <= value and (value < 1 if upper_open else value <= 1)
+    if not ok:
+        c.bad(f"training.{key}", f"got {value!r}, expected a number in [0, 1{')' if upper_open else ']'}")
+    return float(value) if ok else 0.0
+
+
+def _flag(c: _Checker, raw: dict, key: str, default: bool) -> bool:
+    value = raw.get(key, default)
+    if not isinstance(value, bool):
+        c.bad(f"training.{key}", f"got {value!r}, expected true or false")
+    return bool(value)
+
+
+def _training_fields(c: _Checker, axes: dict, eff: dict, knobs: dict, defaults: SweepSpec) -> dict[str, Any]:
+    """The training study's layout axes and knobs. ``gpus`` or ``dp`` sets the data-parallel size."""
+    out: dict[str, Any] = {"cluster": c.names(axes, "cluster")}
+    if "gpus" in axes and "dp" in axes:
+        c.bad("axes.dp", "give axes.gpus (dp = gpus / (tp x pp x cp)) or axes.dp (gpus = dp x tp x pp x cp), "
+                         "not both")
+    if "dp" in axes:
+        out["gpus"], out["dp"] = None, c.positive_ints(axes["dp"], "axes.dp")
+    else:
+        out["gpus"] = c.positive_ints(axes.get("gpus", list(defaults.gpus or ())), "axes.gpus")
+    for key in ("tp", "pp", "cp", "ep", "microbatch", "global_batch", "virtual_stages"):
+        out[key] = c.positive_ints(axes.get(key, list(getattr(defaults, key))), f"axes.{key}")
+    zero = c.positive_ints(axes.get("zero_stage", list(defaults.zero_stage)), "axes.zero_stage", minimum=0)
+    for i, z in enumerate(zero):
+        if z > 3:
+            c.bad(f"axes.zero_stage[{i}]", f"got {z}, expected 0, 1, 2 or 3 (3 = FSDP)")
+    out["zero_stage"] = zero
+    out["recompute"] = c.strings(axes.get("recompute", list(defaults.recompute)), "axes.recompute", RECOMPUTE)
+    sp = axes.get("sequence_parallel", list(defaults.sequence_parallel))
+    sp = sp if isinstance(sp, list) else [sp]
+    if not sp or not all(isinstance(v, bool) for v in sp):
+        c.bad("axes.sequence_parallel", f"got {sp!r}, expected a list of true/false")
+    out["sequence_parallel"] = tuple(bool(v) for v in sp)
+    if eff.get("eta_link") is not None:
+        out["eta_link"] = c.positive_number(eff["eta_link"], "efficiency.eta_link", 1.0)
+    out["dp_overlap_fraction"] = _fraction(c, knobs, "dp_overlap_fraction", defaults.dp_overlap_fraction, False)
+    out["memory_reserve_fraction"] = _fraction(c, knobs, "memory_reserve_fraction", defaults.memory_reserve_fraction)
+    out["pp_balance_tolerance"] = _fraction(c, knobs, "pp_balance_tolerance", defaults.pp_balance_tolerance, False)
+    out["flash_attention"] = _flag(c, knobs, "flash_attention", defaults.flash_attention)
+    out["tp_across_domains"] = _flag(c, knobs, "tp_across_domains", defaults.tp_across_domains)
+    out["gradient_bytes_per_param"] = c.positive_number(
+        knobs.get("gradient_bytes_per_param", defaults.gradient_bytes_per_param), "training.gradient_bytes_per_param",
+        8.0) or 0.0
+    if knobs.get("train_tokens") is not None:
+        out["train_tokens"] = c.positive_number(knobs["train_tokens"], "training.train_tokens")
+    restart = knobs.get("restart_time_s", defaults.restart_time_s)
+    if isinstance(restart, bool) or not isinstance(restart, (int, float)) or not math.isfinite(restart) \
+            or restart < 0:
+        c.bad("training.restart_time_s", f"got {restart!r}, expected a number of seconds >= 0")
+        restart = 0.0
+    out["restart_time_s"] = float(restart)
     return out
 
 

@@ -53,3 +53,10 @@ def hierarchical_all_reduce_s(n: UExpr, per_node: UExpr, message: UExpr, alpha_i
     return (ring_reduce_scatter_s(per_node, message, alpha_intra, beta_intra)
             + ring_all_reduce_s(nodes, message / per_node, alpha_inter, beta_inter)
             + ring_all_gather_s(per_node, message, alpha_intra, beta_intra))
+
+
+def all_to_all_s(n: UExpr, message: UExpr, alpha: UExpr, beta: UExpr) -> UExpr:
+    """Pairwise exchange (Thakur et al. 2005, §3.6): n-1 steps, each sending 1/n of the
+    message to one peer, (n-1) alpha + (n-1)/n x M / beta. ``message``: bytes each rank holds."""
+    steps = n - 1.0
+    return where(n.expr > 1, steps * alpha + _seconds(steps / n * message / beta), 0)

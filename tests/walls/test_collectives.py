@@ -55,3 +55,12 @@ def test_hierarchical_all_reduce():
     inter = 254 * 10e-6 + 2 * 127 / 128 * 125e6 / 50e9
     got = values(hierarchical_all_reduce_s(N, G, M, A, B, AI, BI))[2]
     assert got == pytest.approx(2 * intra + inter, rel=1e-12)
+
+
+def test_all_to_all_pairwise_exchange():
+    """8 ranks exchange 1 GB each: 7 steps of 5 us, 7/8 of the message on the wire at 450 GB/s."""
+    from pipeline.walls.collectives import all_to_all_s
+
+    got = values(all_to_all_s(N, M, A, B))
+    assert got[0] == pytest.approx(7 * 5e-6 + 7 / 8 * 1e9 / 450e9, rel=1e-12)
+    assert got[1] == 0.0

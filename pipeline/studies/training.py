@@ -1,0 +1,307 @@
+"""The training study (walls 10, 11, 14, 15, 19): one training step of a decoder on a
+layout of a named cluster, and the run it implies.
+
+Grain of the output: one row per cluster x compute_dtype x model x seq_len x layout
+(gpus = dp x tp x pp x cp, ep, microbatch, global_batch, virtual_stages, zero_stage,
+recompute, sequence_parallel).
+
+The cluster side (cluster x dtype, with its accelerator's figures and efficiencies) and
+the model side (decoder x seq_len x layout) are small and eager; their product is lazy.
+Layouts that cannot run are dropped and counted: on the model side (divisibility,
+balance, schedule rules) and per pair of sides (cluster size, scale-up domain, links).
+"""
+
+from __future__ import annotations
+
+import pandera.polars as pa
+import polars as pl
+
+from pipeline import formulas, walls  # noqa: F401  (registers the shared formulas)
+from pipeline.catalogs.io import schema_units
+from pipeline.catalogs.load import Catalogs
+from pipeline.catalogs.schemas import PEAK_COLUMNS
+from pipeline.efficiency import eta_table
+from pipeline.errors import UnknownNameError
+from pipeline.space import Space, categorical, check_names, select_rows, shaped_models
+from pipeline.spec import SweepSpec
+from pipeline.studies import check_plan, result
+from pipeline.units import unit
+from pipeline.walls.training import TRAINING
+
+FORMULAS = formulas.REGISTRY | TRAINING
+
+DROP_NOT_DECODER = "training study: decoder models only"
+DROP_CONTEXT = "seq_len exceeds the model's max_context_tokens"
+DROP_GPUS = "tp x pp x cp does not divide gpus"
+DROP_TP_HEADS = "tp does not divide the model's attention heads"
+DROP_BALANCE = "pp x virtual_stages stages are unbalanced beyond training.pp_balance_tolerance (or exceed the layers)"
+DROP_INTERLEAVE = "virtual_stages > 1 needs pp > 1 and a number of microbatches divisible by pp"
+DROP_MICROBATCHES = "global_batch is not a multiple of dp x microbatch"
+DROP_CP = "cp does not divide seq_len"
+DROP_EP = "ep > 1 needs an MoE model, ep dividing dp and the routed experts"
+DROP_ZERO_PP = "ZeRO stage >= 2 (gradient or weight sharding) cannot run with pp > 1"
+DROP_SP = "sequence parallelism needs tp > 1"
+DROP_NO_PEAK = "accelerator has no published dense peak for compute_dtype"
+DROP_CLUSTER = "gpus exceed the cluster"
+DROP_DOMAIN = "tp exceeds the cluster's scale-up domain (training.tp_across_domains = false)"
+DROP_NO_LINK = "tp x cp > 1 on an accelerator without a published scale-up link bandwidth and latency"
+DROP_NO_SCALEOUT = "layout spans scale-up domains of a cluster without a published scale-out bandwidth and latency"
+
+ARCHITECTURE = ["query_dim", "value_dim", "is_mla", "attention_params_per_layer", "dense_mlp_params_per_layer",
+                "expert_params_each", "router_params_per_layer", "norm_params_per_layer", "embedding_params",
+                "lm_head_params", "final_norm_params", "params_computed", "params_active_per_token",
+                "dense_layer_share"]
+MODEL_INPUTS = ["model_type", "is_moe", "n_layers", "d_model", "n_heads", "n_kv_heads", "head_dim", "ffn_dim",
+                "vocab_size", "is_tied_embeddings", "has_linear_bias", "max_context_tokens", "n_experts", "norm_type",
+                "n_experts_per_token", "n_shared_experts", "expert_ffn_dim", "n_dense_layers", "kv_lora_rank",
+                "qk_rope_head_dim"]
+PER_SEQUENCE = ["layer_forward_flop_per_sequence", "attention_core_forward_flop_per_sequence",
+                "lm_head_forward_flop_per_sequence", "model_flop_per_sequence"]
+LAYOUT = ["gpus", "dp", "tp", "pp", "cp", "ep", "microbatch", "global_batch", "num_microbatches",
+          "virtual_stages", "zero_stage"]
+CLUSTER = ["accelerators_per_node", "nodes", "cluster_gpus", "scaleup_domain_size", "fabric",
+           "nic_bandwidth_bits_per_s", "nics_per_node", "scaleout_latency_s", "oversubscription_ratio",
+           "checkpoint_storage_bandwidth_bytes_per_s", "node_mtbf_s", "node_mtbf_is_estimate"]
+HARDWARE = ["vendor", "family", "memory_capacity_bytes", "scaleup_link_bandwidth_bytes_per_s",
+            "scaleup_link_latency_s"]
+
+
+def _per_sequence(shaped: pl.DataFrame, units: dict, seq_lens: tuple[int, ...]) -> tuple[pl.DataFrame, dict]:
+    """FLOPs of one sequence through each model at each seq_len, computed once before any layout
+    (the shared operators at tp = pp = 1)."""
+    side = shaped.join(pl.DataFrame({"seq_len": list(seq_lens)}), how="cross", maintain_order="left_right")
+    side = side.with_columns(tp=pl.lit(1.0))
+    local = units | {"seq_len": unit("tok"), "tp": unit("")}
+    plan = formulas.plan(side.lazy(), local, PER_SEQUENCE, FORMULAS, keep=True)
+    frame = plan.frame.drop("tp")
+    return frame.collect(), units | {"seq_len": unit("tok")} | {c: plan.units[c] for c in PER_SEQUENCE}
+
+
+def _layouts(spec: SweepSpec) -> pl.DataFrame:
+    """Every combination of the layout axes, with dp (or gpus) and the number of microbatches."""
+    axes = {"tp": spec.tp, "pp": spec.pp, "cp": spec.cp, "ep": spec.ep, "microbatch": spec.microbatch,
+            "global_batch": spec.global_batch, "virtual_stages": spec.virtual_stages,
+            "zero_stage": spec.zero_stage, "recompute": spec.recompute, "sequence_parallel": spec.sequence_parallel}
+    axes |= {"gpus": spec.gpus} if spec.dp is None else {"dp": spec.dp}
+    frame = pl.DataFrame({"_": [0]})
+    for name, values in axes.items():
+        dtype = pl.String if name == "recompute" else pl.Boolean if name == "sequence_parallel" else pl.Int64
+        frame = frame.join(pl.DataFrame({name: list(values)}, schema={name: dtype}), how="cross")
+    group = pl.col("tp") * pl.col("pp") * pl.col("cp")
+    if spec.dp is None:
+        frame = frame.with_columns(dp=pl.col("gpus") // group, _divides=(pl.col("gpus") % group) == 0)
+    else:
+        frame = frame.with_columns(gpus=pl.col("dp") * group, _divides=pl.lit(True))
+    return frame.with_columns(num_microbatches=pl.col("global_batch") // (pl.col("dp") * pl.col("microbatch")),
+                              _whole_batches=(pl.col("global_batch") % (pl.col("dp") * pl.col("microbatch"))) == 0
+                              ).drop("_")
+
+
+def _model_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, dict, dict[str, pl.DataFrame]]:
+    models = select_rows(catalogs.models, spec.model, spec.model_filters, "model")
+    shaped, units = shaped_models(models, [*MODEL_INPUTS, *ARCHITECTURE])
+    side, units = _per_sequence(shaped, units, spec.seq_len)
+    side = side.join(_layouts(spec), how="cross", maintain_order="left_right").with_columns(
+        workload=pl.lit("training"))
+    n_layers, tp, pp, v, m = (pl.col(c) for c in ("n_layers", "tp", "pp", "virtual_stages", "num_microbatches"))
+    stages = pp * v
+    imbalance = (n_layers / stages).ceil() * stages / n_layers - 1.0
+    rules = [(DROP_NOT_DECODER, pl.col("model_type") != "decoder"),
+             (DROP_CONTEXT, pl.col("seq_len") > pl.col("max_context_tokens")),
+             (DROP_GPUS, ~pl.col("_divides") | (pl.col("dp") < 1)),
+             (DROP_TP_HEADS, (pl.col("n_heads") % tp) != 0),
+             (DROP_BALANCE, (stages > n_layers) | (imbalance > spec.pp_balance_tolerance + 1e-12)),
+             (DROP_MICROBATCHES, ~pl.col("_whole_batches") | (m < 1)),
+             (DROP_INTERLEAVE, (v > 1) & ((pp == 1) | ((m % pp) != 0))),
+             (DROP_CP, (pl.col("seq_len") % pl.col("cp")) != 0),
+             (DROP_EP, (pl.col("ep") > 1) & (~pl.col("is_moe") | ((pl.col("dp") % pl.col("ep")) != 0)
+                                             | ((pl.col("n_experts") % pl.col("ep")) != 0))),
+             (DROP_ZERO_PP, (pl.col("zero_stage") >= 2) & (pp > 1)),
+             (DROP_SP, pl.col("sequence_parallel") & (tp == 1))]
+    dropped = {}
+    for reason, bad in rules:  # a row with several faults counts once, under the first
+        dropped[reason] = side.filter(bad.fill_null(True))
+        side = side.filter(~bad.fill_null(True))
+    side = side.drop("_divides", "_whole_batches").with_columns(pl.col(LAYOUT).cast(pl.Float64))
+    units |= {c: unit("") for c in LAYOUT} | {"recompute": None, "sequence_parallel": None, "workload": None}
+    return categorical(side), units, dropped
+
+
+def _cluster_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, dict, dict[str, pl.DataFrame]]:
+    clusters = select_rows(catalogs.clusters, spec.cluster, {}, "cluster")
+    if spec.hardware is not None:
+        clusters = select_rows(clusters, None, {"accelerator": spec.hardware}, "cluster")
+    hw = catalogs.hardware.rename({"name": "accelerator", "scaleup_domain_size": "device_domain_size"})
+    peaks = hw.unpivot(index="accelerator", on=PEAK_COLUMNS, variable_name="peak_column",
+                       value_name="peak_flop_per_s")
+    compute = catalogs.precisions.filter(pl.col("name").is_in(list(spec.compute_dtype))).select(
+        pl.col("name").alias("compute_dtype"), "peak_column")
+    side = (clusters.drop("source_url", "last_verified", "notes")
+            .join(hw.select("accelerator", *HARDWARE), on="accelerator", how="left")
+            .join(peaks.join(compute, on="peak_column").drop("peak_column"), on="accelerator"))
+    dropped = {DROP_NO_PEAK: side.filter(pl.col("peak_flop_per_s").is_null())}
+    side = side.filter(pl.col("peak_flop_per_s").is_not_null()).with_columns(workload=pl.lit("training"))
+    side = eta_table(side, catalogs.efficiency_profiles, spec.framework,
+                     {"compute": spec.eta_compute, "link": spec.eta_link}, kinds=("compute", "link"))
+    side = side.rename({"name": "cluster"}).with_columns(
+        cluster_gpus=(pl.col("nodes") * pl.col("accelerators_per_node")).cast(pl.Float64),
+        oversubscription_ratio=pl.col("oversubscription_ratio").fill_null(1.0),
+        activation_bytes_per_element=pl.lit(2.0),
+        gradient_bytes_per_param=pl.lit(spec.gradient_bytes_per_param),
+        memory_reserve_fraction=pl.lit(spec.memory_reserve_fraction),
+        dp_overlap_fraction=pl.lit(spec.dp_overlap_fraction),
+        flash_attention=pl.lit(spec.flash_attention),
+        train_tokens_budget=pl.lit(spec.train_tokens, dtype=pl.Float64),
+        restart_time_s=pl.lit(spec.restart_time_s),
+        **{c: pl.col(c).cast(pl.Float64) for c in ("accelerators_per_node", "nodes", "scaleup_domain_size",
+                                                    "nics_per_node")},
+    )
+    cluster_units = schema_units("clusters")
+    hw_units = schema_units("hardware")
+    units = {c: (None if cluster_units[c] is None else unit(cluster_units[c])) for c in CLUSTER if c in cluster_units}
+    units |= {c: (None if hw_units[c] is None else unit(hw_units[c])) for c in HARDWARE}
+    units |= {"cluster": None, "accelerator": None, "compute_dtype": None, "workload": None, "eta_source": None,
+              "eta_link_source": None, "fabric": None, "node_mtbf_is_estimate": None, "flash_attention": None,
+              "cluster_gpus": unit(""), "peak_flop_per_s": unit("FLOP/s"), "activation_bytes_per_element":
+              unit("B/elem"), "gradient_bytes_per_param": unit("B/param"), "memory_reserve_fraction": unit(""),
+              "dp_overlap_fraction": unit(""), "train_tokens_budget": unit("tok"), "restart_time_s": unit("s")}
+    units |= {f"eta_{k}{s}": unit("") for k in ("compute", "link") for s in ("", "_low", "_high")}
+    return categorical(side), units, dropped
+
+
+def _pair_rules(spec: SweepSpec) -> list[tuple[str, pl.Expr]]:
+    """Checks that need both sides, in the order a row is counted under."""
+    tp, cp, gpus, domain = (pl.col(c) for c in ("tp", "cp", "gpus", "scaleup_domain_size"))
+    no_link = pl.col("scaleup_link_bandwidth_bytes_per_s").is_null() | pl.col("scaleup_link_latency_s").is_null()
+    no_out = pl.col("nic_bandwidth_bits_per_s").is_null() | pl.col("scaleout_latency_s").is_null() \
+        | pl.col("nics_per_node").is_null()
+    return [(DROP_CLUSTER, gpus > pl.col("cluster_gpus")),
+            (DROP_DOMAIN, pl.lit(not spec.tp_across_domains) & (tp > domain)),
+            (DROP_NO_LINK, (tp * cp > 1) & no_link),
+            (DROP_NO_SCALEOUT, (gpus > domain) & no_out)]
+
+
+def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
+    check_names(catalogs, spec)
+    known = catalogs.clusters["name"].to_list()
+    unknown = [("axes.cluster", n, known) for n in spec.cluster or () if n not in known]
+    if unknown:
+        raise UnknownNameError("sweep spec", unknown)
+    cl, cl_units, cl_dropped = _cluster_side(catalogs, spec)
+    model, model_units, model_dropped = _model_side(catalogs, spec)
+    all_models = model.height + sum(f.height for f in model_dropped.values())
+    dropped = {reason: frame.height * all_models for reason, frame in cl_dropped.items()}
+    dropped |= {reason: frame.height * cl.height for reason, frame in model_dropped.items()}
+    # Pair checks, counted on the small product of the cluster side and the distinct layouts.
+    layouts = model.group_by("gpus", "tp", "cp").len()
+    pairs = cl.select("cluster_gpus", "scaleup_domain_size", "scaleup_link_bandwidth_bytes_per_s",
+                      "scaleup_link_latency_s", "nic_bandwidth_bits_per_s", "scaleout_latency_s",
+                      "nics_per_node").join(layouts, how="cross")
+    ok = pl.lit(True)
+    for reason, bad in _pair_rules(spec):
+        dropped[reason] = int(pairs.filter(ok & bad)["len"].sum())
+        ok = ok & ~bad
+    rows = int(pairs.filter(ok)["len"].sum())
+    return Space(cl, model, cl_units | model_units, {k: v for k, v in dropped.items() if v},
+                 row_filter=ok, row_count=rows)
+
+
+class TrainingResultSchema(pa.DataFrameModel):
+    cluster: pl.Categorical = result(None, "named cluster", "clusters catalog", nullable=False)
+    accelerator: pl.Categorical = result(None, "the cluster's accelerator", "clusters catalog", nullable=False)
+    model: pl.Categorical = result(None, "decoder model", "models catalog", nullable=False)
+    compute_dtype: pl.Categorical = result(None, "precision of the matmuls", "sweep axis", nullable=False)
+    seq_len: int = result("tok", "tokens per sequence", "sweep axis", nullable=False)
+    gpus: float = result("", "GPUs of the job: dp x tp x pp x cp", "sweep axis", nullable=False)
+    dp: float = result("", "data-parallel ranks (EP groups are formed inside them)", "sweep axis", nullable=False)
+    tp: float = result("", "tensor-parallel ranks", "sweep axis", nullable=False)
+    pp: float = result("", "pipeline stages", "sweep axis", nullable=False)
+    cp: float = result("", "context-parallel ranks", "sweep axis", nullable=False)
+    ep: float = result("", "expert-parallel ranks (MoE)", "sweep axis", nullable=False)
+    microbatch: float = result("", "sequences per microbatch", "sweep axis", nullable=False)
+    global_batch: float = result("", "sequences per step", "sweep axis", nullable=False)
+    num_microbatches: float = result("", "microbatches per data-parallel rank per step", "global / (dp x micro)",
+                                     nullable=False)
+    virtual_stages: float = result("", "model chunks per GPU (interleaved schedule)", "sweep axis", nullable=False)
+    zero_stage: float = result("", "ZeRO stage (3 = FSDP)", "sweep axis", nullable=False)
+    recompute: pl.Categorical = result(None, "activation recomputation: none, selective, full", "sweep axis",
+                                       nullable=False)
+    sequence_parallel: bool = result(None, "sequence parallelism with TP", "sweep axis", nullable=False)
+    peak_flop_per_s: float = result("FLOP/s", "dense peak at compute_dtype", "hardware catalog")
+    eta_compute: float = result("", "achieved fraction of peak FLOP/s", "efficiency profile")
+    eta_link: float = result("", "achieved fraction of link bandwidth", "efficiency profile")
+    params_computed: float = result("param", "total weights", "layer-by-layer count")
+    params_per_gpu: float = result("param", "weights on the fullest GPU before ZeRO sharding", "layout")
+    weight_bytes_per_gpu: float = result("B", "16-bit working weights", "Rajbhandari et al. 2020")
+    gradient_bytes_per_gpu: float = result("B", "gradients", "Rajbhandari et al. 2020")
+    optimizer_bytes_per_gpu: float = result("B", "fp32 master weights and Adam moments", "Rajbhandari et al. 2020")
+    activation_bytes_per_gpu: float = result("B", "stored activations of the microbatches in flight + logits",
+                                             "Korthikanti et al. 2022")
+    memory_reserve_bytes: float = result("B", "allocator and runtime reserve", "spec: memory_reserve_fraction")
+    memory_per_gpu_bytes: float = result("B", "sum of the above", "wall 2")
+    memory_headroom_bytes: float = result("B", "capacity - memory_per_gpu_bytes", "wall 2")
+    is_feasible: bool = result(None, "the layout fits in GPU memory", "wall 2", nullable=False)
+    infeasible_reason: pl.Categorical = result(None, "why not", "wall 2")
+    compute_time_s: float = result("s", "matmuls and recomputation of the busiest stage", "wall 1")
+    tp_comm_time_s: float = result("s", "tensor-parallel all-reduces", "wall 14: ring")
+    cp_comm_time_s: float = result("s", "context-parallel K/V all-gathers", "wall 14: ring")
+    ep_comm_time_s: float = result("s", "expert-parallel all-to-alls", "wall 14: pairwise exchange")
+    pipeline_bubble_time_s: float = result("s", "idle pipeline: (p-1)/v microbatch times", "Narayanan et al. 2021")
+    pipeline_bubble_fraction: float = result("", "(p-1)/(v m + p - 1)", "Narayanan et al. 2021")
+    pp_p2p_time_s: float = result("s", "pipeline point-to-point sends", "wall 14")
+    dp_allreduce_time_s: float = result("s", "gradient all-reduce (hierarchical)", "wall 14: NCCL")
+    dp_exposed_time_s: float = result("s", "gradient all-reduce not overlapped", "spec: dp_overlap_fraction")
+    communication_time_s: float = result("s", "all exposed collectives and sends", "wall 14")
+    step_time_s: float = result("s", "one training step (null: does not fit)", "wall 14")
+    bound: pl.Categorical = result(None, "binding term: compute, network, pipeline bubble or memory",
+                                   "largest time term")
+    tokens_per_step: float = result("tok", "global_batch x seq_len", "definition")
+    tokens_per_s: float = result("tok/s", "training throughput, whole job", "wall 14")
+    model_flop_per_step: float = result("FLOP", "6PD + attention, per step", "PaLM App. B")
+    hardware_flop_per_step: float = result("FLOP", "model FLOPs + recomputation", "Narayanan et al. 2021")
+    mfu: float = result("", "model FLOPs utilisation", "PaLM App. B")
+    hfu: float = result("", "hardware FLOPs utilisation", "Narayanan et al. 2021")
+    scaling_efficiency: float = result("", "per-GPU throughput vs the same model on one node", "this model")
+    train_tokens: float = result("tok", "token budget (spec, else Chinchilla-optimal)", "wall 11")
+    chinchilla_tokens: float = result("tok", "compute-optimal tokens for the model size", "Hoffmann et al. 2022")
+    training_compute_flop: float = result("FLOP", "C = 6 N D", "wall 11")
+    time_to_train_ideal_s: float = result("s", "train_tokens / tokens_per_s, no failures", "wall 11")
+    cluster_mtbf_s: float = result("s", "node MTBF / nodes used", "wall 15")
+    node_mtbf_is_estimate: bool = result(None, "the node MTBF is an estimate, not published", "clusters catalog")
+    checkpoint_bytes: float = result("B", "weights + optimizer state", "wall 19")
+    checkpoint_write_time_s: float = result("s", "checkpoint / storage bandwidth", "wall 19")
+    checkpoint_interval_s: float = result("s", "Young-Daly optimum sqrt(2 delta M)", "Young 1974; Daly 2006")
+    goodput: float = result("", "useful fraction of wall-clock time", "walls 15, 19")
+    time_to_train_s: float = result("s", "time to train with checkpoints and failures", "walls 11, 15, 19")
+    expected_failures: float = result("", "node failures during the run", "wall 15")
+
+    class Config:
+        name = "training"
+        strict = True
+
+
+SCHEMA = TrainingResultSchema
+OUTPUTS = list(SCHEMA.to_schema().columns)
+NODE_REFERENCE = {"gpus": "accelerators_per_node", "tp": "node_tp", "dp": "node_dp", "pp": "_one", "cp": "_one",
+                  "ep": "_one", "virtual_stages": "_one"}
+
+
+def _node_reference(frame: pl.LazyFrame, units: dict) -> tuple[pl.LazyFrame, dict]:
+    """The same microbatches per data-parallel rank on one node: tp capped at the node, the rest
+    data-parallel, no pipeline, context or expert parallelism (for scaling_efficiency)."""
+    frame = frame.with_columns(
+        _one=pl.lit(1.0), node_tp=pl.min_horizontal("tp", "accelerators_per_node"))
+    frame = frame.with_columns(node_dp=(pl.col("accelerators_per_node") / pl.col("node_tp")).floor().clip(1.0))
+    units = units | {"_one": unit(""), "node_tp": unit(""), "node_dp": unit("")}
+    frame = formulas.plan(frame, units, ["iteration_time_s"], FORMULAS, rebind=NODE_REFERENCE, suffix="__node",
+                          keep=True).frame
+    frame = frame.with_columns(node_iteration_time_s=pl.col("iteration_time_s__node"))
+    return frame, units | {"node_iteration_time_s": unit("s")}
+
+
+def build(space: Space, hardware_side=None) -> formulas.Plan:
+    """The training study's lazy plan, checked against its schema."""
+    frame, units = _node_reference(space.frame(hardware_side), space.units)
+    plan = formulas.plan(frame, units, OUTPUTS, FORMULAS)
+    check_plan(plan, SCHEMA)
+    return plan
