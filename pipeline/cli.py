@@ -414,7 +414,8 @@ def catalog_check(registry: RegistryOpt = None) -> None:
 @catalog_app.command("list")
 def catalog_list(
     table: Annotated[str | None, typer.Argument(
-        help="hardware, models, precisions, efficiency_profiles or clusters")] = None,
+        help="hardware, models, precisions, efficiency_profiles, clusters, regions, accelerator_costs or "
+             "cloud_prices")] = None,
     registry: RegistryOpt = None,
 ) -> None:
     """List the tables, or the rows of one table."""
@@ -433,7 +434,13 @@ def catalog_list(
             "efficiency_profiles": ["profile", "workload", "framework", "hardware_family",
                                     "eta_compute_low", "eta_compute_high"],
             "clusters": ["name", "accelerator", "nodes", "accelerators_per_node", "fabric",
-                         "nic_bandwidth_bits_per_s", "nics_per_node", "node_mtbf_s"]}[table]
+                         "nic_bandwidth_bits_per_s", "nics_per_node", "node_mtbf_s"],
+            "regions": ["name", "kind", "country", "carbon_intensity_g_per_kwh", "carbon_intensity_year", "pue",
+                        "wue_l_per_kwh", "electricity_price_usd_per_kwh"],
+            "accelerator_costs": ["accelerator", "list_price_usd", "list_price_year", "node_price_usd",
+                                  "accelerators_per_node", "idle_power_w", "embodied_co2e_kg"],
+            "cloud_prices": ["accelerator", "cloud", "instance", "pricing", "cloud_region",
+                             "usd_per_accelerator_hour", "price_year"]}.get(table, list(frame.columns))
     from pipeline.catalogs.io import schema_units
 
     _print_frame(frame.select(keep), title=table, units=schema_units(table))

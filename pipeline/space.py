@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pint
 import polars as pl
 
-from pipeline import formulas, walls  # noqa: F401  (registers the formulas)
+from pipeline import formulas, operations, walls  # noqa: F401  (registers the formulas)
 from pipeline.catalogs.io import schema_units
 from pipeline.catalogs.load import Catalogs
 from pipeline.catalogs.schemas import PEAK_COLUMNS
@@ -202,4 +202,6 @@ def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
                for reason in (DROP_NO_BANDWIDTH, DROP_NO_PEAK)}
     dropped |= {DROP_NO_ETA: rows_of_join(no_eta, model_all), DROP_CONTEXT: rows_of_join(hw, too_long)}
     model, model_units = _precomputed(model, model_units)
-    return Space(hw, model, hw_units | model_units, {k: v for k, v in dropped.items() if v})
+    hw, ops_units = operations.attach(hw, catalogs, spec, "hardware")
+    regions = len(spec.region or ()) or 1  # the region axis multiplies every count
+    return Space(hw, model, hw_units | ops_units | model_units, {k: v * regions for k, v in dropped.items() if v})

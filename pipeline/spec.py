@@ -20,9 +20,13 @@ SERVING_AXES = ("weight_dtype", "kv_dtype", "precision", "tp", "pp", "prompt_len
                 "reasoning_tokens", "request_rate", "replicas")
 TRAINING_AXES = ("cluster", "gpus", "dp", "tp", "pp", "cp", "ep", "microbatch", "global_batch", "virtual_stages",
                  "zero_stage", "recompute", "sequence_parallel")
-TRAINING_KNOBS = ("dp_overlap_fraction", "memory_reserve_fraction", "flash_attention", "gradient_bytes_per_param",
+TRAINING_KNOBS = ("dp_overlap_fraction", "memory_reserve_fraction", "flash_attention", "dropout",
+                  "gradient_bytes_per_param",
                   "pp_balance_tolerance", "tp_across_domains", "train_tokens", "restart_time_s")
 RECOMPUTE = ("none", "selective", "full")
+OPERATIONS_KNOBS = ("pricing", "service_life_years", "depreciation_years", "maintenance_fraction_per_year",
+                    "facility_capex_multiplier", "tco_horizon_years", "shared_utilization", "service_time_cv")
+PRICING = ("on-demand", "reserved-1y", "reserved-3y", "spot")
 WORKLOADS = ("inference", "training")
 COMPRESSIONS = ("lz4", "zstd", "snappy", "uncompressed")
 HARDWARE_FILTERS = ("vendor", "family", "category", "name")
@@ -78,11 +82,22 @@ class SweepSpec:
     sequence_parallel: tuple[bool, ...] = (True,)
     dp_overlap_fraction: float = 0.0
     flash_attention: bool = True
+    dropout: bool = False
     gradient_bytes_per_param: float = 2.0
     pp_balance_tolerance: float = 0.10
     tp_across_domains: bool = False
     train_tokens: float | None = None  # None: Chinchilla-optimal for each model
     restart_time_s: float = 0.0
+    # operations (walls 16-18), any study: None = no region axis, operations columns null
+    region: tuple[str, ...] | None = None
+    pricing: str = "on-demand"
+    service_life_years: float = 5.0
+    depreciation_years: float = 5.0
+    maintenance_fraction_per_year: float = 0.0
+    facility_capex_multiplier: float = 0.0
+    tco_horizon_years: float = 5.0
+    shared_utilization: float | None = None
+    service_time_cv: float = 1.0
     out_dir: str = "outputs"
     compression: str = "lz4"
     source: str = "built-in"
@@ -101,7 +116,9 @@ class SweepSpec:
                          "kernels_per_cnn_layer": self.kernels_per_cnn_layer,
                          "launch_overhead_per_kernel_s": self.launch_overhead_per_kernel_s},
             "output": {"dir": self.out_dir, "compression": self.compression},
-        } | ({} if self.study != "training" else {
+        } | ({} if self.region is None else {
+            "region": list(self.region), "operations": {k: getattr(self, k) for k in OPERATIONS_KNOBS}}
+        ) | ({} if self.study != "training" else {
             "training_axes": {"cluster": list(self.cluster) if self.cluster else "all",
                               **{k: (None if getattr(self, k) is None else list(getattr(self, k)))
                                  for k in TRAINING_AXES if k != "cluster"}},
@@ -208,12 +225,13 @@ class _Checker:
 def parse_spec(raw: dict[str, Any], source: str = "sweep spec") -> SweepSpec:
     """Check a spec dictionary (as read from TOML) and return a ``SweepSpec``."""
     c = _Checker()
-    c.unknown_keys(raw, ("study", "axes", "filters", "efficiency", "software", "output", "serving", "training"), "")
+    c.unknown_keys(raw, ("study", "axes", "filters", "efficiency", "software", "output", "serving", "training",
+                         "operations"), "")
     study = raw.get("study", "node")
     if study not in STUDIES:
         c.bad("study", f"got {study!r}, expected one of {', '.join(STUDIES)}")
     serving, training = study == "serving", study == "training"
-    axes = c.section(raw, "axes", ("hardware", "model", "compute_dtype", "batch", "seq_len", "workload")
+    axes = c.section(raw, "axes", ("hardware", "model", "compute_dtype", "batch", "seq_len", "workload", "region")
                      + (SERVING_AXES if serving else ()) + (TRAINING_AXES if training else ()))
     filters = c.section(raw, "filters", ("hardware", "model"))
     eff = c.section(raw, "efficiency", ("framework", "eta_compute") + (("eta_memory", "eta_link") if serving else ())
@@ -230,6 +248,7 @@ def parse_spec(raw: dict[str, Any], source: str = "sweep spec") -> SweepSpec:
     serving_fields = _serving_fields(c, axes, eff, srv, defaults) if serving else {}
     if training:
         serving_fields = _training_fields(c, axes, eff, c.section(raw, "training", TRAINING_KNOBS), defaults)
+    serving_fields |= _operations_fields(c, axes, c.section(raw, "operations", OPERATIONS_KNOBS), defaults)
     spec = SweepSpec(
         study=study,
         hardware=c.names(axes, "hardware"),
@@ -316,6 +335,37 @@ def _fraction(c: _Checker, raw: dict, key: str, default: float, upper_open: bool
     return float(value) if ok else 0.0
 
 
+def _operations_fields(c: _Checker, axes: dict, knobs: dict, defaults: SweepSpec) -> dict[str, Any]:
+    """The region axis and the [operations] knobs (walls 16-18)."""
+    out: dict[str, Any] = {}
+    if "region" in axes:
+        out["region"] = c.strings(axes["region"], "axes.region")
+    pricing = knobs.get("pricing", defaults.pricing)
+    if pricing not in PRICING:
+        c.bad("operations.pricing", f"got {pricing!r}, expected one of {', '.join(PRICING)}")
+    out["pricing"] = pricing
+    for key in ("service_life_years", "depreciation_years", "tco_horizon_years"):
+        out[key] = c.positive_number(knobs.get(key, getattr(defaults, key)), f"operations.{key}") or 1.0
+    for key in ("maintenance_fraction_per_year", "facility_capex_multiplier"):
+        value = knobs.get(key, getattr(defaults, key))
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value >= 0
+        if not ok:
+            c.bad(f"operations.{key}", f"got {value!r}, expected a number >= 0")
+        out[key] = float(value) if ok else 0.0
+    if knobs.get("shared_utilization") is not None:
+        value = knobs["shared_utilization"]
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < 1
+        if not ok:
+            c.bad("operations.shared_utilization", f"got {value!r}, expected a number in [0, 1)")
+        out["shared_utilization"] = float(value) if ok else None
+    cv = knobs.get("service_time_cv", defaults.service_time_cv)
+    ok = isinstance(cv, (int, float)) and not isinstance(cv, bool) and math.isfinite(cv) and cv >= 0
+    if not ok:
+        c.bad("operations.service_time_cv", f"got {cv!r}, expected a number >= 0")
+    out["service_time_cv"] = float(cv) if ok else 1.0
+    return out
+
+
 def _flag(c: _Checker, raw: dict, key: str, default: bool) -> bool:
     value = raw.get(key, default)
     if not isinstance(value, bool):
@@ -352,6 +402,7 @@ def _training_fields(c: _Checker, axes: dict, eff: dict, knobs: dict, defaults: 
     out["memory_reserve_fraction"] = _fraction(c, knobs, "memory_reserve_fraction", defaults.memory_reserve_fraction)
     out["pp_balance_tolerance"] = _fraction(c, knobs, "pp_balance_tolerance", defaults.pp_balance_tolerance, False)
     out["flash_attention"] = _flag(c, knobs, "flash_attention", defaults.flash_attention)
+    out["dropout"] = _flag(c, knobs, "dropout", defaults.dropout)
     out["tp_across_domains"] = _flag(c, knobs, "tp_across_domains", defaults.tp_across_domains)
     out["gradient_bytes_per_param"] = c.positive_number(
         knobs.get("gradient_bytes_per_param", defaults.gradient_bytes_per_param), "training.gradient_bytes_per_param",

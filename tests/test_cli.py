@@ -17,7 +17,8 @@ from pipeline.catalogs.io import import_csv
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED = REPO / "registry_data"
 ENTRY_POINT = Path(sys.executable).parent / "mlsys"
-TABLES = ("hardware", "models", "precisions", "efficiency_profiles", "clusters")
+TABLES = ("hardware", "models", "precisions", "efficiency_profiles", "clusters", "regions", "accelerator_costs",
+          "cloud_prices")
 
 
 def run(argv: list, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -152,7 +153,7 @@ def test_catalog_check_ok(tmp_path, registry):
     res = mlsys("catalog", "check", "--registry", registry, cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     lines = res.stdout.splitlines()
-    assert len(lines) == 5  # hardware, models, precisions, efficiency_profiles, clusters
+    assert len(lines) == len(TABLES)
     for table, line in zip(TABLES, lines, strict=True):
         n = pl.read_parquet(BUNDLED / f"{table}.parquet").height
         assert line.split() == ["ok", table, str(n), "rows", str(registry / f"{table}.parquet")]
@@ -190,8 +191,8 @@ def test_catalog_show_unknown_name_suggests(tmp_path, registry):
 
 @pytest.fixture
 def smaller_registry(registry, tmp_path) -> Path:
-    """The registry with the T4 row removed (imported through CSV)."""
-    frame = pl.read_parquet(registry / "hardware.parquet").filter(pl.col("name") != "T4")
+    """The registry with the A17 Pro row removed, which no other catalog names (imported through CSV)."""
+    frame = pl.read_parquet(registry / "hardware.parquet").filter(pl.col("name") != "A17 Pro")
     from pipeline.catalogs.io import schema_units
 
     units = schema_units("hardware")
@@ -227,7 +228,7 @@ def test_registry_option_and_environment_select_the_user_directory(tmp_path, sma
 
 
 def test_environment_registry_is_used_by_evaluate(tmp_path, smaller_registry):
-    res = mlsys("evaluate", "--model", "ResNet-50", "--hardware", "T4", "--json", cwd=tmp_path,
+    res = mlsys("evaluate", "--model", "ResNet-50", "--hardware", "A17 Pro", "--json", cwd=tmp_path,
                 env={"MLSYS_REGISTRY": str(smaller_registry)})
     assert res.returncode == 2
-    assert "unknown name 'T4'" in flat(res.stderr)
+    assert "unknown name 'A17 Pro'" in flat(res.stderr)

@@ -15,7 +15,7 @@ from pipeline.catalogs.schemas import CATALOGS
 from pipeline.errors import InputError
 from pipeline.studies import node, schema_columns
 
-CATALOG_TABLES = tuple(CATALOGS)  # hardware, models, precisions, efficiency_profiles, clusters
+CATALOG_TABLES = tuple(CATALOGS)  # hardware, models, ..., clusters, regions, accelerator_costs, cloud_prices
 GROUP = ["model", "workload", "step", "batch", "seq_len"]
 
 

@@ -20,7 +20,7 @@ from pipeline.spec import parse_spec
 from pipeline.studies import node, schema_columns
 
 REPO = Path(__file__).resolve().parent.parent
-CATALOG_TABLES = tuple(CATALOGS)  # hardware, models, precisions, efficiency_profiles, clusters
+CATALOG_TABLES = tuple(CATALOGS)  # hardware, models, ..., clusters, regions, accelerator_costs, cloud_prices
 IDENTITY = ["hardware", "model", "workload", "step", "compute_dtype", "batch", "seq_len"]
 DROP_NO_PEAK = "hardware has no published dense peak for compute_dtype"
 DROP_CONTEXT = "seq_len exceeds the model's max_context_tokens"

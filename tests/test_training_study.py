@@ -112,7 +112,7 @@ def test_layout_rules_drop_and_count():
     frame = runs.collect(prepared)
     assert frame.height == prepared.rows
     assert set(frame["tp"].to_list()) == {1.0}  # tp 3 divides no head count of 32
-    assert not ((frame["zero_stage"] >= 2) & (frame["pp"] > 1)).any()
+    assert not ((frame["zero_stage"] >= 3) & (frame["pp"] > 1)).any()
 
 
 def test_evaluate_rejects_a_layout_that_does_not_multiply_to_gpus():

@@ -20,6 +20,9 @@ class Catalogs:
     precisions: pl.DataFrame
     efficiency_profiles: pl.DataFrame
     clusters: pl.DataFrame
+    regions: pl.DataFrame
+    accelerator_costs: pl.DataFrame
+    cloud_prices: pl.DataFrame
     paths: dict[str, Path]
     hashes: dict[str, str]  # sha256 of each Parquet file
 
@@ -35,17 +38,19 @@ def load_catalogs(registry: str | Path | None = None) -> Catalogs:
     """Read and validate every catalog; the first bad table raises its ``InputError``."""
     paths = {t: catalog_path(t, registry) for t in CATALOGS}
     frames = {t: read_catalog(t, registry) for t in CATALOGS}
-    _check_references(frames["clusters"], frames["hardware"], paths["clusters"])
+    for table, column in (("clusters", "accelerator"), ("accelerator_costs", "accelerator"),
+                          ("cloud_prices", "accelerator")):
+        _check_references(frames[table], table, column, frames["hardware"], paths[table])
     return Catalogs(**frames, paths=paths, hashes={t: _sha256(p) for t, p in paths.items()})
 
 
-def _check_references(clusters: pl.DataFrame, hardware: pl.DataFrame, path: Path) -> None:
-    """Every cluster's accelerator must be a hardware catalog row."""
+def _check_references(frame: pl.DataFrame, table: str, column: str, hardware: pl.DataFrame, path: Path) -> None:
+    """Every accelerator a table names must be a hardware catalog row."""
     known = hardware["name"].to_list()
-    bad = [(i, c, a) for i, (c, a) in enumerate(zip(clusters["name"], clusters["accelerator"], strict=True))
-           if a not in known]
+    labels = frame["name"] if "name" in frame.columns else frame[column]
+    bad = [(i, label, a) for i, (label, a) in enumerate(zip(labels, frame[column], strict=True)) if a not in known]
     if bad:
-        problems = [Problem(i + 1, "accelerator", f"got {a!r}, expected a hardware catalog name"
+        problems = [Problem(i + 1, column, f"got {a!r}, expected a hardware catalog name"
                             + (f"; did you mean {', '.join(repr(s) for s in suggest(a, known))}?"
-                               if suggest(a, known) else ""), c) for i, c, a in bad]
-        raise InputError(f"catalog 'clusters' ({path})", problems)
+                               if suggest(a, known) else ""), label) for i, label, a in bad]
+        raise InputError(f"catalog {table!r} ({path})", problems)

@@ -216,10 +216,84 @@ class ClusterSchema(Provenance):
         name = "clusters"
 
 
+class RegionSchema(Provenance):
+    """One row per grid region (country, grid operator, US state or cloud region): what a kWh
+    emits and costs there, and how much facility overhead and water a datacenter adds.
+    ``source_url`` is the carbon intensity's source; PUE, WUE and price carry their own."""
+
+    name: str = text("region name (the sweep's region axis)", unique=True)
+    kind: str = text("what the row describes", isin=["country", "grid", "state", "cloud"])
+    country: str = text("ISO 3166-1 alpha-2 country code")
+    carbon_intensity_g_per_kwh: float = quantity("gCO2e/kWh", "grid carbon intensity (location-based)", ge=0)
+    carbon_intensity_year: int = count("year the intensity is for", ge=1990)
+    pue: float = quantity("", "datacenter power usage effectiveness (facility / IT energy)", ge=1)
+    pue_is_estimate: bool = flag("pue is a regional or industry average, not this operator's figure")
+    pue_source_url: str = pa.Field(str_matches=r"^https?://\S+$", metadata={"description": "source of pue"})
+    wue_l_per_kwh: float = quantity("L/kWh", "water usage effectiveness (site water / IT energy)", nullable=True,
+                                    ge=0)
+    wue_source_url: str = pa.Field(nullable=True, str_matches=r"^https?://\S+$",
+                                   metadata={"description": "source of wue_l_per_kwh"})
+    electricity_price_usd_per_kwh: float = quantity("USD/kWh", "industrial electricity price", nullable=True)
+    electricity_price_year: int = count("year of the price", ge=1990, nullable=True)
+    electricity_price_source_url: str = pa.Field(nullable=True, str_matches=r"^https?://\S+$",
+                                                 metadata={"description": "source of the electricity price"})
+    price_currency: str = text("currency the price was published in (converted to USD)", nullable=True)
+    usd_per_unit_of_currency: float = quantity("", "exchange rate used: USD per unit of price_currency",
+                                               nullable=True)
+    exchange_rate_date: dt.date = pa.Field(nullable=True, metadata={"description": "date of the exchange rate"})
+    _finite = finite(r"^(carbon_intensity_g_per_kwh|pue|wue_l_per_kwh|electricity_price_usd_per_kwh|"
+                     r"usd_per_unit_of_currency)$")
+
+    class Config:
+        name = "regions"
+
+
+class AcceleratorCostSchema(Provenance):
+    """One row per accelerator: what owning one costs and emits beyond its energy."""
+
+    accelerator: str = text("a hardware catalog name", unique=True)
+    list_price_usd: float = quantity("USD", "purchase price of one accelerator", nullable=True)
+    list_price_year: int = count("year of the price", ge=1990, nullable=True)
+    list_price_is_estimate: bool = flag("list_price_usd is an estimate (analyst/reseller), not a list price",
+                                        nullable=True)
+    node_price_usd: float = quantity("USD", "purchase price of one node (server with its accelerators)",
+                                     nullable=True)
+    accelerators_per_node: int = count("accelerators in the priced node", nullable=True)
+    idle_power_w: float = quantity("W", "power of an idle accelerator", nullable=True)
+    idle_power_is_estimate: bool = flag("idle_power_w is an estimate", nullable=True)
+    embodied_co2e_kg: float = quantity("kgCO2e", "manufacturing emissions of one accelerator (cradle to gate)",
+                                       nullable=True)
+    embodied_is_estimate: bool = flag("embodied_co2e_kg is an estimate", nullable=True)
+    _finite = finite(r"^(list_price_usd|node_price_usd|idle_power_w|embodied_co2e_kg)$")
+
+    class Config:
+        name = "accelerator_costs"
+
+
+class CloudPriceSchema(Provenance):
+    """One row per published cloud offer: price per accelerator-hour."""
+
+    accelerator: str = text("a hardware catalog name")
+    cloud: str = text("provider")
+    instance: str = text("instance or SKU name")
+    pricing: str = text("purchase option", isin=["on-demand", "reserved-1y", "reserved-3y", "spot"])
+    cloud_region: str = text("the provider's region the price is for")
+    usd_per_accelerator_hour: float = quantity("USD/h", "price of one accelerator for one hour")
+    price_year: int = count("year of the price", ge=2015)
+    _finite = finite(r"^usd_per_accelerator_hour$")
+
+    class Config:
+        name = "cloud_prices"
+        unique = ["accelerator", "cloud", "instance", "pricing", "cloud_region"]  # noqa: RUF012 (pandera API)
+
+
 CATALOGS: dict[str, type[pa.DataFrameModel]] = {
     "hardware": HardwareSchema,
     "models": ModelSchema,
     "precisions": PrecisionSchema,
     "efficiency_profiles": EfficiencyProfileSchema,
     "clusters": ClusterSchema,
+    "regions": RegionSchema,
+    "accelerator_costs": AcceleratorCostSchema,
+    "cloud_prices": CloudPriceSchema,
 }

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from pipeline import formulas
+from pipeline import formulas, operations
+from pipeline.operations import COMMON, with_operations
 from pipeline.space import Space, build_space  # noqa: F401  (the study's space)
 from pipeline.studies import check_plan, result
 
@@ -18,7 +19,7 @@ ROOFLINE = "Williams, Waterman, Patterson 2009, Roofline (CACM 52(4))"
 KV = "KV = 2·L·H_kv·d_head·S·B·bytes (exact); MLA: DeepSeek-V2 arXiv:2405.04434"
 
 
-class NodeResultSchema(pa.DataFrameModel):
+class NodeCoreSchema(pa.DataFrameModel):
     hardware: pl.Categorical = result(None, "accelerator", "hardware catalog", nullable=False)
     vendor: pl.Categorical = result(None, "manufacturer", "hardware catalog", nullable=False)
     family: pl.Categorical = result(None, "architecture family", "hardware catalog", nullable=False)
@@ -81,12 +82,21 @@ class NodeResultSchema(pa.DataFrameModel):
         strict = True
 
 
-SCHEMA = NodeResultSchema
+PER_SAMPLE = {
+    "facility_energy_per_sample_j": ("J", "facility energy per sample (IT x PUE)", "wall 18"),
+    "co2e_per_sample_g": ("gCO2e", "operational + embodied CO2e per sample", "wall 18"),
+    "water_per_sample_l": ("L", "site water per sample", "wall 18"),
+    "cloud_cost_per_sample_usd": ("USD", "rented cost per sample", "wall 17"),
+    "owned_cost_per_sample_usd": ("USD", "owned cost per sample", "wall 17"),
+}
+NodeResultSchema = SCHEMA = with_operations(NodeCoreSchema, PER_SAMPLE)
 OUTPUTS = list(SCHEMA.to_schema().columns)
+OPERATIONS = [*COMMON, *PER_SAMPLE]
 
 
 def build(space: Space, hardware_side=None) -> formulas.Plan:
     """The node study's lazy plan over ``space``, checked against its output schema."""
-    plan = formulas.plan(space.frame(hardware_side), space.units, OUTPUTS)
+    plan = operations.build(space.frame(hardware_side), space.units, SCHEMA, OPERATIONS, formulas.REGISTRY,
+                            OUTPUTS)
     check_plan(plan, SCHEMA)
     return plan

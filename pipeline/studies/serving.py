@@ -17,11 +17,12 @@ from dataclasses import replace
 import pandera.polars as pa
 import polars as pl
 
-from pipeline import formulas, walls  # noqa: F401  (registers the shared formulas)
+from pipeline import formulas, operations, walls  # noqa: F401  (registers the shared formulas)
 from pipeline.catalogs.io import schema_units
 from pipeline.catalogs.load import Catalogs
 from pipeline.catalogs.schemas import PEAK_COLUMNS
 from pipeline.efficiency import eta_table
+from pipeline.operations import COMMON, with_operations
 from pipeline.space import Space, categorical, check_names, rows_of_join, select_rows, shaped_models
 from pipeline.spec import SweepSpec
 from pipeline.studies import check_plan, result
@@ -158,11 +159,13 @@ def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
     dropped[DROP_DOMAIN] = int(pairs.filter(over)["len"].sum())
     dropped[DROP_NO_LINK] = int(pairs.filter(~over & ~layout_ok())["len"].sum())
     rows = int(pairs.filter(layout_ok())["len"].sum())
-    return Space(hw, model, hw_units | model_units, {k: v for k, v in dropped.items() if v},
-                 row_filter=layout_ok(), row_count=rows)
+    hw, ops_units = operations.attach(hw, catalogs, spec, "hardware")
+    regions = len(spec.region or ()) or 1  # the region axis multiplies every count
+    return Space(hw, model, hw_units | ops_units | model_units, {k: v * regions for k, v in dropped.items() if v},
+                 row_filter=layout_ok(), row_count=rows * regions)
 
 
-class ServingResultSchema(pa.DataFrameModel):
+class ServingCoreSchema(pa.DataFrameModel):
     hardware: pl.Categorical = result(None, "accelerator", "hardware catalog", nullable=False)
     vendor: pl.Categorical = result(None, "manufacturer", "hardware catalog", nullable=False)
     family: pl.Categorical = result(None, "architecture family", "hardware catalog", nullable=False)
@@ -232,8 +235,21 @@ class ServingResultSchema(pa.DataFrameModel):
         strict = True
 
 
-SCHEMA = ServingResultSchema
+PER_MILLION_TOKENS = {
+    "energy_per_million_tokens_kwh": ("kWh/Mtok", "facility energy per million generated tokens", "wall 18"),
+    "co2e_per_million_tokens_g": ("gCO2e/Mtok", "operational + embodied CO2e per million generated tokens",
+                                  "wall 18"),
+    "water_per_million_tokens_l": ("L/Mtok", "site water per million generated tokens", "wall 18"),
+    "cloud_cost_per_million_output_tokens_usd": ("USD/Mtok", "rented cost per million generated tokens", "wall 17"),
+    "cloud_cost_per_million_prompt_tokens_usd": ("USD/Mtok", "rented cost of prefill per million prompt tokens",
+                                                 "wall 17"),
+    "owned_cost_per_million_output_tokens_usd": ("USD/Mtok", "owned cost per million generated tokens", "wall 17"),
+    "owned_cost_per_million_prompt_tokens_usd": ("USD/Mtok", "owned cost of prefill per million prompt tokens",
+                                                 "wall 17"),
+}
+ServingResultSchema = SCHEMA = with_operations(ServingCoreSchema, PER_MILLION_TOKENS)
 OUTPUTS = list(SCHEMA.to_schema().columns)
+OPERATIONS = [*COMMON, *PER_MILLION_TOKENS]
 LOAD = ["batch_in_flight", "capacity_requests_per_s", "utilization", "is_stable", "wait_probability",
         "ttft_p50_s", "ttft_p99_s", "tpot_under_load_s"]
 BREAKDOWN = [f"{p}_{op}_{part}" for p in PHASES for op in (*OPERATORS, "lm_head")
@@ -282,7 +298,7 @@ def build(space: Space, hardware_side=None, breakdown: bool = False, load_iterat
     if under_load:
         frame, units = _under_load(frame, units, load_iterations)
     wanted = [c for c in OUTPUTS if under_load or c not in LOAD] + (BREAKDOWN if breakdown else [])
-    plan = formulas.plan(frame, units, wanted, FORMULAS)
+    plan = operations.build(frame, units, SCHEMA, OPERATIONS, FORMULAS, wanted)
     out_units = dict(plan.units)
     if not under_load:  # offline: wall 7 does not apply
         dtypes = SCHEMA.to_schema().columns

@@ -16,12 +16,13 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from pipeline import formulas, walls  # noqa: F401  (registers the shared formulas)
+from pipeline import formulas, operations, walls  # noqa: F401  (registers the shared formulas)
 from pipeline.catalogs.io import schema_units
 from pipeline.catalogs.load import Catalogs
 from pipeline.catalogs.schemas import PEAK_COLUMNS
 from pipeline.efficiency import eta_table
 from pipeline.errors import UnknownNameError
+from pipeline.operations import COMMON, with_operations
 from pipeline.space import Space, categorical, check_names, select_rows, shaped_models
 from pipeline.spec import SweepSpec
 from pipeline.studies import check_plan, result
@@ -39,7 +40,7 @@ DROP_INTERLEAVE = "virtual_stages > 1 needs pp > 1 and a number of microbatches 
 DROP_MICROBATCHES = "global_batch is not a multiple of dp x microbatch"
 DROP_CP = "cp does not divide seq_len"
 DROP_EP = "ep > 1 needs an MoE model, ep dividing dp and the routed experts"
-DROP_ZERO_PP = "ZeRO stage >= 2 (gradient or weight sharding) cannot run with pp > 1"
+DROP_ZERO_PP = "ZeRO stage 3 / FSDP (weights gathered per microbatch) is not combined with pp > 1"
 DROP_SP = "sequence parallelism needs tp > 1"
 DROP_NO_PEAK = "accelerator has no published dense peak for compute_dtype"
 DROP_CLUSTER = "gpus exceed the cluster"
@@ -51,7 +52,8 @@ ARCHITECTURE = ["query_dim", "value_dim", "is_mla", "attention_params_per_layer"
                 "expert_params_each", "router_params_per_layer", "norm_params_per_layer", "embedding_params",
                 "lm_head_params", "final_norm_params", "params_computed", "params_active_per_token",
                 "dense_layer_share"]
-MODEL_INPUTS = ["model_type", "is_moe", "n_layers", "d_model", "n_heads", "n_kv_heads", "head_dim", "ffn_dim",
+MODEL_INPUTS = ["model_type", "is_moe", "is_gated_mlp", "n_layers", "d_model", "n_heads", "n_kv_heads", "head_dim",
+                "ffn_dim",
                 "vocab_size", "is_tied_embeddings", "has_linear_bias", "max_context_tokens", "n_experts", "norm_type",
                 "n_experts_per_token", "n_shared_experts", "expert_ffn_dim", "n_dense_layers", "kv_lora_rank",
                 "qk_rope_head_dim"]
@@ -62,7 +64,7 @@ LAYOUT = ["gpus", "dp", "tp", "pp", "cp", "ep", "microbatch", "global_batch", "n
 CLUSTER = ["accelerators_per_node", "nodes", "cluster_gpus", "scaleup_domain_size", "fabric",
            "nic_bandwidth_bits_per_s", "nics_per_node", "scaleout_latency_s", "oversubscription_ratio",
            "checkpoint_storage_bandwidth_bytes_per_s", "node_mtbf_s", "node_mtbf_is_estimate"]
-HARDWARE = ["vendor", "family", "memory_capacity_bytes", "scaleup_link_bandwidth_bytes_per_s",
+HARDWARE = ["vendor", "family", "memory_capacity_bytes", "tdp_w", "scaleup_link_bandwidth_bytes_per_s",
             "scaleup_link_latency_s"]
 
 
@@ -116,7 +118,7 @@ def _model_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, dict
              (DROP_CP, (pl.col("seq_len") % pl.col("cp")) != 0),
              (DROP_EP, (pl.col("ep") > 1) & (~pl.col("is_moe") | ((pl.col("dp") % pl.col("ep")) != 0)
                                              | ((pl.col("n_experts") % pl.col("ep")) != 0))),
-             (DROP_ZERO_PP, (pl.col("zero_stage") >= 2) & (pp > 1)),
+             (DROP_ZERO_PP, (pl.col("zero_stage") >= 3) & (pp > 1)),
              (DROP_SP, pl.col("sequence_parallel") & (tp == 1))]
     dropped = {}
     for reason, bad in rules:  # a row with several faults counts once, under the first
@@ -151,6 +153,7 @@ def _cluster_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, di
         memory_reserve_fraction=pl.lit(spec.memory_reserve_fraction),
         dp_overlap_fraction=pl.lit(spec.dp_overlap_fraction),
         flash_attention=pl.lit(spec.flash_attention),
+        dropout=pl.lit(spec.dropout),
         train_tokens_budget=pl.lit(spec.train_tokens, dtype=pl.Float64),
         restart_time_s=pl.lit(spec.restart_time_s),
         **{c: pl.col(c).cast(pl.Float64) for c in ("accelerators_per_node", "nodes", "scaleup_domain_size",
@@ -162,6 +165,7 @@ def _cluster_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, di
     units |= {c: (None if hw_units[c] is None else unit(hw_units[c])) for c in HARDWARE}
     units |= {"cluster": None, "accelerator": None, "compute_dtype": None, "workload": None, "eta_source": None,
               "eta_link_source": None, "fabric": None, "node_mtbf_is_estimate": None, "flash_attention": None,
+              "dropout": None,
               "cluster_gpus": unit(""), "peak_flop_per_s": unit("FLOP/s"), "activation_bytes_per_element":
               unit("B/elem"), "gradient_bytes_per_param": unit("B/param"), "memory_reserve_fraction": unit(""),
               "dp_overlap_fraction": unit(""), "train_tokens_budget": unit("tok"), "restart_time_s": unit("s")}
@@ -202,11 +206,13 @@ def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
         dropped[reason] = int(pairs.filter(ok & bad)["len"].sum())
         ok = ok & ~bad
     rows = int(pairs.filter(ok)["len"].sum())
-    return Space(cl, model, cl_units | model_units, {k: v for k, v in dropped.items() if v},
-                 row_filter=ok, row_count=rows)
+    cl, ops_units = operations.attach(cl, catalogs, spec, "accelerator")
+    regions = len(spec.region or ()) or 1  # the region axis multiplies every count
+    return Space(cl, model, cl_units | ops_units | model_units, {k: v * regions for k, v in dropped.items() if v},
+                 row_filter=ok, row_count=rows * regions)
 
 
-class TrainingResultSchema(pa.DataFrameModel):
+class TrainingCoreSchema(pa.DataFrameModel):
     cluster: pl.Categorical = result(None, "named cluster", "clusters catalog", nullable=False)
     accelerator: pl.Categorical = result(None, "the cluster's accelerator", "clusters catalog", nullable=False)
     model: pl.Categorical = result(None, "decoder model", "models catalog", nullable=False)
@@ -280,8 +286,16 @@ class TrainingResultSchema(pa.DataFrameModel):
         strict = True
 
 
-SCHEMA = TrainingResultSchema
+PER_RUN = {
+    "energy_per_run_mwh": ("MWh", "facility energy of the whole run", "wall 18"),
+    "co2e_per_run_t": ("tCO2e", "operational + embodied CO2e of the run", "wall 18"),
+    "water_per_run_kl": ("kL", "site water of the run", "wall 18"),
+    "cloud_cost_per_run_usd": ("USD", "rented cost of the run", "wall 17"),
+    "owned_cost_per_run_usd": ("USD", "owned cost of the run", "wall 17"),
+}
+TrainingResultSchema = SCHEMA = with_operations(TrainingCoreSchema, PER_RUN)
 OUTPUTS = list(SCHEMA.to_schema().columns)
+OPERATIONS = [*COMMON, *PER_RUN]
 NODE_REFERENCE = {"gpus": "accelerators_per_node", "tp": "node_tp", "dp": "node_dp", "pp": "_one", "cp": "_one",
                   "ep": "_one", "virtual_stages": "_one"}
 
@@ -302,6 +316,6 @@ def _node_reference(frame: pl.LazyFrame, units: dict) -> tuple[pl.LazyFrame, dic
 def build(space: Space, hardware_side=None) -> formulas.Plan:
     """The training study's lazy plan, checked against its schema."""
     frame, units = _node_reference(space.frame(hardware_side), space.units)
-    plan = formulas.plan(frame, units, OUTPUTS, FORMULAS)
+    plan = operations.build(frame, units, SCHEMA, OPERATIONS, FORMULAS, OUTPUTS)
     check_plan(plan, SCHEMA)
     return plan

@@ -389,3 +389,59 @@ def max_batch_paged(memory_headroom_bytes: UExpr, kv_cache_bytes_per_device: UEx
     per_sequence = kv_bytes_per_token_per_device * blocks * kv_block_tokens
     n = _free_for_kv(memory_headroom_bytes, kv_cache_bytes_per_device) / per_sequence
     return UExpr(n.expr.floor().clip(lower_bound=0.0), n.unit)
+
+
+# -- operations (walls 16-18): the rates of pipeline.walls.operations per million tokens ------
+
+@column
+def ops_devices(tp: UExpr, pp: UExpr, replicas: UExpr) -> UExpr:
+    return tp * pp * replicas
+
+
+@column
+def power_utilization(decode_compute_bound_time_s: UExpr, decode_memory_bound_time_s: UExpr,
+                      decode_pass_time_s: UExpr) -> UExpr:
+    """Decode dominates a request's time: the share of a decode pass its operators run at the
+    roof (compute- or memory-bound), the rest being communication and launches."""
+    return ((decode_compute_bound_time_s + decode_memory_bound_time_s) / decode_pass_time_s).to("")
+
+
+@column
+def ops_service_time_s(e2e_latency_s: UExpr) -> UExpr:
+    return e2e_latency_s
+
+
+MILLION_TOKENS = lit(1.0, "Mtok")
+
+
+@column
+def energy_per_million_tokens_kwh(facility_power_w: UExpr, tokens_per_s: UExpr, replicas: UExpr) -> UExpr:
+    """Facility energy per million generated tokens (every replica generates tokens_per_s)."""
+    return (facility_power_w * MILLION_TOKENS / (tokens_per_s * replicas)).to("kWh/Mtok")
+
+
+@column
+def co2e_per_million_tokens_g(co2e_g_per_h: UExpr, tokens_per_s: UExpr, replicas: UExpr) -> UExpr:
+    return (co2e_g_per_h * MILLION_TOKENS / (tokens_per_s * replicas)).to("gCO2e/Mtok")
+
+
+@column
+def water_per_million_tokens_l(water_l_per_h: UExpr, tokens_per_s: UExpr, replicas: UExpr) -> UExpr:
+    return (water_l_per_h * MILLION_TOKENS / (tokens_per_s * replicas)).to("L/Mtok")
+
+
+def _cost_per_output(cost_usd_per_h: UExpr, tokens_per_s: UExpr, replicas: UExpr) -> UExpr:
+    return (cost_usd_per_h * MILLION_TOKENS / (tokens_per_s * replicas)).to("USD/Mtok")
+
+
+def _cost_per_prompt(cost_usd_per_h: UExpr, ttft_s: UExpr, replicas: UExpr, batch: UExpr,
+                     prompt_len: UExpr) -> UExpr:
+    """The deployment's cost over the prefill of one batch, per prompt token it reads."""
+    return (cost_usd_per_h / replicas * ttft_s * MILLION_TOKENS / (batch * prompt_len)).to("USD/Mtok")
+
+
+for _kind in ("cloud", "owned"):
+    define(f"{_kind}_cost_per_million_output_tokens_usd", [f"{_kind}_cost_usd_per_h", "tokens_per_s", "replicas"],
+           _cost_per_output)
+    define(f"{_kind}_cost_per_million_prompt_tokens_usd", [f"{_kind}_cost_usd_per_h", "ttft_s", "replicas", "batch",
+                                                           "prompt_len"], _cost_per_prompt)

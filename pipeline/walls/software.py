@@ -7,7 +7,7 @@ from __future__ import annotations
 import polars as pl
 
 from pipeline.formulas import column
-from pipeline.units import UExpr, maximum, where
+from pipeline.units import UExpr, maximum, unit, where
 
 
 @column
@@ -84,3 +84,50 @@ def samples_per_j(samples_per_s: UExpr, tdp_w: UExpr) -> UExpr:
 @column
 def tokens_per_j(tokens_per_s: UExpr, tdp_w: UExpr) -> UExpr:
     return (tokens_per_s / tdp_w).to("tok/J")
+
+
+# -- operations (walls 16-18) for one accelerator: the rates of pipeline.walls.operations per sample
+
+@column
+def ops_devices(hardware: pl.Expr) -> UExpr:
+    return UExpr(pl.lit(1.0), unit(""))
+
+
+@column
+def power_utilization(compute_time_s: UExpr, memory_time_s: UExpr, latency_s: UExpr) -> UExpr:
+    """The roofline's busier engine over the step: max(compute, memory) / latency (launch gaps idle)."""
+    return (maximum(compute_time_s, memory_time_s) / latency_s).to("")
+
+
+@column
+def ops_service_time_s(latency_s: UExpr) -> UExpr:
+    return latency_s
+
+
+def _per_sample(rate: UExpr, samples_per_s: UExpr, target: str) -> UExpr:
+    return (rate / samples_per_s).to(target)
+
+
+@column
+def facility_energy_per_sample_j(facility_power_w: UExpr, samples_per_s: UExpr) -> UExpr:
+    return _per_sample(facility_power_w, samples_per_s, "J")
+
+
+@column
+def co2e_per_sample_g(co2e_g_per_h: UExpr, samples_per_s: UExpr) -> UExpr:
+    return _per_sample(co2e_g_per_h, samples_per_s, "gCO2e")
+
+
+@column
+def water_per_sample_l(water_l_per_h: UExpr, samples_per_s: UExpr) -> UExpr:
+    return _per_sample(water_l_per_h, samples_per_s, "L")
+
+
+@column
+def cloud_cost_per_sample_usd(cloud_cost_usd_per_h: UExpr, samples_per_s: UExpr) -> UExpr:
+    return _per_sample(cloud_cost_usd_per_h, samples_per_s, "USD")
+
+
+@column
+def owned_cost_per_sample_usd(owned_cost_usd_per_h: UExpr, samples_per_s: UExpr) -> UExpr:
+    return _per_sample(owned_cost_usd_per_h, samples_per_s, "USD")

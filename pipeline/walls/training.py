@@ -156,19 +156,28 @@ def optimizer_bytes_per_gpu(params_per_gpu: UExpr, zero_stage: UExpr, dp: UExpr)
 
 @column
 def activation_bytes_per_layer(seq_len: UExpr, cp: UExpr, microbatch: UExpr, d_model: UExpr, n_heads: UExpr,
-                               tp: UExpr, recompute: pl.Expr, sequence_parallel: pl.Expr,
-                               flash_attention: pl.Expr) -> UExpr:
-    """One layer, one microbatch, 16-bit activations: Korthikanti et al. 2022, Table 2 (GPT block,
-    4h MLP). sbh(10 + 24/t + 5as/(ht)) with TP, sbh/t (34 + 5as/h) with sequence parallelism,
-    34 sbh/t with selective recomputation, 2 sbh (/t with SP) with full recomputation. The 5as/h
-    term (scores, softmax, dropout) is never stored by FlashAttention. CP splits the sequence."""
+                               n_kv_heads: UExpr, mlp_width_per_device: UExpr, is_gated_mlp: pl.Expr, tp: UExpr,
+                               recompute: pl.Expr, sequence_parallel: pl.Expr, flash_attention: pl.Expr,
+                               dropout: pl.Expr) -> UExpr:
+    """One layer, one microbatch, on one GPU: Korthikanti et al. 2022, §4.1, term by term, with
+    16-bit activations and 1-byte dropout masks, generalised to GQA and gated MLPs. Per token:
+    kept whole on every TP rank (unless sequence-parallel): the QKV and MLP inputs (2h each),
+    two norm inputs (4h), two dropout masks (2h); sharded over TP: Q, K, V and the projection
+    input (4h + 4h kv/a), the MLP's intermediates (4f, gated 6f), and the attention scores
+    (softmax 2as, with dropout 5as) that FlashAttention never stores. GPT-3 (kv = a, f = 4h,
+    dropout): sbh(10 + 24/t + 5as/(ht)), Korthikanti's Table 2. Selective recomputation drops
+    the scores; full recomputation keeps only the layer input (2h). CP splits the sequence."""
     s = seq_len / cp
-    sbh = s * microbatch * d_model * ACTIVATION_BYTES
-    scores = where(flash_attention, 0.0, 5.0 * n_heads * (s / TOKEN) / d_model)
-    none = where(sequence_parallel, (34.0 + scores) / tp, 10.0 + 24.0 / tp + scores / tp)
-    selective = where(sequence_parallel, 34.0 / tp, 10.0 + 24.0 / tp)
-    full = where(sequence_parallel, 2.0 / tp, 2.0)
-    return sbh * where(recompute == "full", full, where(recompute == "selective", selective, none))
+    h, f = d_model, mlp_width_per_device * tp / ELEM_PER_TOKEN
+    masks = where(dropout, 1.0, 0.0)
+    whole = (2.0 + 2.0 + 4.0) * h + 2.0 * masks * h
+    sharded = (4.0 + 4.0 * n_kv_heads / n_heads) * h + where(is_gated_mlp, 6.0, 4.0) * f
+    scores = (2.0 + 3.0 * masks) * n_heads * (s / TOKEN)
+    keep_scores = where(flash_attention | (recompute == "selective"), 0.0, scores)
+    stored = where(sequence_parallel, (whole + sharded + keep_scores) / tp, whole + (sharded + keep_scores) / tp)
+    layer_input = where(sequence_parallel, 2.0 * h / tp, 2.0 * h)
+    per_token = where(recompute == "full", layer_input, stored)
+    return s * microbatch * per_token * ACTIVATION_BYTES
 
 
 @column
@@ -566,3 +575,40 @@ def time_to_train_s(time_to_train_ideal_s: UExpr, goodput: UExpr) -> UExpr:
 @column
 def expected_failures(time_to_train_s: UExpr, cluster_mtbf_s: UExpr) -> UExpr:
     return (time_to_train_s / cluster_mtbf_s).to("")
+
+
+# -- operations (walls 16-18): the rates of pipeline.walls.operations over a training run -----
+
+@column
+def ops_devices(gpus: UExpr) -> UExpr:
+    return gpus
+
+
+@column
+def power_utilization(compute_time_s: UExpr, iteration_time_s: UExpr) -> UExpr:
+    """The share of a step the GPUs compute; collectives, sends and the bubble count as idle."""
+    return (compute_time_s / iteration_time_s).to("")
+
+
+@column
+def run_time_s(time_to_train_s: UExpr, time_to_train_ideal_s: UExpr) -> UExpr:
+    """Time to train with failures and checkpoints where the cluster's MTBF and storage are
+    published, else without."""
+    return where(time_to_train_s.is_null(), time_to_train_ideal_s, time_to_train_s)
+
+
+@column
+def ops_service_time_s(run_time_s: UExpr) -> UExpr:
+    return run_time_s
+
+
+def _over_run(rate: UExpr, run_time_s: UExpr, target: str) -> UExpr:
+    return (rate * run_time_s).to(target)
+
+
+for _name, _rate, _unit in (("energy_per_run_mwh", "facility_power_w", "MWh"),
+                            ("co2e_per_run_t", "co2e_g_per_h", "tCO2e"),
+                            ("water_per_run_kl", "water_l_per_h", "kL"),
+                            ("cloud_cost_per_run_usd", "cloud_cost_usd_per_h", "USD"),
+                            ("owned_cost_per_run_usd", "owned_cost_usd_per_h", "USD")):
+    define(_name, [_rate, "run_time_s"], partial(_over_run, target=_unit))

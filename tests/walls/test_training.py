@@ -31,7 +31,7 @@ def test_zero_stages_match_rajbhandari_figure_1():
 
 
 def korthikanti(s, b, h, a, t, *, sp, recompute, flash=False):
-    """Korthikanti et al. 2022, Table 2, bytes per layer (16-bit activations)."""
+    """Korthikanti et al. 2022, Table 2, bytes per layer (16-bit activations, dropout, 4h GeLU MLP)."""
     scores = 0 if flash else 5 * a * s / h
     if recompute == "full":
         return s * b * h * 2 / (t if sp else 1)
@@ -40,22 +40,36 @@ def korthikanti(s, b, h, a, t, *, sp, recompute, flash=False):
     return s * b * h / t * (34 + scores) if sp else s * b * h * (10 + 24 / t + scores / t)
 
 
+def activations(recompute, sp, *, s=2048.0, h=12288.0, a=96.0, kv=96.0, f=4 * 12288.0, gated=False, t=8.0,
+                cp=1.0, flash=False, dropout=True):
+    got = evaluate(["activation_bytes_per_layer"], seq_len=([s], "tok"), cp=([cp], ""), microbatch=([1.0], ""),
+                   d_model=([h], ""), n_heads=([a], ""), n_kv_heads=([kv], ""),
+                   mlp_width_per_device=([f / t], "elem/tok"), is_gated_mlp=([gated], None), tp=([t], ""),
+                   recompute=([recompute], None), sequence_parallel=([sp], None), flash_attention=([flash], None),
+                   dropout=([dropout], None))
+    return got["activation_bytes_per_layer"][0]
+
+
 @pytest.mark.parametrize("recompute", ["none", "selective", "full"])
 @pytest.mark.parametrize("sp", [False, True])
 def test_activation_memory_per_layer_is_korthikanti_table_2(recompute, sp):
-    """GPT-3 175B shape (s 2048, h 12288, a 96), microbatch 1, tp 8."""
-    got = evaluate(["activation_bytes_per_layer"], seq_len=([2048.0], "tok"), cp=([1.0], ""),
-                   microbatch=([1.0], ""), d_model=([12288.0], ""), n_heads=([96.0], ""), tp=([8.0], ""),
-                   recompute=([recompute], None), sequence_parallel=([sp], None), flash_attention=([False], None))
+    """GPT-3 175B shape (s 2048, h 12288, a 96, 4h GeLU MLP, dropout), microbatch 1, tp 8."""
     want = korthikanti(2048, 1, 12288, 96, 8, sp=sp, recompute=recompute)
-    assert got["activation_bytes_per_layer"][0] == pytest.approx(want, rel=1e-12)
+    assert activations(recompute, sp) == pytest.approx(want, rel=1e-12)
+
+
+def test_activation_memory_of_a_gqa_swiglu_model_without_dropout():
+    """Llama 3.1 405B shape (h 16384, 128 heads, 8 KV heads, SwiGLU f 53248), s 8192, tp 8 with SP,
+    FlashAttention, no dropout: per token (2 + 2 + 4) h kept + (4 + 4 x 8/128) h + 6 f sharded,
+    all / 8 with SP: (8 x 16384 + 4.25 x 16384 + 6 x 53248) / 8 bytes, x 8192 tokens."""
+    got = activations("none", True, s=8192.0, h=16384.0, a=128.0, kv=8.0, f=53248.0, gated=True, flash=True,
+                      dropout=False)
+    assert got == pytest.approx(8192 * (8 * 16384 + 4.25 * 16384 + 6 * 53248) / 8, rel=1e-12)
 
 
 def test_flash_attention_drops_the_score_term_and_cp_splits_the_sequence():
-    got = evaluate(["activation_bytes_per_layer"], seq_len=([8192.0], "tok"), cp=([4.0], ""),
-                   microbatch=([1.0], ""), d_model=([4096.0], ""), n_heads=([32.0], ""), tp=([1.0], ""),
-                   recompute=(["none"], None), sequence_parallel=([False], None), flash_attention=([True], None))
-    assert got["activation_bytes_per_layer"][0] == pytest.approx(2048 * 4096 * 34, rel=1e-12)
+    got = activations("none", False, s=8192.0, h=4096.0, a=32.0, kv=32.0, f=4 * 4096.0, t=1.0, cp=4.0, flash=True)
+    assert got == pytest.approx(2048 * 4096 * 34, rel=1e-12)
 
 
 def test_pipeline_bubble_fraction_and_in_flight_microbatches():

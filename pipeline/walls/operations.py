@@ -1,0 +1,142 @@
+"""Operations (walls 16, 17, 18): power, energy, carbon, water and cost rates of a running
+configuration, shared by every study.
+
+A study supplies ``ops_devices`` (accelerators the configuration occupies) and
+``power_utilization`` (the fraction of wall time its chips run their compute or memory
+pipelines at the roof, from the study's own compute and bandwidth terms); the rates here
+are per hour of running, and each study divides them by its own unit of work (a sample,
+a million tokens, a training run).
+
+Power: P = idle + (TDP - idle) x utilization per device, the linear utilisation model of
+Barroso, Hölzle and Ranganathan ("The Datacenter as a Computer", 3rd ed. 2018, §5.4);
+where idle power is unpublished, TDP (an upper bound, said in ``power_basis``).
+Facility energy = IT energy x PUE (The Green Grid, WP#49); water = IT energy x WUE (The
+Green Grid, WP#35); operational CO2e = facility energy x grid intensity (location-based,
+GHG Protocol Scope 2); embodied CO2e spread evenly over the service life.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipeline.formulas import column
+from pipeline.units import UExpr, lit, unit, where
+
+HOURS = lit(1.0, "h")
+
+
+@column
+def power_basis(idle_power_w: UExpr) -> pl.Expr:
+    return pl.when(idle_power_w.is_null()).then(pl.lit("TDP (idle power unpublished)")) \
+        .otherwise(pl.lit("idle + (TDP - idle) x utilization")).cast(pl.Categorical)
+
+
+@column
+def device_power_w(idle_power_w: UExpr, tdp_w: UExpr, power_utilization: UExpr) -> UExpr:
+    """Wall 18: idle + (TDP - idle) x utilization; TDP where idle power is unpublished."""
+    u = UExpr(power_utilization.expr.clip(0.0, 1.0), unit(""))
+    return where(idle_power_w.is_null(), tdp_w, idle_power_w + (tdp_w - idle_power_w) * u)
+
+
+@column
+def it_power_w(device_power_w: UExpr, ops_devices: UExpr) -> UExpr:
+    return device_power_w * ops_devices
+
+
+@column
+def facility_power_w(it_power_w: UExpr, pue: UExpr) -> UExpr:
+    """IT power x PUE: cooling, power delivery and the rest of the building."""
+    return it_power_w * pue
+
+
+@column
+def operational_co2e_g_per_h(facility_power_w: UExpr, carbon_intensity_g_per_kwh: UExpr) -> UExpr:
+    return (facility_power_w * HOURS * carbon_intensity_g_per_kwh).to("gCO2e") / HOURS
+
+
+@column
+def embodied_co2e_g_per_h(embodied_co2e_kg: UExpr, ops_devices: UExpr, service_life_years: UExpr) -> UExpr:
+    """Manufacturing emissions of the accelerators spread evenly over their service life."""
+    return (embodied_co2e_kg * ops_devices / service_life_years).to("gCO2e/h")
+
+
+@column
+def co2e_g_per_h(operational_co2e_g_per_h: UExpr, embodied_co2e_g_per_h: UExpr) -> UExpr:
+    """Operational + embodied; embodied counts 0 where unpublished (``embodied_co2e_g_per_h`` says null)."""
+    return operational_co2e_g_per_h + embodied_co2e_g_per_h.fill_null(0)
+
+
+@column
+def water_l_per_h(it_power_w: UExpr, wue_l_per_kwh: UExpr) -> UExpr:
+    """Site water: IT energy x WUE."""
+    return (it_power_w * HOURS * wue_l_per_kwh).to("L") / HOURS
+
+
+@column
+def energy_cost_usd_per_h(facility_power_w: UExpr, electricity_price_usd_per_kwh: UExpr) -> UExpr:
+    return (facility_power_w * HOURS * electricity_price_usd_per_kwh).to("USD") / HOURS
+
+
+@column
+def cloud_cost_usd_per_h(cloud_price_usd_per_accelerator_hour: UExpr, ops_devices: UExpr) -> UExpr:
+    """Wall 17, rented: the published hourly price per accelerator (energy included)."""
+    return cloud_price_usd_per_accelerator_hour * ops_devices
+
+
+@column
+def capex_per_accelerator_usd(list_price_usd: UExpr, node_price_per_accelerator_usd: UExpr) -> UExpr:
+    """A published node (server) price per accelerator where there is one (it includes the
+    host, memory and NICs), else the accelerator's own price."""
+    return where(node_price_per_accelerator_usd.is_null(), list_price_usd, node_price_per_accelerator_usd)
+
+
+@column
+def capex_usd(capex_per_accelerator_usd: UExpr, ops_devices: UExpr, facility_capex_multiplier: UExpr) -> UExpr:
+    """Accelerators x (1 + the network and building they need per server dollar)."""
+    return capex_per_accelerator_usd * ops_devices * (1.0 + facility_capex_multiplier)
+
+
+@column
+def owned_cost_usd_per_h(capex_usd: UExpr, depreciation_years: UExpr, maintenance_fraction_per_year: UExpr,
+                         energy_cost_usd_per_h: UExpr) -> UExpr:
+    """Wall 17, owned: straight-line depreciation + maintenance (a fraction of capex per year)
+    + facility energy at the region's price, for each hour the configuration runs."""
+    per_year = capex_usd / depreciation_years + maintenance_fraction_per_year * capex_usd / lit(1.0, "year")
+    return per_year.to("USD/h") + energy_cost_usd_per_h
+
+
+@column
+def owned_tco_usd(capex_usd: UExpr, tco_horizon_years: UExpr, maintenance_fraction_per_year: UExpr,
+                  energy_cost_usd_per_h: UExpr) -> UExpr:
+    """Total cost of ownership over the horizon, running this configuration all the time."""
+    running = (maintenance_fraction_per_year * capex_usd / lit(1.0, "year") + energy_cost_usd_per_h) \
+        * tco_horizon_years
+    return capex_usd + running.to("USD")
+
+
+@column
+def cost_note(cloud_price_usd_per_accelerator_hour: UExpr, capex_per_accelerator_usd: UExpr,
+              electricity_price_usd_per_kwh: UExpr) -> pl.Expr:
+    """Why a cost column is null (never zero)."""
+    cloud = pl.when(cloud_price_usd_per_accelerator_hour.is_null()).then(pl.lit("no published cloud price"))
+    owned = pl.when(capex_per_accelerator_usd.is_null()).then(pl.lit("no list or node price"))
+    energy = pl.when(electricity_price_usd_per_kwh.is_null()).then(pl.lit("no electricity price for the region"))
+    return pl.concat_str([cloud, owned, energy], separator="; ", ignore_nulls=True) \
+        .replace("", None).cast(pl.Categorical)
+
+
+# -- wall 16: waiting for a shared cluster ----------------------------------------------
+
+@column
+def queue_wait_mm1_s(shared_utilization: UExpr, ops_service_time_s: UExpr) -> UExpr:
+    """Mean wait in an M/M/1 queue, rho / (1 - rho) x S (Kleinrock 1975, §3.2)."""
+    rho = shared_utilization
+    return where(rho.expr < 1.0, rho / (1.0 - rho) * ops_service_time_s, UExpr(pl.lit(None), unit("s")))
+
+
+@column
+def queue_wait_mg1_s(shared_utilization: UExpr, service_time_cv: UExpr, ops_service_time_s: UExpr) -> UExpr:
+    """Pollaczek-Khinchine: rho x S x (1 + C_s^2) / (2 (1 - rho)) (Kleinrock 1975, §5.6)."""
+    rho = shared_utilization
+    wait = rho * ops_service_time_s * (1.0 + service_time_cv * service_time_cv) / (2.0 * (1.0 - rho))
+    return where(rho.expr < 1.0, wait, UExpr(pl.lit(None), unit("s")))
