@@ -37,8 +37,8 @@ COMMON = {
     "facility_power_w": ("W", "all accelerators x PUE", "The Green Grid WP#49"),
     "co2e_g_per_h": ("gCO2e/h", "operational (location-based) + embodied CO2e per hour", "wall 18"),
     "water_l_per_h": ("L/h", "site water per hour (IT energy x WUE)", "The Green Grid WP#35"),
-    "cloud_price_usd_per_accelerator_hour": ("USD/h", "cheapest published offer at the spec's pricing",
-                                             "cloud_prices catalog"),
+    "cloud_price_usd_per_accelerator_hour": ("USD/h", "cheapest published offer at the spec's pricing "
+                                             "(of operations.cloud, default any provider)", "cloud_prices catalog"),
     "cloud_offer": (None, "the offer priced", "cloud_prices catalog"),
     "cloud_cost_usd_per_h": ("USD/h", "rented: accelerators x hourly price", "wall 17"),
     "owned_cost_usd_per_h": ("USD/h", "owned: depreciation + maintenance + energy", "wall 17"),
@@ -61,8 +61,13 @@ def with_operations(schema: type[pa.DataFrameModel], per_unit: dict[str, tuple[s
     return type(schema.__name__, (schema,), body)
 
 
-def _cheapest_offer(catalogs: Catalogs, pricing: str) -> pl.DataFrame:
+def _cheapest_offer(catalogs: Catalogs, pricing: str, cloud: str) -> pl.DataFrame:
     offers = catalogs.cloud_prices.filter(pl.col("pricing") == pricing)
+    if cloud != "any":
+        known = sorted(set(catalogs.cloud_prices["cloud"].to_list()))
+        if cloud not in known:
+            raise UnknownNameError("sweep spec", [("operations.cloud", cloud, [*known, "any"])])
+        offers = offers.filter(pl.col("cloud") == cloud)
     return (offers.sort("usd_per_accelerator_hour")
             .group_by("accelerator", maintain_order=True).first()
             .select("accelerator", pl.col("usd_per_accelerator_hour").alias("cloud_price_usd_per_accelerator_hour"),
@@ -91,7 +96,7 @@ def attach(side: pl.DataFrame, catalogs: Catalogs, spec: SweepSpec, accelerator:
     costs = catalogs.accelerator_costs.select(
         pl.col("accelerator").alias(accelerator), *COST_COLUMNS,
         (pl.col("node_price_usd") / pl.col("accelerators_per_node")).alias(NODE_PRICE))
-    offers = _cheapest_offer(catalogs, spec.pricing).rename({"accelerator": accelerator})
+    offers = _cheapest_offer(catalogs, spec.pricing, spec.cloud).rename({"accelerator": accelerator})
     key = pl.col(accelerator).cast(pl.String)
     out = (side.with_columns(key.alias("_key"))
            .join(costs.rename({accelerator: "_key"}), on="_key", how="left")

@@ -24,7 +24,7 @@ TRAINING_KNOBS = ("dp_overlap_fraction", "memory_reserve_fraction", "flash_atten
                   "gradient_bytes_per_param",
                   "pp_balance_tolerance", "tp_across_domains", "train_tokens", "restart_time_s")
 RECOMPUTE = ("none", "selective", "full")
-OPERATIONS_KNOBS = ("pricing", "service_life_years", "depreciation_years", "maintenance_fraction_per_year",
+OPERATIONS_KNOBS = ("pricing", "cloud", "service_life_years", "depreciation_years", "maintenance_fraction_per_year",
                     "facility_capex_multiplier", "tco_horizon_years", "shared_utilization", "service_time_cv")
 PRICING = ("on-demand", "reserved-1y", "reserved-3y", "spot")
 WORKLOADS = ("inference", "training")
@@ -91,6 +91,7 @@ class SweepSpec:
     # operations (walls 16-18), any study: None = no region axis, operations columns null
     region: tuple[str, ...] | None = None
     pricing: str = "on-demand"
+    cloud: str = "any"  # the provider whose offers price the rented cost ("any": the cheapest)
     service_life_years: float = 5.0
     depreciation_years: float = 5.0
     maintenance_fraction_per_year: float = 0.0
@@ -344,6 +345,10 @@ def _operations_fields(c: _Checker, axes: dict, knobs: dict, defaults: SweepSpec
     if pricing not in PRICING:
         c.bad("operations.pricing", f"got {pricing!r}, expected one of {', '.join(PRICING)}")
     out["pricing"] = pricing
+    cloud = knobs.get("cloud", defaults.cloud)
+    if not isinstance(cloud, str) or not cloud:
+        c.bad("operations.cloud", f"got {cloud!r}, expected a provider name or \"any\"")
+    out["cloud"] = str(cloud)
     for key in ("service_life_years", "depreciation_years", "tco_horizon_years"):
         out[key] = c.positive_number(knobs.get(key, getattr(defaults, key)), f"operations.{key}") or 1.0
     for key in ("maintenance_fraction_per_year", "facility_capex_multiplier"):

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import polars as pl
+import pyarrow.parquet as pq
 import pytest
 
 import pipeline
@@ -165,11 +166,13 @@ def test_cli_zero_microbatch_exits_2_and_writes_nothing(tmp_path):
 
 def test_cli_fabric_with_zero_bandwidth_exits_2_and_writes_nothing(tmp_path, registry):
     path = registry / "clusters.parquet"
-    frame = pl.read_parquet(path)
-    frame.with_columns(nic_bandwidth_bits_per_s=pl.when(pl.col("name") == H100_POD).then(0.0)
-                       .otherwise(pl.col("nic_bandwidth_bits_per_s"))).write_parquet(path)
+    original = pq.read_table(path)  # keep the unit metadata: only the value is wrong
+    edited = pl.from_arrow(original).with_columns(nic_bandwidth_bits_per_s=pl.when(pl.col("name") == H100_POD)
+                                                  .then(0.0).otherwise(pl.col("nic_bandwidth_bits_per_s")))
+    pq.write_table(edited.to_arrow().cast(original.schema), path)
     out = _cli("sweep", "--spec", "training", "--registry", str(registry), "--out", "outputs", cwd=tmp_path)
     assert out.returncode == 2
     message = " ".join(out.stderr.split())
-    assert "clusters" in message and "nic_bandwidth_bits_per_s" in message
+    assert "catalog 'clusters'" in message and f"({H100_POD}), column nic_bandwidth_bits_per_s: got 0.0, " \
+        "expected > 0" in message
     assert not (tmp_path / "outputs").exists()

@@ -411,33 +411,30 @@ def ops_service_time_s(e2e_latency_s: UExpr) -> UExpr:
     return e2e_latency_s
 
 
-MILLION_TOKENS = lit(1.0, "Mtok")
-
-
 @column
 def energy_per_million_tokens_kwh(facility_power_w: UExpr, tokens_per_s: UExpr, replicas: UExpr) -> UExpr:
     """Facility energy per million generated tokens (every replica generates tokens_per_s)."""
-    return (facility_power_w * MILLION_TOKENS / (tokens_per_s * replicas)).to("kWh/Mtok")
+    return (facility_power_w / (tokens_per_s * replicas)).to("kWh/Mtok")
 
 
 @column
 def co2e_per_million_tokens_g(co2e_g_per_h: UExpr, tokens_per_s: UExpr, replicas: UExpr) -> UExpr:
-    return (co2e_g_per_h * MILLION_TOKENS / (tokens_per_s * replicas)).to("gCO2e/Mtok")
+    return (co2e_g_per_h / (tokens_per_s * replicas)).to("gCO2e/Mtok")
 
 
 @column
 def water_per_million_tokens_l(water_l_per_h: UExpr, tokens_per_s: UExpr, replicas: UExpr) -> UExpr:
-    return (water_l_per_h * MILLION_TOKENS / (tokens_per_s * replicas)).to("L/Mtok")
+    return (water_l_per_h / (tokens_per_s * replicas)).to("L/Mtok")
 
 
 def _cost_per_output(cost_usd_per_h: UExpr, tokens_per_s: UExpr, replicas: UExpr) -> UExpr:
-    return (cost_usd_per_h * MILLION_TOKENS / (tokens_per_s * replicas)).to("USD/Mtok")
+    return (cost_usd_per_h / (tokens_per_s * replicas)).to("USD/Mtok")
 
 
 def _cost_per_prompt(cost_usd_per_h: UExpr, ttft_s: UExpr, replicas: UExpr, batch: UExpr,
                      prompt_len: UExpr) -> UExpr:
     """The deployment's cost over the prefill of one batch, per prompt token it reads."""
-    return (cost_usd_per_h / replicas * ttft_s * MILLION_TOKENS / (batch * prompt_len)).to("USD/Mtok")
+    return (cost_usd_per_h / replicas * ttft_s / (batch * prompt_len)).to("USD/Mtok")
 
 
 for _kind in ("cloud", "owned"):
