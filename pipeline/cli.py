@@ -440,7 +440,9 @@ def catalog_list(
             "accelerator_costs": ["accelerator", "list_price_usd", "list_price_year", "node_price_usd",
                                   "accelerators_per_node", "idle_power_w", "embodied_co2e_kg"],
             "cloud_prices": ["accelerator", "cloud", "instance", "pricing", "cloud_region",
-                             "usd_per_accelerator_hour", "price_year"]}.get(table, list(frame.columns))
+                             "usd_per_accelerator_hour", "price_year"],
+            "measurements": ["name", "metric", "value", "model", "hardware", "devices", "compute_dtype",
+                             "scenario", "batch"]}.get(table, list(frame.columns))
     from pipeline.catalogs.io import schema_units
 
     _print_frame(frame.select(keep), title=table, units=schema_units(table))
@@ -542,6 +544,68 @@ def catalog_import(
 
 
 # -- bench --------------------------------------------------------------------------------
+
+@app.command()
+def validate(
+    measured: Annotated[Path | None, typer.Option(
+        "--measured", help="CSV of measurements (the measurements catalog's columns); default: the catalog.")] = None,
+    out: OutOpt = None,
+    registry: RegistryOpt = None,
+) -> None:
+    """Predict published measurements, calibrate eta, and write a validation report."""
+    from pipeline import validation
+
+    console = _console()
+    run_dir, left_out = validation.run(measured, out or "outputs", registry)
+    console.print((run_dir / "report.md").read_text().split("\n## Calibration")[0], markup=False)
+    for p in left_out:
+        _console(stderr=True).print(f"left out: {p.render()}", markup=False)
+    console.print(f"report:      {run_dir}/report.md (and scatter.svg)\n"
+                  f"predictions: {run_dir}/validation.parquet\n"
+                  f"calibrated:  {run_dir}/fitted_profiles.csv  (mlsys catalog import --csv ... merges them)\n"
+                  f"query:       mlsys query validation_report --run {run_dir}")
+
+
+@app.command()
+def calibrate(
+    measured: Annotated[Path | None, typer.Option(
+        "--measured", help="CSV of measurements; default: the measurements catalog.")] = None,
+    out: OutOpt = None,
+    registry: RegistryOpt = None,
+) -> None:
+    """Fit eta per (workload, framework, hardware family, precision) to measurements, with
+    leave-one-out cross-validated error; writes fitted efficiency profiles."""
+    import polars as pl
+
+    from pipeline import validation
+
+    run_dir, _ = validation.run(measured, out or "outputs", registry)
+    fitted = pl.read_parquet(run_dir / "calibration.parquet").drop("sources")
+    _print_frame(fitted, title="fitted eta_compute (LOO range = the fits leaving one measurement out)")
+    table = pl.read_parquet(run_dir / "validation.parquet").filter(pl.col("cv_abs_error_pct").is_not_null())
+    summary = table.group_by("metric").agg(pl.len().alias("rows"),
+                                           pl.col("abs_error_pct").median().alias("median_abs_error_pct_profile"),
+                                           pl.col("fit_abs_error_pct").median().alias("median_abs_error_pct_fit"),
+                                           pl.col("cv_abs_error_pct").median().alias("median_abs_error_pct_cv"))
+    _print_frame(summary.sort("metric"), title="median absolute error % by metric")
+    _console().print(f"fitted profiles: {run_dir}/fitted_profiles.csv")
+
+
+report_app = typer.Typer(help="Render reports of earlier runs.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+@report_app.command("validation")
+def report_validation(
+    run: Annotated[Path | None, typer.Option("--run", help="A validation run directory (default: newest).")] = None,
+    out: OutOpt = None,
+) -> None:
+    """Print the validation report (Markdown) of a validation run."""
+    from pipeline import validation
+
+    run_dir = run or validation.latest(out or "outputs")
+    typer.echo((Path(run_dir) / "report.md").read_text())
+
 
 @app.command()
 def bench(

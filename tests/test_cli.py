@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parent.parent
 BUNDLED = REPO / "registry_data"
 ENTRY_POINT = Path(sys.executable).parent / "mlsys"
 TABLES = ("hardware", "models", "precisions", "efficiency_profiles", "clusters", "regions", "accelerator_costs",
-          "cloud_prices")
+          "cloud_prices", "measurements")
 
 
 def run(argv: list, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -23,6 +23,7 @@ class Catalogs:
     regions: pl.DataFrame
     accelerator_costs: pl.DataFrame
     cloud_prices: pl.DataFrame
+    measurements: pl.DataFrame
     paths: dict[str, Path]
     hashes: dict[str, str]  # sha256 of each Parquet file
 
@@ -39,7 +40,7 @@ def load_catalogs(registry: str | Path | None = None) -> Catalogs:
     paths = {t: catalog_path(t, registry) for t in CATALOGS}
     frames = {t: read_catalog(t, registry) for t in CATALOGS}
     for table, column in (("clusters", "accelerator"), ("accelerator_costs", "accelerator"),
-                          ("cloud_prices", "accelerator")):
+                          ("cloud_prices", "accelerator"), ("measurements", "hardware")):
         _check_references(frames[table], table, column, frames["hardware"], paths[table])
     return Catalogs(**frames, paths=paths, hashes={t: _sha256(p) for t, p in paths.items()})
 

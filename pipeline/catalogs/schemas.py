@@ -287,6 +287,52 @@ class CloudPriceSchema(Provenance):
         unique = ["accelerator", "cloud", "instance", "pricing", "cloud_region"]  # noqa: RUF012 (pandera API)
 
 
+METRICS = {  # metric -> (study, unit of the value): what a measurement states and the column predicting it
+    "latency_s": ("node", "s"), "samples_per_s": ("node", "1/s"),
+    "ttft_s": ("serving", "s"), "itl_s": ("serving", "s"), "tokens_per_s": ("serving", "tok/s"),
+    "tokens_per_s_per_device": ("serving", "tok/s"),
+    "step_time_s": ("training", "s"), "training_tokens_per_s": ("training", "tok/s"), "mfu": ("training", ""),
+    "hfu": ("training", ""), "time_to_train_s": ("training", "s"),
+}
+
+
+class MeasurementSchema(Provenance):
+    """One published measurement with the whole configuration that predicts it. ``source_url``
+    is the measurement's source; ``source_location`` the table, figure or log line."""
+
+    name: str = text("measurement id", unique=True)
+    metric: str = text("what was measured", isin=list(METRICS))
+    value: float = pa.Field(gt=0, metadata={"description": "the measured value, in ``unit``"})
+    value_low: float = pa.Field(nullable=True, gt=0, metadata={"description": "low end of a published range"})
+    value_high: float = pa.Field(nullable=True, gt=0, metadata={"description": "high end of a published range"})
+    unit: str = text("unit of value, value_low and value_high (pint syntax: ms, 1/s, tok/s; % or 1 for a fraction)")
+    model: str = text("a models catalog name")
+    hardware: str = text("a hardware catalog name")
+    cluster: str = text("a clusters catalog name (training rows)", nullable=True)
+    devices: int = count("accelerators the measurement ran on")
+    compute_dtype: str = text("precision of compute")
+    weight_dtype: str = text("precision of weights (serving; default compute_dtype)", nullable=True)
+    framework: str = text("software stack (an efficiency profile framework, or 'default')")
+    scenario: str = text("how the load was applied", isin=["single-stream", "offline", "server", "training"])
+    batch: int = count("batch (node: samples; serving: concurrent sequences; training: global sequences)",
+                       nullable=True)
+    batch_rule: str = text("how the prediction picks an unpublished batch", nullable=True,
+                           isin=["largest feasible", "given"])
+    seq_len: int = count("sequence length (node, training)", nullable=True, unit="tok")
+    prompt_len: int = count("prompt tokens (serving)", nullable=True, unit="tok")
+    output_len: int = count("generated tokens (serving)", nullable=True, unit="tok")
+    tp: int = count("tensor-parallel size", nullable=True)
+    pp: int = count("pipeline stages", nullable=True)
+    dp: int = count("data-parallel size (training)", nullable=True)
+    microbatch: int = count("sequences per microbatch (training)", nullable=True)
+    recompute: str = text("activation recomputation (training)", nullable=True, isin=["none", "selective", "full"])
+    source_location: str = text("table, figure, log file or line in the source")
+    _finite = finite(r"^value(_low|_high)?$")
+
+    class Config:
+        name = "measurements"
+
+
 CATALOGS: dict[str, type[pa.DataFrameModel]] = {
     "hardware": HardwareSchema,
     "models": ModelSchema,
@@ -296,4 +342,5 @@ CATALOGS: dict[str, type[pa.DataFrameModel]] = {
     "regions": RegionSchema,
     "accelerator_costs": AcceleratorCostSchema,
     "cloud_prices": CloudPriceSchema,
+    "measurements": MeasurementSchema,
 }

@@ -236,6 +236,8 @@ class ServingCoreSchema(pa.DataFrameModel):
 
 
 PER_MILLION_TOKENS = {
+    "facility_energy_per_request_wh": ("Wh", "facility energy of one request (its share of the batch)", "wall 18"),
+    "cloud_cost_per_request_usd": ("USD", "rented cost of one request (its share of the batch)", "wall 17"),
     "energy_per_million_tokens_kwh": ("kWh/Mtok", "facility energy per million generated tokens", "wall 18"),
     "co2e_per_million_tokens_g": ("gCO2e/Mtok", "operational + embodied CO2e per million generated tokens",
                                   "wall 18"),

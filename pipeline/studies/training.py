@@ -287,6 +287,7 @@ class TrainingCoreSchema(pa.DataFrameModel):
 
 
 PER_RUN = {
+    "facility_energy_per_step_kwh": ("kWh", "facility energy of one step", "wall 18"),
     "energy_per_run_mwh": ("MWh", "facility energy of the whole run", "wall 18"),
     "co2e_per_run_t": ("tCO2e", "operational + embodied CO2e of the run", "wall 18"),
     "water_per_run_kl": ("kL", "site water of the run", "wall 18"),

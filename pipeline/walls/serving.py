@@ -442,3 +442,14 @@ for _kind in ("cloud", "owned"):
            _cost_per_output)
     define(f"{_kind}_cost_per_million_prompt_tokens_usd", [f"{_kind}_cost_usd_per_h", "ttft_s", "replicas", "batch",
                                                            "prompt_len"], _cost_per_prompt)
+
+
+def _per_request(rate: UExpr, replicas: UExpr, e2e_latency_s: UExpr, batch: UExpr, target: str) -> UExpr:
+    """One replica's rate over a request's end-to-end time, shared by the batch's sequences."""
+    return (rate / replicas * e2e_latency_s / batch).to(target)
+
+
+define("facility_energy_per_request_wh", ["facility_power_w", "replicas", "e2e_latency_s", "batch"],
+       partial(_per_request, target="Wh"))
+define("cloud_cost_per_request_usd", ["cloud_cost_usd_per_h", "replicas", "e2e_latency_s", "batch"],
+       partial(_per_request, target="USD"))

@@ -612,3 +612,8 @@ for _name, _rate, _unit in (("energy_per_run_mwh", "facility_power_w", "MWh"),
                             ("cloud_cost_per_run_usd", "cloud_cost_usd_per_h", "USD"),
                             ("owned_cost_per_run_usd", "owned_cost_usd_per_h", "USD")):
     define(_name, [_rate, "run_time_s"], partial(_over_run, target=_unit))
+
+
+@column
+def facility_energy_per_step_kwh(facility_power_w: UExpr, step_time_s: UExpr) -> UExpr:
+    return (facility_power_w * step_time_s).to("kWh")
