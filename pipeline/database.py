@@ -128,5 +128,10 @@ def run_query(name: str, run_dir: str | Path, params: dict[str, str] | None = No
     con = connect(run_dir)
     try:
         return pl.from_arrow(con.sql(sql, params=bound).to_arrow_table())
+    except duckdb.CatalogException as exc:  # the query reads another study's table
+        study = json.loads((Path(run_dir) / "manifest.json").read_text()).get("study", "?")
+        raise InputError(f"query {name!r}", [Problem(None, None, f"run {Path(run_dir).name} is a {study} run and "
+                                                                 f"the query cannot read it ({exc}); pass --run "
+                                                                 "with a run of the study the query reads")]) from None
     finally:
         con.close()

@@ -20,10 +20,11 @@ SERVING_AXES = ("weight_dtype", "kv_dtype", "precision", "tp", "pp", "prompt_len
                 "reasoning_tokens", "request_rate", "replicas")
 TRAINING_AXES = ("cluster", "gpus", "dp", "tp", "pp", "cp", "ep", "microbatch", "global_batch", "virtual_stages",
                  "zero_stage", "recompute", "sequence_parallel")
-TRAINING_KNOBS = ("dp_overlap_fraction", "memory_reserve_fraction", "flash_attention", "dropout",
+TRAINING_KNOBS = ("dp_overlap_fraction", "memory_reserve_fraction", "flash_attention", "dropout", "dp_sgd",
                   "gradient_bytes_per_param",
                   "pp_balance_tolerance", "tp_across_domains", "train_tokens", "restart_time_s")
 RECOMPUTE = ("none", "selective", "full")
+DP_SGD = ("none", "book-keeping", "opacus")  # pipeline.walls.training.DP_SGD_STEP_MULTIPLIER
 OPERATIONS_KNOBS = ("pricing", "cloud", "service_life_years", "depreciation_years", "maintenance_fraction_per_year",
                     "facility_capex_multiplier", "tco_horizon_years", "shared_utilization", "service_time_cv")
 PRICING = ("on-demand", "reserved-1y", "reserved-3y", "spot")
@@ -83,6 +84,7 @@ class SweepSpec:
     dp_overlap_fraction: float = 0.0
     flash_attention: bool = True
     dropout: bool = False
+    dp_sgd: str = "none"  # wall 20: none, book-keeping or opacus (pipeline.walls.training.DP_SGD_STEP_MULTIPLIER)
     gradient_bytes_per_param: float = 2.0
     pp_balance_tolerance: float = 0.10
     tp_across_domains: bool = False
@@ -408,6 +410,10 @@ def _training_fields(c: _Checker, axes: dict, eff: dict, knobs: dict, defaults: 
     out["pp_balance_tolerance"] = _fraction(c, knobs, "pp_balance_tolerance", defaults.pp_balance_tolerance, False)
     out["flash_attention"] = _flag(c, knobs, "flash_attention", defaults.flash_attention)
     out["dropout"] = _flag(c, knobs, "dropout", defaults.dropout)
+    dp_sgd = knobs.get("dp_sgd", defaults.dp_sgd)
+    if dp_sgd not in DP_SGD:
+        c.bad("training.dp_sgd", f"got {dp_sgd!r}, expected one of {', '.join(DP_SGD)}")
+    out["dp_sgd"] = dp_sgd if dp_sgd in DP_SGD else "none"
     out["tp_across_domains"] = _flag(c, knobs, "tp_across_domains", defaults.tp_across_domains)
     out["gradient_bytes_per_param"] = c.positive_number(
         knobs.get("gradient_bytes_per_param", defaults.gradient_bytes_per_param), "training.gradient_bytes_per_param",

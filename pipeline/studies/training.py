@@ -27,7 +27,7 @@ from pipeline.space import Space, categorical, check_names, select_rows, shaped_
 from pipeline.spec import SweepSpec
 from pipeline.studies import check_plan, result
 from pipeline.units import unit
-from pipeline.walls.training import TRAINING
+from pipeline.walls.training import DP_SGD_STEP_MULTIPLIER, TRAINING
 
 FORMULAS = formulas.REGISTRY | TRAINING
 
@@ -154,6 +154,7 @@ def _cluster_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, di
         dp_overlap_fraction=pl.lit(spec.dp_overlap_fraction),
         flash_attention=pl.lit(spec.flash_attention),
         dropout=pl.lit(spec.dropout),
+        dp_sgd_step_multiplier=pl.lit(DP_SGD_STEP_MULTIPLIER[spec.dp_sgd]),
         train_tokens_budget=pl.lit(spec.train_tokens, dtype=pl.Float64),
         restart_time_s=pl.lit(spec.restart_time_s),
         **{c: pl.col(c).cast(pl.Float64) for c in ("accelerators_per_node", "nodes", "scaleup_domain_size",
@@ -165,7 +166,7 @@ def _cluster_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, di
     units |= {c: (None if hw_units[c] is None else unit(hw_units[c])) for c in HARDWARE}
     units |= {"cluster": None, "accelerator": None, "compute_dtype": None, "workload": None, "eta_source": None,
               "eta_link_source": None, "fabric": None, "node_mtbf_is_estimate": None, "flash_attention": None,
-              "dropout": None,
+              "dropout": None, "dp_sgd_step_multiplier": unit(""),
               "cluster_gpus": unit(""), "peak_flop_per_s": unit("FLOP/s"), "activation_bytes_per_element":
               unit("B/elem"), "gradient_bytes_per_param": unit("B/param"), "memory_reserve_fraction": unit(""),
               "dp_overlap_fraction": unit(""), "train_tokens_budget": unit("tok"), "restart_time_s": unit("s")}
@@ -258,7 +259,10 @@ class TrainingCoreSchema(pa.DataFrameModel):
     dp_allreduce_time_s: float = result("s", "gradient all-reduce (hierarchical)", "wall 14: NCCL")
     dp_exposed_time_s: float = result("s", "gradient all-reduce not overlapped", "spec: dp_overlap_fraction")
     communication_time_s: float = result("s", "all exposed collectives and sends", "wall 14")
-    step_time_s: float = result("s", "one training step (null: does not fit)", "wall 14")
+    dp_sgd_step_multiplier: float = result("", "DP-SGD step-time multiplier (training.dp_sgd)",
+                                           "wall 20: Bu et al. 2023; Beltran et al. 2024")
+    step_time_s: float = result("s", "one training step x the DP-SGD multiplier (null: does not fit)",
+                                "walls 14, 20")
     bound: pl.Categorical = result(None, "binding term: compute, network, pipeline bubble or memory",
                                    "largest time term")
     tokens_per_step: float = result("tok", "global_batch x seq_len", "definition")

@@ -430,9 +430,18 @@ def _if_feasible(is_feasible: pl.Expr, value: UExpr) -> UExpr:
     return UExpr(pl.when(is_feasible).then(value.expr), value.unit)
 
 
+# Wall 20 (safety): DP-SGD's per-example gradient clipping as a multiplier on the step.
+DP_SGD_STEP_MULTIPLIER = {
+    "none": 1.0,
+    "book-keeping": 1.0 / 0.83,  # Bu et al. 2023 (ICML, arXiv 2210.00038), abstract: 0.83x non-private speed, GPT-2
+    "opacus": 2.6,  # Beltran et al. 2024 (arXiv 2406.17298), abstract: per-example clipping 2.6-8x (ViT, CIFAR-100)
+}
+
+
 @column
-def step_time_s(is_feasible: pl.Expr, iteration_time_s: UExpr) -> UExpr:
-    return _if_feasible(is_feasible, iteration_time_s)
+def step_time_s(is_feasible: pl.Expr, iteration_time_s: UExpr, dp_sgd_step_multiplier: UExpr) -> UExpr:
+    """Wall 14's step, times wall 20's DP-SGD multiplier (1 without DP-SGD)."""
+    return _if_feasible(is_feasible, iteration_time_s * dp_sgd_step_multiplier)
 
 
 @column

@@ -134,3 +134,10 @@ def test_mfu_and_hfu():
                    gpus=([1000.0], ""), peak_flop_per_s=([312e12], "FLOP/s"))
     assert got["mfu"][0] == pytest.approx(1e18 / (10 * 1000 * 312e12), rel=1e-12)
     assert got["hfu"][0] == pytest.approx(4 / 3 * got["mfu"][0], rel=1e-12)
+
+
+def test_dp_sgd_multiplies_the_step():
+    """Book-keeping DP-SGD runs at 0.83x the non-private speed (Bu et al. 2023)."""
+    got = evaluate(["step_time_s"], is_feasible=([True, True], None), iteration_time_s=([10.0, 10.0], "s"),
+                   dp_sgd_step_multiplier=([1.0, 1 / 0.83], ""))
+    assert got["step_time_s"] == pytest.approx([10.0, 10.0 / 0.83])
