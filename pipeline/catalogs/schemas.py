@@ -259,6 +259,8 @@ class AcceleratorCostSchema(Provenance):
     node_price_usd: float = quantity("USD", "purchase price of one node (server with its accelerators)",
                                      nullable=True)
     accelerators_per_node: int = count("accelerators in the priced node", nullable=True)
+    node_price_is_estimate: bool = flag("node_price_usd is an analyst or press estimate, not a list price",
+                                        nullable=True)
     idle_power_w: float = quantity("W", "power of an idle accelerator", nullable=True)
     idle_power_is_estimate: bool = flag("idle_power_w is an estimate", nullable=True)
     embodied_co2e_kg: float = quantity("kgCO2e", "manufacturing emissions of one accelerator (cradle to gate)",
