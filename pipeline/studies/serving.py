@@ -219,6 +219,8 @@ class ServingCoreSchema(pa.DataFrameModel):
     e2e_latency_s: float = result("s", "ttft + (output_len - 1) x itl", "wall 4")
     tokens_per_s: float = result("tok/s", "generated tokens per second, whole system", "wall 4")
     tokens_per_s_per_device: float = result("tok/s", "tokens_per_s / (tp x pp)", "wall 4")
+    batch_tokens_per_s: float = result("tok/s", "batch x generated tokens / e2e latency: throughput with prefill",
+                                       "wall 4")
     bound: pl.Categorical = result(None, "binding constraint of decode", "largest time term")
     ttft_bound: pl.Categorical = result(None, "binding constraint of prefill", "largest time term")
     batch_in_flight: float = result("", "sequences in flight per replica under load (Little's law)", "wall 7")

@@ -356,6 +356,13 @@ def tokens_per_s_per_device(tokens_per_s: UExpr, tp: UExpr, pp: UExpr) -> UExpr:
 
 
 @column
+def batch_tokens_per_s(batch: UExpr, generated_tokens: UExpr, e2e_latency_s: UExpr) -> UExpr:
+    """Throughput of the whole batch end to end, prefill included: batch x generated / e2e latency
+    (what an offline benchmark that times whole requests reports)."""
+    return (batch * generated_tokens / e2e_latency_s).to("tok/s")
+
+
+@column
 def bound(decode_bound: pl.Expr) -> pl.Expr:
     """Binding constraint of a decode round: compute, memory bandwidth, communication, overhead,
     host link (streaming) or memory capacity."""
