@@ -442,7 +442,9 @@ def catalog_list(
             "cloud_prices": ["accelerator", "cloud", "instance", "pricing", "cloud_region",
                              "usd_per_accelerator_hour", "price_year"],
             "measurements": ["name", "metric", "value", "model", "hardware", "devices", "compute_dtype",
-                             "scenario", "batch"]}.get(table, list(frame.columns))
+                             "scenario", "batch"],
+            "storage": ["name", "kind", "read_bandwidth_bytes_per_s", "latency_s"],
+            "host_pipelines": ["name", "model_type", "dataset", "bytes_per_sample", "samples_per_s_per_core"]}.get(table, list(frame.columns))
     from pipeline.catalogs.io import schema_units
 
     _print_frame(frame.select(keep), title=table, units=schema_units(table))

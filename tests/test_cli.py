@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parent.parent
 BUNDLED = REPO / "registry_data"
 ENTRY_POINT = Path(sys.executable).parent / "mlsys"
 TABLES = ("hardware", "models", "precisions", "efficiency_profiles", "clusters", "regions", "accelerator_costs",
-          "cloud_prices", "measurements")
+          "cloud_prices", "measurements", "storage", "host_pipelines")
 
 
 def run(argv: list, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:

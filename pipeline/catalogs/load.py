@@ -24,6 +24,8 @@ class Catalogs:
     accelerator_costs: pl.DataFrame
     cloud_prices: pl.DataFrame
     measurements: pl.DataFrame
+    storage: pl.DataFrame
+    host_pipelines: pl.DataFrame
     paths: dict[str, Path]
     hashes: dict[str, str]  # sha256 of each Parquet file
 

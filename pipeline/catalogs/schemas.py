@@ -289,6 +289,34 @@ class CloudPriceSchema(Provenance):
         unique = ["accelerator", "cloud", "instance", "pricing", "cloud_region"]  # noqa: RUF012 (pandera API)
 
 
+class StorageSchema(Provenance):
+    """One row per storage tier a training or inference job reads its data from (wall 8)."""
+
+    name: str = text("storage system or tier", unique=True)
+    kind: str = text("tier", isin=["local nvme", "parallel file system", "network file system", "object storage"])
+    read_bandwidth_bytes_per_s: float = quantity("B/s", "sequential read bandwidth available to one node (client)")
+    latency_s: float = quantity("s", "time to first byte of a read", nullable=True)
+    _finite = finite(r"^(read_bandwidth_bytes_per_s|latency_s)$")
+
+    class Config:
+        name = "storage"
+
+
+class HostPipelineSchema(Provenance):
+    """One row per input pipeline: what one sample weighs in storage and how fast one host CPU core
+    prepares it (wall 9)."""
+
+    name: str = text("pipeline name", unique=True)
+    model_type: str = text("the models it feeds", isin=["cnn", "encoder", "decoder"])
+    dataset: str = text("dataset the figures are for")
+    bytes_per_sample: float = quantity("B", "stored bytes of one sample (image file, or one sequence's text)")
+    samples_per_s_per_core: float = quantity("1/s", "samples one CPU core decodes and transforms per second")
+    _finite = finite(r"^(bytes_per_sample|samples_per_s_per_core)$")
+
+    class Config:
+        name = "host_pipelines"
+
+
 METRICS = {  # metric -> (study, unit of the value): what a measurement states and the column predicting it
     "latency_s": ("node", "s"), "samples_per_s": ("node", "1/s"),
     "ttft_s": ("serving", "s"), "itl_s": ("serving", "s"), "tokens_per_s": ("serving", "tok/s"),
@@ -345,4 +373,6 @@ CATALOGS: dict[str, type[pa.DataFrameModel]] = {
     "accelerator_costs": AcceleratorCostSchema,
     "cloud_prices": CloudPriceSchema,
     "measurements": MeasurementSchema,
+    "storage": StorageSchema,
+    "host_pipelines": HostPipelineSchema,
 }
