@@ -444,7 +444,8 @@ def catalog_list(
             "measurements": ["name", "metric", "value", "model", "hardware", "devices", "compute_dtype",
                              "scenario", "batch"],
             "storage": ["name", "kind", "read_bandwidth_bytes_per_s", "latency_s"],
-            "host_pipelines": ["name", "model_type", "dataset", "bytes_per_sample", "samples_per_s_per_core"]}.get(table, list(frame.columns))
+            "host_pipelines": ["name", "model_type", "dataset", "bytes_per_sample", "samples_per_s_per_core"],
+            }.get(table, list(frame.columns))
     from pipeline.catalogs.io import schema_units
 
     _print_frame(frame.select(keep), title=table, units=schema_units(table))

@@ -171,6 +171,8 @@ def _mlsysim(job: Job, catalogs: Catalogs, model: dict, hw: dict, cluster: dict 
         request |= {"ttft_seq_len": prompt, "itl_seq_len": prompt + output // 2, "fit_seq_len": prompt + output}
         job.notes.append(f"serving: TTFT at seq_len {prompt}, ITL at the mean context {prompt + output // 2}, "
                          f"memory check at {prompt + output}")
+        if job.row["metric"].startswith("tokens_per_s"):
+            job.notes.append("throughput = batch x output / (TTFT + (output - 1) x ITL), as ours")
     if study == "training":
         request |= _mlsysim_fleet(job, hw, cluster)
     return request
@@ -279,6 +281,8 @@ def _llm_analysis(job: Job, catalogs: Catalogs, model: dict, hw: dict, cluster: 
         request |= {"parallel": {"tp_size": tp, "pp_size": pp}, "prompt_len": axes["prompt_len"][0],
                     "output_len": axes["output_len"][0]}
         job.notes.append(f"tp={tp} pp={pp}; ITL = decode latency with the KV cache at prompt + output")
+        if r["metric"].startswith("tokens_per_s"):
+            job.notes.append("throughput = batch x output / the tool's total latency (prefill + output x decode)")
         if pp > 1:
             job.notes.append("pp > 1: the tool's latencies cover one stage's layers")
     else:
@@ -556,11 +560,13 @@ def main(argv: list[str] | None = None) -> int:
             "Ours without the calibration grid of η (`predict(..., etas=[])`: the profile's η and its band only): "
             f"median {_g(_median(list(lean.values())))} s / prediction. A peer prediction flagged by the tool as "
             "not fitting in memory still counts as expressed (its note says so).", "", "## Per metric", "",
-            "| tool | metric | rows | of | median abs error % | ours on those rows % | s / prediction | ours s |",
+            "| tool | metric | rows | of | median abs error % | ours on those rows % (rows both predicted) | "
+            "s / prediction | ours s |",
             "|---|---|---|---|---|---|---|---|"]
     for r in per_metric.iter_rows(named=True):
+        both = f" ({r['both_predicted']})" if r.get("both_predicted") is not None else ""
         text.append(f"| {DISPLAY.get(r['tool'], r['tool'])} | {r['metric']} | {r['rows']} | {r['of']} | "
-                    f"{_g(r['median_abs_error_pct'])} | {_g(r.get('ours_error_on_both'))} | "
+                    f"{_g(r['median_abs_error_pct'])} | {_g(r.get('ours_error_on_both'))}{both} | "
                     f"{_g(r['s_per_prediction'])} | {_g(r.get('ours_s_per_prediction'))} |")
     (out / "summary.md").write_text("\n".join(text) + "\n")
     print("\n".join(text))

@@ -157,6 +157,7 @@ def _hardware_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, d
         kernels_per_cnn_layer=pl.lit(float(spec.kernels_per_cnn_layer)),
         launch_overhead_per_kernel_s=pl.lit(spec.launch_overhead_per_kernel_s),
         weight_bytes_per_element=pl.col("bytes_per_element"), kv_bytes_per_element=pl.col("bytes_per_element"),
+        synthesis_target_fraction=pl.lit(spec.synthesis_target_fraction),
     )
     hw_units = schema_units("hardware")
     units = {c: (None if hw_units[c] is None else unit(hw_units[c])) for c in HARDWARE_COLUMNS}
@@ -165,7 +166,8 @@ def _hardware_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, d
               "eta_compute": unit(""), "eta_compute_low": unit(""), "eta_compute_high": unit(""),
               "kernels_per_transformer_layer": unit(""), "kernels_per_cnn_layer": unit(""),
               "launch_overhead_per_kernel_s": unit("s"),
-              "weight_bytes_per_element": unit("B/elem"), "kv_bytes_per_element": unit("B/elem")}
+              "weight_bytes_per_element": unit("B/elem"), "kv_bytes_per_element": unit("B/elem"),
+              "synthesis_target_fraction": unit("")}
     no_peak = no_peak.join(pl.DataFrame({"workload": list(spec.workload)}), how="cross")
     return categorical(side), units, categorical(no_peak)
 

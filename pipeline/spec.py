@@ -21,6 +21,7 @@ SERVING_AXES = ("weight_dtype", "kv_dtype", "precision", "tp", "pp", "prompt_len
 TRAINING_AXES = ("cluster", "gpus", "dp", "tp", "pp", "cp", "ep", "microbatch", "global_batch", "virtual_stages",
                  "zero_stage", "recompute", "sequence_parallel")
 TRAINING_KNOBS = ("dp_overlap_fraction", "memory_reserve_fraction", "flash_attention", "dropout", "dp_sgd",
+                  "storage", "data_pipeline", "host_cores_per_node",
                   "gradient_bytes_per_param",
                   "pp_balance_tolerance", "tp_across_domains", "train_tokens", "restart_time_s")
 RECOMPUTE = ("none", "selective", "full")
@@ -84,6 +85,9 @@ class SweepSpec:
     dp_overlap_fraction: float = 0.0
     flash_attention: bool = True
     dropout: bool = False
+    storage: str | None = None  # walls 8, 9: a storage catalog name (None: not checked)
+    data_pipeline: str | None = None  # a host_pipelines catalog name
+    host_cores_per_node: int = 112  # DGX H100: 2x Xeon Platinum 8480C, 56 cores each (NVIDIA DGX H100 datasheet)
     dp_sgd: str = "none"  # wall 20: none, book-keeping or opacus (pipeline.walls.training.DP_SGD_STEP_MULTIPLIER)
     gradient_bytes_per_param: float = 2.0
     pp_balance_tolerance: float = 0.10
@@ -101,6 +105,7 @@ class SweepSpec:
     tco_horizon_years: float = 5.0
     shared_utilization: float | None = None
     service_time_cv: float = 1.0
+    synthesis_target_fraction: float = 0.8  # wall 22: the target as a fraction of the predicted latency
     out_dir: str = "outputs"
     compression: str = "lz4"
     source: str = "built-in"
@@ -229,7 +234,7 @@ def parse_spec(raw: dict[str, Any], source: str = "sweep spec") -> SweepSpec:
     """Check a spec dictionary (as read from TOML) and return a ``SweepSpec``."""
     c = _Checker()
     c.unknown_keys(raw, ("study", "axes", "filters", "efficiency", "software", "output", "serving", "training",
-                         "operations"), "")
+                         "operations", "analysis"), "")
     study = raw.get("study", "node")
     if study not in STUDIES:
         c.bad("study", f"got {study!r}, expected one of {', '.join(STUDIES)}")
@@ -252,6 +257,10 @@ def parse_spec(raw: dict[str, Any], source: str = "sweep spec") -> SweepSpec:
     if training:
         serving_fields = _training_fields(c, axes, eff, c.section(raw, "training", TRAINING_KNOBS), defaults)
     serving_fields |= _operations_fields(c, axes, c.section(raw, "operations", OPERATIONS_KNOBS), defaults)
+    analysis = c.section(raw, "analysis", ("synthesis_target_fraction",))
+    if "synthesis_target_fraction" in analysis:
+        serving_fields["synthesis_target_fraction"] = c.positive_number(
+            analysis["synthesis_target_fraction"], "analysis.synthesis_target_fraction") or 0.8
     spec = SweepSpec(
         study=study,
         hardware=c.names(axes, "hardware"),
@@ -414,6 +423,13 @@ def _training_fields(c: _Checker, axes: dict, eff: dict, knobs: dict, defaults: 
     if dp_sgd not in DP_SGD:
         c.bad("training.dp_sgd", f"got {dp_sgd!r}, expected one of {', '.join(DP_SGD)}")
     out["dp_sgd"] = dp_sgd if dp_sgd in DP_SGD else "none"
+    for key in ("storage", "data_pipeline"):
+        value = knobs.get(key)
+        if value is not None and (not isinstance(value, str) or not value):
+            c.bad(f"training.{key}", f"got {value!r}, expected a catalog name")
+        out[key] = value if isinstance(value, str) and value else None
+    out["host_cores_per_node"] = (c.positive_ints(knobs.get("host_cores_per_node", defaults.host_cores_per_node),
+                                                  "training.host_cores_per_node") or (1,))[0]
     out["tp_across_domains"] = _flag(c, knobs, "tp_across_domains", defaults.tp_across_domains)
     out["gradient_bytes_per_param"] = c.positive_number(
         knobs.get("gradient_bytes_per_param", defaults.gradient_bytes_per_param), "training.gradient_bytes_per_param",

@@ -76,6 +76,16 @@ class NodeCoreSchema(pa.DataFrameModel):
     energy_per_step_j: float = result("J", "TDP x latency (upper bound)", "wall 3")
     samples_per_j: float = result("1/J", "samples per second per watt at TDP", "wall 3")
     tokens_per_j: float = result("tok/J", "tokens per second per watt at TDP", "wall 3")
+    elasticity_peak_flop_per_s: float = result("", "d log latency / d log peak FLOP/s (= eta_compute's)", "wall 21")
+    elasticity_memory_bandwidth: float = result("", "d log latency / d log memory bandwidth", "wall 21")
+    elasticity_launch_overhead: float = result("", "d log latency / d log launch overhead per kernel", "wall 21")
+    binding_input: pl.Categorical = result(None, "the input whose change moves latency most", "wall 21")
+    target_latency_s: float = result("s", "synthesis target: synthesis_target_fraction x latency", "wall 22")
+    required_peak_flop_per_s: float = result("FLOP/s", "peak that meets the target (null: unreachable by FLOP/s)",
+                                             "wall 22")
+    required_memory_bandwidth_bytes_per_s: float = result("B/s", "bandwidth that meets the target (null: "
+                                                          "unreachable by bandwidth)", "wall 22")
+    synthesis_note: pl.Categorical = result(None, "which single resource reaches the target", "wall 22")
 
     class Config:
         name = "node"

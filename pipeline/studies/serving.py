@@ -231,6 +231,12 @@ class ServingCoreSchema(pa.DataFrameModel):
     ttft_p50_s: float = result("s", "median time to first token under load", "wall 7: M/M/c")
     ttft_p99_s: float = result("s", "99th-percentile time to first token under load", "wall 7: M/M/c")
     tpot_under_load_s: float = result("s", "time per output token under load", "wall 7")
+    elasticity_peak_flop_per_s: float = result("", "d log ITL / d log peak FLOP/s (= eta_compute's)", "wall 21")
+    elasticity_memory_bandwidth: float = result("", "d log ITL / d log memory bandwidth", "wall 21")
+    elasticity_link_bandwidth: float = result("", "d log ITL / d log scale-up link bandwidth", "wall 21")
+    elasticity_link_latency: float = result("", "d log ITL / d log scale-up link latency", "wall 21")
+    elasticity_launch_overhead: float = result("", "d log ITL / d log launch overhead per kernel", "wall 21")
+    binding_input: pl.Categorical = result(None, "the input whose change moves ITL most", "wall 21")
 
     class Config:
         name = "serving"

@@ -145,6 +145,7 @@ def _cluster_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, di
     side = side.filter(pl.col("peak_flop_per_s").is_not_null()).with_columns(workload=pl.lit("training"))
     side = eta_table(side, catalogs.efficiency_profiles, spec.framework,
                      {"compute": spec.eta_compute, "link": spec.eta_link}, kinds=("compute", "link"))
+    data = _input_pipeline(catalogs, spec)
     side = side.rename({"name": "cluster"}).with_columns(
         cluster_gpus=(pl.col("nodes") * pl.col("accelerators_per_node")).cast(pl.Float64),
         oversubscription_ratio=pl.col("oversubscription_ratio").fill_null(1.0),
@@ -155,6 +156,8 @@ def _cluster_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, di
         flash_attention=pl.lit(spec.flash_attention),
         dropout=pl.lit(spec.dropout),
         dp_sgd_step_multiplier=pl.lit(DP_SGD_STEP_MULTIPLIER[spec.dp_sgd]),
+        host_cores_per_node=pl.lit(float(spec.host_cores_per_node)),
+        **{c: pl.lit(v, dtype=pl.Float64) for c, v in data.items()},
         train_tokens_budget=pl.lit(spec.train_tokens, dtype=pl.Float64),
         restart_time_s=pl.lit(spec.restart_time_s),
         **{c: pl.col(c).cast(pl.Float64) for c in ("accelerators_per_node", "nodes", "scaleup_domain_size",
@@ -166,12 +169,36 @@ def _cluster_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, di
     units |= {c: (None if hw_units[c] is None else unit(hw_units[c])) for c in HARDWARE}
     units |= {"cluster": None, "accelerator": None, "compute_dtype": None, "workload": None, "eta_source": None,
               "eta_link_source": None, "fabric": None, "node_mtbf_is_estimate": None, "flash_attention": None,
-              "dropout": None, "dp_sgd_step_multiplier": unit(""),
+              "dropout": None, "dp_sgd_step_multiplier": unit(""), "host_cores_per_node": unit(""),
+              "storage_read_bandwidth_bytes_per_s": unit("B/s"), "data_bytes_per_sample": unit("B"),
+              "data_samples_per_s_per_core": unit("1/s"),
               "cluster_gpus": unit(""), "peak_flop_per_s": unit("FLOP/s"), "activation_bytes_per_element":
               unit("B/elem"), "gradient_bytes_per_param": unit("B/param"), "memory_reserve_fraction": unit(""),
               "dp_overlap_fraction": unit(""), "train_tokens_budget": unit("tok"), "restart_time_s": unit("s")}
     units |= {f"eta_{k}{s}": unit("") for k in ("compute", "link") for s in ("", "_low", "_high")}
     return categorical(side), units, dropped
+
+
+def _input_pipeline(catalogs: Catalogs, spec: SweepSpec) -> dict[str, float | None]:
+    """Walls 8 and 9's inputs from the storage and host_pipelines catalogs (null: not checked)."""
+    out = {"storage_read_bandwidth_bytes_per_s": None, "data_bytes_per_sample": None,
+           "data_samples_per_s_per_core": None}
+    unknown = []
+    for key, table, column in (("storage", catalogs.storage, "name"), ("data_pipeline", catalogs.host_pipelines,
+                                                                        "name")):
+        name = getattr(spec, key)
+        if name is not None and name not in table[column].to_list():
+            unknown.append((f"training.{key}", name, table[column].to_list()))
+    if unknown:
+        raise UnknownNameError("sweep spec", unknown)
+    if spec.storage is not None:
+        row = catalogs.storage.filter(pl.col("name") == spec.storage).row(0, named=True)
+        out["storage_read_bandwidth_bytes_per_s"] = row["read_bandwidth_bytes_per_s"]
+    if spec.data_pipeline is not None:
+        row = catalogs.host_pipelines.filter(pl.col("name") == spec.data_pipeline).row(0, named=True)
+        out["data_bytes_per_sample"] = row["bytes_per_sample"]
+        out["data_samples_per_s_per_core"] = row["samples_per_s_per_core"]
+    return out
 
 
 def _pair_rules(spec: SweepSpec) -> list[tuple[str, pl.Expr]]:
@@ -261,10 +288,14 @@ class TrainingCoreSchema(pa.DataFrameModel):
     communication_time_s: float = result("s", "all exposed collectives and sends", "wall 14")
     dp_sgd_step_multiplier: float = result("", "DP-SGD step-time multiplier (training.dp_sgd)",
                                            "wall 20: Bu et al. 2023; Beltran et al. 2024")
-    step_time_s: float = result("s", "one training step x the DP-SGD multiplier (null: does not fit)",
-                                "walls 14, 20")
-    bound: pl.Categorical = result(None, "binding term: compute, network, pipeline bubble or memory",
-                                   "largest time term")
+    data_bytes_per_s_per_node: float = result("B/s", "input data each node reads", "wall 8")
+    storage_utilization: float = result("", "read bandwidth demanded / supplied (training.storage)", "wall 8")
+    host_utilization: float = result("", "CPU cores the input pipeline needs / cores per node", "wall 9")
+    input_utilization: float = result("", "the busier of storage and host; > 1 stretches the step", "walls 8, 9")
+    step_time_s: float = result("s", "one training step x the DP-SGD multiplier, stretched by a slow input "
+                                "pipeline (null: does not fit)", "walls 8, 9, 14, 20")
+    bound: pl.Categorical = result(None, "binding term: compute, network, pipeline bubble, input pipeline or "
+                                   "memory", "largest time term")
     tokens_per_step: float = result("tok", "global_batch x seq_len", "definition")
     tokens_per_s: float = result("tok/s", "training throughput, whole job", "wall 14")
     model_flop_per_step: float = result("FLOP", "6PD + attention, per step", "PaLM App. B")
@@ -284,6 +315,10 @@ class TrainingCoreSchema(pa.DataFrameModel):
     goodput: float = result("", "useful fraction of wall-clock time", "walls 15, 19")
     time_to_train_s: float = result("s", "time to train with checkpoints and failures", "walls 11, 15, 19")
     expected_failures: float = result("", "node failures during the run", "wall 15")
+    elasticity_peak_flop_per_s: float = result("", "d log step time / d log peak FLOP/s (= eta_compute's)",
+                                               "wall 21")
+    elasticity_network_speed: float = result("", "d log step time / d log the speed of every link (alpha and "
+                                             "beta together)", "wall 21")
 
     class Config:
         name = "training"

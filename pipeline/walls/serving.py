@@ -21,7 +21,7 @@ from functools import partial
 import polars as pl
 
 from pipeline import formulas
-from pipeline.units import UExpr, lit, maximum, where
+from pipeline.units import UExpr, lit, maximum, unit, where
 from pipeline.walls.collectives import ring_all_reduce_s
 from pipeline.walls.operators import ELEM_PER_TOKEN, OPERATORS, TOKEN, ceil
 from pipeline.walls.software import _if_feasible
@@ -460,3 +460,106 @@ define("facility_energy_per_request_wh", ["facility_power_w", "replicas", "e2e_l
        partial(_per_request, target="Wh"))
 define("cloud_cost_per_request_usd", ["cloud_cost_usd_per_h", "replicas", "e2e_latency_s", "batch"],
        partial(_per_request, target="USD"))
+
+
+# -- wall 21 (sensitivity) of the inter-token latency -------------------------------------------
+# ITL = max(operators + dequantization, weight streaming) + communication + launches. Each operator
+# time is FLOPs / (peak x eta) or bytes / (bandwidth x eta_memory), whichever binds, so d log ITL /
+# d log peak is -(compute-bound operator time)/ITL, and likewise for bandwidth; the ring's alpha
+# and beta terms give the link's (exact away from regime changes).
+
+def _matmul_share(kind: str, fraction, quantized, n_layers, *args) -> UExpr:
+    """The dequantization overhead's part that scales like the ``kind``-bound matmul operators."""
+    pairs = [(args[i], args[i + 1]) for i in range(0, len(args), 2)]
+    total = None
+    for k, (t, is_compute) in enumerate(pairs):
+        chosen = is_compute if kind == "compute" else ~is_compute
+        part = UExpr(pl.when(chosen).then(t.expr).otherwise(0.0), t.unit)
+        part = part if k == len(pairs) - 1 else n_layers * part  # the LM head runs once
+        total = part if total is None else total + part
+    return where(quantized, fraction * total, 0)
+
+
+_MATMULS = [c for op in ("qkv_proj", "o_proj", "mlp", "lm_head")
+            for c in (f"decode_{op}_time_s", f"decode_{op}_is_compute_bound")]
+define("decode_dequant_compute_bound_time_s", ["dequant_overhead_fraction", "is_weight_quantized", "n_layers",
+                                               *_MATMULS], partial(_matmul_share, "compute"))
+define("decode_dequant_memory_bound_time_s", ["dequant_overhead_fraction", "is_weight_quantized", "n_layers",
+                                              *_MATMULS], partial(_matmul_share, "memory"))
+
+
+@column
+def decode_link_latency_time_s(n_layers: UExpr, tp: UExpr, pp: UExpr, scaleup_link_latency_s: UExpr) -> UExpr:
+    """The alpha part of a decode pass's communication: 2 ring all-reduces per layer, 2(tp-1) steps
+    each, and one hop per pipeline boundary."""
+    tp_steps = where(tp.expr > 1, 4.0 * n_layers * (tp - 1.0), 0.0)
+    pp_steps = where(pp.expr > 1, pp - 1.0, 0.0)
+    return (tp_steps + pp_steps) * scaleup_link_latency_s.fill_null(0)
+
+
+def _itl_share(is_feasible, weight_streaming, streaming_binds, time, itl, sign: float) -> UExpr:
+    share = pl.when(streaming_binds).then(0.0).otherwise(sign * time.to("s").expr / itl.to("s").expr)
+    return UExpr(pl.when(is_feasible).then(share), unit(""))
+
+
+@column
+def streaming_binds(weight_streaming: pl.Expr, weight_stream_time_s: UExpr, decode_attention_class_time_s: UExpr,
+                    decode_mlp_class_time_s: UExpr, decode_other_class_time_s: UExpr,
+                    decode_dequant_overhead_s: UExpr) -> pl.Expr:
+    operators = decode_attention_class_time_s + decode_mlp_class_time_s + decode_other_class_time_s \
+        + decode_dequant_overhead_s
+    return weight_streaming & (weight_stream_time_s.expr > operators.to("s").expr)
+
+
+@column
+def elasticity_peak_flop_per_s(is_feasible: pl.Expr, weight_streaming: pl.Expr, streaming_binds: pl.Expr,
+                               decode_compute_bound_time_s: UExpr, decode_dequant_compute_bound_time_s: UExpr,
+                               itl_s: UExpr) -> UExpr:
+    """Wall 21: d log ITL / d log peak FLOP/s (and eta_compute)."""
+    return _itl_share(is_feasible, weight_streaming, streaming_binds,
+                      decode_compute_bound_time_s + decode_dequant_compute_bound_time_s, itl_s, -1.0)
+
+
+@column
+def elasticity_memory_bandwidth(is_feasible: pl.Expr, weight_streaming: pl.Expr, streaming_binds: pl.Expr,
+                                decode_memory_bound_time_s: UExpr, decode_dequant_memory_bound_time_s: UExpr,
+                                itl_s: UExpr) -> UExpr:
+    """Wall 21: d log ITL / d log memory bandwidth (and eta_memory)."""
+    return _itl_share(is_feasible, weight_streaming, streaming_binds,
+                      decode_memory_bound_time_s + decode_dequant_memory_bound_time_s, itl_s, -1.0)
+
+
+@column
+def elasticity_link_bandwidth(is_feasible: pl.Expr, decode_communication_time_s: UExpr,
+                              decode_link_latency_time_s: UExpr, itl_s: UExpr) -> UExpr:
+    """Wall 21: d log ITL / d log scale-up link bandwidth (the beta part of the collectives)."""
+    beta_part = decode_communication_time_s - decode_link_latency_time_s
+    return UExpr(pl.when(is_feasible).then(-(beta_part.to("s").expr / itl_s.to("s").expr)), unit(""))
+
+
+@column
+def elasticity_link_latency(is_feasible: pl.Expr, decode_link_latency_time_s: UExpr, itl_s: UExpr) -> UExpr:
+    """Wall 21: d log ITL / d log scale-up link latency (the alpha part)."""
+    return UExpr(pl.when(is_feasible).then(decode_link_latency_time_s.to("s").expr / itl_s.to("s").expr), unit(""))
+
+
+@column
+def elasticity_launch_overhead(is_feasible: pl.Expr, launch_overhead_s: UExpr, itl_s: UExpr) -> UExpr:
+    return UExpr(pl.when(is_feasible).then(launch_overhead_s.to("s").expr / itl_s.to("s").expr), unit(""))
+
+
+@column
+def binding_input(elasticity_peak_flop_per_s: UExpr, elasticity_memory_bandwidth: UExpr,
+                  elasticity_link_bandwidth: UExpr, elasticity_link_latency: UExpr,
+                  elasticity_launch_overhead: UExpr) -> pl.Expr:
+    """The input whose 1 % change moves the ITL most."""
+    names = ["peak_flop_per_s", "memory_bandwidth_bytes_per_s", "scaleup_link_bandwidth_bytes_per_s",
+             "scaleup_link_latency_s", "launch_overhead_per_kernel_s"]
+    values = [e.expr.abs().fill_null(0.0) for e in (elasticity_peak_flop_per_s, elasticity_memory_bandwidth,
+                                                     elasticity_link_bandwidth, elasticity_link_latency,
+                                                     elasticity_launch_overhead)]
+    best = pl.max_horizontal(values)
+    out = pl.when(elasticity_peak_flop_per_s.is_null()).then(None)
+    for name, v in zip(names, values, strict=True):
+        out = out.when(v == best).then(pl.lit(name))
+    return out.cast(pl.Categorical)

@@ -131,3 +131,84 @@ def cloud_cost_per_sample_usd(cloud_cost_usd_per_h: UExpr, samples_per_s: UExpr)
 @column
 def owned_cost_per_sample_usd(owned_cost_usd_per_h: UExpr, samples_per_s: UExpr) -> UExpr:
     return _per_sample(owned_cost_usd_per_h, samples_per_s, "USD")
+
+
+# -- wall 21 (sensitivity) and wall 22 (synthesis) of one accelerator's latency ------------------
+# latency = max(compute, memory) + launches, with compute = FLOPs / (peak x eta) and memory =
+# bytes / bandwidth: d log latency / d log x is -(the binding term's share) for the input that
+# term divides by, 0 for the other (exact away from the compute = memory kink).
+
+def _share(is_feasible: pl.Expr, binds: pl.Expr, term: UExpr, latency_s: UExpr) -> UExpr:
+    share = pl.when(binds).then(-(term.to("s").expr / latency_s.to("s").expr)).otherwise(0.0)
+    return UExpr(pl.when(is_feasible).then(share), unit(""))
+
+
+@column
+def elasticity_peak_flop_per_s(is_feasible: pl.Expr, compute_time_s: UExpr, memory_time_s: UExpr,
+                               latency_s: UExpr) -> UExpr:
+    """Wall 21: d log latency / d log peak FLOP/s (the same for eta_compute)."""
+    return _share(is_feasible, compute_time_s.expr >= memory_time_s.expr, compute_time_s, latency_s)
+
+
+@column
+def elasticity_memory_bandwidth(is_feasible: pl.Expr, compute_time_s: UExpr, memory_time_s: UExpr,
+                                latency_s: UExpr) -> UExpr:
+    """Wall 21: d log latency / d log memory bandwidth."""
+    return _share(is_feasible, memory_time_s.expr > compute_time_s.expr, memory_time_s, latency_s)
+
+
+@column
+def elasticity_launch_overhead(is_feasible: pl.Expr, launch_overhead_s: UExpr, latency_s: UExpr) -> UExpr:
+    """Wall 21: d log latency / d log launch overhead per kernel (the host side)."""
+    return UExpr(pl.when(is_feasible).then(launch_overhead_s.to("s").expr / latency_s.to("s").expr), unit(""))
+
+
+@column
+def binding_input(elasticity_peak_flop_per_s: UExpr, elasticity_memory_bandwidth: UExpr,
+                  elasticity_launch_overhead: UExpr) -> pl.Expr:
+    """The hardware input whose 1 % change moves the latency most."""
+    p, b, o = (e.expr.abs() for e in (elasticity_peak_flop_per_s, elasticity_memory_bandwidth,
+                                      elasticity_launch_overhead))
+    return (pl.when(p.is_null()).then(None).when((p >= b) & (p >= o)).then(pl.lit("peak_flop_per_s"))
+            .when(b >= o).then(pl.lit("memory_bandwidth_bytes_per_s"))
+            .otherwise(pl.lit("launch_overhead_per_kernel_s"))).cast(pl.Categorical)
+
+
+@column
+def target_latency_s(latency_s: UExpr, synthesis_target_fraction: UExpr) -> UExpr:
+    """Wall 22's target: a fraction of the predicted latency (spec: synthesis_target_fraction)."""
+    return latency_s * synthesis_target_fraction
+
+
+@column
+def required_peak_flop_per_s(target_latency_s: UExpr, launch_overhead_s: UExpr, memory_time_s: UExpr,
+                             step_flop: UExpr, eta_compute: UExpr) -> UExpr:
+    """Wall 22: the peak FLOP/s at which latency meets the target, FLOPs / (eta (target - launches));
+    null where the memory term alone exceeds the budget (no amount of FLOP/s reaches it)."""
+    budget = target_latency_s - launch_overhead_s
+    reachable = (budget.expr > 0) & (memory_time_s.to("s").expr <= budget.to("s").expr)
+    need = (step_flop / (eta_compute * budget)).to("FLOP/s")
+    return UExpr(pl.when(reachable).then(need.expr), need.unit)
+
+
+@column
+def required_memory_bandwidth_bytes_per_s(target_latency_s: UExpr, launch_overhead_s: UExpr,
+                                          compute_time_s: UExpr, bytes_moved: UExpr) -> UExpr:
+    """Wall 22: the memory bandwidth at which latency meets the target, bytes / (target - launches);
+    null where the compute term alone exceeds the budget."""
+    budget = target_latency_s - launch_overhead_s
+    reachable = (budget.expr > 0) & (compute_time_s.to("s").expr <= budget.to("s").expr)
+    need = (bytes_moved / budget).to("B/s")
+    return UExpr(pl.when(reachable).then(need.expr), need.unit)
+
+
+@column
+def synthesis_note(required_peak_flop_per_s: UExpr, required_memory_bandwidth_bytes_per_s: UExpr,
+                   latency_s: UExpr) -> pl.Expr:
+    """Which single resource can reach the target, if any."""
+    p, b = required_peak_flop_per_s.is_null(), required_memory_bandwidth_bytes_per_s.is_null()
+    return (pl.when(latency_s.is_null()).then(None)
+            .when(p & b).then(pl.lit("neither FLOP/s nor bandwidth alone reaches the target (launches bind)"))
+            .when(p).then(pl.lit("only more memory bandwidth reaches the target"))
+            .when(b).then(pl.lit("only more FLOP/s reaches the target"))
+            .otherwise(pl.lit("either resource reaches the target"))).cast(pl.Categorical)

@@ -438,10 +438,50 @@ DP_SGD_STEP_MULTIPLIER = {
 }
 
 
+# -- walls 8 and 9: the input pipeline ------------------------------------------------------
+
 @column
-def step_time_s(is_feasible: pl.Expr, iteration_time_s: UExpr, dp_sgd_step_multiplier: UExpr) -> UExpr:
-    """Wall 14's step, times wall 20's DP-SGD multiplier (1 without DP-SGD)."""
-    return _if_feasible(is_feasible, iteration_time_s * dp_sgd_step_multiplier)
+def sequences_per_s_per_node(global_batch: UExpr, iteration_time_s: UExpr, dp_sgd_step_multiplier: UExpr,
+                             nodes_used: UExpr) -> UExpr:
+    """Training sequences each node must read and prepare per second at the step's pace."""
+    return (global_batch / (iteration_time_s * dp_sgd_step_multiplier) / nodes_used).to("1/s")
+
+
+@column
+def data_bytes_per_s_per_node(sequences_per_s_per_node: UExpr, data_bytes_per_sample: UExpr) -> UExpr:
+    return sequences_per_s_per_node * data_bytes_per_sample
+
+
+@column
+def storage_utilization(data_bytes_per_s_per_node: UExpr, storage_read_bandwidth_bytes_per_s: UExpr) -> UExpr:
+    """Wall 8 (ingestion): rho = demanded / supplied read bandwidth of one node."""
+    return (data_bytes_per_s_per_node / storage_read_bandwidth_bytes_per_s).to("")
+
+
+@column
+def host_cores_needed_per_node(sequences_per_s_per_node: UExpr, data_samples_per_s_per_core: UExpr) -> UExpr:
+    return (sequences_per_s_per_node / data_samples_per_s_per_core).to("")
+
+
+@column
+def host_utilization(host_cores_needed_per_node: UExpr, host_cores_per_node: UExpr) -> UExpr:
+    """Wall 9 (transformation): rho = CPU cores the input pipeline needs / cores a node has."""
+    return host_cores_needed_per_node / host_cores_per_node
+
+
+@column
+def input_utilization(storage_utilization: UExpr, host_utilization: UExpr) -> UExpr:
+    """The busier of the two: above 1 the accelerators wait for data."""
+    return maximum(storage_utilization, host_utilization)
+
+
+@column
+def step_time_s(is_feasible: pl.Expr, iteration_time_s: UExpr, dp_sgd_step_multiplier: UExpr,
+                input_utilization: UExpr) -> UExpr:
+    """Wall 14's step, times wall 20's DP-SGD multiplier (1 without DP-SGD), stretched by the
+    input pipeline when it cannot keep up (walls 8, 9; prefetching hides it below rho = 1)."""
+    stretch = UExpr(input_utilization.expr.fill_null(1.0).clip(lower_bound=1.0), unit(""))
+    return _if_feasible(is_feasible, iteration_time_s * dp_sgd_step_multiplier * stretch)
 
 
 @column
@@ -453,11 +493,12 @@ def communication_time_s(tp_comm_time_s: UExpr, cp_comm_time_s: UExpr, ep_comm_t
 
 @column
 def bound(is_feasible: pl.Expr, compute_time_s: UExpr, communication_time_s: UExpr,
-          pipeline_bubble_time_s: UExpr) -> pl.Expr:
+          pipeline_bubble_time_s: UExpr, input_utilization: UExpr) -> pl.Expr:
     """The largest term: compute, network (collectives and sends) or the pipeline bubble;
-    memory when the layout does not fit."""
+    memory when the layout does not fit; the input pipeline when it cannot keep up."""
     c, n, b = compute_time_s.expr, communication_time_s.expr, pipeline_bubble_time_s.expr
     return (pl.when(~is_feasible).then(pl.lit("memory"))
+            .when(input_utilization.expr.fill_null(0.0) > 1.0).then(pl.lit("input pipeline"))
             .when((c >= n) & (c >= b)).then(pl.lit("compute"))
             .when(n >= b).then(pl.lit("network"))
             .otherwise(pl.lit("pipeline bubble")).cast(pl.Categorical))
@@ -626,3 +667,35 @@ for _name, _rate, _unit in (("energy_per_run_mwh", "facility_power_w", "MWh"),
 @column
 def facility_energy_per_step_kwh(facility_power_w: UExpr, step_time_s: UExpr) -> UExpr:
     return (facility_power_w * step_time_s).to("kWh")
+
+
+# -- wall 21 (sensitivity) of the step -----------------------------------------------------------
+# iteration = (m + (p-1)/v) x (compute + tp + cp + ep per microbatch) + p2p + exposed DP: compute
+# scales as 1/peak, every collective and send as 1/(link speed) when alpha and beta scale together.
+
+def _step_share(input_utilization: UExpr, iteration_time_s: UExpr, part: UExpr) -> UExpr:
+    """-part / iteration; 0 where a slow input pipeline sets the pace."""
+    stretched = input_utilization.expr.fill_null(0.0) > 1.0
+    return UExpr(pl.when(stretched).then(0.0).otherwise(-(part.to("s").expr / iteration_time_s.to("s").expr)),
+                 unit(""))
+
+
+@column
+def elasticity_peak_flop_per_s(num_microbatches: UExpr, pp: UExpr, virtual_stages: UExpr,
+                               compute_time_per_microbatch_s: UExpr, input_utilization: UExpr,
+                               iteration_time_s: UExpr) -> UExpr:
+    """Wall 21: d log step / d log peak FLOP/s: the compute in every microbatch slot, bubble included."""
+    slots = num_microbatches + (pp - 1.0) / virtual_stages
+    return _step_share(input_utilization, iteration_time_s, slots * compute_time_per_microbatch_s)
+
+
+@column
+def elasticity_network_speed(num_microbatches: UExpr, pp: UExpr, virtual_stages: UExpr,
+                             tp_comm_time_per_microbatch_s: UExpr, cp_comm_time_per_microbatch_s: UExpr,
+                             ep_comm_time_per_microbatch_s: UExpr, pp_p2p_time_s: UExpr, dp_exposed_time_s: UExpr,
+                             input_utilization: UExpr, iteration_time_s: UExpr) -> UExpr:
+    """Wall 21: d log step / d log (every link's alpha^-1 and beta, scaled together)."""
+    slots = num_microbatches + (pp - 1.0) / virtual_stages
+    collectives = slots * (tp_comm_time_per_microbatch_s + cp_comm_time_per_microbatch_s
+                           + ep_comm_time_per_microbatch_s)
+    return _step_share(input_utilization, iteration_time_s, collectives + pp_p2p_time_s + dp_exposed_time_s)

@@ -1,0 +1,130 @@
+"""Walls 21 and 22: analytic elasticities against a central finite difference of the whole
+expression, and synthesized requirements put back into the row."""
+
+from __future__ import annotations
+
+import math
+
+import polars as pl
+import pytest
+
+from pipeline import formulas, runs
+from pipeline.spec import parse_spec
+from pipeline.studies import serving, training
+
+H = 1e-6
+TOLERANCE = 1e-4
+
+
+def prepared(raw: dict):
+    return runs.prepare(parse_spec(raw))
+
+
+def finite_difference(frame: pl.LazyFrame, units: dict, output: str, registry, column: str) -> pl.Expr:
+    """Add d log output / d log column by a central difference of the full plan."""
+    frame = frame.with_columns((pl.col(column) * (1 + H)).alias("_up"), (pl.col(column) * (1 - H)).alias("_dn"))
+    for name, suffix in (("_up", "__up"), ("_dn", "__dn")):
+        frame = formulas.plan(frame, units, [output], registry, rebind={column: name}, suffix=suffix, keep=True).frame
+    slope = (pl.col(f"{output}__up").log() - pl.col(f"{output}__dn").log()) / (math.log(1 + H) - math.log(1 - H))
+    return frame.with_columns(slope.alias(f"fd_{column}"))
+
+
+def compare(frame: pl.DataFrame, analytic: str, fd: str) -> pl.DataFrame:
+    return frame.filter(pl.col(analytic).is_not_null() & pl.col(fd).is_not_null()).select(
+        (pl.col(analytic) - pl.col(fd)).abs().alias("gap"), analytic)
+
+
+NODE = {"axes": {"hardware": ["A100 SXM4 80GB", "H100 SXM5 80GB", "L4", "MI300X", "T4"],
+                 "model": ["ResNet-50", "BERT-Large", "Llama 2 7B", "Llama 3 8B", "Mixtral 8x7B"],
+                 "compute_dtype": ["fp16", "bf16", "int8", "fp8"], "batch": [1, 2, 4, 8, 16, 32, 64, 128, 256],
+                 "seq_len": [256, 512, 1024, 2048],
+                 "workload": ["inference", "training"]}}
+
+
+def test_node_elasticities_match_a_central_difference():
+    p = prepared(NODE)
+    units = p.space.units
+    base = formulas.plan(p.space.frame(), units, ["latency_s", "elasticity_peak_flop_per_s",
+                                                  "elasticity_memory_bandwidth", "elasticity_launch_overhead",
+                                                  "compute_time_s", "memory_time_s"], keep=True).frame
+    for column in ("peak_flop_per_s", "memory_bandwidth_bytes_per_s", "launch_overhead_per_kernel_s"):
+        base = finite_difference(base, units, "latency_s", None, column)
+    rows = base.filter(pl.col("latency_s").is_not_null()).collect()
+    assert rows.height >= 1000
+    regimes = rows.select((pl.col("compute_time_s") >= pl.col("memory_time_s")).alias("compute"))["compute"]
+    assert regimes.sum() > 100 and (~regimes).sum() > 100  # compute-bound and memory-bound alike
+    for analytic, fd in (("elasticity_peak_flop_per_s", "fd_peak_flop_per_s"),
+                         ("elasticity_memory_bandwidth", "fd_memory_bandwidth_bytes_per_s"),
+                         ("elasticity_launch_overhead", "fd_launch_overhead_per_kernel_s")):
+        gaps = compare(rows, analytic, fd)
+        assert gaps.height >= 1000 and gaps["gap"].max() < TOLERANCE, analytic
+
+
+SERVING = {"study": "serving", "axes": {
+    "hardware": ["A100 SXM4 80GB", "H100 SXM5 80GB", "L40S", "MI300X"],
+    "model": ["Llama 3 8B", "Llama 2 70B", "Mixtral 8x7B"], "compute_dtype": ["fp16", "fp8"],
+    "weight_dtype": ["fp16", "int4"], "kv_dtype": ["fp16"], "tp": [1, 2, 4, 8], "pp": [1, 2],
+    "batch": [1, 16, 128, 512], "prompt_len": [512, 4096], "output_len": [256]}}
+
+
+def test_serving_elasticities_match_a_central_difference():
+    p = prepared(SERVING)
+    units = p.space.units
+    reg = serving.FORMULAS
+    base = formulas.plan(p.space.frame(), units, ["itl_s", "elasticity_peak_flop_per_s", "elasticity_memory_bandwidth",
+                                                  "elasticity_link_bandwidth", "elasticity_link_latency",
+                                                  "elasticity_launch_overhead", "bound"], reg, keep=True).frame
+    for column in ("peak_flop_per_s", "memory_bandwidth_bytes_per_s", "scaleup_link_bandwidth_bytes_per_s",
+                   "scaleup_link_latency_s", "launch_overhead_per_kernel_s"):
+        base = finite_difference(base, units, "itl_s", reg, column)
+    rows = base.filter(pl.col("itl_s").is_not_null()).collect()
+    bounds = rows["bound"].cast(pl.String)
+    assert rows.height >= 1000 and (bounds == "compute").sum() > 50 and (bounds == "memory bandwidth").sum() > 50
+    for analytic, fd in (("elasticity_peak_flop_per_s", "fd_peak_flop_per_s"),
+                         ("elasticity_memory_bandwidth", "fd_memory_bandwidth_bytes_per_s"),
+                         ("elasticity_link_bandwidth", "fd_scaleup_link_bandwidth_bytes_per_s"),
+                         ("elasticity_link_latency", "fd_scaleup_link_latency_s"),
+                         ("elasticity_launch_overhead", "fd_launch_overhead_per_kernel_s")):
+        gaps = compare(rows, analytic, fd)
+        assert gaps.height >= 1000 and gaps["gap"].max() < TOLERANCE, analytic
+
+
+def test_training_peak_elasticity_matches_a_central_difference():
+    p = prepared({"study": "training", "axes": {
+        "model": ["Llama 3 8B", "Llama 2 70B"], "cluster": ["NVIDIA DGX SuperPOD DGX H100 (4 SU, 127 nodes)"],
+        "compute_dtype": ["bf16"], "gpus": [64, 512], "tp": [1, 2, 4, 8], "pp": [1, 2, 4], "microbatch": [1, 2],
+        "global_batch": [512, 1024], "recompute": ["selective", "full"]}})
+    base = training._node_reference(p.space.frame(), p.space.units)[0]
+    units = p.space.units
+    base = formulas.plan(base, units, ["iteration_time_s", "elasticity_peak_flop_per_s"], training.FORMULAS,
+                         keep=True).frame
+    base = finite_difference(base, units, "iteration_time_s", training.FORMULAS, "peak_flop_per_s")
+    rows = base.collect()
+    gaps = compare(rows, "elasticity_peak_flop_per_s", "fd_peak_flop_per_s")
+    assert gaps.height >= 100 and gaps["gap"].max() < TOLERANCE
+
+
+def test_synthesized_requirements_meet_the_target_when_put_back():
+    p = prepared(NODE | {"analysis": {"synthesis_target_fraction": 0.8}})
+    units = p.space.units
+    base = formulas.plan(p.space.frame(), units, ["latency_s", "target_latency_s", "required_peak_flop_per_s",
+                                                  "required_memory_bandwidth_bytes_per_s", "synthesis_note",
+                                                  "memory_time_s", "compute_time_s", "launch_overhead_s"],
+                         keep=True).frame
+    for column, required in (("peak_flop_per_s", "required_peak_flop_per_s"),
+                             ("memory_bandwidth_bytes_per_s", "required_memory_bandwidth_bytes_per_s")):
+        base = formulas.plan(base, units, ["latency_s"], rebind={column: required}, suffix=f"__{column}",
+                             keep=True).frame
+    rows = base.filter(pl.col("latency_s").is_not_null()).collect()
+    for column, required, other in (("peak_flop_per_s", "required_peak_flop_per_s", "memory_time_s"),
+                                    ("memory_bandwidth_bytes_per_s", "required_memory_bandwidth_bytes_per_s",
+                                     "compute_time_s")):
+        met = rows.filter(pl.col(required).is_not_null())
+        assert met.height > 100
+        rel = (met[f"latency_s__{column}"] / met["target_latency_s"] - 1).abs()
+        assert rel.max() < 1e-9, column
+        unreachable = rows.filter(pl.col(required).is_null())
+        assert (unreachable[other] + unreachable["launch_overhead_s"] > unreachable["target_latency_s"]).all()
+        assert unreachable.height > 0  # the other term binds somewhere, and the row says so
+    assert rows["synthesis_note"].null_count() == 0
+    assert rows["target_latency_s"].to_list() == pytest.approx((rows["latency_s"] * 0.8).to_list())
