@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import polars as pl
 
-__all__ = ["evaluate", "evaluate_serving", "evaluate_training", "query", "run_sweep", "sweep"]
+__all__ = ["evaluate", "evaluate_serving", "evaluate_training", "query", "run_sweep", "scorecard", "sweep"]
 
 
 def _spec(spec: str | Path | dict[str, Any] | None):
@@ -148,6 +148,16 @@ def evaluate_training(model: str, cluster: str, gpus: int | None = None, dp: int
     frame = runs.collect(prepared)
     _raise_if_dropped(frame, prepared)
     return frame
+
+
+def scorecard(study: str, target_fraction: float = 0.8, region: str | None = "United States",
+              registry: str | Path | None = None, **configuration: Any) -> list[dict]:
+    """All 22 walls of one configuration (see ``pipeline.card``): each wall's number, name,
+    domain, key figures with units, whether it binds and why. ``configuration``: the study's axes
+    as single values, e.g. ``scorecard("serving", model="Llama 2 70B", hardware="H100 SXM5 80GB", tp=8)``."""
+    from pipeline import card
+
+    return [w.as_dict() for w in card.scorecard(study, target_fraction, region, registry, **configuration)]
 
 
 def _raise_if_dropped(frame: pl.DataFrame, prepared) -> None:

@@ -219,6 +219,18 @@ def evaluate(
         "--flash-attention/--no-flash-attention", help="Training: attention scores never stored.")] = True,
     train_tokens: Annotated[float | None, typer.Option(
         "--train-tokens", help="Training: token budget (default Chinchilla-optimal).")] = None,
+    all_walls: Annotated[bool, typer.Option(
+        "--all-walls", help="The 22-wall scorecard of the configuration (with --json or --markdown).")] = False,
+    wall: Annotated[list[str] | None, typer.Option(
+        "--wall", help="With --all-walls: only these walls (number or name; repeatable).")] = None,
+    markdown: Annotated[bool, typer.Option("--markdown", help="With --all-walls: a Markdown table.")] = False,
+    region: Annotated[str | None, typer.Option(
+        "--region", help="With --all-walls: the region for cost and carbon (default United States).")] = None,
+    target_fraction: Annotated[float, typer.Option(
+        "--target-fraction", help="With --all-walls: wall 22's target as a fraction of the predicted time.")] = 0.8,
+    storage: Annotated[str | None, typer.Option("--storage", help="Training: storage catalog name (wall 8).")] = None,
+    data_pipeline: Annotated[str | None, typer.Option(
+        "--data-pipeline", help="Training: host_pipelines catalog name (wall 9).")] = None,
     registry: RegistryOpt = None,
 ) -> None:
     """One configuration through the sweep's expressions, every column with its unit.
@@ -241,9 +253,34 @@ def evaluate(
     missing = [Problem(None, flag, f"required by the {study} study") for flag, value in needed if value is None]
     if missing:
         raise InputError("evaluate", missing)
+    knobs = {"flash_attention": flash_attention, "dp_overlap_fraction": dp_overlap, "train_tokens": train_tokens,
+             "storage": storage, "data_pipeline": data_pipeline}
+    knobs = {k: v for k, v in knobs.items() if v is not None}
+    if all_walls:
+        configuration = {"model": model}
+        if study == "training":
+            configuration |= {"cluster": cluster, "gpus": gpus, "dp": dp, "tp": tp, "pp": pp, "cp": cp, "ep": ep,
+                              "microbatch": microbatch, "global_batch": global_batch, "seq_len": seq_len,
+                              "virtual_stages": virtual_stages, "zero_stage": zero_stage, "recompute": recompute,
+                              "compute_dtype": compute_dtype or "bf16", "training": knobs}
+            if gpus is not None and dp is not None:
+                configuration.pop("gpus")
+        elif study == "serving":
+            configuration |= {"hardware": hardware, "tp": tp, "pp": pp, "batch": batch, "prompt_len": prompt_len,
+                              "output_len": output_len, "reasoning_tokens": reasoning_tokens,
+                              "request_rate": request_rate, "replicas": replicas}
+            configuration |= ({"precision": precision} if precision else
+                              {"compute_dtype": compute_dtype or "fp16", "weight_dtype": weight_dtype,
+                               "kv_dtype": kv_dtype})
+        else:
+            configuration |= {"hardware": hardware, "batch": batch, "seq_len": seq_len, "workload": workload,
+                              "compute_dtype": compute_dtype or "fp16"}
+        if efficiency is not None or framework != "default":
+            configuration["efficiency"] = {"framework": framework} | (
+                {} if efficiency is None else {"eta_compute": efficiency})
+        _print_scorecard(study, configuration, wall, as_json, markdown, region, target_fraction, registry)
+        return
     if study == "training":
-        knobs = {"flash_attention": flash_attention, "dp_overlap_fraction": dp_overlap, "train_tokens": train_tokens}
-        knobs = {k: v for k, v in knobs.items() if v is not None}
         frame = pipeline.evaluate_training(
             model=model, cluster=cluster, gpus=gpus, dp=dp, tp=1 if tp is None else tp, pp=1 if pp is None else pp,
             cp=cp, ep=ep, microbatch=microbatch, global_batch=global_batch, seq_len=seq_len,
@@ -286,6 +323,35 @@ def evaluate(
     for c in frame.columns:
         table.add_row(c, units.get(c) or "", *(_format(v) for v in frame[c].to_list()))
     _console().print(table)
+
+
+def _print_scorecard(study: str, configuration: dict, walls: list[str] | None, as_json: bool, as_markdown: bool,
+                     region: str | None, target_fraction: float, registry) -> None:
+    from pipeline import card as scorecard
+
+    wanted = scorecard.wall_numbers(walls) if walls else None
+    if study == "training" and configuration.get("global_batch") is None:
+        dp_size = configuration.get("dp") or max(1, (configuration.get("gpus") or 1) // (
+            configuration["tp"] * configuration["pp"] * configuration["cp"]))
+        configuration["global_batch"] = dp_size * configuration["microbatch"] * 8 * configuration["pp"]
+    card = scorecard.scorecard(study, target_fraction, region or "United States", registry,
+                               **{k: v for k, v in configuration.items() if v is not None})
+    card = [w for w in card if wanted is None or w.number in wanted]
+    if as_json:
+        typer.echo(json.dumps([w.as_dict() for w in card], indent=2, default=str))
+    elif as_markdown:
+        typer.echo(scorecard.markdown(card))
+    else:
+        from rich.table import Table
+
+        table = Table(title=f"22-wall scorecard: {study} study")
+        for name in ("wall", "name", "domain", "binds", "key figures", "why"):
+            table.add_column(name)
+        for w in card:
+            figures = "\n".join(f"{c} = {scorecard._short(v)}{(' ' + u) if u else ''}" for c, v, u in w.figures)
+            table.add_row(str(w.number), w.name, w.domain, {True: "yes", False: "no", None: "–"}[w.binds],
+                          figures or "–", w.explanation)
+        _console().print(table)
 
 
 def _print_columns(frame, study: str, as_json: bool, title: str) -> bool:
@@ -554,12 +620,15 @@ def validate(
         "--measured", help="CSV of measurements (the measurements catalog's columns); default: the catalog.")] = None,
     out: OutOpt = None,
     registry: RegistryOpt = None,
+    peers: Annotated[str | None, typer.Option(
+        "--peers", help="Python with mlsysim 0.3.0 and llm-analysis 0.2.2 installed: add their errors and speed "
+                        "on the same rows to the report (see pipeline/peers.py).")] = None,
 ) -> None:
     """Predict published measurements, calibrate eta, and write a validation report."""
     from pipeline import validation
 
     console = _console()
-    run_dir, left_out = validation.run(measured, out or "outputs", registry)
+    run_dir, left_out = validation.run(measured, out or "outputs", registry, peers)
     console.print((run_dir / "report.md").read_text().split("\n## Calibration")[0], markup=False)
     for p in left_out:
         _console(stderr=True).print(f"left out: {p.render()}", markup=False)

@@ -265,7 +265,7 @@ VALIDATION_DIR = "validation"
 
 
 def run(measured_path: str | Path | None = None, out_dir: str | Path = "outputs",
-        registry: str | Path | None = None) -> tuple[Path, list[Problem]]:
+        registry: str | Path | None = None, peers_python: str | None = None) -> tuple[Path, list[Problem]]:
     """Predict every measurement, calibrate η, write ``<out>/validation/<id>/`` (validation.parquet,
     calibration.parquet, fitted_profiles.csv, results.duckdb, report.md, scatter.svg, manifest.json)
     and return it with the rows that were left out."""
@@ -299,7 +299,20 @@ def run(measured_path: str | Path | None = None, out_dir: str | Path = "outputs"
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
         database.create_database(tmp, {"validation": "validation.parquet", "calibration": "calibration.parquet"}, {})
         (tmp / "scatter.svg").write_text(scatter_svg(table))
-        (tmp / "report.md").write_text(report_markdown(tmp, left_out))
+        report = report_markdown(tmp, left_out)
+        if peers_python:  # the tools people use today, on the same rows (pipeline.peers)
+            import contextlib
+            import io
+
+            from pipeline import peers
+
+            argv = ["--python", peers_python, "--out", str(tmp / "peers")]
+            with contextlib.redirect_stdout(io.StringIO()):
+                peers.main(argv + (["--measured", str(measured_path)] if measured_path else []))
+            summary = (tmp / "peers" / "summary.md").read_text().split("\n", 1)[1]
+            report += ("\n## Side by side with MLSys·im 0.3.0 and llm-analysis 0.2.2\n"
+                       + summary.replace("## Per metric", "### Per metric"))
+        (tmp / "report.md").write_text(report)
         final = out / rid
         n = 1
         while final.exists():

@@ -37,9 +37,22 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+_CACHE: dict[tuple, Catalogs] = {}
+
+
 def load_catalogs(registry: str | Path | None = None) -> Catalogs:
-    """Read and validate every catalog; the first bad table raises its ``InputError``."""
+    """Read and validate every catalog; the first bad table raises its ``InputError``. Validated
+    catalogs are kept in-process, keyed by each file's path, size and modification time."""
     paths = {t: catalog_path(t, registry) for t in CATALOGS}
+    key = tuple((t, str(p.resolve()), *((p.stat().st_size, p.stat().st_mtime_ns) if p.exists() else (None, None)))
+                for t, p in paths.items())
+    if key not in _CACHE:
+        _CACHE.clear()
+        _CACHE[key] = _load(paths, registry)
+    return _CACHE[key]
+
+
+def _load(paths: dict[str, Path], registry: str | Path | None) -> Catalogs:
     frames = {t: read_catalog(t, registry) for t in CATALOGS}
     for table, column in (("clusters", "accelerator"), ("accelerator_costs", "accelerator"),
                           ("cloud_prices", "accelerator"), ("measurements", "hardware")):

@@ -283,6 +283,8 @@ class TrainingCoreSchema(pa.DataFrameModel):
     pipeline_bubble_time_s: float = result("s", "idle pipeline: (p-1)/v microbatch times", "Narayanan et al. 2021")
     pipeline_bubble_fraction: float = result("", "(p-1)/(v m + p - 1)", "Narayanan et al. 2021")
     pp_p2p_time_s: float = result("s", "pipeline point-to-point sends", "wall 14")
+    scaleout_bandwidth_per_gpu_bytes_per_s: float = result("B/s", "the node's NICs per GPU / oversubscription",
+                                                           "wall 10")
     dp_allreduce_time_s: float = result("s", "gradient all-reduce (hierarchical)", "wall 14: NCCL")
     dp_exposed_time_s: float = result("s", "gradient all-reduce not overlapped", "spec: dp_overlap_fraction")
     communication_time_s: float = result("s", "all exposed collectives and sends", "wall 14")

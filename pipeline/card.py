@@ -1,0 +1,312 @@
+"""The 22-wall scorecard of one configuration: every wall with its key figures (with units),
+whether it binds, and one line saying why, read from the same row a sweep computes.
+
+The row comes from the study's own plan (node, serving or training); wall 22 (synthesis)
+solves for the peak FLOP/s and the memory bandwidth that meet ``target_fraction`` x the
+headline time by Newton steps in 1/x on the same plan: within one regime the headline is
+R + A/x exactly, so each step lands on the target unless an operator changes regime, and
+a few steps settle it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from pipeline import formulas, runs
+from pipeline.errors import InputError, Problem
+from pipeline.spec import parse_spec
+from pipeline.units import unit_str
+
+WALLS = [  # number, name, domain (DESIGN.md)
+    (1, "compute", "node"), (2, "memory", "node"), (3, "software", "node"), (4, "serving", "node"),
+    (5, "batching", "node"), (6, "streaming", "node"), (7, "tail latency", "node"), (8, "ingestion", "data"),
+    (9, "transformation", "data"), (10, "locality", "data"), (11, "complexity", "algorithm"),
+    (12, "reasoning", "algorithm"), (13, "fidelity", "algorithm"), (14, "communication", "fleet"),
+    (15, "fragility", "fleet"), (16, "multi-tenant", "fleet"), (17, "capital", "operations"),
+    (18, "sustainability", "operations"), (19, "checkpoint", "operations"), (20, "safety", "operations"),
+    (21, "sensitivity", "analysis"), (22, "synthesis", "analysis"),
+]
+NAMES = {name: n for n, name, _ in WALLS}
+HEADLINE = {"node": "latency_s", "serving": "itl_s", "training": "step_time_s"}
+SYNTHESIS_INPUTS = {"peak_flop_per_s": "FLOP/s", "memory_bandwidth_bytes_per_s": "B/s"}
+
+
+@dataclass
+class Wall:
+    number: int
+    name: str
+    domain: str
+    figures: list[tuple[str, Any, str]] = field(default_factory=list)  # (column, value, unit)
+    binds: bool | None = None
+    explanation: str = ""
+
+    def as_dict(self) -> dict:
+        return {"wall": self.number, "name": self.name, "domain": self.domain, "binds": self.binds,
+                "figures": [{"column": c, "value": v, "unit": u} for c, v, u in self.figures],
+                "explanation": self.explanation}
+
+
+def _fig(row: dict, units: dict, *columns: str) -> list[tuple[str, Any, str]]:
+    return [(c, row.get(c), units.get(c) or "") for c in columns if c in row]
+
+
+def _synthesize(prepared, row_frame: pl.LazyFrame, units: dict, registry, headline: str, column: str,
+                target: float, steps: int = 6) -> float | None:
+    """The value of ``column`` at which ``headline`` equals ``target`` (None if no value reaches it)."""
+    base = row_frame.select(pl.col(column)).collect().item()
+    if base is None:
+        return None
+    k = 1.0
+    for _ in range(steps):
+        trial = row_frame.with_columns((pl.col(column) * k).alias("_x"), (pl.col(column) * k * 1.001).alias("_y"))
+        for name, suffix in (("_x", "__x"), ("_y", "__y")):
+            trial = formulas.plan(trial, units, [headline], registry, rebind={column: name}, suffix=suffix,
+                                  keep=True).frame
+        h, h2 = trial.select(f"{headline}__x", f"{headline}__y").collect().row(0)
+        if h is None or h2 is None:
+            return None
+        if abs(h / target - 1) < 1e-12:
+            return base * k
+        # within the regime h = R + A/k: two points give A and R, then solve R + A/k* = target
+        a = (h - h2) / (1 / k - 1 / (k * 1.001))
+        r = h - a / k
+        if a <= 0 or target <= r:
+            return None  # the part this resource drives is already gone: the other terms bind
+        k = a / (target - r)
+    return base * k
+
+
+def scorecard(study: str, target_fraction: float = 0.8, region: str | None = "United States",
+              registry=None, **configuration) -> list[Wall]:
+    """All 22 walls of one configuration. ``configuration``: the study's axes as single values
+    (node: model, hardware, batch, seq_len, compute_dtype, workload; serving: also tp, pp,
+    prompt_len, output_len, request_rate, ...; training: model, cluster, gpus/dp, tp, pp, ...)
+    and [training]/[operations] knobs under ``training=`` / ``operations=``."""
+    if study not in HEADLINE:
+        raise InputError("scorecard", [Problem(None, "study", f"got {study!r}, expected node, serving or training")])
+    if not (isinstance(target_fraction, (int, float)) and target_fraction > 0):
+        raise InputError("scorecard", [Problem(None, "target_fraction",
+                                               f"got {target_fraction!r}, expected a number > 0")])
+    knobs = {k: configuration.pop(k) for k in ("training", "operations", "efficiency") if k in configuration}
+    axes = {k: [v] for k, v in configuration.items() if v is not None}
+    if region is not None:
+        axes["region"] = [region]
+    raw = {"study": study, "axes": axes, **knobs, "analysis": {"synthesis_target_fraction": target_fraction}}
+    prepared = runs.prepare(parse_spec(raw, "scorecard"), registry)
+    plan = prepared.study.build(prepared.space)
+    rows = plan.frame.collect()
+    if rows.height == 0:
+        raise InputError("scorecard", [Problem(None, None, f"configuration dropped: {reason}")
+                                       for reason in prepared.space.dropped] or [Problem(None, None, "no rows")])
+    if study == "node":  # a decoder's inference gives prefill and decode: the decode step is the card
+        steps = rows["step"].cast(pl.String).to_list()
+        pick = steps.index("decode") if "decode" in steps else 0
+        rows = rows.slice(pick, 1)
+    row = rows.row(0, named=True)
+    units = {c: (unit_str(u) if u is not None else "") for c, u in plan.units.items()}
+    walls = {n: Wall(n, name, domain) for n, name, domain in WALLS}
+    FILL[study](walls, row, units)
+    _synthesis(walls[22], prepared, study, row, target_fraction)
+    return [walls[n] for n, _, _ in WALLS]
+
+
+def _synthesis(wall: Wall, prepared, study: str, row: dict, fraction: float) -> None:
+    headline = HEADLINE[study]
+    value = row.get(headline)
+    if value is None:
+        wall.explanation = "the configuration does not fit: no time to synthesize for"
+        return
+    target = value * fraction
+    registry = getattr(prepared.study, "FORMULAS", None)
+    frame = prepared.space.frame()
+    units = dict(prepared.space.units)
+    if study == "training":
+        frame, units = prepared.study._node_reference(frame, units)
+    if study == "node" and "step" in row:
+        frame = frame.filter(pl.col("step") == row["step"])
+    frame = frame.head(1)
+    wall.figures.append((f"target_{headline}", target, "s"))
+    reached = []
+    for column, u in SYNTHESIS_INPUTS.items():
+        if study == "training" and column == "memory_bandwidth_bytes_per_s":
+            continue  # the training step has no bandwidth term (compute, collectives, bubble)
+        need = _synthesize(prepared, frame, units, registry, headline, column, target)
+        wall.figures.append((f"required_{column}", need, u))
+        if need is not None:
+            reached.append(column)
+    wall.binds = False
+    wall.explanation = (f"{fraction:g} x {headline}: " + (
+        ", ".join(reached) + " alone can reach it" if reached else "no single resource reaches it (other terms bind)"))
+
+
+# -- per study: which columns each wall shows and when it binds ---------------------------------
+
+def _common(walls: dict[int, Wall], row: dict, units: dict, headline: str) -> None:
+    w = walls[16]
+    w.figures = _fig(row, units, "queue_wait_mm1_s", "queue_wait_mg1_s")
+    w.explanation = ("mean wait for a shared cluster at operations.shared_utilization"
+                     if row.get("queue_wait_mm1_s") is not None else
+                     "applies to a shared cluster: set [operations] shared_utilization")
+    w = walls[17]
+    w.figures = _fig(row, units, "cloud_price_usd_per_accelerator_hour", "cloud_cost_usd_per_h", "owned_cost_usd_per_h",
+                     "owned_tco_usd")
+    w.explanation = (f"rented at {row.get('cloud_offer')}" if row.get("cloud_offer") else
+                     f"no cost: {row.get('cost_note') or 'no region given'}")
+    w = walls[18]
+    w.figures = _fig(row, units, "power_utilization", "device_power_w", "facility_power_w", "co2e_g_per_h",
+                     "water_l_per_h")
+    w.explanation = (f"{row.get('power_basis')}, in {row.get('region')}" if row.get("region") else
+                     "give a region for energy, carbon and water")
+    w = walls[21]
+    elasticities = [c for c in row if c.startswith("elasticity_")]
+    w.figures = _fig(row, units, *elasticities)
+    if "binding_input" in row:
+        w.figures += _fig(row, units, "binding_input")
+    w.explanation = f"d log {headline} / d log input; the largest magnitude is the input to change first"
+
+
+def _fill_node(walls: dict[int, Wall], row: dict, units: dict) -> None:
+    bound = str(row.get("bound"))
+    walls[1].figures = _fig(row, units, "step_flop", "peak_flop_per_s", "eta_compute", "compute_time_s")
+    walls[1].binds, walls[1].explanation = bound == "compute", "FLOPs / (peak x eta)"
+    walls[2].figures = _fig(row, units, "bytes_moved", "memory_time_s", "memory_footprint_bytes",
+                            "memory_headroom_bytes")
+    walls[2].binds = bound == "memory" or not row.get("is_feasible")
+    walls[2].explanation = "bytes / bandwidth; the footprint against capacity"
+    walls[3].figures = _fig(row, units, "launch_overhead_s", "latency_s", "achieved_fraction_of_peak")
+    walls[3].binds, walls[3].explanation = bound in ("launch", "overhead"), "kernel launches on the host"
+    for n in (4, 5, 6, 7, 12):
+        walls[n].explanation = "serving study (mlsys evaluate --study serving)"
+    for n in (8, 9, 10, 14, 15, 19, 20):
+        walls[n].explanation = "training study on a cluster (mlsys evaluate --study training)"
+    walls[11].explanation = "training study (C = 6 N D for a token budget)"
+    walls[13].explanation = "serving study (weight and KV precision)"
+    _common(walls, row, units, "latency_s")
+
+
+def _fill_serving(walls: dict[int, Wall], row: dict, units: dict) -> None:
+    bound = str(row.get("bound"))
+    walls[1].figures = _fig(row, units, "peak_flop_per_s", "eta_compute", "prefill_mlp_class_time_s")
+    walls[1].binds = bound == "compute" or str(row.get("ttft_bound")) == "compute"
+    walls[1].explanation = f"decode is {bound}-bound, prefill {row.get('ttft_bound')}-bound"
+    walls[2].figures = _fig(row, units, "weights_per_device_bytes", "kv_cache_bytes_per_device",
+                            "memory_per_device_bytes", "memory_headroom_bytes")
+    walls[2].binds = bound == "memory bandwidth" or not row.get("is_feasible")
+    walls[2].explanation = "weights + KV cache + activations + reserve against capacity; decode reads them"
+    walls[3].figures = _fig(row, units, "launch_overhead_s", "eta_memory")
+    walls[3].binds, walls[3].explanation = bound == "overhead", "kernel launches per pass"
+    walls[4].figures = _fig(row, units, "ttft_s", "itl_s", "e2e_latency_s", "tokens_per_s")
+    walls[4].binds, walls[4].explanation = True, "the request's latency: prefill, then one ITL per token"
+    walls[5].figures = _fig(row, units, "batch", "max_batch_static", "max_batch_paged")
+    walls[5].binds = (row.get("max_batch_paged") or 0) < row.get("batch", 0)
+    walls[5].explanation = "sequences that fit: static reservation vs paged KV cache"
+    walls[6].figures = _fig(row, units, "weight_streaming", "weight_stream_time_s")
+    walls[6].binds = bool(row.get("weight_streaming"))
+    walls[6].explanation = "weights stream over the host link" if row.get("weight_streaming") else \
+        "weights are resident: nothing streams"
+    walls[7].figures = _fig(row, units, "utilization", "ttft_p50_s", "ttft_p99_s", "tpot_under_load_s")
+    walls[7].binds = (row.get("utilization") or 0) > 0.8
+    walls[7].explanation = ("M/M/c over the replicas" if row.get("ttft_p99_s") is not None else
+                            "offline: give a request rate for P50/P99")
+    for n in (8, 9, 10):
+        walls[n].explanation = "prompts are bytes, not a data pipeline: training study"
+    walls[11].explanation = "training study (C = 6 N D)"
+    walls[12].figures = _fig(row, units, "reasoning_tokens", "e2e_latency_s")
+    walls[12].binds = (row.get("reasoning_tokens") or 0) > 0
+    walls[12].explanation = "thinking tokens decode before the answer: K x ITL"
+    stored = (row.get("weights_per_device_bytes") or 0) * row["tp"] * row["pp"]
+    ratio = 2.0 * row["params_computed"] / stored if stored else None  # 16-bit weights / what is stored
+    walls[13].figures = [("weight_dtype", str(row.get("weight_dtype")), ""), ("kv_dtype", str(row.get("kv_dtype")), ""),
+                         ("compression_ratio", ratio, ""), *_fig(row, units, "decode_dequant_overhead_s")]
+    walls[13].explanation = "storage precision shrinks bytes; dequantization costs matmul time"
+    walls[14].figures = _fig(row, units, "prefill_communication_time_s", "decode_communication_time_s")
+    walls[14].binds = bound == "communication"
+    walls[14].explanation = "TP all-reduces and PP transfers over the scale-up link"
+    for n in (15, 19, 20):
+        walls[n].explanation = "training study (failures, checkpoints, DP-SGD)"
+    _common(walls, row, units, "itl_s")
+    walls[17].figures += _fig(row, units, "cloud_cost_per_million_output_tokens_usd",
+                              "cloud_cost_per_million_prompt_tokens_usd")
+    walls[18].figures += _fig(row, units, "energy_per_million_tokens_kwh", "co2e_per_million_tokens_g")
+
+
+def _fill_training(walls: dict[int, Wall], row: dict, units: dict) -> None:
+    bound = str(row.get("bound"))
+    walls[1].figures = _fig(row, units, "model_flop_per_step", "peak_flop_per_s", "eta_compute", "compute_time_s")
+    walls[1].binds, walls[1].explanation = bound == "compute", "6PD + attention, recomputation, / (peak x eta)"
+    walls[2].figures = _fig(row, units, "weight_bytes_per_gpu", "gradient_bytes_per_gpu", "optimizer_bytes_per_gpu",
+                            "activation_bytes_per_gpu", "memory_per_gpu_bytes", "memory_headroom_bytes")
+    walls[2].binds = not row.get("is_feasible")
+    walls[2].explanation = "ZeRO-sharded state + Korthikanti activations against capacity"
+    walls[3].figures = _fig(row, units, "mfu", "hfu", "eta_compute")
+    walls[3].explanation = "achieved fraction of peak"
+    for n in (4, 5, 6, 7, 12, 13):
+        walls[n].explanation = "serving study (inference)"
+    walls[8].figures = _fig(row, units, "data_bytes_per_s_per_node", "storage_utilization")
+    walls[8].binds = (row.get("storage_utilization") or 0) > 1
+    walls[8].explanation = ("read bandwidth demanded / supplied" if row.get("storage_utilization") is not None else
+                            "set [training] storage to check it")
+    walls[9].figures = _fig(row, units, "host_utilization")
+    walls[9].binds = (row.get("host_utilization") or 0) > 1
+    walls[9].explanation = ("CPU cores the input pipeline needs / cores per node"
+                            if row.get("host_utilization") is not None else "set [training] data_pipeline")
+    walls[10].figures = _fig(row, units, "scaleout_bandwidth_per_gpu_bytes_per_s", "dp_allreduce_time_s",
+                             "pp_p2p_time_s")
+    walls[10].explanation = "scale-out bandwidth per GPU after the fabric's oversubscription"
+    walls[11].figures = _fig(row, units, "train_tokens", "chinchilla_tokens", "training_compute_flop",
+                             "time_to_train_ideal_s")
+    walls[11].explanation = "C = 6 N D; Chinchilla's 20 tokens per parameter"
+    walls[14].figures = _fig(row, units, "tp_comm_time_s", "cp_comm_time_s", "ep_comm_time_s",
+                             "pipeline_bubble_time_s", "pp_p2p_time_s", "dp_exposed_time_s")
+    walls[14].binds = bound in ("network", "pipeline bubble")
+    walls[14].explanation = "collectives, sends and the pipeline bubble"
+    walls[15].figures = _fig(row, units, "cluster_mtbf_s", "expected_failures", "goodput")
+    walls[15].explanation = ("node MTBF / nodes" if row.get("cluster_mtbf_s") is not None else
+                             "the cluster publishes no node MTBF")
+    walls[19].figures = _fig(row, units, "checkpoint_bytes", "checkpoint_write_time_s", "checkpoint_interval_s")
+    walls[19].explanation = "Young-Daly interval sqrt(2 delta M)"
+    walls[20].figures = _fig(row, units, "dp_sgd_step_multiplier")
+    walls[20].binds = (row.get("dp_sgd_step_multiplier") or 1) > 1
+    walls[20].explanation = "DP-SGD's per-example clipping multiplies the step ([training] dp_sgd)"
+    _common(walls, row, units, "step_time_s")
+    walls[17].figures += _fig(row, units, "cloud_cost_per_run_usd", "owned_cost_per_run_usd")
+    walls[18].figures += _fig(row, units, "energy_per_run_mwh", "co2e_per_run_t")
+
+
+FILL: dict[str, Callable] = {"node": _fill_node, "serving": _fill_serving, "training": _fill_training}
+
+
+def wall_numbers(names: list[str]) -> list[int]:
+    """Wall numbers for names or numbers (``--wall 14 --wall sensitivity``); unknown ones are an error."""
+    out, bad = [], []
+    for name in names:
+        if str(name).isdigit() and 1 <= int(name) <= 22:
+            out.append(int(name))
+        elif str(name).lower() in NAMES:
+            out.append(NAMES[str(name).lower()])
+        else:
+            bad.append(name)
+    if bad:
+        from pipeline.errors import UnknownNameError
+
+        raise UnknownNameError("scorecard", [("--wall", b, [*NAMES, "1..22"]) for b in bad])
+    return out
+
+
+def markdown(walls: list[Wall]) -> str:
+    lines = ["| wall | name | domain | binds | key figures | why |", "|---|---|---|---|---|---|"]
+    for w in walls:
+        figures = "; ".join(f"{c} = {_short(v)}{(' ' + u) if u else ''}" for c, v, u in w.figures) or "–"
+        binds = {True: "yes", False: "no", None: "–"}[w.binds]
+        lines.append(f"| {w.number} | {w.name} | {w.domain} | {binds} | {figures} | {w.explanation} |")
+    return "\n".join(lines) + "\n"
+
+
+def _short(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    return "null" if v is None else str(v)

@@ -1,0 +1,92 @@
+"""The 22-wall scorecard of one configuration, and its bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+import pipeline
+
+H100_POD = "NVIDIA DGX SuperPOD DGX H100 (4 SU, 127 nodes)"
+NUMERIC = {"serving": [1, 2, 3, 4, 5, 6, 7, 12, 13, 17, 18, 21, 22],
+           "training": [1, 2, 3, 8, 9, 10, 11, 14, 15, 17, 18, 19, 21, 22]}
+
+
+def numeric(wall: dict) -> bool:
+    return any(isinstance(f["value"], (int, float)) and not isinstance(f["value"], bool) for f in wall["figures"])
+
+
+@pytest.fixture(scope="module")
+def cards() -> dict[str, list[dict]]:
+    return {
+        "serving": pipeline.scorecard("serving", model="Llama 2 70B", hardware="H100 SXM5 80GB", tp=8, batch=16,
+                                      prompt_len=2048, output_len=256, request_rate=2.0, precision="fp16"),
+        "training": pipeline.scorecard(
+            "training", model="Llama 3.1 70B", cluster=H100_POD, gpus=512, tp=8, pp=4, global_batch=512,
+            seq_len=8192, compute_dtype="bf16",
+            training={"storage": "NVIDIA DGX SuperPOD H100 storage fabric (GDS, per node)",
+                      "data_pipeline": "pre-tokenized (Megatron indexed dataset, int32 ids), 2048-token seq"}),
+    }
+
+
+@pytest.mark.parametrize("study", ["serving", "training"])
+def test_every_wall_appears_and_the_applicable_ones_have_numbers(cards, study):
+    card = cards[study]
+    assert [w["wall"] for w in card] == list(range(1, 23))
+    for w in card:
+        assert w["name"] and w["domain"] and w["explanation"], w["wall"]
+        if w["wall"] in NUMERIC[study]:
+            assert numeric(w), (study, w["wall"], w["figures"])
+        for f in w["figures"]:
+            assert "unit" in f
+
+
+def test_the_scorecard_reads_the_sweep_row(cards):
+    row = pipeline.evaluate_serving("Llama 2 70B", "H100 SXM5 80GB", tp=8, batch=16, prompt_len=2048,
+                                    output_len=256, request_rate=2.0, precision="fp16", breakdown=False)
+    itl = {f["column"]: f["value"] for f in cards["serving"][3]["figures"]}["itl_s"]
+    assert itl == row["itl_s"][0]  # the same expressions, not a second implementation
+
+
+def test_serving_synthesis_meets_the_target(cards):
+    synthesis = {f["column"]: f["value"] for f in cards["serving"][21]["figures"]}
+    bandwidth = synthesis["required_memory_bandwidth_bytes_per_s"]
+    assert bandwidth is not None
+    # the required bandwidth, put back through the serving plan, gives 0.8 x the ITL
+    from pipeline import formulas, runs
+    from pipeline.spec import parse_spec
+    from pipeline.studies import serving
+
+    p = runs.prepare(parse_spec({"study": "serving", "axes": {
+        "model": ["Llama 2 70B"], "hardware": ["H100 SXM5 80GB"], "tp": [8], "batch": [16], "prompt_len": [2048],
+        "output_len": [256], "precision": ["fp16"]}}))
+    import polars as pl
+
+    frame = p.space.frame().with_columns(_bw=pl.lit(bandwidth))
+    out = formulas.plan(frame, p.space.units, ["itl_s"], serving.FORMULAS,
+                        rebind={"memory_bandwidth_bytes_per_s": "_bw"}).frame.collect()
+    assert out["itl_s"][0] == pytest.approx(synthesis["target_itl_s"], rel=1e-9)
+
+
+def _cli(*args, cwd) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "MLSYS_REGISTRY"}
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_cli_json_and_bad_input(tmp_path):
+    base = ["evaluate", "--model", "Llama 3 8B", "--hardware", "H100 SXM5 80GB", "--all-walls"]
+    out = _cli(*base, "--json", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert len(json.loads(out.stdout)) == 22
+    out = _cli(*base, "--wall", "sensitivity", "--wall", "14", "--markdown", cwd=tmp_path)
+    assert out.returncode == 0 and "| 14 | communication |" in out.stdout and "| 21 | sensitivity |" in out.stdout
+    for bad, message in ((["--wall", "walls"], "--wall: unknown name 'walls'"),
+                         (["--target-fraction", "0"], "target_fraction: got 0.0, expected a number > 0"),
+                         (["--target-fraction", "-2"], "target_fraction: got -2.0, expected a number > 0")):
+        out = _cli(*base, *bad, cwd=tmp_path)
+        assert out.returncode == 2 and message in " ".join(out.stderr.split()), out.stderr
