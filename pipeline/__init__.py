@@ -48,7 +48,7 @@ def run_sweep(spec: str | Path | dict[str, Any] | None = None, out: str | Path |
 def evaluate(model: str, hardware: str, batch: int = 1, compute_dtype: str = "fp16",
              seq_len: int = 2048, workload: str = "inference", step: str | None = None,
              efficiency: float | None = None, framework: str = "default",
-             registry: str | Path | None = None) -> pl.DataFrame:
+             registry: str | Path | None = None, overrides: dict[str, str] | None = None) -> pl.DataFrame:
     """One configuration through the sweep's expressions: one row per step (``step`` picks one).
 
     Decoders at inference give a prefill row and a decode row (one token at context ``seq_len``).
@@ -59,7 +59,8 @@ def evaluate(model: str, hardware: str, batch: int = 1, compute_dtype: str = "fp
 
     spec = {"axes": {"model": [model], "hardware": [hardware], "batch": [batch],
                      "compute_dtype": [compute_dtype], "seq_len": [seq_len], "workload": [workload]},
-            "efficiency": {"framework": framework} | ({} if efficiency is None else {"eta_compute": efficiency})}
+            "efficiency": {"framework": framework} | ({} if efficiency is None else {"eta_compute": efficiency}),
+            "overrides": dict(overrides or {})}
     from pipeline import runs
     from pipeline.space import STEPS
 
@@ -82,7 +83,8 @@ def evaluate_serving(model: str, hardware: str, batch: int = 1, tp: int = 1, pp:
                      compute_dtype: str = "fp16", weight_dtype: str | None = None, kv_dtype: str | None = None,
                      efficiency: float | None = None, framework: str = "default", weight_streaming: bool = False,
                      reasoning_tokens: int = 0, request_rate: float | None = None, replicas: int = 1,
-                     breakdown: bool = True, registry: str | Path | None = None) -> pl.DataFrame:
+                     breakdown: bool = True, registry: str | Path | None = None,
+                     overrides: dict[str, str] | None = None) -> pl.DataFrame:
     """One serving configuration (the serving study): TTFT, ITL, memory and, with ``breakdown``,
     FLOPs, bytes, time and bound of every operator in prefill and decode.
 
@@ -102,7 +104,8 @@ def evaluate_serving(model: str, hardware: str, batch: int = 1, tp: int = 1, pp:
         axes |= {"compute_dtype": [compute_dtype], "weight_dtype": [weight_dtype or compute_dtype],
                  "kv_dtype": [kv_dtype or compute_dtype]}
     spec = {"study": "serving", "axes": axes, "serving": {"weight_streaming": weight_streaming},
-            "efficiency": {"framework": framework} | ({} if efficiency is None else {"eta_compute": efficiency})}
+            "efficiency": {"framework": framework} | ({} if efficiency is None else {"eta_compute": efficiency}),
+            "overrides": dict(overrides or {})}
     prepared = runs.prepare(_spec(spec), registry)
     frame = serving.build(prepared.space, breakdown=breakdown).frame.collect()
     _raise_if_dropped(frame, prepared)
@@ -114,7 +117,8 @@ def evaluate_training(model: str, cluster: str, gpus: int | None = None, dp: int
                       seq_len: int = 2048, compute_dtype: str = "bf16", virtual_stages: int = 1, zero_stage: int = 1,
                       recompute: str = "selective", sequence_parallel: bool | None = None,
                       efficiency: float | None = None, framework: str = "default",
-                      training: dict[str, Any] | None = None, registry: str | Path | None = None) -> pl.DataFrame:
+                      training: dict[str, Any] | None = None, registry: str | Path | None = None,
+                      overrides: dict[str, str] | None = None) -> pl.DataFrame:
     """One training layout on a named cluster (the training study): memory per GPU, every
     step-time term, MFU/HFU, scaling efficiency and the run (time to train, failures, checkpoints).
 
@@ -142,7 +146,7 @@ def evaluate_training(model: str, cluster: str, gpus: int | None = None, dp: int
             "virtual_stages": [virtual_stages], "zero_stage": [zero_stage], "recompute": [recompute],
             "global_batch": [global_batch if global_batch is not None else dp * max(microbatch, 1) * 8 * pp],
             "sequence_parallel": [tp > 1 if sequence_parallel is None else sequence_parallel]}
-    spec = {"study": "training", "axes": axes, "training": dict(training or {}),
+    spec = {"study": "training", "axes": axes, "training": dict(training or {}), "overrides": dict(overrides or {}),
             "efficiency": {"framework": framework} | ({} if efficiency is None else {"eta_compute": efficiency})}
     prepared = runs.prepare(_spec(spec), registry)
     frame = runs.collect(prepared)

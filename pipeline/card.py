@@ -54,30 +54,37 @@ def _fig(row: dict, units: dict, *columns: str) -> list[tuple[str, Any, str]]:
     return [(c, row.get(c), units.get(c) or "") for c in columns if c in row]
 
 
-def _synthesize(prepared, row_frame: pl.LazyFrame, units: dict, registry, headline: str, column: str,
-                target: float, steps: int = 6) -> float | None:
-    """The value of ``column`` at which ``headline`` equals ``target`` (None if no value reaches it)."""
-    base = row_frame.select(pl.col(column)).collect().item()
-    if base is None:
-        return None
-    k = 1.0
+def _synthesize(row_frame: pl.LazyFrame, units: dict, registry, headline: str, columns: list[str], now: float,
+                target: float, steps: int = 8) -> dict[str, float | None]:
+    """For each of ``columns``, the value at which ``headline`` equals ``target`` (None: no value of
+    that input alone reaches it). Secant steps in 1/x, all inputs in one collect per step: within a
+    regime headline = R + A/x exactly, so a step lands on the target unless a term changes regime."""
+    base = dict(zip(columns, row_frame.select(columns).collect().row(0), strict=True))
+    points = {c: [(1.0, now)] for c in columns if base[c] is not None}  # (multiplier, headline)
+    trial = {c: 1.001 for c in points}
+    found: dict[str, float | None] = {c: None for c in columns}
     for _ in range(steps):
-        trial = row_frame.with_columns((pl.col(column) * k).alias("_x"), (pl.col(column) * k * 1.001).alias("_y"))
-        for name, suffix in (("_x", "__x"), ("_y", "__y")):
-            trial = formulas.plan(trial, units, [headline], registry, rebind={column: name}, suffix=suffix,
+        if not trial:
+            break
+        frame = row_frame.with_columns(pl.col(c).mul(k).alias(f"_x_{c}") for c, k in trial.items())
+        for c in trial:
+            frame = formulas.plan(frame, units, [headline], registry, rebind={c: f"_x_{c}"}, suffix=f"__{c}",
                                   keep=True).frame
-        h, h2 = trial.select(f"{headline}__x", f"{headline}__y").collect().row(0)
-        if h is None or h2 is None:
-            return None
-        if abs(h / target - 1) < 1e-12:
-            return base * k
-        # within the regime h = R + A/k: two points give A and R, then solve R + A/k* = target
-        a = (h - h2) / (1 / k - 1 / (k * 1.001))
-        r = h - a / k
-        if a <= 0 or target <= r:
-            return None  # the part this resource drives is already gone: the other terms bind
-        k = a / (target - r)
-    return base * k
+        values = frame.select(f"{headline}__{c}" for c in trial).collect().row(0)
+        nxt = {}
+        for (c, k), h in zip(trial.items(), values, strict=True):
+            if h is None:
+                continue
+            if abs(h / target - 1) < 1e-12:
+                found[c] = base[c] * k
+                continue
+            (k0, h0), points[c] = points[c][-1], [*points[c], (k, h)]
+            a = (h0 - h) / (1 / k0 - 1 / k)  # h = R + A/k through the last two points
+            r = h - a / k
+            if a > 0 and target > r:
+                nxt[c] = a / (target - r)
+        trial = nxt
+    return found
 
 
 def scorecard(study: str, target_fraction: float = 0.8, region: str | None = "United States",
@@ -91,7 +98,8 @@ def scorecard(study: str, target_fraction: float = 0.8, region: str | None = "Un
     if not (isinstance(target_fraction, (int, float)) and target_fraction > 0):
         raise InputError("scorecard", [Problem(None, "target_fraction",
                                                f"got {target_fraction!r}, expected a number > 0")])
-    knobs = {k: configuration.pop(k) for k in ("training", "operations", "efficiency") if k in configuration}
+    knobs = {k: configuration.pop(k) for k in ("training", "operations", "efficiency", "overrides")
+             if k in configuration}
     axes = {k: [v] for k, v in configuration.items() if v is not None}
     if region is not None:
         axes["region"] = [region]
@@ -130,14 +138,11 @@ def _synthesis(wall: Wall, prepared, study: str, row: dict, fraction: float) -> 
         frame = frame.filter(pl.col("step") == row["step"])
     frame = frame.head(1)
     wall.figures.append((f"target_{headline}", target, "s"))
-    reached = []
-    for column, u in SYNTHESIS_INPUTS.items():
-        if study == "training" and column == "memory_bandwidth_bytes_per_s":
-            continue  # the training step has no bandwidth term (compute, collectives, bubble)
-        need = _synthesize(prepared, frame, units, registry, headline, column, target)
-        wall.figures.append((f"required_{column}", need, u))
-        if need is not None:
-            reached.append(column)
+    # the training step has no memory-bandwidth term (compute, collectives, bubble)
+    columns = [c for c in SYNTHESIS_INPUTS if not (study == "training" and c == "memory_bandwidth_bytes_per_s")]
+    needs = _synthesize(frame, units, registry, headline, columns, value, target)
+    reached = [c for c in columns if needs[c] is not None]
+    wall.figures += [(f"required_{c}", needs[c], SYNTHESIS_INPUTS[c]) for c in columns]
     wall.binds = False
     wall.explanation = (f"{fraction:g} x {headline}: " + (
         ", ".join(reached) + " alone can reach it" if reached else "no single resource reaches it (other terms bind)"))

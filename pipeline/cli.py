@@ -77,13 +77,21 @@ def sweep(
         "--dry-run", help="Print rows, time and disk estimates; write nothing.")] = False,
     registry: RegistryOpt = None,
     show_map: Annotated[bool, typer.Option("--map/--no-map", help="Print the design-space map at the end.")] = True,
+    set_: Annotated[list[str] | None, typer.Option(
+        "--set", help='What-if: table.column="value unit" (repeatable), as in [overrides] of the spec.')] = None,
 ) -> None:
     """Sweep the configuration space of a spec and stream the results to Parquet."""
+    from dataclasses import replace
+
     from pipeline import runs
+    from pipeline.overrides import parse as parse_overrides
     from pipeline.spec import load_spec
 
     console = _console()
-    prepared = runs.prepare(load_spec(spec), registry)
+    loaded = load_spec(spec)
+    if set_:
+        loaded = replace(loaded, overrides=loaded.overrides | parse_overrides(set_))
+    prepared = runs.prepare(loaded, registry)
     est = runs.estimate(prepared)
     dropped = ", ".join(f"{n:,} ({r})" for r, n in est["dropped"].items()) or "none"
     console.print(f"study {prepared.spec.study}: {est['rows']:,} configurations; dropped: {dropped}")
@@ -228,6 +236,9 @@ def evaluate(
         "--region", help="With --all-walls: the region for cost and carbon (default United States).")] = None,
     target_fraction: Annotated[float, typer.Option(
         "--target-fraction", help="With --all-walls: wall 22's target as a fraction of the predicted time.")] = 0.8,
+    set_: Annotated[list[str] | None, typer.Option(
+        "--set", help='What-if: table.column="value unit", e.g. hardware.memory_bandwidth_bytes_per_s="4 TB/s" '
+                      "(repeatable; every row of the column).")] = None,
     storage: Annotated[str | None, typer.Option("--storage", help="Training: storage catalog name (wall 8).")] = None,
     data_pipeline: Annotated[str | None, typer.Option(
         "--data-pipeline", help="Training: host_pipelines catalog name (wall 9).")] = None,
@@ -241,7 +252,10 @@ def evaluate(
     """
     import pipeline
     from pipeline.errors import InputError, Problem
+    from pipeline.overrides import parse as parse_overrides
 
+    parse_overrides(set_)  # every bad --set reported at once, before anything runs
+    what_if = {item.partition("=")[0].strip(): item.partition("=")[2].strip() for item in set_ or []}
     serving_opts = (prompt_len, output_len, weight_dtype, kv_dtype, precision, reasoning_tokens,
                     request_rate, replicas)
     if study is None:
@@ -278,6 +292,8 @@ def evaluate(
         if efficiency is not None or framework != "default":
             configuration["efficiency"] = {"framework": framework} | (
                 {} if efficiency is None else {"eta_compute": efficiency})
+        if what_if:
+            configuration["overrides"] = what_if
         _print_scorecard(study, configuration, wall, as_json, markdown, region, target_fraction, registry)
         return
     if study == "training":
@@ -286,7 +302,7 @@ def evaluate(
             cp=cp, ep=ep, microbatch=microbatch, global_batch=global_batch, seq_len=seq_len,
             compute_dtype=compute_dtype or "bf16", virtual_stages=virtual_stages, zero_stage=zero_stage,
             recompute=recompute, sequence_parallel=sequence_parallel, efficiency=efficiency, framework=framework,
-            training=knobs, registry=registry)
+            training=knobs, registry=registry, overrides=what_if)
         r = frame.row(0, named=True)
         _print_columns(frame, "training", as_json,
                        f"{model} on {cluster}: {r['gpus']:g} GPUs = DP {r['dp']:g} x TP {r['tp']:g} x PP {r['pp']:g}"
@@ -300,12 +316,13 @@ def evaluate(
             output_len=256 if output_len is None else output_len, precision=precision, compute_dtype=compute_dtype,
             weight_dtype=weight_dtype, kv_dtype=kv_dtype, efficiency=efficiency, framework=framework,
             weight_streaming=weight_streaming, reasoning_tokens=0 if reasoning_tokens is None else reasoning_tokens,
-            request_rate=request_rate, replicas=1 if replicas is None else replicas, registry=registry)
+            request_rate=request_rate, replicas=1 if replicas is None else replicas, registry=registry,
+            overrides=what_if)
         _print_serving(frame, as_json, f"{model} on {frame['tp'][0]:g}x{frame['pp'][0]:g} {hardware}: batch {batch}")
         return
     frame = pipeline.evaluate(model=model, hardware=hardware, batch=batch, compute_dtype=compute_dtype,
                               seq_len=seq_len, workload=workload, step=step, efficiency=efficiency,
-                              framework=framework, registry=registry)
+                              framework=framework, registry=registry, overrides=what_if)
     units = _units_of()
     if as_json:
         objects = [dict(row) | {"units": {c: units.get(c) for c in frame.columns}}

@@ -66,6 +66,10 @@ class Prepared:
 def prepare(spec: SweepSpec, registry: str | Path | None = None) -> Prepared:
     """Load catalogs and build the (lazy) configuration space; checks every name in the spec."""
     catalogs = load_catalogs(registry)
+    if spec.overrides:  # what-if: every row of the overridden columns
+        from pipeline import overrides
+
+        catalogs = overrides.apply(catalogs, spec.overrides)
     return Prepared(spec, catalogs, STUDIES[spec.study].build_space(catalogs, spec))
 
 

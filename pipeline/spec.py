@@ -106,6 +106,7 @@ class SweepSpec:
     shared_utilization: float | None = None
     service_time_cv: float = 1.0
     synthesis_target_fraction: float = 0.8  # wall 22: the target as a fraction of the predicted latency
+    overrides: dict[str, float] = field(default_factory=dict)  # what-if: "table.column" -> value in its unit
     out_dir: str = "outputs"
     compression: str = "lz4"
     source: str = "built-in"
@@ -124,7 +125,7 @@ class SweepSpec:
                          "kernels_per_cnn_layer": self.kernels_per_cnn_layer,
                          "launch_overhead_per_kernel_s": self.launch_overhead_per_kernel_s},
             "output": {"dir": self.out_dir, "compression": self.compression},
-        } | ({} if self.region is None else {
+        } | ({} if not self.overrides else {"overrides": dict(self.overrides)}) | ({} if self.region is None else {
             "region": list(self.region), "operations": {k: getattr(self, k) for k in OPERATIONS_KNOBS}}
         ) | ({} if self.study != "training" else {
             "training_axes": {"cluster": list(self.cluster) if self.cluster else "all",
@@ -234,7 +235,7 @@ def parse_spec(raw: dict[str, Any], source: str = "sweep spec") -> SweepSpec:
     """Check a spec dictionary (as read from TOML) and return a ``SweepSpec``."""
     c = _Checker()
     c.unknown_keys(raw, ("study", "axes", "filters", "efficiency", "software", "output", "serving", "training",
-                         "operations", "analysis"), "")
+                         "operations", "analysis", "overrides"), "")
     study = raw.get("study", "node")
     if study not in STUDIES:
         c.bad("study", f"got {study!r}, expected one of {', '.join(STUDIES)}")
@@ -257,6 +258,16 @@ def parse_spec(raw: dict[str, Any], source: str = "sweep spec") -> SweepSpec:
     if training:
         serving_fields = _training_fields(c, axes, eff, c.section(raw, "training", TRAINING_KNOBS), defaults)
     serving_fields |= _operations_fields(c, axes, c.section(raw, "operations", OPERATIONS_KNOBS), defaults)
+    overrides = raw.get("overrides", {})
+    if not isinstance(overrides, dict):
+        c.bad("overrides", f"got {overrides!r}, expected a table of \"table.column\" = \"value unit\"")
+    else:
+        from pipeline import overrides as what_if
+
+        try:
+            serving_fields["overrides"] = what_if.parse({str(k): str(v) for k, v in overrides.items()}, "overrides")
+        except InputError as exc:
+            c.problems += exc.problems
     analysis = c.section(raw, "analysis", ("synthesis_target_fraction",))
     if "synthesis_target_fraction" in analysis:
         serving_fields["synthesis_target_fraction"] = c.positive_number(
