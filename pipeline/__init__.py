@@ -83,6 +83,7 @@ def evaluate_serving(model: str, hardware: str, batch: int = 1, tp: int = 1, pp:
                      compute_dtype: str = "fp16", weight_dtype: str | None = None, kv_dtype: str | None = None,
                      efficiency: float | None = None, framework: str = "default", weight_streaming: bool = False,
                      reasoning_tokens: int = 0, request_rate: float | None = None, replicas: int = 1,
+                     prune_ratio: float = 0.0,
                      breakdown: bool = True, registry: str | Path | None = None,
                      overrides: dict[str, str] | None = None) -> pl.DataFrame:
     """One serving configuration (the serving study): TTFT, ITL, memory and, with ``breakdown``,
@@ -97,7 +98,8 @@ def evaluate_serving(model: str, hardware: str, batch: int = 1, tp: int = 1, pp:
 
     axes = {"model": [model], "hardware": [hardware], "batch": [batch], "tp": [tp], "pp": [pp],
             "prompt_len": [prompt_len], "output_len": [output_len], "reasoning_tokens": [reasoning_tokens],
-            "replicas": [replicas]} | ({} if request_rate is None else {"request_rate": [request_rate]})
+            "replicas": [replicas], "prune_ratio": [prune_ratio]} | (
+        {} if request_rate is None else {"request_rate": [request_rate]})
     if precision is not None:
         axes["precision"] = [precision]
     else:

@@ -223,11 +223,11 @@ def _fill_serving(walls: dict[int, Wall], row: dict, units: dict) -> None:
     walls[12].figures = _fig(row, units, "reasoning_tokens", "e2e_latency_s")
     walls[12].binds = (row.get("reasoning_tokens") or 0) > 0
     walls[12].explanation = "thinking tokens decode before the answer: K x ITL"
-    stored = (row.get("weights_per_device_bytes") or 0) * row["tp"] * row["pp"]
-    ratio = 2.0 * row["params_computed"] / stored if stored else None  # 16-bit weights / what is stored
     walls[13].figures = [("weight_dtype", str(row.get("weight_dtype")), ""), ("kv_dtype", str(row.get("kv_dtype")), ""),
-                         ("compression_ratio", ratio, ""), *_fig(row, units, "decode_dequant_overhead_s")]
-    walls[13].explanation = "storage precision shrinks bytes; dequantization costs matmul time"
+                         *_fig(row, units, "prune_ratio", "compression_ratio", "decode_dequant_overhead_s")]
+    walls[13].binds = (row.get("compression_ratio") or 1) > 1
+    walls[13].explanation = ("narrower weights and pruned matrices shrink bytes and FLOPs; dequantization costs "
+                             "matmul time; accuracy is not modelled")
     walls[14].figures = _fig(row, units, "prefill_communication_time_s", "decode_communication_time_s")
     walls[14].binds = bound == "communication"
     walls[14].explanation = "TP all-reduces and PP transfers over the scale-up link"

@@ -129,9 +129,9 @@ def _model_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, dict
     units.pop("max_context_tokens")
     # One device: the shared operators at tp = pp = 1, on the model side so that every
     # layout-only column (shapes, FLOPs) is computed before the cross join.
-    side = side.with_columns(tp=pl.lit(1.0), pp=pl.lit(1.0))
+    side = side.with_columns(tp=pl.lit(1.0), pp=pl.lit(1.0), weight_density=pl.lit(1.0))
     units |= {"step": None, "batch": unit(""), "seq_len": unit("tok"), "workload": None,
-              "tp": unit(""), "pp": unit("")}
+              "tp": unit(""), "pp": unit(""), "weight_density": unit("")}
     return categorical(side), units, dropped
 
 

@@ -17,7 +17,7 @@ from pipeline.errors import InputError, Problem
 DEFAULT_SPEC = Path(__file__).with_name("specs") / "default.toml"
 STUDIES = ("node", "serving", "training")
 SERVING_AXES = ("weight_dtype", "kv_dtype", "precision", "tp", "pp", "prompt_len", "output_len",
-                "reasoning_tokens", "request_rate", "replicas")
+                "reasoning_tokens", "request_rate", "replicas", "prune_ratio")
 TRAINING_AXES = ("cluster", "gpus", "dp", "tp", "pp", "cp", "ep", "microbatch", "global_batch", "virtual_stages",
                  "zero_stage", "recompute", "sequence_parallel")
 TRAINING_KNOBS = ("dp_overlap_fraction", "memory_reserve_fraction", "flash_attention", "dropout", "dp_sgd",
@@ -62,6 +62,7 @@ class SweepSpec:
     reasoning_tokens: tuple[int, ...] = (0,)  # wall 12: thinking tokens decoded before the answer
     request_rate: tuple[float, ...] | None = None  # wall 7: requests/s; None: offline (batch = concurrency)
     replicas: tuple[int, ...] = (1,)  # wall 7: tp x pp replicas sharing the request stream
+    prune_ratio: tuple[float, ...] = (0.0,)  # wall 13: share of every layer matrix removed by structured pruning
     load_iterations: int = 6  # fixed-point iterations for the batch in flight under load
     eta_memory: float | None = None
     eta_link: float | None = None
@@ -140,7 +141,7 @@ class SweepSpec:
                              "tp": list(self.tp), "pp": list(self.pp), "prompt_len": list(self.prompt_len),
                              "output_len": list(self.output_len), "reasoning_tokens": list(self.reasoning_tokens),
                              "request_rate": None if self.request_rate is None else list(self.request_rate),
-                             "replicas": list(self.replicas)},
+                             "replicas": list(self.replicas), "prune_ratio": list(self.prune_ratio)},
             "serving": {"eta_memory": self.eta_memory, "eta_link": self.eta_link,
                         "memory_reserve_fraction": self.memory_reserve_fraction,
                         "kv_block_tokens": self.kv_block_tokens, "weight_streaming": self.weight_streaming,
@@ -322,6 +323,15 @@ def _serving_fields(c: _Checker, axes: dict, eff: dict, srv: dict, defaults: Swe
         if r > 64:  # pipeline.walls.load.MAX_REPLICAS
             c.bad(f"axes.replicas[{i}]", f"got {r}, expected an integer <= 64")
     out["reasoning_tokens"] = c.positive_ints(axes.get("reasoning_tokens", [0]), "axes.reasoning_tokens", minimum=0)
+    ratios = axes.get("prune_ratio", [0.0])
+    ratios = ratios if isinstance(ratios, list) else [ratios]
+    good = []
+    for i, r in enumerate(ratios):
+        if isinstance(r, bool) or not isinstance(r, (int, float)) or not 0 <= r < 1:
+            c.bad(f"axes.prune_ratio[{i}]", f"got {r!r}, expected a number in [0, 1)")
+        else:
+            good.append(float(r))
+    out["prune_ratio"] = tuple(good) or (0.0,)
     if "request_rate" in axes:
         rates = axes["request_rate"]
         rates = rates if isinstance(rates, list) else [rates]

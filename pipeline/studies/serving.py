@@ -56,13 +56,13 @@ def _model_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, dict
     shaped, out_units = shaped_models(models, [*MODEL_INPUTS, *ARCHITECTURE])
     axes = {"tp": spec.tp, "pp": spec.pp, "batch": spec.batch, "prompt_len": spec.prompt_len,
             "output_len": spec.output_len, "reasoning_tokens": spec.reasoning_tokens,
-            "replicas": spec.replicas, "request_rate": spec.request_rate or (None,)}
+            "replicas": spec.replicas, "request_rate": spec.request_rate or (None,), "prune_ratio": spec.prune_ratio}
     side = shaped
     for name, values in axes.items():
-        dtype = pl.Float64 if name in ("tp", "pp", "replicas", "request_rate") else pl.Int64
+        dtype = pl.Float64 if name in ("tp", "pp", "replicas", "request_rate", "prune_ratio") else pl.Int64
         side = side.join(pl.DataFrame({name: list(values)}, schema={name: dtype}),
                          how="cross", maintain_order="left_right")
-    side = side.with_columns(workload=pl.lit("inference"))
+    side = side.with_columns(workload=pl.lit("inference"), weight_density=1.0 - pl.col("prune_ratio"))
     rules = [(DROP_NOT_DECODER, pl.col("model_type") != "decoder"),
              (DROP_TP_HEADS, (pl.col("n_heads") % pl.col("tp")) != 0),
              (DROP_PP_LAYERS, pl.col("pp") > pl.col("n_layers")),
@@ -73,7 +73,8 @@ def _model_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, dict
         side = side.filter(~bad.fill_null(True))
     out_units |= {"tp": unit(""), "pp": unit(""), "batch": unit(""), "prompt_len": unit("tok"),
                   "output_len": unit("tok"), "reasoning_tokens": unit("tok"), "replicas": unit(""),
-                  "request_rate": unit("1/s"), "workload": None}
+                  "request_rate": unit("1/s"), "workload": None, "prune_ratio": unit(""),
+                  "weight_density": unit("")}
     return categorical(side), out_units, dropped
 
 
@@ -182,6 +183,10 @@ class ServingCoreSchema(pa.DataFrameModel):
                                    nullable=False)
     request_rate: float = result("1/s", "requests per second to the deployment (null: offline)", "sweep axis")
     replicas: float = result("", "tp x pp replicas sharing the requests", "sweep axis", nullable=False)
+    prune_ratio: float = result("", "share of every layer matrix removed by structured pruning (wall 13)",
+                                "sweep axis", nullable=False)
+    compression_ratio: float = result("", "16-bit dense weights / stored weights: 2 B / weight bytes / (1 - s)",
+                                      "wall 13")
     peak_flop_per_s: float = result("FLOP/s", "dense peak at compute_dtype", "hardware catalog")
     eta_compute: float = result("", "achieved fraction of peak FLOP/s", "efficiency profile")
     eta_memory: float = result("", "achieved fraction of memory bandwidth", "efficiency profile")

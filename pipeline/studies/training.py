@@ -72,10 +72,10 @@ def _per_sequence(shaped: pl.DataFrame, units: dict, seq_lens: tuple[int, ...]) 
     """FLOPs of one sequence through each model at each seq_len, computed once before any layout
     (the shared operators at tp = pp = 1)."""
     side = shaped.join(pl.DataFrame({"seq_len": list(seq_lens)}), how="cross", maintain_order="left_right")
-    side = side.with_columns(tp=pl.lit(1.0))
-    local = units | {"seq_len": unit("tok"), "tp": unit("")}
+    side = side.with_columns(tp=pl.lit(1.0), weight_density=pl.lit(1.0))
+    local = units | {"seq_len": unit("tok"), "tp": unit(""), "weight_density": unit("")}
     plan = formulas.plan(side.lazy(), local, PER_SEQUENCE, FORMULAS, keep=True)
-    frame = plan.frame.drop("tp")
+    frame = plan.frame.drop("tp", "weight_density")
     return frame.collect(), units | {"seq_len": unit("tok")} | {c: plan.units[c] for c in PER_SEQUENCE}
 
 

@@ -71,17 +71,18 @@ def kv_elements_per_token_per_layer_per_device(is_mla: pl.Expr, kv_heads_per_dev
 @column
 def qkv_params_per_device(is_mla: pl.Expr, d_model: UExpr, query_dim: UExpr, tp: UExpr,
                           kv_heads_per_device: UExpr, head_dim: UExpr, has_linear_bias: pl.Expr,
-                          attention_params_per_layer: UExpr, value_dim: UExpr) -> UExpr:
-    """Q, K, V projection weights on one device (MLA: everything but the output projection / tp)."""
+                          attention_params_per_layer: UExpr, value_dim: UExpr, weight_density: UExpr) -> UExpr:
+    """Q, K, V projection weights on one device (MLA: everything but the output projection / tp),
+    x the weight density left by structured pruning (wall 13; 1 unpruned)."""
     q_and_kv = query_dim / tp + 2.0 * kv_heads_per_device * head_dim
     standard = (d_model * q_and_kv + where(has_linear_bias, q_and_kv, 0.0)) * PARAM
     mla = (attention_params_per_layer - value_dim * d_model * PARAM) / tp
-    return where(is_mla, mla, standard)
+    return where(is_mla, mla, standard) * weight_density
 
 
 @column
-def o_params_per_device(value_dim: UExpr, d_model: UExpr, tp: UExpr) -> UExpr:
-    return value_dim / tp * d_model * PARAM
+def o_params_per_device(value_dim: UExpr, d_model: UExpr, tp: UExpr, weight_density: UExpr) -> UExpr:
+    return value_dim / tp * d_model * PARAM * weight_density
 
 
 @column
@@ -92,11 +93,12 @@ def dense_layer_share(n_dense_layers: UExpr, n_layers: UExpr) -> UExpr:
 @column
 def mlp_params_per_token_per_device(dense_layer_share: UExpr, dense_mlp_params_per_layer: UExpr,
                                     n_experts_per_token: UExpr, n_shared_experts: UExpr,
-                                    expert_params_each: UExpr, router_params_per_layer: UExpr, tp: UExpr) -> UExpr:
+                                    expert_params_each: UExpr, router_params_per_layer: UExpr, tp: UExpr,
+                                    weight_density: UExpr) -> UExpr:
     """MLP weights one token multiplies, per layer on one device (layer-averaged dense/MoE)."""
     moe = ((n_experts_per_token.fill_null(0.0) + n_shared_experts.fill_null(0.0)) * expert_params_each / tp
            + router_params_per_layer)
-    return dense_layer_share * dense_mlp_params_per_layer / tp + (1.0 - dense_layer_share) * moe
+    return (dense_layer_share * dense_mlp_params_per_layer / tp + (1.0 - dense_layer_share) * moe) * weight_density
 
 
 @column
@@ -178,9 +180,9 @@ def operator_work(p: str) -> None:
     define(f"{p}_o_proj_weight_params", ["o_params_per_device"], same)
     define(f"{p}_o_proj_activation_elements", [tokens, "value_dim", "tp", "d_model"], o_activations)
 
-    def mlp_weights(share, dense, n_experts, shared, each, router, routed, tp):
+    def mlp_weights(share, dense, n_experts, shared, each, router, routed, tp, density):
         experts_read = (shared.fill_null(0.0) + n_experts.fill_null(0.0) * routed) * each / tp + router
-        return share * dense / tp + (1.0 - share) * experts_read
+        return (share * dense / tp + (1.0 - share) * experts_read) * density
 
     def mlp_activations(t, d, width):
         return t * (2.0 * d * ELEM_PER_TOKEN + 2.0 * width)  # in, out, intermediate written and read
@@ -188,7 +190,7 @@ def operator_work(p: str) -> None:
     define(f"{p}_mlp_flop", ["mlp_params_per_token_per_device", tokens], matmul_flop)
     define(f"{p}_mlp_weight_params", ["dense_layer_share", "dense_mlp_params_per_layer", "n_experts",
                                       "n_shared_experts", "expert_params_each", "router_params_per_layer",
-                                      f"{p}_routed_fraction", "tp"], mlp_weights)
+                                      f"{p}_routed_fraction", "tp", "weight_density"], mlp_weights)
     define(f"{p}_mlp_activation_elements", [tokens, "d_model", "mlp_width_per_device"], mlp_activations)
 
     def norms_flop(t, d):

@@ -41,13 +41,13 @@ def weights_per_device_bytes(layers_per_stage: UExpr, qkv_params_per_device: UEx
                              n_shared_experts: UExpr, expert_params_each: UExpr, router_params_per_layer: UExpr,
                              norm_params_per_layer: UExpr, embedding_params: UExpr, lm_head_params: UExpr,
                              final_norm_params: UExpr, is_tied_embeddings: pl.Expr, tp: UExpr, pp: UExpr,
-                             weight_bytes_per_param: UExpr) -> UExpr:
-    """Resident weights of the fullest device: its stage's layers (all experts) and, with one
-    stage, embedding, LM head and final norm, else the larger end (first or last stage)."""
+                             weight_bytes_per_param: UExpr, weight_density: UExpr) -> UExpr:
+    """Resident weights of the fullest device: its stage's layers (all experts; pruned matrices x
+    their density) and, with one stage, embedding, LM head and final norm, else the larger end."""
     experts = (n_experts.fill_null(0.0) + n_shared_experts.fill_null(0.0)) * expert_params_each
     moe = experts + router_params_per_layer
     mlp = dense_layer_share * dense_mlp_params_per_layer + (1.0 - dense_layer_share) * moe
-    layer = qkv_params_per_device + o_params_per_device + mlp / tp + norm_params_per_layer
+    layer = qkv_params_per_device + o_params_per_device + mlp / tp * weight_density + norm_params_per_layer
     head = where(is_tied_embeddings, 0.0, lm_head_params)  # sharded over tp; the final norm is replicated
     ends = where(pp.expr > 1, maximum(embedding_params, head + final_norm_params * tp),
                  embedding_params + head + final_norm_params * tp) / tp
@@ -563,3 +563,10 @@ def binding_input(elasticity_peak_flop_per_s: UExpr, elasticity_memory_bandwidth
     for name, v in zip(names, values, strict=True):
         out = out.when(v == best).then(pl.lit(name))
     return out.cast(pl.Categorical)
+
+
+@column
+def compression_ratio(weight_bytes_per_element: UExpr, weight_density: UExpr) -> UExpr:
+    """Wall 13: 16-bit dense weights over what is stored: quantization 2 B / bytes per weight,
+    structured pruning 1 / (1 - s) (the layer matrices; embeddings and norms are kept)."""
+    return (lit(2.0, "B/elem") / weight_bytes_per_element / weight_density).to("")

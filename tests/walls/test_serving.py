@@ -301,3 +301,19 @@ def test_cli_sweep_reads_a_spec_given_by_its_path(tmp_path):
     assert res.returncode == 2, res.stderr[-500:]
     assert "axes.tp[0]" in res.stderr
     assert not out.exists()
+
+
+def test_structured_pruning_shrinks_layer_weights_and_flops():
+    """Wall 13: pruning half of every layer matrix halves their weights and FLOPs; embeddings stay.
+    fp8 weights at s = 0.5: compression 2 B / 1 B / 0.5 = 4."""
+    import pipeline
+
+    dense, pruned = (pipeline.evaluate_serving("Llama 3 8B", "H100 SXM5 80GB", batch=1, precision="fp8",
+                                               prune_ratio=s).row(0, named=True) for s in (0.0, 0.5))
+    assert pruned["compression_ratio"] == 4.0 and dense["compression_ratio"] == 2.0
+    assert pruned["decode_mlp_flop"] == dense["decode_mlp_flop"] / 2
+    assert pruned["decode_qkv_proj_flop"] == dense["decode_qkv_proj_flop"] / 2
+    embedding = dense["weights_per_device_bytes"] - 2 * (dense["weights_per_device_bytes"]
+                                                        - pruned["weights_per_device_bytes"])
+    assert 0 < embedding < dense["weights_per_device_bytes"] / 2  # what is not pruned: embeddings, head, norms
+    assert pruned["itl_s"] < dense["itl_s"]
