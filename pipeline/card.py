@@ -224,6 +224,7 @@ def _fill_serving(walls: dict[int, Wall], row: dict, units: dict) -> None:
     walls[12].binds = (row.get("reasoning_tokens") or 0) > 0
     walls[12].explanation = "thinking tokens decode before the answer: K x ITL"
     walls[13].figures = [("weight_dtype", str(row.get("weight_dtype")), ""), ("kv_dtype", str(row.get("kv_dtype")), ""),
+                         ("teacher", str(row.get("teacher")), ""),
                          *_fig(row, units, "prune_ratio", "compression_ratio", "decode_dequant_overhead_s")]
     walls[13].binds = (row.get("compression_ratio") or 1) > 1
     walls[13].explanation = ("narrower weights and pruned matrices shrink bytes and FLOPs; dequantization costs "

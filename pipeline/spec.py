@@ -17,7 +17,7 @@ from pipeline.errors import InputError, Problem
 DEFAULT_SPEC = Path(__file__).with_name("specs") / "default.toml"
 STUDIES = ("node", "serving", "training")
 SERVING_AXES = ("weight_dtype", "kv_dtype", "precision", "tp", "pp", "prompt_len", "output_len",
-                "reasoning_tokens", "request_rate", "replicas", "prune_ratio")
+                "reasoning_tokens", "request_rate", "replicas", "prune_ratio", "distill_to")
 TRAINING_AXES = ("cluster", "gpus", "dp", "tp", "pp", "cp", "ep", "microbatch", "global_batch", "virtual_stages",
                  "zero_stage", "recompute", "sequence_parallel")
 TRAINING_KNOBS = ("dp_overlap_fraction", "memory_reserve_fraction", "flash_attention", "dropout", "dp_sgd",
@@ -63,6 +63,7 @@ class SweepSpec:
     request_rate: tuple[float, ...] | None = None  # wall 7: requests/s; None: offline (batch = concurrency)
     replicas: tuple[int, ...] = (1,)  # wall 7: tp x pp replicas sharing the request stream
     prune_ratio: tuple[float, ...] = (0.0,)  # wall 13: share of every layer matrix removed by structured pruning
+    distill_to: tuple[str, ...] | None = None  # wall 13: smaller catalog models that stand in for larger ones
     load_iterations: int = 6  # fixed-point iterations for the batch in flight under load
     eta_memory: float | None = None
     eta_link: float | None = None
@@ -141,7 +142,8 @@ class SweepSpec:
                              "tp": list(self.tp), "pp": list(self.pp), "prompt_len": list(self.prompt_len),
                              "output_len": list(self.output_len), "reasoning_tokens": list(self.reasoning_tokens),
                              "request_rate": None if self.request_rate is None else list(self.request_rate),
-                             "replicas": list(self.replicas), "prune_ratio": list(self.prune_ratio)},
+                             "replicas": list(self.replicas), "prune_ratio": list(self.prune_ratio),
+                             "distill_to": None if self.distill_to is None else list(self.distill_to)},
             "serving": {"eta_memory": self.eta_memory, "eta_link": self.eta_link,
                         "memory_reserve_fraction": self.memory_reserve_fraction,
                         "kv_block_tokens": self.kv_block_tokens, "weight_streaming": self.weight_streaming,
@@ -332,6 +334,8 @@ def _serving_fields(c: _Checker, axes: dict, eff: dict, srv: dict, defaults: Swe
         else:
             good.append(float(r))
     out["prune_ratio"] = tuple(good) or (0.0,)
+    if "distill_to" in axes:
+        out["distill_to"] = c.strings(axes["distill_to"], "axes.distill_to")
     if "request_rate" in axes:
         rates = axes["request_rate"]
         rates = rates if isinstance(rates, list) else [rates]

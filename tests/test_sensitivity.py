@@ -128,3 +128,25 @@ def test_synthesized_requirements_meet_the_target_when_put_back():
         assert unreachable.height > 0  # the other term binds somewhere, and the row says so
     assert rows["synthesis_note"].null_count() == 0
     assert rows["target_latency_s"].to_list() == pytest.approx((rows["latency_s"] * 0.8).to_list())
+
+
+def test_node_batch_elasticity_matches_a_difference_in_batch():
+    """Batch is on the model side (its token counts are computed before the cross join), so the
+    reference is two sweeps at b and b (1 + 1e-6) joined row by row."""
+    import pipeline
+
+    axes = {"hardware": ["A100 SXM4 80GB", "H100 SXM5 80GB", "L4"], "model": ["ResNet-50", "BERT-Large",
+                                                                           "Llama 3 8B"],
+            "compute_dtype": ["fp16", "int8"], "seq_len": [512, 2048], "workload": ["inference", "training"]}
+    keys = ["hardware", "model", "compute_dtype", "seq_len", "workload", "step"]
+    frames = []
+    for b in (64, 1000):
+        low = pipeline.sweep({"axes": axes | {"batch": [b]}})
+        high = pipeline.sweep({"axes": axes | {"batch": [b + 1]}})
+        both = low.join(high.select(*keys, pl.col("latency_s").alias("latency_up")), on=keys, nulls_equal=True)
+        frames.append(both.with_columns(arc=(pl.col("latency_up") / pl.col("latency_s")).log()
+                                        / math.log((b + 1) / b)))
+    rows = pl.concat(frames).filter(pl.col("elasticity_batch").is_not_null() & pl.col("arc").is_not_null())
+    assert rows.height > 50
+    # an arc over one unit of batch differs from the point elasticity by O(1/b) where the regime holds
+    assert (rows["elasticity_batch"] - rows["arc"]).abs().max() < 2e-2

@@ -22,6 +22,7 @@ from pipeline.catalogs.io import schema_units
 from pipeline.catalogs.load import Catalogs
 from pipeline.catalogs.schemas import PEAK_COLUMNS
 from pipeline.efficiency import eta_table
+from pipeline.errors import UnknownNameError
 from pipeline.operations import COMMON, with_operations
 from pipeline.space import Space, categorical, check_names, rows_of_join, select_rows, shaped_models
 from pipeline.spec import SweepSpec
@@ -54,6 +55,15 @@ HARDWARE = ["vendor", "family", "category", "memory_capacity_bytes", "memory_ban
 def _model_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, dict, dict[str, pl.DataFrame]]:
     models = select_rows(catalogs.models, spec.model, spec.model_filters, "model")
     shaped, out_units = shaped_models(models, [*MODEL_INPUTS, *ARCHITECTURE])
+    shaped = shaped.with_columns(teacher=pl.col("model"), teacher_params_computed=pl.col("params_computed"))
+    if spec.distill_to:  # wall 13: each student stands in for every larger selected model
+        students, _ = shaped_models(select_rows(catalogs.models, spec.distill_to, {}, "model"),
+                                    [*MODEL_INPUTS, *ARCHITECTURE])
+        teachers = shaped.select("teacher", "teacher_params_computed")
+        pairs = students.join(teachers, how="cross").filter(
+            pl.col("params_computed") < pl.col("teacher_params_computed"))
+        shaped = pl.concat([shaped, pairs.select(shaped.columns)])
+    out_units |= {"teacher": None, "teacher_params_computed": unit("param")}
     axes = {"tp": spec.tp, "pp": spec.pp, "batch": spec.batch, "prompt_len": spec.prompt_len,
             "output_len": spec.output_len, "reasoning_tokens": spec.reasoning_tokens,
             "replicas": spec.replicas, "request_rate": spec.request_rate or (None,), "prune_ratio": spec.prune_ratio}
@@ -136,6 +146,11 @@ def layout_ok() -> pl.Expr:
 
 
 def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
+    if spec.distill_to:
+        known = catalogs.models["name"].to_list()
+        unknown = [("axes.distill_to", n, known) for n in spec.distill_to if n not in known]
+        if unknown:
+            raise UnknownNameError("sweep spec", unknown)
     if spec.precision_tied:  # one axis sets all three dtypes: report it once, under its own name
         check_names(catalogs, replace(spec, compute_dtype=()),
                     extra=[("axes.precision", spec.compute_dtype)])
@@ -171,6 +186,8 @@ class ServingCoreSchema(pa.DataFrameModel):
     vendor: pl.Categorical = result(None, "manufacturer", "hardware catalog", nullable=False)
     family: pl.Categorical = result(None, "architecture family", "hardware catalog", nullable=False)
     model: pl.Categorical = result(None, "decoder model", "models catalog", nullable=False)
+    teacher: pl.Categorical = result(None, "the model this row stands in for (itself, or the larger model a "
+                                     "distilled student replaces: axes.distill_to)", "wall 13", nullable=False)
     compute_dtype: pl.Categorical = result(None, "precision of compute and activations", "sweep axis", nullable=False)
     weight_dtype: pl.Categorical = result(None, "storage precision of weights", "sweep axis", nullable=False)
     kv_dtype: pl.Categorical = result(None, "storage precision of the KV cache", "sweep axis", nullable=False)
@@ -185,8 +202,8 @@ class ServingCoreSchema(pa.DataFrameModel):
     replicas: float = result("", "tp x pp replicas sharing the requests", "sweep axis", nullable=False)
     prune_ratio: float = result("", "share of every layer matrix removed by structured pruning (wall 13)",
                                 "sweep axis", nullable=False)
-    compression_ratio: float = result("", "16-bit dense weights / stored weights: 2 B / weight bytes / (1 - s)",
-                                      "wall 13")
+    compression_ratio: float = result("", "the teacher's 16-bit dense weights / stored weights: 2 B / weight "
+                                      "bytes / (1 - s) x teacher params / params", "wall 13")
     peak_flop_per_s: float = result("FLOP/s", "dense peak at compute_dtype", "hardware catalog")
     eta_compute: float = result("", "achieved fraction of peak FLOP/s", "efficiency profile")
     eta_memory: float = result("", "achieved fraction of memory bandwidth", "efficiency profile")

@@ -566,7 +566,10 @@ def binding_input(elasticity_peak_flop_per_s: UExpr, elasticity_memory_bandwidth
 
 
 @column
-def compression_ratio(weight_bytes_per_element: UExpr, weight_density: UExpr) -> UExpr:
-    """Wall 13: 16-bit dense weights over what is stored: quantization 2 B / bytes per weight,
-    structured pruning 1 / (1 - s) (the layer matrices; embeddings and norms are kept)."""
-    return (lit(2.0, "B/elem") / weight_bytes_per_element / weight_density).to("")
+def compression_ratio(weight_bytes_per_element: UExpr, weight_density: UExpr, teacher_params_computed: UExpr,
+                      params_computed: UExpr) -> UExpr:
+    """Wall 13: the teacher's 16-bit dense weights over what is stored: quantization 2 B / bytes
+    per weight, structured pruning 1 / (1 - s) (layer matrices; embeddings and norms are kept),
+    distillation teacher params / student params."""
+    return (lit(2.0, "B/elem") / weight_bytes_per_element / weight_density
+            * teacher_params_computed / params_computed).to("")

@@ -212,3 +212,16 @@ def synthesis_note(required_peak_flop_per_s: UExpr, required_memory_bandwidth_by
             .when(p).then(pl.lit("only more memory bandwidth reaches the target"))
             .when(b).then(pl.lit("only more FLOP/s reaches the target"))
             .otherwise(pl.lit("either resource reaches the target"))).cast(pl.Categorical)
+
+
+@column
+def elasticity_batch(is_feasible: pl.Expr, is_moe: pl.Expr, compute_time_s: UExpr, memory_time_s: UExpr,
+                     weight_traffic_bytes: UExpr, memory_bandwidth_bytes_per_s: UExpr, latency_s: UExpr) -> UExpr:
+    """Wall 21: d log latency / d log batch. FLOPs, KV and activation bytes grow with the batch,
+    weights do not: compute-bound rows move by compute / latency, memory-bound rows by the
+    batch-proportional bytes' time / latency. Null for MoE (the experts a batch touches grow
+    with it, not in proportion)."""
+    per_batch = memory_time_s - (weight_traffic_bytes / memory_bandwidth_bytes_per_s).to("s")
+    moving = UExpr(pl.when(compute_time_s.expr >= memory_time_s.expr).then(compute_time_s.to("s").expr)
+                   .otherwise(per_batch.to("s").expr), unit("s"))
+    return UExpr(pl.when(is_feasible & ~is_moe).then(moving.expr / latency_s.to("s").expr), unit(""))
