@@ -16,11 +16,8 @@ PYTHON = os.environ.get("MLSYS_PEERS_PYTHON", peers.PEERS_PYTHON)
 needs_peers = pytest.mark.skipif(not Path(PYTHON).exists(),
                                  reason=f"no peers venv at {PYTHON} (optional benchmark; set MLSYS_PEERS_PYTHON)")
 
-SELENE = "NVIDIA Selene subset, Megatron-LM (Narayanan et al. SC21, 3072 A100)"
-HEADER = ("source_url,name,metric,value,value_low,value_high,unit,model,hardware,cluster,devices,compute_dtype,"
-          "weight_dtype,framework,scenario,batch,batch_rule,seq_len,prompt_len,output_len,tp,pp,dp,microbatch,"
-          "recompute,source_location")
-URL = "https://example.org/paper"
+from test_validation import HEADER, SELENE, URL  # noqa: E402  (the same measured-CSV layout)
+
 ROWS = [
     f"{URL},resnet-b1,latency_s,0.38,,,ms,ResNet-50,A100 SXM4 80GB,,1,fp16,,default,single-stream,1,given,,,,,,,,,T1",
     f"{URL},llama-ttft,ttft_s,45,40,50,ms,Llama 2 70B,H100 SXM5 80GB,,8,fp16,,default,offline,1,given,,2048,128,"

@@ -497,7 +497,7 @@ def decode_link_latency_time_s(n_layers: UExpr, tp: UExpr, pp: UExpr, scaleup_li
     return (tp_steps + pp_steps) * scaleup_link_latency_s.fill_null(0)
 
 
-def _itl_share(is_feasible, weight_streaming, streaming_binds, time, itl, sign: float) -> UExpr:
+def _itl_share(is_feasible, streaming_binds, time, itl, sign: float) -> UExpr:
     share = pl.when(streaming_binds).then(0.0).otherwise(sign * time.to("s").expr / itl.to("s").expr)
     return UExpr(pl.when(is_feasible).then(share), unit(""))
 
@@ -512,20 +512,18 @@ def streaming_binds(weight_streaming: pl.Expr, weight_stream_time_s: UExpr, deco
 
 
 @column
-def elasticity_peak_flop_per_s(is_feasible: pl.Expr, weight_streaming: pl.Expr, streaming_binds: pl.Expr,
-                               decode_compute_bound_time_s: UExpr, decode_dequant_compute_bound_time_s: UExpr,
-                               itl_s: UExpr) -> UExpr:
+def elasticity_peak_flop_per_s(is_feasible: pl.Expr, streaming_binds: pl.Expr, decode_compute_bound_time_s: UExpr,
+                               decode_dequant_compute_bound_time_s: UExpr, itl_s: UExpr) -> UExpr:
     """Wall 21: d log ITL / d log peak FLOP/s (and eta_compute)."""
-    return _itl_share(is_feasible, weight_streaming, streaming_binds,
+    return _itl_share(is_feasible, streaming_binds,
                       decode_compute_bound_time_s + decode_dequant_compute_bound_time_s, itl_s, -1.0)
 
 
 @column
-def elasticity_memory_bandwidth(is_feasible: pl.Expr, weight_streaming: pl.Expr, streaming_binds: pl.Expr,
-                                decode_memory_bound_time_s: UExpr, decode_dequant_memory_bound_time_s: UExpr,
-                                itl_s: UExpr) -> UExpr:
+def elasticity_memory_bandwidth(is_feasible: pl.Expr, streaming_binds: pl.Expr, decode_memory_bound_time_s: UExpr,
+                                decode_dequant_memory_bound_time_s: UExpr, itl_s: UExpr) -> UExpr:
     """Wall 21: d log ITL / d log memory bandwidth (and eta_memory)."""
-    return _itl_share(is_feasible, weight_streaming, streaming_binds,
+    return _itl_share(is_feasible, streaming_binds,
                       decode_memory_bound_time_s + decode_dequant_memory_bound_time_s, itl_s, -1.0)
 
 

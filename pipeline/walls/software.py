@@ -4,9 +4,11 @@ throughput and energy. eta_compute itself comes from the efficiency profiles
 
 from __future__ import annotations
 
+from functools import partial
+
 import polars as pl
 
-from pipeline.formulas import column
+from pipeline.formulas import column, define
 from pipeline.units import UExpr, maximum, unit, where
 
 
@@ -108,29 +110,12 @@ def _per_sample(rate: UExpr, samples_per_s: UExpr, target: str) -> UExpr:
     return (rate / samples_per_s).to(target)
 
 
-@column
-def facility_energy_per_sample_j(facility_power_w: UExpr, samples_per_s: UExpr) -> UExpr:
-    return _per_sample(facility_power_w, samples_per_s, "J")
-
-
-@column
-def co2e_per_sample_g(co2e_g_per_h: UExpr, samples_per_s: UExpr) -> UExpr:
-    return _per_sample(co2e_g_per_h, samples_per_s, "gCO2e")
-
-
-@column
-def water_per_sample_l(water_l_per_h: UExpr, samples_per_s: UExpr) -> UExpr:
-    return _per_sample(water_l_per_h, samples_per_s, "L")
-
-
-@column
-def cloud_cost_per_sample_usd(cloud_cost_usd_per_h: UExpr, samples_per_s: UExpr) -> UExpr:
-    return _per_sample(cloud_cost_usd_per_h, samples_per_s, "USD")
-
-
-@column
-def owned_cost_per_sample_usd(owned_cost_usd_per_h: UExpr, samples_per_s: UExpr) -> UExpr:
-    return _per_sample(owned_cost_usd_per_h, samples_per_s, "USD")
+for _name, _rate, _unit in (("facility_energy_per_sample_j", "facility_power_w", "J"),
+                            ("co2e_per_sample_g", "co2e_g_per_h", "gCO2e"),
+                            ("water_per_sample_l", "water_l_per_h", "L"),
+                            ("cloud_cost_per_sample_usd", "cloud_cost_usd_per_h", "USD"),
+                            ("owned_cost_per_sample_usd", "owned_cost_usd_per_h", "USD")):
+    define(_name, [_rate, "samples_per_s"], partial(_per_sample, target=_unit))
 
 
 # -- wall 21 (sensitivity) and wall 22 (synthesis) of one accelerator's latency ------------------
