@@ -150,3 +150,36 @@ def test_node_batch_elasticity_matches_a_difference_in_batch():
     assert rows.height > 50
     # an arc over one unit of batch differs from the point elasticity by O(1/b) where the regime holds
     assert (rows["elasticity_batch"] - rows["arc"]).abs().max() < 2e-2
+
+
+def test_serving_workload_elasticities_match_differences():
+    """Batch: ITL is linear in the sequences of a microbatch within a regime, so b (T(b+1) - T(b-1)) /
+    (2 T(b)) is exact (pp = 1, dense models). Prompt length: a central difference in the plan."""
+    raw = {"study": "serving", "axes": {
+        "hardware": ["A100 SXM4 80GB", "H100 SXM5 80GB", "L40S", "MI300X"],
+        "model": ["Llama 3 8B", "Llama 2 70B", "Qwen2.5 7B"], "compute_dtype": ["fp16", "fp8"],
+        "weight_dtype": ["fp16", "int4"], "kv_dtype": ["fp16"], "tp": [1, 2, 4, 8], "pp": [1],
+        "batch": [8, 16, 32, 64, 128, 256], "prompt_len": [256, 512, 2048, 4096], "output_len": [256]}}
+    p = prepared(raw)
+    units, reg = p.space.units, serving.FORMULAS
+    frame = p.space.frame().with_columns(_b_up=pl.col("batch") + 1, _b_dn=pl.col("batch") - 1)
+    regimes = [f"decode_{op}_is_compute_bound" for op in (*serving.OPERATORS, "lm_head")]
+    frame = formulas.plan(frame, units, ["itl_s", "elasticity_batch", "elasticity_prompt_len", "bound", *regimes],
+                          reg, keep=True).frame
+    for name, suffix in (("_b_up", "__bup"), ("_b_dn", "__bdn")):
+        frame = formulas.plan(frame, units, ["itl_s", *regimes], reg, rebind={"batch": name}, suffix=suffix,
+                              keep=True).frame
+    frame = finite_difference(frame, units, "itl_s", reg, "prompt_len")
+    same = pl.all_horizontal([(pl.col(r) == pl.col(f"{r}__bup")) & (pl.col(r) == pl.col(f"{r}__bdn"))
+                              for r in regimes])
+    rows = frame.with_columns(
+        fd_batch=pl.col("batch") * (pl.col("itl_s__bup") - pl.col("itl_s__bdn")) / (2 * pl.col("itl_s")),
+        same_regime=same).filter(pl.col("itl_s").is_not_null()).collect()
+    bounds = rows["bound"].cast(pl.String)
+    assert (bounds == "compute").sum() > 50 and (bounds == "memory bandwidth").sum() > 50
+    gaps = compare(rows, "elasticity_prompt_len", "fd_prompt_len")
+    assert gaps.height >= 1000 and gaps["gap"].max() < TOLERANCE
+    # between b - 1 and b + 1 an operator may change regime (a kink): exact wherever none does
+    kept = rows.filter(pl.col("same_regime"))
+    gaps = compare(kept, "elasticity_batch", "fd_batch")
+    assert gaps.height >= 1000 and gaps.height > 0.95 * rows.height and gaps["gap"].max() < TOLERANCE

@@ -258,6 +258,8 @@ class ServingCoreSchema(pa.DataFrameModel):
     elasticity_link_bandwidth: float = result("", "d log ITL / d log scale-up link bandwidth", "wall 21")
     elasticity_link_latency: float = result("", "d log ITL / d log scale-up link latency", "wall 21")
     elasticity_launch_overhead: float = result("", "d log ITL / d log launch overhead per kernel", "wall 21")
+    elasticity_batch: float = result("", "d log ITL / d log batch (null for MoE)", "wall 21")
+    elasticity_prompt_len: float = result("", "d log ITL / d log prompt length", "wall 21")
     binding_input: pl.Categorical = result(None, "the input whose change moves ITL most", "wall 21")
 
     class Config:

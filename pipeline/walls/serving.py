@@ -571,3 +571,71 @@ def compression_ratio(weight_bytes_per_element: UExpr, weight_density: UExpr, te
     distillation teacher params / student params."""
     return (lit(2.0, "B/elem") / weight_bytes_per_element / weight_density
             * teacher_params_computed / params_computed).to("")
+
+
+# Workload inputs. For a dense model every decode operator's FLOPs and non-weight bytes grow in
+# proportion to the sequences of a microbatch (KV read, activations, logits), its weights do not;
+# the collectives' bytes grow with it too. Only attention depends on the context: its FLOPs and
+# the K/V it reads grow with it.
+
+def _batch_moving(n_layers, bandwidth, eta_memory, fraction, quantized, *args) -> UExpr:
+    """d ITL / d log(sequences) of the operators and their dequantization."""
+    bw = bandwidth * eta_memory
+    layer, matmul, head = None, None, None
+    ops = (*OPERATORS, "lm_head")
+    for k, op in enumerate(ops):
+        t, is_compute, moving_bytes = args[3 * k], args[3 * k + 1], args[3 * k + 2]
+        part = UExpr(pl.when(is_compute).then(t.to("s").expr).otherwise((moving_bytes / bw).to("s").expr), unit("s"))
+        if op == "lm_head":
+            head = part
+            continue
+        layer = part if layer is None else layer + part
+        if op in ("qkv_proj", "o_proj", "mlp"):
+            matmul = part if matmul is None else matmul + part
+    dequant = where(quantized, fraction * (n_layers * matmul + head), 0)
+    return n_layers * layer + head + dequant
+
+
+def _moving_bytes(*parts: UExpr) -> UExpr:
+    total = parts[0]
+    for part in parts[1:]:
+        total = total + part
+    return total
+
+
+for _op in (*OPERATORS, "lm_head"):
+    define(f"decode_{_op}_batch_bytes", [f"decode_{_op}_activation_bytes"]
+           + (["decode_attention_kv_bytes"] if _op == "attention" else []), _moving_bytes)
+
+define("decode_batch_moving_time_s", ["n_layers", "memory_bandwidth_bytes_per_s", "eta_memory",
+                                      "dequant_overhead_fraction", "is_weight_quantized",
+                                      *[c for op in (*OPERATORS, "lm_head") for c in
+                                        (f"decode_{op}_time_s", f"decode_{op}_is_compute_bound",
+                                         f"decode_{op}_batch_bytes")]], _batch_moving)
+
+
+@column
+def elasticity_batch(is_feasible: pl.Expr, is_moe: pl.Expr, streaming_binds: pl.Expr,
+                     decode_batch_moving_time_s: UExpr, decode_communication_time_s: UExpr,
+                     decode_link_latency_time_s: UExpr, batch: UExpr, pp: UExpr, decode_sequences: UExpr,
+                     itl_s: UExpr) -> UExpr:
+    """Wall 21: d log ITL / d log batch (the sequences of a microbatch, ceil(batch / pp), taken as
+    batch / pp). Null for MoE (the experts a batch touches do not grow in proportion)."""
+    moving = decode_batch_moving_time_s + decode_communication_time_s - decode_link_latency_time_s
+    relax = batch / pp / decode_sequences
+    e = (moving / itl_s).to("") * relax
+    return UExpr(pl.when(is_feasible & ~is_moe & ~streaming_binds).then(e.expr), unit(""))
+
+
+@column
+def elasticity_prompt_len(is_feasible: pl.Expr, streaming_binds: pl.Expr, n_layers: UExpr,
+                          decode_attention_time_s: UExpr, decode_attention_is_compute_bound: pl.Expr,
+                          decode_attention_kv_bytes: UExpr, decode_context_tokens: UExpr, prompt_len: UExpr,
+                          memory_bandwidth_bytes_per_s: UExpr, eta_memory: UExpr, itl_s: UExpr) -> UExpr:
+    """Wall 21: d log ITL / d log prompt length, through the context attention reads: its FLOPs,
+    or the K/V it reads (all but the step's own append: context / (context + 1 token))."""
+    read = decode_attention_kv_bytes * decode_context_tokens / (decode_context_tokens + TOKEN)
+    moving = UExpr(pl.when(decode_attention_is_compute_bound).then(decode_attention_time_s.to("s").expr)
+                   .otherwise((read / (memory_bandwidth_bytes_per_s * eta_memory)).to("s").expr), unit("s"))
+    e = (n_layers * moving / itl_s).to("") * prompt_len / decode_context_tokens
+    return UExpr(pl.when(is_feasible & ~streaming_binds).then(e.expr), unit(""))
