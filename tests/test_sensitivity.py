@@ -98,10 +98,20 @@ def test_training_peak_elasticity_matches_a_central_difference():
     units = p.space.units
     base = formulas.plan(base, units, ["iteration_time_s", "elasticity_peak_flop_per_s"], training.FORMULAS,
                          keep=True).frame
+    base = formulas.plan(base, units, ["elasticity_global_batch"], training.FORMULAS, keep=True).frame
     base = finite_difference(base, units, "iteration_time_s", training.FORMULAS, "peak_flop_per_s")
-    rows = base.collect()
-    gaps = compare(rows, "elasticity_peak_flop_per_s", "fd_peak_flop_per_s")
-    assert gaps.height >= 100 and gaps["gap"].max() < TOLERANCE
+    # the global batch sets the number of microbatches: a central difference through it
+    base = base.with_columns((pl.col("num_microbatches") * (1 + H)).alias("_m_up"),
+                             (pl.col("num_microbatches") * (1 - H)).alias("_m_dn"))
+    for name, suffix in (("_m_up", "__mup"), ("_m_dn", "__mdn")):
+        base = formulas.plan(base, units, ["iteration_time_s"], training.FORMULAS,
+                             rebind={"num_microbatches": name}, suffix=suffix, keep=True).frame
+    rows = base.with_columns(fd_global_batch=(pl.col("iteration_time_s__mup") / pl.col("iteration_time_s__mdn")).log()
+                             / (math.log(1 + H) - math.log(1 - H))).collect()
+    for analytic, fd in (("elasticity_peak_flop_per_s", "fd_peak_flop_per_s"),
+                         ("elasticity_global_batch", "fd_global_batch")):
+        gaps = compare(rows, analytic, fd)
+        assert gaps.height >= 100 and gaps["gap"].max() < TOLERANCE, analytic
 
 
 def test_synthesized_requirements_meet_the_target_when_put_back():

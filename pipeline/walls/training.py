@@ -699,3 +699,16 @@ def elasticity_network_speed(num_microbatches: UExpr, pp: UExpr, virtual_stages:
     collectives = slots * (tp_comm_time_per_microbatch_s + cp_comm_time_per_microbatch_s
                            + ep_comm_time_per_microbatch_s)
     return _step_share(input_utilization, iteration_time_s, collectives + pp_p2p_time_s + dp_exposed_time_s)
+
+
+@column
+def elasticity_global_batch(num_microbatches: UExpr, pp: UExpr, virtual_stages: UExpr, microbatch_time_s: UExpr,
+                            pp_p2p_time_s: UExpr, input_utilization: UExpr, iteration_time_s: UExpr) -> UExpr:
+    """Wall 21: d log step / d log global batch at a fixed layout: m microbatch slots and 2 v m of the
+    2 (v m + p - 1) sends grow with it; bubble, fill and the gradient reduction do not. 1 where a slow
+    input pipeline sets the pace (the step then moves with the data)."""
+    m, v = num_microbatches, virtual_stages
+    sends = where(pp.expr > 1, pp_p2p_time_s * v * m / (v * m + pp - 1.0), 0)
+    moving = (m * microbatch_time_s + sends) / iteration_time_s
+    stretched = input_utilization.expr.fill_null(0.0) > 1.0
+    return UExpr(pl.when(stretched).then(1.0).otherwise(moving.to("").expr), unit(""))
