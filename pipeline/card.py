@@ -55,13 +55,21 @@ def _fig(row: dict, units: dict, *columns: str) -> list[tuple[str, Any, str]]:
 
 
 def _synthesize(row_frame: pl.LazyFrame, units: dict, registry, headline: str, columns: list[str], now: float,
-                target: float, steps: int = 8) -> dict[str, float | None]:
+                target: float, elasticities: dict[str, float | None], steps: int = 8) -> dict[str, float | None]:
     """For each of ``columns``, the value at which ``headline`` equals ``target`` (None: no value of
-    that input alone reaches it). Secant steps in 1/x, all inputs in one collect per step: within a
-    regime headline = R + A/x exactly, so a step lands on the target unless a term changes regime."""
+    that input alone reaches it). Within a regime headline = R + A/x exactly: the row's elasticity
+    e = -A/headline gives the first step, then secant steps in 1/x (all inputs in one collect per
+    step) until a step lands on the target, which it does unless a term changes regime."""
     base = dict(zip(columns, row_frame.select(columns).collect().row(0), strict=True))
     points = {c: [(1.0, now)] for c in columns if base[c] is not None}  # (multiplier, headline)
-    trial = {c: 1.001 for c in points}
+    trial = {}
+    for c in points:
+        e = elasticities.get(c)
+        a = -e * now if e is not None else None
+        if a is None:
+            trial[c] = 1.001  # no analytic slope: a second point instead
+        elif a > 0 and target > now - a:
+            trial[c] = a / (target - (now - a))
     found: dict[str, float | None] = {c: None for c in columns}
     for _ in range(steps):
         if not trial:
@@ -136,11 +144,13 @@ def _synthesis(wall: Wall, prepared, study: str, row: dict, fraction: float) -> 
         frame, units = prepared.study._node_reference(frame, units)
     if study == "node" and "step" in row:
         frame = frame.filter(pl.col("step") == row["step"])
-    frame = frame.head(1)
+    frame = frame.head(1).collect().lazy()  # the one row, joined once for every synthesis step
     wall.figures.append((f"target_{headline}", target, "s"))
     # the training step has no memory-bandwidth term (compute, collectives, bubble)
     columns = [c for c in SYNTHESIS_INPUTS if not (study == "training" and c == "memory_bandwidth_bytes_per_s")]
-    needs = _synthesize(frame, units, registry, headline, columns, value, target)
+    slopes = {"peak_flop_per_s": row.get("elasticity_peak_flop_per_s"),
+              "memory_bandwidth_bytes_per_s": row.get("elasticity_memory_bandwidth")}
+    needs = _synthesize(frame, units, registry, headline, columns, value, target, slopes)
     reached = [c for c in columns if needs[c] is not None]
     wall.figures += [(f"required_{c}", needs[c], SYNTHESIS_INPUTS[c]) for c in columns]
     wall.binds = False
