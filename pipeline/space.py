@@ -186,10 +186,26 @@ def _precomputed(model: pl.DataFrame, units: dict) -> tuple[pl.DataFrame, dict]:
 
     local = formulas.computable_from(units, node.OUTPUTS)
     plan = formulas.plan(model.lazy(), units, [*model.columns, *local])
+    frame, units = _per_log_seq(plan.frame, dict(plan.units), units)
     # keep what the rest of the plan reads: the cross product copies every model-side column
-    keep = formulas.inputs_used(plan.units, node.OUTPUTS) | {"workload"}
-    columns = [c for c in plan.units if c in keep]
-    return plan.frame.select(columns).collect(), {c: plan.units[c] for c in columns}
+    keep = formulas.inputs_used(units, node.OUTPUTS) | {"workload"}
+    columns = [c for c in units if c in keep]
+    return frame.select(columns).collect(), {c: units[c] for c in columns}
+
+
+SEQ_DEPENDENT = ["step_flop", "kv_traffic_elements", "activation_traffic_elements"]
+
+
+def _per_log_seq(frame: pl.LazyFrame, units: dict, inputs: dict) -> tuple[pl.LazyFrame, dict]:
+    """s dX/ds of the step's FLOPs and K/V and activation elements (wall 21): each is a polynomial
+    of degree <= 2 in the sequence length (linear layers, quadratic attention scores), so the
+    central difference over s (1 +- 1/4) is its exact derivative."""
+    frame = frame.with_columns((pl.col("seq_len") * 1.25).alias("_s_up"), (pl.col("seq_len") * 0.75).alias("_s_dn"))
+    for name, suffix in (("_s_up", "__sup"), ("_s_dn", "__sdn")):
+        frame = formulas.plan(frame, inputs, SEQ_DEPENDENT, rebind={"seq_len": name}, suffix=suffix, keep=True).frame
+    frame = frame.with_columns(((pl.col(f"{c}__sup") - pl.col(f"{c}__sdn")) / 0.5).alias(f"{c}_per_log_seq")
+                               for c in SEQ_DEPENDENT)
+    return frame, units | {f"{c}_per_log_seq": units[c] for c in SEQ_DEPENDENT}
 
 
 def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:

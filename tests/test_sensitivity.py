@@ -193,3 +193,47 @@ def test_serving_workload_elasticities_match_differences():
     kept = rows.filter(pl.col("same_regime"))
     gaps = compare(kept, "elasticity_batch", "fd_batch")
     assert gaps.height >= 1000 and gaps.height > 0.95 * rows.height and gaps["gap"].max() < TOLERANCE
+
+
+def test_training_seq_len_elasticity_matches_a_central_difference():
+    """The step is quadratic in the sequence length (attention scores), so s (T(s+1) - T(s-1)) / (2 T(s))
+    is its exact elasticity; three sweeps, joined row by row."""
+    import pipeline
+
+    axes = {"model": ["Llama 3 8B", "Llama 2 70B", "Mixtral 8x7B"],
+            "cluster": ["NVIDIA DGX SuperPOD DGX H100 (4 SU, 127 nodes)"], "compute_dtype": ["bf16"],
+            "gpus": [64, 512], "tp": [1, 2, 4, 8], "pp": [1, 2, 4], "ep": [1, 2], "microbatch": [1],
+            "global_batch": [512], "recompute": ["none", "selective", "full"], "zero_stage": [1]}
+    keys = ["model", "gpus", "tp", "pp", "ep", "recompute"]
+    s = 4096
+    frames = {d: pipeline.sweep({"study": "training", "axes": axes | {"seq_len": [s + d]}}) for d in (-1, 0, 1)}
+    rows = frames[0].join(frames[1].select(*keys, pl.col("step_time_s").alias("up")), on=keys).join(
+        frames[-1].select(*keys, pl.col("step_time_s").alias("dn")), on=keys)
+    rows = rows.filter(pl.col("step_time_s").is_not_null() & pl.col("up").is_not_null() & pl.col("dn").is_not_null())
+    rows = rows.with_columns(fd=s * (pl.col("up") - pl.col("dn")) / (2 * pl.col("step_time_s")))
+    assert rows.height >= 50
+    assert (rows["elasticity_seq_len"] - rows["fd"]).abs().max() < TOLERANCE
+
+
+def test_node_seq_len_elasticity_matches_a_central_difference():
+    """Latency is quadratic in the sequence length within a regime (attention scores), so
+    s (T(s+1) - T(s-1)) / (2 T(s)) is exact there; three sweeps, joined row by row."""
+    import pipeline
+
+    axes = {"hardware": ["A100 SXM4 80GB", "H100 SXM5 80GB", "L4"], "model": ["BERT-Large", "Llama 3 8B",
+                                                                           "Llama 2 70B"],
+            "compute_dtype": ["fp16", "bf16", "int8", "fp8"], "batch": [1, 2, 4, 8, 16, 32, 64, 128],
+            "workload": ["inference", "training"]}
+    keys = ["hardware", "model", "compute_dtype", "batch", "workload", "step"]
+    s = 1024
+    frames = {d: pipeline.sweep({"axes": axes | {"seq_len": [s + d]}}) for d in (-1, 0, 1)}
+    rows = frames[0].join(frames[1].select(*keys, pl.col("latency_s").alias("up"), pl.col("bound").alias("b_up")),
+                          on=keys).join(frames[-1].select(*keys, pl.col("latency_s").alias("dn"),
+                                                          pl.col("bound").alias("b_dn")), on=keys)
+    rows = rows.filter(pl.col("elasticity_seq_len").is_not_null() & (pl.col("bound") == pl.col("b_up"))
+                       & (pl.col("bound") == pl.col("b_dn")))
+    rows = rows.with_columns(fd=s * (pl.col("up") - pl.col("dn")) / (2 * pl.col("latency_s")))
+    bounds = rows["bound"].cast(pl.String)
+    assert rows.height >= 100 and (bounds == "compute").sum() > 10 and (bounds == "memory").sum() > 10, \
+        bounds.value_counts()
+    assert (rows["elasticity_seq_len"] - rows["fd"]).abs().max() < TOLERANCE

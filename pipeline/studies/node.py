@@ -80,6 +80,8 @@ class NodeCoreSchema(pa.DataFrameModel):
     elasticity_memory_bandwidth: float = result("", "d log latency / d log memory bandwidth", "wall 21")
     elasticity_launch_overhead: float = result("", "d log latency / d log launch overhead per kernel", "wall 21")
     elasticity_batch: float = result("", "d log latency / d log batch (null for MoE)", "wall 21")
+    elasticity_seq_len: float = result("", "d log latency / d log sequence length (null for CNNs and MoE)",
+                                       "wall 21")
     binding_input: pl.Categorical = result(None, "the input whose change moves latency most", "wall 21")
     target_latency_s: float = result("s", "synthesis target: synthesis_target_fraction x latency", "wall 22")
     required_peak_flop_per_s: float = result("FLOP/s", "peak that meets the target (null: unreachable by FLOP/s)",

@@ -322,6 +322,7 @@ class TrainingCoreSchema(pa.DataFrameModel):
     elasticity_network_speed: float = result("", "d log step time / d log the speed of every link (alpha and "
                                              "beta together)", "wall 21")
     elasticity_global_batch: float = result("", "d log step time / d log global batch at a fixed layout", "wall 21")
+    elasticity_seq_len: float = result("", "d log step time / d log sequence length", "wall 21")
 
     class Config:
         name = "training"

@@ -58,10 +58,15 @@ def kv_cache_bytes(step: pl.Expr, kv_bytes_per_token_per_device: UExpr, batch: U
 
 
 @column
-def kv_traffic_bytes(is_transformer: pl.Expr, n_layers: UExpr, step_attention_kv_elements: UExpr,
-                     kv_bytes_per_element: UExpr, step_multiplier: UExpr) -> UExpr:
+def kv_traffic_elements(is_transformer: pl.Expr, n_layers: UExpr, step_attention_kv_elements: UExpr,
+                        step_multiplier: UExpr) -> UExpr:
     """K/V read over the context and appended for the step's tokens, every layer."""
-    return where(is_transformer, n_layers * step_attention_kv_elements * kv_bytes_per_element * step_multiplier, 0)
+    return where(is_transformer, n_layers * step_attention_kv_elements * step_multiplier, 0)
+
+
+@column
+def kv_traffic_bytes(kv_traffic_elements: UExpr, kv_bytes_per_element: UExpr) -> UExpr:
+    return kv_traffic_elements * kv_bytes_per_element
 
 
 @column
@@ -77,13 +82,17 @@ def step_activation_elements(
 
 
 @column
-def activation_traffic_bytes(is_transformer: pl.Expr, activation_elements_per_sample: UExpr, batch: UExpr,
-                             step_activation_elements: UExpr, bytes_per_element: UExpr,
-                             step_multiplier: UExpr) -> UExpr:
+def activation_traffic_elements(is_transformer: pl.Expr, activation_elements_per_sample: UExpr, batch: UExpr,
+                                step_activation_elements: UExpr, step_multiplier: UExpr) -> UExpr:
     """Transformers: the operators' activation reads and writes; CNN: each layer's output
     written once and read once."""
     cnn = 2.0 * activation_elements_per_sample * batch
-    return where(is_transformer, step_activation_elements, cnn) * bytes_per_element * step_multiplier
+    return where(is_transformer, step_activation_elements, cnn) * step_multiplier
+
+
+@column
+def activation_traffic_bytes(activation_traffic_elements: UExpr, bytes_per_element: UExpr) -> UExpr:
+    return activation_traffic_elements * bytes_per_element
 
 
 @column

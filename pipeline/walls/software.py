@@ -210,3 +210,20 @@ def elasticity_batch(is_feasible: pl.Expr, is_moe: pl.Expr, compute_time_s: UExp
     moving = UExpr(pl.when(compute_time_s.expr >= memory_time_s.expr).then(compute_time_s.to("s").expr)
                    .otherwise(per_batch.to("s").expr), unit("s"))
     return UExpr(pl.when(is_feasible & ~is_moe).then(moving.expr / latency_s.to("s").expr), unit(""))
+
+
+@column
+def elasticity_seq_len(is_feasible: pl.Expr, is_transformer: pl.Expr, is_moe: pl.Expr, compute_time_s: UExpr,
+                       memory_time_s: UExpr, step_flop_per_log_seq: UExpr, achievable_flop_per_s: UExpr,
+                       kv_traffic_elements_per_log_seq: UExpr, kv_bytes_per_element: UExpr,
+                       activation_traffic_elements_per_log_seq: UExpr, bytes_per_element: UExpr,
+                       memory_bandwidth_bytes_per_s: UExpr, latency_s: UExpr) -> UExpr:
+    """Wall 21: d log latency / d log sequence length, through the binding term: the FLOPs' or the
+    K/V and activation bytes' growth (weights do not grow). Null for CNNs and MoE."""
+    compute = (step_flop_per_log_seq / achievable_flop_per_s).to("s")
+    memory = ((kv_traffic_elements_per_log_seq * kv_bytes_per_element
+               + activation_traffic_elements_per_log_seq * bytes_per_element) / memory_bandwidth_bytes_per_s).to("s")
+    moving = UExpr(pl.when(compute_time_s.expr >= memory_time_s.expr).then(compute.expr).otherwise(memory.expr),
+                   unit("s"))
+    e = moving.expr / latency_s.to("s").expr
+    return UExpr(pl.when(is_feasible & is_transformer & ~is_moe).then(e), unit(""))

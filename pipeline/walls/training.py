@@ -712,3 +712,42 @@ def elasticity_global_batch(num_microbatches: UExpr, pp: UExpr, virtual_stages: 
     moving = (m * microbatch_time_s + sends) / iteration_time_s
     stretched = input_utilization.expr.fill_null(0.0) > 1.0
     return UExpr(pl.when(stretched).then(1.0).otherwise(moving.to("").expr), unit(""))
+
+
+@column
+def elasticity_seq_len(num_microbatches: UExpr, pp: UExpr, virtual_stages: UExpr, n_layers: UExpr,
+                       layers_per_gpu: UExpr, layer_forward_flop_per_sequence: UExpr,
+                       attention_core_forward_flop_per_sequence: UExpr, lm_head_forward_flop_per_sequence: UExpr,
+                       recompute: pl.Expr, microbatch: UExpr, tp: UExpr, cp: UExpr, ep: UExpr, gpus: UExpr,
+                       dense_layer_share: UExpr, peak_flop_per_s: UExpr, eta_compute: UExpr,
+                       tp_comm_time_per_microbatch_s: UExpr, cp_comm_time_per_microbatch_s: UExpr,
+                       ep_comm_time_per_microbatch_s: UExpr, pp_p2p_time_s: UExpr, scaleup_domain_size: UExpr,
+                       scaleup_link_latency_s: UExpr, scaleout_latency_s: UExpr, input_utilization: UExpr,
+                       iteration_time_s: UExpr) -> UExpr:
+    """Wall 21: d log step / d log sequence length. A layer's FLOPs are linear in s but for the
+    attention scores (s^2): d/d log s of a layer = layer + attention; the LM head and every message
+    (TP, CP, EP, PP) grow with s, the collectives' alpha steps and the DP reduction do not."""
+    attn = attention_core_forward_flop_per_sequence
+    d_layer = layer_forward_flop_per_sequence + attn
+    d_recompute = n_layers * where(recompute == "full", d_layer, where(recompute == "selective", 2.0 * attn, 0))
+    d_stage = (TRAIN_TO_FORWARD * (layers_per_gpu * d_layer + lm_head_forward_flop_per_sequence / pp)
+               + d_recompute * (layers_per_gpu / n_layers)) * microbatch / (tp * cp)
+    d_compute = (d_stage / (peak_flop_per_s * eta_compute)).to("s")
+    full = where(recompute == "full", 6.0, 4.0)
+    gathers = where(recompute == "full", 3.0, 2.0)
+    alpha_tp = _link(tp, scaleup_domain_size, scaleup_link_latency_s, scaleout_latency_s)
+    alpha_cp = _link(tp * cp, scaleup_domain_size, scaleup_link_latency_s, scaleout_latency_s)
+    alpha_ep = _link(tp * cp * ep, scaleup_domain_size, scaleup_link_latency_s, scaleout_latency_s)
+    alpha_pp = _link(gpus, scaleup_domain_size, scaleup_link_latency_s, scaleout_latency_s)
+    steps_tp = where(tp.expr > 1, layers_per_gpu * full * 2.0 * (tp - 1.0), 0.0)
+    steps_cp = where(cp.expr > 1, layers_per_gpu * gathers * (cp - 1.0), 0.0)
+    steps_ep = where(ep.expr > 1, layers_per_gpu * (1.0 - dense_layer_share) * full * (ep - 1.0), 0.0)
+    beta_parts = (tp_comm_time_per_microbatch_s - steps_tp * alpha_tp.fill_null(0)
+                  + cp_comm_time_per_microbatch_s - steps_cp * alpha_cp.fill_null(0)
+                  + ep_comm_time_per_microbatch_s - steps_ep * alpha_ep.fill_null(0))
+    sends = where(pp.expr > 1, 2.0 * (virtual_stages * num_microbatches + pp - 1.0), 0.0)
+    d_p2p = pp_p2p_time_s - sends * alpha_pp.fill_null(0)
+    slots = num_microbatches + (pp - 1.0) / virtual_stages
+    moving = (slots * (d_compute + beta_parts) + d_p2p) / iteration_time_s
+    stretched = input_utilization.expr.fill_null(0.0) > 1.0
+    return UExpr(pl.when(stretched).then(0.0).otherwise(moving.to("").expr), unit(""))
