@@ -32,7 +32,17 @@ WALLS = [  # number, name, domain (DESIGN.md)
 ]
 NAMES = {name: n for n, name, _ in WALLS}
 HEADLINE = {"node": "latency_s", "serving": "itl_s", "training": "step_time_s"}
-SYNTHESIS_INPUTS = {"peak_flop_per_s": "FLOP/s", "memory_bandwidth_bytes_per_s": "B/s"}
+SYNTHESIS_INPUTS = {  # per study: the inputs wall 22 solves for, their units, and the row's analytic slope
+    "node": {"peak_flop_per_s": ("FLOP/s", "elasticity_peak_flop_per_s"),
+             "memory_bandwidth_bytes_per_s": ("B/s", "elasticity_memory_bandwidth")},
+    "serving": {"peak_flop_per_s": ("FLOP/s", "elasticity_peak_flop_per_s"),
+                "memory_bandwidth_bytes_per_s": ("B/s", "elasticity_memory_bandwidth"),
+                "scaleup_link_bandwidth_bytes_per_s": ("B/s", "elasticity_link_bandwidth")},
+    "training": {"peak_flop_per_s": ("FLOP/s", "elasticity_peak_flop_per_s"),
+                 "scaleup_link_bandwidth_bytes_per_s": ("B/s", None),
+                 "nic_bandwidth_bits_per_s": ("bit/s", None)},
+}
+CAPACITY = {"node": "memory_footprint_bytes", "serving": "memory_per_device_bytes", "training": "memory_per_gpu_bytes"}
 
 
 @dataclass
@@ -146,13 +156,12 @@ def _synthesis(wall: Wall, prepared, study: str, row: dict, fraction: float) -> 
         frame = frame.filter(pl.col("step") == row["step"])
     frame = frame.head(1).collect().lazy()  # the one row, joined once for every synthesis step
     wall.figures.append((f"target_{headline}", target, "s"))
-    # the training step has no memory-bandwidth term (compute, collectives, bubble)
-    columns = [c for c in SYNTHESIS_INPUTS if not (study == "training" and c == "memory_bandwidth_bytes_per_s")]
-    slopes = {"peak_flop_per_s": row.get("elasticity_peak_flop_per_s"),
-              "memory_bandwidth_bytes_per_s": row.get("elasticity_memory_bandwidth")}
-    needs = _synthesize(frame, units, registry, headline, columns, value, target, slopes)
-    reached = [c for c in columns if needs[c] is not None]
-    wall.figures += [(f"required_{c}", needs[c], SYNTHESIS_INPUTS[c]) for c in columns]
+    inputs = SYNTHESIS_INPUTS[study]
+    slopes = {c: row.get(slope) if slope else None for c, (_, slope) in inputs.items()}
+    needs = _synthesize(frame, units, registry, headline, list(inputs), value, target, slopes)
+    reached = [c for c in inputs if needs[c] is not None]
+    wall.figures += [(f"required_{c}", needs[c], u) for c, (u, _) in inputs.items()]
+    wall.figures.append(("required_memory_capacity_bytes", row.get(CAPACITY[study]), "B"))  # what must fit
     wall.binds = False
     wall.explanation = (f"{fraction:g} x {headline}: " + (
         ", ".join(reached) + " alone can reach it" if reached else "no single resource reaches it (other terms bind)"))
@@ -196,7 +205,13 @@ def _fill_node(walls: dict[int, Wall], row: dict, units: dict) -> None:
     walls[3].binds, walls[3].explanation = bound in ("launch", "overhead"), "kernel launches on the host"
     for n in (4, 5, 6, 7, 12):
         walls[n].explanation = "serving study (mlsys evaluate --study serving)"
-    for n in (8, 9, 10, 14, 15, 19, 20):
+    for n, column, what in ((8, "storage_utilization", "[data] storage"), (9, "host_utilization",
+                                                                          "[data] data_pipeline")):
+        walls[n].figures = _fig(row, units, column)
+        walls[n].binds = (row.get(column) or 0) > 1
+        walls[n].explanation = (f"training rows: demanded / supplied ({what})" if row.get(column) is not None
+                                else f"training rows with {what} set")
+    for n in (10, 14, 15, 19, 20):
         walls[n].explanation = "training study on a cluster (mlsys evaluate --study training)"
     walls[11].explanation = "training study (C = 6 N D for a token budget)"
     walls[13].explanation = "serving study (weight and KV precision)"

@@ -78,7 +78,29 @@ def plan(
     ``keep`` keeps the frame's other columns instead of selecting ``outputs`` only.
     """
     formulas = REGISTRY if formulas is None else formulas
-    rebind = dict(rebind or {})
+    levels, names, out_units = _compiled(formulas, tuple(inputs.items()), tuple(outputs),
+                                         tuple(sorted((rebind or {}).items())), suffix)
+    for batch in levels:
+        frame = frame.with_columns(batch)
+    return Plan(frame if keep else frame.select(names), dict(out_units))
+
+
+_COMPILED: dict[tuple, tuple] = {}
+
+
+def _compiled(formulas: Mapping[str, Formula], inputs: tuple, outputs: tuple, rebind: tuple, suffix: str):
+    """The expressions of a plan, level by level, built once per registry, inputs, outputs and
+    rebinding: building them runs every formula's unit algebra, evaluating them is polars' work."""
+    key = (id(formulas), len(formulas), inputs, outputs, rebind, suffix)
+    if key not in _COMPILED:
+        if len(_COMPILED) > 512:
+            _COMPILED.clear()
+        # the entry keeps ``formulas`` alive, so its id cannot be reused by another registry
+        _COMPILED[key] = (formulas, _compile(formulas, dict(inputs), outputs, dict(rebind), suffix))
+    return _COMPILED[key][1]
+
+
+def _compile(formulas: Mapping[str, Formula], inputs: dict, outputs: tuple, rebind: dict, suffix: str):
     level: dict[str, int] = {name: 0 for name in inputs}
     unit_of: dict[str, pint.Unit | None] = dict(inputs)
     computed: dict[str, UExpr | pl.Expr] = {}
@@ -115,15 +137,11 @@ def plan(
     wanted = list(outputs)
     for name in wanted:
         resolve(name, ())
-    for lvl in sorted({level[n] for n in computed}):
-        batch = [
-            (v.expr if isinstance(v, UExpr) else v).alias(f"{n}{suffix}")
-            for n, v in computed.items()
-            if level[n] == lvl
-        ]
-        frame = frame.with_columns(batch)
+    levels = [[(v.expr if isinstance(v, UExpr) else v).alias(f"{n}{suffix}")
+               for n, v in computed.items() if level[n] == lvl]
+              for lvl in sorted({level[n] for n in computed})]
     names = [column_name(n) for n in wanted]
-    return Plan(frame if keep else frame.select(names), {column_name(n): unit_of[n] for n in wanted})
+    return levels, names, tuple((column_name(n), unit_of[n]) for n in wanted)
 
 
 def computable_from(available: Mapping[str, pint.Unit | None], wanted: Iterable[str],

@@ -22,6 +22,7 @@ from pipeline.errors import InputError, Problem, UnknownNameError
 from pipeline.spec import SweepSpec
 from pipeline.units import unit
 from pipeline.walls.architecture import MODEL_COLUMNS
+from pipeline.walls.data import input_pipeline
 
 # Which steps a workload runs for each kind of model, in the order a request runs them.
 STEPS = pl.DataFrame(
@@ -158,6 +159,9 @@ def _hardware_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, d
         launch_overhead_per_kernel_s=pl.lit(spec.launch_overhead_per_kernel_s),
         weight_bytes_per_element=pl.col("bytes_per_element"), kv_bytes_per_element=pl.col("bytes_per_element"),
         synthesis_target_fraction=pl.lit(spec.synthesis_target_fraction),
+        host_cores_per_node=pl.lit(float(spec.host_cores_per_node)),
+        accelerators_per_node=pl.lit(float(spec.accelerators_per_node)),
+        **{c: pl.lit(v, dtype=pl.Float64) for c, v in input_pipeline(catalogs, spec, "data").items()},
     )
     hw_units = schema_units("hardware")
     units = {c: (None if hw_units[c] is None else unit(hw_units[c])) for c in HARDWARE_COLUMNS}
@@ -167,7 +171,9 @@ def _hardware_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, d
               "kernels_per_transformer_layer": unit(""), "kernels_per_cnn_layer": unit(""),
               "launch_overhead_per_kernel_s": unit("s"),
               "weight_bytes_per_element": unit("B/elem"), "kv_bytes_per_element": unit("B/elem"),
-              "synthesis_target_fraction": unit("")}
+              "synthesis_target_fraction": unit(""), "host_cores_per_node": unit(""),
+              "accelerators_per_node": unit(""), "storage_read_bandwidth_bytes_per_s": unit("B/s"),
+              "data_bytes_per_sample": unit("B"), "data_samples_per_s_per_core": unit("1/s")}
     no_peak = no_peak.join(pl.DataFrame({"workload": list(spec.workload)}), how="cross")
     return categorical(side), units, categorical(no_peak)
 

@@ -90,6 +90,7 @@ class SweepSpec:
     storage: str | None = None  # walls 8, 9: a storage catalog name (None: not checked)
     data_pipeline: str | None = None  # a host_pipelines catalog name
     host_cores_per_node: int = 112  # DGX H100: 2x Xeon Platinum 8480C, 56 cores each (NVIDIA DGX H100 datasheet)
+    accelerators_per_node: int = 8  # node study: the node whose storage and cores one accelerator shares
     dp_sgd: str = "none"  # wall 20: none, book-keeping or opacus (pipeline.walls.training.DP_SGD_STEP_MULTIPLIER)
     gradient_bytes_per_param: float = 2.0
     pp_balance_tolerance: float = 0.10
@@ -238,7 +239,7 @@ def parse_spec(raw: dict[str, Any], source: str = "sweep spec") -> SweepSpec:
     """Check a spec dictionary (as read from TOML) and return a ``SweepSpec``."""
     c = _Checker()
     c.unknown_keys(raw, ("study", "axes", "filters", "efficiency", "software", "output", "serving", "training",
-                         "operations", "analysis", "overrides"), "")
+                         "operations", "analysis", "overrides", "data"), "")
     study = raw.get("study", "node")
     if study not in STUDIES:
         c.bad("study", f"got {study!r}, expected one of {', '.join(STUDIES)}")
@@ -271,6 +272,17 @@ def parse_spec(raw: dict[str, Any], source: str = "sweep spec") -> SweepSpec:
             serving_fields["overrides"] = what_if.parse({str(k): str(v) for k, v in overrides.items()}, "overrides")
         except InputError as exc:
             c.problems += exc.problems
+    if study == "node":  # walls 8, 9 for the training rows
+        data = c.section(raw, "data", ("storage", "data_pipeline", "host_cores_per_node", "accelerators_per_node"))
+        for key in ("storage", "data_pipeline"):
+            if data.get(key) is not None:
+                if isinstance(data[key], str) and data[key]:
+                    serving_fields[key] = data[key]
+                else:
+                    c.bad(f"data.{key}", f"got {data[key]!r}, expected a catalog name")
+        for key in ("host_cores_per_node", "accelerators_per_node"):
+            if key in data:
+                serving_fields[key] = (c.positive_ints(data[key], f"data.{key}") or (1,))[0]
     analysis = c.section(raw, "analysis", ("synthesis_target_fraction",))
     if "synthesis_target_fraction" in analysis:
         serving_fields["synthesis_target_fraction"] = c.positive_number(

@@ -176,3 +176,18 @@ def test_cli_fabric_with_zero_bandwidth_exits_2_and_writes_nothing(tmp_path, reg
     assert "catalog 'clusters'" in message and f"({H100_POD}), column nic_bandwidth_bits_per_s: got 0.0, " \
         "expected > 0" in message
     assert not (tmp_path / "outputs").exists()
+
+
+def test_node_training_rows_check_the_input_pipeline():
+    """Walls 8, 9 in the node study: ResNet-50 training on an H100 with TensorFlow-style JPEG decoding
+    needs more CPU cores than its eighth of a DGX's 112, so the input pipeline binds."""
+    rows = pipeline.sweep({"axes": {"model": ["ResNet-50"], "hardware": ["H100 SXM5 80GB"], "batch": [256],
+                                    "workload": ["training", "inference"]},
+                           "data": {"storage": "NVIDIA DGX SuperPOD H100 storage fabric (GDS, per node)",
+                                    "data_pipeline": "ImageNet RN50 train pipeline: JPEG decode + crop + flip "
+                                                     "(TF, Dell)"}})
+    train = rows.filter(pl.col("workload") == "training").row(0, named=True)
+    infer = rows.filter(pl.col("workload") == "inference").row(0, named=True)
+    assert train["host_utilization"] == pytest.approx(train["samples_per_s"] / 222.7 / (112 / 8), rel=1e-3)
+    assert train["input_utilization"] > 1 and train["bound"] == "input pipeline"
+    assert infer["input_utilization"] is None and infer["bound"] != "input pipeline"

@@ -76,6 +76,12 @@ class NodeCoreSchema(pa.DataFrameModel):
     energy_per_step_j: float = result("J", "TDP x latency (upper bound)", "wall 3")
     samples_per_j: float = result("1/J", "samples per second per watt at TDP", "wall 3")
     tokens_per_j: float = result("tok/J", "tokens per second per watt at TDP", "wall 3")
+    storage_utilization: float = result("", "training rows: data read / this accelerator's share of the node's "
+                                        "storage bandwidth (data.storage)", "wall 8")
+    host_utilization: float = result("", "training rows: CPU cores the input pipeline needs / this accelerator's "
+                                     "share of the node's cores (data.data_pipeline)", "wall 9")
+    input_utilization: float = result("", "the busier of the two; above 1 the accelerator waits for data",
+                                      "walls 8, 9")
     elasticity_peak_flop_per_s: float = result("", "d log latency / d log peak FLOP/s (= eta_compute's)", "wall 21")
     elasticity_memory_bandwidth: float = result("", "d log latency / d log memory bandwidth", "wall 21")
     elasticity_launch_overhead: float = result("", "d log latency / d log launch overhead per kernel", "wall 21")

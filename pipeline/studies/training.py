@@ -27,6 +27,7 @@ from pipeline.space import Space, categorical, check_names, select_rows, shaped_
 from pipeline.spec import SweepSpec
 from pipeline.studies import check_plan, result
 from pipeline.units import unit
+from pipeline.walls.data import input_pipeline
 from pipeline.walls.training import DP_SGD_STEP_MULTIPLIER, TRAINING
 
 FORMULAS = formulas.REGISTRY | TRAINING
@@ -145,7 +146,7 @@ def _cluster_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, di
     side = side.filter(pl.col("peak_flop_per_s").is_not_null()).with_columns(workload=pl.lit("training"))
     side = eta_table(side, catalogs.efficiency_profiles, spec.framework,
                      {"compute": spec.eta_compute, "link": spec.eta_link}, kinds=("compute", "link"))
-    data = _input_pipeline(catalogs, spec)
+    data = input_pipeline(catalogs, spec)
     side = side.rename({"name": "cluster"}).with_columns(
         cluster_gpus=(pl.col("nodes") * pl.col("accelerators_per_node")).cast(pl.Float64),
         oversubscription_ratio=pl.col("oversubscription_ratio").fill_null(1.0),
@@ -177,28 +178,6 @@ def _cluster_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, di
               "dp_overlap_fraction": unit(""), "train_tokens_budget": unit("tok"), "restart_time_s": unit("s")}
     units |= {f"eta_{k}{s}": unit("") for k in ("compute", "link") for s in ("", "_low", "_high")}
     return categorical(side), units, dropped
-
-
-def _input_pipeline(catalogs: Catalogs, spec: SweepSpec) -> dict[str, float | None]:
-    """Walls 8 and 9's inputs from the storage and host_pipelines catalogs (null: not checked)."""
-    out = {"storage_read_bandwidth_bytes_per_s": None, "data_bytes_per_sample": None,
-           "data_samples_per_s_per_core": None}
-    unknown = []
-    for key, table, column in (("storage", catalogs.storage, "name"), ("data_pipeline", catalogs.host_pipelines,
-                                                                        "name")):
-        name = getattr(spec, key)
-        if name is not None and name not in table[column].to_list():
-            unknown.append((f"training.{key}", name, table[column].to_list()))
-    if unknown:
-        raise UnknownNameError("sweep spec", unknown)
-    if spec.storage is not None:
-        row = catalogs.storage.filter(pl.col("name") == spec.storage).row(0, named=True)
-        out["storage_read_bandwidth_bytes_per_s"] = row["read_bandwidth_bytes_per_s"]
-    if spec.data_pipeline is not None:
-        row = catalogs.host_pipelines.filter(pl.col("name") == spec.data_pipeline).row(0, named=True)
-        out["data_bytes_per_sample"] = row["bytes_per_sample"]
-        out["data_samples_per_s_per_core"] = row["samples_per_s_per_core"]
-    return out
 
 
 def _pair_rules(spec: SweepSpec) -> list[tuple[str, pl.Expr]]:

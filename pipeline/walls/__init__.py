@@ -3,4 +3,4 @@
 Importing this package registers every formula.
 """
 
-from pipeline.walls import architecture, compute, memory, operations, operators, software  # noqa: F401
+from pipeline.walls import architecture, compute, data, memory, operations, operators, software  # noqa: F401

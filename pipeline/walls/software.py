@@ -39,10 +39,12 @@ def latency_s(is_feasible: pl.Expr, compute_time_s: UExpr, memory_time_s: UExpr,
 
 @column
 def bound(is_feasible: pl.Expr, compute_time_s: UExpr, memory_time_s: UExpr,
-          launch_overhead_s: UExpr) -> pl.Expr:
-    """The largest time term: compute, memory or (launch) overhead."""
+          launch_overhead_s: UExpr, input_utilization: UExpr) -> pl.Expr:
+    """The largest time term: compute, memory or (launch) overhead; the input pipeline when a
+    training row's data cannot keep up (walls 8, 9, with [data] set)."""
     c, m, o = compute_time_s.expr, memory_time_s.to("s").expr, launch_overhead_s.to("s").expr
     return (pl.when(~is_feasible).then(pl.lit(None, pl.String))
+            .when(input_utilization.expr.fill_null(0.0) > 1.0).then(pl.lit("input pipeline"))
             .when((c >= m) & (c >= o)).then(pl.lit("compute"))
             .when(m >= o).then(pl.lit("memory"))
             .otherwise(pl.lit("overhead"))).cast(pl.Categorical)

@@ -470,12 +470,6 @@ def host_utilization(host_cores_needed_per_node: UExpr, host_cores_per_node: UEx
 
 
 @column
-def input_utilization(storage_utilization: UExpr, host_utilization: UExpr) -> UExpr:
-    """The busier of the two: above 1 the accelerators wait for data."""
-    return maximum(storage_utilization, host_utilization)
-
-
-@column
 def step_time_s(is_feasible: pl.Expr, iteration_time_s: UExpr, dp_sgd_step_multiplier: UExpr,
                 input_utilization: UExpr) -> UExpr:
     """Wall 14's step, times wall 20's DP-SGD multiplier (1 without DP-SGD), stretched by the
