@@ -15,7 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline.catalogs.io import read_catalog, validate
+from pipeline.catalogs.io import validate
 from pipeline.catalogs.load import Catalogs
 from pipeline.catalogs.schemas import CATALOGS, METRICS
 from pipeline.errors import InputError, Problem, suggest
@@ -45,9 +45,8 @@ def _unit_factor(given: str, metric: str) -> float:
 def read_measurements(path: str | Path | None, catalogs: Catalogs) -> Measured:
     """The measurements catalog (``path`` None) or a user CSV with the same columns. Each bad row
     is reported by line and column; the good rows are kept."""
-    if path is None:
-        frame = read_catalog("measurements")
-        return Measured(_converted(frame.with_row_index("line", offset=2), catalogs, []), [])
+    if path is None:  # the (validated) catalog of the chosen registry
+        return Measured(_converted(catalogs.measurements.with_row_index("line", offset=2), catalogs, []), [])
     path = Path(path)
     try:
         raw = pl.read_csv(path, infer_schema=False)
