@@ -31,6 +31,7 @@ from pipeline.walls.collectives import (
     tree_all_reduce_s,
 )
 from pipeline.walls.operators import ELEM_PER_TOKEN, TOKEN, ceil
+from pipeline.walls.software import _if_feasible
 
 # The training study's own formulas: plan with ``formulas.REGISTRY | TRAINING``.
 TRAINING: dict[str, formulas.Formula] = {}
@@ -424,10 +425,6 @@ def iteration_time_s(compute_time_s: UExpr, tp_comm_time_s: UExpr, cp_comm_time_
     """Wall 14: the step, whether or not it fits in memory."""
     return (compute_time_s + tp_comm_time_s + cp_comm_time_s + ep_comm_time_s + pipeline_bubble_time_s
             + pp_p2p_time_s + dp_exposed_time_s)
-
-
-def _if_feasible(is_feasible: pl.Expr, value: UExpr) -> UExpr:
-    return UExpr(pl.when(is_feasible).then(value.expr), value.unit)
 
 
 # Wall 20 (safety): DP-SGD's per-example gradient clipping as a multiplier on the step.
