@@ -62,7 +62,7 @@ def evaluate(model: str, hardware: str, batch: int = 1, compute_dtype: str = "fp
             "efficiency": {"framework": framework} | ({} if efficiency is None else {"eta_compute": efficiency}),
             "overrides": dict(overrides or {})}
     from pipeline import runs
-    from pipeline.space import STEPS
+    from pipeline.studies.sides import STEPS
 
     prepared = runs.prepare(_spec(spec), registry)
     frame = runs.collect(prepared)
@@ -158,10 +158,10 @@ def evaluate_training(model: str, cluster: str, gpus: int | None = None, dp: int
 
 def scorecard(study: str, target_fraction: float = 0.8, region: str | None = "United States",
               registry: str | Path | None = None, **configuration: Any) -> list[dict]:
-    """All 22 walls of one configuration (see ``pipeline.card``): each wall's number, name,
+    """All 22 walls of one configuration (see ``pipeline.report.scorecard``): each wall's number, name,
     domain, key figures with units, whether it binds and why. ``configuration``: the study's axes
     as single values, e.g. ``scorecard("serving", model="Llama 2 70B", hardware="H100 SXM5 80GB", tp=8)``."""
-    from pipeline import card
+    from pipeline.report import scorecard as card
 
     return [w.as_dict() for w in card.scorecard(study, target_fraction, region, registry, **configuration)]
 
@@ -177,6 +177,6 @@ def _raise_if_dropped(frame: pl.DataFrame, prepared) -> None:
 
 def query(name: str, run: str | Path | None = None, out: str | Path = "outputs", **params: Any) -> pl.DataFrame:
     """Run ``sql/<name>.sql`` against a run (default: the newest complete run under ``out``)."""
-    from pipeline import database
+    from pipeline.runs import database
 
     return database.run_query(name, database.resolve_run(run, out), {k: str(v) for k, v in params.items()})

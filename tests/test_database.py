@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 import pipeline
-from pipeline import database
+from pipeline.runs import database
 from pipeline.catalogs.schemas import CATALOGS
 from pipeline.errors import InputError
 from pipeline.studies import node, schema_columns

@@ -11,7 +11,7 @@ import pytest
 
 import pipeline
 from pipeline.errors import InputError
-from pipeline.overrides import parse
+from pipeline.catalogs.overrides import parse
 
 
 def test_parse_converts_to_the_column_unit():

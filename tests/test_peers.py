@@ -9,7 +9,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipeline import peers, validation
+from pipeline import validation
+from pipeline.validation import peers
 from pipeline.catalogs.load import load_catalogs
 
 PYTHON = os.environ.get("MLSYS_PEERS_PYTHON", peers.PEERS_PYTHON)

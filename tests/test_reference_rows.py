@@ -2,7 +2,7 @@
 re-derivation in pint scalar quantities.
 
 Nothing here imports the package's formulas (``pipeline.walls``, ``pipeline.formulas``,
-``pipeline.space``, ``pipeline.efficiency``). The test reads the catalogs (data), runs
+``pipeline.studies.sides``, ``pipeline.studies.efficiency``). The test reads the catalogs (data), runs
 the public ``pipeline.sweep`` and re-derives every row from the model's definitions as
 the docstrings state them in prose: weight matrices counted by shape, the layer
 operators' FLOPs and bytes (pipeline/walls/operators.py), the footprint terms of wall 2,
@@ -37,7 +37,7 @@ WORKLOADS = ["inference", "training"]
 SPEC = {"axes": {"hardware": HARDWARE, "model": MODELS, "compute_dtype": DTYPES, "batch": BATCHES,
                  "seq_len": SEQ_LENS, "workload": WORKLOADS}}
 
-# The spec defaults (pipeline/specs/default.toml), restated on purpose.
+# The spec defaults (pipeline/spec/specs/default.toml), restated on purpose.
 FRAMEWORK = "default"
 KERNELS_PER_TRANSFORMER_BLOCK = 11
 KERNELS_PER_CNN_LAYER = 1

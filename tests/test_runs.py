@@ -13,7 +13,8 @@ import pytest
 from polars.testing import assert_frame_equal
 
 import pipeline
-from pipeline import database, runs
+from pipeline import runs
+from pipeline.runs import database
 from pipeline.catalogs.schemas import CATALOGS
 from pipeline.errors import InputError
 from pipeline.spec import parse_spec

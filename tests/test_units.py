@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from pipeline import formulas
-from pipeline.columns import STUDIES
+from pipeline.studies.columns import STUDIES
 from pipeline.studies import schema_columns
 from pipeline.units import DimensionalityError, UExpr, col, lit, maximum, minimum, unit, ureg, where
 

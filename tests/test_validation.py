@@ -12,7 +12,8 @@ import polars as pl
 import pytest
 
 import pipeline
-from pipeline import calibration, validation
+from pipeline import validation
+from pipeline.validation import calibrate as calibration
 from pipeline.catalogs.load import load_catalogs
 
 SELENE = "NVIDIA Selene subset, Megatron-LM (Narayanan et al. SC21, 3072 A100)"

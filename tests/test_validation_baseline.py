@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import calibration, validation
+from pipeline import validation
+from pipeline.validation import calibrate as calibration
 from pipeline.catalogs.load import load_catalogs
 
 HERE = Path(__file__).resolve().parent

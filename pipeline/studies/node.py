@@ -9,9 +9,10 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from pipeline import formulas, operations
-from pipeline.operations import COMMON, with_operations
-from pipeline.space import Space, build_space  # noqa: F401  (the study's space)
+from pipeline import formulas
+from pipeline.studies import operations
+from pipeline.studies.operations import COMMON, with_operations
+from pipeline.studies.sides import Space, build_space  # noqa: F401  (the study's space)
 from pipeline.studies import check_plan, result
 
 KAPLAN = "Kaplan et al. 2020, arXiv:2001.08361, Table 1"

@@ -17,14 +17,15 @@ from dataclasses import replace
 import pandera.polars as pa
 import polars as pl
 
-from pipeline import formulas, operations, walls  # noqa: F401  (registers the shared formulas)
+from pipeline import formulas, walls  # noqa: F401  (registers the shared formulas)
+from pipeline.studies import operations
 from pipeline.catalogs.io import schema_units
 from pipeline.catalogs.load import Catalogs
 from pipeline.catalogs.schemas import PEAK_COLUMNS
-from pipeline.efficiency import eta_table
+from pipeline.studies.efficiency import eta_table
 from pipeline.errors import UnknownNameError
-from pipeline.operations import COMMON, with_operations
-from pipeline.space import Space, categorical, check_names, rows_of_join, select_rows, shaped_models
+from pipeline.studies.operations import COMMON, with_operations
+from pipeline.studies.sides import Space, categorical, check_names, rows_of_join, select_rows, shaped_models
 from pipeline.spec import SweepSpec
 from pipeline.studies import check_plan, result
 from pipeline.units import unit

@@ -1,6 +1,6 @@
 """Wall 3 (software): launch overhead, latency, the binding term, achieved fraction of peak,
 throughput and energy. eta_compute itself comes from the efficiency profiles
-(``pipeline.efficiency``) and is an input column here."""
+(``pipeline.studies.efficiency``) and is an input column here."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from pipeline.catalogs.io import read_catalog
-from pipeline.space import shaped_models
+from pipeline.studies.sides import shaped_models
 from pipeline.walls.architecture import MODEL_COLUMNS
 
 

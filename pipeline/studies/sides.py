@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 import pint
 import polars as pl
 
-from pipeline import formulas, operations, walls  # noqa: F401  (registers the formulas)
+from pipeline import formulas, walls  # noqa: F401  (registers the formulas)
+from pipeline.studies import operations
 from pipeline.catalogs.io import schema_units
 from pipeline.catalogs.load import Catalogs
 from pipeline.catalogs.schemas import PEAK_COLUMNS
-from pipeline.efficiency import eta_table
+from pipeline.studies.efficiency import eta_table
 from pipeline.errors import InputError, Problem, UnknownNameError
 from pipeline.spec import SweepSpec
 from pipeline.units import unit

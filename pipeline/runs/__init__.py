@@ -27,10 +27,10 @@ from pathlib import Path
 import polars as pl
 import pyarrow.parquet as pq
 
-from pipeline import database
+from pipeline.runs import database
 from pipeline.catalogs.load import Catalogs, load_catalogs
-from pipeline.columns import column_dictionary
-from pipeline.space import Space
+from pipeline.studies.columns import column_dictionary
+from pipeline.studies.sides import Space
 from pipeline.spec import SweepSpec
 from pipeline.studies import node, serving, training
 from pipeline.units import unit_str
@@ -67,7 +67,7 @@ def prepare(spec: SweepSpec, registry: str | Path | None = None) -> Prepared:
     """Load catalogs and build the (lazy) configuration space; checks every name in the spec."""
     catalogs = load_catalogs(registry)
     if spec.overrides:  # what-if: every row of the overridden columns
-        from pipeline import overrides
+        from pipeline.catalogs import overrides
 
         catalogs = overrides.apply(catalogs, spec.overrides)
     return Prepared(spec, catalogs, STUDIES[spec.study].build_space(catalogs, spec))

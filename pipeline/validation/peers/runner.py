@@ -1,5 +1,5 @@
-"""Runs the peer tools on requests prepared by ``pipeline.peers``: executed by the peers' own
-interpreter (``/tmp/peers-venv/bin/python pipeline/peers_runner.py REQUESTS OUT``), so that our
+"""Runs the peer tools on requests prepared by ``pipeline.validation.peers``: executed by the peers' own
+interpreter (``/tmp/peers-venv/bin/python pipeline/validation/peers/runner.py REQUESTS OUT``), so that our
 environment never imports them and theirs never imports ours.
 
 It imports the standard library and the peer tools only: MLSys·im (``mlsysim``) and

@@ -20,7 +20,7 @@ from pipeline.errors import InputError, Problem, UnknownNameError
 
 RUN_NAME = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{8}(-\d+)?$")
 DATABASE = "results.duckdb"
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the pipeline package
 
 
 def sql_dir() -> Path:

@@ -266,7 +266,7 @@ def parse_spec(raw: dict[str, Any], source: str = "sweep spec") -> SweepSpec:
     if not isinstance(overrides, dict):
         c.bad("overrides", f"got {overrides!r}, expected a table of \"table.column\" = \"value unit\"")
     else:
-        from pipeline import overrides as what_if
+        from pipeline.catalogs import overrides as what_if
 
         try:
             serving_fields["overrides"] = what_if.parse({str(k): str(v) for k, v in overrides.items()}, "overrides")

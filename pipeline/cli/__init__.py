@@ -60,7 +60,7 @@ def _print_frame(frame, title: str | None = None, units: dict | None = None, lim
 
 def _units_of(study: str = "node") -> dict[str, str | None]:
     """Output column -> unit, from the study's schema."""
-    from pipeline.columns import STUDIES
+    from pipeline.studies.columns import STUDIES
     from pipeline.studies import schema_columns
 
     return {c: s["unit"] for c, s in schema_columns(STUDIES[study]).items()}
@@ -84,7 +84,7 @@ def sweep(
     from dataclasses import replace
 
     from pipeline import runs
-    from pipeline.overrides import parse as parse_overrides
+    from pipeline.catalogs.overrides import parse as parse_overrides
     from pipeline.spec import load_spec
 
     console = _console()
@@ -111,7 +111,7 @@ def sweep(
     elif show_map and study == "training":
         _print_training_map(run_dir)
     elif show_map:
-        from pipeline.database import run_query
+        from pipeline.runs.database import run_query
 
         fits = run_query("fits", run_dir).select("model", "hardware", "weight_dtype", "kv_dtype", "context_tokens",
                                                   "devices", "tp", "pp")
@@ -128,7 +128,7 @@ def _print_training_map(run_dir: Path) -> None:
     import duckdb
     import polars as pl
 
-    from pipeline.database import connect
+    from pipeline.runs.database import connect
 
     con = connect(run_dir)
     try:
@@ -154,7 +154,7 @@ def _print_map(run_dir: Path) -> None:
     """The design-space map as a grid: models down, batch across, fastest accelerator in each cell."""
     import polars as pl
 
-    from pipeline.database import run_query
+    from pipeline.runs.database import run_query
 
     full = run_query("design_space_map", run_dir)
     inference = full.filter(pl.col("workload") == "inference", pl.col("step").is_in(["forward", "decode"]))
@@ -252,7 +252,7 @@ def evaluate(
     """
     import pipeline
     from pipeline.errors import InputError, Problem
-    from pipeline.overrides import parse as parse_overrides
+    from pipeline.catalogs.overrides import parse as parse_overrides
 
     parse_overrides(set_)  # every bad --set reported at once, before anything runs
     what_if = {item.partition("=")[0].strip(): item.partition("=")[2].strip() for item in set_ or []}
@@ -344,7 +344,7 @@ def evaluate(
 
 def _print_scorecard(study: str, configuration: dict, walls: list[str] | None, as_json: bool, as_markdown: bool,
                      region: str | None, target_fraction: float, registry) -> None:
-    from pipeline import card as scorecard
+    from pipeline.report import scorecard
 
     wanted = scorecard.wall_numbers(walls) if walls else None
     if study == "training" and configuration.get("global_batch") is None:
@@ -427,7 +427,7 @@ def query(
     output: Annotated[Path | None, typer.Option("--output", help="Write to this file (required for parquet).")] = None,
 ) -> None:
     """Run a named SQL query (sql/NAME.sql) against a run's results."""
-    from pipeline import database as q
+    from pipeline.runs import database as q
     from pipeline.errors import Problem
 
     if name is None:
@@ -465,7 +465,7 @@ def columns(
     """The column dictionary: every output column's unit, description and formula source."""
     import polars as pl
 
-    from pipeline.columns import STUDIES, column_dictionary
+    from pipeline.studies.columns import STUDIES, column_dictionary
     from pipeline.errors import Problem
 
     frame = column_dictionary()

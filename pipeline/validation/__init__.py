@@ -273,7 +273,8 @@ def run(measured_path: str | Path | None = None, out_dir: str | Path = "outputs"
     import os
     import shutil
 
-    from pipeline import calibration, database
+    from pipeline.runs import database
+    from pipeline.validation import calibrate as calibration
     from pipeline.catalogs.load import load_catalogs
 
     catalogs = load_catalogs(registry)
@@ -299,11 +300,11 @@ def run(measured_path: str | Path | None = None, out_dir: str | Path = "outputs"
         database.create_database(tmp, {"validation": "validation.parquet", "calibration": "calibration.parquet"}, {})
         (tmp / "scatter.svg").write_text(scatter_svg(table))
         report = report_markdown(tmp, left_out)
-        if peers_python:  # the tools people use today, on the same rows (pipeline.peers)
+        if peers_python:  # the tools people use today, on the same rows (pipeline.validation.peers)
             import contextlib
             import io
 
-            from pipeline import peers
+            from pipeline.validation import peers
 
             argv = ["--python", peers_python, "--out", str(tmp / "peers")]
             with contextlib.redirect_stdout(io.StringIO()):
@@ -411,7 +412,7 @@ def report_markdown(run_dir: Path, left_out: list[str] | None = None) -> str:
     """The validation report: aggregates (sql/validation_report.sql), calibration, every row."""
     import json
 
-    from pipeline.database import run_query
+    from pipeline.runs.database import run_query
 
     table = pl.read_parquet(run_dir / "validation.parquet")
     groups = run_query("validation_report", run_dir)

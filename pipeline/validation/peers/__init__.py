@@ -2,7 +2,7 @@
 predict the same measurement rows as our validation, and the report puts their error and speed
 next to ours. An optional benchmark, not part of CI: the peers live in their own virtual
 environment (``python3 -m venv /tmp/peers-venv && /tmp/peers-venv/bin/pip install mlsysim==0.3.0
-llm-analysis==0.2.2``) and run in a subprocess (``peers_runner.py``), so neither environment ever
+llm-analysis==0.2.2``) and run in a subprocess (``runner.py`` beside this module), so neither environment ever
 imports the other.
 
 Each row is given to a tool through our catalogs' dimensions (layers, width, heads, FFN, vocabulary;
@@ -13,7 +13,7 @@ the row measured, its prediction is null and ``note`` says ``cannot express ...`
 ``note`` says what was mapped. Both tools are run at their own default efficiencies unless
 ``efficiency`` gives one per row (the CLI's ``--eta ours`` passes our profile's η).
 
-    python -m pipeline.peers [--measured FILE] [--python PATH] [--eta ours] --out DIR
+    python -m pipeline.validation.peers [--measured FILE] [--python PATH] [--eta ours] --out DIR
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from pipeline.catalogs.load import Catalogs
 from pipeline.errors import InputError, Problem
 
 PEERS_PYTHON = "/tmp/peers-venv/bin/python"
-RUNNER = Path(__file__).with_name("peers_runner.py")
+RUNNER = Path(__file__).with_name("runner.py")
 TOOLS = ("mlsysim", "llm-analysis")
 DISPLAY = {"mlsysim": "MLSys·im", "llm-analysis": "llm-analysis", "ours": "ours (mlsys-pipeline)"}
 SCHEMA = {"name": pl.String, "tool": pl.String, "predicted": pl.Float64, "seconds": pl.Float64, "note": pl.String}
@@ -528,7 +528,7 @@ def main(argv: list[str] | None = None) -> int:
     from pipeline import validation
     from pipeline.catalogs.load import load_catalogs
 
-    parser = argparse.ArgumentParser(prog="python -m pipeline.peers", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m pipeline.validation.peers", description=__doc__.split("\n\n")[0])
     parser.add_argument("--measured", help="measurements CSV (default: the measurements catalog)")
     parser.add_argument("--python", default=os.environ.get("MLSYS_PEERS_PYTHON", PEERS_PYTHON),
                         help="the peers' interpreter (default: $MLSYS_PEERS_PYTHON or %(default)s)")
