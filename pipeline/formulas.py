@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import pint
 import polars as pl
 
-from pipeline.units import UExpr
+from pipeline.units import E, UExpr
 
 Formula = Callable[..., "UExpr | pl.Expr"]
 REGISTRY: dict[str, Formula] = {}
@@ -110,7 +110,7 @@ def _compile(formulas: Mapping[str, Formula], inputs: dict, outputs: tuple, rebi
 
     def ref(name: str) -> UExpr | pl.Expr:
         u = unit_of[name]
-        c = pl.col(column_name(name))
+        c = E.col(column_name(name))
         return c if u is None else UExpr(c, u)
 
     def resolve(name: str, chain: tuple[str, ...]) -> None:

@@ -14,8 +14,11 @@ require equal dimensionality and rescale the right-hand side by a constant facto
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Union
 
 import pint
@@ -28,6 +31,32 @@ DimensionalityError = pint.DimensionalityError
 Unit = pint.Unit
 Quantity = ureg.Quantity
 DIMENSIONLESS = ureg.dimensionless
+
+
+class ExpressionLibrary:
+    """The expression library formulas build with, under polars' names: ``E.when``, ``E.lit``,
+    ``E.col``, ``E.max_horizontal`` ... Polars while a sweep's plan is built; another module with
+    the same names (the scalar backend) while a single-configuration function is compiled, so
+    one implementation of every formula serves both. Formulas never call ``pl.*`` directly."""
+
+    def __init__(self, module: ModuleType) -> None:
+        self.module = module
+
+    def __getattr__(self, name: str):
+        return getattr(self.module, name)
+
+
+E = ExpressionLibrary(pl)
+
+
+@contextmanager
+def expression_library(module: ModuleType) -> Iterator[None]:
+    """Build formulas with ``module`` instead of polars inside the ``with`` block."""
+    previous, E.module = E.module, module
+    try:
+        yield
+    finally:
+        E.module = previous
 
 
 def unit(spec: str | pint.Unit | None) -> pint.Unit:
@@ -70,9 +99,9 @@ class UExpr:
         if isinstance(value, UExpr):
             return value
         if isinstance(value, pint.Quantity):
-            return UExpr(pl.lit(float(value.magnitude)), value.units)
+            return UExpr(E.lit(float(value.magnitude)), value.units)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return UExpr(pl.lit(float(value)), DIMENSIONLESS)
+            return UExpr(E.lit(float(value)), DIMENSIONLESS)
         raise TypeError(f"cannot use {type(value).__name__} {value!r} in a unit expression")
 
     # -- unit algebra ---------------------------------------------------------
@@ -101,7 +130,7 @@ class UExpr:
         A bare ``0`` is zero in any unit, so ``where(cond, x, 0)`` needs no unit.
         """
         if _is_zero(other):
-            return pl.lit(0.0)
+            return E.lit(0.0)
         o = UExpr.of(other)
         k = factor(o.unit, self.unit)
         return o.expr if k == 1.0 else o.expr * k
@@ -157,21 +186,21 @@ class UExpr:
 
 
 def col(name: str, u: str | pint.Unit | None) -> UExpr:
-    return UExpr(pl.col(name), unit(u))
+    return UExpr(E.col(name), unit(u))
 
 
 def lit(value: float, u: str | pint.Unit | None = None) -> UExpr:
-    return UExpr(pl.lit(float(value)), unit(u))
+    return UExpr(E.lit(float(value)), unit(u))
 
 
 def maximum(first: UExpr, *rest: Operand) -> UExpr:
     """Row-wise max; every operand must share ``first``'s dimensionality."""
-    return UExpr(pl.max_horizontal(first.expr, *(first._aligned(r) for r in rest)), first.unit)
+    return UExpr(E.max_horizontal(first.expr, *(first._aligned(r) for r in rest)), first.unit)
 
 
 def minimum(first: UExpr, *rest: Operand) -> UExpr:
     """Row-wise min; every operand must share ``first``'s dimensionality."""
-    return UExpr(pl.min_horizontal(first.expr, *(first._aligned(r) for r in rest)), first.unit)
+    return UExpr(E.min_horizontal(first.expr, *(first._aligned(r) for r in rest)), first.unit)
 
 
 def _is_zero(value: object) -> bool:
@@ -185,6 +214,6 @@ def where(condition: pl.Expr, then: Operand, otherwise: Operand) -> UExpr:
     """
     if _is_zero(then) and not _is_zero(otherwise):
         t = UExpr.of(otherwise)
-        return UExpr(pl.when(condition).then(pl.lit(0.0)).otherwise(t.expr), t.unit)
+        return UExpr(E.when(condition).then(E.lit(0.0)).otherwise(t.expr), t.unit)
     t = UExpr.of(then)
-    return UExpr(pl.when(condition).then(t.expr).otherwise(t._aligned(otherwise)), t.unit)
+    return UExpr(E.when(condition).then(t.expr).otherwise(t._aligned(otherwise)), t.unit)
