@@ -14,7 +14,7 @@ from polars.testing import assert_frame_equal
 
 import pipeline
 from pipeline import runs
-from pipeline.runs import database
+from pipeline.runs import atomic, database
 from pipeline.catalogs.schemas import CATALOGS
 from pipeline.errors import InputError
 from pipeline.spec import parse_spec
@@ -191,7 +191,7 @@ FAILURES = {
     "write_catalogs": lambda mp: mp.setattr(runs, "_write_catalogs", _boom),
     "sink_parquet_mid_run": lambda mp: _fail_second_sink(mp, RuntimeError("injected failure")),
     "keyboard_interrupt_mid_run": lambda mp: _fail_second_sink(mp, KeyboardInterrupt()),
-    "final_rename": lambda mp: mp.setattr(runs.os, "rename", _boom),
+    "final_rename": lambda mp: mp.setattr(atomic.os, "rename", _boom),
 }
 
 

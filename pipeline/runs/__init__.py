@@ -16,7 +16,6 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
-import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -28,6 +27,7 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from pipeline.runs import database
+from pipeline.runs.atomic import atomic_directory
 from pipeline.catalogs.load import Catalogs, load_catalogs
 from pipeline.studies.columns import column_dictionary
 from pipeline.studies.sides import Space
@@ -115,10 +115,10 @@ def run(prepared: Prepared, out_dir: str | Path | None = None,
     out = Path(out_dir or prepared.spec.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     rid = run_id(prepared, now)
-    tmp = out / f".incomplete-{rid}-{os.getpid()}"
     name, study = prepared.spec.study, prepared.study
-    try:
-        (tmp / name).mkdir(parents=True)
+    with atomic_directory(out / rid) as directory:
+        tmp = directory.tmp
+        (tmp / name).mkdir()
         written = 0
         for i, (hw_slice, _estimate) in enumerate(chunks(prepared.space)):
             part = tmp / name / f"part-{i:05d}.parquet"
@@ -152,19 +152,7 @@ def run(prepared: Prepared, out_dir: str | Path | None = None,
         database.create_database(tmp, views, {"column_dictionary": column_dictionary()})
         manifest["wall_time_s"] = round(time.perf_counter() - started, 3)
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-        final = _free_name(out / rid)
-        os.rename(tmp, final)
-        return final
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
-def _free_name(path: Path) -> Path:
-    candidate, n = path, 1
-    while candidate.exists():
-        candidate, n = path.with_name(f"{path.name}-{n}"), n + 1
-    return candidate
+    return directory.final
 
 
 def _write_catalogs(catalogs: Catalogs, directory: Path) -> None:

@@ -270,10 +270,9 @@ def run(measured_path: str | Path | None = None, out_dir: str | Path = "outputs"
     and return it with the rows that were left out."""
     import datetime as dt
     import json
-    import os
-    import shutil
 
     from pipeline.runs import database
+    from pipeline.runs.atomic import atomic_directory
     from pipeline.validation import calibrate as calibration
     from pipeline.catalogs.load import load_catalogs
 
@@ -286,9 +285,8 @@ def run(measured_path: str | Path | None = None, out_dir: str | Path = "outputs"
     out = Path(out_dir) / VALIDATION_DIR
     out.mkdir(parents=True, exist_ok=True)
     rid = f"{now:%Y%m%dT%H%M%SZ}"
-    tmp = out / f".incomplete-{rid}-{os.getpid()}"
-    try:
-        tmp.mkdir()
+    with atomic_directory(out / rid) as directory:
+        tmp = directory.tmp
         table.write_parquet(tmp / "validation.parquet")
         fitted.write_parquet(tmp / "calibration.parquet")
         calibration.profiles_csv(fitted, tmp / "fitted_profiles.csv")
@@ -313,15 +311,7 @@ def run(measured_path: str | Path | None = None, out_dir: str | Path = "outputs"
             report += ("\n## Side by side with MLSys·im 0.3.0 and llm-analysis 0.2.2\n"
                        + summary.replace("## Per metric", "### Per metric"))
         (tmp / "report.md").write_text(report)
-        final = out / rid
-        n = 1
-        while final.exists():
-            final, n = out / f"{rid}-{n}", n + 1
-        os.rename(tmp, final)
-        return final, measured.problems
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    return directory.final, measured.problems
 
 
 def latest(out_dir: str | Path = "outputs") -> Path:
