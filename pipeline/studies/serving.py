@@ -29,8 +29,9 @@ from pipeline.studies.sides import Space, categorical, check_names, rows_of_join
 from pipeline.spec import SweepSpec
 from pipeline.studies import check_plan, result
 from pipeline.units import unit
-from pipeline.walls import load  # noqa: F401  (registers wall 7 in SERVING)
-from pipeline.walls.serving import OPERATORS, PHASES, SERVING
+from pipeline.walls.operators import OPERATORS
+from pipeline.walls.registries import SERVING
+from pipeline.walls.serving import PHASES
 
 DROP_NOT_DECODER = "serving study: decoder models only"
 DROP_NO_PEAK = "hardware has no published dense peak for compute_dtype"

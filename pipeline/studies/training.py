@@ -28,8 +28,9 @@ from pipeline.studies.sides import Space, categorical, check_names, select_rows,
 from pipeline.spec import SweepSpec
 from pipeline.studies import check_plan, result
 from pipeline.units import unit
-from pipeline.walls.data import input_pipeline
-from pipeline.walls.training import DP_SGD_STEP_MULTIPLIER, TRAINING
+from pipeline.studies.input_pipeline import input_pipeline
+from pipeline.walls.quantities import DP_SGD_STEP_MULTIPLIER
+from pipeline.walls.registries import TRAINING
 
 FORMULAS = formulas.REGISTRY | TRAINING
 
