@@ -245,8 +245,10 @@ class ServingCoreSchema(pa.DataFrameModel):
     tokens_per_s_per_device: float = result("tok/s", "tokens_per_s / (tp x pp)", "wall 4")
     batch_tokens_per_s: float = result("tok/s", "batch x generated tokens / e2e latency: throughput with prefill",
                                        "wall 4")
-    bound: pl.Categorical = result(None, "binding constraint of decode", "largest time term")
-    ttft_bound: pl.Categorical = result(None, "binding constraint of prefill", "largest time term")
+    bound: pl.Categorical = result(None, "binding constraint of decode: compute, memory, network, overhead, "
+                                   "host link or capacity (does not fit); words: pipeline.walls.bounds",
+                                   "largest time term")
+    ttft_bound: pl.Categorical = result(None, "binding constraint of prefill (the words of bound)", "largest time term")
     batch_in_flight: float = result("", "sequences in flight per replica under load (Little's law)", "wall 7")
     capacity_requests_per_s: float = result("1/s", "requests/s one replica sustains at its largest batch", "wall 7")
     utilization: float = result("", "request_rate / (replicas x capacity)", "wall 7")
