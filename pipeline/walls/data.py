@@ -13,7 +13,6 @@ from pipeline.formulas import column
 from pipeline.units import Plain, UExpr, maximum, only_where
 from pipeline.walls.registries import define_training, training_column
 
-
 # -- the node study's training rows: one accelerator's share of a node ----------------------------
 
 @column

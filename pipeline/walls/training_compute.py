@@ -13,7 +13,6 @@ from pipeline.units import Plain, UExpr, lit, where
 from pipeline.walls.quantities import TOKEN, TRAIN_TO_FORWARD
 from pipeline.walls.registries import training_column
 
-
 # -- FLOPs of one sequence through the whole model (model side, before any layout) --------
 # The shared operators (pipeline.walls.operators) at tp = 1, for one sequence of seq_len tokens.
 

@@ -24,7 +24,7 @@ def test_no_polars_and_no_unit_escape(path):
     use ``E`` (the expression library), never ``pl.``, and no formula reads ``.expr`` or ``.magnitude``."""
     bad = [f"{path.name}:{n.lineno} {ast.unparse(n)}" for n in ast.walk(tree(path))
            if isinstance(n, ast.Attribute) and (n.attr in ("expr", "magnitude")
-                                                or isinstance(n.value, ast.Name) and n.value.id == "pl")]
+                                                or (isinstance(n.value, ast.Name) and n.value.id == "pl"))]
     assert not bad
 
 

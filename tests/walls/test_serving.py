@@ -18,7 +18,6 @@ from pipeline.errors import InputError
 from pipeline.spec import parse_spec
 from pipeline.studies import serving
 
-
 H100 = "H100 SXM5 80GB"
 
 

@@ -53,5 +53,6 @@ def test_activation_memory_of_a_gqa_swiglu_model_without_dropout(training):
 
 
 def test_flash_attention_drops_the_score_term_and_cp_splits_the_sequence(training):
-    got = activations(training, "none", False, s=8192.0, h=4096.0, a=32.0, kv=32.0, f=4 * 4096.0, t=1.0, cp=4.0, flash=True)
+    got = activations(training, "none", False, s=8192.0, h=4096.0, a=32.0, kv=32.0, f=4 * 4096.0, t=1.0, cp=4.0,
+                      flash=True)
     assert got == pytest.approx(2048 * 4096 * 34, rel=1e-12)
