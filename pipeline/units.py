@@ -217,3 +217,94 @@ def where(condition: pl.Expr, then: Operand, otherwise: Operand) -> UExpr:
         return UExpr(E.when(condition).then(E.lit(0.0)).otherwise(t.expr), t.unit)
     t = UExpr.of(then)
     return UExpr(E.when(condition).then(t.expr).otherwise(t._aligned(otherwise)), t.unit)
+
+
+# == Named helpers for the walls (issue 11 item 3) ===========================================
+# Appended as functions and methods so the UExpr methods above stay as they are. Comparisons and
+# arithmetic between quantities go through UExpr; the escapes below are the only unitless
+# operations the walls use, each named, each stating which units it accepts.
+
+Plain = pl.Expr  # a column with no unit: a boolean, a text or a category (``E.when``, ``E.lit``)
+
+
+def _dimensionless_expr(x: UExpr) -> pl.Expr:
+    """``x`` as a plain number; ``pint.DimensionalityError`` unless ``x`` is dimensionless."""
+    return x.to(DIMENSIONLESS).expr
+
+
+def _bound_value(x: UExpr, value: Operand | None):
+    """A clip bound in ``x``'s unit: a float for 0 or a dimensionless ``x``, else an expression."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and (value == 0 or x.unit == DIMENSIONLESS):
+        return float(value)
+    return x._aligned(value)
+
+
+def _log(self: UExpr, base: float | None = None) -> UExpr:
+    """Logarithm (natural, or to ``base``) of a dimensionless quantity (Erlang C, tree depths)."""
+    x = _dimensionless_expr(self)
+    return UExpr(x.log() if base is None else x.log(base), DIMENSIONLESS)
+
+
+def _exp(self: UExpr) -> UExpr:
+    """Exponential of a dimensionless quantity."""
+    return UExpr(_dimensionless_expr(self).exp(), DIMENSIONLESS)
+
+
+def _sqrt(self: UExpr) -> UExpr:
+    """Square root; the unit becomes its square root (s**2 -> s)."""
+    return UExpr(self.expr.sqrt(), self.unit**0.5)
+
+
+def _power(self: UExpr, exponent: UExpr) -> UExpr:
+    """A dimensionless base to a per-row dimensionless exponent ((1 - k/E) ** tokens)."""
+    return UExpr(_dimensionless_expr(self).pow(_dimensionless_expr(exponent)), DIMENSIONLESS)
+
+
+def _floor(self: UExpr) -> UExpr:
+    """Round down in the quantity's own unit (whole sequences, whole ranks)."""
+    return UExpr(self.expr.floor(), self.unit)
+
+
+def _ceil(self: UExpr) -> UExpr:
+    """Round up in the quantity's own unit (whole layers, whole blocks, whole nodes)."""
+    return UExpr(self.expr.ceil(), self.unit)
+
+
+def _clip(self: UExpr, lower: Operand | None = None, upper: Operand | None = None) -> UExpr:
+    """Limit to [lower, upper]; the bounds are converted to this unit (a bare 0 fits any)."""
+    return UExpr(self.expr.clip(_bound_value(self, lower), _bound_value(self, upper)), self.unit)
+
+
+def _abs(self: UExpr) -> UExpr:
+    return UExpr(self.expr.abs(), self.unit)
+
+
+def _is_not_null(self: UExpr) -> pl.Expr:
+    return self.expr.is_not_null()
+
+
+UExpr.log = _log  # type: ignore[attr-defined]
+UExpr.exp = _exp  # type: ignore[attr-defined]
+UExpr.sqrt = _sqrt  # type: ignore[attr-defined]
+UExpr.power = _power  # type: ignore[attr-defined]
+UExpr.floor = _floor  # type: ignore[attr-defined]
+UExpr.ceil = _ceil  # type: ignore[attr-defined]
+UExpr.clip = _clip  # type: ignore[attr-defined]
+UExpr.abs = _abs  # type: ignore[attr-defined]
+UExpr.is_not_null = _is_not_null  # type: ignore[attr-defined]
+
+
+def only_where(condition: pl.Expr, value: Operand) -> UExpr:
+    """``value`` where ``condition`` holds, else null (a timing of a configuration that cannot run)."""
+    v = UExpr.of(value)
+    return UExpr(E.when(condition).then(v.expr), v.unit)
+
+
+def total(first: Operand, *rest: Operand) -> UExpr:
+    """The sum of quantities of one dimensionality, in the first one's unit (null if any is null)."""
+    out = UExpr.of(first)
+    for part in rest:
+        out = out + part
+    return out

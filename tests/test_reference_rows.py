@@ -331,8 +331,9 @@ def reference_row(hw: dict, m: dict, mr: ModelRef, prec: dict, eta: float, workl
               "samples_per_j": None if tdp is None else samples_s / tdp,
               "tokens_per_j": None if tdp is None or tokens_s is None else tokens_s / tdp}
     else:
-        r |= dict.fromkeys(["latency_s", "bound", "achieved_flop_per_s", "mfu", "samples_per_s",
+        r |= dict.fromkeys(["latency_s", "achieved_flop_per_s", "mfu", "samples_per_s",
                             "tokens_per_s", "energy_per_step_j", "samples_per_j", "tokens_per_j"])
+        r["bound"] = "capacity"  # issue 11: a step that does not fit is bound by memory capacity
 
     r |= {
         "peak_flop_per_s": peak, "memory_bandwidth_bytes_per_s": bandwidth, "memory_capacity_bytes": capacity,

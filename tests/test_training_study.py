@@ -98,7 +98,7 @@ def test_infeasible_layout_is_a_result():
                                      zero_stage=0).row(0, named=True)
     assert row["is_feasible"] is False
     assert row["infeasible_reason"] == "weights, optimizer and activations exceed GPU memory"
-    assert row["bound"] == "memory" and row["step_time_s"] is None
+    assert row["bound"] == "capacity" and row["step_time_s"] is None
     assert row["memory_per_gpu_bytes"] > 80e9 and row["compute_time_s"] > 0
 
 

@@ -202,7 +202,7 @@ def _fill_node(walls: dict[int, Wall], row: dict, units: dict) -> None:
     walls[2].binds = bound == "memory" or not row.get("is_feasible")
     walls[2].explanation = "bytes / bandwidth; the footprint against capacity"
     walls[3].figures = _fig(row, units, "launch_overhead_s", "latency_s", "achieved_fraction_of_peak")
-    walls[3].binds, walls[3].explanation = bound in ("launch", "overhead"), "kernel launches on the host"
+    walls[3].binds, walls[3].explanation = bound == "overhead", "kernel launches on the host"
     for n in (4, 5, 6, 7, 12):
         walls[n].explanation = "serving study (mlsys evaluate --study serving)"
     for n, column, what in ((8, "storage_utilization", "[data] storage"), (9, "host_utilization",
@@ -225,7 +225,7 @@ def _fill_serving(walls: dict[int, Wall], row: dict, units: dict) -> None:
     walls[1].explanation = f"decode is {bound}-bound, prefill {row.get('ttft_bound')}-bound"
     walls[2].figures = _fig(row, units, "weights_per_device_bytes", "kv_cache_bytes_per_device",
                             "memory_per_device_bytes", "memory_headroom_bytes")
-    walls[2].binds = bound == "memory bandwidth" or not row.get("is_feasible")
+    walls[2].binds = bound == "memory" or not row.get("is_feasible")
     walls[2].explanation = "weights + KV cache + activations + reserve against capacity; decode reads them"
     walls[3].figures = _fig(row, units, "launch_overhead_s", "eta_memory")
     walls[3].binds, walls[3].explanation = bound == "overhead", "kernel launches per pass"
@@ -255,7 +255,7 @@ def _fill_serving(walls: dict[int, Wall], row: dict, units: dict) -> None:
     walls[13].explanation = ("narrower weights and pruned matrices shrink bytes and FLOPs; dequantization costs "
                              "matmul time; accuracy is not modelled")
     walls[14].figures = _fig(row, units, "prefill_communication_time_s", "decode_communication_time_s")
-    walls[14].binds = bound == "communication"
+    walls[14].binds = bound == "network"
     walls[14].explanation = "TP all-reduces and PP transfers over the scale-up link"
     for n in (15, 19, 20):
         walls[n].explanation = "training study (failures, checkpoints, DP-SGD)"
@@ -293,7 +293,7 @@ def _fill_training(walls: dict[int, Wall], row: dict, units: dict) -> None:
     walls[11].explanation = "C = 6 N D; Chinchilla's 20 tokens per parameter"
     walls[14].figures = _fig(row, units, "tp_comm_time_s", "cp_comm_time_s", "ep_comm_time_s",
                              "pipeline_bubble_time_s", "pp_p2p_time_s", "dp_exposed_time_s")
-    walls[14].binds = bound in ("network", "pipeline bubble")
+    walls[14].binds = bound in ("network", "bubble")
     walls[14].explanation = "collectives, sends and the pipeline bubble"
     walls[15].figures = _fig(row, units, "cluster_mtbf_s", "expected_failures", "goodput")
     walls[15].explanation = ("node MTBF / nodes" if row.get("cluster_mtbf_s") is not None else

@@ -68,7 +68,8 @@ class NodeCoreSchema(pa.DataFrameModel):
     launch_overhead_s: float = result("s", "kernel_launches x launch_overhead_per_kernel_s", "wall 3")
     latency_s: float = result("s", "max(compute, memory) + launch overhead; null if infeasible",
                                         "wall 3")
-    bound: pl.Categorical = result(None, "largest time term: compute, memory or overhead", "wall 3")
+    bound: pl.Categorical = result(None, "largest time term: compute, memory, overhead, input pipeline or "
+                                   "capacity (does not fit); words: pipeline.walls.bounds", "wall 3")
     achieved_flop_per_s: float = result("FLOP/s", "step_flop / latency", "wall 3")
     mfu: float = result("", "model FLOPs utilisation: step_flop / (latency · peak)",
                                   "Chowdhery et al. 2022, App. B")

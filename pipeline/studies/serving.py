@@ -29,8 +29,9 @@ from pipeline.studies.sides import Space, categorical, check_names, rows_of_join
 from pipeline.spec import SweepSpec
 from pipeline.studies import check_plan, result
 from pipeline.units import unit
-from pipeline.walls import load  # noqa: F401  (registers wall 7 in SERVING)
-from pipeline.walls.serving import OPERATORS, PHASES, SERVING
+from pipeline.walls.operators import OPERATORS
+from pipeline.walls.registries import SERVING
+from pipeline.walls.serving import PHASES
 
 DROP_NOT_DECODER = "serving study: decoder models only"
 DROP_NO_PEAK = "hardware has no published dense peak for compute_dtype"
@@ -244,8 +245,10 @@ class ServingCoreSchema(pa.DataFrameModel):
     tokens_per_s_per_device: float = result("tok/s", "tokens_per_s / (tp x pp)", "wall 4")
     batch_tokens_per_s: float = result("tok/s", "batch x generated tokens / e2e latency: throughput with prefill",
                                        "wall 4")
-    bound: pl.Categorical = result(None, "binding constraint of decode", "largest time term")
-    ttft_bound: pl.Categorical = result(None, "binding constraint of prefill", "largest time term")
+    bound: pl.Categorical = result(None, "binding constraint of decode: compute, memory, network, overhead, "
+                                   "host link or capacity (does not fit); words: pipeline.walls.bounds",
+                                   "largest time term")
+    ttft_bound: pl.Categorical = result(None, "binding constraint of prefill (the words of bound)", "largest time term")
     batch_in_flight: float = result("", "sequences in flight per replica under load (Little's law)", "wall 7")
     capacity_requests_per_s: float = result("1/s", "requests/s one replica sustains at its largest batch", "wall 7")
     utilization: float = result("", "request_rate / (replicas x capacity)", "wall 7")

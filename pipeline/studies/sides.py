@@ -23,7 +23,7 @@ from pipeline.errors import InputError, Problem, UnknownNameError
 from pipeline.spec import SweepSpec
 from pipeline.units import unit
 from pipeline.walls.architecture import MODEL_COLUMNS
-from pipeline.walls.data import input_pipeline
+from pipeline.studies.input_pipeline import input_pipeline
 
 # Which steps a workload runs for each kind of model, in the order a request runs them.
 STEPS = pl.DataFrame(

@@ -28,8 +28,9 @@ from pipeline.studies.sides import Space, categorical, check_names, select_rows,
 from pipeline.spec import SweepSpec
 from pipeline.studies import check_plan, result
 from pipeline.units import unit
-from pipeline.walls.data import input_pipeline
-from pipeline.walls.training import DP_SGD_STEP_MULTIPLIER, TRAINING
+from pipeline.studies.input_pipeline import input_pipeline
+from pipeline.walls.quantities import DP_SGD_STEP_MULTIPLIER
+from pipeline.walls.registries import TRAINING
 
 FORMULAS = formulas.REGISTRY | TRAINING
 
@@ -276,8 +277,8 @@ class TrainingCoreSchema(pa.DataFrameModel):
     input_utilization: float = result("", "the busier of storage and host; > 1 stretches the step", "walls 8, 9")
     step_time_s: float = result("s", "one training step x the DP-SGD multiplier, stretched by a slow input "
                                 "pipeline (null: does not fit)", "walls 8, 9, 14, 20")
-    bound: pl.Categorical = result(None, "binding term: compute, network, pipeline bubble, input pipeline or "
-                                   "memory", "largest time term")
+    bound: pl.Categorical = result(None, "binding term: compute, network, bubble, input pipeline or capacity "
+                                   "(does not fit); words: pipeline.walls.bounds", "largest time term")
     tokens_per_step: float = result("tok", "global_batch x seq_len", "definition")
     tokens_per_s: float = result("tok/s", "training throughput, whole job", "wall 14")
     model_flop_per_step: float = result("FLOP", "6PD + attention, per step", "PaLM App. B")

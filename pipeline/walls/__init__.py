@@ -1,6 +1,37 @@
-"""Walls: modules of formulas, one function per output column (see ``pipeline.formulas``).
+"""Walls: modules of formulas, one function per output column (see ``pipeline.formulas``),
+one module per wall or domain. Pure column formulas: nothing here reads a catalog, a spec or
+a file.
 
-Importing this package registers every formula.
+Importing this package registers every formula: the node study's in ``formulas.REGISTRY``,
+the serving and training studies' own in ``pipeline.walls.registries``.
 """
 
-from pipeline.walls import architecture, compute, data, memory, operations, operators, software  # noqa: F401
+from pipeline.walls import (  # noqa: F401
+    architecture,
+    batching,
+    checkpoint,
+    communication,
+    complexity,
+    compute,
+    data,
+    fidelity,
+    fragility,
+    locality,
+    memory,
+    operations,
+    operators,
+    sensitivity,
+    serving,
+    serving_memory,
+    serving_operations,
+    serving_sensitivity,
+    software,
+    streaming,
+    synthesis,
+    tail_latency,
+    training_compute,
+    training_memory,
+    training_operations,
+    training_sensitivity,
+    training_step,
+)

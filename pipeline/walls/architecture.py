@@ -7,16 +7,12 @@ catalog can be checked against the published count (the tests demand 2%).
 
 from __future__ import annotations
 
-import polars as pl
-
 from pipeline.formulas import column
-from pipeline.units import UExpr, lit, where
-
-PARAM = lit(1.0, "param")  # one weight per counted matrix entry
-ELEMENT_PER_TOKEN = lit(1.0, "elem/tok")
+from pipeline.units import Plain, UExpr, where
+from pipeline.walls.quantities import PARAM, TOKEN
 
 
-def _mlp(d_model: UExpr, width: UExpr, is_gated_mlp: pl.Expr, has_linear_bias: pl.Expr) -> UExpr:
+def _mlp(d_model: UExpr, width: UExpr, is_gated_mlp: Plain, has_linear_bias: Plain) -> UExpr:
     """Dense MLP weights: gate, up and down for gated (SwiGLU) MLPs, up and down otherwise."""
     matrices = where(is_gated_mlp, 3.0, 2.0)
     bias = where(has_linear_bias, (matrices - 1.0) * width + d_model, 0.0)  # one per output
@@ -35,14 +31,14 @@ def value_dim(n_heads: UExpr, head_dim: UExpr, v_head_dim: UExpr) -> UExpr:
 
 
 @column
-def is_mla(kv_lora_rank: UExpr) -> pl.Expr:
-    return kv_lora_rank.expr.is_not_null()
+def is_mla(kv_lora_rank: UExpr) -> Plain:
+    return kv_lora_rank.is_not_null()
 
 
 @column
 def attention_params_per_layer(
     d_model: UExpr, n_heads: UExpr, n_kv_heads: UExpr, head_dim: UExpr, query_dim: UExpr,
-    has_linear_bias: pl.Expr, is_mla: pl.Expr, q_lora_rank: UExpr, kv_lora_rank: UExpr,
+    has_linear_bias: Plain, is_mla: Plain, q_lora_rank: UExpr, kv_lora_rank: UExpr,
     qk_rope_head_dim: UExpr, v_head_dim: UExpr,
 ) -> UExpr:
     """Q, K, V and O projections. GQA: K and V have n_kv_heads heads (Ainslie et al. 2023).
@@ -63,20 +59,20 @@ def attention_params_per_layer(
 
 
 @column
-def norm_params_per_layer(d_model: UExpr, norm_type: pl.Expr) -> UExpr:
+def norm_params_per_layer(d_model: UExpr, norm_type: Plain) -> UExpr:
     """Two norms per block; LayerNorm has a scale and a bias, RMSNorm a scale only."""
     return 2.0 * d_model * where(norm_type == "layernorm", 2.0, 1.0) * PARAM
 
 
 @column
-def dense_mlp_params_per_layer(d_model: UExpr, ffn_dim: UExpr, is_gated_mlp: pl.Expr,
-                               has_linear_bias: pl.Expr) -> UExpr:
+def dense_mlp_params_per_layer(d_model: UExpr, ffn_dim: UExpr, is_gated_mlp: Plain,
+                               has_linear_bias: Plain) -> UExpr:
     return _mlp(d_model, ffn_dim, is_gated_mlp, has_linear_bias) * PARAM
 
 
 @column
-def expert_params_each(d_model: UExpr, expert_ffn_dim: UExpr, is_gated_mlp: pl.Expr,
-                       has_linear_bias: pl.Expr) -> UExpr:
+def expert_params_each(d_model: UExpr, expert_ffn_dim: UExpr, is_gated_mlp: Plain,
+                       has_linear_bias: Plain) -> UExpr:
     """Weights of one expert MLP (routed or shared)."""
     return _mlp(d_model, expert_ffn_dim.fill_null(0.0), is_gated_mlp, has_linear_bias) * PARAM
 
@@ -112,9 +108,9 @@ def layer_params_dense_part(
 
 @column
 def embedding_params(vocab_size: UExpr, d_model: UExpr, max_context_tokens: UExpr,
-                     position_embedding: pl.Expr) -> UExpr:
+                     position_embedding: Plain) -> UExpr:
     """Token embeddings, plus learned position embeddings (GPT-2, BERT) where present."""
-    positions = where(position_embedding == "learned", max_context_tokens / lit(1.0, "tok"), 0.0)
+    positions = where(position_embedding == "learned", max_context_tokens / TOKEN, 0.0)
     return (vocab_size + positions) * d_model * PARAM
 
 
@@ -125,15 +121,15 @@ def lm_head_params(vocab_size: UExpr, d_model: UExpr) -> UExpr:
 
 
 @column
-def final_norm_params(d_model: UExpr, norm_type: pl.Expr) -> UExpr:
+def final_norm_params(d_model: UExpr, norm_type: Plain) -> UExpr:
     return d_model * where(norm_type == "layernorm", 2.0, 1.0) * PARAM
 
 
 @column
 def params_computed(
-    model_type: pl.Expr, params_published: UExpr, layer_params_dense_part: UExpr,
+    model_type: Plain, params_published: UExpr, layer_params_dense_part: UExpr,
     routed_expert_params: UExpr, embedding_params: UExpr, lm_head_params: UExpr,
-    is_tied_embeddings: pl.Expr, final_norm_params: UExpr,
+    is_tied_embeddings: Plain, final_norm_params: UExpr,
 ) -> UExpr:
     """Total weights. CNNs: the published count (their FLOPs come from the catalog too)."""
     transformer = (layer_params_dense_part + routed_expert_params + embedding_params
@@ -143,7 +139,7 @@ def params_computed(
 
 @column
 def params_active_per_token(
-    model_type: pl.Expr, params_computed: UExpr, layer_params_dense_part: UExpr, moe_layers: UExpr,
+    model_type: Plain, params_computed: UExpr, layer_params_dense_part: UExpr, moe_layers: UExpr,
     n_experts_per_token: UExpr, expert_params_each: UExpr, lm_head_params: UExpr,
 ) -> UExpr:
     """Block weights one token multiplies (experts_per_token of the routed experts) plus the LM head."""

@@ -7,37 +7,31 @@ backward pass costs about twice the forward (so a training step is 3x forward).
 
 from __future__ import annotations
 
-import polars as pl
-
 from pipeline.formulas import column
-from pipeline.units import UExpr, lit, minimum, where
+from pipeline.units import Plain, UExpr, minimum, where
 from pipeline.walls.operators import per_pass
-
-FLOP_PER_PARAM_TOKEN = lit(2.0, "FLOP/param/tok")  # one multiply-accumulate per weight per token
-FLOP_PER_MAC = lit(2.0, "FLOP")
-TRAIN_TO_FORWARD = 3.0  # forward + backward (2x forward), Kaplan et al. 2020 §2.1
-TOKEN = lit(1.0, "tok")
+from pipeline.walls.quantities import TOKEN, TRAIN_TO_FORWARD
 
 
 @column
-def is_transformer(model_type: pl.Expr) -> pl.Expr:
+def is_transformer(model_type: Plain) -> Plain:
     return model_type != "cnn"
 
 
 @column
-def step_multiplier(step: pl.Expr) -> UExpr:
+def step_multiplier(step: Plain) -> UExpr:
     """Forward-pass equivalents in one step: 3 for a training step, else 1."""
     return where(step == "train", TRAIN_TO_FORWARD, 1.0)
 
 
 @column
-def tokens_per_step(step: pl.Expr, batch: UExpr, seq_len: UExpr) -> UExpr:
+def tokens_per_step(step: Plain, batch: UExpr, seq_len: UExpr) -> UExpr:
     """Tokens that pass through the weights: one per sequence in decode, the whole sequence otherwise."""
     return where(step == "decode", batch * TOKEN, batch * seq_len)
 
 
 @column
-def logit_tokens_per_step(step: pl.Expr, model_type: pl.Expr, batch: UExpr,
+def logit_tokens_per_step(step: Plain, model_type: Plain, batch: UExpr,
                           tokens_per_step: UExpr) -> UExpr:
     """Positions projected onto the vocabulary: every token when training, the last one per
     sequence when generating, none for an encoder's task head at inference."""
@@ -46,7 +40,7 @@ def logit_tokens_per_step(step: pl.Expr, model_type: pl.Expr, batch: UExpr,
 
 
 @column
-def attention_pairs_per_sequence(step: pl.Expr, model_type: pl.Expr, seq_len: UExpr) -> UExpr:
+def attention_pairs_per_sequence(step: Plain, model_type: Plain, seq_len: UExpr) -> UExpr:
     """(query, key) pairs per layer per sequence: S for one decode token over an S-token cache,
     S^2/2 for a causal prompt (Kaplan's 2·n_ctx·d_attn per token), S^2 for a bidirectional encoder."""
     s = seq_len / TOKEN
@@ -82,7 +76,7 @@ def step_logit_tokens(logit_tokens_per_step: UExpr) -> UExpr:
 
 @column
 def forward_flop(
-    is_transformer: pl.Expr, forward_flop_per_sample: UExpr, batch: UExpr, n_layers: UExpr,
+    is_transformer: Plain, forward_flop_per_sample: UExpr, batch: UExpr, n_layers: UExpr,
     step_qkv_proj_flop: UExpr, step_attention_flop: UExpr, step_o_proj_flop: UExpr, step_mlp_flop: UExpr,
     step_norms_flop: UExpr, step_lm_head_flop: UExpr,
 ) -> UExpr:

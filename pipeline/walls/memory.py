@@ -10,16 +10,13 @@ layer's feature maps written once and read once. A training step moves 3x the fo
 
 from __future__ import annotations
 
-import polars as pl
-
 from pipeline.formulas import column
-from pipeline.units import UExpr, lit, where
+from pipeline.units import E, Plain, UExpr, lit, maximum, where
 from pipeline.walls.operators import per_pass
+from pipeline.walls.quantities import OPTIMIZER_BYTES, TOKEN
 
-ELEMENT_PER_PARAM = lit(1.0, "elem/param")  # each weight stored as one element of the dtype
-# Mixed-precision Adam keeps an fp32 master copy, momentum and variance: 12 B/param
-# (Rajbhandari et al. 2020, ZeRO, §3.1); the update reads and writes all three.
-OPTIMIZER_STATE = lit(12.0, "B/param")
+# Mixed-precision Adam's fp32 master copy, momentum and variance (OPTIMIZER_BYTES, 12 B/param):
+# the update reads and writes all three.
 # Korthikanti et al. 2022 (arXiv:2205.05198) eq. 1: activation bytes per layer at
 # 16-bit = s·b·h·(34 + 5·a·s/h), with no recomputation and no parallelism.
 KORTHIKANTI_16BIT_BYTES = 2.0
@@ -40,17 +37,17 @@ def step_weight_params_read(n_layers: UExpr, step_qkv_proj_weight_params: UExpr,
 
 
 @column
-def weight_traffic_bytes(is_transformer: pl.Expr, step: pl.Expr, params_computed: UExpr, weight_bytes_per_param: UExpr,
+def weight_traffic_bytes(is_transformer: Plain, step: Plain, params_computed: UExpr, weight_bytes_per_param: UExpr,
                          step_weight_params_read: UExpr) -> UExpr:
     """Weights read by one forward pass; a training step adds backward read, gradient write
     and the optimizer's read-modify-write of its fp32 state."""
     forward = where(is_transformer, step_weight_params_read, params_computed) * weight_bytes_per_param
-    training = 3.0 * forward + 2.0 * OPTIMIZER_STATE * params_computed
+    training = 3.0 * forward + 2.0 * OPTIMIZER_BYTES * params_computed
     return where(step == "train", training, forward)
 
 
 @column
-def kv_cache_bytes(step: pl.Expr, kv_bytes_per_token_per_device: UExpr, batch: UExpr, seq_len: UExpr) -> UExpr:
+def kv_cache_bytes(step: Plain, kv_bytes_per_token_per_device: UExpr, batch: UExpr, seq_len: UExpr) -> UExpr:
     """KV cache held for the context: 2·L·H_kv·d_head·S·B·bytes (exact; the seed's formula).
     Generation only (prefill and decode); 0 for encoders and training steps."""
     cache = kv_bytes_per_token_per_device * seq_len * batch
@@ -58,7 +55,7 @@ def kv_cache_bytes(step: pl.Expr, kv_bytes_per_token_per_device: UExpr, batch: U
 
 
 @column
-def kv_traffic_elements(is_transformer: pl.Expr, n_layers: UExpr, step_attention_kv_elements: UExpr,
+def kv_traffic_elements(is_transformer: Plain, n_layers: UExpr, step_attention_kv_elements: UExpr,
                         step_multiplier: UExpr) -> UExpr:
     """K/V read over the context and appended for the step's tokens, every layer."""
     return where(is_transformer, n_layers * step_attention_kv_elements * step_multiplier, 0)
@@ -82,7 +79,7 @@ def step_activation_elements(
 
 
 @column
-def activation_traffic_elements(is_transformer: pl.Expr, activation_elements_per_sample: UExpr, batch: UExpr,
+def activation_traffic_elements(is_transformer: Plain, activation_elements_per_sample: UExpr, batch: UExpr,
                                 step_activation_elements: UExpr, step_multiplier: UExpr) -> UExpr:
     """Transformers: the operators' activation reads and writes; CNN: each layer's output
     written once and read once."""
@@ -109,7 +106,7 @@ def memory_time_s(bytes_moved: UExpr, memory_bandwidth_bytes_per_s: UExpr) -> UE
 
 @column
 def activation_memory_bytes(
-    is_transformer: pl.Expr, step: pl.Expr, activation_elements_per_sample: UExpr, batch: UExpr,
+    is_transformer: Plain, step: Plain, activation_elements_per_sample: UExpr, batch: UExpr,
     n_layers: UExpr, tokens_per_step: UExpr, seq_len: UExpr, d_model: UExpr, n_heads: UExpr,
     ffn_dim: UExpr, bytes_per_element: UExpr,
 ) -> UExpr:
@@ -122,9 +119,9 @@ def activation_memory_bytes(
     """
     elem = lit(1.0, "elem")
     cnn = activation_elements_per_sample * batch
-    widest = UExpr(pl.max_horizontal(d_model.expr, ffn_dim.expr), d_model.unit)
-    inference = 2.0 * (tokens_per_step / lit(1.0, "tok")) * widest * elem
-    s = seq_len / lit(1.0, "tok")
+    widest = maximum(d_model, ffn_dim)
+    inference = 2.0 * (tokens_per_step / TOKEN) * widest * elem
+    s = seq_len / TOKEN
     korthikanti = n_layers * s * batch * d_model * (34.0 + 5.0 * n_heads * s / d_model)
     training = korthikanti * elem / KORTHIKANTI_16BIT_BYTES
     transformer = where(step == "train", training, inference)
@@ -132,9 +129,9 @@ def activation_memory_bytes(
 
 
 @column
-def optimizer_state_bytes(step: pl.Expr, params_computed: UExpr, weight_bytes_per_param: UExpr) -> UExpr:
+def optimizer_state_bytes(step: Plain, params_computed: UExpr, weight_bytes_per_param: UExpr) -> UExpr:
     """Training only: gradients in the compute dtype plus 12 B/param of Adam state."""
-    state = params_computed * (weight_bytes_per_param + OPTIMIZER_STATE)
+    state = params_computed * (weight_bytes_per_param + OPTIMIZER_BYTES)
     return where(step == "train", state, 0)
 
 
@@ -151,12 +148,12 @@ def memory_headroom_bytes(memory_capacity_bytes: UExpr, memory_footprint_bytes: 
 
 
 @column
-def is_feasible(memory_headroom_bytes: UExpr) -> pl.Expr:
+def is_feasible(memory_headroom_bytes: UExpr) -> Plain:
     return memory_headroom_bytes >= lit(0.0, "B")
 
 
 @column
-def infeasible_reason(is_feasible: pl.Expr) -> pl.Expr:
+def infeasible_reason(is_feasible: Plain) -> Plain:
     """Why a configuration cannot run (the footprint and capacity columns give the numbers)."""
-    return (pl.when(is_feasible).then(pl.lit(None, pl.String))
-            .otherwise(pl.lit("memory: footprint exceeds device memory"))).cast(pl.Categorical)
+    return (E.when(is_feasible).then(E.lit(None, E.String))
+            .otherwise(E.lit("memory: footprint exceeds device memory"))).cast(E.Categorical)

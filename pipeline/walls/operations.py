@@ -17,24 +17,23 @@ GHG Protocol Scope 2); embodied CO2e spread evenly over the service life.
 
 from __future__ import annotations
 
-import polars as pl
+from functools import partial
 
-from pipeline.formulas import column
-from pipeline.units import UExpr, lit, unit, where
-
-HOURS = lit(1.0, "h")
+from pipeline.formulas import column, define
+from pipeline.units import E, Plain, UExpr, lit, maximum, only_where, where
+from pipeline.walls.quantities import HOURS
 
 
 @column
-def power_basis(idle_power_w: UExpr) -> pl.Expr:
-    return pl.when(idle_power_w.is_null()).then(pl.lit("TDP (idle power unpublished)")) \
-        .otherwise(pl.lit("idle + (TDP - idle) x utilization")).cast(pl.Categorical)
+def power_basis(idle_power_w: UExpr) -> Plain:
+    return E.when(idle_power_w.is_null()).then(E.lit("TDP (idle power unpublished)")) \
+        .otherwise(E.lit("idle + (TDP - idle) x utilization")).cast(E.Categorical)
 
 
 @column
 def device_power_w(idle_power_w: UExpr, tdp_w: UExpr, power_utilization: UExpr) -> UExpr:
     """Wall 18: idle + (TDP - idle) x utilization; TDP where idle power is unpublished."""
-    u = UExpr(power_utilization.expr.clip(0.0, 1.0), unit(""))
+    u = power_utilization.to("").clip(0, 1)
     return where(idle_power_w.is_null(), tdp_w, idle_power_w + (tdp_w - idle_power_w) * u)
 
 
@@ -116,13 +115,13 @@ def owned_tco_usd(capex_usd: UExpr, tco_horizon_years: UExpr, maintenance_fracti
 
 @column
 def cost_note(cloud_price_usd_per_accelerator_hour: UExpr, capex_per_accelerator_usd: UExpr,
-              electricity_price_usd_per_kwh: UExpr) -> pl.Expr:
+              electricity_price_usd_per_kwh: UExpr) -> Plain:
     """Why a cost column is null (never zero)."""
-    cloud = pl.when(cloud_price_usd_per_accelerator_hour.is_null()).then(pl.lit("no published cloud price"))
-    owned = pl.when(capex_per_accelerator_usd.is_null()).then(pl.lit("no list or node price"))
-    energy = pl.when(electricity_price_usd_per_kwh.is_null()).then(pl.lit("no electricity price for the region"))
-    return pl.concat_str([cloud, owned, energy], separator="; ", ignore_nulls=True) \
-        .replace("", None).cast(pl.Categorical)
+    cloud = E.when(cloud_price_usd_per_accelerator_hour.is_null()).then(E.lit("no published cloud price"))
+    owned = E.when(capex_per_accelerator_usd.is_null()).then(E.lit("no list or node price"))
+    energy = E.when(electricity_price_usd_per_kwh.is_null()).then(E.lit("no electricity price for the region"))
+    return E.concat_str([cloud, owned, energy], separator="; ", ignore_nulls=True) \
+        .replace("", None).cast(E.Categorical)
 
 
 # -- wall 16: waiting for a shared cluster ----------------------------------------------
@@ -131,7 +130,7 @@ def cost_note(cloud_price_usd_per_accelerator_hour: UExpr, capex_per_accelerator
 def queue_wait_mm1_s(shared_utilization: UExpr, ops_service_time_s: UExpr) -> UExpr:
     """Mean wait in an M/M/1 queue, rho / (1 - rho) x S (Kleinrock 1975, §3.2)."""
     rho = shared_utilization
-    return where(rho.expr < 1.0, rho / (1.0 - rho) * ops_service_time_s, UExpr(pl.lit(None), unit("s")))
+    return only_where(rho < 1.0, rho / (1.0 - rho) * ops_service_time_s)
 
 
 @column
@@ -139,4 +138,34 @@ def queue_wait_mg1_s(shared_utilization: UExpr, service_time_cv: UExpr, ops_serv
     """Pollaczek-Khinchine: rho x S x (1 + C_s^2) / (2 (1 - rho)) (Kleinrock 1975, §5.6)."""
     rho = shared_utilization
     wait = rho * ops_service_time_s * (1.0 + service_time_cv * service_time_cv) / (2.0 * (1.0 - rho))
-    return where(rho.expr < 1.0, wait, UExpr(pl.lit(None), unit("s")))
+    return only_where(rho < 1.0, wait)
+
+
+# -- the node study: one accelerator's rates per sample ------------------------------------------
+
+@column
+def ops_devices(hardware: Plain) -> UExpr:
+    return lit(1.0)
+
+
+@column
+def power_utilization(compute_time_s: UExpr, memory_time_s: UExpr, latency_s: UExpr) -> UExpr:
+    """The roofline's busier engine over the step: max(compute, memory) / latency (launch gaps idle)."""
+    return (maximum(compute_time_s, memory_time_s) / latency_s).to("")
+
+
+@column
+def ops_service_time_s(latency_s: UExpr) -> UExpr:
+    return latency_s
+
+
+def _per_sample(rate: UExpr, samples_per_s: UExpr, target: str) -> UExpr:
+    return (rate / samples_per_s).to(target)
+
+
+for _name, _rate, _unit in (("facility_energy_per_sample_j", "facility_power_w", "J"),
+                            ("co2e_per_sample_g", "co2e_g_per_h", "gCO2e"),
+                            ("water_per_sample_l", "water_l_per_h", "L"),
+                            ("cloud_cost_per_sample_usd", "cloud_cost_usd_per_h", "USD"),
+                            ("owned_cost_per_sample_usd", "owned_cost_usd_per_h", "USD")):
+    define(_name, [_rate, "samples_per_s"], partial(_per_sample, target=_unit))

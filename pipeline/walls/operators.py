@@ -17,17 +17,12 @@ replicated when tp exceeds them (Megatron-LM, Shoeybi et al. 2019, §3).
 
 from __future__ import annotations
 
-import polars as pl
-
 from pipeline.formulas import column, define
-from pipeline.units import UExpr, lit, where
+from pipeline.units import Plain, UExpr, lit, maximum, total, where
+from pipeline.walls.quantities import ELEM_PER_PARAM, ELEM_PER_TOKEN, PARAM, TOKEN
 
-FLOP_PER_PARAM_TOKEN = lit(2.0, "FLOP/param/tok")
+FLOP_PER_PARAM_TOKEN = lit(2.0, "FLOP/param/tok")  # one multiply-accumulate per weight per token
 FLOP_PER_MAC = lit(2.0, "FLOP")
-ELEM_PER_TOKEN = lit(1.0, "elem/tok")
-ELEM_PER_PARAM = lit(1.0, "elem/param")
-TOKEN = lit(1.0, "tok")
-PARAM = lit(1.0, "param")
 # Two RMS/LayerNorms (~4 FLOP per element) and two residual adds (1 FLOP per element)
 # per block; bytes: each norm reads and writes the hidden state, each add reads two, writes one.
 OTHER_FLOP_PER_ELEMENT = lit(10.0, "FLOP/elem")
@@ -35,33 +30,42 @@ OTHER_ELEMENT_TRIPS = 10.0
 OPERATORS = ("qkv_proj", "attention", "o_proj", "mlp", "norms")
 
 
-def ceil(x: UExpr) -> UExpr:
-    return UExpr(x.expr.ceil(), x.unit)
-
-
 def per_pass(n_layers: UExpr, per_layer: list[UExpr], head: UExpr) -> UExpr:
     """A quantity of one pass: the layer operators' sum x layers, plus the LM head's."""
-    total = per_layer[0]
-    for part in per_layer[1:]:
-        total = total + part
-    return n_layers * total + head
+    return n_layers * total(*per_layer) + head
 
 
 # -- the layout: what one device holds ----------------------------------------------------
 
 @column
 def layers_per_stage(n_layers: UExpr, pp: UExpr) -> UExpr:
-    return ceil(n_layers / pp)
+    return (n_layers / pp).ceil()
+
+
+@column
+def pipeline_end_params_per_device(embedding_params: UExpr, lm_head_params: UExpr, final_norm_params: UExpr,
+                                   is_tied_embeddings: Plain, tp: UExpr, pp: UExpr) -> UExpr:
+    """Weights outside the layers on the fullest device, every study's one convention. One stage
+    holds the embedding, the LM head (none of its own when tied to the embedding) and the final
+    norm. With pp > 1 the first stage holds the embedding and the last stage the LM head and final
+    norm, the larger end counting; a tied embedding is duplicated on the last stage as its LM head
+    (Megatron-LM, megatron/core/models/common/language_module/language_module.py: "Create a
+    second copy of word_embeddings on the last stage", its gradients all-reduced with the first
+    stage's; vLLM's Llama with PP also builds lm_head on the last rank). Matrices are sharded over
+    tp; the final norm is replicated on every TP rank."""
+    single = embedding_params + where(is_tied_embeddings, 0.0, lm_head_params) + final_norm_params * tp
+    ends = where(pp > 1, maximum(embedding_params, lm_head_params + final_norm_params * tp), single)
+    return ends / tp
 
 
 @column
 def kv_heads_per_device(n_kv_heads: UExpr, tp: UExpr) -> UExpr:
     """ceil(H_kv / tp): with tp > H_kv each device keeps a replica of a KV head."""
-    return ceil(n_kv_heads / tp)
+    return (n_kv_heads / tp).ceil()
 
 
 @column
-def kv_elements_per_token_per_layer_per_device(is_mla: pl.Expr, kv_heads_per_device: UExpr, head_dim: UExpr,
+def kv_elements_per_token_per_layer_per_device(is_mla: Plain, kv_heads_per_device: UExpr, head_dim: UExpr,
                                                 kv_lora_rank: UExpr, qk_rope_head_dim: UExpr) -> UExpr:
     """K and V of the device's heads; MLA keeps its whole latent on every TP rank."""
     standard = 2.0 * kv_heads_per_device * head_dim
@@ -69,8 +73,8 @@ def kv_elements_per_token_per_layer_per_device(is_mla: pl.Expr, kv_heads_per_dev
 
 
 @column
-def qkv_params_per_device(is_mla: pl.Expr, d_model: UExpr, query_dim: UExpr, tp: UExpr,
-                          kv_heads_per_device: UExpr, head_dim: UExpr, has_linear_bias: pl.Expr,
+def qkv_params_per_device(is_mla: Plain, d_model: UExpr, query_dim: UExpr, tp: UExpr,
+                          kv_heads_per_device: UExpr, head_dim: UExpr, has_linear_bias: Plain,
                           attention_params_per_layer: UExpr, value_dim: UExpr, weight_density: UExpr) -> UExpr:
     """Q, K, V projection weights on one device (MLA: everything but the output projection / tp),
     x the weight density left by structured pruning (wall 13; 1 unpruned)."""
@@ -129,7 +133,7 @@ def kv_bytes_per_token_per_device(kv_elements_per_token_per_layer_per_device: UE
 def _routed_fraction(n_experts: UExpr, n_experts_per_token: UExpr, tokens: UExpr) -> UExpr:
     """Expected share of routed experts hit by at least one of the step's tokens, 1 - (1 - k/E)^tokens."""
     k_over_e = (n_experts_per_token / n_experts).fill_null(0.0)
-    miss = UExpr((1.0 - k_over_e.expr).pow(tokens.magnitude("tok")), k_over_e.unit)
+    miss = (1.0 - k_over_e).power(tokens / TOKEN)
     return (1.0 - miss).fill_null(0.0)
 
 
@@ -215,12 +219,6 @@ def operator_work(p: str) -> None:
 
     def in_bytes(amount, size):
         return amount * size
-
-    def total(*parts):
-        out = parts[0]
-        for part in parts[1:]:
-            out = out + part
-        return out
 
     for op in (*OPERATORS, "lm_head"):
         parts = []

@@ -39,4 +39,4 @@ def test_a_model_that_does_not_fit_is_a_result_not_a_crash():
     assert row["is_feasible"] is False
     assert row["memory_headroom_bytes"] < 0
     assert row["infeasible_reason"].startswith("memory")
-    assert row["latency_s"] is None and row["bound"] is None
+    assert row["latency_s"] is None and row["bound"] == "capacity"

@@ -1,4 +1,5 @@
-"""Collectives against closed forms computed by hand."""
+"""Wall 14 (pipeline.walls.communication): collectives and the pipeline bubble against closed forms
+computed by hand."""
 
 from __future__ import annotations
 
@@ -6,19 +7,18 @@ import polars as pl
 import pytest
 
 from pipeline.units import col
-from pipeline.walls.collectives import (
-    hierarchical_all_reduce_s,
+from pipeline.walls.communication import (
+    all_to_all_s,
     ring_all_gather_s,
     ring_all_reduce_s,
     ring_reduce_scatter_s,
     tree_all_reduce_s,
 )
 
-FRAME = pl.DataFrame({"n": [8.0, 1.0, 1024.0], "g": [8.0, 1.0, 8.0], "m": [1e9, 1e9, 1e9],
-                      "a": [5e-6, 5e-6, 5e-6], "b": [450e9, 450e9, 450e9],
-                      "ai": [10e-6, 10e-6, 10e-6], "bi": [50e9, 50e9, 50e9]})
-N, G, M = col("n", ""), col("g", ""), col("m", "B")
-A, B, AI, BI = col("a", "s"), col("b", "B/s"), col("ai", "s"), col("bi", "B/s")
+FRAME = pl.DataFrame({"n": [8.0, 1.0, 1024.0], "m": [1e9, 1e9, 1e9], "a": [5e-6, 5e-6, 5e-6],
+                      "b": [450e9, 450e9, 450e9]})
+N, M = col("n", ""), col("m", "B")
+A, B = col("a", "s"), col("b", "B/s")
 
 
 def values(expr) -> list[float]:
@@ -47,20 +47,26 @@ def test_double_binary_tree():
     assert values(tree_all_reduce_s(N, M, A, B))[2] == pytest.approx(20 * 5e-6 + 2 * 1e9 / 450e9, rel=1e-12)
 
 
-def test_hierarchical_all_reduce():
-    """1024 GPUs, 8 per node: intra-node reduce-scatter and all-gather of 1 GB (7 steps,
-    7/8 of it each, at 450 GB/s, 5 us), and a ring all-reduce of 125 MB over 128 nodes
-    (254 steps of 10 us, 2 x 127/128 x 125 MB at 50 GB/s)."""
-    intra = 7 * 5e-6 + 7 / 8 * 1e9 / 450e9
-    inter = 254 * 10e-6 + 2 * 127 / 128 * 125e6 / 50e9
-    got = values(hierarchical_all_reduce_s(N, G, M, A, B, AI, BI))[2]
-    assert got == pytest.approx(2 * intra + inter, rel=1e-12)
-
-
 def test_all_to_all_pairwise_exchange():
     """8 ranks exchange 1 GB each: 7 steps of 5 us, 7/8 of the message on the wire at 450 GB/s."""
-    from pipeline.walls.collectives import all_to_all_s
-
     got = values(all_to_all_s(N, M, A, B))
     assert got[0] == pytest.approx(7 * 5e-6 + 7 / 8 * 1e9 / 450e9, rel=1e-12)
     assert got[1] == 0.0
+
+
+def test_pipeline_bubble_fraction_and_in_flight_microbatches(training):
+    """(p-1)/(v m + p - 1): p 8, m 64 -> 7/71; interleaved v 2 -> 7/135. The first stage holds
+    min(m, p) microbatches, x (1 + (p-1)/(p v)) interleaved (Korthikanti et al. §4.2.3)."""
+    got = training(["pipeline_bubble_fraction", "microbatches_in_flight"], pp=([8.0, 8.0, 8.0], ""),
+                   virtual_stages=([1.0, 2.0, 1.0], ""), num_microbatches=([64.0, 64.0, 4.0], ""))
+    assert got["pipeline_bubble_fraction"] == pytest.approx([7 / 71, 7 / 135, 7 / 11], rel=1e-12)
+    assert got["microbatches_in_flight"] == pytest.approx([8.0, 8 * (1 + 7 / 16), 4.0], rel=1e-12)
+
+
+def test_bubble_time_is_the_fraction_of_the_step(training):
+    """bubble / (m x t_mb + bubble) = (p-1)/(v m + p - 1) when every microbatch takes t_mb."""
+    got = training(["pipeline_bubble_time_s"], pp=([4.0], ""), virtual_stages=([2.0], ""),
+                   microbatch_time_s=([0.3], "s"))
+    bubble = got["pipeline_bubble_time_s"][0]
+    assert bubble == pytest.approx(1.5 * 0.3, rel=1e-12)
+    assert bubble / (16 * 0.3 + bubble) == pytest.approx(3 / (2 * 16 + 3), rel=1e-12)

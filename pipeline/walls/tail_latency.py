@@ -17,29 +17,25 @@ from __future__ import annotations
 
 import math
 
-import polars as pl
+from pipeline.units import Plain, UExpr, only_where, total, where
+from pipeline.walls.quantities import TOKEN
+from pipeline.walls.registries import serving_column
 
-from pipeline import formulas
-from pipeline.units import UExpr, lit
-from pipeline.walls.serving import SERVING
-
-column = formulas.column(registry=SERVING)
-TOKEN = lit(1.0, "tok")
 MAX_REPLICAS = 64  # the Erlang recurrence is unrolled this far; the spec rejects more replicas
 
 
-@column
+@serving_column
 def request_rate_per_replica(request_rate: UExpr, replicas: UExpr) -> UExpr:
     return request_rate / replicas
 
 
-@column
+@serving_column
 def prefill_utilization(request_rate_per_replica: UExpr, prefill_time_one_request_s: UExpr) -> UExpr:
     """Share of a replica's time spent prefilling arriving prompts: lambda_r x tau_p."""
     return (request_rate_per_replica * prefill_time_one_request_s).to("")
 
 
-@column
+@serving_column
 def capacity_requests_per_s(prefill_time_one_request_s: UExpr, generated_tokens: UExpr,
                             itl_at_batch_cap_s: UExpr, load_batch_cap: UExpr) -> UExpr:
     """Requests/s one replica sustains: each costs its prefill plus G decode rounds shared by b_cap."""
@@ -47,72 +43,70 @@ def capacity_requests_per_s(prefill_time_one_request_s: UExpr, generated_tokens:
     return (1.0 / per_request).to("1/s")
 
 
-@column
+@serving_column
 def utilization(request_rate: UExpr, replicas: UExpr, capacity_requests_per_s: UExpr) -> UExpr:
     """rho = lambda / (c x mu); >= 1 means the queue grows without bound."""
     return (request_rate / (replicas * capacity_requests_per_s)).to("")
 
 
-@column
-def is_stable(utilization: UExpr, prefill_utilization: UExpr) -> pl.Expr:
-    return (utilization.expr < 1.0) & (prefill_utilization.expr < 1.0)
+@serving_column
+def is_stable(utilization: UExpr, prefill_utilization: UExpr) -> Plain:
+    return (utilization < 1.0) & (prefill_utilization < 1.0)
 
 
-@column
+@serving_column
 def wait_probability(replicas: UExpr, request_rate: UExpr, capacity_requests_per_s: UExpr,
-                     is_stable: pl.Expr) -> UExpr:
+                     is_stable: Plain) -> UExpr:
     """Erlang C: P(a request waits) with c = replicas servers and offered load a = lambda / mu:
     C = T / (S + T), S = sum_{k<c} a^k / k!, T = a^c / c! x c / (c - a); terms in log space,
     unrolled over k once when the plan is built (each term reads only a and c)."""
-    a = (request_rate / capacity_requests_per_s).to("").expr
-    c = replicas.expr
+    a = (request_rate / capacity_requests_per_s).to("")
+    c = replicas
     log_a = a.log()
-    head = pl.sum_horizontal([pl.when(pl.lit(float(k)) < c).then((k * log_a - math.lgamma(k + 1)).exp())
-                              .otherwise(0.0) for k in range(MAX_REPLICAS)])
-    log_c_factorial = pl.sum_horizontal([pl.when(pl.lit(float(k)) <= c).then(math.log(k)).otherwise(0.0)
-                                         for k in range(1, MAX_REPLICAS + 1)])
+    head = total(*[where(c > k, (k * log_a - math.lgamma(k + 1)).exp(), 0) for k in range(MAX_REPLICAS)])
+    log_c_factorial = total(*[where(c >= k, math.log(k), 0) for k in range(1, MAX_REPLICAS + 1)])
     tail = (c * log_a - log_c_factorial).exp() * c / (c - a)
     erlang_c = tail / (head + tail)
-    return UExpr(pl.when(is_stable).then(erlang_c.clip(0.0, 1.0)), replicas.unit)
+    return only_where(is_stable, erlang_c.clip(0, 1))
 
 
 def _wait_quantile(q: float, wait_probability: UExpr, replicas: UExpr, capacity_requests_per_s: UExpr,
                    request_rate: UExpr) -> UExpr:
     """Queueing delay exceeded with probability 1 - q: P(W > t) = C exp(-(c mu - lambda) t)."""
     drain = replicas * capacity_requests_per_s - request_rate  # 1/s
-    t = UExpr((wait_probability.expr / (1.0 - q)).log().clip(lower_bound=0.0), wait_probability.unit) / drain
+    t = (wait_probability / (1.0 - q)).log().clip(lower=0) / drain
     return t.to("s")
 
 
-@column
-def ttft_p50_s(is_stable: pl.Expr, prefill_time_one_request_s: UExpr, prefill_utilization: UExpr,
+@serving_column
+def ttft_p50_s(is_stable: Plain, prefill_time_one_request_s: UExpr, prefill_utilization: UExpr,
                wait_probability: UExpr, replicas: UExpr, capacity_requests_per_s: UExpr,
                request_rate: UExpr) -> UExpr:
     """Median time to first token under load: queueing wait, then a prefill that shares the
     replica with running decode rounds."""
     prefill = prefill_time_one_request_s / (1.0 - prefill_utilization)
     wait = _wait_quantile(0.5, wait_probability, replicas, capacity_requests_per_s, request_rate)
-    return UExpr(pl.when(is_stable).then((prefill + wait).expr), prefill.unit)
+    return only_where(is_stable, prefill + wait)
 
 
-@column
-def ttft_p99_s(is_stable: pl.Expr, prefill_time_one_request_s: UExpr, prefill_utilization: UExpr,
+@serving_column
+def ttft_p99_s(is_stable: Plain, prefill_time_one_request_s: UExpr, prefill_utilization: UExpr,
                wait_probability: UExpr, replicas: UExpr, capacity_requests_per_s: UExpr,
                request_rate: UExpr) -> UExpr:
     prefill = prefill_time_one_request_s / (1.0 - prefill_utilization)
     wait = _wait_quantile(0.99, wait_probability, replicas, capacity_requests_per_s, request_rate)
-    return UExpr(pl.when(is_stable).then((prefill + wait).expr), prefill.unit)
+    return only_where(is_stable, prefill + wait)
 
 
-@column
-def tpot_under_load_s(is_stable: pl.Expr, itl_at_load_s: UExpr, prefill_utilization: UExpr) -> UExpr:
+@serving_column
+def tpot_under_load_s(is_stable: Plain, itl_at_load_s: UExpr, prefill_utilization: UExpr) -> UExpr:
     """Time per output token under load: a decode round at the batch in flight, stretched by
     the prefill chunks that share it."""
-    return UExpr(pl.when(is_stable).then((itl_at_load_s / (1.0 - prefill_utilization)).expr), itl_at_load_s.unit)
+    return only_where(is_stable, itl_at_load_s / (1.0 - prefill_utilization))
 
 
-@column
-def batch_in_flight(is_stable: pl.Expr, load_batch: UExpr) -> UExpr:
+@serving_column
+def batch_in_flight(is_stable: Plain, load_batch: UExpr) -> UExpr:
     """Sequences a replica decodes at once in steady state (Little's law)."""
-    return UExpr(pl.when(is_stable).then(load_batch.expr), load_batch.unit)
+    return only_where(is_stable, load_batch)
 

@@ -1,0 +1,30 @@
+"""One vocabulary for the ``bound`` columns of every study: the term that sets the time, or
+why there is no time (issue 11 item 4). A bound column is built with ``binding`` so a word
+outside the vocabulary fails when the plan is built."""
+
+from __future__ import annotations
+
+from pipeline.units import E, Plain
+
+BOUNDS = {
+    "compute": "arithmetic at peak FLOP/s x eta_compute sets the time (wall 1)",
+    "memory": "bytes moved to and from device memory at its bandwidth set the time (wall 2)",
+    "network": "collectives and point-to-point sends over the scale-up or scale-out links (wall 14)",
+    "overhead": "kernel launches and other fixed host-side costs (wall 3)",
+    "host link": "weights streamed from host memory over the host link (wall 6)",
+    "input pipeline": "storage or host preprocessing cannot keep up with the accelerators (walls 8, 9)",
+    "bubble": "pipeline stages idle while the pipeline fills and drains (wall 14)",
+    "capacity": "the configuration does not fit in device memory: no time (wall 2)",
+}
+
+
+def binding(*cases: tuple[Plain, str], otherwise: str) -> Plain:
+    """The first case's word whose condition holds, else ``otherwise``, as a category."""
+    for word in (*(w for _, w in cases), otherwise):
+        if word not in BOUNDS:
+            raise ValueError(f"bound {word!r} is not in the vocabulary ({', '.join(BOUNDS)})")
+    (condition, word), *rest = cases
+    out = E.when(condition).then(E.lit(word))
+    for condition, word in rest:
+        out = out.when(condition).then(E.lit(word))
+    return out.otherwise(E.lit(otherwise)).cast(E.Categorical)

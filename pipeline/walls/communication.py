@@ -1,0 +1,227 @@
+"""Wall 14 (communication): collectives in the alpha-beta model, and the tensor-, context-,
+expert-, pipeline- and data-parallel traffic of the serving and training studies.
+
+Collectives: time = steps x alpha + bytes on the wire / beta, for ``n`` devices, a message of
+``message`` bytes per device, per-step latency ``alpha`` and per-direction bandwidth ``beta``.
+Ring algorithms after Thakur, Rabenseifner and Gropp 2005 (Int. J. HPC Applications 19(1),
+§4): reduce-scatter and all-gather move (n-1)/n of the message in n-1 steps; an all-reduce is
+the two, 2(n-1) steps. The double binary tree is NCCL's (NCCL 2.4, "Massively Scale Your Deep
+Learning Training with NCCL 2.4", NVIDIA 2019): two pipelined binary trees, each carrying half
+the message, give logarithmic latency at full bandwidth.
+
+Tensor parallelism costs two ring all-reduces per layer forward (Megatron-LM, Shoeybi et al.
+2019, §3); pipeline parallelism sends activations across each stage boundary (Narayanan et al.
+2021, SC21). The training step's terms are per microbatch on the busiest stage.
+"""
+
+from __future__ import annotations
+
+from pipeline.units import Plain, UExpr, maximum, minimum, where
+from pipeline.walls.locality import link_for_span
+from pipeline.walls.quantities import ELEM_PER_TOKEN
+from pipeline.walls.registries import define_serving, define_training, training_column
+from pipeline.walls.serving import PHASES
+
+ZERO3_TRAFFIC = 1.5  # ZeRO-3 moves 3 Psi per step against data parallelism's 2 Psi (Rajbhandari et al. 2020, §7.2)
+
+
+# -- collectives ---------------------------------------------------------------------------------
+
+def ring_reduce_scatter_s(n: UExpr, message: UExpr, alpha: UExpr, beta: UExpr) -> UExpr:
+    """(n-1) alpha + (n-1)/n x M / beta."""
+    steps = n - 1.0
+    return where(n > 1, steps * alpha + (steps / n * message / beta).to("s"), 0)
+
+
+def ring_all_gather_s(n: UExpr, message: UExpr, alpha: UExpr, beta: UExpr) -> UExpr:
+    """The mirror of reduce-scatter: the same steps and bytes."""
+    return ring_reduce_scatter_s(n, message, alpha, beta)
+
+
+def ring_all_reduce_s(n: UExpr, message: UExpr, alpha: UExpr, beta: UExpr) -> UExpr:
+    """2(n-1) alpha + 2(n-1)/n x M / beta: reduce-scatter then all-gather."""
+    return ring_reduce_scatter_s(n, message, alpha, beta) + ring_all_gather_s(n, message, alpha, beta)
+
+
+def tree_all_reduce_s(n: UExpr, message: UExpr, alpha: UExpr, beta: UExpr) -> UExpr:
+    """Double binary tree: 2 ceil(log2 n) alpha (up the tree, then down) + 2 M / beta
+    (each rank receives and sends the reduced message once per phase, pipelined)."""
+    depth = n.log(2).ceil()
+    return where(n > 1, 2.0 * depth * alpha + (2.0 * message / beta).to("s"), 0)
+
+
+def all_to_all_s(n: UExpr, message: UExpr, alpha: UExpr, beta: UExpr) -> UExpr:
+    """Pairwise exchange (Thakur et al. 2005, §3.6): n-1 steps, each sending 1/n of the
+    message to one peer, (n-1) alpha + (n-1)/n x M / beta. ``message``: bytes each rank holds."""
+    steps = n - 1.0
+    return where(n > 1, steps * alpha + (steps / n * message / beta).to("s"), 0)
+
+
+# -- serving: a pass of each phase over the scale-up link ------------------------------------------
+
+def _tp_comm(n_layers: UExpr, tp: UExpr, t: UExpr, d: UExpr, abytes: UExpr, alpha: UExpr, beta: UExpr,
+             eta_l: UExpr) -> UExpr:
+    """TP: two ring all-reduces of the step's hidden states per layer (Megatron-LM)."""
+    message = t * d * ELEM_PER_TOKEN * abytes
+    return where(tp > 1, 2.0 * n_layers * ring_all_reduce_s(tp, message, alpha, beta * eta_l), 0)
+
+
+def _pp_comm(pp: UExpr, t: UExpr, d: UExpr, abytes: UExpr, alpha: UExpr, beta: UExpr, eta_l: UExpr) -> UExpr:
+    """PP: one send of the step's hidden states across each of the pp - 1 stage boundaries."""
+    message = t * d * ELEM_PER_TOKEN * abytes
+    hop = alpha + (message / (beta * eta_l)).to("s")
+    return where(pp > 1, (pp - 1.0) * hop, 0)
+
+
+def _comm_total(tp_t: UExpr, pp_t: UExpr) -> UExpr:
+    return tp_t.fill_null(0) + pp_t.fill_null(0)
+
+
+_LINK = ["bytes_per_element", "scaleup_link_latency_s", "scaleup_link_bandwidth_bytes_per_s", "eta_link"]
+for _p in PHASES:
+    define_serving(f"{_p}_tp_comm_time_s", ["n_layers", "tp", f"{_p}_tokens", "d_model", *_LINK], _tp_comm)
+    define_serving(f"{_p}_pp_comm_time_s", ["pp", f"{_p}_tokens", "d_model", *_LINK], _pp_comm)
+    define_serving(f"{_p}_communication_time_s", [f"{_p}_tp_comm_time_s", f"{_p}_pp_comm_time_s"], _comm_total)
+
+
+# -- training: one microbatch on the busiest stage, and the step -----------------------------------
+
+@training_column
+def activation_message_bytes(seq_len: UExpr, cp: UExpr, microbatch: UExpr, d_model: UExpr,
+                             activation_bytes_per_element: UExpr) -> UExpr:
+    """One microbatch's hidden states (b x s/cp x h) at 16 bits: what TP reduces and PP sends."""
+    return seq_len / cp * microbatch * d_model * ELEM_PER_TOKEN * activation_bytes_per_element
+
+
+@training_column
+def tp_comm_time_per_microbatch_s(layers_per_gpu: UExpr, recompute: Plain, tp: UExpr,
+                                  activation_message_bytes: UExpr, scaleup_domain_size: UExpr,
+                                  scaleup_link_latency_s: UExpr, scaleup_beta_bytes_per_s: UExpr,
+                                  scaleout_latency_s: UExpr, scaleout_beta_bytes_per_s: UExpr) -> UExpr:
+    """Megatron TP: 2 all-reduces per layer forward, 2 backward, 2 more when the forward is
+    recomputed (Korthikanti et al. §4.2.2). Sequence parallelism turns each into a reduce-scatter
+    and an all-gather: in the ring model the same steps and bytes."""
+    alpha = link_for_span(tp, scaleup_domain_size, scaleup_link_latency_s, scaleout_latency_s)
+    beta = link_for_span(tp, scaleup_domain_size, scaleup_beta_bytes_per_s, scaleout_beta_bytes_per_s)
+    per_layer = where(recompute == "full", 6.0, 4.0)
+    return layers_per_gpu * per_layer * ring_all_reduce_s(tp, activation_message_bytes, alpha, beta)
+
+
+@training_column
+def cp_comm_time_per_microbatch_s(layers_per_gpu: UExpr, recompute: Plain, cp: UExpr, tp: UExpr,
+                                  seq_len: UExpr, microbatch: UExpr,
+                                  kv_elements_per_token_per_layer_per_device: UExpr,
+                                  activation_bytes_per_element: UExpr, scaleup_domain_size: UExpr,
+                                  scaleup_link_latency_s: UExpr, scaleup_beta_bytes_per_s: UExpr,
+                                  scaleout_latency_s: UExpr, scaleout_beta_bytes_per_s: UExpr) -> UExpr:
+    """All-gather-based context parallelism (Llama 3, Grattafiori et al. 2024, §3.3.2): per layer
+    an all-gather of K and V forward, a reduce-scatter of their gradients backward (and the
+    all-gather again when the forward is recomputed), over the cp ranks."""
+    message = seq_len * microbatch * kv_elements_per_token_per_layer_per_device * activation_bytes_per_element
+    span = tp * cp
+    alpha = link_for_span(span, scaleup_domain_size, scaleup_link_latency_s, scaleout_latency_s)
+    beta = link_for_span(span, scaleup_domain_size, scaleup_beta_bytes_per_s, scaleout_beta_bytes_per_s)
+    gathers = where(recompute == "full", 2.0, 1.0)
+    return layers_per_gpu * (gathers * ring_all_gather_s(cp, message, alpha, beta)
+                             + ring_reduce_scatter_s(cp, message, alpha, beta))
+
+
+@training_column
+def ep_comm_time_per_microbatch_s(layers_per_gpu: UExpr, dense_layer_share: UExpr, recompute: Plain, ep: UExpr,
+                                  tp: UExpr, cp: UExpr, activation_message_bytes: UExpr,
+                                  n_experts_per_token: UExpr, scaleup_domain_size: UExpr,
+                                  scaleup_link_latency_s: UExpr, scaleup_beta_bytes_per_s: UExpr,
+                                  scaleout_latency_s: UExpr, scaleout_beta_bytes_per_s: UExpr) -> UExpr:
+    """Expert parallelism: per MoE layer an all-to-all dispatch and combine forward and again
+    backward (and forward again when recomputed), each moving the rank's 1/tp of the tokens
+    x top-k copies (GShard, Lepikhin et al. 2020, §2.2)."""
+    message = activation_message_bytes / tp * n_experts_per_token.fill_null(0.0)
+    span = tp * cp * ep
+    alpha = link_for_span(span, scaleup_domain_size, scaleup_link_latency_s, scaleout_latency_s)
+    beta = link_for_span(span, scaleup_domain_size, scaleup_beta_bytes_per_s, scaleout_beta_bytes_per_s)
+    per_layer = where(recompute == "full", 6.0, 4.0)
+    moe_layers = layers_per_gpu * (1.0 - dense_layer_share)
+    return moe_layers * per_layer * all_to_all_s(ep, message, alpha, beta)
+
+
+@training_column
+def microbatch_time_s(compute_time_per_microbatch_s: UExpr, tp_comm_time_per_microbatch_s: UExpr,
+                      cp_comm_time_per_microbatch_s: UExpr, ep_comm_time_per_microbatch_s: UExpr) -> UExpr:
+    """One microbatch through the busiest stage, forward and backward, collectives not overlapped."""
+    return (compute_time_per_microbatch_s + tp_comm_time_per_microbatch_s + cp_comm_time_per_microbatch_s
+            + ep_comm_time_per_microbatch_s)
+
+
+def _times_microbatches(num_microbatches: UExpr, per_microbatch: UExpr) -> UExpr:
+    return num_microbatches * per_microbatch
+
+
+for _term in ("compute", "tp_comm", "cp_comm", "ep_comm"):
+    define_training(f"{_term}_time_s", ["num_microbatches", f"{_term}_time_per_microbatch_s"], _times_microbatches)
+
+
+@training_column
+def pipeline_bubble_time_s(pp: UExpr, virtual_stages: UExpr, microbatch_time_s: UExpr) -> UExpr:
+    """(p-1)/v microbatch times of idle stage: bubble fraction (p-1)/(v m + p - 1) of the step
+    (Narayanan et al. 2021, §2.2, 1F1B and interleaved schedules)."""
+    return (pp - 1.0) / virtual_stages * microbatch_time_s
+
+
+@training_column
+def pipeline_bubble_fraction(pp: UExpr, virtual_stages: UExpr, num_microbatches: UExpr) -> UExpr:
+    return (pp - 1.0) / (virtual_stages * num_microbatches + pp - 1.0)
+
+
+@training_column
+def pp_p2p_time_s(pp: UExpr, virtual_stages: UExpr, num_microbatches: UExpr, tp: UExpr, gpus: UExpr,
+                  activation_message_bytes: UExpr, scaleup_domain_size: UExpr, scaleup_link_latency_s: UExpr,
+                  scaleup_beta_bytes_per_s: UExpr, scaleout_latency_s: UExpr,
+                  scaleout_beta_bytes_per_s: UExpr) -> UExpr:
+    """Point-to-point sends on the critical path: a forward activation and a backward gradient
+    per microbatch and model chunk, plus the fill and drain, 2 (v m + p - 1) sends of the
+    hidden state / tp (the scatter-gather optimisation, Narayanan et al. §4.1). Stages are
+    tp x cp x dp ranks apart: over the scale-out network unless the whole job is one domain."""
+    alpha = link_for_span(gpus, scaleup_domain_size, scaleup_link_latency_s, scaleout_latency_s)
+    beta = link_for_span(gpus, scaleup_domain_size, scaleup_beta_bytes_per_s, scaleout_beta_bytes_per_s)
+    sends = 2.0 * (virtual_stages * num_microbatches + pp - 1.0)
+    send = alpha + (activation_message_bytes / tp / beta).to("s")
+    return where(pp > 1, sends * send, 0)
+
+
+@training_column
+def dp_ranks_per_domain(scaleup_domain_size: UExpr, tp: UExpr, cp: UExpr, dp: UExpr) -> UExpr:
+    """Data-parallel ranks that share a scale-up domain (each domain holds whole tp x cp groups)."""
+    per_domain = (scaleup_domain_size / (tp * cp)).to("").floor()
+    return minimum(maximum(per_domain, 1.0), dp)
+
+
+@training_column
+def dp_allreduce_time_s(params_per_gpu: UExpr, gradient_bytes_per_param: UExpr, zero_stage: UExpr, dp: UExpr,
+                        dp_ranks_per_domain: UExpr, scaleup_link_latency_s: UExpr,
+                        scaleup_beta_bytes_per_s: UExpr, scaleout_latency_s: UExpr,
+                        scaleout_beta_bytes_per_s: UExpr) -> UExpr:
+    """Gradient all-reduce over dp ranks, hierarchical (NCCL): reduce-scatter among the g ranks of a
+    domain, all-reduce of M/g across the dp/g domains by the faster of ring and double binary
+    tree (what NCCL's tuner picks), all-gather in the domain. ZeRO-1/2 do the same bytes as a
+    reduce-scatter plus a parameter all-gather; ZeRO-3 / FSDP 1.5x (Rajbhandari et al. §7.2)."""
+    message = params_per_gpu * gradient_bytes_per_param
+    g = dp_ranks_per_domain
+    domains = dp / g
+    across = minimum(ring_all_reduce_s(domains, message / g, scaleout_latency_s, scaleout_beta_bytes_per_s),
+                     tree_all_reduce_s(domains, message / g, scaleout_latency_s, scaleout_beta_bytes_per_s))
+    within = (ring_reduce_scatter_s(g, message, scaleup_link_latency_s, scaleup_beta_bytes_per_s)
+              + ring_all_gather_s(g, message, scaleup_link_latency_s, scaleup_beta_bytes_per_s))
+    return (within + across) * where(zero_stage >= 3, ZERO3_TRAFFIC, 1.0)
+
+
+@training_column
+def dp_exposed_time_s(dp_allreduce_time_s: UExpr, dp_overlap_fraction: UExpr) -> UExpr:
+    """The part of the gradient reduction not hidden behind the backward pass."""
+    return dp_allreduce_time_s * (1.0 - dp_overlap_fraction)
+
+
+@training_column
+def communication_time_s(tp_comm_time_s: UExpr, cp_comm_time_s: UExpr, ep_comm_time_s: UExpr,
+                         pp_p2p_time_s: UExpr, dp_exposed_time_s: UExpr) -> UExpr:
+    """Every collective and send on the step's critical path."""
+    return tp_comm_time_s + cp_comm_time_s + ep_comm_time_s + pp_p2p_time_s + dp_exposed_time_s

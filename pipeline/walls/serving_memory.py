@@ -1,0 +1,91 @@
+"""Wall 2 for serving: what one device of a tp x pp layout holds (weights, the KV cache of
+the batch, the prefill working set and a reserve), and whether it fits.
+
+KV cache: 2 x L x H_kv x d_head x tokens x batch x bytes (exact); tensor parallelism splits
+the KV heads, replicating them when tp exceeds them (Megatron-LM, Shoeybi et al. 2019, §3).
+"""
+
+from __future__ import annotations
+
+from pipeline.units import E, Plain, UExpr, lit, minimum
+from pipeline.walls.quantities import ELEM_PER_TOKEN
+from pipeline.walls.registries import serving_column
+
+
+@serving_column
+def weights_per_device_bytes(layers_per_stage: UExpr, qkv_params_per_device: UExpr, o_params_per_device: UExpr,
+                             dense_layer_share: UExpr, dense_mlp_params_per_layer: UExpr, n_experts: UExpr,
+                             n_shared_experts: UExpr, expert_params_each: UExpr, router_params_per_layer: UExpr,
+                             norm_params_per_layer: UExpr, pipeline_end_params_per_device: UExpr, tp: UExpr,
+                             weight_bytes_per_param: UExpr, weight_density: UExpr) -> UExpr:
+    """Resident weights of the fullest device: its stage's layers (all experts; pruned matrices x
+    their density) and the larger pipeline end (``operators.pipeline_end_params_per_device``)."""
+    experts = (n_experts.fill_null(0.0) + n_shared_experts.fill_null(0.0)) * expert_params_each
+    moe = experts + router_params_per_layer
+    mlp = dense_layer_share * dense_mlp_params_per_layer + (1.0 - dense_layer_share) * moe
+    layer = qkv_params_per_device + o_params_per_device + mlp / tp * weight_density + norm_params_per_layer
+    return (layers_per_stage * layer + pipeline_end_params_per_device) * weight_bytes_per_param
+
+
+@serving_column
+def context_tokens(prompt_len: UExpr, generated_tokens: UExpr) -> UExpr:
+    return prompt_len + generated_tokens
+
+
+@serving_column
+def kv_cache_bytes_per_device(kv_bytes_per_token_per_device: UExpr, context_tokens: UExpr, batch: UExpr) -> UExpr:
+    """The device's share of the cache for the whole batch at prompt + output length."""
+    return kv_bytes_per_token_per_device * context_tokens * batch
+
+
+@serving_column
+def kv_cache_bytes(kv_elements_per_token_per_layer_per_device: UExpr, n_layers: UExpr, tp: UExpr,
+                   context_tokens: UExpr, batch: UExpr, kv_bytes_per_element: UExpr) -> UExpr:
+    """2 x L x H_kv x d_head x tokens x batch x bytes (exact), summed over devices: KV heads
+    replicated by tp > H_kv (and MLA latents, which every TP rank keeps) count once per copy."""
+    return kv_elements_per_token_per_layer_per_device * n_layers * tp * context_tokens * batch * kv_bytes_per_element
+
+
+@serving_column
+def activation_bytes_per_device(prefill_tokens: UExpr, prefill_chunk_tokens: UExpr, d_model: UExpr,
+                                mlp_width_per_device: UExpr, bytes_per_element: UExpr) -> UExpr:
+    """Prefill working set of one layer (hidden states in and out plus the MLP intermediate)
+    for at most ``prefill_chunk_tokens`` at a time: servers prefill long batches in chunks
+    (vLLM's max_num_batched_tokens), so activation memory does not grow with the batch."""
+    chunk = minimum(prefill_tokens, prefill_chunk_tokens)
+    return chunk * (2.0 * d_model * ELEM_PER_TOKEN + mlp_width_per_device) * bytes_per_element
+
+
+@serving_column
+def memory_reserve_bytes(memory_reserve_fraction: UExpr, memory_capacity_bytes: UExpr) -> UExpr:
+    """Held back for fragmentation, CUDA context and workspaces (vLLM's default
+    gpu_memory_utilization = 0.9 leaves 10 %)."""
+    return memory_reserve_fraction * memory_capacity_bytes
+
+
+@serving_column
+def memory_per_device_bytes(weights_per_device_bytes: UExpr, kv_cache_bytes_per_device: UExpr,
+                            activation_bytes_per_device: UExpr, memory_reserve_bytes: UExpr) -> UExpr:
+    return weights_per_device_bytes + kv_cache_bytes_per_device + activation_bytes_per_device + memory_reserve_bytes
+
+
+@serving_column
+def memory_headroom_bytes(memory_capacity_bytes: UExpr, memory_per_device_bytes: UExpr) -> UExpr:
+    return memory_capacity_bytes - memory_per_device_bytes
+
+
+@serving_column
+def fits_in_hbm(memory_headroom_bytes: UExpr) -> Plain:
+    return memory_headroom_bytes >= lit(0.0, "B")
+
+
+@serving_column
+def is_feasible(fits_in_hbm: Plain, weight_streaming: Plain) -> Plain:
+    return fits_in_hbm | weight_streaming
+
+
+@serving_column
+def infeasible_reason(is_feasible: Plain) -> Plain:
+    return (E.when(is_feasible).then(E.lit(None, E.String))
+            .otherwise(E.lit("memory capacity: weights + KV cache + activations + reserve exceed device memory"))
+            ).cast(E.Categorical)

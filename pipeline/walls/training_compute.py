@@ -1,0 +1,124 @@
+"""Wall 1 for training: the FLOPs of one training step of a decoder and the time the busiest
+GPU of a DP x TP x PP x CP (x EP) layout spends on them, and the utilisation they imply.
+
+FLOPs follow the MFU convention of PaLM (Chowdhery et al. 2022, App. B) and Narayanan
+et al. 2021 (SC21, eq. 3): 6 x parameters x tokens through the matmuls plus full (non-causal)
+attention scores, 3 x the forward pass. The hardware counts the same FLOPs and, under
+activation recomputation, the recomputed forward (Korthikanti et al. 2022, §5).
+"""
+
+from __future__ import annotations
+
+from pipeline.units import Plain, UExpr, lit, where
+from pipeline.walls.quantities import TOKEN, TRAIN_TO_FORWARD
+from pipeline.walls.registries import training_column
+
+# -- FLOPs of one sequence through the whole model (model side, before any layout) --------
+# The shared operators (pipeline.walls.operators) at tp = 1, for one sequence of seq_len tokens.
+
+@training_column
+def step_tokens(seq_len: UExpr) -> UExpr:
+    return seq_len
+
+
+@training_column
+def step_sequences() -> UExpr:
+    return lit(1.0)
+
+
+@training_column
+def step_attention_pairs(seq_len: UExpr) -> UExpr:
+    """s^2 query-key pairs per layer: the MFU convention counts the full score matrix."""
+    s = seq_len / TOKEN
+    return s * s
+
+
+@training_column
+def step_kv_read_tokens(seq_len: UExpr) -> UExpr:
+    return seq_len
+
+
+@training_column
+def step_logit_tokens(seq_len: UExpr) -> UExpr:
+    return seq_len
+
+
+@training_column
+def layer_forward_flop_per_sequence(step_qkv_proj_flop: UExpr, step_attention_flop: UExpr, step_o_proj_flop: UExpr,
+                                    step_mlp_flop: UExpr, step_norms_flop: UExpr) -> UExpr:
+    return step_qkv_proj_flop + step_attention_flop + step_o_proj_flop + step_mlp_flop + step_norms_flop
+
+
+@training_column
+def attention_core_forward_flop_per_sequence(step_attention_flop: UExpr) -> UExpr:
+    """Q.K^T and P.V of one layer: what selective recomputation recomputes (Korthikanti et al. 2022, §4.3)."""
+    return step_attention_flop
+
+
+@training_column
+def lm_head_forward_flop_per_sequence(step_lm_head_flop: UExpr) -> UExpr:
+    return step_lm_head_flop
+
+
+@training_column
+def model_flop_per_sequence(n_layers: UExpr, layer_forward_flop_per_sequence: UExpr,
+                            lm_head_forward_flop_per_sequence: UExpr) -> UExpr:
+    """Forward + backward of one sequence: 3 x (L layers + LM head)."""
+    return TRAIN_TO_FORWARD * (n_layers * layer_forward_flop_per_sequence + lm_head_forward_flop_per_sequence)
+
+
+# -- the busiest GPU -------------------------------------------------------------------------
+
+@training_column
+def stage_forward_flop_per_microbatch(layers_per_gpu: UExpr, layer_forward_flop_per_sequence: UExpr,
+                                      lm_head_forward_flop_per_sequence: UExpr, microbatch: UExpr,
+                                      tp: UExpr, pp: UExpr, cp: UExpr) -> UExpr:
+    """The busiest GPU's tp x cp share of a microbatch: its ceil(L/p)-layer stage and 1/p of the
+    LM head, i.e. stages balanced around the head (Llama 3, §3.3.2, gives the first and last
+    stage one layer less for this); only the rounding of layers to stages is imbalance."""
+    return (layers_per_gpu * layer_forward_flop_per_sequence + lm_head_forward_flop_per_sequence / pp) \
+        * microbatch / (tp * cp)
+
+
+@training_column
+def recompute_flop_per_sequence(recompute: Plain, n_layers: UExpr, layer_forward_flop_per_sequence: UExpr,
+                                attention_core_forward_flop_per_sequence: UExpr) -> UExpr:
+    """Forward work done again in the backward pass: every layer (full; the 4/3 of Narayanan et
+    al. eq. 3) or the attention core only (selective, Korthikanti et al. §4.3)."""
+    return n_layers * where(recompute == "full", layer_forward_flop_per_sequence,
+                            where(recompute == "selective", attention_core_forward_flop_per_sequence, 0))
+
+
+@training_column
+def compute_time_per_microbatch_s(stage_forward_flop_per_microbatch: UExpr, recompute_flop_per_sequence: UExpr,
+                                  n_layers: UExpr, layers_per_gpu: UExpr, microbatch: UExpr, tp: UExpr, cp: UExpr,
+                                  peak_flop_per_s: UExpr, eta_compute: UExpr) -> UExpr:
+    """Wall 1 on the busiest GPU: (3 x forward + recomputed forward) / (peak x eta)."""
+    recomputed = recompute_flop_per_sequence * (layers_per_gpu / n_layers) * microbatch / (tp * cp)
+    return ((TRAIN_TO_FORWARD * stage_forward_flop_per_microbatch + recomputed)
+            / (peak_flop_per_s * eta_compute)).to("s")
+
+
+# -- utilisation (wall 3) ----------------------------------------------------------------------
+
+@training_column
+def model_flop_per_step(global_batch: UExpr, model_flop_per_sequence: UExpr) -> UExpr:
+    return global_batch * model_flop_per_sequence
+
+
+@training_column
+def hardware_flop_per_step(model_flop_per_step: UExpr, global_batch: UExpr,
+                           recompute_flop_per_sequence: UExpr) -> UExpr:
+    return model_flop_per_step + global_batch * recompute_flop_per_sequence
+
+
+@training_column
+def mfu(model_flop_per_step: UExpr, step_time_s: UExpr, gpus: UExpr, peak_flop_per_s: UExpr) -> UExpr:
+    """Model FLOPs utilisation (PaLM, Chowdhery et al. 2022, App. B), against the compute dtype's peak."""
+    return (model_flop_per_step / (step_time_s * gpus * peak_flop_per_s)).to("")
+
+
+@training_column
+def hfu(hardware_flop_per_step: UExpr, step_time_s: UExpr, gpus: UExpr, peak_flop_per_s: UExpr) -> UExpr:
+    """Hardware FLOPs utilisation: recomputation counted (Narayanan et al.'s "% of peak")."""
+    return (hardware_flop_per_step / (step_time_s * gpus * peak_flop_per_s)).to("")

@@ -1,0 +1,133 @@
+"""Wall 2 for training: what the fullest GPU of a DP x TP x PP x CP (x EP) layout holds, the
+16-bit working weights, gradients, optimizer state (ZeRO, Rajbhandari et al. 2020) and the
+activations of the microbatches in flight (Korthikanti et al. 2022), and whether it fits."""
+
+from __future__ import annotations
+
+from pipeline.units import E, Plain, UExpr, lit, minimum, where
+from pipeline.walls.quantities import ELEM_PER_TOKEN, OPTIMIZER_BYTES, TOKEN, WORKING_WEIGHT_BYTES
+from pipeline.walls.registries import training_column
+
+LOGIT_BYTES = lit(4.0, "B/elem")  # fp32 logits of the loss on the last stage
+ACTIVATION_BYTES = lit(1.0, "B/tok")  # Korthikanti's coefficients count bytes per token per hidden unit
+
+
+# -- the layout --------------------------------------------------------------------------
+
+@training_column
+def layers_per_gpu(n_layers: UExpr, pp: UExpr, virtual_stages: UExpr) -> UExpr:
+    """v model chunks of ceil(L / (p v)) layers each (the interleaved schedule, Narayanan et al. §2.2.2)."""
+    return virtual_stages * (n_layers / (pp * virtual_stages)).ceil()
+
+
+@training_column
+def params_per_gpu(layers_per_gpu: UExpr, attention_params_per_layer: UExpr, norm_params_per_layer: UExpr,
+                   dense_layer_share: UExpr, dense_mlp_params_per_layer: UExpr, n_experts: UExpr,
+                   n_shared_experts: UExpr, expert_params_each: UExpr, router_params_per_layer: UExpr,
+                   pipeline_end_params_per_device: UExpr, tp: UExpr, ep: UExpr) -> UExpr:
+    """Weights of the fullest GPU: its layers (attention and MLPs over tp, routed experts over
+    tp x ep, norms replicated) and the larger pipeline end (``operators.pipeline_end_params_per_device``)."""
+    moe = 1.0 - dense_layer_share
+    shared = dense_layer_share * dense_mlp_params_per_layer + moe * (
+        n_shared_experts.fill_null(0.0) * expert_params_each + router_params_per_layer)
+    routed = moe * n_experts.fill_null(0.0) * expert_params_each
+    layer = (attention_params_per_layer + shared) / tp + routed / (tp * ep) + norm_params_per_layer
+    return layers_per_gpu * layer + pipeline_end_params_per_device
+
+
+# -- memory per GPU (ZeRO, Rajbhandari et al. 2020; activations, Korthikanti et al. 2022) ---
+
+def _sharded(zero_stage: UExpr, from_stage: int, dp: UExpr) -> UExpr:
+    """dp when ZeRO stage >= from_stage shards this state over the data-parallel ranks, else 1."""
+    return where(zero_stage >= from_stage, dp, 1.0)
+
+
+@training_column
+def weight_bytes_per_gpu(params_per_gpu: UExpr, zero_stage: UExpr, dp: UExpr) -> UExpr:
+    """16-bit working weights; ZeRO-3 / FSDP shards them."""
+    return params_per_gpu * WORKING_WEIGHT_BYTES / _sharded(zero_stage, 3, dp)
+
+
+@training_column
+def gradient_bytes_per_gpu(params_per_gpu: UExpr, gradient_bytes_per_param: UExpr, zero_stage: UExpr,
+                           dp: UExpr) -> UExpr:
+    """Gradients; ZeRO-2 and up shard them."""
+    return params_per_gpu * gradient_bytes_per_param / _sharded(zero_stage, 2, dp)
+
+
+@training_column
+def optimizer_bytes_per_gpu(params_per_gpu: UExpr, zero_stage: UExpr, dp: UExpr) -> UExpr:
+    """fp32 master weights and Adam moments (12 B/param); ZeRO-1 and up shard them."""
+    return params_per_gpu * OPTIMIZER_BYTES / _sharded(zero_stage, 1, dp)
+
+
+@training_column
+def activation_bytes_per_layer(seq_len: UExpr, cp: UExpr, microbatch: UExpr, d_model: UExpr, n_heads: UExpr,
+                               n_kv_heads: UExpr, mlp_width_per_device: UExpr, is_gated_mlp: Plain, tp: UExpr,
+                               recompute: Plain, sequence_parallel: Plain, flash_attention: Plain,
+                               dropout: Plain) -> UExpr:
+    """One layer, one microbatch, on one GPU: Korthikanti et al. 2022, §4.1, term by term, with
+    16-bit activations and 1-byte dropout masks, generalised to GQA and gated MLPs. Per token:
+    kept whole on every TP rank (unless sequence-parallel): the QKV and MLP inputs (2h each),
+    two norm inputs (4h), two dropout masks (2h); sharded over TP: Q, K, V and the projection
+    input (4h + 4h kv/a), the MLP's intermediates (4f, gated 6f), and the attention scores
+    (softmax 2as, with dropout 5as) that FlashAttention never stores. GPT-3 (kv = a, f = 4h,
+    dropout): sbh(10 + 24/t + 5as/(ht)), Korthikanti's Table 2. Selective recomputation drops
+    the scores; full recomputation keeps only the layer input (2h). CP splits the sequence."""
+    s = seq_len / cp
+    h, f = d_model, mlp_width_per_device * tp / ELEM_PER_TOKEN
+    masks = where(dropout, 1.0, 0.0)
+    whole = (2.0 + 2.0 + 4.0) * h + 2.0 * masks * h
+    sharded = (4.0 + 4.0 * n_kv_heads / n_heads) * h + where(is_gated_mlp, 6.0, 4.0) * f
+    scores = (2.0 + 3.0 * masks) * n_heads * (s / TOKEN)
+    keep_scores = where(flash_attention | (recompute == "selective"), 0.0, scores)
+    stored = where(sequence_parallel, (whole + sharded + keep_scores) / tp, whole + (sharded + keep_scores) / tp)
+    layer_input = where(sequence_parallel, 2.0 * h / tp, 2.0 * h)
+    per_token = where(recompute == "full", layer_input, stored)
+    return s * microbatch * per_token * ACTIVATION_BYTES
+
+
+@training_column
+def microbatches_in_flight(num_microbatches: UExpr, pp: UExpr, virtual_stages: UExpr) -> UExpr:
+    """Microbatches whose activations the first stage holds: min(m, p) under 1F1B (Narayanan et al.
+    §2.2.1), (1 + (p-1)/(p v)) times more under the interleaved schedule (Korthikanti et al. §4.2.3)."""
+    base = minimum(num_microbatches, pp)
+    return where(virtual_stages > 1, base * (1.0 + (pp - 1.0) / (pp * virtual_stages)), base)
+
+
+@training_column
+def activation_bytes_per_gpu(activation_bytes_per_layer: UExpr, layers_per_gpu: UExpr,
+                             microbatches_in_flight: UExpr, seq_len: UExpr, cp: UExpr, microbatch: UExpr,
+                             vocab_size: UExpr, tp: UExpr) -> UExpr:
+    """The stored layers' activations for the microbatches in flight, plus one microbatch's fp32 logits."""
+    logits = seq_len / cp * microbatch * vocab_size / tp * ELEM_PER_TOKEN * LOGIT_BYTES
+    return activation_bytes_per_layer * layers_per_gpu * microbatches_in_flight + logits
+
+
+@training_column
+def memory_reserve_bytes(memory_reserve_fraction: UExpr, memory_capacity_bytes: UExpr) -> UExpr:
+    """Allocator fragmentation, workspaces and the runtime's context."""
+    return memory_reserve_fraction * memory_capacity_bytes
+
+
+@training_column
+def memory_per_gpu_bytes(weight_bytes_per_gpu: UExpr, gradient_bytes_per_gpu: UExpr, optimizer_bytes_per_gpu: UExpr,
+                         activation_bytes_per_gpu: UExpr, memory_reserve_bytes: UExpr) -> UExpr:
+    return (weight_bytes_per_gpu + gradient_bytes_per_gpu + optimizer_bytes_per_gpu + activation_bytes_per_gpu
+            + memory_reserve_bytes)
+
+
+@training_column
+def memory_headroom_bytes(memory_capacity_bytes: UExpr, memory_per_gpu_bytes: UExpr) -> UExpr:
+    return memory_capacity_bytes - memory_per_gpu_bytes
+
+
+@training_column
+def is_feasible(memory_headroom_bytes: UExpr) -> Plain:
+    return memory_headroom_bytes >= 0
+
+
+@training_column
+def infeasible_reason(is_feasible: Plain) -> Plain:
+    return E.when(~is_feasible).then(E.lit("weights, optimizer and activations exceed GPU memory")) \
+        .cast(E.Categorical)

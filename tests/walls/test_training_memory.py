@@ -1,0 +1,58 @@
+"""Training memory (pipeline.walls.training_memory) against published values: ZeRO and Korthikanti."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def test_zero_stages_match_rajbhandari_figure_1(training):
+    """ZeRO paper (Rajbhandari et al. 2020, Fig. 1): 7.5B parameters, 64 data-parallel ranks,
+    mixed-precision Adam (K = 12): 120 GB, 31.4 GB, 16.6 GB and 1.9 GB per GPU for stages 0-3."""
+    got = training(["weight_bytes_per_gpu", "gradient_bytes_per_gpu", "optimizer_bytes_per_gpu"],
+                   params_per_gpu=([7.5e9] * 4, "param"), gradient_bytes_per_param=([2.0] * 4, "B/param"),
+                   zero_stage=([0.0, 1.0, 2.0, 3.0], ""), dp=([64.0] * 4, ""))
+    total_gb = [sum(v) / 1e9 for v in zip(*got.values(), strict=True)]
+    assert total_gb == pytest.approx([120.0, 31.4, 16.6, 1.875], abs=0.05)
+
+
+def korthikanti(s, b, h, a, t, *, sp, recompute, flash=False):
+    """Korthikanti et al. 2022, Table 2, bytes per layer (16-bit activations, dropout, 4h GeLU MLP)."""
+    scores = 0 if flash else 5 * a * s / h
+    if recompute == "full":
+        return s * b * h * 2 / (t if sp else 1)
+    if recompute == "selective":
+        return s * b * h * 34 / t if sp else s * b * h * (10 + 24 / t)
+    return s * b * h / t * (34 + scores) if sp else s * b * h * (10 + 24 / t + scores / t)
+
+
+def activations(training, recompute, sp, *, s=2048.0, h=12288.0, a=96.0, kv=96.0, f=4 * 12288.0, gated=False, t=8.0,
+                cp=1.0, flash=False, dropout=True):
+    got = training(["activation_bytes_per_layer"], seq_len=([s], "tok"), cp=([cp], ""), microbatch=([1.0], ""),
+                   d_model=([h], ""), n_heads=([a], ""), n_kv_heads=([kv], ""),
+                   mlp_width_per_device=([f / t], "elem/tok"), is_gated_mlp=([gated], None), tp=([t], ""),
+                   recompute=([recompute], None), sequence_parallel=([sp], None), flash_attention=([flash], None),
+                   dropout=([dropout], None))
+    return got["activation_bytes_per_layer"][0]
+
+
+@pytest.mark.parametrize("recompute", ["none", "selective", "full"])
+@pytest.mark.parametrize("sp", [False, True])
+def test_activation_memory_per_layer_is_korthikanti_table_2(training, recompute, sp):
+    """GPT-3 175B shape (s 2048, h 12288, a 96, 4h GeLU MLP, dropout), microbatch 1, tp 8."""
+    want = korthikanti(2048, 1, 12288, 96, 8, sp=sp, recompute=recompute)
+    assert activations(training, recompute, sp) == pytest.approx(want, rel=1e-12)
+
+
+def test_activation_memory_of_a_gqa_swiglu_model_without_dropout(training):
+    """Llama 3.1 405B shape (h 16384, 128 heads, 8 KV heads, SwiGLU f 53248), s 8192, tp 8 with SP,
+    FlashAttention, no dropout: per token (2 + 2 + 4) h kept + (4 + 4 x 8/128) h + 6 f sharded,
+    all / 8 with SP: (8 x 16384 + 4.25 x 16384 + 6 x 53248) / 8 bytes, x 8192 tokens."""
+    got = activations(training, "none", True, s=8192.0, h=16384.0, a=128.0, kv=8.0, f=53248.0, gated=True, flash=True,
+                      dropout=False)
+    assert got == pytest.approx(8192 * (8 * 16384 + 4.25 * 16384 + 6 * 53248) / 8, rel=1e-12)
+
+
+def test_flash_attention_drops_the_score_term_and_cp_splits_the_sequence(training):
+    got = activations(training, "none", False, s=8192.0, h=4096.0, a=32.0, kv=32.0, f=4 * 4096.0, t=1.0, cp=4.0,
+                      flash=True)
+    assert got == pytest.approx(2048 * 4096 * 34, rel=1e-12)
