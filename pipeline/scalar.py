@@ -208,10 +208,9 @@ def _div0(a, b):
 
 
 def _floordiv(a, b):
-    try:
-        return a // b
-    except ZeroDivisionError:
-        return None if isinstance(a, int) and isinstance(b, int) else _floor(_div0(a, b))
+    if isinstance(a, int) and isinstance(b, int):
+        return a // b if b else None
+    return _floor(a / b if b else _div0(a, b))  # polars: floor of the IEEE quotient
 
 
 def _mod(a, b):
@@ -289,9 +288,10 @@ def _clip(a, lo, hi):
 
 
 def _max_h(*xs):
+    """Nulls and NaN skipped; on a tie the later operand wins (0.0 vs -0.0, as polars)."""
     best = None
     for x in xs:
-        if x is not None and (best is None or x > best or best != best):
+        if x is not None and (best is None or x >= best or best != best):
             best = x
     return best
 
@@ -299,17 +299,17 @@ def _max_h(*xs):
 def _min_h(*xs):
     best = None
     for x in xs:
-        if x is not None and (best is None or x < best or best != best):
+        if x is not None and (best is None or x <= best or best != best):
             best = x
     return best
 
 
 def _sum_h(*xs):
-    total = None
-    for x in xs:
-        if x is not None:
-            total = x if total is None else total + x
-    return 0.0 if total is None else total
+    """Nulls count as 0.0 (polars)."""
+    total = 0.0 if xs[0] is None else xs[0]
+    for x in xs[1:]:
+        total = total + (0.0 if x is None else x)
+    return total
 
 
 def _coalesce(*xs):
