@@ -184,6 +184,10 @@ def _call(name: str, fn: Formula, args: list) -> UExpr | object:
         out = fn(*args)
     except DimensionalityError as error:
         raise FormulaUnitError(name, fn, error) from error
+    except Exception as error:
+        error.add_note(f"while building column {name!r} with {formula_name(fn)} ({E.module.__name__} expressions; "
+                       "formulas build through units.E, never pl.* directly)")
+        raise
     expr = out.expr if isinstance(out, UExpr) else out
     if not isinstance(expr, E.Expr):
         raise FormulaGraphError(
