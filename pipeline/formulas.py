@@ -1,12 +1,16 @@
-"""Formulas as named columns, and the small driver that turns them into a lazy plan.
+"""Formulas as named columns, and the small driver that turns them into a lazy plan or into
+one Python function of plain values.
 
 Every formula is a module-level function named for the column it produces; its
-parameters name the columns it reads (Hamilton's convention). ``plan`` resolves the
-requested outputs recursively, calls each function once with ``UExpr`` (or plain
-``pl.Expr`` for unitless text/boolean columns), and adds the results level by level
-with ``with_columns``, so an intermediate column is computed once and referenced by
-name downstream. Units are checked inside those calls: a wrong formula fails here,
-while the plan is built, before any row is read.
+parameters name the columns it reads (Hamilton's convention). One graph walk (``_walk``)
+resolves the requested outputs recursively and calls each function once with ``UExpr`` (or a
+plain expression for unitless text/boolean columns), building with the expression library in
+use (``units.E``). ``plan`` builds with polars and adds the results level by level with
+``with_columns``, so an intermediate column is computed once and referenced by name
+downstream; ``compile_scalar`` builds with ``pipeline.scalar`` and compiles the same graph
+into one function for a single configuration. Units are checked inside those calls: a wrong
+formula fails while the plan is built, before any row is read, with a ``FormulaUnitError``
+naming the column and the formula.
 """
 
 from __future__ import annotations

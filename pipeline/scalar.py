@@ -19,7 +19,8 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from itertools import count
 
-INF, NAN = math.inf, math.nan
+from pipeline import scalar_values
+
 Float64, Float32, Int64, Int32, Boolean, String, Utf8, Categorical = (
     "Float64", "Float32", "Int64", "Int32", "Boolean", "String", "Utf8", "Categorical")
 _CASTS = {"Float64": "float", "Float32": "float", "Boolean": "bool", "String": "str", "Utf8": "str",
@@ -200,139 +201,10 @@ def when(*predicates) -> _When:
 
 # -- compilation ----------------------------------------------------------------
 
-def _div0(a, b):
-    """``a / 0`` as IEEE division gives it (polars): signed infinity, or NaN for 0/0."""
-    if a == 0 or a != a:
-        return NAN
-    return math.copysign(INF, a) * math.copysign(1.0, b)
-
-
-def _floordiv(a, b):
-    if isinstance(a, int) and isinstance(b, int):
-        return a // b if b else None
-    return _floor(a / b if b else _div0(a, b))  # polars: floor of the IEEE quotient
-
-
-def _mod(a, b):
-    try:
-        return a % b
-    except ZeroDivisionError:
-        return None if isinstance(a, int) and isinstance(b, int) else NAN
-
-
-def _powi(a: float, n: int) -> float:
-    """Rust's ``powi`` (compiler-rt ``__powidf2``), bit for bit: polars' power by an integer."""
-    recip, n, r = n < 0, abs(n), 1.0
-    while True:
-        if n & 1:
-            r *= a
-        n //= 2
-        if n == 0:
-            break
-        a *= a
-    return 1.0 / r if recip and r else (_div0(1.0, r) if recip else r)
-
-
-def _pow(a, b):
-    if isinstance(b, int) and not isinstance(b, bool):
-        return a**b if isinstance(a, int) and b >= 0 else _powi(float(a), b)
-    try:
-        return math.pow(a, b)
-    except OverflowError:
-        odd = b == b and float(b).is_integer() and int(b) % 2 == 1
-        return -INF if a < 0 and odd else INF
-    except ValueError:  # 0 to a negative power, or a negative base to a fractional one
-        if a == 0:
-            odd = float(b).is_integer() and int(b) % 2 == 1
-            return math.copysign(INF, a) if odd else INF
-        return NAN
-
-
-def _log(a, base):
-    if a > 0:
-        return math.log(a) if base == math.e else math.log(a) / math.log(base)
-    return -INF if a == 0 else NAN
-
-
-def _exp(a):
-    try:
-        return math.exp(a)
-    except OverflowError:
-        return INF
-
-
-def _sqrt(a):
-    return math.sqrt(a) if a >= 0 else NAN
-
-
-def _floor(a):
-    if isinstance(a, int) or a - a != 0:  # ints, infinities and NaN are their own floor
-        return a
-    r = float(math.floor(a))
-    return r if r else math.copysign(0.0, a)
-
-
-def _ceil(a):
-    if isinstance(a, int) or a - a != 0:
-        return a
-    r = float(math.ceil(a))
-    return r if r else math.copysign(0.0, a)
-
-
-def _clip(a, lo, hi):
-    if lo is not None and a < lo:
-        return lo
-    if hi is not None and a > hi:
-        return hi
-    return a
-
-
-def _max_h(*xs):
-    """Nulls and NaN skipped; on a tie the later operand wins (0.0 vs -0.0, as polars)."""
-    best = None
-    for x in xs:
-        if x is not None and (best is None or x >= best or best != best):
-            best = x
-    return best
-
-
-def _min_h(*xs):
-    best = None
-    for x in xs:
-        if x is not None and (best is None or x <= best or best != best):
-            best = x
-    return best
-
-
-def _sum_h(*xs):
-    """Nulls count as 0.0 (polars)."""
-    total = 0.0 if xs[0] is None else xs[0]
-    for x in xs[1:]:
-        total = total + (0.0 if x is None else x)
-    return total
-
-
-def _coalesce(*xs):
-    for x in xs:
-        if x is not None:
-            return x
-    return None
-
-
-def _concat_str(separator, ignore_nulls, *xs):
-    if not ignore_nulls and any(x is None for x in xs):
-        return None
-    return separator.join(str(x) for x in xs if x is not None)
-
-
-def _cast(kind, a):
-    if kind == "str":
-        return a if isinstance(a, str) else str(a)
-    return {"float": float, "int": int, "bool": bool}[kind](a)
-
-
-_HELPERS = {f.__name__: f for f in (_div0, _floordiv, _mod, _pow, _log, _exp, _sqrt, _floor, _ceil, _clip,
-                                    _max_h, _min_h, _sum_h, _coalesce, _concat_str, _cast)}
+# The generated code calls these by short global names: polars' semantics on one value.
+_HELPERS = {f"_{name}": getattr(scalar_values, name) for name in (
+    "div0", "floordiv", "mod", "log", "exp", "sqrt", "floor", "ceil", "clip", "max_h", "min_h", "sum_h",
+    "coalesce", "concat_str", "cast")} | {"_pow": scalar_values.power}
 _UNARY = {"exp": "_exp", "sqrt": "_sqrt", "floor": "_floor", "ceil": "_ceil", "abs": "abs", "neg": "-"}
 # Comparisons in polars' order: NaN equals NaN and is above every number. A literal that is
 # not NaN (``x > 1.0``) needs no NaN test on its side.
