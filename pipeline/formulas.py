@@ -248,8 +248,22 @@ def compile_scalar(inputs: Mapping[str, pint.Unit | None], outputs: Iterable[str
     formulas of ``plan`` built with the scalar backend (``pipeline.scalar``), compiled once per
     registry, inputs, outputs and rebinding. ``rebind`` reads an input from another key."""
     formulas = REGISTRY if formulas is None else formulas
-    return _cached("scalar", _compile_scalar, formulas, tuple(inputs.items()), tuple(outputs),
-                   tuple(sorted((rebind or {}).items())))
+    outputs, rebind = tuple(outputs), dict(rebind or {})
+    # A single-configuration answer calls this every time: the same mapping objects are
+    # recognised by identity and compared by content (cheap), before hashing every unit.
+    quick = (id(formulas), len(formulas), id(inputs), outputs)
+    seen = _RECENT.get(quick)
+    if seen is not None and seen[0] is formulas and seen[1] == inputs and seen[2] == rebind:
+        return seen[3]
+    found = _cached("scalar", _compile_scalar, formulas, tuple(inputs.items()), outputs,
+                    tuple(sorted(rebind.items())))
+    if len(_RECENT) > 512:
+        _RECENT.clear()
+    _RECENT[quick] = (formulas, dict(inputs), rebind, found)
+    return found
+
+
+_RECENT: dict[tuple, tuple] = {}
 
 
 def _compile_scalar(formulas: Mapping[str, Formula], inputs: tuple, outputs: tuple, rebind: tuple) -> ScalarPlan:

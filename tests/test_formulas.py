@@ -77,6 +77,15 @@ def test_compile_scalar_is_built_once_per_registry_and_outputs():
     assert formulas.compile_scalar(INPUTS, OUTPUTS[:1], ROOFLINE) is not first
 
 
+def test_a_changed_input_unit_is_a_new_function():
+    inputs = dict(INPUTS)
+    first = formulas.compile_scalar(inputs, ["time_s"], ROOFLINE)
+    inputs["flop"] = unit("GFLOP")  # the same mapping object, changed
+    second = formulas.compile_scalar(inputs, ["time_s"], ROOFLINE)
+    assert second is not first
+    assert second({"flop": 2e3, "peak": 1e15})["time_s"] == pytest.approx(2e-3)  # 2e12 FLOP at 1e15 FLOP/s
+
+
 def test_a_missing_input_is_named():
     plan = formulas.compile_scalar(INPUTS, ["time_s"], ROOFLINE)
     with pytest.raises(KeyError, match="input columns missing: flop"):
