@@ -7,6 +7,7 @@ import importlib
 import math
 import pkgutil
 import random
+from functools import cache
 from pathlib import Path
 
 import polars as pl
@@ -153,12 +154,19 @@ def walls_through_e(monkeypatch):
             monkeypatch.setattr(module, "pl", E)
 
 
-def random_spec(study: str, catalogs, rng: random.Random) -> dict:
+def names(catalog: str, **equal) -> list[str]:
+    """Row names of a bundled catalog (read directly: the spec is drawn before it is prepared)."""
+    frame = pl.read_parquet(BUNDLED / f"{catalog}.parquet")
+    for column, value in equal.items():
+        frame = frame.filter(pl.col(column) == value)
+    return frame["name"].to_list()
+
+
+def random_spec(study: str, rng: random.Random) -> dict:
     """Random axes over the bundled registry (names, sizes and lengths drawn), with a region
     so the operations columns are computed, and a request rate so wall 7's are."""
-    hardware, models = catalogs.hardware["name"].to_list(), catalogs.models["name"].to_list()
-    decoders = catalogs.models.filter(pl.col("model_type") == "decoder")["name"].to_list()
-    region = rng.sample(catalogs.regions["name"].to_list(), 2)
+    hardware, models, decoders = names("hardware"), names("models"), names("models", model_type="decoder")
+    region = rng.sample(names("regions"), 2)
     if study == "node":
         return {"axes": {"hardware": rng.sample(hardware, 8), "model": rng.sample(models, 8),
                          "compute_dtype": ["fp32", "fp16", "bf16", "fp8", "int8"],
@@ -172,28 +180,32 @@ def random_spec(study: str, catalogs, rng: random.Random) -> dict:
             "request_rate": [round(rng.uniform(0.05, 50.0), 3)], "replicas": [1, rng.randrange(2, 9)],
             "region": region[:1]}}
     return {"study": "training", "axes": {
-        "model": rng.sample(decoders, 6), "cluster": rng.sample(catalogs.clusters["name"].to_list(), 6),
+        "model": rng.sample(decoders, 6), "cluster": rng.sample(names("clusters"), 6),
         "compute_dtype": ["bf16", "fp8"], "seq_len": rng.sample([1024, 2048, 4096, 8192], 2), "gpus": [64, 256],
         "tp": [1, 2, 8], "pp": [1, 4], "virtual_stages": [1, 2], "global_batch": [rng.choice([512, 1024])],
         "microbatch": [1, 2], "zero_stage": [0, 3], "recompute": ["selective", "full"], "region": region[:1]}}
 
 
-def study_plan_call(study: str, monkeypatch, seed: int = 11):
-    """The study's last ``formulas.plan`` call for a random spec: the frame that holds its input
-    columns, their units, the outputs and the registry (captured, since no public hook gives it)."""
-    from pipeline.catalogs.load import load_catalogs
+@cache
+def prepared_study(study: str, seed: int = 11):
+    """The prepared space of a random spec (built once per study for the tests below)."""
+    from pipeline import runs
     from pipeline.spec import parse_spec
 
-    module = importlib.import_module(f"pipeline.studies.{study}")
-    catalogs = load_catalogs(BUNDLED)
-    spec = parse_spec(random_spec(study, catalogs, random.Random(seed)))
-    space = module.build_space(catalogs, spec)
+    return runs.prepare(parse_spec(random_spec(study, random.Random(seed))), BUNDLED)
+
+
+def study_plan_call(study: str, monkeypatch):
+    """The formulas.plan call of a study's plan that computes its outputs, for a random spec:
+    the frame holding its input columns, their units, the outputs and the registry (captured
+    around the public ``runs.prepare(...).study.build``, since no public hook gives them)."""
+    prepared = prepared_study(study)
     calls = []
     real = formulas.plan
     monkeypatch.setattr(formulas, "plan", lambda *a, **k: calls.append((a, k)) or real(*a, **k))
-    module.build(space)
+    prepared.study.build(prepared.space)
     monkeypatch.setattr(formulas, "plan", real)
-    (frame, inputs, outputs, registry), options = calls[-1]
+    (frame, inputs, outputs, registry), options = max(calls, key=lambda call: len(call[0][2]))
     assert options == {} and "is_feasible" in outputs
     return frame, inputs, outputs, registry
 
@@ -221,13 +233,8 @@ def test_the_scalar_answer_equals_the_sweep_row_in_every_column(study, monkeypat
                           "build through E this passes: remove the marker and the walls_through_e fixture")
 @pytest.mark.parametrize("study", ["node", "serving", "training"])
 def test_every_study_formula_builds_under_the_scalar_backend(study):
-    registry = importlib.import_module(f"pipeline.studies.{study}")
-    formulas_ = getattr(registry, "FORMULAS", formulas.REGISTRY)
-    from pipeline.catalogs.load import load_catalogs
-    from pipeline.spec import parse_spec
-
-    spec = parse_spec(random_spec(study, load_catalogs(BUNDLED), random.Random(3)))
-    space = registry.build_space(load_catalogs(BUNDLED), spec)
-    names = formulas.computable_from(space.units, registry.OUTPUTS, formulas_)
-    assert len(names) > 50
-    formulas.compile_scalar(space.units, names, formulas_)
+    prepared = prepared_study(study)
+    registry = getattr(prepared.study, "FORMULAS", formulas.REGISTRY)
+    wanted = formulas.computable_from(prepared.space.units, prepared.study.OUTPUTS, registry)
+    assert len(wanted) > 50
+    formulas.compile_scalar(prepared.space.units, wanted, registry)
