@@ -242,8 +242,8 @@ def _order(roots: list[Expr]) -> list[Expr]:
 
 
 class _Source:
-    """Python source of one function: a statement per node, with null checks only where an
-    operand can be null (a column, or a node built on one)."""
+    """Python source of one function: a statement per distinct operation, with null checks only
+    where an operand can be null (a column, or a node built on one)."""
 
     def __init__(self) -> None:
         self.lines: list[str] = []
@@ -251,6 +251,7 @@ class _Source:
         self.ref: dict[int, str] = {}
         self.nullable: dict[int, bool] = {}
         self.columns: dict[str, str] = {}
+        self.code: dict[str, str] = {}  # statement -> the variable holding its value
         self.ids = count()
 
     def constant(self, value) -> str:
@@ -334,7 +335,11 @@ class _Source:
             raise TypeError(f"the scalar backend has no operation {op!r}")
         if guard:
             code = f"None if {' or '.join(f'{g} is None' for g in dict.fromkeys(guard))} else {code}"
+        if code in self.code:  # the same operation on the same operands (formulas rebuild terms)
+            self.ref[id(node)], self.nullable[id(node)] = self.code[code], nullable
+            return
         name = f"v{next(self.ids)}"
+        self.code[code] = name
         self.lines.append(f"    {name} = {code}")
         if op == "col":
             self.columns[args[0]] = name
