@@ -163,25 +163,30 @@ def names(catalog: str, **equal) -> list[str]:
 
 
 def random_spec(study: str, rng: random.Random) -> dict:
-    """Random axes over the bundled registry (names, sizes and lengths drawn), with a region
-    so the operations columns are computed, and a request rate so wall 7's are."""
+    """Random axes over the bundled registry (names, sizes and lengths drawn) with every optional
+    part switched on: a region (operations columns), a shared cluster (queue waits), storage and
+    a host pipeline (input pipeline: under [data], in training under [training]), and in
+    serving a request rate (wall 7)."""
     hardware, models, decoders = names("hardware"), names("models"), names("models", model_type="decoder")
     region = rng.sample(names("regions"), 2)
+    options = {"data": {"storage": rng.choice(names("storage")), "data_pipeline": rng.choice(names("host_pipelines"))},
+               "operations": {"shared_utilization": round(rng.uniform(0.1, 0.9), 3)}}
     if study == "node":
-        return {"axes": {"hardware": rng.sample(hardware, 8), "model": rng.sample(models, 8),
-                         "compute_dtype": ["fp32", "fp16", "bf16", "fp8", "int8"],
-                         "batch": rng.sample(range(1, 513), 3), "seq_len": rng.sample(range(16, 16385), 2),
-                         "workload": ["inference", "training"], "region": region}}
+        return options | {"axes": {
+            "hardware": rng.sample(hardware, 8), "model": rng.sample(models, 8),
+            "compute_dtype": ["fp32", "fp16", "bf16", "fp8", "int8"], "batch": rng.sample(range(1, 513), 3),
+            "seq_len": [rng.randrange(16, 512), rng.randrange(512, 4097)], "workload": ["inference", "training"],
+            "region": region}}
     if study == "serving":
-        return {"study": "serving", "axes": {
-            "hardware": rng.sample(hardware, 16), "model": rng.sample(decoders, 10), "precision": ["fp16", "fp8"],
+        return options | {"study": "serving", "axes": {
+            "hardware": rng.sample(hardware, 10), "model": rng.sample(decoders, 8), "precision": ["fp16", "fp8"],
             "tp": [1, 2, 4, 8], "pp": [1, 2], "batch": rng.sample(range(1, 257), 2),
-            "prompt_len": rng.sample(range(16, 8193), 3), "output_len": rng.sample(range(1, 2049), 2),
+            "prompt_len": [rng.randrange(16, 512), rng.randrange(512, 4097)], "output_len": rng.sample(range(1, 2049), 2),
             "request_rate": [round(rng.uniform(0.05, 50.0), 3)], "replicas": [1, rng.randrange(2, 9)],
             "region": region[:1]}}
-    return {"study": "training", "axes": {
+    return {"training": options["data"], "operations": options["operations"], "study": "training", "axes": {
         "model": rng.sample(decoders, 6), "cluster": rng.sample(names("clusters"), 6),
-        "compute_dtype": ["bf16", "fp8"], "seq_len": rng.sample([1024, 2048, 4096, 8192], 2), "gpus": [64, 256],
+        "compute_dtype": ["bf16", "fp8"], "seq_len": rng.sample([1024, 2048, 4096], 2), "gpus": [64, 256],
         "tp": [1, 2, 8], "pp": [1, 4], "virtual_stages": [1, 2], "global_batch": [rng.choice([512, 1024])],
         "microbatch": [1, 2], "zero_stage": [0, 3], "recompute": ["selective", "full"], "region": region[:1]}}
 
