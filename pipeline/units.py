@@ -5,8 +5,9 @@ default one, where ``bit`` is dimensionless and ``1 GB + 1`` passes silently. He
 information, FLOP, parameter, element, token, currency and CO2e mass are separate
 dimensions.
 
-``UExpr`` pairs a ``pl.Expr`` with a pint unit. Units are checked once, while the
-lazy plan is built: ``*`` and ``/`` combine units, ``+``/``-``/comparisons/max/min
+``UExpr`` pairs an expression with a pint unit: a ``pl.Expr`` while a sweep's plan is built,
+a ``pipeline.scalar`` node while a single-configuration function is compiled (``E`` below).
+Units are checked once, while the plan is built: ``*`` and ``/`` combine units, ``+``/``-``/comparisons/max/min
 require equal dimensionality and rescale the right-hand side by a constant factor,
 ``.to(unit)`` rescales. A formula that adds FLOP/s to B/s raises
 ``pint.DimensionalityError`` before any row is read and costs nothing per row.
