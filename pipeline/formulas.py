@@ -1,12 +1,16 @@
-"""Formulas as named columns, and the small driver that turns them into a lazy plan.
+"""Formulas as named columns, and the small driver that turns them into a lazy plan or into
+one Python function of plain values.
 
 Every formula is a module-level function named for the column it produces; its
-parameters name the columns it reads (Hamilton's convention). ``plan`` resolves the
-requested outputs recursively, calls each function once with ``UExpr`` (or plain
-``pl.Expr`` for unitless text/boolean columns), and adds the results level by level
-with ``with_columns``, so an intermediate column is computed once and referenced by
-name downstream. Units are checked inside those calls: a wrong formula fails here,
-while the plan is built, before any row is read.
+parameters name the columns it reads (Hamilton's convention). One graph walk (``_walk``)
+resolves the requested outputs recursively and calls each function once with ``UExpr`` (or a
+plain expression for unitless text/boolean columns), building with the expression library in
+use (``units.E``). ``plan`` builds with polars and adds the results level by level with
+``with_columns``, so an intermediate column is computed once and referenced by name
+downstream; ``compile_scalar`` builds with ``pipeline.scalar`` and compiles the same graph
+into one function for a single configuration. Units are checked inside those calls: a wrong
+formula fails while the plan is built, before any row is read, with a ``FormulaUnitError``
+naming the column and the formula.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from dataclasses import dataclass
 import pint
 import polars as pl
 
-from pipeline.units import E, UExpr
+from pipeline import scalar
+from pipeline.units import DimensionalityError, E, UExpr, expression_library
 
 Formula = Callable[..., "UExpr | pl.Expr"]
 REGISTRY: dict[str, Formula] = {}
@@ -88,29 +93,69 @@ def plan(
 _COMPILED: dict[tuple, tuple] = {}
 
 
-def _compiled(formulas: Mapping[str, Formula], inputs: tuple, outputs: tuple, rebind: tuple, suffix: str):
-    """The expressions of a plan, level by level, built once per registry, inputs, outputs and
-    rebinding: building them runs every formula's unit algebra, evaluating them is polars' work."""
-    key = (id(formulas), len(formulas), inputs, outputs, rebind, suffix)
-    if key not in _COMPILED:
+def _cached(kind: str, build: Callable, formulas: Mapping[str, Formula], *key):
+    """``build(formulas, *key)``, once per kind, registry, inputs, outputs and rebinding:
+    building runs every formula's unit algebra, evaluating is the backend's work."""
+    full = (kind, id(formulas), len(formulas), *key)
+    if full not in _COMPILED:
         if len(_COMPILED) > 512:
             _COMPILED.clear()
         # the entry keeps ``formulas`` alive, so its id cannot be reused by another registry
-        _COMPILED[key] = (formulas, _compile(formulas, dict(inputs), outputs, dict(rebind), suffix))
-    return _COMPILED[key][1]
+        _COMPILED[full] = (formulas, build(formulas, *key))
+    return _COMPILED[full][1]
 
 
-def _compile(formulas: Mapping[str, Formula], inputs: dict, outputs: tuple, rebind: dict, suffix: str):
-    level: dict[str, int] = {name: 0 for name in inputs}
-    unit_of: dict[str, pint.Unit | None] = dict(inputs)
-    computed: dict[str, UExpr | pl.Expr] = {}
+def _compiled(formulas: Mapping[str, Formula], inputs: tuple, outputs: tuple, rebind: tuple, suffix: str):
+    """The expressions of a plan, level by level."""
+    return _cached("polars", _compile, formulas, inputs, outputs, rebind, suffix)
 
-    def column_name(name: str) -> str:
-        return f"{name}{suffix}" if name in computed else rebind.get(name, name)
 
-    def ref(name: str) -> UExpr | pl.Expr:
+def _compile(formulas: Mapping[str, Formula], inputs: tuple, outputs: tuple, rebind: tuple, suffix: str):
+    graph = _walk(formulas, dict(inputs), outputs, dict(rebind), suffix)
+    computed, level = graph.computed, graph.level
+    levels = [[(v.expr if isinstance(v, UExpr) else v).alias(f"{n}{suffix}")
+               for n, v in computed.items() if level[n] == lvl]
+              for lvl in sorted({level[n] for n in computed})]
+    names = [graph.column_name(n) for n in outputs]
+    return levels, names, tuple((graph.column_name(n), graph.unit_of[n]) for n in outputs)
+
+
+@dataclass
+class Graph:
+    """The formulas resolved for some outputs: each computed column's expression (UExpr, or a
+    plain expression for text and booleans) in resolution order, its level (1 + the deepest
+    input's; inputs are level 0) and every column's unit."""
+
+    computed: dict[str, UExpr | object]
+    level: dict[str, int]
+    unit_of: dict[str, pint.Unit | None]
+    suffix: str
+    rebind: dict[str, str]
+
+    def column_name(self, name: str) -> str:
+        """The column that holds ``name``: computed ones carry the suffix, inputs may be rebound."""
+        return f"{name}{self.suffix}" if name in self.computed else self.rebind.get(name, name)
+
+
+def parameters(fn: Formula) -> list[str]:
+    """The columns a formula reads."""
+    return getattr(fn, "inputs", None) or list(inspect.signature(fn).parameters)
+
+
+def _walk(formulas: Mapping[str, Formula], inputs: dict, outputs: tuple, rebind: dict, suffix: str,
+          inline: bool = False) -> Graph:
+    """Resolve ``outputs`` recursively and call each formula once, with the expression library
+    in use (``units.E``): the one graph walk behind both the polars plan and the scalar function.
+    A formula reads a computed column by name (polars adds them level by level), or with
+    ``inline`` as the expression itself (the scalar function computes each node once)."""
+    graph = Graph({}, {name: 0 for name in inputs}, dict(inputs), suffix, rebind)
+    level, unit_of, computed = graph.level, graph.unit_of, graph.computed
+
+    def ref(name: str) -> UExpr | object:
+        if inline and name in computed:
+            return computed[name]
         u = unit_of[name]
-        c = E.col(column_name(name))
+        c = E.col(graph.column_name(name))
         return c if u is None else UExpr(c, u)
 
     def resolve(name: str, chain: tuple[str, ...]) -> None:
@@ -124,24 +169,112 @@ def _compile(formulas: Mapping[str, Formula], inputs: dict, outputs: tuple, rebi
             raise FormulaGraphError(
                 f"column {name!r}{needed_by} is neither an input column nor a formula"
             )
-        params = getattr(fn, "inputs", None) or list(inspect.signature(fn).parameters)
+        params = parameters(fn)
         for p in params:
             resolve(p, (*chain, name))
-        out = fn(*(ref(p) for p in params))
-        if not isinstance(out, (UExpr, pl.Expr)):
-            raise FormulaGraphError(f"formula {name!r} returned {type(out).__name__}")
+        out = _call(name, fn, [ref(p) for p in params])
         computed[name] = out
         unit_of[name] = out.unit if isinstance(out, UExpr) else None
         level[name] = 1 + max((level[p] for p in params), default=0)
 
-    wanted = list(outputs)
-    for name in wanted:
+    for name in outputs:
         resolve(name, ())
-    levels = [[(v.expr if isinstance(v, UExpr) else v).alias(f"{n}{suffix}")
-               for n, v in computed.items() if level[n] == lvl]
-              for lvl in sorted({level[n] for n in computed})]
-    names = [column_name(n) for n in wanted]
-    return levels, names, tuple((column_name(n), unit_of[n]) for n in wanted)
+    return graph
+
+
+def _call(name: str, fn: Formula, args: list) -> UExpr | object:
+    """``fn(*args)``; a unit error names the column being built and the formula that raised it."""
+    try:
+        out = fn(*args)
+    except DimensionalityError as error:
+        raise FormulaUnitError(name, fn, error) from error
+    except Exception as error:
+        error.add_note(f"while building column {name!r} with {formula_name(fn)} ({E.module.__name__} expressions; "
+                       "formulas build through units.E, never pl.* directly)")
+        raise
+    expr = out.expr if isinstance(out, UExpr) else out
+    if not isinstance(expr, E.Expr):
+        raise FormulaGraphError(
+            f"formula {name!r} ({formula_name(fn)}) returned {type(expr).__module__}.{type(expr).__name__}, "
+            f"not an expression of the library in use ({E.module.__name__}); build with units.E, not pl.*")
+    return out
+
+
+def formula_name(fn: Formula) -> str:
+    """``module.qualname`` of the function behind a registered formula."""
+    inner = getattr(fn, "__wrapped__", fn)
+    return f"{inner.__module__}.{inner.__qualname__}"
+
+
+class FormulaUnitError(DimensionalityError):
+    """A unit error raised while a formula was built, naming its column and formula."""
+
+    def __init__(self, column: str, formula: Formula | str, error: DimensionalityError) -> None:
+        super().__init__(error.units1, error.units2, error.dim1, error.dim2, error.extra_msg)
+        self.column = column
+        self.formula = formula if isinstance(formula, str) else formula_name(formula)
+        self.error = error
+
+    def __str__(self) -> str:
+        return f"column {self.column!r} (formula {self.formula}): {self.error}"
+
+    def __reduce__(self):
+        return self.__class__, (self.column, self.formula, self.error)
+
+
+@dataclass(frozen=True)
+class ScalarPlan:
+    """Formulas compiled to one Python function: ``plan(values)`` maps input column values
+    (``None`` is null) to the output values, by the same formulas a sweep runs on polars."""
+
+    function: Callable[[Mapping[str, object]], dict[str, object]]
+    inputs: tuple[str, ...]  # the input columns the outputs read
+    units: dict[str, pint.Unit | None]  # unit of every output (None: text/bool)
+
+    def __call__(self, values: Mapping[str, object]) -> dict[str, object]:
+        try:
+            return self.function(values)
+        except KeyError:
+            missing = [c for c in self.inputs if c not in values]
+            if not missing:
+                raise
+            raise KeyError(f"input columns missing: {', '.join(missing)}") from None
+
+
+def compile_scalar(inputs: Mapping[str, pint.Unit | None], outputs: Iterable[str],
+                   formulas: Mapping[str, Formula] | None = None, *,
+                   rebind: Mapping[str, str] | None = None) -> ScalarPlan:
+    """``outputs`` from ``inputs`` (column -> unit) as one Python function on plain values: the
+    formulas of ``plan`` built with the scalar backend (``pipeline.scalar``), compiled once per
+    registry, inputs, outputs and rebinding. ``rebind`` reads an input from another key."""
+    formulas = REGISTRY if formulas is None else formulas
+    outputs, rebind = tuple(outputs), dict(rebind or {})
+    # A single-configuration answer calls this every time: the same mapping objects are
+    # recognised by identity and compared by content (cheap), before hashing every unit.
+    quick = (id(formulas), len(formulas), id(inputs), outputs)
+    seen = _RECENT.get(quick)
+    if seen is not None and seen[0] is formulas and seen[1] == inputs and seen[2] == rebind:
+        return seen[3]
+    found = _cached("scalar", _compile_scalar, formulas, tuple(inputs.items()), outputs,
+                    tuple(sorted(rebind.items())))
+    if len(_RECENT) > 512:
+        _RECENT.clear()
+    _RECENT[quick] = (formulas, dict(inputs), rebind, found)
+    return found
+
+
+_RECENT: dict[tuple, tuple] = {}
+
+
+def _compile_scalar(formulas: Mapping[str, Formula], inputs: tuple, outputs: tuple, rebind: tuple) -> ScalarPlan:
+
+    with expression_library(scalar):
+        graph = _walk(formulas, dict(inputs), outputs, dict(rebind), "", inline=True)
+        exprs = {n: graph.computed[n] if n in graph.computed else E.col(graph.column_name(n)) for n in outputs}
+        function = scalar.compile_function({n: e.expr if isinstance(e, UExpr) else e for n, e in exprs.items()})
+    read = inputs_used(dict(inputs), outputs, formulas)
+    return ScalarPlan(function, tuple(graph.rebind.get(c, c) for c in dict(inputs) if c in read),
+                      {n: graph.unit_of[n] for n in outputs})
 
 
 def computable_from(available: Mapping[str, pint.Unit | None], wanted: Iterable[str],
@@ -157,7 +290,7 @@ def computable_from(available: Mapping[str, pint.Unit | None], wanted: Iterable[
             return True
         if name not in memo:
             fn = formulas.get(name)
-            params = [] if fn is None else getattr(fn, "inputs", None) or list(inspect.signature(fn).parameters)
+            params = [] if fn is None else parameters(fn)
             memo[name] = fn is not None and all([visit(p) for p in params])  # visit every input
             if memo[name]:
                 found.append(name)
@@ -183,7 +316,7 @@ def inputs_used(available: Mapping[str, pint.Unit | None], wanted: Iterable[str]
             used.add(name)
             return
         fn = formulas.get(name)
-        for p in [] if fn is None else getattr(fn, "inputs", None) or list(inspect.signature(fn).parameters):
+        for p in [] if fn is None else parameters(fn):
             visit(p)
 
     for name in wanted:

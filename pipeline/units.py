@@ -5,8 +5,9 @@ default one, where ``bit`` is dimensionless and ``1 GB + 1`` passes silently. He
 information, FLOP, parameter, element, token, currency and CO2e mass are separate
 dimensions.
 
-``UExpr`` pairs a ``pl.Expr`` with a pint unit. Units are checked once, while the
-lazy plan is built: ``*`` and ``/`` combine units, ``+``/``-``/comparisons/max/min
+``UExpr`` pairs an expression with a pint unit: a ``pl.Expr`` while a sweep's plan is built,
+a ``pipeline.scalar`` node while a single-configuration function is compiled (``E`` below).
+Units are checked once, while the plan is built: ``*`` and ``/`` combine units, ``+``/``-``/comparisons/max/min
 require equal dimensionality and rescale the right-hand side by a constant factor,
 ``.to(unit)`` rescales. A formula that adds FLOP/s to B/s raises
 ``pint.DimensionalityError`` before any row is read and costs nothing per row.
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Union
@@ -86,12 +86,24 @@ def factor(from_unit: pint.Unit, to_unit: pint.Unit) -> float:
 Operand = Union["UExpr", pint.Quantity, int, float]
 
 
-@dataclass(frozen=True, eq=False)
 class UExpr:
-    """A polars expression whose values are in ``unit``."""
+    """An expression of the library in use (``E``: polars, or the scalar backend) whose values
+    are in ``unit``. A constant (``lit``) keeps its plain number and becomes an expression of
+    the library in use when read, so a module-level constant serves both backends."""
 
-    expr: pl.Expr
-    unit: pint.Unit
+    __slots__ = ("_expr", "unit")
+
+    def __init__(self, expr: pl.Expr | float, unit: pint.Unit) -> None:
+        object.__setattr__(self, "_expr", expr)
+        object.__setattr__(self, "unit", unit)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"UExpr is immutable (cannot set {name!r})")
+
+    @property
+    def expr(self) -> pl.Expr:
+        e = self._expr
+        return E.lit(e) if type(e) is float else e
 
     # -- construction ---------------------------------------------------------
     @staticmethod
@@ -182,7 +194,7 @@ class UExpr:
         raise TypeError("a UExpr has no truth value; use polars boolean expressions")
 
     def __repr__(self) -> str:
-        return f"UExpr[{unit_str(self.unit) or 'dimensionless'}]({self.expr})"
+        return f"UExpr[{unit_str(self.unit) or 'dimensionless'}]({self._expr})"
 
 
 def col(name: str, u: str | pint.Unit | None) -> UExpr:
@@ -190,7 +202,8 @@ def col(name: str, u: str | pint.Unit | None) -> UExpr:
 
 
 def lit(value: float, u: str | pint.Unit | None = None) -> UExpr:
-    return UExpr(E.lit(float(value)), unit(u))
+    """A constant in unit ``u``: an expression of whichever library builds the formula."""
+    return UExpr(float(value), unit(u))
 
 
 def maximum(first: UExpr, *rest: Operand) -> UExpr:
