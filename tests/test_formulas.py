@@ -3,9 +3,7 @@ the column and the formula; the scalar answer of a study's formulas equals the s
 
 from __future__ import annotations
 
-import importlib
 import math
-import pkgutil
 import random
 from functools import cache
 from pathlib import Path
@@ -13,7 +11,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipeline import formulas, walls
+from pipeline import formulas
 from pipeline.units import DimensionalityError, E, UExpr, lit, maximum, unit
 
 BUNDLED = Path(__file__).resolve().parent.parent / "registry_data"
@@ -143,17 +141,6 @@ def same(scalar_value, swept_value) -> bool:
     return abs(a - b) <= 1e-9 * max(abs(a), abs(b))
 
 
-@pytest.fixture
-def walls_through_e(monkeypatch):
-    """Point the walls' ``pl`` at ``E`` while some walls still call ``pl.when``/``pl.lit``
-    directly (the walls are being moved to ``E``, issue 11): under polars this changes nothing.
-    Remove with test_every_study_formula_builds_under_the_scalar_backend's xfail marker."""
-    for info in pkgutil.iter_modules(walls.__path__):
-        module = importlib.import_module(f"pipeline.walls.{info.name}")
-        if hasattr(module, "pl"):
-            monkeypatch.setattr(module, "pl", E)
-
-
 def names(catalog: str, **equal) -> list[str]:
     """Row names of a bundled catalog (read directly: the spec is drawn before it is prepared)."""
     frame = pl.read_parquet(BUNDLED / f"{catalog}.parquet")
@@ -216,7 +203,7 @@ def study_plan_call(study: str, monkeypatch):
 
 
 @pytest.mark.parametrize("study", ["node", "serving", "training"])
-def test_the_scalar_answer_equals_the_sweep_row_in_every_column(study, monkeypatch, walls_through_e):
+def test_the_scalar_answer_equals_the_sweep_row_in_every_column(study, monkeypatch):
     frame, inputs, outputs, registry = study_plan_call(study, monkeypatch)
     rows = frame.collect()
     assert rows.height >= 1000
@@ -233,9 +220,6 @@ def test_the_scalar_answer_equals_the_sweep_row_in_every_column(study, monkeypat
     assert len(outputs) > 80  # every output column of the study was compared
 
 
-@pytest.mark.xfail(raises=(formulas.FormulaGraphError, TypeError), strict=True,
-                   reason="some walls still call pl.* directly (issue 11: the walls move to E); once they "
-                          "build through E this passes: remove the marker and the walls_through_e fixture")
 @pytest.mark.parametrize("study", ["node", "serving", "training"])
 def test_every_study_formula_builds_under_the_scalar_backend(study):
     prepared = prepared_study(study)
