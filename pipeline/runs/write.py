@@ -21,7 +21,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from pipeline.catalogs.load import Catalogs
-from pipeline.runs import database, sizing
+from pipeline.runs import sizing
 from pipeline.runs.atomic import atomic_directory
 from pipeline.runs.manifest import manifest, run_id
 from pipeline.runs.prepared import Prepared
@@ -31,6 +31,8 @@ from pipeline.studies.columns import column_dictionary
 def run(prepared: Prepared, out_dir: str | Path | None = None,
         on_chunk: Callable[[int], None] | None = None) -> Path:
     """Stream the sweep into a new run directory and return its path."""
+    from pipeline.runs import database  # duckdb loads only when a run is written, never for evaluate
+
     started = time.perf_counter()
     now = dt.datetime.now(dt.UTC)
     out = Path(out_dir or prepared.spec.out_dir)
