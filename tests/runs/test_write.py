@@ -21,6 +21,13 @@ DROP_NO_PEAK = "hardware has no published dense peak for compute_dtype"
 RUN_DIR_NAME = re.compile(r"^(\d{8}T\d{6}Z)-[0-9a-f]{8}$")
 
 
+def parts(run_dir: Path) -> list[Path]:
+    """The run's Parquet parts; a run has at least one (a loop over none would check nothing)."""
+    found = sorted((run_dir / "node").glob("part-*.parquet"))
+    assert found, f"no Parquet part in {run_dir / 'node'}"
+    return found
+
+
 def snapshot(directory: Path) -> dict[str, bytes]:
     """Every file (hidden ones too) under ``directory``, relative path -> bytes."""
     return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
@@ -124,8 +131,9 @@ def test_sweep_with_every_row_dropped_is_an_empty_queryable_run(tmp_path):
     assert manifest["rows"]["node"] == 0
     assert manifest["dropped"] == {DROP_NO_PEAK: 2}
     declared = {name: spec["dtype"] for name, spec in schema_columns(node.SCHEMA).items()}
-    for part in (run_dir / "node").glob("part-*.parquet"):
-        assert {k: str(v) for k, v in pl.read_parquet_schema(part).items()} == declared
+    assert parts(run_dir) == [run_dir / "node" / "part-00000.parquet"]  # one empty part keeps the schema
+    assert pl.read_parquet(parts(run_dir)[0]).height == 0
+    assert {k: str(v) for k, v in pl.read_parquet_schema(parts(run_dir)[0]).items()} == declared
     con = database.connect(run_dir)
     try:
         assert con.sql("select count(*) from node").fetchall()[0][0] == 0
@@ -140,7 +148,7 @@ def test_parquet_dtypes_match_the_schema(tmp_path, small_spec):
     run_dir = pipeline.run_sweep(small_spec, tmp_path / "out")
     declared = {name: spec["dtype"] for name, spec in schema_columns(node.SCHEMA).items()}
     assert list(declared) == node.OUTPUTS
-    for part in (run_dir / "node").glob("part-*.parquet"):
+    for part in parts(run_dir):
         schema = pl.read_parquet_schema(part)
         assert list(schema) == node.OUTPUTS
         assert {k: str(v) for k, v in schema.items()} == declared
@@ -150,5 +158,5 @@ def test_parquet_dtypes_for_a_cnn_only_sweep(tmp_path):
     # seq_len is null on every row: it must still be written as Int64, not Null.
     run_dir = pipeline.run_sweep({"axes": {"model": ["ResNet-50"], "hardware": ["T4"]}}, tmp_path / "out")
     declared = {name: spec["dtype"] for name, spec in schema_columns(node.SCHEMA).items()}
-    for part in (run_dir / "node").glob("part-*.parquet"):
+    for part in parts(run_dir):
         assert {k: str(v) for k, v in pl.read_parquet_schema(part).items()} == declared
