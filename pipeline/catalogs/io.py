@@ -13,8 +13,6 @@ from pathlib import Path
 
 import pandera.polars as pa
 import polars as pl
-import pyarrow as pa_arrow
-import pyarrow.parquet as pq
 
 from pipeline.catalogs.paths import catalog_file, registry_dir
 from pipeline.catalogs.schemas import CATALOGS
@@ -153,6 +151,8 @@ def validate(df: pl.DataFrame, table: str, source: str | None = None) -> pl.Data
 
 def read_catalog(table: str, registry: str | Path | None = None) -> pl.DataFrame:
     """Read one catalog, check its Parquet unit metadata against the schema, validate it."""
+    import pyarrow.parquet as pq  # pyarrow only where Parquet metadata is read or written
+
     path = catalog_path(table, registry)
     if not path.exists():
         raise InputError(f"catalog {table!r}", [Problem(None, None, f"file not found: {path}")])
@@ -196,6 +196,9 @@ def write_catalog(df: pl.DataFrame, table: str, registry: str | Path | None = No
                   source: str | None = None) -> Path:
     """Validate (errors name ``source``), then write atomically with each numeric column's unit
     in its field metadata."""
+    import pyarrow as pa_arrow
+    import pyarrow.parquet as pq
+
     df = validate(df, table, source)
     order = list(CATALOGS[table].to_schema().columns)
     arrow = df.select(order).to_arrow()

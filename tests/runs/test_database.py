@@ -11,9 +11,9 @@ import polars as pl
 import pytest
 
 import pipeline
-from pipeline.runs import database
 from pipeline.catalogs.schemas import CATALOGS
 from pipeline.errors import InputError
+from pipeline.runs import database
 from pipeline.studies import node, schema_columns
 
 CATALOG_TABLES = tuple(CATALOGS)  # hardware, models, ..., clusters, regions, accelerator_costs, cloud_prices
