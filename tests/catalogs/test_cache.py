@@ -3,7 +3,10 @@ is rebuilt, an unwritable cache is skipped."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import polars as pl
@@ -13,6 +16,7 @@ from polars.testing import assert_frame_equal
 
 from pipeline.catalogs import cache, io
 from pipeline.catalogs.load import TABLES, load_catalogs
+from pipeline.catalogs.schemas import CATALOGS
 from pipeline.errors import InputError
 
 
@@ -129,3 +133,18 @@ def test_entries_are_keyed_by_content_and_rules():
     assert a == cache.entry_path("hardware", "0" * 64)
     assert a != cache.entry_path("hardware", "1" * 64)
     assert a != cache.entry_path("models", "0" * 64)
+
+
+def test_tables_are_the_schema_tables_in_order():
+    assert TABLES == tuple(CATALOGS)
+
+
+def test_a_new_process_loads_cached_catalogs_without_pandera_or_pyarrow(registry, cache_dir):
+    """The point of the cache: a fresh interpreter skips the validation stack (so a process is needed)."""
+    load_catalogs(registry)
+    probe = ("import sys; from pipeline.catalogs.load import load_catalogs; c = load_catalogs(sys.argv[1]); "
+             "print(c.hardware.height, sorted(m for m in ('pandera', 'pyarrow', 'duckdb') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", probe, str(registry)], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "MLSYS_CACHE_DIR": str(cache_dir)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [str(pl.read_parquet(registry / "hardware.parquet").height), "[]"]
