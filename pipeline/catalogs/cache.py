@@ -2,8 +2,8 @@
 
 An entry is the validated (schema-coerced) table as Arrow IPC, named by a hash of the catalog
 file's sha256 (the one the manifest records), the package version and the version of the rules
-that validate it (the source of ``schemas.py`` and ``io.py``): an edited catalog, another
-release or a changed rule misses the cache and is validated again.
+that validate it (the source of ``schemas.py``, ``io.py`` and the unit definitions): an edited
+catalog, another release or a changed rule misses the cache and is validated again.
 
 The cache only ever saves time: an entry that cannot be read is ignored and rebuilt, and a cache
 directory that cannot be written is skipped without a word. Entries are written to a temporary
@@ -26,7 +26,8 @@ import polars as pl
 
 ENV_CACHE_DIR = "MLSYS_CACHE_DIR"
 FORMAT = 1  # layout of an entry; bump when it changes
-RULES = ("schemas.py", "io.py")  # the modules whose code decides what a valid catalog is
+# The files that decide what a valid catalog is (schemas, checks, the unit definitions they compare).
+RULES = ("catalogs/schemas.py", "catalogs/io.py", "units.txt")
 
 
 def cache_dir() -> Path:
@@ -45,10 +46,10 @@ def rules_version() -> str:
     except metadata.PackageNotFoundError:
         package = "0+unknown"
     digest = hashlib.sha256()
-    here = Path(__file__).resolve().parent
+    package_dir = Path(__file__).resolve().parent.parent
     for name in RULES:
         try:
-            digest.update((here / name).read_bytes())
+            digest.update((package_dir / name).read_bytes())
         except OSError:  # no source (a bytecode-only install): the package version alone decides
             digest.update(name.encode())
     return f"{package}-{FORMAT}-{digest.hexdigest()[:16]}"

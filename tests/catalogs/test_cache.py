@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
 
 import polars as pl
@@ -128,11 +129,14 @@ def test_cache_location(monkeypatch, tmp_path):
     assert cache.cache_dir() == tmp_path / "mine"
 
 
-def test_entries_are_keyed_by_content_and_rules():
+def test_entries_are_keyed_by_content_and_rules(monkeypatch):
     a = cache.entry_path("hardware", "0" * 64)
     assert a == cache.entry_path("hardware", "0" * 64)
     assert a != cache.entry_path("hardware", "1" * 64)
     assert a != cache.entry_path("models", "0" * 64)
+    assert cache.rules_version().startswith(f"{metadata.version('mlsys-pipeline')}-1-")  # package, entry format
+    monkeypatch.setattr(cache, "rules_version", lambda: "another release")
+    assert cache.entry_path("hardware", "0" * 64) != a
 
 
 def test_tables_are_the_schema_tables_in_order():
