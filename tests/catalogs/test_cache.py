@@ -1,4 +1,4 @@
-"""The on-disk cache of validated catalogs: a hit skips validation, an edit misses it, a bad entry
+"""The on-disk cache of validated catalogs (issue 11): a hit skips validation, an edit misses it, a bad entry
 is rebuilt, an unwritable cache is skipped."""
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ RUN_DIR_NAME = re.compile(r"^(\d{8}T\d{6}Z)-[0-9a-f]{8}$")
 
 
 def parts(run_dir: Path) -> list[Path]:
-    """The run's Parquet parts; a run has at least one (a loop over none would check nothing)."""
+    """The run's Parquet parts; a run has at least one (issue 11: a loop over none checked nothing)."""
     found = sorted((run_dir / "node").glob("part-*.parquet"))
     assert found, f"no Parquet part in {run_dir / 'node'}"
     return found
