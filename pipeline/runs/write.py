@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import pyarrow.parquet as pq
+import polars as pl
 
 from pipeline.catalogs.load import Catalogs
 from pipeline.runs import sizing
@@ -47,7 +47,7 @@ def run(prepared: Prepared, out_dir: str | Path | None = None,
             part = tmp / name / f"part-{i:05d}.parquet"
             study.build(prepared.space, hw_slice).frame.sink_parquet(
                 part, compression=prepared.spec.compression, statistics=True)
-            rows = pq.ParquetFile(part).metadata.num_rows  # exact, after any cross-side filter
+            rows = pl.scan_parquet(part).select(pl.len()).collect().item()  # exact, after any cross-side filter
             written += rows
             if on_chunk:
                 on_chunk(rows)
