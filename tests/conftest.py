@@ -5,12 +5,23 @@ from __future__ import annotations
 import datetime
 import shutil
 import types
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED = REPO / "registry_data"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def catalog_cache(tmp_path_factory) -> Iterator[Path]:
+    """A per-session catalog cache (``$MLSYS_CACHE_DIR``, inherited by CLI subprocesses), so the
+    tests never read or write the user's ``~/.cache``."""
+    directory = tmp_path_factory.mktemp("mlsys-cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MLSYS_CACHE_DIR", str(directory))
+        yield directory
 
 
 @pytest.fixture
@@ -38,8 +49,8 @@ def small_spec() -> dict:
 
 @pytest.fixture
 def freeze_clock(monkeypatch):
-    """``freeze_clock(when)`` makes ``pipeline.runs`` see ``when`` as the current UTC time."""
-    from pipeline import runs
+    """``freeze_clock(when)`` makes ``pipeline.runs.run`` see ``when`` as the current UTC time."""
+    from pipeline.runs import write
 
     def freeze(when: datetime.datetime) -> None:
         class Frozen(datetime.datetime):
@@ -50,6 +61,6 @@ def freeze_clock(monkeypatch):
         fake = types.ModuleType("datetime")  # the real module, with a frozen datetime.now
         fake.__dict__.update(vars(datetime))
         fake.datetime = Frozen
-        monkeypatch.setattr(runs, "dt", fake)
+        monkeypatch.setattr(write, "dt", fake)
 
     return freeze

@@ -13,34 +13,17 @@ from pathlib import Path
 
 import pandera.polars as pa
 import polars as pl
-import pyarrow as pa_arrow
-import pyarrow.parquet as pq
 
+from pipeline.catalogs.paths import catalog_file, registry_dir
 from pipeline.catalogs.schemas import CATALOGS
 from pipeline.errors import InputError, Problem
 from pipeline.units import DimensionalityError, factor, unit, ureg
-
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
-ENV_REGISTRY = "MLSYS_REGISTRY"
-
-
-def bundled_registry() -> Path:
-    """The catalogs shipped with the package (a wheel) or the checkout's registry_data/."""
-    inside = PACKAGE_DIR / "registry_data"
-    return inside if inside.is_dir() else PACKAGE_DIR.parent / "registry_data"
-
-
-def registry_dir(registry: str | Path | None = None) -> Path:
-    """``--registry`` > ``$MLSYS_REGISTRY`` > the bundled catalogs."""
-    chosen = registry or os.environ.get(ENV_REGISTRY)
-    return Path(chosen) if chosen else bundled_registry()
 
 
 def catalog_path(table: str, registry: str | Path | None = None) -> Path:
     """A table in the user registry, falling back to the bundled one when absent there."""
     _check_table(table)
-    path = registry_dir(registry) / f"{table}.parquet"
-    return path if path.exists() else bundled_registry() / f"{table}.parquet"
+    return catalog_file(table, registry)
 
 
 def _check_table(table: str) -> None:
@@ -56,11 +39,6 @@ def schema_units(table: str) -> dict[str, str | None]:
     for name, col in CATALOGS[table].to_schema().columns.items():
         out[name] = (col.metadata or {}).get("unit")
     return out
-
-
-def schema_descriptions(table: str) -> dict[str, str]:
-    return {n: (c.metadata or {}).get("description", "")
-            for n, c in CATALOGS[table].to_schema().columns.items()}
 
 
 # -- validation --------------------------------------------------------------
@@ -173,6 +151,8 @@ def validate(df: pl.DataFrame, table: str, source: str | None = None) -> pl.Data
 
 def read_catalog(table: str, registry: str | Path | None = None) -> pl.DataFrame:
     """Read one catalog, check its Parquet unit metadata against the schema, validate it."""
+    import pyarrow.parquet as pq  # pyarrow only where Parquet metadata is read or written
+
     path = catalog_path(table, registry)
     if not path.exists():
         raise InputError(f"catalog {table!r}", [Problem(None, None, f"file not found: {path}")])
@@ -216,6 +196,9 @@ def write_catalog(df: pl.DataFrame, table: str, registry: str | Path | None = No
                   source: str | None = None) -> Path:
     """Validate (errors name ``source``), then write atomically with each numeric column's unit
     in its field metadata."""
+    import pyarrow as pa_arrow
+    import pyarrow.parquet as pq
+
     df = validate(df, table, source)
     order = list(CATALOGS[table].to_schema().columns)
     arrow = df.select(order).to_arrow()

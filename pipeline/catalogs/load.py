@@ -1,15 +1,19 @@
-"""All catalogs of a registry, loaded and validated together, with their content hashes."""
+"""All catalogs of a registry, loaded and validated together, with their content hashes.
+
+A catalog validated once is kept on disk (``pipeline.catalogs.cache``) under its content hash, so
+a new process reads unchanged catalogs without pandera, pyarrow or the unit checks of ``io``.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import polars as pl
 
-from pipeline.catalogs.io import catalog_path, read_catalog
-from pipeline.catalogs.schemas import CATALOGS
+from pipeline.catalogs import cache
+from pipeline.catalogs.paths import catalog_file
 from pipeline.errors import InputError, Problem, suggest
 
 
@@ -33,17 +37,17 @@ class Catalogs:
         return getattr(self, name)
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
+# The catalog tables, in schema order (tests check they are the schemas' tables).
+TABLES = tuple(f.name for f in fields(Catalogs) if f.name not in ("paths", "hashes"))
 
 _CACHE: dict[tuple, Catalogs] = {}
 
 
 def load_catalogs(registry: str | Path | None = None) -> Catalogs:
     """Read and validate every catalog; the first bad table raises its ``InputError``. Validated
-    catalogs are kept in-process, keyed by each file's path, size and modification time."""
-    paths = {t: catalog_path(t, registry) for t in CATALOGS}
+    catalogs are kept in-process, keyed by each file's path, size and modification time, and on
+    disk, keyed by each file's content hash."""
+    paths = {t: catalog_file(t, registry) for t in TABLES}
     key = tuple((t, str(p.resolve()), *((p.stat().st_size, p.stat().st_mtime_ns) if p.exists() else (None, None)))
                 for t, p in paths.items())
     if key not in _CACHE:
@@ -53,11 +57,26 @@ def load_catalogs(registry: str | Path | None = None) -> Catalogs:
 
 
 def _load(paths: dict[str, Path], registry: str | Path | None) -> Catalogs:
-    frames = {t: read_catalog(t, registry) for t in CATALOGS}
+    frames, hashes = {}, {}
+    for table, path in paths.items():
+        hashes[table] = _sha256(path)
+        frames[table] = cache.get(table, hashes[table]) if hashes[table] else None
+        if frames[table] is None:
+            from pipeline.catalogs.io import read_catalog  # pandera, pyarrow: only for a catalog not cached
+
+            frames[table] = read_catalog(table, registry)  # a missing file raises its InputError here
+            cache.put(table, hashes[table], frames[table])
     for table, column in (("clusters", "accelerator"), ("accelerator_costs", "accelerator"),
                           ("cloud_prices", "accelerator"), ("measurements", "hardware")):
         _check_references(frames[table], table, column, frames["hardware"], paths[table])
-    return Catalogs(**frames, paths=paths, hashes={t: _sha256(p) for t, p in paths.items()})
+    return Catalogs(**frames, paths=paths, hashes=hashes)
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:  # missing or unreadable: read_catalog reports it
+        return None
 
 
 def _check_references(frame: pl.DataFrame, table: str, column: str, hardware: pl.DataFrame, path: Path) -> None:
@@ -67,6 +86,6 @@ def _check_references(frame: pl.DataFrame, table: str, column: str, hardware: pl
     bad = [(i, label, a) for i, (label, a) in enumerate(zip(labels, frame[column], strict=True)) if a not in known]
     if bad:
         problems = [Problem(i + 1, column, f"got {a!r}, expected a hardware catalog name"
-                            + (f"; did you mean {', '.join(repr(s) for s in suggest(a, known))}?"
-                               if suggest(a, known) else ""), label) for i, label, a in bad]
+                                + (f"; did you mean {', '.join(repr(s) for s in suggest(a, known))}?"
+                                   if suggest(a, known) else ""), label) for i, label, a in bad]
         raise InputError(f"catalog {table!r} ({path})", problems)

@@ -11,9 +11,7 @@ from dataclasses import replace
 
 import polars as pl
 
-from pipeline.catalogs.io import schema_units
-from pipeline.catalogs.load import Catalogs
-from pipeline.catalogs.schemas import CATALOGS
+from pipeline.catalogs.load import TABLES, Catalogs
 from pipeline.errors import InputError, Problem, suggest
 from pipeline.units import DimensionalityError, ureg
 
@@ -23,13 +21,15 @@ def parse(items: list[str] | dict[str, str] | None, source: str = "--set") -> di
     column's unit}; every bad item is reported at once."""
     pairs = list(items.items()) if isinstance(items, dict) else [_split(i) for i in items or []]
     out, problems = {}, []
+    if pairs:  # the schemas (pandera) load only when there is something to check
+        from pipeline.catalogs.io import schema_units
     for key, text in pairs:
         if key is None:
             problems.append(Problem(None, source, f"got {text!r}, expected table.column=value (with its unit)"))
             continue
         table, _, column = key.partition(".")
-        if table not in CATALOGS:
-            problems.append(Problem(None, key, f"unknown table {table!r}; expected one of {', '.join(CATALOGS)}"))
+        if table not in TABLES:
+            problems.append(Problem(None, key, f"unknown table {table!r}; expected one of {', '.join(TABLES)}"))
             continue
         units = schema_units(table)
         if column not in units or units[column] is None:

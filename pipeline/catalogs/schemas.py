@@ -344,10 +344,8 @@ class MeasurementSchema(Provenance):
     weight_dtype: str = text("precision of weights (serving; default compute_dtype)", nullable=True)
     framework: str = text("software stack (an efficiency profile framework, or 'default')")
     scenario: str = text("how the load was applied", isin=["single-stream", "offline", "server", "training"])
-    batch: int = count("batch (node: samples; serving: concurrent sequences; training: global sequences)",
-                       nullable=True)
-    batch_rule: str = text("how the prediction picks an unpublished batch", nullable=True,
-                           isin=["largest feasible", "given"])
+    batch: int = count("batch (node: samples; serving: concurrent sequences; training: global sequences; "
+                       "null: unpublished, the prediction takes the largest feasible batch)", nullable=True)
     seq_len: int = count("sequence length (node, training)", nullable=True, unit="tok")
     prompt_len: int = count("prompt tokens (serving)", nullable=True, unit="tok")
     output_len: int = count("generated tokens (serving)", nullable=True, unit="tok")

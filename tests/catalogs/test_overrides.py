@@ -10,8 +10,8 @@ import sys
 import pytest
 
 import pipeline
-from pipeline.errors import InputError
 from pipeline.catalogs.overrides import parse
+from pipeline.errors import InputError
 
 
 def test_parse_converts_to_the_column_unit():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
 import shutil
@@ -10,9 +11,9 @@ import polars as pl
 import pytest
 
 import pipeline
-from pipeline.runs import database
 from pipeline.catalogs.schemas import CATALOGS
 from pipeline.errors import InputError
+from pipeline.runs import database
 from pipeline.studies import node, schema_columns
 
 CATALOG_TABLES = tuple(CATALOGS)  # hardware, models, ..., clusters, regions, accelerator_costs, cloud_prices
@@ -243,3 +244,43 @@ def test_bottlenecks(run_dir, frame):
         else:
             assert all(row[s] is None or math.isnan(row[s]) for s in shares)
     assert checked > 0
+
+
+# -- the newest run
+
+def test_resolve_run_returns_newest_complete_run(tmp_path, small_spec, monkeypatch, freeze_clock):
+    out = tmp_path / "out"
+    t0 = datetime.datetime(2030, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
+    freeze_clock(t0)
+    first = pipeline.run_sweep(small_spec, out)
+    freeze_clock(t0 + datetime.timedelta(seconds=1))
+    second = pipeline.run_sweep({"axes": {"model": ["ResNet-50"], "hardware": ["T4"]}}, out)
+    assert first.name.startswith("20300102T030405Z-") and second.name.startswith("20300102T030406Z-")
+
+    # Later-named leftovers that are not complete runs must be ignored.
+    hidden = out / ".incomplete-20991231T235959Z-ffffffff-4242"
+    (hidden / "node").mkdir(parents=True)
+    (hidden / "manifest.json").write_text("{}")
+    (out / "20991231T235959Z-eeeeeeee").mkdir()  # a run name without a manifest
+    (out / "notes").mkdir()
+
+    assert database.runs(out) == [first, second]
+    assert database.resolve_run(None, out) == second
+    assert database.resolve_run(first.name, out) == first
+    assert database.resolve_run(str(first), tmp_path / "elsewhere") == first
+
+
+def test_resolve_run_without_runs_is_an_input_error(tmp_path):
+    (tmp_path / "out" / ".incomplete-20300102T030405Z-abcdef01-1").mkdir(parents=True)
+    with pytest.raises(InputError, match="no complete run"):
+        database.resolve_run(None, tmp_path / "out")
+
+
+def test_newest_of_two_runs_in_one_second(tmp_path, small_spec, monkeypatch, freeze_clock):
+    other = {"axes": {"model": ["ResNet-50"], "hardware": ["T4"]}}
+    freeze_clock(datetime.datetime(2030, 1, 2, 3, 4, 5, tzinfo=datetime.UTC))
+    for order, specs in (("ab", (small_spec, other)), ("ba", (other, small_spec))):
+        out = tmp_path / order
+        pipeline.run_sweep(specs[0], out)
+        newest = pipeline.run_sweep(specs[1], out)
+        assert database.resolve_run(None, out) == newest, order

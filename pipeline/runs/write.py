@@ -1,0 +1,71 @@
+"""Run a sweep: stream the study's lazy plan to Parquet in chunks, then describe the run.
+
+Layout of a run directory (it appears only when complete, see ``pipeline.runs.atomic``):
+
+    <out>/<UTC timestamp>-<content hash>/
+        node/part-00000.parquet ...   results, one file per chunk of the hardware side
+        catalogs/*.parquet            the catalogs the run used
+        manifest.json                 spec, catalog hashes, row and drop counts, timing
+        results.duckdb                views over the Parquet files + column_dictionary
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import polars as pl
+
+from pipeline.catalogs.load import Catalogs
+from pipeline.runs import sizing
+from pipeline.runs.atomic import atomic_directory
+from pipeline.runs.manifest import manifest, run_id
+from pipeline.runs.prepared import Prepared
+from pipeline.studies.columns import column_dictionary
+
+
+def run(prepared: Prepared, out_dir: str | Path | None = None,
+        on_chunk: Callable[[int], None] | None = None) -> Path:
+    """Stream the sweep into a new run directory and return its path."""
+    from pipeline.runs import database  # duckdb loads only when a run is written, never for evaluate
+
+    started = time.perf_counter()
+    now = dt.datetime.now(dt.UTC)
+    out = Path(out_dir or prepared.spec.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    rid = run_id(prepared, now)
+    name, study = prepared.spec.study, prepared.study
+    with atomic_directory(out / rid) as directory:
+        tmp = directory.tmp
+        (tmp / name).mkdir()
+        written = 0
+        for i, (hw_slice, _estimate) in enumerate(sizing.chunks(prepared.space)):
+            part = tmp / name / f"part-{i:05d}.parquet"
+            study.build(prepared.space, hw_slice).frame.sink_parquet(
+                part, compression=prepared.spec.compression, statistics=True)
+            rows = pl.scan_parquet(part).select(pl.len()).collect().item()  # exact, after any cross-side filter
+            written += rows
+            if on_chunk:
+                on_chunk(rows)
+        if written == 0:  # everything dropped: an empty part keeps the schema queryable
+            study.build(prepared.space, prepared.space.hardware_side.head(0)).frame.sink_parquet(
+                tmp / name / "part-00000.parquet")
+        write_catalogs(prepared.catalogs, tmp / "catalogs")
+        units = study.build(prepared.space, prepared.space.hardware_side.head(0)).units
+        described = manifest(prepared, rid, now, written, units)
+        views = {name: f"{name}/*.parquet"} | {t: f"catalogs/{t}.parquet" for t in prepared.catalogs.hashes}
+        database.create_database(tmp, views, {"column_dictionary": column_dictionary()})
+        described["wall_time_s"] = round(time.perf_counter() - started, 3)
+        (tmp / "manifest.json").write_text(json.dumps(described, indent=2) + "\n")
+    return directory.final
+
+
+def write_catalogs(catalogs: Catalogs, directory: Path) -> None:
+    """Byte-identical copies of the catalog files the run read."""
+    directory.mkdir()
+    for table, source in catalogs.paths.items():
+        shutil.copyfile(source, directory / f"{table}.parquet")

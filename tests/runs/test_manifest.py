@@ -1,0 +1,129 @@
+"""manifest.json: spec, catalog hashes, row and drop counts, counted independently from the catalogs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import polars as pl
+
+import pipeline
+from pipeline import runs
+from pipeline.catalogs.schemas import CATALOGS
+from pipeline.spec import parse_spec
+
+REPO = Path(__file__).resolve().parents[2]
+CATALOG_TABLES = tuple(CATALOGS)  # hardware, models, ..., clusters, regions, accelerator_costs, cloud_prices
+DROP_NO_PEAK = "hardware has no published dense peak for compute_dtype"
+DROP_CONTEXT = "seq_len exceeds the model's max_context_tokens"
+
+# No row of this spec is dropped for two reasons at once (Llama 2 7B takes 4096 tokens).
+NO_OVERLAP_SPEC = {
+    "axes": {
+        "hardware": ["A100 SXM4 80GB", "H100 SXM5 80GB", "T4"],
+        "model": ["ResNet-50", "Llama 2 7B"],
+        "compute_dtype": ["fp16", "bf16", "fp8"],
+        "batch": [1, 8],
+        "seq_len": [512, 2048],
+        "workload": ["inference", "training"],
+    }
+}
+
+
+# ---------------------------------------------------------------- independent counting helpers
+
+STEPS_PER = {("cnn", "inference"): 1, ("cnn", "training"): 1,
+             ("encoder", "inference"): 1, ("encoder", "training"): 1,
+             ("decoder", "inference"): 2, ("decoder", "training"): 1}
+
+
+def model_rows(axes: dict, workload: str, context_filter: bool = True, registry: Path | None = None) -> int:
+    """model x step x batch x seq_len rows for one workload, counted straight from the catalog."""
+    models = pl.read_parquet((registry or REPO / "registry_data") / "models.parquet")
+    total = 0
+    for row in models.filter(pl.col("name").is_in(axes["model"])).iter_rows(named=True):
+        steps = STEPS_PER[(row["model_type"], workload)]
+        if row["model_type"] == "cnn":
+            seqs = 1
+        elif context_filter:
+            seqs = sum(1 for s in axes["seq_len"] if s <= row["max_context_tokens"])
+        else:
+            seqs = len(axes["seq_len"])
+        total += steps * len(axes["batch"]) * seqs
+    return total
+
+
+def peak_pairs(axes: dict, registry: Path | None = None) -> tuple[int, int]:
+    """(hardware x compute_dtype pairs with a published peak, pairs without one)."""
+    reg = registry or REPO / "registry_data"
+    hw = pl.read_parquet(reg / "hardware.parquet").filter(pl.col("name").is_in(axes["hardware"]))
+    prec = dict(pl.read_parquet(reg / "precisions.parquet").select("name", "peak_column").iter_rows())
+    have = missing = 0
+    for row in hw.iter_rows(named=True):
+        for dtype in axes["compute_dtype"]:
+            if row[prec[dtype]] is None:
+                missing += 1
+            else:
+                have += 1
+    return have, missing
+
+
+def parquet_rows(run_dir: Path) -> int:
+    return sum(pl.scan_parquet(f).select(pl.len()).collect().item()
+               for f in (run_dir / "node").glob("part-*.parquet"))
+
+
+def test_manifest_contents(tmp_path, registry):
+    run_dir = pipeline.run_sweep(NO_OVERLAP_SPEC, tmp_path / "out", registry=registry)
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+
+    assert manifest["run_id"] == run_dir.name
+    assert manifest["spec"] == parse_spec(NO_OVERLAP_SPEC).as_dict()
+    assert set(manifest["catalogs"]) == set(CATALOG_TABLES)
+    for table in CATALOG_TABLES:
+        expected = hashlib.sha256((registry / f"{table}.parquet").read_bytes()).hexdigest()
+        assert manifest["catalogs"][table]["sha256"] == expected, table
+        copied = hashlib.sha256((run_dir / "catalogs" / f"{table}.parquet").read_bytes()).hexdigest()
+        assert copied == expected, table
+
+    axes = NO_OVERLAP_SPEC["axes"]
+    have, missing = peak_pairs(axes, registry)
+    assert missing == 3  # A100: fp8; T4: bf16, fp8 -- checks the helper, and the catalog it assumes
+    per_pair = sum(model_rows(axes, w, registry=registry) for w in axes["workload"])
+    assert manifest["rows"]["node"] == parquet_rows(run_dir) == have * per_pair
+    assert isinstance(manifest["dropped"], dict)
+    assert manifest["dropped"] == {DROP_NO_PEAK: missing * per_pair}
+    assert manifest["package_version"] == runs.version()
+    assert isinstance(manifest["wall_time_s"], (int, float)) and manifest["wall_time_s"] >= 0
+
+
+def test_fp8_on_a100_alone_is_counted_under_its_reason(tmp_path):
+    spec = {"axes": {"hardware": ["A100 SXM4 80GB", "H100 SXM5 80GB"], "model": ["Llama 2 7B", "ResNet-50"],
+                     "compute_dtype": ["fp8"], "batch": [1, 2, 4], "seq_len": [1024],
+                     "workload": ["inference"]}}
+    run_dir = pipeline.run_sweep(spec, tmp_path / "out")
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    # A100 has no fp8 peak: Llama (prefill + decode) x 3 batches + ResNet x 3 batches = 9 rows
+    assert manifest["dropped"] == {DROP_NO_PEAK: 9}
+    assert manifest["rows"]["node"] == parquet_rows(run_dir) == 9
+    assert pl.read_parquet(run_dir / "node" / "*.parquet")["hardware"].unique().to_list() == ["H100 SXM5 80GB"]
+
+
+def test_context_drops_are_counted(tmp_path):
+    spec = {"axes": {"hardware": ["A100 SXM4 80GB", "H100 SXM5 80GB"], "model": ["BERT-Large"],
+                     "compute_dtype": ["fp16"], "batch": [1, 8], "seq_len": [384, 2048],
+                     "workload": ["inference", "training"]}}
+    manifest = json.loads((pipeline.run_sweep(spec, tmp_path / "out") / "manifest.json").read_text())
+    # BERT-Large takes 512 tokens: seq_len 2048 goes, for 2 hardware x 2 batches x 2 workloads
+    assert manifest["dropped"] == {DROP_CONTEXT: 8}
+    assert manifest["rows"]["node"] == 8
+
+
+def test_rows_plus_dropped_equal_the_requested_product(tmp_path, small_spec):
+    run_dir = pipeline.run_sweep(small_spec, tmp_path / "out")
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    axes = small_spec["axes"]
+    have, missing = peak_pairs(axes)
+    full = (have + missing) * sum(model_rows(axes, w, context_filter=False) for w in axes["workload"])
+    assert manifest["rows"]["node"] + sum(manifest["dropped"].values()) == full
