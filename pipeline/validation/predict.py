@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from pipeline.catalogs.load import Catalogs
+from pipeline.catalogs.schemas import METRICS
 from pipeline.errors import InputError
 from pipeline.spec import parse_spec
 from pipeline.studies.sides import Space
@@ -27,9 +29,13 @@ THROUGHPUT = {"samples_per_s", "tokens_per_s", "tokens_per_s_per_device", "train
 COLUMN = {"training_tokens_per_s": "tokens_per_s"}  # metric -> output column, where the names differ
 NO_FIT = "no feasible configuration (does not fit in memory)"
 NO_FIT_AT_PROFILE = "no feasible configuration at the profile's efficiency"
+SPEC_INPUTS = ["study", "metric", "framework", "model", "hardware", "cluster", "compute_dtype", "weight_dtype",
+               "batch", "seq_len", "devices", "tp", "pp", "dp", "microbatch", "recompute", "prompt_len",
+               "output_len"]  # the measurement columns measurement_spec reads
 SCHEMA = {"name": pl.String, "predicted": pl.Float64, "predicted_low": pl.Float64, "predicted_high": pl.Float64,
           "eta_compute": pl.Float64, "eta_low": pl.Float64, "eta_high": pl.Float64, "bound": pl.String,
           "batch_used": pl.Float64, "grid": pl.List(pl.Float64), "reason": pl.String, "family": pl.String}
+REASON = {"measurement": pl.UInt32, "reason": pl.String}
 
 
 def measurement_spec(r: dict) -> tuple[dict | None, str | None]:
@@ -114,11 +120,11 @@ def _value(study: str, columns: list[str]) -> pl.Expr:
         # Benchmarks time whole requests: throughput includes prefill (batch_tokens_per_s), per
         # replica; the system runs devices / (tp x pp) replicas.
         per_replica, devices_per_replica = pl.col("batch_tokens_per_s"), pl.col("tp") * pl.col("pp")
-        value = (pl.when(metric == "tokens_per_s").then(per_replica * devices / devices_per_replica)
+        value = (pl.when(metric == "tokens_per_s").then(per_replica * (devices / devices_per_replica))
                  .when(metric == "tokens_per_s_per_device").then(per_replica / devices_per_replica))
     else:
         value = pl.when(pl.lit(False)).then(pl.lit(None, pl.Float64))
-    for m in sorted(THROUGHPUT | {"latency_s", "ttft_s", "itl_s", "e2e_s", "step_time_s"}):
+    for m in METRICS:
         column = COLUMN.get(m, m)
         if column in columns:
             scale = devices if (study, m) == ("node", "samples_per_s") else 1
@@ -131,7 +137,7 @@ def _group_key(spec: dict) -> tuple:
     return spec.get("study", "node"), spec["efficiency"]["framework"], tuple(spec["axes"])
 
 
-def predict(measured: pl.DataFrame, catalogs, etas: list[float] | None = None) -> pl.DataFrame:
+def predict(measured: pl.DataFrame, catalogs: Catalogs, etas: list[float] | None = None) -> pl.DataFrame:
     """One row per measurement: the prediction at the profile's η and its band (the ends of the
     profile's η range), the bound, the batch used, and ``grid``: the prediction at each η of
     ``etas`` (for calibration). ``reason`` says why a row has no prediction."""
@@ -139,14 +145,14 @@ def predict(measured: pl.DataFrame, catalogs, etas: list[float] | None = None) -
     rows = measured.with_row_index("measurement")
     groups: dict[tuple, list[int]] = {}
     specs, reasons = {}, []
-    for i, r in enumerate(measured.select("study", "metric", "framework", *AXIS_INPUTS).iter_rows(named=True)):
+    for i, r in enumerate(measured.select(SPEC_INPUTS).iter_rows(named=True)):
         spec, reason = measurement_spec(r)
         if spec is None:
             reasons.append({"measurement": i, "reason": reason})
         else:
             specs[i] = spec
             groups.setdefault(_group_key(spec), []).append(i)
-    parts = [pl.DataFrame(reasons, schema={"measurement": pl.UInt32, "reason": pl.String})]
+    parts = [pl.DataFrame(reasons, schema=REASON)]
     for members in groups.values():
         try:
             part, alone, _ = _predict_together(members, specs, rows, catalogs, etas)
@@ -159,12 +165,7 @@ def predict(measured: pl.DataFrame, catalogs, etas: list[float] | None = None) -
     return out.select(pl.col(c).cast(t) if c in out.columns else pl.lit(None, t).alias(c) for c, t in SCHEMA.items())
 
 
-# the measurement columns a spec reads
-AXIS_INPUTS = ["model", "hardware", "cluster", "compute_dtype", "weight_dtype", "batch", "seq_len", "devices",
-               "tp", "pp", "dp", "microbatch", "recompute", "prompt_len", "output_len"]
-
-
-def _predict_alone(i: int, spec: dict, rows: pl.DataFrame, catalogs, etas: list[float]) -> pl.DataFrame:
+def _predict_alone(i: int, spec: dict, rows: pl.DataFrame, catalogs: Catalogs, etas: list[float]) -> pl.DataFrame:
     """A row the shared space could not predict: its own space says why (a bad spec, or every
     configuration dropped by the space's rules)."""
     try:
@@ -175,10 +176,10 @@ def _predict_alone(i: int, spec: dict, rows: pl.DataFrame, catalogs, etas: list[
         if not missing:
             return part
         return part.with_columns(reason=pl.lit(f"no configuration: {'; '.join(dropped)}" if dropped else NO_FIT))
-    return pl.DataFrame({"measurement": [i], "reason": [reason]}, schema={"measurement": pl.UInt32, "reason": pl.String})
+    return pl.DataFrame({"measurement": [i], "reason": [reason]}, schema=REASON)
 
 
-def _predict_together(members: list[int], specs: dict[int, dict], rows: pl.DataFrame, catalogs,
+def _predict_together(members: list[int], specs: dict[int, dict], rows: pl.DataFrame, catalogs: Catalogs,
                       etas: list[float]) -> tuple[pl.DataFrame, list[int], dict[str, int]]:
     """Rows of one group: one space, one collect. Returns their predictions, the rows that have
     no configuration in the space (to be predicted alone; their part holds the family only) and
@@ -194,6 +195,14 @@ def _predict_together(members: list[int], specs: dict[int, dict], rows: pl.DataF
     if "seq_len" in axes:  # a CNN has no sequence length: the model side leaves it null
         no_seq = space.model_side.filter(pl.col("seq_len").is_null())["model"].cast(pl.String).unique().implode()
         keys = keys.with_columns(seq_len=pl.when(pl.col("model").is_in(no_seq)).then(None).otherwise("seq_len"))
+    on_hw = [c for c in axes if c in space.hardware_side.columns]
+    hw = space.hardware_side.select(*on_hw, "family", "eta_compute", "eta_compute_low", "eta_compute_high") \
+        .with_columns(pl.col(c).cast(keys.schema[c]) for c in on_hw)
+    profile = keys.unique("measurement").join(hw, on=on_hw, nulls_equal=True).select(
+        "measurement", pl.col("family").cast(pl.String), eta="eta_compute", eta_low="eta_compute_low",
+        eta_high="eta_compute_high")
+    if space.rows == 0:  # the space's rules drop every configuration
+        return profile.select("measurement", "family"), members, space.dropped
     sides = {**space.model_side.schema, **space.hardware_side.schema}
     configurations = keys.drop("measurement").unique(maintain_order=True).with_columns(
         pl.col(c).cast(sides[c]) for c in axes)
@@ -202,12 +211,6 @@ def _predict_together(members: list[int], specs: dict[int, dict], rows: pl.DataF
     out = study.build(restricted, _at_each_eta(space.hardware_side, etas)).frame.collect()
     on = [c for c in axes if c in out.columns]
     out = out.with_columns(pl.col(c).cast(keys.schema[c]) for c in on).join(keys, on=on, nulls_equal=True)
-    on_hw = [c for c in axes if c in space.hardware_side.columns]
-    hw = space.hardware_side.select(*on_hw, "family", "eta_compute", "eta_compute_low", "eta_compute_high") \
-        .with_columns(pl.col(c).cast(keys.schema[c]) for c in on_hw)
-    profile = keys.unique("measurement").join(hw, on=on_hw, nulls_equal=True).select(
-        "measurement", pl.col("family").cast(pl.String), eta="eta_compute", eta_low="eta_compute_low",
-        eta_high="eta_compute_high")
     found = set(out["measurement"].unique().to_list())
     missing = [i for i in members if i not in found]
     out = out.join(rows.select("measurement", "metric", "devices"), on="measurement")
@@ -237,12 +240,7 @@ def _picked(study: str, out: pl.DataFrame, profile: pl.DataFrame, etas: list[flo
     band = pl.concat([profile.join(chosen, left_on=["measurement", e], right_on=["measurement", "eta_compute"])
                       .select("measurement", "value") for e in ("eta_low", "eta_high")])
     band = band.group_by("measurement").agg(predicted_low=pl.col("value").min(), predicted_high=pl.col("value").max())
-    grid = profile.select("measurement", grid=pl.lit(pl.Series([[]], dtype=pl.List(pl.Float64))).first()) if not etas else (
-        profile.select("measurement").join(pl.DataFrame({"eta_compute": etas, "k": range(len(etas))},
-                                                            schema={"eta_compute": pl.Float64, "k": pl.Int64}),
-                                               how="cross")
-            .join(chosen.select("measurement", "eta_compute", "value"), on=["measurement", "eta_compute"], how="left")
-            .sort("measurement", "k").group_by("measurement", maintain_order=True).agg(grid=pl.col("value")))
+    grid = _grid(profile.select("measurement"), chosen, etas)
     fits = chosen.group_by("measurement").len()
     reason = (pl.when(pl.col("len").is_null()).then(pl.lit(NO_FIT))
               .when(pl.col("value").is_null()).then(pl.lit(NO_FIT_AT_PROFILE)))
@@ -255,3 +253,13 @@ def _picked(study: str, out: pl.DataFrame, profile: pl.DataFrame, etas: list[flo
             ("value", "predicted"), ("predicted_low", "predicted_low"), ("predicted_high", "predicted_high"),
             ("eta", "eta_compute"), ("eta_low", "eta_low"), ("eta_high", "eta_high"), ("bound", "bound"),
             ("batch_used", "batch_used"), ("grid", "grid"))))
+
+
+def _grid(measurements: pl.DataFrame, chosen: pl.DataFrame, etas: list[float]) -> pl.DataFrame:
+    """Per measurement, the picked value at each η of ``etas``, in order (null where none fits)."""
+    if not etas:
+        return measurements.with_columns(grid=pl.lit(pl.Series([[]], dtype=pl.List(pl.Float64))).first())
+    at = pl.DataFrame({"eta_compute": etas, "k": range(len(etas))}, schema={"eta_compute": pl.Float64, "k": pl.Int64})
+    return (measurements.join(at, how="cross")
+            .join(chosen.select("measurement", "eta_compute", "value"), on=["measurement", "eta_compute"], how="left")
+            .sort("measurement", "k").group_by("measurement", maintain_order=True).agg(grid=pl.col("value")))
