@@ -13,8 +13,8 @@ from pipeline.catalogs.load import load_catalogs
 from pipeline.errors import InputError, Problem
 from pipeline.runs import database
 from pipeline.runs.atomic import atomic_directory
-from pipeline.validation import calibrate
 from pipeline.validation.accuracy import errors
+from pipeline.validation.calibrate import fit, profiles_csv
 from pipeline.validation.measurements import read_measurements
 from pipeline.validation.predict import predict
 from pipeline.validation.report import report_markdown, scatter_svg
@@ -30,7 +30,7 @@ def run(measured_path: str | Path | None = None, out_dir: str | Path = "outputs"
     catalogs = load_catalogs(registry)
     measured = read_measurements(measured_path, catalogs)
     table = errors(measured.rows, predict(measured.rows, catalogs))
-    fitted, cv = calibrate.fit(table)
+    fitted, cv = fit(table)
     table = table.join(cv, on="name", how="left").drop("grid")
     now = dt.datetime.now(dt.UTC)
     out = Path(out_dir) / VALIDATION_DIR
@@ -40,7 +40,7 @@ def run(measured_path: str | Path | None = None, out_dir: str | Path = "outputs"
         tmp = directory.tmp
         table.write_parquet(tmp / "validation.parquet")
         fitted.write_parquet(tmp / "calibration.parquet")
-        calibrate.profiles_csv(fitted, tmp / "fitted_profiles.csv")
+        profiles_csv(fitted, tmp / "fitted_profiles.csv")
         left_out = [p.render() for p in measured.problems]
         manifest = {"run_id": rid, "study": "validation", "created_utc": now.isoformat(timespec="seconds"),
                     "measurements": str(measured_path or "measurements catalog"),

@@ -19,6 +19,7 @@ import polars as pl
 from pipeline.catalogs.load import Catalogs
 from pipeline.catalogs.schemas import METRICS
 from pipeline.errors import InputError
+from pipeline.runs import STUDIES
 from pipeline.spec import parse_spec
 from pipeline.studies.sides import Space
 
@@ -184,8 +185,6 @@ def _predict_together(members: list[int], specs: dict[int, dict], rows: pl.DataF
     """Rows of one group: one space, one collect. Returns their predictions, the rows that have
     no configuration in the space (to be predicted alone; their part holds the family only) and
     the space's drop counts."""
-    from pipeline.runs import STUDIES
-
     group = [specs[i] for i in members]
     spec = parse_spec(_union(group), "measurements")
     study = STUDIES[spec.study]
