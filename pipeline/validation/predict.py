@@ -117,19 +117,22 @@ def _at_each_eta(hw: pl.DataFrame, grid: list[float]) -> pl.DataFrame:
 def _value(study: str, columns: list[str]) -> pl.Expr:
     """The prediction of each row's metric for the whole system the measurement ran on."""
     metric, devices = pl.col("metric"), pl.col("devices")
+    cases = []
     if study == "serving":
         # Benchmarks time whole requests: throughput includes prefill (batch_tokens_per_s), per
         # replica; the system runs devices / (tp x pp) replicas.
         per_replica, devices_per_replica = pl.col("batch_tokens_per_s"), pl.col("tp") * pl.col("pp")
-        value = (pl.when(metric == "tokens_per_s").then(per_replica * (devices / devices_per_replica))
-                 .when(metric == "tokens_per_s_per_device").then(per_replica / devices_per_replica))
-    else:
-        value = pl.when(pl.lit(False)).then(pl.lit(None, pl.Float64))
+        cases += [(metric == "tokens_per_s", per_replica * (devices / devices_per_replica)),
+                  (metric == "tokens_per_s_per_device", per_replica / devices_per_replica)]
     for m in METRICS:
         column = COLUMN.get(m, m)
         if column in columns:
             scale = devices if (study, m) == ("node", "samples_per_s") else 1
-            value = value.when(metric == m).then(pl.col(column).cast(pl.Float64) * scale)
+            cases.append((metric == m, pl.col(column).cast(pl.Float64) * scale))
+    (first, then), *rest = cases
+    value = pl.when(first).then(then)
+    for when, then in rest:
+        value = value.when(when).then(then)
     return value
 
 
