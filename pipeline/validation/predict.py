@@ -172,6 +172,7 @@ def predict(measured: pl.DataFrame, catalogs: Catalogs, etas: list[float] | None
 def _predict_alone(i: int, spec: dict, rows: pl.DataFrame, catalogs: Catalogs, etas: list[float]) -> pl.DataFrame:
     """A row the shared space could not predict: its own space says why (a bad spec, or every
     configuration dropped by the space's rules)."""
+    part = None
     try:
         part, missing, dropped = _predict_together([i], {i: spec}, rows, catalogs, etas)
     except InputError as exc:
@@ -179,8 +180,9 @@ def _predict_alone(i: int, spec: dict, rows: pl.DataFrame, catalogs: Catalogs, e
     else:
         if not missing:
             return part
-        return part.with_columns(reason=pl.lit(f"no configuration: {'; '.join(dropped)}" if dropped else NO_FIT))
-    return pl.DataFrame({"measurement": [i], "reason": [reason]}, schema=REASON)
+        reason = f"no configuration: {'; '.join(dropped)}" if dropped else NO_FIT
+    row = pl.DataFrame({"measurement": [i], "reason": [reason]}, schema=REASON)
+    return row if part is None else row.join(part.select("measurement", "family"), on="measurement", how="left")
 
 
 def _predict_together(members: list[int], specs: dict[int, dict], rows: pl.DataFrame, catalogs: Catalogs,

@@ -61,3 +61,13 @@ def test_rows_without_a_configuration_keep_their_reason(tmp_path, catalogs):
     out = dict(predict(measured.rows, catalogs).select("name", "reason").iter_rows())
     assert out == {"no-lengths": "serving rows need prompt_len and output_len",
                    "odd-devices": "devices 3 is not a multiple of tp x pp = 2"}
+
+
+def test_a_row_without_a_peak_for_its_precision_says_why(tmp_path, catalogs):
+    """The A100's datasheet states no FP8 peak (FP8 tensor cores came with Hopper)."""
+    rows = [f"{URL},a100-fp8,latency_s,1,,,ms,ResNet-50,A100 SXM4 80GB,,1,fp8,,default,single-stream,1,given,,,,,"
+            ",,,,T1"]
+    measured = read_measurements(write(tmp_path, rows), catalogs)
+    row = predict(measured.rows, catalogs).row(0, named=True)
+    assert row["predicted"] is None
+    assert row["reason"] == "no configuration: hardware has no published dense peak for compute_dtype"
