@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline.validation import ETA_GRID
+from pipeline.validation.predict import ETA_GRID
 
 PRIOR_WEIGHT = 0.05  # one row's squared log error of 0.05 (~25 %) weighs as much as leaving the prior by e^1
 

@@ -64,7 +64,7 @@ def row_of(header: list[str], rows: list[list[str]], name: str) -> int:
 
 
 def snapshot(registry: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(registry.iterdir())}
+    return {p.name: p.read_bytes() for p in sorted(registry.iterdir()) if p.is_file()}
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,87 @@
+"""How accurate the predictions are: errors per row, the cross-validated summary per metric,
+and the binding term against what pairs of measurements imply."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipeline.catalogs.schemas import METRICS
+from pipeline.validation.predict import THROUGHPUT
+
+UTILIZATION = ("mfu", "hfu")  # errors in points of peak, not % of the value
+TARGET_PCT, TARGET_POINTS = 20.0, 10.0  # issue 6: CV median <= 20 % (latency, throughput), <= 10 points (MFU)
+ELASTICITY_BOUND = 0.1
+SAME_CONFIG = ["metric", "model", "hardware", "framework", "compute_dtype", "devices", "tp", "pp", "prompt_len",
+               "output_len", "seq_len"]
+
+
+def errors(measured: pl.DataFrame, predicted: pl.DataFrame) -> pl.DataFrame:
+    """Measured beside predicted: signed and absolute error % against the value (a range's
+    midpoint) and against the range (0 inside it)."""
+    frame = measured.join(predicted, on="name", how="left")
+    mid = pl.col("measured")
+    lo = pl.coalesce("measured_low", "measured")
+    hi = pl.coalesce("measured_high", "measured")
+    p = pl.col("predicted")
+    return frame.with_columns(
+        error_pct=(p / mid - 1.0) * 100.0,
+        abs_error_pct=((p / mid - 1.0) * 100.0).abs(),
+        range_error_pct=pl.when(p < lo).then((p / lo - 1.0) * 100.0).when(p > hi).then((p / hi - 1.0) * 100.0)
+        .otherwise(0.0),
+        log_error=(p / mid).log(),
+        metric_unit=pl.col("metric").replace_strict({m: u for m, (_, u) in METRICS.items()}),
+    )
+
+
+
+def cv_summary(table: pl.DataFrame) -> pl.DataFrame:
+    """Per metric and for all latency/throughput rows: median absolute error with the profile's η,
+    after calibration in sample, and leave-one-out; MFU/HFU in points of peak."""
+    rows = table.filter(pl.col("cv_predicted").is_not_null())
+    util = pl.col("metric").is_in(UTILIZATION)
+
+    def err(column: str) -> pl.Expr:
+        pct = (pl.col(column) / pl.col("measured") - 1).abs() * 100
+        points = (pl.col(column) - pl.col("measured")).abs() * 100
+        return pl.when(util).then(points).otherwise(pct)
+
+    rows = rows.with_columns(before=err("predicted"), in_sample=err("fit_predicted"), cv=err("cv_predicted"))
+    aggs = [pl.len().alias("rows"), pl.col("before").median(), pl.col("in_sample").median(), pl.col("cv").median()]
+    per_metric = rows.group_by("metric").agg(aggs).sort("metric")
+    overall = rows.filter(~util).select(pl.lit("all latency and throughput").alias("metric"), *aggs)
+    out = pl.concat([per_metric, overall.with_columns(pl.col("rows").cast(per_metric["rows"].dtype))])
+    return out.with_columns(
+        target=pl.when(pl.col("metric").is_in(UTILIZATION)).then(pl.lit(f"<= {TARGET_POINTS:g} points"))
+        .otherwise(pl.lit(f"<= {TARGET_PCT:g} %")),
+        met=pl.when(pl.col("metric").is_in(UTILIZATION)).then(pl.col("cv") <= TARGET_POINTS)
+        .otherwise(pl.col("cv") <= TARGET_PCT))
+
+
+def bound_agreement(table: pl.DataFrame) -> pl.DataFrame:
+    """The binding term against what the measurements imply. Between two measurements of one
+    configuration at batches b1 < b2 (or a batch-1 latency and an offline throughput), a
+    compute-bound b1 cannot gain throughput from batching: elasticity d log T / d log b near 0.
+    Growth with elasticity >= ELASTICITY_BOUND (x2 over a 1,000x batch range) says b1 was
+    bandwidth- or overhead-bound. Our bound at b1 agrees when it names the same kind."""
+    rows = table.filter(pl.col("metric").is_in(list(THROUGHPUT - {"mfu", "hfu"})) & pl.col("batch").is_not_null()
+                        & pl.col("predicted").is_not_null())
+    pairs = rows.join(rows, on=SAME_CONFIG, suffix="_2", nulls_equal=True).filter(pl.col("batch") < pl.col("batch_2"))
+    pairs = pairs.with_columns(
+        elasticity=(pl.col("measured_2") / pl.col("measured")).log() / (pl.col("batch_2") / pl.col("batch")).log())
+    implied = pl.when(pl.col("elasticity") >= ELASTICITY_BOUND).then(pl.lit("bandwidth or overhead")) \
+        .otherwise(pl.lit("compute"))
+    ours = pl.when(pl.col("bound") == "compute").then(pl.lit("compute")).otherwise(pl.lit("bandwidth or overhead"))
+    # Node rows: a single-stream latency at batch 1 against an offline throughput of the same model,
+    # accelerator and precision (at the batch our prediction picked: MLPerf does not publish it).
+    node = table.filter(pl.col("predicted").is_not_null() & pl.col("batch_used").is_not_null())
+    single = node.filter((pl.col("metric") == "latency_s") & (pl.col("batch_used") == 1)).select(
+        "name", "model", "hardware", "compute_dtype", "measured", "bound", batch=pl.lit(1.0))
+    offline = node.filter(pl.col("metric") == "samples_per_s").select(
+        pl.col("name").alias("name_2"), "model", "hardware", "compute_dtype",
+        (pl.col("measured") / pl.col("devices")).alias("per_device"), pl.col("batch_used").alias("batch_2"))
+    node_pairs = single.join(offline, on=["model", "hardware", "compute_dtype"]).filter(pl.col("batch_2") > 1)
+    node_pairs = node_pairs.with_columns(
+        elasticity=(pl.col("per_device") * pl.col("measured")).log() / pl.col("batch_2").log())
+    columns = ["name", "name_2", pl.col("batch").cast(pl.Float64), pl.col("batch_2").cast(pl.Float64), "elasticity",
+               implied.alias("implied_bound"), pl.col("bound").alias("our_bound"), (implied == ours).alias("agrees")]
+    return pl.concat([pairs.select(columns), node_pairs.select(columns)])

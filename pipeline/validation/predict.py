@@ -1,0 +1,269 @@
+"""Measurement rows predicted through the same studies and walls as a sweep.
+
+Each row defines a configuration of its study (``measurement_spec``). The rows of one study and
+framework are predicted together: one space is built from a spec whose axes cover all of them,
+restricted to the rows' own configurations (never the product of their axes), and every
+hardware row is evaluated at every compute efficiency η of a grid plus its profile's η and
+range ends. One collect then gives, per row, the prediction at the profile's η, the
+prediction band (the ends of the range) and the prediction at each η of the grid (for
+calibration); each row's batch is picked by a join, not a loop. Rows that cannot be predicted
+keep the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from pipeline.catalogs.load import Catalogs
+from pipeline.catalogs.schemas import METRICS
+from pipeline.errors import InputError
+from pipeline.runs import STUDIES
+from pipeline.spec import parse_spec
+from pipeline.studies.sides import Space
+
+ETA_GRID = [round(0.05 + 0.01 * i, 2) for i in range(96)]  # 0.05 .. 1.00
+NODE_BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
+SERVING_BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
+THROUGHPUT = {"samples_per_s", "tokens_per_s", "tokens_per_s_per_device", "training_tokens_per_s", "mfu", "hfu"}
+COLUMN = {"training_tokens_per_s": "tokens_per_s"}  # metric -> output column, where the names differ
+NO_FIT = "no feasible configuration (does not fit in memory)"
+NO_FIT_AT_PROFILE = "no feasible configuration at the profile's efficiency"
+SPEC_INPUTS = ["study", "metric", "framework", "model", "hardware", "cluster", "compute_dtype", "weight_dtype",
+               "batch", "seq_len", "devices", "tp", "pp", "dp", "microbatch", "recompute", "prompt_len",
+               "output_len"]  # the measurement columns measurement_spec reads
+SCHEMA = {"name": pl.String, "predicted": pl.Float64, "predicted_low": pl.Float64, "predicted_high": pl.Float64,
+          "eta_compute": pl.Float64, "eta_low": pl.Float64, "eta_high": pl.Float64, "bound": pl.String,
+          "batch_used": pl.Float64, "grid": pl.List(pl.Float64), "reason": pl.String, "family": pl.String}
+REASON = {"measurement": pl.UInt32, "reason": pl.String}
+
+
+def measurement_spec(r: dict) -> tuple[dict | None, str | None]:
+    """The one-configuration spec that predicts measurement ``r`` (None and why when it cannot)."""
+    study, framework = r["study"], {"framework": r["framework"]}
+    batches = [r["batch"]] if r["batch"] is not None else None
+    if study == "node":
+        return {"axes": {"model": [r["model"]], "hardware": [r["hardware"]], "compute_dtype": [r["compute_dtype"]],
+                         "batch": batches or NODE_BATCHES, "seq_len": [r["seq_len"] or 2048],
+                         "workload": ["inference"]}, "efficiency": framework}, None
+    if study == "serving":
+        tp, pp = r["tp"] or 1, r["pp"] or 1
+        if r["metric"] == "ttft_s":  # servers prefill each request on arrival: its TTFT is its own prefill
+            batches = [1]
+        if r["devices"] % (tp * pp):
+            return None, f"devices {r['devices']} is not a multiple of tp x pp = {tp * pp}"
+        if r["prompt_len"] is None or r["output_len"] is None:
+            return None, "serving rows need prompt_len and output_len"
+        return {"study": "serving", "axes": {
+            "model": [r["model"]], "hardware": [r["hardware"]], "compute_dtype": [r["compute_dtype"]],
+            "weight_dtype": [r["weight_dtype"] or r["compute_dtype"]], "kv_dtype": [r["compute_dtype"]],
+            "tp": [tp], "pp": [pp], "batch": batches or SERVING_BATCHES, "prompt_len": [r["prompt_len"]],
+            "output_len": [r["output_len"]]}, "efficiency": framework}, None
+    if r["metric"] == "time_to_train_s":
+        return None, "time to train needs the run's token budget, which the row does not state"
+    if r["cluster"] is None:
+        return None, "training rows need a cluster"
+    if r["batch"] is None:
+        return None, "training rows need the global batch"
+    tp, pp = r["tp"] or 1, r["pp"] or 1
+    layout = {"dp": [r["dp"]]} if r["dp"] is not None else {"gpus": [r["devices"]]}
+    return {"study": "training", "axes": {
+        "model": [r["model"]], "cluster": [r["cluster"]], "compute_dtype": [r["compute_dtype"]], **layout,
+        "tp": [tp], "pp": [pp], "microbatch": [r["microbatch"] or 1], "global_batch": [r["batch"]],
+        "seq_len": [r["seq_len"] or 2048], "recompute": [r["recompute"] or "selective"],
+        "sequence_parallel": [tp > 1], "zero_stage": [1]}, "efficiency": framework}, None
+
+
+@dataclass
+class MeasuredSpace(Space):
+    """A space restricted to listed configurations: each one's hardware row joined with its own
+    model-side rows, so rows of many measurements are evaluated without their axes' product."""
+    configurations: pl.DataFrame | None = None  # one row per configuration: the spec's axes as columns
+
+    def frame(self, hardware_side: pl.DataFrame | None = None) -> pl.LazyFrame:
+        hw = self.hardware_side if hardware_side is None else hardware_side
+        keys = self.configurations.lazy()
+        on_hw = [c for c in self.configurations.columns if c in hw.columns]
+        on_model = [c for c in self.configurations.columns if c in self.model_side.columns and c not in on_hw]
+        joined = (keys.join(hw.lazy(), on=on_hw, nulls_equal=True)
+                  .join(self.model_side.lazy(), on=[*on_model, "workload"], nulls_equal=True))
+        return joined if self.row_filter is None else joined.filter(self.row_filter)
+
+
+def _configurations(members: list[int], specs: list[dict]) -> pl.DataFrame:
+    """Each spec's configurations (the product of its axes), one row each, with its measurement."""
+    frame = pl.DataFrame([{"measurement": i, **s["axes"]} for i, s in zip(members, specs, strict=True)]) \
+        .with_columns(pl.col("measurement").cast(pl.UInt32))
+    for column in specs[0]["axes"]:  # every axis holds one value but the batch grid
+        frame = frame.explode(column)
+    return frame
+
+
+def _union(specs: list[dict]) -> dict:
+    """One spec whose axes hold every value of the given specs' axes."""
+    axes = {a: list(dict.fromkeys(v for s in specs for v in s["axes"][a])) for a in specs[0]["axes"]}
+    return specs[0] | {"axes": axes}
+
+
+def _at_each_eta(hw: pl.DataFrame, grid: list[float]) -> pl.DataFrame:
+    """Each hardware row once per η: its profile's η, the ends of its range, and the grid."""
+    grid_list = pl.lit(pl.Series([grid], dtype=pl.List(pl.Float64)))
+    return hw.with_columns(eta_compute=pl.concat_list(
+        "eta_compute", "eta_compute_low", "eta_compute_high", grid_list).list.unique().list.sort()
+    ).explode("eta_compute")
+
+
+def _value(study: str, columns: list[str]) -> pl.Expr:
+    """The prediction of each row's metric for the whole system the measurement ran on."""
+    metric, devices = pl.col("metric"), pl.col("devices")
+    cases = []
+    if study == "serving":
+        # Benchmarks time whole requests: throughput includes prefill (batch_tokens_per_s), per
+        # replica; the system runs devices / (tp x pp) replicas.
+        per_replica, devices_per_replica = pl.col("batch_tokens_per_s"), pl.col("tp") * pl.col("pp")
+        cases += [(metric == "tokens_per_s", per_replica * (devices / devices_per_replica)),
+                  (metric == "tokens_per_s_per_device", per_replica / devices_per_replica)]
+    for m in METRICS:
+        column = COLUMN.get(m, m)
+        if column in columns:
+            scale = devices if (study, m) == ("node", "samples_per_s") else 1
+            cases.append((metric == m, pl.col(column).cast(pl.Float64) * scale))
+    (first, then), *rest = cases
+    value = pl.when(first).then(then)
+    for when, then in rest:
+        value = value.when(when).then(then)
+    return value
+
+
+def _group_key(spec: dict) -> tuple:
+    """Rows predicted together: one study, one framework (it picks the η profiles), one set of axes."""
+    return spec.get("study", "node"), spec["efficiency"]["framework"], tuple(spec["axes"])
+
+
+def predict(measured: pl.DataFrame, catalogs: Catalogs, etas: list[float] | None = None) -> pl.DataFrame:
+    """One row per measurement: the prediction at the profile's η and its band (the ends of the
+    profile's η range), the bound, the batch used, and ``grid``: the prediction at each η of
+    ``etas`` (for calibration). ``reason`` says why a row has no prediction."""
+    etas = ETA_GRID if etas is None else etas
+    rows = measured.with_row_index("measurement")
+    groups: dict[tuple, list[int]] = {}
+    specs, reasons = {}, []
+    for i, r in enumerate(measured.select(SPEC_INPUTS).iter_rows(named=True)):
+        spec, reason = measurement_spec(r)
+        if spec is None:
+            reasons.append({"measurement": i, "reason": reason})
+        else:
+            specs[i] = spec
+            groups.setdefault(_group_key(spec), []).append(i)
+    parts = [pl.DataFrame(reasons, schema=REASON)]
+    for members in groups.values():
+        try:
+            part, alone, _ = _predict_together(members, specs, rows, catalogs, etas)
+            parts.append(part.filter(~pl.col("measurement").is_in(alone)))
+        except InputError:  # some row's spec is bad: each row alone says which
+            alone = members
+        parts += [_predict_alone(i, specs[i], rows, catalogs, etas) for i in alone]
+    out = pl.concat(parts, how="diagonal_relaxed").sort("measurement")
+    out = rows.select("measurement", "name").join(out, on="measurement", how="left", maintain_order="left")
+    return out.select(pl.col(c).cast(t) if c in out.columns else pl.lit(None, t).alias(c) for c, t in SCHEMA.items())
+
+
+def _predict_alone(i: int, spec: dict, rows: pl.DataFrame, catalogs: Catalogs, etas: list[float]) -> pl.DataFrame:
+    """A row the shared space could not predict: its own space says why (a bad spec, or every
+    configuration dropped by the space's rules)."""
+    part = None
+    try:
+        part, missing, dropped = _predict_together([i], {i: spec}, rows, catalogs, etas)
+    except InputError as exc:
+        reason = "; ".join(p.render() for p in exc.problems)
+    else:
+        if not missing:
+            return part
+        reason = f"no configuration: {'; '.join(dropped)}" if dropped else NO_FIT
+    row = pl.DataFrame({"measurement": [i], "reason": [reason]}, schema=REASON)
+    return row if part is None else row.join(part.select("measurement", "family"), on="measurement", how="left")
+
+
+def _predict_together(members: list[int], specs: dict[int, dict], rows: pl.DataFrame, catalogs: Catalogs,
+                      etas: list[float]) -> tuple[pl.DataFrame, list[int], dict[str, int]]:
+    """Rows of one group: one space, one collect. Returns their predictions, the rows that have
+    no configuration in the space (to be predicted alone; their part holds the family only) and
+    the space's drop counts."""
+    group = [specs[i] for i in members]
+    spec = parse_spec(_union(group), "measurements")
+    study = STUDIES[spec.study]
+    space = study.build_space(catalogs, spec)
+    keys = _configurations(members, group)
+    axes = [c for c in keys.columns if c != "measurement"]
+    if "seq_len" in axes:  # a CNN has no sequence length: the model side leaves it null
+        no_seq = space.model_side.filter(pl.col("seq_len").is_null())["model"].cast(pl.String).unique().implode()
+        keys = keys.with_columns(seq_len=pl.when(pl.col("model").is_in(no_seq)).then(None).otherwise("seq_len"))
+    on_hw = [c for c in axes if c in space.hardware_side.columns]
+    hw = space.hardware_side.select(*on_hw, "family", "eta_compute", "eta_compute_low", "eta_compute_high") \
+        .with_columns(pl.col(c).cast(keys.schema[c]) for c in on_hw)
+    profile = keys.unique("measurement").join(hw, on=on_hw, nulls_equal=True).select(
+        "measurement", pl.col("family").cast(pl.String), eta="eta_compute", eta_low="eta_compute_low",
+        eta_high="eta_compute_high")
+    if space.rows == 0:  # the space's rules drop every configuration
+        return profile.select("measurement", "family"), members, space.dropped
+    sides = {**space.model_side.schema, **space.hardware_side.schema}
+    configurations = keys.drop("measurement").unique(maintain_order=True).with_columns(
+        pl.col(c).cast(sides[c]) for c in axes)
+    restricted = MeasuredSpace(space.hardware_side, space.model_side, space.units, row_filter=space.row_filter,
+                               configurations=configurations)
+    out = study.build(restricted, _at_each_eta(space.hardware_side, etas)).frame.collect()
+    on = [c for c in axes if c in out.columns]
+    out = out.with_columns(pl.col(c).cast(keys.schema[c]) for c in on).join(keys, on=on, nulls_equal=True)
+    found = set(out["measurement"].unique().to_list())
+    missing = [i for i in members if i not in found]
+    out = out.join(rows.select("measurement", "metric", "devices"), on="measurement")
+    part = pl.concat([_picked(spec.study, out, profile.filter(pl.col("measurement").is_in(list(found))), etas),
+                      profile.filter(pl.col("measurement").is_in(missing)).select("measurement", "family")],
+                     how="diagonal_relaxed")
+    return part, missing, space.dropped
+
+
+def _picked(study: str, out: pl.DataFrame, profile: pl.DataFrame, etas: list[float]) -> pl.DataFrame:
+    """At each η, the configuration each row's batch rule picks: the given batch, else the batch
+    with the best value (highest throughput, lowest latency) among those that fit."""
+    if study == "node":
+        out = out.filter(pl.col("step").is_in(["forward", "prefill"]))
+    batch = "batch" if "batch" in out.columns else "global_batch"
+    bound = pl.col("bound").cast(pl.String)
+    if "ttft_bound" in out.columns:  # the binding term of what was measured: prefill's for a TTFT
+        bound = pl.when(pl.col("metric") == "ttft_s").then(pl.col("ttft_bound").cast(pl.String)).otherwise(bound)
+    best_first = pl.when(pl.col("metric").is_in(list(THROUGHPUT))).then(-pl.col("value")).otherwise("value")
+    chosen = (out.with_columns(value=_value(study, out.columns))
+              .filter(pl.col("is_feasible") & pl.col("value").is_not_null())
+              .select("measurement", "eta_compute", "value", bound.alias("bound"),
+                      pl.col(batch).cast(pl.Float64).alias("batch_used"), best_first.alias("order"))
+              .sort("measurement", "eta_compute", "order", "batch_used")
+              .unique(["measurement", "eta_compute"], keep="first", maintain_order=True).drop("order"))
+    at = profile.join(chosen.rename({"eta_compute": "eta"}), on=["measurement", "eta"], how="left")
+    band = pl.concat([profile.join(chosen, left_on=["measurement", e], right_on=["measurement", "eta_compute"])
+                      .select("measurement", "value") for e in ("eta_low", "eta_high")])
+    band = band.group_by("measurement").agg(predicted_low=pl.col("value").min(), predicted_high=pl.col("value").max())
+    grid = _grid(profile.select("measurement"), chosen, etas)
+    fits = chosen.group_by("measurement").len()
+    reason = (pl.when(pl.col("len").is_null()).then(pl.lit(NO_FIT))
+              .when(pl.col("value").is_null()).then(pl.lit(NO_FIT_AT_PROFILE)))
+    ok = reason.is_null()
+    frame = (at.join(band, on="measurement", how="left").join(grid, on="measurement", how="left")
+             .join(fits, on="measurement", how="left").with_columns(reason=reason))
+    return frame.select(
+        "measurement", "family", "reason",
+        *(pl.when(ok).then(pl.col(c)).alias(t) for c, t in (
+            ("value", "predicted"), ("predicted_low", "predicted_low"), ("predicted_high", "predicted_high"),
+            ("eta", "eta_compute"), ("eta_low", "eta_low"), ("eta_high", "eta_high"), ("bound", "bound"),
+            ("batch_used", "batch_used"), ("grid", "grid"))))
+
+
+def _grid(measurements: pl.DataFrame, chosen: pl.DataFrame, etas: list[float]) -> pl.DataFrame:
+    """Per measurement, the picked value at each η of ``etas``, in order (null where none fits)."""
+    if not etas:
+        return measurements.with_columns(grid=pl.lit(pl.Series([[]], dtype=pl.List(pl.Float64))).first())
+    at = pl.DataFrame({"eta_compute": etas, "k": range(len(etas))}, schema={"eta_compute": pl.Float64, "k": pl.Int64})
+    return (measurements.join(at, how="cross")
+            .join(chosen.select("measurement", "eta_compute", "value"), on=["measurement", "eta_compute"], how="left")
+            .sort("measurement", "k").group_by("measurement", maintain_order=True).agg(grid=pl.col("value")))

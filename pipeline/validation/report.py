@@ -1,0 +1,132 @@
+"""The validation report: Markdown (aggregates from sql/validation_report.sql, calibration,
+every row) and a predicted-against-measured scatter in hand-written SVG."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import polars as pl
+
+from pipeline.runs.database import run_query
+from pipeline.validation.accuracy import ELASTICITY_BOUND, bound_agreement, cv_summary
+
+# The seed's own predictions for its five validation rows (the spec's "Where MLSys·im is Most
+# Accurate" table), in seconds, beside ours in the report.
+SEED_PREDICTED = {"seed-resnet50-bs1-a100-latency": 0.42e-3, "seed-resnet50-bs64-a100-latency": 8.1e-3,
+                  "seed-bert-large-bs1-h100-latency": 2.1e-3, "seed-llama2-70b-ttft-8xh100": 45e-3,
+                  "seed-llama2-70b-itl-8xh100": 4.2e-3}
+
+
+def _fmt(x, digits: int = 3) -> str:
+    if x is None:
+        return "–"
+    if isinstance(x, float):
+        return f"{x:.{digits}g}"
+    return str(x)
+
+
+def report_markdown(run_dir: Path, left_out: list[str] | None = None) -> str:
+    """The validation report: aggregates (sql/validation_report.sql), calibration, every row."""
+    table = pl.read_parquet(run_dir / "validation.parquet")
+    groups = run_query("validation_report", run_dir)
+    fitted = pl.read_parquet(run_dir / "calibration.parquet")
+    if left_out is None:
+        left_out = json.loads((run_dir / "manifest.json").read_text()).get("left_out", [])
+    lines = ["# Validation report", "",
+             f"{table.height} measurements, {table['predicted'].is_not_null().sum()} predicted. Error = predicted / "
+             "measured - 1 (a range's midpoint); range error is 0 inside a published range. CV = leave-one-out "
+             "cross-validated error after calibrating eta per (workload, framework, hardware family).", "",
+             "![predicted vs measured](scatter.svg)", "", "## By group", "",
+             "| grouping | group | rows | median abs error % | p90 abs error % | median signed % | within 15 % | "
+             "within 30 % |", "|---|---|---|---|---|---|---|---|"]
+    for g in groups.iter_rows(named=True):
+        lines.append(f"| {g['grouping']} | {g['group_value']} | {g['rows']} | {_fmt(g['median_abs_error_pct'])} | "
+                     f"{_fmt(g['p90_abs_error_pct'])} | {_fmt(g['median_signed_error_pct'])} | "
+                     f"{g['share_within_15pct']:.0%} | {g['share_within_30pct']:.0%} |")
+    seed = table.filter(pl.col("name").is_in(list(SEED_PREDICTED))).with_columns(
+        seed_predicted=pl.col("name").replace_strict(SEED_PREDICTED, return_dtype=pl.Float64))
+    if seed.height:
+        lines += ["", "## The seed's rows", "",
+                  "| row | measured | seed predicted (error %) | ours (error %) | ours calibrated, LOO (error %) | "
+                  "our bound |", "|---|---|---|---|---|---|"]
+        for r in seed.sort("name").iter_rows(named=True):
+            measured = (f"{_fmt(r['measured_low'])}–{_fmt(r['measured_high'])}" if r["measured_low"] is not None
+                        else _fmt(r["measured"]))
+            lines.append(f"| {r['name']} | {measured} s | {_fmt(r['seed_predicted'])} "
+                         f"({(r['seed_predicted'] / r['measured'] - 1) * 100:+.0f}) | {_fmt(r['predicted'])} "
+                         f"({_fmt(r['error_pct'])}) | {_fmt(r['cv_predicted'])} ({_fmt(r['cv_error_pct'])}) | "
+                         f"{r['bound'] or '–'} |")
+    cv = cv_summary(table)
+    lines += ["", "## Calibration (median absolute error, per metric; % of the measured value, or points of peak "
+              "for MFU/HFU)", "",
+              "| metric | rows | profile eta | fitted, in sample | fitted, leave-one-out | target | met |",
+              "|---|---|---|---|---|---|---|"]
+    lines += [f"| {c['metric']} | {c['rows']} | {_fmt(c['before'])} | {_fmt(c['in_sample'])} | {_fmt(c['cv'])} | "
+              f"{c['target']} | {'yes' if c['met'] else '**no**'} |" for c in cv.iter_rows(named=True)]
+    lines += ["", "| workload | framework | family | precision | rows | fitted eta | LOO eta range | prior eta |",
+              "|---|---|---|---|---|---|---|---|"]
+    lines += [f"| {f['workload']} | {f['framework']} | {f['family']} | {f['compute_dtype']} | {f['rows']} | "
+              f"{_fmt(f['eta_fitted'])} | "
+              f"{_fmt(f['eta_cv_low'])}–{_fmt(f['eta_cv_high'])} | {_fmt(f['eta_prior'])} |"
+              for f in fitted.iter_rows(named=True)]
+    agree = bound_agreement(table)
+    lines += ["", "## Binding term against what the measurements imply", "",
+              f"{agree.height} pairs of measurements of one configuration at two batches. A compute-bound smaller "
+              "batch cannot gain throughput from batching; growth with elasticity d log T / d log b >= "
+              f"{ELASTICITY_BOUND} implies it was bandwidth- or overhead-bound. "
+              + (f"Our bound agrees on {agree['agrees'].mean():.0%} of them." if agree.height else ""), "",
+              "| smaller batch | larger batch | batches | measured elasticity | implied | ours | agrees |",
+              "|---|---|---|---|---|---|---|"]
+    lines += [f"| {a['name']} | {a['name_2']} | {a['batch']} → {a['batch_2']} | {_fmt(a['elasticity'])} | "
+              f"{a['implied_bound']} | {a['our_bound']} | {'yes' if a['agrees'] else 'no'} |"
+              for a in agree.iter_rows(named=True)]
+    lines += ["", "## Every measurement", "",
+              "| name | metric | measured | predicted (band) | error % | CV error % | bound | batch | eta | "
+              "source |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in table.sort("metric", "name").iter_rows(named=True):
+        band = f"{_fmt(r['predicted'])} ({_fmt(r['predicted_low'])}–{_fmt(r['predicted_high'])})" \
+            if r["predicted"] is not None else f"not predicted: {r['reason']}"
+        lines.append(f"| {r['name']} | {r['metric']} ({r['metric_unit'] or 'fraction'}) | {_fmt(r['measured'])} | "
+                     f"{band} | {_fmt(r['error_pct'])} | {_fmt(r['cv_error_pct'])} | {r['bound'] or '–'} | "
+                     f"{_fmt(r['batch_used'])} | {_fmt(r['eta_compute'])} | [{r['source_location']}]"
+                     f"({r['source_url']}) |")
+    if left_out:
+        lines += ["", "## Rows left out (bad input)", "", *[f"- {p}" for p in left_out]]
+    return "\n".join(lines) + "\n"
+
+
+def scatter_svg(table: pl.DataFrame, size: int = 420) -> str:
+    """Predicted against measured, log-log, one dot per predicted row, colored by study."""
+    pts = table.filter(pl.col("predicted").is_not_null() & (pl.col("measured") > 0) & (pl.col("predicted") > 0))
+    colors = {"node": "#1f77b4", "serving": "#d62728", "training": "#2ca02c"}
+    pad = 40
+    body = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" font-size="11">',
+            f'<rect x="{pad}" y="{pad // 2}" width="{size - pad * 1.5}" height="{size - pad * 1.5}" fill="none" '
+            'stroke="#999"/>']
+    if pts.height:
+        ratio = (pts["predicted"] / pts["measured"]).log10()
+        span = max(1.0, float(ratio.abs().max()) * 1.1)
+        w = size - pad * 1.5
+
+        def xy(v: float, k: float) -> tuple[float, float]:
+            return pad + (v + span) / (2 * span) * w, pad / 2 + (1 - (k + span) / (2 * span)) * w
+
+        (x0, y0), (x1, y1) = xy(-span, -span), xy(span, span)
+        body.append(f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" stroke="#999" '
+                    'stroke-dasharray="4"><title>predicted = measured</title></line>')
+        # each metric on its own scale: plot log10(measured / median measured of the metric) against
+        # log10(predicted / the same), so the diagonal is "exact" for every metric at once
+        scaled = pts.with_columns(center=pl.col("measured").log10().median().over("metric"))
+        for r in scaled.iter_rows(named=True):
+            x, y = xy(math.log10(r["measured"]) - r["center"], math.log10(r["predicted"]) - r["center"])
+            body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colors.get(r["study"], "#555")}">'
+                        f'<title>{r["name"]}: {r["error_pct"]:+.0f} %</title></circle>')
+    body.append(f'<text x="{size / 2:.0f}" y="{size - 6}" text-anchor="middle">measured (log, per metric)</text>')
+    body.append(f'<text x="12" y="{size / 2:.0f}" transform="rotate(-90 12 {size / 2:.0f})" '
+                'text-anchor="middle">predicted (log, per metric)</text>')
+    body += [f'<text x="{pad + 6}" y="{pad + 6 + 14 * i}" fill="{c}">{s}</text>'
+             for i, (s, c) in enumerate(colors.items())]
+    return "\n".join([*body, "</svg>"]) + "\n"
+

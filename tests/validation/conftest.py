@@ -1,0 +1,23 @@
+"""Shared fixtures: the bundled catalogs, and the good rows predicted once for every module."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from pipeline.catalogs.load import load_catalogs
+from pipeline.validation import errors, predict, read_measurements
+
+from .measured_csv import ROWS, write
+
+
+@pytest.fixture(scope="package")
+def catalogs():
+    return load_catalogs()
+
+
+@pytest.fixture(scope="package")
+def table(tmp_path_factory, catalogs) -> pl.DataFrame:
+    measured = read_measurements(write(tmp_path_factory.mktemp("m"), ROWS), catalogs)
+    assert measured.problems == []
+    return errors(measured.rows, predict(measured.rows, catalogs))

@@ -1,0 +1,24 @@
+"""Rows mapped to each peer tool's request, from our catalogs."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.validation.peers import jobs
+
+
+def test_rows_map_to_each_tool_from_our_catalogs(rows, catalogs):
+    by_row = {(j.name, j.tool): j for j in jobs(rows, catalogs, None, tp_as_one_device=False)}
+    assert by_row["resnet-b1", "llm-analysis"].reason.startswith("a cnn model")
+    assert by_row["llama-ttft", "mlsysim"].reason.startswith("tp x pp = 8")
+    resnet = by_row["resnet-b1", "mlsysim"].request
+    assert resnet["model"]["inference_flops"] == pytest.approx(8.178e9)  # the catalog's, not the tool's table
+    assert resnet["hardware"]["precision_flops"]["fp16"] == pytest.approx(312e12)
+    fleet = by_row["gpt3-step", "mlsysim"].request
+    assert fleet["fleet"]["nodes"] * fleet["fleet"]["accelerators_per_node"] == 384
+    assert fleet["parallel"]["microbatch_count"] == 384 and fleet["parallel"]["activation_recomputation"]
+    llama = by_row["llama-ttft", "llm-analysis"].request
+    assert llama["model"]["ffn_embed_dim"] == 28672 * 3 // 2  # gated MLP as the tool's two matrices
+    assert llama["parallel"] == {"tp_size": 8, "pp_size": 1} and llama["batches"] == [1]
+    one_device = {(j.name, j.tool): j for j in jobs(rows, catalogs, None, tp_as_one_device=True)}
+    assert one_device["llama-ttft", "mlsysim"].request["hardware"]["memory_bytes"] == pytest.approx(8 * 80e9)

@@ -1,0 +1,39 @@
+"""Reading measurements: bad rows reported by line and column, the rest kept; names unique; a
+file with no good row is an error."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.errors import InputError
+from pipeline.validation import read_measurements
+
+from .measured_csv import BAD, ROWS, write
+
+
+def test_bad_rows_are_reported_by_line_and_the_rest_still_run(tmp_path, catalogs):
+    measured = read_measurements(write(tmp_path, [ROWS[0], *BAD]), catalogs)
+    rendered = sorted(p.render() for p in measured.problems)
+    assert rendered == sorted([
+        "row 2 (line 3), column model: unknown name 'ResNet-51'; did you mean 'ResNet-50', 'ResNet-18', "
+        "'ResNet-101'?",
+        "row 3 (line 4), column value: got -1.0, expected > 0",
+        "row 4 (line 5), column unit: expected a value, got null",
+        "row 5 (line 6), column unit: got 'tok/s', expected a unit of s"])
+    assert measured.rows["name"].to_list() == ["resnet-b1"]
+
+
+def test_a_repeated_name_is_an_error(tmp_path, catalogs):
+    with pytest.raises(InputError) as raised:
+        read_measurements(write(tmp_path, [ROWS[0], ROWS[1], ROWS[0]]), catalogs)
+    assert [p.render() for p in raised.value.problems] == [
+        "column name: 'resnet-b1' appears on lines 2, 4; names must be unique"]
+
+
+def test_a_file_without_good_rows_is_an_error(tmp_path, catalogs):
+    with pytest.raises(InputError) as raised:
+        read_measurements(write(tmp_path, BAD[1:2]), catalogs)
+    assert [p.render() for p in raised.value.problems] == ["row 1 (line 2), column value: got -1.0, expected > 0"]
+    with pytest.raises(InputError) as raised:
+        read_measurements(write(tmp_path, []), catalogs)
+    assert [p.render() for p in raised.value.problems] == ["table: no measurement rows"]

@@ -1,0 +1,73 @@
+"""Predictions: through the studies' own formulas, the batch rule, the system size, and the reason
+a row is not predicted."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+import pipeline
+from pipeline.validation import NODE_BATCHES, predict, read_measurements
+
+from .measured_csv import SELENE, URL, write
+
+
+def test_predictions_are_the_studies_own(table):
+    by_name = {r["name"]: r for r in table.iter_rows(named=True)}
+    node = pipeline.evaluate("ResNet-50", "A100 SXM4 80GB", batch=1).row(0, named=True)
+    assert by_name["resnet-b1"]["predicted"] == pytest.approx(node["latency_s"], rel=1e-12)
+    assert by_name["resnet-b1"]["measured"] == pytest.approx(0.38e-3)  # ms converted to s
+    serving = pipeline.evaluate_serving("Llama 2 70B", "H100 SXM5 80GB", tp=8, prompt_len=2048, output_len=128,
+                                        breakdown=False).row(0, named=True)
+    assert by_name["llama-ttft"]["predicted"] == pytest.approx(serving["ttft_s"], rel=1e-12)
+    training = pipeline.evaluate_training("GPT-3 175B", SELENE, dp=4, tp=8, pp=12, global_batch=1536,
+                                          recompute="full", framework="Megatron-LM").row(0, named=True)
+    assert by_name["gpt3-384"]["predicted"] == pytest.approx(training["hfu"], rel=1e-12)
+    assert by_name["gpt3-384"]["measured"] == pytest.approx(0.49)  # % converted to a fraction
+
+
+def test_largest_feasible_batch_and_the_system_size(table):
+    """An unpublished batch: the best feasible one; 8 accelerators give 8x one accelerator's samples/s."""
+    row = table.filter(pl.col("name") == "resnet-offline").row(0, named=True)
+    frame = pipeline.sweep({"axes": {"model": ["ResNet-50"], "hardware": ["A100 SXM4 80GB"],
+                                     "compute_dtype": ["int8"], "batch": NODE_BATCHES}})
+    best = frame.filter(pl.col("is_feasible"))["samples_per_s"].max()
+    assert row["predicted"] == pytest.approx(8 * best, rel=1e-12)
+    assert row["batch_used"] == frame.filter(pl.col("samples_per_s") == best)["batch"][0]
+
+
+def test_a_row_whose_configuration_is_dropped_says_why(tmp_path, catalogs):
+    """GPT-J 6B reads 2,048 tokens at most (its model card's n_positions): 2,048 prompt + 128 answer
+    tokens is no configuration at all, and the reason names the rule, not memory."""
+    rows = [f"{URL},gptj-long,tokens_per_s,616,,,tok/s,GPT-J 6B,H100 SXM5 80GB,,1,fp16,,default,offline,32,,"
+            "2048,128,1,1,,,,T1",
+            f"{URL},gptj-short,tokens_per_s,616,,,tok/s,GPT-J 6B,H100 SXM5 80GB,,1,fp16,,default,offline,32,,"
+            "1024,128,1,1,,,,T2"]
+    measured = read_measurements(write(tmp_path, rows), catalogs)
+    out = {r["name"]: r for r in predict(measured.rows, catalogs).iter_rows(named=True)}
+    assert out["gptj-long"]["predicted"] is None
+    assert out["gptj-long"]["reason"] == "no configuration: prompt_len + output_len exceeds the model's " \
+                                         "max_context_tokens"
+    assert out["gptj-long"]["family"] == "nvidia-hopper"
+    assert out["gptj-short"]["predicted"] is not None and out["gptj-short"]["reason"] is None
+
+
+def test_rows_without_a_configuration_keep_their_reason(tmp_path, catalogs):
+    rows = [f"{URL},no-lengths,tokens_per_s,616,,,tok/s,GPT-J 6B,H100 SXM5 80GB,,1,fp16,,default,offline,32,,"
+            ",,1,1,,,,T1",
+            f'{URL},odd-devices,tokens_per_s,616,,,tok/s,GPT-J 6B,H100 SXM5 80GB,,3,fp16,,default,offline,32,,'
+            "1024,128,2,1,,,,T2"]
+    measured = read_measurements(write(tmp_path, rows), catalogs)
+    out = dict(predict(measured.rows, catalogs).select("name", "reason").iter_rows())
+    assert out == {"no-lengths": "serving rows need prompt_len and output_len",
+                   "odd-devices": "devices 3 is not a multiple of tp x pp = 2"}
+
+
+def test_a_row_without_a_peak_for_its_precision_says_why(tmp_path, catalogs):
+    """The A100's datasheet states no FP8 peak (FP8 tensor cores came with Hopper)."""
+    rows = [f"{URL},a100-fp8,latency_s,1,,,ms,ResNet-50,A100 SXM4 80GB,,1,fp8,,default,single-stream,1,,,,,"
+            ",,,,T1"]
+    measured = read_measurements(write(tmp_path, rows), catalogs)
+    row = predict(measured.rows, catalogs).row(0, named=True)
+    assert row["predicted"] is None
+    assert row["reason"] == "no configuration: hardware has no published dense peak for compute_dtype"
