@@ -10,10 +10,13 @@ import pandera.polars as pa
 import polars as pl
 
 from pipeline import formulas
-from pipeline.studies import operations
+from pipeline.catalogs.load import Catalogs
+from pipeline.spec import SweepSpec
+from pipeline.studies import check_plan, operations, result, sides
 from pipeline.studies.operations import COMMON, with_operations
-from pipeline.studies.sides import Space, build_space  # noqa: F401  (the study's space)
-from pipeline.studies import check_plan, result
+from pipeline.studies.sides import NO_BANDWIDTH, NO_PEAK, Side, Space, no_eta
+from pipeline.units import unit
+from pipeline.walls.architecture import MODEL_COLUMNS
 
 KAPLAN = "Kaplan et al. 2020, arXiv:2001.08361, Table 1"
 ROOFLINE = "Williams, Waterman, Patterson 2009, Roofline (CACM 52(4))"
@@ -109,9 +112,81 @@ PER_SAMPLE = {
     "cloud_cost_per_sample_usd": ("USD", "rented cost per sample", "wall 17"),
     "owned_cost_per_sample_usd": ("USD", "owned cost per sample", "wall 17"),
 }
-NodeResultSchema = SCHEMA = with_operations(NodeCoreSchema, PER_SAMPLE)
+SCHEMA = with_operations(NodeCoreSchema, PER_SAMPLE)
 OUTPUTS = list(SCHEMA.to_schema().columns)
 OPERATIONS = [*COMMON, *PER_SAMPLE]
+
+
+# Which steps a workload runs for each kind of model, in the order a request runs them.
+STEPS = pl.DataFrame(
+    [("cnn", "inference", "forward"), ("cnn", "training", "train"),
+     ("encoder", "inference", "forward"), ("encoder", "training", "train"),
+     ("decoder", "inference", "prefill"), ("decoder", "inference", "decode"),
+     ("decoder", "training", "train")],
+    schema=["model_type", "workload", "step"], orient="row",
+)
+HARDWARE = ["vendor", "family", "category", "memory_capacity_bytes", "memory_bandwidth_bytes_per_s", "tdp_w"]
+MODEL_INPUTS = ["model_type", "is_moe", "n_layers", "forward_flop_per_sample", "activation_elements_per_sample",
+                "d_model", "n_heads", "n_kv_heads", "head_dim", "ffn_dim", "vocab_size", "has_linear_bias",
+                "n_experts", "n_experts_per_token", "n_shared_experts", "expert_ffn_dim", "n_dense_layers",
+                "kv_lora_rank", "qk_rope_head_dim"]
+KNOBS = ["kernels_per_transformer_layer", "kernels_per_cnn_layer", "launch_overhead_per_kernel_s",
+         "synthesis_target_fraction", "host_cores_per_node", "accelerators_per_node"]
+DROP_CONTEXT = "seq_len exceeds the model's max_context_tokens"
+
+
+def _model_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
+    """Model x step x batch x seq_len (CNNs: no seq_len), one device: the shared operators at
+    tp = pp = 1, so that every layout-only column (shapes, FLOPs) is computed before the join."""
+    shaped, units = sides.models(catalogs, spec, [*MODEL_INPUTS, "max_context_tokens", *MODEL_COLUMNS])
+    steps = STEPS.filter(pl.col("workload").is_in(list(spec.workload)))
+    side = shaped.join(steps, on="model_type", how="inner", maintain_order="left_right")
+    side = sides.cross(side, {"batch": (spec.batch, pl.Int64)})
+    transformer = sides.cross(side.filter(pl.col("model_type") != "cnn"), {"seq_len": (spec.seq_len, pl.Int64)})
+    cnn = side.filter(pl.col("model_type") == "cnn").with_columns(seq_len=pl.lit(None, pl.Int64))
+    side = pl.concat([transformer, cnn], how="vertical").with_columns(
+        tp=pl.lit(1.0), pp=pl.lit(1.0), weight_density=pl.lit(1.0))
+    units |= {"step": None, "batch": unit(""), "seq_len": unit("tok"), "workload": None,
+              "tp": unit(""), "pp": unit(""), "weight_density": unit("")}
+    return Side(sides.categorical(side), units, [sides.context(pl.col("seq_len"), "seq_len")])
+
+
+SEQ_DEPENDENT = ["step_flop", "kv_traffic_elements", "activation_traffic_elements"]
+
+
+def _precomputed(model: pl.DataFrame, units: dict) -> tuple[pl.DataFrame, dict]:
+    """Columns that depend on the model side only (token counts, FLOPs, layer shapes) are
+    computed once per model-side row, not once per hardware x model row."""
+    model, units = model.drop("max_context_tokens"), {k: v for k, v in units.items() if k != "max_context_tokens"}
+    local = formulas.computable_from(units, OUTPUTS)
+    plan = formulas.plan(model.lazy(), units, [*model.columns, *local])
+    frame, units = _per_log_seq(plan.frame, dict(plan.units), units)
+    # keep what the rest of the plan reads: the cross product copies every model-side column
+    keep = formulas.inputs_used(units, OUTPUTS) | {"workload"}
+    columns = [c for c in units if c in keep]
+    return frame.select(columns).collect(), {c: units[c] for c in columns}
+
+
+def _per_log_seq(frame: pl.LazyFrame, units: dict, inputs: dict) -> tuple[pl.LazyFrame, dict]:
+    """s dX/ds of the step's FLOPs and K/V and activation elements (wall 21): each is a polynomial
+    of degree <= 2 in the sequence length (linear layers, quadratic attention scores), so the
+    central difference over s (1 +- 1/4) is its exact derivative."""
+    frame = frame.with_columns((pl.col("seq_len") * 1.25).alias("_s_up"), (pl.col("seq_len") * 0.75).alias("_s_dn"))
+    for name, suffix in (("_s_up", "__sup"), ("_s_dn", "__sdn")):
+        frame = formulas.plan(frame, inputs, SEQ_DEPENDENT, rebind={"seq_len": name}, suffix=suffix, keep=True).frame
+    frame = frame.with_columns(((pl.col(f"{c}__sup") - pl.col(f"{c}__sdn")) / 0.5).alias(f"{c}_per_log_seq")
+                               for c in SEQ_DEPENDENT)
+    return frame, units | {f"{c}_per_log_seq": units[c] for c in SEQ_DEPENDENT}
+
+
+def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
+    """Hardware x compute_dtype x workload joined with model x step x batch x seq_len."""
+    sides.check_names(catalogs, spec)
+    rows = sides.select_rows(catalogs.hardware, spec.hardware, spec.hardware_filters, "hardware")
+    hw = sides.hardware_side(rows.select("name", *HARDWARE), catalogs, spec, workloads=spec.workload,
+                             rules=[NO_BANDWIDTH, NO_PEAK, no_eta(("compute",))], storage="compute",
+                             knobs=KNOBS, data="data")
+    return sides.join_sides(catalogs, spec, hw, _model_side(catalogs, spec), finish_model=_precomputed)
 
 
 def build(space: Space, hardware_side=None) -> formulas.Plan:
