@@ -12,7 +12,7 @@ import polars as pl
 from pipeline import formulas
 from pipeline.catalogs.load import Catalogs
 from pipeline.spec import SweepSpec
-from pipeline.studies import check_plan, operations, result, sides
+from pipeline.studies import check_plan, demand_ratio, elasticity, fraction, headroom, operations, result, sides
 from pipeline.studies.operations import COMMON, with_operations
 from pipeline.studies.sides import NO_BANDWIDTH, NO_PEAK, Side, Space, no_eta
 from pipeline.units import unit
@@ -40,7 +40,7 @@ class NodeCoreSchema(pa.DataFrameModel):
     memory_bandwidth_bytes_per_s: float = result("B/s", "datasheet memory bandwidth", "hardware catalog")
     memory_capacity_bytes: float = result("B", "device memory", "hardware catalog")
     tdp_w: float = result("W", "thermal design power", "hardware catalog")
-    eta_compute: float = result("", "achieved fraction of peak FLOP/s used", "efficiency profile (midpoint)")
+    eta_compute: float = fraction("achieved fraction of peak FLOP/s used", "efficiency profile (midpoint)")
     eta_source: pl.Categorical = result(None, "profile row (or override) that set eta_compute", "efficiency_profiles")
     launch_overhead_per_kernel_s: float = result("s", "host cost of one kernel launch", "sweep spec [software]")
     params_computed: float = result("param", "total weights", "layer-by-layer count; CNN: published")
@@ -58,7 +58,7 @@ class NodeCoreSchema(pa.DataFrameModel):
     optimizer_state_bytes: float = result("B", "gradients + Adam state (training)",
                                           "Rajbhandari et al. 2020 (ZeRO) §3.1: 12 B/param")
     memory_footprint_bytes: float = result("B", "weights + KV + activations + optimizer", "wall 2")
-    memory_headroom_bytes: float = result("B", "capacity - footprint (negative: does not fit)", "wall 2")
+    memory_headroom_bytes: float = headroom("capacity - footprint (negative: does not fit)", "wall 2")
     is_feasible: bool = result(None, "footprint fits in device memory", "wall 2", nullable=False)
     infeasible_reason: pl.Categorical = result(None, "why not, when not feasible", "wall 2")
     weight_traffic_bytes: float = result("B", "weights read (and written, training) this step",
@@ -73,25 +73,24 @@ class NodeCoreSchema(pa.DataFrameModel):
                                         "wall 3")
     bound: pl.Categorical = result(None, "largest time term: compute, memory or overhead", "wall 3")
     achieved_flop_per_s: float = result("FLOP/s", "step_flop / latency", "wall 3")
-    mfu: float = result("", "model FLOPs utilisation: step_flop / (latency · peak)",
+    mfu: float = fraction("model FLOPs utilisation: step_flop / (latency · peak)",
                                   "Chowdhery et al. 2022, App. B")
     samples_per_s: float = result("1/s", "batch / latency", "wall 3")
     tokens_per_s: float = result("tok/s", "tokens_per_step / latency", "wall 3")
     energy_per_step_j: float = result("J", "TDP x latency (upper bound)", "wall 3")
     samples_per_j: float = result("1/J", "samples per second per watt at TDP", "wall 3")
     tokens_per_j: float = result("tok/J", "tokens per second per watt at TDP", "wall 3")
-    storage_utilization: float = result("", "training rows: data read / this accelerator's share of the node's "
+    storage_utilization: float = demand_ratio("training rows: data read / this accelerator's share of the node's "
                                         "storage bandwidth (data.storage)", "wall 8")
-    host_utilization: float = result("", "training rows: CPU cores the input pipeline needs / this accelerator's "
+    host_utilization: float = demand_ratio("training rows: CPU cores the input pipeline needs / this accelerator's "
                                      "share of the node's cores (data.data_pipeline)", "wall 9")
-    input_utilization: float = result("", "the busier of the two; above 1 the accelerator waits for data",
+    input_utilization: float = demand_ratio("the busier of the two; above 1 the accelerator waits for data",
                                       "walls 8, 9")
-    elasticity_peak_flop_per_s: float = result("", "d log latency / d log peak FLOP/s (= eta_compute's)", "wall 21")
-    elasticity_memory_bandwidth: float = result("", "d log latency / d log memory bandwidth", "wall 21")
-    elasticity_launch_overhead: float = result("", "d log latency / d log launch overhead per kernel", "wall 21")
-    elasticity_batch: float = result("", "d log latency / d log batch (null for MoE)", "wall 21")
-    elasticity_seq_len: float = result("", "d log latency / d log sequence length (null for CNNs and MoE)",
-                                       "wall 21")
+    elasticity_peak_flop_per_s: float = elasticity("d log latency / d log peak FLOP/s (= eta_compute's)")
+    elasticity_memory_bandwidth: float = elasticity("d log latency / d log memory bandwidth")
+    elasticity_launch_overhead: float = elasticity("d log latency / d log launch overhead per kernel")
+    elasticity_batch: float = elasticity("d log latency / d log batch (null for MoE)")
+    elasticity_seq_len: float = elasticity("d log latency / d log sequence length (null for CNNs and MoE)")
     binding_input: pl.Categorical = result(None, "the input whose change moves latency most", "wall 21")
     target_latency_s: float = result("s", "synthesis target: synthesis_target_fraction x latency", "wall 22")
     required_peak_flop_per_s: float = result("FLOP/s", "peak that meets the target (null: unreachable by FLOP/s)",

@@ -20,7 +20,7 @@ import polars as pl
 from pipeline import formulas
 from pipeline.catalogs.load import Catalogs
 from pipeline.spec import SweepSpec
-from pipeline.studies import check_plan, operations, result, sides
+from pipeline.studies import check_plan, demand_ratio, elasticity, fraction, headroom, operations, result, sides
 from pipeline.studies.operations import COMMON, with_operations
 from pipeline.studies.sides import NO_BANDWIDTH, NO_PEAK, TP_HEADS, Rule, Side, Space, no_eta
 from pipeline.units import unit
@@ -118,14 +118,14 @@ class ServingCoreSchema(pa.DataFrameModel):
                                    nullable=False)
     request_rate: float = result("1/s", "requests per second to the deployment (null: offline)", "sweep axis")
     replicas: float = result("", "tp x pp replicas sharing the requests", "sweep axis", nullable=False)
-    prune_ratio: float = result("", "share of every layer matrix removed by structured pruning (wall 13)",
+    prune_ratio: float = fraction("share of every layer matrix removed by structured pruning (wall 13)",
                                 "sweep axis", nullable=False)
     compression_ratio: float = result("", "the teacher's 16-bit dense weights / stored weights: 2 B / weight "
                                       "bytes / (1 - s) x teacher params / params", "wall 13")
     peak_flop_per_s: float = result("FLOP/s", "dense peak at compute_dtype", "hardware catalog")
-    eta_compute: float = result("", "achieved fraction of peak FLOP/s", "efficiency profile")
-    eta_memory: float = result("", "achieved fraction of memory bandwidth", "efficiency profile")
-    eta_link: float = result("", "achieved fraction of scale-up link bandwidth", "efficiency profile")
+    eta_compute: float = fraction("achieved fraction of peak FLOP/s", "efficiency profile")
+    eta_memory: float = fraction("achieved fraction of memory bandwidth", "efficiency profile")
+    eta_link: float = fraction("achieved fraction of scale-up link bandwidth", "efficiency profile")
     params_computed: float = result("param", "total weights", "layer-by-layer count")
     weights_per_device_bytes: float = result("B", "resident weights on the fullest device", "wall 5")
     kv_cache_bytes: float = result("B", "KV cache of the batch at prompt + output length, all devices incl. "
@@ -134,7 +134,7 @@ class ServingCoreSchema(pa.DataFrameModel):
     activation_bytes_per_device: float = result("B", "prefill working set of one layer", "wall 5")
     memory_reserve_bytes: float = result("B", "reserve for fragmentation and runtime", "spec: memory_reserve_fraction")
     memory_per_device_bytes: float = result("B", "weights + KV + activations + reserve", "wall 5")
-    memory_headroom_bytes: float = result("B", "capacity - memory_per_device_bytes", "wall 5")
+    memory_headroom_bytes: float = headroom("capacity - memory_per_device_bytes", "wall 5")
     fits_in_hbm: bool = result(None, "everything fits in device memory", "wall 5", nullable=False)
     weight_streaming: bool = result(None, "weights stream over the host link (wall 6)", "wall 6", nullable=False)
     is_feasible: bool = result(None, "fits, or streams its weights", "wall 5", nullable=False)
@@ -165,19 +165,19 @@ class ServingCoreSchema(pa.DataFrameModel):
     ttft_bound: pl.Categorical = result(None, "binding constraint of prefill", "largest time term")
     batch_in_flight: float = result("", "sequences in flight per replica under load (Little's law)", "wall 7")
     capacity_requests_per_s: float = result("1/s", "requests/s one replica sustains at its largest batch", "wall 7")
-    utilization: float = result("", "request_rate / (replicas x capacity)", "wall 7")
+    utilization: float = demand_ratio("request_rate / (replicas x capacity)", "wall 7")
     is_stable: bool = result(None, "the queue does not grow without bound", "wall 7")
-    wait_probability: float = result("", "probability a request queues (Erlang C)", "Kleinrock 1975, §3.5")
+    wait_probability: float = fraction("probability a request queues (Erlang C)", "Kleinrock 1975, §3.5")
     ttft_p50_s: float = result("s", "median time to first token under load", "wall 7: M/M/c")
     ttft_p99_s: float = result("s", "99th-percentile time to first token under load", "wall 7: M/M/c")
     tpot_under_load_s: float = result("s", "time per output token under load", "wall 7")
-    elasticity_peak_flop_per_s: float = result("", "d log ITL / d log peak FLOP/s (= eta_compute's)", "wall 21")
-    elasticity_memory_bandwidth: float = result("", "d log ITL / d log memory bandwidth", "wall 21")
-    elasticity_link_bandwidth: float = result("", "d log ITL / d log scale-up link bandwidth", "wall 21")
-    elasticity_link_latency: float = result("", "d log ITL / d log scale-up link latency", "wall 21")
-    elasticity_launch_overhead: float = result("", "d log ITL / d log launch overhead per kernel", "wall 21")
-    elasticity_batch: float = result("", "d log ITL / d log batch (null for MoE)", "wall 21")
-    elasticity_prompt_len: float = result("", "d log ITL / d log prompt length", "wall 21")
+    elasticity_peak_flop_per_s: float = elasticity("d log ITL / d log peak FLOP/s (= eta_compute's)")
+    elasticity_memory_bandwidth: float = elasticity("d log ITL / d log memory bandwidth")
+    elasticity_link_bandwidth: float = elasticity("d log ITL / d log scale-up link bandwidth")
+    elasticity_link_latency: float = elasticity("d log ITL / d log scale-up link latency")
+    elasticity_launch_overhead: float = elasticity("d log ITL / d log launch overhead per kernel")
+    elasticity_batch: float = elasticity("d log ITL / d log batch (null for MoE)")
+    elasticity_prompt_len: float = elasticity("d log ITL / d log prompt length")
     binding_input: pl.Categorical = result(None, "the input whose change moves ITL most", "wall 21")
 
     class Config:

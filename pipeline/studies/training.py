@@ -19,7 +19,17 @@ import polars as pl
 from pipeline import formulas
 from pipeline.catalogs.load import Catalogs
 from pipeline.spec import SweepSpec
-from pipeline.studies import check_plan, operations, result, sides
+from pipeline.studies import (
+    SCALING,
+    check_plan,
+    demand_ratio,
+    elasticity,
+    fraction,
+    headroom,
+    operations,
+    result,
+    sides,
+)
 from pipeline.studies.operations import COMMON, with_operations
 from pipeline.studies.sides import NO_PEAK, TP_HEADS, Rule, Side, Space, no_eta
 from pipeline.units import unit
@@ -185,8 +195,8 @@ class TrainingCoreSchema(pa.DataFrameModel):
                                        nullable=False)
     sequence_parallel: bool = result(None, "sequence parallelism with TP", "sweep axis", nullable=False)
     peak_flop_per_s: float = result("FLOP/s", "dense peak at compute_dtype", "hardware catalog")
-    eta_compute: float = result("", "achieved fraction of peak FLOP/s", "efficiency profile")
-    eta_link: float = result("", "achieved fraction of link bandwidth", "efficiency profile")
+    eta_compute: float = fraction("achieved fraction of peak FLOP/s", "efficiency profile")
+    eta_link: float = fraction("achieved fraction of link bandwidth", "efficiency profile")
     params_computed: float = result("param", "total weights", "layer-by-layer count")
     params_per_gpu: float = result("param", "weights on the fullest GPU before ZeRO sharding", "layout")
     weight_bytes_per_gpu: float = result("B", "16-bit working weights", "Rajbhandari et al. 2020")
@@ -196,7 +206,7 @@ class TrainingCoreSchema(pa.DataFrameModel):
                                              "Korthikanti et al. 2022")
     memory_reserve_bytes: float = result("B", "allocator and runtime reserve", "spec: memory_reserve_fraction")
     memory_per_gpu_bytes: float = result("B", "sum of the above", "wall 2")
-    memory_headroom_bytes: float = result("B", "capacity - memory_per_gpu_bytes", "wall 2")
+    memory_headroom_bytes: float = headroom("capacity - memory_per_gpu_bytes", "wall 2")
     is_feasible: bool = result(None, "the layout fits in GPU memory", "wall 2", nullable=False)
     infeasible_reason: pl.Categorical = result(None, "why not", "wall 2")
     compute_time_s: float = result("s", "matmuls and recomputation of the busiest stage", "wall 1")
@@ -204,7 +214,7 @@ class TrainingCoreSchema(pa.DataFrameModel):
     cp_comm_time_s: float = result("s", "context-parallel K/V all-gathers", "wall 14: ring")
     ep_comm_time_s: float = result("s", "expert-parallel all-to-alls", "wall 14: pairwise exchange")
     pipeline_bubble_time_s: float = result("s", "idle pipeline: (p-1)/v microbatch times", "Narayanan et al. 2021")
-    pipeline_bubble_fraction: float = result("", "(p-1)/(v m + p - 1)", "Narayanan et al. 2021")
+    pipeline_bubble_fraction: float = fraction("(p-1)/(v m + p - 1)", "Narayanan et al. 2021")
     pp_p2p_time_s: float = result("s", "pipeline point-to-point sends", "wall 14")
     scaleout_bandwidth_per_gpu_bytes_per_s: float = result("B/s", "the node's NICs per GPU / oversubscription",
                                                            "wall 10")
@@ -214,9 +224,9 @@ class TrainingCoreSchema(pa.DataFrameModel):
     dp_sgd_step_multiplier: float = result("", "DP-SGD step-time multiplier (training.dp_sgd)",
                                            "wall 20: Bu et al. 2023; Beltran et al. 2024")
     data_bytes_per_s_per_node: float = result("B/s", "input data each node reads", "wall 8")
-    storage_utilization: float = result("", "read bandwidth demanded / supplied (training.storage)", "wall 8")
-    host_utilization: float = result("", "CPU cores the input pipeline needs / cores per node", "wall 9")
-    input_utilization: float = result("", "the busier of storage and host; > 1 stretches the step", "walls 8, 9")
+    storage_utilization: float = demand_ratio("read bandwidth demanded / supplied (training.storage)", "wall 8")
+    host_utilization: float = demand_ratio("CPU cores the input pipeline needs / cores per node", "wall 9")
+    input_utilization: float = demand_ratio("the busier of storage and host; > 1 stretches the step", "walls 8, 9")
     step_time_s: float = result("s", "one training step x the DP-SGD multiplier, stretched by a slow input "
                                 "pipeline (null: does not fit)", "walls 8, 9, 14, 20")
     bound: pl.Categorical = result(None, "binding term: compute, network, pipeline bubble, input pipeline or "
@@ -225,9 +235,10 @@ class TrainingCoreSchema(pa.DataFrameModel):
     tokens_per_s: float = result("tok/s", "training throughput, whole job", "wall 14")
     model_flop_per_step: float = result("FLOP", "6PD + attention, per step", "PaLM App. B")
     hardware_flop_per_step: float = result("FLOP", "model FLOPs + recomputation", "Narayanan et al. 2021")
-    mfu: float = result("", "model FLOPs utilisation", "PaLM App. B")
-    hfu: float = result("", "hardware FLOPs utilisation", "Narayanan et al. 2021")
-    scaling_efficiency: float = result("", "per-GPU throughput vs the same model on one node", "this model")
+    mfu: float = fraction("model FLOPs utilisation", "PaLM App. B")
+    hfu: float = fraction("hardware FLOPs utilisation", "Narayanan et al. 2021")
+    scaling_efficiency: float = result("", "per-GPU throughput vs the same model on one node", "this model",
+                                       by_design=SCALING)
     train_tokens: float = result("tok", "token budget (spec, else Chinchilla-optimal)", "wall 11")
     chinchilla_tokens: float = result("tok", "compute-optimal tokens for the model size", "Hoffmann et al. 2022")
     training_compute_flop: float = result("FLOP", "C = 6 N D", "wall 11")
@@ -237,15 +248,14 @@ class TrainingCoreSchema(pa.DataFrameModel):
     checkpoint_bytes: float = result("B", "weights + optimizer state", "wall 19")
     checkpoint_write_time_s: float = result("s", "checkpoint / storage bandwidth", "wall 19")
     checkpoint_interval_s: float = result("s", "Young-Daly optimum sqrt(2 delta M)", "Young 1974; Daly 2006")
-    goodput: float = result("", "useful fraction of wall-clock time", "walls 15, 19")
+    goodput: float = fraction("useful fraction of wall-clock time", "walls 15, 19")
     time_to_train_s: float = result("s", "time to train with checkpoints and failures", "walls 11, 15, 19")
     expected_failures: float = result("", "node failures during the run", "wall 15")
-    elasticity_peak_flop_per_s: float = result("", "d log step time / d log peak FLOP/s (= eta_compute's)",
-                                               "wall 21")
-    elasticity_network_speed: float = result("", "d log step time / d log the speed of every link (alpha and "
-                                             "beta together)", "wall 21")
-    elasticity_global_batch: float = result("", "d log step time / d log global batch at a fixed layout", "wall 21")
-    elasticity_seq_len: float = result("", "d log step time / d log sequence length", "wall 21")
+    elasticity_peak_flop_per_s: float = elasticity("d log step time / d log peak FLOP/s (= eta_compute's)")
+    elasticity_network_speed: float = elasticity("d log step time / d log the speed of every link (alpha and "
+                                                 "beta together)")
+    elasticity_global_batch: float = elasticity("d log step time / d log global batch at a fixed layout")
+    elasticity_seq_len: float = elasticity("d log step time / d log sequence length")
 
     class Config:
         name = "training"
