@@ -83,7 +83,8 @@ def _per_sequence(shaped: pl.DataFrame, units: dict, seq_lens: tuple[int, ...]) 
     side = side.with_columns(tp=pl.lit(1.0), weight_density=pl.lit(1.0))
     local = units | {"seq_len": unit("tok"), "tp": unit(""), "weight_density": unit("")}
     plan = formulas.plan(side.lazy(), local, PER_SEQUENCE, FORMULAS, keep=True)
-    frame = plan.frame.drop("tp", "weight_density")
+    # only the sequence FLOPs: the layout's own operators (at its tp) are computed after the join
+    frame = plan.frame.select(*shaped.columns, "seq_len", *PER_SEQUENCE)
     return frame.collect(), units | {"seq_len": unit("tok")} | {c: plan.units[c] for c in PER_SEQUENCE}
 
 
