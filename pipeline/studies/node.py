@@ -14,7 +14,7 @@ from pipeline.catalogs.load import Catalogs
 from pipeline.spec import SweepSpec
 from pipeline.studies import check_plan, demand_ratio, elasticity, fraction, headroom, operations, result, sides
 from pipeline.studies.operations import COMMON, with_operations
-from pipeline.studies.sides import NO_BANDWIDTH, NO_PEAK, Side, Space, no_eta
+from pipeline.studies.sides import NO_BANDWIDTH, NO_PEAK, SEQ_CONTEXT, Side, Space, no_eta
 from pipeline.units import unit
 from pipeline.walls.architecture import MODEL_COLUMNS
 
@@ -131,7 +131,7 @@ MODEL_INPUTS = ["model_type", "is_moe", "n_layers", "forward_flop_per_sample", "
                 "kv_lora_rank", "qk_rope_head_dim"]
 KNOBS = ["kernels_per_transformer_layer", "kernels_per_cnn_layer", "launch_overhead_per_kernel_s",
          "synthesis_target_fraction", "host_cores_per_node", "accelerators_per_node"]
-DROP_CONTEXT = "seq_len exceeds the model's max_context_tokens"
+DROP_CONTEXT = SEQ_CONTEXT.reason
 
 
 def _model_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
@@ -147,7 +147,7 @@ def _model_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
         tp=pl.lit(1.0), pp=pl.lit(1.0), weight_density=pl.lit(1.0))
     units |= {"step": None, "batch": unit(""), "seq_len": unit("tok"), "workload": None,
               "tp": unit(""), "pp": unit(""), "weight_density": unit("")}
-    return Side(sides.categorical(side), units, [sides.context(pl.col("seq_len"), "seq_len")])
+    return Side(sides.categorical(side), units, [SEQ_CONTEXT])
 
 
 SEQ_DEPENDENT = ["step_flop", "kv_traffic_elements", "activation_traffic_elements"]

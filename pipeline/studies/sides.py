@@ -84,6 +84,9 @@ def context(tokens: pl.Expr, what: str) -> Rule:
                 if_null=False)
 
 
+SEQ_CONTEXT = context(pl.col("seq_len"), "seq_len")  # node and training: one sequence of seq_len tokens
+
+
 def no_link(devices: pl.Expr, what: str, where: str) -> Rule:
     """A layout over several devices of one scale-up domain needs its link's published figures."""
     missing = pl.col("scaleup_link_bandwidth_bytes_per_s").is_null() | pl.col("scaleup_link_latency_s").is_null()

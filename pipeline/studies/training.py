@@ -31,7 +31,7 @@ from pipeline.studies import (
     sides,
 )
 from pipeline.studies.operations import COMMON, with_operations
-from pipeline.studies.sides import NO_PEAK, TP_HEADS, Rule, Side, Space, no_eta
+from pipeline.studies.sides import NO_PEAK, SEQ_CONTEXT, TP_HEADS, Rule, Side, Space, no_eta
 from pipeline.units import unit
 from pipeline.walls.training import TRAINING
 
@@ -39,7 +39,7 @@ FORMULAS = formulas.REGISTRY | TRAINING
 KINDS = ("compute", "link")  # the efficiencies a training row uses
 
 DROP_NOT_DECODER = sides.decoder_only("training").reason
-DROP_CONTEXT = "seq_len exceeds the model's max_context_tokens"
+DROP_CONTEXT = SEQ_CONTEXT.reason
 DROP_GPUS = "tp x pp x cp does not divide gpus"
 DROP_TP_HEADS = TP_HEADS.reason
 DROP_BALANCE = "pp x virtual_stages stages are unbalanced beyond training.pp_balance_tolerance (or exceed the layers)"
@@ -117,7 +117,7 @@ def _model_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
     stages = pp * v
     imbalance = (n_layers / stages).ceil() * stages / n_layers - 1.0
     rules = [sides.decoder_only("training"),
-             sides.context(pl.col("seq_len"), "seq_len"),
+             SEQ_CONTEXT,
              Rule(DROP_GPUS, ~pl.col("_divides") | (pl.col("dp") < 1)),
              TP_HEADS,
              Rule(DROP_BALANCE, (stages > n_layers) | (imbalance > spec.pp_balance_tolerance + 1e-12)),
