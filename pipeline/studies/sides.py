@@ -106,6 +106,8 @@ class Side:
 
 @dataclass
 class Space:
+    """A study's configuration space: both sides after their rules, the units of their columns,
+    the rows dropped per reason, and the pair rules the lazy join still applies."""
     hardware_side: pl.DataFrame
     model_side: pl.DataFrame
     units: dict[str, pint.Unit | None]
