@@ -62,7 +62,7 @@ def evaluate(model: str, hardware: str, batch: int = 1, compute_dtype: str = "fp
             "efficiency": {"framework": framework} | ({} if efficiency is None else {"eta_compute": efficiency}),
             "overrides": dict(overrides or {})}
     from pipeline import runs
-    from pipeline.studies.sides import STEPS
+    from pipeline.studies.node import STEPS
 
     prepared = runs.prepare(_spec(spec), registry)
     frame = runs.collect(prepared)

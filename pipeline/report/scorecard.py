@@ -151,7 +151,7 @@ def _synthesis(wall: Wall, prepared, study: str, row: dict, fraction: float) -> 
     frame = prepared.space.frame()
     units = dict(prepared.space.units)
     if study == "training":
-        frame, units = prepared.study._node_reference(frame, units)
+        frame, units = prepared.study.node_reference(frame, units)
     if study == "node" and "step" in row:
         frame = frame.filter(pl.col("step") == row["step"])
     frame = frame.head(1).collect().lazy()  # the one row, joined once for every synthesis step

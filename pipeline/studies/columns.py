@@ -18,3 +18,9 @@ def column_dictionary() -> pl.DataFrame:
     ]
     return pl.DataFrame(rows, schema={"study": pl.String, "column_name": pl.String, "unit": pl.String,
                                       "dtype": pl.String, "description": pl.String, "source": pl.String})
+
+
+# Columns that may leave the range of their kind (a non-negative quantity, a fraction in
+# [0, 1]) by design, and why: column -> reason.
+BY_DESIGN = {name: spec["by_design"] for schema in STUDIES.values()
+             for name, spec in schema_columns(schema).items() if spec["by_design"]}

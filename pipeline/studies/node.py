@@ -10,10 +10,13 @@ import pandera.polars as pa
 import polars as pl
 
 from pipeline import formulas
-from pipeline.studies import operations
+from pipeline.catalogs.load import Catalogs
+from pipeline.spec import SweepSpec
+from pipeline.studies import check_plan, demand_ratio, elasticity, fraction, headroom, operations, result, sides
 from pipeline.studies.operations import COMMON, with_operations
-from pipeline.studies.sides import Space, build_space  # noqa: F401  (the study's space)
-from pipeline.studies import check_plan, result
+from pipeline.studies.sides import NO_BANDWIDTH, NO_PEAK, SEQ_CONTEXT, Side, Space, no_eta
+from pipeline.units import unit
+from pipeline.walls.architecture import MODEL_COLUMNS
 
 KAPLAN = "Kaplan et al. 2020, arXiv:2001.08361, Table 1"
 ROOFLINE = "Williams, Waterman, Patterson 2009, Roofline (CACM 52(4))"
@@ -37,7 +40,7 @@ class NodeCoreSchema(pa.DataFrameModel):
     memory_bandwidth_bytes_per_s: float = result("B/s", "datasheet memory bandwidth", "hardware catalog")
     memory_capacity_bytes: float = result("B", "device memory", "hardware catalog")
     tdp_w: float = result("W", "thermal design power", "hardware catalog")
-    eta_compute: float = result("", "achieved fraction of peak FLOP/s used", "efficiency profile (midpoint)")
+    eta_compute: float = fraction("achieved fraction of peak FLOP/s used", "efficiency profile (midpoint)")
     eta_source: pl.Categorical = result(None, "profile row (or override) that set eta_compute", "efficiency_profiles")
     launch_overhead_per_kernel_s: float = result("s", "host cost of one kernel launch", "sweep spec [software]")
     params_computed: float = result("param", "total weights", "layer-by-layer count; CNN: published")
@@ -55,7 +58,7 @@ class NodeCoreSchema(pa.DataFrameModel):
     optimizer_state_bytes: float = result("B", "gradients + Adam state (training)",
                                           "Rajbhandari et al. 2020 (ZeRO) §3.1: 12 B/param")
     memory_footprint_bytes: float = result("B", "weights + KV + activations + optimizer", "wall 2")
-    memory_headroom_bytes: float = result("B", "capacity - footprint (negative: does not fit)", "wall 2")
+    memory_headroom_bytes: float = headroom("capacity - footprint (negative: does not fit)", "wall 2")
     is_feasible: bool = result(None, "footprint fits in device memory", "wall 2", nullable=False)
     infeasible_reason: pl.Categorical = result(None, "why not, when not feasible", "wall 2")
     weight_traffic_bytes: float = result("B", "weights read (and written, training) this step",
@@ -71,25 +74,24 @@ class NodeCoreSchema(pa.DataFrameModel):
     bound: pl.Categorical = result(None, "largest time term: compute, memory, overhead, input pipeline or "
                                    "capacity (does not fit); words: pipeline.walls.bounds", "wall 3")
     achieved_flop_per_s: float = result("FLOP/s", "step_flop / latency", "wall 3")
-    mfu: float = result("", "model FLOPs utilisation: step_flop / (latency · peak)",
+    mfu: float = fraction("model FLOPs utilisation: step_flop / (latency · peak)",
                                   "Chowdhery et al. 2022, App. B")
     samples_per_s: float = result("1/s", "batch / latency", "wall 3")
     tokens_per_s: float = result("tok/s", "tokens_per_step / latency", "wall 3")
     energy_per_step_j: float = result("J", "TDP x latency (upper bound)", "wall 3")
     samples_per_j: float = result("1/J", "samples per second per watt at TDP", "wall 3")
     tokens_per_j: float = result("tok/J", "tokens per second per watt at TDP", "wall 3")
-    storage_utilization: float = result("", "training rows: data read / this accelerator's share of the node's "
+    storage_utilization: float = demand_ratio("training rows: data read / this accelerator's share of the node's "
                                         "storage bandwidth (data.storage)", "wall 8")
-    host_utilization: float = result("", "training rows: CPU cores the input pipeline needs / this accelerator's "
+    host_utilization: float = demand_ratio("training rows: CPU cores the input pipeline needs / this accelerator's "
                                      "share of the node's cores (data.data_pipeline)", "wall 9")
-    input_utilization: float = result("", "the busier of the two; above 1 the accelerator waits for data",
+    input_utilization: float = demand_ratio("the busier of the two; above 1 the accelerator waits for data",
                                       "walls 8, 9")
-    elasticity_peak_flop_per_s: float = result("", "d log latency / d log peak FLOP/s (= eta_compute's)", "wall 21")
-    elasticity_memory_bandwidth: float = result("", "d log latency / d log memory bandwidth", "wall 21")
-    elasticity_launch_overhead: float = result("", "d log latency / d log launch overhead per kernel", "wall 21")
-    elasticity_batch: float = result("", "d log latency / d log batch (null for MoE)", "wall 21")
-    elasticity_seq_len: float = result("", "d log latency / d log sequence length (null for CNNs and MoE)",
-                                       "wall 21")
+    elasticity_peak_flop_per_s: float = elasticity("d log latency / d log peak FLOP/s (= eta_compute's)")
+    elasticity_memory_bandwidth: float = elasticity("d log latency / d log memory bandwidth")
+    elasticity_launch_overhead: float = elasticity("d log latency / d log launch overhead per kernel")
+    elasticity_batch: float = elasticity("d log latency / d log batch (null for MoE)")
+    elasticity_seq_len: float = elasticity("d log latency / d log sequence length (null for CNNs and MoE)")
     binding_input: pl.Categorical = result(None, "the input whose change moves latency most", "wall 21")
     target_latency_s: float = result("s", "synthesis target: synthesis_target_fraction x latency", "wall 22")
     required_peak_flop_per_s: float = result("FLOP/s", "peak that meets the target (null: unreachable by FLOP/s)",
@@ -110,9 +112,81 @@ PER_SAMPLE = {
     "cloud_cost_per_sample_usd": ("USD", "rented cost per sample", "wall 17"),
     "owned_cost_per_sample_usd": ("USD", "owned cost per sample", "wall 17"),
 }
-NodeResultSchema = SCHEMA = with_operations(NodeCoreSchema, PER_SAMPLE)
+SCHEMA = with_operations(NodeCoreSchema, PER_SAMPLE)
 OUTPUTS = list(SCHEMA.to_schema().columns)
 OPERATIONS = [*COMMON, *PER_SAMPLE]
+
+
+# Which steps a workload runs for each kind of model, in the order a request runs them.
+STEPS = pl.DataFrame(
+    [("cnn", "inference", "forward"), ("cnn", "training", "train"),
+     ("encoder", "inference", "forward"), ("encoder", "training", "train"),
+     ("decoder", "inference", "prefill"), ("decoder", "inference", "decode"),
+     ("decoder", "training", "train")],
+    schema=["model_type", "workload", "step"], orient="row",
+)
+HARDWARE = ["vendor", "family", "category", "memory_capacity_bytes", "memory_bandwidth_bytes_per_s", "tdp_w"]
+MODEL_INPUTS = ["model_type", "is_moe", "n_layers", "forward_flop_per_sample", "activation_elements_per_sample",
+                "d_model", "n_heads", "n_kv_heads", "head_dim", "ffn_dim", "vocab_size", "has_linear_bias",
+                "n_experts", "n_experts_per_token", "n_shared_experts", "expert_ffn_dim", "n_dense_layers",
+                "kv_lora_rank", "qk_rope_head_dim"]
+KNOBS = ["kernels_per_transformer_layer", "kernels_per_cnn_layer", "launch_overhead_per_kernel_s",
+         "synthesis_target_fraction", "host_cores_per_node", "accelerators_per_node"]
+DROP_CONTEXT = SEQ_CONTEXT.reason
+
+
+def _model_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
+    """Model x step x batch x seq_len (CNNs: no seq_len), one device: the shared operators at
+    tp = pp = 1, so that every layout-only column (shapes, FLOPs) is computed before the join."""
+    shaped, units = sides.models(catalogs, spec, [*MODEL_INPUTS, "max_context_tokens", *MODEL_COLUMNS])
+    steps = STEPS.filter(pl.col("workload").is_in(list(spec.workload)))
+    side = shaped.join(steps, on="model_type", how="inner", maintain_order="left_right")
+    side = sides.cross(side, {"batch": (spec.batch, pl.Int64)})
+    transformer = sides.cross(side.filter(pl.col("model_type") != "cnn"), {"seq_len": (spec.seq_len, pl.Int64)})
+    cnn = side.filter(pl.col("model_type") == "cnn").with_columns(seq_len=pl.lit(None, pl.Int64))
+    side = pl.concat([transformer, cnn], how="vertical").with_columns(
+        tp=pl.lit(1.0), pp=pl.lit(1.0), weight_density=pl.lit(1.0))
+    units |= {"step": None, "batch": unit(""), "seq_len": unit("tok"), "workload": None,
+              "tp": unit(""), "pp": unit(""), "weight_density": unit("")}
+    return Side(sides.categorical(side), units, [SEQ_CONTEXT])
+
+
+SEQ_DEPENDENT = ["step_flop", "kv_traffic_elements", "activation_traffic_elements"]
+
+
+def _precomputed(model: pl.DataFrame, units: dict) -> tuple[pl.DataFrame, dict]:
+    """Columns that depend on the model side only (token counts, FLOPs, layer shapes) are
+    computed once per model-side row, not once per hardware x model row."""
+    model, units = model.drop("max_context_tokens"), {k: v for k, v in units.items() if k != "max_context_tokens"}
+    local = formulas.computable_from(units, OUTPUTS)
+    plan = formulas.plan(model.lazy(), units, [*model.columns, *local])
+    frame, units = _per_log_seq(plan.frame, dict(plan.units), units)
+    # keep what the rest of the plan reads: the cross product copies every model-side column
+    keep = formulas.inputs_used(units, OUTPUTS) | {"workload"}
+    columns = [c for c in units if c in keep]
+    return frame.select(columns).collect(), {c: units[c] for c in columns}
+
+
+def _per_log_seq(frame: pl.LazyFrame, units: dict, inputs: dict) -> tuple[pl.LazyFrame, dict]:
+    """s dX/ds of the step's FLOPs and K/V and activation elements (wall 21): each is a polynomial
+    of degree <= 2 in the sequence length (linear layers, quadratic attention scores), so the
+    central difference over s (1 +- 1/4) is its exact derivative."""
+    frame = frame.with_columns((pl.col("seq_len") * 1.25).alias("_s_up"), (pl.col("seq_len") * 0.75).alias("_s_dn"))
+    for name, suffix in (("_s_up", "__sup"), ("_s_dn", "__sdn")):
+        frame = formulas.plan(frame, inputs, SEQ_DEPENDENT, rebind={"seq_len": name}, suffix=suffix, keep=True).frame
+    frame = frame.with_columns(((pl.col(f"{c}__sup") - pl.col(f"{c}__sdn")) / 0.5).alias(f"{c}_per_log_seq")
+                               for c in SEQ_DEPENDENT)
+    return frame, units | {f"{c}_per_log_seq": units[c] for c in SEQ_DEPENDENT}
+
+
+def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
+    """Hardware x compute_dtype x workload joined with model x step x batch x seq_len."""
+    sides.check_names(catalogs, spec)
+    rows = sides.select_rows(catalogs.hardware, spec.hardware, spec.hardware_filters, "hardware")
+    hw = sides.hardware_side(rows.select("name", *HARDWARE), catalogs, spec, workloads=spec.workload,
+                             rules=[NO_BANDWIDTH, NO_PEAK, no_eta(("compute",))], storage="compute",
+                             knobs=KNOBS, data="data")
+    return sides.join_sides(catalogs, spec, hw, _model_side(catalogs, spec), finish_model=_precomputed)
 
 
 def build(space: Space, hardware_side=None) -> formulas.Plan:

@@ -16,7 +16,7 @@ from pipeline.catalogs.io import schema_units
 from pipeline.catalogs.load import Catalogs
 from pipeline.errors import UnknownNameError
 from pipeline.spec import SweepSpec
-from pipeline.studies import result
+from pipeline.studies import FRACTION, NON_NEGATIVE, result
 from pipeline.units import unit
 
 REGION_COLUMNS = ["carbon_intensity_g_per_kwh", "pue", "wue_l_per_kwh", "electricity_price_usd_per_kwh"]
@@ -47,6 +47,7 @@ COMMON = {
     "queue_wait_mm1_s": ("s", "mean wait for a shared cluster, M/M/1", "wall 16: Kleinrock 1975"),
     "queue_wait_mg1_s": ("s", "mean wait for a shared cluster, M/G/1", "wall 16: Pollaczek-Khinchine"),
 }
+FRACTIONS = {"power_utilization"}  # shares of a whole, in [0, 1]
 
 
 def with_operations(schema: type[pa.DataFrameModel], per_unit: dict[str, tuple[str | None, str, str]],
@@ -55,7 +56,8 @@ def with_operations(schema: type[pa.DataFrameModel], per_unit: dict[str, tuple[s
     columns = COMMON | per_unit
     dtypes = {"region": pl.Categorical, "power_basis": pl.Categorical, "cloud_offer": pl.Categorical,
               "cost_note": pl.Categorical}
-    body = {name: result(u, description, source) for name, (u, description, source) in columns.items()}
+    body = {name: result(u, description, source, within=FRACTION if name in FRACTIONS else NON_NEGATIVE)
+            for name, (u, description, source) in columns.items()}
     body["__annotations__"] = {name: dtypes.get(name, float) for name in columns}
     body["Config"] = type("Config", (), {"name": schema.Config.name, "strict": True})
     return type(schema.__name__, (schema,), body)

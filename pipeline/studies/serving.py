@@ -17,30 +17,33 @@ from dataclasses import replace
 import pandera.polars as pa
 import polars as pl
 
-from pipeline import formulas, walls  # noqa: F401  (registers the shared formulas)
-from pipeline.studies import operations
-from pipeline.catalogs.io import schema_units
+from pipeline import formulas
 from pipeline.catalogs.load import Catalogs
-from pipeline.catalogs.schemas import PEAK_COLUMNS
-from pipeline.studies.efficiency import eta_table
-from pipeline.errors import UnknownNameError
-from pipeline.studies.operations import COMMON, with_operations
-from pipeline.studies.sides import Space, categorical, check_names, rows_of_join, select_rows, shaped_models
 from pipeline.spec import SweepSpec
-from pipeline.studies import check_plan, result
+from pipeline.studies import check_plan, demand_ratio, elasticity, fraction, headroom, operations, result, sides
+from pipeline.studies.operations import COMMON, with_operations
+from pipeline.studies.sides import NO_BANDWIDTH, NO_PEAK, TP_HEADS, Rule, Side, Space, no_eta
 from pipeline.units import unit
 from pipeline.walls.operators import OPERATORS
 from pipeline.walls.registries import SERVING
 from pipeline.walls.serving import PHASES
 
-DROP_NOT_DECODER = "serving study: decoder models only"
-DROP_NO_PEAK = "hardware has no published dense peak for compute_dtype"
-DROP_NO_BANDWIDTH = "hardware has no published memory bandwidth"
-DROP_TP_HEADS = "tp does not divide the model's attention heads"
-DROP_PP_LAYERS = "pp exceeds the model's layers"
-DROP_CONTEXT = "prompt_len + output_len exceeds the model's max_context_tokens"
-DROP_DOMAIN = "tp x pp exceeds the hardware's scale-up domain"
-DROP_NO_LINK = "tp x pp > 1 on hardware without a published scale-up link bandwidth and latency"
+KINDS = ("compute", "memory", "link")  # the efficiencies a serving row uses
+NOT_DECODER = sides.decoder_only("serving")
+PP_LAYERS = Rule("pp exceeds the model's layers", pl.col("pp") > pl.col("n_layers"))
+CONTEXT = sides.context(pl.col("prompt_len") + pl.col("output_len"), "prompt_len + output_len")
+DOMAIN = Rule("tp x pp exceeds the hardware's scale-up domain",
+              pl.col("tp") * pl.col("pp") > pl.col("scaleup_domain_size"))
+NO_LINK = sides.no_link(pl.col("tp") * pl.col("pp"), "tp x pp", "hardware")
+# the manifest's keys
+DROP_NOT_DECODER = NOT_DECODER.reason
+DROP_NO_PEAK = NO_PEAK.reason
+DROP_NO_BANDWIDTH = NO_BANDWIDTH.reason
+DROP_TP_HEADS = TP_HEADS.reason
+DROP_PP_LAYERS = PP_LAYERS.reason
+DROP_CONTEXT = CONTEXT.reason
+DROP_DOMAIN = DOMAIN.reason
+DROP_NO_LINK = NO_LINK.reason
 
 ARCHITECTURE = ["query_dim", "value_dim", "is_mla", "attention_params_per_layer", "dense_mlp_params_per_layer",
                 "expert_params_each", "router_params_per_layer", "norm_params_per_layer", "embedding_params",
@@ -52,135 +55,49 @@ MODEL_INPUTS = ["model_type", "is_moe", "n_layers", "d_model", "n_heads", "n_kv_
 HARDWARE = ["vendor", "family", "category", "memory_capacity_bytes", "memory_bandwidth_bytes_per_s",
             "scaleup_link_bandwidth_bytes_per_s", "scaleup_link_latency_s", "scaleup_domain_size",
             "host_link_bandwidth_bytes_per_s", "tdp_w"]
+KNOBS = ["kernels_per_transformer_layer", "kernels_per_cnn_layer", "launch_overhead_per_kernel_s", "step_multiplier",
+         "memory_reserve_fraction", "dequant_overhead_fraction", "allow_weight_streaming", "kv_block_tokens",
+         "prefill_chunk_tokens"]
+AXES = {"tp": ("", pl.Float64), "pp": ("", pl.Float64), "batch": ("", pl.Int64), "prompt_len": ("tok", pl.Int64),
+        "output_len": ("tok", pl.Int64), "reasoning_tokens": ("tok", pl.Int64), "replicas": ("", pl.Float64),
+        "request_rate": ("1/s", pl.Float64), "prune_ratio": ("", pl.Float64)}
 
 
-def _model_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, dict, dict[str, pl.DataFrame]]:
-    models = select_rows(catalogs.models, spec.model, spec.model_filters, "model")
-    shaped, out_units = shaped_models(models, [*MODEL_INPUTS, *ARCHITECTURE])
+def _model_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
+    """Decoder (and distilled student) x layout x batch x lengths x load x pruning."""
+    shaped, units = sides.models(catalogs, spec, [*MODEL_INPUTS, *ARCHITECTURE])
     shaped = shaped.with_columns(teacher=pl.col("model"), teacher_params_computed=pl.col("params_computed"))
     if spec.distill_to:  # wall 13: each student stands in for every larger selected model
-        students, _ = shaped_models(select_rows(catalogs.models, spec.distill_to, {}, "model"),
-                                    [*MODEL_INPUTS, *ARCHITECTURE])
+        students, _ = sides.shaped_models(sides.select_rows(catalogs.models, spec.distill_to, {}, "model"),
+                                          [*MODEL_INPUTS, *ARCHITECTURE])
         teachers = shaped.select("teacher", "teacher_params_computed")
         pairs = students.join(teachers, how="cross").filter(
             pl.col("params_computed") < pl.col("teacher_params_computed"))
         shaped = pl.concat([shaped, pairs.select(shaped.columns)])
-    out_units |= {"teacher": None, "teacher_params_computed": unit("param")}
-    axes = {"tp": spec.tp, "pp": spec.pp, "batch": spec.batch, "prompt_len": spec.prompt_len,
-            "output_len": spec.output_len, "reasoning_tokens": spec.reasoning_tokens,
-            "replicas": spec.replicas, "request_rate": spec.request_rate or (None,), "prune_ratio": spec.prune_ratio}
-    side = shaped
-    for name, values in axes.items():
-        dtype = pl.Float64 if name in ("tp", "pp", "replicas", "request_rate", "prune_ratio") else pl.Int64
-        side = side.join(pl.DataFrame({name: list(values)}, schema={name: dtype}),
-                         how="cross", maintain_order="left_right")
+    values = {"request_rate": spec.request_rate or (None,)}
+    side = sides.cross(shaped, {name: (values.get(name, getattr(spec, name)), dtype)
+                                for name, (_, dtype) in AXES.items()})
     side = side.with_columns(workload=pl.lit("inference"), weight_density=1.0 - pl.col("prune_ratio"))
-    rules = [(DROP_NOT_DECODER, pl.col("model_type") != "decoder"),
-             (DROP_TP_HEADS, (pl.col("n_heads") % pl.col("tp")) != 0),
-             (DROP_PP_LAYERS, pl.col("pp") > pl.col("n_layers")),
-             (DROP_CONTEXT, (pl.col("prompt_len") + pl.col("output_len")) > pl.col("max_context_tokens"))]
-    dropped = {}
-    for reason, bad in rules:  # a row with several faults counts once, under the first
-        dropped[reason] = side.filter(bad.fill_null(True))
-        side = side.filter(~bad.fill_null(True))
-    out_units |= {"tp": unit(""), "pp": unit(""), "batch": unit(""), "prompt_len": unit("tok"),
-                  "output_len": unit("tok"), "reasoning_tokens": unit("tok"), "replicas": unit(""),
-                  "request_rate": unit("1/s"), "workload": None, "prune_ratio": unit(""),
-                  "weight_density": unit("")}
-    return categorical(side), out_units, dropped
-
-
-def _hardware_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, dict, dict[str, pl.DataFrame]]:
-    hw = select_rows(catalogs.hardware, spec.hardware, spec.hardware_filters, "hardware")
-    precisions = catalogs.precisions
-    peaks = hw.unpivot(index="name", on=PEAK_COLUMNS, variable_name="peak_column", value_name="peak_flop_per_s")
-    compute = precisions.filter(pl.col("name").is_in(list(spec.compute_dtype))).select(
-        pl.col("name").alias("compute_dtype"), "peak_column", "bytes_per_element")
-    pairs = peaks.join(compute, on="peak_column").drop("peak_column")
-    no_bandwidth = hw.filter(pl.col("memory_bandwidth_bytes_per_s").is_null())["name"].implode()
-    dropped = {DROP_NO_BANDWIDTH: pairs.filter(pl.col("name").is_in(no_bandwidth)),
-               DROP_NO_PEAK: pairs.filter(~pl.col("name").is_in(no_bandwidth) & pl.col("peak_flop_per_s").is_null())}
-    pairs = pairs.filter(~pl.col("name").is_in(no_bandwidth) & pl.col("peak_flop_per_s").is_not_null())
-    storage = [precisions.filter(pl.col("name").is_in(list(dtypes or spec.compute_dtype))).select(
-        pl.col("name").alias(f"{kind}_dtype"), pl.col("bytes_per_element").alias(f"{kind}_bytes_per_element"))
-        for kind, dtypes in (("weight", spec.weight_dtype), ("kv", spec.kv_dtype))]
-    side = (hw.select("name", *HARDWARE).join(pairs, on="name")
-            .join(storage[0], how="cross").join(storage[1], how="cross")
-            .with_columns(workload=pl.lit("inference")))
-    if spec.precision_tied:  # axes.precision: one dtype for compute, weights and KV cache
-        side = side.filter((pl.col("weight_dtype") == pl.col("compute_dtype"))
-                           & (pl.col("kv_dtype") == pl.col("compute_dtype")))
-    side = eta_table(side, catalogs.efficiency_profiles, spec.framework,
-                     {"compute": spec.eta_compute, "memory": spec.eta_memory, "link": spec.eta_link},
-                     kinds=("compute", "memory", "link"))
-    side = side.rename({"name": "hardware"}).with_columns(
-        kernels_per_transformer_layer=pl.lit(float(spec.kernels_per_transformer_layer)),
-        kernels_per_cnn_layer=pl.lit(float(spec.kernels_per_cnn_layer)),
-        launch_overhead_per_kernel_s=pl.lit(spec.launch_overhead_per_kernel_s),
-        step_multiplier=pl.lit(1.0),
-        memory_reserve_fraction=pl.lit(spec.memory_reserve_fraction),
-        dequant_overhead_fraction=pl.lit(spec.dequant_overhead_fraction),
-        allow_weight_streaming=pl.lit(spec.weight_streaming),
-        kv_block_tokens=pl.lit(float(spec.kv_block_tokens)),
-        prefill_chunk_tokens=pl.lit(float(spec.prefill_chunk_tokens)),
-        scaleup_domain_size=pl.col("scaleup_domain_size").cast(pl.Float64),
-    )
-    hw_units = schema_units("hardware")
-    units = {c: (None if hw_units[c] is None else unit(hw_units[c])) for c in HARDWARE}
-    units |= {"hardware": None, "compute_dtype": None, "weight_dtype": None, "kv_dtype": None, "workload": None,
-              "peak_flop_per_s": unit("FLOP/s"), "bytes_per_element": unit("B/elem"),
-              "weight_bytes_per_element": unit("B/elem"), "kv_bytes_per_element": unit("B/elem"),
-              "kernels_per_transformer_layer": unit(""), "kernels_per_cnn_layer": unit(""),
-              "launch_overhead_per_kernel_s": unit("s"), "step_multiplier": unit(""),
-              "memory_reserve_fraction": unit(""), "dequant_overhead_fraction": unit(""),
-              "allow_weight_streaming": None, "kv_block_tokens": unit("tok"), "eta_source": None,
-              "prefill_chunk_tokens": unit("tok"),
-              "eta_memory_source": None, "eta_link_source": None}
-    units |= {f"eta_{k}{s}": unit("") for k in ("compute", "memory", "link") for s in ("", "_low", "_high")}
-    return categorical(side), units, dropped
-
-
-def layout_ok() -> pl.Expr:
-    """tp x pp within one scale-up domain, over a published link when it spans devices."""
-    devices = pl.col("tp") * pl.col("pp")
-    link = pl.col("scaleup_link_bandwidth_bytes_per_s").is_not_null() & pl.col("scaleup_link_latency_s").is_not_null()
-    return (devices <= pl.col("scaleup_domain_size")) & ((devices == 1) | link)
+    units |= {"teacher": None, "teacher_params_computed": unit("param"), "workload": None,
+              "weight_density": unit("")} | {name: unit(u) for name, (u, _) in AXES.items()}
+    return Side(sides.categorical(side), units, [NOT_DECODER, TP_HEADS, PP_LAYERS, CONTEXT])
 
 
 def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
-    if spec.distill_to:
-        known = catalogs.models["name"].to_list()
-        unknown = [("axes.distill_to", n, known) for n in spec.distill_to if n not in known]
-        if unknown:
-            raise UnknownNameError("sweep spec", unknown)
+    """Hardware x dtypes joined with decoder x layout x lengths; layouts a scale-up domain
+    cannot hold are dropped per pair of sides."""
+    sides.check_catalog_names("axes.distill_to", spec.distill_to, catalogs.models)
     if spec.precision_tied:  # one axis sets all three dtypes: report it once, under its own name
-        check_names(catalogs, replace(spec, compute_dtype=()),
-                    extra=[("axes.precision", spec.compute_dtype)])
-        check_names(catalogs, spec)
+        sides.check_names(catalogs, replace(spec, compute_dtype=()), extra=[("axes.precision", spec.compute_dtype)])
+        sides.check_names(catalogs, spec)
     else:
-        check_names(catalogs, spec, extra=[("axes.weight_dtype", spec.weight_dtype),
-                                           ("axes.kv_dtype", spec.kv_dtype)])
-    hw, hw_units, hw_dropped = _hardware_side(catalogs, spec)
-    model, model_units, model_dropped = _model_side(catalogs, spec)
-    rest = pl.concat([model.select("workload"), *(f.select(pl.col("workload").cast(pl.Categorical))
-                                                  for f in model_dropped.values())])
-    per_pair = 1 if spec.precision_tied else (len(spec.weight_dtype or spec.compute_dtype)
-                                              * len(spec.kv_dtype or spec.compute_dtype))
-    dropped = {reason: rows_of_join(frame.with_columns(workload=pl.lit("inference")), rest) * per_pair
-               for reason, frame in hw_dropped.items()}
-    dropped |= {reason: rows_of_join(hw, frame) for reason, frame in model_dropped.items()}
-    # Hardware-dependent layout checks, counted on the small product of the two sides' layouts.
-    layouts = model.group_by("tp", "pp").len()
-    pairs = hw.select("scaleup_domain_size", "scaleup_link_bandwidth_bytes_per_s", "scaleup_link_latency_s") \
-        .join(layouts, how="cross")
-    over = pl.col("tp") * pl.col("pp") > pl.col("scaleup_domain_size")
-    dropped[DROP_DOMAIN] = int(pairs.filter(over)["len"].sum())
-    dropped[DROP_NO_LINK] = int(pairs.filter(~over & ~layout_ok())["len"].sum())
-    rows = int(pairs.filter(layout_ok())["len"].sum())
-    hw, ops_units = operations.attach(hw, catalogs, spec, "hardware")
-    regions = len(spec.region or ()) or 1  # the region axis multiplies every count
-    return Space(hw, model, hw_units | ops_units | model_units, {k: v * regions for k, v in dropped.items() if v},
-                 row_filter=layout_ok(), row_count=rows * regions)
+        sides.check_names(catalogs, spec, extra=[("axes.weight_dtype", spec.weight_dtype),
+                                                 ("axes.kv_dtype", spec.kv_dtype)])
+    rows = sides.select_rows(catalogs.hardware, spec.hardware, spec.hardware_filters, "hardware")
+    hw = sides.hardware_side(rows.select("name", *HARDWARE), catalogs, spec, workloads=("inference",),
+                             rules=[NO_BANDWIDTH, NO_PEAK, no_eta(KINDS)], kinds=KINDS, storage="axes", knobs=KNOBS,
+                             derived={"scaleup_domain_size": pl.col("scaleup_domain_size").cast(pl.Float64)})
+    return sides.join_sides(catalogs, spec, hw, _model_side(catalogs, spec), pair_rules=[DOMAIN, NO_LINK])
 
 
 class ServingCoreSchema(pa.DataFrameModel):
@@ -202,14 +119,14 @@ class ServingCoreSchema(pa.DataFrameModel):
                                    nullable=False)
     request_rate: float = result("1/s", "requests per second to the deployment (null: offline)", "sweep axis")
     replicas: float = result("", "tp x pp replicas sharing the requests", "sweep axis", nullable=False)
-    prune_ratio: float = result("", "share of every layer matrix removed by structured pruning (wall 13)",
+    prune_ratio: float = fraction("share of every layer matrix removed by structured pruning (wall 13)",
                                 "sweep axis", nullable=False)
     compression_ratio: float = result("", "the teacher's 16-bit dense weights / stored weights: 2 B / weight "
                                       "bytes / (1 - s) x teacher params / params", "wall 13")
     peak_flop_per_s: float = result("FLOP/s", "dense peak at compute_dtype", "hardware catalog")
-    eta_compute: float = result("", "achieved fraction of peak FLOP/s", "efficiency profile")
-    eta_memory: float = result("", "achieved fraction of memory bandwidth", "efficiency profile")
-    eta_link: float = result("", "achieved fraction of scale-up link bandwidth", "efficiency profile")
+    eta_compute: float = fraction("achieved fraction of peak FLOP/s", "efficiency profile")
+    eta_memory: float = fraction("achieved fraction of memory bandwidth", "efficiency profile")
+    eta_link: float = fraction("achieved fraction of scale-up link bandwidth", "efficiency profile")
     params_computed: float = result("param", "total weights", "layer-by-layer count")
     weights_per_device_bytes: float = result("B", "resident weights on the fullest device", "wall 5")
     kv_cache_bytes: float = result("B", "KV cache of the batch at prompt + output length, all devices incl. "
@@ -218,7 +135,7 @@ class ServingCoreSchema(pa.DataFrameModel):
     activation_bytes_per_device: float = result("B", "prefill working set of one layer", "wall 5")
     memory_reserve_bytes: float = result("B", "reserve for fragmentation and runtime", "spec: memory_reserve_fraction")
     memory_per_device_bytes: float = result("B", "weights + KV + activations + reserve", "wall 5")
-    memory_headroom_bytes: float = result("B", "capacity - memory_per_device_bytes", "wall 5")
+    memory_headroom_bytes: float = headroom("capacity - memory_per_device_bytes", "wall 5")
     fits_in_hbm: bool = result(None, "everything fits in device memory", "wall 5", nullable=False)
     weight_streaming: bool = result(None, "weights stream over the host link (wall 6)", "wall 6", nullable=False)
     is_feasible: bool = result(None, "fits, or streams its weights", "wall 5", nullable=False)
@@ -251,19 +168,19 @@ class ServingCoreSchema(pa.DataFrameModel):
     ttft_bound: pl.Categorical = result(None, "binding constraint of prefill (the words of bound)", "largest time term")
     batch_in_flight: float = result("", "sequences in flight per replica under load (Little's law)", "wall 7")
     capacity_requests_per_s: float = result("1/s", "requests/s one replica sustains at its largest batch", "wall 7")
-    utilization: float = result("", "request_rate / (replicas x capacity)", "wall 7")
+    utilization: float = demand_ratio("request_rate / (replicas x capacity)", "wall 7")
     is_stable: bool = result(None, "the queue does not grow without bound", "wall 7")
-    wait_probability: float = result("", "probability a request queues (Erlang C)", "Kleinrock 1975, §3.5")
+    wait_probability: float = fraction("probability a request queues (Erlang C)", "Kleinrock 1975, §3.5")
     ttft_p50_s: float = result("s", "median time to first token under load", "wall 7: M/M/c")
     ttft_p99_s: float = result("s", "99th-percentile time to first token under load", "wall 7: M/M/c")
     tpot_under_load_s: float = result("s", "time per output token under load", "wall 7")
-    elasticity_peak_flop_per_s: float = result("", "d log ITL / d log peak FLOP/s (= eta_compute's)", "wall 21")
-    elasticity_memory_bandwidth: float = result("", "d log ITL / d log memory bandwidth", "wall 21")
-    elasticity_link_bandwidth: float = result("", "d log ITL / d log scale-up link bandwidth", "wall 21")
-    elasticity_link_latency: float = result("", "d log ITL / d log scale-up link latency", "wall 21")
-    elasticity_launch_overhead: float = result("", "d log ITL / d log launch overhead per kernel", "wall 21")
-    elasticity_batch: float = result("", "d log ITL / d log batch (null for MoE)", "wall 21")
-    elasticity_prompt_len: float = result("", "d log ITL / d log prompt length", "wall 21")
+    elasticity_peak_flop_per_s: float = elasticity("d log ITL / d log peak FLOP/s (= eta_compute's)")
+    elasticity_memory_bandwidth: float = elasticity("d log ITL / d log memory bandwidth")
+    elasticity_link_bandwidth: float = elasticity("d log ITL / d log scale-up link bandwidth")
+    elasticity_link_latency: float = elasticity("d log ITL / d log scale-up link latency")
+    elasticity_launch_overhead: float = elasticity("d log ITL / d log launch overhead per kernel")
+    elasticity_batch: float = elasticity("d log ITL / d log batch (null for MoE)")
+    elasticity_prompt_len: float = elasticity("d log ITL / d log prompt length")
     binding_input: pl.Categorical = result(None, "the input whose change moves ITL most", "wall 21")
 
     class Config:
@@ -285,7 +202,7 @@ PER_MILLION_TOKENS = {
     "owned_cost_per_million_prompt_tokens_usd": ("USD/Mtok", "owned cost of prefill per million prompt tokens",
                                                  "wall 17"),
 }
-ServingResultSchema = SCHEMA = with_operations(ServingCoreSchema, PER_MILLION_TOKENS)
+SCHEMA = with_operations(ServingCoreSchema, PER_MILLION_TOKENS)
 OUTPUTS = list(SCHEMA.to_schema().columns)
 OPERATIONS = [*COMMON, *PER_MILLION_TOKENS]
 LOAD = ["batch_in_flight", "capacity_requests_per_s", "utilization", "is_stable", "wait_probability",

@@ -1,59 +1,118 @@
-"""The configuration space: hardware x compute_dtype x workload (the hardware side) joined
-with model x step x batch x seq_len (the model side) on workload.
+"""The two sides of every study's configuration space, and the one builder of each.
 
-Both sides are small and built eagerly; their join, the cross product, stays lazy and
-is only ever streamed. Impossible combinations are dropped on the small sides, and
-each drop is counted (rows it removes from the full product) by reason.
+A space is a hardware side (accelerator or cluster x compute_dtype x workload, with its
+peak FLOP/s, efficiencies and the spec's knobs) joined on workload with a model side
+(model x the study's axes). Both sides are small and built eagerly; their join, the cross
+product, stays lazy and is only ever streamed.
+
+Rows that cannot run are dropped by rules (``Rule``): on either side, or on pairs of sides
+(a layout against a scale-up domain). ``apply_rules`` counts each drop as the rows it
+removes from the full product; a row with several faults counts once, under the first rule
+it breaks: hardware rules, then model rules, then pair rules, each in its listed order.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import pint
 import polars as pl
 
 from pipeline import formulas, walls  # noqa: F401  (registers the formulas)
-from pipeline.studies import operations
 from pipeline.catalogs.io import schema_units
 from pipeline.catalogs.load import Catalogs
 from pipeline.catalogs.schemas import PEAK_COLUMNS
-from pipeline.studies.efficiency import eta_table
 from pipeline.errors import InputError, Problem, UnknownNameError
 from pipeline.spec import SweepSpec
-from pipeline.units import unit
-from pipeline.walls.architecture import MODEL_COLUMNS
+from pipeline.studies import operations
+from pipeline.studies.efficiency import eta_table
 from pipeline.studies.input_pipeline import input_pipeline
+from pipeline.units import unit
+from pipeline.walls.quantities import DP_SGD_STEP_MULTIPLIER
 
-# Which steps a workload runs for each kind of model, in the order a request runs them.
-STEPS = pl.DataFrame(
-    [("cnn", "inference", "forward"), ("cnn", "training", "train"),
-     ("encoder", "inference", "forward"), ("encoder", "training", "train"),
-     ("decoder", "inference", "prefill"), ("decoder", "inference", "decode"),
-     ("decoder", "training", "train")],
-    schema=["model_type", "workload", "step"], orient="row",
-)
+# -- drop rules ----------------------------------------------------------------------------------
 
-HARDWARE_COLUMNS = ["vendor", "family", "category", "memory_capacity_bytes",
-                    "memory_bandwidth_bytes_per_s", "tdp_w"]
-MODEL_INPUT_COLUMNS = ["model_type", "is_moe", "n_layers", "forward_flop_per_sample",
-                       "activation_elements_per_sample", "d_model", "n_heads", "n_kv_heads", "head_dim", "ffn_dim",
-                       "vocab_size", "has_linear_bias", "n_experts", "n_experts_per_token", "n_shared_experts",
-                       "expert_ffn_dim", "n_dense_layers", "kv_lora_rank", "qk_rope_head_dim"]
+@dataclass(frozen=True)
+class Rule:
+    """Rows that cannot run: ``reason`` (the manifest's key) and ``bad``, true on such a row.
+    A null verdict (a figure is missing) counts as ``if_null``."""
+    reason: str
+    bad: pl.Expr
+    if_null: bool = True
 
-DROP_NO_PEAK = "hardware has no published dense peak for compute_dtype"
-DROP_NO_BANDWIDTH = "hardware has no published memory bandwidth"
-DROP_CONTEXT = "seq_len exceeds the model's max_context_tokens"
-DROP_NO_ETA = "no efficiency profile matches (add a 'default' row)"
+    def verdict(self) -> pl.Expr:
+        return self.bad.fill_null(self.if_null)
+
+
+def apply_rules(frame: pl.DataFrame, rules: Iterable[Rule], weight: str | None = None
+                ) -> tuple[pl.DataFrame, dict[str, int]]:
+    """``frame`` without the rows a rule rejects, and the rows dropped per reason, each row
+    counted ``weight`` times (the column of how many rows of the full product it stands for;
+    None: once). A row with several faults counts once, under the first rule it breaks."""
+    dropped: dict[str, int] = {}
+    for rule in rules:
+        bad = rule.verdict()
+        hit = frame.filter(bad)
+        dropped[rule.reason] = dropped.get(rule.reason, 0) + (hit.height if weight is None
+                                                               else int(hit[weight].sum()))
+        frame = frame.filter(~bad)
+    return frame, dropped
+
+
+# Rules of more than one study: a missing datasheet figure, a profile that matches nothing,
+# a model a study cannot run, a layout its model or hardware cannot take.
+NO_BANDWIDTH = Rule("hardware has no published memory bandwidth", pl.col("memory_bandwidth_bytes_per_s").is_null())
+NO_PEAK = Rule("hardware has no published dense peak for compute_dtype", pl.col("peak_flop_per_s").is_null())
+TP_HEADS = Rule("tp does not divide the model's attention heads", (pl.col("n_heads") % pl.col("tp")) != 0)
+
+
+def no_eta(kinds: tuple[str, ...]) -> Rule:
+    """No efficiency profile row states one of the study's efficiencies (η of ``kinds``)."""
+    return Rule("no efficiency profile matches (add a 'default' row)",
+                pl.any_horizontal(pl.col(f"eta_{k}").is_null() for k in kinds))
+
+
+def decoder_only(study: str) -> Rule:
+    return Rule(f"{study} study: decoder models only", pl.col("model_type") != "decoder")
+
+
+def context(tokens: pl.Expr, what: str) -> Rule:
+    """The tokens a row holds exceed the model's context. Unknown on either side (a CNN has no
+    sequence, a model may publish no limit): nothing says the row cannot run, so it stays."""
+    return Rule(f"{what} exceeds the model's max_context_tokens", tokens > pl.col("max_context_tokens"),
+                if_null=False)
+
+
+SEQ_CONTEXT = context(pl.col("seq_len"), "seq_len")  # node and training: one sequence of seq_len tokens
+
+
+def no_link(devices: pl.Expr, what: str, where: str) -> Rule:
+    """A layout over several devices of one scale-up domain needs its link's published figures."""
+    missing = pl.col("scaleup_link_bandwidth_bytes_per_s").is_null() | pl.col("scaleup_link_latency_s").is_null()
+    return Rule(f"{what} > 1 on {where} without a published scale-up link bandwidth and latency",
+                (devices > 1) & missing)
+
+
+# -- the space -----------------------------------------------------------------------------------
+
+@dataclass
+class Side:
+    """One side of a space before its rules: rows, their columns' units, the rules."""
+    frame: pl.DataFrame
+    units: dict[str, pint.Unit | None]
+    rules: list[Rule] = field(default_factory=list)
 
 
 @dataclass
 class Space:
+    """A study's configuration space: both sides after their rules, the units of their columns,
+    the rows dropped per reason, and the pair rules the lazy join still applies."""
     hardware_side: pl.DataFrame
     model_side: pl.DataFrame
     units: dict[str, pint.Unit | None]
     dropped: dict[str, int] = field(default_factory=dict)
-    row_filter: pl.Expr | None = None  # checks that need both sides (serving: layout vs domain)
+    row_filter: pl.Expr | None = None  # the pair rules: checks that need both sides
     row_count: int | None = None  # rows left after row_filter, counted on small frames
 
     @property
@@ -66,6 +125,62 @@ class Space:
         joined = hw.lazy().join(self.model_side.lazy(), on="workload", how="inner")
         return joined if self.row_filter is None else joined.filter(self.row_filter)
 
+
+def rows_of_join(left: pl.DataFrame, right: pl.DataFrame) -> int:
+    """Rows the join on workload would make between two small frames."""
+    a, b = (f.group_by(pl.col("workload").cast(pl.String)).len() for f in (left, right))
+    j = a.join(b, on="workload")
+    return int((j["len"] * j["len_right"]).sum()) if j.height else 0
+
+
+WEIGHT = "_rows_in_product"
+
+
+def _weighted(frame: pl.DataFrame, other: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with the rows of ``other`` that each of its rows joins (same workload)."""
+    counts = other.group_by(pl.col("workload").cast(pl.String).alias("_workload")).agg(pl.len().alias(WEIGHT))
+    return (frame.with_columns(_workload=pl.col("workload").cast(pl.String))
+            .join(counts, on="_workload", how="left", maintain_order="left")
+            .with_columns(pl.col(WEIGHT).fill_null(0)).drop("_workload"))
+
+
+def _pairs(hw: pl.DataFrame, model: pl.DataFrame, rules: list[Rule]) -> pl.DataFrame:
+    """The columns the pair rules read: each hardware row x each distinct model-side value of
+    them, with ``len`` the model rows that value stands for (small: layouts, not models)."""
+    names = {n for rule in rules for n in rule.bad.meta.root_names()}
+    on_model = sorted((names & set(model.columns)) - {"workload"})
+    on_hw = sorted(names - set(on_model))
+    layouts = model.group_by(pl.col("workload").cast(pl.String), *on_model).len()
+    return hw.select(pl.col("workload").cast(pl.String), *on_hw).join(layouts, on="workload")
+
+
+def join_sides(catalogs: Catalogs, spec: SweepSpec, hardware: Side, model: Side, pair_rules: list[Rule] = (),
+               accelerator: str = "hardware",
+               finish_model: Callable[[pl.DataFrame, dict], tuple[pl.DataFrame, dict]] | None = None) -> Space:
+    """The space of two sides: each side's rules, then the pair rules, counted in rows of the
+    full product; ``finish_model`` then shapes the kept model side (columns computed once per
+    model row); the hardware side gains the region axis and operations columns (keyed by
+    ``accelerator``), which multiply every count."""
+    hw, dropped = apply_rules(_weighted(hardware.frame, model.frame), hardware.rules, WEIGHT)
+    mdl, more = apply_rules(_weighted(model.frame, hw), model.rules, WEIGHT)
+    hw, mdl = hw.drop(WEIGHT), mdl.drop(WEIGHT)
+    dropped |= more
+    row_filter = row_count = None
+    if pair_rules:
+        kept, more = apply_rules(_pairs(hw, mdl, pair_rules), pair_rules, "len")
+        dropped |= more
+        row_count = int(kept["len"].sum())
+        row_filter = pl.all_horizontal(~rule.verdict() for rule in pair_rules)
+    units = model.units
+    if finish_model is not None:
+        mdl, units = finish_model(mdl, units)
+    hw, ops_units = operations.attach(hw, catalogs, spec, accelerator)
+    regions = len(spec.region or ()) or 1
+    return Space(hw, mdl, hardware.units | ops_units | units, {k: v * regions for k, v in dropped.items() if v},
+                 row_filter=row_filter, row_count=None if row_count is None else row_count * regions)
+
+
+# -- names and rows ------------------------------------------------------------------------------
 
 def categorical(frame: pl.DataFrame) -> pl.DataFrame:
     """Text columns as categoricals: the cross product then copies 4-byte codes, not strings."""
@@ -92,6 +207,14 @@ def check_names(catalogs: Catalogs, spec: SweepSpec,
         raise UnknownNameError("sweep spec", unknown)
 
 
+def check_catalog_names(key: str, names: tuple[str, ...] | None, table: pl.DataFrame) -> None:
+    """Names a spec key gives must be rows of ``table`` (clusters, distillation students)."""
+    known = table["name"].to_list()
+    unknown = [(key, n, known) for n in names or () if n not in known]
+    if unknown:
+        raise UnknownNameError("sweep spec", unknown)
+
+
 def select_rows(frame: pl.DataFrame, names: tuple[str, ...] | None, filters: dict, kind: str) -> pl.DataFrame:
     if names is not None:
         frame = frame.filter(pl.col("name").is_in(list(names)))
@@ -103,11 +226,19 @@ def select_rows(frame: pl.DataFrame, names: tuple[str, ...] | None, filters: dic
     return frame
 
 
+def catalog_units(table: str, columns: Iterable[str]) -> dict[str, pint.Unit | None]:
+    """The units a catalog's schema gives ``columns`` (those it has)."""
+    declared = schema_units(table)
+    return {c: (None if declared[c] is None else unit(declared[c])) for c in columns if c in declared}
+
+
+# -- the model side ------------------------------------------------------------------------------
+
 def shaped_models(models: pl.DataFrame, columns: list[str],
                   registry: dict | None = None) -> tuple[pl.DataFrame, dict[str, pint.Unit | None]]:
     """Catalog columns and architecture-derived columns of the selected models (one row each),
     with ``name`` as ``model``; numbers as floats so products of dimensions cannot overflow."""
-    model_units = {c: (None if u is None else unit(u)) for c, u in schema_units("models").items()}
+    model_units = catalog_units("models", schema_units("models"))
     numeric = [c for c, u in model_units.items() if u is not None]
     models = models.with_columns(pl.col(numeric).cast(pl.Float64))
     derived = formulas.plan(models.lazy(), model_units, ["name", *columns], registry)
@@ -115,118 +246,110 @@ def shaped_models(models: pl.DataFrame, columns: list[str],
     return derived.frame.collect().rename({"name": "model"}), units
 
 
-def _model_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, dict, int]:
-    models = select_rows(catalogs.models, spec.model, spec.model_filters, "model")
-    shaped, units = shaped_models(models, [*MODEL_INPUT_COLUMNS, "max_context_tokens", *MODEL_COLUMNS])
-    steps = STEPS.filter(pl.col("workload").is_in(list(spec.workload)))
-    side = shaped.join(steps, on="model_type", how="inner", maintain_order="left_right")
-    side = side.join(pl.DataFrame({"batch": list(spec.batch)}), how="cross")
-    seqs = pl.DataFrame({"seq_len": list(spec.seq_len)})
-    transformer = side.filter(pl.col("model_type") != "cnn").join(seqs, how="cross")
-    cnn = side.filter(pl.col("model_type") == "cnn").with_columns(seq_len=pl.lit(None, pl.Int64))
-    side = pl.concat([transformer, cnn], how="vertical")
-    too_long = pl.col("seq_len") > pl.col("max_context_tokens")
-    dropped = side.filter(too_long.fill_null(False))
-    side = side.filter(~too_long.fill_null(False)).drop("max_context_tokens")
-    units.pop("max_context_tokens")
-    # One device: the shared operators at tp = pp = 1, on the model side so that every
-    # layout-only column (shapes, FLOPs) is computed before the cross join.
-    side = side.with_columns(tp=pl.lit(1.0), pp=pl.lit(1.0), weight_density=pl.lit(1.0))
-    units |= {"step": None, "batch": unit(""), "seq_len": unit("tok"), "workload": None,
-              "tp": unit(""), "pp": unit(""), "weight_density": unit("")}
-    return categorical(side), units, dropped
+def models(catalogs: Catalogs, spec: SweepSpec, columns: list[str]
+           ) -> tuple[pl.DataFrame, dict[str, pint.Unit | None]]:
+    """The spec's models (axes and filters), shaped: one row each."""
+    return shaped_models(select_rows(catalogs.models, spec.model, spec.model_filters, "model"), columns)
 
 
-def _hardware_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, dict, pl.DataFrame]:
-    hw = select_rows(catalogs.hardware, spec.hardware, spec.hardware_filters, "hardware")
-    precisions = catalogs.precisions
-    peaks = hw.unpivot(index="name", on=PEAK_COLUMNS, variable_name="peak_column",
-                       value_name="peak_flop_per_s")
-    chosen = precisions.filter(pl.col("name").is_in(list(spec.compute_dtype))).select(
+def cross(frame: pl.DataFrame, axes: dict[str, tuple[Iterable, pl.DataType]]) -> pl.DataFrame:
+    """``frame`` x every value of each axis, in order."""
+    for name, (values, dtype) in axes.items():
+        frame = frame.join(pl.DataFrame({name: list(values)}, schema={name: dtype}), how="cross",
+                           maintain_order="left_right")
+    return frame
+
+
+# -- the hardware side ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Knob:
+    """A spec setting every row of a hardware side carries as a column."""
+    unit: str | None  # None: a flag
+    value: Callable[[SweepSpec], object]
+
+
+KNOBS = {
+    "kernels_per_transformer_layer": Knob("", lambda s: float(s.kernels_per_transformer_layer)),
+    "kernels_per_cnn_layer": Knob("", lambda s: float(s.kernels_per_cnn_layer)),
+    "launch_overhead_per_kernel_s": Knob("s", lambda s: s.launch_overhead_per_kernel_s),
+    "synthesis_target_fraction": Knob("", lambda s: s.synthesis_target_fraction),
+    "host_cores_per_node": Knob("", lambda s: float(s.host_cores_per_node)),
+    "accelerators_per_node": Knob("", lambda s: float(s.accelerators_per_node)),
+    "step_multiplier": Knob("", lambda s: 1.0),  # serving: one pass per step
+    "memory_reserve_fraction": Knob("", lambda s: s.memory_reserve_fraction),
+    "dequant_overhead_fraction": Knob("", lambda s: s.dequant_overhead_fraction),
+    "allow_weight_streaming": Knob(None, lambda s: s.weight_streaming),
+    "kv_block_tokens": Knob("tok", lambda s: float(s.kv_block_tokens)),
+    "prefill_chunk_tokens": Knob("tok", lambda s: float(s.prefill_chunk_tokens)),
+    "activation_bytes_per_element": Knob("B/elem", lambda s: 2.0),  # training: 16-bit activations
+    "gradient_bytes_per_param": Knob("B/param", lambda s: s.gradient_bytes_per_param),
+    "dp_overlap_fraction": Knob("", lambda s: s.dp_overlap_fraction),
+    "flash_attention": Knob(None, lambda s: s.flash_attention),
+    "dropout": Knob(None, lambda s: s.dropout),
+    "dp_sgd_step_multiplier": Knob("", lambda s: DP_SGD_STEP_MULTIPLIER[s.dp_sgd]),
+    "train_tokens_budget": Knob("tok", lambda s: s.train_tokens),
+    "restart_time_s": Knob("s", lambda s: s.restart_time_s),
+}
+INPUT_PIPELINE_UNITS = {"storage_read_bandwidth_bytes_per_s": "B/s", "data_bytes_per_sample": "B",
+                        "data_samples_per_s_per_core": "1/s"}
+
+
+def _knob(value: object, unit_: str | None) -> pl.Expr:
+    return pl.lit(value) if unit_ is None else pl.lit(value, dtype=pl.Float64)
+
+
+def _storage(side: pl.DataFrame, catalogs: Catalogs, spec: SweepSpec) -> pl.DataFrame:
+    """Weights and KV cache stored at their own precisions (the serving axes weight_dtype and
+    kv_dtype, else compute_dtype; axes.precision ties all three)."""
+    for kind, dtypes in (("weight", spec.weight_dtype), ("kv", spec.kv_dtype)):
+        side = side.join(catalogs.precisions.filter(pl.col("name").is_in(list(dtypes or spec.compute_dtype))).select(
+            pl.col("name").alias(f"{kind}_dtype"), pl.col("bytes_per_element").alias(f"{kind}_bytes_per_element")),
+            how="cross")
+    if spec.precision_tied:
+        side = side.filter((pl.col("weight_dtype") == pl.col("compute_dtype"))
+                           & (pl.col("kv_dtype") == pl.col("compute_dtype")))
+    return side
+
+
+def hardware_side(rows: pl.DataFrame, catalogs: Catalogs, spec: SweepSpec, *, workloads: Iterable[str],
+                  rules: list[Rule], kinds: tuple[str, ...] = ("compute",), storage: str | None = None,
+                  knobs: Iterable[str] = (), data: str | None = None, derived: dict[str, pl.Expr] | None = None,
+                  units: dict[str, pint.Unit | None] | None = None, key: str = "hardware", on: str = "name",
+                  tables: tuple[str, ...] = ("hardware",)) -> Side:
+    """The hardware side of a study: ``rows`` (accelerators, or clusters with their accelerator
+    in column ``on``) x the spec's compute dtypes with their peak FLOP/s x ``workloads``, with
+    η of each of ``kinds`` (efficiency profiles, or the spec's override), the ``knobs``, the
+    input pipeline of spec section ``data`` and the ``derived`` columns (of ``units``).
+
+    ``storage``: "compute" stores weights and KV cache at compute_dtype, "axes" at their own
+    dtypes (serving), None keeps no element sizes. ``name`` becomes ``key``; the units of
+    ``rows``' columns come from the catalogs ``tables``."""
+    peaks = catalogs.hardware.unpivot(index="name", on=PEAK_COLUMNS, variable_name="peak_column",
+                                      value_name="peak_flop_per_s").rename({"name": on})
+    chosen = catalogs.precisions.filter(pl.col("name").is_in(list(spec.compute_dtype))).select(
         pl.col("name").alias("compute_dtype"), "peak_column", "bytes_per_element")
-    pairs = peaks.join(chosen, on="peak_column").drop("peak_column")
-    no_bandwidth = hw.filter(pl.col("memory_bandwidth_bytes_per_s").is_null())["name"]
-    pairs = pairs.with_columns(drop_reason=pl.when(pl.col("name").is_in(no_bandwidth.implode()))
-                               .then(pl.lit(DROP_NO_BANDWIDTH))
-                               .when(pl.col("peak_flop_per_s").is_null()).then(pl.lit(DROP_NO_PEAK)))
-    no_peak = pairs.filter(pl.col("drop_reason").is_not_null())
-    pairs = pairs.filter(pl.col("drop_reason").is_null()).drop("drop_reason")
-    side = (hw.select("name", *HARDWARE_COLUMNS).join(pairs, on="name")
-            .join(pl.DataFrame({"workload": list(spec.workload)}), how="cross"))
-    side = eta_table(side, catalogs.efficiency_profiles, spec.framework, {"compute": spec.eta_compute})
-    side = side.rename({"name": "hardware"}).with_columns(
-        kernels_per_transformer_layer=pl.lit(float(spec.kernels_per_transformer_layer)),
-        kernels_per_cnn_layer=pl.lit(float(spec.kernels_per_cnn_layer)),
-        launch_overhead_per_kernel_s=pl.lit(spec.launch_overhead_per_kernel_s),
-        weight_bytes_per_element=pl.col("bytes_per_element"), kv_bytes_per_element=pl.col("bytes_per_element"),
-        synthesis_target_fraction=pl.lit(spec.synthesis_target_fraction),
-        host_cores_per_node=pl.lit(float(spec.host_cores_per_node)),
-        accelerators_per_node=pl.lit(float(spec.accelerators_per_node)),
-        **{c: pl.lit(v, dtype=pl.Float64) for c, v in input_pipeline(catalogs, spec, "data").items()},
-    )
-    hw_units = schema_units("hardware")
-    units = {c: (None if hw_units[c] is None else unit(hw_units[c])) for c in HARDWARE_COLUMNS}
-    units |= {"hardware": None, "compute_dtype": None, "workload": None, "eta_source": None,
-              "peak_flop_per_s": unit("FLOP/s"), "bytes_per_element": unit("B/elem"),
-              "eta_compute": unit(""), "eta_compute_low": unit(""), "eta_compute_high": unit(""),
-              "kernels_per_transformer_layer": unit(""), "kernels_per_cnn_layer": unit(""),
-              "launch_overhead_per_kernel_s": unit("s"),
-              "weight_bytes_per_element": unit("B/elem"), "kv_bytes_per_element": unit("B/elem"),
-              "synthesis_target_fraction": unit(""), "host_cores_per_node": unit(""),
-              "accelerators_per_node": unit(""), "storage_read_bandwidth_bytes_per_s": unit("B/s"),
-              "data_bytes_per_sample": unit("B"), "data_samples_per_s_per_core": unit("1/s")}
-    no_peak = no_peak.join(pl.DataFrame({"workload": list(spec.workload)}), how="cross")
-    return categorical(side), units, categorical(no_peak)
-
-
-def rows_of_join(left: pl.DataFrame, right: pl.DataFrame) -> int:
-    """Rows the join on workload would make between two small frames."""
-    a, b = (f.group_by(pl.col("workload").cast(pl.String)).len() for f in (left, right))
-    j = a.join(b, on="workload")
-    return int((j["len"] * j["len_right"]).sum()) if j.height else 0
-
-
-def _precomputed(model: pl.DataFrame, units: dict) -> tuple[pl.DataFrame, dict]:
-    """Columns of the node study that depend on the model side only (token counts, FLOPs,
-    layer shapes) are computed once per model-side row, not once per hardware x model row."""
-    from pipeline.studies import node
-
-    local = formulas.computable_from(units, node.OUTPUTS)
-    plan = formulas.plan(model.lazy(), units, [*model.columns, *local])
-    frame, units = _per_log_seq(plan.frame, dict(plan.units), units)
-    # keep what the rest of the plan reads: the cross product copies every model-side column
-    keep = formulas.inputs_used(units, node.OUTPUTS) | {"workload"}
-    columns = [c for c in units if c in keep]
-    return frame.select(columns).collect(), {c: units[c] for c in columns}
-
-
-SEQ_DEPENDENT = ["step_flop", "kv_traffic_elements", "activation_traffic_elements"]
-
-
-def _per_log_seq(frame: pl.LazyFrame, units: dict, inputs: dict) -> tuple[pl.LazyFrame, dict]:
-    """s dX/ds of the step's FLOPs and K/V and activation elements (wall 21): each is a polynomial
-    of degree <= 2 in the sequence length (linear layers, quadratic attention scores), so the
-    central difference over s (1 +- 1/4) is its exact derivative."""
-    frame = frame.with_columns((pl.col("seq_len") * 1.25).alias("_s_up"), (pl.col("seq_len") * 0.75).alias("_s_dn"))
-    for name, suffix in (("_s_up", "__sup"), ("_s_dn", "__sdn")):
-        frame = formulas.plan(frame, inputs, SEQ_DEPENDENT, rebind={"seq_len": name}, suffix=suffix, keep=True).frame
-    frame = frame.with_columns(((pl.col(f"{c}__sup") - pl.col(f"{c}__sdn")) / 0.5).alias(f"{c}_per_log_seq")
-                               for c in SEQ_DEPENDENT)
-    return frame, units | {f"{c}_per_log_seq": units[c] for c in SEQ_DEPENDENT}
-
-
-def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
-    check_names(catalogs, spec)
-    hw, hw_units, no_peak = _hardware_side(catalogs, spec)
-    model, model_units, too_long = _model_side(catalogs, spec)
-    no_eta = hw.filter(pl.col("eta_compute").is_null())
-    hw = hw.filter(pl.col("eta_compute").is_not_null())
-    # A row with several faults counts once, under the first: hardware reasons, then context.
-    model_all = pl.concat([model.select("workload"), too_long.select(pl.col("workload").cast(pl.Categorical))])
-    dropped = {reason: rows_of_join(no_peak.filter(pl.col("drop_reason") == reason), model_all)
-               for reason in (DROP_NO_BANDWIDTH, DROP_NO_PEAK)}
-    dropped |= {DROP_NO_ETA: rows_of_join(no_eta, model_all), DROP_CONTEXT: rows_of_join(hw, too_long)}
-    model, model_units = _precomputed(model, model_units)
-    hw, ops_units = operations.attach(hw, catalogs, spec, "hardware")
-    regions = len(spec.region or ()) or 1  # the region axis multiplies every count
-    return Space(hw, model, hw_units | ops_units | model_units, {k: v * regions for k, v in dropped.items() if v})
+    side = rows.join(peaks.join(chosen, on="peak_column").drop("peak_column"), on=on)
+    out = {key: None, "compute_dtype": None, "workload": None, "peak_flop_per_s": unit("FLOP/s")}
+    for table in tables:
+        out |= {c: u for c, u in catalog_units(table, rows.columns).items() if c not in out and c != "name"}
+    if storage is None:
+        side = side.drop("bytes_per_element")
+    else:
+        side = (_storage(side, catalogs, spec) if storage == "axes" else side.with_columns(
+            weight_bytes_per_element=pl.col("bytes_per_element"), kv_bytes_per_element=pl.col("bytes_per_element")))
+        out |= {"bytes_per_element": unit("B/elem"), "weight_bytes_per_element": unit("B/elem"),
+                "kv_bytes_per_element": unit("B/elem")}
+        out |= {"weight_dtype": None, "kv_dtype": None} if storage == "axes" else {}
+    side = side.join(pl.DataFrame({"workload": list(workloads)}), how="cross")
+    side = eta_table(side, catalogs.efficiency_profiles, spec.framework,
+                     {k: getattr(spec, f"eta_{k}") for k in kinds}, kinds=kinds)
+    out |= {f"eta_{k}{s}": unit("") for k in kinds for s in ("", "_low", "_high")}
+    out |= {("eta_source" if k == "compute" else f"eta_{k}_source"): None for k in kinds}
+    columns = {name: _knob(KNOBS[name].value(spec), KNOBS[name].unit) for name in knobs}
+    out |= {name: (None if KNOBS[name].unit is None else unit(KNOBS[name].unit)) for name in knobs}
+    if data is not None:  # walls 8 and 9: the storage and host pipeline the spec names
+        columns |= {c: pl.lit(v, dtype=pl.Float64) for c, v in input_pipeline(catalogs, spec, data).items()}
+        out |= {c: unit(u) for c, u in INPUT_PIPELINE_UNITS.items()}
+    side = side.rename({"name": key}).with_columns(**columns, **(derived or {}))
+    return Side(categorical(side), out | (units or {}), rules)

@@ -16,28 +16,32 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from pipeline import formulas, walls  # noqa: F401  (registers the shared formulas)
-from pipeline.studies import operations
-from pipeline.catalogs.io import schema_units
+from pipeline import formulas
 from pipeline.catalogs.load import Catalogs
-from pipeline.catalogs.schemas import PEAK_COLUMNS
-from pipeline.studies.efficiency import eta_table
-from pipeline.errors import UnknownNameError
-from pipeline.studies.operations import COMMON, with_operations
-from pipeline.studies.sides import Space, categorical, check_names, select_rows, shaped_models
 from pipeline.spec import SweepSpec
-from pipeline.studies import check_plan, result
+from pipeline.studies import (
+    SCALING,
+    check_plan,
+    demand_ratio,
+    elasticity,
+    fraction,
+    headroom,
+    operations,
+    result,
+    sides,
+)
+from pipeline.studies.operations import COMMON, with_operations
+from pipeline.studies.sides import NO_PEAK, SEQ_CONTEXT, TP_HEADS, Rule, Side, Space, no_eta
 from pipeline.units import unit
-from pipeline.studies.input_pipeline import input_pipeline
-from pipeline.walls.quantities import DP_SGD_STEP_MULTIPLIER
 from pipeline.walls.registries import TRAINING
 
 FORMULAS = formulas.REGISTRY | TRAINING
+KINDS = ("compute", "link")  # the efficiencies a training row uses
 
-DROP_NOT_DECODER = "training study: decoder models only"
-DROP_CONTEXT = "seq_len exceeds the model's max_context_tokens"
+DROP_NOT_DECODER = sides.decoder_only("training").reason
+DROP_CONTEXT = SEQ_CONTEXT.reason
 DROP_GPUS = "tp x pp x cp does not divide gpus"
-DROP_TP_HEADS = "tp does not divide the model's attention heads"
+DROP_TP_HEADS = TP_HEADS.reason
 DROP_BALANCE = "pp x virtual_stages stages are unbalanced beyond training.pp_balance_tolerance (or exceed the layers)"
 DROP_INTERLEAVE = "virtual_stages > 1 needs pp > 1 and a number of microbatches divisible by pp"
 DROP_MICROBATCHES = "global_batch is not a multiple of dp x microbatch"
@@ -45,10 +49,11 @@ DROP_CP = "cp does not divide seq_len"
 DROP_EP = "ep > 1 needs an MoE model, ep dividing dp and the routed experts"
 DROP_ZERO_PP = "ZeRO stage 3 / FSDP (weights gathered per microbatch) is not combined with pp > 1"
 DROP_SP = "sequence parallelism needs tp > 1"
-DROP_NO_PEAK = "accelerator has no published dense peak for compute_dtype"
+DROP_NO_PEAK = NO_PEAK.reason
 DROP_CLUSTER = "gpus exceed the cluster"
 DROP_DOMAIN = "tp exceeds the cluster's scale-up domain (training.tp_across_domains = false)"
-DROP_NO_LINK = "tp x cp > 1 on an accelerator without a published scale-up link bandwidth and latency"
+NO_LINK = sides.no_link(pl.col("tp") * pl.col("cp"), "tp x cp", "an accelerator")
+DROP_NO_LINK = NO_LINK.reason
 DROP_NO_SCALEOUT = "layout spans scale-up domains of a cluster without a published scale-out bandwidth and latency"
 
 ARCHITECTURE = ["query_dim", "value_dim", "is_mla", "attention_params_per_layer", "dense_mlp_params_per_layer",
@@ -64,11 +69,11 @@ PER_SEQUENCE = ["layer_forward_flop_per_sequence", "attention_core_forward_flop_
                 "lm_head_forward_flop_per_sequence", "model_flop_per_sequence"]
 LAYOUT = ["gpus", "dp", "tp", "pp", "cp", "ep", "microbatch", "global_batch", "num_microbatches",
           "virtual_stages", "zero_stage"]
-CLUSTER = ["accelerators_per_node", "nodes", "cluster_gpus", "scaleup_domain_size", "fabric",
-           "nic_bandwidth_bits_per_s", "nics_per_node", "scaleout_latency_s", "oversubscription_ratio",
-           "checkpoint_storage_bandwidth_bytes_per_s", "node_mtbf_s", "node_mtbf_is_estimate"]
 HARDWARE = ["vendor", "family", "memory_capacity_bytes", "tdp_w", "scaleup_link_bandwidth_bytes_per_s",
             "scaleup_link_latency_s"]
+KNOBS = ["activation_bytes_per_element", "gradient_bytes_per_param", "memory_reserve_fraction",
+         "dp_overlap_fraction", "flash_attention", "dropout", "dp_sgd_step_multiplier", "host_cores_per_node",
+         "train_tokens_budget", "restart_time_s"]
 
 
 def _per_sequence(shaped: pl.DataFrame, units: dict, seq_lens: tuple[int, ...]) -> tuple[pl.DataFrame, dict]:
@@ -78,7 +83,8 @@ def _per_sequence(shaped: pl.DataFrame, units: dict, seq_lens: tuple[int, ...]) 
     side = side.with_columns(tp=pl.lit(1.0), weight_density=pl.lit(1.0))
     local = units | {"seq_len": unit("tok"), "tp": unit(""), "weight_density": unit("")}
     plan = formulas.plan(side.lazy(), local, PER_SEQUENCE, FORMULAS, keep=True)
-    frame = plan.frame.drop("tp", "weight_density")
+    # only the sequence FLOPs: the layout's own operators (at its tp) are computed after the join
+    frame = plan.frame.select(*shaped.columns, "seq_len", *PER_SEQUENCE)
     return frame.collect(), units | {"seq_len": unit("tok")} | {c: plan.units[c] for c in PER_SEQUENCE}
 
 
@@ -88,10 +94,9 @@ def _layouts(spec: SweepSpec) -> pl.DataFrame:
             "global_batch": spec.global_batch, "virtual_stages": spec.virtual_stages,
             "zero_stage": spec.zero_stage, "recompute": spec.recompute, "sequence_parallel": spec.sequence_parallel}
     axes |= {"gpus": spec.gpus} if spec.dp is None else {"dp": spec.dp}
-    frame = pl.DataFrame({"_": [0]})
-    for name, values in axes.items():
-        dtype = pl.String if name == "recompute" else pl.Boolean if name == "sequence_parallel" else pl.Int64
-        frame = frame.join(pl.DataFrame({name: list(values)}, schema={name: dtype}), how="cross")
+    dtypes = {"recompute": pl.String, "sequence_parallel": pl.Boolean}
+    frame = sides.cross(pl.DataFrame({"_": [0]}), {name: (values, dtypes.get(name, pl.Int64))
+                                                    for name, values in axes.items()})
     group = pl.col("tp") * pl.col("pp") * pl.col("cp")
     if spec.dp is None:
         frame = frame.with_columns(dp=pl.col("gpus") // group, _divides=(pl.col("gpus") % group) == 0)
@@ -102,123 +107,71 @@ def _layouts(spec: SweepSpec) -> pl.DataFrame:
                               ).drop("_")
 
 
-def _model_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, dict, dict[str, pl.DataFrame]]:
-    models = select_rows(catalogs.models, spec.model, spec.model_filters, "model")
-    shaped, units = shaped_models(models, [*MODEL_INPUTS, *ARCHITECTURE])
+def _model_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
+    """Decoder x seq_len x layout, with the rules a layout must keep on its model."""
+    shaped, units = sides.models(catalogs, spec, [*MODEL_INPUTS, *ARCHITECTURE])
     side, units = _per_sequence(shaped, units, spec.seq_len)
     side = side.join(_layouts(spec), how="cross", maintain_order="left_right").with_columns(
         workload=pl.lit("training"))
     n_layers, tp, pp, v, m = (pl.col(c) for c in ("n_layers", "tp", "pp", "virtual_stages", "num_microbatches"))
     stages = pp * v
     imbalance = (n_layers / stages).ceil() * stages / n_layers - 1.0
-    rules = [(DROP_NOT_DECODER, pl.col("model_type") != "decoder"),
-             (DROP_CONTEXT, pl.col("seq_len") > pl.col("max_context_tokens")),
-             (DROP_GPUS, ~pl.col("_divides") | (pl.col("dp") < 1)),
-             (DROP_TP_HEADS, (pl.col("n_heads") % tp) != 0),
-             (DROP_BALANCE, (stages > n_layers) | (imbalance > spec.pp_balance_tolerance + 1e-12)),
-             (DROP_MICROBATCHES, ~pl.col("_whole_batches") | (m < 1)),
-             (DROP_INTERLEAVE, (v > 1) & ((pp == 1) | ((m % pp) != 0))),
-             (DROP_CP, (pl.col("seq_len") % pl.col("cp")) != 0),
-             (DROP_EP, (pl.col("ep") > 1) & (~pl.col("is_moe") | ((pl.col("dp") % pl.col("ep")) != 0)
-                                             | ((pl.col("n_experts") % pl.col("ep")) != 0))),
-             (DROP_ZERO_PP, (pl.col("zero_stage") >= 3) & (pp > 1)),
-             (DROP_SP, pl.col("sequence_parallel") & (tp == 1))]
-    dropped = {}
-    for reason, bad in rules:  # a row with several faults counts once, under the first
-        dropped[reason] = side.filter(bad.fill_null(True))
-        side = side.filter(~bad.fill_null(True))
-    side = side.drop("_divides", "_whole_batches").with_columns(pl.col(LAYOUT).cast(pl.Float64))
+    rules = [sides.decoder_only("training"),
+             SEQ_CONTEXT,
+             Rule(DROP_GPUS, ~pl.col("_divides") | (pl.col("dp") < 1)),
+             TP_HEADS,
+             Rule(DROP_BALANCE, (stages > n_layers) | (imbalance > spec.pp_balance_tolerance + 1e-12)),
+             Rule(DROP_MICROBATCHES, ~pl.col("_whole_batches") | (m < 1)),
+             Rule(DROP_INTERLEAVE, (v > 1) & ((pp == 1) | ((m % pp) != 0))),
+             Rule(DROP_CP, (pl.col("seq_len") % pl.col("cp")) != 0),
+             Rule(DROP_EP, (pl.col("ep") > 1) & (~pl.col("is_moe") | ((pl.col("dp") % pl.col("ep")) != 0)
+                                                 | ((pl.col("n_experts") % pl.col("ep")) != 0))),
+             Rule(DROP_ZERO_PP, (pl.col("zero_stage") >= 3) & (pp > 1)),
+             Rule(DROP_SP, pl.col("sequence_parallel") & (tp == 1))]
     units |= {c: unit("") for c in LAYOUT} | {"recompute": None, "sequence_parallel": None, "workload": None}
-    return categorical(side), units, dropped
+    return Side(sides.categorical(side), units, rules)
 
 
-def _cluster_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[pl.DataFrame, dict, dict[str, pl.DataFrame]]:
-    clusters = select_rows(catalogs.clusters, spec.cluster, {}, "cluster")
+def _layout_floats(model: pl.DataFrame, units: dict) -> tuple[pl.DataFrame, dict]:
+    """The kept layouts as floats (the formulas' quantities), without the rules' helper columns."""
+    return model.drop("_divides", "_whole_batches").with_columns(pl.col(LAYOUT).cast(pl.Float64)), units
+
+
+def _cluster_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
+    """Named cluster x compute_dtype, with its accelerator's figures and efficiencies."""
+    clusters = sides.select_rows(catalogs.clusters, spec.cluster, {}, "cluster")
     if spec.hardware is not None:
-        clusters = select_rows(clusters, None, {"accelerator": spec.hardware}, "cluster")
-    hw = catalogs.hardware.rename({"name": "accelerator", "scaleup_domain_size": "device_domain_size"})
-    peaks = hw.unpivot(index="accelerator", on=PEAK_COLUMNS, variable_name="peak_column",
-                       value_name="peak_flop_per_s")
-    compute = catalogs.precisions.filter(pl.col("name").is_in(list(spec.compute_dtype))).select(
-        pl.col("name").alias("compute_dtype"), "peak_column")
-    side = (clusters.drop("source_url", "last_verified", "notes")
-            .join(hw.select("accelerator", *HARDWARE), on="accelerator", how="left")
-            .join(peaks.join(compute, on="peak_column").drop("peak_column"), on="accelerator"))
-    dropped = {DROP_NO_PEAK: side.filter(pl.col("peak_flop_per_s").is_null())}
-    side = side.filter(pl.col("peak_flop_per_s").is_not_null()).with_columns(workload=pl.lit("training"))
-    side = eta_table(side, catalogs.efficiency_profiles, spec.framework,
-                     {"compute": spec.eta_compute, "link": spec.eta_link}, kinds=("compute", "link"))
-    data = input_pipeline(catalogs, spec)
-    side = side.rename({"name": "cluster"}).with_columns(
-        cluster_gpus=(pl.col("nodes") * pl.col("accelerators_per_node")).cast(pl.Float64),
-        oversubscription_ratio=pl.col("oversubscription_ratio").fill_null(1.0),
-        activation_bytes_per_element=pl.lit(2.0),
-        gradient_bytes_per_param=pl.lit(spec.gradient_bytes_per_param),
-        memory_reserve_fraction=pl.lit(spec.memory_reserve_fraction),
-        dp_overlap_fraction=pl.lit(spec.dp_overlap_fraction),
-        flash_attention=pl.lit(spec.flash_attention),
-        dropout=pl.lit(spec.dropout),
-        dp_sgd_step_multiplier=pl.lit(DP_SGD_STEP_MULTIPLIER[spec.dp_sgd]),
-        host_cores_per_node=pl.lit(float(spec.host_cores_per_node)),
-        **{c: pl.lit(v, dtype=pl.Float64) for c, v in data.items()},
-        train_tokens_budget=pl.lit(spec.train_tokens, dtype=pl.Float64),
-        restart_time_s=pl.lit(spec.restart_time_s),
-        **{c: pl.col(c).cast(pl.Float64) for c in ("accelerators_per_node", "nodes", "scaleup_domain_size",
-                                                    "nics_per_node")},
-    )
-    cluster_units = schema_units("clusters")
-    hw_units = schema_units("hardware")
-    units = {c: (None if cluster_units[c] is None else unit(cluster_units[c])) for c in CLUSTER if c in cluster_units}
-    units |= {c: (None if hw_units[c] is None else unit(hw_units[c])) for c in HARDWARE}
-    units |= {"cluster": None, "accelerator": None, "compute_dtype": None, "workload": None, "eta_source": None,
-              "eta_link_source": None, "fabric": None, "node_mtbf_is_estimate": None, "flash_attention": None,
-              "dropout": None, "dp_sgd_step_multiplier": unit(""), "host_cores_per_node": unit(""),
-              "storage_read_bandwidth_bytes_per_s": unit("B/s"), "data_bytes_per_sample": unit("B"),
-              "data_samples_per_s_per_core": unit("1/s"),
-              "cluster_gpus": unit(""), "peak_flop_per_s": unit("FLOP/s"), "activation_bytes_per_element":
-              unit("B/elem"), "gradient_bytes_per_param": unit("B/param"), "memory_reserve_fraction": unit(""),
-              "dp_overlap_fraction": unit(""), "train_tokens_budget": unit("tok"), "restart_time_s": unit("s")}
-    units |= {f"eta_{k}{s}": unit("") for k in ("compute", "link") for s in ("", "_low", "_high")}
-    return categorical(side), units, dropped
+        clusters = sides.select_rows(clusters, None, {"accelerator": spec.hardware}, "cluster")
+    hw = catalogs.hardware.rename({"name": "accelerator"}).select("accelerator", *HARDWARE)
+    rows = clusters.drop("source_url", "last_verified", "notes").join(hw, on="accelerator", how="left")
+    floats = ("accelerators_per_node", "nodes", "scaleup_domain_size", "nics_per_node")
+    derived = {"cluster_gpus": (pl.col("nodes") * pl.col("accelerators_per_node")).cast(pl.Float64),
+               "oversubscription_ratio": pl.col("oversubscription_ratio").fill_null(1.0),
+               **{c: pl.col(c).cast(pl.Float64) for c in floats}}
+    return sides.hardware_side(rows, catalogs, spec, workloads=("training",), rules=[NO_PEAK, no_eta(KINDS)],
+                               kinds=KINDS, knobs=KNOBS, data="training", derived=derived,
+                               units={"cluster_gpus": unit("")}, key="cluster", on="accelerator",
+                               tables=("clusters", "hardware"))
 
 
-def _pair_rules(spec: SweepSpec) -> list[tuple[str, pl.Expr]]:
+def _pair_rules(spec: SweepSpec) -> list[Rule]:
     """Checks that need both sides, in the order a row is counted under."""
-    tp, cp, gpus, domain = (pl.col(c) for c in ("tp", "cp", "gpus", "scaleup_domain_size"))
-    no_link = pl.col("scaleup_link_bandwidth_bytes_per_s").is_null() | pl.col("scaleup_link_latency_s").is_null()
+    tp, gpus, domain = (pl.col(c) for c in ("tp", "gpus", "scaleup_domain_size"))
     no_out = pl.col("nic_bandwidth_bits_per_s").is_null() | pl.col("scaleout_latency_s").is_null() \
         | pl.col("nics_per_node").is_null()
-    return [(DROP_CLUSTER, gpus > pl.col("cluster_gpus")),
-            (DROP_DOMAIN, pl.lit(not spec.tp_across_domains) & (tp > domain)),
-            (DROP_NO_LINK, (tp * cp > 1) & no_link),
-            (DROP_NO_SCALEOUT, (gpus > domain) & no_out)]
+    return [Rule(DROP_CLUSTER, gpus > pl.col("cluster_gpus")),
+            Rule(DROP_DOMAIN, pl.lit(not spec.tp_across_domains) & (tp > domain)),
+            NO_LINK,
+            Rule(DROP_NO_SCALEOUT, (gpus > domain) & no_out)]
 
 
 def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
-    check_names(catalogs, spec)
-    known = catalogs.clusters["name"].to_list()
-    unknown = [("axes.cluster", n, known) for n in spec.cluster or () if n not in known]
-    if unknown:
-        raise UnknownNameError("sweep spec", unknown)
-    cl, cl_units, cl_dropped = _cluster_side(catalogs, spec)
-    model, model_units, model_dropped = _model_side(catalogs, spec)
-    all_models = model.height + sum(f.height for f in model_dropped.values())
-    dropped = {reason: frame.height * all_models for reason, frame in cl_dropped.items()}
-    dropped |= {reason: frame.height * cl.height for reason, frame in model_dropped.items()}
-    # Pair checks, counted on the small product of the cluster side and the distinct layouts.
-    layouts = model.group_by("gpus", "tp", "cp").len()
-    pairs = cl.select("cluster_gpus", "scaleup_domain_size", "scaleup_link_bandwidth_bytes_per_s",
-                      "scaleup_link_latency_s", "nic_bandwidth_bits_per_s", "scaleout_latency_s",
-                      "nics_per_node").join(layouts, how="cross")
-    ok = pl.lit(True)
-    for reason, bad in _pair_rules(spec):
-        dropped[reason] = int(pairs.filter(ok & bad)["len"].sum())
-        ok = ok & ~bad
-    rows = int(pairs.filter(ok)["len"].sum())
-    cl, ops_units = operations.attach(cl, catalogs, spec, "accelerator")
-    regions = len(spec.region or ()) or 1  # the region axis multiplies every count
-    return Space(cl, model, cl_units | ops_units | model_units, {k: v * regions for k, v in dropped.items() if v},
-                 row_filter=ok, row_count=rows * regions)
+    """Cluster x compute_dtype joined with decoder x seq_len x layout; layouts the cluster
+    cannot hold are dropped per pair of sides."""
+    sides.check_names(catalogs, spec)
+    sides.check_catalog_names("axes.cluster", spec.cluster, catalogs.clusters)
+    return sides.join_sides(catalogs, spec, _cluster_side(catalogs, spec), _model_side(catalogs, spec),
+                            pair_rules=_pair_rules(spec), accelerator="accelerator", finish_model=_layout_floats)
 
 
 class TrainingCoreSchema(pa.DataFrameModel):
@@ -243,8 +196,8 @@ class TrainingCoreSchema(pa.DataFrameModel):
                                        nullable=False)
     sequence_parallel: bool = result(None, "sequence parallelism with TP", "sweep axis", nullable=False)
     peak_flop_per_s: float = result("FLOP/s", "dense peak at compute_dtype", "hardware catalog")
-    eta_compute: float = result("", "achieved fraction of peak FLOP/s", "efficiency profile")
-    eta_link: float = result("", "achieved fraction of link bandwidth", "efficiency profile")
+    eta_compute: float = fraction("achieved fraction of peak FLOP/s", "efficiency profile")
+    eta_link: float = fraction("achieved fraction of link bandwidth", "efficiency profile")
     params_computed: float = result("param", "total weights", "layer-by-layer count")
     params_per_gpu: float = result("param", "weights on the fullest GPU before ZeRO sharding", "layout")
     weight_bytes_per_gpu: float = result("B", "16-bit working weights", "Rajbhandari et al. 2020")
@@ -254,7 +207,7 @@ class TrainingCoreSchema(pa.DataFrameModel):
                                              "Korthikanti et al. 2022")
     memory_reserve_bytes: float = result("B", "allocator and runtime reserve", "spec: memory_reserve_fraction")
     memory_per_gpu_bytes: float = result("B", "sum of the above", "wall 2")
-    memory_headroom_bytes: float = result("B", "capacity - memory_per_gpu_bytes", "wall 2")
+    memory_headroom_bytes: float = headroom("capacity - memory_per_gpu_bytes", "wall 2")
     is_feasible: bool = result(None, "the layout fits in GPU memory", "wall 2", nullable=False)
     infeasible_reason: pl.Categorical = result(None, "why not", "wall 2")
     compute_time_s: float = result("s", "matmuls and recomputation of the busiest stage", "wall 1")
@@ -262,7 +215,7 @@ class TrainingCoreSchema(pa.DataFrameModel):
     cp_comm_time_s: float = result("s", "context-parallel K/V all-gathers", "wall 14: ring")
     ep_comm_time_s: float = result("s", "expert-parallel all-to-alls", "wall 14: pairwise exchange")
     pipeline_bubble_time_s: float = result("s", "idle pipeline: (p-1)/v microbatch times", "Narayanan et al. 2021")
-    pipeline_bubble_fraction: float = result("", "(p-1)/(v m + p - 1)", "Narayanan et al. 2021")
+    pipeline_bubble_fraction: float = fraction("(p-1)/(v m + p - 1)", "Narayanan et al. 2021")
     pp_p2p_time_s: float = result("s", "pipeline point-to-point sends", "wall 14")
     scaleout_bandwidth_per_gpu_bytes_per_s: float = result("B/s", "the node's NICs per GPU / oversubscription",
                                                            "wall 10")
@@ -272,9 +225,9 @@ class TrainingCoreSchema(pa.DataFrameModel):
     dp_sgd_step_multiplier: float = result("", "DP-SGD step-time multiplier (training.dp_sgd)",
                                            "wall 20: Bu et al. 2023; Beltran et al. 2024")
     data_bytes_per_s_per_node: float = result("B/s", "input data each node reads", "wall 8")
-    storage_utilization: float = result("", "read bandwidth demanded / supplied (training.storage)", "wall 8")
-    host_utilization: float = result("", "CPU cores the input pipeline needs / cores per node", "wall 9")
-    input_utilization: float = result("", "the busier of storage and host; > 1 stretches the step", "walls 8, 9")
+    storage_utilization: float = demand_ratio("read bandwidth demanded / supplied (training.storage)", "wall 8")
+    host_utilization: float = demand_ratio("CPU cores the input pipeline needs / cores per node", "wall 9")
+    input_utilization: float = demand_ratio("the busier of storage and host; > 1 stretches the step", "walls 8, 9")
     step_time_s: float = result("s", "one training step x the DP-SGD multiplier, stretched by a slow input "
                                 "pipeline (null: does not fit)", "walls 8, 9, 14, 20")
     bound: pl.Categorical = result(None, "binding term: compute, network, bubble, input pipeline or capacity "
@@ -283,9 +236,10 @@ class TrainingCoreSchema(pa.DataFrameModel):
     tokens_per_s: float = result("tok/s", "training throughput, whole job", "wall 14")
     model_flop_per_step: float = result("FLOP", "6PD + attention, per step", "PaLM App. B")
     hardware_flop_per_step: float = result("FLOP", "model FLOPs + recomputation", "Narayanan et al. 2021")
-    mfu: float = result("", "model FLOPs utilisation", "PaLM App. B")
-    hfu: float = result("", "hardware FLOPs utilisation", "Narayanan et al. 2021")
-    scaling_efficiency: float = result("", "per-GPU throughput vs the same model on one node", "this model")
+    mfu: float = fraction("model FLOPs utilisation", "PaLM App. B")
+    hfu: float = fraction("hardware FLOPs utilisation", "Narayanan et al. 2021")
+    scaling_efficiency: float = result("", "per-GPU throughput vs the same model on one node", "this model",
+                                       by_design=SCALING)
     train_tokens: float = result("tok", "token budget (spec, else Chinchilla-optimal)", "wall 11")
     chinchilla_tokens: float = result("tok", "compute-optimal tokens for the model size", "Hoffmann et al. 2022")
     training_compute_flop: float = result("FLOP", "C = 6 N D", "wall 11")
@@ -295,15 +249,14 @@ class TrainingCoreSchema(pa.DataFrameModel):
     checkpoint_bytes: float = result("B", "weights + optimizer state", "wall 19")
     checkpoint_write_time_s: float = result("s", "checkpoint / storage bandwidth", "wall 19")
     checkpoint_interval_s: float = result("s", "Young-Daly optimum sqrt(2 delta M)", "Young 1974; Daly 2006")
-    goodput: float = result("", "useful fraction of wall-clock time", "walls 15, 19")
+    goodput: float = fraction("useful fraction of wall-clock time", "walls 15, 19")
     time_to_train_s: float = result("s", "time to train with checkpoints and failures", "walls 11, 15, 19")
     expected_failures: float = result("", "node failures during the run", "wall 15")
-    elasticity_peak_flop_per_s: float = result("", "d log step time / d log peak FLOP/s (= eta_compute's)",
-                                               "wall 21")
-    elasticity_network_speed: float = result("", "d log step time / d log the speed of every link (alpha and "
-                                             "beta together)", "wall 21")
-    elasticity_global_batch: float = result("", "d log step time / d log global batch at a fixed layout", "wall 21")
-    elasticity_seq_len: float = result("", "d log step time / d log sequence length", "wall 21")
+    elasticity_peak_flop_per_s: float = elasticity("d log step time / d log peak FLOP/s (= eta_compute's)")
+    elasticity_network_speed: float = elasticity("d log step time / d log the speed of every link (alpha and "
+                                                 "beta together)")
+    elasticity_global_batch: float = elasticity("d log step time / d log global batch at a fixed layout")
+    elasticity_seq_len: float = elasticity("d log step time / d log sequence length")
 
     class Config:
         name = "training"
@@ -318,14 +271,14 @@ PER_RUN = {
     "cloud_cost_per_run_usd": ("USD", "rented cost of the run", "wall 17"),
     "owned_cost_per_run_usd": ("USD", "owned cost of the run", "wall 17"),
 }
-TrainingResultSchema = SCHEMA = with_operations(TrainingCoreSchema, PER_RUN)
+SCHEMA = with_operations(TrainingCoreSchema, PER_RUN)
 OUTPUTS = list(SCHEMA.to_schema().columns)
 OPERATIONS = [*COMMON, *PER_RUN]
 NODE_REFERENCE = {"gpus": "accelerators_per_node", "tp": "node_tp", "dp": "node_dp", "pp": "_one", "cp": "_one",
                   "ep": "_one", "virtual_stages": "_one"}
 
 
-def _node_reference(frame: pl.LazyFrame, units: dict) -> tuple[pl.LazyFrame, dict]:
+def node_reference(frame: pl.LazyFrame, units: dict) -> tuple[pl.LazyFrame, dict]:
     """The same microbatches per data-parallel rank on one node: tp capped at the node, the rest
     data-parallel, no pipeline, context or expert parallelism (for scaling_efficiency)."""
     frame = frame.with_columns(
@@ -340,7 +293,7 @@ def _node_reference(frame: pl.LazyFrame, units: dict) -> tuple[pl.LazyFrame, dic
 
 def build(space: Space, hardware_side=None) -> formulas.Plan:
     """The training study's lazy plan, checked against its schema."""
-    frame, units = _node_reference(space.frame(hardware_side), space.units)
+    frame, units = node_reference(space.frame(hardware_side), space.units)
     plan = operations.build(frame, units, SCHEMA, OPERATIONS, FORMULAS, OUTPUTS)
     check_plan(plan, SCHEMA)
     return plan

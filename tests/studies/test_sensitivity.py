@@ -94,7 +94,7 @@ def test_training_peak_elasticity_matches_a_central_difference():
         "model": ["Llama 3 8B", "Llama 2 70B"], "cluster": ["NVIDIA DGX SuperPOD DGX H100 (4 SU, 127 nodes)"],
         "compute_dtype": ["bf16"], "gpus": [64, 512], "tp": [1, 2, 4, 8], "pp": [1, 2, 4], "microbatch": [1, 2],
         "global_batch": [512, 1024], "recompute": ["selective", "full"]}})
-    base = training._node_reference(p.space.frame(), p.space.units)[0]
+    base = training.node_reference(p.space.frame(), p.space.units)[0]
     units = p.space.units
     base = formulas.plan(base, units, ["iteration_time_s", "elasticity_peak_flop_per_s"], training.FORMULAS,
                          keep=True).frame

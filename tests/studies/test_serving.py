@@ -28,7 +28,7 @@ from pipeline.catalogs.load import load_catalogs
 from pipeline.spec import parse_spec
 from pipeline.studies import serving
 
-BUNDLED = Path(__file__).resolve().parent.parent / "registry_data"
+BUNDLED = Path(__file__).resolve().parents[2] / "registry_data"
 MODELS = ["Llama 2 7B", "Llama 3 8B", "Mistral 7B v0.1", "Mixtral 8x7B", "Qwen2.5 7B"]
 HARDWARE = ["H100 SXM5 80GB", "A100 SXM4 80GB", "MI300X", "H200 SXM 141GB"]
 PRECISIONS = ["fp16", "bf16", "fp8"]

@@ -30,7 +30,7 @@ def training_rows() -> pl.DataFrame:
 
 def test_a_training_run_in_three_regions(training_rows):
     rows = training_rows.sort("region")
-    regions = pl.read_parquet(Path(__file__).resolve().parent.parent / "registry_data" / "regions.parquet")
+    regions = pl.read_parquet(Path(__file__).resolve().parents[2] / "registry_data" / "regions.parquet")
     grid = dict(zip(regions["name"], regions["carbon_intensity_g_per_kwh"], strict=True))
     pue = dict(zip(regions["name"], regions["pue"], strict=True))
     assert rows.height == 3 and rows["step_time_s"].n_unique() == 1  # the region changes no time

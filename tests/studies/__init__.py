@@ -1,0 +1,1 @@
+"""Tests of pipeline.studies (a package: its module names repeat those of tests/walls)."""
