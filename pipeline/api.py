@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import polars as pl
 
-__all__ = ["evaluate", "evaluate_serving", "evaluate_training", "query", "run_sweep", "scorecard", "sweep"]
+__all__ = ["evaluate", "evaluate_serving", "evaluate_training", "queries", "query", "run_sweep", "scorecard",
+           "sweep"]
 
 MICROBATCHES_PER_STAGE = 8  # default global batch: enough microbatches per stage to keep the 1F1B bubble small
 
@@ -181,6 +182,13 @@ def _raise_if_dropped(frame: pl.DataFrame, prepared) -> None:
     if frame.height == 0:
         raise InputError("evaluate", [Problem(None, None, f"configuration dropped: {reason}")
                                       for reason in prepared.space.dropped] or [Problem(None, None, "no rows")])
+
+
+def queries() -> dict[str, dict[str, str | None]]:
+    """The named queries (``sql/*.sql``) and their parameters (None: required)."""
+    from pipeline.runs import database
+
+    return {n: database.query_params((database.sql_dir() / f"{n}.sql").read_text()) for n in database.query_names()}
 
 
 def query(name: str, run: str | Path | None = None, out: str | Path = "outputs", **params: Any) -> pl.DataFrame:
