@@ -26,9 +26,12 @@ def print_table(table, stderr: bool = False) -> None:
     from rich.measure import Measurement
 
     out = console(stderr)
-    need = Measurement.get(out, out.options, table).minimum
+    need = Measurement.get(out, out.options.update_width(1_000_000), table).minimum
     if need > out.width:
         out = console(stderr, width=need)
+    if table.title:  # a line of its own: a title wider than the table would wrap
+        out.print(table.title, markup=False)
+        table.title = None
     out.print(table)
 
 

@@ -91,8 +91,9 @@ def quantity(value: Any, unit: str | None = None, digits: int = 3) -> str:
         mantissa, prefix = _scaled(value, digits, [p for p in PREFIXES if base not in WHOLE_BASES or p[0] >= 1])
         return f"{mantissa} {prefix}{unit}"
     # Units that take no prefix of their own (USD, tok, kWh): "16.2 M USD", "393 k tok/s"; whole
-    # counts below a million stay exact ("2048 tok").
-    if abs(value) >= (1e6 if float(value).is_integer() else 1e3):
+    # counts (not rates) below a million stay exact: "2048 tok".
+    count = float(value).is_integer() and "/" not in unit
+    if abs(value) >= (1e6 if count else 1e3):
         mantissa, prefix = _scaled(value, digits, [p for p in PREFIXES if p[0] >= 1])
         return f"{mantissa} {prefix} {unit}" if prefix else f"{mantissa} {unit}"
     return f"{_number(value, digits)} {unit}"
