@@ -28,6 +28,8 @@ def data_parallel(gpus: int | None, dp: int | None, tp: int, pp: int, cp: int) -
     from pipeline.errors import InputError, Problem
 
     group = tp * pp * cp
+    if group < 1:  # a bad tp, pp or cp: the spec's checks name it
+        return 1 if dp is None else dp
     if dp is None:
         if gpus is None:
             return 1

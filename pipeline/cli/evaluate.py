@@ -122,6 +122,11 @@ def pick_study(o: SimpleNamespace) -> str:
     return study
 
 
+def given(value, default):
+    """The option's value, or ``default`` when it was not given (0 is a value: the API rejects it)."""
+    return default if value is None else value
+
+
 def training_knobs(o: SimpleNamespace) -> dict:
     return {key: getattr(o, opt) for opt, key in TRAINING_KNOBS.items() if getattr(o, opt) is not None}
 
@@ -156,12 +161,13 @@ def show_serving(o: SimpleNamespace) -> None:
     import pipeline
 
     frame = pipeline.evaluate_serving(
-        model=o.model, hardware=o.hardware, batch=o.batch, tp=o.tp or 1, pp=o.pp or 1,
+        model=o.model, hardware=o.hardware, batch=o.batch, tp=given(o.tp, 1), pp=given(o.pp, 1),
         prompt_len=2048 if o.prompt_len is None else o.prompt_len,
         output_len=256 if o.output_len is None else o.output_len, precision=o.precision,
         compute_dtype=o.compute_dtype or "fp16", weight_dtype=o.weight_dtype, kv_dtype=o.kv_dtype,
         efficiency=o.efficiency, framework=o.framework, weight_streaming=o.weight_streaming,
-        reasoning_tokens=o.reasoning_tokens or 0, request_rate=o.request_rate, replicas=o.replicas or 1,
+        reasoning_tokens=given(o.reasoning_tokens, 0), request_rate=o.request_rate,
+        replicas=given(o.replicas, 1),
         registry=o.registry, overrides=o.what_if)
     title = f"{o.model} on {frame['tp'][0]:g}x{frame['pp'][0]:g} {o.hardware}: batch {o.batch}"
     if not show_row(frame, "serving", o.as_json, title):
@@ -172,7 +178,7 @@ def show_training(o: SimpleNamespace) -> None:
     import pipeline
 
     frame = pipeline.evaluate_training(
-        model=o.model, cluster=o.cluster, gpus=o.gpus, dp=o.dp, tp=o.tp or 1, pp=o.pp or 1, cp=o.cp, ep=o.ep,
+        model=o.model, cluster=o.cluster, gpus=o.gpus, dp=o.dp, tp=given(o.tp, 1), pp=given(o.pp, 1), cp=o.cp, ep=o.ep,
         microbatch=o.microbatch, global_batch=o.global_batch, seq_len=o.seq_len,
         compute_dtype=o.compute_dtype or "bf16", virtual_stages=o.virtual_stages, zero_stage=o.zero_stage,
         recompute=o.recompute, sequence_parallel=o.sequence_parallel, efficiency=o.efficiency,
@@ -234,13 +240,14 @@ def scorecard_configuration(o: SimpleNamespace) -> dict:
 
     configuration = {"model": o.model}
     if o.study == "training":
-        tp, pp = o.tp or 1, o.pp or 1
-        global_batch = o.global_batch or default_global_batch(data_parallel(o.gpus, o.dp, tp, pp, o.cp),
-                                                              o.microbatch, pp)
+        tp, pp = given(o.tp, 1), given(o.pp, 1)
+        global_batch = o.global_batch if o.global_batch is not None else default_global_batch(
+            data_parallel(o.gpus, o.dp, tp, pp, o.cp), o.microbatch, pp)
         configuration |= {"cluster": o.cluster, "gpus": None if o.dp is not None else o.gpus, "dp": o.dp,
                           "tp": tp, "pp": pp, "cp": o.cp, "ep": o.ep, "microbatch": o.microbatch,
                           "global_batch": global_batch, "seq_len": o.seq_len, "virtual_stages": o.virtual_stages,
                           "zero_stage": o.zero_stage, "recompute": o.recompute,
+                          "sequence_parallel": tp > 1 if o.sequence_parallel is None else o.sequence_parallel,
                           "compute_dtype": o.compute_dtype or "bf16", "training": training_knobs(o)}
     elif o.study == "serving":
         configuration |= {"hardware": o.hardware, "tp": o.tp, "pp": o.pp, "batch": o.batch,

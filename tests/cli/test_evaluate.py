@@ -177,3 +177,23 @@ def test_missing_hardware_and_bad_study(mlsys):
     assert res.exit_code == 2 and "--hardware: required by the node study" in flat(res.stderr)
     res = mlsys("evaluate", "--model", "ResNet-50", "--hardware", H100, "--study", "nodes")
     assert res.exit_code == 2 and "got 'nodes', expected node, serving or training" in flat(res.stderr)
+
+
+@pytest.mark.parametrize("option", ["--tp", "--pp", "--replicas"])
+def test_zero_is_a_value_not_the_default(mlsys, option):
+    res = mlsys("evaluate", "--model", "Llama 2 7B", "--hardware", H100, option, "0")
+    assert res.exit_code == 2 and option.lstrip("-") in res.stderr, res.stdout[-300:]
+    if option != "--replicas":  # a serving option
+        res = mlsys("evaluate", "--model", "Llama 3.1 70B", "--cluster", H100_POD, "--gpus", "512", option, "0",
+                    "--all-walls")
+        assert res.exit_code == 2 and f"axes.{option.lstrip('-')}[0]: got 0" in res.stderr, res.stdout[-300:]
+
+
+def test_training_scorecard_without_tp_is_one_gpu_wide_tensor_parallel(mlsys):
+    """No --tp: tp = 1 and, as in evaluate_training, no sequence parallelism (it needs tp > 1)."""
+    res = mlsys("evaluate", "--model", "Llama 3 8B", "--cluster", H100_POD, "--gpus", "64", "--all-walls",
+                "--wall", "3", "--json")
+    assert res.exit_code == 0, res.stderr
+    row = pipeline.evaluate_training("Llama 3 8B", H100_POD, gpus=64).row(0, named=True)
+    figures = {f["column"]: f["value"] for f in strict_json(res.stdout)[0]["figures"]}
+    assert figures["mfu"] == row["mfu"]
