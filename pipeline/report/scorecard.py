@@ -123,10 +123,11 @@ class Card:
 
 def card(study: str, target_fraction: float = 0.8, region: str | None = "United States",
          registry=None, **configuration) -> Card:
-    """All 22 walls of one configuration, with the row they are read from. ``configuration``: the study's axes as single values
-    (node: model, hardware, batch, seq_len, compute_dtype, workload; serving: also tp, pp,
-    prompt_len, output_len, request_rate, ...; training: model, cluster, gpus/dp, tp, pp, ...)
-    and [training]/[operations] knobs under ``training=`` / ``operations=``."""
+    """All 22 walls of one configuration, with the row they are read from. ``configuration``:
+    the study's axes as single values (node: model, hardware, batch, seq_len, compute_dtype,
+    workload; serving: also tp, pp, prompt_len, output_len, request_rate, ...; training: model,
+    cluster, gpus/dp, tp, pp, ...) and [training]/[operations] knobs under ``training=`` /
+    ``operations=``."""
     if study not in HEADLINE:
         raise InputError("scorecard", [Problem(None, "study", f"got {study!r}, expected node, serving or training")])
     if not (isinstance(target_fraction, (int, float)) and target_fraction > 0):
