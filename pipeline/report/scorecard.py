@@ -218,8 +218,8 @@ def _fill_node(walls: dict[int, Wall], row: dict, units: dict) -> None:
                             "memory_headroom_bytes")
     walls[2].binds = bound == "memory" or not row.get("is_feasible")
     walls[2].explanation = "bytes / bandwidth; the footprint against capacity"
-    walls[3].figures = _fig(row, units, "launch_overhead_s", "latency_s", "achieved_fraction_of_peak")
-    walls[3].binds, walls[3].explanation = bound in ("launch", "overhead"), "kernel launches on the host"
+    walls[3].figures = _fig(row, units, "launch_overhead_s", "latency_s")
+    walls[3].binds, walls[3].explanation = bound == "overhead", "kernel launches on the host"
     for n in (4, 5, 6, 7, 12):
         walls[n].explanation = "serving study (mlsys evaluate --study serving)"
     for n, column, what in ((8, "storage_utilization", "[data] storage"), (9, "host_utilization",
