@@ -1,6 +1,6 @@
 """mlsys-pipeline: a first-order analytical model of ML systems on dataframes.
 
-Python API (heavy modules load on first use, so ``import pipeline`` stays cheap):
+Python API (``pipeline.api``; heavy modules load on first use, so ``import pipeline`` stays cheap):
 
     import pipeline
     row = pipeline.evaluate(model="Llama 3 8B", hardware="H100 SXM5 80GB", batch=8)
@@ -11,172 +11,20 @@ Python API (heavy modules load on first use, so ``import pipeline`` stays cheap)
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    import polars as pl
-
-__all__ = ["evaluate", "evaluate_serving", "evaluate_training", "query", "run_sweep", "scorecard", "sweep"]
+__all__ = ["evaluate", "evaluate_serving", "evaluate_training", "queries", "query", "run_sweep", "scorecard",
+           "sweep"]
 
 
-def _spec(spec: str | Path | dict[str, Any] | None):
-    from pipeline.spec import SweepSpec, load_spec, parse_spec
+def __getattr__(name: str) -> Any:
+    """``pipeline.evaluate`` and the other API functions, imported from ``pipeline.api`` on first use."""
+    if name in __all__:
+        from pipeline import api
 
-    if isinstance(spec, SweepSpec):
-        return spec
-    if isinstance(spec, dict):
-        return parse_spec(spec, "sweep spec (dict)")
-    return load_spec(spec)
-
-
-def sweep(spec: str | Path | dict[str, Any] | None = None, registry: str | Path | None = None) -> pl.DataFrame:
-    """Evaluate a sweep spec (TOML path, dict in the TOML's shape, or None for the default) in memory."""
-    from pipeline import runs
-
-    return runs.collect(runs.prepare(_spec(spec), registry))
+        return getattr(api, name)
+    raise AttributeError(f"module 'pipeline' has no attribute {name!r}")
 
 
-def run_sweep(spec: str | Path | dict[str, Any] | None = None, out: str | Path | None = None,
-              registry: str | Path | None = None) -> Path:
-    """Stream a sweep to ``<out>/<run-id>/`` (Parquet, manifest, DuckDB) and return the run directory."""
-    from pipeline import runs
-
-    return runs.run(runs.prepare(_spec(spec), registry), out)
-
-
-def evaluate(model: str, hardware: str, batch: int = 1, compute_dtype: str = "fp16",
-             seq_len: int = 2048, workload: str = "inference", step: str | None = None,
-             efficiency: float | None = None, framework: str = "default",
-             registry: str | Path | None = None, overrides: dict[str, str] | None = None) -> pl.DataFrame:
-    """One configuration through the sweep's expressions: one row per step (``step`` picks one).
-
-    Decoders at inference give a prefill row and a decode row (one token at context ``seq_len``).
-    """
-    import polars as pl
-
-    from pipeline.errors import InputError, Problem
-
-    spec = {"axes": {"model": [model], "hardware": [hardware], "batch": [batch],
-                     "compute_dtype": [compute_dtype], "seq_len": [seq_len], "workload": [workload]},
-            "efficiency": {"framework": framework} | ({} if efficiency is None else {"eta_compute": efficiency}),
-            "overrides": dict(overrides or {})}
-    from pipeline import runs
-    from pipeline.studies.node import STEPS
-
-    prepared = runs.prepare(_spec(spec), registry)
-    frame = runs.collect(prepared)
-    _raise_if_dropped(frame, prepared)
-
-    order = {s: i for i, s in enumerate(dict.fromkeys(STEPS["step"].to_list()))}
-    frame = frame.sort(pl.col("step").cast(pl.String).replace_strict(order, return_dtype=pl.Int32))
-    if step is not None:
-        steps = frame["step"].to_list()
-        if step not in steps:
-            raise InputError("evaluate", [Problem(None, "step", f"got {step!r}, expected one of {steps}")])
-        frame = frame.filter(pl.col("step") == step)
-    return frame
-
-
-def evaluate_serving(model: str, hardware: str, batch: int = 1, tp: int = 1, pp: int = 1,
-                     prompt_len: int = 2048, output_len: int = 256, precision: str | None = None,
-                     compute_dtype: str = "fp16", weight_dtype: str | None = None, kv_dtype: str | None = None,
-                     efficiency: float | None = None, framework: str = "default", weight_streaming: bool = False,
-                     reasoning_tokens: int = 0, request_rate: float | None = None, replicas: int = 1,
-                     prune_ratio: float = 0.0,
-                     breakdown: bool = True, registry: str | Path | None = None,
-                     overrides: dict[str, str] | None = None) -> pl.DataFrame:
-    """One serving configuration (the serving study): TTFT, ITL, memory and, with ``breakdown``,
-    FLOPs, bytes, time and bound of every operator in prefill and decode.
-
-    ``precision`` sets compute, weight and KV dtypes at once; otherwise weights and KV
-    default to ``compute_dtype``. ``request_rate`` (requests/s over ``replicas`` copies of the
-    layout) adds wall 7's columns: batch in flight, P50/P99 TTFT, time per output token.
-    """
-    from pipeline import runs
-    from pipeline.studies import serving
-
-    axes = {"model": [model], "hardware": [hardware], "batch": [batch], "tp": [tp], "pp": [pp],
-            "prompt_len": [prompt_len], "output_len": [output_len], "reasoning_tokens": [reasoning_tokens],
-            "replicas": [replicas], "prune_ratio": [prune_ratio]} | (
-        {} if request_rate is None else {"request_rate": [request_rate]})
-    if precision is not None:
-        axes["precision"] = [precision]
-    else:
-        axes |= {"compute_dtype": [compute_dtype], "weight_dtype": [weight_dtype or compute_dtype],
-                 "kv_dtype": [kv_dtype or compute_dtype]}
-    spec = {"study": "serving", "axes": axes, "serving": {"weight_streaming": weight_streaming},
-            "efficiency": {"framework": framework} | ({} if efficiency is None else {"eta_compute": efficiency}),
-            "overrides": dict(overrides or {})}
-    prepared = runs.prepare(_spec(spec), registry)
-    frame = serving.build(prepared.space, breakdown=breakdown).frame.collect()
-    _raise_if_dropped(frame, prepared)
-    return frame
-
-
-def evaluate_training(model: str, cluster: str, gpus: int | None = None, dp: int | None = None, tp: int = 1,
-                      pp: int = 1, cp: int = 1, ep: int = 1, microbatch: int = 1, global_batch: int | None = None,
-                      seq_len: int = 2048, compute_dtype: str = "bf16", virtual_stages: int = 1, zero_stage: int = 1,
-                      recompute: str = "selective", sequence_parallel: bool | None = None,
-                      efficiency: float | None = None, framework: str = "default",
-                      training: dict[str, Any] | None = None, registry: str | Path | None = None,
-                      overrides: dict[str, str] | None = None) -> pl.DataFrame:
-    """One training layout on a named cluster (the training study): memory per GPU, every
-    step-time term, MFU/HFU, scaling efficiency and the run (time to train, failures, checkpoints).
-
-    Give ``gpus`` or ``dp`` (or both, then dp x tp x pp x cp must equal gpus). ``global_batch``
-    (sequences) defaults to 8 microbatches per pipeline stage: dp x microbatch x 8 x pp.
-    ``sequence_parallel`` defaults to on when tp > 1. ``training``: the spec's [training] knobs.
-    """
-    from pipeline import runs
-    from pipeline.errors import InputError, Problem
-
-    group = tp * pp * cp
-    if dp is None:
-        if gpus is None:
-            dp = 1
-        elif gpus % group:
-            raise InputError("evaluate", [Problem(None, "gpus", f"got {gpus}, expected a multiple of "
-                                                                f"tp x pp x cp = {group}")])
-        else:
-            dp = gpus // group
-    elif gpus is not None and dp * group != gpus:
-        raise InputError("evaluate", [Problem(None, "dp", f"dp x tp x pp x cp = {dp} x {tp} x {pp} x {cp} = "
-                                                          f"{dp * group}, expected gpus = {gpus}")])
-    axes = {"model": [model], "cluster": [cluster], "dp": [dp], "tp": [tp], "pp": [pp], "cp": [cp], "ep": [ep],
-            "microbatch": [microbatch], "seq_len": [seq_len], "compute_dtype": [compute_dtype],
-            "virtual_stages": [virtual_stages], "zero_stage": [zero_stage], "recompute": [recompute],
-            "global_batch": [global_batch if global_batch is not None else dp * max(microbatch, 1) * 8 * pp],
-            "sequence_parallel": [tp > 1 if sequence_parallel is None else sequence_parallel]}
-    spec = {"study": "training", "axes": axes, "training": dict(training or {}), "overrides": dict(overrides or {}),
-            "efficiency": {"framework": framework} | ({} if efficiency is None else {"eta_compute": efficiency})}
-    prepared = runs.prepare(_spec(spec), registry)
-    frame = runs.collect(prepared)
-    _raise_if_dropped(frame, prepared)
-    return frame
-
-
-def scorecard(study: str, target_fraction: float = 0.8, region: str | None = "United States",
-              registry: str | Path | None = None, **configuration: Any) -> list[dict]:
-    """All 22 walls of one configuration (see ``pipeline.report.scorecard``): each wall's number, name,
-    domain, key figures with units, whether it binds and why. ``configuration``: the study's axes
-    as single values, e.g. ``scorecard("serving", model="Llama 2 70B", hardware="H100 SXM5 80GB", tp=8)``."""
-    from pipeline.report import scorecard as card
-
-    return [w.as_dict() for w in card.scorecard(study, target_fraction, region, registry, **configuration)]
-
-
-def _raise_if_dropped(frame: pl.DataFrame, prepared) -> None:
-    """An evaluated configuration that produced no row was dropped: say why."""
-    from pipeline.errors import InputError, Problem
-
-    if frame.height == 0:
-        raise InputError("evaluate", [Problem(None, None, f"configuration dropped: {reason}")
-                                      for reason in prepared.space.dropped] or [Problem(None, None, "no rows")])
-
-
-def query(name: str, run: str | Path | None = None, out: str | Path = "outputs", **params: Any) -> pl.DataFrame:
-    """Run ``sql/<name>.sql`` against a run (default: the newest complete run under ``out``)."""
-    from pipeline.runs import database
-
-    return database.run_query(name, database.resolve_run(run, out), {k: str(v) for k, v in params.items()})
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -18,6 +18,7 @@ import polars as pl
 
 from pipeline import formulas, runs
 from pipeline.errors import InputError, Problem
+from pipeline.report.format import MISSING, quantity
 from pipeline.spec import parse_spec
 from pipeline.units import unit_str
 
@@ -107,10 +108,26 @@ def _synthesize(row_frame: pl.LazyFrame, units: dict, registry, headline: str, c
 
 def scorecard(study: str, target_fraction: float = 0.8, region: str | None = "United States",
               registry=None, **configuration) -> list[Wall]:
-    """All 22 walls of one configuration. ``configuration``: the study's axes as single values
-    (node: model, hardware, batch, seq_len, compute_dtype, workload; serving: also tp, pp,
-    prompt_len, output_len, request_rate, ...; training: model, cluster, gpus/dp, tp, pp, ...)
-    and [training]/[operations] knobs under ``training=`` / ``operations=``."""
+    """All 22 walls of one configuration (``card`` without the row)."""
+    return card(study, target_fraction, region, registry, **configuration).walls
+
+
+@dataclass
+class Card:
+    """The configuration's row (as a sweep computes it), its units, and the 22 walls read from it."""
+    study: str
+    row: dict[str, Any]
+    units: dict[str, str]
+    walls: list[Wall]
+
+
+def card(study: str, target_fraction: float = 0.8, region: str | None = "United States",
+         registry=None, **configuration) -> Card:
+    """All 22 walls of one configuration, with the row they are read from. ``configuration``:
+    the study's axes as single values (node: model, hardware, batch, seq_len, compute_dtype,
+    workload; serving: also tp, pp, prompt_len, output_len, request_rate, ...; training: model,
+    cluster, gpus/dp, tp, pp, ...) and [training]/[operations] knobs under ``training=`` /
+    ``operations=``."""
     if study not in HEADLINE:
         raise InputError("scorecard", [Problem(None, "study", f"got {study!r}, expected node, serving or training")])
     if not (isinstance(target_fraction, (int, float)) and target_fraction > 0):
@@ -137,7 +154,7 @@ def scorecard(study: str, target_fraction: float = 0.8, region: str | None = "Un
     walls = {n: Wall(n, name, domain) for n, name, domain in WALLS}
     FILL[study](walls, row, units)
     _synthesis(walls[22], prepared, study, row, target_fraction)
-    return [walls[n] for n, _, _ in WALLS]
+    return Card(study, row, units, [walls[n] for n, _, _ in WALLS])
 
 
 def _synthesis(wall: Wall, prepared, study: str, row: dict, fraction: float) -> None:
@@ -201,7 +218,7 @@ def _fill_node(walls: dict[int, Wall], row: dict, units: dict) -> None:
                             "memory_headroom_bytes")
     walls[2].binds = bound == "memory" or not row.get("is_feasible")
     walls[2].explanation = "bytes / bandwidth; the footprint against capacity"
-    walls[3].figures = _fig(row, units, "launch_overhead_s", "latency_s", "achieved_fraction_of_peak")
+    walls[3].figures = _fig(row, units, "launch_overhead_s", "latency_s")
     walls[3].binds, walls[3].explanation = bound == "overhead", "kernel launches on the host"
     for n in (4, 5, 6, 7, 12):
         walls[n].explanation = "serving study (mlsys evaluate --study serving)"
@@ -328,16 +345,18 @@ def wall_numbers(names: list[str]) -> list[int]:
     return out
 
 
-def markdown(walls: list[Wall]) -> str:
-    lines = ["| wall | name | domain | binds | key figures | why |", "|---|---|---|---|---|---|"]
+BINDS = {True: "yes", False: "no", None: MISSING}
+
+
+def figures(wall: Wall) -> list[str]:
+    """``column = value unit`` for each of the wall's key figures, for a person to read."""
+    return [f"{c} = {quantity(v, u or None)}" for c, v, u in wall.figures]
+
+
+def markdown(walls: list[Wall], headline: str | None = None) -> str:
+    lines = [headline, ""] if headline else []
+    lines += ["| wall | name | domain | binds | key figures | why |", "|---|---|---|---|---|---|"]
     for w in walls:
-        figures = "; ".join(f"{c} = {_short(v)}{(' ' + u) if u else ''}" for c, v, u in w.figures) or "–"
-        binds = {True: "yes", False: "no", None: "–"}[w.binds]
-        lines.append(f"| {w.number} | {w.name} | {w.domain} | {binds} | {figures} | {w.explanation} |")
+        shown = "; ".join(figures(w)) or MISSING
+        lines.append(f"| {w.number} | {w.name} | {w.domain} | {BINDS[w.binds]} | {shown} | {w.explanation} |")
     return "\n".join(lines) + "\n"
-
-
-def _short(v: Any) -> str:
-    if isinstance(v, float):
-        return f"{v:.4g}"
-    return "null" if v is None else str(v)

@@ -1,0 +1,134 @@
+"""``mlsys catalog``: check, list, show, export and import the catalogs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pipeline.cli.options import RegistryOpt
+from pipeline.cli.output import print_frame, print_pairs
+from pipeline.errors import InputError, Problem
+
+catalog_app = typer.Typer(no_args_is_help=True, help="Check, list, show, export and import the catalogs.")
+
+
+@catalog_app.command("check")
+def catalog_check(registry: RegistryOpt = None) -> None:
+    """Validate every catalog (schema, units, provenance); exit 2 on the first bad table."""
+    from pipeline.catalogs.load import load_catalogs
+
+    cats = load_catalogs(registry)
+    for table, path in cats.paths.items():
+        typer.echo(f"ok  {table:<20} {cats.table(table).height:>4} rows  {path}")
+
+
+@catalog_app.command("list")
+def catalog_list(
+    table: Annotated[str | None, typer.Argument(
+        help="hardware, models, precisions, efficiency_profiles, clusters, regions, accelerator_costs or "
+             "cloud_prices")] = None,
+    registry: RegistryOpt = None,
+) -> None:
+    """List the tables, or the rows of one table."""
+    from pipeline.catalogs.io import catalog_path, read_catalog, schema_units
+    from pipeline.catalogs.schemas import CATALOGS
+    from pipeline.catalogs.summary import LIST_COLUMNS
+
+    if table is None:
+        for t in CATALOGS:
+            typer.echo(f"{t:<20} {read_catalog(t, registry).height:>4} rows  {catalog_path(t, registry)}")
+        return
+    frame = read_catalog(table, registry)
+    print_frame(frame.select(LIST_COLUMNS.get(table, frame.columns)), title=table, units=schema_units(table))
+
+
+@catalog_app.command("show")
+def catalog_show(name: Annotated[str, typer.Argument(help="A hardware, model, precision or cluster name.")],
+                 registry: RegistryOpt = None) -> None:
+    """Every column of one catalog row, with units and provenance."""
+    import polars as pl
+
+    from pipeline.catalogs.io import read_catalog, schema_units
+    from pipeline.catalogs.summary import SHOW_TABLES
+    from pipeline.errors import UnknownNameError
+
+    known = []
+    for table in SHOW_TABLES:
+        frame = read_catalog(table, registry)
+        known += frame["name"].to_list()
+        row = frame.filter(pl.col("name") == name)
+        if row.height:
+            units = schema_units(table)
+            print_pairs(f"{table}: {name}", [(c, units.get(c) or "", [v]) for c, v in row.row(0, named=True).items()],
+                        ["value"])
+            return
+    raise UnknownNameError("catalog", [(None, name, known)])
+
+
+@catalog_app.command("export")
+def catalog_export(csv: Annotated[Path, typer.Option("--csv", help="Directory for <table>.csv files.")],
+                   table: Annotated[str | None, typer.Option("--table", help="One table (default: all).")] = None,
+                   registry: RegistryOpt = None) -> None:
+    """Write catalogs as CSV with units in the header ("memory_bandwidth_bytes_per_s [B/s]")."""
+    from pipeline.catalogs.io import export_csv
+    from pipeline.catalogs.schemas import CATALOGS
+
+    for t in [table] if table else list(CATALOGS):
+        typer.echo(export_csv(t, csv, registry))
+
+
+@catalog_app.command("import")
+def catalog_import(
+    csv: Annotated[Path | None, typer.Option("--csv", help="A CSV export, edited (<table>.csv).")] = None,
+    table: Annotated[str | None, typer.Option("--table", help="With --csv: table (default: the file's stem).")] = None,
+    hf_config: Annotated[Path | None, typer.Option(
+        "--hf-config", help="A local Hugging Face config.json: add (or replace, by name) a models row.")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="With --hf-config: the model's catalog name.")] = None,
+    source_url: Annotated[str | None, typer.Option(
+        "--source-url", help="With --hf-config: where the config comes from (provenance).")] = None,
+    params_published: Annotated[int | None, typer.Option(
+        "--params-published", help="With --hf-config: exact published parameter count; must be within 2% "
+                                   "of the count computed from the config (default: the computed count).")] = None,
+    params_source_url: Annotated[str | None, typer.Option(
+        "--params-source-url", help="With --hf-config: source of the published count (default: --source-url).")] = None,
+    family: Annotated[str | None, typer.Option(
+        "--family", help="With --hf-config: model family (default: the config's model_type).")] = None,
+    release_year: Annotated[int | None, typer.Option(
+        "--release-year", help="With --hf-config: year of release.")] = None,
+    registry: RegistryOpt = None,
+) -> None:
+    """Import a whole CSV table (--csv), or one model from a Hugging Face config.json (--hf-config).
+
+    Either way the whole table is validated and nothing is written if anything is wrong.
+    """
+    hf_only = {"--name": name, "--source-url": source_url, "--params-published": params_published,
+               "--params-source-url": params_source_url, "--family": family, "--release-year": release_year}
+    if (csv is None) == (hf_config is None):
+        raise InputError("catalog import", [Problem(None, "--csv/--hf-config", "expected exactly one of them")])
+    if csv is not None:
+        import_table(csv, table, registry, [o for o, v in hf_only.items() if v is not None])
+        return
+    problems = [Problem(None, o, "required with --hf-config")
+                for o in ("--name", "--source-url", "--release-year") if hf_only[o] is None]
+    if table is not None:
+        problems.append(Problem(None, "--table", "only with --csv (--hf-config writes the models table)"))
+    if problems:
+        raise InputError("catalog import", problems)
+    from pipeline.catalogs.hf_config import import_hf_config
+
+    path, row = import_hf_config(hf_config, name=name, source_url=source_url, release_year=release_year,
+                                 params_published=params_published, params_source_url=params_source_url,
+                                 family=family, registry=registry)
+    typer.echo(f"wrote {path}: {row['name']!r} ({row['family']}, {row['model_type']}"
+               f"{', MoE' if row['is_moe'] else ''}), params_published {row['params_published']:,.0f}")
+    typer.echo(f"notes: {row['notes']}")
+
+
+def import_table(csv: Path, table: str | None, registry: Path | None, hf_options: list[str]) -> None:
+    if hf_options:
+        raise InputError("catalog import", [Problem(None, o, "only with --hf-config") for o in hf_options])
+    from pipeline.catalogs.io import import_csv
+
+    typer.echo(f"wrote {import_csv(csv, table, registry)}")

@@ -1,0 +1,60 @@
+"""``mlsys query``: a named SQL query (sql/NAME.sql) against a run's results."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pipeline.cli.output import print_frame, units_of
+from pipeline.errors import InputError, Problem
+
+FORMATS = ("table", "csv", "parquet", "json")
+
+
+def query(
+    name: Annotated[str | None, typer.Argument(help="Query name (a file in sql/); omit to list them.")] = None,
+    run: Annotated[str | None, typer.Option("--run", help="Run id or directory (default: newest).")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Where runs live.")] = Path("outputs"),
+    param: Annotated[list[str] | None, typer.Option("--param", help="k=v, bound as a query parameter.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv, parquet or json")] = "table",
+    output: Annotated[Path | None, typer.Option("--output", help="Write to this file (required for parquet).")] = None,
+) -> None:
+    """Run a named SQL query (sql/NAME.sql) against a run's results."""
+    import pipeline
+    from pipeline.api import queries
+
+    if name is None:
+        for n, params in queries().items():
+            typer.echo(f"{n}  " + " ".join(f"{k}={v if v is not None else '<required>'}" for k, v in params.items()))
+        return
+    if fmt not in FORMATS:
+        raise InputError("query", [Problem(None, "--format", f"got {fmt!r}, expected table, csv, parquet or json")])
+    if fmt == "parquet" and output is None:
+        raise InputError("query", [Problem(None, "--output", "required with --format parquet")])
+    frame = pipeline.query(name, run, out, **parse_params(param))
+    write(frame, name, fmt, output)
+
+
+def parse_params(items: list[str] | None) -> dict[str, str]:
+    params = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise InputError("query", [Problem(None, "--param", f"got {item!r}, expected key=value")])
+        params[key.strip()] = value.strip().strip("'\"")
+    return params
+
+
+def write(frame, name: str, fmt: str, output: Path | None) -> None:
+    if fmt == "parquet":
+        frame.write_parquet(output)
+    elif fmt == "csv":
+        frame.write_csv(output) if output else typer.echo(frame.write_csv(), nl=False)
+    elif fmt == "json":
+        text = json.dumps(frame.to_dicts(), indent=2, default=str)
+        output.write_text(text) if output else typer.echo(text)
+    else:
+        print_frame(frame, title=name, units=units_of())

@@ -1,0 +1,109 @@
+"""``mlsys sweep``: sweep a spec's configuration space to Parquet, then print a map of it."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pipeline.cli.options import OutOpt, RegistryOpt, SetOpt
+from pipeline.cli.output import console, print_frame
+
+HINTS = {"node": "mlsys query shortlist --param model='Llama 3 8B'",
+         "training": "mlsys query parallelism_ranking --param model='Llama 3.1 70B'",
+         "serving": "mlsys query max_batch --param model='Llama 3 8B'"}
+
+
+def sweep(
+    spec: Annotated[Path | None, typer.Option(
+        "--spec", help="Sweep spec (TOML), or a packaged one by name (default, serving, training).")] = None,
+    out: OutOpt = None,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Print rows, time and disk estimates; write nothing.")] = False,
+    registry: RegistryOpt = None,
+    show_map: Annotated[bool, typer.Option("--map/--no-map", help="Print the design-space map at the end.")] = True,
+    set_: SetOpt = None,
+) -> None:
+    """Sweep the configuration space of a spec and stream the results to Parquet."""
+    from dataclasses import replace
+
+    from pipeline import runs
+    from pipeline.catalogs.overrides import parse as parse_overrides
+    from pipeline.spec import load_spec
+
+    loaded = load_spec(spec)
+    if set_:
+        loaded = replace(loaded, overrides=loaded.overrides | parse_overrides(set_))
+    prepared = runs.prepare(loaded, registry)
+    est = runs.estimate(prepared)
+    dropped = ", ".join(f"{n:,} ({r})" for r, n in est["dropped"].items()) or "none"
+    console().print(f"study {prepared.spec.study}: {est['rows']:,} configurations; dropped: {dropped}")
+    if dry_run:
+        console().print(f"estimate: ~{est['estimated_seconds']} s, ~{est['estimated_bytes'] / 1e6:,.0f} MB "
+                        f"on disk. Nothing written (--dry-run).")
+        return
+    with runs.progress_bar(est["rows"], enabled=sys.stderr.isatty()) as advance:
+        run_dir = runs.run(prepared, out, on_chunk=advance)
+    study = report_run(run_dir)
+    if show_map:
+        MAPS[study](run_dir)
+    console().print(f"\nresults:  {run_dir}/{study}/*.parquet\nmanifest: {run_dir}/manifest.json\n"
+                    f"duckdb:   {run_dir}/results.duckdb   (try: {HINTS[study]})")
+
+
+def report_run(run_dir: Path) -> str:
+    """Print the rows written and their rate; the run's study."""
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    study = manifest["study"]
+    rate = manifest["rows"][study] / max(manifest["wall_time_s"], 1e-9)
+    console().print(f"wrote {manifest['rows'][study]:,} rows in {manifest['wall_time_s']:.2f} s "
+                    f"({rate:,.0f} rows/s)")
+    return study
+
+
+def print_node_map(run_dir: Path) -> None:
+    """The design-space map as a grid: models down, batch across, fastest accelerator in each cell."""
+    import polars as pl
+
+    import pipeline
+
+    full = pipeline.query("design_space_map", run=run_dir)
+    inference = full.filter(pl.col("workload") == "inference", pl.col("step").is_in(["forward", "decode"]))
+    seq = inference.filter(pl.col("seq_len").is_not_null())["seq_len"]
+    if seq.len():
+        pick = 2048 if (seq == 2048).any() else int(seq.min())
+        inference = inference.filter(pl.col("seq_len").is_null() | (pl.col("seq_len") == pick))
+    cells = inference.with_columns(cell=pl.format("{} {}\n{} ms, {}", "fastest_hardware", "fastest_compute_dtype",
+                                                  (pl.col("fastest_latency_s") * 1e3).round_sig_figs(3),
+                                                  "fastest_bound"))
+    grid = cells.pivot(on="batch", index=["model", "step"], values="cell", sort_columns=True).sort("model")
+    grid = grid.rename({c: f"batch {c}" for c in grid.columns if c not in ("model", "step")})
+    context = f" (decoders: one decode step at a {pick}-token context)" if seq.len() else ""
+    print_frame(grid, title=f"Design-space map: fastest feasible accelerator for inference{context}")
+    console().print(f"full map (all workloads, steps, lengths, and the most efficient accelerator): "
+                    f"mlsys query design_space_map --run {run_dir.name}")
+
+
+def print_training_map(run_dir: Path) -> None:
+    """The fastest feasible layout of each model at the run's largest GPU count, on any cluster."""
+    import pipeline
+
+    best = pipeline.query("fastest_layouts", run=run_dir)
+    print_frame(best, title="fastest feasible layout of each model at the largest GPU count (any cluster)")
+    console().print("per cluster and GPU count: mlsys query parallelism_ranking --param model=... ; "
+                    "mlsys query scaling_curve --param model=...")
+
+
+def print_serving_map(run_dir: Path) -> None:
+    """The fewest devices that hold each model with its KV cache."""
+    import pipeline
+
+    fits = pipeline.query("fits", run=run_dir).select("model", "hardware", "weight_dtype", "kv_dtype",
+                                                      "context_tokens", "devices", "tp", "pp")
+    print_frame(fits, title="fewest devices that hold each model with its KV cache (batch 1)", limit=30)
+
+
+MAPS = {"node": print_node_map, "training": print_training_map, "serving": print_serving_map}

@@ -1,0 +1,25 @@
+-- Fastest layouts: for each model, the fastest feasible training layout at the largest GPU
+-- count any feasible layout of the run uses, on any cluster, with its MFU and binding term
+-- (the map `mlsys sweep` prints after a training sweep).
+-- Grain: one row per model (training runs).
+with at_most_gpus as (
+    select *
+    from training
+    where is_feasible
+      and gpus = (select max(gpus) from training where is_feasible)
+),
+
+final as (
+    select
+        model, cluster, gpus, compute_dtype,
+        format('DP{} TP{} PP{} v{} mb{} Z{} {}', dp::int, tp::int, pp::int, virtual_stages::int,
+               microbatch::int, zero_stage::int, recompute) as layout,
+        round(step_time_s, 2) as step_s,
+        round(mfu, 3) as mfu,
+        bound
+    from at_most_gpus
+    qualify row_number() over (partition by model order by step_time_s) = 1
+)
+
+select * from final
+order by model
