@@ -18,9 +18,26 @@ from typing import Any
 from pipeline.errors import InputError, Problem
 from pipeline.spec.axes import RECOMPUTE, SERVING_AXES, TRAINING_AXES, WORKLOADS, Axes, known_axes, read_axes
 from pipeline.spec.check import Checker
-from pipeline.spec.sections import (COMPRESSIONS, DP_SGD, HARDWARE_FILTERS, MODEL_FILTERS, PRICING,
-                                    TRAINING_DATA_KEYS, Analysis, Data, Efficiency, Filters, Operations, Output,
-                                    Serving, Software, Training, keys, read, read_filters)
+from pipeline.spec.sections import (
+    COMPRESSIONS,
+    DP_SGD,
+    HARDWARE_FILTERS,
+    MODEL_FILTERS,
+    PRICING,
+    TRAINING_DATA_KEYS,
+    Analysis,
+    Data,
+    Efficiency,
+    Filters,
+    Operations,
+    Output,
+    Serving,
+    Software,
+    Training,
+    keys,
+    read,
+    read_filters,
+)
 
 __all__ = ["COMPRESSIONS", "DEFAULT_SPEC", "DP_SGD", "HARDWARE_FILTERS", "MODEL_FILTERS", "OPERATIONS_KNOBS",
            "PRICING", "RECOMPUTE", "SERVING_AXES", "STUDIES", "TRAINING_AXES", "TRAINING_KNOBS", "WORKLOADS",
@@ -107,8 +124,8 @@ def parse_spec(raw: dict[str, Any], source: str = "sweep spec") -> SweepSpec:
     serving, training = study == "serving", study == "training"
     axes = read_axes(c.table(raw, "axes", known_axes(study)), study)
     filters = read_filters(c.table(raw, "filters", ("hardware", "model")))
-    eta_keys = ("framework", "eta_compute") + {"serving": ("eta_memory", "eta_link"),
-                                               "training": ("eta_link",)}.get(study, ())
+    eta_keys = ("framework", "eta_compute", *{"serving": ("eta_memory", "eta_link"),
+                                              "training": ("eta_link",)}.get(study, ()))
     spec = SweepSpec(
         study=study, axes=axes, filters=filters,
         efficiency=read(Efficiency, c.table(raw, "efficiency", eta_keys), eta_keys),

@@ -79,7 +79,8 @@ def read_axes(table: Table, study: str) -> Axes:
     if study == "serving" and "precision" in table:
         both = [k for k in ("weight_dtype", "kv_dtype", "compute_dtype") if k in table.raw]
         if both:
-            table.checker.bad("axes.precision", f"sets weight, KV and compute dtypes; remove axes.{', axes.'.join(both)}")
+            table.checker.bad("axes.precision",
+                              f"sets weight, KV and compute dtypes; remove axes.{', axes.'.join(both)}")
         tied = table.values("precision", NAME, ())
         axes = replace(axes, compute_dtype=tied, weight_dtype=tied, kv_dtype=tied, precision_tied=True)
     if study == "training":

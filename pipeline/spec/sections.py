@@ -11,8 +11,20 @@ import os
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from pipeline.spec.check import (FLAG, NAME, Expected, Rule, Table, fraction, integer, name, non_negative, number,
-                                 one_of, positive)
+from pipeline.spec.check import (
+    FLAG,
+    NAME,
+    Expected,
+    Rule,
+    Table,
+    fraction,
+    integer,
+    name,
+    non_negative,
+    number,
+    one_of,
+    positive,
+)
 
 DP_SGD = ("none", "book-keeping", "opacus")  # pipeline.walls.training.DP_SGD_STEP_MULTIPLIER
 PRICING = ("on-demand", "reserved-1y", "reserved-3y", "spot")

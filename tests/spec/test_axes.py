@@ -60,7 +60,8 @@ def problems(raw: dict) -> dict[str, str]:
 @pytest.mark.parametrize("study, axis, bad, what", CASES, ids=IDS)
 def test_a_bad_value_in_an_axis_is_named_by_its_index(study, axis, bad, what):
     good = GOOD.get(axis, 1)
-    assert problems({"study": study, "axes": {axis: [good, bad]}}) == {f"axes.{axis}[1]": f"got {bad!r}, expected {what}"}
+    found = problems({"study": study, "axes": {axis: [good, bad]}})
+    assert found == {f"axes.{axis}[1]": f"got {bad!r}, expected {what}"}
 
 
 @pytest.mark.parametrize("study, axis, bad, what", CASES, ids=IDS)

@@ -11,7 +11,7 @@ import dataclasses
 import pytest
 
 from pipeline.errors import InputError
-from pipeline.spec import (Analysis, Data, Efficiency, Operations, Output, Serving, Software, Training, parse_spec)
+from pipeline.spec import Analysis, Data, Efficiency, Operations, Output, Serving, Software, Training, parse_spec
 
 NAN, INF = float("nan"), float("inf")
 POSITIVE_INT = ([1, 64], [0, -1, 1.5, NAN, "8", True, [8]], "an integer > 0")
