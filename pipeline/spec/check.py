@@ -16,8 +16,6 @@ from typing import Any
 
 from pipeline.errors import Problem
 
-ABSENT = object()  # a key the table does not have
-
 
 class Expected(ValueError):
     """A value does not fit its rule; ``what`` reads after "expected"."""
@@ -29,10 +27,9 @@ class Expected(ValueError):
 
 @dataclass(frozen=True)
 class Rule:
-    """What one value may be: ``one`` reads after "expected" ("an integer > 0"), ``many`` after
-    "a non-empty list of" ("integers > 0"); ``convert`` returns the checked value or raises ``Expected``."""
+    """What one value may be: ``convert`` returns the checked value or raises ``Expected`` with what
+    it should be ("an integer > 0"); ``many`` reads after "a non-empty list of" ("integers > 0")."""
 
-    one: str
     many: str
     convert: Callable[[Any], Any]
 
@@ -55,7 +52,7 @@ def integer(minimum: int = 1, maximum: int | None = None) -> Rule:
         if maximum is not None and value > maximum:
             raise Expected(f"an integer {high}")
         return value
-    return Rule(f"an integer {low}", f"integers {low}", convert)
+    return Rule(f"integers {low}", convert)
 
 
 def number(low: float | None = None, high: float | None = None, *, low_open: bool = True,
@@ -74,7 +71,7 @@ def number(low: float | None = None, high: float | None = None, *, low_open: boo
         if not fits:
             raise Expected(what)
         return float(value)
-    return Rule(what, what.replace(noun, "numbers", 1) if noun == "a number" else what, convert)
+    return Rule(what.replace("a number", "numbers", 1), convert)
 
 
 def _num(x: float) -> str:
@@ -104,7 +101,7 @@ def one_of(*choices: Any, note: str = "") -> Rule:
         if not any(value == c and type(value) is type(c) for c in choices):
             raise Expected(f"one of {listed}")
         return value
-    return Rule(f"one of {listed}", f"values, each one of {listed}", convert)
+    return Rule(f"values, each one of {listed}", convert)
 
 
 def name(what: str = "a name") -> Rule:
@@ -114,7 +111,7 @@ def name(what: str = "a name") -> Rule:
         if not isinstance(value, str) or not value:
             raise Expected(what)
         return value
-    return Rule(what, "names", convert)
+    return Rule("names", convert)
 
 
 def _flag(value: Any) -> bool:
@@ -123,7 +120,7 @@ def _flag(value: Any) -> bool:
     return value
 
 
-FLAG = Rule("true or false", "true/false values", _flag)
+FLAG = Rule("true/false values", _flag)
 NAME = name()
 
 
@@ -165,7 +162,8 @@ class Table:
         return self.raw.get(key) is not None
 
     def value(self, key: str, rule: Rule, default: Any) -> Any:
-        """One value (``default`` when absent or None); a bad value gives ``default`` and a problem."""
+        """One value (``default`` when absent, or None from a Python dict: TOML has no null);
+        a bad value gives ``default`` and a problem."""
         value = self.raw.get(key)
         if value is None:
             return default

@@ -132,7 +132,7 @@ class Analysis:
 
 @dataclass(frozen=True)
 class Output:
-    dir: str = setting("outputs", Rule("a directory", "directories", _directory))
+    dir: str = setting("outputs", Rule("directories", _directory))
     compression: str = setting("lz4", one_of(*COMPRESSIONS))
 
 

@@ -144,7 +144,7 @@ def test_the_snapshot_covers_every_bundled_spec():
 
 @pytest.mark.parametrize("name", sorted(SNAPSHOT))
 def test_as_dict_is_what_main_recorded(name):
-    """Same content and key order as main's flat spec: manifests and run ids do not change."""
+    """Same content and key order as main's flat spec: manifests and run ids do not change (issue 11)."""
     case = SNAPSHOT[name]
     spec = parse_spec(case["raw"], case["source"])
     assert json.dumps(spec.as_dict()) == json.dumps(case["as_dict"])
