@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -11,7 +12,10 @@ import pytest
 
 from pipeline import runs
 from pipeline.errors import InputError, UnknownNameError
-from pipeline.spec import SweepSpec, load_spec, parse_spec
+from pipeline.spec import DEFAULT_SPEC, SweepSpec, load_spec, parse_spec
+
+# main's flat SweepSpec, recorded before the split (how: tests/spec/data/make_snapshot.py)
+SNAPSHOT = json.loads((Path(__file__).parent / "data" / "as_dict_main.json").read_text())["specs"]
 
 
 def mlsys(*args, cwd: Path) -> subprocess.CompletedProcess:
@@ -36,18 +40,18 @@ def problems(raw: dict) -> dict[str, str]:
 def test_small_spec_parses(small_spec):
     spec = parse_spec(small_spec)
     assert isinstance(spec, SweepSpec)
-    assert spec.hardware == ("A100 SXM4 80GB", "H100 SXM5 80GB", "MI300X", "T4")
-    assert spec.batch == (1, 8, 64)
-    assert spec.seq_len == (384, 2048)
-    assert spec.workload == ("inference", "training")
-    assert spec.eta_compute is None
+    assert spec.axes.hardware == ("A100 SXM4 80GB", "H100 SXM5 80GB", "MI300X", "T4")
+    assert spec.axes.batch == (1, 8, 64)
+    assert spec.axes.seq_len == (384, 2048)
+    assert spec.axes.workload == ("inference", "training")
+    assert spec.efficiency.eta_compute is None
 
 
 def test_defaults_and_all():
     spec = parse_spec({"axes": {"hardware": "all", "model": "all"}})
-    assert spec.hardware is None and spec.model is None
-    assert spec.batch == (1,) and spec.workload == ("inference",)
-    assert parse_spec({"efficiency": {"eta_compute": 1.0}}).eta_compute == 1.0
+    assert spec.axes.hardware is None and spec.axes.model is None
+    assert spec.axes.batch == (1,) and spec.axes.workload == ("inference",)
+    assert parse_spec({"efficiency": {"eta_compute": 1.0}}).efficiency.eta_compute == 1.0
 
 
 @pytest.mark.parametrize("axes, key, message", [
@@ -125,6 +129,39 @@ def test_load_spec_reads_toml_keys(tmp_path):
     assert str(exc.value).startswith(f"sweep spec {path}: 2 problems")
 
 
+# -- the record the manifest keeps -----------------------------------------------------------
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in DEFAULT_SPEC.parent.glob("*.toml")))
+def test_every_bundled_spec_parses(name):
+    spec = load_spec(name)
+    assert spec.study == {"default": "node"}.get(name, name.split("_")[0])  # the file's first line says so
+    assert spec.source == f"sweep spec {DEFAULT_SPEC.parent / (name + '.toml')}"
+
+
+def test_the_snapshot_covers_every_bundled_spec():
+    assert {p.stem for p in DEFAULT_SPEC.parent.glob("*.toml")} <= set(SNAPSHOT)
+
+
+@pytest.mark.parametrize("name", sorted(SNAPSHOT))
+def test_as_dict_is_what_main_recorded(name):
+    """Same content and key order as main's flat spec: manifests and run ids do not change (issue 11)."""
+    case = SNAPSHOT[name]
+    spec = parse_spec(case["raw"], case["source"])
+    assert json.dumps(spec.as_dict()) == json.dumps(case["as_dict"])
+
+
+@pytest.mark.parametrize("name", sorted(SNAPSHOT))
+def test_every_setting_holds_what_main_held(name):
+    """Each of main's flat fields, read under its section (``axes.batch``, ``output.dir``)."""
+    case = SNAPSHOT[name]
+    spec = parse_spec(case["raw"], case["source"])
+    for path, expected in case["values"].items():
+        value = spec
+        for part in path.split("."):
+            value = getattr(value, part)
+        assert json.dumps(value) == json.dumps(expected), path
+
+
 # -- names are checked against the catalogs ------------------------------------------------
 
 @pytest.mark.parametrize("axes, wanted", [
@@ -200,3 +237,17 @@ def test_cli_evaluate_unknown_model_suggests(tmp_path, registry):
     assert "Traceback" not in err
     assert "unknown name 'Llama 2 7X'" in err and "'Llama 2 7B'" in err
     assert res.stdout == ""
+
+
+@pytest.mark.parametrize("raw, key", [
+    ({"efficiency": {"framework": "Megatron-LX"}}, "efficiency.framework"),
+    ({"axes": {"region": ["Frannce"]}}, "axes.region"),
+    ({"data": {"storage": "s4"}}, "data.storage"),
+    ({"study": "training", "axes": {"cluster": ["DGX SuperPOX"]}}, "axes.cluster"),
+    ({"study": "training", "training": {"data_pipeline": "imagenot"}}, "training.data_pipeline"),
+    ({"study": "serving", "axes": {"distill_to": ["Llama 3 8X"]}}, "axes.distill_to"),
+])
+def test_an_unknown_catalog_name_is_named_by_its_key(registry, raw, key):
+    with pytest.raises(UnknownNameError) as exc:
+        runs.prepare(parse_spec(raw), registry)
+    assert key in str(exc.value) and "unknown name" in str(exc.value)

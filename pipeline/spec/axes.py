@@ -1,0 +1,91 @@
+"""The spec's [axes]: the lists whose cross product is the sweep. Every study reads the common
+axes; the serving and training studies add their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from pipeline.spec.check import FLAG, NAME, Rule, Table, fraction, integer, one_of, positive
+
+WORKLOADS = ("inference", "training")
+RECOMPUTE = ("none", "selective", "full")
+MAX_REPLICAS = 64  # pipeline.walls.load.MAX_REPLICAS
+COMMON_AXES = ("hardware", "model", "compute_dtype", "batch", "seq_len", "workload", "region")
+SERVING_AXES = ("weight_dtype", "kv_dtype", "precision", "tp", "pp", "prompt_len", "output_len",
+                "reasoning_tokens", "request_rate", "replicas", "prune_ratio", "distill_to")
+TRAINING_AXES = ("cluster", "gpus", "dp", "tp", "pp", "cp", "ep", "microbatch", "global_batch", "virtual_stages",
+                 "zero_stage", "recompute", "sequence_parallel")
+POSITIVE = integer()
+
+
+def axis(default: tuple | None, rule: Rule, all_ok: bool = False) -> Any:
+    """A key of [axes]: its default values and the rule each value must pass;
+    ``all_ok``: "all" (the default, None) takes every row of the catalog."""
+    return field(default=default, metadata={"rule": rule, "all_ok": all_ok})
+
+
+@dataclass(frozen=True)
+class Axes:
+    # every study
+    hardware: tuple[str, ...] | None = axis(None, NAME, all_ok=True)  # None: all
+    model: tuple[str, ...] | None = axis(None, NAME, all_ok=True)
+    compute_dtype: tuple[str, ...] = axis(("fp16",), NAME)
+    batch: tuple[int, ...] = axis((1,), POSITIVE)
+    seq_len: tuple[int, ...] = axis((2048,), POSITIVE)
+    workload: tuple[str, ...] = axis(("inference",), one_of(*WORKLOADS))
+    region: tuple[str, ...] | None = axis(None, NAME)  # walls 16-18; None: no region axis, operations null
+    # serving: weights and KV cache may be stored narrower than compute (None: = compute_dtype)
+    weight_dtype: tuple[str, ...] | None = axis(None, NAME)
+    kv_dtype: tuple[str, ...] | None = axis(None, NAME)
+    precision_tied: bool = False  # axes.precision: weight, KV and compute share one dtype per row
+    tp: tuple[int, ...] = axis((1,), POSITIVE)  # serving and training
+    pp: tuple[int, ...] = axis((1,), POSITIVE)  # serving and training
+    prompt_len: tuple[int, ...] = axis((2048,), POSITIVE)
+    output_len: tuple[int, ...] = axis((256,), POSITIVE)
+    reasoning_tokens: tuple[int, ...] = axis((0,), integer(0))  # wall 12: thinking tokens before the answer
+    request_rate: tuple[float, ...] | None = axis(None, positive())  # wall 7: requests/s; None: offline
+    replicas: tuple[int, ...] = axis((1,), integer(1, MAX_REPLICAS))  # wall 7: tp x pp copies sharing requests
+    prune_ratio: tuple[float, ...] = axis((0.0,), fraction())  # wall 13: share of every layer matrix removed
+    distill_to: tuple[str, ...] | None = axis(None, NAME)  # wall 13: smaller models standing in for larger ones
+    # training
+    cluster: tuple[str, ...] | None = axis(None, NAME, all_ok=True)  # None: all
+    gpus: tuple[int, ...] | None = axis((8, 64, 512, 4096), POSITIVE)  # None: gpus = dp x tp x pp x cp
+    dp: tuple[int, ...] | None = axis(None, POSITIVE)  # None: dp = gpus / (tp x pp x cp)
+    cp: tuple[int, ...] = axis((1,), POSITIVE)
+    ep: tuple[int, ...] = axis((1,), POSITIVE)
+    microbatch: tuple[int, ...] = axis((1,), POSITIVE)
+    global_batch: tuple[int, ...] = axis((1024,), POSITIVE)
+    virtual_stages: tuple[int, ...] = axis((1,), POSITIVE)
+    zero_stage: tuple[int, ...] = axis((1,), one_of(0, 1, 2, 3, note=" (3 = FSDP)"))
+    recompute: tuple[str, ...] = axis(("selective",), one_of(*RECOMPUTE))
+    sequence_parallel: tuple[bool, ...] = axis((True,), FLAG)
+
+
+def known_axes(study: str) -> tuple[str, ...]:
+    """The [axes] keys a study reads."""
+    extra = {"serving": SERVING_AXES, "training": TRAINING_AXES}.get(study, ())
+    return COMMON_AXES + extra
+
+
+def read_axes(table: Table, study: str) -> Axes:
+    """[axes] for ``study``: each list checked value by value; ``precision`` sets the compute,
+    weight and KV dtypes at once; ``gpus`` or ``dp`` sets the data-parallel size."""
+    known = known_axes(study)
+    values = {f.name: table.values(f.name, f.metadata["rule"], f.default, f.metadata["all_ok"])
+              for f in fields(Axes) if f.name in known}
+    axes = Axes(**values)
+    if study == "serving" and "precision" in table:
+        both = [k for k in ("weight_dtype", "kv_dtype", "compute_dtype") if k in table.raw]
+        if both:
+            table.checker.bad("axes.precision",
+                              f"sets weight, KV and compute dtypes; remove axes.{', axes.'.join(both)}")
+        tied = table.values("precision", NAME, ())
+        axes = replace(axes, compute_dtype=tied, weight_dtype=tied, kv_dtype=tied, precision_tied=True)
+    if study == "training":
+        if "gpus" in table and "dp" in table:
+            table.checker.bad("axes.dp", "give axes.gpus (dp = gpus / (tp x pp x cp)) or axes.dp "
+                                         "(gpus = dp x tp x pp x cp), not both")
+        axes = replace(axes, workload=("training",), gpus=None if "dp" in table else axes.gpus)
+    return axes

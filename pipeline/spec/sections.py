@@ -1,0 +1,162 @@
+"""The spec's knob tables, one typed section each: [filters], [efficiency], [software], [serving],
+[training], [data], [operations], [analysis], [output].
+
+Each setting declares its default and its rule (``pipeline.spec.check``); ``read`` checks a table
+against them, so a key's range is written once, next to the field it fills.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from pipeline.spec.check import (
+    FLAG,
+    NAME,
+    Expected,
+    Rule,
+    Table,
+    fraction,
+    integer,
+    name,
+    non_negative,
+    number,
+    one_of,
+    positive,
+)
+
+DP_SGD = ("none", "book-keeping", "opacus")  # pipeline.walls.training.DP_SGD_STEP_MULTIPLIER
+PRICING = ("on-demand", "reserved-1y", "reserved-3y", "spot")
+COMPRESSIONS = ("lz4", "zstd", "snappy", "uncompressed")
+HARDWARE_FILTERS = ("vendor", "family", "category", "name")
+MODEL_FILTERS = ("family", "model_type", "name")
+CATALOG_NAME = name("a catalog name")
+
+
+def setting(default: Any, rule: Rule) -> Any:
+    """A key of a spec table: its default and the rule its value must pass."""
+    return field(default=default, metadata={"rule": rule})
+
+
+def keys(section: type) -> tuple[str, ...]:
+    """The table keys a section reads, in declaration order."""
+    return tuple(f.name for f in fields(section) if "rule" in f.metadata)
+
+
+def read(section: type, table: Table, only: tuple[str, ...] | None = None) -> Any:
+    """The section filled from ``table`` (defaults for absent keys); ``only``: the keys this
+    study reads (the others keep their defaults)."""
+    return section(**{f.name: table.value(f.name, f.metadata["rule"], f.default) for f in fields(section)
+                      if "rule" in f.metadata and (only is None or f.name in only)})
+
+
+def _directory(value: Any) -> str:
+    if not isinstance(value, (str, os.PathLike)) or not str(value):
+        raise Expected("a directory")
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Efficiency:
+    """η: a framework's profile, or one value that overrides every row (each in (0, 1])."""
+    framework: str = setting("default", NAME)
+    eta_compute: float | None = setting(None, positive(1.0))
+    eta_memory: float | None = setting(None, positive(1.0))  # serving
+    eta_link: float | None = setting(None, positive(1.0))  # serving, training
+
+
+@dataclass(frozen=True)
+class Software:
+    """Launch overhead: kernels per layer x time per launch."""
+    kernels_per_transformer_layer: int = setting(11, integer())
+    kernels_per_cnn_layer: int = setting(1, integer())
+    launch_overhead_per_kernel_s: float = setting(4e-6, positive())
+
+
+@dataclass(frozen=True)
+class Serving:
+    """The serving study's memory and kernel knobs."""
+    memory_reserve_fraction: float = setting(0.10, fraction())
+    kv_block_tokens: int = setting(16, integer())
+    weight_streaming: bool = setting(False, FLAG)
+    dequant_overhead_fraction: float = setting(0.30, number(0, 10, low_open=False))
+    prefill_chunk_tokens: int = setting(8192, integer())
+
+
+@dataclass(frozen=True)
+class Training:
+    """The training study's knobs (the input pipeline's are in ``Data``, read from the same table)."""
+    dp_overlap_fraction: float = setting(0.0, fraction(high_open=False))
+    memory_reserve_fraction: float = setting(0.10, fraction())
+    flash_attention: bool = setting(True, FLAG)
+    dropout: bool = setting(False, FLAG)
+    dp_sgd: str = setting("none", one_of(*DP_SGD))  # wall 20
+    gradient_bytes_per_param: float = setting(2.0, positive(8.0))
+    pp_balance_tolerance: float = setting(0.10, fraction(high_open=False))
+    tp_across_domains: bool = setting(False, FLAG)
+    train_tokens: float | None = setting(None, positive())  # None: Chinchilla-optimal for each model
+    restart_time_s: float = setting(0.0, non_negative("a number of seconds"))
+
+
+@dataclass(frozen=True)
+class Data:
+    """Walls 8 and 9's inputs: the node study reads them from [data], the training study from [training]."""
+    storage: str | None = setting(None, CATALOG_NAME)  # a storage catalog name (None: not checked)
+    data_pipeline: str | None = setting(None, CATALOG_NAME)  # a host_pipelines catalog name
+    host_cores_per_node: int = setting(112, integer())  # DGX H100: 2x Xeon Platinum 8480C, 56 cores each
+    accelerators_per_node: int = setting(8, integer())  # node study: the node one accelerator shares
+
+
+TRAINING_DATA_KEYS = ("storage", "data_pipeline", "host_cores_per_node")  # [training] keys that fill Data
+
+
+@dataclass(frozen=True)
+class Operations:
+    """Walls 16-18 (any study with a region axis)."""
+    pricing: str = setting("on-demand", one_of(*PRICING))
+    cloud: str = setting("any", name('a provider name or "any"'))  # "any": the cheapest offer
+    service_life_years: float = setting(5.0, positive())
+    depreciation_years: float = setting(5.0, positive())
+    maintenance_fraction_per_year: float = setting(0.0, non_negative())
+    facility_capex_multiplier: float = setting(0.0, non_negative())
+    tco_horizon_years: float = setting(5.0, positive())
+    shared_utilization: float | None = setting(None, fraction())
+    service_time_cv: float = setting(1.0, non_negative())
+
+
+@dataclass(frozen=True)
+class Analysis:
+    synthesis_target_fraction: float = setting(0.8, positive())  # wall 22: target / predicted latency
+
+
+@dataclass(frozen=True)
+class Output:
+    dir: str = setting("outputs", Rule("directories", _directory))
+    compression: str = setting("lz4", one_of(*COMPRESSIONS))
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Keep catalog rows whose column is in the list (an empty list keeps every row)."""
+    hardware: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    model: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def read_filters(table: Table) -> Filters:
+    return Filters(**{kind: _filter(table, kind, allowed)
+                      for kind, allowed in (("hardware", HARDWARE_FILTERS), ("model", MODEL_FILTERS))})
+
+
+def _filter(table: Table, kind: str, allowed: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    raw, key = table.raw.get(kind, {}), table.key(kind)
+    if not isinstance(raw, dict):
+        table.checker.bad(key, f"got {raw!r}, expected a table of column = [values]")
+        return {}
+    out = {}
+    for column, values in raw.items():
+        if column not in allowed:
+            table.checker.bad(f"{key}.{column}", f"unknown filter column; expected one of {', '.join(allowed)}")
+        elif values != []:
+            out[column] = Table(table.checker, raw, key, tuple(raw)).values(column, NAME, ())
+    return out

@@ -1,0 +1,113 @@
+"""[axes]: each axis's values range-checked one by one, the index of a bad one named."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.errors import InputError
+from pipeline.spec import parse_spec
+
+NAN = float("nan")
+POSITIVE_INT = ([0, -1, 1.5, NAN, "8", True], "an integer > 0")
+NAMES = ([3, "", True, NAN], "a name")
+
+# (study, axis, bad values, what the message expects); serving and training lengths, layouts and
+# batches are counts (> 0); wall 7 allows up to 64 replicas (pipeline.walls.load.MAX_REPLICAS)
+AXES = [
+    ("node", "batch", *POSITIVE_INT),
+    ("node", "seq_len", *POSITIVE_INT),
+    ("node", "compute_dtype", *NAMES),
+    ("node", "region", *NAMES),
+    ("node", "workload", ["serving", "", 1], "one of inference, training"),
+    ("serving", "tp", *POSITIVE_INT),
+    ("serving", "pp", *POSITIVE_INT),
+    ("serving", "prompt_len", *POSITIVE_INT),
+    ("serving", "output_len", *POSITIVE_INT),
+    ("serving", "weight_dtype", *NAMES),
+    ("serving", "kv_dtype", *NAMES),
+    ("serving", "precision", *NAMES),
+    ("serving", "distill_to", *NAMES),
+    ("serving", "reasoning_tokens", [-1, 0.5, NAN, True], "an integer >= 0"),
+    ("serving", "request_rate", [0, -1.0, NAN, "1", True], "a number > 0"),
+    ("serving", "replicas", [0, -1, NAN, True], "an integer > 0"),
+    ("serving", "prune_ratio", [1, -0.1, NAN, True], "a number in [0, 1)"),
+    ("training", "tp", *POSITIVE_INT),
+    ("training", "gpus", *POSITIVE_INT),
+    ("training", "dp", *POSITIVE_INT),
+    ("training", "cp", *POSITIVE_INT),
+    ("training", "ep", *POSITIVE_INT),
+    ("training", "microbatch", *POSITIVE_INT),
+    ("training", "global_batch", *POSITIVE_INT),
+    ("training", "virtual_stages", *POSITIVE_INT),
+    ("training", "zero_stage", [4, -1, 1.5, True, "3"], "one of 0, 1, 2, 3 (3 = FSDP)"),  # ZeRO 1-3, 0: none
+    ("training", "recompute", ["some", "", 1], "one of none, selective, full"),
+    ("training", "sequence_parallel", [0, 1, "true"], "true or false"),
+    ("training", "cluster", *NAMES),
+]
+GOOD = {"compute_dtype": "fp8", "region": "France", "workload": "training", "weight_dtype": "int4",
+        "kv_dtype": "fp8", "precision": "fp8", "distill_to": "Llama 3 8B", "cluster": "x", "prune_ratio": 0.5,
+        "recompute": "full", "sequence_parallel": False, "zero_stage": 3}
+CASES = [(study, axis, bad, what) for study, axis, bads, what in AXES for bad in bads]
+IDS = [f"{s}.{a}={b!r}" for s, a, b, _ in CASES]
+
+
+def problems(raw: dict) -> dict[str, str]:
+    with pytest.raises(InputError) as exc:
+        parse_spec(raw)
+    return {p.column: p.message for p in exc.value.problems}
+
+
+@pytest.mark.parametrize("study, axis, bad, what", CASES, ids=IDS)
+def test_a_bad_value_in_an_axis_is_named_by_its_index(study, axis, bad, what):
+    good = GOOD.get(axis, 1)
+    found = problems({"study": study, "axes": {axis: [good, bad]}})
+    assert found == {f"axes.{axis}[1]": f"got {bad!r}, expected {what}"}
+
+
+@pytest.mark.parametrize("study, axis, bad, what", CASES, ids=IDS)
+def test_a_bad_single_value_is_named_by_its_key(study, axis, bad, what):
+    extra = ' or "all"' if axis in ("cluster",) else ""
+    assert problems({"study": study, "axes": {axis: bad}}) == {f"axes.{axis}": f"got {bad!r}, expected {what}{extra}"}
+
+
+@pytest.mark.parametrize("study, axis", sorted({(s, a) for s, a, *_ in AXES}))
+def test_an_empty_axis_is_named(study, axis):
+    found = problems({"study": study, "axes": {axis: []}})
+    assert list(found) == [f"axes.{axis}"] and found[f"axes.{axis}"].startswith("got [], expected a non-empty list")
+
+
+def test_replicas_stop_at_64():
+    assert parse_spec({"study": "serving", "axes": {"replicas": [64]}}).axes.replicas == (64,)
+    assert problems({"study": "serving", "axes": {"replicas": [1, 65]}}) == {
+        "axes.replicas[1]": "got 65, expected an integer <= 64"}
+
+
+@pytest.mark.parametrize("study, axis", [("node", "tp"), ("node", "cluster"), ("serving", "zero_stage"),
+                                         ("training", "prompt_len"), ("node", "colour")])
+def test_an_axis_of_another_study_is_an_unknown_key(study, axis):
+    found = problems({"study": study, "axes": {axis: [1]}})
+    assert list(found) == [f"axes.{axis}"] and found[f"axes.{axis}"].startswith("unknown key; expected one of")
+
+
+def test_a_single_value_is_an_axis_of_one():
+    spec = parse_spec({"study": "serving", "axes": {"tp": 4, "request_rate": 2, "model": "Llama 2 7B"}})
+    assert spec.axes.tp == (4,) and spec.axes.request_rate == (2.0,) and spec.axes.model == ("Llama 2 7B",)
+
+
+def test_precision_sets_three_dtypes_and_cannot_be_mixed_with_them():
+    spec = parse_spec({"study": "serving", "axes": {"precision": ["fp16", "fp8"]}})
+    a = spec.axes
+    assert a.compute_dtype == a.weight_dtype == a.kv_dtype == ("fp16", "fp8") and a.precision_tied
+    assert problems({"study": "serving", "axes": {"precision": ["fp8"], "kv_dtype": ["fp8"]}}) == {
+        "axes.precision": "sets weight, KV and compute dtypes; remove axes.kv_dtype"}
+
+
+def test_gpus_or_dp_sets_the_data_parallel_size():
+    assert parse_spec({"study": "training"}).axes.gpus == (8, 64, 512, 4096)  # training.toml's comment
+    by_dp = parse_spec({"study": "training", "axes": {"dp": [4]}}).axes
+    assert by_dp.gpus is None and by_dp.dp == (4,)
+    assert list(problems({"study": "training", "axes": {"gpus": [8], "dp": [1]}})) == ["axes.dp"]
+
+
+def test_the_training_study_trains():
+    assert parse_spec({"study": "training", "axes": {"workload": ["inference"]}}).axes.workload == ("training",)
