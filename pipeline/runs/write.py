@@ -35,7 +35,7 @@ def run(prepared: Prepared, out_dir: str | Path | None = None,
 
     started = time.perf_counter()
     now = dt.datetime.now(dt.UTC)
-    out = Path(out_dir or prepared.spec.out_dir)
+    out = Path(out_dir or prepared.spec.output.dir)
     out.mkdir(parents=True, exist_ok=True)
     rid = run_id(prepared, now)
     name, study = prepared.spec.study, prepared.study
@@ -46,7 +46,7 @@ def run(prepared: Prepared, out_dir: str | Path | None = None,
         for i, (hw_slice, _estimate) in enumerate(sizing.chunks(prepared.space)):
             part = tmp / name / f"part-{i:05d}.parquet"
             study.build(prepared.space, hw_slice).frame.sink_parquet(
-                part, compression=prepared.spec.compression, statistics=True)
+                part, compression=prepared.spec.output.compression, statistics=True)
             rows = pl.scan_parquet(part).select(pl.len()).collect().item()  # exact, after any cross-side filter
             written += rows
             if on_chunk:

@@ -17,16 +17,16 @@ def input_pipeline(catalogs: Catalogs, spec: SweepSpec, section: str = "training
            "data_samples_per_s_per_core": None}
     unknown = []
     for key, table in (("storage", catalogs.storage), ("data_pipeline", catalogs.host_pipelines)):
-        name = getattr(spec, key)
+        name = getattr(spec.data, key)
         if name is not None and name not in table["name"].to_list():
             unknown.append((f"{section}.{key}", name, table["name"].to_list()))
     if unknown:
         raise UnknownNameError("sweep spec", unknown)
-    if spec.storage is not None:
-        row = catalogs.storage.filter(pl.col("name") == spec.storage).row(0, named=True)
+    if spec.data.storage is not None:
+        row = catalogs.storage.filter(pl.col("name") == spec.data.storage).row(0, named=True)
         out["storage_read_bandwidth_bytes_per_s"] = row["read_bandwidth_bytes_per_s"]
-    if spec.data_pipeline is not None:
-        row = catalogs.host_pipelines.filter(pl.col("name") == spec.data_pipeline).row(0, named=True)
+    if spec.data.data_pipeline is not None:
+        row = catalogs.host_pipelines.filter(pl.col("name") == spec.data.data_pipeline).row(0, named=True)
         out["data_bytes_per_sample"] = row["bytes_per_sample"]
         out["data_samples_per_s_per_core"] = row["samples_per_s_per_core"]
     return out

@@ -139,10 +139,10 @@ def _model_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
     """Model x step x batch x seq_len (CNNs: no seq_len), one device: the shared operators at
     tp = pp = 1, so that every layout-only column (shapes, FLOPs) is computed before the join."""
     shaped, units = sides.models(catalogs, spec, [*MODEL_INPUTS, "max_context_tokens", *MODEL_COLUMNS])
-    steps = STEPS.filter(pl.col("workload").is_in(list(spec.workload)))
+    steps = STEPS.filter(pl.col("workload").is_in(list(spec.axes.workload)))
     side = shaped.join(steps, on="model_type", how="inner", maintain_order="left_right")
-    side = sides.cross(side, {"batch": (spec.batch, pl.Int64)})
-    transformer = sides.cross(side.filter(pl.col("model_type") != "cnn"), {"seq_len": (spec.seq_len, pl.Int64)})
+    side = sides.cross(side, {"batch": (spec.axes.batch, pl.Int64)})
+    transformer = sides.cross(side.filter(pl.col("model_type") != "cnn"), {"seq_len": (spec.axes.seq_len, pl.Int64)})
     cnn = side.filter(pl.col("model_type") == "cnn").with_columns(seq_len=pl.lit(None, pl.Int64))
     side = pl.concat([transformer, cnn], how="vertical").with_columns(
         tp=pl.lit(1.0), pp=pl.lit(1.0), weight_density=pl.lit(1.0))
@@ -182,8 +182,8 @@ def _per_log_seq(frame: pl.LazyFrame, units: dict, inputs: dict) -> tuple[pl.Laz
 def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
     """Hardware x compute_dtype x workload joined with model x step x batch x seq_len."""
     sides.check_names(catalogs, spec)
-    rows = sides.select_rows(catalogs.hardware, spec.hardware, spec.hardware_filters, "hardware")
-    hw = sides.hardware_side(rows.select("name", *HARDWARE), catalogs, spec, workloads=spec.workload,
+    rows = sides.select_rows(catalogs.hardware, spec.axes.hardware, spec.filters.hardware, "hardware")
+    hw = sides.hardware_side(rows.select("name", *HARDWARE), catalogs, spec, workloads=spec.axes.workload,
                              rules=[NO_BANDWIDTH, NO_PEAK, no_eta(("compute",))], storage="compute",
                              knobs=KNOBS, data="data")
     return sides.join_sides(catalogs, spec, hw, _model_side(catalogs, spec), finish_model=_precomputed)

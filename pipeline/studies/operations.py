@@ -87,25 +87,26 @@ def attach(side: pl.DataFrame, catalogs: Catalogs, spec: SweepSpec, accelerator:
     cost_units = schema_units("accelerator_costs")
     units |= {c: unit(region_units[c]) for c in REGION_COLUMNS} | {c: unit(cost_units[c]) for c in COST_COLUMNS}
     units[NODE_PRICE] = unit("USD")
-    if spec.region is None:
+    if spec.axes.region is None:
         return side, units
     known = catalogs.regions["name"].to_list()
-    unknown = [("axes.region", n, known) for n in spec.region if n not in known]
+    unknown = [("axes.region", n, known) for n in spec.axes.region if n not in known]
     if unknown:
         raise UnknownNameError("sweep spec", unknown)
-    regions = catalogs.regions.filter(pl.col("name").is_in(list(spec.region))).select(
+    regions = catalogs.regions.filter(pl.col("name").is_in(list(spec.axes.region))).select(
         pl.col("name").alias("region"), *REGION_COLUMNS)
     costs = catalogs.accelerator_costs.select(
         pl.col("accelerator").alias(accelerator), *COST_COLUMNS,
         (pl.col("node_price_usd") / pl.col("accelerators_per_node")).alias(NODE_PRICE))
-    offers = _cheapest_offer(catalogs, spec.pricing, spec.cloud).rename({"accelerator": accelerator})
+    offers = _cheapest_offer(catalogs, spec.operations.pricing, spec.operations.cloud)
+    offers = offers.rename({"accelerator": accelerator})
     key = pl.col(accelerator).cast(pl.String)
     out = (side.with_columns(key.alias("_key"))
            .join(costs.rename({accelerator: "_key"}), on="_key", how="left")
            .join(offers.rename({accelerator: "_key"}), on="_key", how="left")
            .drop("_key")
            .join(regions, how="cross")
-           .with_columns(pl.lit(getattr(spec, k), dtype=pl.Float64).alias(k) for k in KNOBS)
+           .with_columns(pl.lit(getattr(spec.operations, k), dtype=pl.Float64).alias(k) for k in KNOBS)
            .with_columns(pl.col("region", "cloud_offer").cast(pl.Categorical)))
     return out, units
 

@@ -67,15 +67,15 @@ def _model_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
     """Decoder (and distilled student) x layout x batch x lengths x load x pruning."""
     shaped, units = sides.models(catalogs, spec, [*MODEL_INPUTS, *ARCHITECTURE])
     shaped = shaped.with_columns(teacher=pl.col("model"), teacher_params_computed=pl.col("params_computed"))
-    if spec.distill_to:  # wall 13: each student stands in for every larger selected model
-        students, _ = sides.shaped_models(sides.select_rows(catalogs.models, spec.distill_to, {}, "model"),
+    if spec.axes.distill_to:  # wall 13: each student stands in for every larger selected model
+        students, _ = sides.shaped_models(sides.select_rows(catalogs.models, spec.axes.distill_to, {}, "model"),
                                           [*MODEL_INPUTS, *ARCHITECTURE])
         teachers = shaped.select("teacher", "teacher_params_computed")
         pairs = students.join(teachers, how="cross").filter(
             pl.col("params_computed") < pl.col("teacher_params_computed"))
         shaped = pl.concat([shaped, pairs.select(shaped.columns)])
-    values = {"request_rate": spec.request_rate or (None,)}
-    side = sides.cross(shaped, {name: (values.get(name, getattr(spec, name)), dtype)
+    values = {"request_rate": spec.axes.request_rate or (None,)}
+    side = sides.cross(shaped, {name: (values.get(name, getattr(spec.axes, name)), dtype)
                                 for name, (_, dtype) in AXES.items()})
     side = side.with_columns(workload=pl.lit("inference"), weight_density=1.0 - pl.col("prune_ratio"))
     units |= {"teacher": None, "teacher_params_computed": unit("param"), "workload": None,
@@ -86,14 +86,15 @@ def _model_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
 def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
     """Hardware x dtypes joined with decoder x layout x lengths; layouts a scale-up domain
     cannot hold are dropped per pair of sides."""
-    sides.check_catalog_names("axes.distill_to", spec.distill_to, catalogs.models)
-    if spec.precision_tied:  # one axis sets all three dtypes: report it once, under its own name
-        sides.check_names(catalogs, replace(spec, compute_dtype=()), extra=[("axes.precision", spec.compute_dtype)])
+    sides.check_catalog_names("axes.distill_to", spec.axes.distill_to, catalogs.models)
+    if spec.axes.precision_tied:  # one axis sets all three dtypes: report it once, under its own name
+        untied = replace(spec, axes=replace(spec.axes, compute_dtype=()))
+        sides.check_names(catalogs, untied, extra=[("axes.precision", spec.axes.compute_dtype)])
         sides.check_names(catalogs, spec)
     else:
-        sides.check_names(catalogs, spec, extra=[("axes.weight_dtype", spec.weight_dtype),
-                                                 ("axes.kv_dtype", spec.kv_dtype)])
-    rows = sides.select_rows(catalogs.hardware, spec.hardware, spec.hardware_filters, "hardware")
+        sides.check_names(catalogs, spec, extra=[("axes.weight_dtype", spec.axes.weight_dtype),
+                                                 ("axes.kv_dtype", spec.axes.kv_dtype)])
+    rows = sides.select_rows(catalogs.hardware, spec.axes.hardware, spec.filters.hardware, "hardware")
     hw = sides.hardware_side(rows.select("name", *HARDWARE), catalogs, spec, workloads=("inference",),
                              rules=[NO_BANDWIDTH, NO_PEAK, no_eta(KINDS)], kinds=KINDS, storage="axes", knobs=KNOBS,
                              derived={"scaleup_domain_size": pl.col("scaleup_domain_size").cast(pl.Float64)})

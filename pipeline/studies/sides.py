@@ -175,7 +175,7 @@ def join_sides(catalogs: Catalogs, spec: SweepSpec, hardware: Side, model: Side,
     if finish_model is not None:
         mdl, units = finish_model(mdl, units)
     hw, ops_units = operations.attach(hw, catalogs, spec, accelerator)
-    regions = len(spec.region or ()) or 1
+    regions = len(spec.axes.region or ()) or 1
     return Space(hw, mdl, hardware.units | ops_units | units, {k: v * regions for k, v in dropped.items() if v},
                  row_filter=row_filter, row_count=None if row_count is None else row_count * regions)
 
@@ -196,10 +196,10 @@ def check_names(catalogs: Catalogs, spec: SweepSpec,
     computable = catalogs.precisions.filter(pl.col("peak_column").is_not_null())["name"].to_list()
     for column, names, known in [
         *((key, names, precisions) for key, names in extra),
-        ("axes.hardware", spec.hardware, catalogs.hardware["name"].to_list()),
-        ("axes.model", spec.model, catalogs.models["name"].to_list()),
-        ("axes.compute_dtype", spec.compute_dtype, computable),  # int4 is storage only
-        ("efficiency.framework", (spec.framework,),
+        ("axes.hardware", spec.axes.hardware, catalogs.hardware["name"].to_list()),
+        ("axes.model", spec.axes.model, catalogs.models["name"].to_list()),
+        ("axes.compute_dtype", spec.axes.compute_dtype, computable),  # int4 is storage only
+        ("efficiency.framework", (spec.efficiency.framework,),
          sorted(set(catalogs.efficiency_profiles["framework"].to_list()) | {"default"})),
     ]:
         unknown += [(column, n, known) for n in names or () if n not in known]
@@ -249,7 +249,7 @@ def shaped_models(models: pl.DataFrame, columns: list[str],
 def models(catalogs: Catalogs, spec: SweepSpec, columns: list[str]
            ) -> tuple[pl.DataFrame, dict[str, pint.Unit | None]]:
     """The spec's models (axes and filters), shaped: one row each."""
-    return shaped_models(select_rows(catalogs.models, spec.model, spec.model_filters, "model"), columns)
+    return shaped_models(select_rows(catalogs.models, spec.axes.model, spec.filters.model, "model"), columns)
 
 
 def cross(frame: pl.DataFrame, axes: dict[str, tuple[Iterable, pl.DataType]]) -> pl.DataFrame:
@@ -269,27 +269,32 @@ class Knob:
     value: Callable[[SweepSpec], object]
 
 
+def _reserve_fraction(spec: SweepSpec) -> float:
+    """The serving and the training study each set their own memory reserve."""
+    return (spec.training if spec.study == "training" else spec.serving).memory_reserve_fraction
+
+
 KNOBS = {
-    "kernels_per_transformer_layer": Knob("", lambda s: float(s.kernels_per_transformer_layer)),
-    "kernels_per_cnn_layer": Knob("", lambda s: float(s.kernels_per_cnn_layer)),
-    "launch_overhead_per_kernel_s": Knob("s", lambda s: s.launch_overhead_per_kernel_s),
-    "synthesis_target_fraction": Knob("", lambda s: s.synthesis_target_fraction),
-    "host_cores_per_node": Knob("", lambda s: float(s.host_cores_per_node)),
-    "accelerators_per_node": Knob("", lambda s: float(s.accelerators_per_node)),
+    "kernels_per_transformer_layer": Knob("", lambda s: float(s.software.kernels_per_transformer_layer)),
+    "kernels_per_cnn_layer": Knob("", lambda s: float(s.software.kernels_per_cnn_layer)),
+    "launch_overhead_per_kernel_s": Knob("s", lambda s: s.software.launch_overhead_per_kernel_s),
+    "synthesis_target_fraction": Knob("", lambda s: s.analysis.synthesis_target_fraction),
+    "host_cores_per_node": Knob("", lambda s: float(s.data.host_cores_per_node)),
+    "accelerators_per_node": Knob("", lambda s: float(s.data.accelerators_per_node)),
     "step_multiplier": Knob("", lambda s: 1.0),  # serving: one pass per step
-    "memory_reserve_fraction": Knob("", lambda s: s.memory_reserve_fraction),
-    "dequant_overhead_fraction": Knob("", lambda s: s.dequant_overhead_fraction),
-    "allow_weight_streaming": Knob(None, lambda s: s.weight_streaming),
-    "kv_block_tokens": Knob("tok", lambda s: float(s.kv_block_tokens)),
-    "prefill_chunk_tokens": Knob("tok", lambda s: float(s.prefill_chunk_tokens)),
+    "memory_reserve_fraction": Knob("", lambda s: _reserve_fraction(s)),
+    "dequant_overhead_fraction": Knob("", lambda s: s.serving.dequant_overhead_fraction),
+    "allow_weight_streaming": Knob(None, lambda s: s.serving.weight_streaming),
+    "kv_block_tokens": Knob("tok", lambda s: float(s.serving.kv_block_tokens)),
+    "prefill_chunk_tokens": Knob("tok", lambda s: float(s.serving.prefill_chunk_tokens)),
     "activation_bytes_per_element": Knob("B/elem", lambda s: 2.0),  # training: 16-bit activations
-    "gradient_bytes_per_param": Knob("B/param", lambda s: s.gradient_bytes_per_param),
-    "dp_overlap_fraction": Knob("", lambda s: s.dp_overlap_fraction),
-    "flash_attention": Knob(None, lambda s: s.flash_attention),
-    "dropout": Knob(None, lambda s: s.dropout),
-    "dp_sgd_step_multiplier": Knob("", lambda s: DP_SGD_STEP_MULTIPLIER[s.dp_sgd]),
-    "train_tokens_budget": Knob("tok", lambda s: s.train_tokens),
-    "restart_time_s": Knob("s", lambda s: s.restart_time_s),
+    "gradient_bytes_per_param": Knob("B/param", lambda s: s.training.gradient_bytes_per_param),
+    "dp_overlap_fraction": Knob("", lambda s: s.training.dp_overlap_fraction),
+    "flash_attention": Knob(None, lambda s: s.training.flash_attention),
+    "dropout": Knob(None, lambda s: s.training.dropout),
+    "dp_sgd_step_multiplier": Knob("", lambda s: DP_SGD_STEP_MULTIPLIER[s.training.dp_sgd]),
+    "train_tokens_budget": Knob("tok", lambda s: s.training.train_tokens),
+    "restart_time_s": Knob("s", lambda s: s.training.restart_time_s),
 }
 INPUT_PIPELINE_UNITS = {"storage_read_bandwidth_bytes_per_s": "B/s", "data_bytes_per_sample": "B",
                         "data_samples_per_s_per_core": "1/s"}
@@ -302,11 +307,12 @@ def _knob(value: object, unit_: str | None) -> pl.Expr:
 def _storage(side: pl.DataFrame, catalogs: Catalogs, spec: SweepSpec) -> pl.DataFrame:
     """Weights and KV cache stored at their own precisions (the serving axes weight_dtype and
     kv_dtype, else compute_dtype; axes.precision ties all three)."""
-    for kind, dtypes in (("weight", spec.weight_dtype), ("kv", spec.kv_dtype)):
-        side = side.join(catalogs.precisions.filter(pl.col("name").is_in(list(dtypes or spec.compute_dtype))).select(
+    for kind, dtypes in (("weight", spec.axes.weight_dtype), ("kv", spec.axes.kv_dtype)):
+        chosen = catalogs.precisions.filter(pl.col("name").is_in(list(dtypes or spec.axes.compute_dtype)))
+        side = side.join(chosen.select(
             pl.col("name").alias(f"{kind}_dtype"), pl.col("bytes_per_element").alias(f"{kind}_bytes_per_element")),
             how="cross")
-    if spec.precision_tied:
+    if spec.axes.precision_tied:
         side = side.filter((pl.col("weight_dtype") == pl.col("compute_dtype"))
                            & (pl.col("kv_dtype") == pl.col("compute_dtype")))
     return side
@@ -327,7 +333,7 @@ def hardware_side(rows: pl.DataFrame, catalogs: Catalogs, spec: SweepSpec, *, wo
     ``rows``' columns come from the catalogs ``tables``."""
     peaks = catalogs.hardware.unpivot(index="name", on=PEAK_COLUMNS, variable_name="peak_column",
                                       value_name="peak_flop_per_s").rename({"name": on})
-    chosen = catalogs.precisions.filter(pl.col("name").is_in(list(spec.compute_dtype))).select(
+    chosen = catalogs.precisions.filter(pl.col("name").is_in(list(spec.axes.compute_dtype))).select(
         pl.col("name").alias("compute_dtype"), "peak_column", "bytes_per_element")
     side = rows.join(peaks.join(chosen, on="peak_column").drop("peak_column"), on=on)
     out = {key: None, "compute_dtype": None, "workload": None, "peak_flop_per_s": unit("FLOP/s")}
@@ -342,8 +348,8 @@ def hardware_side(rows: pl.DataFrame, catalogs: Catalogs, spec: SweepSpec, *, wo
                 "kv_bytes_per_element": unit("B/elem")}
         out |= {"weight_dtype": None, "kv_dtype": None} if storage == "axes" else {}
     side = side.join(pl.DataFrame({"workload": list(workloads)}), how="cross")
-    side = eta_table(side, catalogs.efficiency_profiles, spec.framework,
-                     {k: getattr(spec, f"eta_{k}") for k in kinds}, kinds=kinds)
+    side = eta_table(side, catalogs.efficiency_profiles, spec.efficiency.framework,
+                     {k: getattr(spec.efficiency, f"eta_{k}") for k in kinds}, kinds=kinds)
     out |= {f"eta_{k}{s}": unit("") for k in kinds for s in ("", "_low", "_high")}
     out |= {("eta_source" if k == "compute" else f"eta_{k}_source"): None for k in kinds}
     columns = {name: _knob(KNOBS[name].value(spec), KNOBS[name].unit) for name in knobs}

@@ -90,15 +90,15 @@ def _per_sequence(shaped: pl.DataFrame, units: dict, seq_lens: tuple[int, ...]) 
 
 def _layouts(spec: SweepSpec) -> pl.DataFrame:
     """Every combination of the layout axes, with dp (or gpus) and the number of microbatches."""
-    axes = {"tp": spec.tp, "pp": spec.pp, "cp": spec.cp, "ep": spec.ep, "microbatch": spec.microbatch,
-            "global_batch": spec.global_batch, "virtual_stages": spec.virtual_stages,
-            "zero_stage": spec.zero_stage, "recompute": spec.recompute, "sequence_parallel": spec.sequence_parallel}
-    axes |= {"gpus": spec.gpus} if spec.dp is None else {"dp": spec.dp}
+    axes = {name: getattr(spec.axes, name) for name in ("tp", "pp", "cp", "ep", "microbatch", "global_batch",
+                                                        "virtual_stages", "zero_stage", "recompute",
+                                                        "sequence_parallel")}
+    axes |= {"gpus": spec.axes.gpus} if spec.axes.dp is None else {"dp": spec.axes.dp}
     dtypes = {"recompute": pl.String, "sequence_parallel": pl.Boolean}
     frame = sides.cross(pl.DataFrame({"_": [0]}), {name: (values, dtypes.get(name, pl.Int64))
                                                     for name, values in axes.items()})
     group = pl.col("tp") * pl.col("pp") * pl.col("cp")
-    if spec.dp is None:
+    if spec.axes.dp is None:
         frame = frame.with_columns(dp=pl.col("gpus") // group, _divides=(pl.col("gpus") % group) == 0)
     else:
         frame = frame.with_columns(gpus=pl.col("dp") * group, _divides=pl.lit(True))
@@ -110,7 +110,7 @@ def _layouts(spec: SweepSpec) -> pl.DataFrame:
 def _model_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
     """Decoder x seq_len x layout, with the rules a layout must keep on its model."""
     shaped, units = sides.models(catalogs, spec, [*MODEL_INPUTS, *ARCHITECTURE])
-    side, units = _per_sequence(shaped, units, spec.seq_len)
+    side, units = _per_sequence(shaped, units, spec.axes.seq_len)
     side = side.join(_layouts(spec), how="cross", maintain_order="left_right").with_columns(
         workload=pl.lit("training"))
     n_layers, tp, pp, v, m = (pl.col(c) for c in ("n_layers", "tp", "pp", "virtual_stages", "num_microbatches"))
@@ -120,7 +120,7 @@ def _model_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
              SEQ_CONTEXT,
              Rule(DROP_GPUS, ~pl.col("_divides") | (pl.col("dp") < 1)),
              TP_HEADS,
-             Rule(DROP_BALANCE, (stages > n_layers) | (imbalance > spec.pp_balance_tolerance + 1e-12)),
+             Rule(DROP_BALANCE, (stages > n_layers) | (imbalance > spec.training.pp_balance_tolerance + 1e-12)),
              Rule(DROP_MICROBATCHES, ~pl.col("_whole_batches") | (m < 1)),
              Rule(DROP_INTERLEAVE, (v > 1) & ((pp == 1) | ((m % pp) != 0))),
              Rule(DROP_CP, (pl.col("seq_len") % pl.col("cp")) != 0),
@@ -139,9 +139,9 @@ def _layout_floats(model: pl.DataFrame, units: dict) -> tuple[pl.DataFrame, dict
 
 def _cluster_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
     """Named cluster x compute_dtype, with its accelerator's figures and efficiencies."""
-    clusters = sides.select_rows(catalogs.clusters, spec.cluster, {}, "cluster")
-    if spec.hardware is not None:
-        clusters = sides.select_rows(clusters, None, {"accelerator": spec.hardware}, "cluster")
+    clusters = sides.select_rows(catalogs.clusters, spec.axes.cluster, {}, "cluster")
+    if spec.axes.hardware is not None:
+        clusters = sides.select_rows(clusters, None, {"accelerator": spec.axes.hardware}, "cluster")
     hw = catalogs.hardware.rename({"name": "accelerator"}).select("accelerator", *HARDWARE)
     rows = clusters.drop("source_url", "last_verified", "notes").join(hw, on="accelerator", how="left")
     floats = ("accelerators_per_node", "nodes", "scaleup_domain_size", "nics_per_node")
@@ -160,7 +160,7 @@ def _pair_rules(spec: SweepSpec) -> list[Rule]:
     no_out = pl.col("nic_bandwidth_bits_per_s").is_null() | pl.col("scaleout_latency_s").is_null() \
         | pl.col("nics_per_node").is_null()
     return [Rule(DROP_CLUSTER, gpus > pl.col("cluster_gpus")),
-            Rule(DROP_DOMAIN, pl.lit(not spec.tp_across_domains) & (tp > domain)),
+            Rule(DROP_DOMAIN, pl.lit(not spec.training.tp_across_domains) & (tp > domain)),
             NO_LINK,
             Rule(DROP_NO_SCALEOUT, (gpus > domain) & no_out)]
 
@@ -169,7 +169,7 @@ def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
     """Cluster x compute_dtype joined with decoder x seq_len x layout; layouts the cluster
     cannot hold are dropped per pair of sides."""
     sides.check_names(catalogs, spec)
-    sides.check_catalog_names("axes.cluster", spec.cluster, catalogs.clusters)
+    sides.check_catalog_names("axes.cluster", spec.axes.cluster, catalogs.clusters)
     return sides.join_sides(catalogs, spec, _cluster_side(catalogs, spec), _model_side(catalogs, spec),
                             pair_rules=_pair_rules(spec), accelerator="accelerator", finish_model=_layout_floats)
 
