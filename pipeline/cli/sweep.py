@@ -61,6 +61,9 @@ def report_run(run_dir: Path) -> str:
     rate = manifest["rows"][study] / max(manifest["wall_time_s"], 1e-9)
     console().print(f"wrote {manifest['rows'][study]:,} rows in {manifest['wall_time_s']:.2f} s "
                     f"({rate:,.0f} rows/s)")
+    for column, n in manifest.get("out_of_range", {}).items():  # a formula or catalog fault: say it loudly
+        console().print(f"[bold red]warning:[/] {n:,} rows with {column} outside its physical range "
+                        f"(mlsys columns {column})")
     return study
 
 

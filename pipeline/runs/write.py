@@ -25,6 +25,7 @@ from pipeline.runs import sizing
 from pipeline.runs.atomic import atomic_directory
 from pipeline.runs.manifest import manifest, run_id
 from pipeline.runs.prepared import Prepared
+from pipeline.studies import schema_columns
 from pipeline.studies.columns import column_dictionary
 
 
@@ -42,13 +43,15 @@ def run(prepared: Prepared, out_dir: str | Path | None = None,
     with atomic_directory(out / rid) as directory:
         tmp = directory.tmp
         (tmp / name).mkdir()
-        written = 0
+        written, out_of_range = 0, {}
         for i, (hw_slice, _estimate) in enumerate(sizing.chunks(prepared.space)):
             part = tmp / name / f"part-{i:05d}.parquet"
             study.build(prepared.space, hw_slice).frame.sink_parquet(
                 part, compression=prepared.spec.output.compression, statistics=True)
             rows = pl.scan_parquet(part).select(pl.len()).collect().item()  # exact, after any cross-side filter
             written += rows
+            for column, n in out_of_range_counts(part, study.SCHEMA).items():
+                out_of_range[column] = out_of_range.get(column, 0) + n
             if on_chunk:
                 on_chunk(rows)
         if written == 0:  # everything dropped: an empty part keeps the schema queryable
@@ -56,12 +59,23 @@ def run(prepared: Prepared, out_dir: str | Path | None = None,
                 tmp / name / "part-00000.parquet")
         write_catalogs(prepared.catalogs, tmp / "catalogs")
         units = study.build(prepared.space, prepared.space.hardware_side.head(0)).units
-        described = manifest(prepared, rid, now, written, units)
+        described = manifest(prepared, rid, now, written, units) | {"out_of_range": out_of_range}
         views = {name: f"{name}/*.parquet"} | {t: f"catalogs/{t}.parquet" for t in prepared.catalogs.hashes}
         database.create_database(tmp, views, {"column_dictionary": column_dictionary()})
         described["wall_time_s"] = round(time.perf_counter() - started, 3)
         (tmp / "manifest.json").write_text(json.dumps(described, indent=2) + "\n")
     return directory.final
+
+
+def out_of_range_counts(part: Path, schema) -> dict[str, int]:
+    """Rows of a written part whose value leaves the range its output schema declares (MFU above
+    1, a negative time ...), per column; columns that may leave it by design declare no range.
+    A non-zero count is a fault of a formula or a catalog row: the run keeps it and says so."""
+    ranges = {c: d["within"] for c, d in schema_columns(schema).items() if d["within"] is not None}
+    checks = [((pl.col(c) < lo) | ((pl.col(c) > hi) if hi is not None else pl.lit(False))).sum().alias(c)
+              for c, (lo, hi) in ranges.items()]
+    counts = pl.scan_parquet(part).select(checks).collect().row(0, named=True) if checks else {}
+    return {c: n for c, n in counts.items() if n}
 
 
 def write_catalogs(catalogs: Catalogs, directory: Path) -> None:
