@@ -8,10 +8,10 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from pipeline.spec.check import FLAG, NAME, Rule, Table, fraction, integer, one_of, positive
+from pipeline.walls.tail_latency import MAX_REPLICAS
 
 WORKLOADS = ("inference", "training")
 RECOMPUTE = ("none", "selective", "full")
-MAX_REPLICAS = 64  # pipeline.walls.load.MAX_REPLICAS
 COMMON_AXES = ("hardware", "model", "compute_dtype", "batch", "seq_len", "workload", "region")
 SERVING_AXES = ("weight_dtype", "kv_dtype", "precision", "tp", "pp", "prompt_len", "output_len",
                 "reasoning_tokens", "request_rate", "replicas", "prune_ratio", "distill_to")

@@ -25,8 +25,9 @@ from pipeline.spec.check import (
     one_of,
     positive,
 )
+from pipeline.walls.quantities import DP_SGD_STEP_MULTIPLIER
 
-DP_SGD = ("none", "book-keeping", "opacus")  # pipeline.walls.training.DP_SGD_STEP_MULTIPLIER
+DP_SGD = tuple(DP_SGD_STEP_MULTIPLIER)  # the methods wall 20 has a step multiplier for
 PRICING = ("on-demand", "reserved-1y", "reserved-3y", "spot")
 COMPRESSIONS = ("lz4", "zstd", "snappy", "uncompressed")
 HARDWARE_FILTERS = ("vendor", "family", "category", "name")
