@@ -4,10 +4,7 @@ weight streaming, the seed's Llama-2-70B rows, large-batch decode, drops and bad
 from __future__ import annotations
 
 import math
-import subprocess
-import sys
 from functools import cache
-from pathlib import Path
 
 import polars as pl
 import pytest
@@ -155,24 +152,19 @@ def test_unknown_precision_names_the_precision_axis():
     assert "axes.precision" in str(err.value)
 
 
-def mlsys(*args, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipeline", *map(str, args)], cwd=cwd, capture_output=True,
-                          text=True, timeout=120)
-
-
 EVALUATE = ("evaluate", "--model", "Llama 2 7B", "--hardware", H100)
 
 
-def test_cli_evaluate_negative_tp_exits_2(tmp_path):
-    res = mlsys(*EVALUATE, "--tp", "-2", cwd=tmp_path)
-    assert res.returncode == 2, res.stdout[-500:]
+def test_cli_evaluate_negative_tp_exits_2(mlsys, tmp_path):
+    res = mlsys(*EVALUATE, "--tp", "-2")
+    assert res.exit_code == 2, res.stdout[-500:]
     assert "axes.tp[0]" in res.stderr
 
 
 @pytest.mark.parametrize("option", ["--tp", "--pp", "--prompt-len", "--output-len"])
-def test_cli_evaluate_zero_serving_option_exits_2(tmp_path, option):
-    res = mlsys(*EVALUATE, option, "0", cwd=tmp_path)
-    assert res.returncode == 2, res.stdout[-500:]
+def test_cli_evaluate_zero_serving_option_exits_2(mlsys, tmp_path, option):
+    res = mlsys(*EVALUATE, option, "0")
+    assert res.exit_code == 2, res.stdout[-500:]
     assert option.lstrip("-").replace("-", "_") in res.stderr
 
 
@@ -183,11 +175,11 @@ SPEC = 'study = "serving"\n[axes]\nmodel = ["Llama 2 7B"]\nhardware = ["H100 SXM
     ("tp = [0]", "axes.tp[0]"),
     ('kv_dtype = ["fp61"]', "axes.kv_dtype"),
 ])
-def test_cli_sweep_with_a_bad_serving_axis_exits_2_and_writes_nothing(tmp_path, line, field):
+def test_cli_sweep_with_a_bad_serving_axis_exits_2_and_writes_nothing(mlsys, tmp_path, line, field):
     (tmp_path / "bad_serving.toml").write_text(SPEC.format(line=line))
     out = tmp_path / "out"
-    res = mlsys("sweep", "--spec", "bad_serving.toml", "--out", out, cwd=tmp_path)
-    assert res.returncode == 2, res.stdout[-500:]
+    res = mlsys("sweep", "--spec", "bad_serving.toml", "--out", out)
+    assert res.exit_code == 2, res.stdout[-500:]
     assert field in res.stderr
     assert not out.exists() or not any(out.iterdir())
 
@@ -199,11 +191,11 @@ def test_evaluate_serving_returns_the_schema_and_the_breakdown():
     assert frame.schema["kv_cache_bytes"] == pl.Float64
 
 
-def test_cli_sweep_reads_a_spec_given_by_its_path(tmp_path):
+def test_cli_sweep_reads_a_spec_given_by_its_path(mlsys, tmp_path):
     spec = tmp_path / "bad_serving.toml"
     spec.write_text(SPEC.format(line="tp = [0]"))
     out = tmp_path / "out"
-    res = mlsys("sweep", "--spec", spec, "--out", out, cwd=tmp_path)
-    assert res.returncode == 2, res.stderr[-500:]
+    res = mlsys("sweep", "--spec", spec, "--out", out)
+    assert res.exit_code == 2, res.stderr[-500:]
     assert "axes.tp[0]" in res.stderr
     assert not out.exists()
