@@ -20,5 +20,8 @@ def test_cli_validate_and_report(mlsys, tmp_path):
         p.name for p in run_dir.iterdir()}
     report = mlsys("report", "validation", "--out", "o")
     assert report.exit_code == 0 and "| metric | hfu | 1 |" in report.stdout
+    # measured values with their unit and a prefix: 0.38 ms is 380 µs; HFU 49 % is the fraction 0.49
+    assert "| resnet-b1 | latency_s (s) | 380 µs | " in report.stdout
+    assert "| gpt3-384 | hfu (fraction) | 0.49 | " in report.stdout
     groups = pipeline.query("validation_report", run=run_dir)
     assert groups.filter(pl.col("grouping") == "all")["rows"].item() == 2
