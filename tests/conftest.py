@@ -1,4 +1,6 @@
-"""Shared fixtures: a private copy of the bundled registry, and a small sweep spec."""
+"""Shared fixtures: a private copy of the bundled registry, a small sweep spec, and ``mlsys`` in-process
+(typer's test runner, with input errors turned into exit code 2 and a message on stderr exactly as the
+entry point ``pipeline.cli.app.main`` does)."""
 
 from __future__ import annotations
 
@@ -6,9 +8,14 @@ import datetime
 import shutil
 import types
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli.app import app
+from pipeline.errors import InputError
 
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED = REPO / "registry_data"
@@ -64,3 +71,39 @@ def freeze_clock(monkeypatch):
         monkeypatch.setattr(write, "dt", fake)
 
     return freeze
+
+
+@dataclass
+class Outcome:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+def invoke(*args, env: dict[str, str] | None = None) -> Outcome:
+    """Run ``mlsys *args`` in this process with no $MLSYS_REGISTRY (set variables with ``env=``);
+    the ``cli`` fixture for module-scoped fixtures, the ``mlsys`` fixture for tests."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("MLSYS_REGISTRY", raising=False)
+        for key, value in (env or {}).items():
+            mp.setenv(key, value)
+        result = CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=True)
+    if isinstance(result.exception, InputError):
+        return Outcome(2, result.stdout, result.stderr + f"error: {result.exception}\n")
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Outcome(result.exit_code, result.stdout, result.stderr)
+
+
+@pytest.fixture
+def mlsys(tmp_path, monkeypatch):
+    """``mlsys(*args, env=None)``: run a command in ``tmp_path`` in this process (see ``invoke``);
+    returns the exit code, stdout and stderr."""
+    monkeypatch.chdir(tmp_path)
+    return invoke
+
+
+@pytest.fixture(scope="session")
+def cli():
+    """``invoke`` for fixtures wider than a test: runs in the current directory, so pass paths."""
+    return invoke

@@ -168,7 +168,8 @@ def random_spec(study: str, rng: random.Random) -> dict:
         return options | {"study": "serving", "axes": {
             "hardware": rng.sample(hardware, 10), "model": rng.sample(decoders, 8), "precision": ["fp16", "fp8"],
             "tp": [1, 2, 4, 8], "pp": [1, 2], "batch": rng.sample(range(1, 257), 2),
-            "prompt_len": [rng.randrange(16, 512), rng.randrange(512, 4097)], "output_len": rng.sample(range(1, 2049), 2),
+            "prompt_len": [rng.randrange(16, 512), rng.randrange(512, 4097)],
+            "output_len": rng.sample(range(1, 2049), 2),
             "request_rate": [round(rng.uniform(0.05, 50.0), 3)], "replicas": [1, rng.randrange(2, 9)],
             "region": region[:1]}}
     return {"training": options["data"], "operations": options["operations"], "study": "training", "axes": {
@@ -211,7 +212,7 @@ def test_the_scalar_answer_equals_the_sweep_row_in_every_column(study, monkeypat
     swept = formulas.plan(sample.lazy(), inputs, outputs, registry).frame.collect()
     answer = formulas.compile_scalar(inputs, outputs, registry)
     wrong: dict[str, tuple] = {}
-    for values, row in zip(sample.iter_rows(named=True), swept.iter_rows(named=True)):
+    for values, row in zip(sample.iter_rows(named=True), swept.iter_rows(named=True), strict=True):
         got = answer(values)
         for column in outputs:
             if not same(got[column], row[column]):

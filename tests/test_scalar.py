@@ -41,7 +41,8 @@ def check(frame: pl.DataFrame, build) -> None:
     expected = frame.select(build(pl).alias("out"))["out"].to_list()
     function = scalar.compile_function({"out": build(scalar)})
     got = [function(row)["out"] for row in frame.iter_rows(named=True)]
-    wrong = [(row, g, e) for row, g, e in zip(frame.iter_rows(named=True), got, expected) if not same(g, e)]
+    wrong = [(row, g, e) for row, g, e in zip(frame.iter_rows(named=True), got, expected, strict=True)
+             if not same(g, e)]
     assert not wrong, wrong[:5]
 
 
@@ -192,7 +193,7 @@ def test_outputs_may_be_given_as_aliased_expressions():
 
 
 def test_a_polars_expression_is_refused_with_the_reason():
-    with pytest.raises(TypeError, match="units.E, not polars"):
+    with pytest.raises(TypeError, match=r"units\.E, not polars"):
         scalar.col("a") + pl.lit(1.0)
 
 

@@ -1,4 +1,5 @@
-"""``mlsys columns``: the column dictionary of the studies' outputs."""
+"""``mlsys columns``: the column dictionary of the studies' outputs, and the words a ``bound``
+column takes (pipeline.walls.bounds)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,21 @@ from pipeline.cli.output import print_frame
 from pipeline.errors import InputError, Problem
 
 
+def is_bound_column(name: str) -> bool:
+    """``bound`` and ``<step>_bound`` (``ttft_bound``) take the words of the one vocabulary."""
+    return name == "bound" or name.endswith("_bound")
+
+
 def columns(
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
     study: Annotated[str | None, typer.Option("--study", help="node, serving or training (default: all)")] = None,
 ) -> None:
-    """The column dictionary: every output column's unit, description and formula source."""
+    """The column dictionary: every output column's unit, description and formula source, then
+    the words of the bound columns and what each means (JSON: under each bound column's "words")."""
     import polars as pl
 
     from pipeline.studies.columns import STUDIES, column_dictionary
+    from pipeline.walls.bounds import BOUNDS
 
     frame = column_dictionary()
     if study is not None:
@@ -29,6 +37,9 @@ def columns(
     if fmt == "csv":
         typer.echo(frame.write_csv(), nl=False)
     elif fmt == "json":
-        typer.echo(json.dumps(frame.to_dicts(), indent=2))
+        entries = [e | {"words": dict(BOUNDS)} if is_bound_column(e["column_name"]) else e for e in frame.to_dicts()]
+        typer.echo(json.dumps(entries, indent=2))
     else:
         print_frame(frame, title="column dictionary")
+        words = pl.DataFrame({"bound": list(BOUNDS), "meaning": list(BOUNDS.values())})
+        print_frame(words, title="bound: the term that sets the time, or why there is none")

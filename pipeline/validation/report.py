@@ -9,6 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
+from pipeline.report.format import cell, quantity
 from pipeline.runs.database import run_query
 from pipeline.validation.accuracy import ELASTICITY_BOUND, bound_agreement, cv_summary
 
@@ -17,14 +18,6 @@ from pipeline.validation.accuracy import ELASTICITY_BOUND, bound_agreement, cv_s
 SEED_PREDICTED = {"seed-resnet50-bs1-a100-latency": 0.42e-3, "seed-resnet50-bs64-a100-latency": 8.1e-3,
                   "seed-bert-large-bs1-h100-latency": 2.1e-3, "seed-llama2-70b-ttft-8xh100": 45e-3,
                   "seed-llama2-70b-itl-8xh100": 4.2e-3}
-
-
-def _fmt(x, digits: int = 3) -> str:
-    if x is None:
-        return "–"
-    if isinstance(x, float):
-        return f"{x:.{digits}g}"
-    return str(x)
 
 
 def report_markdown(run_dir: Path, left_out: list[str] | None = None) -> str:
@@ -42,8 +35,8 @@ def report_markdown(run_dir: Path, left_out: list[str] | None = None) -> str:
              "| grouping | group | rows | median abs error % | p90 abs error % | median signed % | within 15 % | "
              "within 30 % |", "|---|---|---|---|---|---|---|---|"]
     for g in groups.iter_rows(named=True):
-        lines.append(f"| {g['grouping']} | {g['group_value']} | {g['rows']} | {_fmt(g['median_abs_error_pct'])} | "
-                     f"{_fmt(g['p90_abs_error_pct'])} | {_fmt(g['median_signed_error_pct'])} | "
+        lines.append(f"| {g['grouping']} | {g['group_value']} | {g['rows']} | {cell(g['median_abs_error_pct'])} | "
+                     f"{cell(g['p90_abs_error_pct'])} | {cell(g['median_signed_error_pct'])} | "
                      f"{g['share_within_15pct']:.0%} | {g['share_within_30pct']:.0%} |")
     seed = table.filter(pl.col("name").is_in(list(SEED_PREDICTED))).with_columns(
         seed_predicted=pl.col("name").replace_strict(SEED_PREDICTED, return_dtype=pl.Float64))
@@ -52,24 +45,24 @@ def report_markdown(run_dir: Path, left_out: list[str] | None = None) -> str:
                   "| row | measured | seed predicted (error %) | ours (error %) | ours calibrated, LOO (error %) | "
                   "our bound |", "|---|---|---|---|---|---|"]
         for r in seed.sort("name").iter_rows(named=True):
-            measured = (f"{_fmt(r['measured_low'])}–{_fmt(r['measured_high'])}" if r["measured_low"] is not None
-                        else _fmt(r["measured"]))
-            lines.append(f"| {r['name']} | {measured} s | {_fmt(r['seed_predicted'])} "
-                         f"({(r['seed_predicted'] / r['measured'] - 1) * 100:+.0f}) | {_fmt(r['predicted'])} "
-                         f"({_fmt(r['error_pct'])}) | {_fmt(r['cv_predicted'])} ({_fmt(r['cv_error_pct'])}) | "
+            measured = (f"{quantity(r['measured_low'], 's')}–{quantity(r['measured_high'], 's')}"
+                        if r["measured_low"] is not None else quantity(r["measured"], "s"))
+            lines.append(f"| {r['name']} | {measured} | {quantity(r['seed_predicted'], 's')} "
+                         f"({(r['seed_predicted'] / r['measured'] - 1) * 100:+.0f}) | {quantity(r['predicted'], 's')} "
+                         f"({cell(r['error_pct'])}) | {quantity(r['cv_predicted'], 's')} ({cell(r['cv_error_pct'])}) | "
                          f"{r['bound'] or '–'} |")
     cv = cv_summary(table)
     lines += ["", "## Calibration (median absolute error, per metric; % of the measured value, or points of peak "
               "for MFU/HFU)", "",
               "| metric | rows | profile eta | fitted, in sample | fitted, leave-one-out | target | met |",
               "|---|---|---|---|---|---|---|"]
-    lines += [f"| {c['metric']} | {c['rows']} | {_fmt(c['before'])} | {_fmt(c['in_sample'])} | {_fmt(c['cv'])} | "
+    lines += [f"| {c['metric']} | {c['rows']} | {cell(c['before'])} | {cell(c['in_sample'])} | {cell(c['cv'])} | "
               f"{c['target']} | {'yes' if c['met'] else '**no**'} |" for c in cv.iter_rows(named=True)]
     lines += ["", "| workload | framework | family | precision | rows | fitted eta | LOO eta range | prior eta |",
               "|---|---|---|---|---|---|---|---|"]
     lines += [f"| {f['workload']} | {f['framework']} | {f['family']} | {f['compute_dtype']} | {f['rows']} | "
-              f"{_fmt(f['eta_fitted'])} | "
-              f"{_fmt(f['eta_cv_low'])}–{_fmt(f['eta_cv_high'])} | {_fmt(f['eta_prior'])} |"
+              f"{cell(f['eta_fitted'])} | "
+              f"{cell(f['eta_cv_low'])}–{cell(f['eta_cv_high'])} | {cell(f['eta_prior'])} |"
               for f in fitted.iter_rows(named=True)]
     agree = bound_agreement(table)
     lines += ["", "## Binding term against what the measurements imply", "",
@@ -79,18 +72,20 @@ def report_markdown(run_dir: Path, left_out: list[str] | None = None) -> str:
               + (f"Our bound agrees on {agree['agrees'].mean():.0%} of them." if agree.height else ""), "",
               "| smaller batch | larger batch | batches | measured elasticity | implied | ours | agrees |",
               "|---|---|---|---|---|---|---|"]
-    lines += [f"| {a['name']} | {a['name_2']} | {a['batch']} → {a['batch_2']} | {_fmt(a['elasticity'])} | "
+    lines += [f"| {a['name']} | {a['name_2']} | {a['batch']} → {a['batch_2']} | {cell(a['elasticity'])} | "
               f"{a['implied_bound']} | {a['our_bound']} | {'yes' if a['agrees'] else 'no'} |"
               for a in agree.iter_rows(named=True)]
     lines += ["", "## Every measurement", "",
               "| name | metric | measured | predicted (band) | error % | CV error % | bound | batch | eta | "
               "source |", "|---|---|---|---|---|---|---|---|---|---|"]
     for r in table.sort("metric", "name").iter_rows(named=True):
-        band = f"{_fmt(r['predicted'])} ({_fmt(r['predicted_low'])}–{_fmt(r['predicted_high'])})" \
-            if r["predicted"] is not None else f"not predicted: {r['reason']}"
-        lines.append(f"| {r['name']} | {r['metric']} ({r['metric_unit'] or 'fraction'}) | {_fmt(r['measured'])} | "
-                     f"{band} | {_fmt(r['error_pct'])} | {_fmt(r['cv_error_pct'])} | {r['bound'] or '–'} | "
-                     f"{_fmt(r['batch_used'])} | {_fmt(r['eta_compute'])} | [{r['source_location']}]"
+        unit = r["metric_unit"]
+        band = (f"{quantity(r['predicted'], unit)} ({quantity(r['predicted_low'], unit)}–"
+                f"{quantity(r['predicted_high'], unit)})" if r["predicted"] is not None
+                else f"not predicted: {r['reason']}")
+        lines.append(f"| {r['name']} | {r['metric']} ({unit or 'fraction'}) | {quantity(r['measured'], unit)} | "
+                     f"{band} | {cell(r['error_pct'])} | {cell(r['cv_error_pct'])} | {r['bound'] or '–'} | "
+                     f"{cell(r['batch_used'])} | {cell(r['eta_compute'])} | [{r['source_location']}]"
                      f"({r['source_url']}) |")
     if left_out:
         lines += ["", "## Rows left out (bad input)", "", *[f"- {p}" for p in left_out]]

@@ -7,9 +7,6 @@ an imported row must reproduce the catalog's hand-entered row and its parameter 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import polars as pl
@@ -81,12 +78,6 @@ def write_config(directory: Path, config: dict, name: str = "config.json") -> Pa
     return path
 
 
-def mlsys(*args, cwd: Path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "MLSYS_REGISTRY"}
-    return subprocess.run([sys.executable, "-m", "pipeline", *map(str, args)], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
-
-
 def flat(text: str) -> str:
     return " ".join(text.split())
 
@@ -126,19 +117,19 @@ def test_without_a_published_count_the_computed_count_is_recorded(registry, tmp_
     assert "params_published = computed from config (no published count given)" in written["notes"]
 
 
-def test_cli_import_adds_then_replaces_by_name(registry, tmp_path):
+def test_cli_import_adds_then_replaces_by_name(mlsys, registry, tmp_path):
     config = write_config(tmp_path, LLAMA_2_7B)
     before = read_catalog("models", registry)
     args = ["catalog", "import", "--hf-config", config, "--name", "Llama 2 7B (HF)", "--source-url", LLAMA_URL,
             "--release-year", 2023, "--registry", registry]
-    res = mlsys(*args, cwd=tmp_path)
-    assert res.returncode == 0, res.stderr
+    res = mlsys(*args)
+    assert res.exit_code == 0, res.stderr
     assert "6,738,415,616" in res.stdout
     assert read_catalog("models", registry).height == before.height + 1
 
     res = mlsys(*args, "--family", "llama2", "--params-published", 6_738_415_616,
-                "--params-source-url", "https://huggingface.co/meta-llama/Llama-2-7b-hf", cwd=tmp_path)
-    assert res.returncode == 0, res.stderr
+                "--params-source-url", "https://huggingface.co/meta-llama/Llama-2-7b-hf")
+    assert res.exit_code == 0, res.stderr
     after = read_catalog("models", registry)
     assert after.height == before.height + 1 and after["name"].to_list()[-1] == "Llama 2 7B (HF)"
     written = row(registry, "Llama 2 7B (HF)")
@@ -147,32 +138,32 @@ def test_cli_import_adds_then_replaces_by_name(registry, tmp_path):
     assert "no published count given" not in written["notes"]
 
     # replacing an existing catalog row keeps its place in the table
-    res = mlsys(*args[:5], "Llama 2 7B", *args[6:], cwd=tmp_path)
-    assert res.returncode == 0, res.stderr
+    res = mlsys(*args[:5], "Llama 2 7B", *args[6:])
+    assert res.exit_code == 0, res.stderr
     replaced = read_catalog("models", registry)
     assert replaced["name"].to_list() == after["name"].to_list()
     assert "imported from HF config" in row(registry, "Llama 2 7B")["notes"]
 
 
-def test_cli_rejects_a_published_count_3_percent_off_and_writes_nothing(registry, tmp_path):
+def test_cli_rejects_a_published_count_3_percent_off_and_writes_nothing(mlsys, registry, tmp_path):
     before = (registry / "models.parquet").read_bytes()
     wrong = round(6_738_415_616 * 1.03)
     res = mlsys("catalog", "import", "--hf-config", write_config(tmp_path, LLAMA_2_7B), "--name", "Llama 2 7B",
                 "--source-url", LLAMA_URL, "--release-year", 2023, "--params-published", wrong,
-                "--registry", registry, cwd=tmp_path)
-    assert res.returncode == 2, res.stdout + res.stderr
+                "--registry", registry)
+    assert res.exit_code == 2, res.stdout + res.stderr
     err = flat(res.stderr)
     assert f"{wrong:,}" in err and "6,738,415,616" in err and "params_published" in err
     assert "Traceback" not in res.stderr
     assert (registry / "models.parquet").read_bytes() == before
 
 
-def test_cli_rejects_a_config_missing_hidden_size_naming_the_key(registry, tmp_path):
+def test_cli_rejects_a_config_missing_hidden_size_naming_the_key(mlsys, registry, tmp_path):
     before = (registry / "models.parquet").read_bytes()
     config = {k: v for k, v in LLAMA_2_7B.items() if k != "hidden_size"}
     res = mlsys("catalog", "import", "--hf-config", write_config(tmp_path, config), "--name", "broken",
-                "--source-url", LLAMA_URL, "--release-year", 2023, "--registry", registry, cwd=tmp_path)
-    assert res.returncode == 2, res.stdout + res.stderr
+                "--source-url", LLAMA_URL, "--release-year", 2023, "--registry", registry)
+    assert res.exit_code == 2, res.stdout + res.stderr
     assert "hidden_size" in res.stderr and "missing key" in res.stderr
     assert "Traceback" not in res.stderr
     assert (registry / "models.parquet").read_bytes() == before
@@ -197,10 +188,10 @@ def test_every_missing_key_and_an_unsupported_model_type_are_reported(registry, 
     (["--hf-config", "config.json"], "--name"),
     (["--csv", "models.csv", "--name", "x"], "only with --hf-config"),
 ])
-def test_cli_options_are_checked(registry, tmp_path, args, message):
+def test_cli_options_are_checked(mlsys, registry, tmp_path, args, message):
     write_config(tmp_path, LLAMA_2_7B)
-    res = mlsys("catalog", "import", *args, "--registry", registry, cwd=tmp_path)
-    assert res.returncode == 2, res.stdout + res.stderr
+    res = mlsys("catalog", "import", *args, "--registry", registry)
+    assert res.exit_code == 2, res.stdout + res.stderr
     assert message in res.stderr
 
 

@@ -8,11 +8,9 @@ Bad catalogs are built the way a user would: ``mlsys catalog export --csv``, edi
 from __future__ import annotations
 
 import csv
-import os
 import re
 import shutil
-import subprocess
-import sys
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -30,12 +28,6 @@ BW_HEADER = f"{BW} [B/s]"
 
 
 # -- helpers ------------------------------------------------------------------------------
-
-def mlsys(*args, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if k != "MLSYS_REGISTRY"}
-    return subprocess.run([sys.executable, "-m", "pipeline", *map(str, args)], cwd=cwd,
-                          env=base | (env or {}), capture_output=True, text=True, timeout=120)
-
 
 def flat(text: str) -> str:
     """Collapse whitespace: the CLI console may wrap long lines."""
@@ -68,13 +60,13 @@ def snapshot(registry: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory) -> Path:
+def exported(tmp_path_factory, cli) -> Path:
     """The bundled catalogs exported once with ``mlsys catalog export --csv``."""
     base = tmp_path_factory.mktemp("export")
     reg = base / "registry"
     shutil.copytree(BUNDLED, reg)
-    res = mlsys("catalog", "export", "--csv", base / "csv", "--registry", reg, cwd=base)
-    assert res.returncode == 0, res.stderr
+    res = cli("catalog", "export", "--csv", base / "csv", "--registry", reg)
+    assert res.exit_code == 0, res.stderr
     return base / "csv"
 
 
@@ -85,12 +77,12 @@ def hardware_csv(exported) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
-def import_rejected(registry: Path, tmp_path: Path, header, rows, table: str = "hardware") -> str:
+def import_rejected(mlsys, registry: Path, tmp_path: Path, header, rows, table: str = "hardware") -> str:
     """Import an edited CSV through the CLI; assert exit 2, one error, and nothing written."""
     path = save_csv(tmp_path / "edited" / f"{table}.csv", header, rows)
     before = snapshot(registry)
-    res = mlsys("catalog", "import", "--csv", path, "--registry", registry, cwd=tmp_path)
-    assert res.returncode == 2, (res.returncode, res.stdout, res.stderr)
+    res = mlsys("catalog", "import", "--csv", path, "--registry", registry)
+    assert res.exit_code == 2, (res.exit_code, res.stdout, res.stderr)
     assert "Traceback" not in res.stderr
     assert "wrote" not in res.stdout
     assert res.stderr.count("error:") == 1, res.stderr
@@ -116,12 +108,12 @@ def import_rejected_api(registry: Path, tmp_path: Path, header, rows, table: str
     ("0", "expected > 0 (B/s)", "cli"),
     ("inf", "expected a finite number (not NaN or infinity) (B/s)", "api"),
 ])
-def test_bad_bandwidth_value_is_rejected_naming_row_and_column(registry, tmp_path, hardware_csv,
+def test_bad_bandwidth_value_is_rejected_naming_row_and_column(mlsys, registry, tmp_path, hardware_csv,
                                                                value, expected, via):
     header, rows = hardware_csv
     i = row_of(header, rows, "A100 SXM4 80GB")
     rows[i][header.index(BW_HEADER)] = value
-    reject = import_rejected if via == "cli" else import_rejected_api
+    reject = partial(import_rejected, mlsys) if via == "cli" else import_rejected_api
     err = reject(registry, tmp_path, header, rows)
     assert "table 'hardware'" in err
     assert "1 problem" in err
@@ -129,18 +121,18 @@ def test_bad_bandwidth_value_is_rejected_naming_row_and_column(registry, tmp_pat
     assert expected in err
 
 
-def test_missing_unit_in_header_is_rejected(registry, tmp_path, hardware_csv):
+def test_missing_unit_in_header_is_rejected(mlsys, registry, tmp_path, hardware_csv):
     header, rows = hardware_csv
     header[header.index(BW_HEADER)] = BW
-    err = import_rejected(registry, tmp_path, header, rows)
+    err = import_rejected(mlsys, registry, tmp_path, header, rows)
     assert f"column {BW}: missing unit; expected header '{BW} [B/s]'" in err
 
 
 @pytest.mark.parametrize("given", ["USD", "FLOP/s"])
-def test_incompatible_unit_in_header_is_rejected(registry, tmp_path, hardware_csv, given):
+def test_incompatible_unit_in_header_is_rejected(mlsys, registry, tmp_path, hardware_csv, given):
     header, rows = hardware_csv
     header[header.index(BW_HEADER)] = f"{BW} [{given}]"
-    err = import_rejected(registry, tmp_path, header, rows)
+    err = import_rejected(mlsys, registry, tmp_path, header, rows)
     assert f"column {BW}: unit [{given}] cannot be converted to [B/s]" in err
 
 
@@ -153,7 +145,7 @@ def test_unknown_unit_and_unknown_column_are_rejected(registry, tmp_path, hardwa
     assert f"column {BW}: unknown unit [furlong/fortnight]; expected [B/s]" in err
 
 
-def test_compatible_unit_is_converted_and_accepted(registry, tmp_path, hardware_csv):
+def test_compatible_unit_is_converted_and_accepted(mlsys, registry, tmp_path, hardware_csv):
     header, rows = hardware_csv
     col = header.index(BW_HEADER)
     header[col] = f"{BW} [GB/s]"
@@ -163,8 +155,8 @@ def test_compatible_unit_is_converted_and_accepted(registry, tmp_path, hardware_
     i = row_of(header, rows, "H100 SXM5 80GB")
     assert rows[i][col] == "3350.0"
     path = save_csv(tmp_path / "edited" / "hardware.csv", header, rows)
-    res = mlsys("catalog", "import", "--csv", path, "--registry", registry, cwd=tmp_path)
-    assert res.returncode == 0, res.stderr
+    res = mlsys("catalog", "import", "--csv", path, "--registry", registry)
+    assert res.exit_code == 0, res.stderr
     assert "wrote" in res.stdout
     got = read_catalog("hardware", registry)
     original = read_catalog("hardware", BUNDLED)
@@ -177,12 +169,12 @@ def test_compatible_unit_is_converted_and_accepted(registry, tmp_path, hardware_
     assert pq.read_schema(registry / "hardware.parquet").field(BW).metadata == {b"unit": b"B/s"}
 
 
-def test_duplicate_name_is_rejected(registry, tmp_path, hardware_csv):
+def test_duplicate_name_is_rejected(mlsys, registry, tmp_path, hardware_csv):
     header, rows = hardware_csv
     i = row_of(header, rows, "A100 SXM4 80GB")
     j = row_of(header, rows, "H100 SXM5 80GB")
     rows[j][header.index("name")] = "A100 SXM4 80GB"
-    err = import_rejected(registry, tmp_path, header, rows)
+    err = import_rejected(mlsys, registry, tmp_path, header, rows)
     for n in (i, j):
         assert f"row {n + 1} (A100 SXM4 80GB), column name: got A100 SXM4 80GB, duplicate value" in err
 
@@ -191,11 +183,11 @@ def test_duplicate_name_is_rejected(registry, tmp_path, hardware_csv):
     ("", "expected a value, got null", "cli"),
     ("not a url", "expected an http(s) URL", "api"),
 ])
-def test_bad_source_url_is_rejected(registry, tmp_path, hardware_csv, value, expected, via):
+def test_bad_source_url_is_rejected(mlsys, registry, tmp_path, hardware_csv, value, expected, via):
     header, rows = hardware_csv
     i = row_of(header, rows, "T4")
     rows[i][header.index("source_url")] = value
-    reject = import_rejected if via == "cli" else import_rejected_api
+    reject = partial(import_rejected, mlsys) if via == "cli" else import_rejected_api
     err = reject(registry, tmp_path, header, rows)
     assert f"row {i + 1} (T4), column source_url: " in err
     assert expected in err
@@ -203,14 +195,14 @@ def test_bad_source_url_is_rejected(registry, tmp_path, hardware_csv, value, exp
 
 # -- CSV: several bad cells ---------------------------------------------------------------
 
-def test_every_bad_cell_is_listed_in_one_message(registry, tmp_path, hardware_csv):
+def test_every_bad_cell_is_listed_in_one_message(mlsys, registry, tmp_path, hardware_csv):
     header, rows = hardware_csv
     rows[0][header.index(BW_HEADER)] = "-5"                          # row 1
     rows[4][header.index("source_url")] = ""                         # row 5
     rows[6][header.index("tdp_w [W]")] = "nan"                       # row 7
     rows[9][header.index("memory_capacity_bytes [B]")] = "0"         # row 10
     names = [r[header.index("name")] for r in rows]
-    err = import_rejected(registry, tmp_path, header, rows)
+    err = import_rejected(mlsys, registry, tmp_path, header, rows)
     assert "4 problems" in err
     assert f"row 1 ({names[0]}), column {BW}: got -5.0, expected > 0 (B/s)" in err
     assert f"row 5 ({names[4]}), column source_url: expected a value, got null" in err
@@ -289,9 +281,9 @@ def test_duplicate_efficiency_key_names_the_key_columns(registry, tmp_path, expo
 
 # -- round trip ----------------------------------------------------------------------------
 
-def test_export_then_import_unedited_keeps_every_table(registry, tmp_path):
-    res = mlsys("catalog", "export", "--csv", tmp_path / "csv", "--registry", registry, cwd=tmp_path)
-    assert res.returncode == 0, res.stderr
+def test_export_then_import_unedited_keeps_every_table(mlsys, registry, tmp_path):
+    res = mlsys("catalog", "export", "--csv", tmp_path / "csv", "--registry", registry)
+    assert res.exit_code == 0, res.stderr
     tables = ("hardware", "models", "precisions", "efficiency_profiles")
     for t in tables:
         assert (tmp_path / "csv" / f"{t}.csv").exists()
@@ -299,9 +291,8 @@ def test_export_then_import_unedited_keeps_every_table(registry, tmp_path):
         for column, u in schema_units(t).items():
             if u is not None:
                 assert f"{column} [{u}]" in header
-    res = mlsys("catalog", "import", "--csv", tmp_path / "csv" / "hardware.csv", "--registry", registry,
-                cwd=tmp_path)
-    assert res.returncode == 0, res.stderr
+    res = mlsys("catalog", "import", "--csv", tmp_path / "csv" / "hardware.csv", "--registry", registry)
+    assert res.exit_code == 0, res.stderr
     assert res.stdout.strip() == f"wrote {registry / 'hardware.parquet'}"
     for t in tables[1:]:  # the other tables in-process (same code path, no interpreter start-up)
         import_csv(tmp_path / "csv" / f"{t}.csv", registry=registry)
@@ -333,7 +324,7 @@ def with_field_metadata(column: str, meta: dict | None):
     return change
 
 
-def test_parquet_column_without_unit_metadata_is_rejected(registry, tmp_path):
+def test_parquet_column_without_unit_metadata_is_rejected(mlsys, registry, tmp_path):
     rewrite_hardware(registry, with_field_metadata(BW, None))
     assert pq.read_schema(registry / "hardware.parquet").field(BW).metadata is None
     with pytest.raises(InputError) as exc:
@@ -341,8 +332,8 @@ def test_parquet_column_without_unit_metadata_is_rejected(registry, tmp_path):
     msg = str(exc.value)
     assert f"column {BW}: Parquet field has no 'unit' metadata; expected 'B/s'" in msg
     assert [p.column for p in exc.value.problems] == [BW]
-    res = mlsys("catalog", "check", "--registry", registry, cwd=tmp_path)
-    assert res.returncode == 2
+    res = mlsys("catalog", "check", "--registry", registry)
+    assert res.exit_code == 2
     assert f"column {BW}: Parquet field has no 'unit' metadata" in flat(res.stderr)
 
 

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
@@ -41,12 +38,10 @@ def test_evaluate_and_sweep_see_the_same_what_if():
     assert one["memory_time_s"][0] == pytest.approx(plain["memory_time_s"][0] * 3.35 / 6.7, rel=1e-12)
 
 
-def test_sweep_records_the_overrides(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != "MLSYS_REGISTRY"}
+def test_sweep_records_the_overrides(mlsys, tmp_path):
     (tmp_path / "spec.toml").write_text('[axes]\nmodel = ["ResNet-50"]\nhardware = ["A100 SXM4 80GB"]\n')
-    out = subprocess.run([sys.executable, "-m", "pipeline", "sweep", "--spec", "spec.toml", "--out", "o", "--no-map",
-                          "--set", "hardware.peak_fp16_flop_per_s=624 TFLOP/s"], cwd=tmp_path, env=env,
-                         capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
+    out = mlsys("sweep", "--spec", "spec.toml", "--out", "o", "--no-map",
+                "--set", "hardware.peak_fp16_flop_per_s=624 TFLOP/s")
+    assert out.exit_code == 0, out.stderr
     manifest = json.loads(next((tmp_path / "o").glob("*/manifest.json")).read_text())
     assert manifest["spec"]["overrides"] == {"hardware.peak_fp16_flop_per_s": 624e12}

@@ -197,3 +197,21 @@ def test_training_scorecard_without_tp_is_one_gpu_wide_tensor_parallel(mlsys):
     row = pipeline.evaluate_training("Llama 3 8B", H100_POD, gpus=64).row(0, named=True)
     figures = {f["column"]: f["value"] for f in strict_json(res.stdout)[0]["figures"]}
     assert figures["mfu"] == row["mfu"]
+
+
+# -- serving options (moved from the serving study's tests) --
+
+SERVING = ("evaluate", "--model", "Llama 2 7B", "--hardware", H100)
+
+
+def test_cli_evaluate_negative_tp_exits_2(mlsys, tmp_path):
+    res = mlsys(*SERVING, "--tp", "-2")
+    assert res.exit_code == 2, res.stdout[-500:]
+    assert "axes.tp[0]" in res.stderr
+
+
+@pytest.mark.parametrize("option", ["--tp", "--pp", "--prompt-len", "--output-len"])
+def test_cli_evaluate_zero_serving_option_exits_2(mlsys, tmp_path, option):
+    res = mlsys(*SERVING, option, "0")
+    assert res.exit_code == 2, res.stdout[-500:]
+    assert option.lstrip("-").replace("-", "_") in res.stderr

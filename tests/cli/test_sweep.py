@@ -1,6 +1,9 @@
-"""``mlsys sweep``: the dry run writes nothing; a run prints its rows and the study's map."""
+"""``mlsys sweep``: the dry run writes nothing; a run prints its rows and the study's map; a bad
+serving axis exits 2 and writes nothing."""
 
 from __future__ import annotations
+
+import pytest
 
 H100_POD = "NVIDIA DGX SuperPOD DGX H100 (4 SU, 127 nodes)"
 
@@ -45,3 +48,29 @@ def test_training_run_prints_the_fastest_layouts(mlsys, tmp_path):
     cells = [c.strip() for c in best.split("│")[1:-1]]
     assert cells[2] == "16"  # the largest GPU count of the run
     assert cells[4].startswith("DP2 TP8 PP1") or cells[4].startswith("DP16 TP1 PP1")  # 16 GPUs = dp x tp
+
+
+SERVING_SPEC = 'study = "serving"\n[axes]\nmodel = ["Llama 2 7B"]\nhardware = ["H100 SXM5 80GB"]\n{line}\n'
+
+
+@pytest.mark.parametrize(("line", "field"), [
+    ("tp = [0]", "axes.tp[0]"),
+    ('kv_dtype = ["fp61"]', "axes.kv_dtype"),
+])
+def test_cli_sweep_with_a_bad_serving_axis_exits_2_and_writes_nothing(mlsys, tmp_path, line, field):
+    (tmp_path / "bad_serving.toml").write_text(SERVING_SPEC.format(line=line))
+    out = tmp_path / "out"
+    res = mlsys("sweep", "--spec", "bad_serving.toml", "--out", out)
+    assert res.exit_code == 2, res.stdout[-500:]
+    assert field in res.stderr
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_cli_sweep_reads_a_spec_given_by_its_path(mlsys, tmp_path):
+    spec = tmp_path / "bad_serving.toml"
+    spec.write_text(SERVING_SPEC.format(line="tp = [0]"))
+    out = tmp_path / "out"
+    res = mlsys("sweep", "--spec", spec, "--out", out)
+    assert res.exit_code == 2, res.stderr[-500:]
+    assert "axes.tp[0]" in res.stderr
+    assert not out.exists()

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,12 +13,6 @@ from pipeline.spec import DEFAULT_SPEC, SweepSpec, load_spec, parse_spec
 
 # main's flat SweepSpec, recorded before the split (how: tests/spec/data/make_snapshot.py)
 SNAPSHOT = json.loads((Path(__file__).parent / "data" / "as_dict_main.json").read_text())["specs"]
-
-
-def mlsys(*args, cwd: Path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "MLSYS_REGISTRY"}
-    return subprocess.run([sys.executable, "-m", "pipeline", *map(str, args)], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
 
 
 def flat(text: str) -> str:
@@ -200,13 +191,13 @@ eta_compute = 1.5
 """
 
 
-def test_cli_bad_spec_exits_2_lists_every_key_and_writes_nothing(tmp_path, registry):
+def test_cli_bad_spec_exits_2_lists_every_key_and_writes_nothing(mlsys, tmp_path, registry):
     spec = tmp_path / "bad.toml"
     spec.write_text(BAD_TOML)
     out = tmp_path / "out"
     out.mkdir()
-    res = mlsys("sweep", "--spec", spec, "--out", out, "--registry", registry, cwd=tmp_path)
-    assert res.returncode == 2, res.stderr
+    res = mlsys("sweep", "--spec", spec, "--out", out, "--registry", registry)
+    assert res.exit_code == 2, res.stderr
     err = flat(res.stderr)
     assert "Traceback" not in err
     assert err.count("error:") == 1
@@ -219,20 +210,19 @@ def test_cli_bad_spec_exits_2_lists_every_key_and_writes_nothing(tmp_path, regis
     assert not (tmp_path / "outputs").exists()
 
 
-def test_cli_unknown_model_in_spec_exits_2_with_suggestion(tmp_path, registry):
+def test_cli_unknown_model_in_spec_exits_2_with_suggestion(mlsys, tmp_path, registry):
     spec = tmp_path / "names.toml"
     spec.write_text('[axes]\nhardware = ["H100 SXM5 80GB"]\nmodel = ["Llama 2 7X"]\n')
     out = tmp_path / "out"
-    res = mlsys("sweep", "--spec", spec, "--out", out, "--registry", registry, cwd=tmp_path)
-    assert res.returncode == 2, res.stderr
+    res = mlsys("sweep", "--spec", spec, "--out", out, "--registry", registry)
+    assert res.exit_code == 2, res.stderr
     assert "unknown name 'Llama 2 7X'; did you mean 'Llama 2 7B'" in flat(res.stderr)
     assert not out.exists() or list(out.iterdir()) == []
 
 
-def test_cli_evaluate_unknown_model_suggests(tmp_path, registry):
-    res = mlsys("evaluate", "--model", "Llama 2 7X", "--hardware", "H100 SXM5 80GB", "--registry", registry,
-                cwd=tmp_path)
-    assert res.returncode == 2, res.stderr
+def test_cli_evaluate_unknown_model_suggests(mlsys, tmp_path, registry):
+    res = mlsys("evaluate", "--model", "Llama 2 7X", "--hardware", "H100 SXM5 80GB", "--registry", registry)
+    assert res.exit_code == 2, res.stderr
     err = flat(res.stderr)
     assert "Traceback" not in err
     assert "unknown name 'Llama 2 7X'" in err and "'Llama 2 7B'" in err

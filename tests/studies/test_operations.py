@@ -3,9 +3,6 @@ queries over them, and bad regions or prices."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import polars as pl
@@ -98,35 +95,29 @@ def test_queries_over_regions(tmp_path):
     assert carbon["co2e_per_million_tokens_g"].is_sorted()
 
 
-def _cli(*args, cwd: Path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "MLSYS_REGISTRY"}
-    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=120)
-
-
 SPEC = 'study = "training"\n[axes]\nmodel = ["Llama 3 8B"]\ncluster = ["%s"]\ngpus = [8]\ntp = [8]\nregion = [%s]\n'
 
 
 @pytest.mark.parametrize(("column", "value", "expected"), [
     ("pue", 0.9, "got 0.9, expected >= 1"), ("carbon_intensity_g_per_kwh", -5.0, "got -5.0, expected >= 0"),
     ("electricity_price_usd_per_kwh", -0.1, "got -0.1, expected > 0")])
-def test_bad_region_values_exit_2_and_write_nothing(tmp_path, registry, column, value, expected):
+def test_bad_region_values_exit_2_and_write_nothing(mlsys, tmp_path, registry, column, value, expected):
     path = registry / "regions.parquet"
     original = pq.read_table(path)  # keep the unit metadata: only the value is wrong
     edited = pl.from_arrow(original).with_columns(
         pl.when(pl.col("name") == "France").then(value).otherwise(pl.col(column)).alias(column))
     pq.write_table(edited.to_arrow().cast(original.schema), path)
     (tmp_path / "spec.toml").write_text(SPEC % (H100_POD, '"France"'))
-    out = _cli("sweep", "--spec", "spec.toml", "--registry", str(registry), "--out", "outputs", cwd=tmp_path)
-    assert out.returncode == 2
+    out = mlsys("sweep", "--spec", "spec.toml", "--registry", str(registry), "--out", "outputs")
+    assert out.exit_code == 2
     message = " ".join(out.stderr.split())
     assert "regions" in message and "(France)" in message and column in message and expected in message
     assert not (tmp_path / "outputs").exists()
 
 
-def test_unknown_region_exits_2_with_suggestions(tmp_path):
+def test_unknown_region_exits_2_with_suggestions(mlsys, tmp_path):
     (tmp_path / "spec.toml").write_text(SPEC % (H100_POD, '"Frannce"'))
-    out = _cli("sweep", "--spec", "spec.toml", "--out", "outputs", cwd=tmp_path)
-    assert out.returncode == 2
+    out = mlsys("sweep", "--spec", "spec.toml", "--out", "outputs")
+    assert out.exit_code == 2
     assert "axes.region: unknown name 'Frannce'; did you mean 'France'" in " ".join(out.stderr.split())
     assert not (tmp_path / "outputs").exists()

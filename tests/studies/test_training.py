@@ -3,11 +3,6 @@ tools it must not have, the run directory and queries, and bad input."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import polars as pl
 import pyarrow.parquet as pq
 import pytest
@@ -143,35 +138,29 @@ def test_sweep_writes_training_parquet_and_the_queries_rank(tmp_path):
     assert curve["per_gpu_vs_smallest"][0] == 1.0
 
 
-def _cli(*args, cwd: Path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "MLSYS_REGISTRY"}
-    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=120)
-
-
-def test_cli_bad_layout_exits_2_naming_the_field(tmp_path):
-    out = _cli("evaluate", "--study", "training", "--model", "Llama 3 8B", "--cluster", H100_POD, "--gpus", "64",
-               "--dp", "4", "--tp", "8", cwd=tmp_path)
-    assert out.returncode == 2
+def test_cli_bad_layout_exits_2_naming_the_field(mlsys, tmp_path):
+    out = mlsys("evaluate", "--study", "training", "--model", "Llama 3 8B", "--cluster", H100_POD, "--gpus", "64",
+                "--dp", "4", "--tp", "8")
+    assert out.exit_code == 2
     assert "dp x tp x pp x cp = 4 x 8 x 1 x 1 = 32, expected gpus = 64" in " ".join(out.stderr.split())
 
 
-def test_cli_zero_microbatch_exits_2_and_writes_nothing(tmp_path):
+def test_cli_zero_microbatch_exits_2_and_writes_nothing(mlsys, tmp_path):
     (tmp_path / "spec.toml").write_text('study = "training"\n[axes]\nmicrobatch = [0]\n')
-    out = _cli("sweep", "--spec", "spec.toml", "--out", "outputs", cwd=tmp_path)
-    assert out.returncode == 2
+    out = mlsys("sweep", "--spec", "spec.toml", "--out", "outputs")
+    assert out.exit_code == 2
     assert "axes.microbatch[0]: got 0, expected an integer > 0" in " ".join(out.stderr.split())
     assert not (tmp_path / "outputs").exists()
 
 
-def test_cli_fabric_with_zero_bandwidth_exits_2_and_writes_nothing(tmp_path, registry):
+def test_cli_fabric_with_zero_bandwidth_exits_2_and_writes_nothing(mlsys, tmp_path, registry):
     path = registry / "clusters.parquet"
     original = pq.read_table(path)  # keep the unit metadata: only the value is wrong
     edited = pl.from_arrow(original).with_columns(nic_bandwidth_bits_per_s=pl.when(pl.col("name") == H100_POD)
                                                   .then(0.0).otherwise(pl.col("nic_bandwidth_bits_per_s")))
     pq.write_table(edited.to_arrow().cast(original.schema), path)
-    out = _cli("sweep", "--spec", "training", "--registry", str(registry), "--out", "outputs", cwd=tmp_path)
-    assert out.returncode == 2
+    out = mlsys("sweep", "--spec", "training", "--registry", str(registry), "--out", "outputs")
+    assert out.exit_code == 2
     message = " ".join(out.stderr.split())
     assert "catalog 'clusters'" in message and f"({H100_POD}), column nic_bandwidth_bits_per_s: got 0.0, " \
         "expected > 0" in message

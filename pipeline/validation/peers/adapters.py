@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from pipeline.catalogs.load import Catalogs
+from pipeline.report.format import cell, quantity
 from pipeline.validation.predict import measurement_spec
 
 TOOLS = ("mlsysim", "llm-analysis")
@@ -53,20 +54,18 @@ def _peaks(catalogs: Catalogs, hw: dict) -> dict[str, float]:
     return out
 
 
-def _fmt(x: float) -> str:
-    return f"{x:.4g}"
-
-
 def _model_note(m: dict) -> str:
     if m["model_type"] == "cnn":
-        return f"model {m['name']}: {m['params_published']:.4g} params, {m['forward_flop_per_sample']:.4g} FLOP/sample"
+        return (f"model {m['name']}: {quantity(m['params_published'], 'params', 4)}, "
+                f"{quantity(m['forward_flop_per_sample'], 'FLOP/sample', 4)}")
     return (f"model {m['name']}: L={m['n_layers']} d={m['d_model']} heads={m['n_heads']}/{m['n_kv_heads']} "
             f"ffn={m['ffn_dim']}{' gated' if m['is_gated_mlp'] else ''} vocab={m['vocab_size']}")
 
 
 def _hw_note(hw: dict, dtype: str, peak: float) -> str:
-    return (f"hardware {hw['name']}: {_fmt(peak / 1e12)} TFLOP/s {dtype}, "
-            f"{_fmt(hw['memory_bandwidth_bytes_per_s'] / 1e12)} TB/s, {_fmt(hw['memory_capacity_bytes'] / 1e9)} GB")
+    return (f"hardware {hw['name']}: {quantity(peak, 'FLOP/s', 4)} {dtype}, "
+            f"{quantity(hw['memory_bandwidth_bytes_per_s'], 'B/s', 4)}, "
+            f"{quantity(hw['memory_capacity_bytes'], 'B', 4)}")
 
 
 def _active_params(m: dict) -> float:
@@ -122,7 +121,7 @@ def _mlsysim(job: Job, catalogs: Catalogs, model: dict, hw: dict, cluster: dict 
             active = _active_params(model)
             spec |= {"kind": "sparse", "active_parameters": active, "experts": model["n_experts"],
                      "active_experts_per_token": model["n_experts_per_token"]}
-            job.notes.append(f"MoE: active params {active:.4g} from the catalog's expert dimensions")
+            job.notes.append(f"MoE: active params {cell(active, 4)} from the catalog's expert dimensions")
         if study == "node":
             seq = axes["seq_len"][0]
             spec["inference_flops"] = 2 * active * seq
@@ -173,8 +172,8 @@ def _mlsysim_fleet(job: Job, hw: dict, cluster: dict | None) -> dict:
     recompute = axes["recompute"][0]
     job.notes += [
         f"fleet: {nodes} nodes x {per_node} (node = the scale-up domain), intra-node "
-        f"{_fmt(hw['scaleup_link_bandwidth_bytes_per_s'] / 1e9)} GB/s, fabric "
-        + (f"{_fmt(nic / 1e9)} Gb/s per NIC" if nic else "unused (one node)"),
+        f"{quantity(hw['scaleup_link_bandwidth_bytes_per_s'], 'B/s', 4)}, fabric "
+        + (f"{quantity(nic, 'bit/s', 4)} per NIC" if nic else "unused (one node)"),
         f"dp={dp} tp={tp} pp={pp}, {max(1, global_batch // (dp * micro))} microbatches, ZeRO-1",
         f"recompute {recompute} -> activation_recomputation={recompute == 'full'}"
         + ("" if recompute == "full" else " (the tool's memory then assumes selective; it has no 'none')"),
@@ -235,12 +234,12 @@ def _llm_analysis(job: Job, catalogs: Catalogs, model: dict, hw: dict, cluster: 
         config |= {"moe_num_experts": model["n_experts"], "moe_top_k": model["n_experts_per_token"]}
     job.notes += [_model_note(model), _hw_note(hw, dtype, peaks[dtype]),
                   f"dtype w{LLM_ANALYSIS_BITS[weight]}a{LLM_ANALYSIS_BITS[dtype]}; memory "
-                  f"{_fmt(gpu['mem_per_GPU_in_GB'])} of the tool's GB (x 1024^3 B)"]
+                  f"{cell(gpu['mem_per_GPU_in_GB'], 4)} of the tool's GB (x 1024^3 B)"]
     if model["is_gated_mlp"]:
         job.notes.append(f"gated MLP: ffn_embed_dim = 1.5 x {ffn} = {ffn_embed} (the tool counts two FFN matrices; "
                          "its own Llama configs do the same)")
     if model["head_dim"] and model["head_dim"] * model["n_heads"] != model["d_model"]:
-        job.notes.append(f"the tool assumes head_dim = d/heads = {model['d_model'] / model['n_heads']:.4g} "
+        job.notes.append(f"the tool assumes head_dim = d/heads = {cell(model['d_model'] / model['n_heads'], 4)} "
                          f"(catalog: {model['head_dim']})")
     if model["model_type"] == "encoder":
         job.notes.append("encoder run as the tool's decoder forward (LM-head logits over every token included)")
@@ -307,7 +306,7 @@ def jobs(rows: pl.DataFrame, catalogs: Catalogs, efficiency: dict[str, float] | 
             eta = (efficiency or {}).get(r["name"])
             if eta is not None and not math.isnan(eta):
                 request["efficiency"] = eta
-                job.notes.append(f"efficiency {eta:.3g} (ours)")
+                job.notes.append(f"efficiency {cell(eta)} (ours)")
             else:
                 job.notes.append("efficiency: the tool's default" + (" (0.5 of peak FLOP/s)" if tool == "mlsysim"
                                                                      else " (1.0 of peak FLOP/s and of HBM)"))

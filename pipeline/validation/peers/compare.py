@@ -11,6 +11,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.catalogs.load import Catalogs, load_catalogs
+from pipeline.report.format import cell, quantity
 from pipeline.validation.measurements import read_measurements
 from pipeline.validation.peers.adapters import TOOLS, jobs
 from pipeline.validation.peers.answers import PEERS_PYTHON, answer, check_python, run_requests
@@ -71,7 +72,7 @@ def run_ours(rows: pl.DataFrame, catalogs: Catalogs) -> tuple[pl.DataFrame, dict
         etas[p["name"]] = p["eta_compute"]
         ok = p["predicted"] is not None
         out.append({"name": p["name"], "tool": "ours", "predicted": p["predicted"], "seconds": seconds,
-                    "note": f"eta {p['eta_compute']:.3g}, batch {p['batch_used']:.0f}" if ok
+                    "note": f"eta {cell(p['eta_compute'])}, batch {p['batch_used']:.0f}" if ok
                     else f"not predicted: {p['reason']}"})
     return pl.DataFrame(out, schema=SCHEMA), etas, lean
 
@@ -156,16 +157,16 @@ def main(argv: list[str] | None = None) -> int:
             + ", ".join(f"{DISPLAY[k]} {v:.2f} s" for k, v in meta.get("import_seconds", {}).items()) + ".",
             "", _md(overall, rows.height, meta),
             "Ours without the calibration grid of η (`predict(..., etas=[])`: the profile's η and its band only): "
-            f"median {_g(_median(list(lean.values())))} s / prediction. A peer prediction flagged by the tool as "
-            "not fitting in memory still counts as expressed (its note says so).", "", "## Per metric", "",
+            f"median {quantity(_median(list(lean.values())), 's')} / prediction. A peer prediction flagged by the "
+            "tool as not fitting in memory still counts as expressed (its note says so).", "", "## Per metric", "",
             "| tool | metric | rows | of | median abs error % | ours on those rows % (rows both predicted) | "
-            "s / prediction | ours s |",
+            "time / prediction | ours, time / prediction |",
             "|---|---|---|---|---|---|---|---|"]
     for r in per_metric.iter_rows(named=True):
         both = f" ({r['both_predicted']})" if r.get("both_predicted") is not None else ""
         text.append(f"| {DISPLAY.get(r['tool'], r['tool'])} | {r['metric']} | {r['rows']} | {r['of']} | "
-                    f"{_g(r['median_abs_error_pct'])} | {_g(r.get('ours_error_on_both'))}{both} | "
-                    f"{_g(r['s_per_prediction'])} | {_g(r.get('ours_s_per_prediction'))} |")
+                    f"{cell(r['median_abs_error_pct'])} | {cell(r.get('ours_error_on_both'))}{both} | "
+                    f"{quantity(r['s_per_prediction'], 's')} | {quantity(r.get('ours_s_per_prediction'), 's')} |")
     (out / "summary.md").write_text("\n".join(text) + "\n")
     print("\n".join(text))
     print(f"\nwrote {out / 'peers.parquet'} and {out / 'summary.md'}")
@@ -175,6 +176,3 @@ def main(argv: list[str] | None = None) -> int:
 def _median(xs: list[float]) -> float | None:
     return float(pl.Series(xs, dtype=pl.Float64).median()) if xs else None
 
-
-def _g(x) -> str:
-    return "–" if x is None else f"{x:.3g}"
