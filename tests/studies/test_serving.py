@@ -4,9 +4,6 @@ codes for it are in tests/cli)."""
 
 from __future__ import annotations
 
-import math
-from functools import cache
-
 import polars as pl
 import pytest
 
@@ -15,27 +12,7 @@ from pipeline import runs
 from pipeline.errors import InputError
 from pipeline.spec import parse_spec
 from pipeline.studies import serving
-
-H100 = "H100 SXM5 80GB"
-
-
-L70 = "Llama 2 70B"
-
-
-FP16 = 2  # bytes per element
-
-
-@cache
-def _row(**kwargs) -> dict:
-    return pipeline.evaluate_serving(**kwargs).row(0, named=True)
-
-
-def row(**kwargs) -> dict:
-    return dict(_row(**kwargs))
-
-
-def finite_positive(x) -> bool:
-    return x is not None and math.isfinite(x) and x > 0
+from tests.serving_rows import H100, L70, finite_positive, row
 
 
 @pytest.fixture(scope="module")

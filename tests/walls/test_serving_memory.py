@@ -4,32 +4,10 @@ device holds and whether it fits."""
 from __future__ import annotations
 
 import math
-from functools import cache
 
 import pytest
 
-import pipeline
-
-H100 = "H100 SXM5 80GB"
-
-
-L70 = "Llama 2 70B"
-
-
-FP16 = 2  # bytes per element
-
-
-@cache
-def _row(**kwargs) -> dict:
-    return pipeline.evaluate_serving(**kwargs).row(0, named=True)
-
-
-def row(**kwargs) -> dict:
-    return dict(_row(**kwargs))
-
-
-def finite_positive(x) -> bool:
-    return x is not None and math.isfinite(x) and x > 0
+from tests.serving_rows import FP16, H100, L70, row
 
 
 def test_kv_cache_of_llama2_70b_at_2048_tokens_is_exact():
