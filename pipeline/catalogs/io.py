@@ -116,6 +116,13 @@ def _row_rules(table: str) -> list[tuple[str, pl.Expr, str]]:
              "expected n_dense_layers == n_layers for a dense model"),
         ]
         return rules
+    if table == "hardware":
+        return [
+            ("usable_memory_bytes", pl.col("usable_memory_bytes") > pl.col("memory_capacity_bytes"),
+             "expected <= memory_capacity_bytes (a driver cannot report more than is built)"),
+            ("usable_memory_source_url",
+             pl.col("usable_memory_bytes").is_null() != pl.col("usable_memory_source_url").is_null(),
+             "expected usable_memory_bytes and usable_memory_source_url both set or both null")]
     if table == "efficiency_profiles":
         return [rule for kind in ("compute", "memory", "link") for rule in [
             (f"eta_{kind}_high", pl.col(f"eta_{kind}_high") < pl.col(f"eta_{kind}_low"),
