@@ -193,7 +193,17 @@ class EfficiencyProfileSchema(Provenance):
         "", "low end of the achieved fraction of scale-up link bandwidth (null: not stated)", nullable=True, le=1)
     eta_link_high: float = quantity("", "high end of eta_link", nullable=True, le=1)
     source: str = text("citation")
-    _finite = finite(r"^eta_\w+_(low|high)$")
+    memory_fraction: float = quantity(
+        "", "share of device memory the framework takes by default (vLLM gpu_memory_utilization, TensorRT-LLM "
+        "free_gpu_memory_fraction); null: not stated (training rows: the spec's memory_reserve_fraction)",
+        nullable=True, le=1)
+    memory_fraction_of: str = text(
+        "what memory_fraction is a share of: 'total' (usable device memory: vLLM) or 'free' (what is left "
+        "after weights and activations: TensorRT-LLM's KV cache)", nullable=True, isin=["total", "free"])
+    memory_fraction_source_url: str = pa.Field(
+        nullable=True, str_matches=r"^https?://\S+$",
+        metadata={"description": "the framework documentation stating memory_fraction's default"})
+    _finite = finite(r"^(eta_\w+_(low|high)|memory_fraction)$")
 
     class Config:
         name = "efficiency_profiles"
