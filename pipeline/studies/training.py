@@ -69,7 +69,8 @@ PER_SEQUENCE = ["layer_forward_flop_per_sequence", "attention_core_forward_flop_
                 "lm_head_forward_flop_per_sequence", "model_flop_per_sequence"]
 LAYOUT = ["gpus", "dp", "tp", "pp", "cp", "ep", "microbatch", "global_batch", "num_microbatches",
           "virtual_stages", "zero_stage"]
-HARDWARE = ["vendor", "family", "memory_capacity_bytes", "usable_memory_bytes", "tdp_w", "scaleup_link_bandwidth_bytes_per_s",
+HARDWARE = ["vendor", "family", "memory_capacity_bytes", "usable_memory_bytes", "tdp_w",
+            "scaleup_link_bandwidth_bytes_per_s",
             "scaleup_link_latency_s"]
 KNOBS = ["activation_bytes_per_element", "gradient_bytes_per_param", "memory_reserve_fraction",
          "dp_overlap_fraction", "flash_attention", "dropout", "dp_sgd_step_multiplier", "host_cores_per_node",
