@@ -116,12 +116,23 @@ def _row_rules(table: str) -> list[tuple[str, pl.Expr, str]]:
              "expected n_dense_layers == n_layers for a dense model"),
         ]
         return rules
+    if table == "hardware":
+        return [
+            ("usable_memory_bytes", pl.col("usable_memory_bytes") > pl.col("memory_capacity_bytes"),
+             "expected <= memory_capacity_bytes (a driver cannot report more than is built)"),
+            ("usable_memory_source_url",
+             pl.col("usable_memory_bytes").is_null() != pl.col("usable_memory_source_url").is_null(),
+             "expected usable_memory_bytes and usable_memory_source_url both set or both null")]
     if table == "efficiency_profiles":
+        fraction = ["memory_fraction", "memory_fraction_of", "memory_fraction_source_url"]
         return [rule for kind in ("compute", "memory", "link") for rule in [
             (f"eta_{kind}_high", pl.col(f"eta_{kind}_high") < pl.col(f"eta_{kind}_low"),
              f"expected >= eta_{kind}_low"),
             (f"eta_{kind}_high", pl.col(f"eta_{kind}_high").is_null() != pl.col(f"eta_{kind}_low").is_null(),
-             f"expected eta_{kind}_low and eta_{kind}_high both set or both null")]]
+             f"expected eta_{kind}_low and eta_{kind}_high both set or both null")]] + [
+            (c, pl.col(c).is_null() != pl.col("memory_fraction").is_null(),
+             "expected memory_fraction, memory_fraction_of and memory_fraction_source_url all set or all null")
+            for c in fraction[1:]]
     return []
 
 

@@ -93,7 +93,16 @@ class HardwareSchema(Provenance):
     peak_int8_flop_per_s: float = quantity(
         "FLOP/s", "dense INT8 peak (one int8 op counted as one FLOP)", nullable=True)
     peak_fp4_flop_per_s: float = quantity("FLOP/s", "dense FP4 matrix peak", nullable=True)
-    memory_capacity_bytes: float = quantity("B", "device memory capacity")
+    memory_capacity_bytes: float = quantity(
+        "B", "device memory as built, in the unit the vendor means: HBM, GDDR and LPDDR are built in binary "
+        "sizes, so a datasheet '80 GB' of HBM is 80 GiB (registry_data/research/usable_memory.csv)")
+    usable_memory_bytes: float = quantity(
+        "B", "device memory total the driver or runtime reports (nvidia-smi, rocm-smi/rocminfo, torch, XLA, "
+        "Metal), <= memory_capacity_bytes; null: no cited report, and the model uses memory_capacity_bytes "
+        "(no cited driver-overhead rule)", nullable=True)
+    usable_memory_source_url: str = pa.Field(
+        nullable=True, str_matches=r"^https?://\S+$",
+        metadata={"description": "the public log or page showing usable_memory_bytes"})
     memory_bandwidth_bytes_per_s: float = quantity(
         "B/s", "device memory bandwidth (null: unpublished; such rows are dropped)", nullable=True)
     sram_bytes: float = quantity("B", "on-chip SRAM / last-level cache", nullable=True)
@@ -184,7 +193,17 @@ class EfficiencyProfileSchema(Provenance):
         "", "low end of the achieved fraction of scale-up link bandwidth (null: not stated)", nullable=True, le=1)
     eta_link_high: float = quantity("", "high end of eta_link", nullable=True, le=1)
     source: str = text("citation")
-    _finite = finite(r"^eta_\w+_(low|high)$")
+    memory_fraction: float = quantity(
+        "", "share of device memory the framework takes by default (vLLM gpu_memory_utilization, TensorRT-LLM "
+        "free_gpu_memory_fraction); null: not stated (training rows: the spec's memory_reserve_fraction)",
+        nullable=True, le=1)
+    memory_fraction_of: str = text(
+        "what memory_fraction is a share of: 'total' (usable device memory: vLLM) or 'free' (what is left "
+        "after weights and activations: TensorRT-LLM's KV cache)", nullable=True, isin=["total", "free"])
+    memory_fraction_source_url: str = pa.Field(
+        nullable=True, str_matches=r"^https?://\S+$",
+        metadata={"description": "the framework documentation stating memory_fraction's default"})
+    _finite = finite(r"^(eta_\w+_(low|high)|memory_fraction)$")
 
     class Config:
         name = "efficiency_profiles"

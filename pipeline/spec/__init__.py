@@ -101,7 +101,7 @@ class SweepSpec:
                                         if k not in ("precision", "weight_dtype", "kv_dtype")}},
                     "serving": {"eta_memory": self.efficiency.eta_memory, "eta_link": self.efficiency.eta_link,
                                 **{k: getattr(self.serving, k) for k in (
-                                    "memory_reserve_fraction", "kv_block_tokens", "weight_streaming",
+                                    "memory_fraction", "kv_block_tokens", "weight_streaming",
                                     "prefill_chunk_tokens", "dequant_overhead_fraction")}}}
         return out
 

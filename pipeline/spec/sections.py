@@ -77,8 +77,11 @@ class Software:
 
 @dataclass(frozen=True)
 class Serving:
-    """The serving study's memory and kernel knobs."""
-    memory_reserve_fraction: float = setting(0.10, fraction())
+    """The serving study's memory and kernel knobs. ``memory_fraction``: the share of usable
+    device memory the server may take (weights + KV cache + activations), overriding the
+    framework's documented default from the efficiency profiles (None: that default, e.g.
+    vLLM's gpu_memory_utilization 0.9 of the total, TensorRT-LLM's 0.9 of the free memory)."""
+    memory_fraction: float | None = setting(None, positive(1.0))
     kv_block_tokens: int = setting(16, integer())
     weight_streaming: bool = setting(False, FLAG)
     dequant_overhead_fraction: float = setting(0.30, number(0, 10, low_open=False))

@@ -20,9 +20,17 @@ KEYS = ["workload", "family", "compute_dtype"]
 def _best(keys: pl.DataFrame, profiles: pl.DataFrame, framework: str, kind: str) -> pl.DataFrame:
     low, high = f"eta_{kind}_low", f"eta_{kind}_high"
     source = "eta_source" if kind == "compute" else f"eta_{kind}_source"
-    p = profiles.filter(pl.col(low).is_not_null()).select(
+    return _most_specific(keys, profiles, framework, low, [low, high],
+                          pl.format("{}: {} ({})", "profile", "source", "source_url").alias(source))
+
+
+def _most_specific(keys: pl.DataFrame, profiles: pl.DataFrame, framework: str, stated: str, values: list[str],
+                   source: pl.Expr) -> pl.DataFrame:
+    """Per key, ``values`` and ``source`` of the most specific profile row where ``stated`` is not null."""
+    source_name = source.meta.output_name()
+    p = profiles.filter(pl.col(stated).is_not_null()).select(
         "workload", "framework", "hardware_family", pl.col("precision").alias("profile_precision"),
-        low, high, pl.format("{}: {} ({})", "profile", "source", "source_url").alias(source),
+        *values, source,
     )
     candidates = keys.select(KEYS).unique().join(p, on="workload", how="inner").filter(
         ((pl.col("framework") == framework) | pl.col("framework").is_in(WILDCARD))
@@ -34,9 +42,9 @@ def _best(keys: pl.DataFrame, profiles: pl.DataFrame, framework: str, kind: str)
         + (pl.col("profile_precision") == pl.col("compute_dtype")).cast(pl.Int32)
         - (pl.col("framework") == "default").cast(pl.Int32)
     )
-    return (candidates.sort(["score", source], descending=[True, False])
+    return (candidates.sort(["score", source_name], descending=[True, False])
             .unique(subset=KEYS, keep="first", maintain_order=True)
-            .select(*KEYS, low, high, source))
+            .select(*KEYS, *values, source_name))
 
 
 def eta_table(keys: pl.DataFrame, profiles: pl.DataFrame, framework: str,
@@ -57,3 +65,21 @@ def eta_table(keys: pl.DataFrame, profiles: pl.DataFrame, framework: str,
             out = out.join(_best(keys, profiles, framework, kind), on=KEYS, how="left")
         out = out.with_columns(((pl.col(low) + pl.col(high)) / 2).alias(f"eta_{kind}"))
     return out
+
+
+def memory_fraction_table(keys: pl.DataFrame, profiles: pl.DataFrame, framework: str,
+                          override: float | None = None) -> pl.DataFrame:
+    """Add the framework's memory fraction to each (workload, family, compute_dtype) row of
+    ``keys``: ``memory_fraction``, ``memory_fraction_of_free`` (true: a share of the memory left
+    after weights and activations, TensorRT-LLM's KV cache; false: of the usable total, vLLM's
+    gpu_memory_utilization) and ``memory_fraction_source``, from the most specific profile row
+    that states one (as for η). ``override`` (the spec's serving.memory_fraction) sets every
+    row, as a share of the total."""
+    if override is not None:
+        return keys.with_columns(memory_fraction=pl.lit(override), memory_fraction_of_free=pl.lit(False),
+                                 memory_fraction_source=pl.lit("spec override (serving.memory_fraction)"))
+    best = _most_specific(keys, profiles, framework, "memory_fraction", ["memory_fraction", "memory_fraction_of"],
+                          pl.format("{}: {} of {} memory ({})", "profile", "memory_fraction", "memory_fraction_of",
+                                    "memory_fraction_source_url").alias("memory_fraction_source"))
+    return keys.join(best, on=KEYS, how="left").with_columns(
+        memory_fraction_of_free=pl.col("memory_fraction_of") == "free").drop("memory_fraction_of")

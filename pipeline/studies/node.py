@@ -38,7 +38,9 @@ class NodeCoreSchema(pa.DataFrameModel):
     seq_len: int = result("tok", "context length (prompt in prefill, cache in decode)", "sweep axis")
     peak_flop_per_s: float = result("FLOP/s", "dense datasheet peak at compute_dtype", "hardware catalog")
     memory_bandwidth_bytes_per_s: float = result("B/s", "datasheet memory bandwidth", "hardware catalog")
-    memory_capacity_bytes: float = result("B", "device memory", "hardware catalog")
+    memory_capacity_bytes: float = result("B", "device memory as built", "hardware catalog")
+    memory_limit_bytes: float = result("B", "usable device memory: the driver-reported total, else the as-built "
+                                       "capacity", "hardware catalog usable_memory_bytes")
     tdp_w: float = result("W", "thermal design power", "hardware catalog")
     eta_compute: float = fraction("achieved fraction of peak FLOP/s used", "efficiency profile (midpoint)")
     eta_source: pl.Categorical = result(None, "profile row (or override) that set eta_compute", "efficiency_profiles")
@@ -58,7 +60,7 @@ class NodeCoreSchema(pa.DataFrameModel):
     optimizer_state_bytes: float = result("B", "gradients + Adam state (training)",
                                           "Rajbhandari et al. 2020 (ZeRO) §3.1: 12 B/param")
     memory_footprint_bytes: float = result("B", "weights + KV + activations + optimizer", "wall 2")
-    memory_headroom_bytes: float = headroom("capacity - footprint (negative: does not fit)", "wall 2")
+    memory_headroom_bytes: float = headroom("memory_limit_bytes - footprint (negative: does not fit)", "wall 2")
     is_feasible: bool = result(None, "footprint fits in device memory", "wall 2", nullable=False)
     infeasible_reason: pl.Categorical = result(None, "why not, when not feasible", "wall 2")
     weight_traffic_bytes: float = result("B", "weights read (and written, training) this step",
@@ -125,7 +127,8 @@ STEPS = pl.DataFrame(
      ("decoder", "training", "train")],
     schema=["model_type", "workload", "step"], orient="row",
 )
-HARDWARE = ["vendor", "family", "category", "memory_capacity_bytes", "memory_bandwidth_bytes_per_s", "tdp_w"]
+HARDWARE = ["vendor", "family", "category", "memory_capacity_bytes", "usable_memory_bytes",
+            "memory_bandwidth_bytes_per_s", "tdp_w"]
 MODEL_INPUTS = ["model_type", "is_moe", "n_layers", "forward_flop_per_sample", "activation_elements_per_sample",
                 "d_model", "n_heads", "n_kv_heads", "head_dim", "ffn_dim", "vocab_size", "has_linear_bias",
                 "n_experts", "n_experts_per_token", "n_shared_experts", "expert_ffn_dim", "n_dense_layers",

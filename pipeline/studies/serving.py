@@ -22,7 +22,7 @@ from pipeline.catalogs.load import Catalogs
 from pipeline.spec import SweepSpec
 from pipeline.studies import check_plan, demand_ratio, elasticity, fraction, headroom, operations, result, sides
 from pipeline.studies.operations import COMMON, with_operations
-from pipeline.studies.sides import NO_BANDWIDTH, NO_PEAK, TP_HEADS, Rule, Side, Space, no_eta
+from pipeline.studies.sides import NO_BANDWIDTH, NO_MEMORY_FRACTION, NO_PEAK, TP_HEADS, Rule, Side, Space, no_eta
 from pipeline.units import unit
 from pipeline.walls.operators import OPERATORS
 from pipeline.walls.registries import SERVING
@@ -44,6 +44,7 @@ DROP_PP_LAYERS = PP_LAYERS.reason
 DROP_CONTEXT = CONTEXT.reason
 DROP_DOMAIN = DOMAIN.reason
 DROP_NO_LINK = NO_LINK.reason
+DROP_NO_MEMORY_FRACTION = NO_MEMORY_FRACTION.reason
 
 ARCHITECTURE = ["query_dim", "value_dim", "is_mla", "attention_params_per_layer", "dense_mlp_params_per_layer",
                 "expert_params_each", "router_params_per_layer", "norm_params_per_layer", "embedding_params",
@@ -52,11 +53,11 @@ MODEL_INPUTS = ["model_type", "is_moe", "n_layers", "d_model", "n_heads", "n_kv_
                 "vocab_size", "is_tied_embeddings", "has_linear_bias", "max_context_tokens", "n_experts", "norm_type",
                 "n_experts_per_token", "n_shared_experts", "expert_ffn_dim", "n_dense_layers", "kv_lora_rank",
                 "qk_rope_head_dim"]
-HARDWARE = ["vendor", "family", "category", "memory_capacity_bytes", "memory_bandwidth_bytes_per_s",
-            "scaleup_link_bandwidth_bytes_per_s", "scaleup_link_latency_s", "scaleup_domain_size",
-            "host_link_bandwidth_bytes_per_s", "tdp_w"]
+HARDWARE = ["vendor", "family", "category", "memory_capacity_bytes", "usable_memory_bytes",
+            "memory_bandwidth_bytes_per_s", "scaleup_link_bandwidth_bytes_per_s", "scaleup_link_latency_s",
+            "scaleup_domain_size", "host_link_bandwidth_bytes_per_s", "tdp_w"]
 KNOBS = ["kernels_per_transformer_layer", "kernels_per_cnn_layer", "launch_overhead_per_kernel_s", "step_multiplier",
-         "memory_reserve_fraction", "dequant_overhead_fraction", "allow_weight_streaming", "kv_block_tokens",
+         "dequant_overhead_fraction", "allow_weight_streaming", "kv_block_tokens",
          "prefill_chunk_tokens"]
 AXES = {"tp": ("", pl.Float64), "pp": ("", pl.Float64), "batch": ("", pl.Int64), "prompt_len": ("tok", pl.Int64),
         "output_len": ("tok", pl.Int64), "reasoning_tokens": ("tok", pl.Int64), "replicas": ("", pl.Float64),
@@ -96,7 +97,8 @@ def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
                                                  ("axes.kv_dtype", spec.axes.kv_dtype)])
     rows = sides.select_rows(catalogs.hardware, spec.axes.hardware, spec.filters.hardware, "hardware")
     hw = sides.hardware_side(rows.select("name", *HARDWARE), catalogs, spec, workloads=("inference",),
-                             rules=[NO_BANDWIDTH, NO_PEAK, no_eta(KINDS)], kinds=KINDS, storage="axes", knobs=KNOBS,
+                             rules=[NO_BANDWIDTH, NO_PEAK, no_eta(KINDS), NO_MEMORY_FRACTION], kinds=KINDS,
+                             storage="axes", knobs=KNOBS, memory_fraction=True,
                              derived={"scaleup_domain_size": pl.col("scaleup_domain_size").cast(pl.Float64)})
     return sides.join_sides(catalogs, spec, hw, _model_side(catalogs, spec), pair_rules=[DOMAIN, NO_LINK])
 
@@ -134,9 +136,17 @@ class ServingCoreSchema(pa.DataFrameModel):
                                    "replicated KV heads", "2·L·H_kv·d_head·tokens·batch·bytes (exact)")
     kv_cache_bytes_per_device: float = result("B", "one device's share of the KV cache", "wall 5")
     activation_bytes_per_device: float = result("B", "prefill working set of one layer", "wall 5")
-    memory_reserve_bytes: float = result("B", "reserve for fragmentation and runtime", "spec: memory_reserve_fraction")
+    memory_limit_bytes: float = result("B", "usable device memory: the driver-reported total, else the as-built "
+                                       "capacity", "hardware catalog usable_memory_bytes")
+    memory_fraction: float = fraction("share the server takes (of memory_limit_bytes, or of the memory free after "
+                                      "weights and activations: memory_fraction_of_free)",
+                                      "efficiency profile (framework default) or serving.memory_fraction")
+    memory_fraction_of_free: bool = result(None, "memory_fraction is a share of the free memory (TensorRT-LLM), "
+                                           "not of the total (vLLM)", "efficiency profile")
+    memory_reserve_bytes: float = result("B", "memory the server leaves untouched: (1 - memory_fraction) x the memory "
+                                         "it is a share of", "vLLM / TensorRT-LLM docs")
     memory_per_device_bytes: float = result("B", "weights + KV + activations + reserve", "wall 5")
-    memory_headroom_bytes: float = headroom("capacity - memory_per_device_bytes", "wall 5")
+    memory_headroom_bytes: float = headroom("memory_limit_bytes - memory_per_device_bytes", "wall 5")
     fits_in_hbm: bool = result(None, "everything fits in device memory", "wall 5", nullable=False)
     weight_streaming: bool = result(None, "weights stream over the host link (wall 6)", "wall 6", nullable=False)
     is_feasible: bool = result(None, "fits, or streams its weights", "wall 5", nullable=False)

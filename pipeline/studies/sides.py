@@ -26,7 +26,7 @@ from pipeline.catalogs.schemas import PEAK_COLUMNS
 from pipeline.errors import InputError, Problem, UnknownNameError
 from pipeline.spec import SweepSpec
 from pipeline.studies import operations
-from pipeline.studies.efficiency import eta_table
+from pipeline.studies.efficiency import eta_table, memory_fraction_table
 from pipeline.studies.input_pipeline import input_pipeline
 from pipeline.units import unit
 from pipeline.walls.quantities import DP_SGD_STEP_MULTIPLIER
@@ -65,6 +65,10 @@ def apply_rules(frame: pl.DataFrame, rules: Iterable[Rule], weight: str | None =
 NO_BANDWIDTH = Rule("hardware has no published memory bandwidth", pl.col("memory_bandwidth_bytes_per_s").is_null())
 NO_PEAK = Rule("hardware has no published dense peak for compute_dtype", pl.col("peak_flop_per_s").is_null())
 TP_HEADS = Rule("tp does not divide the model's attention heads", (pl.col("n_heads") % pl.col("tp")) != 0)
+
+
+NO_MEMORY_FRACTION = Rule("no efficiency profile states a memory fraction (add one to the 'default' row)",
+                          pl.col("memory_fraction").is_null())
 
 
 def no_eta(kinds: tuple[str, ...]) -> Rule:
@@ -269,11 +273,6 @@ class Knob:
     value: Callable[[SweepSpec], object]
 
 
-def _reserve_fraction(spec: SweepSpec) -> float:
-    """The serving and the training study each set their own memory reserve."""
-    return (spec.training if spec.study == "training" else spec.serving).memory_reserve_fraction
-
-
 KNOBS = {
     "kernels_per_transformer_layer": Knob("", lambda s: float(s.software.kernels_per_transformer_layer)),
     "kernels_per_cnn_layer": Knob("", lambda s: float(s.software.kernels_per_cnn_layer)),
@@ -282,7 +281,7 @@ KNOBS = {
     "host_cores_per_node": Knob("", lambda s: float(s.data.host_cores_per_node)),
     "accelerators_per_node": Knob("", lambda s: float(s.data.accelerators_per_node)),
     "step_multiplier": Knob("", lambda s: 1.0),  # serving: one pass per step
-    "memory_reserve_fraction": Knob("", lambda s: _reserve_fraction(s)),
+    "memory_reserve_fraction": Knob("", lambda s: s.training.memory_reserve_fraction),  # serving: memory_fraction
     "dequant_overhead_fraction": Knob("", lambda s: s.serving.dequant_overhead_fraction),
     "allow_weight_streaming": Knob(None, lambda s: s.serving.weight_streaming),
     "kv_block_tokens": Knob("tok", lambda s: float(s.serving.kv_block_tokens)),
@@ -322,7 +321,7 @@ def hardware_side(rows: pl.DataFrame, catalogs: Catalogs, spec: SweepSpec, *, wo
                   rules: list[Rule], kinds: tuple[str, ...] = ("compute",), storage: str | None = None,
                   knobs: Iterable[str] = (), data: str | None = None, derived: dict[str, pl.Expr] | None = None,
                   units: dict[str, pint.Unit | None] | None = None, key: str = "hardware", on: str = "name",
-                  tables: tuple[str, ...] = ("hardware",)) -> Side:
+                  tables: tuple[str, ...] = ("hardware",), memory_fraction: bool = False) -> Side:
     """The hardware side of a study: ``rows`` (accelerators, or clusters with their accelerator
     in column ``on``) x the spec's compute dtypes with their peak FLOP/s x ``workloads``, with
     η of each of ``kinds`` (efficiency profiles, or the spec's override), the ``knobs``, the
@@ -330,7 +329,8 @@ def hardware_side(rows: pl.DataFrame, catalogs: Catalogs, spec: SweepSpec, *, wo
 
     ``storage``: "compute" stores weights and KV cache at compute_dtype, "axes" at their own
     dtypes (serving), None keeps no element sizes. ``name`` becomes ``key``; the units of
-    ``rows``' columns come from the catalogs ``tables``."""
+    ``rows``' columns come from the catalogs ``tables``. ``memory_fraction``: add the
+    framework's memory fraction (``efficiency.memory_fraction_table``; serving)."""
     peaks = catalogs.hardware.unpivot(index="name", on=PEAK_COLUMNS, variable_name="peak_column",
                                       value_name="peak_flop_per_s").rename({"name": on})
     chosen = catalogs.precisions.filter(pl.col("name").is_in(list(spec.axes.compute_dtype))).select(
@@ -352,6 +352,10 @@ def hardware_side(rows: pl.DataFrame, catalogs: Catalogs, spec: SweepSpec, *, wo
                      {k: getattr(spec.efficiency, f"eta_{k}") for k in kinds}, kinds=kinds)
     out |= {f"eta_{k}{s}": unit("") for k in kinds for s in ("", "_low", "_high")}
     out |= {("eta_source" if k == "compute" else f"eta_{k}_source"): None for k in kinds}
+    if memory_fraction:
+        side = memory_fraction_table(side, catalogs.efficiency_profiles, spec.efficiency.framework,
+                                     spec.serving.memory_fraction)
+        out |= {"memory_fraction": unit(""), "memory_fraction_of_free": None, "memory_fraction_source": None}
     columns = {name: _knob(KNOBS[name].value(spec), KNOBS[name].unit) for name in knobs}
     out |= {name: (None if KNOBS[name].unit is None else unit(KNOBS[name].unit)) for name in knobs}
     if data is not None:  # walls 8 and 9: the storage and host pipeline the spec names

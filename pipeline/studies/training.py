@@ -69,7 +69,8 @@ PER_SEQUENCE = ["layer_forward_flop_per_sequence", "attention_core_forward_flop_
                 "lm_head_forward_flop_per_sequence", "model_flop_per_sequence"]
 LAYOUT = ["gpus", "dp", "tp", "pp", "cp", "ep", "microbatch", "global_batch", "num_microbatches",
           "virtual_stages", "zero_stage"]
-HARDWARE = ["vendor", "family", "memory_capacity_bytes", "tdp_w", "scaleup_link_bandwidth_bytes_per_s",
+HARDWARE = ["vendor", "family", "memory_capacity_bytes", "usable_memory_bytes", "tdp_w",
+            "scaleup_link_bandwidth_bytes_per_s",
             "scaleup_link_latency_s"]
 KNOBS = ["activation_bytes_per_element", "gradient_bytes_per_param", "memory_reserve_fraction",
          "dp_overlap_fraction", "flash_attention", "dropout", "dp_sgd_step_multiplier", "host_cores_per_node",
@@ -205,9 +206,12 @@ class TrainingCoreSchema(pa.DataFrameModel):
     optimizer_bytes_per_gpu: float = result("B", "fp32 master weights and Adam moments", "Rajbhandari et al. 2020")
     activation_bytes_per_gpu: float = result("B", "stored activations of the microbatches in flight + logits",
                                              "Korthikanti et al. 2022")
-    memory_reserve_bytes: float = result("B", "allocator and runtime reserve", "spec: memory_reserve_fraction")
+    memory_limit_bytes: float = result("B", "usable device memory: the driver-reported total, else the as-built "
+                                       "capacity", "hardware catalog usable_memory_bytes")
+    memory_reserve_bytes: float = result("B", "allocator and runtime reserve: memory_reserve_fraction x "
+                                         "memory_limit_bytes", "spec: memory_reserve_fraction")
     memory_per_gpu_bytes: float = result("B", "sum of the above", "wall 2")
-    memory_headroom_bytes: float = headroom("capacity - memory_per_gpu_bytes", "wall 2")
+    memory_headroom_bytes: float = headroom("memory_limit_bytes - memory_per_gpu_bytes", "wall 2")
     is_feasible: bool = result(None, "the layout fits in GPU memory", "wall 2", nullable=False)
     infeasible_reason: pl.Categorical = result(None, "why not", "wall 2")
     compute_time_s: float = result("s", "matmuls and recomputation of the busiest stage", "wall 1")

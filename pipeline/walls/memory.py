@@ -142,9 +142,18 @@ def memory_footprint_bytes(weight_bytes: UExpr, kv_cache_bytes: UExpr, activatio
 
 
 @column
-def memory_headroom_bytes(memory_capacity_bytes: UExpr, memory_footprint_bytes: UExpr) -> UExpr:
-    """Capacity left after the footprint; negative when the step does not fit."""
-    return memory_capacity_bytes - memory_footprint_bytes
+def memory_limit_bytes(usable_memory_bytes: UExpr, memory_capacity_bytes: UExpr) -> UExpr:
+    """Device memory a process can allocate: the total the driver reports (hardware catalog
+    ``usable_memory_bytes``, e.g. nvidia-smi's 81559 MiB on an H100 SXM, 361 MiB under its 80 GiB)
+    where a public report is cited, else the as-built capacity: no cited source gives the
+    driver's share for the other parts (registry_data/research/usable_memory.csv)."""
+    return usable_memory_bytes.fill_null(memory_capacity_bytes)
+
+
+@column
+def memory_headroom_bytes(memory_limit_bytes: UExpr, memory_footprint_bytes: UExpr) -> UExpr:
+    """Usable memory left after the footprint; negative when the step does not fit."""
+    return memory_limit_bytes - memory_footprint_bytes
 
 
 @column

@@ -7,7 +7,7 @@ the KV heads, replicating them when tp exceeds them (Megatron-LM, Shoeybi et al.
 
 from __future__ import annotations
 
-from pipeline.units import E, Plain, UExpr, lit, minimum
+from pipeline.units import E, Plain, UExpr, lit, maximum, minimum, where
 from pipeline.walls.quantities import ELEM_PER_TOKEN
 from pipeline.walls.registries import serving_column
 
@@ -57,10 +57,15 @@ def activation_bytes_per_device(prefill_tokens: UExpr, prefill_chunk_tokens: UEx
 
 
 @serving_column
-def memory_reserve_bytes(memory_reserve_fraction: UExpr, memory_capacity_bytes: UExpr) -> UExpr:
-    """Held back for fragmentation, CUDA context and workspaces (vLLM's default
-    gpu_memory_utilization = 0.9 leaves 10 %)."""
-    return memory_reserve_fraction * memory_capacity_bytes
+def memory_reserve_bytes(memory_fraction: UExpr, memory_fraction_of_free: Plain, memory_limit_bytes: UExpr,
+                         weights_per_device_bytes: UExpr, activation_bytes_per_device: UExpr) -> UExpr:
+    """What the server leaves untouched, (1 - f) x the memory its fraction f is a share of:
+    of the usable total for vLLM's gpu_memory_utilization (default 0.9, "the fraction of GPU
+    memory to be used for the model executor", docs.vllm.ai engine args), of the memory free
+    after weights and activations for TensorRT-LLM's free_gpu_memory_fraction (default 0.9 of
+    it to the KV cache, nvidia.github.io/TensorRT-LLM kvcacheconfig); never below 0."""
+    free = maximum(memory_limit_bytes - weights_per_device_bytes - activation_bytes_per_device, 0)
+    return (1.0 - memory_fraction) * where(memory_fraction_of_free, free, memory_limit_bytes)
 
 
 @serving_column
@@ -70,8 +75,9 @@ def memory_per_device_bytes(weights_per_device_bytes: UExpr, kv_cache_bytes_per_
 
 
 @serving_column
-def memory_headroom_bytes(memory_capacity_bytes: UExpr, memory_per_device_bytes: UExpr) -> UExpr:
-    return memory_capacity_bytes - memory_per_device_bytes
+def memory_headroom_bytes(memory_limit_bytes: UExpr, memory_per_device_bytes: UExpr) -> UExpr:
+    """Usable memory (``memory.memory_limit_bytes``) left; negative when the layout does not fit."""
+    return memory_limit_bytes - memory_per_device_bytes
 
 
 @serving_column

@@ -105,9 +105,12 @@ def activation_bytes_per_gpu(activation_bytes_per_layer: UExpr, layers_per_gpu: 
 
 
 @training_column
-def memory_reserve_bytes(memory_reserve_fraction: UExpr, memory_capacity_bytes: UExpr) -> UExpr:
-    """Allocator fragmentation, workspaces and the runtime's context."""
-    return memory_reserve_fraction * memory_capacity_bytes
+def memory_reserve_bytes(memory_reserve_fraction: UExpr, memory_limit_bytes: UExpr) -> UExpr:
+    """Allocator fragmentation, workspaces and NCCL buffers: a share of the usable memory
+    (training.memory_reserve_fraction, 10 % kept from the seed). PyTorch's caching allocator
+    fragments by allocation pattern (PyTorch devlog "When does fragmentation occur in the CUDA
+    caching allocator?", 2026-06-01); no source found states a fixed share."""
+    return memory_reserve_fraction * memory_limit_bytes
 
 
 @training_column
@@ -118,8 +121,9 @@ def memory_per_gpu_bytes(weight_bytes_per_gpu: UExpr, gradient_bytes_per_gpu: UE
 
 
 @training_column
-def memory_headroom_bytes(memory_capacity_bytes: UExpr, memory_per_gpu_bytes: UExpr) -> UExpr:
-    return memory_capacity_bytes - memory_per_gpu_bytes
+def memory_headroom_bytes(memory_limit_bytes: UExpr, memory_per_gpu_bytes: UExpr) -> UExpr:
+    """Usable memory (``memory.memory_limit_bytes``) left; negative when the layout does not fit."""
+    return memory_limit_bytes - memory_per_gpu_bytes
 
 
 @training_column

@@ -41,7 +41,8 @@ def test_list_tables_and_hardware(mlsys, registry):
         assert name in res.stdout  # whole names, never cut
     assert "(B/s)" in res.stdout and "(FLOP/s)" in res.stdout
     h100 = next(ln for ln in res.stdout.splitlines() if "H100 SXM5 80GB" in ln)
-    assert "80 GB" in h100 and "3.35 TB/s" in h100 and "989 TFLOP/s" in h100  # H100 SXM5 datasheet
+    # H100 SXM5 datasheet; its "80 GB" of HBM3 is 80 GiB = 85.9e9 B (issue 12)
+    assert "85.9 GB" in h100 and "3.35 TB/s" in h100 and "989 TFLOP/s" in h100
 
 
 def test_show_one_row_with_units(mlsys, registry):

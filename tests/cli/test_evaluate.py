@@ -57,7 +57,7 @@ def test_json_keys_and_values_are_the_api_row(mlsys):
     assert list(row) == [*api, "units"]
     assert all(same(row[c], api[c]) for c in api), [c for c in api if not same(row[c], api[c])]
     assert row["peak_flop_per_s"] == 989.4e12  # H100 SXM5 datasheet: 989.4 TFLOP/s dense FP16
-    assert row["memory_capacity_bytes"] == 80e9
+    assert row["memory_capacity_bytes"] == 80 * 2**30  # the datasheet's "80 GB" of HBM3 is 80 GiB (issue 12)
 
 
 def test_decoder_without_step_gives_prefill_and_decode(mlsys):
@@ -96,7 +96,7 @@ def test_node_headline_then_detail_with_prefixed_units(mlsys):
     row = {ln.split("│")[1].strip(): ln for ln in lines if ln.startswith("│")}
     assert "3.35 TB/s" in row["memory_bandwidth_bytes_per_s"]  # H100 SXM5: 3.35 TB/s
     assert "989 TFLOP/s" in row["peak_flop_per_s"]
-    assert "80 GB" in row["memory_capacity_bytes"]
+    assert "85.9 GB" in row["memory_capacity_bytes"]  # 80 GiB (issue 12)
     assert "700 W" in row["tdp_w"]
     assert "2048 tok" in row["seq_len"]
     assert "e+" not in res.stdout and "-0 " not in res.stdout

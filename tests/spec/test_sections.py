@@ -33,7 +33,7 @@ SETTINGS = [
     ("node", "software.kernels_per_transformer_layer", *POSITIVE_INT),
     ("node", "software.kernels_per_cnn_layer", *POSITIVE_INT),
     ("node", "software.launch_overhead_per_kernel_s", *POSITIVE),
-    ("serving", "serving.memory_reserve_fraction", *SHARE),  # vLLM's gpu_memory_utilization < 1
+    ("serving", "serving.memory_fraction", *ETA),  # vLLM's gpu_memory_utilization in (0, 1] (issue 12)
     ("serving", "serving.kv_block_tokens", *POSITIVE_INT),
     ("serving", "serving.weight_streaming", *FLAG),
     ("serving", "serving.dequant_overhead_fraction", [0, 10], [10.5, -0.1, NAN, True], "a number in [0, 10]"),
@@ -122,11 +122,12 @@ def test_an_eta_the_study_does_not_use_is_an_unknown_key(study, key):
 
 
 def test_the_defaults_are_the_documented_ones():
-    """The bundled specs' comments: 10 % reserve (vLLM gpu_memory_utilization 0.9), 16-token KV blocks
+    """The bundled specs' comments: no serving memory_fraction override (the framework's own, issue 12),
+    a 10 % training reserve, 16-token KV blocks
     (vLLM), 30 % dequantization, 11 kernels per transformer block, 4 us per launch, 112 host cores
     (DGX H100: 2 x 56), bf16 gradients (2 B), Chinchilla tokens (None), lz4 output."""
     spec = parse_spec({})
-    assert spec.serving == Serving(0.10, 16, False, 0.30, 8192)
+    assert spec.serving == Serving(None, 16, False, 0.30, 8192)
     assert spec.software == Software(11, 1, 4e-6)
     assert spec.data == Data(None, None, 112, 8)
     assert spec.training.gradient_bytes_per_param == 2.0 and spec.training.train_tokens is None

@@ -230,6 +230,8 @@ def reference_row(hw: dict, m: dict, mr: ModelRef, prec: dict, eta: float, workl
     peak = Q(hw[prec["peak_column"]], "FLOP/s")
     bandwidth = Q(hw["memory_bandwidth_bytes_per_s"], "B/s")
     capacity = Q(hw["memory_capacity_bytes"], "B")
+    # issue 12: what fits is measured against the driver-reported total where one is cited
+    usable = capacity if hw["usable_memory_bytes"] is None else Q(hw["usable_memory_bytes"], "B")
     tdp = None if hw["tdp_w"] is None else Q(hw["tdp_w"], "W")
     element = Q(prec["bytes_per_element"], "B/elem")
     per_param = element * Q(1, "elem/param")
@@ -282,7 +284,7 @@ def reference_row(hw: dict, m: dict, mr: ModelRef, prec: dict, eta: float, workl
         act_mem = 2 * tokens.m_as("tok") * Q(widest, "elem") * element  # in and out of the widest layer
     optimizer = mr.total * (per_param + ADAM_STATE) if train else zero_b
     footprint = weights + kv_cache + act_mem + optimizer
-    headroom = capacity - footprint
+    headroom = usable - footprint
     feasible = headroom.m_as("B") >= 0
 
     # Wall 2: traffic. Transformers: the bytes of the layer operators and the LM head.

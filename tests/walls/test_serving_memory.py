@@ -58,8 +58,12 @@ def test_llama2_70b_fits_two_h100s_and_memory_is_the_sum_of_its_parts():
     parts = (r["weights_per_device_bytes"] + r["kv_cache_bytes_per_device"] + r["activation_bytes_per_device"]
              + r["memory_reserve_bytes"])
     assert r["memory_per_device_bytes"] == pytest.approx(parts, rel=1e-12)
-    assert r["memory_headroom_bytes"] == pytest.approx(80e9 - parts, rel=1e-9)
-    assert r["memory_reserve_bytes"] == pytest.approx(0.10 * 80e9)
+    # issue 12: of the usable memory, nvidia-smi's 81559 MiB on an H100 SXM (NVIDIA/nccl#1264), not 80e9;
+    # the 'default' profile keeps vLLM's gpu_memory_utilization 0.9 of it
+    usable = 81559 * 2**20
+    assert r["memory_limit_bytes"] == usable
+    assert r["memory_headroom_bytes"] == pytest.approx(usable - parts, rel=1e-9)
+    assert r["memory_reserve_bytes"] == pytest.approx(0.10 * usable)
     assert r["kv_cache_bytes_per_device"] == 671_088_640 / 2
     # TP halves every matrix; the 80 x 2 RMSNorms and the final norm (8,192 each) are replicated
     norms = 80 * 2 * 8192 + 8192

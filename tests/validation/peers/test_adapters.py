@@ -21,4 +21,5 @@ def test_rows_map_to_each_tool_from_our_catalogs(rows, catalogs):
     assert llama["model"]["ffn_embed_dim"] == 28672 * 3 // 2  # gated MLP as the tool's two matrices
     assert llama["parallel"] == {"tp_size": 8, "pp_size": 1} and llama["batches"] == [1]
     one_device = {(j.name, j.tool): j for j in jobs(rows, catalogs, None, tp_as_one_device=True)}
-    assert one_device["llama-ttft", "mlsysim"].request["hardware"]["memory_bytes"] == pytest.approx(8 * 80e9)
+    # 8 H100s of 80 GiB each (the datasheet's "80 GB" is binary, issue 12)
+    assert one_device["llama-ttft", "mlsysim"].request["hardware"]["memory_bytes"] == pytest.approx(8 * 80 * 2**30)
