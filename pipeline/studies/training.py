@@ -99,6 +99,12 @@ def per_sequence_units(units: dict) -> dict:
     return units | {"seq_len": unit("tok"), "tp": unit(""), "weight_density": unit("")}
 
 
+def data_parallel_ranks(gpus, group):
+    """Data-parallel ranks of ``gpus`` in groups of tp x pp x cp, and whether the groups divide
+    them (numbers or polars expressions)."""
+    return gpus // group, (gpus % group) == 0
+
+
 def whole_batches(global_batch, dp, microbatch):
     """Microbatches per data-parallel rank per step, and whether they divide the global batch
     (numbers or polars expressions)."""
@@ -117,7 +123,8 @@ def _layouts(spec: SweepSpec) -> pl.DataFrame:
                                                     for name, values in axes.items()})
     group = pl.col("tp") * pl.col("pp") * pl.col("cp")
     if spec.axes.dp is None:
-        frame = frame.with_columns(dp=pl.col("gpus") // group, _divides=(pl.col("gpus") % group) == 0)
+        dp, divides = data_parallel_ranks(pl.col("gpus"), group)
+        frame = frame.with_columns(dp=dp, _divides=divides)
     else:
         frame = frame.with_columns(gpus=pl.col("dp") * group, _divides=pl.lit(True))
     count, whole = whole_batches(pl.col("global_batch"), pl.col("dp"), pl.col("microbatch"))
@@ -306,6 +313,7 @@ def node_layout(tp, accelerators_per_node):
 
 
 NODE_UNITS = {"_one": unit(""), "node_tp": unit(""), "node_dp": unit("")}
+NODE_REFERENCE_UNITS = NODE_UNITS | {"node_iteration_time_s": unit("s")}  # the columns node_reference adds
 
 
 def node_reference(frame: pl.LazyFrame, units: dict) -> tuple[pl.LazyFrame, dict]:
@@ -317,17 +325,16 @@ def node_reference(frame: pl.LazyFrame, units: dict) -> tuple[pl.LazyFrame, dict
     frame = formulas.plan(frame, units, ["iteration_time_s"], FORMULAS, rebind=NODE_REFERENCE, suffix="__node",
                           keep=True).frame
     frame = frame.with_columns(node_iteration_time_s=pl.col("iteration_time_s__node"))
-    return frame, units | {"node_iteration_time_s": unit("s")}
+    return frame, units | NODE_REFERENCE_UNITS
 
 
-def node_reference_values(values: dict, units: dict) -> tuple[dict, dict]:
+def node_reference_values(values: dict, units: dict) -> dict:
     """``node_reference`` for one configuration: the input values (a dict) with the reference
-    columns added, and their units."""
+    columns added; ``units``: the inputs' units, NODE_REFERENCE_UNITS included."""
     values = values | {"_one": 1.0} | _node_layout()(values)
-    units = units | NODE_UNITS
     at_node = formulas.compile_scalar(units, ["iteration_time_s"], FORMULAS, rebind=NODE_REFERENCE)
     values["node_iteration_time_s"] = at_node(values)["iteration_time_s"]
-    return values, units | {"node_iteration_time_s": unit("s")}
+    return values
 
 
 @cache
