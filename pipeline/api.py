@@ -84,12 +84,7 @@ def evaluate(model: str, hardware: str, batch: int = 1, compute_dtype: str = "fp
                      "compute_dtype": [compute_dtype], "seq_len": [seq_len], "workload": [workload]},
             "efficiency": {"framework": framework} | ({} if efficiency is None else {"eta_compute": efficiency}),
             "overrides": dict(overrides or {})}
-    from pipeline.studies.node import STEPS
-
     frame = _one_configuration(_spec(spec), registry)
-
-    order = {s: i for i, s in enumerate(dict.fromkeys(STEPS["step"].to_list()))}
-    frame = frame.sort(pl.col("step").cast(pl.String).replace_strict(order, return_dtype=pl.Int32))
     if step is not None:
         steps = frame["step"].to_list()
         if step not in steps:
@@ -167,6 +162,8 @@ def _one_configuration(spec, registry, breakdown: bool = False) -> pl.DataFrame:
     """The rows of a one-configuration spec: from the catalog's sides and the scalar formulas
     (``pipeline.studies.single``), or, for what that does not cover (overrides, an unknown
     name), the sweep path. A configuration that gives no row was dropped: say why."""
+    import polars as pl
+
     from pipeline.catalogs.load import load_catalogs
     from pipeline.errors import InputError, Problem
     from pipeline.studies import single
@@ -184,6 +181,11 @@ def _one_configuration(spec, registry, breakdown: bool = False) -> pl.DataFrame:
     if frame.height == 0:
         raise InputError("evaluate", [Problem(None, None, f"configuration dropped: {reason}")
                                       for reason in prepared.space.dropped] or [Problem(None, None, "no rows")])
+    if spec.study == "node":  # in the order a request runs its steps, as the fast path gives them
+        from pipeline.studies.node import STEPS
+
+        order = {s: i for i, s in enumerate(dict.fromkeys(STEPS["step"].to_list()))}
+        frame = frame.sort(pl.col("step").cast(pl.String).replace_strict(order, return_dtype=pl.Int32))
     return frame
 
 

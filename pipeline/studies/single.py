@@ -49,7 +49,7 @@ class Answer:
     def frame(self) -> pl.DataFrame:
         """The rows as the sweep's frame: its columns, in order, with its dtypes."""
         dtypes = output_dtypes(self.study, tuple(self.columns))
-        return pl.DataFrame([tuple(r[c] for c in self.columns) for r in self.rows], schema=dtypes, orient="row")
+        return pl.from_dicts(self.rows, schema=dtypes)
 
 
 @cache
@@ -154,11 +154,19 @@ def broken(rules: list[Rule], values: dict) -> str | None:
     if not rules:
         return None
     names = _root_names(tuple(rules))
+    key = (id(rules), *(values.get(n) for n in names))
+    if key in _VERDICTS and _VERDICTS[key][0] is rules:
+        return _VERDICTS[key][1]
     verdicts = pl.DataFrame({n: [values.get(n)] for n in names}).select(
         rule.verdict().alias(str(i)) for i, rule in enumerate(rules)).row(0)
-    return next((rule.reason for rule, bad in zip(rules, verdicts, strict=True) if bad), None)
+    reason = next((rule.reason for rule, bad in zip(rules, verdicts, strict=True) if bad), None)
+    if len(_VERDICTS) > 4096:
+        _VERDICTS.clear()
+    _VERDICTS[key] = (rules, reason)  # the entry keeps ``rules`` alive: its id is not reused
+    return reason
 
 
+_VERDICTS: dict[tuple, tuple] = {}  # the verdict on a row's rule columns, kept
 _ROOTS: dict[int, tuple] = {}
 
 
