@@ -132,7 +132,9 @@ def test_a_single_configuration_equals_its_sweep_row(study):
         key = tuple(float(v) if k in FLOATS.get(study, ()) else v for k, v in zip(KEY[study], config, strict=True))
         expected = rows[key]
         assert got.height == len(expected)
-        for fast, row in zip(got.iter_rows(named=True), expected, strict=True):
+        by_step = {row.get("step"): row for row in expected}  # node: a row per step, in the sweep's order
+        for fast in got.iter_rows(named=True):
+            row = by_step[fast.get("step")]
             compared += 1
             for column, value in row.items():
                 if not same(fast[column], value):
@@ -161,3 +163,36 @@ def test_what_the_fast_path_does_not_cover_is_left_to_the_sweep_path():
     assert single.answer(parse_spec(unknown), catalogs) is None  # the sweep path names it
     overridden = base | {"overrides": {"hardware.tdp_w": "500 W"}}
     assert single.answer(parse_spec(overridden), catalogs) is None
+
+
+def test_the_serving_breakdown_equals_the_sweep_path():
+    """Per-operator FLOPs, bytes, times and bounds (``breakdown``) of random drawn configurations."""
+    from pipeline.studies import serving
+
+    raw, _, rows, drawn = swept("serving")
+    catalogs = load_catalogs(BUNDLED)
+    kept = [c for c in drawn if tuple(float(v) if k in FLOATS["serving"] else v
+                                      for k, v in zip(KEY["serving"], c, strict=True)) in rows]
+    for config in random.Random(3).sample(kept, 5):
+        spec = parse_spec(single_spec(raw, "serving", config))
+        fast = single.answer(spec, catalogs, breakdown=True).frame()
+        prepared = runs.prepare(spec, BUNDLED)
+        slow = serving.build(prepared.space, breakdown=True).frame.collect()
+        assert fast.schema == slow.schema
+        assert len(serving.BREAKDOWN) > 40 and set(serving.BREAKDOWN) <= set(fast.columns)
+        for column in fast.columns:
+            assert same(fast[column][0], slow[column][0]), (column, fast[column][0], slow[column][0])
+
+
+def test_a_single_configuration_counts_the_first_rule_it_breaks():
+    """A hardware rule before a model rule: fp8 on an accelerator without an fp8 peak (the A100:
+    NVIDIA A100 datasheet, no FP8 tensor cores) beyond Llama 2 7B's 4,096-token context (Touvron et
+    al. 2023) is dropped for the missing peak."""
+    catalogs = load_catalogs(BUNDLED)
+    spec = {"axes": {"model": ["Llama 2 7B"], "hardware": ["A100 SXM4 80GB"], "compute_dtype": ["fp8"],
+                     "seq_len": [8192]}}
+    assert single.answer(parse_spec(spec), catalogs).dropped == "hardware has no published dense peak for compute_dtype"
+    spec["axes"]["compute_dtype"] = ["fp16"]
+    assert single.answer(parse_spec(spec), catalogs).dropped == "seq_len exceeds the model's max_context_tokens"
+    spec["axes"]["seq_len"] = [4096]
+    assert single.answer(parse_spec(spec), catalogs).dropped is None
