@@ -168,9 +168,7 @@ def _row(spec, registry) -> tuple[dict, dict, dict, dict | None]:
         raise InputError("scorecard", [Problem(None, None, f"configuration dropped: {reason}")
                                        for reason in prepared.space.dropped] or [Problem(None, None, "no rows")])
     pick = _pick(rows["step"].cast(pl.String).to_list()) if spec.study == "node" else 0
-    frame, units = prepared.space.frame(), dict(prepared.space.units)
-    if spec.study == "training":
-        frame, units = prepared.study.node_reference(frame, units)
+    frame, units = prepared.study.inputs(prepared.space)
     if spec.study == "node":
         frame = frame.filter(pl.col("step") == rows["step"][pick])
     inputs = frame.head(1).collect().row(0, named=True)

@@ -204,9 +204,13 @@ def hardware(catalogs: Catalogs, spec: SweepSpec) -> Side:
                                knobs=KNOBS, data="data")
 
 
+def inputs(space: Space, hardware_side=None) -> tuple[pl.LazyFrame, dict]:
+    """The frame and units the study's formulas read (the joined sides)."""
+    return space.frame(hardware_side), space.units
+
+
 def build(space: Space, hardware_side=None) -> formulas.Plan:
     """The node study's lazy plan over ``space``, checked against its output schema."""
-    plan = operations.build(space.frame(hardware_side), space.units, SCHEMA, OPERATIONS, formulas.REGISTRY,
-                            OUTPUTS)
+    plan = operations.build(*inputs(space, hardware_side), SCHEMA, OPERATIONS, formulas.REGISTRY, OUTPUTS)
     check_plan(plan, SCHEMA)
     return plan

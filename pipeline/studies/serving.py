@@ -311,13 +311,24 @@ def _load_step() -> dict:
                     c("request_rate"), c("replicas"), c("generated_tokens"), c("prefill"), c("decode"), c("cap"))})}
 
 
-def build(space: Space, hardware_side=None, breakdown: bool = False, load_iterations: int = LOAD_ITERATIONS) -> formulas.Plan:
+def is_under_load(space: Space) -> bool:
+    """A request rate in the space: wall 7 applies."""
+    return bool(space.model_side["request_rate"].is_not_null().any())
+
+
+def inputs(space: Space, hardware_side=None, load_iterations: int = LOAD_ITERATIONS) -> tuple[pl.LazyFrame, dict]:
+    """The frame and units the study's formulas read: the joined sides and, under a request
+    rate, wall 7's inputs."""
+    frame, units = space.frame(hardware_side), space.units
+    return _under_load(frame, units, load_iterations) if is_under_load(space) else (frame, units)
+
+
+def build(space: Space, hardware_side=None, breakdown: bool = False,
+          load_iterations: int = LOAD_ITERATIONS) -> formulas.Plan:
     """The serving study's lazy plan, checked against its schema (``breakdown`` adds per-operator
     columns). With a request rate in the space, wall 7's columns are computed, else null."""
-    frame, units = space.frame(hardware_side), space.units
-    under_load = space.model_side["request_rate"].is_not_null().any()
-    if under_load:
-        frame, units = _under_load(frame, units, load_iterations)
+    frame, units = inputs(space, hardware_side, load_iterations)
+    under_load = is_under_load(space)
     wanted = [c for c in OUTPUTS if under_load or c not in LOAD] + (BREAKDOWN if breakdown else [])
     plan = operations.build(frame, units, SCHEMA, OPERATIONS, FORMULAS, wanted)
     out_units = dict(plan.units)

@@ -74,6 +74,7 @@ class CatalogSides:
     units: dict[str, pint.Unit | None]  # every input column of the study's plan
     rules: list[Rule]  # the model rules, then the pair rules: a row counts under the first it breaks
     load_units: dict[str, pint.Unit | None]  # serving: with wall 7's columns
+    known_framework: bool = True  # the spec's efficiency.framework is a profile's (else the sweep path names it)
     rows: dict[tuple, dict] = field(default_factory=dict)
 
     def hardware_row(self, key: tuple) -> dict | None:
@@ -132,8 +133,10 @@ def _build(study: str, catalogs: Catalogs, spec: SweepSpec) -> CatalogSides:
         units |= training.NODE_REFERENCE_UNITS
     keys = {tuple(k): i for i, k in enumerate(frame.select(pl.col(KEYS[study]).cast(pl.String)).iter_rows())}
     models = {row["model"]: row for row in shaped.iter_rows(named=True)}
+    frameworks = set(catalogs.efficiency_profiles["framework"].to_list()) | {"default"}
     return CatalogSides(frame, keys, models, model_units, units, [*model_rules, *pair_rules],
-                        units | serving.LOAD_UNITS if study == "serving" else units)
+                        units | serving.LOAD_UNITS if study == "serving" else units,
+                        spec.efficiency.framework in frameworks)
 
 
 def _reason(rules: list[Rule]) -> pl.Expr:
@@ -218,6 +221,8 @@ def _parts(spec: SweepSpec, catalogs: Catalogs, key: tuple, model: str | None
     if model is None or any(k is None for k in key):
         return None
     found = catalog_sides(spec.study, catalogs, spec)
+    if not found.known_framework:
+        return None
     hardware, shaped = found.hardware_row(key), found.models.get(model)
     if hardware is None or shaped is None:
         return None

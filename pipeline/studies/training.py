@@ -344,9 +344,14 @@ def _node_layout():
         return scalar.compile_function({"node_tp": node_tp, "node_dp": node_dp})
 
 
+def inputs(space: Space, hardware_side=None) -> tuple[pl.LazyFrame, dict]:
+    """The frame and units the study's formulas read: the joined sides and the node reference."""
+    return node_reference(space.frame(hardware_side), space.units)
+
+
 def build(space: Space, hardware_side=None) -> formulas.Plan:
     """The training study's lazy plan, checked against its schema."""
-    frame, units = node_reference(space.frame(hardware_side), space.units)
+    frame, units = inputs(space, hardware_side)
     plan = operations.build(frame, units, SCHEMA, OPERATIONS, FORMULAS, OUTPUTS)
     check_plan(plan, SCHEMA)
     return plan
