@@ -344,8 +344,10 @@ def _training(spec: SweepSpec, catalogs: Catalogs, breakdown: bool) -> Answer | 
     else:
         layout["dp"], divides = single(a.dp), True
         layout["gpus"] = layout["dp"] * group
-    layout["num_microbatches"], whole = training.whole_batches(layout["global_batch"], layout["dp"],
-                                                               layout["microbatch"])
+    # no data-parallel rank (tp x pp x cp above gpus): no microbatch count (polars: null); the gpus rule,
+    # listed before the microbatch rule, drops the row
+    layout["num_microbatches"], whole = (training.whole_batches(layout["global_batch"], layout["dp"],
+                                                                layout["microbatch"]) if layout["dp"] else (None, False))
     values = model | {"seq_len": single(a.seq_len)}
     values |= formulas.compile_scalar(training.per_sequence_units(found.model_units), training.PER_SEQUENCE,
                                       training.FORMULAS, rebind=_ONE_DEVICE)(values | {"_one": 1.0})

@@ -196,3 +196,13 @@ def test_a_single_configuration_counts_the_first_rule_it_breaks():
     assert single.answer(parse_spec(spec), catalogs).dropped == "seq_len exceeds the model's max_context_tokens"
     spec["axes"]["seq_len"] = [4096]
     assert single.answer(parse_spec(spec), catalogs).dropped is None
+
+
+def test_a_layout_larger_than_its_gpus_is_dropped_as_the_sweep_drops_it():
+    # tp x pp = 8 x 2 = 16 GPUs per data-parallel rank cannot fit in 8 GPUs: no rank at all
+    cluster = "NVIDIA DGX SuperPOD DGX H100 (4 SU, 127 nodes)"
+    raw = {"study": "training", "axes": {"model": ["Llama 2 7B"], "cluster": [cluster], "gpus": [8], "tp": [8],
+                                         "pp": [2]}}
+    answer = single.answer(parse_spec(raw), load_catalogs(BUNDLED))
+    assert answer.dropped == "tp x pp x cp does not divide gpus"
+    assert sweep_reason(raw) == [answer.dropped]
