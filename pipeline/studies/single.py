@@ -74,8 +74,20 @@ class CatalogSides:
     units: dict[str, pint.Unit | None]  # every input column of the study's plan
     rules: list[Rule]  # the model rules, then the pair rules: a row counts under the first it breaks
     load_units: dict[str, pint.Unit | None]  # serving: with wall 7's columns
+    sequence_units: dict[str, pint.Unit | None] = field(default_factory=dict)  # training: per-sequence FLOPs
     known_framework: bool = True  # the spec's efficiency.framework is a profile's (else the sweep path names it)
     rows: dict[tuple, dict] = field(default_factory=dict)
+    plans: dict[tuple, formulas.ScalarPlan] = field(default_factory=dict)
+
+    def plan(self, units: dict, outputs: list[str], registry: dict, rebind: dict | None = None
+             ) -> formulas.ScalarPlan:
+        """``formulas.compile_scalar`` kept with these sides (``units``: one of their dicts), so
+        that a call finds it without comparing units."""
+        key = (id(units), tuple(outputs), id(registry), tuple(sorted((rebind or {}).items())))
+        found = self.plans.get(key)
+        if found is None:
+            found = self.plans[key] = formulas.compile_scalar(units, outputs, registry, rebind=rebind)
+        return found
 
     def hardware_row(self, key: tuple) -> dict | None:
         row = self.rows.get(key)
@@ -136,6 +148,7 @@ def _build(study: str, catalogs: Catalogs, spec: SweepSpec) -> CatalogSides:
     frameworks = set(catalogs.efficiency_profiles["framework"].to_list()) | {"default"}
     return CatalogSides(frame, keys, models, model_units, units, [*model_rules, *pair_rules],
                         units | serving.LOAD_UNITS if study == "serving" else units,
+                        training.per_sequence_units(model_units) if study == "training" else {},
                         spec.efficiency.framework in frameworks)
 
 
@@ -229,10 +242,10 @@ def _parts(spec: SweepSpec, catalogs: Catalogs, key: tuple, model: str | None
     return found, hardware, shaped
 
 
-def _finish(study: str, inputs: list[dict], units: dict, registry: dict,
+def _finish(study: str, found: CatalogSides, inputs: list[dict], units: dict, registry: dict,
             wanted: list[str], nulls: list[str], columns: list[str]) -> Answer:
     """The study's formulas on each row of inputs; ``nulls``: columns that do not apply (null)."""
-    plan = formulas.compile_scalar(units, wanted, registry)
+    plan = found.plan(units, wanted, registry)
     rows = [plan(values) | dict.fromkeys(nulls) for values in inputs]
     return Answer(study, rows, inputs, units, registry, columns)
 
@@ -254,11 +267,11 @@ def _node(spec: SweepSpec, catalogs: Catalogs, breakdown: bool) -> Answer | None
         reason = broken(found.rules, values)
         if reason is not None:
             return Answer("node", dropped=reason)
-        inputs.append(values | _per_log_seq(values, found.model_units))
+        inputs.append(values | _per_log_seq(values, found))
     region = a.region is not None
     wanted = [c for c in node.OUTPUTS if region or c not in node.OPERATIONS]
     nulls = [] if region else [c for c in node.OUTPUTS if c in node.OPERATIONS]
-    return _finish("node", inputs, found.units, formulas.REGISTRY, wanted, nulls, node.OUTPUTS)
+    return _finish("node", found, inputs, found.units, formulas.REGISTRY, wanted, nulls, node.OUTPUTS)
 
 
 @cache
@@ -271,11 +284,11 @@ def _steps(model_type: str, workload: str) -> list[str]:
     return [step for kind, work, step in _step_table() if kind == model_type and work == workload]
 
 
-def _per_log_seq(values: dict, model_units: dict) -> dict:
+def _per_log_seq(values: dict, found: CatalogSides) -> dict:
     """node._per_log_seq on one row: the step's sequence-dependent terms at s (1 +- 1/4)."""
     lengths = _seq_lengths()(values)
-    up, down = (formulas.compile_scalar(model_units, node.SEQ_DEPENDENT, rebind={"seq_len": name})(values | lengths)
-                for name in ("_s_up", "_s_dn"))
+    up, down = (found.plan(found.model_units, node.SEQ_DEPENDENT, formulas.REGISTRY, {"seq_len": name})(
+        values | lengths) for name in ("_s_up", "_s_dn"))
     return _seq_slopes()({f"{c}{s}": v for s, part in (("__sup", up), ("__sdn", down)) for c, v in part.items()})
 
 
@@ -321,7 +334,7 @@ def _serving(spec: SweepSpec, catalogs: Catalogs, breakdown: bool) -> Answer | N
     wanted = [c for c in serving.OUTPUTS if (region or c not in serving.OPERATIONS)
               and (under_load or c not in serving.LOAD)] + extra
     nulls = [c for c in serving.OUTPUTS if c not in wanted]
-    return _finish("serving", [values], units, serving.FORMULAS, wanted, nulls, serving.OUTPUTS + extra)
+    return _finish("serving", found, [values], units, serving.FORMULAS, wanted, nulls, serving.OUTPUTS + extra)
 
 
 def _training(spec: SweepSpec, catalogs: Catalogs, breakdown: bool) -> Answer | None:
@@ -349,8 +362,8 @@ def _training(spec: SweepSpec, catalogs: Catalogs, breakdown: bool) -> Answer | 
     layout["num_microbatches"], whole = (training.whole_batches(layout["global_batch"], layout["dp"],
                                                                 layout["microbatch"]) if layout["dp"] else (None, False))
     values = model | {"seq_len": single(a.seq_len)}
-    values |= formulas.compile_scalar(training.per_sequence_units(found.model_units), training.PER_SEQUENCE,
-                                      training.FORMULAS, rebind=_ONE_DEVICE)(values | {"_one": 1.0})
+    values |= found.plan(found.sequence_units, training.PER_SEQUENCE, training.FORMULAS, _ONE_DEVICE)(
+        values | {"_one": 1.0})
     values |= layout | {"_divides": divides, "_whole_batches": whole, "workload": "training"}
     values = hardware | values
     reason = broken(found.rules, values)
@@ -361,7 +374,7 @@ def _training(spec: SweepSpec, catalogs: Catalogs, breakdown: bool) -> Answer | 
     region = a.region is not None
     wanted = [c for c in training.OUTPUTS if region or c not in training.OPERATIONS]
     nulls = [c for c in training.OUTPUTS if c not in wanted]
-    return _finish("training", [values], units, training.FORMULAS, wanted, nulls, training.OUTPUTS)
+    return _finish("training", found, [values], units, training.FORMULAS, wanted, nulls, training.OUTPUTS)
 
 
 _ONE_DEVICE = {name: "_one" for name in training.ONE_DEVICE}  # training._per_sequence's tp = 1, no pruning
