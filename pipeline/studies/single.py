@@ -107,7 +107,7 @@ CACHED_SETTINGS = 8  # spec settings (and catalog contents) whose sides are kept
 def catalog_sides(study: str, catalogs: Catalogs, spec: SweepSpec) -> CatalogSides:
     """The sides of every catalog row for ``spec``'s settings (all but its axes; its region
     axis included), built once and kept (least recently used out)."""
-    settings = tuple((f.name, repr(getattr(spec, f.name))) for f in fields(spec) if f.name != "axes")
+    settings = tuple((f.name, repr(getattr(spec, f.name))) for f in fields(spec) if f.name not in ("axes", "source"))
     key = (study, tuple(catalogs.hashes.items()), spec.axes.region, settings)
     found = _SIDES.get(key)
     if found is None:

@@ -26,7 +26,7 @@ from pipeline.studies import single
 
 BUNDLED = Path(__file__).resolve().parents[2] / "registry_data"
 DRAWS = 1000
-SWEEP_CHECKED_DROPS = 12  # dropped draws also answered by the sweep path alone (40 ms each)
+SWEEP_CHECKED_DROPS = 8  # dropped draws also answered by the sweep path alone (40 ms each)
 
 
 def same(fast, swept) -> bool:
