@@ -2,6 +2,11 @@
 ``scorecard``), a whole sweep (``sweep``, ``run_sweep``) and named queries over a run (``query``).
 ``pipeline.evaluate`` and friends are these functions, imported on first use. The ``mlsys``
 commands call them; they call the runs, studies and report layers below.
+
+One configuration is answered from the catalog's sides, built once per process and spec
+settings, and the study's formulas compiled to plain Python (``pipeline.studies.single``):
+about a millisecond warm, the same row as a sweep. Overrides (``--set``), and what that path
+does not cover (an unknown name, filters, distillation), go through the sweep path.
 """
 
 from __future__ import annotations

@@ -169,7 +169,7 @@ def broken(rules: list[Rule], values: dict) -> str | None:
     expressions on a one-row frame of the columns they read."""
     if not rules:
         return None
-    names = _root_names(tuple(rules))
+    names = _root_names(rules)
     key = (id(rules), *(values.get(n) for n in names))
     if key in _VERDICTS and _VERDICTS[key][0] is rules:
         return _VERDICTS[key][1]
@@ -186,17 +186,17 @@ _VERDICTS: dict[tuple, tuple] = {}  # the verdict on a row's rule columns, kept
 _ROOTS: dict[int, tuple] = {}
 
 
-def _root_names(rules: tuple[Rule, ...]) -> list[str]:
-    key = id(rules[0]), len(rules), id(rules[-1])
-    found = _ROOTS.get(key)
-    if found is None or found[0] != rules:
-        found = _ROOTS[key] = (rules, sorted({n for rule in rules for n in rule.bad.meta.root_names()}))
+def _root_names(rules: list[Rule]) -> list[str]:
+    """The columns ``rules`` read (kept per rules list, which the entry keeps alive)."""
+    found = _ROOTS.get(id(rules))
+    if found is None or found[0] is not rules:
+        found = _ROOTS[id(rules)] = (rules, sorted({n for rule in rules for n in rule.bad.meta.root_names()}))
     return found[1]
 
 
 # -- one configuration ---------------------------------------------------------------------------
 
-def single(values: tuple | None) -> object | None:
+def one_value(values: tuple | None) -> object | None:
     """The one value of an axis (None: absent), or ``MANY`` when it has several."""
     if values is None:
         return None
@@ -213,7 +213,7 @@ def answer(spec: SweepSpec, catalogs: Catalogs, breakdown: bool = False) -> Answ
     if spec.overrides or spec.filters.hardware or spec.filters.model or a.distill_to:
         return None
     read = [n for n in _AXES[spec.study] if not (n == "gpus" and a.dp is not None)]  # dp given: gpus unread
-    if any(single(getattr(a, name)) is MANY for name in read):
+    if any(one_value(getattr(a, name)) is MANY for name in read):
         return None
     return _ANSWER[spec.study](spec, catalogs, breakdown)
 
@@ -252,17 +252,17 @@ def _finish(study: str, found: CatalogSides, inputs: list[dict], units: dict, re
 
 def _node(spec: SweepSpec, catalogs: Catalogs, breakdown: bool) -> Answer | None:
     a = spec.axes
-    workload = single(a.workload)
-    parts = _parts(spec, catalogs, (single(a.hardware), single(a.compute_dtype), workload), single(a.model))
+    workload = one_value(a.workload)
+    parts = _parts(spec, catalogs, (one_value(a.hardware), one_value(a.compute_dtype), workload), one_value(a.model))
     if parts is None:
         return None
     found, hardware, model = parts
     if hardware[DROPPED] is not None:
         return Answer("node", dropped=hardware[DROPPED])
-    seq_len = None if model["model_type"] == "cnn" else single(a.seq_len)
+    seq_len = None if model["model_type"] == "cnn" else one_value(a.seq_len)
     inputs = []
     for step in _steps(model["model_type"], workload):
-        values = hardware | model | node.ONE_DEVICE | {"step": step, "batch": single(a.batch), "seq_len": seq_len,
+        values = hardware | model | node.ONE_DEVICE | {"step": step, "batch": one_value(a.batch), "seq_len": seq_len,
                                                        "workload": workload}
         reason = broken(found.rules, values)
         if reason is not None:
@@ -309,15 +309,15 @@ def _seq_slopes():
 
 def _serving(spec: SweepSpec, catalogs: Catalogs, breakdown: bool) -> Answer | None:
     a = spec.axes
-    compute = single(a.compute_dtype)
-    key = (single(a.hardware), compute, single(a.weight_dtype) or compute, single(a.kv_dtype) or compute)
-    parts = _parts(spec, catalogs, key, single(a.model))
+    compute = one_value(a.compute_dtype)
+    key = (one_value(a.hardware), compute, one_value(a.weight_dtype) or compute, one_value(a.kv_dtype) or compute)
+    parts = _parts(spec, catalogs, key, one_value(a.model))
     if parts is None:
         return None
     found, hardware, model = parts
     if hardware[DROPPED] is not None:
         return Answer("serving", dropped=hardware[DROPPED])
-    axes = {name: (None if (v := single(getattr(a, name))) is None else
+    axes = {name: (None if (v := one_value(getattr(a, name))) is None else
                    float(v) if dtype == pl.Float64 else int(v)) for name, (_, dtype) in serving.AXES.items()}
     values = hardware | model | axes | {"teacher": model["model"], "teacher_params_computed": model["params_computed"],
                                         "workload": "inference",
@@ -341,27 +341,27 @@ def _training(spec: SweepSpec, catalogs: Catalogs, breakdown: bool) -> Answer | 
     a = spec.axes
     if a.hardware is not None:  # clusters chosen by accelerator: the sweep path filters them
         return None
-    parts = _parts(spec, catalogs, (single(a.cluster), single(a.compute_dtype)), single(a.model))
+    parts = _parts(spec, catalogs, (one_value(a.cluster), one_value(a.compute_dtype)), one_value(a.model))
     if parts is None:
         return None
     found, hardware, model = parts
     if hardware[DROPPED] is not None:
         return Answer("training", dropped=hardware[DROPPED])
-    layout = {name: single(getattr(a, name)) for name in ("tp", "pp", "cp", "ep", "microbatch", "global_batch",
+    layout = {name: one_value(getattr(a, name)) for name in ("tp", "pp", "cp", "ep", "microbatch", "global_batch",
                                                           "virtual_stages", "zero_stage", "recompute",
                                                           "sequence_parallel")}
     group = layout["tp"] * layout["pp"] * layout["cp"]
     if a.dp is None:
-        layout["gpus"] = single(a.gpus)
+        layout["gpus"] = one_value(a.gpus)
         layout["dp"], divides = training.data_parallel_ranks(layout["gpus"], group)
     else:
-        layout["dp"], divides = single(a.dp), True
+        layout["dp"], divides = one_value(a.dp), True
         layout["gpus"] = layout["dp"] * group
     # no data-parallel rank (tp x pp x cp above gpus): no microbatch count (polars: null); the gpus rule,
     # listed before the microbatch rule, drops the row
     layout["num_microbatches"], whole = (training.whole_batches(layout["global_batch"], layout["dp"],
                                                                 layout["microbatch"]) if layout["dp"] else (None, False))
-    values = model | {"seq_len": single(a.seq_len)}
+    values = model | {"seq_len": one_value(a.seq_len)}
     values |= found.plan(found.sequence_units, training.PER_SEQUENCE, training.FORMULAS, _ONE_DEVICE)(
         values | {"_one": 1.0})
     values |= layout | {"_divides": divides, "_whole_batches": whole, "workload": "training"}
