@@ -131,3 +131,20 @@ def test_a_dropped_single_configuration_says_why():
     # Llama 2 7B's context is 4,096 tokens (Touvron et al. 2023)
     with pytest.raises(InputError, match="configuration dropped: seq_len exceeds the model's max_context_tokens"):
         pipeline.evaluate("Llama 2 7B", "H100 SXM5 80GB", seq_len=8192)
+
+
+@pytest.mark.parametrize(("study", "configuration"), [
+    ("node", {"model": "Llama 2 7B", "hardware": "H100 SXM5 80GB", "batch": 8}),
+    ("serving", {"model": "Llama 2 70B", "hardware": "H100 SXM5 80GB", "tp": 8, "request_rate": 2.0}),
+    ("training", {"model": "Llama 2 7B", "cluster": "NVIDIA DGX SuperPOD DGX H100 (4 SU, 127 nodes)", "gpus": 64,
+                  "tp": 8}),
+])
+def test_the_scorecard_is_the_same_by_either_path(study, configuration, monkeypatch):
+    """The 22 walls (wall 22's what-ifs included) from the single-configuration path equal those
+    from the sweep path (forced by answering nothing on the fast path)."""
+    from pipeline.studies import single
+
+    fast = pipeline.scorecard(study, **configuration)
+    monkeypatch.setattr(single, "answer", lambda *args, **kwargs: None)
+    assert pipeline.scorecard(study, **configuration) == fast
+    assert len(fast) == 22 and fast[21]["figures"]  # wall 22 solved for something
