@@ -1,6 +1,6 @@
 """The peer's side of ``mlsys bench --single``: MLSys·im's single-configuration calls, timed in the
 peer's own interpreter (``PYTHON pipeline/bench_peer.py CALLS``), so that our environment never
-imports it and its never imports ours.
+imports it and it never imports ours.
 
 It imports the standard library and MLSys·im only, and prints one JSON object: per call, the
 median wall time in seconds over ``CALLS`` varied configurations (built-in models and

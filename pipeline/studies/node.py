@@ -181,7 +181,8 @@ def _per_log_seq(frame: pl.LazyFrame, units: dict, inputs: dict) -> tuple[pl.Laz
     """s dX/ds of the step's FLOPs and K/V and activation elements (wall 21): each is a polynomial
     of degree <= 2 in the sequence length (linear layers, quadratic attention scores), so the
     central difference over s (1 +- 1/4) is its exact derivative."""
-    frame = frame.with_columns((pl.col("seq_len") * SEQ_UP).alias("_s_up"), (pl.col("seq_len") * SEQ_DOWN).alias("_s_dn"))
+    frame = frame.with_columns((pl.col("seq_len") * SEQ_UP).alias("_s_up"),
+                               (pl.col("seq_len") * SEQ_DOWN).alias("_s_dn"))
     for name, suffix in (("_s_up", "__sup"), ("_s_dn", "__sdn")):
         frame = formulas.plan(frame, inputs, SEQ_DEPENDENT, rebind={"seq_len": name}, suffix=suffix, keep=True).frame
     frame = frame.with_columns(per_log_seq(pl.col(f"{c}__sup"), pl.col(f"{c}__sdn")).alias(f"{c}_per_log_seq")

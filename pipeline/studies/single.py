@@ -359,8 +359,9 @@ def _training(spec: SweepSpec, catalogs: Catalogs, breakdown: bool) -> Answer | 
         layout["gpus"] = layout["dp"] * group
     # no data-parallel rank (tp x pp x cp above gpus): no microbatch count (polars: null); the gpus rule,
     # listed before the microbatch rule, drops the row
-    layout["num_microbatches"], whole = (training.whole_batches(layout["global_batch"], layout["dp"],
-                                                                layout["microbatch"]) if layout["dp"] else (None, False))
+    counted = training.whole_batches(layout["global_batch"], layout["dp"], layout["microbatch"]) if layout["dp"] \
+        else (None, False)
+    layout["num_microbatches"], whole = counted
     values = model | {"seq_len": one_value(a.seq_len)}
     values |= found.plan(found.sequence_units, training.PER_SEQUENCE, training.FORMULAS, _ONE_DEVICE)(
         values | {"_one": 1.0})

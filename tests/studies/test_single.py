@@ -93,7 +93,7 @@ def swept(study: str):
         key = tuple(row[c] for c in KEY[study])
         if study == "node" and row["seq_len"] is None:  # a CNN has no sequence: it answers for every length
             for length in raw["axes"]["seq_len"]:
-                rows.setdefault(key[:4] + (length,) + key[5:], []).append(row)
+                rows.setdefault((*key[:4], length, *key[5:]), []).append(row)
             continue
         rows.setdefault(key, []).append(row)
     drawn = list(itertools.product(*(raw["axes"][c] for c in KEY[study])))
