@@ -13,17 +13,18 @@ PP must not exceed the layers, the context must fit the model), and per pair of 
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import cache
 
 import pandera.polars as pa
 import polars as pl
 
-from pipeline import formulas
+from pipeline import formulas, scalar
 from pipeline.catalogs.load import Catalogs
 from pipeline.spec import SweepSpec
 from pipeline.studies import check_plan, demand_ratio, elasticity, fraction, headroom, operations, result, sides
 from pipeline.studies.operations import COMMON, with_operations
 from pipeline.studies.sides import NO_BANDWIDTH, NO_MEMORY_FRACTION, NO_PEAK, TP_HEADS, Rule, Side, Space, no_eta
-from pipeline.units import unit
+from pipeline.units import E, expression_library, unit
 from pipeline.walls.operators import OPERATORS
 from pipeline.walls.registries import SERVING
 from pipeline.walls.serving import PHASES
@@ -62,15 +63,20 @@ KNOBS = ["kernels_per_transformer_layer", "kernels_per_cnn_layer", "launch_overh
 AXES = {"tp": ("", pl.Float64), "pp": ("", pl.Float64), "batch": ("", pl.Int64), "prompt_len": ("tok", pl.Int64),
         "output_len": ("tok", pl.Int64), "reasoning_tokens": ("tok", pl.Int64), "replicas": ("", pl.Float64),
         "request_rate": ("1/s", pl.Float64), "prune_ratio": ("", pl.Float64)}
+AXIS_UNITS = {"teacher": None, "teacher_params_computed": unit("param"), "workload": None,
+              "weight_density": unit("")} | {name: unit(u) for name, (u, _) in AXES.items()}
+SHAPED = [*MODEL_INPUTS, *ARCHITECTURE]  # the model catalog's row, shaped
+MODEL_RULES = [NOT_DECODER, TP_HEADS, PP_LAYERS, CONTEXT]
+PAIR_RULES = [DOMAIN, NO_LINK]
 
 
 def _model_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
     """Decoder (and distilled student) x layout x batch x lengths x load x pruning."""
-    shaped, units = sides.models(catalogs, spec, [*MODEL_INPUTS, *ARCHITECTURE])
+    shaped, units = sides.models(catalogs, spec, SHAPED)
     shaped = shaped.with_columns(teacher=pl.col("model"), teacher_params_computed=pl.col("params_computed"))
     if spec.axes.distill_to:  # wall 13: each student stands in for every larger selected model
         students, _ = sides.shaped_models(sides.select_rows(catalogs.models, spec.axes.distill_to, {}, "model"),
-                                          [*MODEL_INPUTS, *ARCHITECTURE])
+                                          SHAPED)
         teachers = shaped.select("teacher", "teacher_params_computed")
         pairs = students.join(teachers, how="cross").filter(
             pl.col("params_computed") < pl.col("teacher_params_computed"))
@@ -78,10 +84,13 @@ def _model_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
     values = {"request_rate": spec.axes.request_rate or (None,)}
     side = sides.cross(shaped, {name: (values.get(name, getattr(spec.axes, name)), dtype)
                                 for name, (_, dtype) in AXES.items()})
-    side = side.with_columns(workload=pl.lit("inference"), weight_density=1.0 - pl.col("prune_ratio"))
-    units |= {"teacher": None, "teacher_params_computed": unit("param"), "workload": None,
-              "weight_density": unit("")} | {name: unit(u) for name, (u, _) in AXES.items()}
-    return Side(sides.categorical(side), units, [NOT_DECODER, TP_HEADS, PP_LAYERS, CONTEXT])
+    side = side.with_columns(workload=pl.lit("inference"), weight_density=weight_density(pl.col("prune_ratio")))
+    return Side(sides.categorical(side), units | AXIS_UNITS, MODEL_RULES)
+
+
+def weight_density(prune_ratio):
+    """Share of every layer matrix kept after structured pruning (a number or a polars expression)."""
+    return 1.0 - prune_ratio
 
 
 def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
@@ -95,12 +104,17 @@ def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
     else:
         sides.check_names(catalogs, spec, extra=[("axes.weight_dtype", spec.axes.weight_dtype),
                                                  ("axes.kv_dtype", spec.axes.kv_dtype)])
+    return sides.join_sides(catalogs, spec, hardware(catalogs, spec), _model_side(catalogs, spec),
+                            pair_rules=PAIR_RULES)
+
+
+def hardware(catalogs: Catalogs, spec: SweepSpec) -> Side:
+    """Accelerator x compute, weight and KV dtypes, with its peak, three efficiencies and knobs."""
     rows = sides.select_rows(catalogs.hardware, spec.axes.hardware, spec.filters.hardware, "hardware")
-    hw = sides.hardware_side(rows.select("name", *HARDWARE), catalogs, spec, workloads=("inference",),
-                             rules=[NO_BANDWIDTH, NO_PEAK, no_eta(KINDS), NO_MEMORY_FRACTION], kinds=KINDS,
-                             storage="axes", knobs=KNOBS, memory_fraction=True,
-                             derived={"scaleup_domain_size": pl.col("scaleup_domain_size").cast(pl.Float64)})
-    return sides.join_sides(catalogs, spec, hw, _model_side(catalogs, spec), pair_rules=[DOMAIN, NO_LINK])
+    return sides.hardware_side(rows.select("name", *HARDWARE), catalogs, spec, workloads=("inference",),
+                               rules=[NO_BANDWIDTH, NO_PEAK, no_eta(KINDS), NO_MEMORY_FRACTION], kinds=KINDS,
+                               storage="axes", knobs=KNOBS, memory_fraction=True,
+                               derived={"scaleup_domain_size": pl.col("scaleup_domain_size").cast(pl.Float64)})
 
 
 class ServingCoreSchema(pa.DataFrameModel):
@@ -229,40 +243,101 @@ def _at_batch(frame: pl.LazyFrame, units: dict, output: str, batch_column: str, 
                          keep=True).frame
 
 
+def load_batch_cap(batch, max_batch_paged):
+    """The largest batch one replica runs under load: the batch axis, capped by the paged KV
+    cache, at least 1 (expressions of the library in use, ``units.E``)."""
+    return E.min_horizontal(batch.cast(E.Float64), max_batch_paged).clip(lower_bound=1.0)
+
+
+def next_load_batch(request_rate, replicas, generated_tokens, prefill_time_one_request_s, decode_pass_time_s,
+                    cap):
+    """One fixed-point step of the batch in flight, by Little's law: arrivals per replica x time
+    in the system, where prefill of the arrivals stretches every decode pass (wall 7)."""
+    lam = request_rate / replicas
+    stretch = 1.0 - lam * prefill_time_one_request_s
+    little = lam * generated_tokens * decode_pass_time_s / stretch
+    return E.when(stretch > 0).then(little).otherwise(cap).clip(1.0, cap)
+
+
+LOAD_ITERATIONS = 6
+LOAD_UNITS = {"prefill_time_one_request_s": unit("s"), "itl_at_batch_cap_s": unit("s"), "itl_at_load_s": unit("s"),
+              "load_batch_cap": unit(""), "load_batch": unit("")}
+
+
 def _under_load(frame: pl.LazyFrame, units: dict, iterations: int) -> tuple[pl.LazyFrame, dict]:
     """Wall 7's inputs: one request's prefill, the ITL at the largest batch, and the batch in
     flight from Little's law by ``iterations`` vectorized fixed-point steps (no per-row Python)."""
     frame = frame.with_columns(_one=pl.lit(1.0))
     frame = _at_batch(frame, units, "prefill_pass_time_s", "_one", "__one")
     frame = formulas.plan(frame, units, ["max_batch_paged", "generated_tokens"], FORMULAS, keep=True).frame
-    cap = pl.min_horizontal(pl.col("batch").cast(pl.Float64), pl.col("max_batch_paged")).clip(lower_bound=1.0)
+    cap = load_batch_cap(pl.col("batch"), pl.col("max_batch_paged"))
     frame = _at_batch(frame.with_columns(load_batch_cap=cap), units, "decode_pass_time_s", "load_batch_cap", "__cap")
-    lam = pl.col("request_rate") / pl.col("replicas")
-    stretch = 1.0 - lam * pl.col("prefill_pass_time_s__one")
     frame = frame.with_columns(load_batch_0=pl.lit(1.0))
     for k in range(iterations):
         frame = _at_batch(frame, units, "decode_pass_time_s", f"load_batch_{k}", f"__it{k}")
-        little = lam * pl.col("generated_tokens") * pl.col(f"decode_pass_time_s__it{k}") / stretch
-        nxt = pl.when(stretch > 0).then(little).otherwise(pl.col("load_batch_cap"))
-        frame = frame.with_columns(nxt.clip(1.0, pl.col("load_batch_cap")).alias(f"load_batch_{k + 1}"))
+        nxt = next_load_batch(pl.col("request_rate"), pl.col("replicas"), pl.col("generated_tokens"),
+                              pl.col("prefill_pass_time_s__one"), pl.col(f"decode_pass_time_s__it{k}"),
+                              pl.col("load_batch_cap"))
+        frame = frame.with_columns(nxt.alias(f"load_batch_{k + 1}"))
     frame = _at_batch(frame, units, "decode_pass_time_s", f"load_batch_{iterations}", "__load")
     frame = frame.with_columns(
         prefill_time_one_request_s=pl.col("prefill_pass_time_s__one"),
         itl_at_batch_cap_s=pl.col("decode_pass_time_s__cap"),
         itl_at_load_s=pl.col("decode_pass_time_s__load"),
         load_batch=pl.col(f"load_batch_{iterations}"))
-    more = {"prefill_time_one_request_s": unit("s"), "itl_at_batch_cap_s": unit("s"), "itl_at_load_s": unit("s"),
-            "load_batch_cap": unit(""), "load_batch": unit("")}
-    return frame, units | more
+    return frame, units | LOAD_UNITS
 
 
-def build(space: Space, hardware_side=None, breakdown: bool = False, load_iterations: int = 6) -> formulas.Plan:
+def under_load_values(values: dict, units: dict, iterations: int = LOAD_ITERATIONS) -> dict:
+    """``_under_load`` for one configuration: wall 7's input columns from the plan's input values
+    (a dict), by the same formulas and fixed-point step on plain values."""
+    at = {name: formulas.compile_scalar(units, [name], FORMULAS, rebind={"batch": "_b"})
+          for name in ("prefill_pass_time_s", "decode_pass_time_s")}
+    sized = formulas.compile_scalar(units, ["max_batch_paged", "generated_tokens"], FORMULAS)(values)
+    step = _load_step()
+    prefill_one = at["prefill_pass_time_s"](values | {"_b": 1.0})["prefill_pass_time_s"]
+    cap = step["cap"]({"batch": values["batch"], "max_batch_paged": sized["max_batch_paged"]})["cap"]
+
+    def decode(batch):
+        return at["decode_pass_time_s"](values | {"_b": batch})["decode_pass_time_s"]
+
+    load = 1.0
+    for _ in range(iterations):
+        load = step["next"]({"request_rate": values["request_rate"], "replicas": values["replicas"],
+                     "generated_tokens": sized["generated_tokens"], "prefill": prefill_one, "decode": decode(load),
+                     "cap": cap})["next"]
+    return {"prefill_time_one_request_s": prefill_one, "itl_at_batch_cap_s": decode(cap),
+            "itl_at_load_s": decode(load), "load_batch_cap": cap, "load_batch": load}
+
+
+@cache
+def _load_step() -> dict:
+    """``load_batch_cap`` and ``next_load_batch`` compiled once for plain values."""
+    with expression_library(scalar):
+        c = scalar.col
+        return {"cap": scalar.compile_function({"cap": load_batch_cap(c("batch"), c("max_batch_paged"))}),
+                "next": scalar.compile_function({"next": next_load_batch(
+                    c("request_rate"), c("replicas"), c("generated_tokens"), c("prefill"), c("decode"), c("cap"))})}
+
+
+def is_under_load(space: Space) -> bool:
+    """A request rate in the space: wall 7 applies."""
+    return bool(space.model_side["request_rate"].is_not_null().any())
+
+
+def inputs(space: Space, hardware_side=None, load_iterations: int = LOAD_ITERATIONS) -> tuple[pl.LazyFrame, dict]:
+    """The frame and units the study's formulas read: the joined sides and, under a request
+    rate, wall 7's inputs."""
+    frame, units = space.frame(hardware_side), space.units
+    return _under_load(frame, units, load_iterations) if is_under_load(space) else (frame, units)
+
+
+def build(space: Space, hardware_side=None, breakdown: bool = False,
+          load_iterations: int = LOAD_ITERATIONS) -> formulas.Plan:
     """The serving study's lazy plan, checked against its schema (``breakdown`` adds per-operator
     columns). With a request rate in the space, wall 7's columns are computed, else null."""
-    frame, units = space.frame(hardware_side), space.units
-    under_load = space.model_side["request_rate"].is_not_null().any()
-    if under_load:
-        frame, units = _under_load(frame, units, load_iterations)
+    frame, units = inputs(space, hardware_side, load_iterations)
+    under_load = is_under_load(space)
     wanted = [c for c in OUTPUTS if under_load or c not in LOAD] + (BREAKDOWN if breakdown else [])
     plan = operations.build(frame, units, SCHEMA, OPERATIONS, FORMULAS, wanted)
     out_units = dict(plan.units)
