@@ -25,4 +25,5 @@ LIST_COLUMNS: dict[str, list[str]] = {
     "workloads": ["name", "kind", "samples", "input_tokens_mean", "input_tokens_p99", "output_tokens_mean",
                   "output_tokens_p99", "output_cap_tokens", "trust"],
 }
-SHOW_TABLES = ("hardware", "models", "precisions", "clusters", "workloads")  # tables `catalog show NAME` looks in, in order
+# tables `catalog show NAME` looks in, in order
+SHOW_TABLES = ("hardware", "models", "precisions", "clusters", "workloads")

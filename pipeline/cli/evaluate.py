@@ -122,8 +122,8 @@ def pick_study(o: SimpleNamespace) -> str:
     if o.dataset is not None:
         both = [f"--{k.replace('_', '-')}" for k in ("prompt_len", "output_len") if getattr(o, k) is not None]
         if both:
-            raise InputError("evaluate", [Problem(None, "--dataset", "sets the prompt and output lengths from the "
-                                                                     f"workloads catalog's means; remove {', '.join(both)}")])
+            raise InputError("evaluate", [Problem(None, "--dataset", "sets the prompt and output lengths from "
+                                                  f"the workloads catalog's means; remove {', '.join(both)}")])
     flag, value = ("--cluster", o.cluster) if study == "training" else ("--hardware", o.hardware)
     if value is None:
         raise InputError("evaluate", [Problem(None, flag, f"required by the {study} study")])

@@ -221,9 +221,9 @@ class ServingCoreSchema(pa.DataFrameModel):
     ttft_p50_s: float = result("s", "median time to first token under load", "wall 7: M/M/c")
     ttft_p99_s: float = result("s", "99th-percentile time to first token under load", "wall 7: M/M/c")
     tpot_under_load_s: float = result("s", "time per output token under load", "wall 7")
-    request_service_time_cv: float = result("", "coefficient of variation of one request's service time over the dataset's "
-                                    "lengths (null: no dataset or no published spread; wall 7's M/M/c takes 1)",
-                                    "wall 7: M/G/1 C_s (Kleinrock 1975, §5.6)")
+    request_service_time_cv: float = result(
+        "", "coefficient of variation of one request's service time over the dataset's lengths (null: no dataset "
+        "or no published spread; wall 7's M/M/c takes 1)", "wall 7: M/G/1 C_s (Kleinrock 1975, §5.6)")
     elasticity_peak_flop_per_s: float = elasticity("d log ITL / d log peak FLOP/s (= eta_compute's)")
     elasticity_memory_bandwidth: float = elasticity("d log ITL / d log memory bandwidth")
     elasticity_link_bandwidth: float = elasticity("d log ITL / d log scale-up link bandwidth")

@@ -106,6 +106,7 @@ def test_request_service_time_cv_by_hand():
                          schema_overrides={"input_output_correlation": pl.Float64, "input_tokens_std": pl.Float64,
                                            "output_tokens_std": pl.Float64})
     units = {k: unit(u) for k, (_, u) in columns.items()}
-    got = formulas.plan(frame.lazy(), units, ["request_service_time_cv"], formulas.REGISTRY | SERVING).frame.collect()["request_service_time_cv"]
+    plan = formulas.plan(frame.lazy(), units, ["request_service_time_cv"], formulas.REGISTRY | SERVING)
+    got = plan.frame.collect()["request_service_time_cv"]
     assert got.to_list()[:3] == pytest.approx([math.sqrt(1.25) / 2, math.sqrt(1.75) / 2, 0.0])
     assert got[3] is None
