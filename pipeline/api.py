@@ -103,7 +103,7 @@ def evaluate_serving(model: str, hardware: str, batch: int = 1, tp: int = 1, pp:
                      compute_dtype: str = "fp16", weight_dtype: str | None = None, kv_dtype: str | None = None,
                      efficiency: float | None = None, framework: str = "default", weight_streaming: bool = False,
                      reasoning_tokens: int = 0, request_rate: float | None = None, replicas: int = 1,
-                     prune_ratio: float = 0.0,
+                     prune_ratio: float = 0.0, dataset: str | None = None,
                      breakdown: bool = True, registry: str | Path | None = None,
                      overrides: dict[str, str] | None = None) -> pl.DataFrame:
     """One serving configuration (the serving study): TTFT, ITL, memory and, with ``breakdown``,
@@ -112,11 +112,14 @@ def evaluate_serving(model: str, hardware: str, batch: int = 1, tp: int = 1, pp:
     ``precision`` sets compute, weight and KV dtypes at once; otherwise weights and KV
     default to ``compute_dtype``. ``request_rate`` (requests/s over ``replicas`` copies of the
     layout) adds wall 7's columns: batch in flight, P50/P99 TTFT, time per output token.
+    ``dataset`` (a workloads catalog name) sets prompt_len and output_len to its mean lengths.
     """
     axes = {"model": [model], "hardware": [hardware], "batch": [batch], "tp": [tp], "pp": [pp],
             "prompt_len": [prompt_len], "output_len": [output_len], "reasoning_tokens": [reasoning_tokens],
             "replicas": [replicas], "prune_ratio": [prune_ratio]} | (
         {} if request_rate is None else {"request_rate": [request_rate]})
+    if dataset is not None:  # its means replace the lengths
+        axes = {k: v for k, v in axes.items() if k not in ("prompt_len", "output_len")} | {"dataset": [dataset]}
     if precision is not None:
         axes["precision"] = [precision]
     else:

@@ -14,59 +14,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pandera.polars as pa
-import polars as pl
 
-
-def _finite(cls, data: pa.PolarsData) -> pl.LazyFrame:
-    c = pl.col(data.key)
-    return data.lazyframe.select(c.is_null() | c.is_finite())
-
-
-def finite(pattern: str):
-    """Float columns matching ``pattern`` must be finite: polars orders NaN above every
-    number, so ``gt=0`` alone lets NaN through."""
-    return pa.check(pattern, regex=True, name="finite")(_finite)
-
-
-def quantity(unit: str, description: str, *, nullable: bool = False, gt: float | None = 0,
-             ge: float | None = None, le: float | None = None) -> float | None:
-    """A float column in ``unit``: finite, and > 0 unless ``ge`` says otherwise."""
-    bounds = {"ge": ge} if ge is not None else ({"gt": gt} if gt is not None else {})
-    if le is not None:
-        bounds["le"] = le
-    return pa.Field(nullable=nullable, **bounds,
-                    metadata={"unit": unit, "description": description})
-
-
-def count(description: str, *, nullable: bool = False, ge: int = 1, unit: str = "") -> int | None:
-    return pa.Field(nullable=nullable, ge=ge, metadata={"unit": unit, "description": description})
-
-
-def text(description: str, *, nullable: bool = False, unique: bool = False,
-         isin: list[str] | None = None) -> str | None:
-    extra = {"isin": isin} if isin is not None else {}
-    return pa.Field(nullable=nullable, unique=unique, str_length={"min_value": 1}, **extra,
-                    metadata={"description": description})
-
-
-def flag(description: str, *, nullable: bool = False) -> bool | None:
-    return pa.Field(nullable=nullable, metadata={"description": description})
-
-
-class Provenance(pa.DataFrameModel):
-    """Columns every catalog row carries; strict, coercing schemas (a subclass's Config adds its name)."""
-
-    class Config:
-        strict = True
-        coerce = True
-
-    source_url: str = pa.Field(
-        str_matches=r"^https?://\S+$", metadata={"description": "where the row's values come from"}
-    )
-    last_verified: dt.date = pa.Field(metadata={"description": "date the source was last checked"})
-    notes: str = pa.Field(
-        nullable=True, metadata={"description": "derived or unpublished values, and how"}
-    )
+from pipeline.catalogs.fields import Provenance, count, finite, flag, quantity, text
 
 
 PEAK_COLUMNS = [
@@ -336,6 +285,46 @@ class HostPipelineSchema(Provenance):
         name = "host_pipelines"
 
 
+class WorkloadSchema(Provenance):
+    """One row per named workload: a benchmark dataset, a production trace or a fixed ISL/OSL
+    setting, with the prompt and generated token lengths of its requests. A null figure was not
+    published (never estimated); a sweep naming a dataset whose mean is null is refused."""
+
+    name: str = text("workload name (the serving study's axes.dataset)", unique=True)
+    kind: str = text("what the lengths describe: a benchmark dataset, a production trace, or a fixed "
+                     "synthetic ISL/OSL", isin=["benchmark", "trace", "fixed"])
+    subset: str = text("split, file or filtering the figures are for")
+    samples: int = count("requests in the dataset or trace", nullable=True)
+    tokenizer: str = text("tokenizer the lengths are counted in (lengths do not carry across tokenizers)",
+                          nullable=True)
+    input_tokens_mean: float = quantity("tok", "mean prompt length", nullable=True)
+    input_tokens_std: float = quantity("tok", "standard deviation of the prompt length (sample, ddof 1)",
+                                       nullable=True, ge=0)
+    input_tokens_p50: float = quantity("tok", "median prompt length", nullable=True)
+    input_tokens_p90: float = quantity("tok", "90th-percentile prompt length", nullable=True)
+    input_tokens_p99: float = quantity("tok", "99th-percentile prompt length", nullable=True)
+    input_tokens_max: float = quantity("tok", "longest prompt (or the dataset's bound, see notes)", nullable=True)
+    output_tokens_mean: float = quantity("tok", "mean generated length", nullable=True)
+    output_tokens_std: float = quantity("tok", "standard deviation of the generated length (sample, ddof 1)",
+                                        nullable=True, ge=0)
+    output_tokens_p50: float = quantity("tok", "median generated length", nullable=True)
+    output_tokens_p90: float = quantity("tok", "90th-percentile generated length", nullable=True)
+    output_tokens_p99: float = quantity("tok", "99th-percentile generated length", nullable=True)
+    output_tokens_max: float = quantity("tok", "longest generation", nullable=True)
+    input_output_correlation: float = quantity(
+        "", "Pearson correlation of prompt and generated lengths over the requests", nullable=True, gt=None,
+        ge=-1, le=1)
+    output_cap_tokens: int = count("max_new_tokens / max_tokens the benchmark sets", nullable=True, unit="tok")
+    model: str = text("model the lengths were tokenized or generated with", nullable=True)
+    trust: str = text("trust tier of the source (A: primary data or log, B: framework or paper, C: secondary)",
+                      isin=["A", "B", "C"])
+    source_location: str = text("file, table, line or field in the source")
+    _finite = finite(r"^(input|output)_tokens_\w+$|^input_output_correlation$")
+
+    class Config:
+        name = "workloads"
+
+
 METRICS = {  # metric -> (study, unit of the value): what a measurement states and the column predicting it
     "latency_s": ("node", "s"), "samples_per_s": ("node", "1/s"),
     "ttft_s": ("serving", "s"), "itl_s": ("serving", "s"), "tokens_per_s": ("serving", "tok/s"),
@@ -392,4 +381,5 @@ CATALOGS: dict[str, type[pa.DataFrameModel]] = {
     "measurements": MeasurementSchema,
     "storage": StorageSchema,
     "host_pipelines": HostPipelineSchema,
+    "workloads": WorkloadSchema,
 }

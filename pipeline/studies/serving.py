@@ -20,6 +20,7 @@ import polars as pl
 
 from pipeline import formulas, scalar
 from pipeline.catalogs.load import Catalogs
+from pipeline.errors import InputError, Problem
 from pipeline.spec import SweepSpec
 from pipeline.studies import check_plan, demand_ratio, elasticity, fraction, headroom, operations, result, sides
 from pipeline.studies.operations import COMMON, with_operations
@@ -63,8 +64,12 @@ KNOBS = ["kernels_per_transformer_layer", "kernels_per_cnn_layer", "launch_overh
 AXES = {"tp": ("", pl.Float64), "pp": ("", pl.Float64), "batch": ("", pl.Int64), "prompt_len": ("tok", pl.Int64),
         "output_len": ("tok", pl.Int64), "reasoning_tokens": ("tok", pl.Int64), "replicas": ("", pl.Float64),
         "request_rate": ("1/s", pl.Float64), "prune_ratio": ("", pl.Float64)}
+LENGTHS = ("prompt_len", "output_len")  # set by axes.dataset when given
+SPREAD_COLUMNS = ["input_tokens_std", "output_tokens_std", "input_output_correlation"]  # workloads catalog
+SPREAD = {"dataset": None, "input_tokens_std": "tok", "output_tokens_std": "tok", "input_output_correlation": ""}
 AXIS_UNITS = {"teacher": None, "teacher_params_computed": unit("param"), "workload": None,
-              "weight_density": unit("")} | {name: unit(u) for name, (u, _) in AXES.items()}
+              "weight_density": unit("")} | {name: unit(u) for name, (u, _) in AXES.items()} | {
+    name: None if u is None else unit(u) for name, u in SPREAD.items()}
 SHAPED = [*MODEL_INPUTS, *ARCHITECTURE]  # the model catalog's row, shaped
 MODEL_RULES = [NOT_DECODER, TP_HEADS, PP_LAYERS, CONTEXT]
 PAIR_RULES = [DOMAIN, NO_LINK]
@@ -82,8 +87,11 @@ def _model_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
             pl.col("params_computed") < pl.col("teacher_params_computed"))
         shaped = pl.concat([shaped, pairs.select(shaped.columns)])
     values = {"request_rate": spec.axes.request_rate or (None,)}
-    side = sides.cross(shaped, {name: (values.get(name, getattr(spec.axes, name)), dtype)
-                                for name, (_, dtype) in AXES.items()})
+    axes = {name: (values.get(name, getattr(spec.axes, name)), dtype) for name, (_, dtype) in AXES.items()}
+    before = list(AXES)[:list(AXES).index("prompt_len")]
+    side = sides.cross(shaped, {name: axes[name] for name in before})
+    side = side.join(_lengths(catalogs, spec), how="cross", maintain_order="left_right")
+    side = sides.cross(side, {name: v for name, v in axes.items() if name not in (*before, *LENGTHS)})
     side = side.with_columns(workload=pl.lit("inference"), weight_density=weight_density(pl.col("prune_ratio")))
     return Side(sides.categorical(side), units | AXIS_UNITS, MODEL_RULES)
 
@@ -93,10 +101,36 @@ def weight_density(prune_ratio):
     return 1.0 - prune_ratio
 
 
+def _lengths(catalogs: Catalogs, spec: SweepSpec) -> pl.DataFrame:
+    """prompt_len x output_len from the axes, or one row per named dataset: its mean lengths
+    (rounded to whole tokens) and the spread wall 7's service-time variability reads."""
+    if spec.axes.dataset is None:
+        grid = pl.DataFrame({"prompt_len": list(spec.axes.prompt_len)}, schema={"prompt_len": pl.Int64}).join(
+            pl.DataFrame({"output_len": list(spec.axes.output_len)}, schema={"output_len": pl.Int64}),
+            how="cross", maintain_order="left_right")
+        return grid.with_columns(pl.lit(None, dtype=pl.String if u is None else pl.Float64).alias(name)
+                                 for name, u in SPREAD.items())
+    rows = catalogs.workloads.filter(pl.col("name").is_in(list(spec.axes.dataset)))
+    problems = [Problem(None, "axes.dataset", f"{r['name']!r} cannot set {length}: the workloads catalog's {mean} "
+                                              "is unpublished (null); give axes.prompt_len and axes.output_len "
+                                              "instead")
+                for r in rows.iter_rows(named=True)
+                for length, mean in (("prompt_len", "input_tokens_mean"), ("output_len", "output_tokens_mean"))
+                if r[mean] is None]
+    if problems:
+        raise InputError("sweep spec", problems)
+    order = pl.DataFrame({"name": list(dict.fromkeys(spec.axes.dataset))})
+    return order.join(rows, on="name", how="left", maintain_order="left").select(
+        pl.col("input_tokens_mean").round(0).cast(pl.Int64).alias("prompt_len"),
+        pl.col("output_tokens_mean").round(0).cast(pl.Int64).alias("output_len"),
+        pl.col("name").alias("dataset"), *SPREAD_COLUMNS)
+
+
 def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
     """Hardware x dtypes joined with decoder x layout x lengths; layouts a scale-up domain
     cannot hold are dropped per pair of sides."""
     sides.check_catalog_names("axes.distill_to", spec.axes.distill_to, catalogs.models)
+    sides.check_catalog_names("axes.dataset", spec.axes.dataset, catalogs.workloads)
     if spec.axes.precision_tied:  # one axis sets all three dtypes: report it once, under its own name
         untied = replace(spec, axes=replace(spec.axes, compute_dtype=()))
         sides.check_names(catalogs, untied, extra=[("axes.precision", spec.axes.compute_dtype)])
@@ -132,6 +166,8 @@ class ServingCoreSchema(pa.DataFrameModel):
     batch: int = result("", "concurrent sequences", "sweep axis", nullable=False)
     prompt_len: int = result("tok", "prompt tokens per sequence", "sweep axis", nullable=False)
     output_len: int = result("tok", "answer tokens per sequence", "sweep axis", nullable=False)
+    dataset: pl.Categorical = result(None, "workloads catalog row whose mean lengths (rounded) set prompt_len and "
+                                     "output_len (null: the axes' lengths)", "sweep axis")
     reasoning_tokens: int = result("tok", "thinking tokens decoded before the answer (wall 12)", "sweep axis",
                                    nullable=False)
     request_rate: float = result("1/s", "requests per second to the deployment (null: offline)", "sweep axis")
@@ -199,6 +235,9 @@ class ServingCoreSchema(pa.DataFrameModel):
     ttft_p50_s: float = result("s", "median time to first token under load", "wall 7: M/M/c")
     ttft_p99_s: float = result("s", "99th-percentile time to first token under load", "wall 7: M/M/c")
     tpot_under_load_s: float = result("s", "time per output token under load", "wall 7")
+    request_service_time_cv: float = result(
+        "", "coefficient of variation of one request's service time over the dataset's lengths (null: no dataset "
+        "or no published spread; wall 7's M/M/c takes 1)", "wall 7: M/G/1 C_s (Kleinrock 1975, §5.6)")
     elasticity_peak_flop_per_s: float = elasticity("d log ITL / d log peak FLOP/s (= eta_compute's)")
     elasticity_memory_bandwidth: float = elasticity("d log ITL / d log memory bandwidth")
     elasticity_link_bandwidth: float = elasticity("d log ITL / d log scale-up link bandwidth")
@@ -231,7 +270,7 @@ SCHEMA = with_operations(ServingCoreSchema, PER_MILLION_TOKENS)
 OUTPUTS = list(SCHEMA.to_schema().columns)
 OPERATIONS = [*COMMON, *PER_MILLION_TOKENS]
 LOAD = ["batch_in_flight", "capacity_requests_per_s", "utilization", "is_stable", "wait_probability",
-        "ttft_p50_s", "ttft_p99_s", "tpot_under_load_s"]
+        "ttft_p50_s", "ttft_p99_s", "tpot_under_load_s", "request_service_time_cv"]
 BREAKDOWN = [f"{p}_{op}_{part}" for p in PHASES for op in (*OPERATORS, "lm_head")
              for part in ("flop", "bytes", "time_s", "bound")]
 FORMULAS = formulas.REGISTRY | SERVING

@@ -11,7 +11,7 @@ function (``formulas.compile_scalar``). The answer equals the sweep's row
 (tests/studies/test_single.py).
 
 ``answer`` returns None for what it does not cover (an axis with several values, filters,
-overrides, distillation, a name not in the catalogs): the caller then runs the sweep path,
+overrides, distillation, a named dataset, a name not in the catalogs): the caller then runs the sweep path,
 which also reports unknown names.
 """
 
@@ -210,7 +210,7 @@ def answer(spec: SweepSpec, catalogs: Catalogs, breakdown: bool = False) -> Answ
     """The rows of ``spec``'s one configuration (every axis a single value) by the study's
     formulas on plain values; None when the sweep path must answer (see the module's note)."""
     a = spec.axes
-    if spec.overrides or spec.filters.hardware or spec.filters.model or a.distill_to:
+    if spec.overrides or spec.filters.hardware or spec.filters.model or a.distill_to or a.dataset:
         return None
     read = [n for n in _AXES[spec.study] if not (n == "gpus" and a.dp is not None)]  # dp given: gpus unread
     if any(one_value(getattr(a, name)) is MANY for name in read):
@@ -322,6 +322,7 @@ def _serving(spec: SweepSpec, catalogs: Catalogs, breakdown: bool) -> Answer | N
     values = hardware | model | axes | {"teacher": model["model"], "teacher_params_computed": model["params_computed"],
                                         "workload": "inference",
                                         "weight_density": serving.weight_density(axes["prune_ratio"])}
+    values |= {name: None for name in serving.SPREAD}  # no dataset: lengths from the axes, no spread
     reason = broken(found.rules, values)
     if reason is not None:
         return Answer("serving", dropped=reason)
