@@ -51,7 +51,10 @@ for (org, system, bm), fl in sorted(res.items()):
     if not hw: continue
     hwmiss = hw.endswith("*"); hw = hw.rstrip("*")
     n = int(sj.get("accelerators_per_node") or 0) * int(sj.get("number_of_nodes") or 0)
-    t0 = show(fl[0])
+    try:
+        t0 = show(fl[0])
+    except subprocess.CalledProcessError:
+        print("absent in snapshot", fl[0]); continue
     if sj.get("division", "closed") != "closed": continue
     steps, thr = [], []
     gbs = seq = None
@@ -67,7 +70,8 @@ for (org, system, bm), fl in sorted(res.items()):
             elif "throughput" in v: thr.append(v["throughput"])
     ttts = []
     for f in fl:
-        t = show(f)
+        try: t = show(f)
+        except subprocess.CalledProcessError: continue
         a = re.search(r'"time_ms": (\d+), "event_type": "INTERVAL_START", "key": "run_start"', t)
         b = re.search(r'"time_ms": (\d+), "event_type": "INTERVAL_END", "key": "run_stop".*?"status": "(\w+)"', t)
         if a and b: ttts.append((f.rsplit("/", 1)[1], (int(b.group(1)) - int(a.group(1))) / 60000, b.group(2)))
