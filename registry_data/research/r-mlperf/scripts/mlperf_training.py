@@ -21,6 +21,7 @@ ACC = [("H100", "H100 SXM5 80GB"), ("H200", "H200 SXM 141GB"), ("B200", "B200 (H
 
 def hwname(s):
     if "H200" in s and "NVL" in s.upper(): return "H200 NVL 141GB*"
+    if "H100" in s and "PCIE" in s.upper(): return "H100 PCIe 80GB"
     if "GB200" in s: return "GB200 NVL72 GPU"
     if "B200" in s: return "B200 (HGX B200)"
     for k, v in ACC:
@@ -56,7 +57,8 @@ for (org, system, bm), fl in sorted(res.items()):
     except subprocess.CalledProcessError:
         print("absent in snapshot", fl[0]); continue
     if sj.get("division", "closed") != "closed": continue
-    steps, thr = [], []
+    steps, thr, blocks = [], [], []
+    bstart = None
     gbs = seq = None
     for line in t0.splitlines():
         if ":::MLLOG" not in line: continue
@@ -65,6 +67,9 @@ for (org, system, bm), fl in sorted(res.items()):
         k, v = ev.get("key"), ev.get("value")
         if k == "global_batch_size": gbs = v
         if k == "max_sequence_length": seq = v
+        if k == "block_start": bstart = ev["time_ms"]
+        if k == "block_stop" and bstart is not None:
+            blocks.append((ev["metadata"].get("epoch_count"), (ev["time_ms"] - bstart) / 1000)); bstart = None
         if k == "tracked_stats" and isinstance(v, dict):
             if "train_step_time" in v: steps.append(v["train_step_time"])
             elif "throughput" in v: thr.append(v["throughput"])
@@ -118,6 +123,12 @@ for (org, system, bm), fl in sorted(res.items()):
         out.append(dict(base, name=slug + "-throughput", metric="samples_per_s", value=round(v, 2), unit="1/s",
                         source_location=f"{fl[0]}: median of {len(thr)} 'tracked_stats' throughput values (samples/s; min {min(thr):.1f}, max {max(thr):.1f})",
                         notes=notes))
+    elif bm == "gpt3" and blocks and all(c for c, _ in blocks):
+        rates = [c / d for c, d in blocks]
+        v = statistics.median(rates)
+        out.append(dict(base, name=slug + "-train-tokens-per-s", metric="training_tokens_per_s", value=round(v, 0), unit="tok/s",
+                        source_location=f"{fl[0]}: median over {len(blocks)} training blocks of block_stop 'epoch_count' (tokens, {blocks[0][0]} per block) / (block_stop - block_start time_ms); block durations {min(d for _, d in blocks):.1f}-{max(d for _, d in blocks):.1f} s",
+                        notes=notes + " Computed from the log's own timestamps (tokens counted by MLPerf's epoch_count); evaluation intervals excluded."))
     else:
         print("no stats", org, system, bm, len(ttts))
 
