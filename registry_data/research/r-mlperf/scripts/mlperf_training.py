@@ -34,11 +34,14 @@ for f in files:
     if m and m.group(3) in BM:
         res.setdefault(m.groups()[:3], []).append(f)
 
-def cfgvars(org, system, bm):
+def cfgvars(org, system, bm, nodes_hint=None):
     pref = f"{org}/benchmarks/{bm}/implementations/"
     cands = [f for f in files if f.startswith(pref) and re.search(r"/config_[^/]*\.sh$", f) and "common" not in f and "mounts" not in f]
     own = [f for f in cands if f"/{system}/" in f]
     cands = own or cands
+    if len(cands) > 1 and nodes_hint:
+        bynode = [f for f in cands if re.search(rf"_{nodes_hint}x", f.rsplit("/", 1)[1])]
+        if len(bynode) == 1: cands = bynode
     return cands
 
 out = []
@@ -82,14 +85,18 @@ for (org, system, bm), fl in sorted(res.items()):
         if a and b: ttts.append((f.rsplit("/", 1)[1], (int(b.group(1)) - int(a.group(1))) / 60000, b.group(2)))
     model, dataset, task = BM[bm]
     missing = model.endswith("*"); model = model.rstrip("*")
-    cfgs = cfgvars(org, system, bm)
+    cfgs = cfgvars(org, system, bm, sj.get("number_of_nodes"))
     cv = {}
     cfgtxt = ""
     if len(cfgs) == 1:
         cfgtxt = show(cfgs[0])
         for line in cfgtxt.splitlines():
-            mm = re.match(r"\s*export\s+(\w+)=\$?\{?([^}\s#]*)", line)
+            mm = re.match(r"\s*export\s+(\w+)=\"?(?:\$\{\w+:=)?([^}\s#\"]*)", line)
             if mm: cv[mm.group(1)] = mm.group(2)
+            ms = re.match(r"\s*source\s+.*/(config_fp8\.sh)", line)
+            if ms:
+                fp8f = cfgs[0].rsplit("/", 1)[0] + "/" + ms.group(1)
+                if fp8f in files: cfgtxt += "\n" + show(fp8f)
     g = lambda *ks: next((cv[k] for k in ks if k in cv and re.fullmatch(r"\d+", cv[k] or "")), "")
     tp, pp, cp, vp = g("TENSOR_MODEL_PARALLEL", "TP"), g("PIPELINE_MODEL_PARALLEL", "PP"), g("CONTEXT_PARALLEL", "CP"), g("INTERLEAVED_PIPELINE", "VP")
     mbs = g("MICRO_BATCH_SIZE", "MBS", "BATCHSIZE")
