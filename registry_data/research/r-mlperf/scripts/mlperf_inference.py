@@ -4,7 +4,39 @@ import json, re, subprocess, sys, csv
 
 REPO, VER, OUT = sys.argv[1], sys.argv[2], sys.argv[3]
 COMMIT = subprocess.check_output(["git", "-C", REPO, "rev-parse", "HEAD"], text=True).strip()
-rows = json.loads(subprocess.check_output(["git", "-C", REPO, "show", "HEAD:summary_results.json"]))
+def toint(x, d):
+    try: return int(x)
+    except (TypeError, ValueError): return d
+
+def tree_rows():
+    """Repos without summary_results.json (v4.1): build the same records from systems/*.json, measurements/*.json
+    and accuracy/accuracy.txt."""
+    files = subprocess.check_output(["git", "-C", REPO, "ls-tree", "-r", "HEAD", "--name-only"], text=True).split("\n")
+    show = lambda p: subprocess.check_output(["git", "-C", REPO, "show", f"HEAD:{p}"], text=True, errors="replace")
+    fs = set(files); out = []
+    for f in files:
+        m = re.match(r"closed/([^/]+)/results/([^/]+)/([^/]+)/([^/]+)/performance/run_1/mlperf_log_summary.txt$", f)
+        if not m or m.group(3) not in MODELS: continue
+        org, sysn, bm, sc = m.groups()
+        try: sj = json.loads(show(f"closed/{org}/systems/{sysn}.json"))
+        except Exception: continue
+        wdt = ""
+        mp = f"closed/{org}/measurements/{sysn}/{bm}/{sc}/{sysn}_{sc}.json"
+        if mp in fs:
+            try: wdt = json.loads(show(mp)).get("weight_data_types", "")
+            except Exception: pass
+        acc = ""
+        ap = f"closed/{org}/results/{sysn}/{bm}/{sc}/accuracy/accuracy.txt"
+        if ap in fs:
+            mm = re.search(r"'tokens_per_sample': ([0-9.]+)", show(ap))
+            if mm: acc = f"TOKENS_PER_SAMPLE: {mm.group(1)}"
+        out.append({"ID": "id not in the repository", "Submitter": org, "Category": "closed", "System": (sj.get("system_name") or "").strip(),
+                    "Platform": sysn, "Model": bm, "Scenario": sc, "Accuracy": acc, "Nodes": toint(sj.get("number_of_nodes"), 1),
+                    "Accelerator": sj.get("accelerator_model_name", ""), "a#": toint(sj.get("accelerators_per_node"), 0),
+                    "Location": f"closed/{org}/results/{sysn}/{bm}/{sc}", "Software": sj.get("framework", ""),
+                    "weight_data_types": wdt})
+    return out
+
 
 ACC = [("H100-SXM-80GB", "H100 SXM5 80GB"), ("H200-SXM-141GB", "H200 SXM 141GB"), ("B200-SXM-180GB", "B200 (HGX B200)"),
        ("GB200", "GB200 NVL72 GPU"), ("MI300X", "MI300X"), ("MI325X", "MI325X"), ("L40S", "L40S"), ("L4-PCIe", "L4"),
@@ -30,6 +62,11 @@ def acc_name(a):
 def num(text, label):
     m = re.search(re.escape(label) + r"\s*:\s*([0-9.eE+]+)", text)
     return float(m.group(1)) if m else None
+
+try:
+    rows = json.loads(subprocess.check_output(["git", "-C", REPO, "show", "HEAD:summary_results.json"], stderr=subprocess.DEVNULL))
+except subprocess.CalledProcessError:
+    rows = tree_rows()
 
 chosen = {}
 for r in rows:
@@ -82,16 +119,18 @@ for key, r in sorted(chosen.items(), key=lambda kv: str(kv[0])):
     common_notes = f"{sysdesc}. {prec}. Software: {sw}."
     loc = f"MLPerf Inference {VER} closed, {path}"
     def add(name, metric, value, unit, scen, loc_line, notes, **kw):
+        if value is None:
+            print("no value", name); return
         row = dict(base); row.update(name=name, metric=metric, value=value, unit=unit, scenario=scen,
                                      source_location=f"{loc}: '{loc_line}'", notes=notes); row.update(kw); out.append(row)
     if sc == "Offline":
         if mk in LLM:
             v = num(t, "Tokens per second"); s = num(t, "Samples per second")
-            add(slug, "tokens_per_s", v, "tok/s", "offline", f"Tokens per second: {v:g}",
-                common_notes + f" Samples per second {s:g} (same log). output_len = TOKENS_PER_SAMPLE of the accuracy run (mean generated tokens).")
+            add(slug, "tokens_per_s", v, "tok/s", "offline", f"Tokens per second: {v}",
+                common_notes + f" Samples per second {s} (same log). output_len = TOKENS_PER_SAMPLE of the accuracy run (mean generated tokens).")
         else:
             v = num(t, "Samples per second")
-            add(slug, "samples_per_s", v, "1/s", "offline", f"Samples per second: {v:g}", common_notes)
+            add(slug, "samples_per_s", v, "1/s", "offline", f"Samples per second: {v}", common_notes)
     elif sc in ("Server", "Interactive"):
         q = num(t, "Scheduled samples per second")
         ttc = num(t, "ttft_latency (ns)"); tpc = num(t, "tpot_latency (ns)")
@@ -99,8 +138,8 @@ for key, r in sorted(chosen.items(), key=lambda kv: str(kv[0])):
         tag = "MLPerf Interactive scenario (Server with tighter TTFT/TPOT limits)" if sc == "Interactive" else "MLPerf Server scenario (Poisson arrivals)"
         if mk in LLM:
             v = num(t, "Completed tokens per second")
-            add(slug, "tokens_per_s", v, "tok/s", "server", f"Completed tokens per second: {v:g}",
-                common_notes + f" {tag}; scheduled {q:g} samples/s; constraints TTFT {ttc/1e6:g} ms, TPOT {tpc/1e6:g} ms (Test Parameters Used).", **extra)
+            add(slug, "tokens_per_s", v, "tok/s", "server", f"Completed tokens per second: {v}",
+                common_notes + f" {tag}; scheduled {q} samples/s; constraints TTFT {ttc/1e6 if ttc else None} ms, TPOT {tpc/1e6 if tpc else None} ms (Test Parameters Used).", **extra)
             p50 = num(t, "50.00 percentile first token latency (ns)"); p99 = num(t, "99.00 percentile first token latency (ns)"); mean = num(t, "Mean First Token latency (ns)")
             if p50:
                 add(slug + "-ttft-p50", "ttft_s", round(p50 / 1e6, 3), "ms", "server", f"50.00 percentile first token latency (ns) : {p50:.0f}",
@@ -111,7 +150,7 @@ for key, r in sorted(chosen.items(), key=lambda kv: str(kv[0])):
                     common_notes + f" {tag} at {q:g} samples/s. Mean TPOT under load; same log: P50 {t50/1e6:.2f} ms, P99 {t99/1e6:.2f} ms.", **extra)
         else:
             v = num(t, "Completed samples per second") or num(t, "Scheduled samples per second")
-            add(slug, "samples_per_s", v, "1/s", "server", f"Completed samples per second : {v:g}", common_notes + f" {tag}.", **extra)
+            add(slug, "samples_per_s", v, "1/s", "server", f"Completed samples per second : {v}", common_notes + f" {tag}.", **extra)
     elif sc == "SingleStream":
         p90 = num(t, "90th percentile latency (ns)")
         if p90 is None: continue
