@@ -14,14 +14,19 @@ MODEL_VENDOR = {"Stable Diffusion XL": "stable-diffusion-xl (SDXL 1.0 base)", "D
                 "Stable Diffusion v2": "stable_diffusion (Stable Diffusion v2, 512x512)"}
 
 rows = []
-for f in ["v51_inference.csv", "v41_inference.csv", "v50_training.csv", "v40_training.csv", "papers.csv"]:
+for f in ["v51_inference.csv", "v41_inference.csv", "v50_training.csv", "v41_training.csv", "v40_training.csv", "v31_training.csv", "papers.csv"]:
     try:
         rows += [dict(r, _src=f) for r in csv.DictReader(open(D + f))]
     except FileNotFoundError:
         pass
 
 out, seen_train, dropped = [], {}, []
+seen_val = {}
 for r in rows:
+    vk = (r["metric"], r["value"], r["model"], r["hardware"], r["devices"])
+    if r["scenario"] == "training" and vk in seen_val:
+        dropped.append((r["name"], "same log value as " + seen_val[vk] + " (result republished in a later round)")); continue
+    seen_val.setdefault(vk, r["name"])
     if r["_src"] == "v41_inference.csv" and (r["metric"], round(float(r["value"]), 1)) in catvals:
         dropped.append((r["name"], "already in catalog")); continue
     if r["_src"] == "v41_inference.csv" and r["framework"] == "TensorRT-LLM" and r["compute_dtype"] == "fp16":

@@ -17,7 +17,7 @@ BM = {"llama31_405b": ("Llama 3.1 405B", "C4 (MLPerf llama3.1-405b pretraining)"
       "stable_diffusion": ("Stable Diffusion v2*", "LAION-400M subset (MLPerf SD)", "training"),
       "llama31_8b": ("Llama 3.1 8B", "C4", "pretraining")}
 ACC = [("H100", "H100 SXM5 80GB"), ("H200", "H200 SXM 141GB"), ("B200", "B200 (HGX B200)"), ("GB200", "GB200 NVL72 GPU"),
-       ("MI300X", "MI300X"), ("MI325X", "MI325X"), ("Gaudi2", "Gaudi 2"), ("Gaudi 2", "Gaudi 2"), ("TPU v5p", "TPU v5p"), ("Trillium", "TPU v6e")]
+       ("MI300X", "MI300X"), ("MI325X", "MI325X"), ("Gaudi2", "Gaudi 2"), ("Gaudi 2", "Gaudi 2"), ("TPU v5p", "TPU v5p"), ("TPU-v5p", "TPU v5p"), ("Trillium", "TPU v6e"), ("TPU v5e", "TPU v5e"), ("TPU-v5e", "TPU v5e")]
 
 def hwname(s):
     if "H200" in s and "NVL" in s.upper(): return "H200 NVL 141GB*"
@@ -70,9 +70,9 @@ for (org, system, bm), fl in sorted(res.items()):
         k, v = ev.get("key"), ev.get("value")
         if k == "global_batch_size": gbs = v
         if k == "max_sequence_length": seq = v
-        if k == "block_start": bstart = ev["time_ms"]
+        if k == "block_start": bstart = ev["time_ms"]; bcount = ev.get("metadata", {}).get("epoch_count")
         if k == "block_stop" and bstart is not None:
-            blocks.append((ev["metadata"].get("epoch_count"), (ev["time_ms"] - bstart) / 1000)); bstart = None
+            blocks.append((ev["metadata"].get("epoch_count") or bcount, (ev["time_ms"] - bstart) / 1000)); bstart = None
         if k == "tracked_stats" and isinstance(v, dict):
             if "train_step_time" in v: steps.append(v["train_step_time"])
             elif "throughput" in v: thr.append(v["throughput"])
@@ -114,6 +114,19 @@ for (org, system, bm), fl in sorted(res.items()):
              f"{sj.get('framework','')}; {task}. Time to train (run_stop - run_start of each log): {ttt}. "
              f"Parallel layout from {cfgs[0] if len(cfgs)==1 else 'config not identified'}: TP {tp or '?'} PP {pp or '?'} CP {cp or '?'} VP {vp or '?'} MBS {mbs or '?'}; "
              f"precision {'FP8 (FP8=True in ' + ', '.join([cfgs[0]] if len(cfgs)==1 and isfp8(cfgtxt) else own_common) + ')' if fp8 else 'no FP8=True found in the config files: bf16/AMP assumed'}.")
+    if org == "Google" and bm == "gpt3":
+        size = re.search(r"(v5p-\d+|v5e-\d+|trillium-\d+)", system.lower())
+        scripts = [f for f in files if f.startswith(f"{org}/benchmarks/{bm}/implementations/") and "maxtext_fork" not in f
+                   and f.endswith(".sh") and size and size.group(1) in f.lower()]
+        if len(scripts) == 1:
+            st = show(scripts[0])
+            q = re.search(r"quantization=(\w+)", st)
+            par = " ".join(sorted(set(re.findall(r"((?:ici|dcn)_\w+_parallelism=\d+)", st))))
+            if q and q.group(1) == "int8":
+                dtype = "int8"
+            notes += f" Run script {scripts[0]}: quantization={q.group(1) if q else 'not set'} ({'int8 AQT training' if q and q.group(1)=='int8' else 'bf16'}); {par}."
+        else:
+            notes += " Quantization of the run script not identified: bf16 assumed (Google's MaxText MLPerf scripts may set quantization=int8)."
     base = dict(source_url=url, value_low="", value_high="", model=model, hardware=hw, cluster="", devices=n, compute_dtype=dtype,
                 weight_dtype="", framework=fw, scenario="training", batch=gbs or "", seq_len=seq or "", prompt_len="", output_len="",
                 tp=tp, pp=pp, dp="", microbatch=mbs if bm in ("llama31_405b", "gpt3", "llama31_8b") else "", recompute="",
@@ -125,12 +138,17 @@ for (org, system, bm), fl in sorted(res.items()):
         out.append(dict(base, name=slug + "-step", metric="step_time_s", value=round(v, 4), unit="s",
                         source_location=f"{fl[0]}: median of {len(steps)} 'tracked_stats' train_step_time values (min {min(steps):.3f}, max {max(steps):.3f} s)",
                         notes=notes))
+    elif thr and bm == "gpt3":
+        v = statistics.median(thr)
+        out.append(dict(base, name=slug + "-train-tokens-per-s", metric="training_tokens_per_s", value=round(v, 0), unit="tok/s",
+                        source_location=f"{fl[0]}: median of {len(thr)} 'tracked_stats' throughput values (min {min(thr):.0f}, max {max(thr):.0f})",
+                        notes=notes + " The GPT-3 benchmark counts its samples in tokens (block epoch_count and train_samples are token counts), so the logged throughput is tokens/s."))
     elif thr:
         v = statistics.median(thr)
         out.append(dict(base, name=slug + "-throughput", metric="samples_per_s", value=round(v, 2), unit="1/s",
                         source_location=f"{fl[0]}: median of {len(thr)} 'tracked_stats' throughput values (samples/s; min {min(thr):.1f}, max {max(thr):.1f})",
                         notes=notes))
-    elif bm == "gpt3" and blocks and all(c for c, _ in blocks):
+    elif bm == "gpt3" and len(blocks) >= 3 and all(c for c, _ in blocks):
         rates = [c / d for c, d in blocks]
         v = statistics.median(rates)
         out.append(dict(base, name=slug + "-train-tokens-per-s", metric="training_tokens_per_s", value=round(v, 0), unit="tok/s",
