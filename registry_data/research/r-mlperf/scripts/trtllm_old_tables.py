@@ -38,7 +38,7 @@ for line in open(D + "sources/trtllm_v0.17_throughput_table.md"):
 n_thr = len(rows)
 model = gpu = tp = isl = osl = None
 for line in open(D + "sources/trtllm_v0.14_serving_table.md"):
-    c = [x.strip() for x in line.strip().strip("|").split("|")]
+    c = [x.strip() for x in line.strip().split("|")[1:]]
     c += [""] * (12 - len(c))
     if c[0]: model = c[0]
     if c[1]: gpu = c[1]
