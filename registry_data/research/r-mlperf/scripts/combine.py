@@ -14,7 +14,7 @@ MODEL_VENDOR = {"Stable Diffusion XL": "stable-diffusion-xl (SDXL 1.0 base)", "D
                 "Stable Diffusion v2": "stable_diffusion (Stable Diffusion v2, 512x512)"}
 
 rows = []
-for f in ["v51_inference.csv", "v41_inference.csv", "v50_training.csv", "v41_training.csv", "v40_training.csv", "v31_training.csv", "trtllm_perf_overview.csv", "trtllm_v017_v014.csv", "papers.csv"]:
+for f in ["v51_inference.csv", "v41_inference.csv", "v50_training.csv", "v41_training.csv", "v40_training.csv", "v31_training.csv", "trtllm_perf_overview.csv", "trtllm_v017_v014.csv", "oci_mi300x.csv", "papers.csv"]:
     try:
         rows += [dict(r, _src=f) for r in csv.DictReader(open(D + f))]
     except FileNotFoundError:
