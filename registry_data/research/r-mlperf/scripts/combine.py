@@ -14,7 +14,7 @@ MODEL_VENDOR = {"Stable Diffusion XL": "stable-diffusion-xl (SDXL 1.0 base)", "D
                 "Stable Diffusion v2": "stable_diffusion (Stable Diffusion v2, 512x512)"}
 
 rows = []
-for f in ["v51_inference.csv", "v41_inference.csv", "v50_training.csv", "v41_training.csv", "v40_training.csv", "v31_training.csv", "trtllm_perf_overview.csv", "trtllm_v017_v014.csv", "oci_mi300x.csv", "papers.csv"]:
+for f in ["v51_inference.csv", "v41_inference.csv", "v50_training.csv", "v41_training.csv", "v40_training.csv", "v31_training.csv", "trtllm_perf_overview.csv", "trtllm_v017_v014.csv", "oci_mi300x.csv", "megatron_bridge.csv", "papers.csv"]:
     try:
         rows += [dict(r, _src=f) for r in csv.DictReader(open(D + f))]
     except FileNotFoundError:
@@ -61,17 +61,17 @@ BERT_SEQ = ("seq_len 512: NVIDIA's BERT implementation prepares phase-2 data wit
 LORA_SEQ = ("seq_len 8192: NeMo LoRA config encoder_seq_length 8192 (training_results_v5.0 NVIDIA/benchmarks/llama2_70b_lora/implementations/"
             "tyche_ngpu8_ngc25.04_nemo/conf/base/model_config.yaml line 7); adapters only are trained (LoRA), the frozen base model still runs forward and backward.")
 for r in out:
-    if r["scenario"] != "training" or not r["_src"].startswith("v"): continue
-    if r["model"] == "BERT-Large" and not r["seq_len"]:
+    if r["scenario"] != "training": continue
+    if r["_src"].startswith("v") and r["model"] == "BERT-Large" and not r["seq_len"]:
         r["seq_len"] = "512"; r["notes"] += " " + BERT_SEQ
-    if r["model"] == "Llama 2 70B" and not r["seq_len"]:
+    if r["_src"].startswith("v") and r["model"] == "Llama 2 70B" and not r["seq_len"]:
         r["seq_len"] = "8192"; r["notes"] += " " + LORA_SEQ
     if not r["cluster"]:
         c = clusters.filter((pl.col("accelerator") == r["hardware"]) & (pl.col("total") >= int(r["devices"])))
         if c.height:
             r["cluster"] = c["name"][0]
             r["notes"] += (f" Cluster is a stand-in: the smallest catalogued cluster of this accelerator that holds {r['devices']} devices;"
-                           " the submitter's own system (see system name above) is not in the clusters catalog.")
+                           " the system that produced the number is not in the clusters catalog.")
 for r in out:
     miss = [x for x in r["missing_in_catalog"].split(";") if x]
     new = []
