@@ -16,6 +16,12 @@ from pipeline.errors import InputError, Problem, suggest
 from pipeline.units import DimensionalityError, factor, unit
 
 
+# Columns added by issue 12 (what a publication states beyond TP/PP/DP): a CSV may leave them out.
+OPTIONAL = ("cp", "zero_stage", "virtual_stages", "sequence_parallel", "kv_cache", "dataset", "concurrency",
+            "request_rate")
+FLAGS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
 @dataclass(frozen=True)
 class Measured:
     rows: pl.DataFrame  # valid rows, with the value in the metric's unit and the CSV line
@@ -47,9 +53,10 @@ def read_measurements(path: str | Path | None, catalogs: Catalogs) -> Measured:
         raise InputError(f"measurements CSV {path}", [Problem(None, None, f"cannot read: {exc}")]) from None
     raw = raw.rename({c: c.split("[")[0].strip() for c in raw.columns})
     columns = CATALOGS["measurements"].to_schema().columns
-    missing = [c for c in columns if c not in raw.columns and c not in ("last_verified", "notes")]
+    missing = [c for c in columns if c not in raw.columns and c not in ("last_verified", "notes", *OPTIONAL)]
     if missing:
         raise InputError(f"measurements CSV {path}", [Problem(None, c, "missing column") for c in missing])
+    raw = raw.with_columns(pl.lit(None, pl.String).alias(c) for c in OPTIONAL if c not in raw.columns)
     raw = raw.with_columns(pl.col(pl.String).replace("", None))
     if "last_verified" not in raw.columns:
         raw = raw.with_columns(last_verified=pl.lit("1970-01-01"))
@@ -61,10 +68,16 @@ def read_measurements(path: str | Path | None, catalogs: Catalogs) -> Measured:
         typed = row.with_columns(
             pl.col(c).str.strip_chars().cast(pl.Float64 if str(spec.dtype) == "Float64" else pl.Int64, strict=False)
             for c, spec in columns.items() if str(spec.dtype) in ("Float64", "Int64"))
-        typed = typed.with_columns(pl.col("last_verified").str.to_date("%Y-%m-%d", strict=False))
+        typed = typed.with_columns(pl.col("last_verified").str.to_date("%Y-%m-%d", strict=False),
+                                   *(pl.col(c).str.strip_chars().str.to_lowercase().replace_strict(
+                                       FLAGS, default=None, return_dtype=pl.Boolean)
+                                     for c, spec in columns.items() if str(spec.dtype) == "Boolean"))
         bad = [Problem(i + 1, c, f"got {row[c][0]!r}, expected a number", f"line {i + 2}")
                for c, spec in columns.items() if str(spec.dtype) in ("Float64", "Int64")
                and row[c][0] is not None and typed[c][0] is None]
+        bad += [Problem(i + 1, c, f"got {row[c][0]!r}, expected true or false", f"line {i + 2}")
+                for c, spec in columns.items() if str(spec.dtype) == "Boolean"
+                and row[c][0] is not None and typed[c][0] is None]
         if not bad:
             try:
                 typed = validate(typed.select(list(columns)), "measurements")
