@@ -65,7 +65,7 @@ def test_no_row_fits_by_a_zero_reserve(measured):
 def test_rows_state_the_published_layout_and_the_prediction_uses_it(measured):
     """Llama 3 §3.3.2: FSDP shards optimizer states and gradients (ZeRO-2), Table 4 CP 1 at 8K and CP 16
     at 128K; NeMo 24.09 README: TP 4, PP 4, CP 2, VP 5. Each row's spec carries them."""
-    rows = {r["name"]: r for r in measured.rows.select(SPEC_INPUTS + ["name"]).iter_rows(named=True)}
+    rows = {r["name"]: r for r in measured.rows.select([*SPEC_INPUTS, "name"]).iter_rows(named=True)}
     expected = {"llama3-table4-405b-8192gpus-cp1-seq8192-mfu": {"cp": [1], "zero_stage": [2]},
                 "llama3-table4-405b-16384gpus-cp16-seq131072-mfu": {"cp": [16], "zero_stage": [2]},
                 "dgxc-nemo24.09-llama3.1-70b-fp8-64gpus-step": {"cp": [2], "virtual_stages": [5], "zero_stage": [1]},
