@@ -50,7 +50,8 @@ def test_inference_prefill_holds_the_chunk_in_flight_not_the_batch(batch, expect
     """Llama 2 7B prefill at 4,096 tokens, fp16: input and output of the widest layer (the 11,008-wide
     MLP) for the tokens in flight, at most serving.prefill_chunk_tokens = 8,192 (vLLM profiles one
     forward pass of max_num_batched_tokens)."""
-    row = pipeline.evaluate("Llama 2 7B", "A100 SXM4 80GB", batch=batch, seq_len=4096, step="prefill").row(0, named=True)
+    row = pipeline.evaluate("Llama 2 7B", "A100 SXM4 80GB", batch=batch, seq_len=4096, step="prefill")
+    row = row.row(0, named=True)
     assert row["activation_memory_bytes"] == pytest.approx(expected, rel=1e-12)
 
 
