@@ -362,8 +362,22 @@ class MeasurementSchema(Provenance):
     dp: int = count("data-parallel size (training)", nullable=True)
     microbatch: int = count("sequences per microbatch (training)", nullable=True)
     recompute: str = text("activation recomputation (training)", nullable=True, isin=["none", "selective", "full"])
+    # What the publication states beyond TP/PP/DP (issue 12): null = not stated, the study's default.
+    cp: int = count("context-parallel size (training; null: 1)", nullable=True)
+    zero_stage: int = pa.Field(nullable=True, ge=0, le=3, metadata={
+        "unit": "", "description": "ZeRO stage of the data-parallel sharding (training; 3 = FSDP full sharding, "
+                                   "2 = optimizer states and gradients; null: 1, a distributed optimizer)"})
+    virtual_stages: int = count("interleaved (virtual) pipeline stages per device (training; null: 1)", nullable=True)
+    sequence_parallel: bool = flag("Megatron sequence parallelism (training; null: on when tp > 1)", nullable=True)
+    kv_cache: str = text("KV-cache layout (serving): 'paged' (blocks sized by the framework's memory fraction) or "
+                         "'contiguous' (each sequence's whole context reserved at build)", nullable=True,
+                         isin=["paged", "contiguous"])
+    dataset: str = text("dataset the requests or samples came from (serving, node)", nullable=True)
+    concurrency: int = count("concurrent requests the load generator kept in flight (serving)", nullable=True)
+    request_rate: float = quantity("1/s", "offered requests per second, QPS (serving, server scenario)",
+                                   nullable=True)
     source_location: str = text("table, figure, log file or line in the source")
-    _finite = finite(r"^value(_low|_high)?$")
+    _finite = finite(r"^(value(_low|_high)?|request_rate)$")
 
     class Config:
         name = "measurements"

@@ -134,7 +134,7 @@ MODEL_INPUTS = ["model_type", "is_moe", "n_layers", "forward_flop_per_sample", "
                 "n_experts", "n_experts_per_token", "n_shared_experts", "expert_ffn_dim", "n_dense_layers",
                 "kv_lora_rank", "qk_rope_head_dim"]
 KNOBS = ["kernels_per_transformer_layer", "kernels_per_cnn_layer", "launch_overhead_per_kernel_s",
-         "synthesis_target_fraction", "host_cores_per_node", "accelerators_per_node"]
+         "synthesis_target_fraction", "host_cores_per_node", "accelerators_per_node", "prefill_chunk_tokens"]
 DROP_CONTEXT = SEQ_CONTEXT.reason
 SHAPED = [*MODEL_INPUTS, "max_context_tokens", *MODEL_COLUMNS]  # the model catalog's row, shaped
 MODEL_RULES = [SEQ_CONTEXT]

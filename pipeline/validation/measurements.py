@@ -15,6 +15,11 @@ from pipeline.catalogs.schemas import CATALOGS, METRICS
 from pipeline.errors import InputError, Problem, suggest
 from pipeline.units import DimensionalityError, factor, unit
 
+# Columns added by issue 12 (what a publication states beyond TP/PP/DP): a CSV may leave them out.
+OPTIONAL = ("cp", "zero_stage", "virtual_stages", "sequence_parallel", "kv_cache", "dataset", "concurrency",
+            "request_rate")
+FLAGS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
 
 @dataclass(frozen=True)
 class Measured:
@@ -47,9 +52,10 @@ def read_measurements(path: str | Path | None, catalogs: Catalogs) -> Measured:
         raise InputError(f"measurements CSV {path}", [Problem(None, None, f"cannot read: {exc}")]) from None
     raw = raw.rename({c: c.split("[")[0].strip() for c in raw.columns})
     columns = CATALOGS["measurements"].to_schema().columns
-    missing = [c for c in columns if c not in raw.columns and c not in ("last_verified", "notes")]
+    missing = [c for c in columns if c not in raw.columns and c not in ("last_verified", "notes", *OPTIONAL)]
     if missing:
         raise InputError(f"measurements CSV {path}", [Problem(None, c, "missing column") for c in missing])
+    raw = raw.with_columns(pl.lit(None, pl.String).alias(c) for c in OPTIONAL if c not in raw.columns)
     raw = raw.with_columns(pl.col(pl.String).replace("", None))
     if "last_verified" not in raw.columns:
         raw = raw.with_columns(last_verified=pl.lit("1970-01-01"))
@@ -71,11 +77,15 @@ def _checked_rows(raw: pl.DataFrame, columns: dict) -> tuple[pl.DataFrame, list[
     numeric = {c: pl.Float64 if str(spec.dtype) == "Float64" else pl.Int64
                for c, spec in columns.items() if str(spec.dtype) in ("Float64", "Int64")}
     typed = raw.with_columns(pl.col(c).str.strip_chars().cast(t, strict=False) for c, t in numeric.items())
-    typed = typed.with_columns(pl.col("last_verified").str.to_date("%Y-%m-%d", strict=False))
+    flags = [c for c, spec in columns.items() if str(spec.dtype) == "Boolean"]
+    typed = typed.with_columns(pl.col("last_verified").str.to_date("%Y-%m-%d", strict=False),
+                               *(pl.col(c).str.strip_chars().str.to_lowercase().replace_strict(
+                                   FLAGS, default=None, return_dtype=pl.Boolean) for c in flags))
     problems = []
-    for c in numeric:
-        for line, got in raw.filter(pl.col(c).is_not_null() & typed[c].is_null()).select("line", c).iter_rows():
-            problems.append(Problem(line - 1, c, f"got {got!r}, expected a number", f"line {line}"))
+    for columns_of_kind, expected in ((numeric, "a number"), (flags, "true or false")):
+        for c in columns_of_kind:
+            for line, got in raw.filter(pl.col(c).is_not_null() & typed[c].is_null()).select("line", c).iter_rows():
+                problems.append(Problem(line - 1, c, f"got {got!r}, expected {expected}", f"line {line}"))
     bad_lines = {p.row + 1 for p in problems}
     while True:
         rows = typed.filter(~pl.col("line").is_in(list(bad_lines)))
