@@ -49,6 +49,10 @@ def text(description: str, *, nullable: bool = False, unique: bool = False,
                     metadata={"description": description})
 
 
+def url(description: str) -> str | None:
+    return pa.Field(nullable=True, str_matches=r"^https?://\S+$", metadata={"description": description})
+
+
 def flag(description: str, *, nullable: bool = False) -> bool | None:
     return pa.Field(nullable=nullable, metadata={"description": description})
 
@@ -200,37 +204,21 @@ class EfficiencyProfileSchema(Provenance):
     memory_fraction_of: str = text(
         "what memory_fraction is a share of: 'total' (usable device memory: vLLM) or 'free' (what is left "
         "after weights and activations: TensorRT-LLM's KV cache)", nullable=True, isin=["total", "free"])
-    memory_fraction_source_url: str = pa.Field(
-        nullable=True, str_matches=r"^https?://\S+$",
-        metadata={"description": "the framework documentation stating memory_fraction's default"})
-    # Framework behaviour (issue 12 item 3); each group: null = not stated, the next most specific
-    # row (in the end the 'default' row) states it. The *_source_url columns cite each figure.
-    launch_overhead_per_kernel_s: float = quantity(
-        "s", "host cost of one eager kernel launch (null: not stated)", nullable=True)
-    launch_source_url: str = pa.Field(
-        nullable=True, str_matches=r"^https?://\S+$",
-        metadata={"description": "the measurement behind launch_overhead_per_kernel_s"})
-    decode_cuda_graphs: bool = flag(
-        "decode replays CUDA/HIP graphs by default (null: not stated)", nullable=True)
-    graph_launch_s: float = quantity(
-        "s", "host cost of one graph replay, fixed part (null: not stated or no graphs)", nullable=True, ge=0)
-    graph_launch_per_kernel_s: float = quantity(
-        "s", "host cost of one graph replay per kernel node", nullable=True, ge=0)
-    graph_source_url: str = pa.Field(
-        nullable=True, str_matches=r"^https?://\S+$",
-        metadata={"description": "the framework documentation stating decode_cuda_graphs (graph costs: notes)"})
+    memory_fraction_source_url: str = url("the framework documentation stating memory_fraction's default")
+    # Framework behaviour (issue 12 item 3): null = not stated, a less specific row (in the end
+    # 'default') states it; each figure cites its *_source_url (versions and derivations: notes).
+    launch_overhead_per_kernel_s: float = quantity("s", "host cost of one eager kernel launch", nullable=True)
+    launch_source_url: str = url("the measurement behind launch_overhead_per_kernel_s")
+    decode_cuda_graphs: bool = flag("decode replays CUDA/HIP graphs by default", nullable=True)
+    graph_launch_s: float = quantity("s", "host cost of one graph replay, fixed part", nullable=True, ge=0)
+    graph_launch_per_kernel_s: float = quantity("s", "host cost of one graph replay per kernel node", nullable=True,
+                                                ge=0)
+    graph_source_url: str = url("the framework documentation stating decode_cuda_graphs")
     scheduler_overhead_per_iteration_s: float = quantity(
-        "s", "CPU scheduling time on the critical path of each decode iteration (null: not stated)",
-        nullable=True, ge=0)
-    scheduler_source_url: str = pa.Field(
-        nullable=True, str_matches=r"^https?://\S+$",
-        metadata={"description": "the source of scheduler_overhead_per_iteration_s"})
-    prefill_chunk_tokens: float = quantity(
-        "tok", "default chunked-prefill size / max batched tokens per iteration (null: not stated)",
-        nullable=True)
-    chunk_source_url: str = pa.Field(
-        nullable=True, str_matches=r"^https?://\S+$",
-        metadata={"description": "the framework source stating prefill_chunk_tokens' default"})
+        "s", "CPU scheduling time on the critical path of each decode iteration", nullable=True, ge=0)
+    scheduler_source_url: str = url("the source of scheduler_overhead_per_iteration_s")
+    prefill_chunk_tokens: float = quantity("tok", "default chunked-prefill size / max batched tokens", nullable=True)
+    chunk_source_url: str = url("the framework source stating prefill_chunk_tokens' default")
     _finite = finite(r"^(eta_\w+_(low|high)|memory_fraction|launch_overhead_per_kernel_s|graph_launch\w*"
                      r"|scheduler_overhead_per_iteration_s|prefill_chunk_tokens)$")
 
