@@ -165,7 +165,9 @@ class ServingCoreSchema(pa.DataFrameModel):
     decode_other_class_time_s: float = result("s", "norms, residuals and LM head", "operator roofline")
     decode_communication_time_s: float = result("s", "TP all-reduces + PP transfers", "ring α-β")
     decode_dequant_overhead_s: float = result("s", "dequantization of narrow weights", "seed: -30 % on INT8 ITL")
-    launch_overhead_s: float = result("s", "kernel launches per pass", "wall 3")
+    launch_overhead_s: float = result("s", "eager kernel launches per pass (prefill's)", "wall 3")
+    decode_launch_overhead_s: float = result("s", "launches per decode pass: graph replays where the framework "
+                                             "captures decode, else eager", "efficiency profiles")
     weight_stream_time_s: float = result("s", "weights over the host link per pass", "wall 6")
     ttft_s: float = result("s", "time to first token (prefill + communication + launches)", "wall 4")
     itl_s: float = result("s", "inter-token latency at the mean context", "wall 4")
