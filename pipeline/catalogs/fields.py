@@ -42,6 +42,11 @@ def text(description: str, *, nullable: bool = False, unique: bool = False,
                     metadata={"description": description})
 
 
+def url(description: str) -> str | None:
+    """A nullable link: the source of one figure of the row."""
+    return pa.Field(nullable=True, str_matches=r"^https?://\S+$", metadata={"description": description})
+
+
 def flag(description: str, *, nullable: bool = False) -> bool | None:
     return pa.Field(nullable=nullable, metadata={"description": description})
 

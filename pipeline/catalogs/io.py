@@ -93,6 +93,12 @@ def _pandera_problems(df: pl.DataFrame, exc: pa.errors.SchemaErrors, table: str)
     return problems
 
 
+# Each framework-behaviour figure of the efficiency profiles and the column citing it.
+FRAMEWORK_SOURCES = [("launch_overhead_per_kernel_s", "launch_source_url"), ("decode_cuda_graphs", "graph_source_url"),
+                     ("scheduler_overhead_per_iteration_s", "scheduler_source_url"),
+                     ("prefill_chunk_tokens", "chunk_source_url")]
+
+
 def _row_rules(table: str) -> list[tuple[str, pl.Expr, str]]:
     """Cross-column rules pandera's per-column checks cannot state: (column, bad_when, expected)."""
     if table == "models":
@@ -132,7 +138,12 @@ def _row_rules(table: str) -> list[tuple[str, pl.Expr, str]]:
              f"expected eta_{kind}_low and eta_{kind}_high both set or both null")]] + [
             (c, pl.col(c).is_null() != pl.col("memory_fraction").is_null(),
              "expected memory_fraction, memory_fraction_of and memory_fraction_source_url all set or all null")
-            for c in fraction[1:]]
+            for c in fraction[1:]] + [
+            (c, pl.col(c).is_null() != pl.col(stated).is_null(), f"expected {stated} and {c} both set or both null")
+            for stated, c in FRAMEWORK_SOURCES] + [
+            ("graph_launch_s", pl.col("decode_cuda_graphs").fill_null(False)
+             & (pl.col("graph_launch_s").is_null() | pl.col("graph_launch_per_kernel_s").is_null()),
+             "expected graph_launch_s and graph_launch_per_kernel_s where decode_cuda_graphs is true")]
     if table == "workloads":
         return _workload_rules()
     return []

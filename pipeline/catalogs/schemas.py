@@ -15,8 +15,7 @@ import datetime as dt
 
 import pandera.polars as pa
 
-from pipeline.catalogs.fields import Provenance, count, finite, flag, quantity, text
-
+from pipeline.catalogs.fields import Provenance, count, finite, flag, quantity, text, url
 
 PEAK_COLUMNS = [
     "peak_fp32_flop_per_s", "peak_tf32_flop_per_s", "peak_fp16_flop_per_s",
@@ -149,10 +148,23 @@ class EfficiencyProfileSchema(Provenance):
     memory_fraction_of: str = text(
         "what memory_fraction is a share of: 'total' (usable device memory: vLLM) or 'free' (what is left "
         "after weights and activations: TensorRT-LLM's KV cache)", nullable=True, isin=["total", "free"])
-    memory_fraction_source_url: str = pa.Field(
-        nullable=True, str_matches=r"^https?://\S+$",
-        metadata={"description": "the framework documentation stating memory_fraction's default"})
-    _finite = finite(r"^(eta_\w+_(low|high)|memory_fraction)$")
+    memory_fraction_source_url: str = url("the framework documentation stating memory_fraction's default")
+    # Framework behaviour (issue 12 item 3): null = not stated, a less specific row (in the end
+    # 'default') states it; each figure cites its *_source_url (versions and derivations: notes).
+    launch_overhead_per_kernel_s: float = quantity("s", "host cost of one eager kernel launch", nullable=True)
+    launch_source_url: str = url("the measurement behind launch_overhead_per_kernel_s")
+    decode_cuda_graphs: bool = flag("decode replays CUDA/HIP graphs by default", nullable=True)
+    graph_launch_s: float = quantity("s", "host cost of one graph replay, fixed part", nullable=True, ge=0)
+    graph_launch_per_kernel_s: float = quantity("s", "host cost of one graph replay per kernel node", nullable=True,
+                                                ge=0)
+    graph_source_url: str = url("the framework documentation stating decode_cuda_graphs")
+    scheduler_overhead_per_iteration_s: float = quantity(
+        "s", "CPU scheduling time on the critical path of each decode iteration", nullable=True, ge=0)
+    scheduler_source_url: str = url("the source of scheduler_overhead_per_iteration_s")
+    prefill_chunk_tokens: float = quantity("tok", "default chunked-prefill size / max batched tokens", nullable=True)
+    chunk_source_url: str = url("the framework source stating prefill_chunk_tokens' default")
+    _finite = finite(r"^(eta_\w+_(low|high)|memory_fraction|launch_overhead_per_kernel_s|graph_launch\w*"
+                     r"|scheduler_overhead_per_iteration_s|prefill_chunk_tokens)$")
 
     class Config:
         name = "efficiency_profiles"

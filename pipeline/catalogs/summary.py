@@ -9,7 +9,7 @@ LIST_COLUMNS: dict[str, list[str]] = {
     "models": ["name", "family", "model_type", "is_moe", "params_published", "n_layers"],
     "precisions": ["name", "bytes_per_element", "peak_column"],
     "efficiency_profiles": ["profile", "workload", "framework", "hardware_family", "eta_compute_low",
-                            "eta_compute_high"],
+                            "eta_compute_high", "decode_cuda_graphs", "prefill_chunk_tokens"],
     "clusters": ["name", "accelerator", "nodes", "accelerators_per_node", "fabric", "nic_bandwidth_bits_per_s",
                  "nics_per_node", "node_mtbf_s"],
     "regions": ["name", "kind", "country", "carbon_intensity_g_per_kwh", "carbon_intensity_year", "pue",

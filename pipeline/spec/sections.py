@@ -69,10 +69,12 @@ class Efficiency:
 
 @dataclass(frozen=True)
 class Software:
-    """Launch overhead: kernels per layer x time per launch."""
+    """Launch overhead: kernels per layer x time per launch. ``launch_overhead_per_kernel_s``
+    overrides the framework's eager launch cost from the efficiency profiles (None: the
+    profile's; the 'default' framework's is 4 µs)."""
     kernels_per_transformer_layer: int = setting(11, integer())
     kernels_per_cnn_layer: int = setting(1, integer())
-    launch_overhead_per_kernel_s: float = setting(4e-6, positive())
+    launch_overhead_per_kernel_s: float | None = setting(None, positive())
 
 
 @dataclass(frozen=True)
@@ -80,12 +82,14 @@ class Serving:
     """The serving study's memory and kernel knobs. ``memory_fraction``: the share of usable
     device memory the server may take (weights + KV cache + activations), overriding the
     framework's documented default from the efficiency profiles (None: that default, e.g.
-    vLLM's gpu_memory_utilization 0.9 of the total, TensorRT-LLM's 0.9 of the free memory)."""
+    vLLM's gpu_memory_utilization 0.9 of the total, TensorRT-LLM's 0.9 of the free memory).
+    ``prefill_chunk_tokens`` likewise overrides the framework's default chunked-prefill size /
+    max batched tokens (the 'default' framework's is 8192)."""
     memory_fraction: float | None = setting(None, positive(1.0))
     kv_block_tokens: int = setting(16, integer())
     weight_streaming: bool = setting(False, FLAG)
     dequant_overhead_fraction: float = setting(0.30, number(0, 10, low_open=False))
-    prefill_chunk_tokens: int = setting(8192, integer())
+    prefill_chunk_tokens: int | None = setting(None, integer())  # None: the framework's default (profiles)
 
 
 @dataclass(frozen=True)

@@ -83,3 +83,48 @@ def memory_fraction_table(keys: pl.DataFrame, profiles: pl.DataFrame, framework:
                                     "memory_fraction_source_url").alias("memory_fraction_source"))
     return keys.join(best, on=KEYS, how="left").with_columns(
         memory_fraction_of_free=pl.col("memory_fraction_of") == "free").drop("memory_fraction_of")
+
+
+# Framework behaviour (issue 12 item 3): each term a sweep can ask for, the profile columns it brings
+# (the first one is the figure a row must state), the column citing it and the fill where no row
+# states it (None: the 'default' rows state it, so no fill is needed).
+FRAMEWORK_TERMS = {
+    "launch_overhead_per_kernel_s": (["launch_overhead_per_kernel_s"], "launch_source_url", None),
+    "prefill_chunk_tokens": (["prefill_chunk_tokens"], "chunk_source_url", None),
+    "decode_cuda_graphs": (["decode_cuda_graphs", "graph_launch_s", "graph_launch_per_kernel_s"], "graph_source_url",
+                           {"decode_cuda_graphs": False, "graph_launch_s": 0.0, "graph_launch_per_kernel_s": 0.0}),
+    "scheduler_overhead_per_iteration_s": (["scheduler_overhead_per_iteration_s"], "scheduler_source_url",
+                                           {"scheduler_overhead_per_iteration_s": 0.0}),
+}
+FRAMEWORK_UNITS = {"launch_overhead_per_kernel_s": "s", "prefill_chunk_tokens": "tok", "decode_cuda_graphs": None,
+                   "graph_launch_s": "s", "graph_launch_per_kernel_s": "s", "scheduler_overhead_per_iteration_s": "s"}
+
+
+def framework_source(term: str) -> str:
+    """The column naming the profile row (and its citation) that set ``term``."""
+    return f"{term}_source"
+
+
+def framework_table(keys: pl.DataFrame, profiles: pl.DataFrame, framework: str, terms: list[str],
+                    overrides: dict[str, float | None] | None = None) -> pl.DataFrame:
+    """Add each framework term of ``terms`` (``FRAMEWORK_TERMS``) to each (workload, family,
+    compute_dtype) row of ``keys``, with its source, from the most specific profile row that
+    states it (as for η). An override (the spec's software.launch_overhead_per_kernel_s,
+    serving.prefill_chunk_tokens) sets every row; graphs and scheduler default to none and 0
+    where no row states them."""
+    overrides = overrides or {}
+    out = keys
+    for term in terms:
+        values, url, fill = FRAMEWORK_TERMS[term]
+        source = framework_source(term)
+        if overrides.get(term) is not None:
+            out = out.with_columns(pl.lit(overrides[term], dtype=pl.Float64).alias(term),
+                                   pl.lit(f"spec override ({term})").alias(source))
+            continue
+        best = _most_specific(keys, profiles, framework, values[0], values,
+                              pl.format("{}: {}", "profile", url).alias(source))
+        out = out.join(best, on=KEYS, how="left")
+        if fill:
+            out = out.with_columns(*[pl.col(c).fill_null(v) for c, v in fill.items()],
+                                   pl.col(source).fill_null(pl.lit("no profile states it")))
+    return out

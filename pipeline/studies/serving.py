@@ -59,6 +59,7 @@ HARDWARE = ["vendor", "family", "category", "memory_capacity_bytes", "usable_mem
             "memory_bandwidth_bytes_per_s", "scaleup_link_bandwidth_bytes_per_s", "scaleup_link_latency_s",
             "scaleup_domain_size", "host_link_bandwidth_bytes_per_s", "tdp_w"]
 KNOBS = ["kernels_per_transformer_layer", "kernels_per_cnn_layer", "launch_overhead_per_kernel_s", "step_multiplier",
+         "decode_cuda_graphs", "scheduler_overhead_per_iteration_s",
          "dequant_overhead_fraction", "allow_weight_streaming", "kv_block_tokens",
          "prefill_chunk_tokens"]
 AXES = {"tp": ("", pl.Float64), "pp": ("", pl.Float64), "batch": ("", pl.Int64), "prompt_len": ("tok", pl.Int64),
@@ -214,7 +215,9 @@ class ServingCoreSchema(pa.DataFrameModel):
     decode_other_class_time_s: float = result("s", "norms, residuals and LM head", "operator roofline")
     decode_communication_time_s: float = result("s", "TP all-reduces + PP transfers", "ring α-β")
     decode_dequant_overhead_s: float = result("s", "dequantization of narrow weights", "seed: -30 % on INT8 ITL")
-    launch_overhead_s: float = result("s", "kernel launches per pass", "wall 3")
+    launch_overhead_s: float = result("s", "eager kernel launches per pass (prefill's)", "wall 3")
+    decode_launch_overhead_s: float = result("s", "launches per decode pass: graph replays where the framework "
+                                             "captures decode, else eager", "efficiency profiles")
     weight_stream_time_s: float = result("s", "weights over the host link per pass", "wall 6")
     ttft_s: float = result("s", "time to first token (prefill + communication + launches)", "wall 4")
     itl_s: float = result("s", "inter-token latency at the mean context", "wall 4")

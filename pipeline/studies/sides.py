@@ -26,7 +26,14 @@ from pipeline.catalogs.schemas import PEAK_COLUMNS
 from pipeline.errors import InputError, Problem, UnknownNameError
 from pipeline.spec import SweepSpec
 from pipeline.studies import operations
-from pipeline.studies.efficiency import eta_table, memory_fraction_table
+from pipeline.studies.efficiency import (
+    FRAMEWORK_TERMS,
+    FRAMEWORK_UNITS,
+    eta_table,
+    framework_source,
+    framework_table,
+    memory_fraction_table,
+)
 from pipeline.studies.input_pipeline import input_pipeline
 from pipeline.units import unit
 from pipeline.walls.quantities import DP_SGD_STEP_MULTIPLIER
@@ -276,7 +283,6 @@ class Knob:
 KNOBS = {
     "kernels_per_transformer_layer": Knob("", lambda s: float(s.software.kernels_per_transformer_layer)),
     "kernels_per_cnn_layer": Knob("", lambda s: float(s.software.kernels_per_cnn_layer)),
-    "launch_overhead_per_kernel_s": Knob("s", lambda s: s.software.launch_overhead_per_kernel_s),
     "synthesis_target_fraction": Knob("", lambda s: s.analysis.synthesis_target_fraction),
     "host_cores_per_node": Knob("", lambda s: float(s.data.host_cores_per_node)),
     "accelerators_per_node": Knob("", lambda s: float(s.data.accelerators_per_node)),
@@ -285,7 +291,6 @@ KNOBS = {
     "dequant_overhead_fraction": Knob("", lambda s: s.serving.dequant_overhead_fraction),
     "allow_weight_streaming": Knob(None, lambda s: s.serving.weight_streaming),
     "kv_block_tokens": Knob("tok", lambda s: float(s.serving.kv_block_tokens)),
-    "prefill_chunk_tokens": Knob("tok", lambda s: float(s.serving.prefill_chunk_tokens)),
     "activation_bytes_per_element": Knob("B/elem", lambda s: 2.0),  # training: 16-bit activations
     "gradient_bytes_per_param": Knob("B/param", lambda s: s.training.gradient_bytes_per_param),
     "dp_overlap_fraction": Knob("", lambda s: s.training.dp_overlap_fraction),
@@ -356,6 +361,14 @@ def hardware_side(rows: pl.DataFrame, catalogs: Catalogs, spec: SweepSpec, *, wo
         side = memory_fraction_table(side, catalogs.efficiency_profiles, spec.efficiency.framework,
                                      spec.serving.memory_fraction)
         out |= {"memory_fraction": unit(""), "memory_fraction_of_free": None, "memory_fraction_source": None}
+    terms = [name for name in knobs if name in FRAMEWORK_TERMS]  # framework behaviour: the profiles
+    if terms:
+        side = framework_table(side, catalogs.efficiency_profiles, spec.efficiency.framework, terms,
+                               {"launch_overhead_per_kernel_s": spec.software.launch_overhead_per_kernel_s,
+                                "prefill_chunk_tokens": spec.serving.prefill_chunk_tokens})
+        out |= {c: (None if FRAMEWORK_UNITS[c] is None else unit(FRAMEWORK_UNITS[c]))
+                for t in terms for c in FRAMEWORK_TERMS[t][0]} | {framework_source(t): None for t in terms}
+    knobs = [name for name in knobs if name not in FRAMEWORK_TERMS]
     columns = {name: _knob(KNOBS[name].value(spec), KNOBS[name].unit) for name in knobs}
     out |= {name: (None if KNOBS[name].unit is None else unit(KNOBS[name].unit)) for name in knobs}
     if data is not None:  # walls 8 and 9: the storage and host pipeline the spec names

@@ -95,6 +95,29 @@ def decode_attention_pairs(decode_context_tokens: UExpr) -> UExpr:
     return decode_context_tokens / TOKEN
 
 
+# -- launches: eager prefill, graph-replayed decode (issue 12 item 3) --------------------------
+
+@serving_column
+def prefill_launch_overhead_s(launch_overhead_s: UExpr) -> UExpr:
+    """Prefill launches its kernels eagerly, kernels x eager cost: vLLM replays piecewise graphs
+    only for batches up to its largest capture size (512 tokens) and runs attention eagerly
+    between them (https://docs.vllm.ai/en/latest/design/cuda_graphs/); SGLang and TensorRT-LLM
+    capture decode batches only."""
+    return launch_overhead_s
+
+
+@serving_column
+def decode_launch_overhead_s(decode_cuda_graphs: Plain, kernel_launches: UExpr, pp: UExpr,
+                             launch_overhead_s: UExpr, graph_launch_s: UExpr,
+                             graph_launch_per_kernel_s: UExpr) -> UExpr:
+    """Where the framework replays decode as a CUDA/HIP graph (vLLM, SGLang, TensorRT-LLM: the
+    efficiency profiles), one replay per pipeline stage: pp x graph_launch_s + kernels x
+    graph_launch_per_kernel_s (CUDA 12.6 straight-line graphs: 2.5 µs + 1 ns per node, NVIDIA
+    blog 2024-09-11); else every kernel launches eagerly (kernels x eager cost)."""
+    replay = pp * graph_launch_s + kernel_launches * graph_launch_per_kernel_s
+    return where(decode_cuda_graphs, replay, launch_overhead_s)
+
+
 # -- operators and passes, one factory for both phases ---------------------------------------
 
 def time_by_bound(n_layers: UExpr, kind: str, args: tuple) -> UExpr:
@@ -147,7 +170,7 @@ def _operator_times(p: str) -> None:
         return maximum(compute_and_memory, stream) + comm + launch
 
     define_serving(f"{p}_pass_time_s", [f"{p}_attention_class_time_s", f"{p}_mlp_class_time_s",
-                                        f"{p}_other_class_time_s", f"{p}_communication_time_s", "launch_overhead_s",
+                                        f"{p}_other_class_time_s", f"{p}_communication_time_s", f"{p}_launch_overhead_s",
                                         f"{p}_dequant_overhead_s", "weight_stream_time_s"], pass_time)
 
     def compute_bound_time(n_layers, *args):
@@ -170,7 +193,7 @@ def _operator_times(p: str) -> None:
                        otherwise="overhead")
 
     define_serving(f"{p}_bound", ["is_feasible", "weight_streaming", f"{p}_compute_bound_time_s",
-                                  f"{p}_memory_bound_time_s", f"{p}_communication_time_s", "launch_overhead_s",
+                                  f"{p}_memory_bound_time_s", f"{p}_communication_time_s", f"{p}_launch_overhead_s",
                                   "weight_stream_time_s"], phase_bound)
 
 
@@ -187,9 +210,11 @@ def ttft_s(is_feasible: Plain, prefill_pass_time_s: UExpr) -> UExpr:
 
 
 @serving_column
-def itl_s(is_feasible: Plain, decode_pass_time_s: UExpr) -> UExpr:
-    """Inter-token latency: one decode round at the mean context, with its compute term."""
-    return only_where(is_feasible, decode_pass_time_s)
+def itl_s(is_feasible: Plain, decode_pass_time_s: UExpr, scheduler_overhead_per_iteration_s: UExpr) -> UExpr:
+    """Inter-token latency: one decode round at the mean context, with its compute term, plus
+    the server's CPU scheduling time per iteration that is not hidden behind the GPU (0 for
+    overlap schedulers: SGLang v0.4, TensorRT-LLM; efficiency profiles)."""
+    return only_where(is_feasible, decode_pass_time_s + scheduler_overhead_per_iteration_s)
 
 
 @serving_column

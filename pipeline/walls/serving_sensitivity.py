@@ -80,8 +80,12 @@ def elasticity_link_latency(is_feasible: Plain, decode_link_latency_time_s: UExp
 
 
 @serving_column
-def elasticity_launch_overhead(is_feasible: Plain, launch_overhead_s: UExpr, itl_s: UExpr) -> UExpr:
-    return only_where(is_feasible, (launch_overhead_s / itl_s).to(""))
+def elasticity_launch_overhead(is_feasible: Plain, decode_cuda_graphs: Plain, launch_overhead_s: UExpr,
+                               itl_s: UExpr) -> UExpr:
+    """d log ITL / d log eager launch cost: the eager launches' share of the ITL, 0 where decode
+    replays a graph (its cost does not scale with the eager cost per kernel)."""
+    return only_where(is_feasible, (where(decode_cuda_graphs, 0.0 * launch_overhead_s, launch_overhead_s)
+                                    / itl_s).to(""))
 
 
 @serving_column

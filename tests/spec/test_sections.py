@@ -124,11 +124,12 @@ def test_an_eta_the_study_does_not_use_is_an_unknown_key(study, key):
 def test_the_defaults_are_the_documented_ones():
     """The bundled specs' comments: no serving memory_fraction override (the framework's own, issue 12),
     a 10 % training reserve, 16-token KV blocks
-    (vLLM), 30 % dequantization, 11 kernels per transformer block, 4 us per launch, 112 host cores
+    (vLLM), 30 % dequantization, 11 kernels per transformer block, the framework's launch cost and
+    chunked-prefill size (None: the efficiency profiles', issue 12), 112 host cores
     (DGX H100: 2 x 56), bf16 gradients (2 B), Chinchilla tokens (None), lz4 output."""
     spec = parse_spec({})
-    assert spec.serving == Serving(None, 16, False, 0.30, 8192)
-    assert spec.software == Software(11, 1, 4e-6)
+    assert spec.serving == Serving(None, 16, False, 0.30, None)
+    assert spec.software == Software(11, 1, None)
     assert spec.data == Data(None, None, 112, 8)
     assert spec.training.gradient_bytes_per_param == 2.0 and spec.training.train_tokens is None
     assert spec.training.dp_sgd == "none" and spec.training.memory_reserve_fraction == 0.10
