@@ -25,9 +25,11 @@ import statistics
 from collections.abc import Iterable
 from pathlib import Path
 
+import pandera.polars as pa
 import polars as pl
 
 from pipeline.catalogs.paths import bundled_registry
+from pipeline.catalogs.schemas import count, quantity, text
 
 CURVES = Path("research") / "r-collectives" / "collectives.csv"
 FITS = "collective_fits.csv"
@@ -85,9 +87,12 @@ def busbw_from_time(n: float, message: float, time_s: float) -> float:
     return message / time_s * 2.0 * (n - 1.0) / n
 
 
-def fit_alpha_beta(points: Iterable[tuple[float, float, float]]) -> tuple[float, float, float]:
+def fit_alpha_beta(points: Iterable[tuple[float, float, float]], beta_cap: float | None = None
+                   ) -> tuple[float, float, float]:
     """(alpha s, beta B/s, rms relative residual of time) minimising sum ((t_fit - t) / t)^2 over
-    (ranks, message bytes, time s) points; alpha is held at >= 0."""
+    (ranks, message bytes, time s) points. Where the two-parameter optimum is unphysical (alpha
+    or 1/beta < 0, flat or noisy latency-bound points) the better of alpha = 0 and beta =
+    ``beta_cap`` (the class's bandwidth at larger messages) is kept."""
     pts = list(points)
     rows = [(2.0 * (n - 1.0) / t, 2.0 * (n - 1.0) / n * m / t) for n, m, t in pts]
     s11 = sum(a * a for a, _ in rows)
@@ -96,10 +101,17 @@ def fit_alpha_beta(points: Iterable[tuple[float, float, float]]) -> tuple[float,
     y1, y2 = sum(a for a, _ in rows), sum(b for _, b in rows)
     det = s11 * s22 - s12 * s12
     alpha, inv_beta = ((s22 * y1 - s12 * y2) / det, (s11 * y2 - s12 * y1) / det) if det > 0 else (-1.0, 0.0)
-    if alpha < 0 or inv_beta <= 0:  # one size, or latency too small to resolve: bandwidth only
-        alpha, inv_beta = 0.0, y2 / s22
-    resid = [ring_time_s(n, m, alpha, 1.0 / inv_beta) / t - 1.0 for n, m, t in pts]
-    return alpha, 1.0 / inv_beta, math.sqrt(sum(r * r for r in resid) / len(resid))
+    if alpha < 0 or inv_beta <= 0:
+        options = [(0.0, y2 / s22)]  # bandwidth only
+        if beta_cap:  # latency at the capped bandwidth: sum a (1 - b / cap - a alpha) = 0
+            options.append((max((y1 - s12 / beta_cap) / s11, 0.0), 1.0 / beta_cap))
+        alpha, inv_beta = min(options, key=lambda o: _rms(pts, o[0], 1.0 / o[1]))
+    return alpha, 1.0 / inv_beta, _rms(pts, alpha, 1.0 / inv_beta)
+
+
+def _rms(pts: list[tuple[float, float, float]], alpha: float, beta: float) -> float:
+    resid = [ring_time_s(n, m, alpha, beta) / t - 1.0 for n, m, t in pts]
+    return math.sqrt(sum(r * r for r in resid) / len(resid))
 
 
 def regime_of(message: float) -> str:
@@ -113,19 +125,20 @@ def _link_bandwidth(hardware: pl.DataFrame) -> dict[str, float]:
 def fit_class(points: pl.DataFrame, link: dict[str, float]) -> list[dict]:
     """One row per regime with points: alpha, beta and beta as a fraction of each point's
     catalog link bandwidth (averaged: the classes' accelerators share a link rate)."""
-    out = []
-    for name, low, high in REGIMES:
+    out, beta_cap = [], None
+    for name, low, high in reversed(REGIMES):  # large messages first: their beta caps the smaller
         part = points.filter(pl.col("message_bytes") >= low, pl.col("message_bytes") < high)
         if part.is_empty():
             continue
-        alpha, beta, resid = fit_alpha_beta(part.select("ranks", "message_bytes", "time_s").iter_rows())
+        alpha, beta, resid = fit_alpha_beta(part.select("ranks", "message_bytes", "time_s").iter_rows(), beta_cap)
+        beta_cap = beta_cap or beta
         links = [link[h] for h in part["hardware"]]
         out.append({"regime": name, "min_message_bytes": low, "max_message_bytes": high, "alpha_s": alpha,
                     "beta_bytes_per_s": beta, "link_fraction": beta / statistics.fmean(links),
                     "n_points": part.height, "rms_relative_residual": resid,
                     "curve_ids": ";".join(sorted(set(part["curve_id"]))),
                     "sources": ";".join(sorted(set(part["source"])))})
-    return out
+    return out[::-1]
 
 
 def fit_catalog(points: pl.DataFrame, hardware: pl.DataFrame, fitted_on: dt.date) -> pl.DataFrame:
@@ -168,6 +181,61 @@ def leave_one_source_out(points: pl.DataFrame, hardware: pl.DataFrame) -> pl.Dat
     return pl.DataFrame(rows)
 
 
+class CollectiveFit(pa.DataFrameModel):
+    """One fitted regime of one fabric class, with its provenance."""
+
+    fabric_class: str = text("scale-up fabric class", isin=sorted(set(FABRIC_OF_HARDWARE.values())))
+    regime: str = text("message-size regime", isin=[name for name, _, _ in REGIMES])
+    min_message_bytes: float = quantity("B", "smallest message of the regime (inclusive)", ge=0)
+    max_message_bytes: float = pa.Field(gt=0, metadata={"unit": "B", "description": "largest (exclusive)"})
+    alpha_s: float = quantity("s", "fitted per-step latency of the ring all-reduce", ge=0)
+    beta_bytes_per_s: float = quantity("B/s", "fitted per-direction bandwidth (busbw at large messages)")
+    link_fraction: float = quantity("", "beta / the catalog's scale-up link bandwidth")
+    n_points: int = count("published points fitted")
+    rms_relative_residual: float = quantity("", "rms of t_fit / t - 1 over the points", ge=0)
+    curve_ids: str = text("curves fitted (collectives.csv curve_id)")
+    sources: str = text("sources of those curves")
+    fit_date: dt.date = pa.Field(metadata={"description": "day of the fit"})
+    method: str = text("fit method")
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["fabric_class", "regime"]
+
+
+def load_fits(registry: Path | None = None) -> pl.DataFrame:
+    """The stored catalog (validated), from ``registry`` when it holds one, else the bundled one."""
+    path = registry / FITS if registry is not None and (registry / FITS).exists() else bundled_registry() / FITS
+    return CollectiveFit.validate(pl.read_csv(path, try_parse_dates=True))
+
+
+def allreduce_columns(hardware: pl.DataFrame, fits: pl.DataFrame) -> pl.DataFrame:
+    """Per accelerator with a fitted fabric: ``allreduce_alpha_<regime>_s`` and
+    ``allreduce_beta_<regime>_bytes_per_s`` (the fitted link fraction x this accelerator's link)
+    and ``comm_basis``; every other accelerator gets nulls and the basis "link x eta_link"."""
+    link = _link_bandwidth(hardware)
+    rows = []
+    for name in hardware["name"]:
+        fabric = FABRIC_OF_HARDWARE.get(name)
+        mine = fits.filter(pl.col("fabric_class") == fabric) if fabric and link[name] else fits.clear()
+        by_regime = {r["regime"]: r for r in mine.iter_rows(named=True)}
+        row = {"name": name, "comm_basis": (f"all-reduce fit {fabric} ({'; '.join(sorted(set(mine['sources'])))})"
+                                            if by_regime else "link x eta_link")}
+        for regime, _, _ in REGIMES:
+            fit = by_regime.get(regime)
+            row[f"allreduce_alpha_{regime}_s"] = fit["alpha_s"] if fit else None
+            row[f"allreduce_beta_{regime}_bytes_per_s"] = fit["link_fraction"] * link[name] if fit else None
+        rows.append(row)
+    return pl.DataFrame(rows, schema={"name": pl.String, "comm_basis": pl.String,
+                                      **{c: pl.Float64 for c in ALLREDUCE_COLUMNS}})
+
+
+ALLREDUCE_COLUMNS = [c for regime, _, _ in REGIMES
+                     for c in (f"allreduce_alpha_{regime}_s", f"allreduce_beta_{regime}_bytes_per_s")]
+ALLREDUCE_UNITS = {c: ("s" if c.endswith("_s") else "B/s") for c in ALLREDUCE_COLUMNS}
+
+
 def refit(registry: Path | None = None, fitted_on: dt.date | None = None) -> pl.DataFrame:
     registry = registry or bundled_registry()
     hardware = pl.read_parquet(registry / "hardware.parquet")
@@ -175,4 +243,4 @@ def refit(registry: Path | None = None, fitted_on: dt.date | None = None) -> pl.
 
 
 if __name__ == "__main__":
-    refit().write_csv(bundled_registry() / FITS)
+    CollectiveFit.validate(refit()).write_csv(bundled_registry() / FITS)
