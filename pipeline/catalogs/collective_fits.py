@@ -30,6 +30,7 @@ import polars as pl
 
 from pipeline.catalogs.paths import bundled_registry
 from pipeline.catalogs.schemas import count, quantity, text
+from pipeline.walls.communication import ALLREDUCE_FIT_COLUMNS, ALLREDUCE_REGIME_BOUNDS_BYTES, ALLREDUCE_REGIMES
 
 CURVES = Path("research") / "r-collectives" / "collectives.csv"
 FITS = "collective_fits.csv"
@@ -50,9 +51,10 @@ SCALEUP_CURVES = {"04_i290_1node", "09_mi300x_ar", "10_mi300x_ar_graph", "11_mi3
 # and channel count by size (NCCL tuner on 8 H100s: ring/LL to 1 MB, NVLS/Simple from 2 MB,
 # nccl-tests #309 comment 2025-05-23), so no single alpha-beta line holds across sizes; five
 # regimes, chosen by leave-one-source-out error (three gave 15 % median, four 10 %, five 7 %).
-KIB = 1024.0
-BOUNDS = (64 * KIB, 512 * KIB, 8 * KIB * KIB, 128 * KIB * KIB)
-REGIMES = tuple((f"r{i}", low, high) for i, (low, high) in enumerate(zip((0.0, *BOUNDS), (*BOUNDS, math.inf))))
+# The bounds live with the formula that reads them (the communication wall).
+BOUNDS = ALLREDUCE_REGIME_BOUNDS_BYTES
+REGIMES = tuple((name, low, high) for name, low, high in zip(ALLREDUCE_REGIMES, (0.0, *BOUNDS), (*BOUNDS, math.inf),
+                                                              strict=True))
 # Published busbw has two decimals: below 0.25 GB/s the rounding alone errs by > 2 %.
 MIN_BUSBW_GBPS = 0.25
 
@@ -78,7 +80,8 @@ def read_curves(registry: Path | None = None) -> pl.DataFrame:
 
 
 def ring_time_s(n: float, message: float, alpha: float, beta: float) -> float:
-    """Ring all-reduce (Thakur et al. 2005, §4): 2(n-1) alpha + 2(n-1)/n x M / beta."""
+    """Ring all-reduce (Thakur et al. 2005, §4): 2(n-1) alpha + 2(n-1)/n x M / beta, in floats
+    for the least squares; tests check it against the wall's ``ring_all_reduce_s``."""
     return 2.0 * (n - 1.0) * alpha + 2.0 * (n - 1.0) / n * message / beta
 
 
@@ -228,12 +231,10 @@ def allreduce_columns(hardware: pl.DataFrame, fits: pl.DataFrame) -> pl.DataFram
             row[f"allreduce_beta_{regime}_bytes_per_s"] = fit["link_fraction"] * link[name] if fit else None
         rows.append(row)
     return pl.DataFrame(rows, schema={"name": pl.String, "comm_basis": pl.String,
-                                      **{c: pl.Float64 for c in ALLREDUCE_COLUMNS}})
+                                      **{c: pl.Float64 for c in ALLREDUCE_FIT_COLUMNS}})
 
 
-ALLREDUCE_COLUMNS = [c for regime, _, _ in REGIMES
-                     for c in (f"allreduce_alpha_{regime}_s", f"allreduce_beta_{regime}_bytes_per_s")]
-ALLREDUCE_UNITS = {c: ("s" if c.endswith("_s") else "B/s") for c in ALLREDUCE_COLUMNS}
+ALLREDUCE_UNITS = {c: ("B/s" if c.endswith("_bytes_per_s") else "s") for c in ALLREDUCE_FIT_COLUMNS}
 
 
 def refit(registry: Path | None = None, fitted_on: dt.date | None = None) -> pl.DataFrame:
