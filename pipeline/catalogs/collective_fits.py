@@ -55,6 +55,9 @@ SCALEUP_CURVES = {"04_i290_1node", "09_mi300x_ar", "10_mi300x_ar_graph", "11_mi3
 BOUNDS = ALLREDUCE_REGIME_BOUNDS_BYTES
 REGIMES = tuple((name, low, high) for name, low, high in zip(ALLREDUCE_REGIMES, (0.0, *BOUNDS), (*BOUNDS, math.inf),
                                                               strict=True))
+# A class's fit is used only when it predicts held-out sources within issue 12's 10 % (A100's one
+# source and GB200's two unlike curves do not: they keep link x eta_link).
+MAX_HELD_OUT_ERROR = 0.10
 # Published busbw has two decimals: below 0.25 GB/s the rounding alone errs by > 2 %.
 MIN_BUSBW_GBPS = 0.25
 
@@ -198,6 +201,7 @@ class CollectiveFit(pa.DataFrameModel):
     rms_relative_residual: float = quantity("", "rms of t_fit / t - 1 over the points", ge=0)
     curve_ids: str = text("curves fitted (collectives.csv curve_id)")
     sources: str = text("sources of those curves")
+    held_out_median_abs_error: float = quantity("", "the class's leave-one-source-out median |busbw error|", ge=0)
     fit_date: dt.date = pa.Field(metadata={"description": "day of the fit"})
     method: str = text("fit method")
 
@@ -216,12 +220,15 @@ def load_fits(registry: Path | None = None) -> pl.DataFrame:
 def allreduce_columns(hardware: pl.DataFrame, fits: pl.DataFrame) -> pl.DataFrame:
     """Per accelerator with a fitted fabric: ``allreduce_alpha_<regime>_s`` and
     ``allreduce_beta_<regime>_bytes_per_s`` (the fitted link fraction x this accelerator's link)
-    and ``comm_basis``; every other accelerator gets nulls and the basis "link x eta_link"."""
+    and ``comm_basis``; every other accelerator, and a class whose fit does not predict a held-out
+    source within MAX_HELD_OUT_ERROR, gets nulls and the basis "link x eta_link"."""
     link = _link_bandwidth(hardware)
     rows = []
     for name in hardware["name"]:
         fabric = FABRIC_OF_HARDWARE.get(name)
-        mine = fits.filter(pl.col("fabric_class") == fabric) if fabric and link[name] else fits.clear()
+        mine = (fits.filter(pl.col("fabric_class") == fabric,
+                            pl.col("held_out_median_abs_error") <= MAX_HELD_OUT_ERROR)
+                if fabric and link[name] else fits.clear())
         by_regime = {r["regime"]: r for r in mine.iter_rows(named=True)}
         row = {"name": name, "comm_basis": (f"all-reduce fit {fabric} ({'; '.join(sorted(set(mine['sources'])))})"
                                             if by_regime else "link x eta_link")}
@@ -240,7 +247,11 @@ ALLREDUCE_UNITS = {c: ("B/s" if c.endswith("_bytes_per_s") else "s") for c in AL
 def refit(registry: Path | None = None, fitted_on: dt.date | None = None) -> pl.DataFrame:
     registry = registry or bundled_registry()
     hardware = pl.read_parquet(registry / "hardware.parquet")
-    return fit_catalog(read_curves(registry), hardware, fitted_on or dt.date.today())
+    points = read_curves(registry)
+    held = leave_one_source_out(points, hardware).group_by("fabric_class").agg(
+        held_out_median_abs_error=pl.col("error").abs().median())
+    fits = fit_catalog(points, hardware, fitted_on or dt.date.today()).join(held, on="fabric_class", how="left")
+    return fits.select(list(CollectiveFit.to_schema().columns))
 
 
 if __name__ == "__main__":
