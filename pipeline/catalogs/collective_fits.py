@@ -218,30 +218,32 @@ def load_fits(registry: Path | None = None) -> pl.DataFrame:
 
 
 def allreduce_columns(hardware: pl.DataFrame, fits: pl.DataFrame) -> pl.DataFrame:
-    """Per accelerator with a fitted fabric: ``allreduce_alpha_<regime>_s`` and
-    ``allreduce_beta_<regime>_bytes_per_s`` (the fitted link fraction x this accelerator's link)
-    and ``comm_basis``; every other accelerator, and a class whose fit does not predict a held-out
-    source within MAX_HELD_OUT_ERROR, gets nulls and the basis "link x eta_link"."""
+    """Per accelerator with a fitted fabric: ``allreduce_alpha_ratio_<regime>`` (fitted alpha /
+    the catalog's link latency) and ``allreduce_link_fraction_<regime>`` (fitted beta / the
+    catalog's link bandwidth), and ``comm_basis``. Every other accelerator, and a class whose fit
+    does not predict a held-out source within MAX_HELD_OUT_ERROR, gets nulls and the basis
+    "link x eta_link"."""
+    latency = dict(zip(hardware["name"], hardware["scaleup_link_latency_s"], strict=True))
     link = _link_bandwidth(hardware)
     rows = []
     for name in hardware["name"]:
         fabric = FABRIC_OF_HARDWARE.get(name)
         mine = (fits.filter(pl.col("fabric_class") == fabric,
                             pl.col("held_out_median_abs_error") <= MAX_HELD_OUT_ERROR)
-                if fabric and link[name] else fits.clear())
+                if fabric and link[name] and latency[name] else fits.clear())
         by_regime = {r["regime"]: r for r in mine.iter_rows(named=True)}
         row = {"name": name, "comm_basis": (f"all-reduce fit {fabric} ({'; '.join(sorted(set(mine['sources'])))})"
                                             if by_regime else "link x eta_link")}
         for regime, _, _ in REGIMES:
             fit = by_regime.get(regime)
-            row[f"allreduce_alpha_{regime}_s"] = fit["alpha_s"] if fit else None
-            row[f"allreduce_beta_{regime}_bytes_per_s"] = fit["link_fraction"] * link[name] if fit else None
+            row[f"allreduce_alpha_ratio_{regime}"] = fit["alpha_s"] / latency[name] if fit else None
+            row[f"allreduce_link_fraction_{regime}"] = fit["link_fraction"] if fit else None
         rows.append(row)
     return pl.DataFrame(rows, schema={"name": pl.String, "comm_basis": pl.String,
                                       **{c: pl.Float64 for c in ALLREDUCE_FIT_COLUMNS}})
 
 
-ALLREDUCE_UNITS = {c: ("B/s" if c.endswith("_bytes_per_s") else "s") for c in ALLREDUCE_FIT_COLUMNS}
+ALLREDUCE_UNITS = dict.fromkeys(ALLREDUCE_FIT_COLUMNS, "")
 
 
 def refit(registry: Path | None = None, fitted_on: dt.date | None = None) -> pl.DataFrame:
