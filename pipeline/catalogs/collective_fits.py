@@ -232,8 +232,9 @@ def allreduce_columns(hardware: pl.DataFrame, fits: pl.DataFrame) -> pl.DataFram
                             pl.col("held_out_median_abs_error") <= MAX_HELD_OUT_ERROR)
                 if fabric and link[name] and latency[name] else fits.clear())
         by_regime = {r["regime"]: r for r in mine.iter_rows(named=True)}
-        row = {"name": name, "comm_basis": (f"all-reduce fit {fabric} ({'; '.join(sorted(set(mine['sources'])))})"
-                                            if by_regime else "link x eta_link")}
+        sources = sorted({src for row in mine["sources"] for src in row.split(";")})
+        row = {"name": name, "comm_basis": f"all-reduce fit {fabric} ({'; '.join(sources)})" if by_regime
+               else "link x eta_link"}
         for regime, _, _ in REGIMES:
             fit = by_regime.get(regime)
             row[f"allreduce_alpha_ratio_{regime}"] = fit["alpha_s"] / latency[name] if fit else None
