@@ -97,8 +97,8 @@ def fit_alpha_beta(points: Iterable[tuple[float, float, float]], beta_cap: float
                    ) -> tuple[float, float, float]:
     """(alpha s, beta B/s, rms relative residual of time) minimising sum ((t_fit - t) / t)^2 over
     (ranks, message bytes, time s) points. Where the two-parameter optimum is unphysical (alpha
-    or 1/beta < 0, flat or noisy latency-bound points) the better of alpha = 0 and beta =
-    ``beta_cap`` (the class's bandwidth at larger messages) is kept."""
+    or 1/beta < 0, or beta above ``beta_cap``, the class's bandwidth at larger messages: flat or
+    noisy latency-bound points) the better of alpha = 0 and beta = ``beta_cap`` is kept."""
     pts = list(points)
     rows = [(2.0 * (n - 1.0) / t, 2.0 * (n - 1.0) / n * m / t) for n, m, t in pts]
     s11 = sum(a * a for a, _ in rows)
@@ -107,7 +107,7 @@ def fit_alpha_beta(points: Iterable[tuple[float, float, float]], beta_cap: float
     y1, y2 = sum(a for a, _ in rows), sum(b for _, b in rows)
     det = s11 * s22 - s12 * s12
     alpha, inv_beta = ((s22 * y1 - s12 * y2) / det, (s11 * y2 - s12 * y1) / det) if det > 0 else (-1.0, 0.0)
-    if alpha < 0 or inv_beta <= 0:
+    if alpha < 0 or inv_beta <= 0 or (beta_cap and inv_beta < 1.0 / beta_cap):
         options = [(0.0, y2 / s22)]  # bandwidth only
         if beta_cap:  # latency at the capped bandwidth: sum a (1 - b / cap - a alpha) = 0
             options.append((max((y1 - s12 / beta_cap) / s11, 0.0), 1.0 / beta_cap))
