@@ -19,6 +19,7 @@ rewrites registry_data/collective_fits.csv from the curves.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import statistics
@@ -214,6 +215,12 @@ class CollectiveFit(pa.DataFrameModel):
 def load_fits(registry: Path | None = None) -> pl.DataFrame:
     """The stored catalog (validated), from ``registry`` when it holds one, else the bundled one."""
     path = registry / FITS if registry is not None and (registry / FITS).exists() else bundled_registry() / FITS
+    return _validated(str(path.resolve()), path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _validated(path: str, mtime_ns: int) -> pl.DataFrame:
+    """Validated once per file version: every sweep's hardware side reads it."""
     return CollectiveFit.validate(pl.read_csv(path, try_parse_dates=True))
 
 
