@@ -181,6 +181,9 @@ class ServingCoreSchema(pa.DataFrameModel):
     eta_compute: float = fraction("achieved fraction of peak FLOP/s", "efficiency profile")
     eta_memory: float = fraction("achieved fraction of memory bandwidth", "efficiency profile")
     eta_link: float = fraction("achieved fraction of scale-up link bandwidth", "efficiency profile")
+    comm_basis: pl.Categorical = result(None, "what sets the TP all-reduce within a scale-up domain: the "
+                                        "collectives catalog's fit (fabric, sources) or link x eta_link",
+                                        "collectives catalog", nullable=False)
     params_computed: float = result("param", "total weights", "layer-by-layer count")
     weights_per_device_bytes: float = result("B", "resident weights on the fullest device", "wall 5")
     kv_cache_bytes: float = result("B", "KV cache of the batch at prompt + output length, all devices incl. "

@@ -20,6 +20,7 @@ import pint
 import polars as pl
 
 from pipeline import formulas, walls  # noqa: F401  (registers the formulas)
+from pipeline.catalogs import collective_fits
 from pipeline.catalogs.io import schema_units
 from pipeline.catalogs.load import Catalogs
 from pipeline.catalogs.schemas import PEAK_COLUMNS
@@ -375,4 +376,13 @@ def hardware_side(rows: pl.DataFrame, catalogs: Catalogs, spec: SweepSpec, *, wo
         columns |= {c: pl.lit(v, dtype=pl.Float64) for c, v in input_pipeline(catalogs, spec, data).items()}
         out |= {c: unit(u) for c, u in INPUT_PIPELINE_UNITS.items()}
     side = side.rename({"name": key}).with_columns(**columns, **(derived or {}))
+    accelerator = key if on == "name" else on  # wall 14: the fitted all-reduce of its fabric
+    fits = collective_fits.allreduce_columns(catalogs.hardware, _fits(catalogs)).rename({"name": accelerator})
+    side = side.join(fits, on=accelerator, how="left")
+    out |= {"comm_basis": None} | {c: unit(u) for c, u in collective_fits.ALLREDUCE_UNITS.items()}
     return Side(categorical(side), out | (units or {}), rules)
+
+
+def _fits(catalogs: Catalogs) -> pl.DataFrame:
+    """The collectives catalog next to the hardware catalog in use, else the bundled one."""
+    return collective_fits.load_fits(catalogs.paths["hardware"].parent)

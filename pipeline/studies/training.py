@@ -226,6 +226,9 @@ class TrainingCoreSchema(pa.DataFrameModel):
     peak_flop_per_s: float = result("FLOP/s", "dense peak at compute_dtype", "hardware catalog")
     eta_compute: float = fraction("achieved fraction of peak FLOP/s", "efficiency profile")
     eta_link: float = fraction("achieved fraction of link bandwidth", "efficiency profile")
+    comm_basis: pl.Categorical = result(None, "what sets the TP all-reduce within a scale-up domain: the "
+                                        "collectives catalog's fit (fabric, sources) or link x eta_link",
+                                        "collectives catalog", nullable=False)
     params_computed: float = result("param", "total weights", "layer-by-layer count")
     params_per_gpu: float = result("param", "weights on the fullest GPU before ZeRO sharding", "layout")
     weight_bytes_per_gpu: float = result("B", "16-bit working weights", "Rajbhandari et al. 2020")

@@ -9,6 +9,11 @@ the two, 2(n-1) steps. The double binary tree is NCCL's (NCCL 2.4, "Massively Sc
 Learning Training with NCCL 2.4", NVIDIA 2019): two pipelined binary trees, each carrying half
 the message, give logarithmic latency at full bandwidth.
 
+All-reduces within a scale-up domain take, where the collectives catalog has a fit for the
+accelerator's fabric (pipeline.catalogs.collective_fits, nccl-tests / rccl-tests curves), the
+alpha and beta fitted for the message's size regime; elsewhere the hardware catalog's link
+latency and link bandwidth x eta_link (``comm_basis`` says which).
+
 Tensor parallelism costs two ring all-reduces per layer forward (Megatron-LM, Shoeybi et al.
 2019, §3); pipeline parallelism sends activations across each stage boundary (Narayanan et al.
 2021, SC21). The training step's terms are per microbatch on the busiest stage.
@@ -16,7 +21,7 @@ Tensor parallelism costs two ring all-reduces per layer forward (Megatron-LM, Sh
 
 from __future__ import annotations
 
-from pipeline.units import Plain, UExpr, maximum, minimum, where
+from pipeline.units import Plain, UExpr, lit, maximum, minimum, where
 from pipeline.walls.locality import link_for_span
 from pipeline.walls.quantities import ELEM_PER_TOKEN
 from pipeline.walls.registries import define_serving, define_training, training_column
@@ -57,13 +62,57 @@ def all_to_all_s(n: UExpr, message: UExpr, alpha: UExpr, beta: UExpr) -> UExpr:
     return where(n > 1, steps * alpha + (steps / n * message / beta).to("s"), 0)
 
 
+# Upper bounds (bytes) of the all-reduce fit's message-size regimes r0..r4, the last unbounded:
+# NCCL changes protocol, algorithm and channel count with size (pipeline.catalogs.collective_fits).
+ALLREDUCE_REGIME_BOUNDS_BYTES = (65536.0, 524288.0, 8388608.0, 134217728.0)
+ALLREDUCE_REGIMES = tuple(f"r{i}" for i in range(len(ALLREDUCE_REGIME_BOUNDS_BYTES) + 1))
+# Per regime: the fitted alpha over the hardware catalog's link latency, the fitted beta over its
+# link bandwidth (null where the accelerator's fabric has no fit in use). Kept as ratios so that a
+# change of the catalog's link (an override, a sensitivity) moves the fitted terms with it.
+ALLREDUCE_FIT_COLUMNS = [c for r in ALLREDUCE_REGIMES
+                         for c in (f"allreduce_alpha_ratio_{r}", f"allreduce_link_fraction_{r}")]
+
+
+def _by_regime(message: UExpr, values: list[UExpr]) -> UExpr:
+    """The value of the message's size regime (values[i] for regime r_i)."""
+    chosen = values[-1]
+    for bound, value in reversed(list(zip(ALLREDUCE_REGIME_BOUNDS_BYTES, values, strict=False))):
+        chosen = where(message < lit(bound, "B"), value, chosen)
+    return chosen
+
+
+def fitted_alpha_s(message: UExpr, latency: UExpr, alpha: UExpr, *fit: UExpr) -> UExpr:
+    """Per-step latency of an all-reduce of ``message`` bytes in a scale-up domain: the fitted
+    ratio x the catalog's link ``latency``, else ``alpha``."""
+    return _by_regime(message, [(r * latency).fill_null(alpha) for r in fit[0::2]])
+
+
+def fitted_beta_bytes_per_s(message: UExpr, bandwidth: UExpr, beta: UExpr, *fit: UExpr) -> UExpr:
+    """Per-direction bandwidth of that all-reduce: the fitted fraction x the catalog's link
+    ``bandwidth`` (nccl-tests busbw at large messages), else ``beta`` (link x eta_link)."""
+    return _by_regime(message, [(f * bandwidth).fill_null(beta) for f in fit[1::2]])
+
+
+def fitted_all_reduce_s(n: UExpr, message: UExpr, latency: UExpr, bandwidth: UExpr, alpha: UExpr, beta: UExpr,
+                        *fit: UExpr) -> UExpr:
+    """Ring all-reduce at the alpha and beta fitted for the message's size regime (``fit``: the
+    ALLREDUCE_FIT_COLUMNS); where they are null, at ``alpha`` and ``beta``."""
+    return ring_all_reduce_s(n, message, fitted_alpha_s(message, latency, alpha, *fit),
+                             fitted_beta_bytes_per_s(message, bandwidth, beta, *fit))
+
+
 # -- serving: a pass of each phase over the scale-up link ------------------------------------------
 
 def _tp_comm(n_layers: UExpr, tp: UExpr, t: UExpr, d: UExpr, abytes: UExpr, alpha: UExpr, beta: UExpr,
-             eta_l: UExpr) -> UExpr:
+             eta_l: UExpr, *fit: UExpr) -> UExpr:
     """TP: two ring all-reduces of the step's hidden states per layer (Megatron-LM)."""
     message = t * d * ELEM_PER_TOKEN * abytes
-    return where(tp > 1, 2.0 * n_layers * ring_all_reduce_s(tp, message, alpha, beta * eta_l), 0)
+    return where(tp > 1, 2.0 * n_layers * fitted_all_reduce_s(tp, message, alpha, beta, alpha, beta * eta_l, *fit), 0)
+
+
+def _tp_alpha(t: UExpr, d: UExpr, abytes: UExpr, alpha: UExpr, *fit: UExpr) -> UExpr:
+    """The per-step latency the TP all-reduce of a pass uses (wall 21 splits its alpha part)."""
+    return fitted_alpha_s(t * d * ELEM_PER_TOKEN * abytes, alpha, alpha, *fit)
 
 
 def _pp_comm(pp: UExpr, t: UExpr, d: UExpr, abytes: UExpr, alpha: UExpr, beta: UExpr, eta_l: UExpr) -> UExpr:
@@ -79,7 +128,10 @@ def _comm_total(tp_t: UExpr, pp_t: UExpr) -> UExpr:
 
 _LINK = ["bytes_per_element", "scaleup_link_latency_s", "scaleup_link_bandwidth_bytes_per_s", "eta_link"]
 for _p in PHASES:
-    define_serving(f"{_p}_tp_comm_time_s", ["n_layers", "tp", f"{_p}_tokens", "d_model", *_LINK], _tp_comm)
+    define_serving(f"{_p}_tp_comm_time_s", ["n_layers", "tp", f"{_p}_tokens", "d_model", *_LINK,
+                                            *ALLREDUCE_FIT_COLUMNS], _tp_comm)
+    define_serving(f"{_p}_tp_alpha_s", [f"{_p}_tokens", "d_model", "bytes_per_element", "scaleup_link_latency_s",
+                                        *ALLREDUCE_FIT_COLUMNS], _tp_alpha)
     define_serving(f"{_p}_pp_comm_time_s", ["pp", f"{_p}_tokens", "d_model", *_LINK], _pp_comm)
     define_serving(f"{_p}_communication_time_s", [f"{_p}_tp_comm_time_s", f"{_p}_pp_comm_time_s"], _comm_total)
 
@@ -93,18 +145,39 @@ def activation_message_bytes(seq_len: UExpr, cp: UExpr, microbatch: UExpr, d_mod
     return seq_len / cp * microbatch * d_model * ELEM_PER_TOKEN * activation_bytes_per_element
 
 
+def _tp_alpha_training(tp: UExpr, activation_message_bytes: UExpr, scaleup_domain_size: UExpr,
+                       scaleup_link_latency_s: UExpr, scaleout_latency_s: UExpr, *fit: UExpr) -> UExpr:
+    """Per-step latency of the TP all-reduces: the fitted one within a scale-up domain."""
+    within = fitted_alpha_s(activation_message_bytes, scaleup_link_latency_s, scaleup_link_latency_s, *fit)
+    return link_for_span(tp, scaleup_domain_size, within, scaleout_latency_s)
+
+
+def _tp_beta_training(tp: UExpr, activation_message_bytes: UExpr, scaleup_domain_size: UExpr,
+                      scaleup_link_bandwidth_bytes_per_s: UExpr, scaleup_beta_bytes_per_s: UExpr,
+                      scaleout_beta_bytes_per_s: UExpr, *fit: UExpr) -> UExpr:
+    """Per-direction bandwidth of the TP all-reduces: the fitted one within a scale-up domain."""
+    within = fitted_beta_bytes_per_s(activation_message_bytes, scaleup_link_bandwidth_bytes_per_s,
+                                     scaleup_beta_bytes_per_s, *fit)
+    return link_for_span(tp, scaleup_domain_size, within, scaleout_beta_bytes_per_s)
+
+
+_TP_SPAN = ["tp", "activation_message_bytes", "scaleup_domain_size"]
+define_training("tp_alpha_s", [*_TP_SPAN, "scaleup_link_latency_s", "scaleout_latency_s", *ALLREDUCE_FIT_COLUMNS],
+                _tp_alpha_training)
+define_training("tp_beta_bytes_per_s", [*_TP_SPAN, "scaleup_link_bandwidth_bytes_per_s", "scaleup_beta_bytes_per_s",
+                                        "scaleout_beta_bytes_per_s", *ALLREDUCE_FIT_COLUMNS], _tp_beta_training)
+
+
 @training_column
 def tp_comm_time_per_microbatch_s(layers_per_gpu: UExpr, recompute: Plain, tp: UExpr,
-                                  activation_message_bytes: UExpr, scaleup_domain_size: UExpr,
-                                  scaleup_link_latency_s: UExpr, scaleup_beta_bytes_per_s: UExpr,
-                                  scaleout_latency_s: UExpr, scaleout_beta_bytes_per_s: UExpr) -> UExpr:
+                                  activation_message_bytes: UExpr, tp_alpha_s: UExpr,
+                                  tp_beta_bytes_per_s: UExpr) -> UExpr:
     """Megatron TP: 2 all-reduces per layer forward, 2 backward, 2 more when the forward is
     recomputed (Korthikanti et al. §4.2.2). Sequence parallelism turns each into a reduce-scatter
     and an all-gather: in the ring model the same steps and bytes."""
-    alpha = link_for_span(tp, scaleup_domain_size, scaleup_link_latency_s, scaleout_latency_s)
-    beta = link_for_span(tp, scaleup_domain_size, scaleup_beta_bytes_per_s, scaleout_beta_bytes_per_s)
     per_layer = where(recompute == "full", 6.0, 4.0)
-    return layers_per_gpu * per_layer * ring_all_reduce_s(tp, activation_message_bytes, alpha, beta)
+    return layers_per_gpu * per_layer * ring_all_reduce_s(tp, activation_message_bytes, tp_alpha_s,
+                                                          tp_beta_bytes_per_s)
 
 
 @training_column

@@ -36,12 +36,13 @@ define_serving("decode_dequant_memory_bound_time_s", ["dequant_overhead_fraction
 
 
 @serving_column
-def decode_link_latency_time_s(n_layers: UExpr, tp: UExpr, pp: UExpr, scaleup_link_latency_s: UExpr) -> UExpr:
+def decode_link_latency_time_s(n_layers: UExpr, tp: UExpr, pp: UExpr, scaleup_link_latency_s: UExpr,
+                               decode_tp_alpha_s: UExpr) -> UExpr:
     """The alpha part of a decode pass's communication: 2 ring all-reduces per layer, 2(tp-1) steps
-    each, and one hop per pipeline boundary."""
+    each (at the all-reduce's own, possibly fitted, alpha), and one hop per pipeline boundary."""
     tp_steps = where(tp > 1, 4.0 * n_layers * (tp - 1.0), 0.0)
     pp_steps = where(pp > 1, pp - 1.0, 0.0)
-    return (tp_steps + pp_steps) * scaleup_link_latency_s.fill_null(0)
+    return tp_steps * decode_tp_alpha_s.fill_null(0) + pp_steps * scaleup_link_latency_s.fill_null(0)
 
 
 def _itl_share(is_feasible: Plain, streaming_binds: Plain, time: UExpr, itl: UExpr, sign: float) -> UExpr:

@@ -64,7 +64,7 @@ def elasticity_seq_len(num_microbatches: UExpr, pp: UExpr, virtual_stages: UExpr
                        tp_comm_time_per_microbatch_s: UExpr, cp_comm_time_per_microbatch_s: UExpr,
                        ep_comm_time_per_microbatch_s: UExpr, pp_p2p_time_s: UExpr, scaleup_domain_size: UExpr,
                        scaleup_link_latency_s: UExpr, scaleout_latency_s: UExpr, input_utilization: UExpr,
-                       iteration_time_s: UExpr) -> UExpr:
+                       iteration_time_s: UExpr, tp_alpha_s: UExpr) -> UExpr:
     """Wall 21: d log step / d log sequence length. A layer's FLOPs are linear in s but for the
     attention scores (s^2): d/d log s of a layer = layer + attention; the LM head and every message
     (TP, CP, EP, PP) grow with s, the collectives' alpha steps and the DP reduction do not."""
@@ -76,7 +76,7 @@ def elasticity_seq_len(num_microbatches: UExpr, pp: UExpr, virtual_stages: UExpr
     d_compute = (d_stage / (peak_flop_per_s * eta_compute)).to("s")
     full = where(recompute == "full", 6.0, 4.0)
     gathers = where(recompute == "full", 3.0, 2.0)
-    alpha_tp = link_for_span(tp, scaleup_domain_size, scaleup_link_latency_s, scaleout_latency_s)
+    alpha_tp = tp_alpha_s  # the TP all-reduce's own alpha (fitted within a scale-up domain)
     alpha_cp = link_for_span(tp * cp, scaleup_domain_size, scaleup_link_latency_s, scaleout_latency_s)
     alpha_ep = link_for_span(tp * cp * ep, scaleup_domain_size, scaleup_link_latency_s, scaleout_latency_s)
     alpha_pp = link_for_span(gpus, scaleup_domain_size, scaleup_link_latency_s, scaleout_latency_s)

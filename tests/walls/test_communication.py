@@ -70,3 +70,23 @@ def test_bubble_time_is_the_fraction_of_the_step(training):
     bubble = got["pipeline_bubble_time_s"][0]
     assert bubble == pytest.approx(1.5 * 0.3, rel=1e-12)
     assert bubble / (16 * 0.3 + bubble) == pytest.approx(3 / (2 * 16 + 3), rel=1e-12)
+
+
+FIT_FRAME = pl.DataFrame({"n": [8.0, 8.0, 8.0], "m": [16384.0, 1e9, 16384.0], "lat": [0.6e-6] * 3,
+                          "bw": [450e9] * 3, "a": [0.6e-6] * 3, "b": [369e9] * 3,
+                          **{f"a{i}": [2.0 * (i + 1), 2.0 * (i + 1), None] for i in range(5)},
+                          **{f"b{i}": [0.1 * (i + 1), 0.1 * (i + 1), None] for i in range(5)}})
+
+
+def test_fitted_all_reduce_takes_the_regime_of_the_message():
+    """Catalog link 0.6 us, 450 GB/s. 16 KiB is regime r0 (< 64 KiB): alpha 2 x 0.6 us, beta
+    0.1 x 450 GB/s: 14 x 1.2 us + 1.75 x 16384 / 45e9; 1 GB is r4 (>= 128 MiB): alpha 10 x 0.6 us,
+    beta 0.5 x 450 GB/s; no fit (nulls): 14 x 0.6 us + 1.75 x 16384 / 369 GB/s."""
+    from pipeline.walls.communication import fitted_all_reduce_s
+
+    fit = [x for i in range(5) for x in (col(f"a{i}", ""), col(f"b{i}", ""))]
+    expr = fitted_all_reduce_s(N, M, col("lat", "s"), col("bw", "B/s"), A, B, *fit)
+    got = FIT_FRAME.select(expr.magnitude("s")).to_series().to_list()
+    assert got[0] == pytest.approx(14 * 1.2e-6 + 1.75 * 16384 / 45e9, rel=1e-12)
+    assert got[1] == pytest.approx(14 * 6e-6 + 1.75 * 1e9 / 225e9, rel=1e-12)
+    assert got[2] == pytest.approx(14 * 0.6e-6 + 1.75 * 16384 / 369e9, rel=1e-12)
