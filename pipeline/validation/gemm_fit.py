@@ -139,17 +139,18 @@ def predict_time(rows: pl.DataFrame, ceil: pl.DataFrame, default_ceiling: float,
 
 
 def fit(rows: pl.DataFrame) -> tuple[float, float, pl.DataFrame]:
-    """k_half and the default ceiling (hardware without a MAMF row) minimising the median
-    |log time ratio| on ``rows``' shaped rows; the ceilings table at that k_half."""
+    """k_half minimising the median |log time ratio| on ``rows``' shaped rows; the ceilings at
+    that k_half, and the default ceiling for hardware without a MAMF row (the median of the
+    MAMF ceilings: a chip of its own has none to go by)."""
     shaped = rows.filter(is_shaped_fit_row())
     best = (math.inf, 0.0, 0.0, None)
     for k_half in K_HALF_GRID:
         ceil = ceilings(rows, k_half)
-        for default in (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9):
-            loss = predict_time(shaped, ceil, default, k_half).select(
-                (pl.col("predicted_s") / pl.col("measured_s")).log().abs().median()).item()
-            if loss < best[0]:
-                best = (loss, k_half, default, ceil)
+        default = float(ceil["ceiling"].median())
+        loss = predict_time(shaped, ceil, default, k_half).select(
+            (pl.col("predicted_s") / pl.col("measured_s")).log().abs().median()).item()
+        if loss < best[0]:
+            best = (loss, k_half, default, ceil)
     return best[1], best[2], best[3]
 
 
@@ -166,7 +167,7 @@ def leave_one_source_out(rows: pl.DataFrame) -> pl.DataFrame:
 
 
 def catalog(registry: Path | None = None, today: str | None = None) -> pl.DataFrame:
-    """One row per catalog hardware x precision (bf16, fp16, fp8) with its GEMM model parameters,
+    """One row per catalog hardware x precision (bf16, fp16, fp8) with a peak, its GEMM model parameters,
     efficiency_basis, and the fit's provenance."""
     reg = registry or bundled_registry()
     rows = kernel_rows(reg)
@@ -177,16 +178,19 @@ def catalog(registry: Path | None = None, today: str | None = None) -> pl.DataFr
     shaped_ids = rows.filter(is_shaped_fit_row())
     units = rows.select("hardware", "units", "tile_m", "tile_n").unique("hardware")
     measured = rows.select("hardware").unique()
-    hw = pl.read_parquet(reg / "hardware.parquet").select(pl.col("name").alias("hardware"))
-    grid = hw.join(pl.DataFrame({"precision": list(IN_BYTES)}), how="cross")
+    hw = pl.read_parquet(reg / "hardware.parquet")
+    grid = hw.unpivot(index="name", on=[f"peak_{d}_flop_per_s" for d in IN_BYTES], variable_name="peak_column",
+                      value_name="peak").filter(pl.col("peak").is_not_null()).select(
+        pl.col("name").alias("hardware"), pl.col("peak_column").str.extract(r"peak_(\w+?)_flop").alias("precision"))
     out = (grid.join(units, on="hardware", how="left").join(ceil, on=["hardware", "precision"], how="left")
            .with_columns(has_data=pl.col("hardware").is_in(measured["hardware"].implode())))
-    kernel = pl.col("units").is_not_null() & pl.col("has_data")
+    # Gaudi's MMEs are not tiled like SMs/CUs (no tile in TILES): a profile η there.
+    kernel = pl.col("units").is_not_null() & pl.col("tile_m").is_not_null() & pl.col("has_data")
     n_sources = shaped_ids["source"].n_unique()
     return out.with_columns(
         efficiency_basis=pl.when(kernel).then(pl.lit("kernel fit")).otherwise(pl.lit("profile η")),
         ceiling_source=pl.when(kernel & pl.col("ceiling").is_not_null()).then(pl.lit("MAMF row"))
-        .when(kernel).then(pl.lit("default ceiling (fitted on shaped rows)")).otherwise(None),
+        .when(kernel).then(pl.lit("default ceiling (median of the MAMF ceilings)")).otherwise(None),
         ceiling=pl.when(kernel).then(pl.col("ceiling").fill_null(default)).otherwise(None),
         k_half=pl.when(kernel).then(pl.lit(k_half)).otherwise(None),
         units=pl.when(kernel).then(pl.col("units")).otherwise(None),
