@@ -34,6 +34,9 @@ from pipeline.units import col
 from pipeline.walls.gemm import gemm_efficiency
 
 RESEARCH = "research/r-kernels"
+# The MAMF table and the SM/CU counts (sm_count.csv); rows without a MAMF row of their own cite it.
+FIT_SOURCE_URL = ("https://github.com/stas00/ml-engineering/blob/744d01e18b79512572f64a6bbd8b5f4a725203a7/"
+                  "compute/accelerator/README.md")
 # The share of memory bandwidth a streaming GEMM operand read reaches: BabelStream copy on
 # MI300X is ~0.80 of peak (r-kernels/memory_bandwidth.csv); used only for the roofline's
 # memory term of small-M rows while fitting.
@@ -166,7 +169,7 @@ def leave_one_source_out(rows: pl.DataFrame) -> pl.DataFrame:
     return pl.concat(out)
 
 
-def catalog(registry: Path | None = None, today: str | None = None) -> pl.DataFrame:
+def catalog(registry: Path | None = None, today: dt.date | None = None) -> pl.DataFrame:
     """One row per catalog hardware x precision (bf16, fp16, fp8) with a peak, its GEMM model parameters,
     efficiency_basis, and the fit's provenance."""
     reg = registry or bundled_registry()
@@ -198,16 +201,15 @@ def catalog(registry: Path | None = None, today: str | None = None) -> pl.DataFr
         tile_n=pl.when(kernel).then(pl.col("tile_n")).otherwise(None),
         fit_rows=pl.lit(shaped_ids.height), fit_sources=pl.lit(n_sources),
         heldout_median_abs_error=pl.lit(heldout), in_sample_median_abs_error=pl.lit(in_sample),
-        fit_date=pl.lit(today or dt.datetime.now(dt.timezone.utc).date().isoformat()),
-        source_url=pl.col("source_url").fill_null(pl.lit("registry_data/research/r-kernels/gemm.csv")),
-        notes=pl.format("fitted by pipeline.validation.gemm_fit on {} shaped rows of research/r-kernels/gemm.csv "
-                        "(leave-one-source-out over {} sources); units and tiles: sm_count.csv, TILES",
-                        pl.lit(shaped_ids.height), pl.lit(n_sources)),
+        last_verified=pl.lit(today or dt.datetime.now(dt.timezone.utc).date()),
+        source_url=pl.col("source_url").fill_null(pl.lit(FIT_SOURCE_URL)),
+        notes=pl.format("fitted by pipeline.validation.gemm_fit on {} shaped rows of "
+                        "registry_data/research/r-kernels/gemm.csv (leave-one-source-out over {} sources); "
+                        "units: sm_count.csv; tiles: gemm_fit.TILES", pl.lit(shaped_ids.height), pl.lit(n_sources)),
     ).drop("has_data").sort("hardware", "precision")
 
 
 if __name__ == "__main__":
-    reg = bundled_registry()
-    cat = catalog(reg)
-    cat.write_parquet(reg / "kernel_efficiency.parquet")
-    print(cat.filter(pl.col("efficiency_basis") == "kernel fit"))
+    from pipeline.catalogs.io import write_catalog
+
+    print(write_catalog(catalog(bundled_registry()), "kernel_efficiency", bundled_registry()))

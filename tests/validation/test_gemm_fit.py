@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from pipeline.catalogs.paths import bundled_registry
+from pipeline.catalogs.load import load_catalogs
 from pipeline.validation import gemm_fit
 
 
@@ -31,9 +31,9 @@ def test_held_out_gemm_time_error_is_within_the_measured_bound(rows):
 
 def test_catalog_matches_a_fresh_fit():
     """The stored catalog is what the fit gives today (rerun ``python -m pipeline.validation.gemm_fit``)."""
-    stored = pl.read_parquet(bundled_registry() / "kernel_efficiency.parquet")
-    fresh = gemm_fit.catalog(today=stored["fit_date"][0])
-    assert stored.equals(fresh.select(stored.columns))
+    stored = load_catalogs().kernel_efficiency
+    fresh = gemm_fit.catalog(today=stored["last_verified"][0])
+    assert stored.equals(fresh.select(stored.columns).cast(stored.schema))
 
 
 @pytest.mark.parametrize("hardware, basis", [
@@ -46,5 +46,5 @@ def test_catalog_matches_a_fresh_fit():
     ("GB200 NVL72 GPU", "profile η"),   # SM count not stated in the source
 ])
 def test_efficiency_basis_per_hardware(hardware, basis):
-    cat = pl.read_parquet(bundled_registry() / "kernel_efficiency.parquet")
+    cat = load_catalogs().kernel_efficiency
     assert set(cat.filter(pl.col("hardware") == hardware)["efficiency_basis"]) == {basis}
