@@ -16,57 +16,8 @@ import datetime as dt
 import pandera.polars as pa
 import polars as pl
 
-
-def _finite(cls, data: pa.PolarsData) -> pl.LazyFrame:
-    c = pl.col(data.key)
-    return data.lazyframe.select(c.is_null() | c.is_finite())
-
-
-def finite(pattern: str):
-    """Float columns matching ``pattern`` must be finite: polars orders NaN above every
-    number, so ``gt=0`` alone lets NaN through."""
-    return pa.check(pattern, regex=True, name="finite")(_finite)
-
-
-def quantity(unit: str, description: str, *, nullable: bool = False, gt: float | None = 0,
-             ge: float | None = None, le: float | None = None) -> float | None:
-    """A float column in ``unit``: finite, and > 0 unless ``ge`` says otherwise."""
-    bounds = {"ge": ge} if ge is not None else ({"gt": gt} if gt is not None else {})
-    if le is not None:
-        bounds["le"] = le
-    return pa.Field(nullable=nullable, **bounds,
-                    metadata={"unit": unit, "description": description})
-
-
-def count(description: str, *, nullable: bool = False, ge: int = 1, unit: str = "") -> int | None:
-    return pa.Field(nullable=nullable, ge=ge, metadata={"unit": unit, "description": description})
-
-
-def text(description: str, *, nullable: bool = False, unique: bool = False,
-         isin: list[str] | None = None) -> str | None:
-    extra = {"isin": isin} if isin is not None else {}
-    return pa.Field(nullable=nullable, unique=unique, str_length={"min_value": 1}, **extra,
-                    metadata={"description": description})
-
-
-def flag(description: str, *, nullable: bool = False) -> bool | None:
-    return pa.Field(nullable=nullable, metadata={"description": description})
-
-
-class Provenance(pa.DataFrameModel):
-    """Columns every catalog row carries; strict, coercing schemas (a subclass's Config adds its name)."""
-
-    class Config:
-        strict = True
-        coerce = True
-
-    source_url: str = pa.Field(
-        str_matches=r"^https?://\S+$", metadata={"description": "where the row's values come from"}
-    )
-    last_verified: dt.date = pa.Field(metadata={"description": "date the source was last checked"})
-    notes: str = pa.Field(
-        nullable=True, metadata={"description": "derived or unpublished values, and how"}
-    )
+from pipeline.catalogs.fields import Provenance, count, finite, flag, quantity, text
+from pipeline.catalogs.kernel_schema import KernelEfficiencySchema
 
 
 PEAK_COLUMNS = [
@@ -378,33 +329,6 @@ class MeasurementSchema(Provenance):
 
     class Config:
         name = "measurements"
-
-
-class KernelEfficiencySchema(Provenance):
-    """GEMM kernel efficiency per (hardware, precision): the shape model of pipeline.walls.gemm
-    fitted to published kernel microbenchmarks by pipeline.validation.gemm_fit (never to the
-    end-to-end measurement rows). ``efficiency_basis`` says whether matmul operators use it
-    ("kernel fit") or keep the efficiency profile's η ("profile η": no kernel data or unit count)."""
-
-    hardware: str = text("a hardware catalog name")
-    precision: str = text("compute precision (a precisions catalog name)")
-    efficiency_basis: str = text("what sets the matmul operators' η", isin=["kernel fit", "profile η"])
-    units: float = quantity("", "SMs (NVIDIA) or CUs (AMD) a GEMM's tiles run on", nullable=True)
-    tile_m: float = quantity("", "rows of C per CTA tile", nullable=True)
-    tile_n: float = quantity("", "columns of C per CTA tile", nullable=True)
-    ceiling: float = quantity("", "best-shape fraction of peak (MAMF / the model's shape factor there)",
-                              nullable=True, le=1)
-    ceiling_source: str = text("where the ceiling comes from", nullable=True)
-    k_half: float = quantity("", "K at which a tile's K loop runs at half speed", nullable=True)
-    fit_rows: int = count("shaped kernel rows the fit used")
-    fit_sources: int = count("sources (repositories) of those rows")
-    heldout_median_abs_error: float = quantity("", "median |error| of GEMM time, leave-one-source-out", ge=0)
-    in_sample_median_abs_error: float = quantity("", "median |error| of GEMM time on the fitted rows", ge=0)
-    _finite = finite(r"^(units|tile_m|tile_n|ceiling|k_half|\w+_error)$")
-
-    class Config:
-        name = "kernel_efficiency"
-        unique = ["hardware", "precision"]  # noqa: RUF012 (pandera API)
 
 
 CATALOGS: dict[str, type[pa.DataFrameModel]] = {
