@@ -34,8 +34,8 @@ GEMM_MIN_SPLIT_K = lit(256.0)  # the shortest K piece a split-K launch keeps (a 
 
 def gemm_tile_m(m: UExpr, tile_m: UExpr) -> UExpr:
     """The M extent of a tile: the 64- or 128-row tile when M fits one, else the library's tile."""
-    small = where(m.expr <= GEMM_MIN_TILE_M.expr, GEMM_MIN_TILE_M, 2.0 * GEMM_MIN_TILE_M)
-    return where(m.expr <= 2.0 * GEMM_MIN_TILE_M.expr, minimum(small, tile_m), tile_m)
+    small = where(m <= GEMM_MIN_TILE_M, GEMM_MIN_TILE_M, 2.0 * GEMM_MIN_TILE_M)
+    return where(m <= 2.0 * GEMM_MIN_TILE_M, minimum(small, tile_m), tile_m)
 
 
 def gemm_tiles(m: UExpr, n: UExpr, tile_m: UExpr, tile_n: UExpr) -> UExpr:
