@@ -2,6 +2,11 @@
 ``scorecard``), a whole sweep (``sweep``, ``run_sweep``) and named queries over a run (``query``).
 ``pipeline.evaluate`` and friends are these functions, imported on first use. The ``mlsys``
 commands call them; they call the runs, studies and report layers below.
+
+One configuration is answered from the catalog's sides, built once per process and spec
+settings, and the study's formulas compiled to plain Python (``pipeline.studies.single``):
+about a millisecond warm, the same row as a sweep. Overrides (``--set``), and what that path
+does not cover (an unknown name, filters, distillation), go through the sweep path.
 """
 
 from __future__ import annotations
@@ -84,15 +89,7 @@ def evaluate(model: str, hardware: str, batch: int = 1, compute_dtype: str = "fp
                      "compute_dtype": [compute_dtype], "seq_len": [seq_len], "workload": [workload]},
             "efficiency": {"framework": framework} | ({} if efficiency is None else {"eta_compute": efficiency}),
             "overrides": dict(overrides or {})}
-    from pipeline import runs
-    from pipeline.studies.node import STEPS
-
-    prepared = runs.prepare(_spec(spec), registry)
-    frame = runs.collect(prepared)
-    _raise_if_dropped(frame, prepared)
-
-    order = {s: i for i, s in enumerate(dict.fromkeys(STEPS["step"].to_list()))}
-    frame = frame.sort(pl.col("step").cast(pl.String).replace_strict(order, return_dtype=pl.Int32))
+    frame = _one_configuration(_spec(spec), registry)
     if step is not None:
         steps = frame["step"].to_list()
         if step not in steps:
@@ -106,7 +103,7 @@ def evaluate_serving(model: str, hardware: str, batch: int = 1, tp: int = 1, pp:
                      compute_dtype: str = "fp16", weight_dtype: str | None = None, kv_dtype: str | None = None,
                      efficiency: float | None = None, framework: str = "default", weight_streaming: bool = False,
                      reasoning_tokens: int = 0, request_rate: float | None = None, replicas: int = 1,
-                     prune_ratio: float = 0.0,
+                     prune_ratio: float = 0.0, dataset: str | None = None,
                      breakdown: bool = True, registry: str | Path | None = None,
                      overrides: dict[str, str] | None = None) -> pl.DataFrame:
     """One serving configuration (the serving study): TTFT, ITL, memory and, with ``breakdown``,
@@ -115,14 +112,14 @@ def evaluate_serving(model: str, hardware: str, batch: int = 1, tp: int = 1, pp:
     ``precision`` sets compute, weight and KV dtypes at once; otherwise weights and KV
     default to ``compute_dtype``. ``request_rate`` (requests/s over ``replicas`` copies of the
     layout) adds wall 7's columns: batch in flight, P50/P99 TTFT, time per output token.
+    ``dataset`` (a workloads catalog name) sets prompt_len and output_len to its mean lengths.
     """
-    from pipeline import runs
-    from pipeline.studies import serving
-
     axes = {"model": [model], "hardware": [hardware], "batch": [batch], "tp": [tp], "pp": [pp],
             "prompt_len": [prompt_len], "output_len": [output_len], "reasoning_tokens": [reasoning_tokens],
             "replicas": [replicas], "prune_ratio": [prune_ratio]} | (
         {} if request_rate is None else {"request_rate": [request_rate]})
+    if dataset is not None:  # its means replace the lengths
+        axes = {k: v for k, v in axes.items() if k not in ("prompt_len", "output_len")} | {"dataset": [dataset]}
     if precision is not None:
         axes["precision"] = [precision]
     else:
@@ -131,10 +128,7 @@ def evaluate_serving(model: str, hardware: str, batch: int = 1, tp: int = 1, pp:
     spec = {"study": "serving", "axes": axes, "serving": {"weight_streaming": weight_streaming},
             "efficiency": {"framework": framework} | ({} if efficiency is None else {"eta_compute": efficiency}),
             "overrides": dict(overrides or {})}
-    prepared = runs.prepare(_spec(spec), registry)
-    frame = serving.build(prepared.space, breakdown=breakdown).frame.collect()
-    _raise_if_dropped(frame, prepared)
-    return frame
+    return _one_configuration(_spec(spec), registry, breakdown)
 
 
 def evaluate_training(model: str, cluster: str, gpus: int | None = None, dp: int | None = None, tp: int = 1,
@@ -151,8 +145,6 @@ def evaluate_training(model: str, cluster: str, gpus: int | None = None, dp: int
     (sequences) defaults to 8 microbatches per pipeline stage: dp x microbatch x 8 x pp.
     ``sequence_parallel`` defaults to on when tp > 1. ``training``: the spec's [training] knobs.
     """
-    from pipeline import runs
-
     dp = data_parallel(gpus, dp, tp, pp, cp)
     axes = {"model": [model], "cluster": [cluster], "dp": [dp], "tp": [tp], "pp": [pp], "cp": [cp], "ep": [ep],
             "microbatch": [microbatch], "seq_len": [seq_len], "compute_dtype": [compute_dtype],
@@ -161,10 +153,7 @@ def evaluate_training(model: str, cluster: str, gpus: int | None = None, dp: int
             "sequence_parallel": [tp > 1 if sequence_parallel is None else sequence_parallel]}
     spec = {"study": "training", "axes": axes, "training": dict(training or {}), "overrides": dict(overrides or {}),
             "efficiency": {"framework": framework} | ({} if efficiency is None else {"eta_compute": efficiency})}
-    prepared = runs.prepare(_spec(spec), registry)
-    frame = runs.collect(prepared)
-    _raise_if_dropped(frame, prepared)
-    return frame
+    return _one_configuration(_spec(spec), registry)
 
 
 def scorecard(study: str, target_fraction: float = 0.8, region: str | None = "United States",
@@ -177,13 +166,35 @@ def scorecard(study: str, target_fraction: float = 0.8, region: str | None = "Un
     return [w.as_dict() for w in card.scorecard(study, target_fraction, region, registry, **configuration)]
 
 
-def _raise_if_dropped(frame: pl.DataFrame, prepared) -> None:
-    """An evaluated configuration that produced no row was dropped: say why."""
-    from pipeline.errors import InputError, Problem
+def _one_configuration(spec, registry, breakdown: bool = False) -> pl.DataFrame:
+    """The rows of a one-configuration spec: from the catalog's sides and the scalar formulas
+    (``pipeline.studies.single``), or, for what that does not cover (overrides, an unknown
+    name), the sweep path. A configuration that gives no row was dropped: say why."""
+    import polars as pl
 
+    from pipeline.catalogs.load import load_catalogs
+    from pipeline.errors import InputError, Problem
+    from pipeline.studies import single
+
+    if not spec.overrides:
+        answer = single.answer(spec, load_catalogs(registry), breakdown)
+        if answer is not None:
+            if answer.dropped is not None:
+                raise InputError("evaluate", [Problem(None, None, f"configuration dropped: {answer.dropped}")])
+            return answer.frame()
+    from pipeline import runs
+
+    prepared = runs.prepare(spec, registry)
+    frame = prepared.study.build(prepared.space, **({"breakdown": True} if breakdown else {})).frame.collect()
     if frame.height == 0:
         raise InputError("evaluate", [Problem(None, None, f"configuration dropped: {reason}")
                                       for reason in prepared.space.dropped] or [Problem(None, None, "no rows")])
+    if spec.study == "node":  # in the order a request runs its steps, as the fast path gives them
+        from pipeline.studies.node import STEPS
+
+        order = {s: i for i, s in enumerate(dict.fromkeys(STEPS["step"].to_list()))}
+        frame = frame.sort(pl.col("step").cast(pl.String).replace_strict(order, return_dtype=pl.Int32))
+    return frame
 
 
 def queries() -> dict[str, dict[str, str | None]]:

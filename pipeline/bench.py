@@ -1,4 +1,5 @@
-"""``mlsys bench``: sweep a synthetic spec of >= N configurations end to end and report speed.
+"""``mlsys bench``: sweep a synthetic spec of >= N configurations end to end and report speed;
+``mlsys bench --single``: single-configuration answers beside MLSys·im's (see ``single_benchmark``).
 
 The spec is the bundled catalogs with long batch and sequence-length axes (every
 accelerator x model x precision x workload), sized to reach the requested row count.
@@ -8,11 +9,15 @@ Reports rows written per second (Parquet included), compute-only rows per second
 
 from __future__ import annotations
 
+import json
 import resource
 import shutil
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import polars as pl
@@ -68,3 +73,97 @@ def run_benchmark(target_rows: int, out: Path | None = None, study: str = "node"
         if out is None:
             shutil.rmtree(scratch, ignore_errors=True)
     yield f"peak RSS:      {_peak_rss_mb():,.0f} MB"
+
+
+# -- mlsys bench --single: one configuration, side by side with MLSys·im ------------------------
+
+SINGLE_TARGETS_S = {"evaluate": 2e-3, "evaluate_serving": 3e-3, "evaluate_training": 3e-3, "scorecard": 15e-3,
+                    "mlsys evaluate (cold)": 1.0, "mlsys --help": 0.2}
+PEER_CALLS = {"evaluate": "Engine.solve", "evaluate_serving": "ServingModel.solve",
+              "evaluate_training": "DistributedModel.solve", "scorecard": "SystemEvaluator.evaluate"}
+MODELS = ["Llama 2 7B", "Llama 3 8B", "Llama 2 13B"]
+ACCELERATORS = ["H100 SXM5 80GB", "A100 SXM4 80GB", "H200 SXM 141GB"]
+CLUSTERS = ["NVIDIA DGX SuperPOD DGX H100 (4 SU, 127 nodes)", "NVIDIA Selene subset, Megatron-LM (Narayanan et al. "
+            "SC21, 3072 A100)"]
+
+
+def configurations(n: int = 48) -> list[dict]:
+    """Varied single configurations (model, accelerator, batch, length, layout), as the peer's side varies them."""
+    return [{"model": MODELS[i % 3], "hardware": ACCELERATORS[(i // 3) % 3], "batch": 1 + i % 16,
+             "seq_len": 512 * (1 + i % 4), "cluster": CLUSTERS[i % 2], "gpus": 64 * (1 + i % 4)} for i in range(n)]
+
+
+def _median_s(call: Callable[[dict], object], calls: int) -> float:
+    cases = configurations()
+    for case in cases:  # warm: the catalog's sides and the compiled formulas are built once per process
+        call(case)
+    times = []
+    for i in range(calls):
+        case = cases[i % len(cases)]
+        started = time.perf_counter()
+        call(case)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def _process_s(argv: list[str], runs_: int = 5) -> float:
+    """Median wall time of a fresh process running ``argv`` (the ``mlsys`` next to this interpreter)."""
+    times = []
+    for _ in range(runs_):
+        started = time.perf_counter()
+        subprocess.run(argv, check=True, capture_output=True)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def peer_timings(python: str, calls: int, timeout: float = 600.0) -> dict:
+    """MLSys·im's calls timed in its own interpreter (``pipeline/bench_peer.py``)."""
+    script = Path(__file__).with_name("bench_peer.py")
+    done = subprocess.run([python, str(script), str(calls)], capture_output=True, text=True, timeout=timeout)
+    if done.returncode:
+        return {"error": (done.stderr.strip().splitlines() or ["failed"])[-1]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def single_benchmark(calls: int = 200, peers: str | None = None, cold_runs: int = 5) -> Iterator[str]:
+    """Warm single-configuration answers (median of ``calls`` varied configurations), a cold
+    ``mlsys evaluate`` and ``mlsys --help``, beside MLSys·im's calls run by ``peers`` (its interpreter)."""
+    import pipeline
+
+    ours = {
+        "evaluate": _median_s(lambda c: pipeline.evaluate(c["model"], c["hardware"], batch=c["batch"],
+                                                          seq_len=c["seq_len"]), calls),
+        "evaluate_serving": _median_s(lambda c: pipeline.evaluate_serving(
+            c["model"], c["hardware"], batch=c["batch"], prompt_len=c["seq_len"]), calls),
+        "evaluate_training": _median_s(lambda c: pipeline.evaluate_training(
+            c["model"], c["cluster"], gpus=c["gpus"], tp=8, compute_dtype="bf16"), calls),
+        "scorecard": _median_s(lambda c: pipeline.scorecard("serving", model=c["model"], hardware=c["hardware"],
+                                                            batch=c["batch"], prompt_len=c["seq_len"]), calls),
+    }
+    if cold_runs:
+        mlsys = str(Path(sys.executable).with_name("mlsys"))
+        ours["mlsys evaluate (cold)"] = _process_s([mlsys, "evaluate", "--model", MODELS[0], "--hardware",
+                                                    ACCELERATORS[0]], cold_runs)
+        ours["mlsys --help"] = _process_s([mlsys, "--help"], cold_runs)
+    peer = peer_timings(peers, calls) if peers else {}
+    tool = peer.get("tool", "MLSys·im")
+    yield f"single configurations: median of {calls} varied calls (cold: of {cold_runs} processes)"
+    if not peers:
+        yield "(no peer interpreter: give --peers PATH or set MLSYS_PEERS_PYTHON)"
+    elif "error" in peer:
+        yield f"(the peer's run failed: {peer['error']})"
+    yield f"{'call':<24}{'ours':>10}{'target':>10}  {'meets':<6}{tool + ' call':<28}{'peer':>10}{'ours/peer':>11}"
+    for name, seconds in ours.items():
+        target = SINGLE_TARGETS_S[name]
+        other = peer.get(PEER_CALLS.get(name, ""))
+        theirs, ratio = ((_ms(other), f"{seconds / other:.2f}") if isinstance(other, float) else
+                         ("-" if other is None else "error", "-"))
+        yield (f"{name:<24}{_ms(seconds):>10}{_ms(target):>10}  {'yes' if seconds <= target else 'NO':<6}"
+               f"{PEER_CALLS.get(name, '-'):<28}{theirs:>10}{ratio:>11}")
+    for name, other in peer.items():
+        if isinstance(other, str) and name != "tool":
+            yield f"peer {name}: {other}"
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1e3:.2f} ms" if seconds < 1 else f"{seconds:.2f} s"

@@ -104,3 +104,47 @@ def test_query_defaults_to_newest_run_under_out(tmp_path, small_spec, monkeypatc
     by_id = pipeline.query("bottlenecks", run=older.name, out=out)
     assert set(by_id["hardware"]) == set(small_spec["axes"]["hardware"])
     assert_frame_equal(pipeline.query("bottlenecks", run=newer), newest)
+
+
+def test_single_configurations_equal_the_sweep_path_and_overrides_still_apply():
+    """evaluate_serving and evaluate_training answer from the catalog's sides; the sweep of the
+    same one configuration gives the same row; an override (a what-if) goes through the sweep path."""
+    serving = pipeline.evaluate_serving("Llama 2 70B", "H100 SXM5 80GB", tp=8, batch=4, request_rate=2.0,
+                                        breakdown=False)
+    swept = pipeline.sweep({"study": "serving", "axes": {
+        "model": ["Llama 2 70B"], "hardware": ["H100 SXM5 80GB"], "tp": [8], "batch": [4], "request_rate": [2.0],
+        "compute_dtype": ["fp16"], "weight_dtype": ["fp16"], "kv_dtype": ["fp16"]}})
+    assert_frame_equal(serving, swept, rel_tol=1e-12)
+    cluster = "NVIDIA DGX SuperPOD DGX H100 (4 SU, 127 nodes)"
+    training = pipeline.evaluate_training("Llama 2 7B", cluster, gpus=64, tp=8)
+    swept = pipeline.sweep({"study": "training", "axes": {
+        "model": ["Llama 2 7B"], "cluster": [cluster], "gpus": [64], "tp": [8], "sequence_parallel": [True],
+        "compute_dtype": ["bf16"], "global_batch": [64], "recompute": ["selective"]}})
+    assert_frame_equal(training, swept, rel_tol=1e-12)
+    hotter = pipeline.evaluate("Llama 2 7B", "H100 SXM5 80GB", overrides={"hardware.tdp_w": "1400 W"})
+    plain = pipeline.evaluate("Llama 2 7B", "H100 SXM5 80GB")
+    # 2 x the 700 W datasheet TDP (NVIDIA H100 datasheet): twice the energy per step
+    assert hotter["energy_per_step_j"].to_list() == pytest.approx([2 * e for e in plain["energy_per_step_j"]])
+
+
+def test_a_dropped_single_configuration_says_why():
+    # Llama 2 7B's context is 4,096 tokens (Touvron et al. 2023)
+    with pytest.raises(InputError, match="configuration dropped: seq_len exceeds the model's max_context_tokens"):
+        pipeline.evaluate("Llama 2 7B", "H100 SXM5 80GB", seq_len=8192)
+
+
+@pytest.mark.parametrize(("study", "configuration"), [
+    ("node", {"model": "Llama 2 7B", "hardware": "H100 SXM5 80GB", "batch": 8}),
+    ("serving", {"model": "Llama 2 70B", "hardware": "H100 SXM5 80GB", "tp": 8, "request_rate": 2.0}),
+    ("training", {"model": "Llama 2 7B", "cluster": "NVIDIA DGX SuperPOD DGX H100 (4 SU, 127 nodes)", "gpus": 64,
+                  "tp": 8}),
+])
+def test_the_scorecard_is_the_same_by_either_path(study, configuration, monkeypatch):
+    """The 22 walls (wall 22's what-ifs included) from the single-configuration path equal those
+    from the sweep path (forced by answering nothing on the fast path)."""
+    from pipeline.studies import single
+
+    fast = pipeline.scorecard(study, **configuration)
+    monkeypatch.setattr(single, "answer", lambda *args, **kwargs: None)
+    assert pipeline.scorecard(study, **configuration) == fast
+    assert len(fast) == 22 and fast[21]["figures"]  # wall 22 solved for something

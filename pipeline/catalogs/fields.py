@@ -1,4 +1,6 @@
-"""The column helpers and the provenance columns every catalog schema builds on."""
+"""The building blocks of the catalog schemas: typed columns that carry their unit and
+description in pandera field metadata, a finiteness check, and the provenance columns every
+catalog row has (``pipeline.catalogs.schemas`` declares the tables with them)."""
 
 from __future__ import annotations
 

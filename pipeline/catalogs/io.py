@@ -133,7 +133,27 @@ def _row_rules(table: str) -> list[tuple[str, pl.Expr, str]]:
             (c, pl.col(c).is_null() != pl.col("memory_fraction").is_null(),
              "expected memory_fraction, memory_fraction_of and memory_fraction_source_url all set or all null")
             for c in fraction[1:]]
+    if table == "workloads":
+        return _workload_rules()
     return []
+
+
+def _workload_rules() -> list[tuple[str, pl.Expr, str]]:
+    """Percentiles in order (p50 <= p90 <= p99 <= max, the mean within the range) where published,
+    generations within the cap, and a fixed ISL/OSL stating both lengths."""
+    rules = []
+    for side in ("input", "output"):
+        stats = [f"{side}_tokens_{s}" for s in ("p50", "p90", "p99", "max")]
+        for i, high in enumerate(stats[1:], start=1):
+            for low in stats[:i]:  # every published lower percentile, not only the adjacent one
+                rules.append((high, pl.col(high) < pl.col(low), f"expected >= {low}"))
+        rules.append((f"{side}_tokens_mean", pl.col(f"{side}_tokens_mean") > pl.col(f"{side}_tokens_max"),
+                      f"expected <= {side}_tokens_max"))
+    rules.append(("output_tokens_max", pl.col("output_tokens_max") > pl.col("output_cap_tokens"),
+                  "expected <= output_cap_tokens (a generation cannot exceed its cap)"))
+    rules += [(c, (pl.col("kind") == "fixed") & pl.col(c).is_null(), "expected a value for a fixed ISL/OSL")
+              for c in ("input_tokens_mean", "output_tokens_mean")]
+    return rules
 
 
 def validate(df: pl.DataFrame, table: str, source: str | None = None) -> pl.DataFrame:

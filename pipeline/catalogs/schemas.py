@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pandera.polars as pa
-import polars as pl
 
 from pipeline.catalogs.fields import Provenance, count, finite, flag, quantity, text
 from pipeline.catalogs.kernel_schema import KernelEfficiencySchema
@@ -287,6 +286,46 @@ class HostPipelineSchema(Provenance):
         name = "host_pipelines"
 
 
+class WorkloadSchema(Provenance):
+    """One row per named workload: a benchmark dataset, a production trace or a fixed ISL/OSL
+    setting, with the prompt and generated token lengths of its requests. A null figure was not
+    published (never estimated); a sweep naming a dataset whose mean is null is refused."""
+
+    name: str = text("workload name (the serving study's axes.dataset)", unique=True)
+    kind: str = text("what the lengths describe: a benchmark dataset, a production trace, or a fixed "
+                     "synthetic ISL/OSL", isin=["benchmark", "trace", "fixed"])
+    subset: str = text("split, file or filtering the figures are for")
+    samples: int = count("requests in the dataset or trace", nullable=True)
+    tokenizer: str = text("tokenizer the lengths are counted in (lengths do not carry across tokenizers)",
+                          nullable=True)
+    input_tokens_mean: float = quantity("tok", "mean prompt length", nullable=True)
+    input_tokens_std: float = quantity("tok", "standard deviation of the prompt length (sample, ddof 1)",
+                                       nullable=True, ge=0)
+    input_tokens_p50: float = quantity("tok", "median prompt length", nullable=True)
+    input_tokens_p90: float = quantity("tok", "90th-percentile prompt length", nullable=True)
+    input_tokens_p99: float = quantity("tok", "99th-percentile prompt length", nullable=True)
+    input_tokens_max: float = quantity("tok", "longest prompt (or the dataset's bound, see notes)", nullable=True)
+    output_tokens_mean: float = quantity("tok", "mean generated length", nullable=True)
+    output_tokens_std: float = quantity("tok", "standard deviation of the generated length (sample, ddof 1)",
+                                        nullable=True, ge=0)
+    output_tokens_p50: float = quantity("tok", "median generated length", nullable=True)
+    output_tokens_p90: float = quantity("tok", "90th-percentile generated length", nullable=True)
+    output_tokens_p99: float = quantity("tok", "99th-percentile generated length", nullable=True)
+    output_tokens_max: float = quantity("tok", "longest generation", nullable=True)
+    input_output_correlation: float = quantity(
+        "", "Pearson correlation of prompt and generated lengths over the requests", nullable=True, gt=None,
+        ge=-1, le=1)
+    output_cap_tokens: int = count("max_new_tokens / max_tokens the benchmark sets", nullable=True, unit="tok")
+    model: str = text("model the lengths were tokenized or generated with", nullable=True)
+    trust: str = text("trust tier of the source (A: primary data or log, B: framework or paper, C: secondary)",
+                      isin=["A", "B", "C"])
+    source_location: str = text("file, table, line or field in the source")
+    _finite = finite(r"^(input|output)_tokens_\w+$|^input_output_correlation$")
+
+    class Config:
+        name = "workloads"
+
+
 METRICS = {  # metric -> (study, unit of the value): what a measurement states and the column predicting it
     "latency_s": ("node", "s"), "samples_per_s": ("node", "1/s"),
     "ttft_s": ("serving", "s"), "itl_s": ("serving", "s"), "tokens_per_s": ("serving", "tok/s"),
@@ -324,8 +363,22 @@ class MeasurementSchema(Provenance):
     dp: int = count("data-parallel size (training)", nullable=True)
     microbatch: int = count("sequences per microbatch (training)", nullable=True)
     recompute: str = text("activation recomputation (training)", nullable=True, isin=["none", "selective", "full"])
+    # What the publication states beyond TP/PP/DP (issue 12): null = not stated, the study's default.
+    cp: int = count("context-parallel size (training; null: 1)", nullable=True)
+    zero_stage: int = pa.Field(nullable=True, ge=0, le=3, metadata={
+        "unit": "", "description": "ZeRO stage of the data-parallel sharding (training; 3 = FSDP full sharding, "
+                                   "2 = optimizer states and gradients; null: 1, a distributed optimizer)"})
+    virtual_stages: int = count("interleaved (virtual) pipeline stages per device (training; null: 1)", nullable=True)
+    sequence_parallel: bool = flag("Megatron sequence parallelism (training; null: on when tp > 1)", nullable=True)
+    kv_cache: str = text("KV-cache layout (serving): 'paged' (blocks sized by the framework's memory fraction) or "
+                         "'contiguous' (each sequence's whole context reserved at build)", nullable=True,
+                         isin=["paged", "contiguous"])
+    dataset: str = text("dataset the requests or samples came from (serving, node)", nullable=True)
+    concurrency: int = count("concurrent requests the load generator kept in flight (serving)", nullable=True)
+    request_rate: float = quantity("1/s", "offered requests per second, QPS (serving, server scenario)",
+                                   nullable=True)
     source_location: str = text("table, figure, log file or line in the source")
-    _finite = finite(r"^value(_low|_high)?$")
+    _finite = finite(r"^(value(_low|_high)?|request_rate)$")
 
     class Config:
         name = "measurements"
@@ -343,5 +396,6 @@ CATALOGS: dict[str, type[pa.DataFrameModel]] = {
     "measurements": MeasurementSchema,
     "storage": StorageSchema,
     "host_pipelines": HostPipelineSchema,
+    "workloads": WorkloadSchema,
     "kernel_efficiency": KernelEfficiencySchema,
 }

@@ -22,5 +22,8 @@ LIST_COLUMNS: dict[str, list[str]] = {
                      "batch"],
     "storage": ["name", "kind", "read_bandwidth_bytes_per_s", "latency_s"],
     "host_pipelines": ["name", "model_type", "dataset", "bytes_per_sample", "samples_per_s_per_core"],
+    "workloads": ["name", "kind", "samples", "input_tokens_mean", "input_tokens_p99", "output_tokens_mean",
+                  "output_tokens_p99", "output_cap_tokens", "trust"],
 }
-SHOW_TABLES = ("hardware", "models", "precisions", "clusters")  # tables `catalog show NAME` looks in, in order
+# tables `catalog show NAME` looks in, in order
+SHOW_TABLES = ("hardware", "models", "precisions", "clusters", "workloads")

@@ -1,7 +1,9 @@
-"""``mlsys bench``: sweep speed end to end on a synthetic spec."""
+"""``mlsys bench``: sweep speed end to end on a synthetic spec, or (``--single``) single-configuration
+answers side by side with MLSys·im's."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -12,8 +14,22 @@ def bench(
     rows: Annotated[int, typer.Option("--rows", help="Approximate configurations to sweep.")] = 10_000_000,
     out: Annotated[Path | None, typer.Option("--out", help="Scratch directory (default: a temp dir, removed).")] = None,
     study: Annotated[str, typer.Option("--study", help="node, serving or training")] = "node",
+    single: Annotated[bool, typer.Option(
+        "--single", help="Time single configurations (evaluate, evaluate_serving, evaluate_training, scorecard, "
+                         "a cold `mlsys evaluate`, `mlsys --help`) beside MLSys·im's calls.")] = False,
+    peers: Annotated[str | None, typer.Option(
+        "--peers", help="With --single: the Python interpreter that has mlsysim installed "
+                        "(default: $MLSYS_PEERS_PYTHON; none: ours only).")] = None,
+    calls: Annotated[int, typer.Option("--calls", help="With --single: calls per median.")] = 200,
 ) -> None:
-    """Benchmark: sweep a synthetic spec end to end and report rows/s and peak RSS."""
+    """Benchmark: sweep a synthetic spec end to end and report rows/s and peak RSS; or, with
+    --single, single-configuration answers against their targets and MLSys·im."""
+    if single:
+        from pipeline.bench import single_benchmark
+
+        for line in single_benchmark(calls, peers or os.environ.get("MLSYS_PEERS_PYTHON") or None):
+            typer.echo(line)
+        return
     from pipeline.bench import run_benchmark
 
     for line in run_benchmark(rows, out, study):

@@ -27,8 +27,8 @@ def catalog_check(registry: RegistryOpt = None) -> None:
 @catalog_app.command("list")
 def catalog_list(
     table: Annotated[str | None, typer.Argument(
-        help="hardware, models, precisions, efficiency_profiles, clusters, regions, accelerator_costs or "
-             "cloud_prices")] = None,
+        help="hardware, models, precisions, efficiency_profiles, clusters, regions, accelerator_costs, "
+             "cloud_prices, measurements, storage, host_pipelines or workloads")] = None,
     registry: RegistryOpt = None,
 ) -> None:
     """List the tables, or the rows of one table."""
@@ -45,7 +45,7 @@ def catalog_list(
 
 
 @catalog_app.command("show")
-def catalog_show(name: Annotated[str, typer.Argument(help="A hardware, model, precision or cluster name.")],
+def catalog_show(name: Annotated[str, typer.Argument(help="A hardware, model, precision, cluster or workload name.")],
                  registry: RegistryOpt = None) -> None:
     """Every column of one catalog row, with units and provenance."""
     import polars as pl

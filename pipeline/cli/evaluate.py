@@ -14,7 +14,7 @@ from pipeline.errors import InputError, Problem
 
 STUDIES = ("node", "serving", "training")
 SERVING_ONLY = ("tp", "pp", "prompt_len", "output_len", "weight_dtype", "kv_dtype", "precision", "reasoning_tokens",
-                "request_rate", "replicas")
+                "request_rate", "replicas", "dataset")
 TRAINING_KNOBS = {"flash_attention": "flash_attention", "dp_overlap": "dp_overlap_fraction",
                   "train_tokens": "train_tokens", "storage": "storage", "data_pipeline": "data_pipeline"}
 
@@ -50,6 +50,9 @@ def evaluate(
     request_rate: Annotated[float | None, typer.Option(
         "--request-rate", help="Serving: requests/s; adds P50/P99 TTFT under load.")] = None,
     replicas: Annotated[int | None, typer.Option("--replicas", help="Serving: replicas sharing the load.")] = None,
+    dataset: Annotated[str | None, typer.Option(
+        "--dataset", help="Serving: a workloads catalog name; its mean lengths set --prompt-len and "
+                          "--output-len.")] = None,
     cluster: Annotated[str | None, typer.Option("--cluster", help="Training: cluster name from the catalog.")] = None,
     gpus: Annotated[int | None, typer.Option("--gpus", help="Training: GPUs (= dp x tp x pp x cp).")] = None,
     dp: Annotated[int | None, typer.Option("--dp", help="Training: data-parallel ranks.")] = None,
@@ -88,7 +91,7 @@ def evaluate(
     """One configuration through the sweep's expressions, every column with its unit.
 
     Any serving option (--tp, --pp, --prompt-len, --output-len, --weight-dtype, --kv-dtype,
-    --precision, --reasoning-tokens, --request-rate, --replicas) evaluates the serving study,
+    --precision, --reasoning-tokens, --request-rate, --replicas, --dataset) evaluates the serving study,
     with its per-operator breakdown.
     """
     o = SimpleNamespace(**locals())
@@ -116,6 +119,11 @@ def pick_study(o: SimpleNamespace) -> str:
         study = "training" if o.cluster is not None else "serving" if serving else "node"
     if study not in STUDIES:
         raise InputError("evaluate", [Problem(None, "--study", f"got {study!r}, expected node, serving or training")])
+    if o.dataset is not None:
+        both = [f"--{k.replace('_', '-')}" for k in ("prompt_len", "output_len") if getattr(o, k) is not None]
+        if both:
+            raise InputError("evaluate", [Problem(None, "--dataset", "sets the prompt and output lengths from "
+                                                  f"the workloads catalog's means; remove {', '.join(both)}")])
     flag, value = ("--cluster", o.cluster) if study == "training" else ("--hardware", o.hardware)
     if value is None:
         raise InputError("evaluate", [Problem(None, flag, f"required by the {study} study")])
@@ -167,7 +175,7 @@ def show_serving(o: SimpleNamespace) -> None:
         compute_dtype=o.compute_dtype or "fp16", weight_dtype=o.weight_dtype, kv_dtype=o.kv_dtype,
         efficiency=o.efficiency, framework=o.framework, weight_streaming=o.weight_streaming,
         reasoning_tokens=given(o.reasoning_tokens, 0), request_rate=o.request_rate,
-        replicas=given(o.replicas, 1),
+        replicas=given(o.replicas, 1), dataset=o.dataset,
         registry=o.registry, overrides=o.what_if)
     title = f"{o.model} on {frame['tp'][0]:g}x{frame['pp'][0]:g} {o.hardware}: batch {o.batch}"
     if not show_row(frame, "serving", o.as_json, title):
@@ -253,7 +261,7 @@ def scorecard_configuration(o: SimpleNamespace) -> dict:
         configuration |= {"hardware": o.hardware, "tp": o.tp, "pp": o.pp, "batch": o.batch,
                           "prompt_len": o.prompt_len, "output_len": o.output_len,
                           "reasoning_tokens": o.reasoning_tokens, "request_rate": o.request_rate,
-                          "replicas": o.replicas}
+                          "replicas": o.replicas, "dataset": o.dataset}
         configuration |= ({"precision": o.precision} if o.precision else
                           {"compute_dtype": o.compute_dtype or "fp16", "weight_dtype": o.weight_dtype,
                            "kv_dtype": o.kv_dtype})

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import polars as pl
@@ -20,7 +21,8 @@ from pipeline import formulas, runs
 from pipeline.errors import InputError, Problem
 from pipeline.report.format import MISSING, quantity
 from pipeline.spec import parse_spec
-from pipeline.units import unit_str
+from pipeline.studies import schema_columns
+from pipeline.units import unit, unit_str
 
 WALLS = [  # number, name, domain (DESIGN.md)
     (1, "compute", "node"), (2, "memory", "node"), (3, "software", "node"), (4, "serving", "node"),
@@ -65,13 +67,14 @@ def _fig(row: dict, units: dict, *columns: str) -> list[tuple[str, Any, str]]:
     return [(c, row.get(c), units.get(c) or "") for c in columns if c in row]
 
 
-def _synthesize(row_frame: pl.LazyFrame, units: dict, registry, headline: str, columns: list[str], now: float,
+def _synthesize(inputs: dict, units: dict, registry, headline: str, columns: list[str], now: float,
                 target: float, elasticities: dict[str, float | None], steps: int = 8) -> dict[str, float | None]:
     """For each of ``columns``, the value at which ``headline`` equals ``target`` (None: no value of
     that input alone reaches it). Within a regime headline = R + A/x exactly: the row's elasticity
-    e = -A/headline gives the first step, then secant steps in 1/x (all inputs in one collect per
-    step) until a step lands on the target, which it does unless a term changes regime."""
-    base = dict(zip(columns, row_frame.select(columns).collect().row(0), strict=True))
+    e = -A/headline gives the first step, then secant steps in 1/x (the plan's formulas on the
+    row's input values, ``inputs``) until a step lands on the target, which it does unless a term
+    changes regime."""
+    base = {c: inputs.get(c) for c in columns}
     points = {c: [(1.0, now)] for c in columns if base[c] is not None}  # (multiplier, headline)
     trial = {}
     for c in points:
@@ -82,14 +85,11 @@ def _synthesize(row_frame: pl.LazyFrame, units: dict, registry, headline: str, c
         elif a > 0 and target > now - a:
             trial[c] = a / (target - (now - a))
     found: dict[str, float | None] = {c: None for c in columns}
+    at = {c: formulas.compile_scalar(units, [headline], registry, rebind={c: f"_x_{c}"}) for c in points}
     for _ in range(steps):
         if not trial:
             break
-        frame = row_frame.with_columns(pl.col(c).mul(k).alias(f"_x_{c}") for c, k in trial.items())
-        for c in trial:
-            frame = formulas.plan(frame, units, [headline], registry, rebind={c: f"_x_{c}"}, suffix=f"__{c}",
-                                  keep=True).frame
-        values = frame.select(f"{headline}__{c}" for c in trial).collect().row(0)
+        values = [at[c](inputs | {f"_x_{c}": base[c] * k})[headline] for c, k in trial.items()]
         nxt = {}
         for (c, k), h in zip(trial.items(), values, strict=True):
             if h is None:
@@ -139,45 +139,67 @@ def card(study: str, target_fraction: float = 0.8, region: str | None = "United 
     if region is not None:
         axes["region"] = [region]
     raw = {"study": study, "axes": axes, **knobs, "analysis": {"synthesis_target_fraction": target_fraction}}
-    prepared = runs.prepare(parse_spec(raw, "scorecard"), registry)
+    spec = parse_spec(raw, "scorecard")
+    row, inputs, units, registry = _row(spec, registry)
+    out_units = output_units(study)
+    walls = {n: Wall(n, name, domain) for n, name, domain in WALLS}
+    FILL[study](walls, row, out_units)
+    _synthesis(walls[22], inputs, units, registry, study, row, target_fraction)
+    return Card(study, row, out_units, [walls[n] for n, _, _ in WALLS])
+
+
+def _row(spec, registry) -> tuple[dict, dict, dict, dict | None]:
+    """The configuration's row (node: the decode step when there is one), the values and units
+    of its plan's inputs, and the formulas: from ``pipeline.studies.single``, or from the sweep
+    path for what that does not cover (overrides, an unknown name)."""
+    from pipeline.catalogs.load import load_catalogs
+    from pipeline.studies import single
+
+    answer = None if spec.overrides else single.answer(spec, load_catalogs(registry))
+    if answer is not None:
+        if answer.dropped is not None:
+            raise InputError("scorecard", [Problem(None, None, f"configuration dropped: {answer.dropped}")])
+        pick = _pick([r["step"] for r in answer.rows]) if spec.study == "node" else 0
+        return answer.rows[pick], answer.inputs[pick], answer.units, answer.registry
+    prepared = runs.prepare(spec, registry)
     plan = prepared.study.build(prepared.space)
     rows = plan.frame.collect()
     if rows.height == 0:
         raise InputError("scorecard", [Problem(None, None, f"configuration dropped: {reason}")
                                        for reason in prepared.space.dropped] or [Problem(None, None, "no rows")])
-    if study == "node":  # a decoder's inference gives prefill and decode: the decode step is the card
-        steps = rows["step"].cast(pl.String).to_list()
-        pick = steps.index("decode") if "decode" in steps else 0
-        rows = rows.slice(pick, 1)
-    row = rows.row(0, named=True)
-    units = {c: (unit_str(u) if u is not None else "") for c, u in plan.units.items()}
-    walls = {n: Wall(n, name, domain) for n, name, domain in WALLS}
-    FILL[study](walls, row, units)
-    _synthesis(walls[22], prepared, study, row, target_fraction)
-    return Card(study, row, units, [walls[n] for n, _, _ in WALLS])
+    pick = _pick(rows["step"].cast(pl.String).to_list()) if spec.study == "node" else 0
+    frame, units = prepared.study.inputs(prepared.space)
+    if spec.study == "node":
+        frame = frame.filter(pl.col("step") == rows["step"][pick])
+    inputs = frame.head(1).collect().row(0, named=True)
+    return rows.row(pick, named=True), inputs, units, getattr(prepared.study, "FORMULAS", None)
 
 
-def _synthesis(wall: Wall, prepared, study: str, row: dict, fraction: float) -> None:
+@cache
+def output_units(study: str) -> dict[str, str]:
+    """The unit of every output column of ``study`` as its schema writes it ("" for text and flags)."""
+    return {c: (unit_str(unit(meta["unit"])) if meta["unit"] is not None else "")
+            for c, meta in schema_columns(runs.STUDIES[study].SCHEMA).items()}
+
+
+def _pick(steps: list[str]) -> int:
+    """A decoder's inference gives prefill and decode: the decode step is the card."""
+    return steps.index("decode") if "decode" in steps else 0
+
+
+def _synthesis(wall: Wall, inputs: dict, units: dict, registry, study: str, row: dict, fraction: float) -> None:
     headline = HEADLINE[study]
     value = row.get(headline)
     if value is None:
         wall.explanation = "the configuration does not fit: no time to synthesize for"
         return
     target = value * fraction
-    registry = getattr(prepared.study, "FORMULAS", None)
-    frame = prepared.space.frame()
-    units = dict(prepared.space.units)
-    if study == "training":
-        frame, units = prepared.study.node_reference(frame, units)
-    if study == "node" and "step" in row:
-        frame = frame.filter(pl.col("step") == row["step"])
-    frame = frame.head(1).collect().lazy()  # the one row, joined once for every synthesis step
     wall.figures.append((f"target_{headline}", target, "s"))
-    inputs = SYNTHESIS_INPUTS[study]
-    slopes = {c: row.get(slope) if slope else None for c, (_, slope) in inputs.items()}
-    needs = _synthesize(frame, units, registry, headline, list(inputs), value, target, slopes)
-    reached = [c for c in inputs if needs[c] is not None]
-    wall.figures += [(f"required_{c}", needs[c], u) for c, (u, _) in inputs.items()]
+    columns = SYNTHESIS_INPUTS[study]
+    slopes = {c: row.get(slope) if slope else None for c, (_, slope) in columns.items()}
+    needs = _synthesize(inputs, units, registry, headline, list(columns), value, target, slopes)
+    reached = [c for c in columns if needs[c] is not None]
+    wall.figures += [(f"required_{c}", needs[c], u) for c, (u, _) in columns.items()]
     wall.figures.append(("required_memory_capacity_bytes", row.get(CAPACITY[study]), "B"))  # what must fit
     wall.binds = False
     wall.explanation = (f"{fraction:g} x {headline}: " + (

@@ -99,7 +99,9 @@ class SweepSpec:
                                      "weight_dtype": list(a.weight_dtype or a.compute_dtype),
                                      "kv_dtype": list(a.kv_dtype or a.compute_dtype),
                                      **{k: _list(getattr(a, k)) for k in SERVING_AXES
-                                        if k not in ("precision", "weight_dtype", "kv_dtype")}},
+                                        if k not in ("precision", "weight_dtype", "kv_dtype", "dataset")},
+                                     # only when given: specs without a dataset keep their run ids
+                                     **({} if a.dataset is None else {"dataset": list(a.dataset)})},
                     "serving": {"eta_memory": self.efficiency.eta_memory, "eta_link": self.efficiency.eta_link,
                                 **{k: getattr(self.serving, k) for k in (
                                     "memory_fraction", "kv_block_tokens", "weight_streaming",

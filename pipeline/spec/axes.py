@@ -14,7 +14,7 @@ WORKLOADS = ("inference", "training")
 RECOMPUTE = ("none", "selective", "full")
 COMMON_AXES = ("hardware", "model", "compute_dtype", "batch", "seq_len", "workload", "region")
 SERVING_AXES = ("weight_dtype", "kv_dtype", "precision", "tp", "pp", "prompt_len", "output_len",
-                "reasoning_tokens", "request_rate", "replicas", "prune_ratio", "distill_to")
+                "reasoning_tokens", "request_rate", "replicas", "prune_ratio", "distill_to", "dataset")
 TRAINING_AXES = ("cluster", "gpus", "dp", "tp", "pp", "cp", "ep", "microbatch", "global_batch", "virtual_stages",
                  "zero_stage", "recompute", "sequence_parallel")
 POSITIVE = integer()
@@ -49,6 +49,7 @@ class Axes:
     replicas: tuple[int, ...] = axis((1,), integer(1, MAX_REPLICAS))  # wall 7: tp x pp copies sharing requests
     prune_ratio: tuple[float, ...] = axis((0.0,), fraction())  # wall 13: share of every layer matrix removed
     distill_to: tuple[str, ...] | None = axis(None, NAME)  # wall 13: smaller models standing in for larger ones
+    dataset: tuple[str, ...] | None = axis(None, NAME)  # workloads catalog names: their means set the lengths
     # training
     cluster: tuple[str, ...] | None = axis(None, NAME, all_ok=True)  # None: all
     gpus: tuple[int, ...] | None = axis((8, 64, 512, 4096), POSITIVE)  # None: gpus = dp x tp x pp x cp
@@ -83,6 +84,11 @@ def read_axes(table: Table, study: str) -> Axes:
                               f"sets weight, KV and compute dtypes; remove axes.{', axes.'.join(both)}")
         tied = table.values("precision", NAME, ())
         axes = replace(axes, compute_dtype=tied, weight_dtype=tied, kv_dtype=tied, precision_tied=True)
+    if study == "serving" and "dataset" in table:
+        both = [k for k in ("prompt_len", "output_len") if k in table.raw]
+        if both:
+            table.checker.bad("axes.dataset", "sets prompt_len and output_len from the workloads catalog's means; "
+                                              f"remove axes.{', axes.'.join(both)}")
     if study == "training":
         if "gpus" in table and "dp" in table:
             table.checker.bad("axes.dp", "give axes.gpus (dp = gpus / (tp x pp x cp)) or axes.dp "

@@ -137,27 +137,37 @@ MODEL_INPUTS = ["model_type", "is_moe", "n_layers", "forward_flop_per_sample", "
                 "n_experts", "n_experts_per_token", "n_shared_experts", "expert_ffn_dim", "n_dense_layers",
                 "kv_lora_rank", "qk_rope_head_dim"]
 KNOBS = ["kernels_per_transformer_layer", "kernels_per_cnn_layer", "launch_overhead_per_kernel_s",
-         "synthesis_target_fraction", "host_cores_per_node", "accelerators_per_node"]
+         "synthesis_target_fraction", "host_cores_per_node", "accelerators_per_node", "prefill_chunk_tokens"]
 DROP_CONTEXT = SEQ_CONTEXT.reason
+SHAPED = [*MODEL_INPUTS, "max_context_tokens", *MODEL_COLUMNS]  # the model catalog's row, shaped
+MODEL_RULES = [SEQ_CONTEXT]
+AXIS_UNITS = {"step": None, "batch": unit(""), "seq_len": unit("tok"), "workload": None, "tp": unit(""),
+              "pp": unit(""), "weight_density": unit("")}
+ONE_DEVICE = {"tp": 1.0, "pp": 1.0, "weight_density": 1.0}  # the model side's shared operators: one device
 
 
 def _model_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
     """Model x step x batch x seq_len (CNNs: no seq_len), one device: the shared operators at
     tp = pp = 1, so that every layout-only column (shapes, FLOPs) is computed before the join."""
-    shaped, units = sides.models(catalogs, spec, [*MODEL_INPUTS, "max_context_tokens", *MODEL_COLUMNS])
+    shaped, units = sides.models(catalogs, spec, SHAPED)
     steps = STEPS.filter(pl.col("workload").is_in(list(spec.axes.workload)))
     side = shaped.join(steps, on="model_type", how="inner", maintain_order="left_right")
     side = sides.cross(side, {"batch": (spec.axes.batch, pl.Int64)})
     transformer = sides.cross(side.filter(pl.col("model_type") != "cnn"), {"seq_len": (spec.axes.seq_len, pl.Int64)})
     cnn = side.filter(pl.col("model_type") == "cnn").with_columns(seq_len=pl.lit(None, pl.Int64))
     side = pl.concat([transformer, cnn], how="vertical").with_columns(
-        tp=pl.lit(1.0), pp=pl.lit(1.0), weight_density=pl.lit(1.0))
-    units |= {"step": None, "batch": unit(""), "seq_len": unit("tok"), "workload": None,
-              "tp": unit(""), "pp": unit(""), "weight_density": unit("")}
-    return Side(sides.categorical(side), units, [SEQ_CONTEXT])
+        **{name: pl.lit(value) for name, value in ONE_DEVICE.items()})
+    return Side(sides.categorical(side), units | AXIS_UNITS, MODEL_RULES)
 
 
 SEQ_DEPENDENT = ["step_flop", "kv_traffic_elements", "activation_traffic_elements"]
+SEQ_UP, SEQ_DOWN = 1.25, 0.75  # s (1 +- 1/4): the two lengths of the central difference
+
+
+def per_log_seq(at_up, at_down):
+    """s dX/ds from X at s x SEQ_UP and at s x SEQ_DOWN (numbers or polars expressions): exact for
+    a polynomial of degree <= 2 in s."""
+    return (at_up - at_down) / (SEQ_UP - SEQ_DOWN)
 
 
 def _precomputed(model: pl.DataFrame, units: dict) -> tuple[pl.DataFrame, dict]:
@@ -177,10 +187,11 @@ def _per_log_seq(frame: pl.LazyFrame, units: dict, inputs: dict) -> tuple[pl.Laz
     """s dX/ds of the step's FLOPs and K/V and activation elements (wall 21): each is a polynomial
     of degree <= 2 in the sequence length (linear layers, quadratic attention scores), so the
     central difference over s (1 +- 1/4) is its exact derivative."""
-    frame = frame.with_columns((pl.col("seq_len") * 1.25).alias("_s_up"), (pl.col("seq_len") * 0.75).alias("_s_dn"))
+    frame = frame.with_columns((pl.col("seq_len") * SEQ_UP).alias("_s_up"),
+                               (pl.col("seq_len") * SEQ_DOWN).alias("_s_dn"))
     for name, suffix in (("_s_up", "__sup"), ("_s_dn", "__sdn")):
         frame = formulas.plan(frame, inputs, SEQ_DEPENDENT, rebind={"seq_len": name}, suffix=suffix, keep=True).frame
-    frame = frame.with_columns(((pl.col(f"{c}__sup") - pl.col(f"{c}__sdn")) / 0.5).alias(f"{c}_per_log_seq")
+    frame = frame.with_columns(per_log_seq(pl.col(f"{c}__sup"), pl.col(f"{c}__sdn")).alias(f"{c}_per_log_seq")
                                for c in SEQ_DEPENDENT)
     return frame, units | {f"{c}_per_log_seq": units[c] for c in SEQ_DEPENDENT}
 
@@ -188,16 +199,25 @@ def _per_log_seq(frame: pl.LazyFrame, units: dict, inputs: dict) -> tuple[pl.Laz
 def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
     """Hardware x compute_dtype x workload joined with model x step x batch x seq_len."""
     sides.check_names(catalogs, spec)
+    return sides.join_sides(catalogs, spec, hardware(catalogs, spec), _model_side(catalogs, spec),
+                            finish_model=_precomputed)
+
+
+def hardware(catalogs: Catalogs, spec: SweepSpec) -> Side:
+    """Accelerator x compute_dtype x workload, with its peak, eta, knobs and input pipeline."""
     rows = sides.select_rows(catalogs.hardware, spec.axes.hardware, spec.filters.hardware, "hardware")
-    hw = sides.hardware_side(rows.select("name", *HARDWARE), catalogs, spec, workloads=spec.axes.workload,
-                             rules=[NO_BANDWIDTH, NO_PEAK, no_eta(("compute",))], storage="compute",
-                             knobs=KNOBS, data="data")
-    return sides.join_sides(catalogs, spec, hw, _model_side(catalogs, spec), finish_model=_precomputed)
+    return sides.hardware_side(rows.select("name", *HARDWARE), catalogs, spec, workloads=spec.axes.workload,
+                               rules=[NO_BANDWIDTH, NO_PEAK, no_eta(("compute",))], storage="compute",
+                               knobs=KNOBS, data="data")
+
+
+def inputs(space: Space, hardware_side=None) -> tuple[pl.LazyFrame, dict]:
+    """The frame and units the study's formulas read (the joined sides)."""
+    return space.frame(hardware_side), space.units
 
 
 def build(space: Space, hardware_side=None) -> formulas.Plan:
     """The node study's lazy plan over ``space``, checked against its output schema."""
-    plan = operations.build(space.frame(hardware_side), space.units, SCHEMA, OPERATIONS, formulas.REGISTRY,
-                            OUTPUTS)
+    plan = operations.build(*inputs(space, hardware_side), SCHEMA, OPERATIONS, formulas.REGISTRY, OUTPUTS)
     check_plan(plan, SCHEMA)
     return plan

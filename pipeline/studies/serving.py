@@ -13,17 +13,19 @@ PP must not exceed the layers, the context must fit the model), and per pair of 
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import cache
 
 import pandera.polars as pa
 import polars as pl
 
-from pipeline import formulas
+from pipeline import formulas, scalar
 from pipeline.catalogs.load import Catalogs
+from pipeline.errors import InputError, Problem
 from pipeline.spec import SweepSpec
 from pipeline.studies import check_plan, demand_ratio, elasticity, fraction, headroom, operations, result, sides
 from pipeline.studies.operations import COMMON, with_operations
 from pipeline.studies.sides import NO_BANDWIDTH, NO_MEMORY_FRACTION, NO_PEAK, TP_HEADS, Rule, Side, Space, no_eta
-from pipeline.units import unit
+from pipeline.units import E, expression_library, unit
 from pipeline.walls.operators import OPERATORS
 from pipeline.walls.registries import SERVING
 from pipeline.walls.serving import PHASES
@@ -62,32 +64,73 @@ KNOBS = ["kernels_per_transformer_layer", "kernels_per_cnn_layer", "launch_overh
 AXES = {"tp": ("", pl.Float64), "pp": ("", pl.Float64), "batch": ("", pl.Int64), "prompt_len": ("tok", pl.Int64),
         "output_len": ("tok", pl.Int64), "reasoning_tokens": ("tok", pl.Int64), "replicas": ("", pl.Float64),
         "request_rate": ("1/s", pl.Float64), "prune_ratio": ("", pl.Float64)}
+LENGTHS = ("prompt_len", "output_len")  # set by axes.dataset when given
+SPREAD_COLUMNS = ["input_tokens_std", "output_tokens_std", "input_output_correlation"]  # workloads catalog
+SPREAD = {"dataset": None, "input_tokens_std": "tok", "output_tokens_std": "tok", "input_output_correlation": ""}
+AXIS_UNITS = {"teacher": None, "teacher_params_computed": unit("param"), "workload": None,
+              "weight_density": unit("")} | {name: unit(u) for name, (u, _) in AXES.items()} | {
+    name: None if u is None else unit(u) for name, u in SPREAD.items()}
+SHAPED = [*MODEL_INPUTS, *ARCHITECTURE]  # the model catalog's row, shaped
+MODEL_RULES = [NOT_DECODER, TP_HEADS, PP_LAYERS, CONTEXT]
+PAIR_RULES = [DOMAIN, NO_LINK]
 
 
 def _model_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
     """Decoder (and distilled student) x layout x batch x lengths x load x pruning."""
-    shaped, units = sides.models(catalogs, spec, [*MODEL_INPUTS, *ARCHITECTURE])
+    shaped, units = sides.models(catalogs, spec, SHAPED)
     shaped = shaped.with_columns(teacher=pl.col("model"), teacher_params_computed=pl.col("params_computed"))
     if spec.axes.distill_to:  # wall 13: each student stands in for every larger selected model
         students, _ = sides.shaped_models(sides.select_rows(catalogs.models, spec.axes.distill_to, {}, "model"),
-                                          [*MODEL_INPUTS, *ARCHITECTURE])
+                                          SHAPED)
         teachers = shaped.select("teacher", "teacher_params_computed")
         pairs = students.join(teachers, how="cross").filter(
             pl.col("params_computed") < pl.col("teacher_params_computed"))
         shaped = pl.concat([shaped, pairs.select(shaped.columns)])
     values = {"request_rate": spec.axes.request_rate or (None,)}
-    side = sides.cross(shaped, {name: (values.get(name, getattr(spec.axes, name)), dtype)
-                                for name, (_, dtype) in AXES.items()})
-    side = side.with_columns(workload=pl.lit("inference"), weight_density=1.0 - pl.col("prune_ratio"))
-    units |= {"teacher": None, "teacher_params_computed": unit("param"), "workload": None,
-              "weight_density": unit("")} | {name: unit(u) for name, (u, _) in AXES.items()}
-    return Side(sides.categorical(side), units, [NOT_DECODER, TP_HEADS, PP_LAYERS, CONTEXT])
+    axes = {name: (values.get(name, getattr(spec.axes, name)), dtype) for name, (_, dtype) in AXES.items()}
+    before = list(AXES)[:list(AXES).index("prompt_len")]
+    side = sides.cross(shaped, {name: axes[name] for name in before})
+    side = side.join(_lengths(catalogs, spec), how="cross", maintain_order="left_right")
+    side = sides.cross(side, {name: v for name, v in axes.items() if name not in (*before, *LENGTHS)})
+    side = side.with_columns(workload=pl.lit("inference"), weight_density=weight_density(pl.col("prune_ratio")))
+    return Side(sides.categorical(side), units | AXIS_UNITS, MODEL_RULES)
+
+
+def weight_density(prune_ratio):
+    """Share of every layer matrix kept after structured pruning (a number or a polars expression)."""
+    return 1.0 - prune_ratio
+
+
+def _lengths(catalogs: Catalogs, spec: SweepSpec) -> pl.DataFrame:
+    """prompt_len x output_len from the axes, or one row per named dataset: its mean lengths
+    (rounded to whole tokens) and the spread wall 7's service-time variability reads."""
+    if spec.axes.dataset is None:
+        grid = pl.DataFrame({"prompt_len": list(spec.axes.prompt_len)}, schema={"prompt_len": pl.Int64}).join(
+            pl.DataFrame({"output_len": list(spec.axes.output_len)}, schema={"output_len": pl.Int64}),
+            how="cross", maintain_order="left_right")
+        return grid.with_columns(pl.lit(None, dtype=pl.String if u is None else pl.Float64).alias(name)
+                                 for name, u in SPREAD.items())
+    rows = catalogs.workloads.filter(pl.col("name").is_in(list(spec.axes.dataset)))
+    problems = [Problem(None, "axes.dataset", f"{r['name']!r} cannot set {length}: the workloads catalog's {mean} "
+                                              "is unpublished (null); give axes.prompt_len and axes.output_len "
+                                              "instead")
+                for r in rows.iter_rows(named=True)
+                for length, mean in (("prompt_len", "input_tokens_mean"), ("output_len", "output_tokens_mean"))
+                if r[mean] is None]
+    if problems:
+        raise InputError("sweep spec", problems)
+    order = pl.DataFrame({"name": list(dict.fromkeys(spec.axes.dataset))})
+    return order.join(rows, on="name", how="left", maintain_order="left").select(
+        pl.col("input_tokens_mean").round(0).cast(pl.Int64).alias("prompt_len"),
+        pl.col("output_tokens_mean").round(0).cast(pl.Int64).alias("output_len"),
+        pl.col("name").alias("dataset"), *SPREAD_COLUMNS)
 
 
 def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
     """Hardware x dtypes joined with decoder x layout x lengths; layouts a scale-up domain
     cannot hold are dropped per pair of sides."""
     sides.check_catalog_names("axes.distill_to", spec.axes.distill_to, catalogs.models)
+    sides.check_catalog_names("axes.dataset", spec.axes.dataset, catalogs.workloads)
     if spec.axes.precision_tied:  # one axis sets all three dtypes: report it once, under its own name
         untied = replace(spec, axes=replace(spec.axes, compute_dtype=()))
         sides.check_names(catalogs, untied, extra=[("axes.precision", spec.axes.compute_dtype)])
@@ -95,12 +138,17 @@ def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
     else:
         sides.check_names(catalogs, spec, extra=[("axes.weight_dtype", spec.axes.weight_dtype),
                                                  ("axes.kv_dtype", spec.axes.kv_dtype)])
+    return sides.join_sides(catalogs, spec, hardware(catalogs, spec), _model_side(catalogs, spec),
+                            pair_rules=PAIR_RULES)
+
+
+def hardware(catalogs: Catalogs, spec: SweepSpec) -> Side:
+    """Accelerator x compute, weight and KV dtypes, with its peak, three efficiencies and knobs."""
     rows = sides.select_rows(catalogs.hardware, spec.axes.hardware, spec.filters.hardware, "hardware")
-    hw = sides.hardware_side(rows.select("name", *HARDWARE), catalogs, spec, workloads=("inference",),
-                             rules=[NO_BANDWIDTH, NO_PEAK, no_eta(KINDS), NO_MEMORY_FRACTION], kinds=KINDS,
-                             storage="axes", knobs=KNOBS, memory_fraction=True,
-                             derived={"scaleup_domain_size": pl.col("scaleup_domain_size").cast(pl.Float64)})
-    return sides.join_sides(catalogs, spec, hw, _model_side(catalogs, spec), pair_rules=[DOMAIN, NO_LINK])
+    return sides.hardware_side(rows.select("name", *HARDWARE), catalogs, spec, workloads=("inference",),
+                               rules=[NO_BANDWIDTH, NO_PEAK, no_eta(KINDS), NO_MEMORY_FRACTION], kinds=KINDS,
+                               storage="axes", knobs=KNOBS, memory_fraction=True,
+                               derived={"scaleup_domain_size": pl.col("scaleup_domain_size").cast(pl.Float64)})
 
 
 class ServingCoreSchema(pa.DataFrameModel):
@@ -118,6 +166,8 @@ class ServingCoreSchema(pa.DataFrameModel):
     batch: int = result("", "concurrent sequences", "sweep axis", nullable=False)
     prompt_len: int = result("tok", "prompt tokens per sequence", "sweep axis", nullable=False)
     output_len: int = result("tok", "answer tokens per sequence", "sweep axis", nullable=False)
+    dataset: pl.Categorical = result(None, "workloads catalog row whose mean lengths (rounded) set prompt_len and "
+                                     "output_len (null: the axes' lengths)", "sweep axis")
     reasoning_tokens: int = result("tok", "thinking tokens decoded before the answer (wall 12)", "sweep axis",
                                    nullable=False)
     request_rate: float = result("1/s", "requests per second to the deployment (null: offline)", "sweep axis")
@@ -188,6 +238,9 @@ class ServingCoreSchema(pa.DataFrameModel):
     ttft_p50_s: float = result("s", "median time to first token under load", "wall 7: M/M/c")
     ttft_p99_s: float = result("s", "99th-percentile time to first token under load", "wall 7: M/M/c")
     tpot_under_load_s: float = result("s", "time per output token under load", "wall 7")
+    request_service_time_cv: float = result(
+        "", "coefficient of variation of one request's service time over the dataset's lengths (null: no dataset "
+        "or no published spread; wall 7's M/M/c takes 1)", "wall 7: M/G/1 C_s (Kleinrock 1975, §5.6)")
     elasticity_peak_flop_per_s: float = elasticity("d log ITL / d log peak FLOP/s (= eta_compute's)")
     elasticity_memory_bandwidth: float = elasticity("d log ITL / d log memory bandwidth")
     elasticity_link_bandwidth: float = elasticity("d log ITL / d log scale-up link bandwidth")
@@ -220,7 +273,7 @@ SCHEMA = with_operations(ServingCoreSchema, PER_MILLION_TOKENS)
 OUTPUTS = list(SCHEMA.to_schema().columns)
 OPERATIONS = [*COMMON, *PER_MILLION_TOKENS]
 LOAD = ["batch_in_flight", "capacity_requests_per_s", "utilization", "is_stable", "wait_probability",
-        "ttft_p50_s", "ttft_p99_s", "tpot_under_load_s"]
+        "ttft_p50_s", "ttft_p99_s", "tpot_under_load_s", "request_service_time_cv"]
 BREAKDOWN = [f"{p}_{op}_{part}" for p in PHASES for op in (*OPERATORS, "lm_head")
              for part in ("flop", "bytes", "time_s", "bound")]
 FORMULAS = formulas.REGISTRY | SERVING
@@ -232,40 +285,101 @@ def _at_batch(frame: pl.LazyFrame, units: dict, output: str, batch_column: str, 
                          keep=True).frame
 
 
+def load_batch_cap(batch, max_batch_paged):
+    """The largest batch one replica runs under load: the batch axis, capped by the paged KV
+    cache, at least 1 (expressions of the library in use, ``units.E``)."""
+    return E.min_horizontal(batch.cast(E.Float64), max_batch_paged).clip(lower_bound=1.0)
+
+
+def next_load_batch(request_rate, replicas, generated_tokens, prefill_time_one_request_s, decode_pass_time_s,
+                    cap):
+    """One fixed-point step of the batch in flight, by Little's law: arrivals per replica x time
+    in the system, where prefill of the arrivals stretches every decode pass (wall 7)."""
+    lam = request_rate / replicas
+    stretch = 1.0 - lam * prefill_time_one_request_s
+    little = lam * generated_tokens * decode_pass_time_s / stretch
+    return E.when(stretch > 0).then(little).otherwise(cap).clip(1.0, cap)
+
+
+LOAD_ITERATIONS = 6
+LOAD_UNITS = {"prefill_time_one_request_s": unit("s"), "itl_at_batch_cap_s": unit("s"), "itl_at_load_s": unit("s"),
+              "load_batch_cap": unit(""), "load_batch": unit("")}
+
+
 def _under_load(frame: pl.LazyFrame, units: dict, iterations: int) -> tuple[pl.LazyFrame, dict]:
     """Wall 7's inputs: one request's prefill, the ITL at the largest batch, and the batch in
     flight from Little's law by ``iterations`` vectorized fixed-point steps (no per-row Python)."""
     frame = frame.with_columns(_one=pl.lit(1.0))
     frame = _at_batch(frame, units, "prefill_pass_time_s", "_one", "__one")
     frame = formulas.plan(frame, units, ["max_batch_paged", "generated_tokens"], FORMULAS, keep=True).frame
-    cap = pl.min_horizontal(pl.col("batch").cast(pl.Float64), pl.col("max_batch_paged")).clip(lower_bound=1.0)
+    cap = load_batch_cap(pl.col("batch"), pl.col("max_batch_paged"))
     frame = _at_batch(frame.with_columns(load_batch_cap=cap), units, "decode_pass_time_s", "load_batch_cap", "__cap")
-    lam = pl.col("request_rate") / pl.col("replicas")
-    stretch = 1.0 - lam * pl.col("prefill_pass_time_s__one")
     frame = frame.with_columns(load_batch_0=pl.lit(1.0))
     for k in range(iterations):
         frame = _at_batch(frame, units, "decode_pass_time_s", f"load_batch_{k}", f"__it{k}")
-        little = lam * pl.col("generated_tokens") * pl.col(f"decode_pass_time_s__it{k}") / stretch
-        nxt = pl.when(stretch > 0).then(little).otherwise(pl.col("load_batch_cap"))
-        frame = frame.with_columns(nxt.clip(1.0, pl.col("load_batch_cap")).alias(f"load_batch_{k + 1}"))
+        nxt = next_load_batch(pl.col("request_rate"), pl.col("replicas"), pl.col("generated_tokens"),
+                              pl.col("prefill_pass_time_s__one"), pl.col(f"decode_pass_time_s__it{k}"),
+                              pl.col("load_batch_cap"))
+        frame = frame.with_columns(nxt.alias(f"load_batch_{k + 1}"))
     frame = _at_batch(frame, units, "decode_pass_time_s", f"load_batch_{iterations}", "__load")
     frame = frame.with_columns(
         prefill_time_one_request_s=pl.col("prefill_pass_time_s__one"),
         itl_at_batch_cap_s=pl.col("decode_pass_time_s__cap"),
         itl_at_load_s=pl.col("decode_pass_time_s__load"),
         load_batch=pl.col(f"load_batch_{iterations}"))
-    more = {"prefill_time_one_request_s": unit("s"), "itl_at_batch_cap_s": unit("s"), "itl_at_load_s": unit("s"),
-            "load_batch_cap": unit(""), "load_batch": unit("")}
-    return frame, units | more
+    return frame, units | LOAD_UNITS
 
 
-def build(space: Space, hardware_side=None, breakdown: bool = False, load_iterations: int = 6) -> formulas.Plan:
+def under_load_values(values: dict, units: dict, iterations: int = LOAD_ITERATIONS) -> dict:
+    """``_under_load`` for one configuration: wall 7's input columns from the plan's input values
+    (a dict), by the same formulas and fixed-point step on plain values."""
+    at = {name: formulas.compile_scalar(units, [name], FORMULAS, rebind={"batch": "_b"})
+          for name in ("prefill_pass_time_s", "decode_pass_time_s")}
+    sized = formulas.compile_scalar(units, ["max_batch_paged", "generated_tokens"], FORMULAS)(values)
+    step = _load_step()
+    prefill_one = at["prefill_pass_time_s"](values | {"_b": 1.0})["prefill_pass_time_s"]
+    cap = step["cap"]({"batch": values["batch"], "max_batch_paged": sized["max_batch_paged"]})["cap"]
+
+    def decode(batch):
+        return at["decode_pass_time_s"](values | {"_b": batch})["decode_pass_time_s"]
+
+    load = 1.0
+    for _ in range(iterations):
+        load = step["next"]({"request_rate": values["request_rate"], "replicas": values["replicas"],
+                     "generated_tokens": sized["generated_tokens"], "prefill": prefill_one, "decode": decode(load),
+                     "cap": cap})["next"]
+    return {"prefill_time_one_request_s": prefill_one, "itl_at_batch_cap_s": decode(cap),
+            "itl_at_load_s": decode(load), "load_batch_cap": cap, "load_batch": load}
+
+
+@cache
+def _load_step() -> dict:
+    """``load_batch_cap`` and ``next_load_batch`` compiled once for plain values."""
+    with expression_library(scalar):
+        c = scalar.col
+        return {"cap": scalar.compile_function({"cap": load_batch_cap(c("batch"), c("max_batch_paged"))}),
+                "next": scalar.compile_function({"next": next_load_batch(
+                    c("request_rate"), c("replicas"), c("generated_tokens"), c("prefill"), c("decode"), c("cap"))})}
+
+
+def is_under_load(space: Space) -> bool:
+    """A request rate in the space: wall 7 applies."""
+    return bool(space.model_side["request_rate"].is_not_null().any())
+
+
+def inputs(space: Space, hardware_side=None, load_iterations: int = LOAD_ITERATIONS) -> tuple[pl.LazyFrame, dict]:
+    """The frame and units the study's formulas read: the joined sides and, under a request
+    rate, wall 7's inputs."""
+    frame, units = space.frame(hardware_side), space.units
+    return _under_load(frame, units, load_iterations) if is_under_load(space) else (frame, units)
+
+
+def build(space: Space, hardware_side=None, breakdown: bool = False,
+          load_iterations: int = LOAD_ITERATIONS) -> formulas.Plan:
     """The serving study's lazy plan, checked against its schema (``breakdown`` adds per-operator
     columns). With a request rate in the space, wall 7's columns are computed, else null."""
-    frame, units = space.frame(hardware_side), space.units
-    under_load = space.model_side["request_rate"].is_not_null().any()
-    if under_load:
-        frame, units = _under_load(frame, units, load_iterations)
+    frame, units = inputs(space, hardware_side, load_iterations)
+    under_load = is_under_load(space)
     wanted = [c for c in OUTPUTS if under_load or c not in LOAD] + (BREAKDOWN if breakdown else [])
     plan = operations.build(frame, units, SCHEMA, OPERATIONS, FORMULAS, wanted)
     out_units = dict(plan.units)

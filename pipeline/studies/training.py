@@ -13,10 +13,12 @@ balance, schedule rules) and per pair of sides (cluster size, scale-up domain, l
 
 from __future__ import annotations
 
+from functools import cache
+
 import pandera.polars as pa
 import polars as pl
 
-from pipeline import formulas
+from pipeline import formulas, scalar
 from pipeline.catalogs.load import Catalogs
 from pipeline.spec import SweepSpec
 from pipeline.studies import (
@@ -32,7 +34,7 @@ from pipeline.studies import (
 )
 from pipeline.studies.operations import COMMON, with_operations
 from pipeline.studies.sides import NO_PEAK, SEQ_CONTEXT, TP_HEADS, Rule, Side, Space, no_eta
-from pipeline.units import unit
+from pipeline.units import E, expression_library, unit
 from pipeline.walls.registries import TRAINING
 
 FORMULAS = formulas.REGISTRY | TRAINING
@@ -69,6 +71,8 @@ PER_SEQUENCE = ["layer_forward_flop_per_sequence", "attention_core_forward_flop_
                 "lm_head_forward_flop_per_sequence", "model_flop_per_sequence"]
 LAYOUT = ["gpus", "dp", "tp", "pp", "cp", "ep", "microbatch", "global_batch", "num_microbatches",
           "virtual_stages", "zero_stage"]
+SHAPED = [*MODEL_INPUTS, *ARCHITECTURE]  # the model catalog's row, shaped
+AXIS_UNITS = {c: unit("") for c in LAYOUT} | {"recompute": None, "sequence_parallel": None, "workload": None}
 HARDWARE = ["vendor", "family", "memory_capacity_bytes", "usable_memory_bytes", "tdp_w",
             "scaleup_link_bandwidth_bytes_per_s",
             "scaleup_link_latency_s"]
@@ -81,12 +85,32 @@ def _per_sequence(shaped: pl.DataFrame, units: dict, seq_lens: tuple[int, ...]) 
     """FLOPs of one sequence through each model at each seq_len, computed once before any layout
     (the shared operators at tp = pp = 1)."""
     side = shaped.join(pl.DataFrame({"seq_len": list(seq_lens)}), how="cross", maintain_order="left_right")
-    side = side.with_columns(tp=pl.lit(1.0), weight_density=pl.lit(1.0))
-    local = units | {"seq_len": unit("tok"), "tp": unit(""), "weight_density": unit("")}
-    plan = formulas.plan(side.lazy(), local, PER_SEQUENCE, FORMULAS, keep=True)
+    side = side.with_columns(**{name: pl.lit(value) for name, value in ONE_DEVICE.items()})
+    plan = formulas.plan(side.lazy(), per_sequence_units(units), PER_SEQUENCE, FORMULAS, keep=True)
     # only the sequence FLOPs: the layout's own operators (at its tp) are computed after the join
     frame = plan.frame.select(*shaped.columns, "seq_len", *PER_SEQUENCE)
     return frame.collect(), units | {"seq_len": unit("tok")} | {c: plan.units[c] for c in PER_SEQUENCE}
+
+
+ONE_DEVICE = {"tp": 1.0, "weight_density": 1.0}  # the sequence FLOPs: the shared operators on one device
+
+
+def per_sequence_units(units: dict) -> dict:
+    """The units the sequence FLOPs are computed from: the shaped model's, seq_len's and ONE_DEVICE's."""
+    return units | {"seq_len": unit("tok"), "tp": unit(""), "weight_density": unit("")}
+
+
+def data_parallel_ranks(gpus, group):
+    """Data-parallel ranks of ``gpus`` in groups of tp x pp x cp, and whether the groups divide
+    them (numbers or polars expressions)."""
+    return gpus // group, (gpus % group) == 0
+
+
+def whole_batches(global_batch, dp, microbatch):
+    """Microbatches per data-parallel rank per step, and whether they divide the global batch
+    (numbers or polars expressions)."""
+    per_step = dp * microbatch
+    return global_batch // per_step, (global_batch % per_step) == 0
 
 
 def _layouts(spec: SweepSpec) -> pl.DataFrame:
@@ -100,37 +124,40 @@ def _layouts(spec: SweepSpec) -> pl.DataFrame:
                                                     for name, values in axes.items()})
     group = pl.col("tp") * pl.col("pp") * pl.col("cp")
     if spec.axes.dp is None:
-        frame = frame.with_columns(dp=pl.col("gpus") // group, _divides=(pl.col("gpus") % group) == 0)
+        dp, divides = data_parallel_ranks(pl.col("gpus"), group)
+        frame = frame.with_columns(dp=dp, _divides=divides)
     else:
         frame = frame.with_columns(gpus=pl.col("dp") * group, _divides=pl.lit(True))
-    return frame.with_columns(num_microbatches=pl.col("global_batch") // (pl.col("dp") * pl.col("microbatch")),
-                              _whole_batches=(pl.col("global_batch") % (pl.col("dp") * pl.col("microbatch"))) == 0
-                              ).drop("_")
+    count, whole = whole_batches(pl.col("global_batch"), pl.col("dp"), pl.col("microbatch"))
+    return frame.with_columns(num_microbatches=count, _whole_batches=whole).drop("_")
+
+
+def model_rules(spec: SweepSpec) -> list[Rule]:
+    """The rules a layout must keep on its model, in the order a row is counted under."""
+    n_layers, tp, pp, v, m = (pl.col(c) for c in ("n_layers", "tp", "pp", "virtual_stages", "num_microbatches"))
+    stages = pp * v
+    imbalance = (n_layers / stages).ceil() * stages / n_layers - 1.0
+    return [sides.decoder_only("training"),
+            SEQ_CONTEXT,
+            Rule(DROP_GPUS, ~pl.col("_divides") | (pl.col("dp") < 1)),
+            TP_HEADS,
+            Rule(DROP_BALANCE, (stages > n_layers) | (imbalance > spec.training.pp_balance_tolerance + 1e-12)),
+            Rule(DROP_MICROBATCHES, ~pl.col("_whole_batches") | (m < 1)),
+            Rule(DROP_INTERLEAVE, (v > 1) & ((pp == 1) | ((m % pp) != 0))),
+            Rule(DROP_CP, (pl.col("seq_len") % pl.col("cp")) != 0),
+            Rule(DROP_EP, (pl.col("ep") > 1) & (~pl.col("is_moe") | ((pl.col("dp") % pl.col("ep")) != 0)
+                                                | ((pl.col("n_experts") % pl.col("ep")) != 0))),
+            Rule(DROP_ZERO_PP, (pl.col("zero_stage") >= 3) & (pp > 1)),
+            Rule(DROP_SP, pl.col("sequence_parallel") & (tp == 1))]
 
 
 def _model_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
     """Decoder x seq_len x layout, with the rules a layout must keep on its model."""
-    shaped, units = sides.models(catalogs, spec, [*MODEL_INPUTS, *ARCHITECTURE])
+    shaped, units = sides.models(catalogs, spec, SHAPED)
     side, units = _per_sequence(shaped, units, spec.axes.seq_len)
     side = side.join(_layouts(spec), how="cross", maintain_order="left_right").with_columns(
         workload=pl.lit("training"))
-    n_layers, tp, pp, v, m = (pl.col(c) for c in ("n_layers", "tp", "pp", "virtual_stages", "num_microbatches"))
-    stages = pp * v
-    imbalance = (n_layers / stages).ceil() * stages / n_layers - 1.0
-    rules = [sides.decoder_only("training"),
-             SEQ_CONTEXT,
-             Rule(DROP_GPUS, ~pl.col("_divides") | (pl.col("dp") < 1)),
-             TP_HEADS,
-             Rule(DROP_BALANCE, (stages > n_layers) | (imbalance > spec.training.pp_balance_tolerance + 1e-12)),
-             Rule(DROP_MICROBATCHES, ~pl.col("_whole_batches") | (m < 1)),
-             Rule(DROP_INTERLEAVE, (v > 1) & ((pp == 1) | ((m % pp) != 0))),
-             Rule(DROP_CP, (pl.col("seq_len") % pl.col("cp")) != 0),
-             Rule(DROP_EP, (pl.col("ep") > 1) & (~pl.col("is_moe") | ((pl.col("dp") % pl.col("ep")) != 0)
-                                                 | ((pl.col("n_experts") % pl.col("ep")) != 0))),
-             Rule(DROP_ZERO_PP, (pl.col("zero_stage") >= 3) & (pp > 1)),
-             Rule(DROP_SP, pl.col("sequence_parallel") & (tp == 1))]
-    units |= {c: unit("") for c in LAYOUT} | {"recompute": None, "sequence_parallel": None, "workload": None}
-    return Side(sides.categorical(side), units, rules)
+    return Side(sides.categorical(side), units | AXIS_UNITS, model_rules(spec))
 
 
 def _layout_floats(model: pl.DataFrame, units: dict) -> tuple[pl.DataFrame, dict]:
@@ -138,7 +165,7 @@ def _layout_floats(model: pl.DataFrame, units: dict) -> tuple[pl.DataFrame, dict
     return model.drop("_divides", "_whole_batches").with_columns(pl.col(LAYOUT).cast(pl.Float64)), units
 
 
-def _cluster_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
+def cluster_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
     """Named cluster x compute_dtype, with its accelerator's figures and efficiencies."""
     clusters = sides.select_rows(catalogs.clusters, spec.axes.cluster, {}, "cluster")
     if spec.axes.hardware is not None:
@@ -155,7 +182,7 @@ def _cluster_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
                                tables=("clusters", "hardware"))
 
 
-def _pair_rules(spec: SweepSpec) -> list[Rule]:
+def pair_rules(spec: SweepSpec) -> list[Rule]:
     """Checks that need both sides, in the order a row is counted under."""
     tp, gpus, domain = (pl.col(c) for c in ("tp", "gpus", "scaleup_domain_size"))
     no_out = pl.col("nic_bandwidth_bits_per_s").is_null() | pl.col("scaleout_latency_s").is_null() \
@@ -171,8 +198,8 @@ def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
     cannot hold are dropped per pair of sides."""
     sides.check_names(catalogs, spec)
     sides.check_catalog_names("axes.cluster", spec.axes.cluster, catalogs.clusters)
-    return sides.join_sides(catalogs, spec, _cluster_side(catalogs, spec), _model_side(catalogs, spec),
-                            pair_rules=_pair_rules(spec), accelerator="accelerator", finish_model=_layout_floats)
+    return sides.join_sides(catalogs, spec, cluster_side(catalogs, spec), _model_side(catalogs, spec),
+                            pair_rules=pair_rules(spec), accelerator="accelerator", finish_model=_layout_floats)
 
 
 class TrainingCoreSchema(pa.DataFrameModel):
@@ -282,22 +309,53 @@ NODE_REFERENCE = {"gpus": "accelerators_per_node", "tp": "node_tp", "dp": "node_
                   "ep": "_one", "virtual_stages": "_one"}
 
 
+def node_layout(tp, accelerators_per_node):
+    """The one-node reference's tp (capped at the node) and dp (the rest of the node), as
+    expressions of the library in use (``units.E``)."""
+    node_tp = E.min_horizontal(tp, accelerators_per_node)
+    return node_tp, (accelerators_per_node / node_tp).floor().clip(1.0)
+
+
+NODE_UNITS = {"_one": unit(""), "node_tp": unit(""), "node_dp": unit("")}
+NODE_REFERENCE_UNITS = NODE_UNITS | {"node_iteration_time_s": unit("s")}  # the columns node_reference adds
+
+
 def node_reference(frame: pl.LazyFrame, units: dict) -> tuple[pl.LazyFrame, dict]:
     """The same microbatches per data-parallel rank on one node: tp capped at the node, the rest
     data-parallel, no pipeline, context or expert parallelism (for scaling_efficiency)."""
-    frame = frame.with_columns(
-        _one=pl.lit(1.0), node_tp=pl.min_horizontal("tp", "accelerators_per_node"))
-    frame = frame.with_columns(node_dp=(pl.col("accelerators_per_node") / pl.col("node_tp")).floor().clip(1.0))
-    units = units | {"_one": unit(""), "node_tp": unit(""), "node_dp": unit("")}
+    node_tp, node_dp = node_layout(pl.col("tp"), pl.col("accelerators_per_node"))
+    frame = frame.with_columns(_one=pl.lit(1.0), node_tp=node_tp, node_dp=node_dp)
+    units = units | NODE_UNITS
     frame = formulas.plan(frame, units, ["iteration_time_s"], FORMULAS, rebind=NODE_REFERENCE, suffix="__node",
                           keep=True).frame
     frame = frame.with_columns(node_iteration_time_s=pl.col("iteration_time_s__node"))
-    return frame, units | {"node_iteration_time_s": unit("s")}
+    return frame, units | NODE_REFERENCE_UNITS
+
+
+def node_reference_values(values: dict, units: dict) -> dict:
+    """``node_reference`` for one configuration: the input values (a dict) with the reference
+    columns added; ``units``: the inputs' units, NODE_REFERENCE_UNITS included."""
+    values = values | {"_one": 1.0} | _node_layout()(values)
+    at_node = formulas.compile_scalar(units, ["iteration_time_s"], FORMULAS, rebind=NODE_REFERENCE)
+    values["node_iteration_time_s"] = at_node(values)["iteration_time_s"]
+    return values
+
+
+@cache
+def _node_layout():
+    with expression_library(scalar):
+        node_tp, node_dp = node_layout(scalar.col("tp"), scalar.col("accelerators_per_node"))
+        return scalar.compile_function({"node_tp": node_tp, "node_dp": node_dp})
+
+
+def inputs(space: Space, hardware_side=None) -> tuple[pl.LazyFrame, dict]:
+    """The frame and units the study's formulas read: the joined sides and the node reference."""
+    return node_reference(space.frame(hardware_side), space.units)
 
 
 def build(space: Space, hardware_side=None) -> formulas.Plan:
     """The training study's lazy plan, checked against its schema."""
-    frame, units = node_reference(space.frame(hardware_side), space.units)
+    frame, units = inputs(space, hardware_side)
     plan = operations.build(frame, units, SCHEMA, OPERATIONS, FORMULAS, OUTPUTS)
     check_plan(plan, SCHEMA)
     return plan

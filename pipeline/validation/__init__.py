@@ -2,7 +2,7 @@
 
 ``measurements`` reads and checks the rows, ``predict`` turns them into configurations of
 their studies and predicts them (at the profile's η, its band and a grid of η), ``accuracy``
-scores the predictions, ``calibrate`` fits η per group with leave-one-out, ``report`` writes
+scores the predictions, ``calibrate`` fits η per group, cross-validated by source, ``report`` writes
 the Markdown and the scatter, ``directory`` writes a validation run; ``peers`` puts other
 tools' predictions of the same rows beside ours.
 """

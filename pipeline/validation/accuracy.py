@@ -34,18 +34,48 @@ def errors(measured: pl.DataFrame, predicted: pl.DataFrame) -> pl.DataFrame:
 
 
 
+WITHIN_PCT = 30.0  # issue 12: the share of latency/throughput rows within +-30 % of the measurement
+
+
+def abs_error(column: str) -> pl.Expr:
+    """|predicted / measured - 1| in %, or |predicted - measured| in points of peak for MFU/HFU."""
+    pct = (pl.col(column) / pl.col("measured") - 1).abs() * 100
+    points = (pl.col(column) - pl.col("measured")).abs() * 100
+    return pl.when(pl.col("metric").is_in(UTILIZATION)).then(points).otherwise(pct)
+
+
+def catalog_eta_summary(table: pl.DataFrame) -> pl.DataFrame:
+    """The headline, at the catalog's η (what a sweep uses, nothing calibrated): per metric and for
+    all latency/throughput rows, the rows measured and predicted, the median absolute error and
+    the share within +-30 % (latency and throughput only)."""
+    util = pl.col("metric").is_in(UTILIZATION)
+    rows = table.with_columns(error=abs_error("predicted"))
+    aggs = [pl.len().alias("rows"), pl.col("predicted").is_not_null().sum().alias("predicted"),
+            pl.col("error").median().alias("median_abs_error"),
+            (pl.col("error") <= WITHIN_PCT).mean().alias("share_within_30pct")]
+    per_metric = rows.group_by("metric").agg(aggs).sort("metric")
+    overall = rows.filter(~util).select(pl.lit("all latency and throughput").alias("metric"), *aggs)
+    out = pl.concat([per_metric, overall.with_columns(pl.col(c).cast(per_metric[c].dtype)
+                                                      for c in ("rows", "predicted"))])
+    return out.with_columns(pl.when(pl.col("metric").is_in(UTILIZATION)).then(None)
+                            .otherwise(pl.col("share_within_30pct")).alias("share_within_30pct"))
+
+
+def not_predicted(table: pl.DataFrame) -> pl.DataFrame:
+    """Rows without a prediction, counted by their reason."""
+    return (table.filter(pl.col("predicted").is_null())
+            .group_by(pl.col("reason").fill_null("no reason recorded")).agg(pl.len().alias("rows"),
+                                                                            pl.col("name").sort().alias("names"))
+            .sort("rows", descending=True))
+
+
 def cv_summary(table: pl.DataFrame) -> pl.DataFrame:
     """Per metric and for all latency/throughput rows: median absolute error with the profile's η,
-    after calibration in sample, and leave-one-out; MFU/HFU in points of peak."""
+    after calibration in sample, and leave-one-source-out; MFU/HFU in points of peak."""
     rows = table.filter(pl.col("cv_predicted").is_not_null())
     util = pl.col("metric").is_in(UTILIZATION)
-
-    def err(column: str) -> pl.Expr:
-        pct = (pl.col(column) / pl.col("measured") - 1).abs() * 100
-        points = (pl.col(column) - pl.col("measured")).abs() * 100
-        return pl.when(util).then(points).otherwise(pct)
-
-    rows = rows.with_columns(before=err("predicted"), in_sample=err("fit_predicted"), cv=err("cv_predicted"))
+    rows = rows.with_columns(before=abs_error("predicted"), in_sample=abs_error("fit_predicted"),
+                             cv=abs_error("cv_predicted"))
     aggs = [pl.len().alias("rows"), pl.col("before").median(), pl.col("in_sample").median(), pl.col("cv").median()]
     per_metric = rows.group_by("metric").agg(aggs).sort("metric")
     overall = rows.filter(~util).select(pl.lit("all latency and throughput").alias("metric"), *aggs)

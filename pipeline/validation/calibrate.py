@@ -1,12 +1,13 @@
 """Calibration: η per (workload, framework, hardware family, precision), fitted to measurements by least
-squares in log space, with leave-one-out cross-validation.
+squares in log space, cross-validated by leaving out a whole source at a time.
 
 Each predicted measurement carries its prediction at every η of ``validation.ETA_GRID``
 (one vectorized evaluation). For a group, the fitted η minimises
 sum_i (log p_i(η) - log m_i)^2 + PRIOR_WEIGHT (log η - log η_prior)^2 over the grid, where
 η_prior is the profile's η (the seed's ranges): with few rows the prior holds η near the
-seed's value, with many the data decide. Leave-one-out refits without each row and predicts
-it, so the reported CV error is out of sample.
+seed's value, with many the data decide. Leave-one-source-out refits without every row of a
+row's source (one paper, one log directory, one benchmark page) and predicts the row, so the
+reported CV error is out of sample and a source cannot vouch for itself (issue 12 item 8).
 """
 
 from __future__ import annotations
@@ -22,13 +23,13 @@ from pipeline.validation.predict import ETA_GRID
 PRIOR_WEIGHT = 0.05  # one row's squared log error of 0.05 (~25 %) weighs as much as leaving the prior by e^1
 
 
-def _loss(rows: list[dict], prior: float, skip: int | None = None) -> list[float]:
+def _loss(rows: list[dict], prior: float, skip_source: str | None = None) -> list[float]:
     losses = []
     for k, eta in enumerate(ETA_GRID):
         total = PRIOR_WEIGHT * math.log(eta / prior) ** 2
-        for i, r in enumerate(rows):
+        for r in rows:
             p = r["grid"][k]
-            if i == skip:
+            if r["source_url"] == skip_source:
                 continue
             total += math.inf if p is None or p <= 0 else math.log(p / r["measured"]) ** 2
         losses.append(total)
@@ -40,7 +41,7 @@ def _argmin(losses: list[float]) -> float:
 
 
 def fit(table: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Fitted η per group, and per row the in-sample and leave-one-out predictions and errors."""
+    """Fitted η per group, and per row the in-sample and leave-one-source-out predictions and errors."""
     rows = table.filter(pl.col("predicted").is_not_null() & pl.col("grid").is_not_null()).with_columns(
         workload=pl.when(pl.col("study") == "training").then(pl.lit("training")).otherwise(pl.lit("inference")))
     groups, per_row = [], []
@@ -50,8 +51,8 @@ def fit(table: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         prior = float(g["eta_compute"].median())
         eta = _argmin(_loss(members, prior))
         cv_etas = []
-        for i, r in enumerate(members):
-            eta_i = _argmin(_loss(members, prior, skip=i)) if len(members) > 1 else prior
+        for r in members:  # without the row's own source; a group of one source falls back to the prior
+            eta_i = _argmin(_loss(members, prior, skip_source=r["source_url"]))
             cv_etas.append(eta_i)
             fit_p, cv_p = r["grid"][ETA_GRID.index(eta)], r["grid"][_nearest(eta_i)]
             per_row.append({"name": r["name"], "eta_fitted": eta, "eta_cv": eta_i, "fit_predicted": fit_p,
@@ -81,7 +82,7 @@ def _nearest(eta: float) -> int:
 
 def profiles_csv(fitted: pl.DataFrame, path: Path) -> None:
     """The fitted η as efficiency-profile rows (``mlsys catalog import`` can merge them): the range
-    is the spread of the leave-one-out fits."""
+    is the spread of the leave-one-source-out fits."""
     today = dt.date.today().isoformat()
     rows = [{"source_url": f["sources"].split("; ")[0], "last_verified": today,
              "notes": f"mlsys calibrate: {f['rows']} measurements, prior eta {f['eta_prior']:.3g}; sources: "

@@ -15,6 +15,11 @@ from pipeline.catalogs.schemas import CATALOGS, METRICS
 from pipeline.errors import InputError, Problem, suggest
 from pipeline.units import DimensionalityError, factor, unit
 
+# Columns added by issue 12 (what a publication states beyond TP/PP/DP): a CSV may leave them out.
+OPTIONAL = ("cp", "zero_stage", "virtual_stages", "sequence_parallel", "kv_cache", "dataset", "concurrency",
+            "request_rate")
+FLAGS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
 
 @dataclass(frozen=True)
 class Measured:
@@ -47,47 +52,81 @@ def read_measurements(path: str | Path | None, catalogs: Catalogs) -> Measured:
         raise InputError(f"measurements CSV {path}", [Problem(None, None, f"cannot read: {exc}")]) from None
     raw = raw.rename({c: c.split("[")[0].strip() for c in raw.columns})
     columns = CATALOGS["measurements"].to_schema().columns
-    missing = [c for c in columns if c not in raw.columns and c not in ("last_verified", "notes")]
+    missing = [c for c in columns if c not in raw.columns and c not in ("last_verified", "notes", *OPTIONAL)]
     if missing:
         raise InputError(f"measurements CSV {path}", [Problem(None, c, "missing column") for c in missing])
+    raw = raw.with_columns(pl.lit(None, pl.String).alias(c) for c in OPTIONAL if c not in raw.columns)
     raw = raw.with_columns(pl.col(pl.String).replace("", None))
     if "last_verified" not in raw.columns:
         raw = raw.with_columns(last_verified=pl.lit("1970-01-01"))
     if "notes" not in raw.columns:
         raw = raw.with_columns(notes=pl.lit(None, pl.String))
-    good, problems = [], []
-    for i in range(raw.height):  # one row at a time: a bad row must not hide the good ones
-        row = raw.slice(i, 1)
-        typed = row.with_columns(
-            pl.col(c).str.strip_chars().cast(pl.Float64 if str(spec.dtype) == "Float64" else pl.Int64, strict=False)
-            for c, spec in columns.items() if str(spec.dtype) in ("Float64", "Int64"))
-        typed = typed.with_columns(pl.col("last_verified").str.to_date("%Y-%m-%d", strict=False))
-        bad = [Problem(i + 1, c, f"got {row[c][0]!r}, expected a number", f"line {i + 2}")
-               for c, spec in columns.items() if str(spec.dtype) in ("Float64", "Int64")
-               and row[c][0] is not None and typed[c][0] is None]
-        if not bad:
-            try:
-                typed = validate(typed.select(list(columns)), "measurements")
-            except InputError as exc:
-                bad = [Problem(i + 1, p.column, p.message, f"line {i + 2}") for p in exc.problems]
-        if bad:
-            problems += bad
-        else:
-            good.append(typed.with_columns(line=pl.lit(i + 2, pl.UInt32)))
-    frame = pl.concat(good) if good else pl.DataFrame(schema={**raw.select(list(columns)).schema, "line": pl.UInt32})
+    raw = raw.with_row_index("line", offset=2)
+    _check_unique(raw, f"measurements CSV {path}")  # before the schema, whose own check would drop them
+    frame, problems = _checked_rows(raw, columns)
+    good = frame.height > 0
     measured = Measured(_converted(frame, catalogs, problems) if good else frame, problems)
     _check_usable(measured, f"measurements CSV {path}")
     return measured
 
 
-def _check_usable(measured: Measured, what: str) -> None:
-    """Rows are matched by name downstream: a repeated name, or no good row at all, is an error."""
-    names = measured.rows.group_by("name", maintain_order=True).agg(pl.col("line")) \
+def _checked_rows(raw: pl.DataFrame, columns: dict) -> tuple[pl.DataFrame, list[Problem]]:
+    """The rows that parse and pass the catalog's schema, and a problem per bad cell (a bad row
+    must not hide the good ones). The whole frame is validated at once; rows named by a problem
+    are set aside and the rest validated again, so a file costs a few validations, not one per row."""
+    numeric = {c: pl.Float64 if str(spec.dtype) == "Float64" else pl.Int64
+               for c, spec in columns.items() if str(spec.dtype) in ("Float64", "Int64")}
+    typed = raw.with_columns(pl.col(c).str.strip_chars().cast(t, strict=False) for c, t in numeric.items())
+    flags = [c for c, spec in columns.items() if str(spec.dtype) == "Boolean"]
+    typed = typed.with_columns(pl.col("last_verified").str.to_date("%Y-%m-%d", strict=False),
+                               *(pl.col(c).str.strip_chars().str.to_lowercase().replace_strict(
+                                   FLAGS, default=None, return_dtype=pl.Boolean) for c in flags))
+    problems = []
+    for columns_of_kind, expected in ((numeric, "a number"), (flags, "true or false")):
+        for c in columns_of_kind:
+            for line, got in raw.filter(pl.col(c).is_not_null() & typed[c].is_null()).select("line", c).iter_rows():
+                problems.append(Problem(line - 1, c, f"got {got!r}, expected {expected}", f"line {line}"))
+    bad_lines = {p.row + 1 for p in problems}
+    while True:
+        rows = typed.filter(~pl.col("line").is_in(list(bad_lines)))
+        try:
+            out = validate(rows.select(list(columns)), "measurements")
+            break
+        except InputError as exc:
+            located = [p for p in exc.problems if p.row is not None]
+            if len(located) < len(exc.problems):  # a problem of the whole table: check row by row
+                located = [Problem(line - 1, p.column, p.message, f"line {line}")
+                           for line, row in zip(rows["line"], rows.iter_slices(1), strict=True)
+                           for p in _row_problems(row.select(list(columns)))]
+            else:
+                located = [Problem(rows["line"][p.row - 1] - 1, p.column, p.message, f"line {rows['line'][p.row - 1]}")
+                           for p in located]
+            problems += located
+            bad_lines |= {p.row + 1 for p in located}
+    problems.sort(key=lambda p: (p.row or 0, p.column or ""))
+    return out.with_columns(line=rows["line"].cast(pl.UInt32)), problems
+
+
+def _row_problems(row: pl.DataFrame) -> list[Problem]:
+    try:
+        validate(row, "measurements")
+    except InputError as exc:
+        return exc.problems
+    return []
+
+
+def _check_unique(rows: pl.DataFrame, what: str) -> None:
+    names = rows.filter(pl.col("name").is_not_null()).group_by("name", maintain_order=True).agg(pl.col("line")) \
         .filter(pl.col("line").list.len() > 1)
     if names.height:
         raise InputError(what, [Problem(None, "name", f"{r['name']!r} appears on lines "
                                                       f"{', '.join(str(n) for n in r['line'])}; names must be unique")
                                 for r in names.iter_rows(named=True)])
+
+
+def _check_usable(measured: Measured, what: str) -> None:
+    """Rows are matched by name downstream: a repeated name, or no good row at all, is an error."""
+    _check_unique(measured.rows, what)
     if measured.rows.height == 0:
         raise InputError(what, measured.problems or [Problem(None, None, "no measurement rows")])
 

@@ -11,7 +11,7 @@ layer's feature maps written once and read once. A training step moves 3x the fo
 from __future__ import annotations
 
 from pipeline.formulas import column
-from pipeline.units import E, Plain, UExpr, lit, maximum, where
+from pipeline.units import E, Plain, UExpr, lit, maximum, minimum, where
 from pipeline.walls.operators import per_pass
 from pipeline.walls.quantities import OPTIMIZER_BYTES, TOKEN
 
@@ -108,19 +108,27 @@ def memory_time_s(bytes_moved: UExpr, memory_bandwidth_bytes_per_s: UExpr) -> UE
 def activation_memory_bytes(
     is_transformer: Plain, step: Plain, activation_elements_per_sample: UExpr, batch: UExpr,
     n_layers: UExpr, tokens_per_step: UExpr, seq_len: UExpr, d_model: UExpr, n_heads: UExpr,
-    ffn_dim: UExpr, bytes_per_element: UExpr,
+    ffn_dim: UExpr, bytes_per_element: UExpr, prefill_chunk_tokens: UExpr,
 ) -> UExpr:
     """Activations resident during the step.
 
     CNN: every feature map of the batch (what training keeps for backward; an upper
-    bound at inference). Transformer inference: input and output of the widest layer.
+    bound at inference). Transformer inference: input and output of the widest layer for
+    the tokens in flight: a decoder's prefill holds at most ``prefill_chunk_tokens`` (the
+    serving study's knob) at a time, as LLM servers do: vLLM schedules at most
+    max_num_batched_tokens per step and sizes its activation reserve by one profiled
+    forward pass of that many tokens (vllm/worker/model_runner.py profile_run: "Profile
+    memory usage with max_num_sequences sequences and the total number of tokens equal to
+    max_num_batched_tokens"), TensorRT-LLM likewise by max_num_tokens. An encoder's forward
+    and a decode step hold the whole batch.
     Transformer training: Korthikanti et al. 2022 eq. 1, s·b·h·(34 + 5·a·s/h) per layer
     at 16 bits, scaled to the dtype.
     """
     elem = lit(1.0, "elem")
     cnn = activation_elements_per_sample * batch
     widest = maximum(d_model, ffn_dim)
-    inference = 2.0 * (tokens_per_step / TOKEN) * widest * elem
+    in_flight = where(step == "prefill", minimum(tokens_per_step, prefill_chunk_tokens), tokens_per_step)
+    inference = 2.0 * (in_flight / TOKEN) * widest * elem
     s = seq_len / TOKEN
     korthikanti = n_layers * s * batch * d_model * (34.0 + 5.0 * n_heads * s / d_model)
     training = korthikanti * elem / KORTHIKANTI_16BIT_BYTES

@@ -44,6 +44,22 @@ def capacity_requests_per_s(prefill_time_one_request_s: UExpr, generated_tokens:
 
 
 @serving_column
+def request_service_time_cv(prefill_time_one_request_s: UExpr, prompt_len: UExpr, itl_at_batch_cap_s: UExpr,
+                    load_batch_cap: UExpr, capacity_requests_per_s: UExpr, input_tokens_std: UExpr,
+                    output_tokens_std: UExpr, input_output_correlation: UExpr) -> UExpr:
+    """Coefficient of variation of one request's service time S = a I + b O over a dataset's
+    lengths (a = tau_p / prompt tokens, b = itl(b_cap) / b_cap per generated token, first order:
+    prefill linear in the prompt): sqrt(a^2 s_I^2 + b^2 s_O^2 + 2 a b r s_I s_O) / E[S], with
+    E[S] = 1 / mu. The C_s of M/G/1 waits (Pollaczek-Khinchine, Kleinrock 1975, §5.6) and of
+    Kingman's G/G/1 approximation (Kingman 1961); null without a dataset's spread."""
+    a = prefill_time_one_request_s / prompt_len * input_tokens_std
+    b = itl_at_batch_cap_s / load_batch_cap * (output_tokens_std / TOKEN)
+    r = input_output_correlation.fill_null(0)  # only null where a spread is 0 (fixed lengths)
+    variance = (a * a + b * b + 2.0 * r * a * b).to("s**2")
+    return (variance.sqrt() * capacity_requests_per_s).to("")
+
+
+@serving_column
 def utilization(request_rate: UExpr, replicas: UExpr, capacity_requests_per_s: UExpr) -> UExpr:
     """rho = lambda / (c x mu); >= 1 means the queue grows without bound."""
     return (request_rate / (replicas * capacity_requests_per_s)).to("")

@@ -215,3 +215,20 @@ def test_cli_evaluate_zero_serving_option_exits_2(mlsys, tmp_path, option):
     res = mlsys(*SERVING, option, "0")
     assert res.exit_code == 2, res.stdout[-500:]
     assert option.lstrip("-").replace("-", "_") in res.stderr
+
+
+# -- workloads ------------------------------------------------------------------------------------
+
+def test_dataset_sets_the_lengths(mlsys):
+    """vLLM's random defaults (registry_data/research/r-workloads/lengths.csv): 1024 prompt, 128 output tokens."""
+    res = mlsys("evaluate", "--model", "Llama 3 8B", "--hardware", H100, "--dataset", "vllm-random-default", "--json")
+    assert res.exit_code == 0, res.stderr
+    row = strict_json(res.stdout)
+    assert (row["dataset"], row["prompt_len"], row["output_len"]) == ("vllm-random-default", 1024, 128)
+
+
+def test_dataset_with_a_length_is_refused(mlsys):
+    res = mlsys("evaluate", "--model", "Llama 3 8B", "--hardware", H100, "--dataset", "vllm-random-default",
+                "--output-len", "64")
+    assert res.exit_code == 2
+    assert "--dataset" in res.stderr and "remove --output-len" in flat(res.stderr)

@@ -281,7 +281,10 @@ def reference_row(hw: dict, m: dict, mr: ModelRef, prec: dict, eta: float, workl
         act_mem = m["n_layers"] * per_layer_16bit / KORTHIKANTI_BYTES_PER_ELEMENT * element
     else:
         widest = max(m["d_model"], m["ffn_dim"])
-        act_mem = 2 * tokens.m_as("tok") * Q(widest, "elem") * element  # in and out of the widest layer
+        # a prefill holds one chunk at a time (serving.prefill_chunk_tokens, default 8,192; vLLM's
+        # max_num_batched_tokens), a forward or decode step the whole batch
+        in_flight = min(tokens.m_as("tok"), 8192) if step == "prefill" else tokens.m_as("tok")
+        act_mem = 2 * in_flight * Q(widest, "elem") * element  # in and out of the widest layer
     optimizer = mr.total * (per_param + ADAM_STATE) if train else zero_b
     footprint = weights + kv_cache + act_mem + optimizer
     headroom = usable - footprint

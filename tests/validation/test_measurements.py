@@ -37,3 +37,19 @@ def test_a_file_without_good_rows_is_an_error(tmp_path, catalogs):
     with pytest.raises(InputError) as raised:
         read_measurements(write(tmp_path, []), catalogs)
     assert [p.render() for p in raised.value.problems] == ["table: no measurement rows"]
+
+
+def test_a_csv_may_state_the_published_layout_or_leave_it_out(tmp_path, catalogs):
+    """The issue-12 columns (cp, zero_stage, virtual_stages, sequence_parallel, ...) are optional in a
+    CSV; when given they are typed, and a flag that is not true/false is reported by line."""
+    from .measured_csv import HEADER
+
+    gpt3 = ROWS[3]  # the training row (TP 8, PP 12, DP 4)
+    path = tmp_path / "layout.csv"
+    path.write_text(f"{HEADER},cp,zero_stage,virtual_stages,sequence_parallel\n"
+                    f"{gpt3},1,2,3,false\n{gpt3.replace('gpt3-384', 'gpt3-bad')},1,1,1,maybe\n")
+    measured = read_measurements(path, catalogs)
+    row = measured.rows.row(0, named=True)
+    assert (row["cp"], row["zero_stage"], row["virtual_stages"], row["sequence_parallel"]) == (1, 2, 3, False)
+    assert row["kv_cache"] is None and row["request_rate"] is None  # left out: null
+    assert [(p.column, p.label) for p in measured.problems] == [("sequence_parallel", "line 3")]

@@ -40,3 +40,22 @@ def test_a_model_that_does_not_fit_is_a_result_not_a_crash():
     assert row["memory_headroom_bytes"] < 0
     assert row["infeasible_reason"].startswith("memory")
     assert row["latency_s"] is None and row["bound"] == "capacity"
+
+
+@pytest.mark.parametrize(("batch", "expected"), [
+    (1, 2 * 4096 * 11008 * 2),  # 4,096 tokens fit one chunk: all of them are in flight
+    (8, 2 * 8192 * 11008 * 2),  # 32,768 tokens: one 8,192-token chunk at a time (was 4x that)
+])
+def test_inference_prefill_holds_the_chunk_in_flight_not_the_batch(batch, expected):
+    """Llama 2 7B prefill at 4,096 tokens, fp16: input and output of the widest layer (the 11,008-wide
+    MLP) for the tokens in flight, at most serving.prefill_chunk_tokens = 8,192 (vLLM profiles one
+    forward pass of max_num_batched_tokens)."""
+    row = pipeline.evaluate("Llama 2 7B", "A100 SXM4 80GB", batch=batch, seq_len=4096, step="prefill")
+    row = row.row(0, named=True)
+    assert row["activation_memory_bytes"] == pytest.approx(expected, rel=1e-12)
+
+
+def test_an_encoder_forward_still_holds_the_whole_batch():
+    """BERT-Large, batch 64 x 384 tokens, fp16: 2 x 24,576 x 4,096 (the MLP width) x 2 B, unchunked."""
+    row = pipeline.evaluate("BERT-Large", "A100 SXM4 80GB", batch=64, seq_len=384).row(0, named=True)
+    assert row["step"] == "forward" and row["activation_memory_bytes"] == pytest.approx(2 * 24576 * 4096 * 2)

@@ -86,3 +86,27 @@ def test_replicas_are_bounded_in_the_spec():
 
     with pytest.raises(InputError, match=r"axes.replicas\[0\]: got 65, expected an integer <= 64"):
         parse_spec({"study": "serving", "axes": {"replicas": [65], "request_rate": [1.0]}})
+
+
+def test_request_service_time_cv_by_hand():
+    """S = a I + b O: tau_p 1 s over 1000 prompt tokens, s_I 500 -> a s_I = 0.5 s; itl(b_cap) 0.1 s over
+    b_cap 10, s_O 100 -> b s_O = 1 s; E[S] = 1 / mu = 2 s. r = 0: sqrt(0.25 + 1) / 2 = 0.5590;
+    r = 0.5: sqrt(1.25 + 2 x 0.5 x 0.5 x 1) / 2 = 0.6614; fixed lengths (spread 0, r null): 0; no spread: null."""
+    from pipeline import formulas
+    from pipeline.units import unit
+    from pipeline.walls.registries import SERVING
+
+    columns = {"prefill_time_one_request_s": ([1.0] * 4, "s"), "prompt_len": ([1000] * 4, "tok"),
+               "itl_at_batch_cap_s": ([0.1] * 4, "s"), "load_batch_cap": ([10.0] * 4, ""),
+               "capacity_requests_per_s": ([0.5] * 4, "1/s"),
+               "input_tokens_std": ([500.0, 500.0, 0.0, None], "tok"),
+               "output_tokens_std": ([100.0, 100.0, 0.0, None], "tok"),
+               "input_output_correlation": ([0.0, 0.5, None, None], "")}
+    frame = pl.DataFrame({k: v for k, (v, _) in columns.items()},
+                         schema_overrides={"input_output_correlation": pl.Float64, "input_tokens_std": pl.Float64,
+                                           "output_tokens_std": pl.Float64})
+    units = {k: unit(u) for k, (_, u) in columns.items()}
+    plan = formulas.plan(frame.lazy(), units, ["request_service_time_cv"], formulas.REGISTRY | SERVING)
+    got = plan.frame.collect()["request_service_time_cv"]
+    assert got.to_list()[:3] == pytest.approx([math.sqrt(1.25) / 2, math.sqrt(1.75) / 2, 0.0])
+    assert got[3] is None

@@ -1,0 +1,42 @@
+"""``mlsys bench --single``: our single-configuration timings against their targets, beside the
+peer's, whose interpreter is given (never a fixed path)."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+from pipeline import bench
+
+PEER = {"tool": "MLSys·im 0.3.0", "Engine.solve": 0.004, "ServingModel.solve": 0.002,
+        "DistributedModel.solve": "ValueError: no fleet", "SystemEvaluator.evaluate": 0.010}
+
+
+def fake_python(tmp_path: Path, answer: dict) -> str:
+    """An 'interpreter' that prints the peer script's JSON line whatever it is asked to run."""
+    path = tmp_path / "python"
+    path.write_text(f"#!/bin/sh\necho '{json.dumps(answer)}'\n")
+    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    return str(path)
+
+
+def test_the_peer_runs_in_the_interpreter_it_is_given(tmp_path):
+    assert bench.peer_timings(fake_python(tmp_path, PEER), calls=3) == PEER
+
+
+def test_single_benchmark_prints_ours_the_targets_the_peers_and_the_ratio(tmp_path):
+    lines = list(bench.single_benchmark(calls=3, peers=fake_python(tmp_path, PEER), cold_runs=0))
+    table = {line.split()[0]: line for line in lines[2:] if line.split()[0] in bench.SINGLE_TARGETS_S}
+    assert set(table) == {"evaluate", "evaluate_serving", "evaluate_training", "scorecard"}
+    assert "2.00 ms" in table["evaluate"] and "Engine.solve" in table["evaluate"] and "4.00 ms" in table["evaluate"]
+    ours = float(table["evaluate"].split()[1]) / 1e3  # ms -> s
+    assert float(table["evaluate"].split()[-1]) == round(ours / 0.004, 2)  # ours / peer
+    assert "error" in table["evaluate_training"]  # the peer's call raised: said, not hidden
+    assert any(line.startswith("peer DistributedModel.solve: ValueError") for line in lines)
+
+
+def test_without_a_peer_interpreter_ours_are_still_timed():
+    lines = list(bench.single_benchmark(calls=2, peers=None, cold_runs=0))
+    assert any("MLSYS_PEERS_PYTHON" in line for line in lines)
+    assert sum(line.split()[0] in bench.SINGLE_TARGETS_S for line in lines if line.strip()) == 4
