@@ -77,7 +77,8 @@ class Expr:
     def __invert__(self): return Expr("not", self)
 
     add, sub, mul, truediv, pow = __add__, __sub__, __mul__, __truediv__, __pow__
-    lt, le, gt, ge, eq, ne, and_, or_, not_ = __lt__, __le__, __gt__, __ge__, __eq__, __ne__, __and__, __or__, __invert__
+    lt, le, gt, ge, eq, ne = __lt__, __le__, __gt__, __ge__, __eq__, __ne__
+    and_, or_, not_ = __and__, __or__, __invert__
 
     # -- row-wise methods -------------------------------------------------------
     def abs(self): return Expr("abs", self)

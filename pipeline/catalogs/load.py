@@ -31,6 +31,7 @@ class Catalogs:
     storage: pl.DataFrame
     host_pipelines: pl.DataFrame
     workloads: pl.DataFrame
+    kernel_efficiency: pl.DataFrame
     paths: dict[str, Path]
     hashes: dict[str, str]  # sha256 of each Parquet file
 

@@ -16,6 +16,7 @@ import datetime as dt
 import pandera.polars as pa
 
 from pipeline.catalogs.fields import Provenance, count, finite, flag, quantity, text, url
+from pipeline.catalogs.kernel_schema import KernelEfficiencySchema
 
 PEAK_COLUMNS = [
     "peak_fp32_flop_per_s", "peak_tf32_flop_per_s", "peak_fp16_flop_per_s",
@@ -408,4 +409,5 @@ CATALOGS: dict[str, type[pa.DataFrameModel]] = {
     "storage": StorageSchema,
     "host_pipelines": HostPipelineSchema,
     "workloads": WorkloadSchema,
+    "kernel_efficiency": KernelEfficiencySchema,
 }

@@ -32,7 +32,8 @@ def evaluate(
     seq_len: Annotated[int, typer.Option("--seq-len", help="Tokens (prompt for prefill, context for decode).")] = 2048,
     workload: Annotated[str, typer.Option("--workload", help="inference or training")] = "inference",
     step: Annotated[str | None, typer.Option("--step", help="forward, prefill, decode or train (default: all)")] = None,
-    efficiency: Annotated[float | None, typer.Option("--efficiency", help="Override eta_compute (0-1].")] = None,
+    efficiency: Annotated[float | None, typer.Option(
+        "--efficiency", help="Override eta_compute (0-1]: a constant η on every operator.")] = None,
     framework: Annotated[str, typer.Option("--framework", help="Efficiency profile framework.")] = "default",
     as_json: Annotated[bool, typer.Option("--json", help="JSON: column -> value, plus a units object.")] = False,
     tp: Annotated[int | None, typer.Option("--tp", help="Serving: tensor-parallel devices.")] = None,

@@ -80,7 +80,8 @@ class SweepSpec:
                      "batch": list(a.batch), "seq_len": list(a.seq_len), "workload": list(a.workload)},
             "filters": {"hardware": {k: list(v) for k, v in self.filters.hardware.items()},
                         "model": {k: list(v) for k, v in self.filters.model.items()}},
-            "efficiency": {"framework": self.efficiency.framework, "eta_compute": self.efficiency.eta_compute},
+            "efficiency": {"framework": self.efficiency.framework, "eta_compute": self.efficiency.eta_compute,
+                           **({"compute_model": "kernel"} if self.efficiency.compute_model == "kernel" else {})},
             "software": dataclasses.asdict(self.software),
             "output": dataclasses.asdict(self.output),
         }
@@ -126,7 +127,7 @@ def parse_spec(raw: dict[str, Any], source: str = "sweep spec") -> SweepSpec:
     serving, training = study == "serving", study == "training"
     axes = read_axes(c.table(raw, "axes", known_axes(study)), study)
     filters = read_filters(c.table(raw, "filters", ("hardware", "model")))
-    eta_keys = ("framework", "eta_compute", *{"serving": ("eta_memory", "eta_link"),
+    eta_keys = ("framework", "eta_compute", "compute_model", *{"serving": ("eta_memory", "eta_link"),
                                               "training": ("eta_link",)}.get(study, ()))
     spec = SweepSpec(
         study=study, axes=axes, filters=filters,

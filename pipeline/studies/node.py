@@ -44,6 +44,9 @@ class NodeCoreSchema(pa.DataFrameModel):
     tdp_w: float = result("W", "thermal design power", "hardware catalog")
     eta_compute: float = fraction("achieved fraction of peak FLOP/s used", "efficiency profile (midpoint)")
     eta_source: pl.Categorical = result(None, "profile row (or override) that set eta_compute", "efficiency_profiles")
+    efficiency_basis: pl.Categorical = result(
+        None, "what sets a transformer's matmul η (attention, norms and CNNs keep the profile's): kernel fit "
+        "(GEMM shape model), profile η or override η", "kernel_efficiency catalog")
     launch_overhead_per_kernel_s: float = result("s", "host cost of one kernel launch", "sweep spec [software]")
     params_computed: float = result("param", "total weights", "layer-by-layer count; CNN: published")
     tokens_per_step: float = result("tok", "tokens through the weights this step", "B·S; decode B")

@@ -179,6 +179,9 @@ class ServingCoreSchema(pa.DataFrameModel):
                                       "bytes / (1 - s) x teacher params / params", "wall 13")
     peak_flop_per_s: float = result("FLOP/s", "dense peak at compute_dtype", "hardware catalog")
     eta_compute: float = fraction("achieved fraction of peak FLOP/s", "efficiency profile")
+    efficiency_basis: pl.Categorical = result(
+        None, "what sets a transformer's matmul η (attention, norms and CNNs keep the profile's): kernel fit "
+        "(GEMM shape model), profile η or override η", "kernel_efficiency catalog")
     eta_memory: float = fraction("achieved fraction of memory bandwidth", "efficiency profile")
     eta_link: float = fraction("achieved fraction of scale-up link bandwidth", "efficiency profile")
     comm_basis: pl.Categorical = result(None, "what sets the TP all-reduce within a scale-up domain: the "

@@ -36,6 +36,7 @@ from pipeline.studies.efficiency import (
     memory_fraction_table,
 )
 from pipeline.studies.input_pipeline import input_pipeline
+from pipeline.studies.kernels import KERNEL_UNITS, kernel_table
 from pipeline.units import unit
 from pipeline.walls.quantities import DP_SGD_STEP_MULTIPLIER
 
@@ -358,6 +359,9 @@ def hardware_side(rows: pl.DataFrame, catalogs: Catalogs, spec: SweepSpec, *, wo
                      {k: getattr(spec.efficiency, f"eta_{k}") for k in kinds}, kinds=kinds)
     out |= {f"eta_{k}{s}": unit("") for k in kinds for s in ("", "_low", "_high")}
     out |= {("eta_source" if k == "compute" else f"eta_{k}_source"): None for k in kinds}
+    side = kernel_table(side, catalogs.kernel_efficiency, spec.efficiency.compute_model, spec.efficiency.eta_compute,
+                        on)
+    out |= KERNEL_UNITS
     if memory_fraction:
         side = memory_fraction_table(side, catalogs.efficiency_profiles, spec.efficiency.framework,
                                      spec.serving.memory_fraction)

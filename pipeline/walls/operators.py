@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from pipeline.formulas import column, define
 from pipeline.units import Plain, UExpr, lit, maximum, total, where
+from pipeline.walls.gemm import gemm_efficiency
 from pipeline.walls.quantities import ELEM_PER_PARAM, ELEM_PER_TOKEN, PARAM, TOKEN
 
 FLOP_PER_PARAM_TOKEN = lit(2.0, "FLOP/param/tok")  # one multiply-accumulate per weight per token
@@ -233,5 +234,61 @@ def operator_work(p: str) -> None:
         define(f"{p}_{op}_bytes", parts, total)
 
 
+GEMM_OPERATORS = ("qkv_proj", "o_proj", "mlp", "lm_head")
+
+
+def operator_gemms(p: str) -> None:
+    """Register each matmul operator's GEMM shape C[M,N] = A[M,K]·B[K,N] on one device for phase
+    ``p`` (``{p}_{op}_gemm_m``, ``_gemm_n``, ``_gemm_k``, plain counts: M the tokens through the
+    weights, K the input width, N = the device's weights / K) and its compute efficiency
+    ``{p}_{op}_eta_compute``: the GEMM shape model (``pipeline.walls.gemm``) x the framework's
+    multiplier where the row has kernel parameters, else the profile's eta_compute. An MoE MLP
+    runs one GEMM per expert on the tokens routed to it, t·k/E on average (at least one row)."""
+    tokens, logits = f"{p}_tokens", f"{p}_logit_tokens"
+
+    def rows(t):
+        return t / TOKEN
+
+    def width(d):
+        return d
+
+    def per_input(params, k):
+        return params / (k * PARAM)
+
+    def o_k(v_dim, tp):
+        return v_dim / tp
+
+    def mlp_m(t, n_experts, k):
+        routed = maximum(t / TOKEN * k / n_experts, lit(1.0))
+        return where(n_experts.is_not_null(), routed, t / TOKEN)
+
+    def mlp_n(n_experts, each, dense, tp, d):
+        return where(n_experts.is_not_null(), each, dense) / (tp * d * PARAM)
+
+    define(f"{p}_qkv_proj_gemm_m", [tokens], rows)
+    define(f"{p}_qkv_proj_gemm_k", ["d_model"], width)
+    define(f"{p}_qkv_proj_gemm_n", ["qkv_params_per_device", "d_model"], per_input)
+    define(f"{p}_o_proj_gemm_m", [tokens], rows)
+    define(f"{p}_o_proj_gemm_k", ["value_dim", "tp"], o_k)
+    define(f"{p}_o_proj_gemm_n", ["d_model"], width)
+    define(f"{p}_mlp_gemm_m", [tokens, "n_experts", "n_experts_per_token"], mlp_m)
+    define(f"{p}_mlp_gemm_k", ["d_model"], width)
+    define(f"{p}_mlp_gemm_n", ["n_experts", "expert_params_each", "dense_mlp_params_per_layer", "tp", "d_model"],
+           mlp_n)
+    define(f"{p}_lm_head_gemm_m", [logits], rows)
+    define(f"{p}_lm_head_gemm_k", ["d_model"], width)
+    define(f"{p}_lm_head_gemm_n", ["lm_head_params_per_device", "d_model"], per_input)
+
+    def eta(m, n, k, units, tile_m, tile_n, ceiling, k_half, multiplier, eta_compute):
+        kernel = gemm_efficiency(m, n, k, units, tile_m, tile_n, ceiling, k_half) * multiplier
+        return where(units.is_not_null(), kernel, eta_compute)
+
+    for op in GEMM_OPERATORS:
+        define(f"{p}_{op}_eta_compute", [f"{p}_{op}_gemm_m", f"{p}_{op}_gemm_n", f"{p}_{op}_gemm_k", "gemm_units",
+                                         "gemm_tile_m", "gemm_tile_n", "gemm_ceiling", "gemm_k_half",
+                                         "framework_eta_multiplier", "eta_compute"], eta)
+
+
 for _phase in ("prefill", "decode", "step"):
     operator_work(_phase)
+    operator_gemms(_phase)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from pipeline.units import Plain, UExpr, maximum, only_where, total, where
 from pipeline.walls.bounds import binding
-from pipeline.walls.operators import OPERATORS
+from pipeline.walls.operators import GEMM_OPERATORS, OPERATORS
 from pipeline.walls.quantities import TOKEN
 from pipeline.walls.registries import define_serving, serving_column
 
@@ -144,8 +144,10 @@ def _operator_times(p: str) -> None:
     def op_bound(is_compute_bound):  # text for the breakdown; the sweep keeps booleans
         return binding((is_compute_bound, "compute"), otherwise="memory")
 
-    roof = ["peak_flop_per_s", "eta_compute", "memory_bandwidth_bytes_per_s", "eta_memory"]
     for op in (*OPERATORS, "lm_head"):
+        # the matmuls' η is their GEMM shape's where the hardware has a kernel fit (operators.operator_gemms)
+        eta = f"{p}_{op}_eta_compute" if op in GEMM_OPERATORS else "eta_compute"
+        roof = ["peak_flop_per_s", eta, "memory_bandwidth_bytes_per_s", "eta_memory"]
         define_serving(f"{p}_{op}_time_s", [f"{p}_{op}_flop", f"{p}_{op}_bytes", *roof], op_time)
         define_serving(f"{p}_{op}_is_compute_bound", [f"{p}_{op}_flop", f"{p}_{op}_bytes", *roof], op_compute_bound)
         define_serving(f"{p}_{op}_bound", [f"{p}_{op}_is_compute_bound"], op_bound)
@@ -170,8 +172,9 @@ def _operator_times(p: str) -> None:
         return maximum(compute_and_memory, stream) + comm + launch
 
     define_serving(f"{p}_pass_time_s", [f"{p}_attention_class_time_s", f"{p}_mlp_class_time_s",
-                                        f"{p}_other_class_time_s", f"{p}_communication_time_s", f"{p}_launch_overhead_s",
-                                        f"{p}_dequant_overhead_s", "weight_stream_time_s"], pass_time)
+                                        f"{p}_other_class_time_s", f"{p}_communication_time_s",
+                                        f"{p}_launch_overhead_s", f"{p}_dequant_overhead_s", "weight_stream_time_s"],
+                   pass_time)
 
     def compute_bound_time(n_layers, *args):
         return time_by_bound(n_layers, "compute", args)

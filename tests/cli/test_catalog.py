@@ -12,7 +12,8 @@ from pipeline.catalogs.io import import_csv, schema_units
 REPO = Path(__file__).resolve().parents[2]
 BUNDLED = REPO / "registry_data"
 TABLES = ("hardware", "models", "precisions", "efficiency_profiles", "clusters", "regions", "accelerator_costs",
-          "cloud_prices", "measurements", "storage", "host_pipelines", "workloads")
+          "cloud_prices", "measurements", "storage", "host_pipelines", "workloads",
+          "kernel_efficiency")
 
 
 def flat(text: str) -> str:

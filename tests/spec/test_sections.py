@@ -27,6 +27,7 @@ CATALOG_NAME = (["x"], ["", 3, True, ["x"]], "a catalog name")
 SETTINGS = [
     ("node", "efficiency.framework", ["Megatron-LM"], ["", 3, True], "a name"),
     ("node", "efficiency.eta_compute", *ETA),
+    ("serving", "efficiency.compute_model", ["kernel", "profile"], ["gemm", 3, True], "one of kernel, profile"),
     ("serving", "efficiency.eta_memory", *ETA),
     ("serving", "efficiency.eta_link", *ETA),
     ("training", "efficiency.eta_link", *ETA),

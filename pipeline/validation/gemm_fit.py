@@ -1,0 +1,215 @@
+"""The GEMM kernel-efficiency catalog, fitted to published kernel microbenchmarks
+(registry_data/research/r-kernels/gemm.csv), never to the end-to-end measurement rows.
+
+Per hardware with a published SM/CU count (sm_count.csv) the catalog keeps the model of
+``pipeline.walls.gemm``: the output tile, the best-shape ceiling per precision (the MAMF
+rows of gemm.csv, divided by the model's own shape factor at the MAMF shape so that the
+model reproduces the MAMF there) and ``k_half``, one value for all hardware, fitted on the
+shaped rows (square sweeps, small-M sweeps, DeepGEMM dense shapes). Hardware without a
+unit count or without any kernel row keeps the profile η (``efficiency_basis``).
+
+Rows left out of the fit, and why: the ROCm Validation Suite targets (pass/fail floors,
+not means), a user report at a clock fixed by the reporter, grouped GEMMs (M per group is
+not the launch's M), FP8 rows that time the activation quantization too, TF32/FP32 rows
+(no LLM operator runs at them here), the slower of aiter's two kernels per shape (the PR
+replaces it), and summaries without a shape. H800 SXM5 runs as H100 SXM5: the same GH100
+die, SM count and clock, with less NVLink (DeepGEMM's README: "H800 = H100-class SM90").
+
+The fit's error is the median |error| of GEMM *time* on sources left out one at a time
+(a source is one repository or publisher: all of its rows leave together).
+
+``python -m pipeline.validation.gemm_fit`` rewrites registry_data/kernel_efficiency.parquet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+
+import polars as pl
+
+from pipeline.catalogs.paths import bundled_registry
+from pipeline.units import col
+from pipeline.walls.gemm import gemm_efficiency
+
+RESEARCH = "research/r-kernels"
+# The MAMF table and the SM/CU counts (sm_count.csv); rows without a MAMF row of their own cite it.
+FIT_SOURCE_URL = ("https://github.com/stas00/ml-engineering/blob/744d01e18b79512572f64a6bbd8b5f4a725203a7/"
+                  "compute/accelerator/README.md")
+# The share of memory bandwidth a streaming GEMM operand read reaches: BabelStream copy on
+# MI300X is ~0.80 of peak (r-kernels/memory_bandwidth.csv); used only for the roofline's
+# memory term of small-M rows while fitting.
+FIT_BANDWIDTH_FRACTION = 0.8
+# Output tiles: CUTLASS's Hopper/Ampere default threadblock tile 128x128 (cutlass/gemm/
+# threadblock/default_mma.h, the 128x128x32 configurations; cuBLASLt heuristics pick the same
+# family); hipBLASLt on MI300X favours 256x256 macro tiles (hipBLASLt logic files MT256x256).
+TILES = {"nvidia": (128.0, 128.0), "amd": (256.0, 256.0)}
+K_HALF_GRID = [2.0 ** (i / 4) for i in range(16, 48)]  # 16 ... ~3900
+H800_AS = "H100 SXM5 80GB"
+IN_BYTES = {"bf16": 2.0, "fp16": 2.0, "fp8": 1.0}
+OUT_BYTES = 2.0  # every shaped row writes a 16-bit C
+
+
+def _dtype(raw: str) -> str | None:
+    for name in ("bf16", "fp16", "fp8"):
+        if raw.startswith(name):
+            return name
+    return None
+
+
+def _source(url: str) -> str:
+    """A source is one repository or web publisher: github.com/owner/repo, else the host."""
+    parts = url.split("/")
+    return "/".join(parts[2:5]) if "github.com" in url else parts[2]
+
+
+def kernel_rows(registry: Path | None = None) -> pl.DataFrame:
+    """gemm.csv with hardware, precision class, source group, units, tile, peak and bandwidth."""
+    reg = registry or bundled_registry()
+    g = pl.read_csv(reg / RESEARCH / "gemm.csv", infer_schema_length=0)
+    units = pl.read_csv(reg / RESEARCH / "sm_count.csv", infer_schema_length=0).filter(
+        pl.col("hardware").is_not_null() & pl.col("units").str.contains(r"^\d+$")).select(
+        "hardware", pl.col("units").cast(pl.Float64))
+    hw = pl.read_parquet(reg / "hardware.parquet")
+    peaks = hw.unpivot(index=["name", "vendor", "memory_bandwidth_bytes_per_s"],
+                       on=[f"peak_{d}_flop_per_s" for d in IN_BYTES], variable_name="peak_column",
+                       value_name="peak_flop_per_s").with_columns(
+        precision=pl.col("peak_column").str.extract(r"peak_(\w+?)_flop")).drop("peak_column")
+    g = g.with_columns(
+        hardware=pl.when(pl.col("vendor_hardware_name") == "NVIDIA H800 SXM5").then(pl.lit(H800_AS))
+        .otherwise(pl.col("hardware")),
+        precision=pl.col("dtype").map_elements(_dtype, return_dtype=pl.String),
+        source=pl.col("source_url").map_elements(_source, return_dtype=pl.String),
+        M=pl.col("M").cast(pl.Float64), N=pl.col("N").cast(pl.Float64), K=pl.col("K").cast(pl.Float64),
+        achieved_flop_per_s=pl.col("achieved_tflops").cast(pl.Float64) * 1e12,
+    ).filter(pl.col("hardware").is_not_null() & pl.col("precision").is_not_null()
+             & pl.col("achieved_flop_per_s").is_not_null())
+    g = g.join(peaks.rename({"name": "hardware"}), on=["hardware", "precision"], how="inner")
+    g = g.join(units, on="hardware", how="left").with_columns(
+        tile_m=pl.col("vendor").str.to_lowercase().replace_strict(
+            {k: v[0] for k, v in TILES.items()}, default=None, return_dtype=pl.Float64),
+        tile_n=pl.col("vendor").str.to_lowercase().replace_strict(
+            {k: v[1] for k, v in TILES.items()}, default=None, return_dtype=pl.Float64))
+    return g.with_row_index("row")
+
+
+def is_shaped_fit_row() -> pl.Expr:
+    kind = pl.col("measurement_kind")
+    return (pl.col("M").is_not_null() & pl.col("units").is_not_null()
+            & kind.str.contains("sweep") & ~kind.str.contains("grouped|acceptance|user-reported")
+            & ~pl.col("dtype").str.contains("incl. quant")
+            & ~(pl.col("library") == "aiter CK a8w8 GEMM"))
+
+
+def is_mamf_row() -> pl.Expr:
+    return pl.col("measurement_kind").str.contains("MAMF") & pl.col("M").is_not_null()
+
+
+def _efficiency(ceiling: str | float, k_half: float) -> pl.Expr:
+    """``pipeline.walls.gemm.gemm_efficiency`` on the frame's columns (one implementation)."""
+    c = col(ceiling, "") if isinstance(ceiling, str) else col("_one", "") * ceiling
+    return gemm_efficiency(col("M", ""), col("N", ""), col("K", ""), col("units", ""), col("tile_m", ""),
+                           col("tile_n", ""), c, col("_k_half", "") * k_half).expr
+
+
+def ceilings(rows: pl.DataFrame, k_half: float) -> pl.DataFrame:
+    """Per (hardware, precision): the MAMF fraction / the model's shape factor at the MAMF shape,
+    at most 1; fp16 and fp8 take bf16's where they have none (the hardware's own best-shape
+    fraction is closer than another chip's)."""
+    mamf = rows.filter(is_mamf_row() & pl.col("units").is_not_null()).with_columns(_one=1.0, _k_half=1.0)
+    mamf = mamf.with_columns(shape=_efficiency(1.0, k_half)).with_columns(
+        ceiling=(pl.col("achieved_flop_per_s") / pl.col("peak_flop_per_s") / pl.col("shape")).clip(upper_bound=1.0))
+    best = mamf.group_by("hardware", "precision").agg(pl.col("ceiling").max(), pl.col("source_url").first())
+    bf16 = best.filter(pl.col("precision") == "bf16")
+    others = pl.concat([bf16.with_columns(precision=pl.lit(p)) for p in ("fp16", "fp8")])
+    return pl.concat([best, others.join(best, on=["hardware", "precision"], how="anti")])
+
+
+def predict_time(rows: pl.DataFrame, ceil: pl.DataFrame, default_ceiling: float, k_half: float) -> pl.DataFrame:
+    """GEMM time: max(2MNK / (peak x efficiency), bytes / (bandwidth x FIT_BANDWIDTH_FRACTION))."""
+    r = rows.join(ceil.select("hardware", "precision", "ceiling"), on=["hardware", "precision"], how="left")
+    r = r.with_columns(pl.col("ceiling").fill_null(default_ceiling), _one=1.0, _k_half=1.0)
+    flop = 2.0 * pl.col("M") * pl.col("N") * pl.col("K")
+    nbytes = ((pl.col("M") * pl.col("K") + pl.col("K") * pl.col("N"))
+              * pl.col("precision").replace_strict(IN_BYTES, return_dtype=pl.Float64)
+              + pl.col("M") * pl.col("N") * OUT_BYTES)
+    return r.with_columns(efficiency=_efficiency("ceiling", k_half)).with_columns(
+        predicted_s=pl.max_horizontal(flop / (pl.col("peak_flop_per_s") * pl.col("efficiency")),
+                                      nbytes / (pl.col("memory_bandwidth_bytes_per_s") * FIT_BANDWIDTH_FRACTION)),
+        measured_s=flop / pl.col("achieved_flop_per_s"),
+    ).with_columns(error=pl.col("predicted_s") / pl.col("measured_s") - 1.0)
+
+
+def fit(rows: pl.DataFrame) -> tuple[float, float, pl.DataFrame]:
+    """k_half minimising the median |log time ratio| on ``rows``' shaped rows; the ceilings at
+    that k_half, and the default ceiling for hardware without a MAMF row (the median of the
+    MAMF ceilings: a chip of its own has none to go by)."""
+    shaped = rows.filter(is_shaped_fit_row())
+    best = (math.inf, 0.0, 0.0, None)
+    for k_half in K_HALF_GRID:
+        ceil = ceilings(rows, k_half)
+        default = float(ceil["ceiling"].median())
+        loss = predict_time(shaped, ceil, default, k_half).select(
+            (pl.col("predicted_s") / pl.col("measured_s")).log().abs().median()).item()
+        if loss < best[0]:
+            best = (loss, k_half, default, ceil)
+    return best[1], best[2], best[3]
+
+
+def leave_one_source_out(rows: pl.DataFrame) -> pl.DataFrame:
+    """Each shaped row predicted by a fit on every other source's rows (MAMF rows included)."""
+    out = []
+    for source in rows.filter(is_shaped_fit_row())["source"].unique().sort():
+        train = rows.filter(pl.col("source") != source)
+        k_half, default, ceil = fit(train)
+        held = rows.filter(is_shaped_fit_row() & (pl.col("source") == source))
+        out.append(predict_time(held, ceil, default, k_half).select(
+            "row", "hardware", "precision", "source", "M", "N", "K", "measured_s", "predicted_s", "error"))
+    return pl.concat(out)
+
+
+def catalog(registry: Path | None = None, today: dt.date | None = None) -> pl.DataFrame:
+    """One row per catalog hardware x precision (bf16, fp16, fp8) with a peak, its GEMM model parameters,
+    efficiency_basis, and the fit's provenance."""
+    reg = registry or bundled_registry()
+    rows = kernel_rows(reg)
+    k_half, default, ceil = fit(rows)
+    held = leave_one_source_out(rows)
+    heldout = float(held["error"].abs().median())
+    in_sample = float(predict_time(rows.filter(is_shaped_fit_row()), ceil, default, k_half)["error"].abs().median())
+    shaped_ids = rows.filter(is_shaped_fit_row())
+    units = rows.select("hardware", "units", "tile_m", "tile_n").unique("hardware")
+    measured = rows.select("hardware").unique()
+    hw = pl.read_parquet(reg / "hardware.parquet")
+    grid = hw.unpivot(index="name", on=[f"peak_{d}_flop_per_s" for d in IN_BYTES], variable_name="peak_column",
+                      value_name="peak").filter(pl.col("peak").is_not_null()).select(
+        pl.col("name").alias("hardware"), pl.col("peak_column").str.extract(r"peak_(\w+?)_flop").alias("precision"))
+    out = (grid.join(units, on="hardware", how="left").join(ceil, on=["hardware", "precision"], how="left")
+           .with_columns(has_data=pl.col("hardware").is_in(measured["hardware"].implode())))
+    # Gaudi's MMEs are not tiled like SMs/CUs (no tile in TILES): a profile η there.
+    kernel = pl.col("units").is_not_null() & pl.col("tile_m").is_not_null() & pl.col("has_data")
+    n_sources = shaped_ids["source"].n_unique()
+    return out.with_columns(
+        efficiency_basis=pl.when(kernel).then(pl.lit("kernel fit")).otherwise(pl.lit("profile η")),
+        ceiling_source=pl.when(kernel & pl.col("ceiling").is_not_null()).then(pl.lit("MAMF row"))
+        .when(kernel).then(pl.lit("default ceiling (median of the MAMF ceilings)")).otherwise(None),
+        ceiling=pl.when(kernel).then(pl.col("ceiling").fill_null(default)).otherwise(None),
+        k_half=pl.when(kernel).then(pl.lit(k_half)).otherwise(None),
+        units=pl.when(kernel).then(pl.col("units")).otherwise(None),
+        tile_m=pl.when(kernel).then(pl.col("tile_m")).otherwise(None),
+        tile_n=pl.when(kernel).then(pl.col("tile_n")).otherwise(None),
+        fit_rows=pl.lit(shaped_ids.height), fit_sources=pl.lit(n_sources),
+        heldout_median_abs_error=pl.lit(heldout), in_sample_median_abs_error=pl.lit(in_sample),
+        last_verified=pl.lit(today or dt.datetime.now(dt.timezone.utc).date()),
+        source_url=pl.col("source_url").fill_null(pl.lit(FIT_SOURCE_URL)),
+        notes=pl.format("fitted by pipeline.validation.gemm_fit on {} shaped rows of "
+                        "registry_data/research/r-kernels/gemm.csv (leave-one-source-out over {} sources); "
+                        "units: sm_count.csv; tiles: gemm_fit.TILES", pl.lit(shaped_ids.height), pl.lit(n_sources)),
+    ).drop("has_data").sort("hardware", "precision")
+
+
+if __name__ == "__main__":
+    from pipeline.catalogs.io import write_catalog
+
+    print(write_catalog(catalog(bundled_registry()), "kernel_efficiency", bundled_registry()))

@@ -1,0 +1,77 @@
+"""Achieved fraction of peak FLOP/s of one dense GEMM C[M,N] = A[M,K]·B[K,N], from its shape.
+
+A GEMM kernel splits C into output tiles of tile_m x tile_n, one per CTA (CUTLASS's default
+Hopper/Ampere threadblock tiles are 128x128 or 128x256, cuBLASLt's heuristics pick among the
+same family; hipBLASLt's MI300X macro tiles are 256x256 or 256x128). Three losses multiply
+the kernel's best-shape ceiling (the MAMF of Bekman's mamf-finder: the best mean FLOP/s of a
+brute-force shape search, as a fraction of peak):
+
+- tile quantization: a tile is computed whole, so M and N are padded to tile multiples
+  (M pads to 64 or 128 rows when it is that small: Hopper's wgmma and AMD's MFMA kernels
+  work on 64-row blocks and the libraries keep 128-row tiles for short M);
+- wave quantization: the tiles run in waves of one tile per SM/CU, the last wave part-empty,
+  efficiency = tiles / (waves x units), waves = ceil(tiles / units) (NVIDIA, "Matrix
+  Multiplication Background User's Guide", Wave Quantization);
+- the K loop: each tile's prologue/epilogue (loading, storing C) is amortised over its K
+  loop, a saturating K / (K + k_half).
+
+When C has fewer tiles than the device has units, libraries split K (CUTLASS's split-K and
+stream-K, Osama et al. 2023; cuBLASLt's and hipBLASLt's splitK heuristics): each tile's K
+loop is cut into ``split`` = floor(units / tiles) pieces of at least ``GEMM_MIN_SPLIT_K``,
+so more units work, each on a shorter K loop.
+
+Bandwidth is not here: a small-M GEMM is memory-bound through the roofline's memory term
+(``op_time`` in ``pipeline.walls.serving``), so this is the compute side only.
+"""
+
+from __future__ import annotations
+
+from pipeline.units import UExpr, lit, maximum, minimum, where
+
+GEMM_MIN_TILE_M = lit(64.0)
+GEMM_MIN_SPLIT_K = lit(256.0)  # the shortest K piece a split-K launch keeps (a few 64-deep k-blocks)
+
+
+def gemm_tile_m(m: UExpr, tile_m: UExpr) -> UExpr:
+    """The M extent of a tile: the 64- or 128-row tile when M fits one, else the library's tile."""
+    small = where(m <= GEMM_MIN_TILE_M, GEMM_MIN_TILE_M, 2.0 * GEMM_MIN_TILE_M)
+    return where(m <= 2.0 * GEMM_MIN_TILE_M, minimum(small, tile_m), tile_m)
+
+
+def gemm_tiles(m: UExpr, n: UExpr, tile_m: UExpr, tile_n: UExpr) -> UExpr:
+    """Output tiles of C: ceil(M / tile_m) x ceil(N / tile_n)."""
+    tm = gemm_tile_m(m, tile_m)
+    return (m / tm).ceil() * (n / tile_n).ceil()
+
+
+def gemm_wave_efficiency(tiles: UExpr, units: UExpr) -> UExpr:
+    """tiles / (ceil(tiles / units) x units): the busy share of the SMs over all waves."""
+    return tiles / ((tiles / units).ceil() * units)
+
+
+def gemm_tile_efficiency(m: UExpr, n: UExpr, tile_m: UExpr, tile_n: UExpr) -> UExpr:
+    """Useful share of the padded C: M·N / (tiles x tile area)."""
+    tm = gemm_tile_m(m, tile_m)
+    return (m * n) / (gemm_tiles(m, n, tile_m, tile_n) * tm * tile_n)
+
+
+def gemm_k_efficiency(k: UExpr, k_half: UExpr) -> UExpr:
+    """Saturating K loop: K / (K + k_half), k_half the K at which a tile runs at half speed."""
+    return k / (k + k_half)
+
+
+def gemm_split_k(tiles: UExpr, k: UExpr, units: UExpr) -> UExpr:
+    """K pieces per tile: floor(units / tiles), at least 1, at most ceil(K / GEMM_MIN_SPLIT_K)."""
+    return minimum(maximum((units / tiles).floor(), lit(1.0)), maximum((k / GEMM_MIN_SPLIT_K).ceil(), lit(1.0)))
+
+
+def gemm_efficiency(m: UExpr, n: UExpr, k: UExpr, units: UExpr, tile_m: UExpr, tile_n: UExpr,
+                    ceiling: UExpr, k_half: UExpr) -> UExpr:
+    """Achieved fraction of peak of one GEMM: ceiling x wave x tile x K efficiency, the waves
+    counted over tiles x K pieces and the K loop being one piece's. Shapes are plain counts
+    (M, N, K elements), ``units`` the SM/CU count; M below one row counts as one."""
+    m = maximum(m, lit(1.0))
+    tiles = gemm_tiles(m, n, tile_m, tile_n)
+    split = gemm_split_k(tiles, k, units)
+    return (ceiling * gemm_wave_efficiency(tiles * split, units) * gemm_tile_efficiency(m, n, tile_m, tile_n)
+            * gemm_k_efficiency(k / split, k_half))

@@ -1,0 +1,46 @@
+"""The GEMM kernel parameters on the hardware side, and a matmul's η from its shape (issue 12)."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+import pipeline.walls  # noqa: F401  (registers the operator formulas)
+from pipeline import formulas
+from pipeline.catalogs.load import load_catalogs
+from pipeline.studies.kernels import kernel_table
+from pipeline.units import unit
+
+SIDE = pl.DataFrame({"name": ["H100 SXM5 80GB", "TPU v5p", "MI300X"], "compute_dtype": ["bf16", "bf16", "fp8"]})
+
+
+def test_kernel_model_gives_kernel_fit_rows_their_parameters():
+    out = kernel_table(SIDE, load_catalogs().kernel_efficiency, "kernel", None)
+    assert out["efficiency_basis"].to_list() == ["kernel fit", "profile η", "kernel fit"]
+    assert out["gemm_units"].to_list() == [132.0, None, 304.0]  # sm_count.csv: H100 SXM 132 SMs, MI300X 304 CUs
+    assert out["framework_eta_multiplier"].to_list() == [1.0, 1.0, 1.0]
+
+
+@pytest.mark.parametrize("model, override, basis", [("profile", None, "profile η"), ("kernel", 0.4, "override η"),
+                                                    ("profile", 0.4, "override η")])
+def test_profile_model_or_an_override_keeps_a_constant_eta(model, override, basis):
+    out = kernel_table(SIDE, load_catalogs().kernel_efficiency, model, override)
+    assert set(out["efficiency_basis"]) == {basis}
+    assert out["gemm_units"].null_count() == out.height
+
+
+def test_prefill_qkv_eta_is_the_shape_model_on_the_catalog_parameters():
+    """Llama 2 7B prefill of 2048 tokens on H100 SXM bf16: QKV is M = 2048, N = 3 x 4096, K = 4096;
+    128x128 tiles: 16 x 96 = 1536 tiles on 132 SMs, 12 waves: 1536 / 1584; no split-K;
+    K loop 4096 / (4096 + k_half); times the catalog ceiling."""
+    cat = load_catalogs().kernel_efficiency.filter((pl.col("hardware") == "H100 SXM5 80GB")
+                                                   & (pl.col("precision") == "bf16")).row(0, named=True)
+    columns = {"prefill_tokens": ([2048.0], "tok"), "d_model": ([4096.0], ""),
+               "qkv_params_per_device": ([4096.0 * 12288], "param"), "gemm_units": ([132.0], ""),
+               "gemm_tile_m": ([128.0], ""), "gemm_tile_n": ([128.0], ""), "gemm_ceiling": ([cat["ceiling"]], ""),
+               "gemm_k_half": ([cat["k_half"]], ""), "framework_eta_multiplier": ([1.0], ""), "eta_compute": ([0.3], "")}
+    frame = pl.DataFrame({k: v for k, (v, _) in columns.items()})
+    plan = formulas.plan(frame.lazy(), {k: unit(u) for k, (_, u) in columns.items()},
+                         ["prefill_qkv_proj_eta_compute"], formulas.REGISTRY)
+    eta = plan.frame.collect()["prefill_qkv_proj_eta_compute"].item()
+    assert eta == pytest.approx(cat["ceiling"] * 1536 / 1584 * 4096 / (4096 + cat["k_half"]))

@@ -1,0 +1,50 @@
+"""The GEMM kernel-efficiency fit: held-out error on published kernel rows, and the catalog's basis."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from pipeline.catalogs.load import load_catalogs
+from pipeline.validation import gemm_fit
+
+
+@pytest.fixture(scope="module")
+def rows() -> pl.DataFrame:
+    return gemm_fit.kernel_rows()
+
+
+def test_fit_rows_leave_out_the_floors_and_the_grouped_gemms(rows):
+    """The README's caveats: RVS targets are pass/fail floors, grouped GEMMs have no single M."""
+    shaped = rows.filter(gemm_fit.is_shaped_fit_row())
+    assert not shaped["measurement_kind"].str.contains("acceptance|grouped").any()
+    assert shaped["source"].n_unique() >= 4
+
+
+def test_held_out_gemm_time_error_is_within_the_measured_bound(rows):
+    """Leave-one-source-out median |error| of GEMM time: 10.4 % when fitted (target 10 %); the
+    test recomputes it and fails above 12 %."""
+    held = gemm_fit.leave_one_source_out(rows)
+    assert held["source"].n_unique() == rows.filter(gemm_fit.is_shaped_fit_row())["source"].n_unique()
+    assert held["error"].abs().median() <= 0.12
+
+
+def test_catalog_matches_a_fresh_fit():
+    """The stored catalog is what the fit gives today (rerun ``python -m pipeline.validation.gemm_fit``)."""
+    stored = load_catalogs().kernel_efficiency
+    fresh = gemm_fit.catalog(today=stored["last_verified"][0])
+    assert stored.equals(fresh.select(stored.columns).cast(stored.schema))
+
+
+@pytest.mark.parametrize("hardware, basis", [
+    ("H100 SXM5 80GB", "kernel fit"),   # 132 SMs, MAMF and shaped rows
+    ("MI300X", "kernel fit"),           # 304 CUs, MAMF and aiter rows
+    ("B200 (HGX B200)", "kernel fit"),  # 148 SMs, MAMF and vLLM rows
+    ("TPU v5p", "profile η"),           # no published kernel rows, no unit count
+    ("Gaudi 2", "profile η"),           # MAMF rows, but MMEs are not tiled like SMs
+    ("L4", "profile η"),                # square sweeps, but no SM count in sm_count.csv
+    ("GB200 NVL72 GPU", "profile η"),   # SM count not stated in the source
+])
+def test_efficiency_basis_per_hardware(hardware, basis):
+    cat = load_catalogs().kernel_efficiency
+    assert set(cat.filter(pl.col("hardware") == hardware)["efficiency_basis"]) == {basis}

@@ -1,0 +1,55 @@
+"""The GEMM shape model against hand calculations (tile, wave, split-K, K loop)."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from pipeline.units import col
+from pipeline.walls.gemm import gemm_efficiency, gemm_split_k, gemm_tiles, gemm_wave_efficiency
+
+
+def _eval(expr, **columns: float) -> float:
+    return pl.DataFrame({k: [float(v)] for k, v in columns.items()}).select(expr.expr).item()
+
+
+def _c(name: str):
+    return col(name, "")
+
+
+def test_wave_quantization_of_a_4096_square_on_132_sms():
+    """M = N = 4096 with 128x128 tiles: 32 x 32 = 1024 tiles; on 132 SMs ceil(1024/132) = 8
+    waves; efficiency 1024 / (8 x 132) = 0.9697."""
+    tiles = gemm_tiles(_c("m"), _c("n"), _c("tm"), _c("tn"))
+    assert _eval(tiles, m=4096, n=4096, tm=128, tn=128) == 1024
+    wave = gemm_wave_efficiency(_c("tiles"), _c("units"))
+    assert _eval(wave, tiles=1024, units=132) == pytest.approx(1024 / (8 * 132))
+    assert _eval(wave, tiles=1024, units=132) == pytest.approx(0.9697, abs=1e-4)
+
+
+def test_one_tile_too_many_costs_a_whole_wave():
+    """133 tiles on 132 SMs: 2 waves, 133 / 264 = 0.504."""
+    assert _eval(gemm_wave_efficiency(_c("t"), _c("u")), t=133, u=132) == pytest.approx(133 / 264)
+
+
+def test_split_k_fills_the_sms_when_tiles_are_few():
+    """M = 64, N = 2112 (17 tiles of 64x128) on 132 SMs: floor(132 / 17) = 7 K pieces; K = 7168 allows
+    ceil(7168 / 256) = 28, so 7; a 4096-square (1024 tiles) is not split."""
+    split = gemm_split_k(_c("tiles"), _c("k"), _c("units"))
+    assert _eval(split, tiles=17, k=7168, units=132) == 7
+    assert _eval(split, tiles=1024, k=4096, units=132) == 1
+    assert _eval(split, tiles=1, k=256, units=132) == 1  # a K of one piece cannot split
+
+
+def test_efficiency_multiplies_ceiling_wave_tile_and_k_loop():
+    """M = N = K = 4096, 128x128 tiles, 132 SMs, ceiling 0.9, k_half 512: 0.9 x 0.9697 x 1 x 4096/4608."""
+    eff = gemm_efficiency(_c("m"), _c("n"), _c("k"), _c("units"), _c("tm"), _c("tn"), _c("ceil"), _c("kh"))
+    value = _eval(eff, m=4096, n=4096, k=4096, units=132, tm=128, tn=128, ceil=0.9, kh=512)
+    assert value == pytest.approx(0.9 * (1024 / 1056) * (4096 / 4608))
+
+
+def test_a_single_row_pads_to_a_64_row_tile():
+    """M = 1, N = 128 x 132, K = 4096: 132 tiles of 64 x 128, one wave, no split; tile efficiency 1/64."""
+    eff = gemm_efficiency(_c("m"), _c("n"), _c("k"), _c("units"), _c("tm"), _c("tn"), _c("ceil"), _c("kh"))
+    value = _eval(eff, m=1, n=128 * 132, k=4096, units=132, tm=128, tn=128, ceil=1.0, kh=0.0)
+    assert value == pytest.approx(1 / 64)
