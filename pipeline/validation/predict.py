@@ -140,8 +140,13 @@ def _value(study: str, columns: list[str]) -> pl.Expr:
 
 
 def _group_key(spec: dict) -> tuple:
-    """Rows predicted together: one study, one framework (it picks the η profiles), one set of axes."""
-    return spec.get("study", "node"), spec["efficiency"]["framework"], tuple(spec["axes"])
+    """Rows predicted together: one study, one framework (it picks the η profiles), one set of axes;
+    training rows also one model on one cluster, since the layout axes of many published runs
+    multiply into a space far larger than the rows (one group of 200 runs took 30 s)."""
+    key = spec.get("study", "node"), spec["efficiency"]["framework"], tuple(spec["axes"])
+    if spec.get("study") == "training":
+        key += tuple(str(spec["axes"].get(axis)) for axis in ("model", "cluster"))
+    return key
 
 
 def predict(measured: pl.DataFrame, catalogs: Catalogs, etas: list[float] | None = None) -> pl.DataFrame:

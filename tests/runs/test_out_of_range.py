@@ -1,7 +1,7 @@
 """Values outside the range the output schema declares are counted in the manifest (issue 11 item 8)."""
 
-import polars as pl
 import pandera.polars as pa
+import polars as pl
 
 from pipeline.runs.write import out_of_range_counts
 from pipeline.studies import fraction, result

@@ -21,3 +21,10 @@ def table(tmp_path_factory, catalogs) -> pl.DataFrame:
     measured = read_measurements(write(tmp_path_factory.mktemp("m"), ROWS), catalogs)
     assert measured.problems == []
     return errors(measured.rows, predict(measured.rows, catalogs))
+
+
+@pytest.fixture(scope="package")
+def bundled(catalogs) -> pl.DataFrame:
+    """Every row of the bundled measurements catalog, predicted once for the package's tests."""
+    measured = read_measurements(None, catalogs)
+    return errors(measured.rows, predict(measured.rows, catalogs))

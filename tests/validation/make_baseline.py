@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import sys
 
+import polars as pl
+
 from pipeline.catalogs.load import load_catalogs
 from pipeline.validation import cv_summary, errors, predict, read_measurements
 from pipeline.validation.accuracy import catalog_eta_summary
@@ -18,10 +20,12 @@ ABOUT = ("per metric, from `mlsys validate` on the measurements catalog: rows pr
          "CHANGELOG.md line `<metric>: catalog <x>, cv <y>, predicted <n>`.")
 
 
-def baseline() -> dict:
-    catalogs = load_catalogs()
-    measured = read_measurements(None, catalogs)
-    table = errors(measured.rows, predict(measured.rows, catalogs))
+def baseline(table: pl.DataFrame | None = None) -> dict:
+    """The baseline of ``table`` (the bundled measurements predicted; computed when None)."""
+    if table is None:
+        catalogs = load_catalogs()
+        measured = read_measurements(None, catalogs)
+        table = errors(measured.rows, predict(measured.rows, catalogs))
     _, cv = fit(table)
     crossed = {r["metric"]: r for r in cv_summary(table.join(cv, on="name", how="left")).iter_rows(named=True)}
     metrics = {}

@@ -17,8 +17,8 @@ SLACK = 2.0  # points
 
 
 @pytest.fixture(scope="module")
-def now() -> dict[str, dict]:
-    return baseline()["metrics"]
+def now(bundled) -> dict[str, dict]:
+    return baseline(bundled)["metrics"]
 
 
 @pytest.mark.parametrize("metric", sorted(BASELINE))
