@@ -38,7 +38,8 @@ def test_prefill_qkv_eta_is_the_shape_model_on_the_catalog_parameters():
     columns = {"prefill_tokens": ([2048.0], "tok"), "d_model": ([4096.0], ""),
                "qkv_params_per_device": ([4096.0 * 12288], "param"), "gemm_units": ([132.0], ""),
                "gemm_tile_m": ([128.0], ""), "gemm_tile_n": ([128.0], ""), "gemm_ceiling": ([cat["ceiling"]], ""),
-               "gemm_k_half": ([cat["k_half"]], ""), "framework_eta_multiplier": ([1.0], ""), "eta_compute": ([0.3], "")}
+               "gemm_k_half": ([cat["k_half"]], ""), "framework_eta_multiplier": ([1.0], ""),
+               "eta_compute": ([0.3], "")}
     frame = pl.DataFrame({k: v for k, (v, _) in columns.items()})
     plan = formulas.plan(frame.lazy(), {k: unit(u) for k, (_, u) in columns.items()},
                          ["prefill_qkv_proj_eta_compute"], formulas.REGISTRY)
