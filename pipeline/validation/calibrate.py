@@ -80,19 +80,48 @@ def _nearest(eta: float) -> int:
     return min(range(len(ETA_GRID)), key=lambda k: abs(ETA_GRID[k] - eta))
 
 
-def profiles_csv(fitted: pl.DataFrame, path: Path) -> None:
-    """The fitted η as efficiency-profile rows (``mlsys catalog import`` can merge them): the range
-    is the spread of the leave-one-source-out fits."""
-    today = dt.date.today().isoformat()
-    rows = [{"source_url": f["sources"].split("; ")[0], "last_verified": today,
-             "notes": f"mlsys calibrate: {f['rows']} measurements, prior eta {f['eta_prior']:.3g}; sources: "
-                      f"{f['sources']}",
-             "profile": f"Calibrated {f['workload']} ({f['compute_dtype']}) {f['framework']} {f['family']}",
-             "workload": f["workload"], "precision": f["compute_dtype"], "framework": f["framework"],
-             "hardware_family": f["family"],
-             "eta_compute_low []": min(f["eta_cv_low"], f["eta_fitted"]),
-             "eta_compute_high []": max(f["eta_cv_high"], f["eta_fitted"]),
-             "eta_memory_low []": None, "eta_memory_high []": None, "eta_link_low []": None,
-             "eta_link_high []": None, "source": f"fitted by mlsys calibrate to {f['rows']} measurements"}
-            for f in fitted.iter_rows(named=True)]
-    pl.DataFrame(rows).write_csv(path)
+KEY = ["workload", "precision", "framework", "hardware_family"]
+
+
+def profiles_csv(fitted: pl.DataFrame, profiles: pl.DataFrame, path: Path) -> None:
+    """The efficiency_profiles table with the fitted η as its rows, written as a CSV export
+    (units in the header) that ``mlsys catalog import --csv ... --table efficiency_profiles``
+    takes as it is. A fitted row keeps every other figure (memory fraction, launch, graphs,
+    chunk) of the profile it refines: the most specific row of its workload and framework for
+    its family and precision; its η range is the spread of the leave-one-source-out fits."""
+    from pipeline.catalogs.io import schema_units
+
+    today = dt.date.today()
+    rows = []
+    for f in fitted.iter_rows(named=True):
+        base = _refined(profiles, f)
+        if base is None:
+            continue
+        rows.append(base | {
+            "source_url": f["sources"].split("; ")[0], "last_verified": today,
+            "notes": f"mlsys calibrate: {f['rows']} measurements, prior eta {f['eta_prior']:.3g}; sources: "
+                     f"{f['sources']}",
+            "profile": f"Calibrated {f['workload']} ({f['compute_dtype']}) {f['framework']} {f['family']}",
+            "workload": f["workload"], "precision": f["compute_dtype"], "framework": f["framework"],
+            "hardware_family": f["family"],
+            "eta_compute_low": min(f["eta_cv_low"], f["eta_fitted"]),
+            "eta_compute_high": max(f["eta_cv_high"], f["eta_fitted"]),
+            "source": f"fitted by mlsys calibrate to {f['rows']} measurements"})
+    calibrated = pl.DataFrame(rows, schema=profiles.schema) if rows else profiles.head(0)
+    table = pl.concat([profiles.join(calibrated.select(KEY), on=KEY, how="anti"), calibrated])
+    units = schema_units("efficiency_profiles")
+    table.rename({c: f"{c} [{units[c]}]" for c in table.columns if units.get(c) is not None}).write_csv(path)
+
+
+def _refined(profiles: pl.DataFrame, f: dict) -> dict | None:
+    """The profile row a fitted group refines: its own framework before 'any' before 'default', then
+    its family before 'any', then its precision before 'any' (the order a sweep looks them up in)."""
+    frameworks = [f["framework"], "any", "default"]
+    candidates = profiles.filter(pl.col("workload") == f["workload"], pl.col("framework").is_in(frameworks),
+                                 pl.col("hardware_family").is_in([f["family"], "any"]),
+                                 pl.col("precision").is_in([f["compute_dtype"], "any"]))
+    if candidates.height == 0:
+        return None
+    rank = pl.col("framework").replace_strict({fw: i for i, fw in enumerate(dict.fromkeys(frameworks))})
+    ranked = candidates.sort(rank, pl.col("hardware_family") == "any", pl.col("precision") == "any")
+    return ranked.row(0, named=True)

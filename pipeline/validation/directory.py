@@ -40,7 +40,7 @@ def run(measured_path: str | Path | None = None, out_dir: str | Path = "outputs"
         tmp = directory.tmp
         table.write_parquet(tmp / "validation.parquet")
         fitted.write_parquet(tmp / "calibration.parquet")
-        profiles_csv(fitted, tmp / "fitted_profiles.csv")
+        profiles_csv(fitted, catalogs.efficiency_profiles, tmp / "fitted_profiles.csv")
         left_out = [p.render() for p in measured.problems]
         manifest = {"run_id": rid, "study": "validation", "created_utc": now.isoformat(timespec="seconds"),
                     "measurements": str(measured_path or "measurements catalog"),

@@ -33,3 +33,22 @@ def test_rows_of_one_source_do_not_vouch_for_each_other(table):
     assert fitted["eta_fitted"].to_list() == [pytest.approx(0.37)]
     prior_on_grid = min(ETA_GRID, key=lambda eta: abs(math.log(eta / hfu["eta_compute"])))
     assert cv["eta_cv"].to_list() == [pytest.approx(prior_on_grid)] * 3
+
+
+def test_fitted_profiles_import_as_they_are(bundled, catalogs, registry, tmp_path):
+    """issue 12 item 8: fitted_profiles.csv is the efficiency_profiles table with the fitted rows, and
+    `mlsys catalog import` takes it unedited; a fitted row keeps the figures of the profile it refines."""
+    from pipeline.catalogs.io import import_csv, read_catalog
+    from pipeline.validation.calibrate import profiles_csv
+
+    fitted, _ = fit(bundled)
+    csv = tmp_path / "fitted_profiles.csv"
+    profiles_csv(fitted, catalogs.efficiency_profiles, csv)
+    import_csv(csv, "efficiency_profiles", registry)
+    imported = read_catalog("efficiency_profiles", registry)
+    calibrated = imported.filter(pl.col("profile").str.starts_with("Calibrated "))
+    assert calibrated.height == fitted.height > 0
+    vllm = calibrated.filter(pl.col("framework") == "vLLM")
+    if vllm.height:  # vLLM's documented memory fraction survives calibration
+        assert vllm["memory_fraction"].to_list() == [0.9] * vllm.height
+    assert (calibrated["eta_compute_low"] <= calibrated["eta_compute_high"]).all()
