@@ -31,7 +31,8 @@ def validate(
         console(stderr=True).print(f"left out: {p.render()}", markup=False)
     console().print(f"report:      {run_dir}/report.md (and scatter.svg)\n"
                     f"predictions: {run_dir}/validation.parquet\n"
-                    f"calibrated:  {run_dir}/fitted_profiles.csv  (mlsys catalog import --csv <it> --table efficiency_profiles)\n"
+                    f"calibrated:  {run_dir}/fitted_profiles.csv\n"
+                    f"             (mlsys catalog import --csv <it> --table efficiency_profiles)\n"
                     f"query:       mlsys query validation_report --run {run_dir}")
 
 
