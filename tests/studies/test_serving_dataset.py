@@ -83,7 +83,12 @@ def test_manifest_names_the_dataset_only_when_given():
     assert "dataset" not in plain and named["dataset"] == ["vllm-random-default"]
 
 
-def test_datasets_keep_the_order_given():
+def test_each_named_dataset_gives_its_own_row():
+    """Two datasets in one sweep: a row each, with its own lengths (vLLM's sonnet default 550/150,
+    its random default 1024/128). A sweep's row order is not defined, so rows are matched by name."""
     frame = pipeline.sweep({"study": "serving", "axes": BASE | {
         "dataset": ["vllm-sonnet-default", "vllm-random-default"]}})
-    assert frame["dataset"].cast(pl.String).to_list() == ["vllm-sonnet-default", "vllm-random-default"]
+    assert frame.height == 2
+    lengths = {r["dataset"]: (r["prompt_len"], r["output_len"])
+               for r in frame.with_columns(pl.col("dataset").cast(pl.String)).iter_rows(named=True)}
+    assert lengths == {"vllm-sonnet-default": (550, 150), "vllm-random-default": (1024, 128)}
