@@ -3,18 +3,15 @@ the column and the formula; the scalar answer of a study's formulas equals the s
 
 from __future__ import annotations
 
-import math
 import random
 from functools import cache
-from pathlib import Path
 
 import polars as pl
 import pytest
 
 from pipeline import formulas
 from pipeline.units import DimensionalityError, E, UExpr, lit, maximum, unit
-
-BUNDLED = Path(__file__).resolve().parent.parent / "registry_data"
+from tests.sweep_rows import BUNDLED, names, same
 
 
 def time_s(flop: UExpr, peak: UExpr) -> UExpr:
@@ -128,26 +125,6 @@ def test_a_constant_serves_both_backends():
 
 
 # -- the scalar path equals the sweep row, study by study ----------------------------------
-
-def same(scalar_value, swept_value) -> bool:
-    """Equal within 1e-9 relative; nulls equal nulls, NaN equals NaN, text and flags exactly."""
-    if scalar_value is None or swept_value is None:
-        return scalar_value is None and swept_value is None
-    if isinstance(swept_value, (str, bool)):
-        return scalar_value == swept_value and type(scalar_value) is type(swept_value)
-    a, b = float(scalar_value), float(swept_value)
-    if math.isnan(a) or math.isnan(b) or math.isinf(a) or math.isinf(b):
-        return (math.isnan(a) and math.isnan(b)) or a == b
-    return abs(a - b) <= 1e-9 * max(abs(a), abs(b))
-
-
-def names(catalog: str, **equal) -> list[str]:
-    """Row names of a bundled catalog (read directly: the spec is drawn before it is prepared)."""
-    frame = pl.read_parquet(BUNDLED / f"{catalog}.parquet")
-    for column, value in equal.items():
-        frame = frame.filter(pl.col(column) == value)
-    return frame["name"].to_list()
-
 
 def random_spec(study: str, rng: random.Random) -> dict:
     """Random axes over the bundled registry (names, sizes and lengths drawn) with every optional

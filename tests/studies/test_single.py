@@ -11,41 +11,19 @@ sweep drops must be dropped, for the reason the sweep path gives for it alone.
 from __future__ import annotations
 
 import itertools
-import math
 import random
 from functools import cache
-from pathlib import Path
 
-import polars as pl
 import pytest
 
 from pipeline import runs
 from pipeline.catalogs.load import load_catalogs
 from pipeline.spec import parse_spec
 from pipeline.studies import single
+from tests.sweep_rows import BUNDLED, names, same
 
-BUNDLED = Path(__file__).resolve().parents[2] / "registry_data"
 DRAWS = 1000
 SWEEP_CHECKED_DROPS = 8  # dropped draws also answered by the sweep path alone (40 ms each)
-
-
-def same(fast, swept) -> bool:
-    """Equal within 1e-9 relative; nulls equal nulls, NaN equals NaN, text and flags exactly."""
-    if fast is None or swept is None:
-        return fast is None and swept is None
-    if isinstance(swept, (str, bool)):
-        return fast == swept and type(fast) is type(swept)
-    a, b = float(fast), float(swept)
-    if math.isnan(a) or math.isnan(b) or math.isinf(a) or math.isinf(b):
-        return (math.isnan(a) and math.isnan(b)) or a == b
-    return abs(a - b) <= 1e-9 * max(abs(a), abs(b))
-
-
-def names(catalog: str, **equal) -> list[str]:
-    frame = pl.read_parquet(BUNDLED / f"{catalog}.parquet")
-    for column, value in equal.items():
-        frame = frame.filter(pl.col(column) == value)
-    return frame["name"].to_list()
 
 
 def random_spec(study: str, rng: random.Random) -> dict:
