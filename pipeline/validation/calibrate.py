@@ -50,9 +50,11 @@ def fit(table: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         members = g.to_dicts()
         prior = float(g["eta_compute"].median())
         eta = _argmin(_loss(members, prior))
+        # one fit per source left out (its rows share it); a group of one source falls back to the prior
+        without = {src: _argmin(_loss(members, prior, skip_source=src)) for src in {r["source_url"] for r in members}}
         cv_etas = []
-        for r in members:  # without the row's own source; a group of one source falls back to the prior
-            eta_i = _argmin(_loss(members, prior, skip_source=r["source_url"]))
+        for r in members:
+            eta_i = without[r["source_url"]]
             cv_etas.append(eta_i)
             fit_p, cv_p = r["grid"][ETA_GRID.index(eta)], r["grid"][_nearest(eta_i)]
             per_row.append({"name": r["name"], "eta_fitted": eta, "eta_cv": eta_i, "fit_predicted": fit_p,
