@@ -1,4 +1,5 @@
-"""``mlsys catalog``: check, list, show, export and import the catalogs."""
+"""``mlsys catalog``: check, list, show, export and import the catalogs; dump, diff and stale rows
+for review (the logic is in ``pipeline.catalogs``)."""
 
 from __future__ import annotations
 
@@ -132,3 +133,52 @@ def import_table(csv: Path, table: str | None, registry: Path | None, hf_options
     from pipeline.catalogs.io import import_csv
 
     typer.echo(f"wrote {import_csv(csv, table, registry)}")
+
+
+@catalog_app.command("dump")
+def catalog_dump(path: Annotated[Path, typer.Argument(help="A catalog Parquet file.")]) -> None:
+    """A catalog file as text, one line per row sorted by the table's key (git textconv)."""
+    from pipeline.catalogs.dump import dump_lines
+
+    typer.echo("\n".join(dump_lines(path)))
+
+
+@catalog_app.command("setup-diff")
+def catalog_setup_diff(
+    show: Annotated[bool, typer.Option("--print", help="Print the git command; change nothing.")] = False,
+) -> None:
+    """Make `git diff` and `git log -p` show catalog changes as rows (this repository's git config)."""
+    import shlex
+    import subprocess
+
+    from pipeline.catalogs.dump import textconv_command
+
+    command = ["git", "config", "diff.mlsys-catalog.textconv", textconv_command()]
+    typer.echo(shlex.join(command))
+    if not show:
+        subprocess.run(command, check=True)
+
+
+@catalog_app.command("diff")
+def catalog_diff(
+    a: Annotated[Path, typer.Argument(help="Registry directory (or Parquet file) before.")],
+    b: Annotated[Path | None, typer.Argument(
+        help="Registry directory (or Parquet file) after; default: A is compared with the bundled registry "
+             "(bundled → A).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON: one object per table that differs.")] = False,
+    exit_code: Annotated[bool, typer.Option("--exit-code", help="Exit 1 when the registries differ.")] = False,
+) -> None:
+    """Rows added, removed and changed (each cell old → new) from A to B, per table, rows matched by
+    the table's key."""
+    from pipeline.catalogs.diff import diff_registries, render
+    from pipeline.catalogs.paths import bundled_registry
+    from pipeline.cli.output import echo_json
+
+    old, new = (a, b) if b is not None else (bundled_registry(), a)
+    diffs = diff_registries(old, new)
+    if as_json:
+        echo_json([d.as_dict() for d in diffs])
+    else:
+        typer.echo("\n".join(render(diffs, str(old), str(new))))
+    if exit_code and diffs:
+        raise typer.Exit(1)
