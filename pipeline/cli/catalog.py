@@ -182,3 +182,59 @@ def catalog_diff(
         typer.echo("\n".join(render(diffs, str(old), str(new))))
     if exit_code and diffs:
         raise typer.Exit(1)
+
+
+@catalog_app.command("stale")
+def catalog_stale(
+    older_than: Annotated[str, typer.Option(
+        "--older-than", help="Age: a whole number of days, weeks or years (180d, 26w, 1y).")] = "180d",
+    table: Annotated[str | None, typer.Option("--table", help="One table (default: all).")] = None,
+    today: Annotated[str | None, typer.Option(
+        "--today", help="Reference date YYYY-MM-DD (default: today, UTC).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    exit_code: Annotated[bool, typer.Option("--exit-code", help="Exit 1 when a row is stale.")] = False,
+    registry: RegistryOpt = None,
+) -> None:
+    """Rows whose last_verified (or a price's as_of) is older than --older-than."""
+    from pipeline.catalogs.stale import registry_stale
+
+    check_format(fmt)
+    rows = registry_stale(registry, older_than, parse_date(today, "--today"), table)
+    if fmt == "table" and rows.height == 0:
+        typer.echo(f"no row older than {older_than}")
+    else:
+        emit(rows, fmt, f"{rows.height} stale rows (older than {older_than})", {"age_days": "d"})
+    if exit_code and rows.height:
+        raise typer.Exit(1)
+
+
+FORMATS = ("table", "csv", "json")
+
+
+def check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise InputError("catalog", [Problem(None, "--format", f"got {fmt!r}, expected one of {', '.join(FORMATS)}")])
+
+
+def parse_date(text: str | None, option: str):
+    import datetime as dt
+
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError("catalog", [Problem(None, option, f"got {text!r}, expected a date YYYY-MM-DD")]) from None
+
+
+def emit(frame, fmt: str, title: str, units: dict) -> None:
+    """A frame as a table, CSV (numeric columns' units in the header) or JSON (rows and units)."""
+    if fmt == "csv":
+        header = {c: f"{c} [{units[c]}]" for c in frame.columns if units.get(c) is not None}
+        typer.echo(frame.rename(header).write_csv(), nl=False)
+    elif fmt == "json":
+        from pipeline.cli.output import echo_json
+
+        echo_json({"units": {c: units.get(c) for c in frame.columns}, "rows": frame.to_dicts()})
+    else:
+        print_frame(frame, title=title, units=units)
