@@ -29,43 +29,55 @@ def catalog_check(registry: RegistryOpt = None) -> None:
 def catalog_list(
     table: Annotated[str | None, typer.Argument(
         help="hardware, models, precisions, efficiency_profiles, clusters, regions, accelerator_costs, "
-             "cloud_prices, measurements, storage, host_pipelines or workloads")] = None,
+             "cloud_prices, measurements, storage, host_pipelines, workloads or kernel_efficiency")] = None,
+    filters: Annotated[list[str] | None, typer.Option(
+        "--filter", help="Part of a row's name, or column=value; case, spaces and punctuation ignored "
+                         "(repeatable: every filter must match).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv (units in the header) or json.")] = "table",
+    every_column: Annotated[bool, typer.Option("--all", help="Every column, not only the headline ones.")] = False,
     registry: RegistryOpt = None,
 ) -> None:
     """List the tables, or the rows of one table."""
     from pipeline.catalogs.io import catalog_path, read_catalog, schema_units
     from pipeline.catalogs.schemas import CATALOGS
+    from pipeline.catalogs.select import filter_rows
     from pipeline.catalogs.summary import LIST_COLUMNS
 
+    check_format(fmt)
     if table is None:
+        if filters or every_column or fmt != "table":
+            raise InputError("catalog list", [Problem(None, "TABLE", "--filter, --format and --all need a table")])
         for t in CATALOGS:
             typer.echo(f"{t:<20} {read_catalog(t, registry).height:>4} rows  {catalog_path(t, registry)}")
         return
-    frame = read_catalog(table, registry)
-    print_frame(frame.select(LIST_COLUMNS.get(table, frame.columns)), title=table, units=schema_units(table))
+    frame = filter_rows(read_catalog(table, registry), table, filters or [])
+    if not every_column:
+        frame = frame.select(LIST_COLUMNS.get(table, frame.columns))
+    emit(frame, fmt, table, schema_units(table))
 
 
 @catalog_app.command("show")
-def catalog_show(name: Annotated[str, typer.Argument(help="A hardware, model, precision, cluster or workload name.")],
+def catalog_show(name: Annotated[str, typer.Argument(
+                     help="A hardware, model, precision, cluster or workload name (case, spaces and "
+                          "punctuation ignored).")],
                  registry: RegistryOpt = None) -> None:
     """Every column of one catalog row, with units and provenance."""
     import polars as pl
 
     from pipeline.catalogs.io import read_catalog, schema_units
+    from pipeline.catalogs.names import resolve_across
     from pipeline.catalogs.summary import SHOW_TABLES
     from pipeline.errors import UnknownNameError
 
-    known = []
-    for table in SHOW_TABLES:
-        frame = read_catalog(table, registry)
-        known += frame["name"].to_list()
-        row = frame.filter(pl.col("name") == name)
-        if row.height:
-            units = schema_units(table)
-            print_pairs(f"{table}: {name}", [(c, units.get(c) or "", [v]) for c, v in row.row(0, named=True).items()],
-                        ["value"])
-            return
-    raise UnknownNameError("catalog", [(None, name, known)])
+    frames = {table: read_catalog(table, registry) for table in SHOW_TABLES}
+    found = resolve_across(name, {t: f["name"].to_list() for t, f in frames.items()})
+    if found is None:
+        raise UnknownNameError("catalog", [(None, name, [n for f in frames.values() for n in f["name"]])])
+    table, name = found
+    row = frames[table].filter(pl.col("name") == name)
+    units = schema_units(table)
+    print_pairs(f"{table}: {name}", [(c, units.get(c) or "", [v]) for c, v in row.row(0, named=True).items()],
+                ["value"])
 
 
 @catalog_app.command("export")
