@@ -41,7 +41,7 @@ def stale_rows(frames: dict[str, pl.DataFrame], older_than: dt.timedelta, today:
     schema = {"table": pl.String, "key": pl.String, "column": pl.String, "date": pl.Date, "age_days": pl.Int64}
     if not parts:
         return pl.DataFrame(schema=schema)
-    return pl.concat(parts).cast(schema).sort(["date", "table", "key", "column"])  # type: ignore[arg-type]
+    return pl.concat(parts).cast(schema).sort(["date", "table", "key", "column"])
 
 
 def registry_stale(registry: str | Path | None, older_than: str, today: dt.date | None = None,

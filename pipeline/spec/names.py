@@ -17,16 +17,19 @@ AXES = {"hardware": "hardware", "model": "models", "distill_to": "models", "comp
         "weight_dtype": "precisions", "kv_dtype": "precisions", "region": "regions", "dataset": "workloads",
         "cluster": "clusters"}  # spec axis -> the catalog its names come from
 DATA = {"storage": "storage", "data_pipeline": "host_pipelines"}  # [training] / [data] key -> catalog
+# and efficiency.framework: an efficiency_profiles framework, or "default"
 
 
 def resolve_names(spec: SweepSpec, catalogs: Catalogs) -> SweepSpec:
     """``spec`` with every catalog name it gives replaced by the catalog's spelling."""
-    known = {t: catalogs.table(t)["name"].to_list() for t in {*AXES.values(), *DATA.values()}}
     section = "training" if spec.study == "training" else "data"
-    items = [(f"axes.{axis}", name, known[table]) for axis, table in AXES.items()
-             for name in getattr(spec.axes, axis) or ()]
-    items += [(f"{section}.{key}", getattr(spec.data, key), known[table]) for key, table in DATA.items()
+    given = [(f"axes.{axis}", name, table) for axis, table in AXES.items() for name in getattr(spec.axes, axis) or ()]
+    given += [(f"{section}.{key}", getattr(spec.data, key), table) for key, table in DATA.items()
               if getattr(spec.data, key) is not None]
+    given.append(("efficiency.framework", spec.efficiency.framework, "efficiency_profiles"))
+    known = {t: catalogs.table(t)["name"].to_list() for t in {table for _, _, table in given} - {"efficiency_profiles"}}
+    known["efficiency_profiles"] = sorted({*catalogs.efficiency_profiles["framework"].to_list(), "default"})
+    items = [(column, name, known[table]) for column, name, table in given]
     if all(name in names for _, name, names in items):
         return spec
     resolved = iter(resolve_all(items, spec.source))
@@ -34,4 +37,5 @@ def resolve_names(spec: SweepSpec, catalogs: Catalogs) -> SweepSpec:
             if (values := getattr(spec.axes, axis)) is not None}
     data = {key: next(resolved) for key in DATA if getattr(spec.data, key) is not None}
     return dataclasses.replace(spec, axes=dataclasses.replace(spec.axes, **axes),
-                               data=dataclasses.replace(spec.data, **data))
+                               data=dataclasses.replace(spec.data, **data),
+                               efficiency=dataclasses.replace(spec.efficiency, framework=next(resolved)))

@@ -71,14 +71,16 @@ def test_bundled_names_keep_distinct_keys():
 
 def test_spec_names_resolve_to_catalog_names():
     spec = parse_spec({"study": "serving", "axes": {"hardware": ["h100 sxm", "mi300x"], "model": ["llama-2-7b"],
-                                                    "compute_dtype": ["FP8"], "dataset": ["vllm-random"]}})
+                                                    "compute_dtype": ["FP8"], "dataset": ["vllm-random"]},
+                       "efficiency": {"framework": "vllm"}})
     prepared = runs.prepare(spec)
     a = prepared.spec.axes
     assert a.hardware == ("H100 SXM5 80GB", "MI300X") and a.model == ("Llama 2 7B",)
     assert a.compute_dtype == ("fp8",) and a.dataset == ("vllm-random-default",)
+    assert prepared.spec.efficiency.framework == "vLLM"
     assert prepared.spec.as_dict() == runs.prepare(parse_spec({"study": "serving", "axes": {
         "hardware": ["H100 SXM5 80GB", "MI300X"], "model": ["Llama 2 7B"], "compute_dtype": ["fp8"],
-        "dataset": ["vllm-random-default"]}})).spec.as_dict()  # the same run id as the catalog's spelling
+        "dataset": ["vllm-random-default"]}, "efficiency": {"framework": "vLLM"}})).spec.as_dict()  # same run id
 
 
 def test_api_takes_typed_names():
