@@ -19,6 +19,7 @@ from pipeline.catalogs.load import load_catalogs
 from pipeline.catalogs.names import AmbiguousNameError, candidates, name_key, resolve
 from pipeline.errors import InputError, suggest
 from pipeline.spec import parse_spec
+from pipeline.spec.names import resolve_names
 
 BUNDLED = Path(__file__).resolve().parents[2] / "registry_data"
 HARDWARE = ["H100 SXM5 80GB", "H100 PCIe 80GB", "H100 NVL 94GB", "B200 (HGX B200)", "GB200 NVL72 GPU", "A10",
@@ -71,16 +72,25 @@ def test_bundled_names_keep_distinct_keys():
 
 def test_spec_names_resolve_to_catalog_names():
     spec = parse_spec({"study": "serving", "axes": {"hardware": ["h100 sxm", "mi300x"], "model": ["llama-2-7b"],
-                                                    "compute_dtype": ["FP8"], "dataset": ["vllm-random"]},
+                                                    "compute_dtype": ["FP8"], "dataset": ["vllm-random"],
+                                                    "region": ["GERMANY"]},
                        "efficiency": {"framework": "vllm"}})
-    prepared = runs.prepare(spec)
-    a = prepared.spec.axes
-    assert a.hardware == ("H100 SXM5 80GB", "MI300X") and a.model == ("Llama 2 7B",)
+    resolved = resolve_names(spec, load_catalogs())
+    a = resolved.axes
+    assert a.hardware == ("H100 SXM5 80GB", "MI300X") and a.model == ("Llama 2 7B",) and a.region == ("Germany",)
     assert a.compute_dtype == ("fp8",) and a.dataset == ("vllm-random-default",)
-    assert prepared.spec.efficiency.framework == "vLLM"
-    assert prepared.spec.as_dict() == runs.prepare(parse_spec({"study": "serving", "axes": {
+    assert resolved.efficiency.framework == "vLLM"
+    assert resolved.as_dict() == parse_spec({"study": "serving", "axes": {
         "hardware": ["H100 SXM5 80GB", "MI300X"], "model": ["Llama 2 7B"], "compute_dtype": ["fp8"],
-        "dataset": ["vllm-random-default"]}, "efficiency": {"framework": "vLLM"}})).spec.as_dict()  # same run id
+        "dataset": ["vllm-random-default"], "region": ["Germany"]},
+        "efficiency": {"framework": "vLLM"}}).as_dict()  # the same run id as the catalog's spelling
+    training = parse_spec({"study": "training", "axes": {"cluster": ["dgx a100"], "model": ["gpt 3"]},
+                           "training": {"storage": "micron 7450", "data_pipeline": "imagenet jpeg"}})
+    prepared = runs.prepare(training)  # the sweep path resolves, and the manifest holds the catalog's names
+    assert prepared.spec.axes.cluster == ("NVIDIA DGX SuperPOD DGX A100 (140 nodes, 7 SU x 20)",)
+    assert prepared.spec.axes.model == ("GPT-3 175B",)
+    assert prepared.spec.data.storage == "Micron 7450 (PCIe 4.0 NVMe, U.3)"
+    assert prepared.spec.data.data_pipeline == "ImageNet JPEG decode only (Pillow, 1 thread, Xeon 8581C)"
 
 
 def test_api_takes_typed_names():
@@ -104,15 +114,22 @@ def test_cli_ambiguous_exits_2(mlsys):
     assert res.exit_code == 0 and "Llama 3 8B on H100 SXM5 80GB" in res.stdout
 
 
-def test_measurement_rows_stay_strict(registry):
-    """A measurement row naming hardware by a name the CLI would forgive is still an error."""
-    from pipeline.catalogs.io import read_catalog, write_catalog
+def test_measurement_rows_stay_strict(tmp_path):
+    """A measurement row naming its model and hardware as the CLI would forgive is still an error."""
+    from pipeline.validation.measurements import read_measurements
 
-    rows = read_catalog("measurements", registry)
-    write_catalog(rows.with_columns(pl.col("hardware").replace({"H100 SXM5 80GB": "h100 sxm5 80gb"})),
-                  "measurements", registry)
-    with pytest.raises(InputError, match="column hardware: got 'h100 sxm5 80gb', expected a hardware catalog name"):
-        load_catalogs(registry)
+    row = ("https://example.org/paper,resnet-b1,latency_s,0.38,,,ms,{model},{hardware},,1,fp16,,default,"
+           "single-stream,1,,,,,,,,,T1")
+    header = ("source_url,name,metric,value,value_low,value_high,unit,model,hardware,cluster,devices,compute_dtype,"
+              "weight_dtype,framework,scenario,batch,seq_len,prompt_len,output_len,tp,pp,dp,microbatch,"
+              "recompute,source_location")
+    path = tmp_path / "measured.csv"
+    path.write_text("\n".join([header, row.format(model="ResNet-50", hardware="A100 SXM4 80GB"),
+                               row.format(model="resnet 50", hardware="a100 sxm4 80gb").replace("b1", "b2")]) + "\n")
+    measured = read_measurements(path, load_catalogs())
+    assert measured.rows["name"].to_list() == ["resnet-b1"]
+    assert {(p.column, p.message.split(";")[0]) for p in measured.problems} == {
+        ("model", "unknown name 'resnet 50'"), ("hardware", "unknown name 'a100 sxm4 80gb'")}
 
 
 def test_show_resolves(mlsys):
