@@ -17,7 +17,7 @@ from pipeline import runs
 from pipeline.catalogs.io import schema_units
 from pipeline.catalogs.load import load_catalogs
 from pipeline.catalogs.names import AmbiguousNameError, candidates, name_key, resolve
-from pipeline.errors import InputError, suggest
+from pipeline.errors import suggest
 from pipeline.spec import parse_spec
 from pipeline.spec.names import resolve_names
 
