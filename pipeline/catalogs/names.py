@@ -36,7 +36,7 @@ def name_key(name: str) -> str:
 
 
 class AmbiguousNameError(InputError):
-    """A typed name that several catalog names begin with; ``candidates`` maps each to them."""
+    """Typed names that could mean several catalog names; ``candidates`` maps each to them."""
 
     def __init__(self, source: str, names: list[tuple[str | None, str, list[str]]]):
         self.candidates = {name: found for _, name, found in names}
