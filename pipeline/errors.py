@@ -34,11 +34,21 @@ class InputError(ValueError):
 
 
 def suggest(name: str, known: list[str]) -> list[str]:
-    """The closest known names (difflib), else known names containing ``name``."""
+    """The closest known names, ignoring case: by difflib's similarity to the whole name or to
+    its beginning as long as ``name`` (a short name typed for a long one: "h100x" is closest to
+    "H100 ..."), else known names containing ``name``."""
     import difflib
 
-    close = difflib.get_close_matches(name, known, n=3, cutoff=0.3)
-    return close or [k for k in known if name.lower() in k.lower()][:3]
+    typed = name.lower()
+
+    def score(k: str) -> float:
+        whole = k.lower()
+        return max(difflib.SequenceMatcher(None, typed, whole).ratio(),
+                   difflib.SequenceMatcher(None, typed, whole[:len(typed)]).ratio())
+
+    scored = sorted(((score(k), k) for k in dict.fromkeys(known)), reverse=True)  # ties: as difflib breaks them
+    close = [k for s, k in scored if s >= 0.6][:3]
+    return close or [k for k in known if typed in k.lower()][:3]
 
 
 class UnknownNameError(InputError):

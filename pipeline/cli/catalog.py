@@ -1,4 +1,5 @@
-"""``mlsys catalog``: check, list, show, export and import the catalogs."""
+"""``mlsys catalog``: check, list, show, export and import the catalogs; dump, diff and stale rows
+for review (the logic is in ``pipeline.catalogs``)."""
 
 from __future__ import annotations
 
@@ -28,43 +29,55 @@ def catalog_check(registry: RegistryOpt = None) -> None:
 def catalog_list(
     table: Annotated[str | None, typer.Argument(
         help="hardware, models, precisions, efficiency_profiles, clusters, regions, accelerator_costs, "
-             "cloud_prices, measurements, storage, host_pipelines or workloads")] = None,
+             "cloud_prices, measurements, storage, host_pipelines, workloads or kernel_efficiency")] = None,
+    filters: Annotated[list[str] | None, typer.Option(
+        "--filter", help="Part of a row's name, or column=value; case, spaces and punctuation ignored "
+                         "(repeatable: every filter must match).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv (units in the header) or json.")] = "table",
+    every_column: Annotated[bool, typer.Option("--all", help="Every column, not only the headline ones.")] = False,
     registry: RegistryOpt = None,
 ) -> None:
     """List the tables, or the rows of one table."""
     from pipeline.catalogs.io import catalog_path, read_catalog, schema_units
     from pipeline.catalogs.schemas import CATALOGS
+    from pipeline.catalogs.select import filter_rows
     from pipeline.catalogs.summary import LIST_COLUMNS
 
+    check_format(fmt)
     if table is None:
+        if filters or every_column or fmt != "table":
+            raise InputError("catalog list", [Problem(None, "TABLE", "--filter, --format and --all need a table")])
         for t in CATALOGS:
             typer.echo(f"{t:<20} {read_catalog(t, registry).height:>4} rows  {catalog_path(t, registry)}")
         return
-    frame = read_catalog(table, registry)
-    print_frame(frame.select(LIST_COLUMNS.get(table, frame.columns)), title=table, units=schema_units(table))
+    frame = filter_rows(read_catalog(table, registry), table, filters or [])
+    if not every_column:
+        frame = frame.select(LIST_COLUMNS.get(table, frame.columns))
+    emit(frame, fmt, table, schema_units(table))
 
 
 @catalog_app.command("show")
-def catalog_show(name: Annotated[str, typer.Argument(help="A hardware, model, precision, cluster or workload name.")],
+def catalog_show(name: Annotated[str, typer.Argument(
+                     help="A hardware, model, precision, cluster or workload name (case, spaces and "
+                          "punctuation ignored).")],
                  registry: RegistryOpt = None) -> None:
     """Every column of one catalog row, with units and provenance."""
     import polars as pl
 
     from pipeline.catalogs.io import read_catalog, schema_units
+    from pipeline.catalogs.names import resolve_across
     from pipeline.catalogs.summary import SHOW_TABLES
     from pipeline.errors import UnknownNameError
 
-    known = []
-    for table in SHOW_TABLES:
-        frame = read_catalog(table, registry)
-        known += frame["name"].to_list()
-        row = frame.filter(pl.col("name") == name)
-        if row.height:
-            units = schema_units(table)
-            print_pairs(f"{table}: {name}", [(c, units.get(c) or "", [v]) for c, v in row.row(0, named=True).items()],
-                        ["value"])
-            return
-    raise UnknownNameError("catalog", [(None, name, known)])
+    frames = {table: read_catalog(table, registry) for table in SHOW_TABLES}
+    found = resolve_across(name, {t: f["name"].to_list() for t, f in frames.items()})
+    if found is None:
+        raise UnknownNameError("catalog", [(None, name, [n for f in frames.values() for n in f["name"]])])
+    table, name = found
+    row = frames[table].filter(pl.col("name") == name)
+    units = schema_units(table)
+    print_pairs(f"{table}: {name}", [(c, units.get(c) or "", [v]) for c, v in row.row(0, named=True).items()],
+                ["value"])
 
 
 @catalog_app.command("export")
@@ -132,3 +145,108 @@ def import_table(csv: Path, table: str | None, registry: Path | None, hf_options
     from pipeline.catalogs.io import import_csv
 
     typer.echo(f"wrote {import_csv(csv, table, registry)}")
+
+
+@catalog_app.command("dump")
+def catalog_dump(path: Annotated[Path, typer.Argument(help="A catalog Parquet file.")]) -> None:
+    """A catalog file as text, one line per row sorted by the table's key (git textconv)."""
+    from pipeline.catalogs.dump import dump_lines
+
+    typer.echo("\n".join(dump_lines(path)))
+
+
+@catalog_app.command("setup-diff")
+def catalog_setup_diff(
+    show: Annotated[bool, typer.Option("--print", help="Print the git command; change nothing.")] = False,
+) -> None:
+    """Make `git diff` and `git log -p` show catalog changes as rows (this repository's git config)."""
+    import shlex
+    import subprocess
+
+    from pipeline.catalogs.dump import textconv_command
+
+    command = ["git", "config", "diff.mlsys-catalog.textconv", textconv_command()]
+    typer.echo(shlex.join(command))
+    if not show:
+        subprocess.run(command, check=True)
+
+
+@catalog_app.command("diff")
+def catalog_diff(
+    a: Annotated[Path, typer.Argument(help="Registry directory (or Parquet file) before.")],
+    b: Annotated[Path | None, typer.Argument(
+        help="Registry directory (or Parquet file) after; default: A is compared with the bundled registry "
+             "(bundled → A).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON: one object per table that differs.")] = False,
+    exit_code: Annotated[bool, typer.Option("--exit-code", help="Exit 1 when the registries differ.")] = False,
+) -> None:
+    """Rows added, removed and changed (each cell old → new) from A to B, per table, rows matched by
+    the table's key."""
+    from pipeline.catalogs.diff import diff_registries, render
+    from pipeline.catalogs.paths import bundled_registry
+    from pipeline.cli.output import echo_json
+
+    old, new = (a, b) if b is not None else (bundled_registry(), a)
+    diffs = diff_registries(old, new)
+    if as_json:
+        echo_json([d.as_dict() for d in diffs])
+    else:
+        typer.echo("\n".join(render(diffs, str(old), str(new))))
+    if exit_code and diffs:
+        raise typer.Exit(1)
+
+
+@catalog_app.command("stale")
+def catalog_stale(
+    older_than: Annotated[str, typer.Option(
+        "--older-than", help="Age: a whole number of days, weeks or years (180d, 26w, 1y).")] = "180d",
+    table: Annotated[str | None, typer.Option("--table", help="One table (default: all).")] = None,
+    today: Annotated[str | None, typer.Option(
+        "--today", help="Reference date YYYY-MM-DD (default: today, UTC).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    exit_code: Annotated[bool, typer.Option("--exit-code", help="Exit 1 when a row is stale.")] = False,
+    registry: RegistryOpt = None,
+) -> None:
+    """Rows whose last_verified (or a price's as_of) is older than --older-than."""
+    from pipeline.catalogs.stale import registry_stale
+
+    check_format(fmt)
+    rows = registry_stale(registry, older_than, parse_date(today, "--today"), table)
+    if fmt == "table" and rows.height == 0:
+        typer.echo(f"no row older than {older_than}")
+    else:
+        emit(rows, fmt, f"{rows.height} stale rows (older than {older_than})", {"age_days": "d"})
+    if exit_code and rows.height:
+        raise typer.Exit(1)
+
+
+FORMATS = ("table", "csv", "json")
+
+
+def check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise InputError("catalog", [Problem(None, "--format", f"got {fmt!r}, expected one of {', '.join(FORMATS)}")])
+
+
+def parse_date(text: str | None, option: str):
+    import datetime as dt
+
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError("catalog", [Problem(None, option, f"got {text!r}, expected a date YYYY-MM-DD")]) from None
+
+
+def emit(frame, fmt: str, title: str, units: dict) -> None:
+    """A frame as a table, CSV (numeric columns' units in the header) or JSON (rows and units)."""
+    if fmt == "csv":
+        header = {c: f"{c} [{units[c]}]" for c in frame.columns if units.get(c) is not None}
+        typer.echo(frame.rename(header).write_csv(), nl=False)
+    elif fmt == "json":
+        from pipeline.cli.output import echo_json
+
+        echo_json({"units": {c: units.get(c) for c in frame.columns}, "rows": frame.to_dicts()})
+    else:
+        print_frame(frame, title=title, units=units)

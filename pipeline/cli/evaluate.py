@@ -162,7 +162,7 @@ def show_node(o: SimpleNamespace) -> None:
         return
     for row in frame.iter_rows(named=True):
         console().print(headline("node", row, units), markup=False)
-    print_pairs(f"{o.model} on {o.hardware}: batch {o.batch}, {compute_dtype}, {o.workload}",
+    print_pairs(f"{frame['model'][0]} on {frame['hardware'][0]}: batch {o.batch}, {compute_dtype}, {o.workload}",
                 [(c, units.get(c) or "", frame[c].to_list()) for c in frame.columns], frame["step"].to_list())
 
 
@@ -178,7 +178,7 @@ def show_serving(o: SimpleNamespace) -> None:
         reasoning_tokens=given(o.reasoning_tokens, 0), request_rate=o.request_rate,
         replicas=given(o.replicas, 1), dataset=o.dataset,
         registry=o.registry, overrides=o.what_if)
-    title = f"{o.model} on {frame['tp'][0]:g}x{frame['pp'][0]:g} {o.hardware}: batch {o.batch}"
+    title = f"{frame['model'][0]} on {frame['tp'][0]:g}x{frame['pp'][0]:g} {frame['hardware'][0]}: batch {o.batch}"
     if not show_row(frame, "serving", o.as_json, title):
         print_operators(frame.row(0, named=True))
 
@@ -193,7 +193,7 @@ def show_training(o: SimpleNamespace) -> None:
         recompute=o.recompute, sequence_parallel=o.sequence_parallel, efficiency=o.efficiency,
         framework=o.framework, training=training_knobs(o), registry=o.registry, overrides=o.what_if)
     r = frame.row(0, named=True)
-    show_row(frame, "training", o.as_json, f"{o.model} on {o.cluster}: {r['gpus']:g} GPUs = DP {r['dp']:g} x "
+    show_row(frame, "training", o.as_json, f"{r['model']} on {r['cluster']}: {r['gpus']:g} GPUs = DP {r['dp']:g} x "
                                            f"TP {r['tp']:g} x PP {r['pp']:g} x CP {r['cp']:g}, {r['compute_dtype']}, "
                                            "step-time breakdown")
 

@@ -9,6 +9,7 @@ import polars as pl
 
 from pipeline.catalogs.load import Catalogs, load_catalogs
 from pipeline.spec import SweepSpec
+from pipeline.spec.names import resolve_names
 from pipeline.studies import node, serving, training
 from pipeline.studies.sides import Space
 
@@ -31,8 +32,10 @@ class Prepared:
 
 
 def prepare(spec: SweepSpec, registry: str | Path | None = None) -> Prepared:
-    """Load catalogs and build the (lazy) configuration space; checks every name in the spec."""
+    """Load catalogs and build the (lazy) configuration space; resolves the names the spec gives
+    as people type them (``pipeline.spec.names``) and checks every one."""
     catalogs = load_catalogs(registry)
+    spec = resolve_names(spec, catalogs)
     if spec.overrides:  # what-if: every row of the overridden columns
         from pipeline.catalogs import overrides
 

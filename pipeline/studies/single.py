@@ -27,6 +27,7 @@ import polars as pl
 from pipeline import formulas, scalar
 from pipeline.catalogs.load import Catalogs
 from pipeline.spec import SweepSpec
+from pipeline.spec.names import resolve_names
 from pipeline.studies import node, operations, serving, sides, training
 from pipeline.studies.sides import Rule, Side
 from pipeline.units import expression_library
@@ -208,7 +209,9 @@ MANY = object()
 
 def answer(spec: SweepSpec, catalogs: Catalogs, breakdown: bool = False) -> Answer | None:
     """The rows of ``spec``'s one configuration (every axis a single value) by the study's
-    formulas on plain values; None when the sweep path must answer (see the module's note)."""
+    formulas on plain values; None when the sweep path must answer (see the module's note).
+    Names are resolved as people type them (``pipeline.spec.names``)."""
+    spec = resolve_names(spec, catalogs)
     a = spec.axes
     if spec.overrides or spec.filters.hardware or spec.filters.model or a.distill_to or a.dataset:
         return None

@@ -32,5 +32,8 @@ def test_override_applies_to_every_row_and_says_so():
 def test_unknown_framework_suggests_known_ones():
     from pipeline.errors import InputError
 
-    with pytest.raises(InputError, match="vLLM"):
-        pipeline.evaluate(model="ResNet-50", hardware="T4", framework="vllm")
+    with pytest.raises(InputError, match="unknown name 'vlm'; did you mean 'vLLM'"):
+        pipeline.evaluate(model="ResNet-50", hardware="T4", framework="vlm")
+    # a name as people type it is the profile's (issue 13 item 8)
+    assert pipeline.evaluate(model="ResNet-50", hardware="T4", framework="vllm").equals(
+        pipeline.evaluate(model="ResNet-50", hardware="T4", framework="vLLM"))

@@ -65,7 +65,7 @@ def test_unpublished_mean_is_refused_naming_the_figure():
 
 def test_unknown_dataset_suggests_the_closest_name():
     with pytest.raises(UnknownNameError) as exc:
-        pipeline.sweep({"study": "serving", "axes": BASE | {"dataset": ["vllm-random"]}})
+        pipeline.sweep({"study": "serving", "axes": BASE | {"dataset": ["vllm-random-defualt"]}})
     assert exc.value.problems[0].column == "axes.dataset"
     assert "vllm-random-default" in exc.value.suggestions
 
