@@ -145,6 +145,14 @@ def test_unknown_unit_and_unknown_column_are_rejected(registry, tmp_path, hardwa
     assert f"column {BW}: unknown unit [furlong/fortnight]; expected [B/s]" in err
 
 
+def test_a_header_unit_is_never_evaluated(registry, tmp_path, hardware_csv):
+    """Issue 14: arithmetic in a header's unit is rejected, not computed (pint evaluates 9**9**9)."""
+    header, rows = hardware_csv
+    header[header.index(BW_HEADER)] = f"{BW} [9**9**9 B/s]"
+    err = import_rejected_api(registry, tmp_path, header, rows)
+    assert f"column {BW}: unknown unit [9**9**9 B/s]; expected [B/s]" in err
+
+
 def test_compatible_unit_is_converted_and_accepted(mlsys, registry, tmp_path, hardware_csv):
     header, rows = hardware_csv
     col = header.index(BW_HEADER)
