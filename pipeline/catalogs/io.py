@@ -221,7 +221,9 @@ def _same_unit(given: str, expected: str) -> bool:
         return False
 
 
-def _atomic_replace(write, path: Path) -> None:
+def replace_atomically(write, path: Path) -> None:
+    """Call ``write(tmp)`` on a hidden file beside ``path``, then rename it over ``path``: a
+    reader sees the old file or the new one, never half of one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(fd)
@@ -251,7 +253,7 @@ def write_catalog(df: pl.DataFrame, table: str, registry: str | Path | None = No
     ]
     arrow = arrow.cast(pa_arrow.schema(fields))
     path = registry_dir(registry) / f"{table}.parquet"
-    _atomic_replace(lambda tmp: pq.write_table(arrow, tmp, compression="zstd"), path)
+    replace_atomically(lambda tmp: pq.write_table(arrow, tmp, compression="zstd"), path)
     return path
 
 
@@ -266,7 +268,7 @@ def export_csv(table: str, directory: str | Path, registry: str | Path | None = 
     renamed = {c: f"{c} [{units[c]}]" for c in df.columns if units.get(c) is not None}
     out = Path(directory) / f"{table}.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_replace(lambda tmp: df.rename(renamed).write_csv(tmp), out)
+    replace_atomically(lambda tmp: df.rename(renamed).write_csv(tmp), out)
     return out
 
 
