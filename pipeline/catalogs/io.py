@@ -14,7 +14,7 @@ from pathlib import Path
 import pandera.polars as pa
 import polars as pl
 
-from pipeline.catalogs import plausible
+from pipeline.catalogs import plausible, text_cells
 from pipeline.catalogs.paths import catalog_file, registry_dir
 from pipeline.catalogs.schemas import CATALOGS
 from pipeline.errors import InputError, Problem
@@ -179,7 +179,7 @@ def validate(df: pl.DataFrame, table: str, source: str | None = None) -> pl.Data
         out = CATALOGS[table].validate(df, lazy=True)
     except pa.errors.SchemaErrors as exc:
         raise InputError(source, _pandera_problems(df, exc, table)) from None
-    problems = plausible.problems(out, table)
+    problems = plausible.problems(out, table) + text_cells.problems(out)
     if out.height == 0:
         problems.append(Problem(None, None, "no rows; a catalog table holds at least one"))
     labels = out["name"].to_list() if "name" in out.columns else [None] * out.height
@@ -276,7 +276,7 @@ def export_csv(table: str, directory: str | Path, registry: str | Path | None = 
     renamed = {c: f"{c} [{units[c]}]" for c in df.columns if units.get(c) is not None}
     out = Path(directory) / f"{table}.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
-    replace_atomically(lambda tmp: df.rename(renamed).write_csv(tmp), out)
+    replace_atomically(lambda tmp: text_cells.for_spreadsheet(df).rename(renamed).write_csv(tmp), out)
     return out
 
 
@@ -320,7 +320,7 @@ def read_csv(path: str | Path, table: str | None = None) -> tuple[str, pl.DataFr
             scale[column] = k
     if problems:
         raise InputError(source, problems)
-    df = raw.rename(renames).with_columns(pl.col(pl.String).replace("", None))
+    df = text_cells.from_spreadsheet(raw.rename(renames).with_columns(pl.col(pl.String).replace("", None)))
     dtypes = {n: str(c.dtype) for n, c in CATALOGS[table].to_schema().columns.items()}
     for column in df.columns:
         text_values = pl.col(column).str.strip_chars()

@@ -55,7 +55,10 @@ def parse_params(items: list[str] | None) -> dict[str, str]:
 def write(frame, name: str, fmt: str, output: Path | None) -> None:
     """Print, or write ``output`` atomically (its folder is created; a failed write leaves no file)."""
     from pipeline.catalogs.io import replace_atomically
+    from pipeline.catalogs.text_cells import for_spreadsheet
 
+    if fmt == "csv":  # CSV is opened in spreadsheets: no cell may run as a formula
+        frame = for_spreadsheet(frame)
     if fmt == "table":
         print_frame(frame, title=name, units=units_of())
         return

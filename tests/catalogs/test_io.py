@@ -475,3 +475,36 @@ def test_a_corrupt_catalog_names_the_file_and_the_fix(own_registry, damage):
     assert f"catalog 'models' ({path})" in text and "is not a readable Parquet file" in text
     assert "mlsys catalog import --csv <file> --table models" in text
     assert snapshot(own_registry) == before
+
+
+# -- issue 14 item 7: cells that are safe to read and to open in a spreadsheet ----------------------
+
+@pytest.mark.parametrize(("name", "what"), [
+    ("=HYPERLINK(\"http://x\")", "a first character that spreadsheets run as a formula"),
+    ("+1", "a first character that spreadsheets run as a formula"), ("@SUM(A1)", "a first character"),
+    ("-2", "a first character"), ("H100\u202eX", "a bidirectional control character"),
+    ("A100\x07", "a control character"), ("T4\tx", "a tab or line break"),
+])
+def test_names_that_deceive_or_run_as_formulas_are_rejected(registry, tmp_path, hardware_csv, name, what):
+    header, rows = hardware_csv
+    i = row_of(header, rows, "T4")
+    rows[i][header.index("name")] = name
+    err = import_rejected_api(registry, tmp_path, header, rows)
+    assert f"row {i + 1}" in err and "column name: got" in err and what in err
+
+
+def test_export_escapes_formula_cells_and_import_reads_them_back(mlsys, own_registry, tmp_path):
+    """OWASP CSV injection: a text cell beginning with = + - @ is written as '= ... and read back as it was."""
+    hw = load_catalogs(own_registry).hardware
+    i = hw["name"].to_list().index("T4")
+    edited = hw.with_columns(pl.when(pl.col("name") == "T4").then(pl.lit("=1+1 is not run")).otherwise("notes")
+                             .alias("notes"))
+    from pipeline.catalogs.io import write_catalog
+
+    write_catalog(edited, "hardware", own_registry)
+    res = mlsys("catalog", "export", "--csv", tmp_path / "csv", "--table", "hardware", "--registry", own_registry)
+    assert res.exit_code == 0, res.stderr
+    header, rows = load_csv(tmp_path / "csv" / "hardware.csv")
+    assert rows[i][header.index("notes")] == "'=1+1 is not run"
+    import_csv(tmp_path / "csv" / "hardware.csv", registry=own_registry)
+    assert load_catalogs(own_registry).hardware.equals(edited)
