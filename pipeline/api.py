@@ -197,15 +197,20 @@ def _one_configuration(spec, registry, breakdown: bool = False) -> pl.DataFrame:
     return frame
 
 
-def queries() -> dict[str, dict[str, str | None]]:
-    """The named queries (``sql/*.sql``) and their parameters (None: required)."""
+def queries(folder: str | Path | None = None) -> dict[str, dict[str, str | None]]:
+    """The named queries (``sql/*.sql``, or a query folder's) and their parameters (None: required)."""
     from pipeline.runs import database
 
-    return {n: database.query_params((database.sql_dir() / f"{n}.sql").read_text()) for n in database.query_names()}
+    return {n: database.query_params(database.query_path(n, folder).read_text())
+            for n in database.query_names(folder)}
 
 
-def query(name: str, run: str | Path | None = None, out: str | Path = "outputs", **params: Any) -> pl.DataFrame:
-    """Run ``sql/<name>.sql`` against a run (default: the newest complete run under ``out``)."""
+def query(name: str, run: str | Path | None = None, out: str | Path = "outputs", queries: str | Path | None = None,
+          **params: Any) -> pl.DataFrame:
+    """Run ``sql/<name>.sql`` (or ``<queries>/<name>.sql``, a query folder the caller names) against a
+    run (default: the newest complete run under ``out`` of the study the query reads)."""
     from pipeline.runs import database
 
-    return database.run_query(name, database.resolve_run(run, out), {k: str(v) for k, v in params.items()})
+    given = {k: str(v) for k, v in params.items()}
+    reads = database.query_reads(database.query_path(name, queries).read_text(), given)
+    return database.run_query(name, database.resolve_run(run, out, reads), given, queries)

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+import math
+import re
 from pathlib import Path
 from types import ModuleType
 from typing import Union
@@ -59,13 +61,48 @@ def expression_library(module: ModuleType) -> Iterator[None]:
         E.module = previous
 
 
+# What a user may write for a unit or a quantity, checked before pint sees the text: pint's
+# parser evaluates arithmetic ("9**9**9 B/s" never returns), so only names, "1" and "%", joined
+# by *, / or a space, each with an optional integer exponent of at most two digits, and one
+# decimal number in front of a quantity's unit. Bounded length.
+MAX_UNIT_TEXT = 64
+_TERM = r"(?:[^\W\d]\w*|%|1)(?:\s*(?:\*\*|\^)\s*[+-]?\d{1,2})?"
+UNIT_TEXT = re.compile(rf"{_TERM}(?:\s*[*/·]\s*{_TERM}|\s+{_TERM})*")
+NUMBER_TEXT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+QUANTITY_TEXT = re.compile(rf"\s*(?P<number>{NUMBER_TEXT.pattern})\s*(?P<unit>{UNIT_TEXT.pattern})?\s*")
+
+
+class UnitTextError(ValueError):
+    """Text that is not a unit (or not a number with a unit) in the accepted syntax."""
+
+
 def unit(spec: str | pint.Unit | None) -> pint.Unit:
-    """Parse a unit string ("B/s", "FLOP", "") into a registry unit."""
+    """Parse a unit string ("B/s", "FLOP", "") into a registry unit. Only the syntax of
+    ``UNIT_TEXT`` is accepted (no arithmetic): anything else raises ``UnitTextError``; an
+    unknown name raises pint's ``UndefinedUnitError``."""
     if spec is None or spec == "":
         return DIMENSIONLESS
     if isinstance(spec, pint.Unit):
         return spec
-    return ureg.Unit(spec)
+    text = str(spec).strip()
+    if len(text) > MAX_UNIT_TEXT or not UNIT_TEXT.fullmatch(text):
+        raise UnitTextError(f"{_shown(text)} is not a unit (expected names such as B/s, TFLOP/s, ms, tok/s, %)")
+    return ureg.Unit(text)
+
+
+def parse_quantity(text: str) -> pint.Quantity:
+    """A number and an optional unit ("4 TB/s", "2.5e-3 s", "80") and nothing else: no
+    operators, no expressions, at most ``MAX_UNIT_TEXT`` characters. Raises ``UnitTextError``
+    (or pint's ``UndefinedUnitError`` for an unknown unit name)."""
+    text = str(text)
+    m = QUANTITY_TEXT.fullmatch(text) if len(text) <= MAX_UNIT_TEXT else None
+    if m is None or not math.isfinite(float(m["number"])):
+        raise UnitTextError(f"{_shown(text)} is not a number with a unit (expected e.g. '4 TB/s' or '2.5 ms')")
+    return Quantity(float(m["number"]), unit(m["unit"]))
+
+
+def _shown(text: str) -> str:
+    return repr(text if len(text) <= MAX_UNIT_TEXT else text[:MAX_UNIT_TEXT] + "...")
 
 
 def unit_str(u: pint.Unit) -> str:

@@ -2,6 +2,7 @@
 -- across the sweep, and how often the configuration does not fit at all.
 -- Shares of feasible configurations; infeasible share of all.
 -- Grain: one row per hardware x workload.
+-- reads: node
 with counted as (
     select
         hardware, workload,

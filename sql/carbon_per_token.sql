@@ -2,6 +2,7 @@
 -- accelerator in each region (operational at the region's grid intensity and PUE, plus
 -- embodied), per million generated tokens, with its energy and cost; ranked by CO2e.
 -- Grain: one row per hardware x region (serving runs with a region axis).
+-- reads: serving
 -- param model: a model name
 -- param max_itl_s = 1.0: latency bound per generated token
 with candidates as (

@@ -2,6 +2,7 @@
 -- rented cost per million generated tokens, over every accelerator, layout, precision
 -- and batch of a serving run: configurations no other configuration beats on both.
 -- Grain: one row per frontier configuration (serving runs with a region axis).
+-- reads: serving
 -- param model: a model name
 -- param region = any: a region name, or any
 with candidates as (

@@ -2,6 +2,7 @@
 -- fastest feasible configuration and the most energy-efficient one (samples per
 -- joule at TDP, i.e. throughput per watt), each with its precision and binding term.
 -- Grain: one row per model x workload x step x batch x seq_len (seq_len null for CNNs).
+-- reads: node
 with feasible as (
     select * from node where is_feasible
 ),

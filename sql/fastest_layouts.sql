@@ -2,6 +2,7 @@
 -- count any feasible layout of the run uses, on any cluster, with its MFU and binding term
 -- (the map `mlsys sweep` prints after a training sweep).
 -- Grain: one row per model (training runs).
+-- reads: training
 with at_most_gpus as (
     select *
     from training

@@ -1,6 +1,7 @@
 -- Fits: the fewest devices of each accelerator (tp x pp) that hold a model's weights and its
 -- KV cache at a context length, with the memory breakdown of that layout.
 -- Grain: one row per model x hardware x weight_dtype x kv_dtype (serving runs).
+-- reads: serving
 -- param model = any: a model name, or any
 -- param context_tokens = 0: prompt_len + output_len to check; 0 takes the longest in the run
 -- param batch = 1

@@ -1,6 +1,7 @@
 -- Max batch: the largest batch (concurrent sequences) that meets a time-to-first-token and an
 -- inter-token-latency target, for each accelerator, layout and precision of one model.
 -- Grain: one row per hardware x tp x pp x compute_dtype x weight_dtype x kv_dtype x prompt_len x output_len.
+-- reads: serving
 -- param model: required, a model name
 -- param max_ttft_s = 1.0
 -- param max_itl_s = 0.05

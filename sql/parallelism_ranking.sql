@@ -2,6 +2,7 @@
 -- global batch, fastest step first, with its MFU, the binding term and the step-time breakdown.
 -- "DP=32 or TP=8?" is the order of rows within one (gpus, global_batch, seq_len, dtype) group.
 -- Grain: one row per feasible layout (training runs).
+-- reads: training
 -- param model: a model name
 -- param cluster = any: a cluster name, or any
 -- param gpus = 0: 0 keeps every GPU count

@@ -2,6 +2,7 @@
 -- run in each region of the sweep: energy, CO2e, water and cost of the whole run, ranked
 -- by CO2e. Step time does not depend on the region, so the job is the same in every row.
 -- Grain: one row per region (training runs with a region axis).
+-- reads: training
 -- param model: a model name
 -- param cluster = any: a cluster name, or any (the fastest over all clusters)
 with job as (

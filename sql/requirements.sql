@@ -3,6 +3,7 @@
 -- x its predicted latency), and the catalog accelerators that meet one of them while keeping at least
 -- the other resource and enough memory. Works on node runs.
 -- Grain: one row per configuration x accelerator that meets its needs (null: none in the catalog).
+-- reads: node
 -- param model: a model name
 -- param batch = 1
 -- param step = any: forward, prefill, decode, train, or any

@@ -3,6 +3,7 @@
 -- efficiency against one node, and its per-GPU throughput relative to the smallest GPU
 -- count on the curve (weak-scaling view of the whole sweep).
 -- Grain: one row per cluster x compute_dtype x seq_len x global_batch x gpus (training runs).
+-- reads: training
 -- param model: a model name
 -- param cluster = any: a cluster name, or any
 with best as (

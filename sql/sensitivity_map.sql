@@ -2,6 +2,7 @@
 -- as a share of the feasible configurations of each accelerator and model, with the median
 -- elasticity of each input. Works on node runs (latency) and serving runs (ITL).
 -- Grain: one row per hardware x model x binding_input.
+-- reads: $table
 -- param table = node: node or serving
 with rows as (
     select hardware, model, binding_input, elasticity_peak_flop_per_s, elasticity_memory_bandwidth

@@ -3,6 +3,7 @@
 -- configuration on the same accelerator beats on both inter-token latency and tokens per
 -- second per device.
 -- Grain: one row per frontier configuration (hardware x tp x pp x dtypes x batch x lengths).
+-- reads: serving
 -- param model: required, a model name
 -- param prompt_len = 0: 0 keeps every prompt length
 with candidates as (

@@ -1,6 +1,7 @@
 -- Shortlist: the top configurations of one model that meet a latency and a memory
 -- headroom constraint, fastest first (ties: more samples per joule first).
 -- Grain: one row per configuration (hardware x compute_dtype x step x batch x seq_len).
+-- reads: node
 -- param model: required, a model name from the catalog
 -- param workload = inference
 -- param step = any: forward, prefill, decode, train or any

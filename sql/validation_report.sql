@@ -1,6 +1,7 @@
 -- Validation report: how far predictions have been from published measurements, by group.
 -- Grain: one row per grouping (all, metric, regime, hardware, framework) x group value.
 -- Error is against the measured value (a range's midpoint); range_error is 0 inside a range.
+-- reads: validation
 -- param min_rows = 1: groups with fewer predicted rows are left out
 with predicted as (
     select * from validation where predicted is not null

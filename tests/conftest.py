@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.cli.app import app
-from pipeline.errors import InputError
+from pipeline.cli.app import app, failure
 
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED = REPO / "registry_data"
@@ -88,8 +87,9 @@ def invoke(*args, env: dict[str, str] | None = None) -> Outcome:
         for key, value in (env or {}).items():
             mp.setenv(key, value)
         result = CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=True)
-    if isinstance(result.exception, InputError):
-        return Outcome(2, result.stdout, result.stderr + f"error: {result.exception}\n")
+    ended = failure(result.exception) if result.exception is not None else None
+    if ended is not None:  # what pipeline.cli.main prints and returns
+        return Outcome(ended[0], result.stdout, result.stderr + ended[1] + "\n")
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     return Outcome(result.exit_code, result.stdout, result.stderr)

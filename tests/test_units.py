@@ -165,3 +165,46 @@ def test_only_where_and_total():
     assert values(total(T, lit(1.0, "min"), T), "s") == [68.0, None, 78.0]  # a null part makes the sum null
     with pytest.raises(DimensionalityError):
         total(T, N)
+
+
+# -- what a user may write: a number and a unit, nothing else (issue 14 item 2) ---------------------
+
+@pytest.mark.parametrize(("text", "value", "unit_text"), [
+    ("4 TB/s", 4e12, "B/s"), ("4TB/s", 4e12, "B/s"), ("2.5e-3 s", 2.5e-3, "s"), ("-3 ms", -3e-3, "s"),
+    ("80", 80.0, ""), (".5 kW", 500.0, "W"), ("1e3 tok/s", 1000.0, "tok/s"), ("9.8 kg*m/s^2", 9.8, "kg*m/s**2"),
+])
+def test_a_number_and_a_unit_parse(text, value, unit_text):
+    from pipeline.units import parse_quantity
+
+    q = parse_quantity(text)
+    assert q.to(unit(unit_text)).magnitude == pytest.approx(value, rel=1e-12)
+
+
+@pytest.mark.parametrize("text", [
+    "9**9**9 B/s", "10**10**7", "2*3 B/s", "4 TB/s + 1 B/s", "(4) TB/s", "nan B/s", "inf s", "1e5000 s",
+    "4 TB/s; import os", "__import__('os')", "4 B/s" + " " * 100, "1" * 100, "",
+])
+def test_anything_else_is_rejected_without_evaluating_it(text):
+    """pint's own parser evaluates arithmetic: 9**9**9 never returns. The syntax is checked first."""
+    from pipeline.units import UnitTextError, parse_quantity
+
+    with pytest.raises(UnitTextError, match="is not a number with a unit"):
+        parse_quantity(text)
+
+
+@pytest.mark.parametrize("text", ["9**9**9 B/s", "B/s + 1", "B**999", "s" * 65, "B/(s)"])
+def test_unit_text_accepts_names_and_small_exponents_only(text):
+    from pipeline.units import UnitTextError
+
+    with pytest.raises(UnitTextError, match="is not a unit"):
+        unit(text)
+
+
+def test_every_catalog_unit_is_in_the_accepted_syntax():
+    from pipeline.catalogs.io import schema_units
+    from pipeline.catalogs.load import TABLES
+
+    used = {u for t in TABLES for u in schema_units(t).values() if u}
+    assert len(used) > 10
+    for u in used:
+        assert unit(u) == ureg.Unit(u)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandera.polars as pa
 import polars as pl
 
+from pipeline.catalogs import plausible, text_cells
 from pipeline.catalogs.paths import catalog_file, registry_dir
 from pipeline.catalogs.schemas import CATALOGS
 from pipeline.errors import InputError, Problem
@@ -178,7 +179,9 @@ def validate(df: pl.DataFrame, table: str, source: str | None = None) -> pl.Data
         out = CATALOGS[table].validate(df, lazy=True)
     except pa.errors.SchemaErrors as exc:
         raise InputError(source, _pandera_problems(df, exc, table)) from None
-    problems = []
+    problems = plausible.problems(out, table) + text_cells.problems(out)
+    if out.height == 0:
+        problems.append(Problem(None, None, "no rows; a catalog table holds at least one"))
     labels = out["name"].to_list() if "name" in out.columns else [None] * out.height
     for column, bad_when, expected in _row_rules(table):
         bad = out.with_row_index("_i").filter(bad_when.fill_null(False))
@@ -198,7 +201,12 @@ def read_catalog(table: str, registry: str | Path | None = None) -> pl.DataFrame
     path = catalog_path(table, registry)
     if not path.exists():
         raise InputError(f"catalog {table!r}", [Problem(None, None, f"file not found: {path}")])
-    arrow = pq.read_table(path)
+    try:
+        arrow = pq.read_table(path)
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError: truncated, empty, not Parquet
+        raise InputError(f"catalog {table!r} ({path})", [Problem(None, None, (
+            f"is not a readable Parquet file ({exc}); restore it (`git checkout -- {path.name}` in a checkout) or "
+            f"rebuild it from its CSV with `mlsys catalog import --csv <file> --table {table}`"))]) from None
     problems = []
     for column, expected in schema_units(table).items():
         if expected is None or column not in arrow.schema.names:
@@ -221,7 +229,9 @@ def _same_unit(given: str, expected: str) -> bool:
         return False
 
 
-def _atomic_replace(write, path: Path) -> None:
+def replace_atomically(write, path: Path) -> None:
+    """Call ``write(tmp)`` on a hidden file beside ``path``, then rename it over ``path``: a
+    reader sees the old file or the new one, never half of one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(fd)
@@ -251,7 +261,7 @@ def write_catalog(df: pl.DataFrame, table: str, registry: str | Path | None = No
     ]
     arrow = arrow.cast(pa_arrow.schema(fields))
     path = registry_dir(registry) / f"{table}.parquet"
-    _atomic_replace(lambda tmp: pq.write_table(arrow, tmp, compression="zstd"), path)
+    replace_atomically(lambda tmp: pq.write_table(arrow, tmp, compression="zstd"), path)
     return path
 
 
@@ -266,7 +276,7 @@ def export_csv(table: str, directory: str | Path, registry: str | Path | None = 
     renamed = {c: f"{c} [{units[c]}]" for c in df.columns if units.get(c) is not None}
     out = Path(directory) / f"{table}.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_replace(lambda tmp: df.rename(renamed).write_csv(tmp), out)
+    replace_atomically(lambda tmp: text_cells.for_spreadsheet(df).rename(renamed).write_csv(tmp), out)
     return out
 
 
@@ -310,7 +320,7 @@ def read_csv(path: str | Path, table: str | None = None) -> tuple[str, pl.DataFr
             scale[column] = k
     if problems:
         raise InputError(source, problems)
-    df = raw.rename(renames).with_columns(pl.col(pl.String).replace("", None))
+    df = text_cells.from_spreadsheet(raw.rename(renames).with_columns(pl.col(pl.String).replace("", None)))
     dtypes = {n: str(c.dtype) for n, c in CATALOGS[table].to_schema().columns.items()}
     for column in df.columns:
         text_values = pl.col(column).str.strip_chars()
@@ -353,4 +363,9 @@ def _raise_with_validation(df: pl.DataFrame, table: str, source: str, problems: 
 def import_csv(path: str | Path, table: str | None = None, registry: str | Path | None = None) -> Path:
     """Validate a whole CSV table and write it as Parquet; nothing is written if any cell is bad."""
     table, df = read_csv(path, table)
-    return write_catalog(df, table, registry, f"CSV {path} (table {table!r})")
+    source = f"CSV {path} (table {table!r})"
+    df = validate(df, table, source)
+    from pipeline.catalogs.load import check_replacement  # the other tables must still resolve
+
+    check_replacement(table, df, registry, source)
+    return write_catalog(df, table, registry, source)

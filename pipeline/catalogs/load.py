@@ -12,8 +12,8 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline.catalogs import cache
-from pipeline.catalogs.paths import catalog_file
+from pipeline.catalogs import cache, plausible
+from pipeline.catalogs.paths import catalog_file, check_registry, registry_has_catalogs
 from pipeline.errors import InputError, Problem, suggest
 
 
@@ -49,6 +49,7 @@ def load_catalogs(registry: str | Path | None = None) -> Catalogs:
     """Read and validate every catalog; the first bad table raises its ``InputError``. Validated
     catalogs are kept in-process, keyed by each file's path, size and modification time, and on
     disk, keyed by each file's content hash."""
+    check_registry(registry, TABLES)
     paths = {t: catalog_file(t, registry) for t in TABLES}
     key = tuple((t, str(p.resolve()), *((p.stat().st_size, p.stat().st_mtime_ns) if p.exists() else (None, None)))
                 for t, p in paths.items())
@@ -68,9 +69,9 @@ def _load(paths: dict[str, Path], registry: str | Path | None) -> Catalogs:
 
             frames[table] = read_catalog(table, registry)  # a missing file raises its InputError here
             cache.put(table, hashes[table], frames[table])
-    for table, column in (("clusters", "accelerator"), ("accelerator_costs", "accelerator"),
-                          ("cloud_prices", "accelerator"), ("measurements", "hardware")):
-        _check_references(frames[table], table, column, frames["hardware"], paths[table])
+    for table, frame in frames.items():  # also for cached frames: MLSYS_PLAUSIBILITY may have changed
+        plausible.check(frame, table, f"catalog {table!r} ({paths[table]})")
+    check_references(frames, {t: f"catalog {t!r} ({p})" for t, p in paths.items()})
     return Catalogs(**frames, paths=paths, hashes=hashes)
 
 
@@ -81,13 +82,30 @@ def _sha256(path: Path) -> str | None:
         return None
 
 
-def _check_references(frame: pl.DataFrame, table: str, column: str, hardware: pl.DataFrame, path: Path) -> None:
-    """Every accelerator a table names must be a hardware catalog row."""
-    known = hardware["name"].to_list()
-    labels = frame["name"] if "name" in frame.columns else frame[column]
-    bad = [(i, label, a) for i, (label, a) in enumerate(zip(labels, frame[column], strict=True)) if a not in known]
-    if bad:
-        problems = [Problem(i + 1, column, f"got {a!r}, expected a hardware catalog name"
-                                + (f"; did you mean {', '.join(repr(s) for s in suggest(a, known))}?"
-                                   if suggest(a, known) else ""), label) for i, label, a in bad]
-        raise InputError(f"catalog {table!r} ({path})", problems)
+REFERENCES = (("clusters", "accelerator"), ("accelerator_costs", "accelerator"), ("cloud_prices", "accelerator"),
+              ("measurements", "hardware"))  # (table, column naming a hardware row)
+
+
+def check_references(frames: dict[str, pl.DataFrame], sources: dict[str, str]) -> None:
+    """Every accelerator a table names must be a hardware catalog row; the first table that names
+    one that is not raises its ``InputError`` (``sources``: how to name each table)."""
+    known = frames["hardware"]["name"].to_list()
+    for table, column in REFERENCES:
+        frame = frames[table]
+        labels = frame["name"] if "name" in frame.columns else frame[column]
+        bad = [(i, label, a) for i, (label, a) in enumerate(zip(labels, frame[column], strict=True))
+               if a not in known]
+        if bad:
+            problems = [Problem(i + 1, column, f"got {a!r}, expected a hardware catalog name"
+                                    + (f"; did you mean {', '.join(repr(s) for s in suggest(a, known))}?"
+                                       if suggest(a, known) else ""), label) for i, label, a in bad]
+            raise InputError(sources[table], problems)
+
+
+def check_replacement(table: str, frame: pl.DataFrame, registry: str | Path | None, source: str) -> None:
+    """Before ``frame`` replaces ``table`` in ``registry``: every other table must still resolve
+    (a hardware row that clusters, costs, prices or measurements name cannot be removed or renamed)."""
+    current = load_catalogs(registry) if registry_has_catalogs(registry, TABLES) else load_catalogs(None)
+    frames = {t: current.table(t) for t in TABLES} | {table: frame}
+    sources = {t: f"catalog {t!r} (after importing {source}, which it no longer matches)" for t in TABLES}
+    check_references(frames, sources | {table: source})

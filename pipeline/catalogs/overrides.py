@@ -1,7 +1,8 @@
 """What-if overrides: ``--set hardware.memory_bandwidth_bytes_per_s="4 TB/s"`` changes one catalog
 column for every row before the space is built, so ``evaluate`` and ``sweep`` see the same
-what-if. Values are parsed by pint and converted to the column's unit; a wrong dimension, an
-unknown table or column, or a non-positive value is an input error naming the override.
+what-if. Values are a number and a unit (``units.parse_quantity``: no arithmetic) converted to the
+column's unit; a wrong dimension, an unknown table or column, or a non-positive value is an input
+error naming the override.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import polars as pl
 
 from pipeline.catalogs.load import TABLES, Catalogs
 from pipeline.errors import InputError, Problem, suggest
-from pipeline.units import DimensionalityError, ureg
+from pipeline.units import DimensionalityError, parse_quantity, ureg
 
 
 def parse(items: list[str] | dict[str, str] | None, source: str = "--set") -> dict[str, float]:
@@ -39,7 +40,7 @@ def parse(items: list[str] | dict[str, str] | None, source: str = "--set") -> di
                                                + (f"; did you mean {', '.join(hint)}?" if hint else "")))
             continue
         try:
-            quantity = ureg.Quantity(str(text))
+            quantity = parse_quantity(str(text))
             value = float(quantity.to(units[column] or "").magnitude) if units[column] else float(quantity)
         except DimensionalityError:
             problems.append(Problem(None, key, f"got {text!r}, expected a quantity in {units[column]} "

@@ -3,6 +3,8 @@ import only typer at load time, so ``mlsys --help`` answers without polars, pint
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 
 import typer
@@ -23,10 +25,44 @@ app.add_typer(validate.report_app, name="report")
 app.command()(bench.bench)
 
 
+def _interrupt(signum, frame) -> None:
+    """Ctrl-C or SIGTERM: remove the run directories being written, say so, and exit 128 + the
+    signal's number, at once. An exception raised here could land inside a native call (polars
+    collecting a chunk), which cannot unwind it, so the handler cleans up and exits itself."""
+    from pipeline.runs.atomic import remove_open
+
+    removed = remove_open()
+    said = "interrupted (Ctrl-C)" if signum == signal.SIGINT else f"terminated ({signal.Signals(signum).name})"
+    what = f"removed the incomplete run {', '.join(str(p) for p in removed)}" if removed else "no run was being written"
+    sys.stdout.flush()
+    sys.stderr.write(f"{said}: {what}; earlier runs are as they were\n")
+    sys.stderr.flush()
+    os._exit(128 + signum)
+
+
+def failure(exc: BaseException) -> tuple[int, str] | None:
+    """The exit code and the one message for an exception that ends a command, or None for one
+    that is a bug (and keeps its traceback): bad input exits 2; the environment (a folder that
+    cannot be written, a full disk, a file size limit, ``--out`` naming a file) exits 1; Ctrl-C
+    130 (SIGTERM 143 from ``_interrupt``), the shell's 128 + signal number."""
+    nothing_left = "nothing was left half-written; earlier runs are as they were"
+    if isinstance(exc, InputError):
+        return 2, f"error: {exc}"
+    if isinstance(exc, KeyboardInterrupt):  # in process (the API, tests): the run directory is already gone
+        return 130, f"interrupted (Ctrl-C): {nothing_left}"
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}" if exc.filename else ""
+        return 1, f"error: cannot write or read{where}: {exc.strerror or exc} ({nothing_left})"
+    return None
+
+
 def main() -> None:
-    """Console entry point: input errors print their message and exit with code 2."""
+    """Console entry point: see ``failure`` for the exit codes."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _interrupt)
     try:
         app()
-    except InputError as exc:
-        console(stderr=True).print(f"error: {exc}", markup=False)
-        sys.exit(2)
+    except (InputError, KeyboardInterrupt, OSError) as exc:
+        code, message = failure(exc)
+        console(stderr=True).print(message, markup=False)
+        sys.exit(code)

@@ -21,20 +21,24 @@ def query(
     param: Annotated[list[str] | None, typer.Option("--param", help="k=v, bound as a query parameter.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv, parquet or json")] = "table",
     output: Annotated[Path | None, typer.Option("--output", help="Write to this file (required for parquet).")] = None,
+    folder: Annotated[Path | None, typer.Option("--queries", help="A folder of your own .sql queries "
+                                                                   "(default: the packaged sql/).")] = None,
 ) -> None:
     """Run a named SQL query (sql/NAME.sql) against a run's results."""
     import pipeline
     from pipeline.api import queries
 
     if name is None:
-        for n, params in queries().items():
+        for n, params in queries(folder).items():
             typer.echo(f"{n}  " + " ".join(f"{k}={v if v is not None else '<required>'}" for k, v in params.items()))
         return
     if fmt not in FORMATS:
         raise InputError("query", [Problem(None, "--format", f"got {fmt!r}, expected table, csv, parquet or json")])
     if fmt == "parquet" and output is None:
         raise InputError("query", [Problem(None, "--output", "required with --format parquet")])
-    frame = pipeline.query(name, run, out, **parse_params(param))
+    if output is not None and output.is_dir():
+        raise InputError("query", [Problem(None, "--output", f"{output} is a folder; expected a file name")])
+    frame = pipeline.query(name, run, out, queries=folder, **parse_params(param))
     write(frame, name, fmt, output)
 
 
@@ -49,12 +53,23 @@ def parse_params(items: list[str] | None) -> dict[str, str]:
 
 
 def write(frame, name: str, fmt: str, output: Path | None) -> None:
-    if fmt == "parquet":
-        frame.write_parquet(output)
-    elif fmt == "csv":
-        frame.write_csv(output) if output else typer.echo(frame.write_csv(), nl=False)
-    elif fmt == "json":
-        text = json.dumps(frame.to_dicts(), indent=2, default=str)
-        output.write_text(text) if output else typer.echo(text)
-    else:
+    """Print, or write ``output`` atomically (its folder is created; a failed write leaves no file)."""
+    from pipeline.catalogs.io import replace_atomically
+    from pipeline.catalogs.text_cells import for_spreadsheet
+
+    if fmt == "csv":  # CSV is opened in spreadsheets: no cell may run as a formula
+        frame = for_spreadsheet(frame)
+    if fmt == "table":
         print_frame(frame, title=name, units=units_of())
+        return
+    if fmt == "parquet":
+        writer = frame.write_parquet
+    elif fmt == "csv":
+        writer = frame.write_csv
+    else:
+        text = json.dumps(frame.to_dicts(), indent=2, default=str)
+        writer = lambda path: Path(path).write_text(text)  # noqa: E731
+    if output is None:
+        typer.echo(frame.write_csv() if fmt == "csv" else text, nl=fmt != "csv")
+    else:
+        replace_atomically(writer, output)

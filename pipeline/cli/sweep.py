@@ -11,6 +11,7 @@ import typer
 
 from pipeline.cli.options import OutOpt, RegistryOpt, SetOpt
 from pipeline.cli.output import console, print_frame
+from pipeline.errors import InputError
 
 HINTS = {"node": "mlsys query shortlist --param model='Llama 3 8B'",
          "training": "mlsys query parallelism_ranking --param model='Llama 3.1 70B'",
@@ -26,6 +27,11 @@ def sweep(
     registry: RegistryOpt = None,
     show_map: Annotated[bool, typer.Option("--map/--no-map", help="Print the design-space map at the end.")] = True,
     set_: SetOpt = None,
+    max_rows: Annotated[int | None, typer.Option(
+        "--max-rows", min=1, help="Refuse a sweep of more configurations (default: about ten minutes of "
+                                  "sweeping on this machine).")] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Sweep even beyond --max-rows or the free disk.")] = False,
 ) -> None:
     """Sweep the configuration space of a spec and stream the results to Parquet."""
     from dataclasses import replace
@@ -41,10 +47,15 @@ def sweep(
     est = runs.estimate(prepared)
     dropped = ", ".join(f"{n:,} ({r})" for r, n in est["dropped"].items()) or "none"
     console().print(f"study {prepared.spec.study}: {est['rows']:,} configurations; dropped: {dropped}")
+    refused = runs.refusals(est, out or loaded.output.dir, max_rows)
     if dry_run:
         console().print(f"estimate: ~{est['estimated_seconds']} s, ~{est['estimated_bytes'] / 1e6:,.0f} MB "
                         f"on disk. Nothing written (--dry-run).")
+        for problem in refused:
+            console().print(f"a sweep would be refused without --force: {problem.render()}", markup=False)
         return
+    if refused and not force:
+        raise InputError("sweep (nothing written)", refused)
     with runs.progress_bar(est["rows"], enabled=sys.stderr.isatty()) as advance:
         run_dir = runs.run(prepared, out, on_chunk=advance)
     study = report_run(run_dir)

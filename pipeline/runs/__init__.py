@@ -1,7 +1,7 @@
 """Runs: prepare a sweep, write it to an atomic run directory, query it.
 
     prepared.py   Prepared, prepare, collect, STUDIES
-    sizing.py     chunks, estimate (Parquet parts and the dry-run estimate)
+    sizing.py     chunks, estimate, refusals (Parquet parts, the dry-run estimate, size guards)
     manifest.py   run_id, manifest, version
     write.py      run (the run directory, see its docstring for the layout)
     progress.py   progress_bar
@@ -16,8 +16,8 @@ from __future__ import annotations
 from pipeline.runs.manifest import run_id, version
 from pipeline.runs.prepared import STUDIES, Prepared, collect, prepare
 from pipeline.runs.progress import progress_bar
-from pipeline.runs.sizing import BYTES_PER_ROW_ESTIMATE, CHUNK_ROWS, ROWS_PER_S_ESTIMATE, chunks, estimate
+from pipeline.runs.sizing import CHUNK_ROWS, chunks, estimate, refusals
 from pipeline.runs.write import run
 
-__all__ = ["BYTES_PER_ROW_ESTIMATE", "CHUNK_ROWS", "ROWS_PER_S_ESTIMATE", "STUDIES", "Prepared", "chunks",
-           "collect", "estimate", "prepare", "progress_bar", "run", "run_id", "version"]
+__all__ = ["CHUNK_ROWS", "STUDIES", "Prepared", "chunks", "collect", "estimate", "prepare", "progress_bar",
+           "refusals", "run", "run_id", "version"]

@@ -2,16 +2,28 @@
 
 Everything is written under a hidden temporary name beside the final one and renamed at
 the end (``os.rename`` is atomic on one file system), so a failed or killed run leaves the
-earlier runs as they were and never a half-written directory under the final name.
+earlier runs as they were and never a half-written directory under the final name. An error
+removes the temporary directory on the way out, and Ctrl-C or SIGTERM at the command line
+removes it before the process exits (``remove_open``, called by ``pipeline.cli.app``'s signal
+handler, since an exception raised inside a native call cannot unwind it); one left by a process killed
+outright (``kill -9``, a lost machine) carries a lock file naming its host and process, and the
+next run into the same folder removes it once that process is gone from this host (never a
+directory of another host, which may still be writing).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+INCOMPLETE = ".incomplete-"
+LOCK = ".lock"
+OPEN: set[Path] = set()  # incomplete directories of this process, for a signal handler to remove
 
 
 def free_name(path: Path) -> Path:
@@ -30,17 +42,61 @@ class AtomicDirectory:
         self.final: Path | None = None
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, owned by someone else
+        return True
+    return True
+
+
+def remove_abandoned(folder: Path) -> list[Path]:
+    """Remove the incomplete directories in ``folder`` whose lock names this host and a process
+    that no longer runs; returns what was removed. Directories without a readable lock, of
+    another host or of a live process are left alone."""
+    removed = []
+    host = socket.gethostname()
+    for tmp in folder.glob(f"{INCOMPLETE}*") if folder.is_dir() else []:
+        try:
+            lock = json.loads((tmp / LOCK).read_text())
+            mine, pid = lock["host"] == host, int(lock["pid"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if mine and pid != os.getpid() and not _alive(pid):
+            shutil.rmtree(tmp, ignore_errors=True)
+            removed.append(tmp)
+    return removed
+
+
 @contextmanager
 def atomic_directory(final: Path) -> Iterator[AtomicDirectory]:
     """Write into ``.tmp`` inside the block; on success it is renamed to ``final`` (or the next free
-    name, see ``free_name``) and ``.final`` says which; on any error it is removed."""
+    name, see ``free_name``) and ``.final`` says which; on any error, Ctrl-C or SIGTERM (see
+    ``pipeline.cli.app``) it is removed. Abandoned directories of dead processes go first."""
     final.parent.mkdir(parents=True, exist_ok=True)
-    directory = AtomicDirectory(final.parent / f".incomplete-{final.name}-{os.getpid()}")
+    remove_abandoned(final.parent)
+    directory = AtomicDirectory(final.parent / f"{INCOMPLETE}{final.name}-{os.getpid()}")
     directory.tmp.mkdir()
+    OPEN.add(directory.tmp)
     try:
+        (directory.tmp / LOCK).write_text(json.dumps({"host": socket.gethostname(), "pid": os.getpid()}))
         yield directory
+        (directory.tmp / LOCK).unlink()
         directory.final = free_name(final)
         os.rename(directory.tmp, directory.final)
     except BaseException:
         shutil.rmtree(directory.tmp, ignore_errors=True)
         raise
+    finally:
+        OPEN.discard(directory.tmp)
+
+
+def remove_open() -> list[Path]:
+    """Remove this process's incomplete directories (a signal handler's last act before exiting)."""
+    removed = sorted(OPEN)
+    for tmp in removed:
+        shutil.rmtree(tmp, ignore_errors=True)
+    OPEN.clear()
+    return removed

@@ -23,13 +23,30 @@ DATABASE = "results.duckdb"
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the pipeline package
 
 
+QUERY_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")  # a file stem: no separator, no leading dot
+
+
 def sql_dir() -> Path:
     inside = PACKAGE_DIR / "sql"
     return inside if inside.is_dir() else PACKAGE_DIR.parent / "sql"
 
 
-def query_names() -> list[str]:
-    return sorted(p.stem for p in sql_dir().glob("*.sql"))
+def query_names(folder: str | Path | None = None) -> list[str]:
+    """Named queries: ``sql/*.sql``, or the ``*.sql`` files of a user's query folder."""
+    return sorted(p.stem for p in Path(folder or sql_dir()).glob("*.sql") if QUERY_NAME.match(p.stem))
+
+
+def query_path(name: str, folder: str | Path | None = None) -> Path:
+    """The file of query ``name``: a name from ``sql/`` (or from ``folder``, a query folder the user
+    named), never a path. Traversal (``../x``), absolute paths and links out of the folder are
+    unknown names."""
+    base = Path(folder or sql_dir()).resolve()
+    if folder is not None and not base.is_dir():
+        raise InputError("query", [Problem(None, "--queries", f"{folder} is not a folder of .sql files")])
+    path = (base / f"{name}.sql").resolve() if QUERY_NAME.match(name) else None
+    if path is None or path.parent != base or not path.is_file():
+        raise UnknownNameError(f"query (in {base})", [(None, name, query_names(base))])
+    return path
 
 
 def runs(out_dir: str | Path) -> list[Path]:
@@ -53,17 +70,28 @@ def runs(out_dir: str | Path) -> list[Path]:
     return sorted(complete, key=created)
 
 
-def resolve_run(run: str | Path | None, out_dir: str | Path = "outputs") -> Path:
-    """A run directory: a path, a run id under ``out_dir``, or (None) the newest complete run."""
+def run_study(run: Path) -> str | None:
+    try:
+        return json.loads((run / "manifest.json").read_text()).get("study")
+    except (OSError, ValueError):
+        return None
+
+
+def resolve_run(run: str | Path | None, out_dir: str | Path = "outputs", study: str | None = None) -> Path:
+    """A run directory: a path, a run id under ``out_dir``, or (None) the newest complete run (of
+    ``study`` when given: the study a query reads)."""
     if run is not None:
         for candidate in (Path(run), Path(out_dir) / str(run)):
             if (candidate / "manifest.json").exists():
                 return candidate
         raise UnknownNameError(f"run (under {out_dir})", [(None, str(run), [p.name for p in runs(out_dir)])])
-    found = runs(out_dir)
+    found = [r for r in runs(out_dir) if study is None or run_study(r) == study]
     if not found:
-        raise InputError("query", [Problem(None, None, f"no complete run under {Path(out_dir).resolve()}; "
-                                                       "run `mlsys sweep` first")])
+        kind = f"{study} run" if study else "run"
+        spec = {"node": "", "serving": " --spec serving", "training": " --spec training"}.get(study or "", "")
+        hint = "run `mlsys validate` first" if study == "validation" else f"run `mlsys sweep{spec}` first"
+        raise InputError("query", [Problem(None, None, f"no complete {kind} under {Path(out_dir).resolve()}; "
+                                                       f"{hint}")])
     return found[-1]
 
 
@@ -71,6 +99,27 @@ def connect(run_dir: str | Path, read_only: bool = True) -> duckdb.DuckDBPyConne
     run_dir = Path(run_dir).resolve()
     con = duckdb.connect(str(run_dir / DATABASE), read_only=read_only)
     con.execute("SET file_search_path = ?", [str(run_dir)])
+    return con
+
+
+def confined(run_dir: str | Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection that can read files of ``run_dir`` and nothing else: DuckDB's
+    external access is off except for the run directory (``allowed_directories``/``allowed_paths``;
+    a view's relative path is checked as written and as resolved, so each entry of the run
+    directory is allowed in both forms), extensions are neither installed nor loaded, and the
+    configuration is locked so a query cannot undo it
+    (https://duckdb.org/docs/stable/operations_manual/securing_duckdb/overview)."""
+    run_dir = Path(run_dir).resolve()
+    con = connect(run_dir)
+    entries = sorted(run_dir.iterdir())
+    directories = [f"{run_dir}/"] + [f"{p.name}/" for p in entries if p.is_dir()]
+    files = [p.name for p in entries if p.is_file() and p.suffix == ".parquet"]
+    con.execute("SET allowed_directories = ?", [directories])
+    con.execute("SET allowed_paths = ?", [files])
+    con.execute("SET enable_external_access = false")
+    con.execute("SET autoinstall_known_extensions = false")
+    con.execute("SET autoload_known_extensions = false")
+    con.execute("SET lock_configuration = true")
     return con
 
 
@@ -89,6 +138,7 @@ def create_database(run_dir: Path, views: dict[str, str], tables: dict[str, pl.D
 
 
 _PARAM = re.compile(r"^--\s*param\s+([A-Za-z_]\w*)\s*(?:=\s*(.+?))?\s*(?::.*)?$")
+_READS = re.compile(r"^--\s*reads:\s*(\$?[A-Za-z_]\w*)\s*$")
 
 
 def query_params(sql: str) -> dict[str, str | None]:
@@ -101,21 +151,66 @@ def query_params(sql: str) -> dict[str, str | None]:
     return out
 
 
-def _typed(value: str) -> int | float | str:
-    for kind in (int, float):
-        try:
-            return kind(value)
-        except ValueError:
-            pass
-    return value
+def query_reads(sql: str, params: dict[str, str] | None = None) -> str | None:
+    """The study whose results a query reads, from its header ``-- reads: node`` (or ``-- reads:
+    $table``: the value of that parameter); None when the header does not say."""
+    for line in sql.splitlines():
+        m = _READS.match(line.strip())
+        if m:
+            name = m.group(1)
+            return (params or {}).get(name[1:]) or query_params(sql).get(name[1:]) if name[0] == "$" else name
+    return None
 
 
-def run_query(name: str, run_dir: str | Path, params: dict[str, str] | None = None) -> pl.DataFrame:
-    """Run ``sql/<name>.sql`` against a run, with parameters bound (never formatted into SQL)."""
-    path = sql_dir() / f"{name}.sql"
-    if not path.exists():
-        raise UnknownNameError("query", [(None, name, query_names())])
-    sql = path.read_text()
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if value == value and abs(value) != float("inf") else None
+
+
+def typed_params(name: str, declared: dict[str, str | None], given: dict[str, str]) -> dict[str, int | float | str]:
+    """Each parameter typed by its declaration: a whole-number default takes integers, a decimal
+    default takes numbers, a text or required parameter takes text as given (``model=123`` is the
+    name "123"). A value of the wrong type is an input error naming the parameter."""
+    out, problems = {}, []
+    for key, default in declared.items():
+        text = given.get(key, default)
+        number = _number(default) if default is not None else None
+        if number is None:
+            out[key] = text
+            continue
+        value = _number(text)
+        whole = float(number).is_integer() and not any(c in default for c in ".eE")
+        if value is None or (whole and not value.is_integer()):
+            problems.append(Problem(None, key, f"got {text!r}, expected {'an integer' if whole else 'a number'}"))
+            continue
+        out[key] = int(value) if whole else value
+    if problems:
+        raise InputError(f"query {name!r}", problems)
+    return out
+
+
+def only_select(name: str, sql: str) -> None:
+    """A named query is one SELECT statement: COPY, ATTACH, INSTALL, LOAD, PRAGMA, SET and every
+    other statement are rejected before anything runs."""
+    try:
+        statements = duckdb.extract_statements(sql)
+    except duckdb.Error as exc:
+        raise InputError(f"query {name!r}", [Problem(None, None, f"does not parse: {exc}")]) from None
+    types = [str(s.type).rsplit(".", 1)[-1] for s in statements]
+    if types != ["SELECT"]:  # named by the statement's first word (DuckDB types INSTALL as LOAD)
+        kinds = [(s.query.split() or ["?"])[0].upper() for s in statements]
+        raise InputError(f"query {name!r}", [Problem(None, None, f"holds {', '.join(kinds) or 'no'} statement(s); "
+                                                                 "a query is one SELECT statement")])
+
+
+def run_query(name: str, run_dir: str | Path, params: dict[str, str] | None = None,
+              folder: str | Path | None = None) -> pl.DataFrame:
+    """Run query ``name`` (``sql/<name>.sql``, or from ``folder``) against a run: one SELECT, on a
+    confined read-only connection, with parameters typed and bound (never formatted into SQL)."""
+    sql = query_path(name, folder).read_text()
     declared = query_params(sql)
     params = dict(params or {})
     problems = [Problem(None, k, f"unknown parameter; {name} takes {', '.join(declared) or 'none'}")
@@ -124,12 +219,16 @@ def run_query(name: str, run_dir: str | Path, params: dict[str, str] | None = No
                  for k, default in declared.items() if default is None and k not in params]
     if problems:
         raise InputError(f"query {name!r}", problems)
-    bound = {k: _typed(params.get(k, default)) for k, default in declared.items()}
-    con = connect(run_dir)
+    bound = typed_params(name, declared, params)
+    only_select(name, sql)
+    con = confined(run_dir)
     try:
         return pl.from_arrow(con.sql(sql, params=bound).to_arrow_table())
+    except duckdb.PermissionException as exc:  # confined(): files outside the run's folder
+        raise InputError(f"query {name!r}", [Problem(None, None, f"reads outside the run's folder, which a "
+                                                                 f"query may not ({exc})")]) from None
     except duckdb.CatalogException as exc:  # the query reads another study's table
-        study = json.loads((Path(run_dir) / "manifest.json").read_text()).get("study", "?")
+        study = run_study(Path(run_dir)) or "?"
         raise InputError(f"query {name!r}", [Problem(None, None, f"run {Path(run_dir).name} is a {study} run and "
                                                                  f"the query cannot read it ({exc}); pass --run "
                                                                  "with a run of the study the query reads")]) from None

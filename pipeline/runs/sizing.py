@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import polars as pl
+
+from pipeline.errors import Problem
 
 from pipeline.runs.prepared import Prepared
 from pipeline.studies.sides import Space
 
 CHUNK_ROWS = 1_000_000  # rows per Parquet part: bounds memory, paces the progress bar
-BYTES_PER_ROW_ESTIMATE = 50  # lz4-compressed node rows, measured with `mlsys bench` (494 MB for 10M rows)
-ROWS_PER_S_ESTIMATE = 2_500_000  # measured 2.8M rows/s with `mlsys bench` on 2 cores
+# Per study: bytes per row on disk and rows per second end to end on 2 cores, measured with
+# `mlsys bench` (10M node rows: 674 MB at 1.49-1.57 M rows/s; 3M serving: 267 MB at 1.03-1.08 M;
+# 4.2M training: 122 MB at 1.14-1.20 M) and the packaged specs (`mlsys sweep --spec S`, 2026-12-03:
+# node 46 B, serving 103 B, training 66 B per row): the middle of each, so that either is within 2x.
+BYTES_PER_ROW = {"node": 55, "serving": 95, "training": 45}
+ROWS_PER_S = {"node": 1_400_000, "serving": 1_000_000, "training": 1_100_000}
+STARTUP_S = 1.0  # catalogs, plan and database, measured on the packaged specs (1.0-1.7 s in all)
+def default_max_rows() -> int:
+    """Rows a sweep may write without ``--force``: about ten minutes of sweeping on this machine
+    (0.7 M rows/s per core, half the measured 2-core node rate)."""
+    return (os.cpu_count() or 1) * 700_000 * 600
 
 
 def chunks(space: Space, target_rows: int | None = None) -> Iterator[tuple[pl.DataFrame, int]]:
@@ -31,7 +45,26 @@ def chunks(space: Space, target_rows: int | None = None) -> Iterator[tuple[pl.Da
 
 def estimate(prepared: Prepared) -> dict:
     """Rows, drop counts, and the time and disk a run will take (from the measured rates above)."""
-    rows = prepared.rows
+    rows, study = prepared.rows, prepared.spec.study
     return {"rows": rows, "dropped": prepared.space.dropped,
-            "estimated_seconds": round(rows / ROWS_PER_S_ESTIMATE + 1.0, 1),
-            "estimated_bytes": rows * BYTES_PER_ROW_ESTIMATE}
+            "estimated_seconds": round(rows / ROWS_PER_S[study] + STARTUP_S, 1),
+            "estimated_bytes": rows * BYTES_PER_ROW[study]}
+
+
+def refusals(est: dict, out_dir: str | Path, max_rows: int | None = None) -> list[Problem]:
+    """Why a sweep of estimate ``est`` into ``out_dir`` should not start unless forced: more rows
+    than ``max_rows`` (default: ``default_max_rows``), or more bytes than the disk has free."""
+    max_rows = default_max_rows() if max_rows is None else max_rows
+    problems = []
+    if est["rows"] > max_rows:
+        problems.append(Problem(None, "--max-rows", f"{est['rows']:,} configurations, more than {max_rows:,} "
+                                                    f"(~{est['estimated_seconds']:,.0f} s); raise --max-rows or "
+                                                    "pass --force"))
+    existing = Path(out_dir).resolve()
+    while not existing.exists():
+        existing = existing.parent
+    free = shutil.disk_usage(existing).free
+    if est["estimated_bytes"] > free:
+        problems.append(Problem(None, "--out", f"~{est['estimated_bytes'] / 1e9:,.1f} GB estimated, "
+                                               f"{free / 1e9:,.1f} GB free on {existing}; pass --force to try"))
+    return problems

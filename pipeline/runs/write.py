@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import re
 import shutil
 import time
 from collections.abc import Callable
@@ -27,6 +29,13 @@ from pipeline.runs.manifest import manifest, run_id
 from pipeline.runs.prepared import Prepared
 from pipeline.studies import schema_columns
 from pipeline.studies.columns import column_dictionary
+
+
+def os_error(exc: Exception, path: Path) -> Exception:
+    """The OSError inside a polars error ("... underlying IO error: File too large (os error 27)"),
+    so that the CLI reports the environment, not a bug; else ``exc`` itself."""
+    found = re.search(r"os error (\d+)", str(exc))
+    return OSError(int(found[1]), os.strerror(int(found[1])), str(path)) if found else exc
 
 
 def run(prepared: Prepared, out_dir: str | Path | None = None,
@@ -46,8 +55,11 @@ def run(prepared: Prepared, out_dir: str | Path | None = None,
         written, out_of_range = 0, {}
         for i, (hw_slice, _estimate) in enumerate(sizing.chunks(prepared.space)):
             part = tmp / name / f"part-{i:05d}.parquet"
-            study.build(prepared.space, hw_slice).frame.sink_parquet(
-                part, compression=prepared.spec.output.compression, statistics=True)
+            try:
+                study.build(prepared.space, hw_slice).frame.sink_parquet(
+                    part, compression=prepared.spec.output.compression, statistics=True)
+            except pl.exceptions.ComputeError as exc:  # polars reports a failed write as text
+                raise os_error(exc, part) from None
             rows = pl.scan_parquet(part).select(pl.len()).collect().item()  # exact, after any cross-side filter
             written += rows
             for column, n in out_of_range_counts(part, study.SCHEMA).items():

@@ -17,7 +17,14 @@ SERVING_AXES = ("weight_dtype", "kv_dtype", "precision", "tp", "pp", "prompt_len
                 "reasoning_tokens", "request_rate", "replicas", "prune_ratio", "distill_to", "dataset")
 TRAINING_AXES = ("cluster", "gpus", "dp", "tp", "pp", "cp", "ep", "microbatch", "global_batch", "virtual_stages",
                  "zero_stage", "recompute", "sequence_parallel")
-POSITIVE = integer()
+# Documented maxima of the axes (README, "Sweep specs"), far beyond any system of 2026 and small
+# enough that no product of them overflows 64-bit integers in a formula (tokens x batch x bytes):
+MAX_BATCH = 2**20  # 1,048,576 sequences or samples in one step
+MAX_TOKENS = 2**24  # 16,777,216 tokens of sequence, prompt, output or reasoning
+MAX_DEVICES = 2**20  # 1,048,576 accelerators (gpus, dp, tp, pp, cp, ep)
+BATCH = integer(1, MAX_BATCH)
+TOKENS = integer(1, MAX_TOKENS)
+DEVICES = integer(1, MAX_DEVICES)
 
 
 def axis(default: tuple | None, rule: Rule, all_ok: bool = False) -> Any:
@@ -32,19 +39,19 @@ class Axes:
     hardware: tuple[str, ...] | None = axis(None, NAME, all_ok=True)  # None: all
     model: tuple[str, ...] | None = axis(None, NAME, all_ok=True)
     compute_dtype: tuple[str, ...] = axis(("fp16",), NAME)
-    batch: tuple[int, ...] = axis((1,), POSITIVE)
-    seq_len: tuple[int, ...] = axis((2048,), POSITIVE)
+    batch: tuple[int, ...] = axis((1,), BATCH)
+    seq_len: tuple[int, ...] = axis((2048,), TOKENS)
     workload: tuple[str, ...] = axis(("inference",), one_of(*WORKLOADS))
     region: tuple[str, ...] | None = axis(None, NAME)  # walls 16-18; None: no region axis, operations null
     # serving: weights and KV cache may be stored narrower than compute (None: = compute_dtype)
     weight_dtype: tuple[str, ...] | None = axis(None, NAME)
     kv_dtype: tuple[str, ...] | None = axis(None, NAME)
     precision_tied: bool = False  # axes.precision: weight, KV and compute share one dtype per row
-    tp: tuple[int, ...] = axis((1,), POSITIVE)  # serving and training
-    pp: tuple[int, ...] = axis((1,), POSITIVE)  # serving and training
-    prompt_len: tuple[int, ...] = axis((2048,), POSITIVE)
-    output_len: tuple[int, ...] = axis((256,), POSITIVE)
-    reasoning_tokens: tuple[int, ...] = axis((0,), integer(0))  # wall 12: thinking tokens before the answer
+    tp: tuple[int, ...] = axis((1,), DEVICES)  # serving and training
+    pp: tuple[int, ...] = axis((1,), DEVICES)  # serving and training
+    prompt_len: tuple[int, ...] = axis((2048,), TOKENS)
+    output_len: tuple[int, ...] = axis((256,), TOKENS)
+    reasoning_tokens: tuple[int, ...] = axis((0,), integer(0, MAX_TOKENS))  # wall 12: thinking tokens before the answer
     request_rate: tuple[float, ...] | None = axis(None, positive())  # wall 7: requests/s; None: offline
     replicas: tuple[int, ...] = axis((1,), integer(1, MAX_REPLICAS))  # wall 7: tp x pp copies sharing requests
     prune_ratio: tuple[float, ...] = axis((0.0,), fraction())  # wall 13: share of every layer matrix removed
@@ -52,13 +59,13 @@ class Axes:
     dataset: tuple[str, ...] | None = axis(None, NAME)  # workloads catalog names: their means set the lengths
     # training
     cluster: tuple[str, ...] | None = axis(None, NAME, all_ok=True)  # None: all
-    gpus: tuple[int, ...] | None = axis((8, 64, 512, 4096), POSITIVE)  # None: gpus = dp x tp x pp x cp
-    dp: tuple[int, ...] | None = axis(None, POSITIVE)  # None: dp = gpus / (tp x pp x cp)
-    cp: tuple[int, ...] = axis((1,), POSITIVE)
-    ep: tuple[int, ...] = axis((1,), POSITIVE)
-    microbatch: tuple[int, ...] = axis((1,), POSITIVE)
-    global_batch: tuple[int, ...] = axis((1024,), POSITIVE)
-    virtual_stages: tuple[int, ...] = axis((1,), POSITIVE)
+    gpus: tuple[int, ...] | None = axis((8, 64, 512, 4096), DEVICES)  # None: gpus = dp x tp x pp x cp
+    dp: tuple[int, ...] | None = axis(None, DEVICES)  # None: dp = gpus / (tp x pp x cp)
+    cp: tuple[int, ...] = axis((1,), DEVICES)
+    ep: tuple[int, ...] = axis((1,), DEVICES)
+    microbatch: tuple[int, ...] = axis((1,), BATCH)
+    global_batch: tuple[int, ...] = axis((1024,), integer(1, MAX_BATCH * 64))
+    virtual_stages: tuple[int, ...] = axis((1,), integer(1, 1024))
     zero_stage: tuple[int, ...] = axis((1,), one_of(0, 1, 2, 3, note=" (3 = FSDP)"))
     recompute: tuple[str, ...] = axis(("selective",), one_of(*RECOMPUTE))
     sequence_parallel: tuple[bool, ...] = axis((True,), FLAG)

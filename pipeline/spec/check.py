@@ -16,6 +16,8 @@ from typing import Any
 
 from pipeline.errors import Problem
 
+MAX_AXIS_VALUES = 10_000  # values of one axis; more is surely a generated mistake, and costly to check
+
 
 class Expected(ValueError):
     """A value does not fit its rule; ``what`` reads after "expected"."""
@@ -192,10 +194,18 @@ class Table:
             self.checker.bad(self.key(key), f"got [], expected a non-empty list of {rule.many}"
                              + (' or "all"' if all_ok else ""))
             return default
-        out = []
+        if len(value) > MAX_AXIS_VALUES:  # before any value is checked: a huge list is refused at once
+            self.checker.bad(self.key(key), f"has {len(value):,} values, expected at most {MAX_AXIS_VALUES:,} "
+                                            "(split the sweep into several specs)")
+            return default
+        out, seen = [], {}
         for i, v in enumerate(value):
             try:
                 out.append(rule(v))
             except Expected as exc:
                 self.checker.bad(f"{self.key(key)}[{i}]", f"got {v!r}, expected {exc.what}")
-        return tuple(out) if len(out) == len(value) else default
+                continue
+            first = seen.setdefault((type(out[-1]), out[-1]), i)
+            if first != i:  # a repeated value would write every configuration twice
+                self.checker.bad(f"{self.key(key)}[{i}]", f"got {v!r} again (also [{first}]), expected distinct values")
+        return tuple(out) if len(out) == len(value) and len(seen) == len(value) else default

@@ -150,7 +150,8 @@ def _converted(frame: pl.DataFrame, catalogs: Catalogs, problems: list[Problem])
             bad.append(Problem(where[0], "unit", f"got {r['unit']!r}, expected a unit of "
                                                  f"{METRICS[r['metric']][1] or 'a fraction (1 or %)'}", where[1]))
         except Exception:  # pint raises several types for text it cannot parse
-            bad.append(Problem(where[0], "unit", f"got {r['unit']!r}, expected a unit (pint syntax)", where[1]))
+            bad.append(Problem(where[0], "unit", f"got {r['unit']!r}, expected a unit (names such as ms, tok/s, %; "
+                                                 "no arithmetic)", where[1]))
         problems += bad
         keep.append(not bad)
         scale.append(k if not bad else None)

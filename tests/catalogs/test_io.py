@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline.catalogs.io import import_csv, read_catalog, schema_units
+from pipeline.catalogs.load import load_catalogs
 from pipeline.errors import InputError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -143,6 +144,14 @@ def test_unknown_unit_and_unknown_column_are_rejected(registry, tmp_path, hardwa
     rows = [[*r, "red"] for r in rows]
     err = import_rejected_api(registry, tmp_path, header, rows)
     assert f"column {BW}: unknown unit [furlong/fortnight]; expected [B/s]" in err
+
+
+def test_a_header_unit_is_never_evaluated(registry, tmp_path, hardware_csv):
+    """Issue 14: arithmetic in a header's unit is rejected, not computed (pint evaluates 9**9**9)."""
+    header, rows = hardware_csv
+    header[header.index(BW_HEADER)] = f"{BW} [9**9**9 B/s]"
+    err = import_rejected_api(registry, tmp_path, header, rows)
+    assert f"column {BW}: unknown unit [9**9**9 B/s]; expected [B/s]" in err
 
 
 def test_compatible_unit_is_converted_and_accepted(mlsys, registry, tmp_path, hardware_csv):
@@ -390,3 +399,112 @@ def test_cluster_fabric_with_zero_bandwidth_is_rejected(registry):
     clusters = pl.read_parquet(registry / "clusters.parquet")
     with pytest.raises(InputError, match=r"column nic_bandwidth_bits_per_s: got 0.0, expected > 0 \(bit/s\)"):
         write_catalog(clusters.with_columns(pl.lit(0.0).alias("nic_bandwidth_bits_per_s")), "clusters", registry)
+
+
+# -- issue 14 item 4: implausible values, imports that break another table, empty tables, a mistyped
+# --registry and corrupt files are errors that name what is wrong; nothing is written -------------
+
+@pytest.fixture
+def own_registry(tmp_path):
+    reg = tmp_path / "registry"
+    shutil.copytree(BUNDLED, reg)
+    return reg
+
+
+def test_a_gb_per_s_header_over_values_in_b_per_s_is_implausible(registry, tmp_path, hardware_csv):
+    """The values are B/s but the header says GB/s: 3.35e12 GB/s = 3.35e21 B/s, beyond 100 TB/s."""
+    header, rows = hardware_csv
+    header[header.index(BW_HEADER)] = f"{BW} [GB/s]"
+    err = import_rejected_api(registry, tmp_path, header, rows)
+    i = row_of(header, rows, "H100 SXM5 80GB")
+    assert f"row {i + 1} (H100 SXM5 80GB), column {BW}: got 3.35e+21, expected at most 100 TB/s" in err
+
+
+def test_plausibility_can_be_turned_off(registry, tmp_path, hardware_csv, monkeypatch):
+    header, rows = hardware_csv
+    i = row_of(header, rows, "H100 SXM5 80GB")
+    rows[i][header.index(BW_HEADER)] = "2e14"  # 200 TB/s: no part of 2026
+    path = save_csv(tmp_path / "edited" / "hardware.csv", header, rows)
+    with pytest.raises(InputError, match="expected at most 100 TB/s"):
+        import_csv(path, registry=registry)
+    monkeypatch.setenv("MLSYS_PLAUSIBILITY", "off")
+    import_csv(path, registry=registry)
+    assert load_catalogs(registry).hardware.filter(name="H100 SXM5 80GB")[BW].item() == 2e14
+
+
+def test_an_empty_table_is_rejected(registry, tmp_path, hardware_csv):
+    header, _ = hardware_csv
+    assert "no rows; a catalog table holds at least one" in import_rejected_api(registry, tmp_path, header, [])
+
+
+def test_removing_a_row_another_table_names_is_rejected(registry, tmp_path, hardware_csv):
+    """Clusters, prices, costs and measurements name hardware rows: renaming one would leave the
+    registry unloadable."""
+    header, rows = hardware_csv
+    i = row_of(header, rows, "H100 SXM5 80GB")
+    rows[i][header.index("name")] = "H100 renamed"
+    err = import_rejected_api(registry, tmp_path, header, rows)
+    assert "catalog 'clusters' (after importing CSV" in err and "got 'H100 SXM5 80GB', expected a hardware" in err
+
+
+@pytest.mark.parametrize("kind", ["missing", "file", "csv folder"])
+def test_a_mistyped_registry_is_an_error_not_a_fallback(mlsys, tmp_path, kind):
+    target = tmp_path / "reg"
+    if kind == "file":
+        target.write_text("x")
+    elif kind == "csv folder":
+        target.mkdir()
+        (target / "hardware.csv").write_text("name\nx\n")
+    res = mlsys("evaluate", "--model", "ResNet-50", "--hardware", "T4", "--registry", target)
+    expected = {"missing": "does not exist", "file": "is a file",
+                "csv folder": "holds no catalog .parquet file (1 CSV files: import each"}[kind]
+    assert res.exit_code == 2 and "--registry" in res.stderr and expected in flat(res.stderr), res.stderr
+    res = mlsys("evaluate", "--model", "ResNet-50", "--hardware", "T4", env={"MLSYS_REGISTRY": str(target)})
+    assert res.exit_code == 2 and "$MLSYS_REGISTRY" in res.stderr, res.stderr
+
+
+@pytest.mark.parametrize("damage", ["truncated", "empty", "not parquet"])
+def test_a_corrupt_catalog_names_the_file_and_the_fix(own_registry, damage):
+    path = own_registry / "models.parquet"
+    data = path.read_bytes()
+    path.write_bytes({"truncated": data[: len(data) // 2], "empty": b"", "not parquet": b"name,x\n1,2\n"}[damage])
+    before = snapshot(own_registry)
+    with pytest.raises(InputError) as err:
+        load_catalogs(own_registry)
+    text = flat(str(err.value))
+    assert f"catalog 'models' ({path})" in text and "is not a readable Parquet file" in text
+    assert "mlsys catalog import --csv <file> --table models" in text
+    assert snapshot(own_registry) == before
+
+
+# -- issue 14 item 7: cells that are safe to read and to open in a spreadsheet ----------------------
+
+@pytest.mark.parametrize(("name", "what"), [
+    ("=HYPERLINK(\"http://x\")", "a first character that spreadsheets run as a formula"),
+    ("+1", "a first character that spreadsheets run as a formula"), ("@SUM(A1)", "a first character"),
+    ("-2", "a first character"), ("H100\u202eX", "a bidirectional control character"),
+    ("A100\x07", "a control character"), ("T4\tx", "a tab or line break"),
+])
+def test_names_that_deceive_or_run_as_formulas_are_rejected(registry, tmp_path, hardware_csv, name, what):
+    header, rows = hardware_csv
+    i = row_of(header, rows, "T4")
+    rows[i][header.index("name")] = name
+    err = import_rejected_api(registry, tmp_path, header, rows)
+    assert f"row {i + 1}" in err and "column name: got" in err and what in err
+
+
+def test_export_escapes_formula_cells_and_import_reads_them_back(mlsys, own_registry, tmp_path):
+    """OWASP CSV injection: a text cell beginning with = + - @ is written as '= ... and read back as it was."""
+    hw = load_catalogs(own_registry).hardware
+    i = hw["name"].to_list().index("T4")
+    edited = hw.with_columns(pl.when(pl.col("name") == "T4").then(pl.lit("=1+1 is not run")).otherwise("notes")
+                             .alias("notes"))
+    from pipeline.catalogs.io import write_catalog
+
+    write_catalog(edited, "hardware", own_registry)
+    res = mlsys("catalog", "export", "--csv", tmp_path / "csv", "--table", "hardware", "--registry", own_registry)
+    assert res.exit_code == 0, res.stderr
+    header, rows = load_csv(tmp_path / "csv" / "hardware.csv")
+    assert rows[i][header.index("notes")] == "'=1+1 is not run"
+    import_csv(tmp_path / "csv" / "hardware.csv", registry=own_registry)
+    assert load_catalogs(own_registry).hardware.equals(edited)

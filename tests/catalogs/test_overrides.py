@@ -45,3 +45,11 @@ def test_sweep_records_the_overrides(mlsys, tmp_path):
     assert out.exit_code == 0, out.stderr
     manifest = json.loads(next((tmp_path / "o").glob("*/manifest.json")).read_text())
     assert manifest["spec"]["overrides"] == {"hardware.peak_fp16_flop_per_s": 624e12}
+
+
+def test_a_quantity_is_a_number_and_a_unit_never_an_expression():
+    """Issue 14: pint evaluates '9**9**9' (it never returns); an override is a number and a unit only."""
+    with pytest.raises(InputError) as err:
+        parse(["hardware.memory_bandwidth_bytes_per_s=9**9**9 B/s", "hardware.tdp_w=10**10**7 W"])
+    assert [p.column for p in err.value.problems] == ["hardware.memory_bandwidth_bytes_per_s", "hardware.tdp_w"]
+    assert all("expected a number with a unit" in p.message for p in err.value.problems)

@@ -111,3 +111,33 @@ def test_gpus_or_dp_sets_the_data_parallel_size():
 
 def test_the_training_study_trains():
     assert parse_spec({"study": "training", "axes": {"workload": ["inference"]}}).axes.workload == ("training",)
+
+
+# -- issue 14 item 3: bounded axes, no repeated values, no huge lists ---------------------------------
+
+@pytest.mark.parametrize(("study", "axis", "largest"), [
+    ("node", "batch", 2**20), ("node", "seq_len", 2**24), ("serving", "prompt_len", 2**24),
+    ("serving", "output_len", 2**24), ("serving", "reasoning_tokens", 2**24), ("serving", "tp", 2**20),
+    ("training", "gpus", 2**20), ("training", "dp", 2**20), ("training", "microbatch", 2**20),
+])
+def test_axes_stop_at_their_documented_maxima(study, axis, largest):
+    """README, "Sweep specs": 2^20 sequences per step, 2^24 tokens, 2^20 devices; the int64 maximum
+    once wrote tokens_per_step = -8192 (overflow) and seq_len = 10^12 an empty run."""
+    assert getattr(parse_spec({"study": study, "axes": {axis: [largest]}}).axes, axis) == (largest,)
+    for too_big in (largest + 1, 10**12, 2**63 - 1):
+        assert problems({"study": study, "axes": {axis: [1, too_big]}}) == {
+            f"axes.{axis}[1]": f"got {too_big!r}, expected an integer <= {largest}"}
+
+
+@pytest.mark.parametrize(("axis", "values"), [("batch", [8, 16, 8]), ("compute_dtype", ["fp8", "fp16", "fp8"]),
+                                              ("seq_len", [512, 2048, 512])])
+def test_a_repeated_value_is_rejected(axis, values):
+    """batch = [8, 8] wrote every configuration twice."""
+    assert problems({"axes": {axis: values}}) == {
+        f"axes.{axis}[2]": f"got {values[2]!r} again (also [0]), expected distinct values"}
+
+
+def test_a_huge_list_is_refused_before_its_values_are_checked():
+    """A 100 MB list of unknown names took minutes (each name got suggestions)."""
+    found = problems({"axes": {"model": [f"no such model {i}" for i in range(200_000)]}})
+    assert found == {"axes.model": "has 200,000 values, expected at most 10,000 (split the sweep into several specs)"}

@@ -53,3 +53,11 @@ def test_a_csv_may_state_the_published_layout_or_leave_it_out(tmp_path, catalogs
     assert (row["cp"], row["zero_stage"], row["virtual_stages"], row["sequence_parallel"]) == (1, 2, 3, False)
     assert row["kv_cache"] is None and row["request_rate"] is None  # left out: null
     assert [(p.column, p.label) for p in measured.problems] == [("sequence_parallel", "line 3")]
+
+
+def test_a_unit_is_never_evaluated(tmp_path, catalogs):
+    """Issue 14: a unit cell holding arithmetic ('9**9**9 ms' makes pint compute forever) is a bad cell."""
+    row = ROWS[0].replace(",ms,", ",9**9**9 ms,")
+    measured = read_measurements(write(tmp_path, [row, ROWS[1]]), catalogs)
+    assert [p.render() for p in measured.problems] == [
+        "row 1 (line 2), column unit: got '9**9**9 ms', expected a unit (names such as ms, tok/s, %; no arithmetic)"]
