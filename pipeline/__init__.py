@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["evaluate", "evaluate_serving", "evaluate_training", "queries", "query", "run_sweep", "scorecard",
+__all__ = ["evaluate", "evaluate_kernel", "evaluate_serving", "evaluate_training", "queries", "query", "run_sweep", "scorecard",
            "sweep"]
 
 
