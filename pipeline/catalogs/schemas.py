@@ -344,7 +344,14 @@ METRICS = {  # metric -> (study, unit of the value): what a measurement states a
     "tokens_per_s_per_device": ("serving", "tok/s"),
     "step_time_s": ("training", "s"), "training_tokens_per_s": ("training", "tok/s"), "mfu": ("training", ""),
     "hfu": ("training", ""), "time_to_train_s": ("training", "s"),
+    # one kernel call alone (issue 12 item 6): the kernel study, pipeline.studies.operator
+    "gemm_time_s": ("kernel", "s"), "gemm_flop_per_s": ("kernel", "FLOP/s"), "attention_time_s": ("kernel", "s"),
+    "attention_flop_per_s": ("kernel", "FLOP/s"), "collective_time_s": ("kernel", "s"),
+    "collective_busbw_bytes_per_s": ("kernel", "B/s"),
 }
+KERNEL_COLUMNS = ("kernel_op", "gemm_m", "gemm_n", "gemm_k", "heads", "kv_heads", "head_dim", "kv_len", "causal",
+                  "message_bytes", "ranks")  # the measurements columns of a kernel row
+KERNEL_OPS = ["gemm", "attention", "all_reduce", "all_gather", "reduce_scatter", "all_to_all"]
 
 
 class MeasurementSchema(Provenance):
@@ -357,14 +364,15 @@ class MeasurementSchema(Provenance):
     value_low: float = pa.Field(nullable=True, gt=0, metadata={"description": "low end of a published range"})
     value_high: float = pa.Field(nullable=True, gt=0, metadata={"description": "high end of a published range"})
     unit: str = text("unit of value, value_low and value_high (pint syntax: ms, 1/s, tok/s; % or 1 for a fraction)")
-    model: str = text("a models catalog name")
+    model: str = text("a models catalog name (null: a kernel row)", nullable=True)
     hardware: str = text("a hardware catalog name")
     cluster: str = text("a clusters catalog name (training rows)", nullable=True)
     devices: int = count("accelerators the measurement ran on")
     compute_dtype: str = text("precision of compute")
     weight_dtype: str = text("precision of weights (serving; default compute_dtype)", nullable=True)
     framework: str = text("software stack (an efficiency profile framework, or 'default')")
-    scenario: str = text("how the load was applied", isin=["single-stream", "offline", "server", "training"])
+    scenario: str = text("how the load was applied", isin=["single-stream", "offline", "server", "training",
+                                                                   "microbenchmark"])
     batch: int = count("batch (node: samples; serving: concurrent sequences; training: global sequences; "
                        "null: unpublished, the prediction takes the largest feasible batch)", nullable=True)
     seq_len: int = count("sequence length (node, training)", nullable=True, unit="tok")
@@ -389,8 +397,20 @@ class MeasurementSchema(Provenance):
     concurrency: int = count("concurrent requests the load generator kept in flight (serving)", nullable=True)
     request_rate: float = quantity("1/s", "offered requests per second, QPS (serving, server scenario)",
                                    nullable=True)
+    # Kernel rows (the kernel study, issue 12 item 6): one GEMM, attention call or collective.
+    kernel_op: str = text("the kernel call of a kernel row", nullable=True, isin=KERNEL_OPS)
+    gemm_m: int = count("GEMM rows M of C[M,N] = A[M,K].B[K,N]", nullable=True)
+    gemm_n: int = count("GEMM columns N", nullable=True)
+    gemm_k: int = count("GEMM inner dimension K", nullable=True)
+    heads: int = count("attention query heads (batch: sequences; seq_len: query tokens)", nullable=True)
+    kv_heads: int = count("attention key/value heads", nullable=True)
+    head_dim: int = count("attention head dimension", nullable=True)
+    kv_len: int = count("attention key/value tokens (null: seq_len)", nullable=True, unit="tok")
+    causal: bool = flag("causal attention mask", nullable=True)
+    message_bytes: float = quantity("B", "collective message: nccl-tests' size column", nullable=True)
+    ranks: int = count("ranks of the collective", nullable=True)
     source_location: str = text("table, figure, log file or line in the source")
-    _finite = finite(r"^(value(_low|_high)?|request_rate)$")
+    _finite = finite(r"^(value(_low|_high)?|request_rate|message_bytes)$")
 
     class Config:
         name = "measurements"
