@@ -16,7 +16,7 @@ import datetime as dt
 import pandera.polars as pa
 
 from pipeline.catalogs.fields import Provenance, count, finite, flag, quantity, text, url
-from pipeline.catalogs.kernel_schema import KernelEfficiencySchema
+from pipeline.catalogs.kernel_schema import KERNEL_METRICS, KernelEfficiencySchema, KernelRowColumns
 
 PEAK_COLUMNS = [
     "peak_fp32_flop_per_s", "peak_tf32_flop_per_s", "peak_fp16_flop_per_s",
@@ -344,19 +344,14 @@ METRICS = {  # metric -> (study, unit of the value): what a measurement states a
     "tokens_per_s_per_device": ("serving", "tok/s"),
     "step_time_s": ("training", "s"), "training_tokens_per_s": ("training", "tok/s"), "mfu": ("training", ""),
     "hfu": ("training", ""), "time_to_train_s": ("training", "s"),
-    # one kernel call alone (issue 12 item 6): the kernel study, pipeline.studies.operator
-    "gemm_time_s": ("kernel", "s"), "gemm_flop_per_s": ("kernel", "FLOP/s"), "attention_time_s": ("kernel", "s"),
-    "attention_flop_per_s": ("kernel", "FLOP/s"), "collective_time_s": ("kernel", "s"),
-    "collective_busbw_bytes_per_s": ("kernel", "B/s"),
+    **KERNEL_METRICS,  # one kernel call alone (issue 12 item 6)
 }
-KERNEL_COLUMNS = ("kernel_op", "gemm_m", "gemm_n", "gemm_k", "heads", "kv_heads", "head_dim", "kv_len", "causal",
-                  "message_bytes", "ranks")  # the measurements columns of a kernel row
-KERNEL_OPS = ["gemm", "attention", "all_reduce", "all_gather", "reduce_scatter", "all_to_all"]
 
 
-class MeasurementSchema(Provenance):
+class MeasurementSchema(KernelRowColumns):
     """One published measurement with the whole configuration that predicts it. ``source_url``
-    is the measurement's source; ``source_location`` the table, figure or log line."""
+    is the measurement's source; ``source_location`` the table, figure or log line. A kernel
+    row (one GEMM, attention call or collective) states its shape in the KernelRowColumns."""
 
     name: str = text("measurement id", unique=True)
     metric: str = text("what was measured", isin=list(METRICS))
@@ -397,18 +392,6 @@ class MeasurementSchema(Provenance):
     concurrency: int = count("concurrent requests the load generator kept in flight (serving)", nullable=True)
     request_rate: float = quantity("1/s", "offered requests per second, QPS (serving, server scenario)",
                                    nullable=True)
-    # Kernel rows (the kernel study, issue 12 item 6): one GEMM, attention call or collective.
-    kernel_op: str = text("the kernel call of a kernel row", nullable=True, isin=KERNEL_OPS)
-    gemm_m: int = count("GEMM rows M of C[M,N] = A[M,K].B[K,N]", nullable=True)
-    gemm_n: int = count("GEMM columns N", nullable=True)
-    gemm_k: int = count("GEMM inner dimension K", nullable=True)
-    heads: int = count("attention query heads (batch: sequences; seq_len: query tokens)", nullable=True)
-    kv_heads: int = count("attention key/value heads", nullable=True)
-    head_dim: int = count("attention head dimension", nullable=True)
-    kv_len: int = count("attention key/value tokens (null: seq_len)", nullable=True, unit="tok")
-    causal: bool = flag("causal attention mask", nullable=True)
-    message_bytes: float = quantity("B", "collective message: nccl-tests' size column", nullable=True)
-    ranks: int = count("ranks of the collective", nullable=True)
     source_location: str = text("table, figure, log file or line in the source")
     _finite = finite(r"^(value(_low|_high)?|request_rate|message_bytes)$")
 

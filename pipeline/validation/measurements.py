@@ -11,7 +11,8 @@ import polars as pl
 
 from pipeline.catalogs.io import validate
 from pipeline.catalogs.load import Catalogs
-from pipeline.catalogs.schemas import CATALOGS, KERNEL_COLUMNS, METRICS
+from pipeline.catalogs.kernel_schema import KERNEL_COLUMNS
+from pipeline.catalogs.schemas import CATALOGS, METRICS
 from pipeline.errors import InputError, Problem, suggest
 from pipeline.units import DimensionalityError, factor, unit
 
