@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import polars as pl
 
-__all__ = ["evaluate", "evaluate_kernel", "evaluate_serving", "evaluate_training", "queries", "query", "run_sweep", "scorecard",
-           "sweep"]
+__all__ = ["evaluate", "evaluate_kernel", "evaluate_serving", "evaluate_training", "queries", "query", "run_sweep",
+           "scorecard", "sweep"]
 
 MICROBATCHES_PER_STAGE = 8  # default global batch: enough microbatches per stage to keep the 1F1B bubble small
 

@@ -98,7 +98,8 @@ def operator_reasons(frame: pl.DataFrame, catalogs: Catalogs) -> pl.Expr:
                           pl.format(f"{f} must be positive, got {{}}", pl.col(f))))
     cases.append((pl.col("op").is_in(COLLECTIVE_OPS) & (pl.col("ranks") < 2),
                   pl.format("a collective needs at least 2 ranks, got {}", pl.col("ranks").cast(pl.Int64))))
-    cases.append((pl.col("op").eq("attention") & pl.col("causal").fill_null(False) & (pl.col("kv_len") < pl.col("q_len")),
+    causal = pl.col("causal").fill_null(False)
+    cases.append((pl.col("op").eq("attention") & causal & (pl.col("kv_len") < pl.col("q_len")),
                   pl.lit("causal attention needs kv_len >= q_len")))
     cases.append((pl.col("op").eq("attention") & (pl.col("heads") % pl.col("kv_heads") != 0),
                   pl.lit("heads must be a multiple of kv_heads")))

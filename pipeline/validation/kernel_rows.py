@@ -54,8 +54,8 @@ def predict_kernel_rows(rows: pl.DataFrame, catalogs: Catalogs) -> pl.DataFrame:
         pl.format("metric {} does not measure a {} call", "metric", "op"))
     picked = pl.coalesce(*(pl.when(value == c).then(pl.col(c)) for c in {c for _, c in KERNEL_METRICS.values()}))
     family = catalogs.hardware.select(pl.col("name").alias("hardware"), "family")
-    out = out.with_columns(reason=pl.coalesce(pl.when(pl.col("op").is_null()).then(pl.lit("kernel rows need kernel_op")),
-                                              mismatch, "reason")) \
+    no_op = pl.when(pl.col("op").is_null()).then(pl.lit("kernel rows need kernel_op"))
+    out = out.with_columns(reason=pl.coalesce(no_op, mismatch, "reason")) \
         .with_columns(predicted=pl.when(pl.col("reason").is_null()).then(picked)) \
         .join(family, on="hardware", how="left")
     return out.select(pl.col(c).cast(t) for c, t in schema.items())
