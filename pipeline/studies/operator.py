@@ -19,7 +19,7 @@ from pipeline.catalogs.load import Catalogs
 from pipeline.errors import suggest
 from pipeline.studies.efficiency import eta_table
 from pipeline.studies.kernels import kernel_table
-from pipeline.units import UExpr, col, lit, minimum, unit, where
+from pipeline.units import UExpr, col, lit, minimum, where
 from pipeline.walls.communication import (
     ALLREDUCE_FIT_COLUMNS,
     all_to_all_s,
@@ -206,7 +206,7 @@ def predict_operators(rows: pl.DataFrame, catalogs: Catalogs, framework: str = "
     compute_time = roofline_time_s(flop, nbytes, peak, eta, bw, eta_m)
     collective_time = _collective_time()
     factor = _c("_factor")
-    frame = frame.with_columns(_factor=pl.col("op").replace_strict(BUSBW_FACTOR, default=None,
+    lazy = frame.lazy().with_columns(_factor=pl.col("op").replace_strict(BUSBW_FACTOR, default=None,
                                                                    return_dtype=pl.Float64))
     within = _c("ranks") <= _c("scaleup_domain_size")
     no_peak = (is_gemm | is_attention) & pl.col("peak_flop_per_s").is_null()
@@ -219,10 +219,10 @@ def predict_operators(rows: pl.DataFrame, catalogs: Catalogs, framework: str = "
               .when(no_fabric).then(pl.format("{} ranks exceed the scale-up domain ({}) of {}: name a cluster "
                                               "whose scale-out fabric carries them", pl.col("ranks").cast(pl.Int64),
                                               pl.col("scaleup_domain_size").cast(pl.Int64), "hardware")))
-    frame = frame.with_columns(reason=reason)
+    lazy = lazy.with_columns(reason=reason)
     ok = pl.col("reason").is_null()
     time = where(is_collective, collective_time, compute_time)
-    out = frame.with_columns(
+    out = lazy.with_columns(
         time_s=time.magnitude("s"),
         flop=where(is_collective, lit(0.0, "FLOP"), flop).magnitude("FLOP"),
         bytes=where(is_collective, _c("message_bytes", "B"), nbytes).magnitude("B"),
@@ -240,17 +240,4 @@ def predict_operators(rows: pl.DataFrame, catalogs: Catalogs, framework: str = "
     results = ["time_s", "flop", "bytes", "achieved_flop_per_s", "fraction_of_peak", "algbw_bytes_per_s",
                "busbw_bytes_per_s", "bound", "efficiency_basis", "eta_compute"]
     out = out.with_columns(pl.when(ok).then(pl.col(c)).alias(c) for c in results)
-    return out.sort("_row").select(c for c in UNITS if c in out.columns)
-
-
-def operator_units() -> dict:
-    return {c: (None if u is None else unit(u)) for c, u in UNITS.items()}
-
-
-def fill_shape(values: dict) -> dict:
-    """A request's values with every input present (None where not given)."""
-    return {c: values.get(c) for c in INPUTS}
-
-
-__all__ = ["OPS", "REQUIRED", "SHAPE", "UNITS", "fill_shape", "operator_reasons", "operator_units",
-           "predict_operators", "requests"]
+    return out.sort("_row").select(c for c in UNITS if c in frame.columns or c in results).collect()
