@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["evaluate", "evaluate_serving", "evaluate_training", "queries", "query", "run_sweep", "scorecard",
-           "sweep"]
+__all__ = ["evaluate", "evaluate_kernel", "evaluate_serving", "evaluate_training", "queries", "query", "run_sweep",
+           "scorecard", "sweep"]
 
 
 def __getattr__(name: str) -> Any:

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import polars as pl
 
-__all__ = ["evaluate", "evaluate_serving", "evaluate_training", "queries", "query", "run_sweep", "scorecard",
-           "sweep"]
+__all__ = ["evaluate", "evaluate_kernel", "evaluate_serving", "evaluate_training", "queries", "query", "run_sweep",
+           "scorecard", "sweep"]
 
 MICROBATCHES_PER_STAGE = 8  # default global batch: enough microbatches per stage to keep the 1F1B bubble small
 
@@ -154,6 +154,39 @@ def evaluate_training(model: str, cluster: str, gpus: int | None = None, dp: int
     spec = {"study": "training", "axes": axes, "training": dict(training or {}), "overrides": dict(overrides or {}),
             "efficiency": {"framework": framework} | ({} if efficiency is None else {"eta_compute": efficiency})}
     return _one_configuration(_spec(spec), registry)
+
+
+def evaluate_kernel(op: str, hardware: str | None = None, cluster: str | None = None, dtype: str = "bf16",
+                    framework: str = "default", workload: str = "inference", registry: str | Path | None = None,
+                    **shape: float | bool) -> pl.DataFrame:
+    """One kernel call alone (the kernel study, ``pipeline.studies.operator``): ``op`` "gemm"
+    (shape m, n, k), "attention" (batch, heads, kv_heads, head_dim, q_len, kv_len, causal) or a
+    collective "all_reduce", "all_gather", "reduce_scatter", "all_to_all" (message_bytes: nccl-tests'
+    size, ranks) on ``hardware`` or over ``cluster``'s fabric, e.g.
+    ``evaluate_kernel("gemm", "H100 SXM5 80GB", m=8192, n=8192, k=8192)``. One row: time, achieved
+    FLOP/s or bus bandwidth, bound, efficiency_basis. A bad input raises ``InputError``."""
+    import polars as pl
+
+    from pipeline.catalogs.load import load_catalogs
+    from pipeline.errors import InputError, Problem, UnknownNameError
+    from pipeline.studies.operator import SHAPE, predict_operators
+
+    catalogs = load_catalogs(registry)
+    unknown = [k for k in shape if k not in (*SHAPE, "causal")]
+    if unknown:
+        raise InputError("kernel study", [Problem(None, k, f"not a kernel shape field ({', '.join(SHAPE)}, causal)")
+                                          for k in unknown])
+    names = [(c, v, catalogs.table(t)["name"].to_list()) for c, v, t in (("hardware", hardware, "hardware"),
+                                                                        ("cluster", cluster, "clusters"))
+             if v is not None and v not in catalogs.table(t)["name"].to_list()]
+    if names:
+        raise UnknownNameError("kernel study", names)
+    frame = predict_operators(pl.DataFrame([{"op": op, "hardware": hardware, "cluster": cluster, "dtype": dtype,
+                                             **shape}]), catalogs, framework, workload)
+    reason = frame["reason"][0]
+    if reason is not None:
+        raise InputError("kernel study", [Problem(None, None, f"{op}: {reason}")])
+    return frame.drop("reason")
 
 
 def scorecard(study: str, target_fraction: float = 0.8, region: str | None = "United States",

@@ -1,8 +1,9 @@
-"""Pandera schema of the GEMM kernel-efficiency catalog (registry_data/kernel_efficiency.parquet)."""
+"""Pandera schema of the GEMM kernel-efficiency catalog (registry_data/kernel_efficiency.parquet), and
+the columns of a kernel row of the measurements catalog (issue 12 item 6)."""
 
 from __future__ import annotations
 
-from pipeline.catalogs.fields import Provenance, count, finite, quantity, text
+from pipeline.catalogs.fields import Provenance, count, finite, flag, quantity, text
 
 
 class KernelEfficiencySchema(Provenance):
@@ -30,3 +31,32 @@ class KernelEfficiencySchema(Provenance):
     class Config:
         name = "kernel_efficiency"
         unique = ["hardware", "precision"]  # noqa: RUF012 (pandera API)
+
+
+# Metrics of one kernel call alone (the kernel study, pipeline.studies.operator): metric -> (study, unit).
+KERNEL_METRICS = {
+    "gemm_time_s": ("kernel", "s"), "gemm_flop_per_s": ("kernel", "FLOP/s"), "attention_time_s": ("kernel", "s"),
+    "attention_flop_per_s": ("kernel", "FLOP/s"), "collective_time_s": ("kernel", "s"),
+    "collective_busbw_bytes_per_s": ("kernel", "B/s"),
+}
+KERNEL_OPS = ["gemm", "attention", "all_reduce", "all_gather", "reduce_scatter", "all_to_all"]
+KERNEL_COLUMNS = ("kernel_op", "gemm_m", "gemm_n", "gemm_k", "heads", "kv_heads", "head_dim", "kv_len", "causal",
+                  "message_bytes", "ranks")
+
+
+class KernelRowColumns(Provenance):
+    """What a kernel row of the measurements catalog states: one GEMM, attention call or
+    collective (null on every other row). Attention also uses the row's batch (sequences) and
+    seq_len (query tokens)."""
+
+    kernel_op: str = text("the kernel call of a kernel row", nullable=True, isin=KERNEL_OPS)
+    gemm_m: int = count("GEMM rows M of C[M,N] = A[M,K].B[K,N]", nullable=True)
+    gemm_n: int = count("GEMM columns N", nullable=True)
+    gemm_k: int = count("GEMM inner dimension K", nullable=True)
+    heads: int = count("attention query heads", nullable=True)
+    kv_heads: int = count("attention key/value heads", nullable=True)
+    head_dim: int = count("attention head dimension", nullable=True)
+    kv_len: int = count("attention key/value tokens (null: seq_len)", nullable=True, unit="tok")
+    causal: bool = flag("causal attention mask", nullable=True)
+    message_bytes: float = quantity("B", "collective message: nccl-tests' size column", nullable=True)
+    ranks: int = count("ranks of the collective", nullable=True)

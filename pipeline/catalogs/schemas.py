@@ -16,7 +16,7 @@ import datetime as dt
 import pandera.polars as pa
 
 from pipeline.catalogs.fields import Provenance, count, finite, flag, quantity, text, url
-from pipeline.catalogs.kernel_schema import KernelEfficiencySchema
+from pipeline.catalogs.kernel_schema import KERNEL_METRICS, KernelEfficiencySchema, KernelRowColumns
 
 PEAK_COLUMNS = [
     "peak_fp32_flop_per_s", "peak_tf32_flop_per_s", "peak_fp16_flop_per_s",
@@ -344,12 +344,14 @@ METRICS = {  # metric -> (study, unit of the value): what a measurement states a
     "tokens_per_s_per_device": ("serving", "tok/s"),
     "step_time_s": ("training", "s"), "training_tokens_per_s": ("training", "tok/s"), "mfu": ("training", ""),
     "hfu": ("training", ""), "time_to_train_s": ("training", "s"),
+    **KERNEL_METRICS,  # one kernel call alone (issue 12 item 6)
 }
 
 
-class MeasurementSchema(Provenance):
+class MeasurementSchema(KernelRowColumns):
     """One published measurement with the whole configuration that predicts it. ``source_url``
-    is the measurement's source; ``source_location`` the table, figure or log line."""
+    is the measurement's source; ``source_location`` the table, figure or log line. A kernel
+    row (one GEMM, attention call or collective) states its shape in the KernelRowColumns."""
 
     name: str = text("measurement id", unique=True)
     metric: str = text("what was measured", isin=list(METRICS))
@@ -357,14 +359,15 @@ class MeasurementSchema(Provenance):
     value_low: float = pa.Field(nullable=True, gt=0, metadata={"description": "low end of a published range"})
     value_high: float = pa.Field(nullable=True, gt=0, metadata={"description": "high end of a published range"})
     unit: str = text("unit of value, value_low and value_high (pint syntax: ms, 1/s, tok/s; % or 1 for a fraction)")
-    model: str = text("a models catalog name")
+    model: str = text("a models catalog name (null: a kernel row)", nullable=True)
     hardware: str = text("a hardware catalog name")
     cluster: str = text("a clusters catalog name (training rows)", nullable=True)
     devices: int = count("accelerators the measurement ran on")
     compute_dtype: str = text("precision of compute")
     weight_dtype: str = text("precision of weights (serving; default compute_dtype)", nullable=True)
     framework: str = text("software stack (an efficiency profile framework, or 'default')")
-    scenario: str = text("how the load was applied", isin=["single-stream", "offline", "server", "training"])
+    scenario: str = text("how the load was applied", isin=["single-stream", "offline", "server", "training",
+                                                                   "microbenchmark"])
     batch: int = count("batch (node: samples; serving: concurrent sequences; training: global sequences; "
                        "null: unpublished, the prediction takes the largest feasible batch)", nullable=True)
     seq_len: int = count("sequence length (node, training)", nullable=True, unit="tok")
@@ -390,7 +393,7 @@ class MeasurementSchema(Provenance):
     request_rate: float = quantity("1/s", "offered requests per second, QPS (serving, server scenario)",
                                    nullable=True)
     source_location: str = text("table, figure, log file or line in the source")
-    _finite = finite(r"^(value(_low|_high)?|request_rate)$")
+    _finite = finite(r"^(value(_low|_high)?|request_rate|message_bytes)$")
 
     class Config:
         name = "measurements"

@@ -12,7 +12,7 @@ from pipeline.cli.options import RegistryOpt, SetOpt
 from pipeline.cli.output import console, echo_json, print_pairs, print_table, units_of
 from pipeline.errors import InputError, Problem
 
-STUDIES = ("node", "serving", "training")
+STUDIES = ("node", "serving", "training", "kernel")
 SERVING_ONLY = ("tp", "pp", "prompt_len", "output_len", "weight_dtype", "kv_dtype", "precision", "reasoning_tokens",
                 "request_rate", "replicas", "dataset")
 TRAINING_KNOBS = {"flash_attention": "flash_attention", "dp_overlap": "dp_overlap_fraction",
@@ -20,12 +20,18 @@ TRAINING_KNOBS = {"flash_attention": "flash_attention", "dp_overlap": "dp_overla
 
 
 def evaluate(
-    model: Annotated[str, typer.Option("--model", help="Model name from the catalog.")],
+    model: Annotated[str | None, typer.Option(
+        "--model", help="Model name from the catalog (every study but kernel).")] = None,
     hardware: Annotated[str | None, typer.Option(
         "--hardware", help="Accelerator name from the catalog (node and serving studies).")] = None,
     study: Annotated[str | None, typer.Option(
-        "--study", help="node, serving or training (default: serving if a serving option is given, "
-                        "training if --cluster is, else node).")] = None,
+        "--study", help="node, serving, training or kernel (default: kernel if --op is given, serving if a "
+                        "serving option is, training if --cluster is, else node).")] = None,
+    op: Annotated[str | None, typer.Option(
+        "--op", help="Kernel: gemm, attention, all_reduce, all_gather, reduce_scatter or all_to_all.")] = None,
+    shape: Annotated[list[str] | None, typer.Option(
+        "--shape", help="Kernel: field=value[,...]: m, n, k (gemm); batch, heads, kv_heads, head_dim, q_len, "
+                        "kv_len, causal (attention); message_bytes (nccl-tests size), ranks (collectives).")] = None,
     batch: Annotated[int, typer.Option("--batch")] = 1,
     compute_dtype: Annotated[str | None, typer.Option(
         "--compute-dtype", help="Default fp16 (node, serving), bf16 (training).")] = None,
@@ -93,7 +99,8 @@ def evaluate(
 
     Any serving option (--tp, --pp, --prompt-len, --output-len, --weight-dtype, --kv-dtype,
     --precision, --reasoning-tokens, --request-rate, --replicas, --dataset) evaluates the serving study,
-    with its per-operator breakdown.
+    with its per-operator breakdown. ``--study kernel --op gemm --shape m=8192,n=8192,k=8192`` predicts
+    one kernel call alone (a GEMM, an attention call or a collective, --cluster for its fabric).
     """
     o = SimpleNamespace(**locals())
     o.what_if = what_if(o.set_)
@@ -117,9 +124,14 @@ def pick_study(o: SimpleNamespace) -> str:
     study = o.study
     if study is None:
         serving = any(getattr(o, k) is not None for k in SERVING_ONLY) or o.weight_streaming
-        study = "training" if o.cluster is not None else "serving" if serving else "node"
+        study = ("kernel" if o.op is not None else "training" if o.cluster is not None
+                 else "serving" if serving else "node")
     if study not in STUDIES:
-        raise InputError("evaluate", [Problem(None, "--study", f"got {study!r}, expected node, serving or training")])
+        raise InputError("evaluate", [Problem(None, "--study", f"got {study!r}, expected {', '.join(STUDIES)}")])
+    if study == "kernel":
+        return study
+    if o.model is None:
+        raise InputError("evaluate", [Problem(None, "--model", f"required by the {study} study")])
     if o.dataset is not None:
         both = [f"--{k.replace('_', '-')}" for k in ("prompt_len", "output_len") if getattr(o, k) is not None]
         if both:
@@ -198,7 +210,13 @@ def show_training(o: SimpleNamespace) -> None:
                                            "step-time breakdown")
 
 
-SHOW = {"node": show_node, "serving": show_serving, "training": show_training}
+def show_kernel(o: SimpleNamespace) -> None:
+    from pipeline.cli.kernel import show_kernel as show
+
+    show(o)
+
+
+SHOW = {"node": show_node, "serving": show_serving, "training": show_training, "kernel": show_kernel}
 
 
 def show_row(frame, study: str, as_json: bool, title: str) -> bool:

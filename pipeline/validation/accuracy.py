@@ -9,6 +9,7 @@ from pipeline.catalogs.schemas import METRICS
 from pipeline.validation.predict import THROUGHPUT
 
 UTILIZATION = ("mfu", "hfu")  # errors in points of peak, not % of the value
+KERNEL = tuple(m for m, (study, _) in METRICS.items() if study == "kernel")  # one kernel call: not a system's latency
 TARGET_PCT, TARGET_POINTS = 20.0, 10.0  # issue 6: CV median <= 20 % (latency, throughput), <= 10 points (MFU)
 ELASTICITY_BOUND = 0.1
 SAME_CONFIG = ["metric", "model", "hardware", "framework", "compute_dtype", "devices", "tp", "pp", "prompt_len",
@@ -54,7 +55,8 @@ def catalog_eta_summary(table: pl.DataFrame) -> pl.DataFrame:
             pl.col("error").median().alias("median_abs_error"),
             (pl.col("error") <= WITHIN_PCT).mean().alias("share_within_30pct")]
     per_metric = rows.group_by("metric").agg(aggs).sort("metric")
-    overall = rows.filter(~util).select(pl.lit("all latency and throughput").alias("metric"), *aggs)
+    overall = rows.filter(~util & ~pl.col("metric").is_in(KERNEL)).select(
+        pl.lit("all latency and throughput").alias("metric"), *aggs)
     out = pl.concat([per_metric, overall.with_columns(pl.col(c).cast(per_metric[c].dtype)
                                                       for c in ("rows", "predicted"))])
     return out.with_columns(pl.when(pl.col("metric").is_in(UTILIZATION)).then(None)
@@ -78,7 +80,8 @@ def cv_summary(table: pl.DataFrame) -> pl.DataFrame:
                              cv=abs_error("cv_predicted"))
     aggs = [pl.len().alias("rows"), pl.col("before").median(), pl.col("in_sample").median(), pl.col("cv").median()]
     per_metric = rows.group_by("metric").agg(aggs).sort("metric")
-    overall = rows.filter(~util).select(pl.lit("all latency and throughput").alias("metric"), *aggs)
+    overall = rows.filter(~util & ~pl.col("metric").is_in(KERNEL)).select(
+        pl.lit("all latency and throughput").alias("metric"), *aggs)
     out = pl.concat([per_metric, overall.with_columns(pl.col("rows").cast(per_metric["rows"].dtype))])
     return out.with_columns(
         target=pl.when(pl.col("metric").is_in(UTILIZATION)).then(pl.lit(f"<= {TARGET_POINTS:g} points"))

@@ -22,6 +22,7 @@ from pipeline.errors import InputError
 from pipeline.runs import STUDIES
 from pipeline.spec import parse_spec
 from pipeline.studies.sides import Space
+from pipeline.validation.kernel_rows import predict_kernel_rows
 
 ETA_GRID = [round(0.05 + 0.01 * i, 2) for i in range(96)]  # 0.05 .. 1.00
 NODE_BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
@@ -43,6 +44,8 @@ REASON = {"measurement": pl.UInt32, "reason": pl.String}
 def measurement_spec(r: dict) -> tuple[dict | None, str | None]:
     """The one-configuration spec that predicts measurement ``r`` (None and why when it cannot)."""
     study, framework = r["study"], {"framework": r["framework"]}
+    if r["model"] is None:
+        return None, f"{study} rows need a model"
     batches = [r["batch"]] if r["batch"] is not None else None
     if study == "node":
         return {"axes": {"model": [r["model"]], "hardware": [r["hardware"]], "compute_dtype": [r["compute_dtype"]],
@@ -158,13 +161,15 @@ def predict(measured: pl.DataFrame, catalogs: Catalogs, etas: list[float] | None
     groups: dict[tuple, list[int]] = {}
     specs, reasons = {}, []
     for i, r in enumerate(measured.select(SPEC_INPUTS).iter_rows(named=True)):
+        if r["study"] == "kernel":  # one kernel call alone: the kernel study (predict_kernel_rows)
+            continue
         spec, reason = measurement_spec(r)
         if spec is None:
             reasons.append({"measurement": i, "reason": reason})
         else:
             specs[i] = spec
             groups.setdefault(_group_key(spec), []).append(i)
-    parts = [pl.DataFrame(reasons, schema=REASON)]
+    parts = [pl.DataFrame(reasons, schema=REASON), predict_kernel_rows(rows, catalogs)]
     for members in groups.values():
         try:
             part, alone, _ = _predict_together(members, specs, rows, catalogs, etas)

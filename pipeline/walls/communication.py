@@ -62,6 +62,17 @@ def all_to_all_s(n: UExpr, message: UExpr, alpha: UExpr, beta: UExpr) -> UExpr:
     return where(n > 1, steps * alpha + (steps / n * message / beta).to("s"), 0)
 
 
+def hierarchical_all_reduce_s(domains: UExpr, g: UExpr, message: UExpr, up_alpha: UExpr, up_beta: UExpr,
+                              out_alpha: UExpr, out_beta: UExpr) -> UExpr:
+    """All-reduce over ``domains`` scale-up domains of ``g`` ranks each, as NCCL runs it across
+    nodes: reduce-scatter within the domain, all-reduce of M/g across domains by the faster of
+    ring and double binary tree (what NCCL's tuner picks), all-gather within the domain."""
+    across = minimum(ring_all_reduce_s(domains, message / g, out_alpha, out_beta),
+                     tree_all_reduce_s(domains, message / g, out_alpha, out_beta))
+    within = ring_reduce_scatter_s(g, message, up_alpha, up_beta) + ring_all_gather_s(g, message, up_alpha, up_beta)
+    return within + across
+
+
 # Upper bounds (bytes) of the all-reduce fit's message-size regimes r0..r4, the last unbounded:
 # NCCL changes protocol, algorithm and channel count with size (pipeline.catalogs.collective_fits).
 ALLREDUCE_REGIME_BOUNDS_BYTES = (65536.0, 524288.0, 8388608.0, 134217728.0)
@@ -279,12 +290,9 @@ def dp_allreduce_time_s(params_per_gpu: UExpr, gradient_bytes_per_param: UExpr, 
     reduce-scatter plus a parameter all-gather; ZeRO-3 / FSDP 1.5x (Rajbhandari et al. §7.2)."""
     message = params_per_gpu * gradient_bytes_per_param
     g = dp_ranks_per_domain
-    domains = dp / g
-    across = minimum(ring_all_reduce_s(domains, message / g, scaleout_latency_s, scaleout_beta_bytes_per_s),
-                     tree_all_reduce_s(domains, message / g, scaleout_latency_s, scaleout_beta_bytes_per_s))
-    within = (ring_reduce_scatter_s(g, message, scaleup_link_latency_s, scaleup_beta_bytes_per_s)
-              + ring_all_gather_s(g, message, scaleup_link_latency_s, scaleup_beta_bytes_per_s))
-    return (within + across) * where(zero_stage >= 3, ZERO3_TRAFFIC, 1.0)
+    return (hierarchical_all_reduce_s(dp / g, g, message, scaleup_link_latency_s, scaleup_beta_bytes_per_s,
+                                      scaleout_latency_s, scaleout_beta_bytes_per_s)
+            * where(zero_stage >= 3, ZERO3_TRAFFIC, 1.0))
 
 
 @training_column

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from pipeline.units import Plain, UExpr, maximum, only_where, total, where
 from pipeline.walls.bounds import binding
+from pipeline.walls.kernel_calls import roofline_compute_bound, roofline_time_s
 from pipeline.walls.operators import GEMM_OPERATORS, OPERATORS
 from pipeline.walls.quantities import TOKEN
 from pipeline.walls.registries import define_serving, serving_column
@@ -136,10 +137,10 @@ def _operator_times(p: str) -> None:
     totals of a pass and the pass time (FLOPs and bytes: ``operators``)."""
 
     def op_time(flop, nbytes, peak, eta_c, bw, eta_m):
-        return maximum((flop / (peak * eta_c)).to("s"), (nbytes / (bw * eta_m)).to("s"))
+        return roofline_time_s(flop, nbytes, peak, eta_c, bw, eta_m)
 
     def op_compute_bound(flop, nbytes, peak, eta_c, bw, eta_m):
-        return (flop / (peak * eta_c)).to("s") >= (nbytes / (bw * eta_m)).to("s")
+        return roofline_compute_bound(flop, nbytes, peak, eta_c, bw, eta_m)
 
     def op_bound(is_compute_bound):  # text for the breakdown; the sweep keeps booleans
         return binding((is_compute_bound, "compute"), otherwise="memory")

@@ -176,7 +176,7 @@ def test_missing_hardware_and_bad_study(mlsys):
     res = mlsys("evaluate", "--model", "ResNet-50")
     assert res.exit_code == 2 and "--hardware: required by the node study" in flat(res.stderr)
     res = mlsys("evaluate", "--model", "ResNet-50", "--hardware", H100, "--study", "nodes")
-    assert res.exit_code == 2 and "got 'nodes', expected node, serving or training" in flat(res.stderr)
+    assert res.exit_code == 2 and "got 'nodes', expected node, serving, training, kernel" in flat(res.stderr)
 
 
 @pytest.mark.parametrize("option", ["--tp", "--pp", "--replicas"])
