@@ -18,7 +18,8 @@ Tensor parallelism costs two all-reduces per layer forward (Megatron-LM, Shoeybi
 2019, §3); in serving, a framework with its own peer-to-peer all-reduce (vLLM, TensorRT-LLM,
 SGLang: efficiency_profiles' custom_allreduce_*) runs it below its size limit where the
 custom all-reduce catalog has a fit for the fabric. Pipeline parallelism sends activations
-across each stage boundary (Narayanan et al. 2021, SC21). The training step's terms are per microbatch on the busiest stage.
+across each stage boundary (Narayanan et al. 2021, SC21). The training step's terms are per
+microbatch on the busiest stage.
 """
 
 from __future__ import annotations
