@@ -41,8 +41,10 @@ ALGORITHM = "one_shot"  # the decode-size path of vLLM's and TensorRT-LLM's cust
 # The fit is used only where it predicts the sources it was not fitted to within issue 12's
 # ±30 % band; elsewhere the accelerator keeps NCCL's alpha-beta path.
 MAX_HELD_OUT_ERROR = 0.30
-CUSTOM_COLUMNS = ["custom_allreduce_alpha_s", "custom_allreduce_link_fraction"]
-CUSTOM_UNITS = {"custom_allreduce_alpha_s": "s", "custom_allreduce_link_fraction": ""}
+# Kept as ratios to the hardware catalog's link latency and bandwidth, as the NCCL fits are
+# (collective_fits.allreduce_columns), so that an override or a sensitivity of the link moves them.
+CUSTOM_COLUMNS = ["custom_allreduce_alpha_ratio", "custom_allreduce_link_fraction"]
+CUSTOM_UNITS = dict.fromkeys(CUSTOM_COLUMNS, "")
 
 
 def read_points(registry: Path | None = None) -> pl.DataFrame:
@@ -163,14 +165,14 @@ def _validated(path: str, mtime_ns: int) -> pl.DataFrame:
 
 def custom_allreduce_columns(hardware: pl.DataFrame, fits: pl.DataFrame) -> pl.DataFrame:
     """Per accelerator whose fabric class has a fit within MAX_HELD_OUT_ERROR: the fitted alpha
-    (s) and beta as a fraction of the accelerator's link; nulls elsewhere (NCCL's path)."""
+    over the accelerator's link latency and beta over its link bandwidth; nulls elsewhere
+    (NCCL's path)."""
     usable = fits.filter(pl.col("held_out_median_abs_error") <= MAX_HELD_OUT_ERROR)
-    by_class = pl.DataFrame({"name": hardware["name"]}).with_columns(
+    by_class = hardware.select("name", "scaleup_link_latency_s").with_columns(
         fabric_class=pl.col("name").replace_strict(FABRIC_OF_HARDWARE, default=None))
-    return (by_class.join(usable.select("fabric_class", custom_allreduce_alpha_s="alpha_s",
-                                        custom_allreduce_link_fraction="link_fraction"),
-                          on="fabric_class", how="left")
-            .select("name", *[pl.col(c).cast(pl.Float64) for c in CUSTOM_COLUMNS]))
+    return (by_class.join(usable.select("fabric_class", "alpha_s", "link_fraction"), on="fabric_class", how="left")
+            .select("name", custom_allreduce_alpha_ratio=(pl.col("alpha_s") / pl.col("scaleup_link_latency_s"))
+                    .cast(pl.Float64), custom_allreduce_link_fraction=pl.col("link_fraction").cast(pl.Float64)))
 
 
 # -- which frameworks use it (efficiency_profiles) ------------------------------------------------

@@ -7,11 +7,13 @@ import polars as pl
 import pytest
 
 from pipeline import formulas
+from pipeline.catalogs import custom_allreduce
 from pipeline.studies.serving import FORMULAS
 from pipeline.units import col, lit, unit
 from pipeline.walls.communication import ALLREDUCE_FIT_COLUMNS, framework_all_reduce_s, one_shot_all_reduce_s
+from tests.walls.test_sensitivity import TOLERANCE, compare, finite_difference, prepared
 
-ALPHA, FRACTION, LINK = 6e-6, 0.8, 450e9  # one-shot alpha, beta = 0.8 x NVLink4's 450 GB/s = 360 GB/s
+ALPHA, FRACTION, LINK = 6e-6, 0.8, 450e9  # one-shot alpha (10 x the 0.6 us link latency), beta = 0.8 x 450 GB/s
 MESSAGE = 16384.0  # 1 token x 8192 x 2 B
 CUSTOM = ALPHA + 7 * MESSAGE / 360e9  # 6.3186 us
 NCCL = 14 * 0.6e-6 + 1.75 * MESSAGE / (LINK * 0.7)  # ring at the catalog's 0.6 us and 0.7 x link: 8.4910 us
@@ -63,11 +65,38 @@ def test_decode_tp_comm_of_llama2_70b_on_8_h100():
             "d_model": ([8192.0] * n, ""), "bytes_per_element": ([2.0] * n, "B/elem"),
             "scaleup_link_latency_s": ([0.6e-6] * n, "s"), "scaleup_link_bandwidth_bytes_per_s": ([LINK] * n, "B/s"),
             "eta_link": ([0.7] * n, ""), "custom_allreduce_max_bytes": ([8 * 2**20, None], "B"),
-            "custom_allreduce_max_ranks": ([8.0, None], ""), "custom_allreduce_alpha_s": ([ALPHA] * n, "s"),
+            "custom_allreduce_max_ranks": ([8.0, None], ""), "custom_allreduce_alpha_ratio": ([ALPHA / 0.6e-6] * n, ""),
             "custom_allreduce_link_fraction": ([FRACTION] * n, "")}
     cols |= {c: ([None] * n, "") for c in ALLREDUCE_FIT_COLUMNS}
     f = pl.DataFrame({k: v for k, (v, _) in cols.items()}, schema={k: pl.Float64 for k in cols})
     units = {k: unit(u) for k, (_, u) in cols.items()}
-    out = formulas.plan(f.lazy(), units, ["decode_tp_comm_time_s"], FORMULAS).frame.collect()
+    out = formulas.plan(f.lazy(), units, ["decode_tp_comm_time_s", "decode_tp_alpha_s"], FORMULAS).frame.collect()
     assert out["decode_tp_comm_time_s"].to_list() == pytest.approx([160 * CUSTOM, 160 * NCCL], rel=1e-9)
     assert round(160 * CUSTOM * 1e3, 4) == 1.0110 and round(160 * NCCL * 1e3, 4) == 1.3586
+    # wall 21 counts 2(tp-1) = 14 alpha steps per all-reduce: one-shot's single 6 us spread over them
+    assert out["decode_tp_alpha_s"].to_list() == pytest.approx([6e-6 / 14, 0.6e-6], rel=1e-9)
+
+
+def test_wall_21_link_elasticities_hold_where_vllm_runs_one_shot():
+    """Wall 21's link-latency and link-bandwidth elasticities of the ITL match a central difference
+    where decode's all-reduces run in vLLM's one-shot kernel (its alpha a ratio of the link latency,
+    its beta a fraction of the link bandwidth)."""
+    p = prepared({"study": "serving", "efficiency": {"framework": "vLLM"}, "axes": {
+        "hardware": ["H100 SXM5 80GB"], "model": ["Llama 2 70B"], "compute_dtype": ["fp16"], "tp": [2, 4, 8],
+        "batch": [1, 16], "prompt_len": [512], "output_len": [256]}})
+    units, reg = p.space.units, FORMULAS
+    base = formulas.plan(p.space.frame(), units, ["itl_s", "elasticity_link_bandwidth", "elasticity_link_latency",
+                                                  "decode_tp_alpha_s"], reg, keep=True).frame
+    for column in ("scaleup_link_bandwidth_bytes_per_s", "scaleup_link_latency_s"):
+        base = finite_difference(base, units, "itl_s", reg, column)
+    rows = base.filter(pl.col("itl_s").is_not_null()).collect()
+    # TP 4 and 8 run one-shot (its alpha over 2(tp-1) steps); at TP 2 NCCL's two ring steps of the
+    # fitted 1.9-2.5 us beat one-shot's 6.2 us, so NCCL's alpha stays
+    alpha = custom_allreduce.load_fits()["alpha_s"][0]
+    wide = rows.filter(pl.col("tp") >= 4)
+    assert wide["decode_tp_alpha_s"].to_list() == pytest.approx([alpha / (2 * (tp - 1)) for tp in wide["tp"]])
+    assert (rows.filter(pl.col("tp") == 2)["decode_tp_alpha_s"] < alpha / 2).all()
+    for analytic, fd in (("elasticity_link_bandwidth", "fd_scaleup_link_bandwidth_bytes_per_s"),
+                         ("elasticity_link_latency", "fd_scaleup_link_latency_s")):
+        gaps = compare(rows, analytic, fd)
+        assert gaps.height == 6 and gaps["gap"].max() < TOLERANCE, analytic
