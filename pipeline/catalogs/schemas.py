@@ -164,8 +164,14 @@ class EfficiencyProfileSchema(Provenance):
     scheduler_source_url: str = url("the source of scheduler_overhead_per_iteration_s")
     prefill_chunk_tokens: float = quantity("tok", "default chunked-prefill size / max batched tokens", nullable=True)
     chunk_source_url: str = url("the framework source stating prefill_chunk_tokens' default")
+    custom_allreduce_max_bytes: float = quantity(
+        "B", "largest all-reduce message the framework's own P2P all-reduce takes within a node (vLLM "
+        "custom_all_reduce max_size, TensorRT-LLM workspace); null: NCCL only", nullable=True, gt=0)
+    custom_allreduce_max_ranks: float = quantity("", "most ranks that custom all-reduce supports", nullable=True,
+                                                 ge=2)
+    custom_allreduce_source_url: str = url("the framework source stating the custom all-reduce limits")
     _finite = finite(r"^(eta_\w+_(low|high)|memory_fraction|launch_overhead_per_kernel_s|graph_launch\w*"
-                     r"|scheduler_overhead_per_iteration_s|prefill_chunk_tokens)$")
+                     r"|scheduler_overhead_per_iteration_s|prefill_chunk_tokens|custom_allreduce_max_\w+)$")
 
     class Config:
         name = "efficiency_profiles"

@@ -95,9 +95,14 @@ FRAMEWORK_TERMS = {
                            {"decode_cuda_graphs": False, "graph_launch_s": 0.0, "graph_launch_per_kernel_s": 0.0}),
     "scheduler_overhead_per_iteration_s": (["scheduler_overhead_per_iteration_s"], "scheduler_source_url",
                                            {"scheduler_overhead_per_iteration_s": 0.0}),
+    # the framework's own P2P all-reduce (pipeline.catalogs.custom_allreduce); none: NCCL only
+    "custom_allreduce_max_bytes": (["custom_allreduce_max_bytes", "custom_allreduce_max_ranks"],
+                                   "custom_allreduce_source_url",
+                                   {"custom_allreduce_max_bytes": 0.0, "custom_allreduce_max_ranks": 0.0}),
 }
 FRAMEWORK_UNITS = {"launch_overhead_per_kernel_s": "s", "prefill_chunk_tokens": "tok", "decode_cuda_graphs": None,
-                   "graph_launch_s": "s", "graph_launch_per_kernel_s": "s", "scheduler_overhead_per_iteration_s": "s"}
+                   "graph_launch_s": "s", "graph_launch_per_kernel_s": "s", "scheduler_overhead_per_iteration_s": "s",
+                   "custom_allreduce_max_bytes": "B", "custom_allreduce_max_ranks": ""}
 
 
 def framework_source(term: str) -> str:

@@ -59,7 +59,7 @@ HARDWARE = ["vendor", "family", "category", "memory_capacity_bytes", "usable_mem
             "memory_bandwidth_bytes_per_s", "scaleup_link_bandwidth_bytes_per_s", "scaleup_link_latency_s",
             "scaleup_domain_size", "host_link_bandwidth_bytes_per_s", "tdp_w"]
 KNOBS = ["kernels_per_transformer_layer", "kernels_per_cnn_layer", "launch_overhead_per_kernel_s", "step_multiplier",
-         "decode_cuda_graphs", "scheduler_overhead_per_iteration_s",
+         "decode_cuda_graphs", "scheduler_overhead_per_iteration_s", "custom_allreduce_max_bytes",
          "dequant_overhead_fraction", "allow_weight_streaming", "kv_block_tokens",
          "prefill_chunk_tokens"]
 AXES = {"tp": ("", pl.Float64), "pp": ("", pl.Float64), "batch": ("", pl.Int64), "prompt_len": ("tok", pl.Int64),

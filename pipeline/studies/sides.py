@@ -20,7 +20,7 @@ import pint
 import polars as pl
 
 from pipeline import formulas, walls  # noqa: F401  (registers the formulas)
-from pipeline.catalogs import collective_fits
+from pipeline.catalogs import collective_fits, custom_allreduce
 from pipeline.catalogs.io import schema_units
 from pipeline.catalogs.load import Catalogs
 from pipeline.catalogs.schemas import PEAK_COLUMNS
@@ -384,6 +384,10 @@ def hardware_side(rows: pl.DataFrame, catalogs: Catalogs, spec: SweepSpec, *, wo
     fits = collective_fits.allreduce_columns(catalogs.hardware, _fits(catalogs)).rename({"name": accelerator})
     side = side.join(fits, on=accelerator, how="left")
     out |= {"comm_basis": None} | {c: unit(u) for c, u in collective_fits.ALLREDUCE_UNITS.items()}
+    custom = custom_allreduce.custom_allreduce_columns(  # wall 14: the frameworks' one-shot all-reduce
+        catalogs.hardware, custom_allreduce.load_fits(catalogs.paths["hardware"].parent)).rename({"name": accelerator})
+    side = side.join(custom, on=accelerator, how="left")
+    out |= {c: unit(u) for c, u in custom_allreduce.CUSTOM_UNITS.items()}
     return Side(categorical(side), out | (units or {}), rules)
 
 

@@ -14,9 +14,12 @@ accelerator's fabric (pipeline.catalogs.collective_fits, nccl-tests / rccl-tests
 alpha and beta fitted for the message's size regime; elsewhere the hardware catalog's link
 latency and link bandwidth x eta_link (``comm_basis`` says which).
 
-Tensor parallelism costs two ring all-reduces per layer forward (Megatron-LM, Shoeybi et al.
-2019, §3); pipeline parallelism sends activations across each stage boundary (Narayanan et al.
-2021, SC21). The training step's terms are per microbatch on the busiest stage.
+Tensor parallelism costs two all-reduces per layer forward (Megatron-LM, Shoeybi et al.
+2019, §3); in serving, a framework with its own peer-to-peer all-reduce (vLLM, TensorRT-LLM,
+SGLang: efficiency_profiles' custom_allreduce_*) runs it below its size limit where the
+custom all-reduce catalog has a fit for the fabric. Pipeline parallelism sends activations
+across each stage boundary (Narayanan et al. 2021, SC21). The training step's terms are per
+microbatch on the busiest stage.
 """
 
 from __future__ import annotations
@@ -112,18 +115,61 @@ def fitted_all_reduce_s(n: UExpr, message: UExpr, latency: UExpr, bandwidth: UEx
                              fitted_beta_bytes_per_s(message, bandwidth, beta, *fit))
 
 
+def one_shot_all_reduce_s(n: UExpr, message: UExpr, alpha: UExpr, beta: UExpr) -> UExpr:
+    """One-shot all-reduce over peer-to-peer links: each rank reads the n-1 peers' whole buffers
+    and reduces locally in one kernel, alpha + (n-1) M / beta (vLLM cross_device_reduce_1stage,
+    csrc/custom_all_reduce.cuh; TensorRT-LLM ONESHOT, customAllReduceKernels.h)."""
+    return where(n > 1, alpha + ((n - 1.0) * message / beta).to("s"), 0)
+
+
+def runs_one_shot(n: UExpr, message: UExpr, nccl_s: UExpr, max_bytes: UExpr, max_ranks: UExpr, alpha: UExpr,
+                  link_fraction: UExpr, bandwidth: UExpr) -> Plain:
+    """Whether a serving framework runs its own one-shot kernel (alpha, link_fraction x
+    ``bandwidth``: pipeline.catalogs.custom_allreduce, fitted to vLLM / TensorRT-LLM kernel
+    microbenchmarks) rather than NCCL (``nccl_s``): the message within its documented size limit
+    ``max_bytes`` and ``n`` within ``max_ranks`` (vLLM custom_all_reduce.py: max_size 8 MiB, 2-8
+    ranks, NVLink; TensorRT-LLM max_workspace_size_auto), a fit for the fabric, and one-shot the
+    faster: below the limit the frameworks switch to two-shot or NCCL where one-shot stops winning
+    (vLLM CUSTOM_ALL_REDUCE_MAX_SIZES, all_reduce_utils.py), which the one-shot line does not
+    model. Null fit or null limits: NCCL."""
+    custom = one_shot_all_reduce_s(n, message, alpha, link_fraction * bandwidth)
+    usable = (message <= max_bytes.fill_null(0.0)) & (n <= max_ranks.fill_null(0.0)) & alpha.is_not_null()
+    return usable & (custom < nccl_s)
+
+
+def framework_all_reduce_s(n: UExpr, message: UExpr, nccl_s: UExpr, max_bytes: UExpr, max_ranks: UExpr,
+                           alpha: UExpr, link_fraction: UExpr, bandwidth: UExpr) -> UExpr:
+    """The all-reduce a serving framework runs: its one-shot kernel where ``runs_one_shot``, else
+    NCCL's ``nccl_s``."""
+    chosen = runs_one_shot(n, message, nccl_s, max_bytes, max_ranks, alpha, link_fraction, bandwidth)
+    return where(chosen, one_shot_all_reduce_s(n, message, alpha, link_fraction * bandwidth), nccl_s)
+
+
 # -- serving: a pass of each phase over the scale-up link ------------------------------------------
 
 def _tp_comm(n_layers: UExpr, tp: UExpr, t: UExpr, d: UExpr, abytes: UExpr, alpha: UExpr, beta: UExpr,
-             eta_l: UExpr, *fit: UExpr) -> UExpr:
-    """TP: two ring all-reduces of the step's hidden states per layer (Megatron-LM)."""
+             eta_l: UExpr, max_bytes: UExpr, max_ranks: UExpr, custom_ratio: UExpr, custom_fraction: UExpr,
+             *fit: UExpr) -> UExpr:
+    """TP: two all-reduces of the step's hidden states per layer (Megatron-LM), each NCCL's ring
+    or the framework's own one-shot kernel (``framework_all_reduce_s``; its alpha the fitted
+    ratio x the link latency ``alpha``)."""
     message = t * d * ELEM_PER_TOKEN * abytes
-    return where(tp > 1, 2.0 * n_layers * fitted_all_reduce_s(tp, message, alpha, beta, alpha, beta * eta_l, *fit), 0)
+    nccl = fitted_all_reduce_s(tp, message, alpha, beta, alpha, beta * eta_l, *fit)
+    each = framework_all_reduce_s(tp, message, nccl, max_bytes, max_ranks, custom_ratio * alpha, custom_fraction,
+                                  beta)
+    return where(tp > 1, 2.0 * n_layers * each, 0)
 
 
-def _tp_alpha(t: UExpr, d: UExpr, abytes: UExpr, alpha: UExpr, *fit: UExpr) -> UExpr:
-    """The per-step latency the TP all-reduce of a pass uses (wall 21 splits its alpha part)."""
-    return fitted_alpha_s(t * d * ELEM_PER_TOKEN * abytes, alpha, alpha, *fit)
+def _tp_alpha(tp: UExpr, t: UExpr, d: UExpr, abytes: UExpr, alpha: UExpr, beta: UExpr, eta_l: UExpr,
+              max_bytes: UExpr, max_ranks: UExpr, custom_ratio: UExpr, custom_fraction: UExpr, *fit: UExpr) -> UExpr:
+    """The per-step latency of the TP all-reduce of a pass, per ring step (wall 21 counts 2(tp-1)
+    steps per all-reduce for its alpha part): NCCL's (possibly fitted) alpha, or where the
+    framework's one-shot kernel runs, its single alpha spread over those steps."""
+    message = t * d * ELEM_PER_TOKEN * abytes
+    nccl = fitted_all_reduce_s(tp, message, alpha, beta, alpha, beta * eta_l, *fit)
+    one_shot = runs_one_shot(tp, message, nccl, max_bytes, max_ranks, custom_ratio * alpha, custom_fraction, beta)
+    spread = custom_ratio * alpha / maximum(2.0 * (tp - 1.0), 1.0)
+    return where(one_shot, spread, fitted_alpha_s(message, alpha, alpha, *fit))
 
 
 def _pp_comm(pp: UExpr, t: UExpr, d: UExpr, abytes: UExpr, alpha: UExpr, beta: UExpr, eta_l: UExpr) -> UExpr:
@@ -138,11 +184,13 @@ def _comm_total(tp_t: UExpr, pp_t: UExpr) -> UExpr:
 
 
 _LINK = ["bytes_per_element", "scaleup_link_latency_s", "scaleup_link_bandwidth_bytes_per_s", "eta_link"]
+_CUSTOM = ["custom_allreduce_max_bytes", "custom_allreduce_max_ranks", "custom_allreduce_alpha_ratio",
+           "custom_allreduce_link_fraction"]
 for _p in PHASES:
-    define_serving(f"{_p}_tp_comm_time_s", ["n_layers", "tp", f"{_p}_tokens", "d_model", *_LINK,
+    define_serving(f"{_p}_tp_comm_time_s", ["n_layers", "tp", f"{_p}_tokens", "d_model", *_LINK, *_CUSTOM,
                                             *ALLREDUCE_FIT_COLUMNS], _tp_comm)
-    define_serving(f"{_p}_tp_alpha_s", [f"{_p}_tokens", "d_model", "bytes_per_element", "scaleup_link_latency_s",
-                                        *ALLREDUCE_FIT_COLUMNS], _tp_alpha)
+    define_serving(f"{_p}_tp_alpha_s", ["tp", f"{_p}_tokens", "d_model", *_LINK, *_CUSTOM, *ALLREDUCE_FIT_COLUMNS],
+                   _tp_alpha)
     define_serving(f"{_p}_pp_comm_time_s", ["pp", f"{_p}_tokens", "d_model", *_LINK], _pp_comm)
     define_serving(f"{_p}_communication_time_s", [f"{_p}_tp_comm_time_s", f"{_p}_pp_comm_time_s"], _comm_total)
 

@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 
 from pipeline import runs
+from pipeline.catalogs import custom_allreduce
 from pipeline.catalogs.load import load_catalogs
 from pipeline.spec import parse_spec
 from pipeline.studies import serving
@@ -82,8 +83,17 @@ def test_the_default_profile_keeps_the_results_before_issue_12():
 
 def test_vllm_decode_replays_a_graph_and_prefill_stays_eager():
     """vLLM's η and memory fraction equal the default's here (0.25-0.35 midpoint 0.30, 0.9 of the
-    total), so the ITL falls by exactly the eager launches minus one graph replay."""
+    total) and pp = 1, so the ITL falls by exactly the eager launches minus one graph replay, and by the
+    all-reduces vLLM runs in its own one-shot kernel (16 KiB per decode all-reduce, below its
+    8 MiB limit: 160 x (alpha + 7 x 16384 B / (link fraction x 450 GB/s)) from the custom
+    all-reduce catalog) instead of NCCL's ring; prefill's 32 MiB all-reduces stay on NCCL."""
     vllm, default = _serving("vLLM"), _serving("default")
     assert vllm["decode_launch_overhead_s"] == pytest.approx(2.5e-6 + 880 * 1e-9)
-    assert default["itl_s"] - vllm["itl_s"] == pytest.approx(880 * 4e-6 - (2.5e-6 + 880e-9))
+    fit = custom_allreduce.load_fits().row(0, named=True)
+    one_shot = fit["alpha_s"] + 7 * 16384 / (fit["link_fraction"] * 450e9)
+    assert vllm["decode_communication_time_s"] == pytest.approx(160 * one_shot, rel=1e-9)
+    assert vllm["decode_communication_time_s"] < default["decode_communication_time_s"]
+    assert default["itl_s"] - vllm["itl_s"] == pytest.approx(
+        880 * 4e-6 - (2.5e-6 + 880e-9) + default["decode_communication_time_s"] - vllm["decode_communication_time_s"])
+    assert vllm["prefill_communication_time_s"] == pytest.approx(default["prefill_communication_time_s"])
     assert vllm["ttft_s"] == pytest.approx(default["ttft_s"])
