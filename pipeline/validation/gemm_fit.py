@@ -31,6 +31,8 @@ import polars as pl
 
 from pipeline.catalogs.paths import bundled_registry
 from pipeline.units import col
+from pipeline.validation.attention_fit import catalog_columns as attention_columns
+from pipeline.validation.bandwidth_fit import memory_fractions
 from pipeline.walls.gemm import gemm_efficiency
 
 RESEARCH = "research/r-kernels"
@@ -206,7 +208,26 @@ def catalog(registry: Path | None = None, today: dt.date | None = None) -> pl.Da
         notes=pl.format("fitted by pipeline.validation.gemm_fit on {} shaped rows of "
                         "registry_data/research/r-kernels/gemm.csv (leave-one-source-out over {} sources); "
                         "units: sm_count.csv; tiles: gemm_fit.TILES", pl.lit(shaped_ids.height), pl.lit(n_sources)),
-    ).drop("has_data").sort("hardware", "precision")
+    ).drop("has_data").join(with_attention_and_memory(reg), on=["hardware", "precision"], how="left").with_columns(
+        pl.col("memory_fraction_rows").cast(pl.Float64), *(pl.col(c).fill_null(strategy="max")
+                                                          for c in ATTENTION_PROVENANCE)).sort("hardware", "precision")
+
+
+ATTENTION_PROVENANCE = ("attention_fit_rows", "attention_fit_sources", "attention_heldout_median_abs_error",
+                        "attention_in_sample_median_abs_error")
+
+
+def with_attention_and_memory(reg: Path) -> pl.DataFrame:
+    """Per (hardware, precision) of the catalog grid: the attention fit's columns (its provenance
+    on every row) and the hardware's measured memory fraction."""
+    grid = pl.read_parquet(reg / "hardware.parquet").unpivot(
+        index="name", on=[f"peak_{d}_flop_per_s" for d in IN_BYTES], variable_name="c", value_name="peak").filter(
+        pl.col("peak").is_not_null()).select(pl.col("name").alias("hardware"),
+                                             pl.col("c").str.extract(r"peak_(\w+?)_flop").alias("precision"))
+    attention = attention_columns(reg)
+    provenance = attention.select(*ATTENTION_PROVENANCE).head(1)
+    return (grid.join(attention.drop(*ATTENTION_PROVENANCE), on=["hardware", "precision"], how="left")
+            .join(provenance, how="cross").join(memory_fractions(reg), on="hardware", how="left"))
 
 
 if __name__ == "__main__":
