@@ -21,6 +21,8 @@ class KernelEfficiencySchema(Provenance):
     tile_n: float = quantity("", "columns of C per CTA tile", nullable=True)
     ceiling: float = quantity("", "best-shape fraction of peak (MAMF / the model's shape factor there)",
                               nullable=True, le=1)
+    best_fraction: float = quantity("", "best measured fraction of peak of any shape (the MAMF row; the median of "
+                                    "the MAMF rows without one): the cap of the shape model", nullable=True, le=1)
     ceiling_source: str = text("where the ceiling comes from", nullable=True)
     k_half: float = quantity("", "K at which a tile's K loop runs at half speed", nullable=True)
     fit_rows: int = count("shaped kernel rows the fit used")
@@ -42,7 +44,7 @@ class KernelEfficiencySchema(Provenance):
                                       nullable=True, le=1)
     memory_fraction_rows: float = quantity("", "bandwidth benchmark rows behind memory_fraction", nullable=True)
     memory_fraction_source: str = text("first source of memory_fraction", nullable=True)
-    _finite = finite(r"^(units|tile_m|tile_n|ceiling|k_half|attention_(ceiling|s_half|d_half)|memory_fraction"
+    _finite = finite(r"^(units|tile_m|tile_n|ceiling|best_fraction|k_half|attention_(ceiling|s_half|d_half)|memory_fraction"
                      r"|\w+_error)$")
 
     class Config:

@@ -25,7 +25,8 @@ import polars as pl
 from pipeline.units import unit
 
 GEMM_COLUMNS = {"units": "gemm_units", "tile_m": "gemm_tile_m", "tile_n": "gemm_tile_n",
-                "ceiling": "gemm_ceiling", "k_half": "gemm_k_half"}
+                "ceiling": "gemm_ceiling", "k_half": "gemm_k_half",
+                "best_fraction": "gemm_best_fraction"}
 ATTENTION_COLUMNS = {"attention_ceiling": "attention_ceiling", "attention_s_half": "attention_s_half",
                      "attention_d_half": "attention_d_half"}
 KERNEL_UNITS = {c: unit("") for c in (*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS.values(),

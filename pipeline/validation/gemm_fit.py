@@ -33,7 +33,7 @@ from pipeline.catalogs.paths import bundled_registry
 from pipeline.units import col
 from pipeline.validation.attention_fit import catalog_columns as attention_columns
 from pipeline.validation.bandwidth_fit import memory_fractions
-from pipeline.walls.gemm import gemm_efficiency
+from pipeline.walls.gemm import gemm_capped_efficiency
 
 RESEARCH = "research/r-kernels"
 # The MAMF table and the SM/CU counts (sm_count.csv); rows without a MAMF row of their own cite it.
@@ -108,21 +108,24 @@ def is_mamf_row() -> pl.Expr:
     return pl.col("measurement_kind").str.contains("MAMF") & pl.col("M").is_not_null()
 
 
-def _efficiency(ceiling: str | float, k_half: float) -> pl.Expr:
-    """``pipeline.walls.gemm.gemm_efficiency`` on the frame's columns (one implementation)."""
+def _efficiency(ceiling: str | float, k_half: float, best: str | float = 1.0) -> pl.Expr:
+    """``pipeline.walls.gemm.gemm_capped_efficiency`` on the frame's columns (one implementation)."""
     c = col(ceiling, "") if isinstance(ceiling, str) else col("_one", "") * ceiling
-    return gemm_efficiency(col("M", ""), col("N", ""), col("K", ""), col("units", ""), col("tile_m", ""),
-                           col("tile_n", ""), c, col("_k_half", "") * k_half).expr
+    b = col(best, "") if isinstance(best, str) else col("_one", "") * best
+    return gemm_capped_efficiency(col("M", ""), col("N", ""), col("K", ""), col("units", ""), col("tile_m", ""),
+                                  col("tile_n", ""), c, col("_k_half", "") * k_half, b).expr
 
 
 def ceilings(rows: pl.DataFrame, k_half: float) -> pl.DataFrame:
     """Per (hardware, precision): the MAMF fraction / the model's shape factor at the MAMF shape,
-    at most 1; fp16 and fp8 take bf16's where they have none (the hardware's own best-shape
+    at most 1, and the MAMF fraction itself (``best_fraction``, the cap of every shape); fp16 and fp8 take bf16's where they have none (the hardware's own best-shape
     fraction is closer than another chip's)."""
     mamf = rows.filter(is_mamf_row() & pl.col("units").is_not_null()).with_columns(_one=1.0, _k_half=1.0)
     mamf = mamf.with_columns(shape=_efficiency(1.0, k_half)).with_columns(
-        ceiling=(pl.col("achieved_flop_per_s") / pl.col("peak_flop_per_s") / pl.col("shape")).clip(upper_bound=1.0))
-    best = mamf.group_by("hardware", "precision").agg(pl.col("ceiling").max(), pl.col("source_url").first())
+        ceiling=(pl.col("achieved_flop_per_s") / pl.col("peak_flop_per_s") / pl.col("shape")).clip(upper_bound=1.0),
+        best_fraction=pl.col("achieved_flop_per_s") / pl.col("peak_flop_per_s"))
+    best = mamf.group_by("hardware", "precision").agg(pl.col("ceiling").max(), pl.col("best_fraction").max(),
+                                                      pl.col("source_url").first())
     bf16 = best.filter(pl.col("precision") == "bf16")
     others = pl.concat([bf16.with_columns(precision=pl.lit(p)) for p in ("fp16", "fp8")])
     return pl.concat([best, others.join(best, on=["hardware", "precision"], how="anti")])
@@ -130,13 +133,15 @@ def ceilings(rows: pl.DataFrame, k_half: float) -> pl.DataFrame:
 
 def predict_time(rows: pl.DataFrame, ceil: pl.DataFrame, default_ceiling: float, k_half: float) -> pl.DataFrame:
     """GEMM time: max(2MNK / (peak x efficiency), bytes / (bandwidth x FIT_BANDWIDTH_FRACTION))."""
-    r = rows.join(ceil.select("hardware", "precision", "ceiling"), on=["hardware", "precision"], how="left")
-    r = r.with_columns(pl.col("ceiling").fill_null(default_ceiling), _one=1.0, _k_half=1.0)
+    r = rows.join(ceil.select("hardware", "precision", "ceiling", "best_fraction"), on=["hardware", "precision"],
+                  how="left")
+    r = r.with_columns(pl.col("ceiling").fill_null(default_ceiling),
+                       pl.col("best_fraction").fill_null(float(ceil["best_fraction"].median())), _one=1.0, _k_half=1.0)
     flop = 2.0 * pl.col("M") * pl.col("N") * pl.col("K")
     nbytes = ((pl.col("M") * pl.col("K") + pl.col("K") * pl.col("N"))
               * pl.col("precision").replace_strict(IN_BYTES, return_dtype=pl.Float64)
               + pl.col("M") * pl.col("N") * OUT_BYTES)
-    return r.with_columns(efficiency=_efficiency("ceiling", k_half)).with_columns(
+    return r.with_columns(efficiency=_efficiency("ceiling", k_half, "best_fraction")).with_columns(
         predicted_s=pl.max_horizontal(flop / (pl.col("peak_flop_per_s") * pl.col("efficiency")),
                                       nbytes / (pl.col("memory_bandwidth_bytes_per_s") * FIT_BANDWIDTH_FRACTION)),
         measured_s=flop / pl.col("achieved_flop_per_s"),
@@ -197,6 +202,8 @@ def catalog(registry: Path | None = None, today: dt.date | None = None) -> pl.Da
         ceiling_source=pl.when(kernel & pl.col("ceiling").is_not_null()).then(pl.lit("MAMF row"))
         .when(kernel).then(pl.lit("default ceiling (median of the MAMF ceilings)")).otherwise(None),
         ceiling=pl.when(kernel).then(pl.col("ceiling").fill_null(default)).otherwise(None),
+        best_fraction=pl.when(kernel).then(pl.col("best_fraction").fill_null(float(ceil["best_fraction"].median())))
+        .otherwise(None),
         k_half=pl.when(kernel).then(pl.lit(k_half)).otherwise(None),
         units=pl.when(kernel).then(pl.col("units")).otherwise(None),
         tile_m=pl.when(kernel).then(pl.col("tile_m")).otherwise(None),

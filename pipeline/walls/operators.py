@@ -20,7 +20,7 @@ from __future__ import annotations
 from pipeline.formulas import column, define
 from pipeline.units import Plain, UExpr, lit, maximum, total, where
 from pipeline.walls.attention_kernel import attention_efficiency, attention_query_blocks
-from pipeline.walls.gemm import gemm_efficiency
+from pipeline.walls.gemm import gemm_capped_efficiency
 from pipeline.walls.quantities import ELEM_PER_PARAM, ELEM_PER_TOKEN, PARAM, TOKEN
 
 FLOP_PER_PARAM_TOKEN = lit(2.0, "FLOP/param/tok")  # one multiply-accumulate per weight per token
@@ -280,14 +280,14 @@ def operator_gemms(p: str) -> None:
     define(f"{p}_lm_head_gemm_k", ["d_model"], width)
     define(f"{p}_lm_head_gemm_n", ["lm_head_params_per_device", "d_model"], per_input)
 
-    def eta(m, n, k, units, tile_m, tile_n, ceiling, k_half, multiplier, eta_compute):
-        kernel = gemm_efficiency(m, n, k, units, tile_m, tile_n, ceiling, k_half) * multiplier
+    def eta(m, n, k, units, tile_m, tile_n, ceiling, k_half, best, multiplier, eta_compute):
+        kernel = gemm_capped_efficiency(m, n, k, units, tile_m, tile_n, ceiling, k_half, best) * multiplier
         return where(units.is_not_null(), kernel, eta_compute)
 
     for op in GEMM_OPERATORS:
         define(f"{p}_{op}_eta_compute", [f"{p}_{op}_gemm_m", f"{p}_{op}_gemm_n", f"{p}_{op}_gemm_k", "gemm_units",
                                          "gemm_tile_m", "gemm_tile_n", "gemm_ceiling", "gemm_k_half",
-                                         "framework_eta_multiplier", "eta_compute"], eta)
+                                         "gemm_best_fraction", "framework_eta_multiplier", "eta_compute"], eta)
 
 
 def operator_attention(p: str) -> None:
