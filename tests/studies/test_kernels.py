@@ -32,16 +32,53 @@ def test_profile_model_or_an_override_keeps_a_constant_eta(model, override, basi
 def test_prefill_qkv_eta_is_the_shape_model_on_the_catalog_parameters():
     """Llama 2 7B prefill of 2048 tokens on H100 SXM bf16: QKV is M = 2048, N = 3 x 4096, K = 4096;
     128x128 tiles: 16 x 96 = 1536 tiles on 132 SMs, 12 waves: 1536 / 1584; no split-K;
-    K loop 4096 / (4096 + k_half); times the catalog ceiling."""
+    K loop 4096 / (4096 + k_half); times the catalog ceiling, at most the MAMF fraction (0.80 here,
+    above the model's 0.955 x 0.97 x 0.67 = 0.62)."""
     cat = load_catalogs().kernel_efficiency.filter((pl.col("hardware") == "H100 SXM5 80GB")
                                                    & (pl.col("precision") == "bf16")).row(0, named=True)
     columns = {"prefill_tokens": ([2048.0], "tok"), "d_model": ([4096.0], ""),
                "qkv_params_per_device": ([4096.0 * 12288], "param"), "gemm_units": ([132.0], ""),
                "gemm_tile_m": ([128.0], ""), "gemm_tile_n": ([128.0], ""), "gemm_ceiling": ([cat["ceiling"]], ""),
-               "gemm_k_half": ([cat["k_half"]], ""), "framework_eta_multiplier": ([1.0], ""),
+               "gemm_k_half": ([cat["k_half"]], ""),
+               "gemm_best_fraction": ([cat["best_fraction"]], ""), "framework_eta_multiplier": ([1.0], ""),
                "eta_compute": ([0.3], "")}
     frame = pl.DataFrame({k: v for k, (v, _) in columns.items()})
     plan = formulas.plan(frame.lazy(), {k: unit(u) for k, (_, u) in columns.items()},
                          ["prefill_qkv_proj_eta_compute"], formulas.REGISTRY)
     eta = plan.frame.collect()["prefill_qkv_proj_eta_compute"].item()
     assert eta == pytest.approx(cat["ceiling"] * 1536 / 1584 * 4096 / (4096 + cat["k_half"]))
+
+
+def test_prefill_attention_eta_is_the_fused_attention_model_on_the_catalog_parameters():
+    """Llama 2 7B, one 2048-token prompt on H100 SXM bf16, tp 1: causal pairs 2048²/2, so 1024
+    keys per query; 32 heads x 16 query blocks = 512 CTAs on 132 SMs (4 waves: 512 / 528);
+    head dim 128: ceiling x 512/528 x 1024/(1024 + s_half) x 128/(128 + d_half)."""
+    cat = load_catalogs().kernel_efficiency.filter((pl.col("hardware") == "H100 SXM5 80GB")
+                                                   & (pl.col("precision") == "bf16")).row(0, named=True)
+    columns = {"prefill_attention_pairs": ([2048.0**2 / 2], ""), "prefill_tokens": ([2048.0], "tok"),
+               "prefill_sequences": ([1.0], ""), "n_heads": ([32.0], ""), "tp": ([1.0], ""),
+               "head_dim": ([128.0], ""), "gemm_units": ([132.0], ""),
+               "attention_ceiling": ([cat["attention_ceiling"]], ""),
+               "attention_s_half": ([cat["attention_s_half"]], ""),
+               "attention_d_half": ([cat["attention_d_half"]], ""), "eta_compute": ([0.3], "")}
+    frame = pl.DataFrame({k: v for k, (v, _) in columns.items()})
+    plan = formulas.plan(frame.lazy(), {k: unit(u) for k, (_, u) in columns.items()},
+                         ["prefill_attention_eta_compute"], formulas.REGISTRY)
+    eta = plan.frame.collect()["prefill_attention_eta_compute"].item()
+    assert eta == pytest.approx(cat["attention_ceiling"] * 512 / 528 * 1024 / (1024 + cat["attention_s_half"])
+                                * 128 / (128 + cat["attention_d_half"]))
+
+
+def test_kernel_model_takes_the_measured_bandwidth_fraction_where_there_is_one():
+    """MI300X: BabelStream median 0.746 of 5.3 TB/s replaces the profile's eta_memory; TPU v5p has
+    no bandwidth benchmark and keeps it; the profile model or an eta_memory override keep it too."""
+    from pipeline.studies.kernels import measured_memory_fraction
+
+    side = SIDE.with_columns(eta_memory=pl.lit(0.7), eta_memory_low=pl.lit(0.7), eta_memory_high=pl.lit(0.7),
+                             eta_memory_source=pl.lit("profile"))
+    cat = load_catalogs().kernel_efficiency
+    out = measured_memory_fraction(side, cat, "kernel", None)
+    assert out["eta_memory"].to_list() == pytest.approx([0.9356, 0.7, 0.7456], abs=1e-3)
+    assert out["eta_memory_source"].to_list() == ["bandwidth benchmark", "profile", "bandwidth benchmark"]
+    assert measured_memory_fraction(side, cat, "profile", None)["eta_memory"].to_list() == [0.7] * 3
+    assert measured_memory_fraction(side, cat, "kernel", 0.5)["eta_memory"].to_list() == [0.7] * 3
