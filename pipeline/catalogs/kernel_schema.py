@@ -44,8 +44,8 @@ class KernelEfficiencySchema(Provenance):
                                       nullable=True, le=1)
     memory_fraction_rows: float = quantity("", "bandwidth benchmark rows behind memory_fraction", nullable=True)
     memory_fraction_source: str = text("first source of memory_fraction", nullable=True)
-    _finite = finite(r"^(units|tile_m|tile_n|ceiling|best_fraction|k_half|attention_(ceiling|s_half|d_half)|memory_fraction"
-                     r"|\w+_error)$")
+    _finite = finite(r"^(units|tile_m|tile_n|ceiling|best_fraction|k_half|attention_(ceiling|s_half|d_half)"
+                     r"|memory_fraction|\w+_error)$")
 
     class Config:
         name = "kernel_efficiency"

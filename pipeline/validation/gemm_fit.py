@@ -118,8 +118,9 @@ def _efficiency(ceiling: str | float, k_half: float, best: str | float = 1.0) ->
 
 def ceilings(rows: pl.DataFrame, k_half: float) -> pl.DataFrame:
     """Per (hardware, precision): the MAMF fraction / the model's shape factor at the MAMF shape,
-    at most 1, and the MAMF fraction itself (``best_fraction``, the cap of every shape); fp16 and fp8 take bf16's where they have none (the hardware's own best-shape
-    fraction is closer than another chip's)."""
+    at most 1, and the MAMF fraction itself (``best_fraction``, the cap of every shape); fp16 and
+    fp8 take bf16's where they have none (the hardware's own best-shape fraction is closer than
+    another chip's)."""
     mamf = rows.filter(is_mamf_row() & pl.col("units").is_not_null()).with_columns(_one=1.0, _k_half=1.0)
     mamf = mamf.with_columns(shape=_efficiency(1.0, k_half)).with_columns(
         ceiling=(pl.col("achieved_flop_per_s") / pl.col("peak_flop_per_s") / pl.col("shape")).clip(upper_bound=1.0),
