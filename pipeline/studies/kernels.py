@@ -10,7 +10,12 @@
 - "override η": the spec's ``efficiency.eta_compute`` (``--efficiency``), a constant η on
   every operator, so that a calibrated or chosen η keeps its meaning.
 
-Attention, norms and the CNN path keep the profile η in every case.
+Under "kernel fit", attention takes the fused-attention model (``pipeline.walls.attention_kernel``)
+where the catalog has an attention ceiling for the (hardware, precision) (H100 SXM5, H200, B200),
+else the profile η; norms and the CNN path keep the profile η. ``memory_fraction``: under
+``compute_model = "kernel"`` (no η override), ``eta_memory`` becomes the hardware's measured
+streaming-bandwidth fraction where the catalog has one (``eta_memory_source`` = "bandwidth
+benchmark"), else stays the profile's.
 """
 
 from __future__ import annotations
@@ -20,9 +25,12 @@ import polars as pl
 from pipeline.units import unit
 
 GEMM_COLUMNS = {"units": "gemm_units", "tile_m": "gemm_tile_m", "tile_n": "gemm_tile_n",
-                "ceiling": "gemm_ceiling", "k_half": "gemm_k_half"}
-KERNEL_UNITS = {c: unit("") for c in (*GEMM_COLUMNS.values(), "framework_eta_multiplier")} | {
-    "efficiency_basis": None}
+                "ceiling": "gemm_ceiling", "k_half": "gemm_k_half",
+                "best_fraction": "gemm_best_fraction"}
+ATTENTION_COLUMNS = {"attention_ceiling": "attention_ceiling", "attention_s_half": "attention_s_half",
+                     "attention_d_half": "attention_d_half"}
+KERNEL_UNITS = {c: unit("") for c in (*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS.values(),
+                                      "framework_eta_multiplier")} | {"efficiency_basis": None}
 
 
 def kernel_table(side: pl.DataFrame, kernels: pl.DataFrame, compute_model: str, eta_override: float | None,
@@ -31,13 +39,35 @@ def kernel_table(side: pl.DataFrame, kernels: pl.DataFrame, compute_model: str, 
     ``efficiency_basis`` and ``framework_eta_multiplier`` to each (``on``, compute_dtype) row."""
     if compute_model == "kernel" and eta_override is None:
         k = kernels.select(pl.col("hardware").alias(on), pl.col("precision").alias("compute_dtype"),
-                           "efficiency_basis", *(pl.col(a).alias(b) for a, b in GEMM_COLUMNS.items()))
+                           "efficiency_basis", *(pl.col(a).alias(b) for a, b in GEMM_COLUMNS.items()),
+                           *(pl.col(a).alias(b) for a, b in ATTENTION_COLUMNS.items()))
         out = side.join(k, on=[on, "compute_dtype"], how="left").with_columns(
             efficiency_basis=pl.col("efficiency_basis").fill_null("profile η"))
         fit = pl.col("efficiency_basis") == "kernel fit"
-        out = out.with_columns(*(pl.when(fit).then(pl.col(c)).otherwise(None).alias(c) for c in GEMM_COLUMNS.values()))
+        out = out.with_columns(*(pl.when(fit).then(pl.col(c)).otherwise(None).alias(c)
+                                 for c in (*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS.values())))
     else:
         basis = "profile η" if eta_override is None else "override η"
         out = side.with_columns(efficiency_basis=pl.lit(basis),
-                                **{c: pl.lit(None, dtype=pl.Float64) for c in GEMM_COLUMNS.values()})
+                                **{c: pl.lit(None, dtype=pl.Float64)
+                                   for c in (*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS.values())})
     return out.with_columns(framework_eta_multiplier=pl.lit(1.0))
+
+
+def measured_memory_fraction(side: pl.DataFrame, kernels: pl.DataFrame, compute_model: str,
+                             memory_override: float | None, on: str = "name") -> pl.DataFrame:
+    """Under compute_model "kernel" without an eta_memory override: eta_memory (and its low/high)
+    = the hardware's measured streaming fraction where the catalog has one, eta_memory_source
+    "bandwidth benchmark"; else unchanged (the profile's, or the override)."""
+    if compute_model != "kernel" or memory_override is not None or "eta_memory" not in side.columns:
+        return side
+    m = kernels.group_by("hardware").agg(pl.col("memory_fraction").first().alias("bandwidth_fraction"))
+    out = side.join(m.rename({"hardware": on}), on=on, how="left")
+    has = pl.col("bandwidth_fraction").is_not_null()
+    return out.with_columns(
+        *(pl.when(has).then(pl.col("bandwidth_fraction")).otherwise(pl.col(c)).alias(c)
+          for c in ("eta_memory", "eta_memory_low", "eta_memory_high") if c in out.columns),
+        *([pl.when(has).then(pl.lit("bandwidth benchmark")).otherwise(pl.col("eta_memory_source"))
+           .cast(out.schema["eta_memory_source"]).alias("eta_memory_source")] if "eta_memory_source" in out.columns
+          else []),
+    ).drop("bandwidth_fraction")

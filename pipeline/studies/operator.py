@@ -20,6 +20,7 @@ from pipeline.errors import suggest
 from pipeline.studies.efficiency import eta_table
 from pipeline.studies.kernels import kernel_table
 from pipeline.units import UExpr, col, lit, minimum, where
+from pipeline.walls.attention_kernel import attention_query_blocks
 from pipeline.walls.communication import (
     ALLREDUCE_FIT_COLUMNS,
     all_to_all_s,
@@ -143,7 +144,8 @@ def _c(name: str, u: str = "") -> UExpr:
 def _gemm() -> tuple[UExpr, UExpr, UExpr]:
     m, n, k = _c("m"), _c("n"), _c("k")
     eta = gemm_eta_compute(m, n, k, _c("gemm_units"), _c("gemm_tile_m"), _c("gemm_tile_n"), _c("gemm_ceiling"),
-                           _c("gemm_k_half"), _c("framework_eta_multiplier"), _c("eta_compute"))
+                           _c("gemm_k_half"), _c("gemm_best_fraction"), _c("framework_eta_multiplier"),
+                           _c("eta_compute"))
     return gemm_flop(m, n, k), gemm_bytes(m, n, k, _c("bytes_per_element", "B/elem")), eta
 
 
@@ -153,7 +155,10 @@ def _attention() -> tuple[UExpr, UExpr, UExpr]:
     flop = attention_flop(_c("batch"), _c("heads"), _c("head_dim"), pairs)
     nbytes = attention_bytes(_c("batch"), _c("heads"), _c("kv_heads"), _c("head_dim"), q, kv,
                              _c("bytes_per_element", "B/elem"))
-    return flop, nbytes, attention_eta_compute(_c("eta_compute"))
+    blocks = attention_query_blocks(_c("batch"), _c("heads"), q)
+    eta = attention_eta_compute(pairs / q, _c("head_dim"), blocks, _c("gemm_units"), _c("attention_ceiling"),
+                                _c("attention_s_half"), _c("attention_d_half"), _c("eta_compute"))
+    return flop, nbytes, eta
 
 
 def _collective_time() -> UExpr:

@@ -67,7 +67,8 @@ MODEL_INPUTS = ["model_type", "is_moe", "is_gated_mlp", "n_layers", "d_model", "
                 "vocab_size", "is_tied_embeddings", "has_linear_bias", "max_context_tokens", "n_experts", "norm_type",
                 "n_experts_per_token", "n_shared_experts", "expert_ffn_dim", "n_dense_layers", "kv_lora_rank",
                 "qk_rope_head_dim"]
-PER_SEQUENCE = ["layer_forward_flop_per_sequence", "attention_core_forward_flop_per_sequence",
+PER_SEQUENCE = ["layer_forward_flop_per_sequence", "layer_matmul_forward_flop_per_sequence",
+                "attention_core_forward_flop_per_sequence",
                 "lm_head_forward_flop_per_sequence", "model_flop_per_sequence"]
 LAYOUT = ["gpus", "dp", "tp", "pp", "cp", "ep", "microbatch", "global_batch", "num_microbatches",
           "virtual_stages", "zero_stage"]
@@ -225,6 +226,9 @@ class TrainingCoreSchema(pa.DataFrameModel):
     sequence_parallel: bool = result(None, "sequence parallelism with TP", "sweep axis", nullable=False)
     peak_flop_per_s: float = result("FLOP/s", "dense peak at compute_dtype", "hardware catalog")
     eta_compute: float = fraction("achieved fraction of peak FLOP/s", "efficiency profile")
+    efficiency_basis: pl.Categorical = result(
+        None, "what sets a dense transformer's weight-matmul η (attention, norms and MoE models keep the "
+        "profile's): kernel fit (GEMM shape model), profile η or override η", "kernel_efficiency catalog")
     eta_link: float = fraction("achieved fraction of link bandwidth", "efficiency profile")
     comm_basis: pl.Categorical = result(None, "what sets the TP all-reduce within a scale-up domain: the "
                                         "collectives catalog's fit (fabric, sources) or link x eta_link",

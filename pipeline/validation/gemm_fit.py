@@ -31,7 +31,9 @@ import polars as pl
 
 from pipeline.catalogs.paths import bundled_registry
 from pipeline.units import col
-from pipeline.walls.gemm import gemm_efficiency
+from pipeline.validation.attention_fit import catalog_columns as attention_columns
+from pipeline.validation.bandwidth_fit import memory_fractions
+from pipeline.walls.gemm import gemm_capped_efficiency
 
 RESEARCH = "research/r-kernels"
 # The MAMF table and the SM/CU counts (sm_count.csv); rows without a MAMF row of their own cite it.
@@ -106,21 +108,25 @@ def is_mamf_row() -> pl.Expr:
     return pl.col("measurement_kind").str.contains("MAMF") & pl.col("M").is_not_null()
 
 
-def _efficiency(ceiling: str | float, k_half: float) -> pl.Expr:
-    """``pipeline.walls.gemm.gemm_efficiency`` on the frame's columns (one implementation)."""
+def _efficiency(ceiling: str | float, k_half: float, best: str | float = 1.0) -> pl.Expr:
+    """``pipeline.walls.gemm.gemm_capped_efficiency`` on the frame's columns (one implementation)."""
     c = col(ceiling, "") if isinstance(ceiling, str) else col("_one", "") * ceiling
-    return gemm_efficiency(col("M", ""), col("N", ""), col("K", ""), col("units", ""), col("tile_m", ""),
-                           col("tile_n", ""), c, col("_k_half", "") * k_half).expr
+    b = col(best, "") if isinstance(best, str) else col("_one", "") * best
+    return gemm_capped_efficiency(col("M", ""), col("N", ""), col("K", ""), col("units", ""), col("tile_m", ""),
+                                  col("tile_n", ""), c, col("_k_half", "") * k_half, b).expr
 
 
 def ceilings(rows: pl.DataFrame, k_half: float) -> pl.DataFrame:
     """Per (hardware, precision): the MAMF fraction / the model's shape factor at the MAMF shape,
-    at most 1; fp16 and fp8 take bf16's where they have none (the hardware's own best-shape
-    fraction is closer than another chip's)."""
+    at most 1, and the MAMF fraction itself (``best_fraction``, the cap of every shape); fp16 and
+    fp8 take bf16's where they have none (the hardware's own best-shape fraction is closer than
+    another chip's)."""
     mamf = rows.filter(is_mamf_row() & pl.col("units").is_not_null()).with_columns(_one=1.0, _k_half=1.0)
     mamf = mamf.with_columns(shape=_efficiency(1.0, k_half)).with_columns(
-        ceiling=(pl.col("achieved_flop_per_s") / pl.col("peak_flop_per_s") / pl.col("shape")).clip(upper_bound=1.0))
-    best = mamf.group_by("hardware", "precision").agg(pl.col("ceiling").max(), pl.col("source_url").first())
+        ceiling=(pl.col("achieved_flop_per_s") / pl.col("peak_flop_per_s") / pl.col("shape")).clip(upper_bound=1.0),
+        best_fraction=pl.col("achieved_flop_per_s") / pl.col("peak_flop_per_s"))
+    best = mamf.group_by("hardware", "precision").agg(pl.col("ceiling").max(), pl.col("best_fraction").max(),
+                                                      pl.col("source_url").first())
     bf16 = best.filter(pl.col("precision") == "bf16")
     others = pl.concat([bf16.with_columns(precision=pl.lit(p)) for p in ("fp16", "fp8")])
     return pl.concat([best, others.join(best, on=["hardware", "precision"], how="anti")])
@@ -128,13 +134,15 @@ def ceilings(rows: pl.DataFrame, k_half: float) -> pl.DataFrame:
 
 def predict_time(rows: pl.DataFrame, ceil: pl.DataFrame, default_ceiling: float, k_half: float) -> pl.DataFrame:
     """GEMM time: max(2MNK / (peak x efficiency), bytes / (bandwidth x FIT_BANDWIDTH_FRACTION))."""
-    r = rows.join(ceil.select("hardware", "precision", "ceiling"), on=["hardware", "precision"], how="left")
-    r = r.with_columns(pl.col("ceiling").fill_null(default_ceiling), _one=1.0, _k_half=1.0)
+    r = rows.join(ceil.select("hardware", "precision", "ceiling", "best_fraction"), on=["hardware", "precision"],
+                  how="left")
+    r = r.with_columns(pl.col("ceiling").fill_null(default_ceiling),
+                       pl.col("best_fraction").fill_null(float(ceil["best_fraction"].median())), _one=1.0, _k_half=1.0)
     flop = 2.0 * pl.col("M") * pl.col("N") * pl.col("K")
     nbytes = ((pl.col("M") * pl.col("K") + pl.col("K") * pl.col("N"))
               * pl.col("precision").replace_strict(IN_BYTES, return_dtype=pl.Float64)
               + pl.col("M") * pl.col("N") * OUT_BYTES)
-    return r.with_columns(efficiency=_efficiency("ceiling", k_half)).with_columns(
+    return r.with_columns(efficiency=_efficiency("ceiling", k_half, "best_fraction")).with_columns(
         predicted_s=pl.max_horizontal(flop / (pl.col("peak_flop_per_s") * pl.col("efficiency")),
                                       nbytes / (pl.col("memory_bandwidth_bytes_per_s") * FIT_BANDWIDTH_FRACTION)),
         measured_s=flop / pl.col("achieved_flop_per_s"),
@@ -195,6 +203,8 @@ def catalog(registry: Path | None = None, today: dt.date | None = None) -> pl.Da
         ceiling_source=pl.when(kernel & pl.col("ceiling").is_not_null()).then(pl.lit("MAMF row"))
         .when(kernel).then(pl.lit("default ceiling (median of the MAMF ceilings)")).otherwise(None),
         ceiling=pl.when(kernel).then(pl.col("ceiling").fill_null(default)).otherwise(None),
+        best_fraction=pl.when(kernel).then(pl.col("best_fraction").fill_null(float(ceil["best_fraction"].median())))
+        .otherwise(None),
         k_half=pl.when(kernel).then(pl.lit(k_half)).otherwise(None),
         units=pl.when(kernel).then(pl.col("units")).otherwise(None),
         tile_m=pl.when(kernel).then(pl.col("tile_m")).otherwise(None),
@@ -206,7 +216,26 @@ def catalog(registry: Path | None = None, today: dt.date | None = None) -> pl.Da
         notes=pl.format("fitted by pipeline.validation.gemm_fit on {} shaped rows of "
                         "registry_data/research/r-kernels/gemm.csv (leave-one-source-out over {} sources); "
                         "units: sm_count.csv; tiles: gemm_fit.TILES", pl.lit(shaped_ids.height), pl.lit(n_sources)),
-    ).drop("has_data").sort("hardware", "precision")
+    ).drop("has_data").join(with_attention_and_memory(reg), on=["hardware", "precision"], how="left").with_columns(
+        pl.col("memory_fraction_rows").cast(pl.Float64), *(pl.col(c).fill_null(strategy="max")
+                                                          for c in ATTENTION_PROVENANCE)).sort("hardware", "precision")
+
+
+ATTENTION_PROVENANCE = ("attention_fit_rows", "attention_fit_sources", "attention_heldout_median_abs_error",
+                        "attention_in_sample_median_abs_error")
+
+
+def with_attention_and_memory(reg: Path) -> pl.DataFrame:
+    """Per (hardware, precision) of the catalog grid: the attention fit's columns (its provenance
+    on every row) and the hardware's measured memory fraction."""
+    grid = pl.read_parquet(reg / "hardware.parquet").unpivot(
+        index="name", on=[f"peak_{d}_flop_per_s" for d in IN_BYTES], variable_name="c", value_name="peak").filter(
+        pl.col("peak").is_not_null()).select(pl.col("name").alias("hardware"),
+                                             pl.col("c").str.extract(r"peak_(\w+?)_flop").alias("precision"))
+    attention = attention_columns(reg)
+    provenance = attention.select(*ATTENTION_PROVENANCE).head(1)
+    return (grid.join(attention.drop(*ATTENTION_PROVENANCE), on=["hardware", "precision"], how="left")
+            .join(provenance, how="cross").join(memory_fractions(reg), on="hardware", how="left"))
 
 
 if __name__ == "__main__":

@@ -103,16 +103,18 @@ def compute_time_s(step_flop: UExpr, achievable_flop_per_s: UExpr, gemm_units: U
                    n_layers: UExpr, step_multiplier: UExpr, peak_flop_per_s: UExpr, eta_compute: UExpr,
                    step_qkv_proj_flop: UExpr, step_qkv_proj_eta_compute: UExpr, step_o_proj_flop: UExpr,
                    step_o_proj_eta_compute: UExpr, step_mlp_flop: UExpr, step_mlp_eta_compute: UExpr,
-                   step_attention_flop: UExpr, step_norms_flop: UExpr, step_lm_head_flop: UExpr,
-                   step_lm_head_eta_compute: UExpr) -> UExpr:
+                   step_attention_flop: UExpr, step_attention_eta_compute: UExpr, step_norms_flop: UExpr,
+                   step_lm_head_flop: UExpr, step_lm_head_eta_compute: UExpr) -> UExpr:
     """Wall 1: T = FLOPs / (peak(precision) x eta). With a GEMM kernel fit (issue 12) a
-    transformer's matmuls each take their own shape's eta (operators.operator_gemms); attention
-    and norms keep eta_compute; a training step's backward GEMMs run at the forward's eta."""
+    transformer's matmuls each take their own shape's eta (operators.operator_gemms), attention
+    the fused-attention model's where it has one (operators.operator_attention); norms keep
+    eta_compute; a training step's backward GEMMs run at the forward's eta."""
     def at(flop, eta):
         return flop / (peak_flop_per_s * eta)
 
     layers = [at(step_qkv_proj_flop, step_qkv_proj_eta_compute), at(step_o_proj_flop, step_o_proj_eta_compute),
-              at(step_mlp_flop, step_mlp_eta_compute), at(step_attention_flop + step_norms_flop, eta_compute)]
+              at(step_mlp_flop, step_mlp_eta_compute), at(step_attention_flop, step_attention_eta_compute),
+              at(step_norms_flop, eta_compute)]
     per_op = step_multiplier * per_pass(n_layers, layers, at(step_lm_head_flop, step_lm_head_eta_compute))
     constant = step_flop / achievable_flop_per_s
     return where(gemm_units.is_not_null() & is_transformer, per_op.to("s"), constant.to("s"))

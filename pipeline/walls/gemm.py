@@ -75,3 +75,11 @@ def gemm_efficiency(m: UExpr, n: UExpr, k: UExpr, units: UExpr, tile_m: UExpr, t
     split = gemm_split_k(tiles, k, units)
     return (ceiling * gemm_wave_efficiency(tiles * split, units) * gemm_tile_efficiency(m, n, tile_m, tile_n)
             * gemm_k_efficiency(k / split, k_half))
+
+
+def gemm_capped_efficiency(m: UExpr, n: UExpr, k: UExpr, units: UExpr, tile_m: UExpr, tile_n: UExpr,
+                           ceiling: UExpr, k_half: UExpr, best_fraction: UExpr) -> UExpr:
+    """``gemm_efficiency``, at most ``best_fraction``: the best fraction of peak any shape reached
+    in a brute-force shape search on this hardware and precision (MAMF, Bekman's mamf-finder), so
+    no shape runs faster than the best shape measured."""
+    return minimum(gemm_efficiency(m, n, k, units, tile_m, tile_n, ceiling, k_half), best_fraction)

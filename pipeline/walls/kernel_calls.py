@@ -11,8 +11,7 @@ its GEMM, attention or all-reduce.
   FlashAttention papers' count, Dao et al. 2022 §4 / Shah et al. 2024 §4.1), causal pairs
   S^2 / 2 as in the serving study; bytes: Q read, O written, K and V read once (a fused
   kernel keeps the scores on chip, FlashAttention's IO count, Dao et al. 2022 Theorem 2 at
-  large SRAM). Its η: ``attention_eta_compute``, the one place an attention kernel model
-  plugs in.
+  large SRAM). Its η: ``attention_eta_compute``, shared with the studies' attention operators.
 - Collectives: the communication wall's ring / fitted all-reduce; nccl-tests' bus bandwidth
   (NVIDIA/nccl-tests PERFORMANCE.md): algbw = size / time, busbw = algbw x 2(n-1)/n for
   all-reduce and x (n-1)/n for all-gather, reduce-scatter and all-to-all, ``size`` being
@@ -22,7 +21,8 @@ its GEMM, attention or all-reduce.
 from __future__ import annotations
 
 from pipeline.units import UExpr, lit, maximum, where
-from pipeline.walls.gemm import gemm_efficiency
+from pipeline.walls.attention_kernel import attention_efficiency
+from pipeline.walls.gemm import gemm_capped_efficiency
 
 FLOP_PER_MAC = lit(2.0, "FLOP")
 ELEMENT = lit(1.0, "elem")
@@ -42,10 +42,11 @@ def roofline_compute_bound(flop: UExpr, nbytes: UExpr, peak: UExpr, eta_c: UExpr
 
 
 def gemm_eta_compute(m: UExpr, n: UExpr, k: UExpr, units: UExpr, tile_m: UExpr, tile_n: UExpr, ceiling: UExpr,
-                     k_half: UExpr, multiplier: UExpr, eta_compute: UExpr) -> UExpr:
-    """A matmul's η: the GEMM shape model x the framework's multiplier where the row has kernel
-    parameters (``units`` not null), else the profile's ``eta_compute``."""
-    kernel = gemm_efficiency(m, n, k, units, tile_m, tile_n, ceiling, k_half) * multiplier
+                     k_half: UExpr, best_fraction: UExpr, multiplier: UExpr, eta_compute: UExpr) -> UExpr:
+    """A matmul's η: the GEMM shape model (capped at the best shape measured) x the framework's
+    multiplier where the row has kernel parameters (``units`` not null), else the profile's
+    ``eta_compute``."""
+    kernel = gemm_capped_efficiency(m, n, k, units, tile_m, tile_n, ceiling, k_half, best_fraction) * multiplier
     return where(units.is_not_null(), kernel, eta_compute)
 
 
@@ -77,10 +78,12 @@ def attention_bytes(batch: UExpr, heads: UExpr, kv_heads: UExpr, head_dim: UExpr
     return elements * ELEMENT * bytes_per_element
 
 
-def attention_eta_compute(eta_compute: UExpr) -> UExpr:
-    """The attention kernel's η: the efficiency profile's, as in the serving study (attention
-    keeps the profile η until an attention kernel model replaces it here)."""
-    return eta_compute
+def attention_eta_compute(keys_per_query: UExpr, head_dim: UExpr, query_blocks: UExpr, units: UExpr,
+                          ceiling: UExpr, s_half: UExpr, d_half: UExpr, eta_compute: UExpr) -> UExpr:
+    """A fused attention call's η: the attention kernel model (``pipeline.walls.attention_kernel``)
+    where the row has an attention ceiling (compute_model "kernel"), else the profile's η."""
+    kernel = attention_efficiency(keys_per_query, head_dim, query_blocks, units, ceiling, s_half, d_half)
+    return where(ceiling.is_not_null(), kernel, eta_compute)
 
 
 def bus_bandwidth(factor: UExpr, n: UExpr, message: UExpr, time_s: UExpr) -> UExpr:

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from pipeline.formulas import column, define
 from pipeline.units import Plain, UExpr, lit, maximum, total, where
-from pipeline.walls.kernel_calls import gemm_eta_compute
+from pipeline.walls.attention_kernel import attention_query_blocks
+from pipeline.walls.kernel_calls import attention_eta_compute, gemm_eta_compute
 from pipeline.walls.quantities import ELEM_PER_PARAM, ELEM_PER_TOKEN, PARAM, TOKEN
 
 FLOP_PER_PARAM_TOKEN = lit(2.0, "FLOP/param/tok")  # one multiply-accumulate per weight per token
@@ -282,9 +283,29 @@ def operator_gemms(p: str) -> None:
     for op in GEMM_OPERATORS:
         define(f"{p}_{op}_eta_compute", [f"{p}_{op}_gemm_m", f"{p}_{op}_gemm_n", f"{p}_{op}_gemm_k", "gemm_units",
                                          "gemm_tile_m", "gemm_tile_n", "gemm_ceiling", "gemm_k_half",
-                                         "framework_eta_multiplier", "eta_compute"], gemm_eta_compute)
+                                         "gemm_best_fraction", "framework_eta_multiplier", "eta_compute"],
+               gemm_eta_compute)
+
+
+def operator_attention(p: str) -> None:
+    """Register ``{p}_attention_eta_compute``: the fused-attention model (``pipeline.walls.
+    attention_kernel``) where the row has an attention ceiling (compute_model "kernel"), else the
+    profile's eta_compute. Its shape: the mean keys per query = query-key pairs / queries per
+    sequence (S/2 in a causal prefill, the context in decode), the head dimension, and the query
+    blocks = sequences x the device's query heads (ceil(H / tp)) x ceil(queries per sequence / 128)."""
+    tokens, seqs = f"{p}_tokens", f"{p}_sequences"
+
+    def eta(pairs, t, s, n_heads, tp, head_dim, units, ceiling, s_half, d_half, eta_compute):
+        queries = t / s / TOKEN
+        blocks = attention_query_blocks(s, (n_heads / tp).ceil(), queries)
+        return attention_eta_compute(pairs / queries, head_dim, blocks, units, ceiling, s_half, d_half, eta_compute)
+
+    define(f"{p}_attention_eta_compute", [f"{p}_attention_pairs", tokens, seqs, "n_heads", "tp", "head_dim",
+                                          "gemm_units", "attention_ceiling", "attention_s_half", "attention_d_half",
+                                          "eta_compute"], eta)
 
 
 for _phase in ("prefill", "decode", "step"):
     operator_work(_phase)
     operator_gemms(_phase)
+    operator_attention(_phase)

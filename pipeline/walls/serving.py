@@ -146,8 +146,9 @@ def _operator_times(p: str) -> None:
         return binding((is_compute_bound, "compute"), otherwise="memory")
 
     for op in (*OPERATORS, "lm_head"):
-        # the matmuls' η is their GEMM shape's where the hardware has a kernel fit (operators.operator_gemms)
-        eta = f"{p}_{op}_eta_compute" if op in GEMM_OPERATORS else "eta_compute"
+        # the matmuls' η is their GEMM shape's where the hardware has a kernel fit (operators.operator_gemms),
+        # attention's the fused-attention model's (operators.operator_attention)
+        eta = f"{p}_{op}_eta_compute" if op in (*GEMM_OPERATORS, "attention") else "eta_compute"
         roof = ["peak_flop_per_s", eta, "memory_bandwidth_bytes_per_s", "eta_memory"]
         define_serving(f"{p}_{op}_time_s", [f"{p}_{op}_flop", f"{p}_{op}_bytes", *roof], op_time)
         define_serving(f"{p}_{op}_is_compute_bound", [f"{p}_{op}_flop", f"{p}_{op}_bytes", *roof], op_compute_bound)

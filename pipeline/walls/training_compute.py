@@ -9,8 +9,9 @@ activation recomputation, the recomputed forward (Korthikanti et al. 2022, §5).
 
 from __future__ import annotations
 
-from pipeline.units import Plain, UExpr, lit, where
-from pipeline.walls.quantities import TOKEN, TRAIN_TO_FORWARD
+from pipeline.units import Plain, UExpr, lit, only_where, total, where
+from pipeline.walls.gemm import gemm_capped_efficiency
+from pipeline.walls.quantities import PARAM, TOKEN, TRAIN_TO_FORWARD
 from pipeline.walls.registries import training_column
 
 # -- FLOPs of one sequence through the whole model (model side, before any layout) --------
@@ -47,6 +48,13 @@ def step_logit_tokens(seq_len: UExpr) -> UExpr:
 def layer_forward_flop_per_sequence(step_qkv_proj_flop: UExpr, step_attention_flop: UExpr, step_o_proj_flop: UExpr,
                                     step_mlp_flop: UExpr, step_norms_flop: UExpr) -> UExpr:
     return step_qkv_proj_flop + step_attention_flop + step_o_proj_flop + step_mlp_flop + step_norms_flop
+
+
+@training_column
+def layer_matmul_forward_flop_per_sequence(step_qkv_proj_flop: UExpr, step_o_proj_flop: UExpr,
+                                           step_mlp_flop: UExpr) -> UExpr:
+    """The weight matmuls of one layer (QKV, output projection, MLP): what the GEMM model times."""
+    return step_qkv_proj_flop + step_o_proj_flop + step_mlp_flop
 
 
 @training_column
@@ -90,13 +98,49 @@ def recompute_flop_per_sequence(recompute: Plain, n_layers: UExpr, layer_forward
 
 
 @training_column
+def train_matmul_eta_compute(microbatch: UExpr, seq_len: UExpr, cp: UExpr, tp: UExpr, d_model: UExpr,
+                             query_dim: UExpr, value_dim: UExpr, n_kv_heads: UExpr, head_dim: UExpr,
+                             dense_mlp_params_per_layer: UExpr, vocab_size: UExpr, n_experts: UExpr,
+                             gemm_units: UExpr, gemm_tile_m: UExpr, gemm_tile_n: UExpr, gemm_ceiling: UExpr,
+                             gemm_k_half: UExpr, gemm_best_fraction: UExpr, framework_eta_multiplier: UExpr) -> UExpr:
+    """The GEMM shape model (``pipeline.walls.gemm``) over the busiest GPU's weight matmuls, FLOP-
+    weighted: sum(M·N·K) / sum(M·N·K / η). M = microbatch x seq_len / cp tokens (Megatron's
+    sequence parallelism all-gathers them before each GEMM, Korthikanti et al. 2022 §4.2.2); per
+    tp rank QKV is [d, (q + 2·kv heads·d_head)/tp], the output projection [v/tp, d], the MLP
+    [d, dense MLP params/(d·tp)] and the LM head [d, vocab/tp]. Backward GEMMs (dgrad, wgrad) run at
+    the forward's η (as in the node study). Null for MoE (per-expert M depends on routing and EP)
+    and without a kernel fit (the profile η then)."""
+    m = microbatch * seq_len / (cp * TOKEN)
+    shapes = [(d_model, (query_dim + 2.0 * n_kv_heads * head_dim) / tp), (value_dim / tp, d_model),
+              (d_model, dense_mlp_params_per_layer / (d_model * tp * PARAM)), (d_model, vocab_size / tp)]
+    work = [m * n * k for k, n in shapes]
+    eff = [gemm_capped_efficiency(m, n, k, gemm_units, gemm_tile_m, gemm_tile_n, gemm_ceiling, gemm_k_half,
+                                  gemm_best_fraction) * framework_eta_multiplier for k, n in shapes]
+    eta = total(*work) / total(*(w / e for w, e in zip(work, eff, strict=True)))
+    return only_where(n_experts.is_null() & gemm_units.is_not_null(), eta)
+
+
+@training_column
 def compute_time_per_microbatch_s(stage_forward_flop_per_microbatch: UExpr, recompute_flop_per_sequence: UExpr,
                                   n_layers: UExpr, layers_per_gpu: UExpr, microbatch: UExpr, tp: UExpr, cp: UExpr,
+                                  pp: UExpr, recompute: Plain, layer_forward_flop_per_sequence: UExpr,
+                                  layer_matmul_forward_flop_per_sequence: UExpr,
+                                  lm_head_forward_flop_per_sequence: UExpr, train_matmul_eta_compute: UExpr,
                                   peak_flop_per_s: UExpr, eta_compute: UExpr) -> UExpr:
-    """Wall 1 on the busiest GPU: (3 x forward + recomputed forward) / (peak x eta)."""
-    recomputed = recompute_flop_per_sequence * (layers_per_gpu / n_layers) * microbatch / (tp * cp)
-    return ((TRAIN_TO_FORWARD * stage_forward_flop_per_microbatch + recomputed)
-            / (peak_flop_per_s * eta_compute)).to("s")
+    """Wall 1 on the busiest GPU: (3 x forward + recomputed forward) / (peak x eta). With a GEMM
+    kernel fit (``train_matmul_eta_compute`` not null) the weight matmuls (the layers' and the
+    LM head's, recomputed too under full recomputation) run at that η and the rest (attention,
+    norms) at the profile's eta_compute."""
+    share = microbatch / (tp * cp)
+    recomputed = recompute_flop_per_sequence * (layers_per_gpu / n_layers) * share
+    constant = (TRAIN_TO_FORWARD * stage_forward_flop_per_microbatch + recomputed) / (peak_flop_per_s * eta_compute)
+    matmul = (layers_per_gpu * layer_matmul_forward_flop_per_sequence + lm_head_forward_flop_per_sequence / pp) * share
+    matmul_recomputed = where(recompute == "full", recomputed * layer_matmul_forward_flop_per_sequence
+                              / layer_forward_flop_per_sequence, 0)
+    rest = TRAIN_TO_FORWARD * (stage_forward_flop_per_microbatch - matmul) + recomputed - matmul_recomputed
+    kernel = ((TRAIN_TO_FORWARD * matmul + matmul_recomputed) / (peak_flop_per_s * train_matmul_eta_compute)
+              + rest / (peak_flop_per_s * eta_compute))
+    return where(train_matmul_eta_compute.is_not_null(), kernel.to("s"), constant.to("s"))
 
 
 # -- utilisation (wall 3) ----------------------------------------------------------------------

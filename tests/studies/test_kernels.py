@@ -10,6 +10,7 @@ from pipeline import formulas
 from pipeline.catalogs.load import load_catalogs
 from pipeline.studies.kernels import kernel_table
 from pipeline.units import unit
+from pipeline.walls.registries import TRAINING
 
 SIDE = pl.DataFrame({"name": ["H100 SXM5 80GB", "TPU v5p", "MI300X"], "compute_dtype": ["bf16", "bf16", "fp8"]})
 
@@ -32,16 +33,101 @@ def test_profile_model_or_an_override_keeps_a_constant_eta(model, override, basi
 def test_prefill_qkv_eta_is_the_shape_model_on_the_catalog_parameters():
     """Llama 2 7B prefill of 2048 tokens on H100 SXM bf16: QKV is M = 2048, N = 3 x 4096, K = 4096;
     128x128 tiles: 16 x 96 = 1536 tiles on 132 SMs, 12 waves: 1536 / 1584; no split-K;
-    K loop 4096 / (4096 + k_half); times the catalog ceiling."""
+    K loop 4096 / (4096 + k_half); times the catalog ceiling, at most the MAMF fraction (0.80 here,
+    above the model's 0.955 x 0.97 x 0.67 = 0.62)."""
     cat = load_catalogs().kernel_efficiency.filter((pl.col("hardware") == "H100 SXM5 80GB")
                                                    & (pl.col("precision") == "bf16")).row(0, named=True)
     columns = {"prefill_tokens": ([2048.0], "tok"), "d_model": ([4096.0], ""),
                "qkv_params_per_device": ([4096.0 * 12288], "param"), "gemm_units": ([132.0], ""),
                "gemm_tile_m": ([128.0], ""), "gemm_tile_n": ([128.0], ""), "gemm_ceiling": ([cat["ceiling"]], ""),
-               "gemm_k_half": ([cat["k_half"]], ""), "framework_eta_multiplier": ([1.0], ""),
+               "gemm_k_half": ([cat["k_half"]], ""),
+               "gemm_best_fraction": ([cat["best_fraction"]], ""), "framework_eta_multiplier": ([1.0], ""),
                "eta_compute": ([0.3], "")}
     frame = pl.DataFrame({k: v for k, (v, _) in columns.items()})
     plan = formulas.plan(frame.lazy(), {k: unit(u) for k, (_, u) in columns.items()},
                          ["prefill_qkv_proj_eta_compute"], formulas.REGISTRY)
     eta = plan.frame.collect()["prefill_qkv_proj_eta_compute"].item()
     assert eta == pytest.approx(cat["ceiling"] * 1536 / 1584 * 4096 / (4096 + cat["k_half"]))
+
+
+def test_prefill_attention_eta_is_the_fused_attention_model_on_the_catalog_parameters():
+    """Llama 2 7B, one 2048-token prompt on H100 SXM bf16, tp 1: causal pairs 2048²/2, so 1024
+    keys per query; 32 heads x 16 query blocks = 512 CTAs on 132 SMs (4 waves: 512 / 528);
+    head dim 128: ceiling x 512/528 x 1024/(1024 + s_half) x 128/(128 + d_half)."""
+    cat = load_catalogs().kernel_efficiency.filter((pl.col("hardware") == "H100 SXM5 80GB")
+                                                   & (pl.col("precision") == "bf16")).row(0, named=True)
+    columns = {"prefill_attention_pairs": ([2048.0**2 / 2], ""), "prefill_tokens": ([2048.0], "tok"),
+               "prefill_sequences": ([1.0], ""), "n_heads": ([32.0], ""), "tp": ([1.0], ""),
+               "head_dim": ([128.0], ""), "gemm_units": ([132.0], ""),
+               "attention_ceiling": ([cat["attention_ceiling"]], ""),
+               "attention_s_half": ([cat["attention_s_half"]], ""),
+               "attention_d_half": ([cat["attention_d_half"]], ""), "eta_compute": ([0.3], "")}
+    frame = pl.DataFrame({k: v for k, (v, _) in columns.items()})
+    plan = formulas.plan(frame.lazy(), {k: unit(u) for k, (_, u) in columns.items()},
+                         ["prefill_attention_eta_compute"], formulas.REGISTRY)
+    eta = plan.frame.collect()["prefill_attention_eta_compute"].item()
+    assert eta == pytest.approx(cat["attention_ceiling"] * 512 / 528 * 1024 / (1024 + cat["attention_s_half"])
+                                * 128 / (128 + cat["attention_d_half"]))
+
+
+def test_kernel_model_takes_the_measured_bandwidth_fraction_where_there_is_one():
+    """MI300X: BabelStream median 0.746 of 5.3 TB/s replaces the profile's eta_memory; TPU v5p has
+    no bandwidth benchmark and keeps it; the profile model or an eta_memory override keep it too."""
+    from pipeline.studies.kernels import measured_memory_fraction
+
+    side = SIDE.with_columns(eta_memory=pl.lit(0.7), eta_memory_low=pl.lit(0.7), eta_memory_high=pl.lit(0.7),
+                             eta_memory_source=pl.lit("profile"))
+    cat = load_catalogs().kernel_efficiency
+    out = measured_memory_fraction(side, cat, "kernel", None)
+    assert out["eta_memory"].to_list() == pytest.approx([0.9356, 0.7, 0.7456], abs=1e-3)
+    assert out["eta_memory_source"].to_list() == ["bandwidth benchmark", "profile", "bandwidth benchmark"]
+    assert measured_memory_fraction(side, cat, "profile", None)["eta_memory"].to_list() == [0.7] * 3
+    assert measured_memory_fraction(side, cat, "kernel", 0.5)["eta_memory"].to_list() == [0.7] * 3
+
+
+def _training(columns: dict, wanted: list[str]) -> dict:
+    frame = pl.DataFrame({k: v for k, (v, _) in columns.items()})
+    plan = formulas.plan(frame.lazy(), {k: (None if u is None else unit(u)) for k, (_, u) in columns.items()},
+                         wanted, formulas.REGISTRY | TRAINING)
+    return plan.frame.collect().row(0, named=True)
+
+
+TRAIN = {"microbatch": ([1.0], ""), "seq_len": ([4096.0], "tok"), "cp": ([1.0], ""), "tp": ([1.0], ""),
+         "d_model": ([4096.0], ""), "query_dim": ([4096.0], ""), "value_dim": ([4096.0], ""),
+         "n_kv_heads": ([32.0], ""), "head_dim": ([128.0], ""),
+         "dense_mlp_params_per_layer": ([3 * 4096.0 * 11008], "param"), "vocab_size": ([32000.0], ""),
+         "n_experts": ([None], ""), "gemm_units": ([132.0], ""), "gemm_tile_m": ([128.0], ""),
+         "gemm_tile_n": ([128.0], ""), "gemm_ceiling": ([1.0], ""), "gemm_k_half": ([0.0], ""),
+         "gemm_best_fraction": ([0.8], ""), "framework_eta_multiplier": ([1.0], "")}
+
+
+def test_training_matmul_eta_is_the_flop_weighted_gemm_model():
+    """Llama 2 7B, microbatch 1 x 4096 tokens, tp 1, on 132 SMs (ceiling 1, no K loss, cap 0.8):
+    M = 4096 (32 row tiles). QKV N = 12288: 32 x 96 = 3072 tiles, 24 waves: 3072/3168 = 0.9697;
+    O N = 4096: 1024 tiles, 8 waves: 0.9697; MLP N = 33024: 258 x 32 = 8256 tiles, 63 waves:
+    8256/8316, tile share 33024/(258 x 128) = 1; LM head N = 32000: 250 x 32 = 8000 tiles, 61
+    waves: 8000/8052, tile share 32000/32000 = 1. Every one of those is above the 0.8 cap, so
+    the FLOP-weighted η is 0.8 exactly; a cap of 1 lets the waves show."""
+    assert _training(TRAIN, ["train_matmul_eta_compute"])["train_matmul_eta_compute"] == pytest.approx(0.8)
+    eff = {"qkv": 3072 / 3168, "o": 1024 / 1056, "mlp": 8256 / 8316, "head": 8000 / 8052}
+    work = {"qkv": 4096 * 12288, "o": 4096 * 4096, "mlp": 4096 * 33024, "head": 4096 * 32000}
+    expected = sum(work.values()) / sum(work[k] / eff[k] for k in work)
+    uncapped = _training(TRAIN | {"gemm_best_fraction": ([1.0], "")}, ["train_matmul_eta_compute"])
+    assert uncapped["train_matmul_eta_compute"] == pytest.approx(expected)
+
+
+def test_training_time_puts_matmuls_at_their_eta_and_the_rest_at_the_profile():
+    """One layer per GPU of one, no LM head, no recomputation: forward 10 FLOP of which 6 matmul;
+    time = 3 x 6 / (peak x 0.8) + 3 x 4 / (peak x 0.4) with peak 1 FLOP/s; a MoE model (matmul η
+    null) keeps 3 x 10 / 0.4."""
+    columns = {"stage_forward_flop_per_microbatch": ([10.0], "FLOP"), "recompute_flop_per_sequence": ([0.0], "FLOP"),
+               "n_layers": ([1.0], ""), "layers_per_gpu": ([1.0], ""), "microbatch": ([1.0], ""), "tp": ([1.0], ""),
+               "cp": ([1.0], ""), "pp": ([1.0], ""), "recompute": (["none"], None),
+               "layer_forward_flop_per_sequence": ([10.0], "FLOP"),
+               "layer_matmul_forward_flop_per_sequence": ([6.0], "FLOP"),
+               "lm_head_forward_flop_per_sequence": ([0.0], "FLOP"), "train_matmul_eta_compute": ([0.8], ""),
+               "peak_flop_per_s": ([1.0], "FLOP/s"), "eta_compute": ([0.4], "")}
+    t = _training(columns, ["compute_time_per_microbatch_s"])["compute_time_per_microbatch_s"]
+    assert t == pytest.approx(3 * 6 / 0.8 + 3 * 4 / 0.4)
+    moe = _training(columns | {"train_matmul_eta_compute": ([None], "")}, ["compute_time_per_microbatch_s"])
+    assert moe["compute_time_per_microbatch_s"] == pytest.approx(3 * 10 / 0.4)

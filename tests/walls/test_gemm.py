@@ -53,3 +53,18 @@ def test_a_single_row_pads_to_a_64_row_tile():
     eff = gemm_efficiency(_c("m"), _c("n"), _c("k"), _c("units"), _c("tm"), _c("tn"), _c("ceil"), _c("kh"))
     value = _eval(eff, m=1, n=128 * 132, k=4096, units=132, tm=128, tn=128, ceil=1.0, kh=0.0)
     assert value == pytest.approx(1 / 64)
+
+
+def test_no_shape_runs_faster_than_the_best_measured_shape():
+    """A100 SXM4: MAMF 271.2 of 312 TFLOPS = 0.869 (gemm.csv); at M = N = 8640, K = 65536 the
+    uncapped model gives 1.0 x 1 x 1 x 65536/67584 = 0.970 (8640 = 67.5 tiles of 128 -> 68 x 68 = 4624
+    tiles on 108 SMs: 43 waves, 4624 / 4644 = 0.9957; tile 8640^2 / (68 x 128)^2 = 0.9853), so the
+    cap binds; a 128-square (one tile, K = 256) stays far below it."""
+    from pipeline.walls.gemm import gemm_capped_efficiency
+
+    eff = gemm_capped_efficiency(_c("m"), _c("n"), _c("k"), _c("units"), _c("tm"), _c("tn"), _c("ceil"), _c("kh"),
+                                 _c("best"))
+    big = dict(m=8640, n=8640, k=65536, units=108, tm=128, tn=128, ceil=1.0, kh=2048, best=271.2 / 312)
+    assert _eval(eff, **big) == pytest.approx(271.2 / 312)
+    small = dict(big, m=128, n=128, k=256)
+    assert _eval(eff, **small) == pytest.approx(1.0 * (1 / 108) * 1.0 * 256 / (256 + 2048))
