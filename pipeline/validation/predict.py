@@ -32,7 +32,7 @@ NO_FIT = "no feasible configuration (does not fit in memory)"
 NO_FIT_AT_PROFILE = "no feasible configuration at the profile's efficiency"
 SPEC_INPUTS = ["study", "metric", "framework", "model", "hardware", "cluster", "compute_dtype", "weight_dtype",
                "batch", "seq_len", "devices", "tp", "pp", "dp", "microbatch", "recompute", "prompt_len",
-               "output_len", "cp", "zero_stage", "virtual_stages", "sequence_parallel", "kv_cache",
+               "output_len", "cp", "ep", "zero_stage", "virtual_stages", "sequence_parallel", "kv_cache",
                "dataset", "concurrency", "request_rate"]  # the measurement columns measurement_spec reads
 SCHEMA = {"name": pl.String, "predicted": pl.Float64, "predicted_low": pl.Float64, "predicted_high": pl.Float64,
           "eta_compute": pl.Float64, "eta_low": pl.Float64, "eta_high": pl.Float64, "bound": pl.String,
@@ -73,6 +73,7 @@ def measurement_spec(r: dict) -> tuple[dict | None, str | None]:
         "model": [r["model"]], "cluster": [r["cluster"]], "compute_dtype": [r["compute_dtype"]], **layout,
         "tp": [tp], "pp": [pp], "microbatch": [r["microbatch"] or 1], "global_batch": [r["batch"]],
         "seq_len": [r["seq_len"] or 2048], "recompute": [r["recompute"] or "selective"], "cp": [r["cp"] or 1],
+        "ep": [r["ep"] or 1],
         "virtual_stages": [r["virtual_stages"] or 1],
         "sequence_parallel": [tp > 1 if r["sequence_parallel"] is None else r["sequence_parallel"]],
         "zero_stage": [1 if r["zero_stage"] is None else r["zero_stage"]]}, "efficiency": framework}, None
