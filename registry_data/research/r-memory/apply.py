@@ -2,7 +2,7 @@
 
 ``patches.csv``: one cell per line, ``table,name,column,value,source``: the catalog table, the row's
 ``name``, the column, the new value (as text, cast to the column's type; empty = null) and the
-source that states it. A column the table lacks (``measurements.ep``) is added as nullable
+source that states it. A column the table lacks (``measurements.ep``, ``measurements.trained``) is added as nullable
 integers first (the schema orders the columns). The table is validated and written with its
 units by ``pipeline.catalogs.io.write_catalog``. The source is appended to the row's ``notes`` once, so running this again
 changes nothing. Run from the repository root:
@@ -24,7 +24,7 @@ from pipeline.catalogs.io import write_catalog
 
 HERE = Path(__file__).parent
 REGISTRY = HERE.parent.parent
-NEW_COLUMNS = {"measurements": {"ep": pl.Int64}}  # columns this work adds to a table
+NEW_COLUMNS = {"measurements": {"ep": pl.Int64, "trained": pl.String}}  # columns this work adds to a table
 
 
 def _typed(value: str, dtype: pl.DataType):
