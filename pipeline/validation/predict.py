@@ -33,8 +33,8 @@ NO_FIT = "no feasible configuration (does not fit in memory)"
 LORA = ("LoRA fine-tuning is not modelled: the training study trains every weight (gradients, Adam state and "
         "weight-gradient GEMMs for all of them), while LoRA freezes the base (Hu et al. 2021, arXiv:2106.09685 §4)")
 NO_FIT_AT_PROFILE = "no feasible configuration at the profile's efficiency"
-SPEC_INPUTS = ["study", "scenario", "metric", "framework", "model", "hardware", "cluster", "compute_dtype", "weight_dtype",
-               "batch", "seq_len", "devices", "tp", "pp", "dp", "microbatch", "recompute", "prompt_len",
+SPEC_INPUTS = ["study", "scenario", "metric", "framework", "model", "hardware", "cluster", "compute_dtype",
+               "weight_dtype", "batch", "seq_len", "devices", "tp", "pp", "dp", "microbatch", "recompute", "prompt_len",
                "output_len", "cp", "ep", "trained", "zero_stage", "virtual_stages", "sequence_parallel", "kv_cache",
                "dataset", "concurrency", "request_rate"]  # the measurement columns measurement_spec reads
 SCHEMA = {"name": pl.String, "predicted": pl.Float64, "predicted_low": pl.Float64, "predicted_high": pl.Float64,

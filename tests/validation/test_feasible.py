@@ -140,7 +140,8 @@ def test_llama3_at_128k_with_cp16_fits_once_zero_shards_over_cp():
 def test_tensor_parallel_over_pcie_rows_are_predicted(predicted):
     """TensorRT-LLM v0.17 ran Llama 3.1 70B and Mixtral at TP 4 and TP 8 on L40S, which has no NVLink:
     its scale-up link is PCIe Gen4 x16 (32 GB/s per direction) across the 8 GPUs of one server."""
-    l40s = predicted.filter(pl.col("name").str.starts_with("trtllm-0.17-l40s-") & pl.col("name").str.contains("-tp[48]-"))
+    names = pl.col("name")
+    l40s = predicted.filter(names.str.starts_with("trtllm-0.17-l40s-") & names.str.contains("-tp[48]-"))
     assert l40s.height == 36 and l40s["predicted"].is_not_null().all()
     hw = load_catalogs().hardware.filter(pl.col("name") == "L40S").row(0, named=True)
     assert (hw["scaleup_domain_size"], hw["scaleup_link_bandwidth_bytes_per_s"], hw["scaleup_link_latency_s"]) \

@@ -2,10 +2,10 @@
 
 ``patches.csv``: one cell per line, ``table,name,column,value,source``: the catalog table, the row's
 ``name``, the column, the new value (as text, cast to the column's type; empty = null) and the
-source that states it. A column the table lacks (``measurements.ep``, ``measurements.trained``) is added as nullable
-integers first (the schema orders the columns). The table is validated and written with its
-units by ``pipeline.catalogs.io.write_catalog``. The source is appended to the row's ``notes`` once, so running this again
-changes nothing. Run from the repository root:
+source that states it. A column the table lacks (``measurements.ep``, ``measurements.trained``) is
+added as nulls first (the schema orders the columns). The table is validated and written with its
+units by ``pipeline.catalogs.io.write_catalog``. The source is appended to the row's ``notes``
+once, so running this again changes nothing. Run from the repository root:
 
     .venv/bin/python registry_data/research/r-memory/apply.py
 
