@@ -160,10 +160,10 @@ def test_the_row_corrections_replay_and_change_nothing_twice(tmp_path):
     spec = importlib.util.spec_from_file_location("apply", root / "research" / "r-memory" / "apply.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    for table in ("hardware", "measurements"):
+    for table in ("hardware", "measurements", "clusters"):
         shutil.copy(root / f"{table}.parquet", tmp_path / f"{table}.parquet")
     module.apply(tmp_path)
-    once = {t: pl.read_parquet(tmp_path / f"{t}.parquet") for t in ("hardware", "measurements")}
+    once = {t: pl.read_parquet(tmp_path / f"{t}.parquet") for t in ("hardware", "measurements", "clusters")}
     module.apply(tmp_path)
     for table, frame in once.items():
         assert pl.read_parquet(tmp_path / f"{table}.parquet").equals(frame), table

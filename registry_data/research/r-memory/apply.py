@@ -5,7 +5,9 @@
 source that states it. A column the table lacks (``measurements.ep``, ``measurements.trained``) is
 added as nulls first (the schema orders the columns). The table is validated and written with its
 units by ``pipeline.catalogs.io.write_catalog``. The source is appended to the row's ``notes``
-once, so running this again changes nothing. Run from the repository root:
+once, so running this again changes nothing. ``<table>_add.csv`` (``clusters_add.csv``) holds whole
+rows to add, each with its own provenance; a row whose name exists is left alone. Run from the
+repository root:
 
     .venv/bin/python registry_data/research/r-memory/apply.py
 
@@ -35,7 +37,21 @@ def _typed(value: str, dtype: pl.DataType):
     return pl.Series([value]).cast(dtype).item()
 
 
+def add_rows(registry: Path = REGISTRY) -> dict[str, int]:
+    """Rows of ``<table>_add.csv`` whose name the table lacks, appended (a second run adds none)."""
+    added = {}
+    for path in sorted(HERE.glob("*_add.csv")):
+        table = path.stem.removesuffix("_add")
+        frame = pl.read_parquet(registry / f"{table}.parquet")
+        new = pl.read_csv(path, schema=frame.schema).filter(~pl.col("name").is_in(frame["name"].implode()))
+        if new.height:
+            write_catalog(pl.concat([frame, new]), table, registry, source=str(path))
+        added[table] = new.height
+    return added
+
+
 def apply(registry: Path = REGISTRY) -> dict[str, int]:
+    add_rows(registry)
     with open(HERE / "patches.csv", newline="") as f:
         patches = list(csv.DictReader(f))
     changed = {}
