@@ -44,22 +44,17 @@ CPU_OFFLOAD = ("Megatron-Bridge's LLAMA3_70B_PRETRAIN_CONFIG_GB200_FP8_CS_V1/V2 
                "memory. The study has no activation offloading: 342.8 GiB of activations on the GPU "
                "against 186 GiB")
 FP8_70B = ("Megatron-Bridge LLAMA3_70B_PRETRAIN_CONFIG_H100_FP8_CS (TP 4, PP 8, VP 5, no recomputation): "
-           "80.5 GiB with the 10 % reserve against 79.65 GiB usable, 0.9 GiB over; the study stores every "
-           "activation in 16 bits (Korthikanti), while Transformer Engine's FP8 linears may keep their GEMM "
-           "inputs quantized for the weight-gradient GEMM (transformer_engine/pytorch/module/linear.py); "
-           "which inputs FP8 current scaling keeps quantized is not established here")
+           "80.5 GiB with the 10 % reserve against 79.65 GiB usable, 0.9 GiB over. Its precision config, "
+           "bf16_with_fp8_current_scaling_mixed (src/megatron/bridge/training/mixed_precision.py at 0a25f911), "
+           "sets fp8_param_gather = True, i.e. fp8_param: the working weights are held in FP8, 2.25 of the "
+           "4.5 GiB the study counts at 16 bits, which would fit (78.3 GiB); the training study has no FP8 "
+           "working-weight term")
 FP8_405B = ("Megatron-Bridge LLAMA31_405B_PRETRAIN_CONFIG_GB200_FP8_CS_V2 (TP 4, PP 16, VP 4, no FSDP, no "
             "offloading, no recomputation): 157.7 GiB of activations, 221.3 GiB in all against 186 GiB. The "
             "recipe sets account_for_embedding_in_pipeline_split and account_for_loss_in_pipeline_split "
             "(src/megatron/bridge/recipes/llama/llama3.py), so the first GPU holds 7 layers, not the 8 the study "
-            "counts, and the FP8 linears' inputs (see the 70B rows) are not counted in 8 bits; neither is "
-            "modelled")
-FP8_PARAMS = ("Nebius's Llama 3.1 405B on 64 x 8 H200 (TP 4, PP 8, CP 2, VP 8): 143.7 GiB with the 10 % reserve "
-              "against 140.4 GiB, 3.3 GiB over. Its config (config_common.sh) sets FP8_PARAMS=True and the log "
-              "shows fp8_params: true and fp8_param_gather=True: the working weights are held in FP8 (1 B/param, "
-              "12.4 of the 24.7 GiB the study counts at 16 bits), and ASYM_PP_EMBED/ASYM_PP_LOSS give the "
-              "pipeline ends fewer layers; the training study has neither (16-bit working weights, equal stages). "
-              "The same layout on 128 nodes fits (139.1 GiB: Adam state over twice the ranks)")
+            "counts, and FP8 working weights (fp8_param_gather, as for the 70B rows); both together still leave "
+            "~195 GiB, so what else TE keeps in 8 bits (GEMM inputs) is the likely missing term")
 KNOWN_GAPS = {
     "mlperf-train-v5.0-nebius-nebius-soperator-8xh200-n64-ngc25.01-nemo-llama31-405b-step": FP8_PARAMS,
     "trtllm-0.6.1-a100-fp16-llama-2-7b-tp1-b60-in128-out2048-throughput": CONTIGUOUS_KV,
