@@ -47,7 +47,8 @@ FP8_70B = ("Megatron-Bridge LLAMA3_70B_PRETRAIN_CONFIG_H100_FP8_CS (TP 4, PP 8, 
            "80.5 GiB with the 10 % reserve against 79.65 GiB usable, 0.9 GiB over. Its precision config, "
            "bf16_with_fp8_current_scaling_mixed (src/megatron/bridge/training/mixed_precision.py at 0a25f911), "
            "sets fp8_param_gather = True, i.e. fp8_param: the working weights are held in FP8, 2.25 of the "
-           "4.5 GiB the study counts at 16 bits, which would fit (78.3 GiB); the training study has no FP8 "
+           "4.5 GiB the study counts at 16 bits, which would fit (78.3 GiB) unless Transformer Engine keeps "
+           "their FP8 transposes as well (not established here); the training study has no FP8 "
            "working-weight term")
 FP8_405B = ("Megatron-Bridge LLAMA31_405B_PRETRAIN_CONFIG_GB200_FP8_CS_V2 (TP 4, PP 16, VP 4, no FSDP, no "
             "offloading, no recomputation): 157.7 GiB of activations, 221.3 GiB in all against 186 GiB. The "
@@ -58,7 +59,8 @@ FP8_405B = ("Megatron-Bridge LLAMA31_405B_PRETRAIN_CONFIG_GB200_FP8_CS_V2 (TP 4,
 FP8_PARAMS = ("Nebius's Llama 3.1 405B on 64 x 8 H200 (TP 4, PP 8, CP 2, VP 8): 143.7 GiB with the 10 % reserve "
               "against 140.4 GiB, 3.3 GiB over. Its config (config_common.sh) sets FP8_PARAMS=True and the log "
               "shows fp8_params: true and fp8_param_gather=True: the working weights are held in FP8 (1 B/param, "
-              "12.4 of the 24.7 GiB the study counts at 16 bits), and ASYM_PP_EMBED/ASYM_PP_LOSS give the "
+              "12.4 of the 24.7 GiB the study counts at 16 bits, less whatever FP8 transposes Transformer Engine "
+              "caches for the backward, which is not established here), and ASYM_PP_EMBED/ASYM_PP_LOSS give the "
               "pipeline ends fewer layers; the training study has neither (16-bit working weights, equal stages). "
               "The same layout on 128 nodes fits (139.1 GiB: Adam state over twice the ranks)")
 KNOWN_GAPS = {
