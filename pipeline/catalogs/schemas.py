@@ -386,6 +386,9 @@ class MeasurementSchema(KernelRowColumns):
     recompute: str = text("activation recomputation (training)", nullable=True, isin=["none", "selective", "full"])
     # What the publication states beyond TP/PP/DP (issue 12): null = not stated, the study's default.
     cp: int = count("context-parallel size (training; null: 1)", nullable=True)
+    ep: int = count("expert-parallel size (training, MoE; null: 1)", nullable=True)
+    trained: str = text("which weights the run trains (training): 'all' (pre-training, full fine-tuning) or 'lora' "
+                        "(low-rank adapters on a frozen base; null: all)", nullable=True, isin=["all", "lora"])
     zero_stage: int = pa.Field(nullable=True, ge=0, le=3, metadata={
         "unit": "", "description": "ZeRO stage of the data-parallel sharding (training; 3 = FSDP full sharding, "
                                    "2 = optimizer states and gradients; null: 1, a distributed optimizer)"})

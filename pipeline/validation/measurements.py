@@ -17,8 +17,8 @@ from pipeline.errors import InputError, Problem, suggest
 from pipeline.units import DimensionalityError, factor, unit
 
 # Columns added by issue 12 (what a publication states beyond TP/PP/DP): a CSV may leave them out.
-OPTIONAL = ("cp", "zero_stage", "virtual_stages", "sequence_parallel", "kv_cache", "dataset", "concurrency",
-            "request_rate", *KERNEL_COLUMNS)
+OPTIONAL = ("cp", "ep", "trained", "zero_stage", "virtual_stages", "sequence_parallel", "kv_cache", "dataset",
+            "concurrency", "request_rate", *KERNEL_COLUMNS)
 FLAGS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from pipeline.catalogs import overrides
 from pipeline.catalogs.load import Catalogs
 from pipeline.catalogs.schemas import METRICS
 from pipeline.errors import InputError
@@ -30,10 +31,12 @@ SERVING_BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
 THROUGHPUT = {"samples_per_s", "tokens_per_s", "tokens_per_s_per_device", "training_tokens_per_s", "mfu", "hfu"}
 COLUMN = {"training_tokens_per_s": "tokens_per_s"}  # metric -> output column, where the names differ
 NO_FIT = "no feasible configuration (does not fit in memory)"
+LORA = ("LoRA fine-tuning is not modelled: the training study trains every weight (gradients, Adam state and "
+        "weight-gradient GEMMs for all of them), while LoRA freezes the base (Hu et al. 2021, arXiv:2106.09685 §4)")
 NO_FIT_AT_PROFILE = "no feasible configuration at the profile's efficiency"
-SPEC_INPUTS = ["study", "metric", "framework", "model", "hardware", "cluster", "compute_dtype", "weight_dtype",
-               "batch", "seq_len", "devices", "tp", "pp", "dp", "microbatch", "recompute", "prompt_len",
-               "output_len", "cp", "zero_stage", "virtual_stages", "sequence_parallel", "kv_cache",
+SPEC_INPUTS = ["study", "scenario", "metric", "framework", "model", "hardware", "cluster", "compute_dtype",
+               "weight_dtype", "batch", "seq_len", "devices", "tp", "pp", "dp", "microbatch", "recompute", "prompt_len",
+               "output_len", "cp", "ep", "trained", "zero_stage", "virtual_stages", "sequence_parallel", "kv_cache",
                "dataset", "concurrency", "request_rate"]  # the measurement columns measurement_spec reads
 SCHEMA = {"name": pl.String, "predicted": pl.Float64, "predicted_low": pl.Float64, "predicted_high": pl.Float64,
           "eta_compute": pl.Float64, "eta_low": pl.Float64, "eta_high": pl.Float64, "bound": pl.String,
@@ -47,10 +50,19 @@ def measurement_spec(r: dict) -> tuple[dict | None, str | None]:
     if r["model"] is None:
         return None, f"{study} rows need a model"
     batches = [r["batch"]] if r["batch"] is not None else None
+    if r["trained"] == "lora":
+        return None, LORA
     if study == "node":
+        # a training row's samples/s is data-parallel training: each device runs the train step
+        # (forward, backward, update) on its share of the global batch, never a forward pass
+        training = r["scenario"] == "training"
+        if training and batches is not None:
+            if r["batch"] % r["devices"]:
+                return None, f"global batch {r['batch']} is not a multiple of devices {r['devices']}"
+            batches = [r["batch"] // r["devices"]]
         return {"axes": {"model": [r["model"]], "hardware": [r["hardware"]], "compute_dtype": [r["compute_dtype"]],
                          "batch": batches or NODE_BATCHES, "seq_len": [r["seq_len"] or 2048],
-                         "workload": ["inference"]}, "efficiency": framework}, None
+                         "workload": ["training" if training else "inference"]}, "efficiency": framework}, None
     if study == "serving":
         tp, pp = r["tp"] or 1, r["pp"] or 1
         if r["metric"] == "ttft_s":  # servers prefill each request on arrival: its TTFT is its own prefill
@@ -76,6 +88,7 @@ def measurement_spec(r: dict) -> tuple[dict | None, str | None]:
         "model": [r["model"]], "cluster": [r["cluster"]], "compute_dtype": [r["compute_dtype"]], **layout,
         "tp": [tp], "pp": [pp], "microbatch": [r["microbatch"] or 1], "global_batch": [r["batch"]],
         "seq_len": [r["seq_len"] or 2048], "recompute": [r["recompute"] or "selective"], "cp": [r["cp"] or 1],
+        "ep": [r["ep"] or 1],
         "virtual_stages": [r["virtual_stages"] or 1],
         "sequence_parallel": [tp > 1 if r["sequence_parallel"] is None else r["sequence_parallel"]],
         "zero_stage": [1 if r["zero_stage"] is None else r["zero_stage"]]}, "efficiency": framework}, None
@@ -142,11 +155,29 @@ def _value(study: str, columns: list[str]) -> pl.Expr:
     return value
 
 
+def run_context(spec: dict, r: dict, models: dict[str, tuple[int | None, str | None]]) -> dict:
+    """``spec`` with the context the run was built for, where the row states more tokens than the
+    model's catalogued ``max_context_tokens`` (the length it was pre-trained at) and the model has
+    no learned position table. Rotary embeddings (Su et al. 2021, arXiv:2104.09864 §3.4) rotate
+    each query and key by its position, with no parameter per position, so nothing bounds the
+    length a run can use: fine-tuning past the pre-training context is how it is extended (Chen et
+    al. 2023, arXiv:2306.15595, Llama 2048 -> 32768 tokens; MLPerf's llama2_70b_lora trains Llama 2
+    70B, pre-trained at 4,096, at 8,192), and engines are built for the lengths they are given
+    (TensorRT-LLM's GPT-J 6B runs at 2,048 + 128). A learned table (GPT-2, GPT-3, BERT) holds
+    exactly max_context_tokens positions: such a row keeps the context refusal."""
+    tokens = r["seq_len"] if spec.get("study") != "serving" else (r["prompt_len"] or 0) + (r["output_len"] or 0)
+    context, position = models.get(r["model"], (None, None))
+    if tokens is None or context is None or position in (None, "learned") or tokens <= context:
+        return spec
+    return spec | {"overrides": {"models.max_context_tokens": f"{tokens} tok"}}
+
+
 def _group_key(spec: dict) -> tuple:
     """Rows predicted together: one study, one framework (it picks the η profiles), one set of axes;
     training rows also one model on one cluster, since the layout axes of many published runs
     multiply into a space far larger than the rows (one group of 200 runs took 30 s)."""
-    key = spec.get("study", "node"), spec["efficiency"]["framework"], tuple(spec["axes"])
+    key = (spec.get("study", "node"), spec["efficiency"]["framework"], tuple(spec["axes"]),
+           tuple(spec.get("overrides", {}).items()))  # a run's own context: rows of one context together
     if spec.get("study") == "training":
         key += tuple(str(spec["axes"].get(axis)) for axis in ("model", "cluster"))
     return key
@@ -160,6 +191,8 @@ def predict(measured: pl.DataFrame, catalogs: Catalogs, etas: list[float] | None
     rows = measured.with_row_index("measurement")
     groups: dict[tuple, list[int]] = {}
     specs, reasons = {}, []
+    models = {m: (c, p) for m, c, p in catalogs.models.select("name", "max_context_tokens", "position_embedding")
+              .iter_rows()}
     for i, r in enumerate(measured.select(SPEC_INPUTS).iter_rows(named=True)):
         if r["study"] == "kernel":  # one kernel call alone: the kernel study (predict_kernel_rows)
             continue
@@ -167,7 +200,7 @@ def predict(measured: pl.DataFrame, catalogs: Catalogs, etas: list[float] | None
         if spec is None:
             reasons.append({"measurement": i, "reason": reason})
         else:
-            specs[i] = spec
+            specs[i] = spec = run_context(spec, r, models)
             groups.setdefault(_group_key(spec), []).append(i)
     parts = [pl.DataFrame(reasons, schema=REASON), predict_kernel_rows(rows, catalogs)]
     for members in groups.values():
@@ -205,6 +238,7 @@ def _predict_together(members: list[int], specs: dict[int, dict], rows: pl.DataF
     the space's drop counts."""
     group = [specs[i] for i in members]
     spec = parse_spec(_union(group), "measurements")
+    catalogs = overrides.apply(catalogs, spec.overrides)  # a run's own context (run_context)
     study = STUDIES[spec.study]
     space = study.build_space(catalogs, spec)
     keys = _configurations(members, group)
@@ -241,7 +275,7 @@ def _picked(study: str, out: pl.DataFrame, profile: pl.DataFrame, etas: list[flo
     """At each η, the configuration each row's batch rule picks: the given batch, else the batch
     with the best value (highest throughput, lowest latency) among those that fit."""
     if study == "node":
-        out = out.filter(pl.col("step").is_in(["forward", "prefill"]))
+        out = out.filter(pl.col("step").is_in(["forward", "prefill", "train"]))
     batch = "batch" if "batch" in out.columns else "global_batch"
     bound = pl.col("bound").cast(pl.String)
     if "ttft_bound" in out.columns:  # the binding term of what was measured: prefill's for a TTFT

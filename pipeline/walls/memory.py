@@ -18,7 +18,8 @@ from pipeline.walls.quantities import OPTIMIZER_BYTES, TOKEN
 # Mixed-precision Adam's fp32 master copy, momentum and variance (OPTIMIZER_BYTES, 12 B/param):
 # the update reads and writes all three.
 # Korthikanti et al. 2022 (arXiv:2205.05198) eq. 1: activation bytes per layer at
-# 16-bit = s·b·h·(34 + 5·a·s/h), with no recomputation and no parallelism.
+# 16-bit = s·b·h·(34 + 5·a·s/h), with no recomputation and no parallelism (the 5·a·s/h of the
+# attention scores is not stored under FlashAttention: activation_memory_bytes).
 KORTHIKANTI_16BIT_BYTES = 2.0
 
 
@@ -107,7 +108,7 @@ def memory_time_s(bytes_moved: UExpr, memory_bandwidth_bytes_per_s: UExpr) -> UE
 @column
 def activation_memory_bytes(
     is_transformer: Plain, step: Plain, activation_elements_per_sample: UExpr, batch: UExpr,
-    n_layers: UExpr, tokens_per_step: UExpr, seq_len: UExpr, d_model: UExpr, n_heads: UExpr,
+    n_layers: UExpr, tokens_per_step: UExpr, seq_len: UExpr, d_model: UExpr,
     ffn_dim: UExpr, bytes_per_element: UExpr, prefill_chunk_tokens: UExpr,
 ) -> UExpr:
     """Activations resident during the step.
@@ -122,7 +123,11 @@ def activation_memory_bytes(
     max_num_batched_tokens"), TensorRT-LLM likewise by max_num_tokens. An encoder's forward
     and a decode step hold the whole batch.
     Transformer training: Korthikanti et al. 2022 eq. 1, s·b·h·(34 + 5·a·s/h) per layer
-    at 16 bits, scaled to the dtype.
+    at 16 bits, scaled to the dtype, without the 5·a·s/h of the stored attention scores:
+    FlashAttention-class kernels (Dao et al. 2022, arXiv:2205.14135 §3.1: the backward
+    recomputes the s x s scores from Q, K, V and the softmax statistics) never keep them,
+    as the training study assumes by default (training.flash_attention = true) and as MLPerf's
+    BERT runs (fused multi-head attention) do.
     """
     elem = lit(1.0, "elem")
     cnn = activation_elements_per_sample * batch
@@ -130,7 +135,7 @@ def activation_memory_bytes(
     in_flight = where(step == "prefill", minimum(tokens_per_step, prefill_chunk_tokens), tokens_per_step)
     inference = 2.0 * (in_flight / TOKEN) * widest * elem
     s = seq_len / TOKEN
-    korthikanti = n_layers * s * batch * d_model * (34.0 + 5.0 * n_heads * s / d_model)
+    korthikanti = n_layers * s * batch * d_model * 34.0
     training = korthikanti * elem / KORTHIKANTI_16BIT_BYTES
     transformer = where(step == "train", training, inference)
     return where(is_transformer, transformer, cnn) * bytes_per_element

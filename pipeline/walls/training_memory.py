@@ -37,28 +37,33 @@ def params_per_gpu(layers_per_gpu: UExpr, attention_params_per_layer: UExpr, nor
 
 # -- memory per GPU (ZeRO, Rajbhandari et al. 2020; activations, Korthikanti et al. 2022) ---
 
-def _sharded(zero_stage: UExpr, from_stage: int, dp: UExpr) -> UExpr:
-    """dp when ZeRO stage >= from_stage shards this state over the data-parallel ranks, else 1."""
-    return where(zero_stage >= from_stage, dp, 1.0)
+def _sharded(zero_stage: UExpr, from_stage: int, dp: UExpr, cp: UExpr) -> UExpr:
+    """dp x cp when ZeRO stage >= from_stage shards this state, else 1. The cp ranks of a
+    data-parallel rank hold the same weights and reduce their gradients together, so the
+    sharding group is dp x cp: Megatron-Core builds the dense parameters' distributed optimizer
+    on ``parallel_state.get_data_parallel_group(with_context_parallel=True)`` (Megatron-LM
+    megatron/core/optimizer/__init__.py, get_megatron_optimizer), and TorchTitan applies FSDP over
+    its flattened "dp_shard_cp" mesh (torchtitan/distributed/parallel_dims.py)."""
+    return where(zero_stage >= from_stage, dp * cp, 1.0)
 
 
 @training_column
-def weight_bytes_per_gpu(params_per_gpu: UExpr, zero_stage: UExpr, dp: UExpr) -> UExpr:
+def weight_bytes_per_gpu(params_per_gpu: UExpr, zero_stage: UExpr, dp: UExpr, cp: UExpr) -> UExpr:
     """16-bit working weights; ZeRO-3 / FSDP shards them."""
-    return params_per_gpu * WORKING_WEIGHT_BYTES / _sharded(zero_stage, 3, dp)
+    return params_per_gpu * WORKING_WEIGHT_BYTES / _sharded(zero_stage, 3, dp, cp)
 
 
 @training_column
 def gradient_bytes_per_gpu(params_per_gpu: UExpr, gradient_bytes_per_param: UExpr, zero_stage: UExpr,
-                           dp: UExpr) -> UExpr:
+                           dp: UExpr, cp: UExpr) -> UExpr:
     """Gradients; ZeRO-2 and up shard them."""
-    return params_per_gpu * gradient_bytes_per_param / _sharded(zero_stage, 2, dp)
+    return params_per_gpu * gradient_bytes_per_param / _sharded(zero_stage, 2, dp, cp)
 
 
 @training_column
-def optimizer_bytes_per_gpu(params_per_gpu: UExpr, zero_stage: UExpr, dp: UExpr) -> UExpr:
+def optimizer_bytes_per_gpu(params_per_gpu: UExpr, zero_stage: UExpr, dp: UExpr, cp: UExpr) -> UExpr:
     """fp32 master weights and Adam moments (12 B/param); ZeRO-1 and up shard them."""
-    return params_per_gpu * OPTIMIZER_BYTES / _sharded(zero_stage, 1, dp)
+    return params_per_gpu * OPTIMIZER_BYTES / _sharded(zero_stage, 1, dp, cp)
 
 
 @training_column

@@ -276,8 +276,8 @@ def reference_row(hw: dict, m: dict, mr: ModelRef, prec: dict, eta: float, workl
     if cnn:
         act_mem = Q(m["activation_elements_per_sample"], "elem") * batch * element
     elif train:
-        S, b, hd, a = seq_len, batch, m["d_model"], m["n_heads"]
-        per_layer_16bit = Q(S * b * hd * (34 + 5 * a * S / hd), "B")
+        S, b, hd = seq_len, batch, m["d_model"]
+        per_layer_16bit = Q(S * b * hd * 34, "B")  # Korthikanti eq. 1 without the scores (FlashAttention)
         act_mem = m["n_layers"] * per_layer_16bit / KORTHIKANTI_BYTES_PER_ELEMENT * element
     else:
         widest = max(m["d_model"], m["ffn_dim"])

@@ -7,7 +7,8 @@ import polars as pl
 import pytest
 
 import pipeline
-from pipeline.validation import NODE_BATCHES, predict, read_measurements
+from pipeline.validation import NODE_BATCHES, measurement_spec, predict, read_measurements
+from pipeline.validation.predict import LORA, run_context
 
 from .measured_csv import SELENE, URL, write
 
@@ -37,19 +38,55 @@ def test_largest_feasible_batch_and_the_system_size(table):
 
 
 def test_a_row_whose_configuration_is_dropped_says_why(tmp_path, catalogs):
-    """GPT-J 6B reads 2,048 tokens at most (its model card's n_positions): 2,048 prompt + 128 answer
-    tokens is no configuration at all, and the reason names the rule, not memory."""
+    """GPT-2 XL has a learned table of 1,024 positions (its model card's n_positions): 1,024 prompt +
+    128 answer tokens is no configuration at all, and the reason names the rule, not memory."""
+    rows = [f"{URL},gpt2-long,tokens_per_s,616,,,tok/s,GPT-2 XL,H100 SXM5 80GB,,1,fp16,,default,offline,32,,"
+            "1024,128,1,1,,,,T1",
+            f"{URL},gpt2-short,tokens_per_s,616,,,tok/s,GPT-2 XL,H100 SXM5 80GB,,1,fp16,,default,offline,32,,"
+            "512,128,1,1,,,,T2"]
+    measured = read_measurements(write(tmp_path, rows), catalogs)
+    out = {r["name"]: r for r in predict(measured.rows, catalogs).iter_rows(named=True)}
+    assert out["gpt2-long"]["predicted"] is None
+    assert out["gpt2-long"]["reason"] == "no configuration: prompt_len + output_len exceeds the model's " \
+                                         "max_context_tokens"
+    assert out["gpt2-long"]["family"] == "nvidia-hopper"
+    assert out["gpt2-short"]["predicted"] is not None and out["gpt2-short"]["reason"] is None
+
+
+def test_a_rotary_model_runs_at_the_context_the_row_states(tmp_path, catalogs):
+    """GPT-J 6B (rotary positions, pre-trained at 2,048) served at 2,048 + 128 tokens, as TensorRT-LLM
+    ran it: predicted at a context of 2,176, the same as the configuration evaluated with that
+    context as a what-if; a row inside the context has no override."""
     rows = [f"{URL},gptj-long,tokens_per_s,616,,,tok/s,GPT-J 6B,H100 SXM5 80GB,,1,fp16,,default,offline,32,,"
             "2048,128,1,1,,,,T1",
             f"{URL},gptj-short,tokens_per_s,616,,,tok/s,GPT-J 6B,H100 SXM5 80GB,,1,fp16,,default,offline,32,,"
             "1024,128,1,1,,,,T2"]
     measured = read_measurements(write(tmp_path, rows), catalogs)
     out = {r["name"]: r for r in predict(measured.rows, catalogs).iter_rows(named=True)}
-    assert out["gptj-long"]["predicted"] is None
-    assert out["gptj-long"]["reason"] == "no configuration: prompt_len + output_len exceeds the model's " \
-                                         "max_context_tokens"
-    assert out["gptj-long"]["family"] == "nvidia-hopper"
-    assert out["gptj-short"]["predicted"] is not None and out["gptj-short"]["reason"] is None
+    what_if = pipeline.evaluate_serving("GPT-J 6B", "H100 SXM5 80GB", batch=32, prompt_len=2048, output_len=128,
+                                        overrides={"models.max_context_tokens": "2176 tok"}, breakdown=False)
+    assert out["gptj-long"]["reason"] is None
+    assert out["gptj-long"]["predicted"] == pytest.approx(what_if["batch_tokens_per_s"][0], rel=1e-12)
+    models = {"GPT-J 6B": (2048, "rope"), "GPT-2 XL": (1024, "learned")}
+    spec = {"study": "serving", "axes": {}}
+    row = {"model": "GPT-J 6B", "prompt_len": 2048, "output_len": 128, "seq_len": None}
+    assert run_context(spec, row, models)["overrides"] == {"models.max_context_tokens": "2176 tok"}
+    assert run_context(spec, row | {"prompt_len": 1024}, models) is spec
+    assert run_context(spec, row | {"model": "GPT-2 XL"}, models) is spec
+
+
+def test_a_training_rows_samples_per_s_is_the_train_step_on_its_share_of_the_batch():
+    """MLPerf's ResNet-50 on 8 GPUs at a global batch of 3,200: each GPU trains on 400 images a step
+    (forward, backward, update), never a forward pass; a batch the devices do not divide says so."""
+    row = {"study": "node", "scenario": "training", "metric": "samples_per_s", "framework": "default",
+           "model": "ResNet-50", "hardware": "H100 SXM5 80GB", "compute_dtype": "fp16", "batch": 3200,
+           "seq_len": None, "devices": 8, "trained": None}
+    spec, reason = measurement_spec(row)
+    assert reason is None and spec["axes"]["workload"] == ["training"] and spec["axes"]["batch"] == [400]
+    inference = measurement_spec(row | {"scenario": "offline"})[0]
+    assert inference["axes"]["workload"] == ["inference"] and inference["axes"]["batch"] == [3200]
+    assert measurement_spec(row | {"batch": 3201})[1] == "global batch 3201 is not a multiple of devices 8"
+    assert measurement_spec(row | {"trained": "lora"})[1] == LORA
 
 
 def test_rows_without_a_configuration_keep_their_reason(tmp_path, catalogs):

@@ -286,6 +286,9 @@ def jobs(rows: pl.DataFrame, catalogs: Catalogs, efficiency: dict[str, float] | 
                 job.reason = f"the row does not define a configuration: {why}"
                 continue
             job.axes, job.study = raw["axes"], raw.get("study", "node")
+            if job.study == "node" and job.axes.get("workload") == ["training"]:
+                job.reason = "a training row's samples/s: the tools' node call is one inference forward pass"
+                continue
             model = _by_name(catalogs.models, r["model"])
             cluster = _by_name(catalogs.clusters, job.axes["cluster"][0]) if "cluster" in job.axes else None
             hw = _by_name(catalogs.hardware, cluster["accelerator"] if cluster else r["hardware"])

@@ -23,3 +23,17 @@ def test_rows_map_to_each_tool_from_our_catalogs(rows, catalogs):
     one_device = {(j.name, j.tool): j for j in jobs(rows, catalogs, None, tp_as_one_device=True)}
     # 8 H100s of 80 GiB each (the datasheet's "80 GB" is binary, issue 12)
     assert one_device["llama-ttft", "mlsysim"].request["hardware"]["memory_bytes"] == pytest.approx(8 * 80 * 2**30)
+
+
+def test_a_training_rows_samples_per_s_is_not_sent_as_a_forward_pass(tmp_path, catalogs):
+    """MLPerf's ResNet-50 training throughput is predicted as the train step on each GPU's share of
+    the batch; the peers' node calls are one inference forward pass, so the row is not sent to them."""
+    from pipeline.validation import read_measurements
+
+    from ..measured_csv import URL, write
+
+    row = (f"{URL},resnet-train,samples_per_s,57277,,,1/s,ResNet-50,H100 SXM5 80GB,,8,fp16,,default,training,3200,"
+           ",,,,,,,,T1")
+    measured = read_measurements(write(tmp_path, [row]), catalogs)
+    reasons = {j.tool: j.reason for j in jobs(measured.rows, catalogs, None, tp_as_one_device=False)}
+    assert reasons and all(r.startswith("a training row's samples/s") for r in reasons.values())
