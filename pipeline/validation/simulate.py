@@ -91,7 +91,7 @@ def _draw(rng: random.Random, mean: int, std: float) -> int:
 
 
 class _Request:
-    __slots__ = ("arrival", "first", "generated", "prefill_left", "decode_left")
+    __slots__ = ("arrival", "decode_left", "first", "generated", "prefill_left")
 
     def __init__(self, arrival: float, prompt: int, generated: int):
         self.arrival, self.first, self.generated = arrival, None, generated
