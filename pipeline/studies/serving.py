@@ -247,6 +247,8 @@ class ServingCoreSchema(pa.DataFrameModel):
                                "wall 7: continuous batching (Orca, Sarathi-Serve), checked by simulation")
     ttft_p99_s: float = result("s", "99th-percentile time to first token under load", "wall 7: continuous "
                                "batching, checked by simulation")
+    ttft_mean_s: float = result("s", "mean time to first token under load", "wall 7: continuous batching, checked "
+                                "by simulation")
     tpot_under_load_s: float = result("s", "time per output token under load", "wall 7")
     request_service_time_cv: float = result(
         "", "coefficient of variation of one request's service time over the dataset's lengths (null: no dataset "
@@ -283,7 +285,7 @@ SCHEMA = with_operations(ServingCoreSchema, PER_MILLION_TOKENS)
 OUTPUTS = list(SCHEMA.to_schema().columns)
 OPERATIONS = [*COMMON, *PER_MILLION_TOKENS]
 LOAD = ["batch_in_flight", "capacity_requests_per_s", "utilization", "is_stable", "wait_probability",
-        "ttft_p50_s", "ttft_p99_s", "tpot_under_load_s", "request_service_time_cv"]
+        "ttft_p50_s", "ttft_p99_s", "ttft_mean_s", "tpot_under_load_s", "request_service_time_cv"]
 BREAKDOWN = [f"{p}_{op}_{part}" for p in PHASES for op in (*OPERATORS, "lm_head")
              for part in ("flop", "bytes", "time_s", "bound")]
 FORMULAS = formulas.REGISTRY | SERVING

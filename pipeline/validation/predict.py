@@ -50,17 +50,20 @@ def measurement_spec(r: dict) -> tuple[dict | None, str | None]:
                          "workload": ["inference"]}, "efficiency": framework}, None
     if study == "serving":
         tp, pp = r["tp"] or 1, r["pp"] or 1
-        if r["metric"] == "ttft_s":  # servers prefill each request on arrival: its TTFT is its own prefill
+        if r["metric"] == "ttft_s":  # no load stated: a request's TTFT is its own prefill
             batches = [1]
         if r["devices"] % (tp * pp):
             return None, f"devices {r['devices']} is not a multiple of tp x pp = {tp * pp}"
         if r["prompt_len"] is None or r["output_len"] is None:
             return None, "serving rows need prompt_len and output_len"
+        load, reason = load_axes(r, tp * pp)
+        if reason is not None:
+            return None, reason
         return {"study": "serving", "axes": {
             "model": [r["model"]], "hardware": [r["hardware"]], "compute_dtype": [r["compute_dtype"]],
             "weight_dtype": [r["weight_dtype"] or r["compute_dtype"]], "kv_dtype": [r["compute_dtype"]],
             "tp": [tp], "pp": [pp], "batch": batches or SERVING_BATCHES, "prompt_len": [r["prompt_len"]],
-            "output_len": [r["output_len"]]}, "efficiency": framework}, None
+            "output_len": [r["output_len"]]} | load, "efficiency": framework}, None
     if r["metric"] == "time_to_train_s":
         return None, "time to train needs the run's token budget, which the row does not state"
     if r["cluster"] is None:
@@ -76,6 +79,22 @@ def measurement_spec(r: dict) -> tuple[dict | None, str | None]:
         "virtual_stages": [r["virtual_stages"] or 1],
         "sequence_parallel": [tp > 1 if r["sequence_parallel"] is None else r["sequence_parallel"]],
         "zero_stage": [1 if r["zero_stage"] is None else r["zero_stage"]]}, "efficiency": framework}, None
+
+
+def load_axes(r: dict, devices_per_replica: int) -> tuple[dict, str | None]:
+    """A serving TTFT or ITL row measured under load (wall 7): with a request rate, Poisson arrivals
+    at that rate shared by devices / (tp x pp) replicas, each capped at the largest batch of the grid
+    (the KV cache caps it further: max_batch_paged); predicted as wall 7's mean TTFT and mean time per
+    output token (benchmarks report means). A closed loop of ``concurrency`` users is not modelled:
+    the row says so rather than being predicted as an unloaded request."""
+    if r["metric"] not in ("ttft_s", "itl_s"):
+        return {}, None
+    if r["concurrency"] is not None:
+        return {}, f"a closed loop of {r['concurrency']} users is not modelled (wall 7 takes Poisson arrivals)"
+    if r["request_rate"] is None:
+        return {}, None
+    return {"batch": [max(SERVING_BATCHES)], "request_rate": [float(r["request_rate"])],
+            "replicas": [max(1, r["devices"] // devices_per_replica)]}, None
 
 
 @dataclass
@@ -127,6 +146,10 @@ def _value(study: str, columns: list[str]) -> pl.Expr:
         per_replica, devices_per_replica = pl.col("batch_tokens_per_s"), pl.col("tp") * pl.col("pp")
         cases += [(metric == "tokens_per_s", per_replica * (devices / devices_per_replica)),
                   (metric == "tokens_per_s_per_device", per_replica / devices_per_replica)]
+        if "request_rate" in columns:  # under a request rate: wall 7's means (load_axes)
+            loaded = pl.col("request_rate").is_not_null()
+            cases += [((metric == "ttft_s") & loaded, pl.col("ttft_mean_s")),
+                      ((metric == "itl_s") & loaded, pl.col("tpot_under_load_s"))]
     for m in METRICS:
         column = COLUMN.get(m, m)
         if column in columns:

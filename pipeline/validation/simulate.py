@@ -19,7 +19,7 @@ decode requests are scheduled first, then prefill chunks fill ``max_num_batched_
   then decodes its other G - 1 tokens, one per iteration.
 
 SimPy (https://simpy.readthedocs.io) runs the clock: an arrival process and a replica process.
-Outputs over the requests after a warm-up: P50 and P99 TTFT, mean TPOT ((e2e - TTFT) / (G - 1))
+Outputs over the requests after a warm-up: P50, P99 and mean TTFT, mean TPOT ((e2e - TTFT) / (G - 1))
 and throughput (completed requests/s and generated tokens/s). Seeded and deterministic.
 """
 
@@ -55,6 +55,7 @@ class Replica:
 class Outcome:
     ttft_p50_s: float
     ttft_p99_s: float
+    ttft_mean_s: float
     tpot_mean_s: float
     requests_per_s: float
     tokens_per_s: float
@@ -187,8 +188,8 @@ def simulate(replica: Replica, request_rate: float, requests: int = 2000, warmup
     ttfts = sorted(r.first - r.arrival for r in kept)
     tpots = [(r.decode_left - r.first) / (r.generated - 1) for r in kept]
     span = max(r.decode_left for r in kept) - kept[0].arrival
-    return Outcome(_quantile(ttfts, 0.5), _quantile(ttfts, 0.99), sum(tpots) / len(tpots), len(kept) / span,
-                   sum(r.generated for r in kept) / span, len(kept), ttfts)
+    return Outcome(_quantile(ttfts, 0.5), _quantile(ttfts, 0.99), sum(ttfts) / len(ttfts), sum(tpots) / len(tpots),
+                   len(kept) / span, sum(r.generated for r in kept) / span, len(kept), ttfts)
 
 
 def _quantile(ordered: list[float], q: float) -> float:

@@ -87,6 +87,23 @@ def _cycle(request_rate_per_replica: UExpr, prefill_time_one_request_s: UExpr, i
             "no_prefill": no_prefill}
 
 
+def _mixture(request_rate_per_replica: UExpr, prefill_time_one_request_s: UExpr, itl_at_load_s: UExpr,
+             scheduler_overhead_per_iteration_s: UExpr, prefill_utilization: UExpr, generated_tokens: UExpr) -> dict:
+    """The three cases ``_ttft_quantile`` describes: their shares and the moments of Y."""
+    tau, lam, rho = prefill_time_one_request_s, request_rate_per_replica, prefill_utilization
+    c = _cycle(lam, tau, itl_at_load_s, scheduler_overhead_per_iteration_s, rho)
+    d, p0 = c["d"], c["no_prefill"]
+    idle = ((1.0 - rho) * (-(lam * (generated_tokens / TOKEN) * c["mean"]).to("")).exp()).to("")
+    decode_only = ((1.0 - idle) * p0 * d / c["mean"]).to("")
+    busy = (c["mean"] - p0 * d).to("s")
+    mean_l = ((c["second"] - p0 * d * d) / busy).to("s")
+    second_l = maximum(((c["third"] - p0 * d ** 3) / busy).to("s**2"), mean_l * mean_l)
+    mean_y = (0.5 + rho) * mean_l
+    var_y = ((1.0 / 3.0 + rho + rho * rho) * second_l + tau * tau * lam * mean_l - mean_y * mean_y).to("s**2")
+    return {"tau": tau, "d": d, "idle": idle, "decode_only": decode_only, "carrying": 1.0 - idle - decode_only,
+            "mean_y": mean_y, "var_y": var_y}
+
+
 def _ttft_quantile(q: float, request_rate_per_replica: UExpr, prefill_time_one_request_s: UExpr,
                    itl_at_load_s: UExpr, scheduler_overhead_per_iteration_s: UExpr, prefill_utilization: UExpr,
                    generated_tokens: UExpr) -> UExpr:
@@ -106,17 +123,11 @@ def _ttft_quantile(q: float, request_rate_per_replica: UExpr, prefill_time_one_r
       (Tukey's lambda distribution, Joiner & Rosenblatt 1971).
     The budget of tokens per iteration is taken as not binding (prompts shorter than the
     framework's max batched tokens); the simulation (pipeline/validation/simulate.py) keeps it."""
-    tau, lam, rho = prefill_time_one_request_s, request_rate_per_replica, prefill_utilization
-    c = _cycle(lam, tau, itl_at_load_s, scheduler_overhead_per_iteration_s, rho)
-    d, p0 = c["d"], c["no_prefill"]
-    idle = ((1.0 - rho) * (-(lam * (generated_tokens / TOKEN) * c["mean"]).to("")).exp()).to("")
-    decode_only = ((1.0 - idle) * p0 * d / c["mean"]).to("")
-    carrying = 1.0 - idle - decode_only
-    busy = (c["mean"] - p0 * d).to("s")
-    mean_l = ((c["second"] - p0 * d * d) / busy).to("s")
-    second_l = maximum(((c["third"] - p0 * d ** 3) / busy).to("s**2"), mean_l * mean_l)
-    mean_y = (0.5 + rho) * mean_l
-    var_y = ((1.0 / 3.0 + rho + rho * rho) * second_l + tau * tau * lam * mean_l - mean_y * mean_y).to("s**2")
+    m = _mixture(request_rate_per_replica, prefill_time_one_request_s, itl_at_load_s,
+                 scheduler_overhead_per_iteration_s, prefill_utilization, generated_tokens)
+    tau, d, idle, decode_only, carrying, mean_y = (m[k] for k in ("tau", "d", "idle", "decode_only", "carrying",
+                                                                   "mean_y"))
+    var_y = m["var_y"]
     p = ((q - idle - decode_only) / carrying).clip(1e-9, 1.0 - 1e-9)
     z = 4.91 * (p.power(lit(0.14)) - (1.0 - p).power(lit(0.14)))
     ninth = (var_y / (9.0 * mean_y * mean_y)).to("")  # 1 / (9 k) of the gamma
@@ -155,6 +166,19 @@ def ttft_p99_s(is_stable: Plain, request_rate_per_replica: UExpr, prefill_time_o
     return only_where(is_stable, _ttft_quantile(0.99, request_rate_per_replica, prefill_time_one_request_s,
                                                 itl_at_load_s, scheduler_overhead_per_iteration_s,
                                                 prefill_utilization, generated_tokens))
+
+
+@serving_column
+def ttft_mean_s(is_stable: Plain, request_rate_per_replica: UExpr, prefill_time_one_request_s: UExpr,
+                itl_at_load_s: UExpr, scheduler_overhead_per_iteration_s: UExpr, prefill_utilization: UExpr,
+                generated_tokens: UExpr) -> UExpr:
+    """Mean time to first token under load: the three cases of ``_ttft_quantile`` weighted by their
+    shares, tau_p, tau_p + 3 d / 2 and d + tau_p + E[Y]."""
+    m = _mixture(request_rate_per_replica, prefill_time_one_request_s, itl_at_load_s,
+                 scheduler_overhead_per_iteration_s, prefill_utilization, generated_tokens)
+    tau, d = m["tau"], m["d"]
+    mean = tau + m["decode_only"] * 1.5 * d + m["carrying"] * (d + m["mean_y"])
+    return only_where(is_stable, mean.to("s"))
 
 
 @serving_column

@@ -14,7 +14,7 @@ from pipeline.validation.simulate import Replica, simulate
 @pytest.mark.parametrize("point", compare([0.1, 0.3, 0.5, 0.7, 0.9], load_catalogs(), requests=3000),
                          ids=lambda p: f"{p['fraction']:.0%}")
 def test_closed_form_matches_the_simulation(point):
-    for column in ("ttft_p50_s", "ttft_p99_s", "tpot_under_load_s"):
+    for column in ("ttft_p50_s", "ttft_p99_s", "ttft_mean_s", "tpot_under_load_s"):
         assert abs(point[f"error_{column}"]) <= 0.10, (column, point)
 
 
@@ -43,3 +43,19 @@ def test_the_batch_cap_queues_arrivals():
     out = simulate(replica, 1.8, requests=1000, warmup=100)  # utilization 1.8 x 0.491 s = 0.88
     assert out.ttft_p99_s > 0.491
     assert out.requests_per_s == pytest.approx(1.8, rel=0.1)
+
+
+def test_rows_under_load_get_a_request_rate_or_their_reason():
+    from pipeline.validation.predict import SPEC_INPUTS, measurement_spec
+
+    row = dict.fromkeys(SPEC_INPUTS) | {
+        "study": "serving", "metric": "ttft_s", "framework": "TensorRT-LLM", "model": "Llama 3.1 70B",
+        "hardware": "H100 SXM5 80GB", "compute_dtype": "bf16", "devices": 8, "tp": 4, "prompt_len": 467,
+        "output_len": 256, "request_rate": 4.0}
+    spec, reason = measurement_spec(row)
+    assert reason is None
+    assert spec["axes"]["request_rate"] == [4.0] and spec["axes"]["replicas"] == [2]  # 8 devices / tp 4
+    unloaded, _ = measurement_spec(row | {"request_rate": None})
+    assert "request_rate" not in unloaded["axes"] and unloaded["axes"]["batch"] == [1]
+    spec, reason = measurement_spec(row | {"request_rate": None, "concurrency": 32})
+    assert spec is None and "closed loop of 32 users" in reason
