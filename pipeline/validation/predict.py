@@ -30,6 +30,8 @@ THROUGHPUT = {"samples_per_s", "tokens_per_s", "tokens_per_s_per_device", "train
 COLUMN = {"training_tokens_per_s": "tokens_per_s"}  # metric -> output column, where the names differ
 NO_FIT = "no feasible configuration (does not fit in memory)"
 NO_FIT_AT_PROFILE = "no feasible configuration at the profile's efficiency"
+OVER_CAPACITY = "the request rate exceeds the predicted capacity at every efficiency (wall 7: unstable)"
+OVER_CAPACITY_AT_PROFILE = "the request rate exceeds the predicted capacity at the profile's efficiency"
 SPEC_INPUTS = ["study", "metric", "framework", "model", "hardware", "cluster", "compute_dtype", "weight_dtype",
                "batch", "seq_len", "devices", "tp", "pp", "dp", "microbatch", "recompute", "prompt_len",
                "output_len", "cp", "zero_stage", "virtual_stages", "sequence_parallel", "kv_cache",
@@ -277,7 +279,10 @@ def _picked(study: str, out: pl.DataFrame, profile: pl.DataFrame, etas: list[flo
     band = band.group_by("measurement").agg(predicted_low=pl.col("value").min(), predicted_high=pl.col("value").max())
     grid = _grid(profile.select("measurement"), chosen, etas)
     fits = chosen.group_by("measurement").len()
-    reason = (pl.when(pl.col("len").is_null()).then(pl.lit(NO_FIT))
+    fits = fits.join(_over_capacity(out, profile), on="measurement", how="full", coalesce=True)
+    reason = (pl.when(pl.col("len").is_null() & pl.col("over_everywhere")).then(pl.lit(OVER_CAPACITY))
+              .when(pl.col("len").is_null()).then(pl.lit(NO_FIT))
+              .when(pl.col("value").is_null() & pl.col("over_at_profile")).then(pl.lit(OVER_CAPACITY_AT_PROFILE))
               .when(pl.col("value").is_null()).then(pl.lit(NO_FIT_AT_PROFILE)))
     ok = reason.is_null()
     frame = (at.join(band, on="measurement", how="left").join(grid, on="measurement", how="left")
@@ -288,6 +293,22 @@ def _picked(study: str, out: pl.DataFrame, profile: pl.DataFrame, etas: list[flo
             ("value", "predicted"), ("predicted_low", "predicted_low"), ("predicted_high", "predicted_high"),
             ("eta", "eta_compute"), ("eta_low", "eta_low"), ("eta_high", "eta_high"), ("bound", "bound"),
             ("batch_used", "batch_used"), ("grid", "grid"))))
+
+
+def _over_capacity(out: pl.DataFrame, profile: pl.DataFrame) -> pl.DataFrame:
+    """Per measurement under load (wall 7): whether its request rate is above the capacity at every η
+    where it fits (``over_everywhere``) and at the profile's η (``over_at_profile``): a row the model
+    calls unstable is not a memory misfit. Both false without a request rate."""
+    flags = {"over_everywhere": pl.Boolean, "over_at_profile": pl.Boolean}
+    if "is_stable" not in out.columns:
+        return profile.select("measurement").with_columns(pl.lit(False, t).alias(c) for c, t in flags.items())
+    over = (out.filter(pl.col("is_feasible") & pl.col("request_rate").is_not_null())
+            .group_by("measurement", "eta_compute").agg(over=~pl.col("is_stable").fill_null(False).any()))
+    at = profile.select("measurement", "eta").join(over.rename({"eta_compute": "eta"}), on=["measurement", "eta"],
+                                                   how="left")
+    return (over.group_by("measurement").agg(over_everywhere=pl.col("over").all())
+            .join(at.select("measurement", over_at_profile="over"), on="measurement", how="full", coalesce=True)
+            .with_columns(pl.col(c).fill_null(False) for c in flags))
 
 
 def _grid(measurements: pl.DataFrame, chosen: pl.DataFrame, etas: list[float]) -> pl.DataFrame:
