@@ -35,7 +35,7 @@ OVER_CAPACITY_AT_PROFILE = "the request rate exceeds the predicted capacity at t
 SPEC_INPUTS = ["study", "metric", "framework", "model", "hardware", "cluster", "compute_dtype", "weight_dtype",
                "batch", "seq_len", "devices", "tp", "pp", "dp", "microbatch", "recompute", "prompt_len",
                "output_len", "cp", "zero_stage", "virtual_stages", "sequence_parallel", "kv_cache",
-               "dataset", "concurrency", "request_rate"]  # the measurement columns measurement_spec reads
+               "dataset", "concurrency", "request_rate", "scenario"]  # the measurement columns measurement_spec reads
 SCHEMA = {"name": pl.String, "predicted": pl.Float64, "predicted_low": pl.Float64, "predicted_high": pl.Float64,
           "eta_compute": pl.Float64, "eta_low": pl.Float64, "eta_high": pl.Float64, "bound": pl.String,
           "batch_used": pl.Float64, "grid": pl.List(pl.Float64), "reason": pl.String, "family": pl.String}
@@ -87,13 +87,16 @@ def load_axes(r: dict, devices_per_replica: int) -> tuple[dict, str | None]:
     """A serving TTFT or ITL row measured under load (wall 7): with a request rate, Poisson arrivals
     at that rate shared by devices / (tp x pp) replicas, each capped at the largest batch of the grid
     (the KV cache caps it further: max_batch_paged); predicted as wall 7's mean TTFT and mean time per
-    output token (benchmarks report means). A closed loop of ``concurrency`` users is not modelled:
-    the row says so rather than being predicted as an unloaded request."""
+    output token (benchmarks report means). A closed loop of ``concurrency`` users and a server run
+    with no rate are not modelled: the row says so rather than being predicted as an unloaded request."""
     if r["metric"] not in ("ttft_s", "itl_s"):
         return {}, None
     if r["concurrency"] is not None:
         return {}, f"a closed loop of {r['concurrency']} users is not modelled (wall 7 takes Poisson arrivals)"
     if r["request_rate"] is None:
+        if r["scenario"] == "server":  # e.g. TensorRT-LLM's qps=inf: every request at t = 0
+            return {}, ("a server run at an unstated request rate (qps=inf: a burst at t = 0, whose TTFT is the "
+                        "queue of a finite burst and needs the request count, which the row's columns do not state)")
         return {}, None
     return {"batch": [max(SERVING_BATCHES)], "request_rate": [float(r["request_rate"])],
             "replicas": [max(1, r["devices"] // devices_per_replica)]}, None
