@@ -12,6 +12,8 @@ from pipeline.validation.simulate import replica_from_values, simulate
 CONFIGURATION = {"model": ["Llama 3 8B"], "hardware": ["H100 SXM5 80GB"], "precision": ["fp16"], "tp": [1],
                  "batch": [256], "prompt_len": [1024], "output_len": [256]}
 FRAMEWORK = "vLLM"
+OTHERS = (CONFIGURATION | {"prompt_len": [2048], "output_len": [128]},  # prefill-heavy, short answers
+          CONFIGURATION | {"model": ["Llama 2 70B"], "tp": [4]})  # a tensor-parallel replica
 COMPARED = (("ttft_p50_s", "ttft_p50_s"), ("ttft_p99_s", "ttft_p99_s"), ("ttft_mean_s", "ttft_mean_s"),
             ("tpot_under_load_s", "tpot_mean_s"))
 
