@@ -310,8 +310,20 @@ def next_load_batch(request_rate, replicas, generated_tokens, prefill_time_one_r
     scheduler's overhead, wall 7)."""
     lam = request_rate / replicas
     stretch = 1.0 - lam * prefill_time_one_request_s
-    little = lam * generated_tokens * decode_pass_time_s / stretch
+    little = lam * generated_tokens * (decode_pass_time_s / stretch + tpot_clustering(
+        lam * prefill_time_one_request_s, prefill_time_one_request_s, generated_tokens))
     return E.when(stretch > 0).then(little).otherwise(cap).clip(1.0, cap)
+
+
+def tpot_clustering(rho, prefill_time_one_request_s, generated_tokens):
+    """What a request's mean time per output token adds to the mean iteration, rho tau_p /
+    ((1 - rho)^2 (G - 1)): iteration lengths follow C' = d + tau_p Poisson(lambda C), correlated
+    from one to the next with coefficient rho; a request arrives in a length-biased iteration and
+    decodes in its wake (excess Var C / E[C] x rho / (1 - rho)), while more sequences decode when
+    iterations are long (covariance of b and C, Var C / E[C] / (1 - rho) over G - 1 tokens); with
+    Var C / E[C] = tau_p^2 lambda / (1 - rho^2) the two sum to the expression (plain numbers or
+    expressions of the library in use; wall 7)."""
+    return rho * prefill_time_one_request_s / ((1.0 - rho) ** 2 * (generated_tokens - 1.0).clip(lower_bound=1.0))
 
 
 LOAD_ITERATIONS = 6

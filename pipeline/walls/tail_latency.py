@@ -183,11 +183,17 @@ def ttft_mean_s(is_stable: Plain, request_rate_per_replica: UExpr, prefill_time_
 
 @serving_column
 def tpot_under_load_s(is_stable: Plain, itl_at_load_s: UExpr, scheduler_overhead_per_iteration_s: UExpr,
-                      prefill_utilization: UExpr) -> UExpr:
-    """Time per output token under load: the mean iteration, a decode pass at the batch in flight
-    (and the scheduler's overhead) stretched by the prefill chunks that share it, E[C] = d / (1 - rho)."""
+                      prefill_utilization: UExpr, prefill_time_one_request_s: UExpr,
+                      generated_tokens: UExpr) -> UExpr:
+    """Mean time per output token under load: the mean iteration, a decode pass at the batch in
+    flight (and the scheduler's overhead) stretched by the prefill chunks that share it,
+    E[C] = d / (1 - rho), plus what a request sees beyond the mean iteration because iteration
+    lengths cluster, rho tau_p / ((1 - rho)^2 (G - 1)) (``serving.tpot_clustering``'s derivation)."""
+    rho, tau = prefill_utilization, prefill_time_one_request_s
     d = itl_at_load_s + scheduler_overhead_per_iteration_s.fill_null(0)
-    return only_where(is_stable, d / (1.0 - prefill_utilization))
+    tokens = ((generated_tokens / TOKEN).to("") - 1.0).clip(lower=1)
+    clustering = rho * tau / ((1.0 - rho) * (1.0 - rho) * tokens)
+    return only_where(is_stable, d / (1.0 - rho) + clustering)
 
 
 @serving_column
