@@ -316,13 +316,8 @@ def next_load_batch(request_rate, replicas, generated_tokens, prefill_time_one_r
 
 
 def tpot_clustering(rho, prefill_time_one_request_s, generated_tokens):
-    """What a request's mean time per output token adds to the mean iteration, rho tau_p /
-    ((1 - rho)^2 (G - 1)): iteration lengths follow C' = d + tau_p Poisson(lambda C), correlated
-    from one to the next with coefficient rho; a request arrives in a length-biased iteration and
-    decodes in its wake (excess Var C / E[C] x rho / (1 - rho)), while more sequences decode when
-    iterations are long (covariance of b and C, Var C / E[C] / (1 - rho) over G - 1 tokens); with
-    Var C / E[C] = tau_p^2 lambda / (1 - rho^2) the two sum to the expression (plain numbers or
-    expressions of the library in use; wall 7)."""
+    """rho tau_p / ((1 - rho)^2 (G - 1)): what a request's mean time per output token adds to the
+    mean iteration (derivation: wall 7's ``tpot_under_load_s``); plain numbers or expressions."""
     return rho * prefill_time_one_request_s / ((1.0 - rho) ** 2 * (generated_tokens - 1.0).clip(lower_bound=1.0))
 
 

@@ -188,7 +188,12 @@ def tpot_under_load_s(is_stable: Plain, itl_at_load_s: UExpr, scheduler_overhead
     """Mean time per output token under load: the mean iteration, a decode pass at the batch in
     flight (and the scheduler's overhead) stretched by the prefill chunks that share it,
     E[C] = d / (1 - rho), plus what a request sees beyond the mean iteration because iteration
-    lengths cluster, rho tau_p / ((1 - rho)^2 (G - 1)) (``serving.tpot_clustering``'s derivation)."""
+    lengths cluster: C' = d + tau_p Poisson(lambda C) is correlated from one iteration to the next
+    with coefficient rho; a request arrives in a length-biased iteration and decodes in its wake
+    (excess Var C / E[C] x rho / (1 - rho)), and more sequences decode while iterations are long
+    (covariance of b and C, Var C / E[C] / (1 - rho)), both over its G - 1 tokens; with
+    Var C / E[C] = tau_p^2 lambda / (1 - rho^2) they sum to rho tau_p / ((1 - rho)^2 (G - 1)). The
+    batch fixed point uses the same term (``serving.tpot_clustering``); the simulation checks it."""
     rho, tau = prefill_utilization, prefill_time_one_request_s
     d = itl_at_load_s + scheduler_overhead_per_iteration_s.fill_null(0)
     tokens = ((generated_tokens / TOKEN).to("") - 1.0).clip(lower=1)
