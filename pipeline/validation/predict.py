@@ -87,14 +87,13 @@ def load_axes(r: dict, devices_per_replica: int) -> tuple[dict, str | None]:
     """A serving TTFT or ITL row measured under load (wall 7): with a request rate, Poisson arrivals
     at that rate shared by devices / (tp x pp) replicas, each capped at the largest batch of the grid
     (the KV cache caps it further: max_batch_paged); predicted as wall 7's mean TTFT and mean time per
-    output token (benchmarks report means). A closed loop of ``concurrency`` users and a server run
-    with no rate are not modelled: the row says so rather than being predicted as an unloaded request."""
+    output token (benchmarks report means). A closed loop of ``concurrency`` users keeps its batch (the
+    users in flight: exact for one user, no queueing term for more); a server run with neither a rate
+    nor a concurrency is not modelled: the row says so rather than being predicted unloaded."""
     if r["metric"] not in ("ttft_s", "itl_s"):
         return {}, None
-    if r["concurrency"] is not None:
-        return {}, f"a closed loop of {r['concurrency']} users is not modelled (wall 7 takes Poisson arrivals)"
     if r["request_rate"] is None:
-        if r["scenario"] == "server":  # e.g. TensorRT-LLM's qps=inf: every request at t = 0
+        if r["scenario"] == "server" and r["concurrency"] is None:  # e.g. TensorRT-LLM's qps=inf: every request at t = 0
             return {}, ("a server run at an unstated request rate (qps=inf: a burst at t = 0, whose TTFT is the "
                         "queue of a finite burst and needs the request count, which the row's columns do not state)")
         return {}, None
