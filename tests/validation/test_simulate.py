@@ -61,3 +61,18 @@ def test_rows_under_load_get_a_request_rate_or_their_reason():
     assert reason is None and "request_rate" not in spec["axes"]  # one user: an unloaded request
     spec, reason = measurement_spec(row | {"request_rate": None, "scenario": "server"})  # qps=inf
     assert spec is None and "unstated request rate" in reason
+
+
+def test_bundled_rows_under_load(bundled):
+    """TensorRT-LLM 0.14 serving rows at a QPS are predicted under load or say why not: none is
+    called a memory misfit, and every row at QPS 2 (far below any capacity) is predicted."""
+    import polars as pl
+
+    from pipeline.validation.predict import NO_FIT, NO_FIT_AT_PROFILE, OVER_CAPACITY, OVER_CAPACITY_AT_PROFILE
+
+    rows = bundled.filter(pl.col("name").str.starts_with("trtllm-0.14-serving-")
+                          & pl.col("metric").is_in(["ttft_s", "itl_s"]) & pl.col("request_rate").is_not_null())
+    assert rows.height == 120
+    assert rows.filter(pl.col("reason").is_in([NO_FIT, NO_FIT_AT_PROFILE])).height == 0
+    assert set(rows["reason"].drop_nulls()) <= {OVER_CAPACITY, OVER_CAPACITY_AT_PROFILE}
+    assert rows.filter(pl.col("request_rate") == 2.0)["predicted"].null_count() == 0
