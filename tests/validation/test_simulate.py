@@ -11,9 +11,17 @@ from pipeline.validation.load_check import compare
 from pipeline.validation.simulate import Replica, simulate
 
 
-@pytest.mark.parametrize("point", compare([0.1, 0.3, 0.5, 0.7, 0.9], load_catalogs(), requests=3000),
-                         ids=lambda p: f"{p['fraction']:.0%}")
-def test_closed_form_matches_the_simulation(point):
+LOADS = [0.1, 0.3, 0.5, 0.7, 0.9]  # fractions of the configuration's own capacity
+
+
+@pytest.fixture(scope="module")
+def points() -> list[dict]:
+    return compare(LOADS, load_catalogs(), requests=3000)
+
+
+@pytest.mark.parametrize("k", range(len(LOADS)), ids=[f"{f:.0%}" for f in LOADS])
+def test_closed_form_matches_the_simulation(points, k):
+    point = points[k]
     for column in ("ttft_p50_s", "ttft_p99_s", "ttft_mean_s", "tpot_under_load_s"):
         assert abs(point[f"error_{column}"]) <= 0.10, (column, point)
 
