@@ -10,7 +10,6 @@ from pipeline.catalogs.load import load_catalogs
 from pipeline.validation.load_check import compare
 from pipeline.validation.simulate import Replica, simulate
 
-
 LOADS = [0.1, 0.3, 0.5, 0.7, 0.9]  # fractions of the configuration's own capacity
 
 
