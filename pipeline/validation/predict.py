@@ -93,7 +93,7 @@ def load_axes(r: dict, devices_per_replica: int) -> tuple[dict, str | None]:
     if r["metric"] not in ("ttft_s", "itl_s"):
         return {}, None
     if r["request_rate"] is None:
-        if r["scenario"] == "server" and r["concurrency"] is None:  # e.g. TensorRT-LLM's qps=inf: every request at t = 0
+        if r["scenario"] == "server" and r["concurrency"] is None:  # TensorRT-LLM qps=inf: all at t = 0
             return {}, ("a server run at an unstated request rate (qps=inf: a burst at t = 0, whose TTFT is the "
                         "queue of a finite burst and needs the request count, which the row's columns do not state)")
         return {}, None
