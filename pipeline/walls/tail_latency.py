@@ -94,13 +94,16 @@ def _mixture(request_rate_per_replica: UExpr, prefill_time_one_request_s: UExpr,
     c = _cycle(lam, tau, itl_at_load_s, scheduler_overhead_per_iteration_s, rho)
     d, p0 = c["d"], c["no_prefill"]
     idle = ((1.0 - rho) * (-(lam * (generated_tokens / TOKEN) * c["mean"]).to("")).exp()).to("")
-    decode_only = ((1.0 - idle) * p0 * d / c["mean"]).to("")
+    # arrivals meet prefill at least the share of time spent prefilling, rho (also when no
+    # sequence decodes beside it); decode-only iterations take the rest of the busy time
+    carrying = maximum(((1.0 - idle) * (1.0 - p0 * d / c["mean"])).to(""), rho)
+    decode_only = (1.0 - idle - carrying).to("")
     busy = (c["mean"] - p0 * d).to("s")
     mean_l = ((c["second"] - p0 * d * d) / busy).to("s")
     second_l = maximum(((c["third"] - p0 * d ** 3) / busy).to("s**2"), mean_l * mean_l)
     mean_y = (0.5 + rho) * mean_l
     var_y = ((1.0 / 3.0 + rho + rho * rho) * second_l + tau * tau * lam * mean_l - mean_y * mean_y).to("s**2")
-    return {"tau": tau, "d": d, "idle": idle, "decode_only": decode_only, "carrying": 1.0 - idle - decode_only,
+    return {"tau": tau, "d": d, "idle": idle, "decode_only": decode_only, "carrying": carrying,
             "mean_y": mean_y, "var_y": var_y}
 
 
