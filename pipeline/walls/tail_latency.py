@@ -1,16 +1,18 @@
 """Wall 7 (tail latency): a serving deployment under a request rate.
 
-``replicas`` copies of the tp x pp system share a Poisson stream of ``request_rate``
-requests/s. Each replica batches continuously: decode rounds carry every sequence in
-flight (with their compute term) and prefill chunks of arriving requests share the
-rounds, so a replica spends the fraction u_p = lambda_r x tau_p of its time on prefill
-(tau_p: one request's prefill) and a decode round takes itl(b) / (1 - u_p). The batch in
-flight b follows from Little's law, b = lambda_r x G x itl(b) / (1 - u_p) with G the
-generated tokens, solved by a fixed number of vectorized iterations in the study (the
-``*_at_load`` inputs). Capacity is what a replica sustains at its largest batch,
-mu = 1 / (tau_p + G x itl(b_cap) / b_cap); the replicas form an M/M/c queue
-(Erlang C: probability of waiting and the exponential tail of the wait, Kleinrock 1975,
-Queueing Systems vol. 1, §3.5), which gives P50 and P99 time to first token.
+``replicas`` copies of the tp x pp system each take an equal share of a Poisson stream of
+``request_rate`` requests/s (random routing keeps each share Poisson). Each replica batches
+continuously, as Orca (Yu et al. 2022) and vLLM / Sarathi-Serve (Agrawal et al. 2024) schedule:
+every iteration decodes one token of each sequence in flight and prefills the requests that
+arrived during the previous one, so a replica spends rho = lambda_r x tau_p of its time on
+prefill (tau_p: one request's prefill) and an iteration lasts E[C] = d / (1 - rho) on average
+(d: a decode pass at the batch in flight b, with the scheduler's overhead). b follows from
+Little's law, b = lambda_r x G x TPOT with G the generated tokens, solved by a fixed number of
+vectorized iterations in the study (the ``*_at_load`` inputs). Capacity is what a replica
+sustains at its largest batch, mu = 1 / (tau_p + G x itl(b_cap) / b_cap). TTFT: the residual of
+the iteration under way, then the next iteration (``_ttft_quantile``); TPOT: the mean iteration
+and the clustering of iteration lengths (``tpot_under_load_s``). A discrete-event simulation of
+the same policy checks both (pipeline/validation/simulate.py, ``mlsys bench --load``).
 """
 
 from __future__ import annotations
