@@ -167,3 +167,31 @@ def single_benchmark(calls: int = 200, peers: str | None = None, cold_runs: int 
 
 def _ms(seconds: float) -> str:
     return f"{seconds * 1e3:.2f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def load_benchmark(points: int = 20, requests: int = 4000) -> Iterator[str]:
+    """Wall 7's closed form beside the discrete-event simulation of the same policy at ``points``
+    loads from near idle to 90 % of the configuration's own capacity (issue 12 item 4): the tested
+    configuration, then two others (long prompts with short answers; a 70B model on tp = 4)."""
+    from pipeline.catalogs.load import load_catalogs
+    from pipeline.validation.load_check import CONFIGURATION, FRAMEWORK, OTHERS, compare
+
+    fractions = [0.9 * (k + 1) / points for k in range(points)]
+    columns = ("ttft_p50_s", "ttft_p99_s", "ttft_mean_s", "tpot_under_load_s")
+    for axes in (CONFIGURATION, *OTHERS):
+        started = time.perf_counter()
+        rows = compare(fractions, load_catalogs(), axes=axes, requests=requests)
+        yield f"{FRAMEWORK}, {', '.join(f'{k}={v[0]}' for k, v in axes.items())}; {requests} requests a point"
+        yield "load   rate/s  batch  TTFT p50 ms (DES)   err   TTFT p99 ms (DES)   err   TPOT ms (DES)     err"
+        for r in rows:
+            yield (f"{r['fraction']:4.0%} {r['request_rate']:8.2f} {r['batch_in_flight']:6.1f}"
+                   f"  {r['ttft_p50_s'] * 1e3:7.1f} ({r['des_ttft_p50_s'] * 1e3:7.1f}) {r['error_ttft_p50_s']:+6.1%}"
+                   f"  {r['ttft_p99_s'] * 1e3:7.1f} ({r['des_ttft_p99_s'] * 1e3:7.1f}) {r['error_ttft_p99_s']:+6.1%}"
+                   f"  {r['tpot_under_load_s'] * 1e3:6.2f} ({r['des_tpot_under_load_s'] * 1e3:6.2f})"
+                   f" {r['error_tpot_under_load_s']:+6.1%}")
+        for column in columns:
+            errors = [abs(r[f"error_{column}"]) for r in rows]
+            yield (f"{column}: median |error| {statistics.median(errors):.1%}, max {max(errors):.1%}, "
+                   f"within 10 %: {sum(e <= 0.10 for e in errors)}/{len(errors)}")
+        yield f"{time.perf_counter() - started:.1f} s"
+        yield ""

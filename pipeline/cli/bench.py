@@ -21,9 +21,18 @@ def bench(
         "--peers", help="With --single: the Python interpreter that has mlsysim installed "
                         "(default: $MLSYS_PEERS_PYTHON; none: ours only).")] = None,
     calls: Annotated[int, typer.Option("--calls", help="With --single: calls per median.")] = 200,
+    load: Annotated[bool, typer.Option(
+        "--load", help="Wall 7's closed form (TTFT P50/P99, TPOT under load) against a discrete-event "
+                       "simulation of the same continuous-batching policy, 20 loads up to 90 % of capacity.")] = False,
 ) -> None:
     """Benchmark: sweep a synthetic spec end to end and report rows/s and peak RSS; or, with
     --single, single-configuration answers against their targets and MLSys·im."""
+    if load:
+        from pipeline.bench import load_benchmark
+
+        for line in load_benchmark():
+            typer.echo(line)
+        return
     if single:
         from pipeline.bench import single_benchmark
 

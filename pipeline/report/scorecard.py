@@ -279,7 +279,7 @@ def _fill_serving(walls: dict[int, Wall], row: dict, units: dict) -> None:
         "weights are resident: nothing streams"
     walls[7].figures = _fig(row, units, "utilization", "ttft_p50_s", "ttft_p99_s", "tpot_under_load_s")
     walls[7].binds = (row.get("utilization") or 0) > 0.8
-    walls[7].explanation = ("M/M/c over the replicas" if row.get("ttft_p99_s") is not None else
+    walls[7].explanation = ("continuous batching per replica" if row.get("ttft_p99_s") is not None else
                             "offline: give a request rate for P50/P99")
     for n in (8, 9, 10):
         walls[n].explanation = "prompts are bytes, not a data pipeline: training study"

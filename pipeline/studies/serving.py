@@ -240,9 +240,15 @@ class ServingCoreSchema(pa.DataFrameModel):
     capacity_requests_per_s: float = result("1/s", "requests/s one replica sustains at its largest batch", "wall 7")
     utilization: float = demand_ratio("request_rate / (replicas x capacity)", "wall 7")
     is_stable: bool = result(None, "the queue does not grow without bound", "wall 7")
-    wait_probability: float = fraction("probability a request queues (Erlang C)", "Kleinrock 1975, §3.5")
-    ttft_p50_s: float = result("s", "median time to first token under load", "wall 7: M/M/c")
-    ttft_p99_s: float = result("s", "99th-percentile time to first token under load", "wall 7: M/M/c")
+    wait_probability: float = fraction("probability an arrival finds its replica busy (waits for an iteration "
+                                       "boundary)", "wall 7: 1 - (1 - rho) e^-b")
+    ttft_p50_s: float = result("s", "median time to first token under load: iteration residual + prefill in the "
+                               "next iteration beside a decode pass and other arrivals' prefill",
+                               "wall 7: continuous batching (Orca, Sarathi-Serve), checked by simulation")
+    ttft_p99_s: float = result("s", "99th-percentile time to first token under load", "wall 7: continuous "
+                               "batching, checked by simulation")
+    ttft_mean_s: float = result("s", "mean time to first token under load", "wall 7: continuous batching, checked "
+                                "by simulation")
     tpot_under_load_s: float = result("s", "time per output token under load", "wall 7")
     request_service_time_cv: float = result(
         "", "coefficient of variation of one request's service time over the dataset's lengths (null: no dataset "
@@ -279,7 +285,7 @@ SCHEMA = with_operations(ServingCoreSchema, PER_MILLION_TOKENS)
 OUTPUTS = list(SCHEMA.to_schema().columns)
 OPERATIONS = [*COMMON, *PER_MILLION_TOKENS]
 LOAD = ["batch_in_flight", "capacity_requests_per_s", "utilization", "is_stable", "wait_probability",
-        "ttft_p50_s", "ttft_p99_s", "tpot_under_load_s", "request_service_time_cv"]
+        "ttft_p50_s", "ttft_p99_s", "ttft_mean_s", "tpot_under_load_s", "request_service_time_cv"]
 BREAKDOWN = [f"{p}_{op}_{part}" for p in PHASES for op in (*OPERATORS, "lm_head")
              for part in ("flop", "bytes", "time_s", "bound")]
 FORMULAS = formulas.REGISTRY | SERVING
@@ -300,11 +306,19 @@ def load_batch_cap(batch, max_batch_paged):
 def next_load_batch(request_rate, replicas, generated_tokens, prefill_time_one_request_s, decode_pass_time_s,
                     cap):
     """One fixed-point step of the batch in flight, by Little's law: arrivals per replica x time
-    in the system, where prefill of the arrivals stretches every decode pass (wall 7)."""
+    in the system, where prefill of the arrivals stretches every iteration (decode pass and the
+    scheduler's overhead, wall 7)."""
     lam = request_rate / replicas
     stretch = 1.0 - lam * prefill_time_one_request_s
-    little = lam * generated_tokens * decode_pass_time_s / stretch
+    little = lam * generated_tokens * (decode_pass_time_s / stretch + tpot_clustering(
+        lam * prefill_time_one_request_s, prefill_time_one_request_s, generated_tokens))
     return E.when(stretch > 0).then(little).otherwise(cap).clip(1.0, cap)
+
+
+def tpot_clustering(rho, prefill_time_one_request_s, generated_tokens):
+    """rho tau_p / ((1 - rho)^2 (G - 1)): what a request's mean time per output token adds to the
+    mean iteration (derivation: wall 7's ``tpot_under_load_s``); plain numbers or expressions."""
+    return rho * prefill_time_one_request_s / ((1.0 - rho) ** 2 * (generated_tokens - 1.0).clip(lower_bound=1.0))
 
 
 LOAD_ITERATIONS = 6
@@ -324,8 +338,9 @@ def _under_load(frame: pl.LazyFrame, units: dict, iterations: int) -> tuple[pl.L
     for k in range(iterations):
         frame = _at_batch(frame, units, "decode_pass_time_s", f"load_batch_{k}", f"__it{k}")
         nxt = next_load_batch(pl.col("request_rate"), pl.col("replicas"), pl.col("generated_tokens"),
-                              pl.col("prefill_pass_time_s__one"), pl.col(f"decode_pass_time_s__it{k}"),
-                              pl.col("load_batch_cap"))
+                              pl.col("prefill_pass_time_s__one"),
+                              pl.col(f"decode_pass_time_s__it{k}") + pl.col("scheduler_overhead_per_iteration_s")
+                              .fill_null(0.0), pl.col("load_batch_cap"))
         frame = frame.with_columns(nxt.alias(f"load_batch_{k + 1}"))
     frame = _at_batch(frame, units, "decode_pass_time_s", f"load_batch_{iterations}", "__load")
     frame = frame.with_columns(
@@ -349,11 +364,11 @@ def under_load_values(values: dict, units: dict, iterations: int = LOAD_ITERATIO
     def decode(batch):
         return at["decode_pass_time_s"](values | {"_b": batch})["decode_pass_time_s"]
 
-    load = 1.0
+    load, overhead = 1.0, values.get("scheduler_overhead_per_iteration_s") or 0.0
     for _ in range(iterations):
         load = step["next"]({"request_rate": values["request_rate"], "replicas": values["replicas"],
-                     "generated_tokens": sized["generated_tokens"], "prefill": prefill_one, "decode": decode(load),
-                     "cap": cap})["next"]
+                     "generated_tokens": sized["generated_tokens"], "prefill": prefill_one,
+                     "decode": decode(load) + overhead, "cap": cap})["next"]
     return {"prefill_time_one_request_s": prefill_one, "itl_at_batch_cap_s": decode(cap),
             "itl_at_load_s": decode(load), "load_batch_cap": cap, "load_batch": load}
 

@@ -34,6 +34,8 @@ NO_FIT = "no feasible configuration (does not fit in memory)"
 LORA = ("LoRA fine-tuning is not modelled: the training study trains every weight (gradients, Adam state and "
         "weight-gradient GEMMs for all of them), while LoRA freezes the base (Hu et al. 2021, arXiv:2106.09685 §4)")
 NO_FIT_AT_PROFILE = "no feasible configuration at the profile's efficiency"
+OVER_CAPACITY = "the request rate exceeds the predicted capacity at every efficiency (wall 7: unstable)"
+OVER_CAPACITY_AT_PROFILE = "the request rate exceeds the predicted capacity at the profile's efficiency"
 SPEC_INPUTS = ["study", "scenario", "metric", "framework", "model", "hardware", "cluster", "compute_dtype",
                "weight_dtype", "batch", "seq_len", "devices", "tp", "pp", "dp", "microbatch", "recompute", "prompt_len",
                "output_len", "cp", "ep", "trained", "zero_stage", "virtual_stages", "sequence_parallel", "kv_cache",
@@ -65,17 +67,20 @@ def measurement_spec(r: dict) -> tuple[dict | None, str | None]:
                          "workload": ["training" if training else "inference"]}, "efficiency": framework}, None
     if study == "serving":
         tp, pp = r["tp"] or 1, r["pp"] or 1
-        if r["metric"] == "ttft_s":  # servers prefill each request on arrival: its TTFT is its own prefill
+        if r["metric"] == "ttft_s":  # no load stated: a request's TTFT is its own prefill
             batches = [1]
         if r["devices"] % (tp * pp):
             return None, f"devices {r['devices']} is not a multiple of tp x pp = {tp * pp}"
         if r["prompt_len"] is None or r["output_len"] is None:
             return None, "serving rows need prompt_len and output_len"
+        load, reason = load_axes(r, tp * pp)
+        if reason is not None:
+            return None, reason
         return {"study": "serving", "axes": {
             "model": [r["model"]], "hardware": [r["hardware"]], "compute_dtype": [r["compute_dtype"]],
             "weight_dtype": [r["weight_dtype"] or r["compute_dtype"]], "kv_dtype": [r["compute_dtype"]],
             "tp": [tp], "pp": [pp], "batch": batches or SERVING_BATCHES, "prompt_len": [r["prompt_len"]],
-            "output_len": [r["output_len"]]}, "efficiency": framework}, None
+            "output_len": [r["output_len"]]} | load, "efficiency": framework}, None
     if r["metric"] == "time_to_train_s":
         return None, "time to train needs the run's token budget, which the row does not state"
     if r["cluster"] is None:
@@ -92,6 +97,24 @@ def measurement_spec(r: dict) -> tuple[dict | None, str | None]:
         "virtual_stages": [r["virtual_stages"] or 1],
         "sequence_parallel": [tp > 1 if r["sequence_parallel"] is None else r["sequence_parallel"]],
         "zero_stage": [1 if r["zero_stage"] is None else r["zero_stage"]]}, "efficiency": framework}, None
+
+
+def load_axes(r: dict, devices_per_replica: int) -> tuple[dict, str | None]:
+    """A serving TTFT or ITL row measured under load (wall 7): with a request rate, Poisson arrivals
+    at that rate shared by devices / (tp x pp) replicas, each capped at the largest batch of the grid
+    (the KV cache caps it further: max_batch_paged); predicted as wall 7's mean TTFT and mean time per
+    output token (benchmarks report means). A closed loop of ``concurrency`` users keeps its batch (the
+    users in flight: exact for one user, no queueing term for more); a server run with neither a rate
+    nor a concurrency is not modelled: the row says so rather than being predicted unloaded."""
+    if r["metric"] not in ("ttft_s", "itl_s"):
+        return {}, None
+    if r["request_rate"] is None:
+        if r["scenario"] == "server" and r["concurrency"] is None:  # TensorRT-LLM qps=inf: all at t = 0
+            return {}, ("a server run at an unstated request rate (qps=inf: a burst at t = 0, whose TTFT is the "
+                        "queue of a finite burst and needs the request count, which the row's columns do not state)")
+        return {}, None
+    return {"batch": [max(SERVING_BATCHES)], "request_rate": [float(r["request_rate"])],
+            "replicas": [max(1, r["devices"] // devices_per_replica)]}, None
 
 
 @dataclass
@@ -143,6 +166,10 @@ def _value(study: str, columns: list[str]) -> pl.Expr:
         per_replica, devices_per_replica = pl.col("batch_tokens_per_s"), pl.col("tp") * pl.col("pp")
         cases += [(metric == "tokens_per_s", per_replica * (devices / devices_per_replica)),
                   (metric == "tokens_per_s_per_device", per_replica / devices_per_replica)]
+        if "request_rate" in columns:  # under a request rate: wall 7's means (load_axes)
+            loaded = pl.col("request_rate").is_not_null()
+            cases += [((metric == "ttft_s") & loaded, pl.col("ttft_mean_s")),
+                      ((metric == "itl_s") & loaded, pl.col("tpot_under_load_s"))]
     for m in METRICS:
         column = COLUMN.get(m, m)
         if column in columns:
@@ -293,7 +320,10 @@ def _picked(study: str, out: pl.DataFrame, profile: pl.DataFrame, etas: list[flo
     band = band.group_by("measurement").agg(predicted_low=pl.col("value").min(), predicted_high=pl.col("value").max())
     grid = _grid(profile.select("measurement"), chosen, etas)
     fits = chosen.group_by("measurement").len()
-    reason = (pl.when(pl.col("len").is_null()).then(pl.lit(NO_FIT))
+    fits = fits.join(_over_capacity(out, profile), on="measurement", how="full", coalesce=True)
+    reason = (pl.when(pl.col("len").is_null() & pl.col("over_everywhere")).then(pl.lit(OVER_CAPACITY))
+              .when(pl.col("len").is_null()).then(pl.lit(NO_FIT))
+              .when(pl.col("value").is_null() & pl.col("over_at_profile")).then(pl.lit(OVER_CAPACITY_AT_PROFILE))
               .when(pl.col("value").is_null()).then(pl.lit(NO_FIT_AT_PROFILE)))
     ok = reason.is_null()
     frame = (at.join(band, on="measurement", how="left").join(grid, on="measurement", how="left")
@@ -304,6 +334,22 @@ def _picked(study: str, out: pl.DataFrame, profile: pl.DataFrame, etas: list[flo
             ("value", "predicted"), ("predicted_low", "predicted_low"), ("predicted_high", "predicted_high"),
             ("eta", "eta_compute"), ("eta_low", "eta_low"), ("eta_high", "eta_high"), ("bound", "bound"),
             ("batch_used", "batch_used"), ("grid", "grid"))))
+
+
+def _over_capacity(out: pl.DataFrame, profile: pl.DataFrame) -> pl.DataFrame:
+    """Per measurement under load (wall 7): whether its request rate is above the capacity at every η
+    where it fits (``over_everywhere``) and at the profile's η (``over_at_profile``): a row the model
+    calls unstable is not a memory misfit. Both false without a request rate."""
+    flags = {"over_everywhere": pl.Boolean, "over_at_profile": pl.Boolean}
+    if "is_stable" not in out.columns:
+        return profile.select("measurement").with_columns(pl.lit(False, t).alias(c) for c, t in flags.items())
+    over = (out.filter(pl.col("is_feasible") & pl.col("request_rate").is_not_null())
+            .group_by("measurement", "eta_compute").agg(over=~pl.col("is_stable").fill_null(False).any()))
+    at = profile.select("measurement", "eta").join(over.rename({"eta_compute": "eta"}), on=["measurement", "eta"],
+                                                   how="left")
+    return (over.group_by("measurement").agg(over_everywhere=pl.col("over").all())
+            .join(at.select("measurement", over_at_profile="over"), on="measurement", how="full", coalesce=True)
+            .with_columns(pl.col(c).fill_null(False) for c in flags))
 
 
 def _grid(measurements: pl.DataFrame, chosen: pl.DataFrame, etas: list[float]) -> pl.DataFrame:

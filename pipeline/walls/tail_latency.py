@@ -1,27 +1,27 @@
 """Wall 7 (tail latency): a serving deployment under a request rate.
 
-``replicas`` copies of the tp x pp system share a Poisson stream of ``request_rate``
-requests/s. Each replica batches continuously: decode rounds carry every sequence in
-flight (with their compute term) and prefill chunks of arriving requests share the
-rounds, so a replica spends the fraction u_p = lambda_r x tau_p of its time on prefill
-(tau_p: one request's prefill) and a decode round takes itl(b) / (1 - u_p). The batch in
-flight b follows from Little's law, b = lambda_r x G x itl(b) / (1 - u_p) with G the
-generated tokens, solved by a fixed number of vectorized iterations in the study (the
-``*_at_load`` inputs). Capacity is what a replica sustains at its largest batch,
-mu = 1 / (tau_p + G x itl(b_cap) / b_cap); the replicas form an M/M/c queue
-(Erlang C: probability of waiting and the exponential tail of the wait, Kleinrock 1975,
-Queueing Systems vol. 1, §3.5), which gives P50 and P99 time to first token.
+``replicas`` copies of the tp x pp system each take an equal share of a Poisson stream of
+``request_rate`` requests/s (random routing keeps each share Poisson). Each replica batches
+continuously, as Orca (Yu et al. 2022) and vLLM / Sarathi-Serve (Agrawal et al. 2024) schedule:
+every iteration decodes one token of each sequence in flight and prefills the requests that
+arrived during the previous one, so a replica spends rho = lambda_r x tau_p of its time on
+prefill (tau_p: one request's prefill) and an iteration lasts E[C] = d / (1 - rho) on average
+(d: a decode pass at the batch in flight b, with the scheduler's overhead). b follows from
+Little's law, b = lambda_r x G x TPOT with G the generated tokens, solved by a fixed number of
+vectorized iterations in the study (the ``*_at_load`` inputs). Capacity is what a replica
+sustains at its largest batch, mu = 1 / (tau_p + G x itl(b_cap) / b_cap). TTFT: the residual of
+the iteration under way, then the next iteration (``_ttft_quantile``); TPOT: the mean iteration
+and the clustering of iteration lengths (``tpot_under_load_s``). A discrete-event simulation of
+the same policy checks both (pipeline/validation/simulate.py, ``mlsys bench --load``).
 """
 
 from __future__ import annotations
 
-import math
-
-from pipeline.units import Plain, UExpr, only_where, total, where
+from pipeline.units import Plain, UExpr, lit, maximum, only_where, where
 from pipeline.walls.quantities import TOKEN
 from pipeline.walls.registries import serving_column
 
-MAX_REPLICAS = 64  # the Erlang recurrence is unrolled this far; the spec rejects more replicas
+MAX_REPLICAS = 64  # the spec rejects more replicas
 
 
 @serving_column
@@ -70,59 +70,143 @@ def is_stable(utilization: UExpr, prefill_utilization: UExpr) -> Plain:
     return (utilization < 1.0) & (prefill_utilization < 1.0)
 
 
+def _cycle(request_rate_per_replica: UExpr, prefill_time_one_request_s: UExpr, itl_at_load_s: UExpr,
+           scheduler_overhead_per_iteration_s: UExpr, prefill_utilization: UExpr) -> dict:
+    """The moments of one iteration's length C. An iteration is a decode pass d (the batch in
+    flight, plus the scheduler's overhead) and the prefill of the N requests that arrived during
+    the previous one: C' = d + tau_p N, N ~ Poisson(lambda C) (a gated single-server polling
+    cycle; Takagi 1986, Analysis of Polling Systems, ch. 2). Stationary: E[C] = d / (1 - rho),
+    Var C = tau_p^2 lambda E[C] / (1 - rho^2); a gamma of those moments gives E[C^3] and
+    P(N = 0) = E[exp(-lambda C)] = (1 + lambda theta)^-k."""
+    tau, lam, rho = prefill_time_one_request_s, request_rate_per_replica, prefill_utilization
+    d = (itl_at_load_s + scheduler_overhead_per_iteration_s.fill_null(0)).to("s")
+    mean = (d / (1.0 - rho)).to("s")
+    var = (tau * tau * lam * mean / (1.0 - rho * rho)).to("s**2")
+    theta = (var / mean).to("s")
+    k = (mean / theta).to("")
+    no_prefill = (-k * (1.0 + lam * theta).log()).exp().to("")
+    return {"d": d, "mean": mean, "second": var + mean * mean, "third": k * (k + 1.0) * (k + 2.0) * theta ** 3,
+            "no_prefill": no_prefill}
+
+
+def _mixture(request_rate_per_replica: UExpr, prefill_time_one_request_s: UExpr, itl_at_load_s: UExpr,
+             scheduler_overhead_per_iteration_s: UExpr, prefill_utilization: UExpr, generated_tokens: UExpr) -> dict:
+    """The three cases ``_ttft_quantile`` describes: their shares and the moments of Y."""
+    tau, lam, rho = prefill_time_one_request_s, request_rate_per_replica, prefill_utilization
+    c = _cycle(lam, tau, itl_at_load_s, scheduler_overhead_per_iteration_s, rho)
+    d, p0 = c["d"], c["no_prefill"]
+    idle = ((1.0 - rho) * (-(lam * (generated_tokens / TOKEN) * c["mean"]).to("")).exp()).to("")
+    # arrivals meet prefill at least the share of time spent prefilling, rho (also when no
+    # sequence decodes beside it); decode-only iterations take the rest of the busy time
+    carrying = maximum(((1.0 - idle) * (1.0 - p0 * d / c["mean"])).to(""), rho)
+    decode_only = (1.0 - idle - carrying).to("")
+    busy = (c["mean"] - p0 * d).to("s")
+    mean_l = ((c["second"] - p0 * d * d) / busy).to("s")
+    second_l = maximum(((c["third"] - p0 * d ** 3) / busy).to("s**2"), mean_l * mean_l)
+    mean_y = (0.5 + rho) * mean_l
+    var_y = ((1.0 / 3.0 + rho + rho * rho) * second_l + tau * tau * lam * mean_l - mean_y * mean_y).to("s**2")
+    return {"tau": tau, "d": d, "idle": idle, "decode_only": decode_only, "carrying": carrying,
+            "mean_y": mean_y, "var_y": var_y}
+
+
+def _ttft_quantile(q: float, request_rate_per_replica: UExpr, prefill_time_one_request_s: UExpr,
+                   itl_at_load_s: UExpr, scheduler_overhead_per_iteration_s: UExpr, prefill_utilization: UExpr,
+                   generated_tokens: UExpr) -> UExpr:
+    """The q-quantile of TTFT under continuous batching (Orca iteration-level scheduling, Yu et al.
+    2022; prefill chunks join the next iteration, Agrawal et al. 2024, Sarathi-Serve §4): an arrival
+    waits for the iteration under way to end (the residual of a length-biased iteration, Kleinrock
+    1975, Queueing Systems vol. 1, §5.2), then its prefill and those of the requests that arrived
+    meanwhile share the next iteration with a decode pass; its first token comes at that
+    iteration's end. Three cases, by the share of time an arrival meets each:
+    - the replica is idle (no sequence decoding, P = e^-b with b = lambda G E[C], Poisson as in
+      M/G/inf, and no prefill under way, 1 - rho): TTFT = tau_p;
+    - a decode-only iteration (time share P(N = 0) d / E[C]): TTFT = tau_p + d (1 + U), U uniform;
+    - an iteration carrying prefill, of length-biased length L: TTFT = d + tau_p + Y with
+      Y = U L + tau_p Poisson(lambda L), E[Y] = (1/2 + rho) E[L],
+      E[Y^2] = (1/3 + rho + rho^2) E[L^2] + tau_p^2 lambda E[L], its quantile from a gamma of those
+      moments (Wilson & Hilferty 1931) at the normal quantile z(p) ~ 4.91 (p^0.14 - (1 - p)^0.14)
+      (Tukey's lambda distribution, Joiner & Rosenblatt 1971).
+    The budget of tokens per iteration is taken as not binding (prompts shorter than the
+    framework's max batched tokens); the simulation (pipeline/validation/simulate.py) keeps it."""
+    m = _mixture(request_rate_per_replica, prefill_time_one_request_s, itl_at_load_s,
+                 scheduler_overhead_per_iteration_s, prefill_utilization, generated_tokens)
+    tau, d, idle, decode_only, carrying, mean_y = (m[k] for k in ("tau", "d", "idle", "decode_only", "carrying",
+                                                                   "mean_y"))
+    var_y = m["var_y"]
+    p = ((q - idle - decode_only) / carrying).clip(1e-9, 1.0 - 1e-9)
+    z = 4.91 * (p.power(lit(0.14)) - (1.0 - p).power(lit(0.14)))
+    ninth = (var_y / (9.0 * mean_y * mean_y)).to("")  # 1 / (9 k) of the gamma
+    y = mean_y * (1.0 - ninth + z * ninth.sqrt()).clip(lower=0) ** 3
+    return where(idle >= q, tau, where(idle + decode_only >= q, tau + d * (1.0 + (q - idle) / decode_only),
+                                       d + tau + y)).to("s")
+
+
 @serving_column
-def wait_probability(replicas: UExpr, request_rate: UExpr, capacity_requests_per_s: UExpr,
-                     is_stable: Plain) -> UExpr:
-    """Erlang C: P(a request waits) with c = replicas servers and offered load a = lambda / mu:
-    C = T / (S + T), S = sum_{k<c} a^k / k!, T = a^c / c! x c / (c - a); terms in log space,
-    unrolled over k once when the plan is built (each term reads only a and c)."""
-    a = (request_rate / capacity_requests_per_s).to("")
-    c = replicas
-    log_a = a.log()
-    head = total(*[where(c > k, (k * log_a - math.lgamma(k + 1)).exp(), 0) for k in range(MAX_REPLICAS)])
-    log_c_factorial = total(*[where(c >= k, math.log(k), 0) for k in range(1, MAX_REPLICAS + 1)])
-    tail = (c * log_a - log_c_factorial).exp() * c / (c - a)
-    erlang_c = tail / (head + tail)
-    return only_where(is_stable, erlang_c.clip(0, 1))
-
-
-def _wait_quantile(q: float, wait_probability: UExpr, replicas: UExpr, capacity_requests_per_s: UExpr,
-                   request_rate: UExpr) -> UExpr:
-    """Queueing delay exceeded with probability 1 - q: P(W > t) = C exp(-(c mu - lambda) t)."""
-    drain = replicas * capacity_requests_per_s - request_rate  # 1/s
-    t = (wait_probability / (1.0 - q)).log().clip(lower=0) / drain
-    return t.to("s")
+def wait_probability(is_stable: Plain, request_rate_per_replica: UExpr, itl_at_load_s: UExpr,
+                     prefill_utilization: UExpr, generated_tokens: UExpr, prefill_time_one_request_s: UExpr,
+                     scheduler_overhead_per_iteration_s: UExpr) -> UExpr:
+    """P(an arrival finds its replica busy and waits for an iteration boundary): 1 - (1 - rho) e^-b,
+    b = lambda G E[C] the sequences decoding (M/G/inf: Poisson)."""
+    c = _cycle(request_rate_per_replica, prefill_time_one_request_s, itl_at_load_s,
+               scheduler_overhead_per_iteration_s, prefill_utilization)
+    idle = (1.0 - prefill_utilization) * (-(request_rate_per_replica * (generated_tokens / TOKEN)
+                                            * c["mean"]).to("")).exp()
+    return only_where(is_stable, (1.0 - idle).to(""))
 
 
 @serving_column
-def ttft_p50_s(is_stable: Plain, prefill_time_one_request_s: UExpr, prefill_utilization: UExpr,
-               wait_probability: UExpr, replicas: UExpr, capacity_requests_per_s: UExpr,
-               request_rate: UExpr) -> UExpr:
-    """Median time to first token under load: queueing wait, then a prefill that shares the
-    replica with running decode rounds."""
-    prefill = prefill_time_one_request_s / (1.0 - prefill_utilization)
-    wait = _wait_quantile(0.5, wait_probability, replicas, capacity_requests_per_s, request_rate)
-    return only_where(is_stable, prefill + wait)
+def ttft_p50_s(is_stable: Plain, request_rate_per_replica: UExpr, prefill_time_one_request_s: UExpr,
+               itl_at_load_s: UExpr, scheduler_overhead_per_iteration_s: UExpr, prefill_utilization: UExpr,
+               generated_tokens: UExpr) -> UExpr:
+    """Median time to first token under load (``_ttft_quantile``)."""
+    return only_where(is_stable, _ttft_quantile(0.5, request_rate_per_replica, prefill_time_one_request_s,
+                                                itl_at_load_s, scheduler_overhead_per_iteration_s,
+                                                prefill_utilization, generated_tokens))
 
 
 @serving_column
-def ttft_p99_s(is_stable: Plain, prefill_time_one_request_s: UExpr, prefill_utilization: UExpr,
-               wait_probability: UExpr, replicas: UExpr, capacity_requests_per_s: UExpr,
-               request_rate: UExpr) -> UExpr:
-    prefill = prefill_time_one_request_s / (1.0 - prefill_utilization)
-    wait = _wait_quantile(0.99, wait_probability, replicas, capacity_requests_per_s, request_rate)
-    return only_where(is_stable, prefill + wait)
+def ttft_p99_s(is_stable: Plain, request_rate_per_replica: UExpr, prefill_time_one_request_s: UExpr,
+               itl_at_load_s: UExpr, scheduler_overhead_per_iteration_s: UExpr, prefill_utilization: UExpr,
+               generated_tokens: UExpr) -> UExpr:
+    return only_where(is_stable, _ttft_quantile(0.99, request_rate_per_replica, prefill_time_one_request_s,
+                                                itl_at_load_s, scheduler_overhead_per_iteration_s,
+                                                prefill_utilization, generated_tokens))
 
 
 @serving_column
-def tpot_under_load_s(is_stable: Plain, itl_at_load_s: UExpr, prefill_utilization: UExpr) -> UExpr:
-    """Time per output token under load: a decode round at the batch in flight, stretched by
-    the prefill chunks that share it."""
-    return only_where(is_stable, itl_at_load_s / (1.0 - prefill_utilization))
+def ttft_mean_s(is_stable: Plain, request_rate_per_replica: UExpr, prefill_time_one_request_s: UExpr,
+                itl_at_load_s: UExpr, scheduler_overhead_per_iteration_s: UExpr, prefill_utilization: UExpr,
+                generated_tokens: UExpr) -> UExpr:
+    """Mean time to first token under load: the three cases of ``_ttft_quantile`` weighted by their
+    shares, tau_p, tau_p + 3 d / 2 and d + tau_p + E[Y]."""
+    m = _mixture(request_rate_per_replica, prefill_time_one_request_s, itl_at_load_s,
+                 scheduler_overhead_per_iteration_s, prefill_utilization, generated_tokens)
+    tau, d = m["tau"], m["d"]
+    mean = tau + m["decode_only"] * 1.5 * d + m["carrying"] * (d + m["mean_y"])
+    return only_where(is_stable, mean.to("s"))
+
+
+@serving_column
+def tpot_under_load_s(is_stable: Plain, itl_at_load_s: UExpr, scheduler_overhead_per_iteration_s: UExpr,
+                      prefill_utilization: UExpr, prefill_time_one_request_s: UExpr,
+                      generated_tokens: UExpr) -> UExpr:
+    """Mean time per output token under load: the mean iteration, a decode pass at the batch in
+    flight (and the scheduler's overhead) stretched by the prefill chunks that share it,
+    E[C] = d / (1 - rho), plus what a request sees beyond the mean iteration because iteration
+    lengths cluster: C' = d + tau_p Poisson(lambda C) is correlated from one iteration to the next
+    with coefficient rho; a request arrives in a length-biased iteration and decodes in its wake
+    (excess Var C / E[C] x rho / (1 - rho)), and more sequences decode while iterations are long
+    (covariance of b and C, Var C / E[C] / (1 - rho)), both over its G - 1 tokens; with
+    Var C / E[C] = tau_p^2 lambda / (1 - rho^2) they sum to rho tau_p / ((1 - rho)^2 (G - 1)). The
+    batch fixed point uses the same term (``serving.tpot_clustering``); the simulation checks it."""
+    rho, tau = prefill_utilization, prefill_time_one_request_s
+    d = itl_at_load_s + scheduler_overhead_per_iteration_s.fill_null(0)
+    tokens = ((generated_tokens / TOKEN).to("") - 1.0).clip(lower=1)
+    clustering = rho * tau / ((1.0 - rho) * (1.0 - rho) * tokens)
+    return only_where(is_stable, d / (1.0 - rho) + clustering)
 
 
 @serving_column
 def batch_in_flight(is_stable: Plain, load_batch: UExpr) -> UExpr:
     """Sequences a replica decodes at once in steady state (Little's law)."""
     return only_where(is_stable, load_batch)
-

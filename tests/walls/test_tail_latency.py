@@ -13,34 +13,41 @@ BASE = {"model": ["Llama 3 8B"], "hardware": ["H100 SXM5 80GB"], "precision": ["
         "batch": [256], "prompt_len": [1024], "output_len": [256]}
 
 
-def erlang_c(c: int, a: float) -> float:
-    """Textbook Erlang C (Kleinrock 1975, eq. 3.42), written out independently of the package."""
-    top = a**c / math.factorial(c) * c / (c - a)
-    return top / (sum(a**k / math.factorial(k) for k in range(c)) + top)
-
-
 @pytest.fixture(scope="module")
 def loaded() -> pl.DataFrame:
     return pipeline.sweep({"study": "serving",
                            "axes": BASE | {"request_rate": [1.0, 5.0, 10.0, 20.0, 40.0], "replicas": [1, 2, 4]}})
 
 
-def test_erlang_c_matches_the_textbook(loaded):
-    stable = loaded.filter(pl.col("is_stable"))
-    assert stable.height >= 8
-    for r in stable.iter_rows(named=True):
-        a = r["request_rate"] / r["capacity_requests_per_s"]
-        assert r["wait_probability"] == pytest.approx(erlang_c(int(r["replicas"]), a), rel=1e-9)
+def _wall7(columns: dict, outputs: list[str]) -> pl.DataFrame:
+    from pipeline import formulas
+    from pipeline.units import unit
+    from pipeline.walls.registries import SERVING
+
+    frame = pl.DataFrame({k: v for k, (v, _) in columns.items()})
+    units = {k: None if u is None else unit(u) for k, (_, u) in columns.items()}
+    return formulas.plan(frame.lazy(), units, outputs, formulas.REGISTRY | SERVING).frame.collect()
 
 
-def test_one_replica_is_m_m_1():
-    """For c = 1, Erlang C is the utilization, and P(W > t) = rho exp(-(mu - lambda) t)."""
-    row = pipeline.sweep({"study": "serving", "axes": BASE | {"request_rate": [8.0]}}).row(0, named=True)
-    rho, mu, lam = row["utilization"], row["capacity_requests_per_s"], 8.0
-    assert row["wait_probability"] == pytest.approx(rho, rel=1e-9)
-    prefill = row["ttft_p99_s"] - math.log(rho / 0.01) / (mu - lam)
-    median_wait = max(0.0, math.log(rho / 0.5) / (mu - lam))
-    assert row["ttft_p50_s"] == pytest.approx(prefill + median_wait, rel=1e-9)
+def test_continuous_batching_by_hand():
+    """tau_p 0.1 s, a decode pass 10 ms + 2 ms of scheduler, G 10 tokens.
+    At 0.001 requests/s: rho = 1e-4, E[C] = 12 ms / (1 - 1e-4); an arrival finds the replica idle with
+    probability (1 - rho) e^-(0.001 x 10 x E[C]) = 0.99990, so P50 = P99 = tau_p = 0.1 s and the wait
+    probability is 1 - 0.99990 = 1.0012e-4; TPOT = E[C] = 12.0012 ms (+ 1.1 ns of clustering).
+    At 2 requests/s: rho = 0.2, E[C] = 12 ms / 0.8 = 15 ms, TPOT = 18.47 ms."""
+    columns = {"request_rate": ([0.001, 2.0], "1/s"), "replicas": ([1.0, 1.0], ""),
+               "prefill_time_one_request_s": ([0.1, 0.1], "s"), "itl_at_load_s": ([0.01, 0.01], "s"),
+               "scheduler_overhead_per_iteration_s": ([0.002, 0.002], "s"), "output_len": ([10, 10], "tok"),
+               "reasoning_tokens": ([0, 0], "tok"), "is_stable": ([True, True], None)}
+    out = _wall7(columns, ["ttft_p50_s", "ttft_p99_s", "tpot_under_load_s", "wait_probability"])
+    idle = (1 - 1e-4) * math.exp(-0.001 * 10 * 0.012 / (1 - 1e-4))
+    assert out["ttft_p50_s"][0] == pytest.approx(0.1) and out["ttft_p99_s"][0] == pytest.approx(0.1)
+    assert out["wait_probability"][0] == pytest.approx(1 - idle, rel=1e-9)
+    # TPOT = E[C] + rho tau_p / ((1 - rho)^2 (G - 1)): 2/s adds 0.2 x 0.1 / (0.64 x 9) = 3.472 ms
+    assert out["tpot_under_load_s"].to_list() == pytest.approx(
+        [0.012 / (1 - 1e-4) + 1e-5 / ((1 - 1e-4) ** 2 * 9), 0.015 + 0.02 / (0.64 * 9)], rel=1e-9)
+    # 2/s: b = 2 x 10 x 15 ms = 0.3, idle share 0.8 e^-0.3 = 0.59 > 1/2: the median arrival finds it idle
+    assert out["ttft_p50_s"][1] == pytest.approx(0.1) and out["ttft_p99_s"][1] > 0.1
 
 
 def test_batch_in_flight_satisfies_littles_law(loaded):

@@ -1,0 +1,85 @@
+"""Wall 7's closed form against a discrete-event simulation of the same continuous-batching policy
+(issue 12 item 4): P50 and P99 TTFT and mean TPOT within 10 % at 5 load points; and the simulation
+itself against cases worked by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.catalogs.load import load_catalogs
+from pipeline.validation.load_check import compare
+from pipeline.validation.simulate import Replica, simulate
+
+LOADS = [0.1, 0.3, 0.5, 0.7, 0.9]  # fractions of the configuration's own capacity
+
+
+@pytest.fixture(scope="module")
+def points() -> list[dict]:
+    return compare(LOADS, load_catalogs(), requests=3000)
+
+
+@pytest.mark.parametrize("k", range(len(LOADS)), ids=[f"{f:.0%}" for f in LOADS])
+def test_closed_form_matches_the_simulation(points, k):
+    point = points[k]
+    for column in ("ttft_p50_s", "ttft_p99_s", "ttft_mean_s", "tpot_under_load_s"):
+        assert abs(point[f"error_{column}"]) <= 0.10, (column, point)
+
+
+def test_one_request_at_a_time_by_hand():
+    """Arrivals 1 s apart on average, each alone: prefill 1000 tokens x 0.1 ms = 0.1 s, then 10 more
+    tokens at one 10 ms decode pass each: TTFT 0.1 s (no one ahead), TPOT 0.01 s (a few percent more: an
+    arrival during a decode, probability 0.05/s x 0.1 s, puts its 0.1 s prefill in that iteration)."""
+    replica = Replica(lambda b: 0.01, 1e-4, 0.0, 256, 8192, 1000, 11)
+    out = simulate(replica, 0.05, requests=300, warmup=10)
+    assert out.ttft_p50_s == pytest.approx(0.1, rel=1e-9)
+    assert 0.01 <= out.tpot_mean_s <= 0.0103
+
+
+def test_the_token_budget_chunks_a_long_prompt():
+    """A 10,000-token prompt under a budget of 4,096 tokens takes three iterations (4096 + 4096 + 1808),
+    prefill alone: TTFT = 10,000 x 0.1 ms = 1 s; the same with no budget."""
+    chunked = Replica(lambda b: 0.01, 1e-4, 0.0, 256, 4096, 10_000, 2)
+    assert simulate(chunked, 0.01, requests=50, warmup=5).ttft_p50_s == pytest.approx(1.0, rel=1e-9)
+    overhead = Replica(lambda b: 0.01, 1e-4, 0.005, 256, 4096, 10_000, 2)  # 5 ms per iteration, 3 iterations
+    assert simulate(overhead, 0.01, requests=50, warmup=5).ttft_p50_s == pytest.approx(1.015, rel=1e-9)
+
+
+def test_the_batch_cap_queues_arrivals():
+    """With one sequence at a time (cap 1), a burst queues: the P99 TTFT exceeds a whole request."""
+    replica = Replica(lambda b: 0.01, 1e-5, 0.0, 1, None, 100, 50)  # 1 ms prefill + 49 x 10 ms decode
+    out = simulate(replica, 1.8, requests=1000, warmup=100)  # utilization 1.8 x 0.491 s = 0.88
+    assert out.ttft_p99_s > 0.491
+    assert out.requests_per_s == pytest.approx(1.8, rel=0.1)
+
+
+def test_rows_under_load_get_a_request_rate_or_their_reason():
+    from pipeline.validation.predict import SPEC_INPUTS, measurement_spec
+
+    row = dict.fromkeys(SPEC_INPUTS) | {
+        "study": "serving", "metric": "ttft_s", "framework": "TensorRT-LLM", "model": "Llama 3.1 70B",
+        "hardware": "H100 SXM5 80GB", "compute_dtype": "bf16", "devices": 8, "tp": 4, "prompt_len": 467,
+        "output_len": 256, "request_rate": 4.0}
+    spec, reason = measurement_spec(row)
+    assert reason is None
+    assert spec["axes"]["request_rate"] == [4.0] and spec["axes"]["replicas"] == [2]  # 8 devices / tp 4
+    unloaded, _ = measurement_spec(row | {"request_rate": None})
+    assert "request_rate" not in unloaded["axes"] and unloaded["axes"]["batch"] == [1]
+    spec, reason = measurement_spec(row | {"request_rate": None, "concurrency": 1, "scenario": "server"})
+    assert reason is None and "request_rate" not in spec["axes"]  # one user: an unloaded request
+    spec, reason = measurement_spec(row | {"request_rate": None, "scenario": "server"})  # qps=inf
+    assert spec is None and "unstated request rate" in reason
+
+
+def test_bundled_rows_under_load(bundled):
+    """TensorRT-LLM 0.14 serving rows at a QPS are predicted under load or say why not: none is
+    called a memory misfit, and every row at QPS 2 (far below any capacity) is predicted."""
+    import polars as pl
+
+    from pipeline.validation.predict import NO_FIT, NO_FIT_AT_PROFILE, OVER_CAPACITY, OVER_CAPACITY_AT_PROFILE
+
+    rows = bundled.filter(pl.col("name").str.starts_with("trtllm-0.14-serving-")
+                          & pl.col("metric").is_in(["ttft_s", "itl_s"]) & pl.col("request_rate").is_not_null())
+    assert rows.height == 120
+    assert rows.filter(pl.col("reason").is_in([NO_FIT, NO_FIT_AT_PROFILE])).height == 0
+    assert set(rows["reason"].drop_nulls()) <= {OVER_CAPACITY, OVER_CAPACITY_AT_PROFILE}
+    assert rows.filter(pl.col("request_rate") == 2.0)["predicted"].null_count() == 0
