@@ -182,8 +182,6 @@ def validate(df: pl.DataFrame, table: str, source: str | None = None) -> pl.Data
     except pa.errors.SchemaErrors as exc:
         raise InputError(source, _pandera_problems(df, exc, table)) from None
     problems = plausible.problems(out, table) + text_cells.problems(out)
-    if out.height == 0:
-        problems.append(Problem(None, None, "no rows; a catalog table holds at least one"))
     labels = out["name"].to_list() if "name" in out.columns else [None] * out.height
     for column, bad_when, expected in _row_rules(table):
         bad = out.with_row_index("_i").filter(bad_when.fill_null(False))
@@ -246,6 +244,15 @@ def replace_atomically(write, path: Path) -> None:
             os.unlink(tmp)
 
 
+def non_empty(df: pl.DataFrame, table: str, source: str | None) -> pl.DataFrame:
+    """A whole table to write must hold a row: a registry with an empty table cannot sweep (not in
+    ``validate``, which also checks what is left of a partly bad measurements file)."""
+    if df.height == 0:
+        raise InputError(source or f"catalog {table!r}", [Problem(None, None, "no rows; a catalog table holds at "
+                                                                                "least one")])
+    return df
+
+
 def write_catalog(df: pl.DataFrame, table: str, registry: str | Path | None = None,
                   source: str | None = None) -> Path:
     """Validate (errors name ``source``), then write atomically with each numeric column's unit
@@ -253,7 +260,7 @@ def write_catalog(df: pl.DataFrame, table: str, registry: str | Path | None = No
     import pyarrow as pa_arrow
     import pyarrow.parquet as pq
 
-    df = validate(df, table, source)
+    df = non_empty(validate(df, table, source), table, source)
     order = list(CATALOGS[table].to_schema().columns)
     arrow = df.select(order).to_arrow()
     units = schema_units(table)
@@ -366,7 +373,7 @@ def import_csv(path: str | Path, table: str | None = None, registry: str | Path 
     """Validate a whole CSV table and write it as Parquet; nothing is written if any cell is bad."""
     table, df = read_csv(path, table)
     source = f"CSV {path} (table {table!r})"
-    df = validate(df, table, source)
+    df = non_empty(validate(df, table, source), table, source)
     from pipeline.catalogs.load import check_replacement  # the other tables must still resolve
 
     check_replacement(table, df, registry, source)
