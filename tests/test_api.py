@@ -89,7 +89,7 @@ def test_sweep_returns_the_whole_frame(small_spec):
 
 def test_query_defaults_to_newest_run_under_out(tmp_path, small_spec, monkeypatch, freeze_clock):
     out = tmp_path / "out"
-    with pytest.raises(InputError, match="no complete run"):
+    with pytest.raises(InputError, match="no complete node run"):
         pipeline.query("bottlenecks", out=out)
 
     t0 = datetime.datetime(2030, 6, 1, 12, 0, 0, tzinfo=datetime.UTC)

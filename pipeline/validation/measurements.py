@@ -49,6 +49,9 @@ def read_measurements(path: str | Path | None, catalogs: Catalogs) -> Measured:
     path = Path(path)
     try:
         raw = pl.read_csv(path, infer_schema=False)
+    except pl.exceptions.NoDataError:
+        raise InputError(f"measurements CSV {path}", [Problem(None, None, "is empty; expected a header line and "
+                                                                          "measurement rows")]) from None
     except (OSError, pl.exceptions.ComputeError) as exc:
         raise InputError(f"measurements CSV {path}", [Problem(None, None, f"cannot read: {exc}")]) from None
     raw = raw.rename({c: c.split("[")[0].strip() for c in raw.columns})

@@ -61,3 +61,11 @@ def test_a_unit_is_never_evaluated(tmp_path, catalogs):
     measured = read_measurements(write(tmp_path, [row, ROWS[1]]), catalogs)
     assert [p.render() for p in measured.problems] == [
         "row 1 (line 2), column unit: got '9**9**9 ms', expected a unit (names such as ms, tok/s, %; no arithmetic)"]
+
+
+def test_an_empty_file_is_an_error(tmp_path, catalogs):
+    """Issue 14: an empty --measured file ended in a polars traceback."""
+    (tmp_path / "empty.csv").write_text("")
+    with pytest.raises(InputError) as raised:
+        read_measurements(tmp_path / "empty.csv", catalogs)
+    assert [p.render() for p in raised.value.problems] == ["table: is empty; expected a header line and measurement rows"]
