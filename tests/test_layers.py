@@ -49,9 +49,10 @@ def private_uses(source: str, module: str) -> list[str]:
                     found.append(f"{module}: from {node.module} import {alias.name}")
                 else:
                     modules.add(alias.asname or alias.name)  # may be a submodule
-        elif isinstance(node, ast.Import):
+        elif isinstance(node, ast.Import):  # the package's modules; the standard library's os._exit is its API
             for alias in node.names:
-                modules.add(alias.asname or alias.name.split(".")[0])
+                if alias.name.split(".")[0] == "pipeline":
+                    modules.add(alias.asname or alias.name.split(".")[0])
     for node in ast.walk(tree):
         if (isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__")
                 and isinstance(node.value, ast.Name) and node.value.id in modules):
@@ -60,8 +61,10 @@ def private_uses(source: str, module: str) -> list[str]:
 
 
 def test_private_use_detector_sees_both_forms():
-    source = "from pipeline.walls import software\nfrom x import _y\nsoftware._if_feasible(1)\nself._ok = 1\n"
-    assert private_uses(source, "m") == ["m: from x import _y", "m: software._if_feasible"]
+    source = ("from pipeline.walls import software\nfrom x import _y\nsoftware._if_feasible(1)\nself._ok = 1\n"
+              "import pipeline\npipeline._hidden\nimport os\nos._exit(1)\n")
+    assert sorted(private_uses(source, "m")) == ["m: from x import _y", "m: pipeline._hidden",
+                                                 "m: software._if_feasible"]
 
 
 def modules():

@@ -367,14 +367,3 @@ def _raise_with_validation(df: pl.DataFrame, table: str, source: str, problems: 
     except InputError as exc:
         problems = problems + [p for p in exc.problems if (p.row, p.column) not in seen]
     raise InputError(source, sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
-
-
-def import_csv(path: str | Path, table: str | None = None, registry: str | Path | None = None) -> Path:
-    """Validate a whole CSV table and write it as Parquet; nothing is written if any cell is bad."""
-    table, df = read_csv(path, table)
-    source = f"CSV {path} (table {table!r})"
-    df = non_empty(validate(df, table, source), table, source)
-    from pipeline.catalogs.load import check_replacement  # the other tables must still resolve
-
-    check_replacement(table, df, registry, source)
-    return write_catalog(df, table, registry, source)

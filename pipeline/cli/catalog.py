@@ -142,7 +142,7 @@ def catalog_import(
 def import_table(csv: Path, table: str | None, registry: Path | None, hf_options: list[str]) -> None:
     if hf_options:
         raise InputError("catalog import", [Problem(None, o, "only with --hf-config") for o in hf_options])
-    from pipeline.catalogs.io import import_csv
+    from pipeline.catalogs.imports import import_csv
 
     typer.echo(f"wrote {import_csv(csv, table, registry)}")
 

@@ -18,7 +18,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.catalogs.io import import_csv, read_catalog, schema_units
+from pipeline.catalogs.imports import import_csv
+from pipeline.catalogs.io import read_catalog, schema_units
 from pipeline.catalogs.load import load_catalogs
 from pipeline.errors import InputError
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipeline.catalogs.io import import_csv, schema_units
+from pipeline.catalogs.imports import import_csv
+from pipeline.catalogs.io import schema_units
 
 REPO = Path(__file__).resolve().parents[2]
 BUNDLED = REPO / "registry_data"

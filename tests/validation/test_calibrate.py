@@ -38,7 +38,8 @@ def test_rows_of_one_source_do_not_vouch_for_each_other(table):
 def test_fitted_profiles_import_as_they_are(bundled, catalogs, registry, tmp_path):
     """issue 12 item 8: fitted_profiles.csv is the efficiency_profiles table with the fitted rows, and
     `mlsys catalog import` takes it unedited; a fitted row keeps the figures of the profile it refines."""
-    from pipeline.catalogs.io import import_csv, read_catalog
+    from pipeline.catalogs.imports import import_csv
+    from pipeline.catalogs.io import read_catalog
     from pipeline.validation.calibrate import profiles_csv
 
     fitted, _ = fit(bundled)
