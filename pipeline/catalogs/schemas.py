@@ -408,18 +408,7 @@ class MeasurementSchema(KernelRowColumns):
         name = "measurements"
 
 
-CATALOGS: dict[str, type[pa.DataFrameModel]] = {
-    "hardware": HardwareSchema,
-    "models": ModelSchema,
-    "precisions": PrecisionSchema,
-    "efficiency_profiles": EfficiencyProfileSchema,
-    "clusters": ClusterSchema,
-    "regions": RegionSchema,
-    "accelerator_costs": AcceleratorCostSchema,
-    "cloud_prices": CloudPriceSchema,
-    "measurements": MeasurementSchema,
-    "storage": StorageSchema,
-    "host_pipelines": HostPipelineSchema,
-    "workloads": WorkloadSchema,
-    "kernel_efficiency": KernelEfficiencySchema,
-}
+CATALOGS: dict[str, type[pa.DataFrameModel]] = {s.Config.name: s for s in (  # table name -> schema, in load order
+    HardwareSchema, ModelSchema, PrecisionSchema, EfficiencyProfileSchema, ClusterSchema, RegionSchema,
+    AcceleratorCostSchema, CloudPriceSchema, MeasurementSchema, StorageSchema, HostPipelineSchema, WorkloadSchema,
+    KernelEfficiencySchema)}
