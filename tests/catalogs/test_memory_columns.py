@@ -9,7 +9,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipeline.catalogs.io import export_csv, import_csv, read_catalog, validate
+from pipeline.catalogs.imports import import_csv
+from pipeline.catalogs.io import export_csv, read_catalog, validate
 from pipeline.errors import InputError
 
 BUNDLED = Path(__file__).resolve().parents[2] / "registry_data"
