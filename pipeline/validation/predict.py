@@ -199,6 +199,20 @@ def run_context(spec: dict, r: dict, models: dict[str, tuple[int | None, str | N
     return spec | {"overrides": {"models.max_context_tokens": f"{tokens} tok"}}
 
 
+def dataset_length(spec: dict, r: dict, means: dict[str, float]) -> dict:
+    """A node-study row naming a workloads-catalog dataset with a published mean input length runs
+    that many tokens per sample (rounded), not the row's ``seq_len``, which for MLPerf BERT
+    training is the bound max_seq_length = 512: its phase-2 Wikipedia sequences hold 254.2 valid
+    tokens on average, and NVIDIA's runs pack about two of them into each 512-token row
+    (mlcommons/training_results_v3.1 NVIDIA bert packed_data/README.md: "Average sequences/sample
+    1.99895"), so a step computes about half the tokens of ``batch`` x 512. Serving rows take
+    their lengths from prompt_len and output_len; CNNs have no sequence length."""
+    mean = means.get(r["dataset"])
+    if spec.get("study", "node") != "node" or mean is None:
+        return spec
+    return spec | {"axes": spec["axes"] | {"seq_len": [max(1, round(mean))]}}
+
+
 def _group_key(spec: dict) -> tuple:
     """Rows predicted together: one study, one framework (it picks the η profiles), one set of axes;
     training rows also one model on one cluster, since the layout axes of many published runs
@@ -220,6 +234,7 @@ def predict(measured: pl.DataFrame, catalogs: Catalogs, etas: list[float] | None
     specs, reasons = {}, []
     models = {m: (c, p) for m, c, p in catalogs.models.select("name", "max_context_tokens", "position_embedding")
               .iter_rows()}
+    means = {n: m for n, m in catalogs.workloads.select("name", "input_tokens_mean").iter_rows() if m is not None}
     for i, r in enumerate(measured.select(SPEC_INPUTS).iter_rows(named=True)):
         if r["study"] == "kernel":  # one kernel call alone: the kernel study (predict_kernel_rows)
             continue
@@ -227,7 +242,7 @@ def predict(measured: pl.DataFrame, catalogs: Catalogs, etas: list[float] | None
         if spec is None:
             reasons.append({"measurement": i, "reason": reason})
         else:
-            specs[i] = spec = run_context(spec, r, models)
+            specs[i] = spec = run_context(dataset_length(spec, r, means), r, models)
             groups.setdefault(_group_key(spec), []).append(i)
     parts = [pl.DataFrame(reasons, schema=REASON), predict_kernel_rows(rows, catalogs)]
     for members in groups.values():

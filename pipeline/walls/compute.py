@@ -30,13 +30,22 @@ def tokens_per_step(step: Plain, batch: UExpr, seq_len: UExpr) -> UExpr:
     return where(step == "decode", batch * TOKEN, batch * seq_len)
 
 
+# Masked-LM pre-training masks 15 % of the tokens and feeds only their final hidden vectors to the
+# softmax over the vocabulary (Devlin et al. 2019, arXiv:1810.04805, §3.1 "Task #1: Masked LM";
+# google-research/bert run_pretraining.py get_masked_lm_output gathers masked_lm_positions;
+# NVIDIA's MLPerf BERT, --dense_seq_output, likewise).
+MASKED_LM_FRACTION = 0.15
+
+
 @column
 def logit_tokens_per_step(step: Plain, model_type: Plain, batch: UExpr,
                           tokens_per_step: UExpr) -> UExpr:
-    """Positions projected onto the vocabulary: every token when training, the last one per
-    sequence when generating, none for an encoder's task head at inference."""
+    """Positions projected onto the vocabulary: every token when a decoder trains, the masked
+    15 % when an encoder pre-trains (masked LM), the last one per sequence when generating, none
+    for an encoder's task head at inference."""
     serving = where(model_type == "encoder", 0, batch * TOKEN)
-    return where(step == "train", tokens_per_step, serving)
+    training = where(model_type == "encoder", MASKED_LM_FRACTION * tokens_per_step, tokens_per_step)
+    return where(step == "train", training, serving)
 
 
 @column

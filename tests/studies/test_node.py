@@ -245,7 +245,9 @@ def reference_row(hw: dict, m: dict, mr: ModelRef, prec: dict, eta: float, workl
     else:
         S = seq_len
         tokens = Q(batch, "tok") if step == "decode" else batch * Q(S, "tok")
-        if train:
+        if train and m["model_type"] == "encoder":
+            logits = 0.15 * tokens  # masked LM: the 15 % masked positions (Devlin et al. 2019 §3.1)
+        elif train:
             logits = tokens  # every position is scored
         elif m["model_type"] == "encoder":
             logits = Q(0, "tok")  # a task head, not the vocabulary

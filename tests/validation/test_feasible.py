@@ -25,12 +25,6 @@ CONTIGUOUS_KV = ("TensorRT-LLM v0.6.1's performance.md builds Llama-2-7B without
                  "'contiguous'), so free_gpu_memory_fraction did not size this KV cache; the serving study has "
                  "no KV-cache-mode knob and applies the fraction to every row (60 x 2,176 tokens x 0.5 MiB = "
                  "63.75 GiB of KV + 12.6 GiB of weights fit 80 GiB only without the fraction's reserve)")
-PACKED_BERT = ("224-256 samples per GPU at 512 tokens: the node study's train step holds 89.3 GiB (H100 SXM, "
-               "224) / 102 GiB (H100 PCIe, 256) of activations (Korthikanti eq. 1 without scores, 24 layers x "
-               "512 x 1024 x 34 B per sample) against 79.65 / 80 GiB. MLPerf's BERT packs about 2 samples into "
-               "each 512-token sequence (Fujitsu's config_GX2560M7_1x4x112x1_pack.sh: 112 sequences per GPU "
-               "for 224 samples), or accumulates gradients: the row states neither the packing ratio nor the "
-               "micro-batch, and the node study has no gradient accumulation")
 MAXTEXT_REMAT = ("MaxText GPT-3 at TP 8 + FSDP, 16 sequences per data-parallel rank with no gradient "
                  "accumulation: the study's 'selective' recomputation (Korthikanti: every tensor but the "
                  "attention scores, 4h bytes per token per TP rank with sequence parallelism) keeps 144.8 GiB "
@@ -66,11 +60,6 @@ FP8_PARAMS = ("Nebius's Llama 3.1 405B on 64 x 8 H200 (TP 4, PP 8, CP 2, VP 8): 
 KNOWN_GAPS = {
     "mlperf-train-v5.0-nebius-nebius-soperator-8xh200-n64-ngc25.01-nemo-llama31-405b-step": FP8_PARAMS,
     "trtllm-0.6.1-a100-fp16-llama-2-7b-tp1-b60-in128-out2048-throughput": CONTIGUOUS_KV,
-    **dict.fromkeys(["mlperf-train-v4.1-fujitsu-gx2560m7-h100-sxm-80gbx4-bert-throughput",
-                     "mlperf-train-v4.0-dell-xe9640x4h100-sxm-80gb-bert-throughput",
-                     "mlperf-train-v4.0-quanta-cloud-technology-d54u-3u-bert-throughput",
-                     "mlperf-train-v3.1-dell-xe8640x4h100-sxm-80gb-bert-throughput",
-                     "mlperf-train-v3.1-quanta-cloud-technology-d54u-3u-bert-throughput"], PACKED_BERT),
     **dict.fromkeys(["mlperf-train-v4.1-google-cloud-tpu-v5p-4096-maxtext-gpt3-train-tokens-per-s",
                      "mlperf-train-v4.0-google-cloud-tpu-v5p-2048-maxtext-gpt3-train-tokens-per-s",
                      "mlperf-train-v4.0-google-cloud-tpu-v5p-3072-maxtext-gpt3-train-tokens-per-s"], MAXTEXT_REMAT),

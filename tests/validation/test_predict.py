@@ -8,7 +8,7 @@ import pytest
 
 import pipeline
 from pipeline.validation import NODE_BATCHES, measurement_spec, predict, read_measurements
-from pipeline.validation.predict import LORA, run_context
+from pipeline.validation.predict import LORA, dataset_length, run_context
 
 from .measured_csv import SELENE, URL, write
 
@@ -108,3 +108,39 @@ def test_a_row_without_a_peak_for_its_precision_says_why(tmp_path, catalogs):
     row = predict(measured.rows, catalogs).row(0, named=True)
     assert row["predicted"] is None
     assert row["reason"] == "no configuration: hardware has no published dense peak for compute_dtype"
+
+
+WIKIPEDIA = "Wikipedia 2020/01/01 (MLPerf BERT phase-2)"
+
+
+def test_the_bert_phase2_mean_length_is_the_nvidia_readmes_counts(catalogs):
+    """NVIDIA's MLPerf Training v3.1 BERT packed_data/README.md: 156,726,829 sequences of up to 512
+    tokens used 4.04e10 padding tokens, so 512 - 4.04e10 / 156,726,829 = 512 - 257.77 = 254.2 valid
+    tokens each (its "theoretical upper bound on speed-up" 2.012 gives 512 / 2.012 = 254.5)."""
+    row = catalogs.workloads.filter(pl.col("name") == WIKIPEDIA).row(0, named=True)
+    assert row["input_tokens_mean"] == pytest.approx(254.2, abs=0.05)
+    assert row["input_tokens_mean"] == pytest.approx(512 / 2.012, abs=0.5)
+    assert row["input_tokens_max"] == 512 and row["samples"] == 156_726_829
+
+
+def test_a_node_row_naming_a_dataset_runs_its_mean_tokens_per_sample(tmp_path, catalogs):
+    """MLPerf BERT training on 8 H100 at 768 samples a step, seq_len 512 (the bound): predicted as the
+    train step on 96 samples of the dataset's 254 tokens (rounded 254.2), the same as that
+    configuration evaluated directly; without a catalogued dataset the row keeps its 512."""
+    bert = f"{URL},NAME,samples_per_s,7760,,,1/s,BERT-Large,H100 SXM5 80GB,,8,bf16,,default,training,768,512,,,,,,,,T1"
+    path = write(tmp_path, [bert.replace("NAME", "bert-wiki"), bert.replace("NAME", "bert-free-text")])
+    lines = path.read_text().splitlines()
+    lines = [lines[0] + ",dataset", lines[1] + f',"{WIKIPEDIA}"', lines[2] + ",some unlisted text"]
+    path.write_text("\n".join(lines) + "\n")
+    measured = read_measurements(path, catalogs)
+    out = {r["name"]: r for r in predict(measured.rows, catalogs).iter_rows(named=True)}
+    at = {s: pipeline.evaluate("BERT-Large", "H100 SXM5 80GB", batch=96, compute_dtype="bf16", seq_len=s,
+                               workload="training").row(0, named=True) for s in (254, 512)}
+    assert out["bert-wiki"]["predicted"] == pytest.approx(8 * at[254]["samples_per_s"], rel=1e-12)
+    assert out["bert-free-text"]["predicted"] == pytest.approx(8 * at[512]["samples_per_s"], rel=1e-12)
+    means = {WIKIPEDIA: 254.2}
+    spec = {"axes": {"seq_len": [512], "batch": [96]}, "efficiency": {"framework": "default"}}
+    assert dataset_length(spec, {"dataset": WIKIPEDIA}, means)["axes"] == {"seq_len": [254], "batch": [96]}
+    assert dataset_length(spec, {"dataset": None}, means) is spec
+    serving = spec | {"study": "serving"}
+    assert dataset_length(serving, {"dataset": WIKIPEDIA}, means) is serving

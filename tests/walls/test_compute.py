@@ -59,3 +59,19 @@ def test_batch_one_decode_is_memory_bound_and_large_batch_prefill_compute_bound(
     assert decode["bound"].item() in ("memory", "overhead")
     assert decode["memory_time_s"].item() > decode["compute_time_s"].item()
     assert prefill["bound"].item() == "compute"
+
+
+def _step_flop(model: str, vocab: int, workload: str = "training") -> float:
+    return pipeline.evaluate(model, "H100 SXM5 80GB", batch=2, compute_dtype="bf16", seq_len=100, workload=workload,
+                             overrides={"models.vocab_size": str(vocab)}).row(0, named=True)["step_flop"]
+
+
+def test_an_encoder_pretraining_scores_fifteen_percent_of_its_tokens():
+    """10,000 more vocabulary entries add 2 FLOPs x d per scored token, x 3 for a train step.
+    BERT-Large (d 1024) scores 15 % of 2 x 100 tokens (Devlin et al. 2019 §3.1):
+    3 x 2 x 1024 x 10,000 x 0.15 x 200 = 1.8432e9; GPT-2 XL (d 1600) scores every token:
+    3 x 2 x 1600 x 10,000 x 200 = 1.92e10; BERT at inference has a task head, no vocabulary: 0."""
+    assert _step_flop("BERT-Large", 40522) - _step_flop("BERT-Large", 30522) == pytest.approx(1.8432e9, rel=1e-9)
+    assert _step_flop("GPT-2 XL", 60257) - _step_flop("GPT-2 XL", 50257) == pytest.approx(1.92e10, rel=1e-9)
+    inference = _step_flop("BERT-Large", 40522, "inference") - _step_flop("BERT-Large", 30522, "inference")
+    assert inference == 0
