@@ -80,3 +80,13 @@ class KernelRowColumns(Provenance):
     causal: bool = flag("causal attention mask", nullable=True)
     message_bytes: float = quantity("B", "collective message: nccl-tests' size column", nullable=True)
     ranks: int = count("ranks of the collective", nullable=True)
+
+
+RUN_COLUMNS = ("requests",)
+
+
+class RunColumns(KernelRowColumns):
+    """What a serving row states about its finite run (null on every other row)."""
+
+    requests: int = count("requests the benchmark sent in a finite run (serving; a burst at an unbounded rate "
+                          "needs it: its TTFT is the queue of those requests)", nullable=True)

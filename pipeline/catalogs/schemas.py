@@ -16,7 +16,7 @@ import datetime as dt
 import pandera.polars as pa
 
 from pipeline.catalogs.fields import Provenance, count, finite, flag, quantity, text, url
-from pipeline.catalogs.kernel_schema import KERNEL_METRICS, KernelEfficiencySchema, KernelRowColumns
+from pipeline.catalogs.kernel_schema import KERNEL_METRICS, KernelEfficiencySchema, RunColumns
 
 PEAK_COLUMNS = [
     "peak_fp32_flop_per_s", "peak_tf32_flop_per_s", "peak_fp16_flop_per_s",
@@ -354,10 +354,10 @@ METRICS = {  # metric -> (study, unit of the value): what a measurement states a
 }
 
 
-class MeasurementSchema(KernelRowColumns):
+class MeasurementSchema(RunColumns):
     """One published measurement with the whole configuration that predicts it. ``source_url``
     is the measurement's source; ``source_location`` the table, figure or log line. A kernel
-    row (one GEMM, attention call or collective) states its shape in the KernelRowColumns."""
+    row (one GEMM, attention call or collective) states its shape in the KernelRowColumns (RunColumns: ``requests``)."""
 
     name: str = text("measurement id", unique=True)
     metric: str = text("what was measured", isin=list(METRICS))

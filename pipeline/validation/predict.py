@@ -22,6 +22,7 @@ from pipeline.catalogs.schemas import METRICS
 from pipeline.errors import InputError
 from pipeline.runs import STUDIES
 from pipeline.spec import parse_spec
+from pipeline.studies import serving_burst
 from pipeline.studies.sides import Space
 from pipeline.validation.kernel_rows import predict_kernel_rows
 
@@ -39,7 +40,7 @@ OVER_CAPACITY_AT_PROFILE = "the request rate exceeds the predicted capacity at t
 SPEC_INPUTS = ["study", "scenario", "metric", "framework", "model", "hardware", "cluster", "compute_dtype",
                "weight_dtype", "batch", "seq_len", "devices", "tp", "pp", "dp", "microbatch", "recompute", "prompt_len",
                "output_len", "cp", "ep", "trained", "zero_stage", "virtual_stages", "sequence_parallel", "kv_cache",
-               "dataset", "concurrency", "request_rate"]  # the measurement columns measurement_spec reads
+               "dataset", "concurrency", "request_rate", "requests"]  # the measurement columns measurement_spec reads
 SCHEMA = {"name": pl.String, "predicted": pl.Float64, "predicted_low": pl.Float64, "predicted_high": pl.Float64,
           "eta_compute": pl.Float64, "eta_low": pl.Float64, "eta_high": pl.Float64, "bound": pl.String,
           "batch_used": pl.Float64, "grid": pl.List(pl.Float64), "reason": pl.String, "family": pl.String}
@@ -80,7 +81,7 @@ def measurement_spec(r: dict) -> tuple[dict | None, str | None]:
             "model": [r["model"]], "hardware": [r["hardware"]], "compute_dtype": [r["compute_dtype"]],
             "weight_dtype": [r["weight_dtype"] or r["compute_dtype"]], "kv_dtype": [r["compute_dtype"]],
             "tp": [tp], "pp": [pp], "batch": batches or SERVING_BATCHES, "prompt_len": [r["prompt_len"]],
-            "output_len": [r["output_len"]]} | load, "efficiency": framework}, None
+            "output_len": [r["output_len"]]} | load, "efficiency": framework} | burst_of(r), None
     if r["metric"] == "time_to_train_s":
         return None, "time to train needs the run's token budget, which the row does not state"
     if r["cluster"] is None:
@@ -105,16 +106,31 @@ def load_axes(r: dict, devices_per_replica: int) -> tuple[dict, str | None]:
     (the KV cache caps it further: max_batch_paged); predicted as wall 7's mean TTFT and mean time per
     output token (benchmarks report means). A closed loop of ``concurrency`` users keeps its batch (the
     users in flight: exact for one user, no queueing term for more); a server run with neither a rate
-    nor a concurrency is not modelled: the row says so rather than being predicted unloaded."""
+    nor a concurrency is a burst (all requests at t = 0: ``burst_of``), predicted when the row states
+    its request count, else refused rather than predicted unloaded."""
     if r["metric"] not in ("ttft_s", "itl_s"):
         return {}, None
     if r["request_rate"] is None:
         if r["scenario"] == "server" and r["concurrency"] is None:  # TensorRT-LLM qps=inf: all at t = 0
-            return {}, ("a server run at an unstated request rate (qps=inf: a burst at t = 0, whose TTFT is the "
-                        "queue of a finite burst and needs the request count, which the row's columns do not state)")
+            if r["requests"] is None:
+                return {}, ("a server run at an unstated request rate (qps=inf: a burst at t = 0, whose TTFT is "
+                            "the queue of a finite burst and needs the request count: the requests column)")
+            return {"batch": [max(SERVING_BATCHES)]}, None
         return {}, None
     return {"batch": [max(SERVING_BATCHES)], "request_rate": [float(r["request_rate"])],
             "replicas": [max(1, r["devices"] // devices_per_replica)]}, None
+
+
+def burst_of(r: dict) -> dict:
+    """A serving TTFT or ITL row of a burst (``load_axes``): its ``requests`` arrive at t = 0, predicted
+    by wall 7's burst (pipeline.walls.burst: mean TTFT and mean time per output token over them),
+    each replica taking an equal share; the batch cap is the largest batch of the grid, as under a
+    request rate."""
+    if (r["metric"] not in ("ttft_s", "itl_s") or r["request_rate"] is not None or r["scenario"] != "server"
+            or r["concurrency"] is not None or r["requests"] is None):
+        return {}
+    replicas = max(1, r["devices"] // ((r["tp"] or 1) * (r["pp"] or 1)))
+    return {"burst": -(-r["requests"] // replicas)}
 
 
 @dataclass
@@ -166,10 +182,13 @@ def _value(study: str, columns: list[str]) -> pl.Expr:
         per_replica, devices_per_replica = pl.col("batch_tokens_per_s"), pl.col("tp") * pl.col("pp")
         cases += [(metric == "tokens_per_s", per_replica * (devices / devices_per_replica)),
                   (metric == "tokens_per_s_per_device", per_replica / devices_per_replica)]
-        if "request_rate" in columns:  # under a request rate: wall 7's means (load_axes)
+        if "ttft_mean_s" in columns:  # under a request rate: wall 7's means (load_axes)
             loaded = pl.col("request_rate").is_not_null()
             cases += [((metric == "ttft_s") & loaded, pl.col("ttft_mean_s")),
                       ((metric == "itl_s") & loaded, pl.col("tpot_under_load_s"))]
+        if "burst_ttft_mean_s" in columns:  # a burst at t = 0 (burst_of)
+            cases += [(metric == "ttft_s", pl.col("burst_ttft_mean_s")),
+                      (metric == "itl_s", pl.col("burst_tpot_mean_s"))]
     for m in METRICS:
         column = COLUMN.get(m, m)
         if column in columns:
@@ -221,7 +240,7 @@ def _group_key(spec: dict) -> tuple:
            tuple(spec.get("overrides", {}).items()))  # a run's own context: rows of one context together
     if spec.get("study") == "training":
         key += tuple(str(spec["axes"].get(axis)) for axis in ("model", "cluster"))
-    return key
+    return key + (("burst",) if "burst" in spec else ())
 
 
 def predict(measured: pl.DataFrame, catalogs: Catalogs, etas: list[float] | None = None) -> pl.DataFrame:
@@ -279,11 +298,14 @@ def _predict_together(members: list[int], specs: dict[int, dict], rows: pl.DataF
     no configuration in the space (to be predicted alone; their part holds the family only) and
     the space's drop counts."""
     group = [specs[i] for i in members]
-    spec = parse_spec(_union(group), "measurements")
+    spec = parse_spec({k: v for k, v in _union(group).items() if k != "burst"}, "measurements")
     catalogs = overrides.apply(catalogs, spec.overrides)  # a run's own context (run_context)
     study = STUDIES[spec.study]
     space = study.build_space(catalogs, spec)
     keys = _configurations(members, group)
+    if "burst" in group[0]:  # the requests at t = 0 ride with each configuration (serving_burst)
+        keys = keys.with_columns(burst_requests=pl.col("measurement").replace_strict(
+            members, [s["burst"] for s in group], return_dtype=pl.Float64))
     axes = [c for c in keys.columns if c != "measurement"]
     if "seq_len" in axes:  # a CNN has no sequence length: the model side leaves it null
         no_seq = space.model_side.filter(pl.col("seq_len").is_null())["model"].cast(pl.String).unique().implode()
@@ -298,10 +320,11 @@ def _predict_together(members: list[int], specs: dict[int, dict], rows: pl.DataF
         return profile.select("measurement", "family"), members, space.dropped
     sides = {**space.model_side.schema, **space.hardware_side.schema}
     configurations = keys.drop("measurement").unique(maintain_order=True).with_columns(
-        pl.col(c).cast(sides[c]) for c in axes)
+        pl.col(c).cast(sides[c]) for c in axes if c in sides)
     restricted = MeasuredSpace(space.hardware_side, space.model_side, space.units, row_filter=space.row_filter,
                                configurations=configurations)
-    out = study.build(restricted, _at_each_eta(space.hardware_side, etas)).frame.collect()
+    build = serving_burst.build if "burst" in group[0] else study.build
+    out = build(restricted, _at_each_eta(space.hardware_side, etas)).frame.collect()
     on = [c for c in axes if c in out.columns]
     out = out.with_columns(pl.col(c).cast(keys.schema[c]) for c in on).join(keys, on=on, nulls_equal=True)
     found = set(out["measurement"].unique().to_list())

@@ -5,7 +5,8 @@ run it (Yu et al. 2022, Orca, OSDI: iteration-level scheduling; Agrawal et al. 2
 Sarathi-Serve, OSDI §4: chunked prefill with a token budget; vLLM docs, "Chunked prefill":
 decode requests are scheduled first, then prefill chunks fill ``max_num_batched_tokens``):
 
-- requests arrive as a Poisson stream at ``request_rate`` (per replica) and queue FCFS;
+- requests arrive as a Poisson stream at ``request_rate`` (per replica) and queue FCFS; at an
+  unbounded rate (``math.inf``, ``burst``) all of them arrive at t = 0 (wall 7's burst);
 - at each iteration a waiting request is admitted while fewer than ``batch_cap`` sequences
   are in flight (KV capacity / max sequences);
 - an iteration decodes one token for every running sequence and adds prefill tokens of
@@ -101,9 +102,9 @@ class _Request:
 
 def simulate(replica: Replica, request_rate: float, requests: int = 2000, warmup: int = 200,
              seed: int = 0) -> Outcome:
-    """Run ``requests`` Poisson arrivals at ``request_rate`` (1/s) through one replica; the first
-    ``warmup`` are left out of the statistics (the queue starts empty)."""
-    if request_rate <= 0 or requests <= warmup:
+    """Run ``requests`` Poisson arrivals at ``request_rate`` (1/s; ``math.inf``: all at t = 0) through
+    one replica; the first ``warmup`` are left out of the statistics (the queue starts empty)."""
+    if not request_rate > 0 or requests <= warmup:
         raise InputError("simulation", [Problem(None, "request_rate", "needs request_rate > 0 and requests > "
                                                                      "warmup")])
     rng = random.Random(seed)
@@ -112,9 +113,10 @@ def simulate(replica: Replica, request_rate: float, requests: int = 2000, warmup
     done: list[_Request] = []
     wake = [env.event()]
 
-    def arrivals():
+    def arrivals():  # a burst queues every request before the replica's first iteration
         for _ in range(requests):
-            yield env.timeout(rng.expovariate(request_rate))
+            if not math.isinf(request_rate):
+                yield env.timeout(rng.expovariate(request_rate))
             waiting.append(_Request(env.now, _draw(rng, replica.prompt_len, replica.prompt_std),
                                     max(2, _draw(rng, replica.generated_tokens, replica.output_std))))
             if not wake[0].triggered:
@@ -190,6 +192,11 @@ def simulate(replica: Replica, request_rate: float, requests: int = 2000, warmup
     span = max(r.decode_left for r in kept) - kept[0].arrival
     return Outcome(_quantile(ttfts, 0.5), _quantile(ttfts, 0.99), sum(ttfts) / len(ttfts), sum(tpots) / len(tpots),
                    len(kept) / span, sum(r.generated for r in kept) / span, len(kept), ttfts)
+
+
+def burst(replica: Replica, requests: int, seed: int = 0) -> Outcome:
+    """``requests`` requests all at t = 0 (a benchmark at an unbounded rate), every one counted."""
+    return simulate(replica, math.inf, requests=requests, warmup=0, seed=seed)
 
 
 def _quantile(ordered: list[float], q: float) -> float:

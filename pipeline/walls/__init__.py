@@ -9,6 +9,7 @@ the serving and training studies' own in ``pipeline.walls.registries``.
 from pipeline.walls import (  # noqa: F401
     architecture,
     batching,
+    burst,
     checkpoint,
     communication,
     complexity,

@@ -1,0 +1,54 @@
+"""The serving study for a burst of requests at t = 0 (wall 7's burst, pipeline.walls.burst): the
+serving study's columns plus the burst's mean TTFT and TPOT, from the same formulas (one request's
+prefill, the decode pass at the burst's mean batches, the batch cap of wall 7).
+
+The frame must hold a ``burst_requests`` column (requests at t = 0; the measurement rows'
+``requests``): ``build`` is for spaces whose configurations carry it (pipeline.validation.predict).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipeline import formulas
+from pipeline.studies import operations, serving
+from pipeline.studies.sides import Space
+from pipeline.units import unit
+
+BURST = ["burst_requests", "burst_ttft_mean_s", "burst_tpot_mean_s"]
+INPUT_UNITS = {"burst_requests": unit(""), "load_batch_cap": unit("")}
+
+
+def _at(frame: pl.LazyFrame, units: dict, output: str, rebind: dict | None = None, suffix: str = "") -> pl.LazyFrame:
+    return formulas.plan(frame, units, [output], serving.FORMULAS, rebind=rebind, suffix=suffix, keep=True).frame
+
+
+def burst_inputs(frame: pl.LazyFrame, units: dict) -> tuple[pl.LazyFrame, dict]:
+    """The batch cap (the batch axis, capped by the paged KV cache, as wall 7's), the prefill pass of
+    one iteration's chunk and the decode pass at the burst's two mean batches: what
+    pipeline.walls.burst reads."""
+    units = units | INPUT_UNITS
+    frame = _at(frame.with_columns(burst_requests=pl.col("burst_requests").cast(pl.Float64)), units,
+                "max_batch_paged")
+    frame = frame.with_columns(load_batch_cap=serving.load_batch_cap(pl.col("batch"), pl.col("max_batch_paged")))
+    frame = _at(frame, units, "burst_prefill_batch")
+    units |= {"burst_prefill_batch": unit("")}
+    frame = _at(frame, units, "prefill_pass_time_s", {"batch": "burst_prefill_batch"}, "__burst")
+    frame = frame.with_columns(burst_prefill_iteration_s=pl.col("prefill_pass_time_s__burst"))
+    units |= {"burst_prefill_iteration_s": unit("s")}
+    for which in ("ttft", "tpot"):
+        frame = _at(frame, units, f"burst_{which}_batch")
+        units |= {f"burst_{which}_batch": unit("")}
+        frame = _at(frame, units, "decode_pass_time_s", {"batch": f"burst_{which}_batch"}, f"__{which}")
+        frame = frame.with_columns(pl.col(f"decode_pass_time_s__{which}").alias(f"burst_decode_{which}_s"))
+        units |= {f"burst_decode_{which}_s": unit("s")}
+    return frame, units
+
+
+def build(space: Space, hardware_side=None) -> formulas.Plan:
+    """The serving study's columns (offline: wall 7's load columns null) and the burst's."""
+    frame, units = serving.inputs(space, hardware_side)
+    frame, units = burst_inputs(frame, units)
+    wanted = [c for c in serving.OUTPUTS if c not in serving.LOAD]
+    plan = operations.build(frame, units, serving.SCHEMA, serving.OPERATIONS, serving.FORMULAS, wanted + BURST)
+    return plan

@@ -1,0 +1,54 @@
+"""Wall 7's burst closed form (pipeline.walls.burst) beside the discrete-event simulation of the
+same policy with every request at t = 0 (pipeline.validation.simulate.burst), for one serving
+configuration: both read the same compiled formulas (the decode pass at any batch, the prefill
+pass of one iteration's chunk), so the comparison tests the scheduling model alone."""
+
+from __future__ import annotations
+
+from pipeline import formulas
+from pipeline.catalogs.load import Catalogs
+from pipeline.errors import InputError, Problem
+from pipeline.spec import parse_spec
+from pipeline.studies import single
+from pipeline.units import unit
+from pipeline.validation.simulate import Replica, burst
+
+BATCHES = ("burst_prefill_batch", "burst_ttft_batch", "burst_tpot_batch")
+MEANS = ("burst_ttft_mean_s", "burst_tpot_mean_s")
+
+
+def compare(axes: dict, framework: str, requests: int, catalogs: Catalogs, seed: int = 0) -> dict:
+    """The closed form's mean TTFT and TPOT for ``requests`` at t = 0 on one replica of the
+    configuration (its ``batch`` axis is the batch cap), the simulation's, and the relative errors."""
+    spec = parse_spec({"study": "serving", "axes": axes, "efficiency": {"framework": framework}}, "burst check")
+    found = single.answer(spec, catalogs)
+    if found is None or found.dropped is not None:
+        raise InputError("burst check", [Problem(None, None, f"the configuration {axes} does not run")])
+    values, units, registry = found.inputs[0], found.units, found.registry
+    sized = formulas.compile_scalar(units, ["max_batch_paged", "generated_tokens"], registry)(values)
+    cap = max(1.0, min(float(values["batch"]), sized["max_batch_paged"]))
+    shape_units = units | {"burst_requests": unit(""), "load_batch_cap": unit("")}
+    known = values | sized | {"burst_requests": float(requests), "load_batch_cap": cap}
+    known |= formulas.compile_scalar(shape_units, BATCHES, registry)(known)
+    decode = formulas.compile_scalar(units, ["decode_pass_time_s"], registry, rebind={"batch": "_b"})
+    prefill = formulas.compile_scalar(units, ["prefill_pass_time_s"], registry, rebind={"batch": "_b"})
+
+    def decode_pass_s(b: float) -> float:
+        return decode(values | {"_b": float(b)})["decode_pass_time_s"]
+
+    chunk = prefill(values | {"_b": known["burst_prefill_batch"]})["prefill_pass_time_s"]
+    known |= {"burst_prefill_iteration_s": chunk, "burst_decode_ttft_s": decode_pass_s(known["burst_ttft_batch"]),
+              "burst_decode_tpot_s": decode_pass_s(known["burst_tpot_batch"])}
+    mean_units = shape_units | {c: unit("") for c in BATCHES} | {
+        c: unit("s") for c in ("burst_prefill_iteration_s", "burst_decode_ttft_s", "burst_decode_tpot_s")}
+    closed = formulas.compile_scalar(mean_units, MEANS, registry)(known)
+    prompt, generated = int(values["prompt_len"]), int(known["generated_tokens"])
+    budget = values.get("prefill_chunk_tokens")
+    replica = Replica(decode_pass_s, chunk / (known["burst_prefill_batch"] * prompt),
+                      values.get("scheduler_overhead_per_iteration_s") or 0.0, int(cap),
+                      None if budget is None else float(budget), prompt, generated)
+    simulated = burst(replica, requests, seed=seed)
+    out = {"requests": requests, "batch_cap": cap}
+    for column, des in (("burst_ttft_mean_s", simulated.ttft_mean_s), ("burst_tpot_mean_s", simulated.tpot_mean_s)):
+        out |= {column: closed[column], f"des_{column}": des, f"error_{column}": closed[column] / des - 1.0}
+    return out
