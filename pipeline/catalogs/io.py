@@ -231,7 +231,11 @@ def _same_unit(given: str, expected: str) -> bool:
 
 def replace_atomically(write, path: Path) -> None:
     """Call ``write(tmp)`` on a hidden file beside ``path``, then rename it over ``path``: a
-    reader sees the old file or the new one, never half of one."""
+    reader sees the old file or the new one, never half of one. A device, pipe or folder at
+    ``path`` is never replaced."""
+    path = Path(path)
+    if path.exists() and not path.is_file():
+        raise InputError(str(path), [Problem(None, None, "exists and is not a regular file; expected a file name")])
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(fd)
