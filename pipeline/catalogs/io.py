@@ -15,7 +15,7 @@ import pandera.polars as pa
 import polars as pl
 
 from pipeline.catalogs import plausible, text_cells
-from pipeline.catalogs.paths import catalog_file, registry_dir
+from pipeline.catalogs.paths import catalog_file, check_registry, registry_dir
 from pipeline.catalogs.schemas import CATALOGS
 from pipeline.errors import InputError, Problem
 from pipeline.units import DimensionalityError, factor, unit, ureg
@@ -198,6 +198,7 @@ def read_catalog(table: str, registry: str | Path | None = None) -> pl.DataFrame
     """Read one catalog, check its Parquet unit metadata against the schema, validate it."""
     import pyarrow.parquet as pq  # pyarrow only where Parquet metadata is read or written
 
+    check_registry(registry, tuple(CATALOGS))  # a mistyped --registry is an error, not the bundled catalogs
     path = catalog_path(table, registry)
     if not path.exists():
         raise InputError(f"catalog {table!r}", [Problem(None, None, f"file not found: {path}")])

@@ -116,7 +116,7 @@ def evaluate(
     o = SimpleNamespace(**locals())
     o.what_if = what_if(o.set_)
     o.study = pick_study(o)
-    unread_options(context, o.study)
+    unread_options(context, o.study, o.all_walls)
     if o.all_walls:
         show_scorecard(o)
     else:
@@ -155,15 +155,18 @@ def pick_study(o: SimpleNamespace) -> str:
     return study
 
 
-def unread_options(context: typer.Context, study: str) -> None:
-    """Options given on the command line that ``study`` does not read: an error naming them."""
+def unread_options(context: typer.Context, study: str, all_walls: bool) -> None:
+    """Options given on the command line that ``study`` (or the one-row answer, without
+    --all-walls) does not read: an error naming them."""
     sources = {p.name: context.get_parameter_source(p.name) for p in context.command.params}
-    given = [p for p in context.command.params if p.name not in READS[study]
-             and getattr(sources[p.name], "name", "DEFAULT") in ("COMMANDLINE", "ENVIRONMENT", "PROMPT")]
-    if given:
-        raise InputError("evaluate", [Problem(None, "/".join(p.opts), f"not read by the {study} study; remove it"
-                                              + (" or give --study" if study == "node" else ""))
-                                      for p in given])
+    given = [p for p in context.command.params
+             if getattr(sources[p.name], "name", "DEFAULT") in ("COMMANDLINE", "ENVIRONMENT", "PROMPT")]
+    problems = [Problem(None, "/".join(p.opts), f"not read by the {study} study; remove it"
+                        + (" or give --study" if study == "node" else "")) for p in given if p.name not in READS[study]]
+    problems += [Problem(None, "/".join(p.opts), "only with --all-walls") for p in given
+                 if p.name in CARD[1:] and p.name in READS[study] and not all_walls]
+    if problems:
+        raise InputError("evaluate", problems)
 
 
 def given(value, default):
