@@ -179,8 +179,11 @@ def validate(df: pl.DataFrame, table: str, source: str | None = None) -> pl.Data
         raise InputError(source, [Problem(None, c, "missing column") for c in missing])
     try:
         out = CATALOGS[table].validate(df, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        raise InputError(source, _pandera_problems(df, exc, table)) from None
+    except pa.errors.SchemaErrors as exc:  # with every text cell that is bad too: all at once
+        problems = _pandera_problems(df, exc, table)
+        seen = {(p.row, p.column) for p in problems}
+        problems += [p for p in text_cells.problems(df) if (p.row, p.column) not in seen]
+        raise InputError(source, sorted(problems, key=lambda p: (p.row or 0, p.column or ""))) from None
     problems = plausible.problems(out, table) + text_cells.problems(out)
     labels = out["name"].to_list() if "name" in out.columns else [None] * out.height
     for column, bad_when, expected in _row_rules(table):

@@ -55,7 +55,7 @@ class Ctx:
     def registry(self) -> Path:
         if self._registry is None:
             self._registry = self.tmp / "registry"
-            shutil.copytree(BUNDLED, self._registry)
+            shutil.copytree(BUNDLED, self._registry, ignore=shutil.ignore_patterns("research"))
         return self._registry
 
     def write(self, name: str, text: str | bytes) -> Path:

@@ -96,7 +96,6 @@ BAD: dict[tuple[str, str], tuple] = {
     ("sweep", "set_"): (cmd("sweep", "--spec", spec, "--dry-run", "--set", "hardware.tdp_w"), 2, ("--set",)),
     ("sweep", "max_rows"): (cmd("sweep", "--spec", spec, "--dry-run", "--max-rows", "-5"), 2, ("--max-rows",)),
     ("sweep", "force"): (cmd("sweep", "--spec", spec, "--dry-run", "--force=1"), 2, ("--force",)),
-    ("evaluate", "context"): None,  # typer's context, not an option
     ("evaluate", "model"): (cmd("evaluate", "--model", "no-such-model", "--hardware", "T4"), 2, ("no-such-model",)),
     ("evaluate", "hardware"): (cmd("evaluate", "--model", "ResNet-50", "--hardware", "no-such-hw"), 2,
                                ("no-such-hw",)),
