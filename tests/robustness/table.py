@@ -1,8 +1,8 @@
 """Issue 14's table from the robustness suite itself: ``python -m tests.robustness.table``.
 
 Runs every case of ``tests/robustness`` (in this process, each in a fresh folder under its time
-limit) and, unless ``--no-subprocess``, the subprocess tests of tests/runs/test_interrupted.py
-(signals, kill -9, ``--out`` a file, ``ulimit -f``), then prints one row per area: cases, clear
+limit) and, unless ``--no-subprocess``, the subprocess tests (tests/runs/test_interrupted.py:
+signals, kill -9, ``--out`` a file, ``ulimit -f``; tests/robustness/test_concurrency.py), then prints one row per area: cases, clear
 errors (exit 2 input / 1 environment, naming what was wrong), handled correctly (exit 0),
 tracebacks, hangs, wrong outputs. ``-v`` lists every case that is not clear or correct."""
 
@@ -27,8 +27,15 @@ def area_of(area: str) -> str:
     return area.split(":")[0]
 
 
+SUBPROCESS_TESTS = ("tests/runs/test_interrupted.py", "tests/robustness/test_concurrency.py")
+HANDLED = ("removed_by_the_next_run", "only_dead_processes", "complete_separately")  # exit 0 by design
+
+
 def subprocess_cases() -> list[tuple[str, str]]:
-    """(test id, kind) of tests/runs/test_interrupted.py, run by pytest in this process."""
+    """(test id, kind) of the subprocess tests (signals, kill -9, limits, concurrency), run by pytest."""
+    import contextlib
+    import io
+
     import pytest
 
     outcomes: list[tuple[str, str]] = []
@@ -36,15 +43,14 @@ def subprocess_cases() -> list[tuple[str, str]]:
     class Collect:
         def pytest_runtest_logreport(self, report):
             if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
-                kind = "clear" if report.outcome == "passed" else "wrong"
-                if report.outcome == "failed" and "Traceback" in str(report.longrepr):
-                    kind = "traceback"
-                if report.outcome == "failed" and "TimeoutExpired" in str(report.longrepr):
-                    kind = "hang"
+                text = str(report.longrepr)
+                kind = ("correct" if any(h in report.nodeid for h in HANDLED) else "clear") \
+                    if report.outcome == "passed" else "hang" if "TimeoutExpired" in text \
+                    else "traceback" if "Traceback" in text else "wrong"
                 outcomes.append((report.nodeid, kind))
 
-    pytest.main(["-q", "-p", "no:cacheprovider", str(REPO / "tests/runs/test_interrupted.py")],
-                plugins=[Collect()])
+    with contextlib.redirect_stdout(io.StringIO()):
+        pytest.main(["-q", "-p", "no:cacheprovider", *(str(REPO / t) for t in SUBPROCESS_TESTS)], plugins=[Collect()])
     return outcomes
 
 
