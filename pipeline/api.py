@@ -38,6 +38,8 @@ def data_parallel(gpus: int | None, dp: int | None, tp: int, pp: int, cp: int) -
     if dp is None:
         if gpus is None:
             return 1
+        if gpus < 1:
+            raise InputError("evaluate", [Problem(None, "gpus", f"got {gpus}, expected an integer > 0")])
         if gpus % group:
             raise InputError("evaluate", [Problem(None, "gpus", f"got {gpus}, expected a multiple of "
                                                                 f"tp x pp x cp = {group}")])

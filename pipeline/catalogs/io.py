@@ -15,7 +15,7 @@ import pandera.polars as pa
 import polars as pl
 
 from pipeline.catalogs import plausible, text_cells
-from pipeline.catalogs.paths import catalog_file, registry_dir
+from pipeline.catalogs.paths import catalog_file, check_registry, registry_dir
 from pipeline.catalogs.schemas import CATALOGS
 from pipeline.errors import InputError, Problem
 from pipeline.units import DimensionalityError, factor, unit, ureg
@@ -179,8 +179,11 @@ def validate(df: pl.DataFrame, table: str, source: str | None = None) -> pl.Data
         raise InputError(source, [Problem(None, c, "missing column") for c in missing])
     try:
         out = CATALOGS[table].validate(df, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        raise InputError(source, _pandera_problems(df, exc, table)) from None
+    except pa.errors.SchemaErrors as exc:  # with every text cell that is bad too: all at once
+        problems = _pandera_problems(df, exc, table)
+        seen = {(p.row, p.column) for p in problems}
+        problems += [p for p in text_cells.problems(df) if (p.row, p.column) not in seen]
+        raise InputError(source, sorted(problems, key=lambda p: (p.row or 0, p.column or ""))) from None
     problems = plausible.problems(out, table) + text_cells.problems(out)
     labels = out["name"].to_list() if "name" in out.columns else [None] * out.height
     for column, bad_when, expected in _row_rules(table):
@@ -198,6 +201,7 @@ def read_catalog(table: str, registry: str | Path | None = None) -> pl.DataFrame
     """Read one catalog, check its Parquet unit metadata against the schema, validate it."""
     import pyarrow.parquet as pq  # pyarrow only where Parquet metadata is read or written
 
+    check_registry(registry, tuple(CATALOGS))  # a mistyped --registry is an error, not the bundled catalogs
     path = catalog_path(table, registry)
     if not path.exists():
         raise InputError(f"catalog {table!r}", [Problem(None, None, f"file not found: {path}")])
@@ -231,7 +235,11 @@ def _same_unit(given: str, expected: str) -> bool:
 
 def replace_atomically(write, path: Path) -> None:
     """Call ``write(tmp)`` on a hidden file beside ``path``, then rename it over ``path``: a
-    reader sees the old file or the new one, never half of one."""
+    reader sees the old file or the new one, never half of one. A device, pipe or folder at
+    ``path`` is never replaced."""
+    path = Path(path)
+    if path.exists() and not path.is_file():
+        raise InputError(str(path), [Problem(None, None, "exists and is not a regular file; expected a file name")])
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(fd)

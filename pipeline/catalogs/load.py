@@ -82,21 +82,25 @@ def _sha256(path: Path) -> str | None:
         return None
 
 
-REFERENCES = (("clusters", "accelerator"), ("accelerator_costs", "accelerator"), ("cloud_prices", "accelerator"),
-              ("measurements", "hardware"))  # (table, column naming a hardware row)
+REFERENCES = (("clusters", "accelerator", "hardware"), ("accelerator_costs", "accelerator", "hardware"),
+              ("cloud_prices", "accelerator", "hardware"), ("measurements", "hardware", "hardware"),
+              ("measurements", "model", "models"), ("measurements", "cluster", "clusters"))
+# (table, column, the table whose row it names); a null names nothing
 
 
 def check_references(frames: dict[str, pl.DataFrame], sources: dict[str, str]) -> None:
-    """Every accelerator a table names must be a hardware catalog row; the first table that names
-    one that is not raises its ``InputError`` (``sources``: how to name each table)."""
-    known = frames["hardware"]["name"].to_list()
-    for table, column in REFERENCES:
+    """Every row a table names (an accelerator, a measurement's model or cluster) must be a row of
+    the table it names; the first table that names one that is not raises its ``InputError``
+    (``sources``: how to name each table)."""
+    for table, column, target in REFERENCES:
+        known = frames[target]["name"].to_list()
         frame = frames[table]
         labels = frame["name"] if "name" in frame.columns else frame[column]
         bad = [(i, label, a) for i, (label, a) in enumerate(zip(labels, frame[column], strict=True))
-               if a not in known]
+               if a is not None and a not in known]
         if bad:
-            problems = [Problem(i + 1, column, f"got {a!r}, expected a hardware catalog name"
+            what = {"hardware": "a hardware", "models": "a models", "clusters": "a clusters"}[target]
+            problems = [Problem(i + 1, column, f"got {a!r}, expected {what} catalog name"
                                     + (f"; did you mean {', '.join(repr(s) for s in suggest(a, known))}?"
                                        if suggest(a, known) else ""), label) for i, label, a in bad]
             raise InputError(sources[table], problems)

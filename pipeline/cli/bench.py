@@ -9,6 +9,10 @@ from typing import Annotated
 
 import typer
 
+from pipeline.errors import InputError, Problem
+
+STUDIES = ("node", "serving", "training")
+
 
 def bench(
     rows: Annotated[int, typer.Option("--rows", help="Approximate configurations to sweep.")] = 10_000_000,
@@ -27,6 +31,9 @@ def bench(
 ) -> None:
     """Benchmark: sweep a synthetic spec end to end and report rows/s and peak RSS; or, with
     --single, single-configuration answers against their targets and MLSys·im."""
+    problems = check_options(rows, study, peers, calls)
+    if problems:
+        raise InputError("bench", problems)
     if load:
         from pipeline.bench import load_benchmark
 
@@ -43,3 +50,17 @@ def bench(
 
     for line in run_benchmark(rows, out, study):
         typer.echo(line)
+
+
+def check_options(rows: int, study: str, peers: str | None, calls: int) -> list[Problem]:
+    """Every bad option, before anything runs."""
+    problems = []
+    if rows < 1:
+        problems.append(Problem(None, "--rows", f"got {rows}, expected a number of configurations >= 1"))
+    if study not in STUDIES:
+        problems.append(Problem(None, "--study", f"got {study!r}, expected {', '.join(STUDIES)}"))
+    if peers is not None and not Path(peers).is_file():
+        problems.append(Problem(None, "--peers", f"no interpreter at {peers}"))
+    if calls < 1:
+        problems.append(Problem(None, "--calls", f"got {calls}, expected a number of calls >= 1"))
+    return problems

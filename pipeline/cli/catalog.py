@@ -120,6 +120,9 @@ def catalog_import(
                "--params-source-url": params_source_url, "--family": family, "--release-year": release_year}
     if (csv is None) == (hf_config is None):
         raise InputError("catalog import", [Problem(None, "--csv/--hf-config", "expected exactly one of them")])
+    if registry is not None and registry.exists() and not registry.is_dir():
+        raise InputError("catalog import", [Problem(None, "--registry", f"{registry} is a file; expected a folder "
+                                                                        "(a new one is created)")])
     if csv is not None:
         import_table(csv, table, registry, [o for o, v in hf_only.items() if v is not None])
         return
@@ -144,6 +147,8 @@ def import_table(csv: Path, table: str | None, registry: Path | None, hf_options
         raise InputError("catalog import", [Problem(None, o, "only with --hf-config") for o in hf_options])
     from pipeline.catalogs.imports import import_csv
 
+    if not csv.is_file():
+        raise InputError("catalog import", [Problem(None, "--csv", f"{csv}: no such file")])
     typer.echo(f"wrote {import_csv(csv, table, registry)}")
 
 

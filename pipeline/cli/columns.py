@@ -28,6 +28,8 @@ def columns(
     from pipeline.studies.columns import STUDIES, column_dictionary
     from pipeline.walls.bounds import BOUNDS
 
+    if fmt not in ("table", "csv", "json"):
+        raise InputError("columns", [Problem(None, "--format", f"got {fmt!r}, expected table, csv or json")])
     frame = column_dictionary()
     if study is not None:
         if study not in STUDIES:

@@ -15,11 +15,22 @@ from pipeline.errors import InputError, Problem
 STUDIES = ("node", "serving", "training", "kernel")
 SERVING_ONLY = ("tp", "pp", "prompt_len", "output_len", "weight_dtype", "kv_dtype", "precision", "reasoning_tokens",
                 "request_rate", "replicas", "dataset")
+COMMON = ("model", "study", "compute_dtype", "framework", "as_json", "registry")
+CARD = ("all_walls", "wall", "markdown", "region", "target_fraction")  # the scorecard of any study but kernel
+READS = {  # the options each study reads; any other given is an error, never silently ignored
+    "node": (*COMMON, *CARD, "hardware", "batch", "seq_len", "workload", "step", "efficiency", "set_"),
+    "serving": (*COMMON, *CARD, *SERVING_ONLY, "hardware", "batch", "efficiency", "weight_streaming", "set_"),
+    "training": (*COMMON, *CARD, "cluster", "gpus", "dp", "tp", "pp", "cp", "ep", "microbatch", "global_batch",
+                 "seq_len", "virtual_stages", "zero_stage", "recompute", "sequence_parallel", "efficiency",
+                 "dp_overlap", "flash_attention", "train_tokens", "storage", "data_pipeline", "set_"),
+    "kernel": (*COMMON, "op", "shape", "hardware", "cluster", "workload"),
+}
 TRAINING_KNOBS = {"flash_attention": "flash_attention", "dp_overlap": "dp_overlap_fraction",
                   "train_tokens": "train_tokens", "storage": "storage", "data_pipeline": "data_pipeline"}
 
 
 def evaluate(
+    context: typer.Context,
     model: Annotated[str | None, typer.Option(
         "--model", help="Model name from the catalog (every study but kernel).")] = None,
     hardware: Annotated[str | None, typer.Option(
@@ -105,6 +116,7 @@ def evaluate(
     o = SimpleNamespace(**locals())
     o.what_if = what_if(o.set_)
     o.study = pick_study(o)
+    unread_options(context, o.study, o.all_walls)
     if o.all_walls:
         show_scorecard(o)
     else:
@@ -141,6 +153,20 @@ def pick_study(o: SimpleNamespace) -> str:
     if value is None:
         raise InputError("evaluate", [Problem(None, flag, f"required by the {study} study")])
     return study
+
+
+def unread_options(context: typer.Context, study: str, all_walls: bool) -> None:
+    """Options given on the command line that ``study`` (or the one-row answer, without
+    --all-walls) does not read: an error naming them."""
+    sources = {p.name: context.get_parameter_source(p.name) for p in context.command.params}
+    given = [p for p in context.command.params
+             if getattr(sources[p.name], "name", "DEFAULT") in ("COMMANDLINE", "ENVIRONMENT", "PROMPT")]
+    problems = [Problem(None, "/".join(p.opts), f"not read by the {study} study; remove it"
+                        + (" or give --study" if study == "node" else "")) for p in given if p.name not in READS[study]]
+    problems += [Problem(None, "/".join(p.opts), "only with --all-walls") for p in given
+                 if p.name in CARD[1:] and p.name in READS[study] and not all_walls]
+    if problems:
+        raise InputError("evaluate", problems)
 
 
 def given(value, default):

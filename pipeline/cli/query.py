@@ -38,6 +38,8 @@ def query(
         raise InputError("query", [Problem(None, "--output", "required with --format parquet")])
     if output is not None and output.is_dir():
         raise InputError("query", [Problem(None, "--output", f"{output} is a folder; expected a file name")])
+    if output is not None and output.exists() and not output.is_file():  # a device or pipe: never replaced
+        raise InputError("query", [Problem(None, "--output", f"{output} is not a regular file; expected a file name")])
     frame = pipeline.query(name, run, out, queries=folder, **parse_params(param))
     write(frame, name, fmt, output)
 

@@ -10,6 +10,7 @@ import typer
 
 from pipeline.cli.options import MeasuredOpt, OutOpt, RegistryOpt
 from pipeline.cli.output import console, print_frame
+from pipeline.errors import InputError, Problem
 
 report_app = typer.Typer(help="Render reports of earlier runs.", no_args_is_help=True)
 
@@ -61,4 +62,7 @@ def report_validation(
     from pipeline import validation
 
     run_dir = run or validation.latest(out or "outputs")
+    if not (Path(run_dir) / "report.md").is_file():
+        raise InputError("report validation", [Problem(None, "--run", f"{run_dir} holds no report.md; expected a "
+                                                                      "validation run directory")])
     typer.echo((Path(run_dir) / "report.md").read_text())

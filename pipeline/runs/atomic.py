@@ -13,6 +13,7 @@ directory of another host, which may still be writing).
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -84,8 +85,14 @@ def atomic_directory(final: Path) -> Iterator[AtomicDirectory]:
         (directory.tmp / LOCK).write_text(json.dumps({"host": socket.gethostname(), "pid": os.getpid()}))
         yield directory
         (directory.tmp / LOCK).unlink()
-        directory.final = free_name(final)
-        os.rename(directory.tmp, directory.final)
+        while True:  # another process may take the free name between the check and the rename
+            directory.final = free_name(final)
+            try:
+                os.rename(directory.tmp, directory.final)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+                    raise
     except BaseException:
         shutil.rmtree(directory.tmp, ignore_errors=True)
         raise

@@ -76,6 +76,12 @@ def run(prepared: Prepared, out_dir: str | Path | None = None,
         database.create_database(tmp, views, {"column_dictionary": column_dictionary()})
         described["wall_time_s"] = round(time.perf_counter() - started, 3)
         (tmp / "manifest.json").write_text(json.dumps(described, indent=2) + "\n")
+    if directory.final.name != rid:  # a run of the same spec in the same second took the name first
+        from pipeline.catalogs.io import replace_atomically
+
+        described["run_id"] = directory.final.name
+        text = json.dumps(described, indent=2) + "\n"
+        replace_atomically(lambda path: Path(path).write_text(text), directory.final / "manifest.json")
     return directory.final
 
 

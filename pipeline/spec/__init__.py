@@ -155,7 +155,8 @@ def parse_spec(raw: dict[str, Any], source: str = "sweep spec") -> SweepSpec:
             spec = dataclasses.replace(spec, overrides=what_if.parse(
                 {str(k): str(v) for k, v in overrides.items()}, "overrides"))
         except InputError as exc:
-            c.problems += exc.problems
+            c.problems += [dataclasses.replace(q, column=f"overrides.{q.column}" if q.column else "overrides")
+                           for q in exc.problems]
     if c.problems:
         raise InputError(source, c.problems)
     return spec
@@ -172,6 +173,11 @@ def load_spec(path: str | Path | None = None) -> SweepSpec:
         raw = tomllib.loads(path.read_text())
     except FileNotFoundError:
         raise InputError(source, [Problem(None, None, "file not found")]) from None
+    except IsADirectoryError:
+        raise InputError(source, [Problem(None, None, "is a folder; expected a TOML file")]) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(source, [Problem(None, None, f"not a text file (byte {exc.start} is not UTF-8); "
+                                                      "expected a TOML file")]) from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(source, [Problem(None, None, f"not valid TOML: {exc}")]) from None
     return parse_spec(raw, source)

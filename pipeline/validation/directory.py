@@ -27,6 +27,10 @@ def run(measured_path: str | Path | None = None, out_dir: str | Path = "outputs"
     """Predict every measurement, calibrate η, write ``<out>/validation/<id>/`` (validation.parquet,
     calibration.parquet, fitted_profiles.csv, results.duckdb, report.md, scatter.svg, manifest.json)
     and return it with the rows that were left out."""
+    if peers_python:  # before the predictions: a mistyped interpreter costs nothing
+        from pipeline.validation.peers.answers import check_python
+
+        check_python(peers_python)
     catalogs = load_catalogs(registry)
     measured = read_measurements(measured_path, catalogs)
     table = errors(measured.rows, predict(measured.rows, catalogs))
