@@ -1,5 +1,5 @@
-"""Properties of the node and training studies over generated configurations (hypothesis; issue
-14 item 8; the serving study's are in test_serving_properties.py).
+"""Properties of the three studies over generated configurations (hypothesis; issue 14 item 8;
+the serving study's bandwidth and output-length properties are in test_serving_properties.py).
 
 Each example is one valid configuration, evaluated by the single-configuration path on the
 bundled registry and on copies with one hardware column doubled:
@@ -26,11 +26,13 @@ from hypothesis import strategies as st
 from pipeline.catalogs.io import read_catalog, write_catalog
 from pipeline.catalogs.load import load_catalogs
 from pipeline.spec import parse_spec
-from pipeline.studies import node, schema_columns, single, training
+from pipeline.studies import node, schema_columns, serving, single, training
 
 BUNDLED = Path(__file__).resolve().parents[2] / "registry_data"
 NODE_MODELS = ["ResNet-50", "BERT-large", "Llama 3 8B", "Mixtral 8x7B", "Llama 2 70B"]
 NODE_HARDWARE = ["H100 SXM5 80GB", "A100 SXM4 80GB", "MI300X", "L4", "TPU v5e"]
+SERVE_MODELS = ["Llama 3 8B", "Llama 2 70B", "Mixtral 8x7B", "Qwen2.5 7B"]
+SERVE_HARDWARE = ["H100 SXM5 80GB", "A100 SXM4 80GB", "MI300X", "L40S"]
 TRAIN_MODELS = ["Llama 3 8B", "Llama 2 70B", "GPT-3 175B", "Mixtral 8x7B"]
 CLUSTERS = ["NVIDIA DGX SuperPOD DGX H100 (4 SU, 127 nodes)", "AMD Instinct MI3XX reference cluster"]
 DOUBLED = {"bandwidth": "memory_bandwidth_bytes_per_s", "capacity": "memory_capacity_bytes"}
@@ -139,4 +141,29 @@ def test_training_properties(catalogs):
                                                "global_batch": [raw["axes"]["global_batch"][0] * 2]}}
         more = _frame(bigger, catalogs["base"])
         assert more["memory_per_gpu_bytes"].item() >= base["memory_per_gpu_bytes"].item() * (1 - 1e-12), raw
+    check()
+
+
+@st.composite
+def serving_configs(draw) -> dict:
+    return {"study": "serving", "axes": {
+        "model": [draw(st.sampled_from(SERVE_MODELS))], "hardware": [draw(st.sampled_from(SERVE_HARDWARE))],
+        "precision": [draw(st.sampled_from(["fp16", "fp8"]))], "tp": [draw(st.sampled_from([1, 2, 4, 8]))],
+        "batch": [draw(st.integers(1, 256))], "prompt_len": [draw(st.sampled_from([128, 1024, 2048]))],
+        "output_len": [draw(st.sampled_from([16, 256, 1024]))]}}
+
+
+def test_serving_properties(catalogs):
+    @SETTINGS
+    @given(serving_configs())
+    def check(raw):
+        base = _frame(raw, catalogs["base"])
+        _in_range(base, serving.SCHEMA, raw)
+        for column in ("ttft_s", "itl_s", "e2e_latency_s"):
+            _never_slower(base, _frame(raw, catalogs["peak"]), column, ("peak", raw))
+        roomier = _frame(raw, catalogs["capacity"])
+        assert roomier["is_feasible"].item() or not base["is_feasible"].item(), raw
+        bigger = raw | {"axes": raw["axes"] | {"batch": [raw["axes"]["batch"][0] * 2]}}
+        more = _frame(bigger, catalogs["base"])
+        assert more["memory_per_device_bytes"].item() >= base["memory_per_device_bytes"].item() * (1 - 1e-12), raw
     check()
