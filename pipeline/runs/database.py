@@ -95,9 +95,16 @@ def resolve_run(run: str | Path | None, out_dir: str | Path = "outputs", study: 
     return found[-1]
 
 
+# The storage format results.duckdb is written in: DuckDB 1.1's, which DuckDB 1.1 and later (the
+# clients BI drivers embed) open; DuckDB 2.x's default (storage version 69) they refuse ("can only
+# read 64-68"). https://duckdb.org/docs/stable/internals/storage#storage-version
+STORAGE_COMPATIBILITY = "v1.1.0"
+
+
 def connect(run_dir: str | Path, read_only: bool = True) -> duckdb.DuckDBPyConnection:
     run_dir = Path(run_dir).resolve()
-    con = duckdb.connect(str(run_dir / DATABASE), read_only=read_only)
+    config = {} if read_only else {"storage_compatibility_version": STORAGE_COMPATIBILITY}
+    con = duckdb.connect(str(run_dir / DATABASE), read_only=read_only, config=config)
     con.execute("SET file_search_path = ?", [str(run_dir)])
     return con
 

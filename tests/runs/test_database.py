@@ -284,3 +284,12 @@ def test_newest_of_two_runs_in_one_second(tmp_path, small_spec, monkeypatch, fre
         pipeline.run_sweep(specs[0], out)
         newest = pipeline.run_sweep(specs[1], out)
         assert database.resolve_run(None, out) == newest, order
+
+
+def test_results_database_opens_in_duckdb_1_1_and_later(run_dir):
+    """Issue 15: DuckDB 2.x writes storage version 69 by default, which DuckDB 1.x clients (BI
+    drivers) refuse ("can only read 64-68"); the run's database is written at 1.1's (64). The
+    header holds "DUCK" at byte 8 and the version number (uint64, little-endian) right after it."""
+    header = (run_dir / "results.duckdb").read_bytes()[:20]
+    assert header[8:12] == b"DUCK"
+    assert int.from_bytes(header[12:20], "little") == 64
