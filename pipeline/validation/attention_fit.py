@@ -51,13 +51,18 @@ def _precision(raw: str) -> str | None:
     return "bf16" if raw.startswith(("fp16/bf16", "bf16")) else None
 
 
+def unit_counts(registry: Path) -> pl.DataFrame:
+    """Each accelerator's published SM/CU count (sm_count.csv), where it states one."""
+    return pl.read_csv(registry / RESEARCH / "sm_count.csv", infer_schema_length=0).filter(
+        pl.col("hardware").is_not_null() & pl.col("units").str.contains(r"^\d+$")).select(
+        "hardware", pl.col("units").cast(pl.Float64))
+
+
 def attention_rows(registry: Path | None = None) -> pl.DataFrame:
     """attention.csv's fit rows with precision, source, units, peak, FLOPs and time."""
     reg = registry or bundled_registry()
     a = pl.read_csv(reg / RESEARCH / "attention.csv", infer_schema_length=0)
-    units = pl.read_csv(reg / RESEARCH / "sm_count.csv", infer_schema_length=0).filter(
-        pl.col("hardware").is_not_null() & pl.col("units").str.contains(r"^\d+$")).select(
-        "hardware", pl.col("units").cast(pl.Float64))
+    units = unit_counts(reg)
     peaks = pl.read_parquet(reg / "hardware.parquet").unpivot(
         index="name", on=["peak_bf16_flop_per_s", "peak_fp8_flop_per_s"], variable_name="c",
         value_name="peak_flop_per_s").select(pl.col("name").alias("hardware"), "peak_flop_per_s",

@@ -31,11 +31,11 @@ import polars as pl
 
 from pipeline.catalogs.paths import bundled_registry
 from pipeline.units import col
+from pipeline.validation.attention_fit import RESEARCH, unit_counts
 from pipeline.validation.attention_fit import catalog_columns as attention_columns
 from pipeline.validation.bandwidth_fit import memory_fractions
 from pipeline.walls.gemm import gemm_capped_efficiency
 
-RESEARCH = "research/r-kernels"
 # The MAMF table and the SM/CU counts (sm_count.csv); rows without a MAMF row of their own cite it.
 FIT_SOURCE_URL = ("https://github.com/stas00/ml-engineering/blob/744d01e18b79512572f64a6bbd8b5f4a725203a7/"
                   "compute/accelerator/README.md")
@@ -70,9 +70,7 @@ def kernel_rows(registry: Path | None = None) -> pl.DataFrame:
     """gemm.csv with hardware, precision class, source group, units, tile, peak and bandwidth."""
     reg = registry or bundled_registry()
     g = pl.read_csv(reg / RESEARCH / "gemm.csv", infer_schema_length=0)
-    units = pl.read_csv(reg / RESEARCH / "sm_count.csv", infer_schema_length=0).filter(
-        pl.col("hardware").is_not_null() & pl.col("units").str.contains(r"^\d+$")).select(
-        "hardware", pl.col("units").cast(pl.Float64))
+    units = unit_counts(reg)
     hw = pl.read_parquet(reg / "hardware.parquet")
     peaks = hw.unpivot(index=["name", "vendor", "memory_bandwidth_bytes_per_s"],
                        on=[f"peak_{d}_flop_per_s" for d in IN_BYTES], variable_name="peak_column",
