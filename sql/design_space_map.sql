@@ -2,9 +2,14 @@
 -- fastest feasible configuration and the most energy-efficient one (samples per
 -- joule at TDP, i.e. throughput per watt), each with its precision and binding term.
 -- Grain: one row per model x workload x step x batch x seq_len (seq_len null for CNNs).
+-- Training rows count only at precisions that train: fp32/tf32, fp16/bf16 mixed precision
+-- (Micikevicius et al. 2018, arXiv:1710.03740), fp8 (Micikevicius et al. 2022, arXiv:2209.05433)
+-- and fp4 (NVFP4 pretraining, NVIDIA 2025, arXiv:2509.25149); int8 is an inference format.
 -- reads: node
 with feasible as (
-    select * from node where is_feasible
+    select * from node
+    where is_feasible
+      and (workload <> 'training' or compute_dtype in ('fp32', 'tf32', 'fp16', 'bf16', 'fp8', 'fp4'))
 ),
 
 ranked as (

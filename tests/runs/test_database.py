@@ -118,7 +118,9 @@ def _key(row):
 
 def test_design_space_map(run_dir, frame):
     result = pipeline.query("design_space_map", run=run_dir)
-    feasible = frame.filter(pl.col("is_feasible"))
+    trains = ["fp32", "tf32", "fp16", "bf16", "fp8", "fp4"]  # the query's list (sql/design_space_map.sql)
+    feasible = frame.filter(pl.col("is_feasible"), (pl.col("workload") != "training")
+                            | pl.col("compute_dtype").cast(pl.String).is_in(trains))
     groups: dict[tuple, list[dict]] = {}
     for row in feasible.iter_rows(named=True):
         groups.setdefault(_key(row), []).append(row)
@@ -293,3 +295,13 @@ def test_results_database_opens_in_duckdb_1_1_and_later(run_dir):
     header = (run_dir / "results.duckdb").read_bytes()[:20]
     assert header[8:12] == b"DUCK"
     assert int.from_bytes(header[12:20], "little") == 64
+
+
+def test_design_space_map_trains_only_at_training_precisions(tmp_path):
+    """Issue 15: the default map picked int8 for training rows, a format that does not train."""
+    run = pipeline.run_sweep({"axes": {"model": ["ResNet-50"], "hardware": ["A100 SXM4 80GB"],
+                                       "compute_dtype": ["fp16", "int8"], "batch": [64],
+                                       "workload": ["inference", "training"]}}, tmp_path / "out")
+    picked = {r["workload"]: r["fastest_compute_dtype"]
+              for r in pipeline.query("design_space_map", run=run).iter_rows(named=True)}
+    assert picked == {"inference": "int8", "training": "fp16"}  # int8's peak is 2x fp16's on A100
