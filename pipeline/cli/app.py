@@ -9,7 +9,7 @@ import sys
 
 import typer
 
-from pipeline.cli import bench, catalog, columns, evaluate, query, sweep, validate
+from pipeline.cli import bench, catalog, columns, evaluate, query, runs, sweep, validate
 from pipeline.cli.output import console
 from pipeline.errors import InputError
 
@@ -19,6 +19,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
 for command in (sweep.sweep, evaluate.evaluate, query.query, columns.columns):
     app.command()(command)
 app.add_typer(catalog.catalog_app, name="catalog")
+app.add_typer(runs.runs_app, name="runs")
 for command in (validate.validate, validate.calibrate):
     app.command()(command)
 app.add_typer(validate.report_app, name="report")

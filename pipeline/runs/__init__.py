@@ -7,6 +7,7 @@
     progress.py   progress_bar
     atomic.py     the one atomic directory writer
     database.py   results.duckdb: views, resolving and querying runs
+    history.py    list_runs, prune (mlsys runs list / prune)
 
 The names below are the package's public API (``pipeline.runs.prepare``, ``pipeline.runs.run``, ...).
 """
