@@ -4,7 +4,7 @@ note saying so and how to fill it, instead of being rejected as "missing column"
 
 from __future__ import annotations
 
-import warnings
+import sys
 
 import polars as pl
 
@@ -16,14 +16,14 @@ ADDED_COLUMNS: dict[str, dict[str, tuple[pl.DataType, str, str]]] = {
 }
 
 
-class AddedColumnNote(UserWarning):
-    """A catalog lacked a column added after it was made; the column was read as null."""
+def lacks(table: str, columns) -> dict[str, tuple[pl.DataType, str, str]]:
+    """The added columns of ``table`` not among ``columns`` (a frame's or a file's)."""
+    return {c: spec for c, spec in ADDED_COLUMNS.get(table, {}).items() if c not in columns}
 
 
 def add_missing(df: pl.DataFrame, table: str, source: str) -> pl.DataFrame:
-    """``df`` with every added column it lacks as a null column, each announced by an ``AddedColumnNote``."""
-    missing = {c: spec for c, spec in ADDED_COLUMNS.get(table, {}).items() if c not in df.columns}
+    """``df`` with every added column it lacks as a null column, each announced by a note on stderr."""
+    missing = lacks(table, df.columns)
     for column, (_, since, what) in missing.items():
-        warnings.warn(f"{source}: no column {column!r} (added {since}); read as null: {what}",
-                      AddedColumnNote, stacklevel=3)
+        sys.stderr.write(f"note: {source}: no column {column!r} (added {since}); read as null: {what}\n")
     return df.with_columns(pl.lit(None, dtype).alias(c) for c, (dtype, _, _) in missing.items())
