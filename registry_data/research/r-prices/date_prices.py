@@ -84,7 +84,8 @@ def main(registry: Path) -> Path:
             price_year=pl.when(rows).then(pl.lit(GENERATED.year)).otherwise("price_year"),
             notes=pl.when(rows & ~pl.col("notes").str.contains("Karpenter", literal=True)).then(pl.concat_str(
                 "notes", pl.lit(f" The same ${per_instance:g}/h is in AWS's Karpenter provider's Price List API file "
-                                f"generated 2026-01-19 ({KARPENTER}), read {READ}; as_of = that date, price_year its year.")))
+                                f"generated 2026-01-19 ({KARPENTER}), read {READ}; "
+                                "as_of = that date, price_year its year.")))
             .otherwise("notes"))
     return write_catalog(out.select(columns), "cloud_prices", registry)
 
