@@ -15,6 +15,7 @@ import pandera.polars as pa
 import polars as pl
 
 from pipeline.catalogs import plausible, text_cells
+from pipeline.catalogs.added_columns import add_missing
 from pipeline.catalogs.paths import catalog_file, check_registry, registry_dir
 from pipeline.catalogs.schemas import CATALOGS
 from pipeline.errors import InputError, Problem
@@ -174,6 +175,7 @@ def validate(df: pl.DataFrame, table: str, source: str | None = None) -> pl.Data
     """Validate a whole table; raise one ``InputError`` listing every bad cell."""
     _check_table(table)
     source = source or f"catalog {table!r}"
+    df = add_missing(df, table, source)  # a registry made before a column was added still loads (issue 13 item 9)
     missing = [c for c in CATALOGS[table].to_schema().columns if c not in df.columns]
     if missing:  # every column is required, even where its values may be null
         raise InputError(source, [Problem(None, c, "missing column") for c in missing])

@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.catalogs import cache, plausible
+from pipeline.catalogs.added_columns import lacks
 from pipeline.catalogs.paths import catalog_file, check_registry, registry_has_catalogs
 from pipeline.errors import InputError, Problem, suggest
 
@@ -68,7 +69,8 @@ def _load(paths: dict[str, Path], registry: str | Path | None) -> Catalogs:
             from pipeline.catalogs.io import read_catalog  # pandera, pyarrow: only for a catalog not cached
 
             frames[table] = read_catalog(table, registry)  # a missing file raises its InputError here
-            cache.put(table, hashes[table], frames[table])
+            if not lacks(table, pl.read_parquet_schema(path)):  # else re-read, and noted, at every load
+                cache.put(table, hashes[table], frames[table])
     for table, frame in frames.items():  # also for cached frames: MLSYS_PLAUSIBILITY may have changed
         plausible.check(frame, table, f"catalog {table!r} ({paths[table]})")
     check_references(frames, {t: f"catalog {t!r} ({p})" for t, p in paths.items()})

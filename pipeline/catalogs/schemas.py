@@ -269,6 +269,8 @@ class CloudPriceSchema(Provenance):
     cloud_region: str = text("the provider's region the price is for")
     usd_per_accelerator_hour: float = quantity("USD/h", "price of one accelerator for one hour")
     price_year: int = count("year of the price", ge=2015)
+    as_of: dt.date = pa.Field(nullable=True, metadata={"description": "date the price applies (the source's date, else "
+                              "the day it was read); null only in a registry made before the column (ADDED_COLUMNS)"})
     _finite = finite(r"^usd_per_accelerator_hour$")
 
     class Config:

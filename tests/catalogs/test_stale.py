@@ -58,3 +58,24 @@ def test_cli(mlsys, registry):
     assert res.exit_code == 2 and "--older-than: got '6 months'" in res.stderr
     res = mlsys("catalog", "stale", "--today", "tomorrow")
     assert res.exit_code == 2 and "expected a date YYYY-MM-DD" in res.stderr
+
+
+def test_bundled_prices_carry_as_of_and_an_old_one_is_listed(mlsys, registry):
+    """Every bundled price row has an as_of on or before the day it was verified; one set to 2024 is listed
+    by its as_of alone (its last_verified stays recent)."""
+    prices = read_catalog("cloud_prices", registry)
+    assert prices["as_of"].null_count() == 0
+    assert prices.filter(pl.col("as_of") > pl.col("last_verified")).height == 0
+    p5 = (pl.col("instance") == "p5.48xlarge") & (pl.col("pricing") == "on-demand")
+    write_catalog(prices.with_columns(as_of=pl.when(p5).then(pl.lit(dt.date(2024, 1, 1))).otherwise("as_of")),
+                  "cloud_prices", registry)
+    res = mlsys("catalog", "stale", "--registry", registry, "--table", "cloud_prices", "--today", "2026-12-03",
+                "--older-than", "180d", "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    rows = {(r["key"], r["column"]): r["age_days"] for r in json.loads(res.stdout)["rows"]}
+    # 2024-01-01 -> 2026-12-03: 366 (2024) + 365 (2025) + 336 days of 2026 = 1067
+    assert rows[("H100 SXM5 80GB / AWS / p5.48xlarge / on-demand / us-east-1", "as_of")] == 1067
+    assert ("H100 SXM5 80GB / AWS / p5.48xlarge / on-demand / us-east-1", "last_verified") not in rows
+    # Modal's survey of 2025-08-12 is 478 days before 2026-12-03; AWS's 2026-01-19 file, 318 days
+    assert rows[("L40S / AWS / g6e.xlarge / spot / us-east-1", "as_of")] == 478
+    assert rows[("A100 SXM4 40GB / AWS / p4d.24xlarge / on-demand / us-east-1", "as_of")] == 318

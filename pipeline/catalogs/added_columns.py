@@ -1,0 +1,29 @@
+"""Columns added to a catalog after registries were made with it (issue 13 item 9): a user
+registry (or CSV) written before a column existed still loads, the column read as null with a
+note saying so and how to fill it, instead of being rejected as "missing column"."""
+
+from __future__ import annotations
+
+import sys
+
+import polars as pl
+
+# table -> column -> (dtype, since when, what to do); only nullable columns belong here
+ADDED_COLUMNS: dict[str, dict[str, tuple[pl.DataType, str, str]]] = {
+    "cloud_prices": {"as_of": (pl.Date(), "2026-12-03", "the date each price applies; `mlsys catalog stale` "
+                                                        "cannot date a null one. Fill it (export, add the column, "
+                                                        "import) to have it checked")},
+}
+
+
+def lacks(table: str, columns) -> dict[str, tuple[pl.DataType, str, str]]:
+    """The added columns of ``table`` not among ``columns`` (a frame's or a file's)."""
+    return {c: spec for c, spec in ADDED_COLUMNS.get(table, {}).items() if c not in columns}
+
+
+def add_missing(df: pl.DataFrame, table: str, source: str) -> pl.DataFrame:
+    """``df`` with every added column it lacks as a null column, each announced by a note on stderr."""
+    missing = lacks(table, df.columns)
+    for column, (_, since, what) in missing.items():
+        sys.stderr.write(f"note: {source}: no column {column!r} (added {since}); read as null: {what}\n")
+    return df.with_columns(pl.lit(None, dtype).alias(c) for c, (dtype, _, _) in missing.items())
