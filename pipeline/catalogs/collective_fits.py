@@ -212,16 +212,22 @@ class CollectiveFit(pa.DataFrameModel):
         unique = ["fabric_class", "regime"]
 
 
-def load_fits(registry: Path | None = None) -> pl.DataFrame:
-    """The stored catalog (validated), from ``registry`` when it holds one, else the bundled one."""
-    path = registry / FITS if registry is not None and (registry / FITS).exists() else bundled_registry() / FITS
-    return _validated(str(path.resolve()), path.stat().st_mtime_ns)
+def load_fit_csv(name: str, schema: type[pa.DataFrameModel], registry: Path | None = None) -> pl.DataFrame:
+    """A fitted CSV catalog (validated by ``schema``), from ``registry`` when it holds one, else
+    the bundled one."""
+    path = registry / name if registry is not None and (registry / name).exists() else bundled_registry() / name
+    return _validated(str(path.resolve()), path.stat().st_mtime_ns, schema)
 
 
 @functools.lru_cache(maxsize=8)
-def _validated(path: str, mtime_ns: int) -> pl.DataFrame:
+def _validated(path: str, mtime_ns: int, schema: type[pa.DataFrameModel]) -> pl.DataFrame:
     """Validated once per file version: every sweep's hardware side reads it."""
-    return CollectiveFit.validate(pl.read_csv(path, try_parse_dates=True))
+    return schema.validate(pl.read_csv(path, try_parse_dates=True))
+
+
+def load_fits(registry: Path | None = None) -> pl.DataFrame:
+    """The stored collective fits (validated)."""
+    return load_fit_csv(FITS, CollectiveFit, registry)
 
 
 def allreduce_columns(hardware: pl.DataFrame, fits: pl.DataFrame) -> pl.DataFrame:

@@ -20,7 +20,6 @@ pipeline.catalogs.custom_allreduce`` rewrites registry_data/custom_allreduce_fit
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import math
 import statistics
 import sys
@@ -30,7 +29,7 @@ from pathlib import Path
 import pandera.polars as pa
 import polars as pl
 
-from pipeline.catalogs.collective_fits import FABRIC_OF_HARDWARE
+from pipeline.catalogs.collective_fits import FABRIC_OF_HARDWARE, load_fit_csv
 from pipeline.catalogs.io import catalog_path, write_catalog
 from pipeline.catalogs.paths import bundled_registry
 from pipeline.catalogs.schemas import count, quantity, text
@@ -153,14 +152,8 @@ def refit(registry: Path | None = None, fitted_on: dt.date | None = None) -> pl.
 
 
 def load_fits(registry: Path | None = None) -> pl.DataFrame:
-    """The stored catalog (validated), from ``registry`` when it holds one, else the bundled one."""
-    path = registry / FITS if registry is not None and (registry / FITS).exists() else bundled_registry() / FITS
-    return _validated(str(path.resolve()), path.stat().st_mtime_ns)
-
-
-@functools.lru_cache(maxsize=8)
-def _validated(path: str, mtime_ns: int) -> pl.DataFrame:
-    return CustomAllReduceFit.validate(pl.read_csv(path, try_parse_dates=True))
+    """The stored one-shot fits (validated), from ``registry`` when it holds one, else the bundled one."""
+    return load_fit_csv(FITS, CustomAllReduceFit, registry)
 
 
 def custom_allreduce_columns(hardware: pl.DataFrame, fits: pl.DataFrame) -> pl.DataFrame:
