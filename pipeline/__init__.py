@@ -7,14 +7,15 @@ Python API (``pipeline.api``; heavy modules load on first use, so ``import pipel
     frame = pipeline.sweep({"axes": {"model": ["ResNet-50"], "batch": [1, 64]}})
     run_dir = pipeline.run_sweep("my_spec.toml")          # writes outputs/<run-id>/
     shortlist = pipeline.query("shortlist", model="Llama 3 8B")
+    folder = pipeline.report_run(run_dir)                  # report.html + a chart per SVG/PNG
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["evaluate", "evaluate_kernel", "evaluate_serving", "evaluate_training", "queries", "query", "run_sweep",
-           "scorecard", "sweep"]
+__all__ = ["evaluate", "evaluate_kernel", "evaluate_serving", "evaluate_training", "queries", "query", "report_run",
+           "run_sweep", "scorecard", "sweep"]
 
 
 def __getattr__(name: str) -> Any:

@@ -249,3 +249,15 @@ def query(name: str, run: str | Path | None = None, out: str | Path = "outputs",
     given = {k: str(v) for k, v in params.items()}
     reads = database.query_reads(database.query_path(name, queries).read_text(), given)
     return database.run_query(name, database.resolve_run(run, out, reads), given, queries)
+
+
+def report_run(run: str | Path | None = None, out: str | Path = "outputs", models: list[str] | None = None,
+               hardware: list[str] | None = None, to: str | Path | None = None) -> Path:
+    """Write the charts of a run (default: the newest complete run under ``out``) as one self-contained
+    HTML file with an SVG and a PNG per chart, into ``to`` (default ``<run>/report``); returns the folder.
+    ``models`` (serving, training) and ``hardware`` (node roofline) choose the panels."""
+    from pipeline.report import run_report
+    from pipeline.runs import database
+
+    run_dir = database.resolve_run(run, out)
+    return run_report.write(run_report.build(run_dir, models, hardware), Path(to) if to else None)

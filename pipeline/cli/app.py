@@ -9,7 +9,7 @@ import sys
 
 import typer
 
-from pipeline.cli import bench, catalog, columns, evaluate, query, runs, sweep, validate
+from pipeline.cli import bench, catalog, columns, evaluate, query, report, runs, sweep, validate
 from pipeline.cli.output import console
 from pipeline.errors import InputError
 
@@ -22,6 +22,7 @@ app.add_typer(catalog.catalog_app, name="catalog")
 app.add_typer(runs.runs_app, name="runs")
 for command in (validate.validate, validate.calibrate):
     app.command()(command)
+validate.report_app.command("run")(report.report_run)
 app.add_typer(validate.report_app, name="report")
 app.command()(bench.bench)
 

@@ -11,13 +11,14 @@ from pathlib import Path
 
 from pipeline.catalogs.load import load_catalogs
 from pipeline.errors import InputError, Problem
+from pipeline.report import charts
 from pipeline.runs import database
 from pipeline.runs.atomic import atomic_directory
 from pipeline.validation.accuracy import errors
 from pipeline.validation.calibrate import fit, profiles_csv
 from pipeline.validation.measurements import read_measurements
 from pipeline.validation.predict import predict
-from pipeline.validation.report import report_markdown, scatter_svg
+from pipeline.validation.report import report_markdown
 
 VALIDATION_DIR = "validation"
 
@@ -25,7 +26,7 @@ VALIDATION_DIR = "validation"
 def run(measured_path: str | Path | None = None, out_dir: str | Path = "outputs",
         registry: str | Path | None = None, peers_python: str | None = None) -> tuple[Path, list[Problem]]:
     """Predict every measurement, calibrate η, write ``<out>/validation/<id>/`` (validation.parquet,
-    calibration.parquet, fitted_profiles.csv, results.duckdb, report.md, scatter.svg, manifest.json)
+    calibration.parquet, fitted_profiles.csv, results.duckdb, report.md, scatter.svg and .png, manifest.json)
     and return it with the rows that were left out."""
     if peers_python:  # before the predictions: a mistyped interpreter costs nothing
         from pipeline.validation.peers.answers import check_python
@@ -51,7 +52,9 @@ def run(measured_path: str | Path | None = None, out_dir: str | Path = "outputs"
                     "rows": {"validation": table.height}, "left_out": left_out}
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
         database.create_database(tmp, {"validation": "validation.parquet", "calibration": "calibration.parquet"}, {})
-        (tmp / "scatter.svg").write_text(scatter_svg(table))
+        svg, png = charts.render(charts.validation_scatter(charts.scatter_points(table)))
+        (tmp / "scatter.svg").write_text(svg)
+        (tmp / "scatter.png").write_bytes(png)
         report = report_markdown(tmp, left_out)
         if peers_python:  # the tools people use today, on the same rows (pipeline.validation.peers)
             from pipeline.validation.peers.compare import main as peers_main

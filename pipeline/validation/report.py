@@ -1,10 +1,9 @@
 """The validation report: Markdown (aggregates from sql/validation_report.sql, calibration,
-every row) and a predicted-against-measured scatter in hand-written SVG."""
+every row) and a predicted-against-measured scatter (``pipeline.report.charts.validation_scatter``)."""
 
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import polars as pl
@@ -109,38 +108,3 @@ def report_markdown(run_dir: Path, left_out: list[str] | None = None) -> str:
     if left_out:
         lines += ["", "## Rows left out (bad input)", "", *[f"- {p}" for p in left_out]]
     return "\n".join(lines) + "\n"
-
-
-def scatter_svg(table: pl.DataFrame, size: int = 420) -> str:
-    """Predicted against measured, log-log, one dot per predicted row, colored by study."""
-    pts = table.filter(pl.col("predicted").is_not_null() & (pl.col("measured") > 0) & (pl.col("predicted") > 0))
-    colors = {"node": "#1f77b4", "serving": "#d62728", "training": "#2ca02c"}
-    pad = 40
-    body = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" font-size="11">',
-            f'<rect x="{pad}" y="{pad // 2}" width="{size - pad * 1.5}" height="{size - pad * 1.5}" fill="none" '
-            'stroke="#999"/>']
-    if pts.height:
-        ratio = (pts["predicted"] / pts["measured"]).log10()
-        span = max(1.0, float(ratio.abs().max()) * 1.1)
-        w = size - pad * 1.5
-
-        def xy(v: float, k: float) -> tuple[float, float]:
-            return pad + (v + span) / (2 * span) * w, pad / 2 + (1 - (k + span) / (2 * span)) * w
-
-        (x0, y0), (x1, y1) = xy(-span, -span), xy(span, span)
-        body.append(f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" stroke="#999" '
-                    'stroke-dasharray="4"><title>predicted = measured</title></line>')
-        # each metric on its own scale: plot log10(measured / median measured of the metric) against
-        # log10(predicted / the same), so the diagonal is "exact" for every metric at once
-        scaled = pts.with_columns(center=pl.col("measured").log10().median().over("metric"))
-        for r in scaled.iter_rows(named=True):
-            x, y = xy(math.log10(r["measured"]) - r["center"], math.log10(r["predicted"]) - r["center"])
-            body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colors.get(r["study"], "#555")}">'
-                        f'<title>{r["name"]}: {r["error_pct"]:+.0f} %</title></circle>')
-    body.append(f'<text x="{size / 2:.0f}" y="{size - 6}" text-anchor="middle">measured (log, per metric)</text>')
-    body.append(f'<text x="12" y="{size / 2:.0f}" transform="rotate(-90 12 {size / 2:.0f})" '
-                'text-anchor="middle">predicted (log, per metric)</text>')
-    body += [f'<text x="{pad + 6}" y="{pad + 6 + 14 * i}" fill="{c}">{s}</text>'
-             for i, (s, c) in enumerate(colors.items())]
-    return "\n".join([*body, "</svg>"]) + "\n"
-

@@ -1,0 +1,27 @@
+"""``mlsys report run``: the charts of a run as one HTML file (opens offline) with SVG and PNG files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def report_run(
+    run: Annotated[str | None, typer.Argument(help="Run id or directory (default: the newest run).")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Where runs live.")] = Path("outputs"),
+    model: Annotated[list[str] | None, typer.Option("--model", help="A model to draw (serving and training runs; "
+                                                                    "repeatable; default: the first four).")] = None,
+    hardware: Annotated[list[str] | None, typer.Option("--hardware", help="An accelerator's roofline (node runs; "
+                                                                          "repeatable; default: the four fastest "
+                                                                          "most often).")] = None,
+    to: Annotated[Path | None, typer.Option("--to", help="Folder to write (default: <run>/report).")] = None,
+) -> None:
+    """Write a run's charts: roofline and model x accelerator map (node), latency-throughput frontier
+    (serving), scaling curve (training), carbon by region (runs with regions)."""
+    import pipeline
+    from pipeline.cli.output import console
+
+    folder = pipeline.report_run(run, out, model, hardware, to)
+    console().print(f"report: {folder}/report.html (charts as SVG and PNG beside it)", markup=False)

@@ -1,0 +1,33 @@
+-- Model x accelerator map: for each model, step and accelerator of a node run, the fastest
+-- feasible configuration at one batch size (its latency, precision and binding term), and
+-- null where nothing fits, with the reason of the first refusal. Training counts only at
+-- precisions that train (as in design_space_map).
+-- Grain: one row per model x workload x step x hardware (node runs).
+-- reads: node
+-- param batch = 1
+-- param workload = inference: inference or training
+-- param seq_len = 0: 0 takes each model's shortest sequence length in the run
+with rows_ as (
+    select *,
+        min(seq_len) over (partition by model) as shortest_seq_len
+    from node
+    where batch = $batch
+      and workload = $workload
+      and (workload <> 'training' or compute_dtype in ('fp32', 'tf32', 'fp16', 'bf16', 'fp8', 'fp4'))
+),
+
+chosen as (
+    select * from rows_
+    where ($seq_len = 0 and (seq_len is null or seq_len = shortest_seq_len)) or seq_len = $seq_len
+)
+
+select
+    model, workload, step, hardware,
+    any_value(seq_len) as seq_len,
+    min(latency_s) filter (where is_feasible) as latency_s,
+    arg_min(compute_dtype, latency_s) filter (where is_feasible) as compute_dtype,
+    arg_min(bound, latency_s) filter (where is_feasible) as bound,
+    case when count(*) filter (where is_feasible) = 0 then min(infeasible_reason) end as infeasible_reason
+from chosen
+group by model, workload, step, hardware
+order by model, workload, step, hardware
