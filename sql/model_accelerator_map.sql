@@ -6,10 +6,12 @@
 -- reads: node
 -- param batch = 1
 -- param workload = inference: inference or training
--- param seq_len = 0: 0 takes each model's shortest sequence length in the run
+-- param seq_len = 0: each model's longest sequence length up to this one (its shortest if all are longer);
+--   0 takes each model's shortest. CNNs have none and always count.
 with rows_ as (
     select *,
-        min(seq_len) over (partition by model) as shortest_seq_len
+        min(seq_len) over (partition by model) as shortest_seq_len,
+        max(case when seq_len <= $seq_len then seq_len end) over (partition by model) as longest_within
     from node
     where batch = $batch
       and workload = $workload
@@ -18,11 +20,13 @@ with rows_ as (
 
 chosen as (
     select * from rows_
-    where ($seq_len = 0 and (seq_len is null or seq_len = shortest_seq_len)) or seq_len = $seq_len
+    where seq_len is null
+       or seq_len = case when $seq_len = 0 then shortest_seq_len else coalesce(longest_within, shortest_seq_len) end
 )
 
 select
     model, workload, step, hardware,
+    any_value(vendor) as vendor, any_value(category) as category, any_value(model_type) as model_type,
     any_value(seq_len) as seq_len,
     min(latency_s) filter (where is_feasible) as latency_s,
     arg_min(compute_dtype, latency_s) filter (where is_feasible) as compute_dtype,

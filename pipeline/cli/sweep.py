@@ -79,26 +79,16 @@ def report_run(run_dir: Path) -> str:
 
 
 def print_node_map(run_dir: Path) -> None:
-    """The design-space map as a grid: models down, batch across, fastest accelerator in each cell."""
-    import polars as pl
+    """The design-space map as a grid: models down, accelerator groups across, the fastest of each group
+    at batch 1 in each cell (or the fewest devices that hold a model too large for one)."""
+    from pipeline.report.vendor_map import vendor_map
 
-    import pipeline
-
-    full = pipeline.query("design_space_map", run=run_dir)
-    inference = full.filter(pl.col("workload") == "inference", pl.col("step").is_in(["forward", "decode"]))
-    seq = inference.filter(pl.col("seq_len").is_not_null())["seq_len"]
-    if seq.len():
-        pick = 2048 if (seq == 2048).any() else int(seq.min())
-        inference = inference.filter(pl.col("seq_len").is_null() | (pl.col("seq_len") == pick))
-    cells = inference.with_columns(cell=pl.format("{} {}\n{} ms, {}", "fastest_hardware", "fastest_compute_dtype",
-                                                  (pl.col("fastest_latency_s") * 1e3).round_sig_figs(3),
-                                                  "fastest_bound"))
-    grid = cells.pivot(on="batch", index=["model", "step"], values="cell", sort_columns=True).sort("model")
-    grid = grid.rename({c: f"batch {c}" for c in grid.columns if c not in ("model", "step")})
-    context = f" (decoders: one decode step at a {pick}-token context)" if seq.len() else ""
-    print_frame(grid, title=f"Design-space map: fastest feasible accelerator for inference{context}")
-    console().print(f"full map (all workloads, steps, lengths, and the most efficient accelerator): "
-                    f"mlsys query design_space_map --run {run_dir.name}")
+    grid, context = vendor_map(run_dir)
+    where = f"; decoders: one decode step at a {context}-token context" if context else ""
+    print_frame(grid, title=f"Design-space map: fastest feasible accelerator of each group for inference "
+                            f"(batch 1{where})")
+    console().print(f"other batches, steps and the most efficient accelerator: mlsys query design_space_map "
+                    f"--run {run_dir.name}; per accelerator: mlsys query model_accelerator_map --param batch=8")
 
 
 def print_training_map(run_dir: Path) -> None:
