@@ -28,7 +28,8 @@ GATED = {"llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_mo
          "phi3", "deepseek_v2", "deepseek_v3"}
 LEARNED_POSITIONS = {"gpt2", "bert", "roberta"}
 ENCODERS = {"bert", "roberta"}
-SUPPORTED = sorted(GATED | LEARNED_POSITIONS)
+OWN_KEYS = {"bloom", "falcon", "mpt", "opt"}  # key names of their own (mapped below, per family)
+SUPPORTED = sorted(GATED | LEARNED_POSITIONS | OWN_KEYS)
 # transformers' class defaults of tie_word_embeddings, used when the file omits the key
 TIED_BY_DEFAULT = {"gemma", "gemma2", "gpt2", "bert", "roberta"}
 # Qwen2 attention always has q/k/v biases (no config flag); the catalog records has_linear_bias=true.
@@ -45,6 +46,10 @@ CAVEATS = {
     "deepseek_v2": "multi-token-prediction layers, if any, are not counted",
     "bert": "pooler and token-type embeddings are not counted",
     "roberta": "pooler and token-type embeddings are not counted",
+    "bloom": "the LayerNorm after the word embeddings (2 x hidden) is not counted",
+    "falcon": "parallel attention/MLP is not expressible; 2 LayerNorms per layer counted (old layout: 1)",
+    "mpt": "no_bias also drops the LayerNorm biases, which the formula counts (2 x hidden per layer)",
+    "opt": "the learned position table's 2 offset rows are not counted",
 }
 
 
@@ -72,6 +77,11 @@ class _Keys:
             self._bad(key, f"got {value!r}, expected an integer >= {minimum} (-> {maps_to})")
             return None
         return int(value)
+
+    def first(self, keys: tuple[str, ...], maps_to: str, **kwargs: Any) -> int | None:
+        """The first of several spellings present (e.g. BLOOM's hidden_size, or n_embed in old configs)."""
+        key = next((key for key in keys if self.config.get(key) is not None), keys[-1])
+        return self.count(key, maps_to, **kwargs)
 
     def flag(self, key: str, default: bool) -> bool:
         value = self.config.get(key)
@@ -116,10 +126,8 @@ def architecture(config: dict[str, Any], source: str = "HF config") -> dict[str,
         got = "missing key" if model_type is None else f"got {model_type!r}"
         raise InputError(source, [Problem(None, "model_type", f"{got}; expected one of {SUPPORTED}")])
     keys = _Keys(config, model_type)
-    if model_type == "gpt2":
-        cols = _gpt2(keys)
-    else:
-        cols = _hf_standard(keys, model_type)
+    own = {"gpt2": _gpt2, "bloom": _bloom, "falcon": _falcon, "mpt": _mpt, "opt": _opt}.get(model_type)
+    cols = own(keys) if own else _hf_standard(keys, model_type)
     if keys.problems:
         raise InputError(source, keys.problems)
     return cols
@@ -139,6 +147,74 @@ def _gpt2(k: _Keys) -> dict[str, Any]:
         "max_context_tokens": k.count("n_positions", "max_context_tokens"),
         "position_embedding": "learned", "has_linear_bias": True, "norm_type": "layernorm",
     }
+
+
+def _decoder(k: _Keys, n_layers, d, heads, kv_heads, ffn, context, position: str, bias: bool) -> dict[str, Any]:
+    """A dense LayerNorm decoder with a non-gated MLP (BLOOM, Falcon, MPT, OPT)."""
+    return _dense(n_layers, d, heads, kv_heads, _head_dim(k, d, heads, "the hidden size", "heads"), ffn) | {
+        "model_type": "decoder", "is_gated_mlp": False, "vocab_size": k.count("vocab_size", "vocab_size"),
+        "is_tied_embeddings": k.flag("tie_word_embeddings", True), "max_context_tokens": context,
+        "position_embedding": position, "has_linear_bias": bias, "norm_type": "layernorm"}
+
+
+def _bloom(k: _Keys) -> dict[str, Any]:
+    """transformers BloomConfig (old configs: n_embed, num_attention_heads); MLP 4 x hidden; ALiBi. No
+    context key: 2048, every BLOOM's training length (bigscience/bloom card: 'Sequence length of 2048')."""
+    d = k.first(("hidden_size", "n_embed"), "d_model")
+    heads = k.first(("n_head", "num_attention_heads"), "n_heads")
+    return _decoder(k, k.count("n_layer", "n_layers"), d, heads, heads, 4 * d if d else None,
+                    k.count("seq_length", "max_context_tokens", default=2048, required=False), "alibi", True)
+
+
+def _falcon(k: _Keys) -> dict[str, Any]:
+    """transformers FalconConfig defaults: multi_query true, new_decoder_architecture false (then one
+    K/V head if multi_query), num_kv_heads = heads, bias false, alibi false (RoPE), 2048 positions."""
+    d = k.count("hidden_size", "d_model")
+    heads = k.first(("num_attention_heads", "n_head"), "n_heads")
+    if k.flag("new_decoder_architecture", False):
+        kv_heads = k.count("num_kv_heads", "n_kv_heads", default=heads, required=False)
+    else:
+        kv_heads = 1 if k.flag("multi_query", True) else heads
+    ffn = k.count("ffn_hidden_size", "ffn_dim", required=False) or (4 * d if d else None)
+    return _decoder(k, k.first(("num_hidden_layers", "n_layer"), "n_layers"), d, heads, kv_heads, ffn,
+                    k.count("max_position_embeddings", "max_context_tokens", default=2048, required=False),
+                    "alibi" if k.flag("alibi", False) else "rope", k.flag("bias", False))
+
+
+MPT_KV = {"multihead_attention": None, "multiquery_attention": 1, "grouped_query_attention": "kv_n_heads"}
+
+
+def _mpt(k: _Keys) -> dict[str, Any]:
+    """MosaicML MPTConfig (defaults expansion_ratio 4, max_seq_len 2048, learned_pos_emb true, no_bias
+    false); attention options nest in attn_config (alibi, attn_type, kv_n_heads)."""
+    attn = k.config.get("attn_config") or {}
+    if not isinstance(attn, dict):
+        k._bad("attn_config", f"got {attn!r}, expected an object")
+    a = _Keys(attn if isinstance(attn, dict) else {}, k.model_type)
+    d, heads = k.count("d_model", "d_model"), k.count("n_heads", "n_heads")
+    kind = a.config.get("attn_type", "multihead_attention")
+    kv = MPT_KV.get(kind) if isinstance(kind, str) else None
+    if not isinstance(kind, str) or kind not in MPT_KV:
+        a._bad("attn_type", f"got {kind!r}, expected one of {sorted(MPT_KV)}")
+    kv_heads = a.count(kv, "n_kv_heads") if isinstance(kv, str) else (kv or heads)
+    alibi = a.flag("alibi", False)
+    k.problems += [Problem(None, f"attn_config.{p.column}", p.message) for p in a.problems]
+    ratio = k.count("expansion_ratio", "ffn_dim", default=4, required=False)
+    position = "alibi" if alibi else ("learned" if k.flag("learned_pos_emb", True) else "none")
+    return _decoder(k, k.count("n_layers", "n_layers"), d, heads, kv_heads, d * ratio if d and ratio else None,
+                    k.count("max_seq_len", "max_context_tokens", default=2048, required=False), position,
+                    not k.flag("no_bias", False))
+
+
+def _opt(k: _Keys) -> dict[str, Any]:
+    """transformers OPTConfig (enable_bias default true); no column for OPT-350M's embedding projection."""
+    d = k.count("hidden_size", "d_model")
+    proj = k.count("word_embed_proj_dim", "d_model", required=False)
+    if proj and d and proj != d:
+        k._bad("word_embed_proj_dim", f"got {proj}, expected hidden_size {d}: the catalog has no embedding projection")
+    heads = k.count("num_attention_heads", "n_heads")
+    return _decoder(k, k.count("num_hidden_layers", "n_layers"), d, heads, heads, k.count("ffn_dim", "ffn_dim"),
+                    k.count("max_position_embeddings", "max_context_tokens"), "learned", k.flag("enable_bias", True))
 
 
 def _head_dim(k: _Keys, d: int | None, heads: int | None, d_key: str, heads_key: str) -> int | None:

@@ -95,8 +95,8 @@ class ModelSchema(Provenance):
     vocab_size: int = count("vocabulary size", nullable=True)
     is_tied_embeddings: bool = flag("LM head shares the input embedding", nullable=True)
     max_context_tokens: int = count("maximum context", nullable=True, unit="tok")
-    position_embedding: str = text(
-        "position encoding", nullable=True, isin=["learned", "rope", "alibi", "none"])
+    position_embedding: str = text(  # relative: Transformer-XL encodings (Dai et al. 2019), as in Gopher
+        "position encoding", nullable=True, isin=["learned", "rope", "alibi", "relative", "none"])
     has_linear_bias: bool = flag("linear layers have biases", nullable=True)
     norm_type: str = text("normalisation", nullable=True, isin=["layernorm", "rmsnorm"])
     n_experts: int = count("routed experts per MoE layer", nullable=True)

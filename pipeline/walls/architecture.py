@@ -39,16 +39,20 @@ def is_mla(kv_lora_rank: UExpr) -> Plain:
 def attention_params_per_layer(
     d_model: UExpr, n_heads: UExpr, n_kv_heads: UExpr, head_dim: UExpr, query_dim: UExpr,
     has_linear_bias: Plain, is_mla: Plain, q_lora_rank: UExpr, kv_lora_rank: UExpr,
-    qk_rope_head_dim: UExpr, v_head_dim: UExpr,
+    qk_rope_head_dim: UExpr, v_head_dim: UExpr, position_embedding: Plain,
 ) -> UExpr:
     """Q, K, V and O projections. GQA: K and V have n_kv_heads heads (Ainslie et al. 2023).
 
     MLA (DeepSeek-V2/V3, arXiv:2405.04434 eq. 9-14): low-rank query and joint KV
     compression plus a decoupled RoPE key, with the two latent RMSNorms.
+    Relative positions (Transformer-XL, Dai et al. 2019, arXiv:1901.02860 §3.3): each layer
+    also projects the sinusoid encodings R to keys, W_k,R of d_model x (heads x head_dim);
+    the two bias vectors u, v (2 x query_dim) are left out.
     """
     kv_dim = n_kv_heads * head_dim
     standard = 2.0 * d_model * query_dim + 2.0 * d_model * kv_dim + where(
-        has_linear_bias, query_dim + 2.0 * kv_dim + d_model, 0.0)
+        has_linear_bias, query_dim + 2.0 * kv_dim + d_model, 0.0) + where(
+        position_embedding == "relative", d_model * query_dim, 0.0)
     q_lora = q_lora_rank.fill_null(0.0)
     q_part = where(q_lora_rank.is_null(), d_model * query_dim,
                    d_model * q_lora + q_lora * query_dim + q_lora)

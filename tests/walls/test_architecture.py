@@ -50,6 +50,7 @@ def test_moe_active_parameters_per_token(models):
     ("Llama 2 70B", 2 * 80 * 8 * 128),   # GQA: 8 KV heads, not 64
     ("Llama 2 7B", 2 * 32 * 32 * 128),   # MHA
     ("DeepSeek-V3", 61 * (512 + 64)),    # MLA latent + decoupled RoPE key
+    ("PaLM 540B", 2 * 118 * 1 * 256),    # multi-query: one K/V head of 256
 ])
 def test_kv_cache_elements_per_token(name, elements_per_token):
     """One token of context at fp16 (2 B per element) on one device."""
@@ -57,3 +58,57 @@ def test_kv_cache_elements_per_token(name, elements_per_token):
 
     row = pipeline.evaluate(model=name, hardware="MI300X", batch=1, seq_len=1, step="decode").row(0, named=True)
     assert row["kv_cache_bytes"] == elements_per_token * 2
+
+
+# Models of published training runs (registry_data/research/r-modelsrun/apply.py): the count each
+# source publishes. Narayanan et al. 2021 print Table 1 rounded to 0.1 B; the exact figure is their
+# §5.1 equation P = 12 l h^2 (1 + 13/(12h) + (V+s)/(12 l h)), V = 51200, s = 2048, at the Table 1 shape.
+def narayanan(l: int, h: int) -> float:
+    return 12 * l * h * h * (1 + 13 / (12 * h) + (51200 + 2048) / (12 * l * h))
+
+
+@pytest.mark.parametrize("name, published", [
+    ("Megatron-GPT 1.7B", narayanan(24, 2304)), ("Megatron-GPT 3.6B", narayanan(30, 3072)),
+    ("Megatron-GPT 7.5B", narayanan(36, 4096)), ("Megatron-GPT 18B", narayanan(40, 6144)),
+    ("Megatron-GPT 39B", narayanan(48, 8192)), ("Megatron-GPT 76B", narayanan(60, 10240)),
+    ("Megatron-GPT 145B", narayanan(80, 12288)), ("Megatron-GPT 310B", narayanan(96, 16384)),
+    ("Megatron-GPT 530B", narayanan(105, 20480)),
+    ("Megatron-Turing NLG 530B", 530e9),    # Smith et al. 2022
+    ("PaLM 540B", 540.35e9),                # Chowdhery et al. 2022, Table 1
+    ("Gopher 280B", 280e9),                 # Rae et al. 2021, Table 1
+    ("OPT-175B", 175e9),                    # Zhang et al. 2022, Table 1
+    ("BLOOM-176B", 176_247_271_424),        # bigscience/bloom model card, exact count
+    ("Falcon-180B", 180e9),                 # tiiuae/falcon-180B model card
+    ("MPT-7B", 6.7e9), ("MPT-30B", 30e9),   # mosaicml model cards
+])
+def test_published_training_run_models_within_1_percent(models, name, published):
+    row = models.filter(pl.col("name") == name).row(0, named=True)
+    assert row["params_computed"] == pytest.approx(published, rel=0.01)
+
+
+def test_narayanan_table_1_rounding():
+    """The equation reproduces the printed Table 1 column (billions, one decimal)."""
+    printed = [1.7, 3.6, 7.5, 18.4, 39.1, 76.1, 145.6, 310.1, 529.6, 1008.0]
+    shapes = [(24, 2304), (30, 3072), (36, 4096), (40, 6144), (48, 8192), (60, 10240), (80, 12288),
+              (96, 16384), (105, 20480), (128, 25600)]
+    assert [round(narayanan(l, h) / 1e9, 1) for l, h in shapes] == printed
+
+
+def test_bloom_exact_but_the_embedding_layernorm(models):
+    """BLOOM's card: 176,247,271,424; the formula leaves out the LayerNorm after the word
+    embeddings (scale and bias, 2 x 14336)."""
+    row = models.filter(pl.col("name") == "BLOOM-176B").row(0, named=True)
+    assert row["params_computed"] + 2 * 14336 == 176_247_271_424
+
+
+def test_relative_positions_add_one_key_projection_per_layer(models):
+    """Transformer-XL (Dai et al. 2019 §3.3) projects the position encodings with W_k,R
+    (d_model x heads*head_dim) in every layer: Gopher's attention is 4 d^2 + d^2 (no biases)."""
+    row = models.filter(pl.col("name") == "Gopher 280B").row(0, named=True)
+    assert row["attention_params_per_layer"] == 5 * 16384 ** 2
+
+
+def test_multi_query_attention(models):
+    """PaLM 540B: 48 query heads of 256 and one shared K/V head (Chowdhery et al. 2022 §2)."""
+    row = models.filter(pl.col("name") == "PaLM 540B").row(0, named=True)
+    assert row["attention_params_per_layer"] == 18432 * (2 * 48 * 256 + 2 * 256)
