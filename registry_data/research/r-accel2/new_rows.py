@@ -258,7 +258,7 @@ CLUSTERS = [
                "across instances vs 1,024 GB/s within), which the single per-chip link figure of the Trainium2 row does not capture. "
                "Oversubscription, storage, latency, MTBF unpublished -> empty.")),
     dict(
-        name="AMD Instinct MI3XX reference cluster (1K GPU tree design, MI355X)", accelerator="MI355X", per_node=8,
+        name="AMD Instinct MI355X reference cluster (MI3XX 1K GPU tree design)", accelerator="MI355X", per_node=8,
         nodes=128, domain=8, fabric="RoCE", nic_bps=400e9, nics=8, latency=9.5e-6, oversub=1.0,
         source_url="https://instinct.docs.amd.com/projects/MI3XX-reference/latest/overview.html",
         notes=("The MI300X reference-cluster row's design (AMD 'Cluster architecture and network design for AMD Instinct "
