@@ -8,11 +8,16 @@ import sys
 
 import polars as pl
 
+from pipeline.catalogs.model_patterns import COLUMNS as PATTERN_COLUMNS
+
 # table -> column -> (dtype, since when, what to do); only nullable columns belong here
 ADDED_COLUMNS: dict[str, dict[str, tuple[pl.DataType, str, str]]] = {
     "cloud_prices": {"as_of": (pl.Date(), "2026-12-03", "the date each price applies; `mlsys catalog stale` "
                                                         "cannot date a null one. Fill it (export, add the column, "
                                                         "import) to have it checked")},
+    "models": {c: (pl.Int64(), "2026-12-03", "no attention or MoE layer pattern: every layer attends globally, "
+                                               "caches its own K/V, and every layer but n_dense_layers is MoE "
+                                               "(pipeline.catalogs.model_patterns)") for c in PATTERN_COLUMNS},
 }
 
 
