@@ -25,12 +25,16 @@ TOLERANCE = 0.02  # the catalog's parameter-count check (tests/walls/test_archit
 
 # Families whose MLP is three-matrix gated (SwiGLU / GeGLU), whatever hidden_act says.
 GATED = {"llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "gemma", "gemma2",
-         "phi3", "deepseek_v2", "deepseek_v3"}
+         "phi3", "deepseek_v2", "deepseek_v3", "gemma3_text", "gpt_oss", "llama4_text"}
+# Multimodal configs whose text decoder is under ``text_config`` (the vision tower is not counted).
+TEXT_CONFIG = {"gemma3": "gemma3_text", "llama4": "llama4_text"}
 LEARNED_POSITIONS = {"gpt2", "bert", "roberta"}
 ENCODERS = {"bert", "roberta"}
-SUPPORTED = sorted(GATED | LEARNED_POSITIONS)
+SUPPORTED = sorted(GATED | LEARNED_POSITIONS | set(TEXT_CONFIG))
+# Families whose ``sliding_window`` key is a window the model uses (Qwen's is off unless use_sliding_window).
+WINDOWED = {"mistral", "gemma2", "gemma3_text", "gpt_oss"}
 # transformers' class defaults of tie_word_embeddings, used when the file omits the key
-TIED_BY_DEFAULT = {"gemma", "gemma2", "gpt2", "bert", "roberta"}
+TIED_BY_DEFAULT = {"gemma", "gemma2", "gemma3_text", "gpt2", "bert", "roberta"}
 # Qwen2 attention always has q/k/v biases (no config flag); the catalog records has_linear_bias=true.
 QKV_BIAS = {"qwen2", "qwen2_moe"}
 
@@ -40,6 +44,10 @@ CAVEATS = {
     "qwen3": "per-head q_norm/k_norm weights are not counted",
     "qwen3_moe": "per-head q_norm/k_norm weights are not counted",
     "gemma2": "4 RMSNorms per layer, the formula counts 2",
+    "gemma3_text": "4 RMSNorms and the per-head q_norm/k_norm weights per layer; the formula counts 2 RMSNorms",
+    "gpt_oss": "router biases and per-head attention sinks are not counted",
+    "llama4_text": "chunked local attention (attention_chunk_size) is not a catalog pattern: its layers count as "
+                   "global, so KV beyond the chunk is overestimated",
     "deepseek_v3": "multi-token-prediction layers (num_nextn_predict_layers) and e_score_correction_bias "
                    "are not counted",
     "deepseek_v2": "multi-token-prediction layers, if any, are not counted",
@@ -112,6 +120,12 @@ def architecture(config: dict[str, Any], source: str = "HF config") -> dict[str,
     Raises one ``InputError`` naming every missing or malformed key.
     """
     model_type = config.get("model_type")
+    if model_type in TEXT_CONFIG:  # a multimodal config: its text decoder
+        text = config.get("text_config")
+        if not isinstance(text, dict):
+            raise InputError(source, [Problem(None, "text_config", f"missing key; required for model_type "
+                                                                   f"{model_type!r} (the text decoder's keys)")])
+        config, model_type = text | {"model_type": TEXT_CONFIG[model_type]}, TEXT_CONFIG[model_type]
     if not isinstance(model_type, str) or model_type not in SUPPORTED:
         got = "missing key" if model_type is None else f"got {model_type!r}"
         raise InputError(source, [Problem(None, "model_type", f"{got}; expected one of {SUPPORTED}")])
@@ -120,9 +134,31 @@ def architecture(config: dict[str, Any], source: str = "HF config") -> dict[str,
         cols = _gpt2(keys)
     else:
         cols = _hf_standard(keys, model_type)
+    cols |= _pattern(keys, model_type, cols["n_layers"])
     if keys.problems:
         raise InputError(source, keys.problems)
     return cols
+
+
+def _pattern(k: _Keys, model_type: str, n_layers: int | None) -> dict[str, Any]:
+    """The pattern columns (``pipeline.catalogs.model_patterns``): the window of ``sliding_window`` and its
+    layers from ``layer_types``, else the family's rule in transformers (Gemma 2: even layers,
+    Gemma2DecoderLayer; Gemma 3: all but every ``sliding_window_pattern``-th, default 6; GPT-OSS: even
+    layers, GptOssConfig; Mistral: every layer); shared KV from ``num_kv_shared_layers``."""
+    window = k.count("sliding_window", "sliding_window_tokens", required=False) if model_type in WINDOWED else None
+    types = k.config.get("layer_types")
+    layers = None
+    if window is not None and isinstance(types, list):
+        layers = sum(t == "sliding_attention" for t in types)
+        if len(types) != n_layers:
+            k._bad("layer_types", f"got {len(types)} entries, expected num_hidden_layers {n_layers}")
+    elif window is not None and n_layers and model_type in ("gemma2", "gpt_oss"):
+        layers = (n_layers + 1) // 2
+    elif window is not None and n_layers and model_type == "gemma3_text":
+        every = k.config.get("sliding_window_pattern") or k.config.get("_sliding_window_pattern") or 6
+        layers = sum(1 for i in range(n_layers) if (i + 1) % every)
+    shared = k.count("num_kv_shared_layers", "kv_shared_layers", required=False, minimum=0)
+    return {"sliding_window_tokens": window, "sliding_window_layers": layers, "kv_shared_layers": shared or None}
 
 
 def _gpt2(k: _Keys) -> dict[str, Any]:
@@ -154,7 +190,9 @@ def _dense(n_layers, d, heads, kv_heads, head_dim, ffn) -> dict[str, Any]:
     return {"is_moe": False, "n_layers": n_layers, "d_model": d, "n_heads": heads, "n_kv_heads": kv_heads,
             "head_dim": head_dim, "ffn_dim": ffn, "n_experts": None, "n_experts_per_token": None,
             "n_shared_experts": None, "expert_ffn_dim": None, "n_dense_layers": n_layers,
-            "q_lora_rank": None, "kv_lora_rank": None, "qk_rope_head_dim": None, "v_head_dim": None}
+            "q_lora_rank": None, "kv_lora_rank": None, "qk_rope_head_dim": None, "v_head_dim": None,
+            "sliding_window_tokens": None, "sliding_window_layers": None, "kv_shared_layers": None,
+            "moe_layer_interval": None}
 
 
 def _hf_standard(k: _Keys, model_type: str) -> dict[str, Any]:
@@ -163,7 +201,8 @@ def _hf_standard(k: _Keys, model_type: str) -> dict[str, Any]:
     d = k.count("hidden_size", "d_model")
     heads = k.count("num_attention_heads", "n_heads")
     kv_heads = k.count("num_key_value_heads", "n_kv_heads", default=heads, required=False)
-    ffn = k.count("intermediate_size", "ffn_dim")
+    ffn = (k.count("intermediate_size_mlp", "ffn_dim") if model_type == "llama4_text"  # dense layers' MLP
+           else k.count("intermediate_size", "ffn_dim"))
     rope = None
     if model_type.startswith("deepseek"):  # MLA: query/key heads are qk_nope + qk_rope wide
         nope = k.count("qk_nope_head_dim", "head_dim (qk_nope + qk_rope)")
@@ -197,11 +236,20 @@ def _hf_standard(k: _Keys, model_type: str) -> dict[str, Any]:
 
 def _moe(k: _Keys, model_type: str, n_layers: int | None, ffn: int | None) -> dict[str, Any]:
     """Expert columns; layers without routed experts count as dense (n_dense_layers)."""
-    if model_type == "mixtral":
+    interval = None  # moe_layer_interval: Llama 4's interleave_moe_layer_step
+    if model_type in ("mixtral", "gpt_oss"):  # every layer MoE; intermediate_size is the expert's
         n_experts = k.count("num_local_experts", "n_experts")
         per_token = k.count("num_experts_per_tok", "n_experts_per_token")
         shared, expert_ffn = 0, ffn
         is_moe_layer = lambda i: True  # noqa: E731
+    elif model_type == "llama4_text":  # Llama4TextMoe: routed experts plus one shared expert of their size
+        n_experts = k.count("num_local_experts", "n_experts")
+        per_token = k.count("num_experts_per_tok", "n_experts_per_token")
+        expert_ffn, shared = k.count("intermediate_size", "expert_ffn_dim"), 1
+        step = k.count("interleave_moe_layer_step", "moe_layer_interval", default=1, required=False)
+        listed = set(k.int_list("moe_layers"))
+        is_moe_layer = (lambda i: i in listed) if listed else (lambda i: (i + 1) % (step or 1) == 0)  # noqa: E731
+        interval = step
     elif model_type in ("qwen2_moe", "qwen3_moe"):
         n_experts = k.count("num_experts", "n_experts")
         per_token = k.count("num_experts_per_tok", "n_experts_per_token")
@@ -233,7 +281,7 @@ def _moe(k: _Keys, model_type: str, n_layers: int | None, ffn: int | None) -> di
         return {}  # no routed layer: a dense model
     return {"is_moe": True, "n_experts": n_experts, "n_experts_per_token": per_token,
             "n_shared_experts": shared, "expert_ffn_dim": expert_ffn,
-            "n_dense_layers": None if n_layers is None else n_layers - moe_layers}
+            "n_dense_layers": None if n_layers is None else n_layers - moe_layers, "moe_layer_interval": interval}
 
 
 # -- parameter count -------------------------------------------------------------------------
@@ -270,7 +318,7 @@ def model_row(config: dict[str, Any], *, name: str, source_url: str, release_yea
     from pipeline.catalogs.io import validate
 
     cols = architecture(config, source)
-    model_type = config["model_type"]
+    model_type = TEXT_CONFIG.get(config["model_type"], config["model_type"])
     row = {"source_url": source_url, "last_verified": dt.date.today(), "notes": None,
            "name": name, "family": family or model_type, "release_year": release_year,
            "params_published": float(params_published) if params_published is not None else None,
