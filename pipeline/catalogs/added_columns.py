@@ -8,7 +8,9 @@ import sys
 
 import polars as pl
 
-from pipeline.catalogs.model_patterns import COLUMNS as PATTERN_COLUMNS
+# the models catalog's pattern columns (pipeline.catalogs.model_patterns, which declares them; named here so
+# that loading a cached registry imports no pandera)
+PATTERN_COLUMNS = ("sliding_window_tokens", "sliding_window_layers", "kv_shared_layers", "moe_layer_interval")
 
 # table -> column -> (dtype, since when, what to do); only nullable columns belong here
 ADDED_COLUMNS: dict[str, dict[str, tuple[pl.DataType, str, str]]] = {

@@ -9,6 +9,7 @@ existed: every layer attends globally and caches its own K/V, and every layer bu
 
 from __future__ import annotations
 
+from pipeline.catalogs.added_columns import PATTERN_COLUMNS as COLUMNS  # noqa: F401 (re-exported)
 from pipeline.catalogs.fields import count
 
 SLIDING_WINDOW_TOKENS = count(
@@ -26,5 +27,3 @@ MOE_LAYER_INTERVAL = count(
     "a routed-expert MLP on every k-th layer, the others dense (Llama 4 interleave_moe_layer_step: Maverick 2, "
     "Scout 1); then n_dense_layers = n_layers - floor(n_layers / k); null: every layer but n_dense_layers",
     nullable=True)
-
-COLUMNS = ("sliding_window_tokens", "sliding_window_layers", "kv_shared_layers", "moe_layer_interval")
