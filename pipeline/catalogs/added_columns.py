@@ -20,6 +20,9 @@ ADDED_COLUMNS: dict[str, dict[str, tuple[pl.DataType, str, str]]] = {
     "models": {c: (pl.Int64(), "2026-12-03", "no attention or MoE layer pattern: every layer attends globally, "
                                                "caches its own K/V, and every layer but n_dense_layers is MoE "
                                                "(pipeline.catalogs.model_patterns)") for c in PATTERN_COLUMNS},
+    "efficiency_profiles": {c: (dtype, "2026-12-03", "the framework's window KV cache is not stated: a less specific "
+                                                     "profile's, else windows applied") for c, dtype in
+                            (("window_kv_cache", pl.Boolean()), ("window_kv_source_url", pl.String()))},
 }
 
 

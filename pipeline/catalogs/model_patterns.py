@@ -27,3 +27,9 @@ MOE_LAYER_INTERVAL = count(
     "a routed-expert MLP on every k-th layer, the others dense (Llama 4 interleave_moe_layer_step: Maverick 2, "
     "Scout 1); then n_dense_layers = n_layers - floor(n_layers / k); null: every layer but n_dense_layers",
     nullable=True)
+
+# efficiency_profiles: whether a framework applies the window to its KV cache (pipeline.walls.attention_pattern)
+WINDOW_KV_CACHE = (
+    "the framework keeps only the last window of K/V on a model's sliding-window layers and attends over it "
+    "(vLLM's hybrid KV cache manager, SGLang's SWA pool); false: the whole context on every layer (TensorRT-LLM "
+    "engines run without max_attention_window); null: not stated, true where no profile states it")

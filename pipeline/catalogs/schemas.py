@@ -172,6 +172,8 @@ class EfficiencyProfileSchema(Provenance):
     custom_allreduce_max_ranks: float = quantity("", "most ranks that custom all-reduce supports", nullable=True,
                                                  ge=2)
     custom_allreduce_source_url: str = url("the framework source stating the custom all-reduce limits")
+    window_kv_cache: bool = flag(pattern.WINDOW_KV_CACHE, nullable=True)
+    window_kv_source_url: str = url("the framework source stating window_kv_cache")
     _finite = finite(r"^(eta_\w+_(low|high)|memory_fraction|launch_overhead_per_kernel_s|graph_launch\w*"
                      r"|scheduler_overhead_per_iteration_s|prefill_chunk_tokens|custom_allreduce_max_\w+)$")
 

@@ -99,10 +99,12 @@ FRAMEWORK_TERMS = {
     "custom_allreduce_max_bytes": (["custom_allreduce_max_bytes", "custom_allreduce_max_ranks"],
                                    "custom_allreduce_source_url",
                                    {"custom_allreduce_max_bytes": 0.0, "custom_allreduce_max_ranks": 0.0}),
+    # a model's sliding windows applied to the KV cache (pipeline.walls.attention_pattern); none stated: applied
+    "window_kv_cache": (["window_kv_cache"], "window_kv_source_url", {"window_kv_cache": True}),
 }
 FRAMEWORK_UNITS = {"launch_overhead_per_kernel_s": "s", "prefill_chunk_tokens": "tok", "decode_cuda_graphs": None,
                    "graph_launch_s": "s", "graph_launch_per_kernel_s": "s", "scheduler_overhead_per_iteration_s": "s",
-                   "custom_allreduce_max_bytes": "B", "custom_allreduce_max_ranks": ""}
+                   "custom_allreduce_max_bytes": "B", "custom_allreduce_max_ranks": "", "window_kv_cache": None}
 
 
 def framework_source(term: str) -> str:

@@ -23,8 +23,9 @@ of one block pool between layer groups; SGLang's and TensorRT-LLM's static pool 
 from __future__ import annotations
 
 from pipeline.formulas import column
-from pipeline.units import UExpr, minimum, where
+from pipeline.units import Plain, UExpr, minimum, where
 from pipeline.walls.quantities import TOKEN
+from pipeline.walls.registries import serving_column
 
 
 def attended_tokens(context: UExpr, window: UExpr, share: UExpr) -> UExpr:
@@ -47,6 +48,16 @@ def sliding_layer_share(n_layers: UExpr, sliding_window_tokens: UExpr, sliding_w
     only the window is given (Mistral 7B v0.1), none without a window."""
     layers = sliding_window_layers.fill_null(n_layers)
     return where(sliding_window_tokens.is_null(), 0.0, layers / n_layers)
+
+
+@serving_column
+def window_layer_share(sliding_layer_share: UExpr, window_kv_cache: Plain) -> UExpr:
+    """Share of layers whose window the serving framework applies (efficiency profile window_kv_cache):
+    all the model's window layers, or none where the framework keeps and attends over the whole context,
+    as TensorRT-LLM does unless the engine runs with max_attention_window (examples/llama/README.md:
+    "Run Mistral 7B fp16 inference with sliding window/cache size 4096" passes
+    --max_attention_window_size=4096; llm-api KvCacheConfig.max_attention_window defaults to None)."""
+    return where(window_kv_cache, sliding_layer_share, 0.0)
 
 
 @column

@@ -34,12 +34,12 @@ def context_tokens(prompt_len: UExpr, generated_tokens: UExpr) -> UExpr:
 
 
 @serving_column
-def kv_held_tokens(context_tokens: UExpr, sliding_window_tokens: UExpr, sliding_layer_share: UExpr,
+def kv_held_tokens(context_tokens: UExpr, sliding_window_tokens: UExpr, window_layer_share: UExpr,
                    kv_layer_share: UExpr) -> UExpr:
     """Tokens of K/V one sequence keeps per layer, layer mean: the whole context on global layers,
     min(context, window) on sliding-window layers, none on KV-sharing layers (vLLM's hybrid KV cache
     manager; ``pipeline.walls.attention_pattern``). No pattern: the context."""
-    return held_tokens(context_tokens, sliding_window_tokens, sliding_layer_share, kv_layer_share)
+    return held_tokens(context_tokens, sliding_window_tokens, window_layer_share, kv_layer_share)
 
 
 @serving_column

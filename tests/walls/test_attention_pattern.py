@@ -51,7 +51,7 @@ def test_window_layers_attend_over_at_most_the_window():
     out = _serving(["prefill_attention_pairs", "decode_kv_read_tokens", "decode_attention_pairs"],
                    prompt_len=([16384, 16384, 16384, 1000], "tok"), decode_context_tokens=([16384] * 4, "tok"),
                    sliding_window_tokens=([4096, 4096, None, 4096], "tok"),
-                   sliding_layer_share=([1.0, 0.5, 0.0, 1.0], ""))
+                   sliding_layer_share=([1.0, 0.5, 0.0, 1.0], ""), window_kv_cache=([True] * 4, None))
     assert out["prefill_attention_pairs"] == [58_720_256, (58_720_256 + 134_217_728) / 2, 134_217_728, 500_000]
     assert out["decode_kv_read_tokens"] == [4096, 10240, 16384, 4096]
     assert out["decode_attention_pairs"] == [4096, 10240, 16384, 4096]
@@ -60,7 +60,7 @@ def test_window_layers_attend_over_at_most_the_window():
 def test_pattern_shares_and_kv_sharing():
     """Gemma 3 27B: 52 / 62 window layers; a window without a layer count windows every layer; 15 of
     35 layers sharing KV (Gemma 3n's num_kv_shared_layers) keep 20 / 35 of the cache."""
-    out = _serving(["sliding_layer_share", "kv_layer_share", "kv_held_tokens"],
+    out = _serving(["sliding_layer_share", "kv_layer_share", "kv_held_tokens"], window_kv_cache=([True] * 4, None),
                    n_layers=([62, 32, 35, 40], ""), sliding_window_tokens=([1024, 4096, None, None], "tok"),
                    sliding_window_layers=([52, None, None, None], ""), kv_shared_layers=([None, None, 15, None], ""),
                    context_tokens=([32768, 16384, 3500, 3500], "tok"))
@@ -114,3 +114,13 @@ def test_a_model_without_a_pattern_keeps_the_flat_cache():
     free = r["memory_headroom_bytes"] + r["kv_cache_bytes_per_device"]
     assert r["kv_held_tokens"] == 2048
     assert r["max_batch_paged"] == math.floor(free / (2 * 80 * 4 * 128 * 2 * 2048))
+
+
+def test_tensorrt_llm_keeps_the_whole_context_without_max_attention_window():
+    """TensorRT-LLM applies a window only when the engine runs with max_attention_window (its profiles:
+    window_kv_cache false): Mistral 7B v0.1 at 16,384 tokens then holds 2 x 32 x 8 x 128 x 16,384 x 2 B =
+    2,147,483,648 B and attends over the whole context."""
+    r = row(model="Mistral 7B v0.1", hardware=H100, batch=1, prompt_len=16000, output_len=384, precision="bf16",
+            framework="TensorRT-LLM")
+    assert r["kv_held_tokens"] == 16384
+    assert r["kv_cache_bytes"] == 2 * 32 * 8 * 128 * 16384 * BF16 == 2_147_483_648

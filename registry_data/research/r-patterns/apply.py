@@ -8,7 +8,9 @@ as they are). Replay on any checkout (the bundled registry, or ``--registry DIR`
 New rows come from the config.json files of this folder through the package's importer
 (``pipeline.catalogs.hf_config.model_row``: architecture, pattern columns and the parameter count from
 the config, checked against the published count). Existing rows (Mistral 7B v0.1, Gemma 2 9B/27B) get
-only their pattern columns and one sentence of notes. Sources: README.md of this folder.
+only their pattern columns and one sentence of notes. The efficiency profiles of vLLM and TensorRT-LLM get
+window_kv_cache (whether the framework applies a model's window to its KV cache) and its source; other
+profiles keep theirs. Sources: README.md of this folder.
 """
 
 from __future__ import annotations
@@ -71,6 +73,13 @@ EXISTING = {
 }
 
 
+# efficiency_profiles: does the framework apply a model's sliding window to its KV cache (window_kv_cache)?
+WINDOW_KV = {
+    "vLLM": (True, "https://docs.vllm.ai/en/latest/design/hybrid_kv_cache_manager/"),
+    "TensorRT-LLM": (False, "https://github.com/NVIDIA/TensorRT-LLM/blob/v0.17.0/examples/llama/README.md"),
+}
+
+
 def new_rows() -> list[dict]:
     rows = []
     for file, name, family, year, url, published, published_url, which in NEW:
@@ -104,7 +113,15 @@ def apply(registry: str | Path | None = None) -> Path:
             pl.when(this & ~pl.col("notes").fill_null("").str.contains(sentence, literal=True))
             .then(pl.concat_str([pl.col("notes").fill_null(""), pl.lit(" " + sentence)]).str.strip_chars())
             .otherwise(pl.col("notes")).alias("notes"))
-    return write_catalog(table, "models", registry)
+    path = write_catalog(table, "models", registry)
+    profiles = read_catalog("efficiency_profiles", registry)
+    for framework, (applied, url) in WINDOW_KV.items():
+        this = pl.col("framework") == framework
+        profiles = profiles.with_columns(
+            pl.when(this).then(pl.lit(applied)).otherwise(pl.col("window_kv_cache")).alias("window_kv_cache"),
+            pl.when(this).then(pl.lit(url)).otherwise(pl.col("window_kv_source_url")).alias("window_kv_source_url"))
+    write_catalog(profiles, "efficiency_profiles", registry)
+    return path
 
 
 if __name__ == "__main__":
