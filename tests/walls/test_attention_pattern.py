@@ -124,3 +124,11 @@ def test_tensorrt_llm_keeps_the_whole_context_without_max_attention_window():
             framework="TensorRT-LLM")
     assert r["kv_held_tokens"] == 16384
     assert r["kv_cache_bytes"] == 2 * 32 * 8 * 128 * 16384 * BF16 == 2_147_483_648
+
+
+def test_the_framework_behaviour_holds_on_hardware_without_its_own_profile():
+    """The L40S has no TensorRT-LLM profile; TensorRT-LLM's window_kv_cache (stated on its A100 and H100
+    rows) still applies there: the whole 16,384-token context on every layer."""
+    r = row(model="Mistral 7B v0.1", hardware="L40S", batch=1, prompt_len=16000, output_len=384, precision="bf16",
+            framework="TensorRT-LLM")
+    assert r["kv_held_tokens"] == 16384
