@@ -8,11 +8,21 @@ import sys
 
 import polars as pl
 
+# the models catalog's pattern columns (pipeline.catalogs.model_patterns, which declares them; named here so
+# that loading a cached registry imports no pandera)
+PATTERN_COLUMNS = ("sliding_window_tokens", "sliding_window_layers", "kv_shared_layers", "moe_layer_interval")
+
 # table -> column -> (dtype, since when, what to do); only nullable columns belong here
 ADDED_COLUMNS: dict[str, dict[str, tuple[pl.DataType, str, str]]] = {
     "cloud_prices": {"as_of": (pl.Date(), "2026-12-03", "the date each price applies; `mlsys catalog stale` "
                                                         "cannot date a null one. Fill it (export, add the column, "
                                                         "import) to have it checked")},
+    "models": {c: (pl.Int64(), "2026-12-03", "no attention or MoE layer pattern: every layer attends globally, "
+                                               "caches its own K/V, and every layer but n_dense_layers is MoE "
+                                               "(pipeline.catalogs.model_patterns)") for c in PATTERN_COLUMNS},
+    "efficiency_profiles": {c: (dtype, "2026-12-03", "the framework's window KV cache is not stated: a less specific "
+                                                     "profile's, else windows applied") for c, dtype in
+                            (("window_kv_cache", pl.Boolean()), ("window_kv_source_url", pl.String()))},
 }
 
 

@@ -1,23 +1,17 @@
-"""Import a transformer row into the ``models`` catalog from a local Hugging Face ``config.json``.
+"""Read a local Hugging Face ``config.json`` into the ``models`` catalog's architecture columns.
 
-No network: the file is read, its keys are mapped to the catalog's architecture columns
-(per ``model_type``), the parameter count is computed with the package's own formulas
-(``pipeline.walls.architecture``), and, when a published count is given, the two must
-agree within 2%. The whole table is then validated and written atomically by
-``write_catalog``; a row of the same name is replaced in place.
-
-Every problem (missing or malformed keys, a published count off by more than 2%, a bad
-cell) is raised as one ``InputError``; nothing is written.
+No network: the file is read and its keys are mapped to the catalog's columns per
+``model_type`` (and the model's attention and MoE patterns). ``hf_import`` builds the row from
+them, counts its parameters with the package's own formulas, checks the count against a
+published one (within 2%) and writes the catalog atomically; a row of the same name is
+replaced in place. Every missing or malformed key is raised as one ``InputError``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
-
-import polars as pl
 
 from pipeline.errors import InputError, Problem
 
@@ -25,13 +19,17 @@ TOLERANCE = 0.02  # the catalog's parameter-count check (tests/walls/test_archit
 
 # Families whose MLP is three-matrix gated (SwiGLU / GeGLU), whatever hidden_act says.
 GATED = {"llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "gemma", "gemma2",
-         "phi3", "deepseek_v2", "deepseek_v3"}
+         "phi3", "deepseek_v2", "deepseek_v3", "gemma3_text", "gpt_oss", "llama4_text"}
+# Multimodal configs whose text decoder is under ``text_config`` (the vision tower is not counted).
+TEXT_CONFIG = {"gemma3": "gemma3_text", "llama4": "llama4_text"}
 LEARNED_POSITIONS = {"gpt2", "bert", "roberta"}
 ENCODERS = {"bert", "roberta"}
 OWN_KEYS = {"bloom", "falcon", "mpt", "opt"}  # key names of their own (mapped below, per family)
-SUPPORTED = sorted(GATED | LEARNED_POSITIONS | OWN_KEYS)
+SUPPORTED = sorted(GATED | LEARNED_POSITIONS | OWN_KEYS | set(TEXT_CONFIG))
+# Families whose ``sliding_window`` key is a window the model uses (Qwen's is off unless use_sliding_window).
+WINDOWED = {"mistral", "gemma2", "gemma3_text", "gpt_oss"}
 # transformers' class defaults of tie_word_embeddings, used when the file omits the key
-TIED_BY_DEFAULT = {"gemma", "gemma2", "gpt2", "bert", "roberta"}
+TIED_BY_DEFAULT = {"gemma", "gemma2", "gemma3_text", "gpt2", "bert", "roberta"}
 # Qwen2 attention always has q/k/v biases (no config flag); the catalog records has_linear_bias=true.
 QKV_BIAS = {"qwen2", "qwen2_moe"}
 
@@ -41,6 +39,10 @@ CAVEATS = {
     "qwen3": "per-head q_norm/k_norm weights are not counted",
     "qwen3_moe": "per-head q_norm/k_norm weights are not counted",
     "gemma2": "4 RMSNorms per layer, the formula counts 2",
+    "gemma3_text": "4 RMSNorms and the per-head q_norm/k_norm weights per layer; the formula counts 2 RMSNorms",
+    "gpt_oss": "router biases and per-head attention sinks are not counted",
+    "llama4_text": "chunked local attention (attention_chunk_size) is not a catalog pattern: its layers count as "
+                   "global, so KV beyond the chunk is overestimated",
     "deepseek_v3": "multi-token-prediction layers (num_nextn_predict_layers) and e_score_correction_bias "
                    "are not counted",
     "deepseek_v2": "multi-token-prediction layers, if any, are not counted",
@@ -122,15 +124,43 @@ def architecture(config: dict[str, Any], source: str = "HF config") -> dict[str,
     Raises one ``InputError`` naming every missing or malformed key.
     """
     model_type = config.get("model_type")
+    if model_type in TEXT_CONFIG:  # a multimodal config: its text decoder
+        text = config.get("text_config")
+        if not isinstance(text, dict):
+            raise InputError(source, [Problem(None, "text_config", f"missing key; required for model_type "
+                                                                   f"{model_type!r} (the text decoder's keys)")])
+        config, model_type = text | {"model_type": TEXT_CONFIG[model_type]}, TEXT_CONFIG[model_type]
     if not isinstance(model_type, str) or model_type not in SUPPORTED:
         got = "missing key" if model_type is None else f"got {model_type!r}"
         raise InputError(source, [Problem(None, "model_type", f"{got}; expected one of {SUPPORTED}")])
     keys = _Keys(config, model_type)
     own = {"gpt2": _gpt2, "bloom": _bloom, "falcon": _falcon, "mpt": _mpt, "opt": _opt}.get(model_type)
     cols = own(keys) if own else _hf_standard(keys, model_type)
+    cols |= _pattern(keys, model_type, cols["n_layers"])
     if keys.problems:
         raise InputError(source, keys.problems)
     return cols
+
+
+def _pattern(k: _Keys, model_type: str, n_layers: int | None) -> dict[str, Any]:
+    """The pattern columns (``pipeline.catalogs.model_patterns``): the window of ``sliding_window`` and its
+    layers from ``layer_types``, else the family's rule in transformers (Gemma 2: even layers,
+    Gemma2DecoderLayer; Gemma 3: all but every ``sliding_window_pattern``-th, default 6; GPT-OSS: even
+    layers, GptOssConfig; Mistral: every layer); shared KV from ``num_kv_shared_layers``."""
+    window = k.count("sliding_window", "sliding_window_tokens", required=False) if model_type in WINDOWED else None
+    types = k.config.get("layer_types")
+    layers = None
+    if window is not None and isinstance(types, list):
+        layers = sum(t == "sliding_attention" for t in types)
+        if len(types) != n_layers:
+            k._bad("layer_types", f"got {len(types)} entries, expected num_hidden_layers {n_layers}")
+    elif window is not None and n_layers and model_type in ("gemma2", "gpt_oss"):
+        layers = (n_layers + 1) // 2
+    elif window is not None and n_layers and model_type == "gemma3_text":
+        every = k.config.get("sliding_window_pattern") or k.config.get("_sliding_window_pattern") or 6
+        layers = sum(1 for i in range(n_layers) if (i + 1) % every)
+    shared = k.count("num_kv_shared_layers", "kv_shared_layers", required=False, minimum=0)
+    return {"sliding_window_tokens": window, "sliding_window_layers": layers, "kv_shared_layers": shared or None}
 
 
 def _gpt2(k: _Keys) -> dict[str, Any]:
@@ -230,7 +260,9 @@ def _dense(n_layers, d, heads, kv_heads, head_dim, ffn) -> dict[str, Any]:
     return {"is_moe": False, "n_layers": n_layers, "d_model": d, "n_heads": heads, "n_kv_heads": kv_heads,
             "head_dim": head_dim, "ffn_dim": ffn, "n_experts": None, "n_experts_per_token": None,
             "n_shared_experts": None, "expert_ffn_dim": None, "n_dense_layers": n_layers,
-            "q_lora_rank": None, "kv_lora_rank": None, "qk_rope_head_dim": None, "v_head_dim": None}
+            "q_lora_rank": None, "kv_lora_rank": None, "qk_rope_head_dim": None, "v_head_dim": None,
+            "sliding_window_tokens": None, "sliding_window_layers": None, "kv_shared_layers": None,
+            "moe_layer_interval": None}
 
 
 def _hf_standard(k: _Keys, model_type: str) -> dict[str, Any]:
@@ -239,7 +271,8 @@ def _hf_standard(k: _Keys, model_type: str) -> dict[str, Any]:
     d = k.count("hidden_size", "d_model")
     heads = k.count("num_attention_heads", "n_heads")
     kv_heads = k.count("num_key_value_heads", "n_kv_heads", default=heads, required=False)
-    ffn = k.count("intermediate_size", "ffn_dim")
+    ffn = (k.count("intermediate_size_mlp", "ffn_dim") if model_type == "llama4_text"  # dense layers' MLP
+           else k.count("intermediate_size", "ffn_dim"))
     rope = None
     if model_type.startswith("deepseek"):  # MLA: query/key heads are qk_nope + qk_rope wide
         nope = k.count("qk_nope_head_dim", "head_dim (qk_nope + qk_rope)")
@@ -273,11 +306,20 @@ def _hf_standard(k: _Keys, model_type: str) -> dict[str, Any]:
 
 def _moe(k: _Keys, model_type: str, n_layers: int | None, ffn: int | None) -> dict[str, Any]:
     """Expert columns; layers without routed experts count as dense (n_dense_layers)."""
-    if model_type == "mixtral":
+    interval = None  # moe_layer_interval: Llama 4's interleave_moe_layer_step
+    if model_type in ("mixtral", "gpt_oss"):  # every layer MoE; intermediate_size is the expert's
         n_experts = k.count("num_local_experts", "n_experts")
         per_token = k.count("num_experts_per_tok", "n_experts_per_token")
         shared, expert_ffn = 0, ffn
         is_moe_layer = lambda i: True  # noqa: E731
+    elif model_type == "llama4_text":  # Llama4TextMoe: routed experts plus one shared expert of their size
+        n_experts = k.count("num_local_experts", "n_experts")
+        per_token = k.count("num_experts_per_tok", "n_experts_per_token")
+        expert_ffn, shared = k.count("intermediate_size", "expert_ffn_dim"), 1
+        step = k.count("interleave_moe_layer_step", "moe_layer_interval", default=1, required=False)
+        listed = set(k.int_list("moe_layers"))
+        is_moe_layer = (lambda i: i in listed) if listed else (lambda i: (i + 1) % (step or 1) == 0)  # noqa: E731
+        interval = step
     elif model_type in ("qwen2_moe", "qwen3_moe"):
         n_experts = k.count("num_experts", "n_experts")
         per_token = k.count("num_experts_per_tok", "n_experts_per_token")
@@ -309,92 +351,4 @@ def _moe(k: _Keys, model_type: str, n_layers: int | None, ffn: int | None) -> di
         return {}  # no routed layer: a dense model
     return {"is_moe": True, "n_experts": n_experts, "n_experts_per_token": per_token,
             "n_shared_experts": shared, "expert_ffn_dim": expert_ffn,
-            "n_dense_layers": None if n_layers is None else n_layers - moe_layers}
-
-
-# -- parameter count -------------------------------------------------------------------------
-
-def _schema_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
-    from pipeline.catalogs.schemas import CATALOGS
-
-    columns = CATALOGS["models"].to_schema().columns
-    return pl.DataFrame(rows, schema={n: c.dtype.type for n, c in columns.items()})
-
-
-def count_params(row: dict[str, Any]) -> tuple[int, int]:
-    """(params_computed, params_active_per_token) of one models row, by the package's formulas."""
-    from pipeline import formulas
-    from pipeline.catalogs.io import schema_units
-    from pipeline.units import unit
-    from pipeline.walls import architecture as _  # noqa: F401 (registers the formulas)
-
-    frame = _schema_frame([row | {"params_published": row.get("params_published") or 1.0}])
-    units = {c: (None if u is None else unit(u)) for c, u in schema_units("models").items()}
-    numeric = [c for c, u in units.items() if u is not None]
-    frame = frame.with_columns(pl.col(numeric).cast(pl.Float64))
-    out = formulas.plan(frame.lazy(), units, ["params_computed", "params_active_per_token"]).frame.collect()
-    return round(out["params_computed"][0]), round(out["params_active_per_token"][0])
-
-
-# -- the row and the import ----------------------------------------------------------------
-
-def model_row(config: dict[str, Any], *, name: str, source_url: str, release_year: int,
-              params_published: int | None = None, params_source_url: str | None = None,
-              family: str | None = None, file_name: str = "config.json",
-              source: str = "HF config") -> dict[str, Any]:
-    """One validated ``models`` row from a config, with the 2% parameter-count check."""
-    from pipeline.catalogs.io import validate
-
-    cols = architecture(config, source)
-    model_type = config["model_type"]
-    row = {"source_url": source_url, "last_verified": dt.date.today(), "notes": None,
-           "name": name, "family": family or model_type, "release_year": release_year,
-           "params_published": float(params_published) if params_published is not None else None,
-           "params_source_url": params_source_url or source_url,
-           "forward_flop_per_sample": None, "activation_elements_per_sample": None,
-           "input_resolution_px": None} | cols
-    # report bad options or impossible shapes (e.g. heads not a multiple of KV heads) before counting
-    validate(_schema_frame([row | {"params_published": row["params_published"] or 1.0}]), "models", source)
-    computed, active = count_params(row)
-    notes = [f"imported from HF config {file_name} (model_type {model_type})"]
-    if params_published is None:
-        row["params_published"] = float(computed)
-        notes.append("params_published = computed from config (no published count given)")
-    else:
-        if params_published <= 0:
-            raise InputError(source, [Problem(None, "params_published",
-                                              f"got {params_published}, expected a count > 0")])
-        error = computed / params_published - 1
-        if abs(error) > TOLERANCE:
-            raise InputError(source, [Problem(
-                None, "params_published",
-                f"published {params_published:,} but the config computes {computed:,} "
-                f"({error:+.2%}); expected within {TOLERANCE:.0%}")])
-        notes.append(f"params computed from config = {computed:,} ({error:+.3%} vs published)")
-    if row["is_moe"]:
-        notes.append(f"active params/token (formula) = {active:,}")
-    if model_type in CAVEATS:
-        notes.append(CAVEATS[model_type])
-    row["notes"] = "; ".join(notes) + "."
-    return row
-
-
-def import_hf_config(path: str | Path, *, name: str, source_url: str, release_year: int,
-                     params_published: int | None = None, params_source_url: str | None = None,
-                     family: str | None = None, registry: str | Path | None = None) -> tuple[Path, dict[str, Any]]:
-    """Add (or replace, by name) a models row from a local config.json; returns (written path, row)."""
-    from pipeline.catalogs.io import read_catalog, write_catalog
-
-    path = Path(path)
-    row = model_row(load_config(path), name=name, source_url=source_url, release_year=release_year,
-                    params_published=params_published, params_source_url=params_source_url,
-                    family=family, file_name=path.name, source=f"HF config {path}")
-    existing = read_catalog("models", registry)
-    new = _schema_frame([row]).select(existing.columns).cast(existing.schema)
-    names = existing["name"].to_list()
-    if name in names:
-        i = names.index(name)
-        table = pl.concat([existing.slice(0, i), new, existing.slice(i + 1)])
-    else:
-        table = pl.concat([existing, new])
-    return write_catalog(table, "models", registry), row
+            "n_dense_layers": None if n_layers is None else n_layers - moe_layers, "moe_layer_interval": interval}

@@ -100,7 +100,8 @@ FRAMEWORK_SOURCES = [("launch_overhead_per_kernel_s", "launch_source_url"), ("de
                      ("scheduler_overhead_per_iteration_s", "scheduler_source_url"),
                      ("prefill_chunk_tokens", "chunk_source_url"),
                      ("custom_allreduce_max_bytes", "custom_allreduce_source_url"),
-                     ("custom_allreduce_max_ranks", "custom_allreduce_source_url")]
+                     ("custom_allreduce_max_ranks", "custom_allreduce_source_url"),
+                     ("window_kv_cache", "window_kv_source_url")]
 
 
 def _row_rules(table: str) -> list[tuple[str, pl.Expr, str]]:
@@ -124,6 +125,13 @@ def _row_rules(table: str) -> list[tuple[str, pl.Expr, str]]:
              "expected <= n_experts"),
             ("n_dense_layers", ~pl.col("is_moe") & (pl.col("n_dense_layers") != pl.col("n_layers")),
              "expected n_dense_layers == n_layers for a dense model"),
+            ("sliding_window_layers", pl.col("sliding_window_layers") > pl.col("n_layers"), "expected <= n_layers"),
+            ("sliding_window_layers", pl.col("sliding_window_layers").is_not_null()
+             & pl.col("sliding_window_tokens").is_null(), "expected sliding_window_tokens with it"),
+            ("kv_shared_layers", pl.col("kv_shared_layers") >= pl.col("n_layers"), "expected < n_layers"),
+            ("moe_layer_interval", pl.col("moe_layer_interval").is_not_null() & (
+                pl.col("n_dense_layers") != pl.col("n_layers") - pl.col("n_layers") // pl.col("moe_layer_interval")),
+             "expected n_dense_layers == n_layers - floor(n_layers / moe_layer_interval)"),
         ]
         return rules
     if table == "hardware":

@@ -17,12 +17,10 @@ import pandera.polars as pa
 
 from pipeline.catalogs.fields import Provenance, count, finite, flag, quantity, text, url
 from pipeline.catalogs.kernel_schema import KERNEL_METRICS, KernelEfficiencySchema, RunColumns
+from pipeline.catalogs import model_patterns as pattern
 
-PEAK_COLUMNS = [
-    "peak_fp32_flop_per_s", "peak_tf32_flop_per_s", "peak_fp16_flop_per_s",
-    "peak_bf16_flop_per_s", "peak_fp8_flop_per_s", "peak_int8_flop_per_s",
-    "peak_fp4_flop_per_s",
-]
+PEAK_COLUMNS = ["peak_fp32_flop_per_s", "peak_tf32_flop_per_s", "peak_fp16_flop_per_s", "peak_bf16_flop_per_s",
+                "peak_fp8_flop_per_s", "peak_int8_flop_per_s", "peak_fp4_flop_per_s"]
 
 
 class HardwareSchema(Provenance):
@@ -103,11 +101,15 @@ class ModelSchema(Provenance):
     n_experts_per_token: int = count("routed experts per token", nullable=True)
     n_shared_experts: int = count("always-active shared experts", nullable=True, ge=0)
     expert_ffn_dim: int = count("expert MLP intermediate size", nullable=True)
-    n_dense_layers: int = count("layers with a dense MLP", nullable=True, ge=0)
+    n_dense_layers: int = count("layers with a dense MLP (MoE: all but the routed-expert layers)", nullable=True, ge=0)
     q_lora_rank: int = count("MLA query compression rank", nullable=True)
     kv_lora_rank: int = count("MLA key/value latent rank", nullable=True)
     qk_rope_head_dim: int = count("MLA decoupled RoPE head dim", nullable=True)
     v_head_dim: int = count("value head dim (MLA)", nullable=True)
+    sliding_window_tokens: int = pattern.SLIDING_WINDOW_TOKENS  # the pattern columns: pipeline.catalogs.model_patterns
+    sliding_window_layers: int = pattern.SLIDING_WINDOW_LAYERS
+    kv_shared_layers: int = pattern.KV_SHARED_LAYERS
+    moe_layer_interval: int = pattern.MOE_LAYER_INTERVAL
     _finite = finite(r"^(params_published|forward_flop_per_sample|activation_elements_per_sample)$")
 
     class Config:
@@ -170,6 +172,8 @@ class EfficiencyProfileSchema(Provenance):
     custom_allreduce_max_ranks: float = quantity("", "most ranks that custom all-reduce supports", nullable=True,
                                                  ge=2)
     custom_allreduce_source_url: str = url("the framework source stating the custom all-reduce limits")
+    window_kv_cache: bool = flag(pattern.WINDOW_KV_CACHE, nullable=True)
+    window_kv_source_url: str = url("the framework source stating window_kv_cache")
     _finite = finite(r"^(eta_\w+_(low|high)|memory_fraction|launch_overhead_per_kernel_s|graph_launch\w*"
                      r"|scheduler_overhead_per_iteration_s|prefill_chunk_tokens|custom_allreduce_max_\w+)$")
 

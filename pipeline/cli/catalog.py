@@ -132,7 +132,7 @@ def catalog_import(
         problems.append(Problem(None, "--table", "only with --csv (--hf-config writes the models table)"))
     if problems:
         raise InputError("catalog import", problems)
-    from pipeline.catalogs.hf_config import import_hf_config
+    from pipeline.catalogs.hf_import import import_hf_config
 
     path, row = import_hf_config(hf_config, name=name, source_url=source_url, release_year=release_year,
                                  params_published=params_published, params_source_url=params_source_url,

@@ -99,10 +99,15 @@ FRAMEWORK_TERMS = {
     "custom_allreduce_max_bytes": (["custom_allreduce_max_bytes", "custom_allreduce_max_ranks"],
                                    "custom_allreduce_source_url",
                                    {"custom_allreduce_max_bytes": 0.0, "custom_allreduce_max_ranks": 0.0}),
+    # a model's sliding windows applied to the KV cache (pipeline.walls.attention_pattern); none stated: applied
+    "window_kv_cache": (["window_kv_cache"], "window_kv_source_url", {"window_kv_cache": True}),
 }
+# Terms that are the framework's software behaviour whatever the hardware: a row of the framework states them
+# for every hardware family (a profile of TensorRT-LLM on A100 says how TensorRT-LLM caches K/V on an L40S too).
+FRAMEWORK_WIDE = {"window_kv_cache"}
 FRAMEWORK_UNITS = {"launch_overhead_per_kernel_s": "s", "prefill_chunk_tokens": "tok", "decode_cuda_graphs": None,
                    "graph_launch_s": "s", "graph_launch_per_kernel_s": "s", "scheduler_overhead_per_iteration_s": "s",
-                   "custom_allreduce_max_bytes": "B", "custom_allreduce_max_ranks": ""}
+                   "custom_allreduce_max_bytes": "B", "custom_allreduce_max_ranks": "", "window_kv_cache": None}
 
 
 def framework_source(term: str) -> str:
@@ -126,7 +131,8 @@ def framework_table(keys: pl.DataFrame, profiles: pl.DataFrame, framework: str, 
             out = out.with_columns(pl.lit(overrides[term], dtype=pl.Float64).alias(term),
                                    pl.lit(f"spec override ({term})").alias(source))
             continue
-        best = _most_specific(keys, profiles, framework, values[0], values,
+        rows = profiles.with_columns(hardware_family=pl.lit("any")) if term in FRAMEWORK_WIDE else profiles
+        best = _most_specific(keys, rows, framework, values[0], values,
                               pl.format("{}: {}", "profile", url).alias(source))
         out = out.join(best, on=KEYS, how="left")
         if fill:

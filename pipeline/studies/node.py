@@ -11,6 +11,7 @@ import polars as pl
 
 from pipeline import formulas
 from pipeline.catalogs.load import Catalogs
+from pipeline.catalogs.model_patterns import COLUMNS as PATTERN_COLUMNS
 from pipeline.spec import SweepSpec
 from pipeline.studies import check_plan, demand_ratio, elasticity, fraction, headroom, operations, result, sides
 from pipeline.studies.operations import COMMON, with_operations
@@ -135,7 +136,7 @@ HARDWARE = ["vendor", "family", "category", "memory_capacity_bytes", "usable_mem
 MODEL_INPUTS = ["model_type", "is_moe", "n_layers", "forward_flop_per_sample", "activation_elements_per_sample",
                 "d_model", "n_heads", "n_kv_heads", "head_dim", "ffn_dim", "vocab_size", "has_linear_bias",
                 "n_experts", "n_experts_per_token", "n_shared_experts", "expert_ffn_dim", "n_dense_layers",
-                "kv_lora_rank", "qk_rope_head_dim"]
+                "kv_lora_rank", "qk_rope_head_dim", *PATTERN_COLUMNS]
 KNOBS = ["kernels_per_transformer_layer", "kernels_per_cnn_layer", "launch_overhead_per_kernel_s",
          "synthesis_target_fraction", "host_cores_per_node", "accelerators_per_node", "prefill_chunk_tokens"]
 DROP_CONTEXT = SEQ_CONTEXT.reason

@@ -20,6 +20,7 @@ import polars as pl
 
 from pipeline import formulas, scalar
 from pipeline.catalogs.load import Catalogs
+from pipeline.catalogs.model_patterns import COLUMNS as PATTERN_COLUMNS
 from pipeline.errors import InputError, Problem
 from pipeline.spec import SweepSpec
 from pipeline.studies import check_plan, demand_ratio, elasticity, fraction, headroom, operations, result, sides
@@ -54,14 +55,14 @@ ARCHITECTURE = ["query_dim", "value_dim", "is_mla", "attention_params_per_layer"
 MODEL_INPUTS = ["model_type", "is_moe", "n_layers", "d_model", "n_heads", "n_kv_heads", "head_dim", "ffn_dim",
                 "vocab_size", "is_tied_embeddings", "has_linear_bias", "max_context_tokens", "n_experts", "norm_type",
                 "n_experts_per_token", "n_shared_experts", "expert_ffn_dim", "n_dense_layers", "kv_lora_rank",
-                "qk_rope_head_dim"]
+                "qk_rope_head_dim", *PATTERN_COLUMNS]
 HARDWARE = ["vendor", "family", "category", "memory_capacity_bytes", "usable_memory_bytes",
             "memory_bandwidth_bytes_per_s", "scaleup_link_bandwidth_bytes_per_s", "scaleup_link_latency_s",
             "scaleup_domain_size", "host_link_bandwidth_bytes_per_s", "tdp_w"]
 KNOBS = ["kernels_per_transformer_layer", "kernels_per_cnn_layer", "launch_overhead_per_kernel_s", "step_multiplier",
          "decode_cuda_graphs", "scheduler_overhead_per_iteration_s", "custom_allreduce_max_bytes",
          "dequant_overhead_fraction", "allow_weight_streaming", "kv_block_tokens",
-         "prefill_chunk_tokens"]
+         "prefill_chunk_tokens", "window_kv_cache"]
 AXES = {"tp": ("", pl.Float64), "pp": ("", pl.Float64), "batch": ("", pl.Int64), "prompt_len": ("tok", pl.Int64),
         "output_len": ("tok", pl.Int64), "reasoning_tokens": ("tok", pl.Int64), "replicas": ("", pl.Float64),
         "request_rate": ("1/s", pl.Float64), "prune_ratio": ("", pl.Float64)}
@@ -210,6 +211,9 @@ class ServingCoreSchema(pa.DataFrameModel):
     infeasible_reason: pl.Categorical = result(None, "why not", "wall 5")
     max_batch_static: float = result("", "sequences that fit reserving max context each", "wall 5")
     max_batch_paged: float = result("", "sequences that fit with a paged KV cache", "Kwon et al. 2023")
+    kv_held_tokens: float = result("tok", "K/V tokens a sequence keeps per layer (layer mean)", "vLLM hybrid KV cache")
+    max_context_fit_tokens: float = result("tok", "largest context each of the batch's sequences can reach in the "
+                                           "memory left for KV (<= max_context_tokens)", "wall 5")
     prefill_attention_class_time_s: float = result("s", "QKV, attention and output projection over all layers",
                                                    "operator roofline")
     prefill_mlp_class_time_s: float = result("s", "MLP over all layers", "operator roofline")

@@ -20,6 +20,7 @@ import polars as pl
 
 from pipeline import formulas, scalar
 from pipeline.catalogs.load import Catalogs
+from pipeline.catalogs.model_patterns import COLUMNS as PATTERN_COLUMNS
 from pipeline.spec import SweepSpec
 from pipeline.studies import (
     SCALING,
@@ -66,7 +67,7 @@ MODEL_INPUTS = ["model_type", "is_moe", "is_gated_mlp", "n_layers", "d_model", "
                 "ffn_dim",
                 "vocab_size", "is_tied_embeddings", "has_linear_bias", "max_context_tokens", "n_experts", "norm_type",
                 "n_experts_per_token", "n_shared_experts", "expert_ffn_dim", "n_dense_layers", "kv_lora_rank",
-                "qk_rope_head_dim"]
+                "qk_rope_head_dim", *PATTERN_COLUMNS]
 PER_SEQUENCE = ["layer_forward_flop_per_sequence", "layer_matmul_forward_flop_per_sequence",
                 "attention_core_forward_flop_per_sequence",
                 "lm_head_forward_flop_per_sequence", "model_flop_per_sequence"]

@@ -8,6 +8,7 @@ the serving and training studies' own in ``pipeline.walls.registries``.
 
 from pipeline.walls import (  # noqa: F401
     architecture,
+    attention_pattern,
     batching,
     burst,
     checkpoint,

@@ -87,8 +87,18 @@ def router_params_per_layer(d_model: UExpr, n_experts: UExpr) -> UExpr:
 
 
 @column
-def moe_layers(n_layers: UExpr, n_dense_layers: UExpr) -> UExpr:
-    return n_layers - n_dense_layers
+def moe_layers(n_layers: UExpr, n_dense_layers: UExpr, moe_layer_interval: UExpr) -> UExpr:
+    """Layers with routed experts: every k-th with an interval (Llama 4's interleave_moe_layer_step,
+    HF transformers Llama4TextConfig: moe_layers = range(k - 1, L, k), floor(L / k) of them), else all
+    but the dense ones."""
+    interleaved = (n_layers / moe_layer_interval).floor()
+    return where(moe_layer_interval.is_null(), n_layers - n_dense_layers, interleaved)
+
+
+@column
+def dense_layers(n_layers: UExpr, moe_layers: UExpr) -> UExpr:
+    """Layers with a dense MLP: all but the MoE layers."""
+    return n_layers - moe_layers
 
 
 @column
@@ -99,13 +109,13 @@ def routed_expert_params(moe_layers: UExpr, n_experts: UExpr, expert_params_each
 
 @column
 def layer_params_dense_part(
-    n_layers: UExpr, n_dense_layers: UExpr, moe_layers: UExpr, attention_params_per_layer: UExpr,
+    n_layers: UExpr, dense_layers: UExpr, moe_layers: UExpr, attention_params_per_layer: UExpr,
     norm_params_per_layer: UExpr, dense_mlp_params_per_layer: UExpr, n_shared_experts: UExpr,
     expert_params_each: UExpr, router_params_per_layer: UExpr,
 ) -> UExpr:
     """Block weights every token uses: attention, norms, dense MLPs, shared experts, routers."""
     return (n_layers * (attention_params_per_layer + norm_params_per_layer)
-            + n_dense_layers * dense_mlp_params_per_layer
+            + dense_layers * dense_mlp_params_per_layer
             + moe_layers * (n_shared_experts.fill_null(0.0) * expert_params_each
                             + router_params_per_layer))
 

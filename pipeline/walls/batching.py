@@ -3,7 +3,8 @@ reserved statically for the whole context or paged (PagedAttention, Kwon et al. 
 
 from __future__ import annotations
 
-from pipeline.units import UExpr
+from pipeline.units import UExpr, maximum, minimum, where
+from pipeline.walls.attention_pattern import held_blocks, held_tokens
 from pipeline.walls.registries import serving_column
 
 
@@ -13,18 +14,41 @@ def _free_for_kv(memory_headroom_bytes: UExpr, kv_cache_bytes_per_device: UExpr)
 
 @serving_column
 def max_batch_static(memory_headroom_bytes: UExpr, kv_cache_bytes_per_device: UExpr,
-                     kv_bytes_per_token_per_device: UExpr, max_context_tokens: UExpr) -> UExpr:
-    """Sequences that fit when each reserves the model's whole context up front."""
-    per_sequence = kv_bytes_per_token_per_device * max_context_tokens
-    n = _free_for_kv(memory_headroom_bytes, kv_cache_bytes_per_device) / per_sequence
+                     kv_bytes_per_token_per_device: UExpr, max_context_tokens: UExpr, sliding_window_tokens: UExpr,
+                     window_layer_share: UExpr, kv_layer_share: UExpr) -> UExpr:
+    """Sequences that fit when each reserves the model's whole context up front (a window layer
+    its window, as TensorRT-LLM's per-window pools do)."""
+    held = held_tokens(max_context_tokens, sliding_window_tokens, window_layer_share, kv_layer_share)
+    n = _free_for_kv(memory_headroom_bytes, kv_cache_bytes_per_device) / (kv_bytes_per_token_per_device * held)
     return n.floor().clip(lower=0)
 
 
 @serving_column
 def max_batch_paged(memory_headroom_bytes: UExpr, kv_cache_bytes_per_device: UExpr,
-                    kv_bytes_per_token_per_device: UExpr, context_tokens: UExpr, kv_block_tokens: UExpr) -> UExpr:
-    """Sequences that fit with a paged cache: each holds ceil(context / block) blocks."""
-    blocks = (context_tokens / kv_block_tokens).ceil()
+                    kv_bytes_per_token_per_device: UExpr, context_tokens: UExpr, kv_block_tokens: UExpr,
+                    sliding_window_tokens: UExpr, window_layer_share: UExpr, kv_layer_share: UExpr) -> UExpr:
+    """Sequences that fit with a paged cache: each holds ceil(context / block) blocks per global
+    layer and, per sliding-window layer, those not yet freed behind the window (vLLM's
+    SlidingWindowManager; ``attention_pattern.held_blocks``)."""
+    blocks = held_blocks(context_tokens, sliding_window_tokens, kv_block_tokens, window_layer_share, kv_layer_share)
     per_sequence = kv_bytes_per_token_per_device * blocks * kv_block_tokens
     n = _free_for_kv(memory_headroom_bytes, kv_cache_bytes_per_device) / per_sequence
     return n.floor().clip(lower=0)
+
+
+@serving_column
+def max_context_fit_tokens(memory_headroom_bytes: UExpr, kv_cache_bytes_per_device: UExpr, batch: UExpr,
+                           kv_bytes_per_token_per_device: UExpr, max_context_tokens: UExpr,
+                           sliding_window_tokens: UExpr, window_layer_share: UExpr, kv_layer_share: UExpr) -> UExpr:
+    """Largest context each of the batch's sequences can reach with the KV memory of the layout
+    (free = headroom + the batch's cache), at most the model's max_context_tokens. Each sequence
+    may keep T = free / (batch x bytes per token x kv_layer_share) layer-mean tokens; solving
+    (1 - f)·S + f·min(S, W) = T: S = T below the window, S = (T - f·W) / (1 - f) beyond it, and
+    any S when every layer is windowed (f = 1) and T >= W."""
+    budget = (_free_for_kv(memory_headroom_bytes, kv_cache_bytes_per_device)
+              / (batch * kv_bytes_per_token_per_device * kv_layer_share)).clip(lower=0)
+    share = window_layer_share
+    window = sliding_window_tokens.fill_null(max_context_tokens)
+    beyond = where(share < 1.0, (budget - share * window) / maximum(1.0 - share, 1e-12), max_context_tokens)
+    fit = where(budget < window, budget, beyond)
+    return minimum(fit, max_context_tokens).floor()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pipeline.formulas import column
 from pipeline.units import Plain, UExpr, minimum, where
+from pipeline.walls.attention_pattern import attended_tokens, causal_pairs
 from pipeline.walls.operators import per_pass
 from pipeline.walls.quantities import TOKEN, TRAIN_TO_FORWARD
 
@@ -49,11 +50,15 @@ def logit_tokens_per_step(step: Plain, model_type: Plain, batch: UExpr,
 
 
 @column
-def attention_pairs_per_sequence(step: Plain, model_type: Plain, seq_len: UExpr) -> UExpr:
+def attention_pairs_per_sequence(step: Plain, model_type: Plain, seq_len: UExpr, sliding_window_tokens: UExpr,
+                                 sliding_layer_share: UExpr) -> UExpr:
     """(query, key) pairs per layer per sequence: S for one decode token over an S-token cache,
-    S^2/2 for a causal prompt (Kaplan's 2·n_ctx·d_attn per token), S^2 for a bidirectional encoder."""
+    S^2/2 for a causal prompt (Kaplan's 2·n_ctx·d_attn per token), S^2 for a bidirectional encoder;
+    sliding-window layers attend over at most the window (``attention_pattern``, layer mean)."""
     s = seq_len / TOKEN
-    return where(step == "decode", s, where(model_type == "encoder", s * s, 0.5 * s * s))
+    decode = attended_tokens(seq_len, sliding_window_tokens, sliding_layer_share) / TOKEN
+    causal = causal_pairs(seq_len, sliding_window_tokens, sliding_layer_share)
+    return where(step == "decode", decode, where(model_type == "encoder", s * s, causal))
 
 
 # The node study's step as a phase of the shared operators (pipeline.walls.operators).
@@ -73,9 +78,12 @@ def step_attention_pairs(attention_pairs_per_sequence: UExpr) -> UExpr:
 
 
 @column
-def step_kv_read_tokens(seq_len: UExpr) -> UExpr:
-    """Every step reads its context's K/V once (decode: the cache; prefill: flash attention)."""
-    return seq_len
+def step_kv_read_tokens(step: Plain, seq_len: UExpr, sliding_window_tokens: UExpr,
+                        sliding_layer_share: UExpr) -> UExpr:
+    """Every step reads its context's K/V once (decode: the cache, on sliding-window layers its last
+    window only; prefill: flash attention)."""
+    decode = attended_tokens(seq_len, sliding_window_tokens, sliding_layer_share)
+    return where(step == "decode", decode, seq_len)
 
 
 @column

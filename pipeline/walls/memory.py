@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pipeline.formulas import column
 from pipeline.units import E, Plain, UExpr, lit, maximum, minimum, where
+from pipeline.walls.attention_pattern import held_tokens
 from pipeline.walls.operators import per_pass
 from pipeline.walls.quantities import OPTIMIZER_BYTES, TOKEN
 
@@ -48,10 +49,14 @@ def weight_traffic_bytes(is_transformer: Plain, step: Plain, params_computed: UE
 
 
 @column
-def kv_cache_bytes(step: Plain, kv_bytes_per_token_per_device: UExpr, batch: UExpr, seq_len: UExpr) -> UExpr:
-    """KV cache held for the context: 2·L·H_kv·d_head·S·B·bytes (exact; the seed's formula).
-    Generation only (prefill and decode); 0 for encoders and training steps."""
-    cache = kv_bytes_per_token_per_device * seq_len * batch
+def kv_cache_bytes(step: Plain, kv_bytes_per_token_per_device: UExpr, batch: UExpr, seq_len: UExpr,
+                   sliding_window_tokens: UExpr, sliding_layer_share: UExpr, kv_layer_share: UExpr) -> UExpr:
+    """KV cache held for the context: 2·L·H_kv·d_head·S·B·bytes (exact; the seed's formula), S the
+    layer-mean tokens kept (``attention_pattern.held_tokens``: min(S, window) on sliding-window
+    layers, none on KV-sharing layers). Generation only (prefill and decode); 0 for encoders and
+    training steps."""
+    held = held_tokens(seq_len, sliding_window_tokens, sliding_layer_share, kv_layer_share)
+    cache = kv_bytes_per_token_per_device * held * batch
     return where((step == "prefill") | (step == "decode"), cache, 0).fill_null(0)
 
 

@@ -92,8 +92,9 @@ def o_params_per_device(value_dim: UExpr, d_model: UExpr, tp: UExpr, weight_dens
 
 
 @column
-def dense_layer_share(n_dense_layers: UExpr, n_layers: UExpr) -> UExpr:
-    return n_dense_layers / n_layers
+def dense_layer_share(dense_layers: UExpr, n_layers: UExpr) -> UExpr:
+    """Share of layers with a dense MLP (``architecture.dense_layers``: MoE interval or n_dense_layers)."""
+    return dense_layers / n_layers
 
 
 @column

@@ -18,6 +18,7 @@ L layers per round.
 from __future__ import annotations
 
 from pipeline.units import Plain, UExpr, maximum, only_where, total, where
+from pipeline.walls.attention_pattern import attended_tokens, causal_pairs
 from pipeline.walls.bounds import binding
 from pipeline.walls.kernel_calls import roofline_compute_bound, roofline_time_s
 from pipeline.walls.operators import GEMM_OPERATORS, OPERATORS
@@ -80,20 +81,22 @@ def prefill_kv_read_tokens(prompt_len: UExpr) -> UExpr:
 
 
 @serving_column
-def decode_kv_read_tokens(decode_context_tokens: UExpr) -> UExpr:
-    return decode_context_tokens
+def decode_kv_read_tokens(decode_context_tokens: UExpr, sliding_window_tokens: UExpr,
+                          window_layer_share: UExpr) -> UExpr:
+    """Layer-mean K/V a decode token reads: the context, the window on sliding-window layers."""
+    return attended_tokens(decode_context_tokens, sliding_window_tokens, window_layer_share)
 
 
 @serving_column
-def prefill_attention_pairs(prompt_len: UExpr) -> UExpr:
-    """Causal (query, key) pairs per sequence and layer: S^2 / 2 (Kaplan et al. 2020)."""
-    s = prompt_len / TOKEN
-    return 0.5 * s * s
+def prefill_attention_pairs(prompt_len: UExpr, sliding_window_tokens: UExpr, window_layer_share: UExpr) -> UExpr:
+    """Causal (query, key) pairs per sequence and layer: S^2 / 2 (Kaplan et al. 2020), the window's
+    S·W - W²/2 on sliding-window layers (``attention_pattern.causal_pairs``)."""
+    return causal_pairs(prompt_len, sliding_window_tokens, window_layer_share)
 
 
 @serving_column
-def decode_attention_pairs(decode_context_tokens: UExpr) -> UExpr:
-    return decode_context_tokens / TOKEN
+def decode_attention_pairs(decode_kv_read_tokens: UExpr) -> UExpr:
+    return decode_kv_read_tokens / TOKEN
 
 
 # -- launches: eager prefill, graph-replayed decode (issue 12 item 3) --------------------------

@@ -8,6 +8,7 @@ the KV heads, replicating them when tp exceeds them (Megatron-LM, Shoeybi et al.
 from __future__ import annotations
 
 from pipeline.units import E, Plain, UExpr, lit, maximum, minimum, where
+from pipeline.walls.attention_pattern import held_tokens
 from pipeline.walls.quantities import ELEM_PER_TOKEN
 from pipeline.walls.registries import serving_column
 
@@ -33,17 +34,27 @@ def context_tokens(prompt_len: UExpr, generated_tokens: UExpr) -> UExpr:
 
 
 @serving_column
-def kv_cache_bytes_per_device(kv_bytes_per_token_per_device: UExpr, context_tokens: UExpr, batch: UExpr) -> UExpr:
+def kv_held_tokens(context_tokens: UExpr, sliding_window_tokens: UExpr, window_layer_share: UExpr,
+                   kv_layer_share: UExpr) -> UExpr:
+    """Tokens of K/V one sequence keeps per layer, layer mean: the whole context on global layers,
+    min(context, window) on sliding-window layers, none on KV-sharing layers (vLLM's hybrid KV cache
+    manager; ``pipeline.walls.attention_pattern``). No pattern: the context."""
+    return held_tokens(context_tokens, sliding_window_tokens, window_layer_share, kv_layer_share)
+
+
+@serving_column
+def kv_cache_bytes_per_device(kv_bytes_per_token_per_device: UExpr, kv_held_tokens: UExpr, batch: UExpr) -> UExpr:
     """The device's share of the cache for the whole batch at prompt + output length."""
-    return kv_bytes_per_token_per_device * context_tokens * batch
+    return kv_bytes_per_token_per_device * kv_held_tokens * batch
 
 
 @serving_column
 def kv_cache_bytes(kv_elements_per_token_per_layer_per_device: UExpr, n_layers: UExpr, tp: UExpr,
-                   context_tokens: UExpr, batch: UExpr, kv_bytes_per_element: UExpr) -> UExpr:
+                   kv_held_tokens: UExpr, batch: UExpr, kv_bytes_per_element: UExpr) -> UExpr:
     """2 x L x H_kv x d_head x tokens x batch x bytes (exact), summed over devices: KV heads
-    replicated by tp > H_kv (and MLA latents, which every TP rank keeps) count once per copy."""
-    return kv_elements_per_token_per_layer_per_device * n_layers * tp * context_tokens * batch * kv_bytes_per_element
+    replicated by tp > H_kv (and MLA latents, which every TP rank keeps) count once per copy; tokens
+    the layer-mean ``kv_held_tokens`` (sliding windows, KV sharing)."""
+    return kv_elements_per_token_per_layer_per_device * n_layers * tp * kv_held_tokens * batch * kv_bytes_per_element
 
 
 @serving_column

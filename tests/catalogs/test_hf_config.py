@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 
 import pipeline
-from pipeline.catalogs.hf_config import import_hf_config
+from pipeline.catalogs.hf_import import import_hf_config
 from pipeline.catalogs.io import read_catalog
 from pipeline.errors import InputError
 

@@ -11,7 +11,8 @@ import json
 import polars as pl
 import pytest
 
-from pipeline.catalogs.hf_config import architecture, count_params, import_hf_config
+from pipeline.catalogs.hf_config import architecture
+from pipeline.catalogs.hf_import import count_params, import_hf_config
 from pipeline.catalogs.io import read_catalog
 from pipeline.errors import InputError
 
