@@ -25,7 +25,10 @@ TOLERANCE = 0.02  # the catalog's parameter-count check (tests/walls/test_archit
 
 # Families whose MLP is three-matrix gated (SwiGLU / GeGLU), whatever hidden_act says.
 GATED = {"llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "gemma", "gemma2",
-         "phi3", "deepseek_v2", "deepseek_v3"}
+         "phi3", "deepseek_v2", "deepseek_v3", "kimi_k2", "glm4_moe"}
+# Multi-head latent attention (DeepSeek-V2 §2.1): Kimi K2's config.json is DeepseekV3ForCausalLM with
+# model_type "kimi_k2" (its own name, the same keys).
+MLA = {"deepseek_v2", "deepseek_v3", "kimi_k2"}
 LEARNED_POSITIONS = {"gpt2", "bert", "roberta"}
 ENCODERS = {"bert", "roberta"}
 SUPPORTED = sorted(GATED | LEARNED_POSITIONS)
@@ -43,6 +46,10 @@ CAVEATS = {
     "deepseek_v3": "multi-token-prediction layers (num_nextn_predict_layers) and e_score_correction_bias "
                    "are not counted",
     "deepseek_v2": "multi-token-prediction layers, if any, are not counted",
+    "kimi_k2": "multi-token-prediction layers, if any, and e_score_correction_bias are not counted",
+    "glm4_moe": "only q/k/v have biases (attention_bias) but the formula counts every linear bias "
+                "(small overcount); per-head q_norm/k_norm (use_qk_norm), the multi-token-prediction layer "
+                "(num_nextn_predict_layers) and e_score_correction_bias are not counted",
     "bert": "pooler and token-type embeddings are not counted",
     "roberta": "pooler and token-type embeddings are not counted",
 }
@@ -165,7 +172,7 @@ def _hf_standard(k: _Keys, model_type: str) -> dict[str, Any]:
     kv_heads = k.count("num_key_value_heads", "n_kv_heads", default=heads, required=False)
     ffn = k.count("intermediate_size", "ffn_dim")
     rope = None
-    if model_type.startswith("deepseek"):  # MLA: query/key heads are qk_nope + qk_rope wide
+    if model_type in MLA:  # query/key heads are qk_nope + qk_rope wide
         nope = k.count("qk_nope_head_dim", "head_dim (qk_nope + qk_rope)")
         rope = k.count("qk_rope_head_dim", "qk_rope_head_dim")
         head_dim = nope + rope if nope and rope else None
@@ -187,7 +194,7 @@ def _hf_standard(k: _Keys, model_type: str) -> dict[str, Any]:
         "has_linear_bias": bias,
         "norm_type": "layernorm" if learned else "rmsnorm",
     }
-    if model_type.startswith("deepseek"):
+    if model_type in MLA:
         cols |= {"q_lora_rank": k.count("q_lora_rank", "q_lora_rank", required=False),
                  "kv_lora_rank": k.count("kv_lora_rank", "kv_lora_rank"),
                  "qk_rope_head_dim": rope,
@@ -218,7 +225,7 @@ def _moe(k: _Keys, model_type: str, n_layers: int | None, ffn: int | None) -> di
         step = k.count("decoder_sparse_step", "n_dense_layers", default=1, required=False)
         dense_only = set(k.int_list("mlp_only_layers"))
         is_moe_layer = lambda i: i not in dense_only and (i + 1) % (step or 1) == 0  # noqa: E731
-    elif model_type.startswith("deepseek"):
+    elif model_type in MLA or model_type == "glm4_moe":  # GLM-4.5 uses DeepSeek-V3's expert keys
         n_experts = k.count("n_routed_experts", "n_experts")
         per_token = k.count("num_experts_per_tok", "n_experts_per_token")
         shared = k.count("n_shared_experts", "n_shared_experts", default=0, required=False, minimum=0)
@@ -265,13 +272,19 @@ def count_params(row: dict[str, Any]) -> tuple[int, int]:
 def model_row(config: dict[str, Any], *, name: str, source_url: str, release_year: int,
               params_published: int | None = None, params_source_url: str | None = None,
               family: str | None = None, file_name: str = "config.json",
-              source: str = "HF config") -> dict[str, Any]:
-    """One validated ``models`` row from a config, with the 2% parameter-count check."""
+              source: str = "HF config", notes: str | None = None,
+              last_verified: dt.date | None = None) -> dict[str, Any]:
+    """One validated ``models`` row from a config, with the 2% parameter-count check.
+
+    ``notes`` (which count was published, where the config was read) is appended to the generated
+    notes; ``last_verified`` defaults to today (give the day the sources were read, so that a
+    replayed import writes the same row).
+    """
     from pipeline.catalogs.io import validate
 
     cols = architecture(config, source)
     model_type = config["model_type"]
-    row = {"source_url": source_url, "last_verified": dt.date.today(), "notes": None,
+    row = {"source_url": source_url, "last_verified": last_verified or dt.date.today(), "notes": None,
            "name": name, "family": family or model_type, "release_year": release_year,
            "params_published": float(params_published) if params_published is not None else None,
            "params_source_url": params_source_url or source_url,
@@ -280,7 +293,7 @@ def model_row(config: dict[str, Any], *, name: str, source_url: str, release_yea
     # report bad options or impossible shapes (e.g. heads not a multiple of KV heads) before counting
     validate(_schema_frame([row | {"params_published": row["params_published"] or 1.0}]), "models", source)
     computed, active = count_params(row)
-    notes = [f"imported from HF config {file_name} (model_type {model_type})"]
+    notes_extra, notes = notes, [f"imported from HF config {file_name} (model_type {model_type})"]
     if params_published is None:
         row["params_published"] = float(computed)
         notes.append("params_published = computed from config (no published count given)")
@@ -299,20 +312,22 @@ def model_row(config: dict[str, Any], *, name: str, source_url: str, release_yea
         notes.append(f"active params/token (formula) = {active:,}")
     if model_type in CAVEATS:
         notes.append(CAVEATS[model_type])
-    row["notes"] = "; ".join(notes) + "."
+    row["notes"] = "; ".join(notes) + "." + (f" {notes_extra.strip()}" if notes_extra and notes_extra.strip() else "")
     return row
 
 
 def import_hf_config(path: str | Path, *, name: str, source_url: str, release_year: int,
                      params_published: int | None = None, params_source_url: str | None = None,
-                     family: str | None = None, registry: str | Path | None = None) -> tuple[Path, dict[str, Any]]:
+                     family: str | None = None, registry: str | Path | None = None, notes: str | None = None,
+                     last_verified: dt.date | None = None) -> tuple[Path, dict[str, Any]]:
     """Add (or replace, by name) a models row from a local config.json; returns (written path, row)."""
     from pipeline.catalogs.io import read_catalog, write_catalog
 
     path = Path(path)
     row = model_row(load_config(path), name=name, source_url=source_url, release_year=release_year,
                     params_published=params_published, params_source_url=params_source_url,
-                    family=family, file_name=path.name, source=f"HF config {path}")
+                    family=family, file_name=path.name, source=f"HF config {path}", notes=notes,
+                    last_verified=last_verified)
     existing = read_catalog("models", registry)
     new = _schema_frame([row]).select(existing.columns).cast(existing.schema)
     names = existing["name"].to_list()
