@@ -29,7 +29,7 @@ INDEX = "a public copy found through the code index's exact-string search (the i
 # name, config file, HF repo, published count, source of the published count, family, year, notes
 ROWS: list[tuple[str, str, str, int | None, str, str, int, str]] = [
     ("Qwen3 4B", "qwen3-4b.json", "Qwen/Qwen3-4B", 4_000_000_000, f"{HF}/Qwen/Qwen3-4B", "qwen3", 2025,
-     f"Published: model card 'Number of Parameters: 4.0B' (text decoder, tied embeddings). Config read from {LLM_PROF}."),
+     f"Published: model card 'Number of Parameters: 4.0B' (tied embeddings). Config read from {LLM_PROF}."),
     ("Qwen3 8B", "qwen3-8b.json", "Qwen/Qwen3-8B", 8_200_000_000, f"{HF}/Qwen/Qwen3-8B", "qwen3", 2025,
      f"Published: model card 'Number of Parameters: 8.2B' (non-embedding 6.95B). Config read from {LLM_PROF}."),
     ("Qwen3 14B", "qwen3-14b.json", "Qwen/Qwen3-14B", 14_800_000_000, f"{HF}/Qwen/Qwen3-14B", "qwen3", 2025,
@@ -88,7 +88,8 @@ ROWS: list[tuple[str, str, str, int | None, str, str, int, str]] = [
      "model card and technical report say '14B' (the nominal size, 4.7% under the count: not a rounding). Config "
      f"read from {OPENMOSE}/c394e06d2ea0fdad4679af83b9dd77b517a87f49/main/tokenizer/phi-4/config.json "
      "(_name_or_path microsoft/phi-4)."),
-    ("Kimi K2", "kimi-k2.json", "moonshotai/Kimi-K2-Instruct", None, f"{HF}/moonshotai/Kimi-K2-Instruct", "kimi-k2", 2025,
+    ("Kimi K2", "kimi-k2.json", "moonshotai/Kimi-K2-Instruct", None, f"{HF}/moonshotai/Kimi-K2-Instruct", "kimi-k2",
+     2025,
      "Published: model card and arXiv:2507.20534 '1T total, 32B activated', rounded to one significant figure: the "
      "count from the config is 1.026T (+2.6%), so params_published is the computed count. DeepSeek-V3 architecture "
      "(MLA) with 384 routed experts (2048 wide) top-8 + 1 shared, 1 dense layer, 64 heads, vocab 163840, no MTP. "
