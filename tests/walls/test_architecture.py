@@ -50,6 +50,9 @@ def test_moe_active_parameters_per_token(models):
     ("Llama 2 70B", 2 * 80 * 8 * 128),   # GQA: 8 KV heads, not 64
     ("Llama 2 7B", 2 * 32 * 32 * 128),   # MHA
     ("DeepSeek-V3", 61 * (512 + 64)),    # MLA latent + decoupled RoPE key
+    # Raschka's LLM architecture gallery, "KV cache / token (bf16)": Kimi K2 68.6 KiB, GLM-4.5 368 KiB
+    ("Kimi K2", 61 * (512 + 64)),        # = 70,272 B = 68.6 KiB
+    ("GLM-4.5", 2 * 92 * 8 * 128),       # = 376,832 B = 368 KiB
 ])
 def test_kv_cache_elements_per_token(name, elements_per_token):
     """One token of context at fp16 (2 B per element) on one device."""
