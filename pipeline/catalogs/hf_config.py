@@ -19,9 +19,12 @@ TOLERANCE = 0.02  # the catalog's parameter-count check (tests/walls/test_archit
 
 # Families whose MLP is three-matrix gated (SwiGLU / GeGLU), whatever hidden_act says.
 GATED = {"llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "gemma", "gemma2",
-         "phi3", "deepseek_v2", "deepseek_v3", "gemma3_text", "gpt_oss", "llama4_text"}
+         "phi3", "deepseek_v2", "deepseek_v3", "kimi_k2", "glm4_moe", "gemma3_text", "gpt_oss", "llama4_text"}
 # Multimodal configs whose text decoder is under ``text_config`` (the vision tower is not counted).
 TEXT_CONFIG = {"gemma3": "gemma3_text", "llama4": "llama4_text"}
+# Multi-head latent attention (DeepSeek-V2 §2.1): Kimi K2's config.json is DeepseekV3ForCausalLM with
+# model_type "kimi_k2" (its own name, the same keys).
+MLA = {"deepseek_v2", "deepseek_v3", "kimi_k2"}
 LEARNED_POSITIONS = {"gpt2", "bert", "roberta"}
 ENCODERS = {"bert", "roberta"}
 OWN_KEYS = {"bloom", "falcon", "mpt", "opt"}  # key names of their own (mapped below, per family)
@@ -46,6 +49,10 @@ CAVEATS = {
     "deepseek_v3": "multi-token-prediction layers (num_nextn_predict_layers) and e_score_correction_bias "
                    "are not counted",
     "deepseek_v2": "multi-token-prediction layers, if any, are not counted",
+    "kimi_k2": "multi-token-prediction layers, if any, and e_score_correction_bias are not counted",
+    "glm4_moe": "only q/k/v have biases (attention_bias) but the formula counts every linear bias "
+                "(small overcount); per-head q_norm/k_norm (use_qk_norm), the multi-token-prediction layer "
+                "(num_nextn_predict_layers) and e_score_correction_bias are not counted",
     "bert": "pooler and token-type embeddings are not counted",
     "roberta": "pooler and token-type embeddings are not counted",
     "bloom": "the LayerNorm after the word embeddings (2 x hidden) is not counted",
@@ -274,7 +281,7 @@ def _hf_standard(k: _Keys, model_type: str) -> dict[str, Any]:
     ffn = (k.count("intermediate_size_mlp", "ffn_dim") if model_type == "llama4_text"  # dense layers' MLP
            else k.count("intermediate_size", "ffn_dim"))
     rope = None
-    if model_type.startswith("deepseek"):  # MLA: query/key heads are qk_nope + qk_rope wide
+    if model_type in MLA:  # query/key heads are qk_nope + qk_rope wide
         nope = k.count("qk_nope_head_dim", "head_dim (qk_nope + qk_rope)")
         rope = k.count("qk_rope_head_dim", "qk_rope_head_dim")
         head_dim = nope + rope if nope and rope else None
@@ -296,7 +303,7 @@ def _hf_standard(k: _Keys, model_type: str) -> dict[str, Any]:
         "has_linear_bias": bias,
         "norm_type": "layernorm" if learned else "rmsnorm",
     }
-    if model_type.startswith("deepseek"):
+    if model_type in MLA:
         cols |= {"q_lora_rank": k.count("q_lora_rank", "q_lora_rank", required=False),
                  "kv_lora_rank": k.count("kv_lora_rank", "kv_lora_rank"),
                  "qk_rope_head_dim": rope,
@@ -336,7 +343,7 @@ def _moe(k: _Keys, model_type: str, n_layers: int | None, ffn: int | None) -> di
         step = k.count("decoder_sparse_step", "n_dense_layers", default=1, required=False)
         dense_only = set(k.int_list("mlp_only_layers"))
         is_moe_layer = lambda i: i not in dense_only and (i + 1) % (step or 1) == 0  # noqa: E731
-    elif model_type.startswith("deepseek"):
+    elif model_type in MLA or model_type == "glm4_moe":  # GLM-4.5 uses DeepSeek-V3's expert keys
         n_experts = k.count("n_routed_experts", "n_experts")
         per_token = k.count("num_experts_per_tok", "n_experts_per_token")
         shared = k.count("n_shared_experts", "n_shared_experts", default=0, required=False, minimum=0)

@@ -45,13 +45,19 @@ def count_params(row: dict[str, Any]) -> tuple[int, int]:
 def model_row(config: dict[str, Any], *, name: str, source_url: str, release_year: int,
               params_published: int | None = None, params_source_url: str | None = None,
               family: str | None = None, file_name: str = "config.json",
-              source: str = "HF config") -> dict[str, Any]:
-    """One validated ``models`` row from a config, with the 2% parameter-count check."""
+              source: str = "HF config", notes: str | None = None,
+              last_verified: dt.date | None = None) -> dict[str, Any]:
+    """One validated ``models`` row from a config, with the 2% parameter-count check.
+
+    ``notes`` (which count was published, where the config was read) is appended to the generated
+    notes; ``last_verified`` defaults to today (give the day the sources were read, so that a
+    replayed import writes the same row).
+    """
     from pipeline.catalogs.io import validate
 
     cols = architecture(config, source)
     model_type = TEXT_CONFIG.get(config["model_type"], config["model_type"])
-    row = {"source_url": source_url, "last_verified": dt.date.today(), "notes": None,
+    row = {"source_url": source_url, "last_verified": last_verified or dt.date.today(), "notes": None,
            "name": name, "family": family or model_type, "release_year": release_year,
            "params_published": float(params_published) if params_published is not None else None,
            "params_source_url": params_source_url or source_url,
@@ -60,7 +66,7 @@ def model_row(config: dict[str, Any], *, name: str, source_url: str, release_yea
     # report bad options or impossible shapes (e.g. heads not a multiple of KV heads) before counting
     validate(schema_frame([row | {"params_published": row["params_published"] or 1.0}]), "models", source)
     computed, active = count_params(row)
-    notes = [f"imported from HF config {file_name} (model_type {model_type})"]
+    notes_extra, notes = notes, [f"imported from HF config {file_name} (model_type {model_type})"]
     if params_published is None:
         row["params_published"] = float(computed)
         notes.append("params_published = computed from config (no published count given)")
@@ -79,20 +85,22 @@ def model_row(config: dict[str, Any], *, name: str, source_url: str, release_yea
         notes.append(f"active params/token (formula) = {active:,}")
     if model_type in CAVEATS:
         notes.append(CAVEATS[model_type])
-    row["notes"] = "; ".join(notes) + "."
+    row["notes"] = "; ".join(notes) + "." + (f" {notes_extra.strip()}" if notes_extra and notes_extra.strip() else "")
     return row
 
 
 def import_hf_config(path: str | Path, *, name: str, source_url: str, release_year: int,
                      params_published: int | None = None, params_source_url: str | None = None,
-                     family: str | None = None, registry: str | Path | None = None) -> tuple[Path, dict[str, Any]]:
+                     family: str | None = None, registry: str | Path | None = None, notes: str | None = None,
+                     last_verified: dt.date | None = None) -> tuple[Path, dict[str, Any]]:
     """Add (or replace, by name) a models row from a local config.json; returns (written path, row)."""
     from pipeline.catalogs.io import read_catalog, write_catalog
 
     path = Path(path)
     row = model_row(load_config(path), name=name, source_url=source_url, release_year=release_year,
                     params_published=params_published, params_source_url=params_source_url,
-                    family=family, file_name=path.name, source=f"HF config {path}")
+                    family=family, file_name=path.name, source=f"HF config {path}", notes=notes,
+                    last_verified=last_verified)
     existing = read_catalog("models", registry)
     new = schema_frame([row]).select(existing.columns).cast(existing.schema)
     names = existing["name"].to_list()

@@ -110,6 +110,10 @@ def catalog_import(
         "--family", help="With --hf-config: model family (default: the config's model_type).")] = None,
     release_year: Annotated[int | None, typer.Option(
         "--release-year", help="With --hf-config: year of release.")] = None,
+    notes: Annotated[str | None, typer.Option(
+        "--notes", help="With --hf-config: text appended to the row's generated notes.")] = None,
+    last_verified: Annotated[str | None, typer.Option(
+        "--last-verified", help="With --hf-config: day the sources were read, YYYY-MM-DD (default: today).")] = None,
     registry: RegistryOpt = None,
 ) -> None:
     """Import a whole CSV table (--csv), or one model from a Hugging Face config.json (--hf-config).
@@ -117,7 +121,8 @@ def catalog_import(
     Either way the whole table is validated and nothing is written if anything is wrong.
     """
     hf_only = {"--name": name, "--source-url": source_url, "--params-published": params_published,
-               "--params-source-url": params_source_url, "--family": family, "--release-year": release_year}
+               "--params-source-url": params_source_url, "--family": family, "--release-year": release_year,
+               "--notes": notes, "--last-verified": last_verified}
     if (csv is None) == (hf_config is None):
         raise InputError("catalog import", [Problem(None, "--csv/--hf-config", "expected exactly one of them")])
     if registry is not None and registry.exists() and not registry.is_dir():
@@ -130,13 +135,21 @@ def catalog_import(
                 for o in ("--name", "--source-url", "--release-year") if hf_only[o] is None]
     if table is not None:
         problems.append(Problem(None, "--table", "only with --csv (--hf-config writes the models table)"))
+    verified = None
+    if last_verified is not None:
+        import datetime as dt
+
+        try:
+            verified = dt.date.fromisoformat(last_verified)
+        except ValueError:
+            problems.append(Problem(None, "--last-verified", f"got {last_verified!r}, expected YYYY-MM-DD"))
     if problems:
         raise InputError("catalog import", problems)
     from pipeline.catalogs.hf_import import import_hf_config
 
     path, row = import_hf_config(hf_config, name=name, source_url=source_url, release_year=release_year,
                                  params_published=params_published, params_source_url=params_source_url,
-                                 family=family, registry=registry)
+                                 family=family, registry=registry, notes=notes, last_verified=verified)
     typer.echo(f"wrote {path}: {row['name']!r} ({row['family']}, {row['model_type']}"
                f"{', MoE' if row['is_moe'] else ''}), params_published {row['params_published']:,.0f}")
     typer.echo(f"notes: {row['notes']}")

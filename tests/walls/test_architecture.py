@@ -51,6 +51,10 @@ def test_moe_active_parameters_per_token(models):
     ("Llama 2 7B", 2 * 32 * 32 * 128),   # MHA
     ("DeepSeek-V3", 61 * (512 + 64)),    # MLA latent + decoupled RoPE key
     ("PaLM 540B", 2 * 118 * 1 * 256),    # multi-query: one K/V head of 256
+
+    # Raschka's LLM architecture gallery, "KV cache / token (bf16)": Kimi K2 68.6 KiB, GLM-4.5 368 KiB
+    ("Kimi K2", 61 * (512 + 64)),        # = 70,272 B = 68.6 KiB
+    ("GLM-4.5", 2 * 92 * 8 * 128),       # = 376,832 B = 368 KiB
 ])
 def test_kv_cache_elements_per_token(name, elements_per_token):
     """One token of context at fp16 (2 B per element) on one device."""
@@ -112,3 +116,48 @@ def test_multi_query_attention(models):
     """PaLM 540B: 48 query heads of 256 and one shared K/V head (Chowdhery et al. 2022 §2)."""
     row = models.filter(pl.col("name") == "PaLM 540B").row(0, named=True)
     assert row["attention_params_per_layer"] == 18432 * (2 * 48 * 256 + 2 * 256)
+
+# Current open-weight models (issue 13 item 1; configs and sources in registry_data/research/r-models25/):
+# the count from each config against the model card's count of the text decoder (MTP heads and vision
+# encoders excluded), within 1 %.
+@pytest.mark.parametrize("name, card", [
+    ("Qwen3 4B", 4.0e9), ("Qwen3 8B", 8.2e9), ("Qwen3 14B", 14.8e9), ("Qwen3 32B", 32.8e9),   # Qwen3 cards
+    ("Qwen3-30B-A3B", 30.5e9), ("Qwen3-235B-A22B", 235e9),
+    ("Qwen2.5 3B", 3.09e9), ("Qwen2.5 14B", 14.7e9), ("Qwen2.5 32B", 32.5e9),                 # Qwen2.5 cards
+    ("Llama 3.3 70B", 70e9),                                    # card "70B"
+    ("DeepSeek-R1", 671e9),                                     # card "671B total" (main model, no MTP)
+    ("Mistral Large 2 (2407)", 123e9),                          # Mistral release post "123 billion"
+    ("GLM-4.5", 355e9), ("GLM-4.5-Air", 106e9),                 # zai-org/GLM-4.5 README (MTP excluded)
+])
+def test_current_models_match_their_model_card_within_1_percent(models, name, card):
+    row = models.filter(pl.col("name") == name).row(0, named=True)
+    assert row["params_computed"] == pytest.approx(card, rel=0.01)
+
+
+@pytest.mark.parametrize("name, safetensors_bytes", [
+    ("Mistral Small 3 (24B, 2501)", 47_144_806_400),  # model.safetensors.index.json total_size, bf16
+    ("Mistral Nemo 12B", 24_495_564_800),
+    ("Phi-4 (14B)", 29_319_014_400),
+])
+def test_cards_that_round_match_the_checkpoint_exactly(models, name, safetensors_bytes):
+    """These cards say 24B, 12B and 14B (-1.8 %, +2.1 %, +4.7 %); the bf16 checkpoint has 2 bytes per weight."""
+    row = models.filter(pl.col("name") == name).row(0, named=True)
+    assert row["params_computed"] == safetensors_bytes // 2
+
+
+def test_kimi_k2_is_the_one_trillion_of_its_card_to_one_significant_figure(models):
+    """Model card and arXiv:2507.20534: '1T total, 32B activated' (rounded); no exact count is published."""
+    row = models.filter(pl.col("name") == "Kimi K2").row(0, named=True)
+    assert round(row["params_computed"] / 1e12) == 1 and row["params_computed"] != 1e12
+    assert round(row["params_active_per_token"] / 1e9) == 32   # active, without the input embedding
+
+
+@pytest.mark.parametrize("name, vocab, d, published", [
+    ("Qwen3-30B-A3B", 151936, 2048, 3.3e9),     # card: 3.3B activated
+    ("Qwen3-235B-A22B", 151936, 4096, 22e9),    # card: 22B activated
+    ("DeepSeek-R1", 129280, 7168, 37e9),        # card: 37B activated
+])
+def test_current_moe_active_parameters_per_token(models, name, vocab, d, published):
+    """As above, the published active counts include the input embedding table."""
+    row = models.filter(pl.col("name") == name).row(0, named=True)
+    assert row["params_active_per_token"] + vocab * d == pytest.approx(published, rel=0.02)
