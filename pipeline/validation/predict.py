@@ -243,10 +243,13 @@ def _group_key(spec: dict) -> tuple:
     return key + (("burst",) if "burst" in spec else ())
 
 
-def predict(measured: pl.DataFrame, catalogs: Catalogs, etas: list[float] | None = None) -> pl.DataFrame:
+def predict(measured: pl.DataFrame, catalogs: Catalogs, etas: list[float] | None = None,
+            compute_model: str | None = None) -> pl.DataFrame:
     """One row per measurement: the prediction at the profile's η and its band (the ends of the
     profile's η range), the bound, the batch used, and ``grid``: the prediction at each η of
-    ``etas`` (for calibration). ``reason`` says why a row has no prediction."""
+    ``etas`` (for calibration). ``reason`` says why a row has no prediction. ``compute_model``
+    ("kernel" or "profile") sets ``efficiency.compute_model`` of every row's spec (None: each
+    study's default, as a sweep has it)."""
     etas = ETA_GRID if etas is None else etas
     rows = measured.with_row_index("measurement")
     groups: dict[tuple, list[int]] = {}
@@ -261,6 +264,8 @@ def predict(measured: pl.DataFrame, catalogs: Catalogs, etas: list[float] | None
         if spec is None:
             reasons.append({"measurement": i, "reason": reason})
         else:
+            if compute_model is not None:
+                spec["efficiency"] = spec["efficiency"] | {"compute_model": compute_model}
             specs[i] = spec = run_context(dataset_length(spec, r, means), r, models)
             groups.setdefault(_group_key(spec), []).append(i)
     parts = [pl.DataFrame(reasons, schema=REASON), predict_kernel_rows(rows, catalogs)]
