@@ -161,13 +161,14 @@ def compute_time_per_microbatch_s(stage_forward_flop_per_microbatch: UExpr, reco
                                   pp: UExpr, recompute: Plain, layer_forward_flop_per_sequence: UExpr,
                                   layer_matmul_forward_flop_per_sequence: UExpr,
                                   lm_head_forward_flop_per_sequence: UExpr, train_matmul_eta_compute: UExpr,
-                                  train_backward_matmul_eta_compute: UExpr,
-                                  peak_flop_per_s: UExpr, eta_compute: UExpr) -> UExpr:
+                                  train_backward_matmul_eta_compute: UExpr, peak_flop_per_s: UExpr,
+                                  attention_peak_flop_per_s: UExpr, eta_compute: UExpr) -> UExpr:
     """Wall 1 on the busiest GPU: (3 x forward + recomputed forward) / (peak x eta). With a GEMM
     kernel fit (``train_matmul_eta_compute`` not null) the weight matmuls (the layers' and the
     LM head's) run at their forward η (recomputed too under full recomputation) and their
     backward (2 x the forward FLOPs: dgrad and wgrad) at the backward η; the rest (attention,
-    norms) at the profile's eta_compute."""
+    norms) at the profile's eta_compute of ``attention_peak_flop_per_s``: the 16-bit peak under an
+    FP8/FP4 recipe, whose attention runs in bf16 (Transformer Engine's fp8_dpa defaults to False)."""
     share = microbatch / (tp * cp)
     recomputed = recompute_flop_per_sequence * (layers_per_gpu / n_layers) * share
     constant = (TRAIN_TO_FORWARD * stage_forward_flop_per_microbatch + recomputed) / (peak_flop_per_s * eta_compute)
@@ -177,7 +178,7 @@ def compute_time_per_microbatch_s(stage_forward_flop_per_microbatch: UExpr, reco
     rest = TRAIN_TO_FORWARD * (stage_forward_flop_per_microbatch - matmul) + recomputed - matmul_recomputed
     kernel = ((matmul + matmul_recomputed) / (peak_flop_per_s * train_matmul_eta_compute)
               + (TRAIN_TO_FORWARD - 1.0) * matmul / (peak_flop_per_s * train_backward_matmul_eta_compute)
-              + rest / (peak_flop_per_s * eta_compute))
+              + rest / (attention_peak_flop_per_s * eta_compute))
     return where(train_matmul_eta_compute.is_not_null(), kernel.to("s"), constant.to("s"))
 
 
