@@ -22,11 +22,17 @@ def validate(
     peers: Annotated[str | None, typer.Option(
         "--peers", help="Python with mlsysim 0.3.0 and llm-analysis 0.2.2 installed: add their errors and speed "
                         "on the same rows to the report (see pipeline/validation/peers).")] = None,
+    compute_model: Annotated[str | None, typer.Option(
+        "--compute-model", help='"kernel" or "profile": efficiency.compute_model of every row '
+                                "(default: each study's default, as a sweep has it).")] = None,
 ) -> None:
     """Predict published measurements, calibrate eta, and write a validation report."""
     from pipeline import validation
 
-    run_dir, left_out = validation.run(measured, out or "outputs", registry, peers)
+    if compute_model not in (None, "kernel", "profile"):
+        raise InputError("validate", [Problem(None, "--compute-model", f'got {compute_model!r}, expected "kernel" '
+                                                                       'or "profile"')])
+    run_dir, left_out = validation.run(measured, out or "outputs", registry, peers, compute_model)
     console().print((run_dir / "report.md").read_text().split("\n## Calibration")[0], markup=False)
     for p in left_out:
         console(stderr=True).print(f"left out: {p.render()}", markup=False)

@@ -78,6 +78,7 @@ AXIS_UNITS = {c: unit("") for c in LAYOUT} | {"recompute": None, "sequence_paral
 HARDWARE = ["vendor", "family", "memory_capacity_bytes", "usable_memory_bytes", "tdp_w",
             "scaleup_link_bandwidth_bytes_per_s",
             "scaleup_link_latency_s"]
+LOW_PRECISION = ("fp8", "fp4")  # training dtypes whose recipes keep attention in bf16 (cluster_side)
 KNOBS = ["activation_bytes_per_element", "gradient_bytes_per_param", "memory_reserve_fraction",
          "dp_overlap_fraction", "flash_attention", "dropout", "dp_sgd_step_multiplier", "host_cores_per_node",
          "train_tokens_budget", "restart_time_s"]
@@ -172,15 +173,23 @@ def cluster_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
     clusters = sides.select_rows(catalogs.clusters, spec.axes.cluster, {}, "cluster")
     if spec.axes.hardware is not None:
         clusters = sides.select_rows(clusters, None, {"accelerator": spec.axes.hardware}, "cluster")
-    hw = catalogs.hardware.rename({"name": "accelerator"}).select("accelerator", *HARDWARE)
+    hw = catalogs.hardware.rename({"name": "accelerator"}).select("accelerator", *HARDWARE, "peak_bf16_flop_per_s")
     rows = clusters.drop("source_url", "last_verified", "notes").join(hw, on="accelerator", how="left")
     floats = ("accelerators_per_node", "nodes", "scaleup_domain_size", "nics_per_node")
     derived = {"cluster_gpus": (pl.col("nodes") * pl.col("accelerators_per_node")).cast(pl.Float64),
                "oversubscription_ratio": pl.col("oversubscription_ratio").fill_null(1.0),
+               # Transformer Engine runs dot-product attention in the 16-bit precision under an FP8
+               # recipe (fp8_dpa defaults to False; current and block scaling do not support FP8
+               # attention: transformer_engine/common/recipe/__init__.py), so an 8- or 4-bit
+               # training row's attention has the bf16 peak (the kernel model's non-matmul FLOPs).
+               "attention_peak_flop_per_s": pl.when(pl.col("compute_dtype").cast(pl.String).is_in(LOW_PRECISION))
+               .then(pl.col("peak_bf16_flop_per_s").fill_null(pl.col("peak_flop_per_s")))
+               .otherwise(pl.col("peak_flop_per_s")),
                **{c: pl.col(c).cast(pl.Float64) for c in floats}}
     return sides.hardware_side(rows, catalogs, spec, workloads=("training",), rules=[NO_PEAK, no_eta(KINDS)],
                                kinds=KINDS, knobs=KNOBS, data="training", derived=derived,
-                               units={"cluster_gpus": unit("")}, key="cluster", on="accelerator",
+                               units={"cluster_gpus": unit(""), "attention_peak_flop_per_s": unit("FLOP/s")},
+                               key="cluster", on="accelerator",
                                tables=("clusters", "hardware"))
 
 

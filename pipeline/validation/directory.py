@@ -24,17 +24,19 @@ VALIDATION_DIR = "validation"
 
 
 def run(measured_path: str | Path | None = None, out_dir: str | Path = "outputs",
-        registry: str | Path | None = None, peers_python: str | None = None) -> tuple[Path, list[Problem]]:
+        registry: str | Path | None = None, peers_python: str | None = None,
+        compute_model: str | None = None) -> tuple[Path, list[Problem]]:
     """Predict every measurement, calibrate η, write ``<out>/validation/<id>/`` (validation.parquet,
     calibration.parquet, fitted_profiles.csv, results.duckdb, report.md, scatter.svg and .png, manifest.json)
-    and return it with the rows that were left out."""
+    and return it with the rows that were left out. ``compute_model``: every row's
+    ``efficiency.compute_model`` (None: each study's default)."""
     if peers_python:  # before the predictions: a mistyped interpreter costs nothing
         from pipeline.validation.peers.answers import check_python
 
         check_python(peers_python)
     catalogs = load_catalogs(registry)
     measured = read_measurements(measured_path, catalogs)
-    table = errors(measured.rows, predict(measured.rows, catalogs))
+    table = errors(measured.rows, predict(measured.rows, catalogs, compute_model=compute_model))
     fitted, cv = fit(table)
     table = table.join(cv, on="name", how="left").drop("grid")
     now = dt.datetime.now(dt.UTC)
@@ -49,6 +51,7 @@ def run(measured_path: str | Path | None = None, out_dir: str | Path = "outputs"
         left_out = [p.render() for p in measured.problems]
         manifest = {"run_id": rid, "study": "validation", "created_utc": now.isoformat(timespec="seconds"),
                     "measurements": str(measured_path or "measurements catalog"),
+                    "compute_model": compute_model or "each study's default",
                     "rows": {"validation": table.height}, "left_out": left_out}
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
         database.create_database(tmp, {"validation": "validation.parquet", "calibration": "calibration.parquet"}, {})

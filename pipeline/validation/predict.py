@@ -108,8 +108,8 @@ def load_axes(r: dict, devices_per_replica: int) -> tuple[dict, str | None]:
     users in flight: exact for one user, no queueing term for more); a server run with neither a rate
     nor a concurrency is a burst (all requests at t = 0: ``burst_of``), predicted when the row states
     its request count, else refused rather than predicted unloaded."""
-    if r["metric"] not in ("ttft_s", "itl_s"):
-        return {}, None
+    if r["metric"] not in ("ttft_s", "itl_s") and (r["metric"] != "tokens_per_s" or r["request_rate"] is None):
+        return {}, None  # a tokens/s row at a rate: what the run delivered (delivered_tokens_per_s)
     if r["request_rate"] is None:
         if r["scenario"] == "server" and r["concurrency"] is None:  # TensorRT-LLM qps=inf: all at t = 0
             if r["requests"] is None:
@@ -180,12 +180,13 @@ def _value(study: str, columns: list[str]) -> pl.Expr:
         # Benchmarks time whole requests: throughput includes prefill (batch_tokens_per_s), per
         # replica; the system runs devices / (tp x pp) replicas.
         per_replica, devices_per_replica = pl.col("batch_tokens_per_s"), pl.col("tp") * pl.col("pp")
-        cases += [(metric == "tokens_per_s", per_replica * (devices / devices_per_replica)),
-                  (metric == "tokens_per_s_per_device", per_replica / devices_per_replica)]
         if "ttft_mean_s" in columns:  # under a request rate: wall 7's means (load_axes)
             loaded = pl.col("request_rate").is_not_null()
             cases += [((metric == "ttft_s") & loaded, pl.col("ttft_mean_s")),
-                      ((metric == "itl_s") & loaded, pl.col("tpot_under_load_s"))]
+                      ((metric == "itl_s") & loaded, pl.col("tpot_under_load_s")),
+                      ((metric == "tokens_per_s") & loaded, delivered_tokens_per_s(devices / devices_per_replica))]
+        cases += [(metric == "tokens_per_s", per_replica * (devices / devices_per_replica)),
+                  (metric == "tokens_per_s_per_device", per_replica / devices_per_replica)]
         if "burst_ttft_mean_s" in columns:  # a burst at t = 0 (burst_of)
             cases += [(metric == "ttft_s", pl.col("burst_ttft_mean_s")),
                       (metric == "itl_s", pl.col("burst_tpot_mean_s"))]
@@ -199,6 +200,19 @@ def _value(study: str, columns: list[str]) -> pl.Expr:
     for when, then in rest:
         value = value.when(when).then(then)
     return value
+
+
+def delivered_tokens_per_s(replicas: pl.Expr) -> pl.Expr:
+    """Output tokens/s a benchmark measures at an offered request rate λ: flow conservation gives
+    λ x output_len in steady state; a run of N requests (the ``requests`` column) lasts from the first
+    arrival to the last completion, (N - 1) / λ + TTFT + (output_len - 1) x TPOT (wall 7's means), so
+    it delivers N x output_len over that; never more than the replicas' capacity (batch_tokens_per_s
+    each), which is also the answer where wall 7 finds the rate unstable (its means are null)."""
+    rate, osl, n = pl.col("request_rate"), pl.col("output_len").cast(pl.Float64), pl.col("requests").cast(pl.Float64)
+    last = pl.col("ttft_mean_s") + (osl - 1.0) * pl.col("tpot_under_load_s")
+    offered = pl.when(n.is_not_null()).then(n * osl / ((n - 1.0) / rate + last)).otherwise(rate * osl)
+    capacity = pl.col("batch_tokens_per_s") * replicas
+    return pl.when(pl.col("ttft_mean_s").is_null()).then(capacity).otherwise(pl.min_horizontal(offered, capacity))
 
 
 def run_context(spec: dict, r: dict, models: dict[str, tuple[int | None, str | None]]) -> dict:
@@ -243,10 +257,13 @@ def _group_key(spec: dict) -> tuple:
     return key + (("burst",) if "burst" in spec else ())
 
 
-def predict(measured: pl.DataFrame, catalogs: Catalogs, etas: list[float] | None = None) -> pl.DataFrame:
+def predict(measured: pl.DataFrame, catalogs: Catalogs, etas: list[float] | None = None,
+            compute_model: str | None = None) -> pl.DataFrame:
     """One row per measurement: the prediction at the profile's η and its band (the ends of the
     profile's η range), the bound, the batch used, and ``grid``: the prediction at each η of
-    ``etas`` (for calibration). ``reason`` says why a row has no prediction."""
+    ``etas`` (for calibration). ``reason`` says why a row has no prediction. ``compute_model``
+    ("kernel" or "profile") sets ``efficiency.compute_model`` of every row's spec (None: each
+    study's default, as a sweep has it)."""
     etas = ETA_GRID if etas is None else etas
     rows = measured.with_row_index("measurement")
     groups: dict[tuple, list[int]] = {}
@@ -261,6 +278,8 @@ def predict(measured: pl.DataFrame, catalogs: Catalogs, etas: list[float] | None
         if spec is None:
             reasons.append({"measurement": i, "reason": reason})
         else:
+            if compute_model is not None:
+                spec["efficiency"] = spec["efficiency"] | {"compute_model": compute_model}
             specs[i] = spec = run_context(dataset_length(spec, r, means), r, models)
             groups.setdefault(_group_key(spec), []).append(i)
     parts = [pl.DataFrame(reasons, schema=REASON), predict_kernel_rows(rows, catalogs)]
@@ -329,7 +348,7 @@ def _predict_together(members: list[int], specs: dict[int, dict], rows: pl.DataF
     out = out.with_columns(pl.col(c).cast(keys.schema[c]) for c in on).join(keys, on=on, nulls_equal=True)
     found = set(out["measurement"].unique().to_list())
     missing = [i for i in members if i not in found]
-    out = out.join(rows.select("measurement", "metric", "devices"), on="measurement")
+    out = out.join(rows.select("measurement", "metric", "devices", "requests"), on="measurement")
     part = pl.concat([_picked(spec.study, out, profile.filter(pl.col("measurement").is_in(list(found))), etas),
                       profile.filter(pl.col("measurement").is_in(missing)).select("measurement", "family")],
                      how="diagonal_relaxed")
@@ -381,7 +400,8 @@ def _over_capacity(out: pl.DataFrame, profile: pl.DataFrame) -> pl.DataFrame:
     flags = {"over_everywhere": pl.Boolean, "over_at_profile": pl.Boolean}
     if "is_stable" not in out.columns:
         return profile.select("measurement").with_columns(pl.lit(False, t).alias(c) for c, t in flags.items())
-    over = (out.filter(pl.col("is_feasible") & pl.col("request_rate").is_not_null())
+    over = (out.filter(pl.col("is_feasible") & pl.col("request_rate").is_not_null()  # a throughput row
+                       & pl.col("metric").is_in(["ttft_s", "itl_s"]))  # over capacity runs at capacity
             .group_by("measurement", "eta_compute").agg(over=~pl.col("is_stable").fill_null(False).any()))
     at = profile.select("measurement", "eta").join(over.rename({"eta_compute": "eta"}), on=["measurement", "eta"],
                                                    how="left")

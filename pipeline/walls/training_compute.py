@@ -97,26 +97,61 @@ def recompute_flop_per_sequence(recompute: Plain, n_layers: UExpr, layer_forward
                             where(recompute == "selective", attention_core_forward_flop_per_sequence, 0))
 
 
+def _layer_matmul_shapes(tp: UExpr, d_model: UExpr, query_dim: UExpr, value_dim: UExpr, n_kv_heads: UExpr,
+                         head_dim: UExpr, dense_mlp_params_per_layer: UExpr, vocab_size: UExpr) -> list:
+    """(K, N) of each weight matmul Y[M,N] = X[M,K]·W[K,N] per tp rank: QKV [d, (q + 2·kv heads·d_head)/tp],
+    the output projection [v/tp, d], the MLP [d, dense MLP params/(d·tp)], the LM head [d, vocab/tp]."""
+    return [(d_model, (query_dim + 2.0 * n_kv_heads * head_dim) / tp), (value_dim / tp, d_model),
+            (d_model, dense_mlp_params_per_layer / (d_model * tp * PARAM)), (d_model, vocab_size / tp)]
+
+
+def _flop_weighted_eta(gemms: list, gemm_units: UExpr, gemm_tile_m: UExpr, gemm_tile_n: UExpr,
+                       gemm_ceiling: UExpr, gemm_k_half: UExpr, gemm_best_fraction: UExpr,
+                       framework_eta_multiplier: UExpr) -> UExpr:
+    """sum(M·N·K) / sum(M·N·K / η) over GEMMs given as (M, N, K) of the output C[M,N] and inner K."""
+    work = [m * n * k for m, n, k in gemms]
+    eff = [gemm_capped_efficiency(m, n, k, gemm_units, gemm_tile_m, gemm_tile_n, gemm_ceiling, gemm_k_half,
+                                  gemm_best_fraction) * framework_eta_multiplier for m, n, k in gemms]
+    return total(*work) / total(*(w / e for w, e in zip(work, eff, strict=True)))
+
+
 @training_column
 def train_matmul_eta_compute(microbatch: UExpr, seq_len: UExpr, cp: UExpr, tp: UExpr, d_model: UExpr,
                              query_dim: UExpr, value_dim: UExpr, n_kv_heads: UExpr, head_dim: UExpr,
                              dense_mlp_params_per_layer: UExpr, vocab_size: UExpr, n_experts: UExpr,
                              gemm_units: UExpr, gemm_tile_m: UExpr, gemm_tile_n: UExpr, gemm_ceiling: UExpr,
                              gemm_k_half: UExpr, gemm_best_fraction: UExpr, framework_eta_multiplier: UExpr) -> UExpr:
-    """The GEMM shape model (``pipeline.walls.gemm``) over the busiest GPU's weight matmuls, FLOP-
-    weighted: sum(M·N·K) / sum(M·N·K / η). M = microbatch x seq_len / cp tokens (Megatron's
-    sequence parallelism all-gathers them before each GEMM, Korthikanti et al. 2022 §4.2.2); per
-    tp rank QKV is [d, (q + 2·kv heads·d_head)/tp], the output projection [v/tp, d], the MLP
-    [d, dense MLP params/(d·tp)] and the LM head [d, vocab/tp]. Backward GEMMs (dgrad, wgrad) run at
-    the forward's η (as in the node study). Null for MoE (per-expert M depends on routing and EP)
-    and without a kernel fit (the profile η then)."""
+    """The GEMM shape model (``pipeline.walls.gemm``) over the busiest GPU's forward weight matmuls
+    (and their recomputation), FLOP-weighted: sum(M·N·K) / sum(M·N·K / η). M = microbatch x seq_len
+    / cp tokens (Megatron's sequence parallelism all-gathers them before each GEMM, Korthikanti et
+    al. 2022 §4.2.2); (K, N) per tp rank from ``_layer_matmul_shapes``. Null for MoE (per-expert M
+    depends on routing and EP) and without a kernel fit (the profile η then)."""
     m = microbatch * seq_len / (cp * TOKEN)
-    shapes = [(d_model, (query_dim + 2.0 * n_kv_heads * head_dim) / tp), (value_dim / tp, d_model),
-              (d_model, dense_mlp_params_per_layer / (d_model * tp * PARAM)), (d_model, vocab_size / tp)]
-    work = [m * n * k for k, n in shapes]
-    eff = [gemm_capped_efficiency(m, n, k, gemm_units, gemm_tile_m, gemm_tile_n, gemm_ceiling, gemm_k_half,
-                                  gemm_best_fraction) * framework_eta_multiplier for k, n in shapes]
-    eta = total(*work) / total(*(w / e for w, e in zip(work, eff, strict=True)))
+    shapes = _layer_matmul_shapes(tp, d_model, query_dim, value_dim, n_kv_heads, head_dim,
+                                  dense_mlp_params_per_layer, vocab_size)
+    eta = _flop_weighted_eta([(m, n, k) for k, n in shapes], gemm_units, gemm_tile_m, gemm_tile_n, gemm_ceiling,
+                             gemm_k_half, gemm_best_fraction, framework_eta_multiplier)
+    return only_where(n_experts.is_null() & gemm_units.is_not_null(), eta)
+
+
+@training_column
+def train_backward_matmul_eta_compute(microbatch: UExpr, seq_len: UExpr, cp: UExpr, tp: UExpr, d_model: UExpr,
+                                      query_dim: UExpr, value_dim: UExpr, n_kv_heads: UExpr, head_dim: UExpr,
+                                      dense_mlp_params_per_layer: UExpr, vocab_size: UExpr, n_experts: UExpr,
+                                      gemm_units: UExpr, gemm_tile_m: UExpr, gemm_tile_n: UExpr,
+                                      gemm_ceiling: UExpr, gemm_k_half: UExpr, gemm_best_fraction: UExpr,
+                                      framework_eta_multiplier: UExpr) -> UExpr:
+    """The same model over the backward GEMMs of each forward Y[M,N] = X[M,K]·W[K,N], at their own
+    shapes (the chain rule; Megatron-LM's ColumnParallelLinear/RowParallelLinear backward): dgrad
+    dX = dY·Wᵀ, output M x K over inner N; wgrad dW = Xᵀ·dY, output K x N over inner M (the
+    microbatch's tokens). Each has the forward's 2·M·N·K FLOPs, so the pair is FLOP-weighted
+    equally. Null where ``train_matmul_eta_compute`` is."""
+    m = microbatch * seq_len / (cp * TOKEN)
+    shapes = _layer_matmul_shapes(tp, d_model, query_dim, value_dim, n_kv_heads, head_dim,
+                                  dense_mlp_params_per_layer, vocab_size)
+    gemms = [(m, k, n) for k, n in shapes] + [(k, n, m) for k, n in shapes]
+    eta = _flop_weighted_eta(gemms, gemm_units, gemm_tile_m, gemm_tile_n, gemm_ceiling, gemm_k_half,
+                             gemm_best_fraction, framework_eta_multiplier)
     return only_where(n_experts.is_null() & gemm_units.is_not_null(), eta)
 
 
@@ -126,11 +161,14 @@ def compute_time_per_microbatch_s(stage_forward_flop_per_microbatch: UExpr, reco
                                   pp: UExpr, recompute: Plain, layer_forward_flop_per_sequence: UExpr,
                                   layer_matmul_forward_flop_per_sequence: UExpr,
                                   lm_head_forward_flop_per_sequence: UExpr, train_matmul_eta_compute: UExpr,
-                                  peak_flop_per_s: UExpr, eta_compute: UExpr) -> UExpr:
+                                  train_backward_matmul_eta_compute: UExpr, peak_flop_per_s: UExpr,
+                                  attention_peak_flop_per_s: UExpr, eta_compute: UExpr) -> UExpr:
     """Wall 1 on the busiest GPU: (3 x forward + recomputed forward) / (peak x eta). With a GEMM
     kernel fit (``train_matmul_eta_compute`` not null) the weight matmuls (the layers' and the
-    LM head's, recomputed too under full recomputation) run at that η and the rest (attention,
-    norms) at the profile's eta_compute."""
+    LM head's) run at their forward η (recomputed too under full recomputation) and their
+    backward (2 x the forward FLOPs: dgrad and wgrad) at the backward η; the rest (attention,
+    norms) at the profile's eta_compute of ``attention_peak_flop_per_s``: the 16-bit peak under an
+    FP8/FP4 recipe, whose attention runs in bf16 (Transformer Engine's fp8_dpa defaults to False)."""
     share = microbatch / (tp * cp)
     recomputed = recompute_flop_per_sequence * (layers_per_gpu / n_layers) * share
     constant = (TRAIN_TO_FORWARD * stage_forward_flop_per_microbatch + recomputed) / (peak_flop_per_s * eta_compute)
@@ -138,8 +176,9 @@ def compute_time_per_microbatch_s(stage_forward_flop_per_microbatch: UExpr, reco
     matmul_recomputed = where(recompute == "full", recomputed * layer_matmul_forward_flop_per_sequence
                               / layer_forward_flop_per_sequence, 0)
     rest = TRAIN_TO_FORWARD * (stage_forward_flop_per_microbatch - matmul) + recomputed - matmul_recomputed
-    kernel = ((TRAIN_TO_FORWARD * matmul + matmul_recomputed) / (peak_flop_per_s * train_matmul_eta_compute)
-              + rest / (peak_flop_per_s * eta_compute))
+    kernel = ((matmul + matmul_recomputed) / (peak_flop_per_s * train_matmul_eta_compute)
+              + (TRAIN_TO_FORWARD - 1.0) * matmul / (peak_flop_per_s * train_backward_matmul_eta_compute)
+              + rest / (attention_peak_flop_per_s * eta_compute))
     return where(train_matmul_eta_compute.is_not_null(), kernel.to("s"), constant.to("s"))
 
 

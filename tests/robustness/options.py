@@ -162,6 +162,8 @@ BAD: dict[tuple[str, str], tuple] = {
     ("validate", "registry"): (cmd("validate", "--measured", measured, "--registry", missing), 2, ("--registry",)),
     ("validate", "peers"): (cmd("validate", "--measured", measured, "--peers", "/no/such/python"), 2,
                            ("peers", "/no/such/python")),
+    ("validate", "compute_model"): (cmd("validate", "--measured", measured, "--compute-model", "gemm"), 2,
+                                   ("--compute-model", "gemm")),
     ("calibrate", "measured"): (cmd("calibrate", "--measured", "no-such.csv"), 2, ("no-such.csv",)),
     ("calibrate", "out"): (cmd("calibrate", "--measured", measured, "--out", under_a_file), 1, ("cannot write",)),
     ("calibrate", "registry"): (cmd("calibrate", "--measured", measured, "--registry", missing), 2, ("--registry",)),

@@ -116,18 +116,62 @@ def test_training_matmul_eta_is_the_flop_weighted_gemm_model():
     assert uncapped["train_matmul_eta_compute"] == pytest.approx(expected)
 
 
+def test_training_backward_eta_times_dgrad_and_wgrad_at_their_own_shapes():
+    """The same Llama 2 7B microbatch (M = 4096 tokens, d = 4096, tp 1, 132 SMs, ceiling 1, no K
+    loss, cap 1). dgrad dX = dY·Wᵀ has output M x K = 4096 x 4096 for all four matmuls (K = d, and
+    v = d for the output projection): 32 x 32 = 1024 tiles, 8 waves: 1024/1056. wgrad dW = Xᵀ·dY
+    has output K x N, the forward's C with K rows: QKV 32 x 96 = 3072 tiles (3072/3168), O 1024
+    (1024/1056), MLP 32 x 258 = 8256 (8256/8316), LM head 32 x 250 = 8000 (8000/8052). Each GEMM
+    does the forward's M·N·K, so the work weights are N (x 4096²) for both."""
+    n = {"qkv": 12288, "o": 4096, "mlp": 33024, "head": 32000}
+    wgrad = {"qkv": 3072 / 3168, "o": 1024 / 1056, "mlp": 8256 / 8316, "head": 8000 / 8052}
+    expected = 2 * sum(n.values()) / sum(n[k] / (1024 / 1056) + n[k] / wgrad[k] for k in n)
+    got = _training(TRAIN | {"gemm_best_fraction": ([1.0], "")}, ["train_backward_matmul_eta_compute"])
+    assert got["train_backward_matmul_eta_compute"] == pytest.approx(expected)
+    moe = _training(TRAIN | {"n_experts": ([8.0], "")}, ["train_backward_matmul_eta_compute"])
+    assert moe["train_backward_matmul_eta_compute"] is None
+
+
 def test_training_time_puts_matmuls_at_their_eta_and_the_rest_at_the_profile():
     """One layer per GPU of one, no LM head, no recomputation: forward 10 FLOP of which 6 matmul;
-    time = 3 x 6 / (peak x 0.8) + 3 x 4 / (peak x 0.4) with peak 1 FLOP/s; a MoE model (matmul η
-    null) keeps 3 x 10 / 0.4."""
+    time = 6 / (peak x 0.8) (forward GEMMs) + 2 x 6 / (peak x 0.5) (dgrad + wgrad) + 3 x 4 /
+    (peak x 0.4) with peak 1 FLOP/s; a MoE model (matmul η null) keeps 3 x 10 / 0.4."""
     columns = {"stage_forward_flop_per_microbatch": ([10.0], "FLOP"), "recompute_flop_per_sequence": ([0.0], "FLOP"),
                "n_layers": ([1.0], ""), "layers_per_gpu": ([1.0], ""), "microbatch": ([1.0], ""), "tp": ([1.0], ""),
                "cp": ([1.0], ""), "pp": ([1.0], ""), "recompute": (["none"], None),
                "layer_forward_flop_per_sequence": ([10.0], "FLOP"),
                "layer_matmul_forward_flop_per_sequence": ([6.0], "FLOP"),
                "lm_head_forward_flop_per_sequence": ([0.0], "FLOP"), "train_matmul_eta_compute": ([0.8], ""),
-               "peak_flop_per_s": ([1.0], "FLOP/s"), "eta_compute": ([0.4], "")}
+               "train_backward_matmul_eta_compute": ([0.5], ""), "peak_flop_per_s": ([1.0], "FLOP/s"),
+               "attention_peak_flop_per_s": ([1.0], "FLOP/s"), "eta_compute": ([0.4], "")}
     t = _training(columns, ["compute_time_per_microbatch_s"])["compute_time_per_microbatch_s"]
-    assert t == pytest.approx(3 * 6 / 0.8 + 3 * 4 / 0.4)
-    moe = _training(columns | {"train_matmul_eta_compute": ([None], "")}, ["compute_time_per_microbatch_s"])
+    assert t == pytest.approx(6 / 0.8 + 2 * 6 / 0.5 + 3 * 4 / 0.4)
+    no_fit = {"train_matmul_eta_compute": ([None], ""), "train_backward_matmul_eta_compute": ([None], "")}
+    moe = _training(columns | no_fit, ["compute_time_per_microbatch_s"])
     assert moe["compute_time_per_microbatch_s"] == pytest.approx(3 * 10 / 0.4)
+
+
+def test_fp8_training_runs_attention_at_the_16_bit_peak():
+    """Transformer Engine keeps dot-product attention in bf16 under an FP8 recipe (fp8_dpa False by
+    default; current scaling does not support FP8 attention): on H100 SXM (NVIDIA datasheet: 989.4
+    dense bf16, 1978.9 dense fp8 TFLOP/s) an fp8 row's attention peak is the bf16 one; a bf16 row's
+    is its own. In the time: the rest (4 FLOP) at 0.5 FLOP/s x η 0.4 when the GEMMs run at 1."""
+    from pipeline.catalogs.load import load_catalogs
+    from pipeline.spec import parse_spec
+    from pipeline.studies.training import cluster_side
+
+    spec = parse_spec({"study": "training", "axes": {"cluster": ["NVIDIA DGX SuperPOD DGX H100 (1 SU, 31 nodes)"],
+                                                     "compute_dtype": ["bf16", "fp8"], "model": ["Llama 2 7B"]}})
+    side = cluster_side(load_catalogs(), spec).frame.sort(pl.col("compute_dtype").cast(pl.String))
+    assert side["attention_peak_flop_per_s"].to_list() == pytest.approx([989.4e12, 989.4e12], rel=1e-3)
+    assert side["peak_flop_per_s"].to_list() == pytest.approx([989.4e12, 1978.9e12], rel=1e-3)
+    columns = {"stage_forward_flop_per_microbatch": ([10.0], "FLOP"), "recompute_flop_per_sequence": ([0.0], "FLOP"),
+               "n_layers": ([1.0], ""), "layers_per_gpu": ([1.0], ""), "microbatch": ([1.0], ""), "tp": ([1.0], ""),
+               "cp": ([1.0], ""), "pp": ([1.0], ""), "recompute": (["none"], None),
+               "layer_forward_flop_per_sequence": ([10.0], "FLOP"),
+               "layer_matmul_forward_flop_per_sequence": ([6.0], "FLOP"),
+               "lm_head_forward_flop_per_sequence": ([0.0], "FLOP"), "train_matmul_eta_compute": ([1.0], ""),
+               "train_backward_matmul_eta_compute": ([1.0], ""), "peak_flop_per_s": ([1.0], "FLOP/s"),
+               "attention_peak_flop_per_s": ([0.5], "FLOP/s"), "eta_compute": ([0.4], "")}
+    t = _training(columns, ["compute_time_per_microbatch_s"])["compute_time_per_microbatch_s"]
+    assert t == pytest.approx(6 / 1.0 + 2 * 6 / 1.0 + 3 * 4 / (0.5 * 0.4))

@@ -144,3 +144,41 @@ def test_a_node_row_naming_a_dataset_runs_its_mean_tokens_per_sample(tmp_path, c
     assert dataset_length(spec, {"dataset": None}, means) is spec
     serving = spec | {"study": "serving"}
     assert dataset_length(serving, {"dataset": WIKIPEDIA}, means) is serving
+
+
+def test_the_compute_model_of_every_row_can_be_chosen(tmp_path, catalogs, table):
+    """``mlsys validate --compute-model kernel``: the training row is the training study run with
+    efficiency.compute_model "kernel" (a sweep of that spec), which differs from the default's
+    (the profile η: the ``table`` fixture)."""
+    from .measured_csv import ROWS
+
+    measured = read_measurements(write(tmp_path, ROWS[3:]), catalogs)
+    kernel = predict(measured.rows, catalogs, etas=[], compute_model="kernel").row(0, named=True)
+    profile = table.filter(pl.col("name") == "gpt3-384").row(0, named=True)
+    base = {"cluster": [SELENE], "compute_dtype": ["bf16"], "seq_len": [2048], "microbatch": [1], "zero_stage": [1],
+            "cp": [1], "ep": [1], "virtual_stages": [1], "recompute": ["full"], "sequence_parallel": [True],
+            "model": ["GPT-3 175B"], "dp": [4], "tp": [8], "pp": [12], "global_batch": [1536]}
+    sweep = pipeline.sweep({"study": "training", "axes": base,
+                            "efficiency": {"framework": "Megatron-LM", "compute_model": "kernel"}})
+    assert kernel["predicted"] == pytest.approx(sweep["hfu"][0], rel=1e-12)
+    assert kernel["predicted"] != pytest.approx(profile["predicted"], rel=1e-3)
+
+
+def test_a_tokens_per_s_row_at_a_request_rate_is_what_the_run_delivered(tmp_path, catalogs):
+    """Output tokens/s at an offered rate: 8 requests/s x 256 output tokens = 2048 tok/s in steady
+    state (flow conservation; below capacity); a run of 500 requests lasts 499 / 8 s of arrivals plus
+    the last request's TTFT + 255 x TPOT (the same configuration's predicted TTFT and ITL rows), and
+    delivers 500 x 256 tokens over that."""
+    from .measured_csv import HEADER
+
+    cfg = "Llama 3.1 8B,H100 SXM5 80GB,,1,bf16,,TensorRT-LLM,server,,,467,256,1,1,,,,T"
+    rows = [f"{URL},{name},{metric},{value},,,{unit},{cfg},8,{requests}" for name, metric, value, unit, requests in (
+        ("ttft", "ttft_s", 50, "ms", 500), ("itl", "itl_s", 10, "ms", 500), ("tok", "tokens_per_s", 2000, "tok/s", 500),
+        ("tok-steady", "tokens_per_s", 2000, "tok/s", ""))]
+    path = tmp_path / "measured.csv"
+    path.write_text("\n".join([HEADER + ",request_rate,requests", *rows]) + "\n")
+    measured = read_measurements(path, catalogs)
+    assert measured.problems == []
+    out = {r["name"]: r["predicted"] for r in predict(measured.rows, catalogs, etas=[]).iter_rows(named=True)}
+    assert out["tok-steady"] == pytest.approx(8 * 256)
+    assert out["tok"] == pytest.approx(500 * 256 / (499 / 8 + out["ttft"] + 255 * out["itl"]))
