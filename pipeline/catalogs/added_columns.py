@@ -14,6 +14,13 @@ ADDED_COLUMNS: dict[str, dict[str, tuple[pl.DataType, str, str]]] = {
                                                         "cannot date a null one. Fill it (export, add the column, "
                                                         "import) to have it checked")},
 }
+QUALITY = (pl.String(), "2026-12-03", "unknown whether source_url is primary or secondary; `mlsys catalog migrate` "
+                                      "fills it by the domain rule of pipeline/catalogs/quality.py")
+# every table has source_url (schemas.Provenance), so every one has source_quality (not imported from schemas:
+# loading cached catalogs must not import pandera; a test checks this is every table)
+for _table in ("hardware", "models", "precisions", "efficiency_profiles", "clusters", "regions", "accelerator_costs",
+               "cloud_prices", "measurements", "storage", "host_pipelines", "workloads", "kernel_efficiency"):
+    ADDED_COLUMNS.setdefault(_table, {})["source_quality"] = QUALITY
 
 
 def lacks(table: str, columns) -> dict[str, tuple[pl.DataType, str, str]]:
