@@ -13,6 +13,9 @@ ADDED_COLUMNS: dict[str, dict[str, tuple[pl.DataType, str, str]]] = {
     "cloud_prices": {"as_of": (pl.Date(), "2026-12-03", "the date each price applies; `mlsys catalog stale` "
                                                         "cannot date a null one. Fill it (export, add the column, "
                                                         "import) to have it checked")},
+    "regions": {c: (pl.String(), "2026-12-03", "the carbon intensity's method is unknown; `mlsys catalog migrate` adds "
+                                                "the column as null; fill it (export, edit, import) to compare regions "
+                                                "within one method") for c in ("carbon_method", "carbon_method_source_url")},
 }
 QUALITY = (pl.String(), "2026-12-03", "unknown whether source_url is primary or secondary; `mlsys catalog migrate` "
                                       "fills it by the domain rule of pipeline/catalogs/quality.py")

@@ -15,6 +15,7 @@ import datetime as dt
 
 import pandera.polars as pa
 
+from pipeline.catalogs.carbon_methods import DESCRIPTION, METHODS
 from pipeline.catalogs.fields import Provenance, count, finite, flag, quantity, text, url
 from pipeline.catalogs.kernel_schema import KERNEL_METRICS, KernelEfficiencySchema, RunColumns
 
@@ -213,6 +214,8 @@ class RegionSchema(Provenance):
     country: str = text("ISO 3166-1 alpha-2 country code")
     carbon_intensity_g_per_kwh: float = quantity("gCO2e/kWh", "grid carbon intensity (location-based)", ge=0)
     carbon_intensity_year: int = count("year the intensity is for", ge=1990)
+    carbon_method: str = text(DESCRIPTION, nullable=True, isin=list(METHODS))  # pipeline/catalogs/carbon_methods.py
+    carbon_method_source_url: str = url("the data provider's methodology page stating carbon_method")
     pue: float = quantity("", "datacenter power usage effectiveness (facility / IT energy)", ge=1)
     pue_is_estimate: bool = flag("pue is a regional or industry average, not this operator's figure")
     pue_source_url: str = pa.Field(str_matches=r"^https?://\S+$", metadata={"description": "source of pue"})
