@@ -8,6 +8,8 @@ two regions are compared like for like only within one method.
 
 from __future__ import annotations
 
+import polars as pl
+
 # method -> what it means, and the methodology page of the provider the bundled rows use
 METHODS: dict[str, tuple[str, str]] = {
     "generation": ("emissions of the electricity generated in the area per kWh generated, imports not counted "
@@ -24,3 +26,25 @@ METHODS: dict[str, tuple[str, str]] = {
 DESCRIPTION = ("how carbon_intensity_g_per_kwh was computed: " + "; ".join(f"'{m}' = {what}" for m, (what, _) in
                METHODS.items()) + ". All location-based in the GHG Protocol Scope 2 sense; compare regions only "
                "within one method. Null: not determinable from the source, or a registry made before the column")
+
+# The bundled providers' files (source_url patterns) -> the method their methodology states
+# (registry_data/research/r-carbon/apply.py says what was read); any other source: unknown (null).
+BY_SOURCE = {
+    r"github\.com/thegreenwebfoundation/co2\.js/blob/[0-9a-f]+/data/output/average-intensities\.json$": "generation",
+    r"github\.com/thegreenwebfoundation/co2\.js/blob/[0-9a-f]+/data/output/electricity-maps/yearly_\d{4}\.js(on)?$":
+        "consumption",
+    r"github\.com/GoogleCloudPlatform/region-carbon-info/blob/[0-9a-f]+/data/yearly/\d{4}\.csv$": "location",
+}
+
+
+def method_of_source(url: pl.Expr) -> pl.Expr:
+    """The carbon method of a row citing one of the bundled providers' files, else null."""
+    out = pl.lit(None, pl.String)
+    for pattern, method in BY_SOURCE.items():
+        out = pl.when(url.str.contains(pattern)).then(pl.lit(method)).otherwise(out)
+    return out
+
+
+def methodology_page(method: pl.Expr) -> pl.Expr:
+    """The methodology page of ``method``'s provider (null for a null method)."""
+    return method.replace_strict({m: page for m, (_, page) in METHODS.items()}, default=None, return_dtype=pl.String)

@@ -172,6 +172,23 @@ def import_table(csv: Path, table: str | None, registry: Path | None, hf_options
     typer.echo(f"wrote {import_csv(csv, table, registry)}")
 
 
+@catalog_app.command("migrate")
+def catalog_migrate(
+    registry: Annotated[Path, typer.Argument(help="A user registry folder made before columns were added.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would be added; write nothing.")] = False,
+) -> None:
+    """Rewrite an older registry with today's columns, each filled by its documented default
+    (pipeline/catalogs/migrate.py); every table is validated before any is written, each atomically."""
+    from pipeline.catalogs.migrate import migrate
+
+    added = migrate(registry, dry_run=dry_run)
+    for a in added:
+        typer.echo(a.render())
+    tables = sorted({a.table for a in added})
+    verb = "would rewrite" if dry_run else "rewrote"
+    typer.echo(f"{verb} {len(tables)} tables ({', '.join(tables)})" if tables else f"{registry}: up to date")
+
+
 @catalog_app.command("dump")
 def catalog_dump(path: Annotated[Path, typer.Argument(help="A catalog Parquet file.")]) -> None:
     """A catalog file as text, one line per row sorted by the table's key (git textconv)."""

@@ -3,7 +3,8 @@ Re-runnable and idempotent; rows added later get the columns on the next run:
 
     .venv/bin/python registry_data/research/r-carbon/apply.py [registry_dir]
 
-Each row's method is read off the source its ``source_url`` cites (read 2026-12-03):
+Each row's method is read off the source its ``source_url`` cites (read 2026-12-03; the patterns are
+``BY_SOURCE`` in ``pipeline/catalogs/carbon_methods.py``, which ``mlsys catalog migrate`` also uses):
 
 - ``thegreenwebfoundation/co2.js .../average-intensities.json``: written by co2.js's
   ``data/functions/generate_average_co2.js`` from Ember's ``country_overview_yearly`` field
@@ -29,33 +30,17 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline.catalogs.carbon_methods import METHODS
+from pipeline.catalogs.carbon_methods import method_of_source, methodology_page
 from pipeline.catalogs.io import write_catalog
 from pipeline.catalogs.paths import bundled_registry
 
-# source_url pattern (regex) -> method
-BY_SOURCE = {
-    r"github\.com/thegreenwebfoundation/co2\.js/blob/[0-9a-f]+/data/output/average-intensities\.json$": "generation",
-    r"github\.com/thegreenwebfoundation/co2\.js/blob/[0-9a-f]+/data/output/electricity-maps/yearly_\d{4}\.js(on)?$":
-        "consumption",
-    r"github\.com/GoogleCloudPlatform/region-carbon-info/blob/[0-9a-f]+/data/yearly/\d{4}\.csv$": "location",
-}
-
-
-def method(url: pl.Expr) -> pl.Expr:
-    out = pl.lit(None, pl.String)
-    for pattern, m in BY_SOURCE.items():
-        out = pl.when(url.str.contains(pattern)).then(pl.lit(m)).otherwise(out)
-    return out
-
-
 def apply(frame: pl.DataFrame) -> pl.DataFrame:
-    pages = pl.col("carbon_method").replace_strict({m: page for m, (_, page) in METHODS.items()}, default=None)
     for c in ("carbon_method", "carbon_method_source_url"):
         if c not in frame.columns:
             frame = frame.with_columns(pl.lit(None, pl.String).alias(c))
-    frame = frame.with_columns(carbon_method=pl.coalesce("carbon_method", method(pl.col("source_url"))))
-    return frame.with_columns(carbon_method_source_url=pl.coalesce("carbon_method_source_url", pages))
+    frame = frame.with_columns(carbon_method=pl.coalesce("carbon_method", method_of_source(pl.col("source_url"))))
+    return frame.with_columns(
+        carbon_method_source_url=pl.coalesce("carbon_method_source_url", methodology_page(pl.col("carbon_method"))))
 
 
 def main(registry: Path) -> pl.DataFrame:
