@@ -9,16 +9,17 @@ import sys
 import polars as pl
 
 # table -> column -> (dtype, since when, what to do); only nullable columns belong here
+CARBON = ("the carbon intensity's method is unknown; `mlsys catalog migrate DIR` fills it where source_url is a "
+          "bundled provider's file; else fill it (export, edit, import) to compare regions within one method")
 ADDED_COLUMNS: dict[str, dict[str, tuple[pl.DataType, str, str]]] = {
-    "cloud_prices": {"as_of": (pl.Date(), "2026-12-03", "the date each price applies; `mlsys catalog stale` "
-                                                        "cannot date a null one. `mlsys catalog migrate DIR` sets it to "
+    "cloud_prices": {"as_of": (pl.Date(), "2026-12-03", "the date each price applies; `mlsys catalog stale` cannot "
+                                                        "date a null one. `mlsys catalog migrate DIR` sets it to "
                                                         "last_verified; or fill it (export, add the column, import)")},
-    "regions": {c: (pl.String(), "2026-12-03", "the carbon intensity's method is unknown; `mlsys catalog migrate DIR` "
-                                                "fills it where source_url is a bundled provider's file; else fill it "
-                                                "(export, edit, import) to compare regions within one method") for c in ("carbon_method", "carbon_method_source_url")},
+    "regions": {"carbon_method": (pl.String(), "2026-12-03", CARBON),
+                "carbon_method_source_url": (pl.String(), "2026-12-03", CARBON)},
 }
-QUALITY = (pl.String(), "2026-12-03", "unknown whether source_url is primary or secondary; `mlsys catalog migrate DIR` "
-                                      "fills it by the domain rule of pipeline/catalogs/quality.py")
+QUALITY = (pl.String(), "2026-12-03", "unknown whether source_url is primary or secondary; `mlsys catalog migrate "
+                                      "DIR` fills it by the domain rule of pipeline/catalogs/quality.py")
 # every table has source_url (schemas.Provenance), so every one has source_quality (not imported from schemas:
 # loading cached catalogs must not import pandera; a test checks this is every table)
 for _table in ("hardware", "models", "precisions", "efficiency_profiles", "clusters", "regions", "accelerator_costs",

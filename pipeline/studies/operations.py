@@ -57,7 +57,8 @@ def with_operations(schema: type[pa.DataFrameModel], per_unit: dict[str, tuple[s
                     ) -> type[pa.DataFrameModel]:
     """``schema`` followed by the common operations columns and the study's ``per_unit`` ones."""
     columns = COMMON | per_unit
-    dtypes = {"region": pl.Categorical, "carbon_method": pl.Categorical, "power_basis": pl.Categorical, "cloud_offer": pl.Categorical,
+    dtypes = {"region": pl.Categorical, "carbon_method": pl.Categorical, "power_basis": pl.Categorical,
+              "cloud_offer": pl.Categorical,
               "cost_note": pl.Categorical}
     body = {name: result(u, description, source, within=FRACTION if name in FRACTIONS else NON_NEGATIVE)
             for name, (u, description, source) in columns.items()}
@@ -85,7 +86,8 @@ def attach(side: pl.DataFrame, catalogs: Catalogs, spec: SweepSpec, accelerator:
     """The study's hardware side x the spec's regions, with each accelerator's power, embodied
     carbon, list price and cheapest cloud offer, and the operations knobs."""
     units = {c: unit(u) for c, u in KNOB_UNITS.items()}
-    units |= {"region": None, "carbon_method": None, "cloud_offer": None, "cloud_price_usd_per_accelerator_hour": unit("USD/h")}
+    units |= {"region": None, "carbon_method": None, "cloud_offer": None,
+              "cloud_price_usd_per_accelerator_hour": unit("USD/h")}
     region_units = schema_units("regions")
     cost_units = schema_units("accelerator_costs")
     units |= {c: unit(region_units[c]) for c in REGION_COLUMNS} | {c: unit(cost_units[c]) for c in COST_COLUMNS}

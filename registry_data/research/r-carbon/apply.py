@@ -34,6 +34,7 @@ from pipeline.catalogs.carbon_methods import method_of_source, methodology_page
 from pipeline.catalogs.io import write_catalog
 from pipeline.catalogs.paths import bundled_registry
 
+
 def apply(frame: pl.DataFrame) -> pl.DataFrame:
     for c in ("carbon_method", "carbon_method_source_url"):
         if c not in frame.columns:
