@@ -37,16 +37,24 @@ def catalog_list(
     every_column: Annotated[bool, typer.Option("--all", help="Every column, not only the headline ones.")] = False,
     registry: RegistryOpt = None,
 ) -> None:
-    """List the tables, or the rows of one table."""
+    """List the tables, the rows of one table, or (--filter without a table) the matching rows of every
+    table that has the filters' columns."""
     from pipeline.catalogs.io import catalog_path, read_catalog, schema_units
     from pipeline.catalogs.schemas import CATALOGS
     from pipeline.catalogs.select import filter_rows
     from pipeline.catalogs.summary import LIST_COLUMNS
 
     check_format(fmt)
+    if table is None and filters and not every_column:  # every table that has the filters' columns
+        from pipeline.catalogs.select import filter_tables
+
+        rows = filter_tables({t: read_catalog(t, registry) for t in CATALOGS}, filters)
+        emit(rows, fmt, f"{rows.height} rows matching {' '.join(filters)}", {})
+        return
     if table is None:
-        if filters or every_column or fmt != "table":
-            raise InputError("catalog list", [Problem(None, "TABLE", "--filter, --format and --all need a table")])
+        if every_column or fmt != "table":
+            raise InputError("catalog list", [Problem(None, "TABLE", "--format and --all need a table, or "
+                                                                      "--filter")])
         for t in CATALOGS:
             typer.echo(f"{t:<20} {read_catalog(t, registry).height:>4} rows  {catalog_path(t, registry)}")
         return

@@ -91,3 +91,16 @@ def test_bad_quality_rejected_naming_every_cell():
         validate(frame, "storage")
     bad = [p for p in err.value.problems if p.column == "source_quality"]
     assert [p.row for p in bad] == [1, 2] and "expected one of" in bad[0].message
+
+
+def test_list_filter_without_a_table_spans_every_table(mlsys):
+    res = mlsys("catalog", "list", "--filter", "source_quality=secondary", "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    rows = json.loads(res.stdout)["rows"]
+    tables = {r["table"] for r in rows}
+    assert {"hardware", "regions", "cloud_prices", "storage"} <= tables and "measurements" not in tables
+    assert {r["source_quality"] for r in rows} == {"secondary"}
+    assert sum(r["table"] == "regions" for r in rows) == read_catalog("regions").filter(
+        pl.col("source_quality") == "secondary").height
+    bad = mlsys("catalog", "list", "--filter", "source_qualty=secondary")
+    assert bad.exit_code == 2 and "source_qualty" in bad.stderr and "source_quality" in bad.stderr
