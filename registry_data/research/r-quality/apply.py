@@ -12,14 +12,16 @@ official repositories, papers, benchmark result repositories). ``OVERRIDES`` bel
 rule misjudges, each with its reason.
 
 Replaced sources (``REPLACE``): a secondary URL whose figures a primary source states, where that
-primary source was read for the row. Its ``last_verified`` is left as it is (the date the primary
-source was read, already set by whoever read it), and the old URL is kept in ``notes``.
+primary source was read for the row. Its ``last_verified`` becomes the day that source was read for the
+row (the AWS rows keep theirs: the prices work read the file and set it), and the old URL is kept in
+``notes``.
 
 It prints the count of secondary rows per table (stderr) and the files written.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -40,14 +42,23 @@ OVERRIDES: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[str, str]] = {
 
 KARPENTER = ("https://github.com/aws/karpenter-provider-aws/blob/031e72b6099630e960dacb88b48a7e9bb780945f/"
              "pkg/providers/pricing/zz_generated.pricing_aws.go")
-# (table, condition on the row) -> (new source_url, why): the condition is false once replaced
+APPLE_M2_ULTRA = "https://www.apple.com/pt/newsroom/2023/06/apple-introduces-m2-ultra"
+# (table, condition on the row, new source_url, why, last_verified when that source was read for this row, else
+# None: the date stays): the condition is false once replaced, so a second run changes nothing
 REPLACE = [
     ("cloud_prices",
      pl.col("source_url").str.contains("skypilot-org/skypilot-catalog", literal=True)
      & pl.col("notes").str.contains(KARPENTER, literal=True),
      KARPENTER,
      "source_url was SkyPilot's catalog ({old}), a third-party compilation; the same price is in AWS's own "
-     "Price List API file of its Karpenter provider (read 2026-12-03, see above), now source_url."),
+     "Price List API file of its Karpenter provider (read 2026-12-03, see above), now source_url.", None),
+    ("hardware",
+     (pl.col("name") == "M2 Ultra") & pl.col("source_url").str.contains("fierceelectronics.com", literal=True),
+     APPLE_M2_ULTRA,
+     "source_url was a news report ({old}); Apple's press release of 2023-06-05 (English text), read 2026-12-03, "
+     "states 'up to a breakthrough 192GB of memory capacity' and '800GB/s of memory bandwidth', the row's "
+     "memory_capacity_bytes and memory_bandwidth_bytes_per_s; the GPU figures stay third-party as said above.",
+     dt.date(2026, 12, 3)),
 ]
 
 
@@ -66,14 +77,15 @@ def _override_expr(table: str) -> tuple[pl.Expr, pl.Expr]:
 def apply_table(frame: pl.DataFrame, table: str) -> pl.DataFrame:
     if "source_quality" not in frame.columns:
         frame = frame.with_columns(source_quality=pl.lit(None, pl.String))
-    for t, condition, url, why in REPLACE:
+    for t, condition, url, why, verified in REPLACE:
         if t == table:
             hit = condition.fill_null(False)
             frame = frame.with_columns(
                 notes=pl.when(hit).then(pl.concat_str(
                     "notes", pl.lit(" " + why.split("{old}")[0]), "source_url", pl.lit(why.split("{old}")[1])))
                 .otherwise("notes"),
-                source_url=pl.when(hit).then(pl.lit(url)).otherwise("source_url"))
+                source_url=pl.when(hit).then(pl.lit(url)).otherwise("source_url"),
+                last_verified=pl.when(hit & (verified is not None)).then(pl.lit(verified)).otherwise("last_verified"))
     q, why = _override_expr(table)
     note = pl.concat_str(pl.lit("source_quality "), q, pl.lit(": "), why, pl.lit("."))
     return frame.with_columns(
