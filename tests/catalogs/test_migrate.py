@@ -17,8 +17,12 @@ def _old(registry) -> None:
         pq.write_table(pq.read_table(path).drop(list(columns)), path)
 
 
-def test_migrate_adds_the_columns_with_their_defaults(mlsys, registry):
+def test_migrate_adds_the_columns_with_their_defaults_once(mlsys, registry):
     _old(registry)
+    before = {p.name: p.read_bytes() for p in registry.glob("*.parquet")}
+    dry = mlsys("catalog", "migrate", registry, "--dry-run")
+    assert dry.exit_code == 0 and "would rewrite 13 tables" in dry.stdout
+    assert {p.name: p.read_bytes() for p in registry.glob("*.parquet")} == before  # dry run: nothing written
     res = mlsys("catalog", "migrate", registry)
     assert res.exit_code == 0, res.stderr
     assert "cloud_prices.as_of: added, 42 of 42 rows filled (the row's last_verified" in res.stdout
@@ -33,20 +37,11 @@ def test_migrate_adds_the_columns_with_their_defaults(mlsys, registry):
     hardware = read_catalog("hardware", registry)
     assert hardware.filter(pl.col("name") == "A17 Pro")["source_quality"].item() == "secondary"
     assert hardware.filter(pl.col("name") == "H100 SXM5 80GB")["source_quality"].item() == "primary"
-    again = mlsys("catalog", "check", "--registry", registry)
-    assert again.exit_code == 0 and "note:" not in again.stderr  # no column read as null any more
-
-
-def test_migrate_twice_changes_nothing_and_dry_run_writes_nothing(mlsys, registry):
-    _old(registry)
-    before = {p.name: p.read_bytes() for p in registry.glob("*.parquet")}
-    dry = mlsys("catalog", "migrate", registry, "--dry-run")
-    assert dry.exit_code == 0 and "would rewrite 13 tables" in dry.stdout
-    assert {p.name: p.read_bytes() for p in registry.glob("*.parquet")} == before
-    assert mlsys("catalog", "migrate", registry).exit_code == 0
+    check = mlsys("catalog", "check", "--registry", registry)
+    assert check.exit_code == 0 and "note:" not in check.stderr  # no column read as null any more
     after = {p.name: p.stat().st_mtime_ns for p in registry.glob("*.parquet")}
-    res = mlsys("catalog", "migrate", registry)
-    assert res.exit_code == 0 and "up to date" in res.stdout
+    again = mlsys("catalog", "migrate", registry)
+    assert again.exit_code == 0 and "up to date" in again.stdout
     assert {p.name: p.stat().st_mtime_ns for p in registry.glob("*.parquet")} == after
 
 
