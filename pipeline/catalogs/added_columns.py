@@ -13,17 +13,28 @@ import polars as pl
 PATTERN_COLUMNS = ("sliding_window_tokens", "sliding_window_layers", "kv_shared_layers", "moe_layer_interval")
 
 # table -> column -> (dtype, since when, what to do); only nullable columns belong here
+CARBON = ("the carbon intensity's method is unknown; `mlsys catalog migrate DIR` fills it where source_url is a "
+          "bundled provider's file; else fill it (export, edit, import) to compare regions within one method")
 ADDED_COLUMNS: dict[str, dict[str, tuple[pl.DataType, str, str]]] = {
-    "cloud_prices": {"as_of": (pl.Date(), "2026-12-03", "the date each price applies; `mlsys catalog stale` "
-                                                        "cannot date a null one. Fill it (export, add the column, "
-                                                        "import) to have it checked")},
+    "cloud_prices": {"as_of": (pl.Date(), "2026-12-03", "the date each price applies; `mlsys catalog stale` cannot "
+                                                        "date a null one. `mlsys catalog migrate DIR` sets it to "
+                                                        "last_verified; or fill it (export, add the column, import)")},
     "models": {c: (pl.Int64(), "2026-12-03", "no attention or MoE layer pattern: every layer attends globally, "
                                                "caches its own K/V, and every layer but n_dense_layers is MoE "
                                                "(pipeline.catalogs.model_patterns)") for c in PATTERN_COLUMNS},
     "efficiency_profiles": {c: (dtype, "2026-12-03", "the framework's window KV cache is not stated: a less specific "
                                                      "profile's, else windows applied") for c, dtype in
                             (("window_kv_cache", pl.Boolean()), ("window_kv_source_url", pl.String()))},
+    "regions": {"carbon_method": (pl.String(), "2026-12-03", CARBON),
+                "carbon_method_source_url": (pl.String(), "2026-12-03", CARBON)},
 }
+QUALITY = (pl.String(), "2026-12-03", "unknown whether source_url is primary or secondary; `mlsys catalog migrate "
+                                      "DIR` fills it by the domain rule of pipeline/catalogs/quality.py")
+# every table has source_url (schemas.Provenance), so every one has source_quality (not imported from schemas:
+# loading cached catalogs must not import pandera; a test checks this is every table)
+for _table in ("hardware", "models", "precisions", "efficiency_profiles", "clusters", "regions", "accelerator_costs",
+               "cloud_prices", "measurements", "storage", "host_pipelines", "workloads", "kernel_efficiency"):
+    ADDED_COLUMNS.setdefault(_table, {})["source_quality"] = QUALITY
 
 
 def lacks(table: str, columns) -> dict[str, tuple[pl.DataType, str, str]]:

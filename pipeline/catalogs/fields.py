@@ -65,3 +65,9 @@ class Provenance(pa.DataFrameModel):
     notes: str = pa.Field(
         nullable=True, metadata={"description": "derived or unpublished values, and how"}
     )
+    source_quality: str = pa.Field(
+        nullable=True, isin=["primary", "secondary"], metadata={"description": (
+            "primary: source_url publishes the figures (vendor datasheet, documentation, whitepaper, official "
+            "repository, paper); secondary: it reports or re-hosts them (news, aggregator, re-host, wiki, "
+            "third-party spec database); rule in pipeline/catalogs/quality.py; null: unknown (a registry made "
+            "before the column)")})

@@ -57,7 +57,10 @@ def model_row(config: dict[str, Any], *, name: str, source_url: str, release_yea
 
     cols = architecture(config, source)
     model_type = TEXT_CONFIG.get(config["model_type"], config["model_type"])
+    from pipeline.catalogs.quality import quality_of
+
     row = {"source_url": source_url, "last_verified": last_verified or dt.date.today(), "notes": None,
+           "source_quality": quality_of(source_url),
            "name": name, "family": family or model_type, "release_year": release_year,
            "params_published": float(params_published) if params_published is not None else None,
            "params_source_url": params_source_url or source_url,

@@ -15,6 +15,7 @@ import datetime as dt
 
 import pandera.polars as pa
 
+from pipeline.catalogs.carbon_methods import DESCRIPTION, METHODS
 from pipeline.catalogs.fields import Provenance, count, finite, flag, quantity, text, url
 from pipeline.catalogs.kernel_schema import KERNEL_METRICS, KernelEfficiencySchema, RunColumns
 from pipeline.catalogs import model_patterns as pattern
@@ -47,9 +48,7 @@ class HardwareSchema(Provenance):
         "B", "device memory total the driver or runtime reports (nvidia-smi, rocm-smi/rocminfo, torch, XLA, "
         "Metal), <= memory_capacity_bytes; null: no cited report, and the model uses memory_capacity_bytes "
         "(no cited driver-overhead rule)", nullable=True)
-    usable_memory_source_url: str = pa.Field(
-        nullable=True, str_matches=r"^https?://\S+$",
-        metadata={"description": "the public log or page showing usable_memory_bytes"})
+    usable_memory_source_url: str = url("the public log or page showing usable_memory_bytes")
     memory_bandwidth_bytes_per_s: float = quantity(
         "B/s", "device memory bandwidth (null: unpublished; such rows are dropped)", nullable=True)
     sram_bytes: float = quantity("B", "on-chip SRAM / last-level cache", nullable=True)
@@ -217,17 +216,17 @@ class RegionSchema(Provenance):
     country: str = text("ISO 3166-1 alpha-2 country code")
     carbon_intensity_g_per_kwh: float = quantity("gCO2e/kWh", "grid carbon intensity (location-based)", ge=0)
     carbon_intensity_year: int = count("year the intensity is for", ge=1990)
+    carbon_method: str = text(DESCRIPTION, nullable=True, isin=list(METHODS))  # pipeline/catalogs/carbon_methods.py
+    carbon_method_source_url: str = url("the data provider's methodology page stating carbon_method")
     pue: float = quantity("", "datacenter power usage effectiveness (facility / IT energy)", ge=1)
     pue_is_estimate: bool = flag("pue is a regional or industry average, not this operator's figure")
     pue_source_url: str = pa.Field(str_matches=r"^https?://\S+$", metadata={"description": "source of pue"})
     wue_l_per_kwh: float = quantity("L/kWh", "water usage effectiveness (site water / IT energy)", nullable=True,
                                     ge=0)
-    wue_source_url: str = pa.Field(nullable=True, str_matches=r"^https?://\S+$",
-                                   metadata={"description": "source of wue_l_per_kwh"})
+    wue_source_url: str = url("source of wue_l_per_kwh")
     electricity_price_usd_per_kwh: float = quantity("USD/kWh", "industrial electricity price", nullable=True)
     electricity_price_year: int = count("year of the price", ge=1990, nullable=True)
-    electricity_price_source_url: str = pa.Field(nullable=True, str_matches=r"^https?://\S+$",
-                                                 metadata={"description": "source of the electricity price"})
+    electricity_price_source_url: str = url("source of the electricity price")
     price_currency: str = text("currency the price was published in (converted to USD)", nullable=True)
     usd_per_unit_of_currency: float = quantity("", "exchange rate used: USD per unit of price_currency",
                                                nullable=True)

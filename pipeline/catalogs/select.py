@@ -64,3 +64,26 @@ def _equals(frame: pl.DataFrame, column: str, value: str) -> pl.Expr:
             raise ValueError("expected a number (in the column's unit)") from None
         return pl.col(column) == number
     return pl.col(column).cast(pl.String) == value
+
+
+def filter_tables(frames: dict[str, pl.DataFrame], filters: list[str]) -> pl.DataFrame:
+    """``catalog list --filter ...`` without a table: the matching rows of every table that has each
+    filter's column, one line per row (table, its key, the filtered columns, source_url)."""
+    columns = list(dict.fromkeys(f.partition("=")[0].strip() for f in filters if "=" in f))
+    parts = []
+    for table, frame in frames.items():
+        if any(c not in frame.columns for c in columns):
+            continue
+        rows = filter_rows(frame, table, filters)
+        parts.append(rows.select(
+            pl.lit(table).alias("table"),
+            pl.concat_str([pl.col(k).cast(pl.String).fill_null("") for k in table_key(table)], separator=" / ")
+            .alias("row"),
+            *[pl.col(c).cast(pl.String) for c in columns], pl.col("source_url")))
+    if not parts:
+        known = sorted({c for f in frames.values() for c in f.columns})
+        problems = [Problem(None, c, "--filter: no table has this column"
+                            + (f"; did you mean {', '.join(repr(s) for s in suggest(c, known))}?"
+                               if suggest(c, known) else "")) for c in columns]
+        raise InputError("catalog list", problems)
+    return pl.concat(parts)

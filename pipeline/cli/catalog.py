@@ -37,16 +37,24 @@ def catalog_list(
     every_column: Annotated[bool, typer.Option("--all", help="Every column, not only the headline ones.")] = False,
     registry: RegistryOpt = None,
 ) -> None:
-    """List the tables, or the rows of one table."""
+    """List the tables, the rows of one table, or (--filter without a table) the matching rows of every
+    table that has the filters' columns."""
     from pipeline.catalogs.io import catalog_path, read_catalog, schema_units
     from pipeline.catalogs.schemas import CATALOGS
     from pipeline.catalogs.select import filter_rows
     from pipeline.catalogs.summary import LIST_COLUMNS
 
     check_format(fmt)
+    if table is None and filters and not every_column:  # every table that has the filters' columns
+        from pipeline.catalogs.select import filter_tables
+
+        rows = filter_tables({t: read_catalog(t, registry) for t in CATALOGS}, filters)
+        emit(rows, fmt, f"{rows.height} rows matching {' '.join(filters)}", {})
+        return
     if table is None:
-        if filters or every_column or fmt != "table":
-            raise InputError("catalog list", [Problem(None, "TABLE", "--filter, --format and --all need a table")])
+        if every_column or fmt != "table":
+            raise InputError("catalog list", [Problem(None, "TABLE", "--format and --all need a table, or "
+                                                                      "--filter")])
         for t in CATALOGS:
             typer.echo(f"{t:<20} {read_catalog(t, registry).height:>4} rows  {catalog_path(t, registry)}")
         return
@@ -98,9 +106,17 @@ def catalog_import(
     table: Annotated[str | None, typer.Option("--table", help="With --csv: table (default: the file's stem).")] = None,
     hf_config: Annotated[Path | None, typer.Option(
         "--hf-config", help="A local Hugging Face config.json: add (or replace, by name) a models row.")] = None,
-    name: Annotated[str | None, typer.Option("--name", help="With --hf-config: the model's catalog name.")] = None,
+    hf_repo: Annotated[str | None, typer.Option(
+        "--hf-repo", help="A Hugging Face repository id (org/name): fetch its config.json (needs the [hf] extra, "
+                          "huggingface_hub, and a network; gated repositories: huggingface-cli login or HF_TOKEN), "
+                          "then as --hf-config.")] = None,
+    revision: Annotated[str | None, typer.Option(
+        "--revision", help="With --hf-repo: branch, tag or commit (default: main).")] = None,
+    name: Annotated[str | None, typer.Option(
+        "--name", help="With --hf-config/--hf-repo: the model's catalog name.")] = None,
     source_url: Annotated[str | None, typer.Option(
-        "--source-url", help="With --hf-config: where the config comes from (provenance).")] = None,
+        "--source-url", help="With --hf-config: where the config comes from (provenance; with --hf-repo default: "
+                             "the repository's config.json page).")] = None,
     params_published: Annotated[int | None, typer.Option(
         "--params-published", help="With --hf-config: exact published parameter count; must be within 2% "
                                    "of the count computed from the config (default: the computed count).")] = None,
@@ -116,25 +132,30 @@ def catalog_import(
         "--last-verified", help="With --hf-config: day the sources were read, YYYY-MM-DD (default: today).")] = None,
     registry: RegistryOpt = None,
 ) -> None:
-    """Import a whole CSV table (--csv), or one model from a Hugging Face config.json (--hf-config).
+    """Import a whole CSV table (--csv), or one model from a Hugging Face config.json (--hf-config, a
+    local file; --hf-repo, fetched from the Hub).
 
     Either way the whole table is validated and nothing is written if anything is wrong.
     """
     hf_only = {"--name": name, "--source-url": source_url, "--params-published": params_published,
                "--params-source-url": params_source_url, "--family": family, "--release-year": release_year,
-               "--notes": notes, "--last-verified": last_verified}
-    if (csv is None) == (hf_config is None):
-        raise InputError("catalog import", [Problem(None, "--csv/--hf-config", "expected exactly one of them")])
+               "--notes": notes, "--last-verified": last_verified, "--revision": revision}
+    if [csv, hf_config, hf_repo].count(None) != 2:
+        raise InputError("catalog import", [Problem(None, "--csv/--hf-config/--hf-repo",
+                                                    "expected exactly one of them")])
     if registry is not None and registry.exists() and not registry.is_dir():
         raise InputError("catalog import", [Problem(None, "--registry", f"{registry} is a file; expected a folder "
                                                                         "(a new one is created)")])
     if csv is not None:
         import_table(csv, table, registry, [o for o, v in hf_only.items() if v is not None])
         return
-    problems = [Problem(None, o, "required with --hf-config")
-                for o in ("--name", "--source-url", "--release-year") if hf_only[o] is None]
+    flag = "--hf-repo" if hf_repo is not None else "--hf-config"
+    problems = [Problem(None, o, f"required with {flag}") for o in ("--name", "--source-url", "--release-year")
+                if hf_only[o] is None and not (o == "--source-url" and hf_repo is not None)]
     if table is not None:
-        problems.append(Problem(None, "--table", "only with --csv (--hf-config writes the models table)"))
+        problems.append(Problem(None, "--table", f"only with --csv ({flag} writes the models table)"))
+    if revision is not None and hf_repo is None:
+        problems.append(Problem(None, "--revision", "only with --hf-repo"))
     verified = None
     if last_verified is not None:
         import datetime as dt
@@ -146,6 +167,12 @@ def catalog_import(
     if problems:
         raise InputError("catalog import", problems)
     from pipeline.catalogs.hf_import import import_hf_config
+
+    if hf_repo is not None:
+        from pipeline.catalogs.hf_hub import config_url, fetch_config
+
+        hf_config = fetch_config(hf_repo, revision)
+        source_url = source_url or config_url(hf_repo, revision)
 
     path, row = import_hf_config(hf_config, name=name, source_url=source_url, release_year=release_year,
                                  params_published=params_published, params_source_url=params_source_url,
@@ -163,6 +190,23 @@ def import_table(csv: Path, table: str | None, registry: Path | None, hf_options
     if not csv.is_file():
         raise InputError("catalog import", [Problem(None, "--csv", f"{csv}: no such file")])
     typer.echo(f"wrote {import_csv(csv, table, registry)}")
+
+
+@catalog_app.command("migrate")
+def catalog_migrate(
+    registry: Annotated[Path, typer.Argument(help="A user registry folder made before columns were added.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would be added; write nothing.")] = False,
+) -> None:
+    """Rewrite an older registry with today's columns, each filled by its documented default
+    (pipeline/catalogs/migrate.py); every table is validated before any is written, each atomically."""
+    from pipeline.catalogs.migrate import migrate
+
+    added = migrate(registry, dry_run=dry_run)
+    for a in added:
+        typer.echo(a.render())
+    tables = sorted({a.table for a in added})
+    verb = "would rewrite" if dry_run else "rewrote"
+    typer.echo(f"{verb} {len(tables)} tables ({', '.join(tables)})" if tables else f"{registry}: up to date")
 
 
 @catalog_app.command("dump")

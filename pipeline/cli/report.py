@@ -22,6 +22,10 @@ def report_run(
     (serving), scaling curve (training), carbon by region (runs with regions)."""
     import pipeline
     from pipeline.cli.output import console
+    from pipeline.errors import InputError, Problem
+
+    if to is not None and (to.exists() and not to.is_dir() or any(p.is_file() for p in to.parents)):
+        raise InputError("report run", [Problem(None, "--to", f"{to} is, or is under, a file; expected a folder")])
 
     folder = pipeline.report_run(run, out, model, hardware, to)
     console().print(f"report: {folder}/report.html (charts as SVG and PNG beside it)", markup=False)

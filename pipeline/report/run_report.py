@@ -19,7 +19,7 @@ from pathlib import Path
 import altair as alt
 import polars as pl
 
-from pipeline.errors import UnknownNameError
+from pipeline.errors import InputError, Problem, UnknownNameError
 from pipeline.report import charts
 from pipeline.runs import database
 from pipeline.runs.atomic import atomic_directory
@@ -148,6 +148,12 @@ DRAW = {
 def build(run: Path, models: list[str] | None = None, hardware: list[str] | None = None) -> Report:
     """The figures of ``run`` (a run directory), each with its query's rows and its chart."""
     study = database.run_study(run) or "?"
+    wrong = [(flag, given, where) for flag, given, where in (("--model", models, ("serving", "training")),
+                                                              ("--hardware", hardware, ("node",)))
+             if given and study not in where]
+    if wrong:
+        raise InputError("report run", [Problem(None, flag, f"only for {' and '.join(where)} runs; {run.name} is a "
+                                                            f"{study} run") for flag, _, where in wrong])
     figures = {"node": lambda: _node(run, hardware), "serving": lambda: _serving(run, models),
                "training": lambda: _training(run, models)}.get(study, list)()
     for f in figures:

@@ -222,7 +222,8 @@ def _common(walls: dict[int, Wall], row: dict, units: dict, headline: str) -> No
     w = walls[18]
     w.figures = _fig(row, units, "power_utilization", "device_power_w", "facility_power_w", "co2e_g_per_h",
                      "water_l_per_h")
-    w.explanation = (f"{row.get('power_basis')}, in {row.get('region')}" if row.get("region") else
+    method = f" ({row['carbon_method']}-based grid intensity)" if row.get("carbon_method") else ""
+    w.explanation = (f"{row.get('power_basis')}, in {row.get('region')}{method}" if row.get("region") else
                      "give a region for energy, carbon and water")
     w = walls[21]
     elasticities = [c for c in row if c.startswith("elasticity_")]

@@ -31,6 +31,9 @@ KNOB_UNITS = {"service_life_years": "year", "depreciation_years": "year", "maint
 # Columns every study gains (rates per hour of running); a study adds its per-unit columns.
 COMMON = {
     "region": (None, "grid region (sweep axis; null: no region axis)", "regions catalog"),
+    "carbon_method": (None, "how the region's grid intensity was computed: generation, consumption or location "
+                            "(pipeline/catalogs/carbon_methods.py); compare CO2e across regions within one method",
+                      "regions catalog"),
     "power_utilization": ("", "fraction of wall time compute or memory runs at the roof", "study's own terms"),
     "power_basis": (None, "how device power was computed", "wall 18"),
     "device_power_w": ("W", "power of one accelerator", "Barroso et al. 2018, §5.4"),
@@ -54,7 +57,8 @@ def with_operations(schema: type[pa.DataFrameModel], per_unit: dict[str, tuple[s
                     ) -> type[pa.DataFrameModel]:
     """``schema`` followed by the common operations columns and the study's ``per_unit`` ones."""
     columns = COMMON | per_unit
-    dtypes = {"region": pl.Categorical, "power_basis": pl.Categorical, "cloud_offer": pl.Categorical,
+    dtypes = {"region": pl.Categorical, "carbon_method": pl.Categorical, "power_basis": pl.Categorical,
+              "cloud_offer": pl.Categorical,
               "cost_note": pl.Categorical}
     body = {name: result(u, description, source, within=FRACTION if name in FRACTIONS else NON_NEGATIVE)
             for name, (u, description, source) in columns.items()}
@@ -82,7 +86,8 @@ def attach(side: pl.DataFrame, catalogs: Catalogs, spec: SweepSpec, accelerator:
     """The study's hardware side x the spec's regions, with each accelerator's power, embodied
     carbon, list price and cheapest cloud offer, and the operations knobs."""
     units = {c: unit(u) for c, u in KNOB_UNITS.items()}
-    units |= {"region": None, "cloud_offer": None, "cloud_price_usd_per_accelerator_hour": unit("USD/h")}
+    units |= {"region": None, "carbon_method": None, "cloud_offer": None,
+              "cloud_price_usd_per_accelerator_hour": unit("USD/h")}
     region_units = schema_units("regions")
     cost_units = schema_units("accelerator_costs")
     units |= {c: unit(region_units[c]) for c in REGION_COLUMNS} | {c: unit(cost_units[c]) for c in COST_COLUMNS}
@@ -94,7 +99,7 @@ def attach(side: pl.DataFrame, catalogs: Catalogs, spec: SweepSpec, accelerator:
     if unknown:
         raise UnknownNameError("sweep spec", unknown)
     regions = catalogs.regions.filter(pl.col("name").is_in(list(spec.axes.region))).select(
-        pl.col("name").alias("region"), *REGION_COLUMNS)
+        pl.col("name").alias("region"), "carbon_method", *REGION_COLUMNS)
     costs = catalogs.accelerator_costs.select(
         pl.col("accelerator").alias(accelerator), *COST_COLUMNS,
         (pl.col("node_price_usd") / pl.col("accelerators_per_node")).alias(NODE_PRICE))
@@ -107,7 +112,7 @@ def attach(side: pl.DataFrame, catalogs: Catalogs, spec: SweepSpec, accelerator:
            .drop("_key")
            .join(regions, how="cross")
            .with_columns(pl.lit(getattr(spec.operations, k), dtype=pl.Float64).alias(k) for k in KNOBS)
-           .with_columns(pl.col("region", "cloud_offer").cast(pl.Categorical)))
+           .with_columns(pl.col("region", "carbon_method", "cloud_offer").cast(pl.Categorical)))
     return out, units
 
 

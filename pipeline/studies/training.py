@@ -174,7 +174,8 @@ def cluster_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
     if spec.axes.hardware is not None:
         clusters = sides.select_rows(clusters, None, {"accelerator": spec.axes.hardware}, "cluster")
     hw = catalogs.hardware.rename({"name": "accelerator"}).select("accelerator", *HARDWARE, "peak_bf16_flop_per_s")
-    rows = clusters.drop("source_url", "last_verified", "notes").join(hw, on="accelerator", how="left")
+    rows = clusters.drop("source_url", "last_verified", "notes", "source_quality",
+                         strict=False).join(hw, on="accelerator", how="left")
     floats = ("accelerators_per_node", "nodes", "scaleup_domain_size", "nics_per_node")
     derived = {"cluster_gpus": (pl.col("nodes") * pl.col("accelerators_per_node")).cast(pl.Float64),
                "oversubscription_ratio": pl.col("oversubscription_ratio").fill_null(1.0),

@@ -30,6 +30,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.catalogs.paths import bundled_registry
+from pipeline.catalogs.quality import quality
 from pipeline.units import col
 from pipeline.validation.attention_fit import RESEARCH, unit_counts
 from pipeline.validation.attention_fit import catalog_columns as attention_columns
@@ -216,7 +217,8 @@ def catalog(registry: Path | None = None, today: dt.date | None = None) -> pl.Da
                         "units: sm_count.csv; tiles: gemm_fit.TILES", pl.lit(shaped_ids.height), pl.lit(n_sources)),
     ).drop("has_data").join(with_attention_and_memory(reg), on=["hardware", "precision"], how="left").with_columns(
         pl.col("memory_fraction_rows").cast(pl.Float64), *(pl.col(c).fill_null(strategy="max")
-                                                          for c in ATTENTION_PROVENANCE)).sort("hardware", "precision")
+                                                          for c in ATTENTION_PROVENANCE),
+        source_quality=quality(pl.col("source_url"))).sort("hardware", "precision")  # issue 13 item 5
 
 
 ATTENTION_PROVENANCE = ("attention_fit_rows", "attention_fit_sources", "attention_heldout_median_abs_error",

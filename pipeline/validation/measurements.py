@@ -56,7 +56,8 @@ def read_measurements(path: str | Path | None, catalogs: Catalogs) -> Measured:
         raise InputError(f"measurements CSV {path}", [Problem(None, None, f"cannot read: {exc}")]) from None
     raw = raw.rename({c: c.split("[")[0].strip() for c in raw.columns})
     columns = CATALOGS["measurements"].to_schema().columns
-    missing = [c for c in columns if c not in raw.columns and c not in ("last_verified", "notes", *OPTIONAL)]
+    optional = ("last_verified", "notes", "source_quality", *OPTIONAL)
+    missing = [c for c in columns if c not in raw.columns and c not in optional]
     if missing:
         raise InputError(f"measurements CSV {path}", [Problem(None, c, "missing column") for c in missing])
     raw = raw.with_columns(pl.lit(None, pl.String).alias(c) for c in OPTIONAL if c not in raw.columns)
@@ -65,6 +66,8 @@ def read_measurements(path: str | Path | None, catalogs: Catalogs) -> Measured:
         raw = raw.with_columns(last_verified=pl.lit("1970-01-01"))
     if "notes" not in raw.columns:
         raw = raw.with_columns(notes=pl.lit(None, pl.String))
+    if "source_quality" not in raw.columns:  # optional in a user CSV (null: unknown)
+        raw = raw.with_columns(source_quality=pl.lit(None, pl.String))
     raw = raw.with_row_index("line", offset=2)
     _check_unique(raw, f"measurements CSV {path}")  # before the schema, whose own check would drop them
     frame, problems = _checked_rows(raw, columns)

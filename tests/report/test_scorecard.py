@@ -85,3 +85,10 @@ def test_card_carries_the_row_the_walls_read(cards):
              output_len=256, request_rate=2.0, precision="fp16")
     assert [w.as_dict() for w in c.walls] == cards["serving"]
     assert c.row["tp"] == 8 and c.units["itl_s"] == "s"
+
+
+@pytest.mark.parametrize("study", ["serving", "training"])
+def test_the_carbon_wall_says_how_the_region_s_intensity_was_computed(cards, study):
+    """The default region, United States, is Ember's generation-based figure (regions catalog)."""
+    wall = next(w for w in cards[study] if w["wall"] == 18)
+    assert "in United States (generation-based grid intensity)" in wall["explanation"]

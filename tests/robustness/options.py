@@ -212,6 +212,13 @@ BAD: dict[tuple[str, str], tuple] = {
                                           ("--last-verified", "2026-13-45", "YYYY-MM-DD")),
     ("catalog import", "registry"): (cmd("catalog", "import", "--csv", lambda ctx: ctx.write("h/hardware.csv", "x"),
                                          "--registry", a_file), 2, ("--registry",)),
+    ("catalog import", "hf_repo"): (cmd("catalog", "import", "--hf-repo", "not a repo", "--name", "X",
+                                        "--release-year", "2023", "--registry", registry), 2, ("--hf-repo",
+                                                                                               "not a repo")),
+    ("catalog import", "revision"): (cmd("catalog", "import", "--csv", a_file, "--revision", "main", "--registry",
+                                         registry), 2, ("--revision",)),
+    ("catalog migrate", "registry"): (cmd("catalog", "migrate", missing), 2, ("no-such-folder",)),
+    ("catalog migrate", "dry_run"): (cmd("catalog", "migrate", registry, "--dry-run=x"), 2, ("--dry-run",)),
     ("catalog dump", "path"): (cmd("catalog", "dump", "no-such.parquet"), 2, ("no-such.parquet",)),
     ("catalog setup-diff", "show"): (cmd("catalog", "setup-diff", "--print=x"), 2, ("--print",)),
     ("catalog diff", "a"): (cmd("catalog", "diff", missing), 2, ("no-such-folder",)),
@@ -232,6 +239,13 @@ BAD: dict[tuple[str, str], tuple] = {
     ("report validation", "run"): (cmd("report", "validation", "--run", "no-such-run", "--out", runs), 2,
                                    ("no-such-run",), True),
     ("report validation", "out"): (cmd("report", "validation", "--out", missing), 2, ("no-such-folder",)),
+    ("report run", "run"): (cmd("report", "run", "no-such-run", "--out", runs), 2, ("no-such-run",), True),
+    ("report run", "out"): (cmd("report", "run", "--out", missing), 2, ("no-such-folder",)),
+    ("report run", "model"): (cmd("report", "run", "--out", runs, "--model", "No Such Model"), 2, ("No Such Model",),
+                              True),  # the newest run of ctx.runs is a serving run
+    ("report run", "hardware"): (cmd("report", "run", "--out", runs, "--hardware", "H100 SXM5 80GB"), 2,
+                                 ("--hardware", "node"), True),
+    ("report run", "to"): (cmd("report", "run", "--out", runs, "--to", a_file), 2, ("--to",), True),
 }
 
 

@@ -93,6 +93,7 @@ def test_queries_over_regions(tmp_path):
     carbon = pipeline.query("carbon_per_token", run=run_dir, model="Llama 3 8B")
     assert set(carbon["hardware"].to_list()) == {"H100 SXM5 80GB", "A100 SXM4 80GB"}
     assert carbon["co2e_per_million_tokens_g"].is_sorted()
+    assert carbon["carbon_method"].to_list() == ["generation"] * 2 and carbon["carbon_method_note"].is_null().all()
 
 
 SPEC = 'study = "training"\n[axes]\nmodel = ["Llama 3 8B"]\ncluster = ["%s"]\ngpus = [8]\ntp = [8]\nregion = [%s]\n'
@@ -121,3 +122,18 @@ def test_unknown_region_exits_2_with_suggestions(mlsys, tmp_path):
     assert out.exit_code == 2
     assert "axes.region: unknown name 'Frannce'; did you mean 'France'" in " ".join(out.stderr.split())
     assert not (tmp_path / "outputs").exists()
+
+
+def test_region_queries_flag_mixed_carbon_methods(tmp_path):
+    """France and Poland are Ember (generation-based), US-PJM Electricity Maps (consumption-based):
+    the comparison says it mixes them and ranks within each; one method compares like for like."""
+    run_dir = runs.run(runs.prepare(parse_spec(TRAINING)), tmp_path)
+    ranked = pipeline.query("region_comparison", run=run_dir, model="Llama 3 8B")
+    methods = dict(zip(ranked["region"], ranked["carbon_method"], strict=True))
+    assert methods == {"France": "generation", "Poland": "generation", "US-PJM (Virginia, Mid-Atlantic)": "consumption"}
+    note = "mixes carbon methods (consumption, generation)"
+    assert ranked["carbon_method_note"].str.contains(note, literal=True).all()
+    within = dict(zip(ranked["region"], ranked["co2e_rank_in_method"], strict=True))
+    assert within == {"France": 1, "Poland": 2, "US-PJM (Virginia, Mid-Atlantic)": 1}
+    one = pipeline.query("region_comparison", run=run_dir, model="Llama 3 8B", carbon_method="generation")
+    assert one["region"].to_list() == ["France", "Poland"] and one["carbon_method_note"].is_null().all()

@@ -43,9 +43,11 @@ def add_rows(registry: Path = REGISTRY) -> dict[str, int]:
     for path in sorted(HERE.glob("*_add.csv")):
         table = path.stem.removesuffix("_add")
         frame = pl.read_parquet(registry / f"{table}.parquet")
-        new = pl.read_csv(path, schema=frame.schema).filter(~pl.col("name").is_in(frame["name"].implode()))
+        header = pl.read_csv(path, n_rows=0).columns  # columns added to the table since (source_quality) are null
+        new = pl.read_csv(path, schema={c: frame.schema[c] for c in header}).filter(
+            ~pl.col("name").is_in(frame["name"].implode()))
         if new.height:
-            write_catalog(pl.concat([frame, new]), table, registry, source=str(path))
+            write_catalog(pl.concat([frame, new], how="diagonal"), table, registry, source=str(path))
         added[table] = new.height
     return added
 
