@@ -106,7 +106,8 @@ def evaluate_serving(model: str, hardware: str, batch: int = 1, tp: int = 1, pp:
                      efficiency: float | None = None, framework: str = "default", weight_streaming: bool = False,
                      reasoning_tokens: int = 0, request_rate: float | None = None, replicas: int = 1,
                      prune_ratio: float = 0.0, dataset: str | None = None, spec_draft_tokens: int = 0,
-                     spec_acceptance: float | None = None, draft_model: str | None = None, breakdown: bool = True, registry: str | Path | None = None,
+                     spec_acceptance: float | None = None, draft_model: str | None = None, breakdown: bool = True,
+                     registry: str | Path | None = None,
                      overrides: dict[str, str] | None = None) -> pl.DataFrame:
     """One serving configuration (the serving study): TTFT, ITL, memory and, with ``breakdown``,
     FLOPs, bytes, time and bound of every operator in prefill and decode.

@@ -75,7 +75,7 @@ def evaluate(
     spec_draft_tokens: Annotated[int | None, typer.Option(
         "--spec-draft-tokens", help="Serving: speculative decoding, draft tokens per verification step k.")] = None,
     spec_acceptance: Annotated[float | None, typer.Option(
-        "--spec-acceptance", help="Serving: per-token acceptance rate of the drafter in [0, 1] (from its paper).")] = None,
+        "--spec-acceptance", help="Serving: per-token acceptance rate of the drafter, 0-1 (from its paper).")] = None,
     draft_model: Annotated[str | None, typer.Option(
         "--draft-model", help="Serving: draft model from the catalog (default: MTP/EAGLE-style heads).")] = None,
     cluster: Annotated[str | None, typer.Option("--cluster", help="Training: cluster name from the catalog.")] = None,

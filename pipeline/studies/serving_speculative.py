@@ -23,7 +23,8 @@ from pipeline.walls.registries import SERVING
 
 FORMULAS = formulas.REGISTRY | SERVING
 AXES = {"spec_draft_tokens": ("", pl.Int64), "spec_acceptance": ("", pl.Float64)}
-INPUT_UNITS = {"spec_verify_pass_s": unit("s"), "spec_draft_pass_s": unit("s")}
+INPUT_UNITS = {"spec_verify_pass_s": unit("s"), "spec_draft_pass_s": unit("s"),
+               "spec_draft_model_bytes_per_device": unit("B")}
 # the columns a verification pass reads from its own positions instead of the decode's
 VERIFY = {"decode_tokens": "spec_verify_tokens", "decode_logit_tokens": "spec_verify_tokens",
           "decode_attention_pairs": "spec_verify_attention_pairs"}
@@ -33,6 +34,10 @@ COLUMNS = {  # computed; null where no row of the space speculates
     "spec_verify_pass_s": ("s", "the target's decode pass over k + 1 positions per sequence", "operator roofline"),
     "spec_draft_time_s": ("s", "k draft passes: the draft model's decode, or one target layer + LM head "
                           "(MTP/EAGLE)", "operator roofline; EAGLE §4.1, DeepSeek-V3 §2.2"),
+    "spec_draft_memory_bytes_per_device": ("B", "weights + KV cache the drafter adds on a device (draft model, or "
+                                           "one target layer's share for MTP/EAGLE)", "pipeline.walls.speculative"),
+    "spec_is_feasible": (None, "the layout runs and its memory headroom also holds the drafter",
+                         "pipeline.walls.speculative"),
     "spec_step_time_s": ("s", "draft + verification + scheduler overhead", "pipeline.walls.speculative"),
     "spec_itl_s": ("s", "time per output token under speculation: step time / tokens per step",
                    "Leviathan et al. 2023, §3.4"),
@@ -52,8 +57,8 @@ def with_columns(schema: type[pa.DataFrameModel]) -> type[pa.DataFrameModel]:
                                         nullable=False),
             "draft_model": result(None, "draft model (null: MTP/EAGLE-style heads)", "sweep axis")}
     body |= {name: result(u, description, source) for name, (u, description, source) in COLUMNS.items()}
-    body["__annotations__"] = {"spec_draft_tokens": int, "spec_acceptance": float,
-                               "draft_model": pl.Categorical} | dict.fromkeys(COLUMNS, float)
+    body["__annotations__"] = {"spec_draft_tokens": int, "spec_acceptance": float, "draft_model": pl.Categorical} | {
+        name: float if u is not None else bool for name, (u, _, _) in COLUMNS.items()}
     body["Config"] = type("Config", (), {"name": schema.Config.name, "strict": True})
     return type(schema.__name__, (schema,), body)
 
@@ -112,8 +117,13 @@ def inputs(frame: pl.LazyFrame, units: dict, model_side: pl.DataFrame,
                           keep=True).frame.rename({"decode_pass_time_s__verify": "spec_verify_pass_s"})
     if model_side["draft_model"].is_not_null().any():
         rebind = {c: f"draft_{c}" for c in shaped}
-        frame = formulas.plan(frame, units, ["decode_pass_time_s"], FORMULAS, rebind=rebind, suffix="__draft",
-                              keep=True).frame.rename({"decode_pass_time_s__draft": "spec_draft_pass_s"})
+        frame = formulas.plan(frame, units, ["decode_pass_time_s", "weights_per_device_bytes",
+                                             "kv_cache_bytes_per_device"], FORMULAS, rebind=rebind, suffix="__draft",
+                              keep=True).frame
+        frame = frame.with_columns(spec_draft_pass_s=pl.col("decode_pass_time_s__draft"),
+                                   spec_draft_model_bytes_per_device=pl.col("weights_per_device_bytes__draft")
+                                   + pl.col("kv_cache_bytes_per_device__draft"))
     else:
-        frame = frame.with_columns(spec_draft_pass_s=pl.lit(None, dtype=pl.Float64))
+        frame = frame.with_columns(spec_draft_pass_s=pl.lit(None, dtype=pl.Float64),
+                                   spec_draft_model_bytes_per_device=pl.lit(None, dtype=pl.Float64))
     return frame, units | INPUT_UNITS

@@ -70,11 +70,34 @@ def spec_draft_time_s(spec_draft_tokens: UExpr, spec_draft_pass_s: UExpr, spec_h
 
 
 @serving_column
-def spec_step_time_s(is_feasible: Plain, spec_verify_pass_s: UExpr, spec_draft_time_s: UExpr,
+def spec_draft_memory_bytes_per_device(spec_draft_tokens: UExpr, spec_draft_model_bytes_per_device: UExpr,
+                                       weights_per_device_bytes: UExpr, kv_cache_bytes_per_device: UExpr,
+                                       layers_per_stage: UExpr) -> UExpr:
+    """Memory the drafter adds on a device: the draft model's weights and KV cache (the serving
+    study's memory formulas with the draft's architecture, same layout, batch and lengths), or, for
+    an MTP/EAGLE head, one layer's share of the target's weights and KV cache (its embedding and LM
+    head are the target's, EAGLE §4.1, DeepSeek-V3 §2.2; the share counts 1/L of the target's
+    pipeline ends too); 0 at k = 0."""
+    head = (weights_per_device_bytes + kv_cache_bytes_per_device) / layers_per_stage
+    drafter = where(spec_draft_model_bytes_per_device.is_null(), head, spec_draft_model_bytes_per_device)
+    return where(spec_draft_tokens > 0, drafter, 0)
+
+
+@serving_column
+def spec_is_feasible(is_feasible: Plain, fits_in_hbm: Plain, memory_headroom_bytes: UExpr,
+                     spec_draft_memory_bytes_per_device: UExpr) -> Plain:
+    """The target's layout runs and, where it fits in device memory, its headroom also holds the
+    drafter (streamed weights are left as wall 6 treats them)."""
+    return is_feasible & (~fits_in_hbm | (memory_headroom_bytes >= spec_draft_memory_bytes_per_device))
+
+
+@serving_column
+def spec_step_time_s(spec_is_feasible: Plain, spec_verify_pass_s: UExpr, spec_draft_time_s: UExpr,
                      scheduler_overhead_per_iteration_s: UExpr) -> UExpr:
     """One speculation step: the draft, the verification pass and the scheduler's overhead once
-    (as ``itl_s`` counts it once per iteration)."""
-    return only_where(is_feasible, spec_draft_time_s + spec_verify_pass_s + scheduler_overhead_per_iteration_s)
+    (as ``itl_s`` counts it once per iteration); null where the drafter does not fit."""
+    return only_where(spec_is_feasible,
+                      spec_draft_time_s + spec_verify_pass_s + scheduler_overhead_per_iteration_s)
 
 
 @serving_column

@@ -32,7 +32,7 @@ def test_verification_runs_k_plus_one_positions_per_sequence():
     assert out["spec_verify_attention_pairs"] == pytest.approx([5010.0, 1000.0])
 
 
-STEP = dict(is_feasible=([True, True, False], None), spec_verify_pass_s=([0.020, 0.020, 0.020], "s"),
+STEP = dict(spec_is_feasible=([True, True, False], None), spec_verify_pass_s=([0.020, 0.020, 0.020], "s"),
             spec_head_pass_s=([0.001, 0.001, 0.001], "s"), spec_draft_pass_s=([None, 0.003, None], "s"),
             scheduler_overhead_per_iteration_s=([0.001, 0.001, 0.001], "s"), spec_draft_tokens=([4, 4, 4], ""),
             spec_acceptance=([0.8, 0.8, 0.8], ""), itl_s=([0.019, 0.019, 0.019], "s"), batch=([8, 8, 8], ""))
@@ -48,3 +48,16 @@ def test_step_time_itl_and_speedup_by_hand():
     assert out["spec_itl_s"][:2] == pytest.approx([0.025 / 3.3616, 0.033 / 3.3616])
     assert out["spec_speedup"][:2] == pytest.approx([0.019 * 3.3616 / 0.025, 0.019 * 3.3616 / 0.033])
     assert out["spec_tokens_per_s"][0] == pytest.approx(8 * 3.3616 / 0.025)
+
+
+def test_drafter_memory_and_feasibility_by_hand():
+    out = evaluate(["spec_draft_memory_bytes_per_device", "spec_is_feasible"],
+                   spec_draft_tokens=([4, 4, 0, 4], ""),
+                   spec_draft_model_bytes_per_device=([None, 14e9, None, 14e9], "B"),
+                   weights_per_device_bytes=([35e9] * 4, "B"), kv_cache_bytes_per_device=([5e9] * 4, "B"),
+                   layers_per_stage=([80.0] * 4, ""), is_feasible=([True, True, True, True], None),
+                   fits_in_hbm=([True, True, True, False], None), memory_headroom_bytes=([1e9, 1e9, 1e9, -1e9], "B"))
+    # head: (35 + 5) GB / 80 layers = 0.5 GB; draft model: its 14 GB; k = 0: nothing
+    assert out["spec_draft_memory_bytes_per_device"] == pytest.approx([0.5e9, 14e9, 0.0, 14e9])
+    # 1 GB of headroom holds the head, not the 14 GB draft; a streamed layout stays as wall 6 has it
+    assert out["spec_is_feasible"] == [True, False, True, True]
