@@ -65,16 +65,15 @@ def with_columns(schema: type[pa.DataFrameModel]) -> type[pa.DataFrameModel]:
 
 def draft_side(side: pl.DataFrame, units: dict, catalogs: Catalogs, spec: SweepSpec,
                shaped: list[str]) -> tuple[pl.DataFrame, dict]:
-    """``side`` x the draft models of ``axes.draft_model`` (one null row without): their ``shaped``
+    """``side`` x the draft models of ``axes.draft_model`` (a null ``draft_model`` without): their ``shaped``
     columns as ``draft_<column>``. A draft larger than its target (params_computed) or not a
     decoder is bad input."""
     names = spec.axes.draft_model
+    if not names:  # no draft model: MTP/EAGLE heads where k > 0
+        return side.with_columns(draft_model=pl.lit(None, dtype=pl.Categorical)), units | {"draft_model": None}
     sides.check_catalog_names("axes.draft_model", names, catalogs.models)
-    rows = catalogs.models.filter(pl.col("name").is_in(list(names or [])))
-    drafts, draft_units = sides.shaped_models(rows if names else catalogs.models.head(1), shaped)
+    drafts, draft_units = sides.shaped_models(catalogs.models.filter(pl.col("name").is_in(list(names))), shaped)
     drafts = drafts.select("model", *shaped)
-    if not names:
-        drafts = drafts.clear(1)
     renamed = {c: f"draft_{c}" for c in drafts.columns if c != "model"} | {"model": "draft_model"}
     drafts = sides.categorical(drafts.rename(renamed))
     problems = [Problem(None, "axes.draft_model", f"{r['draft_model']!r} is not a decoder (model_type "
