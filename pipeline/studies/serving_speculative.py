@@ -107,8 +107,8 @@ def inputs(frame: pl.LazyFrame, units: dict, model_side: pl.DataFrame,
            shaped: list[str]) -> tuple[pl.LazyFrame, dict]:
     """The verification pass (``spec_verify_pass_s``) and the draft model's decode pass
     (``spec_draft_pass_s``, null without a draft model) the speculative formulas read."""
-    if not is_speculating(model_side):
-        return frame, units
+    if not is_speculating(model_side):  # the columns are null: their inputs too (no pass is planned)
+        return frame.with_columns(pl.lit(None, dtype=pl.Float64).alias(c) for c in INPUT_UNITS), units | INPUT_UNITS
     frame = formulas.plan(frame, units, list(dict.fromkeys(VERIFY.values())), FORMULAS, keep=True).frame
     verify_units = units | {"spec_verify_tokens": unit("tok"), "spec_verify_attention_pairs": unit("")}
     verify_units |= {name: verify_units[column] for name, column in VERIFY.items()}
