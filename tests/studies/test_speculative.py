@@ -79,3 +79,17 @@ def test_bad_speculation_input_is_named(axes, key, says):
     with pytest.raises(InputError) as err:
         sweep(batch=[1], **axes)
     assert key in str(err.value) and says in str(err.value)
+
+
+def test_the_breakeven_query_finds_the_batch_where_speculation_stops_paying(tmp_path):
+    run = pipeline.run_sweep({"study": "serving", "axes": AXES | {
+        "batch": [1, 32, 64, 128], "spec_draft_tokens": [0, 4], "spec_acceptance": [0.8],
+        "draft_model": ["Llama 2 7B"]}}, tmp_path / "out")
+    rows = pipeline.query("spec_breakeven", run=run).to_dicts()
+    assert len(rows) == 1 and rows[0]["drafter"] == "Llama 2 7B"  # k = 0 rows are not a drafter setting
+    swept = pipeline.sweep({"study": "serving", "axes": AXES | {
+        "batch": [1, 32, 64, 128], "spec_draft_tokens": [4], "spec_acceptance": [0.8],
+        "draft_model": ["Llama 2 7B"]}})
+    pays = swept["spec_speedup"].fill_null(0.0) >= 1
+    assert rows[0]["last_batch_paying"] == swept.filter(pays)["batch"].max()
+    assert rows[0]["first_batch_not_paying"] == swept.filter(~pays)["batch"].min()
