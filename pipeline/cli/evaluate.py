@@ -13,8 +13,9 @@ from pipeline.cli.output import console, echo_json, print_pairs, print_table, un
 from pipeline.errors import InputError, Problem
 
 STUDIES = ("node", "serving", "training", "kernel")
+SPECULATION = ("spec_draft_tokens", "spec_acceptance", "draft_model")  # one serving row only, not the scorecard
 SERVING_ONLY = ("tp", "pp", "prompt_len", "output_len", "weight_dtype", "kv_dtype", "precision", "reasoning_tokens",
-                "request_rate", "replicas", "dataset")
+                "request_rate", "replicas", "dataset", *SPECULATION)
 COMMON = ("model", "study", "compute_dtype", "framework", "as_json", "registry")
 CARD = ("all_walls", "wall", "markdown", "region", "target_fraction")  # the scorecard of any study but kernel
 READS = {  # the options each study reads; any other given is an error, never silently ignored
@@ -71,6 +72,12 @@ def evaluate(
     dataset: Annotated[str | None, typer.Option(
         "--dataset", help="Serving: a workloads catalog name; its mean lengths set --prompt-len and "
                           "--output-len.")] = None,
+    spec_draft_tokens: Annotated[int | None, typer.Option(
+        "--spec-draft-tokens", help="Serving: speculative decoding, draft tokens per verification step k.")] = None,
+    spec_acceptance: Annotated[float | None, typer.Option(
+        "--spec-acceptance", help="Serving: per-token acceptance rate of the drafter, 0-1 (from its paper).")] = None,
+    draft_model: Annotated[str | None, typer.Option(
+        "--draft-model", help="Serving: draft model from the catalog (default: MTP/EAGLE-style heads).")] = None,
     cluster: Annotated[str | None, typer.Option("--cluster", help="Training: cluster name from the catalog.")] = None,
     gpus: Annotated[int | None, typer.Option("--gpus", help="Training: GPUs (= dp x tp x pp x cp).")] = None,
     dp: Annotated[int | None, typer.Option("--dp", help="Training: data-parallel ranks.")] = None,
@@ -109,7 +116,8 @@ def evaluate(
     """One configuration through the sweep's expressions, every column with its unit.
 
     Any serving option (--tp, --pp, --prompt-len, --output-len, --weight-dtype, --kv-dtype,
-    --precision, --reasoning-tokens, --request-rate, --replicas, --dataset) evaluates the serving study,
+    --precision, --reasoning-tokens, --request-rate, --replicas, --dataset, --spec-draft-tokens,
+    --spec-acceptance, --draft-model) evaluates the serving study,
     with its per-operator breakdown. ``--study kernel --op gemm --shape m=8192,n=8192,k=8192`` predicts
     one kernel call alone (a GEMM, an attention call or a collective, --cluster for its fabric).
     """
@@ -165,6 +173,8 @@ def unread_options(context: typer.Context, study: str, all_walls: bool) -> None:
                         + (" or give --study" if study == "node" else "")) for p in given if p.name not in READS[study]]
     problems += [Problem(None, "/".join(p.opts), "only with --all-walls") for p in given
                  if p.name in CARD[1:] and p.name in READS[study] and not all_walls]
+    problems += [Problem(None, "/".join(p.opts), "not read by the scorecard (--all-walls); remove it") for p in given
+                 if p.name in SPECULATION and all_walls]
     if problems:
         raise InputError("evaluate", problems)
 
@@ -214,7 +224,8 @@ def show_serving(o: SimpleNamespace) -> None:
         compute_dtype=o.compute_dtype or "fp16", weight_dtype=o.weight_dtype, kv_dtype=o.kv_dtype,
         efficiency=o.efficiency, framework=o.framework, weight_streaming=o.weight_streaming,
         reasoning_tokens=given(o.reasoning_tokens, 0), request_rate=o.request_rate,
-        replicas=given(o.replicas, 1), dataset=o.dataset,
+        replicas=given(o.replicas, 1), dataset=o.dataset, spec_draft_tokens=given(o.spec_draft_tokens, 0),
+        spec_acceptance=o.spec_acceptance, draft_model=o.draft_model,
         registry=o.registry, overrides=o.what_if)
     title = f"{frame['model'][0]} on {frame['tp'][0]:g}x{frame['pp'][0]:g} {frame['hardware'][0]}: batch {o.batch}"
     if not show_row(frame, "serving", o.as_json, title):

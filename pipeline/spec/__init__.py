@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import InputError, Problem
-from pipeline.spec.axes import RECOMPUTE, SERVING_AXES, TRAINING_AXES, WORKLOADS, Axes, known_axes, read_axes
+from pipeline.spec.axes import (RECOMPUTE, SERVING_AXES, SPECULATION, TRAINING_AXES, WORKLOADS, Axes, known_axes,
+                                 read_axes)
 from pipeline.spec.check import Checker
 from pipeline.spec.sections import (
     COMPRESSIONS,
@@ -99,9 +100,11 @@ class SweepSpec:
                                      "weight_dtype": list(a.weight_dtype or a.compute_dtype),
                                      "kv_dtype": list(a.kv_dtype or a.compute_dtype),
                                      **{k: _list(getattr(a, k)) for k in SERVING_AXES
-                                        if k not in ("precision", "weight_dtype", "kv_dtype", "dataset")},
-                                     # only when given: specs without a dataset keep their run ids
-                                     **({} if a.dataset is None else {"dataset": list(a.dataset)})},
+                                        if k not in ("precision", "weight_dtype", "kv_dtype", "dataset", *SPECULATION)},
+                                     # only when given: specs without a dataset or speculation keep their run ids
+                                     **({} if a.dataset is None else {"dataset": list(a.dataset)}),
+                                     **({k: _list(getattr(a, k)) for k in SPECULATION}
+                                        if a.draft_model is not None or any(a.spec_draft_tokens) else {})},
                     "serving": {"eta_memory": self.efficiency.eta_memory, "eta_link": self.efficiency.eta_link,
                                 **{k: getattr(self.serving, k) for k in (
                                     "memory_fraction", "kv_block_tokens", "weight_streaming",

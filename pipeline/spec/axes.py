@@ -14,7 +14,9 @@ WORKLOADS = ("inference", "training")
 RECOMPUTE = ("none", "selective", "full")
 COMMON_AXES = ("hardware", "model", "compute_dtype", "batch", "seq_len", "workload", "region")
 SERVING_AXES = ("weight_dtype", "kv_dtype", "precision", "tp", "pp", "prompt_len", "output_len",
-                "reasoning_tokens", "request_rate", "replicas", "prune_ratio", "distill_to", "dataset")
+                "reasoning_tokens", "request_rate", "replicas", "prune_ratio", "distill_to", "dataset",
+                "spec_draft_tokens", "spec_acceptance", "draft_model")
+SPECULATION = ("spec_draft_tokens", "spec_acceptance", "draft_model")  # speculative decoding (serving)
 TRAINING_AXES = ("cluster", "gpus", "dp", "tp", "pp", "cp", "ep", "microbatch", "global_batch", "virtual_stages",
                  "zero_stage", "recompute", "sequence_parallel")
 # Documented maxima of the axes (README, "Sweep specs"), far beyond any system of 2026 and small
@@ -22,6 +24,7 @@ TRAINING_AXES = ("cluster", "gpus", "dp", "tp", "pp", "cp", "ep", "microbatch", 
 MAX_BATCH = 2**20  # 1,048,576 sequences or samples in one step
 MAX_TOKENS = 2**24  # 16,777,216 tokens of sequence, prompt, output or reasoning
 MAX_DEVICES = 2**20  # 1,048,576 accelerators (gpus, dp, tp, pp, cp, ep)
+MAX_DRAFT_TOKENS = 64  # speculative decoding: drafts of 1-8 tokens are published (Leviathan et al. 2023, EAGLE)
 BATCH = integer(1, MAX_BATCH)
 TOKENS = integer(1, MAX_TOKENS)
 DEVICES = integer(1, MAX_DEVICES)
@@ -57,6 +60,11 @@ class Axes:
     prune_ratio: tuple[float, ...] = axis((0.0,), fraction())  # wall 13: share of every layer matrix removed
     distill_to: tuple[str, ...] | None = axis(None, NAME)  # wall 13: smaller models standing in for larger ones
     dataset: tuple[str, ...] | None = axis(None, NAME)  # workloads catalog names: their means set the lengths
+    # speculative decoding (pipeline.walls.speculative): draft length k (0: off), per-token acceptance rate and
+    # the draft model (None: MTP/EAGLE-style heads, one layer of the target per draft token)
+    spec_draft_tokens: tuple[int, ...] = axis((0,), integer(0, MAX_DRAFT_TOKENS))
+    spec_acceptance: tuple[float, ...] = axis((0.0,), fraction(high_open=False))
+    draft_model: tuple[str, ...] | None = axis(None, NAME)
     # training
     cluster: tuple[str, ...] | None = axis(None, NAME, all_ok=True)  # None: all
     gpus: tuple[int, ...] | None = axis((8, 64, 512, 4096), DEVICES)  # None: gpus = dp x tp x pp x cp
@@ -96,6 +104,9 @@ def read_axes(table: Table, study: str) -> Axes:
         if both:
             table.checker.bad("axes.dataset", "sets prompt_len and output_len from the workloads catalog's means; "
                                               f"remove axes.{', axes.'.join(both)}")
+    if study == "serving" and any(k > 0 for k in axes.spec_draft_tokens) and "spec_acceptance" not in table:
+        table.checker.bad("axes.spec_acceptance", "speculative decoding (axes.spec_draft_tokens > 0) needs the "
+                                                  "per-token acceptance rate of the drafter, from its paper")
     if study == "training":
         if "gpus" in table and "dp" in table:
             table.checker.bad("axes.dp", "give axes.gpus (dp = gpus / (tp x pp x cp)) or axes.dp "

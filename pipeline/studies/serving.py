@@ -24,6 +24,7 @@ from pipeline.catalogs.model_patterns import COLUMNS as PATTERN_COLUMNS
 from pipeline.errors import InputError, Problem
 from pipeline.spec import SweepSpec
 from pipeline.studies import check_plan, demand_ratio, elasticity, fraction, headroom, operations, result, sides
+from pipeline.studies import serving_speculative as speculative
 from pipeline.studies.operations import COMMON, with_operations
 from pipeline.studies.sides import NO_BANDWIDTH, NO_MEMORY_FRACTION, NO_PEAK, TP_HEADS, Rule, Side, Space, no_eta
 from pipeline.units import E, expression_library, unit
@@ -61,11 +62,11 @@ HARDWARE = ["vendor", "family", "category", "memory_capacity_bytes", "usable_mem
             "scaleup_domain_size", "host_link_bandwidth_bytes_per_s", "tdp_w"]
 KNOBS = ["kernels_per_transformer_layer", "kernels_per_cnn_layer", "launch_overhead_per_kernel_s", "step_multiplier",
          "decode_cuda_graphs", "scheduler_overhead_per_iteration_s", "custom_allreduce_max_bytes",
-         "dequant_overhead_fraction", "allow_weight_streaming", "kv_block_tokens",
-         "prefill_chunk_tokens", "window_kv_cache"]
+         "dequant_overhead_fraction", "allow_weight_streaming", "kv_block_tokens", "prefill_chunk_tokens",
+         "window_kv_cache"]
 AXES = {"tp": ("", pl.Float64), "pp": ("", pl.Float64), "batch": ("", pl.Int64), "prompt_len": ("tok", pl.Int64),
         "output_len": ("tok", pl.Int64), "reasoning_tokens": ("tok", pl.Int64), "replicas": ("", pl.Float64),
-        "request_rate": ("1/s", pl.Float64), "prune_ratio": ("", pl.Float64)}
+        "request_rate": ("1/s", pl.Float64), "prune_ratio": ("", pl.Float64)} | speculative.AXES
 LENGTHS = ("prompt_len", "output_len")  # set by axes.dataset when given
 SPREAD_COLUMNS = ["input_tokens_std", "output_tokens_std", "input_output_correlation"]  # workloads catalog
 SPREAD = {"dataset": None, "input_tokens_std": "tok", "output_tokens_std": "tok", "input_output_correlation": ""}
@@ -95,7 +96,8 @@ def _model_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
     side = side.join(_lengths(catalogs, spec), how="cross", maintain_order="left_right")
     side = sides.cross(side, {name: v for name, v in axes.items() if name not in (*before, *LENGTHS)})
     side = side.with_columns(workload=pl.lit("inference"), weight_density=weight_density(pl.col("prune_ratio")))
-    return Side(sides.categorical(side), units | AXIS_UNITS, MODEL_RULES)
+    side, units = speculative.draft_side(sides.categorical(side), units, catalogs, spec, SHAPED)
+    return Side(side, units | AXIS_UNITS, MODEL_RULES)
 
 
 def weight_density(prune_ratio):
@@ -275,17 +277,15 @@ PER_MILLION_TOKENS = {
     "facility_energy_per_request_wh": ("Wh", "facility energy of one request (its share of the batch)", "wall 18"),
     "cloud_cost_per_request_usd": ("USD", "rented cost of one request (its share of the batch)", "wall 17"),
     "energy_per_million_tokens_kwh": ("kWh/Mtok", "facility energy per million generated tokens", "wall 18"),
-    "co2e_per_million_tokens_g": ("gCO2e/Mtok", "operational + embodied CO2e per million generated tokens",
-                                  "wall 18"),
+    "co2e_per_million_tokens_g": ("gCO2e/Mtok", "operational + embodied CO2e per million output tokens", "wall 18"),
     "water_per_million_tokens_l": ("L/Mtok", "site water per million generated tokens", "wall 18"),
     "cloud_cost_per_million_output_tokens_usd": ("USD/Mtok", "rented cost per million generated tokens", "wall 17"),
-    "cloud_cost_per_million_prompt_tokens_usd": ("USD/Mtok", "rented cost of prefill per million prompt tokens",
+    "cloud_cost_per_million_prompt_tokens_usd": ("USD/Mtok", "rented prefill cost per million prompt tokens",
                                                  "wall 17"),
     "owned_cost_per_million_output_tokens_usd": ("USD/Mtok", "owned cost per million generated tokens", "wall 17"),
-    "owned_cost_per_million_prompt_tokens_usd": ("USD/Mtok", "owned cost of prefill per million prompt tokens",
-                                                 "wall 17"),
+    "owned_cost_per_million_prompt_tokens_usd": ("USD/Mtok", "owned prefill cost per million prompt tokens", "wall 17"),
 }
-SCHEMA = with_operations(ServingCoreSchema, PER_MILLION_TOKENS)
+SCHEMA = with_operations(speculative.with_columns(ServingCoreSchema), PER_MILLION_TOKENS)
 OUTPUTS = list(SCHEMA.to_schema().columns)
 OPERATIONS = [*COMMON, *PER_MILLION_TOKENS]
 LOAD = ["batch_in_flight", "capacity_requests_per_s", "utilization", "is_stable", "wait_probability",
@@ -395,7 +395,7 @@ def is_under_load(space: Space) -> bool:
 def inputs(space: Space, hardware_side=None, load_iterations: int = LOAD_ITERATIONS) -> tuple[pl.LazyFrame, dict]:
     """The frame and units the study's formulas read: the joined sides and, under a request
     rate, wall 7's inputs."""
-    frame, units = space.frame(hardware_side), space.units
+    frame, units = speculative.inputs(space.frame(hardware_side), space.units, space.model_side, SHAPED)
     return _under_load(frame, units, load_iterations) if is_under_load(space) else (frame, units)
 
 
@@ -404,16 +404,15 @@ def build(space: Space, hardware_side=None, breakdown: bool = False,
     """The serving study's lazy plan, checked against its schema (``breakdown`` adds per-operator
     columns). With a request rate in the space, wall 7's columns are computed, else null."""
     frame, units = inputs(space, hardware_side, load_iterations)
-    under_load = is_under_load(space)
-    wanted = [c for c in OUTPUTS if under_load or c not in LOAD] + (BREAKDOWN if breakdown else [])
+    off = ([] if is_under_load(space) else LOAD) + speculative.not_applying(space.model_side)  # null columns
+    wanted = [c for c in OUTPUTS if c not in off] + (BREAKDOWN if breakdown else [])
     plan = operations.build(frame, units, SCHEMA, OPERATIONS, FORMULAS, wanted)
     out_units = dict(plan.units)
-    if not under_load:  # offline: wall 7 does not apply
+    if off:
         dtypes = SCHEMA.to_schema().columns
         plan = formulas.Plan(plan.frame.with_columns(
-            pl.lit(None, dtype=dtypes[c].dtype.type).alias(c) for c in LOAD), out_units)
-        out_units |= {c: (None if (u := SCHEMA.to_schema().columns[c].metadata.get("unit")) is None else unit(u))
-                      for c in LOAD}
+            pl.lit(None, dtype=dtypes[c].dtype.type).alias(c) for c in off), out_units)
+        out_units |= {c: (None if (u := dtypes[c].metadata.get("unit")) is None else unit(u)) for c in off}
     frame = plan.frame.select(OUTPUTS + (BREAKDOWN if breakdown else []))
     plan = formulas.Plan(frame, {c: out_units[c] for c in OUTPUTS + (BREAKDOWN if breakdown else [])})
     check_plan(formulas.Plan(plan.frame.select(OUTPUTS), {c: plan.units[c] for c in OUTPUTS}), SCHEMA)

@@ -49,6 +49,7 @@ def build(space: Space, hardware_side=None) -> formulas.Plan:
     """The serving study's columns (offline: wall 7's load columns null) and the burst's."""
     frame, units = serving.inputs(space, hardware_side)
     frame, units = burst_inputs(frame, units)
-    wanted = [c for c in serving.OUTPUTS if c not in serving.LOAD]
+    off = serving.LOAD + serving.speculative.not_applying(space.model_side)
+    wanted = [c for c in serving.OUTPUTS if c not in off]
     plan = operations.build(frame, units, serving.SCHEMA, serving.OPERATIONS, serving.FORMULAS, wanted + BURST)
     return plan

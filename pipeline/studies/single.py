@@ -312,6 +312,8 @@ def _seq_slopes():
 
 def _serving(spec: SweepSpec, catalogs: Catalogs, breakdown: bool) -> Answer | None:
     a = spec.axes
+    if a.draft_model is not None or any(k > 0 for k in a.spec_draft_tokens):  # speculation: the sweep path
+        return None
     compute = one_value(a.compute_dtype)
     key = (one_value(a.hardware), compute, one_value(a.weight_dtype) or compute, one_value(a.kv_dtype) or compute)
     parts = _parts(spec, catalogs, key, one_value(a.model))
@@ -336,7 +338,7 @@ def _serving(spec: SweepSpec, catalogs: Catalogs, breakdown: bool) -> Answer | N
     region = a.region is not None
     extra = serving.BREAKDOWN if breakdown else []
     wanted = [c for c in serving.OUTPUTS if (region or c not in serving.OPERATIONS)
-              and (under_load or c not in serving.LOAD)] + extra
+              and (under_load or c not in serving.LOAD) and c not in serving.speculative.NULL_WITHOUT] + extra
     nulls = [c for c in serving.OUTPUTS if c not in wanted]
     return _finish("serving", found, [values], units, serving.FORMULAS, wanted, nulls, serving.OUTPUTS + extra)
 

@@ -28,6 +28,7 @@ from pipeline.walls import (  # noqa: F401
     serving_operations,
     serving_sensitivity,
     software,
+    speculative,
     streaming,
     synthesis,
     tail_latency,
