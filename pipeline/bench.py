@@ -66,7 +66,7 @@ def run_benchmark(target_rows: int, out: Path | None = None, study: str = "node"
         started = time.perf_counter()
         run_dir = runs.run(prepared, scratch)
         write_s = time.perf_counter() - started
-        size = sum(p.stat().st_size for p in (run_dir / study).glob("*.parquet"))
+        size = sum(p.stat().st_size for p in runs.part_files(run_dir, study))
         yield (f"end to end:    {prepared.rows:,} rows in {write_s:.2f} s = {prepared.rows / write_s:,.0f} "
                f"rows/s written ({size / 1e6:,.0f} MB Parquet)")
     finally:
