@@ -155,11 +155,14 @@ def run_views(run_dir: str | Path, study: str, tables, absolute: bool = False) -
     return {study: (base + study_glob(study), study)} | {t: (f"{base}catalogs/{t}.parquet", None) for t in tables}
 
 
-def create_database(run_dir: Path, views: dict[str, tuple[str, str | None]], tables: dict[str, pl.DataFrame],
+def create_database(run_dir: Path, views: dict[str, tuple[str, str | None] | str], tables: dict[str, pl.DataFrame],
                     name: str = DATABASE) -> None:
-    """Write ``results.duckdb``: a view per Parquet source (``run_views``), small tables, and on each
-    study view's columns a comment with the column's description and unit (``COMMENT ON COLUMN``)."""
+    """Write ``results.duckdb``: a view per Parquet source (``run_views``; a plain glob: one Parquet
+    file or glob without partitions), small tables, and on each study view's columns a comment with
+    the column's description and unit (``COMMENT ON COLUMN``)."""
     from pipeline.runs.typed import column_comment, output_dictionary
+
+    views = {v: source if isinstance(source, tuple) else (source, None) for v, source in views.items()}
 
     run_dir = Path(run_dir).resolve()
     config = {"storage_compatibility_version": STORAGE_COMPATIBILITY}
