@@ -14,7 +14,7 @@ from pipeline.errors import Problem
 from pipeline.runs.prepared import Prepared
 from pipeline.studies.sides import Space
 
-CHUNK_ROWS = 1_000_000  # rows per Parquet part: bounds memory, paces the progress bar
+CHUNK_ROWS = 1_000_000  # rows per chunk (one Parquet part per accelerator it holds): bounds memory, paces the bar
 # Per study: bytes per row on disk and rows per second end to end on 2 cores, measured with
 # `mlsys bench` (10M node rows: 674 MB at 1.49-1.57 M rows/s; 3M serving: 267 MB at 1.03-1.08 M;
 # 4.2M training: 122 MB at 1.14-1.20 M) and the packaged specs (`mlsys sweep --spec S`, 2026-12-03:
