@@ -68,11 +68,12 @@ def sweep(spec: str | Path | dict[str, Any] | None = None, registry: str | Path 
 
 
 def run_sweep(spec: str | Path | dict[str, Any] | None = None, out: str | Path | None = None,
-              registry: str | Path | None = None) -> Path:
-    """Stream a sweep to ``<out>/<run-id>/`` (Parquet, manifest, DuckDB) and return the run directory."""
+              registry: str | Path | None = None, publish: bool = False) -> Path:
+    """Stream a sweep to ``<out>/<run-id>/`` (Parquet, manifest, DuckDB) and return the run directory;
+    ``publish``: then make it the current run of its study (``<out>/current``, as ``mlsys sweep`` does)."""
     from pipeline import runs
 
-    return runs.run(runs.prepare(_spec(spec), registry), out)
+    return runs.run(runs.prepare(_spec(spec), registry), out, publish=publish)
 
 
 def evaluate(model: str, hardware: str, batch: int = 1, compute_dtype: str = "fp16",

@@ -45,6 +45,12 @@ def synthetic_spec(batches: int, study: str = "node") -> dict:
                      "workload": ["inference", "training"]}}
 
 
+def _cpu_s() -> float:
+    """User + system CPU time of this process, all threads: steadier than wall time on a shared machine."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
@@ -63,12 +69,13 @@ def run_benchmark(target_rows: int, out: Path | None = None, study: str = "node"
 
     scratch = Path(tempfile.mkdtemp(prefix="mlsys-bench-")) if out is None else Path(out)
     try:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), _cpu_s()
         run_dir = runs.run(prepared, scratch)
-        write_s = time.perf_counter() - started
-        size = sum(p.stat().st_size for p in (run_dir / study).glob("*.parquet"))
+        write_s, cpu = time.perf_counter() - started, _cpu_s() - cpu
+        size = sum(p.stat().st_size for p in runs.part_files(run_dir, study))
         yield (f"end to end:    {prepared.rows:,} rows in {write_s:.2f} s = {prepared.rows / write_s:,.0f} "
-               f"rows/s written ({size / 1e6:,.0f} MB Parquet)")
+               f"rows/s written ({size / 1e6:,.0f} MB Parquet, {size / max(prepared.rows, 1):.1f} B/row; "
+               f"{cpu:.2f} CPU s, all threads)")
     finally:
         if out is None:
             shutil.rmtree(scratch, ignore_errors=True)

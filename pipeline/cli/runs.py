@@ -11,7 +11,8 @@ import typer
 from pipeline.cli.output import console, print_frame
 from pipeline.errors import InputError, Problem
 
-runs_app = typer.Typer(no_args_is_help=True, help="The runs under an output folder: list them, prune old ones.")
+runs_app = typer.Typer(no_args_is_help=True, help="The runs under an output folder: list them, compare two, "
+                                                  "prune old ones.")
 OutDir = Annotated[Path, typer.Option("--out", help="Where runs live.")]
 
 
@@ -45,3 +46,25 @@ def prune(keep: Annotated[int, typer.Option("--keep", help="Runs of each study t
     for run in gone:
         console().print(f"{verb} {run}", markup=False)
     console().print(f"{verb} {len(gone)} run(s); kept the newest {keep} of each study under {out}", markup=False)
+
+
+@runs_app.command("diff")
+def diff(a: Annotated[str, typer.Argument(metavar="A", help="The older run: a run id under --out, or a path.")],
+         b: Annotated[str, typer.Argument(metavar="B", help="The newer run: a run id under --out, or a path.")],
+         out: OutDir = Path("outputs"),
+         fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+         rtol: Annotated[float, typer.Option("--rtol", min=0.0, help="Numbers within this relative difference "
+                                                                      "are equal (default: exact).")] = 0.0,
+         ) -> None:
+    """Rows added, removed and changed (per column) from run A to run B of one study, matched by
+    config_id, and the catalog cells that changed between them."""
+    from pipeline.runs.diff import diff_runs, render
+
+    if fmt not in ("table", "json"):
+        raise InputError("runs diff", [Problem(None, "--format", f"got {fmt!r}, expected table or json")])
+    result = diff_runs(a, b, out, rtol)
+    if fmt == "json":
+        typer.echo(json.dumps(result.as_dict(), indent=2))
+        return
+    for line in render(result):
+        console().print(line, markup=False)

@@ -32,6 +32,8 @@ def sweep(
                                   "sweeping on this machine).")] = None,
     force: Annotated[bool, typer.Option(
         "--force", help="Sweep even beyond --max-rows or the free disk.")] = False,
+    publish: Annotated[bool, typer.Option(
+        "--publish/--no-publish", help="Make the run the current one of its study (<out>/current).")] = True,
 ) -> None:
     """Sweep the configuration space of a spec and stream the results to Parquet."""
     from dataclasses import replace
@@ -57,12 +59,13 @@ def sweep(
     if refused and not force:
         raise InputError("sweep (nothing written)", refused)
     with runs.progress_bar(est["rows"], enabled=sys.stderr.isatty()) as advance:
-        run_dir = runs.run(prepared, out, on_chunk=advance)
+        run_dir = runs.run(prepared, out, on_chunk=advance, publish=publish)
     study = report_run(run_dir)
     if show_map:
         MAPS[study](run_dir)
-    console().print(f"\nresults:  {run_dir}/{study}/*.parquet\nmanifest: {run_dir}/manifest.json\n"
-                    f"duckdb:   {run_dir}/results.duckdb   (try: {HINTS[study]})")
+    current = f"\ncurrent:  {run_dir.parent / 'current'}/results.duckdb   (opens from anywhere)" if publish else ""
+    console().print(f"\nresults:  {run_dir}/{runs.study_glob(study)}\nmanifest: {run_dir}/manifest.json\n"
+                    f"duckdb:   {run_dir}/results.duckdb   (try: {HINTS[study]}){current}")
 
 
 def report_run(run_dir: Path) -> str:

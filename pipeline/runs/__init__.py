@@ -4,6 +4,8 @@
     sizing.py     chunks, estimate, refusals (Parquet parts, the dry-run estimate, size guards)
     manifest.py   run_id, manifest, version
     write.py      run (the run directory, see its docstring for the layout)
+    partitions.py the Hive partitions study=<study>/<accelerator key>=<name>/part-NNNNN.parquet
+    typed.py      config_id, run_id, integral axes, units in the Parquet field metadata
     progress.py   progress_bar
     atomic.py     the one atomic directory writer
     database.py   results.duckdb: views, resolving and querying runs
@@ -15,10 +17,11 @@ The names below are the package's public API (``pipeline.runs.prepare``, ``pipel
 from __future__ import annotations
 
 from pipeline.runs.manifest import run_id, version
+from pipeline.runs.partitions import part_files, study_glob
 from pipeline.runs.prepared import STUDIES, Prepared, collect, prepare
 from pipeline.runs.progress import progress_bar
 from pipeline.runs.sizing import CHUNK_ROWS, chunks, estimate, refusals
 from pipeline.runs.write import run
 
-__all__ = ["CHUNK_ROWS", "STUDIES", "Prepared", "chunks", "collect", "estimate", "prepare", "progress_bar",
-           "refusals", "run", "run_id", "version"]
+__all__ = ["CHUNK_ROWS", "STUDIES", "Prepared", "chunks", "collect", "estimate", "part_files", "prepare",
+           "progress_bar", "refusals", "run", "run_id", "study_glob", "version"]

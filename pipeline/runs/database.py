@@ -1,6 +1,7 @@
 """DuckDB over a run directory: views on the Parquet results, named queries from sql/.
 
-Views use paths relative to the run directory, and every connection sets DuckDB's
+Views read the study's Hive partitions (``pipeline.runs.partitions``) and the catalogs' copies
+with paths relative to the run directory, and every connection sets DuckDB's
 ``file_search_path`` to the run directory, because DuckDB resolves relative Parquet
 paths against the working directory, not the database file. So a run directory can
 be renamed or moved and ``results.duckdb`` still works (from the DuckDB CLI, open it
@@ -130,16 +131,57 @@ def confined(run_dir: str | Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def create_database(run_dir: Path, views: dict[str, str], tables: dict[str, pl.DataFrame]) -> None:
-    """Write ``results.duckdb``: a view per Parquet glob (relative to ``run_dir``) and small tables."""
-    con = connect(run_dir, read_only=False)
+STUDY_VIEWS = ("node", "serving", "training")  # views over a study's partitions (others: one Parquet file)
+
+
+def parquet_source(glob: str, study: str | None) -> str:
+    """The FROM clause of a view: a study's Hive partitions (``study=<study>/<key>=<value>/``, the
+    partition columns typed as text so that a name like ``4090`` stays text; ``study`` is left
+    out, the key equals the column it is named after) or one Parquet file."""
+    if study is None:
+        return f"read_parquet('{glob}')"
+    from pipeline.runs.typed import PARTITION_KEY
+
+    return (f"(SELECT * EXCLUDE (study) FROM read_parquet('{glob}', hive_partitioning = true, "
+            f"hive_types = {{'study': VARCHAR, '{PARTITION_KEY[study]}': VARCHAR}}))")
+
+
+def run_views(run_dir: str | Path, study: str, tables, absolute: bool = False) -> dict[str, tuple[str, str | None]]:
+    """The views of a run: its study's partitions and each catalog table; paths relative to the run
+    folder (``absolute``: resolved, for a database that lives elsewhere, see ``pipeline.runs.publish``)."""
+    from pipeline.runs.partitions import study_glob
+
+    base = f"{Path(run_dir).resolve()}/" if absolute else ""
+    return {study: (base + study_glob(study), study)} | {t: (f"{base}catalogs/{t}.parquet", None) for t in tables}
+
+
+def create_database(run_dir: Path, views: dict[str, tuple[str, str | None] | str], tables: dict[str, pl.DataFrame],
+                    name: str = DATABASE) -> None:
+    """Write ``results.duckdb``: a view per Parquet source (``run_views``; a plain glob: one Parquet
+    file or glob without partitions), small tables, and on each study view's columns a comment with
+    the column's description and unit (``COMMENT ON COLUMN``)."""
+    from pipeline.runs.typed import column_comment, output_dictionary
+
+    views = {v: source if isinstance(source, tuple) else (source, None) for v, source in views.items()}
+
+    run_dir = Path(run_dir).resolve()
+    config = {"storage_compatibility_version": STORAGE_COMPATIBILITY}
+    con = duckdb.connect(str(run_dir / name), config=config)
+    con.execute("SET file_search_path = ?", [str(run_dir)])
     try:
-        for name, glob in views.items():
-            con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{glob}')")
-        for name, frame in tables.items():
+        for view, (glob, study) in views.items():
+            con.execute(f"CREATE VIEW {view} AS SELECT * FROM {parquet_source(glob, study)}")
+        for table, frame in tables.items():
             con.register("_frame", frame.to_arrow())
-            con.execute(f"CREATE TABLE {name} AS SELECT * FROM _frame")
+            con.execute(f"CREATE TABLE {table} AS SELECT * FROM _frame")
             con.unregister("_frame")
+        studies = [v for v, (_g, study) in views.items() if study is not None]
+        described = output_dictionary().filter(pl.col("study").is_in(studies))
+        con.execute("BEGIN")  # one transaction: a comment costs ~1 ms in it, ~14 ms on its own
+        for r in described.iter_rows(named=True):
+            con.execute(f"""COMMENT ON COLUMN {r["study"]}."{r["column_name"]}" IS """
+                        f"""'{column_comment(r["unit"], r["description"]).replace("'", "''")}'""")
+        con.execute("COMMIT")
     finally:
         con.close()
 

@@ -14,7 +14,7 @@ from pipeline.errors import Problem
 from pipeline.runs.prepared import Prepared
 from pipeline.studies.sides import Space
 
-CHUNK_ROWS = 1_000_000  # rows per Parquet part: bounds memory, paces the progress bar
+CHUNK_ROWS = 1_000_000  # rows per chunk (one Parquet part per accelerator it holds): bounds memory, paces the bar
 # Per study: bytes per row on disk and rows per second end to end on 2 cores, measured with
 # `mlsys bench` (10M node rows: 674 MB at 1.49-1.57 M rows/s; 3M serving: 267 MB at 1.03-1.08 M;
 # 4.2M training: 122 MB at 1.14-1.20 M) and the packaged specs (`mlsys sweep --spec S`, 2026-12-03:
@@ -28,18 +28,21 @@ def default_max_rows() -> int:
     return (os.cpu_count() or 1) * 700_000 * 600
 
 
-def chunks(space: Space, target_rows: int | None = None) -> Iterator[tuple[pl.DataFrame, int]]:
-    """Slices of the hardware side whose joins hold about ``target_rows`` (CHUNK_ROWS) rows each."""
+def chunks(space: Space, target_rows: int | None = None,
+           hardware_side: pl.DataFrame | None = None) -> Iterator[tuple[pl.DataFrame, int]]:
+    """Slices of the hardware side (or of ``hardware_side``, the same rows reordered) whose joins
+    hold about ``target_rows`` (CHUNK_ROWS) rows each."""
     target_rows = target_rows or CHUNK_ROWS
+    side = space.hardware_side if hardware_side is None else hardware_side
     per_workload = space.model_side.group_by("workload").len().rename({"len": "_rows"})
-    hw = space.hardware_side.join(per_workload, on="workload", how="left", maintain_order="left").with_columns(
+    hw = side.join(per_workload, on="workload", how="left", maintain_order="left").with_columns(
         pl.col("_rows").fill_null(0))
     start, acc = 0, 0
     sizes = hw["_rows"].to_list()
     for i, n in enumerate(sizes):
         acc += n
         if acc >= target_rows or i == len(sizes) - 1:
-            yield space.hardware_side.slice(start, i + 1 - start), acc
+            yield side.slice(start, i + 1 - start), acc
             start, acc = i + 1, 0
 
 

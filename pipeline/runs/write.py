@@ -3,7 +3,9 @@
 Layout of a run directory (it appears only when complete, see ``pipeline.runs.atomic``):
 
     <out>/<UTC timestamp>-<content hash>/
-        node/part-00000.parquet ...   results, one file per chunk of the hardware side
+        study=node/hardware=<accelerator>/part-00000.parquet ...
+                                      results, Hive-partitioned by accelerator (``pipeline.runs.partitions``),
+                                      typed and self-describing (``pipeline.runs.typed``)
         catalogs/*.parquet            the catalogs the run used
         manifest.json                 spec, catalog hashes, row and drop counts, timing
         results.duckdb                views over the Parquet files + column_dictionary
@@ -21,14 +23,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
+import pyarrow.parquet as pq
 
 from pipeline.catalogs.load import Catalogs
-from pipeline.runs import sizing
+from pipeline.runs import partitions
 from pipeline.runs.atomic import atomic_directory
 from pipeline.runs.manifest import manifest, run_id
 from pipeline.runs.prepared import Prepared
+from pipeline.runs.typed import output_dictionary
 from pipeline.studies import schema_columns
-from pipeline.studies.columns import column_dictionary
 
 
 def os_error(exc: Exception, path: Path) -> Exception:
@@ -39,8 +42,9 @@ def os_error(exc: Exception, path: Path) -> Exception:
 
 
 def run(prepared: Prepared, out_dir: str | Path | None = None,
-        on_chunk: Callable[[int], None] | None = None) -> Path:
-    """Stream the sweep into a new run directory and return its path."""
+        on_chunk: Callable[[int], None] | None = None, publish: bool = False) -> Path:
+    """Stream the sweep into a new run directory and return its path; ``publish``: then make it
+    the current run of its study (``<out>/current``, see ``pipeline.runs.publish``)."""
     from pipeline.runs import database  # duckdb loads only when a run is written, never for evaluate
 
     started = time.perf_counter()
@@ -51,29 +55,30 @@ def run(prepared: Prepared, out_dir: str | Path | None = None,
     name, study = prepared.spec.study, prepared.study
     with atomic_directory(out / rid) as directory:
         tmp = directory.tmp
-        (tmp / name).mkdir()
-        written, out_of_range = 0, {}
-        for i, (hw_slice, _estimate) in enumerate(sizing.chunks(prepared.space)):
-            part = tmp / name / f"part-{i:05d}.parquet"
-            try:
-                study.build(prepared.space, hw_slice).frame.sink_parquet(
-                    part, compression=prepared.spec.output.compression, statistics=True)
-            except pl.exceptions.ComputeError as exc:  # polars reports a failed write as text
-                raise os_error(exc, part) from None
-            rows = pl.scan_parquet(part).select(pl.len()).collect().item()  # exact, after any cross-side filter
+        written, out_of_range, rows_per_file = 0, {}, {}
+
+        def on_part(files: list[Path]) -> None:
+            nonlocal written
+            if not files:
+                return
+            counts = {f: pq.ParquetFile(f).metadata.num_rows for f in files}  # the footers: exact, nothing decoded
+            rows_per_file.update(counts)
+            rows = sum(counts.values())
             written += rows
-            for column, n in out_of_range_counts(part, study.SCHEMA).items():
+            for column, n in out_of_range_counts(files, study.SCHEMA).items():
                 out_of_range[column] = out_of_range.get(column, 0) + n
             if on_chunk:
                 on_chunk(rows)
-        if written == 0:  # everything dropped: an empty part keeps the schema queryable
-            study.build(prepared.space, prepared.space.hardware_side.head(0)).frame.sink_parquet(
-                tmp / name / "part-00000.parquet")
+
+        try:
+            units = partitions.write_study(prepared, tmp, rid, on_part)
+        except pl.exceptions.ComputeError as exc:  # polars reports a failed write as text
+            raise os_error(exc, tmp / partitions.study_folder(name)) from None
         write_catalogs(prepared.catalogs, tmp / "catalogs")
-        units = study.build(prepared.space, prepared.space.hardware_side.head(0)).units
         described = manifest(prepared, rid, now, written, units) | {"out_of_range": out_of_range}
-        views = {name: f"{name}/*.parquet"} | {t: f"catalogs/{t}.parquet" for t in prepared.catalogs.hashes}
-        database.create_database(tmp, views, {"column_dictionary": column_dictionary()})
+        described["partitions"] = {str(Path(f).relative_to(tmp)): n for f, n in sorted(rows_per_file.items())}
+        database.create_database(tmp, database.run_views(tmp, name, prepared.catalogs.hashes),
+                                 {"column_dictionary": output_dictionary()})
         described["wall_time_s"] = round(time.perf_counter() - started, 3)
         (tmp / "manifest.json").write_text(json.dumps(described, indent=2) + "\n")
     if directory.final.name != rid:  # a run of the same spec in the same second took the name first
@@ -82,17 +87,22 @@ def run(prepared: Prepared, out_dir: str | Path | None = None,
         described["run_id"] = directory.final.name
         text = json.dumps(described, indent=2) + "\n"
         replace_atomically(lambda path: Path(path).write_text(text), directory.final / "manifest.json")
+    if publish:
+        from pipeline.runs.publish import publish as publish_run
+
+        publish_run(directory.final, out)
     return directory.final
 
 
-def out_of_range_counts(part: Path, schema) -> dict[str, int]:
+def out_of_range_counts(part: Path | list[Path], schema) -> dict[str, int]:
     """Rows of a written part whose value leaves the range its output schema declares (MFU above
     1, a negative time ...), per column; columns that may leave it by design declare no range.
     A non-zero count is a fault of a formula or a catalog row: the run keeps it and says so."""
     ranges = {c: d["within"] for c, d in schema_columns(schema).items() if d["within"] is not None}
     checks = [((pl.col(c) < lo) | ((pl.col(c) > hi) if hi is not None else pl.lit(False))).sum().alias(c)
               for c, (lo, hi) in ranges.items()]
-    counts = pl.scan_parquet(part).select(checks).collect().row(0, named=True) if checks else {}
+    scan = pl.scan_parquet(part, hive_partitioning=False)
+    counts = scan.select(checks).collect().row(0, named=True) if checks else {}
     return {c: n for c, n in counts.items() if n}
 
 

@@ -135,7 +135,7 @@ class Space:
     def frame(self, hardware_side: pl.DataFrame | None = None) -> pl.LazyFrame:
         """The lazy cross product (optionally of a slice of the hardware side)."""
         hw = self.hardware_side if hardware_side is None else hardware_side
-        joined = hw.lazy().join(self.model_side.lazy(), on="workload", how="inner")
+        joined = hw.lazy().join(self.model_side.lazy(), on="workload", how="inner", maintain_order="right_left")
         return joined if self.row_filter is None else joined.filter(self.row_filter)
 
 

@@ -82,6 +82,11 @@ def runs(ctx: Ctx) -> Path:
     return ctx.runs
 
 
+def first_run(ctx: Ctx) -> str:
+    """The id of a complete run in the context's runs folder."""
+    return next(p.name for p in sorted(ctx.runs.iterdir()) if (p / "manifest.json").exists())
+
+
 def registry(ctx: Ctx) -> Path:
     return ctx.registry()
 
@@ -96,6 +101,7 @@ BAD: dict[tuple[str, str], tuple] = {
     ("sweep", "set_"): (cmd("sweep", "--spec", spec, "--dry-run", "--set", "hardware.tdp_w"), 2, ("--set",)),
     ("sweep", "max_rows"): (cmd("sweep", "--spec", spec, "--dry-run", "--max-rows", "-5"), 2, ("--max-rows",)),
     ("sweep", "force"): (cmd("sweep", "--spec", spec, "--dry-run", "--force=1"), 2, ("--force",)),
+    ("sweep", "publish"): (cmd("sweep", "--spec", spec, "--dry-run", "--publish=1"), 2, ("--publish",)),
     ("evaluate", "model"): (cmd("evaluate", "--model", "no-such-model", "--hardware", "T4"), 2, ("no-such-model",)),
     ("evaluate", "hardware"): (cmd("evaluate", "--model", "ResNet-50", "--hardware", "no-such-hw"), 2,
                                ("no-such-hw",)),
@@ -242,6 +248,12 @@ BAD: dict[tuple[str, str], tuple] = {
     ("runs prune", "keep"): (cmd("runs", "prune", "--keep", "0", "--out", runs), 2, ("--keep",), True),
     ("runs prune", "out"): (cmd("runs", "prune", "--keep", "1", "--out", a_file), 2, ("--out",)),
     ("runs prune", "dry_run"): (cmd("runs", "prune", "--keep", "1", "--dry-run=x"), 2, ("--dry-run",)),
+    ("runs diff", "a"): (cmd("runs", "diff", "no-such-run", "no-such-run", "--out", runs), 2, ("no-such-run",), True),
+    ("runs diff", "b"): (cmd("runs", "diff", first_run, "no-such-run", "--out", runs), 2, ("no-such-run",), True),
+    ("runs diff", "out"): (cmd("runs", "diff", "a", "b", "--out", missing), 2, ("no-such-folder",)),
+    ("runs diff", "rtol"): (cmd("runs", "diff", "a", "b", "--rtol", "-1"), 2, ("--rtol",)),
+    ("runs diff", "fmt"): (cmd("runs", "diff", first_run, first_run, "--out", runs, "--format", "xml"), 2,
+                           ("--format", "xml"), True),
     ("report validation", "run"): (cmd("report", "validation", "--run", "no-such-run", "--out", runs), 2,
                                    ("no-such-run",), True),
     ("report validation", "out"): (cmd("report", "validation", "--out", missing), 2, ("no-such-folder",)),

@@ -50,15 +50,22 @@ def test_views_and_column_dictionary(run_dir):
             assert n == manifest["catalogs"][table]["rows"] == pl.read_parquet(
                 run_dir / "catalogs" / f"{table}.parquet").height
         node_columns = [r[0] for r in con.sql("describe node").fetchall()]
-        assert node_columns == node.OUTPUTS
+        assert node_columns == ["config_id", "run_id", *node.OUTPUTS]
         cd = con.sql("select * from column_dictionary where study = 'node'").pl()
+        comments = dict(con.sql("select column_name, comment from duckdb_columns() where table_name = 'node'")
+                        .fetchall())
     finally:
         con.close()
 
     assert {"column_name", "unit", "description", "source"} <= set(cd.columns)
-    assert cd["column_name"].to_list() == node.OUTPUTS  # one row per output column, in order
+    assert cd["column_name"].to_list() == node_columns  # one row per output column, in order
+    assert comments["latency_s"] == cd.filter(pl.col("column_name") == "latency_s")["description"].item() + " [s]"
+    assert comments["model"] == cd.filter(pl.col("column_name") == "model")["description"].item()  # no unit
     declared = schema_columns(node.SCHEMA)
     for row in cd.iter_rows(named=True):
+        if row["column_name"] in ("config_id", "run_id"):
+            assert row["unit"] is None and row["description"] and row["dtype"] in ("Int64", "Categorical")
+            continue
         spec = declared[row["column_name"]]
         assert row["unit"] == spec["unit"], row["column_name"]
         assert row["description"] and row["description"] == spec["description"]
@@ -93,7 +100,7 @@ def test_moved_and_renamed_run_still_opens(tmp_path, small_spec, monkeypatch):
             assert con.sql("select count(*) from hardware").fetchall()[0][0] == _manifest(moved)["catalogs"][
                 "hardware"]["rows"]
             assert con.sql("select count(*) from column_dictionary where study = 'node'").fetchall()[0][0] == len(
-                node.OUTPUTS)
+                node.OUTPUTS) + 2  # config_id, run_id
         finally:
             con.close()
 

@@ -71,7 +71,7 @@ def peak_pairs(axes: dict, registry: Path | None = None) -> tuple[int, int]:
 
 def parquet_rows(run_dir: Path) -> int:
     return sum(pl.scan_parquet(f).select(pl.len()).collect().item()
-               for f in (run_dir / "node").glob("part-*.parquet"))
+               for f in (run_dir / "study=node").glob("*/part-*.parquet"))
 
 
 def test_manifest_contents(tmp_path, registry):
@@ -107,7 +107,8 @@ def test_fp8_on_a100_alone_is_counted_under_its_reason(tmp_path):
     # A100 has no fp8 peak: Llama (prefill + decode) x 3 batches + ResNet x 3 batches = 9 rows
     assert manifest["dropped"] == {DROP_NO_PEAK: 9}
     assert manifest["rows"]["node"] == parquet_rows(run_dir) == 9
-    assert pl.read_parquet(run_dir / "node" / "*.parquet")["hardware"].unique().to_list() == ["H100 SXM5 80GB"]
+    written = pl.read_parquet(run_dir / "study=node" / "*" / "*.parquet", hive_partitioning=False)
+    assert written["hardware"].unique().to_list() == ["H100 SXM5 80GB"]
 
 
 def test_context_drops_are_counted(tmp_path):

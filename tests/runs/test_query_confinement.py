@@ -73,7 +73,7 @@ def test_a_select_reads_the_run_folder_and_nothing_else(run_dir, folder, source)
 
 
 def test_the_run_folder_itself_stays_readable(run_dir, folder):
-    sql = "select count(*) as n from read_parquet('node/*.parquet')"
+    sql = "select count(*) as n from read_parquet('study=node/*/*.parquet')"
     rows = json.loads((run_dir / "manifest.json").read_text())["rows"]["node"]
     assert database.run_query("own", run_dir, folder=folder("own", sql))["n"].to_list() == [rows] != [0]
 

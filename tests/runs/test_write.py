@@ -12,19 +12,22 @@ import pytest
 
 import pipeline
 from pipeline.catalogs.schemas import CATALOGS
-from pipeline.runs import atomic, database, sizing, write
+from pipeline.runs import atomic, database, partitions, sizing, write
+from pipeline.runs.typed import written_dtypes
 from pipeline.studies import node, schema_columns
 
 REPO = Path(__file__).resolve().parents[2]
 CATALOG_TABLES = tuple(CATALOGS)  # hardware, models, ..., clusters, regions, accelerator_costs, cloud_prices
 DROP_NO_PEAK = "hardware has no published dense peak for compute_dtype"
+WRITTEN_NODE = {"config_id": "Int64", "run_id": "Categorical"} | written_dtypes(
+    "node", {name: spec["dtype"] for name, spec in schema_columns(node.SCHEMA).items()})
 RUN_DIR_NAME = re.compile(r"^(\d{8}T\d{6}Z)-[0-9a-f]{8}$")
 
 
 def parts(run_dir: Path) -> list[Path]:
     """The run's Parquet parts; a run has at least one (issue 11: a loop over none checked nothing)."""
-    found = sorted((run_dir / "node").glob("part-*.parquet"))
-    assert found, f"no Parquet part in {run_dir / 'node'}"
+    found = partitions.part_files(run_dir, "node")
+    assert found, f"no Parquet part in {run_dir / 'study=node'}"
     return found
 
 
@@ -46,9 +49,14 @@ def test_run_directory_layout(tmp_path, small_spec):
     assert m, run_dir.name
     stamp = datetime.datetime.strptime(m.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.UTC)
     assert before <= stamp <= after
-    assert sorted(p.name for p in run_dir.iterdir()) == ["catalogs", "manifest.json", "node", "results.duckdb"]
-    parts = sorted((run_dir / "node").iterdir())
-    assert parts and all(re.fullmatch(r"part-\d{5}\.parquet", p.name) for p in parts)
+    assert sorted(p.name for p in run_dir.iterdir()) == ["catalogs", "manifest.json", "results.duckdb", "study=node"]
+    found = parts(run_dir)  # study=node/hardware=<percent-encoded name>/part-NNNNN.parquet, one folder per accelerator
+    hardware = sorted(pl.read_parquet(found, hive_partitioning=False)["hardware"].unique().to_list())
+    assert sorted(p.name for p in (run_dir / "study=node").iterdir()) == [
+        "hardware=" + h.replace(" ", "%20") for h in hardware]
+    assert all(re.fullmatch(r"part-\d{5}\.parquet", p.name) for p in found)
+    for p in found:  # a partition holds its accelerator's rows only
+        assert pl.read_parquet(p)["hardware"].unique().to_list() == [p.parent.name.split("=")[1].replace("%20", " ")]
     assert sorted(p.name for p in (run_dir / "catalogs").iterdir()) == sorted(f"{t}.parquet" for t in CATALOG_TABLES)
     for table in CATALOG_TABLES:  # the run keeps byte-identical copies of the catalogs it used
         assert (run_dir / "catalogs" / f"{table}.parquet").read_bytes() == \
@@ -72,7 +80,8 @@ def _fail_second_sink(monkeypatch, exc):
         return original(self, *args, **kwargs)
 
     real_chunks = sizing.chunks
-    monkeypatch.setattr(sizing, "chunks", lambda space, target_rows=None: real_chunks(space, 10))
+    monkeypatch.setattr(sizing, "chunks", lambda space, target_rows=None, hardware_side=None: real_chunks(
+        space, 10, hardware_side))
     monkeypatch.setattr(pl.LazyFrame, "sink_parquet", flaky)
 
 
@@ -130,8 +139,8 @@ def test_sweep_with_every_row_dropped_is_an_empty_queryable_run(tmp_path):
     manifest = json.loads((run_dir / "manifest.json").read_text())
     assert manifest["rows"]["node"] == 0
     assert manifest["dropped"] == {DROP_NO_PEAK: 2}
-    declared = {name: spec["dtype"] for name, spec in schema_columns(node.SCHEMA).items()}
-    assert parts(run_dir) == [run_dir / "node" / "part-00000.parquet"]  # one empty part keeps the schema
+    declared = WRITTEN_NODE
+    assert parts(run_dir) == [run_dir / "study=node" / "hardware=__HIVE_DEFAULT_PARTITION__" / "part-00000.parquet"]
     assert pl.read_parquet(parts(run_dir)[0]).height == 0
     assert {k: str(v) for k, v in pl.read_parquet_schema(parts(run_dir)[0]).items()} == declared
     con = database.connect(run_dir)
@@ -146,17 +155,17 @@ def test_sweep_with_every_row_dropped_is_an_empty_queryable_run(tmp_path):
 
 def test_parquet_dtypes_match_the_schema(tmp_path, small_spec):
     run_dir = pipeline.run_sweep(small_spec, tmp_path / "out")
-    declared = {name: spec["dtype"] for name, spec in schema_columns(node.SCHEMA).items()}
-    assert list(declared) == node.OUTPUTS
+    declared = WRITTEN_NODE
+    assert list(declared) == ["config_id", "run_id", *node.OUTPUTS]
     for part in parts(run_dir):
         schema = pl.read_parquet_schema(part)
-        assert list(schema) == node.OUTPUTS
+        assert list(schema) == list(declared)
         assert {k: str(v) for k, v in schema.items()} == declared
 
 
 def test_parquet_dtypes_for_a_cnn_only_sweep(tmp_path):
     # seq_len is null on every row: it must still be written as Int64, not Null.
     run_dir = pipeline.run_sweep({"axes": {"model": ["ResNet-50"], "hardware": ["T4"]}}, tmp_path / "out")
-    declared = {name: spec["dtype"] for name, spec in schema_columns(node.SCHEMA).items()}
+    declared = WRITTEN_NODE
     for part in parts(run_dir):
         assert {k: str(v) for k, v in pl.read_parquet_schema(part).items()} == declared

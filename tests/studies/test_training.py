@@ -129,7 +129,7 @@ def test_sweep_writes_training_parquet_and_the_queries_rank(tmp_path):
         "model": ["Llama 2 7B"], "cluster": [H100_POD], "compute_dtype": ["bf16"], "gpus": [8, 64],
         "tp": [1, 2, 4, 8], "pp": [1, 2], "global_batch": [256]}, "output": {"dir": str(tmp_path)}})
     run_dir = runs.run(runs.prepare(spec), tmp_path)
-    assert list((run_dir / "training").glob("*.parquet"))
+    assert list((run_dir / "study=training").glob("accelerator=*/part-*.parquet"))
     ranking = pipeline.query("parallelism_ranking", run=run_dir, model="Llama 2 7B", gpus=64)
     assert ranking["rank"].to_list() == list(range(1, ranking.height + 1))
     assert ranking["step_time_s"].is_sorted()

@@ -1,0 +1,86 @@
+"""The results of a run as Hive partitions, by study and accelerator (issue 15 item 2):
+
+    study=<study>/<key>=<accelerator>/part-00000.parquet ...
+
+``<key>`` is the study's accelerator column (``hardware`` for node and serving, ``accelerator`` for
+training) and ``<accelerator>`` its exact value percent-encoded (``urllib.parse.quote``, no safe
+characters: ``H100 SXM5 80GB`` -> ``H100%20SXM5%2080GB``), which DuckDB, polars and Spark decode
+back to the value, so a Hive-aware reader filtering one accelerator opens that folder only. A
+run that writes no row keeps its schema in ``<key>=__HIVE_DEFAULT_PARTITION__/part-00000.parquet``.
+
+Deterministic: the hardware side is ordered by accelerator name before it is cut into chunks, every
+chunk is written in the plan's order (its joins keep order), and an accelerator's parts are numbered
+in the order of the chunks, so two runs of identical inputs write identical files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import quote
+
+import polars as pl
+
+from pipeline.runs import sizing
+from pipeline.runs.prepared import Prepared
+from pipeline.runs.typed import PARTITION_KEY, arrow_schema, text_codes, typed
+from pipeline.studies import schema_columns
+
+HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
+
+
+def study_folder(study: str) -> str:
+    return f"study={study}"
+
+
+def study_glob(study: str) -> str:
+    """The Parquet files of a study, relative to the run folder."""
+    return f"{study_folder(study)}/*/*.parquet"
+
+
+def partition_folder(study: str, value: str | None) -> str:
+    return f"{PARTITION_KEY[study]}={HIVE_NULL if value is None else quote(value, safe='')}"
+
+
+def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[list[Path]], None]) -> dict:
+    """Stream the sweep of ``prepared`` into ``run_dir/study=<study>/...``, chunk by chunk; after
+    each chunk ``on_part`` gets the files it wrote (none when every row was dropped). Returns the
+    output columns' units (the study's plan)."""
+    name, study, space = prepared.spec.study, prepared.study, prepared.space
+    key = PARTITION_KEY[name]
+    base = run_dir / study_folder(name)
+    base.mkdir()
+    side = space.hardware_side.sort(pl.col(key).cast(pl.String), maintain_order=True, nulls_last=True)
+    texts = text_codes([space.hardware_side, space.model_side], prepared.spec.axes.region or ())
+    declared = schema_columns(study.SCHEMA)
+    plan = study.build(space, side.head(0))
+    empty = typed(plan.frame, name, rid, texts)
+    schema = arrow_schema(empty, {c: d["unit"] for c, d in declared.items()},
+                          {c: d["description"] for c, d in declared.items()})
+    parts: dict[str | None, int] = {}
+    options = {"arrow_schema": schema, "compression": prepared.spec.output.compression, "statistics": True}
+    for hw_slice, _estimate in sizing.chunks(space, hardware_side=side):
+        written: list[Path] = []
+
+        def path_of(args, written=written) -> str:
+            value = args.partition_keys.item(0, 0)
+            n = parts.get(value, 0)
+            parts[value] = n + 1
+            relative = f"{partition_folder(name, value)}/part-{n:05d}.parquet"
+            written.append(base / relative)
+            return relative
+
+        frame = typed(study.build(space, hw_slice).frame, name, rid, texts)
+        frame.sink_parquet(pl.PartitionBy(base, key=key, include_key=True, file_path_provider=path_of,
+                                          approximate_bytes_per_file=None), mkdir=True, **options)
+        on_part(sorted(written))
+    if not parts:  # everything dropped: an empty part keeps the schema queryable
+        folder = base / partition_folder(name, None)
+        folder.mkdir()
+        empty.sink_parquet(folder / "part-00000.parquet", **options)
+    return plan.units
+
+
+def part_files(run_dir: Path, study: str) -> list[Path]:
+    """The Parquet files of a run's study, in partition and part order."""
+    return sorted((Path(run_dir) / study_folder(study)).glob("*/*.parquet"))

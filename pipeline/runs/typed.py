@@ -1,0 +1,225 @@
+"""Typed, self-describing output rows (issue 15 item 2): integer layout axes written as integers,
+a stable ``config_id`` and the ``run_id`` on every row, units in the Parquet field metadata.
+
+``config_id`` is a 64-bit integer (Int64) computed from the configuration's axis columns
+(``KEY_AXES``) with fixed-width integer arithmetic only, so it is the same on every machine,
+polars version and run (no process-seeded hash):
+
+    code(v)    an Int64/Boolean/integral value: its two's-complement 64 bits; a float axis:
+               round(v * 1e9) (nanounits); a text value: the first 8 bytes (big-endian) of
+               BLAKE2b-64 of its UTF-8 bytes; NULL: the constant NULL_CODE
+    term(c, v) 0 when v equals the column's DEFAULTS entry (None: NULL is the default), else
+               mix(code(v) XOR seed(c)), seed(c) = BLAKE2b-64 of the column's name
+    config_id  mix(sum of the terms mod 2**64), read as a signed Int64
+
+with ``mix`` the splitmix64 finalizer (Steele, Lea, Flood, "Fast splittable pseudorandom number
+generators", OOPSLA 2014; constants of java.util.SplittableRandom). A NULL is a value of its own
+(NULL_CODE), never equal to 0 or to a missing column. Because a column at its default adds 0,
+**a new axis added with the default that reproduces the rows written before it keeps every old
+id**: add it to ``KEY_AXES`` with that value in ``DEFAULTS``. The sum is over columns by name, so
+the order of the columns does not matter either.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Iterable
+
+import polars as pl
+import pyarrow as pa
+
+U64 = 1 << 64
+MASK = U64 - 1
+NULL_CODE = 0x6E756C6C5F6D6C7A  # "null_mlz": the code of a NULL
+FLOAT_SCALE = 1e9  # a float axis is keyed at nanounit resolution
+
+# The integral layout axes of each study, computed as Float64 by the formulas and written as Int64.
+INTEGRAL = {
+    "node": (),
+    "serving": ("tp", "pp", "replicas"),
+    "training": ("gpus", "dp", "tp", "pp", "cp", "ep", "microbatch", "global_batch", "num_microbatches",
+                 "virtual_stages", "zero_stage"),
+}
+# The columns that identify a configuration (the natural key of a row).
+KEY_AXES = {
+    "node": ("hardware", "model", "workload", "step", "compute_dtype", "batch", "seq_len", "region"),
+    "serving": ("hardware", "model", "teacher", "compute_dtype", "weight_dtype", "kv_dtype", "tp", "pp", "batch",
+                "prompt_len", "output_len", "dataset", "reasoning_tokens", "request_rate", "replicas",
+                "prune_ratio", "region"),
+    "training": ("cluster", "model", "compute_dtype", "seq_len", "gpus", "dp", "tp", "pp", "cp", "ep",
+                 "microbatch", "global_batch", "virtual_stages", "zero_stage", "recompute", "sequence_parallel",
+                 "region"),
+}
+# A key column at this value adds nothing to config_id (missing here: every value, NULL too, adds).
+DEFAULTS = {"region": None, "dataset": None, "request_rate": None, "reasoning_tokens": 0, "prune_ratio": 0.0,
+            "replicas": 1, "cp": 1, "ep": 1, "virtual_stages": 1}
+FLOAT_AXES = ("request_rate", "prune_ratio")  # the key columns that are Float64 as written
+# The column naming the accelerator of a row: the partition key under study=<study>/.
+PARTITION_KEY = {"node": "hardware", "serving": "hardware", "training": "accelerator"}
+ADDED = ("config_id", "run_id")  # written first on every row
+
+
+def blake64(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
+
+
+def mix_int(z: int) -> int:
+    """splitmix64's finalizer on a Python int (the reference the expression below follows)."""
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+    return z ^ (z >> 31)
+
+
+def _u(value: int) -> pl.Expr:
+    return pl.lit(value & MASK, dtype=pl.UInt64)
+
+
+def _mix(z: pl.Expr) -> pl.Expr:
+    """splitmix64's finalizer on one expression (evaluates ``z`` several times: give it a column)."""
+    z = (z.xor(z // _u(1 << 30))) * _u(0xBF58476D1CE4E5B9)
+    z = (z.xor(z // _u(1 << 27))) * _u(0x94D049BB133111EB)
+    return z.xor(z // _u(1 << 31))
+
+
+def _mix_stages(names: list[str]) -> list[list[pl.Expr]]:
+    """splitmix64's finalizer on the columns ``names`` in place, as stages of ``with_columns`` (each
+    stage reads columns the previous one wrote, so no expression is evaluated twice)."""
+    stages = []
+    for shift, factor in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB)):
+        stages.append([(pl.col(n).xor(pl.col(n) // _u(1 << shift)) * _u(factor)).alias(n) for n in names])
+    stages.append([pl.col(n).xor(pl.col(n) // _u(1 << 31)).alias(n) for n in names])
+    return stages
+
+
+def _code(name: str, dtype: pl.DataType, texts: dict[str, int]) -> pl.Expr:
+    col = pl.col(name)
+    if isinstance(dtype, pl.Categorical):  # by the physical code of each text in this dtype's categories
+        physical = pl.Series(list(texts), dtype=dtype).to_physical().to_list()
+        return col.to_physical().replace_strict(dict(zip(physical, texts.values(), strict=True)),
+                                                return_dtype=pl.UInt64)
+    if dtype == pl.String or isinstance(dtype, pl.Enum):
+        return col.cast(pl.String).replace_strict(texts, return_dtype=pl.UInt64)
+    if dtype == pl.Boolean:
+        return col.cast(pl.UInt64)
+    if dtype.is_float():
+        return (col * FLOAT_SCALE).round(0).cast(pl.Int64).reinterpret(signed=False)
+    return col.cast(pl.Int64).reinterpret(signed=False)
+
+
+def _equals_default(name: str) -> pl.Expr | None:
+    if name not in DEFAULTS:
+        return None
+    default = DEFAULTS[name]
+    return pl.col(name).is_null() if default is None else (pl.col(name) == default).fill_null(False)
+
+
+def with_config_id(frame: pl.LazyFrame | pl.DataFrame, study: str, texts: dict[str, int]):
+    """``frame`` with a ``config_id`` column (see the module docstring); ``texts``: the code of
+    every text value the key columns can hold (``text_codes``)."""
+    schema = frame.collect_schema()
+    names = list(KEY_AXES[study])
+    tmp = [f"__cid_{i}" for i in range(len(names))]
+    frame = frame.with_columns(
+        (_code(n, schema[n], texts).fill_null(_u(NULL_CODE)).xor(_u(blake64(n)))).alias(t) for n, t in zip(names, tmp,
+                                                                                                    strict=True))
+    for stage in _mix_stages(tmp):
+        frame = frame.with_columns(stage)
+    terms = [pl.col(t) if _equals_default(n) is None else pl.when(_equals_default(n)).then(_u(0)).otherwise(pl.col(t))
+             for n, t in zip(names, tmp, strict=True)]
+    total = terms[0]
+    for term in terms[1:]:
+        total = total + term
+    frame = frame.with_columns(total.alias("config_id")).drop(tmp)
+    for stage in _mix_stages(["config_id"]):
+        frame = frame.with_columns(stage)
+    return frame.with_columns(pl.col("config_id").reinterpret(signed=True))
+
+
+def config_id_int(row: dict) -> int:
+    """config_id of one row (a dict of key column -> Python value), in plain Python: the reference
+    the vectorized expression is tested against."""
+    total = 0
+    for name, value in row.items():
+        if name in DEFAULTS and value == DEFAULTS[name] and (value is None) == (DEFAULTS[name] is None):
+            continue
+        if value is None:
+            code = NULL_CODE
+        elif isinstance(value, str):
+            code = blake64(value)
+        elif name in FLOAT_AXES:
+            code = round(value * FLOAT_SCALE) & MASK
+        else:
+            code = int(value) & MASK
+        total = (total + mix_int(code ^ blake64(name))) & MASK
+    z = mix_int(total)
+    return z - U64 if z >= 1 << 63 else z
+
+
+def text_codes(frames: Iterable[pl.DataFrame], extra: Iterable[str] = ()) -> dict[str, int]:
+    """The code of every text value in the text columns of ``frames`` (the sweep's two sides: the
+    key columns' values all come from them) and of ``extra`` (the region axis): a few hundred names."""
+    values = set(extra)
+    for frame in frames:
+        for name, dtype in frame.schema.items():
+            if dtype in (pl.String, pl.Categorical) or isinstance(dtype, pl.Categorical | pl.Enum):
+                values.update(v for v in frame[name].cast(pl.String).unique().to_list() if v is not None)
+    return {v: blake64(v) for v in values}
+
+
+def typed(frame: pl.LazyFrame, study: str, rid: str, texts: dict[str, int]) -> pl.LazyFrame:
+    """``frame`` as written: integral axes cast to Int64, ``config_id`` and ``run_id`` first."""
+    columns = list(frame.collect_schema())
+    ints = [pl.col(c).round(0).cast(pl.Int64) for c in INTEGRAL[study] if c in columns]
+    keyed = with_config_id(frame.with_columns(*ints), study, texts)
+    return keyed.select("config_id", pl.lit(rid, dtype=pl.Categorical).alias("run_id"), *columns)
+
+
+ADDED_DICTIONARY = {
+    "config_id": ("Int64", "stable hash of the configuration's axis columns (NULL-safe; pipeline.runs.typed)"),
+    "run_id": ("Categorical", "the run that wrote the row: its id, the folder's name (a second run of one spec "
+                              "started in the same second gets a folder with a -1 suffix)"),
+}
+
+
+def written_dtypes(study: str, dtypes: dict[str, str]) -> dict[str, str]:
+    """The dtypes as written: ``dtypes`` (the schema's) with the integral axes as Int64."""
+    return {c: ("Int64" if c in INTEGRAL[study] else d) for c, d in dtypes.items()}
+
+
+def arrow_schema(frame: pl.LazyFrame, units: dict[str, str | None], descriptions: dict[str, str]) -> pa.Schema:
+    """The Arrow schema of ``frame`` with each field's unit and description as field metadata
+    (readers see them in the Parquet footer: ``pyarrow.parquet.read_schema(path).field(c).metadata``)."""
+    fields = []
+    for f in pl.DataFrame(schema=frame.collect_schema()).to_arrow().schema:
+        meta = dict(f.metadata or {})
+        if f.name in units or f.name in descriptions:
+            meta |= {b"unit": (units.get(f.name) or "").encode(),
+                     b"description": descriptions.get(f.name, "").encode()}
+        fields.append(f.with_metadata(meta))
+    return pa.schema(fields)
+
+
+@functools.cache
+def output_dictionary() -> pl.DataFrame:
+    """The column dictionary of the outputs as written: ``config_id`` and ``run_id`` first in every
+    study, the integral axes as Int64 (``pipeline.studies.columns.column_dictionary`` describes the
+    studies' plans)."""
+    from pipeline.studies.columns import STUDIES, column_dictionary
+
+    plans = column_dictionary()
+    added = pl.DataFrame([{"study": s, "column_name": c, "unit": None, "dtype": d,
+                           "description": text, "source": "pipeline.runs.typed"}
+                          for s in STUDIES for c, (d, text) in ADDED_DICTIONARY.items()], schema=plans.schema)
+    order = {s: i for i, s in enumerate(STUDIES)}
+    integral = pl.concat([pl.DataFrame({"study": [s] * len(c), "column_name": list(c)}, schema={
+        "study": pl.String, "column_name": pl.String}) for s, c in INTEGRAL.items()])
+    plans = plans.join(integral.with_columns(_int=pl.lit(True)), on=["study", "column_name"], how="left",
+                       maintain_order="left").with_columns(
+        dtype=pl.when(pl.col("_int")).then(pl.lit("Int64")).otherwise("dtype")).drop("_int")
+    return pl.concat([added, plans]).sort(pl.col("study").replace_strict(order), maintain_order=True)
+
+
+def column_comment(unit: str | None, description: str) -> str:
+    """A column's comment in results.duckdb: its description and unit (``[s]``; a ratio ``[1]``)."""
+    return description if unit is None else f"{description} [{unit or '1'}]"

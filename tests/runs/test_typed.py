@@ -1,0 +1,127 @@
+"""Typed, self-describing, partitioned outputs (issue 15 item 2): config_id, run_id, integer axes,
+units in the Parquet field metadata, Hive partitions and deterministic files."""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+import duckdb
+import polars as pl
+import pyarrow.parquet as pq
+import pytest
+
+import pipeline
+from pipeline.runs import partitions, typed
+
+SERVING = {"study": "serving", "axes": {"hardware": ["H100 SXM5 80GB", "B200 (HGX B200)"],
+                                        "model": ["Llama 3 8B"], "precision": ["fp16", "fp8"], "tp": [1, 2],
+                                        "batch": [1, 8], "prompt_len": [512], "output_len": [128],
+                                        "request_rate": [0.5, 2.0]}}
+TRAINING = {"study": "training", "axes": {"cluster": ["NVIDIA DGX SuperPOD DGX H100 (4 SU, 127 nodes)"],
+                                          "model": ["Llama 2 7B"], "compute_dtype": ["bf16"], "seq_len": [2048],
+                                          "gpus": [64, 512], "tp": [1, 2, 8], "pp": [1, 4], "microbatch": [1, 2],
+                                          "global_batch": [512]}}
+
+
+def test_splitmix64_finalizer_matches_the_published_sequence():
+    # SplitMix64 seeded with 0: the first output is mix(0x9E3779B97F4A7C15) = 0xE220A8397B1DCDAF
+    # (Steele et al. 2014; the reference sequence of Vigna's splitmix64.c: e220a8397b1dcdaf, 6e789e6aa1b965f4).
+    golden = 0x9E3779B97F4A7C15
+    assert typed.mix_int(golden) == 0xE220A8397B1DCDAF
+    assert typed.mix_int(2 * golden % typed.U64) == 0x6E789E6AA1B965F4
+    frame = pl.DataFrame({"z": [golden, 2 * golden % typed.U64]}, schema={"z": pl.UInt64})
+    assert frame.select(typed._mix(pl.col("z")))["z"].to_list() == [0xE220A8397B1DCDAF, 0x6E789E6AA1B965F4]
+
+
+def _run(spec, tmp_path, name="out"):
+    run_dir = pipeline.run_sweep(spec, tmp_path / name)
+    frame = pl.read_parquet(partitions.part_files(run_dir, spec.get("study", "node")), hive_partitioning=False)
+    return run_dir, frame
+
+
+def test_serving_rows_are_typed_and_keyed(tmp_path):
+    run_dir, frame = _run(SERVING, tmp_path)
+    assert frame.columns[:2] == ["config_id", "run_id"]
+    assert frame["run_id"].unique().to_list() == [run_dir.name]
+    assert {c: frame.schema[c] for c in ("config_id", "tp", "pp", "replicas", "batch")} == dict.fromkeys(
+        ("config_id", "tp", "pp", "replicas", "batch"), pl.Int64)
+    assert frame["config_id"].n_unique() == frame.height > 0
+    # the vectorized id equals the plain-Python reference, row by row (nulls: dataset, region)
+    for row in frame.head(20).iter_rows(named=True):
+        assert row["config_id"] == typed.config_id_int({c: row[c] for c in typed.KEY_AXES["serving"]})
+    # units and descriptions travel in the Parquet footer
+    field = pq.read_schema(partitions.part_files(run_dir, "serving")[0]).field("ttft_s")
+    assert field.metadata[b"unit"] == b"s" and field.metadata[b"description"]
+
+
+def test_training_integer_axes_are_lossless_and_ids_unique(tmp_path):
+    _run_dir, frame = _run(TRAINING, tmp_path)
+    in_memory = pipeline.sweep(TRAINING)
+    assert frame.height == in_memory.height > 0
+    for column in typed.INTEGRAL["training"]:
+        assert frame.schema[column] == pl.Int64, column
+        assert (in_memory[column].round(0) == in_memory[column]).all(), column  # whole before the cast
+    key = list(typed.KEY_AXES["training"])
+    joined = frame.join(in_memory.with_columns(pl.col(typed.INTEGRAL["training"]).cast(pl.Int64)),
+                        on=key, how="inner", nulls_equal=True)
+    assert joined.height == frame.height and frame["config_id"].n_unique() == frame.height
+
+
+def test_null_is_a_value_and_a_new_axis_at_its_default_keeps_ids(monkeypatch):
+    cnn = {"hardware": "T4", "model": "ResNet-50", "workload": "inference", "step": "forward",
+           "compute_dtype": "fp16", "batch": 8, "seq_len": None, "region": None}
+    assert typed.config_id_int(cnn) != typed.config_id_int(cnn | {"seq_len": 0})
+    assert typed.config_id_int(cnn) != typed.config_id_int({k: v for k, v in cnn.items() if k != "seq_len"})
+    assert typed.config_id_int(cnn) == typed.config_id_int(dict(reversed(cnn.items())))  # column order is free
+    frame = pl.DataFrame([cnn, cnn | {"batch": 16}], schema={
+        "hardware": pl.Categorical, "model": pl.String, "workload": pl.String, "step": pl.String,
+        "compute_dtype": pl.String, "batch": pl.Int64, "seq_len": pl.Int64, "region": pl.String})
+    texts = typed.text_codes([frame])
+    before = typed.with_config_id(frame, "node", texts)["config_id"].to_list()
+    assert before == [typed.config_id_int(cnn), typed.config_id_int(cnn | {"batch": 16})]
+    monkeypatch.setitem(typed.KEY_AXES, "node", (*typed.KEY_AXES["node"], "new_axis"))
+    monkeypatch.setitem(typed.DEFAULTS, "new_axis", 1)
+    grown = frame.with_columns(new_axis=pl.Series([1, 2]))
+    after = typed.with_config_id(grown, "node", texts)["config_id"].to_list()
+    assert after[0] == before[0] and after[1] != before[1]  # at its default: the old id; elsewhere: a new one
+
+
+def test_identical_inputs_write_identical_files(tmp_path, freeze_clock):
+    freeze_clock(datetime.datetime(2030, 1, 2, 3, 4, 5, tzinfo=datetime.UTC))
+    spec = SERVING | {"axes": SERVING["axes"] | {"hardware": "all", "model": ["Llama 3 8B", "Llama 2 13B"]}}
+    first = pipeline.run_sweep(spec, tmp_path / "out")
+    second = pipeline.run_sweep(spec, tmp_path / "out")  # same second: same run id in the rows, folder "-1"
+    files = [p.relative_to(first) for p in partitions.part_files(first, "serving")]
+    assert len(files) > 10
+    assert files == [p.relative_to(second) for p in partitions.part_files(second, "serving")]
+    assert all((first / f).read_bytes() == (second / f).read_bytes() for f in files)
+    manifest = json.loads((first / "manifest.json").read_text())
+    assert sum(manifest["partitions"].values()) == manifest["rows"]["serving"]
+
+
+def test_hive_partitions_decode_to_the_accelerator_and_prune(tmp_path):
+    run_dir, frame = _run(SERVING, tmp_path)
+    folders = sorted(p.name for p in (run_dir / "study=serving").iterdir())
+    assert folders == ["hardware=B200%20%28HGX%20B200%29", "hardware=H100%20SXM5%2080GB"]
+    glob = str(run_dir / partitions.study_glob("serving"))
+    con = duckdb.connect()
+    try:  # a BI tool's read: hive partitioning on; the partition value is the exact name
+        rows = con.sql(f"select hardware, study, count(*) from read_parquet('{glob}', hive_partitioning = true) "
+                       "group by all order by 1").fetchall()
+        plan = con.sql(f"explain analyze select count(*) from read_parquet('{glob}', hive_partitioning = true) "
+                       "where hardware = 'H100 SXM5 80GB'").fetchall()[0][1]
+    finally:
+        con.close()
+    counts = frame.group_by("hardware").len().sort("hardware")
+    assert rows == [(h, "serving", n) for h, n in counts.iter_rows()]
+    assert "Scanning Files: 1/2" in plan
+
+
+@pytest.mark.parametrize("study", ["node", "serving", "training"])
+def test_output_dictionary_describes_the_written_columns(study):
+    written = typed.output_dictionary().filter(pl.col("study") == study)
+    assert written["column_name"].to_list()[:2] == ["config_id", "run_id"]
+    dtypes = dict(written.select("column_name", "dtype").iter_rows())
+    assert all(dtypes[c] == "Int64" for c in typed.INTEGRAL[study])
+    assert set(typed.KEY_AXES[study]) <= set(dtypes)
