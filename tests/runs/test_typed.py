@@ -125,3 +125,16 @@ def test_output_dictionary_describes_the_written_columns(study):
     dtypes = dict(written.select("column_name", "dtype").iter_rows())
     assert all(dtypes[c] == "Int64" for c in typed.INTEGRAL[study])
     assert set(typed.KEY_AXES[study]) <= set(dtypes)
+
+
+def test_speculation_axes_key_rows_and_leave_other_ids_alone(tmp_path):
+    spec = {"study": "serving", "axes": {"model": ["Llama 3 8B"], "hardware": ["H100 SXM5 80GB"], "batch": [1],
+                                         "prompt_len": [512], "output_len": [64], "tp": [1],
+                                         "spec_draft_tokens": [0, 4], "spec_acceptance": [0.6, 0.8]}}
+    _run_dir, frame = _run(spec, tmp_path)
+    assert frame.height == 4 and frame["config_id"].n_unique() == 4  # k and alpha tell the rows apart
+    # a row without speculation (k = 0, alpha = 0, no draft model) keys as it did before the axes existed
+    plain = frame.filter(pl.col("spec_draft_tokens") == 0).head(1).to_dicts()[0]
+    before = {c: plain[c] for c in typed.KEY_AXES["serving"] if not c.startswith("spec_") and c != "draft_model"}
+    off = {"spec_draft_tokens": 0, "spec_acceptance": 0.0, "draft_model": None}
+    assert typed.config_id_int(before) == typed.config_id_int(before | off)
