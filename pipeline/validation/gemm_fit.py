@@ -4,9 +4,16 @@
 Per hardware with a published SM/CU count (sm_count.csv) the catalog keeps the model of
 ``pipeline.walls.gemm``: the output tile, the best-shape ceiling per precision (the MAMF
 rows of gemm.csv, divided by the model's own shape factor at the MAMF shape so that the
-model reproduces the MAMF there) and ``k_half``, one value for all hardware, fitted on the
-shaped rows (square sweeps, small-M sweeps, DeepGEMM dense shapes). Hardware without a
-unit count or without any kernel row keeps the profile η (``efficiency_basis``).
+model reproduces the MAMF there) and ``k_half``, the K at which a tile's K loop runs at half
+speed. ``k_half`` = ``K_HALF_PER_RIDGE`` x peak / memory bandwidth (FLOP/B, the roofline's
+ridge point, Williams et al. 2009): a tile's fixed cost is memory traffic that the K loop does
+not hide (the prologue's first A/B stages and the epilogue's store of C, CUTLASS's
+"Efficient GEMM in CUDA": software pipelining and the epilogue), which takes bytes /
+(bandwidth / units), while one K step of the tile takes 2·tile_m·tile_n / (peak / units); in K
+steps the fixed cost is (bytes / (2·tile_m·tile_n)) x peak / bandwidth, the tile area
+cancelling. One coefficient for all hardware is fitted on the shaped rows (square sweeps,
+small-M sweeps, DeepGEMM dense shapes). Hardware without a unit count or without any kernel
+row keeps the profile η (``efficiency_basis``).
 
 Rows left out of the fit, and why: the ROCm Validation Suite targets (pass/fail floors,
 not means), a user report at a clock fixed by the reporter, grouped GEMMs (M per group is
@@ -48,7 +55,8 @@ FIT_BANDWIDTH_FRACTION = 0.8
 # threadblock/default_mma.h, the 128x128x32 configurations; cuBLASLt heuristics pick the same
 # family); hipBLASLt on MI300X favours 256x256 macro tiles (hipBLASLt logic files MT256x256).
 TILES = {"nvidia": (128.0, 128.0), "amd": (256.0, 256.0)}
-K_HALF_GRID = [2.0 ** (i / 4) for i in range(16, 48)]  # 16 ... ~3900
+# Grid of the fitted coefficient K_HALF_PER_RIDGE (K steps per FLOP/B of ridge point): 0.25 ... ~45.
+K_HALF_GRID = [2.0 ** (i / 4) for i in range(-8, 23)]
 H800_AS = "H100 SXM5 80GB"
 IN_BYTES = {"bf16": 2.0, "fp16": 2.0, "fp8": 1.0}
 OUT_BYTES = 2.0  # every shaped row writes a 16-bit C
@@ -86,7 +94,8 @@ def kernel_rows(registry: Path | None = None) -> pl.DataFrame:
         achieved_flop_per_s=pl.col("achieved_tflops").cast(pl.Float64) * 1e12,
     ).filter(pl.col("hardware").is_not_null() & pl.col("precision").is_not_null()
              & pl.col("achieved_flop_per_s").is_not_null())
-    g = g.join(peaks.rename({"name": "hardware"}), on=["hardware", "precision"], how="inner")
+    g = g.join(peaks.rename({"name": "hardware"}), on=["hardware", "precision"], how="inner").with_columns(
+        ridge=pl.col("peak_flop_per_s") / pl.col("memory_bandwidth_bytes_per_s"))
     g = g.join(units, on="hardware", how="left").with_columns(
         tile_m=pl.col("vendor").str.to_lowercase().replace_strict(
             {k: v[0] for k, v in TILES.items()}, default=None, return_dtype=pl.Float64),
@@ -108,11 +117,12 @@ def is_mamf_row() -> pl.Expr:
 
 
 def _efficiency(ceiling: str | float, k_half: float, best: str | float = 1.0) -> pl.Expr:
-    """``pipeline.walls.gemm.gemm_capped_efficiency`` on the frame's columns (one implementation)."""
+    """``pipeline.walls.gemm.gemm_capped_efficiency`` on the frame's columns (one implementation);
+    ``k_half`` is the coefficient, times each row's ridge point."""
     c = col(ceiling, "") if isinstance(ceiling, str) else col("_one", "") * ceiling
     b = col(best, "") if isinstance(best, str) else col("_one", "") * best
     return gemm_capped_efficiency(col("M", ""), col("N", ""), col("K", ""), col("units", ""), col("tile_m", ""),
-                                  col("tile_n", ""), c, col("_k_half", "") * k_half, b).expr
+                                  col("tile_n", ""), c, col("ridge", "") * k_half, b).expr
 
 
 def ceilings(rows: pl.DataFrame, k_half: float) -> pl.DataFrame:
@@ -120,7 +130,7 @@ def ceilings(rows: pl.DataFrame, k_half: float) -> pl.DataFrame:
     at most 1, and the MAMF fraction itself (``best_fraction``, the cap of every shape); fp16 and
     fp8 take bf16's where they have none (the hardware's own best-shape fraction is closer than
     another chip's)."""
-    mamf = rows.filter(is_mamf_row() & pl.col("units").is_not_null()).with_columns(_one=1.0, _k_half=1.0)
+    mamf = rows.filter(is_mamf_row() & pl.col("units").is_not_null()).with_columns(_one=1.0)
     mamf = mamf.with_columns(shape=_efficiency(1.0, k_half)).with_columns(
         ceiling=(pl.col("achieved_flop_per_s") / pl.col("peak_flop_per_s") / pl.col("shape")).clip(upper_bound=1.0),
         best_fraction=pl.col("achieved_flop_per_s") / pl.col("peak_flop_per_s"))
@@ -136,7 +146,7 @@ def predict_time(rows: pl.DataFrame, ceil: pl.DataFrame, default_ceiling: float,
     r = rows.join(ceil.select("hardware", "precision", "ceiling", "best_fraction"), on=["hardware", "precision"],
                   how="left")
     r = r.with_columns(pl.col("ceiling").fill_null(default_ceiling),
-                       pl.col("best_fraction").fill_null(float(ceil["best_fraction"].median())), _one=1.0, _k_half=1.0)
+                       pl.col("best_fraction").fill_null(float(ceil["best_fraction"].median())), _one=1.0)
     flop = 2.0 * pl.col("M") * pl.col("N") * pl.col("K")
     nbytes = ((pl.col("M") * pl.col("K") + pl.col("K") * pl.col("N"))
               * pl.col("precision").replace_strict(IN_BYTES, return_dtype=pl.Float64)
@@ -149,7 +159,7 @@ def predict_time(rows: pl.DataFrame, ceil: pl.DataFrame, default_ceiling: float,
 
 
 def fit(rows: pl.DataFrame) -> tuple[float, float, pl.DataFrame]:
-    """k_half minimising the median |log time ratio| on ``rows``' shaped rows; the ceilings at
+    """The k_half coefficient (x ridge point) minimising the median |log time ratio| on ``rows``' shaped rows; the ceilings at
     that k_half, and the default ceiling for hardware without a MAMF row (the median of the
     MAMF ceilings: a chip of its own has none to go by)."""
     shaped = rows.filter(is_shaped_fit_row())
@@ -189,9 +199,10 @@ def catalog(registry: Path | None = None, today: dt.date | None = None) -> pl.Da
     units = rows.select("hardware", "units", "tile_m", "tile_n").unique("hardware")
     measured = rows.select("hardware").unique()
     hw = pl.read_parquet(reg / "hardware.parquet")
-    grid = hw.unpivot(index="name", on=[f"peak_{d}_flop_per_s" for d in IN_BYTES], variable_name="peak_column",
-                      value_name="peak").filter(pl.col("peak").is_not_null()).select(
-        pl.col("name").alias("hardware"), pl.col("peak_column").str.extract(r"peak_(\w+?)_flop").alias("precision"))
+    grid = hw.unpivot(index=["name", "memory_bandwidth_bytes_per_s"], on=[f"peak_{d}_flop_per_s" for d in IN_BYTES],
+                      variable_name="peak_column", value_name="peak").filter(pl.col("peak").is_not_null()).select(
+        pl.col("name").alias("hardware"), pl.col("peak_column").str.extract(r"peak_(\w+?)_flop").alias("precision"),
+        (pl.col("peak") / pl.col("memory_bandwidth_bytes_per_s")).alias("ridge"))
     out = (grid.join(units, on="hardware", how="left").join(ceil, on=["hardware", "precision"], how="left")
            .with_columns(has_data=pl.col("hardware").is_in(measured["hardware"].implode())))
     # Gaudi's MMEs are not tiled like SMs/CUs (no tile in TILES): a profile η there.
@@ -204,7 +215,7 @@ def catalog(registry: Path | None = None, today: dt.date | None = None) -> pl.Da
         ceiling=pl.when(kernel).then(pl.col("ceiling").fill_null(default)).otherwise(None),
         best_fraction=pl.when(kernel).then(pl.col("best_fraction").fill_null(float(ceil["best_fraction"].median())))
         .otherwise(None),
-        k_half=pl.when(kernel).then(pl.lit(k_half)).otherwise(None),
+        k_half=pl.when(kernel).then(pl.lit(k_half) * pl.col("ridge")).otherwise(None),
         units=pl.when(kernel).then(pl.col("units")).otherwise(None),
         tile_m=pl.when(kernel).then(pl.col("tile_m")).otherwise(None),
         tile_n=pl.when(kernel).then(pl.col("tile_n")).otherwise(None),
@@ -214,8 +225,9 @@ def catalog(registry: Path | None = None, today: dt.date | None = None) -> pl.Da
         source_url=pl.col("source_url").fill_null(pl.lit(FIT_SOURCE_URL)),
         notes=pl.format("fitted by pipeline.validation.gemm_fit on {} shaped rows of "
                         "registry_data/research/r-kernels/gemm.csv (leave-one-source-out over {} sources); "
-                        "units: sm_count.csv; tiles: gemm_fit.TILES", pl.lit(shaped_ids.height), pl.lit(n_sources)),
-    ).drop("has_data").join(with_attention_and_memory(reg), on=["hardware", "precision"], how="left").with_columns(
+                        "units: sm_count.csv; tiles: gemm_fit.TILES; k_half = {} x peak / memory bandwidth",
+                        pl.lit(shaped_ids.height), pl.lit(n_sources), pl.lit(round(k_half, 3))),
+    ).drop("has_data", "ridge").join(with_attention_and_memory(reg), on=["hardware", "precision"], how="left").with_columns(
         pl.col("memory_fraction_rows").cast(pl.Float64), *(pl.col(c).fill_null(strategy="max")
                                                           for c in ATTENTION_PROVENANCE),
         source_quality=quality(pl.col("source_url"))).sort("hardware", "precision")  # issue 13 item 5

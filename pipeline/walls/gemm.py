@@ -13,7 +13,9 @@ brute-force shape search, as a fraction of peak):
   efficiency = tiles / (waves x units), waves = ceil(tiles / units) (NVIDIA, "Matrix
   Multiplication Background User's Guide", Wave Quantization);
 - the K loop: each tile's prologue/epilogue (loading, storing C) is amortised over its K
-  loop, a saturating K / (K + k_half).
+  loop, a saturating K / (K + k_half). That fixed cost is memory traffic, so in K steps it is
+  proportional to the chip's peak / memory bandwidth: the catalog's k_half is one fitted
+  coefficient times that ridge point (``pipeline.validation.gemm_fit``).
 
 When C has fewer tiles than the device has units, libraries split K (CUTLASS's split-K and
 stream-K, Osama et al. 2023; cuBLASLt's and hipBLASLt's splitK heuristics): each tile's K

@@ -22,11 +22,30 @@ def test_fit_rows_leave_out_the_floors_and_the_grouped_gemms(rows):
 
 
 def test_held_out_gemm_time_error_is_within_the_measured_bound(rows):
-    """Leave-one-source-out median |error| of GEMM time: 10.4 % when fitted (target 10 %); the
-    test recomputes it and fails above 12 %."""
+    """Leave-one-source-out median |error| of GEMM time: 8.5 % with k_half scaled by each chip's
+    ridge point (9.6 % with one k_half for all chips, 10.4 % when first fitted); the test recomputes
+    it and fails above the issue's 10 % target."""
     held = gemm_fit.leave_one_source_out(rows)
     assert held["source"].n_unique() == rows.filter(gemm_fit.is_shaped_fit_row())["source"].n_unique()
-    assert held["error"].abs().median() <= 0.12
+    assert held["error"].abs().median() <= 0.10
+
+
+def test_k_half_scales_with_the_ridge_point():
+    """k_half = one fitted coefficient x peak / memory bandwidth. Datasheets: H100 SXM5 989.4 TFLOP/s
+    bf16, 1,978.9 fp8, 3.35 TB/s; A100 SXM4 80GB 312 TFLOP/s bf16, 2.039 TB/s. So the H100 fp8 K
+    loop needs twice the H100 bf16 k_half, and A100 bf16 (312/2.039) / (989.4/3.35) = 0.518 of it."""
+    cat = load_catalogs().kernel_efficiency
+
+    def k_half(hw: str, precision: str) -> float:
+        return cat.filter((pl.col("hardware") == hw) & (pl.col("precision") == precision))["k_half"].item()
+
+    h100 = k_half("H100 SXM5 80GB", "bf16")
+    assert k_half("H100 SXM5 80GB", "fp8") / h100 == pytest.approx(1978.9 / 989.4, rel=1e-3)
+    assert k_half("A100 SXM4 80GB", "bf16") / h100 == pytest.approx((312 / 2.039) / (989.4 / 3.35), rel=1e-3)
+    # the coefficient sits between the epilogue alone (1: C's 16-bit store, 2 bytes per 2 FLOP of a
+    # K step) and the epilogue plus a 4-stage 64-deep prologue of 128x128 tiles (1 + 4 x 256 x 64 x 2
+    # bytes / (2 x 128 x 128) = 5)
+    assert 1.0 <= h100 / (989.4e12 / 3.35e12) <= 5.0
 
 
 def test_catalog_matches_a_fresh_fit():
