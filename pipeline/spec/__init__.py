@@ -100,11 +100,14 @@ class SweepSpec:
                                      "weight_dtype": list(a.weight_dtype or a.compute_dtype),
                                      "kv_dtype": list(a.kv_dtype or a.compute_dtype),
                                      **{k: _list(getattr(a, k)) for k in SERVING_AXES
-                                        if k not in ("precision", "weight_dtype", "kv_dtype", "dataset", *SPECULATION)},
-                                     # only when given: specs without a dataset or speculation keep their run ids
+                                        if k not in ("precision", "weight_dtype", "kv_dtype", "dataset", *SPECULATION,
+                                                     "prefix_hit_rate")},
+                                     # only when given: specs without them keep their run ids
                                      **({} if a.dataset is None else {"dataset": list(a.dataset)}),
                                      **({k: _list(getattr(a, k)) for k in SPECULATION}
-                                        if a.draft_model is not None or any(a.spec_draft_tokens) else {})},
+                                        if a.draft_model is not None or any(a.spec_draft_tokens) else {}),
+                                     **({"prefix_hit_rate": _list(a.prefix_hit_rate)}
+                                        if any(a.prefix_hit_rate) else {})},
                     "serving": {"eta_memory": self.efficiency.eta_memory, "eta_link": self.efficiency.eta_link,
                                 **{k: getattr(self.serving, k) for k in (
                                     "memory_fraction", "kv_block_tokens", "weight_streaming",

@@ -15,7 +15,7 @@ RECOMPUTE = ("none", "selective", "full")
 COMMON_AXES = ("hardware", "model", "compute_dtype", "batch", "seq_len", "workload", "region")
 SERVING_AXES = ("weight_dtype", "kv_dtype", "precision", "tp", "pp", "prompt_len", "output_len",
                 "reasoning_tokens", "request_rate", "replicas", "prune_ratio", "distill_to", "dataset",
-                "spec_draft_tokens", "spec_acceptance", "draft_model")
+                "spec_draft_tokens", "spec_acceptance", "draft_model", "prefix_hit_rate")
 SPECULATION = ("spec_draft_tokens", "spec_acceptance", "draft_model")  # speculative decoding (serving)
 TRAINING_AXES = ("cluster", "gpus", "dp", "tp", "pp", "cp", "ep", "microbatch", "global_batch", "virtual_stages",
                  "zero_stage", "recompute", "sequence_parallel")
@@ -65,6 +65,8 @@ class Axes:
     spec_draft_tokens: tuple[int, ...] = axis((0,), integer(0, MAX_DRAFT_TOKENS))
     spec_acceptance: tuple[float, ...] = axis((0.0,), fraction(high_open=False))
     draft_model: tuple[str, ...] | None = axis(None, NAME)
+    # prefix caching (pipeline.walls.prefix_cache): share of each prompt already in the KV cache, [0, 1)
+    prefix_hit_rate: tuple[float, ...] = axis((0.0,), fraction())
     # training
     cluster: tuple[str, ...] | None = axis(None, NAME, all_ok=True)  # None: all
     gpus: tuple[int, ...] | None = axis((8, 64, 512, 4096), DEVICES)  # None: gpus = dp x tp x pp x cp

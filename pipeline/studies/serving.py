@@ -21,11 +21,12 @@ import polars as pl
 from pipeline import formulas, scalar
 from pipeline.catalogs.load import Catalogs
 from pipeline.catalogs.model_patterns import COLUMNS as PATTERN_COLUMNS
-from pipeline.errors import InputError, Problem
 from pipeline.spec import SweepSpec
 from pipeline.studies import check_plan, demand_ratio, elasticity, fraction, headroom, operations, result, sides
+from pipeline.studies import serving_prefix as prefix
 from pipeline.studies import serving_speculative as speculative
 from pipeline.studies.operations import COMMON, with_operations
+from pipeline.studies.serving_lengths import LENGTHS, SPREAD, lengths
 from pipeline.studies.sides import NO_BANDWIDTH, NO_MEMORY_FRACTION, NO_PEAK, TP_HEADS, Rule, Side, Space, no_eta
 from pipeline.units import E, expression_library, unit
 from pipeline.walls.operators import OPERATORS
@@ -66,10 +67,7 @@ KNOBS = ["kernels_per_transformer_layer", "kernels_per_cnn_layer", "launch_overh
          "window_kv_cache"]
 AXES = {"tp": ("", pl.Float64), "pp": ("", pl.Float64), "batch": ("", pl.Int64), "prompt_len": ("tok", pl.Int64),
         "output_len": ("tok", pl.Int64), "reasoning_tokens": ("tok", pl.Int64), "replicas": ("", pl.Float64),
-        "request_rate": ("1/s", pl.Float64), "prune_ratio": ("", pl.Float64)} | speculative.AXES
-LENGTHS = ("prompt_len", "output_len")  # set by axes.dataset when given
-SPREAD_COLUMNS = ["input_tokens_std", "output_tokens_std", "input_output_correlation"]  # workloads catalog
-SPREAD = {"dataset": None, "input_tokens_std": "tok", "output_tokens_std": "tok", "input_output_correlation": ""}
+        "request_rate": ("1/s", pl.Float64), "prune_ratio": ("", pl.Float64)} | speculative.AXES | prefix.AXES
 AXIS_UNITS = {"teacher": None, "teacher_params_computed": unit("param"), "workload": None,
               "weight_density": unit("")} | {name: unit(u) for name, (u, _) in AXES.items()} | {
     name: None if u is None else unit(u) for name, u in SPREAD.items()}
@@ -93,7 +91,7 @@ def _model_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
     axes = {name: (values.get(name, getattr(spec.axes, name)), dtype) for name, (_, dtype) in AXES.items()}
     before = list(AXES)[:list(AXES).index("prompt_len")]
     side = sides.cross(shaped, {name: axes[name] for name in before})
-    side = side.join(_lengths(catalogs, spec), how="cross", maintain_order="left_right")
+    side = side.join(lengths(catalogs, spec), how="cross", maintain_order="left_right")
     side = sides.cross(side, {name: v for name, v in axes.items() if name not in (*before, *LENGTHS)})
     side = side.with_columns(workload=pl.lit("inference"), weight_density=weight_density(pl.col("prune_ratio")))
     side, units = speculative.draft_side(sides.categorical(side), units, catalogs, spec, SHAPED)
@@ -103,31 +101,6 @@ def _model_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
 def weight_density(prune_ratio):
     """Share of every layer matrix kept after structured pruning (a number or a polars expression)."""
     return 1.0 - prune_ratio
-
-
-def _lengths(catalogs: Catalogs, spec: SweepSpec) -> pl.DataFrame:
-    """prompt_len x output_len from the axes, or one row per named dataset: its mean lengths
-    (rounded to whole tokens) and the spread wall 7's service-time variability reads."""
-    if spec.axes.dataset is None:
-        grid = pl.DataFrame({"prompt_len": list(spec.axes.prompt_len)}, schema={"prompt_len": pl.Int64}).join(
-            pl.DataFrame({"output_len": list(spec.axes.output_len)}, schema={"output_len": pl.Int64}),
-            how="cross", maintain_order="left_right")
-        return grid.with_columns(pl.lit(None, dtype=pl.String if u is None else pl.Float64).alias(name)
-                                 for name, u in SPREAD.items())
-    rows = catalogs.workloads.filter(pl.col("name").is_in(list(spec.axes.dataset)))
-    problems = [Problem(None, "axes.dataset", f"{r['name']!r} cannot set {length}: the workloads catalog's {mean} "
-                                              "is unpublished (null); give axes.prompt_len and axes.output_len "
-                                              "instead")
-                for r in rows.iter_rows(named=True)
-                for length, mean in (("prompt_len", "input_tokens_mean"), ("output_len", "output_tokens_mean"))
-                if r[mean] is None]
-    if problems:
-        raise InputError("sweep spec", problems)
-    order = pl.DataFrame({"name": list(dict.fromkeys(spec.axes.dataset))})
-    return order.join(rows, on="name", how="left", maintain_order="left").select(
-        pl.col("input_tokens_mean").round(0).cast(pl.Int64).alias("prompt_len"),
-        pl.col("output_tokens_mean").round(0).cast(pl.Int64).alias("output_len"),
-        pl.col("name").alias("dataset"), *SPREAD_COLUMNS)
 
 
 def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
@@ -285,7 +258,7 @@ PER_MILLION_TOKENS = {
     "owned_cost_per_million_output_tokens_usd": ("USD/Mtok", "owned cost per million generated tokens", "wall 17"),
     "owned_cost_per_million_prompt_tokens_usd": ("USD/Mtok", "owned prefill cost per million prompt tokens", "wall 17"),
 }
-SCHEMA = with_operations(speculative.with_columns(ServingCoreSchema), PER_MILLION_TOKENS)
+SCHEMA = with_operations(prefix.with_columns(speculative.with_columns(ServingCoreSchema)), PER_MILLION_TOKENS)
 OUTPUTS = list(SCHEMA.to_schema().columns)
 OPERATIONS = [*COMMON, *PER_MILLION_TOKENS]
 LOAD = ["batch_in_flight", "capacity_requests_per_s", "utilization", "is_stable", "wait_probability",

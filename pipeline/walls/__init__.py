@@ -22,6 +22,7 @@ from pipeline.walls import (  # noqa: F401
     memory,
     operations,
     operators,
+    prefix_cache,
     sensitivity,
     serving,
     serving_memory,

@@ -6,7 +6,8 @@ an iteration lasts a decode pass d(b) at the b sequences decoding, the scheduler
 tau_t per prefill token in it. A burst fills every iteration's budget, so tau_t is the prefill pass
 of one iteration's chunk (q tokens: q / P prompts, at the GEMM efficiency of M = q rows, wall 2's
 kernel model) over q, not one lone prompt's as under a light request rate;
-a request is admitted while fewer than the batch cap B are in flight.
+a request is admitted while fewer than the batch cap B are in flight. P is the prompt tokens prefill
+computes: the uncached ones under prefix caching (``pipeline.walls.prefix_cache``).
 
 A fluid model of the iterations, over G - 1 decode iterations per request (G generated tokens):
 - the budget T (max batched tokens) prefills q = min(T - b_fill, W P) prompt tokens per
@@ -37,12 +38,12 @@ from pipeline.walls.quantities import TOKEN
 from pipeline.walls.registries import serving_column
 
 
-def _waves(burst_requests: UExpr, load_batch_cap: UExpr, prefill_chunk_tokens: UExpr, prompt_len: UExpr,
+def _waves(burst_requests: UExpr, load_batch_cap: UExpr, prefill_chunk_tokens: UExpr, prefill_new_tokens: UExpr,
            generated_tokens: UExpr) -> dict:
     """The fluid model's wave: its size W, prompt tokens per iteration q, prefill iterations J."""
     n, cap, budget = burst_requests, load_batch_cap, prefill_chunk_tokens
     g1 = ((generated_tokens / TOKEN).to("") - 1.0).clip(lower=1)  # decode iterations per request
-    prompt = (prompt_len / TOKEN).to("")
+    prompt = (prefill_new_tokens / TOKEN).to("")  # the prompt tokens prefill computes (prefix caching)
     plateau = (budget / TOKEN).to("") * g1 / (prompt + g1)  # decoding beside a budget-bound prefill
 
     def per_iteration(wave: UExpr, single) -> UExpr:
@@ -59,21 +60,21 @@ def _waves(burst_requests: UExpr, load_batch_cap: UExpr, prefill_chunk_tokens: U
 
 @serving_column
 def burst_prefill_batch(burst_requests: UExpr, load_batch_cap: UExpr, prefill_chunk_tokens: UExpr,
-                        prompt_len: UExpr, generated_tokens: UExpr) -> UExpr:
+                        prefill_new_tokens: UExpr, generated_tokens: UExpr) -> UExpr:
     """Prompts prefilled in one iteration of the burst, q / P (the prefill pass at this batch is one
     iteration's prefill chunk)."""
-    w = _waves(burst_requests, load_batch_cap, prefill_chunk_tokens, prompt_len, generated_tokens)
+    w = _waves(burst_requests, load_batch_cap, prefill_chunk_tokens, prefill_new_tokens, generated_tokens)
     return w["q"] / w["prompt"]
 
 
 @serving_column
 def burst_ttft_batch(burst_requests: UExpr, load_batch_cap: UExpr, prefill_chunk_tokens: UExpr,
-                     prompt_len: UExpr, generated_tokens: UExpr) -> UExpr:
+                     prefill_new_tokens: UExpr, generated_tokens: UExpr) -> UExpr:
     """Sequences decoding during the prefill iterations before a first token, on average: one wave
     rising to W (to W (G - 1) / J when prefill outlasts decode) weighted by the requests still
     waiting, W (x - x^2 + x^3 / 3) with x = min(1, (G - 1) / J); later waves prefill beside
     ~W (G - 1) / G."""
-    w = _waves(burst_requests, load_batch_cap, prefill_chunk_tokens, prompt_len, generated_tokens)
+    w = _waves(burst_requests, load_batch_cap, prefill_chunk_tokens, prefill_new_tokens, generated_tokens)
     x = minimum(w["g1"] / w["j"], 1.0)
     waves = w["n"] / w["wave"]
     steady = w["wave"] * w["g1"] / (w["g1"] + 1.0)
@@ -83,11 +84,11 @@ def burst_ttft_batch(burst_requests: UExpr, load_batch_cap: UExpr, prefill_chunk
 
 @serving_column
 def burst_tpot_batch(burst_requests: UExpr, load_batch_cap: UExpr, prefill_chunk_tokens: UExpr,
-                     prompt_len: UExpr, generated_tokens: UExpr) -> UExpr:
+                     prefill_new_tokens: UExpr, generated_tokens: UExpr) -> UExpr:
     """b* = sum b^2 / sum b over the decode iterations: one wave's trapezoid,
     W (a / (J - 1)) (1 - a / (3 c)) with a, c the smaller and larger of J - 1 and G - 1; waves in
     turn keep ~W (G - 1) / G decoding."""
-    w = _waves(burst_requests, load_batch_cap, prefill_chunk_tokens, prompt_len, generated_tokens)
+    w = _waves(burst_requests, load_batch_cap, prefill_chunk_tokens, prefill_new_tokens, generated_tokens)
     spread, g1 = w["j"] - 1.0, w["g1"]
     larger = maximum(spread, g1)
     one = w["wave"] * (g1 / larger) * (1.0 - minimum(spread, g1) / larger / 3.0)
@@ -96,11 +97,11 @@ def burst_tpot_batch(burst_requests: UExpr, load_batch_cap: UExpr, prefill_chunk
 
 @serving_column
 def burst_ttft_mean_s(burst_requests: UExpr, load_batch_cap: UExpr, prefill_chunk_tokens: UExpr,
-                      prompt_len: UExpr, generated_tokens: UExpr, burst_prefill_iteration_s: UExpr,
+                      prefill_new_tokens: UExpr, generated_tokens: UExpr, burst_prefill_iteration_s: UExpr,
                       scheduler_overhead_per_iteration_s: UExpr, burst_decode_ttft_s: UExpr,
                       burst_decode_tpot_s: UExpr) -> UExpr:
     """Mean time to first token over the N requests of a burst (module docstring)."""
-    w = _waves(burst_requests, load_batch_cap, prefill_chunk_tokens, prompt_len, generated_tokens)
+    w = _waves(burst_requests, load_batch_cap, prefill_chunk_tokens, prefill_new_tokens, generated_tokens)
     o = scheduler_overhead_per_iteration_s.fill_null(0)
     period = (w["g1"] + 1.0) * (burst_decode_tpot_s + o) + burst_prefill_iteration_s * w["j"]
     iteration = burst_decode_ttft_s + o + burst_prefill_iteration_s
@@ -110,10 +111,10 @@ def burst_ttft_mean_s(burst_requests: UExpr, load_batch_cap: UExpr, prefill_chun
 
 @serving_column
 def burst_tpot_mean_s(burst_requests: UExpr, load_batch_cap: UExpr, prefill_chunk_tokens: UExpr,
-                      prompt_len: UExpr, generated_tokens: UExpr, burst_prefill_iteration_s: UExpr,
+                      prefill_new_tokens: UExpr, generated_tokens: UExpr, burst_prefill_iteration_s: UExpr,
                       scheduler_overhead_per_iteration_s: UExpr, burst_decode_tpot_s: UExpr) -> UExpr:
     """Mean time per output token over the N requests of a burst (module docstring)."""
-    w = _waves(burst_requests, load_batch_cap, prefill_chunk_tokens, prompt_len, generated_tokens)
+    w = _waves(burst_requests, load_batch_cap, prefill_chunk_tokens, prefill_new_tokens, generated_tokens)
     spread, g1 = w["j"] - 1.0, w["g1"]
     last = w["wave"] / w["n"]  # share of requests in the last wave (they see no next wave's prefill)
     beside = where(spread <= g1, spread * (1.0 - last / 2.0), g1 - g1 * g1 / (2.0 * spread))

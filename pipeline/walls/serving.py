@@ -54,8 +54,10 @@ def decode_sequences(batch: UExpr, pp: UExpr) -> UExpr:
 
 
 @serving_column
-def prefill_tokens(batch: UExpr, prompt_len: UExpr) -> UExpr:
-    return batch * prompt_len
+def prefill_tokens(batch: UExpr, prefill_new_tokens: UExpr) -> UExpr:
+    """Tokens through prefill's weights: the uncached prompt tokens of every sequence
+    (``pipeline.walls.prefix_cache``; the whole prompt without prefix caching)."""
+    return batch * prefill_new_tokens
 
 
 @serving_column
@@ -88,10 +90,14 @@ def decode_kv_read_tokens(decode_context_tokens: UExpr, sliding_window_tokens: U
 
 
 @serving_column
-def prefill_attention_pairs(prompt_len: UExpr, sliding_window_tokens: UExpr, window_layer_share: UExpr) -> UExpr:
+def prefill_attention_pairs(prompt_len: UExpr, prefill_cached_tokens: UExpr, sliding_window_tokens: UExpr,
+                            window_layer_share: UExpr) -> UExpr:
     """Causal (query, key) pairs per sequence and layer: S^2 / 2 (Kaplan et al. 2020), the window's
-    S·W - W²/2 on sliding-window layers (``attention_pattern.causal_pairs``)."""
-    return causal_pairs(prompt_len, sliding_window_tokens, window_layer_share)
+    S·W - W²/2 on sliding-window layers (``attention_pattern.causal_pairs``); with a cached prefix
+    of C tokens only the new queries attend, over the whole prompt: pairs(S) - pairs(C)
+    (``pipeline.walls.prefix_cache``)."""
+    return (causal_pairs(prompt_len, sliding_window_tokens, window_layer_share)
+            - causal_pairs(prefill_cached_tokens, sliding_window_tokens, window_layer_share))
 
 
 @serving_column

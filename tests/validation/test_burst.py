@@ -26,7 +26,7 @@ def test_closed_form_matches_the_simulation(catalogs, requests, cap, axes):
 
 
 UNITS = {"burst_requests": unit(""), "load_batch_cap": unit(""), "prefill_chunk_tokens": unit("tok"),
-         "prompt_len": unit("tok"), "generated_tokens": unit("tok"), "burst_prefill_iteration_s": unit("s"),
+         "prefill_new_tokens": unit("tok"), "generated_tokens": unit("tok"), "burst_prefill_iteration_s": unit("s"),
          "scheduler_overhead_per_iteration_s": unit("s"), "burst_decode_ttft_s": unit("s"),
          "burst_decode_tpot_s": unit("s")}
 
@@ -41,7 +41,7 @@ def test_ten_requests_through_a_token_budget_by_hand():
     two prompts finish per iteration, in iterations 1, 1, 2, 2, ..., 5, 5: mean TTFT 3 iterations of
     (decode 10 ms + prefill 1 s); each then decodes 100 tokens beside the 4, 4, 3, 3, ..., 0, 0 prefill
     iterations still to come (mean 2): TPOT = 10 ms + 2 x 1 s / 100 = 30 ms."""
-    out = _closed(burst_requests=10.0, load_batch_cap=16.0, prefill_chunk_tokens=2000.0, prompt_len=1000.0,
+    out = _closed(burst_requests=10.0, load_batch_cap=16.0, prefill_chunk_tokens=2000.0, prefill_new_tokens=1000.0,
                   generated_tokens=101.0, burst_prefill_iteration_s=1.0, scheduler_overhead_per_iteration_s=0.0,
                   burst_decode_ttft_s=0.01, burst_decode_tpot_s=0.01)
     assert out["burst_prefill_batch"] == pytest.approx(1.995)  # 2,000 - 5 decoding tokens
@@ -54,7 +54,7 @@ def test_two_waves_without_a_budget_by_hand():
     tokens (10 ms each), then the next 4 prefill: TTFT 1 s and 1 + 9 x 10 ms + 1 s, mean 1.545 s (the
     closed form charges the period G = 10 decode passes, 5 ms more); no request decodes beside a
     prefill: TPOT = 10 ms."""
-    out = _closed(burst_requests=8.0, load_batch_cap=4.0, prefill_chunk_tokens=None, prompt_len=100.0,
+    out = _closed(burst_requests=8.0, load_batch_cap=4.0, prefill_chunk_tokens=None, prefill_new_tokens=100.0,
                   generated_tokens=10.0, burst_prefill_iteration_s=1.0, scheduler_overhead_per_iteration_s=0.0,
                   burst_decode_ttft_s=0.0, burst_decode_tpot_s=0.01)
     assert out["burst_prefill_batch"] == pytest.approx(4.0)

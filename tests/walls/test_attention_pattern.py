@@ -49,7 +49,8 @@ def test_window_layers_attend_over_at_most_the_window():
     half the layers windowed: the mean of the two. Decode at 16,384: 4,096 keys (all windowed), 10,240
     (half); short prompts under the window are unchanged."""
     out = _serving(["prefill_attention_pairs", "decode_kv_read_tokens", "decode_attention_pairs"],
-                   prompt_len=([16384, 16384, 16384, 1000], "tok"), decode_context_tokens=([16384] * 4, "tok"),
+                   prompt_len=([16384, 16384, 16384, 1000], "tok"), prefix_hit_rate=([0.0] * 4, ""),
+                   decode_context_tokens=([16384] * 4, "tok"),
                    sliding_window_tokens=([4096, 4096, None, 4096], "tok"),
                    sliding_layer_share=([1.0, 0.5, 0.0, 1.0], ""), window_kv_cache=([True] * 4, None))
     assert out["prefill_attention_pairs"] == [58_720_256, (58_720_256 + 134_217_728) / 2, 134_217_728, 500_000]
