@@ -15,7 +15,7 @@ from pipeline.errors import InputError, Problem
 STUDIES = ("node", "serving", "training", "kernel")
 SPECULATION = ("spec_draft_tokens", "spec_acceptance", "draft_model")  # one serving row only, not the scorecard
 SERVING_ONLY = ("tp", "pp", "prompt_len", "output_len", "weight_dtype", "kv_dtype", "precision", "reasoning_tokens",
-                "request_rate", "replicas", "dataset", *SPECULATION)
+                "request_rate", "replicas", "dataset", "prefix_hit_rate", *SPECULATION)
 COMMON = ("model", "study", "compute_dtype", "framework", "as_json", "registry")
 CARD = ("all_walls", "wall", "markdown", "region", "target_fraction")  # the scorecard of any study but kernel
 READS = {  # the options each study reads; any other given is an error, never silently ignored
@@ -78,6 +78,8 @@ def evaluate(
         "--spec-acceptance", help="Serving: per-token acceptance rate of the drafter, 0-1 (from its paper).")] = None,
     draft_model: Annotated[str | None, typer.Option(
         "--draft-model", help="Serving: draft model from the catalog (default: MTP/EAGLE-style heads).")] = None,
+    prefix_hit_rate: Annotated[float | None, typer.Option(
+        "--prefix-hit-rate", help="Serving: share of each prompt already in the prefix cache, 0 <= h < 1.")] = None,
     cluster: Annotated[str | None, typer.Option("--cluster", help="Training: cluster name from the catalog.")] = None,
     gpus: Annotated[int | None, typer.Option("--gpus", help="Training: GPUs (= dp x tp x pp x cp).")] = None,
     dp: Annotated[int | None, typer.Option("--dp", help="Training: data-parallel ranks.")] = None,
@@ -225,7 +227,7 @@ def show_serving(o: SimpleNamespace) -> None:
         efficiency=o.efficiency, framework=o.framework, weight_streaming=o.weight_streaming,
         reasoning_tokens=given(o.reasoning_tokens, 0), request_rate=o.request_rate,
         replicas=given(o.replicas, 1), dataset=o.dataset, spec_draft_tokens=given(o.spec_draft_tokens, 0),
-        spec_acceptance=o.spec_acceptance, draft_model=o.draft_model,
+        spec_acceptance=o.spec_acceptance, draft_model=o.draft_model, prefix_hit_rate=given(o.prefix_hit_rate, 0.0),
         registry=o.registry, overrides=o.what_if)
     title = f"{frame['model'][0]} on {frame['tp'][0]:g}x{frame['pp'][0]:g} {frame['hardware'][0]}: batch {o.batch}"
     if not show_row(frame, "serving", o.as_json, title):
@@ -317,7 +319,7 @@ def scorecard_configuration(o: SimpleNamespace) -> dict:
         configuration |= {"hardware": o.hardware, "tp": o.tp, "pp": o.pp, "batch": o.batch,
                           "prompt_len": o.prompt_len, "output_len": o.output_len,
                           "reasoning_tokens": o.reasoning_tokens, "request_rate": o.request_rate,
-                          "replicas": o.replicas, "dataset": o.dataset}
+                          "replicas": o.replicas, "dataset": o.dataset, "prefix_hit_rate": o.prefix_hit_rate}
         configuration |= ({"precision": o.precision} if o.precision else
                           {"compute_dtype": o.compute_dtype or "fp16", "weight_dtype": o.weight_dtype,
                            "kv_dtype": o.kv_dtype})

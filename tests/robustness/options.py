@@ -129,6 +129,7 @@ BAD: dict[tuple[str, str], tuple] = {
     ("evaluate", "request_rate"): (cmd(*SERVE, "--request-rate", "-1"), 2, ("request_rate",)),
     ("evaluate", "replicas"): (cmd(*SERVE, "--replicas", "0"), 2, ("replicas",)),
     ("evaluate", "dataset"): (cmd(*SERVE, "--dataset", "no-such-dataset"), 2, ("no-such-dataset",)),
+    ("evaluate", "prefix_hit_rate"): (cmd(*SERVE, "--prefix-hit-rate", "1"), 2, ("prefix_hit_rate",)),
     ("evaluate", "spec_draft_tokens"): (cmd(*SERVE, "--spec-draft-tokens", "-1", "--spec-acceptance", "0.8"), 2,
                                         ("spec_draft_tokens",)),
     ("evaluate", "spec_acceptance"): (cmd(*SERVE, "--spec-draft-tokens", "4", "--spec-acceptance", "1.5"), 2,
