@@ -108,7 +108,8 @@ def evaluate_serving(model: str, hardware: str, batch: int = 1, tp: int = 1, pp:
                      reasoning_tokens: int = 0, request_rate: float | None = None, replicas: int = 1,
                      prune_ratio: float = 0.0, dataset: str | None = None, spec_draft_tokens: int = 0,
                      spec_acceptance: float | None = None, draft_model: str | None = None,
-                     prefix_hit_rate: float = 0.0, breakdown: bool = True,
+                     prefix_hit_rate: float = 0.0, lora_rank: int = 0, lora_adapters: int = 1,
+                     breakdown: bool = True,
                      registry: str | Path | None = None,
                      overrides: dict[str, str] | None = None) -> pl.DataFrame:
     """One serving configuration (the serving study): TTFT, ITL, memory and, with ``breakdown``,
@@ -121,10 +122,12 @@ def evaluate_serving(model: str, hardware: str, batch: int = 1, tp: int = 1, pp:
     ``spec_draft_tokens`` (k > 0) adds speculative decoding at per-token acceptance rate
     ``spec_acceptance`` with ``draft_model`` (None: MTP/EAGLE-style heads). ``prefix_hit_rate``
     (h in [0, 1)) is the share of each prompt already in the prefix cache: prefill computes the rest.
+    ``lora_rank`` (r > 0) serves ``lora_adapters`` resident LoRA adapters of that rank.
     """
     axes = {"model": [model], "hardware": [hardware], "batch": [batch], "tp": [tp], "pp": [pp],
             "prompt_len": [prompt_len], "output_len": [output_len], "reasoning_tokens": [reasoning_tokens],
-            "replicas": [replicas], "prune_ratio": [prune_ratio], "prefix_hit_rate": [prefix_hit_rate]} | (
+            "replicas": [replicas], "prune_ratio": [prune_ratio], "prefix_hit_rate": [prefix_hit_rate],
+            "lora_rank": [lora_rank], "lora_adapters": [lora_adapters]} | (
         {} if request_rate is None else {"request_rate": [request_rate]}) | {"spec_draft_tokens": [spec_draft_tokens]}
     axes |= ({} if spec_acceptance is None else {"spec_acceptance": [spec_acceptance]}) | (
         {} if draft_model is None else {"draft_model": [draft_model]})

@@ -15,7 +15,7 @@ from pipeline.errors import InputError, Problem
 STUDIES = ("node", "serving", "training", "kernel")
 SPECULATION = ("spec_draft_tokens", "spec_acceptance", "draft_model")  # one serving row only, not the scorecard
 SERVING_ONLY = ("tp", "pp", "prompt_len", "output_len", "weight_dtype", "kv_dtype", "precision", "reasoning_tokens",
-                "request_rate", "replicas", "dataset", "prefix_hit_rate", *SPECULATION)
+                "request_rate", "replicas", "dataset", "prefix_hit_rate", "lora_rank", "lora_adapters", *SPECULATION)
 COMMON = ("model", "study", "compute_dtype", "framework", "as_json", "registry")
 CARD = ("all_walls", "wall", "markdown", "region", "target_fraction")  # the scorecard of any study but kernel
 READS = {  # the options each study reads; any other given is an error, never silently ignored
@@ -80,6 +80,10 @@ def evaluate(
         "--draft-model", help="Serving: draft model from the catalog (default: MTP/EAGLE-style heads).")] = None,
     prefix_hit_rate: Annotated[float | None, typer.Option(
         "--prefix-hit-rate", help="Serving: share of each prompt already in the prefix cache, 0 <= h < 1.")] = None,
+    lora_rank: Annotated[int | None, typer.Option(
+        "--lora-rank", help="Serving: rank of the LoRA adapters (0: none).")] = None,
+    lora_adapters: Annotated[int | None, typer.Option(
+        "--lora-adapters", help="Serving: LoRA adapters resident on the deployment.")] = None,
     cluster: Annotated[str | None, typer.Option("--cluster", help="Training: cluster name from the catalog.")] = None,
     gpus: Annotated[int | None, typer.Option("--gpus", help="Training: GPUs (= dp x tp x pp x cp).")] = None,
     dp: Annotated[int | None, typer.Option("--dp", help="Training: data-parallel ranks.")] = None,
@@ -228,7 +232,8 @@ def show_serving(o: SimpleNamespace) -> None:
         reasoning_tokens=given(o.reasoning_tokens, 0), request_rate=o.request_rate,
         replicas=given(o.replicas, 1), dataset=o.dataset, spec_draft_tokens=given(o.spec_draft_tokens, 0),
         spec_acceptance=o.spec_acceptance, draft_model=o.draft_model, prefix_hit_rate=given(o.prefix_hit_rate, 0.0),
-        registry=o.registry, overrides=o.what_if)
+        lora_rank=given(o.lora_rank, 0), lora_adapters=given(o.lora_adapters, 1), registry=o.registry,
+        overrides=o.what_if)
     title = f"{frame['model'][0]} on {frame['tp'][0]:g}x{frame['pp'][0]:g} {frame['hardware'][0]}: batch {o.batch}"
     if not show_row(frame, "serving", o.as_json, title):
         print_operators(frame.row(0, named=True))
@@ -319,7 +324,8 @@ def scorecard_configuration(o: SimpleNamespace) -> dict:
         configuration |= {"hardware": o.hardware, "tp": o.tp, "pp": o.pp, "batch": o.batch,
                           "prompt_len": o.prompt_len, "output_len": o.output_len,
                           "reasoning_tokens": o.reasoning_tokens, "request_rate": o.request_rate,
-                          "replicas": o.replicas, "dataset": o.dataset, "prefix_hit_rate": o.prefix_hit_rate}
+                          "replicas": o.replicas, "dataset": o.dataset, "prefix_hit_rate": o.prefix_hit_rate,
+                          "lora_rank": o.lora_rank, "lora_adapters": o.lora_adapters}
         configuration |= ({"precision": o.precision} if o.precision else
                           {"compute_dtype": o.compute_dtype or "fp16", "weight_dtype": o.weight_dtype,
                            "kv_dtype": o.kv_dtype})

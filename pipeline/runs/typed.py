@@ -46,7 +46,8 @@ KEY_AXES = {
     "node": ("hardware", "model", "workload", "step", "compute_dtype", "batch", "seq_len", "region"),
     "serving": ("hardware", "model", "teacher", "compute_dtype", "weight_dtype", "kv_dtype", "tp", "pp", "batch",
                 "prompt_len", "output_len", "dataset", "reasoning_tokens", "request_rate", "replicas",
-                "prune_ratio", "region", "spec_draft_tokens", "spec_acceptance", "draft_model", "prefix_hit_rate"),
+                "prune_ratio", "region", "spec_draft_tokens", "spec_acceptance", "draft_model", "prefix_hit_rate",
+                "lora_rank", "lora_adapters"),
     "training": ("cluster", "model", "compute_dtype", "seq_len", "gpus", "dp", "tp", "pp", "cp", "ep",
                  "microbatch", "global_batch", "virtual_stages", "zero_stage", "recompute", "sequence_parallel",
                  "region"),
@@ -55,7 +56,7 @@ KEY_AXES = {
 DEFAULTS = {"region": None, "dataset": None, "request_rate": None, "reasoning_tokens": 0, "prune_ratio": 0.0,
             "replicas": 1, "cp": 1, "ep": 1, "virtual_stages": 1,
             "spec_draft_tokens": 0, "spec_acceptance": 0.0, "draft_model": None,  # no speculation: ids as before
-            "prefix_hit_rate": 0.0}  # no prefix caching: ids as before
+            "prefix_hit_rate": 0.0, "lora_rank": 0, "lora_adapters": 1}  # no prefix caching, no LoRA: ids as before
 # the key columns that are Float64 as written
 FLOAT_AXES = ("request_rate", "prune_ratio", "spec_acceptance", "prefix_hit_rate")
 # The column naming the accelerator of a row: the partition key under study=<study>/.

@@ -54,6 +54,8 @@ TRAINING_KNOBS = ("dp_overlap_fraction", "memory_reserve_fraction", "flash_atten
                   "storage", "data_pipeline", "host_cores_per_node", "gradient_bytes_per_param",
                   "pp_balance_tolerance", "tp_across_domains", "train_tokens", "restart_time_s")
 OPERATIONS_KNOBS = keys(Operations)
+# serving axes the run id hashes only when some value differs from its default (older specs keep their ids)
+OPT_IN = {"prefix_hit_rate": (0.0,), "lora_rank": (0,), "lora_adapters": (1,)}
 
 
 @dataclass(frozen=True)
@@ -101,13 +103,13 @@ class SweepSpec:
                                      "kv_dtype": list(a.kv_dtype or a.compute_dtype),
                                      **{k: _list(getattr(a, k)) for k in SERVING_AXES
                                         if k not in ("precision", "weight_dtype", "kv_dtype", "dataset", *SPECULATION,
-                                                     "prefix_hit_rate")},
+                                                     *OPT_IN)},
                                      # only when given: specs without them keep their run ids
                                      **({} if a.dataset is None else {"dataset": list(a.dataset)}),
                                      **({k: _list(getattr(a, k)) for k in SPECULATION}
                                         if a.draft_model is not None or any(a.spec_draft_tokens) else {}),
-                                     **({"prefix_hit_rate": _list(a.prefix_hit_rate)}
-                                        if any(a.prefix_hit_rate) else {})},
+                                     **{k: _list(getattr(a, k)) for k, off in OPT_IN.items()
+                                        if getattr(a, k) != off}},
                     "serving": {"eta_memory": self.efficiency.eta_memory, "eta_link": self.efficiency.eta_link,
                                 **{k: getattr(self.serving, k) for k in (
                                     "memory_fraction", "kv_block_tokens", "weight_streaming",

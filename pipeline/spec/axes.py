@@ -15,7 +15,7 @@ RECOMPUTE = ("none", "selective", "full")
 COMMON_AXES = ("hardware", "model", "compute_dtype", "batch", "seq_len", "workload", "region")
 SERVING_AXES = ("weight_dtype", "kv_dtype", "precision", "tp", "pp", "prompt_len", "output_len",
                 "reasoning_tokens", "request_rate", "replicas", "prune_ratio", "distill_to", "dataset",
-                "spec_draft_tokens", "spec_acceptance", "draft_model", "prefix_hit_rate")
+                "spec_draft_tokens", "spec_acceptance", "draft_model", "prefix_hit_rate", "lora_rank", "lora_adapters")
 SPECULATION = ("spec_draft_tokens", "spec_acceptance", "draft_model")  # speculative decoding (serving)
 TRAINING_AXES = ("cluster", "gpus", "dp", "tp", "pp", "cp", "ep", "microbatch", "global_batch", "virtual_stages",
                  "zero_stage", "recompute", "sequence_parallel")
@@ -25,6 +25,7 @@ MAX_BATCH = 2**20  # 1,048,576 sequences or samples in one step
 MAX_TOKENS = 2**24  # 16,777,216 tokens of sequence, prompt, output or reasoning
 MAX_DEVICES = 2**20  # 1,048,576 accelerators (gpus, dp, tp, pp, cp, ep)
 MAX_DRAFT_TOKENS = 64  # speculative decoding: drafts of 1-8 tokens are published (Leviathan et al. 2023, EAGLE)
+MAX_LORA_RANK = 4096  # LoRA ranks of 1-64 are studied (Hu et al. 2021, Table 6), S-LoRA serves up to 128
 BATCH = integer(1, MAX_BATCH)
 TOKENS = integer(1, MAX_TOKENS)
 DEVICES = integer(1, MAX_DEVICES)
@@ -67,6 +68,9 @@ class Axes:
     draft_model: tuple[str, ...] | None = axis(None, NAME)
     # prefix caching (pipeline.walls.prefix_cache): share of each prompt already in the KV cache, [0, 1)
     prefix_hit_rate: tuple[float, ...] = axis((0.0,), fraction())
+    # LoRA serving (pipeline.walls.lora): adapter rank (0: off) and adapters resident on the deployment
+    lora_rank: tuple[int, ...] = axis((0,), integer(0, MAX_LORA_RANK))
+    lora_adapters: tuple[int, ...] = axis((1,), integer(1, MAX_BATCH))
     # training
     cluster: tuple[str, ...] | None = axis(None, NAME, all_ok=True)  # None: all
     gpus: tuple[int, ...] | None = axis((8, 64, 512, 4096), DEVICES)  # None: gpus = dp x tp x pp x cp

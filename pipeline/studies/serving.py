@@ -23,6 +23,7 @@ from pipeline.catalogs.load import Catalogs
 from pipeline.catalogs.model_patterns import COLUMNS as PATTERN_COLUMNS
 from pipeline.spec import SweepSpec
 from pipeline.studies import check_plan, demand_ratio, elasticity, fraction, headroom, operations, result, sides
+from pipeline.studies import serving_lora as lora
 from pipeline.studies import serving_prefix as prefix
 from pipeline.studies import serving_speculative as speculative
 from pipeline.studies.operations import COMMON, with_operations
@@ -67,7 +68,8 @@ KNOBS = ["kernels_per_transformer_layer", "kernels_per_cnn_layer", "launch_overh
          "window_kv_cache"]
 AXES = {"tp": ("", pl.Float64), "pp": ("", pl.Float64), "batch": ("", pl.Int64), "prompt_len": ("tok", pl.Int64),
         "output_len": ("tok", pl.Int64), "reasoning_tokens": ("tok", pl.Int64), "replicas": ("", pl.Float64),
-        "request_rate": ("1/s", pl.Float64), "prune_ratio": ("", pl.Float64)} | speculative.AXES | prefix.AXES
+        "request_rate": ("1/s", pl.Float64), "prune_ratio": ("", pl.Float64)} | speculative.AXES | prefix.AXES | (
+    lora.AXES)
 AXIS_UNITS = {"teacher": None, "teacher_params_computed": unit("param"), "workload": None,
               "weight_density": unit("")} | {name: unit(u) for name, (u, _) in AXES.items()} | {
     name: None if u is None else unit(u) for name, u in SPREAD.items()}
@@ -258,7 +260,8 @@ PER_MILLION_TOKENS = {
     "owned_cost_per_million_output_tokens_usd": ("USD/Mtok", "owned cost per million generated tokens", "wall 17"),
     "owned_cost_per_million_prompt_tokens_usd": ("USD/Mtok", "owned prefill cost per million prompt tokens", "wall 17"),
 }
-SCHEMA = with_operations(prefix.with_columns(speculative.with_columns(ServingCoreSchema)), PER_MILLION_TOKENS)
+SCHEMA = with_operations(lora.with_columns(prefix.with_columns(speculative.with_columns(ServingCoreSchema))),
+                         PER_MILLION_TOKENS)
 OUTPUTS = list(SCHEMA.to_schema().columns)
 OPERATIONS = [*COMMON, *PER_MILLION_TOKENS]
 LOAD = ["batch_in_flight", "capacity_requests_per_s", "utilization", "is_stable", "wait_probability",

@@ -224,7 +224,7 @@ def answer(spec: SweepSpec, catalogs: Catalogs, breakdown: bool = False) -> Answ
 _AXES = {"node": ("hardware", "model", "compute_dtype", "batch", "seq_len", "workload", "region"),
          "serving": ("hardware", "model", "compute_dtype", "weight_dtype", "kv_dtype", "tp", "pp", "batch",
                      "prompt_len", "output_len", "reasoning_tokens", "request_rate", "replicas", "prune_ratio",
-                     "prefix_hit_rate", "region"),
+                     "prefix_hit_rate", "lora_rank", "lora_adapters", "region"),
          "training": ("cluster", "model", "compute_dtype", "seq_len", "gpus", "dp", "tp", "pp", "cp", "ep",
                       "microbatch", "global_batch", "virtual_stages", "zero_stage", "recompute",
                       "sequence_parallel", "region")}

@@ -19,6 +19,7 @@ from pipeline.walls import (  # noqa: F401
     fidelity,
     fragility,
     locality,
+    lora,
     memory,
     operations,
     operators,

@@ -178,14 +178,14 @@ def _operator_times(p: str) -> None:
     define_serving(f"{p}_mlp_class_time_s", ["n_layers", f"{p}_mlp_time_s"], per_layers)
     define_serving(f"{p}_other_class_time_s", ["n_layers", f"{p}_norms_time_s", f"{p}_lm_head_time_s"], other_total)
 
-    def pass_time(attn, mlp, other, comm, launch, dq, stream):
-        compute_and_memory = attn + mlp + other + dq
+    def pass_time(attn, mlp, other, comm, launch, dq, stream, lora):
+        compute_and_memory = attn + mlp + other + dq + lora  # lora: the LoRA kernels (pipeline.walls.lora)
         return maximum(compute_and_memory, stream) + comm + launch
 
     define_serving(f"{p}_pass_time_s", [f"{p}_attention_class_time_s", f"{p}_mlp_class_time_s",
                                         f"{p}_other_class_time_s", f"{p}_communication_time_s",
-                                        f"{p}_launch_overhead_s", f"{p}_dequant_overhead_s", "weight_stream_time_s"],
-                   pass_time)
+                                        f"{p}_launch_overhead_s", f"{p}_dequant_overhead_s", "weight_stream_time_s",
+                                        f"{p}_lora_time_s"], pass_time)
 
     def compute_bound_time(n_layers, *args):
         return time_by_bound(n_layers, "compute", args)

@@ -81,8 +81,12 @@ def memory_reserve_bytes(memory_fraction: UExpr, memory_fraction_of_free: Plain,
 
 @serving_column
 def memory_per_device_bytes(weights_per_device_bytes: UExpr, kv_cache_bytes_per_device: UExpr,
-                            activation_bytes_per_device: UExpr, memory_reserve_bytes: UExpr) -> UExpr:
-    return weights_per_device_bytes + kv_cache_bytes_per_device + activation_bytes_per_device + memory_reserve_bytes
+                            activation_bytes_per_device: UExpr, memory_reserve_bytes: UExpr,
+                            lora_bytes_per_device: UExpr) -> UExpr:
+    """Weights, KV cache, activations, the server's reserve and the resident LoRA adapters
+    (``pipeline.walls.lora``; 0 without)."""
+    return (weights_per_device_bytes + kv_cache_bytes_per_device + activation_bytes_per_device + memory_reserve_bytes
+            + lora_bytes_per_device)
 
 
 @serving_column

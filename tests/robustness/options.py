@@ -130,6 +130,8 @@ BAD: dict[tuple[str, str], tuple] = {
     ("evaluate", "replicas"): (cmd(*SERVE, "--replicas", "0"), 2, ("replicas",)),
     ("evaluate", "dataset"): (cmd(*SERVE, "--dataset", "no-such-dataset"), 2, ("no-such-dataset",)),
     ("evaluate", "prefix_hit_rate"): (cmd(*SERVE, "--prefix-hit-rate", "1"), 2, ("prefix_hit_rate",)),
+    ("evaluate", "lora_rank"): (cmd(*SERVE, "--lora-rank", "-1"), 2, ("lora_rank",)),
+    ("evaluate", "lora_adapters"): (cmd(*SERVE, "--lora-rank", "8", "--lora-adapters", "0"), 2, ("lora_adapters",)),
     ("evaluate", "spec_draft_tokens"): (cmd(*SERVE, "--spec-draft-tokens", "-1", "--spec-acceptance", "0.8"), 2,
                                         ("spec_draft_tokens",)),
     ("evaluate", "spec_acceptance"): (cmd(*SERVE, "--spec-draft-tokens", "4", "--spec-acceptance", "1.5"), 2,
