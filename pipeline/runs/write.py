@@ -26,7 +26,7 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from pipeline.catalogs.load import Catalogs
-from pipeline.runs import partitions
+from pipeline.runs import incremental, partitions
 from pipeline.runs.atomic import atomic_directory
 from pipeline.runs.manifest import manifest, run_id
 from pipeline.runs.prepared import Prepared
@@ -42,9 +42,12 @@ def os_error(exc: Exception, path: Path) -> Exception:
 
 
 def run(prepared: Prepared, out_dir: str | Path | None = None,
-        on_chunk: Callable[[int], None] | None = None, publish: bool = False) -> Path:
+        on_chunk: Callable[[int], None] | None = None, publish: bool = False,
+        reuse_from: str | Path | None = None) -> Path:
     """Stream the sweep into a new run directory and return its path; ``publish``: then make it
-    the current run of its study (``<out>/current``, see ``pipeline.runs.publish``)."""
+    the current run of its study (``<out>/current``, see ``pipeline.runs.publish``); ``reuse_from``:
+    an earlier run folder whose partitions with unchanged inputs are reused, not recomputed
+    (``pipeline.runs.incremental``)."""
     from pipeline.runs import database  # duckdb loads only when a run is written, never for evaluate
 
     started = time.perf_counter()
@@ -70,12 +73,20 @@ def run(prepared: Prepared, out_dir: str | Path | None = None,
             if on_chunk:
                 on_chunk(rows)
 
+        previous = database.resolve_run(reuse_from, out) if reuse_from else None
+        inputs = incremental.partition_inputs(prepared)
+        reused = incremental.reusable(inputs, previous)
+        on_part(incremental.link_partitions(previous, name, sorted(reused), tmp) if reused else [])
+        skip = frozenset(v for v in map(incremental.accelerator_of, reused) if v is not None)
         try:
-            units = partitions.write_study(prepared, tmp, rid, on_part)
+            units = partitions.write_study(prepared, tmp, rid, on_part, skip)
         except pl.exceptions.ComputeError as exc:  # polars reports a failed write as text
             raise os_error(exc, tmp / partitions.study_folder(name)) from None
         write_catalogs(prepared.catalogs, tmp / "catalogs")
         described = manifest(prepared, rid, now, written, units) | {"out_of_range": out_of_range}
+        described["inputs"] = inputs
+        described["reused"] = {"from": previous.name if reused else None, "partitions": sorted(reused),
+                               "recomputed": sorted(set(inputs["partitions"]) - set(reused))}
         described["partitions"] = {str(Path(f).relative_to(tmp)): n for f, n in sorted(rows_per_file.items())}
         database.create_database(tmp, database.run_views(tmp, name, prepared.catalogs.hashes),
                                  {"column_dictionary": output_dictionary()})
