@@ -117,3 +117,21 @@ def test_an_earlier_run_without_inputs_reuses_nothing(tmp_path, registry, missin
     else:
         first = None
     assert manifest(sweep(NODE, registry, out, reuse_from=first))["reused"]["partitions"] == []
+
+
+def test_sweep_reuse_at_the_command_line(tmp_path, registry, mlsys):
+    (tmp_path / "spec.toml").write_text('[axes]\nhardware = ["T4", "A10"]\nmodel = ["ResNet-50"]\nbatch = [1]\n')
+    args = ("sweep", "--spec", "spec.toml", "--out", "o", "--no-map", "--registry", str(registry))
+    assert mlsys(*args).exit_code == 0
+    edit(registry, "hardware", "name", "A10", "memory_bandwidth_bytes_per_s", 0.5)
+    res = mlsys(*args, "--reuse")
+    assert res.exit_code == 0, res.stderr
+    first, second = runs_of(tmp_path / "o")
+    assert f"reused 1 partitions of {first.name}, computed 1: hardware=A10" in res.stdout
+    assert manifest(second)["reused"]["partitions"] == ["hardware=T4"]
+
+
+def runs_of(out):
+    from pipeline.runs import database
+
+    return database.runs(out)
