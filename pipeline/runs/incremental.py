@@ -103,6 +103,13 @@ def link_partitions(previous: Path, study: str, folders: list[str], target: Path
     return linked
 
 
+def recorded(previous: Path) -> dict:
+    """What ``previous`` wrote down about its parts: ``partitions`` (file -> rows) and ``ranges``
+    (file -> rows outside a declared range, per column), so reused parts are not read again."""
+    described = json.loads((Path(previous) / "manifest.json").read_text())
+    return {"partitions": described.get("partitions", {}), "ranges": described.get("out_of_range_by_part", {})}
+
+
 def latest_run(out: str | Path, study: str) -> Path | None:
     """The newest complete run of ``study`` under ``out`` (what ``--reuse`` reuses from)."""
     from pipeline.runs import database
