@@ -151,7 +151,9 @@ def run(out: str | Path = "outputs", config: str | Path | None = None, registry:
                 d = diff_runs(before, run_dir, out)
                 entry["diff"] = {"against": before.name, "added": d.added, "removed": d.removed,
                                  "changed": d.changed, "catalogs_changed": d.catalogs_changed,
-                                 "columns": d.columns}
+                                 "columns": d.columns, "changed_sample": d.samples["changed"],
+                                 "catalog_rows": [f"{t.table} {k}" for t in d.catalogs for k in sorted(
+                                     {c[0] for c in t.changed} | set(t.added) | set(t.removed))]}
             if reports:
                 entry["report"] = str(api.report_run(run_dir, out))
             night.runs.append(entry)
@@ -195,9 +197,11 @@ def _write_summary(night: Nightly) -> Path:
         d = r.get("diff")
         change = (f"{d['added']} added, {d['removed']} removed, {d['changed']} changed"
                   + (f"; catalogs: {', '.join(d['catalogs_changed'])}" if d["catalogs_changed"] else "")
+                  + (f" (rows: {', '.join(d['catalog_rows'][:10])})" if d.get("catalog_rows") else "")
                   if d else "first run")
         parts = f"{len(r['reused']['recomputed'])} / {len(r['reused']['partitions'])}"
-        lines.append(f"| {r['study']} | {r['spec']} | {r['framework']} | {r['run']} | {r['rows']:,} | {parts} | {change} |")
+        lines.append(f"| {r['study']} | {r['spec']} | {r['framework']} | {r['run']} | {r['rows']:,} | {parts} "
+                     f"| {change} |")
     lines += ["", f"Stale catalog rows: {night.stale_rows}", *[f"- {s}" for s in night.stale_sample],
               "", f"Pruned: {', '.join(night.pruned) or 'none'}", "",
               "Warnings:" if night.warnings else "No warnings.", *[f"- {w}" for w in night.warnings]]
