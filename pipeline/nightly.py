@@ -5,7 +5,9 @@ Under a lock (``<out>/.nightly.lock``; an advisory ``flock``, released if the pr
 nightlies never overlap and a killed one never blocks the next), for each study spec of the nightly
 configuration (``pipeline/nightly.toml``; ``--config`` for your own) and each framework profile:
 
-1. sweep it into a new run (atomic, as ``mlsys sweep``) and publish it as ``<out>/current``;
+1. sweep it into a new run (atomic, as ``mlsys sweep``), reusing the partitions of the previous run
+   of the same study and framework whose inputs did not change (``pipeline.runs.incremental``;
+   ``reuse=False`` / ``--no-reuse`` computes everything), and publish it as ``<out>/current``;
 2. diff it against the previous run of the same study and framework (``runs diff``);
 3. write its charts (``report run``);
 
@@ -99,7 +101,7 @@ def _specs(config: dict) -> list:
     return out
 
 
-def _previous(out: Path, study: str, framework: str, before: Path) -> Path | None:
+def _previous(out: Path, study: str, framework: str, before: Path | None = None) -> Path | None:
     """The newest complete run of ``study`` with ``framework`` older than ``before``."""
     from pipeline.runs import database
 
@@ -114,7 +116,7 @@ def _previous(out: Path, study: str, framework: str, before: Path) -> Path | Non
 
 
 def run(out: str | Path = "outputs", config: str | Path | None = None, registry: str | Path | None = None,
-        say: Callable[[str], None] = print, reports: bool = True) -> Nightly:
+        say: Callable[[str], None] = print, reports: bool = True, reuse: bool = True) -> Nightly:
     """One nightly into ``out`` (see the module docstring); ``say`` gets one line per step."""
     from pipeline import api
     from pipeline.catalogs.stale import registry_stale
@@ -135,11 +137,13 @@ def run(out: str | Path = "outputs", config: str | Path | None = None, registry:
             raise NightlyLocked(out) from None
         night = Nightly(out, dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
         for name, framework, spec in specs:
-            run_dir = run_sweep(prepare(spec, registry), out, publish=True)
+            earlier = _previous(out, spec.study, spec.efficiency.framework) if reuse else None
+            run_dir = run_sweep(prepare(spec, registry), out, publish=True, reuse_from=earlier)
             manifest = json.loads((run_dir / "manifest.json").read_text())
             study = manifest["study"]
             entry = {"spec": name, "framework": spec.efficiency.framework, "study": study, "run": run_dir.name,
-                     "rows": manifest["rows"][study], "wall_time_s": manifest["wall_time_s"]}
+                     "rows": manifest["rows"][study], "wall_time_s": manifest["wall_time_s"],
+                     "reused": manifest["reused"]}
             for column, n in manifest.get("out_of_range", {}).items():
                 night.warnings.append(f"{run_dir.name}: {n:,} rows with {column} outside its physical range")
             before = _previous(out, study, spec.efficiency.framework, run_dir)
@@ -147,11 +151,15 @@ def run(out: str | Path = "outputs", config: str | Path | None = None, registry:
                 d = diff_runs(before, run_dir, out)
                 entry["diff"] = {"against": before.name, "added": d.added, "removed": d.removed,
                                  "changed": d.changed, "catalogs_changed": d.catalogs_changed,
-                                 "columns": d.columns}
+                                 "columns": d.columns, "changed_sample": d.samples["changed"],
+                                 "catalog_rows": [f"{t.table} {k}" for t in d.catalogs for k in sorted(
+                                     {c[0] for c in t.changed} | set(t.added) | set(t.removed))]}
             if reports:
                 entry["report"] = str(api.report_run(run_dir, out))
             night.runs.append(entry)
-            say(f"{study} ({name}, framework {entry['framework']}): {entry['rows']:,} rows -> {run_dir.name}"
+            say(f"{study} ({name}, framework {entry['framework']}): {entry['rows']:,} rows -> {run_dir.name} "
+                f"in {entry['wall_time_s']:.1f} s ({len(manifest['reused']['recomputed'])} partitions computed, "
+                f"{len(manifest['reused']['partitions'])} reused)"
                 + (f"; vs {entry['diff']['against']}: {entry['diff']['added']} added, {entry['diff']['removed']} "
                    f"removed, {entry['diff']['changed']} changed" if "diff" in entry else "; first run"))
         stale = registry_stale(registry, settings["stale_after"])
@@ -182,14 +190,18 @@ def _write_summary(night: Nightly) -> Path:
     data = {"started_utc": night.started_utc, "exit_code": night.exit_code, "runs": night.runs,
             "stale_rows": night.stale_rows, "stale_sample": night.stale_sample, "pruned": night.pruned,
             "warnings": night.warnings}
-    lines = [f"# Nightly {night.started_utc}", "", "| study | spec | framework | run | rows | vs previous |",
-             "|---|---|---|---|---|---|"]
+    lines = [f"# Nightly {night.started_utc}", "",
+             "| study | spec | framework | run | rows | partitions computed / reused | vs previous |",
+             "|---|---|---|---|---|---|---|"]
     for r in night.runs:
         d = r.get("diff")
         change = (f"{d['added']} added, {d['removed']} removed, {d['changed']} changed"
                   + (f"; catalogs: {', '.join(d['catalogs_changed'])}" if d["catalogs_changed"] else "")
+                  + (f" (rows: {', '.join(d['catalog_rows'][:10])})" if d.get("catalog_rows") else "")
                   if d else "first run")
-        lines.append(f"| {r['study']} | {r['spec']} | {r['framework']} | {r['run']} | {r['rows']:,} | {change} |")
+        parts = f"{len(r['reused']['recomputed'])} / {len(r['reused']['partitions'])}"
+        lines.append(f"| {r['study']} | {r['spec']} | {r['framework']} | {r['run']} | {r['rows']:,} | {parts} "
+                     f"| {change} |")
     lines += ["", f"Stale catalog rows: {night.stale_rows}", *[f"- {s}" for s in night.stale_sample],
               "", f"Pruned: {', '.join(night.pruned) or 'none'}", "",
               "Warnings:" if night.warnings else "No warnings.", *[f"- {w}" for w in night.warnings]]

@@ -47,9 +47,14 @@ def test_two_nights_publish_diff_and_prune(tmp_path, config, registry):
     for entry in second.runs:
         diff = entry["diff"]
         assert diff["catalogs_changed"] == ["hardware"] and diff["added"] == diff["removed"] == 0
+        assert diff["catalog_rows"] == ["hardware T4"] and diff["changed_sample"]  # the rows named
         assert 0 < diff["changed"] <= entry["rows"] // 2  # only the T4 rows (half of each run) can change
+        # incremental: the T4 partition is computed again, the H100's reused from last night's run
+        assert entry["reused"]["recomputed"] == ["hardware=T4"]
+        assert entry["reused"]["partitions"] == ["hardware=H100%20SXM5%2080GB"]
     assert sorted(second.pruned) == sorted(r["run"] for r in first.runs)  # keep = 1: last night's runs go
-    assert "hardware" in second.summary.read_text()
+    assert "hardware" in second.summary.read_text() and "| 1 / 1 |" in second.summary.read_text()
+    assert "(rows: hardware T4)" in second.summary.read_text()
 
 
 def test_a_second_nightly_waits_for_none(tmp_path, config, mlsys):

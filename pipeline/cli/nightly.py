@@ -16,6 +16,9 @@ def nightly(
                                                                      "$MLSYS_REGISTRY, else the bundled "
                                                                      "catalogs).")] = None,
     report: Annotated[bool, typer.Option("--report/--no-report", help="Write each run's charts.")] = True,
+    reuse: Annotated[bool, typer.Option("--reuse/--no-reuse", help="Reuse the partitions of the previous run "
+                                                                   "whose inputs (catalog rows, spec, code) did "
+                                                                   "not change; --no-reuse computes all.")] = True,
 ) -> None:
     """Sweep every study of the nightly configuration, publish each run as current, diff it against
     the previous one, write its charts, list stale catalog rows and prune old runs. Exit 0: all well;
@@ -25,7 +28,7 @@ def nightly(
 
     try:
         done = night.run(out, config, registry, say=lambda line: console().print(line, markup=False),
-                         reports=report)
+                         reports=report, reuse=reuse)
     except night.NightlyLocked as exc:
         console(stderr=True).print(f"error: {exc}", markup=False)
         raise typer.Exit(night.LOCKED) from None

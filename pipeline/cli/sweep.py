@@ -34,12 +34,16 @@ def sweep(
         "--force", help="Sweep even beyond --max-rows or the free disk.")] = False,
     publish: Annotated[bool, typer.Option(
         "--publish/--no-publish", help="Make the run the current one of its study (<out>/current).")] = True,
+    reuse: Annotated[bool, typer.Option(
+        "--reuse", help="Reuse the partitions of the newest run of the study under --out whose inputs "
+                        "(catalog rows, spec, code) did not change; compute only the others.")] = False,
 ) -> None:
     """Sweep the configuration space of a spec and stream the results to Parquet."""
     from dataclasses import replace
 
     from pipeline import runs
     from pipeline.catalogs.overrides import parse as parse_overrides
+    from pipeline.runs.incremental import latest_run
     from pipeline.spec import load_spec
 
     loaded = load_spec(spec)
@@ -59,7 +63,8 @@ def sweep(
     if refused and not force:
         raise InputError("sweep (nothing written)", refused)
     with runs.progress_bar(est["rows"], enabled=sys.stderr.isatty()) as advance:
-        run_dir = runs.run(prepared, out, on_chunk=advance, publish=publish)
+        earlier = latest_run(out or loaded.output.dir, prepared.spec.study) if reuse else None
+        run_dir = runs.run(prepared, out, on_chunk=advance, publish=publish, reuse_from=earlier)
     study = report_run(run_dir)
     if show_map:
         MAPS[study](run_dir)
@@ -75,6 +80,10 @@ def report_run(run_dir: Path) -> str:
     rate = manifest["rows"][study] / max(manifest["wall_time_s"], 1e-9)
     console().print(f"wrote {manifest['rows'][study]:,} rows in {manifest['wall_time_s']:.2f} s "
                     f"({rate:,.0f} rows/s)")
+    if manifest.get("reused", {}).get("from"):
+        r = manifest["reused"]
+        console().print(f"reused {len(r['partitions'])} partitions of {r['from']}, computed "
+                        f"{len(r['recomputed'])}: {', '.join(r['recomputed'][:10]) or 'none'}", markup=False)
     for column, n in manifest.get("out_of_range", {}).items():  # a formula or catalog fault: say it loudly
         console().print(f"[bold red]warning:[/] {n:,} rows with {column} outside its physical range "
                         f"(mlsys columns {column})")

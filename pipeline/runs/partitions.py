@@ -42,15 +42,18 @@ def partition_folder(study: str, value: str | None) -> str:
     return f"{PARTITION_KEY[study]}={HIVE_NULL if value is None else quote(value, safe='')}"
 
 
-def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[list[Path]], None]) -> dict:
+def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[list[Path]], None],
+                skip: frozenset[str] = frozenset()) -> dict:
     """Stream the sweep of ``prepared`` into ``run_dir/study=<study>/...``, chunk by chunk; after
-    each chunk ``on_part`` gets the files it wrote (none when every row was dropped). Returns the
-    output columns' units (the study's plan)."""
+    each chunk ``on_part`` gets the files it wrote (none when every row was dropped). ``skip``: the
+    accelerators not to compute (their partitions were reused, ``pipeline.runs.incremental``).
+    Returns the output columns' units (the study's plan)."""
     name, study, space = prepared.spec.study, prepared.study, prepared.space
     key = PARTITION_KEY[name]
     base = run_dir / study_folder(name)
-    base.mkdir()
-    side = space.hardware_side.sort(pl.col(key).cast(pl.String), maintain_order=True, nulls_last=True)
+    base.mkdir(exist_ok=True)
+    side = space.hardware_side.filter(~pl.col(key).cast(pl.String).is_in(sorted(skip))).sort(
+        pl.col(key).cast(pl.String), maintain_order=True, nulls_last=True)
     texts = text_codes([space.hardware_side, space.model_side], prepared.spec.axes.region or ())
     declared = schema_columns(study.SCHEMA)
     plan = study.build(space, side.head(0))
@@ -74,7 +77,7 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
         frame.sink_parquet(pl.PartitionBy(base, key=key, include_key=True, file_path_provider=path_of,
                                           approximate_bytes_per_file=None), mkdir=True, **options)
         on_part(sorted(written))
-    if not parts:  # everything dropped: an empty part keeps the schema queryable
+    if not parts and not any(base.iterdir()):  # everything dropped: an empty part keeps the schema queryable
         folder = base / partition_folder(name, None)
         folder.mkdir()
         empty.sink_parquet(folder / "part-00000.parquet", **options)

@@ -26,7 +26,7 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from pipeline.catalogs.load import Catalogs
-from pipeline.runs import partitions
+from pipeline.runs import incremental, partitions
 from pipeline.runs.atomic import atomic_directory
 from pipeline.runs.manifest import manifest, run_id
 from pipeline.runs.prepared import Prepared
@@ -42,9 +42,12 @@ def os_error(exc: Exception, path: Path) -> Exception:
 
 
 def run(prepared: Prepared, out_dir: str | Path | None = None,
-        on_chunk: Callable[[int], None] | None = None, publish: bool = False) -> Path:
+        on_chunk: Callable[[int], None] | None = None, publish: bool = False,
+        reuse_from: str | Path | None = None) -> Path:
     """Stream the sweep into a new run directory and return its path; ``publish``: then make it
-    the current run of its study (``<out>/current``, see ``pipeline.runs.publish``)."""
+    the current run of its study (``<out>/current``, see ``pipeline.runs.publish``); ``reuse_from``:
+    an earlier run folder whose partitions with unchanged inputs are reused, not recomputed
+    (``pipeline.runs.incremental``)."""
     from pipeline.runs import database  # duckdb loads only when a run is written, never for evaluate
 
     started = time.perf_counter()
@@ -55,28 +58,49 @@ def run(prepared: Prepared, out_dir: str | Path | None = None,
     name, study = prepared.spec.study, prepared.study
     with atomic_directory(out / rid) as directory:
         tmp = directory.tmp
-        written, out_of_range, rows_per_file = 0, {}, {}
+        written, rows_per_file, ranges_per_file = 0, {}, {}
 
-        def on_part(files: list[Path]) -> None:
+        def on_part(files: list[Path], recorded: dict | None = None) -> None:
+            """Count the rows of ``files`` (the footers: exact, nothing decoded) and those outside a
+            declared range; ``recorded``: the counts the run they were reused from wrote down."""
             nonlocal written
             if not files:
                 return
-            counts = {f: pq.ParquetFile(f).metadata.num_rows for f in files}  # the footers: exact, nothing decoded
+            names = {f: str(Path(f).relative_to(tmp)) for f in files}
+            if recorded is None or any(names[f] not in recorded["partitions"] for f in files):
+                counts = {names[f]: pq.ParquetFile(f).metadata.num_rows for f in files}
+                ranges = {names[Path(f)]: n for f, n in out_of_range_by_file(files, study.SCHEMA).items()}
+            else:
+                counts = {names[f]: recorded["partitions"][names[f]] for f in files}
+                ranges = {names[f]: recorded["ranges"][names[f]] for f in files if names[f] in recorded["ranges"]}
             rows_per_file.update(counts)
+            ranges_per_file.update(ranges)
             rows = sum(counts.values())
             written += rows
-            for column, n in out_of_range_counts(files, study.SCHEMA).items():
-                out_of_range[column] = out_of_range.get(column, 0) + n
             if on_chunk:
                 on_chunk(rows)
 
+        previous = database.resolve_run(reuse_from, out) if reuse_from else None
+        inputs = incremental.partition_inputs(prepared)
+        reused = incremental.reusable(inputs, previous)
+        if reused:
+            on_part(incremental.link_partitions(previous, name, sorted(reused), tmp), incremental.recorded(previous))
+        skip = frozenset(v for v in map(incremental.accelerator_of, reused) if v is not None)
         try:
-            units = partitions.write_study(prepared, tmp, rid, on_part)
+            units = partitions.write_study(prepared, tmp, rid, on_part, skip)
         except pl.exceptions.ComputeError as exc:  # polars reports a failed write as text
             raise os_error(exc, tmp / partitions.study_folder(name)) from None
         write_catalogs(prepared.catalogs, tmp / "catalogs")
+        out_of_range: dict[str, int] = {}
+        for counts in ranges_per_file.values():
+            for column, n in counts.items():
+                out_of_range[column] = out_of_range.get(column, 0) + n
         described = manifest(prepared, rid, now, written, units) | {"out_of_range": out_of_range}
-        described["partitions"] = {str(Path(f).relative_to(tmp)): n for f, n in sorted(rows_per_file.items())}
+        described["inputs"] = inputs
+        described["reused"] = {"from": previous.name if reused else None, "partitions": sorted(reused),
+                               "recomputed": sorted(set(inputs["partitions"]) - set(reused))}
+        described["partitions"] = dict(sorted(rows_per_file.items()))
+        described["out_of_range_by_part"] = dict(sorted(ranges_per_file.items()))
         database.create_database(tmp, database.run_views(tmp, name, prepared.catalogs.hashes),
                                  {"column_dictionary": output_dictionary()})
         described["wall_time_s"] = round(time.perf_counter() - started, 3)
@@ -94,16 +118,29 @@ def run(prepared: Prepared, out_dir: str | Path | None = None,
     return directory.final
 
 
+def out_of_range_by_file(files: list[Path], schema) -> dict[Path, dict[str, int]]:
+    """``out_of_range_counts`` of each of ``files`` in one scan (files with none left out)."""
+    ranges = {c: d["within"] for c, d in schema_columns(schema).items() if d["within"] is not None}
+    if not ranges:
+        return {}
+    checks = [((pl.col(c) < lo) | ((pl.col(c) > hi) if hi is not None else pl.lit(False))).sum().alias(c)
+              for c, (lo, hi) in ranges.items()]
+    scan = pl.scan_parquet(files, hive_partitioning=False, include_file_paths="_file")
+    per_file = scan.group_by("_file").agg(checks).collect()
+    return {Path(row.pop("_file")): {c: n for c, n in row.items() if n}
+            for row in per_file.to_dicts() if any(row[c] for c in ranges)}
+
+
 def out_of_range_counts(part: Path | list[Path], schema) -> dict[str, int]:
     """Rows of a written part whose value leaves the range its output schema declares (MFU above
     1, a negative time ...), per column; columns that may leave it by design declare no range.
     A non-zero count is a fault of a formula or a catalog row: the run keeps it and says so."""
-    ranges = {c: d["within"] for c, d in schema_columns(schema).items() if d["within"] is not None}
-    checks = [((pl.col(c) < lo) | ((pl.col(c) > hi) if hi is not None else pl.lit(False))).sum().alias(c)
-              for c, (lo, hi) in ranges.items()]
-    scan = pl.scan_parquet(part, hive_partitioning=False)
-    counts = scan.select(checks).collect().row(0, named=True) if checks else {}
-    return {c: n for c, n in counts.items() if n}
+    files = part if isinstance(part, list) else [part]
+    total: dict[str, int] = {}
+    for counts in out_of_range_by_file(files, schema).values():
+        for column, n in counts.items():
+            total[column] = total.get(column, 0) + n
+    return total
 
 
 def write_catalogs(catalogs: Catalogs, directory: Path) -> None:
