@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import operator
 from collections.abc import Iterable
 
 import polars as pl
@@ -118,23 +119,57 @@ def _equals_default(name: str) -> pl.Expr | None:
     return pl.col(name).is_null() if default is None else (pl.col(name) == default).fill_null(False)
 
 
-def with_config_id(frame: pl.LazyFrame | pl.DataFrame, study: str, texts: dict[str, int]):
+def _term_int(name: str, value) -> int:
+    """term(name, value) of the module docstring, in plain Python (0 at the column's default)."""
+    if name in DEFAULTS and value == DEFAULTS[name] and (value is None) == (DEFAULTS[name] is None):
+        return 0
+    if value is None:
+        code = NULL_CODE
+    elif isinstance(value, str):
+        code = blake64(value)
+    elif name in FLOAT_AXES:
+        code = round(value * FLOAT_SCALE) & MASK
+    else:
+        code = int(value) & MASK
+    return mix_int(code ^ blake64(name))
+
+
+def _looked_up(name: str, dtype: pl.DataType, texts: dict[str, int]) -> pl.Expr | None:
+    """term(name, v) of a text or Boolean column by lookup, its few terms computed once in Python
+    (a text column's values are all in ``texts``), instead of mixing on every row; None: a number."""
+    col, null = pl.col(name), _u(_term_int(name, None))
+    if dtype == pl.Boolean:
+        return pl.when(col).then(_u(_term_int(name, True))).otherwise(_u(_term_int(name, False))).fill_null(null)
+    if not (dtype == pl.String or isinstance(dtype, pl.Categorical | pl.Enum)):
+        return None
+    terms = {v: _term_int(name, v) for v in texts}
+    if isinstance(dtype, pl.Categorical):  # a table over the physical codes up to the largest of ``texts``
+        top = max(pl.Series(list(terms), dtype=dtype).to_physical().to_list(), default=-1) + 1
+        table = [terms[t] if t in terms else _term_int(name, t) for t in dtype.categories.to_series()[:top]]
+        looked = pl.lit(pl.Series(table, dtype=pl.UInt64)).gather(col.to_physical())  # beyond: out of bounds
+    else:
+        looked = col.cast(pl.String).replace_strict(terms, return_dtype=pl.UInt64)
+    return looked.fill_null(null)
+
+
+def with_config_id(frame: pl.LazyFrame | pl.DataFrame, study: str, texts: dict[str, int], lookup: bool = True):
     """``frame`` with a ``config_id`` column (see the module docstring); ``texts``: the code of
-    every text value the key columns can hold (``text_codes``)."""
+    every text value the key columns can hold (``text_codes``). Text and Boolean columns' terms are
+    looked up (``_looked_up``: ~3x less CPU than mixing them per row); numbers are coded and mixed
+    per row. ``lookup=False`` mixes every column per row (the same ids: the tests' second reference)."""
     schema = frame.collect_schema()
     names = list(KEY_AXES[study])
-    tmp = [f"__cid_{i}" for i in range(len(names))]
+    looked = {n: e for n in names if lookup and (e := _looked_up(n, schema[n], texts)) is not None}
+    mixed = [n for n in names if n not in looked]
+    tmp = [f"__cid_{i}" for i in range(len(mixed))]
     frame = frame.with_columns(
-        (_code(n, schema[n], texts).fill_null(_u(NULL_CODE)).xor(_u(blake64(n)))).alias(t) for n, t in zip(names, tmp,
-                                                                                                    strict=True))
+        (_code(n, schema[n], texts).fill_null(_u(NULL_CODE)).xor(_u(blake64(n)))).alias(t) for n, t in zip(
+            mixed, tmp, strict=True))
     for stage in _mix_stages(tmp):
         frame = frame.with_columns(stage)
     terms = [pl.col(t) if _equals_default(n) is None else pl.when(_equals_default(n)).then(_u(0)).otherwise(pl.col(t))
-             for n, t in zip(names, tmp, strict=True)]
-    total = terms[0]
-    for term in terms[1:]:
-        total = total + term
-    frame = frame.with_columns(total.alias("config_id")).drop(tmp)
+             for n, t in zip(mixed, tmp, strict=True)] + list(looked.values())
+    frame = frame.with_columns(functools.reduce(operator.add, terms).alias("config_id")).drop(tmp)
     for stage in _mix_stages(["config_id"]):
         frame = frame.with_columns(stage)
     return frame.with_columns(pl.col("config_id").reinterpret(signed=True))

@@ -138,3 +138,41 @@ def test_speculation_axes_key_rows_and_leave_other_ids_alone(tmp_path):
     before = {c: plain[c] for c in typed.KEY_AXES["serving"] if not c.startswith("spec_") and c != "draft_model"}
     off = {"spec_draft_tokens": 0, "spec_acceptance": 0.0, "draft_model": None}
     assert typed.config_id_int(before) == typed.config_id_int(before | off)
+
+
+@pytest.mark.parametrize("spec", [
+    {"axes": {"hardware": ["T4", "H100 SXM5 80GB"], "model": ["ResNet-50", "Llama 2 7B"], "batch": [1, 8],
+              "seq_len": [512], "workload": ["inference", "training"], "region": ["United States", "India"]}},
+    SERVING,
+    TRAINING | {"axes": TRAINING["axes"] | {"sequence_parallel": [True, False], "recompute": ["none", "full"]}},
+], ids=["node", "serving", "training"])
+def test_looked_up_terms_give_the_ids_of_the_reference(spec):
+    """The ids the sweep writes (text and Boolean terms looked up) equal those of every column mixed
+    per row and, row by row, the plain-Python reference; NULLs (CNN seq_len, dataset, region) included."""
+    from pipeline.runs.prepared import prepare
+    from pipeline.spec import parse_spec
+
+    study = spec.get("study", "node")
+    prepared = prepare(parse_spec(spec, "test"))
+    texts = typed.text_codes([prepared.space.hardware_side, prepared.space.model_side],
+                             prepared.spec.axes.region or ())
+    frame = typed.typed(prepared.study.build(prepared.space).frame, study, "r", texts).collect()
+    assert frame.height > 0 and frame["config_id"].n_unique() == frame.height
+    keys = frame.select(typed.KEY_AXES[study])
+    assert any(keys[c].dtype == pl.Categorical for c in keys.columns)
+    mixed = typed.with_config_id(keys, study, texts, lookup=False)["config_id"]
+    assert frame["config_id"].to_list() == mixed.to_list()
+    for row in frame.gather(range(0, frame.height, max(1, frame.height // 40))).iter_rows(named=True):
+        assert row["config_id"] == typed.config_id_int({c: row[c] for c in typed.KEY_AXES[study]})
+
+
+def test_a_text_beyond_the_known_codes_is_an_error_and_unlisted_ones_still_key_right():
+    frame = pl.DataFrame({"hardware": ["cid_T4", "cid_A10", None], "model": ["m"] * 3, "workload": ["w"] * 3,
+                          "step": ["s"] * 3, "compute_dtype": ["fp16"] * 3, "batch": [1, 2, 3], "seq_len": [None] * 3,
+                          "region": [None] * 3}).with_columns(pl.col("hardware", "model").cast(pl.Categorical))
+    rows = frame.to_dicts()
+    texts = typed.text_codes([frame.filter(pl.col("hardware") != "cid_T4")])  # T4: a code below A10's, unlisted
+    assert typed.with_config_id(frame, "node", texts)["config_id"].to_list() == [typed.config_id_int(r) for r in rows]
+    late = frame.with_columns(hardware=pl.Series(["cid_late_name"] * 3, dtype=pl.Categorical))
+    with pytest.raises(pl.exceptions.PolarsError):
+        typed.with_config_id(late, "node", texts)
