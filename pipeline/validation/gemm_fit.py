@@ -58,12 +58,12 @@ TILES = {"nvidia": (128.0, 128.0), "amd": (256.0, 256.0)}
 # Grid of the fitted coefficient K_HALF_PER_RIDGE (K steps per FLOP/B of ridge point): 0.25 ... ~45.
 K_HALF_GRID = [2.0 ** (i / 4) for i in range(-8, 23)]
 H800_AS = "H100 SXM5 80GB"
-IN_BYTES = {"bf16": 2.0, "fp16": 2.0, "fp8": 1.0}
+IN_BYTES = {"bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0}
 OUT_BYTES = 2.0  # every shaped row writes a 16-bit C
 
 
 def _dtype(raw: str) -> str | None:
-    for name in ("bf16", "fp16", "fp8"):
+    for name in ("bf16", "fp16", "fp8", "int8"):
         if raw.startswith(name):
             return name
     return None
@@ -127,8 +127,8 @@ def _efficiency(ceiling: str | float, k_half: float, best: str | float = 1.0) ->
 
 def ceilings(rows: pl.DataFrame, k_half: float) -> pl.DataFrame:
     """Per (hardware, precision): the MAMF fraction / the model's shape factor at the MAMF shape,
-    at most 1, and the MAMF fraction itself (``best_fraction``, the cap of every shape); fp16 and
-    fp8 take bf16's where they have none (the hardware's own best-shape fraction is closer than
+    at most 1, and the MAMF fraction itself (``best_fraction``, the cap of every shape); fp16,
+    fp8 and int8 take bf16's where they have none (the hardware's own best-shape fraction is closer than
     another chip's)."""
     mamf = rows.filter(is_mamf_row() & pl.col("units").is_not_null()).with_columns(_one=1.0)
     mamf = mamf.with_columns(shape=_efficiency(1.0, k_half)).with_columns(
@@ -137,7 +137,7 @@ def ceilings(rows: pl.DataFrame, k_half: float) -> pl.DataFrame:
     best = mamf.group_by("hardware", "precision").agg(pl.col("ceiling").max(), pl.col("best_fraction").max(),
                                                       pl.col("source_url").first())
     bf16 = best.filter(pl.col("precision") == "bf16")
-    others = pl.concat([bf16.with_columns(precision=pl.lit(p)) for p in ("fp16", "fp8")])
+    others = pl.concat([bf16.with_columns(precision=pl.lit(p)) for p in ("fp16", "fp8", "int8")])
     return pl.concat([best, others.join(best, on=["hardware", "precision"], how="anti")])
 
 

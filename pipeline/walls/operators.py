@@ -237,6 +237,14 @@ def operator_work(p: str) -> None:
 
 
 GEMM_OPERATORS = ("qkv_proj", "o_proj", "mlp", "lm_head")
+GEMM_SHAPES = ("qkv_proj", "o_proj", "mlp_up", "mlp_down", "lm_head")  # the MLP is two GEMMs
+
+
+def mlp_eta_compute(up_eta: UExpr, down_eta: UExpr, up_n: UExpr, down_k: UExpr) -> UExpr:
+    """The MLP's η: the FLOP-weighted harmonic mean of its up GEMM (M x up_n x d_model) and its
+    down GEMM (M x d_model x down_k), whose FLOPs are in the ratio up_n : down_k (gated: 2 : 1,
+    else 1 : 1): time = F·(up_n/η_up + down_k/η_down)/((up_n + down_k)·peak)."""
+    return (up_n + down_k) / (up_n / up_eta + down_k / down_eta)
 
 
 def operator_gemms(p: str) -> None:
@@ -245,7 +253,11 @@ def operator_gemms(p: str) -> None:
     weights, K the input width, N = the device's weights / K) and its compute efficiency
     ``{p}_{op}_eta_compute``: the GEMM shape model (``pipeline.walls.gemm``) x the framework's
     multiplier where the row has kernel parameters, else the profile's eta_compute. An MoE MLP
-    runs one GEMM per expert on the tokens routed to it, t·k/E on average (at least one row)."""
+    runs one GEMM per expert on the tokens routed to it, t·k/E on average (at least one row).
+    The MLP is two GEMMs (Vaswani et al. 2017 eq. 2, FFN = act(x W1) W2; SwiGLU, Shazeer 2020
+    eq. 6, fuses gate and up into one N = 2·d_ff GEMM): up (K = d_model, N = the up weights /
+    d_model) and down (K = d_ff per device, N = d_model); its η is their FLOP-weighted harmonic
+    mean (``mlp_eta_compute``), since the down projection's K is the wide one."""
     tokens, logits = f"{p}_tokens", f"{p}_logit_tokens"
 
     def rows(t):
@@ -267,25 +279,37 @@ def operator_gemms(p: str) -> None:
     def mlp_n(n_experts, each, dense, tp, d):
         return where(n_experts.is_not_null(), each, dense) / (tp * d * PARAM)
 
+    def mlp_down_k(n_experts, ffn, expert_ffn, tp):
+        return where(n_experts.is_not_null(), expert_ffn, ffn) / tp
+
+    def mlp_up_n(n_experts, each, dense, tp, d, ffn, expert_ffn):
+        return mlp_n(n_experts, each, dense, tp, d) - mlp_down_k(n_experts, ffn, expert_ffn, tp)
+
     define(f"{p}_qkv_proj_gemm_m", [tokens], rows)
     define(f"{p}_qkv_proj_gemm_k", ["d_model"], width)
     define(f"{p}_qkv_proj_gemm_n", ["qkv_params_per_device", "d_model"], per_input)
     define(f"{p}_o_proj_gemm_m", [tokens], rows)
     define(f"{p}_o_proj_gemm_k", ["value_dim", "tp"], o_k)
     define(f"{p}_o_proj_gemm_n", ["d_model"], width)
-    define(f"{p}_mlp_gemm_m", [tokens, "n_experts", "n_experts_per_token"], mlp_m)
-    define(f"{p}_mlp_gemm_k", ["d_model"], width)
-    define(f"{p}_mlp_gemm_n", ["n_experts", "expert_params_each", "dense_mlp_params_per_layer", "tp", "d_model"],
-           mlp_n)
+    mlp_weights = ["n_experts", "expert_params_each", "dense_mlp_params_per_layer", "tp", "d_model"]
+    mlp_width = ["n_experts", "ffn_dim", "expert_ffn_dim", "tp"]
+    define(f"{p}_mlp_up_gemm_m", [tokens, "n_experts", "n_experts_per_token"], mlp_m)
+    define(f"{p}_mlp_up_gemm_k", ["d_model"], width)
+    define(f"{p}_mlp_up_gemm_n", [*mlp_weights, "ffn_dim", "expert_ffn_dim"], mlp_up_n)
+    define(f"{p}_mlp_down_gemm_m", [tokens, "n_experts", "n_experts_per_token"], mlp_m)
+    define(f"{p}_mlp_down_gemm_k", mlp_width, mlp_down_k)
+    define(f"{p}_mlp_down_gemm_n", ["d_model"], width)
     define(f"{p}_lm_head_gemm_m", [logits], rows)
     define(f"{p}_lm_head_gemm_k", ["d_model"], width)
     define(f"{p}_lm_head_gemm_n", ["lm_head_params_per_device", "d_model"], per_input)
 
-    for op in GEMM_OPERATORS:
+    for op in GEMM_SHAPES:
         define(f"{p}_{op}_eta_compute", [f"{p}_{op}_gemm_m", f"{p}_{op}_gemm_n", f"{p}_{op}_gemm_k", "gemm_units",
                                          "gemm_tile_m", "gemm_tile_n", "gemm_ceiling", "gemm_k_half",
                                          "gemm_best_fraction", "framework_eta_multiplier", "eta_compute"],
                gemm_eta_compute)
+    define(f"{p}_mlp_eta_compute", [f"{p}_mlp_up_eta_compute", f"{p}_mlp_down_eta_compute", f"{p}_mlp_up_gemm_n",
+                                     f"{p}_mlp_down_gemm_k"], mlp_eta_compute)
 
 
 def operator_attention(p: str) -> None:

@@ -175,3 +175,29 @@ def test_fp8_training_runs_attention_at_the_16_bit_peak():
                "attention_peak_flop_per_s": ([0.5], "FLOP/s"), "eta_compute": ([0.4], "")}
     t = _training(columns, ["compute_time_per_microbatch_s"])["compute_time_per_microbatch_s"]
     assert t == pytest.approx(6 / 1.0 + 2 * 6 / 1.0 + 3 * 4 / (0.5 * 0.4))
+
+
+def test_encoder_mlp_eta_takes_the_down_projection_at_its_own_k():
+    """BERT-Large (d 1024, d_ff 4096, ungated MLP, Devlin et al. 2019) on a node step of 256 x 384
+    tokens: M = 98,304 (768 row tiles) on 132 SMs, ceiling 1, k_half 1000, no cap. Up GEMM
+    N = 4096, K = 1024: 768 x 32 = 24,576 tiles in 187 waves (24,576 / 24,684), K loop
+    1024 / 2024. Down GEMM N = 1024, K = 4096: 768 x 8 = 6144 tiles in 47 waves (6144 / 6204),
+    K loop 4096 / 5096. Equal FLOPs, so the MLP's η is their harmonic mean; one GEMM at
+    K = d_model for the whole MLP (before) would give the up GEMM's η alone."""
+    columns = {"step_tokens": ([98_304.0], "tok"), "d_model": ([1024.0], ""), "ffn_dim": ([4096.0], ""),
+               "expert_ffn_dim": ([None], ""), "tp": ([1.0], ""), "n_experts": ([None], ""),
+               "n_experts_per_token": ([None], ""), "expert_params_each": ([None], "param"),
+               "dense_mlp_params_per_layer": ([2 * 1024.0 * 4096], "param"), "gemm_units": ([132.0], ""),
+               "gemm_tile_m": ([128.0], ""), "gemm_tile_n": ([128.0], ""), "gemm_ceiling": ([1.0], ""),
+               "gemm_k_half": ([1000.0], ""), "gemm_best_fraction": ([1.0], ""),
+               "framework_eta_multiplier": ([1.0], ""), "eta_compute": ([0.3], "")}
+    frame = pl.DataFrame({k: v for k, (v, _) in columns.items()},
+                         schema={k: pl.Float64 for k in columns})
+    wanted = ["step_mlp_up_gemm_n", "step_mlp_down_gemm_k", "step_mlp_eta_compute"]
+    got = formulas.plan(frame.lazy(), {k: unit(u) for k, (_, u) in columns.items()}, wanted,
+                        formulas.REGISTRY).frame.collect().row(0, named=True)
+    assert (got["step_mlp_up_gemm_n"], got["step_mlp_down_gemm_k"]) == pytest.approx((4096.0, 4096.0))
+    up = 24_576 / 24_684 * 1024 / 2024
+    down = 6144 / 6204 * 4096 / 5096
+    assert got["step_mlp_eta_compute"] == pytest.approx(2.0 / (1.0 / up + 1.0 / down))
+    assert got["step_mlp_eta_compute"] > 1.2 * up  # the wide-K down projection lifts the MLP

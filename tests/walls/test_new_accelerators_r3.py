@@ -61,7 +61,9 @@ def test_a10g_is_not_given_the_a10s_tensor_rate():
 def test_new_rows_get_a_profile_eta_kernel_row_per_precision_they_have():
     ke = load_catalogs().table("kernel_efficiency")
     got = ke.filter(pl.col("hardware").is_in(["A10G", "H20", "H800 SXM5 80GB"]))
+    # int8 is a kernel-catalog precision since issue 12's int8 GEMM rows; A10G's int8 peak is null
     assert set(zip(got["hardware"], got["precision"])) == {
-        ("A10G", "bf16"), ("A10G", "fp16"), ("H20", "bf16"), ("H20", "fp16"), ("H20", "fp8"),
-        ("H800 SXM5 80GB", "bf16"), ("H800 SXM5 80GB", "fp16"), ("H800 SXM5 80GB", "fp8")}
+        ("A10G", "bf16"), ("A10G", "fp16"), ("H20", "bf16"), ("H20", "fp16"), ("H20", "fp8"), ("H20", "int8"),
+        ("H800 SXM5 80GB", "bf16"), ("H800 SXM5 80GB", "fp16"), ("H800 SXM5 80GB", "fp8"),
+        ("H800 SXM5 80GB", "int8")}
     assert set(got["efficiency_basis"]) == {"profile η"}
