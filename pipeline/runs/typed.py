@@ -216,8 +216,9 @@ def typed(frame: pl.LazyFrame, study: str, rid: str, texts: dict[str, int]) -> p
 
 ADDED_DICTIONARY = {
     "config_id": ("Int64", "stable hash of the configuration's axis columns (NULL-safe; pipeline.runs.typed)"),
-    "run_id": ("Categorical", "the run that wrote the row: its id, the folder's name (a second run of one spec "
-                              "started in the same second gets a folder with a -1 suffix)"),
+    "run_id": ("Categorical", "the run that computed the row: its id, the folder's name (a row reused by an "
+                              "incremental rerun keeps the id of the run that computed it; a second run of one "
+                              "spec started in the same second gets a folder with a -1 suffix)"),
 }
 
 
