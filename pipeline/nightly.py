@@ -101,13 +101,13 @@ def _specs(config: dict) -> list:
     return out
 
 
-def _previous(out: Path, study: str, framework: str, before: Path | None = None) -> Path | None:
-    """The newest complete run of ``study`` with ``framework`` older than ``before``."""
+def _previous(out: Path, study: str, framework: str) -> Path | None:
+    """The newest complete run of ``study`` with ``framework`` under ``out``."""
     from pipeline.runs import database
 
     older = []
     for run in database.runs(out):
-        if run == before or database.run_study(run) != study:
+        if database.run_study(run) != study:
             continue
         manifest = json.loads((run / "manifest.json").read_text())
         if (manifest.get("spec", {}).get("efficiency", {}) or {}).get("framework", "default") == framework:
@@ -137,8 +137,8 @@ def run(out: str | Path = "outputs", config: str | Path | None = None, registry:
             raise NightlyLocked(out) from None
         night = Nightly(out, dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
         for name, framework, spec in specs:
-            earlier = _previous(out, spec.study, spec.efficiency.framework) if reuse else None
-            run_dir = run_sweep(prepare(spec, registry), out, publish=True, reuse_from=earlier)
+            before = _previous(out, spec.study, spec.efficiency.framework)  # reused from, and diffed against
+            run_dir = run_sweep(prepare(spec, registry), out, publish=True, reuse_from=before if reuse else None)
             manifest = json.loads((run_dir / "manifest.json").read_text())
             study = manifest["study"]
             entry = {"spec": name, "framework": spec.efficiency.framework, "study": study, "run": run_dir.name,
@@ -146,7 +146,6 @@ def run(out: str | Path = "outputs", config: str | Path | None = None, registry:
                      "reused": manifest["reused"]}
             for column, n in manifest.get("out_of_range", {}).items():
                 night.warnings.append(f"{run_dir.name}: {n:,} rows with {column} outside its physical range")
-            before = _previous(out, study, spec.efficiency.framework, run_dir)
             if before is not None:
                 d = diff_runs(before, run_dir, out)
                 entry["diff"] = {"against": before.name, "added": d.added, "removed": d.removed,

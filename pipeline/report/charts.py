@@ -21,8 +21,6 @@ LOG = alt.Scale(type="log")
 SI = alt.Axis(format="~s")  # 2e+15 reads as 2P
 MANY = alt.Scale(scheme="category20")  # up to 20 accelerators or clusters apart
 WIDE = alt.Legend(labelLimit=400, symbolLimit=60)  # full cluster names
-NOMINAL = {"hardware", "model", "step", "workload", "compute_dtype", "weight_dtype", "bound", "cluster",
-           "infeasible_reason", "name", "metric", "study", "region"}
 POINTS = "points"  # the name of the dataset a chart's marks are drawn from (tests read it)
 
 
@@ -49,16 +47,17 @@ def roofline(points: pl.DataFrame) -> alt.FacetChart:
     color = alt.Color("compute_dtype:N", title="precision")
     dots = alt.Chart().transform_filter(alt.datum.layer == "configuration").mark_point(
         size=12, filled=True, opacity=0.5).encode(
-        x=x, y=y, color=color, tooltip=_tips("model", "step", "batch", "seq_len", "compute_dtype", "bound"))
+        x=x, y=y, color=color, tooltip=_tips(points, "model", "step", "batch", "seq_len", "compute_dtype", "bound"))
     roof = alt.Chart().transform_filter(alt.datum.layer == "roof").mark_line(strokeDash=[4, 2]).encode(
         x=x, y=y, color=color, order="arithmetic_intensity_flop_per_byte:Q")
     return (alt.layer(roof, dots, data=_data(data)).properties(width=WIDTH, height=HEIGHT)
             .facet(facet=alt.Facet("hardware:N", title=None), columns=2))
 
 
-def _tips(*columns: str) -> list[str]:
-    """Tooltip fields, typed (inline data carry no types): counts and measures quantitative."""
-    return [f"{c}:{'N' if c in NOMINAL else 'Q'}" for c in columns]
+def _tips(frame: pl.DataFrame, *columns: str) -> list[str]:
+    """Tooltip fields typed by their dtype in ``frame`` (inline data carry no types): numbers
+    quantitative, everything else nominal."""
+    return [f"{c}:{'Q' if c in frame.columns and frame[c].dtype.is_numeric() else 'N'}" for c in columns]
 
 
 def _grid(lo: float, hi: float, n: int = 40) -> list[float]:
@@ -72,7 +71,7 @@ def model_accelerator_map(cells: pl.DataFrame) -> alt.VConcatChart:
     per step; grey cells fit nowhere (tooltip: the reason)."""
     x = alt.X("hardware:N", title="accelerator", sort="ascending")
     y = alt.Y("model:N", title=None, sort="ascending")
-    tips = _tips("model", "hardware", "step", "latency_s", "compute_dtype", "bound", "infeasible_reason")
+    tips = _tips(cells, "model", "hardware", "step", "latency_s", "compute_dtype", "bound", "infeasible_reason")
     nowhere = alt.Chart().mark_rect(color="#d9d9d9").encode(x=x, y=y, tooltip=tips)
     fastest = alt.Chart().transform_filter("isValid(datum.latency_s)").mark_rect().encode(
         x=x, y=y, tooltip=tips,
@@ -92,8 +91,8 @@ def serving_frontier(frontier: pl.DataFrame) -> alt.FacetChart:
         y=alt.Y("tokens_per_s_per_device:Q", title="tokens/s per device", scale=LOG),
         color=alt.Color("hardware:N", title="accelerator", scale=MANY, legend=WIDE),
         order="itl_s:Q",
-        tooltip=_tips("hardware", "tp", "pp", "compute_dtype", "batch", "prompt_len", "output_len", "itl_s",
-                 "ttft_s", "tokens_per_s_per_device"),
+        tooltip=_tips(frontier, "hardware", "tp", "pp", "compute_dtype", "batch", "prompt_len", "output_len", "itl_s",
+                      "ttft_s", "tokens_per_s_per_device"),
     ).properties(width=WIDTH, height=HEIGHT).facet(facet=alt.Facet("model:N", title=None), columns=2)
 
 
@@ -106,8 +105,8 @@ def scaling_curve(curve: pl.DataFrame) -> alt.FacetChart:
         color=alt.Color("cluster:N", scale=MANY, legend=WIDE),
         strokeDash=alt.StrokeDash("compute_dtype:N", title="precision"),
         detail="seq_len:N", order="gpus:Q",
-        tooltip=_tips("cluster", "compute_dtype", "seq_len", "global_batch", "gpus", "dp", "tp", "pp", "step_time_s",
-                 "mfu", "scaling_efficiency"),
+        tooltip=_tips(curve, "cluster", "compute_dtype", "seq_len", "global_batch", "gpus", "dp", "tp", "pp",
+                      "step_time_s", "mfu", "scaling_efficiency"),
     ).properties(width=WIDTH, height=HEIGHT).facet(facet=alt.Facet("model:N", title=None), columns=2).resolve_scale(
         y="independent")  # a 1B and a 400B model share no useful throughput scale
 
@@ -117,7 +116,7 @@ def region_bars(frame: pl.DataFrame, value: str, title: str, label: str) -> alt.
     by ``label`` (the region, or accelerator and region), one panel per model."""
     return alt.Chart(_data(frame)).mark_bar().encode(
         x=alt.X(f"{value}:Q", title=title), y=alt.Y(f"{label}:N", title=None, sort="x"),
-        tooltip=[f"{c}:{'Q' if frame[c].dtype.is_numeric() else 'N'}" for c in frame.columns],
+        tooltip=_tips(frame, *frame.columns),
     ).properties(width=WIDTH, height=alt.Step(14)).facet(row=alt.Row("model:N", title=None))
 
 
@@ -131,7 +130,7 @@ def validation_scatter(points: pl.DataFrame) -> alt.LayerChart:
     dots = alt.Chart(_data(points)).mark_circle(size=25).encode(
         x=alt.X("measured_scaled:Q", title="measured (log10, per metric)", scale=scale),
         y=alt.Y("predicted_scaled:Q", title="predicted (log10, per metric)", scale=scale),
-        color=alt.Color("study:N"), tooltip=_tips("name", "metric", "measured", "predicted", "error_pct"))
+        color=alt.Color("study:N"), tooltip=_tips(points, "name", "metric", "measured", "predicted", "error_pct"))
     diagonal = alt.Chart(alt.InlineData(values=[{"v": -span}, {"v": span}], name="diagonal")).mark_line(
         color="#999", strokeDash=[4, 4]).encode(x="v:Q", y="v:Q")
     return alt.layer(diagonal, dots).properties(width=HEIGHT + 80, height=HEIGHT + 80)

@@ -178,20 +178,7 @@ def with_config_id(frame: pl.LazyFrame | pl.DataFrame, study: str, texts: dict[s
 def config_id_int(row: dict) -> int:
     """config_id of one row (a dict of key column -> Python value), in plain Python: the reference
     the vectorized expression is tested against."""
-    total = 0
-    for name, value in row.items():
-        if name in DEFAULTS and value == DEFAULTS[name] and (value is None) == (DEFAULTS[name] is None):
-            continue
-        if value is None:
-            code = NULL_CODE
-        elif isinstance(value, str):
-            code = blake64(value)
-        elif name in FLOAT_AXES:
-            code = round(value * FLOAT_SCALE) & MASK
-        else:
-            code = int(value) & MASK
-        total = (total + mix_int(code ^ blake64(name))) & MASK
-    z = mix_int(total)
+    z = mix_int(sum(_term_int(name, value) for name, value in row.items()) & MASK)
     return z - U64 if z >= 1 << 63 else z
 
 

@@ -11,6 +11,8 @@ import pipeline
 import polars as pl
 
 from pipeline.catalogs.load import load_catalogs
+from tests.walls.test_new_accelerators_r2 import NEW as NEW_R2
+from tests.walls.test_new_accelerators_r3 import NEW as NEW_R3
 
 GIB = 1024 ** 3
 
@@ -32,7 +34,8 @@ NEW = [
 ]
 
 
-@pytest.mark.parametrize("name, dtype, peak, bandwidth, memory", NEW)
+# every round of new accelerators (this file, _r2, _r3): each evaluates at its cited dense peak
+@pytest.mark.parametrize("name, dtype, peak, bandwidth, memory", NEW + NEW_R2 + NEW_R3)
 def test_new_accelerator_evaluates_with_its_cited_peak(name, dtype, peak, bandwidth, memory):
     row = pipeline.evaluate(model="Llama 2 7B", hardware=name, batch=1, compute_dtype=dtype).row(0, named=True)
     assert row["ridge_point_flop_per_byte"] == pytest.approx(peak / bandwidth, rel=1e-3)
