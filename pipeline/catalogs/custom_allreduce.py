@@ -182,6 +182,9 @@ SGLANG = ("https://github.com/sgl-project/sglang/blob/004e6561cb8ae26d62166c1578
 PROFILE_LIMITS = {
     ("vLLM", "nvidia-ampere"): (8388608.0, 8.0, VLLM), ("vLLM", "nvidia-hopper"): (8388608.0, 8.0, VLLM),
     ("TensorRT-LLM", "nvidia-ampere"): (8e6, 16.0, TRTLLM), ("TensorRT-LLM", "nvidia-hopper"): (8e6, 16.0, TRTLLM),
+    # the engine runtime behind Triton builds the same all-reduce plugin (plugin.py)
+    ("TensorRT-LLM Triton", "nvidia-ampere"): (8e6, 16.0, TRTLLM),
+    ("TensorRT-LLM Triton", "nvidia-hopper"): (8e6, 16.0, TRTLLM),
     ("SGLang", "any"): (8388608.0, 8.0, SGLANG), ("SGLang", "nvidia-blackwell"): (8388608.0, 8.0, SGLANG),
     ("SGLang", "amd-cdna3"): (16777216.0, 8.0, SGLANG),
 }

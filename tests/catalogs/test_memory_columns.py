@@ -77,8 +77,10 @@ def test_memory_fractions_are_the_frameworks_documented_defaults():
     profiles = read_catalog("efficiency_profiles", BUNDLED).filter(pl.col("memory_fraction").is_not_null())
     got = {(r["framework"], r["memory_fraction"], r["memory_fraction_of"])
            for r in profiles.iter_rows(named=True)}
-    # vLLM gpu_memory_utilization 0.9 of the total; TensorRT-LLM free_gpu_memory_fraction 0.9 of the free memory
-    assert got == {("vLLM", 0.9, "total"), ("TensorRT-LLM", 0.9, "free"), ("default", 0.9, "total")}
+    # vLLM gpu_memory_utilization 0.9 of the total; TensorRT-LLM free_gpu_memory_fraction 0.9 of the free memory;
+    # the Triton backend's kv_cache_free_gpu_mem_fraction 0.9 "of GPU memory (after loading the model)"
+    assert got == {("vLLM", 0.9, "total"), ("TensorRT-LLM", 0.9, "free"), ("TensorRT-LLM Triton", 0.9, "free"),
+                   ("default", 0.9, "total")}
     assert set(profiles["workload"]) == {"inference"}
 
 

@@ -32,6 +32,7 @@ def pick(framework: str, family: str, workload: str = "inference", dtype: str = 
     ("vLLM", "nvidia-ampere", True, 2048, 0.0),  # max_num_batched_tokens, OpenAI server, A100
     ("vLLM", "nvidia-hopper", True, 8192, 0.0),  # ... on >= 70 GiB GPUs other than A100
     ("TensorRT-LLM", "nvidia-hopper", True, 8192, 0.0),  # max_num_tokens 8192, overlap scheduler
+    ("TensorRT-LLM Triton", "nvidia-hopper", False, 8192, 0.0),  # Triton backend: cuda_graph_mode default false
     ("SGLang", "nvidia-hopper", True, 8192, 0.0),  # chunked_prefill_size on 35-160 GB GPUs
     ("SGLang", "amd-cdna3", True, 16384, 0.0),  # ... on >= 160 GB (MI300)
 ])
@@ -97,3 +98,13 @@ def test_vllm_decode_replays_a_graph_and_prefill_stays_eager():
         880 * 4e-6 - (2.5e-6 + 880e-9) + default["decode_communication_time_s"] - vllm["decode_communication_time_s"])
     assert vllm["prefill_communication_time_s"] == pytest.approx(default["prefill_communication_time_s"])
     assert vllm["ttft_s"] == pytest.approx(default["ttft_s"])
+
+
+def test_the_triton_engine_runtime_launches_decode_eagerly():
+    """The Triton TensorRT-LLM backend leaves cuda_graph_mode false (docs/model_config.md); its
+    profile is TensorRT-LLM's otherwise (η, memory fraction, all-reduce plugin), so its ITL is
+    TensorRT-LLM's plus the 80 x 11 eager launches (4 us each) minus one graph replay."""
+    triton, trtllm = _serving("TensorRT-LLM Triton"), _serving("TensorRT-LLM")
+    assert triton["decode_launch_overhead_s"] == pytest.approx(80 * 11 * 4e-6)
+    assert triton["itl_s"] - trtllm["itl_s"] == pytest.approx(80 * 11 * 4e-6 - (2.5e-6 + 880 * 1e-9))
+    assert triton["ttft_s"] == pytest.approx(trtllm["ttft_s"])
