@@ -61,6 +61,13 @@ NOTES: list[tuple[str, str, str]] = [
      "2026-12-03 (r-reg): searched again for NVIDIA's H800 datasheet in the docs and pages corpora: only "
      "third-party comparisons (a network vendor, a blog, an encyclopedia) quote it; no NVIDIA-hosted copy is "
      "reachable. The row stays source_quality secondary on the copies named above."),
+    ("models", "Kimi K2",
+     "2026-12-03 (r-reg): a verbatim copy of moonshotai/Kimi-K2-Instruct's config.json (https://github.com/"
+     "ai-dynamo/aiconfigurator/blob/095f58a51c4ca8e61b66ec108d86f223f8d559ce/aic-core/src/aiconfigurator_core/"
+     "model_configs/moonshotai--Kimi-K2-Instruct_config.json: model_type kimi_k2, 61 layers, first_k_dense_replace "
+     "1, 384 routed + 1 shared experts of 2048, top-8, 64 heads, q_lora 1536, kv_lora 512, vocab 163840, "
+     "max_position_embeddings 131072, num_nextn_predict_layers 0) imports to exactly this row (every column "
+     "equal), so the transcribed config above is confirmed."),
     ("hardware", "GB300 NVL72 GPU",
      "2026-12-03 (r-reg): NVIDIA's NVL72 AI Factory Enterprise RA (https://docs.nvidia.com/"
      "enterprise-reference-architectures/nvl72-ai-factory/latest/components.html, read) confirms the domain: "
