@@ -24,9 +24,11 @@ from pipeline.walls.attention_kernel import attention_query_blocks
 from pipeline.walls.communication import (
     ALLREDUCE_FIT_COLUMNS,
     all_to_all_s,
-    fitted_all_reduce_s,
+    fitted_alpha_s,
+    fitted_beta_bytes_per_s,
     hierarchical_all_reduce_s,
     ring_all_gather_s,
+    ring_all_reduce_s,
     ring_reduce_scatter_s,
 )
 from pipeline.walls.kernel_calls import (
@@ -164,7 +166,9 @@ def _attention() -> tuple[UExpr, UExpr, UExpr]:
 def _collective_time() -> UExpr:
     """Within one scale-up domain the communication wall's ring (the all-reduce at its fitted
     alpha and beta where the fabric has a fit); across domains the cluster's scale-out NICs:
-    NCCL's hierarchical all-reduce, rings for the others (as the training study's terms)."""
+    NCCL's all-reduce with the domain's part at that same fitted alpha and beta, pipelined with
+    the exchange between nodes (``hierarchical_all_reduce_s``); rings for the others (as the
+    training study's terms)."""
     n, message, domain = _c("ranks"), _c("message_bytes", "B"), _c("scaleup_domain_size")
     latency, link = _c("scaleup_link_latency_s", "s"), _c("scaleup_link_bandwidth_bytes_per_s", "B/s")
     eta_link = _c("eta_link")
@@ -175,8 +179,10 @@ def _collective_time() -> UExpr:
     out_alpha = _c("scaleout_latency_s", "s")
     fit = [_c(c) for c in ALLREDUCE_FIT_COLUMNS]
     g = minimum(domain, n)
-    all_reduce = where(n <= domain, fitted_all_reduce_s(n, message, latency, link, latency, up_beta, *fit),
-                       hierarchical_all_reduce_s(n / g, g, message, latency, up_beta, out_alpha, out_beta))
+    up_alpha = fitted_alpha_s(message, latency, latency, *fit)  # the domain's all-reduce: fitted where it can
+    up_fitted = fitted_beta_bytes_per_s(message, link, up_beta, *fit)
+    all_reduce = where(n <= domain, ring_all_reduce_s(n, message, up_alpha, up_fitted),
+                       hierarchical_all_reduce_s(n / g, g, message, up_alpha, up_fitted, out_alpha, out_beta))
     alpha, beta = link_for_span(n, domain, latency, out_alpha), link_for_span(n, domain, up_beta, out_beta)
     op = pl.col("op")
     return where(op == "all_reduce", all_reduce,
@@ -186,10 +192,12 @@ def _collective_time() -> UExpr:
 
 
 def _basis(is_gemm: pl.Expr, is_collective: pl.Expr, within: pl.Expr) -> pl.Expr:
-    fitted = pl.col("op").eq("all_reduce") & within & pl.col(ALLREDUCE_FIT_COLUMNS[-1]).is_not_null()
+    has_fit = pl.col("op").eq("all_reduce") & pl.col(ALLREDUCE_FIT_COLUMNS[-1]).is_not_null()
     return (pl.when(is_gemm).then(pl.col("efficiency_basis").cast(pl.String))
-            .when(is_collective & fitted).then(pl.col("comm_basis"))
+            .when(is_collective & has_fit & within).then(pl.col("comm_basis"))
             .when(is_collective & within).then(pl.lit("link x eta_link"))
+            .when(is_collective & has_fit).then(pl.format("hierarchical, pipelined: {} within, NICs x eta_link across",
+                                                          "comm_basis"))
             .when(is_collective).then(pl.lit("hierarchical: link x eta_link within, NICs x eta_link across"))
             .otherwise(pl.lit("profile η")))
 

@@ -68,12 +68,37 @@ def all_to_all_s(n: UExpr, message: UExpr, alpha: UExpr, beta: UExpr) -> UExpr:
 def hierarchical_all_reduce_s(domains: UExpr, g: UExpr, message: UExpr, up_alpha: UExpr, up_beta: UExpr,
                               out_alpha: UExpr, out_beta: UExpr) -> UExpr:
     """All-reduce over ``domains`` scale-up domains of ``g`` ranks each, as NCCL runs it across
-    nodes: reduce-scatter within the domain, all-reduce of M/g across domains by the faster of
-    ring and double binary tree (what NCCL's tuner picks), all-gather within the domain."""
-    across = minimum(ring_all_reduce_s(domains, message / g, out_alpha, out_beta),
-                     tree_all_reduce_s(domains, message / g, out_alpha, out_beta))
-    within = ring_reduce_scatter_s(g, message, up_alpha, up_beta) + ring_all_gather_s(g, message, up_alpha, up_beta)
-    return within + across
+    nodes (ring, tree or NVLS tree): the all-reduce within the domain (2(g-1) alpha + 2(g-1)/g
+    M / up_beta) and the exchange between domains run at once, chunk by chunk (NCCL pipelines
+    its channels' chunks through every hop: "Massively Scale Your Deep Learning Training with
+    NCCL 2.4", NVIDIA 2019), so their latencies add and the slower transfer sets the pace.
+    Between domains each node's NICs together (g x ``out_beta`` per GPU) carry, per node and
+    direction, M for a tree over 2 nodes (each node roots one of the two trees, half the
+    message each) and 2(n-1)/n M for the ring over all n ranks (one crossing per channel
+    and node; the tree over more nodes, 2 M at an inner node, is never lighter), at
+    ``scaleout_hop_latency_s`` per hop, 2 ceil(log2 domains) hops (up the tree and down)."""
+    n = domains * g
+    within_alpha = where(g > 1, 2.0 * (g - 1.0) * up_alpha, 0)
+    within = where(g > 1, (2.0 * (g - 1.0) / g * message / up_beta).to("s"), 0)
+    per_node = minimum(where(domains <= 2, 1.0, 2.0), 2.0 * (n - 1.0) / n)
+    across_alpha = 2.0 * domains.log(2).ceil() * scaleout_hop_latency_s(message, out_alpha)
+    across = (per_node * message / (g * out_beta)).to("s")
+    return where(domains > 1, within_alpha + across_alpha + maximum(within, across), within_alpha + within)
+
+
+# NCCL's cost model (src/graph/tuning.cc, NVIDIA/nccl commit b6475625, hwLat[NCCL_HW_NET]): the
+# network latency of a ring step with the LL protocol is 2.7 us (the cluster catalog's
+# scaleout_latency_s), of a tree hop 5.0 / 8.5 / 28 us with LL / LL128 / Simple. NCCL moves
+# from LL to LL128 to Simple as messages grow; per all-reduce regime r0..r4 (the fit's size
+# bounds below): LL, LL, LL128, Simple, Simple. Kept as multiples of the ring LL latency so a
+# cluster's own scale-out latency scales them.
+TREE_HOP_LATENCY_RATIO = (5.0 / 2.7, 5.0 / 2.7, 8.5 / 2.7, 28.0 / 2.7, 28.0 / 2.7)
+
+
+def scaleout_hop_latency_s(message: UExpr, out_alpha: UExpr) -> UExpr:
+    """Latency of one tree hop between domains for an all-reduce of ``message`` bytes: NCCL's
+    tree latency of the protocol it uses at that size, relative to ``out_alpha`` (ring LL)."""
+    return _by_regime(message, [ratio * out_alpha for ratio in TREE_HOP_LATENCY_RATIO])
 
 
 # Upper bounds (bytes) of the all-reduce fit's message-size regimes r0..r4, the last unbounded:

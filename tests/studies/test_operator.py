@@ -114,19 +114,22 @@ def test_all_gather_in_a_node_at_link_times_eta_link(catalogs):
 
 
 def test_all_reduce_across_nodes_is_hierarchical(catalogs):
-    """16 ranks on 8-GPU domains: reduce-scatter and all-gather within the node, a ring
-    all-reduce of M/8 between the 2 nodes over the NICs: 8 x 400 Gb/s per node / 8 GPUs."""
+    """16 ranks on 8-GPU domains: the node's all-reduce at the collectives catalog's fit for a
+    1 GiB message (regime r4: alpha ratio x link latency, link fraction x link), pipelined with
+    the exchange of M per node between the 2 nodes over their 8 x 400 Gb/s NICs x eta_link,
+    after 2 tree hops of NCCL's Simple latency (28 / 2.7 x the cluster's ring LL latency)."""
     row = pipeline.evaluate_kernel("all_reduce", cluster=POD, message_bytes=GIB, ranks=16).row(0, named=True)
     hw = hardware(catalogs, H100)
     pod = catalogs.clusters.filter(pl.col("name") == POD).row(0, named=True)
-    eta = row["eta_link"]
-    up = hw["scaleup_link_bandwidth_bytes_per_s"] * eta
-    out = pod["nic_bandwidth_bits_per_s"] * pod["nics_per_node"] / 8 / pod["accelerators_per_node"] * eta
-    within = 2 * (7 * hw["scaleup_link_latency_s"] + 7 / 8 * GIB / up)
-    across = min(2 * pod["scaleout_latency_s"] + (GIB / 8) / out,  # ring over 2: 2 alpha + 2 (1/2) m / beta
-                 2 * pod["scaleout_latency_s"] + 2 * (GIB / 8) / out)  # double binary tree of depth 1
-    assert row["time_s"] == pytest.approx(within + across, rel=1e-9)
-    assert row["busbw_bytes_per_s"] == pytest.approx(GIB / (within + across) * 2 * 15 / 16, rel=1e-9)
+    fit = pl.read_csv(bundled_registry() / "collective_fits.csv").filter(
+        pl.col("fabric_class") == "nvlink4_nvswitch", pl.col("regime") == "r4").row(0, named=True)
+    node_nics = pod["nic_bandwidth_bits_per_s"] * pod["nics_per_node"] / 8 * row["eta_link"]
+    within = 1.75 * GIB / (fit["link_fraction"] * hw["scaleup_link_bandwidth_bytes_per_s"])
+    across = GIB / node_nics
+    latency = 14 * fit["alpha_s"] + 2 * 28e-6 * pod["scaleout_latency_s"] / 2.7e-6
+    assert row["time_s"] == pytest.approx(latency + max(within, across), rel=1e-9)
+    assert row["busbw_bytes_per_s"] == pytest.approx(GIB / row["time_s"] * 2 * 15 / 16, rel=1e-9)
+    assert row["efficiency_basis"].startswith("hierarchical, pipelined: all-reduce fit nvlink4_nvswitch")
 
 
 def test_rows_are_vectorized_and_keep_their_order_and_reasons(catalogs):

@@ -6,9 +6,10 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from pipeline.units import col
+from pipeline.units import col, lit
 from pipeline.walls.communication import (
     all_to_all_s,
+    hierarchical_all_reduce_s,
     ring_all_gather_s,
     ring_all_reduce_s,
     ring_reduce_scatter_s,
@@ -45,6 +46,27 @@ def test_reduce_scatter_and_all_gather_are_half_an_all_reduce():
 def test_double_binary_tree():
     """1024 ranks: 2 x log2(1024) = 20 latency steps, 2 M / beta on the wire."""
     assert values(tree_all_reduce_s(N, M, A, B))[2] == pytest.approx(20 * 5e-6 + 2 * 1e9 / 450e9, rel=1e-12)
+
+
+HIER = pl.DataFrame({"d": [2.0, 4.0, 2.0, 1.0], "g": [8.0, 8.0, 8.0, 8.0], "m": [2.0**30, 2.0**30, 65536.0, 2.0**30]})
+
+
+def test_hierarchical_all_reduce_pipelines_the_node_and_the_network():
+    """Domains of 8 ranks at 1 us / 400 GB/s inside, 2.7 us (NCCL ring LL) / 50 GB/s per GPU
+    of NIC. 2 domains, 1 GiB: inside 14 x 1 us + 1.75 x 2^30 / 400e9 = 4.712 ms; the network
+    carries M per node over 8 x 50 GB/s = 2.684 ms after 2 tree hops of 28 us (Simple): the
+    slower transfer sets the pace, 14 + 56 us + 4.698 ms. 4 domains (32 ranks): the ring's
+    2 x 31/32 M per node = 5.200 ms over the NICs beats the tree's 2 M; 4 hops. 64 KiB, 2
+    domains: LL, 5.0 us a hop. One domain: the ring inside alone."""
+    d, g, m = col("d", ""), col("g", ""), col("m", "B")
+    expr = hierarchical_all_reduce_s(d, g, m, lit(1e-6, "s"), lit(400e9, "B/s"), lit(2.7e-6, "s"),
+                                     lit(50e9, "B/s"))
+    got = HIER.select(expr.magnitude("s")).to_series().to_list()
+    gib = 2.0**30
+    assert got[0] == pytest.approx(14e-6 + 2 * 28e-6 + 1.75 * gib / 400e9, rel=1e-12)
+    assert got[1] == pytest.approx(14e-6 + 4 * 28e-6 + 2 * 31 / 32 * gib / 400e9, rel=1e-12)
+    assert got[2] == pytest.approx(14e-6 + 2 * 5.0e-6 + 1.75 * 65536 / 400e9, rel=1e-12)
+    assert got[3] == pytest.approx(14e-6 + 1.75 * gib / 400e9, rel=1e-12)
 
 
 def test_all_to_all_pairwise_exchange():
