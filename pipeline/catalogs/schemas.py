@@ -95,7 +95,8 @@ class ModelSchema(Provenance):
     position_embedding: str = text(  # relative: Transformer-XL encodings (Dai et al. 2019), as in Gopher
         "position encoding", nullable=True, isin=["learned", "rope", "alibi", "relative", "none"])
     has_linear_bias: bool = flag("linear layers have biases", nullable=True)
-    norm_type: str = text("normalisation", nullable=True, isin=["layernorm", "rmsnorm"])
+    norm_type: str = text("normalisation (CNNs: batchnorm where every convolution is followed by one)", nullable=True,
+                          isin=["layernorm", "rmsnorm", "batchnorm"])
     n_experts: int = count("routed experts per MoE layer", nullable=True)
     n_experts_per_token: int = count("routed experts per token", nullable=True)
     n_shared_experts: int = count("always-active shared experts", nullable=True, ge=0)

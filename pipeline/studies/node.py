@@ -73,9 +73,14 @@ class NodeCoreSchema(pa.DataFrameModel):
     activation_traffic_bytes: float = result("B", "activations written once and read once", "wall 2")
     bytes_moved: float = result("B", "weight + KV + activation traffic", "wall 2")
     memory_time_s: float = result("s", "bytes_moved / memory bandwidth", "wall 2")
+    elementwise_traffic_bytes: float = result(
+        "B", "CNN training: batch-norm and activation kernels' passes over the feature maps (0 otherwise)",
+        "Ioffe & Szegedy 2015 Alg. 1; Jung et al. 2019 (arXiv:1807.01702)")
+    elementwise_time_s: float = result("s", "elementwise_traffic_bytes / memory bandwidth, beside the convolutions",
+                                       "wall 2")
     kernel_launches: float = result("", "kernels launched this step", "layers x kernels per layer")
     launch_overhead_s: float = result("s", "kernel_launches x launch_overhead_per_kernel_s", "wall 3")
-    latency_s: float = result("s", "max(compute, memory) + launch overhead; null if infeasible",
+    latency_s: float = result("s", "max(compute, memory) + element-wise + launch overhead; null if infeasible",
                                         "wall 3")
     bound: pl.Categorical = result(None, "largest time term: compute, memory, overhead, input pipeline or "
                                    "capacity (does not fit); words: pipeline.walls.bounds", "wall 3")
@@ -136,7 +141,7 @@ HARDWARE = ["vendor", "family", "category", "memory_capacity_bytes", "usable_mem
 MODEL_INPUTS = ["model_type", "is_moe", "n_layers", "forward_flop_per_sample", "activation_elements_per_sample",
                 "d_model", "n_heads", "n_kv_heads", "head_dim", "ffn_dim", "vocab_size", "has_linear_bias",
                 "n_experts", "n_experts_per_token", "n_shared_experts", "expert_ffn_dim", "n_dense_layers",
-                "kv_lora_rank", "qk_rope_head_dim", *PATTERN_COLUMNS]
+                "kv_lora_rank", "qk_rope_head_dim", "norm_type", *PATTERN_COLUMNS]
 KNOBS = ["kernels_per_transformer_layer", "kernels_per_cnn_layer", "launch_overhead_per_kernel_s",
          "synthesis_target_fraction", "host_cores_per_node", "accelerators_per_node", "prefill_chunk_tokens"]
 DROP_CONTEXT = SEQ_CONTEXT.reason

@@ -93,6 +93,47 @@ def activation_traffic_elements(is_transformer: Plain, activation_elements_per_s
     return where(is_transformer, step_activation_elements, cnn) * step_multiplier
 
 
+# A CNN training step's element-wise passes over each feature map, per element, in separate
+# kernels from the convolutions (PyTorch and MXNet call cuDNN's batch-norm, then an activation kernel):
+# - batch norm (Ioffe & Szegedy 2015, arXiv:1502.03167, Algorithm 1 and §3 backward): forward reads
+#   the map for the mini-batch mean and variance (1), reads it again and writes the normalised map
+#   (2); backward reads the incoming gradient and the input for the two reductions (2), then reads
+#   both again and writes the gradient (3): 8 passes. ResNet puts it "right after each convolution
+#   and before activation" (He et al. 2015, arXiv:1512.03385 §3.4).
+# - the activation (ReLU, ReLU6, SiLU): forward reads and writes (2), backward reads the gradient and
+#   the forward value and writes the gradient (3): 5 passes.
+# The convolutions' own reads and writes (forward, data and weight gradients: 6 passes, the
+# ``activation_traffic_elements`` of a train step) overlap their math; these do not: "non-convolutional
+# layers ... are often constrained by main-memory bandwidth" and BN's mini-batch statistics defeat
+# fusing it into the convolution (Jung et al. 2019, "Restructuring Batch Normalization to Accelerate
+# CNN Training", SysML, arXiv:1807.01702, abstract and §3). Residual adds and pooling are not counted.
+BATCH_NORM_TRAIN_PASSES = 8.0
+ACTIVATION_TRAIN_PASSES = 5.0
+
+
+@column
+def elementwise_passes(is_transformer: Plain, step: Plain, norm_type: Plain) -> UExpr:
+    """Element-wise passes over each feature map in a CNN training step (activation, plus batch norm
+    where the model has it); 0 for transformers (their norms are operators) and at inference (BN folds
+    into the convolution's weights and the activation into its epilogue: TensorRT's layer fusion)."""
+    cnn = ACTIVATION_TRAIN_PASSES + where(norm_type == "batchnorm", BATCH_NORM_TRAIN_PASSES, 0.0)
+    return where(~is_transformer & (step == "train"), cnn, 0.0)
+
+
+@column
+def elementwise_traffic_bytes(elementwise_passes: UExpr, activation_elements_per_sample: UExpr, batch: UExpr,
+                              bytes_per_element: UExpr) -> UExpr:
+    """Bytes the element-wise kernels move: passes x feature-map elements x batch x bytes each."""
+    return (elementwise_passes * activation_elements_per_sample.fill_null(0.0) * batch
+            * bytes_per_element).fill_null(0.0)
+
+
+@column
+def elementwise_time_s(elementwise_traffic_bytes: UExpr, memory_bandwidth_bytes_per_s: UExpr) -> UExpr:
+    """Their time at the memory bandwidth, added to the step (not overlapped with the convolutions)."""
+    return (elementwise_traffic_bytes / memory_bandwidth_bytes_per_s).to("s")
+
+
 @column
 def activation_traffic_bytes(activation_traffic_elements: UExpr, bytes_per_element: UExpr) -> UExpr:
     return activation_traffic_elements * bytes_per_element

@@ -149,9 +149,11 @@ def ops_devices(hardware: Plain) -> UExpr:
 
 
 @column
-def power_utilization(compute_time_s: UExpr, memory_time_s: UExpr, latency_s: UExpr) -> UExpr:
-    """The roofline's busier engine over the step: max(compute, memory) / latency (launch gaps idle)."""
-    return (maximum(compute_time_s, memory_time_s) / latency_s).to("")
+def power_utilization(compute_time_s: UExpr, memory_time_s: UExpr, elementwise_time_s: UExpr,
+                      latency_s: UExpr) -> UExpr:
+    """The busier engine over the step: (max(compute, memory) + element-wise kernels) / latency
+    (launch gaps idle)."""
+    return ((maximum(compute_time_s, memory_time_s) + elementwise_time_s) / latency_s).to("")
 
 
 @column

@@ -1,8 +1,9 @@
 """Wall 21 (sensitivity) of the node study's latency.
 
-latency = max(compute, memory) + launches, with compute = FLOPs / (peak x eta) and memory =
-bytes / bandwidth: d log latency / d log x is -(the binding term's share) for the input that
-term divides by, 0 for the other (exact away from the compute = memory kink).
+latency = max(compute, memory) + element-wise + launches, with compute = FLOPs / (peak x eta),
+memory = bytes / bandwidth and element-wise = its bytes / bandwidth (CNN training, 0 otherwise):
+d log latency / d log x is -(the share of the terms x divides) for each input, the max counting
+only its binding term (exact away from the compute = memory kink).
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ def elasticity_peak_flop_per_s(is_feasible: Plain, compute_time_s: UExpr, memory
 
 @column
 def elasticity_memory_bandwidth(is_feasible: Plain, compute_time_s: UExpr, memory_time_s: UExpr,
-                                latency_s: UExpr) -> UExpr:
-    """Wall 21: d log latency / d log memory bandwidth."""
-    return _share(is_feasible, memory_time_s > compute_time_s, memory_time_s, latency_s)
+                                elementwise_time_s: UExpr, latency_s: UExpr) -> UExpr:
+    """Wall 21: d log latency / d log memory bandwidth (the binding memory term and the element-wise
+    kernels both divide by it)."""
+    binding = where(memory_time_s > compute_time_s, memory_time_s, 0.0) + elementwise_time_s
+    return only_where(is_feasible, -(binding / latency_s).to(""))
 
 
 @column
@@ -49,13 +52,14 @@ def binding_input(elasticity_peak_flop_per_s: UExpr, elasticity_memory_bandwidth
 
 @column
 def elasticity_batch(is_feasible: Plain, is_moe: Plain, compute_time_s: UExpr, memory_time_s: UExpr,
-                     weight_traffic_bytes: UExpr, memory_bandwidth_bytes_per_s: UExpr, latency_s: UExpr) -> UExpr:
+                     elementwise_time_s: UExpr, weight_traffic_bytes: UExpr, memory_bandwidth_bytes_per_s: UExpr,
+                     latency_s: UExpr) -> UExpr:
     """Wall 21: d log latency / d log batch. FLOPs, KV and activation bytes grow with the batch,
     weights do not: compute-bound rows move by compute / latency, memory-bound rows by the
-    batch-proportional bytes' time / latency. Null for MoE (the experts a batch touches grow
+    batch-proportional bytes' time / latency, plus the element-wise kernels' (all per sample). Null for MoE (the experts a batch touches grow
     with it, not in proportion)."""
     per_batch = memory_time_s - (weight_traffic_bytes / memory_bandwidth_bytes_per_s).to("s")
-    moving = where(compute_time_s >= memory_time_s, compute_time_s.to("s"), per_batch.to("s"))
+    moving = where(compute_time_s >= memory_time_s, compute_time_s.to("s"), per_batch.to("s")) + elementwise_time_s
     return only_where(is_feasible & ~is_moe, (moving / latency_s).to(""))
 
 

@@ -23,20 +23,21 @@ def launch_overhead_s(kernel_launches: UExpr, launch_overhead_per_kernel_s: UExp
 
 
 @column
-def latency_s(is_feasible: Plain, compute_time_s: UExpr, memory_time_s: UExpr,
+def latency_s(is_feasible: Plain, compute_time_s: UExpr, memory_time_s: UExpr, elementwise_time_s: UExpr,
               launch_overhead_s: UExpr) -> UExpr:
-    """max(compute, memory) + launch overhead: the roofline step time plus host launches; null
-    where the step does not fit in memory."""
-    return only_where(is_feasible, maximum(compute_time_s, memory_time_s) + launch_overhead_s)
+    """max(compute, memory) + element-wise kernels + launch overhead: the roofline step time, the
+    memory-bound kernels that run between the convolutions of a CNN training step (wall 2,
+    ``elementwise_time_s``; 0 otherwise) and host launches; null where the step does not fit."""
+    return only_where(is_feasible, maximum(compute_time_s, memory_time_s) + elementwise_time_s + launch_overhead_s)
 
 
 @column
-def bound(is_feasible: Plain, compute_time_s: UExpr, memory_time_s: UExpr,
+def bound(is_feasible: Plain, compute_time_s: UExpr, memory_time_s: UExpr, elementwise_time_s: UExpr,
           launch_overhead_s: UExpr, input_utilization: UExpr) -> Plain:
-    """The largest time term (``pipeline.walls.bounds``): compute, memory or overhead (launches);
-    capacity where the step does not fit; the input pipeline when a training row's data cannot
-    keep up (walls 8, 9, with [data] set)."""
-    c, m, o = compute_time_s, memory_time_s, launch_overhead_s
+    """The largest time term (``pipeline.walls.bounds``): compute, memory (the overlapped traffic plus
+    the element-wise kernels) or overhead (launches); capacity where the step does not fit; the input
+    pipeline when a training row's data cannot keep up (walls 8, 9, with [data] set)."""
+    c, m, o = compute_time_s, memory_time_s + elementwise_time_s, launch_overhead_s
     return binding((~is_feasible, "capacity"),
                    (input_utilization.fill_null(0) > 1.0, "input pipeline"),
                    ((c >= m) & (c >= o), "compute"),

@@ -74,13 +74,13 @@ COMPARED = {
     "activation_traffic_bytes": "B", "bytes_moved": "B", "memory_time_s": "s", "kernel_launches": "",
     "launch_overhead_s": "s", "latency_s": "s", "bound": None, "achieved_flop_per_s": "FLOP/s",
     "mfu": "", "samples_per_s": "1/s", "tokens_per_s": "tok/s", "energy_per_step_j": "J",
-    "samples_per_j": "1/J", "tokens_per_j": "tok/J",
+    "samples_per_j": "1/J", "tokens_per_j": "tok/J", "elementwise_traffic_bytes": "B", "elementwise_time_s": "s",
 }
 REQUIRED = ["params_computed", "tokens_per_step", "step_flop", "compute_time_s", "ridge_point_flop_per_byte",
             "arithmetic_intensity_flop_per_byte", "weight_bytes", "kv_cache_bytes", "activation_memory_bytes",
             "optimizer_state_bytes", "memory_footprint_bytes", "memory_headroom_bytes", "is_feasible",
-            "bytes_moved", "memory_time_s", "kernel_launches", "launch_overhead_s", "latency_s", "bound",
-            "mfu", "samples_per_s", "tokens_per_s", "energy_per_step_j", "eta_compute"]
+            "bytes_moved", "memory_time_s", "elementwise_time_s", "kernel_launches", "launch_overhead_s",
+            "latency_s", "bound", "mfu", "samples_per_s", "tokens_per_s", "energy_per_step_j", "eta_compute"]
 KEY = ["hardware", "model", "workload", "step", "compute_dtype", "batch", "seq_len"]
 
 
@@ -321,15 +321,21 @@ def reference_row(hw: dict, m: dict, mr: ModelRef, prec: dict, eta: float, workl
     moved = weight_traffic + kv_traffic + act_traffic
     memory_time = moved / bandwidth
     intensity = flop / moved
+    # CNN training: per feature-map element, batch norm reads twice and writes once forward, reads
+    # four times and writes once backward (8); the activation reads and writes forward, reads two
+    # and writes one backward (5); both in kernels of their own, after the convolutions' time.
+    ew_passes = (5 + (8 if m.get("norm_type") == "batchnorm" else 0)) if cnn and train else 0
+    ew_bytes = ew_passes * Q(m["activation_elements_per_sample"] or 0, "elem") * batch * element
+    ew_time = ew_bytes / bandwidth
 
     # Wall 3.
     per_layer = KERNELS_PER_CNN_LAYER if cnn else KERNELS_PER_TRANSFORMER_BLOCK
     launches = Q(m["n_layers"] * per_layer * passes, "")
     overhead = launches * LAUNCH_COST
     if feasible:
-        ct, mt, ot = (t.m_as("s") for t in (compute_time, memory_time, overhead))
-        latency = Q(max(ct, mt), "s") + overhead
-        bound = "compute" if ct >= mt and ct >= ot else ("memory" if mt >= ot else "overhead")
+        ct, mt, et, ot = (t.m_as("s") for t in (compute_time, memory_time, ew_time, overhead))
+        latency = Q(max(ct, mt) + et, "s") + overhead
+        bound = "compute" if ct >= mt + et and ct >= ot else ("memory" if mt + et >= ot else "overhead")
         samples_s = batch / latency
         tokens_s = None if cnn else tokens / latency
         r |= {"latency_s": latency, "bound": bound, "achieved_flop_per_s": flop / latency,
@@ -355,6 +361,7 @@ def reference_row(hw: dict, m: dict, mr: ModelRef, prec: dict, eta: float, workl
         "memory_headroom_bytes": headroom, "is_feasible": feasible, "weight_traffic_bytes": weight_traffic,
         "kv_traffic_bytes": kv_traffic, "activation_traffic_bytes": act_traffic, "bytes_moved": moved,
         "memory_time_s": memory_time, "kernel_launches": launches, "launch_overhead_s": overhead,
+        "elementwise_traffic_bytes": ew_bytes, "elementwise_time_s": ew_time,
     }
     r["attainable_flop_per_s"] = Q(r["attainable_flop_per_s"], "FLOP/s")
     return r

@@ -123,6 +123,19 @@ def test_the_bert_phase2_mean_length_is_the_nvidia_readmes_counts(catalogs):
     assert row["input_tokens_max"] == 512 and row["samples"] == 156_726_829
 
 
+def test_squad_runs_its_unpadded_mean_length(catalogs):
+    """Padding is 54 % of SQuAD v1.1's tokens at max_seq_len 384 (openreview 3nzKUh9a4M): 384 x 0.46 =
+    176.64 valid tokens per sample, which MLPerf's BERT rows name and run (rounded, 177), not 384."""
+    row = catalogs.workloads.filter(pl.col("name") == "SQuAD v1.1").row(0, named=True)
+    assert row["input_tokens_mean"] == pytest.approx(176.6, abs=0.05)
+    assert row["input_tokens_max"] == 384
+    bert = catalogs.measurements.filter((pl.col("model") == "BERT-Large") & pl.col("scenario").is_in(
+        ["offline", "server"]))
+    assert bert.height >= 20 and bert["dataset"].unique().to_list() == ["SQuAD v1.1"]
+    spec = {"axes": {"seq_len": [384], "batch": [1024]}, "efficiency": {"framework": "default"}}
+    assert dataset_length(spec, {"dataset": "SQuAD v1.1"}, {"SQuAD v1.1": 176.6})["axes"]["seq_len"] == [177]
+
+
 def test_a_node_row_naming_a_dataset_runs_its_mean_tokens_per_sample(tmp_path, catalogs):
     """MLPerf BERT training on 8 H100 at 768 samples a step, seq_len 512 (the bound): predicted as the
     train step on 96 samples of the dataset's 254 tokens (rounded 254.2), the same as that

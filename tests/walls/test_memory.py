@@ -59,3 +59,20 @@ def test_an_encoder_forward_still_holds_the_whole_batch():
     """BERT-Large, batch 64 x 384 tokens, fp16: 2 x 24,576 x 4,096 (the MLP width) x 2 B, unchunked."""
     row = pipeline.evaluate("BERT-Large", "A100 SXM4 80GB", batch=64, seq_len=384).row(0, named=True)
     assert row["step"] == "forward" and row["activation_memory_bytes"] == pytest.approx(2 * 24576 * 4096 * 2)
+
+
+def test_cnn_training_adds_the_batch_norm_and_activation_passes_beside_the_convolutions():
+    """ResNet-50 (11,317,736 feature-map elements per image, batch norm after every convolution),
+    batch 400, fp16 on an H100 SXM5 (3.35e12 B/s): 8 batch-norm + 5 ReLU passes per element =
+    13 x 11,317,736 x 400 x 2 B = 117,704,454,400 B, 35.136 ms at 3.35 TB/s, added to
+    max(compute, memory) + launches. VGG-16 has no batch norm: the activation's 5 passes only.
+    Inference folds both into the convolutions: 0."""
+    train = pipeline.evaluate("ResNet-50", "H100 SXM5 80GB", batch=400, workload="training").row(0, named=True)
+    assert train["elementwise_traffic_bytes"] == pytest.approx(117_704_454_400, rel=1e-12)
+    assert train["elementwise_time_s"] == pytest.approx(117_704_454_400 / 3.35e12, rel=1e-12)
+    roofline = max(train["compute_time_s"], train["memory_time_s"])
+    assert train["latency_s"] == pytest.approx(roofline + 0.035135658 + train["launch_overhead_s"], rel=1e-8)
+    vgg = pipeline.evaluate("VGG-16", "H100 SXM5 80GB", batch=64, workload="training").row(0, named=True)
+    assert vgg["elementwise_traffic_bytes"] == pytest.approx(5 * 15_087_080 * 64 * 2, rel=1e-12)
+    infer = pipeline.evaluate("ResNet-50", "H100 SXM5 80GB", batch=400).row(0, named=True)
+    assert infer["elementwise_traffic_bytes"] == 0 and infer["elementwise_time_s"] == 0

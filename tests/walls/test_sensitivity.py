@@ -119,14 +119,16 @@ def test_synthesized_requirements_meet_the_target_when_put_back():
     units = p.space.units
     base = formulas.plan(p.space.frame(), units, ["latency_s", "target_latency_s", "required_peak_flop_per_s",
                                                   "required_memory_bandwidth_bytes_per_s", "synthesis_note",
-                                                  "memory_time_s", "compute_time_s", "launch_overhead_s"],
-                         keep=True).frame
+                                                  "memory_time_s", "compute_time_s", "launch_overhead_s",
+                                                  "elementwise_time_s"], keep=True).frame
+    base = base.with_columns(fixed_memory_s=pl.col("memory_time_s") + pl.col("elementwise_time_s"))
     for column, required in (("peak_flop_per_s", "required_peak_flop_per_s"),
                              ("memory_bandwidth_bytes_per_s", "required_memory_bandwidth_bytes_per_s")):
         base = formulas.plan(base, units, ["latency_s"], rebind={column: required}, suffix=f"__{column}",
                              keep=True).frame
     rows = base.filter(pl.col("latency_s").is_not_null()).collect()
-    for column, required, other in (("peak_flop_per_s", "required_peak_flop_per_s", "memory_time_s"),
+    # no FLOP/s reaches the target where memory and the element-wise kernels (CNN training) fill it
+    for column, required, other in (("peak_flop_per_s", "required_peak_flop_per_s", "fixed_memory_s"),
                                     ("memory_bandwidth_bytes_per_s", "required_memory_bandwidth_bytes_per_s",
                                      "compute_time_s")):
         met = rows.filter(pl.col(required).is_not_null())
@@ -134,7 +136,7 @@ def test_synthesized_requirements_meet_the_target_when_put_back():
         rel = (met[f"latency_s__{column}"] / met["target_latency_s"] - 1).abs()
         assert rel.max() < 1e-9, column
         unreachable = rows.filter(pl.col(required).is_null())
-        assert (unreachable[other] + unreachable["launch_overhead_s"] > unreachable["target_latency_s"]).all()
+        assert (unreachable[other] + unreachable["launch_overhead_s"] >= unreachable["target_latency_s"]).all()
         assert unreachable.height > 0  # the other term binds somewhere, and the row says so
     assert rows["synthesis_note"].null_count() == 0
     assert rows["target_latency_s"].to_list() == pytest.approx((rows["latency_s"] * 0.8).to_list())
