@@ -29,8 +29,10 @@ LOAD = ["batch", "request_rate", "replicas"]
 DTYPES = ["compute_dtype", "weight_dtype", "kv_dtype"]
 EXTRA_LAYOUT = ["cluster", "draft_model"]  # layout columns that are not serving axes
 SPECULATION = ["spec_draft_tokens", "spec_acceptance", "draft_model"]  # decode workers' only
+MEMORY = ["memory_fraction", "memory_fraction_of_free", "memory_limit_bytes", "weights_per_device_bytes",
+          "activation_bytes_per_device"]  # what the launch settings' memory fraction is made of
 PERCENTILES = {"p50": ("ttft_p50_s", 0.5), "p99": ("ttft_p99_s", 0.99), "mean": ("ttft_mean_s", None)}
-RHO_GRID = 4000  # prefill utilizations tried when inverting the TTFT SLA (steps of 1/4000)
+BISECTIONS = 24  # steps inverting the TTFT SLA for a prefill worker utilization (to 2^-24)
 FRONTIER_X, FRONTIER_Y = "deployment_tokens_per_s_per_gpu", "deployment_tokens_per_s_per_user"
 U = {"s": unit("s"), "": unit(""), "tok": unit("tok"), "B": unit("B"), "1/s": unit("1/s"), "B/s": unit("B/s"),
      "USD/h": unit("USD/h")}
@@ -113,13 +115,13 @@ def pools(rows: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     prefill = one.filter(pl.col("batch") == 1).unique([*request, *plain], keep="first", maintain_order=True).select(
         *request, *[pl.col(c).alias(f"prefill_{c}") for c in plain],
         prefill_devices=pl.col("devices"), prefill_service_s=pl.col("ttft_s"),
-        prefill_memory_fraction=pl.col("memory_fraction"), usd_per_gpu_hour=pl.col("usd_per_gpu_hour"),
+        *[pl.col(c).alias(f"prefill_{c}") for c in MEMORY], usd_per_gpu_hour=pl.col("usd_per_gpu_hour"),
         generated_tokens=pl.col("generated_tokens"))
     decode = one.select(
         *request, *[pl.col(c).alias(f"decode_{c}") for c in layout],
         decode_devices=pl.col("devices"), decode_batch=pl.col("batch").cast(pl.Float64),
         decode_tpot_s=pl.col("itl_s") * pl.col("tpot_speculation"), decode_kv_cache_bytes=pl.col("kv_cache_bytes"),
-        decode_kv_held_tokens=pl.col("kv_held_tokens"), decode_memory_fraction=pl.col("memory_fraction"),
+        decode_kv_held_tokens=pl.col("kv_held_tokens"), *[pl.col(c).alias(f"decode_{c}") for c in MEMORY],
         eta_link=pl.col("eta_link"))
     return prefill, decode
 
@@ -138,27 +140,32 @@ def pairs(prefill: pl.LazyFrame, decode: pl.LazyFrame, network: Network) -> pl.L
                           how="inner", nulls_equal=True).with_columns(
         nic_bandwidth_bytes_per_s=pl.lit(network.nic_bandwidth_bytes_per_s),
         nics_per_accelerator=pl.lit(network.nics_per_accelerator),
-        scaleout_latency_s=pl.lit(network.scaleout_latency_s))
+        scaleout_latency_s=pl.lit(network.scaleout_latency_s), decode_kv_dtype=pl.col("prefill_kv_dtype"))
     return _plan(joined, PAIR_UNITS, ["kv_transfer_time_s", "decode_capacity_requests_per_s"])
 
 
 def prefill_rate_under_sla(pairs_frame: pl.LazyFrame, sla: Sla) -> pl.LazyFrame:
     """``prefill_rate_per_worker``: the largest request rate one prefill worker takes with its
-    TTFT (wait + prefill + KV transfer) within the SLA, rho* / D, rho* the largest utilization on a
-    grid of steps 1/RHO_GRID whose ``prefill_queue_wait_s`` fits the budget; 0 where even an idle
-    worker misses it. Inverted once per distinct (D, transfer), then joined back."""
+    TTFT (wait + prefill + KV transfer) within the SLA, rho* / D: rho* by BISECTIONS vectorized
+    bisection steps on ``prefill_queue_wait_s`` (increasing in rho) against the budget
+    SLA - D - transfer; 0 where even an idle worker misses it."""
     _, quantile = PERCENTILES[sla.percentile]
-    keys = ["prefill_service_s", "kv_transfer_time_s"]
-    distinct = pairs_frame.select(keys).unique()
-    grid = pl.LazyFrame({"prefill_utilization": [(i + 1) / (RHO_GRID + 1) for i in range(RHO_GRID)]})
-    tried = distinct.join(grid, how="cross").with_columns(ttft_quantile=pl.lit(quantile, pl.Float64))
-    waits = _plan(tried, {"prefill_utilization": U[""], "prefill_service_s": U["s"], "ttft_quantile": U[""]},
-                  ["prefill_queue_wait_s"])
+    units = {"prefill_service_s": U["s"], "ttft_quantile": U[""], "prefill_utilization": U[""]}
     budget = sla.ttft_s - pl.col("prefill_service_s") - pl.col("kv_transfer_time_s")
-    best = waits.filter(pl.col("prefill_queue_wait_s") <= budget).group_by(keys).agg(
-        rho_star=pl.col("prefill_utilization").max())
-    return pairs_frame.join(best, on=keys, how="left", nulls_equal=True).with_columns(
-        prefill_rate_per_worker=(pl.col("rho_star").fill_null(0.0) / pl.col("prefill_service_s")))
+    frame = pairs_frame.with_columns(ttft_quantile=pl.lit(quantile, pl.Float64), rho_lo=pl.lit(0.0),
+                                     rho_hi=pl.lit(1.0), wait_budget_s=budget)
+    for k in range(BISECTIONS):
+        frame = frame.with_columns(rho_mid=(pl.col("rho_lo") + pl.col("rho_hi")) / 2.0)
+        frame = formulas.plan(frame, units, ["prefill_queue_wait_s"], DISAGGREGATED, keep=True,
+                              rebind={"prefill_utilization": "rho_mid"}, suffix=f"__{k}").frame
+        fits = pl.col(f"prefill_queue_wait_s__{k}") <= pl.col("wait_budget_s")
+        frame = frame.with_columns(rho_lo=pl.when(fits).then(pl.col("rho_mid")).otherwise(pl.col("rho_lo")),
+                                   rho_hi=pl.when(fits).then(pl.col("rho_hi")).otherwise(pl.col("rho_mid"))
+                                   ).drop(f"prefill_queue_wait_s__{k}")
+    rho = pl.when(pl.col("wait_budget_s") >= 0).then(pl.col("rho_lo")).otherwise(0.0)
+    return frame.with_columns(rho_star=rho).with_columns(
+        prefill_rate_per_worker=pl.col("rho_star") / pl.col("prefill_service_s")).drop(
+        "rho_lo", "rho_hi", "rho_mid", "ttft_quantile")
 
 
 def worker_counts(gpus: int, sizes: pl.LazyFrame) -> pl.LazyFrame:
