@@ -133,16 +133,23 @@ def model_path(models: pl.DataFrame, model: str) -> str:
     return f"'{model}'"
 
 
-def search(rows: pl.DataFrame, req: Request, net: study.Network | None) -> tuple[pl.DataFrame, dict[str, int]]:
-    """Every candidate deployment of both kinds (the frontier's columns kept), and their counts."""
+def search(rows: pl.DataFrame, req: Request, net: study.Network | None) -> dict:
+    """Every candidate deployment of both kinds: their counts, and per kind the frontier and the
+    nearest misses, with the workers' columns joined back to those rows only."""
     sla = study.Sla(req.ttft_s, req.tpot_s, req.ttft_percentile)
     lazy = rows.lazy()
-    kinds = {"aggregated": study.aggregated(lazy, req.gpus, sla)}
+    kinds = {"aggregated": (study.aggregated(lazy, req.gpus, sla), None)}
     if net is not None:
         kinds["disaggregated"] = study.disaggregated(lazy, req.gpus, sla, net)
-    frames = pl.collect_all(list(kinds.values()))
-    counts = {k: f.height for k, f in zip(kinds, frames, strict=True)}
-    return pl.concat(frames, how="diagonal_relaxed"), counts
+    frames = dict(zip(kinds, pl.collect_all([frame for frame, _ in kinds.values()]), strict=True))
+    out = {"counts": {k: f.height for k, f in frames.items()}, "frontier": {}, "nearest": {}}
+    for kind, frame in frames.items():
+        matched = kinds[kind][1]
+        front, near = study.frontier(frame.lazy(), []), study.nearest(frame.lazy())
+        if matched is not None:
+            front, near = study.with_pairs(front, matched), study.with_pairs(near, matched)
+        out["frontier"][kind], out["nearest"][kind] = pl.collect_all([front, near])
+    return out
 
 
 def plan(req: Request) -> Result:
@@ -155,16 +162,14 @@ def plan(req: Request) -> Result:
     net = network(prepared.catalogs.clusters, req.hardware, req.cluster)
     rows = runs.collect(prepared)
     t1 = time.perf_counter()
-    candidates, counts = search(rows, req, net)
-    best_frontier = study.frontier(candidates.lazy(), ["kind"]).collect()
+    found = search(rows, req, net)
+    fronts = found["frontier"]
+    best = {kind: f.sort(study.FRONTIER_X, descending=True).row(0, named=True) for kind, f in fronts.items()
+            if f.height}
+    frontier = study.frontier(pl.concat(list(fronts.values()), how="diagonal_relaxed").lazy(), []).collect()
+    near = None if frontier.height else pl.concat(list(found["nearest"].values()), how="diagonal_relaxed").sort(
+        "miss").head(5)
     t2 = time.perf_counter()
-    best = {}
-    for kind in counts:
-        top = best_frontier.filter(pl.col("kind") == kind).sort(study.FRONTIER_X, descending=True).head(1)
-        if top.height:
-            best[kind] = top.row(0, named=True)
-    frontier = study.frontier(candidates.lazy(), []).collect()
-    near = None if frontier.height else study.nearest(candidates.lazy()).collect()
-    return Result(req, net, counts, frontier, best, near,
+    return Result(req, net, found["counts"], frontier, best, near,
                   {"sweep": t1 - t0, "search": t2 - t1, "rows": float(rows.height)},
                   model_path(prepared.catalogs.models, req.model))

@@ -99,7 +99,7 @@ def aggregated(rows: pl.LazyFrame, gpus: int, sla: Sla) -> pl.LazyFrame:
         kind=pl.lit("aggregated"), deployment_request_rate=pl.col("request_rate") / pl.col("replicas"),
         deployment_gpus=pl.col("devices"), deployment_ttft_s=pl.col(ttft),
         deployment_tpot_s=pl.col("tpot_under_load_s") * pl.col("tpot_speculation"),
-        deployment_replicas=(gpus / pl.col("devices")).floor(),
+        deployment_replicas=(gpus / pl.col("devices")).floor(), least_ttft_s=pl.col(ttft),
         ttft_sla_s=pl.lit(sla.ttft_s), tpot_sla_s=pl.lit(sla.tpot_s))
     return _plan(frame, DEPLOYMENT_UNITS | SLA_UNITS, DEPLOYMENT)
 
@@ -183,14 +183,21 @@ RATE_UNITS = {"prefill_workers": U[""], "prefill_rate_per_worker": U["1/s"], "de
               "decode_devices": U[""], "ttft_quantile": U[""], "kv_transfer_time_s": U["s"]}
 
 
-def disaggregated(rows: pl.LazyFrame, gpus: int, sla: Sla, network: Network) -> pl.LazyFrame:
+SLIM = ["prefill_devices", "decode_devices", "prefill_service_s", "kv_transfer_time_s", "prefill_rate_per_worker",
+        "decode_capacity_requests_per_s", "decode_tpot_s", "generated_tokens", "usd_per_gpu_hour"]
+
+
+def disaggregated(rows: pl.LazyFrame, gpus: int, sla: Sla, network: Network) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """Every prefill worker x decode worker x (x, y) within ``gpus``: the rate-matched request rate
     under the TTFT SLA, its TTFT (wait at that rate + prefill + KV transfer), TPOT the decode
-    worker's, and the deployment figures."""
+    worker's, and the deployment figures. Returned slim (``pair_id`` and the figures), with the
+    pairs of workers whose columns ``with_pairs`` joins back to the rows that are kept."""
     prefill, decode = pools(rows)
-    matched = prefill_rate_under_sla(pairs(prefill, decode, network), sla)
-    sizes = matched.select("prefill_devices", "decode_devices").unique()
-    frame = matched.join(worker_counts(gpus, sizes), on=["prefill_devices", "decode_devices"])
+    # collected once: the slim candidates and the columns joined back must number the pairs alike
+    matched = prefill_rate_under_sla(pairs(prefill, decode, network), sla).with_row_index("pair_id").collect().lazy()
+    slim = matched.select("pair_id", *SLIM)
+    sizes = slim.select("prefill_devices", "decode_devices").unique()
+    frame = slim.join(worker_counts(gpus, sizes), on=["prefill_devices", "decode_devices"])
     _, quantile = PERCENTILES[sla.percentile]
     frame = _plan(frame.with_columns(ttft_quantile=pl.lit(quantile, pl.Float64)), RATE_UNITS,
                   ["disaggregated_request_rate", "disaggregated_gpus", "prefill_worker_utilization"])
@@ -199,8 +206,14 @@ def disaggregated(rows: pl.LazyFrame, gpus: int, sla: Sla, network: Network) -> 
     frame = frame.with_columns(
         kind=pl.lit("disaggregated"), deployment_request_rate=pl.col("disaggregated_request_rate"),
         deployment_gpus=pl.col("disaggregated_gpus"), deployment_ttft_s=pl.col("disaggregated_ttft_s"),
-        deployment_tpot_s=pl.col("decode_tpot_s"), ttft_sla_s=pl.lit(sla.ttft_s), tpot_sla_s=pl.lit(sla.tpot_s))
-    return _plan(frame, DEPLOYMENT_UNITS | SLA_UNITS, DEPLOYMENT)
+        deployment_tpot_s=pl.col("decode_tpot_s"), ttft_sla_s=pl.lit(sla.ttft_s), tpot_sla_s=pl.lit(sla.tpot_s),
+        least_ttft_s=pl.col("prefill_service_s") + pl.col("kv_transfer_time_s"))
+    return _plan(frame, DEPLOYMENT_UNITS | SLA_UNITS, DEPLOYMENT), matched
+
+
+def with_pairs(frame: pl.LazyFrame, matched: pl.LazyFrame) -> pl.LazyFrame:
+    """Slim disaggregated candidates with their workers' columns (layouts, dtypes, memory)."""
+    return frame.join(matched.drop(SLIM), on="pair_id", how="left")
 
 
 def frontier(candidates: pl.LazyFrame, by: list[str]) -> pl.LazyFrame:
@@ -218,8 +231,7 @@ def nearest(candidates: pl.LazyFrame, n: int = 5) -> pl.LazyFrame:
     """Where no candidate meets the SLA: the ``n`` closest, by the larger of TTFT / its SLA and
     TPOT / its SLA (at the lowest load a deployment runs: an idle prefill pool for disaggregated
     ones), with the constraint that binds."""
-    ttft = pl.when(pl.col("kind") == "disaggregated").then(
-        pl.col("prefill_service_s") + pl.col("kv_transfer_time_s")).otherwise(pl.col("deployment_ttft_s"))
+    ttft = pl.col("least_ttft_s")
     ratio_ttft, ratio_tpot = ttft / pl.col("ttft_sla_s"), pl.col("deployment_tpot_s") / pl.col("tpot_sla_s")
     return candidates.with_columns(nearest_ttft_s=ttft, ttft_over_sla=ratio_ttft, tpot_over_sla=ratio_tpot).with_columns(
         binding=pl.when(pl.col("ttft_over_sla") >= pl.col("tpot_over_sla")).then(pl.lit("TTFT")).otherwise(
