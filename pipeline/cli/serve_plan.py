@@ -59,15 +59,18 @@ def serve_plan(
     spec_draft_tokens: Annotated[int, typer.Option("--spec-draft-tokens", help="Draft length k (0: none).")] = 0,
     spec_acceptance: Annotated[float | None, typer.Option(
         "--spec-acceptance", help="Acceptance rate in [0, 1] of each drafted token.")] = None,
+    batch: Annotated[list[int] | None, typer.Option(
+        "--batch", help="Max running sequences per worker to try (repeatable; default 1, 2, 4 ... 512).")] = None,
     limit: Annotated[int, typer.Option("--limit", help="Frontier rows shown.")] = 20,
     registry: RegistryOpt = None,
 ) -> None:
     """Search aggregated and disaggregated deployments within --gpus that meet the SLA."""
-    from pipeline.report.serve_plan import PRECISIONS, Request, plan
+    from pipeline.report.serve_plan import BATCHES, PRECISIONS, Request, plan
 
     req = Request(model, hardware, gpus, seconds(ttft, "--ttft"), seconds(tpot, "--tpot"), ttft_percentile,
                   tpot_percentile, dataset, isl, osl, tuple(precision or PRECISIONS), cluster, region, draft_model,
-                  spec_draft_tokens, spec_acceptance, registry=str(registry) if registry else None)
+                  spec_draft_tokens, spec_acceptance, tuple(sorted({1, *(batch or BATCHES)})),
+                  registry=str(registry) if registry else None)
     for line in render(plan(req), limit):
         typer.echo(line)
 
