@@ -16,6 +16,9 @@ SHOWN = ["kind", "deployment_gpus", "layout", "deployment_ttft_s", "deployment_t
          "deployment_tokens_per_s_per_gpu", "deployment_tokens_per_s_per_user", "deployment_cost_per_million_tokens_usd"]
 
 
+NEAREST = 5  # distinct deployments shown where none meets the SLA
+
+
 def seconds(text: str, option: str) -> float:
     """'0.5s', '30ms', '30 ms' or a bare number of seconds."""
     from pipeline.units import parse_quantity
@@ -119,7 +122,11 @@ def render(result, limit: int) -> list[str]:
                  f"{result.seconds['sweep']:.2f} s")
     if result.frontier.height == 0:
         lines.append("no deployment meets the SLA. Nearest deployments (x SLA: how far each is from it):")
+        seen: set[str] = set()
         for row in (result.nearest.to_dicts() if result.nearest is not None else []):
+            if describe(row) in seen or len(seen) == NEAREST:
+                continue
+            seen.add(describe(row))
             lines.append(f"  {describe(row)}: TTFT {row['nearest_ttft_s']:.3f} s ({row['ttft_over_sla']:.2f} x SLA), "
                          f"TPOT {row['deployment_tpot_s'] * 1e3:.1f} ms ({row['tpot_over_sla']:.2f} x SLA); "
                          f"binding constraint: {row['binding']}")

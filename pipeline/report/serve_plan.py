@@ -168,7 +168,7 @@ def plan(req: Request) -> Result:
             if f.height}
     frontier = study.frontier(pl.concat(list(fronts.values()), how="diagonal_relaxed").lazy(), []).collect()
     near = None if frontier.height else pl.concat(list(found["nearest"].values()), how="diagonal_relaxed").sort(
-        "miss").head(5)
+        "miss")
     t2 = time.perf_counter()
     return Result(req, net, found["counts"], frontier, best, near,
                   {"sweep": t1 - t0, "search": t2 - t1, "rows": float(rows.height)},

@@ -227,7 +227,7 @@ def frontier(candidates: pl.LazyFrame, by: list[str]) -> pl.LazyFrame:
     return ranked.filter(before.is_null() | (pl.col(FRONTIER_X) > before))
 
 
-def nearest(candidates: pl.LazyFrame, n: int = 5) -> pl.LazyFrame:
+def nearest(candidates: pl.LazyFrame, n: int = 50) -> pl.LazyFrame:
     """Where no candidate meets the SLA: the ``n`` closest, by the larger of TTFT / its SLA and
     TPOT / its SLA (at the lowest load a deployment runs: an idle prefill pool for disaggregated
     ones), with the constraint that binds."""
