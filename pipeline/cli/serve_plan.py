@@ -13,7 +13,8 @@ from pipeline.cli.options import RegistryOpt
 from pipeline.errors import InputError, Problem
 
 SHOWN = ["kind", "deployment_gpus", "layout", "deployment_ttft_s", "deployment_tpot_s",
-         "deployment_tokens_per_s_per_gpu", "deployment_tokens_per_s_per_user", "deployment_cost_per_million_tokens_usd"]
+         "deployment_tokens_per_s_per_gpu", "deployment_tokens_per_s_per_user",
+         "deployment_cost_per_million_tokens_usd"]
 
 
 NEAREST = 5  # distinct deployments shown where none meets the SLA
@@ -58,7 +59,8 @@ def serve_plan(
                           "of this accelerator, said in the output).")] = None,
     region: Annotated[str, typer.Option("--region", help="Region of the cloud price (regions catalog).")] = (
         "United States"),
-    draft_model: Annotated[str | None, typer.Option("--draft-model", help="Speculative draft (models catalog).")] = None,
+    draft_model: Annotated[str | None, typer.Option(
+        "--draft-model", help="Speculative draft (models catalog).")] = None,
     spec_draft_tokens: Annotated[int, typer.Option("--spec-draft-tokens", help="Draft length k (0: none).")] = 0,
     spec_acceptance: Annotated[float | None, typer.Option(
         "--spec-acceptance", help="Acceptance rate in [0, 1] of each drafted token.")] = None,
@@ -117,7 +119,8 @@ def render(result, limit: int) -> list[str]:
                  f"{net.nics_per_accelerator:g} NIC per GPU)" if net else
                  "no cluster of this accelerator in the catalog: disaggregated deployments not searched")
     total = sum(result.candidates.values())
-    lines.append(f"searched {total:,} candidate deployments ({', '.join(f'{v:,} {k}' for k, v in result.candidates.items())}) "
+    kinds = ", ".join(f"{v:,} {k}" for k, v in result.candidates.items())
+    lines.append(f"searched {total:,} candidate deployments ({kinds}) "
                  f"in {result.seconds['search']:.2f} s, from {int(result.seconds['rows']):,} serving rows swept in "
                  f"{result.seconds['sweep']:.2f} s")
     if result.frontier.height == 0:
@@ -140,7 +143,8 @@ def render(result, limit: int) -> list[str]:
         cost = r["deployment_cost_per_million_tokens_usd"]
         lines.append(f"  {r['kind']:<13} {int(r['deployment_gpus']):>4} GPUs  {r['layout']:<58} TTFT "
                      f"{r['deployment_ttft_s']:.3f} s  TPOT {r['deployment_tpot_s'] * 1e3:6.1f} ms  "
-                     f"{r['deployment_tokens_per_s_per_gpu']:8.1f} tok/s/GPU  {r['deployment_tokens_per_s_per_user']:6.1f} "
+                     f"{r['deployment_tokens_per_s_per_gpu']:8.1f} tok/s/GPU  "
+                     f"{r['deployment_tokens_per_s_per_user']:6.1f} "
                      f"tok/s/user  " + ("cost n/a" if cost is None else f"${cost:.3f}/Mtok"))
     for kind in result.candidates:
         row = result.best.get(kind)

@@ -120,8 +120,8 @@ def network(clusters: pl.DataFrame, hardware: str, name: str | None) -> study.Ne
     if rows.is_empty():
         return None
     r = rows.row(0, named=True)
-    return study.Network(r["name"], r["nic_bandwidth_bits_per_s"] / 8.0, r["nics_per_node"] / r["accelerators_per_node"],
-                         r["scaleout_latency_s"] or 0.0)
+    return study.Network(r["name"], r["nic_bandwidth_bits_per_s"] / 8.0,
+                         r["nics_per_node"] / r["accelerators_per_node"], r["scaleout_latency_s"] or 0.0)
 
 
 def model_path(models: pl.DataFrame, model: str) -> str:

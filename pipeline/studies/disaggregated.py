@@ -113,16 +113,14 @@ def pools(rows: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     one = frame.unique([*request, *layout, "batch"], keep="first", maintain_order=True)
     plain = [c for c in layout if c not in SPECULATION]
     prefill = one.filter(pl.col("batch") == 1).unique([*request, *plain], keep="first", maintain_order=True).select(
-        *request, *[pl.col(c).alias(f"prefill_{c}") for c in plain],
+        *request, *[pl.col(c).alias(f"prefill_{c}") for c in [*plain, *MEMORY]],
         prefill_devices=pl.col("devices"), prefill_service_s=pl.col("ttft_s"),
-        *[pl.col(c).alias(f"prefill_{c}") for c in MEMORY], usd_per_gpu_hour=pl.col("usd_per_gpu_hour"),
-        generated_tokens=pl.col("generated_tokens"))
+        usd_per_gpu_hour=pl.col("usd_per_gpu_hour"), generated_tokens=pl.col("generated_tokens"))
     decode = one.select(
-        *request, *[pl.col(c).alias(f"decode_{c}") for c in layout],
+        *request, *[pl.col(c).alias(f"decode_{c}") for c in [*layout, *MEMORY]],
         decode_devices=pl.col("devices"), decode_batch=pl.col("batch").cast(pl.Float64),
         decode_tpot_s=pl.col("itl_s") * pl.col("tpot_speculation"), decode_kv_cache_bytes=pl.col("kv_cache_bytes"),
-        decode_kv_held_tokens=pl.col("kv_held_tokens"), *[pl.col(c).alias(f"decode_{c}") for c in MEMORY],
-        eta_link=pl.col("eta_link"))
+        decode_kv_held_tokens=pl.col("kv_held_tokens"), eta_link=pl.col("eta_link"))
     return prefill, decode
 
 
@@ -233,6 +231,7 @@ def nearest(candidates: pl.LazyFrame, n: int = 50) -> pl.LazyFrame:
     ones), with the constraint that binds."""
     ttft = pl.col("least_ttft_s")
     ratio_ttft, ratio_tpot = ttft / pl.col("ttft_sla_s"), pl.col("deployment_tpot_s") / pl.col("tpot_sla_s")
-    return candidates.with_columns(nearest_ttft_s=ttft, ttft_over_sla=ratio_ttft, tpot_over_sla=ratio_tpot).with_columns(
+    ratios = candidates.with_columns(nearest_ttft_s=ttft, ttft_over_sla=ratio_ttft, tpot_over_sla=ratio_tpot)
+    return ratios.with_columns(
         binding=pl.when(pl.col("ttft_over_sla") >= pl.col("tpot_over_sla")).then(pl.lit("TTFT")).otherwise(
             pl.lit("TPOT")), miss=pl.max_horizontal("ttft_over_sla", "tpot_over_sla")).sort("miss").head(n)
