@@ -66,7 +66,7 @@ def serve_plan(
         "--spec-acceptance", help="Acceptance rate in [0, 1] of each drafted token.")] = None,
     batch: Annotated[list[int] | None, typer.Option(
         "--batch", help="Max running sequences per worker to try (repeatable; default 1, 2, 4 ... 512).")] = None,
-    limit: Annotated[int, typer.Option("--limit", help="Frontier rows shown.")] = 20,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Frontier rows shown.")] = 20,
     registry: RegistryOpt = None,
 ) -> None:
     """Search aggregated and disaggregated deployments within --gpus that meet the SLA."""
@@ -74,7 +74,7 @@ def serve_plan(
 
     req = Request(model, hardware, gpus, seconds(ttft, "--ttft"), seconds(tpot, "--tpot"), ttft_percentile,
                   tpot_percentile, dataset, isl, osl, tuple(precision or PRECISIONS), cluster, region, draft_model,
-                  spec_draft_tokens, spec_acceptance, tuple(sorted({1, *(batch or BATCHES)})),
+                  spec_draft_tokens, spec_acceptance, tuple(sorted({*(batch or BATCHES)} | ({1} if all(b >= 1 for b in batch or BATCHES) else set()))),
                   registry=str(registry) if registry else None)
     for line in render(plan(req), limit):
         typer.echo(line)

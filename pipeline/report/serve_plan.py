@@ -65,6 +65,11 @@ def problems(req: Request) -> list[Problem]:
     for name, value in (("--ttft", req.ttft_s), ("--tpot", req.tpot_s)):
         if not value > 0:
             out.append(Problem(None, name, f"got {value} s, expected a time > 0"))
+    for name, value in (("--isl", req.isl), ("--osl", req.osl)):
+        if value is not None and value < 1:
+            out.append(Problem(None, name, f"got {value}, expected a number of tokens >= 1"))
+    if any(b < 1 for b in req.batches):
+        out.append(Problem(None, "--batch", f"got {min(req.batches)}, expected max running sequences >= 1"))
     if req.ttft_percentile not in study.PERCENTILES:
         out.append(Problem(None, "--ttft-percentile", f"got {req.ttft_percentile!r}, expected one of "
                                                       f"{', '.join(study.PERCENTILES)}"))
