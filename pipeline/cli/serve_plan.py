@@ -74,10 +74,16 @@ def serve_plan(
 
     req = Request(model, hardware, gpus, seconds(ttft, "--ttft"), seconds(tpot, "--tpot"), ttft_percentile,
                   tpot_percentile, dataset, isl, osl, tuple(precision or PRECISIONS), cluster, region, draft_model,
-                  spec_draft_tokens, spec_acceptance, tuple(sorted({*(batch or BATCHES)} | ({1} if all(b >= 1 for b in batch or BATCHES) else set()))),
+                  spec_draft_tokens, spec_acceptance, batches(batch or BATCHES),
                   registry=str(registry) if registry else None)
     for line in render(plan(req), limit):
         typer.echo(line)
+
+
+def batches(given: list[int]) -> tuple[int, ...]:
+    """The batches to sweep: those given and 1 (a prefill worker's), unless one is bad (the check
+    names it)."""
+    return tuple(sorted(set(given) | ({1} if all(b >= 1 for b in given) else set())))
 
 
 def layout(row: dict, prefix: str = "") -> str:
@@ -156,6 +162,8 @@ def render(result, limit: int) -> list[str]:
                      f"{row['deployment_tokens_per_s_per_user']:.1f} tok/s/user, "
                      + ("cost n/a" if cost is None else f"${cost:.3f} per million tokens"))
         prompt = int(row["prompt_len"])
+        if result.draft_path:  # the launch settings name the draft by its repository
+            row = row | {"draft_model": result.draft_path, "decode_draft_model": result.draft_path}
         workers = ([("aggregated", int(row["deployment_replicas"]), row)] if kind == "aggregated" else
                    [("prefill", int(row["prefill_workers"]), worker(row, "prefill_")),
                     ("decode", int(row["decode_workers"]), worker(row, "decode_"))])

@@ -99,7 +99,7 @@ def sglang(model_path: str, worker: dict, role: str, prompt_len: int) -> str:
         flags.append("--kv-cache-dtype fp8_e4m3")
     k = int(w.get("spec_draft_tokens") or 0)
     if k > 0:
-        algorithm = "STANDALONE --speculative-draft-model-path <draft>" if w.get("draft_model") else "EAGLE"
+        algorithm = f"STANDALONE --speculative-draft-model-path {w['draft_model']}" if w.get("draft_model") else "EAGLE"
         flags.append(f"--speculative-algorithm {algorithm} --speculative-num-steps {k} "
                      f"--speculative-eagle-topk 1 --speculative-num-draft-tokens {k + 1}")
     if role != "aggregated":
@@ -114,11 +114,13 @@ def tensorrt_llm(model_path: str, worker: dict, role: str, prompt_len: int) -> s
         flags.append(f"--ep_size {_size(w, 'ep')}")
     flags += [f"--max_batch_size {int(w['batch'])}", f"--max_num_tokens {batched_tokens(w, role, prompt_len)}",
               f"--kv_cache_free_gpu_memory_fraction {fraction_of_free(w):.2f}"]
-    k = int(w.get("spec_draft_tokens") or 0)
-    if k > 0:  # speculative_config goes in the LLM API options file
-        flags.append(f"--extra_llm_api_options spec.yaml  # speculative_config: {{max_draft_len: {k}}}")
     head = (f"# the {'context' if role == 'prefill' else 'generation'} servers of `trtllm-serve disaggregated -c "
             "disagg.yaml` run these settings\n" if role != "aggregated" else "")
+    k = int(w.get("spec_draft_tokens") or 0)
+    if k > 0:  # speculative_config goes in the LLM API options file
+        kind = f"DraftTarget, speculative_model_dir: {w['draft_model']}" if w.get("draft_model") else "Eagle"
+        head += f"# spec.yaml: speculative_config: {{decoding_type: {kind}, max_draft_len: {k}}}\n"
+        flags.append("--extra_llm_api_options spec.yaml")
     return head + " \\\n    ".join(flags)
 
 

@@ -55,6 +55,7 @@ class Result:
     nearest: pl.DataFrame | None
     seconds: dict[str, float] = field(default_factory=dict)
     model_path: str = ""
+    draft_path: str | None = None  # the draft model's repository, for the launch settings
 
 
 def problems(req: Request) -> list[Problem]:
@@ -177,4 +178,5 @@ def plan(req: Request) -> Result:
     t2 = time.perf_counter()
     return Result(req, net, found["counts"], frontier, best, near,
                   {"sweep": t1 - t0, "search": t2 - t1, "rows": float(rows.height)},
-                  model_path(prepared.catalogs.models, req.model))
+                  model_path(prepared.catalogs.models, req.model),
+                  model_path(prepared.catalogs.models, req.draft_model) if req.draft_model else None)
