@@ -22,7 +22,9 @@ with candidates as (
             when 'mean' then ttft_mean_s
             else error('percentile: expected p99, p50 or mean')
         end as deployment_ttft_s,
-        tpot_under_load_s * coalesce(spec_itl_s / itl_s, 1.0) as deployment_tpot_s,
+        -- a drafting row's decode token takes spec_itl_s / itl_s of an ITL (null: its drafter does not fit)
+        tpot_under_load_s * case when coalesce(spec_draft_tokens, 0) > 0 then spec_itl_s / itl_s else 1.0 end
+            as deployment_tpot_s,
         request_rate / replicas as deployment_request_rate,
         output_len + reasoning_tokens as generated_tokens
     from serving

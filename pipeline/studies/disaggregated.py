@@ -75,8 +75,16 @@ def _common(frame: pl.LazyFrame) -> pl.LazyFrame:
     return frame.with_columns(devices=devices).with_columns(
         generated_tokens=(pl.col("output_len") + pl.col("reasoning_tokens")).cast(pl.Float64),
         usd_per_gpu_hour=pl.col("cloud_cost_usd_per_h") / (pl.col("devices") * pl.col("replicas")),
-        tpot_speculation=(pl.col("spec_itl_s") / pl.col("itl_s")).fill_null(1.0)
-        if "spec_itl_s" in frame.collect_schema().names() else pl.lit(1.0))
+        tpot_speculation=speculation(frame.collect_schema().names()))
+
+
+def speculation(columns: list[str]) -> pl.Expr:
+    """A decode token's time with speculation over without: spec_itl_s / itl_s where the row drafts
+    (null where its drafter does not fit: such rows are no candidates), else 1."""
+    if "spec_itl_s" not in columns:
+        return pl.lit(1.0)
+    drafts = pl.col("spec_draft_tokens").fill_null(0) > 0
+    return pl.when(drafts).then(pl.col("spec_itl_s") / pl.col("itl_s")).otherwise(1.0)
 
 
 def _plan(frame: pl.LazyFrame, units: dict, outputs: list[str]) -> pl.LazyFrame:
@@ -95,7 +103,7 @@ def aggregated(rows: pl.LazyFrame, gpus: int, sla: Sla) -> pl.LazyFrame:
     speculative step's share of an ITL where the row speculates)."""
     ttft, _ = PERCENTILES[sla.percentile]
     frame = _common(rows.filter(pl.col("is_feasible") & pl.col("is_stable").fill_null(False)))
-    frame = frame.filter(pl.col("devices") <= gpus).with_columns(
+    frame = frame.filter((pl.col("devices") <= gpus) & pl.col("tpot_speculation").is_not_null()).with_columns(
         kind=pl.lit("aggregated"), deployment_request_rate=pl.col("request_rate") / pl.col("replicas"),
         deployment_gpus=pl.col("devices"), deployment_ttft_s=pl.col(ttft),
         deployment_tpot_s=pl.col("tpot_under_load_s") * pl.col("tpot_speculation"),
@@ -116,7 +124,7 @@ def pools(rows: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
         *request, *[pl.col(c).alias(f"prefill_{c}") for c in [*plain, *MEMORY]],
         prefill_devices=pl.col("devices"), prefill_service_s=pl.col("ttft_s"),
         usd_per_gpu_hour=pl.col("usd_per_gpu_hour"), generated_tokens=pl.col("generated_tokens"))
-    decode = one.select(
+    decode = one.filter(pl.col("tpot_speculation").is_not_null()).select(
         *request, *[pl.col(c).alias(f"decode_{c}") for c in [*layout, *MEMORY]],
         decode_devices=pl.col("devices"), decode_batch=pl.col("batch").cast(pl.Float64),
         decode_tpot_s=pl.col("itl_s") * pl.col("tpot_speculation"), decode_kv_cache_bytes=pl.col("kv_cache_bytes"),
