@@ -202,3 +202,23 @@ def load_benchmark(points: int = 20, requests: int = 4000) -> Iterator[str]:
                    f"within 10 %: {sum(e <= 0.10 for e in errors)}/{len(errors)}")
         yield f"{time.perf_counter() - started:.1f} s"
         yield ""
+
+
+SERVE_PLAN_GPUS = (8, 64, 160)  # one node, 8 nodes, 20 nodes of 8 H100s
+
+
+def serve_plan_benchmark() -> Iterator[str]:
+    """``mlsys serve-plan``'s search speed (issue 16 item 6: >= 1 M candidate deployments in under
+    10 s): Llama 3.1 70B on H100s, ISL 1,024 / OSL 256, bf16 and fp8, the default batches and
+    rates, at growing GPU counts; wall and CPU seconds of the serving sweep and of the search."""
+    from pipeline.report.serve_plan import Request, plan
+
+    yield "GPUs  candidates (aggregated + disaggregated)  sweep s  search s  search s/M candidates  process CPU s"
+    for gpus in SERVE_PLAN_GPUS:
+        cpu = time.process_time()
+        result = plan(Request("Llama 3.1 70B", "H100 SXM5 80GB", gpus, 0.5, 0.03, isl=1024, osl=256))
+        cpu = time.process_time() - cpu
+        n = sum(result.candidates.values())
+        parts = " + ".join(f"{v:,}" for v in result.candidates.values())
+        yield (f"{gpus:4d}  {n:>10,} ({parts})  {result.seconds['sweep']:7.2f}  {result.seconds['search']:8.2f}  "
+               f"{result.seconds['search'] / n * 1e6:20.2f}  {cpu:13.2f}")

@@ -9,7 +9,7 @@ import sys
 
 import typer
 
-from pipeline.cli import bench, catalog, columns, evaluate, nightly, query, report, runs, sweep, validate
+from pipeline.cli import bench, catalog, columns, evaluate, nightly, query, report, runs, serve_plan, sweep, validate
 from pipeline.cli.output import console
 from pipeline.errors import InputError
 
@@ -25,6 +25,7 @@ for command in (validate.validate, validate.calibrate):
 validate.report_app.command("run")(report.report_run)
 app.add_typer(validate.report_app, name="report")
 app.command()(bench.bench)
+app.command("serve-plan")(serve_plan.serve_plan)
 app.command()(nightly.nightly)
 
 

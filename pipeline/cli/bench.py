@@ -28,12 +28,21 @@ def bench(
     load: Annotated[bool, typer.Option(
         "--load", help="Wall 7's closed form (TTFT P50/P99, TPOT under load) against a discrete-event "
                        "simulation of the same continuous-batching policy, 20 loads up to 90 % of capacity.")] = False,
+    serve_plan: Annotated[bool, typer.Option(
+        "--serve-plan", help="`mlsys serve-plan`'s search: candidate deployments and seconds at 8, 64 and 160 "
+                             "GPUs (Llama 3.1 70B on H100).")] = False,
 ) -> None:
     """Benchmark: sweep a synthetic spec end to end and report rows/s and peak RSS; or, with
     --single, single-configuration answers against their targets and MLSys·im."""
     problems = check_options(rows, study, peers, calls)
     if problems:
         raise InputError("bench", problems)
+    if serve_plan:
+        from pipeline.bench import serve_plan_benchmark
+
+        for line in serve_plan_benchmark():
+            typer.echo(line)
+        return
     if load:
         from pipeline.bench import load_benchmark
 

@@ -16,6 +16,7 @@ from pipeline.walls import (  # noqa: F401
     complexity,
     compute,
     data,
+    disaggregated,
     fidelity,
     fragility,
     locality,

@@ -20,3 +20,8 @@ serving_column = formulas.column(registry=SERVING)
 training_column = formulas.column(registry=TRAINING)
 define_serving = partial(formulas.define, registry=SERVING)
 define_training = partial(formulas.define, registry=TRAINING)
+
+# Disaggregated prefill/decode deployments (pipeline.walls.disaggregated), planned over the
+# serving study's rows by pipeline.studies.disaggregated: their own names, their own registry.
+DISAGGREGATED: dict[str, formulas.Formula] = {}
+disaggregated_column = formulas.column(registry=DISAGGREGATED)

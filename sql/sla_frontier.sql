@@ -1,0 +1,193 @@
+-- SLA frontier: for one model, the deployments within $gpus GPUs whose TTFT (at the percentile)
+-- and mean TPOT meet the SLA, and among them the Pareto frontier of generated tokens/s per GPU
+-- against tokens/s per user (1 / TPOT), per accelerator and request lengths, with the cost per
+-- million tokens: what `mlsys serve-plan` prints, over a run (formulas and sources:
+-- pipeline/walls/disaggregated.py, pipeline/studies/disaggregated.py). Two kinds:
+-- aggregated: floor(gpus / devices) replicas of one row's layout at its request rate per replica
+--   (wall 7); needs a run with a request_rate axis;
+-- disaggregated: x prefill workers (batch-1 rows, M/D/1) and y decode workers (rows at their batch)
+--   of the same KV dtype, x and y >= 1 within $gpus; each prompt's KV (the decode row's
+--   kv_cache_bytes per sequence and held token x the prompt) crosses min(devices) NICs of
+--   $nic_bytes_per_s x eta_link after $scaleout_latency_s; the rate is min(x x the prefill rate
+--   within the TTFT SLA, y x decode capacity). The network defaults are the clusters catalog's H100,
+--   H200 and B200 rows (400 Gb/s, one NIC per GPU, 2.7 us); set them for another fabric.
+-- Grain: one row per frontier deployment (hardware x lengths x kind x layouts x batch x rate or x, y).
+-- reads: serving
+-- param model: required, a model name
+-- param gpus = 8
+-- param ttft_s = 0.5
+-- param tpot_s = 0.03
+-- param percentile = p99: p99, p50 or mean (of TTFT; TPOT is the mean)
+-- param nic_bytes_per_s = 50000000000.0
+-- param nics_per_gpu = 1.0
+-- param scaleout_latency_s = 0.0000027
+with recursive rows_ as (
+    select
+        *,
+        round(tokens_per_s / tokens_per_s_per_device) as devices,
+        output_len + reasoning_tokens as generated_tokens,
+        cloud_cost_usd_per_h / (round(tokens_per_s / tokens_per_s_per_device) * replicas) as usd_per_gpu_hour,
+        -- a drafting row's decode token takes spec_itl_s / itl_s of an ITL (null: its drafter does not fit)
+        case when coalesce(spec_draft_tokens, 0) > 0 then spec_itl_s / itl_s else 1.0 end as speculation,
+        case $percentile when 'p99' then 0.99::double when 'p50' then 0.5::double when 'mean' then null::double
+            else error('percentile: expected p99, p50 or mean') end as quantile
+    from serving
+    where model = $model and is_feasible
+),
+
+aggregated as (
+    select
+        'aggregated' as kind, hardware, prompt_len, output_len, tp, pp, compute_dtype, batch, request_rate,
+        null::double as prefill_tp, null::double as prefill_pp, null::varchar as prefill_dtype,
+        null::double as prefill_workers, null::double as decode_workers,
+        devices as deployment_gpus, floor($gpus / devices) as deployment_replicas,
+        case $percentile when 'p99' then ttft_p99_s when 'p50' then ttft_p50_s else ttft_mean_s end
+            as deployment_ttft_s,
+        tpot_under_load_s * speculation as deployment_tpot_s,
+        request_rate / replicas as deployment_request_rate, generated_tokens, usd_per_gpu_hour
+    from rows_
+    where is_stable and request_rate is not null and devices <= $gpus and speculation is not null
+),
+
+one as (  -- one row per layout and batch: prefill time and ITL do not depend on the request rate
+    select distinct on (hardware, region, teacher, prompt_len, output_len, dataset, reasoning_tokens, prune_ratio,
+                        prefix_hit_rate, lora_rank, lora_adapters, tp, pp, compute_dtype, weight_dtype, kv_dtype,
+                        spec_draft_tokens, spec_acceptance, draft_model, batch) *
+    from rows_
+),
+
+prefill as (
+    select distinct on (hardware, region, teacher, prompt_len, output_len, dataset, reasoning_tokens, prune_ratio,
+                        prefix_hit_rate, lora_rank, lora_adapters, tp, pp, compute_dtype, weight_dtype, kv_dtype) *
+    from one
+    where batch = 1
+),
+
+pairs as (
+    select
+        p.hardware, p.prompt_len, p.output_len, p.generated_tokens, p.usd_per_gpu_hour, p.quantile,
+        p.tp as prefill_tp, p.pp as prefill_pp, cast(p.compute_dtype as varchar) as prefill_dtype,
+        p.devices as prefill_devices, p.ttft_s as prefill_service_s,
+        d.tp, d.pp, d.compute_dtype, d.batch, d.devices as decode_devices, d.itl_s * d.speculation as decode_tpot_s,
+        $scaleout_latency_s + d.kv_cache_bytes / (d.batch * d.kv_held_tokens) * least(p.prompt_len, d.kv_held_tokens)
+            / (least(p.devices, d.devices) * $nics_per_gpu * $nic_bytes_per_s * d.eta_link) as kv_transfer_time_s,
+        d.batch / (p.generated_tokens * d.itl_s * d.speculation) as decode_capacity
+    from prefill p
+    join one d
+        on p.hardware = d.hardware and p.teacher = d.teacher and p.prompt_len = d.prompt_len
+        and p.output_len = d.output_len and p.reasoning_tokens = d.reasoning_tokens
+        and p.prune_ratio = d.prune_ratio and p.kv_dtype = d.kv_dtype
+        and p.region is not distinct from d.region and p.dataset is not distinct from d.dataset
+        and p.prefix_hit_rate is not distinct from d.prefix_hit_rate
+        and p.lora_rank is not distinct from d.lora_rank and p.lora_adapters is not distinct from d.lora_adapters
+    where d.speculation is not null
+),
+
+numbered as materialized (  -- materialized: the bisection and the join back must number the pairs alike
+    select row_number() over () as pair_id, *, $ttft_s - prefill_service_s - kv_transfer_time_s as budget
+    from pairs
+),
+
+bisect as (  -- 24 bisection steps on the prefill worker's utilization: its wait within the budget
+    select pair_id, 0.0::double as lo, 1.0::double as hi, 0 as step from numbered
+    union all
+    select
+        b.pair_id,
+        case when w.wait <= n.budget then w.mid else b.lo end,
+        case when w.wait <= n.budget then b.hi else w.mid end,
+        b.step + 1
+    from bisect b
+    join numbered n using (pair_id)
+    cross join lateral (
+        select
+            (b.lo + b.hi) / 2 as mid,
+            case when n.quantile is null
+                then least(greatest((b.lo + b.hi) / 2, 1e-12), 1 - 1e-12) * n.prefill_service_s
+                    / (2 * (1 - least(greatest((b.lo + b.hi) / 2, 1e-12), 1 - 1e-12)))
+                else n.prefill_service_s / (2 * (1 - least(greatest((b.lo + b.hi) / 2, 1e-12), 1 - 1e-12)))
+                    * greatest(ln(least(greatest((b.lo + b.hi) / 2, 1e-12), 1 - 1e-12) / (1 - n.quantile)), 0)
+            end as wait
+    ) w
+    where b.step < 24
+),
+
+matched as (
+    select n.*, case when n.budget >= 0 then b.lo else 0 end / n.prefill_service_s as prefill_rate_per_worker
+    from numbered n
+    join bisect b on b.pair_id = n.pair_id and b.step = 24
+),
+
+counts as (
+    select x::double as prefill_workers, y::double as decode_workers
+    from range(1, $gpus + 1) tx(x), range(1, $gpus + 1) ty(y)
+),
+
+disaggregated as (
+    select
+        m.*, c.prefill_workers, c.decode_workers,
+        c.prefill_workers * m.prefill_devices + c.decode_workers * m.decode_devices as deployment_gpus,
+        least(c.prefill_workers * m.prefill_rate_per_worker, c.decode_workers * m.decode_capacity)
+            as deployment_request_rate
+    from matched m
+    join counts c on c.prefill_workers * m.prefill_devices + c.decode_workers * m.decode_devices <= $gpus
+),
+
+disaggregated_ttft as (
+    select
+        *,
+        least(greatest(deployment_request_rate / prefill_workers * prefill_service_s, 1e-12), 1 - 1e-12) as rho
+    from disaggregated
+),
+
+candidates as (
+    select
+        kind, hardware, prompt_len, output_len, tp, pp, compute_dtype, batch, request_rate, prefill_tp, prefill_pp,
+        prefill_dtype, prefill_workers, decode_workers, deployment_gpus, deployment_replicas, deployment_ttft_s,
+        deployment_tpot_s, deployment_request_rate, generated_tokens, usd_per_gpu_hour
+    from aggregated
+    union all by name
+    select
+        'disaggregated' as kind, hardware, prompt_len, output_len, tp, pp, compute_dtype, batch,
+        null::double as request_rate, prefill_tp, prefill_pp, prefill_dtype, prefill_workers, decode_workers,
+        deployment_gpus, null::double as deployment_replicas,
+        case when quantile is null then rho * prefill_service_s / (2 * (1 - rho))
+            else prefill_service_s / (2 * (1 - rho)) * greatest(ln(rho / (1 - quantile)), 0)
+        end + prefill_service_s + kv_transfer_time_s as deployment_ttft_s,
+        decode_tpot_s as deployment_tpot_s, deployment_request_rate, generated_tokens, usd_per_gpu_hour
+    from disaggregated_ttft
+),
+
+meeting as (
+    select
+        *,
+        deployment_request_rate * generated_tokens / deployment_gpus as tokens_per_s_per_gpu,
+        1.0 / deployment_tpot_s as tokens_per_s_per_user,
+        deployment_gpus * usd_per_gpu_hour / (deployment_request_rate * generated_tokens * 3600) * 1e6
+            as cost_per_million_tokens_usd
+    from candidates
+    where deployment_ttft_s <= $ttft_s and deployment_tpot_s <= $tpot_s and deployment_request_rate > 0
+),
+
+ranked as (
+    select
+        *,
+        max(tokens_per_s_per_gpu) over (
+            partition by hardware, prompt_len, output_len
+            order by tokens_per_s_per_user desc, tokens_per_s_per_gpu desc
+            rows between unbounded preceding and 1 preceding
+        ) as best_before
+    from meeting
+),
+
+final as (
+    select
+        hardware, prompt_len, output_len, kind, deployment_gpus, deployment_replicas, prefill_workers,
+        prefill_tp, prefill_pp, prefill_dtype, decode_workers, tp, pp, compute_dtype, batch, request_rate,
+        deployment_ttft_s, deployment_tpot_s, tokens_per_s_per_gpu, tokens_per_s_per_user,
+        cost_per_million_tokens_usd
+    from ranked
+    where best_before is null or tokens_per_s_per_gpu > best_before
+)
+
+select * from final
+order by hardware, prompt_len, output_len, tokens_per_s_per_user desc
