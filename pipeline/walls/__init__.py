@@ -16,6 +16,7 @@ from pipeline.walls import (  # noqa: F401
     complexity,
     compute,
     data,
+    expert_parallel,
     fidelity,
     fragility,
     locality,
