@@ -42,11 +42,11 @@ MODEL_RULES = [EP_NOT_MOE, EP_EXPERTS, EP_TP]
 # per pair of sides
 TP_DOMAIN = Rule("tp exceeds the hardware's scale-up domain (attention TP stays inside it)", _TP > _DOMAIN)
 NO_CLUSTER = Rule("layout spans scale-up domains and no cluster of the catalog has this accelerator",
-                  _SPANS & pl.col("cluster").is_null())
+                  _SPANS & pl.col("cluster").is_null(), if_null=False)
 NO_SCALEOUT = Rule("layout spans scale-up domains of a cluster without a published scale-out bandwidth and latency",
                    _SPANS & pl.col("cluster").is_not_null()
-                   & pl.any_horizontal(pl.col(c).is_null() for c in CLUSTER_COLUMNS[:4]))
-CLUSTER_SIZE = Rule("layout exceeds the cluster's accelerators", DEVICES > pl.col("cluster_gpus"))
+                   & pl.any_horizontal(pl.col(c).is_null() for c in CLUSTER_COLUMNS[:4]), if_null=False)
+CLUSTER_SIZE = Rule("layout exceeds the cluster's accelerators", DEVICES > pl.col("cluster_gpus"), if_null=False)
 PAIR_RULES = [NO_CLUSTER, NO_SCALEOUT, CLUSTER_SIZE]
 
 

@@ -184,6 +184,13 @@ def _pp_comm(pp: UExpr, t: UExpr, d: UExpr, abytes: UExpr, alpha: UExpr, beta: U
     return where(pp > 1, where(crossing > 0, across, (pp - 1.0) * hop), 0)
 
 
+def _pp_scaleout(pp: UExpr, t: UExpr, d: UExpr, abytes: UExpr, eta_l: UExpr, crossing: UExpr, out_alpha: UExpr,
+                 out_beta: UExpr) -> UExpr:
+    """The part of ``_pp_comm`` over the scale-out fabric (wall 21 keeps it out of the scale-up link's terms)."""
+    out_hop = out_alpha + (t * d * ELEM_PER_TOKEN * abytes / (out_beta * eta_l)).to("s")
+    return where((pp > 1) & (crossing > 0), crossing * out_hop, 0)
+
+
 def _comm_total(tp_t: UExpr, pp_t: UExpr, a2a_t: UExpr) -> UExpr:
     """TP all-reduces, PP sends and the EP all-to-alls (``expert_parallel``; 0 without EP)."""
     return tp_t.fill_null(0) + pp_t.fill_null(0) + a2a_t.fill_null(0)
@@ -199,6 +206,9 @@ for _p in PHASES:
                    _tp_alpha)
     define_serving(f"{_p}_pp_comm_time_s", ["pp", f"{_p}_tokens", "d_model", *_LINK, "pp_crossing_boundaries",
                                             "scaleout_latency_s", "scaleout_bandwidth_per_gpu_bytes_per_s"], _pp_comm)
+    define_serving(f"{_p}_pp_scaleout_time_s", ["pp", f"{_p}_tokens", "d_model", "bytes_per_element", "eta_link",
+                                                "pp_crossing_boundaries", "scaleout_latency_s",
+                                                "scaleout_bandwidth_per_gpu_bytes_per_s"], _pp_scaleout)
     define_serving(f"{_p}_communication_time_s", [f"{_p}_tp_comm_time_s", f"{_p}_pp_comm_time_s",
                                                   f"{_p}_alltoall_time_s"], _comm_total)
 

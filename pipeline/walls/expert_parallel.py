@@ -112,6 +112,23 @@ def _alltoall(p: str) -> None:
                                             "ep_beta_bytes_per_s", "expert_imbalance"], alltoall_time)
 
 
+@serving_column
+def decode_alltoall_scaleup_alpha_s(ep: UExpr, n_experts: UExpr, n_layers: UExpr, dense_layer_share: UExpr,
+                                    scaleup_domain_size: UExpr, scaleup_link_latency_s: UExpr) -> UExpr:
+    """Wall 21: the scale-up link's latency in a decode step's all-to-alls (2 per MoE layer), where
+    the EP group fits one domain."""
+    within = uses_ep(ep, n_experts) & (ep <= scaleup_domain_size)
+    return where(within, 2.0 * n_layers * (1.0 - dense_layer_share) * scaleup_link_latency_s, 0)
+
+
+@serving_column
+def decode_scaleout_time_s(ep: UExpr, scaleup_domain_size: UExpr, decode_pp_scaleout_time_s: UExpr,
+                           decode_alltoall_time_s: UExpr) -> UExpr:
+    """Wall 21: a decode step's communication over the cluster's scale-out fabric (PP boundaries
+    between domains, the all-to-alls of an EP group wider than a domain): not the scale-up link's."""
+    return decode_pp_scaleout_time_s + where(ep > scaleup_domain_size, decode_alltoall_time_s, 0)
+
+
 # -- pipeline stages across nodes -----------------------------------------------------------------
 
 @serving_column
