@@ -16,7 +16,7 @@ COMMON_AXES = ("hardware", "model", "compute_dtype", "batch", "seq_len", "worklo
 SERVING_AXES = ("weight_dtype", "kv_dtype", "precision", "tp", "pp", "prompt_len", "output_len",
                 "reasoning_tokens", "request_rate", "replicas", "prune_ratio", "distill_to", "dataset",
                 "spec_draft_tokens", "spec_acceptance", "draft_model", "prefix_hit_rate", "lora_rank", "lora_adapters",
-                "ep", "cluster")  # ep, cluster: expert parallelism and multi-node serving (pipeline.walls.expert_parallel)
+                "ep", "cluster")  # expert parallelism and multi-node serving (pipeline.walls.expert_parallel)
 SPECULATION = ("spec_draft_tokens", "spec_acceptance", "draft_model")  # speculative decoding (serving)
 TRAINING_AXES = ("cluster", "gpus", "dp", "tp", "pp", "cp", "ep", "microbatch", "global_batch", "virtual_stages",
                  "zero_stage", "recompute", "sequence_parallel")

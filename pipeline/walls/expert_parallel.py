@@ -211,11 +211,13 @@ def mlp_params_per_layer_per_device(dense_layer_share: UExpr, dense_mlp_params_p
     the router / tp without EP; with EP the rank's E / ep routed experts whole, the shared experts
     and the router / tp."""
     experts = (n_experts.fill_null(0.0) + n_shared_experts.fill_null(0.0)) * expert_params_each
-    mlp = dense_layer_share * dense_mlp_params_per_layer + (1.0 - dense_layer_share) * (experts + router_params_per_layer)
+    moe = experts + router_params_per_layer
+    mlp = dense_layer_share * dense_mlp_params_per_layer + (1.0 - dense_layer_share) * moe
     sharded = (n_experts / ep * expert_params_each
                + (n_shared_experts.fill_null(0.0) * expert_params_each + router_params_per_layer) / tp)
     with_ep = dense_layer_share * dense_mlp_params_per_layer / tp + (1.0 - dense_layer_share) * sharded
     return where(uses_ep(ep, n_experts), with_ep, mlp / tp)
+
 
 for _phase in PHASES:
     _alltoall(_phase)

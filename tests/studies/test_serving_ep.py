@@ -80,3 +80,13 @@ def test_the_reference_cluster_is_the_smallest_published_design_and_axes_cluster
         "cluster": [H100_4SU]}})
     named = {r["hardware"]: (r["cluster"], r["cluster_override"]) for r in frame.iter_rows(named=True)}
     assert named == {H100: (H100_4SU, H100_4SU), H200: (H200_CLUSTER, None)}
+
+
+def test_the_one_row_answer_and_the_sweep_agree_on_an_ep_row():
+    """``evaluate_serving(ep=32)`` (the one-row path of pipeline.studies.single) gives the sweep's row."""
+    one = pipeline.evaluate_serving(DSV3, H200, precision="fp8", batch=4096, ep=32, prompt_len=1024,
+                                    breakdown=False).row(0, named=True)
+    swept = pipeline.sweep(_spec(batch=[4096], ep=[32])).row(0, named=True)
+    for c in ("itl_s", "ttft_s", "decode_alltoall_time_s", "weights_per_device_bytes", "max_batch_paged"):
+        assert one[c] == pytest.approx(swept[c], rel=1e-9), c
+    assert one["cluster"] == H200_CLUSTER and one["devices_per_replica"] == 32

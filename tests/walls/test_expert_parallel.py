@@ -34,7 +34,8 @@ def deepseek_decode(n: int, **more: tuple[list, str | None]) -> dict[str, tuple[
             "nics_per_node": [NICS] * n, "accelerators_per_node": [PER_NODE] * n,
             "oversubscription_ratio": [1.0] * n, "eta_link": [1.0] * n, "expert_imbalance": [1.0] * n}
     units = {"decode_tokens": "tok", "bytes_per_element": "B/elem", "scaleup_link_latency_s": "s",
-             "scaleup_link_bandwidth_bytes_per_s": "B/s", "scaleout_latency_s": "s", "nic_bandwidth_bits_per_s": "bit/s"}
+             "scaleup_link_bandwidth_bytes_per_s": "B/s", "scaleout_latency_s": "s",
+             "nic_bandwidth_bits_per_s": "bit/s"}
     out = {k: (v, units.get(k, "")) for k, v in cols.items()}
     return out | more
 
