@@ -154,7 +154,7 @@ class ServingCoreSchema(pa.DataFrameModel):
     reasoning_tokens: int = result("tok", "thinking tokens decoded before the answer (wall 12)", "sweep axis",
                                    nullable=False)
     request_rate: float = result("1/s", "requests per second to the deployment (null: offline)", "sweep axis")
-    replicas: float = result("", "tp x pp replicas sharing the requests", "sweep axis", nullable=False)
+    replicas: float = result("", "copies of the layout sharing the requests", "sweep axis", nullable=False)
     prune_ratio: float = fraction("share of every layer matrix removed by structured pruning (wall 13)",
                                 "sweep axis", nullable=False)
     compression_ratio: float = result("", "the teacher's 16-bit dense weights / stored weights: 2 B / weight "
@@ -173,7 +173,7 @@ class ServingCoreSchema(pa.DataFrameModel):
     weights_per_device_bytes: float = result("B", "resident weights on the fullest device", "wall 5")
     kv_cache_bytes: float = result("B", "KV cache of the batch at prompt + output length, all devices incl. "
                                    "replicated KV heads", "2·L·H_kv·d_head·tokens·batch·bytes (exact)")
-    kv_cache_bytes_per_device: float = result("B", "one device's share of the KV cache", "wall 5")
+    kv_cache_bytes_per_device: float = result("B", "one device's share of its group's KV cache", "wall 5")
     activation_bytes_per_device: float = result("B", "prefill working set of one layer", "wall 5")
     memory_limit_bytes: float = result("B", "usable device memory: the driver-reported total, else the as-built "
                                        "capacity", "hardware catalog usable_memory_bytes")
@@ -199,12 +199,12 @@ class ServingCoreSchema(pa.DataFrameModel):
                                                    "operator roofline")
     prefill_mlp_class_time_s: float = result("s", "MLP over all layers", "operator roofline")
     prefill_other_class_time_s: float = result("s", "norms, residuals and LM head", "operator roofline")
-    prefill_communication_time_s: float = result("s", "TP all-reduces + PP transfers", "ring α-β")
+    prefill_communication_time_s: float = result("s", "TP all-reduces + PP transfers + EP all-to-alls", "α-β")
     decode_attention_class_time_s: float = result("s", "QKV, attention (KV read) and output projection",
                                                   "operator roofline")
     decode_mlp_class_time_s: float = result("s", "MLP over all layers", "operator roofline")
     decode_other_class_time_s: float = result("s", "norms, residuals and LM head", "operator roofline")
-    decode_communication_time_s: float = result("s", "TP all-reduces + PP transfers", "ring α-β")
+    decode_communication_time_s: float = result("s", "TP all-reduces + PP transfers + EP all-to-alls", "α-β")
     decode_dequant_overhead_s: float = result("s", "dequantization of narrow weights", "seed: -30 % on INT8 ITL")
     launch_overhead_s: float = result("s", "eager kernel launches per pass (prefill's)", "wall 3")
     decode_launch_overhead_s: float = result("s", "launches per decode pass: graph replays where the framework "
@@ -214,7 +214,7 @@ class ServingCoreSchema(pa.DataFrameModel):
     itl_s: float = result("s", "inter-token latency at the mean context", "wall 4")
     e2e_latency_s: float = result("s", "ttft + (output_len - 1) x itl", "wall 4")
     tokens_per_s: float = result("tok/s", "generated tokens per second, whole system", "wall 4")
-    tokens_per_s_per_device: float = result("tok/s", "tokens_per_s / (tp x pp)", "wall 4")
+    tokens_per_s_per_device: float = result("tok/s", "tokens_per_s / devices_per_replica", "wall 4")
     batch_tokens_per_s: float = result("tok/s", "batch x generated tokens / e2e latency: throughput with prefill",
                                        "wall 4")
     bound: pl.Categorical = result(None, "binding constraint of decode: compute, memory, network, overhead, "
