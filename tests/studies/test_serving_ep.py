@@ -90,3 +90,14 @@ def test_the_one_row_answer_and_the_sweep_agree_on_an_ep_row():
     for c in ("itl_s", "ttft_s", "decode_alltoall_time_s", "weights_per_device_bytes", "max_batch_paged"):
         assert one[c] == pytest.approx(swept[c], rel=1e-9), c
     assert one["cluster"] == H200_CLUSTER and one["devices_per_replica"] == 32
+
+
+@pytest.mark.parametrize(("kwargs", "key"), [(dict(cluster="no-such-cluster"), "axes.cluster"),
+                                             (dict(ep=0), "axes.ep[0]"),
+                                             (dict(ep=16, expert_imbalance=0.9), "serving.expert_imbalance")])
+def test_bad_ep_input_names_its_key(kwargs, key):
+    from pipeline.errors import InputError
+
+    with pytest.raises(InputError) as caught:
+        pipeline.evaluate_serving(DSV3, H200, precision="fp8", **kwargs)
+    assert key in str(caught.value)
