@@ -145,10 +145,12 @@ define_serving("decode_batch_moving_time_s", ["n_layers", "memory_bandwidth_byte
 def elasticity_batch(is_feasible: Plain, is_moe: Plain, streaming_binds: Plain,
                      decode_batch_moving_time_s: UExpr, decode_communication_time_s: UExpr,
                      decode_link_latency_time_s: UExpr, batch: UExpr, pp: UExpr, decode_sequences: UExpr,
-                     itl_s: UExpr) -> UExpr:
+                     itl_s: UExpr, pp_crossing_boundaries: UExpr, scaleout_latency_s: UExpr) -> UExpr:
     """Wall 21: d log ITL / d log batch (the sequences of a microbatch, ceil(batch / pp), taken as
-    batch / pp). Null for MoE (the experts a batch touches do not grow in proportion)."""
-    moving = decode_batch_moving_time_s + decode_communication_time_s - decode_link_latency_time_s
+    batch / pp). Null for MoE (the experts a batch touches do not grow in proportion). Neither link's
+    per-message latency moves with the batch (a stage boundary between domains: the scale-out one)."""
+    out_alpha = where(pp_crossing_boundaries > 0, pp_crossing_boundaries * scaleout_latency_s, 0)
+    moving = decode_batch_moving_time_s + decode_communication_time_s - decode_link_latency_time_s - out_alpha
     relax = batch / pp / decode_sequences
     e = (moving / itl_s).to("") * relax
     return only_where(is_feasible & ~is_moe & ~streaming_binds, e.to(""))
