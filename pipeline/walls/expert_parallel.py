@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from pipeline.units import Plain, UExpr, lit, maximum, where
 from pipeline.walls.locality import link_for_span, scaleout_bandwidth_per_gpu_bytes_per_s
+from pipeline.walls.operators import FLOP_PER_PARAM_TOKEN
 from pipeline.walls.quantities import ELEM_PER_TOKEN, PARAM, TOKEN
 from pipeline.walls.registries import define_serving, serving_column
 from pipeline.walls.serving import PHASES
@@ -147,17 +148,33 @@ def _routed_share(n_experts: UExpr, k: UExpr, tokens: UExpr) -> UExpr:
 
 
 @serving_column
-def mlp_params_per_token_per_device(dense_layer_share: UExpr, dense_mlp_params_per_layer: UExpr,
-                                    n_experts_per_token: UExpr, n_shared_experts: UExpr,
-                                    expert_params_each: UExpr, router_params_per_layer: UExpr, tp: UExpr,
-                                    weight_density: UExpr, ep: UExpr, n_experts: UExpr,
-                                    expert_imbalance: UExpr) -> UExpr:
-    """MLP weights one token multiplies on one device (``operators``), the routed top-k x the
-    busiest rank's imbalance with EP: a rank gets tokens x k / ep of the stage's routed pairs,
-    = group tokens x k / tp, and the busiest imbalance x that."""
-    k = n_experts_per_token.fill_null(0.0) * where(uses_ep(ep, n_experts), expert_imbalance, 1.0)
-    moe = (k + n_shared_experts.fill_null(0.0)) * expert_params_each / tp + router_params_per_layer
-    return (dense_layer_share * dense_mlp_params_per_layer / tp + (1.0 - dense_layer_share) * moe) * weight_density
+def prefill_stage_tokens(batch: UExpr, prefill_new_tokens: UExpr, prefill_tokens: UExpr, ep: UExpr,
+                         n_experts: UExpr) -> UExpr:
+    """Tokens of a prefill pass through one stage, every attention group's (``prefill_tokens``
+    without EP): the experts' rows come from all of them."""
+    return where(uses_ep(ep, n_experts), batch * prefill_new_tokens, prefill_tokens)
+
+
+@serving_column
+def decode_stage_tokens(batch: UExpr, pp: UExpr, decode_tokens: UExpr, ep: UExpr, n_experts: UExpr) -> UExpr:
+    """Tokens of a decode microbatch through one stage, ceil(batch / pp), every group's."""
+    return where(uses_ep(ep, n_experts), (batch / pp).ceil() * TOKEN, decode_tokens)
+
+
+def _mlp_flop(p: str) -> None:
+    """``{p}_mlp_flop``: 2 x the MLP weights a token multiplies x tokens (``operators``); with EP the
+    routed part is the busiest rank's: the stage's tokens x top-k / ep x ``expert_imbalance``
+    (max/mean) x one expert's weights, in place of the group's tokens x top-k / tp."""
+
+    def flop(params, tokens, stage, ep, n_experts, k, each, share, tp, density, imbalance):
+        local = FLOP_PER_PARAM_TOKEN * params * tokens
+        routed = (1.0 - share) * density * each * k.fill_null(0.0)
+        busiest = FLOP_PER_PARAM_TOKEN * routed * (stage * imbalance / ep - tokens / tp)
+        return where(uses_ep(ep, n_experts), local + busiest, local)
+
+    define_serving(f"{p}_mlp_flop", ["mlp_params_per_token_per_device", f"{p}_tokens", f"{p}_stage_tokens", "ep",
+                                     "n_experts", "n_experts_per_token", "expert_params_each", "dense_layer_share",
+                                     "tp", "weight_density", "expert_imbalance"], flop)
 
 
 def _mlp_reads(p: str) -> None:
@@ -166,9 +183,9 @@ def _mlp_reads(p: str) -> None:
     experts / tp and, of the rank's E / ep whole experts, those the stage's tokens (groups x the
     group's) pick."""
 
-    def reads(share, dense, n_experts, shared, each, router, routed, tp, density, ep, k, tokens, groups):
+    def reads(share, dense, n_experts, shared, each, router, routed, tp, density, ep, k, stage):
         local = (shared.fill_null(0.0) + n_experts.fill_null(0.0) * routed) * each / tp + router
-        ep_share = _routed_share(n_experts, k, tokens * groups)
+        ep_share = _routed_share(n_experts, k, stage)
         sharded = shared.fill_null(0.0) * each / tp + n_experts / ep * ep_share * each + router
         experts = where(uses_ep(ep, n_experts), sharded, local)
         return (share * dense / tp + (1.0 - share) * experts) * density
@@ -176,12 +193,11 @@ def _mlp_reads(p: str) -> None:
     define_serving(f"{p}_mlp_weight_params", ["dense_layer_share", "dense_mlp_params_per_layer", "n_experts",
                                               "n_shared_experts", "expert_params_each", "router_params_per_layer",
                                               f"{p}_routed_fraction", "tp", "weight_density", "ep",
-                                              "n_experts_per_token", f"{p}_tokens", "attention_dp"], reads)
+                                              "n_experts_per_token", f"{p}_stage_tokens"], reads)
 
-    def rows(t, n_experts, k, ep, groups):
+    def rows(t, n_experts, k, stage):
         """Rows of one expert's GEMM: the tokens routed to it, t·k/E of the device's step (``operators``),
-        of the whole stage's with EP; at least one."""
-        stage = where(uses_ep(ep, n_experts), t * groups, t)
+        of the whole stage's with EP (``{p}_stage_tokens``: the device's without); at least one."""
         routed = maximum(stage / TOKEN * k / n_experts, lit(1.0))
         return where(n_experts.is_not_null(), routed, t / TOKEN)
 
@@ -196,8 +212,8 @@ def _mlp_reads(p: str) -> None:
                                                                                          tp, ep)
 
     for gemm in ("up", "down"):
-        define_serving(f"{p}_mlp_{gemm}_gemm_m", [f"{p}_tokens", "n_experts", "n_experts_per_token", "ep",
-                                                  "attention_dp"], rows)
+        define_serving(f"{p}_mlp_{gemm}_gemm_m", [f"{p}_tokens", "n_experts", "n_experts_per_token",
+                                                  f"{p}_stage_tokens"], rows)
     define_serving(f"{p}_mlp_down_gemm_k", ["n_experts", "ffn_dim", "expert_ffn_dim", "tp", "ep"], down_k)
     define_serving(f"{p}_mlp_up_gemm_n", ["n_experts", "expert_params_each", "dense_mlp_params_per_layer", "tp",
                                           "d_model", "ffn_dim", "expert_ffn_dim", "ep"], up_n)
@@ -221,4 +237,5 @@ def mlp_params_per_layer_per_device(dense_layer_share: UExpr, dense_mlp_params_p
 
 for _phase in PHASES:
     _alltoall(_phase)
+    _mlp_flop(_phase)
     _mlp_reads(_phase)

@@ -90,17 +90,23 @@ def test_a_ranks_expert_weights_are_e_over_ep():
 
 
 def test_the_busiest_rank_computes_imbalance_times_the_mean_routed_work():
-    """With EP a rank multiplies, per token of its group, top-k x imbalance / tp routed experts:
-    EP 32, tp 1, 1.18: (8 x 1.18 + 1) x 44,040,192 + router per MoE layer; without EP the
-    imbalance does not apply."""
-    out = evaluate(["mlp_params_per_token_per_device"], dense_layer_share=([0.0] * 2, ""),
-                   dense_mlp_params_per_layer=([DENSE_MLP] * 2, "param"), n_experts_per_token=([K] * 2, ""),
-                   n_shared_experts=([1] * 2, ""), expert_params_each=([EACH] * 2, "param"),
-                   router_params_per_layer=([ROUTER] * 2, "param"), tp=([1.0] * 2, ""),
-                   weight_density=([1.0] * 2, ""), ep=([32.0, 1.0], ""), n_experts=([E] * 2, ""),
-                   expert_imbalance=([1.18] * 2, ""))
-    assert out["mlp_params_per_token_per_device"] == pytest.approx([(8 * 1.18 + 1) * EACH + ROUTER,
-                                                                    9 * EACH + ROUTER])
+    """EP 32, tp 1, batch 4,096 in 32 groups of 128: the stage's 4,096 tokens pick 4,096 x 8 experts, 1,024
+    per rank on average, 1.18 x that on the busiest: 2 x (128 x (shared expert + router) + 1,208.32 x
+    44,040,192) FLOPs per MoE layer. Balanced (1.0) it equals the group's 128 tokens x top-8 (no EP's
+    count); batch 1 (one busy group) leaves 1,024 x 8 / 32 = 256 pairs per rank, not 1,024. No EP: no
+    imbalance."""
+    n = 4
+    out = evaluate(["decode_mlp_flop"], mlp_params_per_token_per_device=([9 * EACH + ROUTER] * n, "param"),
+                   decode_tokens=([128.0, 128.0, 1024.0, 128.0], "tok"),
+                   decode_stage_tokens=([4096.0, 4096.0, 1024.0, 128.0], "tok"), ep=([32.0, 32.0, 32.0, 1.0], ""),
+                   n_experts=([E] * n, ""), n_experts_per_token=([K] * n, ""), expert_params_each=([EACH] * n, "param"),
+                   dense_layer_share=([0.0] * n, ""), tp=([1.0] * n, ""), weight_density=([1.0] * n, ""),
+                   expert_imbalance=([1.18, 1.0, 1.0, 1.18], ""))
+    flop = out["decode_mlp_flop"]
+    assert flop[0] == pytest.approx(2 * (128 * (EACH + ROUTER) + 1208.32 * EACH), rel=1e-12)
+    assert flop[1] == pytest.approx(2 * 128 * (9 * EACH + ROUTER), rel=1e-12)
+    assert flop[2] == pytest.approx(2 * (1024 * (EACH + ROUTER) + 256 * EACH), rel=1e-12)
+    assert flop[3] == pytest.approx(2 * 128 * (9 * EACH + ROUTER), rel=1e-12)
 
 
 def test_stage_boundaries_cross_domains_where_stages_fill_them():
