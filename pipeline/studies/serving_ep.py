@@ -16,6 +16,7 @@ import pandera.polars as pa
 import polars as pl
 
 from pipeline.catalogs.load import Catalogs
+from pipeline.errors import InputError, Problem
 from pipeline.spec import SweepSpec
 from pipeline.studies import result, sides
 from pipeline.studies.sides import Rule
@@ -66,6 +67,11 @@ def with_cluster(rows: pl.DataFrame, catalogs: Catalogs, spec: SweepSpec) -> pl.
     reference = reference_clusters(clusters)
     chosen = reference if not spec.axes.cluster else clusters.filter(pl.col("name").is_in(list(spec.axes.cluster))) \
         .select("accelerator", pl.col("name").alias("cluster"))
+    elsewhere = chosen.filter(~pl.col("accelerator").is_in(rows["name"].implode()))
+    if spec.axes.cluster and elsewhere.height:
+        raise InputError("sweep spec", [Problem(None, "axes.cluster", f"{c!r} is a cluster of {a}, not of an "
+                                                "accelerator of the sweep (axes.hardware)")
+                                        for a, c in elsewhere.iter_rows()])
     chosen = pl.concat([chosen, reference.join(chosen, on="accelerator", how="anti")])
     figures = clusters.select(pl.col("name").alias("cluster"), *CLUSTER_COLUMNS, "nodes")
     chosen = chosen.join(figures, on="cluster").join(reference.rename({"cluster": "_reference"}), on="accelerator")

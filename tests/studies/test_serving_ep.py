@@ -94,6 +94,7 @@ def test_the_one_row_answer_and_the_sweep_agree_on_an_ep_row():
 
 @pytest.mark.parametrize(("kwargs", "key"), [(dict(cluster="no-such-cluster"), "axes.cluster"),
                                              (dict(ep=0), "axes.ep[0]"),
+                                             (dict(cluster=H100_4SU), "axes.cluster"),  # not an H200 cluster
                                              (dict(ep=16, expert_imbalance=0.9), "serving.expert_imbalance")])
 def test_bad_ep_input_names_its_key(kwargs, key):
     from pipeline.errors import InputError
