@@ -109,6 +109,7 @@ def evaluate_serving(model: str, hardware: str, batch: int = 1, tp: int = 1, pp:
                      prune_ratio: float = 0.0, dataset: str | None = None, spec_draft_tokens: int = 0,
                      spec_acceptance: float | None = None, draft_model: str | None = None,
                      prefix_hit_rate: float = 0.0, lora_rank: int = 0, lora_adapters: int = 1,
+                     ep: int = 1, cluster: str | None = None, expert_imbalance: float | None = None,
                      breakdown: bool = True,
                      registry: str | Path | None = None,
                      overrides: dict[str, str] | None = None) -> pl.DataFrame:
@@ -123,11 +124,16 @@ def evaluate_serving(model: str, hardware: str, batch: int = 1, tp: int = 1, pp:
     ``spec_acceptance`` with ``draft_model`` (None: MTP/EAGLE-style heads). ``prefix_hit_rate``
     (h in [0, 1)) is the share of each prompt already in the prefix cache: prefill computes the rest.
     ``lora_rank`` (r > 0) serves ``lora_adapters`` resident LoRA adapters of that rank.
+    ``ep`` (> 1) shards a MoE model's routed experts over ep ranks per stage (attention in ep / tp
+    data-parallel groups of tp); a layout beyond one scale-up domain runs on ``cluster`` (default:
+    the accelerator's reference cluster, named in the ``cluster`` column); ``expert_imbalance`` is
+    the busiest rank's max/mean expert load (default: serving.expert_imbalance's).
     """
     axes = {"model": [model], "hardware": [hardware], "batch": [batch], "tp": [tp], "pp": [pp],
             "prompt_len": [prompt_len], "output_len": [output_len], "reasoning_tokens": [reasoning_tokens],
             "replicas": [replicas], "prune_ratio": [prune_ratio], "prefix_hit_rate": [prefix_hit_rate],
-            "lora_rank": [lora_rank], "lora_adapters": [lora_adapters]} | (
+            "lora_rank": [lora_rank], "lora_adapters": [lora_adapters], "ep": [ep]} | (
+        {} if cluster is None else {"cluster": [cluster]}) | (
         {} if request_rate is None else {"request_rate": [request_rate]}) | {"spec_draft_tokens": [spec_draft_tokens]}
     axes |= ({} if spec_acceptance is None else {"spec_acceptance": [spec_acceptance]}) | (
         {} if draft_model is None else {"draft_model": [draft_model]})
@@ -138,7 +144,9 @@ def evaluate_serving(model: str, hardware: str, batch: int = 1, tp: int = 1, pp:
     else:
         axes |= {"compute_dtype": [compute_dtype], "weight_dtype": [weight_dtype or compute_dtype],
                  "kv_dtype": [kv_dtype or compute_dtype]}
-    spec = {"study": "serving", "axes": axes, "serving": {"weight_streaming": weight_streaming},
+    knobs = {"weight_streaming": weight_streaming} | ({} if expert_imbalance is None else
+                                                      {"expert_imbalance": expert_imbalance})
+    spec = {"study": "serving", "axes": axes, "serving": knobs,
             "efficiency": {"framework": framework} | ({} if efficiency is None else {"eta_compute": efficiency}),
             "overrides": dict(overrides or {})}
     return _one_configuration(_spec(spec), registry, breakdown)

@@ -14,13 +14,15 @@ from pipeline.errors import InputError, Problem
 
 STUDIES = ("node", "serving", "training", "kernel")
 SPECULATION = ("spec_draft_tokens", "spec_acceptance", "draft_model")  # one serving row only, not the scorecard
+ONE_ROW = (*SPECULATION, "ep", "cluster")  # serving options the scorecard (--all-walls) does not read
 SERVING_ONLY = ("tp", "pp", "prompt_len", "output_len", "weight_dtype", "kv_dtype", "precision", "reasoning_tokens",
                 "request_rate", "replicas", "dataset", "prefix_hit_rate", "lora_rank", "lora_adapters", *SPECULATION)
 COMMON = ("model", "study", "compute_dtype", "framework", "as_json", "registry")
 CARD = ("all_walls", "wall", "markdown", "region", "target_fraction")  # the scorecard of any study but kernel
 READS = {  # the options each study reads; any other given is an error, never silently ignored
     "node": (*COMMON, *CARD, "hardware", "batch", "seq_len", "workload", "step", "efficiency", "set_"),
-    "serving": (*COMMON, *CARD, *SERVING_ONLY, "hardware", "batch", "efficiency", "weight_streaming", "set_"),
+    "serving": (*COMMON, *CARD, *SERVING_ONLY, "hardware", "batch", "efficiency", "weight_streaming", "ep", "cluster",
+                "set_"),
     "training": (*COMMON, *CARD, "cluster", "gpus", "dp", "tp", "pp", "cp", "ep", "microbatch", "global_batch",
                  "seq_len", "virtual_stages", "zero_stage", "recompute", "sequence_parallel", "efficiency",
                  "dp_overlap", "flash_attention", "train_tokens", "storage", "data_pipeline", "set_"),
@@ -38,7 +40,7 @@ def evaluate(
         "--hardware", help="Accelerator name from the catalog (node and serving studies).")] = None,
     study: Annotated[str | None, typer.Option(
         "--study", help="node, serving, training or kernel (default: kernel if --op is given, serving if a "
-                        "serving option is, training if --cluster is, else node).")] = None,
+                        "serving option is, training if --cluster is (serving with --hardware), else node).")] = None,
     op: Annotated[str | None, typer.Option(
         "--op", help="Kernel: gemm, attention, all_reduce, all_gather, reduce_scatter or all_to_all.")] = None,
     shape: Annotated[list[str] | None, typer.Option(
@@ -84,11 +86,14 @@ def evaluate(
         "--lora-rank", help="Serving: rank of the LoRA adapters (0: none).")] = None,
     lora_adapters: Annotated[int | None, typer.Option(
         "--lora-adapters", help="Serving: LoRA adapters resident on the deployment.")] = None,
-    cluster: Annotated[str | None, typer.Option("--cluster", help="Training: cluster name from the catalog.")] = None,
+    cluster: Annotated[str | None, typer.Option("--cluster", help="Training: cluster name from the catalog. Serving: "
+                                                "the cluster whose scale-out links the nodes of a layout beyond one "
+                                                "scale-up domain (default: the accelerator's reference "
+                                                "cluster).")] = None,
     gpus: Annotated[int | None, typer.Option("--gpus", help="Training: GPUs (= dp x tp x pp x cp).")] = None,
     dp: Annotated[int | None, typer.Option("--dp", help="Training: data-parallel ranks.")] = None,
     cp: Annotated[int, typer.Option("--cp", help="Training: context-parallel ranks.")] = 1,
-    ep: Annotated[int, typer.Option("--ep", help="Training: expert-parallel ranks (MoE).")] = 1,
+    ep: Annotated[int, typer.Option("--ep", help="Training and serving: expert-parallel ranks (MoE).")] = 1,
     microbatch: Annotated[int, typer.Option("--microbatch", help="Training: sequences per microbatch.")] = 1,
     global_batch: Annotated[int | None, typer.Option(
         "--global-batch", help="Training: sequences per step (default dp x microbatch x 8 x pp).")] = None,
@@ -150,8 +155,8 @@ def pick_study(o: SimpleNamespace) -> str:
     study = o.study
     if study is None:
         serving = any(getattr(o, k) is not None for k in SERVING_ONLY) or o.weight_streaming
-        study = ("kernel" if o.op is not None else "training" if o.cluster is not None
-                 else "serving" if serving else "node")
+        study = ("kernel" if o.op is not None else "training" if o.cluster is not None and o.hardware is None
+                 else "serving" if serving or o.cluster is not None else "node")  # --cluster with --hardware: serving
     if study not in STUDIES:
         raise InputError("evaluate", [Problem(None, "--study", f"got {study!r}, expected {', '.join(STUDIES)}")])
     if study == "kernel":
@@ -180,7 +185,7 @@ def unread_options(context: typer.Context, study: str, all_walls: bool) -> None:
     problems += [Problem(None, "/".join(p.opts), "only with --all-walls") for p in given
                  if p.name in CARD[1:] and p.name in READS[study] and not all_walls]
     problems += [Problem(None, "/".join(p.opts), "not read by the scorecard (--all-walls); remove it") for p in given
-                 if p.name in SPECULATION and all_walls]
+                 if p.name in (ONE_ROW if study == "serving" else SPECULATION) and all_walls]
     if problems:
         raise InputError("evaluate", problems)
 
@@ -232,8 +237,8 @@ def show_serving(o: SimpleNamespace) -> None:
         reasoning_tokens=given(o.reasoning_tokens, 0), request_rate=o.request_rate,
         replicas=given(o.replicas, 1), dataset=o.dataset, spec_draft_tokens=given(o.spec_draft_tokens, 0),
         spec_acceptance=o.spec_acceptance, draft_model=o.draft_model, prefix_hit_rate=given(o.prefix_hit_rate, 0.0),
-        lora_rank=given(o.lora_rank, 0), lora_adapters=given(o.lora_adapters, 1), registry=o.registry,
-        overrides=o.what_if)
+        lora_rank=given(o.lora_rank, 0), lora_adapters=given(o.lora_adapters, 1), ep=o.ep, cluster=o.cluster,
+        registry=o.registry, overrides=o.what_if)
     title = f"{frame['model'][0]} on {frame['tp'][0]:g}x{frame['pp'][0]:g} {frame['hardware'][0]}: batch {o.batch}"
     if not show_row(frame, "serving", o.as_json, title):
         print_operators(frame.row(0, named=True))

@@ -45,7 +45,8 @@ def fewest_devices(models: list[str], groups: pl.DataFrame, context_tokens: int,
         "model": models, "hardware": hardware, "precision": ["fp16", "fp8"], "tp": TP, "pp": PP, "batch": [1],
         "prompt_len": [context_tokens - 1], "output_len": [1]}}, "fewest devices (serving study)")
     rows = collect(prepare(spec, registry))
-    fits = (rows.filter(pl.col("fits_in_hbm")).with_columns(pl.col("hardware").cast(pl.String))
+    fits = (rows.filter(pl.col("fits_in_hbm") & (pl.col("pp_crossing_boundaries") == 0))  # one scale-up domain
+            .with_columns(pl.col("hardware").cast(pl.String))
             .join(groups, on="hardware").with_columns(devices=(pl.col("tp") * pl.col("pp")).cast(pl.Int64)))
     return (fits.sort("devices", "itl_s").group_by("model", "group", maintain_order=True).first()
             .select(pl.col("model").cast(pl.String), "group", pl.col("hardware").cast(pl.String), "devices",

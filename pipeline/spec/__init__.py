@@ -19,6 +19,7 @@ from pipeline.errors import InputError, Problem
 from pipeline.spec.axes import (RECOMPUTE, SERVING_AXES, SPECULATION, TRAINING_AXES, WORKLOADS, Axes, known_axes,
                                  read_axes)
 from pipeline.spec.check import Checker
+from pipeline.walls.expert_parallel import EXPERT_IMBALANCE_DEFAULT
 from pipeline.spec.sections import (
     COMPRESSIONS,
     DP_SGD,
@@ -55,7 +56,7 @@ TRAINING_KNOBS = ("dp_overlap_fraction", "memory_reserve_fraction", "flash_atten
                   "pp_balance_tolerance", "tp_across_domains", "train_tokens", "restart_time_s")
 OPERATIONS_KNOBS = keys(Operations)
 # serving axes the run id hashes only when some value differs from its default (older specs keep their ids)
-OPT_IN = {"prefix_hit_rate": (0.0,), "lora_rank": (0,), "lora_adapters": (1,)}
+OPT_IN = {"prefix_hit_rate": (0.0,), "lora_rank": (0,), "lora_adapters": (1,), "ep": (1,), "cluster": None}
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,9 @@ class SweepSpec:
                     "serving": {"eta_memory": self.efficiency.eta_memory, "eta_link": self.efficiency.eta_link,
                                 **{k: getattr(self.serving, k) for k in (
                                     "memory_fraction", "kv_block_tokens", "weight_streaming",
-                                    "prefill_chunk_tokens", "dequant_overhead_fraction")}}}
+                                    "prefill_chunk_tokens", "dequant_overhead_fraction")},
+                                **({} if self.serving.expert_imbalance == EXPERT_IMBALANCE_DEFAULT
+                                   else {"expert_imbalance": self.serving.expert_imbalance})}}
         return out
 
 

@@ -15,7 +15,8 @@ RECOMPUTE = ("none", "selective", "full")
 COMMON_AXES = ("hardware", "model", "compute_dtype", "batch", "seq_len", "workload", "region")
 SERVING_AXES = ("weight_dtype", "kv_dtype", "precision", "tp", "pp", "prompt_len", "output_len",
                 "reasoning_tokens", "request_rate", "replicas", "prune_ratio", "distill_to", "dataset",
-                "spec_draft_tokens", "spec_acceptance", "draft_model", "prefix_hit_rate", "lora_rank", "lora_adapters")
+                "spec_draft_tokens", "spec_acceptance", "draft_model", "prefix_hit_rate", "lora_rank", "lora_adapters",
+                "ep", "cluster")  # expert parallelism and multi-node serving (pipeline.walls.expert_parallel)
 SPECULATION = ("spec_draft_tokens", "spec_acceptance", "draft_model")  # speculative decoding (serving)
 TRAINING_AXES = ("cluster", "gpus", "dp", "tp", "pp", "cp", "ep", "microbatch", "global_batch", "virtual_stages",
                  "zero_stage", "recompute", "sequence_parallel")
@@ -72,7 +73,7 @@ class Axes:
     lora_rank: tuple[int, ...] = axis((0,), integer(0, MAX_LORA_RANK))
     lora_adapters: tuple[int, ...] = axis((1,), integer(1, MAX_BATCH))
     # training
-    cluster: tuple[str, ...] | None = axis(None, NAME, all_ok=True)  # None: all
+    cluster: tuple[str, ...] | None = axis(None, NAME, all_ok=True)  # None: all (serving: the reference cluster)
     gpus: tuple[int, ...] | None = axis((8, 64, 512, 4096), DEVICES)  # None: gpus = dp x tp x pp x cp
     dp: tuple[int, ...] | None = axis(None, DEVICES)  # None: dp = gpus / (tp x pp x cp)
     cp: tuple[int, ...] = axis((1,), DEVICES)

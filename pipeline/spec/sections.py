@@ -25,6 +25,7 @@ from pipeline.spec.check import (
     one_of,
     positive,
 )
+from pipeline.walls.expert_parallel import EXPERT_IMBALANCE_DEFAULT
 from pipeline.walls.quantities import DP_SGD_STEP_MULTIPLIER
 
 DP_SGD = tuple(DP_SGD_STEP_MULTIPLIER)  # the methods wall 20 has a step multiplier for
@@ -94,6 +95,8 @@ class Serving:
     weight_streaming: bool = setting(False, FLAG)
     dequant_overhead_fraction: float = setting(0.30, number(0, 10, low_open=False))
     prefill_chunk_tokens: int | None = setting(None, integer())  # None: the framework's default (profiles)
+    # busiest EP rank's expert load / the mean (pipeline.walls.expert_parallel; 1: perfectly balanced)
+    expert_imbalance: float = setting(EXPERT_IMBALANCE_DEFAULT, number(1, 64, low_open=False))
 
 
 @dataclass(frozen=True)

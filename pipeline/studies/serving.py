@@ -1,13 +1,14 @@
 """The serving study (walls 4-6 and TP/PP communication): LLM inference on tp x pp devices.
 
 Grain of the output: one row per hardware x model x compute_dtype x weight_dtype x
-kv_dtype x tp x pp x batch x prompt_len x output_len.
+kv_dtype x tp x pp x ep x batch x prompt_len x output_len (x cluster: ``serving_ep``).
 
 The hardware side (accelerator x dtypes, with its three efficiencies) and the model side
 (decoder x layout x batch x lengths) are small and eager; their product is lazy. Layouts
 that cannot run are dropped and counted: on the model side (TP must divide the heads,
 PP must not exceed the layers, the context must fit the model), and per pair of sides
-(tp x pp must fit one scale-up domain, whose link must be published).
+(tp must fit one scale-up domain, whose link must be published; a layout beyond one domain
+needs a cluster with a published scale-out: ``serving_ep``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pipeline.catalogs.load import Catalogs
 from pipeline.catalogs.model_patterns import COLUMNS as PATTERN_COLUMNS
 from pipeline.spec import SweepSpec
 from pipeline.studies import check_plan, demand_ratio, elasticity, fraction, headroom, operations, result, sides
+from pipeline.studies import serving_ep as expert
 from pipeline.studies import serving_lora as lora
 from pipeline.studies import serving_prefix as prefix
 from pipeline.studies import serving_speculative as speculative
@@ -38,9 +40,8 @@ KINDS = ("compute", "memory", "link")  # the efficiencies a serving row uses
 NOT_DECODER = sides.decoder_only("serving")
 PP_LAYERS = Rule("pp exceeds the model's layers", pl.col("pp") > pl.col("n_layers"))
 CONTEXT = sides.context(pl.col("prompt_len") + pl.col("output_len"), "prompt_len + output_len")
-DOMAIN = Rule("tp x pp exceeds the hardware's scale-up domain",
-              pl.col("tp") * pl.col("pp") > pl.col("scaleup_domain_size"))
-NO_LINK = sides.no_link(pl.col("tp") * pl.col("pp"), "tp x pp", "hardware")
+DOMAIN = expert.TP_DOMAIN  # attention TP stays in one scale-up domain; EP and PP may cross it (serving_ep)
+NO_LINK = sides.no_link(expert.DEVICES, "tp x pp", "hardware")
 # the manifest's keys
 DROP_NOT_DECODER = NOT_DECODER.reason
 DROP_NO_PEAK = NO_PEAK.reason
@@ -51,6 +52,8 @@ DROP_CONTEXT = CONTEXT.reason
 DROP_DOMAIN = DOMAIN.reason
 DROP_NO_LINK = NO_LINK.reason
 DROP_NO_MEMORY_FRACTION = NO_MEMORY_FRACTION.reason
+DROP_EP_NOT_MOE, DROP_EP_EXPERTS, DROP_EP_TP = (r.reason for r in expert.MODEL_RULES)
+DROP_NO_CLUSTER, DROP_NO_SCALEOUT, DROP_CLUSTER_SIZE = (r.reason for r in expert.PAIR_RULES)
 
 ARCHITECTURE = ["query_dim", "value_dim", "is_mla", "attention_params_per_layer", "dense_mlp_params_per_layer",
                 "expert_params_each", "router_params_per_layer", "norm_params_per_layer", "embedding_params",
@@ -69,13 +72,13 @@ KNOBS = ["kernels_per_transformer_layer", "kernels_per_cnn_layer", "launch_overh
 AXES = {"tp": ("", pl.Float64), "pp": ("", pl.Float64), "batch": ("", pl.Int64), "prompt_len": ("tok", pl.Int64),
         "output_len": ("tok", pl.Int64), "reasoning_tokens": ("tok", pl.Int64), "replicas": ("", pl.Float64),
         "request_rate": ("1/s", pl.Float64), "prune_ratio": ("", pl.Float64)} | speculative.AXES | prefix.AXES | (
-    lora.AXES)
+    lora.AXES) | expert.AXES
 AXIS_UNITS = {"teacher": None, "teacher_params_computed": unit("param"), "workload": None,
               "weight_density": unit("")} | {name: unit(u) for name, (u, _) in AXES.items()} | {
     name: None if u is None else unit(u) for name, u in SPREAD.items()}
 SHAPED = [*MODEL_INPUTS, *ARCHITECTURE]  # the model catalog's row, shaped
-MODEL_RULES = [NOT_DECODER, TP_HEADS, PP_LAYERS, CONTEXT]
-PAIR_RULES = [DOMAIN, NO_LINK]
+MODEL_RULES = [NOT_DECODER, TP_HEADS, PP_LAYERS, CONTEXT, *expert.MODEL_RULES]
+PAIR_RULES = [DOMAIN, *expert.PAIR_RULES, NO_LINK]
 
 
 def _model_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
@@ -124,7 +127,8 @@ def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
 def hardware(catalogs: Catalogs, spec: SweepSpec) -> Side:
     """Accelerator x compute, weight and KV dtypes, with its peak, three efficiencies and knobs."""
     rows = sides.select_rows(catalogs.hardware, spec.axes.hardware, spec.filters.hardware, "hardware")
-    return sides.hardware_side(rows.select("name", *HARDWARE), catalogs, spec, workloads=("inference",),
+    rows = expert.with_cluster(rows.select("name", *HARDWARE), catalogs, spec)  # the scale-out of multi-node rows
+    return sides.hardware_side(rows, catalogs, spec, workloads=("inference",), units=expert.CLUSTER_UNITS,
                                rules=[NO_BANDWIDTH, NO_PEAK, no_eta(KINDS), NO_MEMORY_FRACTION], kinds=KINDS,
                                storage="axes", knobs=KNOBS, memory_fraction=True,
                                derived={"scaleup_domain_size": pl.col("scaleup_domain_size").cast(pl.Float64)})
@@ -150,7 +154,7 @@ class ServingCoreSchema(pa.DataFrameModel):
     reasoning_tokens: int = result("tok", "thinking tokens decoded before the answer (wall 12)", "sweep axis",
                                    nullable=False)
     request_rate: float = result("1/s", "requests per second to the deployment (null: offline)", "sweep axis")
-    replicas: float = result("", "tp x pp replicas sharing the requests", "sweep axis", nullable=False)
+    replicas: float = result("", "copies of the layout sharing the requests", "sweep axis", nullable=False)
     prune_ratio: float = fraction("share of every layer matrix removed by structured pruning (wall 13)",
                                 "sweep axis", nullable=False)
     compression_ratio: float = result("", "the teacher's 16-bit dense weights / stored weights: 2 B / weight "
@@ -169,7 +173,7 @@ class ServingCoreSchema(pa.DataFrameModel):
     weights_per_device_bytes: float = result("B", "resident weights on the fullest device", "wall 5")
     kv_cache_bytes: float = result("B", "KV cache of the batch at prompt + output length, all devices incl. "
                                    "replicated KV heads", "2·L·H_kv·d_head·tokens·batch·bytes (exact)")
-    kv_cache_bytes_per_device: float = result("B", "one device's share of the KV cache", "wall 5")
+    kv_cache_bytes_per_device: float = result("B", "one device's share of its group's KV cache", "wall 5")
     activation_bytes_per_device: float = result("B", "prefill working set of one layer", "wall 5")
     memory_limit_bytes: float = result("B", "usable device memory: the driver-reported total, else the as-built "
                                        "capacity", "hardware catalog usable_memory_bytes")
@@ -195,12 +199,12 @@ class ServingCoreSchema(pa.DataFrameModel):
                                                    "operator roofline")
     prefill_mlp_class_time_s: float = result("s", "MLP over all layers", "operator roofline")
     prefill_other_class_time_s: float = result("s", "norms, residuals and LM head", "operator roofline")
-    prefill_communication_time_s: float = result("s", "TP all-reduces + PP transfers", "ring α-β")
+    prefill_communication_time_s: float = result("s", "TP all-reduces + PP transfers + EP all-to-alls", "α-β")
     decode_attention_class_time_s: float = result("s", "QKV, attention (KV read) and output projection",
                                                   "operator roofline")
     decode_mlp_class_time_s: float = result("s", "MLP over all layers", "operator roofline")
     decode_other_class_time_s: float = result("s", "norms, residuals and LM head", "operator roofline")
-    decode_communication_time_s: float = result("s", "TP all-reduces + PP transfers", "ring α-β")
+    decode_communication_time_s: float = result("s", "TP all-reduces + PP transfers + EP all-to-alls", "α-β")
     decode_dequant_overhead_s: float = result("s", "dequantization of narrow weights", "seed: -30 % on INT8 ITL")
     launch_overhead_s: float = result("s", "eager kernel launches per pass (prefill's)", "wall 3")
     decode_launch_overhead_s: float = result("s", "launches per decode pass: graph replays where the framework "
@@ -210,7 +214,7 @@ class ServingCoreSchema(pa.DataFrameModel):
     itl_s: float = result("s", "inter-token latency at the mean context", "wall 4")
     e2e_latency_s: float = result("s", "ttft + (output_len - 1) x itl", "wall 4")
     tokens_per_s: float = result("tok/s", "generated tokens per second, whole system", "wall 4")
-    tokens_per_s_per_device: float = result("tok/s", "tokens_per_s / (tp x pp)", "wall 4")
+    tokens_per_s_per_device: float = result("tok/s", "tokens_per_s / devices_per_replica", "wall 4")
     batch_tokens_per_s: float = result("tok/s", "batch x generated tokens / e2e latency: throughput with prefill",
                                        "wall 4")
     bound: pl.Categorical = result(None, "binding constraint of decode: compute, memory, network, overhead, "
@@ -260,8 +264,8 @@ PER_MILLION_TOKENS = {
     "owned_cost_per_million_output_tokens_usd": ("USD/Mtok", "owned cost per million generated tokens", "wall 17"),
     "owned_cost_per_million_prompt_tokens_usd": ("USD/Mtok", "owned prefill cost per million prompt tokens", "wall 17"),
 }
-SCHEMA = with_operations(lora.with_columns(prefix.with_columns(speculative.with_columns(ServingCoreSchema))),
-                         PER_MILLION_TOKENS)
+SCHEMA = with_operations(expert.with_columns(lora.with_columns(prefix.with_columns(speculative.with_columns(
+    ServingCoreSchema)))), PER_MILLION_TOKENS)
 OUTPUTS = list(SCHEMA.to_schema().columns)
 OPERATIONS = [*COMMON, *PER_MILLION_TOKENS]
 LOAD = ["batch_in_flight", "capacity_requests_per_s", "utilization", "is_stable", "wait_probability",

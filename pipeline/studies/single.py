@@ -213,7 +213,8 @@ def answer(spec: SweepSpec, catalogs: Catalogs, breakdown: bool = False) -> Answ
     Names are resolved as people type them (``pipeline.spec.names``)."""
     spec = resolve_names(spec, catalogs)
     a = spec.axes
-    if spec.overrides or spec.filters.hardware or spec.filters.model or a.distill_to or a.dataset:
+    if spec.overrides or spec.filters.hardware or spec.filters.model or a.distill_to or a.dataset or (
+            spec.study == "serving" and a.cluster):  # a named cluster: its rows come from the sweep path
         return None
     read = [n for n in _AXES[spec.study] if not (n == "gpus" and a.dp is not None)]  # dp given: gpus unread
     if any(one_value(getattr(a, name)) is MANY for name in read):
@@ -224,7 +225,7 @@ def answer(spec: SweepSpec, catalogs: Catalogs, breakdown: bool = False) -> Answ
 _AXES = {"node": ("hardware", "model", "compute_dtype", "batch", "seq_len", "workload", "region"),
          "serving": ("hardware", "model", "compute_dtype", "weight_dtype", "kv_dtype", "tp", "pp", "batch",
                      "prompt_len", "output_len", "reasoning_tokens", "request_rate", "replicas", "prune_ratio",
-                     "prefix_hit_rate", "lora_rank", "lora_adapters", "region"),
+                     "prefix_hit_rate", "lora_rank", "lora_adapters", "ep", "region"),
          "training": ("cluster", "model", "compute_dtype", "seq_len", "gpus", "dp", "tp", "pp", "cp", "ep",
                       "microbatch", "global_batch", "virtual_stages", "zero_stage", "recompute",
                       "sequence_parallel", "region")}

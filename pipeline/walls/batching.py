@@ -15,29 +15,32 @@ def _free_for_kv(memory_headroom_bytes: UExpr, kv_cache_bytes_per_device: UExpr)
 @serving_column
 def max_batch_static(memory_headroom_bytes: UExpr, kv_cache_bytes_per_device: UExpr,
                      kv_bytes_per_token_per_device: UExpr, max_context_tokens: UExpr, sliding_window_tokens: UExpr,
-                     window_layer_share: UExpr, kv_layer_share: UExpr) -> UExpr:
+                     window_layer_share: UExpr, kv_layer_share: UExpr, attention_dp: UExpr) -> UExpr:
     """Sequences that fit when each reserves the model's whole context up front (a window layer
-    its window, as TensorRT-LLM's per-window pools do)."""
+    its window, as TensorRT-LLM's per-window pools do), in each attention group of the replica
+    (one without expert parallelism: ``expert_parallel``)."""
     held = held_tokens(max_context_tokens, sliding_window_tokens, window_layer_share, kv_layer_share)
     n = _free_for_kv(memory_headroom_bytes, kv_cache_bytes_per_device) / (kv_bytes_per_token_per_device * held)
-    return n.floor().clip(lower=0)
+    return n.floor().clip(lower=0) * attention_dp
 
 
 @serving_column
 def max_batch_paged(memory_headroom_bytes: UExpr, kv_cache_bytes_per_device: UExpr,
                     kv_bytes_per_token_per_device: UExpr, context_tokens: UExpr, kv_block_tokens: UExpr,
-                    sliding_window_tokens: UExpr, window_layer_share: UExpr, kv_layer_share: UExpr) -> UExpr:
+                    sliding_window_tokens: UExpr, window_layer_share: UExpr, kv_layer_share: UExpr,
+                    attention_dp: UExpr) -> UExpr:
     """Sequences that fit with a paged cache: each holds ceil(context / block) blocks per global
     layer and, per sliding-window layer, those not yet freed behind the window (vLLM's
-    SlidingWindowManager; ``attention_pattern.held_blocks``)."""
+    SlidingWindowManager; ``attention_pattern.held_blocks``), in each attention group."""
     blocks = held_blocks(context_tokens, sliding_window_tokens, kv_block_tokens, window_layer_share, kv_layer_share)
     per_sequence = kv_bytes_per_token_per_device * blocks * kv_block_tokens
     n = _free_for_kv(memory_headroom_bytes, kv_cache_bytes_per_device) / per_sequence
-    return n.floor().clip(lower=0)
+    return n.floor().clip(lower=0) * attention_dp
 
 
 @serving_column
-def max_context_fit_tokens(memory_headroom_bytes: UExpr, kv_cache_bytes_per_device: UExpr, batch: UExpr,
+def max_context_fit_tokens(memory_headroom_bytes: UExpr, kv_cache_bytes_per_device: UExpr,
+                           attention_group_sequences: UExpr,
                            kv_bytes_per_token_per_device: UExpr, max_context_tokens: UExpr,
                            sliding_window_tokens: UExpr, window_layer_share: UExpr, kv_layer_share: UExpr) -> UExpr:
     """Largest context each of the batch's sequences can reach with the KV memory of the layout
@@ -46,7 +49,7 @@ def max_context_fit_tokens(memory_headroom_bytes: UExpr, kv_cache_bytes_per_devi
     (1 - f)·S + f·min(S, W) = T: S = T below the window, S = (T - f·W) / (1 - f) beyond it, and
     any S when every layer is windowed (f = 1) and T >= W."""
     budget = (_free_for_kv(memory_headroom_bytes, kv_cache_bytes_per_device)
-              / (batch * kv_bytes_per_token_per_device * kv_layer_share)).clip(lower=0)
+              / (attention_group_sequences * kv_bytes_per_token_per_device * kv_layer_share)).clip(lower=0)
     share = window_layer_share
     window = sliding_window_tokens.fill_null(max_context_tokens)
     beyond = where(share < 1.0, (budget - share * window) / maximum(1.0 - share, 1e-12), max_context_tokens)

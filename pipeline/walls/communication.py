@@ -197,15 +197,28 @@ def _tp_alpha(tp: UExpr, t: UExpr, d: UExpr, abytes: UExpr, alpha: UExpr, beta: 
     return where(one_shot, spread, fitted_alpha_s(message, alpha, alpha, *fit))
 
 
-def _pp_comm(pp: UExpr, t: UExpr, d: UExpr, abytes: UExpr, alpha: UExpr, beta: UExpr, eta_l: UExpr) -> UExpr:
-    """PP: one send of the step's hidden states across each of the pp - 1 stage boundaries."""
+def _pp_comm(pp: UExpr, t: UExpr, d: UExpr, abytes: UExpr, alpha: UExpr, beta: UExpr, eta_l: UExpr,
+             crossing: UExpr, out_alpha: UExpr, out_beta: UExpr) -> UExpr:
+    """PP: one send of the step's hidden states across each of the pp - 1 stage boundaries, over
+    the scale-up link, and over the cluster's scale-out fabric (its latency, the node's NIC share
+    x eta_link) for the ``crossing`` boundaries between domains (``expert_parallel``)."""
     message = t * d * ELEM_PER_TOKEN * abytes
     hop = alpha + (message / (beta * eta_l)).to("s")
-    return where(pp > 1, (pp - 1.0) * hop, 0)
+    out_hop = out_alpha + (message / (out_beta * eta_l)).to("s")
+    across = (pp - 1.0 - crossing) * hop + crossing * out_hop
+    return where(pp > 1, where(crossing > 0, across, (pp - 1.0) * hop), 0)
 
 
-def _comm_total(tp_t: UExpr, pp_t: UExpr) -> UExpr:
-    return tp_t.fill_null(0) + pp_t.fill_null(0)
+def _pp_scaleout(pp: UExpr, t: UExpr, d: UExpr, abytes: UExpr, eta_l: UExpr, crossing: UExpr, out_alpha: UExpr,
+                 out_beta: UExpr) -> UExpr:
+    """The part of ``_pp_comm`` over the scale-out fabric (wall 21 keeps it out of the scale-up link's terms)."""
+    out_hop = out_alpha + (t * d * ELEM_PER_TOKEN * abytes / (out_beta * eta_l)).to("s")
+    return where((pp > 1) & (crossing > 0), crossing * out_hop, 0)
+
+
+def _comm_total(tp_t: UExpr, pp_t: UExpr, a2a_t: UExpr) -> UExpr:
+    """TP all-reduces, PP sends and the EP all-to-alls (``expert_parallel``; 0 without EP)."""
+    return tp_t.fill_null(0) + pp_t.fill_null(0) + a2a_t.fill_null(0)
 
 
 _LINK = ["bytes_per_element", "scaleup_link_latency_s", "scaleup_link_bandwidth_bytes_per_s", "eta_link"]
@@ -216,8 +229,13 @@ for _p in PHASES:
                                             *ALLREDUCE_FIT_COLUMNS], _tp_comm)
     define_serving(f"{_p}_tp_alpha_s", ["tp", f"{_p}_tokens", "d_model", *_LINK, *_CUSTOM, *ALLREDUCE_FIT_COLUMNS],
                    _tp_alpha)
-    define_serving(f"{_p}_pp_comm_time_s", ["pp", f"{_p}_tokens", "d_model", *_LINK], _pp_comm)
-    define_serving(f"{_p}_communication_time_s", [f"{_p}_tp_comm_time_s", f"{_p}_pp_comm_time_s"], _comm_total)
+    define_serving(f"{_p}_pp_comm_time_s", ["pp", f"{_p}_tokens", "d_model", *_LINK, "pp_crossing_boundaries",
+                                            "scaleout_latency_s", "scaleout_bandwidth_per_gpu_bytes_per_s"], _pp_comm)
+    define_serving(f"{_p}_pp_scaleout_time_s", ["pp", f"{_p}_tokens", "d_model", "bytes_per_element", "eta_link",
+                                                "pp_crossing_boundaries", "scaleout_latency_s",
+                                                "scaleout_bandwidth_per_gpu_bytes_per_s"], _pp_scaleout)
+    define_serving(f"{_p}_communication_time_s", [f"{_p}_tp_comm_time_s", f"{_p}_pp_comm_time_s",
+                                                  f"{_p}_alltoall_time_s"], _comm_total)
 
 
 # -- training: one microbatch on the busiest stage, and the step -----------------------------------

@@ -43,21 +43,24 @@ def decode_context_tokens(prompt_len: UExpr, generated_tokens: UExpr) -> UExpr:
 
 
 @serving_column
-def prefill_sequences(batch: UExpr) -> UExpr:
-    return batch
+def prefill_sequences(attention_group_sequences: UExpr) -> UExpr:
+    """The sequences one device's attention group prefills: the batch, or its share of the
+    attention data-parallel groups with expert parallelism (``pipeline.walls.expert_parallel``)."""
+    return attention_group_sequences
 
 
 @serving_column
-def decode_sequences(batch: UExpr, pp: UExpr) -> UExpr:
-    """Sequences per decode microbatch: ceil(batch / pp) (pp microbatches fill the pipeline)."""
-    return (batch / pp).ceil()
+def decode_sequences(batch: UExpr, pp: UExpr, attention_dp: UExpr) -> UExpr:
+    """Sequences per decode microbatch of one attention group: ceil(batch / (pp x groups)) (pp
+    microbatches fill the pipeline; one group without expert parallelism)."""
+    return (batch / (pp * attention_dp)).ceil()
 
 
 @serving_column
-def prefill_tokens(batch: UExpr, prefill_new_tokens: UExpr) -> UExpr:
-    """Tokens through prefill's weights: the uncached prompt tokens of every sequence
-    (``pipeline.walls.prefix_cache``; the whole prompt without prefix caching)."""
-    return batch * prefill_new_tokens
+def prefill_tokens(prefill_sequences: UExpr, prefill_new_tokens: UExpr) -> UExpr:
+    """Tokens through prefill's weights: the uncached prompt tokens of every sequence of the
+    group (``pipeline.walls.prefix_cache``; the whole prompt without prefix caching)."""
+    return prefill_sequences * prefill_new_tokens
 
 
 @serving_column
@@ -244,8 +247,9 @@ def tokens_per_s(batch: UExpr, itl_s: UExpr) -> UExpr:
 
 
 @serving_column
-def tokens_per_s_per_device(tokens_per_s: UExpr, tp: UExpr, pp: UExpr) -> UExpr:
-    return tokens_per_s / (tp * pp)
+def tokens_per_s_per_device(tokens_per_s: UExpr, devices_per_replica: UExpr) -> UExpr:
+    """tokens_per_s / the replica's devices (tp x pp, x attention groups with EP)."""
+    return tokens_per_s / devices_per_replica
 
 
 @serving_column

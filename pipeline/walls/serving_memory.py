@@ -15,16 +15,14 @@ from pipeline.walls.registries import serving_column
 
 @serving_column
 def weights_per_device_bytes(layers_per_stage: UExpr, qkv_params_per_device: UExpr, o_params_per_device: UExpr,
-                             dense_layer_share: UExpr, dense_mlp_params_per_layer: UExpr, n_experts: UExpr,
-                             n_shared_experts: UExpr, expert_params_each: UExpr, router_params_per_layer: UExpr,
-                             norm_params_per_layer: UExpr, pipeline_end_params_per_device: UExpr, tp: UExpr,
-                             weight_bytes_per_param: UExpr, weight_density: UExpr) -> UExpr:
-    """Resident weights of the fullest device: its stage's layers (all experts; pruned matrices x
-    their density) and the larger pipeline end (``operators.pipeline_end_params_per_device``)."""
-    experts = (n_experts.fill_null(0.0) + n_shared_experts.fill_null(0.0)) * expert_params_each
-    moe = experts + router_params_per_layer
-    mlp = dense_layer_share * dense_mlp_params_per_layer + (1.0 - dense_layer_share) * moe
-    layer = qkv_params_per_device + o_params_per_device + mlp / tp * weight_density + norm_params_per_layer
+                             mlp_params_per_layer_per_device: UExpr, norm_params_per_layer: UExpr,
+                             pipeline_end_params_per_device: UExpr, weight_bytes_per_param: UExpr,
+                             weight_density: UExpr) -> UExpr:
+    """Resident weights of the fullest device: its stage's layers (all experts / tp, or the rank's
+    E / ep with expert parallelism: ``expert_parallel``; pruned matrices x their density) and the
+    larger pipeline end (``operators.pipeline_end_params_per_device``)."""
+    layer = qkv_params_per_device + o_params_per_device + mlp_params_per_layer_per_device * weight_density \
+        + norm_params_per_layer
     return (layers_per_stage * layer + pipeline_end_params_per_device) * weight_bytes_per_param
 
 
@@ -43,9 +41,11 @@ def kv_held_tokens(context_tokens: UExpr, sliding_window_tokens: UExpr, window_l
 
 
 @serving_column
-def kv_cache_bytes_per_device(kv_bytes_per_token_per_device: UExpr, kv_held_tokens: UExpr, batch: UExpr) -> UExpr:
-    """The device's share of the cache for the whole batch at prompt + output length."""
-    return kv_bytes_per_token_per_device * kv_held_tokens * batch
+def kv_cache_bytes_per_device(kv_bytes_per_token_per_device: UExpr, kv_held_tokens: UExpr,
+                              attention_group_sequences: UExpr) -> UExpr:
+    """The device's share of the cache for its attention group's sequences (the whole batch
+    without expert parallelism) at prompt + output length."""
+    return kv_bytes_per_token_per_device * kv_held_tokens * attention_group_sequences
 
 
 @serving_column

@@ -10,8 +10,8 @@ from pipeline.walls.registries import define_serving, serving_column
 
 
 @serving_column
-def ops_devices(tp: UExpr, pp: UExpr, replicas: UExpr) -> UExpr:
-    return tp * pp * replicas
+def ops_devices(devices_per_replica: UExpr, replicas: UExpr) -> UExpr:
+    return devices_per_replica * replicas
 
 
 @serving_column

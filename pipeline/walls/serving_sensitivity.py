@@ -37,12 +37,16 @@ define_serving("decode_dequant_memory_bound_time_s", ["dequant_overhead_fraction
 
 @serving_column
 def decode_link_latency_time_s(n_layers: UExpr, tp: UExpr, pp: UExpr, scaleup_link_latency_s: UExpr,
-                               decode_tp_alpha_s: UExpr) -> UExpr:
-    """The alpha part of a decode pass's communication: 2 ring all-reduces per layer, 2(tp-1) steps
-    each (at the all-reduce's own, possibly fitted, alpha), and one hop per pipeline boundary."""
+                               decode_tp_alpha_s: UExpr, pp_crossing_boundaries: UExpr,
+                               decode_alltoall_scaleup_alpha_s: UExpr) -> UExpr:
+    """The alpha part of a decode pass's communication on the scale-up link: 2 ring all-reduces per
+    layer, 2(tp-1) steps each (at the all-reduce's own, possibly fitted, alpha), one hop per
+    pipeline boundary inside a domain, and the all-to-alls of an EP group inside one
+    (``expert_parallel``)."""
     tp_steps = where(tp > 1, 4.0 * n_layers * (tp - 1.0), 0.0)
-    pp_steps = where(pp > 1, pp - 1.0, 0.0)
-    return tp_steps * decode_tp_alpha_s.fill_null(0) + pp_steps * scaleup_link_latency_s.fill_null(0)
+    pp_steps = where(pp > 1, pp - 1.0 - pp_crossing_boundaries, 0.0)
+    return (tp_steps * decode_tp_alpha_s.fill_null(0) + pp_steps * scaleup_link_latency_s.fill_null(0)
+            + decode_alltoall_scaleup_alpha_s.fill_null(0))
 
 
 def _itl_share(is_feasible: Plain, streaming_binds: Plain, time: UExpr, itl: UExpr, sign: float) -> UExpr:
@@ -68,9 +72,11 @@ def elasticity_memory_bandwidth(is_feasible: Plain, streaming_binds: Plain, deco
 
 @serving_column
 def elasticity_link_bandwidth(is_feasible: Plain, decode_communication_time_s: UExpr,
-                              decode_link_latency_time_s: UExpr, itl_s: UExpr) -> UExpr:
-    """Wall 21: d log ITL / d log scale-up link bandwidth (the beta part of the collectives)."""
-    beta_part = decode_communication_time_s - decode_link_latency_time_s
+                              decode_link_latency_time_s: UExpr, decode_scaleout_time_s: UExpr,
+                              itl_s: UExpr) -> UExpr:
+    """Wall 21: d log ITL / d log scale-up link bandwidth (the beta part of the collectives on it;
+    the scale-out fabric's share, ``expert_parallel.decode_scaleout_time_s``, does not move)."""
+    beta_part = decode_communication_time_s - decode_link_latency_time_s - decode_scaleout_time_s.fill_null(0)
     return only_where(is_feasible, -(beta_part / itl_s).to(""))
 
 
@@ -139,10 +145,12 @@ define_serving("decode_batch_moving_time_s", ["n_layers", "memory_bandwidth_byte
 def elasticity_batch(is_feasible: Plain, is_moe: Plain, streaming_binds: Plain,
                      decode_batch_moving_time_s: UExpr, decode_communication_time_s: UExpr,
                      decode_link_latency_time_s: UExpr, batch: UExpr, pp: UExpr, decode_sequences: UExpr,
-                     itl_s: UExpr) -> UExpr:
+                     itl_s: UExpr, pp_crossing_boundaries: UExpr, scaleout_latency_s: UExpr) -> UExpr:
     """Wall 21: d log ITL / d log batch (the sequences of a microbatch, ceil(batch / pp), taken as
-    batch / pp). Null for MoE (the experts a batch touches do not grow in proportion)."""
-    moving = decode_batch_moving_time_s + decode_communication_time_s - decode_link_latency_time_s
+    batch / pp). Null for MoE (the experts a batch touches do not grow in proportion). Neither link's
+    per-message latency moves with the batch (a stage boundary between domains: the scale-out one)."""
+    out_alpha = where(pp_crossing_boundaries > 0, pp_crossing_boundaries * scaleout_latency_s, 0)
+    moving = decode_batch_moving_time_s + decode_communication_time_s - decode_link_latency_time_s - out_alpha
     relax = batch / pp / decode_sequences
     e = (moving / itl_s).to("") * relax
     return only_where(is_feasible & ~is_moe & ~streaming_binds, e.to(""))

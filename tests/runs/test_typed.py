@@ -176,3 +176,16 @@ def test_a_text_beyond_the_known_codes_is_an_error_and_unlisted_ones_still_key_r
     late = frame.with_columns(hardware=pl.Series(["cid_late_name"] * 3, dtype=pl.Categorical))
     with pytest.raises(pl.exceptions.PolarsError):
         typed.with_config_id(late, "node", texts)
+
+
+def test_expert_parallel_axes_key_rows_and_leave_other_ids_alone(tmp_path):
+    """ep tells MoE layouts apart and is written as an integer; a row at ep = 1 on its reference cluster
+    keys as it did before the axes existed (issue 15 item 2's rule for a new axis)."""
+    spec = {"study": "serving", "axes": {"model": ["Mixtral 8x7B"], "hardware": ["H100 SXM5 80GB"], "batch": [8],
+                                         "prompt_len": [512], "output_len": [64], "tp": [2], "ep": [1, 2, 4]}}
+    _run_dir, frame = _run(spec, tmp_path)
+    assert frame.schema["ep"] == pl.Int64 and sorted(frame["ep"].unique().to_list()) == [1, 2, 4]
+    assert frame["config_id"].n_unique() == frame.height == 3
+    plain = frame.filter(pl.col("ep") == 1).to_dicts()[0]
+    before = {c: plain[c] for c in typed.KEY_AXES["serving"] if c not in ("ep", "cluster_override")}
+    assert plain["config_id"] == typed.config_id_int(before)

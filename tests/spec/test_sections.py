@@ -39,6 +39,8 @@ SETTINGS = [
     ("serving", "serving.weight_streaming", *FLAG),
     ("serving", "serving.dequant_overhead_fraction", [0, 10], [10.5, -0.1, NAN, True], "a number in [0, 10]"),
     ("serving", "serving.prefill_chunk_tokens", *POSITIVE_INT),
+    # busiest EP rank's max/mean expert load: 1 is perfect balance (pipeline.walls.expert_parallel)
+    ("serving", "serving.expert_imbalance", [1, 1.18, 64], [0.99, 0, 65, NAN, True], "a number in [1, 64]"),
     ("training", "training.dp_overlap_fraction", *CLOSED_SHARE),
     ("training", "training.memory_reserve_fraction", *SHARE),
     ("training", "training.flash_attention", *FLAG),

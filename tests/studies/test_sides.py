@@ -108,12 +108,13 @@ def test_a_model_without_a_published_context_limit_is_kept():
 
 
 def test_pair_rules_filter_the_rows_they_count():
-    # H100: 8 devices per NVLink domain. tp x pp = 16 does not fit; 8 does.
-    prepared = runs.prepare(parse_spec(_serving(tp=[1, 8], pp=[1, 2])))
-    assert prepared.space.dropped == {serving.DROP_DOMAIN: 1}
+    # H100: 8 devices per NVLink domain. tp 16 does not fit; tp 8 x pp 2 spans two nodes of the
+    # H100's reference cluster over its scale-out fabric (serving_ep).
+    prepared = runs.prepare(parse_spec(_serving(tp=[1, 8, 16], pp=[1, 2])))
+    assert prepared.space.dropped == {serving.DROP_DOMAIN: 2}
     frame = runs.collect(prepared)
-    assert frame.height == prepared.rows == 3
-    assert sorted(zip(frame["tp"], frame["pp"], strict=True)) == [(1.0, 1.0), (1.0, 2.0), (8.0, 1.0)]
+    assert frame.height == prepared.rows == 4
+    assert sorted(zip(frame["tp"], frame["pp"], strict=True)) == [(1.0, 1.0), (1.0, 2.0), (8.0, 1.0), (8.0, 2.0)]
 
 
 @pytest.mark.parametrize("name", ["default", "serving", "training"])

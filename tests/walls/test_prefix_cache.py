@@ -22,7 +22,8 @@ def test_only_the_uncached_tokens_go_through_the_weights():
     tokens (half of 32,768); h = 0.25 of 1,000 leaves 750; h = 0 leaves the whole prompt."""
     out = evaluate(["prefill_cached_tokens", "prefill_new_tokens", "prefill_tokens"],
                    batch=([8, 8, 1], ""), prompt_len=([4096, 4096, 1000], "tok"),
-                   prefix_hit_rate=([0.0, 0.5, 0.25], ""))
+                   prefix_hit_rate=([0.0, 0.5, 0.25], ""), ep=([1, 1, 1], ""), tp=([1, 1, 1], ""),
+                   n_experts=([None] * 3, ""))
     assert out["prefill_cached_tokens"] == [0.0, 2048.0, 250.0]
     assert out["prefill_new_tokens"] == [4096.0, 2048.0, 750.0]
     assert out["prefill_tokens"] == [32768.0, 16384.0, 750.0]

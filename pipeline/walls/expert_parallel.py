@@ -1,0 +1,241 @@
+"""Expert parallelism and multi-node serving (issue 16 item 1): the layout of a serving replica
+whose experts are sharded over ``ep`` ranks, and the traffic that crosses its nodes.
+
+Layout (vLLM's wide-EP, EP = DP x TP, ``--enable-expert-parallel --data-parallel-size``; SGLang's
+DP attention): each of the ``pp`` stages has ``ep`` ranks; attention runs tensor-parallel over
+``tp`` of them, in ep / tp attention data-parallel groups that split the replica's sequences; the
+routed experts are sharded whole over the ep ranks (E / ep each), the shared experts and the
+dense layers over the tp ranks of a group. ``ep`` = 1 (the default) is every layout as before:
+one attention group, every expert sharded over tp. Attention TP stays inside one scale-up
+domain; the EP group and the pipeline stages may span domains over the scale-out fabric of a
+named cluster (NICs shared by the node's accelerators, ``pipeline.walls.locality``).
+
+All-to-all: per MoE layer a dispatch (each rank sends its tokens' hidden states to the ranks of
+their top-k experts) and a combine (the experts' outputs back), DeepSeek-V3 technical report
+(arXiv 2412.19437, §3.2.2 and §3.4.1-3.4.2: FP8 dispatch, BF16 combine) and the DeepEP README
+(github.com/deepseek-ai/DeepEP, "FP8 dispatching and BF16 combining"). Bytes a rank sends:
+its tokens x top-k x d_model x the activation bytes (dispatch at the compute dtype's bytes,
+combine at 16 bits or wider). Time, alpha-beta: all n - 1 peer sends are posted at once (NCCL's
+all-to-all is a group of ncclSend/ncclRecv to every peer, NCCL user guide "Point-to-point
+communication"; DeepEP's low-latency kernels issue every RDMA write from one kernel), so
+alpha + (n-1)/n x M x imbalance / beta, with alpha the per-message latency of the link the
+group spans (scale-up link, else the cluster's NCCL scale-out latency) and the busiest rank's
+``expert_imbalance`` (max/mean load) x the mean traffic. The busiest rank also computes
+imbalance x the mean expert work (the MoE layer waits for it: LMSYS, "Deploying DeepSeek with PD
+Disaggregation and Large-scale Expert Parallelism on 96 H100 GPUs", 2025-05-05, "Expert
+Parallelism Load Balancer").
+"""
+
+from __future__ import annotations
+
+from pipeline.units import Plain, UExpr, lit, maximum, where
+from pipeline.walls.locality import link_for_span, scaleout_bandwidth_per_gpu_bytes_per_s
+from pipeline.walls.operators import FLOP_PER_PARAM_TOKEN
+from pipeline.walls.quantities import ELEM_PER_TOKEN, PARAM, TOKEN
+from pipeline.walls.registries import define_serving, serving_column
+from pipeline.walls.serving import PHASES
+
+# Default max/mean expert load of the busiest EP rank: SGLang's DeepSeek-V3 prefill on 4 x 8 H100
+# (EP32) ran 50,302 tok/s per node with its default expert placement against 59,337 with simulated
+# perfect balance (LMSYS blog 2025-05-05, "Overall Throughput" table): 59,337 / 50,302 = 1.18. A
+# lower bound of the load ratio (only the MoE part of a pass waits on the busiest rank); 1.0 models
+# a perfectly balanced EPLB placement. The knob: serving.expert_imbalance.
+EXPERT_IMBALANCE_DEFAULT = round(59337 / 50302, 2)
+COMBINE_BYTES_PER_ELEMENT = lit(2.0, "B/elem")  # DeepEP combines in BF16 (DeepSeek-V3 §3.3.2 keeps it 16-bit)
+
+
+def uses_ep(ep: UExpr, n_experts: UExpr) -> Plain:
+    """Experts sharded over ep > 1 ranks (a model without routed experts never is)."""
+    return (ep > 1) & n_experts.is_not_null()
+
+
+@serving_column
+def attention_dp(ep: UExpr, tp: UExpr, n_experts: UExpr) -> UExpr:
+    """Attention data-parallel groups per stage: ep / tp with expert parallelism, else 1."""
+    return where(uses_ep(ep, n_experts), ep / tp, 1.0)
+
+
+@serving_column
+def devices_per_replica(tp: UExpr, pp: UExpr, attention_dp: UExpr) -> UExpr:
+    """Accelerators of one replica: tp x attention groups x pp (tp x pp without EP)."""
+    return tp * pp * attention_dp
+
+
+@serving_column
+def attention_group_sequences(batch: UExpr, attention_dp: UExpr) -> UExpr:
+    """Sequences of one attention group: ceil(batch / groups) (the whole batch without EP)."""
+    return where(attention_dp > 1, (batch / attention_dp).ceil(), batch)
+
+
+define_serving("scaleout_bandwidth_per_gpu_bytes_per_s", ["nic_bandwidth_bits_per_s", "nics_per_node",
+                                                          "accelerators_per_node", "oversubscription_ratio"],
+               scaleout_bandwidth_per_gpu_bytes_per_s)
+
+
+@serving_column
+def ep_alpha_s(ep: UExpr, scaleup_domain_size: UExpr, scaleup_link_latency_s: UExpr,
+               scaleout_latency_s: UExpr) -> UExpr:
+    """Per-message latency of the EP group's link: scale-up within one domain, else the cluster's."""
+    return link_for_span(ep, scaleup_domain_size, scaleup_link_latency_s, scaleout_latency_s)
+
+
+@serving_column
+def ep_beta_bytes_per_s(ep: UExpr, scaleup_domain_size: UExpr, scaleup_link_bandwidth_bytes_per_s: UExpr,
+                        scaleout_bandwidth_per_gpu_bytes_per_s: UExpr, eta_link: UExpr) -> UExpr:
+    """Per-rank bandwidth of the EP group: the scale-up link, else its share of the node's NICs, x eta_link."""
+    return link_for_span(ep, scaleup_domain_size, scaleup_link_bandwidth_bytes_per_s,
+                         scaleout_bandwidth_per_gpu_bytes_per_s) * eta_link
+
+
+def grouped_all_to_all_s(n: UExpr, message: UExpr, alpha: UExpr, beta: UExpr, imbalance: UExpr) -> UExpr:
+    """All n - 1 sends posted at once: alpha + (n-1)/n x M x imbalance / beta (0 for n = 1).
+    ``message``: the bytes a rank sends to all peers together (its own share stays local)."""
+    return where(n > 1, alpha + ((n - 1.0) / n * message * imbalance / beta).to("s"), 0)
+
+
+def _alltoall(p: str) -> None:
+    """``{p}_alltoall_bytes_per_rank`` (one dispatch) and ``{p}_alltoall_time_s``: dispatch and
+    combine in every MoE layer of a pass (0 without EP)."""
+
+    def dispatch_bytes(tokens, tp, k, d, abytes):
+        return tokens / tp * k.fill_null(0.0) * d * ELEM_PER_TOKEN * abytes
+
+    def alltoall_time(ep, n_experts, n_layers, share, dispatch, abytes, alpha, beta, imbalance):
+        combine = dispatch / abytes * maximum(abytes, COMBINE_BYTES_PER_ELEMENT)
+        each = (grouped_all_to_all_s(ep, dispatch, alpha, beta, imbalance)
+                + grouped_all_to_all_s(ep, combine, alpha, beta, imbalance))
+        return where(uses_ep(ep, n_experts), n_layers * (1.0 - share) * each, 0)
+
+    define_serving(f"{p}_alltoall_bytes_per_rank", [f"{p}_tokens", "tp", "n_experts_per_token", "d_model",
+                                                    "bytes_per_element"], dispatch_bytes)
+    define_serving(f"{p}_alltoall_time_s", ["ep", "n_experts", "n_layers", "dense_layer_share",
+                                            f"{p}_alltoall_bytes_per_rank", "bytes_per_element", "ep_alpha_s",
+                                            "ep_beta_bytes_per_s", "expert_imbalance"], alltoall_time)
+
+
+@serving_column
+def decode_alltoall_scaleup_alpha_s(ep: UExpr, n_experts: UExpr, n_layers: UExpr, dense_layer_share: UExpr,
+                                    scaleup_domain_size: UExpr, scaleup_link_latency_s: UExpr) -> UExpr:
+    """Wall 21: the scale-up link's latency in a decode step's all-to-alls (2 per MoE layer), where
+    the EP group fits one domain."""
+    within = uses_ep(ep, n_experts) & (ep <= scaleup_domain_size)
+    return where(within, 2.0 * n_layers * (1.0 - dense_layer_share) * scaleup_link_latency_s, 0)
+
+
+@serving_column
+def decode_scaleout_time_s(ep: UExpr, scaleup_domain_size: UExpr, decode_pp_scaleout_time_s: UExpr,
+                           decode_alltoall_time_s: UExpr) -> UExpr:
+    """Wall 21: a decode step's communication over the cluster's scale-out fabric (PP boundaries
+    between domains, the all-to-alls of an EP group wider than a domain): not the scale-up link's."""
+    return decode_pp_scaleout_time_s + where(ep > scaleup_domain_size, decode_alltoall_time_s, 0)
+
+
+# -- pipeline stages across nodes -----------------------------------------------------------------
+
+@serving_column
+def pp_crossing_boundaries(pp: UExpr, tp: UExpr, attention_dp: UExpr, scaleup_domain_size: UExpr) -> UExpr:
+    """Stage boundaries over the scale-out fabric: stages of tp x groups ranks fill a domain
+    floor(domain / stage) at a time (at least one), so ceil(pp / per domain) - 1 boundaries cross."""
+    per_domain = maximum((scaleup_domain_size / (tp * attention_dp)).floor(), 1.0)
+    return ((pp / per_domain).ceil() - 1.0).clip(lower=0.0)
+
+
+# -- the experts of one rank: weights and work ----------------------------------------------------
+
+def _routed_share(n_experts: UExpr, k: UExpr, tokens: UExpr) -> UExpr:
+    """Share of the routed experts some of ``tokens`` picks: 1 - (1 - k/E)^tokens."""
+    return 1.0 - (1.0 - (k / n_experts).fill_null(0.0)).power(tokens / TOKEN)
+
+
+@serving_column
+def prefill_stage_tokens(batch: UExpr, prefill_new_tokens: UExpr, prefill_tokens: UExpr, ep: UExpr,
+                         n_experts: UExpr) -> UExpr:
+    """Tokens of a prefill pass through one stage, every attention group's (``prefill_tokens``
+    without EP): the experts' rows come from all of them."""
+    return where(uses_ep(ep, n_experts), batch * prefill_new_tokens, prefill_tokens)
+
+
+@serving_column
+def decode_stage_tokens(batch: UExpr, pp: UExpr, decode_tokens: UExpr, ep: UExpr, n_experts: UExpr) -> UExpr:
+    """Tokens of a decode microbatch through one stage, ceil(batch / pp), every group's."""
+    return where(uses_ep(ep, n_experts), (batch / pp).ceil() * TOKEN, decode_tokens)
+
+
+def _mlp_flop(p: str) -> None:
+    """``{p}_mlp_flop``: 2 x the MLP weights a token multiplies x tokens (``operators``); with EP the
+    routed part is the busiest rank's: the stage's tokens x top-k / ep x ``expert_imbalance``
+    (max/mean) x one expert's weights, in place of the group's tokens x top-k / tp."""
+
+    def flop(params, tokens, stage, ep, n_experts, k, each, share, tp, density, imbalance):
+        local = FLOP_PER_PARAM_TOKEN * params * tokens
+        routed = (1.0 - share) * density * each * k.fill_null(0.0)
+        busiest = FLOP_PER_PARAM_TOKEN * routed * (stage * imbalance / ep - tokens / tp)
+        return where(uses_ep(ep, n_experts), local + busiest, local)
+
+    define_serving(f"{p}_mlp_flop", ["mlp_params_per_token_per_device", f"{p}_tokens", f"{p}_stage_tokens", "ep",
+                                     "n_experts", "n_experts_per_token", "expert_params_each", "dense_layer_share",
+                                     "tp", "weight_density", "expert_imbalance"], flop)
+
+
+def _mlp_reads(p: str) -> None:
+    """``{p}_mlp_weight_params``: the MLP weights a pass reads on one device. Without EP as in
+    ``operators`` (the experts some token of the device's step picks, / tp); with EP the shared
+    experts / tp and, of the rank's E / ep whole experts, those the stage's tokens (groups x the
+    group's) pick."""
+
+    def reads(share, dense, n_experts, shared, each, router, routed, tp, density, ep, k, stage):
+        local = (shared.fill_null(0.0) + n_experts.fill_null(0.0) * routed) * each / tp + router
+        ep_share = _routed_share(n_experts, k, stage)
+        sharded = shared.fill_null(0.0) * each / tp + n_experts / ep * ep_share * each + router
+        experts = where(uses_ep(ep, n_experts), sharded, local)
+        return (share * dense / tp + (1.0 - share) * experts) * density
+
+    define_serving(f"{p}_mlp_weight_params", ["dense_layer_share", "dense_mlp_params_per_layer", "n_experts",
+                                              "n_shared_experts", "expert_params_each", "router_params_per_layer",
+                                              f"{p}_routed_fraction", "tp", "weight_density", "ep",
+                                              "n_experts_per_token", f"{p}_stage_tokens"], reads)
+
+    def rows(t, n_experts, k, stage):
+        """Rows of one expert's GEMM: the tokens routed to it, t·k/E of the device's step (``operators``),
+        of the whole stage's with EP (``{p}_stage_tokens``: the device's without); at least one."""
+        routed = maximum(stage / TOKEN * k / n_experts, lit(1.0))
+        return where(n_experts.is_not_null(), routed, t / TOKEN)
+
+    def down_k(n_experts, ffn, expert_ffn, tp, ep):
+        """K of the down GEMM: d_ff / tp (``operators``); an EP rank holds its experts whole."""
+        split = where(uses_ep(ep, n_experts), 1.0, tp)
+        return where(n_experts.is_not_null(), expert_ffn, ffn) / split
+
+    def up_n(n_experts, each, dense, tp, d, ffn, expert_ffn, ep):
+        split = where(uses_ep(ep, n_experts), 1.0, tp)
+        return where(n_experts.is_not_null(), each, dense) / (split * d * PARAM) - down_k(n_experts, ffn, expert_ffn,
+                                                                                         tp, ep)
+
+    for gemm in ("up", "down"):
+        define_serving(f"{p}_mlp_{gemm}_gemm_m", [f"{p}_tokens", "n_experts", "n_experts_per_token",
+                                                  f"{p}_stage_tokens"], rows)
+    define_serving(f"{p}_mlp_down_gemm_k", ["n_experts", "ffn_dim", "expert_ffn_dim", "tp", "ep"], down_k)
+    define_serving(f"{p}_mlp_up_gemm_n", ["n_experts", "expert_params_each", "dense_mlp_params_per_layer", "tp",
+                                          "d_model", "ffn_dim", "expert_ffn_dim", "ep"], up_n)
+
+
+@serving_column
+def mlp_params_per_layer_per_device(dense_layer_share: UExpr, dense_mlp_params_per_layer: UExpr, n_experts: UExpr,
+                                    n_shared_experts: UExpr, expert_params_each: UExpr,
+                                    router_params_per_layer: UExpr, tp: UExpr, ep: UExpr) -> UExpr:
+    """Resident MLP weights per layer on one device (layer mean, before pruning): every expert and
+    the router / tp without EP; with EP the rank's E / ep routed experts whole, the shared experts
+    and the router / tp."""
+    experts = (n_experts.fill_null(0.0) + n_shared_experts.fill_null(0.0)) * expert_params_each
+    moe = experts + router_params_per_layer
+    mlp = dense_layer_share * dense_mlp_params_per_layer + (1.0 - dense_layer_share) * moe
+    sharded = (n_experts / ep * expert_params_each
+               + (n_shared_experts.fill_null(0.0) * expert_params_each + router_params_per_layer) / tp)
+    with_ep = dense_layer_share * dense_mlp_params_per_layer / tp + (1.0 - dense_layer_share) * sharded
+    return where(uses_ep(ep, n_experts), with_ep, mlp / tp)
+
+
+for _phase in PHASES:
+    _alltoall(_phase)
+    _mlp_flop(_phase)
+    _mlp_reads(_phase)

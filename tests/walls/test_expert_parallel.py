@@ -1,0 +1,128 @@
+"""Expert parallelism's formulas (pipeline.walls.expert_parallel) against hand calculations and
+DeepEP's published all-to-all latencies."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from pipeline import formulas
+from pipeline.studies.serving import FORMULAS
+from pipeline.units import unit
+
+# DeepSeek-V3 (config.json of deepseek-ai/DeepSeek-V3): 61 layers, the first 3 dense, d_model
+# 7168, 256 routed experts of d_ff 2048 (gated: 3 x 7168 x 2048 weights each), 8 per token, 1 shared.
+L, DENSE, D, E, K, EACH = 61, 3, 7168, 256, 8, 3 * 7168 * 2048
+DENSE_MLP, ROUTER = 3 * 7168 * 18432, 7168 * 256
+# 4 H200 nodes of the HGX AI Factory reference design: 8 GPUs per node, 8 x 400 Gb/s NICs per node
+NIC_BITS, NICS, PER_NODE, OUT_ALPHA = 400e9, 8, 8, 2.7e-6
+
+
+def evaluate(outputs: list[str], **columns: tuple[list, str | None]) -> dict[str, list]:
+    frame = pl.DataFrame({k: v for k, (v, _) in columns.items()}, strict=False)
+    units = {k: (None if u is None else unit(u)) for k, (_, u) in columns.items()}
+    return formulas.plan(frame.lazy(), units, outputs, FORMULAS).frame.collect().to_dict(as_series=False)
+
+
+def deepseek_decode(n: int, **more: tuple[list, str | None]) -> dict[str, tuple[list, str | None]]:
+    """``n`` DeepSeek-V3 decode rows: 128 tokens per rank (tp 1), FP8 activations, H200 nodes."""
+    cols = {"decode_tokens": [128.0] * n, "tp": [1.0] * n, "n_experts_per_token": [K] * n, "d_model": [D] * n,
+            "bytes_per_element": [1.0] * n, "n_experts": [E] * n, "n_layers": [L] * n,
+            "dense_layer_share": [DENSE / L] * n, "scaleup_domain_size": [8.0] * n,
+            "scaleup_link_latency_s": [1e-6] * n, "scaleup_link_bandwidth_bytes_per_s": [450e9] * n,
+            "scaleout_latency_s": [OUT_ALPHA] * n, "nic_bandwidth_bits_per_s": [NIC_BITS] * n,
+            "nics_per_node": [NICS] * n, "accelerators_per_node": [PER_NODE] * n,
+            "oversubscription_ratio": [1.0] * n, "eta_link": [1.0] * n, "expert_imbalance": [1.0] * n}
+    units = {"decode_tokens": "tok", "bytes_per_element": "B/elem", "scaleup_link_latency_s": "s",
+             "scaleup_link_bandwidth_bytes_per_s": "B/s", "scaleout_latency_s": "s",
+             "nic_bandwidth_bits_per_s": "bit/s"}
+    out = {k: (v, units.get(k, "")) for k, v in cols.items()}
+    return out | more
+
+
+def test_decode_alltoall_of_deepseek_v3_on_four_h200_nodes_by_hand():
+    """EP 32 over 4 nodes: each rank dispatches 128 tokens x top-8 x 7168 x 1 B = 7,340,032 B and
+    combines them back at 2 B (14,680,064 B). Per GPU: 8 NICs x 400 Gb/s / 8 GPUs = 50 GB/s.
+    Dispatch: 2.7 us + 31/32 x 7,340,032 / 50e9 = 2.7 us + 142.21312 us; combine: 2.7 us + 284.42624
+    us; per MoE layer 432.03936 us, x 58 MoE layers = 25.05828288 ms. Imbalance 1.18 scales the bytes
+    terms: 58 x (5.4 us + 1.18 x 426.63936 us) = 29.5117 ms. EP 1: nothing."""
+    out = evaluate(["decode_alltoall_bytes_per_rank", "decode_alltoall_time_s", "ep_beta_bytes_per_s"],
+                   **deepseek_decode(3, ep=([32.0, 32.0, 1.0], ""), expert_imbalance=([1.0, 1.18, 1.0], "")))
+    assert out["decode_alltoall_bytes_per_rank"][0] == 7_340_032
+    assert out["ep_beta_bytes_per_s"][0] == pytest.approx(50e9)
+    assert out["decode_alltoall_time_s"][0] == pytest.approx(58 * (5.4e-6 + 142.21312e-6 + 284.42624e-6), rel=1e-9)
+    assert out["decode_alltoall_time_s"][0] == pytest.approx(25.05828288e-3, rel=1e-9)
+    assert out["decode_alltoall_time_s"][1] == pytest.approx(58 * (5.4e-6 + 1.18 * 426.63936e-6), rel=1e-9)
+    assert out["decode_alltoall_time_s"][2] == 0.0
+
+
+def test_an_ep_group_inside_one_domain_uses_the_scale_up_link():
+    """EP 8 on one 8-GPU domain: alpha 1 us, beta 450 GB/s: 58 x (2 us + 7/8 x 22,020,096 / 450e9)."""
+    out = evaluate(["decode_alltoall_time_s", "ep_alpha_s"], **deepseek_decode(1, ep=([8.0], "")))
+    assert out["ep_alpha_s"] == [1e-6]
+    assert out["decode_alltoall_time_s"][0] == pytest.approx(58 * (2e-6 + 7 / 8 * 22_020_096 / 450e9), rel=1e-9)
+
+
+@pytest.mark.parametrize(("ep", "dispatch_us", "combine_us"), [(32, 155, 273), (64, 173, 314)])
+def test_one_layer_is_near_deepeps_measured_low_latency_kernels(ep, dispatch_us, combine_us):
+    """DeepEP's low-latency kernels (docs/legacy.md, "Low-latency kernels with pure RDMA": H800, one
+    CX7 400 Gb/s NIC per GPU, 128 tokens per batch, 7168 hidden, top-8, FP8 dispatch, BF16 combine):
+    dispatch + combine of one layer within 15 % at eta_link 1 (EP 16, 313 us measured, is 34 % under
+    the bandwidth bound: its two nodes' ranks are not modelled)."""
+    out = evaluate(["decode_alltoall_time_s"], **deepseek_decode(1, ep=([float(ep)], "")))
+    per_layer_us = out["decode_alltoall_time_s"][0] / 58 * 1e6
+    assert per_layer_us == pytest.approx(dispatch_us + combine_us, rel=0.15)
+
+
+def test_a_ranks_expert_weights_are_e_over_ep():
+    """Resident MLP weights per layer (layer mean). EP 32: 256 / 32 = 8 routed experts whole
+    (8 x 44,040,192 = 352,321,536) + the shared expert and router / tp 1 (44,040,192 + 1,835,008):
+    398,196,736 on MoE layers; 3 dense layers of 396,361,728. No EP, tp 8: (257 x 44,040,192 +
+    1,835,008) / 8 on MoE layers, 396,361,728 / 8 on dense ones."""
+    out = evaluate(["mlp_params_per_layer_per_device"], dense_layer_share=([DENSE / L] * 2, ""),
+                   dense_mlp_params_per_layer=([DENSE_MLP] * 2, "param"), n_experts=([E] * 2, ""),
+                   n_shared_experts=([1] * 2, ""), expert_params_each=([EACH] * 2, "param"),
+                   router_params_per_layer=([ROUTER] * 2, "param"), tp=([1.0, 8.0], ""), ep=([32.0, 1.0], ""))
+    moe_ep, moe_tp = 8 * EACH + EACH + ROUTER, (257 * EACH + ROUTER) / 8
+    assert 8 * EACH == 352_321_536 and moe_ep == 398_196_736
+    assert out["mlp_params_per_layer_per_device"][0] == pytest.approx(3 / 61 * DENSE_MLP + 58 / 61 * moe_ep)
+    assert out["mlp_params_per_layer_per_device"][1] == pytest.approx(3 / 61 * DENSE_MLP / 8 + 58 / 61 * moe_tp)
+
+
+def test_the_busiest_rank_computes_imbalance_times_the_mean_routed_work():
+    """EP 32, tp 1, batch 4,096 in 32 groups of 128: the stage's 4,096 tokens pick 4,096 x 8 experts, 1,024
+    per rank on average, 1.18 x that on the busiest: 2 x (128 x (shared expert + router) + 1,208.32 x
+    44,040,192) FLOPs per MoE layer. Balanced (1.0) it equals the group's 128 tokens x top-8 (no EP's
+    count); batch 1 (one busy group) leaves 1,024 x 8 / 32 = 256 pairs per rank, not 1,024. No EP: no
+    imbalance."""
+    n = 4
+    out = evaluate(["decode_mlp_flop"], mlp_params_per_token_per_device=([9 * EACH + ROUTER] * n, "param"),
+                   decode_tokens=([128.0, 128.0, 1024.0, 128.0], "tok"),
+                   decode_stage_tokens=([4096.0, 4096.0, 1024.0, 128.0], "tok"), ep=([32.0, 32.0, 32.0, 1.0], ""),
+                   n_experts=([E] * n, ""), n_experts_per_token=([K] * n, ""), expert_params_each=([EACH] * n, "param"),
+                   dense_layer_share=([0.0] * n, ""), tp=([1.0] * n, ""), weight_density=([1.0] * n, ""),
+                   expert_imbalance=([1.18, 1.0, 1.0, 1.18], ""))
+    flop = out["decode_mlp_flop"]
+    assert flop[0] == pytest.approx(2 * (128 * (EACH + ROUTER) + 1208.32 * EACH), rel=1e-12)
+    assert flop[1] == pytest.approx(2 * 128 * (9 * EACH + ROUTER), rel=1e-12)
+    assert flop[2] == pytest.approx(2 * (1024 * (EACH + ROUTER) + 256 * EACH), rel=1e-12)
+    assert flop[3] == pytest.approx(2 * 128 * (9 * EACH + ROUTER), rel=1e-12)
+
+
+def test_stage_boundaries_cross_domains_where_stages_fill_them():
+    """Stages of tp x groups ranks in 8-GPU domains: tp 8, pp 2 -> 1 crossing; tp 4, pp 4 -> two
+    stages per domain, 1 crossing; tp 2, pp 4 -> none; EP 16 (16-rank stages), pp 3 -> 2."""
+    out = evaluate(["pp_crossing_boundaries"], pp=([2.0, 4.0, 4.0, 3.0], ""), tp=([8.0, 4.0, 2.0, 1.0], ""),
+                   attention_dp=([1.0, 1.0, 1.0, 16.0], ""), scaleup_domain_size=([8.0] * 4, ""))
+    assert out["pp_crossing_boundaries"] == [1.0, 1.0, 0.0, 2.0]
+
+
+def test_a_crossing_stage_boundary_is_a_scale_out_hop():
+    """tp 8 x pp 2 on 8-GPU domains, 256 decode tokens of 8,192 x 2 B = 4,194,304 B: one hop over
+    the NIC share (50 GB/s x 0.8 = 40 GB/s, 2.7 us): 2.7 us + 104.8576 us."""
+    out = evaluate(["decode_pp_comm_time_s"], pp=([2.0], ""), decode_tokens=([256.0], "tok"), d_model=([8192], ""),
+                   bytes_per_element=([2.0], "B/elem"), scaleup_link_latency_s=([1e-6], "s"),
+                   scaleup_link_bandwidth_bytes_per_s=([450e9], "B/s"), eta_link=([0.8], ""),
+                   pp_crossing_boundaries=([1.0], ""), scaleout_latency_s=([OUT_ALPHA], "s"),
+                   scaleout_bandwidth_per_gpu_bytes_per_s=([50e9], "B/s"))
+    assert out["decode_pp_comm_time_s"][0] == pytest.approx(2.7e-6 + 4_194_304 / 40e9, rel=1e-12)
