@@ -116,7 +116,7 @@ def whole_batches(global_batch, dp, microbatch):
     return global_batch // per_step, (global_batch % per_step) == 0
 
 
-def _layouts(spec: SweepSpec) -> pl.DataFrame:
+def layouts(spec: SweepSpec) -> pl.DataFrame:
     """Every combination of the layout axes, with dp (or gpus) and the number of microbatches."""
     axes = {name: getattr(spec.axes, name) for name in ("tp", "pp", "cp", "ep", "microbatch", "global_batch",
                                                         "virtual_stages", "zero_stage", "recompute",
@@ -158,7 +158,7 @@ def _model_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
     """Decoder x seq_len x layout, with the rules a layout must keep on its model."""
     shaped, units = sides.models(catalogs, spec, SHAPED)
     side, units = _per_sequence(shaped, units, spec.axes.seq_len)
-    side = side.join(_layouts(spec), how="cross", maintain_order="left_right").with_columns(
+    side = side.join(layouts(spec), how="cross", maintain_order="left_right").with_columns(
         workload=pl.lit("training"))
     return Side(sides.categorical(side), units | AXIS_UNITS, model_rules(spec))
 
