@@ -5,13 +5,16 @@ A task computes whole partitions (``study=<study>/<key>=<accelerator>``, ``pipel
 consecutive accelerators of about ``sizing.CHUNK_ROWS`` configurations in all (``task_groups``; one
 accelerator may make a larger task, never a split one). The driver sends each task the spec
 restricted to its accelerators (``partition_spec``) and the catalogs (scattered once to every
-worker); the task builds only its partitions' space (their hardware side; for training only the
-layouts some cluster of those accelerators can hold, filtered before the cross product with the
-models), streams it to Parquet in chunks of ``sizing.CHUNK_ROWS`` exactly as the local executor does
-(``partitions.write_study``) into a scratch folder of its own, and renames the partition folders
-into the run. So a task's memory is bounded by its partitions' space and one chunk, not by the
-sweep. (A task's fixed cost, building and checking the study's plan, is ~0.3-0.8 s: hence tasks of
-about a chunk, not of one accelerator.)
+worker); the task builds only its partitions' space (``task_space``: their hardware side; for
+training only the layouts that keep the rules of the layout alone and that some cluster of those
+accelerators can hold, filtered before the cross product with the models), streams it to Parquet
+in chunks of ``sizing.CHUNK_ROWS`` exactly as the local executor does (``partitions.write_study``)
+into a scratch folder of its own, and renames the partition folders into the run. So a task's
+memory is bounded by its partitions' space and one chunk, not by the sweep: it does not grow with
+the number of accelerators or clusters (it does with the models and axes: the model side is whole
+in every task). Filtering the layouts first halves the peak of building the training bench space
+(10.8 M rows: 1,482 -> 733 MB). A task's fixed cost (building and checking the study's plan) is
+~0.3-0.8 s, hence tasks of about a chunk, not of one accelerator.
 
 Results equal the local executor's: the same rows (``config_id``) and values, each partition's rows
 in the same order; only where an accelerator's rows are cut into ``part-NNNNN`` files may differ
@@ -158,7 +161,7 @@ def write_partitions(spec: SweepSpec, catalogs: Catalogs, values: tuple[str, ...
     run, study = Path(run_dir), spec.study
     scratch = run / SCRATCH / f"{index:05d}"
     scratch.mkdir()  # not parents: a run removed after a failure is not created again
-    prepared = Prepared(spec, catalogs, STUDIES[study].build_space(catalogs, spec))
+    prepared = Prepared(spec, catalogs, task_space(catalogs, spec))
     partitions.write_study(prepared, scratch, rid, lambda files: None)
     files = []
     for value in values:
@@ -170,6 +173,13 @@ def write_partitions(spec: SweepSpec, catalogs: Catalogs, values: tuple[str, ...
             files += sorted(target.glob("*.parquet"))
     shutil.rmtree(scratch)
     return [str(f) for f in files]
+
+
+def task_space(catalogs: Catalogs, spec: SweepSpec):
+    """The space a task builds: the study's, for training with the layouts filtered first."""
+    if spec.study == "training":
+        return STUDIES["training"].build_space(catalogs, spec, layouts_first=True)
+    return STUDIES[spec.study].build_space(catalogs, spec)
 
 
 def partition_spec(prepared: Prepared, values: tuple[str, ...]) -> SweepSpec | None:

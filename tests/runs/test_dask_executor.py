@@ -90,12 +90,18 @@ def test_a_training_task_builds_only_the_layouts_its_clusters_can_hold():
     # A100 40GB with TPU v6e: gpus 512 on the A100s, tp 16 within the TPUs' 256-chip domain
     both = dask_executor.partition_spec(prepared, ("A100 SXM4 40GB", "TPU v6e")).axes
     assert (both.gpus, both.tp) == ((64, 512), (1, 2, 4, 8, 16))
-    task = runs.STUDIES["training"].build_space(prepared.catalogs, dask_executor.partition_spec(
-        prepared, ("Trainium2",)))
+    task = dask_executor.task_space(prepared.catalogs, dask_executor.partition_spec(prepared, ("Trainium2",)))
     full = prepared.space.model_side
     assert task.model_side.height < full.height / 10  # 1 of 3 gpus values, 1 of 5 tp values
     assert task.rows == runs.prepare(parse_spec(TRAINING | {"axes": TRAINING["axes"] | {"hardware": ["Trainium2"]}},
                                                 "test")).rows
+
+
+def test_layouts_filtered_first_leave_the_same_model_side():
+    prepared = runs.prepare(parse_spec(TRAINING, "test"))
+    first = runs.STUDIES["training"].build_space(prepared.catalogs, prepared.spec, layouts_first=True)
+    assert first.model_side.equals(prepared.space.model_side) and first.rows == prepared.rows
+    assert first.hardware_side.equals(prepared.space.hardware_side)
 
 
 def test_workers_are_spawned_processes_not_forks(dask2):
