@@ -109,17 +109,19 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
     name = prepared.spec.study
     (run_dir / partitions.study_folder(name)).mkdir(exist_ok=True)
     (run_dir / SCRATCH).mkdir()
-    catalogs = client.scatter(prepared.catalogs, broadcast=True, hash=False)
+    where = Path(run_dir).resolve()  # workers elsewhere have another working directory: absolute paths
+    paths = {table: Path(path).resolve() for table, path in prepared.catalogs.paths.items()}
+    catalogs = client.scatter(replace(prepared.catalogs, paths=paths), broadcast=True, hash=False)
     workers = len(client.scheduler_info().get("workers", {}))
     futures = []
     for index, values in enumerate(task_groups(prepared, skip, rows_per_task, workers)):
         spec = partition_spec(prepared, values)
         if spec is not None:  # None: every row of these partitions is dropped
-            futures.append(client.submit(write_partitions, spec, catalogs, values, str(run_dir), rid, index,
+            futures.append(client.submit(write_partitions, spec, catalogs, values, str(where), rid, index,
                                          key=f"mlsys-{rid}-{name}-{index:05d}", pure=False))
     try:
         for future in distributed.as_completed(futures):
-            on_part([Path(f) for f in future.result()])
+            on_part([run_dir / Path(f).relative_to(where) for f in future.result()])
     finally:
         client.cancel(futures)
     (run_dir / SCRATCH).rmdir()

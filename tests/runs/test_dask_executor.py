@@ -124,3 +124,18 @@ def test_without_the_extra_dask_is_refused_with_how_to_install_it(mlsys, tmp_pat
     assert not list((tmp_path / "out").glob("*/manifest.json"))
     res = mlsys("sweep", "--spec", spec, "--out", tmp_path / "out", "--scheduler", "tcp://localhost:8786")
     assert res.exit_code == 2 and "--scheduler: only with --executor dask" in res.stderr
+
+
+def test_a_nightly_on_dask_diffs_empty_against_a_local_one(dask2, tmp_path):
+    from pipeline import nightly
+
+    (tmp_path / "node.toml").write_text('[axes]\nhardware = ["T4", "H100 SXM5 80GB", "MI300X"]\n'
+                                        'model = ["ResNet-50", "Llama 2 7B"]\nbatch = [1, 8]\n')
+    config = tmp_path / "nightly.toml"
+    config.write_text('studies = ["node.toml"]\nkeep = 2\n')
+    out = tmp_path / "out"
+    nightly.run(out, config, say=lambda line: None, reports=False)
+    second = nightly.run(out, config, say=lambda line: None, reports=False, reuse=False, executor=dask2)
+    (entry,) = second.runs
+    assert len(entry["reused"]["recomputed"]) == 3 and entry["rows"] > 0  # every partition computed on Dask
+    assert (entry["diff"]["added"], entry["diff"]["removed"], entry["diff"]["changed"]) == (0, 0, 0)
