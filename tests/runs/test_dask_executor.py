@@ -139,3 +139,18 @@ def test_a_nightly_on_dask_diffs_empty_against_a_local_one(dask2, tmp_path):
     (entry,) = second.runs
     assert len(entry["reused"]["recomputed"]) == 3 and entry["rows"] > 0  # every partition computed on Dask
     assert (entry["diff"]["added"], entry["diff"]["removed"], entry["diff"]["changed"]) == (0, 0, 0)
+
+
+def test_mlsys_sweep_on_a_running_scheduler(dask2, mlsys, tmp_path):
+    spec = tmp_path / "s.toml"
+    spec.write_text('[axes]\nhardware = ["T4", "H100 SXM5 80GB", "MI300X"]\nmodel = ["ResNet-50", "Llama 2 7B"]\n'
+                    'batch = [1, 8]\n')
+    address = dask2.client.scheduler.address  # as a dask-jobqueue cluster's scheduler_address
+    res = mlsys("sweep", "--spec", spec, "--out", tmp_path / "dask", "--executor", "dask", "--scheduler", address,
+                "--no-map")
+    local = mlsys("sweep", "--spec", spec, "--out", tmp_path / "local", "--no-map")
+    assert res.exit_code == 0 == local.exit_code, res.stderr
+    wrote = next(line for line in res.stdout.splitlines() if line.startswith("wrote ")).split(" rows")[0]
+    assert wrote != "wrote 0" and wrote in local.stdout
+    (a,), (b,) = ([r for r in (tmp_path / o).iterdir() if r.name[0].isdigit()] for o in ("local", "dask"))
+    assert rows(a, "node").sort("config_id").equals(rows(b, "node").sort("config_id"))
