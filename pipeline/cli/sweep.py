@@ -49,6 +49,7 @@ def sweep(
     from pipeline.runs.incremental import latest_run
     from pipeline.spec import load_spec
 
+    where = executor_context(executor, scheduler, workers)  # checked now, entered (a cluster started) to write
     loaded = load_spec(spec)
     if set_:
         loaded = replace(loaded, overrides=loaded.overrides | parse_overrides(set_))
@@ -65,10 +66,9 @@ def sweep(
         return
     if refused and not force:
         raise InputError("sweep (nothing written)", refused)
-    with executor_context(executor, scheduler, workers) as where, \
-            runs.progress_bar(est["rows"], enabled=sys.stderr.isatty()) as advance:
+    with where as executor_, runs.progress_bar(est["rows"], enabled=sys.stderr.isatty()) as advance:
         earlier = latest_run(out or loaded.output.dir, prepared.spec.study) if reuse else None
-        run_dir = runs.run(prepared, out, on_chunk=advance, publish=publish, reuse_from=earlier, executor=where)
+        run_dir = runs.run(prepared, out, on_chunk=advance, publish=publish, reuse_from=earlier, executor=executor_)
     study = report_run(run_dir)
     if show_map:
         MAPS[study](run_dir)
