@@ -116,8 +116,10 @@ def _previous(out: Path, study: str, framework: str) -> Path | None:
 
 
 def run(out: str | Path = "outputs", config: str | Path | None = None, registry: str | Path | None = None,
-        say: Callable[[str], None] = print, reports: bool = True, reuse: bool = True) -> Nightly:
-    """One nightly into ``out`` (see the module docstring); ``say`` gets one line per step."""
+        say: Callable[[str], None] = print, reports: bool = True, reuse: bool = True,
+        executor: Callable[..., dict] | None = None) -> Nightly:
+    """One nightly into ``out`` (see the module docstring); ``say`` gets one line per step;
+    ``executor``: what computes each run's partitions (``runs.run``; None: this process)."""
     from pipeline import api
     from pipeline.catalogs.stale import registry_stale
     from pipeline.runs import history, prepare
@@ -138,7 +140,8 @@ def run(out: str | Path = "outputs", config: str | Path | None = None, registry:
         night = Nightly(out, dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
         for name, framework, spec in specs:
             before = _previous(out, spec.study, spec.efficiency.framework)  # reused from, and diffed against
-            run_dir = run_sweep(prepare(spec, registry), out, publish=True, reuse_from=before if reuse else None)
+            run_dir = run_sweep(prepare(spec, registry), out, publish=True, reuse_from=before if reuse else None,
+                                executor=executor)
             manifest = json.loads((run_dir / "manifest.json").read_text())
             study = manifest["study"]
             entry = {"spec": name, "framework": spec.efficiency.framework, "study": study, "run": run_dir.name,

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from pipeline.cli.options import ExecutorOpt, SchedulerOpt, WorkersOpt, executor_context
+
 
 def nightly(
     out: Annotated[Path, typer.Option("--out", help="Where runs live.")] = Path("outputs"),
@@ -19,6 +21,9 @@ def nightly(
     reuse: Annotated[bool, typer.Option("--reuse/--no-reuse", help="Reuse the partitions of the previous run "
                                                                    "whose inputs (catalog rows, spec, code) did "
                                                                    "not change; --no-reuse computes all.")] = True,
+    executor: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
+    workers: WorkersOpt = None,
 ) -> None:
     """Sweep every study of the nightly configuration, publish each run as current, diff it against
     the previous one, write its charts, list stale catalog rows and prune old runs. Exit 0: all well;
@@ -27,8 +32,9 @@ def nightly(
     from pipeline.cli.output import console
 
     try:
-        done = night.run(out, config, registry, say=lambda line: console().print(line, markup=False),
-                         reports=report, reuse=reuse)
+        with executor_context(executor, scheduler, workers) as where:
+            done = night.run(out, config, registry, say=lambda line: console().print(line, markup=False),
+                             reports=report, reuse=reuse, executor=where)
     except night.NightlyLocked as exc:
         console(stderr=True).print(f"error: {exc}", markup=False)
         raise typer.Exit(night.LOCKED) from None

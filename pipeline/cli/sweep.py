@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from pipeline.cli.options import OutOpt, RegistryOpt, SetOpt
+from pipeline.cli.options import ExecutorOpt, OutOpt, RegistryOpt, SchedulerOpt, SetOpt, WorkersOpt, executor_context
 from pipeline.cli.output import console, print_frame
 from pipeline.errors import InputError
 
@@ -37,6 +37,9 @@ def sweep(
     reuse: Annotated[bool, typer.Option(
         "--reuse", help="Reuse the partitions of the newest run of the study under --out whose inputs "
                         "(catalog rows, spec, code) did not change; compute only the others.")] = False,
+    executor: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
+    workers: WorkersOpt = None,
 ) -> None:
     """Sweep the configuration space of a spec and stream the results to Parquet."""
     from dataclasses import replace
@@ -46,6 +49,7 @@ def sweep(
     from pipeline.runs.incremental import latest_run
     from pipeline.spec import load_spec
 
+    where = executor_context(executor, scheduler, workers)  # checked now, entered (a cluster started) to write
     loaded = load_spec(spec)
     if set_:
         loaded = replace(loaded, overrides=loaded.overrides | parse_overrides(set_))
@@ -62,9 +66,9 @@ def sweep(
         return
     if refused and not force:
         raise InputError("sweep (nothing written)", refused)
-    with runs.progress_bar(est["rows"], enabled=sys.stderr.isatty()) as advance:
+    with where as executor_, runs.progress_bar(est["rows"], enabled=sys.stderr.isatty()) as advance:
         earlier = latest_run(out or loaded.output.dir, prepared.spec.study) if reuse else None
-        run_dir = runs.run(prepared, out, on_chunk=advance, publish=publish, reuse_from=earlier)
+        run_dir = runs.run(prepared, out, on_chunk=advance, publish=publish, reuse_from=earlier, executor=executor_)
     study = report_run(run_dir)
     if show_map:
         MAPS[study](run_dir)

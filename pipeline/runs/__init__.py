@@ -10,6 +10,7 @@
     atomic.py     the one atomic directory writer
     database.py   results.duckdb: views, resolving and querying runs
     history.py    list_runs, prune (mlsys runs list / prune)
+    dask_executor.py  the partitions as tasks on Dask distributed (--executor dask; optional extra)
 
 The names below are the package's public API (``pipeline.runs.prepare``, ``pipeline.runs.run``, ...).
 """

@@ -43,11 +43,12 @@ def os_error(exc: Exception, path: Path) -> Exception:
 
 def run(prepared: Prepared, out_dir: str | Path | None = None,
         on_chunk: Callable[[int], None] | None = None, publish: bool = False,
-        reuse_from: str | Path | None = None) -> Path:
+        reuse_from: str | Path | None = None, executor: Callable[..., dict] | None = None) -> Path:
     """Stream the sweep into a new run directory and return its path; ``publish``: then make it
     the current run of its study (``<out>/current``, see ``pipeline.runs.publish``); ``reuse_from``:
     an earlier run folder whose partitions with unchanged inputs are reused, not recomputed
-    (``pipeline.runs.incremental``)."""
+    (``pipeline.runs.incremental``); ``executor``: what computes the partitions (default: this
+    process, ``partitions.write_study``; ``pipeline.runs.dask_executor``: tasks on Dask)."""
     from pipeline.runs import database  # duckdb loads only when a run is written, never for evaluate
 
     started = time.perf_counter()
@@ -87,7 +88,7 @@ def run(prepared: Prepared, out_dir: str | Path | None = None,
             on_part(incremental.link_partitions(previous, name, sorted(reused), tmp), incremental.recorded(previous))
         skip = frozenset(v for v in map(incremental.accelerator_of, reused) if v is not None)
         try:
-            units = partitions.write_study(prepared, tmp, rid, on_part, skip)
+            units = (executor or partitions.write_study)(prepared, tmp, rid, on_part, skip)
         except pl.exceptions.ComputeError as exc:  # polars reports a failed write as text
             raise os_error(exc, tmp / partitions.study_folder(name)) from None
         write_catalogs(prepared.catalogs, tmp / "catalogs")

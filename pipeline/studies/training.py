@@ -116,7 +116,7 @@ def whole_batches(global_batch, dp, microbatch):
     return global_batch // per_step, (global_batch % per_step) == 0
 
 
-def _layouts(spec: SweepSpec) -> pl.DataFrame:
+def layouts(spec: SweepSpec) -> pl.DataFrame:
     """Every combination of the layout axes, with dp (or gpus) and the number of microbatches."""
     axes = {name: getattr(spec.axes, name) for name in ("tp", "pp", "cp", "ep", "microbatch", "global_batch",
                                                         "virtual_stages", "zero_stage", "recompute",
@@ -154,11 +154,16 @@ def model_rules(spec: SweepSpec) -> list[Rule]:
             Rule(DROP_SP, pl.col("sequence_parallel") & (tp == 1))]
 
 
-def _model_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
-    """Decoder x seq_len x layout, with the rules a layout must keep on its model."""
+def _model_side(catalogs: Catalogs, spec: SweepSpec, layouts_first: bool = False) -> Side:
+    """Decoder x seq_len x layout, with the rules a layout must keep on its model; ``layouts_first``:
+    the layouts that break a rule reading the layout alone are removed before the cross product."""
     shaped, units = sides.models(catalogs, spec, SHAPED)
     side, units = _per_sequence(shaped, units, spec.axes.seq_len)
-    side = side.join(_layouts(spec), how="cross", maintain_order="left_right").with_columns(
+    kept = layouts(spec)
+    if layouts_first:
+        alone = [r for r in model_rules(spec) if set(r.bad.meta.root_names()) <= set(kept.columns)]
+        kept = kept.filter(pl.all_horizontal(~r.verdict() for r in alone))
+    side = side.join(kept, how="cross", maintain_order="left_right").with_columns(
         workload=pl.lit("training"))
     return Side(sides.categorical(side), units | AXIS_UNITS, model_rules(spec))
 
@@ -205,12 +210,15 @@ def pair_rules(spec: SweepSpec) -> list[Rule]:
             Rule(DROP_NO_SCALEOUT, (gpus > domain) & no_out)]
 
 
-def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
+def build_space(catalogs: Catalogs, spec: SweepSpec, layouts_first: bool = False) -> Space:
     """Cluster x compute_dtype joined with decoder x seq_len x layout; layouts the cluster
-    cannot hold are dropped per pair of sides."""
+    cannot hold are dropped per pair of sides. ``layouts_first``: layouts that break a rule of the
+    layout alone (divisibility, whole microbatches, schedule) are removed before the cross product
+    with the models: the same rows, in the same order, from a model side a few times smaller, but
+    ``dropped`` no longer counts every dropped row (a Dask task's space: the driver counts)."""
     sides.check_names(catalogs, spec)
     sides.check_catalog_names("axes.cluster", spec.axes.cluster, catalogs.clusters)
-    return sides.join_sides(catalogs, spec, cluster_side(catalogs, spec), _model_side(catalogs, spec),
+    return sides.join_sides(catalogs, spec, cluster_side(catalogs, spec), _model_side(catalogs, spec, layouts_first),
                             pair_rules=pair_rules(spec), accelerator="accelerator", finish_model=_layout_floats)
 
 
