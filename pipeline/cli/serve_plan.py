@@ -12,7 +12,7 @@ import typer
 from pipeline.cli.options import RegistryOpt
 from pipeline.errors import InputError, Problem
 
-SHOWN = ["kind", "deployment_gpus", "layout", "deployment_ttft_s", "deployment_tpot_s",
+SHOWN = ["kind", "deployment_gpus", "deployment_replicas", "layout", "deployment_ttft_s", "deployment_tpot_s",
          "deployment_tokens_per_s_per_gpu", "deployment_tokens_per_s_per_user",
          "deployment_cost_per_million_tokens_usd"]
 
@@ -103,6 +103,13 @@ def describe(row: dict) -> str:
             f"{int(row['decode_workers'])} x decode [{layout(row, 'decode_')}]")
 
 
+def total_gpus(row: dict) -> int:
+    """GPUs the deployment takes: its replicas x one replica's (aggregated), or both pools' (disaggregated);
+    the per-GPU rates are those of one replica, the same for all."""
+    replicas = row.get("deployment_replicas") if row["kind"] == "aggregated" else None
+    return int(row["deployment_gpus"] * (replicas or 1))
+
+
 def worker(row: dict, prefix: str) -> dict:
     """The candidate's columns of one pool, its prefix removed (launch settings read these)."""
     out = {k[len(prefix):]: v for k, v in row.items() if k.startswith(prefix)}
@@ -147,7 +154,7 @@ def render(result, limit: int) -> list[str]:
     lines.append(f"Pareto frontier ({result.frontier.height} deployments; tokens/s per GPU against tokens/s per user):")
     for r in shown.select(SHOWN).to_dicts():
         cost = r["deployment_cost_per_million_tokens_usd"]
-        lines.append(f"  {r['kind']:<13} {int(r['deployment_gpus']):>4} GPUs  {r['layout']:<58} TTFT "
+        lines.append(f"  {r['kind']:<13} {total_gpus(r):>4} GPUs  {r['layout']:<58} TTFT "
                      f"{r['deployment_ttft_s']:.3f} s  TPOT {r['deployment_tpot_s'] * 1e3:6.1f} ms  "
                      f"{r['deployment_tokens_per_s_per_gpu']:8.1f} tok/s/GPU  "
                      f"{r['deployment_tokens_per_s_per_user']:6.1f} "

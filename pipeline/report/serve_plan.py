@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from pipeline import runs
+from pipeline.catalogs.load import load_catalogs
 from pipeline.errors import InputError, Problem
 from pipeline.spec import parse_spec
 from pipeline.studies import disaggregated as study
@@ -96,12 +97,16 @@ def powers_of_two(limit: int) -> list[int]:
     return [2 ** i for i in range(limit.bit_length()) if 2 ** i <= limit]
 
 
-def spec(req: Request) -> dict:
-    """The serving sweep behind the search: layouts within the GPUs, precisions, batches and a
-    geometric grid of per-replica request rates (wall 7's load columns)."""
+def spec(req: Request, moe: bool = False) -> dict:
+    """The serving sweep behind the search: layouts within the GPUs (an MoE model also over expert-
+    parallel sizes, which may cross nodes of ``--cluster``; the serving study drops the ep that do not
+    divide its experts or are not a multiple of tp), precisions, batches and a geometric grid of
+    per-replica request rates (wall 7's load columns)."""
     axes = {"model": [req.model], "hardware": [req.hardware], "tp": powers_of_two(req.gpus),
             "pp": powers_of_two(req.gpus), "batch": list(req.batches), "precision": list(req.precisions),
             "request_rate": [round(RATE_LOW * RATE_STEP ** i, 6) for i in range(RATES)], "region": [req.region]}
+    if moe:
+        axes |= {"ep": powers_of_two(req.gpus)} | ({"cluster": [req.cluster]} if req.cluster else {})
     axes |= {"dataset": [req.dataset]} if req.dataset else {"prompt_len": [req.isl], "output_len": [req.osl]}
     if req.spec_draft_tokens > 0:
         axes |= {"spec_draft_tokens": [req.spec_draft_tokens], "spec_acceptance": [req.spec_acceptance or 0.0]}
@@ -164,7 +169,8 @@ def plan(req: Request) -> Result:
     if bad:
         raise InputError("serve-plan", bad)
     t0 = time.perf_counter()
-    prepared = runs.prepare(parse_spec(spec(req), "serve-plan"), req.registry)
+    moe = load_catalogs(req.registry).models.filter((pl.col("name") == req.model) & pl.col("is_moe")).height > 0
+    prepared = runs.prepare(parse_spec(spec(req, moe), "serve-plan"), req.registry)
     net = network(prepared.catalogs.clusters, req.hardware, req.cluster)
     rows = runs.collect(prepared)
     t1 = time.perf_counter()

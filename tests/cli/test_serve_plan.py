@@ -53,3 +53,19 @@ def test_bad_input_exits_2(mlsys, extra, message):
 def test_an_unknown_model_exits_2(mlsys):
     res = mlsys(*["Llama 9" if a == "Llama 3.1 70B" else a for a in BASE], "--ttft", "0.5s", "--tpot", "30ms")
     assert res.exit_code == 2 and "Llama 9" in res.stderr, res.stderr
+
+
+def test_an_moe_model_is_searched_over_expert_parallel_sizes(mlsys):
+    """Mixtral 8x7B (8 routed experts) on up to 16 H100s: the search sweeps ep = 1 ... 16, the serving
+    study keeps those that divide the experts and are multiples of tp, and an aggregated line counts
+    every replica's GPUs (replicas x one replica's, at most --gpus)."""
+    res = mlsys("serve-plan", "--model", "Mixtral 8x7B", "--hardware", "H100 SXM5 80GB", "--gpus", "16", "--isl",
+                "1024", "--osl", "256", "--precision", "fp8", "--batch", "64", "--ttft", "2s", "--tpot", "100ms")
+    assert res.exit_code == 0, res.stderr
+    lines = [ln.split() for ln in res.stdout.splitlines() if ln.startswith("  aggregated")]
+    assert lines and any(w.startswith("EP") for ln in lines for w in ln)  # some replica shards its experts
+    for words in lines:  # "aggregated <total> GPUs <replicas> x [TPt PPp (EPe) ...]"
+        total, replicas = int(words[1]), int(words[3])
+        tp, pp = int(words[5].lstrip("[TP")), int(words[6].lstrip("PP"))
+        ep = next((int(w[2:]) for w in words if w.startswith("EP")), 1)
+        assert total == replicas * max(tp, ep) * pp <= 16
