@@ -18,7 +18,7 @@ L layers per round.
 
 from __future__ import annotations
 
-from pipeline.units import Plain, UExpr, maximum, only_where, total, where
+from pipeline.units import Plain, UExpr, lit, maximum, only_where, total, where
 from pipeline.walls.attention_pattern import attended_tokens, causal_pairs
 from pipeline.walls.bounds import binding
 from pipeline.walls.kernel_calls import latency_roofline_compute_bound, latency_roofline_time_s
@@ -41,6 +41,17 @@ def generated_tokens(output_len: UExpr, reasoning_tokens: UExpr) -> UExpr:
 def decode_context_tokens(prompt_len: UExpr, generated_tokens: UExpr) -> UExpr:
     """Mean context over the generation: decode reads prompt + generated/2 cached tokens on average."""
     return prompt_len + generated_tokens / 2.0
+
+
+@serving_column
+def hidden_state_bytes_per_element(bytes_per_element: UExpr) -> UExpr:
+    """The residual stream between layers (what the TP all-reduce and the PP send carry) stays in the
+    model's 16-bit dtype under 8- and 4-bit compute: FP8 W8A8 quantizes the weights of the Linear
+    modules and each Linear's input on the fly (vLLM, https://docs.vllm.ai/en/v0.5.4/quantization/fp8.html:
+    "all Linear modules ... have their weights quantized down to FP8", activations get "a dynamic
+    per-tensor scale" per forward pass), so at least 2 B per element (the training study's 16-bit
+    ``activation_bytes_per_element``)."""
+    return maximum(bytes_per_element, lit(2.0, "B/elem"))
 
 
 @serving_column
