@@ -230,6 +230,10 @@ def operator_work(p: str) -> None:
     def in_bytes(amount, size):
         return amount * size
 
+    # serving's activations stay 16-bit under FP8/FP4 compute (serving.hidden_state_bytes_per_element:
+    # only the Linear modules' weights and inputs are quantized); the node study's step keeps its dtype
+    activation_size = "hidden_state_bytes_per_element" if p in ("prefill", "decode") else "bytes_per_element"
+
     for op in (*OPERATORS, "lm_head"):
         parts = []
         if op not in ("attention", "norms"):
@@ -238,7 +242,7 @@ def operator_work(p: str) -> None:
         if op == "attention":
             define(f"{p}_attention_kv_bytes", [f"{p}_attention_kv_elements", "kv_bytes_per_element"], in_bytes)
             parts.append(f"{p}_attention_kv_bytes")
-        define(f"{p}_{op}_activation_bytes", [f"{p}_{op}_activation_elements", "bytes_per_element"], in_bytes)
+        define(f"{p}_{op}_activation_bytes", [f"{p}_{op}_activation_elements", activation_size], in_bytes)
         parts.append(f"{p}_{op}_activation_bytes")
         define(f"{p}_{op}_bytes", parts, total)
 

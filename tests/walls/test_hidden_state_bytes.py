@@ -30,3 +30,14 @@ def _decode_communication(dtype: str) -> float:
 def test_fp8_all_reduces_move_the_same_bytes_as_bf16():
     """Llama 3.1 70B on 4 H100s, 64 decode tokens: each all-reduce carries 64 x 8192 x 2 B whatever the GEMMs' dtype."""
     assert _decode_communication("fp8") == pytest.approx(_decode_communication("bf16"), rel=1e-12)
+
+
+@pytest.mark.parametrize("phase, size", [("decode", 2.0), ("prefill", 2.0), ("step", 1.0)])
+def test_serving_activations_are_16_bit_the_node_step_keeps_its_dtype(phase, size):
+    """Norms at FP8 (1 B): 10 trips x 8 tokens x 4096 = 327,680 elements; serving's phases move them at 2 B
+    (655,360 B); the node study's step keeps its compute dtype (not changed here), 1 B."""
+    columns = {f"{phase}_tokens": (8.0, "tok"), "d_model": (4096.0, ""), "bytes_per_element": (1.0, "B/elem")}
+    frame = pl.DataFrame({k: [v] for k, (v, _) in columns.items()})
+    plan = formulas.plan(frame.lazy(), {k: unit(u) for k, (_, u) in columns.items()},
+                         [f"{phase}_norms_activation_bytes"], formulas.REGISTRY | SERVING)
+    assert plan.frame.collect()[f"{phase}_norms_activation_bytes"][0] == pytest.approx(10 * 8 * 4096 * size)
