@@ -45,8 +45,12 @@ class KernelEfficiencySchema(Provenance):
                                       nullable=True, le=1)
     memory_fraction_rows: float = quantity("", "bandwidth benchmark rows behind memory_fraction", nullable=True)
     memory_fraction_source: str = text("first source of memory_fraction", nullable=True)
+    memory_latency_s: float = quantity("s", "fixed time of one memory-bound kernel, α of t = α + bytes / β "
+                                       "(pipeline.validation.latency_fit)", nullable=True, ge=0)
+    memory_latency_rows: float = quantity("", "GEMM kernel rows behind memory_latency_s", nullable=True)
+    memory_latency_source: str = text("the rows and sources of memory_latency_s", nullable=True)
     _finite = finite(r"^(units|tile_m|tile_n|ceiling|best_fraction|k_half|attention_(ceiling|s_half|d_half)"
-                     r"|memory_fraction|\w+_error)$")
+                     r"|memory_fraction|memory_latency_s|\w+_error)$")
 
     class Config:
         name = "kernel_efficiency"

@@ -15,7 +15,9 @@ where the catalog has an attention ceiling for the (hardware, precision) (H100 S
 else the profile η; norms and the CNN path keep the profile η. ``memory_fraction``: under
 ``compute_model = "kernel"`` (no η override), ``eta_memory`` becomes the hardware's measured
 streaming-bandwidth fraction where the catalog has one (``eta_memory_source`` = "bandwidth
-benchmark"), else stays the profile's.
+benchmark"), else stays the profile's. ``memory_latency_s``: under "kernel fit", the fixed time of
+one memory-bound kernel (``pipeline.validation.latency_fit``; 0 where the catalog has none), else 0
+(a profile's or an override's η already stands for the whole operator).
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ GEMM_COLUMNS = {"units": "gemm_units", "tile_m": "gemm_tile_m", "tile_n": "gemm_
 ATTENTION_COLUMNS = {"attention_ceiling": "attention_ceiling", "attention_s_half": "attention_s_half",
                      "attention_d_half": "attention_d_half"}
 KERNEL_UNITS = {c: unit("") for c in (*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS.values(),
-                                      "framework_eta_multiplier")} | {"efficiency_basis": None}
+                                      "framework_eta_multiplier")} | {"efficiency_basis": None,
+                                                                       "memory_latency_s": unit("s")}
 
 
 def kernel_table(side: pl.DataFrame, kernels: pl.DataFrame, compute_model: str, eta_override: float | None,
@@ -39,16 +42,19 @@ def kernel_table(side: pl.DataFrame, kernels: pl.DataFrame, compute_model: str, 
     ``efficiency_basis`` and ``framework_eta_multiplier`` to each (``on``, compute_dtype) row."""
     if compute_model == "kernel" and eta_override is None:
         k = kernels.select(pl.col("hardware").alias(on), pl.col("precision").alias("compute_dtype"),
-                           "efficiency_basis", *(pl.col(a).alias(b) for a, b in GEMM_COLUMNS.items()),
+                           "efficiency_basis", "memory_latency_s",
+                           *(pl.col(a).alias(b) for a, b in GEMM_COLUMNS.items()),
                            *(pl.col(a).alias(b) for a, b in ATTENTION_COLUMNS.items()))
         out = side.join(k, on=[on, "compute_dtype"], how="left").with_columns(
             efficiency_basis=pl.col("efficiency_basis").fill_null("profile η"))
         fit = pl.col("efficiency_basis") == "kernel fit"
         out = out.with_columns(*(pl.when(fit).then(pl.col(c)).otherwise(None).alias(c)
-                                 for c in (*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS.values())))
+                                 for c in (*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS.values())),
+                               memory_latency_s=pl.when(fit).then(pl.col("memory_latency_s")).otherwise(None)
+                               .fill_null(0.0))
     else:
         basis = "profile η" if eta_override is None else "override η"
-        out = side.with_columns(efficiency_basis=pl.lit(basis),
+        out = side.with_columns(efficiency_basis=pl.lit(basis), memory_latency_s=pl.lit(0.0),
                                 **{c: pl.lit(None, dtype=pl.Float64)
                                    for c in (*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS.values())})
     return out.with_columns(framework_eta_multiplier=pl.lit(1.0))
@@ -59,6 +65,8 @@ def measured_memory_fraction(side: pl.DataFrame, kernels: pl.DataFrame, compute_
     """Under compute_model "kernel" without an eta_memory override: eta_memory (and its low/high)
     = the hardware's measured streaming fraction where the catalog has one, eta_memory_source
     "bandwidth benchmark"; else unchanged (the profile's, or the override)."""
+    if memory_override is not None and "memory_latency_s" in side.columns:  # a constant η means the whole operator
+        side = side.with_columns(memory_latency_s=pl.lit(0.0))
     if compute_model != "kernel" or memory_override is not None or "eta_memory" not in side.columns:
         return side
     m = kernels.group_by("hardware").agg(pl.col("memory_fraction").first().alias("bandwidth_fraction"))

@@ -42,8 +42,8 @@ from pipeline.walls.kernel_calls import (
     gemm_bytes,
     gemm_eta_compute,
     gemm_flop,
-    roofline_compute_bound,
-    roofline_time_s,
+    latency_roofline_compute_bound,
+    latency_roofline_time_s,
 )
 from pipeline.walls.locality import link_for_span, scaleout_bandwidth_per_gpu_bytes_per_s
 
@@ -216,7 +216,8 @@ def predict_operators(rows: pl.DataFrame, catalogs: Catalogs, framework: str = "
     (gf, gb, ge), (af, ab, ae) = _gemm(), _attention()
     flop, nbytes, eta = (where(is_gemm, gf, af), where(is_gemm, gb, ab), where(is_gemm, ge, ae))
     eta_m = _c("eta_memory")
-    compute_time = roofline_time_s(flop, nbytes, peak, eta, bw, eta_m)
+    alpha = _c("memory_latency_s", "s")  # one kernel's fixed time on its memory side (walls/kernel_calls)
+    compute_time = latency_roofline_time_s(flop, nbytes, peak, eta, bw, eta_m, 1.0, alpha)
     collective_time = _collective_time()
     factor = _c("_factor")
     lazy = frame.lazy().with_columns(_factor=pl.col("op").replace_strict(BUSBW_FACTOR, default=None,
@@ -241,7 +242,7 @@ def predict_operators(rows: pl.DataFrame, catalogs: Catalogs, framework: str = "
         bytes=where(is_collective, _c("message_bytes", "B"), nbytes).magnitude("B"),
         eta_compute=pl.when(is_collective).then(None).otherwise(eta.expr),
         bound=pl.when(is_collective).then(pl.lit("network"))
-        .when(roofline_compute_bound(flop, nbytes, peak, eta, bw, eta_m)).then(pl.lit("compute"))
+        .when(latency_roofline_compute_bound(flop, nbytes, peak, eta, bw, eta_m, 1.0, alpha)).then(pl.lit("compute"))
         .otherwise(pl.lit("memory")),
         efficiency_basis=_basis(is_gemm, is_collective, within),
         algbw_bytes_per_s=pl.when(is_collective).then((_c("message_bytes", "B") / time).magnitude("B/s")),

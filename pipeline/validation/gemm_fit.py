@@ -25,7 +25,8 @@ die, SM count and clock, with less NVLink (DeepGEMM's README: "H800 = H100-class
 The fit's error is the median |error| of GEMM *time* on sources left out one at a time
 (a source is one repository or publisher: all of its rows leave together).
 
-``python -m pipeline.validation.gemm_fit`` rewrites registry_data/kernel_efficiency.parquet.
+``python -m pipeline.validation.gemm_fit`` rewrites registry_data/kernel_efficiency.parquet (with the
+memory-bound kernels' fixed time of ``pipeline.validation.latency_fit``, on ``shaped_rows``).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from pipeline.units import col
 from pipeline.validation.attention_fit import RESEARCH, unit_counts
 from pipeline.validation.attention_fit import catalog_columns as attention_columns
 from pipeline.validation.bandwidth_fit import memory_fractions
+from pipeline.validation.latency_fit import memory_latencies
 from pipeline.walls.gemm import gemm_capped_efficiency
 
 # The MAMF table and the SM/CU counts (sm_count.csv); rows without a MAMF row of their own cite it.
@@ -102,6 +104,14 @@ def kernel_rows(registry: Path | None = None) -> pl.DataFrame:
         tile_n=pl.col("vendor").str.to_lowercase().replace_strict(
             {k: v[1] for k, v in TILES.items()}, default=None, return_dtype=pl.Float64))
     return g.with_row_index("row")
+
+
+def shaped_rows(registry: Path | None = None) -> pl.DataFrame:
+    """The shaped single-kernel rows of the fit with the ``bytes`` a GEMM moves: A and B read once at
+    the input precision, C written once at 16 bits (the rows the memory latency fit reads)."""
+    size = pl.col("precision").replace_strict(IN_BYTES, return_dtype=pl.Float64)
+    return kernel_rows(registry).filter(is_shaped_fit_row()).with_columns(
+        bytes=(pl.col("M") * pl.col("K") + pl.col("K") * pl.col("N")) * size + pl.col("M") * pl.col("N") * OUT_BYTES)
 
 
 def is_shaped_fit_row() -> pl.Expr:
@@ -227,7 +237,8 @@ def catalog(registry: Path | None = None, today: dt.date | None = None) -> pl.Da
                         "registry_data/research/r-kernels/gemm.csv (leave-one-source-out over {} sources); "
                         "units: sm_count.csv; tiles: gemm_fit.TILES; k_half = {} x peak / memory bandwidth",
                         pl.lit(shaped_ids.height), pl.lit(n_sources), pl.lit(round(k_half, 3))),
-    ).drop("has_data", "ridge").join(with_attention_and_memory(reg), on=["hardware", "precision"], how="left").with_columns(
+    ).drop("has_data", "ridge").join(with_attention_and_memory(reg), on=["hardware", "precision"], how="left").join(
+        memory_latencies(shaped_rows(reg), reg), on="hardware", how="left").with_columns(
         pl.col("memory_fraction_rows").cast(pl.Float64), *(pl.col(c).fill_null(strategy="max")
                                                           for c in ATTENTION_PROVENANCE),
         source_quality=quality(pl.col("source_url"))).sort("hardware", "precision")  # issue 13 item 5

@@ -221,7 +221,8 @@ def _comm_total(tp_t: UExpr, pp_t: UExpr, a2a_t: UExpr) -> UExpr:
     return tp_t.fill_null(0) + pp_t.fill_null(0) + a2a_t.fill_null(0)
 
 
-_LINK = ["bytes_per_element", "scaleup_link_latency_s", "scaleup_link_bandwidth_bytes_per_s", "eta_link"]
+# hidden states cross the link in 16 bits under FP8/FP4 compute (serving.hidden_state_bytes_per_element)
+_LINK = ["hidden_state_bytes_per_element", "scaleup_link_latency_s", "scaleup_link_bandwidth_bytes_per_s", "eta_link"]
 _CUSTOM = ["custom_allreduce_max_bytes", "custom_allreduce_max_ranks", "custom_allreduce_alpha_ratio",
            "custom_allreduce_link_fraction"]
 for _p in PHASES:

@@ -41,6 +41,27 @@ def roofline_compute_bound(flop: UExpr, nbytes: UExpr, peak: UExpr, eta_c: UExpr
     return (flop / (peak * eta_c)).to("s") >= (nbytes / (bw * eta_m)).to("s")
 
 
+def memory_kernels_time_s(nbytes: UExpr, bw: UExpr, eta_m: UExpr, kernels: float, latency: UExpr) -> UExpr:
+    """Hockney's α–β model of memory-bound kernels (Hockney 1994, Parallel Computing 20(3)):
+    kernels x α + bytes / β, α the fixed time of one kernel (``memory_latency_s``, fitted to
+    small-M GEMM sweeps by ``pipeline.validation.latency_fit``), β = bandwidth x eta_memory."""
+    return (nbytes / (bw * eta_m)).to("s") + kernels * latency
+
+
+def latency_roofline_time_s(flop: UExpr, nbytes: UExpr, peak: UExpr, eta_c: UExpr, bw: UExpr, eta_m: UExpr,
+                            kernels: float, latency: UExpr) -> UExpr:
+    """The roofline with the memory side's fixed time: max(FLOPs / (peak x eta_compute),
+    kernels x α + bytes / (bandwidth x eta_memory)). A compute-bound kernel's fixed costs are in
+    its η already (the GEMM and attention models are fitted to whole-kernel timings)."""
+    return maximum((flop / (peak * eta_c)).to("s"), memory_kernels_time_s(nbytes, bw, eta_m, kernels, latency))
+
+
+def latency_roofline_compute_bound(flop: UExpr, nbytes: UExpr, peak: UExpr, eta_c: UExpr, bw: UExpr, eta_m: UExpr,
+                                   kernels: float, latency: UExpr):
+    """True where the compute term is the larger one (``latency_roofline_time_s``)."""
+    return (flop / (peak * eta_c)).to("s") >= memory_kernels_time_s(nbytes, bw, eta_m, kernels, latency)
+
+
 def gemm_eta_compute(m: UExpr, n: UExpr, k: UExpr, units: UExpr, tile_m: UExpr, tile_n: UExpr, ceiling: UExpr,
                      k_half: UExpr, best_fraction: UExpr, multiplier: UExpr, eta_compute: UExpr) -> UExpr:
     """A matmul's η: the GEMM shape model (capped at the best shape measured) x the framework's

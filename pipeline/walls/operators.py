@@ -30,6 +30,13 @@ FLOP_PER_MAC = lit(2.0, "FLOP")
 OTHER_FLOP_PER_ELEMENT = lit(10.0, "FLOP/elem")
 OTHER_ELEMENT_TRIPS = 10.0
 OPERATORS = ("qkv_proj", "attention", "o_proj", "mlp", "norms")
+# Kernels each operator runs in a decoder layer (vLLM's and TensorRT-LLM's Llama layer: the QKV
+# GEMM; rotary embedding with the KV-cache write, then attention; the O GEMM; the fused gate/up
+# GEMM, SiLU-and-mul, the down GEMM; the input and post-attention RMSNorms, each with the residual
+# add fused in: vLLM's ``fused_add_rms_norm`` (vllm/_custom_ops.py), TensorRT-LLM's RmsNorm with a
+# residual input; the LM head's GEMM once per pass): 9 per layer. The software section's 11 launches
+# per layer count the two residual adds as kernels of their own (unfused).
+OPERATOR_KERNELS = {"qkv_proj": 1.0, "attention": 2.0, "o_proj": 1.0, "mlp": 3.0, "norms": 2.0, "lm_head": 1.0}
 
 
 def per_pass(n_layers: UExpr, per_layer: list[UExpr], head: UExpr) -> UExpr:
@@ -223,6 +230,10 @@ def operator_work(p: str) -> None:
     def in_bytes(amount, size):
         return amount * size
 
+    # serving's activations stay 16-bit under FP8/FP4 compute (serving.hidden_state_bytes_per_element:
+    # only the Linear modules' weights and inputs are quantized); the node study's step keeps its dtype
+    activation_size = "hidden_state_bytes_per_element" if p in ("prefill", "decode") else "bytes_per_element"
+
     for op in (*OPERATORS, "lm_head"):
         parts = []
         if op not in ("attention", "norms"):
@@ -231,7 +242,7 @@ def operator_work(p: str) -> None:
         if op == "attention":
             define(f"{p}_attention_kv_bytes", [f"{p}_attention_kv_elements", "kv_bytes_per_element"], in_bytes)
             parts.append(f"{p}_attention_kv_bytes")
-        define(f"{p}_{op}_activation_bytes", [f"{p}_{op}_activation_elements", "bytes_per_element"], in_bytes)
+        define(f"{p}_{op}_activation_bytes", [f"{p}_{op}_activation_elements", activation_size], in_bytes)
         parts.append(f"{p}_{op}_activation_bytes")
         define(f"{p}_{op}_bytes", parts, total)
 

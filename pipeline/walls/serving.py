@@ -4,7 +4,8 @@ a pass's time, and the request's latencies and throughput.
 
 The operators' FLOPs and bytes come from ``pipeline.walls.operators`` (shared with the
 node study). Here each operator gets a time on this hardware, max(FLOPs / (peak ·
-eta_compute), bytes / (bandwidth · eta_memory)), and its bound; a pass adds the layer
+eta_compute), kernels · α + bytes / (bandwidth · eta_memory)), α the fixed time of one
+memory-bound kernel under a kernel fit (0 otherwise), and its bound; a pass adds the layer
 operators over all L layers, the LM head, the communication (``pipeline.walls.communication``),
 the dequantization (``pipeline.walls.fidelity``) and the launches. Prefill (the whole prompt)
 and decode (one token per sequence at the mean context of the generation) are the same
@@ -17,11 +18,11 @@ L layers per round.
 
 from __future__ import annotations
 
-from pipeline.units import Plain, UExpr, maximum, only_where, total, where
+from pipeline.units import Plain, UExpr, lit, maximum, only_where, total, where
 from pipeline.walls.attention_pattern import attended_tokens, causal_pairs
 from pipeline.walls.bounds import binding
-from pipeline.walls.kernel_calls import roofline_compute_bound, roofline_time_s
-from pipeline.walls.operators import GEMM_OPERATORS, OPERATORS
+from pipeline.walls.kernel_calls import latency_roofline_compute_bound, latency_roofline_time_s
+from pipeline.walls.operators import GEMM_OPERATORS, OPERATOR_KERNELS, OPERATORS
 from pipeline.walls.quantities import TOKEN
 from pipeline.walls.registries import define_serving, serving_column
 
@@ -40,6 +41,17 @@ def generated_tokens(output_len: UExpr, reasoning_tokens: UExpr) -> UExpr:
 def decode_context_tokens(prompt_len: UExpr, generated_tokens: UExpr) -> UExpr:
     """Mean context over the generation: decode reads prompt + generated/2 cached tokens on average."""
     return prompt_len + generated_tokens / 2.0
+
+
+@serving_column
+def hidden_state_bytes_per_element(bytes_per_element: UExpr) -> UExpr:
+    """The residual stream between layers (what the TP all-reduce and the PP send carry) stays in the
+    model's 16-bit dtype under 8- and 4-bit compute: FP8 W8A8 quantizes the weights of the Linear
+    modules and each Linear's input on the fly (vLLM, https://docs.vllm.ai/en/v0.5.4/quantization/fp8.html:
+    "all Linear modules ... have their weights quantized down to FP8", activations get "a dynamic
+    per-tensor scale" per forward pass), so at least 2 B per element (the training study's 16-bit
+    ``activation_bytes_per_element``)."""
+    return maximum(bytes_per_element, lit(2.0, "B/elem"))
 
 
 @serving_column
@@ -148,11 +160,15 @@ def _operator_times(p: str) -> None:
     """Register, for phase ``p``, each operator's time and bound on this hardware, the class
     totals of a pass and the pass time (FLOPs and bytes: ``operators``)."""
 
-    def op_time(flop, nbytes, peak, eta_c, bw, eta_m):
-        return roofline_time_s(flop, nbytes, peak, eta_c, bw, eta_m)
+    def op_time(kernels):
+        def time_s(flop, nbytes, peak, eta_c, bw, eta_m, latency):
+            return latency_roofline_time_s(flop, nbytes, peak, eta_c, bw, eta_m, kernels, latency)
+        return time_s
 
-    def op_compute_bound(flop, nbytes, peak, eta_c, bw, eta_m):
-        return roofline_compute_bound(flop, nbytes, peak, eta_c, bw, eta_m)
+    def op_compute_bound(kernels):
+        def is_compute(flop, nbytes, peak, eta_c, bw, eta_m, latency):
+            return latency_roofline_compute_bound(flop, nbytes, peak, eta_c, bw, eta_m, kernels, latency)
+        return is_compute
 
     def op_bound(is_compute_bound):  # text for the breakdown; the sweep keeps booleans
         return binding((is_compute_bound, "compute"), otherwise="memory")
@@ -161,9 +177,12 @@ def _operator_times(p: str) -> None:
         # the matmuls' η is their GEMM shape's where the hardware has a kernel fit (operators.operator_gemms),
         # attention's the fused-attention model's (operators.operator_attention)
         eta = f"{p}_{op}_eta_compute" if op in (*GEMM_OPERATORS, "attention") else "eta_compute"
-        roof = ["peak_flop_per_s", eta, "memory_bandwidth_bytes_per_s", "eta_memory"]
-        define_serving(f"{p}_{op}_time_s", [f"{p}_{op}_flop", f"{p}_{op}_bytes", *roof], op_time)
-        define_serving(f"{p}_{op}_is_compute_bound", [f"{p}_{op}_flop", f"{p}_{op}_bytes", *roof], op_compute_bound)
+        # the memory side pays each kernel's fixed time (kernel_calls.latency_roofline_time_s; 0 but under a kernel fit)
+        roof = ["peak_flop_per_s", eta, "memory_bandwidth_bytes_per_s", "eta_memory", "memory_latency_s"]
+        kernels = OPERATOR_KERNELS[op]
+        define_serving(f"{p}_{op}_time_s", [f"{p}_{op}_flop", f"{p}_{op}_bytes", *roof], op_time(kernels))
+        define_serving(f"{p}_{op}_is_compute_bound", [f"{p}_{op}_flop", f"{p}_{op}_bytes", *roof],
+                       op_compute_bound(kernels))
         define_serving(f"{p}_{op}_bound", [f"{p}_{op}_is_compute_bound"], op_bound)
 
     # Class totals for one pass of a token through all L layers (the sweep keeps these).

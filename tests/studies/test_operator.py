@@ -50,11 +50,18 @@ def test_square_bf16_gemm_on_h100_by_hand(catalogs):
     assert (row["bound"], row["efficiency_basis"]) == ("compute", "kernel fit")
 
 
+def alpha(catalogs, name: str) -> float:
+    """The fixed time of one memory-bound kernel on ``name`` (kernel_efficiency.memory_latency_s)."""
+    return catalogs.kernel_efficiency.filter(pl.col("hardware") == name)["memory_latency_s"][0]
+
+
 def test_gemv_is_memory_bound_at_the_profiles_bandwidth_share(catalogs):
-    """M = 1: A (K), B (K x N) and C (N) at 2 bytes move at bandwidth x eta_memory."""
+    """M = 1: A (K), B (K x N) and C (N) at 2 bytes move at bandwidth x eta_memory, after one
+    kernel's fixed time α (Hockney's α–β, walls/kernel_calls.latency_roofline_time_s)."""
     row = pipeline.evaluate_kernel("gemm", H100, dtype="fp16", m=1, n=16384, k=16384).row(0, named=True)
     nbytes = (16384 + 16384 * 16384 + 16384) * 2.0
-    expected = nbytes / (hardware(catalogs, H100)["memory_bandwidth_bytes_per_s"] * row["eta_memory"])
+    expected = (nbytes / (hardware(catalogs, H100)["memory_bandwidth_bytes_per_s"] * row["eta_memory"])
+                + alpha(catalogs, H100))
     assert row["bound"] == "memory"
     assert row["time_s"] == pytest.approx(expected, rel=1e-9)
     assert 0.5 < row["eta_memory"] <= 1.0
@@ -80,13 +87,13 @@ def test_causal_attention_flops_and_profile_eta(catalogs):
 
 
 def test_decode_attention_reads_the_kv_cache(catalogs):
-    """One query token against 4096 cached: memory-bound on reading K and V."""
+    """One query token against 4096 cached: memory-bound on reading K and V, after one kernel's α."""
     row = pipeline.evaluate_kernel("attention", H100, batch=8, heads=32, kv_heads=8, head_dim=128, q_len=1,
                                    kv_len=4096).row(0, named=True)
     nbytes = 8 * 128 * (2 * 1 * 32 + 2 * 4096 * 8) * 2.0
     assert row["bound"] == "memory"
     assert row["time_s"] == pytest.approx(nbytes / (hardware(catalogs, H100)["memory_bandwidth_bytes_per_s"]
-                                                    * row["eta_memory"]), rel=1e-9)
+                                                    * row["eta_memory"]) + alpha(catalogs, H100), rel=1e-9)
 
 
 def test_all_reduce_in_a_node_at_the_fitted_regime():

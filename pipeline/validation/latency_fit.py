@@ -1,0 +1,67 @@
+"""The fixed time of one memory-bound kernel, for the kernel_efficiency catalog's
+``memory_latency_s`` (issue 12 item 2), fitted to kernel microbenchmarks only.
+
+A memory-bound kernel does not run at its bytes / (bandwidth x streaming fraction): it also
+pays a fixed time per launch (the launch reaching the SMs, the first DRAM round trips that fill
+the load pipeline, the tail of the last wave, the epilogue's store), Hockney's α of the α–β
+model t = α + bytes / β (Hockney 1994, Parallel Computing 20(3)), β being the streaming
+bandwidth the catalog already has (``memory_fraction``, ``pipeline.validation.bandwidth_fit``).
+A large stream hides α; a decode step's weight-streaming GEMMs of tens of MB, its norms and its
+KV-cache reads do not.
+
+Rows: the small-M GEMM sweeps of r-kernels/gemm.csv that are memory-bound at the hardware's
+peak (M <= 128 and bytes / (bandwidth x memory_fraction) above 2MNK / peak): vLLM's H100 sweep
+(vllm-project/vllm PR 18778: cuBLAS bf16 and the FP8 kernels that time no activation
+quantization) and DeepGEMM's dense FP8 shapes on H800 SXM5 (run as H100 SXM5, the same GH100 die
+and HBM3, ``pipeline.validation.gemm_fit``). Per row α = measured time - bytes /
+(bandwidth x memory_fraction); per hardware the median. Left out: rows that time a quantization
+kernel too (two kernels), rows without a catalog streaming fraction (no β to subtract), and the
+A100 int8 sweep (no A100 streaming fraction in the catalog).
+
+Every accelerator of a fitted accelerator's architecture family (the hardware catalog's
+``family``: H200 is a GH100 with HBM3e) takes the family's median; others have none (null: no
+term, as for the other kernel columns).
+
+``python -m pipeline.validation.gemm_fit`` rewrites registry_data/kernel_efficiency.parquet with
+these columns (``gemm_fit.catalog`` joins ``memory_latencies`` of its shaped rows).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from pipeline.catalogs.paths import bundled_registry
+from pipeline.validation.bandwidth_fit import memory_fractions
+
+LATENCY_MAX_M = 128.0  # a decode batch's rows: the GEMM streams its weights
+
+
+def latency_rows(shaped: pl.DataFrame, registry: Path | None = None) -> pl.DataFrame:
+    """Of ``shaped`` (gemm_fit's shaped single-kernel rows with their ``bytes``), the memory-bound ones
+    kept, with ``measured_s``, ``stream_s`` (bytes / (bandwidth x memory_fraction)), ``compute_s``
+    (2MNK / peak) and ``latency_s`` = measured - stream."""
+    reg = registry or bundled_registry()
+    rows = shaped.join(memory_fractions(reg).select("hardware", "memory_fraction"), on="hardware")
+    flop = 2.0 * pl.col("M") * pl.col("N") * pl.col("K")
+    out = rows.filter(pl.col("M") <= LATENCY_MAX_M).with_columns(
+        measured_s=flop / pl.col("achieved_flop_per_s"),
+        stream_s=pl.col("bytes") / (pl.col("memory_bandwidth_bytes_per_s") * pl.col("memory_fraction")),
+        compute_s=flop / pl.col("peak_flop_per_s"))
+    return out.filter(pl.col("stream_s") > pl.col("compute_s")).with_columns(
+        latency_s=pl.col("measured_s") - pl.col("stream_s"))
+
+
+def memory_latencies(shaped: pl.DataFrame, registry: Path | None = None) -> pl.DataFrame:
+    """Per catalog hardware of a fitted family: ``memory_latency_s`` (the family's median α),
+    ``memory_latency_rows`` and ``memory_latency_source`` (the fitted hardware and its sources)."""
+    reg = registry or bundled_registry()
+    family = pl.read_parquet(reg / "hardware.parquet").select(pl.col("name").alias("hardware"), "family")
+    rows = latency_rows(shaped, reg).join(family, on="hardware")
+    fitted = rows.group_by("family").agg(
+        memory_latency_s=pl.col("latency_s").median(), memory_latency_rows=pl.len().cast(pl.Float64),
+        memory_latency_source=pl.format("median of {} memory-bound GEMM rows ({}) of r-kernels/gemm.csv: {}",
+                                        pl.len(), pl.col("hardware").unique().sort().str.join(", "),
+                                        pl.col("source_url").unique().sort().str.join(" ")))
+    return family.join(fitted, on="family").drop("family")
