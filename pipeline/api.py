@@ -158,7 +158,7 @@ def evaluate_training(model: str, cluster: str, gpus: int | None = None, dp: int
                       recompute: str = "selective", sequence_parallel: bool | None = None,
                       efficiency: float | None = None, framework: str = "default",
                       training: dict[str, Any] | None = None, registry: str | Path | None = None,
-                      overrides: dict[str, str] | None = None) -> pl.DataFrame:
+                      overrides: dict[str, str] | None = None, compute_model: str | None = None) -> pl.DataFrame:
     """One training layout on a named cluster (the training study): memory per GPU, every
     step-time term, MFU/HFU, scaling efficiency and the run (time to train, failures, checkpoints).
 
@@ -173,7 +173,8 @@ def evaluate_training(model: str, cluster: str, gpus: int | None = None, dp: int
             "global_batch": [global_batch if global_batch is not None else default_global_batch(dp, microbatch, pp)],
             "sequence_parallel": [tp > 1 if sequence_parallel is None else sequence_parallel]}
     spec = {"study": "training", "axes": axes, "training": dict(training or {}), "overrides": dict(overrides or {}),
-            "efficiency": {"framework": framework} | ({} if efficiency is None else {"eta_compute": efficiency})}
+            "efficiency": {"framework": framework} | ({} if efficiency is None else {"eta_compute": efficiency})
+            | ({} if compute_model is None else {"compute_model": compute_model})}
     return _one_configuration(_spec(spec), registry)
 
 

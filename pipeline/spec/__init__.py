@@ -85,7 +85,8 @@ class SweepSpec:
             "filters": {"hardware": {k: list(v) for k, v in self.filters.hardware.items()},
                         "model": {k: list(v) for k, v in self.filters.model.items()}},
             "efficiency": {"framework": self.efficiency.framework, "eta_compute": self.efficiency.eta_compute,
-                           **({"compute_model": "kernel"} if self.efficiency.compute_model == "kernel" else {})},
+                           **({"compute_model": self.efficiency.compute_model}
+                              if self.efficiency.compute_model != COMPUTE_MODEL[self.study] else {})},
             "software": dataclasses.asdict(self.software),
             "output": dataclasses.asdict(self.output),
         }
@@ -120,6 +121,20 @@ class SweepSpec:
         return out
 
 
+# Each study's default efficiency.compute_model (issue 12 item 2). Serving and training price each GEMM by its
+# shape from kernel microbenchmarks: at catalog η that halves the TTFT, step-time and MFU errors of
+# `mlsys validate` (CHANGELOG 2026-12-03). The node study keeps the profile η: its small encoder GEMMs fall in
+# the tile-quantisation regime the kernel fit was not measured in (BERT-Large batch 1 on MI300X 5.8x slower).
+COMPUTE_MODEL = {"node": "profile", "serving": "kernel", "training": "kernel"}
+
+
+def _efficiency(raw: dict[str, Any], efficiency: Efficiency, study: str) -> Efficiency:
+    """The study's default compute model where the spec does not name one."""
+    if "compute_model" in (raw.get("efficiency") or {}):
+        return efficiency
+    return dataclasses.replace(efficiency, compute_model=COMPUTE_MODEL.get(study, efficiency.compute_model))
+
+
 def _all(names: tuple[str, ...] | None) -> list[str] | str:
     return list(names) if names else "all"
 
@@ -142,7 +157,7 @@ def parse_spec(raw: dict[str, Any], source: str = "sweep spec") -> SweepSpec:
                                               "training": ("eta_link",)}.get(study, ()))
     spec = SweepSpec(
         study=study, axes=axes, filters=filters,
-        efficiency=read(Efficiency, c.table(raw, "efficiency", eta_keys), eta_keys),
+        efficiency=_efficiency(raw, read(Efficiency, c.table(raw, "efficiency", eta_keys), eta_keys), study),
         software=read(Software, c.table(raw, "software", keys(Software))),
         output=read(Output, c.table(raw, "output", keys(Output))),
         operations=read(Operations, c.table(raw, "operations", keys(Operations))),

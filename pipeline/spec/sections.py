@@ -64,7 +64,8 @@ class Efficiency:
     """η: a framework's profile, or one value that overrides every row (each in (0, 1]).
     ``compute_model``: "kernel" gives the matmul operators the GEMM shape model of the
     kernel_efficiency catalog where its basis is "kernel fit" (issue 12), "profile" the
-    profile's η everywhere; an ``eta_compute`` override is a constant η on every operator."""
+    profile's η everywhere (default per study: ``pipeline.spec.COMPUTE_MODEL``); an ``eta_compute``
+    override is a constant η on every operator."""
     framework: str = setting("default", NAME)
     eta_compute: float | None = setting(None, positive(1.0))
     compute_model: str = setting("profile", one_of("kernel", "profile"))

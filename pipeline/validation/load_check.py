@@ -18,9 +18,11 @@ COMPARED = (("ttft_p50_s", "ttft_p50_s"), ("ttft_p99_s", "ttft_p99_s"), ("ttft_m
             ("tpot_under_load_s", "tpot_mean_s"))
 
 
-def _answer(axes: dict, framework: str, rate: float, catalogs: Catalogs) -> single.Answer:
-    spec = parse_spec({"study": "serving", "axes": axes | {"request_rate": [rate]},
-                       "efficiency": {"framework": framework}}, "load check")
+def _answer(axes: dict, framework: str, rate: float, catalogs: Catalogs,
+            compute_model: str | None = None) -> single.Answer:
+    efficiency = {"framework": framework} | ({"compute_model": compute_model} if compute_model else {})
+    spec = parse_spec({"study": "serving", "axes": axes | {"request_rate": [rate]}, "efficiency": efficiency},
+                      "load check")
     found = single.answer(spec, catalogs)
     if found is None or found.dropped is not None:
         raise InputError("load check", [Problem(None, None, f"the configuration {axes} does not run: "
@@ -28,21 +30,22 @@ def _answer(axes: dict, framework: str, rate: float, catalogs: Catalogs) -> sing
     return found
 
 
-def capacity(axes: dict, framework: str, catalogs: Catalogs) -> float:
+def capacity(axes: dict, framework: str, catalogs: Catalogs, compute_model: str | None = None) -> float:
     """Requests/s one replica of the configuration sustains (wall 7's capacity)."""
-    return _answer(axes, framework, 1.0, catalogs).rows[0]["capacity_requests_per_s"]
+    return _answer(axes, framework, 1.0, catalogs, compute_model).rows[0]["capacity_requests_per_s"]
 
 
 def compare(fractions: list[float], catalogs: Catalogs, axes: dict | None = None, framework: str = FRAMEWORK,
-            requests: int = 4000, seed: int = 0) -> list[dict]:
+            requests: int = 4000, seed: int = 0, compute_model: str | None = None) -> list[dict]:
     """At each fraction of capacity: the closed form's P50/P99 TTFT and TPOT, the simulation's, and
-    the relative errors (closed form / simulation - 1)."""
+    the relative errors (closed form / simulation - 1). ``compute_model``: the spec's (None: the
+    serving default)."""
     axes = CONFIGURATION if axes is None else axes
-    mu = capacity(axes, framework, catalogs)
+    mu = capacity(axes, framework, catalogs, compute_model)
     out = []
     for fraction in fractions:
         rate = fraction * mu
-        found = _answer(axes, framework, rate, catalogs)
+        found = _answer(axes, framework, rate, catalogs, compute_model)
         row, values = found.rows[0], found.inputs[0]
         simulated = simulate(replica_from_values(values, found.units, found.registry), rate / values["replicas"],
                              requests=requests, warmup=requests // 10, seed=seed)

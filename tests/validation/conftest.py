@@ -24,6 +24,15 @@ def table(tmp_path_factory, catalogs) -> pl.DataFrame:
 
 
 @pytest.fixture(scope="package")
+def profile_table(tmp_path_factory, catalogs) -> pl.DataFrame:
+    """``table`` with every row at the profile η (efficiency.compute_model "profile"): calibration fits
+    that η, which under the kernel model (the serving and training default) moves only the operators
+    without a kernel fit."""
+    measured = read_measurements(write(tmp_path_factory.mktemp("p"), ROWS), catalogs)
+    return errors(measured.rows, predict(measured.rows, catalogs, compute_model="profile"))
+
+
+@pytest.fixture(scope="package")
 def bundled(catalogs) -> pl.DataFrame:
     """Every row of the bundled measurements catalog, predicted once for the package's tests."""
     measured = read_measurements(None, catalogs)

@@ -11,25 +11,25 @@ from pipeline.validation import ETA_GRID
 from pipeline.validation.calibrate import fit
 
 
-def test_calibration_recovers_a_known_eta_out_of_sample(table):
+def test_calibration_recovers_a_known_eta_out_of_sample(profile_table):
     """Measurements made by the model itself at eta 0.37, from three sources: the fit finds 0.37 in
     sample, and out of sample each row is predicted from the other two sources."""
-    hfu = table.filter(pl.col("name") == "gpt3-384").row(0, named=True)
+    hfu = profile_table.filter(pl.col("name") == "gpt3-384").row(0, named=True)
     at = ETA_GRID.index(0.37)
     rows = [hfu | {"name": f"copy-{i}", "measured": hfu["grid"][at], "source_url": f"https://example.org/{i}"}
             for i in range(3)]
-    fitted, cv = fit(pl.DataFrame(rows, schema=table.schema))
+    fitted, cv = fit(pl.DataFrame(rows, schema=profile_table.schema))
     assert fitted["eta_fitted"].to_list() == [pytest.approx(0.37)]
     assert cv["cv_abs_error_pct"].max() < 1.0
 
 
-def test_rows_of_one_source_do_not_vouch_for_each_other(table):
+def test_rows_of_one_source_do_not_vouch_for_each_other(profile_table):
     """Three rows of one source: leaving the source out leaves nothing, so each row's cross-validated
     eta is the prior (the profile's eta), not the 0.37 its siblings would give."""
-    hfu = table.filter(pl.col("name") == "gpt3-384").row(0, named=True)
+    hfu = profile_table.filter(pl.col("name") == "gpt3-384").row(0, named=True)
     at = ETA_GRID.index(0.37)
     rows = [hfu | {"name": f"copy-{i}", "measured": hfu["grid"][at]} for i in range(3)]
-    fitted, cv = fit(pl.DataFrame(rows, schema=table.schema))
+    fitted, cv = fit(pl.DataFrame(rows, schema=profile_table.schema))
     assert fitted["eta_fitted"].to_list() == [pytest.approx(0.37)]
     prior_on_grid = min(ETA_GRID, key=lambda eta: abs(math.log(eta / hfu["eta_compute"])))
     assert cv["eta_cv"].to_list() == [pytest.approx(prior_on_grid)] * 3

@@ -159,21 +159,23 @@ def test_a_node_row_naming_a_dataset_runs_its_mean_tokens_per_sample(tmp_path, c
     assert dataset_length(serving, {"dataset": WIKIPEDIA}, means) is serving
 
 
-def test_the_compute_model_of_every_row_can_be_chosen(tmp_path, catalogs, table):
+def test_the_compute_model_of_every_row_can_be_chosen(tmp_path, catalogs, table, profile_table):
     """``mlsys validate --compute-model kernel``: the training row is the training study run with
-    efficiency.compute_model "kernel" (a sweep of that spec), which differs from the default's
-    (the profile η: the ``table`` fixture)."""
+    efficiency.compute_model "kernel" (a sweep of that spec), the training default (the ``table``
+    fixture), which differs from ``--compute-model profile`` (the ``profile_table`` fixture)."""
     from .measured_csv import ROWS
 
     measured = read_measurements(write(tmp_path, ROWS[3:]), catalogs)
     kernel = predict(measured.rows, catalogs, etas=[], compute_model="kernel").row(0, named=True)
-    profile = table.filter(pl.col("name") == "gpt3-384").row(0, named=True)
+    default = table.filter(pl.col("name") == "gpt3-384").row(0, named=True)
+    profile = profile_table.filter(pl.col("name") == "gpt3-384").row(0, named=True)
     base = {"cluster": [SELENE], "compute_dtype": ["bf16"], "seq_len": [2048], "microbatch": [1], "zero_stage": [1],
             "cp": [1], "ep": [1], "virtual_stages": [1], "recompute": ["full"], "sequence_parallel": [True],
             "model": ["GPT-3 175B"], "dp": [4], "tp": [8], "pp": [12], "global_batch": [1536]}
     sweep = pipeline.sweep({"study": "training", "axes": base,
                             "efficiency": {"framework": "Megatron-LM", "compute_model": "kernel"}})
     assert kernel["predicted"] == pytest.approx(sweep["hfu"][0], rel=1e-12)
+    assert kernel["predicted"] == pytest.approx(default["predicted"], rel=1e-12)
     assert kernel["predicted"] != pytest.approx(profile["predicted"], rel=1e-3)
 
 

@@ -15,7 +15,9 @@ LOADS = [0.1, 0.3, 0.5, 0.7, 0.9]  # fractions of the configuration's own capaci
 
 @pytest.fixture(scope="module")
 def points() -> list[dict]:
-    return compare(LOADS, load_catalogs(), requests=3000)
+    # the profile η's smooth pass times; the kernel default's (a step function of the batch) are compared at
+    # 20 load points by `mlsys bench --load` (README): its P50 at 70 % is 14 % off here with 3,000 requests
+    return compare(LOADS, load_catalogs(), requests=3000, compute_model="profile")
 
 
 @pytest.mark.parametrize("k", range(len(LOADS)), ids=[f"{f:.0%}" for f in LOADS])
