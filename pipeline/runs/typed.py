@@ -152,13 +152,23 @@ def _looked_up(name: str, dtype: pl.DataType, texts: dict[str, int]) -> pl.Expr 
     return looked.fill_null(null)
 
 
-def with_config_id(frame: pl.LazyFrame | pl.DataFrame, study: str, texts: dict[str, int], lookup: bool = True):
+def with_config_id(frame: pl.LazyFrame | pl.DataFrame, study: str, texts: dict[str, int], lookup: bool = True,
+                   sides: dict[str, tuple[str, ...]] | None = None):
     """``frame`` with a ``config_id`` column (see the module docstring); ``texts``: the code of
     every text value the key columns can hold (``text_codes``). Text and Boolean columns' terms are
     looked up (``_looked_up``: ~3x less CPU than mixing them per row); numbers are coded and mixed
-    per row. ``lookup=False`` mixes every column per row (the same ids: the tests' second reference)."""
+    per row. ``lookup=False`` mixes every column per row (the same ids: the tests' second reference).
+    ``sides``: more id columns from the same terms (``with_ids``)."""
+    return with_ids(frame, {"config_id": KEY_AXES[study], **(sides or {})}, texts, lookup)
+
+
+def with_ids(frame: pl.LazyFrame | pl.DataFrame, ids: dict[str, tuple[str, ...]], texts: dict[str, int],
+             lookup: bool = True):
+    """``frame`` with an Int64 column per entry of ``ids``: ``mix(sum of the terms of its key
+    columns)``, the terms of a column shared by several ids computed once (``config_id``; the side
+    ids keying the narrow fact table's dimension tables, ``pipeline.runs.narrow``)."""
     schema = frame.collect_schema()
-    names = list(KEY_AXES[study])
+    names = list(dict.fromkeys(c for cols in ids.values() for c in cols))
     looked = {n: e for n in names if lookup and (e := _looked_up(n, schema[n], texts)) is not None}
     mixed = [n for n in names if n not in looked]
     tmp = [f"__cid_{i}" for i in range(len(mixed))]
@@ -167,12 +177,13 @@ def with_config_id(frame: pl.LazyFrame | pl.DataFrame, study: str, texts: dict[s
             mixed, tmp, strict=True))
     for stage in _mix_stages(tmp):
         frame = frame.with_columns(stage)
-    terms = [pl.col(t) if _equals_default(n) is None else pl.when(_equals_default(n)).then(_u(0)).otherwise(pl.col(t))
-             for n, t in zip(mixed, tmp, strict=True)] + list(looked.values())
-    frame = frame.with_columns(functools.reduce(operator.add, terms).alias("config_id")).drop(tmp)
-    for stage in _mix_stages(["config_id"]):
+    terms = {n: pl.col(t) if _equals_default(n) is None else pl.when(_equals_default(n)).then(_u(0)).otherwise(
+        pl.col(t)) for n, t in zip(mixed, tmp, strict=True)} | looked
+    frame = frame.with_columns(functools.reduce(operator.add, [terms[n] for n in cols]).alias(c)
+                               for c, cols in ids.items()).drop(tmp)
+    for stage in _mix_stages(list(ids)):
         frame = frame.with_columns(stage)
-    return frame.with_columns(pl.col("config_id").reinterpret(signed=True))
+    return frame.with_columns(pl.col(list(ids)).reinterpret(signed=True))
 
 
 def config_id_int(row: dict) -> int:
@@ -193,12 +204,23 @@ def text_codes(frames: Iterable[pl.DataFrame], extra: Iterable[str] = ()) -> dic
     return {v: blake64(v) for v in values}
 
 
-def typed(frame: pl.LazyFrame, study: str, rid: str, texts: dict[str, int]) -> pl.LazyFrame:
-    """``frame`` as written: integral axes cast to Int64, ``config_id`` and ``run_id`` first."""
+def typed(frame: pl.LazyFrame, study: str, rid: str, texts: dict[str, int], narrow=None) -> pl.LazyFrame:
+    """``frame`` as written: integral axes cast to Int64, ``config_id`` and ``run_id`` first;
+    ``narrow`` (a ``pipeline.runs.narrow.Layout``): the fact table's columns only, with its side
+    ids and the Float64 values it stores as Float32."""
     columns = list(frame.collect_schema())
     ints = [pl.col(c).round(0).cast(pl.Int64) for c in INTEGRAL[study] if c in columns]
-    keyed = with_config_id(frame.with_columns(*ints), study, texts)
-    return keyed.select("config_id", pl.lit(rid, dtype=pl.Categorical).alias("run_id"), *columns)
+    keyed = with_config_id(frame.with_columns(*ints), study, texts, sides=narrow.sides if narrow else None)
+    run = pl.lit(rid, dtype=pl.Categorical).alias("run_id")
+    if narrow is None:
+        return keyed.select("config_id", run, *columns)
+    return keyed.select("config_id", run, *narrow.sides, *(
+        pl.col(c).cast(pl.Float32) if c in narrow.float32 else pl.col(c) for c in narrow.fact))
+
+
+def integral(frame: pl.DataFrame, study: str) -> pl.DataFrame:
+    """``frame``'s integral axes cast to Int64, as ``typed`` writes them."""
+    return frame.with_columns(pl.col(c).round(0).cast(pl.Int64) for c in INTEGRAL[study] if c in frame.columns)
 
 
 ADDED_DICTIONARY = {

@@ -1,0 +1,161 @@
+"""The narrow fact table (issue 15 item 1): a run writes per configuration only its keys and the
+values that vary per row; what depends on one side of the space only goes to two small
+dimension tables, joined back by the views of ``results.duckdb``:
+
+    study=<study>/<key>=<accelerator>/part-NNNNN.parquet   the fact table: config_id, run_id, the
+                         side ids, the partition key and every output column computed per row
+    dimensions/<study>-hardware.parquet   one row per hardware-side row (accelerator or cluster x
+                         precisions x workload x region): its output columns (vendor, peak FLOP/s,
+                         eta, knobs ...) keyed by ``hardware_side_id``
+    dimensions/<study>-model.parquet      one row per model-side row (model x the study's model
+                         axes): its output columns (model_type, the axes, params ...) keyed by
+                         ``model_side_id``
+
+A column is a dimension column when the study's plan passes it through from that side unchanged
+(``formulas.plan`` reads a column its input frame has, never recomputes it), so the view reads the
+very value the wide table held. A side id is ``mix(sum of the config_id terms of the side's key
+axes)`` (``typed.with_ids``): computed from the values, not from a row's position, so the parts an
+incremental rerun reuses join the new run's dimension tables. Columns NULL on every row of the run
+(``<study>.null_columns``: the operations columns without a region axis, ...) are written nowhere:
+the view gives them as typed NULLs. The fact table stores every Float64 value column as Float32
+(``FLOAT32_NOTE``); the view casts it back to DOUBLE, so the views, the column dictionary and
+``mlsys columns`` show the columns, dtypes and order of the wide table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.runs.typed import KEY_AXES, PARTITION_KEY, arrow_schema, integral, output_dictionary, with_ids
+from pipeline.studies import schema_columns
+
+DIMENSIONS = "dimensions"
+SIDE_IDS = {"hardware": "hardware_side_id", "model": "model_side_id"}
+FLOAT32_NOTE = ("every Float64 column of the fact table except the key axes is stored as Float32 (24-bit "
+                "significand: relative rounding <= 6e-8, far below any model's error); the views cast it back")
+DUCKDB_TYPES = {"Float64": "DOUBLE", "Int64": "BIGINT", "Categorical": "VARCHAR", "String": "VARCHAR",
+                "Boolean": "BOOLEAN"}
+POLARS_TYPES = {"Float64": pl.Float64, "Int64": pl.Int64, "Categorical": pl.Categorical, "String": pl.String,
+                "Boolean": pl.Boolean}
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each output column of a run goes."""
+    study: str
+    fact: tuple[str, ...]  # output columns written per row (the partition key among them), schema order
+    float32: frozenset[str]  # those of ``fact`` stored as Float32
+    dimensions: dict[str, tuple[str, ...]]  # "hardware" / "model" -> its output columns (keys included)
+    sides: dict[str, tuple[str, ...]]  # side id column -> the key axes it is computed from
+    nulls: tuple[str, ...]  # output columns NULL on every row (written nowhere)
+
+
+def layout(prepared, dtypes: dict[str, pl.DataType]) -> Layout:
+    """The layout of ``prepared``'s run; ``dtypes``: the plan's output dtypes."""
+    name, space = prepared.spec.study, prepared.space
+    declared = list(schema_columns(prepared.study.SCHEMA))
+    nulls = set(prepared.study.null_columns(space))
+    live = [c for c in declared if c not in nulls]
+    hardware = [c for c in live if c in space.hardware_side.columns]
+    model = [c for c in live if c in space.model_side.columns and c not in hardware]
+    key = PARTITION_KEY[name]
+    fact = [c for c in live if c == key or c not in hardware + model]
+    sides = {SIDE_IDS["hardware"]: tuple(c for c in KEY_AXES[name] if c in hardware),
+             SIDE_IDS["model"]: tuple(c for c in KEY_AXES[name] if c in model)}
+    float32 = frozenset(c for c in fact if dtypes[c] == pl.Float64 and c not in KEY_AXES[name])
+    return Layout(name, tuple(fact), float32, {"hardware": tuple(hardware), "model": tuple(model)}, sides,
+                  tuple(c for c in declared if c in nulls))
+
+
+def dimension_path(root: Path | str, study: str, side: str) -> str:
+    return f"{root}{DIMENSIONS}/{study}-{side}.parquet"
+
+
+def dimension_frames(prepared, shape: Layout, texts: dict[str, int]) -> dict[str, pl.DataFrame]:
+    """The two dimension tables of a run: each side's output columns, one row per side id."""
+    out = {}
+    for side, frame in (("hardware", prepared.space.hardware_side), ("model", prepared.space.model_side)):
+        id_column = SIDE_IDS[side]
+        rows = with_ids(integral(frame.select(shape.dimensions[side]), shape.study),
+                        {id_column: shape.sides[id_column]}, texts)
+        rows = rows.select(id_column, *shape.dimensions[side]).unique(maintain_order=True)
+        if rows[id_column].n_unique() != rows.height:
+            raise ValueError(f"{shape.study} {side} side: rows with one {id_column} differ in "
+                             f"{shape.dimensions[side]} (keys {shape.sides[id_column]})")
+        out[side] = rows
+    return out
+
+
+def write_dimensions(prepared, shape: Layout, texts: dict[str, int], run_dir: Path) -> None:
+    folder = run_dir / DIMENSIONS
+    folder.mkdir(exist_ok=True)
+    declared = schema_columns(prepared.study.SCHEMA)
+    for side, frame in dimension_frames(prepared, shape, texts).items():
+        schema = arrow_schema(frame.lazy(), {c: d["unit"] for c, d in declared.items()},
+                              {c: d["description"] for c, d in declared.items()})
+        pq.write_table(pa.Table.from_arrays(frame.to_arrow().columns, schema=schema),
+                       dimension_path(f"{run_dir}/", shape.study, side))
+
+
+def is_narrow(run_dir: Path | str, study: str) -> bool:
+    return Path(dimension_path(f"{run_dir}/", study, "hardware")).exists()
+
+
+def _columns(path: Path | str) -> dict[str, pa.DataType]:
+    return {f.name: f.type for f in pq.read_schema(path)}
+
+
+def view_source(run_dir: Path | str, base: str, study: str) -> str | None:
+    """The SELECT of a narrow run's study view, the columns of the wide table in its order and
+    dtypes (``base``: the run folder as the view names it, "" or an absolute path ending in /);
+    None for a run written wide."""
+    from pipeline.runs.partitions import part_files, study_glob  # partitions writes through this module
+
+    root = Path(base) if base else Path(run_dir)
+    if not is_narrow(root, study):
+        return None
+    files = part_files(root, study)
+    fact = _columns(files[0])
+    hardware, model = (_columns(dimension_path(f"{root}/", study, s)) for s in ("hardware", "model"))
+    key = PARTITION_KEY[study]
+    select = []
+    for name, dtype in output_dictionary().filter(pl.col("study") == study).select("column_name", "dtype").rows():
+        if name in fact:
+            cast = fact[name] == pa.float32() or name == key
+            select.append(f'CAST(f."{name}" AS {DUCKDB_TYPES[dtype]}) AS "{name}"' if cast else f'f."{name}"')
+        elif name in hardware:
+            select.append(f'h."{name}"')
+        elif name in model:
+            select.append(f'm."{name}"')
+        else:
+            select.append(f'CAST(NULL AS {DUCKDB_TYPES[dtype]}) AS "{name}"')
+    hw_id, md_id = SIDE_IDS["hardware"], SIDE_IDS["model"]
+    return (f"SELECT {', '.join(select)} FROM read_parquet('{base}{study_glob(study)}', hive_partitioning = true, "
+            f"hive_types = {{'study': VARCHAR, '{key}': VARCHAR}}) f "
+            f"LEFT JOIN read_parquet('{dimension_path(base, study, 'hardware')}') h ON f.{hw_id} = h.{hw_id} "
+            f"LEFT JOIN read_parquet('{dimension_path(base, study, 'model')}') m ON f.{md_id} = m.{md_id}")
+
+
+def wide_scan(run_dir: Path | str, study: str) -> pl.LazyFrame:
+    """The rows of a narrow run as the view shows them, in polars: the fact parts joined with the
+    dimension tables, Float32 values as Float64, NULL columns typed (``mlsys runs diff``)."""
+    from pipeline.runs.partitions import part_files
+
+    root = Path(run_dir)
+    fact = pl.scan_parquet(part_files(root, study), hive_partitioning=False)
+    names = fact.collect_schema()
+    joined = fact
+    for side in ("hardware", "model"):
+        dim = pl.scan_parquet(dimension_path(f"{root}/", study, side))
+        keep = [c for c in dim.collect_schema() if c not in names or c == SIDE_IDS[side]]
+        joined = joined.join(dim.select(keep), on=SIDE_IDS[side], how="left", maintain_order="left")
+    present = joined.collect_schema()
+    dictionary = output_dictionary().filter(pl.col("study") == study).select("column_name", "dtype").rows()
+    return joined.select(
+        pl.col(c).cast(POLARS_TYPES[d]) if c in present else pl.lit(None, POLARS_TYPES[d]).alias(c)
+        for c, d in dictionary)
