@@ -4,6 +4,7 @@
     sizing.py     chunks, estimate, refusals (Parquet parts, the dry-run estimate, size guards)
     manifest.py   run_id, manifest, version
     write.py      run (the run directory, see its docstring for the layout)
+    narrow.py     the narrow fact table: dimension tables, the views' SELECT, scan_run
     partitions.py the Hive partitions study=<study>/<accelerator key>=<name>/part-NNNNN.parquet
     typed.py      config_id, run_id, integral axes, units in the Parquet field metadata
     progress.py   progress_bar
@@ -17,6 +18,7 @@ The names below are the package's public API (``pipeline.runs.prepare``, ``pipel
 from __future__ import annotations
 
 from pipeline.runs.manifest import run_id, version
+from pipeline.runs.narrow import scan_run
 from pipeline.runs.partitions import part_files, study_glob
 from pipeline.runs.prepared import STUDIES, Prepared, collect, prepare
 from pipeline.runs.progress import progress_bar
@@ -24,4 +26,4 @@ from pipeline.runs.sizing import CHUNK_ROWS, chunks, estimate, refusals
 from pipeline.runs.write import run
 
 __all__ = ["CHUNK_ROWS", "STUDIES", "Prepared", "chunks", "collect", "estimate", "part_files", "prepare",
-           "progress_bar", "refusals", "run", "run_id", "study_glob", "version"]
+           "progress_bar", "refusals", "run", "run_id", "scan_run", "study_glob", "version"]

@@ -159,3 +159,23 @@ def wide_scan(run_dir: Path | str, study: str) -> pl.LazyFrame:
     return joined.select(
         pl.col(c).cast(POLARS_TYPES[d]) if c in present else pl.lit(None, POLARS_TYPES[d]).alias(c)
         for c, d in dictionary)
+
+
+def scan_run(run_dir: Path | str, study: str | None = None) -> pl.LazyFrame:
+    """A run's rows with the columns of its view: a narrow run's fact table joined with its
+    dimension tables (``wide_scan``), a run written wide as written."""
+    from pipeline.runs.database import run_study
+    from pipeline.runs.partitions import part_files
+
+    study = study or run_study(Path(run_dir))
+    if is_narrow(run_dir, study):
+        return wide_scan(run_dir, study)
+    return pl.scan_parquet(part_files(Path(run_dir), study), hive_partitioning=False)
+
+
+def stored(frame: pl.DataFrame, prepared) -> pl.DataFrame:
+    """``frame`` (rows of ``prepared``'s plan) with the values a narrow run stores: each column of
+    the fact table's Float32 ones rounded to Float32 and read back as Float64, as the views read it."""
+    shape = layout(prepared, prepared.study.build(prepared.space, prepared.space.hardware_side.head(0))
+                   .frame.collect_schema())
+    return frame.with_columns(pl.col(c).cast(pl.Float32).cast(pl.Float64) for c in frame.columns if c in shape.float32)
