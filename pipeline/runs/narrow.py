@@ -3,19 +3,21 @@ values that vary per row; what depends on one side of the space only goes to two
 dimension tables, joined back by the views of ``results.duckdb``:
 
     study=<study>/<key>=<accelerator>/part-NNNNN.parquet   the fact table: config_id, run_id, the
-                         side ids, the partition key and every output column computed per row
+                         key axes (``typed.KEY_AXES``), the partition key and every output column
+                         computed per row
     dimensions/<study>-hardware.parquet   one row per hardware-side row (accelerator or cluster x
                          precisions x workload x region): its output columns (vendor, peak FLOP/s,
-                         eta, knobs ...) keyed by ``hardware_side_id``
+                         eta, knobs ...), keyed by the side's key axes
     dimensions/<study>-model.parquet      one row per model-side row (model x the study's model
-                         axes): its output columns (model_type, the axes, params ...) keyed by
-                         ``model_side_id``
+                         axes): its output columns (model_type, params ...), keyed by its key axes
 
 A column is a dimension column when the study's plan passes it through from that side unchanged
 (``formulas.plan`` reads a column its input frame has, never recomputes it), so the view reads the
-very value the wide table held. A side id is ``mix(sum of the config_id terms of the side's key
-axes)`` (``typed.with_ids``): computed from the values, not from a row's position, so the parts an
-incremental rerun reuses join the new run's dimension tables. Columns NULL on every row of the run
+very value the wide table held. The join is on the side's key axes, NULL equal to NULL (a CNN's
+``seq_len``): values, not a row's position, so the parts an incremental rerun reuses join the new
+run's dimension tables; the key columns cost ~0.01-0.05 B/row in the fact table (few values, long
+runs), a 64-bit hash per side cost 0.4-5.6 (its values barely repeat within one accelerator's
+partition). Columns NULL on every row of the run
 (``<study>.null_columns``: the operations columns without a region axis, ...) are written nowhere:
 the view gives them as typed NULLs. The fact table stores every Float64 value column as Float32
 (``FLOAT32_NOTE``); the view casts it back to DOUBLE, so the views, the column dictionary and
@@ -31,11 +33,10 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.runs.typed import KEY_AXES, PARTITION_KEY, arrow_schema, integral, output_dictionary, with_ids
+from pipeline.runs.typed import KEY_AXES, PARTITION_KEY, arrow_schema, integral, output_dictionary
 from pipeline.studies import schema_columns
 
 DIMENSIONS = "dimensions"
-SIDE_IDS = {"hardware": "hardware_side_id", "model": "model_side_id"}
 FLOAT32_NOTE = ("every Float64 column of the fact table except the key axes is stored as Float32 (24-bit "
                 "significand: relative rounding <= 6e-8, far below any model's error); the views cast it back")
 DUCKDB_TYPES = {"Float64": "DOUBLE", "Int64": "BIGINT", "Categorical": "VARCHAR", "String": "VARCHAR",
@@ -48,10 +49,10 @@ POLARS_TYPES = {"Float64": pl.Float64, "Int64": pl.Int64, "Categorical": pl.Cate
 class Layout:
     """Where each output column of a run goes."""
     study: str
-    fact: tuple[str, ...]  # output columns written per row (the partition key among them), schema order
+    fact: tuple[str, ...]  # output columns written per row (key axes, partition key), schema order
     float32: frozenset[str]  # those of ``fact`` stored as Float32
     dimensions: dict[str, tuple[str, ...]]  # "hardware" / "model" -> its output columns (keys included)
-    sides: dict[str, tuple[str, ...]]  # side id column -> the key axes it is computed from
+    keys: dict[str, tuple[str, ...]]  # "hardware" / "model" -> the key axes its rows are joined on
     nulls: tuple[str, ...]  # output columns NULL on every row (written nowhere)
 
 
@@ -61,14 +62,14 @@ def layout(prepared, dtypes: dict[str, pl.DataType]) -> Layout:
     declared = list(schema_columns(prepared.study.SCHEMA))
     nulls = set(prepared.study.null_columns(space))
     live = [c for c in declared if c not in nulls]
+    keyed = set(KEY_AXES[name])
     hardware = [c for c in live if c in space.hardware_side.columns]
-    model = [c for c in live if c in space.model_side.columns and c not in hardware]
+    model = [c for c in live if c in space.model_side.columns and (c not in hardware or c in keyed)]
     key = PARTITION_KEY[name]
-    fact = [c for c in live if c == key or c not in hardware + model]
-    sides = {SIDE_IDS["hardware"]: tuple(c for c in KEY_AXES[name] if c in hardware),
-             SIDE_IDS["model"]: tuple(c for c in KEY_AXES[name] if c in model)}
-    float32 = frozenset(c for c in fact if dtypes[c] == pl.Float64 and c not in KEY_AXES[name])
-    return Layout(name, tuple(fact), float32, {"hardware": tuple(hardware), "model": tuple(model)}, sides,
+    fact = [c for c in live if c == key or c in keyed or c not in hardware + model]
+    keys = {"hardware": tuple(c for c in hardware if c in keyed), "model": tuple(c for c in model if c in keyed)}
+    float32 = frozenset(c for c in fact if dtypes[c] == pl.Float64 and c not in keyed)
+    return Layout(name, tuple(fact), float32, {"hardware": tuple(hardware), "model": tuple(model)}, keys,
                   tuple(c for c in declared if c in nulls))
 
 
@@ -77,16 +78,13 @@ def dimension_path(root: Path | str, study: str, side: str) -> str:
 
 
 def dimension_frames(prepared, shape: Layout, texts: dict[str, int]) -> dict[str, pl.DataFrame]:
-    """The two dimension tables of a run: each side's output columns, one row per side id."""
+    """The two dimension tables of a run: each side's output columns, one row per key."""
     out = {}
     for side, frame in (("hardware", prepared.space.hardware_side), ("model", prepared.space.model_side)):
-        id_column = SIDE_IDS[side]
-        rows = with_ids(integral(frame.select(shape.dimensions[side]), shape.study),
-                        {id_column: shape.sides[id_column]}, texts)
-        rows = rows.select(id_column, *shape.dimensions[side]).unique(maintain_order=True)
-        if rows[id_column].n_unique() != rows.height:
-            raise ValueError(f"{shape.study} {side} side: rows with one {id_column} differ in "
-                             f"{shape.dimensions[side]} (keys {shape.sides[id_column]})")
+        rows = integral(frame.select(shape.dimensions[side]), shape.study).unique(maintain_order=True)
+        keys = list(shape.keys[side])
+        if not keys or rows.select(keys).n_unique() != rows.height:
+            raise ValueError(f"{shape.study} {side} side: its key axes {keys} do not identify its rows")
         out[side] = rows
     return out
 
@@ -134,11 +132,13 @@ def view_source(run_dir: Path | str, base: str, study: str) -> str | None:
             select.append(f'm."{name}"')
         else:
             select.append(f'CAST(NULL AS {DUCKDB_TYPES[dtype]}) AS "{name}"')
-    hw_id, md_id = SIDE_IDS["hardware"], SIDE_IDS["model"]
+    def on(alias: str, columns: dict) -> str:  # the dimension's key axes, NULL equal to NULL
+        return " AND ".join(f'f."{c}" IS NOT DISTINCT FROM {alias}."{c}"' for c in columns if c in KEY_AXES[study])
+
     return (f"SELECT {', '.join(select)} FROM read_parquet('{base}{study_glob(study)}', hive_partitioning = true, "
             f"hive_types = {{'study': VARCHAR, '{key}': VARCHAR}}) f "
-            f"LEFT JOIN read_parquet('{dimension_path(base, study, 'hardware')}') h ON f.{hw_id} = h.{hw_id} "
-            f"LEFT JOIN read_parquet('{dimension_path(base, study, 'model')}') m ON f.{md_id} = m.{md_id}")
+            f"LEFT JOIN read_parquet('{dimension_path(base, study, 'hardware')}') h ON {on('h', hardware)} "
+            f"LEFT JOIN read_parquet('{dimension_path(base, study, 'model')}') m ON {on('m', model)}")
 
 
 def wide_scan(run_dir: Path | str, study: str) -> pl.LazyFrame:
@@ -152,8 +152,9 @@ def wide_scan(run_dir: Path | str, study: str) -> pl.LazyFrame:
     joined = fact
     for side in ("hardware", "model"):
         dim = pl.scan_parquet(dimension_path(f"{root}/", study, side))
-        keep = [c for c in dim.collect_schema() if c not in names or c == SIDE_IDS[side]]
-        joined = joined.join(dim.select(keep), on=SIDE_IDS[side], how="left", maintain_order="left")
+        keys = [c for c in dim.collect_schema() if c in KEY_AXES[study]]
+        keep = [c for c in dim.collect_schema() if c not in names or c in keys]
+        joined = joined.join(dim.select(keep), on=keys, how="left", nulls_equal=True, maintain_order="left")
     present = joined.collect_schema()
     dictionary = output_dictionary().filter(pl.col("study") == study).select("column_name", "dtype").rows()
     return joined.select(

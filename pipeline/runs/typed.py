@@ -152,23 +152,13 @@ def _looked_up(name: str, dtype: pl.DataType, texts: dict[str, int]) -> pl.Expr 
     return looked.fill_null(null)
 
 
-def with_config_id(frame: pl.LazyFrame | pl.DataFrame, study: str, texts: dict[str, int], lookup: bool = True,
-                   sides: dict[str, tuple[str, ...]] | None = None):
+def with_config_id(frame: pl.LazyFrame | pl.DataFrame, study: str, texts: dict[str, int], lookup: bool = True):
     """``frame`` with a ``config_id`` column (see the module docstring); ``texts``: the code of
     every text value the key columns can hold (``text_codes``). Text and Boolean columns' terms are
     looked up (``_looked_up``: ~3x less CPU than mixing them per row); numbers are coded and mixed
-    per row. ``lookup=False`` mixes every column per row (the same ids: the tests' second reference).
-    ``sides``: more id columns from the same terms (``with_ids``)."""
-    return with_ids(frame, {"config_id": KEY_AXES[study], **(sides or {})}, texts, lookup)
-
-
-def with_ids(frame: pl.LazyFrame | pl.DataFrame, ids: dict[str, tuple[str, ...]], texts: dict[str, int],
-             lookup: bool = True):
-    """``frame`` with an Int64 column per entry of ``ids``: ``mix(sum of the terms of its key
-    columns)``, the terms of a column shared by several ids computed once (``config_id``; the side
-    ids keying the narrow fact table's dimension tables, ``pipeline.runs.narrow``)."""
+    per row. ``lookup=False`` mixes every column per row (the same ids: the tests' second reference)."""
     schema = frame.collect_schema()
-    names = list(dict.fromkeys(c for cols in ids.values() for c in cols))
+    names = list(KEY_AXES[study])
     looked = {n: e for n in names if lookup and (e := _looked_up(n, schema[n], texts)) is not None}
     mixed = [n for n in names if n not in looked]
     tmp = [f"__cid_{i}" for i in range(len(mixed))]
@@ -177,13 +167,12 @@ def with_ids(frame: pl.LazyFrame | pl.DataFrame, ids: dict[str, tuple[str, ...]]
             mixed, tmp, strict=True))
     for stage in _mix_stages(tmp):
         frame = frame.with_columns(stage)
-    terms = {n: pl.col(t) if _equals_default(n) is None else pl.when(_equals_default(n)).then(_u(0)).otherwise(
-        pl.col(t)) for n, t in zip(mixed, tmp, strict=True)} | looked
-    frame = frame.with_columns(functools.reduce(operator.add, [terms[n] for n in cols]).alias(c)
-                               for c, cols in ids.items()).drop(tmp)
-    for stage in _mix_stages(list(ids)):
+    terms = [pl.col(t) if _equals_default(n) is None else pl.when(_equals_default(n)).then(_u(0)).otherwise(pl.col(t))
+             for n, t in zip(mixed, tmp, strict=True)] + list(looked.values())
+    frame = frame.with_columns(functools.reduce(operator.add, terms).alias("config_id")).drop(tmp)
+    for stage in _mix_stages(["config_id"]):
         frame = frame.with_columns(stage)
-    return frame.with_columns(pl.col(list(ids)).reinterpret(signed=True))
+    return frame.with_columns(pl.col("config_id").reinterpret(signed=True))
 
 
 def config_id_int(row: dict) -> int:
@@ -206,15 +195,15 @@ def text_codes(frames: Iterable[pl.DataFrame], extra: Iterable[str] = ()) -> dic
 
 def typed(frame: pl.LazyFrame, study: str, rid: str, texts: dict[str, int], narrow=None) -> pl.LazyFrame:
     """``frame`` as written: integral axes cast to Int64, ``config_id`` and ``run_id`` first;
-    ``narrow`` (a ``pipeline.runs.narrow.Layout``): the fact table's columns only, with its side
-    ids and the Float64 values it stores as Float32."""
+    ``narrow`` (a ``pipeline.runs.narrow.Layout``): the fact table's columns only, the Float64
+    values it stores as Float32."""
     columns = list(frame.collect_schema())
     ints = [pl.col(c).round(0).cast(pl.Int64) for c in INTEGRAL[study] if c in columns]
-    keyed = with_config_id(frame.with_columns(*ints), study, texts, sides=narrow.sides if narrow else None)
+    keyed = with_config_id(frame.with_columns(*ints), study, texts)
     run = pl.lit(rid, dtype=pl.Categorical).alias("run_id")
     if narrow is None:
         return keyed.select("config_id", run, *columns)
-    return keyed.select("config_id", run, *narrow.sides, *(
+    return keyed.select("config_id", run, *(
         pl.col(c).cast(pl.Float32) if c in narrow.float32 else pl.col(c) for c in narrow.fact))
 
 

@@ -76,14 +76,16 @@ def test_fact_parts_hold_no_null_or_one_sided_column(written):
         assert wide[column].null_count() == wide.height, column
     fact = pl.read_parquet(partitions.part_files(run_dir, study), hive_partitioning=False)
     assert not set(shape.nulls) & set(fact.columns)
-    assert set(fact.columns) == {"config_id", "run_id", *narrow.SIDE_IDS.values(), *shape.fact}
+    assert set(fact.columns) == {"config_id", "run_id", *shape.fact}
     one_sided = set(shape.dimensions["hardware"]) | set(shape.dimensions["model"])
-    assert set(shape.fact) & one_sided <= {runs.partitions.PARTITION_KEY[study]}
+    assert set(shape.fact) & one_sided <= {partitions.PARTITION_KEY[study], *KEY_AXES[study]}  # the join keys
     for side, columns in shape.dimensions.items():
         dim = pl.read_parquet(narrow.dimension_path(f"{run_dir}/", study, side))
-        assert dim[narrow.SIDE_IDS[side]].n_unique() == dim.height
-        assert set(columns) <= set(dim.columns)
-        assert set(fact[narrow.SIDE_IDS[side]].unique()) <= set(dim[narrow.SIDE_IDS[side]])  # every row joins
+        keys = list(shape.keys[side])
+        assert keys and set(keys) <= set(fact.columns) and dim.select(keys).n_unique() == dim.height
+        assert list(dim.columns) == list(columns)
+        # every fact row finds its dimension row (NULL keys equal)
+        assert fact.select(keys).join(dim.select(keys), on=keys, how="anti", nulls_equal=True).height == 0
 
 
 def test_float32_columns_are_the_listed_ones(written):
@@ -92,7 +94,7 @@ def test_float32_columns_are_the_listed_ones(written):
     stored = {f.name for f in schema if f.type == pa.float32()}
     assert stored == set(shape.float32) and stored
     assert not stored & set(KEY_AXES[study])  # key axes keep their 64 bits (config_id reads them)
-    assert all(f.type != pa.float64() for f in schema)  # every other Float64 value is in a dimension table
+    assert {f.name for f in schema if f.type == pa.float64()} <= set(KEY_AXES[study])  # others: dimension tables
     assert schema.field(sorted(stored)[0]).metadata[b"unit"] is not None  # units still in the footer
 
 

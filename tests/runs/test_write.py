@@ -34,13 +34,13 @@ def parts(run_dir: Path) -> list[Path]:
 
 def assert_written_dtypes(run_dir: Path) -> None:
     """The view's columns (fact and dimension tables joined) have the schema's dtypes in its order;
-    each file holds schema columns (and the side ids) at those dtypes, a fact value Float32 where
+    each file holds schema columns at those dtypes, a fact value Float32 where
     the schema says Float64 (``pipeline.runs.narrow``)."""
     assert {k: str(v) for k, v in runs.scan_run(run_dir).collect_schema().items()} == WRITTEN_NODE
     files = [*parts(run_dir), *sorted((run_dir / narrow.DIMENSIONS).glob("node-*.parquet"))]
     for file in files:
         for column, dtype in pl.read_parquet_schema(file).items():
-            expected = "Int64" if column in narrow.SIDE_IDS.values() else WRITTEN_NODE[column]
+            expected = WRITTEN_NODE[column]
             stored = "Float32" if expected == "Float64" and file.parent.name != narrow.DIMENSIONS else expected
             assert str(dtype) == stored, (file.name, column)
 
