@@ -160,7 +160,7 @@ def create_database(run_dir: Path, views: dict[str, tuple[str, str | None] | str
     """Write ``results.duckdb``: a view per Parquet source (``run_views``; a plain glob: one Parquet
     file or glob without partitions), small tables, and on each study view's columns a comment with
     the column's description and unit (``COMMENT ON COLUMN``)."""
-    from pipeline.runs.narrow import view_source
+    from pipeline.runs.views import view_source
     from pipeline.runs.partitions import study_glob
     from pipeline.runs.typed import column_comment, output_dictionary
 

@@ -20,7 +20,7 @@ from pipeline.catalogs.diff import TableDiff, diff_files
 from pipeline.catalogs.diff import render as render_catalogs
 from pipeline.errors import InputError, Problem
 from pipeline.runs.database import resolve_run
-from pipeline.runs.narrow import scan_run
+from pipeline.runs.views import scan_run
 from pipeline.runs.partitions import part_files
 
 IGNORED = ("config_id", "run_id")  # the key, and a column that differs between any two runs
