@@ -26,7 +26,7 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from pipeline.catalogs.load import Catalogs
-from pipeline.runs import incremental, partitions
+from pipeline.runs import incremental, narrow, partitions
 from pipeline.runs.atomic import atomic_directory
 from pipeline.runs.manifest import manifest, run_id
 from pipeline.runs.prepared import Prepared
@@ -92,7 +92,9 @@ def run(prepared: Prepared, out_dir: str | Path | None = None,
             raise os_error(exc, tmp / partitions.study_folder(name)) from None
         write_catalogs(prepared.catalogs, tmp / "catalogs")
         out_of_range: dict[str, int] = {}
-        for counts in ranges_per_file.values():
+        dimensions = sorted((tmp / narrow.DIMENSIONS).glob(f"{name}-*.parquet"))  # a column there: its rows there
+        for counts in [*ranges_per_file.values(), *(c for d in dimensions
+                                                    for c in out_of_range_by_file([d], study.SCHEMA).values())]:
             for column, n in counts.items():
                 out_of_range[column] = out_of_range.get(column, 0) + n
         described = manifest(prepared, rid, now, written, units) | {"out_of_range": out_of_range}

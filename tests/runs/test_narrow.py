@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -107,3 +109,19 @@ def test_the_view_is_described_by_the_column_dictionary(written):
     finally:
         con.close()
     assert described == [(c, MAPPED[d]) for c, d in dictionary.select("column_name", "dtype").rows()]
+
+
+def test_a_dimension_column_out_of_range_is_counted(tmp_path, monkeypatch):
+    """A value outside its declared range in a dimension table counts its dimension rows."""
+    real = narrow.dimension_frames
+
+    def negative_tdp(prepared, shape, texts):
+        out = real(prepared, shape, texts)
+        return out | {"hardware": out["hardware"].with_columns(pl.lit(-1.0).alias("tdp_w"))}
+
+    monkeypatch.setattr(narrow, "dimension_frames", negative_tdp)
+    spec = {"axes": {"hardware": ["T4"], "model": ["ResNet-50"], "batch": [1], "compute_dtype": ["fp16", "fp32"]}}
+    run_dir = runs.run(runs.prepare(parse_spec(spec)), tmp_path)
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["out_of_range"]["tdp_w"] == pl.read_parquet(
+        narrow.dimension_path(f"{run_dir}/", "node", "hardware")).height == 2
