@@ -72,7 +72,8 @@ def run_benchmark(target_rows: int, out: Path | None = None, study: str = "node"
         started, cpu = time.perf_counter(), _cpu_s()
         run_dir = runs.run(prepared, scratch)
         write_s, cpu = time.perf_counter() - started, _cpu_s() - cpu
-        size = sum(p.stat().st_size for p in runs.part_files(run_dir, study))
+        files = [*runs.part_files(run_dir, study), *(run_dir / "dimensions").glob(f"{study}-*.parquet")]
+        size = sum(p.stat().st_size for p in files)  # the fact table and its dimension tables
         yield (f"end to end:    {prepared.rows:,} rows in {write_s:.2f} s = {prepared.rows / write_s:,.0f} "
                f"rows/s written ({size / 1e6:,.0f} MB Parquet, {size / max(prepared.rows, 1):.1f} B/row; "
                f"{cpu:.2f} CPU s, all threads)")

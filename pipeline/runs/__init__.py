@@ -4,6 +4,8 @@
     sizing.py     chunks, estimate, refusals (Parquet parts, the dry-run estimate, size guards)
     manifest.py   run_id, manifest, version
     write.py      run (the run directory, see its docstring for the layout)
+    narrow.py     the narrow fact table: its layout and dimension tables
+    views.py      the views' SELECT over a narrow run, scan_run (the same join in polars)
     partitions.py the Hive partitions study=<study>/<accelerator key>=<name>/part-NNNNN.parquet
     typed.py      config_id, run_id, integral axes, units in the Parquet field metadata
     progress.py   progress_bar
@@ -18,6 +20,7 @@ The names below are the package's public API (``pipeline.runs.prepare``, ``pipel
 from __future__ import annotations
 
 from pipeline.runs.manifest import run_id, version
+from pipeline.runs.views import scan_run
 from pipeline.runs.partitions import part_files, study_glob
 from pipeline.runs.prepared import STUDIES, Prepared, collect, prepare
 from pipeline.runs.progress import progress_bar
@@ -25,4 +28,4 @@ from pipeline.runs.sizing import CHUNK_ROWS, chunks, estimate, refusals
 from pipeline.runs.write import run
 
 __all__ = ["CHUNK_ROWS", "STUDIES", "Prepared", "chunks", "collect", "estimate", "part_files", "prepare",
-           "progress_bar", "refusals", "run", "run_id", "study_glob", "version"]
+           "progress_bar", "refusals", "run", "run_id", "scan_run", "study_glob", "version"]

@@ -160,6 +160,8 @@ def create_database(run_dir: Path, views: dict[str, tuple[str, str | None] | str
     """Write ``results.duckdb``: a view per Parquet source (``run_views``; a plain glob: one Parquet
     file or glob without partitions), small tables, and on each study view's columns a comment with
     the column's description and unit (``COMMENT ON COLUMN``)."""
+    from pipeline.runs.views import view_source
+    from pipeline.runs.partitions import study_glob
     from pipeline.runs.typed import column_comment, output_dictionary
 
     views = {v: source if isinstance(source, tuple) else (source, None) for v, source in views.items()}
@@ -170,7 +172,8 @@ def create_database(run_dir: Path, views: dict[str, tuple[str, str | None] | str
     con.execute("SET file_search_path = ?", [str(run_dir)])
     try:
         for view, (glob, study) in views.items():
-            con.execute(f"CREATE VIEW {view} AS SELECT * FROM {parquet_source(glob, study)}")
+            narrow = None if study is None else view_source(run_dir, glob.removesuffix(study_glob(study)), study)
+            con.execute(f"CREATE VIEW {view} AS {narrow or f'SELECT * FROM {parquet_source(glob, study)}'}")
         for table, frame in tables.items():
             con.register("_frame", frame.to_arrow())
             con.execute(f"CREATE TABLE {table} AS SELECT * FROM _frame")

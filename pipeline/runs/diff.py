@@ -20,6 +20,7 @@ from pipeline.catalogs.diff import TableDiff, diff_files
 from pipeline.catalogs.diff import render as render_catalogs
 from pipeline.errors import InputError, Problem
 from pipeline.runs.database import resolve_run
+from pipeline.runs.views import scan_run
 from pipeline.runs.partitions import part_files
 
 IGNORED = ("config_id", "run_id")  # the key, and a column that differs between any two runs
@@ -60,7 +61,7 @@ def _rows(run: Path, study: str) -> pl.LazyFrame:
     if not files or "config_id" not in pl.read_parquet_schema(files[0]):
         raise InputError("runs diff", [Problem(None, run.name, "has no config_id column (written before runs were "
                                                                "keyed); rerun its spec to compare it")])
-    return pl.scan_parquet(files, hive_partitioning=False)
+    return scan_run(run, study)  # a narrow run: the fact table joined with its dimension tables
 
 
 def _differs(column: str, dtype: pl.DataType, rtol: float) -> pl.Expr:

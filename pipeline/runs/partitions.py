@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 import polars as pl
 
-from pipeline.runs import sizing
+from pipeline.runs import narrow, sizing
 from pipeline.runs.prepared import Prepared
 from pipeline.runs.typed import PARTITION_KEY, arrow_schema, text_codes, typed
 from pipeline.studies import schema_columns
@@ -57,7 +57,9 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
     texts = text_codes([space.hardware_side, space.model_side], prepared.spec.axes.region or ())
     declared = schema_columns(study.SCHEMA)
     plan = study.build(space, side.head(0))
-    empty = typed(plan.frame, name, rid, texts)
+    shape = narrow.layout(prepared, plan.frame.collect_schema())
+    narrow.write_dimensions(prepared, shape, texts, run_dir)
+    empty = typed(plan.frame, name, rid, texts, shape)
     schema = arrow_schema(empty, {c: d["unit"] for c, d in declared.items()},
                           {c: d["description"] for c, d in declared.items()})
     parts: dict[str | None, int] = {}
@@ -73,7 +75,7 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
             written.append(base / relative)
             return relative
 
-        frame = typed(study.build(space, hw_slice).frame, name, rid, texts)
+        frame = typed(study.build(space, hw_slice).frame, name, rid, texts, shape)
         frame.sink_parquet(pl.PartitionBy(base, key=key, include_key=True, file_path_provider=path_of,
                                           approximate_bytes_per_file=None), mkdir=True, **options)
         on_part(sorted(written))

@@ -8,6 +8,8 @@ Every completed run is published: ``<out>/current`` is a symbolic link to a fold
                         so the file opens from any working directory; the column dictionary and comments
     study=<study>       a link to that run's partitions, for readers of the Parquet glob
                         (``<out>/current/study=serving/*/*.parquet``)
+    dimensions/<study>-{hardware,model}.parquet
+                        links to that run's dimension tables (``pipeline.runs.narrow``)
     published.json      study -> the run folder each view reads
 
 A new version is written beside the old one and the link is swapped with one ``rename`` (atomic on
@@ -29,6 +31,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from pipeline.runs.database import create_database, run_study, run_views
+from pipeline.runs.narrow import DIMENSIONS
 from pipeline.runs.partitions import study_folder
 from pipeline.runs.typed import output_dictionary
 
@@ -76,6 +79,9 @@ def publish(run_dir: str | Path, out: str | Path | None = None) -> Path:
         for name, run in sorted(runs.items()):
             views |= run_views(run, name, (), absolute=True)
             (version / study_folder(name)).symlink_to(run / study_folder(name), target_is_directory=True)
+            for table in sorted((run / DIMENSIONS).glob(f"{name}-*.parquet")):  # a narrow run's dimension tables
+                (version / DIMENSIONS).mkdir(exist_ok=True)
+                (version / DIMENSIONS / table.name).symlink_to(table)
         views |= run_views(run_dir, study, manifest["catalogs"], absolute=True)
         create_database(version, views, {"column_dictionary": output_dictionary()})
         (version / INDEX).write_text(json.dumps({s: str(p) for s, p in sorted(runs.items())}, indent=2) + "\n")

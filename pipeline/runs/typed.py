@@ -194,12 +194,23 @@ def text_codes(frames: Iterable[pl.DataFrame], extra: Iterable[str] = ()) -> dic
     return {v: blake64(v) for v in values}
 
 
-def typed(frame: pl.LazyFrame, study: str, rid: str, texts: dict[str, int]) -> pl.LazyFrame:
-    """``frame`` as written: integral axes cast to Int64, ``config_id`` and ``run_id`` first."""
+def typed(frame: pl.LazyFrame, study: str, rid: str, texts: dict[str, int], narrow=None) -> pl.LazyFrame:
+    """``frame`` as written: integral axes cast to Int64, ``config_id`` and ``run_id`` first;
+    ``narrow`` (a ``pipeline.runs.narrow.Layout``): the fact table's columns only, the Float64
+    values it stores as Float32."""
     columns = list(frame.collect_schema())
     ints = [pl.col(c).round(0).cast(pl.Int64) for c in INTEGRAL[study] if c in columns]
     keyed = with_config_id(frame.with_columns(*ints), study, texts)
-    return keyed.select("config_id", pl.lit(rid, dtype=pl.Categorical).alias("run_id"), *columns)
+    run = pl.lit(rid, dtype=pl.Categorical).alias("run_id")
+    if narrow is None:
+        return keyed.select("config_id", run, *columns)
+    return keyed.select("config_id", run, *(
+        pl.col(c).cast(pl.Float32) if c in narrow.float32 else pl.col(c) for c in narrow.fact))
+
+
+def integral(frame: pl.DataFrame, study: str) -> pl.DataFrame:
+    """``frame``'s integral axes cast to Int64, as ``typed`` writes them."""
+    return frame.with_columns(pl.col(c).round(0).cast(pl.Int64) for c in INTEGRAL[study] if c in frame.columns)
 
 
 ADDED_DICTIONARY = {

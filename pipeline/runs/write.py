@@ -26,7 +26,7 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from pipeline.catalogs.load import Catalogs
-from pipeline.runs import incremental, partitions
+from pipeline.runs import incremental, narrow, partitions
 from pipeline.runs.atomic import atomic_directory
 from pipeline.runs.manifest import manifest, run_id
 from pipeline.runs.prepared import Prepared
@@ -93,7 +93,9 @@ def run(prepared: Prepared, out_dir: str | Path | None = None,
             raise os_error(exc, tmp / partitions.study_folder(name)) from None
         write_catalogs(prepared.catalogs, tmp / "catalogs")
         out_of_range: dict[str, int] = {}
-        for counts in ranges_per_file.values():
+        dimensions = sorted((tmp / narrow.DIMENSIONS).glob(f"{name}-*.parquet"))  # a column there: its rows there
+        for counts in [*ranges_per_file.values(), *(c for d in dimensions
+                                                    for c in out_of_range_by_file([d], study.SCHEMA).values())]:
             for column, n in counts.items():
                 out_of_range[column] = out_of_range.get(column, 0) + n
         described = manifest(prepared, rid, now, written, units) | {"out_of_range": out_of_range}
@@ -121,7 +123,8 @@ def run(prepared: Prepared, out_dir: str | Path | None = None,
 
 def out_of_range_by_file(files: list[Path], schema) -> dict[Path, dict[str, int]]:
     """``out_of_range_counts`` of each of ``files`` in one scan (files with none left out)."""
-    ranges = {c: d["within"] for c, d in schema_columns(schema).items() if d["within"] is not None}
+    written = pl.read_parquet_schema(files[0]) if files else {}
+    ranges = {c: d["within"] for c, d in schema_columns(schema).items() if d["within"] is not None and c in written}
     if not ranges:
         return {}
     checks = [((pl.col(c) < lo) | ((pl.col(c) > hi) if hi is not None else pl.lit(False))).sum().alias(c)

@@ -34,3 +34,15 @@ def input_pipeline(catalogs: Catalogs, spec: SweepSpec, section: str = "training
 
 
 
+def null_outputs(hardware_side: pl.DataFrame) -> list[str]:
+    """Walls 8 and 9's output columns that are NULL on every row because the spec names no storage
+    or no host pipeline (their inputs on the hardware side are NULL, and the formulas of
+    ``pipeline.walls.data`` propagate a NULL input): the narrow fact table leaves them out."""
+    def unknown(column: str) -> bool:
+        return column not in hardware_side.columns or hardware_side[column].null_count() == hardware_side.height
+
+    storage = unknown("storage_read_bandwidth_bytes_per_s") or unknown("data_bytes_per_sample")
+    host = unknown("data_samples_per_s_per_core")
+    return ([c for c, off in (("storage_utilization", storage), ("host_utilization", host),
+                               ("input_utilization", storage and host)) if off]
+            + (["data_bytes_per_s_per_node"] if unknown("data_bytes_per_sample") else []))

@@ -13,7 +13,17 @@ from pipeline import formulas
 from pipeline.catalogs.load import Catalogs
 from pipeline.catalogs.model_patterns import COLUMNS as PATTERN_COLUMNS
 from pipeline.spec import SweepSpec
-from pipeline.studies import check_plan, demand_ratio, elasticity, fraction, headroom, operations, result, sides
+from pipeline.studies import (
+    check_plan,
+    demand_ratio,
+    elasticity,
+    fraction,
+    headroom,
+    input_pipeline,
+    operations,
+    result,
+    sides,
+)
 from pipeline.studies.operations import COMMON, with_operations
 from pipeline.studies.sides import NO_BANDWIDTH, NO_PEAK, SEQ_CONTEXT, Side, Space, no_eta
 from pipeline.units import unit
@@ -220,6 +230,14 @@ def hardware(catalogs: Catalogs, spec: SweepSpec) -> Side:
 def inputs(space: Space, hardware_side=None) -> tuple[pl.LazyFrame, dict]:
     """The frame and units the study's formulas read (the joined sides)."""
     return space.frame(hardware_side), space.units
+
+
+def null_columns(space: Space) -> list[str]:
+    """Output columns that are NULL on every row of ``space`` (the operations columns without a
+    region axis, walls 8 and 9's without a storage or host pipeline): the narrow fact table leaves
+    them out (``pipeline.runs.narrow``)."""
+    return operations.null_outputs(space, OPERATIONS) + [
+        c for c in input_pipeline.null_outputs(space.hardware_side) if c in OUTPUTS]
 
 
 def build(space: Space, hardware_side=None) -> formulas.Plan:

@@ -122,6 +122,12 @@ def null_columns(frame: pl.LazyFrame, schema: type[pa.DataFrameModel], names: li
     return frame.with_columns(pl.lit(None, dtype=columns[c].dtype.type).alias(c) for c in names)
 
 
+def null_outputs(space, ops: list[str]) -> list[str]:
+    """The operations columns ``ops`` that ``build`` writes as typed nulls over ``space``: all of
+    them without a region axis (the hardware side has no region column), else none."""
+    return [] if "region" in space.hardware_side.columns else list(ops)
+
+
 def build(frame: pl.LazyFrame, units: dict, schema: type[pa.DataFrameModel], ops: list[str], formulas_,
           wanted: list[str]):
     """Plan ``wanted`` columns; the operations columns ``ops`` are computed when the frame has a

@@ -379,12 +379,23 @@ def inputs(space: Space, hardware_side=None, load_iterations: int = LOAD_ITERATI
     return _under_load(frame, units, load_iterations) if is_under_load(space) else (frame, units)
 
 
+def null_columns(space: Space) -> list[str]:
+    """Output columns that are NULL on every row of ``space``: wall 7's without a request rate, the
+    speculative ones where nothing speculates, the operations ones without a region axis (the
+    narrow fact table leaves them out, ``pipeline.runs.narrow``)."""
+    return _off(space) + operations.null_outputs(space, OPERATIONS)
+
+
+def _off(space: Space) -> list[str]:
+    return ([] if is_under_load(space) else LOAD) + speculative.not_applying(space.model_side)
+
+
 def build(space: Space, hardware_side=None, breakdown: bool = False,
           load_iterations: int = LOAD_ITERATIONS) -> formulas.Plan:
     """The serving study's lazy plan, checked against its schema (``breakdown`` adds per-operator
     columns). With a request rate in the space, wall 7's columns are computed, else null."""
     frame, units = inputs(space, hardware_side, load_iterations)
-    off = ([] if is_under_load(space) else LOAD) + speculative.not_applying(space.model_side)  # null columns
+    off = _off(space)  # null columns
     wanted = [c for c in OUTPUTS if c not in off] + (BREAKDOWN if breakdown else [])
     plan = operations.build(frame, units, SCHEMA, OPERATIONS, FORMULAS, wanted)
     out_units = dict(plan.units)

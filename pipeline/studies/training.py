@@ -29,6 +29,7 @@ from pipeline.studies import (
     elasticity,
     fraction,
     headroom,
+    input_pipeline,
     operations,
     result,
     sides,
@@ -377,6 +378,14 @@ def _node_layout():
 def inputs(space: Space, hardware_side=None) -> tuple[pl.LazyFrame, dict]:
     """The frame and units the study's formulas read: the joined sides and the node reference."""
     return node_reference(space.frame(hardware_side), space.units)
+
+
+def null_columns(space: Space) -> list[str]:
+    """Output columns that are NULL on every row of ``space`` (the operations columns without a
+    region axis, walls 8 and 9's without a storage or host pipeline): the narrow fact table leaves
+    them out (``pipeline.runs.narrow``)."""
+    return operations.null_outputs(space, OPERATIONS) + [
+        c for c in input_pipeline.null_outputs(space.hardware_side) if c in OUTPUTS]
 
 
 def build(space: Space, hardware_side=None) -> formulas.Plan:

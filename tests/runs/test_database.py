@@ -13,7 +13,9 @@ import pytest
 import pipeline
 from pipeline.catalogs.schemas import CATALOGS
 from pipeline.errors import InputError
-from pipeline.runs import database
+from pipeline import runs
+from pipeline.runs import database, narrow
+from pipeline.spec import parse_spec
 from pipeline.studies import node, schema_columns
 
 CATALOG_TABLES = tuple(CATALOGS)  # hardware, models, ..., clusters, regions, accelerator_costs, cloud_prices
@@ -27,7 +29,8 @@ def run_dir(tmp_path, small_spec):
 
 @pytest.fixture
 def frame(small_spec):
-    return pipeline.sweep(small_spec)
+    """The sweep in memory with the values a run stores (Float32 where the fact table stores them)."""
+    return narrow.stored(pipeline.sweep(small_spec), runs.prepare(parse_spec(small_spec)))
 
 
 def _manifest(run_dir):

@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 import pipeline
+from pipeline import runs
 from pipeline.catalogs.io import write_catalog
 from pipeline.errors import InputError
 from pipeline.runs.diff import diff_runs, render
@@ -32,8 +33,7 @@ def two_runs(tmp_path, registry):
 def test_diff_names_rows_columns_and_the_catalog_cell(two_runs):
     out, first, second = two_runs
     d = diff_runs(first.name, second.name, out)
-    a = pl.read_parquet(first / "study=node" / "*" / "*.parquet", hive_partitioning=False)
-    b = pl.read_parquet(second / "study=node" / "*" / "*.parquet", hive_partitioning=False)
+    a, b = runs.scan_run(first).collect(), runs.scan_run(second).collect()
     assert a["seq_len"].null_count() > 0  # the CNN rows, matched through their NULL seq_len
     assert (d.rows_a, d.rows_b) == (a.height, b.height)
     assert d.added == b.filter(pl.col("batch") == 32).height > 0 and d.removed == 0

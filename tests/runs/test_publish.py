@@ -55,6 +55,8 @@ def test_current_opens_from_anywhere_and_keeps_each_study(tmp_path, monkeypatch)
     glob = str(out / "current" / "study=*" / "*" / "*.parquet")
     total = duckdb.sql(f"select count(*) from read_parquet('{glob}', union_by_name = true)").fetchall()[0][0]
     assert total == _rows(node_run) + _rows(serving_run)
+    assert sorted(p.name for p in (out / "current" / "dimensions").iterdir()) == [  # their dimension tables
+        f"{s}-{side}.parquet" for s in ("node", "serving") for side in ("hardware", "model")]
     assert set(history.list_runs(out).filter("current")["run_id"]) == {node_run.name, serving_run.name}
 
 

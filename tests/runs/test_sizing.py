@@ -11,7 +11,7 @@ from polars.testing import assert_frame_equal
 
 import pipeline
 from pipeline import runs
-from pipeline.runs import partitions, sizing
+from pipeline.runs import narrow, partitions, sizing
 from pipeline.spec import parse_spec
 from pipeline.studies import node
 
@@ -36,8 +36,8 @@ def test_chunked_parts_union_equals_in_memory_sweep(tmp_path, small_spec, monkey
     assert sum(reported) == sum(sizes) and len(reported) >= 3  # one report per chunk, of its rows in all parts
     assert all(s > 0 for s in sizes)
 
-    streamed = pl.concat([pl.read_parquet(p) for p in parts]).drop("config_id", "run_id")
-    in_memory = pipeline.sweep(small_spec)
+    streamed = runs.scan_run(run_dir).collect().drop("config_id", "run_id")
+    in_memory = narrow.stored(pipeline.sweep(small_spec), runs.prepare(parse_spec(small_spec)))
     assert streamed.columns == in_memory.columns == node.OUTPUTS
     assert in_memory.select(IDENTITY).n_unique() == in_memory.height  # the sort key is a key
     assert_frame_equal(_sorted(streamed), _sorted(in_memory))
@@ -50,8 +50,9 @@ def test_chunk_rows_setting_is_honoured(tmp_path, small_spec, monkeypatch):
     run_dir = pipeline.run_sweep(small_spec, tmp_path / "out")
     parts = partitions.part_files(run_dir, "node")
     assert len(parts) >= 3
-    streamed = pl.concat([pl.read_parquet(p) for p in parts]).drop("config_id", "run_id")
-    assert_frame_equal(_sorted(streamed), _sorted(pipeline.sweep(small_spec)))
+    streamed = runs.scan_run(run_dir).collect().drop("config_id", "run_id")
+    assert_frame_equal(_sorted(streamed), _sorted(narrow.stored(pipeline.sweep(small_spec),
+                                                                runs.prepare(parse_spec(small_spec)))))
 
 
 # -- issue 14 item 3: estimates before anything is built, and sweeps refused unless forced -----------

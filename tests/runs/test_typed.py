@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import pipeline
+from pipeline import runs
 from pipeline.runs import partitions, typed
 
 SERVING = {"study": "serving", "axes": {"hardware": ["H100 SXM5 80GB", "B200 (HGX B200)"],
@@ -36,7 +37,7 @@ def test_splitmix64_finalizer_matches_the_published_sequence():
 
 def _run(spec, tmp_path, name="out"):
     run_dir = pipeline.run_sweep(spec, tmp_path / name)
-    frame = pl.read_parquet(partitions.part_files(run_dir, spec.get("study", "node")), hive_partitioning=False)
+    frame = runs.scan_run(run_dir).collect()  # the view's columns: the fact table and its dimension tables
     return run_dir, frame
 
 
@@ -63,7 +64,7 @@ def test_training_integer_axes_are_lossless_and_ids_unique(tmp_path):
         assert frame.schema[column] == pl.Int64, column
         assert (in_memory[column].round(0) == in_memory[column]).all(), column  # whole before the cast
     key = list(typed.KEY_AXES["training"])
-    joined = frame.join(in_memory.with_columns(pl.col(typed.INTEGRAL["training"]).cast(pl.Int64)),
+    joined = frame.select(key).join(in_memory.with_columns(pl.col(typed.INTEGRAL["training"]).cast(pl.Int64)),
                         on=key, how="inner", nulls_equal=True)
     assert joined.height == frame.height and frame["config_id"].n_unique() == frame.height
 

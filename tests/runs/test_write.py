@@ -12,7 +12,8 @@ import pytest
 
 import pipeline
 from pipeline.catalogs.schemas import CATALOGS
-from pipeline.runs import atomic, database, partitions, sizing, write
+from pipeline import runs
+from pipeline.runs import atomic, database, narrow, partitions, sizing, write
 from pipeline.runs.typed import written_dtypes
 from pipeline.studies import node, schema_columns
 
@@ -29,6 +30,19 @@ def parts(run_dir: Path) -> list[Path]:
     found = partitions.part_files(run_dir, "node")
     assert found, f"no Parquet part in {run_dir / 'study=node'}"
     return found
+
+
+def assert_written_dtypes(run_dir: Path) -> None:
+    """The view's columns (fact and dimension tables joined) have the schema's dtypes in its order;
+    each file holds schema columns at those dtypes, a fact value Float32 where
+    the schema says Float64 (``pipeline.runs.narrow``)."""
+    assert {k: str(v) for k, v in runs.scan_run(run_dir).collect_schema().items()} == WRITTEN_NODE
+    files = [*parts(run_dir), *sorted((run_dir / narrow.DIMENSIONS).glob("node-*.parquet"))]
+    for file in files:
+        for column, dtype in pl.read_parquet_schema(file).items():
+            expected = WRITTEN_NODE[column]
+            stored = "Float32" if expected == "Float64" and file.parent.name != narrow.DIMENSIONS else expected
+            assert str(dtype) == stored, (file.name, column)
 
 
 def snapshot(directory: Path) -> dict[str, bytes]:
@@ -49,7 +63,9 @@ def test_run_directory_layout(tmp_path, small_spec):
     assert m, run_dir.name
     stamp = datetime.datetime.strptime(m.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.UTC)
     assert before <= stamp <= after
-    assert sorted(p.name for p in run_dir.iterdir()) == ["catalogs", "manifest.json", "results.duckdb", "study=node"]
+    assert sorted(p.name for p in run_dir.iterdir()) == ["catalogs", "dimensions", "manifest.json", "results.duckdb",
+                                                          "study=node"]
+    assert sorted(p.name for p in (run_dir / "dimensions").iterdir()) == ["node-hardware.parquet", "node-model.parquet"]
     found = parts(run_dir)  # study=node/hardware=<percent-encoded name>/part-NNNNN.parquet, one folder per accelerator
     hardware = sorted(pl.read_parquet(found, hive_partitioning=False)["hardware"].unique().to_list())
     assert sorted(p.name for p in (run_dir / "study=node").iterdir()) == [
@@ -139,10 +155,9 @@ def test_sweep_with_every_row_dropped_is_an_empty_queryable_run(tmp_path):
     manifest = json.loads((run_dir / "manifest.json").read_text())
     assert manifest["rows"]["node"] == 0
     assert manifest["dropped"] == {DROP_NO_PEAK: 2}
-    declared = WRITTEN_NODE
     assert parts(run_dir) == [run_dir / "study=node" / "hardware=__HIVE_DEFAULT_PARTITION__" / "part-00000.parquet"]
     assert pl.read_parquet(parts(run_dir)[0]).height == 0
-    assert {k: str(v) for k, v in pl.read_parquet_schema(parts(run_dir)[0]).items()} == declared
+    assert_written_dtypes(run_dir)
     con = database.connect(run_dir)
     try:
         assert con.sql("select count(*) from node").fetchall()[0][0] == 0
@@ -155,17 +170,11 @@ def test_sweep_with_every_row_dropped_is_an_empty_queryable_run(tmp_path):
 
 def test_parquet_dtypes_match_the_schema(tmp_path, small_spec):
     run_dir = pipeline.run_sweep(small_spec, tmp_path / "out")
-    declared = WRITTEN_NODE
-    assert list(declared) == ["config_id", "run_id", *node.OUTPUTS]
-    for part in parts(run_dir):
-        schema = pl.read_parquet_schema(part)
-        assert list(schema) == list(declared)
-        assert {k: str(v) for k, v in schema.items()} == declared
+    assert list(WRITTEN_NODE) == ["config_id", "run_id", *node.OUTPUTS]
+    assert_written_dtypes(run_dir)
 
 
 def test_parquet_dtypes_for_a_cnn_only_sweep(tmp_path):
     # seq_len is null on every row: it must still be written as Int64, not Null.
     run_dir = pipeline.run_sweep({"axes": {"model": ["ResNet-50"], "hardware": ["T4"]}}, tmp_path / "out")
-    declared = WRITTEN_NODE
-    for part in parts(run_dir):
-        assert {k: str(v) for k, v in pl.read_parquet_schema(part).items()} == declared
+    assert_written_dtypes(run_dir)

@@ -1,0 +1,112 @@
+"""The narrow fact table (issue 15 item 1): a run writes per configuration only its keys and the
+values that vary per row; what depends on one side of the space only goes to two small
+dimension tables, joined back by the views of ``results.duckdb``:
+
+    study=<study>/<key>=<accelerator>/part-NNNNN.parquet   the fact table: config_id, run_id, the
+                         key axes (``typed.KEY_AXES``), the partition key and every output column
+                         computed per row
+    dimensions/<study>-hardware.parquet   one row per hardware-side row (accelerator or cluster x
+                         precisions x workload x region): its output columns (vendor, peak FLOP/s,
+                         eta, knobs ...), keyed by the side's key axes
+    dimensions/<study>-model.parquet      one row per model-side row (model x the study's model
+                         axes): its output columns (model_type, params ...), keyed by its key axes
+
+A column is a dimension column when the study's plan passes it through from that side unchanged
+(``formulas.plan`` reads a column its input frame has, never recomputes it), so the view reads the
+very value the wide table held. The join is on the side's key axes, NULL equal to NULL (a CNN's
+``seq_len``): values, not a row's position, so the parts an incremental rerun reuses join the new
+run's dimension tables; the key columns cost ~0.01-0.05 B/row in the fact table (few values, long
+runs), a 64-bit hash per side cost 0.4-5.6 (its values barely repeat within one accelerator's
+partition). Columns NULL on every row of the run
+(``<study>.null_columns``: the operations columns without a region axis, ...) are written nowhere:
+the view gives them as typed NULLs. The fact table stores every Float64 value column as Float32
+(``FLOAT32_NOTE``); the view casts it back to DOUBLE, so the views, the column dictionary and
+``mlsys columns`` show the columns, dtypes and order of the wide table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.runs.typed import KEY_AXES, PARTITION_KEY, arrow_schema, integral
+from pipeline.studies import schema_columns
+
+DIMENSIONS = "dimensions"
+FLOAT32_NOTE = ("every Float64 column of the fact table except the key axes is stored as Float32 (24-bit "
+                "significand: relative rounding <= 6e-8, far below any model's error); the views cast it back")
+DUCKDB_TYPES = {"Float64": "DOUBLE", "Int64": "BIGINT", "Categorical": "VARCHAR", "String": "VARCHAR",
+                "Boolean": "BOOLEAN"}
+POLARS_TYPES = {"Float64": pl.Float64, "Int64": pl.Int64, "Categorical": pl.Categorical, "String": pl.String,
+                "Boolean": pl.Boolean}
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each output column of a run goes."""
+    study: str
+    fact: tuple[str, ...]  # output columns written per row (key axes, partition key), schema order
+    float32: frozenset[str]  # those of ``fact`` stored as Float32
+    dimensions: dict[str, tuple[str, ...]]  # "hardware" / "model" -> its output columns (keys included)
+    keys: dict[str, tuple[str, ...]]  # "hardware" / "model" -> the key axes its rows are joined on
+    nulls: tuple[str, ...]  # output columns NULL on every row (written nowhere)
+
+
+def layout(prepared, dtypes: dict[str, pl.DataType]) -> Layout:
+    """The layout of ``prepared``'s run; ``dtypes``: the plan's output dtypes."""
+    name, space = prepared.spec.study, prepared.space
+    declared = list(schema_columns(prepared.study.SCHEMA))
+    nulls = set(prepared.study.null_columns(space))
+    live = [c for c in declared if c not in nulls]
+    keyed = set(KEY_AXES[name])
+    hardware = [c for c in live if c in space.hardware_side.columns]
+    model = [c for c in live if c in space.model_side.columns and (c not in hardware or c in keyed)]
+    key = PARTITION_KEY[name]
+    fact = [c for c in live if c == key or c in keyed or c not in hardware + model]
+    keys = {"hardware": tuple(c for c in hardware if c in keyed), "model": tuple(c for c in model if c in keyed)}
+    float32 = frozenset(c for c in fact if dtypes[c] == pl.Float64 and c not in keyed)
+    return Layout(name, tuple(fact), float32, {"hardware": tuple(hardware), "model": tuple(model)}, keys,
+                  tuple(c for c in declared if c in nulls))
+
+
+def dimension_path(root: Path | str, study: str, side: str) -> str:
+    return f"{root}{DIMENSIONS}/{study}-{side}.parquet"
+
+
+def dimension_frames(prepared, shape: Layout, texts: dict[str, int]) -> dict[str, pl.DataFrame]:
+    """The two dimension tables of a run: each side's output columns, one row per key."""
+    out = {}
+    for side, frame in (("hardware", prepared.space.hardware_side), ("model", prepared.space.model_side)):
+        rows = integral(frame.select(shape.dimensions[side]), shape.study).unique(maintain_order=True)
+        keys = list(shape.keys[side])
+        if not keys or rows.select(keys).n_unique() != rows.height:
+            raise ValueError(f"{shape.study} {side} side: its key axes {keys} do not identify its rows")
+        out[side] = rows
+    return out
+
+
+def write_dimensions(prepared, shape: Layout, texts: dict[str, int], run_dir: Path) -> None:
+    folder = run_dir / DIMENSIONS
+    folder.mkdir(exist_ok=True)
+    declared = schema_columns(prepared.study.SCHEMA)
+    for side, frame in dimension_frames(prepared, shape, texts).items():
+        schema = arrow_schema(frame.lazy(), {c: d["unit"] for c, d in declared.items()},
+                              {c: d["description"] for c, d in declared.items()})
+        pq.write_table(pa.Table.from_arrays(frame.to_arrow().columns, schema=schema),
+                       dimension_path(f"{run_dir}/", shape.study, side))
+
+
+def is_narrow(run_dir: Path | str, study: str) -> bool:
+    return Path(dimension_path(f"{run_dir}/", study, "hardware")).exists()
+
+
+def stored(frame: pl.DataFrame, prepared) -> pl.DataFrame:
+    """``frame`` (rows of ``prepared``'s plan) with the values a narrow run stores: each column of
+    the fact table's Float32 ones rounded to Float32 and read back as Float64, as the views read it."""
+    shape = layout(prepared, prepared.study.build(prepared.space, prepared.space.hardware_side.head(0))
+                   .frame.collect_schema())
+    return frame.with_columns(pl.col(c).cast(pl.Float32).cast(pl.Float64) for c in frame.columns if c in shape.float32)

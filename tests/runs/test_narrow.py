@@ -1,0 +1,127 @@
+"""The narrow fact table (issue 15 item 1): dimension tables and views give back the wide table."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline import runs
+from pipeline.runs import database, narrow, partitions
+from pipeline.runs.typed import KEY_AXES, output_dictionary, text_codes, typed
+from pipeline.spec import parse_spec
+
+SPECS = {
+    "node": {"axes": {"hardware": ["H100 SXM5 80GB", "T4"], "model": ["Llama 2 7B", "ResNet-50", "Mixtral 8x7B"],
+                      "batch": [1, 64], "seq_len": [128, 4096], "compute_dtype": ["fp16", "fp8"],
+                      "workload": ["inference", "training"], "region": ["United States", "India"]}},
+    "serving": {"study": "serving", "axes": {"hardware": ["H100 SXM5 80GB", "T4"], "model": ["Llama 2 7B"],
+                                             "precision": ["fp16"], "tp": [1, 2], "batch": [1, 8],
+                                             "prompt_len": [512], "output_len": [128], "request_rate": [2.0]}},
+    "training": {"study": "training", "axes": {"cluster": "all", "model": ["Llama 2 7B"], "compute_dtype": ["bf16"],
+                                               "seq_len": [2048], "gpus": [8, 64], "tp": [1, 8], "pp": [1, 2],
+                                               "microbatch": [1], "global_batch": [512]}},
+}
+MAPPED = {"Float64": "DOUBLE", "Int64": "BIGINT", "Categorical": "VARCHAR", "Boolean": "BOOLEAN"}
+
+
+def _wide(prepared) -> pl.DataFrame:
+    """The rows as the wide table wrote them: every output column, config_id, Float64 values."""
+    texts = text_codes([prepared.space.hardware_side, prepared.space.model_side], prepared.spec.axes.region or ())
+    frame = typed(prepared.study.build(prepared.space).frame, prepared.spec.study, "x", texts)
+    return frame.collect().drop("run_id")
+
+
+@pytest.fixture(scope="module", params=list(SPECS))
+def written(request, tmp_path_factory):
+    study = request.param
+    prepared = runs.prepare(parse_spec(SPECS[study]))
+    run_dir = runs.run(prepared, tmp_path_factory.mktemp(study))
+    shape = narrow.layout(prepared, prepared.study.build(prepared.space).frame.collect_schema())
+    return study, prepared, run_dir, shape
+
+
+def test_views_give_the_wide_table_back(written):
+    study, prepared, run_dir, shape = written
+    wide = _wide(prepared).sort("config_id")
+    con = database.connect(run_dir)
+    try:
+        view = con.sql(f"select * from {study}").pl().drop("run_id").sort("config_id")
+    finally:
+        con.close()
+    assert view.columns == wide.columns and view.height == wide.height > 0
+    for column in wide.columns:
+        before, got = wide[column], view[column]
+        if before.dtype == pl.Categorical:
+            before = before.cast(pl.String)
+        if column in shape.float32:  # stored as Float32: equal to the value before the cast, rounded once
+            assert got.equals(before.cast(pl.Float32).cast(pl.Float64)), column
+            rel = ((got - before).abs() / before.abs()).drop_nans().drop_nulls()
+            assert rel.len() == 0 or rel.max() <= 6e-8, column
+        else:  # keys, dimension columns, text, booleans: exactly the wide table's
+            assert got.equals(before, check_dtypes=False), column
+    # a few columns of each side, exactly: the dimension tables keep Float64
+    for column in [c for side in shape.dimensions.values() for c in side[:4]]:
+        assert column not in shape.float32
+    assert runs.scan_run(run_dir).collect().drop("run_id").sort("config_id").equals(
+        view.with_columns(pl.col(c).cast(pl.Categorical) for c in view.columns
+                          if runs.scan_run(run_dir).collect_schema()[c] == pl.Categorical))
+
+
+def test_fact_parts_hold_no_null_or_one_sided_column(written):
+    study, prepared, run_dir, shape = written
+    wide = _wide(prepared)
+    for column in shape.nulls:  # what the study declares NULL on every row is
+        assert wide[column].null_count() == wide.height, column
+    fact = pl.read_parquet(partitions.part_files(run_dir, study), hive_partitioning=False)
+    assert not set(shape.nulls) & set(fact.columns)
+    assert set(fact.columns) == {"config_id", "run_id", *shape.fact}
+    one_sided = set(shape.dimensions["hardware"]) | set(shape.dimensions["model"])
+    assert set(shape.fact) & one_sided <= {partitions.PARTITION_KEY[study], *KEY_AXES[study]}  # the join keys
+    for side, columns in shape.dimensions.items():
+        dim = pl.read_parquet(narrow.dimension_path(f"{run_dir}/", study, side))
+        keys = list(shape.keys[side])
+        assert keys and set(keys) <= set(fact.columns) and dim.select(keys).n_unique() == dim.height
+        assert list(dim.columns) == list(columns)
+        # every fact row finds its dimension row (NULL keys equal)
+        assert fact.select(keys).join(dim.select(keys), on=keys, how="anti", nulls_equal=True).height == 0
+
+
+def test_float32_columns_are_the_listed_ones(written):
+    study, _prepared, run_dir, shape = written
+    schema = pq.read_schema(partitions.part_files(run_dir, study)[0])
+    stored = {f.name for f in schema if f.type == pa.float32()}
+    assert stored == set(shape.float32) and stored
+    assert not stored & set(KEY_AXES[study])  # key axes keep their 64 bits (config_id reads them)
+    assert {f.name for f in schema if f.type == pa.float64()} <= set(KEY_AXES[study])  # others: dimension tables
+    assert schema.field(sorted(stored)[0]).metadata[b"unit"] is not None  # units still in the footer
+
+
+def test_the_view_is_described_by_the_column_dictionary(written):
+    study, _prepared, run_dir, _shape = written
+    dictionary = output_dictionary().filter(pl.col("study") == study)
+    con = database.connect(run_dir)
+    try:
+        described = [(r[0], r[1]) for r in con.sql(f"describe {study}").fetchall()]
+    finally:
+        con.close()
+    assert described == [(c, MAPPED[d]) for c, d in dictionary.select("column_name", "dtype").rows()]
+
+
+def test_a_dimension_column_out_of_range_is_counted(tmp_path, monkeypatch):
+    """A value outside its declared range in a dimension table counts its dimension rows."""
+    real = narrow.dimension_frames
+
+    def negative_tdp(prepared, shape, texts):
+        out = real(prepared, shape, texts)
+        return out | {"hardware": out["hardware"].with_columns(pl.lit(-1.0).alias("tdp_w"))}
+
+    monkeypatch.setattr(narrow, "dimension_frames", negative_tdp)
+    spec = {"axes": {"hardware": ["T4"], "model": ["ResNet-50"], "batch": [1], "compute_dtype": ["fp16", "fp32"]}}
+    run_dir = runs.run(runs.prepare(parse_spec(spec)), tmp_path)
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["out_of_range"]["tdp_w"] == pl.read_parquet(
+        narrow.dimension_path(f"{run_dir}/", "node", "hardware")).height == 2
