@@ -233,8 +233,7 @@ for _p in PHASES:
     define_serving(f"{_p}_pp_comm_time_s", ["pp", f"{_p}_tokens", "d_model", *_LINK, "pp_crossing_boundaries",
                                             "scaleout_latency_s", "scaleout_bandwidth_per_gpu_bytes_per_s"], _pp_comm)
     define_serving(f"{_p}_pp_scaleout_time_s", ["pp", f"{_p}_tokens", "d_model", "hidden_state_bytes_per_element",
-                                                "eta_link",
-                                                "pp_crossing_boundaries", "scaleout_latency_s",
+                                                "eta_link", "pp_crossing_boundaries", "scaleout_latency_s",
                                                 "scaleout_bandwidth_per_gpu_bytes_per_s"], _pp_scaleout)
     define_serving(f"{_p}_communication_time_s", [f"{_p}_tp_comm_time_s", f"{_p}_pp_comm_time_s",
                                                   f"{_p}_alltoall_time_s"], _comm_total)
