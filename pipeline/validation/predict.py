@@ -65,12 +65,12 @@ def measurement_spec(r: dict) -> tuple[dict | None, str | None]:
                          "batch": batches or NODE_BATCHES, "seq_len": [r["seq_len"] or 2048],
                          "workload": ["training" if training else "inference"]}, "efficiency": framework}, None
     if study == "serving":
-        tp, pp, ep = r["tp"] or 1, r["pp"] or 1, r["ep"] or 1
-        groups = max(1, ep // tp)  # attention-DP groups of an EP replica (serving_ep, whose rules refuse a bad ep)
+        tp, pp, ep = r["tp"] or 1, r["pp"] or 1, r["ep"] or 1  # groups: an EP replica's attention DP (serving_ep)
         if r["metric"] == "ttft_s":  # no load stated: a request's TTFT is its own prefill
             batches = [1]
-        if r["devices"] % (tp * pp * groups):
-            return None, f"devices {r['devices']} is not a multiple of tp x pp x ep/tp = {tp * pp * groups}"
+        if r["devices"] % (tp * pp * (groups := max(1, ep // tp))):
+            return None, f"devices {r['devices']} is not a multiple of tp x pp{' x ep/tp' * (groups > 1)} = " \
+                         f"{tp * pp * groups}"
         if r["prompt_len"] is None or r["output_len"] is None:
             return None, "serving rows need prompt_len and output_len"
         load, reason = load_axes(r, tp * pp * groups)
