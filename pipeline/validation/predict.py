@@ -1,13 +1,11 @@
 """Measurement rows predicted through the same studies and walls as a sweep.
 
-Each row defines a configuration of its study (``measurement_spec``). The rows of one study and
-framework are predicted together: one space is built from a spec whose axes cover all of them,
-restricted to the rows' own configurations (never the product of their axes), and every
-hardware row is evaluated at every compute efficiency η of a grid plus its profile's η and
-range ends. One collect then gives, per row, the prediction at the profile's η, the
-prediction band (the ends of the range) and the prediction at each η of the grid (for
-calibration); each row's batch is picked by a join, not a loop. Rows that cannot be predicted
-keep the reason.
+Each row defines a configuration of its study (``measurement_spec``). The rows of one study and framework are
+predicted together: one space is built from a spec whose axes cover all of them, restricted to the rows' own
+configurations (never the product of their axes), and every hardware row is evaluated at every compute efficiency
+η of a grid plus its profile's η and range ends. One collect then gives, per row, the prediction at the profile's
+η, the prediction band (the ends of the range) and the prediction at each η of the grid (for calibration); each
+row's batch is picked by a join, not a loop. Rows that cannot be predicted keep the reason.
 """
 
 from __future__ import annotations
@@ -67,21 +65,23 @@ def measurement_spec(r: dict) -> tuple[dict | None, str | None]:
                          "batch": batches or NODE_BATCHES, "seq_len": [r["seq_len"] or 2048],
                          "workload": ["training" if training else "inference"]}, "efficiency": framework}, None
     if study == "serving":
-        tp, pp = r["tp"] or 1, r["pp"] or 1
+        tp, pp, ep = r["tp"] or 1, r["pp"] or 1, r["ep"] or 1  # groups: an EP replica's attention DP (serving_ep)
         if r["metric"] == "ttft_s":  # no load stated: a request's TTFT is its own prefill
             batches = [1]
-        if r["devices"] % (tp * pp):
-            return None, f"devices {r['devices']} is not a multiple of tp x pp = {tp * pp}"
+        if r["devices"] % (tp * pp * (groups := max(1, ep // tp))):
+            return None, f"devices {r['devices']} is not a multiple of tp x pp{' x ep/tp' * (groups > 1)} = " \
+                         f"{tp * pp * groups}"
         if r["prompt_len"] is None or r["output_len"] is None:
             return None, "serving rows need prompt_len and output_len"
-        load, reason = load_axes(r, tp * pp)
+        load, reason = load_axes(r, tp * pp * groups)
         if reason is not None:
             return None, reason
         return {"study": "serving", "axes": {
             "model": [r["model"]], "hardware": [r["hardware"]], "compute_dtype": [r["compute_dtype"]],
             "weight_dtype": [r["weight_dtype"] or r["compute_dtype"]], "kv_dtype": [r["compute_dtype"]],
-            "tp": [tp], "pp": [pp], "batch": batches or SERVING_BATCHES, "prompt_len": [r["prompt_len"]],
-            "output_len": [r["output_len"]]} | load, "efficiency": framework} | burst_of(r), None
+            "tp": [tp], "pp": [pp], "ep": [ep], "batch": batches or [b * groups for b in SERVING_BATCHES],
+            "prompt_len": [r["prompt_len"]], "output_len": [r["output_len"]]} | load | (
+            {"cluster": [r["cluster"]]} if r["cluster"] else {}), "efficiency": framework} | burst_of(r, groups), None
     if r["metric"] == "time_to_train_s":
         return None, "time to train needs the run's token budget, which the row does not state"
     if r["cluster"] is None:
@@ -101,13 +101,12 @@ def measurement_spec(r: dict) -> tuple[dict | None, str | None]:
 
 
 def load_axes(r: dict, devices_per_replica: int) -> tuple[dict, str | None]:
-    """A serving TTFT or ITL row measured under load (wall 7): with a request rate, Poisson arrivals
-    at that rate shared by devices / (tp x pp) replicas, each capped at the largest batch of the grid
-    (the KV cache caps it further: max_batch_paged); predicted as wall 7's mean TTFT and mean time per
-    output token (benchmarks report means). A closed loop of ``concurrency`` users keeps its batch (the
-    users in flight: exact for one user, no queueing term for more); a server run with neither a rate
-    nor a concurrency is a burst (all requests at t = 0: ``burst_of``), predicted when the row states
-    its request count, else refused rather than predicted unloaded."""
+    """A serving TTFT or ITL row measured under load (wall 7): with a request rate, Poisson arrivals at that rate
+    shared by devices / (tp x pp x ep/tp) replicas, each capped at the largest batch of the grid (the KV cache caps it
+    further: max_batch_paged); predicted as wall 7's mean TTFT and mean time per output token (benchmarks report
+    means). A closed loop of ``concurrency`` users keeps its batch (the users in flight: exact for one user, no
+    queueing term for more); a server run with neither a rate nor a concurrency is a burst (all requests at t = 0:
+    ``burst_of``), predicted when the row states its request count, else refused rather than predicted unloaded."""
     if r["metric"] not in ("ttft_s", "itl_s") and (r["metric"] != "tokens_per_s" or r["request_rate"] is None):
         return {}, None  # a tokens/s row at a rate: what the run delivered (delivered_tokens_per_s)
     if r["request_rate"] is None:
@@ -121,7 +120,7 @@ def load_axes(r: dict, devices_per_replica: int) -> tuple[dict, str | None]:
             "replicas": [max(1, r["devices"] // devices_per_replica)]}, None
 
 
-def burst_of(r: dict) -> dict:
+def burst_of(r: dict, groups: int = 1) -> dict:
     """A serving TTFT or ITL row of a burst (``load_axes``): its ``requests`` arrive at t = 0, predicted
     by wall 7's burst (pipeline.walls.burst: mean TTFT and mean time per output token over them),
     each replica taking an equal share; the batch cap is the largest batch of the grid, as under a
@@ -129,7 +128,7 @@ def burst_of(r: dict) -> dict:
     if (r["metric"] not in ("ttft_s", "itl_s") or r["request_rate"] is not None or r["scenario"] != "server"
             or r["concurrency"] is not None or r["requests"] is None):
         return {}
-    replicas = max(1, r["devices"] // ((r["tp"] or 1) * (r["pp"] or 1)))
+    replicas = max(1, r["devices"] // ((r["tp"] or 1) * (r["pp"] or 1) * groups))
     return {"burst": -(-r["requests"] // replicas)}
 
 
@@ -177,9 +176,10 @@ def _value(study: str, columns: list[str]) -> pl.Expr:
     metric, devices = pl.col("metric"), pl.col("devices")
     cases = []
     if study == "serving":
-        # Benchmarks time whole requests: throughput includes prefill (batch_tokens_per_s), per
-        # replica; the system runs devices / (tp x pp) replicas.
-        per_replica, devices_per_replica = pl.col("batch_tokens_per_s"), pl.col("tp") * pl.col("pp")
+        # Benchmarks time whole requests: throughput includes prefill (batch_tokens_per_s), per replica; the
+        # system runs devices / (tp x pp x ep / tp) replicas (ep / tp attention groups: serving_ep).
+        per_replica, groups = pl.col("batch_tokens_per_s"), (pl.col("ep") // pl.col("tp")).clip(lower_bound=1)
+        devices_per_replica = pl.col("tp") * pl.col("pp") * groups
         if "ttft_mean_s" in columns:  # under a request rate: wall 7's means (load_axes)
             loaded = pl.col("request_rate").is_not_null()
             cases += [((metric == "ttft_s") & loaded, pl.col("ttft_mean_s")),

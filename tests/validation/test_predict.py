@@ -197,3 +197,33 @@ def test_a_tokens_per_s_row_at_a_request_rate_is_what_the_run_delivered(tmp_path
     out = {r["name"]: r["predicted"] for r in predict(measured.rows, catalogs, etas=[]).iter_rows(named=True)}
     assert out["tok-steady"] == pytest.approx(8 * 256)
     assert out["tok"] == pytest.approx(500 * 256 / (499 / 8 + out["ttft"] + 255 * out["itl"]))
+
+
+def test_an_expert_parallel_serving_row_runs_its_ep_replicas(tmp_path, catalogs):
+    """DeepSeek-V3 at ep 32, tp 1 on 64 H100s: a replica is tp x ep / tp = 32 devices (32 attention
+    groups), so 64 devices run 2 replicas: the system's tokens/s is 2x one replica's, per device 1/32 of
+    it (the serving study's own configuration, evaluated alone); a named cluster reaches the study; an
+    unpublished batch searches the grid per attention group (32 x each batch); 48 devices hold no whole
+    replica."""
+    from .measured_csv import HEADER
+
+    named = '"NVIDIA DGX SuperPOD DGX H100 (4 SU, 127 nodes)"'
+    cfg = "DeepSeek-V3,H100 SXM5 80GB,{c},{d},fp8,,default,offline,{b},,2000,100,1,1,,,,T,32"
+    rows = [f"{URL},{n},{m},2000,,,tok/s,{cfg.format(c=c, d=d, b=b)}" for n, m, c, d, b in (
+        ("per-device", "tokens_per_s_per_device", "", 64, 1024), ("system", "tokens_per_s", "", 64, 1024),
+        ("named", "tokens_per_s", named, 64, 1024), ("grid", "tokens_per_s_per_device", "", 32, ""),
+        ("uneven", "tokens_per_s", "", 48, 1024))]
+    path = tmp_path / "measured.csv"
+    path.write_text("\n".join([HEADER + ",ep", *rows]) + "\n")
+    measured = read_measurements(path, catalogs)
+    out = {r["name"]: r for r in predict(measured.rows, catalogs, etas=[]).iter_rows(named=True)}
+    one = pipeline.evaluate_serving("DeepSeek-V3", "H100 SXM5 80GB", batch=1024, ep=32, prompt_len=2000,
+                                    output_len=100, compute_dtype="fp8", breakdown=False).row(0, named=True)
+    assert out["system"]["predicted"] == pytest.approx(2 * one["batch_tokens_per_s"], rel=1e-12)
+    assert out["per-device"]["predicted"] == pytest.approx(one["batch_tokens_per_s"] / 32, rel=1e-12)
+    there = pipeline.evaluate_serving("DeepSeek-V3", "H100 SXM5 80GB", batch=1024, ep=32, prompt_len=2000,
+                                      output_len=100, compute_dtype="fp8", cluster=named.strip('"'),
+                                      breakdown=False).row(0, named=True)
+    assert out["named"]["predicted"] == pytest.approx(2 * there["batch_tokens_per_s"], rel=1e-12)
+    assert out["grid"]["batch_used"] in [32 * b for b in (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)]
+    assert out["uneven"]["reason"] == "devices 48 is not a multiple of tp x pp x ep/tp = 32"
