@@ -43,3 +43,15 @@ def test_without_a_peer_interpreter_ours_are_still_timed():
     lines = list(bench.single_benchmark(calls=2, peers=None, cold_runs=0))
     assert any("MLSYS_PEERS_PYTHON" in line for line in lines)
     assert sum(line.split()[0] in bench.SINGLE_TARGETS_S for line in lines if line.strip()) == 4
+
+
+@pytest.mark.parametrize(("study", "query"), [("node", "design_space_map"), ("serving", "fits"),
+                                              ("training", "fastest_layouts")])
+def test_the_sweep_benchmark_times_a_query_over_its_result(study, query):
+    """Issue 15: `mlsys bench` times the sweep and a query over what it wrote, in one figure."""
+    from pipeline.bench import run_benchmark
+
+    lines = list(run_benchmark(2000, study=study))
+    end = next(line for line in lines if line.startswith("end to end:"))
+    assert f"`{query}`" in end and "written and queried" in end
+    assert int(end.split(f"`{query}` ")[1].split(" s, ")[1].split(" rows")[0].replace(",", "")) > 0
