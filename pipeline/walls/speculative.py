@@ -26,6 +26,7 @@ from __future__ import annotations
 from pipeline.units import Plain, UExpr, only_where, total, where
 from pipeline.walls.quantities import TOKEN
 from pipeline.walls.registries import serving_column
+from pipeline.walls.serving import tokens_per_s
 
 
 @serving_column
@@ -108,8 +109,9 @@ def spec_itl_s(spec_step_time_s: UExpr, spec_tokens_per_step: UExpr) -> UExpr:
 
 @serving_column
 def spec_tokens_per_s(batch: UExpr, spec_itl_s: UExpr) -> UExpr:
-    """Generated tokens per second of the tp x pp system under speculation."""
-    return (batch * TOKEN / spec_itl_s).to("tok/s")
+    """Generated tokens per second of the tp x pp system under speculation: ``tokens_per_s`` at the
+    speculative time per output token."""
+    return tokens_per_s(batch, spec_itl_s)
 
 
 @serving_column
