@@ -1,8 +1,15 @@
-"""Calibration: η per (workload, framework, hardware family, precision), fitted to measurements by least
-squares in log space, cross-validated by leaving out a whole source at a time.
+"""Calibration: a framework multiplier on kernel time per (workload, framework, hardware family,
+precision), fitted to measurements by least squares in log space, cross-validated by leaving out a
+whole source at a time.
 
 Each predicted measurement carries its prediction at every η of ``validation.ETA_GRID``
-(one vectorized evaluation). For a group, the fitted η minimises
+(one vectorized evaluation; ``pipeline.validation.eta_grid``): a grid point η is the multiplier
+c = η / η_prior on the speed of every kernel, the kernel catalog's GEMMs and memory-bound kernels as
+well as the profile-η operators, so under the kernel compute model the fit moves only what the kernel
+fits leave free. The grouping is the framework profile's key: one software stack on one hardware
+family at one precision runs its kernels at one speed relative to the microbenchmarks. Splitting it
+further by phase (prefill, decode, training) was tried and did worse out of sample (CHANGELOG.md
+2026-12-03). For a group, the fitted η minimises
 sum_i (log p_i(η) - log m_i)^2 + PRIOR_WEIGHT (log η - log η_prior)^2 over the grid, where
 η_prior is the profile's η (the seed's ranges): with few rows the prior holds η near the
 seed's value, with many the data decide. Leave-one-source-out refits without every row of a
@@ -41,7 +48,7 @@ def _argmin(losses: list[float]) -> float:
 
 
 def fit(table: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Fitted η per group, and per row the in-sample and leave-one-source-out predictions and errors."""
+    """Fitted η and multiplier (η / η_prior) per group, and per row the in-sample and leave-one-source-out predictions and errors."""
     rows = table.filter(pl.col("predicted").is_not_null() & pl.col("grid").is_not_null()).with_columns(
         workload=pl.when(pl.col("study") == "training").then(pl.lit("training")).otherwise(pl.lit("inference")))
     groups, per_row = [], []
@@ -60,12 +67,12 @@ def fit(table: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
             per_row.append({"name": r["name"], "eta_fitted": eta, "eta_cv": eta_i, "fit_predicted": fit_p,
                             "cv_predicted": cv_p})
         groups.append({"workload": workload, "framework": framework, "family": family, "compute_dtype": dtype,
-                       "rows": len(members),
+                       "rows": len(members), "multiplier": eta / prior,
                        "eta_prior": prior, "eta_fitted": eta, "eta_cv_low": min(cv_etas), "eta_cv_high": max(cv_etas),
                        "sources": "; ".join(sorted({r["source_url"] for r in members}))})
     fitted = pl.DataFrame(groups, schema={
         "workload": pl.String, "framework": pl.String, "family": pl.String, "compute_dtype": pl.String,
-        "rows": pl.Int64, "eta_prior": pl.Float64, "eta_fitted": pl.Float64, "eta_cv_low": pl.Float64,
+        "rows": pl.Int64, "multiplier": pl.Float64, "eta_prior": pl.Float64, "eta_fitted": pl.Float64, "eta_cv_low": pl.Float64,
         "eta_cv_high": pl.Float64, "sources": pl.String})
     cv = pl.DataFrame(per_row, schema={"name": pl.String, "eta_fitted": pl.Float64, "eta_cv": pl.Float64,
                                        "fit_predicted": pl.Float64, "cv_predicted": pl.Float64})

@@ -3,7 +3,7 @@
 Each row defines a configuration of its study (``measurement_spec``). The rows of one study and framework are
 predicted together: one space is built from a spec whose axes cover all of them, restricted to the rows' own
 configurations (never the product of their axes), and every hardware row is evaluated at every compute efficiency
-η of a grid plus its profile's η and range ends. One collect then gives, per row, the prediction at the profile's
+η of a grid plus its profile's η and range ends (``eta_grid``: η / η_profile multiplies every kernel's speed). One collect then gives, per row, the prediction at the profile's
 η, the prediction band (the ends of the range) and the prediction at each η of the grid (for calibration); each
 row's batch is picked by a join, not a loop. Rows that cannot be predicted keep the reason.
 """
@@ -22,9 +22,9 @@ from pipeline.runs import STUDIES
 from pipeline.spec import parse_spec
 from pipeline.studies import serving_burst
 from pipeline.studies.sides import Space
+from pipeline.validation.eta_grid import ETA_GRID, at_each_eta
 from pipeline.validation.kernel_rows import predict_kernel_rows
 
-ETA_GRID = [round(0.05 + 0.01 * i, 2) for i in range(96)]  # 0.05 .. 1.00
 NODE_BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
 SERVING_BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
 THROUGHPUT = {"samples_per_s", "tokens_per_s", "tokens_per_s_per_device", "training_tokens_per_s", "mfu", "hfu"}
@@ -161,14 +161,6 @@ def _union(specs: list[dict]) -> dict:
     """One spec whose axes hold every value of the given specs' axes."""
     axes = {a: list(dict.fromkeys(v for s in specs for v in s["axes"][a])) for a in specs[0]["axes"]}
     return specs[0] | {"axes": axes}
-
-
-def _at_each_eta(hw: pl.DataFrame, grid: list[float]) -> pl.DataFrame:
-    """Each hardware row once per η: its profile's η, the ends of its range, and the grid."""
-    grid_list = pl.lit(pl.Series([grid], dtype=pl.List(pl.Float64)))
-    return hw.with_columns(eta_compute=pl.concat_list(
-        "eta_compute", "eta_compute_low", "eta_compute_high", grid_list).list.unique().list.sort()
-    ).explode("eta_compute")
 
 
 def _value(study: str, columns: list[str]) -> pl.Expr:
@@ -343,7 +335,7 @@ def _predict_together(members: list[int], specs: dict[int, dict], rows: pl.DataF
     restricted = MeasuredSpace(space.hardware_side, space.model_side, space.units, row_filter=space.row_filter,
                                configurations=configurations)
     build = serving_burst.build if "burst" in group[0] else study.build
-    out = build(restricted, _at_each_eta(space.hardware_side, etas)).frame.collect()
+    out = build(restricted, at_each_eta(space.hardware_side, etas)).frame.collect()
     on = [c for c in axes if c in out.columns]
     out = out.with_columns(pl.col(c).cast(keys.schema[c]) for c in on).join(keys, on=on, nulls_equal=True)
     found = set(out["measurement"].unique().to_list())

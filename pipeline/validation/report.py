@@ -35,8 +35,8 @@ def report_markdown(run_dir: Path, left_out: list[str] | None = None) -> str:
     lines = ["# Validation report", "",
              f"{table.height} measurements, {table['predicted'].is_not_null().sum()} predicted. Error = predicted / "
              "measured - 1 (a range's midpoint); range error is 0 inside a published range. CV = cross-validated error "
-             "after calibrating eta per (workload, framework, hardware family, precision), leaving out a whole "
-             "source (paper, log directory, benchmark page) at a time.", ""]
+             "after calibrating a framework multiplier on every kernel's speed (eta / prior eta) per (workload, "
+             "framework, hardware family, precision), leaving out a whole source (paper, log directory, benchmark page) at a time.", ""]
     lines += ["## At the catalog's eta (what a sweep uses, nothing calibrated)", "",
               "| metric | rows | predicted | median abs error | within 30 % |", "|---|---|---|---|---|"]
     for c in catalog_eta_summary(table).iter_rows(named=True):
@@ -75,11 +75,11 @@ def report_markdown(run_dir: Path, left_out: list[str] | None = None) -> str:
               "|---|---|---|---|---|---|---|"]
     lines += [f"| {c['metric']} | {c['rows']} | {cell(c['before'])} | {cell(c['in_sample'])} | {cell(c['cv'])} | "
               f"{c['target']} | {'yes' if c['met'] else '**no**'} |" for c in cv.iter_rows(named=True)]
-    lines += ["", "| workload | framework | family | precision | rows | fitted eta | leave-source-out eta range "
-              "| prior eta |",
-              "|---|---|---|---|---|---|---|---|"]
+    lines += ["", "| workload | framework | family | precision | rows | multiplier | fitted eta | leave-source-out "
+              "eta range | prior eta |",
+              "|---|---|---|---|---|---|---|---|---|"]
     lines += [f"| {f['workload']} | {f['framework']} | {f['family']} | {f['compute_dtype']} | {f['rows']} | "
-              f"{cell(f['eta_fitted'])} | "
+              f"{cell(f['multiplier'])} | {cell(f['eta_fitted'])} | "
               f"{cell(f['eta_cv_low'])}–{cell(f['eta_cv_high'])} | {cell(f['eta_prior'])} |"
               for f in fitted.iter_rows(named=True)]
     agree = bound_agreement(table)
