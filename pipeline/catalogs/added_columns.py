@@ -24,7 +24,9 @@ ADDED_COLUMNS: dict[str, dict[str, tuple[pl.DataType, str, str]]] = {
                                                "(pipeline.catalogs.model_patterns)") for c in PATTERN_COLUMNS},
     "efficiency_profiles": {c: (dtype, "2026-12-03", "the framework's window KV cache is not stated: a less specific "
                                                      "profile's, else windows applied") for c, dtype in
-                            (("window_kv_cache", pl.Boolean()), ("window_kv_source_url", pl.String()))},
+                            (("window_kv_cache", pl.Boolean()), ("window_kv_source_url", pl.String()))}
+    | {"framework_eta_multiplier": (pl.Float64(), "2026-12-03", "no calibrated framework multiplier: the kernels "
+                                                                "run as the kernel catalog measured them (1)")},
     "regions": {"carbon_method": (pl.String(), "2026-12-03", CARBON),
                 "carbon_method_source_url": (pl.String(), "2026-12-03", CARBON)},
 }

@@ -27,7 +27,8 @@ import polars as pl
 ENV_CACHE_DIR = "MLSYS_CACHE_DIR"
 FORMAT = 1  # layout of an entry; bump when it changes
 # The files that decide what a valid catalog is (schemas, checks, the unit definitions they compare).
-RULES = ("catalogs/schemas.py", "catalogs/io.py", "units.txt")
+RULES = ("catalogs/schemas.py", "catalogs/efficiency_schema.py", "catalogs/kernel_schema.py", "catalogs/io.py",
+         "units.txt")
 
 
 def cache_dir() -> Path:

@@ -17,6 +17,7 @@ import pandera.polars as pa
 
 from pipeline.catalogs.carbon_methods import DESCRIPTION, METHODS
 from pipeline.catalogs.fields import Provenance, count, finite, flag, quantity, text, url
+from pipeline.catalogs.efficiency_schema import EfficiencyProfileSchema
 from pipeline.catalogs.kernel_schema import KERNEL_METRICS, KernelEfficiencySchema, RunColumns
 from pipeline.catalogs import model_patterns as pattern
 
@@ -125,61 +126,6 @@ class PrecisionSchema(Provenance):
 
     class Config:
         name = "precisions"
-
-
-class EfficiencyProfileSchema(Provenance):
-    """The seed's framework-calibrated efficiency table, one row per hardware family."""
-
-    profile: str = text("profile name")
-    workload: str = text("workload kind", isin=["training", "inference"])
-    precision: str = text("precision the profile was measured at")
-    framework: str = text("software stack")
-    hardware_family: str = text("hardware family the row applies to ('any' for all)")
-    eta_compute_low: float = quantity("", "low end of the achieved fraction of peak FLOP/s", le=1)
-    eta_compute_high: float = quantity("", "high end of the achieved fraction of peak FLOP/s", le=1)
-    eta_memory_low: float = quantity(
-        "", "low end of the achieved fraction of datasheet memory bandwidth (null: not stated)", nullable=True, le=1)
-    eta_memory_high: float = quantity("", "high end of eta_memory", nullable=True, le=1)
-    eta_link_low: float = quantity(
-        "", "low end of the achieved fraction of scale-up link bandwidth (null: not stated)", nullable=True, le=1)
-    eta_link_high: float = quantity("", "high end of eta_link", nullable=True, le=1)
-    source: str = text("citation")
-    memory_fraction: float = quantity(
-        "", "share of device memory the framework takes by default (vLLM gpu_memory_utilization, TensorRT-LLM "
-        "free_gpu_memory_fraction); null: not stated (training rows: the spec's memory_reserve_fraction)",
-        nullable=True, le=1)
-    memory_fraction_of: str = text(
-        "what memory_fraction is a share of: 'total' (usable device memory: vLLM) or 'free' (what is left "
-        "after weights and activations: TensorRT-LLM's KV cache)", nullable=True, isin=["total", "free"])
-    memory_fraction_source_url: str = url("the framework documentation stating memory_fraction's default")
-    # Framework behaviour (issue 12 item 3): null = not stated, a less specific row (in the end
-    # 'default') states it; each figure cites its *_source_url (versions and derivations: notes).
-    launch_overhead_per_kernel_s: float = quantity("s", "host cost of one eager kernel launch", nullable=True)
-    launch_source_url: str = url("the measurement behind launch_overhead_per_kernel_s")
-    decode_cuda_graphs: bool = flag("decode replays CUDA/HIP graphs by default", nullable=True)
-    graph_launch_s: float = quantity("s", "host cost of one graph replay, fixed part", nullable=True, ge=0)
-    graph_launch_per_kernel_s: float = quantity("s", "host cost of one graph replay per kernel node", nullable=True,
-                                                ge=0)
-    graph_source_url: str = url("the framework documentation stating decode_cuda_graphs")
-    scheduler_overhead_per_iteration_s: float = quantity(
-        "s", "CPU scheduling time on the critical path of each decode iteration", nullable=True, ge=0)
-    scheduler_source_url: str = url("the source of scheduler_overhead_per_iteration_s")
-    prefill_chunk_tokens: float = quantity("tok", "default chunked-prefill size / max batched tokens", nullable=True)
-    chunk_source_url: str = url("the framework source stating prefill_chunk_tokens' default")
-    custom_allreduce_max_bytes: float = quantity(
-        "B", "largest all-reduce message the framework's own P2P all-reduce takes within a node (vLLM "
-        "custom_all_reduce max_size, TensorRT-LLM workspace); null: NCCL only", nullable=True, gt=0)
-    custom_allreduce_max_ranks: float = quantity("", "most ranks that custom all-reduce supports", nullable=True,
-                                                 ge=2)
-    custom_allreduce_source_url: str = url("the framework source stating the custom all-reduce limits")
-    window_kv_cache: bool = flag(pattern.WINDOW_KV_CACHE, nullable=True)
-    window_kv_source_url: str = url("the framework source stating window_kv_cache")
-    _finite = finite(r"^(eta_\w+_(low|high)|memory_fraction|launch_overhead_per_kernel_s|graph_launch\w*"
-                     r"|scheduler_overhead_per_iteration_s|prefill_chunk_tokens|custom_allreduce_max_\w+)$")
-
-    class Config:
-        name = "efficiency_profiles"
-        unique = ["workload", "precision", "framework", "hardware_family"]  # noqa: RUF012 (pandera API)
 
 
 class ClusterSchema(Provenance):

@@ -139,3 +139,15 @@ def framework_table(keys: pl.DataFrame, profiles: pl.DataFrame, framework: str, 
             out = out.with_columns(*[pl.col(c).fill_null(v) for c, v in fill.items()],
                                    pl.col(source).fill_null(pl.lit("no profile states it")))
     return out
+
+
+def multiplier_table(keys: pl.DataFrame, profiles: pl.DataFrame, framework: str) -> pl.DataFrame:
+    """Add ``framework_eta_multiplier`` (the framework's speed on every kernel relative to the kernel
+    catalog, fitted by ``mlsys calibrate``) to each (workload, family, compute_dtype) row of ``keys``:
+    the most specific profile row's that states one, else 1."""
+    if "framework_eta_multiplier" not in profiles.columns:
+        return keys.with_columns(framework_eta_multiplier=pl.lit(1.0))
+    best = _most_specific(keys, profiles, framework, "framework_eta_multiplier", ["framework_eta_multiplier"],
+                          pl.col("profile").alias("multiplier_profile"))
+    return keys.join(best.drop("multiplier_profile"), on=KEYS, how="left").with_columns(
+        pl.col("framework_eta_multiplier").fill_null(1.0))

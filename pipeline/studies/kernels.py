@@ -3,8 +3,8 @@
 ``efficiency_basis`` says what sets the matmul operators' η on the row:
 
 - "kernel fit": the kernel_efficiency catalog's GEMM shape model (``pipeline.walls.gemm``),
-  times ``framework_eta_multiplier`` (1: the kernels as measured already run at the
-  framework's speed; no profile states another value yet);
+  times ``framework_eta_multiplier`` (``framework_multiplier``: 1, the kernels as measured already
+  run at the framework's speed, unless a profile states a calibrated one);
 - "profile η": the efficiency profile's η, as before issue 12 (no kernel data or unit count
   for this hardware, or ``efficiency.compute_model = "profile"``);
 - "override η": the spec's ``efficiency.eta_compute`` (``--efficiency``), a constant η on
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from pipeline.studies.efficiency import multiplier_table
 from pipeline.units import unit
 
 GEMM_COLUMNS = {"units": "gemm_units", "tile_m": "gemm_tile_m", "tile_n": "gemm_tile_n",
@@ -79,3 +80,19 @@ def measured_memory_fraction(side: pl.DataFrame, kernels: pl.DataFrame, compute_
            .cast(out.schema["eta_memory_source"]).alias("eta_memory_source")] if "eta_memory_source" in out.columns
           else []),
     ).drop("bandwidth_fraction")
+
+
+def framework_multiplier(side: pl.DataFrame, profiles: pl.DataFrame, efficiency) -> pl.DataFrame:
+    """The framework's multiplier c on every kernel's speed (``efficiency_profiles.framework_eta_multiplier``,
+    fitted by ``mlsys calibrate`` as ``pipeline.validation.eta_grid`` defines it; null: 1): the GEMM
+    kernels' η x c, eta_memory x c (at most the datasheet bandwidth) and the memory kernels' fixed
+    time / c. The profile-η operators' c is in the calibrated profile's η already. An η override
+    (``--efficiency``) is a constant η: c = 1; an eta_memory override keeps eta_memory."""
+    if efficiency.eta_compute is not None:
+        return side
+    c = pl.col("framework_eta_multiplier")
+    out = multiplier_table(side.drop("framework_eta_multiplier"), profiles, efficiency.framework)
+    memory = [] if efficiency.eta_memory is not None else [
+        (pl.col(m) * c).clip(upper_bound=1.0) for m in ("eta_memory", "eta_memory_low", "eta_memory_high")
+        if m in out.columns]
+    return out.with_columns(*memory, pl.col("memory_latency_s") / c)

@@ -36,7 +36,7 @@ from pipeline.studies.efficiency import (
     memory_fraction_table,
 )
 from pipeline.studies.input_pipeline import input_pipeline
-from pipeline.studies.kernels import KERNEL_UNITS, kernel_table, measured_memory_fraction
+from pipeline.studies.kernels import KERNEL_UNITS, framework_multiplier, kernel_table, measured_memory_fraction
 from pipeline.units import unit
 from pipeline.walls.quantities import DP_SGD_STEP_MULTIPLIER
 
@@ -363,6 +363,7 @@ def hardware_side(rows: pl.DataFrame, catalogs: Catalogs, spec: SweepSpec, *, wo
                         on)
     side = measured_memory_fraction(side, catalogs.kernel_efficiency, spec.efficiency.compute_model,
                                     spec.efficiency.eta_memory, on)
+    side = framework_multiplier(side, catalogs.efficiency_profiles, spec.efficiency)
     out |= KERNEL_UNITS
     if memory_fraction:
         side = memory_fraction_table(side, catalogs.efficiency_profiles, spec.efficiency.framework,

@@ -50,7 +50,9 @@ def _argmin(losses: list[float]) -> float:
 def fit(table: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Fitted η and multiplier (η / η_prior) per group, and per row the in-sample and leave-one-source-out predictions and errors."""
     rows = table.filter(pl.col("predicted").is_not_null() & pl.col("grid").is_not_null()).with_columns(
-        workload=pl.when(pl.col("study") == "training").then(pl.lit("training")).otherwise(pl.lit("inference")))
+        # the profile's workload a sweep looks up: a node-study row of scenario "training" trains (predict)
+        workload=pl.when((pl.col("study") == "training") | (pl.col("scenario") == "training"))
+        .then(pl.lit("training")).otherwise(pl.lit("inference")))
     groups, per_row = [], []
     keys = ("workload", "framework", "family", "compute_dtype")
     for (workload, framework, family, dtype), g in rows.group_by(*keys, maintain_order=True):
@@ -97,7 +99,9 @@ def profiles_csv(fitted: pl.DataFrame, profiles: pl.DataFrame, path: Path) -> No
     (units in the header) that ``mlsys catalog import --csv ... --table efficiency_profiles``
     takes as it is. A fitted row keeps every other figure (memory fraction, launch, graphs,
     chunk) of the profile it refines: the most specific row of its workload and framework for
-    its family and precision; its η range is the spread of the leave-one-source-out fits."""
+    its family and precision. Its η range is centred on the fitted η (a sweep takes the midpoint)
+    and spans the leave-one-source-out fits; its ``framework_eta_multiplier`` is the fitted one
+    times the refined row's (a sweep applies it to the kernels as ``eta_grid`` did in the fit)."""
     from pipeline.catalogs.io import schema_units
     from pipeline.catalogs.quality import quality_of
 
@@ -107,6 +111,8 @@ def profiles_csv(fitted: pl.DataFrame, profiles: pl.DataFrame, path: Path) -> No
         base = _refined(profiles, f)
         if base is None:
             continue
+        half = min(max(f["eta_fitted"] - f["eta_cv_low"], f["eta_cv_high"] - f["eta_fitted"], 0.0),
+                   1.0 - f["eta_fitted"], f["eta_fitted"] - ETA_GRID[0])
         rows.append(base | {
             "source_url": f["sources"].split("; ")[0], "last_verified": today,
             "source_quality": quality_of(f["sources"].split("; ")[0]),
@@ -115,8 +121,8 @@ def profiles_csv(fitted: pl.DataFrame, profiles: pl.DataFrame, path: Path) -> No
             "profile": f"Calibrated {f['workload']} ({f['compute_dtype']}) {f['framework']} {f['family']}",
             "workload": f["workload"], "precision": f["compute_dtype"], "framework": f["framework"],
             "hardware_family": f["family"],
-            "eta_compute_low": min(f["eta_cv_low"], f["eta_fitted"]),
-            "eta_compute_high": max(f["eta_cv_high"], f["eta_fitted"]),
+            "eta_compute_low": f["eta_fitted"] - half, "eta_compute_high": f["eta_fitted"] + half,
+            "framework_eta_multiplier": (base.get("framework_eta_multiplier") or 1.0) * f["multiplier"],
             "source": f"fitted by mlsys calibrate to {f['rows']} measurements"})
     calibrated = pl.DataFrame(rows, schema=profiles.schema) if rows else profiles.head(0)
     table = pl.concat([profiles.join(calibrated.select(KEY), on=KEY, how="anti"), calibrated])

@@ -15,7 +15,7 @@ PRIOR = 0.5  # the group's profile η: a grid point η is the multiplier c = η 
 def _rows(source: str, c: float, n: int = 4) -> list[dict]:
     """n throughput rows of one group whose prediction is 100 x c (throughput scales with the speed of
     every kernel), measured at the multiplier ``c``."""
-    return [{"name": f"{source}-{i}", "study": "serving", "metric": "tokens_per_s", "framework": "vLLM",
+    return [{"name": f"{source}-{i}", "study": "serving", "metric": "tokens_per_s", "scenario": "offline", "framework": "vLLM",
              "family": "nvidia-hopper", "compute_dtype": "bf16", "source_url": f"https://example.org/{source}",
              "eta_compute": PRIOR, "predicted": 100.0, "measured": 100.0 * c,
              "grid": [100.0 * eta / PRIOR for eta in ETA_GRID]} for i in range(n)]
