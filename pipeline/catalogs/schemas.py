@@ -15,11 +15,11 @@ import datetime as dt
 
 import pandera.polars as pa
 
-from pipeline.catalogs.carbon_methods import DESCRIPTION, METHODS
-from pipeline.catalogs.fields import Provenance, count, finite, flag, quantity, text, url
-from pipeline.catalogs.efficiency_schema import EfficiencyProfileSchema
-from pipeline.catalogs.kernel_schema import KERNEL_METRICS, KernelEfficiencySchema, RunColumns
 from pipeline.catalogs import model_patterns as pattern
+from pipeline.catalogs.carbon_methods import DESCRIPTION, METHODS
+from pipeline.catalogs.efficiency_schema import EfficiencyProfileSchema
+from pipeline.catalogs.fields import Provenance, count, finite, flag, quantity, text, url
+from pipeline.catalogs.kernel_schema import KERNEL_METRICS, KernelEfficiencySchema, RunColumns
 
 PEAK_COLUMNS = ["peak_fp32_flop_per_s", "peak_tf32_flop_per_s", "peak_fp16_flop_per_s", "peak_bf16_flop_per_s",
                 "peak_fp8_flop_per_s", "peak_int8_flop_per_s", "peak_fp4_flop_per_s"]

@@ -48,7 +48,8 @@ def _argmin(losses: list[float]) -> float:
 
 
 def fit(table: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Fitted η and multiplier (η / η_prior) per group, and per row the in-sample and leave-one-source-out predictions and errors."""
+    """Fitted η and multiplier (η / η_prior) per group, and per row the in-sample and leave-one-source-out
+    predictions and errors."""
     rows = table.filter(pl.col("predicted").is_not_null() & pl.col("grid").is_not_null()).with_columns(
         # the profile's workload a sweep looks up: a node-study row of scenario "training" trains (predict)
         workload=pl.when((pl.col("study") == "training") | (pl.col("scenario") == "training"))
@@ -74,7 +75,8 @@ def fit(table: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
                        "sources": "; ".join(sorted({r["source_url"] for r in members}))})
     fitted = pl.DataFrame(groups, schema={
         "workload": pl.String, "framework": pl.String, "family": pl.String, "compute_dtype": pl.String,
-        "rows": pl.Int64, "multiplier": pl.Float64, "eta_prior": pl.Float64, "eta_fitted": pl.Float64, "eta_cv_low": pl.Float64,
+        "rows": pl.Int64, "multiplier": pl.Float64, "eta_prior": pl.Float64, "eta_fitted": pl.Float64,
+        "eta_cv_low": pl.Float64,
         "eta_cv_high": pl.Float64, "sources": pl.String})
     cv = pl.DataFrame(per_row, schema={"name": pl.String, "eta_fitted": pl.Float64, "eta_cv": pl.Float64,
                                        "fit_predicted": pl.Float64, "cv_predicted": pl.Float64})

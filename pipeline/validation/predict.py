@@ -3,9 +3,10 @@
 Each row defines a configuration of its study (``measurement_spec``). The rows of one study and framework are
 predicted together: one space is built from a spec whose axes cover all of them, restricted to the rows' own
 configurations (never the product of their axes), and every hardware row is evaluated at every compute efficiency
-η of a grid plus its profile's η and range ends (``eta_grid``: η / η_profile multiplies every kernel's speed). One collect then gives, per row, the prediction at the profile's
-η, the prediction band (the ends of the range) and the prediction at each η of the grid (for calibration); each
-row's batch is picked by a join, not a loop. Rows that cannot be predicted keep the reason.
+η of a grid plus its profile's η and range ends (``eta_grid``: η / η_profile multiplies every kernel's speed).
+One collect then gives, per row, the prediction at the profile's η, the prediction band (the ends of the range)
+and the prediction at each η of the grid (for calibration); each row's batch is picked by a join, not a loop.
+Rows that cannot be predicted keep the reason.
 """
 
 from __future__ import annotations

@@ -36,7 +36,8 @@ def report_markdown(run_dir: Path, left_out: list[str] | None = None) -> str:
              f"{table.height} measurements, {table['predicted'].is_not_null().sum()} predicted. Error = predicted / "
              "measured - 1 (a range's midpoint); range error is 0 inside a published range. CV = cross-validated error "
              "after calibrating a framework multiplier on every kernel's speed (eta / prior eta) per (workload, "
-             "framework, hardware family, precision), leaving out a whole source (paper, log directory, benchmark page) at a time.", ""]
+             "framework, hardware family, precision), leaving out a whole source (paper, log directory, benchmark "
+             "page) at a time.", ""]
     lines += ["## At the catalog's eta (what a sweep uses, nothing calibrated)", "",
               "| metric | rows | predicted | median abs error | within 30 % |", "|---|---|---|---|---|"]
     for c in catalog_eta_summary(table).iter_rows(named=True):

@@ -53,3 +53,36 @@ def test_fitted_profiles_import_as_they_are(bundled, catalogs, registry, tmp_pat
     if vllm.height:  # vLLM's documented memory fraction survives calibration
         assert vllm["memory_fraction"].to_list() == [0.9] * vllm.height
     assert (calibrated["eta_compute_low"] <= calibrated["eta_compute_high"]).all()
+    # a sweep takes the range's midpoint: the fitted η; the fitted multiplier rides along (issue 12 item 2)
+    got = calibrated.join(fitted.rename({"compute_dtype": "precision", "family": "hardware_family"}),
+                          on=["workload", "precision", "framework", "hardware_family"])
+    assert got.height == fitted.height
+    assert ((got["eta_compute_low"] + got["eta_compute_high"]) / 2 - got["eta_fitted"]).abs().max() < 1e-9
+    assert (got["framework_eta_multiplier"] - got["multiplier"]).abs().max() < 1e-9
+
+
+def test_imported_profiles_predict_as_the_fit_did(bundled, registry, tmp_path):
+    """Importing fitted_profiles.csv and predicting again gives, at the catalog's η, the in-sample
+    calibrated prediction: the sweep applies the multiplier as the fit's grid did (eta_grid). Rows of
+    one vLLM and one TensorRT-LLM group (kernel fits, multiplier != 1)."""
+    from pipeline.catalogs.imports import import_csv
+    from pipeline.catalogs.load import load_catalogs
+    from pipeline.validation import predict
+    from pipeline.validation.calibrate import profiles_csv
+    from pipeline.validation.measurements import read_measurements
+
+    fitted, cv = fit(bundled)
+    catalogs = load_catalogs()
+    csv = tmp_path / "fitted_profiles.csv"
+    profiles_csv(fitted, catalogs.efficiency_profiles, csv)
+    import_csv(csv, "efficiency_profiles", registry)
+    moved = fitted.filter(pl.col("framework").is_in(["vLLM", "TensorRT-LLM"]), pl.col("rows") >= 8,
+                          (pl.col("multiplier") - 1).abs() > 0.05)
+    assert moved.height > 0
+    names = bundled.join(moved.select("framework", "family", "compute_dtype"), on=["framework", "family",
+                                                                                    "compute_dtype"])
+    names = names.filter(pl.col("study") == "serving").group_by("framework").head(2)["name"]
+    rows = read_measurements(None, catalogs).rows.filter(pl.col("name").is_in(names.implode()))
+    again = predict(rows, load_catalogs(registry), etas=[]).join(cv, on="name")
+    assert again.height == names.len() >= 2
+    assert ((again["predicted"] / again["fit_predicted"] - 1).abs() < 1e-6).all()

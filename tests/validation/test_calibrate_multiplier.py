@@ -15,7 +15,8 @@ PRIOR = 0.5  # the group's profile η: a grid point η is the multiplier c = η 
 def _rows(source: str, c: float, n: int = 4) -> list[dict]:
     """n throughput rows of one group whose prediction is 100 x c (throughput scales with the speed of
     every kernel), measured at the multiplier ``c``."""
-    return [{"name": f"{source}-{i}", "study": "serving", "metric": "tokens_per_s", "scenario": "offline", "framework": "vLLM",
+    return [{"name": f"{source}-{i}", "study": "serving", "metric": "tokens_per_s", "scenario": "offline",
+             "framework": "vLLM",
              "family": "nvidia-hopper", "compute_dtype": "bf16", "source_url": f"https://example.org/{source}",
              "eta_compute": PRIOR, "predicted": 100.0, "measured": 100.0 * c,
              "grid": [100.0 * eta / PRIOR for eta in ETA_GRID]} for i in range(n)]
@@ -62,3 +63,30 @@ def test_a_grid_point_scales_every_kernel():
         1.0, 0.9, 2e-6)
     assert (out[0.4]["framework_eta_multiplier"], out[0.4]["eta_memory"]) == (pytest.approx(0.8), pytest.approx(0.72))
     assert out[0.4]["memory_latency_s"] == pytest.approx(2.5e-6)
+
+
+def test_a_sweep_applies_a_profiles_multiplier():
+    """A profile stating framework_eta_multiplier 0.8 for vLLM on Hopper bf16 inference: the GEMM
+    multiplier 0.8, eta_memory 0.9 x 0.8 = 0.72, the memory kernels' fixed time 2 µs / 0.8 = 2.5 µs; another
+    framework (no row states one) keeps 1; an --efficiency override is a constant η (multiplier 1)."""
+    from types import SimpleNamespace
+
+    from pipeline.studies.kernels import framework_multiplier
+
+    side = pl.DataFrame({"workload": ["inference"], "family": ["nvidia-hopper"], "compute_dtype": ["bf16"],
+                         "framework_eta_multiplier": [1.0], "eta_memory": [0.9], "memory_latency_s": [2e-6]})
+    profiles = pl.DataFrame({"profile": ["Calibrated vLLM"], "workload": ["inference"], "framework": ["vLLM"],
+                             "hardware_family": ["nvidia-hopper"], "precision": ["bf16"],
+                             "framework_eta_multiplier": [0.8]})
+
+    def efficiency(framework, eta_compute=None):
+        return SimpleNamespace(framework=framework, eta_compute=eta_compute, eta_memory=None)
+
+    got = framework_multiplier(side, profiles, efficiency("vLLM")).row(0, named=True)
+    assert got["framework_eta_multiplier"] == pytest.approx(0.8)
+    assert got["eta_memory"] == pytest.approx(0.72)
+    assert got["memory_latency_s"] == pytest.approx(2.5e-6)
+    other = framework_multiplier(side, profiles, efficiency("TensorRT-LLM")).row(0, named=True)
+    assert (other["framework_eta_multiplier"], other["eta_memory"], other["memory_latency_s"]) == (1.0, 0.9, 2e-6)
+    override = framework_multiplier(side, profiles, efficiency("vLLM", eta_compute=0.4))
+    assert override.equals(side)
