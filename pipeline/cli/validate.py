@@ -44,8 +44,9 @@ def validate(
 
 
 def calibrate(measured: MeasuredOpt = None, out: OutOpt = None, registry: RegistryOpt = None) -> None:
-    """Fit eta per (workload, framework, hardware family, precision) to measurements, with
-    cross-validated error leaving out one source at a time; writes fitted efficiency profiles."""
+    """Fit a framework multiplier on every kernel's speed (eta / profile eta) per (workload, framework,
+    hardware family, precision) to measurements, with cross-validated error leaving out one source at a
+    time; writes fitted efficiency profiles."""
     import polars as pl
 
     from pipeline import validation
@@ -53,7 +54,7 @@ def calibrate(measured: MeasuredOpt = None, out: OutOpt = None, registry: Regist
 
     run_dir, _ = validation.run(measured, out or "outputs", registry)
     fitted = pl.read_parquet(run_dir / "calibration.parquet").drop("sources")
-    print_frame(fitted, title="fitted eta_compute (cv range = the fits leaving one source out)")
+    print_frame(fitted, title="fitted multiplier and eta_compute (cv range = the fits leaving one source out)")
     summary = error_by_metric(pl.read_parquet(run_dir / "validation.parquet"))
     print_frame(summary, title="median absolute error % by metric")
     console().print(f"fitted profiles: {run_dir}/fitted_profiles.csv")
