@@ -2,8 +2,8 @@
 serving study's columns plus the burst's mean TTFT and TPOT, from the same formulas (one request's
 prefill, the decode pass at the burst's mean batches, the batch cap of wall 7).
 
-The frame must hold a ``burst_requests`` column (requests at t = 0; the measurement rows'
-``requests``): ``build`` is for spaces whose configurations carry it (pipeline.validation.predict).
+The frame must hold a ``burst_requests`` column (requests at t = 0, or offered at the space's
+request rate: pipeline.walls.finite_run; the measurement rows' ``requests``): ``build`` is for spaces whose configurations carry it (pipeline.validation.predict).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pipeline.studies.sides import Space
 from pipeline.units import unit
 
 BURST = ["burst_requests", "burst_ttft_mean_s", "burst_tpot_mean_s"]
+FINITE = ["finite_run_ttft_mean_s", "finite_run_tpot_mean_s"]  # under a request rate (pipeline.walls.finite_run)
 INPUT_UNITS = {"burst_requests": unit(""), "load_batch_cap": unit("")}
 
 
@@ -46,10 +47,12 @@ def burst_inputs(frame: pl.LazyFrame, units: dict) -> tuple[pl.LazyFrame, dict]:
 
 
 def build(space: Space, hardware_side=None) -> formulas.Plan:
-    """The serving study's columns (offline: wall 7's load columns null) and the burst's."""
+    """The serving study's columns and the burst's; under a request rate (a finite run of
+    ``burst_requests`` offered at it) wall 7's load columns and the finite run's, else those null."""
     frame, units = serving.inputs(space, hardware_side)
     frame, units = burst_inputs(frame, units)
-    off = serving.LOAD + serving.speculative.not_applying(space.model_side)
-    wanted = [c for c in serving.OUTPUTS if c not in off]
-    plan = operations.build(frame, units, serving.SCHEMA, serving.OPERATIONS, serving.FORMULAS, wanted + BURST)
+    loaded = serving.is_under_load(space)
+    off = ([] if loaded else serving.LOAD) + serving.speculative.not_applying(space.model_side)
+    wanted = [c for c in serving.OUTPUTS if c not in off] + BURST + (FINITE if loaded else [])
+    plan = operations.build(frame, units, serving.SCHEMA, serving.OPERATIONS, serving.FORMULAS, wanted)
     return plan
