@@ -17,18 +17,21 @@ arrived k / lambda later than in the burst, so
 
 At lambda -> infinity this is the burst; the last request waits about N (1/mu - 1/lambda) less its
 own service, the D/D/1 case. Where prefill keeps up with the arrivals (lambda below the burst's
-prefill rate, decode the bottleneck: the batch grows instead of the queue) the shift undercounts,
-and TTFT is what an arrival meets in a replica that never idles: wall 7's iteration carrying
-prefill (``tail_latency._ttft_quantile``, idle share 0) at the run's batch, d + tau + (1/2 + rho)
-d / (1 - rho) with d the decode pass at the run's decode-weighted batch plus the scheduler's
-overhead, tau one prompt's prefill at the prompts an iteration carries (``finite_run_prefill_batch``:
-a lone prompt's cost at the low end, the chunk's where the budget fills) and rho = lambda tau. The
-run's mean TTFT is the larger of the two (the binding one of the two queues). There TPOT is a mean field over the run
-(``finite_run_mean_field_tpot_s``: the sequences decoding rise, hold and fall as the arrivals come
-and each decodes for (G - 1) TPOT; the study iterates its weighted batch from the burst's TPOT), the
-burst's where the arrivals outpace its intake; the smaller.
-The discrete-event simulation of the same policy runs the finite run
-(pipeline/validation/burst_check.py, ``compare`` with a rate).
+prefill rate, decode the bottleneck: the batch grows instead of the queue) the shift undercounts:
+
+- TTFT is what an arrival meets in a replica that never idles, wall 7's iteration carrying prefill
+  (``tail_latency._ttft_quantile`` with idle share 0), d + tau + (1/2 + rho) E[C]: an iteration
+  carrying m prompts lasts d + a + m tau (d the decode pass at the run's weighted batch plus the
+  scheduler's overhead, a the fixed part of a prefill pass, a lone prompt's cost less tau, the
+  prompt's share of a full chunk), so with m = lambda C, E[C] = (d + a) / (1 - rho), rho = lambda
+  tau, at most a full budget's iteration. The run's mean TTFT is the larger of the two regimes';
+- TPOT is a mean field over the run (``finite_run_mean_field_tpot_s``: the sequences decoding rise,
+  hold and fall as the arrivals come, each decoding for (G - 1) TPOT; prompts priced at the batch
+  an iteration carries, ``finite_run_prefill_batch``; the study iterates the weighted batch from
+  the burst's TPOT). The run's TPOT is the smaller of it and the burst's.
+
+The discrete-event simulation of the same policy runs the finite run (pipeline/validation/
+burst_check.py, ``compare`` with a rate; each iteration's prefill priced at its tokens).
 """
 
 from __future__ import annotations
