@@ -2,8 +2,9 @@
 serving study's columns plus the burst's mean TTFT and TPOT, from the same formulas (one request's
 prefill, the decode pass at the burst's mean batches, the batch cap of wall 7).
 
-The frame must hold a ``burst_requests`` column (requests at t = 0; the measurement rows'
-``requests``): ``build`` is for spaces whose configurations carry it (pipeline.validation.predict).
+The frame must hold a ``burst_requests`` column (requests at t = 0, or offered at the space's
+request rate: pipeline.walls.finite_run; the measurement rows' ``requests``): ``build`` is for
+spaces whose configurations carry it (pipeline.validation.predict).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pipeline.studies.sides import Space
 from pipeline.units import unit
 
 BURST = ["burst_requests", "burst_ttft_mean_s", "burst_tpot_mean_s"]
+FINITE = ["finite_run_ttft_mean_s", "finite_run_tpot_mean_s"]  # under a request rate (pipeline.walls.finite_run)
 INPUT_UNITS = {"burst_requests": unit(""), "load_batch_cap": unit("")}
 
 
@@ -45,11 +47,44 @@ def burst_inputs(frame: pl.LazyFrame, units: dict) -> tuple[pl.LazyFrame, dict]:
     return frame, units
 
 
+FINITE_ITERATIONS = 4
+FINITE_UNITS = {"request_rate_per_replica": unit("1/s"), "finite_run_tpot_guess_s": unit("s"),
+                "finite_run_decode_pass_s": unit("s"), "finite_run_prompt_prefill_s": unit("s")}
+
+
+def finite_inputs(frame: pl.LazyFrame, units: dict, iterations: int = FINITE_ITERATIONS) -> tuple[pl.LazyFrame, dict]:
+    """The finite run's mean field (pipeline.walls.finite_run): its decode-weighted batch from a TPOT
+    (the burst's first, then the run's: the smaller of the burst's and the mean field's) by
+    ``iterations`` vectorized fixed-point steps, the decode pass at the last batch and one prompt's
+    prefill at the prompts an iteration carries: what ``finite_run_*_mean_s`` read."""
+    frame = _at(frame, units, "request_rate_per_replica")
+    frame = _at(frame, units | {"request_rate_per_replica": unit("1/s")}, "burst_tpot_mean_s")
+    units = units | FINITE_UNITS | {"burst_tpot_mean_s": unit("s")}
+    frame = frame.with_columns(finite_run_tpot_guess_s=pl.col("burst_tpot_mean_s"))
+    for k in range(iterations):
+        for batch, at in (("finite_run_batch", "decode_pass_time_s"),
+                          ("finite_run_prefill_batch", "prefill_pass_time_s")):
+            frame = _at(frame, units, batch, suffix=f"__fr{k}")
+            frame = _at(frame, units | {f"{batch}__fr{k}": unit("")}, at, {"batch": f"{batch}__fr{k}"}, f"__fr{k}")
+        frame = frame.with_columns(finite_run_decode_pass_s=pl.col(f"decode_pass_time_s__fr{k}"),
+                                   finite_run_prompt_prefill_s=pl.col(f"prefill_pass_time_s__fr{k}")
+                                   / pl.col(f"finite_run_prefill_batch__fr{k}"))
+        if k < iterations - 1:
+            frame = _at(frame, units, "finite_run_mean_field_tpot_s", suffix=f"__fr{k}")
+            frame = frame.with_columns(finite_run_tpot_guess_s=pl.min_horizontal(
+                "burst_tpot_mean_s", f"finite_run_mean_field_tpot_s__fr{k}"))
+    return frame, units
+
+
 def build(space: Space, hardware_side=None) -> formulas.Plan:
-    """The serving study's columns (offline: wall 7's load columns null) and the burst's."""
+    """The serving study's columns and the burst's; under a request rate (a finite run of
+    ``burst_requests`` offered at it) wall 7's load columns and the finite run's, else those null."""
     frame, units = serving.inputs(space, hardware_side)
     frame, units = burst_inputs(frame, units)
-    off = serving.LOAD + serving.speculative.not_applying(space.model_side)
-    wanted = [c for c in serving.OUTPUTS if c not in off]
-    plan = operations.build(frame, units, serving.SCHEMA, serving.OPERATIONS, serving.FORMULAS, wanted + BURST)
+    loaded = serving.is_under_load(space)
+    if loaded:
+        frame, units = finite_inputs(frame, units)
+    off = ([] if loaded else serving.LOAD) + serving.speculative.not_applying(space.model_side)
+    wanted = [c for c in serving.OUTPUTS if c not in off] + BURST + (FINITE if loaded else [])
+    plan = operations.build(frame, units, serving.SCHEMA, serving.OPERATIONS, serving.FORMULAS, wanted)
     return plan

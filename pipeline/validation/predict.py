@@ -122,11 +122,10 @@ def load_axes(r: dict, devices_per_replica: int) -> tuple[dict, str | None]:
 
 
 def burst_of(r: dict, groups: int = 1) -> dict:
-    """A serving TTFT or ITL row of a burst (``load_axes``): its ``requests`` arrive at t = 0, predicted
-    by wall 7's burst (pipeline.walls.burst: mean TTFT and mean time per output token over them),
-    each replica taking an equal share; the batch cap is the largest batch of the grid, as under a
-    request rate."""
-    if (r["metric"] not in ("ttft_s", "itl_s") or r["request_rate"] is not None or r["scenario"] != "server"
+    """A serving TTFT or ITL row of ``requests`` at t = 0 (``load_axes``; wall 7's burst, pipeline.walls.burst) or at
+    a request rate (their finite run, pipeline.walls.finite_run, where wall 7 finds the rate above capacity), each
+    replica taking an equal share; the batch cap is the largest batch of the grid, as under a request rate."""
+    if (r["metric"] not in ("ttft_s", "itl_s") or (r["request_rate"] is None and r["scenario"] != "server")
             or r["concurrency"] is not None or r["requests"] is None):
         return {}
     replicas = max(1, r["devices"] // ((r["tp"] or 1) * (r["pp"] or 1) * groups))
@@ -175,8 +174,9 @@ def _value(study: str, columns: list[str]) -> pl.Expr:
         devices_per_replica = pl.col("tp") * pl.col("pp") * groups
         if "ttft_mean_s" in columns:  # under a request rate: wall 7's means (load_axes)
             loaded = pl.col("request_rate").is_not_null()
-            cases += [((metric == "ttft_s") & loaded, pl.col("ttft_mean_s")),
-                      ((metric == "itl_s") & loaded, pl.col("tpot_under_load_s")),
+            finite = [f"finite_run_{m}_mean_s" for m in ("ttft", "tpot") if "finite_run_ttft_mean_s" in columns]
+            cases += [((metric == "ttft_s") & loaded, pl.coalesce("ttft_mean_s", *finite[:1])),
+                      ((metric == "itl_s") & loaded, pl.coalesce("tpot_under_load_s", *finite[1:])),
                       ((metric == "tokens_per_s") & loaded, delivered_tokens_per_s(devices / devices_per_replica))]
         cases += [(metric == "tokens_per_s", per_replica * (devices / devices_per_replica)),
                   (metric == "tokens_per_s_per_device", per_replica / devices_per_replica)]

@@ -15,7 +15,8 @@ decode requests are scheduled first, then prefill chunks fill ``max_num_batched_
 - an iteration lasts decode_pass(b) + scheduler overhead + (prefill time per prompt token) x
   (prefill tokens in it): the decode pass comes from the serving formulas at batch b (the
   scalar path, ``formulas.compile_scalar``), the prefill cost is one request's prefill pass
-  (the formulas at batch 1) spread evenly over its prompt tokens, as wall 7 takes it;
+  (the formulas at batch 1) spread evenly over its prompt tokens, as wall 7 takes it, or, given
+  ``Replica.prefill_s``, the prefill pass of the iteration's tokens (burst_check's finite run);
 - a request's first token comes at the end of the iteration that finishes its prefill; it
   then decodes its other G - 1 tokens, one per iteration.
 
@@ -50,6 +51,7 @@ class Replica:
     generated_tokens: int
     prompt_std: float = 0.0  # a dataset's spread of prompt tokens (0: fixed lengths)
     output_std: float = 0.0
+    prefill_s: Callable[[int], float] | None = None  # an iteration's prefill of that many tokens (None: per token)
 
 
 @dataclass
@@ -170,8 +172,9 @@ def simulate(replica: Replica, request_rate: float, requests: int = 2000, warmup
                 budget -= take
             tokens = sum(t for _, t in chunks)
             b = len(running)
-            duration = (replica.decode_pass_s(b) if b else 0.0) + replica.overhead_s \
-                + replica.prefill_s_per_token * tokens
+            prefill = replica.prefill_s_per_token * tokens if replica.prefill_s is None or not tokens \
+                else replica.prefill_s(tokens)
+            duration = (replica.decode_pass_s(b) if b else 0.0) + replica.overhead_s + prefill
             yield env.timeout(duration)
             for r in running:
                 r.decode_left -= 1

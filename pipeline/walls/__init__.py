@@ -19,6 +19,7 @@ from pipeline.walls import (  # noqa: F401
     disaggregated,
     expert_parallel,
     fidelity,
+    finite_run,
     fragility,
     locality,
     lora,

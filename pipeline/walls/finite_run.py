@@ -1,0 +1,129 @@
+"""Wall 7 for a finite run above capacity: N requests offered at a rate lambda (per replica) that
+the steady state cannot sustain (wall 7's ``is_stable`` false), as a serving benchmark runs a fixed
+number of requests (TensorRT-LLM's perf-overview: "500 requests" at QPS 2 ... 32 and INF). Over a
+finite run nothing grows without bound: the backlog builds while the requests arrive, then drains.
+
+Fluid approximation of the transient queue (Newell 1982, Applications of Queueing Theory, ch. 2:
+cumulative arrivals A(t) and departures D(t) as continuous curves, the wait of the k-th customer
+the horizontal distance between them; the overloaded D/D/1 from empty, where customer k waits
+k (1/mu - 1/lambda)). The server here is wall 7's burst schedule (pipeline.walls.burst), the same
+continuous batching: where the requests arrive faster than the burst takes them in (prefill at
+the token budget, one wave after another at the batch cap), every request is still waiting when the
+burst would have admitted it, so the run follows the burst's schedule exactly: the same iterations
+and batches (hence the burst's mean TPOT) and each first token at the burst's time. Request k
+arrived k / lambda later than in the burst, so
+
+    mean TTFT = burst mean TTFT - (N - 1) / (2 lambda)    (the mean arrival time, fluid).
+
+At lambda -> infinity this is the burst; the last request waits about N (1/mu - 1/lambda) less its
+own service, the D/D/1 case. Where prefill keeps up with the arrivals (lambda below the burst's
+prefill rate, decode the bottleneck: the batch grows instead of the queue) the shift undercounts:
+
+- TTFT is what an arrival meets in a replica that never idles, wall 7's iteration carrying prefill
+  (``tail_latency._ttft_quantile`` with idle share 0), d + tau + (1/2 + rho) E[C]: an iteration
+  carrying m prompts lasts d + a + m tau (d the decode pass at the run's weighted batch plus the
+  scheduler's overhead, a the fixed part of a prefill pass, a lone prompt's cost less tau, the
+  prompt's share of a full chunk), so with m = lambda C, E[C] = (d + a) / (1 - rho), rho = lambda
+  tau, at most a full budget's iteration. The run's mean TTFT is the larger of the two regimes';
+- TPOT is a mean field over the run (``finite_run_mean_field_tpot_s``: the sequences decoding rise,
+  hold and fall as the arrivals come, each decoding for (G - 1) TPOT; prompts priced at the batch
+  an iteration carries, ``finite_run_prefill_batch``; the study iterates the weighted batch from
+  the burst's TPOT). The run's TPOT is the smaller of it and the burst's.
+
+The discrete-event simulation of the same policy runs the finite run (pipeline/validation/
+burst_check.py, ``compare`` with a rate; each iteration's prefill priced at its tokens).
+"""
+
+from __future__ import annotations
+
+from pipeline.units import Plain, UExpr, maximum, minimum, only_where, where
+from pipeline.walls.quantities import TOKEN
+from pipeline.walls.registries import serving_column
+
+
+def _run(burst_requests: UExpr, request_rate_per_replica: UExpr, generated_tokens: UExpr,
+         finite_run_tpot_guess_s: UExpr) -> dict:
+    """The fluid run's shape: G - 1 decode iterations per request, the decode residence R = (G - 1) x
+    TPOT, the arrival span A = N / lambda, a and c the smaller and larger of R and A."""
+    g1 = ((generated_tokens / TOKEN).to("") - 1.0).clip(lower=1)
+    residence = (g1 * finite_run_tpot_guess_s).to("s")
+    span = (burst_requests / request_rate_per_replica).to("s")
+    a, c = minimum(residence, span), maximum(residence, span)
+    return {"g1": g1, "x": (a / span).to(""), "a_over_c": (a / c).to("")}
+
+
+@serving_column
+def finite_run_batch(burst_requests: UExpr, request_rate_per_replica: UExpr, generated_tokens: UExpr,
+                     finite_run_tpot_guess_s: UExpr) -> UExpr:
+    """Where prefill keeps up with the arrivals, each request decodes for R = (G - 1) TPOT after it
+    arrives, so the sequences decoding rise as lambda t, stay at lambda min(R, A) and fall (a
+    trapezoid, fluid); the decode-weighted batch sum b^2 / sum b = N (a / A) (1 - a / (3 c)) (the
+    trapezoid of ``burst.burst_tpot_batch``)."""
+    run = _run(burst_requests, request_rate_per_replica, generated_tokens, finite_run_tpot_guess_s)
+    return (burst_requests * run["x"] * (1.0 - run["a_over_c"] / 3.0)).clip(lower=1)
+
+
+@serving_column
+def finite_run_prefill_batch(request_rate_per_replica: UExpr, finite_run_tpot_guess_s: UExpr,
+                             burst_prefill_batch: UExpr) -> UExpr:
+    """Prompts one iteration prefills where prefill keeps up with the arrivals: those that arrived
+    during the iteration before, lambda x the mean iteration (the run's TPOT), at least one and at
+    most the burst's budget-filling chunk; one prompt's prefill is then the prefill pass at this
+    batch over it (``finite_run_prompt_prefill_s``, pipeline.studies.serving_burst): a lone prompt's
+    GEMMs of M = P rows run below a full chunk's efficiency (wall 2's kernel model)."""
+    return minimum((request_rate_per_replica * finite_run_tpot_guess_s).to("").clip(lower=1), burst_prefill_batch)
+
+
+@serving_column
+def finite_run_mean_field_tpot_s(finite_run_decode_pass_s: UExpr, scheduler_overhead_per_iteration_s: UExpr,
+                                 finite_run_prompt_prefill_s: UExpr, burst_requests: UExpr,
+                                 request_rate_per_replica: UExpr, generated_tokens: UExpr) -> UExpr:
+    """Mean TPOT where prefill keeps up with the arrivals: sum_i C_i b_i / (N (G - 1)) over the
+    iterations, D = the decode pass at the run's weighted batch (``finite_run_batch``) plus the
+    scheduler's overhead, and each prompt's prefill tau counted once per sequence decoding beside
+    it, lambda min(t, R) at its arrival t, N x (1 - x / 2) on average, x = min(R, A) / A. With
+    R = (G - 1) T and rho = lambda tau: T = D + rho T (1 - (G - 1) T / (2 A)) while R <= A, the root
+    T = 2 D / ((1 - rho) + sqrt((1 - rho)^2 + 2 rho (G - 1) D / A)) (-> D / (1 - rho), wall 7's mean
+    iteration, for a long run); beyond it (every request still decoding when the last arrives)
+    T = D + tau N / (2 (G - 1)); the two meet at R = A."""
+    g1 = ((generated_tokens / TOKEN).to("") - 1.0).clip(lower=1)
+    prompt = finite_run_prompt_prefill_s
+    lam = request_rate_per_replica
+    rho = (lam * prompt).to("")
+    span = (burst_requests / lam).to("s")
+    d = (finite_run_decode_pass_s + scheduler_overhead_per_iteration_s.fill_null(0)).to("s")
+    spread = (2.0 * rho * g1 * d / span).to("")
+    root = 2.0 * d / ((1.0 - rho) + ((1.0 - rho) * (1.0 - rho) + spread).sqrt())
+    overlapping = d + prompt * burst_requests / (2.0 * g1)
+    return where(g1 * root <= span, root, overlapping).to("s")
+
+
+@serving_column
+def finite_run_ttft_mean_s(is_stable: Plain, burst_ttft_mean_s: UExpr, burst_requests: UExpr,
+                           request_rate_per_replica: UExpr, burst_prefill_iteration_s: UExpr,
+                           burst_prefill_batch: UExpr, prefill_time_one_request_s: UExpr,
+                           finite_run_decode_pass_s: UExpr, scheduler_overhead_per_iteration_s: UExpr) -> UExpr:
+    """Mean time to first token over a finite run of N requests offered above capacity (module
+    docstring): the burst's, less the mean arrival time (N - 1) / (2 lambda), at least an arrival's
+    wait in a replica that never idles; null where wall 7 finds the rate stable (its steady state
+    holds). An iteration carrying m prompts lasts d + a + m tau (a prefill pass is a fixed part a,
+    one lone prompt's prefill less its share tau of a full chunk, and tau per prompt), so with m =
+    lambda C: E[C] = (d + a) / (1 - rho), rho = lambda tau, at most a full budget's iteration."""
+    lam = request_rate_per_replica
+    shifted = burst_ttft_mean_s - (burst_requests - 1.0) / (2.0 * lam)
+    prompt = burst_prefill_iteration_s / burst_prefill_batch  # one prompt's share of a full chunk
+    rho = (lam * prompt).to("")
+    o = scheduler_overhead_per_iteration_s.fill_null(0)
+    d = finite_run_decode_pass_s + o + maximum(prefill_time_one_request_s - prompt, 0)
+    full = finite_run_decode_pass_s + o + burst_prefill_iteration_s
+    mean = minimum(d / (1.0 - rho).clip(lower=1e-9), full)
+    saturated = where(rho < 1.0, d + prompt + (0.5 + rho) * mean, 0)
+    return only_where(~is_stable, maximum(shifted, saturated).to("s"))
+
+
+@serving_column
+def finite_run_tpot_mean_s(is_stable: Plain, burst_tpot_mean_s: UExpr, finite_run_mean_field_tpot_s: UExpr) -> UExpr:
+    """Mean time per output token over that run: the burst's where the arrivals outpace its intake
+    (its schedule, module docstring), the mean field's where prefill keeps up (fewer sequences decode
+    beside each prefill and at once than in the burst): the smaller."""
+    return only_where(~is_stable, minimum(burst_tpot_mean_s, finite_run_mean_field_tpot_s))

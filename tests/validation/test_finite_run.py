@@ -1,0 +1,135 @@
+"""Wall 7's finite run above capacity (pipeline.walls.finite_run): N requests offered at a rate the
+steady state cannot sustain, against transient D/D/1 cases worked by hand and against the
+discrete-event simulation of the same policy with the same N Poisson arrivals (issue 12 item 4)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline import formulas
+from pipeline.units import unit
+from pipeline.validation.burst_check import compare
+from pipeline.validation.load_check import capacity
+from pipeline.walls.registries import SERVING
+
+UNITS = {"is_stable": None, "burst_ttft_mean_s": unit("s"), "burst_requests": unit(""),
+         "request_rate_per_replica": unit("1/s"), "burst_prefill_iteration_s": unit("s"),
+         "burst_prefill_batch": unit(""), "prefill_time_one_request_s": unit("s"),
+         "finite_run_decode_pass_s": unit("s"), "finite_run_prompt_prefill_s": unit("s"),
+         "scheduler_overhead_per_iteration_s": unit("s"), "burst_tpot_mean_s": unit("s"),
+         "generated_tokens": unit("tok")}
+OUTPUTS = ["finite_run_ttft_mean_s", "finite_run_tpot_mean_s", "finite_run_mean_field_tpot_s"]
+
+
+def _finite(**values) -> dict:
+    defaults = {"prefill_time_one_request_s": 0.0, "finite_run_decode_pass_s": 0.0, "finite_run_prompt_prefill_s": 0.0,
+                "scheduler_overhead_per_iteration_s": 0.0, "burst_tpot_mean_s": 1.0, "generated_tokens": 2.0}
+    return formulas.compile_scalar(UNITS, OUTPUTS, formulas.REGISTRY | SERVING)(defaults | values)
+
+
+def test_overloaded_deterministic_queue_by_hand():
+    """11 requests, one prefilled per 1 s iteration (decode negligible). As a burst at t = 0 the k-th
+    (k = 0..10) has its first token at k + 1 s: mean 6 s. Offered at 2/s they arrive at k / 2 s, and a
+    server taking one per second never catches up (D/D/1 with lambda > mu from empty): request k
+    starts at k, ends at k + 1, waits k + 1 - k / 2; mean over k = 0..10 of (1 + k / 2) = 3.5 s."""
+    out = _finite(is_stable=False, burst_ttft_mean_s=6.0, burst_requests=11.0, request_rate_per_replica=2.0,
+                  burst_prefill_iteration_s=1.0, burst_prefill_batch=1.0, prefill_time_one_request_s=1.0)
+    assert out["finite_run_ttft_mean_s"] == pytest.approx(3.5)
+
+
+def test_prefill_keeping_up_waits_like_a_busy_replica_by_hand():
+    """Arrivals at 0.5/s, a prompt 0.2 s of a full 2-prompt chunk (0.4 s) but 0.25 s alone (a = 0.05 s
+    fixed), decode pass 0.1 s: an iteration with prefill lasts E[C] = (0.1 + 0.05) / (1 - 0.1) =
+    0.1667 s; TTFT = d + a + tau + (1/2 + rho) E[C] = 0.15 + 0.2 + 0.6 x 0.1667 = 0.45 s (the shift,
+    5 - 10 / (2 x 0.5) = -5 s, does not bind). At 4/s (rho = 0.8) E[C] = 0.75 s exceeds a full
+    budget's iteration, 0.1 + 0.4 s: 0.15 + 0.2 + 1.3 x 0.5 = 1.0 s. A stable rate leaves it null."""
+    values = dict(is_stable=False, burst_ttft_mean_s=5.0, burst_requests=11.0, request_rate_per_replica=0.5,
+                  burst_prefill_iteration_s=0.4, burst_prefill_batch=2.0, prefill_time_one_request_s=0.25,
+                  finite_run_decode_pass_s=0.1, scheduler_overhead_per_iteration_s=None)
+    assert _finite(**values)["finite_run_ttft_mean_s"] == pytest.approx(0.45)
+    fast = values | {"request_rate_per_replica": 4.0, "burst_ttft_mean_s": 1.5}  # shift 1.5 - 1.25 s
+    assert _finite(**fast)["finite_run_ttft_mean_s"] == pytest.approx(1.0)
+    stable = _finite(**values | {"is_stable": True})
+    assert stable["finite_run_ttft_mean_s"] is None and stable["finite_run_tpot_mean_s"] is None
+
+
+def test_mean_field_tpot_by_hand():
+    """D = 10 ms decode pass, a prompt 20 ms at 10/s (rho = 0.2), 100 decode iterations each: over 1,000
+    requests (A = 100 s) T solves T = D + rho T (1 - 100 T / (2 A)), T = 12.480 ms (R = 1.25 s < A);
+    over 10 requests (A = 1 s) every request still decodes when the last arrives: T = D + tau N /
+    (2 (G - 1)) = 10 + 20 x 10 / 200 = 11 ms. The run's TPOT is the smaller of that and the burst's."""
+    values = dict(is_stable=False, burst_ttft_mean_s=0.0, burst_requests=1000.0, request_rate_per_replica=10.0,
+                  burst_prefill_iteration_s=1.0, burst_prefill_batch=1.0, finite_run_decode_pass_s=0.01,
+                  finite_run_prompt_prefill_s=0.02, generated_tokens=101.0, burst_tpot_mean_s=0.05)
+    long_run = _finite(**values)
+    t = long_run["finite_run_mean_field_tpot_s"]
+    assert t == pytest.approx(0.012480, rel=1e-4)
+    assert t == pytest.approx(0.01 + 0.2 * t * (1.0 - 100.0 * t / 200.0))  # the fixed point, by substitution
+    assert long_run["finite_run_tpot_mean_s"] == pytest.approx(t)
+    short = _finite(**values | {"burst_requests": 10.0, "burst_tpot_mean_s": 0.0105})
+    assert short["finite_run_mean_field_tpot_s"] == pytest.approx(0.011)
+    assert short["finite_run_tpot_mean_s"] == pytest.approx(0.0105)
+
+
+BASE = {"model": ["Llama 3 8B"], "hardware": ["H100 SXM5 80GB"], "precision": ["bf16"], "tp": [1],
+        "prompt_len": [467], "output_len": [256]}
+SHORT, CHAT = {"output_len": [16]}, {"prompt_len": [202], "output_len": [214]}
+POINTS = [  # (batch cap, other axes, rate / wall 7's capacity): just above capacity (prefill keeps up with the
+    # arrivals) and arrivals outpacing the burst's intake, one wave and waves of the batch cap
+    (512, {}, 1.1), (512, SHORT, 1.1), (512, CHAT, 1.1), (512, {}, 3.0), (512, SHORT, 2.0), (512, SHORT, 3.0),
+    (128, {}, 3.0)]
+
+
+def _ids(points):
+    return [f"B{b}-{a.get('prompt_len', [467])[0]}-{a.get('output_len', [256])[0]}-x{t:g}" for b, a, t, *_ in points]
+
+
+@pytest.mark.parametrize(("cap", "axes", "times"), POINTS, ids=_ids(POINTS))
+def test_finite_run_matches_the_simulation(catalogs, cap, axes, times):
+    """500 requests (the TensorRT-LLM perf-overview's run length) offered above capacity: mean TTFT and
+    TPOT within 10 % of the simulation of the same requests' Poisson arrivals (each iteration's
+    prefill priced at its tokens)."""
+    configuration = BASE | {"batch": [cap]} | axes
+    rate = times * capacity(configuration, "TensorRT-LLM", catalogs)
+    point = compare(configuration, "TensorRT-LLM", 500, catalogs, rate=rate)
+    for column in ("burst_ttft_mean_s", "burst_tpot_mean_s"):
+        assert abs(point[f"error_{column}"]) <= 0.10, (column, point)
+
+
+WINDOW = [(512, {}, 1.5), (512, {}, 2.0), (512, CHAT, 1.5), (512, CHAT, 2.0)]
+
+
+@pytest.mark.parametrize(("cap", "axes", "times"), WINDOW, ids=_ids(WINDOW))
+def test_mean_field_tpot_between_the_regimes(catalogs, cap, axes, times):
+    """Between capacity and the burst's prefill rate the batch grows instead of the queue: the mean
+    field's TPOT within 10 % of the simulation's (TTFT there: CHANGELOG.md, known limits)."""
+    configuration = BASE | {"batch": [cap]} | axes
+    rate = times * capacity(configuration, "TensorRT-LLM", catalogs)
+    point = compare(configuration, "TensorRT-LLM", 500, catalogs, rate=rate)
+    assert abs(point["error_burst_tpot_mean_s"]) <= 0.10, point
+
+
+def test_a_rate_row_with_its_request_count_is_a_finite_run():
+    from pipeline.validation.predict import SPEC_INPUTS, measurement_spec
+
+    row = dict.fromkeys(SPEC_INPUTS) | {
+        "study": "serving", "metric": "ttft_s", "framework": "TensorRT-LLM", "model": "Llama 3.1 70B",
+        "hardware": "H100 SXM5 80GB", "compute_dtype": "bf16", "devices": 4, "tp": 4, "prompt_len": 467,
+        "output_len": 256, "scenario": "server", "requests": 500, "request_rate": 32.0}
+    spec, reason = measurement_spec(row)
+    assert reason is None and spec["burst"] == 500 and spec["axes"]["request_rate"] == [32.0]
+    spec, _ = measurement_spec(row | {"requests": None})  # no request count: wall 7's steady state alone
+    assert "burst" not in spec
+
+
+def test_bundled_rows_above_capacity_are_predicted(bundled):
+    """The 16 TensorRT-LLM 0.14 TTFT and ITL rows at QPS 16/32 that wall 7 finds above capacity (500
+    requests each, achieved 12-28 req/s of the offered 16-32) are predicted as finite runs."""
+    import polars as pl
+
+    names = [f"trtllm-0.14-serving-{hw}-bf16-llama-3.1-70b-tp4-in{lengths}-{m}" for hw in ("h100", "h200")
+             for lengths in ("202-out214-qps32", "467-out16-qps32", "467-out256-qps16", "467-out256-qps32")
+             for m in ("ttft", "itl")]
+    rows = bundled.filter(pl.col("name").is_in(names))
+    assert rows.height == 16
+    assert rows["predicted"].null_count() == 0, rows.filter(pl.col("predicted").is_null())["reason"].to_list()
