@@ -357,6 +357,9 @@ METRICS = {  # metric -> (study, unit of the value): what a measurement states a
     "step_time_s": ("training", "s"), "training_tokens_per_s": ("training", "tok/s"), "mfu": ("training", ""),
     "hfu": ("training", ""), "time_to_train_s": ("training", "s"),
     **KERNEL_METRICS,  # one kernel call alone (issue 12 item 6)
+    # a configuration published as running out of memory (value 1): never predicted; the feasibility
+    # test (tests/validation/test_feasible.py) checks the memory model keeps it infeasible
+    "oom_training": ("training", ""), "oom_serving": ("serving", ""),
 }
 
 

@@ -192,10 +192,15 @@ def cluster_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
                "attention_peak_flop_per_s": pl.when(pl.col("compute_dtype").cast(pl.String).is_in(LOW_PRECISION))
                .then(pl.col("peak_bf16_flop_per_s").fill_null(pl.col("peak_flop_per_s")))
                .otherwise(pl.col("peak_flop_per_s")),
+               # Transformer Engine's FP8 (and narrower) GEMMs save their inputs for backward in 8 bits
+               # (training_memory.activation_bytes_per_layer): 1 B, else the 16-bit activations' 2 B
+               "saved_gemm_input_bytes_per_element": pl.when(
+                   pl.col("compute_dtype").cast(pl.String).is_in(LOW_PRECISION)).then(1.0).otherwise(2.0),
                **{c: pl.col(c).cast(pl.Float64) for c in floats}}
     return sides.hardware_side(rows, catalogs, spec, workloads=("training",), rules=[NO_PEAK, no_eta(KINDS)],
                                kinds=KINDS, knobs=KNOBS, data="training", derived=derived,
-                               units={"cluster_gpus": unit(""), "attention_peak_flop_per_s": unit("FLOP/s")},
+                               units={"cluster_gpus": unit(""), "attention_peak_flop_per_s": unit("FLOP/s"),
+                                      "saved_gemm_input_bytes_per_element": unit("B/elem")},
                                key="cluster", on="accelerator",
                                tables=("clusters", "hardware"))
 

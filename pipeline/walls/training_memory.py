@@ -70,7 +70,7 @@ def optimizer_bytes_per_gpu(params_per_gpu: UExpr, zero_stage: UExpr, dp: UExpr,
 def activation_bytes_per_layer(seq_len: UExpr, cp: UExpr, microbatch: UExpr, d_model: UExpr, n_heads: UExpr,
                                n_kv_heads: UExpr, mlp_width_per_device: UExpr, is_gated_mlp: Plain, tp: UExpr,
                                recompute: Plain, sequence_parallel: Plain, flash_attention: Plain,
-                               dropout: Plain) -> UExpr:
+                               dropout: Plain, saved_gemm_input_bytes_per_element: UExpr) -> UExpr:
     """One layer, one microbatch, on one GPU: Korthikanti et al. 2022, §4.1, term by term, with
     16-bit activations and 1-byte dropout masks, generalised to GQA and gated MLPs. Per token:
     kept whole on every TP rank (unless sequence-parallel): the QKV and MLP inputs (2h each),
@@ -78,12 +78,24 @@ def activation_bytes_per_layer(seq_len: UExpr, cp: UExpr, microbatch: UExpr, d_m
     input (4h + 4h kv/a), the MLP's intermediates (4f, gated 6f), and the attention scores
     (softmax 2as, with dropout 5as) that FlashAttention never stores. GPT-3 (kv = a, f = 4h,
     dropout): sbh(10 + 24/t + 5as/(ht)), Korthikanti's Table 2. Selective recomputation drops
-    the scores; full recomputation keeps only the layer input (2h). CP splits the sequence."""
+    the scores; full recomputation keeps only the layer input (2h). CP splits the sequence.
+
+    FP8 GEMMs (Transformer Engine) save the input of each of the four GEMMs for the weight
+    gradient in FP8, 1 byte per element instead of 2: ``_Linear.forward`` saves ``inputmat`` /
+    ``inputmat_t`` from ``fp8_cast_transpose_fused`` / ``cast_to_fp8`` (transformer_engine/pytorch/
+    module/linear.py), ``LayerNormLinear`` / ``LayerNormMLP`` write the norm output as uint8 under
+    FP8 and the activation's output (FC2's input) in FP8 (layernorm_mlp.py, NVIDIA/TransformerEngine
+    at 0004dbd0). So the QKV and MLP inputs (whole, h each), the projection input (h) and FC2's
+    input (f) shrink by ``2 - saved_gemm_input_bytes_per_element`` bytes per element; FC1's output,
+    Q, K, V (FlashAttention's inputs) and the norm inputs stay 16-bit. FP4 recipes are held at
+    the 8-bit figure (an upper bound)."""
     s = seq_len / cp
     h, f = d_model, mlp_width_per_device * tp / ELEM_PER_TOKEN
     masks = where(dropout, 1.0, 0.0)
-    whole = (2.0 + 2.0 + 4.0) * h + 2.0 * masks * h
-    sharded = (4.0 + 4.0 * n_kv_heads / n_heads) * h + where(is_gated_mlp, 6.0, 4.0) * f
+    narrow = lit(2.0, "B/elem") - saved_gemm_input_bytes_per_element  # bytes saved per GEMM-input element
+    narrow = narrow / lit(1.0, "B/elem")
+    whole = (2.0 + 2.0 + 4.0) * h + 2.0 * masks * h - 2.0 * narrow * h
+    sharded = (4.0 + 4.0 * n_kv_heads / n_heads) * h + where(is_gated_mlp, 6.0, 4.0) * f - narrow * (h + f)
     scores = (2.0 + 3.0 * masks) * n_heads * (s / TOKEN)
     keep_scores = where(flash_attention | (recompute == "selective"), 0.0, scores)
     stored = where(sequence_parallel, (whole + sharded + keep_scores) / tp, whole + (sharded + keep_scores) / tp)
