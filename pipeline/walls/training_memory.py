@@ -80,22 +80,23 @@ def activation_bytes_per_layer(seq_len: UExpr, cp: UExpr, microbatch: UExpr, d_m
     dropout): sbh(10 + 24/t + 5as/(ht)), Korthikanti's Table 2. Selective recomputation drops
     the scores; full recomputation keeps only the layer input (2h). CP splits the sequence.
 
-    FP8 GEMMs (Transformer Engine) save the input of each of the four GEMMs for the weight
-    gradient in FP8, 1 byte per element instead of 2: ``_Linear.forward`` saves ``inputmat`` /
-    ``inputmat_t`` from ``fp8_cast_transpose_fused`` / ``cast_to_fp8`` (transformer_engine/pytorch/
-    module/linear.py), ``LayerNormLinear`` / ``LayerNormMLP`` write the norm output as uint8 under
-    FP8 and the activation's output (FC2's input) in FP8 (layernorm_mlp.py, NVIDIA/TransformerEngine
-    at 0004dbd0). So the QKV and MLP inputs (whole, h each), the projection input (h) and FC2's
-    input (f) shrink by ``2 - saved_gemm_input_bytes_per_element`` bytes per element; FC1's output,
-    Q, K, V (FlashAttention's inputs) and the norm inputs stay 16-bit. FP4 recipes are held at
-    the 8-bit figure (an upper bound)."""
+    FP8 GEMMs (Transformer Engine) save each GEMM's input for the weight gradient in FP8, 1 byte
+    per element instead of 2: ``_Linear.forward`` saves ``inputmat`` / ``inputmat_t`` from
+    ``fp8_cast_transpose_fused`` / ``cast_to_fp8`` (transformer_engine/pytorch/module/linear.py);
+    the norm output feeding QKV and FC1 is written as uint8 and the activation's output (FC2's
+    input) in FP8 (layernorm_mlp.py, NVIDIA/TransformerEngine at 0004dbd0). So the QKV and FC1
+    inputs (whole, h each) and FC2's input (f) shrink by ``2 - saved_gemm_input_bytes_per_element``
+    bytes per element, while the attention output keeps its 16-bit copy (the fused attention's
+    backward reads O) and the projection saves an FP8 copy beside it (+h); FC1's output, Q, K, V
+    and the norm inputs stay 16-bit. FP4 recipes are held at the 8-bit figure (an upper bound).
+    """
     s = seq_len / cp
     h, f = d_model, mlp_width_per_device * tp / ELEM_PER_TOKEN
     masks = where(dropout, 1.0, 0.0)
     narrow = lit(2.0, "B/elem") - saved_gemm_input_bytes_per_element  # bytes saved per GEMM-input element
     narrow = narrow / lit(1.0, "B/elem")
     whole = (2.0 + 2.0 + 4.0) * h + 2.0 * masks * h - 2.0 * narrow * h
-    sharded = (4.0 + 4.0 * n_kv_heads / n_heads) * h + where(is_gated_mlp, 6.0, 4.0) * f - narrow * (h + f)
+    sharded = (4.0 + 4.0 * n_kv_heads / n_heads) * h + where(is_gated_mlp, 6.0, 4.0) * f + narrow * (h - f)
     scores = (2.0 + 3.0 * masks) * n_heads * (s / TOKEN)
     keep_scores = where(flash_attention | (recompute == "selective"), 0.0, scores)
     stored = where(sequence_parallel, (whole + sharded + keep_scores) / tp, whole + (sharded + keep_scores) / tp)

@@ -40,11 +40,12 @@ CPU_OFFLOAD = ("Megatron-Bridge's LLAMA3_70B_PRETRAIN_CONFIG_GB200_FP8_CS_V1/V2 
                "memory. The study has no activation offloading: 342.8 GiB of activations on the GPU "
                "against 186 GiB")
 FP8_405B = ("Megatron-Bridge LLAMA31_405B_PRETRAIN_CONFIG_GB200_FP8_CS_V2 (TP 4, PP 16, VP 4, no FSDP, no "
-            "offloading, no recomputation): with FP8-saved GEMM inputs 126.9 GiB of activations, 190.5 GiB in all "
-            "against 186 GiB. The recipe sets account_for_embedding_in_pipeline_split and "
-            "account_for_loss_in_pipeline_split (src/megatron/bridge/recipes/llama/llama3.py), so the first GPU "
-            "holds 7 layers, not the 8 the study counts (~16 GiB less): the training study has no uneven "
-            "pipeline split")
+            "offloading, no recomputation): with FP8-saved GEMM inputs 136.8 GiB of activations, 200.3 GiB in all "
+            "against 186 GiB. The recipe's account_for_embedding/loss_in_pipeline_split (src/megatron/bridge/"
+            "recipes/llama/llama3.py) gives the first stage 7 layers, but the second stage, 8 layers with 77 "
+            "chunk-microbatches in flight under the interleaved schedule (Megatron-Core's warm-up count "
+            "(p - r - 1) x 2 + (v - 1) x p + 1), still holds ~97 % of what the study counts; what else the "
+            "recipe saves is not established here")
 KNOWN_GAPS = {
     "trtllm-0.6.1-a100-fp16-llama-2-7b-tp1-b60-in128-out2048-throughput": CONTIGUOUS_KV,
     **dict.fromkeys(["mlperf-train-v4.1-google-cloud-tpu-v5p-4096-maxtext-gpt3-train-tokens-per-s",
@@ -78,7 +79,7 @@ def test_configurations_published_as_out_of_memory_stay_infeasible(measured):
     parallelism and selective recomputation together) and framework issue reports: each row's configuration,
     through its study's memory wall at the bundled reserves, does not fit, with memory to spare."""
     rows = measured.rows.filter(pl.col("metric").is_in(list(OOM)))
-    assert rows.height >= 8
+    assert rows.height >= 10
     catalogs = load_catalogs()
     for r in rows.select([*SPEC_INPUTS, "name"]).iter_rows(named=True):
         spec, why = measurement_spec(r)
