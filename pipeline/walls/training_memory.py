@@ -79,6 +79,11 @@ def activation_bytes_per_layer(seq_len: UExpr, cp: UExpr, microbatch: UExpr, d_m
     (softmax 2as, with dropout 5as) that FlashAttention never stores. GPT-3 (kv = a, f = 4h,
     dropout): sbh(10 + 24/t + 5as/(ht)), Korthikanti's Table 2. Selective recomputation drops
     the scores; full recomputation keeps only the layer input (2h). CP splits the sequence.
+    "projections" (MaxText's remat_policy save_dot_except_logits_ffn1 / save_dot_except_mlpwi:
+    ``save_only_these_names('query_proj', 'key_proj', 'value_proj', 'out_proj', 'ffn2' / 'mlpwo', and
+    'wv_prod' in the first)``, MaxText/layers/models.py in Google's MLPerf Training v4.0/v4.1 code)
+    keeps the layer input and the outputs of the output projection and FC2 (2h each, whole) and
+    Q, K, V and P.V (4h + 4h kv/a, sharded); norms, FC1 and the attention core are recomputed.
 
     FP8 GEMMs (Transformer Engine) save each GEMM's input for the weight gradient in FP8, 1 byte
     per element instead of 2: ``_Linear.forward`` saves ``inputmat`` / ``inputmat_t`` from
@@ -101,7 +106,9 @@ def activation_bytes_per_layer(seq_len: UExpr, cp: UExpr, microbatch: UExpr, d_m
     keep_scores = where(flash_attention | (recompute == "selective"), 0.0, scores)
     stored = where(sequence_parallel, (whole + sharded + keep_scores) / tp, whole + (sharded + keep_scores) / tp)
     layer_input = where(sequence_parallel, 2.0 * h / tp, 2.0 * h)
-    per_token = where(recompute == "full", layer_input, stored)
+    kept_whole, kept_sharded = 6.0 * h, (4.0 + 4.0 * n_kv_heads / n_heads) * h  # "projections"
+    projections = where(sequence_parallel, (kept_whole + kept_sharded) / tp, kept_whole + kept_sharded / tp)
+    per_token = where(recompute == "full", layer_input, where(recompute == "projections", projections, stored))
     return s * microbatch * per_token * ACTIVATION_BYTES
 
 

@@ -3,8 +3,9 @@ and none passes by setting a reserve to zero.
 
 The rows that still do not fit are listed here, each with why, analysed term by term against what
 the source states ran: the study has no knob for what the row states (a contiguous KV cache, CPU
-offloading of activations, MaxText's remat policies, sequence packing), or a term is not modelled
-(FP8-stored GEMM inputs). A row that starts to fit fails the test too, so the list stays exact.
+offloading of activations), or what the recipe keeps is not established. A row that starts to fit
+fails the test too, so the list stays exact. Configurations published as out of memory (metrics
+oom_training, oom_serving) must stay infeasible.
 """
 
 from __future__ import annotations
@@ -27,13 +28,6 @@ CONTIGUOUS_KV = ("TensorRT-LLM v0.6.1's performance.md builds Llama-2-7B without
                  "'contiguous'), so free_gpu_memory_fraction did not size this KV cache; the serving study has "
                  "no KV-cache-mode knob and applies the fraction to every row (60 x 2,176 tokens x 0.5 MiB = "
                  "63.75 GiB of KV + 12.6 GiB of weights fit 80 GiB only without the fraction's reserve)")
-MAXTEXT_REMAT = ("MaxText GPT-3 at TP 8 + FSDP, 16 sequences per data-parallel rank with no gradient "
-                 "accumulation: the study's 'selective' recomputation (Korthikanti: every tensor but the "
-                 "attention scores, 4h bytes per token per TP rank with sequence parallelism) keeps 144.8 GiB "
-                 "for 96 layers against 95 GiB; the v4.0 scripts run remat_policy=save_dot_except_logits_ffn1, "
-                 "which keeps only the Q, K, V, attention-output and FFN2 matmul outputs (about 1.25h bytes per "
-                 "token per rank, ~45 GiB). The study has no recomputation mode between 'selective' and 'full' "
-                 "(with 'full' it fits)")
 CPU_OFFLOAD = ("Megatron-Bridge's LLAMA3_70B_PRETRAIN_CONFIG_GB200_FP8_CS_V1/V2 (scripts/performance/configs/llama/"
                "llama3_workload_base_configs.py at 0a25f911) run Megatron FSDP at micro-batch 2 with "
                "cpu_offloading_num_layers=40: half of the 80 layers keep their activations in Grace CPU "
@@ -48,9 +42,6 @@ FP8_405B = ("Megatron-Bridge LLAMA31_405B_PRETRAIN_CONFIG_GB200_FP8_CS_V2 (TP 4,
             "recipe saves is not established here")
 KNOWN_GAPS = {
     "trtllm-0.6.1-a100-fp16-llama-2-7b-tp1-b60-in128-out2048-throughput": CONTIGUOUS_KV,
-    **dict.fromkeys(["mlperf-train-v4.1-google-cloud-tpu-v5p-4096-maxtext-gpt3-train-tokens-per-s",
-                     "mlperf-train-v4.0-google-cloud-tpu-v5p-2048-maxtext-gpt3-train-tokens-per-s",
-                     "mlperf-train-v4.0-google-cloud-tpu-v5p-3072-maxtext-gpt3-train-tokens-per-s"], MAXTEXT_REMAT),
     **dict.fromkeys(["mbridge-26.02-dgx-gb200-fp8-llama3_70b-64gpus-tokens-per-s",
                      "mbridge-25.11-dgx-gb200-fp8-cs-llama3_70b-64gpus-tokens-per-s"], CPU_OFFLOAD),
     **dict.fromkeys(["mbridge-26.02-dgx-gb200-fp8-llama31_405b-256gpus-tokens-per-s",

@@ -77,6 +77,15 @@ def test_fp8_gemms_save_their_inputs_in_one_byte(training):
     assert full == pytest.approx(8192 * 2 * 16384 / 8, rel=1e-12)  # the layer input alone stays 16-bit
 
 
+@pytest.mark.parametrize("sp", [False, True])
+def test_saving_the_projections_keeps_their_outputs(training, sp):
+    """MaxText's save_dot_except_logits_ffn1 on GPT-3 175B (s 2048, h 12288, MHA, tp 8): Q, K, V and P.V
+    (2h each, head-sharded) and the layer input, the output projection's and FC2's outputs (2h each,
+    whole without SP): 8h/8 + 6h per token, or 14h/8 with SP, against Table 2's 34h/8 selective."""
+    got = activations(training, "projections", sp, flash=True)
+    assert got == pytest.approx(2048 * 12288 * (14 / 8 if sp else 8 / 8 + 6), rel=1e-12)
+
+
 def test_flash_attention_drops_the_score_term_and_cp_splits_the_sequence(training):
     got = activations(training, "none", False, s=8192.0, h=4096.0, a=32.0, kv=32.0, f=4 * 4096.0, t=1.0, cp=4.0,
                       flash=True)

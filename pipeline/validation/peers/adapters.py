@@ -262,6 +262,8 @@ def _llm_analysis(job: Job, catalogs: Catalogs, model: dict, hw: dict, cluster: 
     else:
         tp, pp, dp = _layout(r, axes)
         recompute = axes["recompute"][0]
+        if recompute not in RECOMPUTE:
+            raise CannotExpress(f"recompute {recompute!r}: the tool knows {', '.join(RECOMPUTE)}")
         request |= {"parallel": {"tp_size": tp, "pp_size": pp, "dp_size": dp}, "seq_len": axes["seq_len"][0],
                     "microbatch": axes["microbatch"][0], "recompute": RECOMPUTE[recompute],
                     "zero_stage": axes["zero_stage"][0], "gated_mlp": bool(model["is_gated_mlp"])}
