@@ -246,8 +246,8 @@ class TrainingCoreSchema(pa.DataFrameModel):
                                      nullable=False)
     virtual_stages: float = result("", "model chunks per GPU (interleaved schedule)", "sweep axis", nullable=False)
     zero_stage: float = result("", "ZeRO stage (3 = FSDP)", "sweep axis", nullable=False)
-    recompute: pl.Categorical = result(None, "activation recomputation: none, selective, projections, full", "sweep axis",
-                                       nullable=False)
+    recompute: pl.Categorical = result(None, "activation recomputation: none, selective, projections, full",
+                                       "sweep axis", nullable=False)
     sequence_parallel: bool = result(None, "sequence parallelism with TP", "sweep axis", nullable=False)
     peak_flop_per_s: float = result("FLOP/s", "dense peak at compute_dtype", "hardware catalog")
     eta_compute: float = fraction("achieved fraction of peak FLOP/s", "efficiency profile")
