@@ -140,12 +140,18 @@ def model_rules(spec: SweepSpec) -> list[Rule]:
     """The rules a layout must keep on its model, in the order a row is counted under."""
     n_layers, tp, pp, v, m = (pl.col(c) for c in ("n_layers", "tp", "pp", "virtual_stages", "num_microbatches"))
     stages = pp * v
-    imbalance = (n_layers / stages).ceil() * stages / n_layers - 1.0
+    # Megatron-Core can count the embedding and the loss as a layer each when splitting
+    # (TransformerConfig.account_for_embedding/loss_in_pipeline_split: "treated as a standard
+    # transformer layer in the context of partition and placement for pipeline parallelism"):
+    # L + 2 slots, whichever split balances better (Llama 3.1 405B's 126 layers on 16 x 8 stages)
+    slots = n_layers + 2
+    imbalance = pl.min_horizontal((n_layers / stages).ceil() * stages / n_layers,
+                                  (slots / stages).ceil() * stages / slots) - 1.0
     return [sides.decoder_only("training"),
             SEQ_CONTEXT,
             Rule(DROP_GPUS, ~pl.col("_divides") | (pl.col("dp") < 1)),
             TP_HEADS,
-            Rule(DROP_BALANCE, (stages > n_layers) | (imbalance > spec.training.pp_balance_tolerance + 1e-12)),
+            Rule(DROP_BALANCE, (stages > slots) | (imbalance > spec.training.pp_balance_tolerance + 1e-12)),
             Rule(DROP_MICROBATCHES, ~pl.col("_whole_batches") | (m < 1)),
             Rule(DROP_INTERLEAVE, (v > 1) & ((pp == 1) | ((m % pp) != 0))),
             Rule(DROP_CP, (pl.col("seq_len") % pl.col("cp")) != 0),

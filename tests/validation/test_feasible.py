@@ -31,8 +31,10 @@ CONTIGUOUS_KV = ("TensorRT-LLM v0.6.1's performance.md builds Llama-2-7B without
 CPU_OFFLOAD = ("Megatron-Bridge's LLAMA3_70B_PRETRAIN_CONFIG_GB200_FP8_CS_V1/V2 (scripts/performance/configs/llama/"
                "llama3_workload_base_configs.py at 0a25f911) run Megatron FSDP at micro-batch 2 with "
                "cpu_offloading_num_layers=40: half of the 80 layers keep their activations in Grace CPU "
-               "memory. The study has no activation offloading: 342.8 GiB of activations on the GPU "
-               "against 186 GiB")
+               "memory. The study has no activation offloading: 297.8 GiB of activations on the GPU (3.6 GiB a "
+               "layer with FP8-saved inputs, 7.8 GiB of fp32 logits) against 186 GiB; with 40 layers offloaded "
+               "~188 GiB in all with the reserve, so the recipe's fused cross-entropy (no fp32 logits) would "
+               "also be needed to fit")
 FP8_405B = ("Megatron-Bridge LLAMA31_405B_PRETRAIN_CONFIG_GB200_FP8_CS_V2 (TP 4, PP 16, VP 4, no FSDP, no "
             "offloading, no recomputation): with FP8-saved GEMM inputs 136.8 GiB of activations, 200.3 GiB in all "
             "against 186 GiB. The recipe's account_for_embedding/loss_in_pipeline_split (src/megatron/bridge/"
@@ -40,10 +42,18 @@ FP8_405B = ("Megatron-Bridge LLAMA31_405B_PRETRAIN_CONFIG_GB200_FP8_CS_V2 (TP 4,
             "chunk-microbatches in flight under the interleaved schedule (Megatron-Core's warm-up count "
             "(p - r - 1) x 2 + (v - 1) x p + 1), still holds ~97 % of what the study counts; what else the "
             "recipe saves is not established here")
+ENDS_SPLIT = ("Megatron-Bridge LLAMA31_405B_PRETRAIN_CONFIG_GB200_FP8_MX_V2 / NVFP4_V2 (TP 4, PP 16, VP 8, no "
+              "recomputation): 126 layers on 128 stages only with the embedding and the loss counted as layers "
+              "(account_for_*_in_pipeline_split). 187.5 GiB against 186 GiB (0.8 % over): the study counts the "
+              "first stage's 143 chunk-microbatches in flight at 8 layers, while Megatron-Core's fullest rank under "
+              "this split (the second: (p - 2) x 2 + (v - 1) x p + 1 = 141) holds ~1.4 % less, and the GB200 "
+              "catalog row has no driver-reported usable memory (the datasheet's 186 GiB is used)")
 KNOWN_GAPS = {
     "trtllm-0.6.1-a100-fp16-llama-2-7b-tp1-b60-in128-out2048-throughput": CONTIGUOUS_KV,
     **dict.fromkeys(["mbridge-26.02-dgx-gb200-fp8-llama3_70b-64gpus-tokens-per-s",
                      "mbridge-25.11-dgx-gb200-fp8-cs-llama3_70b-64gpus-tokens-per-s"], CPU_OFFLOAD),
+    **dict.fromkeys(["mbridge-26.02-dgx-gb200-mxfp8-llama31_405b-256gpus-tokens-per-s",
+                     "mbridge-26.02-dgx-gb200-nvfp4-llama31_405b-256gpus-tokens-per-s"], ENDS_SPLIT),
     **dict.fromkeys(["mbridge-26.02-dgx-gb200-fp8-llama31_405b-256gpus-tokens-per-s",
                      "mbridge-25.11-dgx-gb200-fp8-cs-llama31_405b-256gpus-tokens-per-s"], FP8_405B),
 }
@@ -166,3 +176,18 @@ def test_the_row_corrections_replay_and_change_nothing_twice(tmp_path):
         for p in csv.DictReader(f):
             value = once[p["table"]].filter(pl.col("name") == p["name"])[p["column"]].item()
             assert str(value).lower() == p["value"].lower() or float(value) == float(p["value"]), p
+
+
+def test_the_embedding_and_the_loss_may_take_a_pipeline_slot_each():
+    """Llama 3.1 405B's 126 layers on 16 x 8 stages: 128 slots with the embedding and the loss counted as
+    layers (Megatron-Core account_for_*_in_pipeline_split), one layer a chunk, 8 on a GPU; 16 x 16 stages
+    (256 > 128 slots) stay refused."""
+    row = pipeline.evaluate_training("Llama 3.1 405B", "NVIDIA DGX SuperPOD DGX GB200 NVL72 (1 SU, 8 racks)", gpus=256,
+                                     tp=4, pp=16, virtual_stages=8, global_batch=1536, seq_len=8192,
+                                     compute_dtype="fp8", recompute="none").row(0, named=True)
+    h, kv, f, vocab = 16384, 8 * 128, 53248, 128256  # 8 layers over tp 4, the embedding and the final norm
+    layer = (h * (h + 2 * kv) + h * h + 3 * h * f) / 4 + 2 * h
+    assert row["params_per_gpu"] == pytest.approx(8 * layer + vocab * h / 4 + h, rel=1e-12)
+    with pytest.raises(Exception, match="unbalanced"):
+        pipeline.evaluate_training("Llama 3.1 405B", "NVIDIA DGX SuperPOD DGX GB200 NVL72 (1 SU, 8 racks)", gpus=256,
+                                   tp=4, pp=16, virtual_stages=16, global_batch=1536, seq_len=8192)
