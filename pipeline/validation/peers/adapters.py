@@ -11,6 +11,7 @@ import polars as pl
 
 from pipeline.catalogs.load import Catalogs
 from pipeline.report.format import cell, quantity
+from pipeline.validation.accuracy import OOM
 from pipeline.validation.predict import measurement_spec
 
 TOOLS = ("mlsysim", "llm-analysis")
@@ -299,6 +300,9 @@ def jobs(rows: pl.DataFrame, catalogs: Catalogs, efficiency: dict[str, float] | 
                 continue
             if r["metric"] == "time_to_train_s":
                 job.reason = "time to train (the row states no token budget)"
+                continue
+            if r["metric"] in OOM:
+                job.reason = "published as out of memory: a feasibility check (tests/validation/test_feasible.py)"
                 continue
             try:
                 if tool == "mlsysim":
