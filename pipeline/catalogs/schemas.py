@@ -297,12 +297,12 @@ class WorkloadSchema(Provenance):
 
 
 METRICS = {  # metric -> (study, unit of the value): what a measurement states and the column predicting it
-    "latency_s": ("node", "s"), "samples_per_s": ("node", "1/s"),
+    "latency_s": ("node", "s"), "samples_per_s": ("node", "1/s"), "tokens_per_s_per_device": ("serving", "tok/s"),
     "ttft_s": ("serving", "s"), "itl_s": ("serving", "s"), "tokens_per_s": ("serving", "tok/s"),
-    "tokens_per_s_per_device": ("serving", "tok/s"),
     "step_time_s": ("training", "s"), "training_tokens_per_s": ("training", "tok/s"), "mfu": ("training", ""),
     "hfu": ("training", ""), "time_to_train_s": ("training", "s"),
     **KERNEL_METRICS,  # one kernel call alone (issue 12 item 6)
+    "oom_training": ("training", ""), "oom_serving": ("serving", ""),  # published out of memory (test_feasible)
 }
 
 
@@ -335,7 +335,7 @@ class MeasurementSchema(RunColumns):
     pp: int = count("pipeline stages", nullable=True)
     dp: int = count("data-parallel size (training)", nullable=True)
     microbatch: int = count("sequences per microbatch (training)", nullable=True)
-    recompute: str = text("activation recomputation (training)", nullable=True, isin=["none", "selective", "full"])
+    recompute: str = text("activation recomputation", nullable=True, isin=["none", "selective", "projections", "full"])
     # What the publication states beyond TP/PP/DP (issue 12): null = not stated, the study's default.
     cp: int = count("context-parallel size (training; null: 1)", nullable=True)
     ep: int = count("expert-parallel size (training, MoE; null: 1)", nullable=True)

@@ -100,7 +100,9 @@ def evaluate(
     virtual_stages: Annotated[int, typer.Option(
         "--virtual-stages", help="Training: model chunks per GPU (interleaved 1F1B).")] = 1,
     zero_stage: Annotated[int, typer.Option("--zero", help="Training: ZeRO stage 0-3 (3 = FSDP).")] = 1,
-    recompute: Annotated[str, typer.Option("--recompute", help="Training: none, selective or full.")] = "selective",
+    recompute: Annotated[str, typer.Option(
+        "--recompute", help="Training: none, selective, projections (MaxText save_dot_except_*) or full.")
+    ] = "selective",
     sequence_parallel: Annotated[bool | None, typer.Option(
         "--sequence-parallel/--no-sequence-parallel", help="Training: default on when tp > 1.")] = None,
     dp_overlap: Annotated[float | None, typer.Option(

@@ -11,7 +11,7 @@ from pipeline.spec.check import FLAG, NAME, Rule, Table, fraction, integer, one_
 from pipeline.walls.tail_latency import MAX_REPLICAS
 
 WORKLOADS = ("inference", "training")
-RECOMPUTE = ("none", "selective", "full")
+RECOMPUTE = ("none", "selective", "projections", "full")  # projections: MaxText save_dot_except_* (training_memory)
 COMMON_AXES = ("hardware", "model", "compute_dtype", "batch", "seq_len", "workload", "region")
 SERVING_AXES = ("weight_dtype", "kv_dtype", "precision", "tp", "pp", "prompt_len", "output_len",
                 "reasoning_tokens", "request_rate", "replicas", "prune_ratio", "distill_to", "dataset",

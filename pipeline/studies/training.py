@@ -70,7 +70,7 @@ MODEL_INPUTS = ["model_type", "is_moe", "is_gated_mlp", "n_layers", "d_model", "
                 "n_experts_per_token", "n_shared_experts", "expert_ffn_dim", "n_dense_layers", "kv_lora_rank",
                 "qk_rope_head_dim", *PATTERN_COLUMNS]
 PER_SEQUENCE = ["layer_forward_flop_per_sequence", "layer_matmul_forward_flop_per_sequence",
-                "attention_core_forward_flop_per_sequence",
+                "mlp_forward_flop_per_sequence", "attention_core_forward_flop_per_sequence",
                 "lm_head_forward_flop_per_sequence", "model_flop_per_sequence"]
 LAYOUT = ["gpus", "dp", "tp", "pp", "cp", "ep", "microbatch", "global_batch", "num_microbatches",
           "virtual_stages", "zero_stage"]
@@ -140,12 +140,18 @@ def model_rules(spec: SweepSpec) -> list[Rule]:
     """The rules a layout must keep on its model, in the order a row is counted under."""
     n_layers, tp, pp, v, m = (pl.col(c) for c in ("n_layers", "tp", "pp", "virtual_stages", "num_microbatches"))
     stages = pp * v
-    imbalance = (n_layers / stages).ceil() * stages / n_layers - 1.0
+    # Megatron-Core can count the embedding and the loss as a layer each when splitting
+    # (TransformerConfig.account_for_embedding/loss_in_pipeline_split: "treated as a standard
+    # transformer layer in the context of partition and placement for pipeline parallelism"):
+    # L + 2 slots, whichever split balances better (Llama 3.1 405B's 126 layers on 16 x 8 stages)
+    slots = n_layers + 2
+    imbalance = pl.min_horizontal((n_layers / stages).ceil() * stages / n_layers,
+                                  (slots / stages).ceil() * stages / slots) - 1.0
     return [sides.decoder_only("training"),
             SEQ_CONTEXT,
             Rule(DROP_GPUS, ~pl.col("_divides") | (pl.col("dp") < 1)),
             TP_HEADS,
-            Rule(DROP_BALANCE, (stages > n_layers) | (imbalance > spec.training.pp_balance_tolerance + 1e-12)),
+            Rule(DROP_BALANCE, (stages > slots) | (imbalance > spec.training.pp_balance_tolerance + 1e-12)),
             Rule(DROP_MICROBATCHES, ~pl.col("_whole_batches") | (m < 1)),
             Rule(DROP_INTERLEAVE, (v > 1) & ((pp == 1) | ((m % pp) != 0))),
             Rule(DROP_CP, (pl.col("seq_len") % pl.col("cp")) != 0),
@@ -192,10 +198,15 @@ def cluster_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
                "attention_peak_flop_per_s": pl.when(pl.col("compute_dtype").cast(pl.String).is_in(LOW_PRECISION))
                .then(pl.col("peak_bf16_flop_per_s").fill_null(pl.col("peak_flop_per_s")))
                .otherwise(pl.col("peak_flop_per_s")),
+               # Transformer Engine's FP8 (and narrower) GEMMs save their inputs for backward in 8 bits
+               # (training_memory.activation_bytes_per_layer): 1 B, else the 16-bit activations' 2 B
+               "saved_gemm_input_bytes_per_element": pl.when(
+                   pl.col("compute_dtype").cast(pl.String).is_in(LOW_PRECISION)).then(1.0).otherwise(2.0),
                **{c: pl.col(c).cast(pl.Float64) for c in floats}}
     return sides.hardware_side(rows, catalogs, spec, workloads=("training",), rules=[NO_PEAK, no_eta(KINDS)],
                                kinds=KINDS, knobs=KNOBS, data="training", derived=derived,
-                               units={"cluster_gpus": unit(""), "attention_peak_flop_per_s": unit("FLOP/s")},
+                               units={"cluster_gpus": unit(""), "attention_peak_flop_per_s": unit("FLOP/s"),
+                                      "saved_gemm_input_bytes_per_element": unit("B/elem")},
                                key="cluster", on="accelerator",
                                tables=("clusters", "hardware"))
 
@@ -241,8 +252,8 @@ class TrainingCoreSchema(pa.DataFrameModel):
                                      nullable=False)
     virtual_stages: float = result("", "model chunks per GPU (interleaved schedule)", "sweep axis", nullable=False)
     zero_stage: float = result("", "ZeRO stage (3 = FSDP)", "sweep axis", nullable=False)
-    recompute: pl.Categorical = result(None, "activation recomputation: none, selective, full", "sweep axis",
-                                       nullable=False)
+    recompute: pl.Categorical = result(None, "activation recomputation: none, selective, projections, full",
+                                       "sweep axis", nullable=False)
     sequence_parallel: bool = result(None, "sequence parallelism with TP", "sweep axis", nullable=False)
     peak_flop_per_s: float = result("FLOP/s", "dense peak at compute_dtype", "hardware catalog")
     eta_compute: float = fraction("achieved fraction of peak FLOP/s", "efficiency profile")

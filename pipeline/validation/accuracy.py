@@ -10,6 +10,7 @@ from pipeline.validation.predict import THROUGHPUT
 
 UTILIZATION = ("mfu", "hfu")  # errors in points of peak, not % of the value
 KERNEL = tuple(m for m, (study, _) in METRICS.items() if study == "kernel")  # one kernel call: not a system's latency
+OOM = tuple(m for m in METRICS if m.startswith("oom_"))  # published out of memory: a feasibility check, no error
 TARGET_PCT, TARGET_POINTS = 20.0, 10.0  # issue 6: CV median <= 20 % (latency, throughput), <= 10 points (MFU)
 ELASTICITY_BOUND = 0.1
 SAME_CONFIG = ["metric", "model", "hardware", "framework", "compute_dtype", "devices", "tp", "pp", "prompt_len",
@@ -50,7 +51,7 @@ def catalog_eta_summary(table: pl.DataFrame) -> pl.DataFrame:
     all latency/throughput rows, the rows measured and predicted, the median absolute error and
     the share within +-30 % (latency and throughput only)."""
     util = pl.col("metric").is_in(UTILIZATION)
-    rows = table.with_columns(error=abs_error("predicted"))
+    rows = table.filter(~pl.col("metric").is_in(OOM)).with_columns(error=abs_error("predicted"))
     aggs = [pl.len().alias("rows"), pl.col("predicted").is_not_null().sum().alias("predicted"),
             pl.col("error").median().alias("median_abs_error"),
             (pl.col("error") <= WITHIN_PCT).mean().alias("share_within_30pct")]

@@ -89,12 +89,26 @@ def stage_forward_flop_per_microbatch(layers_per_gpu: UExpr, layer_forward_flop_
 
 
 @training_column
+def mlp_forward_flop_per_sequence(step_mlp_flop: UExpr) -> UExpr:
+    return step_mlp_flop
+
+
+def _fc1_forward(mlp_forward_flop_per_sequence: UExpr, is_gated_mlp: Plain) -> UExpr:
+    """FC1's share of the MLP's matmul FLOPs: h x f of 2 h x f, gated (gate and up) 2 h x f of 3 h x f."""
+    return mlp_forward_flop_per_sequence * where(is_gated_mlp, 2.0 / 3.0, 0.5)
+
+
+@training_column
 def recompute_flop_per_sequence(recompute: Plain, n_layers: UExpr, layer_forward_flop_per_sequence: UExpr,
-                                attention_core_forward_flop_per_sequence: UExpr) -> UExpr:
+                                attention_core_forward_flop_per_sequence: UExpr,
+                                mlp_forward_flop_per_sequence: UExpr, is_gated_mlp: Plain) -> UExpr:
     """Forward work done again in the backward pass: every layer (full; the 4/3 of Narayanan et
-    al. eq. 3) or the attention core only (selective, Korthikanti et al. §4.3)."""
+    al. eq. 3), the attention core only (selective, Korthikanti et al. §4.3), or the attention core
+    and FC1 ("projections", MaxText's save_dot_except_*: the norms' few FLOPs are not counted)."""
+    projections = attention_core_forward_flop_per_sequence + _fc1_forward(mlp_forward_flop_per_sequence, is_gated_mlp)
     return n_layers * where(recompute == "full", layer_forward_flop_per_sequence,
-                            where(recompute == "selective", attention_core_forward_flop_per_sequence, 0))
+                            where(recompute == "selective", attention_core_forward_flop_per_sequence,
+                                  where(recompute == "projections", projections, 0)))
 
 
 def _layer_matmul_shapes(tp: UExpr, d_model: UExpr, query_dim: UExpr, value_dim: UExpr, n_kv_heads: UExpr,
@@ -162,7 +176,8 @@ def compute_time_per_microbatch_s(stage_forward_flop_per_microbatch: UExpr, reco
                                   layer_matmul_forward_flop_per_sequence: UExpr,
                                   lm_head_forward_flop_per_sequence: UExpr, train_matmul_eta_compute: UExpr,
                                   train_backward_matmul_eta_compute: UExpr, peak_flop_per_s: UExpr,
-                                  attention_peak_flop_per_s: UExpr, eta_compute: UExpr) -> UExpr:
+                                  attention_peak_flop_per_s: UExpr, eta_compute: UExpr,
+                                  mlp_forward_flop_per_sequence: UExpr, is_gated_mlp: Plain) -> UExpr:
     """Wall 1 on the busiest GPU: (3 x forward + recomputed forward) / (peak x eta). With a GEMM
     kernel fit (``train_matmul_eta_compute`` not null) the weight matmuls (the layers' and the
     LM head's) run at their forward η (recomputed too under full recomputation) and their
@@ -173,8 +188,9 @@ def compute_time_per_microbatch_s(stage_forward_flop_per_microbatch: UExpr, reco
     recomputed = recompute_flop_per_sequence * (layers_per_gpu / n_layers) * share
     constant = (TRAIN_TO_FORWARD * stage_forward_flop_per_microbatch + recomputed) / (peak_flop_per_s * eta_compute)
     matmul = (layers_per_gpu * layer_matmul_forward_flop_per_sequence + lm_head_forward_flop_per_sequence / pp) * share
+    fc1 = _fc1_forward(mlp_forward_flop_per_sequence, is_gated_mlp) * layers_per_gpu * share
     matmul_recomputed = where(recompute == "full", recomputed * layer_matmul_forward_flop_per_sequence
-                              / layer_forward_flop_per_sequence, 0)
+                              / layer_forward_flop_per_sequence, where(recompute == "projections", fc1, 0))
     rest = TRAIN_TO_FORWARD * (stage_forward_flop_per_microbatch - matmul) + recomputed - matmul_recomputed
     kernel = ((matmul + matmul_recomputed) / (peak_flop_per_s * train_matmul_eta_compute)
               + (TRAIN_TO_FORWARD - 1.0) * matmul / (peak_flop_per_s * train_backward_matmul_eta_compute)

@@ -70,7 +70,7 @@ def optimizer_bytes_per_gpu(params_per_gpu: UExpr, zero_stage: UExpr, dp: UExpr,
 def activation_bytes_per_layer(seq_len: UExpr, cp: UExpr, microbatch: UExpr, d_model: UExpr, n_heads: UExpr,
                                n_kv_heads: UExpr, mlp_width_per_device: UExpr, is_gated_mlp: Plain, tp: UExpr,
                                recompute: Plain, sequence_parallel: Plain, flash_attention: Plain,
-                               dropout: Plain) -> UExpr:
+                               dropout: Plain, saved_gemm_input_bytes_per_element: UExpr) -> UExpr:
     """One layer, one microbatch, on one GPU: Korthikanti et al. 2022, §4.1, term by term, with
     16-bit activations and 1-byte dropout masks, generalised to GQA and gated MLPs. Per token:
     kept whole on every TP rank (unless sequence-parallel): the QKV and MLP inputs (2h each),
@@ -78,17 +78,37 @@ def activation_bytes_per_layer(seq_len: UExpr, cp: UExpr, microbatch: UExpr, d_m
     input (4h + 4h kv/a), the MLP's intermediates (4f, gated 6f), and the attention scores
     (softmax 2as, with dropout 5as) that FlashAttention never stores. GPT-3 (kv = a, f = 4h,
     dropout): sbh(10 + 24/t + 5as/(ht)), Korthikanti's Table 2. Selective recomputation drops
-    the scores; full recomputation keeps only the layer input (2h). CP splits the sequence."""
+    the scores; full recomputation keeps only the layer input (2h). CP splits the sequence.
+    "projections" (MaxText's remat_policy save_dot_except_logits_ffn1 / save_dot_except_mlpwi:
+    ``save_only_these_names('query_proj', 'key_proj', 'value_proj', 'out_proj', 'ffn2' / 'mlpwo', and
+    'wv_prod' in the first)``, MaxText/layers/models.py in Google's MLPerf Training v4.0/v4.1 code)
+    keeps the layer input and the outputs of the output projection and FC2 (2h each, whole) and
+    Q, K, V and P.V (4h + 4h kv/a, sharded); norms, FC1 and the attention core are recomputed.
+
+    FP8 GEMMs (Transformer Engine) save each GEMM's input for the weight gradient in FP8, 1 byte
+    per element instead of 2: ``_Linear.forward`` saves ``inputmat`` / ``inputmat_t`` from
+    ``fp8_cast_transpose_fused`` / ``cast_to_fp8`` (transformer_engine/pytorch/module/linear.py);
+    the norm output feeding QKV and FC1 is written as uint8 and the activation's output (FC2's
+    input) in FP8 (layernorm_mlp.py, NVIDIA/TransformerEngine at 0004dbd0). So the QKV and FC1
+    inputs (whole, h each) and FC2's input (f) shrink by ``2 - saved_gemm_input_bytes_per_element``
+    bytes per element, while the attention output keeps its 16-bit copy (the fused attention's
+    backward reads O) and the projection saves an FP8 copy beside it (+h); FC1's output, Q, K, V
+    and the norm inputs stay 16-bit. FP4 recipes are held at the 8-bit figure (an upper bound).
+    """
     s = seq_len / cp
     h, f = d_model, mlp_width_per_device * tp / ELEM_PER_TOKEN
     masks = where(dropout, 1.0, 0.0)
-    whole = (2.0 + 2.0 + 4.0) * h + 2.0 * masks * h
-    sharded = (4.0 + 4.0 * n_kv_heads / n_heads) * h + where(is_gated_mlp, 6.0, 4.0) * f
+    narrow = lit(2.0, "B/elem") - saved_gemm_input_bytes_per_element  # bytes saved per GEMM-input element
+    narrow = narrow / lit(1.0, "B/elem")
+    whole = (2.0 + 2.0 + 4.0) * h + 2.0 * masks * h - 2.0 * narrow * h
+    sharded = (4.0 + 4.0 * n_kv_heads / n_heads) * h + where(is_gated_mlp, 6.0, 4.0) * f + narrow * (h - f)
     scores = (2.0 + 3.0 * masks) * n_heads * (s / TOKEN)
     keep_scores = where(flash_attention | (recompute == "selective"), 0.0, scores)
     stored = where(sequence_parallel, (whole + sharded + keep_scores) / tp, whole + (sharded + keep_scores) / tp)
     layer_input = where(sequence_parallel, 2.0 * h / tp, 2.0 * h)
-    per_token = where(recompute == "full", layer_input, stored)
+    kept_whole, kept_sharded = 6.0 * h, (4.0 + 4.0 * n_kv_heads / n_heads) * h  # "projections"
+    projections = where(sequence_parallel, (kept_whole + kept_sharded) / tp, kept_whole + kept_sharded / tp)
+    per_token = where(recompute == "full", layer_input, where(recompute == "projections", projections, stored))
     return s * microbatch * per_token * ACTIVATION_BYTES
 
 

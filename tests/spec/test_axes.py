@@ -40,7 +40,7 @@ AXES = [
     ("training", "global_batch", *POSITIVE_INT),
     ("training", "virtual_stages", *POSITIVE_INT),
     ("training", "zero_stage", [4, -1, 1.5, True, "3"], "one of 0, 1, 2, 3 (3 = FSDP)"),  # ZeRO 1-3, 0: none
-    ("training", "recompute", ["some", "", 1], "one of none, selective, full"),
+    ("training", "recompute", ["some", "", 1], "one of none, selective, projections, full"),
     ("training", "sequence_parallel", [0, 1, "true"], "true or false"),
     ("training", "cluster", *NAMES),
 ]

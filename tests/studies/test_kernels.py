@@ -143,9 +143,14 @@ def test_training_time_puts_matmuls_at_their_eta_and_the_rest_at_the_profile():
                "layer_matmul_forward_flop_per_sequence": ([6.0], "FLOP"),
                "lm_head_forward_flop_per_sequence": ([0.0], "FLOP"), "train_matmul_eta_compute": ([0.8], ""),
                "train_backward_matmul_eta_compute": ([0.5], ""), "peak_flop_per_s": ([1.0], "FLOP/s"),
-               "attention_peak_flop_per_s": ([1.0], "FLOP/s"), "eta_compute": ([0.4], "")}
+               "attention_peak_flop_per_s": ([1.0], "FLOP/s"), "eta_compute": ([0.4], ""),
+               "mlp_forward_flop_per_sequence": ([4.0], "FLOP"), "is_gated_mlp": ([False], None)}
     t = _training(columns, ["compute_time_per_microbatch_s"])["compute_time_per_microbatch_s"]
     assert t == pytest.approx(6 / 0.8 + 2 * 6 / 0.5 + 3 * 4 / 0.4)
+    # "projections" recomputes 3 FLOP: FC1 (half of the MLP's 4) at the forward GEMM η, 1 (the core) at the profile
+    saved = columns | {"recompute": (["projections"], None), "recompute_flop_per_sequence": ([3.0], "FLOP")}
+    t = _training(saved, ["compute_time_per_microbatch_s"])["compute_time_per_microbatch_s"]
+    assert t == pytest.approx((6 + 2) / 0.8 + 2 * 6 / 0.5 + (3 * 4 + 1) / 0.4)
     no_fit = {"train_matmul_eta_compute": ([None], ""), "train_backward_matmul_eta_compute": ([None], "")}
     moe = _training(columns | no_fit, ["compute_time_per_microbatch_s"])
     assert moe["compute_time_per_microbatch_s"] == pytest.approx(3 * 10 / 0.4)
@@ -172,7 +177,8 @@ def test_fp8_training_runs_attention_at_the_16_bit_peak():
                "layer_matmul_forward_flop_per_sequence": ([6.0], "FLOP"),
                "lm_head_forward_flop_per_sequence": ([0.0], "FLOP"), "train_matmul_eta_compute": ([1.0], ""),
                "train_backward_matmul_eta_compute": ([1.0], ""), "peak_flop_per_s": ([1.0], "FLOP/s"),
-               "attention_peak_flop_per_s": ([0.5], "FLOP/s"), "eta_compute": ([0.4], "")}
+               "attention_peak_flop_per_s": ([0.5], "FLOP/s"), "eta_compute": ([0.4], ""),
+               "mlp_forward_flop_per_sequence": ([4.0], "FLOP"), "is_gated_mlp": ([False], None)}
     t = _training(columns, ["compute_time_per_microbatch_s"])["compute_time_per_microbatch_s"]
     assert t == pytest.approx(6 / 1.0 + 2 * 6 / 1.0 + 3 * 4 / (0.5 * 0.4))
 

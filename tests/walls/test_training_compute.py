@@ -12,3 +12,17 @@ def test_mfu_and_hfu(training):
                    gpus=([1000.0], ""), peak_flop_per_s=([312e12], "FLOP/s"))
     assert got["mfu"][0] == pytest.approx(1e18 / (10 * 1000 * 312e12), rel=1e-12)
     assert got["hfu"][0] == pytest.approx(4 / 3 * got["mfu"][0], rel=1e-12)
+
+
+@pytest.mark.parametrize("recompute, gated, per_layer", [
+    ("none", False, 0.0), ("selective", False, 5.0), ("full", False, 100.0),
+    ("projections", False, 5.0 + 60.0 / 2), ("projections", True, 5.0 + 60.0 * 2 / 3)])
+def test_recomputed_forward_per_mode(training, recompute, gated, per_layer):
+    """A layer of 100 forward FLOPs: 5 in the attention core, 60 in the MLP's matmuls. Selective
+    recomputes the core, full the layer, "projections" (MaxText save_dot_except_*) the core and
+    FC1: h x f of the MLP's 2 h x f, gated 2 h x f of 3 h x f."""
+    got = training(["recompute_flop_per_sequence"], recompute=([recompute], None), n_layers=([10.0], ""),
+                   layer_forward_flop_per_sequence=([100.0], "FLOP"),
+                   attention_core_forward_flop_per_sequence=([5.0], "FLOP"),
+                   mlp_forward_flop_per_sequence=([60.0], "FLOP"), is_gated_mlp=([gated], None))
+    assert got["recompute_flop_per_sequence"][0] == pytest.approx(10 * per_layer, rel=1e-12)

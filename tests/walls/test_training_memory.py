@@ -39,12 +39,12 @@ def korthikanti(s, b, h, a, t, *, sp, recompute, flash=False):
 
 
 def activations(training, recompute, sp, *, s=2048.0, h=12288.0, a=96.0, kv=96.0, f=4 * 12288.0, gated=False, t=8.0,
-                cp=1.0, flash=False, dropout=True):
+                cp=1.0, flash=False, dropout=True, gemm_input_bytes=2.0):
     got = training(["activation_bytes_per_layer"], seq_len=([s], "tok"), cp=([cp], ""), microbatch=([1.0], ""),
                    d_model=([h], ""), n_heads=([a], ""), n_kv_heads=([kv], ""),
                    mlp_width_per_device=([f / t], "elem/tok"), is_gated_mlp=([gated], None), tp=([t], ""),
                    recompute=([recompute], None), sequence_parallel=([sp], None), flash_attention=([flash], None),
-                   dropout=([dropout], None))
+                   dropout=([dropout], None), saved_gemm_input_bytes_per_element=([gemm_input_bytes], "B/elem"))
     return got["activation_bytes_per_layer"][0]
 
 
@@ -63,6 +63,27 @@ def test_activation_memory_of_a_gqa_swiglu_model_without_dropout(training):
     got = activations(training, "none", True, s=8192.0, h=16384.0, a=128.0, kv=8.0, f=53248.0, gated=True, flash=True,
                       dropout=False)
     assert got == pytest.approx(8192 * (8 * 16384 + 4.25 * 16384 + 6 * 53248) / 8, rel=1e-12)
+
+
+def test_fp8_gemms_save_their_inputs_in_one_byte(training):
+    """Transformer Engine under FP8 saves the QKV, FC1 and FC2 inputs in 8 bits, and an FP8 copy of the
+    attention output beside the 16-bit one the fused attention keeps: the same 405B layer keeps
+    (2 + 2 + 4 - 2) h whole and (4 + 4 x 8/128 + 1) h + (6 - 1) f sharded per token."""
+    got = activations(training, "none", True, s=8192.0, h=16384.0, a=128.0, kv=8.0, f=53248.0, gated=True, flash=True,
+                      dropout=False, gemm_input_bytes=1.0)
+    assert got == pytest.approx(8192 * (6 * 16384 + 5.25 * 16384 + 5 * 53248) / 8, rel=1e-12)
+    full = activations(training, "full", True, s=8192.0, h=16384.0, a=128.0, kv=8.0, f=53248.0, gated=True,
+                       flash=True, dropout=False, gemm_input_bytes=1.0)
+    assert full == pytest.approx(8192 * 2 * 16384 / 8, rel=1e-12)  # the layer input alone stays 16-bit
+
+
+@pytest.mark.parametrize("sp", [False, True])
+def test_saving_the_projections_keeps_their_outputs(training, sp):
+    """MaxText's save_dot_except_logits_ffn1 on GPT-3 175B (s 2048, h 12288, MHA, tp 8): Q, K, V and P.V
+    (2h each, head-sharded) and the layer input, the output projection's and FC2's outputs (2h each,
+    whole without SP): 8h/8 + 6h per token, or 14h/8 with SP, against Table 2's 34h/8 selective."""
+    got = activations(training, "projections", sp, flash=True)
+    assert got == pytest.approx(2048 * 12288 * (14 / 8 if sp else 8 / 8 + 6), rel=1e-12)
 
 
 def test_flash_attention_drops_the_score_term_and_cp_splits_the_sequence(training):

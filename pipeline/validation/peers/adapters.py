@@ -11,6 +11,7 @@ import polars as pl
 
 from pipeline.catalogs.load import Catalogs
 from pipeline.report.format import cell, quantity
+from pipeline.validation.accuracy import OOM
 from pipeline.validation.predict import measurement_spec
 
 TOOLS = ("mlsysim", "llm-analysis")
@@ -262,6 +263,8 @@ def _llm_analysis(job: Job, catalogs: Catalogs, model: dict, hw: dict, cluster: 
     else:
         tp, pp, dp = _layout(r, axes)
         recompute = axes["recompute"][0]
+        if recompute not in RECOMPUTE:
+            raise CannotExpress(f"recompute {recompute!r}: the tool knows {', '.join(RECOMPUTE)}")
         request |= {"parallel": {"tp_size": tp, "pp_size": pp, "dp_size": dp}, "seq_len": axes["seq_len"][0],
                     "microbatch": axes["microbatch"][0], "recompute": RECOMPUTE[recompute],
                     "zero_stage": axes["zero_stage"][0], "gated_mlp": bool(model["is_gated_mlp"])}
@@ -297,6 +300,9 @@ def jobs(rows: pl.DataFrame, catalogs: Catalogs, efficiency: dict[str, float] | 
                 continue
             if r["metric"] == "time_to_train_s":
                 job.reason = "time to train (the row states no token budget)"
+                continue
+            if r["metric"] in OOM:
+                job.reason = "published as out of memory: a feasibility check (tests/validation/test_feasible.py)"
                 continue
             try:
                 if tool == "mlsysim":

@@ -5,9 +5,10 @@
 source that states it. A column the table lacks (``measurements.ep``, ``measurements.trained``) is
 added as nulls first (the schema orders the columns). The table is validated and written with its
 units by ``pipeline.catalogs.io.write_catalog``. The source is appended to the row's ``notes``
-once, so running this again changes nothing. ``<table>_add.csv`` (``clusters_add.csv``) holds whole
-rows to add, each with its own provenance; a row whose name exists is left alone. Run from the
-repository root:
+once, so running this again changes nothing. ``<table>_add.csv`` (``clusters_add.csv``;
+``measurements_add.csv``: configurations published as out of memory, metrics oom_training /
+oom_serving) holds whole rows to add, each with its own provenance; a row whose name exists is left
+alone. Run from the repository root:
 
     .venv/bin/python registry_data/research/r-memory/apply.py
 

@@ -37,3 +37,14 @@ def test_a_training_rows_samples_per_s_is_not_sent_as_a_forward_pass(tmp_path, c
     measured = read_measurements(write(tmp_path, [row]), catalogs)
     reasons = {j.tool: j.reason for j in jobs(measured.rows, catalogs, None, tp_as_one_device=False)}
     assert reasons and all(r.startswith("a training row's samples/s") for r in reasons.values())
+
+
+def test_an_out_of_memory_row_is_not_sent_to_the_tools(catalogs):
+    """A configuration published as out of memory (value 1) is a feasibility check, not a value to predict."""
+    import polars as pl
+
+    from pipeline.validation import read_measurements
+
+    measured = read_measurements(None, catalogs).rows.filter(pl.col("metric") == "oom_training").head(1)
+    reasons = {j.tool: j.reason for j in jobs(measured, catalogs, None, tp_as_one_device=False)}
+    assert reasons and all(r.startswith("published as out of memory") for r in reasons.values())
