@@ -25,6 +25,8 @@ ADDED_COLUMNS: dict[str, dict[str, tuple[pl.DataType, str, str]]] = {
     "efficiency_profiles": {c: (dtype, "2026-12-03", "the framework's window KV cache is not stated: a less specific "
                                                      "profile's, else windows applied") for c, dtype in
                             (("window_kv_cache", pl.Boolean()), ("window_kv_source_url", pl.String()))},
+    "workloads": {"aliases": (pl.String(), "2026-12-03", "no measurement dataset string maps to the workload "
+                                                         "but its name")},
     "regions": {"carbon_method": (pl.String(), "2026-12-03", CARBON),
                 "carbon_method_source_url": (pl.String(), "2026-12-03", CARBON)},
 }

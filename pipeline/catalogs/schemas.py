@@ -319,6 +319,9 @@ class WorkloadSchema(Provenance):
     kind: str = text("what the lengths describe: a benchmark dataset, a production trace, or a fixed "
                      "synthetic ISL/OSL", isin=["benchmark", "trace", "fixed"])
     subset: str = text("split, file or filtering the figures are for")
+    aliases: str = text("other names measurement rows give this workload in their dataset column, separated by "
+                        "' | ' (an explicit mapping: pipeline.validation.serving_rows; no fuzzy matching)",
+                        nullable=True)
     samples: int = count("requests in the dataset or trace", nullable=True)
     tokenizer: str = text("tokenizer the lengths are counted in (lengths do not carry across tokenizers)",
                           nullable=True)
