@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from pipeline.errors import InputError, Problem
 from pipeline.walls.tail_latency import MAX_REPLICAS
 
 SERVING_BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
@@ -39,12 +40,14 @@ class Datasets:
     def of(cls, workloads: pl.DataFrame, models: pl.DataFrame | None = None) -> Datasets:
         names: dict[str, str] = {}
         means = {}
-        for r in workloads.select("name", "aliases", *MEANS.values()).iter_rows(named=True):
+        for i, r in enumerate(workloads.select("name", "aliases", *MEANS.values()).iter_rows(named=True), start=1):
             means[r["name"]] = {m: r[m] for m in MEANS.values()}
             for key in [r["name"], *((r["aliases"] or "").split(ALIAS_SEPARATOR) if r["aliases"] else [])]:
                 key = key.strip()
                 if names.get(key, r["name"]) != r["name"]:
-                    raise ValueError(f"workloads catalog: {key!r} names both {names[key]!r} and {r['name']!r}")
+                    raise InputError("catalog 'workloads'", [Problem(i, "aliases", f"{key!r} names both "
+                                                                                   f"{names[key]!r} and this row",
+                                                                     r["name"])])
                 names[key] = r["name"]
         experts = {} if models is None else dict(models.select("name", "n_experts").iter_rows())
         return cls(names, means, experts)

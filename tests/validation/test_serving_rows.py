@@ -7,6 +7,7 @@ import polars as pl
 import pytest
 
 from pipeline.catalogs import overrides
+from pipeline.errors import InputError
 from pipeline.spec import parse_spec
 from pipeline.studies.serving_lengths import lengths
 from pipeline.validation.predict import SPEC_INPUTS, measurement_spec
@@ -78,8 +79,10 @@ def test_ep_that_does_not_divide_the_experts_is_refused(datasets):
 
 def test_an_alias_naming_two_workloads_is_an_error(catalogs):
     frame = catalogs.workloads.with_columns(aliases=pl.lit(ORCA))
-    with pytest.raises(ValueError, match="names both"):
+    with pytest.raises(InputError) as exc:
         Datasets.of(frame)
+    assert "catalog 'workloads'" in str(exc.value) and exc.value.problems[0].column == "aliases"
+    assert "names both 'mlperf-llama2-70b-openorca' and this row" in exc.value.problems[0].message
 
 
 def test_unstated_tp_is_a_grid_of_the_layouts_the_devices_hold(datasets):
