@@ -27,6 +27,8 @@ ADDED_COLUMNS: dict[str, dict[str, tuple[pl.DataType, str, str]]] = {
                             (("window_kv_cache", pl.Boolean()), ("window_kv_source_url", pl.String()))}
     | {"framework_eta_multiplier": (pl.Float64(), "2026-12-03", "no calibrated framework multiplier: the kernels "
                                                                 "run as the kernel catalog measured them (1)")},
+    "workloads": {"aliases": (pl.String(), "2026-12-03", "no measurement dataset string maps to the workload "
+                                                         "but its name")},
     "regions": {"carbon_method": (pl.String(), "2026-12-03", CARBON),
                 "carbon_method_source_url": (pl.String(), "2026-12-03", CARBON)},
 }

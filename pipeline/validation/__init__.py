@@ -10,7 +10,8 @@ tools' predictions of the same rows beside ours.
 from pipeline.validation.accuracy import cv_summary, errors
 from pipeline.validation.directory import VALIDATION_DIR, latest, run
 from pipeline.validation.measurements import Measured, read_measurements
-from pipeline.validation.predict import ETA_GRID, NODE_BATCHES, SERVING_BATCHES, measurement_spec, predict
+from pipeline.validation.predict import ETA_GRID, NODE_BATCHES, measurement_spec, predict
+from pipeline.validation.serving_rows import SERVING_BATCHES
 
 __all__ = ["ETA_GRID", "NODE_BATCHES", "SERVING_BATCHES", "VALIDATION_DIR", "Measured", "cv_summary", "errors",
            "latest", "measurement_spec", "predict", "read_measurements", "run"]

@@ -25,9 +25,9 @@ from pipeline.studies import serving_burst
 from pipeline.studies.sides import Space
 from pipeline.validation.eta_grid import ETA_GRID, at_each_eta
 from pipeline.validation.kernel_rows import predict_kernel_rows
+from pipeline.validation.serving_rows import SERVING_BATCHES, Datasets, delivered_tokens_per_s, serving_spec
 
 NODE_BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
-SERVING_BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
 THROUGHPUT = {"samples_per_s", "tokens_per_s", "tokens_per_s_per_device", "training_tokens_per_s", "mfu", "hfu"}
 COLUMN = {"training_tokens_per_s": "tokens_per_s"}  # metric -> output column, where the names differ
 NO_FIT = "no feasible configuration (does not fit in memory)"
@@ -46,8 +46,9 @@ SCHEMA = {"name": pl.String, "predicted": pl.Float64, "predicted_low": pl.Float6
 REASON = {"measurement": pl.UInt32, "reason": pl.String}
 
 
-def measurement_spec(r: dict) -> tuple[dict | None, str | None]:
-    """The one-configuration spec that predicts measurement ``r`` (None and why when it cannot)."""
+def measurement_spec(r: dict, datasets: Datasets | None = None) -> tuple[dict | None, str | None]:
+    """The one-configuration spec that predicts measurement ``r`` (None and why when it cannot);
+    ``datasets`` resolves a serving row's dataset (``serving_rows``)."""
     study, framework = r["study"], {"framework": r["framework"]}
     if r["model"] is None:
         return None, f"{study} rows need a model"
@@ -66,23 +67,7 @@ def measurement_spec(r: dict) -> tuple[dict | None, str | None]:
                          "batch": batches or NODE_BATCHES, "seq_len": [r["seq_len"] or 2048],
                          "workload": ["training" if training else "inference"]}, "efficiency": framework}, None
     if study == "serving":
-        tp, pp, ep = r["tp"] or 1, r["pp"] or 1, r["ep"] or 1  # groups: an EP replica's attention DP (serving_ep)
-        if r["metric"] == "ttft_s":  # no load stated: a request's TTFT is its own prefill
-            batches = [1]
-        if r["devices"] % (tp * pp * (groups := max(1, ep // tp))):
-            return None, f"devices {r['devices']} is not a multiple of tp x pp{' x ep/tp' * (groups > 1)} = " \
-                         f"{tp * pp * groups}"
-        if r["prompt_len"] is None or r["output_len"] is None:
-            return None, "serving rows need prompt_len and output_len"
-        load, reason = load_axes(r, tp * pp * groups)
-        if reason is not None:
-            return None, reason
-        return {"study": "serving", "axes": {
-            "model": [r["model"]], "hardware": [r["hardware"]], "compute_dtype": [r["compute_dtype"]],
-            "weight_dtype": [r["weight_dtype"] or r["compute_dtype"]], "kv_dtype": [r["compute_dtype"]],
-            "tp": [tp], "pp": [pp], "ep": [ep], "batch": batches or [b * groups for b in SERVING_BATCHES],
-            "prompt_len": [r["prompt_len"]], "output_len": [r["output_len"]]} | load | (
-            {"cluster": [r["cluster"]]} if r["cluster"] else {}), "efficiency": framework} | burst_of(r, groups), None
+        return serving_spec(r, datasets)
     if r["metric"] == "time_to_train_s":
         return None, "time to train needs the run's token budget, which the row does not state"
     if r["cluster"] is None:
@@ -99,37 +84,6 @@ def measurement_spec(r: dict) -> tuple[dict | None, str | None]:
         "virtual_stages": [r["virtual_stages"] or 1],
         "sequence_parallel": [tp > 1 if r["sequence_parallel"] is None else r["sequence_parallel"]],
         "zero_stage": [1 if r["zero_stage"] is None else r["zero_stage"]]}, "efficiency": framework}, None
-
-
-def load_axes(r: dict, devices_per_replica: int) -> tuple[dict, str | None]:
-    """A serving TTFT or ITL row measured under load (wall 7): with a request rate, Poisson arrivals at that rate
-    shared by devices / (tp x pp x ep/tp) replicas, each capped at the largest batch of the grid (the KV cache caps it
-    further: max_batch_paged); predicted as wall 7's mean TTFT and mean time per output token (benchmarks report
-    means). A closed loop of ``concurrency`` users keeps its batch (the users in flight: exact for one user, no
-    queueing term for more); a server run with neither a rate nor a concurrency is a burst (all requests at t = 0:
-    ``burst_of``), predicted when the row states its request count, else refused rather than predicted unloaded."""
-    if r["metric"] not in ("ttft_s", "itl_s") and (r["metric"] != "tokens_per_s" or r["request_rate"] is None):
-        return {}, None  # a tokens/s row at a rate: what the run delivered (delivered_tokens_per_s)
-    if r["request_rate"] is None:
-        if r["scenario"] == "server" and r["concurrency"] is None:  # TensorRT-LLM qps=inf: all at t = 0
-            if r["requests"] is None:
-                return {}, ("a server run at an unstated request rate (qps=inf: a burst at t = 0, whose TTFT is "
-                            "the queue of a finite burst and needs the request count: the requests column)")
-            return {"batch": [max(SERVING_BATCHES)]}, None
-        return {}, None
-    return {"batch": [max(SERVING_BATCHES)], "request_rate": [float(r["request_rate"])],
-            "replicas": [max(1, r["devices"] // devices_per_replica)]}, None
-
-
-def burst_of(r: dict, groups: int = 1) -> dict:
-    """A serving TTFT or ITL row of ``requests`` at t = 0 (``load_axes``; wall 7's burst, pipeline.walls.burst) or at
-    a request rate (their finite run, pipeline.walls.finite_run, where wall 7 finds the rate above capacity), each
-    replica taking an equal share; the batch cap is the largest batch of the grid, as under a request rate."""
-    if (r["metric"] not in ("ttft_s", "itl_s") or (r["request_rate"] is None and r["scenario"] != "server")
-            or r["concurrency"] is not None or r["requests"] is None):
-        return {}
-    replicas = max(1, r["devices"] // ((r["tp"] or 1) * (r["pp"] or 1) * groups))
-    return {"burst": -(-r["requests"] // replicas)}
 
 
 @dataclass
@@ -152,9 +106,11 @@ def _configurations(members: list[int], specs: list[dict]) -> pl.DataFrame:
     """Each spec's configurations (the product of its axes), one row each, with its measurement."""
     frame = pl.DataFrame([{"measurement": i, **s["axes"]} for i, s in zip(members, specs, strict=True)]) \
         .with_columns(pl.col("measurement").cast(pl.UInt32))
-    for column in specs[0]["axes"]:  # every axis holds one value but the batch grid
-        frame = frame.explode(column)
-    return frame
+    zipped = [c for c in ("tp", "replicas") if c in specs[0]["axes"]]  # an unstated tp: its replicas with it
+    for column in specs[0]["axes"]:  # every axis holds one value but the batch and tp grids
+        if column not in zipped:
+            frame = frame.explode(column)
+    return frame.explode(zipped) if zipped else frame
 
 
 def _union(specs: list[dict]) -> dict:
@@ -195,19 +151,6 @@ def _value(study: str, columns: list[str]) -> pl.Expr:
     return value
 
 
-def delivered_tokens_per_s(replicas: pl.Expr) -> pl.Expr:
-    """Output tokens/s a benchmark measures at an offered request rate λ: flow conservation gives
-    λ x output_len in steady state; a run of N requests (the ``requests`` column) lasts from the first
-    arrival to the last completion, (N - 1) / λ + TTFT + (output_len - 1) x TPOT (wall 7's means), so
-    it delivers N x output_len over that; never more than the replicas' capacity (batch_tokens_per_s
-    each), which is also the answer where wall 7 finds the rate unstable (its means are null)."""
-    rate, osl, n = pl.col("request_rate"), pl.col("output_len").cast(pl.Float64), pl.col("requests").cast(pl.Float64)
-    last = pl.col("ttft_mean_s") + (osl - 1.0) * pl.col("tpot_under_load_s")
-    offered = pl.when(n.is_not_null()).then(n * osl / ((n - 1.0) / rate + last)).otherwise(rate * osl)
-    capacity = pl.col("batch_tokens_per_s") * replicas
-    return pl.when(pl.col("ttft_mean_s").is_null()).then(capacity).otherwise(pl.min_horizontal(offered, capacity))
-
-
 def run_context(spec: dict, r: dict, models: dict[str, tuple[int | None, str | None]]) -> dict:
     """``spec`` with the context the run was built for, where the row states more tokens than the
     model's catalogued ``max_context_tokens`` (the length it was pre-trained at) and the model has
@@ -222,7 +165,7 @@ def run_context(spec: dict, r: dict, models: dict[str, tuple[int | None, str | N
     context, position = models.get(r["model"], (None, None))
     if tokens is None or context is None or position in (None, "learned") or tokens <= context:
         return spec
-    return spec | {"overrides": {"models.max_context_tokens": f"{tokens} tok"}}
+    return spec | {"overrides": spec.get("overrides", {}) | {"models.max_context_tokens": f"{tokens} tok"}}
 
 
 def dataset_length(spec: dict, r: dict, means: dict[str, float]) -> dict:
@@ -264,10 +207,11 @@ def predict(measured: pl.DataFrame, catalogs: Catalogs, etas: list[float] | None
     models = {m: (c, p) for m, c, p in catalogs.models.select("name", "max_context_tokens", "position_embedding")
               .iter_rows()}
     means = {n: m for n, m in catalogs.workloads.select("name", "input_tokens_mean").iter_rows() if m is not None}
+    datasets = Datasets.of(catalogs.workloads, catalogs.models)
     for i, r in enumerate(measured.select(SPEC_INPUTS).iter_rows(named=True)):
         if r["study"] == "kernel":  # one kernel call alone: the kernel study (predict_kernel_rows)
             continue
-        spec, reason = measurement_spec(r)
+        spec, reason = measurement_spec(r, datasets)
         if spec is None:
             reasons.append({"measurement": i, "reason": reason})
         else:
@@ -341,7 +285,7 @@ def _predict_together(members: list[int], specs: dict[int, dict], rows: pl.DataF
     out = out.with_columns(pl.col(c).cast(keys.schema[c]) for c in on).join(keys, on=on, nulls_equal=True)
     found = set(out["measurement"].unique().to_list())
     missing = [i for i in members if i not in found]
-    out = out.join(rows.select("measurement", "metric", "devices", "requests"), on="measurement")
+    out = out.join(rows.select("measurement", "metric", "devices", "requests", row_tp="tp"), on="measurement")
     part = pl.concat([_picked(spec.study, out, profile.filter(pl.col("measurement").is_in(list(found))), etas),
                       profile.filter(pl.col("measurement").is_in(missing)).select("measurement", "family")],
                      how="diagonal_relaxed")
@@ -358,12 +302,16 @@ def _picked(study: str, out: pl.DataFrame, profile: pl.DataFrame, etas: list[flo
     if "ttft_bound" in out.columns:  # the binding term of what was measured: prefill's for a TTFT
         bound = pl.when(pl.col("metric") == "ttft_s").then(pl.col("ttft_bound").cast(pl.String)).otherwise(bound)
     best_first = pl.when(pl.col("metric").is_in(list(THROUGHPUT))).then(-pl.col("value")).otherwise("value")
+    # a latency row of unstated tp: the smallest tp that fits (serving_rows.tp_grid), then its best batch
+    layout = (pl.when(pl.col("row_tp").is_null() & ~pl.col("metric").is_in(list(THROUGHPUT))).then(pl.col("tp"))
+              .otherwise(0) if "tp" in out.columns else pl.lit(0))
     chosen = (out.with_columns(value=_value(study, out.columns))
               .filter(pl.col("is_feasible") & pl.col("value").is_not_null())
               .select("measurement", "eta_compute", "value", bound.alias("bound"),
-                      pl.col(batch).cast(pl.Float64).alias("batch_used"), best_first.alias("order"))
-              .sort("measurement", "eta_compute", "order", "batch_used")
-              .unique(["measurement", "eta_compute"], keep="first", maintain_order=True).drop("order"))
+                      pl.col(batch).cast(pl.Float64).alias("batch_used"), layout.alias("layout"),
+                      best_first.alias("order"))
+              .sort("measurement", "eta_compute", "layout", "order", "batch_used")
+              .unique(["measurement", "eta_compute"], keep="first", maintain_order=True).drop("order", "layout"))
     at = profile.join(chosen.rename({"eta_compute": "eta"}), on=["measurement", "eta"], how="left")
     band = pl.concat([profile.join(chosen, left_on=["measurement", e], right_on=["measurement", "eta_compute"])
                       .select("measurement", "value") for e in ("eta_low", "eta_high")])

@@ -96,7 +96,8 @@ def test_rows_without_a_configuration_keep_their_reason(tmp_path, catalogs):
             "1024,128,2,1,,,,T2"]
     measured = read_measurements(write(tmp_path, rows), catalogs)
     out = dict(predict(measured.rows, catalogs).select("name", "reason").iter_rows())
-    assert out == {"no-lengths": "serving rows need prompt_len and output_len",
+    assert out == {"no-lengths": "serving rows need prompt_len and output_len, or a dataset the workloads catalog "
+                                 "names; the row lacks prompt_len and output_len and names no dataset",
                    "odd-devices": "devices 3 is not a multiple of tp x pp = 2"}
 
 

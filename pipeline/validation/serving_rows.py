@@ -1,0 +1,162 @@
+"""Serving measurement rows as serving-study configurations: layout, lengths, load.
+
+A row's lengths are its own ``prompt_len`` and ``output_len`` when it states both; otherwise its
+``dataset`` names a workloads-catalog row, by the row's name or one of its ``aliases`` (an explicit
+mapping, never a fuzzy match), and the spec carries ``axes.dataset``: the serving study's own dataset
+support (pipeline.studies.serving_lengths) then sets the work per request from the dataset's mean lengths
+and the service-time spread wall 7 reads from its standard deviations. A length the row does state (MLPerf
+rows give the run's own generated tokens per sample, TOKENS_PER_SAMPLE) overrides the dataset's mean
+(``overrides``: workloads.<side>_tokens_mean, the what-if mechanism of a sweep's --set). A row that
+cannot be predicted says why: no lengths and no dataset, a dataset the catalog does not know, a mean
+the dataset's sources do not publish, or an EP size that does not divide the experts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from pipeline.errors import InputError, Problem
+from pipeline.walls.tail_latency import MAX_REPLICAS
+
+SERVING_BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
+ALIAS_SEPARATOR = " | "  # between the aliases of one workloads-catalog row
+MEANS = {"prompt_len": "input_tokens_mean", "output_len": "output_tokens_mean"}  # row length -> workload mean
+NO_LENGTHS = ("serving rows need prompt_len and output_len, or a dataset the workloads catalog names; "
+              "the row lacks {missing} and names no dataset")
+TP_GRID = [1, 2, 4, 8, 16, 32, 64]  # tensor-parallel sizes tried where a row does not state its layout
+
+
+@dataclass(frozen=True)
+class Datasets:
+    """The workloads catalog as measurement rows name it: each name and alias -> the workload's
+    name, and each workload's published mean lengths (None: unpublished)."""
+    names: dict[str, str] = field(default_factory=dict)
+    means: dict[str, dict[str, float | None]] = field(default_factory=dict)
+    experts: dict[str, int | None] = field(default_factory=dict)  # model -> routed experts (EP check)
+
+    @classmethod
+    def of(cls, workloads: pl.DataFrame, models: pl.DataFrame | None = None) -> Datasets:
+        names: dict[str, str] = {}
+        means = {}
+        for i, r in enumerate(workloads.select("name", "aliases", *MEANS.values()).iter_rows(named=True), start=1):
+            means[r["name"]] = {m: r[m] for m in MEANS.values()}
+            for key in [r["name"], *((r["aliases"] or "").split(ALIAS_SEPARATOR) if r["aliases"] else [])]:
+                key = key.strip()
+                if names.get(key, r["name"]) != r["name"]:
+                    raise InputError("catalog 'workloads'", [Problem(i, "aliases", f"{key!r} names both "
+                                                                                   f"{names[key]!r} and this row",
+                                                                     r["name"])])
+                names[key] = r["name"]
+        experts = {} if models is None else dict(models.select("name", "n_experts").iter_rows())
+        return cls(names, means, experts)
+
+
+def resolve(r: dict, datasets: Datasets | None) -> tuple[str | None, dict, str | None]:
+    """The workloads-catalog row a serving row's ``dataset`` names, the overrides its own stated
+    lengths make, or why it cannot set the lengths."""
+    stated = {length: r[length] for length in MEANS if r[length] is not None}
+    if r["dataset"] is None:
+        missing = " and ".join(length for length in MEANS if length not in stated)
+        return None, {}, NO_LENGTHS.format(missing=missing)
+    if datasets is None or r["dataset"] not in datasets.names:
+        return None, {}, (f"dataset {r['dataset']!r} is not a workloads catalog name or alias (registry_data/"
+                          "workloads.parquet: name, aliases), and the row does not state both prompt_len and "
+                          "output_len")
+    name = datasets.names[r["dataset"]]
+    unpublished = [mean for length, mean in MEANS.items() if length not in stated and datasets.means[name][mean] is None]
+    if unpublished:
+        return None, {}, (f"dataset {r['dataset']!r} (workloads catalog {name!r}): its {' and '.join(unpublished)} "
+                          "is not published by the dataset's sources, and the row does not state it")
+    return name, {f"workloads.{MEANS[length]}": f"{value} tok" for length, value in stated.items()}, None
+
+
+def serving_spec(r: dict, datasets: Datasets | None = None) -> tuple[dict | None, str | None]:
+    """The serving study's one-configuration spec for serving row ``r`` (None and why when it cannot)."""
+    framework = {"framework": r["framework"]}
+    batches = [r["batch"]] if r["batch"] is not None else None
+    tp, pp, ep = r["tp"] or 1, r["pp"] or 1, r["ep"] or 1  # groups: an EP replica's attention DP (serving_ep)
+    if r["metric"] == "ttft_s":  # no load stated: a request's TTFT is its own prefill
+        batches = [1]
+    if r["devices"] % (tp * pp * (groups := max(1, ep // tp))):
+        return None, f"devices {r['devices']} is not a multiple of tp x pp{' x ep/tp' * (groups > 1)} = " \
+                     f"{tp * pp * groups}"
+    experts = (datasets.experts if datasets else {}).get(r["model"])
+    if ep > 1 and experts and experts % ep:
+        return None, (f"ep {ep} does not divide the model's {experts} routed experts: the run placed redundant "
+                      "expert copies (expert-parallel load balancing), which the serving study does not model")
+    if r["prompt_len"] is not None and r["output_len"] is not None:
+        lengths, overrides = {"prompt_len": [r["prompt_len"]], "output_len": [r["output_len"]]}, {}
+    else:
+        name, overrides, reason = resolve(r, datasets)
+        if reason is not None:
+            return None, reason
+        lengths = {"dataset": [name]}
+    load, reason = load_axes(r, tp * pp * groups)
+    if reason is not None:
+        return None, reason
+    tps = [tp]
+    if r["tp"] is None and r["ep"] is None:  # the layout is not stated: every tp the devices hold (tp_grid)
+        tps = tp_grid(r["devices"], pp)
+        if "replicas" in load:
+            load["replicas"] = [r["devices"] // (t * pp) for t in tps]
+    spec = {"study": "serving", "axes": {
+        "model": [r["model"]], "hardware": [r["hardware"]], "compute_dtype": [r["compute_dtype"]],
+        "weight_dtype": [r["weight_dtype"] or r["compute_dtype"]], "kv_dtype": [r["compute_dtype"]],
+        "tp": tps, "pp": [pp], "ep": [ep], "batch": batches or [b * groups for b in SERVING_BATCHES]} | lengths
+        | load | ({"cluster": [r["cluster"]]} if r["cluster"] else {}), "efficiency": framework} | burst_of(r, groups)
+    return spec | ({"overrides": overrides} if overrides else {}), None
+
+
+def tp_grid(devices: int, pp: int) -> list[int]:
+    """The tensor-parallel sizes a row that does not state its layout may have used: each of ``TP_GRID``
+    that divides its devices (over pp stages) into at most MAX_REPLICAS replicas. The study drops those
+    the model's heads or the scale-up domain refuse, and the prediction takes, as for an unstated batch,
+    the best throughput over what fits, or for a latency row the smallest tp that fits (the layout with
+    the most replicas, which a throughput-tuned submission such as an MLPerf Server run keeps)."""
+    return [t for t in TP_GRID if devices % (t * pp) == 0 and devices // (t * pp) <= MAX_REPLICAS] or [1]
+
+
+def load_axes(r: dict, devices_per_replica: int) -> tuple[dict, str | None]:
+    """A serving TTFT or ITL row measured under load (wall 7): with a request rate, Poisson arrivals at that rate
+    shared by devices / (tp x pp x ep/tp) replicas, each capped at the largest batch of the grid (the KV cache caps it
+    further: max_batch_paged); predicted as wall 7's mean TTFT and mean time per output token (benchmarks report
+    means). A closed loop of ``concurrency`` users keeps its batch (the users in flight: exact for one user, no
+    queueing term for more); a server run with neither a rate nor a concurrency is a burst (all requests at t = 0:
+    ``burst_of``), predicted when the row states its request count, else refused rather than predicted unloaded."""
+    if r["metric"] not in ("ttft_s", "itl_s") and (r["metric"] != "tokens_per_s" or r["request_rate"] is None):
+        return {}, None  # a tokens/s row at a rate: what the run delivered (delivered_tokens_per_s)
+    if r["request_rate"] is None:
+        if r["scenario"] == "server" and r["concurrency"] is None:  # TensorRT-LLM qps=inf: all at t = 0
+            if r["requests"] is None:
+                return {}, ("a server run at an unstated request rate (qps=inf: a burst at t = 0, whose TTFT is "
+                            "the queue of a finite burst and needs the request count: the requests column)")
+            return {"batch": [max(SERVING_BATCHES)]}, None
+        return {}, None
+    return {"batch": [max(SERVING_BATCHES)], "request_rate": [float(r["request_rate"])],
+            "replicas": [max(1, r["devices"] // devices_per_replica)]}, None
+
+
+def burst_of(r: dict, groups: int = 1) -> dict:
+    """A serving TTFT or ITL row of ``requests`` at t = 0 (``load_axes``; wall 7's burst, pipeline.walls.burst) or at
+    a request rate (their finite run, pipeline.walls.finite_run, where wall 7 finds the rate above capacity), each
+    replica taking an equal share; the batch cap is the largest batch of the grid, as under a request rate."""
+    if (r["metric"] not in ("ttft_s", "itl_s") or (r["request_rate"] is None and r["scenario"] != "server")
+            or r["concurrency"] is not None or r["requests"] is None):
+        return {}
+    replicas = max(1, r["devices"] // ((r["tp"] or 1) * (r["pp"] or 1) * groups))
+    return {"burst": -(-r["requests"] // replicas)}
+
+
+def delivered_tokens_per_s(replicas: pl.Expr) -> pl.Expr:
+    """Output tokens/s a benchmark measures at an offered request rate λ: flow conservation gives
+    λ x output_len in steady state; a run of N requests (the ``requests`` column) lasts from the first
+    arrival to the last completion, (N - 1) / λ + TTFT + (output_len - 1) x TPOT (wall 7's means), so
+    it delivers N x output_len over that; never more than the replicas' capacity (batch_tokens_per_s
+    each), which is also the answer where wall 7 finds the rate unstable (its means are null)."""
+    rate, osl, n = pl.col("request_rate"), pl.col("output_len").cast(pl.Float64), pl.col("requests").cast(pl.Float64)
+    last = pl.col("ttft_mean_s") + (osl - 1.0) * pl.col("tpot_under_load_s")
+    offered = pl.when(n.is_not_null()).then(n * osl / ((n - 1.0) / rate + last)).otherwise(rate * osl)
+    capacity = pl.col("batch_tokens_per_s") * replicas
+    return pl.when(pl.col("ttft_mean_s").is_null()).then(capacity).otherwise(pl.min_horizontal(offered, capacity))

@@ -1,0 +1,95 @@
+"""Serving measurement rows naming a dataset (issue 12 item 5): resolution through the workloads catalog's
+names and aliases, the work per request it sets, and the reasons of rows that cannot be predicted."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from pipeline.catalogs import overrides
+from pipeline.errors import InputError
+from pipeline.spec import parse_spec
+from pipeline.studies.serving_lengths import lengths
+from pipeline.validation.predict import SPEC_INPUTS, measurement_spec
+from pipeline.validation.serving_rows import Datasets, tp_grid
+
+ORCA = "OpenOrca (MLPerf llama2-70b subset, 24576 samples)"
+ROW = dict.fromkeys(SPEC_INPUTS) | {
+    "study": "serving", "scenario": "offline", "metric": "tokens_per_s", "framework": "TensorRT-LLM",
+    "model": "Llama 2 70B", "hardware": "H200 SXM 141GB", "compute_dtype": "fp8", "weight_dtype": "fp8",
+    "devices": 8, "tp": 1, "pp": 1, "dataset": ORCA}
+
+
+@pytest.fixture(scope="module")
+def datasets(catalogs) -> Datasets:
+    return Datasets.of(catalogs.workloads, catalogs.models)
+
+
+def test_a_known_dataset_sets_the_lengths_from_the_catalog(catalogs, datasets):
+    """The alias resolves to mlperf-llama2-70b-openorca; its means (222.33 in, 294.45 out) set the lengths,
+    rounded: 222 prompt and 294 generated tokens per request, and its input spread (171.51) rides along."""
+    spec, reason = measurement_spec(ROW, datasets)
+    assert reason is None and spec["axes"]["dataset"] == ["mlperf-llama2-70b-openorca"]
+    assert "prompt_len" not in spec["axes"] and "overrides" not in spec
+    got = lengths(catalogs, parse_spec(spec, "test")).row(0, named=True)
+    assert (got["prompt_len"], got["output_len"], got["input_tokens_std"]) == (222, 294, 171.51)
+
+
+def test_work_per_request_takes_the_runs_own_generated_length(catalogs, datasets):
+    """An MLPerf row states the tokens its run generated per sample (TOKENS_PER_SAMPLE 274): that replaces the
+    reference mean, the prompt stays the dataset's. Work per request by hand: 222 + 274 = 496 tokens, each a
+    forward pass over the weights, so 2 x 69e9 parameters x 496 = 6.8e13 FLOP of matmuls."""
+    spec, reason = measurement_spec(ROW | {"output_len": 274}, datasets)
+    assert reason is None and spec["overrides"] == {"workloads.output_tokens_mean": "274 tok"}
+    parsed = parse_spec(spec, "test")
+    got = lengths(overrides.apply(catalogs, parsed.overrides), parsed).row(0, named=True)
+    assert (got["prompt_len"], got["output_len"]) == (222, 274)
+    assert 2 * 69e9 * (got["prompt_len"] + got["output_len"]) == pytest.approx(6.845e13, rel=1e-3)
+
+
+def test_rows_that_state_both_lengths_keep_them(datasets):
+    spec, reason = measurement_spec(ROW | {"prompt_len": 128, "output_len": 64, "dataset": "anything"}, datasets)
+    assert reason is None and (spec["axes"]["prompt_len"], spec["axes"]["output_len"]) == ([128], [64])
+
+
+def test_an_unknown_dataset_is_named_in_the_reason(datasets):
+    spec, reason = measurement_spec(ROW | {"dataset": "OpenOrca-ish"}, datasets)
+    assert spec is None
+    assert reason == ("dataset 'OpenOrca-ish' is not a workloads catalog name or alias (registry_data/"
+                      "workloads.parquet: name, aliases), and the row does not state both prompt_len and output_len")
+
+
+def test_an_unpublished_mean_and_a_missing_dataset_say_so(datasets):
+    gptj = ROW | {"model": "GPT-J 6B", "dataset": "CNN-DailyMail"}
+    assert measurement_spec(gptj, datasets)[1] == (
+        "dataset 'CNN-DailyMail' (workloads catalog 'mlperf-gptj-cnndm'): its input_tokens_mean and "
+        "output_tokens_mean is not published by the dataset's sources, and the row does not state it")
+    assert measurement_spec(ROW | {"dataset": None, "prompt_len": 2000}, datasets)[1] == (
+        "serving rows need prompt_len and output_len, or a dataset the workloads catalog names; the row lacks "
+        "output_len and names no dataset")
+
+
+def test_ep_that_does_not_divide_the_experts_is_refused(datasets):
+    """DeepSeek's decode units: EP144 over 256 routed experts needs redundant copies (32 in the overview)."""
+    row = ROW | {"model": "DeepSeek-V3", "devices": 144, "ep": 144, "dataset": None}
+    assert measurement_spec(row, datasets)[1] == (
+        "ep 144 does not divide the model's 256 routed experts: the run placed redundant expert copies "
+        "(expert-parallel load balancing), which the serving study does not model")
+
+
+def test_an_alias_naming_two_workloads_is_an_error(catalogs):
+    frame = catalogs.workloads.with_columns(aliases=pl.lit(ORCA))
+    with pytest.raises(InputError) as exc:
+        Datasets.of(frame)
+    assert "catalog 'workloads'" in str(exc.value) and exc.value.problems[0].column == "aliases"
+    assert "names both 'mlperf-llama2-70b-openorca' and this row" in exc.value.problems[0].message
+
+
+def test_unstated_tp_is_a_grid_of_the_layouts_the_devices_hold(datasets):
+    """72 GPUs: tp 2, 4, 8 (36, 18, 9 replicas); tp 1 would be 72 replicas, beyond wall 7's 64. Under a
+    request rate each tp carries its own replica count (8 GPUs: 8, 4, 2, 1)."""
+    assert tp_grid(72, 1) == [2, 4, 8]
+    row = ROW | {"tp": None, "metric": "ttft_s", "scenario": "server", "request_rate": 10.0}
+    spec, reason = measurement_spec(row, datasets)
+    assert reason is None
+    assert (spec["axes"]["tp"], spec["axes"]["replicas"]) == ([1, 2, 4, 8], [8, 4, 2, 1])
