@@ -91,8 +91,8 @@ def layout(row: dict, prefix: str = "") -> str:
     parts = [f"TP{int(row[prefix + 'tp'])}", f"PP{int(row[prefix + 'pp'])}"]
     if row.get(prefix + "ep") not in (None, 1, 1.0):
         parts.append(f"EP{int(row[prefix + 'ep'])}")
-    batch = row.get("decode_batch") if prefix == "decode_" else row.get("batch")
-    tail = f" b{int(batch)}" if batch is not None and prefix != "prefill_" else ""
+    batch = row.get(f"{prefix}batch") if prefix else row.get("batch")
+    tail = f" b{int(batch)}" if batch is not None else ""
     return f"{' '.join(parts)} {row[prefix + 'compute_dtype']}{tail}"
 
 
@@ -113,7 +113,7 @@ def total_gpus(row: dict) -> int:
 def worker(row: dict, prefix: str) -> dict:
     """The candidate's columns of one pool, its prefix removed (launch settings read these)."""
     out = {k[len(prefix):]: v for k, v in row.items() if k.startswith(prefix)}
-    out["batch"] = row["decode_batch"] if prefix == "decode_" else 1
+    out["batch"] = row[f"{prefix}batch"]  # a prefill worker's: the prompts one pass takes
     return out
 
 

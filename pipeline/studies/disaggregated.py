@@ -5,7 +5,8 @@
 tokens/s per GPU against tokens/s per user.
 
 Everything is built from the serving study's output rows joined in polars: a prefill worker is a
-batch-1 row (its ``ttft_s`` is the prefill of one prompt), a decode worker a row at its batch
+row whose batch its prefill pass takes at once (batch <= ``prefill_batch``, the chunked-prefill
+budget: its ``ttft_s`` is the pass of that many prompts), a decode worker a row at its batch
 (``itl_s``, or ``spec_itl_s`` where it speculates; its ``kv_cache_bytes`` are the KV it receives).
 Layout columns are the serving axes present in the rows that do not describe the request, so
 axes another study part adds (``ep``, a cluster) flow through as they are.
@@ -113,16 +114,19 @@ def aggregated(rows: pl.LazyFrame, gpus: int, sla: Sla) -> pl.LazyFrame:
 
 
 def pools(rows: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-    """Prefill workers (feasible batch-1 rows, one per layout) and decode workers (feasible rows,
-    one per layout and batch), the load axes dropped (their prefill and ITL do not depend on it)."""
+    """Prefill workers (feasible rows whose batch one prefill pass takes, batch <= prefill_batch,
+    one per layout and batch) and decode workers (feasible rows, one per layout and batch), the
+    load axes dropped (their prefill and ITL do not depend on it)."""
     frame = _common(rows.filter(pl.col("is_feasible")))
     names = frame.collect_schema().names()
     layout, request = layout_columns(names), request_columns(names)
     one = frame.unique([*request, *layout, "batch"], keep="first", maintain_order=True)
     plain = [c for c in layout if c not in SPECULATION]
-    prefill = one.filter(pl.col("batch") == 1).unique([*request, *plain], keep="first", maintain_order=True).select(
+    batched = (pl.col("batch") <= pl.col("prefill_batch")) | (pl.col("batch") == 1)
+    prefill = one.filter(batched).unique([*request, *plain, "batch"], keep="first", maintain_order=True).select(
         *request, *[pl.col(c).alias(f"prefill_{c}") for c in [*plain, *MEMORY]],
         prefill_devices=pl.col("devices"), prefill_service_s=pl.col("ttft_s"),
+        prefill_batch=pl.col("batch").cast(pl.Float64),
         usd_per_gpu_hour=pl.col("usd_per_gpu_hour"), generated_tokens=pl.col("generated_tokens"))
     decode = one.filter(pl.col("tpot_speculation").is_not_null()).select(
         *request, *[pl.col(c).alias(f"decode_{c}") for c in [*layout, *MEMORY]],
@@ -152,7 +156,7 @@ def pairs(prefill: pl.LazyFrame, decode: pl.LazyFrame, network: Network) -> pl.L
 
 def prefill_rate_under_sla(pairs_frame: pl.LazyFrame, sla: Sla) -> pl.LazyFrame:
     """``prefill_rate_per_worker``: the largest request rate one prefill worker takes with its
-    TTFT (wait + prefill + KV transfer) within the SLA, rho* / D: rho* by BISECTIONS vectorized
+    TTFT (wait + prefill + KV transfer) within the SLA, rho* b / D: rho* by BISECTIONS vectorized
     bisection steps on ``prefill_queue_wait_s`` (increasing in rho) against the budget
     SLA - D - transfer; 0 where even an idle worker misses it."""
     _, quantile = PERCENTILES[sla.percentile]
@@ -169,8 +173,9 @@ def prefill_rate_under_sla(pairs_frame: pl.LazyFrame, sla: Sla) -> pl.LazyFrame:
                                    rho_hi=pl.when(fits).then(pl.col("rho_hi")).otherwise(pl.col("rho_mid"))
                                    ).drop(f"prefill_queue_wait_s__{k}")
     rho = pl.when(pl.col("wait_budget_s") >= 0).then(pl.col("rho_lo")).otherwise(0.0)
-    return frame.with_columns(rho_star=rho).with_columns(
-        prefill_rate_per_worker=pl.col("rho_star") / pl.col("prefill_service_s")).drop(
+    frame = frame.with_columns(prefill_rho_star=rho)
+    return formulas.plan(frame, units | {"prefill_rho_star": U[""], "prefill_batch": U[""]},
+                         ["prefill_rate_per_worker"], DISAGGREGATED, keep=True).frame.drop(
         "rho_lo", "rho_hi", "rho_mid", "ttft_quantile")
 
 
@@ -186,10 +191,11 @@ def worker_counts(gpus: int, sizes: pl.LazyFrame) -> pl.LazyFrame:
 
 RATE_UNITS = {"prefill_workers": U[""], "prefill_rate_per_worker": U["1/s"], "decode_workers": U[""],
               "decode_capacity_requests_per_s": U["1/s"], "prefill_service_s": U["s"], "prefill_devices": U[""],
-              "decode_devices": U[""], "ttft_quantile": U[""], "kv_transfer_time_s": U["s"]}
+              "decode_devices": U[""], "ttft_quantile": U[""], "kv_transfer_time_s": U["s"], "prefill_batch": U[""]}
 
 
-SLIM = ["prefill_devices", "decode_devices", "prefill_service_s", "kv_transfer_time_s", "prefill_rate_per_worker",
+SLIM = ["prefill_devices", "decode_devices", "prefill_service_s", "prefill_batch", "kv_transfer_time_s",
+        "prefill_rate_per_worker",
         "decode_capacity_requests_per_s", "decode_tpot_s", "generated_tokens", "usd_per_gpu_hour"]
 
 

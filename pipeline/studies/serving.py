@@ -24,11 +24,13 @@ from pipeline.catalogs.load import Catalogs
 from pipeline.catalogs.model_patterns import COLUMNS as PATTERN_COLUMNS
 from pipeline.spec import SweepSpec
 from pipeline.studies import check_plan, demand_ratio, elasticity, fraction, headroom, operations, result, sides
+from pipeline.studies import serving_disaggregated as disaggregated
 from pipeline.studies import serving_ep as expert
 from pipeline.studies import serving_lora as lora
 from pipeline.studies import serving_prefix as prefix
 from pipeline.studies import serving_speculative as speculative
 from pipeline.studies.operations import COMMON, with_operations
+from pipeline.studies.serving_costs import PER_MILLION_TOKENS
 from pipeline.studies.serving_lengths import LENGTHS, SPREAD, lengths
 from pipeline.studies.sides import NO_BANDWIDTH, NO_MEMORY_FRACTION, NO_PEAK, TP_HEADS, Rule, Side, Space, no_eta
 from pipeline.units import E, expression_library, unit
@@ -72,13 +74,13 @@ KNOBS = ["kernels_per_transformer_layer", "kernels_per_cnn_layer", "launch_overh
 AXES = {"tp": ("", pl.Float64), "pp": ("", pl.Float64), "batch": ("", pl.Int64), "prompt_len": ("tok", pl.Int64),
         "output_len": ("tok", pl.Int64), "reasoning_tokens": ("tok", pl.Int64), "replicas": ("", pl.Float64),
         "request_rate": ("1/s", pl.Float64), "prune_ratio": ("", pl.Float64)} | speculative.AXES | prefix.AXES | (
-    lora.AXES) | expert.AXES
+    lora.AXES) | expert.AXES | disaggregated.AXES
 AXIS_UNITS = {"teacher": None, "teacher_params_computed": unit("param"), "workload": None,
               "weight_density": unit("")} | {name: unit(u) for name, (u, _) in AXES.items()} | {
     name: None if u is None else unit(u) for name, u in SPREAD.items()}
 SHAPED = [*MODEL_INPUTS, *ARCHITECTURE]  # the model catalog's row, shaped
-MODEL_RULES = [NOT_DECODER, TP_HEADS, PP_LAYERS, CONTEXT, *expert.MODEL_RULES]
-PAIR_RULES = [DOMAIN, *expert.PAIR_RULES, NO_LINK]
+MODEL_RULES = [NOT_DECODER, TP_HEADS, PP_LAYERS, CONTEXT, *expert.MODEL_RULES, disaggregated.ONE_POOL]
+PAIR_RULES = [DOMAIN, *expert.PAIR_RULES, NO_LINK, disaggregated.NO_SCALEOUT]
 
 
 def _model_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
@@ -252,20 +254,8 @@ class ServingCoreSchema(pa.DataFrameModel):
         strict = True
 
 
-PER_MILLION_TOKENS = {
-    "facility_energy_per_request_wh": ("Wh", "facility energy of one request (its share of the batch)", "wall 18"),
-    "cloud_cost_per_request_usd": ("USD", "rented cost of one request (its share of the batch)", "wall 17"),
-    "energy_per_million_tokens_kwh": ("kWh/Mtok", "facility energy per million generated tokens", "wall 18"),
-    "co2e_per_million_tokens_g": ("gCO2e/Mtok", "operational + embodied CO2e per million output tokens", "wall 18"),
-    "water_per_million_tokens_l": ("L/Mtok", "site water per million generated tokens", "wall 18"),
-    "cloud_cost_per_million_output_tokens_usd": ("USD/Mtok", "rented cost per million generated tokens", "wall 17"),
-    "cloud_cost_per_million_prompt_tokens_usd": ("USD/Mtok", "rented prefill cost per million prompt tokens",
-                                                 "wall 17"),
-    "owned_cost_per_million_output_tokens_usd": ("USD/Mtok", "owned cost per million generated tokens", "wall 17"),
-    "owned_cost_per_million_prompt_tokens_usd": ("USD/Mtok", "owned prefill cost per million prompt tokens", "wall 17"),
-}
-SCHEMA = with_operations(expert.with_columns(lora.with_columns(prefix.with_columns(speculative.with_columns(
-    ServingCoreSchema)))), PER_MILLION_TOKENS)
+SCHEMA = with_operations(disaggregated.with_columns(expert.with_columns(lora.with_columns(prefix.with_columns(
+    speculative.with_columns(ServingCoreSchema))))), PER_MILLION_TOKENS)
 OUTPUTS = list(SCHEMA.to_schema().columns)
 OPERATIONS = [*COMMON, *PER_MILLION_TOKENS]
 LOAD = ["batch_in_flight", "capacity_requests_per_s", "utilization", "is_stable", "wait_probability",
@@ -376,6 +366,7 @@ def inputs(space: Space, hardware_side=None, load_iterations: int = LOAD_ITERATI
     """The frame and units the study's formulas read: the joined sides and, under a request
     rate, wall 7's inputs."""
     frame, units = speculative.inputs(space.frame(hardware_side), space.units, space.model_side, SHAPED)
+    frame, units = disaggregated.inputs(frame, units, space.model_side)
     return _under_load(frame, units, load_iterations) if is_under_load(space) else (frame, units)
 
 
@@ -387,7 +378,8 @@ def null_columns(space: Space) -> list[str]:
 
 
 def _off(space: Space) -> list[str]:
-    return ([] if is_under_load(space) else LOAD) + speculative.not_applying(space.model_side)
+    return ([] if is_under_load(space) else LOAD) + speculative.not_applying(space.model_side) + (
+        disaggregated.not_applying(space.model_side))
 
 
 def build(space: Space, hardware_side=None, breakdown: bool = False,

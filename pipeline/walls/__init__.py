@@ -17,6 +17,7 @@ from pipeline.walls import (  # noqa: F401
     compute,
     data,
     disaggregated,
+    disaggregated_serving,
     expert_parallel,
     fidelity,
     fragility,
