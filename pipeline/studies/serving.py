@@ -38,6 +38,7 @@ from pipeline.walls.operators import OPERATORS
 from pipeline.walls.registries import SERVING
 from pipeline.walls.serving import PHASES
 
+TPOT_TAIL = "wall 7: the prefills a request decodes beside (Borel-Tanner), gamma by Wilson-Hilferty; simulated"
 KINDS = ("compute", "memory", "link")  # the efficiencies a serving row uses
 NOT_DECODER = sides.decoder_only("serving")
 PP_LAYERS = Rule("pp exceeds the model's layers", pl.col("pp") > pl.col("n_layers"))
@@ -237,6 +238,8 @@ class ServingCoreSchema(pa.DataFrameModel):
     ttft_mean_s: float = result("s", "mean time to first token under load", "wall 7: continuous batching, checked "
                                 "by simulation")
     tpot_under_load_s: float = result("s", "time per output token under load", "wall 7")
+    tpot_p50_s: float = result("s", "median of one request's time per output token under load", TPOT_TAIL)
+    tpot_p99_s: float = result("s", "99th percentile of one request's time per output token under load", TPOT_TAIL)
     request_service_time_cv: float = result(
         "", "coefficient of variation of one request's service time over the dataset's lengths (null: no dataset "
         "or no published spread; wall 7's M/M/c takes 1)", "wall 7: M/G/1 C_s (Kleinrock 1975, §5.6)")
@@ -259,7 +262,8 @@ SCHEMA = with_operations(disaggregated.with_columns(expert.with_columns(lora.wit
 OUTPUTS = list(SCHEMA.to_schema().columns)
 OPERATIONS = [*COMMON, *PER_MILLION_TOKENS]
 LOAD = ["batch_in_flight", "capacity_requests_per_s", "utilization", "is_stable", "wait_probability",
-        "ttft_p50_s", "ttft_p99_s", "ttft_mean_s", "tpot_under_load_s", "request_service_time_cv"]
+        "ttft_p50_s", "ttft_p99_s", "ttft_mean_s", "tpot_under_load_s", "tpot_p50_s", "tpot_p99_s",
+        "request_service_time_cv"]
 BREAKDOWN = [f"{p}_{op}_{part}" for p in PHASES for op in (*OPERATORS, "lm_head")
              for part in ("flop", "bytes", "time_s", "bound")]
 FORMULAS = formulas.REGISTRY | SERVING

@@ -37,6 +37,7 @@ from pipeline.walls import (  # noqa: F401
     streaming,
     synthesis,
     tail_latency,
+    tpot_tail,
     training_compute,
     training_memory,
     training_operations,
