@@ -51,7 +51,7 @@ def serve_plan(
     isl: Annotated[int | None, typer.Option("--isl", help="Prompt tokens (with --osl, instead of --dataset).")] = None,
     osl: Annotated[int | None, typer.Option("--osl", help="Generated tokens.")] = None,
     ttft_percentile: Annotated[str, typer.Option("--ttft-percentile", help="p99 (default), p50 or mean.")] = "p99",
-    tpot_percentile: Annotated[str, typer.Option("--tpot-percentile", help="mean (the only one modelled).")] = "mean",
+    tpot_percentile: Annotated[str, typer.Option("--tpot-percentile", help="mean (default), p50 or p99.")] = "mean",
     precision: Annotated[list[str] | None, typer.Option(
         "--precision", help="Precisions to try (repeatable; default bf16 and fp8).")] = None,
     cluster: Annotated[str | None, typer.Option(

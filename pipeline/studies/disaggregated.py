@@ -33,6 +33,9 @@ SPECULATION = ["spec_draft_tokens", "spec_acceptance", "draft_model"]  # decode 
 MEMORY = ["memory_fraction", "memory_fraction_of_free", "memory_limit_bytes", "weights_per_device_bytes",
           "activation_bytes_per_device"]  # what the launch settings' memory fraction is made of
 PERCENTILES = {"p50": ("ttft_p50_s", 0.5), "p99": ("ttft_p99_s", 0.99), "mean": ("ttft_mean_s", None)}
+# of one request's TPOT under load (wall 7; pipeline.walls.tpot_tail): an aggregated replica's; a decode
+# worker's iterations carry no prefill, so its TPOT is its ITL at every percentile
+TPOT_PERCENTILES = {"mean": "tpot_under_load_s", "p50": "tpot_p50_s", "p99": "tpot_p99_s"}
 BISECTIONS = 24  # steps inverting the TTFT SLA for a prefill worker utilization (to 2^-24)
 FRONTIER_X, FRONTIER_Y = "deployment_tokens_per_s_per_gpu", "deployment_tokens_per_s_per_user"
 U = {"s": unit("s"), "": unit(""), "tok": unit("tok"), "B": unit("B"), "1/s": unit("1/s"), "B/s": unit("B/s"),
@@ -53,7 +56,8 @@ class Network:
 class Sla:
     ttft_s: float
     tpot_s: float
-    percentile: str = "p99"  # of TTFT; TPOT is the mean
+    percentile: str = "p99"  # of TTFT
+    tpot_percentile: str = "mean"
 
 
 def layout_columns(columns: list[str]) -> list[str]:
@@ -100,14 +104,14 @@ DEPLOYMENT = [FRONTIER_X, FRONTIER_Y, "deployment_cost_per_million_tokens_usd", 
 
 def aggregated(rows: pl.LazyFrame, gpus: int, sla: Sla) -> pl.LazyFrame:
     """One candidate per stable, feasible serving row under load that fits in ``gpus``: a replica at
-    its request rate (per replica), TTFT at the SLA's percentile, TPOT the mean under load (x the
+    its request rate (per replica), TTFT and TPOT at the SLA's percentiles under load (x the
     speculative step's share of an ITL where the row speculates)."""
     ttft, _ = PERCENTILES[sla.percentile]
     frame = _common(rows.filter(pl.col("is_feasible") & pl.col("is_stable").fill_null(False)))
     frame = frame.filter((pl.col("devices") <= gpus) & pl.col("tpot_speculation").is_not_null()).with_columns(
         kind=pl.lit("aggregated"), deployment_request_rate=pl.col("request_rate") / pl.col("replicas"),
         deployment_gpus=pl.col("devices"), deployment_ttft_s=pl.col(ttft),
-        deployment_tpot_s=pl.col("tpot_under_load_s") * pl.col("tpot_speculation"),
+        deployment_tpot_s=pl.col(TPOT_PERCENTILES[sla.tpot_percentile]) * pl.col("tpot_speculation"),
         deployment_replicas=(gpus / pl.col("devices")).floor(), least_ttft_s=pl.col(ttft),
         ttft_sla_s=pl.lit(sla.ttft_s), tpot_sla_s=pl.lit(sla.tpot_s))
     return _plan(frame, DEPLOYMENT_UNITS | SLA_UNITS, DEPLOYMENT)

@@ -208,7 +208,7 @@ BAD: dict[tuple[str, str], tuple] = {
     ("serve-plan", "isl"): (cmd(*PLAN, "--isl", "0"), 2, ("--isl",)),
     ("serve-plan", "osl"): (cmd(*PLAN, "--osl", "-5"), 2, ("--osl",)),
     ("serve-plan", "ttft_percentile"): (cmd(*PLAN, "--ttft-percentile", "p95"), 2, ("--ttft-percentile", "p95")),
-    ("serve-plan", "tpot_percentile"): (cmd(*PLAN, "--tpot-percentile", "p99"), 2, ("--tpot-percentile",)),
+    ("serve-plan", "tpot_percentile"): (cmd(*PLAN, "--tpot-percentile", "p90"), 2, ("--tpot-percentile", "p90")),
     ("serve-plan", "precision"): (cmd(*PLAN, "--precision", "fp61"), 2, ("fp61",)),
     ("serve-plan", "cluster"): (cmd(*PLAN, "--cluster", "No Such Cluster"), 2, ("No Such Cluster",)),
     ("serve-plan", "region"): (cmd(*PLAN, "--region", "Atlantis"), 2, ("Atlantis",)),
