@@ -66,6 +66,8 @@ def serve_plan(
         "--spec-acceptance", help="Acceptance rate in [0, 1] of each drafted token.")] = None,
     batch: Annotated[list[int] | None, typer.Option(
         "--batch", help="Max running sequences per worker to try (repeatable; default 1, 2, 4 ... 512).")] = None,
+    dual_batch_overlap: Annotated[bool, typer.Option(
+        "--dual-batch-overlap", help="Hide the EP all-to-all behind computation with two microbatches.")] = False,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Frontier rows shown.")] = 20,
     registry: RegistryOpt = None,
 ) -> None:
@@ -75,7 +77,7 @@ def serve_plan(
     req = Request(model, hardware, gpus, seconds(ttft, "--ttft"), seconds(tpot, "--tpot"), ttft_percentile,
                   tpot_percentile, dataset, isl, osl, tuple(precision or PRECISIONS), cluster, region, draft_model,
                   spec_draft_tokens, spec_acceptance, batches(batch or BATCHES),
-                  registry=str(registry) if registry else None)
+                  registry=str(registry) if registry else None, dual_batch_overlap=dual_batch_overlap)
     for line in render(plan(req), limit):
         typer.echo(line)
 

@@ -44,6 +44,7 @@ class Request:
     spec_acceptance: float | None = None
     batches: tuple[int, ...] = tuple(BATCHES)
     registry: str | None = None
+    dual_batch_overlap: bool = False  # serving.dual_batch_overlap of the sweep
 
 
 @dataclass
@@ -111,7 +112,8 @@ def spec(req: Request, moe: bool = False) -> dict:
     if req.spec_draft_tokens > 0:
         axes |= {"spec_draft_tokens": [req.spec_draft_tokens], "spec_acceptance": [req.spec_acceptance or 0.0]}
         axes |= {"draft_model": [req.draft_model]} if req.draft_model else {}
-    return {"study": "serving", "axes": axes}
+    return {"study": "serving", "axes": axes} | ({"serving": {"dual_batch_overlap": True}}
+                                                 if req.dual_batch_overlap else {})
 
 
 def network(clusters: pl.DataFrame, hardware: str, name: str | None) -> study.Network | None:

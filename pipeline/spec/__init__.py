@@ -118,7 +118,8 @@ class SweepSpec:
                                     "memory_fraction", "kv_block_tokens", "weight_streaming",
                                     "prefill_chunk_tokens", "dequant_overhead_fraction")},
                                 **({} if self.serving.expert_imbalance == EXPERT_IMBALANCE_DEFAULT
-                                   else {"expert_imbalance": self.serving.expert_imbalance})}}
+                                   else {"expert_imbalance": self.serving.expert_imbalance}),
+                                **({"dual_batch_overlap": True} if self.serving.dual_batch_overlap else {})}}
         return out
 
 
