@@ -5,12 +5,15 @@
 -- pipeline/walls/disaggregated.py, pipeline/studies/disaggregated.py). Two kinds:
 -- aggregated: floor(gpus / devices) replicas of one row's layout at its request rate per replica
 --   (wall 7); needs a run with a request_rate axis;
--- disaggregated: x prefill workers (batch-1 rows, M/D/1) and y decode workers (rows at their batch)
+-- disaggregated: x prefill workers (rows whose batch one prefill pass takes, batch <= prefill_batch:
+--   a batch-service queue, M/D/1 at rho = rate / x x pass / batch) and y decode workers (rows at their batch)
 --   of the same KV dtype, x and y >= 1 within $gpus; each prompt's KV (the decode row's
 --   kv_cache_bytes per sequence and held token x the prompt) crosses min(devices) NICs of
 --   $nic_bytes_per_s x eta_link after $scaleout_latency_s; the rate is min(x x the prefill rate
 --   within the TTFT SLA, y x decode capacity). The network defaults are the clusters catalog's H100,
---   H200 and B200 rows (400 Gb/s, one NIC per GPU, 2.7 us); set them for another fabric.
+--   H200 and B200 rows (400 Gb/s, one NIC per GPU, 2.7 us); set them for another fabric;
+--   and the run's own disaggregated rows (prefill_workers, decode_workers > 0: both pools of the row's
+--   layout, the serving study's disagg_* columns at the row's request rate).
 -- Grain: one row per frontier deployment (hardware x lengths x kind x layouts x batch x rate or x, y).
 -- reads: serving
 -- param model: required, a model name
@@ -46,28 +49,45 @@ aggregated as (
         tpot_under_load_s * speculation as deployment_tpot_s,
         request_rate / replicas as deployment_request_rate, generated_tokens, usd_per_gpu_hour
     from rows_
-    where is_stable and request_rate is not null and devices <= $gpus and speculation is not null
+    where prefill_workers = 0 and is_stable and request_rate is not null and devices <= $gpus
+        and speculation is not null
+),
+
+axis as (  -- the run's own disaggregated rows (axes prefill_workers, decode_workers: both pools of the row's layout)
+    select
+        'disaggregated' as kind, hardware, prompt_len, output_len, tp, pp, compute_dtype, batch, request_rate,
+        tp as prefill_tp, pp as prefill_pp, cast(compute_dtype as varchar) as prefill_dtype,
+        prefill_workers::double as prefill_workers, decode_workers::double as decode_workers,
+        disagg_gpus as deployment_gpus, null::double as deployment_replicas,
+        case $percentile when 'p99' then disagg_ttft_p99_s when 'p50' then disagg_ttft_p50_s else disagg_ttft_mean_s
+            end as deployment_ttft_s,
+        itl_s * speculation as deployment_tpot_s,
+        request_rate / replicas as deployment_request_rate, generated_tokens, usd_per_gpu_hour
+    from rows_
+    where prefill_workers > 0 and disagg_utilization < 1 and disagg_gpus <= $gpus and speculation is not null
 ),
 
 one as (  -- one row per layout and batch: prefill time and ITL do not depend on the request rate
     select distinct on (hardware, region, teacher, prompt_len, output_len, dataset, reasoning_tokens, prune_ratio,
                         prefix_hit_rate, lora_rank, lora_adapters, tp, pp, compute_dtype, weight_dtype, kv_dtype,
-                        spec_draft_tokens, spec_acceptance, draft_model, batch) *
+                        spec_draft_tokens, spec_acceptance, draft_model, ep, cluster, batch) *
     from rows_
+    where prefill_workers = 0
 ),
 
-prefill as (
+prefill as (  -- a prefill worker passes up to prefill_batch prompts at once (the chunked-prefill budget)
     select distinct on (hardware, region, teacher, prompt_len, output_len, dataset, reasoning_tokens, prune_ratio,
-                        prefix_hit_rate, lora_rank, lora_adapters, tp, pp, compute_dtype, weight_dtype, kv_dtype) *
+                        prefix_hit_rate, lora_rank, lora_adapters, tp, pp, compute_dtype, weight_dtype, kv_dtype,
+                        ep, cluster, batch) *
     from one
-    where batch = 1
+    where batch <= prefill_batch or batch = 1
 ),
 
 pairs as (
     select
         p.hardware, p.prompt_len, p.output_len, p.generated_tokens, p.usd_per_gpu_hour, p.quantile,
         p.tp as prefill_tp, p.pp as prefill_pp, cast(p.compute_dtype as varchar) as prefill_dtype,
-        p.devices as prefill_devices, p.ttft_s as prefill_service_s,
+        p.devices as prefill_devices, p.ttft_s as prefill_service_s, p.batch::double as prefill_batch,
         d.tp, d.pp, d.compute_dtype, d.batch, d.devices as decode_devices, d.itl_s * d.speculation as decode_tpot_s,
         $scaleout_latency_s + d.kv_cache_bytes / (d.batch * d.kv_held_tokens) * least(p.prompt_len, d.kv_held_tokens)
             / (least(p.devices, d.devices) * $nics_per_gpu * $nic_bytes_per_s * d.eta_link) as kv_transfer_time_s,
@@ -112,7 +132,8 @@ bisect as (  -- 24 bisection steps on the prefill worker's utilization: its wait
 ),
 
 matched as (
-    select n.*, case when n.budget >= 0 then b.lo else 0 end / n.prefill_service_s as prefill_rate_per_worker
+    select n.*, case when n.budget >= 0 then b.lo else 0 end * n.prefill_batch / n.prefill_service_s
+        as prefill_rate_per_worker
     from numbered n
     join bisect b on b.pair_id = n.pair_id and b.step = 24
 ),
@@ -135,7 +156,8 @@ disaggregated as (
 disaggregated_ttft as (
     select
         *,
-        least(greatest(deployment_request_rate / prefill_workers * prefill_service_s, 1e-12), 1 - 1e-12) as rho
+        least(greatest(deployment_request_rate / prefill_workers * prefill_service_s / prefill_batch, 1e-12),
+              1 - 1e-12) as rho
     from disaggregated
 ),
 
@@ -145,6 +167,8 @@ candidates as (
         prefill_dtype, prefill_workers, decode_workers, deployment_gpus, deployment_replicas, deployment_ttft_s,
         deployment_tpot_s, deployment_request_rate, generated_tokens, usd_per_gpu_hour
     from aggregated
+    union all by name
+    select * from axis
     union all by name
     select
         'disaggregated' as kind, hardware, prompt_len, output_len, tp, pp, compute_dtype, batch,

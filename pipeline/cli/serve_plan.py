@@ -51,7 +51,7 @@ def serve_plan(
     isl: Annotated[int | None, typer.Option("--isl", help="Prompt tokens (with --osl, instead of --dataset).")] = None,
     osl: Annotated[int | None, typer.Option("--osl", help="Generated tokens.")] = None,
     ttft_percentile: Annotated[str, typer.Option("--ttft-percentile", help="p99 (default), p50 or mean.")] = "p99",
-    tpot_percentile: Annotated[str, typer.Option("--tpot-percentile", help="mean (the only one modelled).")] = "mean",
+    tpot_percentile: Annotated[str, typer.Option("--tpot-percentile", help="mean (default), p50 or p99.")] = "mean",
     precision: Annotated[list[str] | None, typer.Option(
         "--precision", help="Precisions to try (repeatable; default bf16 and fp8).")] = None,
     cluster: Annotated[str | None, typer.Option(
@@ -66,6 +66,8 @@ def serve_plan(
         "--spec-acceptance", help="Acceptance rate in [0, 1] of each drafted token.")] = None,
     batch: Annotated[list[int] | None, typer.Option(
         "--batch", help="Max running sequences per worker to try (repeatable; default 1, 2, 4 ... 512).")] = None,
+    dual_batch_overlap: Annotated[bool, typer.Option(
+        "--dual-batch-overlap", help="Hide the EP all-to-all behind computation with two microbatches.")] = False,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Frontier rows shown.")] = 20,
     registry: RegistryOpt = None,
 ) -> None:
@@ -75,7 +77,7 @@ def serve_plan(
     req = Request(model, hardware, gpus, seconds(ttft, "--ttft"), seconds(tpot, "--tpot"), ttft_percentile,
                   tpot_percentile, dataset, isl, osl, tuple(precision or PRECISIONS), cluster, region, draft_model,
                   spec_draft_tokens, spec_acceptance, batches(batch or BATCHES),
-                  registry=str(registry) if registry else None)
+                  registry=str(registry) if registry else None, dual_batch_overlap=dual_batch_overlap)
     for line in render(plan(req), limit):
         typer.echo(line)
 
@@ -91,8 +93,8 @@ def layout(row: dict, prefix: str = "") -> str:
     parts = [f"TP{int(row[prefix + 'tp'])}", f"PP{int(row[prefix + 'pp'])}"]
     if row.get(prefix + "ep") not in (None, 1, 1.0):
         parts.append(f"EP{int(row[prefix + 'ep'])}")
-    batch = row.get("decode_batch") if prefix == "decode_" else row.get("batch")
-    tail = f" b{int(batch)}" if batch is not None and prefix != "prefill_" else ""
+    batch = row.get(f"{prefix}batch") if prefix else row.get("batch")
+    tail = f" b{int(batch)}" if batch is not None else ""
     return f"{' '.join(parts)} {row[prefix + 'compute_dtype']}{tail}"
 
 
@@ -113,7 +115,7 @@ def total_gpus(row: dict) -> int:
 def worker(row: dict, prefix: str) -> dict:
     """The candidate's columns of one pool, its prefix removed (launch settings read these)."""
     out = {k[len(prefix):]: v for k, v in row.items() if k.startswith(prefix)}
-    out["batch"] = row["decode_batch"] if prefix == "decode_" else 1
+    out["batch"] = row[f"{prefix}batch"]  # a prefill worker's: the prompts one pass takes
     return out
 
 

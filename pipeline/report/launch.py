@@ -4,9 +4,10 @@ for the framework version named there.
 
 A worker is a dict of the candidate's columns with its pool's prefix removed (``tp``, ``pp``,
 ``batch``, ``kv_dtype``, ``memory_fraction`` ...; ``ep`` where the serving rows carry it).
-Settings that follow from the model: max running sequences = the worker's batch (1 on a prefill
-worker, which prefills one prompt at a time: the M/D/1 worker of DistServe §3.1); max batched
-tokens = what one iteration computes: the prompt on a prefill worker, one token per sequence
+Settings that follow from the model: max running sequences = the worker's batch (on a prefill
+worker the prompts one pass takes, within the chunked-prefill budget); max batched tokens = what
+one iteration of an attention group computes: its share of the batch's prompts on a prefill
+worker (ceil(batch / (ep / tp)) prompts with expert parallelism, else all), one token per sequence
 (x (k + 1) verified tokens when speculating) on a decode worker, and both on an aggregated one
 (an arriving prompt joins the decode batch: wall 7).
 """
@@ -58,7 +59,9 @@ def batched_tokens(worker: dict, role: str, prompt_len: int) -> int:
     """Tokens one iteration computes (module docstring)."""
     verified = 1 + int(worker.get("spec_draft_tokens") or 0)
     decode = int(worker["batch"]) * verified
-    return {"prefill": prompt_len, "decode": decode, "aggregated": prompt_len + decode}[role]
+    groups = _size(worker, "ep") / _size(worker, "tp") if _size(worker, "ep") > 1 else 1
+    prompts = math.ceil(int(worker["batch"]) / groups)
+    return {"prefill": prompt_len * prompts, "decode": decode, "aggregated": prompt_len + decode}[role]
 
 
 def _size(worker: dict, name: str) -> int:

@@ -44,6 +44,7 @@ class Request:
     spec_acceptance: float | None = None
     batches: tuple[int, ...] = tuple(BATCHES)
     registry: str | None = None
+    dual_batch_overlap: bool = False  # serving.dual_batch_overlap of the sweep
 
 
 @dataclass
@@ -75,9 +76,9 @@ def problems(req: Request) -> list[Problem]:
     if req.ttft_percentile not in study.PERCENTILES:
         out.append(Problem(None, "--ttft-percentile", f"got {req.ttft_percentile!r}, expected one of "
                                                       f"{', '.join(study.PERCENTILES)}"))
-    if req.tpot_percentile != "mean":
-        out.append(Problem(None, "--tpot-percentile", f"got {req.tpot_percentile!r}: the serving study gives the "
-                                                      "mean time per output token only (wall 7), expected mean"))
+    if req.tpot_percentile not in study.TPOT_PERCENTILES:
+        out.append(Problem(None, "--tpot-percentile", f"got {req.tpot_percentile!r}, expected one of "
+                                                      f"{', '.join(study.TPOT_PERCENTILES)}"))
     if req.dataset is None and (req.isl is None or req.osl is None):
         out.append(Problem(None, "--dataset", "give a dataset (workloads catalog) or both --isl and --osl"))
     if req.dataset is not None and (req.isl is not None or req.osl is not None):
@@ -111,7 +112,8 @@ def spec(req: Request, moe: bool = False) -> dict:
     if req.spec_draft_tokens > 0:
         axes |= {"spec_draft_tokens": [req.spec_draft_tokens], "spec_acceptance": [req.spec_acceptance or 0.0]}
         axes |= {"draft_model": [req.draft_model]} if req.draft_model else {}
-    return {"study": "serving", "axes": axes}
+    return {"study": "serving", "axes": axes} | ({"serving": {"dual_batch_overlap": True}}
+                                                 if req.dual_batch_overlap else {})
 
 
 def network(clusters: pl.DataFrame, hardware: str, name: str | None) -> study.Network | None:
@@ -147,7 +149,7 @@ def model_path(models: pl.DataFrame, model: str) -> str:
 def search(rows: pl.DataFrame, req: Request, net: study.Network | None) -> dict:
     """Every candidate deployment of both kinds: their counts, and per kind the frontier and the
     nearest misses, with the workers' columns joined back to those rows only."""
-    sla = study.Sla(req.ttft_s, req.tpot_s, req.ttft_percentile)
+    sla = study.Sla(req.ttft_s, req.tpot_s, req.ttft_percentile, req.tpot_percentile)
     lazy = rows.lazy()
     kinds = {"aggregated": (study.aggregated(lazy, req.gpus, sla), None)}
     if net is not None:

@@ -56,7 +56,8 @@ TRAINING_KNOBS = ("dp_overlap_fraction", "memory_reserve_fraction", "flash_atten
                   "pp_balance_tolerance", "tp_across_domains", "train_tokens", "restart_time_s")
 OPERATIONS_KNOBS = keys(Operations)
 # serving axes the run id hashes only when some value differs from its default (older specs keep their ids)
-OPT_IN = {"prefix_hit_rate": (0.0,), "lora_rank": (0,), "lora_adapters": (1,), "ep": (1,), "cluster": None}
+OPT_IN = {"prefix_hit_rate": (0.0,), "lora_rank": (0,), "lora_adapters": (1,), "ep": (1,), "cluster": None,
+          "prefill_workers": (0,), "decode_workers": (0,)}
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,8 @@ class SweepSpec:
                                     "memory_fraction", "kv_block_tokens", "weight_streaming",
                                     "prefill_chunk_tokens", "dequant_overhead_fraction")},
                                 **({} if self.serving.expert_imbalance == EXPERT_IMBALANCE_DEFAULT
-                                   else {"expert_imbalance": self.serving.expert_imbalance})}}
+                                   else {"expert_imbalance": self.serving.expert_imbalance}),
+                                **({"dual_batch_overlap": True} if self.serving.dual_batch_overlap else {})}}
         return out
 
 

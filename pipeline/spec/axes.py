@@ -16,7 +16,8 @@ COMMON_AXES = ("hardware", "model", "compute_dtype", "batch", "seq_len", "worklo
 SERVING_AXES = ("weight_dtype", "kv_dtype", "precision", "tp", "pp", "prompt_len", "output_len",
                 "reasoning_tokens", "request_rate", "replicas", "prune_ratio", "distill_to", "dataset",
                 "spec_draft_tokens", "spec_acceptance", "draft_model", "prefix_hit_rate", "lora_rank", "lora_adapters",
-                "ep", "cluster")  # expert parallelism and multi-node serving (pipeline.walls.expert_parallel)
+                "ep", "cluster",  # expert parallelism and multi-node serving (pipeline.walls.expert_parallel)
+                "prefill_workers", "decode_workers")  # disaggregated prefill/decode (walls.disaggregated_serving)
 SPECULATION = ("spec_draft_tokens", "spec_acceptance", "draft_model")  # speculative decoding (serving)
 TRAINING_AXES = ("cluster", "gpus", "dp", "tp", "pp", "cp", "ep", "microbatch", "global_batch", "virtual_stages",
                  "zero_stage", "recompute", "sequence_parallel")
@@ -72,6 +73,10 @@ class Axes:
     # LoRA serving (pipeline.walls.lora): adapter rank (0: off) and adapters resident on the deployment
     lora_rank: tuple[int, ...] = axis((0,), integer(0, MAX_LORA_RANK))
     lora_adapters: tuple[int, ...] = axis((1,), integer(1, MAX_BATCH))
+    # disaggregated prefill/decode (pipeline.walls.disaggregated_serving): x prefill and y decode workers of the
+    # row's layout; 0 and 0: aggregated
+    prefill_workers: tuple[int, ...] = axis((0,), integer(0, MAX_DEVICES))
+    decode_workers: tuple[int, ...] = axis((0,), integer(0, MAX_DEVICES))
     # training
     cluster: tuple[str, ...] | None = axis(None, NAME, all_ok=True)  # None: all (serving: the reference cluster)
     gpus: tuple[int, ...] | None = axis((8, 64, 512, 4096), DEVICES)  # None: gpus = dp x tp x pp x cp

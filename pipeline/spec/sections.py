@@ -98,6 +98,8 @@ class Serving:
     prefill_chunk_tokens: int | None = setting(None, integer())  # None: the framework's default (profiles)
     # busiest EP rank's expert load / the mean (pipeline.walls.expert_parallel; 1: perfectly balanced)
     expert_imbalance: float = setting(EXPERT_IMBALANCE_DEFAULT, number(1, 64, low_open=False))
+    # two microbatches hide the EP all-to-all behind computation (DeepSeek-V3 §3.4; pipeline.walls.expert_parallel)
+    dual_batch_overlap: bool = setting(False, FLAG)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@
 tokens/s per GPU against tokens/s per user.
 
 Everything is built from the serving study's output rows joined in polars: a prefill worker is a
-batch-1 row (its ``ttft_s`` is the prefill of one prompt), a decode worker a row at its batch
+row whose batch its prefill pass takes at once (batch <= ``prefill_batch``, the chunked-prefill
+budget: its ``ttft_s`` is the pass of that many prompts), a decode worker a row at its batch
 (``itl_s``, or ``spec_itl_s`` where it speculates; its ``kv_cache_bytes`` are the KV it receives).
 Layout columns are the serving axes present in the rows that do not describe the request, so
 axes another study part adds (``ep``, a cluster) flow through as they are.
@@ -32,6 +33,9 @@ SPECULATION = ["spec_draft_tokens", "spec_acceptance", "draft_model"]  # decode 
 MEMORY = ["memory_fraction", "memory_fraction_of_free", "memory_limit_bytes", "weights_per_device_bytes",
           "activation_bytes_per_device"]  # what the launch settings' memory fraction is made of
 PERCENTILES = {"p50": ("ttft_p50_s", 0.5), "p99": ("ttft_p99_s", 0.99), "mean": ("ttft_mean_s", None)}
+# of one request's TPOT under load (wall 7; pipeline.walls.tpot_tail): an aggregated replica's; a decode
+# worker's iterations carry no prefill, so its TPOT is its ITL at every percentile
+TPOT_PERCENTILES = {"mean": "tpot_under_load_s", "p50": "tpot_p50_s", "p99": "tpot_p99_s"}
 BISECTIONS = 24  # steps inverting the TTFT SLA for a prefill worker utilization (to 2^-24)
 FRONTIER_X, FRONTIER_Y = "deployment_tokens_per_s_per_gpu", "deployment_tokens_per_s_per_user"
 U = {"s": unit("s"), "": unit(""), "tok": unit("tok"), "B": unit("B"), "1/s": unit("1/s"), "B/s": unit("B/s"),
@@ -52,7 +56,8 @@ class Network:
 class Sla:
     ttft_s: float
     tpot_s: float
-    percentile: str = "p99"  # of TTFT; TPOT is the mean
+    percentile: str = "p99"  # of TTFT
+    tpot_percentile: str = "mean"
 
 
 def layout_columns(columns: list[str]) -> list[str]:
@@ -99,30 +104,33 @@ DEPLOYMENT = [FRONTIER_X, FRONTIER_Y, "deployment_cost_per_million_tokens_usd", 
 
 def aggregated(rows: pl.LazyFrame, gpus: int, sla: Sla) -> pl.LazyFrame:
     """One candidate per stable, feasible serving row under load that fits in ``gpus``: a replica at
-    its request rate (per replica), TTFT at the SLA's percentile, TPOT the mean under load (x the
+    its request rate (per replica), TTFT and TPOT at the SLA's percentiles under load (x the
     speculative step's share of an ITL where the row speculates)."""
     ttft, _ = PERCENTILES[sla.percentile]
     frame = _common(rows.filter(pl.col("is_feasible") & pl.col("is_stable").fill_null(False)))
     frame = frame.filter((pl.col("devices") <= gpus) & pl.col("tpot_speculation").is_not_null()).with_columns(
         kind=pl.lit("aggregated"), deployment_request_rate=pl.col("request_rate") / pl.col("replicas"),
         deployment_gpus=pl.col("devices"), deployment_ttft_s=pl.col(ttft),
-        deployment_tpot_s=pl.col("tpot_under_load_s") * pl.col("tpot_speculation"),
+        deployment_tpot_s=pl.col(TPOT_PERCENTILES[sla.tpot_percentile]) * pl.col("tpot_speculation"),
         deployment_replicas=(gpus / pl.col("devices")).floor(), least_ttft_s=pl.col(ttft),
         ttft_sla_s=pl.lit(sla.ttft_s), tpot_sla_s=pl.lit(sla.tpot_s))
     return _plan(frame, DEPLOYMENT_UNITS | SLA_UNITS, DEPLOYMENT)
 
 
 def pools(rows: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-    """Prefill workers (feasible batch-1 rows, one per layout) and decode workers (feasible rows,
-    one per layout and batch), the load axes dropped (their prefill and ITL do not depend on it)."""
+    """Prefill workers (feasible rows whose batch one prefill pass takes, batch <= prefill_batch,
+    one per layout and batch) and decode workers (feasible rows, one per layout and batch), the
+    load axes dropped (their prefill and ITL do not depend on it)."""
     frame = _common(rows.filter(pl.col("is_feasible")))
     names = frame.collect_schema().names()
     layout, request = layout_columns(names), request_columns(names)
     one = frame.unique([*request, *layout, "batch"], keep="first", maintain_order=True)
     plain = [c for c in layout if c not in SPECULATION]
-    prefill = one.filter(pl.col("batch") == 1).unique([*request, *plain], keep="first", maintain_order=True).select(
+    batched = (pl.col("batch") <= pl.col("prefill_batch")) | (pl.col("batch") == 1)
+    prefill = one.filter(batched).unique([*request, *plain, "batch"], keep="first", maintain_order=True).select(
         *request, *[pl.col(c).alias(f"prefill_{c}") for c in [*plain, *MEMORY]],
         prefill_devices=pl.col("devices"), prefill_service_s=pl.col("ttft_s"),
+        prefill_batch=pl.col("batch").cast(pl.Float64),
         usd_per_gpu_hour=pl.col("usd_per_gpu_hour"), generated_tokens=pl.col("generated_tokens"))
     decode = one.filter(pl.col("tpot_speculation").is_not_null()).select(
         *request, *[pl.col(c).alias(f"decode_{c}") for c in [*layout, *MEMORY]],
@@ -152,7 +160,7 @@ def pairs(prefill: pl.LazyFrame, decode: pl.LazyFrame, network: Network) -> pl.L
 
 def prefill_rate_under_sla(pairs_frame: pl.LazyFrame, sla: Sla) -> pl.LazyFrame:
     """``prefill_rate_per_worker``: the largest request rate one prefill worker takes with its
-    TTFT (wait + prefill + KV transfer) within the SLA, rho* / D: rho* by BISECTIONS vectorized
+    TTFT (wait + prefill + KV transfer) within the SLA, rho* b / D: rho* by BISECTIONS vectorized
     bisection steps on ``prefill_queue_wait_s`` (increasing in rho) against the budget
     SLA - D - transfer; 0 where even an idle worker misses it."""
     _, quantile = PERCENTILES[sla.percentile]
@@ -169,8 +177,9 @@ def prefill_rate_under_sla(pairs_frame: pl.LazyFrame, sla: Sla) -> pl.LazyFrame:
                                    rho_hi=pl.when(fits).then(pl.col("rho_hi")).otherwise(pl.col("rho_mid"))
                                    ).drop(f"prefill_queue_wait_s__{k}")
     rho = pl.when(pl.col("wait_budget_s") >= 0).then(pl.col("rho_lo")).otherwise(0.0)
-    return frame.with_columns(rho_star=rho).with_columns(
-        prefill_rate_per_worker=pl.col("rho_star") / pl.col("prefill_service_s")).drop(
+    frame = frame.with_columns(prefill_rho_star=rho)
+    return formulas.plan(frame, units | {"prefill_rho_star": U[""], "prefill_batch": U[""]},
+                         ["prefill_rate_per_worker"], DISAGGREGATED, keep=True).frame.drop(
         "rho_lo", "rho_hi", "rho_mid", "ttft_quantile")
 
 
@@ -186,10 +195,11 @@ def worker_counts(gpus: int, sizes: pl.LazyFrame) -> pl.LazyFrame:
 
 RATE_UNITS = {"prefill_workers": U[""], "prefill_rate_per_worker": U["1/s"], "decode_workers": U[""],
               "decode_capacity_requests_per_s": U["1/s"], "prefill_service_s": U["s"], "prefill_devices": U[""],
-              "decode_devices": U[""], "ttft_quantile": U[""], "kv_transfer_time_s": U["s"]}
+              "decode_devices": U[""], "ttft_quantile": U[""], "kv_transfer_time_s": U["s"], "prefill_batch": U[""]}
 
 
-SLIM = ["prefill_devices", "decode_devices", "prefill_service_s", "kv_transfer_time_s", "prefill_rate_per_worker",
+SLIM = ["prefill_devices", "decode_devices", "prefill_service_s", "prefill_batch", "kv_transfer_time_s",
+        "prefill_rate_per_worker",
         "decode_capacity_requests_per_s", "decode_tpot_s", "generated_tokens", "usd_per_gpu_hour"]
 
 

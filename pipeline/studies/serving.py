@@ -24,11 +24,13 @@ from pipeline.catalogs.load import Catalogs
 from pipeline.catalogs.model_patterns import COLUMNS as PATTERN_COLUMNS
 from pipeline.spec import SweepSpec
 from pipeline.studies import check_plan, demand_ratio, elasticity, fraction, headroom, operations, result, sides
+from pipeline.studies import serving_disaggregated as disaggregated
 from pipeline.studies import serving_ep as expert
 from pipeline.studies import serving_lora as lora
 from pipeline.studies import serving_prefix as prefix
 from pipeline.studies import serving_speculative as speculative
 from pipeline.studies.operations import COMMON, with_operations
+from pipeline.studies.serving_costs import PER_MILLION_TOKENS
 from pipeline.studies.serving_lengths import LENGTHS, SPREAD, lengths
 from pipeline.studies.sides import NO_BANDWIDTH, NO_MEMORY_FRACTION, NO_PEAK, TP_HEADS, Rule, Side, Space, no_eta
 from pipeline.units import E, expression_library, unit
@@ -36,6 +38,7 @@ from pipeline.walls.operators import OPERATORS
 from pipeline.walls.registries import SERVING
 from pipeline.walls.serving import PHASES
 
+TPOT_TAIL = "wall 7: the prefills a request decodes beside (Borel-Tanner), gamma by Wilson-Hilferty; simulated"
 KINDS = ("compute", "memory", "link")  # the efficiencies a serving row uses
 NOT_DECODER = sides.decoder_only("serving")
 PP_LAYERS = Rule("pp exceeds the model's layers", pl.col("pp") > pl.col("n_layers"))
@@ -72,13 +75,13 @@ KNOBS = ["kernels_per_transformer_layer", "kernels_per_cnn_layer", "launch_overh
 AXES = {"tp": ("", pl.Float64), "pp": ("", pl.Float64), "batch": ("", pl.Int64), "prompt_len": ("tok", pl.Int64),
         "output_len": ("tok", pl.Int64), "reasoning_tokens": ("tok", pl.Int64), "replicas": ("", pl.Float64),
         "request_rate": ("1/s", pl.Float64), "prune_ratio": ("", pl.Float64)} | speculative.AXES | prefix.AXES | (
-    lora.AXES) | expert.AXES
+    lora.AXES) | expert.AXES | disaggregated.AXES
 AXIS_UNITS = {"teacher": None, "teacher_params_computed": unit("param"), "workload": None,
               "weight_density": unit("")} | {name: unit(u) for name, (u, _) in AXES.items()} | {
     name: None if u is None else unit(u) for name, u in SPREAD.items()}
 SHAPED = [*MODEL_INPUTS, *ARCHITECTURE]  # the model catalog's row, shaped
-MODEL_RULES = [NOT_DECODER, TP_HEADS, PP_LAYERS, CONTEXT, *expert.MODEL_RULES]
-PAIR_RULES = [DOMAIN, *expert.PAIR_RULES, NO_LINK]
+MODEL_RULES = [NOT_DECODER, TP_HEADS, PP_LAYERS, CONTEXT, *expert.MODEL_RULES, disaggregated.ONE_POOL]
+PAIR_RULES = [DOMAIN, *expert.PAIR_RULES, NO_LINK, disaggregated.NO_SCALEOUT]
 
 
 def _model_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
@@ -235,6 +238,8 @@ class ServingCoreSchema(pa.DataFrameModel):
     ttft_mean_s: float = result("s", "mean time to first token under load", "wall 7: continuous batching, checked "
                                 "by simulation")
     tpot_under_load_s: float = result("s", "time per output token under load", "wall 7")
+    tpot_p50_s: float = result("s", "median of one request's time per output token under load", TPOT_TAIL)
+    tpot_p99_s: float = result("s", "99th percentile of one request's time per output token under load", TPOT_TAIL)
     request_service_time_cv: float = result(
         "", "coefficient of variation of one request's service time over the dataset's lengths (null: no dataset "
         "or no published spread; wall 7's M/M/c takes 1)", "wall 7: M/G/1 C_s (Kleinrock 1975, §5.6)")
@@ -252,24 +257,13 @@ class ServingCoreSchema(pa.DataFrameModel):
         strict = True
 
 
-PER_MILLION_TOKENS = {
-    "facility_energy_per_request_wh": ("Wh", "facility energy of one request (its share of the batch)", "wall 18"),
-    "cloud_cost_per_request_usd": ("USD", "rented cost of one request (its share of the batch)", "wall 17"),
-    "energy_per_million_tokens_kwh": ("kWh/Mtok", "facility energy per million generated tokens", "wall 18"),
-    "co2e_per_million_tokens_g": ("gCO2e/Mtok", "operational + embodied CO2e per million output tokens", "wall 18"),
-    "water_per_million_tokens_l": ("L/Mtok", "site water per million generated tokens", "wall 18"),
-    "cloud_cost_per_million_output_tokens_usd": ("USD/Mtok", "rented cost per million generated tokens", "wall 17"),
-    "cloud_cost_per_million_prompt_tokens_usd": ("USD/Mtok", "rented prefill cost per million prompt tokens",
-                                                 "wall 17"),
-    "owned_cost_per_million_output_tokens_usd": ("USD/Mtok", "owned cost per million generated tokens", "wall 17"),
-    "owned_cost_per_million_prompt_tokens_usd": ("USD/Mtok", "owned prefill cost per million prompt tokens", "wall 17"),
-}
-SCHEMA = with_operations(expert.with_columns(lora.with_columns(prefix.with_columns(speculative.with_columns(
-    ServingCoreSchema)))), PER_MILLION_TOKENS)
+SCHEMA = with_operations(disaggregated.with_columns(expert.with_columns(lora.with_columns(prefix.with_columns(
+    speculative.with_columns(ServingCoreSchema))))), PER_MILLION_TOKENS)
 OUTPUTS = list(SCHEMA.to_schema().columns)
 OPERATIONS = [*COMMON, *PER_MILLION_TOKENS]
 LOAD = ["batch_in_flight", "capacity_requests_per_s", "utilization", "is_stable", "wait_probability",
-        "ttft_p50_s", "ttft_p99_s", "ttft_mean_s", "tpot_under_load_s", "request_service_time_cv"]
+        "ttft_p50_s", "ttft_p99_s", "ttft_mean_s", "tpot_under_load_s", "tpot_p50_s", "tpot_p99_s",
+        "request_service_time_cv"]
 BREAKDOWN = [f"{p}_{op}_{part}" for p in PHASES for op in (*OPERATORS, "lm_head")
              for part in ("flop", "bytes", "time_s", "bound")]
 FORMULAS = formulas.REGISTRY | SERVING
@@ -376,6 +370,7 @@ def inputs(space: Space, hardware_side=None, load_iterations: int = LOAD_ITERATI
     """The frame and units the study's formulas read: the joined sides and, under a request
     rate, wall 7's inputs."""
     frame, units = speculative.inputs(space.frame(hardware_side), space.units, space.model_side, SHAPED)
+    frame, units = disaggregated.inputs(frame, units, space.model_side)
     return _under_load(frame, units, load_iterations) if is_under_load(space) else (frame, units)
 
 
@@ -387,7 +382,8 @@ def null_columns(space: Space) -> list[str]:
 
 
 def _off(space: Space) -> list[str]:
-    return ([] if is_under_load(space) else LOAD) + speculative.not_applying(space.model_side)
+    return ([] if is_under_load(space) else LOAD) + speculative.not_applying(space.model_side) + (
+        disaggregated.not_applying(space.model_side))
 
 
 def build(space: Space, hardware_side=None, breakdown: bool = False,

@@ -25,7 +25,8 @@ from pipeline.units import unit
 AXES = {"ep": ("", pl.Float64)}
 CLUSTER_COLUMNS = ["accelerators_per_node", "nic_bandwidth_bits_per_s", "nics_per_node", "scaleout_latency_s",
                    "oversubscription_ratio"]
-CLUSTER_UNITS = {"cluster": None, "cluster_override": None, "cluster_gpus": unit(""), "expert_imbalance": unit("")} | {
+CLUSTER_UNITS = {"cluster": None, "cluster_override": None, "cluster_gpus": unit(""), "expert_imbalance": unit(""),
+                 "dual_batch_overlap": None} | {
     c: u for c, u in sides.catalog_units("clusters", CLUSTER_COLUMNS).items()}
 
 _TP, _PP, _EP = pl.col("tp"), pl.col("pp"), pl.col("ep")
@@ -81,6 +82,7 @@ def with_cluster(rows: pl.DataFrame, catalogs: Catalogs, spec: SweepSpec) -> pl.
         cluster_gpus=(pl.col("nodes") * pl.col("accelerators_per_node")).cast(pl.Float64),
         oversubscription_ratio=pl.col("oversubscription_ratio").fill_null(1.0),
         expert_imbalance=pl.lit(spec.serving.expert_imbalance, dtype=pl.Float64),
+        dual_batch_overlap=pl.lit(spec.serving.dual_batch_overlap, dtype=pl.Boolean),
         **{c: pl.col(c).cast(pl.Float64) for c in ("accelerators_per_node", "nics_per_node")},
     ).drop("_reference", "nodes")
 
@@ -116,9 +118,12 @@ def with_columns(schema: type[pa.DataFrameModel]) -> type[pa.DataFrameModel]:
             "cluster_override": result(None, "cluster when it is not the accelerator's reference cluster (null: "
                                        "the reference, named in cluster)", "axes.cluster"),
             "expert_imbalance": result("", "busiest EP rank's expert load / the mean (applies with ep > 1)",
-                                       "serving.expert_imbalance (default: LMSYS 2025-05-05, 59,337 / 50,302)")}
+                                       "serving.expert_imbalance (default: LMSYS 2025-05-05, 59,337 / 50,302)"),
+            "dual_batch_overlap": result(None, "two microbatches hide the EP all-to-all behind computation (applies "
+                                         "with ep > 1)", "serving.dual_batch_overlap (DeepSeek-V3 §3.4)",
+                                         nullable=False)}
     body |= {name: result(u, description, source) for name, (u, description, source) in COLUMNS.items()}
     body["__annotations__"] = {"ep": float, "cluster": pl.Categorical, "cluster_override": pl.Categorical,
-                               "expert_imbalance": float} | dict.fromkeys(COLUMNS, float)
+                               "expert_imbalance": float, "dual_batch_overlap": bool} | dict.fromkeys(COLUMNS, float)
     body["Config"] = type("Config", (), {"name": schema.Config.name, "strict": True})
     return type(schema.__name__, (schema,), body)

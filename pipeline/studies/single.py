@@ -315,6 +315,8 @@ def _serving(spec: SweepSpec, catalogs: Catalogs, breakdown: bool) -> Answer | N
     a = spec.axes
     if a.draft_model is not None or any(k > 0 for k in a.spec_draft_tokens):  # speculation: the sweep path
         return None
+    if any(x > 0 for x in (*a.prefill_workers, *a.decode_workers)):  # disaggregated: the sweep path
+        return None
     compute = one_value(a.compute_dtype)
     key = (one_value(a.hardware), compute, one_value(a.weight_dtype) or compute, one_value(a.kv_dtype) or compute)
     parts = _parts(spec, catalogs, key, one_value(a.model))
@@ -339,7 +341,8 @@ def _serving(spec: SweepSpec, catalogs: Catalogs, breakdown: bool) -> Answer | N
     region = a.region is not None
     extra = serving.BREAKDOWN if breakdown else []
     wanted = [c for c in serving.OUTPUTS if (region or c not in serving.OPERATIONS)
-              and (under_load or c not in serving.LOAD) and c not in serving.speculative.NULL_WITHOUT] + extra
+              and (under_load or c not in serving.LOAD) and c not in serving.speculative.NULL_WITHOUT
+              and c not in serving.disaggregated.NULL_WITHOUT] + extra
     nulls = [c for c in serving.OUTPUTS if c not in wanted]
     return _finish("serving", found, [values], units, serving.FORMULAS, wanted, nulls, serving.OUTPUTS + extra)
 

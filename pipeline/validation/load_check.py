@@ -15,7 +15,7 @@ FRAMEWORK = "vLLM"
 OTHERS = (CONFIGURATION | {"prompt_len": [2048], "output_len": [128]},  # prefill-heavy, short answers
           CONFIGURATION | {"model": ["Llama 2 70B"], "tp": [4]})  # a tensor-parallel replica
 COMPARED = (("ttft_p50_s", "ttft_p50_s"), ("ttft_p99_s", "ttft_p99_s"), ("ttft_mean_s", "ttft_mean_s"),
-            ("tpot_under_load_s", "tpot_mean_s"))
+            ("tpot_under_load_s", "tpot_mean_s"), ("tpot_p50_s", "tpot_p50_s"), ("tpot_p99_s", "tpot_p99_s"))
 
 
 def _answer(axes: dict, framework: str, rate: float, catalogs: Catalogs,

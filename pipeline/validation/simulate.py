@@ -21,7 +21,7 @@ decode requests are scheduled first, then prefill chunks fill ``max_num_batched_
   then decodes its other G - 1 tokens, one per iteration.
 
 SimPy (https://simpy.readthedocs.io) runs the clock: an arrival process and a replica process.
-Outputs over the requests after a warm-up: P50, P99 and mean TTFT, mean TPOT ((e2e - TTFT) / (G - 1))
+Outputs over the requests after a warm-up: P50, P99 and mean TTFT, mean, P50 and P99 TPOT ((e2e - TTFT) / (G - 1))
 and throughput (completed requests/s and generated tokens/s). Seeded and deterministic.
 """
 
@@ -64,6 +64,8 @@ class Outcome:
     tokens_per_s: float
     completed: int
     ttfts: list[float] = field(default_factory=list, repr=False)
+    tpot_p50_s: float = math.nan  # of the requests' own TPOTs
+    tpot_p99_s: float = math.nan
 
 
 def replica_from_values(values: dict, units: dict, registry: dict) -> Replica:
@@ -194,7 +196,8 @@ def simulate(replica: Replica, request_rate: float, requests: int = 2000, warmup
     tpots = [(r.decode_left - r.first) / (r.generated - 1) for r in kept]
     span = max(r.decode_left for r in kept) - kept[0].arrival
     return Outcome(_quantile(ttfts, 0.5), _quantile(ttfts, 0.99), sum(ttfts) / len(ttfts), sum(tpots) / len(tpots),
-                   len(kept) / span, sum(r.generated for r in kept) / span, len(kept), ttfts)
+                   len(kept) / span, sum(r.generated for r in kept) / span, len(kept), ttfts,
+                   _quantile(sorted(tpots), 0.5), _quantile(sorted(tpots), 0.99))
 
 
 def burst(replica: Replica, requests: int, seed: int = 0) -> Outcome:

@@ -2,11 +2,14 @@
 
 x prefill workers and y decode workers, each a tp x pp (x ep) layout of the serving study with
 its own precision (DistServe, Zhong et al. OSDI'24 §3-4; Splitwise, Patel et al. ISCA'24 §4;
-NVIDIA Dynamo's disaggregated serving). A request is prefilled on one prefill worker (one prompt
-at a time: the M/D/1 queue of DistServe §3.1), its KV cache crosses the scale-out network to a
-decode worker, which decodes it in a continuous batch of ``decode_batch`` sequences. The pools
-are rate-matched: the deployment serves min(x x the prefill rate each worker sustains under the
-TTFT SLA, y x the decode worker's capacity) requests/s (DistServe §4.1's goodput-optimal
+NVIDIA Dynamo's disaggregated serving). A request is prefilled on one prefill worker, which
+batches waiting prompts up to ``prefill_batch`` per pass (the chunked-prefill token budget of the
+framework: vLLM's max_num_batched_tokens, SGLang's chunked_prefill_size; the token budget of
+Sarathi-Serve, Agrawal et al. OSDI'24; batch 1 is DistServe §3.1's M/D/1 worker), its KV cache
+crosses the scale-out network to a decode worker, which decodes it in a continuous batch of
+``decode_batch`` sequences.
+The pools are rate-matched: the deployment serves min(x x the prefill rate each worker sustains
+under the TTFT SLA, y x the decode worker's capacity) requests/s (DistServe §4.1's goodput-optimal
 placement; Splitwise §4.2 "provisioning the pools"). Aggregated deployments (one pool doing
 both, wall 7) use the same per-GPU, per-user and cost figures (``deployment_*``).
 
@@ -55,12 +58,27 @@ def prefill_queue_wait_s(prefill_utilization: UExpr, prefill_service_s: UExpr, t
     (DistServe §3.1, eq. 1: Avg_TTFT = D + R D^2 / (2 (1 - R D)), so E[W] = rho D / (2 (1 - rho))).
     Quantile q (ttft_quantile; null: the mean): the M/G/1 wait is 0 with probability 1 - rho and
     else approximately exponential of mean E[W] / rho (Kingman 1961, heavy traffic), so
-    W_q = D / (2 (1 - rho)) x ln(rho / (1 - q)) where rho > 1 - q, else 0."""
-    rho = prefill_utilization.clip(1e-12, 1.0 - 1e-12)
-    scale = prefill_service_s / (2.0 * (1.0 - rho))
-    q = ttft_quantile.fill_null(0.0).clip(0.0, 1.0 - 1e-12)
-    tail = scale * maximum((rho / (1.0 - q)).log(), 0.0)
-    return where(ttft_quantile.is_null(), rho * scale, tail).to("s")
+    W_q = D / (2 (1 - rho)) x ln(rho / (1 - q)) where rho > 1 - q, else 0.
+    A worker batching b prompts per pass of D (a batch-service queue, M/D^b/1: Bailey 1954) is
+    taken at rho = lambda D / b (``prefill_worker_utilization``) with D the batch's pass: an
+    arrival waits the residual of the pass in progress (mean rho D / 2 at light load, as in
+    M/D/1) and the queue grows as 1 / (1 - rho) towards the worker's capacity b / D; b = 1 is
+    DistServe's eq. 1 exactly."""
+    return where(ttft_quantile.is_null(), md1_mean_wait(prefill_utilization, prefill_service_s),
+                 md1_quantile_wait(prefill_utilization, prefill_service_s, ttft_quantile.fill_null(0.0))).to("s")
+
+
+def md1_mean_wait(rho: UExpr, service: UExpr) -> UExpr:
+    """E[W] = rho D / (2 (1 - rho)) (``prefill_queue_wait_s``), rho kept inside (0, 1)."""
+    rho = rho.clip(1e-12, 1.0 - 1e-12)
+    return rho * service / (2.0 * (1.0 - rho))
+
+
+def md1_quantile_wait(rho: UExpr, service: UExpr, quantile: UExpr | float) -> UExpr:
+    """W_q = D / (2 (1 - rho)) x ln(rho / (1 - q)), 0 where rho <= 1 - q (``prefill_queue_wait_s``)."""
+    rho = rho.clip(1e-12, 1.0 - 1e-12)
+    q = UExpr.of(quantile).clip(0.0, 1.0 - 1e-12)
+    return service / (2.0 * (1.0 - rho)) * maximum((rho / (1.0 - q)).log(), 0.0)
 
 
 @disaggregated_column
@@ -80,9 +98,17 @@ def disaggregated_request_rate(prefill_workers: UExpr, prefill_rate_per_worker: 
 
 @disaggregated_column
 def prefill_worker_utilization(disaggregated_request_rate: UExpr, prefill_workers: UExpr,
-                               prefill_service_s: UExpr) -> UExpr:
-    """rho of one prefill worker at the deployment's rate (random routing keeps each share Poisson)."""
-    return (disaggregated_request_rate / prefill_workers * prefill_service_s).to("")
+                               prefill_service_s: UExpr, prefill_batch: UExpr) -> UExpr:
+    """rho of one prefill worker at the deployment's rate (random routing keeps each share Poisson):
+    its share of the rate over its capacity, b prompts per pass of D: lambda / x x D / b."""
+    return (disaggregated_request_rate / prefill_workers * prefill_service_s / prefill_batch).to("")
+
+
+@disaggregated_column
+def prefill_rate_per_worker(prefill_rho_star: UExpr, prefill_service_s: UExpr, prefill_batch: UExpr) -> UExpr:
+    """Requests/s one prefill worker takes at utilization rho* (the largest within the TTFT SLA):
+    rho* x b / D, the inverse of ``prefill_worker_utilization`` (rho* = 1: its capacity b / D)."""
+    return (prefill_rho_star * prefill_batch / prefill_service_s).to("1/s")
 
 
 @disaggregated_column

@@ -22,6 +22,7 @@ from pipeline.units import Plain, UExpr, lit, maximum, only_where, total, where
 from pipeline.walls.attention_pattern import attended_tokens, causal_pairs
 from pipeline.walls.bounds import binding
 from pipeline.walls.kernel_calls import latency_roofline_compute_bound, latency_roofline_time_s
+from pipeline.walls.overlap import alltoall_hidden_s
 from pipeline.walls.operators import GEMM_OPERATORS, OPERATOR_KERNELS, OPERATORS
 from pipeline.walls.quantities import TOKEN
 from pipeline.walls.registries import define_serving, serving_column
@@ -200,14 +201,15 @@ def _operator_times(p: str) -> None:
     define_serving(f"{p}_mlp_class_time_s", ["n_layers", f"{p}_mlp_time_s"], per_layers)
     define_serving(f"{p}_other_class_time_s", ["n_layers", f"{p}_norms_time_s", f"{p}_lm_head_time_s"], other_total)
 
-    def pass_time(attn, mlp, other, comm, launch, dq, stream, lora):
+    def pass_time(attn, mlp, other, comm, launch, dq, stream, lora, alltoall, overlap):
         compute_and_memory = attn + mlp + other + dq + lora  # lora: the LoRA kernels (pipeline.walls.lora)
-        return maximum(compute_and_memory, stream) + comm + launch
+        hidden = alltoall_hidden_s(overlap, alltoall, compute_and_memory)  # dual-batch overlap, else 0
+        return maximum(compute_and_memory, stream) + comm - hidden + launch
 
     define_serving(f"{p}_pass_time_s", [f"{p}_attention_class_time_s", f"{p}_mlp_class_time_s",
                                         f"{p}_other_class_time_s", f"{p}_communication_time_s",
                                         f"{p}_launch_overhead_s", f"{p}_dequant_overhead_s", "weight_stream_time_s",
-                                        f"{p}_lora_time_s"], pass_time)
+                                        f"{p}_lora_time_s", f"{p}_alltoall_time_s", "dual_batch_overlap"], pass_time)
 
     def compute_bound_time(n_layers, *args):
         return time_by_bound(n_layers, "compute", args)

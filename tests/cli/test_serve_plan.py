@@ -41,7 +41,7 @@ def test_an_sla_no_deployment_meets_is_a_result(mlsys, sla, binding):
     (["--ttft", "0.5s", "--tpot", "30ms", "--spec-draft-tokens", "4", "--spec-acceptance", "0.7",
       "--draft-model", "Llama 3.1 405B"], "is larger than the target"),
     (["--ttft", "fast", "--tpot", "30ms"], "--ttft: got 'fast', expected a time"),
-    (["--ttft", "0.5s", "--tpot", "30ms", "--tpot-percentile", "p99"], "mean time per output token only"),
+    (["--ttft", "0.5s", "--tpot", "30ms", "--tpot-percentile", "p90"], "--tpot-percentile: got 'p90', expected one of mean, p50, p99"),
     (["--ttft", "0.5s", "--tpot", "30ms", "--cluster", "No Such Cluster"], "is not in the clusters catalog"),
 ])
 def test_bad_input_exits_2(mlsys, extra, message):

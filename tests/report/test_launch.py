@@ -23,10 +23,13 @@ def test_memory_fractions_convert_between_total_and_free():
 
 
 def test_batched_tokens_and_flags():
-    """Prefill worker: the 1,024-token prompt; decode worker: 64 sequences x (3 drafts + 1) = 256;
-    aggregated: both, 1,024 + 64."""
+    """Prefill worker: the 1,024-token prompt, or 4 of them (4,096) at batch 4; at batch 16 with
+    EP 8 over TP 2 (4 attention groups) each group passes ceil(16 / 4) = 4 prompts: 4,096; decode
+    worker: 64 sequences x (3 drafts + 1) = 256; aggregated: both, 1,024 + 64."""
     spec = WORKER | {"spec_draft_tokens": 3, "draft_model": "meta-llama/Llama-3.2-1B"}
     assert batched_tokens(WORKER | {"batch": 1}, "prefill", 1024) == 1024
+    assert batched_tokens(WORKER | {"batch": 4}, "prefill", 1024) == 4096
+    assert batched_tokens(WORKER | {"batch": 16, "tp": 2.0, "ep": 8.0}, "prefill", 1024) == 4096
     assert batched_tokens(spec, "decode", 1024) == 256
     assert batched_tokens(WORKER, "aggregated", 1024) == 1088
     line = vllm("meta-llama/Llama-3.1-70B", spec, "decode", 1024)

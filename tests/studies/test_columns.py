@@ -74,6 +74,7 @@ def test_the_columns_that_leave_their_range_by_design():
     assert set(BY_DESIGN) == elasticities | {
         "memory_headroom_bytes",  # capacity - footprint: negative when it does not fit
         "storage_utilization", "host_utilization", "input_utilization", "utilization",  # demand / supply
+        "disagg_utilization",
         "scaling_efficiency",  # per-GPU throughput against a one-node reference
     }
     assert all(reason for reason in BY_DESIGN.values())

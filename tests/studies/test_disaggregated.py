@@ -69,3 +69,14 @@ def test_the_sla_frontier_query_returns_the_serve_plan_frontier(tmp_path):
         "kind", "tokens_per_s_per_gpu", "tokens_per_s_per_user", "cost_per_million_tokens_usd").rows()
     for a, b in zip(ours, theirs, strict=True):  # equal figures (a tie may be met by another layout)
         assert a[0] == b[0] and a[1:] == pytest.approx(b[1:], rel=1e-6)
+
+
+def test_the_tpot_percentile_of_an_aggregated_deployment_is_its_rows(rows):
+    """--tpot-percentile p99 reads a replica's tpot_p99_s (a request's own 99th percentile under load),
+    p50 its tpot_p50_s; a decode worker's TPOT is its ITL at every percentile."""
+    for percentile, column in (("p99", "tpot_p99_s"), ("p50", "tpot_p50_s"), ("mean", "tpot_under_load_s")):
+        got = study.aggregated(rows.lazy(), 8, study.Sla(10.0, 1.0, "p99", percentile)).collect()
+        expected = rows.filter(pl.col("is_stable") & pl.col("is_feasible"))[column].sort().to_list()
+        assert got["deployment_tpot_s"].sort().to_list() == pytest.approx(expected, rel=1e-12)
+    stable = rows.filter(pl.col("is_stable") & pl.col("is_feasible"))
+    assert (stable["tpot_p99_s"] >= stable["tpot_under_load_s"]).all()

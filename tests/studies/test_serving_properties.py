@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from pipeline.catalogs.io import read_catalog, write_catalog
 from pipeline.catalogs.load import load_catalogs
 from pipeline.spec import parse_spec
+from pipeline.studies import serving_disaggregated
 from pipeline.studies import serving_speculative as speculative
 from pipeline.studies import single
 
@@ -100,6 +101,8 @@ def _check_values(frame: pl.DataFrame, label: str) -> None:
     times = [c for c in frame.columns if c.endswith("_time_s") or c.endswith("_overhead_s")]
     if not (frame["spec_draft_tokens"] > 0).any():  # no speculation in the space: its columns are null
         times = [c for c in times if c not in speculative.OUTPUTS]
+    if not (frame["prefill_workers"] > 0).any():  # no disaggregated row: its columns are null
+        times = [c for c in times if c not in serving_disaggregated.NULL_WITHOUT]
     for r in frame.iter_rows(named=True):
         if not r["is_feasible"]:
             assert all(r[c] is None for c in LATENCIES + THROUGHPUTS), (label, r)

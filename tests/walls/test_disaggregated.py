@@ -53,7 +53,8 @@ def test_rate_matching_ttft_and_the_deployment_figures():
     over 1,024 tok/s = 48 / 3,686,400 $/tok = $13.0208 per million tokens."""
     cols = dict(prefill_workers=([2.0, 20.0], ""), prefill_rate_per_worker=([2.0, 2.0], "1/s"),
                 decode_workers=([3.0, 3.0], ""), decode_batch=([64.0, 64.0], ""), decode_tpot_s=([0.025, 0.025], "s"),
-                generated_tokens=([256.0, 256.0], "tok"), prefill_service_s=([0.2, 0.2], "s"))
+                generated_tokens=([256.0, 256.0], "tok"), prefill_service_s=([0.2, 0.2], "s"),
+                prefill_batch=([1.0, 1.0], ""))
     out = evaluate(["decode_capacity_requests_per_s", "disaggregated_request_rate", "prefill_worker_utilization"],
                    **cols)
     assert out["decode_capacity_requests_per_s"] == pytest.approx([10.0, 10.0])
@@ -74,3 +75,19 @@ def test_rate_matching_ttft_and_the_deployment_figures():
     assert out["deployment_tokens_per_s_per_user"] == pytest.approx([40.0])
     assert out["deployment_cost_per_million_tokens_usd"] == pytest.approx([48 / 3_686_400 * 1e6])
     assert out["meets_sla"] == [False]  # TPOT 25 ms > 20 ms
+
+
+def test_a_prefill_worker_batching_prompts_is_a_batch_service_queue():
+    """b = 4 prompts per pass of D = 0.5 s: capacity b / D = 8 requests/s; at rho* = 0.75, 6
+    requests/s. Two workers at 6 requests/s run at rho = 6 / 2 x 0.5 / 4 = 0.375; the mean wait is
+    M/D/1's at that rho with the batch's pass, 0.375 x 0.5 / (2 x 0.625) = 0.15 s, and at b = 1
+    (DistServe's worker) the same formulas give rho = 1.5: the batch quadruples the worker's rate."""
+    out = evaluate(["prefill_rate_per_worker"], prefill_rho_star=([0.75, 1.0], ""), prefill_service_s=([0.5, 0.5], "s"),
+                   prefill_batch=([4.0, 4.0], ""))
+    assert out["prefill_rate_per_worker"] == pytest.approx([6.0, 8.0], rel=1e-12)
+    out = evaluate(["prefill_worker_utilization"], disaggregated_request_rate=([6.0, 6.0], "1/s"),
+                   prefill_workers=([2.0, 2.0], ""), prefill_service_s=([0.5, 0.5], "s"), prefill_batch=([4.0, 1.0], ""))
+    assert out["prefill_worker_utilization"] == pytest.approx([0.375, 1.5], rel=1e-12)
+    out = evaluate(["prefill_queue_wait_s"], prefill_utilization=([0.375], ""), prefill_service_s=([0.5], "s"),
+                   ttft_quantile=([None], ""))
+    assert out["prefill_queue_wait_s"] == pytest.approx([0.15], rel=1e-12)
