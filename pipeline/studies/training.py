@@ -40,7 +40,7 @@ from pipeline.units import E, expression_library, unit
 from pipeline.walls.registries import TRAINING
 
 FORMULAS = formulas.REGISTRY | TRAINING
-KINDS = ("compute", "link")  # the efficiencies a training row uses
+KINDS = ("compute", "memory", "link")  # the efficiencies a training row uses (memory: element-wise kernels)
 
 DROP_NOT_DECODER = sides.decoder_only("training").reason
 DROP_CONTEXT = SEQ_CONTEXT.reason
@@ -76,7 +76,7 @@ LAYOUT = ["gpus", "dp", "tp", "pp", "cp", "ep", "microbatch", "global_batch", "n
           "virtual_stages", "zero_stage"]
 SHAPED = [*MODEL_INPUTS, *ARCHITECTURE]  # the model catalog's row, shaped
 AXIS_UNITS = {c: unit("") for c in LAYOUT} | {"recompute": None, "sequence_parallel": None, "workload": None}
-HARDWARE = ["vendor", "family", "memory_capacity_bytes", "usable_memory_bytes", "tdp_w",
+HARDWARE = ["vendor", "family", "memory_capacity_bytes", "usable_memory_bytes", "memory_bandwidth_bytes_per_s", "tdp_w",
             "scaleup_link_bandwidth_bytes_per_s",
             "scaleup_link_latency_s"]
 LOW_PRECISION = ("fp8", "fp4")  # training dtypes whose recipes keep attention in bf16 (cluster_side)

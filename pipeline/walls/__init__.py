@@ -38,6 +38,7 @@ from pipeline.walls import (  # noqa: F401
     tail_latency,
     training_compute,
     training_memory,
+    training_traffic,
     training_operations,
     training_sensitivity,
     training_step,

@@ -160,26 +160,33 @@ def compute_time_per_microbatch_s(stage_forward_flop_per_microbatch: UExpr, reco
                                   n_layers: UExpr, layers_per_gpu: UExpr, microbatch: UExpr, tp: UExpr, cp: UExpr,
                                   pp: UExpr, recompute: Plain, layer_forward_flop_per_sequence: UExpr,
                                   layer_matmul_forward_flop_per_sequence: UExpr,
+                                  attention_core_forward_flop_per_sequence: UExpr,
                                   lm_head_forward_flop_per_sequence: UExpr, train_matmul_eta_compute: UExpr,
                                   train_backward_matmul_eta_compute: UExpr, peak_flop_per_s: UExpr,
-                                  attention_peak_flop_per_s: UExpr, eta_compute: UExpr) -> UExpr:
+                                  attention_peak_flop_per_s: UExpr, eta_compute: UExpr,
+                                  elementwise_time_per_microbatch_s: UExpr) -> UExpr:
     """Wall 1 on the busiest GPU: (3 x forward + recomputed forward) / (peak x eta). With a GEMM
-    kernel fit (``train_matmul_eta_compute`` not null) the weight matmuls (the layers' and the
-    LM head's) run at their forward η (recomputed too under full recomputation) and their
-    backward (2 x the forward FLOPs: dgrad and wgrad) at the backward η; the rest (attention,
-    norms) at the profile's eta_compute of ``attention_peak_flop_per_s``: the 16-bit peak under an
-    FP8/FP4 recipe, whose attention runs in bf16 (Transformer Engine's fp8_dpa defaults to False)."""
+    kernel fit (``train_matmul_eta_compute`` not null) each operator at its own speed: the weight
+    matmuls (the layers' and the LM head's) at their forward η (recomputed too under full
+    recomputation) and their backward (2 x the forward FLOPs: dgrad and wgrad) at the backward η;
+    the attention core (Q.K^T, P.V; recomputed under full and selective recomputation) at the
+    profile's eta_compute of ``attention_peak_flop_per_s``: the 16-bit peak under an FP8/FP4
+    recipe, whose attention runs in bf16 (Transformer Engine's fp8_dpa defaults to False); the
+    element-wise kernels (norms, residual adds, activation, unfused softmax and dropout) at the
+    memory bandwidth (``pipeline.walls.training_traffic``), their few FLOPs not timed apart."""
     share = microbatch / (tp * cp)
     recomputed = recompute_flop_per_sequence * (layers_per_gpu / n_layers) * share
     constant = (TRAIN_TO_FORWARD * stage_forward_flop_per_microbatch + recomputed) / (peak_flop_per_s * eta_compute)
     matmul = (layers_per_gpu * layer_matmul_forward_flop_per_sequence + lm_head_forward_flop_per_sequence / pp) * share
     matmul_recomputed = where(recompute == "full", recomputed * layer_matmul_forward_flop_per_sequence
                               / layer_forward_flop_per_sequence, 0)
-    rest = TRAIN_TO_FORWARD * (stage_forward_flop_per_microbatch - matmul) + recomputed - matmul_recomputed
+    attention = layers_per_gpu * attention_core_forward_flop_per_sequence * share
+    attention_recomputed = where((recompute == "full") | (recompute == "selective"), attention, 0)
     kernel = ((matmul + matmul_recomputed) / (peak_flop_per_s * train_matmul_eta_compute)
               + (TRAIN_TO_FORWARD - 1.0) * matmul / (peak_flop_per_s * train_backward_matmul_eta_compute)
-              + rest / (attention_peak_flop_per_s * eta_compute))
-    return where(train_matmul_eta_compute.is_not_null(), kernel.to("s"), constant.to("s"))
+              + (TRAIN_TO_FORWARD * attention + attention_recomputed) / (attention_peak_flop_per_s * eta_compute))
+    return where(train_matmul_eta_compute.is_not_null(), kernel.to("s") + elementwise_time_per_microbatch_s,
+                 constant.to("s"))
 
 
 # -- utilisation (wall 3) ----------------------------------------------------------------------
