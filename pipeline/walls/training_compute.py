@@ -80,12 +80,15 @@ def model_flop_per_sequence(n_layers: UExpr, layer_forward_flop_per_sequence: UE
 @training_column
 def stage_forward_flop_per_microbatch(layers_per_gpu: UExpr, layer_forward_flop_per_sequence: UExpr,
                                       lm_head_forward_flop_per_sequence: UExpr, microbatch: UExpr,
-                                      tp: UExpr, pp: UExpr, cp: UExpr) -> UExpr:
+                                      tp: UExpr, pp: UExpr, cp: UExpr, lm_head_on_last_stage: Plain) -> UExpr:
     """The busiest GPU's tp x cp share of a microbatch: its ceil(L/p)-layer stage and 1/p of the
     LM head, i.e. stages balanced around the head (Llama 3, §3.3.2, gives the first and last
-    stage one layer less for this); only the rounding of layers to stages is imbalance."""
-    return (layers_per_gpu * layer_forward_flop_per_sequence + lm_head_forward_flop_per_sequence / pp) \
-        * microbatch / (tp * cp)
+    stage one layer less for this); only the rounding of layers to stages is imbalance. With
+    ``lm_head_on_last_stage`` the split Megatron-LM makes unless told otherwise (L/p layers on every
+    stage, the output layer on the last: Narayanan et al. 2021, §2.2; Megatron-Core's
+    ``account_for_loss_in_pipeline_split`` defaults to False), that stage runs the whole head."""
+    head = where(lm_head_on_last_stage, lm_head_forward_flop_per_sequence, lm_head_forward_flop_per_sequence / pp)
+    return (layers_per_gpu * layer_forward_flop_per_sequence + head) * microbatch / (tp * cp)
 
 
 @training_column
@@ -164,7 +167,7 @@ def compute_time_per_microbatch_s(stage_forward_flop_per_microbatch: UExpr, reco
                                   lm_head_forward_flop_per_sequence: UExpr, train_matmul_eta_compute: UExpr,
                                   train_backward_matmul_eta_compute: UExpr, peak_flop_per_s: UExpr,
                                   attention_peak_flop_per_s: UExpr, eta_compute: UExpr,
-                                  elementwise_time_per_microbatch_s: UExpr) -> UExpr:
+                                  elementwise_time_per_microbatch_s: UExpr, lm_head_on_last_stage: Plain) -> UExpr:
     """Wall 1 on the busiest GPU: (3 x forward + recomputed forward) / (peak x eta). With a GEMM
     kernel fit (``train_matmul_eta_compute`` not null) each operator at its own speed: the weight
     matmuls (the layers' and the LM head's) at their forward η (recomputed too under full
@@ -177,7 +180,8 @@ def compute_time_per_microbatch_s(stage_forward_flop_per_microbatch: UExpr, reco
     share = microbatch / (tp * cp)
     recomputed = recompute_flop_per_sequence * (layers_per_gpu / n_layers) * share
     constant = (TRAIN_TO_FORWARD * stage_forward_flop_per_microbatch + recomputed) / (peak_flop_per_s * eta_compute)
-    matmul = (layers_per_gpu * layer_matmul_forward_flop_per_sequence + lm_head_forward_flop_per_sequence / pp) * share
+    head = where(lm_head_on_last_stage, lm_head_forward_flop_per_sequence, lm_head_forward_flop_per_sequence / pp)
+    matmul = (layers_per_gpu * layer_matmul_forward_flop_per_sequence + head) * share
     matmul_recomputed = where(recompute == "full", recomputed * layer_matmul_forward_flop_per_sequence
                               / layer_forward_flop_per_sequence, 0)
     attention = layers_per_gpu * attention_core_forward_flop_per_sequence * share
