@@ -94,3 +94,16 @@ class RunColumns(KernelRowColumns):
 
     requests: int = count("requests the benchmark sent in a finite run (serving; a burst at an unbounded rate "
                           "needs it: its TTFT is the queue of those requests)", nullable=True)
+
+
+TRAINING_RUN_COLUMNS = ("flash_attention", "dropout", "lm_head_on_last_stage")
+
+
+class TrainingRunColumns(RunColumns):
+    """What a training row states about its kernels and pipeline split (null: the spec's [training]
+    default; pipeline.walls.training_traffic and training_compute read them)."""
+
+    flash_attention: bool = flag("fused attention that never writes the scores (training; null: true)", nullable=True)
+    dropout: bool = flag("dropout in the layers (training; null: false)", nullable=True)
+    lm_head_on_last_stage: bool = flag("L/p layers per stage and the LM head on the last, Megatron-LM's split "
+                                       "(training; null: false, stages balanced around the head)", nullable=True)

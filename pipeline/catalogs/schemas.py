@@ -19,7 +19,7 @@ from pipeline.catalogs import model_patterns as pattern
 from pipeline.catalogs.carbon_methods import DESCRIPTION, METHODS
 from pipeline.catalogs.efficiency_schema import EfficiencyProfileSchema
 from pipeline.catalogs.fields import Provenance, count, finite, flag, quantity, text, url
-from pipeline.catalogs.kernel_schema import KERNEL_METRICS, KernelEfficiencySchema, RunColumns
+from pipeline.catalogs.kernel_schema import KERNEL_METRICS, KernelEfficiencySchema, TrainingRunColumns
 from pipeline.catalogs.workload_schema import WorkloadSchema
 
 PEAK_COLUMNS = ["peak_fp32_flop_per_s", "peak_tf32_flop_per_s", "peak_fp16_flop_per_s", "peak_bf16_flop_per_s",
@@ -267,7 +267,7 @@ METRICS = {  # metric -> (study, unit of the value): what a measurement states a
 }
 
 
-class MeasurementSchema(RunColumns):
+class MeasurementSchema(TrainingRunColumns):
     """One published measurement with the whole configuration that predicts it. ``source_url``
     is the measurement's source; ``source_location`` the table, figure or log line. A kernel
     row (one GEMM, attention call or collective) states its shape in the KernelRowColumns (RunColumns: ``requests``)."""

@@ -40,7 +40,7 @@ from pipeline.units import E, expression_library, unit
 from pipeline.walls.registries import TRAINING
 
 FORMULAS = formulas.REGISTRY | TRAINING
-KINDS = ("compute", "link")  # the efficiencies a training row uses
+KINDS = ("compute", "memory", "link")  # the efficiencies a training row uses (memory: element-wise kernels)
 
 DROP_NOT_DECODER = sides.decoder_only("training").reason
 DROP_CONTEXT = SEQ_CONTEXT.reason
@@ -76,12 +76,12 @@ LAYOUT = ["gpus", "dp", "tp", "pp", "cp", "ep", "microbatch", "global_batch", "n
           "virtual_stages", "zero_stage"]
 SHAPED = [*MODEL_INPUTS, *ARCHITECTURE]  # the model catalog's row, shaped
 AXIS_UNITS = {c: unit("") for c in LAYOUT} | {"recompute": None, "sequence_parallel": None, "workload": None}
-HARDWARE = ["vendor", "family", "memory_capacity_bytes", "usable_memory_bytes", "tdp_w",
+HARDWARE = ["vendor", "family", "memory_capacity_bytes", "usable_memory_bytes", "memory_bandwidth_bytes_per_s", "tdp_w",
             "scaleup_link_bandwidth_bytes_per_s",
             "scaleup_link_latency_s"]
 LOW_PRECISION = ("fp8", "fp4")  # training dtypes whose recipes keep attention in bf16 (cluster_side)
 KNOBS = ["activation_bytes_per_element", "gradient_bytes_per_param", "memory_reserve_fraction",
-         "dp_overlap_fraction", "flash_attention", "dropout", "dp_sgd_step_multiplier", "host_cores_per_node",
+         "dp_overlap_fraction", "flash_attention", "dropout", "lm_head_on_last_stage", "dp_sgd_step_multiplier", "host_cores_per_node",
          "train_tokens_budget", "restart_time_s"]
 
 

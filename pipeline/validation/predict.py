@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from pipeline.catalogs import overrides
+from pipeline.catalogs.kernel_schema import TRAINING_RUN_COLUMNS
 from pipeline.catalogs.load import Catalogs
 from pipeline.catalogs.schemas import METRICS
 from pipeline.errors import InputError
@@ -26,6 +27,7 @@ from pipeline.studies.sides import Space
 from pipeline.validation.eta_grid import ETA_GRID, at_each_eta
 from pipeline.validation.kernel_rows import predict_kernel_rows
 from pipeline.validation.serving_rows import SERVING_BATCHES, Datasets, delivered_tokens_per_s, serving_spec
+from pipeline.validation.training_spec import training_spec
 
 NODE_BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
 THROUGHPUT = {"samples_per_s", "tokens_per_s", "tokens_per_s_per_device", "training_tokens_per_s", "mfu", "hfu"}
@@ -39,7 +41,8 @@ OVER_CAPACITY_AT_PROFILE = "the request rate exceeds the predicted capacity at t
 SPEC_INPUTS = ["study", "scenario", "metric", "framework", "model", "hardware", "cluster", "compute_dtype",
                "weight_dtype", "batch", "seq_len", "devices", "tp", "pp", "dp", "microbatch", "recompute", "prompt_len",
                "output_len", "cp", "ep", "trained", "zero_stage", "virtual_stages", "sequence_parallel", "kv_cache",
-               "dataset", "concurrency", "request_rate", "requests"]  # the measurement columns measurement_spec reads
+               "dataset", "concurrency", "request_rate", "requests",
+               *TRAINING_RUN_COLUMNS]  # the measurement columns measurement_spec reads
 SCHEMA = {"name": pl.String, "predicted": pl.Float64, "predicted_low": pl.Float64, "predicted_high": pl.Float64,
           "eta_compute": pl.Float64, "eta_low": pl.Float64, "eta_high": pl.Float64, "bound": pl.String,
           "batch_used": pl.Float64, "grid": pl.List(pl.Float64), "reason": pl.String, "family": pl.String}
@@ -68,22 +71,7 @@ def measurement_spec(r: dict, datasets: Datasets | None = None) -> tuple[dict | 
                          "workload": ["training" if training else "inference"]}, "efficiency": framework}, None
     if study == "serving":
         return serving_spec(r, datasets)
-    if r["metric"] == "time_to_train_s":
-        return None, "time to train needs the run's token budget, which the row does not state"
-    if r["cluster"] is None:
-        return None, "training rows need a cluster"
-    if r["batch"] is None:
-        return None, "training rows need the global batch"
-    tp, pp = r["tp"] or 1, r["pp"] or 1
-    layout = {"dp": [r["dp"]]} if r["dp"] is not None else {"gpus": [r["devices"]]}
-    return {"study": "training", "axes": {
-        "model": [r["model"]], "cluster": [r["cluster"]], "compute_dtype": [r["compute_dtype"]], **layout,
-        "tp": [tp], "pp": [pp], "microbatch": [r["microbatch"] or 1], "global_batch": [r["batch"]],
-        "seq_len": [r["seq_len"] or 2048], "recompute": [r["recompute"] or "selective"], "cp": [r["cp"] or 1],
-        "ep": [r["ep"] or 1],
-        "virtual_stages": [r["virtual_stages"] or 1],
-        "sequence_parallel": [tp > 1 if r["sequence_parallel"] is None else r["sequence_parallel"]],
-        "zero_stage": [1 if r["zero_stage"] is None else r["zero_stage"]]}, "efficiency": framework}, None
+    return training_spec(r, framework)
 
 
 @dataclass
@@ -188,8 +176,8 @@ def _group_key(spec: dict) -> tuple:
     multiply into a space far larger than the rows (one group of 200 runs took 30 s)."""
     key = (spec.get("study", "node"), spec["efficiency"]["framework"], tuple(spec["axes"]),
            tuple(spec.get("overrides", {}).items()))  # a run's own context: rows of one context together
-    if spec.get("study") == "training":
-        key += tuple(str(spec["axes"].get(axis)) for axis in ("model", "cluster"))
+    if spec.get("study") == "training":  # and one set of stated [training] knobs: _union keeps the first row's
+        key += (*(str(spec["axes"].get(axis)) for axis in ("model", "cluster")), str(spec.get("training")))
     return key + (("burst",) if "burst" in spec else ())
 
 

@@ -41,6 +41,7 @@ from pipeline.walls import (  # noqa: F401
     tpot_tail,
     training_compute,
     training_memory,
+    training_traffic,
     training_operations,
     training_sensitivity,
     training_step,

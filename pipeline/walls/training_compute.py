@@ -80,12 +80,15 @@ def model_flop_per_sequence(n_layers: UExpr, layer_forward_flop_per_sequence: UE
 @training_column
 def stage_forward_flop_per_microbatch(layers_per_gpu: UExpr, layer_forward_flop_per_sequence: UExpr,
                                       lm_head_forward_flop_per_sequence: UExpr, microbatch: UExpr,
-                                      tp: UExpr, pp: UExpr, cp: UExpr) -> UExpr:
+                                      tp: UExpr, pp: UExpr, cp: UExpr, lm_head_on_last_stage: Plain) -> UExpr:
     """The busiest GPU's tp x cp share of a microbatch: its ceil(L/p)-layer stage and 1/p of the
     LM head, i.e. stages balanced around the head (Llama 3, §3.3.2, gives the first and last
-    stage one layer less for this); only the rounding of layers to stages is imbalance."""
-    return (layers_per_gpu * layer_forward_flop_per_sequence + lm_head_forward_flop_per_sequence / pp) \
-        * microbatch / (tp * cp)
+    stage one layer less for this); only the rounding of layers to stages is imbalance. With
+    ``lm_head_on_last_stage`` the split Megatron-LM makes unless told otherwise (L/p layers on every
+    stage, the output layer on the last: Narayanan et al. 2021, §2.2; Megatron-Core's
+    ``account_for_loss_in_pipeline_split`` defaults to False), that stage runs the whole head."""
+    head = where(lm_head_on_last_stage, lm_head_forward_flop_per_sequence, lm_head_forward_flop_per_sequence / pp)
+    return (layers_per_gpu * layer_forward_flop_per_sequence + head) * microbatch / (tp * cp)
 
 
 @training_column
@@ -174,28 +177,37 @@ def compute_time_per_microbatch_s(stage_forward_flop_per_microbatch: UExpr, reco
                                   n_layers: UExpr, layers_per_gpu: UExpr, microbatch: UExpr, tp: UExpr, cp: UExpr,
                                   pp: UExpr, recompute: Plain, layer_forward_flop_per_sequence: UExpr,
                                   layer_matmul_forward_flop_per_sequence: UExpr,
+                                  attention_core_forward_flop_per_sequence: UExpr,
                                   lm_head_forward_flop_per_sequence: UExpr, train_matmul_eta_compute: UExpr,
                                   train_backward_matmul_eta_compute: UExpr, peak_flop_per_s: UExpr,
                                   attention_peak_flop_per_s: UExpr, eta_compute: UExpr,
-                                  mlp_forward_flop_per_sequence: UExpr, is_gated_mlp: Plain) -> UExpr:
+                                  mlp_forward_flop_per_sequence: UExpr, is_gated_mlp: Plain,
+                                  elementwise_time_per_microbatch_s: UExpr, lm_head_on_last_stage: Plain) -> UExpr:
     """Wall 1 on the busiest GPU: (3 x forward + recomputed forward) / (peak x eta). With a GEMM
-    kernel fit (``train_matmul_eta_compute`` not null) the weight matmuls (the layers' and the
-    LM head's) run at their forward η (recomputed too under full recomputation) and their
-    backward (2 x the forward FLOPs: dgrad and wgrad) at the backward η; the rest (attention,
-    norms) at the profile's eta_compute of ``attention_peak_flop_per_s``: the 16-bit peak under an
-    FP8/FP4 recipe, whose attention runs in bf16 (Transformer Engine's fp8_dpa defaults to False)."""
+    kernel fit (``train_matmul_eta_compute`` not null) each operator at its own speed: the weight
+    matmuls (the layers' and the LM head's) at their forward η (recomputed too under full
+    recomputation) and their backward (2 x the forward FLOPs: dgrad and wgrad) at the backward η;
+    the attention core (Q.K^T, P.V; recomputed under full, selective and projections recomputation) at the
+    profile's eta_compute of ``attention_peak_flop_per_s``: the 16-bit peak under an FP8/FP4
+    recipe, whose attention runs in bf16 (Transformer Engine's fp8_dpa defaults to False); the
+    element-wise kernels (norms, residual adds, activation, unfused softmax and dropout) at the
+    memory bandwidth (``pipeline.walls.training_traffic``), their few FLOPs not timed apart."""
     share = microbatch / (tp * cp)
     recomputed = recompute_flop_per_sequence * (layers_per_gpu / n_layers) * share
     constant = (TRAIN_TO_FORWARD * stage_forward_flop_per_microbatch + recomputed) / (peak_flop_per_s * eta_compute)
-    matmul = (layers_per_gpu * layer_matmul_forward_flop_per_sequence + lm_head_forward_flop_per_sequence / pp) * share
+    head = where(lm_head_on_last_stage, lm_head_forward_flop_per_sequence, lm_head_forward_flop_per_sequence / pp)
+    matmul = (layers_per_gpu * layer_matmul_forward_flop_per_sequence + head) * share
     fc1 = _fc1_forward(mlp_forward_flop_per_sequence, is_gated_mlp) * layers_per_gpu * share
     matmul_recomputed = where(recompute == "full", recomputed * layer_matmul_forward_flop_per_sequence
                               / layer_forward_flop_per_sequence, where(recompute == "projections", fc1, 0))
-    rest = TRAIN_TO_FORWARD * (stage_forward_flop_per_microbatch - matmul) + recomputed - matmul_recomputed
+    attention = layers_per_gpu * attention_core_forward_flop_per_sequence * share
+    attention_recomputed = where((recompute == "full") | (recompute == "selective") | (recompute == "projections"),
+                                 attention, 0)
     kernel = ((matmul + matmul_recomputed) / (peak_flop_per_s * train_matmul_eta_compute)
               + (TRAIN_TO_FORWARD - 1.0) * matmul / (peak_flop_per_s * train_backward_matmul_eta_compute)
-              + rest / (attention_peak_flop_per_s * eta_compute))
-    return where(train_matmul_eta_compute.is_not_null(), kernel.to("s"), constant.to("s"))
+              + (TRAIN_TO_FORWARD * attention + attention_recomputed) / (attention_peak_flop_per_s * eta_compute))
+    return where(train_matmul_eta_compute.is_not_null(), kernel.to("s") + elementwise_time_per_microbatch_s,
+                 constant.to("s"))
 
 
 # -- utilisation (wall 3) ----------------------------------------------------------------------

@@ -46,6 +46,7 @@ SETTINGS = [
     ("training", "training.memory_reserve_fraction", *SHARE),
     ("training", "training.flash_attention", *FLAG),
     ("training", "training.dropout", *FLAG),
+    ("training", "training.lm_head_on_last_stage", *FLAG),
     ("training", "training.dp_sgd", ["none", "book-keeping", "opacus"], ["ghost", "", 0, True],
      "one of none, book-keeping, opacus"),  # wall 20's methods
     ("training", "training.gradient_bytes_per_param", [1, 8.0], [0, 8.5, -2, NAN, True], "a number > 0 and <= 8.0"),

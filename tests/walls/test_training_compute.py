@@ -26,3 +26,15 @@ def test_recomputed_forward_per_mode(training, recompute, gated, per_layer):
                    attention_core_forward_flop_per_sequence=([5.0], "FLOP"),
                    mlp_forward_flop_per_sequence=([60.0], "FLOP"), is_gated_mlp=([gated], None))
     assert got["recompute_flop_per_sequence"][0] == pytest.approx(10 * per_layer, rel=1e-12)
+
+@pytest.mark.parametrize("on_last", [False, True])
+def test_the_busiest_stage_runs_the_lm_head_whole_under_megatrons_split(training, on_last):
+    """8 layers of 100 FLOP per stage of 12 (GPT-3 175B on TP 8 x PP 12, Narayanan et al. 2021), head 35
+    FLOP (V/(12h) = 51200/147456 of a layer): balanced stages carry 35/12 of it; Megatron-LM's split
+    (L/p layers everywhere, the output layer on the last stage) puts all 35 on the last. tp 8, microbatch 2."""
+    got = training(["stage_forward_flop_per_microbatch"], layers_per_gpu=([8.0], ""),
+                   layer_forward_flop_per_sequence=([100.0], "FLOP"), lm_head_forward_flop_per_sequence=([35.0], "FLOP"),
+                   microbatch=([2.0], ""), tp=([8.0], ""), pp=([12.0], ""), cp=([1.0], ""),
+                   lm_head_on_last_stage=([on_last], None))
+    head = 35.0 if on_last else 35.0 / 12
+    assert got["stage_forward_flop_per_microbatch"][0] == pytest.approx((800.0 + head) * 2 / 8, rel=1e-12)
