@@ -37,6 +37,7 @@ from pipeline.walls import (  # noqa: F401
     synthesis,
     tail_latency,
     training_compute,
+    training_lora,
     training_memory,
     training_operations,
     training_sensitivity,
