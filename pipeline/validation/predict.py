@@ -30,8 +30,8 @@ SERVING_BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
 THROUGHPUT = {"samples_per_s", "tokens_per_s", "tokens_per_s_per_device", "training_tokens_per_s", "mfu", "hfu"}
 COLUMN = {"training_tokens_per_s": "tokens_per_s"}  # metric -> output column, where the names differ
 NO_FIT = "no feasible configuration (does not fit in memory)"
-LORA = ("LoRA fine-tuning is not modelled: the training study trains every weight (gradients, Adam state and "
-        "weight-gradient GEMMs for all of them), while LoRA freezes the base (Hu et al. 2021, arXiv:2106.09685 §4)")
+LORA_RANK = 16  # trained = lora: MLPerf's llama2_70b_lora closed division fixes r = 16 (mlcommons/training
+# llama2_70b_lora/scripts/train.py: "lora rank is a fixed to 16 in closed submission"); the training study's lora_rank
 NO_FIT_AT_PROFILE = "no feasible configuration at the profile's efficiency"
 OVER_CAPACITY = "the request rate exceeds the predicted capacity at every efficiency (wall 7: unstable)"
 OVER_CAPACITY_AT_PROFILE = "the request rate exceeds the predicted capacity at the profile's efficiency"
@@ -47,12 +47,11 @@ REASON = {"measurement": pl.UInt32, "reason": pl.String}
 
 def measurement_spec(r: dict) -> tuple[dict | None, str | None]:
     """The one-configuration spec that predicts measurement ``r`` (None and why when it cannot)."""
-    study, framework = r["study"], {"framework": r["framework"]}
+    lora = r["trained"] == "lora"  # LoRA is a layout of the training study: its samples/s too (global batch / step)
+    study, framework = "training" if lora else r["study"], {"framework": r["framework"]}
     if r["model"] is None:
         return None, f"{study} rows need a model"
     batches = [r["batch"]] if r["batch"] is not None else None
-    if r["trained"] == "lora":
-        return None, LORA
     if study == "node":
         # a training row's samples/s is data-parallel training: each device runs the train step
         # (forward, backward, update) on its share of the global batch, never a forward pass
@@ -94,7 +93,7 @@ def measurement_spec(r: dict) -> tuple[dict | None, str | None]:
         "model": [r["model"]], "cluster": [r["cluster"]], "compute_dtype": [r["compute_dtype"]], **layout,
         "tp": [tp], "pp": [pp], "microbatch": [r["microbatch"] or 1], "global_batch": [r["batch"]],
         "seq_len": [r["seq_len"] or 2048], "recompute": [r["recompute"] or "selective"], "cp": [r["cp"] or 1],
-        "ep": [r["ep"] or 1],
+        "ep": [r["ep"] or 1], "lora_rank": [LORA_RANK if lora else 0],
         "virtual_stages": [r["virtual_stages"] or 1],
         "sequence_parallel": [tp > 1 if r["sequence_parallel"] is None else r["sequence_parallel"]],
         "zero_stage": [1 if r["zero_stage"] is None else r["zero_stage"]]}, "efficiency": framework}, None
