@@ -71,3 +71,12 @@ def test_rank_zero_keeps_the_configuration_ids():
     row = {"cluster": "c", "model": "m", "tp": 4, "global_batch": 8}
     assert typed.config_id_int(row | {"lora_rank": 0}) == typed.config_id_int(row)
     assert typed.config_id_int(row | {"lora_rank": 16}) != typed.config_id_int(row)
+
+
+def test_one_configuration_agrees_with_the_sweep():
+    """``evaluate_training(lora_rank=8)`` (the scalar path) gives the sweep's LoRA row."""
+    swept = rows(dp=[8], global_batch=[8], zero_stage=[1])[8]
+    one = pipeline.evaluate_training("Llama 2 7B", H100_POD, dp=8, tp=1, pp=1, global_batch=8, seq_len=4096,
+                                     sequence_parallel=False, lora_rank=8).row(0, named=True)
+    for column in ("step_time_s", "model_flop_per_step", "memory_per_gpu_bytes", "dp_allreduce_time_s"):
+        assert one[column] == pytest.approx(swept[column], rel=1e-9)
