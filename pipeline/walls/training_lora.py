@@ -30,6 +30,7 @@ order: NeMo replicates A of a column-parallel and B of a row-parallel layer, a f
 from __future__ import annotations
 
 from pipeline.units import Plain, UExpr, where
+from pipeline.walls.communication import hierarchical_all_reduce_s
 from pipeline.walls.operators import FLOP_PER_MAC
 from pipeline.walls.quantities import PARAM, TOKEN, TRAIN_TO_FORWARD, WORKING_WEIGHT_BYTES
 from pipeline.walls.registries import training_column
@@ -124,7 +125,13 @@ def adapter_time_per_microbatch_s(adapter_forward_flop_per_sequence: UExpr, laye
 
 
 @training_column
-def frozen_gather_bytes(lora_rank: UExpr, zero_stage: UExpr, params_per_gpu: UExpr) -> UExpr:
-    """ZeRO-3 / FSDP under LoRA: the frozen base's 16-bit weights gathered in the forward and again
-    in the backward, an all-reduce's worth of bytes (two all-gathers); nothing otherwise."""
-    return where((lora_rank > 0) & (zero_stage >= 3), params_per_gpu * WORKING_WEIGHT_BYTES, 0)
+def dp_frozen_gather_time_s(lora_rank: UExpr, zero_stage: UExpr, params_per_gpu: UExpr, dp: UExpr,
+                            dp_ranks_per_domain: UExpr, scaleup_link_latency_s: UExpr, scaleup_beta_bytes_per_s: UExpr,
+                            scaleout_latency_s: UExpr, scaleout_beta_bytes_per_s: UExpr) -> UExpr:
+    """ZeRO-3 / FSDP under LoRA: the frozen base's 16-bit weights gathered in the forward and again in
+    the backward, two all-gathers, an all-reduce's worth of bytes (hierarchical, as the gradients'); 0
+    otherwise (``communication.dp_allreduce_time_s`` adds it)."""
+    g = dp_ranks_per_domain
+    gathers = hierarchical_all_reduce_s(dp / g, g, params_per_gpu * WORKING_WEIGHT_BYTES, scaleup_link_latency_s,
+                                        scaleup_beta_bytes_per_s, scaleout_latency_s, scaleout_beta_bytes_per_s)
+    return where((lora_rank > 0) & (zero_stage >= 3), gathers, 0)

@@ -143,12 +143,20 @@ def test_training_time_puts_matmuls_at_their_eta_and_the_rest_at_the_profile():
                "layer_matmul_forward_flop_per_sequence": ([6.0], "FLOP"),
                "lm_head_forward_flop_per_sequence": ([0.0], "FLOP"), "train_matmul_eta_compute": ([0.8], ""),
                "train_backward_matmul_eta_compute": ([0.5], ""), "peak_flop_per_s": ([1.0], "FLOP/s"),
-               "attention_peak_flop_per_s": ([1.0], "FLOP/s"), "eta_compute": ([0.4], "")}
+               "attention_peak_flop_per_s": ([1.0], "FLOP/s"), "eta_compute": ([0.4], ""),
+               "weight_gradient_matmuls": ([1.0], ""), "adapter_time_per_microbatch_s": ([0.0], "s")}
     t = _training(columns, ["compute_time_per_microbatch_s"])["compute_time_per_microbatch_s"]
     assert t == pytest.approx(6 / 0.8 + 2 * 6 / 0.5 + 3 * 4 / 0.4)
     no_fit = {"train_matmul_eta_compute": ([None], ""), "train_backward_matmul_eta_compute": ([None], "")}
     moe = _training(columns | no_fit, ["compute_time_per_microbatch_s"])
     assert moe["compute_time_per_microbatch_s"] == pytest.approx(3 * 10 / 0.4)
+    # LoRA's frozen base (Hu et al. 2021 §4.2): no weight gradient, the data gradient only (1 x 6 FLOP at the
+    # backward η), plus the adapters' own time (here 2 s)
+    lora = {"weight_gradient_matmuls": ([0.0], ""), "adapter_time_per_microbatch_s": ([2.0], "s")}
+    t = _training(columns | lora, ["compute_time_per_microbatch_s"])["compute_time_per_microbatch_s"]
+    assert t == pytest.approx(6 / 0.8 + 1 * 6 / 0.5 + 3 * 4 / 0.4 + 2.0)
+    t = _training(columns | no_fit | lora, ["compute_time_per_microbatch_s"])["compute_time_per_microbatch_s"]
+    assert t == pytest.approx((3 * 10 - 6) / 0.4 + 2.0)
 
 
 def test_fp8_training_runs_attention_at_the_16_bit_peak():
@@ -172,7 +180,8 @@ def test_fp8_training_runs_attention_at_the_16_bit_peak():
                "layer_matmul_forward_flop_per_sequence": ([6.0], "FLOP"),
                "lm_head_forward_flop_per_sequence": ([0.0], "FLOP"), "train_matmul_eta_compute": ([1.0], ""),
                "train_backward_matmul_eta_compute": ([1.0], ""), "peak_flop_per_s": ([1.0], "FLOP/s"),
-               "attention_peak_flop_per_s": ([0.5], "FLOP/s"), "eta_compute": ([0.4], "")}
+               "attention_peak_flop_per_s": ([0.5], "FLOP/s"), "eta_compute": ([0.4], ""),
+               "weight_gradient_matmuls": ([1.0], ""), "adapter_time_per_microbatch_s": ([0.0], "s")}
     t = _training(columns, ["compute_time_per_microbatch_s"])["compute_time_per_microbatch_s"]
     assert t == pytest.approx(6 / 1.0 + 2 * 6 / 1.0 + 3 * 4 / (0.5 * 0.4))
 
