@@ -155,7 +155,7 @@ def evaluate_serving(model: str, hardware: str, batch: int = 1, tp: int = 1, pp:
 def evaluate_training(model: str, cluster: str, gpus: int | None = None, dp: int | None = None, tp: int = 1,
                       pp: int = 1, cp: int = 1, ep: int = 1, microbatch: int = 1, global_batch: int | None = None,
                       seq_len: int = 2048, compute_dtype: str = "bf16", virtual_stages: int = 1, zero_stage: int = 1,
-                      recompute: str = "selective", sequence_parallel: bool | None = None,
+                      recompute: str = "selective", sequence_parallel: bool | None = None, lora_rank: int = 0,
                       efficiency: float | None = None, framework: str = "default",
                       training: dict[str, Any] | None = None, registry: str | Path | None = None,
                       overrides: dict[str, str] | None = None, compute_model: str | None = None) -> pl.DataFrame:
@@ -164,14 +164,15 @@ def evaluate_training(model: str, cluster: str, gpus: int | None = None, dp: int
 
     Give ``gpus`` or ``dp`` (or both, then dp x tp x pp x cp must equal gpus). ``global_batch``
     (sequences) defaults to 8 microbatches per pipeline stage: dp x microbatch x 8 x pp.
-    ``sequence_parallel`` defaults to on when tp > 1. ``training``: the spec's [training] knobs.
+    ``sequence_parallel`` defaults to on when tp > 1. ``lora_rank`` > 0: LoRA adapters of that rank on a
+    frozen base (``pipeline.walls.training_lora``). ``training``: the spec's [training] knobs.
     """
     dp = data_parallel(gpus, dp, tp, pp, cp)
     axes = {"model": [model], "cluster": [cluster], "dp": [dp], "tp": [tp], "pp": [pp], "cp": [cp], "ep": [ep],
             "microbatch": [microbatch], "seq_len": [seq_len], "compute_dtype": [compute_dtype],
             "virtual_stages": [virtual_stages], "zero_stage": [zero_stage], "recompute": [recompute],
             "global_batch": [global_batch if global_batch is not None else default_global_batch(dp, microbatch, pp)],
-            "sequence_parallel": [tp > 1 if sequence_parallel is None else sequence_parallel]}
+            "sequence_parallel": [tp > 1 if sequence_parallel is None else sequence_parallel], "lora_rank": [lora_rank]}
     spec = {"study": "training", "axes": axes, "training": dict(training or {}), "overrides": dict(overrides or {}),
             "efficiency": {"framework": framework} | ({} if efficiency is None else {"eta_compute": efficiency})
             | ({} if compute_model is None else {"compute_model": compute_model})}

@@ -40,7 +40,7 @@ INTEGRAL = {
     "node": (),
     "serving": ("tp", "pp", "replicas", "ep"),
     "training": ("gpus", "dp", "tp", "pp", "cp", "ep", "microbatch", "global_batch", "num_microbatches",
-                 "virtual_stages", "zero_stage"),
+                 "virtual_stages", "zero_stage", "lora_rank"),
 }
 # The columns that identify a configuration (the natural key of a row).
 KEY_AXES = {
@@ -51,7 +51,7 @@ KEY_AXES = {
                 "lora_rank", "lora_adapters", "ep", "cluster_override", "prefill_workers", "decode_workers"),
     "training": ("cluster", "model", "compute_dtype", "seq_len", "gpus", "dp", "tp", "pp", "cp", "ep",
                  "microbatch", "global_batch", "virtual_stages", "zero_stage", "recompute", "sequence_parallel",
-                 "region"),
+                 "region", "lora_rank"),
 }
 # A key column at this value adds nothing to config_id (missing here: every value, NULL too, adds).
 DEFAULTS = {"region": None, "dataset": None, "request_rate": None, "reasoning_tokens": 0, "prune_ratio": 0.0,

@@ -98,8 +98,10 @@ class SweepSpec:
             out |= {"region": list(a.region), "operations": dataclasses.asdict(self.operations)}
         if self.study == "training":
             knobs = dataclasses.asdict(self.training) | dataclasses.asdict(self.data)
+            # lora_rank only when some rank > 0: specs written before the axis keep their run ids
             out |= {"training_axes": {"cluster": _all(a.cluster),
-                                      **{k: _list(getattr(a, k)) for k in TRAINING_AXES if k != "cluster"}},
+                                      **{k: _list(getattr(a, k)) for k in TRAINING_AXES
+                                         if k != "cluster" and (k != "lora_rank" or a.lora_rank != (0,))}},
                     "training": {k: knobs[k] for k in TRAINING_KNOBS} | {"eta_link": self.efficiency.eta_link}}
         if self.study == "serving":
             out |= {"serving_axes": {"precision_tied": a.precision_tied,

@@ -359,7 +359,7 @@ def _training(spec: SweepSpec, catalogs: Catalogs, breakdown: bool) -> Answer | 
         return Answer("training", dropped=hardware[DROPPED])
     layout = {name: one_value(getattr(a, name)) for name in ("tp", "pp", "cp", "ep", "microbatch", "global_batch",
                                                           "virtual_stages", "zero_stage", "recompute",
-                                                          "sequence_parallel")}
+                                                          "sequence_parallel", "lora_rank")}
     group = layout["tp"] * layout["pp"] * layout["cp"]
     if a.dp is None:
         layout["gpus"] = one_value(a.gpus)

@@ -73,7 +73,7 @@ PER_SEQUENCE = ["layer_forward_flop_per_sequence", "layer_matmul_forward_flop_pe
                 "mlp_forward_flop_per_sequence", "attention_core_forward_flop_per_sequence",
                 "lm_head_forward_flop_per_sequence", "model_flop_per_sequence"]
 LAYOUT = ["gpus", "dp", "tp", "pp", "cp", "ep", "microbatch", "global_batch", "num_microbatches",
-          "virtual_stages", "zero_stage"]
+          "virtual_stages", "zero_stage", "lora_rank"]
 SHAPED = [*MODEL_INPUTS, *ARCHITECTURE]  # the model catalog's row, shaped
 AXIS_UNITS = {c: unit("") for c in LAYOUT} | {"recompute": None, "sequence_parallel": None, "workload": None}
 HARDWARE = ["vendor", "family", "memory_capacity_bytes", "usable_memory_bytes", "memory_bandwidth_bytes_per_s", "tdp_w",
@@ -121,7 +121,7 @@ def layouts(spec: SweepSpec) -> pl.DataFrame:
     """Every combination of the layout axes, with dp (or gpus) and the number of microbatches."""
     axes = {name: getattr(spec.axes, name) for name in ("tp", "pp", "cp", "ep", "microbatch", "global_batch",
                                                         "virtual_stages", "zero_stage", "recompute",
-                                                        "sequence_parallel")}
+                                                        "sequence_parallel", "lora_rank")}
     axes |= {"gpus": spec.axes.gpus} if spec.axes.dp is None else {"dp": spec.axes.dp}
     dtypes = {"recompute": pl.String, "sequence_parallel": pl.Boolean}
     frame = sides.cross(pl.DataFrame({"_": [0]}), {name: (values, dtypes.get(name, pl.Int64))
@@ -255,6 +255,8 @@ class TrainingCoreSchema(pa.DataFrameModel):
     recompute: pl.Categorical = result(None, "activation recomputation: none, selective, projections, full",
                                        "sweep axis", nullable=False)
     sequence_parallel: bool = result(None, "sequence parallelism with TP", "sweep axis", nullable=False)
+    lora_rank: float = result("", "LoRA rank r of the adapters trained on a frozen base (0: every weight "
+                              "trains)", "sweep axis; Hu et al. 2021", nullable=False)
     peak_flop_per_s: float = result("FLOP/s", "dense peak at compute_dtype", "hardware catalog")
     eta_compute: float = fraction("achieved fraction of peak FLOP/s", "efficiency profile")
     efficiency_basis: pl.Categorical = result(
@@ -266,6 +268,8 @@ class TrainingCoreSchema(pa.DataFrameModel):
                                         "collectives catalog", nullable=False)
     params_computed: float = result("param", "total weights", "layer-by-layer count")
     params_per_gpu: float = result("param", "weights on the fullest GPU before ZeRO sharding", "layout")
+    trainable_params_per_gpu: float = result("param", "weights with gradients and optimizer state: all, or the "
+                                             "LoRA adapters", "layout; Hu et al. 2021 §4.2")
     weight_bytes_per_gpu: float = result("B", "16-bit working weights", "Rajbhandari et al. 2020")
     gradient_bytes_per_gpu: float = result("B", "gradients", "Rajbhandari et al. 2020")
     optimizer_bytes_per_gpu: float = result("B", "fp32 master weights and Adam moments", "Rajbhandari et al. 2020")
@@ -303,6 +307,7 @@ class TrainingCoreSchema(pa.DataFrameModel):
                                    "(does not fit); words: pipeline.walls.bounds", "largest time term")
     tokens_per_step: float = result("tok", "global_batch x seq_len", "definition")
     tokens_per_s: float = result("tok/s", "training throughput, whole job", "wall 14")
+    samples_per_s: float = result("1/s", "sequences per second, whole job: global_batch / step_time_s", "wall 14")
     model_flop_per_step: float = result("FLOP", "6PD + attention, per step", "PaLM App. B")
     hardware_flop_per_step: float = result("FLOP", "model FLOPs + recomputation", "Narayanan et al. 2021")
     mfu: float = fraction("model FLOPs utilisation", "PaLM App. B")

@@ -33,8 +33,6 @@ NODE_BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
 THROUGHPUT = {"samples_per_s", "tokens_per_s", "tokens_per_s_per_device", "training_tokens_per_s", "mfu", "hfu"}
 COLUMN = {"training_tokens_per_s": "tokens_per_s"}  # metric -> output column, where the names differ
 NO_FIT = "no feasible configuration (does not fit in memory)"
-LORA = ("LoRA fine-tuning is not modelled: the training study trains every weight (gradients, Adam state and "
-        "weight-gradient GEMMs for all of them), while LoRA freezes the base (Hu et al. 2021, arXiv:2106.09685 §4)")
 NO_FIT_AT_PROFILE = "no feasible configuration at the profile's efficiency"
 OVER_CAPACITY = "the request rate exceeds the predicted capacity at every efficiency (wall 7: unstable)"
 OVER_CAPACITY_AT_PROFILE = "the request rate exceeds the predicted capacity at the profile's efficiency"
@@ -52,12 +50,11 @@ REASON = {"measurement": pl.UInt32, "reason": pl.String}
 def measurement_spec(r: dict, datasets: Datasets | None = None) -> tuple[dict | None, str | None]:
     """The one-configuration spec that predicts measurement ``r`` (None and why when it cannot);
     ``datasets`` resolves a serving row's dataset (``serving_rows``)."""
-    study, framework = r["study"], {"framework": r["framework"]}
+    lora = r["trained"] == "lora"  # LoRA is a layout of the training study: its samples/s too (global batch / step)
+    study, framework = "training" if lora else r["study"], {"framework": r["framework"]}
     if r["model"] is None:
         return None, f"{study} rows need a model"
     batches = [r["batch"]] if r["batch"] is not None else None
-    if r["trained"] == "lora":
-        return None, LORA
     if study == "node":
         # a training row's samples/s is data-parallel training: each device runs the train step
         # (forward, backward, update) on its share of the global batch, never a forward pass
@@ -71,7 +68,7 @@ def measurement_spec(r: dict, datasets: Datasets | None = None) -> tuple[dict | 
                          "workload": ["training" if training else "inference"]}, "efficiency": framework}, None
     if study == "serving":
         return serving_spec(r, datasets)
-    return training_spec(r, framework)
+    return training_spec(r, framework, lora)
 
 
 @dataclass

@@ -40,6 +40,7 @@ from pipeline.walls import (  # noqa: F401
     tail_latency,
     tpot_tail,
     training_compute,
+    training_lora,
     training_memory,
     training_traffic,
     training_operations,

@@ -372,19 +372,19 @@ def dp_ranks_per_domain(scaleup_domain_size: UExpr, tp: UExpr, cp: UExpr, dp: UE
 
 
 @training_column
-def dp_allreduce_time_s(params_per_gpu: UExpr, gradient_bytes_per_param: UExpr, zero_stage: UExpr, dp: UExpr,
-                        dp_ranks_per_domain: UExpr, scaleup_link_latency_s: UExpr,
+def dp_allreduce_time_s(trainable_params_per_gpu: UExpr, gradient_bytes_per_param: UExpr, zero_stage: UExpr,
+                        dp: UExpr, dp_ranks_per_domain: UExpr, scaleup_link_latency_s: UExpr,
                         scaleup_beta_bytes_per_s: UExpr, scaleout_latency_s: UExpr,
-                        scaleout_beta_bytes_per_s: UExpr) -> UExpr:
-    """Gradient all-reduce over dp ranks, hierarchical (NCCL): reduce-scatter among the g ranks of a
-    domain, all-reduce of M/g across the dp/g domains by the faster of ring and double binary
-    tree (what NCCL's tuner picks), all-gather in the domain. ZeRO-1/2 do the same bytes as a
-    reduce-scatter plus a parameter all-gather; ZeRO-3 / FSDP 1.5x (Rajbhandari et al. §7.2)."""
-    message = params_per_gpu * gradient_bytes_per_param
+                        scaleout_beta_bytes_per_s: UExpr, dp_frozen_gather_time_s: UExpr) -> UExpr:
+    """Gradient all-reduce over dp ranks, hierarchical (NCCL): reduce-scatter among the g ranks of a domain,
+    all-reduce of M/g across the dp/g domains by the faster of ring and double binary tree (what NCCL's tuner
+    picks), all-gather in the domain. ZeRO-1/2 do the same bytes as a reduce-scatter plus a parameter
+    all-gather; ZeRO-3 / FSDP 1.5x (Rajbhandari et al. §7.2). LoRA: the adapters' gradients (training_lora)."""
+    message = trainable_params_per_gpu * gradient_bytes_per_param
     g = dp_ranks_per_domain
     return (hierarchical_all_reduce_s(dp / g, g, message, scaleup_link_latency_s, scaleup_beta_bytes_per_s,
                                       scaleout_latency_s, scaleout_beta_bytes_per_s)
-            * where(zero_stage >= 3, ZERO3_TRAFFIC, 1.0))
+            * where(zero_stage >= 3, ZERO3_TRAFFIC, 1.0)) + dp_frozen_gather_time_s
 
 
 @training_column

@@ -122,7 +122,7 @@ def _layer_matmul_shapes(tp: UExpr, d_model: UExpr, query_dim: UExpr, value_dim:
             (d_model, dense_mlp_params_per_layer / (d_model * tp * PARAM)), (d_model, vocab_size / tp)]
 
 
-def _flop_weighted_eta(gemms: list, gemm_units: UExpr, gemm_tile_m: UExpr, gemm_tile_n: UExpr,
+def flop_weighted_eta(gemms: list, gemm_units: UExpr, gemm_tile_m: UExpr, gemm_tile_n: UExpr,
                        gemm_ceiling: UExpr, gemm_k_half: UExpr, gemm_best_fraction: UExpr,
                        framework_eta_multiplier: UExpr) -> UExpr:
     """sum(M·N·K) / sum(M·N·K / η) over GEMMs given as (M, N, K) of the output C[M,N] and inner K."""
@@ -146,7 +146,7 @@ def train_matmul_eta_compute(microbatch: UExpr, seq_len: UExpr, cp: UExpr, tp: U
     m = microbatch * seq_len / (cp * TOKEN)
     shapes = _layer_matmul_shapes(tp, d_model, query_dim, value_dim, n_kv_heads, head_dim,
                                   dense_mlp_params_per_layer, vocab_size)
-    eta = _flop_weighted_eta([(m, n, k) for k, n in shapes], gemm_units, gemm_tile_m, gemm_tile_n, gemm_ceiling,
+    eta = flop_weighted_eta([(m, n, k) for k, n in shapes], gemm_units, gemm_tile_m, gemm_tile_n, gemm_ceiling,
                              gemm_k_half, gemm_best_fraction, framework_eta_multiplier)
     return only_where(n_experts.is_null() & gemm_units.is_not_null(), eta)
 
@@ -167,7 +167,7 @@ def train_backward_matmul_eta_compute(microbatch: UExpr, seq_len: UExpr, cp: UEx
     shapes = _layer_matmul_shapes(tp, d_model, query_dim, value_dim, n_kv_heads, head_dim,
                                   dense_mlp_params_per_layer, vocab_size)
     gemms = [(m, k, n) for k, n in shapes] + [(k, n, m) for k, n in shapes]
-    eta = _flop_weighted_eta(gemms, gemm_units, gemm_tile_m, gemm_tile_n, gemm_ceiling, gemm_k_half,
+    eta = flop_weighted_eta(gemms, gemm_units, gemm_tile_m, gemm_tile_n, gemm_ceiling, gemm_k_half,
                              gemm_best_fraction, framework_eta_multiplier)
     return only_where(n_experts.is_null() & gemm_units.is_not_null(), eta)
 
@@ -182,7 +182,8 @@ def compute_time_per_microbatch_s(stage_forward_flop_per_microbatch: UExpr, reco
                                   train_backward_matmul_eta_compute: UExpr, peak_flop_per_s: UExpr,
                                   attention_peak_flop_per_s: UExpr, eta_compute: UExpr,
                                   mlp_forward_flop_per_sequence: UExpr, is_gated_mlp: Plain,
-                                  elementwise_time_per_microbatch_s: UExpr, lm_head_on_last_stage: Plain) -> UExpr:
+                                  elementwise_time_per_microbatch_s: UExpr, lm_head_on_last_stage: Plain,
+                                  weight_gradient_matmuls: UExpr, adapter_time_per_microbatch_s: UExpr) -> UExpr:
     """Wall 1 on the busiest GPU: (3 x forward + recomputed forward) / (peak x eta). With a GEMM
     kernel fit (``train_matmul_eta_compute`` not null) each operator at its own speed: the weight
     matmuls (the layers' and the LM head's) at their forward η (recomputed too under full
@@ -191,12 +192,17 @@ def compute_time_per_microbatch_s(stage_forward_flop_per_microbatch: UExpr, reco
     profile's eta_compute of ``attention_peak_flop_per_s``: the 16-bit peak under an FP8/FP4
     recipe, whose attention runs in bf16 (Transformer Engine's fp8_dpa defaults to False); the
     element-wise kernels (norms, residual adds, activation, unfused softmax and dropout) at the
-    memory bandwidth (``pipeline.walls.training_traffic``), their few FLOPs not timed apart."""
+    memory bandwidth (``pipeline.walls.training_traffic``), their few FLOPs not timed apart.
+    LoRA (``pipeline.walls.training_lora``): the frozen base's weight matmuls have no weight gradient
+    (``weight_gradient_matmuls`` 0; its data gradient runs at the backward η) and the adapters add
+    ``adapter_time_per_microbatch_s``."""
     share = microbatch / (tp * cp)
     recomputed = recompute_flop_per_sequence * (layers_per_gpu / n_layers) * share
-    constant = (TRAIN_TO_FORWARD * stage_forward_flop_per_microbatch + recomputed) / (peak_flop_per_s * eta_compute)
     head = where(lm_head_on_last_stage, lm_head_forward_flop_per_sequence, lm_head_forward_flop_per_sequence / pp)
     matmul = (layers_per_gpu * layer_matmul_forward_flop_per_sequence + head) * share
+    frozen = (1.0 - weight_gradient_matmuls) * matmul  # weight-gradient FLOPs a frozen base skips
+    constant = (TRAIN_TO_FORWARD * stage_forward_flop_per_microbatch + recomputed - frozen) \
+        / (peak_flop_per_s * eta_compute)
     fc1 = _fc1_forward(mlp_forward_flop_per_sequence, is_gated_mlp) * layers_per_gpu * share
     matmul_recomputed = where(recompute == "full", recomputed * layer_matmul_forward_flop_per_sequence
                               / layer_forward_flop_per_sequence, where(recompute == "projections", fc1, 0))
@@ -204,17 +210,20 @@ def compute_time_per_microbatch_s(stage_forward_flop_per_microbatch: UExpr, reco
     attention_recomputed = where((recompute == "full") | (recompute == "selective") | (recompute == "projections"),
                                  attention, 0)
     kernel = ((matmul + matmul_recomputed) / (peak_flop_per_s * train_matmul_eta_compute)
-              + (TRAIN_TO_FORWARD - 1.0) * matmul / (peak_flop_per_s * train_backward_matmul_eta_compute)
+              + (TRAIN_TO_FORWARD - 2.0 + weight_gradient_matmuls) * matmul
+              / (peak_flop_per_s * train_backward_matmul_eta_compute)
               + (TRAIN_TO_FORWARD * attention + attention_recomputed) / (attention_peak_flop_per_s * eta_compute))
     return where(train_matmul_eta_compute.is_not_null(), kernel.to("s") + elementwise_time_per_microbatch_s,
-                 constant.to("s"))
+                 constant.to("s")) + adapter_time_per_microbatch_s
 
 
 # -- utilisation (wall 3) ----------------------------------------------------------------------
 
 @training_column
-def model_flop_per_step(global_batch: UExpr, model_flop_per_sequence: UExpr) -> UExpr:
-    return global_batch * model_flop_per_sequence
+def model_flop_per_step(global_batch: UExpr, train_flop_per_sequence: UExpr) -> UExpr:
+    """The step's model FLOPs (PaLM App. B): under LoRA without the frozen weights' gradients
+    (``training_lora.train_flop_per_sequence``)."""
+    return global_batch * train_flop_per_sequence
 
 
 @training_column

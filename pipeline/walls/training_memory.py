@@ -48,22 +48,25 @@ def _sharded(zero_stage: UExpr, from_stage: int, dp: UExpr, cp: UExpr) -> UExpr:
 
 
 @training_column
-def weight_bytes_per_gpu(params_per_gpu: UExpr, zero_stage: UExpr, dp: UExpr, cp: UExpr) -> UExpr:
-    """16-bit working weights; ZeRO-3 / FSDP shards them."""
-    return params_per_gpu * WORKING_WEIGHT_BYTES / _sharded(zero_stage, 3, dp, cp)
+def weight_bytes_per_gpu(params_per_gpu: UExpr, adapter_params_per_gpu: UExpr, zero_stage: UExpr, dp: UExpr,
+                         cp: UExpr) -> UExpr:
+    """16-bit working weights, LoRA adapters included (0 at rank 0); ZeRO-3 / FSDP shards them."""
+    return (params_per_gpu + adapter_params_per_gpu) * WORKING_WEIGHT_BYTES / _sharded(zero_stage, 3, dp, cp)
 
 
 @training_column
-def gradient_bytes_per_gpu(params_per_gpu: UExpr, gradient_bytes_per_param: UExpr, zero_stage: UExpr,
+def gradient_bytes_per_gpu(trainable_params_per_gpu: UExpr, gradient_bytes_per_param: UExpr, zero_stage: UExpr,
                            dp: UExpr, cp: UExpr) -> UExpr:
-    """Gradients; ZeRO-2 and up shard them."""
-    return params_per_gpu * gradient_bytes_per_param / _sharded(zero_stage, 2, dp, cp)
+    """Gradients of the trained weights (all, or LoRA's adapters: ``training_lora``); ZeRO-2 and up
+    shard them."""
+    return trainable_params_per_gpu * gradient_bytes_per_param / _sharded(zero_stage, 2, dp, cp)
 
 
 @training_column
-def optimizer_bytes_per_gpu(params_per_gpu: UExpr, zero_stage: UExpr, dp: UExpr, cp: UExpr) -> UExpr:
-    """fp32 master weights and Adam moments (12 B/param); ZeRO-1 and up shard them."""
-    return params_per_gpu * OPTIMIZER_BYTES / _sharded(zero_stage, 1, dp, cp)
+def optimizer_bytes_per_gpu(trainable_params_per_gpu: UExpr, zero_stage: UExpr, dp: UExpr, cp: UExpr) -> UExpr:
+    """fp32 master weights and Adam moments (12 B/param) of the trained weights (a frozen base has
+    none: Hu et al. 2021 §4.2); ZeRO-1 and up shard them."""
+    return trainable_params_per_gpu * OPTIMIZER_BYTES / _sharded(zero_stage, 1, dp, cp)
 
 
 @training_column

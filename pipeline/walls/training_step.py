@@ -64,3 +64,9 @@ def scaling_efficiency(iteration_time_s: UExpr, tp: UExpr, pp: UExpr, cp: UExpr,
     size and count per data-parallel rank, tp capped at the node, no pipeline, context or expert
     parallelism (memory not checked there). Per-GPU throughput is m b s / (T tp pp cp)."""
     return only_where(is_feasible, node_iteration_time_s * node_tp / (iteration_time_s * tp * pp * cp))
+
+
+@training_column
+def samples_per_s(global_batch: UExpr, step_time_s: UExpr) -> UExpr:
+    """Sequences trained per second, MLPerf Training's throughput for its LLM benchmarks."""
+    return (global_batch / step_time_s).to("1/s")

@@ -147,7 +147,8 @@ def test_training_time_puts_matmuls_at_their_eta_and_the_rest_at_the_profile():
                "attention_peak_flop_per_s": ([1.0], "FLOP/s"), "eta_compute": ([0.4], ""),
                "mlp_forward_flop_per_sequence": ([4.0], "FLOP"), "is_gated_mlp": ([False], None),
                "attention_core_forward_flop_per_sequence": ([3.0], "FLOP"),
-               "elementwise_time_per_microbatch_s": ([2.0], "s"), "lm_head_on_last_stage": ([False], None)}
+               "elementwise_time_per_microbatch_s": ([2.0], "s"), "lm_head_on_last_stage": ([False], None),
+               "weight_gradient_matmuls": ([1.0], ""), "adapter_time_per_microbatch_s": ([0.0], "s")}
     t = _training(columns, ["compute_time_per_microbatch_s"])["compute_time_per_microbatch_s"]
     assert t == pytest.approx(6 / 0.8 + 2 * 6 / 0.5 + 3 * 3 / 0.4 + 2.0)
     # "projections" recomputes 5 FLOP: FC1 (half of the MLP's 4) at the forward GEMM η, 3 (the core) at the profile
@@ -157,6 +158,13 @@ def test_training_time_puts_matmuls_at_their_eta_and_the_rest_at_the_profile():
     no_fit = {"train_matmul_eta_compute": ([None], ""), "train_backward_matmul_eta_compute": ([None], "")}
     moe = _training(columns | no_fit, ["compute_time_per_microbatch_s"])
     assert moe["compute_time_per_microbatch_s"] == pytest.approx(3 * 10 / 0.4)
+    # LoRA's frozen base (Hu et al. 2021 §4.2): no weight gradient, the data gradient only (1 x 6 FLOP at the
+    # backward η), plus the adapters' own time (here 2 s) beside the element-wise kernels' 2 s
+    lora = {"weight_gradient_matmuls": ([0.0], ""), "adapter_time_per_microbatch_s": ([2.0], "s")}
+    t = _training(columns | lora, ["compute_time_per_microbatch_s"])["compute_time_per_microbatch_s"]
+    assert t == pytest.approx(6 / 0.8 + 1 * 6 / 0.5 + 3 * 3 / 0.4 + 2.0 + 2.0)
+    t = _training(columns | no_fit | lora, ["compute_time_per_microbatch_s"])["compute_time_per_microbatch_s"]
+    assert t == pytest.approx((3 * 10 - 6) / 0.4 + 2.0)
 
 
 def test_fp8_training_runs_attention_at_the_16_bit_peak():
@@ -183,7 +191,8 @@ def test_fp8_training_runs_attention_at_the_16_bit_peak():
                "attention_peak_flop_per_s": ([0.5], "FLOP/s"), "eta_compute": ([0.4], ""),
                "mlp_forward_flop_per_sequence": ([4.0], "FLOP"), "is_gated_mlp": ([False], None),
                "attention_core_forward_flop_per_sequence": ([4.0], "FLOP"),
-               "elementwise_time_per_microbatch_s": ([0.0], "s"), "lm_head_on_last_stage": ([False], None)}
+               "elementwise_time_per_microbatch_s": ([0.0], "s"), "lm_head_on_last_stage": ([False], None),
+               "weight_gradient_matmuls": ([1.0], ""), "adapter_time_per_microbatch_s": ([0.0], "s")}
     t = _training(columns, ["compute_time_per_microbatch_s"])["compute_time_per_microbatch_s"]
     assert t == pytest.approx(6 / 1.0 + 2 * 6 / 1.0 + 3 * 4 / (0.5 * 0.4))
 

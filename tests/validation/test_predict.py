@@ -8,7 +8,8 @@ import pytest
 
 import pipeline
 from pipeline.validation import NODE_BATCHES, measurement_spec, predict, read_measurements
-from pipeline.validation.predict import LORA, dataset_length, run_context
+from pipeline.validation.predict import dataset_length, run_context
+from pipeline.validation.training_spec import LORA_RANK
 
 from .measured_csv import SELENE, URL, write
 
@@ -86,7 +87,33 @@ def test_a_training_rows_samples_per_s_is_the_train_step_on_its_share_of_the_bat
     inference = measurement_spec(row | {"scenario": "offline"})[0]
     assert inference["axes"]["workload"] == ["inference"] and inference["axes"]["batch"] == [3200]
     assert measurement_spec(row | {"batch": 3201})[1] == "global batch 3201 is not a multiple of devices 8"
-    assert measurement_spec(row | {"trained": "lora"})[1] == LORA
+
+
+def test_a_lora_row_is_the_training_study_at_mlperfs_rank(bundled):
+    """A trained = lora row (MLPerf's llama2_70b_lora, r = 16 fixed in its closed division) is a training-
+    study configuration at lora_rank 16 (pipeline.walls.training_lora), its samples/s too (global batch /
+    step time): no longer refused as "LoRA not modelled"; a row without a cluster keeps that reason."""
+    row = {"study": "node", "scenario": "training", "metric": "samples_per_s", "framework": "Megatron-LM",
+           "model": "Llama 2 70B", "hardware": "H100 SXM5 80GB", "cluster": "c", "compute_dtype": "fp8",
+           "batch": 8, "seq_len": 8192, "devices": 64, "trained": "lora", "tp": 4, "pp": 1, "dp": None,
+           "microbatch": None, "recompute": None, "cp": 2, "ep": None, "virtual_stages": None,
+           "sequence_parallel": None, "zero_stage": None}
+    spec, reason = measurement_spec(row)
+    assert reason is None and LORA_RANK == 16
+    assert spec["study"] == "training" and spec["axes"]["lora_rank"] == [16] and spec["axes"]["global_batch"] == [8]
+    assert measurement_spec(row | {"study": "training", "metric": "step_time_s", "trained": None})[0]["axes"][
+        "lora_rank"] == [0]
+    assert measurement_spec(row | {"cluster": None}) == (None, "training rows need a cluster")
+    lora = bundled.filter(pl.col("trained") == "lora")
+    assert not lora["reason"].str.contains("LoRA").any() and lora["predicted"].is_not_null().sum() >= 10
+    one = lora.filter(pl.col("name") == "mlperf-train-v4.1-nvidia-eos-n8-ngc24.09-nemo-llama2-70b-lora-throughput") \
+        .row(0, named=True)
+    step = pipeline.sweep({"study": "training", "axes": {
+        "model": ["Llama 2 70B"], "cluster": [one["cluster"]], "compute_dtype": ["fp8"], "gpus": [64], "tp": [4],
+        "pp": [1], "cp": [2], "microbatch": [1], "global_batch": [8], "seq_len": [8192], "recompute": ["selective"],
+        "sequence_parallel": [True], "zero_stage": [1], "lora_rank": [16]}, "efficiency": {"framework": "Megatron-LM"},
+        "overrides": {"models.max_context_tokens": "8192 tok"}})["step_time_s"][0]
+    assert one["predicted"] == pytest.approx(8 / step, rel=1e-9)
 
 
 def test_rows_without_a_configuration_keep_their_reason(tmp_path, catalogs):

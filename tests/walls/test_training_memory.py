@@ -10,7 +10,8 @@ def test_zero_stages_match_rajbhandari_figure_1(training):
     mixed-precision Adam (K = 12): 120 GB, 31.4 GB, 16.6 GB and 1.9 GB per GPU for stages 0-3."""
     got = training(["weight_bytes_per_gpu", "gradient_bytes_per_gpu", "optimizer_bytes_per_gpu"],
                    params_per_gpu=([7.5e9] * 4, "param"), gradient_bytes_per_param=([2.0] * 4, "B/param"),
-                   zero_stage=([0.0, 1.0, 2.0, 3.0], ""), dp=([64.0] * 4, ""), cp=([1.0] * 4, ""))
+                   zero_stage=([0.0, 1.0, 2.0, 3.0], ""), dp=([64.0] * 4, ""), cp=([1.0] * 4, ""),
+                   lora_rank=([0.0] * 4, ""), adapter_params_per_gpu=([0.0] * 4, "param"))  # every weight trains
     total_gb = [sum(v) / 1e9 for v in zip(*got.values(), strict=True)]
     assert total_gb == pytest.approx([120.0, 31.4, 16.6, 1.875], abs=0.05)
 
@@ -22,7 +23,8 @@ def test_zero_shards_over_the_context_parallel_ranks_too(training):
     (12 GB), ZeRO-2 the 2 B/param gradients too (2 GB), ZeRO-3 the 2 B/param weights (2 GB)."""
     got = training(["weight_bytes_per_gpu", "gradient_bytes_per_gpu", "optimizer_bytes_per_gpu"],
                    params_per_gpu=([8e9] * 3, "param"), gradient_bytes_per_param=([2.0] * 3, "B/param"),
-                   zero_stage=([1.0, 2.0, 3.0], ""), dp=([4.0] * 3, ""), cp=([2.0] * 3, ""))
+                   zero_stage=([1.0, 2.0, 3.0], ""), dp=([4.0] * 3, ""), cp=([2.0] * 3, ""),
+                   lora_rank=([0.0] * 3, ""), adapter_params_per_gpu=([0.0] * 3, "param"))
     assert [g / 1e9 for g in got["optimizer_bytes_per_gpu"]] == pytest.approx([12.0] * 3)
     assert [g / 1e9 for g in got["gradient_bytes_per_gpu"]] == pytest.approx([16.0, 2.0, 2.0])
     assert [g / 1e9 for g in got["weight_bytes_per_gpu"]] == pytest.approx([16.0, 16.0, 2.0])
