@@ -92,9 +92,11 @@ def profiles_csv(fitted: pl.DataFrame, profiles: pl.DataFrame, path: Path) -> No
     chunk) of the profile it refines: the most specific row of its workload and framework for
     its family and precision; its η range is the spread of the leave-one-source-out fits."""
     from pipeline.catalogs.io import schema_units
-    from pipeline.catalogs.quality import quality_of
+    from pipeline.catalogs.quality import quality
 
     today = dt.date.today()
+    urls = fitted["sources"].str.split("; ").list.first().unique()  # each group's first source, rated at once
+    qualities = dict(zip(urls, pl.select(quality(pl.lit(urls, pl.String))).to_series(), strict=True))
     rows = []
     for f in fitted.iter_rows(named=True):
         base = _refined(profiles, f)
@@ -102,7 +104,7 @@ def profiles_csv(fitted: pl.DataFrame, profiles: pl.DataFrame, path: Path) -> No
             continue
         rows.append(base | {
             "source_url": f["sources"].split("; ")[0], "last_verified": today,
-            "source_quality": quality_of(f["sources"].split("; ")[0]),
+            "source_quality": qualities[f["sources"].split("; ")[0]],
             "notes": f"mlsys calibrate: {f['rows']} measurements, prior eta {f['eta_prior']:.3g}; sources: "
                      f"{f['sources']}",
             "profile": f"Calibrated {f['workload']} ({f['compute_dtype']}) {f['framework']} {f['family']}",

@@ -22,6 +22,7 @@ from pipeline.runs import STUDIES
 from pipeline.spec import parse_spec
 from pipeline.studies import serving_burst
 from pipeline.studies.sides import Space
+from pipeline.validation.grouping import bounded, group_key, union
 from pipeline.validation.kernel_rows import predict_kernel_rows
 
 ETA_GRID = [round(0.05 + 0.01 * i, 2) for i in range(96)]  # 0.05 .. 1.00
@@ -157,12 +158,6 @@ def _configurations(members: list[int], specs: list[dict]) -> pl.DataFrame:
     return frame
 
 
-def _union(specs: list[dict]) -> dict:
-    """One spec whose axes hold every value of the given specs' axes."""
-    axes = {a: list(dict.fromkeys(v for s in specs for v in s["axes"][a])) for a in specs[0]["axes"]}
-    return specs[0] | {"axes": axes}
-
-
 def _at_each_eta(hw: pl.DataFrame, grid: list[float]) -> pl.DataFrame:
     """Each hardware row once per η: its profile's η, the ends of its range, and the grid."""
     grid_list = pl.lit(pl.Series([grid], dtype=pl.List(pl.Float64)))
@@ -246,17 +241,6 @@ def dataset_length(spec: dict, r: dict, means: dict[str, float]) -> dict:
     return spec | {"axes": spec["axes"] | {"seq_len": [max(1, round(mean))]}}
 
 
-def _group_key(spec: dict) -> tuple:
-    """Rows predicted together: one study, one framework (it picks the η profiles), one set of axes;
-    training rows also one model on one cluster, since the layout axes of many published runs
-    multiply into a space far larger than the rows (one group of 200 runs took 30 s)."""
-    key = (spec.get("study", "node"), spec["efficiency"]["framework"], tuple(spec["axes"]),
-           tuple(spec.get("overrides", {}).items()))  # a run's own context: rows of one context together
-    if spec.get("study") == "training":
-        key += tuple(str(spec["axes"].get(axis)) for axis in ("model", "cluster"))
-    return key + (("burst",) if "burst" in spec else ())
-
-
 def predict(measured: pl.DataFrame, catalogs: Catalogs, etas: list[float] | None = None,
             compute_model: str | None = None) -> pl.DataFrame:
     """One row per measurement: the prediction at the profile's η and its band (the ends of the
@@ -281,9 +265,9 @@ def predict(measured: pl.DataFrame, catalogs: Catalogs, etas: list[float] | None
             if compute_model is not None:
                 spec["efficiency"] = spec["efficiency"] | {"compute_model": compute_model}
             specs[i] = spec = run_context(dataset_length(spec, r, means), r, models)
-            groups.setdefault(_group_key(spec), []).append(i)
+            groups.setdefault(group_key(spec), []).append(i)
     parts = [pl.DataFrame(reasons, schema=REASON), predict_kernel_rows(rows, catalogs)]
-    for members in groups.values():
+    for members in (run for same in groups.values() for run in bounded(same, specs)):
         try:
             part, alone, _ = _predict_together(members, specs, rows, catalogs, etas)
             parts.append(part.filter(~pl.col("measurement").is_in(alone)))
@@ -317,7 +301,7 @@ def _predict_together(members: list[int], specs: dict[int, dict], rows: pl.DataF
     no configuration in the space (to be predicted alone; their part holds the family only) and
     the space's drop counts."""
     group = [specs[i] for i in members]
-    spec = parse_spec({k: v for k, v in _union(group).items() if k != "burst"}, "measurements")
+    spec = parse_spec({k: v for k, v in union(group).items() if k != "burst"}, "measurements")
     catalogs = overrides.apply(catalogs, spec.overrides)  # a run's own context (run_context)
     study = STUDIES[spec.study]
     space = study.build_space(catalogs, spec)
