@@ -327,7 +327,8 @@ def _predict_together(members: list[int], specs: dict[int, dict], rows: pl.DataF
     restricted = MeasuredSpace(space.hardware_side, space.model_side, space.units, row_filter=space.row_filter,
                                configurations=configurations)
     build = serving_burst.build if "burst" in group[0] else study.build
-    out = build(restricted, _at_each_eta(space.hardware_side, etas)).frame.collect()
+    frame = build(restricted, _at_each_eta(space.hardware_side, etas)).frame
+    out = frame.select(_read(spec.study, frame.collect_schema().names(), axes)).collect()
     on = [c for c in axes if c in out.columns]
     out = out.with_columns(pl.col(c).cast(keys.schema[c]) for c in on).join(keys, on=on, nulls_equal=True)
     found = set(out["measurement"].unique().to_list())
@@ -337,6 +338,15 @@ def _predict_together(members: list[int], specs: dict[int, dict], rows: pl.DataF
                       profile.filter(pl.col("measurement").is_in(missing)).select("measurement", "family")],
                      how="diagonal_relaxed")
     return part, missing, space.dropped
+
+
+def _read(study: str, columns: list[str], axes: list[str]) -> list[str]:
+    """The columns of a group's evaluated frame that picking reads (``_picked``, ``_over_capacity``): the
+    axes, what each metric's value reads (``_value``), feasibility, stability, the bound and the batch.
+    Selecting them before the collect leaves the other columns uncomputed: 0.5 of 2.3 CPU s of collects."""
+    wanted = {*axes, *_value(study, columns).meta.root_names(), "step", "batch", "global_batch", "bound",
+              "ttft_bound", "is_feasible", "is_stable", "eta_compute", "request_rate"}
+    return [c for c in columns if c in wanted]
 
 
 def _picked(study: str, out: pl.DataFrame, profile: pl.DataFrame, etas: list[float]) -> pl.DataFrame:
