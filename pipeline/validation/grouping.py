@@ -29,10 +29,11 @@ def union(specs: list[dict]) -> dict:
     return specs[0] | {"axes": axes}
 
 
-def bounded(members: list[int], specs: dict[int, dict], limit: int = MAX_CONFIGURATIONS) -> list[list[int]]:
+def bounded(members: list[int], specs: dict[int, dict], limit: int | None = None) -> list[list[int]]:
     """The rows of one key in consecutive runs, in order: all of them for node and serving rows; training
-    rows while their axes' values multiply to at most ``limit`` configurations (a row whose own axes
-    exceed it stands alone)."""
+    rows while their axes' values multiply to at most ``limit`` (default ``MAX_CONFIGURATIONS``)
+    configurations (a row whose own axes exceed it stands alone)."""
+    limit = MAX_CONFIGURATIONS if limit is None else limit
     if specs[members[0]].get("study") != "training":
         return [members]
     runs: list[list[int]] = []
