@@ -327,8 +327,8 @@ def _predict_together(members: list[int], specs: dict[int, dict], rows: pl.DataF
     restricted = MeasuredSpace(space.hardware_side, space.model_side, space.units, row_filter=space.row_filter,
                                configurations=configurations)
     build = serving_burst.build if "burst" in group[0] else study.build
-    frame = build(restricted, _at_each_eta(space.hardware_side, etas)).frame
-    out = frame.select(_read(spec.study, frame.collect_schema().names(), axes)).collect()
+    plan = build(restricted, _at_each_eta(space.hardware_side, etas))  # its units name every column
+    out = plan.frame.select(_read(spec.study, list(plan.units), axes)).collect()
     on = [c for c in axes if c in out.columns]
     out = out.with_columns(pl.col(c).cast(keys.schema[c]) for c in on).join(keys, on=on, nulls_equal=True)
     found = set(out["measurement"].unique().to_list())
