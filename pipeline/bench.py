@@ -52,6 +52,12 @@ def _cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _children_cpu_s() -> float:
+    """User + system CPU time of the finished child processes."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
@@ -231,3 +237,39 @@ def serve_plan_benchmark() -> Iterator[str]:
         parts = " + ".join(f"{v:,}" for v in result.candidates.values())
         yield (f"{gpus:4d}  {n:>10,} ({parts})  {result.seconds['sweep']:7.2f}  {result.seconds['search']:8.2f}  "
                f"{result.seconds['search'] / n * 1e6:20.2f}  {cpu:13.2f}")
+
+
+VALIDATE_SEED = 12  # the rows `mlsys bench --validate` samples: one fixed draw, so runs compare
+
+
+def validate_benchmark(rows: int = 250, runs_: int = 3, seed: int = VALIDATE_SEED) -> Iterator[str]:
+    """``mlsys validate --measured <csv>`` end to end in a fresh process (imports, predictions, calibration,
+    report and scatter), ``runs_`` times, on ``rows`` rows of the measurements catalog drawn with a fixed
+    ``seed`` (all of them when ``rows`` >= the catalog's): wall seconds of each run, their minimum (the
+    machine may be shared) and the peak RSS of the processes (issue 12: <= 5 s on 250 rows)."""
+    import os
+
+    from pipeline.catalogs.io import export_csv
+
+    scratch = Path(tempfile.mkdtemp(prefix="mlsys-bench-validate-"))
+    try:
+        catalog = pl.read_csv(export_csv("measurements", scratch / "catalog"), infer_schema=False)
+        sample = catalog if rows >= catalog.height else catalog.sample(rows, seed=seed)
+        measured = scratch / "measured.csv"
+        sample.write_csv(measured)
+        argv = [str(Path(sys.executable).with_name("mlsys")), "validate", "--measured", str(measured),
+                "--out", str(scratch / "out")]
+        drawn = "all rows" if rows >= catalog.height else f"seed {seed}"
+        yield f"mlsys validate --measured <{sample.height} of {catalog.height} catalog rows, {drawn}>"
+        times = []
+        for k in range(runs_):
+            started, cpu = time.perf_counter(), _children_cpu_s()
+            subprocess.run(argv, check=True, capture_output=True)
+            times.append(time.perf_counter() - started)
+            yield f"run {k + 1}: {times[-1]:.2f} s wall, {_children_cpu_s() - cpu:.2f} CPU s (all threads)"
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux
+        load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+        yield (f"min {min(times):.2f} s, median {statistics.median(times):.2f} s wall; peak RSS {peak:,.0f} MB; "
+               f"load average {load} ({os.cpu_count()} CPUs)")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)

@@ -15,7 +15,9 @@ STUDIES = ("node", "serving", "training")
 
 
 def bench(
-    rows: Annotated[int, typer.Option("--rows", help="Approximate configurations to sweep.")] = 10_000_000,
+    rows: Annotated[int | None, typer.Option(
+        "--rows", help="Approximate configurations to sweep (default 10,000,000); with --validate, measurement "
+                       "rows (default 250).")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Scratch directory (default: a temp dir, removed).")] = None,
     study: Annotated[str, typer.Option("--study", help="node, serving or training")] = "node",
     single: Annotated[bool, typer.Option(
@@ -31,12 +33,21 @@ def bench(
     serve_plan: Annotated[bool, typer.Option(
         "--serve-plan", help="`mlsys serve-plan`'s search: candidate deployments and seconds at 8, 64 and 160 "
                              "GPUs (Llama 3.1 70B on H100).")] = False,
+    validate: Annotated[bool, typer.Option(
+        "--validate", help="`mlsys validate` end to end, 3 runs, on --rows rows of the measurements catalog "
+                           "drawn with a fixed seed: wall seconds and peak RSS.")] = False,
 ) -> None:
     """Benchmark: sweep a synthetic spec end to end and report rows/s and peak RSS; or, with
     --single, single-configuration answers against their targets and MLSys·im."""
     problems = check_options(rows, study, peers, calls)
     if problems:
         raise InputError("bench", problems)
+    if validate:
+        from pipeline.bench import validate_benchmark
+
+        for line in validate_benchmark(250 if rows is None else rows):
+            typer.echo(line)
+        return
     if serve_plan:
         from pipeline.bench import serve_plan_benchmark
 
@@ -57,14 +68,14 @@ def bench(
         return
     from pipeline.bench import run_benchmark
 
-    for line in run_benchmark(rows, out, study):
+    for line in run_benchmark(10_000_000 if rows is None else rows, out, study):
         typer.echo(line)
 
 
-def check_options(rows: int, study: str, peers: str | None, calls: int) -> list[Problem]:
+def check_options(rows: int | None, study: str, peers: str | None, calls: int) -> list[Problem]:
     """Every bad option, before anything runs."""
     problems = []
-    if rows < 1:
+    if rows is not None and rows < 1:
         problems.append(Problem(None, "--rows", f"got {rows}, expected a number of configurations >= 1"))
     if study not in STUDIES:
         problems.append(Problem(None, "--study", f"got {study!r}, expected {', '.join(STUDIES)}"))

@@ -174,8 +174,19 @@ def _find(spec) -> list[dict] | None:
 
 
 def render(chart: alt.TopLevelMixin) -> tuple[str, bytes]:
-    """The chart as SVG text and PNG bytes, rendered offline by vl-convert."""
+    """The chart as SVG text and PNG bytes, rendered offline by vl-convert: Vega draws the SVG once and
+    the PNG is rasterized from it (what ``vegalite_to_png`` does inside, without running Vega twice).
+    Altair's JSON-schema check of the spec is skipped (vl-convert parses the spec and raises on one it
+    cannot draw)."""
     import vl_convert as vlc
 
-    spec = chart.to_json()
-    return vlc.vegalite_to_svg(spec), vlc.vegalite_to_png(spec, scale=1.5)
+    svg = vlc.vegalite_to_svg(chart.to_json(validate=False))
+    return svg, vlc.svg_to_png(svg, scale=1.5)
+
+
+def warm_up() -> None:
+    """Start vl-convert's JavaScript engine (about 0.8 s of CPU the first time a process renders) by
+    rendering an empty chart; it releases the GIL, so a thread can do it while a process computes."""
+    import vl_convert as vlc
+
+    vlc.vegalite_to_svg(alt.Chart(alt.InlineData(values=[])).mark_point().to_json(validate=False))

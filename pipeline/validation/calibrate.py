@@ -105,9 +105,11 @@ def profiles_csv(fitted: pl.DataFrame, profiles: pl.DataFrame, path: Path) -> No
     and spans the leave-one-source-out fits; its ``framework_eta_multiplier`` is the fitted one
     times the refined row's (a sweep applies it to the kernels as ``eta_grid`` did in the fit)."""
     from pipeline.catalogs.io import schema_units
-    from pipeline.catalogs.quality import quality_of
+    from pipeline.catalogs.quality import quality
 
     today = dt.date.today()
+    urls = fitted["sources"].str.split("; ").list.first().unique()  # each group's first source, rated at once
+    qualities = dict(zip(urls, pl.select(quality(pl.lit(urls, pl.String))).to_series(), strict=True))
     rows = []
     for f in fitted.iter_rows(named=True):
         base = _refined(profiles, f)
@@ -117,7 +119,7 @@ def profiles_csv(fitted: pl.DataFrame, profiles: pl.DataFrame, path: Path) -> No
                    1.0 - f["eta_fitted"], f["eta_fitted"] - ETA_GRID[0])
         rows.append(base | {
             "source_url": f["sources"].split("; ")[0], "last_verified": today,
-            "source_quality": quality_of(f["sources"].split("; ")[0]),
+            "source_quality": qualities[f["sources"].split("; ")[0]],
             "notes": f"mlsys calibrate: {f['rows']} measurements, prior eta {f['eta_prior']:.3g}; sources: "
                      f"{f['sources']}",
             "profile": f"Calibrated {f['workload']} ({f['compute_dtype']}) {f['framework']} {f['family']}",

@@ -7,11 +7,11 @@ import contextlib
 import datetime as dt
 import io
 import json
+import threading
 from pathlib import Path
 
 from pipeline.catalogs.load import load_catalogs
 from pipeline.errors import InputError, Problem
-from pipeline.report import charts
 from pipeline.runs import database
 from pipeline.runs.atomic import atomic_directory
 from pipeline.validation.accuracy import errors
@@ -34,6 +34,8 @@ def run(measured_path: str | Path | None = None, out_dir: str | Path = "outputs"
         from pipeline.validation.peers.answers import check_python
 
         check_python(peers_python)
+    renderer = threading.Thread(target=_warm_renderer, daemon=True)  # the scatter's renderer, meanwhile
+    renderer.start()
     catalogs = load_catalogs(registry)
     measured = read_measurements(measured_path, catalogs)
     table = errors(measured.rows, predict(measured.rows, catalogs, compute_model=compute_model))
@@ -55,6 +57,9 @@ def run(measured_path: str | Path | None = None, out_dir: str | Path = "outputs"
                     "rows": {"validation": table.height}, "left_out": left_out}
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
         database.create_database(tmp, {"validation": "validation.parquet", "calibration": "calibration.parquet"}, {})
+        renderer.join()
+        from pipeline.report import charts
+
         svg, png = charts.render(charts.validation_scatter(charts.scatter_points(table)))
         (tmp / "scatter.svg").write_text(svg)
         (tmp / "scatter.png").write_bytes(png)
@@ -70,6 +75,18 @@ def run(measured_path: str | Path | None = None, out_dir: str | Path = "outputs"
                        + summary.replace("## Per metric", "### Per metric"))
         (tmp / "report.md").write_text(report)
     return directory.final, measured.problems
+
+
+def _warm_renderer() -> None:
+    """Import the chart module (Altair) and start vl-convert's engine while the predictions run (the
+    engine runs without the GIL): about a second of a validation run's wall time on two cores. A failure
+    here is left to the render itself to report."""
+    try:
+        from pipeline.report import charts
+
+        charts.warm_up()
+    except Exception:  # noqa: BLE001 - the real render, later, raises it with its context
+        pass
 
 
 def latest(out_dir: str | Path = "outputs") -> Path:

@@ -1,0 +1,47 @@
+"""Rows predicted together (``pipeline.validation.grouping``): training rows of several models and clusters
+share a space while their axes stay small, and sharing one changes no prediction."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipeline.validation import predict, read_measurements
+from pipeline.validation.grouping import bounded, group_key
+
+
+def training(model: str, cluster: str, tp: list[int]) -> dict:
+    return {"study": "training", "axes": {"model": [model], "cluster": [cluster], "tp": tp},
+            "efficiency": {"framework": "Megatron-LM"}}
+
+
+def test_training_rows_share_a_space_while_their_axes_multiply_to_the_limit():
+    specs = {0: training("a", "x", [1]), 1: training("b", "x", [1]), 2: training("b", "y", [2]),
+             3: training("c", "z", [1, 2, 4])}
+    assert len({group_key(s) for s in specs.values()}) == 1  # model and cluster are not in the key
+    # 0+1: 2 models x 1 cluster x 1 tp = 2; adding 2 gives 2 x 2 x 2 = 8 > 4, so 2 starts a run;
+    # 2+3: 2 x 2 x 3 = 12 > 4, and 3 alone is 1 x 1 x 3 = 3 <= 4
+    assert bounded([0, 1, 2, 3], specs, limit=4) == [[0, 1], [2], [3]]
+    assert bounded([0, 1, 2, 3], specs, limit=12) == [[0, 1, 2], [3]]
+    assert bounded([3], specs, limit=2) == [[3]]  # over the limit alone: a run of its own
+
+
+def test_node_and_serving_rows_of_one_key_stay_one_group():
+    specs = {i: {"study": "serving", "axes": {"model": [m], "batch": [1, 2, 4]}, "efficiency": {"framework": "vLLM"}}
+             for i, m in enumerate("abc")}
+    assert bounded([0, 1, 2], specs, limit=1) == [[0, 1, 2]]
+
+
+def test_predictions_do_not_depend_on_the_rows_predicted_beside_them(catalogs, monkeypatch):
+    """Six training runs of different models and clusters: in shared spaces, and each in its own (a
+    limit of one configuration), the same predictions, bands, bounds and η grids."""
+    from pipeline.validation import grouping
+
+    measured = read_measurements(None, catalogs).rows
+    rows = (measured.filter(pl.col("study") == "training", pl.col("cluster").is_not_null())
+            .unique(["model", "cluster"], keep="first", maintain_order=True).head(6))
+    assert rows["model"].n_unique() > 1 and rows["cluster"].n_unique() > 1
+    shared = predict(rows, catalogs)
+    monkeypatch.setattr(grouping, "MAX_CONFIGURATIONS", 1)
+    alone = predict(rows, catalogs)
+    assert shared["predicted"].is_not_null().sum() > 0
+    assert shared.equals(alone)
