@@ -47,12 +47,15 @@ def test_amd_capacity_and_cache_equal_rocm_table(hardware, name, vram_gib, cache
     assert ROCM_SPECS in row["notes"]
 
 
-@pytest.mark.parametrize(("name", "cus"), [("MI250X", 220), ("MI210", 104)])
-def test_cdna2_fp16_equals_rocm_per_cu_rate(hardware, name, cus):
-    """ROCm MI250 page: Matrix FP16 1024 FLOPS/clock/CU; 362.1 TFLOPS for 208 CUs -> 1.7 GHz peak clock."""
+@pytest.mark.parametrize(("name", "cus", "gcds"), [("MI250X", 220, 2), ("MI210", 104, 1)])
+def test_cdna2_rates_equal_rocm_mi250_page(hardware, name, cus, gcds):
+    """ROCm MI250 page: Matrix FP16 1024 FLOPS/clock/CU; 362.1 TFLOPS for 208 CUs -> 1.7 GHz peak clock;
+    HBM2e 1.6 TB/sec per GCD."""
     clock = 362.1e12 / (208 * 1024)
     assert clock == pytest.approx(1.7e9, rel=1e-3)
-    assert _row(hardware, name)["peak_fp16_flop_per_s"] == pytest.approx(cus * 1024 * 1.7e9, rel=1e-3)
+    row = _row(hardware, name)
+    assert row["peak_fp16_flop_per_s"] == pytest.approx(cus * 1024 * 1.7e9, rel=1e-3)
+    assert row["memory_bandwidth_bytes_per_s"] == gcds * 1.6e12
 
 
 def test_tpu7x_figures_equal_google_page(hardware):

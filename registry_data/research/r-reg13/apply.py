@@ -47,7 +47,8 @@ def _amd(cap: str, cache: str, cus: str, missing: str) -> str:
 
 CDNA2_RATE = (f"ROCm's MI250 microarchitecture page ({ROCM_MI250}, table 'Peak-performance capabilities of the MI250 "
               "OAM') gives Matrix FP16/BF16/INT8 1024 FLOPS/clock/CU and 362.1 TFLOPS for the 208-CU MI250 at its "
-              "1.7 GHz peak clock")
+              "1.7 GHz peak clock, and HBM2e 'peak memory bandwidth of 1.6 TB/sec per GCD' (3.2 TB/sec for the "
+              "two-GCD OAM), which equals this row's memory_bandwidth_bytes_per_s for its GCD count")
 
 NOTES: dict[str, str] = {
     # --- the new accelerators of issue 13 ---
