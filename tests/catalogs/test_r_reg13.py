@@ -65,3 +65,12 @@ def test_tpu7x_figures_equal_google_page(hardware):
     assert (row["peak_bf16_flop_per_s"], row["peak_fp8_flop_per_s"]) == (2307e12, 4614e12)
     assert row["memory_capacity_bytes"] == 192 * GIB
     assert row["source_quality"] == "secondary"  # the HBM bandwidth and ICI rows of that table were not read
+
+
+def test_dgx_spark_memory_equals_nvidia_playbook_table(hardware):
+    """NVIDIA/dgx-spark-playbooks cutile-kernels README, 'Platform Specifications': 128 GB LPDDR5x, 273 GB/s."""
+    row = _row(hardware, "DGX Spark (GB10)")
+    assert row["memory_capacity_bytes"] == 128 * GIB
+    assert row["memory_bandwidth_bytes_per_s"] == 273e9
+    assert "github.com/NVIDIA/dgx-spark-playbooks/blob/0db7c141" in row["notes"]
+    assert row["source_quality"] == "secondary"  # FP4 peak and TDP not in an NVIDIA document read here

@@ -4,7 +4,7 @@ Re-runnable and idempotent; run from the repository root after the earlier resea
     .venv/bin/python registry_data/research/r-reg13/apply.py [--registry DIR]
 
 What was searched (2026-12-03, workspace search tools: docs/pages corpora, exact-string search, and the ROCm/ROCm
-repository snapshot at commit e396b4898f459db094bfd60b876f419f77eb9f09): the vendor datasheet, product page or
+repository snapshot at commit e396b4898f459db094bfd60b876f419f77eb9f09, NVIDIA/dgx-spark-playbooks at 0db7c141): the vendor datasheet, product page or
 documentation page of every secondary row. No vendor document that states ALL of a row's dense peaks, capacity,
 bandwidth and TDP could be opened, so no row is promoted to ``primary`` and no ``last_verified`` moves. What the
 script does:
@@ -36,6 +36,8 @@ ROCM = ("https://github.com/ROCm/ROCm/blob/e396b4898f459db094bfd60b876f419f77eb9
 ROCM_MI250 = ("https://github.com/ROCm/ROCm/blob/e396b4898f459db094bfd60b876f419f77eb9f09/docs/conceptual/"
               "gpu-arch/mi250.md")
 TPU7X = "https://docs.cloud.google.com/tpu/docs/tpu7x"
+SPARK_PLAYBOOK = ("https://github.com/NVIDIA/dgx-spark-playbooks/blob/0db7c141da60870ca6ed5c99436320f4e35cd531/nvidia/"
+                  "cutile-kernels/README.md")
 STAYS = "The row stays source_quality secondary; last_verified does not move."
 
 
@@ -55,7 +57,10 @@ NOTES: dict[str, str] = {
     "B300 (HGX B300)": f"{TAG}: searched for NVIDIA's HGX B300 / Blackwell Ultra datasheet and the DGX B300 user guide "
     "in the docs and pages corpora: only resellers' and blogs' transcriptions (server-parts.eu, acecloud.ai, "
     "fibermall.com) appear, and they disagree (FP4, INT8). Missing primary document: the NVIDIA HGX page's B300 "
-    f"column or the Blackwell Ultra datasheet PDF. {STAYS}",
+    "column or the Blackwell Ultra datasheet PDF. NVIDIA's playbook repository "
+    f"({SPARK_PLAYBOOK}, 'Platform Specifications' table) lists a 'B300' with 132 SMs, 192 GB HBM3e and 8 TB/s: "
+    "a tutorial's table that contradicts NVIDIA's MLPerf submissions ('B300-SXM-270GB'), not used. "
+    f"{STAYS}",
     "GB300 NVL72 GPU": f"{TAG}: searched for NVIDIA's GB300 NVL72 page / datasheet: not in the corpora (NeMo "
     "Megatron-Bridge GB300 recipe pages on docs.nvidia.com state no hardware figures). Missing primary document: "
     f"https://www.nvidia.com/en-us/data-center/gb300-nvl72/ specification table. {STAYS}",
@@ -88,7 +93,10 @@ NOTES: dict[str, str] = {
     "page (docs.nvidia.com/dgx/dgx-spark/): neither is in the corpora; only pages quoting them (ai-infrastructure.net, "
     "dgx-spark.warehack.ing, news reports of the Hot Chips 2025 talk). Missing primary documents: "
     "https://www.nvidia.com/en-us/products/workstations/dgx-spark/ and docs.nvidia.com/dgx/dgx-spark/hardware.html "
-    f"(FP4, 128 GB, 273 GB/s); NVIDIA's Hot Chips 2025 slides (140 W). {STAYS}",
+    "(FP4); NVIDIA's Hot Chips 2025 slides (140 W). Read instead, for memory only: NVIDIA's own repository "
+    f"NVIDIA/dgx-spark-playbooks ({SPARK_PLAYBOOK}, 'Platform Specifications' table, DGX Spark (GB10) column): "
+    "'Memory | 128 GB LPDDR5x', 'Memory Bandwidth | 273 GB/s', 'SMs | 48', equal to memory_capacity_bytes (read "
+    f"as GiB) and memory_bandwidth_bytes_per_s. {STAYS}",
     "MI300A": _amd("128 GiB", "L3 256 MiB", "228 CUs (38 per XCD)",
                    "AMD's MI300A data sheet / product page (peaks, 5.3 TB/s, TDP 550 W)"),
     "V100 SXM2 16GB": f"{TAG}: NVIDIA's V100 datasheet PDF (the source_url) is not in the corpora. Missing primary "
