@@ -5,7 +5,8 @@
 continuously, as Orca (Yu et al. 2022) and vLLM / Sarathi-Serve (Agrawal et al. 2024) schedule:
 every iteration decodes one token of each sequence in flight and prefills the requests that
 arrived during the previous one, so a replica spends rho = lambda_r x tau_p of its time on
-prefill (tau_p: one request's prefill) and an iteration lasts E[C] = d / (1 - rho) on average
+prefill (tau_p: one request's prefill inside a batched iteration, weight reads and launches shared:
+``studies.serving.prefill_in_iteration``) and an iteration lasts E[C] = d / (1 - rho) on average
 (d: a decode pass at the batch in flight b, with the scheduler's overhead). b follows from
 Little's law, b = lambda_r x G x TPOT with G the generated tokens, solved by a fixed number of
 vectorized iterations in the study (the ``*_at_load`` inputs). Capacity is what a replica
