@@ -307,20 +307,21 @@ def tpot_clustering(rho, prefill_time_one_request_s, generated_tokens):
 
 
 LOAD_ITERATIONS = 6
-LOAD_UNITS = {"prefill_time_one_request_s": unit("s"), "itl_at_batch_cap_s": unit("s"), "itl_at_load_s": unit("s"),
-              "load_batch_cap": unit(""), "load_batch": unit("")}
+LOAD_UNITS = {name: unit("s") for name in ("prefill_time_one_request_s", "prefill_time_batched_per_request_s",
+                                           "itl_at_batch_cap_s", "itl_at_load_s")} | dict.fromkeys(
+    ("load_batch_cap", "load_batch"), unit(""))
 
 
 def _under_load(frame: pl.LazyFrame, units: dict, iterations: int) -> tuple[pl.LazyFrame, dict]:
     """Wall 7's inputs: one request's prefill, the ITL at the largest batch, and the batch in
     flight from Little's law by ``iterations`` vectorized fixed-point steps (no per-row Python)."""
-    frame = _at_batch(frame.with_columns(_one=pl.lit(1.0)), units, "prefill_pass_time_s", "_one", "__alone")
+    frame = _at_batch(frame.with_columns(_one=pl.lit(1.0)), units, "prefill_pass_time_s", "_one", "__one")
     frame = formulas.plan(frame, units, ["max_batch_paged", "generated_tokens"], FORMULAS, keep=True).frame
     cap = load_batch_cap(pl.col("batch"), pl.col("max_batch_paged"))
     frame = _at_batch(frame.with_columns(load_batch_cap=cap), units, "decode_pass_time_s", "load_batch_cap", "__cap")
     frame = _at_batch(frame, units, "prefill_pass_time_s", "load_batch_cap", "__capfill")
-    frame = frame.with_columns(prefill_pass_time_s__one=prefill_in_iteration(
-        pl.col("prefill_pass_time_s__alone"), pl.col("prefill_pass_time_s__capfill"), pl.col("load_batch_cap")))
+    frame = frame.with_columns(prefill_time_batched_per_request_s=prefill_in_iteration(
+        pl.col("prefill_pass_time_s__one"), pl.col("prefill_pass_time_s__capfill"), pl.col("load_batch_cap")))
     frame = frame.with_columns(load_batch_0=pl.lit(1.0))
     for k in range(iterations):
         frame = _at_batch(frame, units, "decode_pass_time_s", f"load_batch_{k}", f"__it{k}")
@@ -346,9 +347,9 @@ def under_load_values(values: dict, units: dict, iterations: int = LOAD_ITERATIO
     sized = formulas.compile_scalar(units, ["max_batch_paged", "generated_tokens"], FORMULAS)(values)
     step = _load_step()
     cap = step["cap"]({"batch": values["batch"], "max_batch_paged": sized["max_batch_paged"]})["cap"]
-    prefill_one = step["prefill"]({"alone": at["prefill_pass_time_s"](values | {"_b": 1.0})["prefill_pass_time_s"],
-                                   "batched": at["prefill_pass_time_s"](values | {"_b": cap})["prefill_pass_time_s"],
-                                   "cap": cap})["prefill"]
+    prefill_one = at["prefill_pass_time_s"](values | {"_b": 1.0})["prefill_pass_time_s"]
+    full = at["prefill_pass_time_s"](values | {"_b": cap})["prefill_pass_time_s"]
+    batched = step["prefill"]({"alone": prefill_one, "batched": full, "cap": cap})["prefill"]
 
     def decode(batch):
         return at["decode_pass_time_s"](values | {"_b": batch})["decode_pass_time_s"]
@@ -358,8 +359,8 @@ def under_load_values(values: dict, units: dict, iterations: int = LOAD_ITERATIO
         load = step["next"]({"request_rate": values["request_rate"], "replicas": values["replicas"],
                      "generated_tokens": sized["generated_tokens"], "prefill": prefill_one,
                      "decode": decode(load) + overhead, "cap": cap})["next"]
-    return {"prefill_time_one_request_s": prefill_one, "itl_at_batch_cap_s": decode(cap),
-            "itl_at_load_s": decode(load), "load_batch_cap": cap, "load_batch": load}
+    return {"prefill_time_one_request_s": prefill_one, "prefill_time_batched_per_request_s": batched,
+            "itl_at_batch_cap_s": decode(cap), "itl_at_load_s": decode(load), "load_batch_cap": cap, "load_batch": load}
 
 
 @cache

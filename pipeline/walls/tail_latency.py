@@ -5,12 +5,14 @@
 continuously, as Orca (Yu et al. 2022) and vLLM / Sarathi-Serve (Agrawal et al. 2024) schedule:
 every iteration decodes one token of each sequence in flight and prefills the requests that
 arrived during the previous one, so a replica spends rho = lambda_r x tau_p of its time on
-prefill (tau_p: one request's prefill inside a batched iteration, weight reads and launches shared:
-``studies.serving.prefill_in_iteration``) and an iteration lasts E[C] = d / (1 - rho) on average
+prefill (tau_p: one request's prefill) and an iteration lasts E[C] = d / (1 - rho) on average
 (d: a decode pass at the batch in flight b, with the scheduler's overhead). b follows from
 Little's law, b = lambda_r x G x TPOT with G the generated tokens, solved by a fixed number of
 vectorized iterations in the study (the ``*_at_load`` inputs). Capacity is what a replica
-sustains at its largest batch, mu = 1 / (tau_p + G x itl(b_cap) / b_cap). TTFT: the residual of
+sustains at its largest batch, mu = 1 / (tau_b + G x itl(b_cap) / b_cap), where the prompts of
+a full batch share the iterations' weight reads, launches and collective latencies, tau_b the
+prefill of b_cap prompts in one pass per prompt (``studies.serving.prefill_in_iteration``), so
+that mu x G is the offline batch's throughput at b_cap. TTFT: the residual of
 the iteration under way, then the next iteration (``_ttft_quantile``); TPOT: the mean iteration
 and the clustering of iteration lengths (``tpot_under_load_s``). A discrete-event simulation of
 the same policy checks both (pipeline/validation/simulate.py, ``mlsys bench --load``).
@@ -37,10 +39,11 @@ def prefill_utilization(request_rate_per_replica: UExpr, prefill_time_one_reques
 
 
 @serving_column
-def capacity_requests_per_s(prefill_time_one_request_s: UExpr, generated_tokens: UExpr,
+def capacity_requests_per_s(prefill_time_batched_per_request_s: UExpr, generated_tokens: UExpr,
                             itl_at_batch_cap_s: UExpr, load_batch_cap: UExpr) -> UExpr:
-    """Requests/s one replica sustains: each costs its prefill plus G decode rounds shared by b_cap."""
-    per_request = prefill_time_one_request_s + (generated_tokens / TOKEN) * itl_at_batch_cap_s / load_batch_cap
+    """Requests/s one replica sustains at its largest batch: each costs its share of a batched
+    prefill (the offline batch's TTFT / b_cap) plus G decode rounds shared by b_cap."""
+    per_request = prefill_time_batched_per_request_s + (generated_tokens / TOKEN) * itl_at_batch_cap_s / load_batch_cap
     return (1.0 / per_request).to("1/s")
 
 

@@ -31,3 +31,18 @@ def test_capacity_is_the_offline_batch_per_request():
     assert r["max_batch_paged"] >= 32
     b, g = 32, 128
     assert r["capacity_requests_per_s"] == pytest.approx(b / (r["ttft_s"] + g * r["itl_s"]), rel=1e-4)
+
+
+def test_capacity_formula_by_hand():
+    """tau_b 10 ms per prompt (a batched prefill's share), G 100 tokens, ITL 50 ms at b_cap 10: one request costs
+    10 ms + 100 x 50 ms / 10 = 510 ms, mu = 1 / 0.51 s = 1.96078 requests/s; one prompt alone (40 ms) is not read."""
+    from pipeline import formulas
+    from pipeline.units import unit
+    from pipeline.walls.registries import SERVING
+
+    values = {"prefill_time_batched_per_request_s": (0.010, "s"), "prefill_time_one_request_s": (0.040, "s"),
+              "generated_tokens": (100.0, "tok"), "itl_at_batch_cap_s": (0.050, "s"), "load_batch_cap": (10.0, "")}
+    frame = pl.DataFrame({k: [v] for k, (v, _) in values.items()}).lazy()
+    units = {k: unit(u) for k, (_, u) in values.items()}
+    out = formulas.plan(frame, units, ["capacity_requests_per_s"], formulas.REGISTRY | SERVING).frame.collect()
+    assert out["capacity_requests_per_s"][0] == pytest.approx(1 / 0.51, rel=1e-12)
