@@ -281,13 +281,6 @@ def load_batch_cap(batch, max_batch_paged):
     return E.min_horizontal(batch.cast(E.Float64), max_batch_paged).clip(lower_bound=1.0)
 
 
-def prefill_in_iteration(alone_s, batched_s, cap):
-    """One request's prefill as continuous batching runs it: its tokens join an iteration whose weight reads,
-    launches and collective latencies the batch shares (Orca, Yu et al. 2022 §3; Sarathi-Serve, Agrawal et al.
-    2024 §4): the prefill of ``cap`` prompts in one pass, per prompt, at most one prompt alone (``units.E``)."""
-    return E.min_horizontal(alone_s, batched_s / cap)
-
-
 def next_load_batch(request_rate, replicas, generated_tokens, prefill_time_one_request_s, decode_pass_time_s,
                     cap):
     """One fixed-point step of the batch in flight, by Little's law: arrivals per replica x time
@@ -307,21 +300,18 @@ def tpot_clustering(rho, prefill_time_one_request_s, generated_tokens):
 
 
 LOAD_ITERATIONS = 6
-LOAD_UNITS = {name: unit("s") for name in ("prefill_time_one_request_s", "prefill_time_batched_per_request_s",
-                                           "itl_at_batch_cap_s", "itl_at_load_s")} | dict.fromkeys(
-    ("load_batch_cap", "load_batch"), unit(""))
+LOAD_UNITS = {"prefill_time_one_request_s": unit("s"), "itl_at_batch_cap_s": unit("s"), "itl_at_load_s": unit("s"),
+              "load_batch_cap": unit(""), "load_batch": unit("")}
 
 
 def _under_load(frame: pl.LazyFrame, units: dict, iterations: int) -> tuple[pl.LazyFrame, dict]:
     """Wall 7's inputs: one request's prefill, the ITL at the largest batch, and the batch in
     flight from Little's law by ``iterations`` vectorized fixed-point steps (no per-row Python)."""
-    frame = _at_batch(frame.with_columns(_one=pl.lit(1.0)), units, "prefill_pass_time_s", "_one", "__one")
+    frame = frame.with_columns(_one=pl.lit(1.0))
+    frame = _at_batch(frame, units, "prefill_pass_time_s", "_one", "__one")
     frame = formulas.plan(frame, units, ["max_batch_paged", "generated_tokens"], FORMULAS, keep=True).frame
     cap = load_batch_cap(pl.col("batch"), pl.col("max_batch_paged"))
     frame = _at_batch(frame.with_columns(load_batch_cap=cap), units, "decode_pass_time_s", "load_batch_cap", "__cap")
-    frame = _at_batch(frame, units, "prefill_pass_time_s", "load_batch_cap", "__capfill")
-    frame = frame.with_columns(prefill_time_batched_per_request_s=prefill_in_iteration(
-        pl.col("prefill_pass_time_s__one"), pl.col("prefill_pass_time_s__capfill"), pl.col("load_batch_cap")))
     frame = frame.with_columns(load_batch_0=pl.lit(1.0))
     for k in range(iterations):
         frame = _at_batch(frame, units, "decode_pass_time_s", f"load_batch_{k}", f"__it{k}")
@@ -346,10 +336,8 @@ def under_load_values(values: dict, units: dict, iterations: int = LOAD_ITERATIO
           for name in ("prefill_pass_time_s", "decode_pass_time_s")}
     sized = formulas.compile_scalar(units, ["max_batch_paged", "generated_tokens"], FORMULAS)(values)
     step = _load_step()
-    cap = step["cap"]({"batch": values["batch"], "max_batch_paged": sized["max_batch_paged"]})["cap"]
     prefill_one = at["prefill_pass_time_s"](values | {"_b": 1.0})["prefill_pass_time_s"]
-    full = at["prefill_pass_time_s"](values | {"_b": cap})["prefill_pass_time_s"]
-    batched = step["prefill"]({"alone": prefill_one, "batched": full, "cap": cap})["prefill"]
+    cap = step["cap"]({"batch": values["batch"], "max_batch_paged": sized["max_batch_paged"]})["cap"]
 
     def decode(batch):
         return at["decode_pass_time_s"](values | {"_b": batch})["decode_pass_time_s"]
@@ -359,8 +347,8 @@ def under_load_values(values: dict, units: dict, iterations: int = LOAD_ITERATIO
         load = step["next"]({"request_rate": values["request_rate"], "replicas": values["replicas"],
                      "generated_tokens": sized["generated_tokens"], "prefill": prefill_one,
                      "decode": decode(load) + overhead, "cap": cap})["next"]
-    return {"prefill_time_one_request_s": prefill_one, "prefill_time_batched_per_request_s": batched,
-            "itl_at_batch_cap_s": decode(cap), "itl_at_load_s": decode(load), "load_batch_cap": cap, "load_batch": load}
+    return {"prefill_time_one_request_s": prefill_one, "itl_at_batch_cap_s": decode(cap),
+            "itl_at_load_s": decode(load), "load_batch_cap": cap, "load_batch": load}
 
 
 @cache
@@ -369,8 +357,6 @@ def _load_step() -> dict:
     with expression_library(scalar):
         c = scalar.col
         return {"cap": scalar.compile_function({"cap": load_batch_cap(c("batch"), c("max_batch_paged"))}),
-                "prefill": scalar.compile_function({"prefill": prefill_in_iteration(c("alone"), c("batched"),
-                                                                                    c("cap"))}),
                 "next": scalar.compile_function({"next": next_load_batch(
                     c("request_rate"), c("replicas"), c("generated_tokens"), c("prefill"), c("decode"), c("cap"))})}
 
