@@ -131,6 +131,12 @@ def _value(study: str, columns: list[str]) -> pl.Expr:
         if "ttft_mean_s" in columns:  # under a request rate: wall 7's means (load_axes)
             loaded = pl.col("request_rate").is_not_null()
             finite = [f"finite_run_{m}_mean_s" for m in ("ttft", "tpot") if "finite_run_ttft_mean_s" in columns]
+            # the statistic the row states (null: mean): wall 7's P50/P99 (tail_latency, tpot_tail); no P90 there
+            stat = pl.col("statistic").fill_null("mean")
+            for m, (p50, p99) in {"ttft_s": ("ttft_p50_s", "ttft_p99_s"), "itl_s": ("tpot_p50_s", "tpot_p99_s")}.items():
+                cases += [((metric == m) & loaded & (stat == "p50"), pl.col(p50)),
+                          ((metric == m) & loaded & (stat == "p99"), pl.col(p99)),
+                          ((metric == m) & loaded & (stat == "p90"), pl.lit(None, pl.Float64))]
             cases += [((metric == "ttft_s") & loaded, pl.coalesce("ttft_mean_s", *finite[:1])),
                       ((metric == "itl_s") & loaded, pl.coalesce("tpot_under_load_s", *finite[1:])),
                       ((metric == "tokens_per_s") & loaded, delivered_tokens_per_s(devices / devices_per_replica))]
@@ -285,7 +291,7 @@ def _predict_together(members: list[int], specs: dict[int, dict], rows: pl.DataF
     out = out.with_columns(pl.col(c).cast(keys.schema[c]) for c in on).join(keys, on=on, nulls_equal=True)
     found = set(out["measurement"].unique().to_list())
     missing = [i for i in members if i not in found]
-    out = out.join(rows.select("measurement", "metric", "devices", "requests", row_tp="tp"), on="measurement")
+    out = out.join(rows.select("measurement", "metric", "devices", "requests", "statistic", row_tp="tp"), on="measurement")
     part = pl.concat([_picked(spec.study, out, profile.filter(pl.col("measurement").is_in(list(found))), etas),
                       profile.filter(pl.col("measurement").is_in(missing)).select("measurement", "family")],
                      how="diagonal_relaxed")

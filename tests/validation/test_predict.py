@@ -228,3 +228,25 @@ def test_an_expert_parallel_serving_row_runs_its_ep_replicas(tmp_path, catalogs)
     assert out["named"]["predicted"] == pytest.approx(2 * there["batch_tokens_per_s"], rel=1e-12)
     assert out["grid"]["batch_used"] in [32 * b for b in (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)]
     assert out["uneven"]["reason"] == "devices 48 is not a multiple of tp x pp x ep/tp = 32"
+
+
+def test_a_latency_row_under_load_is_predicted_as_the_statistic_it_states(tmp_path, catalogs):
+    """The same server run's TTFT and TPOT as mean, P50 and P99 (the statistic column): the time to first token
+    under Poisson arrivals is a right-skewed distribution (no wait for a share of requests, an exponential-like tail
+    for the rest: M/G/1, Kleinrock 1975 vol. 1 §5.7), so median < mean < P99, and so is one request's mean TPOT.
+    A P90 has no wall-7 column: not predicted rather than predicted as another statistic. A statistic outside
+    mean/p50/p90/p99 is refused, naming the column."""
+    from .measured_csv import HEADER
+
+    cfg = "Llama 3.1 8B,H100 SXM5 80GB,,1,bf16,,TensorRT-LLM,server,,,467,256,1,1,,,,T"
+    rows = [f"{URL},{metric}-{stat},{metric},{value},,,ms,{cfg},8,{stat}" for metric, value in (("ttft_s", 50),
+            ("itl_s", 10)) for stat in ("mean", "p50", "p99", "p90")]
+    path = tmp_path / "measured.csv"
+    path.write_text("\n".join([HEADER + ",request_rate,statistic", *rows, rows[0].replace(",mean", ",p95")
+                               .replace("ttft_s-mean", "bad")]) + "\n")
+    measured = read_measurements(path, catalogs)
+    assert [(p.column, p.label) for p in measured.problems] == [("statistic", "line 10")]
+    out = {r["name"]: r["predicted"] for r in predict(measured.rows, catalogs, etas=[]).iter_rows(named=True)}
+    for metric in ("ttft_s", "itl_s"):
+        assert out[f"{metric}-p50"] < out[f"{metric}-mean"] < out[f"{metric}-p99"]
+        assert out[f"{metric}-p90"] is None

@@ -4,7 +4,11 @@ The dataset's output token mean is not published (the workloads row mlperf-llama
 run's own mlperf_log_summary.txt states both its tokens per second and its samples per second (lines 7 and 8;
 log_lines.csv holds them verbatim, read from github.com/mlcommons/inference_results_v5.1 at 965182b0). Their ratio
 is the mean number of tokens the run generated per sample (128.0 to 129.0 over these ten logs). Every row whose source_url is one of these logs and which does not
-state output_len gets round(tokens / samples), with the file and lines in its notes. Nothing else is changed.
+state output_len gets round(tokens / samples), with the file and lines in its notes.
+
+It also sets the new ``statistic`` column (null = mean) of the latency rows whose cited log line names a
+percentile: loadgen's '50.00 percentile first token latency (ns)' -> p50, '90th percentile latency (ns)' -> p90,
+'Mean Time to Output Token (ns)' -> mean (the quoted line is in each row's source_location).
 
 Run from the repository root (a second run changes nothing):
 
@@ -47,10 +51,28 @@ def updated(measurements: pl.DataFrame, logs: pl.DataFrame) -> tuple[pl.DataFram
     return pl.DataFrame(rows, schema=measurements.schema), changed
 
 
+# the loadgen line a row's source_location quotes -> the statistic it reports
+STATISTIC = {"50.00 percentile first token latency (ns)": "p50", "90th percentile latency (ns)": "p90",
+             "Mean Time to Output Token (ns)": "mean"}
+
+
+def with_statistic(measurements: pl.DataFrame) -> pl.DataFrame:
+    if "statistic" not in measurements.columns:
+        measurements = measurements.with_columns(statistic=pl.lit(None, pl.String))
+    stated = pl.lit(None, pl.String)
+    for line, statistic in STATISTIC.items():
+        quoted = pl.col("source_location").str.contains(f"'{line}", literal=True)
+        stated = pl.when(quoted & pl.col("metric").is_in(["ttft_s", "itl_s", "latency_s"])).then(
+            pl.lit(statistic)).otherwise(stated)
+    return measurements.with_columns(statistic=pl.coalesce("statistic", stated))
+
+
 def main() -> None:
     measurements, changed = updated(read_catalog("measurements", REGISTRY), pl.read_csv(LOG_LINES,
                                                                                        infer_schema=False))
     print(f"{changed} rows given output_len")
+    measurements = with_statistic(measurements)
+    print(measurements.group_by("statistic").len().sort("statistic"))
     print(write_catalog(measurements, "measurements", REGISTRY))
 
 
