@@ -25,7 +25,7 @@ from pipeline.studies import serving_burst
 from pipeline.studies.sides import Space
 from pipeline.validation.eta_grid import ETA_GRID, at_each_eta
 from pipeline.validation.kernel_rows import predict_kernel_rows
-from pipeline.validation.serving_rows import SERVING_BATCHES, Datasets, delivered_tokens_per_s, serving_spec
+from pipeline.validation.serving_rows import SERVING_BATCHES, Datasets, admitted, delivered_tokens_per_s, serving_spec
 
 NODE_BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
 THROUGHPUT = {"samples_per_s", "tokens_per_s", "tokens_per_s_per_device", "training_tokens_per_s", "mfu", "hfu"}
@@ -312,7 +312,7 @@ def _picked(study: str, out: pl.DataFrame, profile: pl.DataFrame, etas: list[flo
     layout = (pl.when(pl.col("row_tp").is_null() & ~pl.col("metric").is_in(list(THROUGHPUT))).then(pl.col("tp"))
               .otherwise(0) if "tp" in out.columns else pl.lit(0))
     chosen = (out.with_columns(value=_value(study, out.columns))
-              .filter(pl.col("is_feasible") & pl.col("value").is_not_null())
+              .filter(admitted(out.columns) & pl.col("value").is_not_null())
               .select("measurement", "eta_compute", "value", bound.alias("bound"),
                       pl.col(batch).cast(pl.Float64).alias("batch_used"), layout.alias("layout"),
                       best_first.alias("order"))
@@ -347,7 +347,7 @@ def _over_capacity(out: pl.DataFrame, profile: pl.DataFrame) -> pl.DataFrame:
     flags = {"over_everywhere": pl.Boolean, "over_at_profile": pl.Boolean}
     if "is_stable" not in out.columns:
         return profile.select("measurement").with_columns(pl.lit(False, t).alias(c) for c, t in flags.items())
-    over = (out.filter(pl.col("is_feasible") & pl.col("request_rate").is_not_null()  # a throughput row
+    over = (out.filter(admitted(out.columns) & pl.col("request_rate").is_not_null()  # a throughput row
                        & pl.col("metric").is_in(["ttft_s", "itl_s"]))  # over capacity runs at capacity
             .group_by("measurement", "eta_compute").agg(over=~pl.col("is_stable").fill_null(False).any()))
     at = profile.select("measurement", "eta").join(over.rename({"eta_compute": "eta"}), on=["measurement", "eta"],

@@ -250,3 +250,27 @@ def test_a_latency_row_under_load_is_predicted_as_the_statistic_it_states(tmp_pa
     for metric in ("ttft_s", "itl_s"):
         assert out[f"{metric}-p50"] < out[f"{metric}-mean"] < out[f"{metric}-p99"]
         assert out[f"{metric}-p90"] is None
+
+
+def test_a_server_admits_the_sequences_its_kv_cache_holds(tmp_path, catalogs):
+    """Llama 2 70B at FP16 on one B200 (180 GB): ~138 GB of weights, and 512 sequences of 1,300 tokens at
+    80 layers x 8 KV heads x 128 x 2 (K, V) x 2 B = 327,680 B per token need 218 GB of KV, so the load grid's 512
+    does not fit; a server admits what its paged KV cache holds (tens of sequences), so the row is predicted at
+    that cap: at 0.5 requests/s it delivers 0.5 x 300 = 150 tok/s (flow conservation). Llama 3.1 405B at BF16
+    (~810 GB of weights) on one 80 GB H100 admits nothing and stays a memory misfit."""
+    from .measured_csv import HEADER
+
+    rows = [f"{URL},{name},{metric},{value},,,{unit},{model},{hw},,1,bf16,,TensorRT-LLM,server,,,1000,300,1,1,,,,T,0.5"
+            for name, metric, value, unit, model, hw in (
+                ("tok", "tokens_per_s", 150, "tok/s", "Llama 2 70B", "B200 (HGX B200)"),
+                ("ttft", "ttft_s", 100, "ms", "Llama 2 70B", "B200 (HGX B200)"),
+                ("oom", "ttft_s", 100, "ms", "Llama 3.1 405B", "H100 SXM5 80GB"))]
+    path = tmp_path / "measured.csv"
+    path.write_text("\n".join([HEADER + ",request_rate", *rows]) + "\n")
+    measured = read_measurements(path, catalogs)
+    assert measured.problems == []
+    out = {r["name"]: r for r in predict(measured.rows, catalogs, etas=[]).iter_rows(named=True)}
+    assert 512 * 1300 * 327_680 == pytest.approx(218e9, rel=0.01)
+    assert out["tok"]["predicted"] == pytest.approx(150)
+    assert out["ttft"]["predicted"] is not None and out["ttft"]["reason"] is None
+    assert out["oom"]["predicted"] is None and "does not fit" in out["oom"]["reason"]
