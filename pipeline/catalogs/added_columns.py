@@ -29,6 +29,9 @@ ADDED_COLUMNS: dict[str, dict[str, tuple[pl.DataType, str, str]]] = {
                                                                 "run as the kernel catalog measured them (1)")},
     "workloads": {"aliases": (pl.String(), "2026-12-03", "no measurement dataset string maps to the workload "
                                                          "but its name")},
+    "measurements": {"statistic": (pl.String(), "2026-12-03", "each latency is read as the mean over requests; "
+                                                              "state p50, p90 or p99 where the source gives a "
+                                                              "percentile")},
     "regions": {"carbon_method": (pl.String(), "2026-12-03", CARBON),
                 "carbon_method_source_url": (pl.String(), "2026-12-03", CARBON)},
 }

@@ -314,6 +314,8 @@ class MeasurementSchema(TrainingRunColumns):
     concurrency: int = count("concurrent requests the load generator kept in flight (serving)", nullable=True)
     request_rate: float = quantity("1/s", "offered requests per second, QPS (serving, server scenario)",
                                    nullable=True)
+    statistic: str = text("which statistic of the per-request distribution value is (ttft_s, itl_s, latency_s; null: "
+                          "mean)", nullable=True, isin=["mean", "p50", "p90", "p99"])
     source_location: str = text("table, figure, log file or line in the source")
     _finite = finite(r"^(value(_low|_high)?|request_rate|message_bytes)$")
 

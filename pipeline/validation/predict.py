@@ -27,7 +27,7 @@ from pipeline.studies.sides import Space
 from pipeline.validation.eta_grid import ETA_GRID, at_each_eta
 from pipeline.validation.grouping import bounded, group_key, union
 from pipeline.validation.kernel_rows import predict_kernel_rows
-from pipeline.validation.serving_rows import SERVING_BATCHES, Datasets, delivered_tokens_per_s, serving_spec
+from pipeline.validation.serving_rows import SERVING_BATCHES, Datasets, admitted, delivered_tokens_per_s, serving_spec
 from pipeline.validation.training_spec import training_spec
 
 NODE_BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
@@ -113,6 +113,12 @@ def _value(study: str, columns: list[str]) -> pl.Expr:
         if "ttft_mean_s" in columns:  # under a request rate: wall 7's means (load_axes)
             loaded = pl.col("request_rate").is_not_null()
             finite = [f"finite_run_{m}_mean_s" for m in ("ttft", "tpot") if "finite_run_ttft_mean_s" in columns]
+            # the statistic the row states (null: mean): wall 7's P50/P99 (tail_latency, tpot_tail); no P90 there
+            stat = pl.col("statistic").fill_null("mean")
+            for m, (p50, p99) in {"ttft_s": ("ttft_p50_s", "ttft_p99_s"), "itl_s": ("tpot_p50_s", "tpot_p99_s")}.items():
+                cases += [((metric == m) & loaded & (stat == "p50"), pl.col(p50)),
+                          ((metric == m) & loaded & (stat == "p99"), pl.col(p99)),
+                          ((metric == m) & loaded & (stat == "p90"), pl.lit(None, pl.Float64))]
             cases += [((metric == "ttft_s") & loaded, pl.coalesce("ttft_mean_s", *finite[:1])),
                       ((metric == "itl_s") & loaded, pl.coalesce("tpot_under_load_s", *finite[1:])),
                       ((metric == "tokens_per_s") & loaded, delivered_tokens_per_s(devices / devices_per_replica))]
@@ -257,7 +263,7 @@ def _predict_together(members: list[int], specs: dict[int, dict], rows: pl.DataF
     out = out.with_columns(pl.col(c).cast(keys.schema[c]) for c in on).join(keys, on=on, nulls_equal=True)
     found = set(out["measurement"].unique().to_list())
     missing = [i for i in members if i not in found]
-    out = out.join(rows.select("measurement", "metric", "devices", "requests", row_tp="tp"), on="measurement")
+    out = out.join(rows.select("measurement", "metric", "devices", "requests", "statistic", row_tp="tp"), on="measurement")
     part = pl.concat([_picked(spec.study, out, profile.filter(pl.col("measurement").is_in(list(found))), etas),
                       profile.filter(pl.col("measurement").is_in(missing)).select("measurement", "family")],
                      how="diagonal_relaxed")
@@ -266,10 +272,11 @@ def _predict_together(members: list[int], specs: dict[int, dict], rows: pl.DataF
 
 def _read(study: str, columns: list[str], axes: list[str]) -> list[str]:
     """The columns of a group's evaluated frame that picking reads (``_picked``, ``_over_capacity``): the
-    axes, what each metric's value reads (``_value``), feasibility, stability, the bound and the batch.
+    axes, what each metric's value reads (``_value``), feasibility and KV admission (``admitted``),
+    stability, the bound and the batch.
     Selecting them before the collect leaves the other columns uncomputed: 0.5 of 2.3 CPU s of collects."""
     wanted = {*axes, *_value(study, columns).meta.root_names(), "step", "batch", "global_batch", "bound",
-              "ttft_bound", "is_feasible", "is_stable", "eta_compute", "request_rate"}
+              "ttft_bound", "is_feasible", "max_batch_paged", "is_stable", "eta_compute", "request_rate"}
     return [c for c in columns if c in wanted]
 
 
@@ -287,7 +294,7 @@ def _picked(study: str, out: pl.DataFrame, profile: pl.DataFrame, etas: list[flo
     layout = (pl.when(pl.col("row_tp").is_null() & ~pl.col("metric").is_in(list(THROUGHPUT))).then(pl.col("tp"))
               .otherwise(0) if "tp" in out.columns else pl.lit(0))
     chosen = (out.with_columns(value=_value(study, out.columns))
-              .filter(pl.col("is_feasible") & pl.col("value").is_not_null())
+              .filter(admitted(out.columns) & pl.col("value").is_not_null())
               .select("measurement", "eta_compute", "value", bound.alias("bound"),
                       pl.col(batch).cast(pl.Float64).alias("batch_used"), layout.alias("layout"),
                       best_first.alias("order"))
@@ -322,7 +329,7 @@ def _over_capacity(out: pl.DataFrame, profile: pl.DataFrame) -> pl.DataFrame:
     flags = {"over_everywhere": pl.Boolean, "over_at_profile": pl.Boolean}
     if "is_stable" not in out.columns:
         return profile.select("measurement").with_columns(pl.lit(False, t).alias(c) for c, t in flags.items())
-    over = (out.filter(pl.col("is_feasible") & pl.col("request_rate").is_not_null()  # a throughput row
+    over = (out.filter(admitted(out.columns) & pl.col("request_rate").is_not_null()  # a throughput row
                        & pl.col("metric").is_in(["ttft_s", "itl_s"]))  # over capacity runs at capacity
             .group_by("measurement", "eta_compute").agg(over=~pl.col("is_stable").fill_null(False).any()))
     at = profile.select("measurement", "eta").join(over.rename({"eta_compute": "eta"}), on=["measurement", "eta"],

@@ -158,5 +158,19 @@ def delivered_tokens_per_s(replicas: pl.Expr) -> pl.Expr:
     rate, osl, n = pl.col("request_rate"), pl.col("output_len").cast(pl.Float64), pl.col("requests").cast(pl.Float64)
     last = pl.col("ttft_mean_s") + (osl - 1.0) * pl.col("tpot_under_load_s")
     offered = pl.when(n.is_not_null()).then(n * osl / ((n - 1.0) / rate + last)).otherwise(rate * osl)
-    capacity = pl.col("batch_tokens_per_s") * replicas
+    # where the grid's batch does not fit, the replica runs what its KV cache admits: wall 7's capacity at that cap
+    capacity = pl.when(pl.col("is_feasible")).then(pl.col("batch_tokens_per_s")).otherwise(
+        pl.col("capacity_requests_per_s") * osl) * replicas
     return pl.when(pl.col("ttft_mean_s").is_null()).then(capacity).otherwise(pl.min_horizontal(offered, capacity))
+
+
+def admitted(columns: list[str]) -> pl.Expr:
+    """Whether a configuration runs: it fits at its batch; or, under a request rate (wall 7), the batch axis is
+    only the cap of the batch in flight, and a server admits the sequences its paged KV cache holds
+    (``load_batch_cap`` = min(batch, max_batch_paged); vLLM's scheduler admits a request only when its KV blocks
+    can be allocated, Kwon et al. 2023 §4.2), so it runs if the weights and one sequence fit (max_batch_paged >= 1),
+    at that cap."""
+    fits = pl.col("is_feasible")
+    if "ttft_mean_s" not in columns or "max_batch_paged" not in columns:
+        return fits
+    return fits | (pl.col("request_rate").is_not_null() & (pl.col("max_batch_paged") >= 1.0))

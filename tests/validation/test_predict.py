@@ -255,3 +255,49 @@ def test_an_expert_parallel_serving_row_runs_its_ep_replicas(tmp_path, catalogs)
     assert out["named"]["predicted"] == pytest.approx(2 * there["batch_tokens_per_s"], rel=1e-12)
     assert out["grid"]["batch_used"] in [32 * b for b in (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)]
     assert out["uneven"]["reason"] == "devices 48 is not a multiple of tp x pp x ep/tp = 32"
+
+
+def test_a_latency_row_under_load_is_predicted_as_the_statistic_it_states(tmp_path, catalogs):
+    """The same server run's TTFT and TPOT as mean, P50 and P99 (the statistic column): the time to first token
+    under Poisson arrivals is a right-skewed distribution (no wait for a share of requests, an exponential-like tail
+    for the rest: M/G/1, Kleinrock 1975 vol. 1 §5.7), so median < mean < P99, and so is one request's mean TPOT.
+    A P90 has no wall-7 column: not predicted rather than predicted as another statistic. A statistic outside
+    mean/p50/p90/p99 is refused, naming the column."""
+    from .measured_csv import HEADER
+
+    cfg = "Llama 3.1 8B,H100 SXM5 80GB,,1,bf16,,TensorRT-LLM,server,,,467,256,1,1,,,,T"
+    rows = [f"{URL},{metric}-{stat},{metric},{value},,,ms,{cfg},8,{stat}" for metric, value in (("ttft_s", 50),
+            ("itl_s", 10)) for stat in ("mean", "p50", "p99", "p90")]
+    path = tmp_path / "measured.csv"
+    path.write_text("\n".join([HEADER + ",request_rate,statistic", *rows, rows[0].replace(",mean", ",p95")
+                               .replace("ttft_s-mean", "bad")]) + "\n")
+    measured = read_measurements(path, catalogs)
+    assert [(p.column, p.label) for p in measured.problems] == [("statistic", "line 10")]
+    out = {r["name"]: r["predicted"] for r in predict(measured.rows, catalogs, etas=[]).iter_rows(named=True)}
+    for metric in ("ttft_s", "itl_s"):
+        assert out[f"{metric}-p50"] < out[f"{metric}-mean"] < out[f"{metric}-p99"]
+        assert out[f"{metric}-p90"] is None
+
+
+def test_a_server_admits_the_sequences_its_kv_cache_holds(tmp_path, catalogs):
+    """Llama 2 70B at FP16 on one B200 (180 GB): ~138 GB of weights, and 512 sequences of 1,300 tokens at
+    80 layers x 8 KV heads x 128 x 2 (K, V) x 2 B = 327,680 B per token need 218 GB of KV, so the load grid's 512
+    does not fit; a server admits what its paged KV cache holds (tens of sequences), so the row is predicted at
+    that cap: at 0.5 requests/s it delivers 0.5 x 300 = 150 tok/s (flow conservation). Llama 3.1 405B at BF16
+    (~810 GB of weights) on one 80 GB H100 admits nothing and stays a memory misfit."""
+    from .measured_csv import HEADER
+
+    rows = [f"{URL},{name},{metric},{value},,,{unit},{model},{hw},,1,bf16,,TensorRT-LLM,server,,,1000,300,1,1,,,,T,0.5"
+            for name, metric, value, unit, model, hw in (
+                ("tok", "tokens_per_s", 150, "tok/s", "Llama 2 70B", "B200 (HGX B200)"),
+                ("ttft", "ttft_s", 100, "ms", "Llama 2 70B", "B200 (HGX B200)"),
+                ("oom", "ttft_s", 100, "ms", "Llama 3.1 405B", "H100 SXM5 80GB"))]
+    path = tmp_path / "measured.csv"
+    path.write_text("\n".join([HEADER + ",request_rate", *rows]) + "\n")
+    measured = read_measurements(path, catalogs)
+    assert measured.problems == []
+    out = {r["name"]: r for r in predict(measured.rows, catalogs, etas=[]).iter_rows(named=True)}
+    assert 512 * 1300 * 327_680 == pytest.approx(218e9, rel=0.01)
+    assert out["tok"]["predicted"] == pytest.approx(150)
+    assert out["ttft"]["predicted"] is not None and out["ttft"]["reason"] is None
+    assert out["oom"]["predicted"] is None and "does not fit" in out["oom"]["reason"]

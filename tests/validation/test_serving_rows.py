@@ -93,3 +93,13 @@ def test_unstated_tp_is_a_grid_of_the_layouts_the_devices_hold(datasets):
     spec, reason = measurement_spec(row, datasets)
     assert reason is None
     assert (spec["axes"]["tp"], spec["axes"]["replicas"]) == ([1, 2, 4, 8], [8, 4, 2, 1])
+
+
+def test_the_peers_tools_get_the_datasets_fixed_lengths(datasets):
+    """The peer tools take fixed lengths: a row naming OpenOrca gets its means rounded (222.33 -> 222 prompt,
+    294.45 -> 294 output), and a length the row states (its run's 274 generated tokens) replaces the mean."""
+    from pipeline.validation.peers.adapters import dataset_lengths
+
+    for stated, output in ((None, 294), (274, 274)):
+        spec, _ = measurement_spec(ROW | {"output_len": stated}, datasets)
+        assert dataset_lengths(spec, datasets) == {"prompt_len": [222], "output_len": [output]}

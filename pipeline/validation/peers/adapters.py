@@ -13,6 +13,7 @@ from pipeline.catalogs.load import Catalogs
 from pipeline.report.format import cell, quantity
 from pipeline.validation.accuracy import OOM
 from pipeline.validation.predict import measurement_spec
+from pipeline.validation.serving_rows import MEANS, Datasets
 
 TOOLS = ("mlsysim", "llm-analysis")
 MLSYSIM_PRECISIONS = ("fp32", "tf32", "fp16", "bf16", "fp8", "int8", "int4")  # mlsysim.core.units.PRECISION_MAP
@@ -274,20 +275,33 @@ def _llm_analysis(job: Job, catalogs: Catalogs, model: dict, hw: dict, cluster: 
 
 
 
+def dataset_lengths(raw: dict, datasets: Datasets) -> dict[str, list[int]]:
+    """Fixed prompt_len and output_len for a spec that names a dataset: its catalog means, a length the row
+    states (the spec's ``overrides``, e.g. 'workloads.output_tokens_mean': '129 tok') taking precedence."""
+    means = datasets.means[raw["axes"]["dataset"][0]] | {
+        key.removeprefix("workloads."): float(value.split()[0]) for key, value in raw.get("overrides", {}).items()}
+    return {length: [round(means[mean])] for length, mean in MEANS.items()}
+
+
 # -- requests ----------------------------------------------------------------------------------------
 
 def jobs(rows: pl.DataFrame, catalogs: Catalogs, efficiency: dict[str, float] | None,
           tp_as_one_device: bool) -> list[Job]:
     """One job per row and tool: the runner's request, or why the tool cannot express the row."""
     out = []
+    datasets = Datasets.of(catalogs.workloads, catalogs.models)
     for r in rows.iter_rows(named=True):
-        raw, why = measurement_spec(r)
+        raw, why = measurement_spec(r, datasets)
         for tool in TOOLS:
             job = Job(r["name"], tool, row=r)
             out.append(job)
             if raw is None:
                 job.reason = f"the row does not define a configuration: {why}"
                 continue
+            if "dataset" in raw["axes"]:
+                raw["axes"] = raw["axes"] | dataset_lengths(raw, datasets)
+                job.notes.append(f"lengths: the mean prompt and output of dataset {raw['axes']['dataset'][0]} "
+                                 "(the row's own stated length first), rounded: the tools take fixed lengths")
             job.axes, job.study = raw["axes"], raw.get("study", "node")
             if job.study == "node" and job.axes.get("workload") == ["training"]:
                 job.reason = "a training row's samples/s: the tools' node call is one inference forward pass"
