@@ -30,8 +30,10 @@ ADDED_COLUMNS: dict[str, dict[str, tuple[pl.DataType, str, str]]] = {
     "workloads": {"aliases": (pl.String(), "2026-12-03", "no measurement dataset string maps to the workload "
                                                          "but its name")},
     "measurements": {"statistic": (pl.String(), "2026-12-03", "each latency is read as the mean over requests; "
-                                                              "state p50, p90 or p99 where the source gives a "
-                                                              "percentile")},
+                                                             "state p50, p90 or p99 where the source gives a "
+                                                             "percentile")}
+    | {c: (dtype, "2026-12-03", "no speculative decoding stated") for c, dtype in
+       (("spec_draft_tokens", pl.Int64()), ("spec_acceptance", pl.Float64()), ("draft_model", pl.String()))},
     "regions": {"carbon_method": (pl.String(), "2026-12-03", CARBON),
                 "carbon_method_source_url": (pl.String(), "2026-12-03", CARBON)},
 }

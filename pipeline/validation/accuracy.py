@@ -10,6 +10,8 @@ from pipeline.validation.predict import THROUGHPUT
 
 UTILIZATION = ("mfu", "hfu")  # errors in points of peak, not % of the value
 KERNEL = tuple(m for m, (study, _) in METRICS.items() if study == "kernel")  # one kernel call: not a system's latency
+# not a system's latency or throughput either: a ratio (speculative decoding's speedup), reported on its own
+APART = (*KERNEL, "spec_speedup")
 OOM = tuple(m for m in METRICS if m.startswith("oom_"))  # published out of memory: a feasibility check, no error
 TARGET_PCT, TARGET_POINTS = 20.0, 10.0  # issue 6: CV median <= 20 % (latency, throughput), <= 10 points (MFU)
 ELASTICITY_BOUND = 0.1
@@ -56,7 +58,7 @@ def catalog_eta_summary(table: pl.DataFrame) -> pl.DataFrame:
             pl.col("error").median().alias("median_abs_error"),
             (pl.col("error") <= WITHIN_PCT).mean().alias("share_within_30pct")]
     per_metric = rows.group_by("metric").agg(aggs).sort("metric")
-    overall = rows.filter(~util & ~pl.col("metric").is_in(KERNEL)).select(
+    overall = rows.filter(~util & ~pl.col("metric").is_in(APART)).select(
         pl.lit("all latency and throughput").alias("metric"), *aggs)
     out = pl.concat([per_metric, overall.with_columns(pl.col(c).cast(per_metric[c].dtype)
                                                       for c in ("rows", "predicted"))])
@@ -81,7 +83,7 @@ def cv_summary(table: pl.DataFrame) -> pl.DataFrame:
                              cv=abs_error("cv_predicted"))
     aggs = [pl.len().alias("rows"), pl.col("before").median(), pl.col("in_sample").median(), pl.col("cv").median()]
     per_metric = rows.group_by("metric").agg(aggs).sort("metric")
-    overall = rows.filter(~util & ~pl.col("metric").is_in(KERNEL)).select(
+    overall = rows.filter(~util & ~pl.col("metric").is_in(APART)).select(
         pl.lit("all latency and throughput").alias("metric"), *aggs)
     out = pl.concat([per_metric, overall.with_columns(pl.col("rows").cast(per_metric["rows"].dtype))])
     return out.with_columns(

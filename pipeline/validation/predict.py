@@ -19,6 +19,7 @@ from pipeline.catalogs import overrides
 from pipeline.catalogs.kernel_schema import TRAINING_RUN_COLUMNS
 from pipeline.catalogs.load import Catalogs
 from pipeline.catalogs.schemas import METRICS
+from pipeline.catalogs.speculative_schema import SPECULATIVE_COLUMNS
 from pipeline.errors import InputError
 from pipeline.runs import STUDIES
 from pipeline.spec import parse_spec
@@ -41,7 +42,7 @@ SPEC_INPUTS = ["study", "scenario", "metric", "framework", "model", "hardware", 
                "weight_dtype", "batch", "seq_len", "devices", "tp", "pp", "dp", "microbatch", "recompute", "prompt_len",
                "output_len", "cp", "ep", "trained", "zero_stage", "virtual_stages", "sequence_parallel", "kv_cache",
                "dataset", "concurrency", "request_rate", "requests",
-               *TRAINING_RUN_COLUMNS]  # the measurement columns measurement_spec reads
+               *TRAINING_RUN_COLUMNS, *SPECULATIVE_COLUMNS]  # the measurement columns measurement_spec reads
 SCHEMA = {"name": pl.String, "predicted": pl.Float64, "predicted_low": pl.Float64, "predicted_high": pl.Float64,
           "eta_compute": pl.Float64, "eta_low": pl.Float64, "eta_high": pl.Float64, "bound": pl.String,
           "batch_used": pl.Float64, "grid": pl.List(pl.Float64), "reason": pl.String, "family": pl.String}

@@ -105,8 +105,18 @@ def serving_spec(r: dict, datasets: Datasets | None = None) -> tuple[dict | None
         "model": [r["model"]], "hardware": [r["hardware"]], "compute_dtype": [r["compute_dtype"]],
         "weight_dtype": [r["weight_dtype"] or r["compute_dtype"]], "kv_dtype": [r["compute_dtype"]],
         "tp": tps, "pp": [pp], "ep": [ep], "batch": batches or [b * groups for b in SERVING_BATCHES]} | lengths
-        | load | ({"cluster": [r["cluster"]]} if r["cluster"] else {}), "efficiency": framework} | burst_of(r, groups)
+        | load | ({"cluster": [r["cluster"]]} if r["cluster"] else {}) | speculation_of(r),
+        "efficiency": framework} | burst_of(r, groups)
     return spec | ({"overrides": overrides} if overrides else {}), None
+
+
+def speculation_of(r: dict) -> dict:
+    """A row that states speculative decoding (spec_draft_tokens > 0) runs at its settings: the serving
+    study's speculation axes (draft tokens, acceptance rate, draft model or null for MTP/EAGLE heads)."""
+    if not r.get("spec_draft_tokens"):
+        return {}
+    axes = {"spec_draft_tokens": [r["spec_draft_tokens"]], "spec_acceptance": [r["spec_acceptance"] or 0.0]}
+    return axes | ({"draft_model": [r["draft_model"]]} if r.get("draft_model") else {})
 
 
 def tp_grid(devices: int, pp: int) -> list[int]:
