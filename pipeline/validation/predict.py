@@ -276,8 +276,8 @@ def _read(study: str, columns: list[str], axes: list[str]) -> list[str]:
     axes, what each metric's value reads (``_value``), feasibility and KV admission (``admitted``),
     stability, the bound and the batch.
     Selecting them before the collect leaves the other columns uncomputed: 0.5 of 2.3 CPU s of collects."""
-    wanted = {*axes, *_value(study, columns).meta.root_names(), "step", "batch", "global_batch", "bound",
-              "ttft_bound", "is_feasible", "max_batch_paged", "is_stable", "eta_compute", "request_rate"}
+    wanted = {*axes, *_value(study, columns).meta.root_names(), *admitted(columns).meta.root_names(), "step",
+              "batch", "global_batch", "bound", "ttft_bound", "is_stable", "eta_compute", "request_rate"}
     return [c for c in columns if c in wanted]
 
 
