@@ -1,6 +1,6 @@
 """Issue 13 (registry_data/research/r-reg13b): the figures NVIDIA's own MLPerf Inference v5.1 system descriptions
-state for the B200, GB200 and GB300 (capacity, TGP), the GB300 capacity corrected to them, and the sentence each
-rounding model card's row carries about which parameter count it is compared with."""
+state for the B200, GB200 and GB300 (capacity, TGP), the two NVIDIA figures for the GB300's memory, Intel's
+Gaudi 3 power limit, and the sentence each rounding model card's row carries about which count it is compared with."""
 
 from __future__ import annotations
 
@@ -19,25 +19,33 @@ def hardware() -> pl.DataFrame:
     return read_catalog("hardware")
 
 
-# name, MLPerf v5.1 system file's accelerator_memory_capacity (GB, read as GiB) and hw_notes TGP (W)
-MLPERF = [("B200 (HGX B200)", 180, 1000), ("GB200 NVL72 GPU", 186, 1200), ("GB300 NVL72 GPU", 288, 1400)]
+# name, MLPerf v5.1 system file's accelerator_memory_capacity (GB) and hw_notes TGP (W), the row's memory (GiB)
+MLPERF = [("B200 (HGX B200)", 180, 1000, 180), ("GB200 NVL72 GPU", 186, 1200, 186), ("GB300 NVL72 GPU", 288, 1400, 279)]
 
 
-@pytest.mark.parametrize(("name", "capacity_gb", "tgp_w"), MLPERF)
-def test_capacity_and_tdp_equal_nvidias_mlperf_system_description(hardware, name, capacity_gb, tgp_w):
+@pytest.mark.parametrize(("name", "mlperf_gb", "tgp_w", "row_gib"), MLPERF)
+def test_capacity_and_tdp_against_nvidias_mlperf_system_description(hardware, name, mlperf_gb, tgp_w, row_gib):
     row = hardware.filter(pl.col("name") == name).row(0, named=True)
-    assert row["memory_capacity_bytes"] == capacity_gb * GIB
+    assert row["memory_capacity_bytes"] == row_gib * GIB
     assert row["tdp_w"] == tgp_w
-    assert f"TGP {tgp_w}W" in row["notes"] and "(r-reg13b)" in row["notes"]
+    assert f"TGP {tgp_w}W" in row["notes"] and f"accelerator_memory_capacity '{mlperf_gb} GB'" in row["notes"]
     # the peaks are not in that document: the row stays secondary and says so
     assert row["source_quality"] == "secondary" and "Not traced: every peak" in row["notes"]
 
 
-def test_gb300_capacity_correction_is_stated(hardware):
-    """The row carried 279 GiB (a transcription's '20 TB' rack total / 72); NVIDIA states 288 GB per GPU."""
+def test_gb300_memory_names_both_nvidia_figures(hardware):
+    """NVIDIA's MLPerf SKU 'GB300-288GB' vs NVIDIA's DGX Station notes 'up to 279 GB HBM3e': the row keeps 279 GiB
+    and says why; the Station notes' 20 PF sparse FP4 is the rack's 1,440 PF / 72."""
     notes = hardware.filter(pl.col("name") == "GB300 NVL72 GPU")["notes"][0]
-    assert "corrected from 299,573,968,896 B (279 GiB) to 309,237,645,312 B (288 GiB" in notes
-    assert 279 * GIB == 299_573_968_896 and 288 * GIB == 309_237_645_312
+    assert "up to 279 GB HBM3e, 20 PFLOPS sparse FP4" in notes and "the row keeps 279 GiB" in notes
+    assert 1440 / 72 == 20
+
+
+def test_gaudi3_power_limit_is_noted_not_used(hardware):
+    row = hardware.filter(pl.col("name") == "Gaudi 3").row(0, named=True)
+    assert row["tdp_w"] == 900  # Intel's Hot Chips 2024 deck (air-cooled OAM); the hl-smi limit is another quantity
+    assert "'Maximum power limit: 850W'" in row["notes"] and "noted, not used" in row["notes"]
+    assert row["scaleup_link_bandwidth_bytes_per_s"] == 21 * 200e9 / 8  # 21 x 200 GbE scale-up ports, per direction
 
 
 @pytest.fixture(scope="module")

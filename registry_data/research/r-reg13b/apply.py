@@ -14,10 +14,13 @@ found in a primary document, so no row is promoted and no ``last_verified`` move
 * NVIDIA's own MLPerf Inference v5.1 system descriptions (submitter NVIDIA, ``closed/NVIDIA/systems/*.json`` in
   mlcommons/inference_results_v5.1 at commit 965182b0) state each part's memory capacity and its TGP:
   B200 '180 GB', 'B200 TGP 1000W'; GB200 '186 GB', 'GB200 TGP 1200W'; GB300 '288 GB', 'GB300 TGP 1400W'.
-  B200 and GB200 equal the rows (capacity read as GiB, as the rows read NVIDIA's HBM 'GB'); their TDP is
-  therefore traced. GB300's row carried 279 GiB, derived from a transcription's rack total ('20 TB' / 72);
-  NVIDIA's per-GPU statement is 288 GB, so ``memory_capacity_bytes`` is corrected to 288 GiB (309,237,645,312 B).
-  No measurement row names the GB300, so no validation error moves.
+  B200 and GB200 equal the rows (capacity read as GiB, as the rows read NVIDIA's HBM 'GB'), and so do the three
+  TGPs. For the GB300 two NVIDIA documents disagree: the MLPerf description's '288 GB' and NVIDIA's own DGX Station
+  notes (NVIDIA/dgx-spark-playbooks @0db7c141, nvidia/station-ai-skills/assets/AGENTS.md: 'GB300 GPU ... up to 279
+  GB HBM3e, 20 PFLOPS sparse FP4'), which equals the row's 279 GiB. The row keeps 279 GiB (the product
+  documentation's figure, and the smaller) and says so; no value changes.
+* Intel's Gaudi documentation (docs.habana.ai, hl-smi page) gives Gaudi 3's settable power limit, 450 W to 850 W,
+  a different quantity from the 900 W TDP of Intel's Hot Chips deck (read through a re-host); noted, not used.
 * Models: each of the four rows whose card rounds says, in one dated sentence, which count its
   ``params_published`` is and how far the card's label is (no value changes).
 
@@ -36,9 +39,12 @@ from pipeline.catalogs.io import read_catalog, write_catalog
 
 HERE = Path(__file__).resolve().parent
 TAG = "2026-12-03 (r-reg13b)"
-GIB = 1024 ** 3
 MLPERF = ("https://github.com/mlcommons/inference_results_v5.1/blob/965182b03376a00fcae415c54e560e1c83937932/"
           "closed/NVIDIA/systems/")
+STATION = ("https://github.com/NVIDIA/dgx-spark-playbooks/blob/0db7c141da60870ca6ed5c99436320f4e35cd531/nvidia/"
+           "station-ai-skills/assets/AGENTS.md")
+HLSMI = ("https://docs.habana.ai/en/latest/Management_and_Monitoring/Embedded_System_Tools_Guide/"
+         "System_Management_Interface_Tool.html")
 STAYS = "The row stays source_quality secondary (its peaks are still read through transcriptions); last_verified " \
         "does not move."
 
@@ -56,17 +62,21 @@ HARDWARE_NOTES: dict[str, str] = {
     "GB200 NVL72 GPU": _mlperf("GB200-NVL72_GB200-186GB_aarch64x72_TRT.json", "186 GB", "GB200 TGP 1200W",
                                "Both equal this row (186 GiB; 1,200 W)."),
     "GB300 NVL72 GPU": _mlperf("GB300-NVL72_GB300-288GB_aarch64x72_TRT.json", "288 GB", "GB300 TGP 1400W",
-                               "The TGP equals this row's 1,400 W. The capacity does NOT equal the 279 GiB derived "
-                               "above from a transcription's rounded rack total ('20 TB' / 72): "
-                               "memory_capacity_bytes corrected from 299,573,968,896 B (279 GiB) to "
-                               "309,237,645,312 B (288 GiB, NVIDIA's per-GPU figure read as GiB like the B200 and "
-                               "GB200 rows)."),
+                               "The TGP equals this row's 1,400 W. The capacity does not equal the row's 279 GiB, "
+                               f"but another NVIDIA document does: NVIDIA's DGX Station notes ({STATION}, read) say "
+                               "'GB300 GPU - Blackwell Ultra (SM103), up to 279 GB HBM3e, 20 PFLOPS sparse FP4' "
+                               "(20 PF sparse = the rack's 1,440 PF / 72 above; the dense 15 PF is not in it). The "
+                               "two NVIDIA figures disagree (288 GB names the MLPerf SKU, 'GB300-288GB'); the row "
+                               "keeps 279 GiB, the product documentation's and the smaller, until a driver total "
+                               "or the datasheet settles it."),
+    "Gaudi 3": f"{TAG}: Intel's Gaudi documentation, hl-smi page ({HLSMI}, read), gives Gaudi 3's settable power "
+    "limit: 'Minimum power limit: 450W', 'Maximum power limit: 850W'. That is a different quantity from the 900 W "
+    "(air-cooled OAM) TDP of Intel's Hot Chips 2024 deck above, which stays (read through a re-host); the limit is "
+    "noted, not used. Traced to Intel documentation: scaleup_link_bandwidth_bytes_per_s (Network Configuration "
+    "page, as above). Not traced: every peak, capacity, bandwidth, TDP. The row stays source_quality secondary; "
+    "last_verified does not move.",
 }
 
-# name -> (column, old value, new value): a primary figure that differs from the row
-CORRECTIONS: dict[str, tuple[str, float, float]] = {
-    "GB300 NVL72 GPU": ("memory_capacity_bytes", 279 * GIB, 288 * GIB),
-}
 
 _COUNT = "Count compared under issue 13's 1 % rule:"
 MODEL_NOTES: dict[str, str] = {
@@ -108,21 +118,15 @@ def _check_names(frame: pl.DataFrame, table: str, names: set[str]) -> None:
 
 
 def apply_hardware(registry: Path | None) -> tuple[int, int, int]:
-    """Correct and annotate the hardware rows; returns (secondary before, secondary after, rows changed)."""
+    """Annotate the hardware rows; returns (secondary before, secondary after, rows changed)."""
     frame = read_catalog("hardware", registry)
-    _check_names(frame, "hardware", set(HARDWARE_NOTES) | set(CORRECTIONS))
+    _check_names(frame, "hardware", set(HARDWARE_NOTES))
     before_n = int((frame["source_quality"] == "secondary").sum())
     old = frame.rows()
-    for name, (column, was, now) in CORRECTIONS.items():
-        current = frame.filter(pl.col("name") == name)[column][0]
-        if current not in (was, now):
-            sys.exit(f"r-reg13b: hardware row {name!r} {column} is {current}, expected {was} (before) or {now}")
-        frame = frame.with_columns(pl.when(pl.col("name") == name).then(pl.lit(now, dtype=frame[column].dtype))
-                                   .otherwise(pl.col(column)).alias(column))
     frame = _append(frame, HARDWARE_NOTES)
     changed = sum(a != b for a, b in zip(old, frame.rows()))
     if changed:
-        write_catalog(frame, "hardware", registry, source=f"{HERE / 'apply.py'} HARDWARE_NOTES/CORRECTIONS")
+        write_catalog(frame, "hardware", registry, source=f"{HERE / 'apply.py'} HARDWARE_NOTES")
     return before_n, int((frame["source_quality"] == "secondary").sum()), changed
 
 
