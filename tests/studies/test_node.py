@@ -34,8 +34,12 @@ DTYPES = ["fp32", "fp16", "fp8", "int8"]
 BATCHES = [1, 8, 64]
 SEQ_LENS = [512, 2048]
 WORKLOADS = ["inference", "training"]
+# Stated in the profile regime (issue 12 item 2): this reference re-derives the profile η path (one η per
+# (framework, family, precision), ``eta_for`` below); the node default is the kernel compute model since
+# 2026-12-03 (CHANGELOG), whose per-GEMM shape efficiency this scalar reference does not implement.
 SPEC = {"axes": {"hardware": HARDWARE, "model": MODELS, "compute_dtype": DTYPES, "batch": BATCHES,
-                 "seq_len": SEQ_LENS, "workload": WORKLOADS}}
+                 "seq_len": SEQ_LENS, "workload": WORKLOADS},
+        "efficiency": {"compute_model": "profile"}}
 
 # The spec defaults (pipeline/spec/specs/default.toml), restated on purpose.
 FRAMEWORK = "default"
