@@ -224,8 +224,8 @@ def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
 # The node study's GEMMs include encoder-sized ones (BERT-Large batch 1: 384 x 1024 x 1024) that a kernel fit with
 # one 256 x 256 tile (gemm_fit.TILES, hipBLASLt's largest MI300X macro tile) prices at 32 of 304 CUs busy and
 # about 0.01 of peak (5.8x the profile η's time, registry_data/research/r-node/NOTES.md §5), a regime its rows
-# never measured (the smallest MI300X compute-bound row, aiter PR #1092's M = 256, fills 160 CUs) and one
-# hipBLASLt avoids by choosing a smaller macro tile. The fit has no tile choice, so where its tile exceeds the
+# never measured (every MI300X row of the fit, aiter PR #1092's N = 1280, K = 8192 sweep, keeps >= 160 CUs busy)
+# and one hipBLASLt avoids by choosing a smaller macro tile (that sweep's M = 192 GEMM: 4 GFLOP in 15 µs). The fit has no tile choice, so where its tile exceeds the
 # 128 x 128 tile the NVIDIA fits use (and measured down to single-wave shapes), the node study keeps the
 # profile η and says so.
 NODE_MAX_FIT_TILE_AREA = 128.0 * 128.0
