@@ -128,9 +128,9 @@ class SweepSpec:
 
 # Each study's default efficiency.compute_model (issue 12 item 2). Serving and training price each GEMM by its
 # shape from kernel microbenchmarks: at catalog η that halves the TTFT, step-time and MFU errors of
-# `mlsys validate` (CHANGELOG 2026-12-03). The node study keeps the profile η: its small encoder GEMMs fall in
-# the tile-quantisation regime the kernel fit was not measured in (BERT-Large batch 1 on MI300X 5.8x slower).
-COMPUTE_MODEL = {"node": "profile", "serving": "kernel", "training": "kernel"}
+# `mlsys validate` (CHANGELOG 2026-12-03); on the node study it cuts samples_per_s 18 % -> 16.9 % (CHANGELOG
+# "the kernel compute model is the node default too"). CNNs keep the profile η under either model.
+COMPUTE_MODEL = {"node": "kernel", "serving": "kernel", "training": "kernel"}
 
 
 def _efficiency(raw: dict[str, Any], efficiency: Efficiency, study: str) -> Efficiency:

@@ -96,3 +96,20 @@ def framework_multiplier(side: pl.DataFrame, profiles: pl.DataFrame, efficiency)
         (pl.col(m) * c).clip(upper_bound=1.0) for m in ("eta_memory", "eta_memory_low", "eta_memory_high")
         if m in out.columns]
     return out.with_columns(*memory, pl.col("memory_latency_s") / c)
+
+
+def profile_where_tiles_exceed(side: pl.DataFrame, max_tile_area: float, basis: str) -> pl.DataFrame:
+    """Rows whose kernel fit prices every GEMM with one tile larger than ``max_tile_area`` (tile_m x
+    tile_n) go back to the profile η: ``efficiency_basis`` = ``basis`` and the GEMM and attention
+    parameters null (so each matmul takes ``eta_compute``, ``pipeline.walls.kernel_calls``). Rows
+    without a fit, or with a profile η or an override, are unchanged."""
+    if "gemm_tile_m" not in side.columns:
+        return side
+    big = (pl.col("gemm_tile_m") * pl.col("gemm_tile_n") > max_tile_area).fill_null(False)
+    dtype = side.schema["efficiency_basis"]
+    return side.with_columns(
+        pl.when(big).then(pl.lit(basis)).otherwise(pl.col("efficiency_basis").cast(pl.String)).cast(dtype)
+        .alias("efficiency_basis"),
+        pl.when(big).then(pl.lit(0.0)).otherwise(pl.col("memory_latency_s")).alias("memory_latency_s"),
+        *(pl.when(big).then(None).otherwise(pl.col(c)).alias(c)
+          for c in (*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS.values())))

@@ -24,6 +24,7 @@ from pipeline.studies import (
     result,
     sides,
 )
+from pipeline.studies.kernels import profile_where_tiles_exceed
 from pipeline.studies.operations import COMMON, with_operations
 from pipeline.studies.sides import NO_BANDWIDTH, NO_PEAK, SEQ_CONTEXT, Side, Space, no_eta
 from pipeline.units import unit
@@ -57,7 +58,8 @@ class NodeCoreSchema(pa.DataFrameModel):
     eta_source: pl.Categorical = result(None, "profile row (or override) that set eta_compute", "efficiency_profiles")
     efficiency_basis: pl.Categorical = result(
         None, "what sets a transformer's matmul η (attention, norms and CNNs keep the profile's): kernel fit "
-        "(GEMM shape model), profile η or override η", "kernel_efficiency catalog")
+        "(GEMM shape model), profile η, override η, or profile η where the fit's one tile exceeds 128 x 128 (MI300X: "
+        "node.NODE_MAX_FIT_TILE_AREA)", "kernel_efficiency catalog")
     launch_overhead_per_kernel_s: float = result("s", "host cost of one kernel launch", "sweep spec [software]")
     params_computed: float = result("param", "total weights", "layer-by-layer count; CNN: published")
     tokens_per_step: float = result("tok", "tokens through the weights this step", "B·S; decode B")
@@ -219,12 +221,25 @@ def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
                             finish_model=_precomputed)
 
 
+# The node study's GEMMs include encoder-sized ones (BERT-Large batch 1: 384 x 1024 x 1024) that a kernel fit with
+# one 256 x 256 tile (gemm_fit.TILES, hipBLASLt's largest MI300X macro tile) prices at 32 of 304 CUs busy and
+# about 0.01 of peak (5.8x the profile η's time, registry_data/research/r-node/NOTES.md §5), a regime its rows
+# never measured (every MI300X row of the fit, aiter PR #1092's N = 1280, K = 8192 sweep, keeps >= 160 CUs busy)
+# and one hipBLASLt avoids by choosing a smaller macro tile (that sweep's M = 192 GEMM: 4 GFLOP in 15 µs). The fit has no tile choice, so where its tile exceeds the
+# 128 x 128 tile the NVIDIA fits use (and measured down to single-wave shapes), the node study keeps the
+# profile η and says so.
+NODE_MAX_FIT_TILE_AREA = 128.0 * 128.0
+LARGE_TILE_BASIS = "profile η (kernel fit's one large tile: small GEMMs unmeasured)"
+
+
 def hardware(catalogs: Catalogs, spec: SweepSpec) -> Side:
     """Accelerator x compute_dtype x workload, with its peak, eta, knobs and input pipeline."""
     rows = sides.select_rows(catalogs.hardware, spec.axes.hardware, spec.filters.hardware, "hardware")
-    return sides.hardware_side(rows.select("name", *HARDWARE), catalogs, spec, workloads=spec.axes.workload,
+    side = sides.hardware_side(rows.select("name", *HARDWARE), catalogs, spec, workloads=spec.axes.workload,
                                rules=[NO_BANDWIDTH, NO_PEAK, no_eta(("compute",))], storage="compute",
                                knobs=KNOBS, data="data")
+    side.frame = profile_where_tiles_exceed(side.frame, NODE_MAX_FIT_TILE_AREA, LARGE_TILE_BASIS)
+    return side
 
 
 def inputs(space: Space, hardware_side=None) -> tuple[pl.LazyFrame, dict]:

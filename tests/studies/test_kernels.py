@@ -221,3 +221,34 @@ def test_encoder_mlp_eta_takes_the_down_projection_at_its_own_k():
     down = 6144 / 6204 * 4096 / 5096
     assert got["step_mlp_eta_compute"] == pytest.approx(2.0 / (1.0 / up + 1.0 / down))
     assert got["step_mlp_eta_compute"] > 1.2 * up  # the wide-K down projection lifts the MLP
+
+
+def test_a_fit_with_one_large_tile_goes_back_to_the_profile_eta():
+    """MI300X's fit prices every GEMM with one 256 x 256 tile (area 65,536 > 128 x 128): basis and null
+    parameters; H100 SXM's 128 x 128 and the profile-η TPU are unchanged."""
+    from pipeline.studies.kernels import profile_where_tiles_exceed
+
+    side = kernel_table(SIDE, load_catalogs().kernel_efficiency, "kernel", None).with_columns(
+        pl.col("efficiency_basis").cast(pl.Categorical))
+    out = profile_where_tiles_exceed(side, 128.0 * 128.0, "profile η (large tile)")
+    assert out["efficiency_basis"].cast(pl.String).to_list() == ["kernel fit", "profile η", "profile η (large tile)"]
+    assert out["gemm_units"].to_list() == [132.0, None, None]
+    assert out["gemm_k_half"][2] is None and out["attention_ceiling"][2] is None
+    assert out["memory_latency_s"][2] == 0.0  # a profile η stands for the whole operator, as kernel_table has it
+    assert out.schema["efficiency_basis"] == side.schema["efficiency_basis"]
+
+
+def test_mi300x_fit_prices_an_encoder_gemm_at_about_one_percent_of_peak():
+    """Why the node study leaves MI300X's fit (pipeline.studies.node.NODE_MAX_FIT_TILE_AREA): BERT-Large batch 1,
+    384 x 1024 x 1024 bf16. 256 x 256 tiles: 2 x 4 = 8 tiles, split-K min(floor(304 / 8), ceil(1024 / 256)) = 4,
+    so 32 of 304 CUs busy; tile share 384 x 1024 / (512 x 1024) = 0.75; K piece 256: 256 / (256 + k_half)."""
+    from pipeline.units import lit
+    from pipeline.walls.gemm import gemm_capped_efficiency
+
+    cat = load_catalogs().kernel_efficiency.filter((pl.col("hardware") == "MI300X")
+                                                   & (pl.col("precision") == "bf16")).row(0, named=True)
+    eta = gemm_capped_efficiency(*(lit(v) for v in (384.0, 1024.0, 1024.0, 304.0, 256.0, 256.0, cat["ceiling"],
+                                                    cat["k_half"], cat["best_fraction"])))
+    got = pl.select(eta.expr).item()
+    assert got == pytest.approx(cat["ceiling"] * 32 / 304 * 0.75 * 256 / (256 + cat["k_half"]))
+    assert got < 0.015  # 0.012 at the catalog's k_half 830: 1/25 of the profile's 0.3

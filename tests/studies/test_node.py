@@ -34,8 +34,12 @@ DTYPES = ["fp32", "fp16", "fp8", "int8"]
 BATCHES = [1, 8, 64]
 SEQ_LENS = [512, 2048]
 WORKLOADS = ["inference", "training"]
+# Stated in the profile regime (issue 12 item 2): this reference re-derives the profile η path (one η per
+# (framework, family, precision), ``eta_for`` below); the node default is the kernel compute model since
+# 2026-12-03 (CHANGELOG), whose per-GEMM shape efficiency this scalar reference does not implement.
 SPEC = {"axes": {"hardware": HARDWARE, "model": MODELS, "compute_dtype": DTYPES, "batch": BATCHES,
-                 "seq_len": SEQ_LENS, "workload": WORKLOADS}}
+                 "seq_len": SEQ_LENS, "workload": WORKLOADS},
+        "efficiency": {"compute_model": "profile"}}
 
 # The spec defaults (pipeline/spec/specs/default.toml), restated on purpose.
 FRAMEWORK = "default"
@@ -451,3 +455,17 @@ def test_compared_rows_cover_every_kind_of_step(frame: pl.DataFrame) -> None:
     assert kinds == {("cnn", "forward"), ("cnn", "train"), ("encoder", "forward"), ("encoder", "train"),
                      ("decoder", "prefill"), ("decoder", "decode"), ("decoder", "train")}
     assert set(frame["bound"].drop_nulls().unique()) >= {"compute", "memory"}
+
+
+def test_mi300x_node_rows_keep_the_profile_eta_and_say_so():
+    """BERT-Large batch 1 at 384 tokens, fp16: MI300X's GEMMs at the profile η (its fit's 256 x 256 tile is
+    outside the node study's NODE_MAX_FIT_TILE_AREA), so compute time = FLOPs / (peak x η); H100 SXM's at the fit."""
+    from pipeline.studies.node import LARGE_TILE_BASIS
+
+    mi = pipeline.evaluate("BERT-Large", "MI300X", seq_len=384).row(0, named=True)
+    h100 = pipeline.evaluate("BERT-Large", "H100 SXM5 80GB", seq_len=384).row(0, named=True)
+    assert mi["efficiency_basis"] == LARGE_TILE_BASIS and h100["efficiency_basis"] == "kernel fit"
+    assert mi["compute_time_s"] == pytest.approx(mi["step_flop"] / (mi["peak_flop_per_s"] * mi["eta_compute"]),
+                                                 rel=1e-12)
+    assert h100["compute_time_s"] != pytest.approx(h100["step_flop"] / (h100["peak_flop_per_s"] * h100["eta_compute"]),
+                                                   rel=1e-3)
