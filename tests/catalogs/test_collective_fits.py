@@ -117,7 +117,8 @@ def test_galvatron_transcription_checks_nccl_tests_arithmetic():
         "transcribe", cf.bundled_registry() / "research" / "r-coll2" / "transcribe.py")
     transcribe = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(transcribe)
-    line = "  1073741824     268435456     float     sum      -1   8139.9  131.91  230.84      0   8201.6  130.92  229.11      0"
+    line = ("  1073741824     268435456     float     sum      -1   8139.9  131.91  230.84      0"
+            "   8201.6  130.92  229.11      0")
     out = transcribe.rows(line)
     assert [(r["in_place"], r["busbw_GBps"]) for r in out] == [("false", "230.84"), ("true", "229.11")]
     with pytest.raises(ValueError, match="busbw = algbw"):
