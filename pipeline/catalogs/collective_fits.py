@@ -34,6 +34,8 @@ from pipeline.catalogs.schemas import count, quantity, text
 from pipeline.walls.communication import ALLREDUCE_FIT_COLUMNS, ALLREDUCE_REGIME_BOUNDS_BYTES, ALLREDUCE_REGIMES
 
 CURVES = Path("research") / "r-collectives" / "collectives.csv"
+# Curves gathered later, in the same columns (r-coll2: a second A100 source, issue 12).
+MORE_CURVES = (Path("research") / "r-coll2" / "collectives.csv",)
 FITS = "collective_fits.csv"
 
 # Scale-up fabric of each accelerator whose class has curves. MI325X keeps MI300X's xGMI links
@@ -47,7 +49,8 @@ FABRIC_OF_HARDWARE = {
 }
 # Curves whose every rank shares one scale-up domain (one node, or one NVL72 rack).
 SCALEUP_CURVES = {"04_i290_1node", "09_mi300x_ar", "10_mi300x_ar_graph", "11_mi300x_aac8", "13_azure_ndh100v5",
-                  "14_azure_ndh200v5", "15_azure_nda100v4", "16_azure_ndgb200v6", "19_cw_gb200_1rack"}
+                  "14_azure_ndh200v5", "15_azure_nda100v4", "16_azure_ndgb200v6", "19_cw_gb200_1rack",
+                  "24_galvatron_dgxa100"}
 # Message-size regimes [low, high) in bytes. NCCL picks protocol (LL, LL128, Simple), algorithm
 # and channel count by size (NCCL tuner on 8 H100s: ring/LL to 1 MB, NVLS/Simple from 2 MB,
 # nccl-tests #309 comment 2025-05-23), so no single alpha-beta line holds across sizes; five
@@ -71,7 +74,9 @@ def source_of(url: str) -> str:
 
 def read_curves(registry: Path | None = None) -> pl.DataFrame:
     """The scale-up all-reduce points: time from the log, or from busbw where only busbw is published."""
-    raw = pl.read_csv((registry or bundled_registry()) / CURVES)
+    root = registry or bundled_registry()
+    raw = pl.concat([pl.read_csv(root / path, schema_overrides={"time_us": pl.Float64, "algbw_GBps": pl.Float64})
+                     for path in (CURVES, *MORE_CURVES) if (root / path).exists()], how="vertical_relaxed")
     return (raw.filter(pl.col("collective") == "all_reduce", pl.col("curve_id").is_in(SCALEUP_CURVES),
                        pl.col("busbw_GBps") >= MIN_BUSBW_GBPS)
             .with_columns(fabric_class=pl.col("hardware").replace_strict(FABRIC_OF_HARDWARE, default=None),

@@ -120,6 +120,22 @@ def test_all_gather_in_a_node_at_link_times_eta_link(catalogs):
     assert row["efficiency_basis"] == "link x eta_link"
 
 
+def test_h100_pcie_all_reduce_is_one_nvlink_bridge_pair(catalogs):
+    """Two H100 PCIe joined by NVLink bridges: 600 GB/s bidirectional between the pair (H100 PCIe
+    product brief PB-11133), so 300 GB/s per direction and a domain of 2 (no NVSwitch, no fit:
+    link x eta_link); a 2-rank ring moves M per direction, busbw = algbw = M / t. Four ranks
+    leave the pair (PCIe between pairs): not priced as NVLink, the row names the domain."""
+    hw = hardware(catalogs, "H100 PCIe 80GB")
+    assert (hw["scaleup_link_bandwidth_bytes_per_s"], hw["scaleup_domain_size"]) == (300e9, 2)
+    row = pipeline.evaluate_kernel("all_reduce", "H100 PCIe 80GB", message_bytes=GIB, ranks=2).row(0, named=True)
+    t = 2 * hw["scaleup_link_latency_s"] + GIB / (300e9 * row["eta_link"])
+    assert row["time_s"] == pytest.approx(t, rel=1e-9)
+    assert row["busbw_bytes_per_s"] == pytest.approx(GIB / t, rel=1e-9)
+    assert row["efficiency_basis"] == "link x eta_link"
+    with pytest.raises(InputError, match=r"exceed the scale-up domain \(2\)"):
+        pipeline.evaluate_kernel("all_reduce", "H100 PCIe 80GB", message_bytes=GIB, ranks=4)
+
+
 def test_all_reduce_across_nodes_is_hierarchical(catalogs):
     """16 ranks on 8-GPU domains: the node's all-reduce at the collectives catalog's fit for a
     1 GiB message (regime r4: alpha ratio x link latency, link fraction x link), pipelined with

@@ -12,7 +12,7 @@ from pipeline.validation.kernel_rows import KERNEL_METRICS, predict_kernel_rows
 
 FIT_SOURCES = ("stas00/ml-engineering", "zzc0721/torch-performance-test-data", "vllm-project/vllm", "ROCm/aiter",
                "deepseek-ai/DeepGEMM", "Azure/AI-benchmarking-guide", "nccl-tests/issues/290",
-               "hisohara/ai-scripts", "rocm.blogs.amd.com", "coreweave/nccl-tests")
+               "hisohara/ai-scripts", "rocm.blogs.amd.com", "coreweave/nccl-tests", "Hetu-Galvatron")
 
 
 def test_every_kernel_metric_is_a_kernel_study_metric():
