@@ -128,7 +128,8 @@ def stage_head_flop_per_sequence(lm_head_forward_flop_per_sequence: UExpr, pp: U
     balanced = where(lm_head_on_last_stage, lm_head_forward_flop_per_sequence, lm_head_forward_flop_per_sequence / pp)
     _, _, is_last = _mtp_last_gpu(n_layers, pp, virtual_stages, mtp_layers, layer_forward_flop_per_sequence,
                                   lm_head_forward_flop_per_sequence, mtp_forward_flop_per_sequence)
-    extra = lm_head_forward_flop_per_sequence + mtp_forward_flop_per_sequence - mtp_layers * layer_forward_flop_per_sequence
+    extra = (lm_head_forward_flop_per_sequence + mtp_forward_flop_per_sequence
+             - mtp_layers * layer_forward_flop_per_sequence)
     return where(mtp_layers > 0, where(is_last, extra, 0), balanced)
 
 
