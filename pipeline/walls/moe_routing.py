@@ -56,6 +56,18 @@ def moe_routing_time_s(n_experts: UExpr, n_layers: UExpr, dense_layer_share: UEx
     return where(n_experts.is_not_null(), n_layers * (1.0 - dense_layer_share) * per_layer, 0)
 
 
+def moe_routing_bandwidth_time_s(n_experts: UExpr, n_layers: UExpr, dense_layer_share: UExpr, nbytes: UExpr,
+                                 bandwidth: UExpr, eta_memory: UExpr) -> UExpr:
+    """The part of the routing kernels' time that scales with 1 / bandwidth (without their α): wall
+    21's memory-bandwidth elasticity (``serving_sensitivity``)."""
+    per_layer = (nbytes / (bandwidth * eta_memory)).to("s")
+    return where(n_experts.is_not_null(), n_layers * (1.0 - dense_layer_share) * per_layer, 0)
+
+
+define_serving("decode_moe_routing_bandwidth_time_s", ["n_experts", "n_layers", "dense_layer_share",
+                                                       "decode_moe_routing_bytes", "memory_bandwidth_bytes_per_s",
+                                                       "eta_memory"], moe_routing_bandwidth_time_s)
+
 for _p in PHASES:
     define_serving(f"{_p}_moe_routing_bytes", [f"{_p}_tokens", "n_experts_per_token", "d_model",
                                                "hidden_state_bytes_per_element"], moe_routing_bytes)
