@@ -96,7 +96,7 @@ class RunColumns(KernelRowColumns):
                           "needs it: its TTFT is the queue of those requests)", nullable=True)
 
 
-TRAINING_RUN_COLUMNS = ("flash_attention", "dropout", "lm_head_on_last_stage")
+TRAINING_RUN_COLUMNS = ("flash_attention", "dropout", "lm_head_on_last_stage", "mtp_layers")
 
 
 class TrainingRunColumns(RunColumns):
@@ -107,3 +107,5 @@ class TrainingRunColumns(RunColumns):
     dropout: bool = flag("dropout in the layers (training; null: false)", nullable=True)
     lm_head_on_last_stage: bool = flag("L/p layers per stage and the LM head on the last, Megatron-LM's split "
                                        "(training; null: false, stages balanced around the head)", nullable=True)
+    mtp_layers: int = count("multi-token prediction modules trained (DeepSeek-V3 §2.2), whole on the last pipeline "
+                            "stage (training; null: 0)", nullable=True, ge=0)

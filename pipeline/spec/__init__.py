@@ -52,7 +52,7 @@ TABLES = ("study", "axes", "filters", "efficiency", "software", "output", "servi
           "analysis", "overrides", "data")
 # The [training] table's keys in the manifest's order (two sections fill from it: Training and Data).
 TRAINING_KNOBS = ("dp_overlap_fraction", "memory_reserve_fraction", "flash_attention", "dropout", "dp_sgd",
-                  "lm_head_on_last_stage",
+                  "lm_head_on_last_stage", "mtp_layers",
                   "storage", "data_pipeline", "host_cores_per_node", "gradient_bytes_per_param",
                   "pp_balance_tolerance", "tp_across_domains", "train_tokens", "restart_time_s")
 OPERATIONS_KNOBS = keys(Operations)
@@ -102,7 +102,9 @@ class SweepSpec:
             out |= {"training_axes": {"cluster": _all(a.cluster),
                                       **{k: _list(getattr(a, k)) for k in TRAINING_AXES
                                          if k != "cluster" and (k != "lora_rank" or a.lora_rank != (0,))}},
-                    "training": {k: knobs[k] for k in TRAINING_KNOBS} | {"eta_link": self.efficiency.eta_link}}
+                    # mtp_layers only when > 0: specs written before the knob keep their run ids
+                    "training": {k: knobs[k] for k in TRAINING_KNOBS if k != "mtp_layers" or knobs[k]}
+                    | {"eta_link": self.efficiency.eta_link}}
         if self.study == "serving":
             out |= {"serving_axes": {"precision_tied": a.precision_tied,
                                      "weight_dtype": list(a.weight_dtype or a.compute_dtype),

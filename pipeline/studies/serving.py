@@ -200,12 +200,12 @@ class ServingCoreSchema(pa.DataFrameModel):
                                            "memory left for KV (<= max_context_tokens)", "wall 5")
     prefill_attention_class_time_s: float = result("s", "QKV, attention and output projection over all layers",
                                                    "operator roofline")
-    prefill_mlp_class_time_s: float = result("s", "MLP over all layers", "operator roofline")
+    prefill_mlp_class_time_s: float = result("s", "MLP over all layers (MoE: + routing kernels)", "operator roofline")
     prefill_other_class_time_s: float = result("s", "norms, residuals and LM head", "operator roofline")
     prefill_communication_time_s: float = result("s", "TP all-reduces + PP transfers + EP all-to-alls", "α-β")
     decode_attention_class_time_s: float = result("s", "QKV, attention (KV read) and output projection",
                                                   "operator roofline")
-    decode_mlp_class_time_s: float = result("s", "MLP over all layers", "operator roofline")
+    decode_mlp_class_time_s: float = result("s", "MLP over all layers (MoE: + routing kernels)", "operator roofline")
     decode_other_class_time_s: float = result("s", "norms, residuals and LM head", "operator roofline")
     decode_communication_time_s: float = result("s", "TP all-reduces + PP transfers + EP all-to-alls", "α-β")
     decode_dequant_overhead_s: float = result("s", "dequantization of narrow weights", "seed: -30 % on INT8 ITL")
@@ -265,7 +265,7 @@ LOAD = ["batch_in_flight", "capacity_requests_per_s", "utilization", "is_stable"
         "ttft_p50_s", "ttft_p99_s", "ttft_mean_s", "tpot_under_load_s", "tpot_p50_s", "tpot_p99_s",
         "request_service_time_cv"]
 BREAKDOWN = [f"{p}_{op}_{part}" for p in PHASES for op in (*OPERATORS, "lm_head")
-             for part in ("flop", "bytes", "time_s", "bound")]
+             for part in ("flop", "bytes", "time_s", "bound")] + [f"{p}_moe_routing_time_s" for p in PHASES]
 FORMULAS = formulas.REGISTRY | SERVING
 
 

@@ -25,6 +25,7 @@ from pipeline.walls import (  # noqa: F401
     locality,
     lora,
     memory,
+    moe_routing,
     operations,
     operators,
     prefix_cache,

@@ -190,15 +190,16 @@ def _operator_times(p: str) -> None:
     def attention_total(n_layers, qkv, attn, o):
         return n_layers * (qkv + attn + o)
 
-    def per_layers(n_layers, t):
-        return n_layers * t
-
     def other_total(n_layers, norms, head):
         return n_layers * norms + head
 
     define_serving(f"{p}_attention_class_time_s", ["n_layers", f"{p}_qkv_proj_time_s", f"{p}_attention_time_s",
                                                    f"{p}_o_proj_time_s"], attention_total)
-    define_serving(f"{p}_mlp_class_time_s", ["n_layers", f"{p}_mlp_time_s"], per_layers)
+    def mlp_total(n_layers, mlp, routing):
+        """The MLP x L, plus an MoE layer's routing kernels (``pipeline.walls.moe_routing``; 0 dense)."""
+        return n_layers * mlp + routing
+
+    define_serving(f"{p}_mlp_class_time_s", ["n_layers", f"{p}_mlp_time_s", f"{p}_moe_routing_time_s"], mlp_total)
     define_serving(f"{p}_other_class_time_s", ["n_layers", f"{p}_norms_time_s", f"{p}_lm_head_time_s"], other_total)
 
     def pass_time(attn, mlp, other, comm, launch, dq, stream, lora, alltoall, overlap):

@@ -64,10 +64,12 @@ def elasticity_peak_flop_per_s(is_feasible: Plain, streaming_binds: Plain, decod
 
 @serving_column
 def elasticity_memory_bandwidth(is_feasible: Plain, streaming_binds: Plain, decode_memory_bound_time_s: UExpr,
-                                decode_dequant_memory_bound_time_s: UExpr, itl_s: UExpr) -> UExpr:
-    """Wall 21: d log ITL / d log memory bandwidth (and eta_memory)."""
-    return _itl_share(is_feasible, streaming_binds,
-                      decode_memory_bound_time_s + decode_dequant_memory_bound_time_s, itl_s, -1.0)
+                                decode_dequant_memory_bound_time_s: UExpr,
+                                decode_moe_routing_bandwidth_time_s: UExpr, itl_s: UExpr) -> UExpr:
+    """Wall 21: d log ITL / d log memory bandwidth (and eta_memory); an MoE layer's routing kernels
+    are memory-bound too (``moe_routing``)."""
+    return _itl_share(is_feasible, streaming_binds, decode_memory_bound_time_s + decode_dequant_memory_bound_time_s
+                      + decode_moe_routing_bandwidth_time_s, itl_s, -1.0)
 
 
 @serving_column

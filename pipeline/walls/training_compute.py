@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pipeline.units import Plain, UExpr, lit, only_where, total, where
 from pipeline.walls.gemm import gemm_capped_efficiency
+from pipeline.walls.operators import FLOP_PER_PARAM_TOKEN
 from pipeline.walls.quantities import PARAM, TOKEN, TRAIN_TO_FORWARD
 from pipeline.walls.registries import training_column
 
@@ -69,6 +70,17 @@ def lm_head_forward_flop_per_sequence(step_lm_head_flop: UExpr) -> UExpr:
 
 
 @training_column
+def mtp_forward_flop_per_sequence(mtp_layers: UExpr, layer_forward_flop_per_sequence: UExpr,
+                                  lm_head_forward_flop_per_sequence: UExpr, d_model: UExpr, seq_len: UExpr) -> UExpr:
+    """Multi-token prediction modules (DeepSeek-V3 technical report, arXiv 2412.19437, §2.2): each
+    concatenates the normed hidden state and the next token's embedding, projects them back with
+    M in R^{d x 2d} (2 x 2d·d FLOPs per token), runs one transformer block and the shared output
+    head again. Per sequence: mtp_layers x (projection + one layer + the LM head); 0 without MTP."""
+    projection = FLOP_PER_PARAM_TOKEN * 2.0 * d_model * d_model * PARAM * seq_len
+    return mtp_layers * (projection + layer_forward_flop_per_sequence + lm_head_forward_flop_per_sequence)
+
+
+@training_column
 def model_flop_per_sequence(n_layers: UExpr, layer_forward_flop_per_sequence: UExpr,
                             lm_head_forward_flop_per_sequence: UExpr) -> UExpr:
     """Forward + backward of one sequence: 3 x (L layers + LM head)."""
@@ -77,18 +89,62 @@ def model_flop_per_sequence(n_layers: UExpr, layer_forward_flop_per_sequence: UE
 
 # -- the busiest GPU -------------------------------------------------------------------------
 
+def _mtp_last_gpu(n_layers: UExpr, pp: UExpr, virtual_stages: UExpr, mtp_layers: UExpr, layer: UExpr, head: UExpr,
+                  mtp: UExpr) -> tuple[UExpr, UExpr, Plain]:
+    """Layers of the last GPU and of every other under MTP: the p·v model chunks hold n = ceil(L/(p·v))
+    layers each but the last, which holds the remaining r = L - (p·v - 1)·n, then the MTP modules
+    and the loss (Megatron-Bridge's DeepSeek-V3 layouts, recipes/deepseek/deepseek_v3.py
+    ``layout_map``: (16, 1) = embedding + 4 decoders, 14 x 4, then 1 decoder + mtp + loss; (4, 4)
+    and (8, 2) the same 16 chunks; (8, 1) 7 x 8 then 5): the last GPU runs v - 1 full chunks, the
+    remainder and the MTP blocks; the others v·n layers. Also whether the last GPU's forward FLOPs
+    (its layers, the LM head ``head`` and the MTP modules ``mtp``; ``layer`` per layer) are the larger."""
+    chunks = pp * virtual_stages
+    n = (n_layers / chunks).ceil()
+    r = (n_layers - (chunks - 1.0) * n).clip(lower=0.0)
+    last, other = (virtual_stages - 1.0) * n + r + mtp_layers, virtual_stages * n
+    return last, other, (last - mtp_layers) * layer + head + mtp >= other * layer
+
+
 @training_column
-def stage_forward_flop_per_microbatch(layers_per_gpu: UExpr, layer_forward_flop_per_sequence: UExpr,
-                                      lm_head_forward_flop_per_sequence: UExpr, microbatch: UExpr,
-                                      tp: UExpr, pp: UExpr, cp: UExpr, lm_head_on_last_stage: Plain) -> UExpr:
+def stage_layers(layers_per_gpu: UExpr, n_layers: UExpr, pp: UExpr, virtual_stages: UExpr, mtp_layers: UExpr,
+                 layer_forward_flop_per_sequence: UExpr, lm_head_forward_flop_per_sequence: UExpr,
+                 mtp_forward_flop_per_sequence: UExpr) -> UExpr:
+    """Transformer blocks the busiest GPU runs: ``layers_per_gpu``; with MTP modules (which must
+    follow the last layer: their input is its hidden state, DeepSeek-V3 §2.2) the busier of the
+    last GPU (remainder layers + the MTP blocks, ``_mtp_last_gpu``) and the others."""
+    last, other, is_last = _mtp_last_gpu(n_layers, pp, virtual_stages, mtp_layers, layer_forward_flop_per_sequence,
+                                         lm_head_forward_flop_per_sequence, mtp_forward_flop_per_sequence)
+    return where(mtp_layers > 0, where(is_last, last, other), layers_per_gpu)
+
+
+@training_column
+def stage_head_flop_per_sequence(lm_head_forward_flop_per_sequence: UExpr, pp: UExpr, lm_head_on_last_stage: Plain,
+                                 mtp_layers: UExpr, n_layers: UExpr, virtual_stages: UExpr,
+                                 mtp_forward_flop_per_sequence: UExpr, layer_forward_flop_per_sequence: UExpr) -> UExpr:
+    """Forward FLOPs the busiest GPU runs besides its ``stage_layers`` blocks: 1/p of the LM head
+    (stages balanced around it), the whole head with ``lm_head_on_last_stage``; with MTP, when
+    the last GPU is the busiest, the LM head, the MTP modules' projections and their heads (their
+    blocks are in ``stage_layers``), else nothing."""
+    balanced = where(lm_head_on_last_stage, lm_head_forward_flop_per_sequence, lm_head_forward_flop_per_sequence / pp)
+    _, _, is_last = _mtp_last_gpu(n_layers, pp, virtual_stages, mtp_layers, layer_forward_flop_per_sequence,
+                                  lm_head_forward_flop_per_sequence, mtp_forward_flop_per_sequence)
+    extra = (lm_head_forward_flop_per_sequence + mtp_forward_flop_per_sequence
+             - mtp_layers * layer_forward_flop_per_sequence)
+    return where(mtp_layers > 0, where(is_last, extra, 0), balanced)
+
+
+@training_column
+def stage_forward_flop_per_microbatch(stage_layers: UExpr, layer_forward_flop_per_sequence: UExpr,
+                                      stage_head_flop_per_sequence: UExpr, microbatch: UExpr,
+                                      tp: UExpr, cp: UExpr) -> UExpr:
     """The busiest GPU's tp x cp share of a microbatch: its ceil(L/p)-layer stage and 1/p of the
     LM head, i.e. stages balanced around the head (Llama 3, §3.3.2, gives the first and last
     stage one layer less for this); only the rounding of layers to stages is imbalance. With
     ``lm_head_on_last_stage`` the split Megatron-LM makes unless told otherwise (L/p layers on every
     stage, the output layer on the last: Narayanan et al. 2021, §2.2; Megatron-Core's
-    ``account_for_loss_in_pipeline_split`` defaults to False), that stage runs the whole head."""
-    head = where(lm_head_on_last_stage, lm_head_forward_flop_per_sequence, lm_head_forward_flop_per_sequence / pp)
-    return (layers_per_gpu * layer_forward_flop_per_sequence + head) * microbatch / (tp * cp)
+    ``account_for_loss_in_pipeline_split`` defaults to False), that stage runs the whole head. MTP
+    modules sit on the last stage whole (``stage_layers``, ``stage_head_flop_per_sequence``)."""
+    return (stage_layers * layer_forward_flop_per_sequence + stage_head_flop_per_sequence) * microbatch / (tp * cp)
 
 
 @training_column
@@ -174,15 +230,15 @@ def train_backward_matmul_eta_compute(microbatch: UExpr, seq_len: UExpr, cp: UEx
 
 @training_column
 def compute_time_per_microbatch_s(stage_forward_flop_per_microbatch: UExpr, recompute_flop_per_sequence: UExpr,
-                                  n_layers: UExpr, layers_per_gpu: UExpr, microbatch: UExpr, tp: UExpr, cp: UExpr,
-                                  pp: UExpr, recompute: Plain, layer_forward_flop_per_sequence: UExpr,
+                                  n_layers: UExpr, stage_layers: UExpr, microbatch: UExpr, tp: UExpr, cp: UExpr,
+                                  recompute: Plain, layer_forward_flop_per_sequence: UExpr,
                                   layer_matmul_forward_flop_per_sequence: UExpr,
                                   attention_core_forward_flop_per_sequence: UExpr,
-                                  lm_head_forward_flop_per_sequence: UExpr, train_matmul_eta_compute: UExpr,
+                                  stage_head_flop_per_sequence: UExpr, train_matmul_eta_compute: UExpr,
                                   train_backward_matmul_eta_compute: UExpr, peak_flop_per_s: UExpr,
                                   attention_peak_flop_per_s: UExpr, eta_compute: UExpr,
                                   mlp_forward_flop_per_sequence: UExpr, is_gated_mlp: Plain,
-                                  elementwise_time_per_microbatch_s: UExpr, lm_head_on_last_stage: Plain,
+                                  elementwise_time_per_microbatch_s: UExpr,
                                   weight_gradient_matmuls: UExpr, adapter_time_per_microbatch_s: UExpr) -> UExpr:
     """Wall 1 on the busiest GPU: (3 x forward + recomputed forward) / (peak x eta). With a GEMM
     kernel fit (``train_matmul_eta_compute`` not null) each operator at its own speed: the weight
@@ -195,18 +251,18 @@ def compute_time_per_microbatch_s(stage_forward_flop_per_microbatch: UExpr, reco
     memory bandwidth (``pipeline.walls.training_traffic``), their few FLOPs not timed apart.
     LoRA (``pipeline.walls.training_lora``): the frozen base's weight matmuls have no weight gradient
     (``weight_gradient_matmuls`` 0; its data gradient runs at the backward η) and the adapters add
-    ``adapter_time_per_microbatch_s``."""
+    ``adapter_time_per_microbatch_s``. The stage: ``stage_layers`` blocks and ``stage_head_flop_per_sequence``
+    (the LM head's share, the MTP modules' projections and heads: matmuls)."""
     share = microbatch / (tp * cp)
-    recomputed = recompute_flop_per_sequence * (layers_per_gpu / n_layers) * share
-    head = where(lm_head_on_last_stage, lm_head_forward_flop_per_sequence, lm_head_forward_flop_per_sequence / pp)
-    matmul = (layers_per_gpu * layer_matmul_forward_flop_per_sequence + head) * share
+    recomputed = recompute_flop_per_sequence * (stage_layers / n_layers) * share
+    matmul = (stage_layers * layer_matmul_forward_flop_per_sequence + stage_head_flop_per_sequence) * share
     frozen = (1.0 - weight_gradient_matmuls) * matmul  # weight-gradient FLOPs a frozen base skips
     constant = (TRAIN_TO_FORWARD * stage_forward_flop_per_microbatch + recomputed - frozen) \
         / (peak_flop_per_s * eta_compute)
-    fc1 = _fc1_forward(mlp_forward_flop_per_sequence, is_gated_mlp) * layers_per_gpu * share
+    fc1 = _fc1_forward(mlp_forward_flop_per_sequence, is_gated_mlp) * stage_layers * share
     matmul_recomputed = where(recompute == "full", recomputed * layer_matmul_forward_flop_per_sequence
                               / layer_forward_flop_per_sequence, where(recompute == "projections", fc1, 0))
-    attention = layers_per_gpu * attention_core_forward_flop_per_sequence * share
+    attention = stage_layers * attention_core_forward_flop_per_sequence * share
     attention_recomputed = where((recompute == "full") | (recompute == "selective") | (recompute == "projections"),
                                  attention, 0)
     kernel = ((matmul + matmul_recomputed) / (peak_flop_per_s * train_matmul_eta_compute)
@@ -220,10 +276,11 @@ def compute_time_per_microbatch_s(stage_forward_flop_per_microbatch: UExpr, reco
 # -- utilisation (wall 3) ----------------------------------------------------------------------
 
 @training_column
-def model_flop_per_step(global_batch: UExpr, train_flop_per_sequence: UExpr) -> UExpr:
+def model_flop_per_step(global_batch: UExpr, train_flop_per_sequence: UExpr,
+                        mtp_forward_flop_per_sequence: UExpr) -> UExpr:
     """The step's model FLOPs (PaLM App. B): under LoRA without the frozen weights' gradients
-    (``training_lora.train_flop_per_sequence``)."""
-    return global_batch * train_flop_per_sequence
+    (``training_lora.train_flop_per_sequence``); the MTP modules' forward and backward too."""
+    return global_batch * (train_flop_per_sequence + TRAIN_TO_FORWARD * mtp_forward_flop_per_sequence)
 
 
 @training_column

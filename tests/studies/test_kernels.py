@@ -148,6 +148,7 @@ def test_training_time_puts_matmuls_at_their_eta_and_the_rest_at_the_profile():
                "mlp_forward_flop_per_sequence": ([4.0], "FLOP"), "is_gated_mlp": ([False], None),
                "attention_core_forward_flop_per_sequence": ([3.0], "FLOP"),
                "elementwise_time_per_microbatch_s": ([2.0], "s"), "lm_head_on_last_stage": ([False], None),
+               "virtual_stages": ([1.0], ""), "mtp_layers": ([0.0], ""), "mtp_forward_flop_per_sequence": ([0.0], "FLOP"),
                "weight_gradient_matmuls": ([1.0], ""), "adapter_time_per_microbatch_s": ([0.0], "s")}
     t = _training(columns, ["compute_time_per_microbatch_s"])["compute_time_per_microbatch_s"]
     assert t == pytest.approx(6 / 0.8 + 2 * 6 / 0.5 + 3 * 3 / 0.4 + 2.0)
@@ -192,6 +193,7 @@ def test_fp8_training_runs_attention_at_the_16_bit_peak():
                "mlp_forward_flop_per_sequence": ([4.0], "FLOP"), "is_gated_mlp": ([False], None),
                "attention_core_forward_flop_per_sequence": ([4.0], "FLOP"),
                "elementwise_time_per_microbatch_s": ([0.0], "s"), "lm_head_on_last_stage": ([False], None),
+               "virtual_stages": ([1.0], ""), "mtp_layers": ([0.0], ""), "mtp_forward_flop_per_sequence": ([0.0], "FLOP"),
                "weight_gradient_matmuls": ([1.0], ""), "adapter_time_per_microbatch_s": ([0.0], "s")}
     t = _training(columns, ["compute_time_per_microbatch_s"])["compute_time_per_microbatch_s"]
     assert t == pytest.approx(6 / 1.0 + 2 * 6 / 1.0 + 3 * 4 / (0.5 * 0.4))

@@ -35,6 +35,7 @@ def test_the_busiest_stage_runs_the_lm_head_whole_under_megatrons_split(training
     got = training(["stage_forward_flop_per_microbatch"], layers_per_gpu=([8.0], ""),
                    layer_forward_flop_per_sequence=([100.0], "FLOP"), lm_head_forward_flop_per_sequence=([35.0], "FLOP"),
                    microbatch=([2.0], ""), tp=([8.0], ""), pp=([12.0], ""), cp=([1.0], ""),
-                   lm_head_on_last_stage=([on_last], None))
+                   lm_head_on_last_stage=([on_last], None), n_layers=([96.0], ""), virtual_stages=([1.0], ""),
+                   mtp_layers=([0.0], ""), mtp_forward_flop_per_sequence=([0.0], "FLOP"))
     head = 35.0 if on_last else 35.0 / 12
     assert got["stage_forward_flop_per_microbatch"][0] == pytest.approx((800.0 + head) * 2 / 8, rel=1e-12)
