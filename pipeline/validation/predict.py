@@ -11,7 +11,7 @@ Rows that cannot be predicted keep the reason.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 
@@ -28,6 +28,7 @@ from pipeline.studies.sides import Space
 from pipeline.validation.eta_grid import ETA_GRID, at_each_eta
 from pipeline.validation.grouping import bounded, group_key, union
 from pipeline.validation.kernel_rows import predict_kernel_rows
+from pipeline.validation.row_context import fold_stated_lengths
 from pipeline.validation.serving_rows import SERVING_BATCHES, Datasets, admitted, delivered_tokens_per_s, serving_spec
 from pipeline.validation.training_spec import training_spec
 
@@ -195,8 +196,11 @@ def predict(measured: pl.DataFrame, catalogs: Catalogs, etas: list[float] | None
         else:
             if compute_model is not None:
                 spec["efficiency"] = spec["efficiency"] | {"compute_model": compute_model}
-            specs[i] = spec = run_context(dataset_length(spec, r, means), r, models)
-            groups.setdefault(group_key(spec), []).append(i)
+            specs[i] = run_context(dataset_length(spec, r, means), r, models)
+    specs, workloads = fold_stated_lengths(specs, catalogs.workloads)  # a row's stated lengths: a workloads row
+    catalogs = replace(catalogs, workloads=workloads)
+    for i, spec in specs.items():
+        groups.setdefault(group_key(spec), []).append(i)
     parts = [pl.DataFrame(reasons, schema=REASON), predict_kernel_rows(rows, catalogs)]
     for members in (run for same in groups.values() for run in bounded(same, specs)):
         try:
