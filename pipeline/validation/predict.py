@@ -22,13 +22,13 @@ from pipeline.catalogs.schemas import METRICS
 from pipeline.catalogs.speculative_schema import SPECULATIVE_COLUMNS
 from pipeline.errors import InputError
 from pipeline.runs import STUDIES
-from pipeline.spec import parse_spec
 from pipeline.studies import serving_burst
 from pipeline.studies.sides import Space
 from pipeline.validation.eta_grid import ETA_GRID, at_each_eta
-from pipeline.validation.grouping import bounded, group_key, union
+from pipeline.validation.grouping import bounded, group_key
 from pipeline.validation.kernel_rows import predict_kernel_rows
-from pipeline.validation.row_context import fold_stated_lengths
+from pipeline.validation.row_context import fold_stated_lengths, unloaded
+from pipeline.validation.shared_space import build_shared, group_spec
 from pipeline.validation.serving_rows import SERVING_BATCHES, Datasets, admitted, delivered_tokens_per_s, serving_spec
 from pipeline.validation.training_spec import training_spec
 
@@ -98,7 +98,8 @@ def _configurations(members: list[int], specs: list[dict]) -> pl.DataFrame:
     for column in specs[0]["axes"]:  # every axis holds one value but the batch and tp grids
         if column not in zipped:
             frame = frame.explode(column)
-    return frame.explode(zipped) if zipped else frame
+    frame = frame.explode(zipped) if zipped else frame
+    return frame.with_columns(pl.col("request_rate").cast(pl.Float64)) if "request_rate" in frame.columns else frame
 
 
 
@@ -199,6 +200,7 @@ def predict(measured: pl.DataFrame, catalogs: Catalogs, etas: list[float] | None
             specs[i] = run_context(dataset_length(spec, r, means), r, models)
     specs, workloads = fold_stated_lengths(specs, catalogs.workloads)  # a row's stated lengths: a workloads row
     catalogs = replace(catalogs, workloads=workloads)
+    specs = {i: unloaded(spec) for i, spec in specs.items()}  # offline rows share the space of rows under load
     for i, spec in specs.items():
         groups.setdefault(group_key(spec), []).append(i)
     parts = [pl.DataFrame(reasons, schema=REASON), predict_kernel_rows(rows, catalogs)]
@@ -236,10 +238,10 @@ def _predict_together(members: list[int], specs: dict[int, dict], rows: pl.DataF
     no configuration in the space (to be predicted alone; their part holds the family only) and
     the space's drop counts."""
     group = [specs[i] for i in members]
-    spec = parse_spec({k: v for k, v in union(group).items() if k != "burst"}, "measurements")
+    spec = group_spec(group)
     catalogs = overrides.apply(catalogs, spec.overrides)  # a run's own context (run_context)
     study = STUDIES[spec.study]
-    space = study.build_space(catalogs, spec)
+    space = build_shared(study, catalogs, group)  # in parts: the rows' own values are not multiplied together
     keys = _configurations(members, group)
     if "burst" in group[0]:  # the requests at t = 0 ride with each configuration (serving_burst)
         keys = keys.with_columns(burst_requests=pl.col("measurement").replace_strict(

@@ -53,4 +53,49 @@ def fold_stated_lengths(specs: dict[int, dict], workloads: pl.DataFrame) -> tupl
         rest = {k: v for k, v in spec["overrides"].items() if k not in own}
         out[i] = {k: v for k, v in spec.items() if k != "overrides"} | {"axes": spec["axes"] | {"dataset": [name]}} | (
             {"overrides": rest} if rest else {})
+    for i, spec in out.items():  # a row that states both lengths: a workloads row of its own too
+        if spec.get("study") != "serving" or "dataset" in spec["axes"] or "prompt_len" not in spec["axes"]:
+            continue
+        (prompt,), (output,) = spec["axes"]["prompt_len"], spec["axes"]["output_len"]
+        name = f"prompt_len={prompt} output_len={output}"
+        if name not in added:
+            added[name] = pl.DataFrame({"name": [name], "input_tokens_mean": [float(prompt)],
+                                        "output_tokens_mean": [float(output)]}).select(
+                pl.col(c).cast(t) if c in ("name", "input_tokens_mean", "output_tokens_mean") else pl.lit(None, t).alias(c)
+                for c, t in workloads.schema.items())
+        axes = {}
+        for k, v in spec["axes"].items():  # the lengths' place in the axes (a group's axes keep their order)
+            if k == "prompt_len":
+                axes["dataset"] = [name]
+            elif k != "output_len":
+                axes[k] = v
+        out[i] = spec | {"axes": axes}
     return out, (pl.concat([workloads, *added.values()]) if added else workloads)
+
+
+LOAD = ("request_rate", "replicas")  # serving_rows.load_axes, in the order it adds them
+AFTER_LOAD = ("cluster", "spec_draft_tokens", "spec_acceptance", "draft_model")  # axes serving_spec adds after load
+
+
+def unloaded(spec: dict) -> dict:
+    """A serving spec without a request rate as one at a null rate (and one replica per layout), so it shares the
+    space of the rows of its study, framework and lengths measured under load. The serving study crosses its model
+    side with the rate axis and reads a null rate as offline (``pipeline.studies.serving``: no rate, wall 7's columns
+    null); in a space with rates, wall 7's columns of a row at a null rate are null (each is a function of that
+    row's rate), and the prediction reads them only at a stated rate (``predict._value``, ``admitted``,
+    ``_over_capacity``), so the row's prediction is the one its own offline space gave. A burst keeps its study."""
+    axes = spec["axes"]
+    if spec.get("study") != "serving" or "burst" in spec or "request_rate" in axes:
+        return spec
+    head = {k: v for k, v in axes.items() if k not in AFTER_LOAD}
+    return spec | {"axes": head | {"request_rate": [None], "replicas": [1] * len(axes["tp"])}
+                   | {k: axes[k] for k in AFTER_LOAD if k in axes}}
+
+
+def stated_rates(rates: list) -> tuple[list | None, bool]:
+    """The request rates of a group's spec that ``parse_spec`` checks (None: no rate axis) and whether the
+    space needs the null rate of ``unloaded`` rows beside them."""
+    if rates is None or None not in rates:
+        return rates, False
+    stated = [r for r in rates if r is not None]
+    return (stated or None), bool(stated)
