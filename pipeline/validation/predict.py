@@ -300,13 +300,18 @@ def _picked(study: str, out: pl.DataFrame, profile: pl.DataFrame, etas: list[flo
     # a latency row of unstated tp: the smallest tp that fits (serving_rows.tp_grid), then its best batch
     layout = (pl.when(pl.col("row_tp").is_null() & ~pl.col("metric").is_in(list(THROUGHPUT))).then(pl.col("tp"))
               .otherwise(0) if "tp" in out.columns else pl.lit(0))
+    # equal values (a rate both layouts deliver): the one that fits at its batch, then the smaller tp, so the bound
+    # reported does not hang on the order of the frame's rows
+    ties = [(~pl.col(c)).alias("tie_unfit") if c == "is_feasible" else pl.col(c).alias("tie_tp")
+            for c in ("is_feasible", "tp") if c in out.columns]
     chosen = (out.with_columns(value=_value(study, out.columns))
               .filter(admitted(out.columns) & pl.col("value").is_not_null())
               .select("measurement", "eta_compute", "value", bound.alias("bound"),
                       pl.col(batch).cast(pl.Float64).alias("batch_used"), layout.alias("layout"),
-                      best_first.alias("order"))
-              .sort("measurement", "eta_compute", "layout", "order", "batch_used")
-              .unique(["measurement", "eta_compute"], keep="first", maintain_order=True).drop("order", "layout"))
+                      best_first.alias("order"), *ties)
+              .sort("measurement", "eta_compute", "layout", "order", "batch_used", *(t.meta.output_name() for t in ties))
+              .unique(["measurement", "eta_compute"], keep="first", maintain_order=True)
+              .drop("order", "layout", *(t.meta.output_name() for t in ties)))
     at = profile.join(chosen.rename({"eta_compute": "eta"}), on=["measurement", "eta"], how="left")
     band = pl.concat([profile.join(chosen, left_on=["measurement", e], right_on=["measurement", "eta_compute"])
                       .select("measurement", "value") for e in ("eta_low", "eta_high")])
