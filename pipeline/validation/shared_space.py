@@ -43,7 +43,8 @@ def build_shared(study, catalogs, specs: list[dict], limit: int = PART_CONFIGURA
     """The space of ``specs`` (one group: one study, framework, set of axes and overrides) from parts of at most
     ``limit`` configurations each; one part: the study's own space."""
     by_index = dict(enumerate(specs))
-    parts = bounded(list(by_index), by_index, limit, every_study=True)
+    similar = sorted(by_index, key=lambda i: tuple(str(v) for v in specs[i]["axes"].values()))  # alike rows together
+    parts = bounded(similar, by_index, limit, every_study=True)
     if len(parts) == 1:
         return study.build_space(catalogs, group_spec(specs))
     spaces = [study.build_space(catalogs, group_spec([specs[i] for i in part])) for part in parts]
