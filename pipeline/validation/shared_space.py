@@ -39,9 +39,10 @@ def group_spec(specs: list[dict]) -> SweepSpec:
     return spec
 
 
-def build_shared(study, catalogs, specs: list[dict], limit: int = PART_CONFIGURATIONS) -> Space:
+def build_shared(study, catalogs, specs: list[dict], limit: int | None = None) -> Space:
     """The space of ``specs`` (one group: one study, framework, set of axes and overrides) from parts of at most
-    ``limit`` configurations each; one part: the study's own space."""
+    ``limit`` (default ``PART_CONFIGURATIONS``) configurations each; one part: the study's own space."""
+    limit = PART_CONFIGURATIONS if limit is None else limit
     by_index = dict(enumerate(specs))
     similar = sorted(by_index, key=lambda i: tuple(str(v) for v in specs[i]["axes"].values()))  # alike rows together
     parts = bounded(similar, by_index, limit, every_study=True)
