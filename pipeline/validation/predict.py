@@ -27,7 +27,7 @@ from pipeline.studies.sides import Space
 from pipeline.validation.eta_grid import ETA_GRID, at_each_eta
 from pipeline.validation.grouping import bounded, group_key
 from pipeline.validation.kernel_rows import predict_kernel_rows
-from pipeline.validation.row_context import fold_stated_lengths, unloaded
+from pipeline.validation.row_context import fold_stated_lengths
 from pipeline.validation.shared_space import build_shared, group_spec
 from pipeline.validation.serving_rows import SERVING_BATCHES, Datasets, admitted, delivered_tokens_per_s, serving_spec
 from pipeline.validation.training_spec import training_spec
@@ -98,8 +98,7 @@ def _configurations(members: list[int], specs: list[dict]) -> pl.DataFrame:
     for column in specs[0]["axes"]:  # every axis holds one value but the batch and tp grids
         if column not in zipped:
             frame = frame.explode(column)
-    frame = frame.explode(zipped) if zipped else frame
-    return frame.with_columns(pl.col("request_rate").cast(pl.Float64)) if "request_rate" in frame.columns else frame
+    return frame.explode(zipped) if zipped else frame
 
 
 
@@ -200,7 +199,6 @@ def predict(measured: pl.DataFrame, catalogs: Catalogs, etas: list[float] | None
             specs[i] = run_context(dataset_length(spec, r, means), r, models)
     specs, workloads = fold_stated_lengths(specs, catalogs.workloads)  # a row's stated lengths: a workloads row
     catalogs = replace(catalogs, workloads=workloads)
-    specs = {i: unloaded(spec) for i, spec in specs.items()}  # offline rows share the space of rows under load
     for i, spec in specs.items():
         groups.setdefault(group_key(spec), []).append(i)
     parts = [pl.DataFrame(reasons, schema=REASON), predict_kernel_rows(rows, catalogs)]

@@ -10,7 +10,9 @@ groups of one to five rows out of them. Here each such row names instead a copy 
 the override applied (the same ``overrides.parse`` and the same cast as ``overrides.apply``), under a name of its
 own; the serving study reads a dataset only through its catalog row (``pipeline.studies.serving_lengths``: the
 mean lengths, rounded, and the spread), so each row's configuration is the one its own override gave, and the
-rows share the space of their study, framework and axes.
+rows share the space of their study, framework and axes. A row that states both lengths names a workloads row of
+them too (their means, no spread: what the study's prompt_len x output_len axes give, null spread), so rows with
+and without a dataset share one space as well.
 """
 
 from __future__ import annotations
@@ -72,30 +74,3 @@ def fold_stated_lengths(specs: dict[int, dict], workloads: pl.DataFrame) -> tupl
         out[i] = spec | {"axes": axes}
     return out, (pl.concat([workloads, *added.values()]) if added else workloads)
 
-
-LOAD = ("request_rate", "replicas")  # serving_rows.load_axes, in the order it adds them
-AFTER_LOAD = ("cluster", "spec_draft_tokens", "spec_acceptance", "draft_model")  # axes serving_spec adds after load
-
-
-def unloaded(spec: dict) -> dict:
-    """A serving spec without a request rate as one at a null rate (and one replica per layout), so it shares the
-    space of the rows of its study, framework and lengths measured under load. The serving study crosses its model
-    side with the rate axis and reads a null rate as offline (``pipeline.studies.serving``: no rate, wall 7's columns
-    null); in a space with rates, wall 7's columns of a row at a null rate are null (each is a function of that
-    row's rate), and the prediction reads them only at a stated rate (``predict._value``, ``admitted``,
-    ``_over_capacity``), so the row's prediction is the one its own offline space gave. A burst keeps its study."""
-    axes = spec["axes"]
-    if spec.get("study") != "serving" or "burst" in spec or "request_rate" in axes:
-        return spec
-    head = {k: v for k, v in axes.items() if k not in AFTER_LOAD}
-    return spec | {"axes": head | {"request_rate": [None], "replicas": [1] * len(axes["tp"])}
-                   | {k: axes[k] for k in AFTER_LOAD if k in axes}}
-
-
-def stated_rates(rates: list) -> tuple[list | None, bool]:
-    """The request rates of a group's spec that ``parse_spec`` checks (None: no rate axis) and whether the
-    space needs the null rate of ``unloaded`` rows beside them."""
-    if rates is None or None not in rates:
-        return rates, False
-    stated = [r for r in rates if r is not None]
-    return (stated or None), bool(stated)

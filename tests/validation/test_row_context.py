@@ -1,5 +1,5 @@
 """Per-row serving context as values of one space (``pipeline.validation.row_context``, ``shared_space``): rows that
-differ by their stated lengths, their request rate or its absence share a group, and sharing it changes no
+differ by their stated lengths share a group, a group's space is built in parts, and neither changes a
 prediction."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import polars as pl
 from pipeline.catalogs import overrides
 from pipeline.validation import read_measurements
 from pipeline.validation.grouping import group_key
-from pipeline.validation.row_context import fold_stated_lengths, stated_name, stated_rates, unloaded
+from pipeline.validation.row_context import fold_stated_lengths, stated_name
 
 
 def serving(axes: dict, overrides_: dict | None = None) -> dict:
@@ -45,23 +45,11 @@ def test_stated_lengths_become_workloads_rows_and_leave_the_group_key(catalogs):
     assert table.height == workloads.height + 3
 
 
-def test_offline_rows_take_a_null_rate_in_the_axes_order_of_rows_under_load():
-    loaded = serving({"prompt_len": [128], "output_len": [64], "request_rate": [2.5], "replicas": [4, 2],
-                      "cluster": ["c"]})
-    offline = unloaded(serving({"prompt_len": [128], "output_len": [64], "cluster": ["c"]}))
-    assert offline["axes"]["request_rate"] == [None] and offline["axes"]["replicas"] == [1, 1]  # one per tp
-    assert group_key(offline) == group_key(loaded)
-    assert unloaded(loaded) == loaded and unloaded(loaded | {"burst": 8}) == loaded | {"burst": 8}
-    assert stated_rates([2.5, None]) == ([2.5], True)
-    assert stated_rates([None]) == (None, False)
-    assert stated_rates([2.5]) == ([2.5], False) and stated_rates(None) == (None, False)
-
-
 def test_serving_rows_predicted_together_as_in_their_own_spaces(catalogs, monkeypatch):
-    """TensorRT-LLM rows with a dataset and a stated output length (two under load at different rates and
-    lengths, one offline) and one offline row of stated lengths: one group here, three groups with the
-    lengths as overrides and the offline rows apart; every row's space built alone (one configuration per
-    part) too. The same predictions, bounds, batches and η grids (to the last bits of a float sum)."""
+    """TensorRT-LLM offline rows, three with a dataset and different stated output lengths, one of stated
+    lengths: one group here, four with the lengths as overrides of the workloads catalog (as before); every
+    row's space built alone (one configuration per part) too. The same predictions, bounds, batches and η
+    grids (to the last bits of a float sum)."""
     from pipeline.validation import predict, shared_space
 
     module = sys.modules["pipeline.validation.predict"]  # the package exports its function under the same name
@@ -69,16 +57,14 @@ def test_serving_rows_predicted_together_as_in_their_own_spaces(catalogs, monkey
     trt = measured.filter(pl.col("study") == "serving", pl.col("framework") == "TensorRT-LLM",
                           pl.col("metric") == "tokens_per_s")
     dataset = pl.col("dataset").is_not_null() & pl.col("prompt_len").is_null() & pl.col("output_len").is_not_null()
-    rows = pl.concat([trt.filter(dataset, pl.col("request_rate").is_not_null()).unique("output_len", keep="first",
-                                                                                          maintain_order=True).head(2),
-                      trt.filter(dataset, pl.col("request_rate").is_null()).head(1),
-                      trt.filter(pl.col("dataset").is_null(), pl.col("prompt_len").is_not_null()).head(1)])
-    assert rows.height == 4 and rows["output_len"].n_unique() >= 3
+    offline = trt.filter(pl.col("request_rate").is_null())
+    rows = pl.concat([offline.filter(dataset).unique("output_len", keep="first", maintain_order=True).head(3),
+                      offline.filter(pl.col("dataset").is_null(), pl.col("prompt_len").is_not_null()).head(1)])
+    assert rows.height == 4 and rows["output_len"].n_unique() == 4
     together = predict(rows, catalogs)
     monkeypatch.setattr(shared_space, "PART_CONFIGURATIONS", 1)
     parts = predict(rows, catalogs)
     monkeypatch.setattr(module, "fold_stated_lengths", lambda specs, workloads: (specs, workloads))
-    monkeypatch.setattr(module, "unloaded", lambda spec: spec)
     apart = predict(rows, catalogs)
     assert together["predicted"].is_not_null().sum() >= 3
     for other in (parts, apart):
