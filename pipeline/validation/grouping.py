@@ -32,12 +32,13 @@ def union(specs: list[dict]) -> dict:
     return specs[0] | {"axes": axes}
 
 
-def bounded(members: list[int], specs: dict[int, dict], limit: int | None = None) -> list[list[int]]:
-    """The rows of one key in consecutive runs, in order: all of them for node and serving rows; training
-    rows while their axes' values multiply to at most ``limit`` (default ``MAX_CONFIGURATIONS``)
-    configurations (a row whose own axes exceed it stands alone)."""
+def bounded(members: list[int], specs: dict[int, dict], limit: int | None = None,
+            every_study: bool = False) -> list[list[int]]:
+    """The rows of one key in consecutive runs, in order: all of them for node and serving rows (unless
+    ``every_study``); training rows while their axes' values multiply to at most ``limit`` (default
+    ``MAX_CONFIGURATIONS``) configurations (a row whose own axes exceed it stands alone)."""
     limit = MAX_CONFIGURATIONS if limit is None else limit
-    if specs[members[0]].get("study") != "training":
+    if specs[members[0]].get("study") != "training" and not every_study:
         return [members]
     runs: list[list[int]] = []
     values: dict[str, dict] = {}  # each axis's values in the current run, in order

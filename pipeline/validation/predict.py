@@ -11,7 +11,7 @@ Rows that cannot be predicted keep the reason.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 
@@ -22,12 +22,13 @@ from pipeline.catalogs.schemas import METRICS
 from pipeline.catalogs.speculative_schema import SPECULATIVE_COLUMNS
 from pipeline.errors import InputError
 from pipeline.runs import STUDIES
-from pipeline.spec import parse_spec
 from pipeline.studies import serving_burst
 from pipeline.studies.sides import Space
 from pipeline.validation.eta_grid import ETA_GRID, at_each_eta
-from pipeline.validation.grouping import bounded, group_key, union
+from pipeline.validation.grouping import bounded, group_key
 from pipeline.validation.kernel_rows import predict_kernel_rows
+from pipeline.validation.row_context import fold_stated_lengths
+from pipeline.validation.shared_space import build_shared, group_spec
 from pipeline.validation.serving_rows import SERVING_BATCHES, Datasets, admitted, delivered_tokens_per_s, serving_spec
 from pipeline.validation.training_spec import training_spec
 
@@ -195,8 +196,11 @@ def predict(measured: pl.DataFrame, catalogs: Catalogs, etas: list[float] | None
         else:
             if compute_model is not None:
                 spec["efficiency"] = spec["efficiency"] | {"compute_model": compute_model}
-            specs[i] = spec = run_context(dataset_length(spec, r, means), r, models)
-            groups.setdefault(group_key(spec), []).append(i)
+            specs[i] = run_context(dataset_length(spec, r, means), r, models)
+    specs, workloads = fold_stated_lengths(specs, catalogs.workloads)  # a row's stated lengths: a workloads row
+    catalogs = replace(catalogs, workloads=workloads)
+    for i, spec in specs.items():
+        groups.setdefault(group_key(spec), []).append(i)
     parts = [pl.DataFrame(reasons, schema=REASON), predict_kernel_rows(rows, catalogs)]
     for members in (run for same in groups.values() for run in bounded(same, specs)):
         try:
@@ -232,10 +236,10 @@ def _predict_together(members: list[int], specs: dict[int, dict], rows: pl.DataF
     no configuration in the space (to be predicted alone; their part holds the family only) and
     the space's drop counts."""
     group = [specs[i] for i in members]
-    spec = parse_spec({k: v for k, v in union(group).items() if k != "burst"}, "measurements")
+    spec = group_spec(group)
     catalogs = overrides.apply(catalogs, spec.overrides)  # a run's own context (run_context)
     study = STUDIES[spec.study]
-    space = study.build_space(catalogs, spec)
+    space = build_shared(study, catalogs, group)  # in parts: the rows' own values are not multiplied together
     keys = _configurations(members, group)
     if "burst" in group[0]:  # the requests at t = 0 ride with each configuration (serving_burst)
         keys = keys.with_columns(burst_requests=pl.col("measurement").replace_strict(
@@ -294,13 +298,18 @@ def _picked(study: str, out: pl.DataFrame, profile: pl.DataFrame, etas: list[flo
     # a latency row of unstated tp: the smallest tp that fits (serving_rows.tp_grid), then its best batch
     layout = (pl.when(pl.col("row_tp").is_null() & ~pl.col("metric").is_in(list(THROUGHPUT))).then(pl.col("tp"))
               .otherwise(0) if "tp" in out.columns else pl.lit(0))
+    # equal values (a rate both layouts deliver): the one that fits at its batch, then the smaller tp, so the bound
+    # reported does not hang on the order of the frame's rows
+    ties = [(~pl.col(c)).alias("tie_unfit") if c == "is_feasible" else pl.col(c).alias("tie_tp")
+            for c in ("is_feasible", "tp") if c in out.columns]
     chosen = (out.with_columns(value=_value(study, out.columns))
               .filter(admitted(out.columns) & pl.col("value").is_not_null())
               .select("measurement", "eta_compute", "value", bound.alias("bound"),
                       pl.col(batch).cast(pl.Float64).alias("batch_used"), layout.alias("layout"),
-                      best_first.alias("order"))
-              .sort("measurement", "eta_compute", "layout", "order", "batch_used")
-              .unique(["measurement", "eta_compute"], keep="first", maintain_order=True).drop("order", "layout"))
+                      best_first.alias("order"), *ties)
+              .sort("measurement", "eta_compute", "layout", "order", "batch_used", *(t.meta.output_name() for t in ties))
+              .unique(["measurement", "eta_compute"], keep="first", maintain_order=True)
+              .drop("order", "layout", *(t.meta.output_name() for t in ties)))
     at = profile.join(chosen.rename({"eta_compute": "eta"}), on=["measurement", "eta"], how="left")
     band = pl.concat([profile.join(chosen, left_on=["measurement", e], right_on=["measurement", "eta_compute"])
                       .select("measurement", "value") for e in ("eta_low", "eta_high")])
