@@ -33,7 +33,8 @@ ADDED_COLUMNS: dict[str, dict[str, tuple[pl.DataType, str, str]]] = {
                                                              "state p50, p90 or p99 where the source gives a "
                                                              "percentile")}
     | {c: (dtype, "2026-12-03", "no speculative decoding stated") for c, dtype in
-       (("spec_draft_tokens", pl.Int64()), ("spec_acceptance", pl.Float64()), ("draft_model", pl.String()))},
+       (("spec_draft_tokens", pl.Int64()), ("spec_acceptance", pl.Float64()), ("draft_model", pl.String()))}
+    | {"redundant_experts": (pl.Int64(), "2026-12-03", "no redundant experts stated")},
     "regions": {"carbon_method": (pl.String(), "2026-12-03", CARBON),
                 "carbon_method_source_url": (pl.String(), "2026-12-03", CARBON)},
 }

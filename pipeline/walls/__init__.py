@@ -27,6 +27,7 @@ from pipeline.walls import (  # noqa: F401
     memory,
     operations,
     operators,
+    pool_throughput,
     prefix_cache,
     sensitivity,
     serving,
