@@ -70,7 +70,7 @@ axis as (  -- the run's own disaggregated rows (axes prefill_workers, decode_wor
 one as (  -- one row per layout and batch: prefill time and ITL do not depend on the request rate
     select distinct on (hardware, region, teacher, prompt_len, output_len, dataset, reasoning_tokens, prune_ratio,
                         prefix_hit_rate, lora_rank, lora_adapters, tp, pp, compute_dtype, weight_dtype, kv_dtype,
-                        spec_draft_tokens, spec_acceptance, draft_model, ep, cluster, batch) *
+                        spec_draft_tokens, spec_acceptance, draft_model, ep, redundant_experts, cluster, batch) *
     from rows_
     where prefill_workers = 0
 ),
@@ -78,7 +78,7 @@ one as (  -- one row per layout and batch: prefill time and ITL do not depend on
 prefill as (  -- a prefill worker passes up to prefill_batch prompts at once (the chunked-prefill budget)
     select distinct on (hardware, region, teacher, prompt_len, output_len, dataset, reasoning_tokens, prune_ratio,
                         prefix_hit_rate, lora_rank, lora_adapters, tp, pp, compute_dtype, weight_dtype, kv_dtype,
-                        ep, cluster, batch) *
+                        ep, redundant_experts, cluster, batch) *
     from one
     where batch <= prefill_batch or batch = 1
 ),

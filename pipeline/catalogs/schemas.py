@@ -20,7 +20,8 @@ from pipeline.catalogs.carbon_methods import DESCRIPTION, METHODS
 from pipeline.catalogs.efficiency_schema import EfficiencyProfileSchema
 from pipeline.catalogs.fields import Provenance, count, finite, flag, quantity, text, url
 from pipeline.catalogs.kernel_schema import KERNEL_METRICS, KernelEfficiencySchema
-from pipeline.catalogs.speculative_schema import SPECULATIVE_METRICS, SpeculativeRowColumns
+from pipeline.catalogs.expert_schema import POOL_METRICS, ExpertRowColumns
+from pipeline.catalogs.speculative_schema import SPECULATIVE_METRICS
 from pipeline.catalogs.workload_schema import WorkloadSchema
 
 PEAK_COLUMNS = ["peak_fp32_flop_per_s", "peak_tf32_flop_per_s", "peak_fp16_flop_per_s", "peak_bf16_flop_per_s",
@@ -265,11 +266,12 @@ METRICS = {  # metric -> (study, unit of the value): what a measurement states a
     "hfu": ("training", ""), "time_to_train_s": ("training", "s"),
     **KERNEL_METRICS,  # one kernel call alone (issue 12 item 6)
     **SPECULATIVE_METRICS,  # speculative decoding's speedup at the row's spec_* settings (issue 16 item 7)
+    **POOL_METRICS,  # a prefill-only or decode-only worker's throughput per GPU (issue 16 item 2)
     "oom_training": ("training", ""), "oom_serving": ("serving", ""),  # published out of memory (test_feasible)
 }
 
 
-class MeasurementSchema(SpeculativeRowColumns):
+class MeasurementSchema(ExpertRowColumns):
     """One published measurement with the whole configuration that predicts it. ``source_url``
     is the measurement's source; ``source_location`` the table, figure or log line. A kernel
     row (one GEMM, attention call or collective) states its shape in the KernelRowColumns (RunColumns: ``requests``)."""

@@ -68,6 +68,9 @@ def serve_plan(
         "--batch", help="Max running sequences per worker to try (repeatable; default 1, 2, 4 ... 512).")] = None,
     dual_batch_overlap: Annotated[bool, typer.Option(
         "--dual-batch-overlap", help="Hide the EP all-to-all behind computation with two microbatches.")] = False,
+    redundant_experts: Annotated[int, typer.Option(
+        "--redundant-experts", help="EPLB redundant expert slots to try beside none (an MoE model; adds the EP "
+                                    "sizes that divide experts + slots, e.g. 72 and 144 for 256 + 32).")] = 0,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Frontier rows shown.")] = 20,
     registry: RegistryOpt = None,
 ) -> None:
@@ -77,7 +80,8 @@ def serve_plan(
     req = Request(model, hardware, gpus, seconds(ttft, "--ttft"), seconds(tpot, "--tpot"), ttft_percentile,
                   tpot_percentile, dataset, isl, osl, tuple(precision or PRECISIONS), cluster, region, draft_model,
                   spec_draft_tokens, spec_acceptance, batches(batch or BATCHES),
-                  registry=str(registry) if registry else None, dual_batch_overlap=dual_batch_overlap)
+                  registry=str(registry) if registry else None, dual_batch_overlap=dual_batch_overlap,
+                  redundant_experts=redundant_experts)
     for line in render(plan(req), limit):
         typer.echo(line)
 
@@ -92,7 +96,8 @@ def layout(row: dict, prefix: str = "") -> str:
     """tp x pp (x ep) and precision of one worker, and its batch."""
     parts = [f"TP{int(row[prefix + 'tp'])}", f"PP{int(row[prefix + 'pp'])}"]
     if row.get(prefix + "ep") not in (None, 1, 1.0):
-        parts.append(f"EP{int(row[prefix + 'ep'])}")
+        parts.append(f"EP{int(row[prefix + 'ep'])}" + (f"+{int(r)}R" if (r := row.get(prefix + "redundant_experts"))
+                                                       else ""))
     batch = row.get(f"{prefix}batch") if prefix else row.get("batch")
     tail = f" b{int(batch)}" if batch is not None else ""
     return f"{' '.join(parts)} {row[prefix + 'compute_dtype']}{tail}"

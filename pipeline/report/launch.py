@@ -64,6 +64,12 @@ def batched_tokens(worker: dict, role: str, prompt_len: int) -> int:
     return {"prefill": prompt_len * prompts, "decode": decode, "aggregated": prompt_len + decode}[role]
 
 
+def _redundant(worker: dict) -> int:
+    """The worker's redundant expert slots (0: none, or not a column of its rows)."""
+    value = worker.get("redundant_experts")
+    return 0 if value is None or (isinstance(value, float) and math.isnan(value)) else int(value)
+
+
 def _size(worker: dict, name: str) -> int:
     value = worker.get(name)
     return 1 if value is None or (isinstance(value, float) and math.isnan(value)) else int(value)
@@ -75,6 +81,8 @@ def vllm(model_path: str, worker: dict, role: str, prompt_len: int) -> str:
              f"--pipeline-parallel-size {_size(w, 'pp')}"]
     if _size(w, "ep") > 1:
         flags.append("--enable-expert-parallel")
+    if (r := _redundant(w)) > 0:  # vLLM EPLBConfig.num_redundant_experts (api/vllm/config/parallel)
+        flags.append(f"--enable-eplb --eplb-config '{json.dumps({'num_redundant_experts': r})}'")
     flags += [f"--max-num-seqs {int(w['batch'])}",
               f"--max-num-batched-tokens {batched_tokens(w, role, prompt_len)}",
               f"--gpu-memory-utilization {fraction_of_total(w):.2f}"]
@@ -95,6 +103,8 @@ def sglang(model_path: str, worker: dict, role: str, prompt_len: int) -> str:
              f"--pp-size {_size(w, 'pp')}"]
     if _size(w, "ep") > 1:
         flags.append(f"--ep-size {_size(w, 'ep')}")
+    if (r := _redundant(w)) > 0:  # EPLB slots (sgl-project/sglang issue 6017's decode command)
+        flags.append(f"--ep-num-redundant-experts {r}")
     flags += [f"--max-running-requests {int(w['batch'])}",
               f"--chunked-prefill-size {batched_tokens(w, role, prompt_len)}",
               f"--mem-fraction-static {fraction_of_total(w):.2f}"]

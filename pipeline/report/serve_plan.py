@@ -45,6 +45,7 @@ class Request:
     batches: tuple[int, ...] = tuple(BATCHES)
     registry: str | None = None
     dual_batch_overlap: bool = False  # serving.dual_batch_overlap of the sweep
+    redundant_experts: int = 0  # EPLB slots: the sweep tries 0 and this, with the EP sizes that divide E + r
 
 
 @dataclass
@@ -89,6 +90,8 @@ def problems(req: Request) -> list[Problem]:
                                                       "[0, 1]"))
     if req.spec_draft_tokens < 0:
         out.append(Problem(None, "--spec-draft-tokens", f"got {req.spec_draft_tokens}, expected >= 0"))
+    if req.redundant_experts < 0:
+        out.append(Problem(None, "--redundant-experts", f"got {req.redundant_experts}, expected >= 0"))
     if req.draft_model and req.spec_draft_tokens == 0:
         out.append(Problem(None, "--draft-model", "speculates only with --spec-draft-tokens > 0"))
     return out
@@ -98,16 +101,27 @@ def powers_of_two(limit: int) -> list[int]:
     return [2 ** i for i in range(limit.bit_length()) if 2 ** i <= limit]
 
 
-def spec(req: Request, moe: bool = False) -> dict:
+def expert_sizes(gpus: int, experts: int | None, redundant: int) -> list[int]:
+    """EP sizes to try: powers of two, and with r redundant experts every size up to ``gpus`` that
+    divides the E + r slots (DeepSeek's EP144 and SGLang's EP72 hold 256 + 32)."""
+    sizes = set(powers_of_two(gpus))
+    if redundant and experts:
+        sizes |= {d for d in range(2, gpus + 1) if (experts + redundant) % d == 0}
+    return sorted(sizes)
+
+
+def spec(req: Request, moe: bool = False, experts: int | None = None) -> dict:
     """The serving sweep behind the search: layouts within the GPUs (an MoE model also over expert-
-    parallel sizes, which may cross nodes of ``--cluster``; the serving study drops the ep that do not
-    divide its experts or are not a multiple of tp), precisions, batches and a geometric grid of
-    per-replica request rates (wall 7's load columns)."""
+    parallel sizes, which may cross nodes of ``--cluster``, with and without ``redundant_experts``; the
+    serving study drops the ep that do not divide its expert slots or are not a multiple of tp),
+    precisions, batches and a geometric grid of per-replica request rates (wall 7's load columns)."""
     axes = {"model": [req.model], "hardware": [req.hardware], "tp": powers_of_two(req.gpus),
             "pp": powers_of_two(req.gpus), "batch": list(req.batches), "precision": list(req.precisions),
             "request_rate": [round(RATE_LOW * RATE_STEP ** i, 6) for i in range(RATES)], "region": [req.region]}
     if moe:
-        axes |= {"ep": powers_of_two(req.gpus)} | ({"cluster": [req.cluster]} if req.cluster else {})
+        axes |= {"ep": expert_sizes(req.gpus, experts, req.redundant_experts)} | (
+            {"cluster": [req.cluster]} if req.cluster else {})
+        axes |= {"redundant_experts": [0, req.redundant_experts]} if req.redundant_experts else {}
     axes |= {"dataset": [req.dataset]} if req.dataset else {"prompt_len": [req.isl], "output_len": [req.osl]}
     if req.spec_draft_tokens > 0:
         axes |= {"spec_draft_tokens": [req.spec_draft_tokens], "spec_acceptance": [req.spec_acceptance or 0.0]}
@@ -171,8 +185,9 @@ def plan(req: Request) -> Result:
     if bad:
         raise InputError("serve-plan", bad)
     t0 = time.perf_counter()
-    moe = load_catalogs(req.registry).models.filter((pl.col("name") == req.model) & pl.col("is_moe")).height > 0
-    prepared = runs.prepare(parse_spec(spec(req, moe), "serve-plan"), req.registry)
+    moe_rows = load_catalogs(req.registry).models.filter((pl.col("name") == req.model) & pl.col("is_moe"))
+    experts = moe_rows["n_experts"].item() if moe_rows.height else None
+    prepared = runs.prepare(parse_spec(spec(req, moe_rows.height > 0, experts), "serve-plan"), req.registry)
     net = network(prepared.catalogs.clusters, req.hardware, req.cluster)
     rows = runs.collect(prepared)
     t1 = time.perf_counter()

@@ -48,7 +48,8 @@ KEY_AXES = {
     "serving": ("hardware", "model", "teacher", "compute_dtype", "weight_dtype", "kv_dtype", "tp", "pp", "batch",
                 "prompt_len", "output_len", "dataset", "reasoning_tokens", "request_rate", "replicas",
                 "prune_ratio", "region", "spec_draft_tokens", "spec_acceptance", "draft_model", "prefix_hit_rate",
-                "lora_rank", "lora_adapters", "ep", "cluster_override", "prefill_workers", "decode_workers"),
+                "lora_rank", "lora_adapters", "ep", "cluster_override", "prefill_workers", "decode_workers",
+                "redundant_experts"),
     "training": ("cluster", "model", "compute_dtype", "seq_len", "gpus", "dp", "tp", "pp", "cp", "ep",
                  "microbatch", "global_batch", "virtual_stages", "zero_stage", "recompute", "sequence_parallel",
                  "region", "lora_rank"),
@@ -59,7 +60,8 @@ DEFAULTS = {"region": None, "dataset": None, "request_rate": None, "reasoning_to
             "spec_draft_tokens": 0, "spec_acceptance": 0.0, "draft_model": None,  # no speculation: ids as before
             "prefix_hit_rate": 0.0, "lora_rank": 0, "lora_adapters": 1,  # no prefix caching, no LoRA: ids as before
             "cluster_override": None,  # serving's ep (1) and cluster (the reference one): ids as before
-            "prefill_workers": 0, "decode_workers": 0}  # aggregated serving: ids as before
+            "prefill_workers": 0, "decode_workers": 0,  # aggregated serving: ids as before
+            "redundant_experts": 0}  # no redundant experts: ids as before
 # the key columns that are Float64 as written
 FLOAT_AXES = ("request_rate", "prune_ratio", "spec_acceptance", "prefix_hit_rate")
 # The column naming the accelerator of a row: the partition key under study=<study>/.

@@ -19,7 +19,7 @@ from pipeline.errors import InputError, Problem
 from pipeline.spec.axes import (RECOMPUTE, SERVING_AXES, SPECULATION, TRAINING_AXES, WORKLOADS, Axes, known_axes,
                                  read_axes)
 from pipeline.spec.check import Checker
-from pipeline.walls.expert_parallel import EXPERT_IMBALANCE_DEFAULT
+from pipeline.walls.expert_parallel import EXPERT_IMBALANCE_DEFAULT, EXPERT_IMBALANCE_REDUNDANT_DEFAULT
 from pipeline.spec.sections import (
     COMPRESSIONS,
     DP_SGD,
@@ -58,7 +58,7 @@ TRAINING_KNOBS = ("dp_overlap_fraction", "memory_reserve_fraction", "flash_atten
 OPERATIONS_KNOBS = keys(Operations)
 # serving axes the run id hashes only when some value differs from its default (older specs keep their ids)
 OPT_IN = {"prefix_hit_rate": (0.0,), "lora_rank": (0,), "lora_adapters": (1,), "ep": (1,), "cluster": None,
-          "prefill_workers": (0,), "decode_workers": (0,)}
+          "prefill_workers": (0,), "decode_workers": (0,), "redundant_experts": (0,)}
 
 
 @dataclass(frozen=True)
@@ -124,6 +124,8 @@ class SweepSpec:
                                     "prefill_chunk_tokens", "dequant_overhead_fraction")},
                                 **({} if self.serving.expert_imbalance == EXPERT_IMBALANCE_DEFAULT
                                    else {"expert_imbalance": self.serving.expert_imbalance}),
+                                **({} if self.serving.expert_imbalance_redundant == EXPERT_IMBALANCE_REDUNDANT_DEFAULT
+                                   else {"expert_imbalance_redundant": self.serving.expert_imbalance_redundant}),
                                 **({"dual_batch_overlap": True} if self.serving.dual_batch_overlap else {})}}
         return out
 

@@ -17,6 +17,7 @@ SERVING_AXES = ("weight_dtype", "kv_dtype", "precision", "tp", "pp", "prompt_len
                 "reasoning_tokens", "request_rate", "replicas", "prune_ratio", "distill_to", "dataset",
                 "spec_draft_tokens", "spec_acceptance", "draft_model", "prefix_hit_rate", "lora_rank", "lora_adapters",
                 "ep", "cluster",  # expert parallelism and multi-node serving (pipeline.walls.expert_parallel)
+                "redundant_experts",  # EPLB's replicated expert slots (pipeline.walls.expert_parallel)
                 "prefill_workers", "decode_workers")  # disaggregated prefill/decode (walls.disaggregated_serving)
 SPECULATION = ("spec_draft_tokens", "spec_acceptance", "draft_model")  # speculative decoding (serving)
 TRAINING_AXES = ("cluster", "gpus", "dp", "tp", "pp", "cp", "ep", "microbatch", "global_batch", "virtual_stages",
@@ -77,6 +78,8 @@ class Axes:
     # row's layout; 0 and 0: aggregated
     prefill_workers: tuple[int, ...] = axis((0,), integer(0, MAX_DEVICES))
     decode_workers: tuple[int, ...] = axis((0,), integer(0, MAX_DEVICES))
+    # expert parallelism: redundant expert slots (EPLB replicas of hot experts) over the ep ranks; 0: none
+    redundant_experts: tuple[int, ...] = axis((0,), integer(0, MAX_DEVICES))
     # training
     cluster: tuple[str, ...] | None = axis(None, NAME, all_ok=True)  # None: all (serving: the reference cluster)
     gpus: tuple[int, ...] | None = axis((8, 64, 512, 4096), DEVICES)  # None: gpus = dp x tp x pp x cp

@@ -25,7 +25,7 @@ from pipeline.spec.check import (
     one_of,
     positive,
 )
-from pipeline.walls.expert_parallel import EXPERT_IMBALANCE_DEFAULT
+from pipeline.walls.expert_parallel import EXPERT_IMBALANCE_DEFAULT, EXPERT_IMBALANCE_REDUNDANT_DEFAULT
 from pipeline.walls.quantities import DP_SGD_STEP_MULTIPLIER
 
 DP_SGD = tuple(DP_SGD_STEP_MULTIPLIER)  # the methods wall 20 has a step multiplier for
@@ -98,6 +98,8 @@ class Serving:
     prefill_chunk_tokens: int | None = setting(None, integer())  # None: the framework's default (profiles)
     # busiest EP rank's expert load / the mean (pipeline.walls.expert_parallel; 1: perfectly balanced)
     expert_imbalance: float = setting(EXPERT_IMBALANCE_DEFAULT, number(1, 64, low_open=False))
+    # the same once EPLB places redundant experts (axes.redundant_experts > 0; TensorRT-LLM blog 4, Table 1)
+    expert_imbalance_redundant: float = setting(EXPERT_IMBALANCE_REDUNDANT_DEFAULT, number(1, 64, low_open=False))
     # two microbatches hide the EP all-to-all behind computation (DeepSeek-V3 §3.4; pipeline.walls.expert_parallel)
     dual_batch_overlap: bool = setting(False, FLAG)
 

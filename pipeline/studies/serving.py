@@ -55,7 +55,7 @@ DROP_CONTEXT = CONTEXT.reason
 DROP_DOMAIN = DOMAIN.reason
 DROP_NO_LINK = NO_LINK.reason
 DROP_NO_MEMORY_FRACTION = NO_MEMORY_FRACTION.reason
-DROP_EP_NOT_MOE, DROP_EP_EXPERTS, DROP_EP_TP = (r.reason for r in expert.MODEL_RULES)
+DROP_EP_NOT_MOE, DROP_EP_EXPERTS, DROP_EP_TP = (r.reason for r in expert.MODEL_RULES[:3])
 DROP_NO_CLUSTER, DROP_NO_SCALEOUT, DROP_CLUSTER_SIZE = (r.reason for r in expert.PAIR_RULES)
 
 ARCHITECTURE = ["query_dim", "value_dim", "is_mla", "attention_params_per_layer", "dense_mlp_params_per_layer",

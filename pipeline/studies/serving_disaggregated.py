@@ -45,6 +45,14 @@ COLUMNS = {  # computed; null on aggregated rows (x = y = 0)
                           "1961"),
     "disagg_ttft_mean_s": ("s", "mean TTFT (DistServe eq. 1 plus the KV transfer)", "DistServe §3.1"),
 }
+POOL_COLUMNS = {  # computed on every row (pipeline.walls.pool_throughput)
+    "prefill_input_tokens_per_s_per_device": ("tok/s", "input tokens/s per GPU of a prefill-only worker of this "
+                                              "layout: batch x prompt_len / ttft_s / devices_per_replica",
+                                              "DeepSeek open-infra-index day 6 (per-node prefill input tok/s)"),
+    "decode_output_tokens_per_s_per_device": ("tok/s", "output tokens/s per GPU of a decode-only worker of this "
+                                              "layout: batch / itl_s / devices_per_replica (no speculation)",
+                                              "DeepSeek open-infra-index day 6 (per-node decode output tok/s)"),
+}
 OUTPUTS = list(COLUMNS)
 NULL_WITHOUT = [*OUTPUTS, "disagg_utilization"]  # null in a space where no row disaggregates
 
@@ -60,9 +68,10 @@ def with_columns(schema: type[pa.DataFrameModel]) -> type[pa.DataFrameModel]:
                                     "efficiency profile prefill_chunk_tokens; Sarathi-Serve token budget"),
             "disagg_utilization": demand_ratio("request rate per replica / disagg_capacity_requests_per_s",
                                                "DistServe §4.1")}
-    body |= {name: result(u, description, source) for name, (u, description, source) in COLUMNS.items()}
+    body |= {name: result(u, description, source) for name, (u, description, source) in
+             (POOL_COLUMNS | COLUMNS).items()}
     body["__annotations__"] = {"prefill_workers": int, "decode_workers": int, "prefill_batch": float,
-                               "disagg_utilization": float} | dict.fromkeys(COLUMNS, float)
+                               "disagg_utilization": float} | dict.fromkeys(POOL_COLUMNS | COLUMNS, float)
     body["Config"] = type("Config", (), {"name": schema.Config.name, "strict": True})
     return type(schema.__name__, (schema,), body)
 

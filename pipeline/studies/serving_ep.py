@@ -22,10 +22,11 @@ from pipeline.studies import result, sides
 from pipeline.studies.sides import Rule
 from pipeline.units import unit
 
-AXES = {"ep": ("", pl.Float64)}
+AXES = {"ep": ("", pl.Float64), "redundant_experts": ("", pl.Int64)}
 CLUSTER_COLUMNS = ["accelerators_per_node", "nic_bandwidth_bits_per_s", "nics_per_node", "scaleout_latency_s",
                    "oversubscription_ratio"]
-CLUSTER_UNITS = {"cluster": None, "cluster_override": None, "cluster_gpus": unit(""), "expert_imbalance": unit(""),
+CLUSTER_UNITS = {"cluster": None, "cluster_override": None, "cluster_gpus": unit(""), "expert_imbalance_placed": unit(""),
+                 "expert_imbalance_redundant": unit(""),
                  "dual_batch_overlap": None} | {
     c: u for c, u in sides.catalog_units("clusters", CLUSTER_COLUMNS).items()}
 
@@ -37,10 +38,14 @@ _SPANS = DEVICES > _DOMAIN
 
 # model side
 EP_NOT_MOE = Rule("ep > 1 needs a mixture-of-experts model", (_EP > 1) & pl.col("n_experts").is_null())
-EP_EXPERTS = Rule("ep does not divide the routed experts", (_EP > 1) & ((pl.col("n_experts") % _EP) != 0))
+_R = pl.col("redundant_experts")
+EP_EXPERTS = Rule("ep does not divide the routed experts + redundant_experts",
+                  (_EP > 1) & (((pl.col("n_experts") + _R) % _EP) != 0))
+REDUNDANT_NO_EP = Rule("redundant_experts > 0 needs expert parallelism (ep > 1) of a mixture-of-experts model",
+                       (_R > 0) & ((_EP <= 1) | pl.col("n_experts").is_null()))
 EP_TP = Rule("ep is not a multiple of tp (attention TP groups inside the EP group: vLLM's EP = DP x TP)",
              (_EP > 1) & ((_EP % _TP) != 0))
-MODEL_RULES = [EP_NOT_MOE, EP_EXPERTS, EP_TP]
+MODEL_RULES = [EP_NOT_MOE, EP_EXPERTS, EP_TP, REDUNDANT_NO_EP]
 # per pair of sides
 TP_DOMAIN = Rule("tp exceeds the hardware's scale-up domain (attention TP stays inside it)", _TP > _DOMAIN)
 NO_CLUSTER = Rule("layout spans scale-up domains and no cluster of the catalog has this accelerator",
@@ -81,7 +86,8 @@ def with_cluster(rows: pl.DataFrame, catalogs: Catalogs, spec: SweepSpec) -> pl.
         cluster_override=pl.when(pl.col("cluster") != pl.col("_reference")).then(pl.col("cluster")),
         cluster_gpus=(pl.col("nodes") * pl.col("accelerators_per_node")).cast(pl.Float64),
         oversubscription_ratio=pl.col("oversubscription_ratio").fill_null(1.0),
-        expert_imbalance=pl.lit(spec.serving.expert_imbalance, dtype=pl.Float64),
+        expert_imbalance_placed=pl.lit(spec.serving.expert_imbalance, dtype=pl.Float64),
+        expert_imbalance_redundant=pl.lit(spec.serving.expert_imbalance_redundant, dtype=pl.Float64),
         dual_batch_overlap=pl.lit(spec.serving.dual_batch_overlap, dtype=pl.Boolean),
         **{c: pl.col(c).cast(pl.Float64) for c in ("accelerators_per_node", "nics_per_node")},
     ).drop("_reference", "nodes")
@@ -117,13 +123,20 @@ def with_columns(schema: type[pa.DataFrameModel]) -> type[pa.DataFrameModel]:
                               "clusters catalog"),
             "cluster_override": result(None, "cluster when it is not the accelerator's reference cluster (null: "
                                        "the reference, named in cluster)", "axes.cluster"),
-            "expert_imbalance": result("", "busiest EP rank's expert load / the mean (applies with ep > 1)",
-                                       "serving.expert_imbalance (default: LMSYS 2025-05-05, 59,337 / 50,302)"),
+            "redundant_experts": result("", "redundant expert slots (EPLB copies of hot experts) over the EP group: "
+                                        "(E + r) / ep slots per rank", "sweep axis (DeepSeek: 32 at EP32 and EP144)",
+                                        nullable=False),
+            "expert_slots": result("", "routed expert slots per layer over the EP group: E + redundant_experts "
+                                   "(E without EP)", "EPLB; DeepSeek open-infra-index day 6"),
+            "expert_imbalance": result("", "busiest EP rank's expert load / the mean (applies with ep > 1): "
+                                       "serving.expert_imbalance_redundant with redundant experts, else "
+                                       "serving.expert_imbalance", "LMSYS 2025-05-05, 59,337 / 50,302; with "
+                                       "redundant experts TensorRT-LLM tech blog 4 Table 1 (1 + 0.109)"),
             "dual_batch_overlap": result(None, "two microbatches hide the EP all-to-all behind computation (applies "
                                          "with ep > 1)", "serving.dual_batch_overlap (DeepSeek-V3 §3.4)",
                                          nullable=False)}
     body |= {name: result(u, description, source) for name, (u, description, source) in COLUMNS.items()}
-    body["__annotations__"] = {"ep": float, "cluster": pl.Categorical, "cluster_override": pl.Categorical,
-                               "expert_imbalance": float, "dual_batch_overlap": bool} | dict.fromkeys(COLUMNS, float)
+    body["__annotations__"] = {"ep": float, "redundant_experts": int, "expert_slots": float,
+                               "cluster": pl.Categorical, "cluster_override": pl.Categorical, "expert_imbalance": float, "dual_batch_overlap": bool} | dict.fromkeys(COLUMNS, float)
     body["Config"] = type("Config", (), {"name": schema.Config.name, "strict": True})
     return type(schema.__name__, (schema,), body)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 import polars as pl
 
 from pipeline.catalogs import overrides
+from pipeline.catalogs.expert_schema import EXPERT_COLUMNS, POOL_METRICS
 from pipeline.catalogs.kernel_schema import TRAINING_RUN_COLUMNS
 from pipeline.catalogs.load import Catalogs
 from pipeline.catalogs.schemas import METRICS
@@ -33,7 +34,8 @@ from pipeline.validation.serving_rows import SERVING_BATCHES, Datasets, admitted
 from pipeline.validation.training_spec import training_spec
 
 NODE_BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
-THROUGHPUT = {"samples_per_s", "tokens_per_s", "tokens_per_s_per_device", "training_tokens_per_s", "mfu", "hfu"}
+THROUGHPUT = {"samples_per_s", "tokens_per_s", "tokens_per_s_per_device", "training_tokens_per_s", "mfu", "hfu",
+              *POOL_METRICS}
 COLUMN = {"training_tokens_per_s": "tokens_per_s"}  # metric -> output column, where the names differ
 NO_FIT = "no feasible configuration (does not fit in memory)"
 NO_FIT_AT_PROFILE = "no feasible configuration at the profile's efficiency"
@@ -43,7 +45,7 @@ SPEC_INPUTS = ["study", "scenario", "metric", "framework", "model", "hardware", 
                "weight_dtype", "batch", "seq_len", "devices", "tp", "pp", "dp", "microbatch", "recompute", "prompt_len",
                "output_len", "cp", "ep", "trained", "zero_stage", "virtual_stages", "sequence_parallel", "kv_cache",
                "dataset", "concurrency", "request_rate", "requests",
-               *TRAINING_RUN_COLUMNS, *SPECULATIVE_COLUMNS]  # the measurement columns measurement_spec reads
+               *TRAINING_RUN_COLUMNS, *SPECULATIVE_COLUMNS, *EXPERT_COLUMNS]  # the measurement columns measurement_spec reads
 SCHEMA = {"name": pl.String, "predicted": pl.Float64, "predicted_low": pl.Float64, "predicted_high": pl.Float64,
           "eta_compute": pl.Float64, "eta_low": pl.Float64, "eta_high": pl.Float64, "bound": pl.String,
           "batch_used": pl.Float64, "grid": pl.List(pl.Float64), "reason": pl.String, "family": pl.String}

@@ -82,10 +82,10 @@ def serving_spec(r: dict, datasets: Datasets | None = None) -> tuple[dict | None
     if r["devices"] % (tp * pp * (groups := max(1, ep // tp))):
         return None, f"devices {r['devices']} is not a multiple of tp x pp{' x ep/tp' * (groups > 1)} = " \
                      f"{tp * pp * groups}"
-    experts = (datasets.experts if datasets else {}).get(r["model"])
-    if ep > 1 and experts and experts % ep:
-        return None, (f"ep {ep} does not divide the model's {experts} routed experts: the run placed redundant "
-                      "expert copies (expert-parallel load balancing), which the serving study does not model")
+    experts, redundant = (datasets.experts if datasets else {}).get(r["model"]), r.get("redundant_experts") or 0
+    if ep > 1 and experts and (experts + redundant) % ep:
+        return None, (f"ep {ep} does not divide the model's {experts} routed experts + {redundant} redundant: the "
+                      "row does not state the redundant expert slots its run placed (EPLB)")
     if r["prompt_len"] is not None and r["output_len"] is not None:
         lengths, overrides = {"prompt_len": [r["prompt_len"]], "output_len": [r["output_len"]]}, {}
     else:
@@ -105,7 +105,8 @@ def serving_spec(r: dict, datasets: Datasets | None = None) -> tuple[dict | None
         "model": [r["model"]], "hardware": [r["hardware"]], "compute_dtype": [r["compute_dtype"]],
         "weight_dtype": [r["weight_dtype"] or r["compute_dtype"]], "kv_dtype": [r["compute_dtype"]],
         "tp": tps, "pp": [pp], "ep": [ep], "batch": batches or [b * groups for b in SERVING_BATCHES]} | lengths
-        | load | ({"cluster": [r["cluster"]]} if r["cluster"] else {}) | speculation_of(r),
+        | load | ({"cluster": [r["cluster"]]} if r["cluster"] else {}) | speculation_of(r)
+        | ({"redundant_experts": [redundant]} if redundant else {}),
         "efficiency": framework} | burst_of(r, groups)
     return spec | ({"overrides": overrides} if overrides else {}), None
 

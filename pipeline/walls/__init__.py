@@ -28,6 +28,7 @@ from pipeline.walls import (  # noqa: F401
     moe_routing,
     operations,
     operators,
+    pool_throughput,
     prefix_cache,
     sensitivity,
     serving,

@@ -41,12 +41,36 @@ from pipeline.walls.serving import PHASES
 # lower bound of the load ratio (only the MoE part of a pass waits on the busiest rank); 1.0 models
 # a perfectly balanced EPLB placement. The knob: serving.expert_imbalance.
 EXPERT_IMBALANCE_DEFAULT = round(59337 / 50302, 2)
+# Max/mean load of the busiest EP rank once redundant experts are placed by EPLB (serving.expert_imbalance_redundant,
+# applies with redundant_experts > 0): TensorRT-LLM tech blog 4 ("Scaling Expert Parallelism in TensorRT-LLM, Part 1",
+# Table 1), DeepSeek-R1 on 32 GB200, EP32: imbalance ratio (max - mean) / mean by rank 1.564 without EPLB, 0.109 with
+# EPLB and 9 slots per rank (32 redundant experts, 288 slots), 0.115 with 8 slots per rank at EP36 (also 32
+# redundant). Redundant experts exist to balance the load: DeepSeek-V3 report §3.4.1 ("duplicates high-load experts
+# and deploys them redundantly"), EPLB README. The one published point is 32 redundant slots: how the balance
+# depends on their number is not modelled (any r > 0 takes this knob).
+EXPERT_IMBALANCE_REDUNDANT_DEFAULT = 1.109
 COMBINE_BYTES_PER_ELEMENT = lit(2.0, "B/elem")  # DeepEP combines in BF16 (DeepSeek-V3 §3.3.2 keeps it 16-bit)
 
 
 def uses_ep(ep: UExpr, n_experts: UExpr) -> Plain:
     """Experts sharded over ep > 1 ranks (a model without routed experts never is)."""
     return (ep > 1) & n_experts.is_not_null()
+
+
+@serving_column
+def expert_slots(n_experts: UExpr, redundant_experts: UExpr, ep: UExpr) -> UExpr:
+    """Routed expert slots of a layer over its EP group: E + r (r redundant copies of hot experts,
+    EPLB; DeepSeek's prefill EP32 and decode EP144 both hold 256 + 32 = 288, 9 and 2 per GPU: open-
+    infra-index day 6, lines 22-23); E without EP; null for a dense model."""
+    return where(uses_ep(ep, n_experts), n_experts + redundant_experts, n_experts)
+
+
+@serving_column
+def expert_imbalance(redundant_experts: UExpr, expert_imbalance_placed: UExpr,
+                     expert_imbalance_redundant: UExpr) -> UExpr:
+    """Busiest EP rank's expert load / the mean: the EPLB knob (TensorRT-LLM blog 4, Table 1) where
+    redundant experts are placed, else the placement's (serving.expert_imbalance)."""
+    return where(redundant_experts > 0, expert_imbalance_redundant, expert_imbalance_placed)
 
 
 @serving_column
@@ -183,22 +207,23 @@ def _mlp_reads(p: str) -> None:
     experts / tp and, of the rank's E / ep whole experts, those the stage's tokens (groups x the
     group's) pick."""
 
-    def reads(share, dense, n_experts, shared, each, router, routed, tp, density, ep, k, stage):
+    def reads(share, dense, n_experts, shared, each, router, routed, tp, density, ep, k, stage, slots):
         local = (shared.fill_null(0.0) + n_experts.fill_null(0.0) * routed) * each / tp + router
-        ep_share = _routed_share(n_experts, k, stage)
-        sharded = shared.fill_null(0.0) * each / tp + n_experts / ep * ep_share * each + router
+        ep_share = _routed_share(slots, k, stage)  # a slot (a replica) takes its share of its expert's tokens
+        sharded = shared.fill_null(0.0) * each / tp + slots / ep * ep_share * each + router
         experts = where(uses_ep(ep, n_experts), sharded, local)
         return (share * dense / tp + (1.0 - share) * experts) * density
 
     define_serving(f"{p}_mlp_weight_params", ["dense_layer_share", "dense_mlp_params_per_layer", "n_experts",
                                               "n_shared_experts", "expert_params_each", "router_params_per_layer",
                                               f"{p}_routed_fraction", "tp", "weight_density", "ep",
-                                              "n_experts_per_token", f"{p}_stage_tokens"], reads)
+                                              "n_experts_per_token", f"{p}_stage_tokens", "expert_slots"], reads)
 
-    def rows(t, n_experts, k, stage):
+    def rows(t, n_experts, k, stage, slots):
         """Rows of one expert's GEMM: the tokens routed to it, t·k/E of the device's step (``operators``),
-        of the whole stage's with EP (``{p}_stage_tokens``: the device's without); at least one."""
-        routed = maximum(stage / TOKEN * k / n_experts, lit(1.0))
+        of the whole stage's with EP (``{p}_stage_tokens``: the device's without) over the E + r slots
+        (``expert_slots``: a replica takes its share); at least one."""
+        routed = maximum(stage / TOKEN * k / slots, lit(1.0))
         return where(n_experts.is_not_null(), routed, t / TOKEN)
 
     def down_k(n_experts, ffn, expert_ffn, tp, ep):
@@ -213,7 +238,7 @@ def _mlp_reads(p: str) -> None:
 
     for gemm in ("up", "down"):
         define_serving(f"{p}_mlp_{gemm}_gemm_m", [f"{p}_tokens", "n_experts", "n_experts_per_token",
-                                                  f"{p}_stage_tokens"], rows)
+                                                  f"{p}_stage_tokens", "expert_slots"], rows)
     define_serving(f"{p}_mlp_down_gemm_k", ["n_experts", "ffn_dim", "expert_ffn_dim", "tp", "ep"], down_k)
     define_serving(f"{p}_mlp_up_gemm_n", ["n_experts", "expert_params_each", "dense_mlp_params_per_layer", "tp",
                                           "d_model", "ffn_dim", "expert_ffn_dim", "ep"], up_n)
@@ -222,14 +247,15 @@ def _mlp_reads(p: str) -> None:
 @serving_column
 def mlp_params_per_layer_per_device(dense_layer_share: UExpr, dense_mlp_params_per_layer: UExpr, n_experts: UExpr,
                                     n_shared_experts: UExpr, expert_params_each: UExpr,
-                                    router_params_per_layer: UExpr, tp: UExpr, ep: UExpr) -> UExpr:
+                                    router_params_per_layer: UExpr, tp: UExpr, ep: UExpr,
+                                    expert_slots: UExpr) -> UExpr:
     """Resident MLP weights per layer on one device (layer mean, before pruning): every expert and
-    the router / tp without EP; with EP the rank's E / ep routed experts whole, the shared experts
-    and the router / tp."""
+    the router / tp without EP; with EP the rank's (E + r) / ep routed expert slots whole (r
+    redundant copies: ``expert_slots``), the shared experts and the router / tp."""
     experts = (n_experts.fill_null(0.0) + n_shared_experts.fill_null(0.0)) * expert_params_each
     moe = experts + router_params_per_layer
     mlp = dense_layer_share * dense_mlp_params_per_layer + (1.0 - dense_layer_share) * moe
-    sharded = (n_experts / ep * expert_params_each
+    sharded = (expert_slots / ep * expert_params_each
                + (n_shared_experts.fill_null(0.0) * expert_params_each + router_params_per_layer) / tp)
     with_ep = dense_layer_share * dense_mlp_params_per_layer / tp + (1.0 - dense_layer_share) * sharded
     return where(uses_ep(ep, n_experts), with_ep, mlp / tp)

@@ -43,6 +43,7 @@ def test_an_sla_no_deployment_meets_is_a_result(mlsys, sla, binding):
     (["--ttft", "fast", "--tpot", "30ms"], "--ttft: got 'fast', expected a time"),
     (["--ttft", "0.5s", "--tpot", "30ms", "--tpot-percentile", "p90"], "--tpot-percentile: got 'p90', expected one of mean, p50, p99"),
     (["--ttft", "0.5s", "--tpot", "30ms", "--cluster", "No Such Cluster"], "is not in the clusters catalog"),
+    (["--ttft", "0.5s", "--tpot", "30ms", "--redundant-experts", "-1"], "--redundant-experts: got -1, expected >= 0"),
 ])
 def test_bad_input_exits_2(mlsys, extra, message):
     res = mlsys(*BASE, *extra)

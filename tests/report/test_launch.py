@@ -41,3 +41,20 @@ def test_batched_tokens_and_flags():
     assert "--enable-expert-parallel" in vllm("m", WORKER | {"ep": 8.0}, "aggregated", 1024)
     trt = tensorrt_llm("m", WORKER | {"ep": 8.0}, "aggregated", 1024)
     assert "--ep_size 8" in trt and "--kv_cache_free_gpu_memory_fraction 0.82" in trt
+
+
+def test_redundant_experts_in_the_search_and_the_launch_flags():
+    """DeepSeek-V3's 256 experts + 32 redundant slots: serve-plan adds the EP sizes that divide 288
+    (DeepSeek's EP144, SGLang's EP72) to the powers of two and tries r = 0 and 32; the flags carry r."""
+    from pipeline.report.serve_plan import Request, expert_sizes, spec
+
+    assert expert_sizes(144, 256, 32) == [1, 2, 3, 4, 6, 8, 9, 12, 16, 18, 24, 32, 36, 48, 64, 72, 96, 128, 144]
+    assert expert_sizes(144, 256, 0) == [1, 2, 4, 8, 16, 32, 64, 128]
+    req = Request("DeepSeek-V3", "H800 SXM5 80GB", 144, 2.0, 0.05, isl=2000, osl=1000, redundant_experts=32)
+    assert spec(req, True, 256)["axes"]["redundant_experts"] == [0, 32]
+    assert "redundant_experts" not in spec(Request("DeepSeek-V3", "H800 SXM5 80GB", 144, 2.0, 0.05, isl=2000,
+                                                   osl=1000), True, 256)["axes"]
+    worker = WORKER | {"tp": 1.0, "ep": 72.0, "redundant_experts": 32}
+    assert "--ep-num-redundant-experts 32" in sglang("m", worker, "decode", 2000)
+    assert "--enable-eplb --eplb-config '{\"num_redundant_experts\": 32}'" in vllm("m", worker, "decode", 2000)
+    assert "eplb" not in vllm("m", WORKER | {"ep": 8.0}, "decode", 2000)

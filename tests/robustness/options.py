@@ -218,6 +218,7 @@ BAD: dict[tuple[str, str], tuple] = {
     ("serve-plan", "spec_acceptance"): (cmd(*PLAN, "--spec-acceptance", "1.5"), 2, ("--spec-acceptance",)),
     ("serve-plan", "batch"): (cmd(*PLAN, "--batch", "0"), 2, ("--batch",)),
     ("serve-plan", "dual_batch_overlap"): (cmd(*PLAN, "--dual-batch-overlap=x"), 2, ("--dual-batch-overlap",)),
+    ("serve-plan", "redundant_experts"): (cmd(*PLAN, "--redundant-experts", "-1"), 2, ("--redundant-experts",)),
     ("serve-plan", "limit"): (cmd(*PLAN, "--limit", "0"), 2, ("--limit",)),
     ("serve-plan", "registry"): (cmd(*PLAN, "--registry", missing), 2, ("--registry",)),
     ("catalog check", "registry"): (cmd("catalog", "check", "--registry", missing), 2, ("--registry",)),

@@ -41,6 +41,7 @@ SETTINGS = [
     ("serving", "serving.prefill_chunk_tokens", *POSITIVE_INT),
     # busiest EP rank's max/mean expert load: 1 is perfect balance (pipeline.walls.expert_parallel)
     ("serving", "serving.expert_imbalance", [1, 1.18, 64], [0.99, 0, 65, NAN, True], "a number in [1, 64]"),
+    ("serving", "serving.expert_imbalance_redundant", [1, 1.109, 64], [0.99, 65, NAN], "a number in [1, 64]"),
     ("serving", "serving.dual_batch_overlap", *FLAG),
     ("training", "training.dp_overlap_fraction", *CLOSED_SHARE),
     ("training", "training.memory_reserve_fraction", *SHARE),

@@ -14,7 +14,7 @@ from pipeline.spec import parse_spec
 from pipeline.studies import serving
 from pipeline.studies.serving_ep import reference_clusters
 
-DSV3, H200, H100, H800 = "DeepSeek-V3", "H200 SXM 141GB", "H100 SXM5 80GB", "H800 SXM5 80GB"
+DSV3, H200, H100 = "DeepSeek-V3", "H200 SXM 141GB", "H100 SXM5 80GB"
 H200_CLUSTER = "NVIDIA HGX AI Factory H200, Spectrum-X (128 nodes)"
 H100_1SU, H100_4SU = "NVIDIA DGX SuperPOD DGX H100 (1 SU, 31 nodes)", "NVIDIA DGX SuperPOD DGX H100 (4 SU, 127 nodes)"
 
@@ -60,8 +60,9 @@ def test_layouts_that_cannot_run_multi_node_are_dropped_with_their_reason():
     assert dropped[serving.DROP_EP_NOT_MOE] == 6       # Llama 3 8B, ep {2, 3, 4} x tp {1, 8}
     assert dropped[serving.DROP_EP_EXPERTS] == 2       # DeepSeek-V3: 256 experts, ep 3 x tp {1, 8}
     assert dropped[serving.DROP_EP_TP] == 2            # tp 8 with ep 2, 4
-    # no cluster in the catalog has the H800: two nodes of tp 8 are refused, one node is not
-    dropped = serving.build_space(catalogs, parse_spec(_spec(hardware=[H800], tp=[8], pp=[1, 2]))).dropped
+    # no cluster in the catalog has the H20 (the H800 has DeepSeek's since r-redund): two nodes of tp 8 are
+    # refused, one node is not
+    dropped = serving.build_space(catalogs, parse_spec(_spec(hardware=["H20"], tp=[8], pp=[1, 2]))).dropped
     assert dropped == {serving.DROP_NO_CLUSTER: 1}
     # the H200 cluster without its published latency cannot carry a layout beyond one domain
     clusters = catalogs.clusters.with_columns(scaleout_latency_s=pl.lit(None, dtype=pl.Float64))

@@ -70,11 +70,14 @@ def test_an_unpublished_mean_and_a_missing_dataset_say_so(datasets):
 
 
 def test_ep_that_does_not_divide_the_experts_is_refused(datasets):
-    """DeepSeek's decode units: EP144 over 256 routed experts needs redundant copies (32 in the overview)."""
+    """DeepSeek's decode units: EP144 over 256 routed experts needs redundant copies (32 in the overview):
+    a row that does not state them is refused, one that states 32 runs at them."""
     row = ROW | {"model": "DeepSeek-V3", "devices": 144, "ep": 144, "dataset": None}
     assert measurement_spec(row, datasets)[1] == (
-        "ep 144 does not divide the model's 256 routed experts: the run placed redundant expert copies "
-        "(expert-parallel load balancing), which the serving study does not model")
+        "ep 144 does not divide the model's 256 routed experts + 0 redundant: the row does not state the redundant "
+        "expert slots its run placed (EPLB)")
+    spec, reason = measurement_spec(row | {"redundant_experts": 32, "prompt_len": 4989, "output_len": 1}, datasets)
+    assert reason is None and spec["axes"]["redundant_experts"] == [32]
 
 
 def test_an_alias_naming_two_workloads_is_an_error(catalogs):

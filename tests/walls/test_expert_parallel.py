@@ -82,7 +82,8 @@ def test_a_ranks_expert_weights_are_e_over_ep():
     out = evaluate(["mlp_params_per_layer_per_device"], dense_layer_share=([DENSE / L] * 2, ""),
                    dense_mlp_params_per_layer=([DENSE_MLP] * 2, "param"), n_experts=([E] * 2, ""),
                    n_shared_experts=([1] * 2, ""), expert_params_each=([EACH] * 2, "param"),
-                   router_params_per_layer=([ROUTER] * 2, "param"), tp=([1.0, 8.0], ""), ep=([32.0, 1.0], ""))
+                   router_params_per_layer=([ROUTER] * 2, "param"), tp=([1.0, 8.0], ""), ep=([32.0, 1.0], ""),
+                   redundant_experts=([0, 0], ""))
     moe_ep, moe_tp = 8 * EACH + EACH + ROUTER, (257 * EACH + ROUTER) / 8
     assert 8 * EACH == 352_321_536 and moe_ep == 398_196_736
     assert out["mlp_params_per_layer_per_device"][0] == pytest.approx(3 / 61 * DENSE_MLP + 58 / 61 * moe_ep)
@@ -126,3 +127,19 @@ def test_a_crossing_stage_boundary_is_a_scale_out_hop():
                    pp_crossing_boundaries=([1.0], ""), scaleout_latency_s=([OUT_ALPHA], "s"),
                    scaleout_bandwidth_per_gpu_bytes_per_s=([50e9], "B/s"))
     assert out["decode_pp_comm_time_s"][0] == pytest.approx(2.7e-6 + 4_194_304 / 40e9, rel=1e-12)
+
+
+def test_redundant_slots_add_whole_experts_per_rank():
+    """DeepSeek's prefill unit, EP32 with 32 redundant experts: (256 + 32) / 32 = 9 routed experts per
+    rank (open-infra-index day 6, line 22): 9 x 44,040,192 + the shared expert and router = 442,236,928 on
+    MoE layers; EP144 (decode): 288 / 144 = 2 per rank, 2 x 44,040,192 + 44,040,192 + 1,835,008."""
+    out = evaluate(["mlp_params_per_layer_per_device", "expert_slots"], dense_layer_share=([DENSE / L] * 2, ""),
+                   dense_mlp_params_per_layer=([DENSE_MLP] * 2, "param"), n_experts=([E] * 2, ""),
+                   n_shared_experts=([1] * 2, ""), expert_params_each=([EACH] * 2, "param"),
+                   router_params_per_layer=([ROUTER] * 2, "param"), tp=([1.0, 1.0], ""), ep=([32.0, 144.0], ""),
+                   redundant_experts=([32, 32], ""))
+    assert out["expert_slots"] == [288, 288]
+    prefill, decode = 9 * EACH + EACH + ROUTER, 2 * EACH + EACH + ROUTER
+    assert prefill == 442_236_928 and decode == 133_955_584
+    assert out["mlp_params_per_layer_per_device"][0] == pytest.approx(3 / 61 * DENSE_MLP + 58 / 61 * prefill)
+    assert out["mlp_params_per_layer_per_device"][1] == pytest.approx(3 / 61 * DENSE_MLP + 58 / 61 * decode)
