@@ -47,14 +47,10 @@ class KernelEfficiencySchema(Provenance):
     memory_fraction_source: str = text("first source of memory_fraction", nullable=True)
     memory_latency_s: float = quantity("s", "fixed time of one memory-bound kernel, α of t = α + bytes / β "
                                        "(pipeline.validation.latency_fit)", nullable=True, ge=0)
-    gemm_memory_fraction: float = quantity("", "fraction of peak memory bandwidth a memory-bound GEMM streams its "
-                                           "operands at, β of t = α + bytes / β fitted with α "
-                                           "(pipeline.validation.latency_fit); null: the streaming fraction",
-                                           nullable=True, le=1)
     memory_latency_rows: float = quantity("", "GEMM kernel rows behind memory_latency_s", nullable=True)
     memory_latency_source: str = text("the rows and sources of memory_latency_s", nullable=True)
     _finite = finite(r"^(units|tile_m|tile_n|ceiling|best_fraction|k_half|attention_(ceiling|s_half|d_half)"
-                     r"|memory_fraction|gemm_memory_fraction|memory_latency_s|\w+_error)$")
+                     r"|memory_fraction|memory_latency_s|\w+_error)$")
 
     class Config:
         name = "kernel_efficiency"

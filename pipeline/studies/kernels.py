@@ -17,10 +17,7 @@ else the profile η; norms and the CNN path keep the profile η. ``memory_fracti
 streaming-bandwidth fraction where the catalog has one (``eta_memory_source`` = "bandwidth
 benchmark"), else stays the profile's. ``memory_latency_s``: under "kernel fit", the fixed time of
 one memory-bound kernel (``pipeline.validation.latency_fit``; 0 where the catalog has none), else 0
-(a profile's or an override's η already stands for the whole operator). ``gemm_memory_fraction``: under
-"kernel fit" without an eta_memory override, the fraction of the bandwidth a memory-bound GEMM streams
-at (fitted with α, ``latency_fit``), which the matmul operators' memory side uses instead of eta_memory
-(``pipeline.walls.serving.gemm_eta_memory``); null otherwise (eta_memory then).
+(a profile's or an override's η already stands for the whole operator).
 """
 
 from __future__ import annotations
@@ -37,8 +34,7 @@ ATTENTION_COLUMNS = {"attention_ceiling": "attention_ceiling", "attention_s_half
                      "attention_d_half": "attention_d_half"}
 KERNEL_UNITS = {c: unit("") for c in (*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS.values(),
                                       "framework_eta_multiplier")} | {"efficiency_basis": None,
-                                                                       "memory_latency_s": unit("s"),
-                                                                       "gemm_memory_fraction": unit("")}
+                                                                       "memory_latency_s": unit("s")}
 
 
 def kernel_table(side: pl.DataFrame, kernels: pl.DataFrame, compute_model: str, eta_override: float | None,
@@ -47,7 +43,7 @@ def kernel_table(side: pl.DataFrame, kernels: pl.DataFrame, compute_model: str, 
     ``efficiency_basis`` and ``framework_eta_multiplier`` to each (``on``, compute_dtype) row."""
     if compute_model == "kernel" and eta_override is None:
         k = kernels.select(pl.col("hardware").alias(on), pl.col("precision").alias("compute_dtype"),
-                           "efficiency_basis", "memory_latency_s", "gemm_memory_fraction",
+                           "efficiency_basis", "memory_latency_s",
                            *(pl.col(a).alias(b) for a, b in GEMM_COLUMNS.items()),
                            *(pl.col(a).alias(b) for a, b in ATTENTION_COLUMNS.items()))
         out = side.join(k, on=[on, "compute_dtype"], how="left").with_columns(
@@ -56,12 +52,10 @@ def kernel_table(side: pl.DataFrame, kernels: pl.DataFrame, compute_model: str, 
         out = out.with_columns(*(pl.when(fit).then(pl.col(c)).otherwise(None).alias(c)
                                  for c in (*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS.values())),
                                memory_latency_s=pl.when(fit).then(pl.col("memory_latency_s")).otherwise(None)
-                               .fill_null(0.0),
-                               gemm_memory_fraction=pl.when(fit).then(pl.col("gemm_memory_fraction")).otherwise(None))
+                               .fill_null(0.0))
     else:
         basis = "profile η" if eta_override is None else "override η"
         out = side.with_columns(efficiency_basis=pl.lit(basis), memory_latency_s=pl.lit(0.0),
-                                gemm_memory_fraction=pl.lit(None, dtype=pl.Float64),
                                 **{c: pl.lit(None, dtype=pl.Float64)
                                    for c in (*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS.values())})
     return out.with_columns(framework_eta_multiplier=pl.lit(1.0))
@@ -73,7 +67,7 @@ def measured_memory_fraction(side: pl.DataFrame, kernels: pl.DataFrame, compute_
     = the hardware's measured streaming fraction where the catalog has one, eta_memory_source
     "bandwidth benchmark"; else unchanged (the profile's, or the override)."""
     if memory_override is not None and "memory_latency_s" in side.columns:  # a constant η means the whole operator
-        side = side.with_columns(memory_latency_s=pl.lit(0.0), gemm_memory_fraction=pl.lit(None, dtype=pl.Float64))
+        side = side.with_columns(memory_latency_s=pl.lit(0.0))
     if compute_model != "kernel" or memory_override is not None or "eta_memory" not in side.columns:
         return side
     m = kernels.group_by("hardware").agg(pl.col("memory_fraction").first().alias("bandwidth_fraction"))
@@ -99,6 +93,6 @@ def framework_multiplier(side: pl.DataFrame, profiles: pl.DataFrame, efficiency)
     c = pl.col("framework_eta_multiplier")
     out = multiplier_table(side.drop("framework_eta_multiplier"), profiles, efficiency.framework)
     memory = [] if efficiency.eta_memory is not None else [
-        (pl.col(m) * c).clip(upper_bound=1.0) for m in ("eta_memory", "eta_memory_low", "eta_memory_high",
-                                                        "gemm_memory_fraction") if m in out.columns]
+        (pl.col(m) * c).clip(upper_bound=1.0) for m in ("eta_memory", "eta_memory_low", "eta_memory_high")
+        if m in out.columns]
     return out.with_columns(*memory, pl.col("memory_latency_s") / c)

@@ -3,7 +3,7 @@
 A grid point η stands for one framework multiplier on the time of every kernel,
 c = η / η_profile (``framework_eta_multiplier``): the profile-η operators run at η = c x η_profile,
 the kernel catalog's GEMMs at c x their shape's η (``pipeline.walls.kernel_calls.gemm_eta_compute``),
-the memory-bound kernels at c x eta_memory (and the GEMMs' streaming fraction; at most the datasheet bandwidth) with their fixed time
+the memory-bound kernels at c x eta_memory (at most the datasheet bandwidth) with their fixed time
 divided by c. At the profile's η, c = 1: the prediction a sweep makes. Without kernel fits (a
 profile-η row) this is the η calibration of before the kernel model, plus the memory side; under the
 kernel model the kernel fits keep their shape dependence and the calibration fits only what they
@@ -29,9 +29,8 @@ def at_each_eta(hw: pl.DataFrame, grid: list[float]) -> pl.DataFrame:
     ).explode("eta_compute")
     c = pl.col("eta_compute") / pl.col("eta_profile_")
     scaled = [(pl.col("framework_eta_multiplier") * c).alias("framework_eta_multiplier")]
-    for m in ("eta_memory", "gemm_memory_fraction"):
-        if m in out.columns:
-            scaled.append((pl.col(m) * c).clip(upper_bound=1.0).alias(m))
+    if "eta_memory" in out.columns:
+        scaled.append((pl.col("eta_memory") * c).clip(upper_bound=1.0).alias("eta_memory"))
     if "memory_latency_s" in out.columns:
         scaled.append(pl.col("memory_latency_s") / c)
     return out.with_columns(scaled).drop("eta_profile_")

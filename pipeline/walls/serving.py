@@ -156,15 +156,6 @@ def lm_head_peak_flop_per_s(peak_flop_per_s: UExpr, peak_bf16_flop_per_s: UExpr,
     return minimum(peak_flop_per_s, sixteen)
 
 
-@serving_column
-def gemm_eta_memory(eta_memory: UExpr, gemm_memory_fraction: UExpr) -> UExpr:
-    """The fraction of the bandwidth the matmul operators stream their weights at: the kernel catalog's
-    GEMM β, fitted with α on memory-bound small-M GEMM sweeps (``pipeline.validation.latency_fit``:
-    0.87 of 3.35 TB/s on H100 against 0.95 for a read-only reduction), where the row has one; else
-    eta_memory, the streaming fraction that norms and the KV-cache reads keep."""
-    return where(gemm_memory_fraction.is_not_null(), gemm_memory_fraction, eta_memory)
-
-
 def time_by_bound(n_layers: UExpr, kind: str, args: tuple) -> UExpr:
     """Sum of the operator times whose own bound is ``kind`` ("compute" or "memory"): ``args`` are
     (time, is_compute_bound) pairs of the layer operators (x L) and, last, the LM head (once)."""
@@ -198,9 +189,8 @@ def _operator_times(p: str) -> None:
         # attention's the fused-attention model's (operators.operator_attention)
         eta = f"{p}_{op}_eta_compute" if op in (*GEMM_OPERATORS, "attention") else "eta_compute"
         # the memory side pays each kernel's fixed time (kernel_calls.latency_roofline_time_s; 0 but under a kernel fit)
-        eta_m = "gemm_eta_memory" if op in GEMM_OPERATORS else "eta_memory"  # a GEMM's own streaming β
         peak = "lm_head_peak_flop_per_s" if op == "lm_head" else "peak_flop_per_s"  # a 16-bit LM head
-        roof = [peak, eta, "memory_bandwidth_bytes_per_s", eta_m, "memory_latency_s"]
+        roof = [peak, eta, "memory_bandwidth_bytes_per_s", "eta_memory", "memory_latency_s"]
         kernels = OPERATOR_KERNELS[op]
         define_serving(f"{p}_{op}_time_s", [f"{p}_{op}_flop", f"{p}_{op}_bytes", *roof], op_time(kernels))
         define_serving(f"{p}_{op}_is_compute_bound", [f"{p}_{op}_flop", f"{p}_{op}_bytes", *roof],
