@@ -140,7 +140,8 @@ def end_weight_bytes_per_param(weight_bytes_per_param: UExpr) -> UExpr:
     lm_head)" (https://docs.vllm.ai/en/v0.5.4/quantization/fp8.html), and NVIDIA ModelOpt checkpoints
     (TensorRT-LLM's) list "exclude_modules": ["lm_head", "model.embed_tokens"] in hf_quant_config.json
     (e.g. https://huggingface.co/tencent/Hunyuan-1.8B-Instruct-FP8/blob/03c586476d0207cc76f633edba83c183b9b2241c/
-    hf_quant_config.json): at least 2 B per parameter."""
+    hf_quant_config.json), AMD Quark's FP8 Llama 3.1 quantizes "All linear layers excluding lm_head"
+    (https://huggingface.co/amd/Llama-3.1-8B-Instruct-FP8-KV, README at eaf56285): at least 2 B per parameter."""
     return maximum(weight_bytes_per_param, lit(2.0, "B/param"))
 
 
