@@ -18,7 +18,7 @@ L layers per round.
 
 from __future__ import annotations
 
-from pipeline.units import Plain, UExpr, lit, maximum, minimum, only_where, total, where
+from pipeline.units import Plain, UExpr, lit, maximum, only_where, total, where
 from pipeline.walls.attention_pattern import attended_tokens, causal_pairs
 from pipeline.walls.bounds import binding
 from pipeline.walls.kernel_calls import latency_roofline_compute_bound, latency_roofline_time_s
@@ -147,13 +147,20 @@ def decode_launch_overhead_s(decode_cuda_graphs: Plain, kernel_launches: UExpr, 
 # -- operators and passes, one factory for both phases ---------------------------------------
 
 @serving_column
-def lm_head_peak_flop_per_s(peak_flop_per_s: UExpr, peak_bf16_flop_per_s: UExpr,
+def lm_head_at_16_bits(bytes_per_element: UExpr) -> Plain:
+    """Whether the LM head runs a 16-bit GEMM beside narrower compute: its weights are not quantized
+    (``operators.end_weight_bytes_per_param``), so under 8- or 4-bit compute it multiplies at 16 bits."""
+    return bytes_per_element < lit(2.0, "B/elem")
+
+
+@serving_column
+def lm_head_peak_flop_per_s(lm_head_at_16_bits: Plain, peak_flop_per_s: UExpr, peak_bf16_flop_per_s: UExpr,
                             peak_fp16_flop_per_s: UExpr) -> UExpr:
-    """The LM head is a 16-bit GEMM (its weights are not quantized: ``operators.end_weight_bytes_per_param``):
-    the compute dtype's peak, at most the 16-bit one (bf16's, else fp16's; the compute dtype's if neither)."""
+    """The LM head's peak: the 16-bit one (bf16's, else fp16's; the compute dtype's if the catalog has
+    neither) under 8- or 4-bit compute, else the compute dtype's."""
     sixteen = where(peak_bf16_flop_per_s.is_not_null(), peak_bf16_flop_per_s,
                     where(peak_fp16_flop_per_s.is_not_null(), peak_fp16_flop_per_s, peak_flop_per_s))
-    return minimum(peak_flop_per_s, sixteen)
+    return where(lm_head_at_16_bits, sixteen, peak_flop_per_s)
 
 
 def time_by_bound(n_layers: UExpr, kind: str, args: tuple) -> UExpr:

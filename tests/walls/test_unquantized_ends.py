@@ -34,14 +34,16 @@ def test_ends_take_at_least_two_bytes_per_parameter(weight, end):
 
 
 def test_lm_head_peak_is_the_16_bit_peak():
-    """H100 SXM5 at FP8: 1978.9 TFLOP/s dense, BF16 989.4 (NVIDIA H100 datasheet: 3,958 and 1,979 TFLOPS
-    with sparsity); the LM head runs at 989.4. At bf16 compute it is bf16's own peak; fp32 keeps its lower one;
-    a chip without a bf16 peak (V100) takes fp16's."""
-    cols = ["peak_flop_per_s", "peak_bf16_flop_per_s", "peak_fp16_flop_per_s"]
-    frame = pl.DataFrame({"peak_flop_per_s": [1978.9e12, 989.4e12, 67e12, 125e12],
+    """H100 SXM5 at FP8 (1 B): 1978.9 TFLOP/s dense, BF16 989.4 (NVIDIA H100 datasheet: 3,958 and 1,979 TFLOPS
+    with sparsity): the LM head runs at 989.4. At bf16 (2 B) and fp32 (4 B) compute it keeps the compute
+    dtype's peak; a chip without a bf16 peak takes fp16's (an fp8 row at 125 TFLOP/s fp16 here)."""
+    cols = {"peak_flop_per_s": "FLOP/s", "peak_bf16_flop_per_s": "FLOP/s", "peak_fp16_flop_per_s": "FLOP/s",
+            "bytes_per_element": "B/elem"}
+    frame = pl.DataFrame({"peak_flop_per_s": [1978.9e12, 989.4e12, 67e12, 250e12],
                           "peak_bf16_flop_per_s": [989.4e12, 989.4e12, 989.4e12, None],
-                          "peak_fp16_flop_per_s": [989.4e12, 989.4e12, 989.4e12, 125e12]})
-    got = formulas.plan(frame.lazy(), dict.fromkeys(cols, unit("FLOP/s")), ["lm_head_peak_flop_per_s"],
+                          "peak_fp16_flop_per_s": [989.4e12, 989.4e12, 989.4e12, 125e12],
+                          "bytes_per_element": [1.0, 2.0, 4.0, 1.0]})
+    got = formulas.plan(frame.lazy(), {k: unit(u) for k, u in cols.items()}, ["lm_head_peak_flop_per_s"],
                         formulas.REGISTRY | SERVING).frame.collect()["lm_head_peak_flop_per_s"].to_list()
     assert got == [989.4e12, 989.4e12, 67e12, 125e12]
 
