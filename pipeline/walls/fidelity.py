@@ -18,17 +18,16 @@ def is_weight_quantized(weight_bytes_per_element: UExpr, bytes_per_element: UExp
     return weight_bytes_per_element < bytes_per_element
 
 
-def _dequant(fraction: UExpr, is_quantized: Plain, n_layers: UExpr, qkv: UExpr, o: UExpr, mlp: UExpr,
-             head: UExpr) -> UExpr:
-    """The dequantization overhead of a pass: a fraction of its matmuls' time (layers x L, LM head once)."""
-    matmuls = n_layers * (qkv + o + mlp) + head
-    return where(is_quantized, fraction * matmuls, 0)
+def _dequant(fraction: UExpr, is_quantized: Plain, n_layers: UExpr, qkv: UExpr, o: UExpr, mlp: UExpr) -> UExpr:
+    """The dequantization overhead of a pass: a fraction of its quantized matmuls' time (layers x L; the
+    LM head keeps 16-bit weights, ``operators.end_weight_bytes_per_param``)."""
+    return where(is_quantized, fraction * n_layers * (qkv + o + mlp), 0)
 
 
 for _p in PHASES:
     define_serving(f"{_p}_dequant_overhead_s", ["dequant_overhead_fraction", "is_weight_quantized", "n_layers",
-                                                f"{_p}_qkv_proj_time_s", f"{_p}_o_proj_time_s", f"{_p}_mlp_time_s",
-                                                f"{_p}_lm_head_time_s"], _dequant)
+                                                f"{_p}_qkv_proj_time_s", f"{_p}_o_proj_time_s", f"{_p}_mlp_time_s"],
+                   _dequant)
 
 
 @serving_column

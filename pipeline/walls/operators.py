@@ -134,6 +134,18 @@ def weight_bytes_per_param(weight_bytes_per_element: UExpr) -> UExpr:
 
 
 @column
+def end_weight_bytes_per_param(weight_bytes_per_param: UExpr) -> UExpr:
+    """The embedding and the LM head stay in the model's 16-bit dtype when the decoder's weights are
+    quantized to 8 bits or fewer: vLLM's FP8 W8A8 quantizes "all Linear modules (except for the final
+    lm_head)" (https://docs.vllm.ai/en/v0.5.4/quantization/fp8.html), and NVIDIA ModelOpt checkpoints
+    (TensorRT-LLM's) list "exclude_modules": ["lm_head", "model.embed_tokens"] in hf_quant_config.json
+    (e.g. https://huggingface.co/tencent/Hunyuan-1.8B-Instruct-FP8/blob/03c586476d0207cc76f633edba83c183b9b2241c/
+    hf_quant_config.json), AMD Quark's FP8 Llama 3.1 quantizes "All linear layers excluding lm_head"
+    (https://huggingface.co/amd/Llama-3.1-8B-Instruct-FP8-KV, README at eaf56285): at least 2 B per parameter."""
+    return maximum(weight_bytes_per_param, lit(2.0, "B/param"))
+
+
+@column
 def kv_bytes_per_token_per_device(kv_elements_per_token_per_layer_per_device: UExpr, layers_per_stage: UExpr,
                                   kv_bytes_per_element: UExpr) -> UExpr:
     return kv_elements_per_token_per_layer_per_device * layers_per_stage * kv_bytes_per_element
@@ -237,7 +249,10 @@ def operator_work(p: str) -> None:
     for op in (*OPERATORS, "lm_head"):
         parts = []
         if op not in ("attention", "norms"):
-            define(f"{p}_{op}_weight_bytes", [f"{p}_{op}_weight_params", "weight_bytes_per_param"], in_bytes)
+            # serving's LM head is not quantized (end_weight_bytes_per_param); the node study's step keeps its dtype
+            size = "end_weight_bytes_per_param" if op == "lm_head" and p in ("prefill", "decode") \
+                else "weight_bytes_per_param"
+            define(f"{p}_{op}_weight_bytes", [f"{p}_{op}_weight_params", size], in_bytes)
             parts.append(f"{p}_{op}_weight_bytes")
         if op == "attention":
             define(f"{p}_attention_kv_bytes", [f"{p}_attention_kv_elements", "kv_bytes_per_element"], in_bytes)

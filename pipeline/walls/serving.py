@@ -146,6 +146,23 @@ def decode_launch_overhead_s(decode_cuda_graphs: Plain, kernel_launches: UExpr, 
 
 # -- operators and passes, one factory for both phases ---------------------------------------
 
+@serving_column
+def lm_head_at_16_bits(bytes_per_element: UExpr) -> Plain:
+    """Whether the LM head runs a 16-bit GEMM beside narrower compute: its weights are not quantized
+    (``operators.end_weight_bytes_per_param``), so under 8- or 4-bit compute it multiplies at 16 bits."""
+    return bytes_per_element < lit(2.0, "B/elem")
+
+
+@serving_column
+def lm_head_peak_flop_per_s(lm_head_at_16_bits: Plain, peak_flop_per_s: UExpr, peak_bf16_flop_per_s: UExpr,
+                            peak_fp16_flop_per_s: UExpr) -> UExpr:
+    """The LM head's peak: the 16-bit one (bf16's, else fp16's; the compute dtype's if the catalog has
+    neither) under 8- or 4-bit compute, else the compute dtype's."""
+    sixteen = where(peak_bf16_flop_per_s.is_not_null(), peak_bf16_flop_per_s,
+                    where(peak_fp16_flop_per_s.is_not_null(), peak_fp16_flop_per_s, peak_flop_per_s))
+    return where(lm_head_at_16_bits, sixteen, peak_flop_per_s)
+
+
 def time_by_bound(n_layers: UExpr, kind: str, args: tuple) -> UExpr:
     """Sum of the operator times whose own bound is ``kind`` ("compute" or "memory"): ``args`` are
     (time, is_compute_bound) pairs of the layer operators (x L) and, last, the LM head (once)."""
@@ -179,7 +196,8 @@ def _operator_times(p: str) -> None:
         # attention's the fused-attention model's (operators.operator_attention)
         eta = f"{p}_{op}_eta_compute" if op in (*GEMM_OPERATORS, "attention") else "eta_compute"
         # the memory side pays each kernel's fixed time (kernel_calls.latency_roofline_time_s; 0 but under a kernel fit)
-        roof = ["peak_flop_per_s", eta, "memory_bandwidth_bytes_per_s", "eta_memory", "memory_latency_s"]
+        peak = "lm_head_peak_flop_per_s" if op == "lm_head" else "peak_flop_per_s"  # a 16-bit LM head
+        roof = [peak, eta, "memory_bandwidth_bytes_per_s", "eta_memory", "memory_latency_s"]
         kernels = OPERATOR_KERNELS[op]
         define_serving(f"{p}_{op}_time_s", [f"{p}_{op}_flop", f"{p}_{op}_bytes", *roof], op_time(kernels))
         define_serving(f"{p}_{op}_is_compute_bound", [f"{p}_{op}_flop", f"{p}_{op}_bytes", *roof],

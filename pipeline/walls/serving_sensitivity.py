@@ -19,16 +19,17 @@ from pipeline.units import E, Plain, UExpr, maximum, only_where, total, where
 from pipeline.walls.operators import OPERATORS
 from pipeline.walls.quantities import TOKEN
 from pipeline.walls.registries import define_serving, serving_column
-from pipeline.walls.serving import time_by_bound
 
 
 def _matmul_share(kind: str, fraction: UExpr, quantized: Plain, n_layers: UExpr, *args: UExpr) -> UExpr:
-    """The dequantization overhead's part that scales like the ``kind``-bound matmul operators."""
-    return where(quantized, fraction * time_by_bound(n_layers, kind, args), 0)
+    """The dequantization overhead's part that scales like the ``kind``-bound quantized matmul operators (the
+    layers'; the LM head is not quantized: ``fidelity``)."""
+    pairs = [(args[i], args[i + 1]) for i in range(0, len(args), 2)]
+    parts = [where(c if kind == "compute" else ~c, t, 0) for t, c in pairs]
+    return where(quantized, fraction * n_layers * total(*parts), 0)
 
 
-_MATMULS = [c for op in ("qkv_proj", "o_proj", "mlp", "lm_head")
-            for c in (f"decode_{op}_time_s", f"decode_{op}_is_compute_bound")]
+_MATMULS = [c for op in ("qkv_proj", "o_proj", "mlp") for c in (f"decode_{op}_time_s", f"decode_{op}_is_compute_bound")]
 define_serving("decode_dequant_compute_bound_time_s", ["dequant_overhead_fraction", "is_weight_quantized",
                                                        "n_layers", *_MATMULS], partial(_matmul_share, "compute"))
 define_serving("decode_dequant_memory_bound_time_s", ["dequant_overhead_fraction", "is_weight_quantized",
@@ -56,10 +57,14 @@ def _itl_share(is_feasible: Plain, streaming_binds: Plain, time: UExpr, itl: UEx
 
 @serving_column
 def elasticity_peak_flop_per_s(is_feasible: Plain, streaming_binds: Plain, decode_compute_bound_time_s: UExpr,
-                               decode_dequant_compute_bound_time_s: UExpr, itl_s: UExpr) -> UExpr:
-    """Wall 21: d log ITL / d log peak FLOP/s (and eta_compute)."""
+                               decode_dequant_compute_bound_time_s: UExpr, lm_head_at_16_bits: Plain,
+                               decode_lm_head_time_s: UExpr, decode_lm_head_is_compute_bound: Plain,
+                               itl_s: UExpr) -> UExpr:
+    """Wall 21: d log ITL / d log peak FLOP/s (and eta_compute) of the compute dtype: a 16-bit LM head beside
+    narrower compute (``serving.lm_head_peak_flop_per_s``) runs at another peak and does not move."""
+    other_peak = where(lm_head_at_16_bits & decode_lm_head_is_compute_bound, decode_lm_head_time_s, 0)
     return _itl_share(is_feasible, streaming_binds,
-                      decode_compute_bound_time_s + decode_dequant_compute_bound_time_s, itl_s, -1.0)
+                      decode_compute_bound_time_s - other_peak + decode_dequant_compute_bound_time_s, itl_s, -1.0)
 
 
 @serving_column
@@ -128,7 +133,7 @@ def _batch_moving(n_layers: UExpr, bandwidth: UExpr, eta_memory: UExpr, fraction
         layer.append(part)
         if op in ("qkv_proj", "o_proj", "mlp"):
             matmul.append(part)
-    dequant = where(quantized, fraction * (n_layers * total(*matmul) + head), 0)
+    dequant = where(quantized, fraction * n_layers * total(*matmul), 0)  # not the LM head (fidelity)
     return n_layers * total(*layer) + head + dequant
 
 

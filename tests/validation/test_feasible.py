@@ -29,6 +29,12 @@ CONTIGUOUS_KV = ("TensorRT-LLM v0.6.1's performance.md builds Llama-2-7B without
                  "'contiguous'), so free_gpu_memory_fraction did not size this KV cache; the serving study has "
                  "no KV-cache-mode knob and applies the fraction to every row (60 x 2,176 tokens x 0.5 MiB = "
                  "63.75 GiB of KV + 12.6 GiB of weights fit 80 GiB only without the fraction's reserve)")
+SESSION_KV = ("TensorRT-LLM v0.5's performance.md (docs/source/performance.md at 138f96d4) builds Llama2-7b without "
+              "--paged_kv_cache and times it with gptSessionBenchmark (static batch, contiguous KV sized for "
+              "64 x 2,176 tokens), so free_gpu_memory_fraction did not size this cache: 64 x 2,176 x 256 KiB of "
+              "FP8 K/V = 34.0 GiB + 6.52 GiB of weights (FP8 layers 6.03 GiB, embedding and LM head at 16 bits "
+              "0.49 GiB) + 0.15 GiB of activations fit the L40S's 44.99 GiB only without the fraction's 4.50 GiB "
+              "reserve (0.19 GB over with it)")
 CPU_OFFLOAD = ("Megatron-Bridge's LLAMA3_70B_PRETRAIN_CONFIG_GB200_FP8_CS_V1/V2 (scripts/performance/configs/llama/"
                "llama3_workload_base_configs.py at 0a25f911) run Megatron FSDP at micro-batch 2 with "
                "cpu_offloading_num_layers=40: half of the 80 layers keep their activations in Grace CPU "
@@ -75,6 +81,7 @@ KNOWN_GAPS = {
                      "mlperf-train-v5.0-mangoboost-mi300x-llmboost-gpuboost-2node-llama2-70b-lora-throughput"],
                     LORA_FP8),
     "trtllm-0.6.1-a100-fp16-llama-2-7b-tp1-b60-in128-out2048-throughput": CONTIGUOUS_KV,
+    "trtllm-0.5-l40s-fp8-llama-2-7b-tp1-b64-in128-out2048-throughput": SESSION_KV,
     **dict.fromkeys(["mbridge-26.02-dgx-gb200-fp8-llama3_70b-64gpus-tokens-per-s",
                      "mbridge-25.11-dgx-gb200-fp8-cs-llama3_70b-64gpus-tokens-per-s"], CPU_OFFLOAD),
     **dict.fromkeys(["mbridge-26.02-dgx-gb200-mxfp8-llama31_405b-256gpus-tokens-per-s",
