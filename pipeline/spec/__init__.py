@@ -52,7 +52,7 @@ TABLES = ("study", "axes", "filters", "efficiency", "software", "output", "servi
           "analysis", "overrides", "data")
 # The [training] table's keys in the manifest's order (two sections fill from it: Training and Data).
 TRAINING_KNOBS = ("dp_overlap_fraction", "memory_reserve_fraction", "flash_attention", "dropout", "dp_sgd",
-                  "lm_head_on_last_stage",
+                  "lm_head_on_last_stage", "fp8_params", "fp8_dot_product_attention", "activation_func_fp8_input_store",
                   "storage", "data_pipeline", "host_cores_per_node", "gradient_bytes_per_param",
                   "pp_balance_tolerance", "tp_across_domains", "train_tokens", "restart_time_s")
 OPERATIONS_KNOBS = keys(Operations)
