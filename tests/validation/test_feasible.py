@@ -199,3 +199,28 @@ def test_the_embedding_and_the_loss_may_take_a_pipeline_slot_each():
     with pytest.raises(Exception, match="unbalanced"):
         pipeline.evaluate_training("Llama 3.1 405B", "NVIDIA DGX SuperPOD DGX GB200 NVL72 (1 SU, 8 racks)", gpus=256,
                                    tp=4, pp=16, virtual_stages=16, global_batch=1536, seq_len=8192)
+
+
+def test_the_lora_layouts_replay_and_change_nothing_twice(tmp_path):
+    """registry_data/research/r-feas/apply.py replays patches.csv (each value cited to a line of an MLPerf
+    submission's config or result log) onto a copy of the measurements: every cell holds its value, and a
+    second run leaves the file as it was."""
+    import csv
+    import importlib.util
+    import shutil
+    from pathlib import Path
+
+    root = Path(pipeline.__file__).parent.parent / "registry_data"
+    spec = importlib.util.spec_from_file_location("apply_feas", root / "research" / "r-feas" / "apply.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    shutil.copy(root / "measurements.parquet", tmp_path / "measurements.parquet")
+    module.apply(tmp_path)
+    once = pl.read_parquet(tmp_path / "measurements.parquet")
+    module.apply(tmp_path)
+    assert pl.read_parquet(tmp_path / "measurements.parquet").equals(once)
+    with open(root / "research" / "r-feas" / "patches.csv", newline="") as f:
+        for p in csv.DictReader(f):
+            assert p["source"].startswith("https://github.com/mlcommons/training_results_v") and "#L" in p["source"], p
+            value = once.filter(pl.col("name") == p["name"])[p["column"]].item()
+            assert str(value).lower() == p["value"].lower(), p
