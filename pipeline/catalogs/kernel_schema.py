@@ -96,7 +96,8 @@ class RunColumns(KernelRowColumns):
                           "needs it: its TTFT is the queue of those requests)", nullable=True)
 
 
-TRAINING_RUN_COLUMNS = ("flash_attention", "dropout", "lm_head_on_last_stage", "mtp_layers")
+TRAINING_RUN_COLUMNS = ("flash_attention", "dropout", "lm_head_on_last_stage", "mtp_layers", "fp8_params",
+                        "fp8_dot_product_attention", "activation_func_fp8_input_store")
 
 
 class TrainingRunColumns(RunColumns):
@@ -109,3 +110,11 @@ class TrainingRunColumns(RunColumns):
                                        "(training; null: false, stages balanced around the head)", nullable=True)
     mtp_layers: int = count("multi-token prediction modules trained (DeepSeek-V3 §2.2), whole on the last pipeline "
                             "stage (training; null: 0)", nullable=True, ge=0)
+    # the FP8 storage a NeMo / Megatron-Core recipe states (its config keys, pipeline.walls.training_memory)
+    fp8_params: bool = flag("working weights held in FP8, 1 B/param (NeMo fp8_params / Megatron-Core fp8_param; "
+                            "training; null: false, 16-bit)", nullable=True)
+    fp8_dot_product_attention: bool = flag("Q, K, V and the attention output saved in FP8 for the attention backward "
+                                           "(NeMo fp8_dot_product_attention; training; null: false)", nullable=True)
+    activation_func_fp8_input_store: bool = flag("the MLP activation's input (FC1's output) saved in FP8 "
+                                                 "(Megatron-Core activation_func_fp8_input_store; training; null: "
+                                                 "false)", nullable=True)

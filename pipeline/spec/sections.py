@@ -113,6 +113,9 @@ class Training:
     dropout: bool = setting(False, FLAG)
     lm_head_on_last_stage: bool = setting(False, FLAG)  # true: Megatron-LM's default split (walls/training_compute)
     mtp_layers: int = setting(0, integer(0))  # multi-token prediction modules on the last stage (DeepSeek-V3 §2.2)
+    fp8_params: bool = setting(False, FLAG)  # FP8 working weights (walls/training_memory)
+    fp8_dot_product_attention: bool = setting(False, FLAG)  # Q, K, V, O saved in FP8
+    activation_func_fp8_input_store: bool = setting(False, FLAG)  # the MLP activation's input saved in FP8
     dp_sgd: str = setting("none", one_of(*DP_SGD))  # wall 20
     gradient_bytes_per_param: float = setting(2.0, positive(8.0))
     pp_balance_tolerance: float = setting(0.10, fraction(high_open=False))

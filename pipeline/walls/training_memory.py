@@ -48,10 +48,13 @@ def _sharded(zero_stage: UExpr, from_stage: int, dp: UExpr, cp: UExpr) -> UExpr:
 
 
 @training_column
-def weight_bytes_per_gpu(params_per_gpu: UExpr, adapter_params_per_gpu: UExpr, zero_stage: UExpr, dp: UExpr,
-                         cp: UExpr) -> UExpr:
-    """16-bit working weights, LoRA adapters included (0 at rank 0); ZeRO-3 / FSDP shards them."""
-    return (params_per_gpu + adapter_params_per_gpu) * WORKING_WEIGHT_BYTES / _sharded(zero_stage, 3, dp, cp)
+def weight_bytes_per_gpu(params_per_gpu: UExpr, adapter_params_per_gpu: UExpr, working_weight_bytes_per_param: UExpr,
+                         zero_stage: UExpr, dp: UExpr, cp: UExpr) -> UExpr:
+    """Working weights, 16-bit or FP8 (``training.fp8_params``: NeMo's fp8_params / Megatron-Core's
+    fp8_param keep the model's weights as Transformer Engine Float8Tensors, 1 B each, the fp32 master
+    copy in the optimizer state), and the LoRA adapters in 16 bits (0 at rank 0); ZeRO-3 / FSDP shards them."""
+    weights = params_per_gpu * working_weight_bytes_per_param + adapter_params_per_gpu * WORKING_WEIGHT_BYTES
+    return weights / _sharded(zero_stage, 3, dp, cp)
 
 
 @training_column
@@ -73,7 +76,8 @@ def optimizer_bytes_per_gpu(trainable_params_per_gpu: UExpr, zero_stage: UExpr, 
 def activation_bytes_per_layer(seq_len: UExpr, cp: UExpr, microbatch: UExpr, d_model: UExpr, n_heads: UExpr,
                                n_kv_heads: UExpr, mlp_width_per_device: UExpr, is_gated_mlp: Plain, tp: UExpr,
                                recompute: Plain, sequence_parallel: Plain, flash_attention: Plain,
-                               dropout: Plain, saved_gemm_input_bytes_per_element: UExpr) -> UExpr:
+                               dropout: Plain, saved_gemm_input_bytes_per_element: UExpr, lora_rank: UExpr,
+                               fp8_dot_product_attention: Plain, activation_func_fp8_input_store: Plain) -> UExpr:
     """One layer, one microbatch, on one GPU: Korthikanti et al. 2022, §4.1, term by term, with
     16-bit activations and 1-byte dropout masks, generalised to GQA and gated MLPs. Per token:
     kept whole on every TP rank (unless sequence-parallel): the QKV and MLP inputs (2h each),
@@ -97,14 +101,35 @@ def activation_bytes_per_layer(seq_len: UExpr, cp: UExpr, microbatch: UExpr, d_m
     bytes per element, while the attention output keeps its 16-bit copy (the fused attention's
     backward reads O) and the projection saves an FP8 copy beside it (+h); FC1's output, Q, K, V
     and the norm inputs stay 16-bit. FP4 recipes are held at the 8-bit figure (an upper bound).
+
+    FP8 storage a recipe states (NeMo's llama2_70b_lora, training_results_v5.0 NVIDIA
+    conf/megatron_gpt_peft_tuning_config.yaml lines 44-46): ``fp8_dot_product_attention`` saves Q, K,
+    V and the output O for the attention backward in FP8 (1 B instead of 2), and the projection's
+    16-bit input is then a copy beside them; ``activation_func_fp8_input_store`` saves FC1's output
+    (the SwiGLU input, 2f gated) in FP8 (Megatron-Core TransformerConfig: "Store the input of MLP
+    activation function in FP8 for backprop to save memory").
+
+    LoRA (``lora_rank`` > 0, Hu et al. 2021): a frozen linear layer's backward needs only dX = dY Wᵀ,
+    so it keeps no input (Transformer Engine saves the input only when ``weight.requires_grad``:
+    transformer_engine/pytorch/module/linear.py, ``backward_needs_input``). The adapters on a layer need
+    its input for dA = xᵀ (dY Bᵀ): MLPerf's adapters sit on the fused QKV and the output projection
+    (NeMo ``target_modules=["linear_proj", "linear_qkv"]``, training_results_v5.0 NVIDIA llama2_70b_lora
+    train.py line 208), 16-bit inputs. So the QKV input is the adapter's 2h, FC1's and FC2's inputs are
+    not kept, and the projection's input is the adapter's 16-bit copy only when attention saved O in FP8.
     """
     s = seq_len / cp
     h, f = d_model, mlp_width_per_device * tp / ELEM_PER_TOKEN
     masks = where(dropout, 1.0, 0.0)
-    narrow = lit(2.0, "B/elem") - saved_gemm_input_bytes_per_element  # bytes saved per GEMM-input element
-    narrow = narrow / lit(1.0, "B/elem")
-    whole = (2.0 + 2.0 + 4.0) * h + 2.0 * masks * h - 2.0 * narrow * h
-    sharded = (4.0 + 4.0 * n_kv_heads / n_heads) * h + where(is_gated_mlp, 6.0, 4.0) * f + narrow * (h - f)
+    gemm_in = saved_gemm_input_bytes_per_element / lit(1.0, "B/elem")  # a GEMM's saved input, per element
+    frozen = lora_rank > 0
+    attn = where(fp8_dot_product_attention, 1.0, 2.0)  # Q, K, V, O for the attention backward
+    # the projection's own saved input: none when it is attention's 16-bit O; LoRA: the adapter's 16 bits
+    proj_in = where(frozen, where(fp8_dot_product_attention, 2.0, 0.0),
+                    where(fp8_dot_product_attention | (gemm_in < 2.0), gemm_in, 0.0))
+    fc1_out = where(is_gated_mlp, 2.0, 1.0) * where(activation_func_fp8_input_store, 1.0, 2.0)
+    whole = 4.0 * h + 2.0 * masks * h + where(frozen, 2.0, gemm_in) * h + where(frozen, 0.0, gemm_in) * h
+    sharded = attn * (2.0 + 2.0 * n_kv_heads / n_heads) * h + proj_in * h + fc1_out * f \
+        + where(frozen, 0.0, gemm_in) * f
     scores = (2.0 + 3.0 * masks) * n_heads * (s / TOKEN)
     keep_scores = where(flash_attention | (recompute == "selective"), 0.0, scores)
     stored = where(sequence_parallel, (whole + sharded + keep_scores) / tp, whole + (sharded + keep_scores) / tp)

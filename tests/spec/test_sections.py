@@ -49,6 +49,9 @@ SETTINGS = [
     ("training", "training.dropout", *FLAG),
     ("training", "training.lm_head_on_last_stage", *FLAG),
     ("training", "training.mtp_layers", [0, 1, 3], [-1, 1.5, "1", True], "an integer >= 0"),
+    ("training", "training.fp8_params", *FLAG),
+    ("training", "training.fp8_dot_product_attention", *FLAG),
+    ("training", "training.activation_func_fp8_input_store", *FLAG),
     ("training", "training.dp_sgd", ["none", "book-keeping", "opacus"], ["ghost", "", 0, True],
      "one of none, book-keeping, opacus"),  # wall 20's methods
     ("training", "training.gradient_bytes_per_param", [1, 8.0], [0, 8.5, -2, NAN, True], "a number > 0 and <= 8.0"),

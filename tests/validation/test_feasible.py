@@ -55,31 +55,7 @@ ENDS_SPLIT = ("Megatron-Bridge LLAMA31_405B_PRETRAIN_CONFIG_GB200_FP8_MX_V2 / NV
               "first stage's 143 chunk-microbatches in flight at 8 layers, while Megatron-Core's fullest rank under "
               "this split (the second: (p - 2) x 2 + (v - 1) x p + 1 = 141) holds ~1.4 % less, and the GB200 "
               "catalog row has no driver-reported usable memory (the datasheet's 186 GiB is used)")
-LORA_NO_LAYOUT = ("MLPerf llama2_70b_lora on 4-8 GPUs whose row states no tp/cp (the submission's config was not "
-                  "identified): the study takes tp 1, where Llama 2 70B's 16-bit weights alone (128.6 GiB) exceed "
-                  "an H100's 79.6 GiB, and with full-training activations of 8,192 tokens (168.5 GiB) an H200's "
-                  "140.4 or an MI300X's 192 GiB; the row needs its published layout")
-LORA_FP8 = ("NeMo's llama2_70b_lora at tp 1 (cp 1-2) on B200, GB200 or H200 (MangoBoost's on MI300X): the study "
-            "counts the frozen base at 16 bits (128.6 GiB) and full-training activations with selective "
-            "recomputation at 8,192 tokens (168.5 GiB at cp 1, 84.2 at cp 2). The runs hold the weights in FP8 "
-            "(fp8_params: True in training_results_v5.0 NVIDIA llama2_70b_lora conf/megatron_gpt_peft_tuning_config"
-            ".yaml: 64.3 GiB), store MLP inputs and attention in FP8 (FP8_ACT=1, FP8_DPA=1), and under LoRA a "
-            "frozen linear layer need not keep its input (dX needs W only): the training study states none of "
-            "these (16-bit working weights, Korthikanti's full-training activations)")
 KNOWN_GAPS = {
-    **dict.fromkeys(["mlperf-train-v4.0-fujitsu-gx2560m7-h100-sxm-80gbx4-llama2-70b-lora-throughput",
-                     "mlperf-train-v4.0-nvidia-eos-ngc24.04-nemo-llama2-70b-lora-throughput",
-                     "mlperf-train-v4.1-dell-xe8640x4h100-sxm-80gb-llama2-70b-lora-throughput",
-                     "mlperf-train-v5.0-amd-mi300x-epyc-9575f-pytorch-llama2-70b-lora-throughput",
-                     "mlperf-train-v5.0-dell-1xxe9680lx8h200-sxm-141gb-llama2-70b-lora-throughput",
-                     "mlperf-train-v4.0-nvidia-h200-ngc24.04-nemo-llama2-70b-lora-throughput"], LORA_NO_LAYOUT),
-    **dict.fromkeys(["mlperf-train-v5.0-nvidia-nyx-n1-ngc25.04-nemo-llama2-70b-lora-step",
-                     "mlperf-train-v5.0-nvidia-tyche-ngpu8-ngc25.04-nemo-llama2-70b-lora-step",
-                     "mlperf-train-v5.0-oracle-1xbm.gpu.gb200.4-llama2-70b-lora-step",
-                     "mlperf-train-v4.1-nvidia-b200-preview-nemo-llama2-70b-lora-throughput",
-                     "mlperf-train-v4.1-nvidia-h200-ngc24.09-nemo-llama2-70b-lora-throughput",
-                     "mlperf-train-v5.0-mangoboost-mi300x-llmboost-gpuboost-2node-llama2-70b-lora-throughput"],
-                    LORA_FP8),
     "trtllm-0.6.1-a100-fp16-llama-2-7b-tp1-b60-in128-out2048-throughput": CONTIGUOUS_KV,
     "trtllm-0.5-l40s-fp8-llama-2-7b-tp1-b64-in128-out2048-throughput": SESSION_KV,
     **dict.fromkeys(["mbridge-26.02-dgx-gb200-fp8-llama3_70b-64gpus-tokens-per-s",
@@ -89,6 +65,9 @@ KNOWN_GAPS = {
     **dict.fromkeys(["mbridge-26.02-dgx-gb200-fp8-llama31_405b-256gpus-tokens-per-s",
                      "mbridge-25.11-dgx-gb200-fp8-cs-llama31_405b-256gpus-tokens-per-s"], FP8_405B),
 }
+# Fixed: MLPerf llama2_70b_lora rows (12) state their published layout and FP8 storage (registry_data/research/
+# r-feas, each value cited to the submission's config line), and the training memory counts FP8 working weights
+# (fp8_params), FP8 attention and activation-input storage, and LoRA's frozen layers keeping no input.
 # Fixed: MLPerf Server/Interactive rows under a request rate were checked for memory at the load grid's 512
 # sequences per replica (Llama 3.1 405B at ~10k tokens; Llama 2 70B FP16 on one B200); a server admits what its
 # KV cache holds (pipeline.validation.serving_rows.admitted), so they run at that cap.
@@ -227,3 +206,28 @@ def test_the_embedding_and_the_loss_may_take_a_pipeline_slot_each():
     with pytest.raises(Exception, match="unbalanced"):
         pipeline.evaluate_training("Llama 3.1 405B", "NVIDIA DGX SuperPOD DGX GB200 NVL72 (1 SU, 8 racks)", gpus=256,
                                    tp=4, pp=16, virtual_stages=16, global_batch=1536, seq_len=8192)
+
+
+def test_the_lora_layouts_replay_and_change_nothing_twice(tmp_path):
+    """registry_data/research/r-feas/apply.py replays patches.csv (each value cited to a line of an MLPerf
+    submission's config or result log) onto a copy of the measurements: every cell holds its value, and a
+    second run leaves the file as it was."""
+    import csv
+    import importlib.util
+    import shutil
+    from pathlib import Path
+
+    root = Path(pipeline.__file__).parent.parent / "registry_data"
+    spec = importlib.util.spec_from_file_location("apply_feas", root / "research" / "r-feas" / "apply.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    shutil.copy(root / "measurements.parquet", tmp_path / "measurements.parquet")
+    module.apply(tmp_path)
+    once = pl.read_parquet(tmp_path / "measurements.parquet")
+    module.apply(tmp_path)
+    assert pl.read_parquet(tmp_path / "measurements.parquet").equals(once)
+    with open(root / "research" / "r-feas" / "patches.csv", newline="") as f:
+        for p in csv.DictReader(f):
+            assert p["source"].startswith("https://github.com/mlcommons/training_results_v") and "#L" in p["source"], p
+            value = once.filter(pl.col("name") == p["name"])[p["column"]].item()
+            assert str(value).lower() == p["value"].lower(), p

@@ -11,7 +11,8 @@ def test_zero_stages_match_rajbhandari_figure_1(training):
     got = training(["weight_bytes_per_gpu", "gradient_bytes_per_gpu", "optimizer_bytes_per_gpu"],
                    params_per_gpu=([7.5e9] * 4, "param"), gradient_bytes_per_param=([2.0] * 4, "B/param"),
                    zero_stage=([0.0, 1.0, 2.0, 3.0], ""), dp=([64.0] * 4, ""), cp=([1.0] * 4, ""),
-                   lora_rank=([0.0] * 4, ""), adapter_params_per_gpu=([0.0] * 4, "param"))  # every weight trains
+                   lora_rank=([0.0] * 4, ""), adapter_params_per_gpu=([0.0] * 4, "param"),  # every weight trains
+                   working_weight_bytes_per_param=([2.0] * 4, "B/param"))
     total_gb = [sum(v) / 1e9 for v in zip(*got.values(), strict=True)]
     assert total_gb == pytest.approx([120.0, 31.4, 16.6, 1.875], abs=0.05)
 
@@ -24,7 +25,8 @@ def test_zero_shards_over_the_context_parallel_ranks_too(training):
     got = training(["weight_bytes_per_gpu", "gradient_bytes_per_gpu", "optimizer_bytes_per_gpu"],
                    params_per_gpu=([8e9] * 3, "param"), gradient_bytes_per_param=([2.0] * 3, "B/param"),
                    zero_stage=([1.0, 2.0, 3.0], ""), dp=([4.0] * 3, ""), cp=([2.0] * 3, ""),
-                   lora_rank=([0.0] * 3, ""), adapter_params_per_gpu=([0.0] * 3, "param"))
+                   lora_rank=([0.0] * 3, ""), adapter_params_per_gpu=([0.0] * 3, "param"),
+                   working_weight_bytes_per_param=([2.0] * 3, "B/param"))
     assert [g / 1e9 for g in got["optimizer_bytes_per_gpu"]] == pytest.approx([12.0] * 3)
     assert [g / 1e9 for g in got["gradient_bytes_per_gpu"]] == pytest.approx([16.0, 2.0, 2.0])
     assert [g / 1e9 for g in got["weight_bytes_per_gpu"]] == pytest.approx([16.0, 16.0, 2.0])
@@ -41,12 +43,15 @@ def korthikanti(s, b, h, a, t, *, sp, recompute, flash=False):
 
 
 def activations(training, recompute, sp, *, s=2048.0, h=12288.0, a=96.0, kv=96.0, f=4 * 12288.0, gated=False, t=8.0,
-                cp=1.0, flash=False, dropout=True, gemm_input_bytes=2.0):
+                cp=1.0, flash=False, dropout=True, gemm_input_bytes=2.0, lora=0.0, fp8_attention=False,
+                fp8_act_input=False):
     got = training(["activation_bytes_per_layer"], seq_len=([s], "tok"), cp=([cp], ""), microbatch=([1.0], ""),
                    d_model=([h], ""), n_heads=([a], ""), n_kv_heads=([kv], ""),
                    mlp_width_per_device=([f / t], "elem/tok"), is_gated_mlp=([gated], None), tp=([t], ""),
                    recompute=([recompute], None), sequence_parallel=([sp], None), flash_attention=([flash], None),
-                   dropout=([dropout], None), saved_gemm_input_bytes_per_element=([gemm_input_bytes], "B/elem"))
+                   dropout=([dropout], None), saved_gemm_input_bytes_per_element=([gemm_input_bytes], "B/elem"),
+                   lora_rank=([lora], ""), fp8_dot_product_attention=([fp8_attention], None),
+                   activation_func_fp8_input_store=([fp8_act_input], None))
     return got["activation_bytes_per_layer"][0]
 
 
@@ -92,3 +97,48 @@ def test_flash_attention_drops_the_score_term_and_cp_splits_the_sequence(trainin
     got = activations(training, "none", False, s=8192.0, h=4096.0, a=32.0, kv=32.0, f=4 * 4096.0, t=1.0, cp=4.0,
                       flash=True)
     assert got == pytest.approx(2048 * 4096 * 34, rel=1e-12)
+
+
+LLAMA2_70B = {"s": 8192.0, "h": 8192.0, "a": 64.0, "kv": 8.0, "f": 28672.0, "gated": True, "t": 1.0, "flash": True,
+              "dropout": False}  # MLPerf llama2_70b_lora: 8,192 tokens, tp 1 (NeMo config_DGXB200_1x8x1xtp1pp1cp1.sh)
+
+
+def test_lora_keeps_no_input_of_a_frozen_layer_only_the_adapters(training):
+    """LoRA r 16 on QKV and the output projection (NeMo target_modules linear_qkv, linear_proj), 16-bit
+    GEMMs, h 8192, 64 heads, 8 KV heads, f 28672: per token the two norm inputs (4h), the QKV adapter's
+    input (2h), Q, K, V (2h + 2 x 2h x 8/64), O shared by attention and the projection's adapter (2h)
+    and FC1's output (2 x 2f); FC1's and FC2's inputs are not kept (frozen): 10.5h + 4f, against full
+    training's 8h + 4.5h + 6f."""
+    lora = activations(training, "selective", False, lora=16.0, **LLAMA2_70B)
+    assert lora == pytest.approx(8192 * (10.5 * 8192 + 4 * 28672), rel=1e-12)
+    full = activations(training, "selective", False, **LLAMA2_70B)
+    assert full == pytest.approx(8192 * (12.5 * 8192 + 6 * 28672), rel=1e-12)
+
+
+def test_nemo_lora_fp8_storage_of_attention_and_the_activation_input(training):
+    """NeMo's llama2_70b_lora on B200 (FP8 GEMMs, FP8_DPA=1, FP8_ACT=1): Q, K, V and O in 1 B for the
+    attention backward (h + 2h/8 + h), the projection adapter's 16-bit copy of O (2h), FC1's output in
+    1 B (2f), the norm inputs (4h) and the QKV adapter's input (2h): 10.25h + 2f = 141,312 B a token,
+    1.08 GiB a layer at 8,192 tokens. FP8_DPA=0 with FP8_ACT=1 (NVIDIA's H200 config): 10.5h + 2f."""
+    got = activations(training, "selective", False, lora=16.0, gemm_input_bytes=1.0, fp8_attention=True,
+                      fp8_act_input=True, **LLAMA2_70B)
+    assert got == pytest.approx(8192 * 141312, rel=1e-12)
+    h200 = activations(training, "selective", False, lora=16.0, gemm_input_bytes=1.0, fp8_act_input=True, **LLAMA2_70B)
+    assert h200 == pytest.approx(8192 * (10.5 * 8192 + 2 * 28672), rel=1e-12)
+
+
+def test_fp8_attention_storage_in_full_training(training):
+    """Full training with FP8 GEMMs and FP8 attention storage: Q, K, V, O at 1 B (h + 2h/8 + h), the
+    projection's own FP8 input (h), FC1's 16-bit output (4f) and FC2's FP8 input (f); QKV and FC1
+    inputs 1 B each, norm inputs 4h: 6h whole + 3.25h + 5f."""
+    got = activations(training, "selective", False, gemm_input_bytes=1.0, fp8_attention=True, **LLAMA2_70B)
+    assert got == pytest.approx(8192 * (9.25 * 8192 + 5 * 28672), rel=1e-12)
+
+
+def test_fp8_params_hold_the_base_in_one_byte_and_the_adapters_in_two(training):
+    """fp8_params (NeMo): 6.9e10 base weights at 1 B, 4.46e7 LoRA adapter weights at 2 B, unsharded."""
+    got = training(["weight_bytes_per_gpu"], params_per_gpu=([6.9e10, 6.9e10], "param"),
+                   adapter_params_per_gpu=([4.46e7, 4.46e7], "param"),
+                   working_weight_bytes_per_param=([1.0, 2.0], "B/param"), zero_stage=([1.0, 1.0], ""),
+                   dp=([8.0, 8.0], ""), cp=([1.0, 1.0], ""))
+    assert got["weight_bytes_per_gpu"] == pytest.approx([6.9e10 + 8.92e7, 1.38e11 + 8.92e7], rel=1e-12)
