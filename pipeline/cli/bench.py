@@ -33,6 +33,9 @@ def bench(
     serve_plan: Annotated[bool, typer.Option(
         "--serve-plan", help="`mlsys serve-plan`'s search: candidate deployments and seconds at 8, 64 and 160 "
                              "GPUs (Llama 3.1 70B on H100).")] = False,
+    compression: Annotated[str | None, typer.Option(
+        "--compression", help="The sweep's [output] compression (lz4, zstd, snappy, uncompressed; default: the "
+                              "spec's default).")] = None,
     validate: Annotated[bool, typer.Option(
         "--validate", help="`mlsys validate` end to end, 3 runs, on --rows rows of the measurements catalog "
                            "drawn with a fixed seed: wall seconds and peak RSS.")] = False,
@@ -68,7 +71,7 @@ def bench(
         return
     from pipeline.bench import run_benchmark
 
-    for line in run_benchmark(10_000_000 if rows is None else rows, out, study):
+    for line in run_benchmark(10_000_000 if rows is None else rows, out, study, compression):
         typer.echo(line)
 
 
