@@ -42,10 +42,12 @@ def partition_folder(study: str, value: str | None) -> str:
     return f"{PARTITION_KEY[study]}={HIVE_NULL if value is None else quote(value, safe='')}"
 
 
-def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[list[Path]], None],
+def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[list[Path], dict], None],
                 skip: frozenset[str] = frozenset()) -> dict:
     """Stream the sweep of ``prepared`` into ``run_dir/study=<study>/...``, chunk by chunk; after
-    each chunk ``on_part`` gets the files it wrote (none when every row was dropped). ``skip``: the
+    each chunk ``on_part`` gets the files it wrote (none when every row was dropped) and their
+    rows and out-of-range counts ({"partitions": {path: rows}, "ranges": {path: {column: rows}}},
+    paths relative to ``run_dir``). ``skip``: the
     accelerators not to compute (their partitions were reused, ``pipeline.runs.incremental``).
     Returns the output columns' units (the study's plan)."""
     name, study, space = prepared.spec.study, prepared.study, prepared.space
@@ -65,25 +67,36 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
     parts: dict[str | None, int] = {}
     options = {"arrow_schema": schema, "compression": prepared.spec.output.compression, "statistics": True}
     for hw_slice, _estimate in sizing.chunks(space, hardware_side=side):
+        # the chunk in memory (~1 M rows): its rows outside a declared range are counted here, not by
+        # reading the parts back (write.run's on_part takes the counts as recorded)
+        frame = typed(study.build(space, hw_slice).frame, name, rid, texts, shape).collect()
         written: list[Path] = []
-
-        def path_of(args, written=written) -> str:
-            value = args.partition_keys.item(0, 0)
+        recorded: dict[str, dict] = {"partitions": {}, "ranges": {}}
+        checks = range_checks(study.SCHEMA, frame.columns)
+        for (value, *_), rows in frame.partition_by(key, maintain_order=True, as_dict=True).items():
             n = parts.get(value, 0)
             parts[value] = n + 1
             relative = f"{partition_folder(name, value)}/part-{n:05d}.parquet"
+            (base / relative).parent.mkdir(exist_ok=True)
+            rows.write_parquet(base / relative, **options)
             written.append(base / relative)
-            return relative
-
-        frame = typed(study.build(space, hw_slice).frame, name, rid, texts, shape)
-        frame.sink_parquet(pl.PartitionBy(base, key=key, include_key=True, file_path_provider=path_of,
-                                          approximate_bytes_per_file=None), mkdir=True, **options)
-        on_part(sorted(written))
+            recorded["partitions"][f"{study_folder(name)}/{relative}"] = rows.height
+            if checks and (counts := {c: n for c, n in rows.select(checks).row(0, named=True).items() if n}):
+                recorded["ranges"][f"{study_folder(name)}/{relative}"] = counts
+        on_part(sorted(written), recorded)
     if not parts and not any(base.iterdir()):  # everything dropped: an empty part keeps the schema queryable
         folder = base / partition_folder(name, None)
         folder.mkdir()
         empty.sink_parquet(folder / "part-00000.parquet", **options)
     return plan.units
+
+
+def range_checks(schema, columns) -> list[pl.Expr]:
+    """Per declared range of ``schema`` (a column of ``columns``): the rows outside it (MFU above 1,
+    a negative time ...); NaN counts as above a bound, NULL as inside (polars' comparisons)."""
+    ranges = {c: d["within"] for c, d in schema_columns(schema).items() if d["within"] is not None and c in columns}
+    return [((pl.col(c) < lo) | ((pl.col(c) > hi) if hi is not None else pl.lit(False))).sum().alias(c)
+            for c, (lo, hi) in ranges.items()]
 
 
 def part_files(run_dir: Path, study: str) -> list[Path]:
