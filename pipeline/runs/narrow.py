@@ -2,14 +2,20 @@
 values that vary per row; what depends on one side of the space only goes to two small
 dimension tables, joined back by the views of ``results.duckdb``:
 
-    study=<study>/<key>=<accelerator>/part-NNNNN.parquet   the fact table: config_id, run_id, the
-                         key axes (``typed.KEY_AXES``), the partition key and every output column
-                         computed per row
+    study=<study>/<key>=<accelerator>/part-NNNNN.parquet   the fact table: run_id, the key axes
+                         (``typed.KEY_AXES``), the partition key and every output column computed per
+                         row (config_id too when a key axis is in neither dimension table)
     dimensions/<study>-hardware.parquet   one row per hardware-side row (accelerator or cluster x
                          precisions x workload x region): its output columns (vendor, peak FLOP/s,
                          eta, knobs ...), keyed by the side's key axes
     dimensions/<study>-model.parquet      one row per model-side row (model x the study's model
                          axes): its output columns (model_type, params ...), keyed by its key axes
+
+Each dimension table also holds ``config_id_terms``: the sum of its key axes' config_id terms
+(``typed.id_terms``; the key axes NULL on every row count on the hardware side). Every key axis is a
+key of one of the two tables, so a row's config_id is splitmix64 of the two sums' sum (mod 2**64):
+the views compute it in SQL (``typed.config_id_sql``) and ``scan_run`` in polars; the fact table
+does not store it (a 64-bit hash does not compress: 8 B of a node row's 51).
 
 A column is a dimension column when the study's plan passes it through from that side unchanged
 (``formulas.plan`` reads a column its input frame has, never recomputes it), so the view reads the

@@ -67,23 +67,30 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
     parts: dict[str | None, int] = {}
     options = {"arrow_schema": schema, "compression": prepared.spec.output.compression, "statistics": True}
     for hw_slice, _estimate in sizing.chunks(space, hardware_side=side):
-        # the chunk in memory (~1 M rows): its rows outside a declared range are counted here, not by
-        # reading the parts back (write.run's on_part takes the counts as recorded)
-        frame = typed(study.build(space, hw_slice).frame, name, rid, texts, shape).collect()
-        written: list[Path] = []
-        recorded: dict[str, dict] = {"partitions": {}, "ranges": {}}
-        checks = range_checks(study.SCHEMA, frame.columns)
-        for (value, *_), rows in frame.partition_by(key, maintain_order=True, as_dict=True).items():
+        paths: dict[str | None, str] = {}  # accelerator -> its part of this chunk, relative to base
+
+        def path_of(args, paths=paths) -> str:
+            value = args.partition_keys.item(0, 0)
             n = parts.get(value, 0)
             parts[value] = n + 1
-            relative = f"{partition_folder(name, value)}/part-{n:05d}.parquet"
-            (base / relative).parent.mkdir(exist_ok=True)
-            rows.write_parquet(base / relative, **options)
-            written.append(base / relative)
-            recorded["partitions"][f"{study_folder(name)}/{relative}"] = rows.height
-            if checks and (counts := {c: n for c, n in rows.select(checks).row(0, named=True).items() if n}):
-                recorded["ranges"][f"{study_folder(name)}/{relative}"] = counts
-        on_part(sorted(written), recorded)
+            paths[value] = f"{partition_folder(name, value)}/part-{n:05d}.parquet"
+            return paths[value]
+
+        frame = typed(study.build(space, hw_slice).frame, name, rid, texts, shape)
+        # one pass: the parts and, per accelerator, its rows and those outside a declared range (the
+        # plan computed once for both, streamed), so nothing is read back (write.run's on_part)
+        sink = frame.sink_parquet(pl.PartitionBy(base, key=key, include_key=True, file_path_provider=path_of,
+                                                 approximate_bytes_per_file=None), mkdir=True, lazy=True, **options)
+        checks = range_checks(study.SCHEMA, frame.collect_schema().names())
+        counted = frame.group_by(pl.col(key).cast(pl.String)).agg(pl.len().alias("__rows"), *checks)
+        _, counts = pl.collect_all([sink, counted])
+        recorded: dict[str, dict] = {"partitions": {}, "ranges": {}}
+        for row in counts.iter_rows(named=True):
+            relative = f"{study_folder(name)}/{paths[row.pop(key)]}"
+            recorded["partitions"][relative] = row.pop("__rows")
+            if out := {c: n for c, n in row.items() if n}:
+                recorded["ranges"][relative] = out
+        on_part(sorted(base / path for path in paths.values()), recorded)
     if not parts and not any(base.iterdir()):  # everything dropped: an empty part keeps the schema queryable
         folder = base / partition_folder(name, None)
         folder.mkdir()

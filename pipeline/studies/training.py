@@ -35,6 +35,7 @@ from pipeline.studies import (
     sides,
 )
 from pipeline.studies.operations import COMMON, with_operations
+from pipeline.studies.product import kept_pairs
 from pipeline.studies.sides import NO_PEAK, SEQ_CONTEXT, TP_HEADS, Rule, Side, Space, no_eta
 from pipeline.units import E, expression_library, unit
 from pipeline.walls.registries import TRAINING
@@ -164,9 +165,7 @@ def model_rules(spec: SweepSpec) -> list[Rule]:
 def _model_side(catalogs: Catalogs, spec: SweepSpec, layouts_first: bool = False) -> Side:
     """Decoder x seq_len x layout, with the rules a layout must keep on its model; ``layouts_first``:
     the layouts that break a rule reading the layout alone are removed before the cross product.
-    Otherwise the rules are checked on the product of the columns they read only, streamed, and
-    the full rows built for the kept pairs (``_kept_pairs``: the same rows, order and drop counts
-    as the full product filtered, without holding it: 4.1 -> ~1 GB at 36 M training rows)."""
+    Otherwise the full rows are built for the pairs the rules keep only (``product.kept_pairs``)."""
     shaped, units = sides.models(catalogs, spec, SHAPED)
     side, units = _per_sequence(shaped, units, spec.axes.seq_len)
     kept, rules = layouts(spec), model_rules(spec)
@@ -175,29 +174,11 @@ def _model_side(catalogs: Catalogs, spec: SweepSpec, layouts_first: bool = False
         kept = kept.filter(pl.all_horizontal(~r.verdict() for r in alone))
         side = side.join(kept, how="cross", maintain_order="left_right")
         return Side(sides.categorical(side.with_columns(workload=pl.lit("training"))), units | AXIS_UNITS, rules)
-    pairs, dropped = _kept_pairs(side, kept, rules)
+    pairs, dropped = kept_pairs(side, kept, rules)
     frame = pairs.join(side.with_row_index("_m"), on="_m", maintain_order="left").join(
         kept.with_row_index("_l"), on="_l", maintain_order="left").select(*side.columns, *kept.columns)
     return Side(sides.categorical(frame.with_columns(workload=pl.lit("training"))), units | AXIS_UNITS, rules,
                 dropped, "training")
-
-
-def _kept_pairs(side: pl.DataFrame, layouts_: pl.DataFrame, rules: list[Rule]) -> tuple[pl.DataFrame, dict]:
-    """The (model row ``_m``, layout ``_l``) pairs no rule rejects, in the cross product's order,
-    and the pairs dropped per reason (the first rule each breaks, as ``sides.apply_rules``)."""
-    read = {n for r in rules for n in r.bad.meta.root_names()}
-    left = side.with_row_index("_m").select("_m", *(c for c in side.columns if c in read))
-    right = layouts_.with_row_index("_l").select("_l", *(c for c in layouts_.columns if c in read))
-    first = pl.when(rules[0].verdict()).then(0)
-    for i, rule in enumerate(rules[1:], start=1):
-        first = first.when(rule.verdict()).then(i)
-    ruled = left.lazy().join(right.lazy(), how="cross").select("_m", "_l", first.alias("_rule"))
-    counts = ruled.group_by("_rule").len().collect(engine="streaming")
-    pairs = ruled.filter(pl.col("_rule").is_null()).select("_m", "_l").collect(engine="streaming").sort("_m", "_l")
-    dropped = dict.fromkeys((r.reason for r in rules), 0)
-    for index, n in counts.filter(pl.col("_rule").is_not_null()).iter_rows():
-        dropped[rules[index].reason] += n
-    return pairs, dropped
 
 
 def _layout_floats(model: pl.DataFrame, units: dict) -> tuple[pl.DataFrame, dict]:
