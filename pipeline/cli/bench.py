@@ -42,7 +42,7 @@ def bench(
 ) -> None:
     """Benchmark: sweep a synthetic spec end to end and report rows/s and peak RSS; or, with
     --single, single-configuration answers against their targets and MLSys·im."""
-    problems = check_options(rows, study, peers, calls)
+    problems = check_options(rows, study, peers, calls, compression)
     if problems:
         raise InputError("bench", problems)
     if validate:
@@ -75,9 +75,15 @@ def bench(
         typer.echo(line)
 
 
-def check_options(rows: int | None, study: str, peers: str | None, calls: int) -> list[Problem]:
+def check_options(rows: int | None, study: str, peers: str | None, calls: int,
+                  compression: str | None = None) -> list[Problem]:
     """Every bad option, before anything runs."""
+    from pipeline.spec.sections import COMPRESSIONS
+
     problems = []
+    if compression is not None and compression not in COMPRESSIONS:
+        problems.append(Problem(None, "--compression", f"got {compression!r}, expected one of "
+                                                       f"{', '.join(COMPRESSIONS)}"))
     if rows is not None and rows < 1:
         problems.append(Problem(None, "--rows", f"got {rows}, expected a number of configurations >= 1"))
     if study not in STUDIES:
