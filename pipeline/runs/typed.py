@@ -1,5 +1,7 @@
 """Typed, self-describing output rows (issue 15 item 2): integer layout axes written as integers,
-a stable ``config_id`` and the ``run_id`` on every row, units in the Parquet field metadata.
+a stable ``config_id`` and the ``run_id`` on every row, units in the Parquet field metadata. A narrow
+run derives ``config_id`` in its views from the dimension tables' sums of terms (``id_terms``,
+``config_id_sql``; ``pipeline.runs.narrow``) instead of storing it.
 
 ``config_id`` is a 64-bit integer (Int64) computed from the configuration's axis columns
 (``KEY_AXES``) with fixed-width integer arithmetic only, so it is the same on every machine,
