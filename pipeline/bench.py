@@ -66,17 +66,24 @@ def _peak_rss_mb() -> float:
 QUERY = {"node": "design_space_map", "serving": "fits", "training": "fastest_layouts"}
 
 
-def run_benchmark(target_rows: int, out: Path | None = None, study: str = "node") -> Iterator[str]:
+def run_benchmark(target_rows: int, out: Path | None = None, study: str = "node",
+                  compression: str | None = None) -> Iterator[str]:
+    """``compression``: the sweep's ``[output] compression`` (None: the spec's default)."""
+    import os
+
     probe = runs.prepare(parse_spec(synthetic_spec(1, study), "bench"))
     batches = max(1, -(-target_rows // max(probe.rows, 1)))
-    prepared = runs.prepare(parse_spec(synthetic_spec(batches, study), "bench"))
-    yield f"synthetic {study} spec: {prepared.rows:,} configurations ({batches} batch sizes)"
+    output = {} if compression is None else {"output": {"compression": compression}}
+    prepared = runs.prepare(parse_spec(synthetic_spec(batches, study) | output, "bench"))
+    yield (f"synthetic {study} spec: {prepared.rows:,} configurations ({batches} batch sizes; "
+           f"{prepared.spec.output.compression}); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu_s()
     for hw_slice, _estimate in runs.chunks(prepared.space):
         prepared.study.build(prepared.space, hw_slice).frame.select(pl.all().max()).collect()
-    compute_s = time.perf_counter() - started
-    yield f"compute only:  {prepared.rows:,} rows in {compute_s:.2f} s = {prepared.rows / compute_s:,.0f} rows/s"
+    compute_s, cpu = time.perf_counter() - started, _cpu_s() - cpu
+    yield (f"compute only:  {prepared.rows:,} rows in {compute_s:.2f} s = {prepared.rows / compute_s:,.0f} rows/s "
+           f"({cpu:.2f} CPU s)")
 
     scratch = Path(tempfile.mkdtemp(prefix="mlsys-bench-")) if out is None else Path(out)
     try:
@@ -94,7 +101,7 @@ def run_benchmark(target_rows: int, out: Path | None = None, study: str = "node"
     finally:
         if out is None:
             shutil.rmtree(scratch, ignore_errors=True)
-    yield f"peak RSS:      {_peak_rss_mb():,.0f} MB"
+    yield f"peak RSS:      {_peak_rss_mb():,.0f} MB; load average {os.getloadavg()[0]:.1f}"
 
 
 # -- mlsys bench --single: one configuration, side by side with MLSys·im ------------------------

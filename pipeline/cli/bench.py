@@ -33,13 +33,16 @@ def bench(
     serve_plan: Annotated[bool, typer.Option(
         "--serve-plan", help="`mlsys serve-plan`'s search: candidate deployments and seconds at 8, 64 and 160 "
                              "GPUs (Llama 3.1 70B on H100).")] = False,
+    compression: Annotated[str | None, typer.Option(
+        "--compression", help="The sweep's [output] compression (lz4, zstd, snappy, uncompressed; default: the "
+                              "spec's default).")] = None,
     validate: Annotated[bool, typer.Option(
         "--validate", help="`mlsys validate` end to end, 3 runs, on --rows rows of the measurements catalog "
                            "drawn with a fixed seed: wall seconds and peak RSS.")] = False,
 ) -> None:
     """Benchmark: sweep a synthetic spec end to end and report rows/s and peak RSS; or, with
     --single, single-configuration answers against their targets and MLSys·im."""
-    problems = check_options(rows, study, peers, calls)
+    problems = check_options(rows, study, peers, calls, compression)
     if problems:
         raise InputError("bench", problems)
     if validate:
@@ -68,13 +71,19 @@ def bench(
         return
     from pipeline.bench import run_benchmark
 
-    for line in run_benchmark(10_000_000 if rows is None else rows, out, study):
+    for line in run_benchmark(10_000_000 if rows is None else rows, out, study, compression):
         typer.echo(line)
 
 
-def check_options(rows: int | None, study: str, peers: str | None, calls: int) -> list[Problem]:
+def check_options(rows: int | None, study: str, peers: str | None, calls: int,
+                  compression: str | None = None) -> list[Problem]:
     """Every bad option, before anything runs."""
+    from pipeline.spec.sections import COMPRESSIONS
+
     problems = []
+    if compression is not None and compression not in COMPRESSIONS:
+        problems.append(Problem(None, "--compression", f"got {compression!r}, expected one of "
+                                                       f"{', '.join(COMPRESSIONS)}"))
     if rows is not None and rows < 1:
         problems.append(Problem(None, "--rows", f"got {rows}, expected a number of configurations >= 1"))
     if study not in STUDIES:

@@ -127,7 +127,7 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
     (run_dir / SCRATCH).rmdir()
     # the plan's units; and, when no partition wrote a row, the empty part that keeps the schema
     every = frozenset(prepared.space.hardware_side[PARTITION_KEY[name]].cast(pl.String).drop_nulls().to_list())
-    return partitions.write_study(prepared, run_dir, rid, lambda files: None, every)
+    return partitions.write_study(prepared, run_dir, rid, lambda files, recorded=None: None, every)
 
 
 def task_groups(prepared: Prepared, skip: frozenset[str] = frozenset(), rows_per_task: int | None = None,
@@ -164,7 +164,7 @@ def write_partitions(spec: SweepSpec, catalogs: Catalogs, values: tuple[str, ...
     scratch = run / SCRATCH / f"{index:05d}"
     scratch.mkdir()  # not parents: a run removed after a failure is not created again
     prepared = Prepared(spec, catalogs, task_space(catalogs, spec))
-    partitions.write_study(prepared, scratch, rid, lambda files: None)
+    partitions.write_study(prepared, scratch, rid, lambda files, recorded=None: None)
     files = []
     for value in values:
         folder = partitions.partition_folder(study, value)

@@ -58,7 +58,7 @@ def _manifest(run: Path) -> dict:
 
 def _rows(run: Path, study: str) -> pl.LazyFrame:
     files = part_files(run, study)
-    if not files or "config_id" not in pl.read_parquet_schema(files[0]):
+    if not files or "config_id" not in scan_run(run, study).collect_schema():  # written, or derived (narrow)
         raise InputError("runs diff", [Problem(None, run.name, "has no config_id column (written before runs were "
                                                                "keyed); rerun its spec to compare it")])
     return scan_run(run, study)  # a narrow run: the fact table joined with its dimension tables

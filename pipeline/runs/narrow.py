@@ -2,14 +2,20 @@
 values that vary per row; what depends on one side of the space only goes to two small
 dimension tables, joined back by the views of ``results.duckdb``:
 
-    study=<study>/<key>=<accelerator>/part-NNNNN.parquet   the fact table: config_id, run_id, the
-                         key axes (``typed.KEY_AXES``), the partition key and every output column
-                         computed per row
+    study=<study>/<key>=<accelerator>/part-NNNNN.parquet   the fact table: run_id, the key axes
+                         (``typed.KEY_AXES``), the partition key and every output column computed per
+                         row (config_id too when a key axis is in neither dimension table)
     dimensions/<study>-hardware.parquet   one row per hardware-side row (accelerator or cluster x
                          precisions x workload x region): its output columns (vendor, peak FLOP/s,
                          eta, knobs ...), keyed by the side's key axes
     dimensions/<study>-model.parquet      one row per model-side row (model x the study's model
                          axes): its output columns (model_type, params ...), keyed by its key axes
+
+Each dimension table also holds ``config_id_terms``: the sum of its key axes' config_id terms
+(``typed.id_terms``; the key axes NULL on every row count on the hardware side). Every key axis is a
+key of one of the two tables, so a row's config_id is splitmix64 of the two sums' sum (mod 2**64):
+the views compute it in SQL (``typed.config_id_sql``) and ``scan_run`` in polars; the fact table
+does not store it (a 64-bit hash does not compress: 8 B of a node row's 51).
 
 A column is a dimension column when the study's plan passes it through from that side unchanged
 (``formulas.plan`` reads a column its input frame has, never recomputes it), so the view reads the
@@ -33,10 +39,11 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.runs.typed import KEY_AXES, PARTITION_KEY, arrow_schema, integral
+from pipeline.runs.typed import KEY_AXES, PARTITION_KEY, arrow_schema, id_terms, integral
 from pipeline.studies import schema_columns
 
 DIMENSIONS = "dimensions"
+ID_TERMS = "config_id_terms"  # a dimension table's sum of its key axes' config_id terms (UInt64)
 FLOAT32_NOTE = ("every Float64 column of the fact table except the key axes is stored as Float32 (24-bit "
                 "significand: relative rounding <= 6e-8, far below any model's error); the views cast it back")
 DUCKDB_TYPES = {"Float64": "DOUBLE", "Int64": "BIGINT", "Categorical": "VARCHAR", "String": "VARCHAR",
@@ -54,6 +61,9 @@ class Layout:
     dimensions: dict[str, tuple[str, ...]]  # "hardware" / "model" -> its output columns (keys included)
     keys: dict[str, tuple[str, ...]]  # "hardware" / "model" -> the key axes its rows are joined on
     nulls: tuple[str, ...]  # output columns NULL on every row (written nowhere)
+    # "hardware" / "model" -> the key axes whose config_id terms that side's table sums (ID_TERMS);
+    # empty: config_id is written in the fact table (a key axis that is in neither table)
+    id_terms: dict[str, tuple[str, ...]]
 
 
 def layout(prepared, dtypes: dict[str, pl.DataType]) -> Layout:
@@ -69,8 +79,12 @@ def layout(prepared, dtypes: dict[str, pl.DataType]) -> Layout:
     fact = [c for c in live if c == key or c in keyed or c not in hardware + model]
     keys = {"hardware": tuple(c for c in hardware if c in keyed), "model": tuple(c for c in model if c in keyed)}
     float32 = frozenset(c for c in fact if dtypes[c] == pl.Float64 and c not in keyed)
+    terms = {"hardware": tuple(c for c in KEY_AXES[name] if c in keys["hardware"] or c in nulls)}
+    terms["model"] = tuple(c for c in KEY_AXES[name] if c in keys["model"] and c not in terms["hardware"])
+    if set(KEY_AXES[name]) - {*terms["hardware"], *terms["model"]}:
+        terms = {}
     return Layout(name, tuple(fact), float32, {"hardware": tuple(hardware), "model": tuple(model)}, keys,
-                  tuple(c for c in declared if c in nulls))
+                  tuple(c for c in declared if c in nulls), terms)
 
 
 def dimension_path(root: Path | str, study: str, side: str) -> str:
@@ -85,6 +99,10 @@ def dimension_frames(prepared, shape: Layout, texts: dict[str, int]) -> dict[str
         keys = list(shape.keys[side])
         if not keys or rows.select(keys).n_unique() != rows.height:
             raise ValueError(f"{shape.study} {side} side: its key axes {keys} do not identify its rows")
+        if shape.id_terms:  # the key axes NULL on every row (written nowhere) are summed as NULLs here
+            names = shape.id_terms[side]
+            nulls = {c: pl.lit(None, pl.String) for c in names if c not in rows.columns}
+            rows = id_terms(rows.with_columns(**nulls), names, texts, alias=ID_TERMS).drop(list(nulls))
         out[side] = rows
     return out
 

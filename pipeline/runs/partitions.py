@@ -42,10 +42,12 @@ def partition_folder(study: str, value: str | None) -> str:
     return f"{PARTITION_KEY[study]}={HIVE_NULL if value is None else quote(value, safe='')}"
 
 
-def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[list[Path]], None],
+def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[list[Path], dict], None],
                 skip: frozenset[str] = frozenset()) -> dict:
     """Stream the sweep of ``prepared`` into ``run_dir/study=<study>/...``, chunk by chunk; after
-    each chunk ``on_part`` gets the files it wrote (none when every row was dropped). ``skip``: the
+    each chunk ``on_part`` gets the files it wrote (none when every row was dropped) and their
+    rows and out-of-range counts ({"partitions": {path: rows}, "ranges": {path: {column: rows}}},
+    paths relative to ``run_dir``). ``skip``: the
     accelerators not to compute (their partitions were reused, ``pipeline.runs.incremental``).
     Returns the output columns' units (the study's plan)."""
     name, study, space = prepared.spec.study, prepared.study, prepared.space
@@ -65,25 +67,43 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
     parts: dict[str | None, int] = {}
     options = {"arrow_schema": schema, "compression": prepared.spec.output.compression, "statistics": True}
     for hw_slice, _estimate in sizing.chunks(space, hardware_side=side):
-        written: list[Path] = []
+        paths: dict[str | None, str] = {}  # accelerator -> its part of this chunk, relative to base
 
-        def path_of(args, written=written) -> str:
+        def path_of(args, paths=paths) -> str:
             value = args.partition_keys.item(0, 0)
             n = parts.get(value, 0)
             parts[value] = n + 1
-            relative = f"{partition_folder(name, value)}/part-{n:05d}.parquet"
-            written.append(base / relative)
-            return relative
+            paths[value] = f"{partition_folder(name, value)}/part-{n:05d}.parquet"
+            return paths[value]
 
         frame = typed(study.build(space, hw_slice).frame, name, rid, texts, shape)
-        frame.sink_parquet(pl.PartitionBy(base, key=key, include_key=True, file_path_provider=path_of,
-                                          approximate_bytes_per_file=None), mkdir=True, **options)
-        on_part(sorted(written))
+        # one pass: the parts and, per accelerator, its rows and those outside a declared range (the
+        # plan computed once for both, streamed), so nothing is read back (write.run's on_part)
+        sink = frame.sink_parquet(pl.PartitionBy(base, key=key, include_key=True, file_path_provider=path_of,
+                                                 approximate_bytes_per_file=None), mkdir=True, lazy=True, **options)
+        checks = range_checks(study.SCHEMA, frame.collect_schema().names())
+        counted = frame.group_by(pl.col(key).cast(pl.String)).agg(pl.len().alias("__rows"), *checks)
+        _, counts = pl.collect_all([sink, counted])
+        recorded: dict[str, dict] = {"partitions": {}, "ranges": {}}
+        for row in counts.iter_rows(named=True):
+            relative = f"{study_folder(name)}/{paths[row.pop(key)]}"
+            recorded["partitions"][relative] = row.pop("__rows")
+            if out := {c: n for c, n in row.items() if n}:
+                recorded["ranges"][relative] = out
+        on_part(sorted(base / path for path in paths.values()), recorded)
     if not parts and not any(base.iterdir()):  # everything dropped: an empty part keeps the schema queryable
         folder = base / partition_folder(name, None)
         folder.mkdir()
         empty.sink_parquet(folder / "part-00000.parquet", **options)
     return plan.units
+
+
+def range_checks(schema, columns) -> list[pl.Expr]:
+    """Per declared range of ``schema`` (a column of ``columns``): the rows outside it (MFU above 1,
+    a negative time ...); NaN counts as above a bound, NULL as inside (polars' comparisons)."""
+    ranges = {c: d["within"] for c, d in schema_columns(schema).items() if d["within"] is not None and c in columns}
+    return [((pl.col(c) < lo) | ((pl.col(c) > hi) if hi is not None else pl.lit(False))).sum().alias(c)
+            for c, (lo, hi) in ranges.items()]
 
 
 def part_files(run_dir: Path, study: str) -> list[Path]:

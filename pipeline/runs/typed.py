@@ -1,5 +1,7 @@
 """Typed, self-describing output rows (issue 15 item 2): integer layout axes written as integers,
-a stable ``config_id`` and the ``run_id`` on every row, units in the Parquet field metadata.
+a stable ``config_id`` and the ``run_id`` on every row, units in the Parquet field metadata. A narrow
+run derives ``config_id`` in its views from the dimension tables' sums of terms (``id_terms``,
+``config_id_sql``; ``pipeline.runs.narrow``) instead of storing it.
 
 ``config_id`` is a 64-bit integer (Int64) computed from the configuration's axis columns
 (``KEY_AXES``) with fixed-width integer arithmetic only, so it is the same on every machine,
@@ -156,13 +158,14 @@ def _looked_up(name: str, dtype: pl.DataType, texts: dict[str, int]) -> pl.Expr 
     return looked.fill_null(null)
 
 
-def with_config_id(frame: pl.LazyFrame | pl.DataFrame, study: str, texts: dict[str, int], lookup: bool = True):
-    """``frame`` with a ``config_id`` column (see the module docstring); ``texts``: the code of
-    every text value the key columns can hold (``text_codes``). Text and Boolean columns' terms are
-    looked up (``_looked_up``: ~3x less CPU than mixing them per row); numbers are coded and mixed
-    per row. ``lookup=False`` mixes every column per row (the same ids: the tests' second reference)."""
+def id_terms(frame: pl.LazyFrame | pl.DataFrame, names: Iterable[str], texts: dict[str, int],
+             lookup: bool = True, alias: str = "config_id") -> pl.LazyFrame | pl.DataFrame:
+    """``frame`` with ``alias``: the sum (UInt64, mod 2**64) of term(c, v) over the key columns
+    ``names`` (see the module docstring). Text and Boolean columns' terms are looked up
+    (``_looked_up``: ~3x less CPU than mixing them per row); numbers are coded and mixed per row.
+    ``lookup=False`` mixes every column per row (the same sum: the tests' second reference)."""
     schema = frame.collect_schema()
-    names = list(KEY_AXES[study])
+    names = list(names)
     looked = {n: e for n in names if lookup and (e := _looked_up(n, schema[n], texts)) is not None}
     mixed = [n for n in names if n not in looked]
     tmp = [f"__cid_{i}" for i in range(len(mixed))]
@@ -173,10 +176,35 @@ def with_config_id(frame: pl.LazyFrame | pl.DataFrame, study: str, texts: dict[s
         frame = frame.with_columns(stage)
     terms = [pl.col(t) if _equals_default(n) is None else pl.when(_equals_default(n)).then(_u(0)).otherwise(pl.col(t))
              for n, t in zip(mixed, tmp, strict=True)] + list(looked.values())
-    frame = frame.with_columns(functools.reduce(operator.add, terms).alias("config_id")).drop(tmp)
-    for stage in _mix_stages(["config_id"]):
+    return frame.with_columns(functools.reduce(operator.add, terms, _u(0)).alias(alias)).drop(tmp)
+
+
+def id_from_terms(frame, alias: str = "config_id"):
+    """``frame`` whose UInt64 column ``alias`` holds a sum of terms, with it replaced by the
+    config_id it makes: ``mix`` of the sum, read as a signed Int64."""
+    for stage in _mix_stages([alias]):
         frame = frame.with_columns(stage)
-    return frame.with_columns(pl.col("config_id").reinterpret(signed=True))
+    return frame.with_columns(pl.col(alias).reinterpret(signed=True))
+
+
+def with_config_id(frame: pl.LazyFrame | pl.DataFrame, study: str, texts: dict[str, int], lookup: bool = True):
+    """``frame`` with a ``config_id`` column (see the module docstring); ``texts``: the code of
+    every text value the key columns can hold (``text_codes``); ``lookup``: see ``id_terms``."""
+    return id_from_terms(id_terms(frame, KEY_AXES[study], texts, lookup))
+
+
+def config_id_sql(terms: str) -> str:
+    """DuckDB SQL of the config_id whose sum of terms is the UInt64 SQL expression ``terms`` (the
+    sum of the two dimension tables' ``config_id_terms``, ``pipeline.runs.narrow``): the splitmix64
+    finalizer of ``_mix_stages`` in 128-bit unsigned arithmetic, each product taken mod 2**64 (the
+    wrap-around of the UInt64 expression), read as a signed BIGINT. The same ids: tests compare it
+    with ``config_id_int``; runs on DuckDB 1.1 (UHUGEINT since 0.10)."""
+    mask = f"{MASK}::UHUGEINT"
+    z = f"(({terms})::UHUGEINT & {mask})"
+    for shift, factor in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB)):
+        z = f"((xor({z}, {z} >> {shift}) * {factor}::UHUGEINT) & {mask})"
+    z = f"xor({z}, {z} >> 31)"
+    return f"(CASE WHEN {z} >= {1 << 63} THEN {z}::HUGEINT - {U64}::HUGEINT ELSE {z}::HUGEINT END)::BIGINT"
 
 
 def config_id_int(row: dict) -> int:
@@ -200,15 +228,17 @@ def text_codes(frames: Iterable[pl.DataFrame], extra: Iterable[str] = ()) -> dic
 def typed(frame: pl.LazyFrame, study: str, rid: str, texts: dict[str, int], narrow=None) -> pl.LazyFrame:
     """``frame`` as written: integral axes cast to Int64, ``config_id`` and ``run_id`` first;
     ``narrow`` (a ``pipeline.runs.narrow.Layout``): the fact table's columns only, the Float64
-    values it stores as Float32."""
+    values it stores as Float32, and no ``config_id`` when the layout derives it from the dimension
+    tables' sums of terms (``Layout.id_terms``)."""
     columns = list(frame.collect_schema())
     ints = [pl.col(c).round(0).cast(pl.Int64) for c in INTEGRAL[study] if c in columns]
-    keyed = with_config_id(frame.with_columns(*ints), study, texts)
     run = pl.lit(rid, dtype=pl.Categorical).alias("run_id")
     if narrow is None:
-        return keyed.select("config_id", run, *columns)
-    return keyed.select("config_id", run, *(
-        pl.col(c).cast(pl.Float32) if c in narrow.float32 else pl.col(c) for c in narrow.fact))
+        return with_config_id(frame.with_columns(*ints), study, texts).select("config_id", run, *columns)
+    values = [pl.col(c).cast(pl.Float32) if c in narrow.float32 else pl.col(c) for c in narrow.fact]
+    if narrow.id_terms:
+        return frame.with_columns(*ints).select(run, *values)
+    return with_config_id(frame.with_columns(*ints), study, texts).select("config_id", run, *values)
 
 
 def integral(frame: pl.DataFrame, study: str) -> pl.DataFrame:

@@ -11,9 +11,9 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.runs.narrow import DUCKDB_TYPES, POLARS_TYPES, dimension_path, is_narrow
+from pipeline.runs.narrow import DUCKDB_TYPES, ID_TERMS, POLARS_TYPES, dimension_path, is_narrow
 from pipeline.runs.partitions import part_files, study_glob
-from pipeline.runs.typed import KEY_AXES, PARTITION_KEY, output_dictionary
+from pipeline.runs.typed import KEY_AXES, PARTITION_KEY, config_id_sql, id_from_terms, output_dictionary
 
 
 def _columns(path: Path | str) -> dict[str, pa.DataType]:
@@ -33,7 +33,10 @@ def view_source(run_dir: Path | str, base: str, study: str) -> str | None:
     key = PARTITION_KEY[study]
     select = []
     for name, dtype in output_dictionary().filter(pl.col("study") == study).select("column_name", "dtype").rows():
-        if name in fact:
+        if name == "config_id" and name not in fact and ID_TERMS in hardware and ID_TERMS in model:
+            terms = f'h."{ID_TERMS}"::UHUGEINT + m."{ID_TERMS}"::UHUGEINT'
+            select.append(f'{config_id_sql(terms)} AS "config_id"')
+        elif name in fact:
             cast = fact[name] == pa.float32() or name == key
             select.append(f'CAST(f."{name}" AS {DUCKDB_TYPES[dtype]}) AS "{name}"' if cast else f'f."{name}"')
         elif name in hardware:
@@ -63,8 +66,13 @@ def wide_scan(run_dir: Path | str, study: str) -> pl.LazyFrame:
         dim = pl.scan_parquet(dimension_path(f"{root}/", study, side))
         keys = [c for c in dim.collect_schema() if c in KEY_AXES[study]]
         keep = [c for c in dim.collect_schema() if c not in names or c in keys]
-        joined = joined.join(dim.select(keep), on=keys, how="left", nulls_equal=True, maintain_order="left")
+        dim = dim.select(keep).rename({ID_TERMS: f"{ID_TERMS}_{side}"}, strict=False)
+        joined = joined.join(dim, on=keys, how="left", nulls_equal=True, maintain_order="left")
     present = joined.collect_schema()
+    if "config_id" not in present and f"{ID_TERMS}_hardware" in present:  # derived, as the view does
+        joined = id_from_terms(joined.with_columns(config_id=pl.col(f"{ID_TERMS}_hardware") + pl.col(
+            f"{ID_TERMS}_model")))
+        present = joined.collect_schema()
     dictionary = output_dictionary().filter(pl.col("study") == study).select("column_name", "dtype").rows()
     return joined.select(
         pl.col(c).cast(POLARS_TYPES[d]) if c in present else pl.lit(None, POLARS_TYPES[d]).alias(c)

@@ -31,7 +31,6 @@ from pipeline.runs.atomic import atomic_directory
 from pipeline.runs.manifest import manifest, run_id
 from pipeline.runs.prepared import Prepared
 from pipeline.runs.typed import output_dictionary
-from pipeline.studies import schema_columns
 
 
 def os_error(exc: Exception, path: Path) -> Exception:
@@ -123,16 +122,13 @@ def run(prepared: Prepared, out_dir: str | Path | None = None,
 
 def out_of_range_by_file(files: list[Path], schema) -> dict[Path, dict[str, int]]:
     """``out_of_range_counts`` of each of ``files`` in one scan (files with none left out)."""
-    written = pl.read_parquet_schema(files[0]) if files else {}
-    ranges = {c: d["within"] for c, d in schema_columns(schema).items() if d["within"] is not None and c in written}
-    if not ranges:
+    checks = partitions.range_checks(schema, pl.read_parquet_schema(files[0]) if files else {})
+    if not checks:
         return {}
-    checks = [((pl.col(c) < lo) | ((pl.col(c) > hi) if hi is not None else pl.lit(False))).sum().alias(c)
-              for c, (lo, hi) in ranges.items()]
     scan = pl.scan_parquet(files, hive_partitioning=False, include_file_paths="_file")
     per_file = scan.group_by("_file").agg(checks).collect()
     return {Path(row.pop("_file")): {c: n for c, n in row.items() if n}
-            for row in per_file.to_dicts() if any(row[c] for c in ranges)}
+            for row in per_file.to_dicts() if any(n for c, n in row.items() if c != "_file")}
 
 
 def out_of_range_counts(part: Path | list[Path], schema) -> dict[str, int]:

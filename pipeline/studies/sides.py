@@ -111,10 +111,15 @@ def no_link(devices: pl.Expr, what: str, where: str) -> Rule:
 
 @dataclass
 class Side:
-    """One side of a space before its rules: rows, their columns' units, the rules."""
+    """One side of a space before its rules: rows, their columns' units, the rules; ``dropped``: rows
+    the side removed before ``frame`` (reason -> side rows, counted as ``apply_rules`` counts: the first
+    rule each breaks, ``rules``' reasons), weighted like ``frame``'s by the other side's rows of their
+    ``workload`` (one workload per side)."""
     frame: pl.DataFrame
     units: dict[str, pint.Unit | None]
     rules: list[Rule] = field(default_factory=list)
+    dropped: dict[str, int] = field(default_factory=dict)
+    workload: str | None = None  # the workload of the rows counted in ``dropped``
 
 
 @dataclass
@@ -174,8 +179,15 @@ def join_sides(catalogs: Catalogs, spec: SweepSpec, hardware: Side, model: Side,
     full product; ``finish_model`` then shapes the kept model side (columns computed once per
     model row); the hardware side gains the region axis and operations columns (keyed by
     ``accelerator``), which multiply every count."""
-    hw, dropped = apply_rules(_weighted(hardware.frame, model.frame), hardware.rules, WEIGHT)
+    weighted = _weighted(hardware.frame, model.frame)
+    if model.dropped:  # a hardware row stands for the model rows removed before the frame too
+        same = pl.col("workload").cast(pl.String) == model.workload
+        weighted = weighted.with_columns(pl.col(WEIGHT) + pl.when(same).then(sum(model.dropped.values())).otherwise(0))
+    hw, dropped = apply_rules(weighted, hardware.rules, WEIGHT)
     mdl, more = apply_rules(_weighted(model.frame, hw), model.rules, WEIGHT)
+    if model.dropped:  # removed before the frame: the same counts, weighted the same way
+        weight = hw.filter(pl.col("workload").cast(pl.String) == model.workload).height
+        more = {k: v + model.dropped.get(k, 0) * weight for k, v in more.items()}
     hw, mdl = hw.drop(WEIGHT), mdl.drop(WEIGHT)
     dropped |= more
     row_filter = row_count = None

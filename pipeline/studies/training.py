@@ -35,6 +35,7 @@ from pipeline.studies import (
     sides,
 )
 from pipeline.studies.operations import COMMON, with_operations
+from pipeline.studies.product import kept_pairs
 from pipeline.studies.sides import NO_PEAK, SEQ_CONTEXT, TP_HEADS, Rule, Side, Space, no_eta
 from pipeline.units import E, expression_library, unit
 from pipeline.walls.registries import TRAINING
@@ -165,16 +166,21 @@ def model_rules(spec: SweepSpec) -> list[Rule]:
 
 def _model_side(catalogs: Catalogs, spec: SweepSpec, layouts_first: bool = False) -> Side:
     """Decoder x seq_len x layout, with the rules a layout must keep on its model; ``layouts_first``:
-    the layouts that break a rule reading the layout alone are removed before the cross product."""
+    the layouts that break a rule reading the layout alone are removed before the cross product.
+    Otherwise the full rows are built for the pairs the rules keep only (``product.kept_pairs``)."""
     shaped, units = sides.models(catalogs, spec, SHAPED)
     side, units = _per_sequence(shaped, units, spec.axes.seq_len)
-    kept = layouts(spec)
+    kept, rules = layouts(spec), model_rules(spec)
     if layouts_first:
-        alone = [r for r in model_rules(spec) if set(r.bad.meta.root_names()) <= set(kept.columns)]
+        alone = [r for r in rules if set(r.bad.meta.root_names()) <= set(kept.columns)]
         kept = kept.filter(pl.all_horizontal(~r.verdict() for r in alone))
-    side = side.join(kept, how="cross", maintain_order="left_right").with_columns(
-        workload=pl.lit("training"))
-    return Side(sides.categorical(side), units | AXIS_UNITS, model_rules(spec))
+        side = side.join(kept, how="cross", maintain_order="left_right")
+        return Side(sides.categorical(side.with_columns(workload=pl.lit("training"))), units | AXIS_UNITS, rules)
+    pairs, dropped = kept_pairs(side, kept, rules)
+    frame = pairs.join(side.with_row_index("_m"), on="_m", maintain_order="left").join(
+        kept.with_row_index("_l"), on="_l", maintain_order="left").select(*side.columns, *kept.columns)
+    return Side(sides.categorical(frame.with_columns(workload=pl.lit("training"))), units | AXIS_UNITS, rules,
+                dropped, "training")
 
 
 def _layout_floats(model: pl.DataFrame, units: dict) -> tuple[pl.DataFrame, dict]:

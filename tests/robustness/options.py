@@ -200,6 +200,7 @@ BAD: dict[tuple[str, str], tuple] = {
     ("bench", "load"): (cmd("bench", "--load=x"), 2, ("--load",)),
     ("bench", "serve_plan"): (cmd("bench", "--serve-plan=x"), 2, ("--serve-plan",)),
     ("bench", "validate"): (cmd("bench", "--validate", "--rows", "0"), 2, ("--rows",)),
+    ("bench", "compression"): (cmd("bench", "--rows", "1000", "--compression", "gzip"), 2, ("--compression", "gzip")),
     ("serve-plan", "model"): (cmd(*PLAN, "--model", "No Such Model"), 2, ("No Such Model",)),
     ("serve-plan", "hardware"): (cmd(*PLAN, "--hardware", "No Such GPU"), 2, ("No Such GPU",)),
     ("serve-plan", "gpus"): (cmd(*PLAN, "--gpus", "0"), 2, ("--gpus",)),

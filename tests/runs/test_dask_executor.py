@@ -35,7 +35,7 @@ def dask2():
 
 
 def rows(run, study: str) -> pl.DataFrame:
-    return pl.read_parquet(partitions.part_files(run, study), hive_partitioning=False).drop("run_id")
+    return runs.scan_run(run, study).collect().drop("run_id")  # config_id: derived from the dimension tables
 
 
 def by_partition(run, study: str) -> dict[str, pl.DataFrame]:

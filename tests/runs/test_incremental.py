@@ -29,8 +29,7 @@ def sweep(spec: dict, registry, out, reuse_from=None):
 
 
 def rows(run, study="node") -> pl.DataFrame:
-    files = partitions.part_files(run, study)
-    return pl.read_parquet(files, hive_partitioning=False).drop("run_id").sort("config_id")
+    return runs.scan_run(run, study).collect().drop("run_id").sort("config_id")  # config_id: derived
 
 
 def edit(registry, table: str, key: str, name: str, column: str, factor: float) -> None:

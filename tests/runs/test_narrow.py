@@ -78,14 +78,15 @@ def test_fact_parts_hold_no_null_or_one_sided_column(written):
         assert wide[column].null_count() == wide.height, column
     fact = pl.read_parquet(partitions.part_files(run_dir, study), hive_partitioning=False)
     assert not set(shape.nulls) & set(fact.columns)
-    assert set(fact.columns) == {"config_id", "run_id", *shape.fact}
+    assert shape.id_terms  # every key axis is in a dimension table: config_id is derived, not written
+    assert set(fact.columns) == {"run_id", *shape.fact}
     one_sided = set(shape.dimensions["hardware"]) | set(shape.dimensions["model"])
     assert set(shape.fact) & one_sided <= {partitions.PARTITION_KEY[study], *KEY_AXES[study]}  # the join keys
     for side, columns in shape.dimensions.items():
         dim = pl.read_parquet(narrow.dimension_path(f"{run_dir}/", study, side))
         keys = list(shape.keys[side])
         assert keys and set(keys) <= set(fact.columns) and dim.select(keys).n_unique() == dim.height
-        assert list(dim.columns) == list(columns)
+        assert list(dim.columns) == [*columns, narrow.ID_TERMS]
         # every fact row finds its dimension row (NULL keys equal)
         assert fact.select(keys).join(dim.select(keys), on=keys, how="anti", nulls_equal=True).height == 0
 
@@ -125,3 +126,10 @@ def test_a_dimension_column_out_of_range_is_counted(tmp_path, monkeypatch):
     manifest = json.loads((run_dir / "manifest.json").read_text())
     assert manifest["out_of_range"]["tdp_w"] == pl.read_parquet(
         narrow.dimension_path(f"{run_dir}/", "node", "hardware")).height == 2
+
+
+def test_config_id_terms_cover_every_key_axis_once(written):
+    """The two tables' sums of terms add up to the whole configuration's: each key axis in one."""
+    study, _prepared, _run_dir, shape = written
+    hardware, model = shape.id_terms["hardware"], shape.id_terms["model"]
+    assert sorted([*hardware, *model]) == sorted(KEY_AXES[study]) and not set(hardware) & set(model)

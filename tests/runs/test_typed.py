@@ -190,3 +190,21 @@ def test_expert_parallel_axes_key_rows_and_leave_other_ids_alone(tmp_path):
     plain = frame.filter(pl.col("ep") == 1).to_dicts()[0]
     before = {c: plain[c] for c in typed.KEY_AXES["serving"] if c not in ("ep", "cluster_override")}
     assert plain["config_id"] == typed.config_id_int(before)
+
+
+def test_the_sql_config_id_is_the_reference_id():
+    """config_id_sql (the view's id, from the two dimension tables' sums of terms) equals mix_int read
+    as signed, including sums that wrap past 2**64 and results at and above 2**63."""
+    golden = 0x9E3779B97F4A7C15
+    pairs = [(0, 0), (golden, 0), (typed.MASK, typed.MASK), (typed.MASK, 1), (1 << 63, 1 << 63), (12345, golden)]
+    sql = typed.config_id_sql("a::UHUGEINT + b::UHUGEINT")
+    frame = pl.DataFrame(pairs, schema={"a": pl.UInt64, "b": pl.UInt64}, orient="row")
+    got = duckdb.sql(f"select {sql} as id from frame").pl()["id"].to_list()
+    want = []
+    for a, b in pairs:
+        z = typed.mix_int((a + b) & typed.MASK)
+        want.append(z - typed.U64 if z >= 1 << 63 else z)
+    assert got == want and any(w < 0 for w in want) and any(w > 0 for w in want)
+    # the polars form of the same sums gives the same ids
+    polars_ids = typed.id_from_terms(frame.select(config_id=pl.col("a") + pl.col("b")))["config_id"].to_list()
+    assert polars_ids == want
