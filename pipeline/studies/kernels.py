@@ -117,11 +117,16 @@ def profile_where_tiles_exceed(side: pl.DataFrame, max_tile_area: float, basis: 
 
 
 def k_half_at_activation_bytes(side: pl.DataFrame) -> pl.DataFrame:
-    """The node study writes each layer's activations at the compute precision's element size
-    (``bytes_per_element``: int8 and fp8 1 B, as its activation traffic counts them), so each GEMM's
-    epilogue stores C at that size: ``gemm_k_half`` = ``pipeline.walls.gemm.gemm_k_half_at_output``
-    (the fit's k_half x bytes / 2). Rows without a kernel fit (null k_half) are unchanged."""
+    """At inference the node study writes each layer's activations at the compute precision's element
+    size (``bytes_per_element``: int8 and fp8 1 B, as its activation traffic counts them): an int8
+    engine quantizes each GEMM's output in its epilogue (TensorRT), so C is stored at that size and
+    ``gemm_k_half`` = ``pipeline.walls.gemm.gemm_k_half_at_output`` (the fit's k_half x bytes / 2).
+    Training rows keep the fit's 16-bit C (Transformer Engine's FP8 GEMMs write BF16 outputs), as do
+    rows without a kernel fit (null k_half)."""
     if "gemm_k_half" not in side.columns or "bytes_per_element" not in side.columns:
         return side
-    k_half = gemm_k_half_at_output(col("gemm_k_half", ""), col("bytes_per_element", "B/elem"))
-    return side.with_columns(k_half.expr.alias("gemm_k_half"))
+    inference = pl.col("workload") == "inference"
+    side = side.with_columns(pl.when(inference).then(pl.col("bytes_per_element")).otherwise(2.0)
+                             .alias("_output_bytes"))
+    k_half = gemm_k_half_at_output(col("gemm_k_half", ""), col("_output_bytes", "B/elem"))
+    return side.with_columns(k_half.expr.alias("gemm_k_half")).drop("_output_bytes")
