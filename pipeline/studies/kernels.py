@@ -25,7 +25,8 @@ from __future__ import annotations
 import polars as pl
 
 from pipeline.studies.efficiency import multiplier_table
-from pipeline.units import unit
+from pipeline.units import col, unit
+from pipeline.walls.gemm import gemm_k_half_at_output
 
 GEMM_COLUMNS = {"units": "gemm_units", "tile_m": "gemm_tile_m", "tile_n": "gemm_tile_n",
                 "ceiling": "gemm_ceiling", "k_half": "gemm_k_half",
@@ -113,3 +114,19 @@ def profile_where_tiles_exceed(side: pl.DataFrame, max_tile_area: float, basis: 
         pl.when(big).then(pl.lit(0.0)).otherwise(pl.col("memory_latency_s")).alias("memory_latency_s"),
         *(pl.when(big).then(None).otherwise(pl.col(c)).alias(c)
           for c in (*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS.values())))
+
+
+def k_half_at_activation_bytes(side: pl.DataFrame) -> pl.DataFrame:
+    """At inference the node study writes each layer's activations at the compute precision's element
+    size (``bytes_per_element``: int8 and fp8 1 B, as its activation traffic counts them): an int8
+    engine quantizes each GEMM's output in its epilogue (TensorRT), so C is stored at that size and
+    ``gemm_k_half`` = ``pipeline.walls.gemm.gemm_k_half_at_output`` (the fit's k_half x bytes / 2).
+    Training rows keep the fit's 16-bit C (Transformer Engine's FP8 GEMMs write BF16 outputs), as do
+    rows without a kernel fit (null k_half)."""
+    if "gemm_k_half" not in side.columns or "bytes_per_element" not in side.columns:
+        return side
+    inference = pl.col("workload") == "inference"
+    side = side.with_columns(pl.when(inference).then(pl.col("bytes_per_element")).otherwise(2.0)
+                             .alias("_output_bytes"))
+    k_half = gemm_k_half_at_output(col("gemm_k_half", ""), col("_output_bytes", "B/elem"))
+    return side.with_columns(k_half.expr.alias("gemm_k_half")).drop("_output_bytes")

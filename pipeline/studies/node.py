@@ -24,7 +24,7 @@ from pipeline.studies import (
     result,
     sides,
 )
-from pipeline.studies.kernels import profile_where_tiles_exceed
+from pipeline.studies.kernels import k_half_at_activation_bytes, profile_where_tiles_exceed
 from pipeline.studies.operations import COMMON, with_operations
 from pipeline.studies.sides import NO_BANDWIDTH, NO_PEAK, SEQ_CONTEXT, Side, Space, no_eta
 from pipeline.units import unit
@@ -238,7 +238,8 @@ def hardware(catalogs: Catalogs, spec: SweepSpec) -> Side:
     side = sides.hardware_side(rows.select("name", *HARDWARE), catalogs, spec, workloads=spec.axes.workload,
                                rules=[NO_BANDWIDTH, NO_PEAK, no_eta(("compute",))], storage="compute",
                                knobs=KNOBS, data="data")
-    side.frame = profile_where_tiles_exceed(side.frame, NODE_MAX_FIT_TILE_AREA, LARGE_TILE_BASIS)
+    side.frame = k_half_at_activation_bytes(
+        profile_where_tiles_exceed(side.frame, NODE_MAX_FIT_TILE_AREA, LARGE_TILE_BASIS))
     return side
 
 

@@ -32,6 +32,9 @@ from pipeline.units import UExpr, lit, maximum, minimum, where
 
 GEMM_MIN_TILE_M = lit(64.0)
 GEMM_MIN_SPLIT_K = lit(256.0)  # the shortest K piece a split-K launch keeps (a few 64-deep k-blocks)
+# Every GEMM of the kernel fit writes a 16-bit C (pipeline.validation.gemm_fit.OUT_BYTES): its k_half is the
+# fixed cost of a tile whose epilogue stores 2-byte elements.
+GEMM_FIT_OUTPUT_BYTES = lit(2.0, "B/elem")
 
 
 def gemm_tile_m(m: UExpr, tile_m: UExpr) -> UExpr:
@@ -60,6 +63,19 @@ def gemm_tile_efficiency(m: UExpr, n: UExpr, tile_m: UExpr, tile_n: UExpr) -> UE
 def gemm_k_efficiency(k: UExpr, k_half: UExpr) -> UExpr:
     """Saturating K loop: K / (K + k_half), k_half the K at which a tile runs at half speed."""
     return k / (k + k_half)
+
+
+def gemm_k_half_at_output(k_half: UExpr, output_bytes_per_element: UExpr) -> UExpr:
+    """k_half of a GEMM that writes C at ``output_bytes_per_element``: the fit's k_half x output bytes / 2.
+    The tile's fixed cost is the memory traffic its K loop does not hide, and the fit says which part:
+    with one coefficient x ridge point, its fp8 rows (1-byte A and B, 16-bit C; DeepGEMM, vLLM's
+    scaled_mm) take twice bf16's k_half in K steps, i.e. the same fixed *time* although their A/B
+    stages carry half the bytes, so that time is the epilogue's store of C (tile_m x tile_n x output
+    bytes, CUTLASS "Efficient GEMM in CUDA": the epilogue), not the A/B prologue. An engine that
+    writes 8-bit C (TensorRT int8: every layer's output quantized to int8 in the GEMM/conv epilogue,
+    Wu et al. 2020, arXiv:2004.09602 §4; TensorRT "Layer Fusion Catalog", quantize fused into the
+    preceding layer) halves it. 16-bit C: unchanged."""
+    return k_half * (output_bytes_per_element / GEMM_FIT_OUTPUT_BYTES)
 
 
 def gemm_split_k(tiles: UExpr, k: UExpr, units: UExpr) -> UExpr:

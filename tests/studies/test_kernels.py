@@ -254,3 +254,16 @@ def test_mi300x_fit_prices_an_encoder_gemm_at_about_one_percent_of_peak():
     got = pl.select(eta.expr).item()
     assert got == pytest.approx(cat["ceiling"] * 32 / 304 * 0.75 * 256 / (256 + cat["k_half"]))
     assert got < 0.015  # 0.012 at the catalog's k_half 830: 1/25 of the profile's 0.3
+
+
+def test_the_node_study_halves_k_half_where_it_writes_8_bit_activations():
+    """k_half_at_activation_bytes: int8 (1 B/elem) inference rows take half the fit's k_half, fp16 (2 B)
+    rows keep it, int8 training rows keep the fit's 16-bit C, rows without a fit stay null."""
+    from pipeline.studies.kernels import k_half_at_activation_bytes
+
+    side = pl.DataFrame({"gemm_k_half": [1986.9, 993.4, 1986.9, None], "bytes_per_element": [1.0, 2.0, 1.0, 1.0],
+                         "workload": ["inference", "inference", "training", "inference"]})
+    out = k_half_at_activation_bytes(side)
+    assert out["gemm_k_half"].to_list() == [pytest.approx(993.45), pytest.approx(993.4), pytest.approx(1986.9), None]
+    assert out.columns == side.columns
+    assert k_half_at_activation_bytes(side.drop("bytes_per_element")).equals(side.drop("bytes_per_element"))

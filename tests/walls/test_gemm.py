@@ -68,3 +68,17 @@ def test_no_shape_runs_faster_than_the_best_measured_shape():
     assert _eval(eff, **big) == pytest.approx(271.2 / 312)
     small = dict(big, m=128, n=128, k=256)
     assert _eval(eff, **small) == pytest.approx(1.0 * (1 / 108) * 1.0 * 256 / (256 + 2048))
+
+
+def test_k_half_of_an_8_bit_epilogue_is_half_the_fits():
+    """The fit's k_half is a tile whose epilogue stores 2-byte C: H100 SXM int8's 1986.9 K steps become
+    1986.9 x 1 / 2 = 993.5 with an int8 C, and stay 1986.9 with a 16-bit C. BERT-Large's FFN-up GEMM
+    (K = 1024) then runs its K loop at 1024 / (1024 + 993.5) = 0.5076 instead of 1024 / 3010.9 = 0.3401."""
+    from pipeline.walls.gemm import gemm_k_efficiency, gemm_k_half_at_output
+
+    half = gemm_k_half_at_output(col("k_half", ""), col("out", "B/elem"))
+    assert _eval(half, k_half=1986.9, out=1.0) == pytest.approx(993.45)
+    assert _eval(half, k_half=1986.9, out=2.0) == pytest.approx(1986.9)
+    k_eff = gemm_k_efficiency(_c("k"), half)
+    assert _eval(k_eff, k=1024, k_half=1986.9, out=1.0) == pytest.approx(0.5076, abs=1e-4)
+    assert _eval(k_eff, k=1024, k_half=1986.9, out=2.0) == pytest.approx(0.3401, abs=1e-4)
