@@ -96,7 +96,8 @@ class RunColumns(KernelRowColumns):
                           "needs it: its TTFT is the queue of those requests)", nullable=True)
 
 
-TRAINING_RUN_COLUMNS = ("flash_attention", "dropout", "lm_head_on_last_stage", "mtp_layers")
+TRAINING_RUN_COLUMNS = ("flash_attention", "dropout", "lm_head_on_last_stage", "mtp_layers",
+                        "gradient_accumulation_fusion")
 
 
 class TrainingRunColumns(RunColumns):
@@ -109,3 +110,5 @@ class TrainingRunColumns(RunColumns):
                                        "(training; null: false, stages balanced around the head)", nullable=True)
     mtp_layers: int = count("multi-token prediction modules trained (DeepSeek-V3 §2.2), whole on the last pipeline "
                             "stage (training; null: 0)", nullable=True, ge=0)
+    gradient_accumulation_fusion: bool = flag("weight-gradient GEMMs accumulate into the gradient buffer, no "
+                                              "separate add per microbatch (training; null: true)", nullable=True)

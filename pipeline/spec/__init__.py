@@ -52,7 +52,7 @@ TABLES = ("study", "axes", "filters", "efficiency", "software", "output", "servi
           "analysis", "overrides", "data")
 # The [training] table's keys in the manifest's order (two sections fill from it: Training and Data).
 TRAINING_KNOBS = ("dp_overlap_fraction", "memory_reserve_fraction", "flash_attention", "dropout", "dp_sgd",
-                  "lm_head_on_last_stage", "mtp_layers",
+                  "lm_head_on_last_stage", "mtp_layers", "gradient_accumulation_fusion",
                   "storage", "data_pipeline", "host_cores_per_node", "gradient_bytes_per_param",
                   "pp_balance_tolerance", "tp_across_domains", "train_tokens", "restart_time_s")
 OPERATIONS_KNOBS = keys(Operations)
@@ -103,7 +103,10 @@ class SweepSpec:
                                       **{k: _list(getattr(a, k)) for k in TRAINING_AXES
                                          if k != "cluster" and (k != "lora_rank" or a.lora_rank != (0,))}},
                     # mtp_layers only when > 0: specs written before the knob keep their run ids
-                    "training": {k: knobs[k] for k in TRAINING_KNOBS if k != "mtp_layers" or knobs[k]}
+                    # gradient_accumulation_fusion only when false, for the same reason
+                    "training": {k: knobs[k] for k in TRAINING_KNOBS
+                                 if (k != "mtp_layers" or knobs[k])
+                                 and (k != "gradient_accumulation_fusion" or not knobs[k])}
                     | {"eta_link": self.efficiency.eta_link}}
         if self.study == "serving":
             out |= {"serving_axes": {"precision_tied": a.precision_tied,

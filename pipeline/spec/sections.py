@@ -111,6 +111,8 @@ class Training:
     dropout: bool = setting(False, FLAG)
     lm_head_on_last_stage: bool = setting(False, FLAG)  # true: Megatron-LM's default split (walls/training_compute)
     mtp_layers: int = setting(0, integer(0))  # multi-token prediction modules on the last stage (DeepSeek-V3 §2.2)
+    # false: autograd adds each microbatch's weight gradient to the buffer (walls/training_traffic)
+    gradient_accumulation_fusion: bool = setting(True, FLAG)
     dp_sgd: str = setting("none", one_of(*DP_SGD))  # wall 20
     gradient_bytes_per_param: float = setting(2.0, positive(8.0))
     pp_balance_tolerance: float = setting(0.10, fraction(high_open=False))

@@ -300,6 +300,7 @@ KNOBS = {
     "dropout": Knob(None, lambda s: s.training.dropout),
     "lm_head_on_last_stage": Knob(None, lambda s: s.training.lm_head_on_last_stage),
     "mtp_layers": Knob("", lambda s: float(s.training.mtp_layers)),
+    "gradient_accumulation_fusion": Knob(None, lambda s: s.training.gradient_accumulation_fusion),
     "dp_sgd_step_multiplier": Knob("", lambda s: DP_SGD_STEP_MULTIPLIER[s.training.dp_sgd]),
     "train_tokens_budget": Knob("tok", lambda s: s.training.train_tokens),
     "restart_time_s": Knob("s", lambda s: s.training.restart_time_s),

@@ -82,6 +82,7 @@ HARDWARE = ["vendor", "family", "memory_capacity_bytes", "usable_memory_bytes", 
 LOW_PRECISION = ("fp8", "fp4")  # training dtypes whose recipes keep attention in bf16 (cluster_side)
 KNOBS = ["activation_bytes_per_element", "gradient_bytes_per_param", "memory_reserve_fraction",
          "dp_overlap_fraction", "flash_attention", "dropout", "lm_head_on_last_stage", "mtp_layers",
+         "gradient_accumulation_fusion",
          "dp_sgd_step_multiplier", "host_cores_per_node",
          "train_tokens_budget", "restart_time_s"]
 
