@@ -35,7 +35,9 @@ ADDED_COLUMNS: dict[str, dict[str, tuple[pl.DataType, str, str]]] = {
     | {c: (dtype, "2026-12-03", "no speculative decoding stated") for c, dtype in
        (("spec_draft_tokens", pl.Int64()), ("spec_acceptance", pl.Float64()), ("draft_model", pl.String()))}
     | {"mtp_layers": (pl.Int64(), "2026-12-03", "no multi-token prediction modules stated (0)")}
-    | {"redundant_experts": (pl.Int64(), "2026-12-03", "no redundant experts stated")},
+    | {"redundant_experts": (pl.Int64(), "2026-12-03", "no redundant experts stated")}
+    | {"gradient_accumulation_fusion": (pl.Boolean(), "2026-12-03", "gradient accumulation fused into the "
+                                                                     "weight-gradient GEMMs (the default)")},
     "regions": {"carbon_method": (pl.String(), "2026-12-03", CARBON),
                 "carbon_method_source_url": (pl.String(), "2026-12-03", CARBON)},
 }

@@ -97,7 +97,7 @@ class RunColumns(KernelRowColumns):
 
 
 TRAINING_RUN_COLUMNS = ("flash_attention", "dropout", "lm_head_on_last_stage", "mtp_layers", "fp8_params",
-                        "fp8_dot_product_attention", "activation_func_fp8_input_store")
+                        "fp8_dot_product_attention", "activation_func_fp8_input_store", "gradient_accumulation_fusion")
 
 
 class TrainingRunColumns(RunColumns):
@@ -118,3 +118,5 @@ class TrainingRunColumns(RunColumns):
     activation_func_fp8_input_store: bool = flag("the MLP activation's input (FC1's output) saved in FP8 "
                                                  "(Megatron-Core activation_func_fp8_input_store; training; null: "
                                                  "false)", nullable=True)
+    gradient_accumulation_fusion: bool = flag("weight-gradient GEMMs accumulate into the gradient buffer, no "
+                                              "separate add per microbatch (training; null: true)", nullable=True)

@@ -53,10 +53,11 @@ TABLES = ("study", "axes", "filters", "efficiency", "software", "output", "servi
 # The [training] table's keys in the manifest's order (two sections fill from it: Training and Data).
 TRAINING_KNOBS = ("dp_overlap_fraction", "memory_reserve_fraction", "flash_attention", "dropout", "dp_sgd",
                   "lm_head_on_last_stage", "mtp_layers", "fp8_params", "fp8_dot_product_attention",
-                  "activation_func_fp8_input_store",
+                  "activation_func_fp8_input_store", "gradient_accumulation_fusion",
                   "storage", "data_pipeline", "host_cores_per_node", "gradient_bytes_per_param",
                   "pp_balance_tolerance", "tp_across_domains", "train_tokens", "restart_time_s")
-TRAINING_OPT_IN = ("mtp_layers", "fp8_params", "fp8_dot_product_attention", "activation_func_fp8_input_store")
+TRAINING_OPT_IN = {"mtp_layers": 0, "fp8_params": False, "fp8_dot_product_attention": False,
+                   "activation_func_fp8_input_store": False, "gradient_accumulation_fusion": True}
 OPERATIONS_KNOBS = keys(Operations)
 # serving axes the run id hashes only when some value differs from its default (older specs keep their ids)
 OPT_IN = {"prefix_hit_rate": (0.0,), "lora_rank": (0,), "lora_adapters": (1,), "ep": (1,), "cluster": None,
@@ -104,8 +105,10 @@ class SweepSpec:
             out |= {"training_axes": {"cluster": _all(a.cluster),
                                       **{k: _list(getattr(a, k)) for k in TRAINING_AXES
                                          if k != "cluster" and (k != "lora_rank" or a.lora_rank != (0,))}},
-                    # knobs added later appear only when set: specs written before them keep their run ids
-                    "training": {k: knobs[k] for k in TRAINING_KNOBS if k not in TRAINING_OPT_IN or knobs[k]}
+                    # knobs added later appear only when they leave their default (a flag that defaults to
+                    # true, only when false): specs written before them keep their run ids
+                    "training": {k: knobs[k] for k in TRAINING_KNOBS
+                                 if k not in TRAINING_OPT_IN or knobs[k] != TRAINING_OPT_IN[k]}
                     | {"eta_link": self.efficiency.eta_link}}
         if self.study == "serving":
             out |= {"serving_axes": {"precision_tied": a.precision_tied,

@@ -116,6 +116,8 @@ class Training:
     fp8_params: bool = setting(False, FLAG)  # FP8 working weights (walls/training_memory)
     fp8_dot_product_attention: bool = setting(False, FLAG)  # Q, K, V, O saved in FP8
     activation_func_fp8_input_store: bool = setting(False, FLAG)  # the MLP activation's input saved in FP8
+    # false: autograd adds each microbatch's weight gradient to the buffer (walls/training_traffic)
+    gradient_accumulation_fusion: bool = setting(True, FLAG)
     dp_sgd: str = setting("none", one_of(*DP_SGD))  # wall 20
     gradient_bytes_per_param: float = setting(2.0, positive(8.0))
     pp_balance_tolerance: float = setting(0.10, fraction(high_open=False))

@@ -315,6 +315,7 @@ KNOBS = {
     "working_weight_bytes_per_param": Knob("B/param", lambda s: 1.0 if s.training.fp8_params else 2.0),
     "fp8_dot_product_attention": Knob(None, lambda s: s.training.fp8_dot_product_attention),
     "activation_func_fp8_input_store": Knob(None, lambda s: s.training.activation_func_fp8_input_store),
+    "gradient_accumulation_fusion": Knob(None, lambda s: s.training.gradient_accumulation_fusion),
     "dp_sgd_step_multiplier": Knob("", lambda s: DP_SGD_STEP_MULTIPLIER[s.training.dp_sgd]),
     "train_tokens_budget": Knob("tok", lambda s: s.training.train_tokens),
     "restart_time_s": Knob("s", lambda s: s.training.restart_time_s),

@@ -84,8 +84,8 @@ LOW_PRECISION = ("fp8", "fp4")  # training dtypes whose recipes keep attention i
 KNOBS = ["activation_bytes_per_element", "gradient_bytes_per_param", "memory_reserve_fraction",
          "dp_overlap_fraction", "flash_attention", "dropout", "lm_head_on_last_stage", "mtp_layers",
          "working_weight_bytes_per_param", "fp8_dot_product_attention", "activation_func_fp8_input_store",
-         "dp_sgd_step_multiplier", "host_cores_per_node",
-         "train_tokens_budget", "restart_time_s"]
+         "gradient_accumulation_fusion", "dp_sgd_step_multiplier", "host_cores_per_node", "train_tokens_budget",
+         "restart_time_s"]
 
 
 def _per_sequence(shaped: pl.DataFrame, units: dict, seq_lens: tuple[int, ...]) -> tuple[pl.DataFrame, dict]:

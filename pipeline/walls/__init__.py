@@ -41,6 +41,7 @@ from pipeline.walls import (  # noqa: F401
     synthesis,
     tail_latency,
     tpot_tail,
+    training_attention,
     training_compute,
     training_lora,
     training_memory,

@@ -239,7 +239,9 @@ def compute_time_per_microbatch_s(stage_forward_flop_per_microbatch: UExpr, reco
                                   attention_peak_flop_per_s: UExpr, eta_compute: UExpr,
                                   mlp_forward_flop_per_sequence: UExpr, is_gated_mlp: Plain,
                                   elementwise_time_per_microbatch_s: UExpr,
-                                  weight_gradient_matmuls: UExpr, adapter_time_per_microbatch_s: UExpr) -> UExpr:
+                                  weight_gradient_matmuls: UExpr, adapter_time_per_microbatch_s: UExpr,
+                                  unfused_attention_eta_compute: UExpr,
+                                  unfused_attention_backward_eta_compute: UExpr) -> UExpr:
     """Wall 1 on the busiest GPU: (3 x forward + recomputed forward) / (peak x eta). With a GEMM
     kernel fit (``train_matmul_eta_compute`` not null) each operator at its own speed: the weight
     matmuls (the layers' and the LM head's) at their forward η (recomputed too under full
@@ -247,6 +249,9 @@ def compute_time_per_microbatch_s(stage_forward_flop_per_microbatch: UExpr, reco
     the attention core (Q.K^T, P.V; recomputed under full, selective and projections recomputation) at the
     profile's eta_compute of ``attention_peak_flop_per_s``: the 16-bit peak under an FP8/FP4
     recipe, whose attention runs in bf16 (Transformer Engine's fp8_dpa defaults to False); the
+    Without a fused attention kernel the core's batched GEMMs take the GEMM model's η at their
+    own shapes instead, forward (and recomputed) at ``unfused_attention_eta_compute``, backward (2 x)
+    at ``unfused_attention_backward_eta_compute`` (``pipeline.walls.training_attention``); the
     element-wise kernels (norms, residual adds, activation, unfused softmax and dropout) at the
     memory bandwidth (``pipeline.walls.training_traffic``), their few FLOPs not timed apart.
     LoRA (``pipeline.walls.training_lora``): the frozen base's weight matmuls have no weight gradient
@@ -269,6 +274,11 @@ def compute_time_per_microbatch_s(stage_forward_flop_per_microbatch: UExpr, reco
               + (TRAIN_TO_FORWARD - 2.0 + weight_gradient_matmuls) * matmul
               / (peak_flop_per_s * train_backward_matmul_eta_compute)
               + (TRAIN_TO_FORWARD * attention + attention_recomputed) / (attention_peak_flop_per_s * eta_compute))
+    unfused = ((attention + attention_recomputed) / (attention_peak_flop_per_s * unfused_attention_eta_compute)
+               + (TRAIN_TO_FORWARD - 1.0) * attention
+               / (attention_peak_flop_per_s * unfused_attention_backward_eta_compute)
+               - (TRAIN_TO_FORWARD * attention + attention_recomputed) / (attention_peak_flop_per_s * eta_compute))
+    kernel = kernel + where(unfused_attention_eta_compute.is_not_null(), unfused, 0)
     return where(train_matmul_eta_compute.is_not_null(), kernel.to("s") + elementwise_time_per_microbatch_s,
                  constant.to("s")) + adapter_time_per_microbatch_s
 

@@ -58,9 +58,28 @@ def layer_elementwise_bytes_per_microbatch(seq_len: UExpr, cp: UExpr, microbatch
 
 
 @training_column
+def gradient_accumulation_bytes_per_microbatch(gradient_accumulation_fusion: Plain, num_microbatches: UExpr,
+                                               trainable_params_per_gpu: UExpr,
+                                               gradient_bytes_per_param: UExpr) -> UExpr:
+    """The gradient accumulation's own kernel, per microbatch on average: without fusion every
+    microbatch but the first adds its weight gradients to the accumulated ones, reading both and
+    writing the sum (3 x the gradient bytes of the GPU's trained weights; PyTorch's AccumulateGrad
+    does ``variable.grad += new_grad``, torch/csrc/autograd/functions/accumulate_grad.h). Megatron-LM
+    fuses it into the weight-gradient GEMM (``gradient_accumulation_fusion``: NVIDIA/Megatron-LM
+    commit 83b1e42, 2022-02-13, fp32 accumulation only; 07916bf, 2022-09-27, fp16 too); before
+    that, and in the April 2021 release of Narayanan et al. (commit 50a4b5f: fp16 runs accumulate
+    in .grad unless --accumulate-allreduce-grads-in-fp32), the add ran apart. 0 with fusion."""
+    adds = (num_microbatches - 1.0).clip(lower=0.0) / num_microbatches
+    unfused = where(gradient_accumulation_fusion, 0.0, 1.0)
+    return (unfused * adds * 3.0 * trainable_params_per_gpu * gradient_bytes_per_param).to("B")
+
+
+@training_column
 def elementwise_time_per_microbatch_s(layers_per_gpu: UExpr, layer_elementwise_bytes_per_microbatch: UExpr,
+                                      gradient_accumulation_bytes_per_microbatch: UExpr,
                                       memory_bandwidth_bytes_per_s: UExpr, eta_memory: UExpr) -> UExpr:
-    """The busiest GPU's element-wise kernels for one microbatch: bytes / (HBM bandwidth x eta_memory),
-    eta_memory the measured streaming fraction (``pipeline.studies.kernels.measured_memory_fraction``)."""
-    return (layers_per_gpu * layer_elementwise_bytes_per_microbatch
+    """The busiest GPU's element-wise kernels for one microbatch, the layers' and the unfused gradient
+    accumulation's: bytes / (HBM bandwidth x eta_memory), eta_memory the measured streaming fraction
+    (``pipeline.studies.kernels.measured_memory_fraction``)."""
+    return ((layers_per_gpu * layer_elementwise_bytes_per_microbatch + gradient_accumulation_bytes_per_microbatch)
             / (memory_bandwidth_bytes_per_s * eta_memory)).to("s")

@@ -47,6 +47,7 @@ SETTINGS = [
     ("training", "training.memory_reserve_fraction", *SHARE),
     ("training", "training.flash_attention", *FLAG),
     ("training", "training.dropout", *FLAG),
+    ("training", "training.gradient_accumulation_fusion", *FLAG),
     ("training", "training.lm_head_on_last_stage", *FLAG),
     ("training", "training.mtp_layers", [0, 1, 3], [-1, 1.5, "1", True], "an integer >= 0"),
     ("training", "training.fp8_params", *FLAG),

@@ -149,9 +149,19 @@ def test_training_time_puts_matmuls_at_their_eta_and_the_rest_at_the_profile():
                "attention_core_forward_flop_per_sequence": ([3.0], "FLOP"),
                "elementwise_time_per_microbatch_s": ([2.0], "s"), "lm_head_on_last_stage": ([False], None),
                "virtual_stages": ([1.0], ""), "mtp_layers": ([0.0], ""), "mtp_forward_flop_per_sequence": ([0.0], "FLOP"),
-               "weight_gradient_matmuls": ([1.0], ""), "adapter_time_per_microbatch_s": ([0.0], "s")}
+               "weight_gradient_matmuls": ([1.0], ""), "adapter_time_per_microbatch_s": ([0.0], "s"),
+               "unfused_attention_eta_compute": ([None], ""), "unfused_attention_backward_eta_compute": ([None], "")}
     t = _training(columns, ["compute_time_per_microbatch_s"])["compute_time_per_microbatch_s"]
     assert t == pytest.approx(6 / 0.8 + 2 * 6 / 0.5 + 3 * 3 / 0.4 + 2.0)
+    # without a fused attention kernel the core's batched GEMMs (training_attention): forward 3 at 0.3,
+    # backward 2 x 3 at 0.25; under selective recomputation the core's 3 again at the forward's 0.3
+    unfused = columns | {"unfused_attention_eta_compute": ([0.3], ""),
+                         "unfused_attention_backward_eta_compute": ([0.25], "")}
+    t = _training(unfused, ["compute_time_per_microbatch_s"])["compute_time_per_microbatch_s"]
+    assert t == pytest.approx(6 / 0.8 + 2 * 6 / 0.5 + 3 / 0.3 + 2 * 3 / 0.25 + 2.0)
+    selective = unfused | {"recompute": (["selective"], None), "recompute_flop_per_sequence": ([3.0], "FLOP")}
+    t = _training(selective, ["compute_time_per_microbatch_s"])["compute_time_per_microbatch_s"]
+    assert t == pytest.approx(6 / 0.8 + 2 * 6 / 0.5 + 2 * 3 / 0.3 + 2 * 3 / 0.25 + 2.0)
     # "projections" recomputes 5 FLOP: FC1 (half of the MLP's 4) at the forward GEMM η, 3 (the core) at the profile
     saved = columns | {"recompute": (["projections"], None), "recompute_flop_per_sequence": ([5.0], "FLOP")}
     t = _training(saved, ["compute_time_per_microbatch_s"])["compute_time_per_microbatch_s"]
@@ -194,7 +204,8 @@ def test_fp8_training_runs_attention_at_the_16_bit_peak():
                "attention_core_forward_flop_per_sequence": ([4.0], "FLOP"),
                "elementwise_time_per_microbatch_s": ([0.0], "s"), "lm_head_on_last_stage": ([False], None),
                "virtual_stages": ([1.0], ""), "mtp_layers": ([0.0], ""), "mtp_forward_flop_per_sequence": ([0.0], "FLOP"),
-               "weight_gradient_matmuls": ([1.0], ""), "adapter_time_per_microbatch_s": ([0.0], "s")}
+               "weight_gradient_matmuls": ([1.0], ""), "adapter_time_per_microbatch_s": ([0.0], "s"),
+               "unfused_attention_eta_compute": ([None], ""), "unfused_attention_backward_eta_compute": ([None], "")}
     t = _training(columns, ["compute_time_per_microbatch_s"])["compute_time_per_microbatch_s"]
     assert t == pytest.approx(6 / 1.0 + 2 * 6 / 1.0 + 3 * 4 / (0.5 * 0.4))
 

@@ -48,5 +48,27 @@ def test_time_is_the_bytes_at_the_streaming_bandwidth(training):
     """8 layers x 3.3e9 B at 2.039 TB/s x 0.825."""
     got = training(["elementwise_time_per_microbatch_s"], layers_per_gpu=([8.0], ""),
                    layer_elementwise_bytes_per_microbatch=([3.3e9], "B"),
+                   gradient_accumulation_bytes_per_microbatch=([0.0], "B"),
                    memory_bandwidth_bytes_per_s=([2.039e12], "B/s"), eta_memory=([0.825], ""))
     assert got["elementwise_time_per_microbatch_s"][0] == pytest.approx(8 * 3.3e9 / (2.039e12 * 0.825), rel=1e-12)
+
+
+def test_unfused_gradient_accumulation_adds_each_microbatch_but_the_first(training):
+    """GPT-3 175B's last stage on one GPU of Narayanan et al. 2021 (TP 8, PP 12: 8 layers and the LM
+    head, 1,892,783,616 parameters), 384 microbatches, fp16 gradients: 383 adds of read 2 + read 2 +
+    write 2 B per parameter over 384 microbatches = 11,327,126,952 B per microbatch on average, 6.7336
+    ms at 2.039 TB/s x 0.825; fused (Megatron-LM since 2022): nothing; one microbatch: nothing to add."""
+    kw = {"num_microbatches": ([384.0], ""), "trainable_params_per_gpu": ([1_892_783_616.0], "param"),
+          "gradient_bytes_per_param": ([2.0], "B/param")}
+    got = training(["gradient_accumulation_bytes_per_microbatch"], gradient_accumulation_fusion=([False], None), **kw)
+    assert got["gradient_accumulation_bytes_per_microbatch"][0] == pytest.approx(383 / 384 * 6 * 1_892_783_616)
+    assert got["gradient_accumulation_bytes_per_microbatch"][0] == pytest.approx(11_327_126_952, rel=1e-9)
+    t = training(["elementwise_time_per_microbatch_s"], gradient_accumulation_fusion=([False], None),
+                 layers_per_gpu=([8.0], ""), layer_elementwise_bytes_per_microbatch=([0.0], "B"),
+                 memory_bandwidth_bytes_per_s=([2.039e12], "B/s"), eta_memory=([0.825], ""), **kw)
+    assert t["elementwise_time_per_microbatch_s"][0] == pytest.approx(6.7336e-3, rel=1e-4)
+    fused = training(["gradient_accumulation_bytes_per_microbatch"], gradient_accumulation_fusion=([True], None), **kw)
+    assert fused["gradient_accumulation_bytes_per_microbatch"][0] == 0.0
+    one = training(["gradient_accumulation_bytes_per_microbatch"], gradient_accumulation_fusion=([False], None),
+                   **(kw | {"num_microbatches": ([1.0], "")}))
+    assert one["gradient_accumulation_bytes_per_microbatch"][0] == 0.0
