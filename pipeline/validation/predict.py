@@ -28,7 +28,7 @@ from pipeline.validation.eta_grid import ETA_GRID, at_each_eta
 from pipeline.validation.grouping import bounded, group_key
 from pipeline.validation.kernel_rows import predict_kernel_rows
 from pipeline.validation.row_context import fold_stated_lengths
-from pipeline.validation.shared_space import build_shared, group_spec
+from pipeline.validation.shared_space import build_shared, group_spec, tag_frameworks
 from pipeline.validation.serving_rows import SERVING_BATCHES, Datasets, admitted, delivered_tokens_per_s, serving_spec
 from pipeline.validation.training_spec import training_spec
 
@@ -240,7 +240,7 @@ def _predict_together(members: list[int], specs: dict[int, dict], rows: pl.DataF
     catalogs = overrides.apply(catalogs, spec.overrides)  # a run's own context (run_context)
     study = STUDIES[spec.study]
     space = build_shared(study, catalogs, group)  # in parts: the rows' own values are not multiplied together
-    keys = _configurations(members, group)
+    keys = tag_frameworks(_configurations(members, group), members, group)  # each row's framework's hardware
     if "burst" in group[0]:  # the requests at t = 0 ride with each configuration (serving_burst)
         keys = keys.with_columns(burst_requests=pl.col("measurement").replace_strict(
             members, [s["burst"] for s in group], return_dtype=pl.Float64))
