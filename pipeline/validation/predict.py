@@ -25,7 +25,7 @@ from pipeline.runs import STUDIES
 from pipeline.studies import serving_burst
 from pipeline.studies.sides import Space
 from pipeline.validation.eta_grid import ETA_GRID, at_each_eta
-from pipeline.validation.grouping import bounded, group_key
+from pipeline.validation.grouping import group_key
 from pipeline.validation.kernel_rows import predict_kernel_rows
 from pipeline.validation.row_context import fold_stated_lengths
 from pipeline.validation.shared_space import build_shared, group_spec, tag_frameworks
@@ -202,7 +202,7 @@ def predict(measured: pl.DataFrame, catalogs: Catalogs, etas: list[float] | None
     for i, spec in specs.items():
         groups.setdefault(group_key(spec), []).append(i)
     parts = [pl.DataFrame(reasons, schema=REASON), predict_kernel_rows(rows, catalogs)]
-    for members in (run for same in groups.values() for run in bounded(same, specs)):
+    for members in groups.values():
         try:
             part, alone, _ = _predict_together(members, specs, rows, catalogs, etas)
             parts.append(part.filter(~pl.col("measurement").is_in(alone)))
