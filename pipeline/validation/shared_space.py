@@ -21,7 +21,8 @@ import polars as pl
 
 from pipeline.spec import SweepSpec, parse_spec
 from pipeline.studies.sides import Space
-from pipeline.validation.grouping import MAX_CONFIGURATIONS, bounded, union
+from pipeline.validation import grouping
+from pipeline.validation.grouping import bounded, union
 
 TAG = " | framework "  # a hardware row of one framework (tagged): "<name> | framework <framework>"
 PART_CONFIGURATIONS = 5_000_000  # the product of one part's axes (one serving row: tp grid x batches, <= 70)
@@ -37,7 +38,7 @@ def build_shared(study, catalogs, specs: list[dict], limit: int | None = None) -
     (default ``PART_CONFIGURATIONS``) configurations each; one part of one framework: the study's own space.
     Rows of several frameworks: each framework's space, its hardware rows named apart (``tagged``), stacked."""
     if limit is None:  # a training space is the product of its layout axes: parts of fewer configurations
-        limit = MAX_CONFIGURATIONS if specs[0].get("study") == "training" else PART_CONFIGURATIONS
+        limit = grouping.MAX_CONFIGURATIONS if specs[0].get("study") == "training" else PART_CONFIGURATIONS
     frameworks = list(dict.fromkeys(framework(s) for s in specs))
     if len(frameworks) == 1:
         return _one_framework(study, catalogs, specs, limit)
