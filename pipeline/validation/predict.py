@@ -26,10 +26,10 @@ from pipeline.runs import STUDIES
 from pipeline.studies import serving_burst
 from pipeline.studies.sides import Space
 from pipeline.validation.eta_grid import ETA_GRID, at_each_eta
-from pipeline.validation.grouping import bounded, group_key
+from pipeline.validation.grouping import group_key
 from pipeline.validation.kernel_rows import predict_kernel_rows
 from pipeline.validation.row_context import fold_stated_lengths
-from pipeline.validation.shared_space import build_shared, group_spec
+from pipeline.validation.shared_space import build_shared, group_spec, tag_frameworks
 from pipeline.validation.serving_rows import SERVING_BATCHES, Datasets, admitted, delivered_tokens_per_s, serving_spec
 from pipeline.validation.training_spec import training_spec
 
@@ -204,7 +204,7 @@ def predict(measured: pl.DataFrame, catalogs: Catalogs, etas: list[float] | None
     for i, spec in specs.items():
         groups.setdefault(group_key(spec), []).append(i)
     parts = [pl.DataFrame(reasons, schema=REASON), predict_kernel_rows(rows, catalogs)]
-    for members in (run for same in groups.values() for run in bounded(same, specs)):
+    for members in groups.values():
         try:
             part, alone, _ = _predict_together(members, specs, rows, catalogs, etas)
             parts.append(part.filter(~pl.col("measurement").is_in(alone)))
@@ -242,7 +242,7 @@ def _predict_together(members: list[int], specs: dict[int, dict], rows: pl.DataF
     catalogs = overrides.apply(catalogs, spec.overrides)  # a run's own context (run_context)
     study = STUDIES[spec.study]
     space = build_shared(study, catalogs, group)  # in parts: the rows' own values are not multiplied together
-    keys = _configurations(members, group)
+    keys = tag_frameworks(_configurations(members, group), members, group)  # each row's framework's hardware
     if "burst" in group[0]:  # the requests at t = 0 ride with each configuration (serving_burst)
         keys = keys.with_columns(burst_requests=pl.col("measurement").replace_strict(
             members, [s["burst"] for s in group], return_dtype=pl.Float64))

@@ -11,16 +11,25 @@ function of its own axis values and the catalogs (the spec's other settings are 
 configuration are those the group's whole product held; the group keeps one plan and one collect. A bound, not a
 speed-up in the usual case: cutting the largest groups of the 250 rows ``mlsys bench --validate`` draws into parts
 of 200,000 configurations cost 0.1-0.3 CPU s more each (each part builds its hardware side again).
+
+Rows of several frameworks share a group too: a framework picks the efficiency profiles, which only the hardware
+side reads, so each framework's space is built and its hardware rows are named ``<hardware> | framework <name>``
+(``tag_frameworks`` names the rows' configurations alike); one plan then serves them all (250 rows of
+``mlsys bench --validate``: 23 plans became 12, predictions 9.6-10.4 CPU s became 6.0-7.3, the same values).
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import polars as pl
 
 from pipeline.spec import SweepSpec, parse_spec
 from pipeline.studies.sides import Space
+from pipeline.validation import grouping
 from pipeline.validation.grouping import bounded, union
 
+TAG = " | framework "  # a hardware row of one framework (tagged): "<name> | framework <framework>"
 PART_CONFIGURATIONS = 5_000_000  # the product of one part's axes (one serving row: tp grid x batches, <= 70)
 
 
@@ -30,15 +39,59 @@ def group_spec(specs: list[dict]) -> SweepSpec:
 
 
 def build_shared(study, catalogs, specs: list[dict], limit: int | None = None) -> Space:
-    """The space of ``specs`` (one group: one study, framework, set of axes and overrides) from parts of at most
-    ``limit`` (default ``PART_CONFIGURATIONS``) configurations each; one part: the study's own space."""
-    limit = PART_CONFIGURATIONS if limit is None else limit
+    """The space of ``specs`` (one group: one study, set of axes and overrides) from parts of at most ``limit``
+    (default ``PART_CONFIGURATIONS``) configurations each; one part of one framework: the study's own space.
+    Rows of several frameworks: each framework's space, its hardware rows named apart (``tagged``), stacked."""
+    if limit is None:  # a training space is the product of its layout axes: parts of fewer configurations
+        limit = grouping.MAX_CONFIGURATIONS if specs[0].get("study") == "training" else PART_CONFIGURATIONS
+    frameworks = list(dict.fromkeys(framework(s) for s in specs))
+    if len(frameworks) == 1:
+        return _one_framework(study, catalogs, specs, limit)
+    key = hardware_key(specs)
+    return _stacked_spaces([_tagged(_one_framework(study, catalogs, [s for s in specs if framework(s) == f], limit),
+                                    key, f) for f in frameworks])
+
+
+def framework(spec: dict) -> str:
+    """The framework whose efficiency profiles a row's spec reads."""
+    return spec["efficiency"]["framework"]
+
+
+def hardware_key(specs: list[dict]) -> str:
+    """The axis naming a hardware-side row: the cluster of a training row, else the accelerator."""
+    return "cluster" if specs[0].get("study") == "training" else "hardware"
+
+
+def tag_frameworks(keys: pl.DataFrame, members: list[int], specs: list[dict]) -> pl.DataFrame:
+    """``keys`` (one row per configuration of measurement ``members``) with each row's hardware named as its
+    framework's hardware row (``build_shared``), where the group holds rows of several frameworks."""
+    names = [framework(s) for s in specs]
+    if len(set(names)) == 1:
+        return keys
+    key = hardware_key(specs)
+    tag = pl.col("measurement").replace_strict(members, names, return_dtype=pl.String)
+    return keys.with_columns(pl.concat_str(pl.col(key).cast(pl.String), pl.lit(TAG), tag).alias(key))
+
+
+def _tagged(space: Space, key: str, name: str) -> Space:
+    """``space`` with its hardware rows named ``<hardware><TAG><framework>``."""
+    side = space.hardware_side
+    renamed = pl.concat_str(pl.col(key).cast(pl.String), pl.lit(TAG + name)).cast(side.schema[key]).alias(key)
+    return replace(space, hardware_side=side.with_columns(renamed))
+
+
+def _one_framework(study, catalogs, specs: list[dict], limit: int) -> Space:
+    """The space of rows of one framework, in parts of at most ``limit`` configurations."""
     by_index = dict(enumerate(specs))
     similar = sorted(by_index, key=lambda i: tuple(str(v) for v in specs[i]["axes"].values()))  # alike rows together
     parts = bounded(similar, by_index, limit, every_study=True)
     if len(parts) == 1:
         return study.build_space(catalogs, group_spec(specs))
-    spaces = [study.build_space(catalogs, group_spec([specs[i] for i in part])) for part in parts]
+    return _stacked_spaces([study.build_space(catalogs, group_spec([specs[i] for i in part])) for part in parts])
+
+
+def _stacked_spaces(spaces: list[Space]) -> Space:
+    """One space holding the parts' rows (each once), their dropped rows counted together."""
     dropped: dict[str, int] = {}
     for s in spaces:
         for reason, n in s.dropped.items():

@@ -3,6 +3,8 @@ share a space while their axes stay small, and sharing one changes no prediction
 
 from __future__ import annotations
 
+import math
+
 import polars as pl
 
 from pipeline.validation import predict, read_measurements
@@ -45,3 +47,25 @@ def test_predictions_do_not_depend_on_the_rows_predicted_beside_them(catalogs, m
     alone = predict(rows, catalogs)
     assert shared["predicted"].is_not_null().sum() > 0
     assert shared.equals(alone)
+
+
+def test_rows_of_several_frameworks_share_a_plan_with_the_predictions_of_each_alone(catalogs):
+    """Serving rows of TensorRT-LLM and vLLM on the same hardware: one group (the framework is not in the key), each
+    framework's hardware rows named apart, and the same predictions as each framework's rows predicted alone."""
+    spec = {"study": "serving", "axes": {"model": ["m"], "batch": [1]}}
+    assert group_key(spec | {"efficiency": {"framework": "vLLM"}}) == group_key(
+        spec | {"efficiency": {"framework": "TensorRT-LLM"}})
+    measured = read_measurements(None, catalogs).rows
+    offline = measured.filter(pl.col("study") == "serving", pl.col("metric") == "tokens_per_s",
+                              pl.col("request_rate").is_null(), pl.col("hardware") == "H100 SXM5 80GB")
+    rows = pl.concat([offline.filter(pl.col("framework") == f).head(2) for f in ("TensorRT-LLM", "vLLM")])
+    assert rows.height == 3 and rows["framework"].n_unique() == 2  # one vLLM row on an H100 in the catalog
+    together = predict(rows, catalogs)
+    apart = pl.concat([predict(rows.filter(pl.col("framework") == f), catalogs) for f in ("TensorRT-LLM", "vLLM")])
+    assert together["predicted"].is_not_null().sum() >= 2
+    assert together["eta_compute"].n_unique() > 1  # the frameworks' own profiles, not the first's
+    same = ["name", "reason", "bound", "batch_used", "eta_compute", "eta_low", "eta_high", "family"]
+    assert together.select(same).equals(apart.select(same))
+    for column in ("predicted", "predicted_low", "predicted_high", "grid"):  # float sums in another row order
+        for a, b in zip(together[column].explode(), apart[column].explode(), strict=True):
+            assert (a is None) == (b is None) and (a is None or math.isclose(a, b, rel_tol=1e-12))
