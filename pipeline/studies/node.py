@@ -58,8 +58,8 @@ class NodeCoreSchema(pa.DataFrameModel):
     eta_source: pl.Categorical = result(None, "profile row (or override) that set eta_compute", "efficiency_profiles")
     efficiency_basis: pl.Categorical = result(
         None, "what sets a transformer's matmul η (attention, norms and CNNs keep the profile's): kernel fit "
-        "(GEMM shape model), profile η, override η, or profile η where the fit's one tile exceeds 128 x 128 (MI300X: "
-        "node.NODE_MAX_FIT_TILE_AREA)", "kernel_efficiency catalog")
+        "(GEMM shape model), profile η, override η, or profile η where the fit's one tile exceeds 128 x 128 "
+        "(MI300X: node.NODE_MAX_FIT_TILE_AREA)", "kernel_efficiency catalog")
     launch_overhead_per_kernel_s: float = result("s", "host cost of one kernel launch", "sweep spec [software]")
     params_computed: float = result("param", "total weights", "layer-by-layer count; CNN: published")
     tokens_per_step: float = result("tok", "tokens through the weights this step", "B·S; decode B")
@@ -225,9 +225,9 @@ def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
 # one 256 x 256 tile (gemm_fit.TILES, hipBLASLt's largest MI300X macro tile) prices at 32 of 304 CUs busy and
 # about 0.01 of peak (5.8x the profile η's time, registry_data/research/r-node/NOTES.md §5), a regime its rows
 # never measured (every MI300X row of the fit, aiter PR #1092's N = 1280, K = 8192 sweep, keeps >= 160 CUs busy)
-# and one hipBLASLt avoids by choosing a smaller macro tile (that sweep's M = 192 GEMM: 4 GFLOP in 15 µs). The fit has no tile choice, so where its tile exceeds the
-# 128 x 128 tile the NVIDIA fits use (and measured down to single-wave shapes), the node study keeps the
-# profile η and says so.
+# and one hipBLASLt avoids by choosing a smaller macro tile (that sweep's M = 192 GEMM: 4 GFLOP in 15 µs). The fit
+# has no tile choice, so where its tile exceeds the 128 x 128 tile the NVIDIA fits use (and measured down to
+# single-wave shapes), the node study keeps the profile η and says so.
 NODE_MAX_FIT_TILE_AREA = 128.0 * 128.0
 LARGE_TILE_BASIS = "profile η (kernel fit's one large tile: small GEMMs unmeasured)"
 

@@ -25,8 +25,8 @@ from pipeline.units import unit
 AXES = {"ep": ("", pl.Float64), "redundant_experts": ("", pl.Int64)}
 CLUSTER_COLUMNS = ["accelerators_per_node", "nic_bandwidth_bits_per_s", "nics_per_node", "scaleout_latency_s",
                    "oversubscription_ratio"]
-CLUSTER_UNITS = {"cluster": None, "cluster_override": None, "cluster_gpus": unit(""), "expert_imbalance_placed": unit(""),
-                 "expert_imbalance_redundant": unit(""),
+CLUSTER_UNITS = {"cluster": None, "cluster_override": None, "cluster_gpus": unit(""),
+                 "expert_imbalance_placed": unit(""), "expert_imbalance_redundant": unit(""),
                  "dual_batch_overlap": None} | {
     c: u for c, u in sides.catalog_units("clusters", CLUSTER_COLUMNS).items()}
 
@@ -137,6 +137,7 @@ def with_columns(schema: type[pa.DataFrameModel]) -> type[pa.DataFrameModel]:
                                          nullable=False)}
     body |= {name: result(u, description, source) for name, (u, description, source) in COLUMNS.items()}
     body["__annotations__"] = {"ep": float, "redundant_experts": int, "expert_slots": float,
-                               "cluster": pl.Categorical, "cluster_override": pl.Categorical, "expert_imbalance": float, "dual_batch_overlap": bool} | dict.fromkeys(COLUMNS, float)
+                               "cluster": pl.Categorical, "cluster_override": pl.Categorical,
+                               "expert_imbalance": float, "dual_batch_overlap": bool} | dict.fromkeys(COLUMNS, float)
     body["Config"] = type("Config", (), {"name": schema.Config.name, "strict": True})
     return type(schema.__name__, (schema,), body)

@@ -45,7 +45,8 @@ SPEC_INPUTS = ["study", "scenario", "metric", "framework", "model", "hardware", 
                "weight_dtype", "batch", "seq_len", "devices", "tp", "pp", "dp", "microbatch", "recompute", "prompt_len",
                "output_len", "cp", "ep", "trained", "zero_stage", "virtual_stages", "sequence_parallel", "kv_cache",
                "dataset", "concurrency", "request_rate", "requests",
-               *TRAINING_RUN_COLUMNS, *SPECULATIVE_COLUMNS, *EXPERT_COLUMNS]  # the measurement columns measurement_spec reads
+               *TRAINING_RUN_COLUMNS, *SPECULATIVE_COLUMNS,
+               *EXPERT_COLUMNS]  # the measurement columns measurement_spec reads
 SCHEMA = {"name": pl.String, "predicted": pl.Float64, "predicted_low": pl.Float64, "predicted_high": pl.Float64,
           "eta_compute": pl.Float64, "eta_low": pl.Float64, "eta_high": pl.Float64, "bound": pl.String,
           "batch_used": pl.Float64, "grid": pl.List(pl.Float64), "reason": pl.String, "family": pl.String}
@@ -119,7 +120,8 @@ def _value(study: str, columns: list[str]) -> pl.Expr:
             finite = [f"finite_run_{m}_mean_s" for m in ("ttft", "tpot") if "finite_run_ttft_mean_s" in columns]
             # the statistic the row states (null: mean): wall 7's P50/P99 (tail_latency, tpot_tail); no P90 there
             stat = pl.col("statistic").fill_null("mean")
-            for m, (p50, p99) in {"ttft_s": ("ttft_p50_s", "ttft_p99_s"), "itl_s": ("tpot_p50_s", "tpot_p99_s")}.items():
+            tails = {"ttft_s": ("ttft_p50_s", "ttft_p99_s"), "itl_s": ("tpot_p50_s", "tpot_p99_s")}
+            for m, (p50, p99) in tails.items():
                 cases += [((metric == m) & loaded & (stat == "p50"), pl.col(p50)),
                           ((metric == m) & loaded & (stat == "p99"), pl.col(p99)),
                           ((metric == m) & loaded & (stat == "p90"), pl.lit(None, pl.Float64))]
@@ -270,7 +272,8 @@ def _predict_together(members: list[int], specs: dict[int, dict], rows: pl.DataF
     out = out.with_columns(pl.col(c).cast(keys.schema[c]) for c in on).join(keys, on=on, nulls_equal=True)
     found = set(out["measurement"].unique().to_list())
     missing = [i for i in members if i not in found]
-    out = out.join(rows.select("measurement", "metric", "devices", "requests", "statistic", row_tp="tp"), on="measurement")
+    out = out.join(rows.select("measurement", "metric", "devices", "requests", "statistic", row_tp="tp"),
+                   on="measurement")
     part = pl.concat([_picked(spec.study, out, profile.filter(pl.col("measurement").is_in(list(found))), etas),
                       profile.filter(pl.col("measurement").is_in(missing)).select("measurement", "family")],
                      how="diagonal_relaxed")
@@ -309,7 +312,8 @@ def _picked(study: str, out: pl.DataFrame, profile: pl.DataFrame, etas: list[flo
               .select("measurement", "eta_compute", "value", bound.alias("bound"),
                       pl.col(batch).cast(pl.Float64).alias("batch_used"), layout.alias("layout"),
                       best_first.alias("order"), *ties)
-              .sort("measurement", "eta_compute", "layout", "order", "batch_used", *(t.meta.output_name() for t in ties))
+              .sort("measurement", "eta_compute", "layout", "order", "batch_used",
+                    *(t.meta.output_name() for t in ties))
               .unique(["measurement", "eta_compute"], keep="first", maintain_order=True)
               .drop("order", "layout", *(t.meta.output_name() for t in ties)))
     at = profile.join(chosen.rename({"eta_compute": "eta"}), on=["measurement", "eta"], how="left")

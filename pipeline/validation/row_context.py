@@ -61,10 +61,9 @@ def fold_stated_lengths(specs: dict[int, dict], workloads: pl.DataFrame) -> tupl
         (prompt,), (output,) = spec["axes"]["prompt_len"], spec["axes"]["output_len"]
         name = f"prompt_len={prompt} output_len={output}"
         if name not in added:
-            added[name] = pl.DataFrame({"name": [name], "input_tokens_mean": [float(prompt)],
-                                        "output_tokens_mean": [float(output)]}).select(
-                pl.col(c).cast(t) if c in ("name", "input_tokens_mean", "output_tokens_mean") else pl.lit(None, t).alias(c)
-                for c, t in workloads.schema.items())
+            stated = {"name": [name], "input_tokens_mean": [float(prompt)], "output_tokens_mean": [float(output)]}
+            added[name] = pl.DataFrame(stated).select(pl.col(c).cast(t) if c in stated else pl.lit(None, t).alias(c)
+                                                      for c, t in workloads.schema.items())
         axes = {}
         for k, v in spec["axes"].items():  # the lengths' place in the axes (a group's axes keep their order)
             if k == "prompt_len":

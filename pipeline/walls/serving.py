@@ -163,15 +163,18 @@ def lm_head_peak_flop_per_s(lm_head_at_16_bits: Plain, peak_flop_per_s: UExpr, p
     return where(lm_head_at_16_bits, sixteen, peak_flop_per_s)
 
 
-def time_by_bound(n_layers: UExpr, kind: str, args: tuple) -> UExpr:
-    """Sum of the operator times whose own bound is ``kind`` ("compute" or "memory"): ``args`` are
-    (time, is_compute_bound) pairs of the layer operators (x L) and, last, the LM head (once)."""
+def times_of_bound(kind: str, args: tuple) -> list[UExpr]:
+    """Each operator's time where its own bound is ``kind`` ("compute" or "memory"), else 0: ``args``
+    are (time, is_compute_bound) pairs."""
     pairs = [(args[i], args[i + 1]) for i in range(0, len(args), 2)]
-    parts = []
-    for i, (t, is_compute) in enumerate(pairs):
-        part = where(is_compute if kind == "compute" else ~is_compute, t, 0)
-        parts.append(part if i == len(pairs) - 1 else n_layers * part)
-    return total(*parts)
+    return [where(is_compute if kind == "compute" else ~is_compute, t, 0) for t, is_compute in pairs]
+
+
+def time_by_bound(n_layers: UExpr, kind: str, args: tuple) -> UExpr:
+    """Sum of the operator times whose own bound is ``kind``: ``args`` are (time, is_compute_bound)
+    pairs of the layer operators (x L) and, last, the LM head (once)."""
+    *layer, head = times_of_bound(kind, args)
+    return total(*(n_layers * part for part in layer), head)
 
 
 def _operator_times(p: str) -> None:

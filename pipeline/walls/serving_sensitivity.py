@@ -19,14 +19,13 @@ from pipeline.units import E, Plain, UExpr, maximum, only_where, total, where
 from pipeline.walls.operators import OPERATORS
 from pipeline.walls.quantities import TOKEN
 from pipeline.walls.registries import define_serving, serving_column
+from pipeline.walls.serving import times_of_bound
 
 
 def _matmul_share(kind: str, fraction: UExpr, quantized: Plain, n_layers: UExpr, *args: UExpr) -> UExpr:
     """The dequantization overhead's part that scales like the ``kind``-bound quantized matmul operators (the
     layers'; the LM head is not quantized: ``fidelity``)."""
-    pairs = [(args[i], args[i + 1]) for i in range(0, len(args), 2)]
-    parts = [where(c if kind == "compute" else ~c, t, 0) for t, c in pairs]
-    return where(quantized, fraction * n_layers * total(*parts), 0)
+    return where(quantized, fraction * n_layers * total(*times_of_bound(kind, args)), 0)
 
 
 _MATMULS = [c for op in ("qkv_proj", "o_proj", "mlp") for c in (f"decode_{op}_time_s", f"decode_{op}_is_compute_bound")]
