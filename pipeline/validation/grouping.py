@@ -11,7 +11,8 @@ import math
 # A group's space is built from the product of its axes' values before it is restricted to the rows' own
 # configurations; the layout axes of many published training runs multiply into a space far larger than
 # the rows (the 104 training rows of the catalog as one group did not finish in ten minutes), so a
-# training group grows only while its axes multiply to at most this many configurations.
+# training group's space is built in parts whose axes multiply to at most this many configurations
+# (``shared_space.build_shared``).
 MAX_CONFIGURATIONS = 100_000
 
 
