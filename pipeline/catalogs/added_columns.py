@@ -19,6 +19,10 @@ ADDED_COLUMNS: dict[str, dict[str, tuple[pl.DataType, str, str]]] = {
     "cloud_prices": {"as_of": (pl.Date(), "2026-12-03", "the date each price applies; `mlsys catalog stale` cannot "
                                                         "date a null one. `mlsys catalog migrate DIR` sets it to "
                                                         "last_verified; or fill it (export, add the column, import)")},
+    "accelerator_costs": {"as_of": (pl.Date(), "2026-12-03", "the date each list or node price applies; `mlsys "
+                                                             "catalog stale` cannot date a null one. No default: "
+                                                             "fill it from the price's source (export, add the "
+                                                             "column, import)")},
     "models": {c: (pl.Int64(), "2026-12-03", "no attention or MoE layer pattern: every layer attends globally, "
                                                "caches its own K/V, and every layer but n_dense_layers is MoE "
                                                "(pipeline.catalogs.model_patterns)") for c in PATTERN_COLUMNS},

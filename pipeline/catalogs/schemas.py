@@ -206,6 +206,9 @@ class AcceleratorCostSchema(Provenance):
     embodied_co2e_kg: float = quantity("kgCO2e", "manufacturing emissions of one accelerator (cradle to gate)",
                                        nullable=True)
     embodied_is_estimate: bool = flag("embodied_co2e_kg is an estimate", nullable=True)
+    as_of: dt.date = pa.Field(nullable=True, metadata={"description": "date the row's prices apply (the source's date; "
+                              "only a month stated: its first day; a list and a node price of different dates: the "
+                              "older); null when the row has no price, or in a registry made before the column"})
     _finite = finite(r"^(list_price_usd|node_price_usd|idle_power_w|embodied_co2e_kg)$")
 
     class Config:

@@ -12,7 +12,7 @@ import polars as pl
 from pipeline.catalogs.dump import table_key
 from pipeline.errors import InputError, Problem
 
-DATE_COLUMNS = ("last_verified", "as_of")  # as_of: the date a price was published (issue 13 item 4)
+DATE_COLUMNS = ("last_verified", "as_of")  # as_of: the date a price applies (cloud_prices, accelerator_costs)
 _DURATION = re.compile(r"^\s*(\d+)\s*(d|w|y)\s*$")
 _DAYS = {"d": 1, "w": 7, "y": 365}
 

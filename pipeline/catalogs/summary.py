@@ -14,7 +14,7 @@ LIST_COLUMNS: dict[str, list[str]] = {
                  "nics_per_node", "node_mtbf_s"],
     "regions": ["name", "kind", "country", "carbon_intensity_g_per_kwh", "carbon_intensity_year", "carbon_method",
                 "pue",                "wue_l_per_kwh", "electricity_price_usd_per_kwh"],
-    "accelerator_costs": ["accelerator", "list_price_usd", "list_price_year", "node_price_usd",
+    "accelerator_costs": ["accelerator", "list_price_usd", "list_price_year", "as_of", "node_price_usd",
                           "accelerators_per_node", "idle_power_w", "embodied_co2e_kg"],
     "cloud_prices": ["accelerator", "cloud", "instance", "pricing", "cloud_region", "usd_per_accelerator_hour",
                      "price_year"],
