@@ -82,3 +82,14 @@ def test_kimi_k2_hugging_face_total_adds_the_fp8_scales():
     scales = layers * per_layer + 1 * mlp(18432) + moe * (experts + 1) * mlp(2048)
     assert scales == 62_495_192
     assert round((1_026_408_232_448 + scales) / 1e9, 1) == 1026.5  # the Hugging Face page's total, as copied
+
+
+def test_gb300_memory_is_the_capacity_an_nvl72_gpu_exposes():
+    """288 GB installed (MLPerf SKU 'GB300-288GB') vs 278 GB exposed: rack '20 TB' / 72, NVIDIA's NVML mock
+    profile 298,500,227,072 B and its full-GPU MIG profile 7g.278gb of 284,672 MiB."""
+    row = read_catalog("hardware").filter(pl.col("name") == "GB300 NVL72 GPU").row(0, named=True)
+    gib = 1024 ** 3
+    assert row["memory_capacity_bytes"] == 278 * gib == 298_500_227_072 == 284_672 * 1024 ** 2
+    assert round(20e12 / 72 / 1e9) == 278
+    assert "'GB300-288GB'" in row["notes"] and "7g.278gb" in row["notes"] and "'252 GB of HBM3e'" in row["notes"]
+    assert row["source_quality"] == "secondary" and row["usable_memory_bytes"] is None

@@ -19,7 +19,7 @@ GIB = 1024 ** 3
 # name, dtype, dense peak (FLOP/s), bandwidth (B/s), memory as built (B): hand values from each row's source
 NEW = [
     ("B300 (HGX B300)", "bf16", 36e15 / 8 / 2, 7.7e12, 270 * GIB),       # HGX B300 36 PF sparse / 8 GPUs / 2
-    ("GB300 NVL72 GPU", "bf16", 180e15 / 72, 576e12 / 72, 279 * GIB),   # rack 180 PF dense, 576 TB/s, 20 TB / 72
+    ("GB300 NVL72 GPU", "bf16", 180e15 / 72, 576e12 / 72, 278 * GIB),   # rack 180 PF, 576 TB/s, 20 TB / 72 = 277.8
     ("MI355X", "fp8", 8192 * 256 * 2.4e9, 8e12, 288 * GIB),             # ISSCC 8,192 FLOP/clk/CU x 256 CU x 2.4 GHz
     ("MI350X", "fp16", 8192 * 256 * 2.2e9 / 2, 8e12, 288 * GIB),        # same at 2.2 GHz, FP16 = FP8 / 2
     ("L40", "fp16", 181.05e12, 864e9, 48 * GIB),                       # L40 datasheet dense FP16

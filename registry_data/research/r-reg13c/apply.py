@@ -11,6 +11,8 @@ idempotent; run from the repository root after the earlier research scripts (r-r
   Each dated row's notes say which date was used and why. ``last_verified`` does not move (no price source was
   re-read as a whole; the dates come from the notes and the pages named in each sentence).
 * Kimi K2: see ``KIMI`` below.
+* GB300 NVL72 GPU: the two NVIDIA memory figures are two quantities (installed 288 GB, exposed 278 GB); see
+  ``GB300`` below.
 
 It prints the number of rows changed per table.
 """
@@ -73,6 +75,28 @@ KIMI = (f"{TAG}: Count compared under issue 13's 1 % rule: the parameters of Moo
         "adds a multi-token-prediction layer: num_nextn_predict_layers 0).")
 
 
+# GB300 NVL72 GPU: which of NVIDIA's memory figures is the capacity an NVL72 GPU has
+GIB = 1024 ** 3
+GB300_GIB = 278
+PLAYBOOKS = "https://github.com/NVIDIA/dgx-spark-playbooks/blob/0db7c141da60870ca6ed5c99436320f4e35cd531/nvidia/"
+GB300 = (f"{TAG}: the memory figures resolved (memory_capacity_bytes 279 -> {GB300_GIB} GiB). Two quantities: 288 GB "
+         "is the HBM3e installed (the SKU name NVIDIA submits to MLPerf, 'GB300-288GB', above); what an NVL72 GPU "
+         "exposes is 278 GB, in every NVIDIA figure for it found: the rack's 'up to 20 TB' / 72 = 277.8 (NVIDIA's page, "
+         "through the transcriptions above); NVIDIA's NVML mock profile of the 'NVIDIA GB300 NVL' board, memoryBytes "
+         "298500227072 = 278 GiB exactly, whose full-GPU MIG profile is '7g.278gb', MemorySizeMB 284672 = 278 GiB "
+         "(NVIDIA-copyright Go test in the GitHub index, search-tool file id 68328578718, read; a mock's profile, not a "
+         "driver reading), the same rule that gives the B200 (180 GiB, 7g.180gb) and GB200 (186 GiB, 7g.186gb) rows "
+         "here; Google Cloud's A4X Max page says 'up to 20 TB of total GPU memory per NVL72 domain, which provides "
+         "roughly 279 GB per GPU' (a copy of cloud.google.com's GPU machine-types page, search-tool file id "
+         "59672125728, read), the source of the 279 with verda's table. The DGX Station notes r-reg13b quoted ('up to "
+         f"279 GB HBM3e', {PLAYBOOKS}station-ai-skills/assets/AGENTS.md) are about another board, the DGX Station's "
+         "GB300, and NVIDIA's own playbooks disagree about it ('252 GB of HBM3e', "
+         f"{PLAYBOOKS}station-comfyui/README.md; full-GPU MIG profile '7g.278gb' on driver 59x, '7g.251gb' on 61x, "
+         f"{PLAYBOOKS}station-ai-skills/assets/skills/mig-configure/SKILL.md): not evidence for the NVL72 GPU; that "
+         "sentence is superseded. No nvidia-smi total of an NVL72 GB300 was found (usable_memory_bytes stays null). "
+         "The row stays source_quality secondary (peaks through transcriptions); last_verified does not move.")
+
+
 def _append(frame: pl.DataFrame, key: str, notes: dict[str, str]) -> pl.DataFrame:
     for name, sentence in notes.items():
         this = pl.col(key) == name
@@ -119,13 +143,27 @@ def apply_models(registry: Path | None) -> int:
     return changed
 
 
+def apply_hardware(registry: Path | None) -> int:
+    frame = read_catalog("hardware", registry)
+    _check_names(frame, "hardware", "name", {"GB300 NVL72 GPU"})
+    old = frame.rows()
+    frame = frame.with_columns(pl.when(pl.col("name") == "GB300 NVL72 GPU").then(pl.lit(float(GB300_GIB * GIB)))
+                               .otherwise(pl.col("memory_capacity_bytes")).alias("memory_capacity_bytes"))
+    frame = _append(frame, "name", {"GB300 NVL72 GPU": GB300})
+    changed = sum(a != b for a, b in zip(old, frame.rows()))
+    if changed:
+        write_catalog(frame, "hardware", registry, source=f"{HERE / 'apply.py'} GB300")
+    return changed
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--registry", type=Path, default=None, help="registry directory (default: bundled)")
     args = parser.parse_args(argv)
     costs = apply_costs(args.registry)
     models = apply_models(args.registry)
-    print(f"rows changed: accelerator_costs {costs}, models {models}")
+    hardware = apply_hardware(args.registry)
+    print(f"rows changed: accelerator_costs {costs}, models {models}, hardware {hardware}")
     return 0
 
 
