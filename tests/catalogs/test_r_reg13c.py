@@ -93,3 +93,12 @@ def test_gb300_memory_is_the_capacity_an_nvl72_gpu_exposes():
     assert round(20e12 / 72 / 1e9) == 278
     assert "'GB300-288GB'" in row["notes"] and "7g.278gb" in row["notes"] and "'252 GB of HBM3e'" in row["notes"]
     assert row["source_quality"] == "secondary" and row["usable_memory_bytes"] is None
+
+
+def test_tpu7_bandwidth_is_its_cited_tables_and_no_row_was_promoted():
+    hardware = read_catalog("hardware")
+    row = hardware.filter(pl.col("name") == "TPU v7 (Ironwood)").row(0, named=True)
+    assert row["memory_bandwidth_bytes_per_s"] == 7_380 * 1e9  # 'HBM bandwidth per chip' 7,380 GBps
+    assert row["peak_fp8_flop_per_s"] / row["memory_bandwidth_bytes_per_s"] == pytest.approx(625, abs=0.3)
+    assert "7,380 GBps" in row["notes"] and row["source_quality"] == "secondary"
+    assert (hardware["source_quality"] == "secondary").sum() == 34  # r-reg13b's count: no primary document found

@@ -24,7 +24,7 @@ NEW = [
     ("MI350X", "fp16", 8192 * 256 * 2.2e9 / 2, 8e12, 288 * GIB),        # same at 2.2 GHz, FP16 = FP8 / 2
     ("L40", "fp16", 181.05e12, 864e9, 48 * GIB),                       # L40 datasheet dense FP16
     ("H200 NVL 141GB", "fp8", 3341e12 / 2, 4.8e12, 141 * GIB),         # H200 NVL column 3,341 sparse / 2
-    ("TPU v7 (Ironwood)", "fp8", 4614e12, 7.37e12, 192 * GIB),         # Google TPU7x table
+    ("TPU v7 (Ironwood)", "fp8", 4614e12, 7.38e12, 192 * GIB),         # Google TPU7x table (7,380 GBps)
     ("TPU v3", "bf16", 123e12, 900e9, 32 * GIB),                       # Google TPU v3 table
     ("Trainium3", "bf16", 671e12, 4.9e12, 144 * GIB),                  # AWS Neuron Trainium3 page
     ("V100 SXM2 16GB", "fp16", 125e12, 900e9, 16 * GIB),               # V100 datasheet, SXM2 column

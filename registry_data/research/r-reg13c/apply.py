@@ -13,6 +13,9 @@ idempotent; run from the repository root after the earlier research scripts (r-r
 * Kimi K2: see ``KIMI`` below.
 * GB300 NVL72 GPU: the two NVIDIA memory figures are two quantities (installed 288 GB, exposed 278 GB); see
   ``GB300`` below.
+* TPU v7 (Ironwood): the HBM bandwidth its cited table states (7,380 GBps); see ``TPU7`` below.
+* Hardware secondary rows: searched again for the vendor documents the r-reg13 sentences name as missing; none was
+  found in the corpora, so no row is promoted (secondary 34 -> 34) and no ``last_verified`` moves.
 
 It prints the number of rows changed per table.
 """
@@ -97,6 +100,17 @@ GB300 = (f"{TAG}: the memory figures resolved (memory_capacity_bytes 279 -> {GB3
          "The row stays source_quality secondary (peaks through transcriptions); last_verified does not move.")
 
 
+# TPU v7: the bandwidth the row's own source (Google's TPU7x table) states, as three copies of that table give it
+TPU7_BW = 7_380e9
+TPU7 = (f"{TAG}: memory_bandwidth_bytes_per_s 7.37e12 -> 7.38e12: the TPU7x table this row cites states 'HBM "
+        "bandwidth per chip' 7,380 GBps, as three independent copies of it give it (a Japanese summary of Google "
+        "Cloud's TPU7x GA note, '192 GiB の HBM 容量と 7,380 GBps の HBM 帯域幅', search-tool file id 52920551184; a Chinese "
+        "hardware table, 'HBM 192 GiB, 带宽 7,380 GBps', id 62553742794; a note citing docs.cloud.google.com/tpu/docs/tpu7x, "
+        "'Ironwood 2,307 TF bf16 and 7,380 GBps', id 71148422828); the 7.37 TB/s was the figure of Google's April 2025 "
+        "announcement as transcriptions quote it (-0.14 %). The page's own bandwidth row is still not read (the "
+        "excerpt stops before it), so the row stays source_quality secondary; last_verified does not move.")
+
+
 def _append(frame: pl.DataFrame, key: str, notes: dict[str, str]) -> pl.DataFrame:
     for name, sentence in notes.items():
         this = pl.col(key) == name
@@ -145,11 +159,14 @@ def apply_models(registry: Path | None) -> int:
 
 def apply_hardware(registry: Path | None) -> int:
     frame = read_catalog("hardware", registry)
-    _check_names(frame, "hardware", "name", {"GB300 NVL72 GPU"})
+    _check_names(frame, "hardware", "name", {"GB300 NVL72 GPU", "TPU v7 (Ironwood)"})
     old = frame.rows()
-    frame = frame.with_columns(pl.when(pl.col("name") == "GB300 NVL72 GPU").then(pl.lit(float(GB300_GIB * GIB)))
-                               .otherwise(pl.col("memory_capacity_bytes")).alias("memory_capacity_bytes"))
-    frame = _append(frame, "name", {"GB300 NVL72 GPU": GB300})
+    frame = frame.with_columns(
+        pl.when(pl.col("name") == "GB300 NVL72 GPU").then(pl.lit(float(GB300_GIB * GIB)))
+        .otherwise(pl.col("memory_capacity_bytes")).alias("memory_capacity_bytes"),
+        pl.when(pl.col("name") == "TPU v7 (Ironwood)").then(pl.lit(TPU7_BW))
+        .otherwise(pl.col("memory_bandwidth_bytes_per_s")).alias("memory_bandwidth_bytes_per_s"))
+    frame = _append(frame, "name", {"GB300 NVL72 GPU": GB300, "TPU v7 (Ironwood)": TPU7})
     changed = sum(a != b for a, b in zip(old, frame.rows()))
     if changed:
         write_catalog(frame, "hardware", registry, source=f"{HERE / 'apply.py'} GB300")
