@@ -20,7 +20,8 @@ def hardware() -> pl.DataFrame:
 
 
 # name, MLPerf v5.1 system file's accelerator_memory_capacity (GB) and hw_notes TGP (W), the row's memory (GiB)
-MLPERF = [("B200 (HGX B200)", 180, 1000, 180), ("GB200 NVL72 GPU", 186, 1200, 186), ("GB300 NVL72 GPU", 288, 1400, 278)]  # 279 -> 278 in r-reg13c
+# (GB300: 279 -> 278 GiB in r-reg13c)
+MLPERF = [("B200 (HGX B200)", 180, 1000, 180), ("GB200 NVL72 GPU", 186, 1200, 186), ("GB300 NVL72 GPU", 288, 1400, 278)]
 
 
 @pytest.mark.parametrize(("name", "mlperf_gb", "tgp_w", "row_gib"), MLPERF)
