@@ -71,6 +71,13 @@ def _describe_check(check: str) -> str:
     return f"fails check {check}"
 
 
+def _uncoercible_column(df: pl.DataFrame, table: str, idx: int, case: object) -> str:
+    declared = {name: col.dtype for name, col in CATALOGS[table].to_schema().columns.items()}
+    differ = [c for c in df.columns if c in declared and str(df[c].dtype) != str(declared[c])]
+    exact = [c for c in differ if str(df[c][idx]) == str(case) or (case is None and df[c][idx] is None)]
+    return ", ".join(exact or differ) or table
+
+
 def _pandera_problems(df: pl.DataFrame, exc: pa.errors.SchemaErrors, table: str) -> list[Problem]:
     units = schema_units(table)
     labels = df["name"].to_list() if "name" in df.columns else None
@@ -81,6 +88,10 @@ def _pandera_problems(df: pl.DataFrame, exc: pa.errors.SchemaErrors, table: str)
             column, case = case, None
         elif rec.get("schema_context") == "DataFrameSchema" and check == "column_in_dataframe":
             column, case = case, None
+        elif check.startswith("coerce_dtype") and column == table and idx is not None:
+            # a frame-level coercion failure names the table, not the column: name the column(s) whose declared
+            # type differs from the frame's and whose cell in this row is the failing value
+            column = _uncoercible_column(df, table, int(idx), case)
         elif check == "multiple_fields_uniqueness":
             key = CATALOGS[table].Config.unique
             values = ", ".join(str(df[k][int(idx)]) for k in key) if idx is not None else ""

@@ -509,3 +509,20 @@ def test_export_escapes_formula_cells_and_import_reads_them_back(mlsys, own_regi
     assert rows[i][header.index("notes")] == "'=1+1 is not run"
     import_csv(tmp_path / "csv" / "hardware.csv", registry=own_registry)
     assert load_catalogs(own_registry).hardware.equals(edited)
+
+
+def test_a_column_of_the_wrong_type_is_named_on_every_row(own_registry):
+    """A whole column written as text where the schema wants dates fails pandera's frame-level coercion, which
+    reports the table instead of the column: each row's problem still names ``as_of``, and nothing is written."""
+    from pipeline.catalogs.io import write_catalog
+
+    frame = pl.read_parquet(own_registry / "accelerator_costs.parquet")
+    text = frame.with_columns(pl.col("as_of").cast(pl.String))
+    first = text["as_of"].drop_nulls()[0]
+    before = snapshot(own_registry)
+    with pytest.raises(InputError) as exc:
+        write_catalog(text, "accelerator_costs", own_registry, source="test")
+    named = {p.column for p in exc.value.problems}
+    assert named == {"as_of"}
+    assert any(p.row is not None and first in p.message for p in exc.value.problems)
+    assert snapshot(own_registry) == before
