@@ -31,6 +31,7 @@ V50 = "https://github.com/mlcommons/training_results_v5.0/blob/0fdc28f013256aea8
 LORA = "/llama2_70b_lora/"
 TRILLIUM = V41 + "Google/benchmarks/gpt3/implementations/maxtext/cloud-tpu-trillium/"
 PAX = V31 + "Google/benchmarks/gpt3/implementations/PAX/"
+HPE_LOG = f"{V50}HPE/results/HPE-Cray-XD670-H200-SXM5-141GB_n4_24.09{LORA}result_1.txt"
 B200_NEMO = V50 + "Supermicro/benchmarks/llama2_70b_lora/implementations/b200_nemo/"
 MI325X = V50 + "AMD/benchmarks/llama2_70b_lora/implementations/MI325X_EPYC_9575F_pytorch/config_MI325X_1x8x1.sh"
 
@@ -46,9 +47,17 @@ def _log_layout(url: str, tp: tuple[int, int], pp: tuple[int, int], cp: tuple[in
     return _lines(url, {"tp": tp, "pp": pp, "cp": cp, "microbatch": mbs, "sequence_parallel": (bool(sp[0]), sp[1])})
 
 
-def _oracle(nodes: int, first: int) -> list[tuple[str, object, str]]:
+def _log_fp8(url: str, fp8: int, dpa: bool, act: bool) -> list[tuple[str, object, str]]:
+    """The same dump's FP8 keys: fp8 (line ``fp8``), fp8_params (next line), fp8_dot_product_attention and
+    activation_func_fp8_input_store (consecutive, 9 lines after fp8)."""
+    return _lines(url, {"compute_dtype": ("fp8", fp8), "fp8_params": (True, fp8 + 1),
+                        "fp8_dot_product_attention": (dpa, fp8 + 9), "activation_func_fp8_input_store": (act, fp8 + 10)})
+
+
+def _oracle(nodes: int, first: int, fp8: int) -> list[tuple[str, object, str]]:
     url = f"{V41}Oracle/results/{nodes * 8}xBM.GPU.H100.8{LORA}result_0.txt"
-    return _log_layout(url, (4, first), (1, first + 1), (2, first + 2), (1, first + 6), (1, first + 14))
+    return [*_log_layout(url, (4, first), (1, first + 1), (2, first + 2), (1, first + 6), (1, first + 14)),
+            *_log_fp8(url, fp8, False, False)]
 
 
 def _trillium(chips: int) -> list[tuple[str, object, str]]:
@@ -64,16 +73,17 @@ def _trillium(chips: int) -> list[tuple[str, object, str]]:
 PATCHES: dict[str, list[tuple[str, object, str]]] = {
     # llama2_70b_lora: the log's GBS / gradient_accumulation_steps fix dp x microbatch; the layout is the
     # config the log names or prints
-    "mlperf-train-v4.1-oracle-128xbm.gpu.h100.8-llama2-70b-lora-throughput": _oracle(16, 358),
-    "mlperf-train-v4.1-oracle-512xbm.gpu.h100.8-llama2-70b-lora-throughput": _oracle(64, 1222),
-    "mlperf-train-v5.0-hpe-hpe-cray-xd670-h200-sxm5-141gb-n4-24.09-llama2-70b-lora-throughput": _log_layout(
-        f"{V50}HPE/results/HPE-Cray-XD670-H200-SXM5-141GB_n4_24.09{LORA}result_1.txt",
-        (4, 259), (1, 260), (1, 261), (1, 265), (1, 273)),
+    "mlperf-train-v4.1-oracle-128xbm.gpu.h100.8-llama2-70b-lora-throughput": _oracle(16, 358, 385),
+    "mlperf-train-v4.1-oracle-512xbm.gpu.h100.8-llama2-70b-lora-throughput": _oracle(64, 1222, 1249),
+    "mlperf-train-v5.0-hpe-hpe-cray-xd670-h200-sxm5-141gb-n4-24.09-llama2-70b-lora-throughput": [
+        *_log_layout(HPE_LOG, (4, 259), (1, 260), (1, 261), (1, 265), (1, 273)), *_log_fp8(HPE_LOG, 286, True, True)],
     "mlperf-train-v5.0-asustek-esc-n8-e11-n2-llama2-70b-lora-throughput": [
         *_lines(f"{V50}ASUSTeK/benchmarks/llama2_70b_lora/implementations/pytorch/configs/config_ESC_N8_H200_n2.sh",
                 {"tp": (2, 23), "cp": (1, 24)}),
         *_lines(f"{V50}ASUSTeK/benchmarks/llama2_70b_lora/implementations/pytorch/configs/config_common.sh",
-                {"pp": (1, 46), "sequence_parallel": (True, 47), "microbatch": (1, 50)})],
+                {"pp": (1, 46), "sequence_parallel": (True, 47), "microbatch": (1, 50), "fp8_params": (True, 40)}),
+        *_lines(f"{V50}ASUSTeK/benchmarks/llama2_70b_lora/implementations/pytorch/configs/config_ESC_N8_H200_n2.sh",
+                {"fp8_dot_product_attention": (True, 31), "activation_func_fp8_input_store": (True, 30)})],
     # the log's launcher line names the config DGXB200_2x8x1xtp1pp1cp2 (MINIBS 1: GBS 8 = dp 8, GA 1, lines 41, 44)
     "mlperf-train-v5.0-supermicro-as-4126gs-nbr-lcc-n2-llama2-70b-lora-step": _lines(
         f"{V50}Supermicro/results/AS-4126GS-NBR-LCC_N2{LORA}result_1.txt",
