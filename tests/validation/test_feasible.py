@@ -2,8 +2,8 @@
 and none passes by setting a reserve to zero.
 
 The rows that still do not fit are listed here, each with why, analysed term by term against what
-the source states ran: the study has no knob for what the row states (a contiguous KV cache, CPU
-offloading of activations), or what the recipe keeps is not established. A row that starts to fit
+the source states ran: what the engine that ran held is not stated (TensorRT-LLM's build-time
+activation memory), or the row is over by less than the modelled reserve. A row that starts to fit
 fails the test too, so the list stays exact. Configurations published as out of memory (metrics
 oom_training, oom_serving) must stay infeasible.
 """
