@@ -51,7 +51,8 @@ def stored_layer_microbatches(layers_per_gpu: UExpr, microbatches_in_flight: UEx
     """Layer-microbatches of activations on the GPU that holds the most of them, the logits apart.
 
     By default the first stage's, all its layers for ``microbatches_in_flight``. With the ends in the
-    split, the larger of rank 0's and rank 1's (module docstring). With ``cpu_offloading_num_layers``
+    split, the largest of rank 0's, rank 1's and rank p - 1's at a step when none of its loss chunk's
+    microbatches is in flight (module docstring; with it, ``last_stage_layer_microbatches``). With ``cpu_offloading_num_layers``
     N (Megatron-Core's cpu_offloading_num_layers: "the number of transformer layers for which
     activations has to be offloaded", megatron/core/model_parallel_config.py lines 458-462; passed to
     Transformer Engine's get_cpu_offload_context with the model's layer count, megatron/core/transformer/
@@ -65,7 +66,9 @@ def stored_layer_microbatches(layers_per_gpu: UExpr, microbatches_in_flight: UEx
     chunk0 = minimum(where(v > 1, pp * 2.0 - 1.0, first), first)  # rank 0's first-chunk microbatches
     rank0 = first * k - chunk0
     rank1 = where(pp > 2, chunk_microbatches_in_flight(pp, v, num_microbatches, 1.0) * k, 0.0)
-    split = maximum(rank0, rank1)
+    # rank p - 1 between its loss chunk's microbatches (interleaved: none of them in flight, every chunk whole)
+    last = where(v > 1, chunk_microbatches_in_flight(pp, v, num_microbatches, pp - 1.0) * k, 0.0)
+    split = maximum(rank0, rank1, last)
     default = layers_per_gpu * microbatches_in_flight
     stored = where(embedding_and_loss_in_pipeline_split & (pp > 1), split, default)
     kept = maximum(layers_per_gpu - cpu_offloading_num_layers, minimum(layers_per_gpu, 2.0)) / layers_per_gpu

@@ -36,6 +36,17 @@ def test_without_the_split_the_first_stage_holds_its_layers_for_the_microbatches
     assert got["last_stage_layer_microbatches"] == pytest.approx([158.0], rel=1e-12)
 
 
+def test_the_last_rank_counts_when_its_chunks_hold_more(training):
+    """p 2, v 4, 6 layers + 2 = 8 slots, 1 a chunk: rank 0 runs (2 - 0 - 1) x 2 + 3 x 2 = 8 warm-up passes,
+    + 1 = 9 chunk-microbatches, 3 (2p - 1) of them in its embedding chunk: 6; rank 1 (the last)
+    3 x 2 + 1 = 7, between its loss chunk's microbatches all whole: 7, the larger; with the loss chunk's one
+    microbatch 6 layers and the logits."""
+    got = ranks(training, ["stored_layer_microbatches", "last_stage_layer_microbatches"], layers=6.0, pp=2.0,
+                v=4.0, m=64.0)
+    assert got["stored_layer_microbatches"] == pytest.approx([7.0], rel=1e-12)
+    assert got["last_stage_layer_microbatches"] == pytest.approx([6.0], rel=1e-12)
+
+
 def test_one_f_one_b_without_interleaving(training):
     """p 4, v 1, 30 layers + 2 = 32 slots, 8 a stage. Rank 0 holds p = 4 microbatches of its 7 layers (28),
     rank 1 p - 1 = 3 of 8 (24), the last rank 1 microbatch of 7 layers; with m = 2, rank 0 holds 2."""
