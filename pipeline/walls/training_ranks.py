@@ -52,9 +52,10 @@ def stored_layer_microbatches(layers_per_gpu: UExpr, microbatches_in_flight: UEx
 
     By default the first stage's, all its layers for ``microbatches_in_flight``. With the ends in the
     split, the largest of rank 0's, rank 1's and rank p - 1's at a step when none of its loss chunk's
-    microbatches is in flight (module docstring; with it, ``last_stage_layer_microbatches``). With ``cpu_offloading_num_layers``
-    N (Megatron-Core's cpu_offloading_num_layers: "the number of transformer layers for which
-    activations has to be offloaded", megatron/core/model_parallel_config.py lines 458-462; passed to
+    microbatches is in flight (module docstring; with it, ``last_stage_layer_microbatches``). With
+    ``cpu_offloading_num_layers`` N (Megatron-Core's cpu_offloading_num_layers: "Tells the number of
+    transformer layers for which activations has to be offloaded", megatron/core/model_parallel_config.py
+    lines 458-462; passed to
     Transformer Engine's get_cpu_offload_context with the model's layer count, megatron/core/transformer/
     transformer_block.py lines 304-314; refused with pp > 1 or recomputation, transformer_config.py lines
     1885-1898, at NVIDIA/Megatron-LM d98e8a64): the first N layers' saved tensors are copied to host

@@ -49,7 +49,8 @@ def test_the_last_rank_counts_when_its_chunks_hold_more(training):
 
 def test_one_f_one_b_without_interleaving(training):
     """p 4, v 1, 30 layers + 2 = 32 slots, 8 a stage. Rank 0 holds p = 4 microbatches of its 7 layers (28),
-    rank 1 p - 1 = 3 of 8 (24), the last rank 1 microbatch of 7 layers; with m = 2, rank 0 holds 2."""
+    rank 1 p - 1 = 3 of 8 (24), the last rank 1 microbatch of 7 layers; with m = 2 ranks 0 and 1 hold 2
+    each, 14 and 16."""
     got = ranks(training, ["stored_layer_microbatches", "last_stage_layer_microbatches"], layers=30.0,
                 pp=[4.0, 4.0], v=1.0, m=[64.0, 2.0])
     assert got["stored_layer_microbatches"] == pytest.approx([28.0, 16.0], rel=1e-12)
@@ -86,7 +87,8 @@ def test_activations_are_the_larger_of_the_fullest_rank_and_the_loss_rank(traini
 def test_with_the_split_the_fullest_rank_holds_whole_chunks_or_an_end(training):
     """Rank 1 holds v k = 8 layers; ranks 0 and 15 hold 7 and an end: 8 x 100 when the end (50) is smaller
     than a layer, 7 x 100 + 300 when larger. Without the split: 8 layers and the end."""
-    got = training(["params_per_gpu"], layers_per_gpu=([8.0] * 3, ""), attention_params_per_layer=([100.0] * 3, "param"),
+    got = training(["params_per_gpu"], layers_per_gpu=([8.0] * 3, ""),
+                   attention_params_per_layer=([100.0] * 3, "param"),
                    norm_params_per_layer=([0.0] * 3, "param"), dense_layer_share=([1.0] * 3, ""),
                    dense_mlp_params_per_layer=([0.0] * 3, "param"), n_experts=([None] * 3, ""),
                    n_shared_experts=([None] * 3, ""), expert_params_each=([0.0] * 3, "param"),
