@@ -41,7 +41,11 @@ ADDED_COLUMNS: dict[str, dict[str, tuple[pl.DataType, str, str]]] = {
     | {"mtp_layers": (pl.Int64(), "2026-12-03", "no multi-token prediction modules stated (0)")}
     | {"redundant_experts": (pl.Int64(), "2026-12-03", "no redundant experts stated")}
     | {"gradient_accumulation_fusion": (pl.Boolean(), "2026-12-03", "gradient accumulation fused into the "
-                                                                     "weight-gradient GEMMs (the default)")},
+                                                                     "weight-gradient GEMMs (the default)")}
+    | {"cpu_offloading_num_layers": (pl.Int64(), "2026-12-03", "no activations offloaded to host memory (0)"),
+       "cross_entropy_loss_fusion": (pl.Boolean(), "2026-12-03", "unfused loss, fp32 logits (the default)"),
+       "embedding_and_loss_in_pipeline_split": (pl.Boolean(), "2026-12-03", "layers alone split over the "
+                                                                            "pipeline (the default)")},
     "regions": {"carbon_method": (pl.String(), "2026-12-03", CARBON),
                 "carbon_method_source_url": (pl.String(), "2026-12-03", CARBON)},
 }

@@ -97,7 +97,9 @@ class RunColumns(KernelRowColumns):
 
 
 TRAINING_RUN_COLUMNS = ("flash_attention", "dropout", "lm_head_on_last_stage", "mtp_layers", "fp8_params",
-                        "fp8_dot_product_attention", "activation_func_fp8_input_store", "gradient_accumulation_fusion")
+                        "fp8_dot_product_attention", "activation_func_fp8_input_store", "gradient_accumulation_fusion",
+                        "cpu_offloading_num_layers", "cross_entropy_loss_fusion",
+                        "embedding_and_loss_in_pipeline_split")
 
 
 class TrainingRunColumns(RunColumns):
@@ -120,3 +122,11 @@ class TrainingRunColumns(RunColumns):
                                                  "false)", nullable=True)
     gradient_accumulation_fusion: bool = flag("weight-gradient GEMMs accumulate into the gradient buffer, no "
                                               "separate add per microbatch (training; null: true)", nullable=True)
+    # the memory a Megatron-Core recipe saves (its config keys, pipeline.walls.training_ranks)
+    cpu_offloading_num_layers: int = count("layers whose activations live in host memory (Megatron-Core "
+                                           "cpu_offloading_num_layers; training; null: 0)", nullable=True, ge=0)
+    cross_entropy_loss_fusion: bool = flag("fused loss, 16-bit logits kept instead of an fp32 copy (Megatron-Core "
+                                           "cross_entropy_loss_fusion; training; null: false)", nullable=True)
+    embedding_and_loss_in_pipeline_split: bool = flag("the embedding and the loss take a layer slot each in the "
+                                                      "pipeline split (Megatron-Core account_for_embedding/loss_in_"
+                                                      "pipeline_split; training; null: false)", nullable=True)

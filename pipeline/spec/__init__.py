@@ -53,11 +53,14 @@ TABLES = ("study", "axes", "filters", "efficiency", "software", "output", "servi
 # The [training] table's keys in the manifest's order (two sections fill from it: Training and Data).
 TRAINING_KNOBS = ("dp_overlap_fraction", "memory_reserve_fraction", "flash_attention", "dropout", "dp_sgd",
                   "lm_head_on_last_stage", "mtp_layers", "fp8_params", "fp8_dot_product_attention",
-                  "activation_func_fp8_input_store", "gradient_accumulation_fusion",
+                  "activation_func_fp8_input_store", "gradient_accumulation_fusion", "cpu_offloading_num_layers",
+                  "cross_entropy_loss_fusion", "embedding_and_loss_in_pipeline_split",
                   "storage", "data_pipeline", "host_cores_per_node", "gradient_bytes_per_param",
                   "pp_balance_tolerance", "tp_across_domains", "train_tokens", "restart_time_s")
 TRAINING_OPT_IN = {"mtp_layers": 0, "fp8_params": False, "fp8_dot_product_attention": False,
-                   "activation_func_fp8_input_store": False, "gradient_accumulation_fusion": True}
+                   "activation_func_fp8_input_store": False, "gradient_accumulation_fusion": True,
+                   "cpu_offloading_num_layers": 0, "cross_entropy_loss_fusion": False,
+                   "embedding_and_loss_in_pipeline_split": False}
 OPERATIONS_KNOBS = keys(Operations)
 # serving axes the run id hashes only when some value differs from its default (older specs keep their ids)
 OPT_IN = {"prefix_hit_rate": (0.0,), "lora_rank": (0,), "lora_adapters": (1,), "ep": (1,), "cluster": None,

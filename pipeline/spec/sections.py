@@ -118,6 +118,11 @@ class Training:
     activation_func_fp8_input_store: bool = setting(False, FLAG)  # the MLP activation's input saved in FP8
     # false: autograd adds each microbatch's weight gradient to the buffer (walls/training_traffic)
     gradient_accumulation_fusion: bool = setting(True, FLAG)
+    # layers whose activations live in host memory, the fused loss's 16-bit logits, the embedding and the loss
+    # as a layer slot each in the pipeline split (Megatron-Core's names; walls/training_ranks)
+    cpu_offloading_num_layers: int = setting(0, integer(0))
+    cross_entropy_loss_fusion: bool = setting(False, FLAG)
+    embedding_and_loss_in_pipeline_split: bool = setting(False, FLAG)
     dp_sgd: str = setting("none", one_of(*DP_SGD))  # wall 20
     gradient_bytes_per_param: float = setting(2.0, positive(8.0))
     pp_balance_tolerance: float = setting(0.10, fraction(high_open=False))

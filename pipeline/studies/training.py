@@ -78,14 +78,13 @@ LAYOUT = ["gpus", "dp", "tp", "pp", "cp", "ep", "microbatch", "global_batch", "n
 SHAPED = [*MODEL_INPUTS, *ARCHITECTURE]  # the model catalog's row, shaped
 AXIS_UNITS = {c: unit("") for c in LAYOUT} | {"recompute": None, "sequence_parallel": None, "workload": None}
 HARDWARE = ["vendor", "family", "memory_capacity_bytes", "usable_memory_bytes", "memory_bandwidth_bytes_per_s", "tdp_w",
-            "scaleup_link_bandwidth_bytes_per_s",
-            "scaleup_link_latency_s"]
+            "scaleup_link_bandwidth_bytes_per_s", "scaleup_link_latency_s"]
 LOW_PRECISION = ("fp8", "fp4")  # training dtypes whose recipes keep attention in bf16 (cluster_side)
-KNOBS = ["activation_bytes_per_element", "gradient_bytes_per_param", "memory_reserve_fraction",
-         "dp_overlap_fraction", "flash_attention", "dropout", "lm_head_on_last_stage", "mtp_layers",
-         "working_weight_bytes_per_param", "fp8_dot_product_attention", "activation_func_fp8_input_store",
-         "gradient_accumulation_fusion", "dp_sgd_step_multiplier", "host_cores_per_node", "train_tokens_budget",
-         "restart_time_s"]
+KNOBS = ["activation_bytes_per_element", "gradient_bytes_per_param", "memory_reserve_fraction", "dp_overlap_fraction",
+         "flash_attention", "dropout", "lm_head_on_last_stage", "mtp_layers", "working_weight_bytes_per_param",
+         "fp8_dot_product_attention", "activation_func_fp8_input_store", "gradient_accumulation_fusion",
+         "dp_sgd_step_multiplier", "host_cores_per_node", "train_tokens_budget", "restart_time_s",
+         "cpu_offloading_num_layers", "cross_entropy_loss_fusion", "embedding_and_loss_in_pipeline_split"]
 
 
 def _per_sequence(shaped: pl.DataFrame, units: dict, seq_lens: tuple[int, ...]) -> tuple[pl.DataFrame, dict]:

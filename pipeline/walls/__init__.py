@@ -45,6 +45,7 @@ from pipeline.walls import (  # noqa: F401
     training_compute,
     training_lora,
     training_memory,
+    training_ranks,
     training_traffic,
     training_operations,
     training_sensitivity,

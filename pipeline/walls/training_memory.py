@@ -4,11 +4,10 @@ activations of the microbatches in flight (Korthikanti et al. 2022), and whether
 
 from __future__ import annotations
 
-from pipeline.units import E, Plain, UExpr, lit, minimum, where
+from pipeline.units import E, Plain, UExpr, lit, maximum, minimum, where
 from pipeline.walls.quantities import ELEM_PER_TOKEN, OPTIMIZER_BYTES, TOKEN, WORKING_WEIGHT_BYTES
 from pipeline.walls.registries import training_column
 
-LOGIT_BYTES = lit(4.0, "B/elem")  # fp32 logits of the loss on the last stage
 ACTIVATION_BYTES = lit(1.0, "B/tok")  # Korthikanti's coefficients count bytes per token per hidden unit
 
 
@@ -24,15 +23,21 @@ def layers_per_gpu(n_layers: UExpr, pp: UExpr, virtual_stages: UExpr) -> UExpr:
 def params_per_gpu(layers_per_gpu: UExpr, attention_params_per_layer: UExpr, norm_params_per_layer: UExpr,
                    dense_layer_share: UExpr, dense_mlp_params_per_layer: UExpr, n_experts: UExpr,
                    n_shared_experts: UExpr, expert_params_each: UExpr, router_params_per_layer: UExpr,
-                   pipeline_end_params_per_device: UExpr, tp: UExpr, ep: UExpr) -> UExpr:
+                   pipeline_end_params_per_device: UExpr, tp: UExpr, ep: UExpr, pp: UExpr,
+                   virtual_stages: UExpr, stage_layers_per_chunk: UExpr,
+                   embedding_and_loss_in_pipeline_split: Plain) -> UExpr:
     """Weights of the fullest GPU: its layers (attention and MLPs over tp, routed experts over
-    tp x ep, norms replicated) and the larger pipeline end (``operators.pipeline_end_params_per_device``)."""
+    tp x ep, norms replicated) and the larger pipeline end (``operators.pipeline_end_params_per_device``).
+    With the embedding and the loss in the pipeline split (``training_ranks``) an end takes a layer's
+    slot: v k layers on a middle rank, v k - 1 and an end on the first and last, the larger counting."""
     moe = 1.0 - dense_layer_share
     shared = dense_layer_share * dense_mlp_params_per_layer + moe * (
         n_shared_experts.fill_null(0.0) * expert_params_each + router_params_per_layer)
     routed = moe * n_experts.fill_null(0.0) * expert_params_each
     layer = (attention_params_per_layer + shared) / tp + routed / (tp * ep) + norm_params_per_layer
-    return layers_per_gpu * layer + pipeline_end_params_per_device
+    split = (virtual_stages * stage_layers_per_chunk - 1.0) * layer + maximum(layer, pipeline_end_params_per_device)
+    return where(embedding_and_loss_in_pipeline_split & (pp > 1), split,
+                 layers_per_gpu * layer + pipeline_end_params_per_device)
 
 
 # -- memory per GPU (ZeRO, Rajbhandari et al. 2020; activations, Korthikanti et al. 2022) ---
@@ -149,12 +154,15 @@ def microbatches_in_flight(num_microbatches: UExpr, pp: UExpr, virtual_stages: U
 
 
 @training_column
-def activation_bytes_per_gpu(activation_bytes_per_layer: UExpr, layers_per_gpu: UExpr,
-                             microbatches_in_flight: UExpr, seq_len: UExpr, cp: UExpr, microbatch: UExpr,
-                             vocab_size: UExpr, tp: UExpr) -> UExpr:
-    """The stored layers' activations for the microbatches in flight, plus one microbatch's fp32 logits."""
-    logits = seq_len / cp * microbatch * vocab_size / tp * ELEM_PER_TOKEN * LOGIT_BYTES
-    return activation_bytes_per_layer * layers_per_gpu * microbatches_in_flight + logits
+def activation_bytes_per_gpu(activation_bytes_per_layer: UExpr, stored_layer_microbatches: UExpr,
+                             last_stage_layer_microbatches: UExpr, seq_len: UExpr, cp: UExpr, microbatch: UExpr,
+                             vocab_size: UExpr, tp: UExpr, logit_bytes_per_element: UExpr) -> UExpr:
+    """The stored layers' activations for the microbatches in flight (``training_ranks``: the first
+    stage's, or the fullest rank's under a stated pipeline split or CPU offloading), and one
+    microbatch's logits on the stage with the loss (fp32, or 16-bit under a fused loss), the larger."""
+    logits = seq_len / cp * microbatch * vocab_size / tp * ELEM_PER_TOKEN * logit_bytes_per_element
+    return maximum(activation_bytes_per_layer * stored_layer_microbatches,
+                   activation_bytes_per_layer * last_stage_layer_microbatches + logits)
 
 
 @training_column

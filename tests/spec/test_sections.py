@@ -53,6 +53,9 @@ SETTINGS = [
     ("training", "training.fp8_params", *FLAG),
     ("training", "training.fp8_dot_product_attention", *FLAG),
     ("training", "training.activation_func_fp8_input_store", *FLAG),
+    ("training", "training.cpu_offloading_num_layers", [0, 40], [-1, 1.5, "1", True], "an integer >= 0"),
+    ("training", "training.cross_entropy_loss_fusion", *FLAG),
+    ("training", "training.embedding_and_loss_in_pipeline_split", *FLAG),
     ("training", "training.dp_sgd", ["none", "book-keeping", "opacus"], ["ghost", "", 0, True],
      "one of none, book-keeping, opacus"),  # wall 20's methods
     ("training", "training.gradient_bytes_per_param", [1, 8.0], [0, 8.5, -2, NAN, True], "a number > 0 and <= 8.0"),

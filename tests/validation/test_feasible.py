@@ -2,8 +2,8 @@
 and none passes by setting a reserve to zero.
 
 The rows that still do not fit are listed here, each with why, analysed term by term against what
-the source states ran: the study has no knob for what the row states (a contiguous KV cache, CPU
-offloading of activations), or what the recipe keeps is not established. A row that starts to fit
+the source states ran: what the engine that ran held is not stated (TensorRT-LLM's build-time
+activation memory), or the row is over by less than the modelled reserve. A row that starts to fit
 fails the test too, so the list stays exact. Configurations published as out of memory (metrics
 oom_training, oom_serving) must stay infeasible.
 """
@@ -25,46 +25,43 @@ from pipeline.validation.predict import NO_FIT, NO_FIT_AT_PROFILE, SPEC_INPUTS
 GIB = 2**30
 ROCE = "Meta Llama 3 production cluster, RoCE (24K H100)"
 DGX_H100 = "NVIDIA DGX SuperPOD DGX H100 (4 SU, 127 nodes)"
-CONTIGUOUS_KV = ("TensorRT-LLM v0.6.1's performance.md builds Llama-2-7B without --paged_kv_cache (kv_cache "
-                 "'contiguous'), so free_gpu_memory_fraction did not size this KV cache; the serving study has "
-                 "no KV-cache-mode knob and applies the fraction to every row (60 x 2,176 tokens x 0.5 MiB = "
-                 "63.75 GiB of KV + 12.6 GiB of weights fit 80 GiB only without the fraction's reserve)")
-SESSION_KV = ("TensorRT-LLM v0.5's performance.md (docs/source/performance.md at 138f96d4) builds Llama2-7b without "
-              "--paged_kv_cache and times it with gptSessionBenchmark (static batch, contiguous KV sized for "
-              "64 x 2,176 tokens), so free_gpu_memory_fraction did not size this cache: 64 x 2,176 x 256 KiB of "
-              "FP8 K/V = 34.0 GiB + 6.52 GiB of weights (FP8 layers 6.03 GiB, embedding and LM head at 16 bits "
-              "0.49 GiB) + 0.15 GiB of activations fit the L40S's 44.99 GiB only without the fraction's 4.50 GiB "
-              "reserve (0.19 GB over with it)")
-CPU_OFFLOAD = ("Megatron-Bridge's LLAMA3_70B_PRETRAIN_CONFIG_GB200_FP8_CS_V1/V2 (scripts/performance/configs/llama/"
-               "llama3_workload_base_configs.py at 0a25f911) run Megatron FSDP at micro-batch 2 with "
-               "cpu_offloading_num_layers=40: half of the 80 layers keep their activations in Grace CPU "
-               "memory. The study has no activation offloading: 297.8 GiB of activations on the GPU (3.6 GiB a "
-               "layer with FP8-saved inputs, 7.8 GiB of fp32 logits) against 186 GiB; with 40 layers offloaded "
-               "~188 GiB in all with the reserve, so the recipe's fused cross-entropy (no fp32 logits) would "
-               "also be needed to fit")
+MEMORY_MD = "TensorRT-LLM docs/source/reference/memory.md at 5a211b91"
+CONTIGUOUS_KV = ("TensorRT-LLM v0.6.1's performance.md (docs/source/performance.md at 138f96d4, line 74) states the "
+                 "batch but not the engine that ran; the page's Llama2-7b build (max_batch_size 64, max_input_len "
+                 "2048, --remove_input_padding, no --paged_kv_cache, timed with gptSessionBenchmark) makes the KV "
+                 "cache contiguous, [batch, 2, heads, max seq length, head dim] a layer with no "
+                 "free_gpu_memory_fraction (" + MEMORY_MD + ", 'C++ runtime'): 60 x 2,176 tokens x 0.5 MiB = "
+                 "63.75 GiB + 12.6 GiB of weights. But TensorRT sizes the engine's activations at build for "
+                 "max_batch_size x max_input_len = 131,072 packed tokens ('Activation size', item 1): one layer's "
+                 "gate and up outputs alone (2 x 11,008 x 2 B a token) are 5.4 GiB, so the documented engine "
+                 "overflows 80 GiB with no reserve at all; the engine that ran (its max tokens) is not stated, "
+                 "so its memory cannot be modelled")
+SESSION_KV = ("TensorRT-LLM v0.5's L40S table (docs/source/performance.md at 138f96d4, line 59) with the page's "
+              "Llama2-7b build (max_batch_size 64, max_input_len 2048, no --paged_kv_cache, gptSessionBenchmark): a "
+              "contiguous KV cache (" + MEMORY_MD + ", 'C++ runtime') of 64 x 2,176 x 256 KiB of FP8 K/V = "
+              "34.0 GiB + 6.52 GiB of weights leaves 4.5 GiB of the L40S's 44.99 GiB, while TensorRT sizes the "
+              "engine's activations for 64 x 2048 = 131,072 packed tokens ('Activation size', item 1; the gate and "
+              "up outputs alone 2.7 GiB at 1 B, 5.4 GiB at 2 B); what the engine that ran held is not stated, so "
+              "neither a fit nor an overflow can be shown")
 FP8_405B = ("Megatron-Bridge LLAMA31_405B_PRETRAIN_CONFIG_GB200_FP8_CS_V2 (TP 4, PP 16, VP 4, no FSDP, no "
-            "offloading, no recomputation): with FP8-saved GEMM inputs 136.8 GiB of activations, 200.3 GiB in all "
-            "against 186 GiB. The recipe's account_for_embedding/loss_in_pipeline_split (src/megatron/bridge/"
-            "recipes/llama/llama3.py) gives the first stage 7 layers, but the second stage, 8 layers with 77 "
-            "chunk-microbatches in flight under the interleaved schedule (Megatron-Core's warm-up count "
-            "(p - r - 1) x 2 + (v - 1) x p + 1), still holds ~97 % of what the study counts; what else the "
-            "recipe saves is not established here")
-ENDS_SPLIT = ("Megatron-Bridge LLAMA31_405B_PRETRAIN_CONFIG_GB200_FP8_MX_V2 / NVFP4_V2 (TP 4, PP 16, VP 8, no "
-              "recomputation): 126 layers on 128 stages only with the embedding and the loss counted as layers "
-              "(account_for_*_in_pipeline_split). 187.5 GiB against 186 GiB (0.8 % over): the study counts the "
-              "first stage's 143 chunk-microbatches in flight at 8 layers, while Megatron-Core's fullest rank under "
-              "this split (the second: (p - 2) x 2 + (v - 1) x p + 1 = 141) holds ~1.4 % less, and the GB200 "
-              "catalog row has no driver-reported usable memory (the datasheet's 186 GiB is used)")
+            "offloading, no recomputation; scripts/performance/configs/llama/llama31_workload_base_configs.py at "
+            "0a25f911), with what the row states (registry_data/research/r-feas2: the embedding and the loss as "
+            "layer slots, the fused loss, FP8 working weights): rank 1, 8 layers and 77 chunk-microbatches in "
+            "flight (Megatron-Core's warm-up (p - r - 1) x 2 + (v - 1) x p, + 1) x 0.86 GiB = 132.3 GiB of "
+            "activations, 5.9 GiB of weights, 11.9 of gradients, 17.8 of Adam state over dp 4 and the 18.6 GiB "
+            "reserve: 186.6 GiB against 186 GiB (0.3 % over; it fits with a reserve under 9.7 %). The GB200 "
+            "catalog row has no citable driver-reported total (nvidia-smi logs in the code index show "
+            "189471 MiB = 185.0 GiB, less, without a repository to cite)")
 KNOWN_GAPS = {
     "trtllm-0.6.1-a100-fp16-llama-2-7b-tp1-b60-in128-out2048-throughput": CONTIGUOUS_KV,
     "trtllm-0.5-l40s-fp8-llama-2-7b-tp1-b64-in128-out2048-throughput": SESSION_KV,
-    **dict.fromkeys(["mbridge-26.02-dgx-gb200-fp8-llama3_70b-64gpus-tokens-per-s",
-                     "mbridge-25.11-dgx-gb200-fp8-cs-llama3_70b-64gpus-tokens-per-s"], CPU_OFFLOAD),
-    **dict.fromkeys(["mbridge-26.02-dgx-gb200-mxfp8-llama31_405b-256gpus-tokens-per-s",
-                     "mbridge-26.02-dgx-gb200-nvfp4-llama31_405b-256gpus-tokens-per-s"], ENDS_SPLIT),
     **dict.fromkeys(["mbridge-26.02-dgx-gb200-fp8-llama31_405b-256gpus-tokens-per-s",
                      "mbridge-25.11-dgx-gb200-fp8-cs-llama31_405b-256gpus-tokens-per-s"], FP8_405B),
 }
+# Fixed: Megatron-Bridge's GB200 Llama 3 70B FP8-CS rows state cpu_offloading_num_layers = 40, the fused cross
+# entropy and FP8 working weights, and the Llama 3.1 405B MXFP8 / NVFP4 rows the embedding and loss as pipeline
+# slots and the fused loss (registry_data/research/r-feas2); pipeline.walls.training_ranks counts the fullest
+# rank's layers and in-flight microbatches, the GPU-resident layers under offloading and the loss's 16-bit logits.
 # Fixed: MLPerf llama2_70b_lora rows (12) state their published layout and FP8 storage (registry_data/research/
 # r-feas, each value cited to the submission's config line), and the training memory counts FP8 working weights
 # (fp8_params), FP8 attention and activation-input storage, and LoRA's frozen layers keeping no input.
@@ -229,5 +226,31 @@ def test_the_lora_layouts_replay_and_change_nothing_twice(tmp_path):
     with open(root / "research" / "r-feas" / "patches.csv", newline="") as f:
         for p in csv.DictReader(f):
             assert p["source"].startswith("https://github.com/mlcommons/training_results_v") and "#L" in p["source"], p
+            value = once.filter(pl.col("name") == p["name"])[p["column"]].item()
+            assert str(value).lower() == p["value"].lower(), p
+
+
+def test_the_megatron_bridge_memory_knobs_replay_and_change_nothing_twice(tmp_path):
+    """registry_data/research/r-feas2/apply.py replays patches.csv (each value cited to a line of
+    Megatron-Bridge's recipes at 0a25f911) onto a copy of the measurements: every cell holds its value,
+    and a second run leaves the file as it was."""
+    import csv
+    import importlib.util
+    import shutil
+    from pathlib import Path
+
+    root = Path(pipeline.__file__).parent.parent / "registry_data"
+    spec = importlib.util.spec_from_file_location("apply_feas2", root / "research" / "r-feas2" / "apply.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    shutil.copy(root / "measurements.parquet", tmp_path / "measurements.parquet")
+    module.apply(tmp_path)
+    once = pl.read_parquet(tmp_path / "measurements.parquet")
+    module.apply(tmp_path)
+    assert pl.read_parquet(tmp_path / "measurements.parquet").equals(once)
+    with open(root / "research" / "r-feas2" / "patches.csv", newline="") as f:
+        for p in csv.DictReader(f):
+            assert p["source"].startswith("https://github.com/NVIDIA-NeMo/Megatron-Bridge/blob/0a25f911") \
+                and "#L" in p["source"], p
             value = once.filter(pl.col("name") == p["name"])[p["column"]].item()
             assert str(value).lower() == p["value"].lower(), p
