@@ -45,7 +45,7 @@ from pipeline.walls.kernel_calls import (
     latency_roofline_compute_bound,
     latency_roofline_time_s,
 )
-from pipeline.walls.locality import link_for_span, scaleout_bandwidth_per_gpu_bytes_per_s
+from pipeline.walls.locality import SCALEOUT_LINK_EFFICIENCY, link_for_span, scaleout_bandwidth_per_gpu_bytes_per_s
 
 OPS = ("gemm", "attention", *COLLECTIVE_OPS)
 # What each kind of call needs (positive numbers); everything else may be null.
@@ -175,7 +175,7 @@ def _collective_time() -> UExpr:
     up_beta = link * eta_link
     out_beta = scaleout_bandwidth_per_gpu_bytes_per_s(
         _c("nic_bandwidth_bits_per_s", "bit/s"), _c("nics_per_node"), _c("accelerators_per_node"),
-        _c("oversubscription_ratio").fill_null(1.0)) * eta_link
+        _c("oversubscription_ratio").fill_null(1.0)) * SCALEOUT_LINK_EFFICIENCY
     out_alpha = _c("scaleout_latency_s", "s")
     fit = [_c(c) for c in ALLREDUCE_FIT_COLUMNS]
     g = minimum(domain, n)
@@ -191,14 +191,17 @@ def _collective_time() -> UExpr:
                              ring_reduce_scatter_s(n, message, alpha, beta))))
 
 
+_NIC = f"{SCALEOUT_LINK_EFFICIENCY:g}"  # NCCL's achieved fraction of an NDR NIC (wall 10)
+
+
 def _basis(is_gemm: pl.Expr, is_collective: pl.Expr, within: pl.Expr) -> pl.Expr:
     has_fit = pl.col("op").eq("all_reduce") & pl.col(ALLREDUCE_FIT_COLUMNS[-1]).is_not_null()
     return (pl.when(is_gemm).then(pl.col("efficiency_basis").cast(pl.String))
             .when(is_collective & has_fit & within).then(pl.col("comm_basis"))
             .when(is_collective & within).then(pl.lit("link x eta_link"))
-            .when(is_collective & has_fit).then(pl.format("hierarchical, pipelined: {} within, NICs x eta_link across",
+            .when(is_collective & has_fit).then(pl.format(f"hierarchical, pipelined: {{}} within, NICs x {_NIC} across",
                                                           "comm_basis"))
-            .when(is_collective).then(pl.lit("hierarchical: link x eta_link within, NICs x eta_link across"))
+            .when(is_collective).then(pl.lit(f"hierarchical: link x eta_link within, NICs x {_NIC} across"))
             .otherwise(pl.lit("profile η")))
 
 

@@ -25,7 +25,7 @@ microbatch on the busiest stage.
 from __future__ import annotations
 
 from pipeline.units import Plain, UExpr, lit, maximum, minimum, where
-from pipeline.walls.locality import link_for_span
+from pipeline.walls.locality import SCALEOUT_LINK_EFFICIENCY, link_for_span
 from pipeline.walls.quantities import ELEM_PER_TOKEN
 from pipeline.walls.registries import define_serving, define_training, training_column
 from pipeline.walls.serving import PHASES
@@ -200,19 +200,19 @@ def _tp_alpha(tp: UExpr, t: UExpr, d: UExpr, abytes: UExpr, alpha: UExpr, beta: 
 def _pp_comm(pp: UExpr, t: UExpr, d: UExpr, abytes: UExpr, alpha: UExpr, beta: UExpr, eta_l: UExpr,
              crossing: UExpr, out_alpha: UExpr, out_beta: UExpr) -> UExpr:
     """PP: one send of the step's hidden states across each of the pp - 1 stage boundaries, over
-    the scale-up link, and over the cluster's scale-out fabric (its latency, the node's NIC share
-    x eta_link) for the ``crossing`` boundaries between domains (``expert_parallel``)."""
+    the scale-up link, and over the cluster's scale-out fabric (its latency, the node's NIC share x
+    SCALEOUT_LINK_EFFICIENCY) for the ``crossing`` boundaries between domains (``expert_parallel``)."""
     message = t * d * ELEM_PER_TOKEN * abytes
     hop = alpha + (message / (beta * eta_l)).to("s")
-    out_hop = out_alpha + (message / (out_beta * eta_l)).to("s")
+    out_hop = out_alpha + (message / (out_beta * SCALEOUT_LINK_EFFICIENCY)).to("s")
     across = (pp - 1.0 - crossing) * hop + crossing * out_hop
     return where(pp > 1, where(crossing > 0, across, (pp - 1.0) * hop), 0)
 
 
-def _pp_scaleout(pp: UExpr, t: UExpr, d: UExpr, abytes: UExpr, eta_l: UExpr, crossing: UExpr, out_alpha: UExpr,
+def _pp_scaleout(pp: UExpr, t: UExpr, d: UExpr, abytes: UExpr, crossing: UExpr, out_alpha: UExpr,
                  out_beta: UExpr) -> UExpr:
     """The part of ``_pp_comm`` over the scale-out fabric (wall 21 keeps it out of the scale-up link's terms)."""
-    out_hop = out_alpha + (t * d * ELEM_PER_TOKEN * abytes / (out_beta * eta_l)).to("s")
+    out_hop = out_alpha + (t * d * ELEM_PER_TOKEN * abytes / (out_beta * SCALEOUT_LINK_EFFICIENCY)).to("s")
     return where((pp > 1) & (crossing > 0), crossing * out_hop, 0)
 
 
@@ -233,7 +233,7 @@ for _p in PHASES:
     define_serving(f"{_p}_pp_comm_time_s", ["pp", f"{_p}_tokens", "d_model", *_LINK, "pp_crossing_boundaries",
                                             "scaleout_latency_s", "scaleout_bandwidth_per_gpu_bytes_per_s"], _pp_comm)
     define_serving(f"{_p}_pp_scaleout_time_s", ["pp", f"{_p}_tokens", "d_model", "hidden_state_bytes_per_element",
-                                                "eta_link", "pp_crossing_boundaries", "scaleout_latency_s",
+                                                "pp_crossing_boundaries", "scaleout_latency_s",
                                                 "scaleout_bandwidth_per_gpu_bytes_per_s"], _pp_scaleout)
     define_serving(f"{_p}_communication_time_s", [f"{_p}_tp_comm_time_s", f"{_p}_pp_comm_time_s",
                                                   f"{_p}_alltoall_time_s"], _comm_total)

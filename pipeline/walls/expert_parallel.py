@@ -29,7 +29,7 @@ Parallelism Load Balancer").
 from __future__ import annotations
 
 from pipeline.units import Plain, UExpr, lit, maximum, where
-from pipeline.walls.locality import link_for_span, scaleout_bandwidth_per_gpu_bytes_per_s
+from pipeline.walls.locality import SCALEOUT_LINK_EFFICIENCY, link_for_span, scaleout_bandwidth_per_gpu_bytes_per_s
 from pipeline.walls.operators import FLOP_PER_PARAM_TOKEN
 from pipeline.walls.quantities import ELEM_PER_TOKEN, PARAM, TOKEN
 from pipeline.walls.registries import define_serving, serving_column
@@ -106,9 +106,10 @@ def ep_alpha_s(ep: UExpr, scaleup_domain_size: UExpr, scaleup_link_latency_s: UE
 @serving_column
 def ep_beta_bytes_per_s(ep: UExpr, scaleup_domain_size: UExpr, scaleup_link_bandwidth_bytes_per_s: UExpr,
                         scaleout_bandwidth_per_gpu_bytes_per_s: UExpr, eta_link: UExpr) -> UExpr:
-    """Per-rank bandwidth of the EP group: the scale-up link, else its share of the node's NICs, x eta_link."""
-    return link_for_span(ep, scaleup_domain_size, scaleup_link_bandwidth_bytes_per_s,
-                         scaleout_bandwidth_per_gpu_bytes_per_s) * eta_link
+    """Per-rank bandwidth of the EP group: the scale-up link x eta_link, else its share of the node's NICs x
+    SCALEOUT_LINK_EFFICIENCY (wall 10)."""
+    return link_for_span(ep, scaleup_domain_size, scaleup_link_bandwidth_bytes_per_s * eta_link,
+                         scaleout_bandwidth_per_gpu_bytes_per_s * SCALEOUT_LINK_EFFICIENCY)
 
 
 def grouped_all_to_all_s(n: UExpr, message: UExpr, alpha: UExpr, beta: UExpr, imbalance: UExpr) -> UExpr:

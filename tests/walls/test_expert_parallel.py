@@ -16,6 +16,8 @@ L, DENSE, D, E, K, EACH = 61, 3, 7168, 256, 8, 3 * 7168 * 2048
 DENSE_MLP, ROUTER = 3 * 7168 * 18432, 7168 * 256
 # 4 H200 nodes of the HGX AI Factory reference design: 8 GPUs per node, 8 x 400 Gb/s NICs per node
 NIC_BITS, NICS, PER_NODE, OUT_ALPHA = 400e9, 8, 8, 2.7e-6
+# NCCL reaches 46-49 GB/s of a 50 GB/s NDR NIC (maintainers, nccl-tests issues #267 and #290): 47.5 GB/s
+NIC_EFFICIENCY = 0.95
 
 
 def evaluate(outputs: list[str], **columns: tuple[list, str | None]) -> dict[str, list]:
@@ -42,17 +44,17 @@ def deepseek_decode(n: int, **more: tuple[list, str | None]) -> dict[str, tuple[
 
 def test_decode_alltoall_of_deepseek_v3_on_four_h200_nodes_by_hand():
     """EP 32 over 4 nodes: each rank dispatches 128 tokens x top-8 x 7168 x 1 B = 7,340,032 B and
-    combines them back at 2 B (14,680,064 B). Per GPU: 8 NICs x 400 Gb/s / 8 GPUs = 50 GB/s.
-    Dispatch: 2.7 us + 31/32 x 7,340,032 / 50e9 = 2.7 us + 142.21312 us; combine: 2.7 us + 284.42624
-    us; per MoE layer 432.03936 us, x 58 MoE layers = 25.05828288 ms. Imbalance 1.18 scales the bytes
-    terms: 58 x (5.4 us + 1.18 x 426.63936 us) = 29.5117 ms. EP 1: nothing."""
+    combines them back at 2 B (14,680,064 B). Per GPU: 8 NICs x 400 Gb/s / 8 GPUs = 50 GB/s, x 0.95
+    achieved = 47.5 GB/s (the profile's eta_link, 1 here, is the scale-up link's). Dispatch: 2.7 us +
+    31/32 x 7,340,032 / 47.5e9 = 2.7 us + 149.6980211 us; combine: 2.7 us + 299.3960421 us; per MoE layer
+    454.4940632 us, x 58 MoE layers = 26.36065567 ms. Imbalance 1.18 scales the bytes terms:
+    58 x (5.4 us + 1.18 x 449.0940632 us) = 31.04919768 ms. EP 1: nothing."""
     out = evaluate(["decode_alltoall_bytes_per_rank", "decode_alltoall_time_s", "ep_beta_bytes_per_s"],
                    **deepseek_decode(3, ep=([32.0, 32.0, 1.0], ""), expert_imbalance=([1.0, 1.18, 1.0], "")))
     assert out["decode_alltoall_bytes_per_rank"][0] == 7_340_032
-    assert out["ep_beta_bytes_per_s"][0] == pytest.approx(50e9)
-    assert out["decode_alltoall_time_s"][0] == pytest.approx(58 * (5.4e-6 + 142.21312e-6 + 284.42624e-6), rel=1e-9)
-    assert out["decode_alltoall_time_s"][0] == pytest.approx(25.05828288e-3, rel=1e-9)
-    assert out["decode_alltoall_time_s"][1] == pytest.approx(58 * (5.4e-6 + 1.18 * 426.63936e-6), rel=1e-9)
+    assert out["ep_beta_bytes_per_s"][0] == pytest.approx(50e9 * NIC_EFFICIENCY)
+    assert out["decode_alltoall_time_s"][0] == pytest.approx(26.36065567e-3, rel=1e-9)
+    assert out["decode_alltoall_time_s"][1] == pytest.approx(31.04919768e-3, rel=1e-9)
     assert out["decode_alltoall_time_s"][2] == 0.0
 
 
@@ -120,13 +122,14 @@ def test_stage_boundaries_cross_domains_where_stages_fill_them():
 
 def test_a_crossing_stage_boundary_is_a_scale_out_hop():
     """tp 8 x pp 2 on 8-GPU domains, 256 decode tokens of 8,192 x 2 B = 4,194,304 B: one hop over
-    the NIC share (50 GB/s x 0.8 = 40 GB/s, 2.7 us): 2.7 us + 104.8576 us."""
+    the NIC share (50 GB/s x 0.95 = 47.5 GB/s, NCCL's achieved NDR rate; eta_link 0.8 is the scale-up
+    link's), 2.7 us: 2.7 us + 88.3011 us."""
     out = evaluate(["decode_pp_comm_time_s"], pp=([2.0], ""), decode_tokens=([256.0], "tok"), d_model=([8192], ""),
                    bytes_per_element=([2.0], "B/elem"), scaleup_link_latency_s=([1e-6], "s"),
                    scaleup_link_bandwidth_bytes_per_s=([450e9], "B/s"), eta_link=([0.8], ""),
                    pp_crossing_boundaries=([1.0], ""), scaleout_latency_s=([OUT_ALPHA], "s"),
                    scaleout_bandwidth_per_gpu_bytes_per_s=([50e9], "B/s"))
-    assert out["decode_pp_comm_time_s"][0] == pytest.approx(2.7e-6 + 4_194_304 / 40e9, rel=1e-12)
+    assert out["decode_pp_comm_time_s"][0] == pytest.approx(2.7e-6 + 88.30113684e-6, rel=1e-9)
 
 
 def test_redundant_slots_add_whole_experts_per_rank():
