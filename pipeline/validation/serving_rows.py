@@ -152,7 +152,7 @@ def tp_grid(devices: int, pp: int) -> list[int]:
 
 def load_axes(r: dict, devices_per_replica: int) -> tuple[dict, str | None]:
     """A serving TTFT or ITL row measured under load (wall 7): with a request rate, Poisson arrivals at that rate
-    shared by devices / (tp x pp x ep/tp) replicas, each capped at the largest batch of the grid (the KV cache caps it
+    shared by devices / (tp x pp x ep/tp) replicas, each capped at ``load_cap`` (the KV cache caps it
     further: max_batch_paged); predicted as wall 7's mean TTFT and mean time per output token (benchmarks report
     means). A closed loop of ``concurrency`` users keeps its batch (the users in flight: exact for one user, no
     queueing term for more); a server run with neither a rate nor a concurrency is a burst (all requests at t = 0:
@@ -164,16 +164,25 @@ def load_axes(r: dict, devices_per_replica: int) -> tuple[dict, str | None]:
             if r["requests"] is None:
                 return {}, ("a server run at an unstated request rate (qps=inf: a burst at t = 0, whose TTFT is "
                             "the queue of a finite burst and needs the request count: the requests column)")
-            return {"batch": [max(SERVING_BATCHES)]}, None
+            return {"batch": [load_cap(r)]}, None
         return {}, None
-    return {"batch": [max(SERVING_BATCHES)], "request_rate": [float(r["request_rate"])],
+    return {"batch": [load_cap(r)], "request_rate": [float(r["request_rate"])],
             "replicas": [max(1, r["devices"] // devices_per_replica)]}, None
+
+
+def load_cap(r: dict) -> int:
+    """The batch cap of a replica under load or in a burst (wall 7 caps it further by the KV cache): TensorRT-LLM's
+    engines run far above the grid's 512, MLPerf Inference v5.1's closed TensorRT-LLM submissions build them at
+    gpu_batch_size 2048 (Llama 2 70B Server, closed/NVIDIA/configs/B200-SXM-180GBx8/Server/llama2-70b.py; Cisco and
+    ASUSTeK H200 x8 the same), 3072-6144 (Mixtral 8x7B), 2048-6000 (Llama 3.1 8B), 256-512 (Llama 3.1 405B, which
+    its KV cache caps below that): the trtllm-bench ceiling of 4096 stands for them; other frameworks keep 512."""
+    return max(OFFLINE_BATCHES.get(r["framework"], SERVING_BATCHES))
 
 
 def burst_of(r: dict, groups: int = 1) -> dict:
     """A serving TTFT or ITL row of ``requests`` at t = 0 (``load_axes``; wall 7's burst, pipeline.walls.burst) or at
     a request rate (their finite run, pipeline.walls.finite_run, where wall 7 finds the rate above capacity), each
-    replica taking an equal share; the batch cap is the largest batch of the grid, as under a request rate. An
+    replica taking an equal share; the batch cap is ``load_cap``'s, as under a request rate. An
     offline throughput row that states its request count (trtllm-bench queues its whole dataset at once) is the
     same burst, its batch cap each batch the row may have run (``offline_batches``): it is predicted as the
     burst's output tokens over its makespan (wall 7's ``burst_tokens_per_s``), whole waves, the last partial."""

@@ -61,3 +61,14 @@ def test_every_perf_overview_offline_row_states_the_pages_request_count(catalogs
     assert rows.height >= 400
     for isl, osl, n in rows.select("prompt_len", "output_len", "requests").iter_rows():
         assert n == NUM_REQUESTS[(isl, osl)], (isl, osl, n)
+
+
+def test_a_tensorrt_llm_replica_under_load_admits_up_to_4096():
+    """MLPerf Inference v5.1's closed TensorRT-LLM Server configs build Llama 2 70B at gpu_batch_size 2048 and
+    Mixtral 8x7B at 3072-6144 (closed/*/configs/*/Server/*.py): the cap under a rate is trtllm-bench's 4096, the KV
+    cache capping it further (wall 7's load_batch_cap); other frameworks keep the grid's 512."""
+    server = ROW | {"scenario": "server", "metric": "ttft_s", "request_rate": 10.0, "requests": None}
+    spec, _ = measurement_spec(server)
+    assert spec["axes"]["batch"] == [4096] and spec["axes"]["request_rate"] == [10.0]
+    spec, _ = measurement_spec(server | {"framework": "vLLM"})
+    assert spec["axes"]["batch"] == [512]
