@@ -16,7 +16,7 @@ from pipeline.studies import operations, serving
 from pipeline.studies.sides import Space
 from pipeline.units import unit
 
-BURST = ["burst_requests", "burst_ttft_mean_s", "burst_tpot_mean_s"]
+BURST = ["burst_requests", "burst_ttft_mean_s", "burst_tpot_mean_s", "burst_tokens_per_s"]
 FINITE = ["finite_run_ttft_mean_s", "finite_run_tpot_mean_s"]  # under a request rate (pipeline.walls.finite_run)
 INPUT_UNITS = {"burst_requests": unit(""), "load_batch_cap": unit("")}
 
@@ -27,8 +27,8 @@ def _at(frame: pl.LazyFrame, units: dict, output: str, rebind: dict | None = Non
 
 def burst_inputs(frame: pl.LazyFrame, units: dict) -> tuple[pl.LazyFrame, dict]:
     """The batch cap (the batch axis, capped by the paged KV cache, as wall 7's), the prefill pass of
-    one iteration's chunk and the decode pass at the burst's two mean batches: what
-    pipeline.walls.burst reads."""
+    one iteration's chunk and the decode pass at the burst's two mean batches and at its last wave's:
+    what pipeline.walls.burst reads."""
     units = units | INPUT_UNITS
     frame = _at(frame.with_columns(burst_requests=pl.col("burst_requests").cast(pl.Float64)), units,
                 "max_batch_paged")
@@ -38,7 +38,7 @@ def burst_inputs(frame: pl.LazyFrame, units: dict) -> tuple[pl.LazyFrame, dict]:
     frame = _at(frame, units, "prefill_pass_time_s", {"batch": "burst_prefill_batch"}, "__burst")
     frame = frame.with_columns(burst_prefill_iteration_s=pl.col("prefill_pass_time_s__burst"))
     units |= {"burst_prefill_iteration_s": unit("s")}
-    for which in ("ttft", "tpot"):
+    for which in ("ttft", "tpot", "last"):
         frame = _at(frame, units, f"burst_{which}_batch")
         units |= {f"burst_{which}_batch": unit("")}
         frame = _at(frame, units, "decode_pass_time_s", {"batch": f"burst_{which}_batch"}, f"__{which}")

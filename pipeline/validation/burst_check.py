@@ -18,8 +18,9 @@ from pipeline.studies.serving_burst import FINITE_ITERATIONS, FINITE_UNITS
 from pipeline.units import unit
 from pipeline.validation.simulate import Replica, burst, simulate
 
-BATCHES = ("burst_prefill_batch", "burst_ttft_batch", "burst_tpot_batch")
+BATCHES = ("burst_prefill_batch", "burst_ttft_batch", "burst_tpot_batch", "burst_last_batch")
 MEANS = ("burst_ttft_mean_s", "burst_tpot_mean_s")
+RUN = "burst_tokens_per_s"  # the whole run's output throughput, N G / makespan (a burst only)
 FINITE = ("finite_run_ttft_mean_s", "finite_run_tpot_mean_s")
 STEPS = ("finite_run_batch", "finite_run_mean_field_tpot_s", "finite_run_prefill_batch")
 
@@ -53,10 +54,11 @@ def compare(axes: dict, framework: str, requests: int, catalogs: Catalogs, seed:
 
     chunk = prefill_pass_s(known["burst_prefill_batch"])
     known |= {"burst_prefill_iteration_s": chunk, "burst_decode_ttft_s": decode_pass_s(known["burst_ttft_batch"]),
-              "burst_decode_tpot_s": decode_pass_s(known["burst_tpot_batch"])}
-    mean_units = shape_units | {c: unit("") for c in BATCHES} | {
-        c: unit("s") for c in ("burst_prefill_iteration_s", "burst_decode_ttft_s", "burst_decode_tpot_s")}
-    closed = formulas.compile_scalar(mean_units, MEANS, registry)(known)
+              "burst_decode_tpot_s": decode_pass_s(known["burst_tpot_batch"]),
+              "burst_decode_last_s": decode_pass_s(known["burst_last_batch"])}
+    mean_units = shape_units | {c: unit("") for c in BATCHES} | {c: unit("s") for c in (
+        "burst_prefill_iteration_s", "burst_decode_ttft_s", "burst_decode_tpot_s", "burst_decode_last_s")}
+    closed = formulas.compile_scalar(mean_units, [*MEANS, RUN], registry)(known)
     if rate is not None:  # the finite run: wall 7's stability and rate per replica beside the burst's means
         row = found.rows[0]
         known |= closed | {"is_stable": row["is_stable"], "request_rate_per_replica": rate / values["replicas"],
@@ -85,6 +87,7 @@ def compare(axes: dict, framework: str, requests: int, catalogs: Catalogs, seed:
     simulated = burst(replica, requests, seed=seed) if rate is None else simulate(
         replica, rate / values["replicas"], requests=requests, warmup=0, seed=seed)
     out = {"requests": requests, "batch_cap": cap, "rate": rate}
-    for column, des in (("burst_ttft_mean_s", simulated.ttft_mean_s), ("burst_tpot_mean_s", simulated.tpot_mean_s)):
+    checked = [("burst_ttft_mean_s", simulated.ttft_mean_s), ("burst_tpot_mean_s", simulated.tpot_mean_s)]
+    for column, des in checked + ([(RUN, simulated.tokens_per_s)] if rate is None else []):
         out |= {column: closed[column], f"des_{column}": des, f"error_{column}": closed[column] / des - 1.0}
     return out

@@ -113,7 +113,10 @@ def _value(study: str, columns: list[str]) -> pl.Expr:
     if study == "serving":
         # Benchmarks time whole requests: throughput includes prefill (batch_tokens_per_s), per replica; the
         # system runs devices / (tp x pp x ep / tp) replicas (ep / tp attention groups: serving_ep).
-        per_replica, groups = pl.col("batch_tokens_per_s"), (pl.col("ep") // pl.col("tp")).clip(lower_bound=1)
+        # an offline run of a stated request count: its whole waves (serving_rows.burst_of, wall 7's burst)
+        per_replica = pl.coalesce("burst_tokens_per_s", "batch_tokens_per_s") if "burst_tokens_per_s" in columns \
+            else pl.col("batch_tokens_per_s")
+        groups = (pl.col("ep") // pl.col("tp")).clip(lower_bound=1)
         devices_per_replica = pl.col("tp") * pl.col("pp") * groups
         if "ttft_mean_s" in columns:  # under a request rate: wall 7's means (load_axes)
             loaded = pl.col("request_rate").is_not_null()

@@ -21,11 +21,20 @@ from pipeline.errors import InputError, Problem
 from pipeline.walls.tail_latency import MAX_REPLICAS
 
 SERVING_BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
+THROUGHPUT_METRICS = ("tokens_per_s", "tokens_per_s_per_device")  # serving rows whose batch the benchmark picks
 ALIAS_SEPARATOR = " | "  # between the aliases of one workloads-catalog row
 MEANS = {"prompt_len": "input_tokens_mean", "output_len": "output_tokens_mean"}  # row length -> workload mean
 NO_LENGTHS = ("serving rows need prompt_len and output_len, or a dataset the workloads catalog names; "
               "the row lacks {missing} and names no dataset")
 TP_GRID = [1, 2, 4, 8, 16, 32, 64]  # tensor-parallel sizes tried where a row does not state its layout
+# The batches TensorRT-LLM's offline benchmark runs beyond the grid (``offline_batches``): trtllm-bench sizes the
+# engine's max_batch_size from the KV cache, capped at 4096 (tensorrt_llm/bench/build/tuning.py, finetune_setting:
+# "raw_bs = min(kv_cache_max_requests, 4096) / pp_size"), and its batch-size tuner runs the KV capacity in
+# sequences at the table's batch (DynamicBatchConfig::kDefaultBatchSizeTable: 768, 1024, 1536 below 1664
+# sequences) or, above, at the capacity rounded down to 512 (DynamicBatchTuner::getRuntimeBatchSize,
+# kBatchSizeFallbackGranularity 512).
+TRTLLM_BENCH_BATCHES = [768, 1024, 1536, 2048, 2560, 3072, 3584, 4096]
+OFFLINE_BATCHES = {"TensorRT-LLM": TRTLLM_BENCH_BATCHES}
 
 
 @dataclass(frozen=True)
@@ -101,14 +110,26 @@ def serving_spec(r: dict, datasets: Datasets | None = None) -> tuple[dict | None
         tps = tp_grid(r["devices"], pp)
         if "replicas" in load:
             load["replicas"] = [r["devices"] // (t * pp) for t in tps]
+    batches = batches or [b * groups for b in (*SERVING_BATCHES, *offline_batches(r))]
     spec = {"study": "serving", "axes": {
         "model": [r["model"]], "hardware": [r["hardware"]], "compute_dtype": [r["compute_dtype"]],
         "weight_dtype": [r["weight_dtype"] or r["compute_dtype"]], "kv_dtype": [r["compute_dtype"]],
-        "tp": tps, "pp": [pp], "ep": [ep], "batch": batches or [b * groups for b in SERVING_BATCHES]} | lengths
+        "tp": tps, "pp": [pp], "ep": [ep], "batch": batches} | lengths
         | load | ({"cluster": [r["cluster"]]} if r["cluster"] else {}) | speculation_of(r)
         | ({"redundant_experts": [redundant]} if redundant else {}),
         "efficiency": framework} | burst_of(r, groups)
     return spec | ({"overrides": overrides} if overrides else {}), None
+
+
+def offline_batches(r: dict) -> list[int]:
+    """The batches beyond the grid's a throughput row of unstated batch may have run at: an offline run (no request
+    rate, no concurrency) of a framework whose benchmark runs the KV cache's capacity (``OFFLINE_BATCHES``); the
+    prediction takes, as for the grid, the best throughput among those that fit (the KV cache caps them: wall 5's
+    paged capacity at prompt + output tokens, the GUARANTEED_NO_EVICT reservation). Other frameworks keep the grid:
+    vLLM's scheduler admits at most max_num_seqs sequences (256 by default in its V0 engine, EngineArgs), and an
+    MLPerf harness sets its own."""
+    offline = r["scenario"] == "offline" and r["request_rate"] is None and r["concurrency"] is None
+    return OFFLINE_BATCHES.get(r["framework"], []) if offline and r["metric"] in THROUGHPUT_METRICS else []
 
 
 def speculation_of(r: dict) -> dict:
@@ -131,7 +152,7 @@ def tp_grid(devices: int, pp: int) -> list[int]:
 
 def load_axes(r: dict, devices_per_replica: int) -> tuple[dict, str | None]:
     """A serving TTFT or ITL row measured under load (wall 7): with a request rate, Poisson arrivals at that rate
-    shared by devices / (tp x pp x ep/tp) replicas, each capped at the largest batch of the grid (the KV cache caps it
+    shared by devices / (tp x pp x ep/tp) replicas, each capped at ``load_cap`` (the KV cache caps it
     further: max_batch_paged); predicted as wall 7's mean TTFT and mean time per output token (benchmarks report
     means). A closed loop of ``concurrency`` users keeps its batch (the users in flight: exact for one user, no
     queueing term for more); a server run with neither a rate nor a concurrency is a burst (all requests at t = 0:
@@ -143,17 +164,32 @@ def load_axes(r: dict, devices_per_replica: int) -> tuple[dict, str | None]:
             if r["requests"] is None:
                 return {}, ("a server run at an unstated request rate (qps=inf: a burst at t = 0, whose TTFT is "
                             "the queue of a finite burst and needs the request count: the requests column)")
-            return {"batch": [max(SERVING_BATCHES)]}, None
+            return {"batch": [load_cap(r)]}, None
         return {}, None
-    return {"batch": [max(SERVING_BATCHES)], "request_rate": [float(r["request_rate"])],
+    return {"batch": [load_cap(r)], "request_rate": [float(r["request_rate"])],
             "replicas": [max(1, r["devices"] // devices_per_replica)]}, None
+
+
+def load_cap(r: dict) -> int:
+    """The batch cap of a replica under load or in a burst (wall 7 caps it further by the KV cache): TensorRT-LLM's
+    engines run far above the grid's 512, MLPerf Inference v5.1's closed TensorRT-LLM submissions build them at
+    gpu_batch_size 2048 (Llama 2 70B Server, closed/NVIDIA/configs/B200-SXM-180GBx8/Server/llama2-70b.py; Cisco and
+    ASUSTeK H200 x8 the same), 3072-6144 (Mixtral 8x7B), 2048-6000 (Llama 3.1 8B), 256-512 (Llama 3.1 405B, which
+    its KV cache caps below that): the trtllm-bench ceiling of 4096 stands for them; other frameworks keep 512."""
+    return max(OFFLINE_BATCHES.get(r["framework"], SERVING_BATCHES))
 
 
 def burst_of(r: dict, groups: int = 1) -> dict:
     """A serving TTFT or ITL row of ``requests`` at t = 0 (``load_axes``; wall 7's burst, pipeline.walls.burst) or at
     a request rate (their finite run, pipeline.walls.finite_run, where wall 7 finds the rate above capacity), each
-    replica taking an equal share; the batch cap is the largest batch of the grid, as under a request rate."""
-    if (r["metric"] not in ("ttft_s", "itl_s") or (r["request_rate"] is None and r["scenario"] != "server")
+    replica taking an equal share; the batch cap is ``load_cap``'s, as under a request rate. An
+    offline throughput row that states its request count (trtllm-bench queues its whole dataset at once) is the
+    same burst, its batch cap each batch the row may have run (``offline_batches``): it is predicted as the
+    burst's output tokens over its makespan (wall 7's ``burst_tokens_per_s``), whole waves, the last partial."""
+    offline = (r["metric"] in THROUGHPUT_METRICS and r["scenario"] == "offline" and r["request_rate"] is None
+               and r["batch"] is None and (r["tp"] is not None or r["devices"] == 1))
+    if (not offline and (r["metric"] not in ("ttft_s", "itl_s") or (r["request_rate"] is None and r["scenario"] !=
+                                                                   "server"))
             or r["concurrency"] is not None or r["requests"] is None):
         return {}
     replicas = max(1, r["devices"] // ((r["tp"] or 1) * (r["pp"] or 1) * groups))

@@ -120,3 +120,43 @@ def burst_tpot_mean_s(burst_requests: UExpr, load_batch_cap: UExpr, prefill_chun
     beside = where(spread <= g1, spread * (1.0 - last / 2.0), g1 - g1 * g1 / (2.0 * spread))
     o = scheduler_overhead_per_iteration_s.fill_null(0)
     return (burst_decode_tpot_s + o + burst_prefill_iteration_s * beside / g1).to("s")
+
+
+def _last_wave(w: dict) -> dict:
+    """The burst's waves in whole numbers: k = ceil(N / W) of them, the last holding r = N - (k - 1) W requests."""
+    waves = (w["n"] / w["wave"]).ceil()
+    return {"waves": waves, "last": (w["n"] - (waves - 1.0) * w["wave"]).clip(lower=1)}
+
+
+@serving_column
+def burst_last_batch(burst_requests: UExpr, load_batch_cap: UExpr, prefill_chunk_tokens: UExpr,
+                     prefill_new_tokens: UExpr, generated_tokens: UExpr) -> UExpr:
+    """Sequences decoding in the burst's last wave, r = N - (ceil(N / W) - 1) W: a run of N requests ends with a
+    partial wave (trtllm-bench's 3,000 requests at a cap of 2,048: one wave of 2,048, then 952)."""
+    return _last_wave(_waves(burst_requests, load_batch_cap, prefill_chunk_tokens, prefill_new_tokens,
+                             generated_tokens))["last"]
+
+
+@serving_column
+def burst_makespan_s(burst_requests: UExpr, load_batch_cap: UExpr, prefill_chunk_tokens: UExpr,
+                     prefill_new_tokens: UExpr, generated_tokens: UExpr, burst_prefill_iteration_s: UExpr,
+                     scheduler_overhead_per_iteration_s: UExpr, burst_decode_tpot_s: UExpr,
+                     burst_decode_last_s: UExpr) -> UExpr:
+    """From t = 0 to the last completion: k - 1 full waves of the period Pi = G (d + o) + tau_t W P (module
+    docstring), then the last wave's r requests, G (d(r) + o) + tau_t r P (its prompts at the chunk's cost per
+    token, its decode at r sequences). Whole waves, not the fluid N / W: where decode streams the weights
+    (d(r) ~ d(W)), a partial last wave costs nearly a full one (Orca's iteration-level scheduling admits the next
+    request only as one finishes, Yu et al. 2022 §3; trtllm-bench runs a fixed request count, perf-overview.md)."""
+    w = _waves(burst_requests, load_batch_cap, prefill_chunk_tokens, prefill_new_tokens, generated_tokens)
+    k = _last_wave(w)
+    o = scheduler_overhead_per_iteration_s.fill_null(0)
+    period = (w["g1"] + 1.0) * (burst_decode_tpot_s + o) + burst_prefill_iteration_s * w["j"]
+    last = (w["g1"] + 1.0) * (burst_decode_last_s + o) + burst_prefill_iteration_s * k["last"] * w["prompt"] / w["q"]
+    return ((k["waves"] - 1.0) * period + last).to("s")
+
+
+@serving_column
+def burst_tokens_per_s(burst_requests: UExpr, generated_tokens: UExpr, burst_makespan_s: UExpr) -> UExpr:
+    """Generated tokens over the burst's makespan: what a benchmark that queues N requests at once reports as its
+    output throughput (trtllm-bench throughput: 'Total Output Throughput (tokens/sec)')."""
+    return (burst_requests * generated_tokens / burst_makespan_s).to("tok/s")

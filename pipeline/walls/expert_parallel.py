@@ -24,6 +24,16 @@ group spans (scale-up link, else the cluster's NCCL scale-out latency) and the b
 imbalance x the mean expert work (the MoE layer waits for it: LMSYS, "Deploying DeepSeek with PD
 Disaggregation and Large-scale Expert Parallelism on 96 H100 GPUs", 2025-05-05, "Expert
 Parallelism Load Balancer").
+
+Prefill across scale-up domains sends each token once per other domain that holds one of its experts, not once
+per expert: DeepEP's normal (high-throughput) kernels, which SGLang and vLLM run for prefill, forward "from NVLink
+domain to RDMA domain" (DeepEP README): a token crosses RDMA to the same-index GPU of each target node and is
+fanned out to that node's expert GPUs over NVLink (DeepSeek-V3 report §3.2.2: "each token ... is first
+transmitted via IB to the GPUs with the same in-node index on its target nodes ... then forwarded via NVLink";
+node-limited routing keeps that to at most 4 nodes, §2.1.2). With D = ep / domain domains and top-k routing
+uniform over the experts, the expected copies per token over the scale-out fabric are (D - 1)(1 - (1 - 1/D)^k)
+(``remote_domains_per_token``; DeepSeek-V3's EP32 prefill on 4 x 8 H100: 2.70, against (n - 1)/n x k = 7.75
+without forwarding). Decode keeps one send per expert: DeepEP's low-latency kernels are "pure RDMA".
 """
 
 from __future__ import annotations
@@ -131,11 +141,31 @@ def _alltoall(p: str) -> None:
                 + grouped_all_to_all_s(ep, combine, alpha, beta, imbalance))
         return where(uses_ep(ep, n_experts), n_layers * (1.0 - share) * each, 0)
 
+    def forwarded_time(ep, n_experts, n_layers, share, dispatch, abytes, alpha, beta, imbalance, domain, k):
+        """Prefill: across domains, the dispatch and combine move remote / k of the k copies (module docstring)."""
+        combine = dispatch / abytes * maximum(abytes, COMBINE_BYTES_PER_ELEMENT)
+        remote = remote_domains_per_token(ep, domain, k) / k.fill_null(1.0).clip(lower=1.0)
+        across = 2.0 * alpha + ((dispatch + combine) * remote * imbalance / beta).to("s")
+        within = alltoall_time(ep, n_experts, n_layers, share, dispatch, abytes, alpha, beta, imbalance)
+        return where(uses_ep(ep, n_experts) & (ep > domain), n_layers * (1.0 - share) * across, within)
+
     define_serving(f"{p}_alltoall_bytes_per_rank", [f"{p}_tokens", "tp", "n_experts_per_token", "d_model",
                                                     "bytes_per_element"], dispatch_bytes)
-    define_serving(f"{p}_alltoall_time_s", ["ep", "n_experts", "n_layers", "dense_layer_share",
-                                            f"{p}_alltoall_bytes_per_rank", "bytes_per_element", "ep_alpha_s",
-                                            "ep_beta_bytes_per_s", "expert_imbalance"], alltoall_time)
+    inputs = ["ep", "n_experts", "n_layers", "dense_layer_share", f"{p}_alltoall_bytes_per_rank", "bytes_per_element",
+              "ep_alpha_s", "ep_beta_bytes_per_s", "expert_imbalance"]
+    if p == "prefill":
+        define_serving(f"{p}_alltoall_time_s", [*inputs, "scaleup_domain_size", "n_experts_per_token"],
+                       forwarded_time)
+    else:
+        define_serving(f"{p}_alltoall_time_s", inputs, alltoall_time)
+
+
+def remote_domains_per_token(ep: UExpr, domain: UExpr, k: UExpr) -> UExpr:
+    """Expected other scale-up domains among a token's top-k experts, the experts spread evenly over D = ep / domain
+    domains and picked uniformly: (D - 1)(1 - (1 - 1/D)^k), each domain holding none of them with probability
+    (1 - 1/D)^k (picks taken independently: an upper bound of the distinct experts' spread)."""
+    d = (ep / domain).clip(lower=1.0)
+    return (d - 1.0) * (1.0 - (1.0 - 1.0 / d).power(k.fill_null(0.0)))
 
 
 @serving_column
