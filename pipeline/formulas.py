@@ -18,12 +18,15 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pint
 import polars as pl
 
 from pipeline import scalar
 from pipeline.units import DimensionalityError, E, UExpr, expression_library
+
+if TYPE_CHECKING:  # annotations only: pint loads with pipeline.units
+    import pint
 
 Formula = Callable[..., "UExpr | pl.Expr"]
 REGISTRY: dict[str, Formula] = {}

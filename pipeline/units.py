@@ -19,12 +19,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 import math
 import re
+import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Union
 
-import pint
 import polars as pl
+
+if "pint" in sys.modules or "dask" in sys.modules:
+    import pint
+else:  # pint imports dask for its dask-array support when dask is installed (0.2-0.5 CPU s, jinja2 and yaml with
+    sys.modules["dask"] = None  # it), which nothing here uses: hidden while pint loads (pint.compat.HAS_DASK is
+    try:  # then false); an `import dask` later (the Dask executor) loads it as usual
+        import pint
+    finally:
+        del sys.modules["dask"]
 
 DEFINITIONS = Path(__file__).with_name("units.txt")
 

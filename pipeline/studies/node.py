@@ -258,6 +258,7 @@ def null_columns(space: Space) -> list[str]:
 
 def build(space: Space, hardware_side=None) -> formulas.Plan:
     """The node study's lazy plan over ``space``, checked against its output schema."""
-    plan = operations.build(*inputs(space, hardware_side), SCHEMA, OPERATIONS, formulas.REGISTRY, OUTPUTS)
+    plan = operations.build(*inputs(space, hardware_side), SCHEMA, OPERATIONS, formulas.REGISTRY, OUTPUTS,
+                            operations.has_regions(space, hardware_side))
     check_plan(plan, SCHEMA)
     return plan

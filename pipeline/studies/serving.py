@@ -393,7 +393,8 @@ def build(space: Space, hardware_side=None, breakdown: bool = False,
     frame, units = inputs(space, hardware_side, load_iterations)
     off = _off(space)  # null columns
     wanted = [c for c in OUTPUTS if c not in off] + (BREAKDOWN if breakdown else [])
-    plan = operations.build(frame, units, SCHEMA, OPERATIONS, FORMULAS, wanted)
+    plan = operations.build(frame, units, SCHEMA, OPERATIONS, FORMULAS, wanted,
+                            operations.has_regions(space, hardware_side))
     out_units = dict(plan.units)
     if off:
         dtypes = SCHEMA.to_schema().columns

@@ -86,5 +86,6 @@ def build(space: Space, hardware_side=None) -> formulas.Plan:
         frame, units = finite_inputs(frame, units)
     off = ([] if loaded else serving.LOAD) + serving.speculative.not_applying(space.model_side)
     wanted = [c for c in serving.OUTPUTS if c not in off] + BURST + (FINITE if loaded else [])
-    plan = operations.build(frame, units, serving.SCHEMA, serving.OPERATIONS, serving.FORMULAS, wanted)
+    plan = operations.build(frame, units, serving.SCHEMA, serving.OPERATIONS, serving.FORMULAS, wanted,
+                            operations.has_regions(space, hardware_side))
     return plan

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import pint
 import polars as pl
 
 from pipeline import formulas, walls  # noqa: F401  (registers the formulas)
@@ -39,6 +39,9 @@ from pipeline.studies.input_pipeline import input_pipeline
 from pipeline.studies.kernels import KERNEL_UNITS, framework_multiplier, kernel_table, measured_memory_fraction
 from pipeline.units import unit
 from pipeline.walls.quantities import DP_SGD_STEP_MULTIPLIER
+
+if TYPE_CHECKING:  # annotations only: pint loads with pipeline.units
+    import pint
 
 # -- drop rules ----------------------------------------------------------------------------------
 

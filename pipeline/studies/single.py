@@ -20,8 +20,8 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field, fields, replace
 from functools import cache
+from typing import TYPE_CHECKING
 
-import pint
 import polars as pl
 
 from pipeline import formulas, scalar
@@ -31,6 +31,9 @@ from pipeline.spec.names import resolve_names
 from pipeline.studies import node, operations, serving, sides, training
 from pipeline.studies.sides import Rule, Side
 from pipeline.units import expression_library
+
+if TYPE_CHECKING:  # annotations only: pint loads with pipeline.units
+    import pint
 
 DROPPED = "_dropped"  # a hardware row's first broken rule (None: kept)
 

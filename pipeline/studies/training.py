@@ -413,7 +413,7 @@ def null_columns(space: Space) -> list[str]:
 
 def build(space: Space, hardware_side=None) -> formulas.Plan:
     """The training study's lazy plan, checked against its schema."""
-    frame, units = inputs(space, hardware_side)
-    plan = operations.build(frame, units, SCHEMA, OPERATIONS, FORMULAS, OUTPUTS)
+    plan = operations.build(*inputs(space, hardware_side), SCHEMA, OPERATIONS, FORMULAS, OUTPUTS,
+                            operations.has_regions(space, hardware_side))
     check_plan(plan, SCHEMA)
     return plan

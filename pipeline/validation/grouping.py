@@ -18,12 +18,10 @@ MAX_CONFIGURATIONS = 100_000
 
 def group_key(spec: dict) -> tuple:
     """Rows that may share a space: one study, one set of axes, one context of the run (``run_context``'s
-    overrides), for training rows one set of stated [training] knobs (``union`` keeps the first row's); a
-    burst apart from rows without one. The framework (it picks the η profiles, which only the hardware side
-    reads) splits nothing: each framework's hardware rows are rows of their own (``shared_space.build_shared``)."""
+    overrides); a burst apart from rows without one. The framework (it picks the η profiles) and a training
+    row's stated [training] knobs, which only the hardware side reads, split nothing: each variant's hardware
+    rows are rows of their own (``shared_space.build_shared``, ``shared_space.variant``)."""
     key = (spec.get("study", "node"), tuple(spec["axes"]), tuple(spec.get("overrides", {}).items()))
-    if spec.get("study") == "training":
-        key += (str(spec.get("training")),)
     return key + (("burst",) if "burst" in spec else ())
 
 

@@ -3,12 +3,15 @@ checked (names, numbers, units) and its value converted to the metric's unit."""
 
 from __future__ import annotations
 
+import hashlib
+import io
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import polars as pl
 
+from pipeline.catalogs import cache as catalog_cache
 from pipeline.catalogs.expert_schema import EXPERT_COLUMNS
 from pipeline.catalogs.io import validate
 from pipeline.catalogs.load import Catalogs
@@ -100,7 +103,7 @@ def _checked_rows(raw: pl.DataFrame, columns: dict) -> tuple[pl.DataFrame, list[
     while True:
         rows = typed.filter(~pl.col("line").is_in(list(bad_lines)))
         try:
-            out = validate(rows.select(list(columns)), "measurements")
+            out = _validated(rows.select(list(columns)))
             break
         except InputError as exc:
             located = [p for p in exc.problems if p.row is not None]
@@ -115,6 +118,33 @@ def _checked_rows(raw: pl.DataFrame, columns: dict) -> tuple[pl.DataFrame, list[
             bad_lines |= {p.row + 1 for p in located}
     problems.sort(key=lambda p: (p.row or 0, p.column or ""))
     return out.with_columns(line=rows["line"].cast(pl.UInt32)), problems
+
+
+CHECKS = ("catalogs/plausible.py", "catalogs/text_cells.py")  # validate's checks beyond cache.RULES
+
+
+def _validated(rows: pl.DataFrame) -> pl.DataFrame:
+    """``validate(rows, "measurements")``, kept in the validated-catalog cache (``pipeline.catalogs.cache``) by the
+    rows' content (Arrow IPC bytes) and the checks' source: the same CSV given again (``mlsys validate --measured``
+    run twice) reads the rows back instead of running pandera (0.3-1 CPU s in a new process). Rows that fail are
+    never cached: they raise as before."""
+    digest = hashlib.sha256()
+    buffer = io.BytesIO()
+    rows.write_ipc(buffer)
+    digest.update(buffer.getvalue())
+    package = Path(__file__).resolve().parent.parent
+    for name in CHECKS:
+        try:
+            digest.update((package / name).read_bytes())
+        except OSError:  # no source (a bytecode-only install): the package version in the cache key decides
+            digest.update(name.encode())
+    key = digest.hexdigest()
+    hit = catalog_cache.get("measured-rows", key)
+    if hit is not None and hit.schema == rows.schema:
+        return hit
+    out = validate(rows, "measurements")
+    catalog_cache.put("measured-rows", key, out)
+    return out
 
 
 def _row_problems(row: pl.DataFrame) -> list[Problem]:

@@ -31,6 +31,7 @@ from pipeline.validation.kernel_rows import predict_kernel_rows
 from pipeline.validation.row_context import fold_stated_lengths
 from pipeline.validation.shared_space import build_shared, group_spec, tag_frameworks
 from pipeline.validation.serving_rows import SERVING_BATCHES, Datasets, admitted, delivered_tokens_per_s, serving_spec
+from pipeline.validation.training_context import fold_training
 from pipeline.validation.training_spec import training_spec
 
 NODE_BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
@@ -206,16 +207,18 @@ def predict(measured: pl.DataFrame, catalogs: Catalogs, etas: list[float] | None
             specs[i] = run_context(dataset_length(spec, r, means), r, models)
     specs, workloads = fold_stated_lengths(specs, catalogs.workloads)  # a row's stated lengths: a workloads row
     catalogs = replace(catalogs, workloads=workloads)
+    specs, trained = fold_training(specs, catalogs)  # training rows' layouts and contexts: one group
     for i, spec in specs.items():
         groups.setdefault(group_key(spec), []).append(i)
     parts = [pl.DataFrame(reasons, schema=REASON), predict_kernel_rows(rows, catalogs)]
     for members in groups.values():
+        at = trained if specs[members[0]].get("study") == "training" else catalogs
         try:
-            part, alone, _ = _predict_together(members, specs, rows, catalogs, etas)
+            part, alone, _ = _predict_together(members, specs, rows, at, etas)
             parts.append(part.filter(~pl.col("measurement").is_in(alone)))
         except InputError:  # some row's spec is bad: each row alone says which
             alone = members
-        parts += [_predict_alone(i, specs[i], rows, catalogs, etas) for i in alone]
+        parts += [_predict_alone(i, specs[i], rows, at, etas) for i in alone]
     out = pl.concat(parts, how="diagonal_relaxed").sort("measurement")
     out = rows.select("measurement", "name").join(out, on="measurement", how="left", maintain_order="left")
     return out.select(pl.col(c).cast(t) if c in out.columns else pl.lit(None, t).alias(c) for c, t in SCHEMA.items())

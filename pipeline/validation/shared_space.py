@@ -16,6 +16,8 @@ Rows of several frameworks share a group too: a framework picks the efficiency p
 side reads, so each framework's space is built and its hardware rows are named ``<hardware> | framework <name>``
 (``tag_frameworks`` names the rows' configurations alike); one plan then serves them all (250 rows of
 ``mlsys bench --validate``: 23 plans became 12, predictions 9.6-10.4 CPU s became 6.0-7.3, the same values).
+Training rows that state [training] knobs (their kernels, ``training_spec``) are such variants too: the knobs are
+columns of the training study's hardware side only (``variant``).
 """
 
 from __future__ import annotations
@@ -44,17 +46,25 @@ def build_shared(study, catalogs, specs: list[dict], limit: int | None = None) -
     Rows of several frameworks: each framework's space, its hardware rows named apart (``tagged``), stacked."""
     if limit is None:  # a training space is the product of its layout axes: parts of fewer configurations
         limit = grouping.MAX_CONFIGURATIONS if specs[0].get("study") == "training" else PART_CONFIGURATIONS
-    frameworks = list(dict.fromkeys(framework(s) for s in specs))
-    if len(frameworks) == 1:
+    variants = list(dict.fromkeys(variant(s) for s in specs))
+    if len(variants) == 1:
         return _one_framework(study, catalogs, specs, limit)
     key = hardware_key(specs)
-    return _stacked_spaces([_tagged(_one_framework(study, catalogs, [s for s in specs if framework(s) == f], limit),
-                                    key, f) for f in frameworks])
+    return _stacked_spaces([_tagged(_one_framework(study, catalogs, [s for s in specs if variant(s) == v], limit),
+                                    key, v) for v in variants])
 
 
 def framework(spec: dict) -> str:
     """The framework whose efficiency profiles a row's spec reads."""
     return spec["efficiency"]["framework"]
+
+
+def variant(spec: dict) -> str:
+    """What of a row's spec only its hardware rows read: the framework, and a training row's stated [training]
+    knobs (``training_spec``), which the training study puts on its hardware side as columns
+    (``pipeline.studies.sides.KNOBS``) and reads nowhere else."""
+    knobs = spec.get("training")
+    return framework(spec) + ("" if not knobs else " | training " + ", ".join(f"{k}={v}" for k, v in knobs.items()))
 
 
 def hardware_key(specs: list[dict]) -> str:
@@ -65,7 +75,7 @@ def hardware_key(specs: list[dict]) -> str:
 def tag_frameworks(keys: pl.DataFrame, members: list[int], specs: list[dict]) -> pl.DataFrame:
     """``keys`` (one row per configuration of measurement ``members``) with each row's hardware named as its
     framework's hardware row (``build_shared``), where the group holds rows of several frameworks."""
-    names = [framework(s) for s in specs]
+    names = [variant(s) for s in specs]
     if len(set(names)) == 1:
         return keys
     key = hardware_key(specs)

@@ -69,3 +69,21 @@ def test_an_empty_file_is_an_error(tmp_path, catalogs):
     with pytest.raises(InputError) as raised:
         read_measurements(tmp_path / "empty.csv", catalogs)
     assert [p.render() for p in raised.value.problems] == ["table: is empty; expected a header line and measurement rows"]
+
+
+def test_rows_validated_once_are_read_back_from_the_cache(tmp_path, catalogs, monkeypatch):
+    """The same CSV again: its rows come from the validated-catalog cache, not pandera; rows that fail are never
+    cached, so a bad CSV still reports every bad row."""
+    from pipeline.validation import measurements
+
+    monkeypatch.setenv("MLSYS_CACHE_DIR", str(tmp_path / "cache"))
+    path = write(tmp_path, [ROWS[0], *BAD])
+    first = read_measurements(path, catalogs)
+    calls, validate = [], measurements.validate
+    monkeypatch.setattr(measurements, "validate", lambda frame, table: calls.append(frame.height) or validate(
+        frame, table))
+    again = read_measurements(path, catalogs)
+    assert again.rows.equals(first.rows) and [p.render() for p in again.problems] == [
+        p.render() for p in first.problems]
+    assert calls == [len(BAD) + 1]  # the whole file again (it failed: never cached); its good rows from the cache
+    assert len(list((tmp_path / "cache" / "catalogs").glob("measured-rows-*.arrow"))) == 1
