@@ -205,17 +205,21 @@ def test_the_embedding_and_the_loss_may_take_a_pipeline_slot_each():
                                    tp=4, pp=16, virtual_stages=16, global_batch=1536, seq_len=8192)
 
 
-def test_the_lora_layouts_replay_and_change_nothing_twice(tmp_path):
-    """registry_data/research/r-feas/apply.py replays patches.csv (each value cited to a line of an MLPerf
-    submission's config or result log) onto a copy of the measurements: every cell holds its value, and a
-    second run leaves the file as it was."""
+@pytest.mark.parametrize(("script", "cited"), [
+    ("r-feas", "https://github.com/mlcommons/training_results_v"),  # MLPerf submissions' configs and logs
+    ("r-feas2", "https://github.com/NVIDIA-NeMo/Megatron-Bridge/blob/0a25f911"),  # Megatron-Bridge's recipes
+])
+def test_the_layout_patches_replay_and_change_nothing_twice(tmp_path, script, cited):
+    """registry_data/research/<script>/apply.py replays its patches.csv (each value cited to a line of its
+    source) onto a copy of the measurements: every cell holds its value, and a second run leaves the file as
+    it was."""
     import csv
     import importlib.util
     import shutil
     from pathlib import Path
 
     root = Path(pipeline.__file__).parent.parent / "registry_data"
-    spec = importlib.util.spec_from_file_location("apply_feas", root / "research" / "r-feas" / "apply.py")
+    spec = importlib.util.spec_from_file_location(f"apply_{script}", root / "research" / script / "apply.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     shutil.copy(root / "measurements.parquet", tmp_path / "measurements.parquet")
@@ -223,34 +227,8 @@ def test_the_lora_layouts_replay_and_change_nothing_twice(tmp_path):
     once = pl.read_parquet(tmp_path / "measurements.parquet")
     module.apply(tmp_path)
     assert pl.read_parquet(tmp_path / "measurements.parquet").equals(once)
-    with open(root / "research" / "r-feas" / "patches.csv", newline="") as f:
+    with open(root / "research" / script / "patches.csv", newline="") as f:
         for p in csv.DictReader(f):
-            assert p["source"].startswith("https://github.com/mlcommons/training_results_v") and "#L" in p["source"], p
-            value = once.filter(pl.col("name") == p["name"])[p["column"]].item()
-            assert str(value).lower() == p["value"].lower(), p
-
-
-def test_the_megatron_bridge_memory_knobs_replay_and_change_nothing_twice(tmp_path):
-    """registry_data/research/r-feas2/apply.py replays patches.csv (each value cited to a line of
-    Megatron-Bridge's recipes at 0a25f911) onto a copy of the measurements: every cell holds its value,
-    and a second run leaves the file as it was."""
-    import csv
-    import importlib.util
-    import shutil
-    from pathlib import Path
-
-    root = Path(pipeline.__file__).parent.parent / "registry_data"
-    spec = importlib.util.spec_from_file_location("apply_feas2", root / "research" / "r-feas2" / "apply.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    shutil.copy(root / "measurements.parquet", tmp_path / "measurements.parquet")
-    module.apply(tmp_path)
-    once = pl.read_parquet(tmp_path / "measurements.parquet")
-    module.apply(tmp_path)
-    assert pl.read_parquet(tmp_path / "measurements.parquet").equals(once)
-    with open(root / "research" / "r-feas2" / "patches.csv", newline="") as f:
-        for p in csv.DictReader(f):
-            assert p["source"].startswith("https://github.com/NVIDIA-NeMo/Megatron-Bridge/blob/0a25f911") \
-                and "#L" in p["source"], p
+            assert p["source"].startswith(cited) and "#L" in p["source"], p
             value = once.filter(pl.col("name") == p["name"])[p["column"]].item()
             assert str(value).lower() == p["value"].lower(), p
