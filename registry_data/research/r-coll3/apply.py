@@ -1,7 +1,7 @@
 """Add the held-out collective rows of r-coll3 (kernel_rows.csv here, issue 12) to the measurements
-catalog, as r-coll2/add_rows.py does: a row of the same name is replaced, every other row kept,
-written through pipeline.catalogs.io.write_catalog, ``source_quality`` from the catalogs' domain rule
-(pipeline.catalogs.quality). Re-runnable, from the repository root:
+catalog with r-coll2/add_rows.py's procedure: a row of the same name is replaced, every other row kept,
+written through pipeline.catalogs.io.write_catalog, ``source_quality`` from the catalogs' domain rule.
+Re-runnable, from the repository root:
 
     .venv/bin/python registry_data/research/r-coll3/apply.py [registry_dir]
 """
@@ -12,27 +12,17 @@ import importlib.util
 import sys
 from pathlib import Path
 
-import polars as pl
-
-from pipeline.catalogs.io import write_catalog
 from pipeline.catalogs.paths import bundled_registry
-from pipeline.catalogs.quality import quality
 
 HERE = Path(__file__).parent
-_SPEC = importlib.util.spec_from_file_location("add_kernel_rows", HERE.parent / "r-kernel-rows" / "add_kernel_rows.py")
-add_kernel_rows = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(add_kernel_rows)
+_SPEC = importlib.util.spec_from_file_location("add_rows", HERE.parent / "r-coll2" / "add_rows.py")
+add_rows = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(add_rows)
 
 
 def main(registry: Path) -> Path:
-    add_kernel_rows.HERE = HERE  # read this directory's kernel_rows.csv
-    add_kernel_rows.main(registry)
-    names = pl.read_csv(HERE / "kernel_rows.csv")["name"].implode()
-    frame = pl.read_parquet(registry / "measurements.parquet")
-    mine = pl.col("name").is_in(names)
-    rule = quality(pl.col("source_url"))
-    return write_catalog(frame.with_columns(source_quality=pl.when(mine).then(rule).otherwise("source_quality")),
-                         "measurements", registry)
+    add_rows.HERE = HERE  # read this directory's kernel_rows.csv
+    return add_rows.main(registry)
 
 
 if __name__ == "__main__":
