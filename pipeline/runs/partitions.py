@@ -15,7 +15,8 @@ in the order of the chunks, so two runs of identical inputs write identical file
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote
 
@@ -44,7 +45,9 @@ def partition_folder(study: str, value: str | None) -> str:
 
 def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[list[Path], dict], None],
                 skip: frozenset[str] = frozenset()) -> dict:
-    """Stream the sweep of ``prepared`` into ``run_dir/study=<study>/...``, chunk by chunk; after
+    """Write the sweep of ``prepared`` into ``run_dir/study=<study>/...``, chunk by chunk (each chunk's
+    plan joins the sides with each accelerator's rows together, ``sides.Space.grouped_by``, so its
+    parts are slices of the collected chunk: no Parquet sink splits every column by key); after
     each chunk ``on_part`` gets the files it wrote (none when every row was dropped) and their
     rows and out-of-range counts ({"partitions": {path: rows}, "ranges": {path: {column: rows}}},
     paths relative to ``run_dir``). ``skip``: the
@@ -66,36 +69,43 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
                           {c: d["description"] for c, d in declared.items()})
     parts: dict[str | None, int] = {}
     options = {"arrow_schema": schema, "compression": prepared.spec.output.compression, "statistics": True}
+    grouped = replace(space, grouped_by=key)  # each accelerator's rows together: a part is a slice
     for hw_slice, _estimate in sizing.chunks(space, hardware_side=side):
-        paths: dict[str | None, str] = {}  # accelerator -> its part of this chunk, relative to base
-
-        def path_of(args, paths=paths) -> str:
-            value = args.partition_keys.item(0, 0)
+        frame = typed(study.build(grouped, hw_slice).frame, name, rid, texts, shape)
+        checks = range_checks(study.SCHEMA, frame.collect_schema().names())
+        # one pass: the rows, and per accelerator its rows outside a declared range (the plan
+        # computed once for both), so nothing is read back (write.run's on_part)
+        rows, counts = pl.collect_all([frame, frame.group_by(pl.col(key).cast(pl.String)).agg(*checks)])
+        recorded: dict[str, dict] = {"partitions": {}, "ranges": {}}
+        out_of_range = {row.pop(key): row for row in counts.iter_rows(named=True)}
+        written = []
+        for start, length in runs_of(rows.get_column(key)):
+            part = rows.slice(start, length)
+            value = part.get_column(key).cast(pl.String).item(0)
             n = parts.get(value, 0)
             parts[value] = n + 1
-            paths[value] = f"{partition_folder(name, value)}/part-{n:05d}.parquet"
-            return paths[value]
-
-        frame = typed(study.build(space, hw_slice).frame, name, rid, texts, shape)
-        # one pass: the parts and, per accelerator, its rows and those outside a declared range (the
-        # plan computed once for both, streamed), so nothing is read back (write.run's on_part)
-        sink = frame.sink_parquet(pl.PartitionBy(base, key=key, include_key=True, file_path_provider=path_of,
-                                                 approximate_bytes_per_file=None), mkdir=True, lazy=True, **options)
-        checks = range_checks(study.SCHEMA, frame.collect_schema().names())
-        counted = frame.group_by(pl.col(key).cast(pl.String)).agg(pl.len().alias("__rows"), *checks)
-        _, counts = pl.collect_all([sink, counted])
-        recorded: dict[str, dict] = {"partitions": {}, "ranges": {}}
-        for row in counts.iter_rows(named=True):
-            relative = f"{study_folder(name)}/{paths[row.pop(key)]}"
-            recorded["partitions"][relative] = row.pop("__rows")
-            if out := {c: n for c, n in row.items() if n}:
-                recorded["ranges"][relative] = out
-        on_part(sorted(base / path for path in paths.values()), recorded)
+            relative = f"{partition_folder(name, value)}/part-{n:05d}.parquet"
+            (base / relative).parent.mkdir(exist_ok=True)
+            part.write_parquet(base / relative, **options)
+            written.append(base / relative)
+            recorded["partitions"][f"{study_folder(name)}/{relative}"] = length
+            if out := {c: k for c, k in out_of_range[value].items() if k}:
+                recorded["ranges"][f"{study_folder(name)}/{relative}"] = out
+        on_part(sorted(written), recorded)
     if not parts and not any(base.iterdir()):  # everything dropped: an empty part keeps the schema queryable
         folder = base / partition_folder(name, None)
         folder.mkdir()
         empty.sink_parquet(folder / "part-00000.parquet", **options)
     return plan.units
+
+
+def runs_of(values: pl.Series) -> Iterator[tuple[int, int]]:
+    """(start, length) of each run of equal values of ``values``, in order."""
+    lengths = values.to_physical().rle().struct.field("len").to_list()
+    start = 0
+    for length in lengths:
+        yield start, length
+        start += length
 
 
 def range_checks(schema, columns) -> list[pl.Expr]:

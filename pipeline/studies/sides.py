@@ -35,6 +35,7 @@ from pipeline.studies.efficiency import (
     framework_table,
     memory_fraction_table,
 )
+from pipeline.studies.grouped import grouped_join
 from pipeline.studies.input_pipeline import input_pipeline
 from pipeline.studies.kernels import KERNEL_UNITS, framework_multiplier, kernel_table, measured_memory_fraction
 from pipeline.units import unit
@@ -127,14 +128,14 @@ class Side:
 
 @dataclass
 class Space:
-    """A study's configuration space: both sides after their rules, the units of their columns,
-    the rows dropped per reason, and the pair rules the lazy join still applies."""
+    """A study's space: both sides after their rules, their units, rows dropped per reason, the pair rules left."""
     hardware_side: pl.DataFrame
     model_side: pl.DataFrame
     units: dict[str, pint.Unit | None]
     dropped: dict[str, int] = field(default_factory=dict)
     row_filter: pl.Expr | None = None  # the pair rules: checks that need both sides
     row_count: int | None = None  # rows left after row_filter, counted on small frames
+    grouped_by: str | None = None  # a hardware-side column whose rows ``frame`` keeps together (``grouped_join``)
 
     @property
     def rows(self) -> int:
@@ -143,8 +144,10 @@ class Space:
     def frame(self, hardware_side: pl.DataFrame | None = None) -> pl.LazyFrame:
         """The lazy cross product (optionally of a slice of the hardware side)."""
         hw = self.hardware_side if hardware_side is None else hardware_side
-        joined = hw.lazy().join(self.model_side.lazy(), on="workload", how="inner", maintain_order="right_left")
+        joined = (hw.lazy().join(self.model_side.lazy(), on="workload", how="inner", maintain_order="right_left")
+                  if self.grouped_by is None else grouped_join(hw, self.model_side, self.grouped_by))
         return joined if self.row_filter is None else joined.filter(self.row_filter)
+
 
 
 def rows_of_join(left: pl.DataFrame, right: pl.DataFrame) -> int:
