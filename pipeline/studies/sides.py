@@ -38,8 +38,8 @@ from pipeline.studies.efficiency import (
 from pipeline.studies.grouped import grouped_join
 from pipeline.studies.input_pipeline import input_pipeline
 from pipeline.studies.kernels import KERNEL_UNITS, framework_multiplier, kernel_table, measured_memory_fraction
+from pipeline.studies.knobs import KNOBS, knob_column
 from pipeline.units import unit
-from pipeline.walls.quantities import DP_SGD_STEP_MULTIPLIER
 
 if TYPE_CHECKING:  # annotations only: pint loads with pipeline.units
     import pint
@@ -147,7 +147,6 @@ class Space:
         joined = (hw.lazy().join(self.model_side.lazy(), on="workload", how="inner", maintain_order="right_left")
                   if self.grouped_by is None else grouped_join(hw, self.model_side, self.grouped_by))
         return joined if self.row_filter is None else joined.filter(self.row_filter)
-
 
 
 def rows_of_join(left: pl.DataFrame, right: pl.DataFrame) -> int:
@@ -293,48 +292,8 @@ def cross(frame: pl.DataFrame, axes: dict[str, tuple[Iterable, pl.DataType]]) ->
 
 # -- the hardware side ---------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Knob:
-    """A spec setting every row of a hardware side carries as a column."""
-    unit: str | None  # None: a flag
-    value: Callable[[SweepSpec], object]
-
-
-KNOBS = {
-    "kernels_per_transformer_layer": Knob("", lambda s: float(s.software.kernels_per_transformer_layer)),
-    "kernels_per_cnn_layer": Knob("", lambda s: float(s.software.kernels_per_cnn_layer)),
-    "synthesis_target_fraction": Knob("", lambda s: s.analysis.synthesis_target_fraction),
-    "host_cores_per_node": Knob("", lambda s: float(s.data.host_cores_per_node)),
-    "accelerators_per_node": Knob("", lambda s: float(s.data.accelerators_per_node)),
-    "step_multiplier": Knob("", lambda s: 1.0),  # serving: one pass per step
-    "memory_reserve_fraction": Knob("", lambda s: s.training.memory_reserve_fraction),  # serving: memory_fraction
-    "dequant_overhead_fraction": Knob("", lambda s: s.serving.dequant_overhead_fraction),
-    "allow_weight_streaming": Knob(None, lambda s: s.serving.weight_streaming),
-    "kv_block_tokens": Knob("tok", lambda s: float(s.serving.kv_block_tokens)),
-    "activation_bytes_per_element": Knob("B/elem", lambda s: 2.0),  # training: 16-bit activations
-    "gradient_bytes_per_param": Knob("B/param", lambda s: s.training.gradient_bytes_per_param),
-    "dp_overlap_fraction": Knob("", lambda s: s.training.dp_overlap_fraction),
-    "flash_attention": Knob(None, lambda s: s.training.flash_attention),
-    "dropout": Knob(None, lambda s: s.training.dropout),
-    "lm_head_on_last_stage": Knob(None, lambda s: s.training.lm_head_on_last_stage),
-    "mtp_layers": Knob("", lambda s: float(s.training.mtp_layers)),
-    "working_weight_bytes_per_param": Knob("B/param", lambda s: 1.0 if s.training.fp8_params else 2.0),
-    "fp8_dot_product_attention": Knob(None, lambda s: s.training.fp8_dot_product_attention),
-    "activation_func_fp8_input_store": Knob(None, lambda s: s.training.activation_func_fp8_input_store),
-    "gradient_accumulation_fusion": Knob(None, lambda s: s.training.gradient_accumulation_fusion),
-    "cpu_offloading_num_layers": Knob("", lambda s: float(s.training.cpu_offloading_num_layers)),
-    "cross_entropy_loss_fusion": Knob(None, lambda s: s.training.cross_entropy_loss_fusion),
-    "embedding_and_loss_in_pipeline_split": Knob(None, lambda s: s.training.embedding_and_loss_in_pipeline_split),
-    "dp_sgd_step_multiplier": Knob("", lambda s: DP_SGD_STEP_MULTIPLIER[s.training.dp_sgd]),
-    "train_tokens_budget": Knob("tok", lambda s: s.training.train_tokens),
-    "restart_time_s": Knob("s", lambda s: s.training.restart_time_s),
-}
 INPUT_PIPELINE_UNITS = {"storage_read_bandwidth_bytes_per_s": "B/s", "data_bytes_per_sample": "B",
                         "data_samples_per_s_per_core": "1/s"}
-
-
-def _knob(value: object, unit_: str | None) -> pl.Expr:
-    return pl.lit(value) if unit_ is None else pl.lit(value, dtype=pl.Float64)
 
 
 def _storage(side: pl.DataFrame, catalogs: Catalogs, spec: SweepSpec) -> pl.DataFrame:
@@ -404,7 +363,7 @@ def hardware_side(rows: pl.DataFrame, catalogs: Catalogs, spec: SweepSpec, *, wo
         out |= {c: (None if FRAMEWORK_UNITS[c] is None else unit(FRAMEWORK_UNITS[c]))
                 for t in terms for c in FRAMEWORK_TERMS[t][0]} | {framework_source(t): None for t in terms}
     knobs = [name for name in knobs if name not in FRAMEWORK_TERMS]
-    columns = {name: _knob(KNOBS[name].value(spec), KNOBS[name].unit) for name in knobs}
+    columns = {name: knob_column(KNOBS[name].value(spec), KNOBS[name].unit) for name in knobs}
     out |= {name: (None if KNOBS[name].unit is None else unit(KNOBS[name].unit)) for name in knobs}
     if data is not None:  # walls 8 and 9: the storage and host pipeline the spec names
         columns |= {c: pl.lit(v, dtype=pl.Float64) for c, v in input_pipeline(catalogs, spec, data).items()}

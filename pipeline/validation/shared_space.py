@@ -62,7 +62,7 @@ def framework(spec: dict) -> str:
 def variant(spec: dict) -> str:
     """What of a row's spec only its hardware rows read: the framework, and a training row's stated [training]
     knobs (``training_spec``), which the training study puts on its hardware side as columns
-    (``pipeline.studies.sides.KNOBS``) and reads nowhere else."""
+    (``pipeline.studies.knobs.KNOBS``) and reads nowhere else."""
     knobs = spec.get("training")
     return framework(spec) + ("" if not knobs else " | training " + ", ".join(f"{k}={v}" for k, v in knobs.items()))
 

@@ -1,0 +1,54 @@
+"""The spec settings every row of a hardware side carries as a column (a study lists the ones it reads in its
+own ``KNOBS``; ``pipeline.studies.sides.hardware_side`` adds them)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import polars as pl
+
+from pipeline.spec import SweepSpec
+from pipeline.walls.quantities import DP_SGD_STEP_MULTIPLIER
+
+
+@dataclass(frozen=True)
+class Knob:
+    """A spec setting every row of a hardware side carries as a column."""
+    unit: str | None  # None: a flag
+    value: Callable[[SweepSpec], object]
+
+
+KNOBS = {
+    "kernels_per_transformer_layer": Knob("", lambda s: float(s.software.kernels_per_transformer_layer)),
+    "kernels_per_cnn_layer": Knob("", lambda s: float(s.software.kernels_per_cnn_layer)),
+    "synthesis_target_fraction": Knob("", lambda s: s.analysis.synthesis_target_fraction),
+    "host_cores_per_node": Knob("", lambda s: float(s.data.host_cores_per_node)),
+    "accelerators_per_node": Knob("", lambda s: float(s.data.accelerators_per_node)),
+    "step_multiplier": Knob("", lambda s: 1.0),  # serving: one pass per step
+    "memory_reserve_fraction": Knob("", lambda s: s.training.memory_reserve_fraction),  # serving: memory_fraction
+    "dequant_overhead_fraction": Knob("", lambda s: s.serving.dequant_overhead_fraction),
+    "allow_weight_streaming": Knob(None, lambda s: s.serving.weight_streaming),
+    "kv_block_tokens": Knob("tok", lambda s: float(s.serving.kv_block_tokens)),
+    "activation_bytes_per_element": Knob("B/elem", lambda s: 2.0),  # training: 16-bit activations
+    "gradient_bytes_per_param": Knob("B/param", lambda s: s.training.gradient_bytes_per_param),
+    "dp_overlap_fraction": Knob("", lambda s: s.training.dp_overlap_fraction),
+    "flash_attention": Knob(None, lambda s: s.training.flash_attention),
+    "dropout": Knob(None, lambda s: s.training.dropout),
+    "lm_head_on_last_stage": Knob(None, lambda s: s.training.lm_head_on_last_stage),
+    "mtp_layers": Knob("", lambda s: float(s.training.mtp_layers)),
+    "working_weight_bytes_per_param": Knob("B/param", lambda s: 1.0 if s.training.fp8_params else 2.0),
+    "fp8_dot_product_attention": Knob(None, lambda s: s.training.fp8_dot_product_attention),
+    "activation_func_fp8_input_store": Knob(None, lambda s: s.training.activation_func_fp8_input_store),
+    "gradient_accumulation_fusion": Knob(None, lambda s: s.training.gradient_accumulation_fusion),
+    "cpu_offloading_num_layers": Knob("", lambda s: float(s.training.cpu_offloading_num_layers)),
+    "cross_entropy_loss_fusion": Knob(None, lambda s: s.training.cross_entropy_loss_fusion),
+    "embedding_and_loss_in_pipeline_split": Knob(None, lambda s: s.training.embedding_and_loss_in_pipeline_split),
+    "dp_sgd_step_multiplier": Knob("", lambda s: DP_SGD_STEP_MULTIPLIER[s.training.dp_sgd]),
+    "train_tokens_budget": Knob("tok", lambda s: s.training.train_tokens),
+    "restart_time_s": Knob("s", lambda s: s.training.restart_time_s),
+}
+
+
+def knob_column(value: object, unit_: str | None) -> pl.Expr:
+    return pl.lit(value) if unit_ is None else pl.lit(value, dtype=pl.Float64)
