@@ -9,7 +9,7 @@
 --   a batch-service queue, M/D/1 at rho = rate / x x pass / batch) and y decode workers (rows at their batch)
 --   of the same KV dtype, x and y >= 1 within $gpus; each prompt's KV (the decode row's
 --   kv_cache_bytes per sequence and held token x the prompt) crosses min(devices) NICs of
---   $nic_bytes_per_s x eta_link after $scaleout_latency_s; the rate is min(x x the prefill rate
+--   $nic_bytes_per_s x $nic_efficiency after $scaleout_latency_s; the rate is min(x x the prefill rate
 --   within the TTFT SLA, y x decode capacity). The network defaults are the clusters catalog's H100,
 --   H200 and B200 rows (400 Gb/s, one NIC per GPU, 2.7 us); set them for another fabric;
 --   and the run's own disaggregated rows (prefill_workers, decode_workers > 0: both pools of the row's
@@ -24,6 +24,7 @@
 -- param nic_bytes_per_s = 50000000000.0
 -- param nics_per_gpu = 1.0
 -- param scaleout_latency_s = 0.0000027
+-- param nic_efficiency = 0.95: NCCL's achieved fraction of an NDR NIC, pipeline.walls.locality.SCALEOUT_LINK_EFFICIENCY
 with recursive rows_ as (
     select
         *,
@@ -90,7 +91,7 @@ pairs as (
         p.devices as prefill_devices, p.ttft_s as prefill_service_s, p.batch::double as prefill_batch,
         d.tp, d.pp, d.compute_dtype, d.batch, d.devices as decode_devices, d.itl_s * d.speculation as decode_tpot_s,
         $scaleout_latency_s + d.kv_cache_bytes / (d.batch * d.kv_held_tokens) * least(p.prompt_len, d.kv_held_tokens)
-            / (least(p.devices, d.devices) * $nics_per_gpu * $nic_bytes_per_s * d.eta_link) as kv_transfer_time_s,
+            / (least(p.devices, d.devices) * $nics_per_gpu * $nic_bytes_per_s * $nic_efficiency) as kv_transfer_time_s,
         d.batch / (p.generated_tokens * d.itl_s * d.speculation) as decode_capacity
     from prefill p
     join one d

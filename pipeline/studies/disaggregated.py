@@ -136,13 +136,13 @@ def pools(rows: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
         *request, *[pl.col(c).alias(f"decode_{c}") for c in [*layout, *MEMORY]],
         decode_devices=pl.col("devices"), decode_batch=pl.col("batch").cast(pl.Float64),
         decode_tpot_s=pl.col("itl_s") * pl.col("tpot_speculation"), decode_kv_cache_bytes=pl.col("kv_cache_bytes"),
-        decode_kv_held_tokens=pl.col("kv_held_tokens"), eta_link=pl.col("eta_link"))
+        decode_kv_held_tokens=pl.col("kv_held_tokens"))
     return prefill, decode
 
 
 PAIR_UNITS = {"decode_kv_cache_bytes": U["B"], "decode_batch": U[""], "decode_kv_held_tokens": U["tok"],
               "prompt_len": U["tok"], "prefill_devices": U[""], "decode_devices": U[""],
-              "nics_per_accelerator": U[""], "nic_bandwidth_bytes_per_s": U["B/s"], "eta_link": U[""],
+              "nics_per_accelerator": U[""], "nic_bandwidth_bytes_per_s": U["B/s"],
               "scaleout_latency_s": U["s"], "decode_tpot_s": U["s"], "generated_tokens": U["tok"]}
 
 

@@ -21,6 +21,7 @@ one sequence, times the prompt: no second KV formula.
 from __future__ import annotations
 
 from pipeline.units import Plain, UExpr, maximum, minimum, where
+from pipeline.walls.locality import SCALEOUT_LINK_EFFICIENCY
 from pipeline.walls.quantities import TOKEN
 from pipeline.walls.registries import disaggregated_column
 
@@ -46,10 +47,13 @@ def transfer_links(prefill_devices: UExpr, decode_devices: UExpr, nics_per_accel
 
 @disaggregated_column
 def kv_transfer_time_s(kv_transfer_bytes: UExpr, transfer_links: UExpr, nic_bandwidth_bytes_per_s: UExpr,
-                       eta_link: UExpr, scaleout_latency_s: UExpr) -> UExpr:
+                       scaleout_latency_s: UExpr) -> UExpr:
     """α-β transfer of one prompt's KV (DistServe §3.3: the KV of a request crosses the network
-    once, between prefill and decode): latency + bytes / (links x NIC bandwidth x eta_link)."""
-    return (scaleout_latency_s + kv_transfer_bytes / (transfer_links * nic_bandwidth_bytes_per_s * eta_link)).to("s")
+    once, between prefill and decode): latency + bytes / (links x NIC bandwidth x
+    SCALEOUT_LINK_EFFICIENCY), the NIC's achieved fraction of its line rate (wall 10, ``locality``;
+    the profiles' eta_link is the scale-up link's)."""
+    beta = transfer_links * nic_bandwidth_bytes_per_s * SCALEOUT_LINK_EFFICIENCY
+    return (scaleout_latency_s + kv_transfer_bytes / beta).to("s")
 
 
 @disaggregated_column

@@ -45,12 +45,13 @@ def disagg_gpus(prefill_workers: UExpr, decode_workers: UExpr, devices_per_repli
 def disagg_kv_transfer_time_s(prefill_workers: UExpr, decode_workers: UExpr, kv_cache_bytes: UExpr, batch: UExpr,
                               kv_held_tokens: UExpr, prompt_len: UExpr, devices_per_replica: UExpr,
                               nics_per_node: UExpr, accelerators_per_node: UExpr, nic_bandwidth_bits_per_s: UExpr,
-                              eta_link: UExpr, scaleout_latency_s: UExpr) -> UExpr:
-    """One prompt's KV from a prefill worker to a decode worker over the cluster's NICs
-    (``kv_transfer_bytes``, ``transfer_links``, ``kv_transfer_time_s``); null without a cluster."""
+                              scaleout_latency_s: UExpr) -> UExpr:
+    """One prompt's KV from a prefill worker to a decode worker over the cluster's NICs at their
+    achieved fraction of line rate (``kv_transfer_bytes``, ``transfer_links``, ``kv_transfer_time_s``);
+    null without a cluster."""
     size = pd.kv_transfer_bytes(kv_cache_bytes, batch, kv_held_tokens, prompt_len)
     links = pd.transfer_links(devices_per_replica, devices_per_replica, nics_per_node / accelerators_per_node)
-    time = pd.kv_transfer_time_s(size, links, (nic_bandwidth_bits_per_s / lit(8.0, "bit/B")).to("B/s"), eta_link,
+    time = pd.kv_transfer_time_s(size, links, (nic_bandwidth_bits_per_s / lit(8.0, "bit/B")).to("B/s"),
                                  scaleout_latency_s)
     return only_where(_on(prefill_workers, decode_workers), time)
 
