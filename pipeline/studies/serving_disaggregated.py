@@ -34,7 +34,8 @@ COLUMNS = {  # computed; null on aggregated rows (x = y = 0)
                     "DistServe (Zhong et al. OSDI'24) §4"),
     "prefill_batch_pass_time_s": ("s", "one prefill pass of prefill_batch prompts on a worker of this layout",
                                   "operator roofline (the prefill pass at batch prefill_batch)"),
-    "disagg_kv_transfer_time_s": ("s", "one prompt's KV (exact bytes) over the cluster's NICs, alpha-beta",
+    "disagg_kv_transfer_time_s": ("s", "one prompt's KV (exact bytes) over the cluster's NICs at 0.95 of line "
+                                  "rate (wall 10), alpha-beta",
                                   "DistServe §3.3; NIXL / Mooncake GPUDirect RDMA"),
     "disagg_capacity_requests_per_s": ("1/s", "requests/s of the rate-matched pools: min(x b_p / D, y x decode "
                                        "capacity)", "DistServe §4.1; Splitwise (Patel et al. ISCA'24) §4.2"),

@@ -103,8 +103,8 @@ COLUMNS = {
                                                "clusters catalog (wall 10)"),
     "ep_alpha_s": ("s", "per-message latency of the EP group's link (scale-up, else the cluster's scale-out)",
                    "hardware / clusters catalog"),
-    "ep_beta_bytes_per_s": ("B/s", "per-rank bandwidth of the EP group's link x eta_link", "hardware / clusters "
-                            "catalog"),
+    "ep_beta_bytes_per_s": ("B/s", "per-rank bandwidth of the EP group: scale-up link x eta_link, else NICs x "
+                            "0.95 (wall 10)", "hardware / clusters catalog"),
     "decode_alltoall_bytes_per_rank": ("B", "bytes one rank dispatches per MoE layer in a decode step: its tokens "
                                        "x top-k x d_model x activation bytes", "DeepSeek-V3 §3.4; DeepEP"),
     "prefill_alltoall_time_s": ("s", "EP dispatch + combine of the prefill pass, all MoE layers (in ttft_s)",
