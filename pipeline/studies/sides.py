@@ -62,8 +62,8 @@ def apply_rules(frame: pl.DataFrame, rules: Iterable[Rule], weight: str | None =
     dropped: dict[str, int] = {}
     kept = pl.lit(True)  # one filter at the end: the frame is copied once, not once per rule
     for rule in rules:
-        hit = frame.select((kept & rule.verdict()).alias("hit"), w=pl.lit(1) if weight is None else pl.col(weight))
-        dropped[rule.reason] = dropped.get(rule.reason, 0) + int(hit["w"].filter(hit["hit"]).sum())
+        hit = frame.with_columns(_hit=kept & rule.verdict(), _w=pl.lit(1) if weight is None else pl.col(weight))
+        dropped[rule.reason] = dropped.get(rule.reason, 0) + int(hit["_w"].filter(hit["_hit"]).sum())
         kept = kept & ~rule.verdict()
     return frame.filter(kept), dropped
 
