@@ -24,7 +24,7 @@ import polars as pl
 
 from pipeline import runs
 from pipeline.runs.database import run_query
-from pipeline.spec import parse_spec
+from pipeline.spec import load_spec, parse_spec
 
 SEQ_LENS = [128, 256, 512, 1024, 2048, 4096]
 
@@ -44,6 +44,11 @@ def synthetic_spec(batches: int, study: str = "node") -> dict:
                      "compute_dtype": ["fp32", "tf32", "fp16", "bf16", "fp8", "int8", "fp4"],
                      "batch": list(range(1, batches + 1)), "seq_len": SEQ_LENS,
                      "workload": ["inference", "training"]}}
+
+
+def packaged_codec(study: str) -> str:
+    """The ``[output] compression`` of the study's packaged spec: what ``mlsys sweep [--spec S]`` writes."""
+    return load_spec("default" if study == "node" else study).output.compression
 
 
 def _cpu_s() -> float:
@@ -68,12 +73,12 @@ QUERY = {"node": "design_space_map", "serving": "fits", "training": "fastest_lay
 
 def run_benchmark(target_rows: int, out: Path | None = None, study: str = "node",
                   compression: str | None = None) -> Iterator[str]:
-    """``compression``: the sweep's ``[output] compression`` (None: the spec's default)."""
+    """``compression``: the sweep's ``[output] compression`` (None: the study's packaged spec's, ``packaged_codec``)."""
     import os
 
     probe = runs.prepare(parse_spec(synthetic_spec(1, study), "bench"))
     batches = max(1, -(-target_rows // max(probe.rows, 1)))
-    output = {} if compression is None else {"output": {"compression": compression}}
+    output = {"output": {"compression": compression or packaged_codec(study)}}
     prepared = runs.prepare(parse_spec(synthetic_spec(batches, study) | output, "bench"))
     yield (f"synthetic {study} spec: {prepared.rows:,} configurations ({batches} batch sizes; "
            f"{prepared.spec.output.compression}); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")

@@ -52,6 +52,7 @@ def test_the_sweep_benchmark_times_a_query_over_its_result(study, query):
     from pipeline.bench import run_benchmark
 
     lines = list(run_benchmark(2000, study=study))
+    assert "; zstd)" in lines[0]  # the study's packaged spec's codec
     end = next(line for line in lines if line.startswith("end to end:"))
     assert f"`{query}`" in end and "written and queried" in end
     assert int(end.split(f"`{query}` ")[1].split(" s, ")[1].split(" rows")[0].replace(",", "")) > 0

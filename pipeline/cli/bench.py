@@ -35,7 +35,7 @@ def bench(
                              "GPUs (Llama 3.1 70B on H100).")] = False,
     compression: Annotated[str | None, typer.Option(
         "--compression", help="The sweep's [output] compression (lz4, zstd, snappy, uncompressed; default: the "
-                              "spec's default).")] = None,
+                              "study's packaged spec's, zstd).")] = None,
     validate: Annotated[bool, typer.Option(
         "--validate", help="`mlsys validate` end to end, 3 runs, on --rows rows of the measurements catalog "
                            "drawn with a fixed seed: wall seconds and peak RSS.")] = False,

@@ -10,6 +10,7 @@ from importlib import metadata
 import polars as pl
 
 from pipeline.runs.prepared import Prepared
+from pipeline.spec import SweepSpec
 from pipeline.units import unit_str
 
 
@@ -20,10 +21,22 @@ def version() -> str:
         return "0+unknown"
 
 
+# The Parquet codec changes how the rows are stored, never a value: the run id hashes it as the codec every
+# run before issue 15 recorded by default, whatever the spec asks, so the same sweep keeps its id under
+# zstd (the packaged specs' codec since issue 15) or any other; the manifest records the codec used.
+HASHED_COMPRESSION = "lz4"
+
+
+def identity(spec: SweepSpec) -> dict:
+    """What the run id hashes of a spec: its ``as_dict`` with ``output.compression`` at ``HASHED_COMPRESSION``."""
+    record = spec.as_dict()
+    return record | {"output": record["output"] | {"compression": HASHED_COMPRESSION}}
+
+
 def run_id(prepared: Prepared, now: dt.datetime) -> str:
-    """UTC timestamp and a hash of spec, catalogs and package version: equal inputs, equal hash."""
+    """UTC timestamp and a hash of spec (``identity``), catalogs and package version: equal inputs, equal hash."""
     digest = hashlib.sha256(json.dumps(
-        {"spec": prepared.spec.as_dict(), "catalogs": prepared.catalogs.hashes, "version": version()},
+        {"spec": identity(prepared.spec), "catalogs": prepared.catalogs.hashes, "version": version()},
         sort_keys=True).encode()).hexdigest()
     return f"{now:%Y%m%dT%H%M%SZ}-{digest[:8]}"
 

@@ -178,6 +178,7 @@ def _model_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
     return Side(sides.categorical(side), units | AXIS_UNITS, MODEL_RULES)
 
 
+MODEL_SLICE_ROWS = 100_000  # model-side rows computed at once (bounds the intermediate columns' memory)
 SEQ_DEPENDENT = ["step_flop", "kv_traffic_elements", "activation_traffic_elements"]
 SEQ_UP, SEQ_DOWN = 1.25, 0.75  # s (1 +- 1/4): the two lengths of the central difference
 
@@ -198,7 +199,11 @@ def _precomputed(model: pl.DataFrame, units: dict) -> tuple[pl.DataFrame, dict]:
     # keep what the rest of the plan reads: the cross product copies every model-side column
     keep = formulas.inputs_used(units, OUTPUTS) | {"workload"}
     columns = [c for c in units if c in keep]
-    return frame.select(columns).collect(), {c: units[c] for c in columns}
+    # in slices: the plan's intermediate columns live for one slice at a time, not for the whole side
+    kept = frame.select(columns)
+    parts = [kept.slice(start, MODEL_SLICE_ROWS).collect()
+             for start in range(0, max(model.height, 1), MODEL_SLICE_ROWS)]
+    return pl.concat(parts, rechunk=False), {c: units[c] for c in columns}
 
 
 def _per_log_seq(frame: pl.LazyFrame, units: dict, inputs: dict) -> tuple[pl.LazyFrame, dict]:

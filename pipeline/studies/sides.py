@@ -64,13 +64,12 @@ def apply_rules(frame: pl.DataFrame, rules: Iterable[Rule], weight: str | None =
     counted ``weight`` times (the column of how many rows of the full product it stands for;
     None: once). A row with several faults counts once, under the first rule it breaks."""
     dropped: dict[str, int] = {}
+    kept = pl.lit(True)  # one filter at the end: the frame is copied once, not once per rule
     for rule in rules:
-        bad = rule.verdict()
-        hit = frame.filter(bad)
-        dropped[rule.reason] = dropped.get(rule.reason, 0) + (hit.height if weight is None
-                                                               else int(hit[weight].sum()))
-        frame = frame.filter(~bad)
-    return frame, dropped
+        hit = frame.with_columns(_hit=kept & rule.verdict(), _w=pl.lit(1) if weight is None else pl.col(weight))
+        dropped[rule.reason] = dropped.get(rule.reason, 0) + int(hit["_w"].filter(hit["_hit"]).sum())
+        kept = kept & ~rule.verdict()
+    return frame.filter(kept), dropped
 
 
 # Rules of more than one study: a missing datasheet figure, a profile that matches nothing,
@@ -161,10 +160,9 @@ WEIGHT = "_rows_in_product"
 
 def _weighted(frame: pl.DataFrame, other: pl.DataFrame) -> pl.DataFrame:
     """``frame`` with the rows of ``other`` that each of its rows joins (same workload)."""
-    counts = other.group_by(pl.col("workload").cast(pl.String).alias("_workload")).agg(pl.len().alias(WEIGHT))
-    return (frame.with_columns(_workload=pl.col("workload").cast(pl.String))
-            .join(counts, on="_workload", how="left", maintain_order="left")
-            .with_columns(pl.col(WEIGHT).fill_null(0)).drop("_workload"))
+    counts = dict(other.group_by(pl.col("workload").cast(pl.String)).len().iter_rows())  # a new column: no copy
+    return frame.with_columns(pl.col("workload").cast(pl.String).replace_strict(
+        counts, default=0, return_dtype=pl.UInt32).alias(WEIGHT))
 
 
 def _pairs(hw: pl.DataFrame, model: pl.DataFrame, rules: list[Rule]) -> pl.DataFrame:

@@ -1,6 +1,6 @@
 """Not a test: the measurements behind issue 15's disk and memory figures (CHANGELOG, README "Speed").
 
-    .venv/bin/python -m tests.runs.bench_run node 30000000 lz4      # one run: B/row, CPU s, peak RSS
+    .venv/bin/python -m tests.runs.bench_run node 30000000 [zstd]   # one run: B/row, CPU s, peak RSS
     .venv/bin/python -m tests.runs.bench_run --same RUN_A RUN_B      # two runs' rows equal (run_id aside)
 
 The first sweeps ``pipeline.bench.synthetic_spec`` of about that many rows (as ``mlsys bench``, without
@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from pipeline import runs
-from pipeline.bench import synthetic_spec
+from pipeline.bench import packaged_codec, synthetic_spec
 from pipeline.spec import parse_spec
 
 
@@ -57,4 +57,4 @@ if __name__ == "__main__":
     if sys.argv[1] == "--same":
         print(same(sys.argv[2], sys.argv[3]))
     else:
-        print(one_run(sys.argv[1], int(sys.argv[2]), sys.argv[3] if len(sys.argv) > 3 else "lz4"))
+        print(one_run(sys.argv[1], int(sys.argv[2]), sys.argv[3] if len(sys.argv) > 3 else packaged_codec(sys.argv[1])))

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tomllib
 from pathlib import Path
 
 import polars as pl
+import pyarrow.parquet as pq
+import pytest
 
 import pipeline
 from pipeline import runs
 from pipeline.catalogs.schemas import CATALOGS
-from pipeline.spec import parse_spec
+from pipeline.runs.manifest import identity
+from pipeline.spec import DEFAULT_SPEC, parse_spec
 
 REPO = Path(__file__).resolve().parents[2]
 CATALOG_TABLES = tuple(CATALOGS)  # hardware, models, ..., clusters, regions, accelerator_costs, cloud_prices
@@ -128,3 +132,40 @@ def test_rows_plus_dropped_equal_the_requested_product(tmp_path, small_spec):
     have, missing = peak_pairs(axes)
     full = (have + missing) * sum(model_rows(axes, w, context_filter=False) for w in axes["workload"])
     assert manifest["rows"]["node"] + sum(manifest["dropped"].values()) == full
+
+
+# ---------------------------------------------------------------- the run id and the codec
+
+def test_the_codec_leaves_the_run_id_and_is_recorded(tmp_path, registry):
+    """zstd and lz4 parts of the same sweep: the same hash in the run id (the digest main computed over
+    the lz4 record), each manifest and part footer naming its own codec."""
+    record = parse_spec(NO_OVERLAP_SPEC).as_dict()  # no [output]: lz4, as every run before issue 15 recorded
+    assert record["output"]["compression"] == "lz4"
+    catalogs = {t: hashlib.sha256((registry / f"{t}.parquet").read_bytes()).hexdigest() for t in CATALOG_TABLES}
+    main_digest = hashlib.sha256(json.dumps({"spec": record, "catalogs": catalogs, "version": runs.version()},
+                                            sort_keys=True).encode()).hexdigest()[:8]
+    for codec in ("zstd", "lz4", "snappy"):
+        spec = NO_OVERLAP_SPEC | {"output": {"compression": codec}}
+        run_dir = pipeline.run_sweep(spec, tmp_path / codec, registry=registry)
+        manifest = json.loads((run_dir / "manifest.json").read_text())
+        assert run_dir.name.endswith(f"-{main_digest}"), codec
+        assert manifest["spec"]["output"]["compression"] == codec
+        part = next((run_dir / "study=node").glob("*/part-*.parquet"))
+        assert pq.ParquetFile(part).metadata.row_group(0).column(0).compression == codec.upper()
+
+
+def test_another_axis_changes_the_run_id(tmp_path, registry):
+    ids = {pipeline.run_sweep(NO_OVERLAP_SPEC | {"axes": NO_OVERLAP_SPEC["axes"] | {"batch": batch}},
+                              tmp_path / str(batch[0]), registry=registry).name.split("-")[-1] for batch in ([1], [2])}
+    assert len(ids) == 2
+
+
+@pytest.mark.parametrize("name", ["default", "serving", "serving_cost", "training", "training_regions"])
+def test_packaged_specs_write_zstd_under_their_lz4_run_id(name):
+    """Each packaged spec writes zstd; the run id hashes what the same file hashed when it said lz4."""
+    text = (DEFAULT_SPEC.parent / f"{name}.toml").read_text()
+    spec = parse_spec(tomllib.loads(text))
+    assert spec.output.compression == "zstd"
+    before = parse_spec(tomllib.loads(text.replace('compression = "zstd"', 'compression = "lz4"')))
+    assert before.output.compression == "lz4"
+    assert identity(spec) == before.as_dict() != spec.as_dict()

@@ -124,3 +124,12 @@ def test_every_column_of_both_sides_has_a_declared_unit(name):
         assert set(side.columns) <= set(space.units)
         floats = [c for c, dtype in side.schema.items() if dtype.is_float()]
         assert [c for c in floats if space.units[c] is None] == []  # a number carries a unit
+
+
+def test_apply_rules_counts_each_row_under_its_first_rule_weighted():
+    """Hand count: a > 2 drops rows 3 and 4 (weights 30 + 40); a > 1 then row 2 (20); a literal rule every row."""
+    frame = pl.DataFrame({"a": [1, 2, 3, 4], "n": [10, 20, 30, 40]})
+    kept, dropped = apply_rules(frame, [Rule("x", pl.col("a") > 2), Rule("y", pl.col("a") > 1)], "n")
+    assert kept["a"].to_list() == [1] and dropped == {"x": 70, "y": 20}
+    kept, dropped = apply_rules(frame, [Rule("all", pl.lit(True)), Rule("x", pl.col("a") > 2)])
+    assert kept.height == 0 and dropped == {"all": 4, "x": 0}
