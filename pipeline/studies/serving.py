@@ -32,8 +32,15 @@ from pipeline.studies.operations import COMMON, with_operations
 from pipeline.studies.serving_costs import PER_MILLION_TOKENS
 from pipeline.studies.serving_lengths import LENGTHS, SPREAD, lengths
 from pipeline.studies.serving_load import (  # noqa: F401  (re-exported: single, tests)
-    LOAD_ITERATIONS, LOAD_UNITS, load_batch_cap, load_prefill_batch, next_load_batch, tpot_clustering, under_load,
-    under_load_values)
+    LOAD_ITERATIONS,
+    LOAD_UNITS,
+    load_batch_cap,
+    load_prefill_batch,
+    next_load_batch,
+    tpot_clustering,
+    under_load,
+    under_load_values,
+)
 from pipeline.studies.sides import NO_BANDWIDTH, NO_MEMORY_FRACTION, NO_PEAK, TP_HEADS, Rule, Side, Space, no_eta
 from pipeline.units import unit
 from pipeline.walls.operators import OPERATORS
