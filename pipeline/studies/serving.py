@@ -14,12 +14,11 @@ needs a cluster with a published scale-out: ``serving_ep``).
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import cache
 
 import pandera.polars as pa
 import polars as pl
 
-from pipeline import formulas, scalar
+from pipeline import formulas
 from pipeline.catalogs.load import Catalogs
 from pipeline.catalogs.model_patterns import COLUMNS as PATTERN_COLUMNS
 from pipeline.spec import SweepSpec
@@ -32,8 +31,18 @@ from pipeline.studies import serving_speculative as speculative
 from pipeline.studies.operations import COMMON, with_operations
 from pipeline.studies.serving_costs import PER_MILLION_TOKENS
 from pipeline.studies.serving_lengths import LENGTHS, SPREAD, lengths
+from pipeline.studies.serving_load import (  # noqa: F401  (re-exported: single, tests)
+    LOAD_ITERATIONS,
+    LOAD_UNITS,
+    load_batch_cap,
+    load_prefill_batch,
+    next_load_batch,
+    tpot_clustering,
+    under_load,
+    under_load_values,
+)
 from pipeline.studies.sides import NO_BANDWIDTH, NO_MEMORY_FRACTION, NO_PEAK, TP_HEADS, Rule, Side, Space, no_eta
-from pipeline.units import E, expression_library, unit
+from pipeline.units import unit
 from pipeline.walls.operators import OPERATORS
 from pipeline.walls.registries import SERVING
 from pipeline.walls.serving import PHASES
@@ -269,98 +278,6 @@ BREAKDOWN = [f"{p}_{op}_{part}" for p in PHASES for op in (*OPERATORS, "lm_head"
 FORMULAS = formulas.REGISTRY | SERVING
 
 
-def _at_batch(frame: pl.LazyFrame, units: dict, output: str, batch_column: str, suffix: str) -> pl.LazyFrame:
-    """Add ``<output><suffix>``: the same formulas with ``batch`` read from ``batch_column``."""
-    return formulas.plan(frame, units, [output], FORMULAS, rebind={"batch": batch_column}, suffix=suffix,
-                         keep=True).frame
-
-
-def load_batch_cap(batch, max_batch_paged):
-    """The largest batch one replica runs under load: the batch axis, capped by the paged KV
-    cache, at least 1 (expressions of the library in use, ``units.E``)."""
-    return E.min_horizontal(batch.cast(E.Float64), max_batch_paged).clip(lower_bound=1.0)
-
-
-def next_load_batch(request_rate, replicas, generated_tokens, prefill_time_one_request_s, decode_pass_time_s,
-                    cap):
-    """One fixed-point step of the batch in flight, by Little's law: arrivals per replica x time
-    in the system, where prefill of the arrivals stretches every iteration (decode pass and the
-    scheduler's overhead, wall 7)."""
-    lam = request_rate / replicas
-    stretch = 1.0 - lam * prefill_time_one_request_s
-    little = lam * generated_tokens * (decode_pass_time_s / stretch + tpot_clustering(
-        lam * prefill_time_one_request_s, prefill_time_one_request_s, generated_tokens))
-    return E.when(stretch > 0).then(little).otherwise(cap).clip(1.0, cap)
-
-
-def tpot_clustering(rho, prefill_time_one_request_s, generated_tokens):
-    """rho tau_p / ((1 - rho)^2 (G - 1)): what a request's mean time per output token adds to the
-    mean iteration (derivation: wall 7's ``tpot_under_load_s``); plain numbers or expressions."""
-    return rho * prefill_time_one_request_s / ((1.0 - rho) ** 2 * (generated_tokens - 1.0).clip(lower_bound=1.0))
-
-
-LOAD_ITERATIONS = 6
-LOAD_UNITS = {"prefill_time_one_request_s": unit("s"), "itl_at_batch_cap_s": unit("s"), "itl_at_load_s": unit("s"),
-              "load_batch_cap": unit(""), "load_batch": unit("")}
-
-
-def _under_load(frame: pl.LazyFrame, units: dict, iterations: int) -> tuple[pl.LazyFrame, dict]:
-    """Wall 7's inputs: one request's prefill, the ITL at the largest batch, and the batch in
-    flight from Little's law by ``iterations`` vectorized fixed-point steps (no per-row Python)."""
-    frame = frame.with_columns(_one=pl.lit(1.0))
-    frame = _at_batch(frame, units, "prefill_pass_time_s", "_one", "__one")
-    frame = formulas.plan(frame, units, ["max_batch_paged", "generated_tokens"], FORMULAS, keep=True).frame
-    cap = load_batch_cap(pl.col("batch"), pl.col("max_batch_paged"))
-    frame = _at_batch(frame.with_columns(load_batch_cap=cap), units, "decode_pass_time_s", "load_batch_cap", "__cap")
-    frame = frame.with_columns(load_batch_0=pl.lit(1.0))
-    for k in range(iterations):
-        frame = _at_batch(frame, units, "decode_pass_time_s", f"load_batch_{k}", f"__it{k}")
-        nxt = next_load_batch(pl.col("request_rate"), pl.col("replicas"), pl.col("generated_tokens"),
-                              pl.col("prefill_pass_time_s__one"),
-                              pl.col(f"decode_pass_time_s__it{k}") + pl.col("scheduler_overhead_per_iteration_s")
-                              .fill_null(0.0), pl.col("load_batch_cap"))
-        frame = frame.with_columns(nxt.alias(f"load_batch_{k + 1}"))
-    frame = _at_batch(frame, units, "decode_pass_time_s", f"load_batch_{iterations}", "__load")
-    frame = frame.with_columns(
-        prefill_time_one_request_s=pl.col("prefill_pass_time_s__one"),
-        itl_at_batch_cap_s=pl.col("decode_pass_time_s__cap"),
-        itl_at_load_s=pl.col("decode_pass_time_s__load"),
-        load_batch=pl.col(f"load_batch_{iterations}"))
-    return frame, units | LOAD_UNITS
-
-
-def under_load_values(values: dict, units: dict, iterations: int = LOAD_ITERATIONS) -> dict:
-    """``_under_load`` for one configuration: wall 7's input columns from the plan's input values
-    (a dict), by the same formulas and fixed-point step on plain values."""
-    at = {name: formulas.compile_scalar(units, [name], FORMULAS, rebind={"batch": "_b"})
-          for name in ("prefill_pass_time_s", "decode_pass_time_s")}
-    sized = formulas.compile_scalar(units, ["max_batch_paged", "generated_tokens"], FORMULAS)(values)
-    step = _load_step()
-    prefill_one = at["prefill_pass_time_s"](values | {"_b": 1.0})["prefill_pass_time_s"]
-    cap = step["cap"]({"batch": values["batch"], "max_batch_paged": sized["max_batch_paged"]})["cap"]
-
-    def decode(batch):
-        return at["decode_pass_time_s"](values | {"_b": batch})["decode_pass_time_s"]
-
-    load, overhead = 1.0, values.get("scheduler_overhead_per_iteration_s") or 0.0
-    for _ in range(iterations):
-        load = step["next"]({"request_rate": values["request_rate"], "replicas": values["replicas"],
-                     "generated_tokens": sized["generated_tokens"], "prefill": prefill_one,
-                     "decode": decode(load) + overhead, "cap": cap})["next"]
-    return {"prefill_time_one_request_s": prefill_one, "itl_at_batch_cap_s": decode(cap),
-            "itl_at_load_s": decode(load), "load_batch_cap": cap, "load_batch": load}
-
-
-@cache
-def _load_step() -> dict:
-    """``load_batch_cap`` and ``next_load_batch`` compiled once for plain values."""
-    with expression_library(scalar):
-        c = scalar.col
-        return {"cap": scalar.compile_function({"cap": load_batch_cap(c("batch"), c("max_batch_paged"))}),
-                "next": scalar.compile_function({"next": next_load_batch(
-                    c("request_rate"), c("replicas"), c("generated_tokens"), c("prefill"), c("decode"), c("cap"))})}
-
-
 def is_under_load(space: Space) -> bool:
     """A request rate in the space: wall 7 applies."""
     return bool(space.model_side["request_rate"].is_not_null().any())
@@ -371,7 +288,7 @@ def inputs(space: Space, hardware_side=None, load_iterations: int = LOAD_ITERATI
     rate, wall 7's inputs."""
     frame, units = speculative.inputs(space.frame(hardware_side), space.units, space.model_side, SHAPED)
     frame, units = disaggregated.inputs(frame, units, space.model_side)
-    return _under_load(frame, units, load_iterations) if is_under_load(space) else (frame, units)
+    return under_load(frame, units, load_iterations) if is_under_load(space) else (frame, units)
 
 
 def null_columns(space: Space) -> list[str]:

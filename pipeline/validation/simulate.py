@@ -68,11 +68,15 @@ class Outcome:
     tpot_p99_s: float = math.nan
 
 
-def replica_from_values(values: dict, units: dict, registry: dict) -> Replica:
+def replica_from_values(values: dict, units: dict, registry: dict, batched_prefill: bool = False) -> Replica:
     """A replica from one serving configuration's input values (``single.answer(...).inputs[0]``,
-    with wall 7's inputs): the decode pass at any batch from the same compiled formulas."""
+    with wall 7's inputs): the decode pass at any batch from the same compiled formulas; each
+    iteration's prefill priced per prompt token as wall 7's latencies take it, or, ``batched_prefill``,
+    as the prefill pass of that iteration's tokens (the prompts batched, as wall 7's capacity takes them)."""
     decode = formulas.compile_scalar(units, ["decode_pass_time_s"], registry, rebind={"batch": "_b"})
+    prefill = formulas.compile_scalar(units, ["prefill_pass_time_s"], registry, rebind={"batch": "_b"})
     memo: dict[int, float] = {}
+    prefills: dict[int, float] = {}
 
     def decode_pass_s(b: int) -> float:
         if b not in memo:
@@ -80,12 +84,19 @@ def replica_from_values(values: dict, units: dict, registry: dict) -> Replica:
         return memo[b]
 
     prompt = int(values["prompt_len"])
+
+    def prefill_s(tokens: int) -> float:  # an iteration's prompts batched in one prefill pass (wall 7's capacity)
+        if tokens not in prefills:
+            prefills[tokens] = prefill(values | {"_b": tokens / prompt})["prefill_pass_time_s"]
+        return prefills[tokens]
+
     generated = int(values["output_len"] + (values.get("reasoning_tokens") or 0))
     budget = values.get("prefill_chunk_tokens")
     return Replica(decode_pass_s, values["prefill_time_one_request_s"] / prompt,
                    values.get("scheduler_overhead_per_iteration_s") or 0.0, max(1, int(values["load_batch_cap"])),
                    None if budget is None else float(budget), prompt, generated,
-                   float(values.get("input_tokens_std") or 0.0), float(values.get("output_tokens_std") or 0.0))
+                   float(values.get("input_tokens_std") or 0.0), float(values.get("output_tokens_std") or 0.0),
+                   prefill_s=prefill_s if batched_prefill else None)
 
 
 def _draw(rng: random.Random, mean: int, std: float) -> int:

@@ -101,20 +101,21 @@ def finite_run_mean_field_tpot_s(finite_run_decode_pass_s: UExpr, scheduler_over
 @serving_column
 def finite_run_ttft_mean_s(is_stable: Plain, burst_ttft_mean_s: UExpr, burst_requests: UExpr,
                            request_rate_per_replica: UExpr, burst_prefill_iteration_s: UExpr,
-                           burst_prefill_batch: UExpr, prefill_time_one_request_s: UExpr,
+                           burst_prefill_batch: UExpr, prefill_time_alone_s: UExpr,
                            finite_run_decode_pass_s: UExpr, scheduler_overhead_per_iteration_s: UExpr) -> UExpr:
     """Mean time to first token over a finite run of N requests offered above capacity (module
     docstring): the burst's, less the mean arrival time (N - 1) / (2 lambda), at least an arrival's
     wait in a replica that never idles; null where wall 7 finds the rate stable (its steady state
     holds). An iteration carrying m prompts lasts d + a + m tau (a prefill pass is a fixed part a,
-    one lone prompt's prefill less its share tau of a full chunk, and tau per prompt), so with m =
-    lambda C: E[C] = (d + a) / (1 - rho), rho = lambda tau, at most a full budget's iteration."""
+    one lone prompt's prefill (``prefill_time_alone_s``) less its share tau of a full chunk, and tau per
+    prompt), so with m = lambda C: E[C] = (d + a) / (1 - rho), rho = lambda tau, at most a full budget's
+    iteration."""
     lam = request_rate_per_replica
     shifted = burst_ttft_mean_s - (burst_requests - 1.0) / (2.0 * lam)
     prompt = burst_prefill_iteration_s / burst_prefill_batch  # one prompt's share of a full chunk
     rho = (lam * prompt).to("")
     o = scheduler_overhead_per_iteration_s.fill_null(0)
-    d = finite_run_decode_pass_s + o + maximum(prefill_time_one_request_s - prompt, 0)
+    d = finite_run_decode_pass_s + o + maximum(prefill_time_alone_s - prompt, 0)
     full = finite_run_decode_pass_s + o + burst_prefill_iteration_s
     mean = minimum(d / (1.0 - rho).clip(lower=1e-9), full)
     saturated = where(rho < 1.0, d + prompt + (0.5 + rho) * mean, 0)

@@ -9,8 +9,10 @@ prefill (tau_p: one request's prefill) and an iteration lasts E[C] = d / (1 - rh
 (d: a decode pass at the batch in flight b, with the scheduler's overhead). b follows from
 Little's law, b = lambda_r x G x TPOT with G the generated tokens, solved by a fixed number of
 vectorized iterations in the study (the ``*_at_load`` inputs). Capacity is what a replica
-sustains at its largest batch, mu = 1 / (tau_p + G x (itl(b_cap) + o) / b_cap), o the scheduler's
-time per iteration. TTFT: the residual of
+sustains at its largest batch, mu = 1 / (tau_b + G x (itl(b_cap) + o) / b_cap), o the scheduler's
+time per iteration, tau_b a prompt's share of a prefill pass that fills the token budget (at capacity
+arrivals queue and the scheduler batches their prompts); stability also needs rho < 1, the latency
+formulas pricing each prompt alone. TTFT: the residual of
 the iteration under way, then the next iteration (``_ttft_quantile``); TPOT: the mean iteration
 and the clustering of iteration lengths (``tpot_under_load_s``). A discrete-event simulation of
 the same policy checks both (pipeline/validation/simulate.py, ``mlsys bench --load``).
@@ -37,27 +39,32 @@ def prefill_utilization(request_rate_per_replica: UExpr, prefill_time_one_reques
 
 
 @serving_column
-def capacity_requests_per_s(prefill_time_one_request_s: UExpr, generated_tokens: UExpr,
+def capacity_requests_per_s(prefill_time_batched_s: UExpr, generated_tokens: UExpr,
                             itl_at_batch_cap_s: UExpr, load_batch_cap: UExpr,
                             scheduler_overhead_per_iteration_s: UExpr) -> UExpr:
     """Requests/s one replica sustains: each costs its prefill plus G decode rounds shared by b_cap,
-    a round being a decode pass and the scheduler's time per iteration, as in TPOT's d (``_cycle``)."""
+    a round being a decode pass and the scheduler's time per iteration, as in TPOT's d (``_cycle``).
+    At capacity arrivals queue, so every iteration fills the framework's token budget with waiting
+    prompts (TensorRT-LLM in-flight batching up to max_num_tokens, vLLM up to max_num_batched_tokens):
+    a prompt costs its share of that batched prefill pass (``prefill_time_batched_s``,
+    pipeline.studies.serving_load.load_prefill_batch), not a pass of its own."""
     rounds = itl_at_batch_cap_s + scheduler_overhead_per_iteration_s.fill_null(0)
-    per_request = prefill_time_one_request_s + (generated_tokens / TOKEN) * rounds / load_batch_cap
+    per_request = prefill_time_batched_s + (generated_tokens / TOKEN) * rounds / load_batch_cap
     return (1.0 / per_request).to("1/s")
 
 
 @serving_column
-def request_service_time_cv(prefill_time_one_request_s: UExpr, prompt_len: UExpr, itl_at_batch_cap_s: UExpr,
+def request_service_time_cv(prefill_time_batched_s: UExpr, prompt_len: UExpr, itl_at_batch_cap_s: UExpr,
                     load_batch_cap: UExpr, capacity_requests_per_s: UExpr, input_tokens_std: UExpr,
                     output_tokens_std: UExpr, input_output_correlation: UExpr,
                     scheduler_overhead_per_iteration_s: UExpr) -> UExpr:
     """Coefficient of variation of one request's service time S = a I + b O over a dataset's
-    lengths (a = tau_p / prompt tokens, b = (itl(b_cap) + o) / b_cap per generated token, first order:
+    lengths (a = tau_b / prompt tokens, tau_b batched as in mu, b = (itl(b_cap) + o) / b_cap per generated token,
+    first order:
     prefill linear in the prompt): sqrt(a^2 s_I^2 + b^2 s_O^2 + 2 a b r s_I s_O) / E[S], with
     E[S] = 1 / mu. The C_s of M/G/1 waits (Pollaczek-Khinchine, Kleinrock 1975, §5.6) and of
     Kingman's G/G/1 approximation (Kingman 1961); null without a dataset's spread."""
-    a = prefill_time_one_request_s / prompt_len * input_tokens_std
+    a = prefill_time_batched_s / prompt_len * input_tokens_std
     rounds = itl_at_batch_cap_s + scheduler_overhead_per_iteration_s.fill_null(0)
     b = rounds / load_batch_cap * (output_tokens_std / TOKEN)
     r = input_output_correlation.fill_null(0)  # only null where a spread is 0 (fixed lengths)

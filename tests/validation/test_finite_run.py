@@ -14,7 +14,7 @@ from pipeline.walls.registries import SERVING
 
 UNITS = {"is_stable": None, "burst_ttft_mean_s": unit("s"), "burst_requests": unit(""),
          "request_rate_per_replica": unit("1/s"), "burst_prefill_iteration_s": unit("s"),
-         "burst_prefill_batch": unit(""), "prefill_time_one_request_s": unit("s"),
+         "burst_prefill_batch": unit(""), "prefill_time_alone_s": unit("s"),
          "finite_run_decode_pass_s": unit("s"), "finite_run_prompt_prefill_s": unit("s"),
          "scheduler_overhead_per_iteration_s": unit("s"), "burst_tpot_mean_s": unit("s"),
          "generated_tokens": unit("tok")}
@@ -22,7 +22,7 @@ OUTPUTS = ["finite_run_ttft_mean_s", "finite_run_tpot_mean_s", "finite_run_mean_
 
 
 def _finite(**values) -> dict:
-    defaults = {"prefill_time_one_request_s": 0.0, "finite_run_decode_pass_s": 0.0, "finite_run_prompt_prefill_s": 0.0,
+    defaults = {"prefill_time_alone_s": 0.0, "finite_run_decode_pass_s": 0.0, "finite_run_prompt_prefill_s": 0.0,
                 "scheduler_overhead_per_iteration_s": 0.0, "burst_tpot_mean_s": 1.0, "generated_tokens": 2.0}
     return formulas.compile_scalar(UNITS, OUTPUTS, formulas.REGISTRY | SERVING)(defaults | values)
 
@@ -33,7 +33,7 @@ def test_overloaded_deterministic_queue_by_hand():
     server taking one per second never catches up (D/D/1 with lambda > mu from empty): request k
     starts at k, ends at k + 1, waits k + 1 - k / 2; mean over k = 0..10 of (1 + k / 2) = 3.5 s."""
     out = _finite(is_stable=False, burst_ttft_mean_s=6.0, burst_requests=11.0, request_rate_per_replica=2.0,
-                  burst_prefill_iteration_s=1.0, burst_prefill_batch=1.0, prefill_time_one_request_s=1.0)
+                  burst_prefill_iteration_s=1.0, burst_prefill_batch=1.0, prefill_time_alone_s=1.0)
     assert out["finite_run_ttft_mean_s"] == pytest.approx(3.5)
 
 
@@ -44,7 +44,7 @@ def test_prefill_keeping_up_waits_like_a_busy_replica_by_hand():
     5 - 10 / (2 x 0.5) = -5 s, does not bind). At 4/s (rho = 0.8) E[C] = 0.75 s exceeds a full
     budget's iteration, 0.1 + 0.4 s: 0.15 + 0.2 + 1.3 x 0.5 = 1.0 s. A stable rate leaves it null."""
     values = dict(is_stable=False, burst_ttft_mean_s=5.0, burst_requests=11.0, request_rate_per_replica=0.5,
-                  burst_prefill_iteration_s=0.4, burst_prefill_batch=2.0, prefill_time_one_request_s=0.25,
+                  burst_prefill_iteration_s=0.4, burst_prefill_batch=2.0, prefill_time_alone_s=0.25,
                   finite_run_decode_pass_s=0.1, scheduler_overhead_per_iteration_s=None)
     assert _finite(**values)["finite_run_ttft_mean_s"] == pytest.approx(0.45)
     fast = values | {"request_rate_per_replica": 4.0, "burst_ttft_mean_s": 1.5}  # shift 1.5 - 1.25 s

@@ -105,7 +105,7 @@ def test_request_service_time_cv_by_hand():
     from pipeline.units import unit
     from pipeline.walls.registries import SERVING
 
-    columns = {"prefill_time_one_request_s": ([1.0] * 4, "s"), "prompt_len": ([1000] * 4, "tok"),
+    columns = {"prefill_time_batched_s": ([1.0] * 4, "s"), "prompt_len": ([1000] * 4, "tok"),
                "itl_at_batch_cap_s": ([0.1] * 4, "s"), "load_batch_cap": ([10.0] * 4, ""),
                "capacity_requests_per_s": ([0.5] * 4, "1/s"), "scheduler_overhead_per_iteration_s": ([0.0] * 4, "s"),
                "input_tokens_std": ([500.0, 500.0, 0.0, None], "tok"),

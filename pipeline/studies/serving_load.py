@@ -1,0 +1,171 @@
+"""Wall 7's inputs to the serving study (a request rate in the space): one request's prefill alone and
+batched to the token budget (``load_prefill_batch``), the ITL at the largest batch and the batch in flight
+from Little's law, by vectorized fixed-point steps
+(``under_load``), and the same on plain values for one configuration (``under_load_values``)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import polars as pl
+
+from pipeline import formulas, scalar
+from pipeline.units import E, expression_library, unit
+from pipeline.walls.registries import SERVING
+
+
+def _formulas() -> dict:
+    """The serving registry, read when called (every wall has registered its columns by then)."""
+    return formulas.REGISTRY | SERVING
+
+
+def _at_batch(frame: pl.LazyFrame, units: dict, output: str, batch_column: str, suffix: str) -> pl.LazyFrame:
+    """Add ``<output><suffix>``: the same formulas with ``batch`` read from ``batch_column``."""
+    return formulas.plan(frame, units, [output], _formulas(), rebind={"batch": batch_column}, suffix=suffix,
+                         keep=True).frame
+
+
+def load_batch_cap(batch, max_batch_paged):
+    """The largest batch one replica runs under load: the batch axis, capped by the paged KV
+    cache, at least 1 (expressions of the library in use, ``units.E``)."""
+    return E.min_horizontal(batch.cast(E.Float64), max_batch_paged).clip(lower_bound=1.0)
+
+
+def next_load_batch(request_rate, replicas, generated_tokens, prefill_time_one_request_s, decode_pass_time_s,
+                    cap):
+    """One fixed-point step of the batch in flight, by Little's law: arrivals per replica x time
+    in the system, where prefill of the arrivals stretches every iteration (decode pass and the
+    scheduler's overhead, wall 7)."""
+    lam = request_rate / replicas
+    stretch = 1.0 - lam * prefill_time_one_request_s
+    little = lam * generated_tokens * (decode_pass_time_s / stretch + tpot_clustering(
+        lam * prefill_time_one_request_s, prefill_time_one_request_s, generated_tokens))
+    return E.when(stretch > 0).then(little).otherwise(cap).clip(1.0, cap)
+
+
+def tpot_clustering(rho, prefill_time_one_request_s, generated_tokens):
+    """rho tau_p / ((1 - rho)^2 (G - 1)): what a request's mean time per output token adds to the
+    mean iteration (derivation: wall 7's ``tpot_under_load_s``); plain numbers or expressions."""
+    return rho * prefill_time_one_request_s / ((1.0 - rho) ** 2 * (generated_tokens - 1.0).clip(lower_bound=1.0))
+
+
+LOAD_ITERATIONS = 6
+LOAD_UNITS = {"prefill_time_one_request_s": unit("s"), "prefill_time_batched_s": unit("s"),
+              "prefill_time_alone_s": unit("s"),
+              "itl_at_batch_cap_s": unit("s"), "itl_at_load_s": unit("s"), "load_batch_cap": unit(""),
+              "load_prefill_batch": unit(""), "load_batch": unit("")}
+
+
+# Off: the batched-prefill capacity admits 16 of the 28 MLPerf Server/Interactive TTFT/ITL rows wall 7 finds
+# over capacity, but predicts them 47-54 % off (median), moves the TensorRT-LLM 0.14 QPS 16 rows from the
+# finite run to a steady state they do not reach in 500 requests (ITL -17 % -> +75 %), and the finite run's
+# fluid TTFT just above the higher capacity is 14-17 % above the simulation's (CHANGELOG 2026-12-03, issue 12).
+BATCH_QUEUED_PROMPTS = False
+
+
+def load_prefill_batch(prefill_chunk_tokens, prefill_new_tokens, cap, batched: bool = True):
+    """Prompts one iteration prefills together once arrivals queue: as many whole prompts as fill the
+    framework's token budget per iteration, at least 1 (a longer prompt is chunked), at most the batch cap.
+    TensorRT-LLM's in-flight batching runs context-phase sequences with generation ones in one pass and
+    schedules context requests until max_num_tokens is spent (https://nvidia.github.io/TensorRT-LLM/performance/
+    performance-tuning-guide/tuning-max-batch-size-and-max-num-tokens.html),
+    vLLM's scheduler up to max_num_batched_tokens, "maximum number of tokens to be processed in a single
+    iteration" (https://docs.vllm.ai/en/v0.10.2/api/vllm/config/scheduler.html); no budget (null): one prompt
+    alone. First order: the decode tokens' share of the budget is left out. ``batched`` false: 1 (each prompt
+    in a pass of its own, wall 7 as before; ``BATCH_QUEUED_PROMPTS``)."""
+    whole = (prefill_chunk_tokens / prefill_new_tokens.clip(lower_bound=1.0)).floor()
+    return E.min_horizontal(whole.fill_null(1.0), cap).clip(lower_bound=1.0, upper_bound=None if batched else 1.0)
+
+
+def prompts_per_iteration(request_rate, replicas, prefill_time_one_request_s, decode_pass_time_s, chunk):
+    """Prompts one iteration prefills together under load: those that arrived during the one before,
+    lambda x E[C] with E[C] = d / (1 - lambda tau) (wall 7's mean iteration, d the decode pass and the
+    scheduler's overhead), at least 1 (a lone prompt), at most the budget-filling ``chunk`` (all of it
+    where lambda tau >= 1: arrivals queue). As ``finite_run_prefill_batch`` takes it for a finite run."""
+    lam = request_rate / replicas
+    stretch = 1.0 - lam * prefill_time_one_request_s
+    arrived = E.when(stretch > 0).then(lam * decode_pass_time_s / stretch).otherwise(chunk)
+    return E.min_horizontal(arrived, chunk).clip(lower_bound=1.0)
+
+
+def under_load(frame: pl.LazyFrame, units: dict, iterations: int) -> tuple[pl.LazyFrame, dict]:
+    """Wall 7's inputs: one request's prefill, the ITL at the largest batch, and the batch in
+    flight from Little's law by ``iterations`` vectorized fixed-point steps (no per-row Python)."""
+    frame = frame.with_columns(_one=pl.lit(1.0))
+    frame = _at_batch(frame, units, "prefill_pass_time_s", "_one", "__one")
+    frame = formulas.plan(frame, units, ["max_batch_paged", "generated_tokens", "prefill_new_tokens"], _formulas(),
+                          keep=True).frame
+    cap = load_batch_cap(pl.col("batch"), pl.col("max_batch_paged"))
+    frame = _at_batch(frame.with_columns(load_batch_cap=cap), units, "decode_pass_time_s", "load_batch_cap", "__cap")
+    chunk = load_prefill_batch(pl.col("prefill_chunk_tokens"), pl.col("prefill_new_tokens"), pl.col("load_batch_cap"),
+                               BATCH_QUEUED_PROMPTS)
+    frame = _at_batch(frame.with_columns(load_prefill_batch=chunk), units, "prefill_pass_time_s", "load_prefill_batch",
+                      "__chunk")
+    # one request's prefill at capacity: its share of the budget-filling pass the scheduler runs once arrivals queue
+    frame = frame.with_columns(
+        prefill_time_batched_s=pl.col("prefill_pass_time_s__chunk") / pl.col("load_prefill_batch"))
+    # the fixed point of the batch in flight and of the prompts an iteration batches (a prompt's prefill: its
+    # share of the pass of those prompts, a lone prompt's pass at light load)
+    frame = frame.with_columns(load_batch_0=pl.lit(1.0), prompt_prefill_0=pl.col("prefill_pass_time_s__one"))
+    for k in range(iterations):
+        frame = _at_batch(frame, units, "decode_pass_time_s", f"load_batch_{k}", f"__it{k}")
+        d = pl.col(f"decode_pass_time_s__it{k}") + pl.col("scheduler_overhead_per_iteration_s").fill_null(0.0)
+        tau = pl.col(f"prompt_prefill_{k}")
+        nxt = next_load_batch(pl.col("request_rate"), pl.col("replicas"), pl.col("generated_tokens"), tau, d,
+                              pl.col("load_batch_cap"))
+        m = prompts_per_iteration(pl.col("request_rate"), pl.col("replicas"), tau, d, pl.col("load_prefill_batch"))
+        frame = _at_batch(frame.with_columns(nxt.alias(f"load_batch_{k + 1}"), m.alias(f"prompts_{k}")), units,
+                          "prefill_pass_time_s", f"prompts_{k}", f"__m{k}")
+        frame = frame.with_columns((pl.col(f"prefill_pass_time_s__m{k}") / pl.col(f"prompts_{k}"))
+                                   .alias(f"prompt_prefill_{k + 1}"))
+    frame = _at_batch(frame, units, "decode_pass_time_s", f"load_batch_{iterations}", "__load")
+    frame = frame.with_columns(
+        prefill_time_alone_s=pl.col("prefill_pass_time_s__one"),
+        prefill_time_one_request_s=pl.col(f"prompt_prefill_{iterations}"),
+        itl_at_batch_cap_s=pl.col("decode_pass_time_s__cap"),
+        itl_at_load_s=pl.col("decode_pass_time_s__load"),
+        load_batch=pl.col(f"load_batch_{iterations}"))
+    return frame, units | LOAD_UNITS
+
+
+def under_load_values(values: dict, units: dict, iterations: int = LOAD_ITERATIONS) -> dict:
+    """``_under_load`` for one configuration: wall 7's input columns from the plan's input values
+    (a dict), by the same formulas and fixed-point step on plain values."""
+    at = {name: formulas.compile_scalar(units, [name], _formulas(), rebind={"batch": "_b"})
+          for name in ("prefill_pass_time_s", "decode_pass_time_s")}
+    sized = formulas.compile_scalar(units, ["max_batch_paged", "generated_tokens", "prefill_new_tokens"],
+                                    _formulas())(values)
+    step = _load_step()
+    alone = at["prefill_pass_time_s"](values | {"_b": 1.0})["prefill_pass_time_s"]
+    cap = step["cap"]({"batch": values["batch"], "max_batch_paged": sized["max_batch_paged"]})["cap"]
+    chunk = step["chunk"]({"budget": values.get("prefill_chunk_tokens"), "new": sized["prefill_new_tokens"],
+                           "cap": cap})["chunk"]
+    batched = at["prefill_pass_time_s"](values | {"_b": chunk})["prefill_pass_time_s"] / chunk
+
+    def decode(batch):
+        return at["decode_pass_time_s"](values | {"_b": batch})["decode_pass_time_s"]
+
+    load, overhead, tau = 1.0, values.get("scheduler_overhead_per_iteration_s") or 0.0, alone
+    for _ in range(iterations):
+        known = {"request_rate": values["request_rate"], "replicas": values["replicas"],
+                 "generated_tokens": sized["generated_tokens"], "prefill": tau, "decode": decode(load) + overhead,
+                 "cap": cap, "chunk": chunk}
+        load, m = step["next"](known)["next"], step["prompts"](known)["prompts"]
+        tau = at["prefill_pass_time_s"](values | {"_b": m})["prefill_pass_time_s"] / m
+    return {"prefill_time_one_request_s": tau, "prefill_time_alone_s": alone, "prefill_time_batched_s": batched,
+            "itl_at_batch_cap_s": decode(cap),
+            "itl_at_load_s": decode(load), "load_batch_cap": cap, "load_prefill_batch": chunk, "load_batch": load}
+
+
+@cache
+def _load_step() -> dict:
+    """``load_batch_cap`` and ``next_load_batch`` compiled once for plain values."""
+    with expression_library(scalar):
+        c = scalar.col
+        return {"cap": scalar.compile_function({"cap": load_batch_cap(c("batch"), c("max_batch_paged"))}),
+                "chunk": scalar.compile_function({"chunk": load_prefill_batch(c("budget"), c("new"), c("cap"),
+                                                                             BATCH_QUEUED_PROMPTS)}),
+                "next": scalar.compile_function({"next": next_load_batch(
+                    c("request_rate"), c("replicas"), c("generated_tokens"), c("prefill"), c("decode"), c("cap"))}),
+                "prompts": scalar.compile_function({"prompts": prompts_per_iteration(
+                    c("request_rate"), c("replicas"), c("prefill"), c("decode"), c("chunk"))})}
