@@ -30,11 +30,12 @@ def _typed(value: str, dtype: pl.DataType):
     return pl.Series([value]).cast(dtype).item()
 
 
-def apply(registry: Path = REGISTRY) -> int:
+def apply(registry: Path = REGISTRY, here: Path = HERE, new_columns: dict = NEW_COLUMNS) -> int:
+    """Replay ``here``/patches.csv (r-feas2 replays its own through this procedure)."""
     path = registry / "measurements.parquet"
     frame = pl.read_parquet(path)
-    frame = frame.with_columns(pl.lit(None, t).alias(c) for c, t in NEW_COLUMNS.items() if c not in frame.columns)
-    with open(HERE / "patches.csv", newline="") as f:
+    frame = frame.with_columns(pl.lit(None, t).alias(c) for c, t in new_columns.items() if c not in frame.columns)
+    with open(here / "patches.csv", newline="") as f:
         patches = list(csv.DictReader(f))
     for p in patches:
         where = pl.col("name") == p["name"]
@@ -47,7 +48,7 @@ def apply(registry: Path = REGISTRY) -> int:
             .alias(p["column"]),
             pl.when(where & ~pl.col("notes").str.contains(note, literal=True))
             .then(pl.col("notes") + note).otherwise(pl.col("notes")).alias("notes"))
-    write_catalog(frame, "measurements", registry, source=f"{path} after r-feas/patches.csv")
+    write_catalog(frame, "measurements", registry, source=f"{path} after {here.name}/patches.csv")
     return len(patches)
 
 

@@ -18,45 +18,23 @@ repository root:
 
 from __future__ import annotations
 
-import csv
-import sys
+import importlib.util
 from pathlib import Path
 
 import polars as pl
-
-from pipeline.catalogs.io import write_catalog
 
 HERE = Path(__file__).parent
 REGISTRY = HERE.parent.parent
 NEW_COLUMNS = {"fp8_params": pl.Boolean, "cpu_offloading_num_layers": pl.Int64,
                "cross_entropy_loss_fusion": pl.Boolean, "embedding_and_loss_in_pipeline_split": pl.Boolean}
-
-
-def _typed(value: str, dtype: pl.DataType):
-    if dtype == pl.Boolean:
-        return value.lower() == "true"
-    return pl.Series([value]).cast(dtype).item()
+_SPEC = importlib.util.spec_from_file_location("apply_feas", HERE.parent / "r-feas" / "apply.py")
+r_feas = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(r_feas)
 
 
 def apply(registry: Path = REGISTRY) -> int:
-    path = registry / "measurements.parquet"
-    frame = pl.read_parquet(path)
-    frame = frame.with_columns(pl.lit(None, t).alias(c) for c, t in NEW_COLUMNS.items() if c not in frame.columns)
-    with open(HERE / "patches.csv", newline="") as f:
-        patches = list(csv.DictReader(f))
-    for p in patches:
-        where = pl.col("name") == p["name"]
-        if p["column"] not in frame.columns or frame.filter(where).height != 1:
-            sys.exit(f"patches.csv: measurements has no single row {p['name']!r} with column {p['column']!r}")
-        dtype = frame.schema[p["column"]]
-        note = f" [{p['column']} = {p['value']}: {p['source']}]"
-        frame = frame.with_columns(
-            pl.when(where).then(pl.lit(_typed(p["value"], dtype), dtype)).otherwise(pl.col(p["column"]))
-            .alias(p["column"]),
-            pl.when(where & ~pl.col("notes").str.contains(note, literal=True))
-            .then(pl.col("notes") + note).otherwise(pl.col("notes")).alias("notes"))
-    write_catalog(frame, "measurements", registry, source=f"{path} after r-feas2/patches.csv")
-    return len(patches)
+    """r-feas's replay procedure on this directory's patches.csv."""
+    return r_feas.apply(registry, HERE, NEW_COLUMNS)
 
 
 if __name__ == "__main__":
