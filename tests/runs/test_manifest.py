@@ -139,8 +139,9 @@ def test_rows_plus_dropped_equal_the_requested_product(tmp_path, small_spec):
 def test_the_codec_leaves_the_run_id_and_is_recorded(tmp_path, registry):
     """zstd and lz4 parts of the same sweep: the same hash in the run id (the digest main computed over
     the lz4 record), each manifest and part footer naming its own codec."""
-    record = parse_spec(NO_OVERLAP_SPEC).as_dict()  # no [output]: lz4, as every run before issue 15 recorded
-    assert record["output"]["compression"] == "lz4"
+    record = parse_spec(NO_OVERLAP_SPEC).as_dict()  # no [output]: zstd since issue 15; main recorded lz4
+    assert record["output"]["compression"] == "zstd"
+    record["output"]["compression"] = "lz4"
     catalogs = {t: hashlib.sha256((registry / f"{t}.parquet").read_bytes()).hexdigest() for t in CATALOG_TABLES}
     main_digest = hashlib.sha256(json.dumps({"spec": record, "catalogs": catalogs, "version": runs.version()},
                                             sort_keys=True).encode()).hexdigest()[:8]

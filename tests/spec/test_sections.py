@@ -140,14 +140,14 @@ def test_the_defaults_are_the_documented_ones():
     a 10 % training reserve, 16-token KV blocks
     (vLLM), 30 % dequantization, 11 kernels per transformer block, the framework's launch cost and
     chunked-prefill size (None: the efficiency profiles', issue 12), 112 host cores
-    (DGX H100: 2 x 56), bf16 gradients (2 B), Chinchilla tokens (None), lz4 output."""
+    (DGX H100: 2 x 56), bf16 gradients (2 B), Chinchilla tokens (None), zstd output."""
     spec = parse_spec({})
     assert spec.serving == Serving(None, 16, False, 0.30, None)
     assert spec.software == Software(11, 1, None)
     assert spec.data == Data(None, None, 112, 8)
     assert spec.training.gradient_bytes_per_param == 2.0 and spec.training.train_tokens is None
     assert spec.training.dp_sgd == "none" and spec.training.memory_reserve_fraction == 0.10
-    assert spec.output == Output("outputs", "lz4")
+    assert spec.output == Output("outputs", "zstd")
     assert spec.analysis.synthesis_target_fraction == 0.8
 
 
