@@ -62,3 +62,20 @@ def test_mi210_peaks_are_one_104_cu_gcd_at_1700_mhz(hardware):
     assert row["memory_bandwidth_bytes_per_s"] == 1.6e12
     assert row["memory_capacity_bytes"] == 64 * GIB
     assert row["tdp_w"] is None
+
+
+def test_bloom_traced_to_bigscience_documents():
+    """BigScience tr11 README: NHIDDEN 14336, NLAYERS 70, NHEADS 112, SEQ_LEN 2048, embedding 250880 x 14336 =
+    3,596,615,680 (the card's 'embedding parameters'), layer 12h^2 + 13h (4h GeLU MLP); tied embeddings."""
+    models = read_catalog("models")
+    row = _row(models, "BLOOM-176B")
+    assert row["source_quality"] == "primary" and str(row["last_verified"]) == "2026-12-03"
+    assert not pl.Series([row["notes"]]).str.contains(READ_THROUGH).item()
+    h = 14336
+    assert (row["d_model"], row["n_layers"], row["n_heads"], row["max_context_tokens"]) == (h, 70, 112, 2048)
+    assert row["vocab_size"] * h == 3_596_615_680 and row["is_tied_embeddings"]
+    assert row["ffn_dim"] == 4 * h and not row["is_gated_mlp"] and row["head_dim"] == h // 112
+    # the README's layer size 12h^2 + 13h: attention 4h^2 + MLP 8h^2 weights; 13h of biases and LayerNorms
+    assert 70 * (12 * h**2 + 13 * h) + 3_596_615_680 + 4 * h == 176_247_271_424  # + embed LN and final LN
+    assert row["params_published"] == 176_247_271_424
+    assert (int((models["source_quality"] == "secondary").sum())) == 9  # 10 before r-reg13d

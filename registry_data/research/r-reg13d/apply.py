@@ -1,4 +1,4 @@
-"""Issue 13 (r-reg13d): a third primary-source pass over the secondary catalog rows. A row moves to
+"""Issue 13 (r-reg13d): another primary-source pass over the secondary catalog rows. A row moves to
 ``source_quality = primary`` only when every figure of it (dense peaks per precision, memory capacity, memory
 bandwidth, TDP) traces to a vendor document read here, quoted in the row's notes. Re-runnable and idempotent; run
 from the repository root after the earlier research scripts (r-reg13c last):
@@ -12,13 +12,17 @@ What was read (2026-12-03, workspace tools; repository snapshots fetched and rea
   and rocm-bandwidth-test screenshots.
 * ROCm/rocprofiler-compute @95b600ea (AMD's profiler): the system-info file of its MI300A test workload.
 * ROCm/rocm-blogs @c9a603f2 (AMD's ROCm blogs): 'LLM Inference optimizations on AMD Instinct GPUs'.
+* bigscience-workshop/bigscience @e726b159 (BigScience): the BLOOM 176B training README; BigScience's model-card
+  commit 0f24f91 on Hugging Face (docs corpus).
 
-Rows promoted: MI300A and MI210 (see ``PROMOTE``). A promoted row's notes are rewritten: the sentences that read
-figures through transcriptions (and the r-quality sentence that flagged them) are replaced by one dated sentence
-tracing every figure to the documents above; the sentences about other columns (NCCL/RCCL alpha, memory unit) are
-kept. No figure changes value (each transcribed figure equals the primary-derived one at its printed precision).
+Rows promoted (``PROMOTE``): hardware MI300A and MI210, models BLOOM-176B. A promoted row's notes are rewritten:
+the sentences that read figures through copies (and the r-quality sentence that flagged them) are replaced by one
+dated sentence tracing every figure to the documents above, quoting them; sentences about other columns are kept.
+No figure changes value (each earlier figure equals the primary one at its printed precision), so no validation
+figure moves.
 
-Rows still secondary: each gets one dated sentence naming what was tried in this pass (``TRIED``).
+Rows still secondary (``TRIED``): the rows searched in this pass get one dated sentence naming what was tried,
+what was found and what is still missing. Rows not searched in this pass get nothing.
 
 It prints the number of secondary rows before and after (stderr) and the number of rows changed.
 """
@@ -98,19 +102,129 @@ MI210 = (
     "notes read the peaks and bandwidth through that README's copy of AMD's data sheet and the specifications "
     "table through a fork of the ROCm docs; every figure agreed, and those sentences are replaced by this one.")
 
-# name -> (new source_url, the first note sentence replacing every note segment that reads through a copy)
-PROMOTE: dict[str, tuple[str, str]] = {
-    "MI300A": (f"{ROCM}conceptual/gpu-arch/mi300.md", MI300A),
-    "MI210": (BLOG, MI210),
+BIGSCIENCE = ("https://github.com/bigscience-workshop/bigscience/blob/e726b15982fa088fb6d9a4c869c19c3d4dbc84a7/train/"
+              "tr11-176B-ml/README.md")
+BLOOM_CARD = "https://huggingface.co/bigscience/bloom/commit/0f24f9137e290a99b22e30a1af3f3b8b74f5fe66"
+BLOOM = (
+    f"{TAG}: every figure traced to BigScience's own documents, read here; source_quality primary. (1) The BLOOM "
+    f"training README ({BIGSCIENCE}, BigScience's repository, the source_url): 'NHIDDEN=14336', 'NLAYERS=70', "
+    "'NHEADS=112' (hidden/heads ratio 128 -> head_dim 128, n_kv_heads 112: Megatron-LM GPT multi-head attention), "
+    "'SEQ_LEN=2048' (max_context_tokens 2048), 'the tied embedding layers' (is_tied_embeddings), 'embedding size: "
+    "`v*h`: `250880*14336` => `3_596_615_680` params' (vocab_size 250880, the padded table; the tokenizer has "
+    "250,680 tokens), 'one layer size: `12*h**2 + 13*h`' (a 4 x h = 57,344 MLP, ffn_dim 57344, not gated: "
+    "'torch.nn.functional.gelu'; the 13h term is the linear biases and LayerNorms: has_linear_bias, layernorm), "
+    "'--position-embedding-type alibi', '--embed-layernorm'. (2) BigScience's model card, commit 0f24f91 'Add exact "
+    f"param counts' ({BLOOM_CARD}, the params_source_url, read): '176,247,271,424 parameters', '3,596,615,680 "
+    "embedding parameters', '70 layers, 112 attention heads', 'ALiBI positional encodings ... with GeLU activation "
+    "functions'. The package computes 176,247,242,752: exactly the published count less the embedding LayerNorm "
+    "after the word embeddings (2 x 14336 = 28,672), which the formula does not count. The earlier notes read the "
+    "config through a re-upload of bigscience/bloom's config.json; every figure agreed, and that sentence is "
+    "replaced by this one.")
+
+# table -> name -> (new source_url, the first note sentence replacing every note segment that reads through a copy)
+PROMOTE: dict[str, dict[str, tuple[str, str]]] = {
+    "hardware": {"MI300A": (f"{ROCM}conceptual/gpu-arch/mi300.md", MI300A), "MI210": (BLOG, MI210)},
+    "models": {"BLOOM-176B": (BIGSCIENCE, BLOOM)},
 }
 
 STAYS = "The row stays source_quality secondary; last_verified does not move."
-# name -> what this pass tried for that row and why it stays secondary
-TRIED: dict[str, str] = {}
+# table -> name -> what this pass tried for that row and why it stays secondary
+NV_BLOG = "https://developer.nvidia.com/blog/inside-nvidia-blackwell-ultra-the-chip-powering-the-ai-factory-era"
+EXCERPT = ("(the docs and pages corpora hold each page from its beginning only, so a specification table past the "
+           "first few thousand characters is not reachable)")
+TRIED: dict[str, dict[str, str]] = {
+    "hardware": {
+        "GB300 NVL72 GPU": (
+            "NVIDIA's technical blog 'Inside NVIDIA Blackwell Ultra: The Chip Powering the AI Factory Era' "
+            f"({NV_BLOG}, pages corpus, read from its beginning) states '160 Streaming Multiprocessors (SMs) across "
+            "two dies, "
+            "providing 640 fifth-generation Tensor Cores with 15 PetaFLOPS dense NVFP4 compute' (= peak_fp4_flop_per_s "
+            "1.5e16). Its memory and specification sections are past the excerpt; the '288 GB of HBM3e per GPU', "
+            "'8 TB/s per GPU' and '1.8 TB/s' NVLink quoted from that blog were seen only in copies (nomadterrace.com, "
+            "news.fishaiapp.com). Now traced to NVIDIA documents: peak_fp4 and tdp_w (MLPerf, r-reg13b). Not traced: "
+            f"the dense TF32, FP16/BF16 and FP8 peaks and the bandwidth {EXCERPT}."),
+        "B300 (HGX B300)": (
+            f"NVIDIA's Blackwell Ultra blog ({NV_BLOG}, read from its beginning) gives the chip's 15 PF dense NVFP4, "
+            "not the HGX B300 part's figures; NVIDIA's NIM support matrix "
+            "(https://docs.nvidia.com/nim/large-language-models/2.0.6/day-0/support-matrix-day-0.html, docs corpus, "
+            "read) lists 'NVIDIA-B300-SXM6-AC' with GPU memory '288' (GB per GPU), the installed HBM (the row keeps "
+            "the 270 GiB of the MLPerf accelerator name 'B300-SXM-270GB'; not changed). No NVIDIA document with the "
+            f"HGX B300 column's peaks, bandwidth or TDP was reachable {EXCERPT}."),
+        "TPU v7 (Ironwood)": (
+            "Google's Compute Engine page 'TPU machines in accelerator-optimized machine family' "
+            "(docs.cloud.google.com/compute/docs/tpus/tpu-machines.md.txt) is in the docs corpus, but its excerpt "
+            "ends before the table; a verbatim snapshot of that page in a public repository (GitHub index file id "
+            "69649649021; its header gives the SHA-256 of the original HTML; 'Last updated 2026-08-26 UTC') has the "
+            "table 'TPU architecture specifications': TPU7x 'HBM bandwidth per chip (GBps) | 7380', 'Bidirectional "
+            "inter-chip interconnect (ICI) bandwidth per chip (GBps) | 1200', 'Peak compute per chip (BF16) (TFLOPs) | "
+            "2307', '(FP8) | 4614', 'HBM capacity per chip (GiB) | 192', equal to this row. A copy of Google's page, "
+            "not Google's page: the bandwidth and ICI figures stay read through a copy."),
+        "DGX Spark (GB10)": (
+            "searched the docs and pages corpora for the DGX Spark product page and the DGX Spark User Guide hardware "
+            "page (docs.nvidia.com/dgx/dgx-spark/): only copies (dgx-spark.warehack.ing, ai-infrastructure.net) and "
+            "news of the Hot Chips 2025 talk; the NVIDIA/dgx-spark-playbooks snapshot (0db7c141) has no FP4 peak or "
+            "power figure (grep for PFLOP, TDP, W). Missing: NVIDIA's statement of the FP4 peak and the 140 W."),
+        "H200 NVL 141GB": (
+            "searched the pages corpus for NVIDIA's H200 page (NVL column) and the H200 NVL product brief: resellers "
+            "and blogs only (saulelectric.com, openmetal.io, uvation.com). Missing: an NVIDIA document with the NVL "
+            "column's peaks, 4.8 TB/s and 600 W."),
+        "V100 SXM2 32GB": (
+            "NVIDIA's Tensor Core page (https://www.nvidia.co.uk/data-center/tensorcore/, pages corpus, read): "
+            "'Volta is equipped with 640 Tensor Cores ... That delivers up to 125 TFLOPS for training and inference' "
+            "(= peak_fp16). The V100 product page and datasheet were not found (GTC 2017 news copies only, with the "
+            "pre-launch 15/120 TFLOPS). Missing: NVIDIA's FP32 15.7 TFLOPS, 900 GB/s, 300 W, 32 GB."),
+        "V100 SXM2 16GB": (
+            "as the V100 SXM2 32GB row: NVIDIA's Tensor Core page confirms the 125 Tensor TFLOPS (peak_fp16); the "
+            "datasheet's FP32, bandwidth, capacity and TDP were not found in an NVIDIA document."),
+        "V100 PCIe 16GB": (
+            "searched the pages corpus for NVIDIA's V100 page/datasheet (PCIe column: 112 Tensor TFLOPS, 14 FP32, "
+            "250 W): news copies and spec databases only. Missing: that NVIDIA document."),
+        "MI250X": (
+            "AMD's ROCm blog 'Finite difference method - Laplacian part 1' (ROCm/rocm-blogs @c9a603f2, "
+            "blogs/high-performance-computing/finite-difference/laplacian-part1/README.md, read): 'a MI250X has a "
+            "theoretical bandwidth per GCD of `1638.4 GB/s`' (two GCDs: 3,276.8 GB/s; the row keeps AMD's rounded "
+            "3.2 TB/s). The MI250X's peak engine clock (its peaks: 220 CUs x the MI250 page's FLOPS/clock/CU) and "
+            "its 560 W are in no AMD document read here (ROCm @e396b489, rocprofiler-compute @95b600ea and "
+            "rocm-blogs grepped for MI250X with GHz/MHz/TFLOPS/W)."),
+        "MI325X": (
+            "ROCm @e396b489 and rocprofiler-compute @95b600ea hold no MI325X clock or power; AMD's MLPerf Inference "
+            "v5.1 system description (mlcommons/inference_results_v5.1 "
+            "closed/AMD/systems/8xMI325X_2xEPYC_9575F_1.json, read) states 'AMD Instinct MI325X 256GB HBM3e', "
+            "accelerator_frequency empty, no power. Missing: AMD's "
+            "peak engine clock (peaks), 6 TB/s, 1,000 W."),
+        "MI355X": (
+            "ROCm's MI350-series page only links AMD's CDNA 4 white paper (rocm.docs.amd.com "
+            "_sources/reference/gpu-arch/mi350.rst); AMD's MLPerf Inference v6.0 summary states 'AMD Instinct MI355X "
+            "288GB HBM3e' only. Missing: the white paper / data sheet (peaks, 8 TB/s, 1,400 W)."),
+        "MI350X": "as the MI355X row: no AMD document with the MI350X peaks, bandwidth or power was reachable.",
+    },
+    "models": {
+        "Mistral Large 2 (2407)": (
+            "searched the docs corpus (which holds Hugging Face file pages) for "
+            "mistralai/Mistral-Large-Instruct-2407's config.json: only re-uploads and quantizations citing it "
+            "(_name_or_path mistralai/Mistral-Large-Instruct-"
+            "2407: hidden 12288, 88 layers, 96 heads, 8 KV heads, FFN 28672, vocab 32768), which agree with the row."),
+        "Mixtral 8x22B": (
+            "searched the docs corpus for mistralai/Mixtral-8x22B-v0.1's own config.json: not found; the "
+            "mistral-community page (refs/pr/19, committed by Hugging Face staff) and re-uploads agree with the row."),
+        "Kimi K2": (
+            "searched the docs corpus for moonshotai/Kimi-K2-Instruct's config.json page: not found (NVIDIA's "
+            "Megatron-Bridge KimiK2Provider page agrees: 61 layers, hidden 7168, 384 experts of 2048, 64 heads, "
+            "top-8)."),
+    },
+    "clusters": {
+        "xAI Colossus (100K H100, Memphis)": (
+            "searched the pages corpus for NVIDIA's newsroom release of 2024-10-28: re-posts only (vmblog.com, "
+            "storagereview.com, fierceelectronics.com), which agree (100,000 Hopper GPUs, Spectrum-X, three tiers)."),
+        "Meta Llama 3 production cluster, InfiniBand (24K H100)": (
+            "searched the pages corpus for Meta's engineering blog 'Building Meta's GenAI Infrastructure': mirrors "
+            "only (dailyzsocialmedianews.com, newsscore.com); the Llama 3 paper's abstract page states no fabric."),
+    },
+}
 
 
-def _promote(frame: pl.DataFrame) -> pl.DataFrame:
-    for name, (url, sentence) in PROMOTE.items():
+def _promote(frame: pl.DataFrame, table: str) -> pl.DataFrame:
+    for name, (url, sentence) in PROMOTE.get(table, {}).items():
         this = pl.col("name") == name
         done = pl.col("notes").fill_null("").str.starts_with(sentence)
         segments = pl.col("notes").fill_null("").str.replace_all(FLAG, "").str.split(" | ")
@@ -126,9 +240,9 @@ def _promote(frame: pl.DataFrame) -> pl.DataFrame:
     return frame
 
 
-def _tried(frame: pl.DataFrame) -> pl.DataFrame:
+def _tried(frame: pl.DataFrame, table: str) -> pl.DataFrame:
     secondary = pl.col("source_quality") == "secondary"
-    for name, text in TRIED.items():
+    for name, text in TRIED[table].items():
         sentence, hit = f"{TAG}: {text} {STAYS}", secondary & (pl.col("name") == name)
         frame = frame.with_columns(
             notes=pl.when(hit & ~pl.col("notes").fill_null("").str.contains(sentence, literal=True))
@@ -137,16 +251,17 @@ def _tried(frame: pl.DataFrame) -> pl.DataFrame:
     return frame
 
 
-def apply_hardware(registry: Path | None) -> tuple[int, int, int]:
-    frame = read_catalog("hardware", registry)
-    if missing := sorted((set(PROMOTE) | set(TRIED)) - set(frame["name"].to_list())):
-        sys.exit(f"r-reg13d: hardware has no row named {missing}")
+def apply_table(table: str, registry: Path | None) -> tuple[int, int, int]:
+    frame = read_catalog(table, registry)
+    names = set(PROMOTE.get(table, {})) | set(TRIED.get(table, {}))
+    if missing := sorted(names - set(frame["name"].to_list())):
+        sys.exit(f"r-reg13d: {table} has no row named {missing}")
     before_n = int((frame["source_quality"] == "secondary").sum())
     old = frame.rows()
-    frame = _tried(_promote(frame))
+    frame = _tried(_promote(frame, table), table)
     changed = sum(a != b for a, b in zip(old, frame.rows()))
     if changed:
-        write_catalog(frame, "hardware", registry, source=f"{HERE / 'apply.py'} PROMOTE, TRIED")
+        write_catalog(frame, table, registry, source=f"{HERE / 'apply.py'} PROMOTE, TRIED")
     return before_n, int((frame["source_quality"] == "secondary").sum()), changed
 
 
@@ -154,9 +269,10 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--registry", type=Path, default=None, help="registry directory (default: the bundled one)")
     args = parser.parse_args(argv)
-    before_n, after_n, changed = apply_hardware(args.registry)
-    print(f"hardware: secondary {before_n} -> {after_n}", file=sys.stderr)
-    print(f"hardware rows changed: {changed}")
+    for table in ("hardware", "models", "clusters"):
+        before_n, after_n, changed = apply_table(table, args.registry)
+        print(f"{table}: secondary {before_n} -> {after_n}", file=sys.stderr)
+        print(f"{table} rows changed: {changed}")
     return 0
 
 
