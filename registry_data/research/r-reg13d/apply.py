@@ -197,6 +197,15 @@ TRIED: dict[str, dict[str, str]] = {
             "_sources/reference/gpu-arch/mi350.rst); AMD's MLPerf Inference v6.0 summary states 'AMD Instinct MI355X "
             "288GB HBM3e' only. Missing: the white paper / data sheet (peaks, 8 TB/s, 1,400 W)."),
         "MI350X": "as the MI355X row: no AMD document with the MI350X peaks, bandwidth or power was reachable.",
+        "RTX PRO 6000 Blackwell": (
+            "searched the pages corpus for NVIDIA's RTX PRO 6000 product page / datasheet: news and resellers only "
+            "(gpu.name, hardware-corner.net, topcpu.net). Missing: an NVIDIA document with the FP32 125 TFLOPS, the "
+            "4,000 AI TOPS, 1,792 GB/s and 600 W."),
+        "Xeon Platinum 8480+": (
+            "searched the pages corpus for Intel's ARK page of the 8480+: leaks and news only; the AMX rates (2,048 "
+            "INT8 / 1,024 BF16 operations per cycle per core) were seen only as PyTorch's tutorial quoting Intel's "
+            "'Accelerate AI Workloads with Intel AMX' (pytorch.org recipes/amx). Missing: ARK (cores, clocks, 350 W, "
+            "memory channels) and Intel's AMX document."),
     },
     "models": {
         "Mistral Large 2 (2407)": (
@@ -207,6 +216,10 @@ TRIED: dict[str, dict[str, str]] = {
         "Mixtral 8x22B": (
             "searched the docs corpus for mistralai/Mixtral-8x22B-v0.1's own config.json: not found; the "
             "mistral-community page (refs/pr/19, committed by Hugging Face staff) and re-uploads agree with the row."),
+        "Gopher 280B": (
+            "searched the pages corpus for Rae et al. 2021's Table 1: the arXiv abstract (huggingface.co/papers/"
+            "2112.11446) and summaries (sh-tsang.medium.com, leonericsson.github.io) only; the summaries agree "
+            "(RMSNorm, relative positions, 32,000 vocabulary, 2048 context)."),
         "Kimi K2": (
             "searched the docs corpus for moonshotai/Kimi-K2-Instruct's config.json page: not found (NVIDIA's "
             "Megatron-Bridge KimiK2Provider page agrees: 61 layers, hidden 7168, 384 experts of 2048, 64 heads, "
@@ -216,6 +229,11 @@ TRIED: dict[str, dict[str, str]] = {
         "xAI Colossus (100K H100, Memphis)": (
             "searched the pages corpus for NVIDIA's newsroom release of 2024-10-28: re-posts only (vmblog.com, "
             "storagereview.com, fierceelectronics.com), which agree (100,000 Hopper GPUs, Spectrum-X, three tiers)."),
+        "AWS Trn2 UltraServer (64 Trainium2)": (
+            "searched the docs corpus for AWS Neuron's Trn2 / Trainium2 architecture pages: the Trainium2 page "
+            "(awsdocs-neuron.readthedocs-hosted.com v2.29.0 _sources/about-neuron/arch/neuron-hardware/trainium2.rst) "
+            "is reachable only to its compute table, without the UltraServer's instance count or EFAv3 bandwidth; "
+            "AWS's Trn2 page was not found."),
         "Meta Llama 3 production cluster, InfiniBand (24K H100)": (
             "searched the pages corpus for Meta's engineering blog 'Building Meta's GenAI Infrastructure': mirrors "
             "only (dailyzsocialmedianews.com, newsscore.com); the Llama 3 paper's abstract page states no fabric."),
