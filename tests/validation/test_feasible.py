@@ -61,7 +61,10 @@ FP8_405B = ("Megatron-Bridge LLAMA31_405B_PRETRAIN_CONFIG_GB200_FP8_CS_V2 (TP 4,
             "executors.py line 43): the allocator's fragmentation and NCCL's buffers, what the flat reserve "
             "stands for, were cut for it. NVIDIA's Megatron-Bridge memory-tuning guide says expandable segments "
             "'dramatically reduces fragmentation' and its estimator leaves out fragmentation and CUDA/NCCL "
-            "workspace, but no source found quantifies what remains of either, so the reserve is not split")
+            "workspace. What remains is not stated for this run: the one primary measurement of a virtual-memory "
+            "allocator found (GMLake, intelligent-machine-learning/glake GMLake/README.md: fragmentation = 1 - "
+            "peak active / peak reserved, about 10 % on 16 GPUs, under 5 % for 13B and 20B models) brackets the "
+            "line (5 %: 176.7 GiB reserved, fits; 10 %: 186.6 GiB, over), so the reserve is not split")
 KNOWN_GAPS = {
     "trtllm-0.6.1-a100-fp16-llama-2-7b-tp1-b60-in128-out2048-throughput": CONTIGUOUS_KV,
     "trtllm-0.5-l40s-fp8-llama-2-7b-tp1-b64-in128-out2048-throughput": SESSION_KV,
