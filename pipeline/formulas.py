@@ -98,14 +98,38 @@ _COMPILED: dict[tuple, tuple] = {}
 
 def _cached(kind: str, build: Callable, formulas: Mapping[str, Formula], *key):
     """``build(formulas, *key)``, once per kind, registry, inputs, outputs and rebinding:
-    building runs every formula's unit algebra, evaluating is the backend's work."""
+    building runs every formula's unit algebra, evaluating is the backend's work. A registry
+    is found by identity first, then by content (a merge made anew per call, ``REGISTRY | X``,
+    is the same registry: ~0.2 ms to compare instead of ~0.2 s to build)."""
     full = (kind, id(formulas), len(formulas), *key)
-    if full not in _COMPILED:
-        if len(_COMPILED) > 512:
-            _COMPILED.clear()
-        # the entry keeps ``formulas`` alive, so its id cannot be reused by another registry
-        _COMPILED[full] = (formulas, build(formulas, *key))
-    return _COMPILED[full][1]
+    found = _COMPILED.get(full)
+    if found is not None and found[0] is formulas:
+        return found[1]
+    if len(_COMPILED) > 512:
+        _COMPILED.clear()
+    content = (kind, Registry(formulas), *key)
+    found = _COMPILED.get(content)
+    if found is None:
+        found = _COMPILED[content] = (formulas, build(formulas, *key))
+    # the entry keeps ``formulas`` alive, so its id cannot be reused by another registry
+    _COMPILED[full] = (formulas, found[1])
+    return found[1]
+
+
+class Registry:
+    """A registry by content: its (name, formula) pairs, hashed once."""
+
+    __slots__ = ("hash", "items")
+
+    def __init__(self, formulas: Mapping[str, Formula]):
+        self.items = tuple(formulas.items())
+        self.hash = hash(self.items)
+
+    def __hash__(self) -> int:
+        return self.hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Registry) and self.items == other.items
 
 
 def _compiled(formulas: Mapping[str, Formula], inputs: tuple, outputs: tuple, rebind: tuple, suffix: str):
