@@ -277,10 +277,11 @@ def compile_scalar(inputs: Mapping[str, pint.Unit | None], outputs: Iterable[str
     formulas = REGISTRY if formulas is None else formulas
     outputs, rebind = tuple(outputs), dict(rebind or {})
     # A single-configuration answer calls this every time: the same mapping objects are
-    # recognised by identity and compared by content (cheap), before hashing every unit.
-    quick = (id(formulas), len(formulas), id(inputs), outputs)
+    # recognised by identity and compared by content (cheap), before hashing every unit; a
+    # registry merged anew per call compares equal (its formulas are the same objects).
+    quick = (len(formulas), id(inputs), outputs, tuple(rebind.items()))
     seen = _RECENT.get(quick)
-    if seen is not None and seen[0] is formulas and seen[1] == inputs and seen[2] == rebind:
+    if seen is not None and (seen[0] is formulas or seen[0] == formulas) and seen[1] == inputs:
         return seen[3]
     found = _cached("scalar", _compile_scalar, formulas, tuple(inputs.items()), outputs,
                     tuple(sorted(rebind.items())))
