@@ -111,8 +111,9 @@ def _cached(kind: str, build: Callable, formulas: Mapping[str, Formula], *key):
     found = _COMPILED.get(content)
     if found is None:
         found = _COMPILED[content] = (formulas, build(formulas, *key))
-    # the entry keeps ``formulas`` alive, so its id cannot be reused by another registry
-    _COMPILED[full] = (formulas, found[1])
+        # the entry keeps ``formulas`` alive, so its id cannot be reused by another registry (a
+        # registry found by content is not kept: a merge made per call is not held by the cache)
+        _COMPILED[full] = found
     return found[1]
 
 
