@@ -98,14 +98,39 @@ _COMPILED: dict[tuple, tuple] = {}
 
 def _cached(kind: str, build: Callable, formulas: Mapping[str, Formula], *key):
     """``build(formulas, *key)``, once per kind, registry, inputs, outputs and rebinding:
-    building runs every formula's unit algebra, evaluating is the backend's work."""
+    building runs every formula's unit algebra, evaluating is the backend's work. A registry
+    is found by identity first, then by content (a merge made anew per call, ``REGISTRY | X``,
+    is the same registry: ~0.2 ms to compare instead of ~0.2 s to build)."""
     full = (kind, id(formulas), len(formulas), *key)
-    if full not in _COMPILED:
-        if len(_COMPILED) > 512:
-            _COMPILED.clear()
-        # the entry keeps ``formulas`` alive, so its id cannot be reused by another registry
-        _COMPILED[full] = (formulas, build(formulas, *key))
-    return _COMPILED[full][1]
+    found = _COMPILED.get(full)
+    if found is not None and found[0] is formulas:
+        return found[1]
+    if len(_COMPILED) > 512:
+        _COMPILED.clear()
+    content = (kind, Registry(formulas), *key)
+    found = _COMPILED.get(content)
+    if found is None:
+        found = _COMPILED[content] = (formulas, build(formulas, *key))
+        # the entry keeps ``formulas`` alive, so its id cannot be reused by another registry (a
+        # registry found by content is not kept: a merge made per call is not held by the cache)
+        _COMPILED[full] = found
+    return found[1]
+
+
+class Registry:
+    """A registry by content: its (name, formula) pairs, hashed once."""
+
+    __slots__ = ("hash", "items")
+
+    def __init__(self, formulas: Mapping[str, Formula]):
+        self.items = tuple(formulas.items())
+        self.hash = hash(self.items)
+
+    def __hash__(self) -> int:
+        return self.hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Registry) and self.items == other.items
 
 
 def _compiled(formulas: Mapping[str, Formula], inputs: tuple, outputs: tuple, rebind: tuple, suffix: str):
@@ -253,10 +278,11 @@ def compile_scalar(inputs: Mapping[str, pint.Unit | None], outputs: Iterable[str
     formulas = REGISTRY if formulas is None else formulas
     outputs, rebind = tuple(outputs), dict(rebind or {})
     # A single-configuration answer calls this every time: the same mapping objects are
-    # recognised by identity and compared by content (cheap), before hashing every unit.
-    quick = (id(formulas), len(formulas), id(inputs), outputs)
+    # recognised by identity and compared by content (cheap), before hashing every unit; a
+    # registry merged anew per call compares equal (its formulas are the same objects).
+    quick = (len(formulas), id(inputs), outputs, tuple(rebind.items()))
     seen = _RECENT.get(quick)
-    if seen is not None and seen[0] is formulas and seen[1] == inputs and seen[2] == rebind:
+    if seen is not None and (seen[0] is formulas or seen[0] == formulas) and seen[1] == inputs:
         return seen[3]
     found = _cached("scalar", _compile_scalar, formulas, tuple(inputs.items()), outputs,
                     tuple(sorted(rebind.items())))

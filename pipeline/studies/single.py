@@ -170,31 +170,44 @@ def _seq_units(model_units: dict) -> dict:
 
 def broken(rules: list[Rule], values: dict) -> str | None:
     """The first of ``rules`` the row ``values`` breaks (None: none), by the rules' own
-    expressions on a one-row frame of the columns they read."""
-    if not rules:
-        return None
-    names = _root_names(rules)
-    key = (id(rules), *(values.get(n) for n in names))
-    if key in _VERDICTS and _VERDICTS[key][0] is rules:
-        return _VERDICTS[key][1]
-    verdicts = pl.DataFrame({n: [values.get(n)] for n in names}).select(
-        rule.verdict().alias(str(i)) for i, rule in enumerate(rules)).row(0)
-    reason = next((rule.reason for rule, bad in zip(rules, verdicts, strict=True) if bad), None)
-    if len(_VERDICTS) > 4096:
-        _VERDICTS.clear()
-    _VERDICTS[key] = (rules, reason)  # the entry keeps ``rules`` alive: its id is not reused
-    return reason
+    expressions on a one-row frame of the columns they read. Each rule's verdict is kept by the
+    values (and types) of its own columns, so a rule is evaluated again only on new values; the
+    rules not yet known before the first known broken one are evaluated together."""
+    known, pending = [], []
+    for rule in rules:
+        names = _roots(rule)
+        key = (id(rule), *((type(v), v) for v in (values.get(n) for n in names)))
+        found = _VERDICTS.get(key)
+        if found is None or found[0] is not rule:
+            known.append(None)
+            pending.append((rule, key))
+        else:
+            known.append(found[1])
+            if found[1]:
+                break
+    if pending:
+        names = sorted({n for rule, _ in pending for n in _roots(rule)})
+        verdicts = iter(pl.DataFrame({n: [values.get(n)] for n in names}).select(
+            rule.verdict().alias(str(i)) for i, (rule, _) in enumerate(pending)).row(0))
+        if len(_VERDICTS) > 65536:
+            _VERDICTS.clear()
+        for i, bad in enumerate(known):
+            if bad is None:
+                rule, key = pending.pop(0)
+                known[i] = bool(next(verdicts))
+                _VERDICTS[key] = (rule, known[i])  # the entry keeps ``rule`` alive: its id is not reused
+    return next((rule.reason for rule, bad in zip(rules, known, strict=False) if bad), None)
 
 
-_VERDICTS: dict[tuple, tuple] = {}  # the verdict on a row's rule columns, kept
+_VERDICTS: dict[tuple, tuple] = {}  # a rule's verdict on the values of its columns, kept
 _ROOTS: dict[int, tuple] = {}
 
 
-def _root_names(rules: list[Rule]) -> list[str]:
-    """The columns ``rules`` read (kept per rules list, which the entry keeps alive)."""
-    found = _ROOTS.get(id(rules))
-    if found is None or found[0] is not rules:
-        found = _ROOTS[id(rules)] = (rules, sorted({n for rule in rules for n in rule.bad.meta.root_names()}))
+def _roots(rule: Rule) -> list[str]:
+    """The columns ``rule`` reads (kept per rule, which the entry keeps alive)."""
+    found = _ROOTS.get(id(rule))
+    if found is None or found[0] is not rule:
+        found = _ROOTS[id(rule)] = (rule, sorted(set(rule.bad.meta.root_names())))
     return found[1]
 
 

@@ -41,8 +41,14 @@ def _run(spec, tmp_path, name="out"):
     return run_dir, frame
 
 
-def test_serving_rows_are_typed_and_keyed(tmp_path):
-    run_dir, frame = _run(SERVING, tmp_path)
+@pytest.fixture(scope="module")
+def serving_run(tmp_path_factory):
+    """The run of ``SERVING`` and its rows, written once for the tests that only read them."""
+    return _run(SERVING, tmp_path_factory.mktemp("serving"))
+
+
+def test_serving_rows_are_typed_and_keyed(serving_run):
+    run_dir, frame = serving_run
     assert frame.columns[:2] == ["config_id", "run_id"]
     assert frame["run_id"].unique().to_list() == [run_dir.name]
     assert {c: frame.schema[c] for c in ("config_id", "tp", "pp", "replicas", "batch")} == dict.fromkeys(
@@ -101,8 +107,8 @@ def test_identical_inputs_write_identical_files(tmp_path, freeze_clock):
     assert sum(manifest["partitions"].values()) == manifest["rows"]["serving"]
 
 
-def test_hive_partitions_decode_to_the_accelerator_and_prune(tmp_path):
-    run_dir, frame = _run(SERVING, tmp_path)
+def test_hive_partitions_decode_to_the_accelerator_and_prune(serving_run):
+    run_dir, frame = serving_run
     folders = sorted(p.name for p in (run_dir / "study=serving").iterdir())
     assert folders == ["hardware=B200%20%28HGX%20B200%29", "hardware=H100%20SXM5%2080GB"]
     glob = str(run_dir / partitions.study_glob("serving"))

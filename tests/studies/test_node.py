@@ -13,6 +13,7 @@ agree to 1e-9 relative.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -24,8 +25,18 @@ import pipeline
 from pipeline.catalogs.io import read_catalog
 from pipeline.units import ureg
 
-Q = ureg.Quantity
 REL_TOL = 1e-9
+
+
+@functools.cache
+def U(text: str):
+    """A unit, parsed once (pint parses a unit string on every use)."""
+    return ureg.Unit(text) if text else ureg.dimensionless
+
+
+def Q(value, unit: str = ""):
+    """A pint quantity (ureg.Quantity) with its unit parsed once."""
+    return ureg.Quantity(value, U(unit))
 
 HARDWARE = ["A100 SXM4 80GB", "H100 SXM5 80GB", "MI300X", "L4", "T4"]
 MODELS = ["ResNet-50", "MobileNetV2", "BERT-Large", "GPT-2 (124M)", "Llama 2 7B", "Llama 3 8B",
@@ -289,12 +300,12 @@ def reference_row(hw: dict, m: dict, mr: ModelRef, prec: dict, eta: float, workl
         widest = max(m["d_model"], m["ffn_dim"])
         # a prefill holds one chunk at a time (serving.prefill_chunk_tokens, default 8,192; vLLM's
         # max_num_batched_tokens), a forward or decode step the whole batch
-        in_flight = min(tokens.m_as("tok"), 8192) if step == "prefill" else tokens.m_as("tok")
+        in_flight = min(tokens.m_as(U("tok")), 8192) if step == "prefill" else tokens.m_as(U("tok"))
         act_mem = 2 * in_flight * Q(widest, "elem") * element  # in and out of the widest layer
     optimizer = mr.total * (per_param + ADAM_STATE) if train else zero_b
     footprint = weights + kv_cache + act_mem + optimizer
     headroom = usable - footprint
-    feasible = headroom.m_as("B") >= 0
+    feasible = headroom.m_as(U("B")) >= 0
 
     # Wall 2: traffic. Transformers: the bytes of the layer operators and the LM head.
     if cnn:
@@ -302,10 +313,10 @@ def reference_row(hw: dict, m: dict, mr: ModelRef, prec: dict, eta: float, workl
     else:
         if m["is_moe"]:
             k_over_e = m["n_experts_per_token"] / m["n_experts"]
-            hit = 1 - (1 - k_over_e) ** tokens.m_as("tok")  # experts at least one token picked
+            hit = 1 - (1 - k_over_e) ** tokens.m_as(U("tok"))  # experts at least one token picked
         else:
             hit = 0.0
-        head = mr.lm_head if logits.m_as("tok") > 0 else Q(0, "param")
+        head = mr.lm_head if logits.m_as(U("tok")) > 0 else Q(0, "param")
         read_once = (m["n_layers"] * (mr.qkv + mr.out_proj) + mr.mlp_dense_and_shared
                      + mr.n_experts * hit * mr.routed_each_all_layers + head)
     weight_traffic = read_once * per_param
@@ -337,7 +348,7 @@ def reference_row(hw: dict, m: dict, mr: ModelRef, prec: dict, eta: float, workl
     launches = Q(m["n_layers"] * per_layer * passes, "")
     overhead = launches * LAUNCH_COST
     if feasible:
-        ct, mt, et, ot = (t.m_as("s") for t in (compute_time, memory_time, ew_time, overhead))
+        ct, mt, et, ot = (t.m_as(U("s")) for t in (compute_time, memory_time, ew_time, overhead))
         latency = Q(max(ct, mt) + et, "s") + overhead
         bound = "compute" if ct >= mt + et and ct >= ot else ("memory" if mt + et >= ot else "overhead")
         samples_s = batch / latency
@@ -359,7 +370,7 @@ def reference_row(hw: dict, m: dict, mr: ModelRef, prec: dict, eta: float, workl
         "compute_time_s": compute_time, "ridge_point_flop_per_byte": peak / bandwidth,
         "ridge_point_at_eta_flop_per_byte": achievable / bandwidth,
         "arithmetic_intensity_flop_per_byte": intensity,
-        "attainable_flop_per_s": min(achievable.m_as("FLOP/s"), (intensity * bandwidth).m_as("FLOP/s")),
+        "attainable_flop_per_s": min(achievable.m_as(U("FLOP/s")), (intensity * bandwidth).m_as(U("FLOP/s"))),
         "weight_bytes": weights, "kv_cache_bytes": kv_cache, "activation_memory_bytes": act_mem,
         "optimizer_state_bytes": optimizer, "memory_footprint_bytes": footprint,
         "memory_headroom_bytes": headroom, "is_feasible": feasible, "weight_traffic_bytes": weight_traffic,
@@ -374,7 +385,7 @@ def reference_row(hw: dict, m: dict, mr: ModelRef, prec: dict, eta: float, workl
 def magnitude(value: Any, unit: str | None) -> Any:
     if value is None or unit is None:
         return value
-    return float(value.m_as(unit if unit else ureg.dimensionless))
+    return float(value.m_as(U(unit)))
 
 
 def agrees(expected: Any, got: Any) -> bool:
