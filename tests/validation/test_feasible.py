@@ -223,14 +223,9 @@ def test_the_embedding_and_the_loss_may_take_a_pipeline_slot_each():
                                    tp=4, pp=16, virtual_stages=16, global_batch=1536, seq_len=8192)
 
 
-@pytest.mark.parametrize(("script", "cited"), [
-    ("r-feas", "https://github.com/mlcommons/training_results_v"),  # MLPerf submissions' configs and logs
-    ("r-feas2", "https://github.com/NVIDIA-NeMo/Megatron-Bridge/blob/0a25f911"),  # Megatron-Bridge's recipes
-])
-def test_the_layout_patches_replay_and_change_nothing_twice(tmp_path, script, cited):
-    """registry_data/research/<script>/apply.py replays its patches.csv (each value cited to a line of its
-    source) onto a copy of the measurements: every cell holds its value, and a second run leaves the file as
-    it was."""
+def replayed(tmp_path, script: str) -> tuple[pl.DataFrame, list[dict]]:
+    """registry_data/research/<script>/apply.py run twice on a copy of the measurements: the file after the
+    first run (the second must leave it as it was) and the script's patches.csv."""
     import csv
     import importlib.util
     import shutil
@@ -246,31 +241,29 @@ def test_the_layout_patches_replay_and_change_nothing_twice(tmp_path, script, ci
     module.apply(tmp_path)
     assert pl.read_parquet(tmp_path / "measurements.parquet").equals(once)
     with open(root / "research" / script / "patches.csv", newline="") as f:
-        for p in csv.DictReader(f):
-            assert p["source"].startswith(cited) and "#L" in p["source"], p
-            value = once.filter(pl.col("name") == p["name"])[p["column"]].item()
-            assert str(value).lower() == p["value"].lower(), p
+        return once, list(csv.DictReader(f))
+
+
+@pytest.mark.parametrize(("script", "cited"), [
+    ("r-feas", "https://github.com/mlcommons/training_results_v"),  # MLPerf submissions' configs and logs
+    ("r-feas2", "https://github.com/NVIDIA-NeMo/Megatron-Bridge/blob/0a25f911"),  # Megatron-Bridge's recipes
+])
+def test_the_layout_patches_replay_and_change_nothing_twice(tmp_path, script, cited):
+    """registry_data/research/<script>/apply.py replays its patches.csv (each value cited to a line of its
+    source) onto a copy of the measurements: every cell holds its value, and a second run leaves the file as
+    it was."""
+    once, patches = replayed(tmp_path, script)
+    for p in patches:
+        assert p["source"].startswith(cited) and "#L" in p["source"], p
+        value = once.filter(pl.col("name") == p["name"])[p["column"]].item()
+        assert str(value).lower() == p["value"].lower(), p
+
 
 def test_the_korthikanti_rows_state_what_ran_and_replay(tmp_path):
     """registry_data/research/r-gaps/apply.py replays its patches.csv (Korthikanti et al. 2022 §4.1) onto a
     copy of the measurements: each of the paper's 14 rows keeps the attention softmax (no fused attention)
     and the dropout masks, and a second run leaves the file as it was."""
-    import csv
-    import importlib.util
-    import shutil
-    from pathlib import Path
-
-    root = Path(pipeline.__file__).parent.parent / "registry_data"
-    spec = importlib.util.spec_from_file_location("apply_gaps", root / "research" / "r-gaps" / "apply.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    shutil.copy(root / "measurements.parquet", tmp_path / "measurements.parquet")
-    module.apply(tmp_path)
-    once = pl.read_parquet(tmp_path / "measurements.parquet")
-    module.apply(tmp_path)
-    assert pl.read_parquet(tmp_path / "measurements.parquet").equals(once)
-    with open(root / "research" / "r-gaps" / "patches.csv", newline="") as f:
-        patches = list(csv.DictReader(f))
+    once, patches = replayed(tmp_path, "r-gaps")
     assert {p["name"] for p in patches} == set(once.filter(pl.col("name").str.starts_with("korthikanti2022"))["name"])
     for p in patches:
         assert p["source"].startswith("https://arxiv.org/abs/2205.05198"), p
