@@ -25,6 +25,10 @@ class KernelEfficiencySchema(Provenance):
     best_fraction: float = quantity("", "best measured fraction of peak of any shape (the MAMF row; the median of "
                                     "the MAMF rows without one): the cap of the shape model", nullable=True, le=1)
     ceiling_source: str = text("where the ceiling comes from", nullable=True)
+    sustained_fraction: float = quantity("", "share of the ceiling and best_fraction a GEMM holds at the power-capped "
+                                         "clock under sustained load (MSMF / peak / best_fraction, research/r-srv2; "
+                                         "null: no sustained measurement, 1)", nullable=True, gt=0, le=1)
+    sustained_source: str = text("where sustained_fraction comes from", nullable=True)
     k_half: float = quantity("", "K at which a tile's K loop runs at half speed", nullable=True)
     fit_rows: int = count("shaped kernel rows the fit used")
     fit_sources: int = count("sources (repositories) of those rows")
@@ -49,7 +53,8 @@ class KernelEfficiencySchema(Provenance):
                                        "(pipeline.validation.latency_fit)", nullable=True, ge=0)
     memory_latency_rows: float = quantity("", "GEMM kernel rows behind memory_latency_s", nullable=True)
     memory_latency_source: str = text("the rows and sources of memory_latency_s", nullable=True)
-    _finite = finite(r"^(units|tile_m|tile_n|ceiling|best_fraction|k_half|attention_(ceiling|s_half|d_half)"
+    _finite = finite(r"^(units|tile_m|tile_n|ceiling|best_fraction|sustained_fraction|k_half"
+                     r"|attention_(ceiling|s_half|d_half)"
                      r"|memory_fraction|memory_latency_s|\w+_error)$")
 
     class Config:

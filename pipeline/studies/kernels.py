@@ -39,10 +39,16 @@ KERNEL_UNITS = {c: unit("") for c in (*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS
 
 
 def kernel_table(side: pl.DataFrame, kernels: pl.DataFrame, compute_model: str, eta_override: float | None,
-                 on: str = "name") -> pl.DataFrame:
+                 on: str = "name", sustained: bool = True) -> pl.DataFrame:
     """Add the GEMM model's parameters (null where the basis is not "kernel fit"),
-    ``efficiency_basis`` and ``framework_eta_multiplier`` to each (``on``, compute_dtype) row."""
+    ``efficiency_basis`` and ``framework_eta_multiplier`` to each (``on``, compute_dtype) row.
+    ``sustained``: a study's GEMMs run at the power-capped clock of a chip under load for minutes (a serving or
+    training run), so the ceiling and best_fraction are x the catalog's ``sustained_fraction`` (null: 1); the
+    kernel study (``sustained=False``) predicts one call as microbenchmarks time it, in a burst."""
     if compute_model == "kernel" and eta_override is None:
+        held = (pl.col("sustained_fraction").fill_null(1.0) if sustained and "sustained_fraction" in kernels.columns
+                else pl.lit(1.0))
+        kernels = kernels.with_columns(pl.col("ceiling") * held, pl.col("best_fraction") * held)
         k = kernels.select(pl.col("hardware").alias(on), pl.col("precision").alias("compute_dtype"),
                            "efficiency_basis", "memory_latency_s",
                            *(pl.col(a).alias(b) for a, b in GEMM_COLUMNS.items()),

@@ -133,7 +133,7 @@ def _side(frame: pl.DataFrame, catalogs: Catalogs, framework: str, workload: str
     etas = eta_table(keys, catalogs.efficiency_profiles, framework, kinds=("compute", "memory", "link"))
     frame = frame.join(etas.select("workload", "family", "compute_dtype", "eta_compute", "eta_memory", "eta_link"),
                        on=["workload", "family", "compute_dtype"], how="left", nulls_equal=True)
-    frame = kernel_table(frame, catalogs.kernel_efficiency, "kernel", None, on="hardware")
+    frame = kernel_table(frame, catalogs.kernel_efficiency, "kernel", None, on="hardware", sustained=False)
     fits = collective_fits.allreduce_columns(
         catalogs.hardware, collective_fits.load_fits(catalogs.paths["hardware"].parent)).rename({"name": "hardware"})
     return frame.join(fits, on="hardware", how="left")

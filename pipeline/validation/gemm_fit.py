@@ -60,6 +60,12 @@ TILES = {"nvidia": (128.0, 128.0), "amd": (256.0, 256.0)}
 # Grid of the fitted coefficient K_HALF_PER_RIDGE (K steps per FLOP/B of ridge point): 0.25 ... ~45.
 K_HALF_GRID = [2.0 ** (i / 4) for i in range(-8, 23)]
 H800_AS = "H100 SXM5 80GB"
+# Sustained (power-capped) matmul throughput, MSMF (registry_data/research/r-srv2/msmf.csv): H100 SXM5 takes H200
+# SXM's, the same GH100 die, 132 SMs, 1980 MHz boost and 700 W cap (the MAMF table's "H200 is the same");
+# fp16 runs the same tensor-core rate and width as bf16.
+SUSTAINED = Path("research") / "r-srv2" / "msmf.csv"
+SUSTAINED_AS = {"H100 SXM5 80GB": "H200 SXM 141GB"}
+SUSTAINED_PRECISION_AS = {"fp16": "bf16"}
 IN_BYTES = {"bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0}
 OUT_BYTES = 2.0  # every shaped row writes a 16-bit C
 
@@ -218,7 +224,7 @@ def catalog(registry: Path | None = None, today: dt.date | None = None) -> pl.Da
     # Gaudi's MMEs are not tiled like SMs/CUs (no tile in TILES): a profile η there.
     kernel = pl.col("units").is_not_null() & pl.col("tile_m").is_not_null() & pl.col("has_data")
     n_sources = shaped_ids["source"].n_unique()
-    return out.with_columns(
+    frame = out.with_columns(
         efficiency_basis=pl.when(kernel).then(pl.lit("kernel fit")).otherwise(pl.lit("profile η")),
         ceiling_source=pl.when(kernel & pl.col("ceiling").is_not_null()).then(pl.lit("MAMF row"))
         .when(kernel).then(pl.lit("default ceiling (median of the MAMF ceilings)")).otherwise(None),
@@ -242,6 +248,33 @@ def catalog(registry: Path | None = None, today: dt.date | None = None) -> pl.Da
         pl.col("memory_fraction_rows").cast(pl.Float64), *(pl.col(c).fill_null(strategy="max")
                                                           for c in ATTENTION_PROVENANCE),
         source_quality=quality(pl.col("source_url"))).sort("hardware", "precision")  # issue 13 item 5
+    return frame.join(sustained_fractions(reg, frame), on=["hardware", "precision"], how="left")
+
+
+def sustained_fractions(reg: Path, kernel: pl.DataFrame) -> pl.DataFrame:
+    """Per (hardware, precision) with a sustained measurement: ``sustained_fraction`` = min(1, MSMF / peak /
+    the catalog's ``best_fraction``), the share of the microbenchmark ceiling a GEMM holds once the chip runs at
+    its power cap (the clock falls below boost: H200 BF16 1980 -> 1850-1938 MHz, B200 1965 -> 1368-1527 MHz,
+    msmf.csv). Microbenchmark shapes run in bursts; a server or a training run at full load for minutes runs at
+    the power-capped clock, and memory bandwidth does not move with the SM clock."""
+    m = pl.read_csv(reg / SUSTAINED, infer_schema_length=0).with_columns(
+        precision=pl.col("dtype").map_elements(_dtype, return_dtype=pl.String),
+        msmf=pl.col("msmf_tflops").cast(pl.Float64) * 1e12).select("hardware", "precision", "msmf", "source_url")
+    aliases = [m.filter(pl.col("hardware") == src).with_columns(hardware=pl.lit(dst))
+               for dst, src in SUSTAINED_AS.items()]
+    m = pl.concat([m, *aliases])
+    m = pl.concat([m, *(m.filter(pl.col("precision") == src).with_columns(precision=pl.lit(dst))
+                        for dst, src in SUSTAINED_PRECISION_AS.items())])
+    peaks = pl.read_parquet(reg / "hardware.parquet").unpivot(
+        index="name", on=[f"peak_{d}_flop_per_s" for d in IN_BYTES], variable_name="c", value_name="peak").select(
+        pl.col("name").alias("hardware"), pl.col("c").str.extract(r"peak_(\w+?)_flop").alias("precision"), "peak")
+    return (m.join(peaks, on=["hardware", "precision"], how="inner")
+            .join(kernel.select("hardware", "precision", "best_fraction"), on=["hardware", "precision"], how="inner")
+            .filter(pl.col("best_fraction").is_not_null())
+            .select("hardware", "precision",
+                    sustained_fraction=(pl.col("msmf") / pl.col("peak") / pl.col("best_fraction"))
+                    .clip(upper_bound=1.0),
+                    sustained_source=pl.col("source_url")))
 
 
 ATTENTION_PROVENANCE = ("attention_fit_rows", "attention_fit_sources", "attention_heldout_median_abs_error",

@@ -67,3 +67,14 @@ def test_catalog_matches_a_fresh_fit():
 def test_efficiency_basis_per_hardware(hardware, basis):
     cat = load_catalogs().kernel_efficiency
     assert set(cat.filter(pl.col("hardware") == hardware)["efficiency_basis"]) == {basis}
+
+
+def test_sustained_fraction_is_msmf_over_the_catalog_cap():
+    """research/r-srv2/msmf.csv: H200 FP8 sustains about 1337 TFLOPS against its MAMF row's 1453.4 (0.91991);
+    H100 SXM5 takes H200's (same die, clocks and 700 W cap): 1337 / 1402.6; fp16 takes bf16's."""
+    k = load_catalogs().kernel_efficiency
+    s = {(r["hardware"], r["precision"]): r["sustained_fraction"] for r in k.iter_rows(named=True)}
+    assert s[("H200 SXM 141GB", "fp8")] == pytest.approx(1337 / 1453.4, rel=1e-4)
+    assert s[("H100 SXM5 80GB", "fp8")] == pytest.approx(1337 / 1402.6, rel=1e-4)
+    assert s[("H100 SXM5 80GB", "fp16")] == s[("H100 SXM5 80GB", "bf16")] == pytest.approx(755.5 / 794.5, rel=1e-3)
+    assert s[("MI300X", "fp8")] is None
