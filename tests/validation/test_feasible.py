@@ -282,3 +282,36 @@ def test_the_korthikanti_out_of_memory_rows_hold_the_papers_activations(measured
     assert row["activation_bytes_per_gpu"] == pytest.approx(124 * 2048 * 12288 * per_token_per_h + logits, rel=1e-9)
     held = row["memory_per_gpu_bytes"] - row["memory_reserve_bytes"]
     assert held > row["memory_limit_bytes"] if per_token_per_h == 23.0 else held > row["memory_limit_bytes"] - GIB
+
+
+def test_the_allocator_patches_replay_and_cite_the_launch_line(tmp_path, measured):
+    """registry_data/research/r-reserve/apply.py replays its patches.csv (the launcher line that exports
+    PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True for each row) onto a copy of the measurements: every
+    cell holds its value, a second run leaves the file as it was, and every row predicted as it states."""
+    import csv
+    import importlib.util
+    import shutil
+    from pathlib import Path
+
+    root = Path(pipeline.__file__).parent.parent / "registry_data"
+    spec = importlib.util.spec_from_file_location("apply_reserve", root / "research" / "r-reserve" / "apply.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    shutil.copy(root / "measurements.parquet", tmp_path / "measurements.parquet")
+    module.apply(tmp_path)
+    once = pl.read_parquet(tmp_path / "measurements.parquet")
+    module.apply(tmp_path)
+    assert pl.read_parquet(tmp_path / "measurements.parquet").equals(once)
+    with open(root / "research" / "r-reserve" / "patches.csv", newline="") as f:
+        patches = list(csv.DictReader(f))
+    assert len(patches) == 21
+    for p in patches:
+        assert p["source"].startswith(("https://github.com/NVIDIA-NeMo/Megatron-Bridge/blob/0a25f911",
+                                       "https://github.com/mlcommons/training_results_v")) and "#L" in p["source"], p
+        assert once.filter(pl.col("name") == p["name"])["allocator"].item() == p["value"] == "expandable_segments"
+    assert set(once.filter(pl.col("allocator").is_not_null())["name"]) == {p["name"] for p in patches}
+    stated = {r["name"]: r for r in measured.rows.filter(pl.col("name").is_in([p["name"] for p in patches]))
+              .select([*SPEC_INPUTS, "name"]).iter_rows(named=True)}
+    assert set(stated) == {p["name"] for p in patches}
+    for name, r in stated.items():
+        assert measurement_spec(r)[0]["training"]["allocator"] == "expandable_segments", name
