@@ -45,7 +45,8 @@ ADDED_COLUMNS: dict[str, dict[str, tuple[pl.DataType, str, str]]] = {
     | {"cpu_offloading_num_layers": (pl.Int64(), "2026-12-03", "no activations offloaded to host memory (0)"),
        "cross_entropy_loss_fusion": (pl.Boolean(), "2026-12-03", "unfused loss, fp32 logits (the default)"),
        "embedding_and_loss_in_pipeline_split": (pl.Boolean(), "2026-12-03", "layers alone split over the "
-                                                                            "pipeline (the default)")},
+                                                                            "pipeline (the default)"),
+       "allocator": (pl.String(), "2026-12-03", "PyTorch's caching allocator (the default)")},
     "regions": {"carbon_method": (pl.String(), "2026-12-03", CARBON),
                 "carbon_method_source_url": (pl.String(), "2026-12-03", CARBON)},
 }
