@@ -104,7 +104,7 @@ class RunColumns(KernelRowColumns):
 TRAINING_RUN_COLUMNS = ("flash_attention", "dropout", "lm_head_on_last_stage", "mtp_layers", "fp8_params",
                         "fp8_dot_product_attention", "activation_func_fp8_input_store", "gradient_accumulation_fusion",
                         "cpu_offloading_num_layers", "cross_entropy_loss_fusion",
-                        "embedding_and_loss_in_pipeline_split")
+                        "embedding_and_loss_in_pipeline_split", "allocator")
 
 
 class TrainingRunColumns(RunColumns):
@@ -135,3 +135,7 @@ class TrainingRunColumns(RunColumns):
     embedding_and_loss_in_pipeline_split: bool = flag("the embedding and the loss take a layer slot each in the "
                                                       "pipeline split (Megatron-Core account_for_embedding/loss_in_"
                                                       "pipeline_split; training; null: false)", nullable=True)
+    # the allocator a launcher sets (PYTORCH_CUDA_ALLOC_CONF, pipeline.walls.training_reserve)
+    allocator: str = text("PyTorch's CUDA allocator: caching, or expandable_segments (PYTORCH_CUDA_ALLOC_CONF="
+                          "expandable_segments:True; training; null: caching)", nullable=True,
+                          isin=["caching", "expandable_segments"])

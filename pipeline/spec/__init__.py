@@ -51,7 +51,7 @@ STUDIES = ("node", "serving", "training")
 TABLES = ("study", "axes", "filters", "efficiency", "software", "output", "serving", "training", "operations",
           "analysis", "overrides", "data")
 # The [training] table's keys in the manifest's order (two sections fill from it: Training and Data).
-TRAINING_KNOBS = ("dp_overlap_fraction", "memory_reserve_fraction", "flash_attention", "dropout", "dp_sgd",
+TRAINING_KNOBS = ("dp_overlap_fraction", "memory_reserve", "memory_reserve_fraction", "allocator", "flash_attention", "dropout", "dp_sgd",
                   "lm_head_on_last_stage", "mtp_layers", "fp8_params", "fp8_dot_product_attention",
                   "activation_func_fp8_input_store", "gradient_accumulation_fusion", "cpu_offloading_num_layers",
                   "cross_entropy_loss_fusion", "embedding_and_loss_in_pipeline_split",
@@ -60,8 +60,12 @@ TRAINING_KNOBS = ("dp_overlap_fraction", "memory_reserve_fraction", "flash_atten
 TRAINING_OPT_IN = {"mtp_layers": 0, "fp8_params": False, "fp8_dot_product_attention": False,
                    "activation_func_fp8_input_store": False, "gradient_accumulation_fusion": True,
                    "cpu_offloading_num_layers": 0, "cross_entropy_loss_fusion": False,
-                   "embedding_and_loss_in_pipeline_split": False}
+                   "embedding_and_loss_in_pipeline_split": False, "memory_reserve": "physical",
+                   "allocator": "caching"}
 OPERATIONS_KNOBS = keys(Operations)
+# training.memory_reserve_fraction's default: a spec that sets another share without training.memory_reserve gets the
+# flat reserve of that share (as before the physical reserve); 0.10 or none, the physical reserve
+RESERVE_FRACTION = 0.10
 # serving axes the run id hashes only when some value differs from its default (older specs keep their ids)
 OPT_IN = {"prefix_hit_rate": (0.0,), "lora_rank": (0,), "lora_adapters": (1,), "ep": (1,), "cluster": None,
           "prefill_workers": (0,), "decode_workers": (0,), "redundant_experts": (0,)}
@@ -111,7 +115,8 @@ class SweepSpec:
                     # knobs added later appear only when they leave their default (a flag that defaults to
                     # true, only when false): specs written before them keep their run ids
                     "training": {k: knobs[k] for k in TRAINING_KNOBS
-                                 if k not in TRAINING_OPT_IN or knobs[k] != TRAINING_OPT_IN[k]}
+                                 if (not _implied_reserve(self.training) if k == "memory_reserve" else
+                                     k not in TRAINING_OPT_IN or knobs[k] != TRAINING_OPT_IN[k])}
                     | {"eta_link": self.efficiency.eta_link}}
         if self.study == "serving":
             out |= {"serving_axes": {"precision_tied": a.precision_tied,
@@ -152,6 +157,13 @@ def _efficiency(raw: dict[str, Any], efficiency: Efficiency, study: str) -> Effi
     return dataclasses.replace(efficiency, compute_model=COMPUTE_MODEL.get(study, efficiency.compute_model))
 
 
+def _implied_reserve(training: Training) -> bool:
+    """Whether memory_reserve_fraction says which reserve a spec takes, so the run id need not hash memory_reserve
+    (specs written before it keep their ids): 0.10, the old default, with the physical reserve; any other share with
+    the flat one (``parse_spec``: a spec that sets a share of its own without memory_reserve gets the flat reserve)."""
+    return (training.memory_reserve == "physical") == (training.memory_reserve_fraction == RESERVE_FRACTION)
+
+
 def _all(names: tuple[str, ...] | None) -> list[str] | str:
     return list(names) if names else "all"
 
@@ -185,7 +197,11 @@ def parse_spec(raw: dict[str, Any], source: str = "sweep spec") -> SweepSpec:
         spec = dataclasses.replace(spec, serving=read(Serving, c.table(raw, "serving", keys(Serving))))
     if training:
         table = c.table(raw, "training", TRAINING_KNOBS)
-        spec = dataclasses.replace(spec, training=read(Training, table), data=read(Data, table, TRAINING_DATA_KEYS))
+        knobs = read(Training, table)
+        stated = raw.get("training") if isinstance(raw.get("training"), dict) else {}
+        if "memory_reserve" not in stated and knobs.memory_reserve_fraction != RESERVE_FRACTION:
+            knobs = dataclasses.replace(knobs, memory_reserve="fraction")  # a share of its own: the flat reserve
+        spec = dataclasses.replace(spec, training=knobs, data=read(Data, table, TRAINING_DATA_KEYS))
     if study == "node":
         spec = dataclasses.replace(spec, data=read(Data, c.table(raw, "data", keys(Data))))
     overrides = raw.get("overrides", {})

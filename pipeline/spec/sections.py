@@ -27,9 +27,11 @@ from pipeline.spec.check import (
 )
 from pipeline.walls.expert_parallel import EXPERT_IMBALANCE_DEFAULT, EXPERT_IMBALANCE_REDUNDANT_DEFAULT
 from pipeline.walls.quantities import DP_SGD_STEP_MULTIPLIER
+from pipeline.walls.training_reserve import ALLOCATORS
 
 DP_SGD = tuple(DP_SGD_STEP_MULTIPLIER)  # the methods wall 20 has a step multiplier for
 PRICING = ("on-demand", "reserved-1y", "reserved-3y", "spot")
+MEMORY_RESERVES = ("physical", "fraction")
 COMPRESSIONS = ("lz4", "zstd", "snappy", "uncompressed")
 HARDWARE_FILTERS = ("vendor", "family", "category", "name")
 MODEL_FILTERS = ("family", "model_type", "name")
@@ -108,7 +110,12 @@ class Serving:
 class Training:
     """The training study's knobs (the input pipeline's are in ``Data``, read from the same table)."""
     dp_overlap_fraction: float = setting(0.0, fraction(high_open=False))
+    # the training memory's reserve (walls/training_reserve): "physical" (CUDA context, NCCL buffers, the allocator's
+    # fragmentation) or "fraction", memory_reserve_fraction of the usable memory; a spec that sets a share other
+    # than 0.10 without memory_reserve gets "fraction" (pipeline.spec.parse_spec)
+    memory_reserve: str = setting("physical", one_of(*MEMORY_RESERVES))
     memory_reserve_fraction: float = setting(0.10, fraction())
+    allocator: str = setting("caching", one_of(*ALLOCATORS))  # PyTorch's caching allocator, or expandable_segments
     flash_attention: bool = setting(True, FLAG)
     dropout: bool = setting(False, FLAG)
     lm_head_on_last_stage: bool = setting(False, FLAG)  # true: Megatron-LM's default split (walls/training_compute)

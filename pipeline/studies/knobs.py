@@ -26,7 +26,10 @@ KNOBS = {
     "host_cores_per_node": Knob("", lambda s: float(s.data.host_cores_per_node)),
     "accelerators_per_node": Knob("", lambda s: float(s.data.accelerators_per_node)),
     "step_multiplier": Knob("", lambda s: 1.0),  # serving: one pass per step
-    "memory_reserve_fraction": Knob("", lambda s: s.training.memory_reserve_fraction),  # serving: memory_fraction
+    # null: the physical reserve (walls/training_reserve); the share only under training.memory_reserve = "fraction"
+    "memory_reserve_fraction": Knob("", lambda s: s.training.memory_reserve_fraction
+                                    if s.training.memory_reserve == "fraction" else None),
+    "expandable_segments": Knob(None, lambda s: s.training.allocator == "expandable_segments"),
     "dequant_overhead_fraction": Knob("", lambda s: s.serving.dequant_overhead_fraction),
     "allow_weight_streaming": Knob(None, lambda s: s.serving.weight_streaming),
     "kv_block_tokens": Knob("tok", lambda s: float(s.serving.kv_block_tokens)),

@@ -84,7 +84,8 @@ KNOBS = ["activation_bytes_per_element", "gradient_bytes_per_param", "memory_res
          "flash_attention", "dropout", "lm_head_on_last_stage", "mtp_layers", "working_weight_bytes_per_param",
          "fp8_dot_product_attention", "activation_func_fp8_input_store", "gradient_accumulation_fusion",
          "dp_sgd_step_multiplier", "host_cores_per_node", "train_tokens_budget", "restart_time_s",
-         "cpu_offloading_num_layers", "cross_entropy_loss_fusion", "embedding_and_loss_in_pipeline_split"]
+         "cpu_offloading_num_layers", "cross_entropy_loss_fusion", "embedding_and_loss_in_pipeline_split",
+         "expandable_segments"]
 
 
 def _per_sequence(shaped: pl.DataFrame, units: dict, seq_lens: tuple[int, ...]) -> tuple[pl.DataFrame, dict]:
@@ -284,8 +285,8 @@ class TrainingCoreSchema(pa.DataFrameModel):
                                              "Korthikanti et al. 2022")
     memory_limit_bytes: float = result("B", "usable device memory: the driver-reported total, else the as-built "
                                        "capacity", "hardware catalog usable_memory_bytes")
-    memory_reserve_bytes: float = result("B", "allocator and runtime reserve: memory_reserve_fraction x "
-                                         "memory_limit_bytes", "spec: memory_reserve_fraction")
+    memory_reserve_bytes: float = result("B", "CUDA context, NCCL buffers and allocator fragmentation (or "
+                                         "memory_reserve_fraction x memory_limit_bytes)", "walls/training_reserve")
     memory_per_gpu_bytes: float = result("B", "sum of the above", "wall 2")
     memory_headroom_bytes: float = headroom("memory_limit_bytes - memory_per_gpu_bytes", "wall 2")
     is_feasible: bool = result(None, "the layout fits in GPU memory", "wall 2", nullable=False)

@@ -46,6 +46,7 @@ from pipeline.walls import (  # noqa: F401
     training_lora,
     training_memory,
     training_ranks,
+    training_reserve,
     training_traffic,
     training_operations,
     training_sensitivity,

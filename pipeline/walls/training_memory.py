@@ -166,12 +166,17 @@ def activation_bytes_per_gpu(activation_bytes_per_layer: UExpr, stored_layer_mic
 
 
 @training_column
-def memory_reserve_bytes(memory_reserve_fraction: UExpr, memory_limit_bytes: UExpr) -> UExpr:
-    """Allocator fragmentation, workspaces and NCCL buffers: a share of the usable memory
-    (training.memory_reserve_fraction, 10 % kept from the seed). PyTorch's caching allocator
-    fragments by allocation pattern (PyTorch devlog "When does fragmentation occur in the CUDA
-    caching allocator?", 2026-06-01); no source found states a fixed share."""
-    return memory_reserve_fraction * memory_limit_bytes
+def memory_reserve_bytes(memory_reserve_fraction: UExpr, memory_limit_bytes: UExpr, weight_bytes_per_gpu: UExpr,
+                         gradient_bytes_per_gpu: UExpr, optimizer_bytes_per_gpu: UExpr,
+                         activation_bytes_per_gpu: UExpr, runtime_reserve_bytes: UExpr,
+                         allocator_fragmentation: UExpr) -> UExpr:
+    """What the process holds besides its tensors (``training_reserve``): the CUDA context and NCCL's
+    buffers, and the allocator's fragmentation, the tensors held at 1 / (1 - f) of themselves. A spec
+    that sets ``training.memory_reserve_fraction`` takes that share of the usable memory instead (the
+    flat reserve of earlier versions; the knob column is null otherwise)."""
+    tensors = weight_bytes_per_gpu + gradient_bytes_per_gpu + optimizer_bytes_per_gpu + activation_bytes_per_gpu
+    physical = runtime_reserve_bytes + tensors * allocator_fragmentation / (1.0 - allocator_fragmentation)
+    return where(memory_reserve_fraction.is_null(), physical, memory_reserve_fraction * memory_limit_bytes)
 
 
 @training_column

@@ -45,6 +45,10 @@ SETTINGS = [
     ("serving", "serving.dual_batch_overlap", *FLAG),
     ("training", "training.dp_overlap_fraction", *CLOSED_SHARE),
     ("training", "training.memory_reserve_fraction", *SHARE),
+    ("training", "training.memory_reserve", ["physical", "fraction"], ["flat", "", 0, True],
+     "one of physical, fraction"),
+    ("training", "training.allocator", ["caching", "expandable_segments"], ["cuda", "", 0, True],
+     "one of caching, expandable_segments"),
     ("training", "training.flash_attention", *FLAG),
     ("training", "training.dropout", *FLAG),
     ("training", "training.gradient_accumulation_fusion", *FLAG),
@@ -147,6 +151,7 @@ def test_the_defaults_are_the_documented_ones():
     assert spec.data == Data(None, None, 112, 8)
     assert spec.training.gradient_bytes_per_param == 2.0 and spec.training.train_tokens is None
     assert spec.training.dp_sgd == "none" and spec.training.memory_reserve_fraction == 0.10
+    assert (spec.training.memory_reserve, spec.training.allocator) == ("physical", "caching")
     assert spec.output == Output("outputs", "zstd")
     assert spec.analysis.synthesis_target_fraction == 0.8
 

@@ -46,31 +46,14 @@ SESSION_KV = ("TensorRT-LLM v0.5's L40S table (docs/source/performance.md at 138
               "engine's activations for 64 x 2048 = 131,072 packed tokens ('Activation size', item 1; the gate and "
               "up outputs alone 2.7 GiB at 1 B, 5.4 GiB at 2 B); what the engine that ran held is not stated, so "
               "neither a fit nor an overflow can be shown")
-FP8_405B = ("Megatron-Bridge LLAMA31_405B_PRETRAIN_CONFIG_GB200_FP8_CS_V2 (TP 4, PP 16, VP 4, no FSDP, no "
-            "offloading, no recomputation; scripts/performance/configs/llama/llama31_workload_base_configs.py at "
-            "0a25f911), with what the row states (registry_data/research/r-feas2: the embedding and the loss as "
-            "layer slots, the fused loss, FP8 working weights): rank 1, 8 layers and 77 chunk-microbatches in "
-            "flight (Megatron-Core's warm-up (p - r - 1) x 2 + (v - 1) x p, + 1) x 0.86 GiB = 132.3 GiB of "
-            "activations, 5.9 GiB of weights, 11.9 of gradients, 17.8 of Adam state over dp 4 and the 18.6 GiB "
-            "reserve: 186.6 GiB against 186 GiB (0.3 % over; it fits with a reserve under 9.7 %). The GB200 "
-            "catalog row has no citable driver-reported total (nvidia-smi logs in the code index show "
-            "189471 MiB = 185.0 GiB, less, without a repository to cite). Megatron-Bridge launches exactly this "
-            "configuration (llama31_405b, pretrain, gb200, fp8_cs) with PYTORCH_CUDA_ALLOC_CONF="
-            "expandable_segments:True (scripts/performance/perf_plugins.py lines 262-269 at 0a25f911) and every "
-            "run with NCCL_NVLS_ENABLE=0 ('Disable NVLink SHARP to save memory', scripts/performance/utils/"
-            "executors.py line 43): the allocator's fragmentation and NCCL's buffers, what the flat reserve "
-            "stands for, were cut for it. NVIDIA's Megatron-Bridge memory-tuning guide says expandable segments "
-            "'dramatically reduces fragmentation' and its estimator leaves out fragmentation and CUDA/NCCL "
-            "workspace. What remains is not stated for this run: the one primary measurement of a virtual-memory "
-            "allocator found (GMLake, intelligent-machine-learning/glake GMLake/README.md: fragmentation = 1 - "
-            "peak active / peak reserved, about 10 % on 16 GPUs, under 5 % for 13B and 20B models) brackets the "
-            "line (5 %: 176.7 GiB reserved, fits; 10 %: 186.6 GiB, over), so the reserve is not split")
 KNOWN_GAPS = {
     "trtllm-0.6.1-a100-fp16-llama-2-7b-tp1-b60-in128-out2048-throughput": CONTIGUOUS_KV,
     "trtllm-0.5-l40s-fp8-llama-2-7b-tp1-b64-in128-out2048-throughput": SESSION_KV,
-    **dict.fromkeys(["mbridge-26.02-dgx-gb200-fp8-llama31_405b-256gpus-tokens-per-s",
-                     "mbridge-25.11-dgx-gb200-fp8-cs-llama31_405b-256gpus-tokens-per-s"], FP8_405B),
 }
+# Fixed: Megatron-Bridge's GB200 Llama 3.1 405B FP8-CS rows (0.3 % over under the flat 10 % reserve, 18.6 GiB) fit
+# under the physical reserve (pipeline.walls.training_reserve: CUDA context, NCCL buffers of three communicators,
+# 4 % fragmentation), 9.5 GiB; they state expandable_segments (registry_data/research/r-reserve), which GMLake's
+# figures do not separate from the caching allocator outside ZeRO-3 with LoRA.
 # Korthikanti 2022's rows state what ran (registry_data/research/r-gaps): Megatron-LM kept the attention softmax
 # and the dropout masks (§4.1, eq. 1), so the §6.1 out-of-memory rows no longer rest on the reserve: five overflow
 # with no reserve at all, the 175B selective row by all but 0.5 GiB (it fitted with 6 GiB to spare under the
@@ -131,7 +114,8 @@ def test_no_row_fits_by_a_zero_reserve(measured):
         assert spec is None or ("serving" not in spec and set(spec.get("training", {})) <= set(TRAINING_RUN_COLUMNS)), r
     fractions = load_catalogs().efficiency_profiles["memory_fraction"].drop_nulls()
     assert fractions.len() > 0 and (fractions < 1).all()
-    assert parse_spec({"study": "training"}).training.memory_reserve_fraction == 0.10
+    training = parse_spec({"study": "training"}).training
+    assert (training.memory_reserve, training.allocator) == ("physical", "caching")
     assert parse_spec({"study": "serving"}).serving.memory_fraction is None  # the framework's own
 
 
@@ -164,12 +148,16 @@ def test_llama3_at_128k_with_cp16_fits_once_zero_shards_over_cp():
     """Llama 3 Table 4, 131,072 tokens on 16,384 GPUs (TP 8, PP 16, CP 16, dp 8, ZeRO-2): the 16 CP
     ranks of a data-parallel rank reduce their gradients together, so gradients and Adam state
     split over dp x cp = 128 ranks: 3.45e9 params x (2 + 12) B / 128 = 0.38 GB instead of 6.0 GB
-    over dp alone. With the 10 % reserve it fits (78.7 of 79.65 GiB)."""
+    over dp alone. It fits with the physical reserve (pipeline.walls.training_reserve): the CUDA context
+    (555 MiB), four NCCL communicators (tp, pp, cp, dp > 1: 4 x 688 MB) and the tensors held at 1 / 0.96
+    (4 % fragmentation: held / 24 more)."""
     row = pipeline.evaluate_training("Llama 3.1 405B", ROCE, gpus=16384, tp=8, pp=16, cp=16, global_batch=128,
                                      seq_len=131072, zero_stage=2).row(0, named=True)
     sharded = row["gradient_bytes_per_gpu"] + row["optimizer_bytes_per_gpu"]
     assert sharded == pytest.approx(row["params_per_gpu"] * 14 / 128, rel=1e-9)
-    assert row["is_feasible"] and row["memory_reserve_bytes"] > 0.09 * row["memory_limit_bytes"]
+    held = row["memory_per_gpu_bytes"] - row["memory_reserve_bytes"]
+    assert row["memory_reserve_bytes"] == pytest.approx(555 * 2**20 + 4 * 688e6 + held / 24, rel=1e-9)
+    assert row["is_feasible"]
 
 
 def test_tensor_parallel_over_pcie_rows_are_predicted(predicted):
@@ -287,3 +275,36 @@ def test_the_korthikanti_out_of_memory_rows_hold_the_papers_activations(measured
     assert row["activation_bytes_per_gpu"] == pytest.approx(124 * 2048 * 12288 * per_token_per_h + logits, rel=1e-9)
     held = row["memory_per_gpu_bytes"] - row["memory_reserve_bytes"]
     assert held > row["memory_limit_bytes"] if per_token_per_h == 23.0 else held > row["memory_limit_bytes"] - GIB
+
+
+def test_the_allocator_patches_replay_and_cite_the_launch_line(tmp_path, measured):
+    """registry_data/research/r-reserve/apply.py replays its patches.csv (the launcher line that exports
+    PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True for each row) onto a copy of the measurements: every
+    cell holds its value, a second run leaves the file as it was, and every row predicted as it states."""
+    import csv
+    import importlib.util
+    import shutil
+    from pathlib import Path
+
+    root = Path(pipeline.__file__).parent.parent / "registry_data"
+    spec = importlib.util.spec_from_file_location("apply_reserve", root / "research" / "r-reserve" / "apply.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    shutil.copy(root / "measurements.parquet", tmp_path / "measurements.parquet")
+    module.apply(tmp_path)
+    once = pl.read_parquet(tmp_path / "measurements.parquet")
+    module.apply(tmp_path)
+    assert pl.read_parquet(tmp_path / "measurements.parquet").equals(once)
+    with open(root / "research" / "r-reserve" / "patches.csv", newline="") as f:
+        patches = list(csv.DictReader(f))
+    assert len(patches) == 21
+    for p in patches:
+        assert p["source"].startswith(("https://github.com/NVIDIA-NeMo/Megatron-Bridge/blob/0a25f911",
+                                       "https://github.com/mlcommons/training_results_v")) and "#L" in p["source"], p
+        assert once.filter(pl.col("name") == p["name"])["allocator"].item() == p["value"] == "expandable_segments"
+    assert set(once.filter(pl.col("allocator").is_not_null())["name"]) == {p["name"] for p in patches}
+    stated = {r["name"]: r for r in measured.rows.filter(pl.col("name").is_in([p["name"] for p in patches]))
+              .select([*SPEC_INPUTS, "name"]).iter_rows(named=True)}
+    assert set(stated) == {p["name"] for p in patches}
+    for name, r in stated.items():
+        assert measurement_spec(r)[0]["training"]["allocator"] == "expandable_segments", name

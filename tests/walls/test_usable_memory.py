@@ -7,7 +7,8 @@ value worked by hand from its source.
 - serving ``memory_reserve_bytes``: (1 - f) x usable for vLLM's gpu_memory_utilization (0.9 of
   the total, docs.vllm.ai engine args); (1 - f) x (usable - weights - activations) for
   TensorRT-LLM's free_gpu_memory_fraction (0.9 of the free memory, TensorRT-LLM kvcacheconfig).
-- training ``memory_reserve_bytes``: training.memory_reserve_fraction (10 %) x usable.
+- training ``memory_reserve_bytes``: training.memory_reserve_fraction (10 %) x usable when a spec sets it
+  (the physical reserve, the default, is tested in tests/walls/test_training_reserve.py).
 """
 
 from __future__ import annotations
@@ -79,8 +80,8 @@ def test_a_free_share_never_reserves_below_zero():
 
 
 def test_training_reserves_a_tenth_of_the_usable_memory():
-    r = pipeline.evaluate_training(L7, "NVIDIA DGX SuperPOD DGX H100 (1 SU, 31 nodes)", dp=8,
-                                   global_batch=64).row(0, named=True)
+    r = pipeline.evaluate_training(L7, "NVIDIA DGX SuperPOD DGX H100 (1 SU, 31 nodes)", dp=8, global_batch=64,
+                                   training={"memory_reserve": "fraction"}).row(0, named=True)
     assert r["memory_limit_bytes"] == H100_SMI
     assert r["memory_reserve_bytes"] == pytest.approx(8_552_080_998.4, rel=1e-12)
     assert r["memory_headroom_bytes"] == pytest.approx(H100_SMI - r["memory_per_gpu_bytes"], rel=1e-12)
