@@ -52,12 +52,14 @@ SCHEMA = {"name": pl.String, "predicted": pl.Float64, "predicted_low": pl.Float6
           "eta_compute": pl.Float64, "eta_low": pl.Float64, "eta_high": pl.Float64, "bound": pl.String,
           "batch_used": pl.Float64, "grid": pl.List(pl.Float64), "reason": pl.String, "family": pl.String}
 REASON = {"measurement": pl.UInt32, "reason": pl.String}
-# A group evaluating more (configuration, η) rows than this first finds those that run (``admitted``: memory columns
-# only, cheap) and evaluates everything else on them alone: the catalog's 462 offline TensorRT-LLM burst rows,
-# 680,256 rows of which 399,456 fit, took 6.1 CPU s instead of 9.0-9.4 (the same predictions). A smaller group pays
-# more for the second plan than it saves (112 node rows: 1.1 s against 0.3; 206 rows under load: 2.6-2.9 s
-# against 2.0), so it collects once.
-STAGE_ABOVE = 200_000
+# A serving group not under a request rate evaluating more (configuration, η) rows than this first finds those that
+# run (``admitted``: memory columns only, cheap) and evaluates everything else on them alone. Measured alternately in
+# one process (CPU s, same predictions): the catalog's 462 offline TensorRT-LLM burst rows, 680,256 rows of which
+# 399,456 fit, 6.1 instead of 9.0-9.4; 94 burst rows of the 250 `mlsys bench --validate` draws, 86,130 rows, 2.0-2.1
+# instead of 2.6-2.9; 30 serving rows 0.84-0.85 instead of 0.90-0.95. Under a request rate the second plan repeats
+# wall 7's fixed point and costs more than it saves (33 rows: 2.5-2.7 against 1.7-1.9), and so for node rows (112:
+# 1.1 against 0.3); a training group gains nothing (32 rows: 1.1 either way): they collect once.
+STAGE_ABOVE = 20_000
 
 
 def measurement_spec(r: dict, datasets: Datasets | None = None) -> tuple[dict | None, str | None]:
@@ -296,7 +298,8 @@ def _predict_together(members: list[int], specs: dict[int, dict], rows: pl.DataF
     stated = set(own["metric"].to_list()), set(own["statistic"].fill_null("mean").to_list())
     read = _read(spec.study, list(plan.units), axes, stated)
     on = [c for c in axes if c in read]
-    if configurations.height * (len(etas) + 3) <= STAGE_ABOVE:  # the grid and the profile's η and its ends
+    staged = spec.study == "serving" and "request_rate" not in axes
+    if not staged or configurations.height * (len(etas) + 3) <= STAGE_ABOVE:  # the grid, the profile's η, its ends
         out = plan.frame.select(read).collect()
         out = out.with_columns(pl.col(c).cast(keys.schema[c]) for c in on).join(keys, on=on, nulls_equal=True)
         found = set(out["measurement"].unique().to_list())

@@ -304,10 +304,10 @@ def test_a_server_admits_the_sequences_its_kv_cache_holds(tmp_path, catalogs):
 
 
 def test_evaluating_only_the_configurations_that_run_changes_no_prediction(monkeypatch, catalogs):
-    """A large group first finds the (configuration, η) rows that fit and evaluates the rest on them alone
-    (``predict.STAGE_ABOVE``): forced on for every group, the predictions, bands, bounds, batches, η grids and
-    reasons equal the one-collect path's, for offline bursts whose large batches do not fit (TensorRT-LLM's
-    4,096), a qps=inf burst, rows under a request rate and rows that do not fit at all."""
+    """A large serving group first finds the (configuration, η) rows that fit and evaluates the rest on them alone
+    (``predict.STAGE_ABOVE``): forced on for every such group, the predictions, bands, bounds, batches, η grids
+    and reasons equal the one-collect path's, for offline bursts whose large batches do not fit (TensorRT-LLM's
+    4,096), a qps=inf burst and a row that does not fit at all (rows under a request rate beside them)."""
     import importlib
 
     module = importlib.import_module("pipeline.validation.predict")  # the package exports its function by that name
