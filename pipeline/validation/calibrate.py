@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import operator
 from pathlib import Path
 
 import polars as pl
@@ -30,16 +31,21 @@ from pipeline.validation.predict import ETA_GRID
 PRIOR_WEIGHT = 0.05  # one row's squared log error of 0.05 (~25 %) weighs as much as leaving the prior by e^1
 
 
-def _loss(rows: list[dict], prior: float, skip_source: str | None = None) -> list[float]:
-    losses = []
-    for k, eta in enumerate(ETA_GRID):
-        total = PRIOR_WEIGHT * math.log(eta / prior) ** 2
-        for r in rows:
-            p = r["grid"][k]
-            if r["source_url"] == skip_source:
-                continue
-            total += math.inf if p is None or p <= 0 else math.log(p / r["measured"]) ** 2
-        losses.append(total)
+def _terms(rows: list[dict]) -> list[list[float]]:
+    """Each row's squared log error at each η of the grid (inf where nothing fits), once per row: every fit of
+    a group (in sample, and one per source left out) sums the same terms."""
+    return [[math.inf if (p := r["grid"][k]) is None or p <= 0 else math.log(p / r["measured"]) ** 2
+             for k in range(len(ETA_GRID))] for r in rows]
+
+
+def _loss(rows: list[dict], prior: float, skip_source: str | None = None,
+          terms: list[list[float]] | None = None) -> list[float]:
+    """The objective at each η: the prior's term, then each row's in order (the same sums, term by term, as a
+    loop over η then rows: the fitted η does not hang on the order of floating-point additions)."""
+    losses = [PRIOR_WEIGHT * math.log(eta / prior) ** 2 for eta in ETA_GRID]
+    for r, t in zip(rows, _terms(rows) if terms is None else terms, strict=True):
+        if r["source_url"] != skip_source:
+            losses = list(map(operator.add, losses, t))
     return losses
 
 
@@ -59,9 +65,11 @@ def fit(table: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     for (workload, framework, family, dtype), g in rows.group_by(*keys, maintain_order=True):
         members = g.to_dicts()
         prior = float(g["eta_compute"].median())
-        eta = _argmin(_loss(members, prior))
+        terms = _terms(members)
+        eta = _argmin(_loss(members, prior, terms=terms))
         # one fit per source left out (its rows share it); a group of one source falls back to the prior
-        without = {src: _argmin(_loss(members, prior, skip_source=src)) for src in {r["source_url"] for r in members}}
+        without = {src: _argmin(_loss(members, prior, skip_source=src, terms=terms))
+                   for src in {r["source_url"] for r in members}}
         cv_etas = []
         for r in members:
             eta_i = without[r["source_url"]]

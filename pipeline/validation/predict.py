@@ -52,6 +52,14 @@ SCHEMA = {"name": pl.String, "predicted": pl.Float64, "predicted_low": pl.Float6
           "eta_compute": pl.Float64, "eta_low": pl.Float64, "eta_high": pl.Float64, "bound": pl.String,
           "batch_used": pl.Float64, "grid": pl.List(pl.Float64), "reason": pl.String, "family": pl.String}
 REASON = {"measurement": pl.UInt32, "reason": pl.String}
+# A serving group not under a request rate evaluating more (configuration, η) rows than this first finds those that
+# run (``admitted``: memory columns only, cheap) and evaluates everything else on them alone. Measured alternately in
+# one process (CPU s, same predictions): the catalog's 462 offline TensorRT-LLM burst rows, 680,256 rows of which
+# 399,456 fit, 6.1 instead of 9.0-9.4; 94 burst rows of the 250 `mlsys bench --validate` draws, 86,130 rows, 2.0-2.1
+# instead of 2.6-2.9; 30 serving rows 0.84-0.85 instead of 0.90-0.95. Under a request rate the second plan repeats
+# wall 7's fixed point and costs more than it saves (33 rows: 2.5-2.7 against 1.7-1.9), and so for node rows (112:
+# 1.1 against 0.3); a training group gains nothing (32 rows: 1.1 either way): they collect once.
+STAGE_ABOVE = 20_000
 
 
 def measurement_spec(r: dict, datasets: Datasets | None = None) -> tuple[dict | None, str | None]:
@@ -107,10 +115,19 @@ def _configurations(members: list[int], specs: list[dict]) -> pl.DataFrame:
 
 
 
-def _value(study: str, columns: list[str]) -> pl.Expr:
-    """The prediction of each row's metric for the whole system the measurement ran on."""
+def _value(study: str, columns: list[str], metrics: set[str] | None = None,
+           statistics: set[str] | None = None) -> pl.Expr:
+    """The prediction of each row's metric for the whole system the measurement ran on. ``metrics`` and
+    ``statistics`` (None: every one): those of the rows at hand; a row's value is the first case of its own
+    metric and statistic, so the cases of the others are left out, and with them the columns only they read,
+    which the collect then does not compute (a group under load without a P50 or P99 row: no tail latency)."""
     metric, devices = pl.col("metric"), pl.col("devices")
     cases = []
+
+    def add(m: str, when: pl.Expr, then: pl.Expr, statistic: str | None = None) -> None:
+        if (metrics is None or m in metrics) and (statistic is None or statistics is None or statistic in statistics):
+            cases.append((when, then))
+
     if study == "serving":
         # Benchmarks time whole requests: throughput includes prefill (batch_tokens_per_s), per replica; the
         # system runs devices / (tp x pp x ep / tp) replicas (ep / tp attention groups: serving_ep).
@@ -126,22 +143,25 @@ def _value(study: str, columns: list[str]) -> pl.Expr:
             stat = pl.col("statistic").fill_null("mean")
             tails = {"ttft_s": ("ttft_p50_s", "ttft_p99_s"), "itl_s": ("tpot_p50_s", "tpot_p99_s")}
             for m, (p50, p99) in tails.items():
-                cases += [((metric == m) & loaded & (stat == "p50"), pl.col(p50)),
-                          ((metric == m) & loaded & (stat == "p99"), pl.col(p99)),
-                          ((metric == m) & loaded & (stat == "p90"), pl.lit(None, pl.Float64))]
-            cases += [((metric == "ttft_s") & loaded, pl.coalesce("ttft_mean_s", *finite[:1])),
-                      ((metric == "itl_s") & loaded, pl.coalesce("tpot_under_load_s", *finite[1:])),
-                      ((metric == "tokens_per_s") & loaded, delivered_tokens_per_s(devices / devices_per_replica))]
-        cases += [(metric == "tokens_per_s", per_replica * (devices / devices_per_replica)),
-                  (metric == "tokens_per_s_per_device", per_replica / devices_per_replica)]
+                add(m, (metric == m) & loaded & (stat == "p50"), pl.col(p50), "p50")
+                add(m, (metric == m) & loaded & (stat == "p99"), pl.col(p99), "p99")
+                add(m, (metric == m) & loaded & (stat == "p90"), pl.lit(None, pl.Float64), "p90")
+            add("ttft_s", (metric == "ttft_s") & loaded, pl.coalesce("ttft_mean_s", *finite[:1]))
+            add("itl_s", (metric == "itl_s") & loaded, pl.coalesce("tpot_under_load_s", *finite[1:]))
+            add("tokens_per_s", (metric == "tokens_per_s") & loaded,
+                delivered_tokens_per_s(devices / devices_per_replica))
+        add("tokens_per_s", metric == "tokens_per_s", per_replica * (devices / devices_per_replica))
+        add("tokens_per_s_per_device", metric == "tokens_per_s_per_device", per_replica / devices_per_replica)
         if "burst_ttft_mean_s" in columns:  # a burst at t = 0 (burst_of)
-            cases += [(metric == "ttft_s", pl.col("burst_ttft_mean_s")),
-                      (metric == "itl_s", pl.col("burst_tpot_mean_s"))]
+            add("ttft_s", metric == "ttft_s", pl.col("burst_ttft_mean_s"))
+            add("itl_s", metric == "itl_s", pl.col("burst_tpot_mean_s"))
     for m in METRICS:
         column = COLUMN.get(m, m)
         if column in columns:
             scale = devices if (study, m) == ("node", "samples_per_s") else 1
-            cases.append((metric == m, pl.col(column).cast(pl.Float64) * scale))
+            add(m, metric == m, pl.col(column).cast(pl.Float64) * scale)
+    if not cases:  # no row's metric is one this study predicts
+        return pl.lit(None, pl.Float64)
     (first, then), *rest = cases
     value = pl.when(first).then(then)
     for when, then in rest:
@@ -272,31 +292,53 @@ def _predict_together(members: list[int], specs: dict[int, dict], rows: pl.DataF
     restricted = MeasuredSpace(space.hardware_side, space.model_side, space.units, row_filter=space.row_filter,
                                configurations=configurations)
     build = serving_burst.build if "burst" in group[0] else study.build
-    plan = build(restricted, at_each_eta(space.hardware_side, etas))  # its units name every column
-    out = plan.frame.select(_read(spec.study, list(plan.units), axes)).collect()
-    on = [c for c in axes if c in out.columns]
-    out = out.with_columns(pl.col(c).cast(keys.schema[c]) for c in on).join(keys, on=on, nulls_equal=True)
-    found = set(out["measurement"].unique().to_list())
+    hardware = at_each_eta(space.hardware_side, etas)
+    plan = build(restricted, hardware)  # its units name every column
+    own = rows.filter(pl.col("measurement").is_in(members))  # the rows' metrics and statistics (_value)
+    stated = set(own["metric"].to_list()), set(own["statistic"].fill_null("mean").to_list())
+    read = _read(spec.study, list(plan.units), axes, stated)
+    on = [c for c in axes if c in read]
+    staged = spec.study == "serving" and "request_rate" not in axes
+    if not staged or configurations.height * (len(etas) + 3) <= STAGE_ABOVE:  # the grid, the profile's η, its ends
+        out = plan.frame.select(read).collect()
+        out = out.with_columns(pl.col(c).cast(keys.schema[c]) for c in on).join(keys, on=on, nulls_equal=True)
+        found = set(out["measurement"].unique().to_list())
+    else:
+        # first the configurations and η that run (STAGE_ABOVE), then everything else on those alone; ``found``
+        # (rows with any configuration in the space) from the first
+        runs = plan.frame.select(*on, "eta_compute", runs_=admitted(list(plan.units))).collect()
+        found = set(runs.select(on).unique().with_columns(pl.col(c).cast(keys.schema[c]) for c in on)
+                    .join(keys, on=on, nulls_equal=True)["measurement"].to_list())
+        runs = runs.filter("runs_").select(*on, "eta_compute").unique().with_columns(
+            pl.col(c).cast(configurations.schema[c]) for c in on)
+        restricted = replace(restricted, configurations=configurations.join(
+            runs, on=on, nulls_equal=True, maintain_order="left"))
+        out = build(restricted, hardware).frame.select(read).collect()
+        out = out.with_columns(pl.col(c).cast(keys.schema[c]) for c in on).join(keys, on=on, nulls_equal=True)
     missing = [i for i in members if i not in found]
     out = out.join(rows.select("measurement", "metric", "devices", "requests", "statistic", row_tp="tp"),
                    on="measurement")
-    part = pl.concat([_picked(spec.study, out, profile.filter(pl.col("measurement").is_in(list(found))), etas),
+    part = pl.concat([_picked(spec.study, out, profile.filter(pl.col("measurement").is_in(list(found))), etas,
+                              stated),
                       profile.filter(pl.col("measurement").is_in(missing)).select("measurement", "family")],
                      how="diagonal_relaxed")
     return part, missing, space.dropped
 
 
-def _read(study: str, columns: list[str], axes: list[str]) -> list[str]:
+def _read(study: str, columns: list[str], axes: list[str], stated: tuple[set[str], set[str]] | None = None,
+          ) -> list[str]:
     """The columns of a group's evaluated frame that picking reads (``_picked``, ``_over_capacity``): the
     axes, what each metric's value reads (``_value``), feasibility and KV admission (``admitted``),
     stability, the bound and the batch.
     Selecting them before the collect leaves the other columns uncomputed: 0.5 of 2.3 CPU s of collects."""
-    wanted = {*axes, *_value(study, columns).meta.root_names(), *admitted(columns).meta.root_names(), "step",
+    value = _value(study, columns, *(stated or ()))
+    wanted = {*axes, *value.meta.root_names(), *admitted(columns).meta.root_names(), "step",
               "batch", "global_batch", "bound", "ttft_bound", "is_stable", "eta_compute", "request_rate"}
     return [c for c in columns if c in wanted]
 
 
-def _picked(study: str, out: pl.DataFrame, profile: pl.DataFrame, etas: list[float]) -> pl.DataFrame:
+def _picked(study: str, out: pl.DataFrame, profile: pl.DataFrame, etas: list[float],
+            stated: tuple[set[str], set[str]] | None = None) -> pl.DataFrame:
     """At each η, the configuration each row's batch rule picks: the given batch, else the batch
     with the best value (highest throughput, lowest latency) among those that fit."""
     if study == "node":
@@ -313,7 +355,7 @@ def _picked(study: str, out: pl.DataFrame, profile: pl.DataFrame, etas: list[flo
     # reported does not hang on the order of the frame's rows
     ties = [(~pl.col(c)).alias("tie_unfit") if c == "is_feasible" else pl.col(c).alias("tie_tp")
             for c in ("is_feasible", "tp") if c in out.columns]
-    chosen = (out.with_columns(value=_value(study, out.columns))
+    chosen = (out.with_columns(value=_value(study, out.columns, *(stated or ())))
               .filter(admitted(out.columns) & pl.col("value").is_not_null())
               .select("measurement", "eta_compute", "value", bound.alias("bound"),
                       pl.col(batch).cast(pl.Float64).alias("batch_used"), layout.alias("layout"),

@@ -301,3 +301,26 @@ def test_a_server_admits_the_sequences_its_kv_cache_holds(tmp_path, catalogs):
     assert out["tok"]["predicted"] == pytest.approx(150)
     assert out["ttft"]["predicted"] is not None and out["ttft"]["reason"] is None
     assert out["oom"]["predicted"] is None and "does not fit" in out["oom"]["reason"]
+
+
+def test_evaluating_only_the_configurations_that_run_changes_no_prediction(monkeypatch, catalogs):
+    """A large serving group first finds the (configuration, η) rows that fit and evaluates the rest on them alone
+    (``predict.STAGE_ABOVE``): forced on for every such group, the predictions, bands, bounds, batches, η grids
+    and reasons equal the one-collect path's, for offline bursts whose large batches do not fit (TensorRT-LLM's
+    4,096), a qps=inf burst and a row that does not fit at all (rows under a request rate beside them)."""
+    import importlib
+
+    module = importlib.import_module("pipeline.validation.predict")  # the package exports its function by that name
+    names = ["trtllm-1.0-perf-overview-h100-fp8-llama-3.1-70b-tp2-in128-out128-throughput",
+             "trtllm-0.14-serving-h100-bf16-llama-3.1-70b-tp4-in467-out256-qpsinf-ttft",
+             "mlperf-inf-v5.1-nvidia-b200-sxm-180gbx8-trt-llama2-70b-99-interactive-ttft-p50",
+             "mlperf-inf-v5.1-nvidia-b200-sxm-180gbx8-trt-llama2-70b-99-server"]
+    rows = read_measurements(None, catalogs).rows
+    names.append(rows.filter(pl.col("metric").str.starts_with("oom_"))["name"][0])  # published out of memory
+    rows = rows.filter(pl.col("name").is_in(names))
+    assert rows.height == len(names)
+    once = predict(rows, catalogs)
+    monkeypatch.setattr(module, "STAGE_ABOVE", 0)
+    staged = predict(rows, catalogs)
+    assert staged.equals(once)
+    assert once["predicted"].null_count() < once.height  # not all refused: the picking was compared
