@@ -27,5 +27,5 @@ from pipeline.runs.progress import progress_bar
 from pipeline.runs.sizing import CHUNK_ROWS, chunks, estimate, refusals
 from pipeline.runs.write import run
 
-__all__ = ["CHUNK_ROWS", "STUDIES", "Prepared", "chunks", "collect", "collect_flags", "estimate", "part_files", "prepare",
-           "progress_bar", "refusals", "run", "run_id", "scan_run", "study_glob", "version"]
+__all__ = ["CHUNK_ROWS", "STUDIES", "Prepared", "chunks", "collect", "collect_flags", "estimate", "part_files",
+           "prepare", "progress_bar", "refusals", "run", "run_id", "scan_run", "study_glob", "version"]
