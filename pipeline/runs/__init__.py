@@ -21,11 +21,11 @@ from __future__ import annotations
 
 from pipeline.runs.manifest import run_id, version
 from pipeline.runs.views import scan_run
-from pipeline.runs.partitions import part_files, study_glob
+from pipeline.runs.partitions import collect_flags, part_files, study_glob
 from pipeline.runs.prepared import STUDIES, Prepared, collect, prepare
 from pipeline.runs.progress import progress_bar
 from pipeline.runs.sizing import CHUNK_ROWS, chunks, estimate, refusals
 from pipeline.runs.write import run
 
-__all__ = ["CHUNK_ROWS", "STUDIES", "Prepared", "chunks", "collect", "estimate", "part_files", "prepare",
-           "progress_bar", "refusals", "run", "run_id", "scan_run", "study_glob", "version"]
+__all__ = ["CHUNK_ROWS", "STUDIES", "Prepared", "chunks", "collect", "collect_flags", "estimate", "part_files",
+           "prepare", "progress_bar", "refusals", "run", "run_id", "scan_run", "study_glob", "version"]

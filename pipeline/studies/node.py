@@ -137,6 +137,10 @@ PER_SAMPLE = {
 }
 SCHEMA = with_operations(NodeCoreSchema, PER_SAMPLE)
 OUTPUTS = list(SCHEMA.to_schema().columns)
+# How a writer collects this study's plan (``pipeline.runs.partitions.write_study``): without polars'
+# common-subexpression elimination, which costs the node plan ~23 % more CPU (1.01-1.02 vs 1.30-1.32 CPU s
+# per 1 M-row chunk, the same values; serving's plan is indifferent and training's is ~50 % slower without it).
+OPTIMIZATIONS = pl.QueryOptFlags(comm_subexpr_elim=False)
 OPERATIONS = [*COMMON, *PER_SAMPLE]
 
 
