@@ -70,8 +70,9 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
     parts: dict[str | None, int] = {}
     options = {"arrow_schema": schema, "compression": prepared.spec.output.compression, "statistics": True}
     grouped = replace(space, grouped_by=key)  # each accelerator's rows together: a part is a slice
-    for hw_slice, _estimate in sizing.chunks(space, hardware_side=side):
-        frame = typed(study.build(grouped, hw_slice).frame, name, rid, texts, shape)
+    for hw_slice, model_slice in sizing.pieces(space, name, hardware_side=side):
+        piece = grouped if model_slice is space.model_side else replace(grouped, model_side=model_slice)
+        frame = typed(study.build(piece, hw_slice).frame, name, rid, texts, shape)
         checks = range_checks(study.SCHEMA, frame.collect_schema().names())
         # one pass: the rows, and per accelerator its rows outside a declared range (the plan
         # computed once for both), so nothing is read back (write.run's on_part)
