@@ -15,11 +15,12 @@ from pipeline.runs.prepared import Prepared
 from pipeline.studies.sides import Space
 
 CHUNK_ROWS = 1_000_000  # rows per chunk (one Parquet part per accelerator it holds): bounds memory, paces the bar
-# Rows a chunk may hold at most, per study (``pieces``): a collected training chunk takes ~580 B/row
-# (1,004,880 rows: +578 MB RSS, 67 narrow columns at 310 MB), and one cluster's join is the whole
-# model side (987,690 rows in the 30 M-row bench), so its chunks of two clusters (1,975,380 rows)
-# took the run to 2,245 MB: at most 500 k rows keeps a chunk near +300 MB.
-MAX_CHUNK_ROWS = {"training": 500_000}
+# Rows a chunk may hold at most, per study (``pieces``). A collected training chunk takes ~1 kB/row
+# above the space (67 narrow columns, 310 B/row, and the plan's Float64 intermediates), and one
+# cluster's join is the whole model side (987,690 rows in the 30 M-row bench): chunks of two clusters
+# (1,975,380 rows) took `python -m tests.runs.bench_run training 30000000 zstd` to 2,245 MB peak RSS,
+# slices of 493,845 rows to 1,415 MB; 350 k makes 3 slices of 329,230 rows.
+MAX_CHUNK_ROWS = {"training": 350_000}
 # Per study: bytes per row on disk and rows per second end to end on 2 cores, measured with
 # `mlsys bench` (10M node rows: 674 MB at 1.49-1.57 M rows/s; 3M serving: 267 MB at 1.03-1.08 M;
 # 4.2M training: 122 MB at 1.14-1.20 M) and the packaged specs (`mlsys sweep --spec S`, 2026-12-03:
