@@ -15,6 +15,12 @@ from pipeline.runs.prepared import Prepared
 from pipeline.studies.sides import Space
 
 CHUNK_ROWS = 1_000_000  # rows per chunk (one Parquet part per accelerator it holds): bounds memory, paces the bar
+# Rows a chunk may hold at most, per study (``pieces``). A collected training chunk takes ~1 kB/row
+# above the space (67 narrow columns, 310 B/row, and the plan's Float64 intermediates), and one
+# cluster's join is the whole model side (987,690 rows in the 30 M-row bench): chunks of two clusters
+# (1,975,380 rows) took `python -m tests.runs.bench_run training 30000000 zstd` to 2,245 MB peak RSS,
+# slices of 493,845 rows to 1,415 MB; 350 k makes 3 slices of 329,230 rows.
+MAX_CHUNK_ROWS = {"training": 350_000}
 # Per study: bytes per row on disk and rows per second end to end on 2 cores, measured with
 # `mlsys bench` (10M node rows: 674 MB at 1.49-1.57 M rows/s; 3M serving: 267 MB at 1.03-1.08 M;
 # 4.2M training: 122 MB at 1.14-1.20 M) and the packaged specs (`mlsys sweep --spec S`, 2026-12-03:
@@ -34,16 +40,48 @@ def chunks(space: Space, target_rows: int | None = None,
     hold about ``target_rows`` (CHUNK_ROWS) rows each."""
     target_rows = target_rows or CHUNK_ROWS
     side = space.hardware_side if hardware_side is None else hardware_side
-    per_workload = space.model_side.group_by("workload").len().rename({"len": "_rows"})
-    hw = side.join(per_workload, on="workload", how="left", maintain_order="left").with_columns(
-        pl.col("_rows").fill_null(0))
     start, acc = 0, 0
-    sizes = hw["_rows"].to_list()
+    sizes = join_rows(space, side)
     for i, n in enumerate(sizes):
         acc += n
         if acc >= target_rows or i == len(sizes) - 1:
             yield side.slice(start, i + 1 - start), acc
             start, acc = i + 1, 0
+
+
+def join_rows(space: Space, side: pl.DataFrame) -> list[int]:
+    """The rows each row of ``side`` (hardware rows of ``space``) joins on the model side (before the pair rules)."""
+    per_workload = space.model_side.group_by("workload").len().rename({"len": "_rows"})
+    hw = side.join(per_workload, on="workload", how="left", maintain_order="left").with_columns(
+        pl.col("_rows").fill_null(0))
+    return hw["_rows"].to_list()
+
+
+def pieces(space: Space, study: str, hardware_side: pl.DataFrame | None = None
+           ) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
+    """(hardware slice, model slice) pairs to compute and write in turn: ``chunks`` with the whole
+    model side, or for a study with MAX_CHUNK_ROWS consecutive hardware rows joining at most that
+    many rows (CHUNK_ROWS if fewer), a hardware row that joins more alone, its model side cut into
+    consecutive slices. An accelerator's rows are model-side major (``grouped.grouped_join``), so
+    its parts, read in order, hold its rows in the order of the uncut join."""
+    if study not in MAX_CHUNK_ROWS:
+        yield from ((hw_slice, space.model_side) for hw_slice, _rows in chunks(space, hardware_side=hardware_side))
+        return
+    side = space.hardware_side if hardware_side is None else hardware_side
+    limit, model = min(CHUNK_ROWS, MAX_CHUNK_ROWS[study]), space.model_side
+    start, acc = 0, 0
+    for i, n in enumerate(join_rows(space, side)):
+        if i > start and (acc + n > limit or n > limit):  # the rows held so far, then this one
+            yield side.slice(start, i - start), model
+            start, acc = i, 0
+        if n > limit:
+            size = -(-model.height // -(-n // limit))
+            yield from ((side.slice(i, 1), model.slice(at, size)) for at in range(0, model.height, size))
+            start = i + 1
+            continue
+        acc += n
+    if start < side.height:
+        yield side.slice(start), model
 
 
 def estimate(prepared: Prepared) -> dict:

@@ -97,3 +97,42 @@ def test_more_than_the_free_disk_is_refused(tmp_path):
     est = {"rows": 10, "estimated_seconds": 1.0, "estimated_bytes": 10**18}
     found = refusals(est, tmp_path / "not" / "yet", max_rows=100)
     assert [p.column for p in found] == ["--out"] and "GB free on" in found[0].message
+
+
+# -- issue 15: a training chunk holds at most MAX_CHUNK_ROWS rows (peak RSS) ------------------------
+
+TRAINING = {"study": "training", "axes": {"hardware": ["H100 SXM5 80GB", "A100 SXM4 80GB"],
+                                          "model": ["Llama 2 7B", "Llama 3 8B"], "compute_dtype": ["bf16"],
+                                          "seq_len": [2048, 4096], "gpus": [8, 64], "tp": [1, 2], "pp": [1, 2],
+                                          "global_batch": [512]}}
+
+
+def test_training_pieces_cut_the_model_side_and_their_parts_are_the_sweep(tmp_path, monkeypatch):
+    prepared = runs.prepare(parse_spec(TRAINING, "test"))
+    hw, model = prepared.space.hardware_side, prepared.space.model_side
+    assert hw.height >= 2 and model.height >= 6
+    # every hardware row joins the whole model side (one workload): a third of it is the limit, so
+    # each hardware row alone, its model side in 3 consecutive slices of ceil(M / 3) rows
+    monkeypatch.setitem(sizing.MAX_CHUNK_ROWS, "training", -(-model.height // 3))
+    cut = list(sizing.pieces(prepared.space, "training"))
+    assert len(cut) == 3 * hw.height
+    assert all(h.height == 1 and m.height <= -(-model.height // 3) for h, m in cut)
+    for i in range(hw.height):
+        mine = cut[3 * i:3 * i + 3]
+        assert all(h.equals(hw.slice(i, 1)) for h, _ in mine)
+        assert pl.concat([m for _, m in mine]).equals(model)
+    # a limit of two hardware rows' joins: the rows in pairs, the model side whole
+    monkeypatch.setitem(sizing.MAX_CHUNK_ROWS, "training", 2 * model.height)
+    paired = list(sizing.pieces(prepared.space, "training"))
+    assert [h.height for h, _ in paired] == [2] * (hw.height // 2) + [1] * (hw.height % 2)
+    assert all(m is model for _, m in paired)
+
+    monkeypatch.setitem(sizing.MAX_CHUNK_ROWS, "training", -(-model.height // 3))
+    run_dir = runs.run(prepared, tmp_path / "out")
+    assert len(partitions.part_files(run_dir, "training")) >= 3 * hw.height - 1  # a piece may keep no row
+    cut_rows = runs.scan_run(run_dir).collect().drop("run_id").sort("config_id")
+    monkeypatch.setitem(sizing.MAX_CHUNK_ROWS, "training", 10**9)  # one piece: the uncut join
+    whole = runs.run(prepared, tmp_path / "whole")
+    assert len(partitions.part_files(whole, "training")) == hw["accelerator"].n_unique()
+    whole_rows = runs.scan_run(whole).collect().drop("run_id").sort("config_id")
+    assert cut_rows.height == prepared.rows > 0 and cut_rows.equals(whole_rows)  # every value, nulls included
