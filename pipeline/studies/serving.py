@@ -294,9 +294,16 @@ def inputs(space: Space, hardware_side=None, load_iterations: int = LOAD_ITERATI
 
 
 def _inputs(space: Space, hardware_side, load_iterations: int) -> tuple[pl.LazyFrame, dict]:
-    frame, units = speculative.inputs(space.frame(hardware_side), space.units, space.model_side, SHAPED)
+    frame, units = precomputed.joined(space, hardware_side, _computed(space), FORMULAS)
+    frame, units = speculative.inputs(frame, units, space.model_side, SHAPED)
     frame, units = disaggregated.inputs(frame, units, space.model_side)
     return under_load(frame, units, load_iterations) if is_under_load(space) else (frame, units)
+
+
+def _computed(space: Space) -> list[str]:
+    """The output columns the plan computes (not null: ``_off``, ``operations.null_outputs``)."""
+    off = set(null_columns(space))
+    return [c for c in OUTPUTS if c not in off]
 
 
 def null_columns(space: Space) -> list[str]:

@@ -17,7 +17,7 @@ the pass's inputs, so it recomputes them from the raw columns, which the model s
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import polars as pl
 
@@ -78,3 +78,66 @@ def rebindable(units: Mapping, rebind: Iterable[str], formulas_: Mapping) -> dic
     rebind = set(rebind)
     stale = depends_on(formulas_, rebind) - rebind
     return {c: u for c, u in units.items() if c not in stale}
+
+
+# -- columns that do not depend on the lengths: once per hardware row x length-free model row --------------------
+
+# The model-side axes a row's lengths set; the sweep multiplies every layout by them (axes.prompt_len x
+# axes.output_len, or axes.dataset's rows).
+LENGTH_AXES = frozenset({"prompt_len", "output_len", "dataset", "input_tokens_std", "output_tokens_std",
+                         "input_output_correlation"})
+ROW, MODEL_ROW, AT = "_pair_hw", "_pair_model", "_pair_at"  # helper columns of ``joined`` (dropped by the plan)
+
+
+@dataclass(frozen=True)
+class Split:
+    """The columns ``joined`` computes on the product of the hardware rows and the length-free model rows."""
+    inputs: dict  # what they read: hardware-side and length-free model-side columns, with units
+    keys: list[str]  # the model-side columns among those (a length-free model row: one value of each)
+    columns: list[str]  # the ones the rest of the plan reads
+    units: dict  # their units
+
+
+def split(space: Space, wanted: Iterable[str], formulas_: Mapping) -> Split:
+    """The formulas of ``wanted``'s graph that read neither a length axis nor a column computed from one."""
+    present = set(space.hardware_side.columns) | set(space.model_side.columns)
+    lengthy = depends_on(formulas_, LENGTH_AXES) | LENGTH_AXES
+    inputs = {c: u for c, u in space.units.items() if c in present and c not in lengthy}
+    registry = {name: fn for name, fn in formulas_.items() if name not in space.units}  # inputs stay inputs
+    wanted = list(wanted)
+    free = [c for c in formulas.computable_from(inputs, wanted, registry) if c not in inputs]
+    if not free:
+        return Split(inputs, [], [], {})
+    units = dict(formulas.plan(pl.LazyFrame(), inputs, free, registry).units)
+    read = formulas.inputs_used(space.units | units, wanted, formulas_)
+    columns = [c for c in free if c in read]
+    keys = sorted((formulas.inputs_used(inputs, columns, registry) & set(space.model_side.columns)) - {"workload"})
+    return Split(inputs, keys, columns, {c: units[c] for c in columns})
+
+
+def joined(space: Space, hardware_side: pl.DataFrame | None, wanted: Iterable[str],
+           formulas_: Mapping) -> tuple[pl.LazyFrame, dict]:
+    """``space.frame(hardware_side)`` and its units, with the columns of ``split`` added: computed on the
+    product of the hardware rows and the distinct length-free model rows (a fraction of the rows where
+    the lengths take several values) and gathered into every row by position, not recomputed per row.
+    The same expressions on the same values, so the same values. A space whose rows are not the
+    product of its sides (a subclass with its own ``frame``: validation's listed configurations)
+    takes the plain frame."""
+    hw = space.hardware_side if hardware_side is None else hardware_side
+    if type(space).frame is not Space.frame:
+        return space.frame(hardware_side), space.units
+    parts = split(space, wanted, formulas_)
+    if not parts.columns:
+        return space.frame(hardware_side), space.units
+    free = space.model_side.select(parts.keys).unique(maintain_order=True).with_row_index(MODEL_ROW)
+    if free.height * 2 > space.model_side.height:  # the lengths take one value: nothing to share
+        return space.frame(hardware_side), space.units
+    model = space.model_side.join(free, on=parts.keys, how="left", nulls_equal=True, maintain_order="left")
+    hw = hw.with_row_index(ROW)
+    pairs = hw.lazy().join(free.lazy(), how="cross", maintain_order="left_right")
+    table = formulas.plan(pairs, parts.inputs, parts.columns,
+                          {n: f for n, f in formulas_.items() if n not in space.units}).frame.collect()
+    frame = replace(space, model_side=model).frame(hw).with_columns(
+        (pl.col(ROW).cast(pl.Int64) * free.height + pl.col(MODEL_ROW).cast(pl.Int64)).alias(AT))
+    frame = frame.with_columns(pl.lit(table[c]).gather(pl.col(AT)).alias(c) for c in parts.columns)
+    return frame, space.units | parts.units
