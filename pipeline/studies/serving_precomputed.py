@@ -115,6 +115,23 @@ def split(space: Space, wanted: Iterable[str], formulas_: Mapping) -> Split:
     return Split(inputs, keys, columns, {c: units[c] for c in columns})
 
 
+_FREE: dict[tuple, tuple] = {}
+
+
+def _free_rows(model_side: pl.DataFrame, keys: tuple[str, ...]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The distinct length-free model rows (numbered ``MODEL_ROW``) and ``model_side`` with each row's
+    number: once per model side (a sweep builds its plan once per chunk of hardware rows)."""
+    key = (id(model_side), keys)
+    if key not in _FREE:
+        _FREE.clear()  # the last model side only; the entry keeps it alive, so its id cannot be reused
+        free = model_side.select(keys).unique(maintain_order=True).with_row_index(MODEL_ROW)
+        number = model_side.select(keys).join(free, on=list(keys), how="left", nulls_equal=True,
+                                              maintain_order="left").get_column(MODEL_ROW)
+        model = model_side.with_columns(number)  # shares the side's columns, adds one
+        _FREE[key] = (model_side, free, model)
+    return _FREE[key][1], _FREE[key][2]
+
+
 def joined(space: Space, hardware_side: pl.DataFrame | None, wanted: Iterable[str],
            formulas_: Mapping) -> tuple[pl.LazyFrame, dict]:
     """``space.frame(hardware_side)`` and its units, with the columns of ``split`` added: computed on the
@@ -129,10 +146,9 @@ def joined(space: Space, hardware_side: pl.DataFrame | None, wanted: Iterable[st
     parts = split(space, wanted, formulas_)
     if not parts.columns:
         return space.frame(hardware_side), space.units
-    free = space.model_side.select(parts.keys).unique(maintain_order=True).with_row_index(MODEL_ROW)
+    free, model = _free_rows(space.model_side, tuple(parts.keys))
     if free.height * 2 > space.model_side.height:  # the lengths take one value: nothing to share
         return space.frame(hardware_side), space.units
-    model = space.model_side.join(free, on=parts.keys, how="left", nulls_equal=True, maintain_order="left")
     hw = hw.with_row_index(ROW)
     pairs = hw.lazy().join(free.lazy(), how="cross", maintain_order="left_right")
     table = formulas.plan(pairs, parts.inputs, parts.columns,

@@ -8,7 +8,8 @@ import pytest
 from pipeline.catalogs.load import load_catalogs
 from pipeline.spec import parse_spec
 from pipeline.studies import serving
-from pipeline.studies.serving_precomputed import depends_on, rebindable
+from pipeline.studies.serving_precomputed import depends_on, joined, rebindable, split
+from pipeline.studies.sides import Space
 
 L70, H100 = "Llama 2 70B", "H100 SXM5 80GB"
 
@@ -78,3 +79,31 @@ def test_the_rows_equal_a_plan_without_precomputed_columns(space):
     got, want = (serving.build(s).frame.collect() for s in (space, bare))
     assert got.equals(want)
     assert got["itl_s"].item() > 0
+
+
+class _Listed(Space):
+    """A space with its own ``frame`` (as validation's listed configurations): the plain joined frame."""
+
+    def frame(self, hardware_side=None):
+        return super().frame(hardware_side)
+
+
+@pytest.mark.parametrize("rate", [None, 4.0])
+def test_length_free_columns_gathered_into_every_row_equal_the_per_row_values(rate):
+    """Two layouts x two batches x two prompt and two answer lengths: the columns that read no length
+    (per-device weights, the decode GEMMs' shapes and η) are computed once per hardware x length-free
+    model row, 4 rows of each; every output equals the plan that computes them per row, wall 7's passes
+    at other batches included (they recompute the batch-dependent ones)."""
+    space = serving.build_space(load_catalogs(), parse_spec({"study": "serving", "axes": {
+        "model": [L70], "hardware": [H100, "A100 SXM4 80GB"], "precision": ["fp16"], "tp": [4, 8], "pp": [1],
+        "batch": [1, 32], "prompt_len": [512, 2048], "output_len": [128, 256]}
+        | ({} if rate is None else {"request_rate": [rate]})}))
+    parts = split(space, serving.OUTPUTS, serving.FORMULAS)
+    assert "weights_per_device_bytes" in parts.columns and not {"prompt_len", "output_len"} & set(parts.keys)
+    frame, units = joined(space, None, serving.OUTPUTS, serving.FORMULAS)
+    assert set(parts.columns) <= set(units)
+    plain = _Listed(space.hardware_side, space.model_side, space.units, space.dropped, space.row_filter,
+                    space.row_count)
+    got, want = (serving.build(s).frame.collect() for s in (space, plain))
+    assert got.height == 2 * 2 * 2 * 2 * 2  # hardware x tp x batch x prompt x answer
+    assert got.equals(want)
