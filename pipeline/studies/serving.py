@@ -26,6 +26,7 @@ from pipeline.studies import check_plan, demand_ratio, elasticity, fraction, hea
 from pipeline.studies import serving_disaggregated as disaggregated
 from pipeline.studies import serving_ep as expert
 from pipeline.studies import serving_lora as lora
+from pipeline.studies import serving_precomputed as precomputed
 from pipeline.studies import serving_prefix as prefix
 from pipeline.studies import serving_speculative as speculative
 from pipeline.studies.operations import COMMON, with_operations
@@ -132,8 +133,9 @@ def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
     else:
         sides.check_names(catalogs, spec, extra=[("axes.weight_dtype", spec.axes.weight_dtype),
                                                  ("axes.kv_dtype", spec.axes.kv_dtype)])
-    return sides.join_sides(catalogs, spec, hardware(catalogs, spec), _model_side(catalogs, spec),
-                            pair_rules=PAIR_RULES)
+    space = sides.join_sides(catalogs, spec, hardware(catalogs, spec), _model_side(catalogs, spec),
+                             pair_rules=PAIR_RULES)
+    return precomputed.precompute(space, OUTPUTS, FORMULAS)  # the model-only columns, once per model-side row
 
 
 def hardware(catalogs: Catalogs, spec: SweepSpec) -> Side:
@@ -285,10 +287,23 @@ def is_under_load(space: Space) -> bool:
 
 def inputs(space: Space, hardware_side=None, load_iterations: int = LOAD_ITERATIONS) -> tuple[pl.LazyFrame, dict]:
     """The frame and units the study's formulas read: the joined sides and, under a request
-    rate, wall 7's inputs."""
-    frame, units = speculative.inputs(space.frame(hardware_side), space.units, space.model_side, SHAPED)
+    rate, wall 7's inputs. The units leave out the precomputed model-side columns that depend on
+    ``batch`` (``serving_precomputed``), so a caller may evaluate the formulas again at another batch."""
+    frame, units = _inputs(space, hardware_side, load_iterations)
+    return frame, precomputed.rebindable(units, ["batch"], FORMULAS)
+
+
+def _inputs(space: Space, hardware_side, load_iterations: int) -> tuple[pl.LazyFrame, dict]:
+    frame, units = precomputed.joined(space, hardware_side, _computed(space), FORMULAS)
+    frame, units = speculative.inputs(frame, units, space.model_side, SHAPED)
     frame, units = disaggregated.inputs(frame, units, space.model_side)
     return under_load(frame, units, load_iterations) if is_under_load(space) else (frame, units)
+
+
+def _computed(space: Space) -> list[str]:
+    """The output columns the plan computes (not null: ``_off``, ``operations.null_outputs``)."""
+    off = set(null_columns(space))
+    return [c for c in OUTPUTS if c not in off]
 
 
 def null_columns(space: Space) -> list[str]:
@@ -307,7 +322,7 @@ def build(space: Space, hardware_side=None, breakdown: bool = False,
           load_iterations: int = LOAD_ITERATIONS) -> formulas.Plan:
     """The serving study's lazy plan, checked against its schema (``breakdown`` adds per-operator
     columns). With a request rate in the space, wall 7's columns are computed, else null."""
-    frame, units = inputs(space, hardware_side, load_iterations)
+    frame, units = _inputs(space, hardware_side, load_iterations)
     off = _off(space)  # null columns
     wanted = [c for c in OUTPUTS if c not in off] + (BREAKDOWN if breakdown else [])
     plan = operations.build(frame, units, SCHEMA, OPERATIONS, FORMULAS, wanted,

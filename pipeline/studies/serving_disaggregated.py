@@ -16,6 +16,7 @@ import polars as pl
 
 from pipeline import formulas
 from pipeline.studies import demand_ratio, result
+from pipeline.studies.serving_precomputed import rebindable
 from pipeline.studies.sides import Rule
 from pipeline.units import unit
 from pipeline.walls.registries import SERVING
@@ -92,6 +93,7 @@ def inputs(frame: pl.LazyFrame, units: dict, model_side: pl.DataFrame) -> tuple[
     frame = formulas.plan(frame, units, ["prefill_batch"], FORMULAS, keep=True).frame
     if not is_disaggregating(model_side):
         return frame.with_columns(prefill_batch_pass_time_s=pl.lit(None, dtype=pl.Float64)), units | INPUT_UNITS
-    frame = formulas.plan(frame, units | {"prefill_batch": unit("")}, ["prefill_pass_time_s"], FORMULAS,
+    frame = formulas.plan(frame, rebindable(units | {"prefill_batch": unit("")}, ["batch"], FORMULAS),
+                          ["prefill_pass_time_s"], FORMULAS,
                           rebind={"batch": "prefill_batch"}, suffix="__pbatch", keep=True).frame
     return frame.rename({"prefill_pass_time_s__pbatch": "prefill_batch_pass_time_s"}), units | INPUT_UNITS

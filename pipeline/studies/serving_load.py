@@ -10,6 +10,7 @@ from functools import cache
 import polars as pl
 
 from pipeline import formulas, scalar
+from pipeline.studies.serving_precomputed import rebindable
 from pipeline.units import E, expression_library, unit
 from pipeline.walls.registries import SERVING
 
@@ -21,8 +22,9 @@ def _formulas() -> dict:
 
 def _at_batch(frame: pl.LazyFrame, units: dict, output: str, batch_column: str, suffix: str) -> pl.LazyFrame:
     """Add ``<output><suffix>``: the same formulas with ``batch`` read from ``batch_column``."""
-    return formulas.plan(frame, units, [output], _formulas(), rebind={"batch": batch_column}, suffix=suffix,
-                         keep=True).frame
+    registry = _formulas()
+    return formulas.plan(frame, rebindable(units, ["batch"], registry), [output], registry,
+                         rebind={"batch": batch_column}, suffix=suffix, keep=True).frame
 
 
 def load_batch_cap(batch, max_batch_paged):

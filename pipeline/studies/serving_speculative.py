@@ -18,6 +18,7 @@ from pipeline.catalogs.load import Catalogs
 from pipeline.errors import InputError, Problem
 from pipeline.spec import SweepSpec
 from pipeline.studies import fraction, result, sides
+from pipeline.studies.serving_precomputed import rebindable
 from pipeline.units import unit
 from pipeline.walls.registries import SERVING
 
@@ -112,13 +113,14 @@ def inputs(frame: pl.LazyFrame, units: dict, model_side: pl.DataFrame,
     frame = formulas.plan(frame, units, list(dict.fromkeys(VERIFY.values())), FORMULAS, keep=True).frame
     verify_units = units | {"spec_verify_tokens": unit("tok"), "spec_verify_attention_pairs": unit("")}
     verify_units |= {name: verify_units[column] for name, column in VERIFY.items()}
-    frame = formulas.plan(frame, verify_units, ["decode_pass_time_s"], FORMULAS, rebind=VERIFY, suffix="__verify",
-                          keep=True).frame.rename({"decode_pass_time_s__verify": "spec_verify_pass_s"})
+    frame = formulas.plan(frame, rebindable(verify_units, VERIFY, FORMULAS), ["decode_pass_time_s"], FORMULAS,
+                          rebind=VERIFY, suffix="__verify", keep=True).frame.rename(
+        {"decode_pass_time_s__verify": "spec_verify_pass_s"})
     if model_side["draft_model"].is_not_null().any():
         rebind = {c: f"draft_{c}" for c in shaped}
-        frame = formulas.plan(frame, units, ["decode_pass_time_s", "weights_per_device_bytes",
-                                             "kv_cache_bytes_per_device"], FORMULAS, rebind=rebind, suffix="__draft",
-                              keep=True).frame
+        frame = formulas.plan(frame, rebindable(units, rebind, FORMULAS), ["decode_pass_time_s",
+                              "weights_per_device_bytes", "kv_cache_bytes_per_device"], FORMULAS, rebind=rebind,
+                              suffix="__draft", keep=True).frame
         frame = frame.with_columns(spec_draft_pass_s=pl.col("decode_pass_time_s__draft"),
                                    spec_draft_model_bytes_per_device=pl.col("weights_per_device_bytes__draft")
                                    + pl.col("kv_cache_bytes_per_device__draft"))

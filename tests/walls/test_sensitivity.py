@@ -11,6 +11,7 @@ import pytest
 from pipeline import formulas, runs
 from pipeline.spec import parse_spec
 from pipeline.studies import serving, training
+from pipeline.studies.serving_precomputed import rebindable
 
 H = 1e-6
 TOLERANCE = 1e-4
@@ -181,7 +182,10 @@ def test_serving_workload_elasticities_match_differences():
         "weight_dtype": ["fp16", "int4"], "kv_dtype": ["fp16"], "tp": [1, 2, 4, 8], "pp": [1],
         "batch": [8, 16, 32, 64, 128, 256], "prompt_len": [256, 512, 2048, 4096], "output_len": [256]}}
     p = prepared(raw)
-    units, reg = p.space.units, serving.FORMULAS
+    reg = serving.FORMULAS
+    # the space's model side holds columns computed from batch and prompt_len (serving_precomputed): passes that
+    # rebind those inputs recompute them
+    units = rebindable(p.space.units, ["batch", "prompt_len"], reg)
     frame = p.space.frame().with_columns(_b_up=pl.col("batch") + 1, _b_dn=pl.col("batch") - 1)
     regimes = [f"decode_{op}_is_compute_bound" for op in (*serving.OPERATORS, "lm_head")]
     # the TP all-reduce's message-size regime (its alpha, fitted per regime: issue 12) is a step in

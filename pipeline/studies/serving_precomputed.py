@@ -1,0 +1,159 @@
+"""The serving study's columns that depend on the model side only, computed once per model-side row.
+
+About a hundred of the serving formulas read model-side columns only (the decoder's shape, the
+layout tp x pp x ep, the batch and the lengths): token counts, per-device layer shapes, each
+operator's FLOPs, GEMM dimensions and activation elements, the devices of a replica. ``precompute``
+evaluates them on the model side (tens of thousands of rows) instead of on its product with the
+hardware side (millions), as the node study does (``node._precomputed``): the joined frame holds
+them as input columns, which ``formulas.plan`` reads and never recomputes, so every value is the
+one the same expression gives per row.
+
+A pass evaluated again at another input (``formulas.plan``'s ``rebind``: wall 7's batch in flight,
+the verification pass of speculation, the draft model's pass, the prefill batch) must not read a
+precomputed column computed from the input it rebinds: ``rebindable`` leaves those columns out of
+the pass's inputs, so it recomputes them from the raw columns, which the model side keeps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+
+import polars as pl
+
+from pipeline import formulas
+from pipeline.studies.sides import Space
+
+
+def precompute(space: Space, wanted: Iterable[str], formulas_: Mapping) -> Space:
+    """``space`` whose model side also holds the columns of ``wanted``'s formula graph that read
+    model-side columns only (those the rest of the plan reads), with their units."""
+    wanted = list(wanted)
+    model = space.model_side
+    available = {c: space.units[c] for c in model.columns if c in space.units}
+    # a column the hardware side (or its operations columns) holds is read from there, never computed here
+    registry = {name: fn for name, fn in formulas_.items() if name not in space.units or name in available}
+    local = [c for c in formulas.computable_from(available, wanted, registry) if c not in available]
+    if not local:
+        return space
+    plan = formulas.plan(model.lazy(), available, local, registry)
+    units = available | dict(plan.units)
+    read = formulas.inputs_used(units, wanted, registry)  # what the plan of the joined frame reads
+    kept = [c for c in local if c in read]
+    side = model.with_columns(plan.frame.select(kept).collect())
+    return replace(space, model_side=side, units=space.units | {c: units[c] for c in kept})
+
+
+_DEPENDENT: dict[tuple, tuple] = {}
+
+
+def depends_on(formulas_: Mapping, keys: Iterable[str]) -> frozenset[str]:
+    """The formulas computed, directly or through other formulas, from any column of ``keys`` (once per
+    registry and keys: a plan rebinds the same few inputs many times)."""
+    keys = frozenset(keys)
+    cache_key = (id(formulas_), len(formulas_), keys)
+    if cache_key not in _DEPENDENT:  # the entry keeps ``formulas_`` alive, so its id cannot be reused
+        _DEPENDENT[cache_key] = (formulas_, _depends_on(formulas_, keys))
+    return _DEPENDENT[cache_key][1]
+
+
+def _depends_on(formulas_: Mapping, keys: frozenset[str]) -> frozenset[str]:
+    memo: dict[str, bool] = {}
+
+    def reads_key(name: str) -> bool:
+        if name not in memo:
+            memo[name] = False  # a formula graph has no cycle (formulas.plan raises on one)
+            fn = formulas_.get(name)
+            params = [] if fn is None else formulas.parameters(fn)
+            memo[name] = any(p in keys or reads_key(p) for p in params)
+        return memo[name]
+
+    return frozenset(name for name in formulas_ if reads_key(name))
+
+
+def rebindable(units: Mapping, rebind: Iterable[str], formulas_: Mapping) -> dict:
+    """``units`` for a pass that rebinds the columns ``rebind``: without the input columns a formula
+    computes from one of them (a precomputed column at the first evaluation's value), so the pass
+    recomputes those from the rebound input."""
+    rebind = set(rebind)
+    stale = depends_on(formulas_, rebind) - rebind
+    return {c: u for c, u in units.items() if c not in stale}
+
+
+# -- columns that do not depend on the lengths: once per hardware row x length-free model row --------------------
+
+# The model-side axes a row's lengths set; the sweep multiplies every layout by them (axes.prompt_len x
+# axes.output_len, or axes.dataset's rows).
+LENGTH_AXES = frozenset({"prompt_len", "output_len", "dataset", "input_tokens_std", "output_tokens_std",
+                         "input_output_correlation"})
+ROW, MODEL_ROW, AT = "_pair_hw", "_pair_model", "_pair_at"  # helper columns of ``joined`` (dropped by the plan)
+
+
+@dataclass(frozen=True)
+class Split:
+    """The columns ``joined`` computes on the product of the hardware rows and the length-free model rows."""
+    inputs: dict  # what they read: hardware-side and length-free model-side columns, with units
+    keys: list[str]  # the model-side columns among those (a length-free model row: one value of each)
+    columns: list[str]  # the ones the rest of the plan reads
+    units: dict  # their units
+
+
+def split(space: Space, wanted: Iterable[str], formulas_: Mapping) -> Split:
+    """The formulas of ``wanted``'s graph that read neither a length axis nor a column computed from one."""
+    present = set(space.hardware_side.columns) | set(space.model_side.columns)
+    lengthy = depends_on(formulas_, LENGTH_AXES) | LENGTH_AXES
+    inputs = {c: u for c, u in space.units.items() if c in present and c not in lengthy}
+    registry = {name: fn for name, fn in formulas_.items() if name not in space.units}  # inputs stay inputs
+    wanted = list(wanted)
+    free = [c for c in formulas.computable_from(inputs, wanted, registry) if c not in inputs]
+    if not free:
+        return Split(inputs, [], [], {})
+    units = dict(formulas.plan(pl.LazyFrame(), inputs, free, registry).units)
+    read = formulas.inputs_used(space.units | units, wanted, formulas_)
+    columns = [c for c in free if c in read]
+    keys = sorted((formulas.inputs_used(inputs, columns, registry) & set(space.model_side.columns)) - {"workload"})
+    return Split(inputs, keys, columns, {c: units[c] for c in columns})
+
+
+_FREE: dict[tuple, tuple] = {}
+
+
+def _free_rows(model_side: pl.DataFrame, keys: tuple[str, ...]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The distinct length-free model rows (numbered ``MODEL_ROW``) and ``model_side`` with each row's
+    number: once per model side (a sweep builds its plan once per chunk of hardware rows)."""
+    key = (id(model_side), keys)
+    if key not in _FREE:
+        _FREE.clear()  # the last model side only; the entry keeps it alive, so its id cannot be reused
+        free = model_side.select(keys).unique(maintain_order=True).with_row_index(MODEL_ROW)
+        number = model_side.select(keys).join(free, on=list(keys), how="left", nulls_equal=True,
+                                              maintain_order="left").get_column(MODEL_ROW)
+        model = model_side.with_columns(number)  # shares the side's columns, adds one
+        _FREE[key] = (model_side, free, model)
+    return _FREE[key][1], _FREE[key][2]
+
+
+def joined(space: Space, hardware_side: pl.DataFrame | None, wanted: Iterable[str],
+           formulas_: Mapping) -> tuple[pl.LazyFrame, dict]:
+    """``space.frame(hardware_side)`` and its units, with the columns of ``split`` added: computed on the
+    product of the hardware rows and the distinct length-free model rows (a fraction of the rows where
+    the lengths take several values) and gathered into every row by position, not recomputed per row.
+    The same expressions on the same values, so the same values. A space whose rows are not the
+    product of its sides (a subclass with its own ``frame``: validation's listed configurations)
+    takes the plain frame."""
+    hw = space.hardware_side if hardware_side is None else hardware_side
+    if type(space).frame is not Space.frame:
+        return space.frame(hardware_side), space.units
+    parts = split(space, wanted, formulas_)
+    if not parts.columns:
+        return space.frame(hardware_side), space.units
+    free, model = _free_rows(space.model_side, tuple(parts.keys))
+    if free.height * 2 > space.model_side.height:  # the lengths take one value: nothing to share
+        return space.frame(hardware_side), space.units
+    hw = hw.with_row_index(ROW)
+    pairs = hw.lazy().join(free.lazy(), how="cross", maintain_order="left_right")
+    table = formulas.plan(pairs, parts.inputs, parts.columns,
+                          {n: f for n, f in formulas_.items() if n not in space.units}).frame.collect()
+    frame = replace(space, model_side=model).frame(hw).with_columns(
+        (pl.col(ROW).cast(pl.Int64) * free.height + pl.col(MODEL_ROW).cast(pl.Int64)).alias(AT))
+    frame = frame.with_columns(pl.lit(table[c]).gather(pl.col(AT)).alias(c) for c in parts.columns)
+    return frame, space.units | parts.units

@@ -1,0 +1,108 @@
+"""The serving study's model-only columns, computed once per model-side row (``serving_precomputed``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.catalogs.load import load_catalogs
+from pipeline.spec import parse_spec
+from pipeline.studies import serving
+from pipeline.studies.serving_precomputed import depends_on, joined, rebindable, split
+from pipeline.studies.sides import Space
+
+L70, H100 = "Llama 2 70B", "H100 SXM5 80GB"
+
+
+def _double(x):
+    return x * 2
+
+
+def _plus(a, y):
+    return a + y
+
+
+def _same(y):
+    return y
+
+
+TOY = {"a": _double, "b": _plus, "c": _same}  # a(x), b(a, y), c(y)
+
+
+def test_depends_on_follows_formulas_through_other_formulas():
+    assert depends_on(TOY, ["x"]) == {"a", "b"}
+    assert depends_on(TOY, ["y"]) == {"b", "c"}
+    assert depends_on(TOY, ["a"]) == {"b"}
+
+
+def test_a_rebound_pass_drops_the_columns_computed_from_the_rebound_input():
+    units = dict.fromkeys(["x", "y", "a", "b", "c"])
+    assert set(rebindable(units, ["x"], TOY)) == {"x", "y", "c"}
+    assert set(rebindable(units, ["a"], TOY)) == {"x", "y", "a", "c"}  # a rebound input is kept, read from elsewhere
+
+
+@pytest.fixture(scope="module")
+def space():
+    return serving.build_space(load_catalogs(), parse_spec({"study": "serving", "axes": {
+        "model": [L70], "hardware": [H100], "precision": ["fp16"], "tp": [4], "pp": [2], "batch": [8],
+        "prompt_len": [512], "output_len": [128], "request_rate": [2.0]}}))
+
+
+def test_the_model_side_holds_the_layout_and_token_columns(space):
+    """Llama 2 70B (80 layers) on tp 4 x pp 2, batch 8: 8 devices a replica, 40 layers a stage, a decode
+    microbatch of ceil(8 / 2) = 4 sequences (one token each), 8 x 512 tokens a prefill (no prefix cache)."""
+    row = space.model_side.row(0, named=True)
+    assert row["devices_per_replica"] == 8
+    assert row["layers_per_stage"] == 40
+    assert row["decode_tokens"] == 4
+    assert row["prefill_tokens"] == 8 * 512
+
+
+def test_no_hardware_column_is_computed_on_the_model_side(space):
+    """A column of the hardware side (a knob such as step_multiplier, also a formula) stays the hardware's."""
+    assert not set(space.model_side.columns) & (set(space.hardware_side.columns) - {"workload"})
+
+
+def test_a_batch_pass_recomputes_the_batch_columns_and_keeps_the_others(space):
+    units = rebindable(space.units, ["batch"], serving.FORMULAS)
+    assert "decode_tokens" not in units and "prefill_tokens" not in units
+    assert {"layers_per_stage", "devices_per_replica", "batch", "n_layers"} <= set(units)
+
+
+def test_the_rows_equal_a_plan_without_precomputed_columns(space):
+    """The joined rows read the precomputed columns, and wall 7's passes at other batches recompute those that
+    depend on the batch: the same values as computing every column per row."""
+    raw = [c for c in space.model_side.columns if c not in serving.FORMULAS or c in serving.SHAPED]
+    bare = type(space)(space.hardware_side, space.model_side.select(raw), {
+        c: u for c, u in space.units.items() if c in raw or c not in space.model_side.columns},
+        space.dropped, space.row_filter, space.row_count)
+    got, want = (serving.build(s).frame.collect() for s in (space, bare))
+    assert got.equals(want)
+    assert got["itl_s"].item() > 0
+
+
+class _Listed(Space):
+    """A space with its own ``frame`` (as validation's listed configurations): the plain joined frame."""
+
+    def frame(self, hardware_side=None):
+        return super().frame(hardware_side)
+
+
+@pytest.mark.parametrize("rate", [None, 4.0])
+def test_length_free_columns_gathered_into_every_row_equal_the_per_row_values(rate):
+    """Two layouts x two batches x two prompt and two answer lengths: the columns that read no length
+    (per-device weights, the decode GEMMs' shapes and η) are computed once per hardware x length-free
+    model row, 4 rows of each; every output equals the plan that computes them per row, wall 7's passes
+    at other batches included (they recompute the batch-dependent ones)."""
+    space = serving.build_space(load_catalogs(), parse_spec({"study": "serving", "axes": {
+        "model": [L70], "hardware": [H100, "A100 SXM4 80GB"], "precision": ["fp16"], "tp": [4, 8], "pp": [1],
+        "batch": [1, 32], "prompt_len": [512, 2048], "output_len": [128, 256]}
+        | ({} if rate is None else {"request_rate": [rate]})}))
+    parts = split(space, serving.OUTPUTS, serving.FORMULAS)
+    assert "weights_per_device_bytes" in parts.columns and not {"prompt_len", "output_len"} & set(parts.keys)
+    frame, units = joined(space, None, serving.OUTPUTS, serving.FORMULAS)
+    assert set(parts.columns) <= set(units)
+    plain = _Listed(space.hardware_side, space.model_side, space.units, space.dropped, space.row_filter,
+                    space.row_count)
+    got, want = (serving.build(s).frame.collect() for s in (space, plain))
+    assert got.height == 2 * 2 * 2 * 2 * 2  # hardware x tp x batch x prompt x answer
+    assert got.equals(want)
