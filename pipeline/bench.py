@@ -69,11 +69,16 @@ def _peak_rss_mb() -> float:
 
 # The query timed with each study's sweep (issue 15: nothing moved out of the timed work goes unmeasured).
 QUERY = {"node": "design_space_map", "serving": "fits", "training": "fastest_layouts"}
+# The peer's call answering one configuration of each study: the sweep's rows/s as a ratio to MLSys·im's
+# configurations/s, timed in the same `mlsys bench` run (issue 15's acceptance; goal >= 10,000x)
+SWEEP_PEER_CALL = {"node": "Engine.solve", "serving": "ServingModel.solve", "training": "DistributedModel.solve"}
+RATIO_GOAL = 10_000
 
 
 def run_benchmark(target_rows: int, out: Path | None = None, study: str = "node",
-                  compression: str | None = None) -> Iterator[str]:
-    """``compression``: the sweep's ``[output] compression`` (None: the study's packaged spec's, ``packaged_codec``)."""
+                  compression: str | None = None, peers: str | None = None, calls: int = 200) -> Iterator[str]:
+    """``compression``: the sweep's ``[output] compression`` (None: the study's packaged spec's, ``packaged_codec``);
+    ``peers``: the interpreter that has MLSys·im (``peer_timings``), whose configurations/s the rate is compared to."""
     import os
 
     probe = runs.prepare(parse_spec(synthetic_spec(1, study), "bench"))
@@ -99,7 +104,8 @@ def run_benchmark(target_rows: int, out: Path | None = None, study: str = "node"
         write_s, cpu = time.perf_counter() - started, _cpu_s() - cpu
         files = [*runs.part_files(run_dir, study), *(run_dir / "dimensions").glob(f"{study}-*.parquet")]
         size = sum(p.stat().st_size for p in files)  # the fact table and its dimension tables
-        yield (f"end to end:    {prepared.rows:,} rows in {write_s:.2f} s = {prepared.rows / write_s:,.0f} "
+        rate = prepared.rows / write_s
+        yield (f"end to end:    {prepared.rows:,} rows in {write_s:.2f} s = {rate:,.0f} "
                f"rows/s written and queried ({size / 1e6:,.0f} MB Parquet, {size / max(prepared.rows, 1):.1f} "
                f"B/row; {cpu:.2f} CPU s, all threads; the sweep {written_s:.2f} s, `{QUERY[study]}` "
                f"{write_s - written_s:.2f} s, {answer.height:,} rows)")
@@ -107,6 +113,20 @@ def run_benchmark(target_rows: int, out: Path | None = None, study: str = "node"
         if out is None:
             shutil.rmtree(scratch, ignore_errors=True)
     yield f"peak RSS:      {_peak_rss_mb():,.0f} MB; load average {os.getloadavg()[0]:.1f}"
+    if peers:
+        yield peer_ratio(rate, study, peer_timings(peers, calls))
+
+
+def peer_ratio(rate: float, study: str, peer: dict) -> str:
+    """Our end-to-end rows/s against the peer's configurations/s (one over its median call time)."""
+    call = SWEEP_PEER_CALL[study]
+    seconds = peer.get(call)
+    if not isinstance(seconds, float):
+        return f"(the peer's {call} gave no time: {peer.get('error') or seconds})"
+    ratio = rate * seconds
+    return (f"vs {peer.get('tool', 'MLSys·im')}: {call} {_ms(seconds)} a configuration = {1 / seconds:,.0f} "
+            f"configurations/s; ours end to end {ratio:,.0f}x theirs (goal >= {RATIO_GOAL:,}x: "
+            f"{'met' if ratio >= RATIO_GOAL else 'NOT met'})")
 
 
 # -- mlsys bench --single: one configuration, side by side with MLSys·im ------------------------

@@ -24,9 +24,10 @@ def bench(
         "--single", help="Time single configurations (evaluate, evaluate_serving, evaluate_training, scorecard, "
                          "a cold `mlsys evaluate`, `mlsys --help`) beside MLSys·im's calls.")] = False,
     peers: Annotated[str | None, typer.Option(
-        "--peers", help="With --single: the Python interpreter that has mlsysim installed "
-                        "(default: $MLSYS_PEERS_PYTHON; none: ours only).")] = None,
-    calls: Annotated[int, typer.Option("--calls", help="With --single: calls per median.")] = 200,
+        "--peers", help="The Python interpreter that has mlsysim installed, timed beside --single's calls or "
+                        "beside a sweep as configurations/s (default: $MLSYS_PEERS_PYTHON; none: ours only).")] = None,
+    calls: Annotated[int, typer.Option("--calls", help="Calls per median (--single, and the peer's beside a "
+                                                       "sweep).")] = 200,
     load: Annotated[bool, typer.Option(
         "--load", help="Wall 7's closed form (TTFT P50/P99, TPOT under load) against a discrete-event "
                        "simulation of the same continuous-batching policy, 20 loads up to 90 % of capacity.")] = False,
@@ -71,7 +72,8 @@ def bench(
         return
     from pipeline.bench import run_benchmark
 
-    for line in run_benchmark(10_000_000 if rows is None else rows, out, study, compression):
+    for line in run_benchmark(10_000_000 if rows is None else rows, out, study, compression,
+                              peers or os.environ.get("MLSYS_PEERS_PYTHON") or None, calls):
         typer.echo(line)
 
 
