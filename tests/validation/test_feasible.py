@@ -253,6 +253,7 @@ def replayed(tmp_path, script: str) -> tuple[pl.DataFrame, list[dict]]:
 @pytest.mark.parametrize(("script", "cited"), [
     ("r-feas", "https://github.com/mlcommons/training_results_v"),  # MLPerf submissions' configs and logs
     ("r-feas2", "https://github.com/NVIDIA-NeMo/Megatron-Bridge/blob/0a25f911"),  # Megatron-Bridge's recipes
+    ("r-trtkv", "https://github.com/NVIDIA/TensorRT-LLM/blob/11e14500"),  # v0.5's build default: contiguous KV
 ])
 def test_the_layout_patches_replay_and_change_nothing_twice(tmp_path, script, cited):
     """registry_data/research/<script>/apply.py replays its patches.csv (each value cited to a line of its
