@@ -63,7 +63,13 @@ SESSION_KV = ("TensorRT-LLM v0.5's L40S table (docs/source/performance.md at 138
               "tokens ('Activation size', item 1): one layer's hidden states in and out and MLP intermediate, "
               "(2 x 4,096 + 11,008) x 131,072, are 2.34 GiB at 1 B and 4.69 GiB at 2 B, and 'When FP8 GEMM is "
               "used, the activation memory might be larger than the theoretical optimized memory size' (Known "
-              "Issues, 2); neither a fit nor an overflow can be shown")
+              "Issues, 2); neither a fit nor an overflow can be shown. NVIDIA's blog on the same v0.5.0 data "
+              "(docs/source/blogs/H100vsA100.md at 71a5b97b, line 10: 'Max throughput calculated by sweeping BS "
+              "1,2,...,64. Throughput taken at largest successful') suggests, if the L40S table was swept so, that "
+              "batch 64 ran at 128/2048 but not at 2048/128 (32 there), though one engine holds the same 64 x 2,176-"
+              "token cache and build-time activations for both: what failed grew with the input, as engines built "
+              "per configuration (max_input_len the input, like the page's Falcon-180B loop, line 447 at 59f41c06) "
+              "would and the documented single build would not. That is an inference, not a stated build")
 KNOWN_GAPS = {
     "trtllm-0.6.1-a100-fp16-llama-2-7b-tp1-b60-in128-out2048-throughput": CONTIGUOUS_KV,
     "trtllm-0.5-l40s-fp8-llama-2-7b-tp1-b64-in128-out2048-throughput": SESSION_KV,
