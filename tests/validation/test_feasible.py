@@ -26,26 +26,50 @@ GIB = 2**30
 ROCE = "Meta Llama 3 production cluster, RoCE (24K H100)"
 DGX_H100 = "NVIDIA DGX SuperPOD DGX H100 (4 SU, 127 nodes)"
 MEMORY_MD = "TensorRT-LLM docs/source/reference/memory.md at 5a211b91"
-CONTIGUOUS_KV = ("TensorRT-LLM v0.6.1's performance.md (docs/source/performance.md at 138f96d4, line 74) states the "
-                 "batch but not the engine that ran; the page's Llama2-7b build (max_batch_size 64, max_input_len "
-                 "2048, --remove_input_padding, no --paged_kv_cache, timed with gptSessionBenchmark) makes the KV "
-                 "cache contiguous, [batch, 2, heads, max seq length, head dim] a layer with no "
-                 "free_gpu_memory_fraction (" + MEMORY_MD + ", 'C++ runtime'): 60 x 2,176 tokens x 0.5 MiB = "
-                 "63.75 GiB + 12.6 GiB of weights. But TensorRT sizes the engine's activations at build for "
-                 "max_batch_size x max_input_len = 131,072 packed tokens ('Activation size', item 1): one layer's "
-                 "gate and up outputs alone (2 x 11,008 x 2 B a token) are 5.4 GiB, so the documented engine "
-                 "overflows 80 GiB with no reserve at all. And the page's tables contradict that build: its "
-                 "Methodology ran Llama2-7b with 'a single-setting engine build for each network', yet the tables "
-                 "run LLaMA 7B at batch 384 on A100 and 768 on H100, above its max_batch_size 64, so the engine "
-                 "that ran is not the documented one; its max batch and max tokens (the activation size) are not "
+# What the benchmark harness states, read at the commits that published the tables on the octoml/TensorRT-LLM-release
+# mirror (upstream's commits without its tags; NVIDIA/TensorRT-LLM's 2.5 GB snapshot is over the fetch limit):
+# release/0.5.0 at 11e14500 (the v0.5 tables, first at 6b32b407), 587d063e (the per-model build commands added beside
+# the v0.5 tables) and 59f41c06 (the page first "updated for v0.6.1", the 21,826 characters of 138f96d4).
+HARNESS = ("benchmarks/python/allowed_configs.py builds llama_7b with max_batch_size 128, max_input_len 512 and "
+           "max_output_len 200 at 11e14500 (lines 248-250) and 59f41c06 (lines 302-304); benchmark.py builds one "
+           "engine an invocation (its --max_batch_size, --max_input_len, --max_output_len override those) and "
+           "gpt_benchmark.py's get_config skips every point above them ('failed, skipping'; 11e14500 lines 179-191, "
+           "59f41c06 lines 123-135), so its defaults run neither output 2048 nor batch 384 and no override is "
+           "stated; benchmarks/cpp/README.md (line 25 at 11e14500, 23 at 59f41c06): gptSessionBenchmark 'cannot "
+           "generate engine(s) for you'")
+CONTIGUOUS_KV = ("TensorRT-LLM v0.6.1's A100 table (docs/source/performance.md at 138f96d4 and 59f41c06, line 74) "
+                 "states the batch but not the engine that ran. Its Methodology (line 217) ran Llama2-7b with 'a "
+                 "single-setting engine build for each network', documented with max_batch_size 64 and max_input_len "
+                 "2048 (lines 310-311), no --paged_kv_cache, timed with gptSessionBenchmark, which sets each "
+                 "session's maxSequenceLength to input + output (gptSessionBenchmark.cpp at 59f41c06, line 73): a "
+                 "contiguous KV cache, [batch, 2, heads, max seq length, head dim] a layer with no "
+                 "free_gpu_memory_fraction (" + MEMORY_MD + ", 'C++ runtime'), 60 x 2,176 tokens x 0.5 MiB = "
+                 "63.75 GiB + 12.6 GiB of weights. That build did not run the table: batch 384 (line 73) is above "
+                 "its max_batch_size 64; and one engine for batch 384 and input 2048 (line 75) would be sized at build "
+                 "for 384 x 2048 = 786,432 packed tokens ('Activation size', item 1), one layer's hidden states in "
+                 "and out and MLP intermediate (2 x 4,096 + 11,008) x 2 B = 28.1 GiB, over 80 GiB beside this row's "
+                 "cache, unless built with examples/llama/build.py's --max_num_tokens (line 356 at 59f41c06), whose "
+                 "value is not stated. " + HARNESS + ". The engine's max tokens (its activation memory) are not "
                  "stated, so its memory cannot be modelled")
-SESSION_KV = ("TensorRT-LLM v0.5's L40S table (docs/source/performance.md at 138f96d4, line 59) with the page's "
-              "Llama2-7b build (max_batch_size 64, max_input_len 2048, no --paged_kv_cache, gptSessionBenchmark): a "
-              "contiguous KV cache (" + MEMORY_MD + ", 'C++ runtime') of 64 x 2,176 x 256 KiB of FP8 K/V = "
-              "34.0 GiB + 6.52 GiB of weights leaves 4.5 GiB of the L40S's 44.99 GiB, while TensorRT sizes the "
-              "engine's activations for 64 x 2048 = 131,072 packed tokens ('Activation size', item 1; the gate and "
-              "up outputs alone 2.7 GiB at 1 B, 5.4 GiB at 2 B); what the engine that ran held is not stated, so "
-              "neither a fit nor an overflow can be shown")
+SESSION_KV = ("TensorRT-LLM v0.5's L40S table (docs/source/performance.md at 138f96d4, line 59; line 53 at 6b32b407 "
+              "and 11e14500, whose page states only 'the methodology described in the benchmarks folder', lines "
+              "12-13). " + HARNESS + ". The per-model commands added at 587d063e beside the same v0.5 tables "
+              "(Llama2-7b: max_batch_size 64, max_input_len 2048, no --paged_kv_cache, no --max_num_tokens, "
+              "gptSessionBenchmark) are 'how to benchmark each model on an H100-HBM3-80GB system' (line 217), and "
+              "their loop's batches (64, 64, 64, 32; line 321) are the H100 table's, not the L40S table's (64, 64, "
+              "32, 16): the L40S command lines are not stated. Were it that engine, a contiguous KV cache (" + MEMORY_MD
+              + ", 'C++ runtime') of 64 x 2,176 x 256 KiB of FP8 K/V = 34.0 GiB + 6.52 GiB of weights leaves 4.47 "
+              "GiB of the L40S's 44.99 GiB, while TensorRT sizes the activations for 64 x 2048 = 131,072 packed "
+              "tokens ('Activation size', item 1): one layer's hidden states in and out and MLP intermediate, "
+              "(2 x 4,096 + 11,008) x 131,072, are 2.34 GiB at 1 B and 4.69 GiB at 2 B, and 'When FP8 GEMM is "
+              "used, the activation memory might be larger than the theoretical optimized memory size' (Known "
+              "Issues, 2); neither a fit nor an overflow can be shown. NVIDIA's blog on the same v0.5.0 data "
+              "(docs/source/blogs/H100vsA100.md at 71a5b97b, line 10: 'Max throughput calculated by sweeping BS "
+              "1,2,...,64. Throughput taken at largest successful') suggests, if the L40S table was swept so, that "
+              "batch 64 ran at 128/2048 but not at 2048/128 (32 there), though one engine holds the same 64 x 2,176-"
+              "token cache and build-time activations for both: what failed grew with the input, as engines built "
+              "per configuration (max_input_len the input, like the page's Falcon-180B loop, line 447 at 59f41c06) "
+              "would and the documented single build would not. That is an inference, not a stated build")
 KNOWN_GAPS = {
     "trtllm-0.6.1-a100-fp16-llama-2-7b-tp1-b60-in128-out2048-throughput": CONTIGUOUS_KV,
     "trtllm-0.5-l40s-fp8-llama-2-7b-tp1-b64-in128-out2048-throughput": SESSION_KV,
@@ -235,6 +259,7 @@ def replayed(tmp_path, script: str) -> tuple[pl.DataFrame, list[dict]]:
 @pytest.mark.parametrize(("script", "cited"), [
     ("r-feas", "https://github.com/mlcommons/training_results_v"),  # MLPerf submissions' configs and logs
     ("r-feas2", "https://github.com/NVIDIA-NeMo/Megatron-Bridge/blob/0a25f911"),  # Megatron-Bridge's recipes
+    ("r-trtkv", "https://github.com/NVIDIA/TensorRT-LLM/blob/11e14500"),  # v0.5's build default: contiguous KV
 ])
 def test_the_layout_patches_replay_and_change_nothing_twice(tmp_path, script, cited):
     """registry_data/research/<script>/apply.py replays its patches.csv (each value cited to a line of its
