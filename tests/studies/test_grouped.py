@@ -2,7 +2,9 @@
 the plain join's order, one accelerator after the other (first appearance on the hardware side)."""
 
 import polars as pl
+import pytest
 
+from pipeline.studies import grouped
 from pipeline.studies.grouped import grouped_join
 from pipeline.studies.sides import Space
 
@@ -10,6 +12,13 @@ HW = pl.DataFrame({"hardware": ["B", "A", "B", None, "A"], "workload": ["inferen
                                                                          "inference", "inference"],
                    "peak": [1.0, 2.0, 3.0, 4.0, 5.0]})
 MODEL = pl.DataFrame({"model": ["m1", "m2", "m3"], "workload": ["inference", "training", "inference"]})
+
+
+@pytest.fixture(autouse=True, params=["a join per accelerator", "one sorted join"])
+def path(request, monkeypatch):
+    """Every test on both ways of building it (``grouped.PART_ROWS``: 0 takes the concatenation of a join
+    per accelerator, a billion the single join sorted by accelerator): the same rows in the same order."""
+    monkeypatch.setattr(grouped, "PART_ROWS", 0 if request.param == "a join per accelerator" else 10**9)
 
 
 def test_each_accelerator_together_in_the_joins_order():
