@@ -79,8 +79,8 @@ def finite_inputs(frame: pl.LazyFrame, units: dict, iterations: int = FINITE_ITE
         frame = _at(frame, units, "finite_run_prefill_batch", suffix=f"__fr{k}")
         prompts = pl.col(f"finite_run_prefill_batch__fr{k}")
         at, low, high = finite_run.tail_prompts(prompts)
-        frame = _prefill_at(frame.with_columns(low.alias(f"finite_run_low__fr{k}"), high.alias(f"finite_run_high__fr{k}")),
-                            units, [f"finite_run_low__fr{k}", f"finite_run_high__fr{k}"])
+        ends = [f"finite_run_low__fr{k}", f"finite_run_high__fr{k}"]
+        frame = _prefill_at(frame.with_columns(low.alias(ends[0]), high.alias(ends[1])), units, ends)
         tail = finite_run.tail_prompt_prefill(at, low, pl.col(f"prefill_pass_time_s__finite_run_low__fr{k}"),
                                               pl.col(f"prefill_pass_time_s__finite_run_high__fr{k}"))
         passes = [pl.col(f"prefill_pass_time_s__{c}") for c in whole]

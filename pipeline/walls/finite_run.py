@@ -26,9 +26,12 @@ prefill rate, decode the bottleneck: the batch grows instead of the queue) the s
   prompt's share of a full chunk), so with m = lambda C, E[C] = (d + a) / (1 - rho), rho = lambda
   tau, at most a full budget's iteration. The run's mean TTFT is the larger of the two regimes';
 - TPOT is a mean field over the run (``finite_run_mean_field_tpot_s``: the sequences decoding rise,
-  hold and fall as the arrivals come, each decoding for (G - 1) TPOT; prompts priced at the batch
-  an iteration carries, ``finite_run_prefill_batch``; the study iterates the weighted batch from
-  the burst's TPOT). The run's TPOT is the smaller of it and the burst's.
+  hold and fall as the arrivals come, each decoding for (G - 1) TPOT; prompts priced at the whole
+  prompts an iteration carries, Poisson with mean ``finite_run_prefill_batch``, ``poisson_prompt_prefill``;
+  the study iterates the weighted batch from the burst's TPOT). The run's TPOT is the smaller of it and
+  the burst's. Known limit: just above capacity with long answers, where lambda (G - 1) d(b) / (1 - rho)
+  exceeds b at every b to the cap, no plateau holds (the batch rises while the requests arrive) and the
+  mean field's TPOT is low by 10-12 % against the simulation (tests/validation/test_finite_run.py).
 
 The discrete-event simulation of the same policy runs the finite run (pipeline/validation/
 burst_check.py, ``compare`` with a rate; each iteration's prefill priced at its tokens).
