@@ -15,6 +15,7 @@ from pipeline import formulas
 from pipeline.studies import operations, serving
 from pipeline.studies.sides import Space
 from pipeline.units import unit
+from pipeline.walls import finite_run
 
 BURST = ["burst_requests", "burst_ttft_mean_s", "burst_tpot_mean_s", "burst_tokens_per_s"]
 FINITE = ["finite_run_ttft_mean_s", "finite_run_tpot_mean_s"]  # under a request rate (pipeline.walls.finite_run)
@@ -52,6 +53,13 @@ FINITE_UNITS = {"request_rate_per_replica": unit("1/s"), "finite_run_tpot_guess_
                 "finite_run_decode_pass_s": unit("s"), "finite_run_prompt_prefill_s": unit("s")}
 
 
+def _prefill_at(frame: pl.LazyFrame, units: dict, batches: list[str]) -> pl.LazyFrame:
+    """The prefill pass at each of these prompt-count columns, as ``prefill_pass_time_s__<column>``."""
+    for batch in batches:
+        frame = _at(frame, units | {batch: unit("")}, "prefill_pass_time_s", {"batch": batch}, f"__{batch}")
+    return frame
+
+
 def finite_inputs(frame: pl.LazyFrame, units: dict, iterations: int = FINITE_ITERATIONS) -> tuple[pl.LazyFrame, dict]:
     """The finite run's mean field (pipeline.walls.finite_run): its decode-weighted batch from a TPOT
     (the burst's first, then the run's: the smaller of the burst's and the mean field's) by
@@ -61,14 +69,23 @@ def finite_inputs(frame: pl.LazyFrame, units: dict, iterations: int = FINITE_ITE
     frame = _at(frame, units | {"request_rate_per_replica": unit("1/s")}, "burst_tpot_mean_s")
     units = units | FINITE_UNITS | {"burst_tpot_mean_s": unit("s")}
     frame = frame.with_columns(finite_run_tpot_guess_s=pl.col("burst_tpot_mean_s"))
+    whole = [f"finite_run_prompts_{n}" for n in range(1, finite_run.PROMPT_NODES + 1)]
+    frame = _prefill_at(frame.with_columns(pl.lit(float(n)).alias(c) for n, c in enumerate(whole, start=1)),
+                        units, whole)
     for k in range(iterations):
-        for batch, at in (("finite_run_batch", "decode_pass_time_s"),
-                          ("finite_run_prefill_batch", "prefill_pass_time_s")):
-            frame = _at(frame, units, batch, suffix=f"__fr{k}")
-            frame = _at(frame, units | {f"{batch}__fr{k}": unit("")}, at, {"batch": f"{batch}__fr{k}"}, f"__fr{k}")
+        frame = _at(frame, units, "finite_run_batch", suffix=f"__fr{k}")
+        frame = _at(frame, units | {f"finite_run_batch__fr{k}": unit("")}, "decode_pass_time_s",
+                    {"batch": f"finite_run_batch__fr{k}"}, f"__fr{k}")
+        frame = _at(frame, units, "finite_run_prefill_batch", suffix=f"__fr{k}")
+        prompts = pl.col(f"finite_run_prefill_batch__fr{k}")
+        at, low, high = finite_run.tail_prompts(prompts)
+        ends = [f"finite_run_low__fr{k}", f"finite_run_high__fr{k}"]
+        frame = _prefill_at(frame.with_columns(low.alias(ends[0]), high.alias(ends[1])), units, ends)
+        tail = finite_run.tail_prompt_prefill(at, low, pl.col(f"prefill_pass_time_s__finite_run_low__fr{k}"),
+                                              pl.col(f"prefill_pass_time_s__finite_run_high__fr{k}"))
+        passes = [pl.col(f"prefill_pass_time_s__{c}") for c in whole]
         frame = frame.with_columns(finite_run_decode_pass_s=pl.col(f"decode_pass_time_s__fr{k}"),
-                                   finite_run_prompt_prefill_s=pl.col(f"prefill_pass_time_s__fr{k}")
-                                   / pl.col(f"finite_run_prefill_batch__fr{k}"))
+                                   finite_run_prompt_prefill_s=finite_run.poisson_prompt_prefill(prompts, passes, tail))
         if k < iterations - 1:
             frame = _at(frame, units, "finite_run_mean_field_tpot_s", suffix=f"__fr{k}")
             frame = frame.with_columns(finite_run_tpot_guess_s=pl.min_horizontal(

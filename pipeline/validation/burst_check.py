@@ -17,6 +17,7 @@ from pipeline.studies import single
 from pipeline.studies.serving_burst import FINITE_ITERATIONS, FINITE_UNITS
 from pipeline.units import unit
 from pipeline.validation.simulate import Replica, burst, simulate
+from pipeline.walls import finite_run
 
 BATCHES = ("burst_prefill_batch", "burst_ttft_batch", "burst_tpot_batch", "burst_last_batch")
 MEANS = ("burst_ttft_mean_s", "burst_tpot_mean_s")
@@ -65,11 +66,14 @@ def compare(axes: dict, framework: str, requests: int, catalogs: Catalogs, seed:
                            "finite_run_tpot_guess_s": closed["burst_tpot_mean_s"]}
         finite_units = mean_units | FINITE_UNITS | {c: unit("s") for c in MEANS} | {"is_stable": None}
         step = {c: formulas.compile_scalar(finite_units, [c], registry) for c in STEPS}
+        passes = [prefill_pass_s(k) for k in range(1, finite_run.PROMPT_NODES + 1)]
         for k in range(FINITE_ITERATIONS):  # serving_burst.finite_inputs' fixed point, on plain values
             batch = step["finite_run_batch"](known)["finite_run_batch"]
             prompts = step["finite_run_prefill_batch"](known)["finite_run_prefill_batch"]
             known["finite_run_decode_pass_s"] = decode_pass_s(batch)
-            known["finite_run_prompt_prefill_s"] = prefill_pass_s(prompts) / prompts
+            at, low, high = finite_run.tail_prompts(prompts)
+            tail = finite_run.tail_prompt_prefill(at, low, prefill_pass_s(low), prefill_pass_s(high))
+            known["finite_run_prompt_prefill_s"] = finite_run.poisson_prompt_prefill(prompts, passes, tail)
             if k < FINITE_ITERATIONS - 1:
                 known["finite_run_tpot_guess_s"] = min(closed["burst_tpot_mean_s"], step[STEPS[1]](known)[STEPS[1]])
         finite = formulas.compile_scalar(finite_units, FINITE, registry)(known)
