@@ -53,6 +53,23 @@ def _argmin(losses: list[float]) -> float:
     return ETA_GRID[min(range(len(losses)), key=losses.__getitem__)]
 
 
+def _feasibility(rows: list[dict], prior: float, terms: list[list[float]]) -> dict:
+    """Where the group's fit is held by rows that are not predicted at every η rather than by errors. A row
+    over wall 7's capacity at an η has no prediction there (an infinite term), so the fit cannot go below
+    the lowest η at which every row is predicted: ``eta_floor`` (null: no such η). ``floor_rows``: the rows
+    not predicted at the grid point below it (0 when the floor is the grid's first point). ``eta_unpinned``:
+    the fit of the rows predicted at every η of the grid (the prior kept), i.e. without the rows that set a
+    floor; it equals ``eta_fitted`` unless the floor, not the errors, decides the fit."""
+    whole = [all(math.isfinite(v) for v in t) for t in terms]
+    every = [k for k in range(len(ETA_GRID)) if all(math.isfinite(t[k]) for t in terms)]
+    floor = every[0] if every else None
+    below = [] if not floor else [t for t in terms if not math.isfinite(t[floor - 1])]
+    kept = [r for r, w in zip(rows, whole, strict=True) if w]
+    unpinned = _argmin(_loss(kept, prior, terms=[t for t, w in zip(terms, whole, strict=True) if w]))
+    return {"eta_floor": None if floor is None else ETA_GRID[floor], "floor_rows": len(below),
+            "eta_unpinned": unpinned}
+
+
 def fit(table: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Fitted η and multiplier (η / η_prior) per group, and per row the in-sample and leave-one-source-out
     predictions and errors."""
@@ -80,12 +97,14 @@ def fit(table: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         groups.append({"workload": workload, "framework": framework, "family": family, "compute_dtype": dtype,
                        "rows": len(members), "multiplier": eta / prior,
                        "eta_prior": prior, "eta_fitted": eta, "eta_cv_low": min(cv_etas), "eta_cv_high": max(cv_etas),
-                       "sources": "; ".join(sorted({r["source_url"] for r in members}))})
+                       "sources": "; ".join(sorted({r["source_url"] for r in members}))}
+                      | _feasibility(members, prior, terms))
     fitted = pl.DataFrame(groups, schema={
         "workload": pl.String, "framework": pl.String, "family": pl.String, "compute_dtype": pl.String,
         "rows": pl.Int64, "multiplier": pl.Float64, "eta_prior": pl.Float64, "eta_fitted": pl.Float64,
         "eta_cv_low": pl.Float64,
-        "eta_cv_high": pl.Float64, "sources": pl.String})
+        "eta_cv_high": pl.Float64, "sources": pl.String, "eta_floor": pl.Float64, "floor_rows": pl.Int64,
+        "eta_unpinned": pl.Float64})
     cv = pl.DataFrame(per_row, schema={"name": pl.String, "eta_fitted": pl.Float64, "eta_cv": pl.Float64,
                                        "fit_predicted": pl.Float64, "cv_predicted": pl.Float64})
     m = table.select("name", "measured")
