@@ -70,9 +70,11 @@ def _feasibility(rows: list[dict], prior: float, terms: list[list[float]]) -> di
             "eta_unpinned": unpinned}
 
 
-def fit(table: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def fit(table: pl.DataFrame, floors: bool = True) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Fitted η and multiplier (η / η_prior) per group, and per row the in-sample and leave-one-source-out
-    predictions and errors."""
+    predictions and errors. ``floors=False`` is a what-if, not the calibration (tests/validation/floor_whatif.py):
+    rows not predicted at some η of the grid weigh nothing in any fit (no feasibility floor, ``_feasibility``),
+    and a row left over capacity at its fitted η is predicted at the lowest η above it that predicts it."""
     rows = table.filter(pl.col("predicted").is_not_null() & pl.col("grid").is_not_null()).with_columns(
         # the profile's workload a sweep looks up: a node-study row of scenario "training" trains (predict)
         workload=pl.when((pl.col("study") == "training") | (pl.col("scenario") == "training"))
@@ -83,15 +85,17 @@ def fit(table: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         members = g.to_dicts()
         prior = float(g["eta_compute"].median())
         terms = _terms(members)
-        eta = _argmin(_loss(members, prior, terms=terms))
+        weighed = terms if floors else [[0.0] * len(t) if any(map(math.isinf, t)) and not all(map(math.isinf, t))
+                                        else t for t in terms]
+        eta = _argmin(_loss(members, prior, terms=weighed))
         # one fit per source left out (its rows share it); a group of one source falls back to the prior
-        without = {src: _argmin(_loss(members, prior, skip_source=src, terms=terms))
+        without = {src: _argmin(_loss(members, prior, skip_source=src, terms=weighed))
                    for src in {r["source_url"] for r in members}}
         cv_etas = []
         for r in members:
             eta_i = without[r["source_url"]]
             cv_etas.append(eta_i)
-            fit_p, cv_p = r["grid"][ETA_GRID.index(eta)], r["grid"][_nearest(eta_i)]
+            fit_p, cv_p = _at(r["grid"], ETA_GRID.index(eta), floors), _at(r["grid"], _nearest(eta_i), floors)
             per_row.append({"name": r["name"], "eta_fitted": eta, "eta_cv": eta_i, "fit_predicted": fit_p,
                             "cv_predicted": cv_p})
         groups.append({"workload": workload, "framework": framework, "family": family, "compute_dtype": dtype,
@@ -114,6 +118,11 @@ def fit(table: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     ).with_columns(fit_abs_error_pct=pl.col("fit_error_pct").abs(),
                    cv_abs_error_pct=pl.col("cv_error_pct").abs()).drop("measured")
     return fitted, cv
+
+
+def _at(grid: list, k: int, floors: bool):
+    """The prediction at grid point k; without floors, the first prediction at or above it."""
+    return grid[k] if floors else next((p for p in grid[k:] if p is not None), None)
 
 
 def _nearest(eta: float) -> int:

@@ -124,3 +124,17 @@ def test_a_fit_with_every_row_predicted_has_no_floor():
     f = fitted.row(0, named=True)
     assert (f["eta_floor"], f["floor_rows"]) == (pytest.approx(ETA_GRID[0]), 0)
     assert f["eta_unpinned"] == f["eta_fitted"] == pytest.approx(0.30)
+
+
+def test_without_floors_the_rows_over_capacity_weigh_nothing():
+    """The what-if (tests/validation/floor_whatif.py): row c weighs nothing, so the fit is a and b's, η 0.30
+    (x = (2 ln 0.30 + 0.05 ln 0.40) / 2.05 on the grid). Leaving c's source out fits 0.30 either way; c is
+    over capacity there: with floors it has no cross-validated prediction, without them it is predicted at
+    the lowest η that carries it, 0.40: 0.45 / 0.40 = 1.125 of the measured 1.0, +12.5 %."""
+    fitted, cv = fit(_floor_table(), floors=False)
+    assert fitted["eta_fitted"].to_list() == [pytest.approx(0.30)]
+    c = cv.filter(pl.col("name") == "c").row(0, named=True)
+    assert (c["eta_cv"], c["cv_predicted"], c["cv_error_pct"]) == (pytest.approx(0.30), pytest.approx(1.125),
+                                                                   pytest.approx(12.5))
+    held = fit(_floor_table())[1].filter(pl.col("name") == "c").row(0, named=True)
+    assert (held["eta_cv"], held["cv_predicted"]) == (pytest.approx(0.30), None)
