@@ -53,9 +53,28 @@ def _argmin(losses: list[float]) -> float:
     return ETA_GRID[min(range(len(losses)), key=losses.__getitem__)]
 
 
-def fit(table: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _feasibility(rows: list[dict], prior: float, terms: list[list[float]]) -> dict:
+    """Where the group's fit is held by rows that are not predicted at every η rather than by errors. A row
+    over wall 7's capacity at an η has no prediction there (an infinite term), so the fit cannot go below
+    the lowest η at which every row is predicted: ``eta_floor`` (null: no such η). ``floor_rows``: the rows
+    not predicted at the grid point below it (0 when the floor is the grid's first point). ``eta_unpinned``:
+    the fit of the rows predicted at every η of the grid (the prior kept), i.e. without the rows that set a
+    floor; it equals ``eta_fitted`` unless the floor, not the errors, decides the fit."""
+    whole = [all(math.isfinite(v) for v in t) for t in terms]
+    every = [k for k in range(len(ETA_GRID)) if all(math.isfinite(t[k]) for t in terms)]
+    floor = every[0] if every else None
+    below = [] if not floor else [t for t in terms if not math.isfinite(t[floor - 1])]
+    kept = [r for r, w in zip(rows, whole, strict=True) if w]
+    unpinned = _argmin(_loss(kept, prior, terms=[t for t, w in zip(terms, whole, strict=True) if w]))
+    return {"eta_floor": None if floor is None else ETA_GRID[floor], "floor_rows": len(below),
+            "eta_unpinned": unpinned}
+
+
+def fit(table: pl.DataFrame, floors: bool = True) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Fitted η and multiplier (η / η_prior) per group, and per row the in-sample and leave-one-source-out
-    predictions and errors."""
+    predictions and errors. ``floors=False`` is a what-if, not the calibration (tests/validation/floor_whatif.py):
+    rows not predicted at some η of the grid weigh nothing in any fit (no feasibility floor, ``_feasibility``),
+    and a row left over capacity at its fitted η is predicted at the lowest η above it that predicts it."""
     rows = table.filter(pl.col("predicted").is_not_null() & pl.col("grid").is_not_null()).with_columns(
         # the profile's workload a sweep looks up: a node-study row of scenario "training" trains (predict)
         workload=pl.when((pl.col("study") == "training") | (pl.col("scenario") == "training"))
@@ -66,26 +85,30 @@ def fit(table: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         members = g.to_dicts()
         prior = float(g["eta_compute"].median())
         terms = _terms(members)
-        eta = _argmin(_loss(members, prior, terms=terms))
+        weighed = terms if floors else [[0.0] * len(t) if any(map(math.isinf, t)) and not all(map(math.isinf, t))
+                                        else t for t in terms]
+        eta = _argmin(_loss(members, prior, terms=weighed))
         # one fit per source left out (its rows share it); a group of one source falls back to the prior
-        without = {src: _argmin(_loss(members, prior, skip_source=src, terms=terms))
+        without = {src: _argmin(_loss(members, prior, skip_source=src, terms=weighed))
                    for src in {r["source_url"] for r in members}}
         cv_etas = []
         for r in members:
             eta_i = without[r["source_url"]]
             cv_etas.append(eta_i)
-            fit_p, cv_p = r["grid"][ETA_GRID.index(eta)], r["grid"][_nearest(eta_i)]
+            fit_p, cv_p = _at(r["grid"], ETA_GRID.index(eta), floors), _at(r["grid"], _nearest(eta_i), floors)
             per_row.append({"name": r["name"], "eta_fitted": eta, "eta_cv": eta_i, "fit_predicted": fit_p,
                             "cv_predicted": cv_p})
         groups.append({"workload": workload, "framework": framework, "family": family, "compute_dtype": dtype,
                        "rows": len(members), "multiplier": eta / prior,
                        "eta_prior": prior, "eta_fitted": eta, "eta_cv_low": min(cv_etas), "eta_cv_high": max(cv_etas),
-                       "sources": "; ".join(sorted({r["source_url"] for r in members}))})
+                       "sources": "; ".join(sorted({r["source_url"] for r in members}))}
+                      | _feasibility(members, prior, terms))
     fitted = pl.DataFrame(groups, schema={
         "workload": pl.String, "framework": pl.String, "family": pl.String, "compute_dtype": pl.String,
         "rows": pl.Int64, "multiplier": pl.Float64, "eta_prior": pl.Float64, "eta_fitted": pl.Float64,
         "eta_cv_low": pl.Float64,
-        "eta_cv_high": pl.Float64, "sources": pl.String})
+        "eta_cv_high": pl.Float64, "sources": pl.String, "eta_floor": pl.Float64, "floor_rows": pl.Int64,
+        "eta_unpinned": pl.Float64})
     cv = pl.DataFrame(per_row, schema={"name": pl.String, "eta_fitted": pl.Float64, "eta_cv": pl.Float64,
                                        "fit_predicted": pl.Float64, "cv_predicted": pl.Float64})
     m = table.select("name", "measured")
@@ -95,6 +118,11 @@ def fit(table: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     ).with_columns(fit_abs_error_pct=pl.col("fit_error_pct").abs(),
                    cv_abs_error_pct=pl.col("cv_error_pct").abs()).drop("measured")
     return fitted, cv
+
+
+def _at(grid: list, k: int, floors: bool):
+    """The prediction at grid point k; without floors, the first prediction at or above it."""
+    return grid[k] if floors else next((p for p in grid[k:] if p is not None), None)
 
 
 def _nearest(eta: float) -> int:

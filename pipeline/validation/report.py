@@ -77,11 +77,13 @@ def report_markdown(run_dir: Path, left_out: list[str] | None = None) -> str:
     lines += [f"| {c['metric']} | {c['rows']} | {cell(c['before'])} | {cell(c['in_sample'])} | {cell(c['cv'])} | "
               f"{c['target']} | {'yes' if c['met'] else '**no**'} |" for c in cv.iter_rows(named=True)]
     lines += ["", "| workload | framework | family | precision | rows | multiplier | fitted eta | leave-source-out "
-              "eta range | prior eta |",
-              "|---|---|---|---|---|---|---|---|---|"]
+              "eta range | prior eta | every row predicted from eta (rows lost one step below) | fit of the rows "
+              "predicted at every eta |",
+              "|---|---|---|---|---|---|---|---|---|---|---|"]
     lines += [f"| {f['workload']} | {f['framework']} | {f['family']} | {f['compute_dtype']} | {f['rows']} | "
               f"{cell(f['multiplier'])} | {cell(f['eta_fitted'])} | "
-              f"{cell(f['eta_cv_low'])}–{cell(f['eta_cv_high'])} | {cell(f['eta_prior'])} |"
+              f"{cell(f['eta_cv_low'])}–{cell(f['eta_cv_high'])} | {cell(f['eta_prior'])} | "
+              f"{cell(f['eta_floor'])} ({f['floor_rows']}) | {cell(f['eta_unpinned'])} |"
               for f in fitted.iter_rows(named=True)]
     agree = bound_agreement(table)
     lines += ["", "## Binding term against what the measurements imply", "",

@@ -86,3 +86,55 @@ def test_imported_profiles_predict_as_the_fit_did(bundled, registry, tmp_path):
     again = predict(rows, load_catalogs(registry), etas=[]).join(cv, on="name")
     assert again.height == names.len() >= 2
     assert ((again["predicted"] / again["fit_predicted"] - 1).abs() < 1e-6).all()
+
+
+def _floor_table() -> pl.DataFrame:
+    """Three rows of one group, each from its own source, measured at 1.0: rows a and b are predicted 0.30 / η
+    at every η of the grid (their error vanishes at η = 0.30); row c is 0.45 / η but over capacity (not
+    predicted) below η = 0.40, as wall 7 leaves a server row whose rate its capacity cannot carry."""
+    def grid(best, floor=0.0):
+        return [None if eta < floor - 1e-9 else best / eta for eta in ETA_GRID]
+    rows = [{"name": n, "measured": 1.0, "predicted": 1.0, "grid": grid(best, floor),
+             "source_url": f"https://e.org/{n}", "study": "serving", "scenario": "server", "framework": "F",
+             "family": "fam", "compute_dtype": "fp8", "eta_compute": 0.40}
+            for n, best, floor in (("a", 0.30, 0.0), ("b", 0.30, 0.0), ("c", 0.45, 0.40))]
+    return pl.DataFrame(rows)
+
+
+def test_a_fit_held_by_rows_over_capacity_says_so():
+    """Hand-computed, x = ln η: the loss 2 (ln 0.30 - x)^2 + (ln 0.45 - x)^2 + 0.05 (x - ln 0.40)^2 is least at
+    x = (2 ln 0.30 + ln 0.45 + 0.05 ln 0.40) / 3.05 = -1.06632 (η 0.344), but row c has no prediction below 0.40,
+    so the fit stops at the floor 0.40 (convex loss: the nearest feasible point). Without row c:
+    x = (2 ln 0.30 + 0.05 ln 0.40) / 2.05 = -1.19696 (η 0.302), on the grid 0.30. One row (c) is not predicted
+    at 0.39."""
+    x_all = (2 * math.log(0.30) + math.log(0.45) + 0.05 * math.log(0.40)) / 3.05
+    assert math.exp(x_all) == pytest.approx(0.3443, abs=1e-4)
+    fitted, _ = fit(_floor_table())
+    f = fitted.row(0, named=True)
+    assert f["eta_fitted"] == pytest.approx(0.40)
+    assert f["eta_floor"] == pytest.approx(0.40)
+    assert f["floor_rows"] == 1
+    assert f["eta_unpinned"] == pytest.approx(0.30)
+
+
+def test_a_fit_with_every_row_predicted_has_no_floor():
+    """Without row c every η of the grid predicts every row: the floor is the grid's first point, no row sets
+    it, and the fit without floor rows is the fit: x = (2 ln 0.30 + 0.05 ln 0.40) / 2.05, η 0.30 on the grid."""
+    fitted, _ = fit(_floor_table().filter(pl.col("name") != "c"))
+    f = fitted.row(0, named=True)
+    assert (f["eta_floor"], f["floor_rows"]) == (pytest.approx(ETA_GRID[0]), 0)
+    assert f["eta_unpinned"] == f["eta_fitted"] == pytest.approx(0.30)
+
+
+def test_without_floors_the_rows_over_capacity_weigh_nothing():
+    """The what-if (tests/validation/floor_whatif.py): row c weighs nothing, so the fit is a and b's, η 0.30
+    (x = (2 ln 0.30 + 0.05 ln 0.40) / 2.05 on the grid). Leaving c's source out fits 0.30 either way; c is
+    over capacity there: with floors it has no cross-validated prediction, without them it is predicted at
+    the lowest η that carries it, 0.40: 0.45 / 0.40 = 1.125 of the measured 1.0, +12.5 %."""
+    fitted, cv = fit(_floor_table(), floors=False)
+    assert fitted["eta_fitted"].to_list() == [pytest.approx(0.30)]
+    c = cv.filter(pl.col("name") == "c").row(0, named=True)
+    assert (c["eta_cv"], c["cv_predicted"], c["cv_error_pct"]) == (pytest.approx(0.30), pytest.approx(1.125),
+                                                                   pytest.approx(12.5))
+    held = fit(_floor_table())[1].filter(pl.col("name") == "c").row(0, named=True)
+    assert (held["eta_cv"], held["cv_predicted"]) == (pytest.approx(0.30), None)
