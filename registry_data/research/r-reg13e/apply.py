@@ -13,6 +13,7 @@ What was read (2026-12-04):
 * ROCm/ROCm (fetched): the newest stored snapshot is still e396b489 (2025-03-21), the one r-reg13d read; it predates
   gfx950 (MI350 series). ROCm/rocm-blogs (fetched: c9a603f2, 2024-10; the GitHub index holds newer posts) and
   ROCm/rocprofiler-compute (fetched: 95b600ea, 2025-01; index: src/utils/mi_gpu_spec.yaml @10c3c1ec).
+* mlcommons/training_results_v5.1 @4da2d1cd (index): AMD's MI355X, MI350X and MI325X system descriptions.
 * HabanaAI's repositories in the index (Intel_Gaudi3_Software, vllm-hpu-extension); NVIDIA/TensorRT-LLM could not
   be fetched (its snapshot is 2.5 GB, over the 500 MB limit).
 
@@ -77,6 +78,10 @@ ROCM_SNAP = ("fetch github:ROCm/ROCm gives the same snapshot r-reg13d read (e396
 SPEC_YAML = ("ROCm/rocprofiler-compute src/utils/mi_gpu_spec.yaml (GitHub index, commit 10c3c1ec, read: AMD's profiler "
              "'tracks MI gpu spec') lists per model only its gfx target, performance-counter blocks, partition modes and "
              "chip ids")
+MLPERF = ("AMD's MLPerf Training v5.1 system descriptions (mlcommons/training_results_v5.1 @4da2d1cd, AMD/systems/"
+          "MI355X_EPYC_9575F_pytorch.json, MI350X_EPYC_9575F_pytorch.json, MI325X_EPYC_9575F_pytorch_llama2_70b.json, "
+          "submitter AMD, read) state accelerator_memory_capacity '288 GB' (MI355X, MI350X) and '256 GB' (MI325X) with "
+          "'HBM3e', and leave accelerator_frequency, hw_notes and power fields empty")
 TRT = ("NVIDIA/TensorRT-LLM (whose documentation states GPU figures) could not be fetched: its snapshot is 2.5 GB, over "
        "the 500 MB fetch limit")
 NVIDIA_ROWS = ["V100 SXM2 32GB", "B200 (HGX B200)", "GB200 NVL72 GPU", "RTX 4090", "B300 (HGX B300)",
@@ -93,15 +98,15 @@ TRIED: dict[str, dict[str, str]] = {
             f"{ROCM_SNAP}; {SPEC_YAML} (gfx950: 'mi350', 'mi355', 'mi358'), no clock, bandwidth or power; AMD's ROCm "
             "blog 'Optimizing LLM Workloads: AMD Instinct MI355X GPUs Drive Competitive Performance' (2 Dec 2025, "
             "ROCm/rocm-blogs @7552daef blogs/artificial-intelligence/ROCm7-MI355X-training-performance/README.md, read) "
-            "gives throughput ratios against B200 only; the pages corpus holds AMD's CDNA 3 and CDNA 2 white papers "
+            f"gives throughput ratios against B200 only; {MLPERF}; the pages corpus holds AMD's CDNA 3 and CDNA 2 white papers "
             "but not the CDNA 4 white paper (news and blogs only). Missing, as before: the CDNA 4 white paper / MI355X "
             "data sheet (peaks, 8 TB/s, 1,400 W)."),
         "MI350X": (
-            f"as the MI355X row: {ROCM_SNAP}; {SPEC_YAML}; no AMD document with the MI350X peaks, 8 TB/s or 1,000 W "
+            f"as the MI355X row: {ROCM_SNAP}; {SPEC_YAML}; {MLPERF}; no AMD document with the MI350X peaks, 8 TB/s or 1,000 W "
             "was found."),
         "MI325X": (
             f"{SPEC_YAML} ('mi325x' under gfx942, chip id 29861); find_string 'Instinct MI325X accelerator' in the "
-            "GitHub index: third-party notes citing AMD's product page only. Missing, as before: AMD's peak engine "
+            f"GitHub index: third-party notes citing AMD's product page only; {MLPERF}. Missing, as before: AMD's peak engine "
             "clock (peaks), 6 TB/s, 1,000 W."),
         "MI250X": (
             f"{SPEC_YAML} ('mi250x' under gfx90a, chip id 29704), no clock; {ROCM_SNAP}. Missing, as before: AMD's "
