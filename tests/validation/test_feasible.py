@@ -306,22 +306,7 @@ def test_the_allocator_patches_replay_and_cite_the_launch_line(tmp_path, measure
     """registry_data/research/r-reserve/apply.py replays its patches.csv (the launcher line that exports
     PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True for each row) onto a copy of the measurements: every
     cell holds its value, a second run leaves the file as it was, and every row predicted as it states."""
-    import csv
-    import importlib.util
-    import shutil
-    from pathlib import Path
-
-    root = Path(pipeline.__file__).parent.parent / "registry_data"
-    spec = importlib.util.spec_from_file_location("apply_reserve", root / "research" / "r-reserve" / "apply.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    shutil.copy(root / "measurements.parquet", tmp_path / "measurements.parquet")
-    module.apply(tmp_path)
-    once = pl.read_parquet(tmp_path / "measurements.parquet")
-    module.apply(tmp_path)
-    assert pl.read_parquet(tmp_path / "measurements.parquet").equals(once)
-    with open(root / "research" / "r-reserve" / "patches.csv", newline="") as f:
-        patches = list(csv.DictReader(f))
+    once, patches = replayed(tmp_path, "r-reserve")
     assert len(patches) == 21
     for p in patches:
         assert p["source"].startswith(("https://github.com/NVIDIA-NeMo/Megatron-Bridge/blob/0a25f911",
