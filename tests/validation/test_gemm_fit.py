@@ -58,6 +58,7 @@ def test_catalog_matches_a_fresh_fit():
 @pytest.mark.parametrize("hardware, basis", [
     ("H100 SXM5 80GB", "kernel fit"),   # 132 SMs, MAMF and shaped rows
     ("MI300X", "kernel fit"),           # 304 CUs, MAMF and aiter rows
+    ("MI325X", "kernel fit"),           # 304 CUs (ROCm's GPU specifications table), its own MAMF row
     ("B200 (HGX B200)", "kernel fit"),  # 148 SMs, MAMF and vLLM rows
     ("TPU v5p", "profile η"),           # no published kernel rows, no unit count
     ("Gaudi 2", "profile η"),           # MAMF rows, but MMEs are not tiled like SMs
@@ -78,3 +79,28 @@ def test_sustained_fraction_is_msmf_over_the_catalog_cap():
     assert s[("H100 SXM5 80GB", "fp8")] == pytest.approx(1337 / 1402.6, rel=1e-4)
     assert s[("H100 SXM5 80GB", "fp16")] == s[("H100 SXM5 80GB", "bf16")] == pytest.approx(755.5 / 794.5, rel=1e-3)
     assert s[("MI300X", "fp8")] is None
+
+
+def test_mi325x_gemm_model_from_its_cu_count_and_mamf_row():
+    """MI325X (r-amd): 304 CUs, 38 per XCD (ROCm "AMD GPU specifications" table), the MI300X's gfx942 CU count,
+    so it takes the kernel fit instead of the profile η. By hand: peak 1307.4 TFLOPS bf16 (the MI300X's),
+    6.0 TB/s against the MI300X's 5.3, so k_half (coefficient x peak / bandwidth) is the MI300X's x 5.3 / 6.0.
+    Its MAMF row (stas00/ml-engineering 744d01e, README line 360): 13312 x 10240 x 8192 at 784.9 TFLOPS, best
+    fraction 784.9 / 1307.4 = 0.60035. At that shape 256 x 256 tiles give 52 x 40 = 2080 tiles, no split-K
+    (304 / 2080 < 2), 7 waves on 304 CUs: wave share 2080 / 2128; K share 8192 / (8192 + k_half); the ceiling
+    is the best fraction over their product (0.669 at k_half 732.9)."""
+    cat = load_catalogs().kernel_efficiency
+
+    def row(hw: str, precision: str) -> dict:
+        return cat.filter((pl.col("hardware") == hw) & (pl.col("precision") == precision)).row(0, named=True)
+
+    mi325, mi300 = row("MI325X", "bf16"), row("MI300X", "bf16")
+    assert (mi325["units"], mi325["tile_m"], mi325["tile_n"]) == (304.0, 256.0, 256.0)
+    assert mi325["k_half"] == pytest.approx(mi300["k_half"] * 5.3 / 6.0, rel=1e-9)
+    assert mi325["best_fraction"] == pytest.approx(784.9 / 1307.4, rel=1e-6)
+    shape = 2080 / 2128 * 8192 / (8192 + mi325["k_half"])
+    assert mi325["ceiling"] == pytest.approx(784.9 / 1307.4 / shape, rel=1e-6)
+    assert mi325["ceiling"] == pytest.approx(0.669, abs=5e-4)
+    # fp8 has no MAMF row of its own: it takes bf16's ceiling and twice its k_half (peak 2614.9 = 2 x 1307.4)
+    assert row("MI325X", "fp8")["ceiling"] == mi325["ceiling"]
+    assert row("MI325X", "fp8")["k_half"] == pytest.approx(2 * mi325["k_half"], rel=1e-3)
