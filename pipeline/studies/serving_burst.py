@@ -13,6 +13,7 @@ import polars as pl
 
 from pipeline import formulas
 from pipeline.studies import operations, serving
+from pipeline.studies import serving_precomputed as precomputed
 from pipeline.studies.sides import Space
 from pipeline.units import unit
 
@@ -80,6 +81,9 @@ def build(space: Space, hardware_side=None) -> formulas.Plan:
     """The serving study's columns and the burst's; under a request rate (a finite run of
     ``burst_requests`` offered at it) wall 7's load columns and the finite run's, else those null."""
     frame, units = serving.inputs(space, hardware_side)
+    written = [*INPUT_UNITS, *FINITE_UNITS, "burst_prefill_batch", "burst_prefill_iteration_s"] + [
+        f"burst_{which}_{what}" for which in ("ttft", "tpot", "last") for what in ("batch", "decode")]
+    frame, units = precomputed.batch_free(frame, units, serving.FORMULAS, written)  # read by every pass of a burst
     frame, units = burst_inputs(frame, units)
     loaded = serving.is_under_load(space)
     if loaded:
