@@ -23,7 +23,9 @@ INPUT_UNITS = {"burst_requests": unit(""), "load_batch_cap": unit("")}
 
 
 def _at(frame: pl.LazyFrame, units: dict, output: str, rebind: dict | None = None, suffix: str = "") -> pl.LazyFrame:
-    return formulas.plan(frame, units, [output], serving.FORMULAS, rebind=rebind, suffix=suffix, keep=True).frame
+    if suffix:  # a pass evaluated again at other columns: compiled once (formulas.again)
+        return formulas.again(frame, units, [output], serving.FORMULAS, rebind=rebind, suffix=suffix).frame
+    return formulas.plan(frame, units, [output], serving.FORMULAS, rebind=rebind, keep=True).frame
 
 
 def burst_inputs(frame: pl.LazyFrame, units: dict) -> tuple[pl.LazyFrame, dict]:
