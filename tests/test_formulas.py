@@ -199,3 +199,42 @@ def test_every_study_formula_builds_under_the_scalar_backend(study):
     wanted = formulas.computable_from(prepared.space.units, prepared.study.OUTPUTS, registry)
     assert len(wanted) > 50
     formulas.compile_scalar(prepared.space.units, wanted, registry)
+
+
+def test_a_pass_again_at_other_columns_gives_the_plans_values_under_its_suffix():
+    """2e12 FLOP at 1e15 FLOP/s = 2 ms, 8e12 = 8 ms; 1.6e10 B at 3.2e12 B/s = 5 ms: 5 ms, then 8 ms."""
+    frame = pl.LazyFrame({"flop": [2e12], "peak": [1e15], "bytes_moved": [1.6e10], "bandwidth": [3.2e12],
+                          "flop_two": [2e12], "flop_eight": [8e12]})
+    inputs = INPUTS | {"flop_two": unit("FLOP"), "flop_eight": unit("FLOP")}
+    out = frame
+    for source, suffix in (("flop_two", "__two"), ("flop_eight", "__eight")):
+        plan = formulas.again(out, inputs, ["latency_ms"], ROOFLINE, rebind={"flop": source}, suffix=suffix)
+        assert plan.units == {f"latency_ms{suffix}": unit("ms")}
+        out = plan.frame
+    row = out.collect().row(0, named=True)
+    assert (row["latency_ms__two"], row["latency_ms__eight"]) == pytest.approx((5.0, 8.0), rel=1e-15)
+    want = formulas.plan(frame, inputs, ["latency_ms"], ROOFLINE, rebind={"flop": "flop_eight"}, suffix="__eight",
+                         keep=True).frame.collect()
+    assert row["latency_ms__eight"] == want["latency_ms__eight"].item()  # the plan's own value, to the bit
+
+
+def test_a_pass_again_is_compiled_once_per_content(monkeypatch):
+    """Other suffixes and rebound columns reuse the compiled pass; changed content (an input's unit) builds anew."""
+    built = []
+    compile_ = formulas._compile
+    monkeypatch.setattr(formulas, "_compile", lambda *a: built.append(a[4]) or compile_(*a))
+    frame = pl.LazyFrame({"flop": [2e12], "peak": [1e15], "bytes_moved": [1.6e10], "bandwidth": [3.2e12]})
+    inputs = dict(INPUTS) | {"anything": unit("")}  # not in any earlier test's key
+    for k in range(3):
+        formulas.again(frame.with_columns(pl.col("flop").alias(f"flop_{k}")), inputs, ["time_s"], ROOFLINE,
+                       rebind={"flop": f"flop_{k}"}, suffix=f"__it{k}")
+    assert built == [formulas.PASS]
+    formulas.again(frame, inputs | {"flop": unit("GFLOP")}, ["time_s"], ROOFLINE, rebind={"flop": "flop"},
+                   suffix="__giga")
+    assert built == [formulas.PASS, formulas.PASS]
+
+
+def test_a_pass_again_must_compute_its_outputs():
+    frame = pl.LazyFrame({"flop": [2e12], "peak": [1e15]})
+    with pytest.raises(formulas.FormulaGraphError, match="computed columns"):
+        formulas.again(frame, INPUTS, ["peak"], ROOFLINE, suffix="__x")

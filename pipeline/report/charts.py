@@ -16,6 +16,8 @@ import math
 import altair as alt
 import polars as pl
 
+from pipeline.report.scatter import scatter_points  # noqa: F401  (re-exported: tests, the validation run)
+
 WIDTH, HEIGHT = 320, 240
 LOG = alt.Scale(type="log")
 SI = alt.Axis(format="~s")  # 2e+15 reads as 2P
@@ -134,16 +136,6 @@ def validation_scatter(points: pl.DataFrame) -> alt.LayerChart:
     diagonal = alt.Chart(alt.InlineData(values=[{"v": -span}, {"v": span}], name="diagonal")).mark_line(
         color="#999", strokeDash=[4, 4]).encode(x="v:Q", y="v:Q")
     return alt.layer(diagonal, dots).properties(width=HEIGHT + 80, height=HEIGHT + 80)
-
-
-def scatter_points(table: pl.DataFrame) -> pl.DataFrame:
-    """The validation rows the scatter shows (predicted, both values positive), with their values on
-    each metric's own log scale."""
-    pts = table.filter(pl.col("predicted").is_not_null() & (pl.col("measured") > 0) & (pl.col("predicted") > 0))
-    center = pl.col("measured").log10().median().over("metric")
-    return pts.select("name", "metric", "study", "measured", "predicted", "error_pct",
-                      measured_scaled=pl.col("measured").log10() - center,
-                      predicted_scaled=pl.col("predicted").log10() - center)
 
 
 def points_of(chart: alt.TopLevelMixin) -> list[dict]:

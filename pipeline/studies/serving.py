@@ -297,7 +297,10 @@ def _inputs(space: Space, hardware_side, load_iterations: int) -> tuple[pl.LazyF
     frame, units = precomputed.joined(space, hardware_side, _computed(space), FORMULAS)
     frame, units = speculative.inputs(frame, units, space.model_side, SHAPED)
     frame, units = disaggregated.inputs(frame, units, space.model_side)
-    return under_load(frame, units, load_iterations) if is_under_load(space) else (frame, units)
+    if not is_under_load(space):
+        return frame, units
+    frame, units = precomputed.batch_free(frame, units, FORMULAS, LOAD_UNITS)  # read by every pass of wall 7
+    return under_load(frame, units, load_iterations)
 
 
 def _computed(space: Space) -> list[str]:

@@ -13,6 +13,7 @@ import polars as pl
 
 from pipeline import formulas
 from pipeline.studies import operations, serving
+from pipeline.studies import serving_precomputed as precomputed
 from pipeline.studies.sides import Space
 from pipeline.units import unit
 from pipeline.walls import finite_run
@@ -23,7 +24,9 @@ INPUT_UNITS = {"burst_requests": unit(""), "load_batch_cap": unit("")}
 
 
 def _at(frame: pl.LazyFrame, units: dict, output: str, rebind: dict | None = None, suffix: str = "") -> pl.LazyFrame:
-    return formulas.plan(frame, units, [output], serving.FORMULAS, rebind=rebind, suffix=suffix, keep=True).frame
+    if suffix:  # a pass evaluated again at other columns: compiled once (formulas.again)
+        return formulas.again(frame, units, [output], serving.FORMULAS, rebind=rebind, suffix=suffix).frame
+    return formulas.plan(frame, units, [output], serving.FORMULAS, rebind=rebind, keep=True).frame
 
 
 def burst_inputs(frame: pl.LazyFrame, units: dict) -> tuple[pl.LazyFrame, dict]:
@@ -97,6 +100,9 @@ def build(space: Space, hardware_side=None) -> formulas.Plan:
     """The serving study's columns and the burst's; under a request rate (a finite run of
     ``burst_requests`` offered at it) wall 7's load columns and the finite run's, else those null."""
     frame, units = serving.inputs(space, hardware_side)
+    written = [*INPUT_UNITS, *FINITE_UNITS, "burst_prefill_batch", "burst_prefill_iteration_s"] + [
+        f"burst_{which}_{what}" for which in ("ttft", "tpot", "last") for what in ("batch", "decode")]
+    frame, units = precomputed.batch_free(frame, units, serving.FORMULAS, written)  # read by every pass of a burst
     frame, units = burst_inputs(frame, units)
     loaded = serving.is_under_load(space)
     if loaded:

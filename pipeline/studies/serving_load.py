@@ -23,8 +23,8 @@ def _formulas() -> dict:
 def _at_batch(frame: pl.LazyFrame, units: dict, output: str, batch_column: str, suffix: str) -> pl.LazyFrame:
     """Add ``<output><suffix>``: the same formulas with ``batch`` read from ``batch_column``."""
     registry = _formulas()
-    return formulas.plan(frame, rebindable(units, ["batch"], registry), [output], registry,
-                         rebind={"batch": batch_column}, suffix=suffix, keep=True).frame
+    return formulas.again(frame, rebindable(units, ["batch"], registry), [output], registry,
+                          rebind={"batch": batch_column}, suffix=suffix).frame
 
 
 def load_batch_cap(batch, max_batch_paged):

@@ -80,6 +80,25 @@ def rebindable(units: Mapping, rebind: Iterable[str], formulas_: Mapping) -> dic
     return {c: u for c, u in units.items() if c not in stale}
 
 
+PASSES = ("prefill_pass_time_s", "decode_pass_time_s")  # what wall 7 and a burst evaluate again at other batches
+
+
+def batch_free(frame: pl.LazyFrame, units: dict, formulas_: Mapping, written: Iterable[str] = (),
+               wanted: Iterable[str] = PASSES) -> tuple[pl.LazyFrame, dict]:
+    """``frame`` and ``units`` with the columns of ``wanted``'s formula graph that read neither ``batch`` nor a
+    column of ``written`` (one a caller writes again later), nor one computed from those, added once as input
+    columns: each pass evaluated again at another batch (wall 7's fixed point, a burst's waves) then reads them
+    instead of recomputing them under its own suffix (a loaded group's plan held each about twenty times). The
+    same expressions on the same values, so the same values."""
+    moving = depends_on(formulas_, {"batch", *written}) | {"batch", *written}
+    available = {c: u for c, u in units.items() if c not in moving}
+    free = [c for c in formulas.computable_from(available, wanted, formulas_) if c not in units]
+    if not free:
+        return frame, units
+    plan = formulas.plan(frame, available, free, formulas_, keep=True)
+    return plan.frame, units | dict(plan.units)
+
+
 # -- columns that do not depend on the lengths: once per hardware row x length-free model row --------------------
 
 # The model-side axes a row's lengths set; the sweep multiplies every layout by them (axes.prompt_len x

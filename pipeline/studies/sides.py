@@ -35,6 +35,7 @@ from pipeline.studies.efficiency import (
     framework_table,
     memory_fraction_table,
 )
+from pipeline.studies.fabric_fits import allreduce_fits
 from pipeline.studies.grouped import grouped_join
 from pipeline.studies.input_pipeline import input_pipeline
 from pipeline.studies.kernels import KERNEL_UNITS, framework_multiplier, kernel_table, measured_memory_fraction
@@ -368,12 +369,11 @@ def hardware_side(rows: pl.DataFrame, catalogs: Catalogs, spec: SweepSpec, *, wo
         out |= {c: unit(u) for c, u in INPUT_PIPELINE_UNITS.items()}
     side = side.rename({"name": key}).with_columns(**columns, **(derived or {}))
     accelerator = key if on == "name" else on  # wall 14: the fitted all-reduce of its fabric
-    fits = collective_fits.allreduce_columns(catalogs.hardware, _fits(catalogs)).rename({"name": accelerator})
-    side = side.join(fits, on=accelerator, how="left")
+    fits, custom = allreduce_fits(  # wall 14: NCCL's fitted regimes and the frameworks' one-shot all-reduce
+        catalogs.hardware, _fits(catalogs), custom_allreduce.load_fits(catalogs.paths["hardware"].parent))
+    side = side.join(fits.rename({"name": accelerator}), on=accelerator, how="left")
     out |= {"comm_basis": None} | {c: unit(u) for c, u in collective_fits.ALLREDUCE_UNITS.items()}
-    custom = custom_allreduce.custom_allreduce_columns(  # wall 14: the frameworks' one-shot all-reduce
-        catalogs.hardware, custom_allreduce.load_fits(catalogs.paths["hardware"].parent)).rename({"name": accelerator})
-    side = side.join(custom, on=accelerator, how="left")
+    side = side.join(custom.rename({"name": accelerator}), on=accelerator, how="left")
     out |= {c: unit(u) for c, u in custom_allreduce.CUSTOM_UNITS.items()}
     return Side(categorical(side), out | (units or {}), rules)
 

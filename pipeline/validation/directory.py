@@ -58,9 +58,9 @@ def run(measured_path: str | Path | None = None, out_dir: str | Path = "outputs"
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
         database.create_database(tmp, {"validation": "validation.parquet", "calibration": "calibration.parquet"}, {})
         renderer.join()
-        from pipeline.report import charts
+        from pipeline.report import scatter
 
-        svg, png = charts.render(charts.validation_scatter(charts.scatter_points(table)))
+        svg, png = scatter.render(scatter.validation_scatter(scatter.scatter_points(table)))
         (tmp / "scatter.svg").write_text(svg)
         (tmp / "scatter.png").write_bytes(png)
         report = report_markdown(tmp, left_out)
@@ -78,13 +78,13 @@ def run(measured_path: str | Path | None = None, out_dir: str | Path = "outputs"
 
 
 def _warm_renderer() -> None:
-    """Import the chart module (Altair) and start vl-convert's engine while the predictions run (the
-    engine runs without the GIL): about a second of a validation run's wall time on two cores. A failure
-    here is left to the render itself to report."""
+    """Start vl-convert's engine while the predictions run (the engine runs without the GIL): about a second
+    of a validation run's wall time on two cores. The scatter is a dict (``pipeline.report.scatter``): no
+    Altair to import. A failure here is left to the render itself to report."""
     try:
-        from pipeline.report import charts
+        from pipeline.report import scatter
 
-        charts.warm_up()
+        scatter.warm_up()
     except Exception:  # noqa: BLE001 - the real render, later, raises it with its context
         pass
 

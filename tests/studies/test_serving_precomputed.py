@@ -106,3 +106,37 @@ def test_length_free_columns_gathered_into_every_row_equal_the_per_row_values(ra
     got, want = (serving.build(s).frame.collect() for s in (space, plain))
     assert got.height == 2 * 2 * 2 * 2 * 2  # hardware x tp x batch x prompt x answer
     assert got.equals(want)
+
+
+def _per_batch(a, batch):
+    return a * batch
+
+
+def test_batch_free_adds_once_the_columns_that_read_neither_the_batch_nor_a_column_written_later():
+    """a = 2x reads neither; b = a + y reads y, which the caller writes again; d = a x batch reads the batch."""
+    import polars as pl
+
+    from pipeline.studies.serving_precomputed import batch_free
+    from pipeline.units import unit
+
+    toy = {"a": _double, "b": _plus, "d": _per_batch}
+    units = dict.fromkeys(["x", "y", "batch"], unit(""))
+    frame, got = batch_free(pl.LazyFrame({"x": [1.5], "y": [2.0], "batch": [4.0]}), units, toy, written=["y"],
+                            wanted=["b", "d"])
+    assert set(got) == {"x", "y", "batch", "a"}
+    assert frame.collect().to_dicts() == [{"x": 1.5, "y": 2.0, "batch": 4.0, "a": 3.0}]
+
+
+def test_a_loaded_plan_reads_the_batch_free_columns_once_and_gives_the_same_rows(space, monkeypatch):
+    """Wall 7's passes at other batches read the batch-free columns (a layer's weight bytes) added once, never a
+    batch column (the decode tokens): the same rows as recomputing them in every pass."""
+    from pipeline.studies import serving_precomputed
+
+    frame, units = serving.inputs(space)
+    assert "weight_bytes_per_param" in units and "decode_tokens" not in units
+    got = serving.build(space).frame.collect()
+    monkeypatch.setattr(serving_precomputed, "batch_free", lambda frame, units, *_: (frame, units))
+    assert "weight_bytes_per_param" not in serving.inputs(space)[1]
+    want = serving.build(space).frame.collect()
+    assert got.equals(want)
+    assert got["ttft_mean_s"].item() > 0

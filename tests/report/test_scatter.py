@@ -1,0 +1,44 @@
+"""The validation scatter written as a dict (``pipeline.report.scatter``) is Altair's specification to the
+character, and the validation run draws it without importing Altair."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import polars as pl
+
+from pipeline.report import charts, scatter
+from tests.report.test_charts import marks
+
+
+def rows() -> pl.DataFrame:
+    return pl.DataFrame({"name": ["a", "b", "c", "d"], "metric": ["ttft_s", "ttft_s", "mfu", "mfu"],
+                         "study": ["serving", "serving", "training", "training"],
+                         "measured": [1.0, 100.0, 0.4, 0.5], "predicted": [2.0, 50.0, 0.4, None],
+                         "error_pct": [100.0, -50.0, 0.0, None]})
+
+
+def test_the_dict_is_altairs_specification_to_the_character():
+    points = scatter.scatter_points(rows())
+    assert scatter.to_json(scatter.validation_scatter(points)) == charts.validation_scatter(points).to_json(
+        validate=False)
+
+
+def test_a_string_error_column_is_nominal_in_the_tooltip_as_altair_types_it():
+    points = scatter.scatter_points(rows()).with_columns(pl.col("error_pct").cast(pl.String))
+    assert scatter.to_json(scatter.validation_scatter(points)) == charts.validation_scatter(points).to_json(
+        validate=False)
+
+
+def test_the_render_draws_one_circle_per_predicted_row():
+    svg, png = scatter.render(scatter.validation_scatter(scatter.scatter_points(rows())))
+    assert marks(svg, "circle") == 3  # d has no prediction
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_validation_run_imports_no_altair():
+    code = ("import sys, pipeline.validation.directory, pipeline.report.scatter; "
+            "print('altair' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    assert out.strip() == "False"
