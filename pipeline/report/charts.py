@@ -16,7 +16,6 @@ import math
 import altair as alt
 import polars as pl
 
-from pipeline.report.scatter import scatter_points  # noqa: F401  (re-exported: tests, the validation run)
 
 WIDTH, HEIGHT = 320, 240
 LOG = alt.Scale(type="log")
@@ -120,22 +119,6 @@ def region_bars(frame: pl.DataFrame, value: str, title: str, label: str) -> alt.
         x=alt.X(f"{value}:Q", title=title), y=alt.Y(f"{label}:N", title=None, sort="x"),
         tooltip=_tips(frame, *frame.columns),
     ).properties(width=WIDTH, height=alt.Step(14)).facet(row=alt.Row("model:N", title=None))
-
-
-def validation_scatter(points: pl.DataFrame) -> alt.LayerChart:
-    """Predicted against measured, each metric on its own scale (log10 of value over the metric's
-    median measured value, so the diagonal is "exact" for every metric at once), colored by study.
-    ``points`` holds ``measured_scaled`` and ``predicted_scaled`` (see ``scatter_points``)."""
-    span = max(1.0, float(max(points["measured_scaled"].abs().max() or 0, points["predicted_scaled"].abs().max() or 0))
-               * 1.1)
-    scale = alt.Scale(domain=[-span, span])
-    dots = alt.Chart(_data(points)).mark_circle(size=25).encode(
-        x=alt.X("measured_scaled:Q", title="measured (log10, per metric)", scale=scale),
-        y=alt.Y("predicted_scaled:Q", title="predicted (log10, per metric)", scale=scale),
-        color=alt.Color("study:N"), tooltip=_tips(points, "name", "metric", "measured", "predicted", "error_pct"))
-    diagonal = alt.Chart(alt.InlineData(values=[{"v": -span}, {"v": span}], name="diagonal")).mark_line(
-        color="#999", strokeDash=[4, 4]).encode(x="v:Q", y="v:Q")
-    return alt.layer(diagonal, dots).properties(width=HEIGHT + 80, height=HEIGHT + 80)
 
 
 def points_of(chart: alt.TopLevelMixin) -> list[dict]:

@@ -1,7 +1,7 @@
 """``mlsys validate``'s predicted-against-measured scatter as a Vega-Lite specification written as a dict, and
-its render, without Altair: importing Altair alone costs a validation run ~0.4 CPU s (of ~10 on 250 rows). The
-specification is the one ``charts.validation_scatter`` builds with Altair, to the character
-(tests/report/test_scatter.py compares the two), so vl-convert draws the same SVG."""
+its render, without Altair: importing Altair alone costs a validation run ~0.4 CPU s (of ~10 on 250 rows).
+vl-convert draws it as it draws ``mlsys report run``'s Altair charts; tests/report/test_scatter.py checks the
+specification against the installed Altair's Vega-Lite schema."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import json
 
 import polars as pl
 
-# Altair's Vega-Lite schema and default view (``alt.Chart(...).to_json()``: keys sorted, indent 2)
+# The Vega-Lite schema and default view Altair 5/6 writes (``alt.Chart(...).to_json()``: keys sorted, indent 2)
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.4.1.json"
 CONFIG = {"view": {"continuousHeight": 300, "continuousWidth": 300}}
 SIDE = 240 + 80  # charts.HEIGHT + 80
@@ -24,8 +24,9 @@ def _field(name: str, frame: pl.DataFrame | None = None, **more) -> dict:
 
 
 def validation_scatter(points: pl.DataFrame) -> dict:
-    """``charts.validation_scatter`` as a dict: predicted against measured, each metric on its own log scale
-    (``points`` from ``scatter_points``), colored by study, with the diagonal."""
+    """Predicted against measured, each metric on its own scale (log10 of value over the metric's median measured
+    value, so the diagonal is "exact" for every metric at once; ``points`` from ``scatter_points``), colored by
+    study, with the diagonal."""
     span = max(1.0, float(max(points["measured_scaled"].abs().max() or 0, points["predicted_scaled"].abs().max() or 0))
                * 1.1)
     scale = {"domain": [-span, span]}

@@ -1,5 +1,5 @@
 """The validation report: Markdown (aggregates from sql/validation_report.sql, calibration,
-every row) and a predicted-against-measured scatter (``pipeline.report.charts.validation_scatter``)."""
+every row) and a predicted-against-measured scatter (``pipeline.report.scatter.validation_scatter``)."""
 
 from __future__ import annotations
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 import re
 
+import altair as alt
 import polars as pl
 import pytest
 
-from pipeline.report import charts
+from pipeline.report import charts, scatter
 
 
 def marks(svg: str, kind: str) -> int:
@@ -25,7 +26,7 @@ def validation_rows() -> pl.DataFrame:
 
 
 def test_validation_scatter_one_circle_per_predicted_row(validation_rows):
-    points = charts.scatter_points(validation_rows)
+    points = scatter.scatter_points(validation_rows)
     # d has no prediction: 3 rows. ttft_s: median log10 measured = (0 + 2) / 2 = 1, so row a sits at
     # (0 - 1, log10 2 - 1) and row b at (2 - 1, log10 50 - 1); mfu: c alone, at its own center (0, 0).
     assert points["name"].to_list() == ["a", "b", "c"]
@@ -33,9 +34,9 @@ def test_validation_scatter_one_circle_per_predicted_row(validation_rows):
     assert (a["measured_scaled"], a["predicted_scaled"]) == pytest.approx((-1.0, math.log10(2) - 1))
     assert (b["measured_scaled"], b["predicted_scaled"]) == pytest.approx((1.0, math.log10(50) - 1))
     assert (c["measured_scaled"], c["predicted_scaled"]) == pytest.approx((0.0, 0.0))
-    chart = charts.validation_scatter(points)
-    assert charts.points_of(chart) == points.to_dicts()
-    svg, png = charts.render(chart)
+    spec = scatter.validation_scatter(points)
+    assert charts.points_of(alt.LayerChart.from_dict(spec)) == points.to_dicts()  # a valid Vega-Lite layer
+    svg, png = scatter.render(spec)
     assert marks(svg, "circle") == 3
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
 
