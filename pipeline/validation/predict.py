@@ -146,10 +146,13 @@ def _value(study: str, columns: list[str], metrics: set[str] | None = None,
                 add(m, (metric == m) & loaded & (stat == "p50"), pl.col(p50), "p50")
                 add(m, (metric == m) & loaded & (stat == "p99"), pl.col(p99), "p99")
                 add(m, (metric == m) & loaded & (stat == "p90"), pl.lit(None, pl.Float64), "p90")
-            add("ttft_s", (metric == "ttft_s") & loaded, pl.coalesce("ttft_mean_s", *finite[:1]))
-            add("itl_s", (metric == "itl_s") & loaded, pl.coalesce("tpot_under_load_s", *finite[1:]))
+            # a run of stated requests (pipeline.walls.finite_run) starts empty: below capacity the smaller of its
+            # finite-run mean and the steady state's, which bounds it (Lindley's waits from an empty queue grow
+            # towards the stationary ones, Loynes 1962); above capacity (steady state null) the finite run's
+            add("ttft_s", (metric == "ttft_s") & loaded, pl.min_horizontal("ttft_mean_s", *finite[:1]))
+            add("itl_s", (metric == "itl_s") & loaded, pl.min_horizontal("tpot_under_load_s", *finite[1:]))
             add("tokens_per_s", (metric == "tokens_per_s") & loaded,
-                delivered_tokens_per_s(devices / devices_per_replica))
+                delivered_tokens_per_s(devices / devices_per_replica, finite))
         add("tokens_per_s", metric == "tokens_per_s", per_replica * (devices / devices_per_replica))
         add("tokens_per_s_per_device", metric == "tokens_per_s_per_device", per_replica / devices_per_replica)
         if "burst_ttft_mean_s" in columns:  # a burst at t = 0 (burst_of)

@@ -188,22 +188,26 @@ def burst_of(r: dict, groups: int = 1) -> dict:
     burst's output tokens over its makespan (wall 7's ``burst_tokens_per_s``), whole waves, the last partial."""
     offline = (r["metric"] in THROUGHPUT_METRICS and r["scenario"] == "offline" and r["request_rate"] is None
                and r["batch"] is None and (r["tp"] is not None or r["devices"] == 1))
-    if (not offline and (r["metric"] not in ("ttft_s", "itl_s") or (r["request_rate"] is None and r["scenario"] !=
-                                                                   "server"))
+    # a tokens/s row at a rate: the run's TTFT and TPOT set its length (delivered_tokens_per_s), as its own rows
+    timed = r["metric"] in ("ttft_s", "itl_s") or (r["metric"] == "tokens_per_s" and r["request_rate"] is not None)
+    if (not offline and (not timed or (r["request_rate"] is None and r["scenario"] != "server"))
             or r["concurrency"] is not None or r["requests"] is None):
         return {}
     replicas = max(1, r["devices"] // ((r["tp"] or 1) * (r["pp"] or 1) * groups))
     return {"burst": -(-r["requests"] // replicas)}
 
 
-def delivered_tokens_per_s(replicas: pl.Expr) -> pl.Expr:
+def delivered_tokens_per_s(replicas: pl.Expr, finite: list[str] | None = None) -> pl.Expr:
     """Output tokens/s a benchmark measures at an offered request rate λ: flow conservation gives
     λ x output_len in steady state; a run of N requests (the ``requests`` column) lasts from the first
-    arrival to the last completion, (N - 1) / λ + TTFT + (output_len - 1) x TPOT (wall 7's means), so
-    it delivers N x output_len over that; never more than the replicas' capacity (batch_tokens_per_s
-    each), which is also the answer where wall 7 finds the rate unstable (its means are null)."""
+    arrival to the last completion, (N - 1) / λ + TTFT + (output_len - 1) x TPOT (wall 7's means, or where the
+    run's finite-run means are given, ``finite`` = [TTFT, TPOT] columns, the smaller, as its TTFT and ITL rows read
+    them: ``predict``), so it delivers N x output_len over that; never more than the replicas' capacity
+    (batch_tokens_per_s each), which is also the answer where wall 7 finds the rate unstable (its means are null)."""
     rate, osl, n = pl.col("request_rate"), pl.col("output_len").cast(pl.Float64), pl.col("requests").cast(pl.Float64)
-    last = pl.col("ttft_mean_s") + (osl - 1.0) * pl.col("tpot_under_load_s")
+    ttft, tpot = (pl.min_horizontal(steady, *finite[k:k + 1]) if finite else pl.col(steady)
+                  for k, steady in enumerate(("ttft_mean_s", "tpot_under_load_s")))
+    last = ttft + (osl - 1.0) * tpot
     offered = pl.when(n.is_not_null()).then(n * osl / ((n - 1.0) / rate + last)).otherwise(rate * osl)
     # where the grid's batch does not fit, the replica runs what its KV cache admits: wall 7's capacity at that cap
     capacity = pl.when(pl.col("is_feasible")).then(pl.col("batch_tokens_per_s")).otherwise(

@@ -1,7 +1,9 @@
-"""Wall 7 for a finite run above capacity: N requests offered at a rate lambda (per replica) that
-the steady state cannot sustain (wall 7's ``is_stable`` false), as a serving benchmark runs a fixed
-number of requests (TensorRT-LLM's perf-overview: "500 requests" at QPS 2 ... 32 and INF). Over a
-finite run nothing grows without bound: the backlog builds while the requests arrive, then drains.
+"""Wall 7 for a finite run: N requests offered at a rate lambda (per replica), as a serving benchmark runs a fixed
+number of requests (TensorRT-LLM's perf-overview: "500 requests" at QPS 2 ... 32 and INF). Above capacity (wall 7's
+``is_stable`` false) the steady state does not exist: over a finite run nothing grows without bound, the backlog
+builds while the requests arrive, then drains. Below it the run starts empty and may end before the steady state
+builds up; the means here are defined for both (the validation reads the smaller of them and wall 7's steady state
+for a stable run: ``pipeline.validation.predict``).
 
 Fluid approximation of the transient queue (Newell 1982, Applications of Queueing Theory, ch. 2:
 cumulative arrivals A(t) and departures D(t) as continuous curves, the wait of the k-th customer
@@ -41,7 +43,7 @@ from __future__ import annotations
 
 import math
 
-from pipeline.units import Plain, UExpr, maximum, minimum, only_where, where
+from pipeline.units import UExpr, maximum, minimum, where
 from pipeline.walls.quantities import TOKEN
 from pipeline.walls.registries import serving_column
 
@@ -104,17 +106,16 @@ def finite_run_mean_field_tpot_s(finite_run_decode_pass_s: UExpr, scheduler_over
 
 
 @serving_column
-def finite_run_ttft_mean_s(is_stable: Plain, burst_ttft_mean_s: UExpr, burst_requests: UExpr,
+def finite_run_ttft_mean_s(burst_ttft_mean_s: UExpr, burst_requests: UExpr,
                            request_rate_per_replica: UExpr, burst_prefill_iteration_s: UExpr,
                            burst_prefill_batch: UExpr, prefill_time_alone_s: UExpr,
                            finite_run_decode_pass_s: UExpr, scheduler_overhead_per_iteration_s: UExpr) -> UExpr:
-    """Mean time to first token over a finite run of N requests offered above capacity (module
-    docstring): the burst's, less the mean arrival time (N - 1) / (2 lambda), at least an arrival's
-    wait in a replica that never idles; null where wall 7 finds the rate stable (its steady state
-    holds). An iteration carrying m prompts lasts d + a + m tau (a prefill pass is a fixed part a,
-    one lone prompt's prefill (``prefill_time_alone_s``) less its share tau of a full chunk, and tau per
-    prompt), so with m = lambda C: E[C] = (d + a) / (1 - rho), rho = lambda tau, at most a full budget's
-    iteration."""
+    """Mean time to first token over a finite run of N requests (module docstring): the burst's, less
+    the mean arrival time (N - 1) / (2 lambda), at least an arrival's wait in a replica that never
+    idles (an upper bound where it does idle, at light load). An iteration carrying m prompts lasts
+    d + a + m tau (a prefill pass is a fixed part a, one lone prompt's prefill (``prefill_time_alone_s``) less
+    its share tau of a full chunk, and tau per prompt), so with m = lambda C: E[C] = (d + a) / (1 - rho),
+    rho = lambda tau, at most a full budget's iteration."""
     lam = request_rate_per_replica
     shifted = burst_ttft_mean_s - (burst_requests - 1.0) / (2.0 * lam)
     prompt = burst_prefill_iteration_s / burst_prefill_batch  # one prompt's share of a full chunk
@@ -124,15 +125,15 @@ def finite_run_ttft_mean_s(is_stable: Plain, burst_ttft_mean_s: UExpr, burst_req
     full = finite_run_decode_pass_s + o + burst_prefill_iteration_s
     mean = minimum(d / (1.0 - rho).clip(lower=1e-9), full)
     saturated = where(rho < 1.0, d + prompt + (0.5 + rho) * mean, 0)
-    return only_where(~is_stable, maximum(shifted, saturated).to("s"))
+    return maximum(shifted, saturated).to("s")
 
 
 @serving_column
-def finite_run_tpot_mean_s(is_stable: Plain, burst_tpot_mean_s: UExpr, finite_run_mean_field_tpot_s: UExpr) -> UExpr:
+def finite_run_tpot_mean_s(burst_tpot_mean_s: UExpr, finite_run_mean_field_tpot_s: UExpr) -> UExpr:
     """Mean time per output token over that run: the burst's where the arrivals outpace its intake
     (its schedule, module docstring), the mean field's where prefill keeps up (fewer sequences decode
     beside each prefill and at once than in the burst): the smaller."""
-    return only_where(~is_stable, minimum(burst_tpot_mean_s, finite_run_mean_field_tpot_s))
+    return minimum(burst_tpot_mean_s, finite_run_mean_field_tpot_s)
 
 
 def _positive(x, least: float):

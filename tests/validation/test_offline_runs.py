@@ -49,9 +49,16 @@ def test_an_offline_row_with_its_request_count_is_a_burst():
 
 
 @pytest.mark.parametrize("change", [{"requests": None}, {"tp": None, "devices": 8}, {"batch": 64},
-                                    {"request_rate": 1.0}, {"concurrency": 8}])
+                                    {"concurrency": 8}])
 def test_no_burst_without_a_count_a_replica_count_or_with_a_stated_batch(change):
     assert burst_of(ROW | change) == {}
+
+
+def test_a_tokens_row_at_a_rate_with_its_count_is_a_finite_run():
+    """At a request rate the same 3,000 requests are a finite run (pipeline.walls.finite_run): its length, and so the
+    tokens/s it delivers, from the TTFT and TPOT its own rows read (serving_rows.delivered_tokens_per_s)."""
+    assert burst_of(ROW | {"request_rate": 1.0}) == {"burst": 3000}
+    assert burst_of(ROW | {"request_rate": 1.0, "requests": None}) == {}
 
 
 def test_every_perf_overview_offline_row_states_the_pages_request_count(catalogs):
