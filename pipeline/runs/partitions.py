@@ -75,7 +75,7 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
     # releases the GIL in both); at most one chunk waits to be written, so memory holds two chunks at most
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlsys-parquet") as writer:
         pending: Future | None = None
-        for hw_slice, model_slice in sizing.pieces(space, name, hardware_side=side):
+        for hw_slice, model_slice in sizing.pieces(space, name, hardware_side=side, key=key):
             piece = grouped if model_slice is space.model_side else replace(grouped, model_side=model_slice)
             rows = typed(study.build(piece, hw_slice).frame, name, rid, texts, shape).collect(
                 optimizations=collect_flags(study))

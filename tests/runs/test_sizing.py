@@ -129,10 +129,36 @@ def test_training_pieces_cut_the_model_side_and_their_parts_are_the_sweep(tmp_pa
 
     monkeypatch.setitem(sizing.MAX_CHUNK_ROWS, "training", -(-model.height // 3))
     run_dir = runs.run(prepared, tmp_path / "out")
-    assert len(partitions.part_files(run_dir, "training")) >= 3 * hw.height - 1  # a piece may keep no row
+    # the writer keeps an accelerator's k clusters together (sizing.units): k x M joined rows in
+    # ceil(k M / limit) model slices of ceil(M / that) rows; a piece may keep no row
+    limit = -(-model.height // 3)
+    sizes = [-(-model.height // -(-k * model.height // limit)) for k in hw["accelerator"].value_counts()["count"]]
+    expected = sum(len(range(0, model.height, size)) for size in sizes)
+    assert expected >= 3 * hw["accelerator"].n_unique()
+    assert len(partitions.part_files(run_dir, "training")) >= expected - 1
     cut_rows = runs.scan_run(run_dir).collect().drop("run_id").sort("config_id")
     monkeypatch.setitem(sizing.MAX_CHUNK_ROWS, "training", 10**9)  # one piece: the uncut join
     whole = runs.run(prepared, tmp_path / "whole")
     assert len(partitions.part_files(whole, "training")) == hw["accelerator"].n_unique()
     whole_rows = runs.scan_run(whole).collect().drop("run_id").sort("config_id")
     assert cut_rows.height == prepared.rows > 0 and cut_rows.equals(whole_rows)  # every value, nulls included
+
+
+def test_pieces_keep_an_accelerators_clusters_together(monkeypatch):
+    """Units are runs of one partition-key value: two A clusters joining 4 model rows each (8) over a
+    limit of 6 stay together, the model side cut in ceil(8 / 6) = 2 slices of ceil(4 / 2) = 2 rows, and
+    B's cluster comes alone; at a limit of 8, A's two clusters whole, then B (4 more would exceed 8).
+    Without a key each cluster is its own unit (one a piece at 6)."""
+    from pipeline.studies.sides import Space
+
+    hw = pl.DataFrame({"accelerator": ["A", "A", "B"], "cluster": ["c1", "c2", "c3"], "workload": ["training"] * 3})
+    model = pl.DataFrame({"model": ["m0", "m1", "m2", "m3"], "workload": ["training"] * 4})
+    space = Space(hw, model, {})
+    monkeypatch.setitem(sizing.MAX_CHUNK_ROWS, "training", 6)
+    cut = list(sizing.pieces(space, "training", key="accelerator"))
+    assert [(h["cluster"].to_list(), m["model"].to_list()) for h, m in cut] == [
+        (["c1", "c2"], ["m0", "m1"]), (["c1", "c2"], ["m2", "m3"]), (["c3"], ["m0", "m1", "m2", "m3"])]
+    assert [h["cluster"].to_list() for h, _ in sizing.pieces(space, "training")] == [["c1"], ["c2"], ["c3"]]
+    monkeypatch.setitem(sizing.MAX_CHUNK_ROWS, "training", 8)
+    assert [h["cluster"].to_list() for h, _ in sizing.pieces(space, "training", key="accelerator")] == [
+        ["c1", "c2"], ["c3"]]
