@@ -22,7 +22,6 @@ from dataclasses import dataclass, replace
 import polars as pl
 
 from pipeline import formulas
-from pipeline.studies import once_per_row
 from pipeline.studies.sides import Space
 
 
@@ -161,9 +160,6 @@ def joined(space: Space, hardware_side: pl.DataFrame | None, wanted: Iterable[st
     product of its sides (a subclass with its own ``frame``: validation's listed configurations)
     takes the plain frame."""
     hw = space.hardware_side if hardware_side is None else hardware_side
-    varying = getattr(space, "varying", ())  # hardware columns repeated rows set anew (once_per_row)
-    if varying and hardware_side is not None and once_per_row.HW_ROW in hardware_side.columns:
-        return once_per_row.joined(space, hardware_side, varying, wanted, formulas_)
     if type(space).frame is not Space.frame:
         return space.frame(hardware_side), space.units
     parts = split(space, wanted, formulas_)

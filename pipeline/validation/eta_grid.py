@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import polars as pl
 
-VARYING = ("eta_compute", "framework_eta_multiplier", "eta_memory", "memory_latency_s")  # what at_each_eta sets
 ETA_GRID = [round(0.05 + 0.01 * i, 2) for i in range(96)]  # 0.05 .. 1.00
 
 

@@ -24,9 +24,8 @@ from pipeline.catalogs.speculative_schema import SPECULATIVE_COLUMNS
 from pipeline.errors import InputError
 from pipeline.runs import STUDIES
 from pipeline.studies import serving_burst
-from pipeline.studies.once_per_row import HW_ROW
 from pipeline.studies.sides import Space
-from pipeline.validation.eta_grid import ETA_GRID, VARYING, at_each_eta
+from pipeline.validation.eta_grid import ETA_GRID, at_each_eta
 from pipeline.validation.grouping import group_key
 from pipeline.validation.kernel_rows import predict_kernel_rows
 from pipeline.validation.row_context import fold_stated_lengths
@@ -92,7 +91,6 @@ class MeasuredSpace(Space):
     """A space restricted to listed configurations: each one's hardware row joined with its own
     model-side rows, so rows of many measurements are evaluated without their axes' product."""
     configurations: pl.DataFrame | None = None  # one row per configuration: the spec's axes as columns
-    varying: tuple[str, ...] = ()  # the columns the η grid sets: the others once per configuration (once_per_row)
 
     def frame(self, hardware_side: pl.DataFrame | None = None) -> pl.LazyFrame:
         hw = self.hardware_side if hardware_side is None else hardware_side
@@ -113,6 +111,8 @@ def _configurations(members: list[int], specs: list[dict]) -> pl.DataFrame:
         if column not in zipped:
             frame = frame.explode(column)
     return frame.explode(zipped) if zipped else frame
+
+
 
 
 def _value(study: str, columns: list[str], metrics: set[str] | None = None,
@@ -292,10 +292,10 @@ def _predict_together(members: list[int], specs: dict[int, dict], rows: pl.DataF
     sides = {**space.model_side.schema, **space.hardware_side.schema}
     configurations = keys.drop("measurement").unique(maintain_order=True).with_columns(
         pl.col(c).cast(sides[c]) for c in axes if c in sides)
-    restricted = MeasuredSpace(space.hardware_side.with_row_index(HW_ROW), space.model_side, space.units,
-                               row_filter=space.row_filter, configurations=configurations, varying=VARYING)
+    restricted = MeasuredSpace(space.hardware_side, space.model_side, space.units, row_filter=space.row_filter,
+                               configurations=configurations)
     build = serving_burst.build if "burst" in group[0] else study.build
-    hardware = at_each_eta(restricted.hardware_side, etas)
+    hardware = at_each_eta(space.hardware_side, etas)
     plan = build(restricted, hardware)  # its units name every column
     own = rows.filter(pl.col("measurement").is_in(members))  # the rows' metrics and statistics (_value)
     stated = set(own["metric"].to_list()), set(own["statistic"].fill_null("mean").to_list())
@@ -314,7 +314,7 @@ def _predict_together(members: list[int], specs: dict[int, dict], rows: pl.DataF
                     .join(keys, on=on, nulls_equal=True)["measurement"].to_list())
         runs = runs.filter("runs_").select(*on, "eta_compute").unique().with_columns(
             pl.col(c).cast(configurations.schema[c]) for c in on)
-        restricted = replace(restricted, varying=(), configurations=configurations.join(
+        restricted = replace(restricted, configurations=configurations.join(
             runs, on=on, nulls_equal=True, maintain_order="left"))
         out = build(restricted, hardware).frame.select(read).collect()
         out = out.with_columns(pl.col(c).cast(keys.schema[c]) for c in on).join(keys, on=on, nulls_equal=True)
