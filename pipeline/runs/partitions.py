@@ -15,7 +15,7 @@ in the order of the chunks, so two runs of identical inputs write identical file
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -80,7 +80,7 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
             rows = typed(study.build(piece, hw_slice).frame, name, rid, texts, shape).collect(
                 optimizations=collect_flags(study))
             targets = []
-            for start, length in runs_of(rows.get_column(key)):
+            for start, length in sizing.runs_of(rows.get_column(key)):
                 value = rows.get_column(key).slice(start, 1).cast(pl.String).item(0)
                 n = parts.get(value, 0)
                 parts[value] = n + 1
@@ -123,15 +123,6 @@ def write_parts(rows: pl.DataFrame, targets: list[tuple[int, int, str]], base: P
         if out := {c: k for c, k in counts.items() if k}:
             recorded["ranges"][f"{folder}/{relative}"] = out
     return sorted(written), recorded
-
-
-def runs_of(values: pl.Series) -> Iterator[tuple[int, int]]:
-    """(start, length) of each run of equal values of ``values``, in order."""
-    lengths = values.to_physical().rle().struct.field("len").to_list()
-    start = 0
-    for length in lengths:
-        yield start, length
-        start += length
 
 
 def range_checks(schema, columns) -> list[pl.Expr]:

@@ -12,6 +12,7 @@ import polars as pl
 from pipeline.errors import Problem
 
 from pipeline.runs.prepared import Prepared
+from pipeline.studies.grouped import joined_rows
 from pipeline.studies.sides import Space
 
 CHUNK_ROWS = 1_000_000  # rows per chunk (one Parquet part per accelerator it holds): bounds memory, paces the bar
@@ -41,20 +42,12 @@ def chunks(space: Space, target_rows: int | None = None,
     target_rows = target_rows or CHUNK_ROWS
     side = space.hardware_side if hardware_side is None else hardware_side
     start, acc = 0, 0
-    sizes = join_rows(space, side)
+    sizes = joined_rows(side, space.model_side).to_list()
     for i, n in enumerate(sizes):
         acc += n
         if acc >= target_rows or i == len(sizes) - 1:
             yield side.slice(start, i + 1 - start), acc
             start, acc = i + 1, 0
-
-
-def join_rows(space: Space, side: pl.DataFrame) -> list[int]:
-    """The rows each row of ``side`` (hardware rows of ``space``) joins on the model side (before the pair rules)."""
-    per_workload = space.model_side.group_by("workload").len().rename({"len": "_rows"})
-    hw = side.join(per_workload, on="workload", how="left", maintain_order="left").with_columns(
-        pl.col("_rows").fill_null(0))
-    return hw["_rows"].to_list()
 
 
 def pieces(space: Space, study: str, hardware_side: pl.DataFrame | None = None, key: str | None = None
@@ -66,15 +59,15 @@ def pieces(space: Space, study: str, hardware_side: pl.DataFrame | None = None, 
     writer sorts the side by it), else one hardware row. An accelerator's rows are model-side major
     (``grouped.grouped_join``), so its parts, read in order, hold its rows in the order of the uncut
     join, and neighbouring rows differ by one hardware row (a cluster), which compresses: one cluster
-    a piece took the 6.7 M-row training bench (`mlsys bench --study training --rows 3000000`) from
-    15.8 to 22.0 B/row and 38.7 to 52-56 CPU s."""
+    a piece had taken the 6.7 M-row training bench (`mlsys bench --study training --rows 3000000`)
+    from 14.2 to 22.0 B/row."""
     if study not in MAX_CHUNK_ROWS:
         yield from ((hw_slice, space.model_side) for hw_slice, _rows in chunks(space, hardware_side=hardware_side))
         return
     side = space.hardware_side if hardware_side is None else hardware_side
     limit, model = min(CHUNK_ROWS, MAX_CHUNK_ROWS[study]), space.model_side
     start, acc = 0, 0
-    for at, length, n in units(side, join_rows(space, side), key):
+    for at, length, n in units(side, joined_rows(side, space.model_side).to_list(), key):
         if at > start and (acc + n > limit or n > limit):  # the rows held so far, then this unit
             yield side.slice(start, at - start), model
             start, acc = at, 0
@@ -91,15 +84,17 @@ def pieces(space: Space, study: str, hardware_side: pl.DataFrame | None = None, 
 def units(side: pl.DataFrame, rows: list[int], key: str | None) -> Iterator[tuple[int, int, int]]:
     """(first row, rows, joined rows) of each run of consecutive ``side`` rows with one value of ``key``
     (each row alone without a key)."""
-    if key is None:
-        yield from ((i, 1, n) for i, n in enumerate(rows))
-        return
-    values = side.get_column(key).to_physical().to_list()
+    spans = ((i, 1) for i in range(side.height)) if key is None else runs_of(side.get_column(key))
+    yield from ((start, length, sum(rows[start:start + length])) for start, length in spans)
+
+
+def runs_of(values: pl.Series) -> Iterator[tuple[int, int]]:
+    """(start, length) of each run of equal values of ``values``, in order."""
+    lengths = values.to_physical().rle().struct.field("len").to_list()
     start = 0
-    for i in range(1, len(values) + 1):
-        if i == len(values) or values[i] != values[start]:
-            yield start, i - start, sum(rows[start:i])
-            start = i
+    for length in lengths:
+        yield start, length
+        start += length
 
 
 def estimate(prepared: Prepared) -> dict:

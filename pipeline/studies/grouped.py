@@ -25,9 +25,7 @@ def grouped_join(hw: pl.DataFrame, model: pl.DataFrame, key: str) -> pl.LazyFram
     if hw.height == 0:
         return join(hw)
     groups = hw.with_row_index(ROW).group_by(pl.col(key).to_physical(), maintain_order=True).agg(ROW)[ROW]
-    per_workload = model.group_by("workload").len()
-    rows = hw.join(per_workload, on="workload", how="left")["len"].fill_null(0).sum()
-    if rows >= PART_ROWS * groups.len():  # large parts: a join per value, concatenated
+    if joined_rows(hw, model).sum() >= PART_ROWS * groups.len():  # large parts: a join per value, concatenated
         return pl.concat([join(hw[list(rows_of)]) for rows_of in groups.to_list()], how="vertical", rechunk=False)
     # small parts: one join, its rows stably ordered by their value's first hardware row (the same rows
     # in the same order as the concatenation, in one plan)
@@ -35,4 +33,10 @@ def grouped_join(hw: pl.DataFrame, model: pl.DataFrame, key: str) -> pl.LazyFram
     return join(hw.with_columns(first)).sort(GROUP, maintain_order=True).drop(GROUP)
 
 
-ROW, GROUP = "_row", "_first_row_of_group"
+def joined_rows(hw: pl.DataFrame, model: pl.DataFrame) -> pl.Series:
+    """The rows each row of ``hw`` joins on ``model`` (same ``workload``; before a study's pair rules)."""
+    per_workload = model.group_by("workload").len().rename({"len": JOINED})
+    return hw.join(per_workload, on="workload", how="left", maintain_order="left")[JOINED].fill_null(0)
+
+
+ROW, GROUP, JOINED = "_row", "_first_row_of_group", "_joined_rows"

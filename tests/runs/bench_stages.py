@@ -34,7 +34,7 @@ from pipeline import runs
 from pipeline.bench import synthetic_spec
 from pipeline.runs import narrow, sizing
 from pipeline.runs.database import run_query
-from pipeline.runs.partitions import runs_of
+from pipeline.runs.sizing import runs_of
 from pipeline.runs.typed import KEY_AXES, text_codes, typed
 from pipeline.spec import parse_spec
 

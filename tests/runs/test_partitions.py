@@ -1,17 +1,6 @@
-"""Cutting a chunk's rows into one part per accelerator (runs of equal values), writing the parts, collecting."""
+"""Writing a chunk's parts (one per run of an accelerator's rows, ``sizing.runs_of``), collecting."""
 
 import polars as pl
-
-from pipeline.runs.partitions import runs_of
-
-
-def test_runs_of_equal_values():
-    values = pl.Series(["B", "B", "A", "A", "A", None, "B"], dtype=pl.Categorical)
-    assert list(runs_of(values)) == [(0, 2), (2, 3), (5, 1), (6, 1)]
-
-
-def test_runs_of_nothing():
-    assert list(runs_of(pl.Series([], dtype=pl.Categorical))) == []
 
 
 def test_write_parts_counts_rows_and_out_of_range_per_slice(tmp_path):

@@ -162,3 +162,12 @@ def test_pieces_keep_an_accelerators_clusters_together(monkeypatch):
     monkeypatch.setitem(sizing.MAX_CHUNK_ROWS, "training", 8)
     assert [h["cluster"].to_list() for h, _ in sizing.pieces(space, "training", key="accelerator")] == [
         ["c1", "c2"], ["c3"]]
+
+
+def test_runs_of_equal_values():
+    values = pl.Series(["B", "B", "A", "A", "A", None, "B"], dtype=pl.Categorical)
+    assert list(sizing.runs_of(values)) == [(0, 2), (2, 3), (5, 1), (6, 1)]
+
+
+def test_runs_of_nothing():
+    assert list(sizing.runs_of(pl.Series([], dtype=pl.Categorical))) == []
