@@ -153,6 +153,7 @@ def _value(study: str, columns: list[str], metrics: set[str] | None = None,
             add("itl_s", (metric == "itl_s") & loaded, pl.min_horizontal("tpot_under_load_s", *finite[1:]))
             add("tokens_per_s", (metric == "tokens_per_s") & loaded,
                 delivered_tokens_per_s(devices / devices_per_replica, finite))
+        add("latency_s", metric == "latency_s", pl.col("e2e_latency_s"))  # a decoder's whole query (measurements)
         add("tokens_per_s", metric == "tokens_per_s", per_replica * (devices / devices_per_replica))
         add("tokens_per_s_per_device", metric == "tokens_per_s_per_device", per_replica / devices_per_replica)
         if "burst_ttft_mean_s" in columns:  # a burst at t = 0 (burst_of)

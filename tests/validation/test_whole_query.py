@@ -1,0 +1,41 @@
+"""A decoder LLM's ``latency_s`` is a whole query (issue 12): MLPerf's GPT-J SingleStream latency times one sample
+from issue to its last generated token, so the row is the serving study's end-to-end latency (prefill and every
+decode step), never the node study's one forward pass."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipeline.validation import predict, read_measurements
+
+from .measured_csv import URL, write
+
+GPTJ = "mlperf-inf-v4.1-lenovo-lenovo-2xl40s-trt-gptj-99-singlestream-p90"
+
+
+def test_the_mlperf_gptj_row_is_a_whole_query_without_published_lengths(bundled):
+    """The bundled GPT-J SingleStream row goes to the serving study; its dataset (mlperf-gptj-cnndm) publishes no
+    input or output mean (the reference only bounds them: 1,919 input, 128 output tokens), so it is not predicted
+    and says why, instead of the one-pass 0.053 s against the measured 1.43 s."""
+    row = bundled.filter(pl.col("name") == GPTJ).row(0, named=True)
+    assert row["study"] == "serving" and row["predicted"] is None
+    assert "input_tokens_mean" in row["reason"] and "not published" in row["reason"]
+
+
+def test_a_stated_whole_query_is_at_least_every_decode_steps_weight_read(tmp_path, catalogs):
+    """GPT-J 6B at FP8 on one L40S, 1,919 prompt and 128 generated tokens: each decode step after the first token
+    reads every weight once, 6.0534e9 parameters x 1 B (the model card's count) over the L40S datasheet's 864 GB/s
+    = 7.01 ms, so 127 steps take at least 0.890 s; one forward pass (the old reading) is far below that. The
+    prefill adds 2 x 6.05e9 x 1919 = 23.2 TFLOP, at most 733 TFLOPS (datasheet FP8): >= 0.032 s."""
+    line = (f"{URL},gptj-query,latency_s,1.4,,,s,GPT-J 6B,L40S,,1,fp8,fp8,TensorRT-LLM,single-stream,1,,1919,128,"
+            ",,,,,x")
+    measured = read_measurements(write(tmp_path, [line]), catalogs)
+    out = predict(measured.rows, catalogs).row(0, named=True)
+    assert measured.rows["study"].to_list() == ["serving"] and out["reason"] is None
+    floor = 127 * 6.0534e9 / 864e9 + 2 * 6.0534e9 * 1919 / 733e12
+    assert floor > 0.92 and out["predicted"] >= floor
+
+
+def test_encoder_and_cnn_latency_stays_one_pass(table):
+    """A ResNet-50 latency_s row (measured_csv ROWS' resnet-b1) stays the node study's one forward pass."""
+    assert table.filter(pl.col("name") == "resnet-b1")["study"].to_list() == ["node"]
