@@ -53,9 +53,14 @@ class KernelEfficiencySchema(Provenance):
                                        "(pipeline.validation.latency_fit)", nullable=True, ge=0)
     memory_latency_rows: float = quantity("", "GEMM kernel rows behind memory_latency_s", nullable=True)
     memory_latency_source: str = text("the rows and sources of memory_latency_s", nullable=True)
+    attention_latency_s: float = quantity("s", "fixed time of one decode-attention call, α of t = α + bytes / β "
+                                          "(pipeline.validation.decode_attention_fit)", nullable=True, ge=0)
+    attention_latency_rows: float = quantity("", "decode-attention kernel rows behind attention_latency_s",
+                                             nullable=True)
+    attention_latency_source: str = text("the rows and sources of attention_latency_s", nullable=True)
     _finite = finite(r"^(units|tile_m|tile_n|ceiling|best_fraction|sustained_fraction|k_half"
                      r"|attention_(ceiling|s_half|d_half)"
-                     r"|memory_fraction|memory_latency_s|\w+_error)$")
+                     r"|memory_fraction|memory_latency_s|attention_latency_s|\w+_error)$")
 
     class Config:
         name = "kernel_efficiency"

@@ -35,7 +35,9 @@ ATTENTION_COLUMNS = {"attention_ceiling": "attention_ceiling", "attention_s_half
                      "attention_d_half": "attention_d_half"}
 KERNEL_UNITS = {c: unit("") for c in (*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS.values(),
                                       "framework_eta_multiplier")} | {"efficiency_basis": None,
-                                                                       "memory_latency_s": unit("s")}
+                                                                       "memory_latency_s": unit("s"),
+                                                                       "attention_latency_s": unit("s")}
+LATENCIES = ("memory_latency_s", "attention_latency_s")  # the fixed times a kernel fit adds (0 otherwise)
 
 
 def kernel_table(side: pl.DataFrame, kernels: pl.DataFrame, compute_model: str, eta_override: float | None,
@@ -51,6 +53,8 @@ def kernel_table(side: pl.DataFrame, kernels: pl.DataFrame, compute_model: str, 
         kernels = kernels.with_columns(pl.col("ceiling") * held, pl.col("best_fraction") * held)
         k = kernels.select(pl.col("hardware").alias(on), pl.col("precision").alias("compute_dtype"),
                            "efficiency_basis", "memory_latency_s",
+                           pl.col("attention_latency_s") if "attention_latency_s" in kernels.columns
+                           else pl.lit(None, pl.Float64).alias("attention_latency_s"),
                            *(pl.col(a).alias(b) for a, b in GEMM_COLUMNS.items()),
                            *(pl.col(a).alias(b) for a, b in ATTENTION_COLUMNS.items()))
         out = side.join(k, on=[on, "compute_dtype"], how="left").with_columns(
@@ -59,10 +63,14 @@ def kernel_table(side: pl.DataFrame, kernels: pl.DataFrame, compute_model: str, 
         out = out.with_columns(*(pl.when(fit).then(pl.col(c)).otherwise(None).alias(c)
                                  for c in (*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS.values())),
                                memory_latency_s=pl.when(fit).then(pl.col("memory_latency_s")).otherwise(None)
-                               .fill_null(0.0))
+                               .fill_null(0.0),
+                               # a decode-attention call's own floor where fitted, else the GEMM fit's α
+                               attention_latency_s=pl.when(fit).then(pl.coalesce("attention_latency_s",
+                                                                                 "memory_latency_s")).fill_null(0.0))
     else:
         basis = "profile η" if eta_override is None else "override η"
         out = side.with_columns(efficiency_basis=pl.lit(basis), memory_latency_s=pl.lit(0.0),
+                                attention_latency_s=pl.lit(0.0),
                                 **{c: pl.lit(None, dtype=pl.Float64)
                                    for c in (*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS.values())})
     return out.with_columns(framework_eta_multiplier=pl.lit(1.0))
@@ -74,7 +82,7 @@ def measured_memory_fraction(side: pl.DataFrame, kernels: pl.DataFrame, compute_
     = the hardware's measured streaming fraction where the catalog has one, eta_memory_source
     "bandwidth benchmark"; else unchanged (the profile's, or the override)."""
     if memory_override is not None and "memory_latency_s" in side.columns:  # a constant η means the whole operator
-        side = side.with_columns(memory_latency_s=pl.lit(0.0))
+        side = side.with_columns(pl.lit(0.0).alias(c) for c in LATENCIES if c in side.columns)
     if compute_model != "kernel" or memory_override is not None or "eta_memory" not in side.columns:
         return side
     m = kernels.group_by("hardware").agg(pl.col("memory_fraction").first().alias("bandwidth_fraction"))
@@ -102,7 +110,7 @@ def framework_multiplier(side: pl.DataFrame, profiles: pl.DataFrame, efficiency)
     memory = [] if efficiency.eta_memory is not None else [
         (pl.col(m) * c).clip(upper_bound=1.0) for m in ("eta_memory", "eta_memory_low", "eta_memory_high")
         if m in out.columns]
-    return out.with_columns(*memory, pl.col("memory_latency_s") / c)
+    return out.with_columns(*memory, *(pl.col(a) / c for a in LATENCIES if a in out.columns))
 
 
 def profile_where_tiles_exceed(side: pl.DataFrame, max_tile_area: float, basis: str) -> pl.DataFrame:
@@ -117,7 +125,7 @@ def profile_where_tiles_exceed(side: pl.DataFrame, max_tile_area: float, basis: 
     return side.with_columns(
         pl.when(big).then(pl.lit(basis)).otherwise(pl.col("efficiency_basis").cast(pl.String)).cast(dtype)
         .alias("efficiency_basis"),
-        pl.when(big).then(pl.lit(0.0)).otherwise(pl.col("memory_latency_s")).alias("memory_latency_s"),
+        *(pl.when(big).then(pl.lit(0.0)).otherwise(pl.col(a)).alias(a) for a in LATENCIES if a in side.columns),
         *(pl.when(big).then(None).otherwise(pl.col(c)).alias(c)
           for c in (*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS.values())))
 

@@ -219,7 +219,9 @@ def predict_operators(rows: pl.DataFrame, catalogs: Catalogs, framework: str = "
     (gf, gb, ge), (af, ab, ae) = _gemm(), _attention()
     flop, nbytes, eta = (where(is_gemm, gf, af), where(is_gemm, gb, ab), where(is_gemm, ge, ae))
     eta_m = _c("eta_memory")
-    alpha = _c("memory_latency_s", "s")  # one kernel's fixed time on its memory side (walls/kernel_calls)
+    # one kernel's fixed time on its memory side (walls/kernel_calls); an attention call's own floor
+    # (pipeline.validation.decode_attention_fit)
+    alpha = where(is_attention, _c("attention_latency_s", "s"), _c("memory_latency_s", "s"))
     compute_time = latency_roofline_time_s(flop, nbytes, peak, eta, bw, eta_m, 1.0, alpha)
     collective_time = _collective_time()
     factor = _c("_factor")

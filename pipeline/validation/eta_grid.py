@@ -31,6 +31,5 @@ def at_each_eta(hw: pl.DataFrame, grid: list[float]) -> pl.DataFrame:
     scaled = [(pl.col("framework_eta_multiplier") * c).alias("framework_eta_multiplier")]
     if "eta_memory" in out.columns:
         scaled.append((pl.col("eta_memory") * c).clip(upper_bound=1.0).alias("eta_memory"))
-    if "memory_latency_s" in out.columns:
-        scaled.append(pl.col("memory_latency_s") / c)
+    scaled += [pl.col(a) / c for a in ("memory_latency_s", "attention_latency_s") if a in out.columns]
     return out.with_columns(scaled).drop("eta_profile_")

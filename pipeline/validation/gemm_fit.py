@@ -44,6 +44,7 @@ from pipeline.validation.attention_fit import RESEARCH, unit_counts
 from pipeline.validation.attention_fit import catalog_columns as attention_columns
 from pipeline.validation.bandwidth_fit import memory_fractions
 from pipeline.validation.latency_fit import memory_latencies
+from pipeline.validation.decode_attention_fit import attention_latencies
 from pipeline.walls.gemm import gemm_capped_efficiency
 
 # The MAMF table and the SM/CU counts (sm_count.csv); rows without a MAMF row of their own cite it.
@@ -244,7 +245,8 @@ def catalog(registry: Path | None = None, today: dt.date | None = None) -> pl.Da
                         "units: sm_count.csv; tiles: gemm_fit.TILES; k_half = {} x peak / memory bandwidth",
                         pl.lit(shaped_ids.height), pl.lit(n_sources), pl.lit(round(k_half, 3))),
     ).drop("has_data", "ridge").join(with_attention_and_memory(reg), on=["hardware", "precision"], how="left").join(
-        memory_latencies(shaped_rows(reg), reg), on="hardware", how="left").with_columns(
+        memory_latencies(shaped_rows(reg), reg), on="hardware", how="left").join(
+        attention_latencies(reg), on="hardware", how="left").with_columns(
         pl.col("memory_fraction_rows").cast(pl.Float64), *(pl.col(c).fill_null(strategy="max")
                                                           for c in ATTENTION_PROVENANCE),
         source_quality=quality(pl.col("source_url"))).sort("hardware", "precision")  # issue 13 item 5
