@@ -5,6 +5,7 @@ decode step), never the node study's one forward pass."""
 from __future__ import annotations
 
 import polars as pl
+import pytest
 
 from pipeline.validation import predict, read_measurements
 
@@ -39,3 +40,14 @@ def test_a_stated_whole_query_is_at_least_every_decode_steps_weight_read(tmp_pat
 def test_encoder_and_cnn_latency_stays_one_pass(table):
     """A ResNet-50 latency_s row (measured_csv ROWS' resnet-b1) stays the node study's one forward pass."""
     assert table.filter(pl.col("name") == "resnet-b1")["study"].to_list() == ["node"]
+
+
+def test_a_peer_tools_answer_for_a_whole_query_is_its_end_to_end_latency():
+    """A peer tool's prefill 0.05 s and per-token 7 ms over 128 generated tokens: 0.05 + 127 x 0.007 = 0.939 s,
+    the same end-to-end reading as ours (not a throughput)."""
+    from pipeline.validation.peers.adapters import Job
+    from pipeline.validation.peers.answers import metric
+
+    job = Job("gptj", "tool", row={"metric": "latency_s", "devices": 1}, study="serving",
+              axes={"output_len": [128], "tp": [1], "pp": [1]})
+    assert metric(job, {"ttft_s": 0.05, "itl_s": 0.007}, 1) == pytest.approx(0.939)

@@ -29,6 +29,8 @@ def metric(job: Job, values: dict, batch: int) -> float | None:
             return values[metric]
         output = axes["output_len"][0]
         e2e = values.get("e2e_s") or values["ttft_s"] + (output - 1) * values["itl_s"]
+        if metric == "latency_s":  # a decoder's whole query (validation.measurements)
+            return e2e
         per_replica = batch * output / e2e  # what a benchmark timing whole requests reports
         devices_per_replica = axes["tp"][0] * axes["pp"][0]
         return per_replica * r["devices"] / devices_per_replica if metric == "tokens_per_s" \
