@@ -47,7 +47,7 @@ def decode_rows(registry: Path | None = None, catalogs=None) -> pl.DataFrame:
     ``latency_s`` = measured - stream, ``family`` and ``source``."""
     reg = registry or bundled_registry()
     rows = pl.read_csv(reg / ROWS)
-    cats = catalogs or load_catalogs()
+    cats = catalogs or load_catalogs(registry)
     free = replace(cats, kernel_efficiency=cats.kernel_efficiency.with_columns(
         memory_latency_s=pl.lit(0.0), attention_latency_s=pl.lit(None, pl.Float64)))
     shape = {"batch": "batch", "heads": "heads", "kv_heads": "kv_heads", "head_dim": "head_dim",
