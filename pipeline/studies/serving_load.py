@@ -99,8 +99,8 @@ def under_load(frame: pl.LazyFrame, units: dict, iterations: int) -> tuple[pl.La
     flight from Little's law by ``iterations`` vectorized fixed-point steps (no per-row Python)."""
     frame = frame.with_columns(_one=pl.lit(1.0))
     frame = _at_batch(frame, units, "prefill_pass_time_s", "_one", "__one")
-    frame = formulas.plan(frame, units, ["max_batch_paged", "generated_tokens", "prefill_new_tokens"], _formulas(),
-                          keep=True).frame
+    frame = formulas.plan(frame, units, ["max_batch_paged", "generated_tokens", "prefill_new_tokens",
+                                         "prefill_stage_share"], _formulas(), keep=True).frame
     cap = load_batch_cap(pl.col("batch"), pl.col("max_batch_paged"))
     frame = _at_batch(frame.with_columns(load_batch_cap=cap), units, "decode_pass_time_s", "load_batch_cap", "__cap")
     chunk = load_prefill_batch(pl.col("prefill_chunk_tokens"), pl.col("prefill_new_tokens"), pl.col("load_batch_cap"),
@@ -111,12 +111,13 @@ def under_load(frame: pl.LazyFrame, units: dict, iterations: int) -> tuple[pl.La
     frame = frame.with_columns(
         prefill_time_batched_s=pl.col("prefill_pass_time_s__chunk") / pl.col("load_prefill_batch"))
     # the fixed point of the batch in flight and of the prompts an iteration batches (a prompt's prefill: its
-    # share of the pass of those prompts, a lone prompt's pass at light load)
+    # share of the pass of those prompts, a lone prompt's pass at light load; what it stretches an iteration by:
+    # the busiest pipeline stage's share of that, wall 7's ``prefill_stage_time_s``)
     frame = frame.with_columns(load_batch_0=pl.lit(1.0), prompt_prefill_0=pl.col("prefill_pass_time_s__one"))
     for k in range(iterations):
         frame = _at_batch(frame, units, "decode_pass_time_s", f"load_batch_{k}", f"__it{k}")
         d = pl.col(f"decode_pass_time_s__it{k}") + pl.col("scheduler_overhead_per_iteration_s").fill_null(0.0)
-        tau = pl.col(f"prompt_prefill_{k}")
+        tau = pl.col(f"prompt_prefill_{k}") * pl.col("prefill_stage_share")
         nxt = next_load_batch(pl.col("request_rate"), pl.col("replicas"), pl.col("generated_tokens"), tau, d,
                               pl.col("load_batch_cap"))
         m = prompts_per_iteration(pl.col("request_rate"), pl.col("replicas"), tau, d, pl.col("load_prefill_batch"))
@@ -139,8 +140,8 @@ def under_load_values(values: dict, units: dict, iterations: int = LOAD_ITERATIO
     (a dict), by the same formulas and fixed-point step on plain values."""
     at = {name: formulas.compile_scalar(units, [name], _formulas(), rebind={"batch": "_b"})
           for name in ("prefill_pass_time_s", "decode_pass_time_s")}
-    sized = formulas.compile_scalar(units, ["max_batch_paged", "generated_tokens", "prefill_new_tokens"],
-                                    _formulas())(values)
+    sized = formulas.compile_scalar(units, ["max_batch_paged", "generated_tokens", "prefill_new_tokens",
+                                            "prefill_stage_share"], _formulas())(values)
     step = _load_step()
     alone = at["prefill_pass_time_s"](values | {"_b": 1.0})["prefill_pass_time_s"]
     cap = step["cap"]({"batch": values["batch"], "max_batch_paged": sized["max_batch_paged"]})["cap"]
@@ -154,7 +155,8 @@ def under_load_values(values: dict, units: dict, iterations: int = LOAD_ITERATIO
     load, overhead, tau = 1.0, values.get("scheduler_overhead_per_iteration_s") or 0.0, alone
     for _ in range(iterations):
         known = {"request_rate": values["request_rate"], "replicas": values["replicas"],
-                 "generated_tokens": sized["generated_tokens"], "prefill": tau, "decode": decode(load) + overhead,
+                 "generated_tokens": sized["generated_tokens"], "prefill": tau * sized["prefill_stage_share"],
+                 "decode": decode(load) + overhead,
                  "cap": cap, "chunk": chunk}
         load, m = step["next"](known)["next"], step["prompts"](known)["prompts"]
         tau = at["prefill_pass_time_s"](values | {"_b": m})["prefill_pass_time_s"] / m

@@ -18,7 +18,12 @@ decode requests are scheduled first, then prefill chunks fill ``max_num_batched_
   (the formulas at batch 1) spread evenly over its prompt tokens, as wall 7 takes it, or, given
   ``Replica.prefill_s``, the prefill pass of the iteration's tokens (burst_check's finite run);
 - a request's first token comes at the end of the iteration that finishes its prefill; it
-  then decodes its other G - 1 tokens, one per iteration.
+  then decodes its other G - 1 tokens, one per iteration;
+- a pipeline-parallel replica (``Replica.stage_share`` < 1, wall 7's ``prefill_stage_share``) is the
+  same loop of rounds: a round is the decode pass (one micro-batch through every stage) and the busiest
+  stage's share of the prefill in it, since the stages work on the round's prompts at once; a prompt's
+  own first token leaves the last stage the rest of its traversal, (1 - share) x its last chunk's
+  prefill, after the round ends, and its later tokens keep that lag (its completion is stamped so).
 
 SimPy (https://simpy.readthedocs.io) runs the clock: an arrival process and a replica process.
 Outputs over the requests after a warm-up: P50, P99 and mean TTFT, mean, P50 and P99 TPOT ((e2e - TTFT) / (G - 1))
@@ -52,6 +57,7 @@ class Replica:
     prompt_std: float = 0.0  # a dataset's spread of prompt tokens (0: fixed lengths)
     output_std: float = 0.0
     prefill_s: Callable[[int], float] | None = None  # an iteration's prefill of that many tokens (None: per token)
+    stage_share: float = 1.0  # the busiest pipeline stage's share of a prefill (1: no pipeline parallelism)
 
 
 @dataclass
@@ -92,11 +98,12 @@ def replica_from_values(values: dict, units: dict, registry: dict, batched_prefi
 
     generated = int(values["output_len"] + (values.get("reasoning_tokens") or 0))
     budget = values.get("prefill_chunk_tokens")
+    share = formulas.compile_scalar(units, ["prefill_stage_share"], registry)(values)["prefill_stage_share"]
     return Replica(decode_pass_s, values["prefill_time_one_request_s"] / prompt,
                    values.get("scheduler_overhead_per_iteration_s") or 0.0, max(1, int(values["load_batch_cap"])),
                    None if budget is None else float(budget), prompt, generated,
                    float(values.get("input_tokens_std") or 0.0), float(values.get("output_tokens_std") or 0.0),
-                   prefill_s=prefill_s if batched_prefill else None)
+                   prefill_s=prefill_s if batched_prefill else None, stage_share=share)
 
 
 def _draw(rng: random.Random, mean: int, std: float) -> int:
@@ -108,10 +115,10 @@ def _draw(rng: random.Random, mean: int, std: float) -> int:
 
 
 class _Request:
-    __slots__ = ("arrival", "decode_left", "first", "generated", "prefill_left")
+    __slots__ = ("arrival", "decode_left", "first", "generated", "lag", "prefill_left")
 
     def __init__(self, arrival: float, prompt: int, generated: int):
-        self.arrival, self.first, self.generated = arrival, None, generated
+        self.arrival, self.first, self.generated, self.lag = arrival, None, generated, 0.0
         self.prefill_left, self.decode_left = prompt, generated - 1
 
 
@@ -157,7 +164,7 @@ def simulate(replica: Replica, request_rate: float, requests: int = 2000, warmup
             if r.decode_left > 0:
                 kept.append(r)
             else:
-                r.decode_left = env.now  # reused: the completion time
+                r.decode_left = env.now + r.lag  # reused: the completion time (at the last stage)
                 done.append(r)
         return kept
 
@@ -187,15 +194,17 @@ def simulate(replica: Replica, request_rate: float, requests: int = 2000, warmup
             b = len(running)
             prefill = replica.prefill_s_per_token * tokens if replica.prefill_s is None or not tokens \
                 else replica.prefill_s(tokens)
-            duration = (replica.decode_pass_s(b) if b else 0.0) + replica.overhead_s + prefill
+            duration = (replica.decode_pass_s(b) if b else 0.0) + replica.overhead_s + prefill * replica.stage_share
             yield env.timeout(duration)
             for r in running:
                 r.decode_left -= 1
             running = retire(running)
             for r, take in chunks:
                 r.prefill_left -= take
-                if r.prefill_left <= 0:
-                    r.first = env.now
+                if r.prefill_left <= 0:  # the rest of its last chunk's way through the stages (0 without PP)
+                    own = replica.prefill_s_per_token * take if replica.prefill_s is None else replica.prefill_s(take)
+                    r.lag = (1.0 - replica.stage_share) * own
+                    r.first = env.now + r.lag
                     running.append(r)
             prefilling = [r for r in prefilling if r.prefill_left > 0]
 

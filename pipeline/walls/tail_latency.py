@@ -16,6 +16,12 @@ formulas pricing each prompt alone. TTFT: the residual of
 the iteration under way, then the next iteration (``_ttft_quantile``); TPOT: the mean iteration
 and the clustering of iteration lengths (``tpot_under_load_s``). A discrete-event simulation of
 the same policy checks both (pipeline/validation/simulate.py, ``mlsys bench --load``).
+
+A pipeline-parallel replica (pp > 1) keeps a micro-batch on every stage, so it takes a new prompt
+every stage time, not every pass: what a prompt costs the replica's throughput (the capacity, rho and
+the stretch of an iteration) is the busiest stage's share of its prefill, ``prefill_stage_time_s``,
+while the latency the request sees (its own prefill in TTFT, the decode round in TPOT) spans all
+stages (``prefill_stage_share``).
 """
 
 from __future__ import annotations
@@ -33,13 +39,35 @@ def request_rate_per_replica(request_rate: UExpr, replicas: UExpr) -> UExpr:
 
 
 @serving_column
-def prefill_utilization(request_rate_per_replica: UExpr, prefill_time_one_request_s: UExpr) -> UExpr:
-    """Share of a replica's time spent prefilling arriving prompts: lambda_r x tau_p."""
-    return (request_rate_per_replica * prefill_time_one_request_s).to("")
+def prefill_stage_share(layers_per_stage: UExpr, n_layers: UExpr, pp: UExpr) -> UExpr:
+    """The share of a prompt's prefill that the busiest of a replica's pp pipeline stages does:
+    ceil(L / pp) / L (1 without PP; the LM head's one token per prompt on the last stage left out). A
+    pipeline with a micro-batch on every stage takes a new one every stage time, its throughput set by
+    the slowest stage (GPipe, Huang et al. 2019, §2.2; Narayanan et al. 2021, SC, §2.2); vLLM runs one
+    scheduler per stage ("virtual engines ... schedule multiple batches simultaneously ..., saturating
+    all pipeline stages", https://github.com/vllm-project/vllm/issues/11945), TensorRT-LLM's executor
+    keeps pp micro-batches in flight the same way. Decode already works so: a round is one micro-batch
+    of ceil(b / pp) sequences through all L layers (``serving.decode_sequences``), and with fewer
+    sequences than stages the stages idle (the pipeline bubble) and the round is still that pass."""
+    return where(pp > 1, (layers_per_stage / n_layers).to(""), 1.0)
 
 
 @serving_column
-def capacity_requests_per_s(prefill_time_batched_s: UExpr, generated_tokens: UExpr,
+def prefill_stage_time_s(prefill_time_one_request_s: UExpr, prefill_stage_share: UExpr) -> UExpr:
+    """What one prompt's prefill costs the replica's throughput, tau_s = tau_p x the busiest stage's
+    share (``prefill_stage_share``; tau_p at pp = 1): the service time of rho, of an iteration's stretch
+    and of the capacity, where TTFT still waits the whole tau_p for the prompt's own first token."""
+    return prefill_time_one_request_s * prefill_stage_share
+
+
+@serving_column
+def prefill_utilization(request_rate_per_replica: UExpr, prefill_stage_time_s: UExpr) -> UExpr:
+    """Share of a replica's (busiest stage's) time spent prefilling arriving prompts: lambda_r x tau_s."""
+    return (request_rate_per_replica * prefill_stage_time_s).to("")
+
+
+@serving_column
+def capacity_requests_per_s(prefill_time_batched_s: UExpr, prefill_stage_share: UExpr, generated_tokens: UExpr,
                             itl_at_batch_cap_s: UExpr, load_batch_cap: UExpr,
                             scheduler_overhead_per_iteration_s: UExpr) -> UExpr:
     """Requests/s one replica sustains: each costs its prefill plus G decode rounds shared by b_cap,
@@ -47,24 +75,26 @@ def capacity_requests_per_s(prefill_time_batched_s: UExpr, generated_tokens: UEx
     At capacity arrivals queue, so every iteration fills the framework's token budget with waiting
     prompts (TensorRT-LLM in-flight batching up to max_num_tokens, vLLM up to max_num_batched_tokens):
     a prompt costs its share of that batched prefill pass (``prefill_time_batched_s``,
-    pipeline.studies.serving_load.load_prefill_batch), not a pass of its own."""
+    pipeline.studies.serving_load.load_prefill_batch), not a pass of its own; with pp stages, the busiest
+    stage's share of it (``prefill_stage_share``: a full pipeline takes a prompt every stage time)."""
     rounds = itl_at_batch_cap_s + scheduler_overhead_per_iteration_s.fill_null(0)
-    per_request = prefill_time_batched_s + (generated_tokens / TOKEN) * rounds / load_batch_cap
+    prompt = prefill_time_batched_s * prefill_stage_share
+    per_request = prompt + (generated_tokens / TOKEN) * rounds / load_batch_cap
     return (1.0 / per_request).to("1/s")
 
 
 @serving_column
-def request_service_time_cv(prefill_time_batched_s: UExpr, prompt_len: UExpr, itl_at_batch_cap_s: UExpr,
-                    load_batch_cap: UExpr, capacity_requests_per_s: UExpr, input_tokens_std: UExpr,
-                    output_tokens_std: UExpr, input_output_correlation: UExpr,
-                    scheduler_overhead_per_iteration_s: UExpr) -> UExpr:
+def request_service_time_cv(prefill_time_batched_s: UExpr, prefill_stage_share: UExpr, prompt_len: UExpr,
+                            itl_at_batch_cap_s: UExpr, load_batch_cap: UExpr, capacity_requests_per_s: UExpr,
+                            input_tokens_std: UExpr, output_tokens_std: UExpr, input_output_correlation: UExpr,
+                            scheduler_overhead_per_iteration_s: UExpr) -> UExpr:
     """Coefficient of variation of one request's service time S = a I + b O over a dataset's
-    lengths (a = tau_b / prompt tokens, tau_b batched as in mu, b = (itl(b_cap) + o) / b_cap per generated token,
-    first order:
-    prefill linear in the prompt): sqrt(a^2 s_I^2 + b^2 s_O^2 + 2 a b r s_I s_O) / E[S], with
-    E[S] = 1 / mu. The C_s of M/G/1 waits (Pollaczek-Khinchine, Kleinrock 1975, §5.6) and of
-    Kingman's G/G/1 approximation (Kingman 1961); null without a dataset's spread."""
-    a = prefill_time_batched_s / prompt_len * input_tokens_std
+    lengths (a = tau_b / prompt tokens, tau_b batched and per stage as in mu, b = (itl(b_cap) + o) / b_cap
+    per generated token, first order: prefill linear in the prompt):
+    sqrt(a^2 s_I^2 + b^2 s_O^2 + 2 a b r s_I s_O) / E[S], with E[S] = 1 / mu. The C_s of M/G/1 waits
+    (Pollaczek-Khinchine, Kleinrock 1975, §5.6) and of Kingman's G/G/1 approximation (Kingman 1961);
+    null without a dataset's spread."""
+    a = prefill_time_batched_s * prefill_stage_share / prompt_len * input_tokens_std
     rounds = itl_at_batch_cap_s + scheduler_overhead_per_iteration_s.fill_null(0)
     b = rounds / load_batch_cap * (output_tokens_std / TOKEN)
     r = input_output_correlation.fill_null(0)  # only null where a spread is 0 (fixed lengths)
@@ -83,15 +113,16 @@ def is_stable(utilization: UExpr, prefill_utilization: UExpr) -> Plain:
     return (utilization < 1.0) & (prefill_utilization < 1.0)
 
 
-def _cycle(request_rate_per_replica: UExpr, prefill_time_one_request_s: UExpr, itl_at_load_s: UExpr,
+def _cycle(request_rate_per_replica: UExpr, prefill_stage_time_s: UExpr, itl_at_load_s: UExpr,
            scheduler_overhead_per_iteration_s: UExpr, prefill_utilization: UExpr) -> dict:
     """The moments of one iteration's length C. An iteration is a decode pass d (the batch in
     flight, plus the scheduler's overhead) and the prefill of the N requests that arrived during
-    the previous one: C' = d + tau_p N, N ~ Poisson(lambda C) (a gated single-server polling
-    cycle; Takagi 1986, Analysis of Polling Systems, ch. 2). Stationary: E[C] = d / (1 - rho),
-    Var C = tau_p^2 lambda E[C] / (1 - rho^2); a gamma of those moments gives E[C^3] and
+    the previous one: C' = d + tau_s N, N ~ Poisson(lambda C) (a gated single-server polling
+    cycle; Takagi 1986, Analysis of Polling Systems, ch. 2; tau_s = tau_p without PP, the busiest
+    stage's share of it with: ``prefill_stage_time_s``). Stationary: E[C] = d / (1 - rho),
+    Var C = tau_s^2 lambda E[C] / (1 - rho^2); a gamma of those moments gives E[C^3] and
     P(N = 0) = E[exp(-lambda C)] = (1 + lambda theta)^-k."""
-    tau, lam, rho = prefill_time_one_request_s, request_rate_per_replica, prefill_utilization
+    tau, lam, rho = prefill_stage_time_s, request_rate_per_replica, prefill_utilization
     d = (itl_at_load_s + scheduler_overhead_per_iteration_s.fill_null(0)).to("s")
     mean = (d / (1.0 - rho)).to("s")
     var = (tau * tau * lam * mean / (1.0 - rho * rho)).to("s**2")
@@ -102,10 +133,12 @@ def _cycle(request_rate_per_replica: UExpr, prefill_time_one_request_s: UExpr, i
             "no_prefill": no_prefill}
 
 
-def _mixture(request_rate_per_replica: UExpr, prefill_time_one_request_s: UExpr, itl_at_load_s: UExpr,
-             scheduler_overhead_per_iteration_s: UExpr, prefill_utilization: UExpr, generated_tokens: UExpr) -> dict:
-    """The three cases ``_ttft_quantile`` describes: their shares and the moments of Y."""
-    tau, lam, rho = prefill_time_one_request_s, request_rate_per_replica, prefill_utilization
+def _mixture(request_rate_per_replica: UExpr, prefill_time_one_request_s: UExpr, prefill_stage_time_s: UExpr,
+             itl_at_load_s: UExpr, scheduler_overhead_per_iteration_s: UExpr, prefill_utilization: UExpr,
+             generated_tokens: UExpr) -> dict:
+    """The three cases ``_ttft_quantile`` describes: their shares and the moments of Y (the others'
+    prefill in Y at the stage's tau_s, the request's own prefill at the whole tau_p)."""
+    tau, lam, rho = prefill_stage_time_s, request_rate_per_replica, prefill_utilization
     c = _cycle(lam, tau, itl_at_load_s, scheduler_overhead_per_iteration_s, rho)
     d, p0 = c["d"], c["no_prefill"]
     idle = ((1.0 - rho) * (-(lam * (generated_tokens / TOKEN) * c["mean"]).to("")).exp()).to("")
@@ -118,13 +151,13 @@ def _mixture(request_rate_per_replica: UExpr, prefill_time_one_request_s: UExpr,
     second_l = maximum(((c["third"] - p0 * d ** 3) / busy).to("s**2"), mean_l * mean_l)
     mean_y = (0.5 + rho) * mean_l
     var_y = ((1.0 / 3.0 + rho + rho * rho) * second_l + tau * tau * lam * mean_l - mean_y * mean_y).to("s**2")
-    return {"tau": tau, "d": d, "idle": idle, "decode_only": decode_only, "carrying": carrying,
-            "mean_y": mean_y, "var_y": var_y}
+    return {"tau": prefill_time_one_request_s, "d": d, "idle": idle, "decode_only": decode_only,
+            "carrying": carrying, "mean_y": mean_y, "var_y": var_y}
 
 
 def _ttft_quantile(q: float, request_rate_per_replica: UExpr, prefill_time_one_request_s: UExpr,
-                   itl_at_load_s: UExpr, scheduler_overhead_per_iteration_s: UExpr, prefill_utilization: UExpr,
-                   generated_tokens: UExpr) -> UExpr:
+                   prefill_stage_time_s: UExpr, itl_at_load_s: UExpr, scheduler_overhead_per_iteration_s: UExpr,
+                   prefill_utilization: UExpr, generated_tokens: UExpr) -> UExpr:
     """The q-quantile of TTFT under continuous batching (Orca iteration-level scheduling, Yu et al.
     2022; prefill chunks join the next iteration, Agrawal et al. 2024, Sarathi-Serve §4): an arrival
     waits for the iteration under way to end (the residual of a length-biased iteration, Kleinrock
@@ -139,9 +172,12 @@ def _ttft_quantile(q: float, request_rate_per_replica: UExpr, prefill_time_one_r
       E[Y^2] = (1/3 + rho + rho^2) E[L^2] + tau_p^2 lambda E[L], its quantile from a gamma of those
       moments (Wilson & Hilferty 1931) at the normal quantile z(p) ~ 4.91 (p^0.14 - (1 - p)^0.14)
       (Tukey's lambda distribution, Joiner & Rosenblatt 1971).
+    With pp stages the others' prompts stretch the iteration by the stage's tau_s each (Y's Poisson
+    part, ``_cycle``) and the request's own prompt crosses every stage, tau_p: a prompt's first token
+    leaves the last stage (1 - share) tau_p after its iteration's end (the simulation alike).
     The budget of tokens per iteration is taken as not binding (prompts shorter than the
     framework's max batched tokens); the simulation (pipeline/validation/simulate.py) keeps it."""
-    m = _mixture(request_rate_per_replica, prefill_time_one_request_s, itl_at_load_s,
+    m = _mixture(request_rate_per_replica, prefill_time_one_request_s, prefill_stage_time_s, itl_at_load_s,
                  scheduler_overhead_per_iteration_s, prefill_utilization, generated_tokens)
     tau, d, idle, decode_only, carrying, mean_y = (m[k] for k in ("tau", "d", "idle", "decode_only", "carrying",
                                                                    "mean_y"))
@@ -156,11 +192,11 @@ def _ttft_quantile(q: float, request_rate_per_replica: UExpr, prefill_time_one_r
 
 @serving_column
 def wait_probability(is_stable: Plain, request_rate_per_replica: UExpr, itl_at_load_s: UExpr,
-                     prefill_utilization: UExpr, generated_tokens: UExpr, prefill_time_one_request_s: UExpr,
+                     prefill_utilization: UExpr, generated_tokens: UExpr, prefill_stage_time_s: UExpr,
                      scheduler_overhead_per_iteration_s: UExpr) -> UExpr:
     """P(an arrival finds its replica busy and waits for an iteration boundary): 1 - (1 - rho) e^-b,
     b = lambda G E[C] the sequences decoding (M/G/inf: Poisson)."""
-    c = _cycle(request_rate_per_replica, prefill_time_one_request_s, itl_at_load_s,
+    c = _cycle(request_rate_per_replica, prefill_stage_time_s, itl_at_load_s,
                scheduler_overhead_per_iteration_s, prefill_utilization)
     idle = (1.0 - prefill_utilization) * (-(request_rate_per_replica * (generated_tokens / TOKEN)
                                             * c["mean"]).to("")).exp()
@@ -169,30 +205,33 @@ def wait_probability(is_stable: Plain, request_rate_per_replica: UExpr, itl_at_l
 
 @serving_column
 def ttft_p50_s(is_stable: Plain, request_rate_per_replica: UExpr, prefill_time_one_request_s: UExpr,
+               prefill_stage_time_s: UExpr,
                itl_at_load_s: UExpr, scheduler_overhead_per_iteration_s: UExpr, prefill_utilization: UExpr,
                generated_tokens: UExpr) -> UExpr:
     """Median time to first token under load (``_ttft_quantile``)."""
     return only_where(is_stable, _ttft_quantile(0.5, request_rate_per_replica, prefill_time_one_request_s,
-                                                itl_at_load_s, scheduler_overhead_per_iteration_s,
+                                                prefill_stage_time_s, itl_at_load_s, scheduler_overhead_per_iteration_s,
                                                 prefill_utilization, generated_tokens))
 
 
 @serving_column
 def ttft_p99_s(is_stable: Plain, request_rate_per_replica: UExpr, prefill_time_one_request_s: UExpr,
+               prefill_stage_time_s: UExpr,
                itl_at_load_s: UExpr, scheduler_overhead_per_iteration_s: UExpr, prefill_utilization: UExpr,
                generated_tokens: UExpr) -> UExpr:
     return only_where(is_stable, _ttft_quantile(0.99, request_rate_per_replica, prefill_time_one_request_s,
-                                                itl_at_load_s, scheduler_overhead_per_iteration_s,
+                                                prefill_stage_time_s, itl_at_load_s, scheduler_overhead_per_iteration_s,
                                                 prefill_utilization, generated_tokens))
 
 
 @serving_column
 def ttft_mean_s(is_stable: Plain, request_rate_per_replica: UExpr, prefill_time_one_request_s: UExpr,
+                prefill_stage_time_s: UExpr,
                 itl_at_load_s: UExpr, scheduler_overhead_per_iteration_s: UExpr, prefill_utilization: UExpr,
                 generated_tokens: UExpr) -> UExpr:
     """Mean time to first token under load: the three cases of ``_ttft_quantile`` weighted by their
     shares, tau_p, tau_p + 3 d / 2 and d + tau_p + E[Y]."""
-    m = _mixture(request_rate_per_replica, prefill_time_one_request_s, itl_at_load_s,
+    m = _mixture(request_rate_per_replica, prefill_time_one_request_s, prefill_stage_time_s, itl_at_load_s,
                  scheduler_overhead_per_iteration_s, prefill_utilization, generated_tokens)
     tau, d = m["tau"], m["d"]
     mean = tau + m["decode_only"] * 1.5 * d + m["carrying"] * (d + m["mean_y"])
@@ -201,7 +240,7 @@ def ttft_mean_s(is_stable: Plain, request_rate_per_replica: UExpr, prefill_time_
 
 @serving_column
 def tpot_under_load_s(is_stable: Plain, itl_at_load_s: UExpr, scheduler_overhead_per_iteration_s: UExpr,
-                      prefill_utilization: UExpr, prefill_time_one_request_s: UExpr,
+                      prefill_utilization: UExpr, prefill_stage_time_s: UExpr,
                       generated_tokens: UExpr) -> UExpr:
     """Mean time per output token under load: the mean iteration, a decode pass at the batch in
     flight (and the scheduler's overhead) stretched by the prefill chunks that share it,
@@ -211,8 +250,9 @@ def tpot_under_load_s(is_stable: Plain, itl_at_load_s: UExpr, scheduler_overhead
     (excess Var C / E[C] x rho / (1 - rho)), and more sequences decode while iterations are long
     (covariance of b and C, Var C / E[C] / (1 - rho)), both over its G - 1 tokens; with
     Var C / E[C] = tau_p^2 lambda / (1 - rho^2) they sum to rho tau_p / ((1 - rho)^2 (G - 1)). The
-    batch fixed point uses the same term (``serving.tpot_clustering``); the simulation checks it."""
-    rho, tau = prefill_utilization, prefill_time_one_request_s
+    batch fixed point uses the same term (``serving.tpot_clustering``); the simulation checks it. tau_p
+    is the stage's tau_s with pp stages (``prefill_stage_time_s``): what an arrival stretches a round by."""
+    rho, tau = prefill_utilization, prefill_stage_time_s
     d = itl_at_load_s + scheduler_overhead_per_iteration_s.fill_null(0)
     tokens = ((generated_tokens / TOKEN).to("") - 1.0).clip(lower=1)
     clustering = rho * tau / ((1.0 - rho) * (1.0 - rho) * tokens)

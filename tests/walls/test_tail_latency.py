@@ -38,7 +38,8 @@ def test_continuous_batching_by_hand():
     probability is 1 - 0.99990 = 1.0012e-4; TPOT = E[C] = 12.0012 ms (+ 1.1 ns of clustering).
     At 2 requests/s: rho = 0.2, E[C] = 12 ms / 0.8 = 15 ms, TPOT = 18.47 ms."""
     columns = {"request_rate": ([0.001, 2.0], "1/s"), "replicas": ([1.0, 1.0], ""),
-               "prefill_time_one_request_s": ([0.1, 0.1], "s"), "itl_at_load_s": ([0.01, 0.01], "s"),
+               "prefill_time_one_request_s": ([0.1, 0.1], "s"), "prefill_stage_share": ([1.0, 1.0], ""),
+               "itl_at_load_s": ([0.01, 0.01], "s"),
                "scheduler_overhead_per_iteration_s": ([0.002, 0.002], "s"), "output_len": ([10, 10], "tok"),
                "reasoning_tokens": ([0, 0], "tok"), "is_stable": ([True, True], None)}
     out = _wall7(columns, ["ttft_p50_s", "ttft_p99_s", "tpot_under_load_s", "wait_probability"])
@@ -105,7 +106,8 @@ def test_request_service_time_cv_by_hand():
     from pipeline.units import unit
     from pipeline.walls.registries import SERVING
 
-    columns = {"prefill_time_batched_s": ([1.0] * 4, "s"), "prompt_len": ([1000] * 4, "tok"),
+    columns = {"prefill_time_batched_s": ([1.0] * 4, "s"), "prefill_stage_share": ([1.0] * 4, ""),
+               "prompt_len": ([1000] * 4, "tok"),
                "itl_at_batch_cap_s": ([0.1] * 4, "s"), "load_batch_cap": ([10.0] * 4, ""),
                "capacity_requests_per_s": ([0.5] * 4, "1/s"), "scheduler_overhead_per_iteration_s": ([0.0] * 4, "s"),
                "input_tokens_std": ([500.0, 500.0, 0.0, None], "tok"),
