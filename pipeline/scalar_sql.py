@@ -8,8 +8,8 @@ Values follow polars' semantics, checked against polars on hand values in tests/
 propagates through arithmetic, comparisons and math; CASE takes the next branch on a NULL condition; AND/OR/NOT
 are Kleene logic, as polars' ``&``/``|``/``~``; floats are IEEE (DuckDB 1.1 and later: ``x / 0`` is inf, ``0 / 0``
 NaN) and DuckDB, like polars, orders NaN above every number and equal to itself. Where the two differ the SQL
-says what polars does: the horizontal max skips NaN (``greatest`` would return it), ``clip`` and the horizontal
-sum skip NULL the polars way, a float literal is a DOUBLE (``1.5`` alone is a DECIMAL in DuckDB), ``log`` and
+says what polars does: the horizontal max skips NaN (``greatest`` would return it) and both keep the later
+operand of a tie, ``clip`` keeps NaN and skips a NaN bound, the horizontal sum skips NULL, a float literal is a DOUBLE (``1.5`` alone is a DECIMAL in DuckDB), ``log`` and
 ``sqrt`` of a non-positive number give -inf/NaN (DuckDB 1.1 raises), an integer cast truncates (DuckDB rounds).
 Operations without a rendering (``replace``, ``concat_str``) raise ``TypeError`` naming them.
 """
@@ -91,19 +91,23 @@ def render(node: Expr) -> str:
         return f"COALESCE({r[0]}, {r[1]})"
     if op == "coalesce":
         return f"COALESCE({', '.join(r)})"
-    if op == "min_h":  # NaN is the largest value in DuckDB: least() skips it unless every operand is NaN
-        return f"least({', '.join(r)})"
-    if op == "max_h":  # polars skips NaN unless every operand is NaN (or NULL)
-        return f"COALESCE(greatest({', '.join(_not_nan(x) for x in r)}), greatest({', '.join(r)}))"
+    # polars skips NULL and NaN unless every operand is NaN, and on a tie the later operand wins (0.0 vs -0.0):
+    # DuckDB's least/greatest skip NULL, keep the first of a tie (so the operands go in reversed) and order NaN
+    # above every number (least skips it already)
+    if op == "min_h":
+        return f"least({', '.join(reversed(r))})"
+    if op == "max_h":
+        return f"COALESCE(greatest({', '.join(_not_nan(x) for x in reversed(r))}), greatest({', '.join(r)}))"
     if op == "sum_h":
         return "(" + " + ".join(f"COALESCE({x}, 0)" for x in r) + ")"
-    if op == "clip":
-        bounded = r[0]
+    if op == "clip":  # polars: NaN stays NaN, a NaN or NULL bound is not applied, the lower bound is tried first
+        x = f"CAST({r[0]} AS DOUBLE)"
+        cases = [f"WHEN isnan({x}) THEN {x}"]
         if r[1] is not None:
-            bounded = f"greatest({bounded}, {r[1]})"
+            cases.append(f"WHEN {x} < {r[1]} AND NOT isnan(CAST({r[1]} AS DOUBLE)) THEN {r[1]}")
         if r[2] is not None:
-            bounded = f"least({bounded}, {r[2]})"
-        return f"(CASE WHEN {r[0]} IS NULL THEN NULL ELSE {bounded} END)"
+            cases.append(f"WHEN {x} > {r[2]} THEN {r[2]}")
+        return f"(CASE {' '.join(cases)} ELSE {x} END)"
     if op == "is_in":
         values = sorted(args[1], key=repr)
         return f"({r[0]} IN ({', '.join(literal(v) for v in values)}))" if values else "FALSE"
