@@ -353,7 +353,7 @@ def compile_sql(inputs: Mapping[str, pint.Unit | None], outputs: Iterable[str],
 def _compile_sql(formulas: Mapping[str, Formula], inputs: tuple, outputs: tuple) -> SqlPlan:
     with expression_library(scalar):
         graph = _walk(formulas, dict(inputs), outputs, {}, "")
-        rendered = {n: scalar_sql.render(v.expr if isinstance(v, UExpr) else scalar.lit(v))
+        rendered = {n: scalar_sql.render(v.expr if isinstance(v, UExpr) else v)
                     for n, v in graph.computed.items()}
     levels = tuple(tuple((n, rendered[n]) for n in graph.computed if graph.level[n] == lvl)
                    for lvl in sorted({graph.level[n] for n in graph.computed}))

@@ -9,8 +9,9 @@ propagates through arithmetic, comparisons and math; CASE takes the next branch 
 are Kleene logic, as polars' ``&``/``|``/``~``; floats are IEEE (DuckDB 1.1 and later: ``x / 0`` is inf, ``0 / 0``
 NaN) and DuckDB, like polars, orders NaN above every number and equal to itself. Where the two differ the SQL
 says what polars does: the horizontal max skips NaN (``greatest`` would return it) and both keep the later
-operand of a tie, ``clip`` keeps NaN and skips a NaN bound, the horizontal sum skips NULL, a float literal is a DOUBLE (``1.5`` alone is a DECIMAL in DuckDB), ``log`` and
-``sqrt`` of a non-positive number give -inf/NaN (DuckDB 1.1 raises), an integer cast truncates (DuckDB rounds).
+operand of a tie, ``clip`` keeps NaN and skips a NaN bound, the horizontal sum skips NULL, a float literal is
+a DOUBLE (``1.5`` alone is a DECIMAL in DuckDB), ``log`` and ``sqrt`` of a non-positive number give -inf/NaN
+(DuckDB 1.1 raises), an integer cast truncates (DuckDB rounds).
 Operations without a rendering (``replace``, ``concat_str``) raise ``TypeError`` naming them.
 """
 

@@ -28,6 +28,11 @@ partition). Columns NULL on every row of the run
 the view gives them as typed NULLs. The fact table stores every Float64 value column as Float32
 (``FLOAT32_NOTE``); the view casts it back to DOUBLE, so the views, the column dictionary and
 ``mlsys columns`` show the columns, dtypes and order of the wide table.
+
+A study's ``QUERY_TIME`` columns (derived, cheap in SQL) are written nowhere (``Layout.derived``): the view
+computes them from the joined row by the study's formulas rendered as SQL (``formulas.compile_sql``), ``scan_run``
+by the same formulas in polars; the side columns those formulas read that are not outputs are kept in the
+dimension tables (``Layout.hidden``, their unit in the field metadata) and left out of the views.
 """
 
 from __future__ import annotations

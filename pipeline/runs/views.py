@@ -1,6 +1,8 @@
 """Reading a narrow run (``pipeline.runs.narrow``) with the wide table's columns: the SELECT of its
 study view in ``results.duckdb`` and the same join in polars (``scan_run``: ``mlsys runs diff``,
-tests). A run written before the narrow fact table (no dimension tables) reads as written."""
+tests). A run written before the narrow fact table (no dimension tables) reads as written. A study's query-time
+columns (``QUERY_TIME``, written nowhere) are computed by its formulas: in SQL in the view (``formulas.compile_sql``),
+in polars in ``scan_run``, from the same inputs."""
 
 from __future__ import annotations
 
@@ -12,8 +14,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline import formulas
-from pipeline.runs.narrow import (DUCKDB_TYPES, ID_TERMS, POLARS_TYPES, derived_formulas, derived_plan, dictionary_units, dimension_path,
-                                  field_units, is_narrow)
+from pipeline.runs.narrow import (DUCKDB_TYPES, ID_TERMS, POLARS_TYPES, derived_formulas, derived_plan,
+                                  dictionary_units, dimension_path, field_units, is_narrow)
 from pipeline.scalar_sql import column
 from pipeline.runs.partitions import part_files, study_glob
 from pipeline.runs.typed import KEY_AXES, PARTITION_KEY, config_id_sql, id_from_terms, output_dictionary
