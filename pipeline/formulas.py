@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from pipeline import scalar
+from pipeline import scalar, scalar_sql
 from pipeline.units import DimensionalityError, E, UExpr, expression_library
 
 if TYPE_CHECKING:  # annotations only: pint loads with pipeline.units
@@ -328,6 +328,36 @@ def _compile_scalar(formulas: Mapping[str, Formula], inputs: tuple, outputs: tup
     read = inputs_used(dict(inputs), outputs, formulas)
     return ScalarPlan(function, tuple(graph.rebind.get(c, c) for c in dict(inputs) if c in read),
                       {n: graph.unit_of[n] for n in outputs})
+
+
+@dataclass(frozen=True)
+class SqlPlan:
+    """Formulas as DuckDB SQL: ``levels`` of (column, expression) pairs, each level reading the input
+    columns and the columns of earlier levels by name (a SELECT per level, as ``plan`` adds them with
+    ``with_columns``), and the unit of every output."""
+
+    levels: tuple[tuple[tuple[str, str], ...], ...]
+    outputs: tuple[str, ...]
+    units: dict[str, pint.Unit | None]
+
+
+def compile_sql(inputs: Mapping[str, pint.Unit | None], outputs: Iterable[str],
+                formulas: Mapping[str, Formula] | None = None) -> SqlPlan:
+    """``outputs`` from ``inputs`` (column -> unit) as DuckDB SQL (``pipeline.scalar_sql``): the formulas of
+    ``plan``, built with the scalar backend (units checked as there), rendered as SQL, compiled once per
+    registry, inputs and outputs."""
+    formulas = REGISTRY if formulas is None else formulas
+    return _cached("sql", _compile_sql, formulas, tuple(inputs.items()), tuple(outputs))
+
+
+def _compile_sql(formulas: Mapping[str, Formula], inputs: tuple, outputs: tuple) -> SqlPlan:
+    with expression_library(scalar):
+        graph = _walk(formulas, dict(inputs), outputs, {}, "")
+        rendered = {n: scalar_sql.render(v.expr if isinstance(v, UExpr) else v)
+                    for n, v in graph.computed.items()}
+    levels = tuple(tuple((n, rendered[n]) for n in graph.computed if graph.level[n] == lvl)
+                   for lvl in sorted({graph.level[n] for n in graph.computed}))
+    return SqlPlan(levels, outputs, {n: graph.unit_of[n] for n in outputs})
 
 
 def computable_from(available: Mapping[str, pint.Unit | None], wanted: Iterable[str],

@@ -28,19 +28,26 @@ partition). Columns NULL on every row of the run
 the view gives them as typed NULLs. The fact table stores every Float64 value column as Float32
 (``FLOAT32_NOTE``); the view casts it back to DOUBLE, so the views, the column dictionary and
 ``mlsys columns`` show the columns, dtypes and order of the wide table.
+
+A study's ``QUERY_TIME`` columns (derived, cheap in SQL) are written nowhere (``Layout.derived``): the view
+computes them from the joined row by the study's formulas rendered as SQL (``formulas.compile_sql``), ``scan_run``
+by the same formulas in polars; the side columns those formulas read that are not outputs are kept in the
+dimension tables (``Layout.hidden``, their unit in the field metadata) and left out of the views.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.runs.typed import KEY_AXES, PARTITION_KEY, arrow_schema, id_terms, integral
+from pipeline.runs.typed import KEY_AXES, PARTITION_KEY, arrow_schema, id_terms, integral, output_dictionary
+from pipeline import formulas
 from pipeline.studies import schema_columns
+from pipeline.units import unit, unit_str
 
 DIMENSIONS = "dimensions"
 ID_TERMS = "config_id_terms"  # a dimension table's sum of its key axes' config_id terms (UInt64)
@@ -64,6 +71,10 @@ class Layout:
     # "hardware" / "model" -> the key axes whose config_id terms that side's table sums (ID_TERMS);
     # empty: config_id is written in the fact table (a key axis that is in neither table)
     id_terms: dict[str, tuple[str, ...]]
+    # output columns the views compute at query time from the study's formulas (``derived_columns``),
+    # written nowhere, and each side's non-output columns their formulas read (kept in its dimension table)
+    derived: tuple[str, ...] = ()
+    hidden: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def layout(prepared, dtypes: dict[str, pl.DataType]) -> Layout:
@@ -76,7 +87,13 @@ def layout(prepared, dtypes: dict[str, pl.DataType]) -> Layout:
     hardware = [c for c in live if c in space.hardware_side.columns]
     model = [c for c in live if c in space.model_side.columns and (c not in hardware or c in keyed)]
     key = PARTITION_KEY[name]
-    fact = [c for c in live if c == key or c in keyed or c not in hardware + model]
+    derived = [c for c in getattr(prepared.study, "QUERY_TIME", ()) if c in live and c not in keyed
+               and c not in hardware + model]
+    fact = [c for c in live if (c == key or c in keyed or c not in hardware + model) and c not in derived]
+    read = formulas.inputs_used({c: None for c in fact + hardware + model + list(nulls)} | space.units, derived,
+                                getattr(prepared.study, "FORMULAS", formulas.REGISTRY)) if derived else set()
+    hidden = {s: tuple(c for c in side.columns if c in read and c not in dims)
+              for s, side, dims in (("hardware", space.hardware_side, hardware), ("model", space.model_side, model))}
     keys = {"hardware": tuple(c for c in hardware if c in keyed), "model": tuple(c for c in model if c in keyed)}
     float32 = frozenset(c for c in fact if dtypes[c] == pl.Float64 and c not in keyed)
     terms = {"hardware": tuple(c for c in KEY_AXES[name] if c in keys["hardware"] or c in nulls)}
@@ -84,7 +101,7 @@ def layout(prepared, dtypes: dict[str, pl.DataType]) -> Layout:
     if set(KEY_AXES[name]) - {*terms["hardware"], *terms["model"]}:
         terms = {}
     return Layout(name, tuple(fact), float32, {"hardware": tuple(hardware), "model": tuple(model)}, keys,
-                  tuple(c for c in declared if c in nulls), terms)
+                  tuple(c for c in declared if c in nulls), terms, tuple(derived), hidden)
 
 
 def dimension_path(root: Path | str, study: str, side: str) -> str:
@@ -95,7 +112,8 @@ def dimension_frames(prepared, shape: Layout, texts: dict[str, int]) -> dict[str
     """The two dimension tables of a run: each side's output columns, one row per key."""
     out = {}
     for side, frame in (("hardware", prepared.space.hardware_side), ("model", prepared.space.model_side)):
-        rows = integral(frame.select(shape.dimensions[side]), shape.study).unique(maintain_order=True)
+        rows = integral(frame.select(*shape.dimensions[side], *shape.hidden.get(side, ())), shape.study).unique(
+            maintain_order=True)
         keys = list(shape.keys[side])
         if not keys or rows.select(keys).n_unique() != rows.height:
             raise ValueError(f"{shape.study} {side} side: its key axes {keys} do not identify its rows")
@@ -111,11 +129,37 @@ def write_dimensions(prepared, shape: Layout, texts: dict[str, int], run_dir: Pa
     folder = run_dir / DIMENSIONS
     folder.mkdir(exist_ok=True)
     declared = schema_columns(prepared.study.SCHEMA)
+    hidden = {c: unit_str(u) for c, u in prepared.space.units.items() if u is not None}  # derived columns' inputs
     for side, frame in dimension_frames(prepared, shape, texts).items():
-        schema = arrow_schema(frame.lazy(), {c: d["unit"] for c, d in declared.items()},
+        schema = arrow_schema(frame.lazy(), hidden | {c: d["unit"] for c, d in declared.items()},
                               {c: d["description"] for c, d in declared.items()})
         pq.write_table(pa.Table.from_arrays(frame.to_arrow().columns, schema=schema),
                        dimension_path(f"{run_dir}/", shape.study, side))
+
+
+def field_units(fields) -> dict:
+    """The units of a Parquet file's columns (``pa.Schema``) as the formulas read them: a number's from its
+    field metadata (none: dimensionless), None for text and booleans."""
+    return {f.name: unit((f.metadata or {}).get(b"unit", b"").decode())
+            if pa.types.is_integer(f.type) or pa.types.is_floating(f.type) else None for f in fields}
+
+
+def dictionary_units(study: str) -> dict:
+    """The units of ``study``'s output columns as the formulas read them (None: text, booleans)."""
+    rows = output_dictionary().filter(pl.col("study") == study).select("column_name", "unit", "dtype").rows()
+    return {c: unit(u or "") if d in ("Float64", "Int64") else None for c, u, d in rows}
+
+
+def derived_formulas(study: str) -> dict:
+    """The formula registry of ``study``'s query-time columns."""
+    from pipeline.runs.prepared import STUDIES
+
+    return getattr(STUDIES[study], "FORMULAS", formulas.REGISTRY)
+
+
+def derived_plan(study: str, derived, available: dict) -> formulas.SqlPlan:
+    """The study's query-time columns ``derived`` as SQL, from the columns ``available`` (column -> unit)."""
+    return formulas.compile_sql(available, tuple(derived), derived_formulas(study))
 
 
 def is_narrow(run_dir: Path | str, study: str) -> bool:
@@ -124,7 +168,21 @@ def is_narrow(run_dir: Path | str, study: str) -> bool:
 
 def stored(frame: pl.DataFrame, prepared) -> pl.DataFrame:
     """``frame`` (rows of ``prepared``'s plan) with the values a narrow run stores: each column of
-    the fact table's Float32 ones rounded to Float32 and read back as Float64, as the views read it."""
-    shape = layout(prepared, prepared.study.build(prepared.space, prepared.space.hardware_side.head(0))
-                   .frame.collect_schema())
-    return frame.with_columns(pl.col(c).cast(pl.Float32).cast(pl.Float64) for c in frame.columns if c in shape.float32)
+    the fact table's Float32 ones rounded to Float32 and read back as Float64, as the views read it, and the
+    query-time columns computed from those by the study's formulas, as the views compute them."""
+    plan = prepared.study.build(prepared.space, prepared.space.hardware_side.head(0))
+    shape = layout(prepared, plan.frame.collect_schema())
+    rounded = frame.with_columns(pl.col(c).cast(pl.Float32).cast(pl.Float64) for c in frame.columns
+                                 if c in shape.float32)
+    if not shape.derived:
+        return rounded
+    joined = rounded.lazy().with_row_index("__row")
+    for side, rows in (("hardware", prepared.space.hardware_side), ("model", prepared.space.model_side)):
+        keys = list(shape.keys[side])
+        extra = rows.select(*keys, *shape.hidden[side]).unique(keys, maintain_order=True)
+        joined = joined.join(extra.lazy().with_columns(pl.col(keys).cast(pl.String).name.suffix("__key")).drop(keys),
+                             left_on=[pl.col(k).cast(pl.String) for k in keys], right_on=[f"{k}__key" for k in keys],
+                             how="left", nulls_equal=True, maintain_order="left")
+    units = {c: u for c, u in (prepared.space.units | dict(plan.units)).items() if c not in shape.derived}
+    computed = formulas.plan(joined, units, shape.derived, derived_formulas(shape.study), keep=True).frame
+    return rounded.with_columns(computed.sort("__row").select(shape.derived).collect())

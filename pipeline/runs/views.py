@@ -1,6 +1,8 @@
 """Reading a narrow run (``pipeline.runs.narrow``) with the wide table's columns: the SELECT of its
 study view in ``results.duckdb`` and the same join in polars (``scan_run``: ``mlsys runs diff``,
-tests). A run written before the narrow fact table (no dimension tables) reads as written."""
+tests). A run written before the narrow fact table (no dimension tables) reads as written. A study's query-time
+columns (``QUERY_TIME``, written nowhere) are computed by its formulas: in SQL in the view (``formulas.compile_sql``),
+in polars in ``scan_run``, from the same inputs."""
 
 from __future__ import annotations
 
@@ -11,13 +13,24 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.runs.narrow import DUCKDB_TYPES, ID_TERMS, POLARS_TYPES, dimension_path, is_narrow
+from pipeline import formulas
+from pipeline.runs.narrow import (DUCKDB_TYPES, ID_TERMS, POLARS_TYPES, derived_formulas, derived_plan,
+                                  dictionary_units, dimension_path, field_units, is_narrow)
+from pipeline.scalar_sql import column
 from pipeline.runs.partitions import part_files, study_glob
 from pipeline.runs.typed import KEY_AXES, PARTITION_KEY, config_id_sql, id_from_terms, output_dictionary
 
 
-def _columns(path: Path | str) -> dict[str, pa.DataType]:
-    return {f.name: f.type for f in pq.read_schema(path)}
+class _Fields(dict):
+    """A Parquet file's columns: name -> Arrow type, iterating as its fields (``field_units``)."""
+
+    def __init__(self, schema: pa.Schema) -> None:
+        super().__init__((f.name, f.type) for f in schema)
+        self.schema = schema
+
+
+def _fields(path: Path | str) -> _Fields:
+    return _Fields(pq.read_schema(path))
 
 
 def view_source(run_dir: Path | str, base: str, study: str) -> str | None:
@@ -28,11 +41,13 @@ def view_source(run_dir: Path | str, base: str, study: str) -> str | None:
     if not is_narrow(root, study):
         return None
     files = part_files(root, study)
-    fact = _columns(files[0])
-    hardware, model = (_columns(dimension_path(f"{root}/", study, s)) for s in ("hardware", "model"))
+    fact = _fields(files[0])
+    hardware, model = (_fields(dimension_path(f"{root}/", study, s)) for s in ("hardware", "model"))
     key = PARTITION_KEY[study]
+    derived = query_time(study, fact, hardware, model)
+    columns = output_dictionary().filter(pl.col("study") == study).select("column_name", "dtype").rows()
     select = []
-    for name, dtype in output_dictionary().filter(pl.col("study") == study).select("column_name", "dtype").rows():
+    for name, dtype in columns:
         if name == "config_id" and name not in fact and ID_TERMS in hardware and ID_TERMS in model:
             terms = f'h."{ID_TERMS}"::UHUGEINT + m."{ID_TERMS}"::UHUGEINT'
             select.append(f'{config_id_sql(terms)} AS "config_id"')
@@ -43,16 +58,46 @@ def view_source(run_dir: Path | str, base: str, study: str) -> str | None:
             select.append(f'h."{name}"')
         elif name in model:
             select.append(f'm."{name}"')
-        else:
+        elif name not in derived:
             select.append(f'CAST(NULL AS {DUCKDB_TYPES[dtype]}) AS "{name}"')
 
     def on(alias: str, columns: dict) -> str:  # the dimension's key axes, NULL equal to NULL
         return " AND ".join(f'f."{c}" IS NOT DISTINCT FROM {alias}."{c}"' for c in columns if c in KEY_AXES[study])
 
-    return (f"SELECT {', '.join(select)} FROM read_parquet('{base}{study_glob(study)}', hive_partitioning = true, "
-            f"hive_types = {{'study': VARCHAR, '{key}': VARCHAR}}) f "
-            f"LEFT JOIN read_parquet('{dimension_path(base, study, 'hardware')}') h ON {on('h', hardware)} "
-            f"LEFT JOIN read_parquet('{dimension_path(base, study, 'model')}') m ON {on('m', model)}")
+    source = (f"FROM read_parquet('{base}{study_glob(study)}', hive_partitioning = true, "
+              f"hive_types = {{'study': VARCHAR, '{key}': VARCHAR}}) f "
+              f"LEFT JOIN read_parquet('{dimension_path(base, study, 'hardware')}') h ON {on('h', hardware)} "
+              f"LEFT JOIN read_parquet('{dimension_path(base, study, 'model')}') m ON {on('m', model)}")
+    if not derived:
+        return f"SELECT {', '.join(select)} {source}"
+    # the query-time columns: the formulas' SQL level by level over the joined row (the dimension tables' other
+    # columns are the formulas' inputs there), then the wide table's columns in order
+    shown = {name for name, _ in columns}
+    select += [f'{alias}."{c}"' for alias, side in (("h", hardware), ("m", model)) for c in side
+               if c not in shown and c != ID_TERMS]
+    plan = derived_plan(study, derived, available(study, fact, hardware, model, derived))
+    sql = f"SELECT {', '.join(select)} {source}"
+    for level in plan.levels:
+        sql = f"SELECT *, {', '.join(f'{e} AS {column(n)}' for n, e in level)} FROM ({sql})"
+    return f"SELECT {', '.join(column(n) for n, _ in columns)} FROM ({sql})"
+
+
+def query_time(study: str, fact: dict, hardware: dict, model: dict) -> list[str]:
+    """The study's query-time columns that a run writes nowhere (a run written before keeps them in its fact
+    table and reads them as written)."""
+    from pipeline.runs.prepared import STUDIES
+
+    return [c for c in getattr(STUDIES[study], "QUERY_TIME", ()) if c not in fact and c not in hardware
+            and c not in model]
+
+
+def available(study: str, fact: dict, hardware: dict, model: dict, derived: list[str]) -> dict:
+    """Every column of a narrow run's joined row with its unit, as the query-time formulas read it."""
+    units = dictionary_units(study)
+    out = {c: u for c, u in units.items() if c not in derived}
+    for fields in (hardware, model, fact):
+        out |= {c: u for c, u in field_units(fields.schema).items() if c not in units and c != ID_TERMS}
+    return out
 
 
 def wide_scan(run_dir: Path | str, study: str) -> pl.LazyFrame:
@@ -74,6 +119,16 @@ def wide_scan(run_dir: Path | str, study: str) -> pl.LazyFrame:
             f"{ID_TERMS}_model")))
         present = joined.collect_schema()
     dictionary = output_dictionary().filter(pl.col("study") == study).select("column_name", "dtype").rows()
+    fields = {n: _fields(p) for n, p in (("fact", part_files(root, study)[0]), *(
+        (s, dimension_path(f"{root}/", study, s)) for s in ("hardware", "model")))}
+    derived = query_time(study, *fields.values())
+    if derived:  # the query-time columns, by the same formulas in polars, from the values as the view reads them
+        units = available(study, *fields.values(), derived)
+        floats = [c for c, d in dictionary if d == "Float64" and c in present]
+        joined = joined.with_columns(pl.col(c).cast(pl.Float64) for c in floats).with_columns(
+            pl.lit(None, POLARS_TYPES[d]).alias(c) for c, d in dictionary if c not in present and c not in derived)
+        joined = formulas.plan(joined, units, derived, derived_formulas(study), keep=True).frame
+        present = joined.collect_schema()
     return joined.select(
         pl.col(c).cast(POLARS_TYPES[d]) if c in present else pl.lit(None, POLARS_TYPES[d]).alias(c)
         for c, d in dictionary)

@@ -142,6 +142,23 @@ OUTPUTS = list(SCHEMA.to_schema().columns)
 # per 1 M-row chunk, the same values; serving's plan is indifferent and training's is ~50 % slower without it).
 OPTIMIZATIONS = pl.QueryOptFlags(comm_subexpr_elim=False)
 OPERATIONS = [*COMMON, *PER_SAMPLE]
+# Columns a run writes nowhere (issue 15 item 1): the views of results.duckdb and ``pipeline.runs.scan_run`` compute
+# them from the written ones and the dimension tables by the same formulas (``FORMULAS``: SQL there, polars here;
+# ``pipeline.runs.narrow``). Footprint and traffic terms (a model-side count x a hardware-side width, exact from the
+# 64-bit dimension tables), sums, ratios, the roofline's max, the elasticities and the synthesized requirements. What
+# stays written: compute_time_s (the kernel model's per-GEMM efficiencies: not cheap in SQL) and is_feasible (a
+# boolean costs ~nothing, and a query's filter on it is pushed into the Parquet scan, before the dimension joins).
+QUERY_TIME = ["memory_limit_bytes", "weight_bytes", "kv_cache_bytes", "activation_memory_bytes",
+              "optimizer_state_bytes", "weight_traffic_bytes", "kv_traffic_bytes", "activation_traffic_bytes",
+              "elementwise_traffic_bytes", "kernel_launches", "ridge_point_flop_per_byte",
+              "ridge_point_at_eta_flop_per_byte", "arithmetic_intensity_flop_per_byte", "attainable_flop_per_s",
+              "memory_footprint_bytes", "memory_headroom_bytes", "infeasible_reason", "bytes_moved", "memory_time_s",
+              "elementwise_time_s", "launch_overhead_s", "latency_s", "bound", "achieved_flop_per_s", "mfu",
+              "samples_per_s", "tokens_per_s", "energy_per_step_j", "samples_per_j", "tokens_per_j",
+              "elasticity_peak_flop_per_s", "elasticity_memory_bandwidth", "elasticity_launch_overhead",
+              "elasticity_batch", "elasticity_seq_len", "binding_input", "target_latency_s",
+              "required_peak_flop_per_s", "required_memory_bandwidth_bytes_per_s", "synthesis_note"]
+FORMULAS = formulas.REGISTRY
 
 
 # Which steps a workload runs for each kind of model, in the order a request runs them.

@@ -86,7 +86,7 @@ def stages(batches: int = 11) -> list[str]:
         try:
             for name, columns, options in encodings:
                 timed(name, lambda c=columns, o=options, d=scratch, ps=parts: [
-                    (p if c is None else p.select(c)).write_parquet(d / f"{i}.parquet", **o) for i, p in enumerate(ps)])
+                    (p if c is None else p.select([x for x in c if x in p.columns])).write_parquet(d / f"{i}.parquet", **o) for i, p in enumerate(ps)])
                 sizes[name] = sum(f.stat().st_size for f in scratch.glob("*.parquet")) / prepared.rows
                 for f in scratch.glob("*.parquet"):
                     f.unlink()

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import pipeline
+from pipeline.runs import database
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = "python3 -m venv .venv-duckdb11 && .venv-duckdb11/bin/pip install -q duckdb==1.1.3"
@@ -36,7 +37,8 @@ for database, search in zip(pairs[::2], pairs[1::2]):
                          " and column_name in ('config_id', 'batch')").fetchall())
     comment = con.sql(f"select comment from duckdb_columns() where table_name = '{study}' "
                       "and column_name = 'latency_s'").fetchall()[0][0]
-    out["opened"].append({"rows": list(rows), "types": types, "comment": comment})
+    values = con.sql(f"select * exclude (run_id) from {study} order by config_id").fetchall()
+    out["opened"].append({"rows": list(rows), "types": types, "comment": comment, "values": [list(v) for v in values]})
     con.close()
 print(json.dumps(out))
 """
@@ -75,4 +77,11 @@ def test_a_duckdb_1_1_client_opens_a_run_and_current(tmp_path):
         assert opened["rows"] == [rows, rows] and rows > 0  # every row, one id each
         assert opened["types"] == {"config_id": "BIGINT", "batch": "BIGINT"}
         assert opened["comment"].endswith("[s]")
+    # every column, the query-time ones (SQL rendered from the formulas) included, as this DuckDB computes them
+    con = database.connect(run)
+    try:
+        here = [list(v) for v in con.sql("select * exclude (run_id) from node order by config_id").fetchall()]
+    finally:
+        con.close()
+    assert all(opened["values"] == here for opened in found["opened"])
     assert sys.executable != python  # two environments, not one
