@@ -141,16 +141,14 @@ def _free_rows(model_side: pl.DataFrame, keys: tuple[str, ...]) -> tuple[pl.Data
     """The distinct length-free model rows (numbered ``MODEL_ROW``) and ``model_side`` with each row's
     number: once per model side (a sweep builds its plan once per chunk of hardware rows)."""
     key = (id(model_side), keys)
-    found = _FREE.get(key)  # read once: another thread (validation's groups) may clear the cache meanwhile
-    if found is None:
+    if key not in _FREE:
+        _FREE.clear()  # the last model side only; the entry keeps it alive, so its id cannot be reused
         free = model_side.select(keys).unique(maintain_order=True).with_row_index(MODEL_ROW)
         number = model_side.select(keys).join(free, on=list(keys), how="left", nulls_equal=True,
                                               maintain_order="left").get_column(MODEL_ROW)
         model = model_side.with_columns(number)  # shares the side's columns, adds one
-        found = (model_side, free, model)
-        _FREE.clear()  # the last model side only; the entry keeps it alive, so its id cannot be reused
-        _FREE[key] = found
-    return found[1], found[2]
+        _FREE[key] = (model_side, free, model)
+    return _FREE[key][1], _FREE[key][2]
 
 
 def joined(space: Space, hardware_side: pl.DataFrame | None, wanted: Iterable[str],

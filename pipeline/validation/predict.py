@@ -11,7 +11,6 @@ Rows that cannot be predicted keep the reason.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import polars as pl
@@ -56,10 +55,6 @@ REASON = {"measurement": pl.UInt32, "reason": pl.String}
 # wall 7's fixed point and costs more than it saves (33 rows: 2.5-2.7 against 1.7-1.9), and so for node rows (112:
 # 1.1 against 0.3); a training group gains nothing (32 rows: 1.1 either way): they collect once.
 STAGE_ABOVE = 20_000
-# Groups predicted at once, each in a thread: polars releases the GIL while it collects, so one group's collect runs
-# beside another's Python (its space, formulas and plan) on a second core. The same predictions (each group's are
-# its own; the caches the threads share hold equal values whoever fills them).
-WORKERS = 2
 
 
 def measurement_spec(r: dict, datasets: Datasets | None = None) -> tuple[dict | None, str | None]:
@@ -111,8 +106,6 @@ def _configurations(members: list[int], specs: list[dict]) -> pl.DataFrame:
         if column not in zipped:
             frame = frame.explode(column)
     return frame.explode(zipped) if zipped else frame
-
-
 
 
 def run_context(spec: dict, r: dict, models: dict[str, tuple[int | None, str | None]]) -> dict:
@@ -177,20 +170,15 @@ def predict(measured: pl.DataFrame, catalogs: Catalogs, etas: list[float] | None
     for i, spec in specs.items():
         groups.setdefault(group_key(spec), []).append(i)
 
-    def group(members: list[int]) -> list[pl.DataFrame]:
+    parts = [pl.DataFrame(reasons, schema=REASON), predict_kernel_rows(rows, catalogs)]
+    for members in groups.values():
         at = trained if specs[members[0]].get("study") == "training" else catalogs
-        found = []
         try:
             part, alone, _ = _predict_together(members, specs, rows, at, etas)
-            found.append(part.filter(~pl.col("measurement").is_in(alone)))
+            parts.append(part.filter(~pl.col("measurement").is_in(alone)))
         except InputError:  # some row's spec is bad: each row alone says which
             alone = members
-        return found + [_predict_alone(i, specs[i], rows, at, etas) for i in alone]
-
-    with ThreadPoolExecutor(WORKERS) as pool:  # WORKERS
-        kernel = pool.submit(predict_kernel_rows, rows, catalogs)
-        found = list(pool.map(group, list(groups.values())))
-    parts = [pl.DataFrame(reasons, schema=REASON), kernel.result(), *(part for f in found for part in f)]
+        parts += [_predict_alone(i, specs[i], rows, at, etas) for i in alone]
     out = pl.concat(parts, how="diagonal_relaxed").sort("measurement")
     out = rows.select("measurement", "name").join(out, on="measurement", how="left", maintain_order="left")
     return out.select(pl.col(c).cast(t) if c in out.columns else pl.lit(None, t).alias(c) for c, t in SCHEMA.items())

@@ -324,20 +324,3 @@ def test_evaluating_only_the_configurations_that_run_changes_no_prediction(monke
     staged = predict(rows, catalogs)
     assert staged.equals(once)
     assert once["predicted"].null_count() < once.height  # not all refused: the picking was compared
-
-
-def test_groups_predicted_in_threads_give_what_one_thread_gives(monkeypatch, catalogs):
-    """``predict.WORKERS`` threads predict groups at once (the caches they share, e.g. ``formulas._cached`` and
-    ``serving_precomputed``'s length-free rows, are filled by whichever comes first): the rows of several studies
-    and groups give the same frame, row for row, with one thread and with three."""
-    import importlib
-
-    module = importlib.import_module("pipeline.validation.predict")
-    rows = read_measurements(None, catalogs).rows
-    rows = rows.filter(pl.int_range(pl.len()).over("study", "framework") < 2)  # two rows of each study and framework
-    assert rows["study"].n_unique() >= 4
-    monkeypatch.setattr(module, "WORKERS", 1)
-    alone = predict(rows, catalogs)
-    monkeypatch.setattr(module, "WORKERS", 3)
-    assert predict(rows, catalogs).equals(alone)
-    assert alone["predicted"].null_count() < alone.height
