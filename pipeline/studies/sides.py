@@ -64,13 +64,18 @@ def apply_rules(frame: pl.DataFrame, rules: Iterable[Rule], weight: str | None =
     """``frame`` without the rows a rule rejects, and the rows dropped per reason, each row
     counted ``weight`` times (the column of how many rows of the full product it stands for;
     None: once). A row with several faults counts once, under the first rule it breaks."""
-    dropped: dict[str, int] = {}
-    kept = pl.lit(True)  # one filter at the end: the frame is copied once, not once per rule
-    for rule in rules:
-        hit = frame.with_columns(_hit=kept & rule.verdict(), _w=pl.lit(1) if weight is None else pl.col(weight))
-        dropped[rule.reason] = dropped.get(rule.reason, 0) + int(hit["_w"].filter(hit["_hit"]).sum())
-        kept = kept & ~rule.verdict()
-    return frame.filter(kept), dropped
+    rules, dropped = list(rules), {}
+    if not rules:
+        return frame.filter(pl.lit(True)), dropped
+    first = pl.when(rules[0].verdict()).then(pl.lit(0, pl.UInt32))  # the first rule each row breaks (null: none)
+    for i, rule in enumerate(rules[1:], 1):
+        first = first.when(rule.verdict()).then(pl.lit(i, pl.UInt32))
+    numbered = frame.with_columns(_rule=first, _w=pl.lit(1) if weight is None else pl.col(weight))
+    counts = dict(numbered.filter(pl.col("_rule").is_not_null()).group_by("_rule").agg(pl.col("_w").sum()).iter_rows())
+    for i, rule in enumerate(rules):
+        dropped[rule.reason] = dropped.get(rule.reason, 0) + int(counts.get(i, 0))
+    kept = pl.col("_rule").is_null()
+    return numbered.filter(kept).drop("_rule", "_w"), dropped
 
 
 # Rules of more than one study: a missing datasheet figure, a profile that matches nothing,

@@ -133,3 +133,13 @@ def test_apply_rules_counts_each_row_under_its_first_rule_weighted():
     assert kept["a"].to_list() == [1] and dropped == {"x": 70, "y": 20}
     kept, dropped = apply_rules(frame, [Rule("all", pl.lit(True)), Rule("x", pl.col("a") > 2)])
     assert kept.height == 0 and dropped == {"all": 4, "x": 0}
+
+
+def test_apply_rules_sums_a_reason_two_rules_give_and_keeps_the_frames_columns():
+    """Hand count: rules "x" (a > 3: row 4, weight 40) and "x" again (a > 1: rows 2 and 3, 20 + 30) both count under
+    "x"; no rule: every row kept, nothing dropped; the kept frame has its own columns only."""
+    frame = pl.DataFrame({"a": [1, 2, 3, 4], "n": [10, 20, 30, 40]})
+    kept, dropped = apply_rules(frame, [Rule("x", pl.col("a") > 3), Rule("x", pl.col("a") > 1)], "n")
+    assert dropped == {"x": 90} and kept.columns == ["a", "n"] and kept["a"].to_list() == [1]
+    kept, dropped = apply_rules(frame, [])
+    assert dropped == {} and kept.equals(frame)

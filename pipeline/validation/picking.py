@@ -1,0 +1,165 @@
+"""What a group's evaluated frame says for each measurement row (``predict``): the value of each row's metric
+(``_value``), the columns that needs (``columns_read``, selected before the collect), and at each η the configuration
+each row's batch rule picks, its band, its grid for calibration and why a row has none (``picked``)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipeline.catalogs.expert_schema import POOL_METRICS
+from pipeline.catalogs.schemas import METRICS
+from pipeline.validation.serving_rows import admitted, delivered_tokens_per_s
+
+THROUGHPUT = {"samples_per_s", "tokens_per_s", "tokens_per_s_per_device", "training_tokens_per_s", "mfu", "hfu",
+              *POOL_METRICS}
+COLUMN = {"training_tokens_per_s": "tokens_per_s"}  # metric -> output column, where the names differ
+NO_FIT = "no feasible configuration (does not fit in memory)"
+NO_FIT_AT_PROFILE = "no feasible configuration at the profile's efficiency"
+OVER_CAPACITY = "the request rate exceeds the predicted capacity at every efficiency (wall 7: unstable)"
+OVER_CAPACITY_AT_PROFILE = "the request rate exceeds the predicted capacity at the profile's efficiency"
+
+
+def _value(study: str, columns: list[str], metrics: set[str] | None = None,
+           statistics: set[str] | None = None) -> pl.Expr:
+    """The prediction of each row's metric for the whole system the measurement ran on. ``metrics`` and
+    ``statistics`` (None: every one): those of the rows at hand; a row's value is the first case of its own
+    metric and statistic, so the cases of the others are left out, and with them the columns only they read,
+    which the collect then does not compute (a group under load without a P50 or P99 row: no tail latency)."""
+    metric, devices = pl.col("metric"), pl.col("devices")
+    cases = []
+
+    def add(m: str, when: pl.Expr, then: pl.Expr, statistic: str | None = None) -> None:
+        if (metrics is None or m in metrics) and (statistic is None or statistics is None or statistic in statistics):
+            cases.append((when, then))
+
+    if study == "serving":
+        # Benchmarks time whole requests: throughput includes prefill (batch_tokens_per_s), per replica; the
+        # system runs devices / (tp x pp x ep / tp) replicas (ep / tp attention groups: serving_ep).
+        # an offline run of a stated request count: its whole waves (serving_rows.burst_of, wall 7's burst)
+        per_replica = pl.coalesce("burst_tokens_per_s", "batch_tokens_per_s") if "burst_tokens_per_s" in columns \
+            else pl.col("batch_tokens_per_s")
+        groups = (pl.col("ep") // pl.col("tp")).clip(lower_bound=1)
+        devices_per_replica = pl.col("tp") * pl.col("pp") * groups
+        if "ttft_mean_s" in columns:  # under a request rate: wall 7's means (load_axes)
+            loaded = pl.col("request_rate").is_not_null()
+            finite = [f"finite_run_{m}_mean_s" for m in ("ttft", "tpot") if "finite_run_ttft_mean_s" in columns]
+            # the statistic the row states (null: mean): wall 7's P50/P99 (tail_latency, tpot_tail); no P90 there
+            stat = pl.col("statistic").fill_null("mean")
+            tails = {"ttft_s": ("ttft_p50_s", "ttft_p99_s"), "itl_s": ("tpot_p50_s", "tpot_p99_s")}
+            for m, (p50, p99) in tails.items():
+                add(m, (metric == m) & loaded & (stat == "p50"), pl.col(p50), "p50")
+                add(m, (metric == m) & loaded & (stat == "p99"), pl.col(p99), "p99")
+                add(m, (metric == m) & loaded & (stat == "p90"), pl.lit(None, pl.Float64), "p90")
+            # a run of stated requests (pipeline.walls.finite_run) starts empty: below capacity the smaller of its
+            # finite-run mean and the steady state's, which bounds it (Lindley's waits from an empty queue grow
+            # towards the stationary ones, Loynes 1962); above capacity (steady state null) the finite run's
+            add("ttft_s", (metric == "ttft_s") & loaded, pl.min_horizontal("ttft_mean_s", *finite[:1]))
+            add("itl_s", (metric == "itl_s") & loaded, pl.min_horizontal("tpot_under_load_s", *finite[1:]))
+            add("tokens_per_s", (metric == "tokens_per_s") & loaded,
+                delivered_tokens_per_s(devices / devices_per_replica, finite))
+        add("latency_s", metric == "latency_s", pl.col("e2e_latency_s"))  # a decoder's whole query (measurements)
+        add("tokens_per_s", metric == "tokens_per_s", per_replica * (devices / devices_per_replica))
+        add("tokens_per_s_per_device", metric == "tokens_per_s_per_device", per_replica / devices_per_replica)
+        if "burst_ttft_mean_s" in columns:  # a burst at t = 0 (burst_of)
+            add("ttft_s", metric == "ttft_s", pl.col("burst_ttft_mean_s"))
+            add("itl_s", metric == "itl_s", pl.col("burst_tpot_mean_s"))
+    for m in METRICS:
+        column = COLUMN.get(m, m)
+        if column in columns:
+            scale = devices if (study, m) == ("node", "samples_per_s") else 1
+            add(m, metric == m, pl.col(column).cast(pl.Float64) * scale)
+    if not cases:  # no row's metric is one this study predicts
+        return pl.lit(None, pl.Float64)
+    (first, then), *rest = cases
+    value = pl.when(first).then(then)
+    for when, then in rest:
+        value = value.when(when).then(then)
+    return value
+
+
+def columns_read(study: str, columns: list[str], axes: list[str], stated: tuple[set[str], set[str]] | None = None,
+          ) -> list[str]:
+    """The columns of a group's evaluated frame that picking reads (``picked``, ``_over_capacity``): the
+    axes, what each metric's value reads (``_value``), feasibility and KV admission (``admitted``),
+    stability, the bound and the batch.
+    Selecting them before the collect leaves the other columns uncomputed: 0.5 of 2.3 CPU s of collects."""
+    value = _value(study, columns, *(stated or ()))
+    wanted = {*axes, *value.meta.root_names(), *admitted(columns).meta.root_names(), "step",
+              "batch", "global_batch", "bound", "ttft_bound", "is_stable", "eta_compute", "request_rate"}
+    return [c for c in columns if c in wanted]
+
+
+def picked(study: str, out: pl.DataFrame, profile: pl.DataFrame, etas: list[float],
+            stated: tuple[set[str], set[str]] | None = None) -> pl.DataFrame:
+    """At each η, the configuration each row's batch rule picks: the given batch, else the batch
+    with the best value (highest throughput, lowest latency) among those that fit."""
+    if study == "node":
+        out = out.filter(pl.col("step").is_in(["forward", "prefill", "train"]))
+    batch = "batch" if "batch" in out.columns else "global_batch"
+    bound = pl.col("bound").cast(pl.String)
+    if "ttft_bound" in out.columns:  # the binding term of what was measured: prefill's for a TTFT
+        bound = pl.when(pl.col("metric") == "ttft_s").then(pl.col("ttft_bound").cast(pl.String)).otherwise(bound)
+    best_first = pl.when(pl.col("metric").is_in(list(THROUGHPUT))).then(-pl.col("value")).otherwise("value")
+    # a latency row of unstated tp: the smallest tp that fits (serving_rows.tp_grid), then its best batch
+    layout = (pl.when(pl.col("row_tp").is_null() & ~pl.col("metric").is_in(list(THROUGHPUT))).then(pl.col("tp"))
+              .otherwise(0) if "tp" in out.columns else pl.lit(0))
+    # equal values (a rate both layouts deliver): the one that fits at its batch, then the smaller tp, so the bound
+    # reported does not hang on the order of the frame's rows
+    ties = [(~pl.col(c)).alias("tie_unfit") if c == "is_feasible" else pl.col(c).alias("tie_tp")
+            for c in ("is_feasible", "tp") if c in out.columns]
+    chosen = (out.with_columns(value=_value(study, out.columns, *(stated or ())))
+              .filter(admitted(out.columns) & pl.col("value").is_not_null())
+              .select("measurement", "eta_compute", "value", bound.alias("bound"),
+                      pl.col(batch).cast(pl.Float64).alias("batch_used"), layout.alias("layout"),
+                      best_first.alias("order"), *ties)
+              .sort("measurement", "eta_compute", "layout", "order", "batch_used",
+                    *(t.meta.output_name() for t in ties))
+              .unique(["measurement", "eta_compute"], keep="first", maintain_order=True)
+              .drop("order", "layout", *(t.meta.output_name() for t in ties)))
+    at = profile.join(chosen.rename({"eta_compute": "eta"}), on=["measurement", "eta"], how="left")
+    band = pl.concat([profile.join(chosen, left_on=["measurement", e], right_on=["measurement", "eta_compute"])
+                      .select("measurement", "value") for e in ("eta_low", "eta_high")])
+    band = band.group_by("measurement").agg(predicted_low=pl.col("value").min(), predicted_high=pl.col("value").max())
+    grid = _grid(profile.select("measurement"), chosen, etas)
+    fits = chosen.group_by("measurement").len()
+    fits = fits.join(_over_capacity(out, profile), on="measurement", how="full", coalesce=True)
+    reason = (pl.when(pl.col("len").is_null() & pl.col("over_everywhere")).then(pl.lit(OVER_CAPACITY))
+              .when(pl.col("len").is_null()).then(pl.lit(NO_FIT))
+              .when(pl.col("value").is_null() & pl.col("over_at_profile")).then(pl.lit(OVER_CAPACITY_AT_PROFILE))
+              .when(pl.col("value").is_null()).then(pl.lit(NO_FIT_AT_PROFILE)))
+    ok = reason.is_null()
+    frame = (at.join(band, on="measurement", how="left").join(grid, on="measurement", how="left")
+             .join(fits, on="measurement", how="left").with_columns(reason=reason))
+    return frame.select(
+        "measurement", "family", "reason",
+        *(pl.when(ok).then(pl.col(c)).alias(t) for c, t in (
+            ("value", "predicted"), ("predicted_low", "predicted_low"), ("predicted_high", "predicted_high"),
+            ("eta", "eta_compute"), ("eta_low", "eta_low"), ("eta_high", "eta_high"), ("bound", "bound"),
+            ("batch_used", "batch_used"), ("grid", "grid"))))
+
+
+def _over_capacity(out: pl.DataFrame, profile: pl.DataFrame) -> pl.DataFrame:
+    """Per measurement under load (wall 7): whether its request rate is above the capacity at every η
+    where it fits (``over_everywhere``) and at the profile's η (``over_at_profile``): a row the model
+    calls unstable is not a memory misfit. Both false without a request rate."""
+    flags = {"over_everywhere": pl.Boolean, "over_at_profile": pl.Boolean}
+    if "is_stable" not in out.columns:
+        return profile.select("measurement").with_columns(pl.lit(False, t).alias(c) for c, t in flags.items())
+    over = (out.filter(admitted(out.columns) & pl.col("request_rate").is_not_null()  # a throughput row
+                       & pl.col("metric").is_in(["ttft_s", "itl_s"]))  # over capacity runs at capacity
+            .group_by("measurement", "eta_compute").agg(over=~pl.col("is_stable").fill_null(False).any()))
+    at = profile.select("measurement", "eta").join(over.rename({"eta_compute": "eta"}), on=["measurement", "eta"],
+                                                   how="left")
+    return (over.group_by("measurement").agg(over_everywhere=pl.col("over").all())
+            .join(at.select("measurement", over_at_profile="over"), on="measurement", how="full", coalesce=True)
+            .with_columns(pl.col(c).fill_null(False) for c in flags))
+
+
+def _grid(measurements: pl.DataFrame, chosen: pl.DataFrame, etas: list[float]) -> pl.DataFrame:
+    """Per measurement, the picked value at each η of ``etas``, in order (null where none fits)."""
+    if not etas:
+        return measurements.with_columns(grid=pl.lit(pl.Series([[]], dtype=pl.List(pl.Float64))).first())
+    at = pl.DataFrame({"eta_compute": etas, "k": range(len(etas))}, schema={"eta_compute": pl.Float64, "k": pl.Int64})
+    return (measurements.join(at, how="cross")
+            .join(chosen.select("measurement", "eta_compute", "value"), on=["measurement", "eta_compute"], how="left")
+            .sort("measurement", "k").group_by("measurement", maintain_order=True).agg(grid=pl.col("value")))
