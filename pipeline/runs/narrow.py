@@ -180,8 +180,11 @@ def stored(frame: pl.DataFrame, prepared) -> pl.DataFrame:
     for side, rows in (("hardware", prepared.space.hardware_side), ("model", prepared.space.model_side)):
         keys = list(shape.keys[side])
         extra = rows.select(*keys, *shape.hidden[side]).unique(keys, maintain_order=True)
-        joined = joined.join(extra.lazy().with_columns(pl.col(keys).cast(pl.String).name.suffix("__key")).drop(keys),
-                             left_on=[pl.col(k).cast(pl.String) for k in keys], right_on=[f"{k}__key" for k in keys],
+        # a key's text, as Float64 first where numeric: the run writes integral axes (tp, pp, ...) as Int64
+        text = [(pl.col(k).cast(pl.Float64) if rows.schema[k].is_numeric() else pl.col(k)).cast(pl.String)
+                for k in keys]
+        joined = joined.join(extra.lazy().with_columns(e.alias(f"{k}__key") for e, k in zip(text, keys)).drop(keys),
+                             left_on=text, right_on=[f"{k}__key" for k in keys],
                              how="left", nulls_equal=True, maintain_order="left")
     units = {c: u for c, u in (prepared.space.units | dict(plan.units)).items() if c not in shape.derived}
     computed = formulas.plan(joined, units, shape.derived, derived_formulas(shape.study), keep=True).frame

@@ -278,6 +278,20 @@ LOAD = ["batch_in_flight", "capacity_requests_per_s", "utilization", "is_stable"
 BREAKDOWN = [f"{p}_{op}_{part}" for p in PHASES for op in (*OPERATORS, "lm_head")
              for part in ("flop", "bytes", "time_s", "bound")] + [f"{p}_moe_routing_time_s" for p in PHASES]
 FORMULAS = formulas.REGISTRY | SERVING
+# Columns a run writes nowhere (issue 15 item 1; as ``node.QUERY_TIME``): the views of results.duckdb and
+# ``pipeline.runs.scan_run`` compute them by the same formulas (``FORMULAS``: SQL there, polars here). Only columns whose
+# formula chain is plain: no wall-7 fixed point, no rebound input (speculative, disaggregated, draft passes); the memory
+# terms (exact from the 64-bit dimension tables), launches, the throughputs of ttft_s / itl_s, the EP and LoRA terms.
+QUERY_TIME = ["compression_ratio", "weights_per_device_bytes", "kv_cache_bytes", "kv_cache_bytes_per_device",
+              "activation_bytes_per_device", "memory_limit_bytes", "memory_reserve_bytes", "memory_per_device_bytes",
+              "memory_headroom_bytes", "weight_streaming", "infeasible_reason", "max_batch_static", "max_batch_paged",
+              "kv_held_tokens", "max_context_fit_tokens", "launch_overhead_s", "decode_launch_overhead_s",
+              "weight_stream_time_s", "e2e_latency_s", "tokens_per_s", "tokens_per_s_per_device", "batch_tokens_per_s",
+              "elasticity_launch_overhead", "lora_bytes_per_device", "prefill_lora_time_s", "decode_lora_time_s",
+              "expert_imbalance", "pp_crossing_boundaries", "scaleout_bandwidth_per_gpu_bytes_per_s", "ep_alpha_s",
+              "ep_beta_bytes_per_s", "decode_alltoall_bytes_per_rank", "prefill_alltoall_time_s",
+              "decode_alltoall_time_s", "prefill_batch", "prefill_input_tokens_per_s_per_device",
+              "decode_output_tokens_per_s_per_device"]
 
 
 def is_under_load(space: Space) -> bool:

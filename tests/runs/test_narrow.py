@@ -144,34 +144,52 @@ def test_config_id_terms_cover_every_key_axis_once(written):
     assert sorted([*hardware, *model]) == sorted(KEY_AXES[study]) and not set(hardware) & set(model)
 
 
-def test_query_time_columns_equal_the_in_memory_sweep(tmp_path, small_spec):
-    """The node columns the views compute (``node.QUERY_TIME``, written nowhere) against ``pipeline.sweep``'s
-    in-memory Float64 values: those whose formulas do not read the fact table's one stored value
-    (``compute_time_s``, Float32) are computed from the 64-bit dimension tables and equal the sweep's exactly; the
-    others are within 1e-6 relative (that value's rounding, at most 2**-24 = 6e-8, through a few sums and ratios;
-    the synthesized requirements divide by a difference). ``scan_run`` (polars) gives the view's values."""
+# serving specs for the query-time test: a request rate (wall 7's fixed point beside the moved columns), and MoE with
+# EP, a draft model, LoRA, a prefix cache and disaggregated workers (rebound formula inputs beside the moved columns)
+SERVING_QUERY_TIME = [
+    SPECS["serving"],
+    {"study": "serving", "axes": {"hardware": ["H100 SXM5 80GB"], "model": ["Mixtral 8x7B", "Llama 2 7B"],
+                                  "precision": ["fp16", "fp8"], "tp": [1, 2], "ep": [1, 2], "batch": [1, 16],
+                                  "prompt_len": [1024], "output_len": [256], "spec_draft_tokens": [0, 4], "spec_acceptance": [0.7],
+                                  "draft_model": ["Llama 3.2 1B"], "lora_rank": [0, 16],
+                                  "prefix_hit_rate": [0.0, 0.5], "prefill_workers": [0, 1], "decode_workers": [0, 2]}},
+]
+
+
+@pytest.mark.parametrize("case", ["node", *[f"serving{i}" for i in range(len(SERVING_QUERY_TIME))]])
+def test_query_time_columns_equal_the_in_memory_sweep(tmp_path, small_spec, case):
+    """A study's query-time columns (``QUERY_TIME``, written nowhere) computed by the views against
+    ``pipeline.sweep``'s in-memory Float64 values: those whose formulas read no value the fact table stores as Float32
+    are computed from the 64-bit dimension tables and equal the sweep's exactly (node: the footprint and traffic terms;
+    serving: the memory terms); the others are within 1e-6 relative (a stored value's rounding, at most
+    2**-24 = 6e-8, through a few sums and ratios; node's synthesized requirements divide by a difference).
+    ``scan_run`` (polars) gives the view's values."""
     import pipeline
     from pipeline import formulas
 
-    prepared = runs.prepare(parse_spec(small_spec))
+    spec = small_spec if case == "node" else SERVING_QUERY_TIME[int(case[len("serving"):])]
+    study = "node" if case == "node" else "serving"
+    prepared = runs.prepare(parse_spec(spec))
     run_dir = runs.run(prepared, tmp_path)
-    memory = pipeline.sweep(small_spec).with_columns(pl.col(pl.Categorical).cast(pl.String))
+    memory = pipeline.sweep(spec).with_columns(pl.col(pl.Categorical).cast(pl.String))
     con = database.connect(run_dir)
     try:
-        view = con.sql("select * from node").pl()
+        view = con.sql(f"select * from {study}").pl()
     finally:
         con.close()
-    keys = list(KEY_AXES["node"])
+    keys = list(KEY_AXES[study])
     view, memory = view.sort(keys, nulls_last=True), memory.sort(keys, nulls_last=True)
     shape = narrow.layout(prepared, prepared.study.build(prepared.space).frame.collect_schema())
-    assert view.height == memory.height > 0 and len(shape.derived) >= 30 and "latency_s" in shape.derived
+    least = {"node": 30, "serving": 20}[study]
+    assert view.height == memory.height > 0 and len(shape.derived) >= least
+    assert {"node": "latency_s", "serving": "memory_headroom_bytes"}[study] in shape.derived
     written = {c: None for c in [*shape.fact, *shape.nulls, *shape.dimensions["hardware"], *shape.dimensions["model"],
                                  *shape.hidden["hardware"], *shape.hidden["model"]]}
     exact = 0
     for column in shape.derived:
         got, expected = view[column], memory[column]
         assert got.is_null().equals(expected.is_null()), column
-        if "compute_time_s" not in formulas.inputs_used(written, [column]):
+        if not set(shape.float32) & formulas.inputs_used(written, [column], narrow.derived_formulas(study)):
             assert got.equals(expected, check_dtypes=False), column
             exact += 1
         elif expected.dtype == pl.Float64:
@@ -179,6 +197,8 @@ def test_query_time_columns_equal_the_in_memory_sweep(tmp_path, small_spec):
             assert rel.len() == 0 or rel.max() <= 1e-6, column
         else:
             assert got.equals(expected), column
-    assert exact >= 20  # the footprint, traffic and roofline terms, launches, memory times (21 in this spec)
+    # node: the footprint, traffic and roofline terms, launches, memory times (21 in its spec); serving: the memory
+    # terms, launches, the EP and LoRA terms
+    assert exact >= {"node": 20, "serving": 15}[study]
     scanned = runs.scan_run(run_dir).collect().with_columns(pl.col(pl.Categorical).cast(pl.String))
     assert scanned.sort(keys, nulls_last=True).select(shape.derived).equals(view.select(shape.derived))
