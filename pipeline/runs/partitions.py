@@ -15,7 +15,7 @@ in the order of the chunks, so two runs of identical inputs write identical file
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 import polars as pl
 
-from pipeline.runs import narrow, sizing
+from pipeline.runs import narrow, sizing, streamed
 from pipeline.runs.prepared import Prepared
 from pipeline.runs.typed import PARTITION_KEY, arrow_schema, text_codes, typed
 from pipeline.studies import schema_columns
@@ -75,10 +75,8 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
     # releases the GIL in both); at most one chunk waits to be written, so memory holds two chunks at most
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlsys-parquet") as writer:
         pending: Future | None = None
-        for hw_slice, model_slice in sizing.pieces(space, name, hardware_side=side, key=key):
-            piece = grouped if model_slice is space.model_side else replace(grouped, model_side=model_slice)
-            rows = typed(study.build(piece, hw_slice).frame, name, rid, texts, shape).collect(
-                optimizations=collect_flags(study))
+        for rows in piece_rows(study, name, grouped, sizing.pieces(space, name, hardware_side=side, key=key),
+                               lambda frame: typed(frame, name, rid, texts, shape)):
             targets = []
             for start, length in sizing.runs_of(rows.get_column(key)):
                 value = rows.get_column(key).slice(start, 1).cast(pl.String).item(0)
@@ -95,6 +93,19 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
         folder.mkdir()
         empty.sink_parquet(folder / "part-00000.parquet", **options)
     return plan.units
+
+
+def piece_rows(study, name: str, space, pieces, finish) -> Iterator[pl.DataFrame]:
+    """The rows ``finish(plan)`` gives, ``plan`` the study's, on each (hardware slice, model slice) of ``pieces``,
+    in order: for a study cut into pieces (``sizing.MAX_CHUNK_ROWS``), one plan streamed over them all
+    (``streamed.piece_rows``: the plan's fixed cost paid once, not per piece), else a plan collected per piece."""
+    if name in sizing.MAX_CHUNK_ROWS:
+        yield from streamed.piece_rows(space, pieces, lambda whole: finish(
+            study.build(whole, space.hardware_side.head(0)).frame), collect_flags(study))
+        return
+    for hw_slice, model_slice in pieces:
+        piece = space if model_slice is space.model_side else replace(space, model_side=model_slice)
+        yield finish(study.build(piece, hw_slice).frame).collect(optimizations=collect_flags(study))
 
 
 def collect_flags(study) -> pl.QueryOptFlags:
