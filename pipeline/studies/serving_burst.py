@@ -53,7 +53,8 @@ def burst_inputs(frame: pl.LazyFrame, units: dict) -> tuple[pl.LazyFrame, dict]:
 
 FINITE_ITERATIONS = 4
 FINITE_UNITS = {"request_rate_per_replica": unit("1/s"), "finite_run_tpot_guess_s": unit("s"),
-                "finite_run_decode_pass_s": unit("s"), "finite_run_prompt_prefill_s": unit("s")}
+                "finite_run_decode_pass_s": unit("s"), "finite_run_prompt_prefill_s": unit("s"),
+                "finite_run_fluid_tpot_s": unit("s")}
 
 
 def _prefill_at(frame: pl.LazyFrame, units: dict, batches: list[str]) -> pl.LazyFrame:
@@ -93,7 +94,32 @@ def finite_inputs(frame: pl.LazyFrame, units: dict, iterations: int = FINITE_ITE
             frame = _at(frame, units, "finite_run_mean_field_tpot_s", suffix=f"__fr{k}")
             frame = frame.with_columns(finite_run_tpot_guess_s=pl.min_horizontal(
                 "burst_tpot_mean_s", f"finite_run_mean_field_tpot_s__fr{k}"))
-    return frame, units
+    return _fluid(frame, units, [pl.col(f"prefill_pass_time_s__{c}") for c in whole], tail), units
+
+
+def _fluid(frame: pl.LazyFrame, units: dict, passes: list, tail: pl.Expr) -> pl.LazyFrame:
+    """``finite_run_fluid_tpot_s`` (pipeline.walls.finite_run.fluid_tpot) on the fixed point's prompt price,
+    the decode pass at each step's batch a column; null where rho >= 1."""
+    held = {"frame": frame}
+
+    def keep(value: pl.Expr | list, name: str) -> pl.Expr | list:
+        values = value if isinstance(value, list) else [value]
+        names = [f"finite_run_{name}" + (f"_{i}" if isinstance(value, list) else "") for i in range(len(values))]
+        held["frame"] = held["frame"].with_columns(v.alias(n) for v, n in zip(values, names, strict=True))
+        return [pl.col(n) for n in names] if isinstance(value, list) else pl.col(names[0])
+
+    def decode_at(batch: pl.Expr, name: str) -> pl.Expr:
+        column = keep(batch, f"batch_{name}").meta.output_name()
+        held["frame"] = _at(held["frame"], units | {column: unit("")}, "decode_pass_time_s", {"batch": column},
+                            f"__{column}")
+        return pl.col(f"decode_pass_time_s__{column}")
+
+    lam, requests = pl.col("request_rate_per_replica"), pl.col("burst_requests")
+    rho = lam * pl.col("finite_run_prompt_prefill_s")
+    g1 = (pl.col("generated_tokens") - 1.0).clip(lower_bound=1.0)
+    tpot = finite_run.fluid_tpot(requests, lam, g1, pl.col("scheduler_overhead_per_iteration_s").fill_null(0.0), rho,
+                                 pl.col("load_batch_cap"), passes, tail, decode_at, keep)
+    return held["frame"].with_columns(finite_run_fluid_tpot_s=pl.when(rho < 1.0).then(tpot))
 
 
 def build(space: Space, hardware_side=None) -> formulas.Plan:

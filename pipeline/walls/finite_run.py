@@ -30,10 +30,12 @@ prefill rate, decode the bottleneck: the batch grows instead of the queue) the s
 - TPOT is a mean field over the run (``finite_run_mean_field_tpot_s``: the sequences decoding rise,
   hold and fall as the arrivals come, each decoding for (G - 1) TPOT; prompts priced at the whole
   prompts an iteration carries, Poisson with mean ``finite_run_prefill_batch``, ``poisson_prompt_prefill``;
-  the study iterates the weighted batch from the burst's TPOT). The run's TPOT is the smaller of it and
-  the burst's. Known limit: just above capacity with long answers, where lambda (G - 1) d(b) / (1 - rho)
-  exceeds b at every b to the cap, no plateau holds (the batch rises while the requests arrive) and the
-  mean field's TPOT is low by 10-12 % against the simulation (tests/validation/test_finite_run.py).
+  the study iterates the weighted batch from the burst's TPOT), which prices the prompts; the TPOT itself
+  is time-resolved where rho < 1 (``fluid_tpot``: the batch follows the decode pass step by step, so it
+  can rise through the arrivals: just above capacity with long answers, where lambda (G - 1) d(b) /
+  (1 - rho) exceeds b at every b to the cap, no plateau holds and the trapezoid's one TPOT was 10-12 % low
+  against the simulation; the fluid -1.5 and +6.7 %, tests/validation/test_finite_run.py), else the mean
+  field's. The run's TPOT is the smaller of it and the burst's.
 
 The discrete-event simulation of the same policy runs the finite run (pipeline/validation/
 burst_check.py, ``compare`` with a rate; each iteration's prefill priced at its tokens).
@@ -129,11 +131,13 @@ def finite_run_ttft_mean_s(burst_ttft_mean_s: UExpr, burst_requests: UExpr,
 
 
 @serving_column
-def finite_run_tpot_mean_s(burst_tpot_mean_s: UExpr, finite_run_mean_field_tpot_s: UExpr) -> UExpr:
+def finite_run_tpot_mean_s(burst_tpot_mean_s: UExpr, finite_run_mean_field_tpot_s: UExpr,
+                           finite_run_fluid_tpot_s: UExpr) -> UExpr:
     """Mean time per output token over that run: the burst's where the arrivals outpace its intake
-    (its schedule, module docstring), the mean field's where prefill keeps up (fewer sequences decode
-    beside each prefill and at once than in the burst): the smaller."""
-    return minimum(burst_tpot_mean_s, finite_run_mean_field_tpot_s)
+    (its schedule, module docstring), where prefill keeps up the time-resolved fluid's (``fluid_tpot``: fewer
+    sequences decode beside each prefill and at once than in the burst; null where rho >= 1, then the mean
+    field's): the smaller."""
+    return minimum(burst_tpot_mean_s, finite_run_fluid_tpot_s.fill_null(finite_run_mean_field_tpot_s))
 
 
 def _positive(x, least: float):
@@ -152,12 +156,34 @@ def poisson_prompt_prefill(prompts, passes: list, tail):
     rows, a shape no iteration runs, where its tile quantization swings a prompt's cost by up to 20 %
     between m and m + 1/8 (H100, Llama 3 8B bf16, P = 467: 13.7 ms at m = 1, 16.8 ms at 1.125); the
     simulation (pipeline/validation/simulate.py) prices each iteration at its whole prompts."""
-    weight = (-prompts).exp() if hasattr(prompts, "exp") else math.exp(-prompts)
-    total, carried = 0.0, 0.0
+    return arrival_prefill(prompts, passes, tail)[0] / prompts
+
+
+def poisson_weights(prompts, nodes: int = PROMPT_NODES) -> list:
+    """w_k = e^-m m^k / k! for k = 0..nodes (each from the one before)."""
+    weights = [(-prompts).exp() if hasattr(prompts, "exp") else math.exp(-prompts)]
+    for k in range(1, nodes + 1):
+        weights.append(weights[-1] * prompts / k)
+    return weights
+
+
+def arrival_prefill(prompts, passes: list, tail, weights: list | None = None) -> tuple:
+    """Q(m) = E[P(k)], the prefill seconds of an iteration carrying k ~ Poisson(m) whole prompts (as
+    ``poisson_prompt_prefill``: ``passes[k - 1]`` for k = 1..K, ``tail`` seconds a prompt beyond), and dQ/dm
+    (d/dm e^-m m^k / k! = w_(k-1) - w_k: sum_(j<K) w_j (P(j+1) - P(j)) - w_K P(K) + tail (1 - sum_(j<K) w_j
+    + K w_K)), from the ``poisson_weights`` (given: stored columns, a smaller expression). Floats and polars
+    expressions alike."""
+    weights = weights or poisson_weights(prompts, len(passes))
+    weight = weights[0]
+    total, carried, slope, below = 0.0, 0.0, weight * passes[0], weight
     for k, cost in enumerate(passes, start=1):
-        weight = weight * prompts / k
+        weight = weights[k]
         total, carried = total + weight * cost, carried + weight * k
-    return (total + tail * _positive(prompts - carried, 0.0)) / prompts
+        if k < len(passes):
+            slope, below = slope + weight * (passes[k] - cost), below + weight
+    top = len(passes)
+    return (total + tail * _positive(prompts - carried, 0.0),
+            slope - weight * passes[-1] + tail * (1.0 - below + top * weight))
 
 
 def tail_prompts(prompts):
@@ -171,3 +197,64 @@ def tail_prompt_prefill(at, low, low_pass, high_pass):
     """A prompt's share of the prefill pass at ``at`` prompts (at least K), linear between the passes of the
     whole counts either side (``tail_prompts``): a share continuous in m, read at whole prompts only."""
     return (low_pass + (at - low) * (high_pass - low_pass)) / at
+
+
+FLUID_STEPS, DRAIN_STEPS, NEWTON_STEPS = 12, 2, 1  # time steps over the arrivals, iteration steps over the drain
+
+
+def _between(x, least, most):
+    if hasattr(x, "clip"):
+        return x.clip(lower_bound=least, upper_bound=most)
+    return min(max(x, least), most)
+
+
+def finished_arrivals(counts: list, step, target):
+    """s* with I(s*) = target, I the iterations done by each time step (``counts[j]`` at j x ``step``, rising),
+    linear between the steps: the sum of each step's share before the target, step x clip((target - I_j) /
+    (I_(j+1) - I_j), 0, 1); 0 for a target at or below 0. A bounded sum, no search."""
+    total = 0.0
+    for low, high in zip(counts, counts[1:], strict=False):
+        total = total + step * _between((target - low) / (high - low), 0.0, 1.0)
+    return total
+
+
+def iteration_s(decode_s, rate, passes: list, tail, guess, keep=None, name: str = "iteration"):
+    """The iteration while requests arrive at ``rate``: C = d + Q(rate C), its decode pass and the prefill of
+    the prompts that arrived during one iteration (``arrival_prefill``), by NEWTON_STEPS Newton steps from
+    ``guess``, each stored by ``keep`` (``fluid_tpot``); at least d."""
+    keep = keep or (lambda value, _: value)
+    c = guess
+    for n in range(NEWTON_STEPS):
+        weights = keep(poisson_weights(rate * c, len(passes)), f"{name}_{n}_w")
+        q, slope = arrival_prefill(rate * c, passes, tail, weights)
+        c = keep(_positive(c - (c - decode_s - q) / _positive(1.0 - rate * slope, 1e-6), 0.0), f"{name}_{n}")
+    return c
+
+
+def fluid_tpot(requests, rate, g1, overhead_s, rho, cap, passes: list, tail, decode_at, keep):
+    """Mean TPOT of the finite run, time-resolved (fluid, Newell 1982 ch. 2, as the module's trapezoid but with the
+    batch following the decode pass): requests arrive at ``rate`` over A = N / rate, each decodes from its arrival
+    for G - 1 iterations, so the batch b(t) = rate (min(t, A) - s*(t)), s* the arrival that has had G - 1
+    iterations, I(t) - I(s*) = G - 1, I' = 1 / C(b), C the iteration while requests arrive (``iteration_s`` at
+    d(b), Newton from d / (1 - rho), rho < 1; the guess's rho capped at 0.95) and d(b) once they stopped; d read
+    at a batch of at most the cap. Little over the run: TPOT = integral of b dt / (N (G - 1)). FLUID_STEPS steps of
+    A / FLUID_STEPS (the decode pass at the step's mid batch, extrapolated, trapezoid area), then the drain in
+    DRAIN_STEPS steps of (G - 1) / DRAIN_STEPS iterations (the batch at iteration I(A) + u is rate (A - s*) with
+    I(s*) = I(A) - (G - 1) + u, its time d(b) per iteration). ``decode_at(batch, name)`` is the decode pass at a
+    batch and ``keep(value, name)`` stores a value or a list of them (columns for polars, the values themselves
+    for floats): the study and the scalar check share this one implementation."""
+    span = requests / rate
+    step = span / FLUID_STEPS
+    counts, batches, area = [0.0], [0.0], 0.0
+    for j in range(FLUID_STEPS):
+        mid = rate * step / 2.0 if j == 0 else batches[j] + (batches[j] - batches[j - 1]) / 2.0
+        d = decode_at(_between(mid, 1.0, cap), f"fluid{j}") + overhead_s
+        c = iteration_s(d, rate, passes, tail, d / (1.0 - _between(rho, 0.0, 0.95)), keep, f"iteration{j}")
+        counts.append(keep(counts[j] + step / c, f"count{j + 1}"))
+        batches.append(keep(rate * ((j + 1) * step - finished_arrivals(counts, step, counts[-1] - g1)), f"b{j + 1}"))
+        area = area + step * (batches[j] + batches[j + 1]) / 2.0
+    for n in range(DRAIN_STEPS):
+        u = (n + 0.5) * g1 / DRAIN_STEPS
+        b = keep(rate * (span - finished_arrivals(counts, step, counts[-1] - g1 + u)), f"drain{n}")
+        area = area + b * (decode_at(_between(b, 1.0, cap), f"drain{n}") + overhead_s) * g1 / DRAIN_STEPS
+    return area / (requests * g1)

@@ -21,7 +21,7 @@ UNITS = {"is_stable": None, "burst_ttft_mean_s": unit("s"), "burst_requests": un
          "burst_prefill_batch": unit(""), "prefill_time_alone_s": unit("s"),
          "finite_run_decode_pass_s": unit("s"), "finite_run_prompt_prefill_s": unit("s"),
          "scheduler_overhead_per_iteration_s": unit("s"), "burst_tpot_mean_s": unit("s"),
-         "generated_tokens": unit("tok")}
+         "generated_tokens": unit("tok"), "finite_run_fluid_tpot_s": unit("s")}
 OUTPUTS = ["finite_run_ttft_mean_s", "finite_run_tpot_mean_s", "finite_run_mean_field_tpot_s"]
 
 
@@ -39,7 +39,8 @@ def alone_capacity(configuration: dict, catalogs) -> float:
 
 def _finite(**values) -> dict:
     defaults = {"prefill_time_alone_s": 0.0, "finite_run_decode_pass_s": 0.0, "finite_run_prompt_prefill_s": 0.0,
-                "scheduler_overhead_per_iteration_s": 0.0, "burst_tpot_mean_s": 1.0, "generated_tokens": 2.0}
+                "scheduler_overhead_per_iteration_s": 0.0, "burst_tpot_mean_s": 1.0, "generated_tokens": 2.0,
+                "finite_run_fluid_tpot_s": None}
     return formulas.compile_scalar(UNITS, OUTPUTS, formulas.REGISTRY | SERVING)(defaults | values)
 
 
@@ -104,7 +105,9 @@ def _ids(points):
 def test_finite_run_matches_the_simulation(catalogs, cap, axes, times):
     """500 requests (the TensorRT-LLM perf-overview's run length) offered above capacity: mean TTFT and
     TPOT within 10 % of the simulation of the same requests' Poisson arrivals (each iteration's
-    prefill priced at its tokens)."""
+    prefill priced at its tokens). The 467/16 point at 1.1 x: TPOT +8.8 % with the time-resolved fluid (-6.0 %
+    with the trapezoid's mean field): rho = lambda tau = 0.86 there, so 1 / (1 - rho) turns a 1.5 % change in a
+    prompt's price into 10 % (CHANGELOG.md, frun)."""
     configuration = BASE | {"batch": [cap]} | axes
     rate = times * alone_capacity(configuration, catalogs)
     point = compare(configuration, "TensorRT-LLM", 500, catalogs, rate=rate)
@@ -119,16 +122,16 @@ def test_finite_run_where_the_batch_grows_through_the_arrivals(catalogs, cap, ax
     for every b to the cap (H100, Llama 3 8B bf16, 41.5/s: 21,900 d(b), d >= 6 ms), so in the simulation
     the batch keeps rising while the requests arrive (the 467/256 point: 189 at 5 s, 248 at 8 s, 298 at
     11 s, its b-weighted batch 209) and a third of the decode-weighted iterations run above b = 256, where
-    the kernel model's decode pass jumps (13.7 ms at 256, 19.0 ms at 300). The mean field's one TPOT
-    holds the batch at its plateau (b* 184): its TPOT is low, -11.8 % (0.01994 vs 0.02261 s) and -10.5 %
-    (0.01536 vs 0.01716 s) measured (CHANGELOG.md, frun; a time-resolved fluid on the same costs, not shipped,
-    came within +3.6 and +1.7 %); bounded here one-sided, within 15 % and below. Its TTFT, where the prefill
-    dominates, stays within 10 %."""
+    the kernel model's decode pass jumps (13.7 ms at 256, 19.0 ms at 300). The trapezoid's one TPOT held the
+    batch at its plateau (b* 184) and came out low, -11.8 % and -10.5 %; the time-resolved fluid
+    (``finite_run.fluid_tpot``, the batch following the decode pass step by step) follows the growth: TPOT
+    +6.7 % (0.02411 vs 0.02261 s) and -1.5 % (0.01689 vs 0.01716 s) measured (CHANGELOG.md, frun). TTFT and
+    TPOT within 10 %, as the other points."""
     configuration = BASE | {"batch": [cap]} | axes
     rate = times * alone_capacity(configuration, catalogs)
     point = compare(configuration, "TensorRT-LLM", 500, catalogs, rate=rate)
-    assert abs(point["error_burst_ttft_mean_s"]) <= 0.10, point
-    assert -0.15 <= point["error_burst_tpot_mean_s"] < 0.0, point
+    for column in ("burst_ttft_mean_s", "burst_tpot_mean_s"):
+        assert abs(point[f"error_{column}"]) <= 0.10, (column, point)
 
 
 def test_the_mean_field_has_converged(catalogs, monkeypatch):
@@ -150,8 +153,9 @@ WINDOW = [(512, {}, 1.5), (512, {}, 2.0), (512, CHAT, 1.5), (512, CHAT, 2.0)]
 
 @pytest.mark.parametrize(("cap", "axes", "times"), WINDOW, ids=_ids(WINDOW))
 def test_mean_field_tpot_between_the_regimes(catalogs, cap, axes, times):
-    """Between capacity and the burst's prefill rate the batch grows instead of the queue: the mean
-    field's TPOT within 10 % of the simulation's (TTFT there: CHANGELOG.md, known limits)."""
+    """Between capacity and the burst's prefill rate the batch grows instead of the queue: the run's TPOT (the
+    time-resolved fluid's) within 10 % of the simulation's, measured +1.3, +3.9, +1.7, +2.8 % (the trapezoid's
+    mean field +1.0, -3.7, +5.9, +1.3 %; TTFT there: CHANGELOG.md, known limits)."""
     configuration = BASE | {"batch": [cap]} | axes
     rate = times * alone_capacity(configuration, catalogs)
     point = compare(configuration, "TensorRT-LLM", 500, catalogs, rate=rate)
@@ -165,7 +169,8 @@ BELOW = [(512, {}, 0.6), (512, SHORT, 0.8), (512, CHAT, 0.95)]
 def test_finite_run_below_capacity_matches_the_simulation(catalogs, cap, axes, times):
     """500 requests offered below capacity start from an empty replica and end before the steady state builds up:
     the finite run's mean TTFT and TPOT within 10 % of the simulation of the same 500 Poisson arrivals (measured
-    -2.1 / +1.3 %, +2.5 / -8.1 %, -1.6 / +1.5 % TPOT / TTFT), where wall 7's steady state is above it (+7.7 / +5.8,
+    +2.0 / +1.3 %, +2.0 / -8.1 %, +2.8 / +1.5 % TPOT / TTFT; -2.1, +2.5, -1.6 % TPOT with the trapezoid's mean
+    field before the fluid), where wall 7's steady state is above it (+7.7 / +5.8,
     +111 / +79, +46 / +44 %): the validation reads the smaller of the two for such a run (CHANGELOG.md, mlserver)."""
     configuration = BASE | {"batch": [cap]} | axes
     rate = times * alone_capacity(configuration, catalogs)
@@ -176,8 +181,9 @@ def test_finite_run_below_capacity_matches_the_simulation(catalogs, cap, axes, t
 
 def test_finite_run_between_the_two_capacities(catalogs):
     """Known limit: just below the budget-batched capacity (0.95 x, 202/214: 1.26 x the prompt-alone one) the
-    finite run's closed form is above the simulation, TTFT +17.8 %, TPOT +13.8 % measured (the fluid TTFT 14-17 %
-    high just above the higher capacity, CHANGELOG.md "batched-prefill capacity ... shipped off"); within 20 %."""
+    finite run's closed form is above the simulation, TTFT +17.8 %, TPOT +4.7 % measured (+13.8 % with the
+    trapezoid's mean field before the time-resolved fluid; the fluid TTFT 14-17 % high just above the higher
+    capacity, CHANGELOG.md "batched-prefill capacity ... shipped off"); within 20 %."""
     configuration = BASE | {"batch": [512]} | CHAT
     rate = 0.95 * capacity(configuration, "TensorRT-LLM", catalogs)
     point = compare(configuration, "TensorRT-LLM", 500, catalogs, rate=rate)
