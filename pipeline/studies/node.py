@@ -24,7 +24,12 @@ from pipeline.studies import (
     result,
     sides,
 )
-from pipeline.studies.kernels import k_half_at_activation_bytes, profile_where_tiles_exceed
+from pipeline.studies.kernels import (
+    ATTENTION_COLUMNS,
+    GEMM_COLUMNS,
+    k_half_at_activation_bytes,
+    profile_where_tiles_exceed,
+)
 from pipeline.studies.operations import COMMON, with_operations
 from pipeline.studies.sides import NO_BANDWIDTH, NO_PEAK, SEQ_CONTEXT, Side, Space, no_eta
 from pipeline.units import unit
@@ -283,8 +288,38 @@ def null_columns(space: Space) -> list[str]:
 
 
 def build(space: Space, hardware_side=None) -> formulas.Plan:
-    """The node study's lazy plan over ``space``, checked against its output schema."""
-    plan = operations.build(*inputs(space, hardware_side), SCHEMA, OPERATIONS, formulas.REGISTRY, OUTPUTS,
-                            operations.has_regions(space, hardware_side))
-    check_plan(plan, SCHEMA)
-    return plan
+    """The node study's lazy plan over ``space``, checked against its output schema. A writer's space
+    (``grouped_by``: each accelerator's rows together) is planned in two cuts (``fit_cuts``): the accelerators
+    with a kernel fit, then those without, whose fit columns are a typed NULL literal; each accelerator's rows
+    keep their order (a writer slices one part per accelerator). Polars evaluates both branches of a ``where``,
+    and on a NULL literal the kernel model's per-GEMM η (compute_time_s) costs little: 89 % of the bench spec's
+    rows have no fit. The same values (tests/studies/test_node_fit_cuts.py)."""
+    cuts = fit_cuts(hardware_side, space.grouped_by) if hardware_side is not None and space.grouped_by else []
+    if not any(absent for _, absent in cuts):
+        cuts = [(hardware_side, [])]
+    plans = []
+    for side, absent in cuts:
+        frame, units = inputs(space, side)
+        schema = space.hardware_side.schema
+        frame = frame.with_columns(pl.lit(None, schema[c]).alias(c) for c in absent)
+        plans.append(operations.build(frame, units, SCHEMA, OPERATIONS, formulas.REGISTRY, OUTPUTS,
+                                      operations.has_regions(space, side)))
+    check_plan(plans[0], SCHEMA)
+    frames = [p.frame for p in plans]
+    return plans[0] if len(plans) == 1 else formulas.Plan(pl.concat(frames, how="vertical", rechunk=False),
+                                                          plans[0].units)
+
+
+KERNEL_FIT = [*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS.values()]  # null where a row has no kernel fit
+
+
+def fit_cuts(hardware_side: pl.DataFrame, key: str) -> list[tuple[pl.DataFrame, list[str]]]:
+    """``hardware_side`` cut in two: the ``key`` values (accelerators) with a kernel fit on some row, then those
+    without (``KERNEL_FIT`` all null: those columns), each in the order of its first row (``grouped_join``'s)."""
+    present = [c for c in KERNEL_FIT if c in hardware_side.columns]
+    if not present or hardware_side.height == 0:
+        return []
+    value = pl.col(key).to_physical()
+    bare = pl.all_horizontal(pl.col(c).is_null() for c in present).all().over(value)
+    cuts = [(hardware_side.filter(~bare), []), (hardware_side.filter(bare), present)]
+    return [(side, absent) for side, absent in cuts if side.height]

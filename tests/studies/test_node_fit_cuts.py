@@ -1,0 +1,37 @@
+"""The node study's writer plan per kernel-fit cut (``node.fit_cuts``, nspeed3): the same rows, in the
+same per-accelerator order, with the same values as one plan over the whole hardware side."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import polars as pl
+from polars.testing import assert_frame_equal
+
+from pipeline import runs
+from pipeline.spec import parse_spec
+from pipeline.studies import node
+
+# H100 SXM5 has a GEMM kernel fit in the catalog; T4 and MI300X (fit tile above 128 x 128: profile η) have none
+SPEC = {"axes": {"hardware": ["T4", "H100 SXM5 80GB", "MI300X"], "model": ["Llama 2 7B", "ResNet-50", "BERT-Large"],
+                 "compute_dtype": ["fp16", "bf16", "fp32"], "batch": [1, 8], "seq_len": [512, 2048],
+                 "workload": ["inference", "training"]}}
+
+
+def test_cut_plan_equals_one_plan():
+    prepared = runs.prepare(parse_spec(SPEC))
+    space = replace(prepared.space, grouped_by="hardware")
+    side = space.hardware_side.sort(pl.col("hardware").cast(pl.String), maintain_order=True)
+    cuts = node.fit_cuts(side, "hardware")
+    fitted = {str(h) for s, absent in cuts if not absent for h in s["hardware"].unique()}
+    assert fitted == {"H100 SXM5 80GB"}  # the one accelerator of SPEC with a fit; the others lack every column
+    assert [absent for _, absent in cuts] == [[], node.KERNEL_FIT]
+    cut = node.build(space, side).frame.collect()
+    one = node.operations.build(*node.inputs(space, side), node.SCHEMA, node.OPERATIONS, node.formulas.REGISTRY,
+                                node.OUTPUTS, False).frame.collect()
+    assert cut.height == one.height > 0
+    # each accelerator's rows in the same order (the writer slices a part per accelerator), values exact
+    for hardware in one["hardware"].unique():
+        assert_frame_equal(cut.filter(pl.col("hardware") == hardware), one.filter(pl.col("hardware") == hardware),
+                           check_exact=True)
+    assert cut.filter(pl.col("hardware") != "H100 SXM5 80GB")["compute_time_s"].null_count() < cut.height
