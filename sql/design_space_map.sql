@@ -1,7 +1,8 @@
 -- Design-space map: for each model, workload, step, batch and sequence length, the
 -- fastest feasible configuration and the most energy-efficient one (samples per
 -- joule at TDP, i.e. throughput per watt), each with its precision and binding term.
--- Grain: one row per model x workload x step x batch x seq_len (seq_len null for CNNs).
+-- Grain: one row per model x workload x step x batch x seq_len (seq_len null for CNNs); a tie goes to the
+-- first hardware, then precision, by name.
 -- Training rows count only at precisions that train: fp32/tf32, fp16/bf16 mixed precision
 -- (Micikevicius et al. 2018, arXiv:1710.03740), fp8 (Micikevicius et al. 2022, arXiv:2209.05433)
 -- and fp4 (NVFP4 pretraining, NVIDIA 2025, arXiv:2509.25149); int8 is an inference format.
@@ -16,10 +17,14 @@ ranked as (
     select
         model, workload, step, batch, seq_len,
         count(*) as feasible_configurations,
+        -- ties (e.g. GB200 and GB300 NVL72 at the same latency) go to the first hardware and precision by name,
+        -- so the answer does not depend on the order DuckDB meets the rows in
         arg_min({'hardware': hardware, 'compute_dtype': compute_dtype, 'latency_s': latency_s,
-                 'bound': bound}, latency_s) as fastest,
-        arg_max({'hardware': hardware, 'compute_dtype': compute_dtype, 'samples_per_j': samples_per_j,
-                 'bound': bound}, samples_per_j) as most_efficient
+                 'bound': bound}, {'by': latency_s, 'hardware': hardware, 'compute_dtype': compute_dtype})
+            filter (where latency_s is not null) as fastest,
+        arg_min({'hardware': hardware, 'compute_dtype': compute_dtype, 'samples_per_j': samples_per_j,
+                 'bound': bound}, {'by': -samples_per_j, 'hardware': hardware, 'compute_dtype': compute_dtype})
+            filter (where samples_per_j is not null) as most_efficient
     from feasible
     group by all
 ),

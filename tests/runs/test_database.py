@@ -6,7 +6,9 @@ import datetime
 import json
 import math
 import shutil
+from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
 
@@ -150,10 +152,31 @@ def test_design_space_map(run_dir, frame):
         assert len(picked) == 1
         assert picked[0]["latency_s"] == pytest.approx(fastest, rel=1e-12)
         assert picked[0]["bound"] == row["fastest_bound"]
+        # a tie goes to the first hardware, then precision, by name (the query's documented tie-break)
+        tied = [(m["hardware"], m["compute_dtype"]) for m in members if m["latency_s"] == fastest]
+        assert (row["fastest_hardware"], row["fastest_compute_dtype"]) == min(tied)
         best = max(m["samples_per_j"] for m in members)
+        tied = [(m["hardware"], m["compute_dtype"]) for m in members if m["samples_per_j"] == best]
+        assert (row["efficient_hardware"], row["efficient_compute_dtype"]) == min(tied)
         chosen = [m for m in members if m["hardware"] == row["efficient_hardware"]
                   and m["compute_dtype"] == row["efficient_compute_dtype"]]
         assert len(chosen) == 1 and chosen[0]["samples_per_j"] == pytest.approx(best, rel=1e-12)
+
+
+def test_design_space_map_breaks_a_tie_by_name_whatever_the_row_order():
+    """Two accelerators at exactly the same latency and samples per joule (GB200 and GB300 NVL72 tie in the default
+    sweep): the answer names the first by name, GB200, whichever row DuckDB meets first."""
+    sql = (Path(pipeline.__file__).parent.parent / "sql" / "design_space_map.sql").read_text()
+    rows = [("GB300 NVL72", "fp8", 1e-3, 5.0, "memory"), ("GB200 NVL72", "fp8", 1e-3, 5.0, "memory"),
+            ("H100", "fp8", 2e-3, 9.0, "compute")]
+    for order in (rows, rows[::-1]):
+        con = duckdb.connect()
+        con.execute("create table node (model varchar, workload varchar, step varchar, batch bigint, seq_len bigint, "
+                    "is_feasible boolean, hardware varchar, compute_dtype varchar, latency_s double, "
+                    "samples_per_j double, bound varchar)")
+        con.executemany("insert into node values ('m', 'inference', 'forward', 1, 128, true, ?, ?, ?, ?, ?)", order)
+        (fastest, efficient), = con.execute(f"select fastest_hardware, efficient_hardware from ({sql})").fetchall()
+        assert (fastest, efficient) == ("GB200 NVL72", "H100")
 
 
 # ---------------------------------------------------------------- 4. shortlist
