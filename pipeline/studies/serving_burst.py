@@ -21,6 +21,7 @@ from pipeline.walls import finite_run
 BURST = ["burst_requests", "burst_ttft_mean_s", "burst_tpot_mean_s", "burst_tokens_per_s"]
 FINITE = ["finite_run_ttft_mean_s", "finite_run_tpot_mean_s"]  # under a request rate (pipeline.walls.finite_run)
 INPUT_UNITS = {"burst_requests": unit(""), "load_batch_cap": unit("")}
+WAVE = ["burst_decode_iterations", "burst_wave_requests", "burst_wave_chunk_tokens"]  # pipeline.walls.burst
 
 
 def _at(frame: pl.LazyFrame, units: dict, output: str, rebind: dict | None = None, suffix: str = "") -> pl.LazyFrame:
@@ -37,6 +38,9 @@ def burst_inputs(frame: pl.LazyFrame, units: dict) -> tuple[pl.LazyFrame, dict]:
     frame = _at(frame.with_columns(burst_requests=pl.col("burst_requests").cast(pl.Float64)), units,
                 "max_batch_paged")
     frame = frame.with_columns(load_batch_cap=serving.load_batch_cap(pl.col("batch"), pl.col("max_batch_paged")))
+    for shape in WAVE:  # read by every burst column: computed once, then read by name
+        frame = _at(frame, units, shape)
+        units |= {shape: unit("")}
     frame = _at(frame, units, "burst_prefill_batch")
     units |= {"burst_prefill_batch": unit("")}
     frame = _at(frame, units, "prefill_pass_time_s", {"batch": "burst_prefill_batch"}, "__burst")
@@ -126,7 +130,7 @@ def build(space: Space, hardware_side=None) -> formulas.Plan:
     """The serving study's columns and the burst's; under a request rate (a finite run of
     ``burst_requests`` offered at it) wall 7's load columns and the finite run's, else those null."""
     frame, units = serving.inputs(space, hardware_side)
-    written = [*INPUT_UNITS, *FINITE_UNITS, "burst_prefill_batch", "burst_prefill_iteration_s"] + [
+    written = [*INPUT_UNITS, *FINITE_UNITS, *WAVE, "burst_prefill_batch", "burst_prefill_iteration_s"] + [
         f"burst_{which}_{what}" for which in ("ttft", "tpot", "last") for what in ("batch", "decode")]
     frame, units = precomputed.batch_free(frame, units, serving.FORMULAS, written)  # read by every pass of a burst
     frame, units = burst_inputs(frame, units)

@@ -32,6 +32,7 @@ from pipeline.walls import (  # noqa: F401
     prefix_cache,
     sensitivity,
     serving,
+    serving_communication,
     serving_memory,
     serving_operations,
     serving_sensitivity,

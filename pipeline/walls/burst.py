@@ -38,43 +38,73 @@ from pipeline.walls.quantities import TOKEN
 from pipeline.walls.registries import serving_column
 
 
-def _waves(burst_requests: UExpr, load_batch_cap: UExpr, prefill_chunk_tokens: UExpr, prefill_new_tokens: UExpr,
-           generated_tokens: UExpr) -> dict:
-    """The fluid model's wave: its size W, prompt tokens per iteration q, prefill iterations J."""
-    n, cap, budget = burst_requests, load_batch_cap, prefill_chunk_tokens
-    g1 = ((generated_tokens / TOKEN).to("") - 1.0).clip(lower=1)  # decode iterations per request
-    prompt = (prefill_new_tokens / TOKEN).to("")  # the prompt tokens prefill computes (prefix caching)
-    plateau = (budget / TOKEN).to("") * g1 / (prompt + g1)  # decoding beside a budget-bound prefill
+@serving_column
+def burst_decode_iterations(generated_tokens: UExpr) -> UExpr:
+    """G - 1, the decode iterations of one request (at least one)."""
+    return ((generated_tokens / TOKEN).to("") - 1.0).clip(lower=1)
 
-    def per_iteration(wave: UExpr, single) -> UExpr:
-        decoding = minimum(where(single, wave / 2.0, cap * g1 / (g1 + 1.0)), plateau)  # b_fill
-        return where(budget.is_null(), wave * prompt, minimum((budget / TOKEN).to("") - decoding, wave * prompt))
 
-    first = minimum(n, cap)
-    budget_bound = (n > cap) & (first * prompt / per_iteration(first, n <= cap) >= g1)
-    wave = where(budget_bound, n, first)
-    single = n <= wave
-    q = per_iteration(wave, single)
-    return {"n": n, "g1": g1, "prompt": prompt, "wave": wave, "single": single, "q": q, "j": wave * prompt / q}
+def _per_iteration(wave: UExpr, single, load_batch_cap: UExpr, prefill_chunk_tokens: UExpr, prompt: UExpr,
+                   g1: UExpr) -> UExpr:
+    """q, the prompt tokens one iteration prefills for a wave of ``wave`` requests: the budget less the b_fill
+    sequences decoding beside it (half the wave, one wave alone; else the cap's share still decoding; at most the
+    plateau beside a budget-bound prefill), at most the wave's prompts; the wave's prompts without a budget."""
+    budget = (prefill_chunk_tokens / TOKEN).to("")
+    plateau = budget * g1 / (prompt + g1)
+    decoding = minimum(where(single, wave / 2.0, load_batch_cap * g1 / (g1 + 1.0)), plateau)
+    return where(prefill_chunk_tokens.is_null(), wave * prompt, minimum(budget - decoding, wave * prompt))
 
 
 @serving_column
-def burst_prefill_batch(burst_requests: UExpr, load_batch_cap: UExpr, prefill_chunk_tokens: UExpr,
-                        prefill_new_tokens: UExpr, generated_tokens: UExpr) -> UExpr:
+def burst_wave_requests(burst_requests: UExpr, load_batch_cap: UExpr, prefill_chunk_tokens: UExpr,
+                        prefill_new_tokens: UExpr, burst_decode_iterations: UExpr) -> UExpr:
+    """W, the requests of one wave: min(N, B), or all N where one wave's prefill outlasts its decode (module
+    docstring). Its own column: every burst column reads it (inline, it repeated the wave's arithmetic ~50 times
+    in a loaded group's plan, 94 KB of expression in one column)."""
+    n, cap, g1 = burst_requests, load_batch_cap, burst_decode_iterations
+    prompt = (prefill_new_tokens / TOKEN).to("")
+    first = minimum(n, cap)
+    q = _per_iteration(first, n <= cap, cap, prefill_chunk_tokens, prompt, g1)
+    return where((n > cap) & (first * prompt / q >= g1), n, first)
+
+
+@serving_column
+def burst_wave_chunk_tokens(burst_requests: UExpr, burst_wave_requests: UExpr, load_batch_cap: UExpr,
+                            prefill_chunk_tokens: UExpr, prefill_new_tokens: UExpr,
+                            burst_decode_iterations: UExpr) -> UExpr:
+    """q, the prompt tokens prefilled per iteration of the burst's waves (module docstring)."""
+    return _per_iteration(burst_wave_requests, burst_requests <= burst_wave_requests, load_batch_cap,
+                          prefill_chunk_tokens, (prefill_new_tokens / TOKEN).to(""), burst_decode_iterations)
+
+
+def _waves(burst_requests: UExpr, burst_wave_requests: UExpr, burst_wave_chunk_tokens: UExpr,
+           prefill_new_tokens: UExpr, burst_decode_iterations: UExpr) -> dict:
+    """The fluid model's wave: its size W, prompt tokens per iteration q, prefill iterations J."""
+    n, wave, q = burst_requests, burst_wave_requests, burst_wave_chunk_tokens
+    prompt = (prefill_new_tokens / TOKEN).to("")  # the prompt tokens prefill computes (prefix caching)
+    return {"n": n, "g1": burst_decode_iterations, "prompt": prompt, "wave": wave, "single": n <= wave, "q": q,
+            "j": wave * prompt / q}
+
+
+@serving_column
+def burst_prefill_batch(burst_requests: UExpr, burst_wave_requests: UExpr, burst_wave_chunk_tokens: UExpr,
+                        prefill_new_tokens: UExpr, burst_decode_iterations: UExpr) -> UExpr:
     """Prompts prefilled in one iteration of the burst, q / P (the prefill pass at this batch is one
     iteration's prefill chunk)."""
-    w = _waves(burst_requests, load_batch_cap, prefill_chunk_tokens, prefill_new_tokens, generated_tokens)
+    w = _waves(burst_requests, burst_wave_requests, burst_wave_chunk_tokens, prefill_new_tokens,
+               burst_decode_iterations)
     return w["q"] / w["prompt"]
 
 
 @serving_column
-def burst_ttft_batch(burst_requests: UExpr, load_batch_cap: UExpr, prefill_chunk_tokens: UExpr,
-                     prefill_new_tokens: UExpr, generated_tokens: UExpr) -> UExpr:
+def burst_ttft_batch(burst_requests: UExpr, burst_wave_requests: UExpr, burst_wave_chunk_tokens: UExpr,
+                     prefill_new_tokens: UExpr, burst_decode_iterations: UExpr) -> UExpr:
     """Sequences decoding during the prefill iterations before a first token, on average: one wave
     rising to W (to W (G - 1) / J when prefill outlasts decode) weighted by the requests still
     waiting, W (x - x^2 + x^3 / 3) with x = min(1, (G - 1) / J); later waves prefill beside
     ~W (G - 1) / G."""
-    w = _waves(burst_requests, load_batch_cap, prefill_chunk_tokens, prefill_new_tokens, generated_tokens)
+    w = _waves(burst_requests, burst_wave_requests, burst_wave_chunk_tokens, prefill_new_tokens,
+               burst_decode_iterations)
     x = minimum(w["g1"] / w["j"], 1.0)
     waves = w["n"] / w["wave"]
     steady = w["wave"] * w["g1"] / (w["g1"] + 1.0)
@@ -83,12 +113,13 @@ def burst_ttft_batch(burst_requests: UExpr, load_batch_cap: UExpr, prefill_chunk
 
 
 @serving_column
-def burst_tpot_batch(burst_requests: UExpr, load_batch_cap: UExpr, prefill_chunk_tokens: UExpr,
-                     prefill_new_tokens: UExpr, generated_tokens: UExpr) -> UExpr:
+def burst_tpot_batch(burst_requests: UExpr, burst_wave_requests: UExpr, burst_wave_chunk_tokens: UExpr,
+                     prefill_new_tokens: UExpr, burst_decode_iterations: UExpr) -> UExpr:
     """b* = sum b^2 / sum b over the decode iterations: one wave's trapezoid,
     W (a / (J - 1)) (1 - a / (3 c)) with a, c the smaller and larger of J - 1 and G - 1; waves in
     turn keep ~W (G - 1) / G decoding."""
-    w = _waves(burst_requests, load_batch_cap, prefill_chunk_tokens, prefill_new_tokens, generated_tokens)
+    w = _waves(burst_requests, burst_wave_requests, burst_wave_chunk_tokens, prefill_new_tokens,
+               burst_decode_iterations)
     spread, g1 = w["j"] - 1.0, w["g1"]
     larger = maximum(spread, g1)
     one = w["wave"] * (g1 / larger) * (1.0 - minimum(spread, g1) / larger / 3.0)
@@ -96,12 +127,13 @@ def burst_tpot_batch(burst_requests: UExpr, load_batch_cap: UExpr, prefill_chunk
 
 
 @serving_column
-def burst_ttft_mean_s(burst_requests: UExpr, load_batch_cap: UExpr, prefill_chunk_tokens: UExpr,
-                      prefill_new_tokens: UExpr, generated_tokens: UExpr, burst_prefill_iteration_s: UExpr,
+def burst_ttft_mean_s(burst_requests: UExpr, burst_wave_requests: UExpr, burst_wave_chunk_tokens: UExpr,
+                      prefill_new_tokens: UExpr, burst_decode_iterations: UExpr, burst_prefill_iteration_s: UExpr,
                       scheduler_overhead_per_iteration_s: UExpr, burst_decode_ttft_s: UExpr,
                       burst_decode_tpot_s: UExpr) -> UExpr:
     """Mean time to first token over the N requests of a burst (module docstring)."""
-    w = _waves(burst_requests, load_batch_cap, prefill_chunk_tokens, prefill_new_tokens, generated_tokens)
+    w = _waves(burst_requests, burst_wave_requests, burst_wave_chunk_tokens, prefill_new_tokens,
+               burst_decode_iterations)
     o = scheduler_overhead_per_iteration_s.fill_null(0)
     period = (w["g1"] + 1.0) * (burst_decode_tpot_s + o) + burst_prefill_iteration_s * w["j"]
     iteration = burst_decode_ttft_s + o + burst_prefill_iteration_s
@@ -110,11 +142,12 @@ def burst_ttft_mean_s(burst_requests: UExpr, load_batch_cap: UExpr, prefill_chun
 
 
 @serving_column
-def burst_tpot_mean_s(burst_requests: UExpr, load_batch_cap: UExpr, prefill_chunk_tokens: UExpr,
-                      prefill_new_tokens: UExpr, generated_tokens: UExpr, burst_prefill_iteration_s: UExpr,
+def burst_tpot_mean_s(burst_requests: UExpr, burst_wave_requests: UExpr, burst_wave_chunk_tokens: UExpr,
+                      prefill_new_tokens: UExpr, burst_decode_iterations: UExpr, burst_prefill_iteration_s: UExpr,
                       scheduler_overhead_per_iteration_s: UExpr, burst_decode_tpot_s: UExpr) -> UExpr:
     """Mean time per output token over the N requests of a burst (module docstring)."""
-    w = _waves(burst_requests, load_batch_cap, prefill_chunk_tokens, prefill_new_tokens, generated_tokens)
+    w = _waves(burst_requests, burst_wave_requests, burst_wave_chunk_tokens, prefill_new_tokens,
+               burst_decode_iterations)
     spread, g1 = w["j"] - 1.0, w["g1"]
     last = w["wave"] / w["n"]  # share of requests in the last wave (they see no next wave's prefill)
     beside = where(spread <= g1, spread * (1.0 - last / 2.0), g1 - g1 * g1 / (2.0 * spread))
@@ -129,17 +162,17 @@ def _last_wave(w: dict) -> dict:
 
 
 @serving_column
-def burst_last_batch(burst_requests: UExpr, load_batch_cap: UExpr, prefill_chunk_tokens: UExpr,
-                     prefill_new_tokens: UExpr, generated_tokens: UExpr) -> UExpr:
+def burst_last_batch(burst_requests: UExpr, burst_wave_requests: UExpr, burst_wave_chunk_tokens: UExpr,
+                     prefill_new_tokens: UExpr, burst_decode_iterations: UExpr) -> UExpr:
     """Sequences decoding in the burst's last wave, r = N - (ceil(N / W) - 1) W: a run of N requests ends with a
     partial wave (trtllm-bench's 3,000 requests at a cap of 2,048: one wave of 2,048, then 952)."""
-    return _last_wave(_waves(burst_requests, load_batch_cap, prefill_chunk_tokens, prefill_new_tokens,
-                             generated_tokens))["last"]
+    return _last_wave(_waves(burst_requests, burst_wave_requests, burst_wave_chunk_tokens, prefill_new_tokens,
+                             burst_decode_iterations))["last"]
 
 
 @serving_column
-def burst_makespan_s(burst_requests: UExpr, load_batch_cap: UExpr, prefill_chunk_tokens: UExpr,
-                     prefill_new_tokens: UExpr, generated_tokens: UExpr, burst_prefill_iteration_s: UExpr,
+def burst_makespan_s(burst_requests: UExpr, burst_wave_requests: UExpr, burst_wave_chunk_tokens: UExpr,
+                     prefill_new_tokens: UExpr, burst_decode_iterations: UExpr, burst_prefill_iteration_s: UExpr,
                      scheduler_overhead_per_iteration_s: UExpr, burst_decode_tpot_s: UExpr,
                      burst_decode_last_s: UExpr) -> UExpr:
     """From t = 0 to the last completion: k - 1 full waves of the period Pi = G (d + o) + tau_t W P (module
@@ -147,7 +180,8 @@ def burst_makespan_s(burst_requests: UExpr, load_batch_cap: UExpr, prefill_chunk
     token, its decode at r sequences). Whole waves, not the fluid N / W: where decode streams the weights
     (d(r) ~ d(W)), a partial last wave costs nearly a full one (Orca's iteration-level scheduling admits the next
     request only as one finishes, Yu et al. 2022 §3; trtllm-bench runs a fixed request count, perf-overview.md)."""
-    w = _waves(burst_requests, load_batch_cap, prefill_chunk_tokens, prefill_new_tokens, generated_tokens)
+    w = _waves(burst_requests, burst_wave_requests, burst_wave_chunk_tokens, prefill_new_tokens,
+               burst_decode_iterations)
     k = _last_wave(w)
     o = scheduler_overhead_per_iteration_s.fill_null(0)
     period = (w["g1"] + 1.0) * (burst_decode_tpot_s + o) + burst_prefill_iteration_s * w["j"]

@@ -19,7 +19,7 @@ Tensor parallelism costs two all-reduces per layer forward (Megatron-LM, Shoeybi
 SGLang: efficiency_profiles' custom_allreduce_*) runs it below its size limit where the
 custom all-reduce catalog has a fit for the fabric. Pipeline parallelism sends activations
 across each stage boundary (Narayanan et al. 2021, SC21). The training step's terms are per
-microbatch on the busiest stage.
+microbatch on the busiest stage. The serving study's per-pass terms: pipeline.walls.serving_communication.
 """
 
 from __future__ import annotations
@@ -27,8 +27,7 @@ from __future__ import annotations
 from pipeline.units import Plain, UExpr, lit, maximum, minimum, where
 from pipeline.walls.locality import SCALEOUT_LINK_EFFICIENCY, link_for_span
 from pipeline.walls.quantities import ELEM_PER_TOKEN
-from pipeline.walls.registries import define_serving, define_training, training_column
-from pipeline.walls.serving import PHASES
+from pipeline.walls.registries import define_training, training_column
 
 ZERO3_TRAFFIC = 1.5  # ZeRO-3 moves 3 Psi per step against data parallelism's 2 Psi (Rajbhandari et al. 2020, §7.2)
 
@@ -168,75 +167,6 @@ def framework_all_reduce_s(n: UExpr, message: UExpr, nccl_s: UExpr, max_bytes: U
     NCCL's ``nccl_s``."""
     chosen = runs_one_shot(n, message, nccl_s, max_bytes, max_ranks, alpha, link_fraction, bandwidth)
     return where(chosen, one_shot_all_reduce_s(n, message, alpha, link_fraction * bandwidth), nccl_s)
-
-
-# -- serving: a pass of each phase over the scale-up link ------------------------------------------
-
-def _tp_comm(n_layers: UExpr, tp: UExpr, t: UExpr, d: UExpr, abytes: UExpr, alpha: UExpr, beta: UExpr,
-             eta_l: UExpr, max_bytes: UExpr, max_ranks: UExpr, custom_ratio: UExpr, custom_fraction: UExpr,
-             *fit: UExpr) -> UExpr:
-    """TP: two all-reduces of the step's hidden states per layer (Megatron-LM), each NCCL's ring
-    or the framework's own one-shot kernel (``framework_all_reduce_s``; its alpha the fitted
-    ratio x the link latency ``alpha``)."""
-    message = t * d * ELEM_PER_TOKEN * abytes
-    nccl = fitted_all_reduce_s(tp, message, alpha, beta, alpha, beta * eta_l, *fit)
-    each = framework_all_reduce_s(tp, message, nccl, max_bytes, max_ranks, custom_ratio * alpha, custom_fraction,
-                                  beta)
-    return where(tp > 1, 2.0 * n_layers * each, 0)
-
-
-def _tp_alpha(tp: UExpr, t: UExpr, d: UExpr, abytes: UExpr, alpha: UExpr, beta: UExpr, eta_l: UExpr,
-              max_bytes: UExpr, max_ranks: UExpr, custom_ratio: UExpr, custom_fraction: UExpr, *fit: UExpr) -> UExpr:
-    """The per-step latency of the TP all-reduce of a pass, per ring step (wall 21 counts 2(tp-1)
-    steps per all-reduce for its alpha part): NCCL's (possibly fitted) alpha, or where the
-    framework's one-shot kernel runs, its single alpha spread over those steps."""
-    message = t * d * ELEM_PER_TOKEN * abytes
-    nccl = fitted_all_reduce_s(tp, message, alpha, beta, alpha, beta * eta_l, *fit)
-    one_shot = runs_one_shot(tp, message, nccl, max_bytes, max_ranks, custom_ratio * alpha, custom_fraction, beta)
-    spread = custom_ratio * alpha / maximum(2.0 * (tp - 1.0), 1.0)
-    return where(one_shot, spread, fitted_alpha_s(message, alpha, alpha, *fit))
-
-
-def _pp_comm(pp: UExpr, t: UExpr, d: UExpr, abytes: UExpr, alpha: UExpr, beta: UExpr, eta_l: UExpr,
-             crossing: UExpr, out_alpha: UExpr, out_beta: UExpr) -> UExpr:
-    """PP: one send of the step's hidden states across each of the pp - 1 stage boundaries, over
-    the scale-up link, and over the cluster's scale-out fabric (its latency, the node's NIC share x
-    SCALEOUT_LINK_EFFICIENCY) for the ``crossing`` boundaries between domains (``expert_parallel``)."""
-    message = t * d * ELEM_PER_TOKEN * abytes
-    hop = alpha + (message / (beta * eta_l)).to("s")
-    out_hop = out_alpha + (message / (out_beta * SCALEOUT_LINK_EFFICIENCY)).to("s")
-    across = (pp - 1.0 - crossing) * hop + crossing * out_hop
-    return where(pp > 1, where(crossing > 0, across, (pp - 1.0) * hop), 0)
-
-
-def _pp_scaleout(pp: UExpr, t: UExpr, d: UExpr, abytes: UExpr, crossing: UExpr, out_alpha: UExpr,
-                 out_beta: UExpr) -> UExpr:
-    """The part of ``_pp_comm`` over the scale-out fabric (wall 21 keeps it out of the scale-up link's terms)."""
-    out_hop = out_alpha + (t * d * ELEM_PER_TOKEN * abytes / (out_beta * SCALEOUT_LINK_EFFICIENCY)).to("s")
-    return where((pp > 1) & (crossing > 0), crossing * out_hop, 0)
-
-
-def _comm_total(tp_t: UExpr, pp_t: UExpr, a2a_t: UExpr) -> UExpr:
-    """TP all-reduces, PP sends and the EP all-to-alls (``expert_parallel``; 0 without EP)."""
-    return tp_t.fill_null(0) + pp_t.fill_null(0) + a2a_t.fill_null(0)
-
-
-# hidden states cross the link in 16 bits under FP8/FP4 compute (serving.hidden_state_bytes_per_element)
-_LINK = ["hidden_state_bytes_per_element", "scaleup_link_latency_s", "scaleup_link_bandwidth_bytes_per_s", "eta_link"]
-_CUSTOM = ["custom_allreduce_max_bytes", "custom_allreduce_max_ranks", "custom_allreduce_alpha_ratio",
-           "custom_allreduce_link_fraction"]
-for _p in PHASES:
-    define_serving(f"{_p}_tp_comm_time_s", ["n_layers", "tp", f"{_p}_tokens", "d_model", *_LINK, *_CUSTOM,
-                                            *ALLREDUCE_FIT_COLUMNS], _tp_comm)
-    define_serving(f"{_p}_tp_alpha_s", ["tp", f"{_p}_tokens", "d_model", *_LINK, *_CUSTOM, *ALLREDUCE_FIT_COLUMNS],
-                   _tp_alpha)
-    define_serving(f"{_p}_pp_comm_time_s", ["pp", f"{_p}_tokens", "d_model", *_LINK, "pp_crossing_boundaries",
-                                            "scaleout_latency_s", "scaleout_bandwidth_per_gpu_bytes_per_s"], _pp_comm)
-    define_serving(f"{_p}_pp_scaleout_time_s", ["pp", f"{_p}_tokens", "d_model", "hidden_state_bytes_per_element",
-                                                "pp_crossing_boundaries", "scaleout_latency_s",
-                                                "scaleout_bandwidth_per_gpu_bytes_per_s"], _pp_scaleout)
-    define_serving(f"{_p}_communication_time_s", [f"{_p}_tp_comm_time_s", f"{_p}_pp_comm_time_s",
-                                                  f"{_p}_alltoall_time_s"], _comm_total)
 
 
 # -- training: one microbatch on the busiest stage, and the step -----------------------------------

@@ -64,6 +64,34 @@ def test_two_waves_without_a_budget_by_hand():
     assert out["burst_tpot_mean_s"] == pytest.approx(0.01)
 
 
+def test_the_wave_columns_by_hand():
+    """The columns every burst formula reads (pipeline.walls.burst: G - 1, W and q, computed once), 1,000-token
+    prompts, budget 2,000 tokens per iteration:
+    - 10 requests, cap 16, G = 101: one wave of W = 10, G - 1 = 100; half the wave (5) decodes beside each prefill
+      iteration: q = 2,000 - 5 = 1,995.
+    - 100 requests, cap 16, G = 11: waves of the cap, 16 x 10 / 11 = 14.5 decoding beside a prefill (below the
+      plateau 2,000 x 10 / 1,010 = 19.8): q = 1,985.5; the wave's prefill takes 16,000 / 1,985.5 = 8.1 iterations,
+      fewer than its 10 decode iterations: W = 16.
+    - the same at G = 3: the plateau 2,000 x 2 / 1,002 = 3.99 caps the decoding, q = 1,996.0, and 16,000 / q = 8.0
+      >= 2 decode iterations: the budget sets the pace, one wave of all W = 100, q = 2,000 - 3.99 again."""
+    units = {c: UNITS[c] for c in ("burst_requests", "load_batch_cap", "prefill_chunk_tokens", "prefill_new_tokens",
+                                   "generated_tokens")}
+    wave = formulas.compile_scalar(units, ["burst_decode_iterations", "burst_wave_requests",
+                                           "burst_wave_chunk_tokens"], formulas.REGISTRY | SERVING)
+    one = wave({"burst_requests": 10.0, "load_batch_cap": 16.0, "prefill_chunk_tokens": 2000.0,
+                "prefill_new_tokens": 1000.0, "generated_tokens": 101.0})
+    assert (one["burst_decode_iterations"], one["burst_wave_requests"]) == (100.0, 10.0)
+    assert one["burst_wave_chunk_tokens"] == pytest.approx(1995.0)
+    capped = wave({"burst_requests": 100.0, "load_batch_cap": 16.0, "prefill_chunk_tokens": 2000.0,
+                   "prefill_new_tokens": 1000.0, "generated_tokens": 11.0})
+    assert capped["burst_wave_requests"] == 16.0
+    assert capped["burst_wave_chunk_tokens"] == pytest.approx(2000.0 - min(16 * 10 / 11, 2000 * 10 / 1010))
+    bound = wave({"burst_requests": 100.0, "load_batch_cap": 16.0, "prefill_chunk_tokens": 2000.0,
+                  "prefill_new_tokens": 1000.0, "generated_tokens": 3.0})
+    assert bound["burst_wave_requests"] == 100.0
+    assert bound["burst_wave_chunk_tokens"] == pytest.approx(2000.0 - 2000 * 2 / 1002)
+
+
 def test_a_qps_inf_row_with_its_request_count_is_a_burst():
     from pipeline.validation.predict import SPEC_INPUTS, measurement_spec
 

@@ -59,7 +59,8 @@ def test_within_the_limit_the_faster_of_one_shot_and_nccl():
 
 def test_decode_tp_comm_of_llama2_70b_on_8_h100():
     """80 layers x 2 all-reduces x 6.3186 us = 1.0110 ms with vLLM's custom all-reduce; 80 x 2 x
-    8.4910 us = 1.3586 ms with NCCL only (no limit stated)."""
+    8.4910 us = 1.3586 ms with NCCL only (no limit stated). The message, one token's hidden state in 16 bits:
+    8,192 x 2 B = 16,384 B; NCCL's all-reduce of it 8.4910 us on both rows (the first then picks one-shot)."""
     n = 2
     cols = {"n_layers": ([80.0] * n, ""), "tp": ([8.0] * n, ""), "decode_tokens": ([1.0] * n, "tok"),
             "d_model": ([8192.0] * n, ""), "bytes_per_element": ([2.0] * n, "B/elem"),
@@ -70,7 +71,10 @@ def test_decode_tp_comm_of_llama2_70b_on_8_h100():
     cols |= {c: ([None] * n, "") for c in ALLREDUCE_FIT_COLUMNS}
     f = pl.DataFrame({k: v for k, (v, _) in cols.items()}, schema={k: pl.Float64 for k in cols})
     units = {k: unit(u) for k, (_, u) in cols.items()}
-    out = formulas.plan(f.lazy(), units, ["decode_tp_comm_time_s", "decode_tp_alpha_s"], FORMULAS).frame.collect()
+    out = formulas.plan(f.lazy(), units, ["decode_tp_comm_time_s", "decode_tp_alpha_s", "decode_tp_message_bytes",
+                                          "decode_tp_nccl_all_reduce_s"], FORMULAS).frame.collect()
+    assert out["decode_tp_message_bytes"].to_list() == [16384.0, 16384.0]
+    assert out["decode_tp_nccl_all_reduce_s"].to_list() == pytest.approx([NCCL, NCCL], rel=1e-9)
     assert out["decode_tp_comm_time_s"].to_list() == pytest.approx([160 * CUSTOM, 160 * NCCL], rel=1e-9)
     assert round(160 * CUSTOM * 1e3, 4) == 1.0110 and round(160 * NCCL * 1e3, 4) == 1.3586
     # wall 21 counts 2(tp-1) = 14 alpha steps per all-reduce: one-shot's single 6 us spread over them

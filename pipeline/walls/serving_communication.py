@@ -1,0 +1,91 @@
+"""Wall 14 (communication) in the serving study: the TP all-reduces, PP sends and their sum of a pass of each
+phase over the scale-up link (and the scale-out fabric for the PP boundaries between domains). The collectives
+themselves: pipeline.walls.communication."""
+
+from __future__ import annotations
+
+from pipeline.units import UExpr, maximum, where
+from pipeline.walls.communication import (ALLREDUCE_FIT_COLUMNS, fitted_all_reduce_s, fitted_alpha_s,
+                                          framework_all_reduce_s, runs_one_shot)
+from pipeline.walls.locality import SCALEOUT_LINK_EFFICIENCY
+from pipeline.walls.quantities import ELEM_PER_TOKEN
+from pipeline.walls.registries import define_serving
+from pipeline.walls.serving import PHASES
+
+
+# -- serving: a pass of each phase over the scale-up link ------------------------------------------
+
+def _tp_message(t: UExpr, d: UExpr, abytes: UExpr) -> UExpr:
+    """The hidden states of a pass's tokens, the message of each TP all-reduce (Megatron-LM). A column of its own:
+    the all-reduce's size regimes and the one-shot test each read it (inline, ~20 copies per pass)."""
+    return t * d * ELEM_PER_TOKEN * abytes
+
+
+def _tp_nccl(tp: UExpr, message: UExpr, alpha: UExpr, beta: UExpr, eta_l: UExpr, *fit: UExpr) -> UExpr:
+    """NCCL's all-reduce of that message, the fit for its size regime where the collectives catalog has one
+    (``fitted_all_reduce_s``): what the framework's one-shot kernel is compared with."""
+    return fitted_all_reduce_s(tp, message, alpha, beta, alpha, beta * eta_l, *fit)
+
+
+def _tp_comm(n_layers: UExpr, tp: UExpr, message: UExpr, nccl: UExpr, alpha: UExpr, beta: UExpr, max_bytes: UExpr,
+             max_ranks: UExpr, custom_ratio: UExpr, custom_fraction: UExpr) -> UExpr:
+    """TP: two all-reduces of the step's hidden states per layer (Megatron-LM), each NCCL's ring
+    or the framework's own one-shot kernel (``framework_all_reduce_s``; its alpha the fitted
+    ratio x the link latency ``alpha``)."""
+    each = framework_all_reduce_s(tp, message, nccl, max_bytes, max_ranks, custom_ratio * alpha, custom_fraction,
+                                  beta)
+    return where(tp > 1, 2.0 * n_layers * each, 0)
+
+
+def _tp_alpha(tp: UExpr, message: UExpr, nccl: UExpr, alpha: UExpr, beta: UExpr, max_bytes: UExpr,
+              max_ranks: UExpr, custom_ratio: UExpr, custom_fraction: UExpr, *fit: UExpr) -> UExpr:
+    """The per-step latency of the TP all-reduce of a pass, per ring step (wall 21 counts 2(tp-1)
+    steps per all-reduce for its alpha part): NCCL's (possibly fitted) alpha, or where the
+    framework's one-shot kernel runs, its single alpha spread over those steps."""
+    one_shot = runs_one_shot(tp, message, nccl, max_bytes, max_ranks, custom_ratio * alpha, custom_fraction, beta)
+    spread = custom_ratio * alpha / maximum(2.0 * (tp - 1.0), 1.0)
+    return where(one_shot, spread, fitted_alpha_s(message, alpha, alpha, *fit))
+
+
+def _pp_comm(pp: UExpr, t: UExpr, d: UExpr, abytes: UExpr, alpha: UExpr, beta: UExpr, eta_l: UExpr,
+             crossing: UExpr, out_alpha: UExpr, out_beta: UExpr) -> UExpr:
+    """PP: one send of the step's hidden states across each of the pp - 1 stage boundaries, over
+    the scale-up link, and over the cluster's scale-out fabric (its latency, the node's NIC share x
+    SCALEOUT_LINK_EFFICIENCY) for the ``crossing`` boundaries between domains (``expert_parallel``)."""
+    message = t * d * ELEM_PER_TOKEN * abytes
+    hop = alpha + (message / (beta * eta_l)).to("s")
+    out_hop = out_alpha + (message / (out_beta * SCALEOUT_LINK_EFFICIENCY)).to("s")
+    across = (pp - 1.0 - crossing) * hop + crossing * out_hop
+    return where(pp > 1, where(crossing > 0, across, (pp - 1.0) * hop), 0)
+
+
+def _pp_scaleout(pp: UExpr, t: UExpr, d: UExpr, abytes: UExpr, crossing: UExpr, out_alpha: UExpr,
+                 out_beta: UExpr) -> UExpr:
+    """The part of ``_pp_comm`` over the scale-out fabric (wall 21 keeps it out of the scale-up link's terms)."""
+    out_hop = out_alpha + (t * d * ELEM_PER_TOKEN * abytes / (out_beta * SCALEOUT_LINK_EFFICIENCY)).to("s")
+    return where((pp > 1) & (crossing > 0), crossing * out_hop, 0)
+
+
+def _comm_total(tp_t: UExpr, pp_t: UExpr, a2a_t: UExpr) -> UExpr:
+    """TP all-reduces, PP sends and the EP all-to-alls (``expert_parallel``; 0 without EP)."""
+    return tp_t.fill_null(0) + pp_t.fill_null(0) + a2a_t.fill_null(0)
+
+
+# hidden states cross the link in 16 bits under FP8/FP4 compute (serving.hidden_state_bytes_per_element)
+_LINK = ["hidden_state_bytes_per_element", "scaleup_link_latency_s", "scaleup_link_bandwidth_bytes_per_s", "eta_link"]
+_CUSTOM = ["custom_allreduce_max_bytes", "custom_allreduce_max_ranks", "custom_allreduce_alpha_ratio",
+           "custom_allreduce_link_fraction"]
+for _p in PHASES:
+    _message, _nccl = f"{_p}_tp_message_bytes", f"{_p}_tp_nccl_all_reduce_s"
+    define_serving(_message, [f"{_p}_tokens", "d_model", "hidden_state_bytes_per_element"], _tp_message)
+    define_serving(_nccl, ["tp", _message, *_LINK[1:], *ALLREDUCE_FIT_COLUMNS], _tp_nccl)
+    define_serving(f"{_p}_tp_comm_time_s", ["n_layers", "tp", _message, _nccl, *_LINK[1:3], *_CUSTOM], _tp_comm)
+    define_serving(f"{_p}_tp_alpha_s", ["tp", _message, _nccl, *_LINK[1:3], *_CUSTOM, *ALLREDUCE_FIT_COLUMNS],
+                   _tp_alpha)
+    define_serving(f"{_p}_pp_comm_time_s", ["pp", f"{_p}_tokens", "d_model", *_LINK, "pp_crossing_boundaries",
+                                            "scaleout_latency_s", "scaleout_bandwidth_per_gpu_bytes_per_s"], _pp_comm)
+    define_serving(f"{_p}_pp_scaleout_time_s", ["pp", f"{_p}_tokens", "d_model", "hidden_state_bytes_per_element",
+                                                "pp_crossing_boundaries", "scaleout_latency_s",
+                                                "scaleout_bandwidth_per_gpu_bytes_per_s"], _pp_scaleout)
+    define_serving(f"{_p}_communication_time_s", [f"{_p}_tp_comm_time_s", f"{_p}_pp_comm_time_s",
+                                                  f"{_p}_alltoall_time_s"], _comm_total)
