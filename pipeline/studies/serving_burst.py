@@ -119,8 +119,7 @@ def _fluid(frame: pl.LazyFrame, units: dict, passes: list, tail: pl.Expr) -> pl.
         return pl.col(f"decode_pass_time_s__{column}")
 
     lam, requests = pl.col("request_rate_per_replica"), pl.col("burst_requests")
-    rho = lam * pl.col("finite_run_prompt_prefill_s")
-    g1 = (pl.col("generated_tokens") - 1.0).clip(lower_bound=1.0)
+    rho, g1 = finite_run.fluid_inputs(lam, pl.col("finite_run_prompt_prefill_s"), pl.col("generated_tokens"))
     tpot = finite_run.fluid_tpot(requests, lam, g1, pl.col("scheduler_overhead_per_iteration_s").fill_null(0.0), rho,
                                  pl.col("load_batch_cap"), passes, tail, decode_at, keep)
     return held["frame"].with_columns(finite_run_fluid_tpot_s=pl.when(rho < 1.0).then(tpot))

@@ -76,8 +76,8 @@ def compare(axes: dict, framework: str, requests: int, catalogs: Catalogs, seed:
             known["finite_run_prompt_prefill_s"] = finite_run.poisson_prompt_prefill(prompts, passes, tail)
             if k < FINITE_ITERATIONS - 1:
                 known["finite_run_tpot_guess_s"] = min(closed["burst_tpot_mean_s"], step[STEPS[1]](known)[STEPS[1]])
-        lam, g1 = known["request_rate_per_replica"], max(known["generated_tokens"] - 1.0, 1.0)
-        rho = lam * known["finite_run_prompt_prefill_s"]
+        lam = known["request_rate_per_replica"]
+        rho, g1 = finite_run.fluid_inputs(lam, known["finite_run_prompt_prefill_s"], known["generated_tokens"])
         known["finite_run_fluid_tpot_s"] = None if rho >= 1.0 else finite_run.fluid_tpot(
             float(requests), lam, g1, values.get("scheduler_overhead_per_iteration_s") or 0.0, rho, cap, passes, tail,
             lambda b, _: decode_pass_s(b), lambda value, _: value)

@@ -157,6 +157,9 @@ def simulate(replica: Replica, request_rate: float, requests: int = 2000, warmup
         for r in running:
             r.decode_left -= k
 
+    def prefill_of(tokens: int) -> float:  # a prefill of that many tokens (Replica.prefill_s, else per token)
+        return replica.prefill_s_per_token * tokens if replica.prefill_s is None else replica.prefill_s(tokens)
+
     def retire(running):
         """The sequences still decoding; those done are stamped and recorded."""
         kept = []
@@ -192,8 +195,7 @@ def simulate(replica: Replica, request_rate: float, requests: int = 2000, warmup
                 budget -= take
             tokens = sum(t for _, t in chunks)
             b = len(running)
-            prefill = replica.prefill_s_per_token * tokens if replica.prefill_s is None or not tokens \
-                else replica.prefill_s(tokens)
+            prefill = prefill_of(tokens) if tokens else 0.0
             duration = (replica.decode_pass_s(b) if b else 0.0) + replica.overhead_s + prefill * replica.stage_share
             yield env.timeout(duration)
             for r in running:
@@ -202,8 +204,7 @@ def simulate(replica: Replica, request_rate: float, requests: int = 2000, warmup
             for r, take in chunks:
                 r.prefill_left -= take
                 if r.prefill_left <= 0:  # the rest of its last chunk's way through the stages (0 without PP)
-                    own = replica.prefill_s_per_token * take if replica.prefill_s is None else replica.prefill_s(take)
-                    r.lag = (1.0 - replica.stage_share) * own
+                    r.lag = (1.0 - replica.stage_share) * prefill_of(take)
                     r.first = env.now + r.lag
                     running.append(r)
             prefilling = [r for r in prefilling if r.prefill_left > 0]

@@ -231,6 +231,12 @@ def iteration_s(decode_s, rate, passes: list, tail, guess, keep=None, name: str 
     return c
 
 
+def fluid_inputs(rate, prompt_prefill_s, generated_tokens) -> tuple:
+    """``fluid_tpot``'s rho (the arrivals' prefill load, rate x a prompt's price; the fluid holds where rho < 1)
+    and G - 1 (at least one iteration). Floats and polars expressions alike."""
+    return rate * prompt_prefill_s, _positive(generated_tokens - 1.0, 1.0)
+
+
 def fluid_tpot(requests, rate, g1, overhead_s, rho, cap, passes: list, tail, decode_at, keep):
     """Mean TPOT of the finite run, time-resolved (fluid, Newell 1982 ch. 2, as the module's trapezoid but with the
     batch following the decode pass): requests arrive at ``rate`` over A = N / rate, each decodes from its arrival
