@@ -13,7 +13,8 @@ factory at different token counts.
 
 Pipeline parallelism gives each of ``pp`` stages ceil(L/pp) layers. Decode keeps ``pp``
 microbatches of ceil(batch/pp) sequences in flight, so a token of one sequence crosses all
-L layers per round.
+L layers per round; a batch's prefill runs as pp micro-batches of ceil(batch/pp) prompts through
+the stages in turn (``ttft_s``: GPipe's fill, m + pp - 1 stage times).
 """
 
 from __future__ import annotations
@@ -264,9 +265,45 @@ for _phase in PHASES:
 # -- the request's latencies and throughput ----------------------------------------------------
 
 @serving_column
-def ttft_s(is_feasible: Plain, prefill_pass_time_s: UExpr) -> UExpr:
-    """Wall 4: time to first token = prefill of the batch's prompts + TP/PP communication + launches."""
-    return only_where(is_feasible, prefill_pass_time_s)
+def prefill_microbatch_sequences(prefill_sequences: UExpr, pp: UExpr) -> UExpr:
+    """Prompts of one prefill micro-batch: ceil(S / pp), as decode's (``decode_sequences``): TensorRT-LLM's
+    in-flight batcher runs pp micro-batches under PP (``mNumMicroBatches = getPipelineParallelism()``,
+    cpp/tensorrt_llm/batch_manager/trtGptModelInflightBatching.cpp; GptSession's micro-batch
+    ceilDiv(maxBatchSize, numMicroBatches)), vLLM one virtual engine per stage
+    (https://github.com/vllm-project/vllm/issues/11945)."""
+    return (prefill_sequences / pp).ceil()
+
+
+@serving_column
+def prefill_microbatches(prefill_sequences: UExpr, prefill_microbatch_sequences: UExpr) -> UExpr:
+    """Micro-batches m of the batch's prefill: ceil(S / ceil(S / pp)) (pp, fewer where S < pp)."""
+    return (prefill_sequences / prefill_microbatch_sequences).ceil()
+
+
+@serving_column
+def prefill_microbatch_stage_time_s(prefill_pass_time_s: UExpr, prefill_stage_share: UExpr,
+                                    prefill_microbatch_sequences: UExpr, prefill_sequences: UExpr,
+                                    weights_per_device_bytes: UExpr, memory_bandwidth_bytes_per_s: UExpr,
+                                    eta_memory: UExpr) -> UExpr:
+    """One prefill micro-batch on the busiest stage: the batch's pass x the stage's layer share
+    (``prefill_stage_share``) x the micro-batch's share of the prompts (a batched prefill's time is its
+    tokens', first order), at least the stage reading its weights once (roofline: each micro-batch
+    streams the stage's weights again, which bounds a memory-bound micro-batch)."""
+    tokens = prefill_pass_time_s * prefill_stage_share * (prefill_microbatch_sequences / prefill_sequences)
+    weights = (weights_per_device_bytes / (memory_bandwidth_bytes_per_s * eta_memory)).to("s")
+    return maximum(tokens, weights)
+
+
+@serving_column
+def ttft_s(is_feasible: Plain, pp: UExpr, prefill_pass_time_s: UExpr, prefill_microbatches: UExpr,
+           prefill_microbatch_stage_time_s: UExpr) -> UExpr:
+    """Wall 4: time to first token of the batch's prompts = their prefill + TP/PP communication + launches.
+    With PP the batch's prefill is micro-batched: the last of m micro-batches leaves the last stage after
+    m + pp - 1 stage times (GPipe's fill, bubble fraction (pp - 1) / (m + pp - 1); Huang et al. 2019,
+    §2.2; Narayanan et al. 2021, §2.2), not the whole batch through every stage in turn (pp x m stage times).
+    Without PP the pass itself."""
+    filled = (prefill_microbatches + pp - 1.0) * prefill_microbatch_stage_time_s
+    return only_where(is_feasible, where(pp > 1, filled, prefill_pass_time_s))
 
 
 @serving_column
