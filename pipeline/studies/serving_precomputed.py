@@ -110,7 +110,8 @@ ROW, MODEL_ROW = "_pair_hw", "_pair_model"  # helper columns of ``joined`` (drop
 
 @dataclass(frozen=True)
 class Split:
-    """The columns ``joined`` computes on the product of the hardware rows and a few model-side columns' distinct rows."""
+    """The columns ``joined`` computes on the product of the hardware rows and the distinct rows of a few
+    model-side columns."""
     inputs: dict  # what they read: hardware-side and model-side columns, with units
     keys: list[str]  # the model-side columns among those (a shared model row: one value of each)
     columns: list[str]  # the ones the rest of the plan reads
@@ -124,11 +125,11 @@ def split(space: Space, wanted: Iterable[str], formulas_: Mapping) -> Split:
 
 
 def _split(space: Space, seeds: Iterable[str], wanted: Iterable[str], formulas_: Mapping,
-           moving: Iterable[str] = (), known: Mapping = {}) -> Split:
+           moving: Iterable[str] = (), known: Mapping | None = None) -> Split:
     """The formulas of ``seeds``' graph computable from side columns not in ``moving``, and of those the ones
     that ``wanted`` reads (not already ``known``)."""
     present = set(space.hardware_side.columns) | set(space.model_side.columns)
-    moving = set(moving)
+    moving, known = set(moving), dict(known or {})
     inputs = {c: u for c, u in space.units.items() if c in present and c not in moving}
     registry = {name: fn for name, fn in formulas_.items() if name not in space.units}  # inputs stay inputs
     free = [c for c in formulas.computable_from(inputs, list(seeds), registry) if c not in inputs]
@@ -144,7 +145,8 @@ def _split(space: Space, seeds: Iterable[str], wanted: Iterable[str], formulas_:
 _FREE: dict[tuple, tuple] = {}
 
 
-def _free_rows(model_side: pl.DataFrame, keys: tuple[str, ...], name: str = MODEL_ROW) -> tuple[pl.DataFrame, pl.Series]:
+def _free_rows(model_side: pl.DataFrame, keys: tuple[str, ...], name: str = MODEL_ROW
+               ) -> tuple[pl.DataFrame, pl.Series]:
     """The distinct rows of ``model_side``'s ``keys`` (numbered ``name``) and each model row's number: once
     per model side and keys (a sweep builds its plan once per chunk of hardware rows)."""
     key = (id(model_side), keys, name)
