@@ -278,6 +278,11 @@ LOAD = ["batch_in_flight", "capacity_requests_per_s", "utilization", "is_stable"
 BREAKDOWN = [f"{p}_{op}_{part}" for p in PHASES for op in (*OPERATORS, "lm_head")
              for part in ("flop", "bytes", "time_s", "bound")] + [f"{p}_moe_routing_time_s" for p in PHASES]
 FORMULAS = formulas.REGISTRY | SERVING
+# Each operator's roofline per phase, and each collective's time, reads a few model-side columns (a few thousand
+# distinct rows of tens of thousands: not the batch and lengths an operator does not see): ``precomputed.joined``
+# computes each group once per hardware row x those rows and gathers it into every row.
+SHARED = [*([f"{p}_{op}_time_s", f"{p}_{op}_is_compute_bound"] for p in PHASES for op in (*OPERATORS, "lm_head")),
+          *([f"{p}_{part}"] for p in PHASES for part in ("moe_routing_time_s", "tp_comm_time_s", "pp_comm_time_s"))]
 # Columns a run writes nowhere (issue 15 item 1; as ``node.QUERY_TIME``): the views of results.duckdb and
 # ``pipeline.runs.scan_run`` compute them by the same formulas (``FORMULAS``: SQL there, polars here). Only columns whose
 # formula chain is plain: no wall-7 fixed point, no rebound input (speculative, disaggregated, draft passes); the memory
@@ -308,7 +313,7 @@ def inputs(space: Space, hardware_side=None, load_iterations: int = LOAD_ITERATI
 
 
 def _inputs(space: Space, hardware_side, load_iterations: int) -> tuple[pl.LazyFrame, dict]:
-    frame, units = precomputed.joined(space, hardware_side, _computed(space), FORMULAS)
+    frame, units = precomputed.joined(space, hardware_side, _computed(space), FORMULAS, SHARED)
     frame, units = speculative.inputs(frame, units, space.model_side, SHAPED)
     frame, units = disaggregated.inputs(frame, units, space.model_side)
     if not is_under_load(space):

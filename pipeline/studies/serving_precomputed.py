@@ -105,31 +105,39 @@ def batch_free(frame: pl.LazyFrame, units: dict, formulas_: Mapping, written: It
 # axes.output_len, or axes.dataset's rows).
 LENGTH_AXES = frozenset({"prompt_len", "output_len", "dataset", "input_tokens_std", "output_tokens_std",
                          "input_output_correlation"})
-ROW, MODEL_ROW, AT = "_pair_hw", "_pair_model", "_pair_at"  # helper columns of ``joined`` (dropped by the plan)
+ROW, MODEL_ROW = "_pair_hw", "_pair_model"  # helper columns of ``joined`` (dropped by the plan)
 
 
 @dataclass(frozen=True)
 class Split:
-    """The columns ``joined`` computes on the product of the hardware rows and the length-free model rows."""
-    inputs: dict  # what they read: hardware-side and length-free model-side columns, with units
-    keys: list[str]  # the model-side columns among those (a length-free model row: one value of each)
+    """The columns ``joined`` computes on the product of the hardware rows and the distinct rows of a few
+    model-side columns."""
+    inputs: dict  # what they read: hardware-side and model-side columns, with units
+    keys: list[str]  # the model-side columns among those (a shared model row: one value of each)
     columns: list[str]  # the ones the rest of the plan reads
     units: dict  # their units
 
 
 def split(space: Space, wanted: Iterable[str], formulas_: Mapping) -> Split:
     """The formulas of ``wanted``'s graph that read neither a length axis nor a column computed from one."""
-    present = set(space.hardware_side.columns) | set(space.model_side.columns)
     lengthy = depends_on(formulas_, LENGTH_AXES) | LENGTH_AXES
-    inputs = {c: u for c, u in space.units.items() if c in present and c not in lengthy}
+    return _split(space, wanted, wanted, formulas_, lengthy)
+
+
+def _split(space: Space, seeds: Iterable[str], wanted: Iterable[str], formulas_: Mapping,
+           moving: Iterable[str] = (), known: Mapping | None = None) -> Split:
+    """The formulas of ``seeds``' graph computable from side columns not in ``moving``, and of those the ones
+    that ``wanted`` reads (not already ``known``)."""
+    present = set(space.hardware_side.columns) | set(space.model_side.columns)
+    moving, known = set(moving), dict(known or {})
+    inputs = {c: u for c, u in space.units.items() if c in present and c not in moving}
     registry = {name: fn for name, fn in formulas_.items() if name not in space.units}  # inputs stay inputs
-    wanted = list(wanted)
-    free = [c for c in formulas.computable_from(inputs, wanted, registry) if c not in inputs]
+    free = [c for c in formulas.computable_from(inputs, list(seeds), registry) if c not in inputs]
     if not free:
         return Split(inputs, [], [], {})
     units = dict(formulas.plan(pl.LazyFrame(), inputs, free, registry).units)
-    read = formulas.inputs_used(space.units | units, wanted, formulas_)
-    columns = [c for c in free if c in read]
+    read = formulas.inputs_used(space.units | known | units, list(wanted), formulas_)
+    columns = [c for c in free if c in read and c not in known]
     keys = sorted((formulas.inputs_used(inputs, columns, registry) & set(space.model_side.columns)) - {"workload"})
     return Split(inputs, keys, columns, {c: units[c] for c in columns})
 
@@ -137,42 +145,75 @@ def split(space: Space, wanted: Iterable[str], formulas_: Mapping) -> Split:
 _FREE: dict[tuple, tuple] = {}
 
 
-def _free_rows(model_side: pl.DataFrame, keys: tuple[str, ...]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The distinct length-free model rows (numbered ``MODEL_ROW``) and ``model_side`` with each row's
-    number: once per model side (a sweep builds its plan once per chunk of hardware rows)."""
-    key = (id(model_side), keys)
+def _free_rows(model_side: pl.DataFrame, keys: tuple[str, ...], name: str = MODEL_ROW
+               ) -> tuple[pl.DataFrame, pl.Series]:
+    """The distinct rows of ``model_side``'s ``keys`` (numbered ``name``) and each model row's number: once
+    per model side and keys (a sweep builds its plan once per chunk of hardware rows)."""
+    key = (id(model_side), keys, name)
+    if any(k[0] != id(model_side) for k in _FREE):
+        _FREE.clear()  # the last model side only; an entry keeps it alive, so its id cannot be reused
     if key not in _FREE:
-        _FREE.clear()  # the last model side only; the entry keeps it alive, so its id cannot be reused
-        free = model_side.select(keys).unique(maintain_order=True).with_row_index(MODEL_ROW)
+        free = model_side.select(keys).unique(maintain_order=True).with_row_index(name)
         number = model_side.select(keys).join(free, on=list(keys), how="left", nulls_equal=True,
-                                              maintain_order="left").get_column(MODEL_ROW)
-        model = model_side.with_columns(number)  # shares the side's columns, adds one
-        _FREE[key] = (model_side, free, model)
+                                              maintain_order="left").get_column(name)
+        _FREE[key] = (model_side, free, number)
     return _FREE[key][1], _FREE[key][2]
 
 
+_SPLITS: dict[tuple, tuple] = {}
+
+
+def _splits(space: Space, wanted: tuple[str, ...], formulas_: Mapping, shared: tuple) -> list[tuple[Split, str]]:
+    """The length-free split, then one per group of ``shared`` (each: the columns of its seeds' graph, on the
+    distinct rows of the model-side columns they read), with the model row number each is gathered by; once
+    per space (a sweep builds its plan once per chunk of hardware rows)."""
+    key = (id(space.model_side), id(space.units), wanted, id(formulas_), shared)
+    if key in _SPLITS:
+        return _SPLITS[key][2]
+    out, known = [], {}
+    first = split(space, wanted, formulas_)
+    if first.columns:
+        out.append((first, MODEL_ROW))
+        known |= first.units
+    for i, seeds in enumerate(shared):
+        group = _split(space, seeds, wanted, formulas_, known=known)
+        if group.columns:
+            out.append((group, f"{MODEL_ROW}{i}"))
+            known |= group.units
+    _SPLITS.clear()  # the last space only; the entry keeps it alive, so no id can be reused
+    _SPLITS[key] = (space, formulas_, out)
+    return out
+
+
 def joined(space: Space, hardware_side: pl.DataFrame | None, wanted: Iterable[str],
-           formulas_: Mapping) -> tuple[pl.LazyFrame, dict]:
-    """``space.frame(hardware_side)`` and its units, with the columns of ``split`` added: computed on the
-    product of the hardware rows and the distinct length-free model rows (a fraction of the rows where
-    the lengths take several values) and gathered into every row by position, not recomputed per row.
-    The same expressions on the same values, so the same values. A space whose rows are not the
-    product of its sides (a subclass with its own ``frame``: validation's listed configurations)
-    takes the plain frame."""
+           formulas_: Mapping, shared: Iterable[Iterable[str]] = ()) -> tuple[pl.LazyFrame, dict]:
+    """``space.frame(hardware_side)`` and its units, with the columns of ``split`` and of each group of
+    ``shared`` added: each computed on the product of the hardware rows and the distinct rows of the
+    model-side columns it reads (the length-free model rows; a few thousand rows for one operator's
+    roofline, of tens of thousands) and gathered into every row by position, not recomputed per row.
+    The same expressions on the same values, so the same values. A group (or the split) is left out
+    where its distinct rows are more than half the model side. A space whose rows are not the product
+    of its sides (a subclass with its own ``frame``: validation's listed configurations) takes the plain frame."""
     hw = space.hardware_side if hardware_side is None else hardware_side
     if type(space).frame is not Space.frame:
         return space.frame(hardware_side), space.units
-    parts = split(space, wanted, formulas_)
-    if not parts.columns:
-        return space.frame(hardware_side), space.units
-    free, model = _free_rows(space.model_side, tuple(parts.keys))
-    if free.height * 2 > space.model_side.height:  # the lengths take one value: nothing to share
+    parts = []
+    for part, name in _splits(space, tuple(wanted), formulas_, tuple(tuple(g) for g in shared)):
+        free, number = _free_rows(space.model_side, tuple(part.keys), name)
+        if free.height * 2 <= space.model_side.height:  # else nothing to share
+            parts.append((part, name, free, number))
+    if not parts:
         return space.frame(hardware_side), space.units
     hw = hw.with_row_index(ROW)
-    pairs = hw.lazy().join(free.lazy(), how="cross", maintain_order="left_right")
-    table = formulas.plan(pairs, parts.inputs, parts.columns,
-                          {n: f for n, f in formulas_.items() if n not in space.units}).frame.collect()
-    frame = replace(space, model_side=model).frame(hw).with_columns(
-        (pl.col(ROW).cast(pl.Int64) * free.height + pl.col(MODEL_ROW).cast(pl.Int64)).alias(AT))
-    frame = frame.with_columns(pl.lit(table[c]).gather(pl.col(AT)).alias(c) for c in parts.columns)
-    return frame, space.units | parts.units
+    model = space.model_side.with_columns(number for *_, number in parts)  # shares the side's columns
+    frame = replace(space, model_side=model).frame(hw)
+    units = dict(space.units)
+    for part, name, free, _ in parts:
+        pairs = hw.lazy().join(free.lazy(), how="cross", maintain_order="left_right")
+        table = formulas.plan(pairs, part.inputs, part.columns,
+                              {n: f for n, f in formulas_.items() if n not in space.units}).frame.select(
+            part.columns).collect()
+        at = pl.col(ROW).cast(pl.Int64) * free.height + pl.col(name).cast(pl.Int64)
+        frame = frame.with_columns(pl.lit(table[c]).gather(at).alias(c) for c in part.columns)
+        units |= part.units
+    return frame, units
