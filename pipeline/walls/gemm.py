@@ -89,23 +89,27 @@ def gemm_rows(m: UExpr) -> UExpr:
 
 
 def gemm_efficiency(m: UExpr, n: UExpr, k: UExpr, units: UExpr, tile_m: UExpr, tile_n: UExpr,
-                    ceiling: UExpr, k_half: UExpr, tiles: UExpr | None = None, split: UExpr | None = None) -> UExpr:
+                    ceiling: UExpr, k_half: UExpr, tiles: UExpr | None = None, split: UExpr | None = None,
+                    tile_efficiency: UExpr | None = None) -> UExpr:
     """Achieved fraction of peak of one GEMM: ceiling x wave x tile x K efficiency, the waves
     counted over tiles x K pieces and the K loop being one piece's. Shapes are plain counts
     (M, N, K elements), ``units`` the SM/CU count; M below one row counts as one (``gemm_rows``).
-    ``tiles`` (``gemm_tiles`` at ``gemm_rows``) and ``split`` (``gemm_split_k``): the same values when a
-    caller holds them as columns, so a plan does not repeat them inline (the serving passes)."""
+    ``tiles`` (``gemm_tiles`` at ``gemm_rows``), ``split`` (``gemm_split_k``) and ``tile_efficiency``
+    (``gemm_tile_efficiency`` at ``gemm_rows``): the same values when a caller holds them as columns, so a
+    plan does not repeat them inline (the serving passes)."""
     m = gemm_rows(m)
     tiles = gemm_tiles(m, n, tile_m, tile_n) if tiles is None else tiles
     split = gemm_split_k(tiles, k, units) if split is None else split
-    return (ceiling * gemm_wave_efficiency(tiles * split, units) * gemm_tile_efficiency(m, n, tile_m, tile_n, tiles)
-            * gemm_k_efficiency(k / split, k_half))
+    if tile_efficiency is None:
+        tile_efficiency = gemm_tile_efficiency(m, n, tile_m, tile_n, tiles)
+    return ceiling * gemm_wave_efficiency(tiles * split, units) * tile_efficiency * gemm_k_efficiency(k / split, k_half)
 
 
 def gemm_capped_efficiency(m: UExpr, n: UExpr, k: UExpr, units: UExpr, tile_m: UExpr, tile_n: UExpr,
                            ceiling: UExpr, k_half: UExpr, best_fraction: UExpr, tiles: UExpr | None = None,
-                           split: UExpr | None = None) -> UExpr:
+                           split: UExpr | None = None, tile_efficiency: UExpr | None = None) -> UExpr:
     """``gemm_efficiency``, at most ``best_fraction``: the best fraction of peak any shape reached
     in a brute-force shape search on this hardware and precision (MAMF, Bekman's mamf-finder), so
     no shape runs faster than the best shape measured."""
-    return minimum(gemm_efficiency(m, n, k, units, tile_m, tile_n, ceiling, k_half, tiles, split), best_fraction)
+    return minimum(gemm_efficiency(m, n, k, units, tile_m, tile_n, ceiling, k_half, tiles, split, tile_efficiency),
+                   best_fraction)
