@@ -54,10 +54,10 @@ def gemm_wave_efficiency(tiles: UExpr, units: UExpr) -> UExpr:
     return tiles / ((tiles / units).ceil() * units)
 
 
-def gemm_tile_efficiency(m: UExpr, n: UExpr, tile_m: UExpr, tile_n: UExpr) -> UExpr:
-    """Useful share of the padded C: M·N / (tiles x tile area)."""
+def gemm_tile_efficiency(m: UExpr, n: UExpr, tile_m: UExpr, tile_n: UExpr, tiles: UExpr | None = None) -> UExpr:
+    """Useful share of the padded C: M·N / (tiles x tile area) (``tiles``: ``gemm_tiles``, when a column)."""
     tm = gemm_tile_m(m, tile_m)
-    return (m * n) / (gemm_tiles(m, n, tile_m, tile_n) * tm * tile_n)
+    return (m * n) / ((gemm_tiles(m, n, tile_m, tile_n) if tiles is None else tiles) * tm * tile_n)
 
 
 def gemm_k_efficiency(k: UExpr, k_half: UExpr) -> UExpr:
@@ -83,21 +83,33 @@ def gemm_split_k(tiles: UExpr, k: UExpr, units: UExpr) -> UExpr:
     return minimum(maximum((units / tiles).floor(), lit(1.0)), maximum((k / GEMM_MIN_SPLIT_K).ceil(), lit(1.0)))
 
 
+def gemm_rows(m: UExpr) -> UExpr:
+    """The M a GEMM computes: M below one row counts as one."""
+    return maximum(m, lit(1.0))
+
+
 def gemm_efficiency(m: UExpr, n: UExpr, k: UExpr, units: UExpr, tile_m: UExpr, tile_n: UExpr,
-                    ceiling: UExpr, k_half: UExpr) -> UExpr:
+                    ceiling: UExpr, k_half: UExpr, tiles: UExpr | None = None, split: UExpr | None = None,
+                    tile_efficiency: UExpr | None = None) -> UExpr:
     """Achieved fraction of peak of one GEMM: ceiling x wave x tile x K efficiency, the waves
     counted over tiles x K pieces and the K loop being one piece's. Shapes are plain counts
-    (M, N, K elements), ``units`` the SM/CU count; M below one row counts as one."""
-    m = maximum(m, lit(1.0))
-    tiles = gemm_tiles(m, n, tile_m, tile_n)
-    split = gemm_split_k(tiles, k, units)
-    return (ceiling * gemm_wave_efficiency(tiles * split, units) * gemm_tile_efficiency(m, n, tile_m, tile_n)
-            * gemm_k_efficiency(k / split, k_half))
+    (M, N, K elements), ``units`` the SM/CU count; M below one row counts as one (``gemm_rows``).
+    ``tiles`` (``gemm_tiles`` at ``gemm_rows``), ``split`` (``gemm_split_k``) and ``tile_efficiency``
+    (``gemm_tile_efficiency`` at ``gemm_rows``): the same values when a caller holds them as columns, so a
+    plan does not repeat them inline (the serving passes)."""
+    m = gemm_rows(m)
+    tiles = gemm_tiles(m, n, tile_m, tile_n) if tiles is None else tiles
+    split = gemm_split_k(tiles, k, units) if split is None else split
+    if tile_efficiency is None:
+        tile_efficiency = gemm_tile_efficiency(m, n, tile_m, tile_n, tiles)
+    return ceiling * gemm_wave_efficiency(tiles * split, units) * tile_efficiency * gemm_k_efficiency(k / split, k_half)
 
 
 def gemm_capped_efficiency(m: UExpr, n: UExpr, k: UExpr, units: UExpr, tile_m: UExpr, tile_n: UExpr,
-                           ceiling: UExpr, k_half: UExpr, best_fraction: UExpr) -> UExpr:
+                           ceiling: UExpr, k_half: UExpr, best_fraction: UExpr, tiles: UExpr | None = None,
+                           split: UExpr | None = None, tile_efficiency: UExpr | None = None) -> UExpr:
     """``gemm_efficiency``, at most ``best_fraction``: the best fraction of peak any shape reached
     in a brute-force shape search on this hardware and precision (MAMF, Bekman's mamf-finder), so
     no shape runs faster than the best shape measured."""
-    return minimum(gemm_efficiency(m, n, k, units, tile_m, tile_n, ceiling, k_half), best_fraction)
+    return minimum(gemm_efficiency(m, n, k, units, tile_m, tile_n, ceiling, k_half, tiles, split, tile_efficiency),
+                   best_fraction)

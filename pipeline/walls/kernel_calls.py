@@ -63,11 +63,15 @@ def latency_roofline_compute_bound(flop: UExpr, nbytes: UExpr, peak: UExpr, eta_
 
 
 def gemm_eta_compute(m: UExpr, n: UExpr, k: UExpr, units: UExpr, tile_m: UExpr, tile_n: UExpr, ceiling: UExpr,
-                     k_half: UExpr, best_fraction: UExpr, multiplier: UExpr, eta_compute: UExpr) -> UExpr:
+                     k_half: UExpr, best_fraction: UExpr, multiplier: UExpr, eta_compute: UExpr,
+                     tiles: UExpr | None = None, split: UExpr | None = None,
+                     tile_efficiency: UExpr | None = None) -> UExpr:
     """A matmul's η: the GEMM shape model (capped at the best shape measured) x the framework's
     multiplier where the row has kernel parameters (``units`` not null), else the profile's
-    ``eta_compute``."""
-    kernel = gemm_capped_efficiency(m, n, k, units, tile_m, tile_n, ceiling, k_half, best_fraction) * multiplier
+    ``eta_compute``. ``tiles``, ``split``, ``tile_efficiency``: ``gemm_efficiency``'s, where the caller holds them
+    as columns."""
+    kernel = gemm_capped_efficiency(m, n, k, units, tile_m, tile_n, ceiling, k_half, best_fraction, tiles,
+                                    split, tile_efficiency) * multiplier
     return where(units.is_not_null(), kernel, eta_compute)
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 from pipeline.formulas import column, define
 from pipeline.units import Plain, UExpr, lit, maximum, total, where
 from pipeline.walls.attention_kernel import attention_query_blocks
+from pipeline.walls.gemm import gemm_rows, gemm_split_k, gemm_tile_efficiency, gemm_tiles
 from pipeline.walls.kernel_calls import attention_eta_compute, gemm_eta_compute
 from pipeline.walls.quantities import ELEM_PER_PARAM, ELEM_PER_TOKEN, PARAM, TOKEN
 
@@ -266,6 +267,16 @@ GEMM_OPERATORS = ("qkv_proj", "o_proj", "mlp", "lm_head")
 GEMM_SHAPES = ("qkv_proj", "o_proj", "mlp_up", "mlp_down", "lm_head")  # the MLP is two GEMMs
 
 
+def gemm_row_tiles(m: UExpr, n: UExpr, tile_m: UExpr, tile_n: UExpr) -> UExpr:
+    """``gemm_tiles`` at the rows a GEMM computes (``gemm_rows``), as ``gemm_efficiency`` counts them."""
+    return gemm_tiles(gemm_rows(m), n, tile_m, tile_n)
+
+
+def gemm_row_tile_efficiency(m: UExpr, n: UExpr, tile_m: UExpr, tile_n: UExpr, tiles: UExpr) -> UExpr:
+    """``gemm_tile_efficiency`` at the rows a GEMM computes (``gemm_rows``), as ``gemm_efficiency`` counts it."""
+    return gemm_tile_efficiency(gemm_rows(m), n, tile_m, tile_n, tiles)
+
+
 def mlp_eta_compute(up_eta: UExpr, down_eta: UExpr, up_n: UExpr, down_k: UExpr) -> UExpr:
     """The MLP's η: the FLOP-weighted harmonic mean of its up GEMM (M x up_n x d_model) and its
     down GEMM (M x d_model x down_k), whose FLOPs are in the ratio up_n : down_k (gated: 2 : 1,
@@ -329,10 +340,16 @@ def operator_gemms(p: str) -> None:
     define(f"{p}_lm_head_gemm_k", ["d_model"], width)
     define(f"{p}_lm_head_gemm_n", ["lm_head_params_per_device", "d_model"], per_input)
 
-    for op in GEMM_SHAPES:
-        define(f"{p}_{op}_eta_compute", [f"{p}_{op}_gemm_m", f"{p}_{op}_gemm_n", f"{p}_{op}_gemm_k", "gemm_units",
-                                         "gemm_tile_m", "gemm_tile_n", "gemm_ceiling", "gemm_k_half",
-                                         "gemm_best_fraction", "framework_eta_multiplier", "eta_compute"],
+    for op in GEMM_SHAPES:  # the tiles and K split as columns: the η's expression reads each once
+        shape = [f"{p}_{op}_gemm_m", f"{p}_{op}_gemm_n", f"{p}_{op}_gemm_k"]
+        define(f"{p}_{op}_gemm_tiles", [shape[0], shape[1], "gemm_tile_m", "gemm_tile_n"], gemm_row_tiles)
+        define(f"{p}_{op}_gemm_split_k", [f"{p}_{op}_gemm_tiles", shape[2], "gemm_units"], gemm_split_k)
+        define(f"{p}_{op}_gemm_tile_efficiency", [*shape[:2], "gemm_tile_m", "gemm_tile_n", f"{p}_{op}_gemm_tiles"],
+               gemm_row_tile_efficiency)
+        define(f"{p}_{op}_eta_compute", [*shape, "gemm_units", "gemm_tile_m", "gemm_tile_n", "gemm_ceiling",
+                                         "gemm_k_half", "gemm_best_fraction", "framework_eta_multiplier",
+                                         "eta_compute", f"{p}_{op}_gemm_tiles", f"{p}_{op}_gemm_split_k",
+                                         f"{p}_{op}_gemm_tile_efficiency"],
                gemm_eta_compute)
     define(f"{p}_mlp_eta_compute", [f"{p}_mlp_up_eta_compute", f"{p}_mlp_down_eta_compute", f"{p}_mlp_up_gemm_n",
                                      f"{p}_mlp_down_gemm_k"], mlp_eta_compute)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from pipeline.units import col
+from pipeline import formulas
+from pipeline.units import col, unit
 from pipeline.walls.gemm import gemm_efficiency, gemm_split_k, gemm_tiles, gemm_wave_efficiency
 
 
@@ -82,3 +83,27 @@ def test_k_half_of_an_8_bit_epilogue_is_half_the_fits():
     k_eff = gemm_k_efficiency(_c("k"), half)
     assert _eval(k_eff, k=1024, k_half=1986.9, out=1.0) == pytest.approx(0.5076, abs=1e-4)
     assert _eval(k_eff, k=1024, k_half=1986.9, out=2.0) == pytest.approx(0.3401, abs=1e-4)
+
+
+def test_a_pass_holds_its_gemm_tiles_and_split_as_columns():
+    """``decode_qkv_proj`` at M = 64, N = 2112, K = 7168 on 132 SMs, 128 x 128 tiles, ceiling 0.9,
+    k_half 512, best shape 0.85, multiplier 1: 64 rows fit one 64-row tile, so 1 x ceil(2112/128) = 17
+    tiles, floor(132/17) = 7 K pieces (ceil(7168/256) = 28 allow it); η = 0.9 x (119/132 waves) x
+    (64·2112 / (17·64·128) tile) x (1024/1536 K loop) = 0.5250, under 0.85. M = 0.5 counts as one row
+    (the same 17 tiles, tile efficiency 1·2112 / (17·64·128)). Without kernel parameters (units null) the
+    profile's η, 0.6."""
+    p = "decode_qkv_proj"
+    frame = pl.DataFrame({f"{p}_gemm_m": [64.0, 0.5, 64.0], f"{p}_gemm_n": [2112.0] * 3, f"{p}_gemm_k": [7168.0] * 3,
+                          "gemm_units": [132.0, 132.0, None], "gemm_tile_m": [128.0] * 3, "gemm_tile_n": [128.0] * 3,
+                          "gemm_ceiling": [0.9] * 3, "gemm_k_half": [512.0] * 3, "gemm_best_fraction": [0.85] * 3,
+                          "framework_eta_multiplier": [1.0] * 3, "eta_compute": [0.6] * 3})
+    out = formulas.plan(frame.lazy(), {c: unit("") for c in frame.columns},
+                        [f"{p}_gemm_tiles", f"{p}_gemm_split_k", f"{p}_gemm_tile_efficiency",
+                         f"{p}_eta_compute"]).frame.collect()
+    assert out[f"{p}_gemm_tiles"].to_list()[:2] == [17.0, 17.0]
+    assert out[f"{p}_gemm_split_k"].to_list()[:2] == [7.0, 7.0]
+    assert out[f"{p}_gemm_tile_efficiency"].to_list()[:2] == pytest.approx([2112 / 2176, 2112 / (2176 * 64)])
+    by_hand = 0.9 * (119 / 132) * (64 * 2112 / (17 * 64 * 128)) * (1024 / 1536)
+    assert out[f"{p}_eta_compute"].to_list()[0] == pytest.approx(by_hand)
+    assert by_hand == pytest.approx(0.5250, abs=1e-4)
+    assert out[f"{p}_eta_compute"].to_list()[2] == 0.6
