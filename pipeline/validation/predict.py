@@ -11,6 +11,7 @@ Rows that cannot be predicted keep the reason.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import polars as pl
@@ -55,6 +56,7 @@ REASON = {"measurement": pl.UInt32, "reason": pl.String}
 # wall 7's fixed point and costs more than it saves (33 rows: 2.5-2.7 against 1.7-1.9), and so for node rows (112:
 # 1.1 against 0.3); a training group gains nothing (32 rows: 1.1 either way): they collect once.
 STAGE_ABOVE = 20_000
+GROUP_THREADS = 2  # the groups predicted at once (predict)
 
 
 def measurement_spec(r: dict, datasets: Datasets | None = None) -> tuple[dict | None, str | None]:
@@ -170,15 +172,21 @@ def predict(measured: pl.DataFrame, catalogs: Catalogs, etas: list[float] | None
     for i, spec in specs.items():
         groups.setdefault(group_key(spec), []).append(i)
 
-    parts = [pl.DataFrame(reasons, schema=REASON), predict_kernel_rows(rows, catalogs)]
-    for members in groups.values():
+    def group(members: list[int]) -> list[pl.DataFrame]:
         at = trained if specs[members[0]].get("study") == "training" else catalogs
         try:
             part, alone, _ = _predict_together(members, specs, rows, at, etas)
-            parts.append(part.filter(~pl.col("measurement").is_in(alone)))
+            done = [part.filter(~pl.col("measurement").is_in(alone))]
         except InputError:  # some row's spec is bad: each row alone says which
-            alone = members
-        parts += [_predict_alone(i, specs[i], rows, at, etas) for i in alone]
+            alone, done = members, []
+        return done + [_predict_alone(i, specs[i], rows, at, etas) for i in alone]
+
+    # Two groups at a time: polars releases the GIL while it plans and collects, so one group's collect runs on
+    # the second core beside the next group's Python (the order of ``parts`` does not matter: sorted below).
+    with ThreadPoolExecutor(GROUP_THREADS) as pool:
+        grouped = list(pool.map(group, sorted(groups.values(), key=len, reverse=True)))
+    parts = [pl.DataFrame(reasons, schema=REASON), predict_kernel_rows(rows, catalogs)]
+    parts += [p for done in grouped for p in done]
     out = pl.concat(parts, how="diagonal_relaxed").sort("measurement")
     out = rows.select("measurement", "name").join(out, on="measurement", how="left", maintain_order="left")
     return out.select(pl.col(c).cast(t) if c in out.columns else pl.lit(None, t).alias(c) for c, t in SCHEMA.items())
