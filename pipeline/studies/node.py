@@ -300,8 +300,9 @@ def build(space: Space, hardware_side=None) -> formulas.Plan:
     plans = []
     for side, absent in cuts:
         frame, units = inputs(space, side)
-        schema = space.hardware_side.schema
-        frame = frame.with_columns(pl.lit(None, schema[c]).alias(c) for c in absent)
+        schema = frame.collect_schema()
+        nulled = [*absent, *(c for c in FIT_ONLY if c in schema)] if absent else []
+        frame = frame.with_columns(pl.lit(None, schema[c]).alias(c) for c in nulled)
         plans.append(operations.build(frame, units, SCHEMA, OPERATIONS, formulas.REGISTRY, OUTPUTS,
                                       operations.has_regions(space, side)))
     check_plan(plans[0], SCHEMA)
@@ -311,6 +312,9 @@ def build(space: Space, hardware_side=None) -> formulas.Plan:
 
 
 KERNEL_FIT = [*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS.values()]  # null where a row has no kernel fit
+FIT_ONLY = [*(f"step_{g}_gemm_{d}" for g in ("qkv_proj", "o_proj", "mlp_up", "mlp_down", "lm_head") for d in "mnk"),
+            *(f"step_{o}_flop" for o in ("qkv_proj", "o_proj", "mlp", "attention", "norms", "lm_head")),
+            "step_sequences", "step_tokens", "step_attention_pairs", "n_heads", "head_dim"]
 
 
 def fit_cuts(hardware_side: pl.DataFrame, key: str) -> list[tuple[pl.DataFrame, list[str]]]:
