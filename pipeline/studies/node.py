@@ -6,6 +6,8 @@ batch x seq_len (seq_len is null for CNNs).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandera.polars as pa
 import polars as pl
 
@@ -293,13 +295,18 @@ def build(space: Space, hardware_side=None) -> formulas.Plan:
     with a kernel fit, then those without, whose fit columns are a typed NULL literal; each accelerator's rows
     keep their order (a writer slices one part per accelerator). Polars evaluates both branches of a ``where``,
     and on a NULL literal the kernel model's per-GEMM η (compute_time_s) costs little: 89 % of the bench spec's
-    rows have no fit. The same values (tests/studies/test_node_fit_cuts.py)."""
+    rows have no fit. The unfitted cut also nulls ``FIT_ONLY`` (so the join does not copy them), and a slice's
+    kernel-fit efficiencies and footprint are computed on distinct pairs and gathered (``shared``). The same values
+    (tests/studies/test_node_fit_cuts.py)."""
     cuts = fit_cuts(hardware_side, space.grouped_by) if hardware_side is not None and space.grouped_by else []
     if not any(absent for _, absent in cuts):
         cuts = [(hardware_side, [])]
     plans = []
     for side, absent in cuts:
-        frame, units = inputs(space, side)
+        fitted = not absent and side is not None and any(
+            c in side.columns and side[c].is_not_null().any() for c in KERNEL_FIT)
+        names = [*(SHARED if fitted else []), *(FOOTPRINT if side is not None else [])]
+        side, frame, units = shared(space, side, names)
         schema = frame.collect_schema()
         nulled = [*absent, *(c for c in FIT_ONLY if c in schema)] if absent else []
         frame = frame.with_columns(pl.lit(None, schema[c]).alias(c) for c in nulled)
@@ -312,9 +319,46 @@ def build(space: Space, hardware_side=None) -> formulas.Plan:
 
 
 KERNEL_FIT = [*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS.values()]  # null where a row has no kernel fit
+# Model-side columns only the kernel fit's branches read (each GEMM's shape, the per-operator FLOPs, the attention
+# call's shape): NULL in the unfitted cut, whose fit columns are NULL, so its rows do not copy them
 FIT_ONLY = [*(f"step_{g}_gemm_{d}" for g in ("qkv_proj", "o_proj", "mlp_up", "mlp_down", "lm_head") for d in "mnk"),
             *(f"step_{o}_flop" for o in ("qkv_proj", "o_proj", "mlp", "attention", "norms", "lm_head")),
             "step_sequences", "step_tokens", "step_attention_pairs", "n_heads", "head_dim"]
+
+
+# The kernel fit's efficiencies compute_time_s reads: each is a function of a few hardware-side columns (the fit of
+# one accelerator x precision: 37 distinct of the bench spec's 82 fitted rows) and a few model-side ones (one GEMM's
+# M, N, K, or the attention call's shape: 1,726-3,465 distinct of 13,024 rows; decode's M is the batch, the same over
+# seq_len), so ``shared`` computes each once per distinct pair and gathers it per row.
+# The footprint: 8 distinct (bytes per element, weight, KV, prefill chunk) of 494 hardware rows x 12,067 model rows.
+FOOTPRINT = ["memory_footprint_bytes"]
+SHARED = ["step_qkv_proj_eta_compute", "step_o_proj_eta_compute", "step_mlp_eta_compute", "step_lm_head_eta_compute",
+          "step_attention_eta_compute"]
+
+
+def shared(space: Space, side: pl.DataFrame | None, names: list[str]) -> tuple[pl.DataFrame, pl.LazyFrame, dict]:
+    """The side, the joined frame and its units with each column of ``names`` computed by its formula once per
+    distinct pair of (its hardware-side inputs, its model-side inputs) and gathered per row: the same expression
+    on the same values as per row, so the same values (tests/studies/test_node_fit_cuts.py). Distinct rows are
+    found by polars' equality (NULL equals NULL); the inputs are shapes and fit constants, never -0.0 or NaN."""
+    model, gathers, units = space.model_side, [], dict(space.units)
+    for i, name in enumerate(names):
+        ids, tables = [], []
+        for tag, frame in (("h", side), ("m", model)):
+            keys = sorted(formulas.inputs_used({c: space.units.get(c) for c in frame.columns}, [name]))
+            tables.append(frame.select(keys).unique(maintain_order=True).with_row_index(f"__{tag}{i}")
+                          if keys else pl.DataFrame({f"__{tag}{i}": [0]}, schema={f"__{tag}{i}": pl.UInt32}))
+            ids.append(frame.join(tables[-1], on=keys, how="left", nulls_equal=True, maintain_order="left")
+                       if keys else frame.with_columns(pl.lit(0, pl.UInt32).alias(f"__{tag}{i}")))
+        side, model = ids
+        pairs = tables[0].lazy().join(tables[1].lazy(), how="cross")
+        plan = formulas.plan(pairs, {c: space.units.get(c) for c in pairs.collect_schema()}, [name], keep=True)
+        values = plan.frame.sort(f"__h{i}", f"__m{i}").collect()[name]  # row h x (model rows) + m
+        gathers.append(pl.lit(values).gather(pl.col(f"__h{i}").cast(pl.Int64) * tables[1].height
+                                             + pl.col(f"__m{i}")).alias(name))
+        units[name] = plan.units[name]
+    frame, _ = inputs(replace(space, model_side=model), side)
+    return side, frame.with_columns(gathers), units
 
 
 def fit_cuts(hardware_side: pl.DataFrame, key: str) -> list[tuple[pl.DataFrame, list[str]]]:
