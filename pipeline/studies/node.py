@@ -310,6 +310,10 @@ def build(space: Space, hardware_side=None) -> formulas.Plan:
         schema = frame.collect_schema()
         nulled = [*absent, *(c for c in FIT_ONLY if c in schema)] if absent else []
         frame = frame.with_columns(pl.lit(None, schema[c]).alias(c) for c in nulled)
+        if absent:  # compute_time_s reads the fit's efficiencies only where gemm_units is not NULL (no row here):
+            # NULL literals, so its dead branch runs on literals (every output the same: test_node_fit_cuts)
+            frame = frame.with_columns(pl.lit(None, pl.Float64).alias(c) for c in SHARED)
+            units = units | {c: unit("") for c in SHARED}
         plans.append(operations.build(frame, units, SCHEMA, OPERATIONS, formulas.REGISTRY, OUTPUTS,
                                       operations.has_regions(space, side)))
     check_plan(plans[0], SCHEMA)
