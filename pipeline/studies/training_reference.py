@@ -2,11 +2,11 @@
 GEMM-model efficiencies, computed once per distinct shape and gathered back (issue 15).
 
 The GEMM shape model's η (``training_compute.train_matmul_eta_compute`` and its backward, ``training_attention``'s
-unfused-attention pair) depends on the accelerator and precision (the kernel fit) and on the model, seq_len,
-microbatch, cp and tp, not on gpus, dp, pp, the batch, ZeRO or recomputation: in the 6.7 M-row bench spec
-(`mlsys bench --study training --rows 3000000`) 49 hardware rows x 860 shapes, against 187,350 layouts a hardware
-row. Per row it was ~40 % of the plan's CPU (the 4 + 8 GEMMs of the two passes' η, the one-node reference's again,
-and both branches of each ``where``). ``with_shape_etas`` computes them on that small frame by the same formulas
+unfused-attention pair, ``training_lora.adapter_eta_compute``) depends on the accelerator and precision (the kernel
+fit) and on the model, seq_len, microbatch, cp, tp and LoRA rank, not on gpus, dp, pp, the batch, ZeRO or
+recomputation: in the 6.7 M-row bench spec (`mlsys bench --study training --rows 3000000`) 49 hardware rows x 860
+shapes, against 187,350 layouts a hardware row. Per row it was ~60 % of the plan's CPU (the 4 + 8 + 12 GEMMs of the
+η, the one-node reference's again, and both branches of each ``where``). ``with_shape_etas`` computes them on that small frame by the same formulas
 (the same expressions on the same values: the same values) and gathers them by each row's (hardware row, shape)
 ids, which the sides carry (``with_shape_ids``); the study's formulas read a column the frame has, never recompute
 it. A hash join on the seven keys instead cost ~0.2 CPU s per 187 k rows (most of what it saved): it gathers
@@ -25,9 +25,9 @@ from pipeline.studies.sides import Space
 from pipeline.units import E, expression_library, unit
 
 ETAS = ["train_matmul_eta_compute", "train_backward_matmul_eta_compute", "unfused_attention_eta_compute",
-        "unfused_attention_backward_eta_compute"]
+        "unfused_attention_backward_eta_compute", "adapter_eta_compute"]
 AT_NODE = "__node"  # the η at the one-node reference's layout: <eta>__node
-SHAPE_KEYS = ["model", "seq_len", "microbatch", "cp", "tp"]  # the model side's columns the GEMM shapes read
+SHAPE_KEYS = ["model", "seq_len", "microbatch", "cp", "tp", "lora_rank"]  # the model-side columns the shapes read
 HARDWARE_ROW, SHAPE = "_hardware_row", "_shape"  # the ids ``with_shape_ids`` gives the sides
 
 NODE_REFERENCE = {"gpus": "accelerators_per_node", "tp": "node_tp", "dp": "node_dp", "pp": "_one", "cp": "_one",
