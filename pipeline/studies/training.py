@@ -357,6 +357,17 @@ PER_RUN = {
 SCHEMA = with_operations(TrainingCoreSchema, PER_RUN)
 OUTPUTS = list(SCHEMA.to_schema().columns)
 OPERATIONS = [*COMMON, *PER_RUN]
+# Columns a run writes nowhere (issue 15 item 1; as ``node.QUERY_TIME``): the views of results.duckdb and
+# ``pipeline.runs.scan_run`` compute them by the same formulas (SQL there, polars here). Plain chains only, from the
+# layout, the dimension tables and the written times: the memory terms (``is_feasible`` stays written: a query's
+# filter is pushed into the scan), the FLOP and token counts, MFU / HFU, the run's length, failures and checkpoints.
+QUERY_TIME = ["params_per_gpu", "trainable_params_per_gpu", "weight_bytes_per_gpu", "gradient_bytes_per_gpu",
+              "optimizer_bytes_per_gpu", "activation_bytes_per_gpu", "memory_limit_bytes", "memory_reserve_bytes",
+              "memory_per_gpu_bytes", "memory_headroom_bytes", "infeasible_reason", "pipeline_bubble_fraction",
+              "scaleout_bandwidth_per_gpu_bytes_per_s", "tokens_per_step", "tokens_per_s", "samples_per_s",
+              "model_flop_per_step", "hardware_flop_per_step", "mfu", "hfu", "train_tokens", "chinchilla_tokens",
+              "training_compute_flop", "time_to_train_ideal_s", "cluster_mtbf_s", "checkpoint_bytes",
+              "checkpoint_write_time_s", "checkpoint_interval_s", "goodput", "time_to_train_s", "expected_failures"]
 
 
 def node_reference(frame: pl.LazyFrame, units: dict) -> tuple[pl.LazyFrame, dict]:
