@@ -29,6 +29,7 @@ ETAS = ["train_matmul_eta_compute", "train_backward_matmul_eta_compute", "unfuse
 AT_NODE = "__node"  # the η at the one-node reference's layout: <eta>__node
 SHAPE_KEYS = ["model", "seq_len", "microbatch", "cp", "tp", "lora_rank"]  # the model-side columns the shapes read
 HARDWARE_ROW, SHAPE = "_hardware_row", "_shape"  # the ids ``with_shape_ids`` gives the sides
+SIDE_IDS = [HARDWARE_ROW, SHAPE]
 
 NODE_REFERENCE = {"gpus": "accelerators_per_node", "tp": "node_tp", "dp": "node_dp", "pp": "_one", "cp": "_one",
                   "ep": "_one", "virtual_stages": "_one"}
@@ -99,9 +100,9 @@ def with_shape_etas(frame: pl.LazyFrame, space: Space, registry: dict, per_model
                 pl.Series(HARDWARE_ROW, range(hw.height), hw[HARDWARE_ROW].dtype))):
         return frame, units
     shapes = model.select(SHAPE, *SHAPE_KEYS, *(c for c in at_model if c not in SHAPE_KEYS)).unique(
-        SHAPE, maintain_order=True)
-    if shapes.select(SHAPE_KEYS).n_unique() != shapes.height:
-        return frame, units
+        maintain_order=True)
+    if shapes[SHAPE].n_unique() != shapes.height or shapes.select(SHAPE_KEYS).n_unique() != shapes.height:
+        return frame, units  # an id with two shapes or a shape with two ids: model sides stacked
     count = int(model[SHAPE].max()) + 1  # shapes are numbered on the whole model side: a slice has gaps
     shapes = pl.DataFrame({SHAPE: range(count)}, schema={SHAPE: pl.Int64}).join(
         shapes, on=SHAPE, how="left", maintain_order="left")
