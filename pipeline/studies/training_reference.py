@@ -1,16 +1,16 @@
 """The training study's inputs beyond the joined sides: the one-node reference (``scaling_efficiency``) and the
-GEMM-model efficiencies, computed once per distinct shape and gathered back (issue 15).
+GEMM model's efficiencies, computed once per distinct shape and gathered back (issue 15).
 
 The GEMM shape model's η (``training_compute.train_matmul_eta_compute`` and its backward, ``training_attention``'s
 unfused-attention pair, ``training_lora.adapter_eta_compute``) depends on the accelerator and precision (the kernel
 fit) and on the model, seq_len, microbatch, cp, tp and LoRA rank, not on gpus, dp, pp, the batch, ZeRO or
 recomputation: in the 6.7 M-row bench spec (`mlsys bench --study training --rows 3000000`) 49 hardware rows x 860
 shapes, against 187,350 layouts a hardware row. Per row it was ~60 % of the plan's CPU (the 4 + 8 + 12 GEMMs of the
-η, the one-node reference's again, and both branches of each ``where``). ``with_shape_etas`` computes them on that small frame by the same formulas
-(the same expressions on the same values: the same values) and gathers them by each row's (hardware row, shape)
-ids, which the sides carry (``with_shape_ids``); the study's formulas read a column the frame has, never recompute
-it. A hash join on the seven keys instead cost ~0.2 CPU s per 187 k rows (most of what it saved): it gathers
-every column of the row; the gather of eight columns by an integer ~0.01 s.
+η, the one-node reference's again, and both branches of each ``where``). ``with_shape_etas`` computes them on that
+small frame by the same formulas (the same expressions on the same values: the same values) and gathers them by each
+row's (hardware row, shape) ids, which the sides carry (``with_shape_ids``); the study's formulas read a column the
+frame has, never recompute it. A hash join on the seven keys instead cost ~0.2 CPU s per 187 k rows (most of what it
+saved): it gathers every column of the row; the gather of eight columns by an integer ~0.01 s.
 """
 
 from __future__ import annotations
@@ -30,6 +30,9 @@ AT_NODE = "__node"  # the η at the one-node reference's layout: <eta>__node
 SHAPE_KEYS = ["model", "seq_len", "microbatch", "cp", "tp", "lora_rank"]  # the model-side columns the shapes read
 HARDWARE_ROW, SHAPE = "_hardware_row", "_shape"  # the ids ``with_shape_ids`` gives the sides
 SIDE_IDS = [HARDWARE_ROW, SHAPE]
+# (hardware row, shape) pairs above which the η are computed per row: the table is collected whole by every plan
+# (10 Float64 columns, ~80 MB at 1 M pairs), worth it where each pair stands for many layouts (218 in the bench)
+MAX_TABLE_ROWS = 1_000_000
 
 NODE_REFERENCE = {"gpus": "accelerators_per_node", "tp": "node_tp", "dp": "node_dp", "pp": "_one", "cp": "_one",
                   "ep": "_one", "virtual_stages": "_one"}
@@ -86,9 +89,10 @@ def with_shape_etas(frame: pl.LazyFrame, space: Space, registry: dict, per_model
                     ) -> tuple[pl.LazyFrame, dict]:
     """``frame`` (rows of ``space``'s join) with the GEMM η (``ETAS``) and their values at the one-node reference's
     layout (``<eta>__node``), computed on every (hardware row, shape) pair of ``space`` (``with_shape_ids``) and
-    gathered by each row's pair. Unchanged (the plan computes them per row) when their inputs are not those ids'
-    alone: a model-side input that is neither a shape key nor one of ``per_model`` (the model catalog's row), ids
-    that are not one per hardware row and one per shape (sides stacked from several spaces), or no ids."""
+    gathered by each row's pair. Unchanged (the plan computes them per row) above MAX_TABLE_ROWS pairs or when
+    their inputs are not those ids' alone: a model-side input that is neither a shape key nor one of
+    ``per_model`` (the model catalog's row), ids that are not one per hardware row and one per shape (sides
+    stacked from several spaces), or no ids."""
     units = space.units
     hw, model = space.hardware_side, space.model_side
     read = formulas.inputs_used(units, ETAS, registry)
@@ -104,6 +108,8 @@ def with_shape_etas(frame: pl.LazyFrame, space: Space, registry: dict, per_model
     if shapes[SHAPE].n_unique() != shapes.height or shapes.select(SHAPE_KEYS).n_unique() != shapes.height:
         return frame, units  # an id with two shapes or a shape with two ids: model sides stacked
     count = int(model[SHAPE].max()) + 1  # shapes are numbered on the whole model side: a slice has gaps
+    if hw.height * count > MAX_TABLE_ROWS:  # few layouts a shape: the table would be the product again
+        return frame, units
     shapes = pl.DataFrame({SHAPE: range(count)}, schema={SHAPE: pl.Int64}).join(
         shapes, on=SHAPE, how="left", maintain_order="left")
     small = hw.sort(HARDWARE_ROW).select(*at_hw).join(shapes, how="cross", maintain_order="left_right").lazy()
