@@ -383,7 +383,7 @@ def node_reference_values(values: dict, units: dict) -> dict:
 def inputs(space: Space, hardware_side=None) -> tuple[pl.LazyFrame, dict]:
     """The frame and units the study's formulas read: the joined sides, the GEMM η per distinct shape
     (``training_reference.with_shape_etas``) and the node reference."""
-    frame, units = reference.with_shape_etas(space.frame(hardware_side), space, FORMULAS, SHAPED)
+    frame, units = reference.with_shape_etas(space.frame(hardware_side), space, hardware_side, FORMULAS, SHAPED)
     return node_reference(frame, units)
 
 

@@ -85,34 +85,42 @@ def with_shape_ids(space: Space) -> Space:
                    model_side=space.model_side.with_columns(shape.alias(SHAPE)))
 
 
-def with_shape_etas(frame: pl.LazyFrame, space: Space, registry: dict, per_model: list[str]
-                    ) -> tuple[pl.LazyFrame, dict]:
+def with_shape_etas(frame: pl.LazyFrame, space: Space, hardware_side: pl.DataFrame | None, registry: dict,
+                    per_model: list[str]) -> tuple[pl.LazyFrame, dict]:
     """``frame`` (rows of ``space``'s join) with the GEMM η (``ETAS``) and their values at the one-node reference's
     layout (``<eta>__node``), computed on every (hardware row, shape) pair of ``space`` (``with_shape_ids``) and
     gathered by each row's pair. Unchanged (the plan computes them per row) above MAX_TABLE_ROWS pairs or when
     their inputs are not those ids' alone: a model-side input that is neither a shape key nor one of
     ``per_model`` (the model catalog's row), ids that are not one per hardware row and one per shape (sides
-    stacked from several spaces), or no ids."""
+    stacked from several spaces, a hardware row at several η), or no ids."""
     units = space.units
-    hw, model = space.hardware_side, space.model_side
+    # the hardware rows ``frame`` joins: ``hardware_side`` (its values may differ from the space's: validation's rows
+    # at each η), the whole side where it is empty (a streamed plan's source, ``runs.streamed``)
+    hw = space.hardware_side if hardware_side is None or hardware_side.height == 0 else hardware_side
+    model = space.model_side
     read = formulas.inputs_used(units, ETAS, registry)
     at_hw = [c for c in sorted(read) if c in hw.columns and c not in model.columns] + ["accelerators_per_node"]
     at_model = sorted(c for c in read if c in model.columns)
     if (set(read) - set(at_hw) - set(at_model) or not {HARDWARE_ROW, *at_hw} <= set(hw.columns)
             or not {SHAPE, *SHAPE_KEYS} <= set(model.columns) or not set(at_model) <= {*SHAPE_KEYS, *per_model}
-            or hw.height == 0 or model.height == 0 or not hw[HARDWARE_ROW].sort().equals(
-                pl.Series(HARDWARE_ROW, range(hw.height), hw[HARDWARE_ROW].dtype))):
+            or hw.height == 0 or model.height == 0 or hw[HARDWARE_ROW].n_unique() != hw.height):
         return frame, units
+    # one row per id (hashing the id alone: a unique over the whole model side's 14 columns took the 30 M-row run's
+    # peak RSS up ~130 MB); ids are one per shape by construction (``with_shape_ids``; validation's stacked sides
+    # drop them), a shape under two ids is refused
     shapes = model.select(SHAPE, *SHAPE_KEYS, *(c for c in at_model if c not in SHAPE_KEYS)).unique(
-        maintain_order=True)
-    if shapes[SHAPE].n_unique() != shapes.height or shapes.select(SHAPE_KEYS).n_unique() != shapes.height:
-        return frame, units  # an id with two shapes or a shape with two ids: model sides stacked
-    count = int(model[SHAPE].max()) + 1  # shapes are numbered on the whole model side: a slice has gaps
-    if hw.height * count > MAX_TABLE_ROWS:  # few layouts a shape: the table would be the product again
+        SHAPE, keep="first", maintain_order=True)
+    if shapes.select(SHAPE_KEYS).n_unique() != shapes.height:
+        return frame, units
+    # numbered on the whole sides: a slice of either has gaps, whose rows in the table are null (never gathered)
+    count, rows = int(model[SHAPE].max()) + 1, int(hw[HARDWARE_ROW].max()) + 1
+    if rows * count > MAX_TABLE_ROWS:  # few layouts a shape: the table would be the product again
         return frame, units
     shapes = pl.DataFrame({SHAPE: range(count)}, schema={SHAPE: pl.Int64}).join(
         shapes, on=SHAPE, how="left", maintain_order="left")
-    small = hw.sort(HARDWARE_ROW).select(*at_hw).join(shapes, how="cross", maintain_order="left_right").lazy()
+    hw = pl.DataFrame({HARDWARE_ROW: range(rows)}, schema={HARDWARE_ROW: hw.schema[HARDWARE_ROW]}).join(
+        hw.select(HARDWARE_ROW, *at_hw), on=HARDWARE_ROW, how="left", maintain_order="left")
+    small = hw.select(*at_hw).join(shapes, how="cross", maintain_order="left_right").lazy()
     node_tp, _ = node_layout(pl.col("tp"), pl.col("accelerators_per_node"))
     small = small.with_columns(_one=pl.lit(1.0), node_tp=node_tp)
     small_units = {c: units.get(c) for c in (*SHAPE_KEYS, *at_hw, *at_model)} | NODE_UNITS
