@@ -79,7 +79,13 @@ def view_source(run_dir: Path | str, base: str, study: str) -> str | None:
     sql = f"SELECT {', '.join(select)} {source}"
     for level in plan.levels:
         sql = f"SELECT *, {', '.join(f'{e} AS {column(n)}' for n, e in level)} FROM ({sql})"
-    return f"SELECT {', '.join(column(n) for n, _ in columns)} FROM ({sql})"
+    # a derived column in the dictionary's dtype (training's tokens_per_step multiplies two integral axes: BIGINT)
+    return f"SELECT {', '.join(cast_derived(n, d, derived) for n, d in columns)} FROM ({sql})"
+
+
+def cast_derived(name: str, dtype: str, derived: list[str]) -> str:
+    return f"CAST({column(name)} AS DOUBLE) AS {column(name)}" if name in derived and dtype == "Float64" else column(
+        name)
 
 
 def query_time(study: str, fact: dict, hardware: dict, model: dict) -> list[str]:

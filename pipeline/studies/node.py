@@ -6,6 +6,8 @@ batch x seq_len (seq_len is null for CNNs).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandera.polars as pa
 import polars as pl
 
@@ -293,15 +295,25 @@ def build(space: Space, hardware_side=None) -> formulas.Plan:
     with a kernel fit, then those without, whose fit columns are a typed NULL literal; each accelerator's rows
     keep their order (a writer slices one part per accelerator). Polars evaluates both branches of a ``where``,
     and on a NULL literal the kernel model's per-GEMM η (compute_time_s) costs little: 89 % of the bench spec's
-    rows have no fit. The same values (tests/studies/test_node_fit_cuts.py)."""
+    rows have no fit. The unfitted cut also nulls ``FIT_ONLY`` (so the join does not copy them), and a slice's
+    kernel-fit efficiencies and footprint are computed on distinct pairs and gathered (``shared``). The same values
+    (tests/studies/test_node_fit_cuts.py)."""
     cuts = fit_cuts(hardware_side, space.grouped_by) if hardware_side is not None and space.grouped_by else []
     if not any(absent for _, absent in cuts):
         cuts = [(hardware_side, [])]
     plans = []
     for side, absent in cuts:
-        frame, units = inputs(space, side)
-        schema = space.hardware_side.schema
-        frame = frame.with_columns(pl.lit(None, schema[c]).alias(c) for c in absent)
+        fitted = not absent and side is not None and any(
+            c in side.columns and side[c].is_not_null().any() for c in KERNEL_FIT)
+        names = [*(SHARED if fitted else []), *(FOOTPRINT if side is not None else [])]
+        side, frame, units = shared(space, side, names)
+        schema = frame.collect_schema()
+        nulled = [*absent, *(c for c in FIT_ONLY if c in schema)] if absent else []
+        frame = frame.with_columns(pl.lit(None, schema[c]).alias(c) for c in nulled)
+        if absent:  # compute_time_s reads the fit's efficiencies only where gemm_units is not NULL (no row here):
+            # NULL literals, so its dead branch runs on literals (every output the same: test_node_fit_cuts)
+            frame = frame.with_columns(pl.lit(None, pl.Float64).alias(c) for c in SHARED)
+            units = units | {c: unit("") for c in SHARED}
         plans.append(operations.build(frame, units, SCHEMA, OPERATIONS, formulas.REGISTRY, OUTPUTS,
                                       operations.has_regions(space, side)))
     check_plan(plans[0], SCHEMA)
@@ -311,6 +323,83 @@ def build(space: Space, hardware_side=None) -> formulas.Plan:
 
 
 KERNEL_FIT = [*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS.values()]  # null where a row has no kernel fit
+# Model-side columns only the kernel fit's branches read (each GEMM's shape, the per-operator FLOPs, the attention
+# call's shape): NULL in the unfitted cut, whose fit columns are NULL, so its rows do not copy them
+FIT_ONLY = [*(f"step_{g}_gemm_{d}" for g in ("qkv_proj", "o_proj", "mlp_up", "mlp_down", "lm_head") for d in "mnk"),
+            *(f"step_{o}_flop" for o in ("qkv_proj", "o_proj", "mlp", "attention", "norms", "lm_head")),
+            "step_sequences", "step_tokens", "step_attention_pairs", "n_heads", "head_dim"]
+
+
+# The kernel fit's efficiencies compute_time_s reads: each is a function of a few hardware-side columns (the fit of
+# one accelerator x precision: 37 distinct of the bench spec's 82 fitted rows) and a few model-side ones (one GEMM's
+# M, N, K, or the attention call's shape: 1,726-3,465 distinct of 13,024 rows; decode's M is the batch, the same over
+# seq_len), so ``shared`` computes each once per distinct pair and gathers it per row.
+# The footprint: 8 distinct (bytes per element, weight, KV, prefill chunk) of 494 hardware rows x 12,067 model rows.
+FOOTPRINT = ["memory_footprint_bytes"]
+SHARED = ["step_qkv_proj_eta_compute", "step_o_proj_eta_compute", "step_mlp_eta_compute", "step_lm_head_eta_compute",
+          "step_attention_eta_compute"]
+
+
+def shared(space: Space, side: pl.DataFrame | None, names: list[str]) -> tuple[pl.DataFrame, pl.LazyFrame, dict]:
+    """The side, the joined frame and its units with each column of ``names`` computed by its formula once per
+    distinct pair of (its hardware-side inputs, its model-side inputs) and gathered per row: the same expression
+    on the same values as per row, so the same values (tests/studies/test_node_fit_cuts.py). Distinct rows are
+    found by polars' equality (NULL equals NULL); the inputs are shapes and fit constants, never -0.0 or NaN.
+    The model side's classes, and a table whose hardware inputs take few values on the whole hardware side (the
+    footprint's 8), are computed once per ``space`` object (a writer's, for all its chunks: ``_CACHE``)."""
+    model, gathers, units = space.model_side, [], dict(space.units)
+    for i, name in enumerate(names):
+        hkeys, mkeys = (sorted(formulas.inputs_used({c: space.units.get(c) for c in f.columns}, [name]))
+                        for f in (side, space.model_side))
+        mtable, mids = _cached(("model", name), space, lambda: _classes(space.model_side, mkeys))
+        whole = space.hardware_side.select(hkeys).unique() if hkeys else None
+        if whole is not None and whole.height <= WHOLE_SIDE_CLASSES:  # one table for every chunk of the space
+            htable, values, units[name] = _cached(("pairs", name), space,
+                                                  lambda: _pairs(space, name, _classes(space.hardware_side, hkeys)[0],
+                                                                 mtable))
+            hids = side.select(hkeys).join(htable, on=hkeys, how="left", nulls_equal=True, maintain_order="left")
+            if hids["__id"].null_count():  # a side from elsewhere: its own table
+                whole = None
+        if whole is None or whole.height > WHOLE_SIDE_CLASSES:
+            htable, hids = _classes(side, hkeys)
+            _, values, units[name] = _pairs(space, name, htable, mtable)
+            hids = hids.to_frame() if isinstance(hids, pl.Series) else hids
+        side = side.with_columns(hids["__id"].alias(f"__h{i}"))
+        model = model.with_columns(mids.alias(f"__m{i}"))
+        gathers.append(pl.lit(values).gather(pl.col(f"__h{i}").cast(pl.Int64) * mtable.height
+                                             + pl.col(f"__m{i}")).alias(name))
+    frame, _ = inputs(replace(space, model_side=model), side)
+    return side, frame.with_columns(gathers), units
+
+
+WHOLE_SIDE_CLASSES = 64  # a shared column's table is built on the whole hardware side when its inputs take <= this
+# (kind, name) -> (the Space object it was built for, its value): one writer's chunks share it (the space kept, so
+# its id is not reused); another Space object (another run, the bench's compute-only pass) builds its own
+_CACHE: dict = {}
+
+
+def _cached(key: tuple, space: Space, build):
+    hit = _CACHE.get(key)
+    if hit is None or hit[0] is not space:
+        hit = _CACHE[key] = (space, build())
+    return hit[1]
+
+
+def _classes(frame: pl.DataFrame, keys: list[str]) -> tuple[pl.DataFrame, pl.Series]:
+    """The distinct rows of ``frame``'s ``keys`` numbered (``__id``), and each row's number."""
+    if not keys:
+        return pl.DataFrame({"__id": [0]}, schema={"__id": pl.UInt32}), pl.Series("__id", [0] * frame.height,
+                                                                                 pl.UInt32)
+    table = frame.select(keys).unique(maintain_order=True).with_row_index("__id")
+    ids = frame.select(keys).join(table, on=keys, how="left", nulls_equal=True, maintain_order="left")["__id"]
+    return table, ids
+
+
+def _pairs(space: Space, name: str, htable: pl.DataFrame, mtable: pl.DataFrame) -> tuple:
+    """``name`` on every (hardware class, model class) pair, in the order h x (model classes) + m, and its unit."""
+    pairs = htable.rename({"__id": "__h"}).lazy().join(mtable.rename({"__id": "__m"}).lazy(), how="cross")
+    plan = formulas.plan(pairs, {c: space.units.get(c) for c in pairs.collect_schema()}, [name], keep=True)
+    return htable, plan.frame.sort("__h", "__m").collect()[name], plan.units[name]
 
 
 def fit_cuts(hardware_side: pl.DataFrame, key: str) -> list[tuple[pl.DataFrame, list[str]]]:

@@ -13,12 +13,10 @@ balance, schedule rules) and per pair of sides (cluster size, scale-up domain, l
 
 from __future__ import annotations
 
-from functools import cache
-
 import pandera.polars as pa
 import polars as pl
 
-from pipeline import formulas, scalar
+from pipeline import formulas
 from pipeline.catalogs.load import Catalogs
 from pipeline.catalogs.model_patterns import COLUMNS as PATTERN_COLUMNS
 from pipeline.spec import SweepSpec
@@ -35,9 +33,11 @@ from pipeline.studies import (
     sides,
 )
 from pipeline.studies.operations import COMMON, with_operations
+from pipeline.studies import training_reference as reference
 from pipeline.studies.product import kept_pairs
+from pipeline.studies.training_reference import NODE_REFERENCE_UNITS  # single.py reads it here
 from pipeline.studies.sides import NO_PEAK, SEQ_CONTEXT, TP_HEADS, Rule, Side, Space, no_eta
-from pipeline.units import E, expression_library, unit
+from pipeline.units import unit
 from pipeline.walls.registries import TRAINING
 
 FORMULAS = formulas.REGISTRY | TRAINING
@@ -238,8 +238,9 @@ def build_space(catalogs: Catalogs, spec: SweepSpec, layouts_first: bool = False
     ``dropped`` no longer counts every dropped row (a Dask task's space: the driver counts)."""
     sides.check_names(catalogs, spec)
     sides.check_catalog_names("axes.cluster", spec.axes.cluster, catalogs.clusters)
-    return sides.join_sides(catalogs, spec, cluster_side(catalogs, spec), _model_side(catalogs, spec, layouts_first),
-                            pair_rules=pair_rules(spec), accelerator="accelerator", finish_model=_layout_floats)
+    return reference.with_shape_ids(sides.join_sides(
+        catalogs, spec, cluster_side(catalogs, spec), _model_side(catalogs, spec, layouts_first),
+        pair_rules=pair_rules(spec), accelerator="accelerator", finish_model=_layout_floats))
 
 
 class TrainingCoreSchema(pa.DataFrameModel):
@@ -356,52 +357,34 @@ PER_RUN = {
 SCHEMA = with_operations(TrainingCoreSchema, PER_RUN)
 OUTPUTS = list(SCHEMA.to_schema().columns)
 OPERATIONS = [*COMMON, *PER_RUN]
-NODE_REFERENCE = {"gpus": "accelerators_per_node", "tp": "node_tp", "dp": "node_dp", "pp": "_one", "cp": "_one",
-                  "ep": "_one", "virtual_stages": "_one"}
-
-
-def node_layout(tp, accelerators_per_node):
-    """The one-node reference's tp (capped at the node) and dp (the rest of the node), as
-    expressions of the library in use (``units.E``)."""
-    node_tp = E.min_horizontal(tp, accelerators_per_node)
-    return node_tp, (accelerators_per_node / node_tp).floor().clip(1.0)
-
-
-NODE_UNITS = {"_one": unit(""), "node_tp": unit(""), "node_dp": unit("")}
-NODE_REFERENCE_UNITS = NODE_UNITS | {"node_iteration_time_s": unit("s")}  # the columns node_reference adds
+# Columns a run writes nowhere (issue 15 item 1; as ``node.QUERY_TIME``): the views of results.duckdb and
+# ``pipeline.runs.scan_run`` compute them by the same formulas (SQL there, polars here). Plain chains only, from the
+# layout, the dimension tables and the written times: the memory terms (``is_feasible`` stays written: a query's
+# filter is pushed into the scan), the FLOP and token counts, MFU / HFU, the run's length, failures and checkpoints.
+QUERY_TIME = ["params_per_gpu", "trainable_params_per_gpu", "weight_bytes_per_gpu", "gradient_bytes_per_gpu",
+              "optimizer_bytes_per_gpu", "activation_bytes_per_gpu", "memory_limit_bytes", "memory_reserve_bytes",
+              "memory_per_gpu_bytes", "memory_headroom_bytes", "infeasible_reason", "pipeline_bubble_fraction",
+              "scaleout_bandwidth_per_gpu_bytes_per_s", "tokens_per_step", "tokens_per_s", "samples_per_s",
+              "model_flop_per_step", "hardware_flop_per_step", "mfu", "hfu", "train_tokens", "chinchilla_tokens",
+              "training_compute_flop", "time_to_train_ideal_s", "cluster_mtbf_s", "checkpoint_bytes",
+              "checkpoint_write_time_s", "checkpoint_interval_s", "goodput", "time_to_train_s", "expected_failures"]
 
 
 def node_reference(frame: pl.LazyFrame, units: dict) -> tuple[pl.LazyFrame, dict]:
-    """The same microbatches per data-parallel rank on one node: tp capped at the node, the rest
-    data-parallel, no pipeline, context or expert parallelism (for scaling_efficiency)."""
-    node_tp, node_dp = node_layout(pl.col("tp"), pl.col("accelerators_per_node"))
-    frame = frame.with_columns(_one=pl.lit(1.0), node_tp=node_tp, node_dp=node_dp)
-    units = units | NODE_UNITS
-    frame = formulas.plan(frame, units, ["iteration_time_s"], FORMULAS, rebind=NODE_REFERENCE, suffix="__node",
-                          keep=True).frame
-    frame = frame.with_columns(node_iteration_time_s=pl.col("iteration_time_s__node"))
-    return frame, units | NODE_REFERENCE_UNITS
+    """``training_reference.node_reference`` with the study's formulas (for scaling_efficiency)."""
+    return reference.node_reference(frame, units, FORMULAS)
 
 
 def node_reference_values(values: dict, units: dict) -> dict:
-    """``node_reference`` for one configuration: the input values (a dict) with the reference
-    columns added; ``units``: the inputs' units, NODE_REFERENCE_UNITS included."""
-    values = values | {"_one": 1.0} | _node_layout()(values)
-    at_node = formulas.compile_scalar(units, ["iteration_time_s"], FORMULAS, rebind=NODE_REFERENCE)
-    values["node_iteration_time_s"] = at_node(values)["iteration_time_s"]
-    return values
-
-
-@cache
-def _node_layout():
-    with expression_library(scalar):
-        node_tp, node_dp = node_layout(scalar.col("tp"), scalar.col("accelerators_per_node"))
-        return scalar.compile_function({"node_tp": node_tp, "node_dp": node_dp})
+    """``training_reference.node_reference_values`` with the study's formulas."""
+    return reference.node_reference_values(values, units, FORMULAS)
 
 
 def inputs(space: Space, hardware_side=None) -> tuple[pl.LazyFrame, dict]:
-    """The frame and units the study's formulas read: the joined sides and the node reference."""
-    return node_reference(space.frame(hardware_side), space.units)
+    """The frame and units the study's formulas read: the joined sides, the GEMM η per distinct shape
+    (``training_reference.with_shape_etas``) and the node reference."""
+    frame, units = reference.with_shape_etas(space.frame(hardware_side), space, hardware_side, FORMULAS, SHAPED)
+    return node_reference(frame, units)
 
 
 def null_columns(space: Space) -> list[str]:

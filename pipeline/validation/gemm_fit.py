@@ -61,6 +61,19 @@ TILES = {"nvidia": (128.0, 128.0), "amd": (256.0, 256.0)}
 # Grid of the fitted coefficient K_HALF_PER_RIDGE (K steps per FLOP/B of ridge point): 0.25 ... ~45.
 K_HALF_GRID = [2.0 ** (i / 4) for i in range(-8, 23)]
 H800_AS = "H100 SXM5 80GB"
+# gemm.csv rows whose hardware column is empty or another catalog name, by vendor name: H800 runs as H100 (above);
+# stas00's MAMF table's "NVIDIA B300 SXM" is the HGX B300's GPU (its rows predate the catalog's B300 row).
+VENDOR_AS = {"NVIDIA H800 SXM5": H800_AS, "NVIDIA B300 SXM": "B300 (HGX B300)"}
+# Issue 12 (bw): accelerators that take a sibling's GEMM model where their own evidence is missing, the same SM
+# architecture (an assumption, stated in each row's ceiling_source and notes): the SM count where sm_count.csv
+# states none, the ceiling and best_fraction where gemm.csv has no MAMF row of their own, and the
+# sustained_fraction (MSMF / peak / best_fraction) where msmf.csv has none; k_half always from their own peak and
+# bandwidth. GB200's GPU is the B200 (two dies, 74 SMs enabled each, 148: Chips and Cheese, "Nvidia's B200");
+# B300/GB300 are Blackwell Ultra (160 SMs on the full die, NVIDIA "Inside Blackwell Ultra"; the B300 SKU's enabled
+# count, 148 or 152 per stas00, is not settled: B200's 148 is used); H200 NVL is the H200 SXM's GH100 (132 SMs) at
+# 600 W instead of 700 W, its lower clock already in its datasheet peak (835.5 vs 989.5 TFLOPS bf16).
+TRANSFER = {"GB200 NVL72 GPU": "B200 (HGX B200)", "B300 (HGX B300)": "B200 (HGX B200)",
+            "GB300 NVL72 GPU": "B300 (HGX B300)", "H200 NVL 141GB": "H200 SXM 141GB"}
 # Sustained (power-capped) matmul throughput, MSMF (registry_data/research/r-srv2/msmf.csv): H100 SXM5 takes H200
 # SXM's, the same GH100 die, 132 SMs, 1980 MHz boost and 700 W cap (the MAMF table's "H200 is the same");
 # fp16 runs the same tensor-core rate and width as bf16.
@@ -88,15 +101,14 @@ def kernel_rows(registry: Path | None = None) -> pl.DataFrame:
     """gemm.csv with hardware, precision class, source group, units, tile, peak and bandwidth."""
     reg = registry or bundled_registry()
     g = pl.read_csv(reg / RESEARCH / "gemm.csv", infer_schema_length=0)
-    units = unit_counts(reg)
+    units = transferred_units(reg)
     hw = pl.read_parquet(reg / "hardware.parquet")
     peaks = hw.unpivot(index=["name", "vendor", "memory_bandwidth_bytes_per_s"],
                        on=[f"peak_{d}_flop_per_s" for d in IN_BYTES], variable_name="peak_column",
                        value_name="peak_flop_per_s").with_columns(
         precision=pl.col("peak_column").str.extract(r"peak_(\w+?)_flop")).drop("peak_column")
     g = g.with_columns(
-        hardware=pl.when(pl.col("vendor_hardware_name") == "NVIDIA H800 SXM5").then(pl.lit(H800_AS))
-        .otherwise(pl.col("hardware")),
+        hardware=pl.col("vendor_hardware_name").replace_strict(VENDOR_AS, default=pl.col("hardware")),
         precision=pl.col("dtype").map_elements(_dtype, return_dtype=pl.String),
         source=pl.col("source_url").map_elements(_source, return_dtype=pl.String),
         M=pl.col("M").cast(pl.Float64), N=pl.col("N").cast(pl.Float64), K=pl.col("K").cast(pl.Float64),
@@ -111,6 +123,22 @@ def kernel_rows(registry: Path | None = None) -> pl.DataFrame:
         tile_n=pl.col("vendor").str.to_lowercase().replace_strict(
             {k: v[1] for k, v in TILES.items()}, default=None, return_dtype=pl.Float64))
     return g.with_row_index("row")
+
+
+def donor(hardware: str) -> str:
+    """The end of ``hardware``'s TRANSFER chain (GB300 -> B300 -> B200): the sibling with its own measurements."""
+    while hardware in TRANSFER:
+        hardware = TRANSFER[hardware]
+    return hardware
+
+
+def transferred_units(reg: Path) -> pl.DataFrame:
+    """sm_count.csv's unit counts, plus each TRANSFER accelerator without one at its donor's count."""
+    units = unit_counts(reg)
+    known = set(units["hardware"])
+    extra = [units.filter(pl.col("hardware") == donor(dst)).with_columns(hardware=pl.lit(dst))
+             for dst in TRANSFER if dst not in known]
+    return pl.concat([units, *extra])
 
 
 def shaped_rows(registry: Path | None = None) -> pl.DataFrame:
@@ -220,14 +248,19 @@ def catalog(registry: Path | None = None, today: dt.date | None = None) -> pl.Da
                       variable_name="peak_column", value_name="peak").filter(pl.col("peak").is_not_null()).select(
         pl.col("name").alias("hardware"), pl.col("peak_column").str.extract(r"peak_(\w+?)_flop").alias("precision"),
         (pl.col("peak") / pl.col("memory_bandwidth_bytes_per_s")).alias("ridge"))
-    out = (grid.join(units, on="hardware", how="left").join(ceil, on=["hardware", "precision"], how="left")
-           .with_columns(has_data=pl.col("hardware").is_in(measured["hardware"].implode())))
+    out = fill_from_donors(grid.join(units, on="hardware", how="left")
+                           .join(ceil, on=["hardware", "precision"], how="left")
+                           .with_columns(has_data=pl.col("hardware").is_in(measured["hardware"].implode())),
+                           unit_counts(reg)["hardware"].to_list())
     # Gaudi's MMEs are not tiled like SMs/CUs (no tile in TILES): a profile η there.
     kernel = pl.col("units").is_not_null() & pl.col("tile_m").is_not_null() & pl.col("has_data")
     n_sources = shaped_ids["source"].n_unique()
     frame = out.with_columns(
         efficiency_basis=pl.when(kernel).then(pl.lit("kernel fit")).otherwise(pl.lit("profile η")),
-        ceiling_source=pl.when(kernel & pl.col("ceiling").is_not_null()).then(pl.lit("MAMF row"))
+        ceiling_source=pl.when(kernel & pl.col("ceiling_from").is_not_null()).then(
+            pl.format("transferred from {}'s MAMF row (gemm_fit.TRANSFER: same SM architecture, assumed)",
+                      pl.col("ceiling_from")))
+        .when(kernel & pl.col("ceiling").is_not_null()).then(pl.lit("MAMF row"))
         .when(kernel).then(pl.lit("default ceiling (median of the MAMF ceilings)")).otherwise(None),
         ceiling=pl.when(kernel).then(pl.col("ceiling").fill_null(default)).otherwise(None),
         best_fraction=pl.when(kernel).then(pl.col("best_fraction").fill_null(float(ceil["best_fraction"].median())))
@@ -243,14 +276,41 @@ def catalog(registry: Path | None = None, today: dt.date | None = None) -> pl.Da
         notes=pl.format("fitted by pipeline.validation.gemm_fit on {} shaped rows of "
                         "registry_data/research/r-kernels/gemm.csv (leave-one-source-out over {} sources); "
                         "units: sm_count.csv; tiles: gemm_fit.TILES; k_half = {} x peak / memory bandwidth",
-                        pl.lit(shaped_ids.height), pl.lit(n_sources), pl.lit(round(k_half, 3))),
-    ).drop("has_data", "ridge").join(with_attention_and_memory(reg), on=["hardware", "precision"], how="left").join(
+                        pl.lit(shaped_ids.height), pl.lit(n_sources), pl.lit(round(k_half, 3)))
+        + pl.when(pl.col("transferred_from").is_not_null()).then(pl.format(
+            "; kernel evidence transferred from {} (gemm_fit.TRANSFER, the same SM architecture: an assumption; "
+            "k_half from its own peak and bandwidth)", pl.col("transferred_from"))).otherwise(pl.lit("")),
+    ).drop("has_data", "ridge", "ceiling_from", "transferred_from").join(
+        with_attention_and_memory(reg), on=["hardware", "precision"], how="left").join(
         memory_latencies(shaped_rows(reg), reg), on="hardware", how="left").join(
         attention_latencies(reg), on="hardware", how="left").with_columns(
         pl.col("memory_fraction_rows").cast(pl.Float64), *(pl.col(c).fill_null(strategy="max")
                                                           for c in ATTENTION_PROVENANCE),
         source_quality=quality(pl.col("source_url"))).sort("hardware", "precision")  # issue 13 item 5
     return frame.join(sustained_fractions(reg, frame), on=["hardware", "precision"], how="left")
+
+
+def fill_from_donors(out: pl.DataFrame, own_units: list[str]) -> pl.DataFrame:
+    """TRANSFER accelerators: their own units, tile, ceiling and best_fraction where they have them, else their
+    donor's at the same precision (``has_data`` where the donor has); ``ceiling_from`` names the donor where the
+    ceiling is the donor's, ``transferred_from`` where anything is (``own_units``: sm_count.csv's hardware)."""
+    cols = ["units", "tile_m", "tile_n", "ceiling", "best_fraction", "source_url", "has_data"]
+    pairs = pl.DataFrame({"hardware": list(TRANSFER), "donor": list(TRANSFER.values())})
+    donors = out.select(pl.col("hardware").alias("donor"), "precision", *(pl.col(c).alias(f"d_{c}") for c in cols))
+    j = out.join(pairs, on="hardware", how="left").join(donors, on=["donor", "precision"], how="left")
+    own_ceiling = pl.col("ceiling").is_not_null()
+    return j.with_columns(
+        ceiling_from=pl.when(~own_ceiling & pl.col("d_ceiling").is_not_null()).then(pl.col("donor")),
+        transferred_from=pl.when(pl.col("donor").is_not_null()
+                                 & ~(own_ceiling & pl.col("hardware").is_in(own_units) & pl.col("has_data")))
+        .then(pl.col("donor")),
+        units=pl.coalesce("units", "d_units"), tile_m=pl.coalesce("tile_m", "d_tile_m"),
+        tile_n=pl.coalesce("tile_n", "d_tile_n"),
+        best_fraction=pl.when(own_ceiling).then("best_fraction").otherwise("d_best_fraction"),
+        source_url=pl.when(own_ceiling).then("source_url").otherwise("d_source_url"),
+        ceiling=pl.coalesce("ceiling", "d_ceiling"),
+        has_data=pl.col("has_data") | pl.col("d_has_data").fill_null(False),
+    ).drop("donor", *(f"d_{c}" for c in cols))
 
 
 def sustained_fractions(reg: Path, kernel: pl.DataFrame) -> pl.DataFrame:
@@ -270,13 +330,22 @@ def sustained_fractions(reg: Path, kernel: pl.DataFrame) -> pl.DataFrame:
     peaks = pl.read_parquet(reg / "hardware.parquet").unpivot(
         index="name", on=[f"peak_{d}_flop_per_s" for d in IN_BYTES], variable_name="c", value_name="peak").select(
         pl.col("name").alias("hardware"), pl.col("c").str.extract(r"peak_(\w+?)_flop").alias("precision"), "peak")
-    return (m.join(peaks, on=["hardware", "precision"], how="inner")
-            .join(kernel.select("hardware", "precision", "best_fraction"), on=["hardware", "precision"], how="inner")
-            .filter(pl.col("best_fraction").is_not_null())
-            .select("hardware", "precision",
-                    sustained_fraction=(pl.col("msmf") / pl.col("peak") / pl.col("best_fraction"))
-                    .clip(upper_bound=1.0),
-                    sustained_source=pl.col("source_url")))
+    own = (m.join(peaks, on=["hardware", "precision"], how="inner")
+           .join(kernel.select("hardware", "precision", "best_fraction"), on=["hardware", "precision"], how="inner")
+           .filter(pl.col("best_fraction").is_not_null())
+           .select("hardware", "precision",
+                   sustained_fraction=(pl.col("msmf") / pl.col("peak") / pl.col("best_fraction"))
+                   .clip(upper_bound=1.0),
+                   sustained_source=pl.col("source_url")))
+    # TRANSFER accelerators without an MSMF of their own hold their donor's share of the ceiling under load: the
+    # same fractional clock drop at their own power cap (GB200 1200 W, B300 1100 W, GB300 1400 W against B200's
+    # 1000 W; H200 NVL 600 W against H200 SXM's 700 W), an assumption.
+    extra = [own.filter(pl.col("hardware") == donor(dst)).with_columns(
+        hardware=pl.lit(dst), sustained_source=pl.format("transferred from {} (gemm_fit.TRANSFER, assumed): {}",
+                                                         pl.lit(donor(dst)), pl.col("sustained_source")))
+        for dst in TRANSFER if dst not in set(own["hardware"])]
+    present = kernel.filter(pl.col("best_fraction").is_not_null()).select("hardware", "precision")
+    return pl.concat([own, *(e.join(present, on=["hardware", "precision"], how="semi") for e in extra)])
 
 
 ATTENTION_PROVENANCE = ("attention_fit_rows", "attention_fit_sources", "attention_heldout_median_abs_error",

@@ -28,6 +28,7 @@ import polars as pl
 
 from pipeline.spec import SweepSpec, parse_spec
 from pipeline.studies.sides import Space
+from pipeline.studies.training_reference import SIDE_IDS
 from pipeline.validation import grouping
 from pipeline.validation.grouping import bounded, union
 
@@ -112,5 +113,6 @@ def _stacked_spaces(spaces: list[Space]) -> Space:
 
 
 def _stacked(sides: list[pl.DataFrame]) -> pl.DataFrame:
-    """The parts' rows of one side, in order, each once."""
-    return pl.concat(sides, how="vertical").unique(maintain_order=True)
+    """The parts' rows of one side, in order, each once; without the training sides' row ids, which number each
+    part's rows apart (``training_reference.with_shape_ids``: the study then computes its η per row)."""
+    return pl.concat([s.drop(SIDE_IDS, strict=False) for s in sides], how="vertical").unique(maintain_order=True)

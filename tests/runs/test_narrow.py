@@ -156,7 +156,15 @@ SERVING_QUERY_TIME = [
 ]
 
 
-@pytest.mark.parametrize("case", ["node", *[f"serving{i}" for i in range(len(SERVING_QUERY_TIME))]])
+# training: the bench's axes on two clusters (kernel fit or not), LoRA and a MoE model beside a dense one
+TRAINING_QUERY_TIME = {"study": "training", "axes": {
+    "cluster": ["NVIDIA DGX SuperPOD DGX H100 (4 SU, 127 nodes)", "NVIDIA Selene subset, Megatron-LM (Narayanan et al. "
+                "SC21, 3072 A100)"], "model": ["Llama 2 7B", "Mixtral 8x7B"], "compute_dtype": ["bf16", "fp8"],
+    "seq_len": [2048], "gpus": [8, 64], "tp": [1, 2, 8], "pp": [1, 2], "ep": [1, 2], "microbatch": [1, 2],
+    "global_batch": [512], "recompute": ["none", "full"], "zero_stage": [0, 3], "lora_rank": [0, 16]}}
+
+
+@pytest.mark.parametrize("case", ["node", *[f"serving{i}" for i in range(len(SERVING_QUERY_TIME))], "training"])
 def test_query_time_columns_equal_the_in_memory_sweep(tmp_path, small_spec, case):
     """A study's query-time columns (``QUERY_TIME``, written nowhere) computed by the views against
     ``pipeline.sweep``'s in-memory Float64 values: those whose formulas read no value the fact table stores as Float32
@@ -167,8 +175,9 @@ def test_query_time_columns_equal_the_in_memory_sweep(tmp_path, small_spec, case
     import pipeline
     from pipeline import formulas
 
-    spec = small_spec if case == "node" else SERVING_QUERY_TIME[int(case[len("serving"):])]
-    study = "node" if case == "node" else "serving"
+    spec = {"node": small_spec, "training": TRAINING_QUERY_TIME}.get(case) or SERVING_QUERY_TIME[
+        int(case[len("serving"):])]
+    study = case.rstrip("0123456789")
     prepared = runs.prepare(parse_spec(spec))
     run_dir = runs.run(prepared, tmp_path)
     memory = pipeline.sweep(spec).with_columns(pl.col(pl.Categorical).cast(pl.String))
@@ -180,9 +189,9 @@ def test_query_time_columns_equal_the_in_memory_sweep(tmp_path, small_spec, case
     keys = list(KEY_AXES[study])
     view, memory = view.sort(keys, nulls_last=True), memory.sort(keys, nulls_last=True)
     shape = narrow.layout(prepared, prepared.study.build(prepared.space).frame.collect_schema())
-    least = {"node": 30, "serving": 20}[study]
+    least = {"node": 30, "serving": 20, "training": 25}[study]
     assert view.height == memory.height > 0 and len(shape.derived) >= least
-    assert {"node": "latency_s", "serving": "memory_headroom_bytes"}[study] in shape.derived
+    assert {"node": "latency_s", "serving": "memory_headroom_bytes", "training": "mfu"}[study] in shape.derived
     written = {c: None for c in [*shape.fact, *shape.nulls, *shape.dimensions["hardware"], *shape.dimensions["model"],
                                  *shape.hidden["hardware"], *shape.hidden["model"]]}
     exact = 0
@@ -198,7 +207,7 @@ def test_query_time_columns_equal_the_in_memory_sweep(tmp_path, small_spec, case
         else:
             assert got.equals(expected), column
     # node: the footprint, traffic and roofline terms, launches, memory times (21 in its spec); serving: the memory
-    # terms, launches, the EP and LoRA terms
-    assert exact >= {"node": 20, "serving": 15}[study]
+    # terms, launches, the EP and LoRA terms; training: the memory terms, FLOP and token counts, the checkpoint
+    assert exact >= {"node": 20, "serving": 15, "training": 15}[study]
     scanned = runs.scan_run(run_dir).collect().with_columns(pl.col(pl.Categorical).cast(pl.String))
     assert scanned.sort(keys, nulls_last=True).select(shape.derived).equals(view.select(shape.derived))

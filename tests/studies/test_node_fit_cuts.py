@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import polars as pl
+import pytest
 from polars.testing import assert_frame_equal
 
 from pipeline import runs
@@ -35,3 +36,21 @@ def test_cut_plan_equals_one_plan():
         assert_frame_equal(cut.filter(pl.col("hardware") == hardware), one.filter(pl.col("hardware") == hardware),
                            check_exact=True)
     assert cut.filter(pl.col("hardware") != "H100 SXM5 80GB")["compute_time_s"].null_count() < cut.height
+
+
+@pytest.mark.parametrize("whole_side_classes", [node.WHOLE_SIDE_CLASSES, 0])  # tables on the whole side / the slice
+def test_shared_columns_equal_the_per_row_formulas(monkeypatch, whole_side_classes):
+    """``node.shared``: each kernel-fit efficiency and the footprint computed once per distinct (hardware inputs,
+    model inputs) pair and gathered per row equal the formula evaluated on every row, exactly (a wrong gather index,
+    e.g. a cross join's rows taken in another order, moves most rows: checked)."""
+    monkeypatch.setattr(node, "WHOLE_SIDE_CLASSES", whole_side_classes)
+    prepared = runs.prepare(parse_spec(SPEC))
+    space = replace(prepared.space, grouped_by="hardware")
+    side = space.hardware_side.sort(pl.col("hardware").cast(pl.String), maintain_order=True)
+    names = [*node.SHARED, *node.FOOTPRINT]
+    _, frame, units = node.shared(space, side, names)
+    gathered = frame.select(names).collect()
+    per_row = node.formulas.plan(*node.inputs(space, side), names).frame.collect()
+    assert gathered.height == per_row.height > 0
+    assert_frame_equal(gathered, per_row, check_exact=True)
+    assert gathered["step_qkv_proj_eta_compute"].n_unique() > 2  # the fit varies with the shape: not a constant

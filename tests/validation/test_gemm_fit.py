@@ -63,7 +63,10 @@ def test_catalog_matches_a_fresh_fit():
     ("TPU v5p", "profile η"),           # no published kernel rows, no unit count
     ("Gaudi 2", "profile η"),           # MAMF rows, but MMEs are not tiled like SMs
     ("L4", "profile η"),                # square sweeps, but no SM count in sm_count.csv
-    ("GB200 NVL72 GPU", "profile η"),   # SM count not stated in the source
+    ("GB200 NVL72 GPU", "kernel fit"),  # own MAMF rows; B200's 148 SMs (gemm_fit.TRANSFER)
+    ("B300 (HGX B300)", "kernel fit"),  # stas00's "NVIDIA B300 SXM" MAMF rows; B200's 148 SMs
+    ("GB300 NVL72 GPU", "kernel fit"),  # B300's MAMF rows and SM count, transferred
+    ("H200 NVL 141GB", "kernel fit"),   # H200 SXM's GH100 model, transferred
 ])
 def test_efficiency_basis_per_hardware(hardware, basis):
     cat = load_catalogs().kernel_efficiency
@@ -104,3 +107,32 @@ def test_mi325x_gemm_model_from_its_cu_count_and_mamf_row():
     # fp8 has no MAMF row of its own: it takes bf16's ceiling and twice its k_half (peak 2614.9 = 2 x 1307.4)
     assert row("MI325X", "fp8")["ceiling"] == mi325["ceiling"]
     assert row("MI325X", "fp8")["k_half"] == pytest.approx(2 * mi325["k_half"], rel=1e-3)
+
+
+def test_blackwell_and_h200_nvl_take_a_siblings_gemm_model():
+    """r-bw (issue 12): the same SM architecture, so a sibling's kernel evidence where a part has none. By hand:
+    GB200 bf16 best fraction from its own MAMF row, 1822 / 2500 (stas00 744d01e, peak 2.5 PFLOPS dense bf16 in the
+    Blackwell datasheet); B300's from its own, 1769 / 2250; GB300 has none and takes B300's; all on B200's 148 SMs
+    (74 per die, Chips and Cheese). k_half = coefficient x own peak / own bandwidth: GB200 and GB300 (2.5 PFLOPS,
+    8 TB/s) = B200's (2.25, 7.7) x (2.5 / 8) / (2.25 / 7.7); H200 NVL (835.5 TFLOPS, 4.8 TB/s) = H200 SXM's (989.5,
+    4.8) x 835.5 / 989.5. Sustained share of the ceiling under load: B200's 1437.5 / 1745 (msmf.csv MSMF over its
+    MAMF) for the Blackwell parts, H200's FP8 1337 / 1453.4 for H200 NVL (assumed: msmf.csv has neither)."""
+    cat = load_catalogs().kernel_efficiency
+
+    def row(hw: str, precision: str) -> dict:
+        return cat.filter((pl.col("hardware") == hw) & (pl.col("precision") == precision)).row(0, named=True)
+
+    b200, gb200, b300, gb300 = (row(h, "bf16") for h in ("B200 (HGX B200)", "GB200 NVL72 GPU", "B300 (HGX B300)",
+                                                           "GB300 NVL72 GPU"))
+    assert {r["units"] for r in (b200, gb200, b300, gb300)} == {148.0}
+    assert gb200["best_fraction"] == pytest.approx(1822 / 2500, rel=1e-6)
+    assert b300["best_fraction"] == gb300["best_fraction"] == pytest.approx(1769 / 2250, rel=1e-6)
+    assert gb300["ceiling"] == b300["ceiling"] and "transferred from B300" in gb300["ceiling_source"]
+    assert gb200["ceiling_source"] == "MAMF row" and "transferred from B200" in gb200["notes"]
+    assert gb200["k_half"] == gb300["k_half"] == pytest.approx(b200["k_half"] * (2.5 / 8) / (2.25 / 7.7), rel=1e-6)
+    for r in (gb200, b300, gb300):
+        assert r["sustained_fraction"] == pytest.approx(1437.5 / 1745, rel=1e-4)
+    nvl, sxm = row("H200 NVL 141GB", "fp8"), row("H200 SXM 141GB", "fp8")
+    assert (nvl["units"], nvl["ceiling"], nvl["best_fraction"]) == (132.0, sxm["ceiling"], sxm["best_fraction"])
+    assert nvl["k_half"] == pytest.approx(sxm["k_half"] * 835.5 / 989.5, rel=1e-3)
+    assert nvl["sustained_fraction"] == pytest.approx(1337 / 1453.4, rel=1e-4)
