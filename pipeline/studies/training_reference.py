@@ -82,7 +82,8 @@ def with_shape_ids(space: Space) -> Space:
     of its ``SHAPE_KEYS``), which the joined rows carry to ``with_shape_etas``."""
     shape = pl.struct(SHAPE_KEYS).rank("dense").cast(pl.Int64) - 1
     return replace(space, hardware_side=space.hardware_side.with_row_index(HARDWARE_ROW),
-                   model_side=space.model_side.with_columns(shape.alias(SHAPE)))
+                   model_side=space.model_side.with_columns(shape.alias(SHAPE)),
+                   units=space.units | dict.fromkeys(SIDE_IDS))  # numbers of rows: no unit, like a name
 
 
 def with_shape_etas(frame: pl.LazyFrame, space: Space, hardware_side: pl.DataFrame | None, registry: dict,
