@@ -38,10 +38,10 @@ def test_the_thirty_rows_state_the_config_layout():
 
 
 def test_replaying_the_patches_changes_nothing(tmp_path):
-    spec = importlib.util.spec_from_file_location("apply_405tp", HERE / "apply.py")
+    spec = importlib.util.spec_from_file_location("apply_feas", HERE.parent / "r-feas" / "apply.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     registry = HERE.parent.parent
     shutil.copy(registry / "measurements.parquet", tmp_path / "measurements.parquet")
-    assert module.apply(tmp_path) == 60
+    assert module.apply(tmp_path, HERE, {}) == 60
     assert pl.read_parquet(tmp_path / "measurements.parquet").equals(pl.read_parquet(registry / "measurements.parquet"))

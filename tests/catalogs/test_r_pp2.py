@@ -34,10 +34,10 @@ def test_the_eight_rows_state_tp1_pp2_from_the_config():
 
 
 def test_replaying_the_patches_changes_nothing(tmp_path):
-    spec = importlib.util.spec_from_file_location("apply_pp2", HERE / "apply.py")
+    spec = importlib.util.spec_from_file_location("apply_feas", HERE.parent / "r-feas" / "apply.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     registry = HERE.parent.parent
     shutil.copy(registry / "measurements.parquet", tmp_path / "measurements.parquet")
-    assert module.apply(tmp_path) == 16
+    assert module.apply(tmp_path, HERE, {}) == 16
     assert pl.read_parquet(tmp_path / "measurements.parquet").equals(pl.read_parquet(registry / "measurements.parquet"))

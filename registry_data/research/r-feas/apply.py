@@ -6,6 +6,10 @@ nulls first when missing. The source is appended to the row's notes once, so a s
 nothing. Run from the repository root:
 
     .venv/bin/python registry_data/research/r-feas/apply.py
+
+Given a directory, it replays that directory's patches.csv instead (columns that already exist, none added):
+
+    .venv/bin/python registry_data/research/r-feas/apply.py registry_data/research/r-405tp
 """
 
 from __future__ import annotations
@@ -53,4 +57,4 @@ def apply(registry: Path = REGISTRY, here: Path = HERE, new_columns: dict = NEW_
 
 
 if __name__ == "__main__":
-    print(apply(), "patches")
+    print(apply(REGISTRY, Path(sys.argv[1]), {}) if len(sys.argv) > 1 else apply(), "patches")
