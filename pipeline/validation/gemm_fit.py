@@ -192,7 +192,8 @@ def ceilings(rows: pl.DataFrame, k_half: float) -> pl.DataFrame:
     fastest = rows.filter(own & is_shaped_fit_row() & pl.col("units").is_not_null()).sort(
         pl.col("achieved_flop_per_s") / pl.col("peak_flop_per_s"), descending=True).unique(
         ["hardware", "precision"], keep="first")
-    mamf = pl.concat([rows.filter(is_mamf_row() & pl.col("units").is_not_null() & ~own), fastest]).with_columns(_one=1.0)
+    mamf = pl.concat([rows.filter(is_mamf_row() & pl.col("units").is_not_null() & ~own), fastest])
+    mamf = mamf.with_columns(_one=1.0)
     mamf = mamf.with_columns(shape=_efficiency(1.0, k_half)).with_columns(
         ceiling=(pl.col("achieved_flop_per_s") / pl.col("peak_flop_per_s") / pl.col("shape")).clip(upper_bound=1.0),
         best_fraction=pl.col("achieved_flop_per_s") / pl.col("peak_flop_per_s"))
