@@ -156,9 +156,11 @@ def transferred_units(reg: Path) -> pl.DataFrame:
 
 def shaped_rows(registry: Path | None = None) -> pl.DataFrame:
     """The shaped single-kernel rows of the fit with the ``bytes`` a GEMM moves: A and B read once at
-    the input precision, C written once at 16 bits (the rows the memory latency fit reads)."""
+    the input precision, C written once at 16 bits (the rows the memory latency fit reads; not
+    ``OWN_CEILING_ONLY``'s, whose fixed time is their GEMMs' own)."""
     size = pl.col("precision").replace_strict(IN_BYTES, return_dtype=pl.Float64)
-    return kernel_rows(registry).filter(is_shaped_fit_row()).with_columns(
+    own = pl.col("precision").is_in(list(OWN_CEILING_ONLY))
+    return kernel_rows(registry).filter(is_shaped_fit_row() & ~own).with_columns(
         bytes=(pl.col("M") * pl.col("K") + pl.col("K") * pl.col("N")) * size + pl.col("M") * pl.col("N") * OUT_BYTES)
 
 
@@ -315,8 +317,7 @@ def catalog(registry: Path | None = None, today: dt.date | None = None) -> pl.Da
             pl.col("unused_heldout").round(3), "unused_rows")).otherwise(pl.lit("")),
     ).drop("has_data", "ridge", "ceiling_from", "transferred_from", "unused_heldout", "unused_rows").join(
         with_attention_and_memory(reg), on=["hardware", "precision"], how="left").join(
-        memory_latencies(shaped_rows(reg).filter(~pl.col("precision").is_in(list(OWN_CEILING_ONLY))), reg),
-        on="hardware", how="left").join(
+        memory_latencies(shaped_rows(reg), reg), on="hardware", how="left").join(
         attention_latencies(reg), on="hardware", how="left").with_columns(
         pl.col("memory_fraction_rows").cast(pl.Float64), *(pl.col(c).fill_null(strategy="max")
                                                           for c in ATTENTION_PROVENANCE),
