@@ -232,8 +232,9 @@ def predict_time(rows: pl.DataFrame, ceil: pl.DataFrame, default_ceiling: float,
 def fit(rows: pl.DataFrame) -> tuple[float, float, pl.DataFrame]:
     """The k_half coefficient (x ridge point) minimising the median |log time ratio| on ``rows``' shaped rows; the ceilings at
     that k_half, and the default ceiling for hardware without a MAMF row (the median of the
-    MAMF ceilings: a chip of its own has none to go by)."""
-    shaped = rows.filter(is_shaped_fit_row())
+    MAMF ceilings: a chip of its own has none to go by). The coefficient is fitted on the precisions the catalog
+    uses (not ``ON_PROFILE``'s, whose rows only set their own ceiling and are predicted held out)."""
+    shaped = rows.filter(is_shaped_fit_row() & ~pl.col("precision").is_in(list(ON_PROFILE)))
     best = (math.inf, 0.0, 0.0, None)
     for k_half in K_HALF_GRID:
         ceil = ceilings(rows, k_half)
