@@ -11,8 +11,7 @@ told apart by polars' equality (NULL equals NULL); keys are shapes, counts and c
 A side's classes are either
 - the distinct rows of the group's key columns of that side, numbered here and carried through the join by an id
   column added to the side (``__h...``, ``__m...``); the hardware side's on the space's whole side when they are few
-  (``WHOLE_SIDE_CLASSES``: one table for every chunk), else on the chunk's rows; or every hardware row its own class
-  (``hardware=None``);
+  (``WHOLE_SIDE_CLASSES``: one table for every chunk), else on the chunk's rows;
 - or ids the sides already carry (``Group.ids``: a plan built before its rows exist, as the training sweep's streamed
   source), numbered on the whole sides: the table spans every id, and a slice's gaps are never gathered.
 
@@ -34,8 +33,7 @@ import polars as pl
 from pipeline.studies.sides import Space
 
 ID = "__id"
-ROWS = "__h_rows"  # the hardware side's row numbers (``hardware=None``)
-WHOLE_SIDE_CLASSES = 64  # hardware classes computed on the whole side (one table for all chunks) up to this many
+WHOLE_SIDE_CLASSES = 256  # hardware classes computed on the whole side (one table for all chunks) up to this many
 MAX_TABLE_ROWS = 1_000_000  # pairs above which a group is computed per row (~8 MB a Float64 column a million pairs)
 
 
@@ -44,12 +42,11 @@ class Group:
     """Columns read from a few columns of each side, computed once per pair of their distinct values."""
     columns: tuple[str, ...]  # the columns the group adds
     model: tuple[str, ...]  # the model-side columns they read
-    hardware: tuple[str, ...] | None  # the hardware-side ones; None: every hardware row a class (all its columns)
+    hardware: tuple[str, ...]  # the hardware-side ones
     # the pairs (a lazy frame of each class's keys, hardware class major) -> a lazy frame holding ``columns``, and
     # their units
     compute: Callable[[pl.LazyFrame], tuple[pl.LazyFrame, dict]]
     ids: tuple[str, str] | None = None  # (hardware id, model id): the sides' numbering of their classes
-    name: Hashable = None  # what tells the group's table apart in the cache (default: its columns)
 
 
 def gathered(space: Space, hardware_side: pl.DataFrame | None, groups: Sequence[Group]) -> tuple[pl.LazyFrame, dict]:
@@ -65,7 +62,7 @@ def gathered(space: Space, hardware_side: pl.DataFrame | None, groups: Sequence[
         ids, m, group_units, columns = found
         if group.ids is None:
             (hids, mids), prefixes = ids, ("__h", "__m")
-            hname, mname = (names.setdefault((p, k), ROWS if k is None else f"{p}{len(names)}")
+            hname, mname = (names.setdefault((p, k), f"{p}{len(names)}")
                             for p, k in zip(prefixes, (group.hardware, group.model), strict=True))
             hw = hw if hname in hw.columns else hw.with_columns(hids.alias(hname))
             model = model if mname in model.columns else model.with_columns(mids.alias(mname))
@@ -116,28 +113,22 @@ def _shares(hclasses: int, mclasses: int, hrows: int, mrows: int) -> bool:
 
 def _by_keys(space: Space, hardware_side: pl.DataFrame | None, group: Group):
     """Each side's class of each row, and the group's table, classes by the distinct keys."""
-    hw = space.hardware_side if hardware_side is None else hardware_side
+    hw, hkeys = space.hardware_side if hardware_side is None else hardware_side, list(group.hardware)
     mtable, mids = cached(("classes", group.model), (space.model_side,), lambda: classes(space.model_side, group.model))
-    whole = None
-    if group.hardware is None:
-        htable, hids = hw.with_row_index(ID), pl.Series(ID, range(hw.height), pl.UInt32)
-    else:
-        hkeys = list(group.hardware)
-        if hkeys and space.hardware_side.select(hkeys).n_unique() <= WHOLE_SIDE_CLASSES:  # one table, every chunk
-            whole = cached(("classes", group.hardware), (space.hardware_side,),
-                           lambda: classes(space.hardware_side, hkeys)[0])
-            hids = hw.select(hkeys).join(whole, on=hkeys, how="left", nulls_equal=True, maintain_order="left")[ID]
-            htable = whole
-            if hids.null_count():  # a side from elsewhere: its own classes
-                whole = None
-        if whole is None:
-            htable, hids = classes(hw, hkeys)
-    if not _shares(htable.height, mtable.height, hw.height, space.model_side.height):
+    whole = bool(hkeys) and space.hardware_side.select(hkeys).n_unique() <= WHOLE_SIDE_CLASSES
+    if whole:  # one table for every chunk of the space
+        htable = cached(("classes", group.hardware), (space.hardware_side,),
+                        lambda: classes(space.hardware_side, hkeys)[0])
+        hids = hw.select(hkeys).join(htable, on=hkeys, how="left", nulls_equal=True, maintain_order="left")[ID]
+        whole = not hids.null_count()  # else a side from elsewhere: its own classes
+    if not whole:
+        htable, hids = classes(hw, hkeys)
+    if not _shares(htable.height, mtable.height, (space.hardware_side if whole else hw).height,
+                   space.model_side.height):  # a whole side's table serves every chunk
         return None
-    if whole is None:
+    if not whole:
         return (hids, mids), *_table(group, htable, mtable)
-    key = ("table", group.name if group.name is not None else group.columns)
-    return (hids, mids), *cached(key, (space.hardware_side, space.model_side, space.units),
+    return (hids, mids), *cached(("table", group.columns), (space.hardware_side, space.model_side, space.units),
                                  lambda: _table(group, htable, mtable))
 
 
@@ -148,7 +139,7 @@ def _by_ids(space: Space, hardware_side: pl.DataFrame | None, group: Group):
     # the hardware rows the frame joins: ``hardware_side`` (its values may differ from the space's: validation's rows
     # at each η), the whole side where it is empty (a streamed plan's source, ``runs.streamed``)
     hw = space.hardware_side if hardware_side is None or hardware_side.height == 0 else hardware_side
-    model, hkeys, mkeys = space.model_side, list(group.hardware or ()), list(group.model)
+    model, hkeys, mkeys = space.model_side, list(group.hardware), list(group.model)
     if (not {hid, *hkeys} <= set(hw.columns) or not {mid, *mkeys} <= set(model.columns) or hw.height == 0
             or model.height == 0 or hw[hid].n_unique() != hw.height):
         return None

@@ -155,7 +155,8 @@ def _groups(space: Space, wanted: tuple[str, ...], formulas_: Mapping, shared: t
     def group(part: Split) -> per_key.Group:
         def compute(pairs: pl.LazyFrame) -> tuple[pl.LazyFrame, dict]:
             return formulas.plan(pairs, part.inputs, part.columns, registry).frame, part.units
-        return per_key.Group(tuple(part.columns), tuple(part.keys), None, compute)
+        hardware = formulas.inputs_used(part.inputs, part.columns, registry) - set(part.keys)
+        return per_key.Group(tuple(part.columns), tuple(part.keys), tuple(sorted(hardware)), compute)
 
     return [group(part) for part in parts if part.columns]
 

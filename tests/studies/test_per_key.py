@@ -25,7 +25,7 @@ def _space() -> Space:
     return Space(HARDWARE, MODEL, {"peak": None, "size": None, "batch": None, "name": None, "workload": None})
 
 
-@pytest.mark.parametrize("hardware", [("peak",), None])  # distinct peaks (2 classes) / every hardware row
+@pytest.mark.parametrize("hardware", [("peak",), ("name", "peak")])  # distinct peaks (2 classes) / every row
 def test_a_group_gathered_by_its_keys_equals_its_formula_on_every_row(hardware):
     """By hand: row (b, size 30) holds 3 x 30 = 90 and 31; every row as computing y and z per row."""
     frame, units = per_key.gathered(_space(), None, [per_key.Group(("y", "z"), ("size",), hardware, _toy)])
@@ -36,9 +36,11 @@ def test_a_group_gathered_by_its_keys_equals_its_formula_on_every_row(hardware):
     assert units["y"] == "Y" and units["z"] == "Z"
 
 
-def test_a_chunk_of_the_hardware_side_reads_the_whole_sides_table():
+@pytest.mark.parametrize("whole_side_classes", [per_key.WHOLE_SIDE_CLASSES, 0])  # whole side's table / chunk's
+def test_a_chunk_of_the_hardware_side_gathers_its_own_values(monkeypatch, whole_side_classes):
     """A slice of the hardware side (a writer's chunk) gathers from the classes of the whole side (cached: the same
-    table for the next chunk), and its values are the slice's own."""
+    table for the next chunk) or of its own rows, and its values are the slice's own."""
+    monkeypatch.setattr(per_key, "WHOLE_SIDE_CLASSES", whole_side_classes)
     space, group = _space(), per_key.Group(("y",), ("size",), ("peak",), _toy)
     for rows in ([2], [1, 2]):
         frame, _ = per_key.gathered(space, HARDWARE[rows], [group])
@@ -50,7 +52,7 @@ def test_a_chunk_of_the_hardware_side_reads_the_whole_sides_table():
 
 def test_a_group_that_would_not_share_is_left_to_the_plan():
     """Every model row its own class (batch): a table as large as the rows, so the columns are not added."""
-    frame, units = per_key.gathered(_space(), None, [per_key.Group(("y",), ("batch", "size"), None, _toy)])
+    frame, units = per_key.gathered(_space(), None, [per_key.Group(("y",), ("batch", "size"), ("peak",), _toy)])
     assert "y" not in units and "y" not in frame.collect_schema()
 
 
