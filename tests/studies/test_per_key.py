@@ -70,10 +70,11 @@ def test_side_ids_gather_by_the_numbers_the_rows_carry():
 
 def test_training_gathers_the_gemm_etas_and_gives_the_rows_of_the_per_row_plan(monkeypatch):
     """The GEMM η and their values at the one-node layout, computed per (hardware row, shape) and gathered, equal
-    the plan that computes them on every row (monkeypatched: no group)."""
+    the plan that computes them on every row (monkeypatched: no group); two hardware rows (bf16, fp8), so a pair
+    taken in another order moves values."""
     space = training.build_space(load_catalogs(), parse_spec({"study": "training", "axes": {
         "cluster": ["NVIDIA DGX SuperPOD DGX H100 (4 SU, 127 nodes)"], "model": ["Llama 2 7B", "Llama 2 13B"],
-        "compute_dtype": ["bf16"], "seq_len": [2048, 4096], "gpus": [64, 512], "tp": [1, 2, 8], "pp": [1, 4],
+        "compute_dtype": ["bf16", "fp8"], "seq_len": [2048, 4096], "gpus": [64, 512], "tp": [1, 2, 8], "pp": [1, 4],
         "microbatch": [1, 2], "global_batch": [512, 1024], "recompute": ["none", "full"], "zero_stage": [0, 3]}}))
     _, units = training.inputs(space)
     assert {*reference.ETAS, *(f"{e}{reference.AT_NODE}" for e in reference.ETAS)} <= set(units)
