@@ -6,7 +6,6 @@ batch x seq_len (seq_len is null for CNNs).
 
 from __future__ import annotations
 
-
 import pandera.polars as pa
 import polars as pl
 
@@ -22,8 +21,8 @@ from pipeline.studies import (
     headroom,
     input_pipeline,
     operations,
-    result,
     per_key,
+    result,
     sides,
 )
 from pipeline.studies.kernels import (
