@@ -6,8 +6,6 @@ batch x seq_len (seq_len is null for CNNs).
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pandera.polars as pa
 import polars as pl
 
@@ -23,6 +21,7 @@ from pipeline.studies import (
     headroom,
     input_pipeline,
     operations,
+    per_key,
     result,
     sides,
 )
@@ -306,7 +305,7 @@ def build(space: Space, hardware_side=None) -> formulas.Plan:
         fitted = not absent and side is not None and any(
             c in side.columns and side[c].is_not_null().any() for c in KERNEL_FIT)
         names = [*(SHARED if fitted else []), *(FOOTPRINT if side is not None else [])]
-        side, frame, units = shared(space, side, names)
+        frame, units = shared(space, side, names)
         schema = frame.collect_schema()
         nulled = [*absent, *(c for c in FIT_ONLY if c in schema)] if absent else []
         frame = frame.with_columns(pl.lit(None, schema[c]).alias(c) for c in nulled)
@@ -340,66 +339,20 @@ SHARED = ["step_qkv_proj_eta_compute", "step_o_proj_eta_compute", "step_mlp_eta_
           "step_attention_eta_compute"]
 
 
-def shared(space: Space, side: pl.DataFrame | None, names: list[str]) -> tuple[pl.DataFrame, pl.LazyFrame, dict]:
-    """The side, the joined frame and its units with each column of ``names`` computed by its formula once per
-    distinct pair of (its hardware-side inputs, its model-side inputs) and gathered per row: the same expression
-    on the same values as per row, so the same values (tests/studies/test_node_fit_cuts.py). Distinct rows are
-    found by polars' equality (NULL equals NULL); the inputs are shapes and fit constants, never -0.0 or NaN.
-    The model side's classes, and a table whose hardware inputs take few values on the whole hardware side (the
-    footprint's 8), are computed once per ``space`` object (a writer's, for all its chunks: ``_CACHE``)."""
-    model, gathers, units = space.model_side, [], dict(space.units)
-    for i, name in enumerate(names):
-        hkeys, mkeys = (sorted(formulas.inputs_used({c: space.units.get(c) for c in f.columns}, [name]))
+def shared(space: Space, side: pl.DataFrame | None, names: list[str]) -> tuple[pl.LazyFrame, dict]:
+    """The joined frame and its units with each column of ``names`` computed by its formula once per distinct pair
+    of (its hardware-side inputs, its model-side inputs) and gathered per row (``per_key``): the same values
+    (tests/studies/test_node_fit_cuts.py)."""
+    def group(name: str) -> per_key.Group:
+        hkeys, mkeys = (tuple(sorted(formulas.inputs_used({c: space.units.get(c) for c in f.columns}, [name])))
                         for f in (side, space.model_side))
-        mtable, mids = _cached(("model", name), space, lambda: _classes(space.model_side, mkeys))
-        whole = space.hardware_side.select(hkeys).unique() if hkeys else None
-        if whole is not None and whole.height <= WHOLE_SIDE_CLASSES:  # one table for every chunk of the space
-            htable, values, units[name] = _cached(("pairs", name), space,
-                                                  lambda: _pairs(space, name, _classes(space.hardware_side, hkeys)[0],
-                                                                 mtable))
-            hids = side.select(hkeys).join(htable, on=hkeys, how="left", nulls_equal=True, maintain_order="left")
-            if hids["__id"].null_count():  # a side from elsewhere: its own table
-                whole = None
-        if whole is None or whole.height > WHOLE_SIDE_CLASSES:
-            htable, hids = _classes(side, hkeys)
-            _, values, units[name] = _pairs(space, name, htable, mtable)
-            hids = hids.to_frame() if isinstance(hids, pl.Series) else hids
-        side = side.with_columns(hids["__id"].alias(f"__h{i}"))
-        model = model.with_columns(mids.alias(f"__m{i}"))
-        gathers.append(pl.lit(values).gather(pl.col(f"__h{i}").cast(pl.Int64) * mtable.height
-                                             + pl.col(f"__m{i}")).alias(name))
-    frame, _ = inputs(replace(space, model_side=model), side)
-    return side, frame.with_columns(gathers), units
 
+        def compute(pairs: pl.LazyFrame) -> tuple[pl.LazyFrame, dict]:
+            plan = formulas.plan(pairs, {c: space.units.get(c) for c in pairs.collect_schema()}, [name], keep=True)
+            return plan.frame, plan.units
+        return per_key.Group((name,), mkeys, hkeys, compute)
 
-WHOLE_SIDE_CLASSES = 64  # a shared column's table is built on the whole hardware side when its inputs take <= this
-# (kind, name) -> (the Space object it was built for, its value): one writer's chunks share it (the space kept, so
-# its id is not reused); another Space object (another run, the bench's compute-only pass) builds its own
-_CACHE: dict = {}
-
-
-def _cached(key: tuple, space: Space, build):
-    hit = _CACHE.get(key)
-    if hit is None or hit[0] is not space:
-        hit = _CACHE[key] = (space, build())
-    return hit[1]
-
-
-def _classes(frame: pl.DataFrame, keys: list[str]) -> tuple[pl.DataFrame, pl.Series]:
-    """The distinct rows of ``frame``'s ``keys`` numbered (``__id``), and each row's number."""
-    if not keys:
-        return pl.DataFrame({"__id": [0]}, schema={"__id": pl.UInt32}), pl.Series("__id", [0] * frame.height,
-                                                                                 pl.UInt32)
-    table = frame.select(keys).unique(maintain_order=True).with_row_index("__id")
-    ids = frame.select(keys).join(table, on=keys, how="left", nulls_equal=True, maintain_order="left")["__id"]
-    return table, ids
-
-
-def _pairs(space: Space, name: str, htable: pl.DataFrame, mtable: pl.DataFrame) -> tuple:
-    """``name`` on every (hardware class, model class) pair, in the order h x (model classes) + m, and its unit."""
-    pairs = htable.rename({"__id": "__h"}).lazy().join(mtable.rename({"__id": "__m"}).lazy(), how="cross")
-    plan = formulas.plan(pairs, {c: space.units.get(c) for c in pairs.collect_schema()}, [name], keep=True)
-    return htable, plan.frame.sort("__h", "__m").collect()[name], plan.units[name]
+    return per_key.gathered(space, side, [group(name) for name in names])
 
 
 def fit_cuts(hardware_side: pl.DataFrame, key: str) -> list[tuple[pl.DataFrame, list[str]]]:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 import polars as pl
 
 from pipeline import formulas
+from pipeline.studies import per_key
 from pipeline.studies.sides import Space
 
 
@@ -105,13 +106,12 @@ def batch_free(frame: pl.LazyFrame, units: dict, formulas_: Mapping, written: It
 # axes.output_len, or axes.dataset's rows).
 LENGTH_AXES = frozenset({"prompt_len", "output_len", "dataset", "input_tokens_std", "output_tokens_std",
                          "input_output_correlation"})
-ROW, MODEL_ROW = "_pair_hw", "_pair_model"  # helper columns of ``joined`` (dropped by the plan)
 
 
 @dataclass(frozen=True)
 class Split:
     """The columns ``joined`` computes on the product of the hardware rows and the distinct rows of a few
-    model-side columns."""
+    model-side columns (a ``per_key.Group``)."""
     inputs: dict  # what they read: hardware-side and model-side columns, with units
     keys: list[str]  # the model-side columns among those (a shared model row: one value of each)
     columns: list[str]  # the ones the rest of the plan reads
@@ -142,47 +142,23 @@ def _split(space: Space, seeds: Iterable[str], wanted: Iterable[str], formulas_:
     return Split(inputs, keys, columns, {c: units[c] for c in columns})
 
 
-_FREE: dict[tuple, tuple] = {}
-
-
-def _free_rows(model_side: pl.DataFrame, keys: tuple[str, ...], name: str = MODEL_ROW
-               ) -> tuple[pl.DataFrame, pl.Series]:
-    """The distinct rows of ``model_side``'s ``keys`` (numbered ``name``) and each model row's number: once
-    per model side and keys (a sweep builds its plan once per chunk of hardware rows)."""
-    key = (id(model_side), keys, name)
-    if any(k[0] != id(model_side) for k in _FREE):
-        _FREE.clear()  # the last model side only; an entry keeps it alive, so its id cannot be reused
-    if key not in _FREE:
-        free = model_side.select(keys).unique(maintain_order=True).with_row_index(name)
-        number = model_side.select(keys).join(free, on=list(keys), how="left", nulls_equal=True,
-                                              maintain_order="left").get_column(name)
-        _FREE[key] = (model_side, free, number)
-    return _FREE[key][1], _FREE[key][2]
-
-
-_SPLITS: dict[tuple, tuple] = {}
-
-
-def _splits(space: Space, wanted: tuple[str, ...], formulas_: Mapping, shared: tuple) -> list[tuple[Split, str]]:
+def _groups(space: Space, wanted: tuple[str, ...], formulas_: Mapping, shared: tuple) -> list[per_key.Group]:
     """The length-free split, then one per group of ``shared`` (each: the columns of its seeds' graph, on the
-    distinct rows of the model-side columns they read), with the model row number each is gathered by; once
-    per space (a sweep builds its plan once per chunk of hardware rows)."""
-    key = (id(space.model_side), id(space.units), wanted, id(formulas_), shared)
-    if key in _SPLITS:
-        return _SPLITS[key][2]
-    out, known = [], {}
-    first = split(space, wanted, formulas_)
-    if first.columns:
-        out.append((first, MODEL_ROW))
-        known |= first.units
-    for i, seeds in enumerate(shared):
-        group = _split(space, seeds, wanted, formulas_, known=known)
-        if group.columns:
-            out.append((group, f"{MODEL_ROW}{i}"))
-            known |= group.units
-    _SPLITS.clear()  # the last space only; the entry keeps it alive, so no id can be reused
-    _SPLITS[key] = (space, formulas_, out)
-    return out
+    distinct rows of the model-side columns they read); once per space (a sweep builds its plan once per chunk of
+    hardware rows)."""
+    registry = {n: f for n, f in formulas_.items() if n not in space.units}  # inputs stay inputs
+    parts, known = [split(space, wanted, formulas_)], {}
+    for seeds in shared:
+        known |= parts[-1].units
+        parts.append(_split(space, seeds, wanted, formulas_, known=known))
+
+    def group(part: Split) -> per_key.Group:
+        def compute(pairs: pl.LazyFrame) -> tuple[pl.LazyFrame, dict]:
+            return formulas.plan(pairs, part.inputs, part.columns, registry).frame, part.units
+        hardware = formulas.inputs_used(part.inputs, part.columns, registry) - set(part.keys)
+        return per_key.Group(tuple(part.columns), tuple(part.keys), tuple(sorted(hardware)), compute)
+
+    return [group(part) for part in parts if part.columns]
 
 
 def joined(space: Space, hardware_side: pl.DataFrame | None, wanted: Iterable[str],
@@ -190,30 +166,12 @@ def joined(space: Space, hardware_side: pl.DataFrame | None, wanted: Iterable[st
     """``space.frame(hardware_side)`` and its units, with the columns of ``split`` and of each group of
     ``shared`` added: each computed on the product of the hardware rows and the distinct rows of the
     model-side columns it reads (the length-free model rows; a few thousand rows for one operator's
-    roofline, of tens of thousands) and gathered into every row by position, not recomputed per row.
-    The same expressions on the same values, so the same values. A group (or the split) is left out
-    where its distinct rows are more than half the model side. A space whose rows are not the product
+    roofline, of tens of thousands) and gathered into every row (``per_key.gathered``), not recomputed per row.
+    The same expressions on the same values, so the same values. A space whose rows are not the product
     of its sides (a subclass with its own ``frame``: validation's listed configurations) takes the plain frame."""
-    hw = space.hardware_side if hardware_side is None else hardware_side
     if type(space).frame is not Space.frame:
         return space.frame(hardware_side), space.units
-    parts = []
-    for part, name in _splits(space, tuple(wanted), formulas_, tuple(tuple(g) for g in shared)):
-        free, number = _free_rows(space.model_side, tuple(part.keys), name)
-        if free.height * 2 <= space.model_side.height:  # else nothing to share
-            parts.append((part, name, free, number))
-    if not parts:
-        return space.frame(hardware_side), space.units
-    hw = hw.with_row_index(ROW)
-    model = space.model_side.with_columns(number for *_, number in parts)  # shares the side's columns
-    frame = replace(space, model_side=model).frame(hw)
-    units = dict(space.units)
-    for part, name, free, _ in parts:
-        pairs = hw.lazy().join(free.lazy(), how="cross", maintain_order="left_right")
-        table = formulas.plan(pairs, part.inputs, part.columns,
-                              {n: f for n, f in formulas_.items() if n not in space.units}).frame.select(
-            part.columns).collect()
-        at = pl.col(ROW).cast(pl.Int64) * free.height + pl.col(name).cast(pl.Int64)
-        frame = frame.with_columns(pl.lit(table[c]).gather(at).alias(c) for c in part.columns)
-        units |= part.units
-    return frame, units
+    shared = tuple(tuple(g) for g in shared)
+    groups = per_key.cached(("serving groups", tuple(wanted), shared), (space.model_side, space.units, formulas_),
+                            lambda: _groups(space, tuple(wanted), formulas_, shared))
+    return per_key.gathered(space, hardware_side, groups)

@@ -29,6 +29,7 @@ from pipeline.studies import (
     headroom,
     input_pipeline,
     operations,
+    per_key,
     result,
     sides,
 )
@@ -66,10 +67,9 @@ ARCHITECTURE = ["query_dim", "value_dim", "is_mla", "attention_params_per_layer"
                 "lm_head_params", "final_norm_params", "params_computed", "params_active_per_token",
                 "dense_layer_share"]
 MODEL_INPUTS = ["model_type", "is_moe", "is_gated_mlp", "n_layers", "d_model", "n_heads", "n_kv_heads", "head_dim",
-                "ffn_dim",
-                "vocab_size", "is_tied_embeddings", "has_linear_bias", "max_context_tokens", "n_experts", "norm_type",
-                "n_experts_per_token", "n_shared_experts", "expert_ffn_dim", "n_dense_layers", "kv_lora_rank",
-                "qk_rope_head_dim", *PATTERN_COLUMNS]
+                "ffn_dim", "vocab_size", "is_tied_embeddings", "has_linear_bias", "max_context_tokens", "n_experts",
+                "norm_type", "n_experts_per_token", "n_shared_experts", "expert_ffn_dim", "n_dense_layers",
+                "kv_lora_rank", "qk_rope_head_dim", *PATTERN_COLUMNS]
 PER_SEQUENCE = ["layer_forward_flop_per_sequence", "layer_matmul_forward_flop_per_sequence",
                 "mlp_forward_flop_per_sequence", "attention_core_forward_flop_per_sequence",
                 "lm_head_forward_flop_per_sequence", "model_flop_per_sequence"]
@@ -382,8 +382,8 @@ def node_reference_values(values: dict, units: dict) -> dict:
 
 def inputs(space: Space, hardware_side=None) -> tuple[pl.LazyFrame, dict]:
     """The frame and units the study's formulas read: the joined sides, the GEMM η per distinct shape
-    (``training_reference.with_shape_etas``) and the node reference."""
-    frame, units = reference.with_shape_etas(space.frame(hardware_side), space, hardware_side, FORMULAS, SHAPED)
+    (``training_reference.shape_etas``) and the node reference."""
+    frame, units = per_key.gathered(space, hardware_side, reference.shape_etas(space, FORMULAS, SHAPED))
     return node_reference(frame, units)
 
 

@@ -6,11 +6,12 @@ unfused-attention pair, ``training_lora.adapter_eta_compute``) depends on the ac
 fit) and on the model, seq_len, microbatch, cp, tp and LoRA rank, not on gpus, dp, pp, the batch, ZeRO or
 recomputation: in the 6.7 M-row bench spec (`mlsys bench --study training --rows 3000000`) 49 hardware rows x 860
 shapes, against 187,350 layouts a hardware row. Per row it was ~60 % of the plan's CPU (the 4 + 8 + 12 GEMMs of the
-η, the one-node reference's again, and both branches of each ``where``). ``with_shape_etas`` computes them on that
-small frame by the same formulas (the same expressions on the same values: the same values) and gathers them by each
-row's (hardware row, shape) ids, which the sides carry (``with_shape_ids``); the study's formulas read a column the
-frame has, never recompute it. A hash join on the seven keys instead cost ~0.2 CPU s per 187 k rows (most of what it
-saved): it gathers every column of the row; the gather of eight columns by an integer ~0.01 s.
+η, the one-node reference's again, and both branches of each ``where``). ``shape_etas`` has ``per_key.gathered``
+compute them on that small frame by the same formulas (the same expressions on the same values: the same values) and
+gather them by each row's (hardware row, shape) ids, which the sides carry (``with_shape_ids``: the streamed sweep's
+plan is built before its rows exist); the study's formulas read a column the frame has, never recompute it. A hash
+join on the seven keys instead cost ~0.2 CPU s per 187 k rows (most of what it saved): it gathers every column of the
+row; the gather of eight columns by an integer ~0.01 s.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from functools import cache
 import polars as pl
 
 from pipeline import formulas, scalar
+from pipeline.studies import per_key
 from pipeline.studies.sides import Space
 from pipeline.units import E, expression_library, unit
 
@@ -30,9 +32,6 @@ AT_NODE = "__node"  # the η at the one-node reference's layout: <eta>__node
 SHAPE_KEYS = ["model", "seq_len", "microbatch", "cp", "tp", "lora_rank"]  # the model-side columns the shapes read
 HARDWARE_ROW, SHAPE = "_hardware_row", "_shape"  # the ids ``with_shape_ids`` gives the sides
 SIDE_IDS = [HARDWARE_ROW, SHAPE]
-# (hardware row, shape) pairs above which the η are computed per row: the table is collected whole by every plan
-# (10 Float64 columns, ~80 MB at 1 M pairs), worth it where each pair stands for many layouts (218 in the bench)
-MAX_TABLE_ROWS = 1_000_000
 
 NODE_REFERENCE = {"gpus": "accelerators_per_node", "tp": "node_tp", "dp": "node_dp", "pp": "_one", "cp": "_one",
                   "ep": "_one", "virtual_stages": "_one"}
@@ -50,7 +49,7 @@ def node_layout(tp, accelerators_per_node):
 def node_reference(frame: pl.LazyFrame, units: dict, registry: dict) -> tuple[pl.LazyFrame, dict]:
     """The same microbatches per data-parallel rank on one node: tp capped at the node, the rest
     data-parallel, no pipeline, context or expert parallelism (for scaling_efficiency). Where ``units`` has
-    the GEMM η (``with_shape_etas``), the reference reads their values at its layout (``<eta>__node``)."""
+    the GEMM η (``shape_etas``), the reference reads their values at its layout (``<eta>__node``)."""
     node_tp, node_dp = node_layout(pl.col("tp"), pl.col("accelerators_per_node"))
     frame = frame.with_columns(_one=pl.lit(1.0), node_tp=node_tp, node_dp=node_dp)
     units = units | NODE_UNITS
@@ -79,56 +78,34 @@ def _node_layout():
 
 def with_shape_ids(space: Space) -> Space:
     """``space`` with each hardware row's number (``HARDWARE_ROW``) and each model row's shape (``SHAPE``: the rank
-    of its ``SHAPE_KEYS``), which the joined rows carry to ``with_shape_etas``."""
+    of its ``SHAPE_KEYS``), which the joined rows carry to ``shape_etas``."""
     shape = pl.struct(SHAPE_KEYS).rank("dense").cast(pl.Int64) - 1
     return replace(space, hardware_side=space.hardware_side.with_row_index(HARDWARE_ROW),
                    model_side=space.model_side.with_columns(shape.alias(SHAPE)),
                    units=space.units | dict.fromkeys(SIDE_IDS))  # numbers of rows: no unit, like a name
 
 
-def with_shape_etas(frame: pl.LazyFrame, space: Space, hardware_side: pl.DataFrame | None, registry: dict,
-                    per_model: list[str]) -> tuple[pl.LazyFrame, dict]:
-    """``frame`` (rows of ``space``'s join) with the GEMM η (``ETAS``) and their values at the one-node reference's
-    layout (``<eta>__node``), computed on every (hardware row, shape) pair of ``space`` (``with_shape_ids``) and
-    gathered by each row's pair. Unchanged (the plan computes them per row) above MAX_TABLE_ROWS pairs or when
-    their inputs are not those ids' alone: a model-side input that is neither a shape key nor one of
-    ``per_model`` (the model catalog's row), ids that are not one per hardware row and one per shape (sides
-    stacked from several spaces, a hardware row at several η), or no ids."""
-    units = space.units
-    # the hardware rows ``frame`` joins: ``hardware_side`` (its values may differ from the space's: validation's rows
-    # at each η), the whole side where it is empty (a streamed plan's source, ``runs.streamed``)
-    hw = space.hardware_side if hardware_side is None or hardware_side.height == 0 else hardware_side
-    model = space.model_side
+def shape_etas(space: Space, registry: dict, per_model: list[str]) -> list[per_key.Group]:
+    """The GEMM η (``ETAS``) and their values at the one-node reference's layout (``<eta>__node``) as a group computed
+    on every (hardware row, shape) pair of ``space`` (``with_shape_ids``) and gathered by each row's pair; none (the
+    plan computes them per row) where their inputs are not those ids' alone: a model-side input that is neither a
+    shape key nor one of ``per_model`` (the model catalog's row), an input on neither side."""
+    units, model = space.units, space.model_side
     read = formulas.inputs_used(units, ETAS, registry)
-    at_hw = [c for c in sorted(read) if c in hw.columns and c not in model.columns] + ["accelerators_per_node"]
+    at_hw = [c for c in sorted(read) if c in space.hardware_side.columns and c not in model.columns]
+    at_hw += ["accelerators_per_node"]
     at_model = sorted(c for c in read if c in model.columns)
-    if (set(read) - set(at_hw) - set(at_model) or not {HARDWARE_ROW, *at_hw} <= set(hw.columns)
-            or not {SHAPE, *SHAPE_KEYS} <= set(model.columns) or not set(at_model) <= {*SHAPE_KEYS, *per_model}
-            or hw.height == 0 or model.height == 0 or hw[HARDWARE_ROW].n_unique() != hw.height):
-        return frame, units
-    # one row per id (hashing the id alone: a unique over the whole model side's 14 columns took the 30 M-row run's
-    # peak RSS up ~130 MB); ids are one per shape by construction (``with_shape_ids``; validation's stacked sides
-    # drop them), a shape under two ids is refused
-    shapes = model.select(SHAPE, *SHAPE_KEYS, *(c for c in at_model if c not in SHAPE_KEYS)).unique(
-        SHAPE, keep="first", maintain_order=True)
-    if shapes.select(SHAPE_KEYS).n_unique() != shapes.height:
-        return frame, units
-    # numbered on the whole sides: a slice of either has gaps, whose rows in the table are null (never gathered)
-    count, rows = int(model[SHAPE].max()) + 1, int(hw[HARDWARE_ROW].max()) + 1
-    if rows * count > MAX_TABLE_ROWS:  # few layouts a shape: the table would be the product again
-        return frame, units
-    shapes = pl.DataFrame({SHAPE: range(count)}, schema={SHAPE: pl.Int64}).join(
-        shapes, on=SHAPE, how="left", maintain_order="left")
-    hw = pl.DataFrame({HARDWARE_ROW: range(rows)}, schema={HARDWARE_ROW: hw.schema[HARDWARE_ROW]}).join(
-        hw.select(HARDWARE_ROW, *at_hw), on=HARDWARE_ROW, how="left", maintain_order="left")
-    small = hw.select(*at_hw).join(shapes, how="cross", maintain_order="left_right").lazy()
-    node_tp, _ = node_layout(pl.col("tp"), pl.col("accelerators_per_node"))
-    small = small.with_columns(_one=pl.lit(1.0), node_tp=node_tp)
-    small_units = {c: units.get(c) for c in (*SHAPE_KEYS, *at_hw, *at_model)} | NODE_UNITS
-    here = formulas.plan(small, small_units, ETAS, registry, keep=True)
+    if set(read) - set(at_hw) - set(at_model) or not set(at_model) <= {*SHAPE_KEYS, *per_model}:
+        return []
+    keys = (*SHAPE_KEYS, *(c for c in at_model if c not in SHAPE_KEYS))
+    inputs = {c: units.get(c) for c in (*SHAPE_KEYS, *at_hw, *at_model)} | NODE_UNITS
     rebind = {c: NODE_REFERENCE[c] for c in ("tp", "cp") if c in read}
-    there = formulas.plan(here.frame, small_units, ETAS, registry, rebind=rebind, suffix=AT_NODE, keep=True)
-    etas = there.frame.select(*here.units, *there.units).collect()
-    row = pl.col(HARDWARE_ROW).cast(pl.Int64) * count + pl.col(SHAPE)
-    return (frame.with_columns(pl.lit(etas[c]).gather(row).alias(c) for c in etas.columns),
-            units | here.units | there.units)
+
+    def compute(pairs: pl.LazyFrame) -> tuple[pl.LazyFrame, dict]:
+        node_tp, _ = node_layout(pl.col("tp"), pl.col("accelerators_per_node"))
+        here = formulas.plan(pairs.with_columns(_one=pl.lit(1.0), node_tp=node_tp), inputs, ETAS, registry, keep=True)
+        there = formulas.plan(here.frame, inputs, ETAS, registry, rebind=rebind, suffix=AT_NODE, keep=True)
+        return there.frame, here.units | there.units
+
+    columns = (*ETAS, *(f"{e}{AT_NODE}" for e in ETAS))
+    return [per_key.Group(columns, keys, tuple(at_hw), compute, ids=(HARDWARE_ROW, SHAPE))]

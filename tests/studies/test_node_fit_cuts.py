@@ -11,7 +11,7 @@ from polars.testing import assert_frame_equal
 
 from pipeline import runs
 from pipeline.spec import parse_spec
-from pipeline.studies import node
+from pipeline.studies import node, per_key
 
 # H100 SXM5 has a GEMM kernel fit in the catalog; T4 and MI300X (fit tile above 128 x 128: profile η) have none
 SPEC = {"axes": {"hardware": ["T4", "H100 SXM5 80GB", "MI300X"], "model": ["Llama 2 7B", "ResNet-50", "BERT-Large"],
@@ -38,17 +38,18 @@ def test_cut_plan_equals_one_plan():
     assert cut.filter(pl.col("hardware") != "H100 SXM5 80GB")["compute_time_s"].null_count() < cut.height
 
 
-@pytest.mark.parametrize("whole_side_classes", [node.WHOLE_SIDE_CLASSES, 0])  # tables on the whole side / the slice
+@pytest.mark.parametrize("whole_side_classes", [per_key.WHOLE_SIDE_CLASSES, 0])  # tables on the whole side / slice
 def test_shared_columns_equal_the_per_row_formulas(monkeypatch, whole_side_classes):
     """``node.shared``: each kernel-fit efficiency and the footprint computed once per distinct (hardware inputs,
     model inputs) pair and gathered per row equal the formula evaluated on every row, exactly (a wrong gather index,
     e.g. a cross join's rows taken in another order, moves most rows: checked)."""
-    monkeypatch.setattr(node, "WHOLE_SIDE_CLASSES", whole_side_classes)
+    monkeypatch.setattr(per_key, "WHOLE_SIDE_CLASSES", whole_side_classes)
     prepared = runs.prepare(parse_spec(SPEC))
     space = replace(prepared.space, grouped_by="hardware")
     side = space.hardware_side.sort(pl.col("hardware").cast(pl.String), maintain_order=True)
     names = [*node.SHARED, *node.FOOTPRINT]
-    _, frame, units = node.shared(space, side, names)
+    frame, units = node.shared(space, side, names)
+    assert set(names) <= set(units)  # gathered, not left to the plan
     gathered = frame.select(names).collect()
     per_row = node.formulas.plan(*node.inputs(space, side), names).frame.collect()
     assert gathered.height == per_row.height > 0

@@ -1,0 +1,158 @@
+"""Columns computed once per distinct key of the columns they read, gathered back onto a study's joined rows (issue 15).
+
+A study's rows are the product of a hardware side (hundreds of rows) and a model side (tens of thousands): millions.
+Many of its columns read a few columns of each side only (a GEMM's η: the accelerator's kernel fit and the GEMM's M,
+N, K; an operator's roofline: a hardware row and the tokens of a pass). ``gathered`` computes such a ``Group`` on the
+pairs of the distinct keys of either side (its *classes*: thousands of pairs for millions of rows) and gathers each
+row's value by its pair's number, hardware class x (model classes) + model class: one integer gather a column, not a
+join that copies every column of the row. The same expressions on the same values, so the same values. Classes are
+told apart by polars' equality (NULL equals NULL); keys are shapes, counts and catalog constants, never -0.0 or NaN.
+
+A side's classes are either
+- the distinct rows of the group's key columns of that side, numbered here and carried through the join by an id
+  column added to the side (``__h...``, ``__m...``); the hardware side's on the space's whole side when they are few
+  (``WHOLE_SIDE_CLASSES``: one table for every chunk), else on the chunk's rows;
+- or ids the sides already carry (``Group.ids``: a plan built before its rows exist, as the training sweep's streamed
+  source), numbered on the whole sides: the table spans every id, and a slice's gaps are never gathered.
+
+A group is left to the plan (computed per row) where it would not share: a table of more than half the pairs of the
+sides' rows, or of more than ``MAX_TABLE_ROWS`` (each column is collected whole by every plan).
+
+One cache (``cached``): what a side or a space gives (its classes, a table on the whole sides, a study's groups) is
+built once while the same objects ask again (a writer's chunks share one space); an entry holds its owners, so their
+ids are never reused, and one entry a key is kept (the last owners').
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, replace
+
+import polars as pl
+
+from pipeline.studies.sides import Space
+
+ID = "__id"
+WHOLE_SIDE_CLASSES = 256  # hardware classes computed on the whole side (one table for all chunks) up to this many
+MAX_TABLE_ROWS = 1_000_000  # pairs above which a group is computed per row (~8 MB a Float64 column a million pairs)
+
+
+@dataclass(frozen=True)
+class Group:
+    """Columns read from a few columns of each side, computed once per pair of their distinct values."""
+    columns: tuple[str, ...]  # the columns the group adds
+    model: tuple[str, ...]  # the model-side columns they read
+    hardware: tuple[str, ...]  # the hardware-side ones
+    # the pairs (a lazy frame of each class's keys, hardware class major) -> a lazy frame holding ``columns``, and
+    # their units
+    compute: Callable[[pl.LazyFrame], tuple[pl.LazyFrame, dict]]
+    ids: tuple[str, str] | None = None  # (hardware id, model id): the sides' numbering of their classes
+
+
+def gathered(space: Space, hardware_side: pl.DataFrame | None, groups: Sequence[Group]) -> tuple[pl.LazyFrame, dict]:
+    """``space.frame(hardware_side)`` and ``space.units`` with each group's columns computed per pair of classes and
+    gathered into every row (a group that would not share is left out: the plan computes it per row)."""
+    hw = space.hardware_side if hardware_side is None else hardware_side
+    model, units, gathers = space.model_side, dict(space.units), []
+    names: dict = {}  # (side, keys) -> the id column of those classes on that side
+    for group in groups:
+        found = (_by_ids if group.ids else _by_keys)(space, hardware_side, group)
+        if found is None:
+            continue
+        ids, m, group_units, columns = found
+        if group.ids is None:
+            (hids, mids), prefixes = ids, ("__h", "__m")
+            hname, mname = (names.setdefault((p, k), f"{p}{len(names)}")
+                            for p, k in zip(prefixes, (group.hardware, group.model), strict=True))
+            hw = hw if hname in hw.columns else hw.with_columns(hids.alias(hname))
+            model = model if mname in model.columns else model.with_columns(mids.alias(mname))
+        else:
+            hname, mname = group.ids
+        index = pl.col(hname).cast(pl.Int64) * m + pl.col(mname).cast(pl.Int64)
+        gathers += [pl.lit(columns[c]).gather(index).alias(c) for c in group.columns]
+        units |= group_units
+    if not gathers:
+        return space.frame(hardware_side), units
+    return replace(space, model_side=model).frame(hw).with_columns(gathers), units
+
+
+def classes(frame: pl.DataFrame, keys: Sequence[str]) -> tuple[pl.DataFrame, pl.Series]:
+    """The distinct rows of ``frame``'s ``keys`` in the order of their first row, numbered (``ID``: row i is class
+    i), and each row's class."""
+    if not keys:
+        return pl.DataFrame({ID: [0]}, schema={ID: pl.UInt32}), pl.Series(ID, [0] * frame.height, pl.UInt32)
+    table = frame.select(keys).unique(maintain_order=True).with_row_index(ID)
+    ids = frame.select(keys).join(table, on=list(keys), how="left", nulls_equal=True, maintain_order="left")[ID]
+    return table, ids
+
+
+_CACHE: dict = {}
+
+
+def cached(key: Hashable, owners: tuple, build: Callable):
+    """``build()``, once while the same ``owners`` (compared by identity) ask for ``key``."""
+    hit = _CACHE.get(key)
+    if hit is None or len(hit[0]) != len(owners) or any(a is not b for a, b in zip(hit[0], owners, strict=True)):
+        hit = _CACHE[key] = (owners, build())
+    return hit[1]
+
+
+def _table(group: Group, htable: pl.DataFrame, mtable: pl.DataFrame) -> tuple[int, dict, pl.DataFrame]:
+    """The model classes, the units of the group's columns and their values on every (hardware class, model class)
+    pair, in the order h x (model classes) + m."""
+    pairs = htable.rename({ID: "__h"}).lazy().join(mtable.rename({ID: "__m"}).lazy(), how="cross",
+                                                   maintain_order="left_right")
+    frame, units = group.compute(pairs)
+    return mtable.height, {c: units[c] for c in group.columns}, frame.select(group.columns).collect()
+
+
+def _shares(hclasses: int, mclasses: int, hrows: int, mrows: int) -> bool:
+    """Whether a table of ``hclasses`` x ``mclasses`` pairs is worth it for the product of ``hrows`` x ``mrows``."""
+    return hclasses * mclasses * 2 <= hrows * mrows and hclasses * mclasses <= MAX_TABLE_ROWS
+
+
+def _by_keys(space: Space, hardware_side: pl.DataFrame | None, group: Group):
+    """Each side's class of each row, and the group's table, classes by the distinct keys."""
+    hw, hkeys = space.hardware_side if hardware_side is None else hardware_side, list(group.hardware)
+    mtable, mids = cached(("classes", group.model), (space.model_side,), lambda: classes(space.model_side, group.model))
+    whole = bool(hkeys) and space.hardware_side.select(hkeys).n_unique() <= WHOLE_SIDE_CLASSES
+    if whole:  # one table for every chunk of the space
+        htable = cached(("classes", group.hardware), (space.hardware_side,),
+                        lambda: classes(space.hardware_side, hkeys)[0])
+        hids = hw.select(hkeys).join(htable, on=hkeys, how="left", nulls_equal=True, maintain_order="left")[ID]
+        whole = not hids.null_count()  # else a side from elsewhere: its own classes
+    if not whole:
+        htable, hids = classes(hw, hkeys)
+    if not _shares(htable.height, mtable.height, (space.hardware_side if whole else hw).height,
+                   space.model_side.height):  # a whole side's table serves every chunk
+        return None
+    if not whole:
+        return (hids, mids), *_table(group, htable, mtable)
+    return (hids, mids), *cached(("table", group.columns), (space.hardware_side, space.model_side, space.units),
+                                 lambda: _table(group, htable, mtable))
+
+
+def _by_ids(space: Space, hardware_side: pl.DataFrame | None, group: Group):
+    """The group's table on the ids the sides carry (numbered on the whole sides), or None where they are not one
+    per hardware row and one per distinct model key."""
+    hid, mid = group.ids
+    # the hardware rows the frame joins: ``hardware_side`` (its values may differ from the space's: validation's rows
+    # at each η), the whole side where it is empty (a streamed plan's source, ``runs.streamed``)
+    hw = space.hardware_side if hardware_side is None or hardware_side.height == 0 else hardware_side
+    model, hkeys, mkeys = space.model_side, list(group.hardware), list(group.model)
+    if (not {hid, *hkeys} <= set(hw.columns) or not {mid, *mkeys} <= set(model.columns) or hw.height == 0
+            or model.height == 0 or hw[hid].n_unique() != hw.height):
+        return None
+    # one row per id (hashing the id alone: a unique over every key column of the model side took the 30 M-row
+    # training run's peak RSS up ~130 MB); keys under two ids are refused
+    mtable = model.select(mid, *mkeys).unique(mid, keep="first", maintain_order=True)
+    if mtable.select(mkeys).n_unique() != mtable.height:
+        return None
+    count, rows = int(model[mid].max()) + 1, int(hw[hid].max()) + 1
+    if not _shares(rows, count, space.hardware_side.height, model.height):  # the sweep the ids number
+        return None
+    mtable = pl.DataFrame({ID: range(count)}, schema={ID: model.schema[mid]}).join(
+        mtable.rename({mid: ID}), on=ID, how="left", maintain_order="left")
+    htable = pl.DataFrame({ID: range(rows)}, schema={ID: hw.schema[hid]}).join(
+        hw.select(hid, *hkeys).rename({hid: ID}), on=ID, how="left", maintain_order="left")
+    return None, *_table(group, htable, mtable)

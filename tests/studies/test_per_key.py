@@ -1,0 +1,86 @@
+"""Columns computed once per distinct key and gathered back onto the joined rows (``per_key``, issue 15)."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from pipeline.catalogs.load import load_catalogs
+from pipeline.spec import parse_spec
+from pipeline.studies import per_key, training
+from pipeline.studies import training_reference as reference
+from pipeline.studies.sides import Space
+
+# 3 hardware rows (two with the same peak), 12 model rows (3 distinct sizes): y = peak x size, z = size + 1
+HARDWARE = pl.DataFrame({"workload": ["w"] * 3, "name": ["a", "b", "c"], "peak": [2.0, 3.0, 2.0]})
+MODEL = pl.DataFrame({"workload": ["w"] * 12, "size": [10.0, 20.0, 10.0, 30.0, 20.0, 10.0] * 2, "batch": range(12)})
+
+
+def _toy(pairs: pl.LazyFrame) -> tuple[pl.LazyFrame, dict]:
+    return pairs.with_columns(y=pl.col("peak") * pl.col("size"), z=pl.col("size") + 1.0), {"y": "Y", "z": "Z"}
+
+
+def _space() -> Space:
+    return Space(HARDWARE, MODEL, {"peak": None, "size": None, "batch": None, "name": None, "workload": None})
+
+
+@pytest.mark.parametrize("hardware", [("peak",), ("name", "peak")])  # distinct peaks (2 classes) / every row
+def test_a_group_gathered_by_its_keys_equals_its_formula_on_every_row(hardware):
+    """By hand: row (b, size 30) holds 3 x 30 = 90 and 31; every row as computing y and z per row."""
+    frame, units = per_key.gathered(_space(), None, [per_key.Group(("y", "z"), ("size",), hardware, _toy)])
+    got = frame.select("name", "size", "batch", "y", "z").collect()
+    want = _toy(_space().frame().select("name", "size", "batch", "peak"))[0].drop("peak").collect()
+    assert_frame_equal(got, want, check_exact=True)
+    assert got.filter((pl.col("name") == "b") & (pl.col("size") == 30.0)).select("y", "z").row(0) == (90.0, 31.0)
+    assert units["y"] == "Y" and units["z"] == "Z"
+
+
+@pytest.mark.parametrize("whole_side_classes", [per_key.WHOLE_SIDE_CLASSES, 0])  # whole side's table / chunk's
+def test_a_chunk_of_the_hardware_side_gathers_its_own_values(monkeypatch, whole_side_classes):
+    """A slice of the hardware side (a writer's chunk) gathers from the classes of the whole side (cached: the same
+    table for the next chunk) or of its own rows, and its values are the slice's own."""
+    monkeypatch.setattr(per_key, "WHOLE_SIDE_CLASSES", whole_side_classes)
+    space, group = _space(), per_key.Group(("y",), ("size",), ("peak",), _toy)
+    for rows in ([2], [1, 2]):
+        frame, _ = per_key.gathered(space, HARDWARE[rows], [group])
+        got = frame.select("name", "y").collect()
+        want = HARDWARE[rows].join(MODEL, on="workload", how="inner", maintain_order="right_left").select(
+            "name", y=pl.col("peak") * pl.col("size"))
+        assert_frame_equal(got, want, check_exact=True)
+
+
+def test_a_group_that_would_not_share_is_left_to_the_plan():
+    """Every model row its own class (batch): a table as large as the rows, so the columns are not added."""
+    frame, units = per_key.gathered(_space(), None, [per_key.Group(("y",), ("batch", "size"), ("peak",), _toy)])
+    assert "y" not in units and "y" not in frame.collect_schema()
+
+
+def test_side_ids_gather_by_the_numbers_the_rows_carry():
+    """``Group.ids``: the sides carry their class numbers (a model id per distinct size); a slice of the hardware
+    side keeps its whole-side numbers."""
+    hw = HARDWARE.with_row_index("_h")
+    model = MODEL.with_columns((pl.col("size").rank("dense").cast(pl.Int64) - 1).alias("_m"))
+    space = Space(hw, model, _space().units | {"_h": None, "_m": None})
+    group = per_key.Group(("y",), ("size",), ("peak",), _toy, ids=("_h", "_m"))
+    frame, _ = per_key.gathered(space, hw[[2]], [group])
+    got = frame.select("name", "y").collect()
+    assert got["name"].to_list() == ["c"] * 12 and got["y"].to_list() == [2.0 * s for s in MODEL["size"]]
+
+
+def test_training_gathers_the_gemm_etas_and_gives_the_rows_of_the_per_row_plan(monkeypatch):
+    """The GEMM η and their values at the one-node layout, computed per (hardware row, shape) and gathered, equal
+    the plan that computes them on every row (monkeypatched: no group); two hardware rows (bf16, fp8), so a pair
+    taken in another order moves values."""
+    space = training.build_space(load_catalogs(), parse_spec({"study": "training", "axes": {
+        "cluster": ["NVIDIA DGX SuperPOD DGX H100 (4 SU, 127 nodes)"], "model": ["Llama 2 7B", "Llama 2 13B"],
+        "compute_dtype": ["bf16", "fp8"], "seq_len": [2048, 4096], "gpus": [64, 512], "tp": [1, 2, 8], "pp": [1, 4],
+        "microbatch": [1, 2], "global_batch": [512, 1024], "recompute": ["none", "full"], "zero_stage": [0, 3]}}))
+    _, units = training.inputs(space)
+    assert {*reference.ETAS, *(f"{e}{reference.AT_NODE}" for e in reference.ETAS)} <= set(units)
+    got = training.build(space).frame.collect()
+    monkeypatch.setattr(reference, "shape_etas", lambda *_: [])
+    assert "train_matmul_eta_compute" not in training.inputs(space)[1]
+    want = training.build(space).frame.collect()
+    assert got.height > 100 and got.equals(want)
+    assert got["mfu"].drop_nulls().n_unique() > 10
