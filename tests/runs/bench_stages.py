@@ -70,7 +70,7 @@ def stages(batches: int = 11) -> list[str]:
         return out
 
     def fact(flags=None):
-        grouped = replace(space, grouped_by="hardware")  # a new writer space: node.shared's tables rebuilt, timed
+        grouped = replace(space, grouped_by="hardware")  # per_key's tables come from its cache after the first pass
         return [typed(study.build(grouped, hw).frame, "node", "r", texts, shape).collect(
             optimizations=flags or pl.QueryOptFlags()) for hw in chunks]
 
