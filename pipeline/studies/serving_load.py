@@ -10,8 +10,9 @@ from functools import cache
 import polars as pl
 
 from pipeline import formulas, scalar
-from pipeline.studies.serving_precomputed import rebindable
+from pipeline.studies.serving_precomputed import depends_on, rebindable
 from pipeline.units import E, expression_library, unit
+from pipeline.walls.closed_loop import closed_loop_ttft
 from pipeline.walls.registries import SERVING
 
 
@@ -55,7 +56,8 @@ LOAD_ITERATIONS = 6
 LOAD_UNITS = {"prefill_time_one_request_s": unit("s"), "prefill_time_batched_s": unit("s"),
               "prefill_time_alone_s": unit("s"),
               "itl_at_batch_cap_s": unit("s"), "itl_at_load_s": unit("s"), "load_batch_cap": unit(""),
-              "load_prefill_batch": unit(""), "load_batch": unit("")}
+              "load_prefill_batch": unit(""), "load_batch": unit(""),
+              "request_rate": unit("1/s")}  # a closed loop's is solved (``closed_loop_load``)
 
 
 # On: at capacity arrivals queue and TensorRT-LLM's in-flight batching (vLLM's scheduler alike) fills each
@@ -94,13 +96,15 @@ def prompts_per_iteration(request_rate, replicas, prefill_time_one_request_s, de
     return E.min_horizontal(arrived, chunk).clip(lower_bound=1.0)
 
 
-def under_load(frame: pl.LazyFrame, units: dict, iterations: int) -> tuple[pl.LazyFrame, dict]:
+def under_load(frame: pl.LazyFrame, units: dict, iterations: int, closed: bool = False) -> tuple[pl.LazyFrame, dict]:
     """Wall 7's inputs: one request's prefill, the ITL at the largest batch, and the batch in
-    flight from Little's law by ``iterations`` vectorized fixed-point steps (no per-row Python)."""
+    flight from Little's law by ``iterations`` vectorized fixed-point steps (no per-row Python); in a
+    closed loop (``closed``: the concurrency axis) the request rate too (``closed_loop_load``)."""
     frame = frame.with_columns(_one=pl.lit(1.0))
     frame = _at_batch(frame, units, "prefill_pass_time_s", "_one", "__one")
     frame = formulas.plan(frame, units, ["max_batch_paged", "generated_tokens", "prefill_new_tokens",
-                                         "prefill_stage_share"], _formulas(), keep=True).frame
+                                         "prefill_stage_share", "prefill_chunk_iterations"], _formulas(),
+                          keep=True).frame
     cap = load_batch_cap(pl.col("batch"), pl.col("max_batch_paged"))
     frame = _at_batch(frame.with_columns(load_batch_cap=cap), units, "decode_pass_time_s", "load_batch_cap", "__cap")
     chunk = load_prefill_batch(pl.col("prefill_chunk_tokens"), pl.col("prefill_new_tokens"), pl.col("load_batch_cap"),
@@ -110,6 +114,8 @@ def under_load(frame: pl.LazyFrame, units: dict, iterations: int) -> tuple[pl.La
     # one request's prefill at capacity: its share of the budget-filling pass the scheduler runs once arrivals queue
     frame = frame.with_columns(
         prefill_time_batched_s=pl.col("prefill_pass_time_s__chunk") / pl.col("load_prefill_batch"))
+    if closed:
+        return closed_loop_load(frame, units, iterations)
     # the fixed point of the batch in flight and of the prompts an iteration batches (a prompt's prefill: its
     # share of the pass of those prompts, a lone prompt's pass at light load; what it stretches an iteration by:
     # the busiest pipeline stage's share of that, wall 7's ``prefill_stage_time_s``)
@@ -132,6 +138,71 @@ def under_load(frame: pl.LazyFrame, units: dict, iterations: int) -> tuple[pl.La
         itl_at_batch_cap_s=pl.col("decode_pass_time_s__cap"),
         itl_at_load_s=pl.col("decode_pass_time_s__load"),
         load_batch=pl.col(f"load_batch_{iterations}"))
+    return frame, units | LOAD_UNITS
+
+
+def closed_loop_cycle(rate, users, generated_tokens, iteration_s, prompt_prefill_s, stage_share, chunks):
+    """One closed-loop user's cycle R = TTFT + (G - 1) TPOT at X = ``rate`` requests/s per replica (expressions):
+    wall 7's TPOT and ``closed_loop_ttft`` at the others' arrivals X (c - 1) / c; also rho and TPOT."""
+    tau = prompt_prefill_s * stage_share
+    rho = rate * (users - 1.0) / users * tau
+    tpot = iteration_s / (1.0 - rho) + tpot_clustering(rho, tau, generated_tokens)
+    ttft = closed_loop_ttft((users - 1.0).clip(0.0, 1.0), iteration_s, rho, prompt_prefill_s, chunks)
+    return ttft + (generated_tokens - 1.0).clip(lower_bound=1.0) * tpot, rho, tpot
+
+
+CLOSED_BISECTIONS = 30  # halvings of X's bracket per step of ``closed_loop_load`` (2^-30 of it: exact in effect)
+
+
+def closed_loop_load(frame: pl.LazyFrame, units: dict, iterations: int) -> tuple[pl.LazyFrame, dict]:
+    """Wall 7's inputs for c users per replica in a closed loop (``pipeline.walls.closed_loop``): the request
+    rate X = c / R beside the batch in flight and the prompts' prefill price, by ``iterations`` vectorized steps
+    from every user decoding. Each step solves X R(X) = c at that step's decode pass and prefill price by
+    bisection (X R(X) grows with X: R does; R from ``closed_loop_cycle``, X below c / (c - 1) / tau so that
+    the others' prefill rho < 1), then takes the batch a request decodes in, itself and the others decoding,
+    1 + (c - 1) (G - 1) TPOT / R, and the prompts an iteration batches (wall 7's ``prompts_per_iteration``).
+    The request rate column then holds X x replicas."""
+    c = (pl.col("concurrency") / pl.col("replicas")).clip(lower_bound=1.0)
+    g = pl.col("generated_tokens")
+    overhead = pl.col("scheduler_overhead_per_iteration_s").fill_null(0.0)
+    frame = frame.with_columns(load_batch_0=pl.min_horizontal(c, pl.col("load_batch_cap")),
+                               prompt_prefill_0=pl.col("prefill_pass_time_s__one"))
+    for k in range(iterations):
+        frame = _at_batch(frame, units, "decode_pass_time_s", f"load_batch_{k}", f"__it{k}")
+        d = pl.col(f"decode_pass_time_s__it{k}") + overhead
+        parts = (g, d, pl.col(f"prompt_prefill_{k}"), pl.col("prefill_stage_share"), pl.col("prefill_chunk_iterations"))
+        tau = pl.col(f"prompt_prefill_{k}") * pl.col("prefill_stage_share")
+        high = (c / ((c - 1.0) * tau)).fill_nan(None).fill_null(float("inf"))
+        frame = frame.with_columns(_low=pl.lit(0.0), _high=pl.min_horizontal(high, c / (tau + g * d)))
+        for _ in range(CLOSED_BISECTIONS):
+            mid = (pl.col("_low") + pl.col("_high")) / 2.0
+            over = mid * closed_loop_cycle(mid, c, *parts)[0] > c
+            frame = frame.with_columns(_low=pl.when(over).then("_low").otherwise(mid),
+                                       _high=pl.when(over).then(mid).otherwise("_high"))
+        rate = pl.col("_low")
+        cycle, rho, tpot = closed_loop_cycle(rate, c, *parts)
+        m = prompts_per_iteration(rate * (c - 1.0) / c, 1.0, tau, d, pl.col("load_prefill_batch"))
+        frame = _at_batch(frame.with_columns(
+            rate.alias(f"users_rate_{k + 1}"),
+            (1.0 + (c - 1.0) * (g - 1.0).clip(lower_bound=1.0) * tpot / cycle).clip(1.0, pl.col("load_batch_cap"))
+            .alias(f"load_batch_{k + 1}"),
+            m.alias(f"prompts_{k}")), units, "prefill_pass_time_s", f"prompts_{k}", f"__m{k}")
+        frame = frame.with_columns((pl.col(f"prefill_pass_time_s__m{k}") / pl.col(f"prompts_{k}"))
+                                   .alias(f"prompt_prefill_{k + 1}"))
+    frame = _at_batch(frame, units, "decode_pass_time_s", f"load_batch_{iterations}", "__load")
+    frame = frame.with_columns(
+        request_rate=pl.col(f"users_rate_{iterations}") * pl.col("replicas"),
+        prefill_time_alone_s=pl.col("prefill_pass_time_s__one"),
+        prefill_time_one_request_s=pl.col(f"prompt_prefill_{iterations}"),
+        itl_at_batch_cap_s=pl.col("decode_pass_time_s__cap"),
+        itl_at_load_s=pl.col("decode_pass_time_s__load"),
+        load_batch=pl.col(f"load_batch_{iterations}"))
+    # the model-side columns computed from the axis' (null) request rate once per space, computed again
+    registry = _formulas()
+    stale = [c for c in depends_on(registry, {"request_rate"}) if c in units]
+    if stale:
+        frame = formulas.plan(frame, {c: u for c, u in units.items() if c not in stale}, stale, registry,
+                              keep=True).frame
     return frame, units | LOAD_UNITS
 
 
