@@ -169,6 +169,7 @@ class ServingCoreSchema(pa.DataFrameModel):
                                    nullable=False)
     request_rate: float = result("1/s", "requests per second to the deployment (null: offline)", "sweep axis")
     replicas: float = result("", "copies of the layout sharing the requests", "sweep axis", nullable=False)
+    concurrency: float = result("", "users of a closed loop, shared by the replicas (null: an open loop)", "sweep axis")
     prune_ratio: float = fraction("share of every layer matrix removed by structured pruning (wall 13)",
                                 "sweep axis", nullable=False)
     compression_ratio: float = result("", "the teacher's 16-bit dense weights / stored weights: 2 B / weight "

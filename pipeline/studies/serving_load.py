@@ -158,8 +158,8 @@ def closed_loop_load(frame: pl.LazyFrame, units: dict, iterations: int) -> tuple
     """Wall 7's inputs for c users per replica in a closed loop (``pipeline.walls.closed_loop``): the request
     rate X = c / R beside the batch in flight and the prompts' prefill price, by ``iterations`` vectorized steps
     from every user decoding. Each step solves X R(X) = c at that step's decode pass and prefill price by
-    bisection (X R(X) grows with X: R does; R from ``closed_loop_cycle``, X below c / (c - 1) / tau so that
-    the others' prefill rho < 1), then takes the batch a request decodes in, itself and the others decoding,
+    bisection (X R(X) grows with X: R does; R from ``closed_loop_cycle``, X below c / (tau_p + (G - 1) d) and
+    c / (c - 1) / tau so that the others' prefill rho < 1), then takes the batch a request decodes in, itself and the others decoding,
     1 + (c - 1) (G - 1) TPOT / R, and the prompts an iteration batches (wall 7's ``prompts_per_iteration``).
     The request rate column then holds X x replicas."""
     c = (pl.col("concurrency") / pl.col("replicas")).clip(lower_bound=1.0)
@@ -173,7 +173,8 @@ def closed_loop_load(frame: pl.LazyFrame, units: dict, iterations: int) -> tuple
         parts = (g, d, pl.col(f"prompt_prefill_{k}"), pl.col("prefill_stage_share"), pl.col("prefill_chunk_iterations"))
         tau = pl.col(f"prompt_prefill_{k}") * pl.col("prefill_stage_share")
         high = (c / ((c - 1.0) * tau)).fill_nan(None).fill_null(float("inf"))
-        frame = frame.with_columns(_low=pl.lit(0.0), _high=pl.min_horizontal(high, c / (tau + g * d)))
+        fastest = c / (pl.col(f"prompt_prefill_{k}") + (g - 1.0).clip(lower_bound=1.0) * d)  # R >= tau_p + (G - 1) d
+        frame = frame.with_columns(_low=pl.lit(0.0), _high=pl.min_horizontal(high, fastest))
         for _ in range(CLOSED_BISECTIONS):
             mid = (pl.col("_low") + pl.col("_high")) / 2.0
             over = mid * closed_loop_cycle(mid, c, *parts)[0] > c
