@@ -120,6 +120,9 @@ def read_axes(table: Table, study: str) -> Axes:
         if both:
             table.checker.bad("axes.dataset", "sets prompt_len and output_len from the workloads catalog's means; "
                                               f"remove axes.{', axes.'.join(both)}")
+    if study == "serving" and "concurrency" in table and "request_rate" in table:
+        table.checker.bad("axes.concurrency", "a closed loop of users sets its own request rate (wall 7 solves it); "
+                                              "give axes.concurrency or axes.request_rate, not both")
     if study == "serving" and any(k > 0 for k in axes.spec_draft_tokens) and "spec_acceptance" not in table:
         table.checker.bad("axes.spec_acceptance", "speculative decoding (axes.spec_draft_tokens > 0) needs the "
                                                   "per-token acceptance rate of the drafter, from its paper")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.catalogs.load import load_catalogs
+from pipeline.errors import InputError
 from pipeline.spec import parse_spec
 from pipeline.studies import serving
 from pipeline.validation.predict import SPEC_INPUTS, measurement_spec
@@ -75,3 +76,9 @@ def test_a_concurrency_row_is_a_closed_loop():
     assert reason is None
     assert spec["axes"]["concurrency"] == [25] and spec["axes"]["replicas"] == [1]
     assert "request_rate" not in spec["axes"] and spec["axes"]["batch"] == [4096]
+
+
+def test_a_spec_gives_users_or_a_rate_not_both():
+    with pytest.raises(InputError, match="axes.concurrency"):
+        parse_spec({"study": "serving", "axes": {"model": ["Llama 3 8B"], "hardware": ["H100 SXM5 80GB"],
+                                                 "concurrency": [8], "request_rate": [1.0]}}, "both")
