@@ -84,8 +84,8 @@ KNOBS = ["kernels_per_transformer_layer", "kernels_per_cnn_layer", "launch_overh
          "window_kv_cache"]
 AXES = {"tp": ("", pl.Float64), "pp": ("", pl.Float64), "batch": ("", pl.Int64), "prompt_len": ("tok", pl.Int64),
         "output_len": ("tok", pl.Int64), "reasoning_tokens": ("tok", pl.Int64), "replicas": ("", pl.Float64),
-        "request_rate": ("1/s", pl.Float64), "concurrency": ("", pl.Float64), "prune_ratio": ("", pl.Float64)} | speculative.AXES | prefix.AXES | (
-    lora.AXES) | expert.AXES | disaggregated.AXES
+        "request_rate": ("1/s", pl.Float64), "concurrency": ("", pl.Float64), "prune_ratio": ("", pl.Float64)} | (
+    speculative.AXES) | prefix.AXES | lora.AXES | expert.AXES | disaggregated.AXES
 AXIS_UNITS = {"teacher": None, "teacher_params_computed": unit("param"), "workload": None,
               "weight_density": unit("")} | {name: unit(u) for name, (u, _) in AXES.items()} | {
     name: None if u is None else unit(u) for name, u in SPREAD.items()}

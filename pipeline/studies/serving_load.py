@@ -158,10 +158,10 @@ def closed_loop_load(frame: pl.LazyFrame, units: dict, iterations: int) -> tuple
     """Wall 7's inputs for c users per replica in a closed loop (``pipeline.walls.closed_loop``): the request
     rate X = c / R beside the batch in flight and the prompts' prefill price, by ``iterations`` vectorized steps
     from every user decoding. Each step solves X R(X) = c at that step's decode pass and prefill price by
-    bisection (X R(X) grows with X: R does; R from ``closed_loop_cycle``, X below c / (tau_p + (G - 1) d) and
-    c / (c - 1) / tau so that the others' prefill rho < 1), then takes the batch a request decodes in, itself and the others decoding,
-    1 + (c - 1) (G - 1) TPOT / R, and the prompts an iteration batches (wall 7's ``prompts_per_iteration``).
-    The request rate column then holds X x replicas."""
+    bisection (X R(X) grows with X: R does; R from ``closed_loop_cycle``; X below c / (tau_p + (G - 1) d) and
+    c / (c - 1) / tau, so that the others' prefill rho < 1), then takes the batch a request decodes in, itself
+    and the others decoding, 1 + (c - 1) (G - 1) TPOT / R, and the prompts an iteration batches (wall 7's
+    ``prompts_per_iteration``). The request rate column then holds X x replicas."""
     c = (pl.col("concurrency") / pl.col("replicas")).clip(lower_bound=1.0)
     g = pl.col("generated_tokens")
     overhead = pl.col("scheduler_overhead_per_iteration_s").fill_null(0.0)
@@ -200,9 +200,9 @@ def closed_loop_load(frame: pl.LazyFrame, units: dict, iterations: int) -> tuple
         load_batch=pl.col(f"load_batch_{iterations}"))
     # the model-side columns computed from the axis' (null) request rate once per space, computed again
     registry = _formulas()
-    stale = [c for c in depends_on(registry, {"request_rate"}) if c in units]
+    stale = [name for name in depends_on(registry, {"request_rate"}) if name in units]
     if stale:
-        frame = formulas.plan(frame, {c: u for c, u in units.items() if c not in stale}, stale, registry,
+        frame = formulas.plan(frame, {name: u for name, u in units.items() if name not in stale}, stale, registry,
                               keep=True).frame
     return frame, units | LOAD_UNITS
 

@@ -24,7 +24,7 @@ of mean d / (1 - rho), not the residual of a length-biased one as a Poisson arri
 
 from __future__ import annotations
 
-from pipeline.units import UExpr, only_where
+from pipeline.units import Plain, UExpr, only_where
 from pipeline.walls.registries import serving_column
 
 
@@ -61,7 +61,7 @@ def prefill_chunk_iterations(prefill_new_tokens: UExpr, prefill_chunk_tokens: UE
 
 
 @serving_column
-def closed_loop_ttft_mean_s(is_stable, closed_loop_users_per_replica: UExpr, itl_at_load_s: UExpr,
+def closed_loop_ttft_mean_s(is_stable: Plain, closed_loop_users_per_replica: UExpr, itl_at_load_s: UExpr,
                             scheduler_overhead_per_iteration_s: UExpr, prefill_utilization: UExpr,
                             prefill_time_one_request_s: UExpr, prefill_chunk_iterations: UExpr) -> UExpr:
     """Mean time to first token in a closed loop (``closed_loop_ttft``; null in an open loop)."""

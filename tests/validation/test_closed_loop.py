@@ -53,7 +53,7 @@ def test_one_user_waits_for_nobody(points):
 def test_closed_loop_ttft_by_hand():
     """d = 40 ms, rho = 0.4 (E[C] = 40 / 0.6 = 66.7 ms), tau = 337 ms in one chunk: busy 66.7 + 40 + 337 + 0.4 x
     66.7 = 470.3 ms; two chunks: 66.7 + 80 + 337 + 53.3 = 537 ms; alone (busy 0, rho 0): 337 ms."""
-    assert closed_loop_ttft(1.0, 0.040, 0.4, 0.337, 1.0) == pytest.approx(0.040 / 0.6 + 0.040 + 0.337 + 0.4 * 0.040 / 0.6)
+    assert closed_loop_ttft(1.0, 0.040, 0.4, 0.337, 1.0) == pytest.approx(0.4703, abs=1e-4)
     assert closed_loop_ttft(1.0, 0.040, 0.4, 0.337, 2.0) == pytest.approx(0.5370, abs=1e-4)
     assert closed_loop_ttft(0.0, 0.040, 0.0, 0.337, 1.0) == pytest.approx(0.337)
 
