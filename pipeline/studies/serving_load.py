@@ -5,6 +5,7 @@ from Little's law, by vectorized fixed-point steps
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 
 import polars as pl
@@ -225,16 +226,44 @@ def under_load_values(values: dict, units: dict, iterations: int = LOAD_ITERATIO
         return at["decode_pass_time_s"](values | {"_b": batch})["decode_pass_time_s"]
 
     load, overhead, tau = 1.0, values.get("scheduler_overhead_per_iteration_s") or 0.0, alone
-    for _ in range(iterations):
-        known = {"request_rate": values["request_rate"], "replicas": values["replicas"],
+    rate = values["request_rate"]
+    if values.get("concurrency") is not None:  # ``closed_loop_load`` on plain values
+        users = max(1.0, values["concurrency"] / values["replicas"])
+        load = min(users, cap)
+        chunks = formulas.compile_scalar(units, ["prefill_chunk_iterations"], _formulas())(values)
+        for _ in range(iterations):
+            known = {"users": users, "g": sized["generated_tokens"], "d": decode(load) + overhead, "tau_p": tau,
+                     "share": sized["prefill_stage_share"], "chunks": chunks["prefill_chunk_iterations"]}
+            low, high = 0.0, users / (tau + max(1.0, known["g"] - 1.0) * known["d"])
+            if users > 1.0:
+                high = min(high, users / ((users - 1.0) * tau * known["share"]))
+            for _ in range(CLOSED_BISECTIONS):
+                mid = (low + high) / 2.0
+                low, high = (low, mid) if mid * _closed_step()(known | {"rate": mid})["cycle"] > users else (mid, high)
+            rate, load = low * values["replicas"], min(max(1.0, _closed_step()(known | {"rate": low})["batch"]), cap)
+            m = step["prompts"]({"request_rate": low * (users - 1.0) / users, "replicas": 1.0, "decode": known["d"],
+                                 "prefill": tau * known["share"], "chunk": chunk})["prompts"]
+            tau = at["prefill_pass_time_s"](values | {"_b": m})["prefill_pass_time_s"] / m
+    for _ in range(0 if values.get("concurrency") is not None else iterations):
+        known = {"request_rate": rate, "replicas": values["replicas"],
                  "generated_tokens": sized["generated_tokens"], "prefill": tau * sized["prefill_stage_share"],
                  "decode": decode(load) + overhead,
                  "cap": cap, "chunk": chunk}
         load, m = step["next"](known)["next"], step["prompts"](known)["prompts"]
         tau = at["prefill_pass_time_s"](values | {"_b": m})["prefill_pass_time_s"] / m
     return {"prefill_time_one_request_s": tau, "prefill_time_alone_s": alone, "prefill_time_batched_s": batched,
-            "itl_at_batch_cap_s": decode(cap),
+            "itl_at_batch_cap_s": decode(cap), "request_rate": rate,
             "itl_at_load_s": decode(load), "load_batch_cap": cap, "load_prefill_batch": chunk, "load_batch": load}
+
+
+@cache
+def _closed_step() -> Callable[[dict], dict]:
+    """``closed_loop_cycle`` and the batch a request decodes in compiled once for plain values."""
+    with expression_library(scalar):
+        c = scalar.col
+        cycle, rho, tpot = closed_loop_cycle(c("rate"), c("users"), c("g"), c("d"), c("tau_p"), c("share"), c("chunks"))
+        batch = 1.0 + (c("users") - 1.0) * (c("g") - 1.0).clip(lower_bound=1.0) * tpot / cycle
+        return scalar.compile_function({"cycle": cycle, "batch": batch})
 
 
 @cache

@@ -21,10 +21,15 @@ SPREAD = 0.3  # the simulated lengths' standard deviation / mean (fixed lengths 
 
 
 @pytest.fixture(scope="module")
-def points() -> list[tuple[dict, object]]:
+def catalogs():
+    return load_catalogs()
+
+
+@pytest.fixture(scope="module")
+def points(catalogs) -> list[tuple[dict, object]]:
     spec = parse_spec({"study": "serving", "axes": AXES, "efficiency": {"framework": "vLLM",
                                                                        "compute_model": "profile"}}, "closed loop")
-    space = serving.build_space(load_catalogs(), spec)
+    space = serving.build_space(catalogs, spec)
     frame, units = serving.inputs(space)
     rows = serving.build(space).frame.collect().to_dicts()
     out = []
@@ -82,3 +87,15 @@ def test_a_spec_gives_users_or_a_rate_not_both():
     with pytest.raises(InputError, match="axes.concurrency"):
         parse_spec({"study": "serving", "axes": {"model": ["Llama 3 8B"], "hardware": ["H100 SXM5 80GB"],
                                                  "concurrency": [8], "request_rate": [1.0]}}, "both")
+
+
+def test_one_configuration_gives_what_the_sweep_gives(points, catalogs):
+    """The single-configuration path (studies.single, serving_load.under_load_values) solves the same loop."""
+    from pipeline.studies import single
+
+    for c, (row, _) in zip(USERS, points, strict=True):
+        spec = parse_spec({"study": "serving", "axes": AXES | {"concurrency": [c]},
+                           "efficiency": {"framework": "vLLM", "compute_model": "profile"}}, "one")
+        one = single.answer(spec, catalogs).rows[0]
+        for column in ("request_rate", "ttft_mean_s", "tpot_under_load_s", "batch_in_flight"):
+            assert one[column] == pytest.approx(row[column], rel=1e-6), (c, column)
