@@ -68,7 +68,7 @@ OPERATIONS_KNOBS = keys(Operations)
 RESERVE_FRACTION = 0.10
 # serving axes the run id hashes only when some value differs from its default (older specs keep their ids)
 OPT_IN = {"prefix_hit_rate": (0.0,), "lora_rank": (0,), "lora_adapters": (1,), "ep": (1,), "cluster": None,
-          "prefill_workers": (0,), "decode_workers": (0,), "redundant_experts": (0,)}
+          "prefill_workers": (0,), "decode_workers": (0,), "redundant_experts": (0,), "concurrency": None}
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ WORKLOADS = ("inference", "training")
 RECOMPUTE = ("none", "selective", "projections", "full")  # projections: MaxText save_dot_except_* (training_memory)
 COMMON_AXES = ("hardware", "model", "compute_dtype", "batch", "seq_len", "workload", "region")
 SERVING_AXES = ("weight_dtype", "kv_dtype", "precision", "tp", "pp", "prompt_len", "output_len",
-                "reasoning_tokens", "request_rate", "replicas", "prune_ratio", "distill_to", "dataset",
+                "reasoning_tokens", "request_rate", "replicas", "concurrency", "prune_ratio", "distill_to", "dataset",
                 "spec_draft_tokens", "spec_acceptance", "draft_model", "prefix_hit_rate", "lora_rank", "lora_adapters",
                 "ep", "cluster",  # expert parallelism and multi-node serving (pipeline.walls.expert_parallel)
                 "redundant_experts",  # EPLB's replicated expert slots (pipeline.walls.expert_parallel)
@@ -61,6 +61,7 @@ class Axes:
     reasoning_tokens: tuple[int, ...] = axis((0,), integer(0, MAX_TOKENS))  # wall 12: thinking tokens before the answer
     request_rate: tuple[float, ...] | None = axis(None, positive())  # wall 7: requests/s; None: offline
     replicas: tuple[int, ...] = axis((1,), integer(1, MAX_REPLICAS))  # wall 7: tp x pp copies sharing requests
+    concurrency: tuple[int, ...] | None = axis(None, integer(1, MAX_BATCH))  # wall 7 closed loop: users; None: open
     prune_ratio: tuple[float, ...] = axis((0.0,), fraction())  # wall 13: share of every layer matrix removed
     distill_to: tuple[str, ...] | None = axis(None, NAME)  # wall 13: smaller models standing in for larger ones
     dataset: tuple[str, ...] | None = axis(None, NAME)  # workloads catalog names: their means set the lengths
@@ -119,6 +120,9 @@ def read_axes(table: Table, study: str) -> Axes:
         if both:
             table.checker.bad("axes.dataset", "sets prompt_len and output_len from the workloads catalog's means; "
                                               f"remove axes.{', axes.'.join(both)}")
+    if study == "serving" and "concurrency" in table and "request_rate" in table:
+        table.checker.bad("axes.concurrency", "a closed loop of users sets its own request rate (wall 7 solves it); "
+                                              "give axes.concurrency or axes.request_rate, not both")
     if study == "serving" and any(k > 0 for k in axes.spec_draft_tokens) and "spec_acceptance" not in table:
         table.checker.bad("axes.spec_acceptance", "speculative decoding (axes.spec_draft_tokens > 0) needs the "
                                                   "per-token acceptance rate of the drafter, from its paper")

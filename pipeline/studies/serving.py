@@ -84,8 +84,8 @@ KNOBS = ["kernels_per_transformer_layer", "kernels_per_cnn_layer", "launch_overh
          "window_kv_cache"]
 AXES = {"tp": ("", pl.Float64), "pp": ("", pl.Float64), "batch": ("", pl.Int64), "prompt_len": ("tok", pl.Int64),
         "output_len": ("tok", pl.Int64), "reasoning_tokens": ("tok", pl.Int64), "replicas": ("", pl.Float64),
-        "request_rate": ("1/s", pl.Float64), "prune_ratio": ("", pl.Float64)} | speculative.AXES | prefix.AXES | (
-    lora.AXES) | expert.AXES | disaggregated.AXES
+        "request_rate": ("1/s", pl.Float64), "concurrency": ("", pl.Float64), "prune_ratio": ("", pl.Float64)} | (
+    speculative.AXES) | prefix.AXES | lora.AXES | expert.AXES | disaggregated.AXES
 AXIS_UNITS = {"teacher": None, "teacher_params_computed": unit("param"), "workload": None,
               "weight_density": unit("")} | {name: unit(u) for name, (u, _) in AXES.items()} | {
     name: None if u is None else unit(u) for name, u in SPREAD.items()}
@@ -105,7 +105,7 @@ def _model_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
         pairs = students.join(teachers, how="cross").filter(
             pl.col("params_computed") < pl.col("teacher_params_computed"))
         shaped = pl.concat([shaped, pairs.select(shaped.columns)])
-    values = {"request_rate": spec.axes.request_rate or (None,)}
+    values = {"request_rate": spec.axes.request_rate or (None,), "concurrency": spec.axes.concurrency or (None,)}
     axes = {name: (values.get(name, getattr(spec.axes, name)), dtype) for name, (_, dtype) in AXES.items()}
     before = list(AXES)[:list(AXES).index("prompt_len")]
     side = sides.cross(shaped, {name: axes[name] for name in before})
@@ -169,6 +169,7 @@ class ServingCoreSchema(pa.DataFrameModel):
                                    nullable=False)
     request_rate: float = result("1/s", "requests per second to the deployment (null: offline)", "sweep axis")
     replicas: float = result("", "copies of the layout sharing the requests", "sweep axis", nullable=False)
+    concurrency: float = result("", "users of a closed loop, shared by the replicas (null: an open loop)", "sweep axis")
     prune_ratio: float = fraction("share of every layer matrix removed by structured pruning (wall 13)",
                                 "sweep axis", nullable=False)
     compression_ratio: float = result("", "the teacher's 16-bit dense weights / stored weights: 2 B / weight "
@@ -300,8 +301,13 @@ QUERY_TIME = ["compression_ratio", "weights_per_device_bytes", "kv_cache_bytes",
 
 
 def is_under_load(space: Space) -> bool:
-    """A request rate in the space: wall 7 applies."""
-    return bool(space.model_side["request_rate"].is_not_null().any())
+    """A request rate or a closed loop's users in the space: wall 7 applies."""
+    return bool(space.model_side["request_rate"].is_not_null().any() or is_closed_loop(space))
+
+
+def is_closed_loop(space: Space) -> bool:
+    """Users in a closed loop (the concurrency axis): wall 7 solves their request rate (``closed_loop_load``)."""
+    return bool(space.model_side["concurrency"].is_not_null().any())
 
 
 def inputs(space: Space, hardware_side=None, load_iterations: int = LOAD_ITERATIONS) -> tuple[pl.LazyFrame, dict]:
@@ -319,7 +325,7 @@ def _inputs(space: Space, hardware_side, load_iterations: int) -> tuple[pl.LazyF
     if not is_under_load(space):
         return frame, units
     frame, units = precomputed.batch_free(frame, units, FORMULAS, LOAD_UNITS)  # read by every pass of wall 7
-    return under_load(frame, units, load_iterations)
+    return under_load(frame, units, load_iterations, closed=is_closed_loop(space))
 
 
 def _computed(space: Space) -> list[str]:

@@ -5,13 +5,15 @@ from Little's law, by vectorized fixed-point steps
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 
 import polars as pl
 
 from pipeline import formulas, scalar
-from pipeline.studies.serving_precomputed import rebindable
+from pipeline.studies.serving_precomputed import depends_on, rebindable
 from pipeline.units import E, expression_library, unit
+from pipeline.walls.closed_loop import closed_loop_ttft
 from pipeline.walls.registries import SERVING
 
 
@@ -55,7 +57,8 @@ LOAD_ITERATIONS = 6
 LOAD_UNITS = {"prefill_time_one_request_s": unit("s"), "prefill_time_batched_s": unit("s"),
               "prefill_time_alone_s": unit("s"),
               "itl_at_batch_cap_s": unit("s"), "itl_at_load_s": unit("s"), "load_batch_cap": unit(""),
-              "load_prefill_batch": unit(""), "load_batch": unit("")}
+              "load_prefill_batch": unit(""), "load_batch": unit(""),
+              "request_rate": unit("1/s")}  # a closed loop's is solved (``closed_loop_load``)
 
 
 # On: at capacity arrivals queue and TensorRT-LLM's in-flight batching (vLLM's scheduler alike) fills each
@@ -94,13 +97,15 @@ def prompts_per_iteration(request_rate, replicas, prefill_time_one_request_s, de
     return E.min_horizontal(arrived, chunk).clip(lower_bound=1.0)
 
 
-def under_load(frame: pl.LazyFrame, units: dict, iterations: int) -> tuple[pl.LazyFrame, dict]:
+def under_load(frame: pl.LazyFrame, units: dict, iterations: int, closed: bool = False) -> tuple[pl.LazyFrame, dict]:
     """Wall 7's inputs: one request's prefill, the ITL at the largest batch, and the batch in
-    flight from Little's law by ``iterations`` vectorized fixed-point steps (no per-row Python)."""
+    flight from Little's law by ``iterations`` vectorized fixed-point steps (no per-row Python); in a
+    closed loop (``closed``: the concurrency axis) the request rate too (``closed_loop_load``)."""
     frame = frame.with_columns(_one=pl.lit(1.0))
     frame = _at_batch(frame, units, "prefill_pass_time_s", "_one", "__one")
     frame = formulas.plan(frame, units, ["max_batch_paged", "generated_tokens", "prefill_new_tokens",
-                                         "prefill_stage_share"], _formulas(), keep=True).frame
+                                         "prefill_stage_share", "prefill_chunk_iterations"], _formulas(),
+                          keep=True).frame
     cap = load_batch_cap(pl.col("batch"), pl.col("max_batch_paged"))
     frame = _at_batch(frame.with_columns(load_batch_cap=cap), units, "decode_pass_time_s", "load_batch_cap", "__cap")
     chunk = load_prefill_batch(pl.col("prefill_chunk_tokens"), pl.col("prefill_new_tokens"), pl.col("load_batch_cap"),
@@ -110,6 +115,8 @@ def under_load(frame: pl.LazyFrame, units: dict, iterations: int) -> tuple[pl.La
     # one request's prefill at capacity: its share of the budget-filling pass the scheduler runs once arrivals queue
     frame = frame.with_columns(
         prefill_time_batched_s=pl.col("prefill_pass_time_s__chunk") / pl.col("load_prefill_batch"))
+    if closed:
+        return closed_loop_load(frame, units, iterations)
     # the fixed point of the batch in flight and of the prompts an iteration batches (a prompt's prefill: its
     # share of the pass of those prompts, a lone prompt's pass at light load; what it stretches an iteration by:
     # the busiest pipeline stage's share of that, wall 7's ``prefill_stage_time_s``)
@@ -135,6 +142,72 @@ def under_load(frame: pl.LazyFrame, units: dict, iterations: int) -> tuple[pl.La
     return frame, units | LOAD_UNITS
 
 
+def closed_loop_cycle(rate, users, generated_tokens, iteration_s, prompt_prefill_s, stage_share, chunks):
+    """One closed-loop user's cycle R = TTFT + (G - 1) TPOT at X = ``rate`` requests/s per replica (expressions):
+    wall 7's TPOT and ``closed_loop_ttft`` at the others' arrivals X (c - 1) / c; also rho and TPOT."""
+    tau = prompt_prefill_s * stage_share
+    rho = rate * (users - 1.0) / users * tau
+    tpot = iteration_s / (1.0 - rho) + tpot_clustering(rho, tau, generated_tokens)
+    ttft = closed_loop_ttft((users - 1.0).clip(0.0, 1.0), iteration_s, rho, prompt_prefill_s, chunks)
+    return ttft + (generated_tokens - 1.0).clip(lower_bound=1.0) * tpot, rho, tpot
+
+
+CLOSED_BISECTIONS = 30  # halvings of X's bracket per step of ``closed_loop_load`` (2^-30 of it: exact in effect)
+
+
+def closed_loop_load(frame: pl.LazyFrame, units: dict, iterations: int) -> tuple[pl.LazyFrame, dict]:
+    """Wall 7's inputs for c users per replica in a closed loop (``pipeline.walls.closed_loop``): the request
+    rate X = c / R beside the batch in flight and the prompts' prefill price, by ``iterations`` vectorized steps
+    from every user decoding. Each step solves X R(X) = c at that step's decode pass and prefill price by
+    bisection (X R(X) grows with X: R does; R from ``closed_loop_cycle``; X below c / (tau_p + (G - 1) d) and
+    c / (c - 1) / tau, so that the others' prefill rho < 1), then takes the batch a request decodes in, itself
+    and the others decoding, 1 + (c - 1) (G - 1) TPOT / R, and the prompts an iteration batches (wall 7's
+    ``prompts_per_iteration``). The request rate column then holds X x replicas."""
+    c = (pl.col("concurrency") / pl.col("replicas")).clip(lower_bound=1.0)
+    g = pl.col("generated_tokens")
+    overhead = pl.col("scheduler_overhead_per_iteration_s").fill_null(0.0)
+    frame = frame.with_columns(load_batch_0=pl.min_horizontal(c, pl.col("load_batch_cap")),
+                               prompt_prefill_0=pl.col("prefill_pass_time_s__one"))
+    for k in range(iterations):
+        frame = _at_batch(frame, units, "decode_pass_time_s", f"load_batch_{k}", f"__it{k}")
+        d = pl.col(f"decode_pass_time_s__it{k}") + overhead
+        parts = (g, d, pl.col(f"prompt_prefill_{k}"), pl.col("prefill_stage_share"), pl.col("prefill_chunk_iterations"))
+        tau = pl.col(f"prompt_prefill_{k}") * pl.col("prefill_stage_share")
+        high = (c / ((c - 1.0) * tau)).fill_nan(None).fill_null(float("inf"))
+        fastest = c / (pl.col(f"prompt_prefill_{k}") + (g - 1.0).clip(lower_bound=1.0) * d)  # R >= tau_p + (G - 1) d
+        frame = frame.with_columns(_low=pl.lit(0.0), _high=pl.min_horizontal(high, fastest))
+        for _ in range(CLOSED_BISECTIONS):
+            mid = (pl.col("_low") + pl.col("_high")) / 2.0
+            over = mid * closed_loop_cycle(mid, c, *parts)[0] > c
+            frame = frame.with_columns(_low=pl.when(over).then("_low").otherwise(mid),
+                                       _high=pl.when(over).then(mid).otherwise("_high"))
+        rate = pl.col("_low")
+        cycle, rho, tpot = closed_loop_cycle(rate, c, *parts)
+        m = prompts_per_iteration(rate * (c - 1.0) / c, 1.0, tau, d, pl.col("load_prefill_batch"))
+        frame = _at_batch(frame.with_columns(
+            rate.alias(f"users_rate_{k + 1}"),
+            (1.0 + (c - 1.0) * (g - 1.0).clip(lower_bound=1.0) * tpot / cycle).clip(1.0, pl.col("load_batch_cap"))
+            .alias(f"load_batch_{k + 1}"),
+            m.alias(f"prompts_{k}")), units, "prefill_pass_time_s", f"prompts_{k}", f"__m{k}")
+        frame = frame.with_columns((pl.col(f"prefill_pass_time_s__m{k}") / pl.col(f"prompts_{k}"))
+                                   .alias(f"prompt_prefill_{k + 1}"))
+    frame = _at_batch(frame, units, "decode_pass_time_s", f"load_batch_{iterations}", "__load")
+    frame = frame.with_columns(
+        request_rate=pl.col(f"users_rate_{iterations}") * pl.col("replicas"),
+        prefill_time_alone_s=pl.col("prefill_pass_time_s__one"),
+        prefill_time_one_request_s=pl.col(f"prompt_prefill_{iterations}"),
+        itl_at_batch_cap_s=pl.col("decode_pass_time_s__cap"),
+        itl_at_load_s=pl.col("decode_pass_time_s__load"),
+        load_batch=pl.col(f"load_batch_{iterations}"))
+    # the model-side columns computed from the axis' (null) request rate once per space, computed again
+    registry = _formulas()
+    stale = [name for name in depends_on(registry, {"request_rate"}) if name in units]
+    if stale:
+        frame = formulas.plan(frame, {name: u for name, u in units.items() if name not in stale}, stale, registry,
+                              keep=True).frame
+    return frame, units | LOAD_UNITS
+
+
 def under_load_values(values: dict, units: dict, iterations: int = LOAD_ITERATIONS) -> dict:
     """``_under_load`` for one configuration: wall 7's input columns from the plan's input values
     (a dict), by the same formulas and fixed-point step on plain values."""
@@ -153,16 +226,44 @@ def under_load_values(values: dict, units: dict, iterations: int = LOAD_ITERATIO
         return at["decode_pass_time_s"](values | {"_b": batch})["decode_pass_time_s"]
 
     load, overhead, tau = 1.0, values.get("scheduler_overhead_per_iteration_s") or 0.0, alone
-    for _ in range(iterations):
-        known = {"request_rate": values["request_rate"], "replicas": values["replicas"],
+    rate = values["request_rate"]
+    if values.get("concurrency") is not None:  # ``closed_loop_load`` on plain values
+        users = max(1.0, values["concurrency"] / values["replicas"])
+        load = min(users, cap)
+        chunks = formulas.compile_scalar(units, ["prefill_chunk_iterations"], _formulas())(values)
+        for _ in range(iterations):
+            known = {"users": users, "g": sized["generated_tokens"], "d": decode(load) + overhead, "tau_p": tau,
+                     "share": sized["prefill_stage_share"], "chunks": chunks["prefill_chunk_iterations"]}
+            low, high = 0.0, users / (tau + max(1.0, known["g"] - 1.0) * known["d"])
+            if users > 1.0:
+                high = min(high, users / ((users - 1.0) * tau * known["share"]))
+            for _ in range(CLOSED_BISECTIONS):
+                mid = (low + high) / 2.0
+                low, high = (low, mid) if mid * _closed_step()(known | {"rate": mid})["cycle"] > users else (mid, high)
+            rate, load = low * values["replicas"], min(max(1.0, _closed_step()(known | {"rate": low})["batch"]), cap)
+            m = step["prompts"]({"request_rate": low * (users - 1.0) / users, "replicas": 1.0, "decode": known["d"],
+                                 "prefill": tau * known["share"], "chunk": chunk})["prompts"]
+            tau = at["prefill_pass_time_s"](values | {"_b": m})["prefill_pass_time_s"] / m
+    for _ in range(0 if values.get("concurrency") is not None else iterations):
+        known = {"request_rate": rate, "replicas": values["replicas"],
                  "generated_tokens": sized["generated_tokens"], "prefill": tau * sized["prefill_stage_share"],
                  "decode": decode(load) + overhead,
                  "cap": cap, "chunk": chunk}
         load, m = step["next"](known)["next"], step["prompts"](known)["prompts"]
         tau = at["prefill_pass_time_s"](values | {"_b": m})["prefill_pass_time_s"] / m
     return {"prefill_time_one_request_s": tau, "prefill_time_alone_s": alone, "prefill_time_batched_s": batched,
-            "itl_at_batch_cap_s": decode(cap),
+            "itl_at_batch_cap_s": decode(cap), "request_rate": rate,
             "itl_at_load_s": decode(load), "load_batch_cap": cap, "load_prefill_batch": chunk, "load_batch": load}
+
+
+@cache
+def _closed_step() -> Callable[[dict], dict]:
+    """``closed_loop_cycle`` and the batch a request decodes in compiled once for plain values."""
+    with expression_library(scalar):
+        c = scalar.col
+        cycle, rho, tpot = closed_loop_cycle(c("rate"), c("users"), c("g"), c("d"), c("tau_p"), c("share"), c("chunks"))
+        batch = 1.0 + (c("users") - 1.0) * (c("g") - 1.0).clip(lower_bound=1.0) * tpot / cycle
+        return scalar.compile_function({"cycle": cycle, "batch": batch})
 
 
 @cache

@@ -350,7 +350,7 @@ def _serving(spec: SweepSpec, catalogs: Catalogs, breakdown: bool) -> Answer | N
     reason = broken(found.rules, values)
     if reason is not None:
         return Answer("serving", dropped=reason)
-    under_load, units = axes["request_rate"] is not None, found.units
+    under_load, units = axes["request_rate"] is not None or axes["concurrency"] is not None, found.units
     if under_load:
         values |= serving.under_load_values(values, units)
         units = found.load_units

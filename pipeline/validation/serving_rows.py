@@ -154,11 +154,18 @@ def load_axes(r: dict, devices_per_replica: int) -> tuple[dict, str | None]:
     """A serving TTFT or ITL row measured under load (wall 7): with a request rate, Poisson arrivals at that rate
     shared by devices / (tp x pp x ep/tp) replicas, each capped at ``load_cap`` (the KV cache caps it
     further: max_batch_paged); predicted as wall 7's mean TTFT and mean time per output token (benchmarks report
-    means). A closed loop of ``concurrency`` users keeps its batch (the users in flight: exact for one user, no
-    queueing term for more); a server run with neither a rate nor a concurrency is a burst (all requests at t = 0:
-    ``burst_of``), predicted when the row states its request count, else refused rather than predicted unloaded."""
-    if r["metric"] not in ("ttft_s", "itl_s") and (r["metric"] != "tokens_per_s" or r["request_rate"] is None):
+    means). A closed loop of ``concurrency`` users (a benchmark at a fixed concurrency, no request rate) is wall 7's
+    closed loop (pipeline.walls.closed_loop): the users shared by the replicas, its request rate solved, its
+    tokens/s that rate's (delivered_tokens_per_s); a server run with neither a rate nor a concurrency is a burst
+    (all requests at t = 0: ``burst_of``), predicted when the row states its request count, else refused rather
+    than predicted unloaded."""
+    closed = r["concurrency"] is not None and r["request_rate"] is None
+    if r["metric"] not in ("ttft_s", "itl_s") and (r["metric"] != "tokens_per_s" or (r["request_rate"] is None
+                                                                                     and not closed)):
         return {}, None  # a tokens/s row at a rate: what the run delivered (delivered_tokens_per_s)
+    if closed:
+        return {"batch": [load_cap(r)], "concurrency": [r["concurrency"]],
+                "replicas": [max(1, r["devices"] // devices_per_replica)]}, None
     if r["request_rate"] is None:
         if r["scenario"] == "server" and r["concurrency"] is None:  # TensorRT-LLM qps=inf: all at t = 0
             if r["requests"] is None:

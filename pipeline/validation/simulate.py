@@ -6,7 +6,11 @@ Sarathi-Serve, OSDI §4: chunked prefill with a token budget; vLLM docs, "Chunke
 decode requests are scheduled first, then prefill chunks fill ``max_num_batched_tokens``):
 
 - requests arrive as a Poisson stream at ``request_rate`` (per replica) and queue FCFS; at an
-  unbounded rate (``math.inf``, ``burst``) all of them arrive at t = 0 (wall 7's burst);
+  unbounded rate (``math.inf``, ``burst``) all of them arrive at t = 0 (wall 7's burst); in a closed loop
+  (``closed_loop``) ``concurrency`` users each send a request, wait for its last token and send the next
+  (zero think time), which reaches the server ``client_delay_s`` later, after the scheduler has started the
+  next iteration; the first ones spread over about one cycle (a benchmark's ramp; started at t = 0 with
+  equal lengths the users would stay in lock-step);
 - at each iteration a waiting request is admitted while fewer than ``batch_cap`` sequences
   are in flight (KV capacity / max sequences);
 - an iteration decodes one token for every running sequence and adds prefill tokens of
@@ -123,9 +127,12 @@ class _Request:
 
 
 def simulate(replica: Replica, request_rate: float, requests: int = 2000, warmup: int = 200,
-             seed: int = 0) -> Outcome:
+             seed: int = 0, concurrency: int | None = None, client_delay_s: float = 0.0) -> Outcome:
     """Run ``requests`` Poisson arrivals at ``request_rate`` (1/s; ``math.inf``: all at t = 0) through
-    one replica; the first ``warmup`` are left out of the statistics (the queue starts empty)."""
+    one replica; the first ``warmup`` are left out of the statistics (the queue starts empty). With
+    ``concurrency`` users in a closed loop instead, ``request_rate`` is only their ramp: user k sends its first
+    request at an exponential spacing of mean 1 / request_rate after user k - 1; each next request arrives
+    ``client_delay_s`` after the answer before it ends."""
     if not request_rate > 0 or requests <= warmup:
         raise InputError("simulation", [Problem(None, "request_rate", "needs request_rate > 0 and requests > "
                                                                      "warmup")])
@@ -134,15 +141,24 @@ def simulate(replica: Replica, request_rate: float, requests: int = 2000, warmup
     waiting: deque[_Request] = deque()
     done: list[_Request] = []
     wake = [env.event()]
+    sent = [0]
+
+    def send():
+        waiting.append(_Request(env.now, _draw(rng, replica.prompt_len, replica.prompt_std),
+                                max(2, _draw(rng, replica.generated_tokens, replica.output_std))))
+        if not wake[0].triggered:
+            wake[0].succeed()
+
+    def send_later():
+        yield env.timeout(client_delay_s)
+        send()
 
     def arrivals():  # a burst queues every request before the replica's first iteration
-        for _ in range(requests):
+        for _ in range(requests if concurrency is None else min(concurrency, requests)):
             if not math.isinf(request_rate):
                 yield env.timeout(rng.expovariate(request_rate))
-            waiting.append(_Request(env.now, _draw(rng, replica.prompt_len, replica.prompt_std),
-                                    max(2, _draw(rng, replica.generated_tokens, replica.output_std))))
-            if not wake[0].triggered:
-                wake[0].succeed()
+            sent[0] += 1
+            send()
 
     def fast_forward(running):
         """Decode-only iterations back to back (the same iterations, run as one timeout): up to the
@@ -169,6 +185,9 @@ def simulate(replica: Replica, request_rate: float, requests: int = 2000, warmup
             else:
                 r.decode_left = env.now + r.lag  # reused: the completion time (at the last stage)
                 done.append(r)
+                if concurrency is not None and sent[0] < requests:  # its user sends the next request
+                    sent[0] += 1
+                    env.process(send_later())
         return kept
 
     def server():
@@ -232,3 +251,16 @@ def _quantile(ordered: list[float], q: float) -> float:
     low = math.floor(position)
     high = min(low + 1, len(ordered) - 1)
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+CLIENT_DELAY_S = 1e-4  # from an answer's last token to the server receiving the next request (HTTP, tokenizer)
+
+
+def closed_loop(replica: Replica, concurrency: int, requests: int = 4000, warmup: int = 800,
+                seed: int = 0, client_delay_s: float = CLIENT_DELAY_S) -> Outcome:
+    """``concurrency`` users in a closed loop (``simulate``), their first requests spread over about one
+    cycle (a user's prefill and G decode passes at the full batch), so the users are not in lock-step."""
+    cycle = replica.prefill_s_per_token * replica.prompt_len + replica.generated_tokens * (
+        replica.decode_pass_s(concurrency) + replica.overhead_s)
+    return simulate(replica, concurrency / cycle, requests=requests, warmup=warmup, seed=seed,
+                    concurrency=concurrency, client_delay_s=client_delay_s)

@@ -12,6 +12,7 @@ from pipeline.walls import (  # noqa: F401
     batching,
     burst,
     checkpoint,
+    closed_loop,
     communication,
     complexity,
     compute,

@@ -34,8 +34,10 @@ MAX_REPLICAS = 64  # the spec rejects more replicas
 
 
 @serving_column
-def request_rate_per_replica(request_rate: UExpr, replicas: UExpr) -> UExpr:
-    return request_rate / replicas
+def request_rate_per_replica(request_rate: UExpr, replicas: UExpr, closed_loop_arrival_share: UExpr) -> UExpr:
+    """A replica's share of the arrivals; in a closed loop the others' that a request meets
+    (``closed_loop.closed_loop_arrival_share``, 1 in an open loop)."""
+    return request_rate / replicas * closed_loop_arrival_share
 
 
 @serving_column
@@ -228,14 +230,14 @@ def ttft_p99_s(is_stable: Plain, request_rate_per_replica: UExpr, prefill_time_o
 def ttft_mean_s(is_stable: Plain, request_rate_per_replica: UExpr, prefill_time_one_request_s: UExpr,
                 prefill_stage_time_s: UExpr,
                 itl_at_load_s: UExpr, scheduler_overhead_per_iteration_s: UExpr, prefill_utilization: UExpr,
-                generated_tokens: UExpr) -> UExpr:
+                generated_tokens: UExpr, closed_loop_ttft_mean_s: UExpr) -> UExpr:
     """Mean time to first token under load: the three cases of ``_ttft_quantile`` weighted by their
-    shares, tau_p, tau_p + 3 d / 2 and d + tau_p + E[Y]."""
+    shares, tau_p, tau_p + 3 d / 2 and d + tau_p + E[Y]; in a closed loop its own (``closed_loop``)."""
     m = _mixture(request_rate_per_replica, prefill_time_one_request_s, prefill_stage_time_s, itl_at_load_s,
                  scheduler_overhead_per_iteration_s, prefill_utilization, generated_tokens)
     tau, d = m["tau"], m["d"]
     mean = tau + m["decode_only"] * 1.5 * d + m["carrying"] * (d + m["mean_y"])
-    return only_where(is_stable, mean.to("s"))
+    return where(closed_loop_ttft_mean_s.is_not_null(), closed_loop_ttft_mean_s, only_where(is_stable, mean.to("s")))
 
 
 @serving_column

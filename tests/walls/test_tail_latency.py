@@ -41,7 +41,8 @@ def test_continuous_batching_by_hand():
                "prefill_time_one_request_s": ([0.1, 0.1], "s"), "prefill_stage_share": ([1.0, 1.0], ""),
                "itl_at_load_s": ([0.01, 0.01], "s"),
                "scheduler_overhead_per_iteration_s": ([0.002, 0.002], "s"), "output_len": ([10, 10], "tok"),
-               "reasoning_tokens": ([0, 0], "tok"), "is_stable": ([True, True], None)}
+               "reasoning_tokens": ([0, 0], "tok"), "is_stable": ([True, True], None),
+               "concurrency": ([None, None], "")}  # an open loop (pipeline.walls.closed_loop)
     out = _wall7(columns, ["ttft_p50_s", "ttft_p99_s", "tpot_under_load_s", "wait_probability"])
     idle = (1 - 1e-4) * math.exp(-0.001 * 10 * 0.012 / (1 - 1e-4))
     assert out["ttft_p50_s"][0] == pytest.approx(0.1) and out["ttft_p99_s"][0] == pytest.approx(0.1)

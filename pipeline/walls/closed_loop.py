@@ -1,0 +1,71 @@
+"""Wall 7 in a closed loop: ``concurrency`` users, each sending a request, reading its answer to the last
+token and sending the next one at once (zero think time), as serving benchmarks run at a fixed concurrency
+(vLLM's and SGLang's benchmark_serving ``--max-concurrency``, NVIDIA GenAI-Perf / AIPerf ``--concurrency``).
+
+A replica's ``c`` users (concurrency / replicas, a load balancer spreading them evenly) cycle through
+TTFT and G - 1 decode iterations, so the replica completes X = c / (TTFT + (G - 1) TPOT) requests/s
+(the interactive response-time law, R = N / X - Z with think time Z = 0; Lazowska et al. 1984,
+Quantitative System Performance, §3.5). By the arrival theorem of closed networks (Reiser & Lavenberg
+1980, "Mean-value analysis of closed multichain queuing networks", JACM 27(2)) a request meets the replica
+as the other c - 1 users leave it: the prompts that stretch its iterations arrive at
+X (c - 1) / c (``closed_loop_arrival_share``; wall 7's rate per replica), so a single user never waits and
+decodes alone. Wall 7's terms then apply unchanged at that rate: the mean iteration d / (1 - rho) and
+TPOT (``tail_latency.tpot_under_load_s``), the batch in flight and the prompt's batched prefill price
+(the fixed point, ``pipeline.studies.serving_load.closed_loop_load``).
+
+TTFT differs from an open loop's: a user's next request leaves the client when the previous answer's last
+token arrives, and by then the scheduler has already started the next iteration (vLLM's engine core
+schedules a step as soon as the one before ends, while the API server detokenizes and streams its
+output; TensorRT-LLM's executor alike), so the request waits for that whole iteration, a typical one
+of mean d / (1 - rho), not the residual of a length-biased one as a Poisson arrival does
+(``closed_loop_ttft``). The simulation runs the same loop (pipeline/validation/simulate.py,
+``closed_loop``).
+"""
+
+from __future__ import annotations
+
+from pipeline.units import Plain, UExpr, only_where
+from pipeline.walls.registries import serving_column
+
+
+def closed_loop_ttft(busy, iteration_s, rho, prompt_prefill_s, chunks):
+    """Mean TTFT of a closed-loop request (plain numbers or expressions): where another user keeps the
+    replica busy (``busy`` 1, else 0), the iteration under way, E[C] = d / (1 - rho) with d the decode
+    pass and the scheduler's overhead (``iteration_s``); then its own prefill tau_p in ``chunks``
+    iterations of the token budget (Sarathi-Serve's chunked prefill, Agrawal et al. 2024, §4), each beside a
+    decode pass of the others and the prompts that arrived during the one before, rho E[C] (Poisson in
+    count, wall 7's cycle). One user: tau_p exactly."""
+    cycle = iteration_s / (1.0 - rho)
+    return busy * (cycle + chunks * iteration_s) + prompt_prefill_s + chunks * rho * cycle
+
+
+@serving_column
+def closed_loop_users_per_replica(concurrency: UExpr, replicas: UExpr) -> UExpr:
+    """A replica's share of the users in flight, concurrency / replicas (null: an open loop)."""
+    return (concurrency / replicas).clip(lower=1)
+
+
+@serving_column
+def closed_loop_arrival_share(closed_loop_users_per_replica: UExpr) -> UExpr:
+    """The share of a replica's arrivals a request meets, (c - 1) / c: the others' (arrival theorem;
+    1 in an open loop, where a Poisson arrival meets the time average)."""
+    c = closed_loop_users_per_replica
+    return ((c - 1.0) / c).fill_null(1.0)
+
+
+@serving_column
+def prefill_chunk_iterations(prefill_new_tokens: UExpr, prefill_chunk_tokens: UExpr) -> UExpr:
+    """Iterations one prompt's prefill spans under the framework's token budget, ceil(P / budget), at least 1
+    (no budget: 1)."""
+    return (prefill_new_tokens / prefill_chunk_tokens).to("").ceil().fill_null(1.0).clip(lower=1)
+
+
+@serving_column
+def closed_loop_ttft_mean_s(is_stable: Plain, closed_loop_users_per_replica: UExpr, itl_at_load_s: UExpr,
+                            scheduler_overhead_per_iteration_s: UExpr, prefill_utilization: UExpr,
+                            prefill_time_one_request_s: UExpr, prefill_chunk_iterations: UExpr) -> UExpr:
+    """Mean time to first token in a closed loop (``closed_loop_ttft``; null in an open loop)."""
+    busy = (closed_loop_users_per_replica - 1.0).clip(lower=0, upper=1)  # a fraction of a user: that share
+    d = itl_at_load_s + scheduler_overhead_per_iteration_s.fill_null(0)
+    ttft = closed_loop_ttft(busy, d, prefill_utilization, prefill_time_one_request_s, prefill_chunk_iterations)
+    return only_where(is_stable & closed_loop_users_per_replica.is_not_null(), ttft.to("s"))
