@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from pipeline.units import Plain, UExpr, lit, maximum, only_where, where
 from pipeline.walls.quantities import TOKEN
-from pipeline.walls.registries import serving_column
+from pipeline.walls.registries import define_serving, serving_column
 
 MAX_REPLICAS = 64  # the spec rejects more replicas
 
@@ -258,23 +258,17 @@ def wait_probability(is_stable: Plain, load_idle_share: UExpr) -> UExpr:
     return only_where(is_stable, (1.0 - load_idle_share).to(""))
 
 
-@serving_column
-def ttft_p50_s(is_stable: Plain, prefill_time_one_request_s: UExpr, load_round_s: UExpr, load_idle_share: UExpr,
-               load_decode_only_share: UExpr, load_carrying_share: UExpr, ttft_excess_mean_s: UExpr,
-               ttft_excess_variance: UExpr) -> UExpr:
-    """Median time to first token under load (``_ttft_quantile``)."""
-    return only_where(is_stable, _ttft_quantile(0.5, prefill_time_one_request_s, load_round_s, load_idle_share,
-                                                load_decode_only_share, load_carrying_share, ttft_excess_mean_s,
-                                                ttft_excess_variance))
+def _ttft_at(q: float):
+    """The formula of TTFT's q-quantile under load (``_ttft_quantile``), null where the replica is unstable."""
+    def quantile(is_stable: Plain, *mixture: UExpr) -> UExpr:
+        return only_where(is_stable, _ttft_quantile(q, *mixture))
+    return quantile
 
 
-@serving_column
-def ttft_p99_s(is_stable: Plain, prefill_time_one_request_s: UExpr, load_round_s: UExpr, load_idle_share: UExpr,
-               load_decode_only_share: UExpr, load_carrying_share: UExpr, ttft_excess_mean_s: UExpr,
-               ttft_excess_variance: UExpr) -> UExpr:
-    return only_where(is_stable, _ttft_quantile(0.99, prefill_time_one_request_s, load_round_s, load_idle_share,
-                                                load_decode_only_share, load_carrying_share, ttft_excess_mean_s,
-                                                ttft_excess_variance))
+for _q, _name in ((0.5, "ttft_p50_s"), (0.99, "ttft_p99_s")):  # the median and P99 time to first token under load
+    define_serving(_name, ["is_stable", "prefill_time_one_request_s", "load_round_s", "load_idle_share",
+                           "load_decode_only_share", "load_carrying_share", "ttft_excess_mean_s",
+                           "ttft_excess_variance"], _ttft_at(_q))
 
 
 @serving_column
