@@ -26,13 +26,14 @@ def _best(keys: pl.DataFrame, profiles: pl.DataFrame, framework: str, kind: str)
 
 def _most_specific(keys: pl.DataFrame, profiles: pl.DataFrame, framework: str, stated: str, values: list[str],
                    source: pl.Expr) -> pl.DataFrame:
-    """Per key, ``values`` and ``source`` of the most specific profile row where ``stated`` is not null."""
+    """Per key, ``values`` and ``source`` of the most specific profile row where ``stated`` is not null (one lazy
+    query: called once per hardware side and term, ~10 eager steps each cost ~0.2 s of a 250-row validation)."""
     source_name = source.meta.output_name()
-    p = profiles.filter(pl.col(stated).is_not_null()).select(
+    p = profiles.lazy().filter(pl.col(stated).is_not_null()).select(
         "workload", "framework", "hardware_family", pl.col("precision").alias("profile_precision"),
         *values, source,
     )
-    candidates = keys.select(KEYS).unique().join(p, on="workload", how="inner").filter(
+    candidates = keys.lazy().select(KEYS).unique().join(p, on="workload", how="inner").filter(
         ((pl.col("framework") == framework) | pl.col("framework").is_in(WILDCARD))
         & ((pl.col("hardware_family") == pl.col("family")) | (pl.col("hardware_family") == "any"))
         & ((pl.col("profile_precision") == pl.col("compute_dtype")) | (pl.col("profile_precision") == "any"))
@@ -44,7 +45,7 @@ def _most_specific(keys: pl.DataFrame, profiles: pl.DataFrame, framework: str, s
     )
     return (candidates.sort(["score", source_name], descending=[True, False])
             .unique(subset=KEYS, keep="first", maintain_order=True)
-            .select(*KEYS, *values, source_name))
+            .select(*KEYS, *values, source_name).collect(engine="in-memory"))
 
 
 def eta_table(keys: pl.DataFrame, profiles: pl.DataFrame, framework: str,

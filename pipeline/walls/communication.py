@@ -131,14 +131,6 @@ def fitted_beta_bytes_per_s(message: UExpr, bandwidth: UExpr, beta: UExpr, *fit:
     return _by_regime(message, [(f * bandwidth).fill_null(beta) for f in fit[1::2]])
 
 
-def fitted_all_reduce_s(n: UExpr, message: UExpr, latency: UExpr, bandwidth: UExpr, alpha: UExpr, beta: UExpr,
-                        *fit: UExpr) -> UExpr:
-    """Ring all-reduce at the alpha and beta fitted for the message's size regime (``fit``: the
-    ALLREDUCE_FIT_COLUMNS); where they are null, at ``alpha`` and ``beta``."""
-    return ring_all_reduce_s(n, message, fitted_alpha_s(message, latency, alpha, *fit),
-                             fitted_beta_bytes_per_s(message, bandwidth, beta, *fit))
-
-
 def one_shot_all_reduce_s(n: UExpr, message: UExpr, alpha: UExpr, beta: UExpr) -> UExpr:
     """One-shot all-reduce over peer-to-peer links: each rank reads the n-1 peers' whole buffers
     and reduces locally in one kernel, alpha + (n-1) M / beta (vLLM cross_device_reduce_1stage,

@@ -5,8 +5,8 @@ themselves: pipeline.walls.communication."""
 from __future__ import annotations
 
 from pipeline.units import UExpr, maximum, where
-from pipeline.walls.communication import (ALLREDUCE_FIT_COLUMNS, fitted_all_reduce_s, fitted_alpha_s,
-                                          framework_all_reduce_s, runs_one_shot)
+from pipeline.walls.communication import (ALLREDUCE_FIT_COLUMNS, fitted_alpha_s, fitted_beta_bytes_per_s,
+                                          framework_all_reduce_s, ring_all_reduce_s, runs_one_shot)
 from pipeline.walls.locality import SCALEOUT_LINK_EFFICIENCY
 from pipeline.walls.quantities import ELEM_PER_TOKEN
 from pipeline.walls.registries import define_serving
@@ -21,10 +21,23 @@ def _tp_message(t: UExpr, d: UExpr, abytes: UExpr) -> UExpr:
     return t * d * ELEM_PER_TOKEN * abytes
 
 
-def _tp_nccl(tp: UExpr, message: UExpr, alpha: UExpr, beta: UExpr, eta_l: UExpr, *fit: UExpr) -> UExpr:
-    """NCCL's all-reduce of that message, the fit for its size regime where the collectives catalog has one
-    (``fitted_all_reduce_s``): what the framework's one-shot kernel is compared with."""
-    return fitted_all_reduce_s(tp, message, alpha, beta, alpha, beta * eta_l, *fit)
+def _tp_nccl_alpha(message: UExpr, alpha: UExpr, *fit: UExpr) -> UExpr:
+    """NCCL's per-step latency for that message: the alpha fitted for its size regime where the collectives catalog
+    has one, else the link latency ``alpha`` (``fitted_alpha_s``). A column of its own, as is the beta: the ring
+    reads each twice and the one-shot test and the choice read the ring (inline, ~8 KB of plan per pass)."""
+    return fitted_alpha_s(message, alpha, alpha, *fit)
+
+
+def _tp_nccl_beta(message: UExpr, beta: UExpr, eta_l: UExpr, *fit: UExpr) -> UExpr:
+    """NCCL's per-direction bandwidth for that message: the fitted fraction of the link ``beta`` for its size regime,
+    else beta x eta_link (``fitted_beta_bytes_per_s``)."""
+    return fitted_beta_bytes_per_s(message, beta, beta * eta_l, *fit)
+
+
+def _tp_nccl(tp: UExpr, message: UExpr, alpha: UExpr, beta: UExpr) -> UExpr:
+    """NCCL's ring all-reduce of that message at the alpha and beta of its size regime (the two columns above):
+    what the framework's one-shot kernel is compared with."""
+    return ring_all_reduce_s(tp, message, alpha, beta)
 
 
 def _tp_comm(n_layers: UExpr, tp: UExpr, message: UExpr, nccl: UExpr, alpha: UExpr, beta: UExpr, max_bytes: UExpr,
@@ -37,14 +50,14 @@ def _tp_comm(n_layers: UExpr, tp: UExpr, message: UExpr, nccl: UExpr, alpha: UEx
     return where(tp > 1, 2.0 * n_layers * each, 0)
 
 
-def _tp_alpha(tp: UExpr, message: UExpr, nccl: UExpr, alpha: UExpr, beta: UExpr, max_bytes: UExpr,
-              max_ranks: UExpr, custom_ratio: UExpr, custom_fraction: UExpr, *fit: UExpr) -> UExpr:
+def _tp_alpha(tp: UExpr, message: UExpr, nccl: UExpr, nccl_alpha: UExpr, alpha: UExpr, beta: UExpr, max_bytes: UExpr,
+              max_ranks: UExpr, custom_ratio: UExpr, custom_fraction: UExpr) -> UExpr:
     """The per-step latency of the TP all-reduce of a pass, per ring step (wall 21 counts 2(tp-1)
-    steps per all-reduce for its alpha part): NCCL's (possibly fitted) alpha, or where the
+    steps per all-reduce for its alpha part): NCCL's (possibly fitted) alpha ``nccl_alpha``, or where the
     framework's one-shot kernel runs, its single alpha spread over those steps."""
     one_shot = runs_one_shot(tp, message, nccl, max_bytes, max_ranks, custom_ratio * alpha, custom_fraction, beta)
     spread = custom_ratio * alpha / maximum(2.0 * (tp - 1.0), 1.0)
-    return where(one_shot, spread, fitted_alpha_s(message, alpha, alpha, *fit))
+    return where(one_shot, spread, nccl_alpha)
 
 
 def _pp_comm(pp: UExpr, t: UExpr, d: UExpr, abytes: UExpr, alpha: UExpr, beta: UExpr, eta_l: UExpr,
@@ -77,11 +90,13 @@ _CUSTOM = ["custom_allreduce_max_bytes", "custom_allreduce_max_ranks", "custom_a
            "custom_allreduce_link_fraction"]
 for _p in PHASES:
     _message, _nccl = f"{_p}_tp_message_bytes", f"{_p}_tp_nccl_all_reduce_s"
+    _alpha, _beta = f"{_p}_tp_nccl_alpha_s", f"{_p}_tp_nccl_beta_bytes_per_s"
     define_serving(_message, [f"{_p}_tokens", "d_model", "hidden_state_bytes_per_element"], _tp_message)
-    define_serving(_nccl, ["tp", _message, *_LINK[1:], *ALLREDUCE_FIT_COLUMNS], _tp_nccl)
+    define_serving(_alpha, [_message, _LINK[1], *ALLREDUCE_FIT_COLUMNS], _tp_nccl_alpha)
+    define_serving(_beta, [_message, *_LINK[2:], *ALLREDUCE_FIT_COLUMNS], _tp_nccl_beta)
+    define_serving(_nccl, ["tp", _message, _alpha, _beta], _tp_nccl)
     define_serving(f"{_p}_tp_comm_time_s", ["n_layers", "tp", _message, _nccl, *_LINK[1:3], *_CUSTOM], _tp_comm)
-    define_serving(f"{_p}_tp_alpha_s", ["tp", _message, _nccl, *_LINK[1:3], *_CUSTOM, *ALLREDUCE_FIT_COLUMNS],
-                   _tp_alpha)
+    define_serving(f"{_p}_tp_alpha_s", ["tp", _message, _nccl, _alpha, *_LINK[1:3], *_CUSTOM], _tp_alpha)
     define_serving(f"{_p}_pp_comm_time_s", ["pp", f"{_p}_tokens", "d_model", *_LINK, "pp_crossing_boundaries",
                                             "scaleout_latency_s", "scaleout_bandwidth_per_gpu_bytes_per_s"], _pp_comm)
     define_serving(f"{_p}_pp_scaleout_time_s", ["pp", f"{_p}_tokens", "d_model", "hidden_state_bytes_per_element",

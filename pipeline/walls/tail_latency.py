@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from pipeline.units import Plain, UExpr, lit, maximum, only_where, where
 from pipeline.walls.quantities import TOKEN
-from pipeline.walls.registries import serving_column
+from pipeline.walls.registries import define_serving, serving_column
 
 MAX_REPLICAS = 64  # the spec rejects more replicas
 
@@ -115,51 +115,114 @@ def is_stable(utilization: UExpr, prefill_utilization: UExpr) -> Plain:
     return (utilization < 1.0) & (prefill_utilization < 1.0)
 
 
-def _cycle(request_rate_per_replica: UExpr, prefill_stage_time_s: UExpr, itl_at_load_s: UExpr,
-           scheduler_overhead_per_iteration_s: UExpr, prefill_utilization: UExpr) -> dict:
+# The moments of an iteration and the mixture of cases TTFT meets are columns of their own (``load_*``, ``ttft_*``):
+# the two quantiles, the mean and the wait probability each read them, and inline they were most of wall 7's plan
+# (~69 KB of expressions per quantile). The same expressions on the same values.
+
+@serving_column
+def load_round_s(itl_at_load_s: UExpr, scheduler_overhead_per_iteration_s: UExpr) -> UExpr:
+    """d: a decode pass at the batch in flight, with the scheduler's overhead (``_cycle``)."""
+    return (itl_at_load_s + scheduler_overhead_per_iteration_s.fill_null(0)).to("s")
+
+
+@serving_column
+def load_iteration_mean_s(load_round_s: UExpr, prefill_utilization: UExpr) -> UExpr:
+    """E[C] = d / (1 - rho) (``_cycle``)."""
+    return (load_round_s / (1.0 - prefill_utilization)).to("s")
+
+
+@serving_column
+def load_iteration_variance(prefill_stage_time_s: UExpr, request_rate_per_replica: UExpr,
+                            load_iteration_mean_s: UExpr, prefill_utilization: UExpr) -> UExpr:
+    """Var C = tau_s^2 lambda E[C] / (1 - rho^2) (``_cycle``), in s^2."""
+    tau, lam, rho = prefill_stage_time_s, request_rate_per_replica, prefill_utilization
+    return (tau * tau * lam * load_iteration_mean_s / (1.0 - rho * rho)).to("s**2")
+
+
+def _gamma(mean: UExpr, var: UExpr) -> tuple[UExpr, UExpr]:
+    """theta and k of the gamma of an iteration's mean and variance (``_cycle``)."""
+    theta = (var / mean).to("s")
+    return theta, (mean / theta).to("")
+
+
+@serving_column
+def load_no_prefill_share(request_rate_per_replica: UExpr, load_iteration_mean_s: UExpr,
+                          load_iteration_variance: UExpr) -> UExpr:
+    """P(N = 0) = E[exp(-lambda C)] = (1 + lambda theta)^-k (``_cycle``)."""
+    theta, k = _gamma(load_iteration_mean_s, load_iteration_variance)
+    return (-k * (1.0 + request_rate_per_replica * theta).log()).exp().to("")
+
+
+def _cycle(load_round_s: UExpr, load_iteration_mean_s: UExpr, load_iteration_variance: UExpr,
+           load_no_prefill_share: UExpr) -> dict:
     """The moments of one iteration's length C. An iteration is a decode pass d (the batch in
     flight, plus the scheduler's overhead) and the prefill of the N requests that arrived during
     the previous one: C' = d + tau_s N, N ~ Poisson(lambda C) (a gated single-server polling
     cycle; Takagi 1986, Analysis of Polling Systems, ch. 2; tau_s = tau_p without PP, the busiest
     stage's share of it with: ``prefill_stage_time_s``). Stationary: E[C] = d / (1 - rho),
     Var C = tau_s^2 lambda E[C] / (1 - rho^2); a gamma of those moments gives E[C^3] and
-    P(N = 0) = E[exp(-lambda C)] = (1 + lambda theta)^-k."""
-    tau, lam, rho = prefill_stage_time_s, request_rate_per_replica, prefill_utilization
-    d = (itl_at_load_s + scheduler_overhead_per_iteration_s.fill_null(0)).to("s")
-    mean = (d / (1.0 - rho)).to("s")
-    var = (tau * tau * lam * mean / (1.0 - rho * rho)).to("s**2")
-    theta = (var / mean).to("s")
-    k = (mean / theta).to("")
-    no_prefill = (-k * (1.0 + lam * theta).log()).exp().to("")
-    return {"d": d, "mean": mean, "second": var + mean * mean, "third": k * (k + 1.0) * (k + 2.0) * theta ** 3,
-            "no_prefill": no_prefill}
+    P(N = 0) = E[exp(-lambda C)] = (1 + lambda theta)^-k (the ``load_*`` columns above)."""
+    mean, var = load_iteration_mean_s, load_iteration_variance
+    theta, k = _gamma(mean, var)
+    return {"d": load_round_s, "mean": mean, "second": var + mean * mean,
+            "third": k * (k + 1.0) * (k + 2.0) * theta ** 3, "no_prefill": load_no_prefill_share}
 
 
-def _mixture(request_rate_per_replica: UExpr, prefill_time_one_request_s: UExpr, prefill_stage_time_s: UExpr,
-             itl_at_load_s: UExpr, scheduler_overhead_per_iteration_s: UExpr, prefill_utilization: UExpr,
-             generated_tokens: UExpr) -> dict:
-    """The three cases ``_ttft_quantile`` describes: their shares and the moments of Y (the others'
-    prefill in Y at the stage's tau_s, the request's own prefill at the whole tau_p)."""
-    tau, lam, rho = prefill_stage_time_s, request_rate_per_replica, prefill_utilization
-    c = _cycle(lam, tau, itl_at_load_s, scheduler_overhead_per_iteration_s, rho)
+@serving_column
+def load_idle_share(prefill_utilization: UExpr, request_rate_per_replica: UExpr, generated_tokens: UExpr,
+                    load_iteration_mean_s: UExpr) -> UExpr:
+    """P(an arrival finds its replica idle): no prefill under way (1 - rho) and no sequence decoding, e^-b with
+    b = lambda G E[C] the sequences decoding (M/G/inf: Poisson)."""
+    rate = -(request_rate_per_replica * (generated_tokens / TOKEN) * load_iteration_mean_s).to("")
+    return ((1.0 - prefill_utilization) * rate.exp()).to("")
+
+
+@serving_column
+def load_carrying_share(load_idle_share: UExpr, load_no_prefill_share: UExpr, load_round_s: UExpr,
+                        load_iteration_mean_s: UExpr, prefill_utilization: UExpr) -> UExpr:
+    """The share of arrivals that meet an iteration carrying prefill: at least the share of time spent prefilling,
+    rho (also when no sequence decodes beside it); decode-only iterations take the rest of the busy time."""
+    p0, d = load_no_prefill_share, load_round_s
+    return maximum(((1.0 - load_idle_share) * (1.0 - p0 * d / load_iteration_mean_s)).to(""), prefill_utilization)
+
+
+@serving_column
+def load_decode_only_share(load_idle_share: UExpr, load_carrying_share: UExpr) -> UExpr:
+    return (1.0 - load_idle_share - load_carrying_share).to("")
+
+
+@serving_column
+def load_carrying_iteration_mean_s(load_round_s: UExpr, load_iteration_mean_s: UExpr, load_iteration_variance: UExpr,
+                                   load_no_prefill_share: UExpr) -> UExpr:
+    """E[L], the mean length-biased length of an iteration carrying prefill."""
+    c = _cycle(load_round_s, load_iteration_mean_s, load_iteration_variance, load_no_prefill_share)
     d, p0 = c["d"], c["no_prefill"]
-    idle = ((1.0 - rho) * (-(lam * (generated_tokens / TOKEN) * c["mean"]).to("")).exp()).to("")
-    # arrivals meet prefill at least the share of time spent prefilling, rho (also when no
-    # sequence decodes beside it); decode-only iterations take the rest of the busy time
-    carrying = maximum(((1.0 - idle) * (1.0 - p0 * d / c["mean"])).to(""), rho)
-    decode_only = (1.0 - idle - carrying).to("")
+    return ((c["second"] - p0 * d * d) / (c["mean"] - p0 * d).to("s")).to("s")
+
+
+@serving_column
+def ttft_excess_mean_s(prefill_utilization: UExpr, load_carrying_iteration_mean_s: UExpr) -> UExpr:
+    """E[Y] = (1/2 + rho) E[L] (``_ttft_quantile``)."""
+    return (0.5 + prefill_utilization) * load_carrying_iteration_mean_s
+
+
+@serving_column
+def ttft_excess_variance(load_round_s: UExpr, load_iteration_mean_s: UExpr, load_iteration_variance: UExpr,
+                         load_no_prefill_share: UExpr, load_carrying_iteration_mean_s: UExpr,
+                         ttft_excess_mean_s: UExpr, prefill_stage_time_s: UExpr, request_rate_per_replica: UExpr,
+                         prefill_utilization: UExpr) -> UExpr:
+    """Var Y = (1/3 + rho + rho^2) E[L^2] + tau_s^2 lambda E[L] - E[Y]^2 (``_ttft_quantile``), in s^2."""
+    c = _cycle(load_round_s, load_iteration_mean_s, load_iteration_variance, load_no_prefill_share)
+    d, p0, mean_l, rho = c["d"], c["no_prefill"], load_carrying_iteration_mean_s, prefill_utilization
+    tau, lam, mean_y = prefill_stage_time_s, request_rate_per_replica, ttft_excess_mean_s
     busy = (c["mean"] - p0 * d).to("s")
-    mean_l = ((c["second"] - p0 * d * d) / busy).to("s")
     second_l = maximum(((c["third"] - p0 * d ** 3) / busy).to("s**2"), mean_l * mean_l)
-    mean_y = (0.5 + rho) * mean_l
-    var_y = ((1.0 / 3.0 + rho + rho * rho) * second_l + tau * tau * lam * mean_l - mean_y * mean_y).to("s**2")
-    return {"tau": prefill_time_one_request_s, "d": d, "idle": idle, "decode_only": decode_only,
-            "carrying": carrying, "mean_y": mean_y, "var_y": var_y}
+    return ((1.0 / 3.0 + rho + rho * rho) * second_l + tau * tau * lam * mean_l - mean_y * mean_y).to("s**2")
 
 
-def _ttft_quantile(q: float, request_rate_per_replica: UExpr, prefill_time_one_request_s: UExpr,
-                   prefill_stage_time_s: UExpr, itl_at_load_s: UExpr, scheduler_overhead_per_iteration_s: UExpr,
-                   prefill_utilization: UExpr, generated_tokens: UExpr) -> UExpr:
+def _ttft_quantile(q: float, prefill_time_one_request_s: UExpr, load_round_s: UExpr, load_idle_share: UExpr,
+                   load_decode_only_share: UExpr, load_carrying_share: UExpr, ttft_excess_mean_s: UExpr,
+                   ttft_excess_variance: UExpr) -> UExpr:
     """The q-quantile of TTFT under continuous batching (Orca iteration-level scheduling, Yu et al.
     2022; prefill chunks join the next iteration, Agrawal et al. 2024, Sarathi-Serve §4): an arrival
     waits for the iteration under way to end (the residual of a length-biased iteration, Kleinrock
@@ -179,11 +242,9 @@ def _ttft_quantile(q: float, request_rate_per_replica: UExpr, prefill_time_one_r
     leaves the last stage (1 - share) tau_p after its iteration's end (the simulation alike).
     The budget of tokens per iteration is taken as not binding (prompts shorter than the
     framework's max batched tokens); the simulation (pipeline/validation/simulate.py) keeps it."""
-    m = _mixture(request_rate_per_replica, prefill_time_one_request_s, prefill_stage_time_s, itl_at_load_s,
-                 scheduler_overhead_per_iteration_s, prefill_utilization, generated_tokens)
-    tau, d, idle, decode_only, carrying, mean_y = (m[k] for k in ("tau", "d", "idle", "decode_only", "carrying",
-                                                                   "mean_y"))
-    var_y = m["var_y"]
+    tau, d, idle, decode_only, carrying = (prefill_time_one_request_s, load_round_s, load_idle_share,
+                                           load_decode_only_share, load_carrying_share)
+    mean_y, var_y = ttft_excess_mean_s, ttft_excess_variance
     p = ((q - idle - decode_only) / carrying).clip(1e-9, 1.0 - 1e-9)
     z = 4.91 * (p.power(lit(0.14)) - (1.0 - p).power(lit(0.14)))
     ninth = (var_y / (9.0 * mean_y * mean_y)).to("")  # 1 / (9 k) of the gamma
@@ -193,50 +254,33 @@ def _ttft_quantile(q: float, request_rate_per_replica: UExpr, prefill_time_one_r
 
 
 @serving_column
-def wait_probability(is_stable: Plain, request_rate_per_replica: UExpr, itl_at_load_s: UExpr,
-                     prefill_utilization: UExpr, generated_tokens: UExpr, prefill_stage_time_s: UExpr,
-                     scheduler_overhead_per_iteration_s: UExpr) -> UExpr:
+def wait_probability(is_stable: Plain, load_idle_share: UExpr) -> UExpr:
     """P(an arrival finds its replica busy and waits for an iteration boundary): 1 - (1 - rho) e^-b,
-    b = lambda G E[C] the sequences decoding (M/G/inf: Poisson)."""
-    c = _cycle(request_rate_per_replica, prefill_stage_time_s, itl_at_load_s,
-               scheduler_overhead_per_iteration_s, prefill_utilization)
-    idle = (1.0 - prefill_utilization) * (-(request_rate_per_replica * (generated_tokens / TOKEN)
-                                            * c["mean"]).to("")).exp()
-    return only_where(is_stable, (1.0 - idle).to(""))
+    b = lambda G E[C] the sequences decoding (M/G/inf: Poisson; ``load_idle_share``)."""
+    return only_where(is_stable, (1.0 - load_idle_share).to(""))
+
+
+def _ttft_at(q: float):
+    """The formula of TTFT's q-quantile under load (``_ttft_quantile``), null where the replica is unstable."""
+    def quantile(is_stable: Plain, *mixture: UExpr) -> UExpr:
+        return only_where(is_stable, _ttft_quantile(q, *mixture))
+    return quantile
+
+
+for _q, _name in ((0.5, "ttft_p50_s"), (0.99, "ttft_p99_s")):  # the median and P99 time to first token under load
+    define_serving(_name, ["is_stable", "prefill_time_one_request_s", "load_round_s", "load_idle_share",
+                           "load_decode_only_share", "load_carrying_share", "ttft_excess_mean_s",
+                           "ttft_excess_variance"], _ttft_at(_q))
 
 
 @serving_column
-def ttft_p50_s(is_stable: Plain, request_rate_per_replica: UExpr, prefill_time_one_request_s: UExpr,
-               prefill_stage_time_s: UExpr,
-               itl_at_load_s: UExpr, scheduler_overhead_per_iteration_s: UExpr, prefill_utilization: UExpr,
-               generated_tokens: UExpr) -> UExpr:
-    """Median time to first token under load (``_ttft_quantile``)."""
-    return only_where(is_stable, _ttft_quantile(0.5, request_rate_per_replica, prefill_time_one_request_s,
-                                                prefill_stage_time_s, itl_at_load_s, scheduler_overhead_per_iteration_s,
-                                                prefill_utilization, generated_tokens))
-
-
-@serving_column
-def ttft_p99_s(is_stable: Plain, request_rate_per_replica: UExpr, prefill_time_one_request_s: UExpr,
-               prefill_stage_time_s: UExpr,
-               itl_at_load_s: UExpr, scheduler_overhead_per_iteration_s: UExpr, prefill_utilization: UExpr,
-               generated_tokens: UExpr) -> UExpr:
-    return only_where(is_stable, _ttft_quantile(0.99, request_rate_per_replica, prefill_time_one_request_s,
-                                                prefill_stage_time_s, itl_at_load_s, scheduler_overhead_per_iteration_s,
-                                                prefill_utilization, generated_tokens))
-
-
-@serving_column
-def ttft_mean_s(is_stable: Plain, request_rate_per_replica: UExpr, prefill_time_one_request_s: UExpr,
-                prefill_stage_time_s: UExpr,
-                itl_at_load_s: UExpr, scheduler_overhead_per_iteration_s: UExpr, prefill_utilization: UExpr,
-                generated_tokens: UExpr, closed_loop_ttft_mean_s: UExpr) -> UExpr:
+def ttft_mean_s(is_stable: Plain, prefill_time_one_request_s: UExpr, load_round_s: UExpr,
+                load_decode_only_share: UExpr, load_carrying_share: UExpr, ttft_excess_mean_s: UExpr,
+                closed_loop_ttft_mean_s: UExpr) -> UExpr:
     """Mean time to first token under load: the three cases of ``_ttft_quantile`` weighted by their
     shares, tau_p, tau_p + 3 d / 2 and d + tau_p + E[Y]; in a closed loop its own (``closed_loop``)."""
-    m = _mixture(request_rate_per_replica, prefill_time_one_request_s, prefill_stage_time_s, itl_at_load_s,
-                 scheduler_overhead_per_iteration_s, prefill_utilization, generated_tokens)
-    tau, d = m["tau"], m["d"]
-    mean = tau + m["decode_only"] * 1.5 * d + m["carrying"] * (d + m["mean_y"])
+    tau, d = prefill_time_one_request_s, load_round_s
+    mean = tau + load_decode_only_share * 1.5 * d + load_carrying_share * (d + ttft_excess_mean_s)
     return where(closed_loop_ttft_mean_s.is_not_null(), closed_loop_ttft_mean_s, only_where(is_stable, mean.to("s")))
 
 

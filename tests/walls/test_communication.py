@@ -103,11 +103,13 @@ FIT_FRAME = pl.DataFrame({"n": [8.0, 8.0, 8.0], "m": [16384.0, 1e9, 16384.0], "l
 def test_fitted_all_reduce_takes_the_regime_of_the_message():
     """Catalog link 0.6 us, 450 GB/s. 16 KiB is regime r0 (< 64 KiB): alpha 2 x 0.6 us, beta
     0.1 x 450 GB/s: 14 x 1.2 us + 1.75 x 16384 / 45e9; 1 GB is r4 (>= 128 MiB): alpha 10 x 0.6 us,
-    beta 0.5 x 450 GB/s; no fit (nulls): 14 x 0.6 us + 1.75 x 16384 / 369 GB/s."""
-    from pipeline.walls.communication import fitted_all_reduce_s
+    beta 0.5 x 450 GB/s; no fit (nulls): 14 x 0.6 us + 1.75 x 16384 / 369 GB/s. The ring at the fitted alpha
+    and beta, as the serving study's ``<phase>_tp_nccl_all_reduce_s`` reads them."""
+    from pipeline.walls.communication import fitted_alpha_s, fitted_beta_bytes_per_s, ring_all_reduce_s
 
     fit = [x for i in range(5) for x in (col(f"a{i}", ""), col(f"b{i}", ""))]
-    expr = fitted_all_reduce_s(N, M, col("lat", "s"), col("bw", "B/s"), A, B, *fit)
+    expr = ring_all_reduce_s(N, M, fitted_alpha_s(M, col("lat", "s"), A, *fit),
+                             fitted_beta_bytes_per_s(M, col("bw", "B/s"), B, *fit))
     got = FIT_FRAME.select(expr.magnitude("s")).to_series().to_list()
     assert got[0] == pytest.approx(14 * 1.2e-6 + 1.75 * 16384 / 45e9, rel=1e-12)
     assert got[1] == pytest.approx(14 * 6e-6 + 1.75 * 1e9 / 225e9, rel=1e-12)

@@ -72,8 +72,12 @@ def test_decode_tp_comm_of_llama2_70b_on_8_h100():
     f = pl.DataFrame({k: v for k, (v, _) in cols.items()}, schema={k: pl.Float64 for k in cols})
     units = {k: unit(u) for k, (_, u) in cols.items()}
     out = formulas.plan(f.lazy(), units, ["decode_tp_comm_time_s", "decode_tp_alpha_s", "decode_tp_message_bytes",
-                                          "decode_tp_nccl_all_reduce_s"], FORMULAS).frame.collect()
+                                          "decode_tp_nccl_all_reduce_s", "decode_tp_nccl_alpha_s",
+                                          "decode_tp_nccl_beta_bytes_per_s"], FORMULAS).frame.collect()
     assert out["decode_tp_message_bytes"].to_list() == [16384.0, 16384.0]
+    # no fit for the fabric: NCCL's ring at the link latency and link x eta_link
+    assert out["decode_tp_nccl_alpha_s"].to_list() == [0.6e-6, 0.6e-6]
+    assert out["decode_tp_nccl_beta_bytes_per_s"].to_list() == pytest.approx([0.7 * LINK] * n, rel=1e-12)
     assert out["decode_tp_nccl_all_reduce_s"].to_list() == pytest.approx([NCCL, NCCL], rel=1e-9)
     assert out["decode_tp_comm_time_s"].to_list() == pytest.approx([160 * CUSTOM, 160 * NCCL], rel=1e-9)
     assert round(160 * CUSTOM * 1e3, 4) == 1.0110 and round(160 * NCCL * 1e3, 4) == 1.3586

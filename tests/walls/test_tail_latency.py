@@ -54,6 +54,36 @@ def test_continuous_batching_by_hand():
     assert out["ttft_p50_s"][1] == pytest.approx(0.1) and out["ttft_p99_s"][1] > 0.1
 
 
+def test_the_iteration_and_its_mixture_are_columns_by_hand():
+    """The columns wall 7's TTFT reads (vspeed8), at 2 requests/s of the case above: d = 12 ms, E[C] = 15 ms,
+    Var C = 0.1^2 x 2 x 0.015 / (1 - 0.04) = 3.125e-4 s^2, theta = Var / E = 20.83 ms, k = E / theta = 0.72,
+    P(N = 0) = (1 + 2 theta)^-0.72 = 0.97104; idle 0.8 e^-0.3 = 0.59265; carrying max(0.40735 x (1 - 0.97104 x
+    0.8), 0.2) = 0.2; decode-only the rest, 0.20735; E[L] = (Var + E^2 - p0 d^2) / (E - p0 d) and
+    E[Y] = 0.7 E[L]; TTFT mean = 0.1 + 0.20735 x 1.5 d + 0.2 (d + E[Y])."""
+    columns = {"request_rate": ([2.0], "1/s"), "replicas": ([1.0], ""), "prefill_time_one_request_s": ([0.1], "s"),
+               "prefill_stage_share": ([1.0], ""), "itl_at_load_s": ([0.01], "s"),
+               "scheduler_overhead_per_iteration_s": ([0.002], "s"), "output_len": ([10], "tok"),
+               "reasoning_tokens": ([0], "tok"), "is_stable": ([True], None),
+               "concurrency": ([None], ""), "closed_loop_ttft_mean_s": ([None], "s")}  # an open loop
+    names = ["load_round_s", "load_iteration_mean_s", "load_iteration_variance", "load_no_prefill_share",
+             "load_idle_share", "load_carrying_share", "load_decode_only_share", "load_carrying_iteration_mean_s",
+             "ttft_excess_mean_s", "ttft_mean_s", "wait_probability"]
+    got = _wall7(columns, names).row(0, named=True)
+    d, mean, var = 0.012, 0.015, 0.01 * 2 * 0.015 / 0.96
+    theta = var / mean
+    p0 = (1 + 2 * theta) ** -(mean / theta)
+    idle = 0.8 * math.exp(-0.3)
+    carrying = max((1 - idle) * (1 - p0 * d / mean), 0.2)
+    mean_l = (var + mean * mean - p0 * d * d) / (mean - p0 * d)
+    want = {"load_round_s": d, "load_iteration_mean_s": mean, "load_iteration_variance": 3.125e-4,
+            "load_no_prefill_share": p0, "load_idle_share": idle, "load_carrying_share": 0.2,
+            "load_decode_only_share": 1 - idle - 0.2, "load_carrying_iteration_mean_s": mean_l,
+            "ttft_excess_mean_s": 0.7 * mean_l,
+            "ttft_mean_s": 0.1 + (1 - idle - 0.2) * 1.5 * d + 0.2 * (d + 0.7 * mean_l), "wait_probability": 1 - idle}
+    assert carrying == 0.2 and round(p0, 5) == 0.97104 and round(idle, 5) == 0.59265
+    assert got == pytest.approx(want, rel=1e-9)
+
+
 def test_batch_in_flight_satisfies_littles_law(loaded):
     """b = lambda_r x G x (time per output token), to within the fixed point's convergence."""
     for r in loaded.filter(pl.col("is_stable") & (pl.col("batch_in_flight") > 1.0)).iter_rows(named=True):
