@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ENTRY_POINT = Path(sys.executable).parent / "mlsys"
@@ -36,12 +35,9 @@ def test_catalog_help_lists_its_subcommands(mlsys):
 def test_entry_point_and_python_m_answer_help(tmp_path):
     exe = [str(ENTRY_POINT)] if ENTRY_POINT.exists() else [sys.executable, "-m", "pipeline"]
     for argv in (exe, [sys.executable, "-m", "pipeline"]):
-        started = time.perf_counter()
         res = process([*argv, "--help"], tmp_path)
-        elapsed = time.perf_counter() - started
         assert res.returncode == 0, res.stderr
         assert "Usage:" in res.stdout and "evaluate" in res.stdout
-        assert elapsed < 2.0, elapsed  # generous for a loaded CI machine; ~0.15 s measured
 
 
 def test_importing_the_cli_loads_no_heavy_module(tmp_path):
