@@ -57,10 +57,12 @@ def all_rows(reg: Path | None = None, xla: bool = True) -> pl.DataFrame:
 
 
 def fit_rows(rows: pl.DataFrame) -> pl.DataFrame:
+    """The shaped rows of the precisions the catalog fits (gemm_fit: not ``ON_PROFILE``'s)."""
     return rows.filter(gf.is_shaped_fit_row() & ~pl.col("precision").is_in(list(gf.ON_PROFILE)))
 
 
 def is_long() -> pl.Expr:
+    """Rows whose measured time is at least ``LONG_ROW_S``."""
     return 2.0 * pl.col("M") * pl.col("N") * pl.col("K") / pl.col("achieved_flop_per_s") >= LONG_ROW_S
 
 
