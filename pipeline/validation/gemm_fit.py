@@ -110,10 +110,12 @@ def _source(url: str) -> str:
     return "/".join(parts[2:5]) if "github.com" in url else parts[2]
 
 
-def kernel_rows(registry: Path | None = None) -> pl.DataFrame:
-    """gemm.csv with hardware, precision class, source group, units, tile, peak and bandwidth."""
+def kernel_rows(registry: Path | None = None, extra: pl.DataFrame | None = None) -> pl.DataFrame:
+    """gemm.csv (and ``extra``, rows in its columns) with hardware, precision class, source group, units, tile,
+    peak and bandwidth."""
     reg = registry or bundled_registry()
     g = pl.read_csv(reg / RESEARCH / "gemm.csv", infer_schema_length=0)
+    g = g if extra is None else pl.concat([g, extra], how="diagonal_relaxed")
     units = transferred_units(reg)
     hw = pl.read_parquet(reg / "hardware.parquet")
     peaks = hw.unpivot(index=["name", "vendor", "memory_bandwidth_bytes_per_s"],
@@ -158,9 +160,14 @@ def shaped_rows(registry: Path | None = None) -> pl.DataFrame:
     """The shaped single-kernel rows of the fit with the ``bytes`` a GEMM moves: A and B read once at
     the input precision, C written once at 16 bits (the rows the memory latency fit reads; not
     ``OWN_CEILING_ONLY``'s, whose fixed time is their GEMMs' own)."""
+    return shaped_rows_of(kernel_rows(registry))
+
+
+def shaped_rows_of(rows: pl.DataFrame) -> pl.DataFrame:
+    """``shaped_rows`` of ``kernel_rows`` already read."""
     size = pl.col("precision").replace_strict(IN_BYTES, return_dtype=pl.Float64)
     own = pl.col("precision").is_in(list(OWN_CEILING_ONLY))
-    return kernel_rows(registry).filter(is_shaped_fit_row() & ~own).with_columns(
+    return rows.filter(is_shaped_fit_row() & ~own).with_columns(
         bytes=(pl.col("M") * pl.col("K") + pl.col("K") * pl.col("N")) * size + pl.col("M") * pl.col("N") * OUT_BYTES)
 
 
