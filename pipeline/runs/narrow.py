@@ -77,19 +77,38 @@ class Layout:
     hidden: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
-def layout(prepared, dtypes: dict[str, pl.DataType]) -> Layout:
-    """The layout of ``prepared``'s run; ``dtypes``: the plan's output dtypes."""
-    name, space = prepared.spec.study, prepared.space
+def _sides(prepared) -> tuple[list[str], set[str], list[str], list[str]]:
+    """The declared output columns of ``prepared``'s study, those NULL on every row, and each side's."""
+    space = prepared.space
     declared = list(schema_columns(prepared.study.SCHEMA))
     nulls = set(prepared.study.null_columns(space))
     live = [c for c in declared if c not in nulls]
-    keyed = set(KEY_AXES[name])
+    keyed = set(KEY_AXES[prepared.spec.study])
     hardware = [c for c in live if c in space.hardware_side.columns]
-    model = [c for c in live if c in space.model_side.columns and (c not in hardware or c in keyed)]
+    return declared, nulls, hardware, [c for c in live if c in space.model_side.columns and (
+        c not in hardware or c in keyed)]
+
+
+def model_join_keys(prepared) -> list[str]:
+    """The model-side key axes a fact row of ``prepared``'s run holds (``minimal_keys`` of the model side's)."""
+    *_, model = _sides(prepared)
+    return minimal_keys(prepared.space.model_side, [c for c in model if c in KEY_AXES[prepared.spec.study]])
+
+
+def layout(prepared, dtypes: dict[str, pl.DataType], model_keys: list[str] | None = None) -> Layout:
+    """The layout of ``prepared``'s run; ``dtypes``: the plan's output dtypes; ``model_keys``: the model-side key
+    axes the fact table holds (default ``model_join_keys``; a Dask task is given its driver's: its own space's
+    model side may be cut). The other model-side key axes are read from the model dimension table."""
+    name, space = prepared.spec.study, prepared.space
+    declared, nulls, hardware, model = _sides(prepared)
+    live = [c for c in declared if c not in nulls]
+    keyed = set(KEY_AXES[name])
     key = PARTITION_KEY[name]
     derived = [c for c in getattr(prepared.study, "QUERY_TIME", ()) if c in live and c not in keyed
                and c not in hardware + model]
-    fact = [c for c in live if (c == key or c in keyed or c not in hardware + model) and c not in derived]
+    joined = model_join_keys(prepared) if model_keys is None else model_keys
+    fact = [c for c in live if (c == key or c in keyed or c not in hardware + model) and c not in derived
+            and (c in hardware or c not in model or c in joined)]
     read = formulas.inputs_used({c: None for c in fact + hardware + model + list(nulls)} | space.units, derived,
                                 getattr(prepared.study, "FORMULAS", formulas.REGISTRY)) if derived else set()
     hidden = {s: tuple(c for c in side.columns if c in read and c not in dims)
@@ -162,20 +181,27 @@ def derived_plan(study: str, derived, available: dict) -> formulas.SqlPlan:
     return formulas.compile_sql(available, tuple(derived), derived_formulas(study))
 
 
-def join_keys(path: Path | str, study: str) -> list[str]:
-    """The key axes a fact row is joined on with the dimension table at ``path``: its key axes less each one (last
-    first) without which the others still identify its rows. A fact row holds the keys of one row of each dimension
-    table (the study's join made it from those two rows), so the fewer keys find the same row: serving's bench spec
-    joins on 2 + 6 keys instead of 5 + 22 (a constant axis, or one the others determine, is left out), and a scan of
-    its view joined 0.13 CPU s instead of 0.25 (CHANGELOG wspeed). At least one key is kept."""
-    keys = [c for c in pq.read_schema(path).names if c in KEY_AXES[study]]
-    rows = pl.read_parquet(path, columns=keys)
+def minimal_keys(rows: pl.DataFrame, keys: list[str]) -> list[str]:
+    """``keys`` less each one (last first) without which the others still tell the distinct ``keys`` of ``rows``
+    apart (NULL equal to NULL); at least one is kept. A fact row holds the keys of one row of each dimension table
+    (the study's join made it from those two rows), so these fewer keys find the same row: on serving's bench spec
+    the model side's 22 key axes come down to 6 (an axis constant in the run, or one the others determine, is left
+    out; the fact table does not write it, the view reads it from the dimension table), and its view's joins on the
+    fewest keys scanned in 0.13 CPU s instead of 0.25 (CHANGELOG wspeed)."""
+    distinct = rows.select(keys).unique()
     kept = list(keys)
     for column in reversed(keys):
         trial = [c for c in kept if c != column]
-        if trial and rows.select(trial).n_unique() == rows.height:
+        if trial and distinct.select(trial).n_unique() == distinct.height:
             kept = trial
     return kept
+
+
+def join_keys(path: Path | str, study: str, fact) -> list[str]:
+    """The key axes a fact table with columns ``fact`` is joined on with the dimension table at ``path``
+    (``minimal_keys`` of the key axes both hold)."""
+    keys = [c for c in pq.read_schema(path).names if c in KEY_AXES[study] and c in fact]
+    return minimal_keys(pl.read_parquet(path, columns=keys), keys)
 
 
 def is_narrow(run_dir: Path | str, study: str) -> bool:
