@@ -63,7 +63,7 @@ def view_source(run_dir: Path | str, base: str, study: str) -> str | None:
 
     def on(alias: str, side: str) -> str:  # the dimension's join keys, NULL equal to NULL
         return " AND ".join(f'f."{c}" IS NOT DISTINCT FROM {alias}."{c}"'
-                            for c in join_keys(dimension_path(f"{root}/", study, side), study, fact))
+                            for c in join_keys(dimension_path(f"{root}/", study, side), study, side, fact))
 
     source = (f"FROM read_parquet('{base}{study_glob(study)}', hive_partitioning = true, "
               f"hive_types = {{'study': VARCHAR, '{key}': VARCHAR}}) f "
@@ -116,7 +116,7 @@ def wide_scan(run_dir: Path | str, study: str) -> pl.LazyFrame:
     joined = fact
     for side in ("hardware", "model"):
         dim = pl.scan_parquet(dimension_path(f"{root}/", study, side))
-        keys = join_keys(dimension_path(f"{root}/", study, side), study, names)
+        keys = join_keys(dimension_path(f"{root}/", study, side), study, side, names)
         keep = [c for c in dim.collect_schema() if c not in names or c in keys]
         dim = dim.select(keep).rename({ID_TERMS: f"{ID_TERMS}_{side}"}, strict=False)
         joined = joined.join(dim, on=keys, how="left", nulls_equal=True, maintain_order="left")
