@@ -218,3 +218,12 @@ def test_query_time_columns_equal_the_in_memory_sweep(tmp_path, small_spec, case
     assert exact >= {"node": 20, "serving": 15, "training": 15}[study]
     scanned = runs.scan_run(run_dir).collect().with_columns(pl.col(pl.Categorical).cast(pl.String))
     assert scanned.sort(keys, nulls_last=True).select(shape.derived).equals(view.select(shape.derived))
+
+
+def test_minimal_keys_leave_out_constant_and_determined_axes():
+    rows = pl.DataFrame({"model": ["a", "a", "b", "b", "b"], "tp": [1, 2, 1, 2, 2], "dp": [8, 4, 8, 4, 4],
+                         "cp": [1] * 5, "seq_len": [None, None, None, None, 128]})
+    # cp is constant, dp = 8 / tp here; a NULL seq_len is a value of its own (NULL equal to NULL)
+    assert narrow.minimal_keys(rows, ["model", "tp", "dp", "cp", "seq_len"]) == ["model", "tp", "seq_len"]
+    assert narrow.minimal_keys(rows.head(4), ["model", "tp", "dp", "cp", "seq_len"]) == ["model", "tp"]
+    assert narrow.minimal_keys(rows.select("cp"), ["cp"]) == ["cp"]  # one key at least
