@@ -42,7 +42,7 @@ import polars as pl
 
 from pipeline.catalogs.load import Catalogs
 from pipeline.errors import InputError, Problem
-from pipeline.runs import partitions, sizing
+from pipeline.runs import narrow, partitions, sizing
 from pipeline.runs.prepared import STUDIES, Prepared
 from pipeline.runs.typed import PARTITION_KEY
 from pipeline.spec import SweepSpec
@@ -114,10 +114,11 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
     catalogs = client.scatter(replace(prepared.catalogs, paths=paths), broadcast=True, hash=False)
     workers = len(client.scheduler_info().get("workers", {}))
     futures = []
+    keys = narrow.model_join_keys(prepared)  # the fact table's model-side keys are the whole sweep's, not a task's
     for index, values in enumerate(task_groups(prepared, skip, rows_per_task, workers)):
         spec = partition_spec(prepared, values)
         if spec is not None:  # None: every row of these partitions is dropped
-            futures.append(client.submit(write_partitions, spec, catalogs, values, str(where), rid, index,
+            futures.append(client.submit(write_partitions, spec, catalogs, values, str(where), rid, index, keys,
                                          key=f"mlsys-{rid}-{name}-{index:05d}", pure=False))
     try:
         for future in distributed.as_completed(futures):
@@ -157,14 +158,15 @@ def task_groups(prepared: Prepared, skip: frozenset[str] = frozenset(), rows_per
 
 
 def write_partitions(spec: SweepSpec, catalogs: Catalogs, values: tuple[str, ...], run_dir: str, rid: str,
-                     index: int) -> list[str]:
+                     index: int, model_keys: list[str] | None = None) -> list[str]:
     """The task: build the space of ``spec`` (its partitions' only), write it into a scratch folder
-    of the run and move each partition folder into place; returns their files."""
+    of the run and move each partition folder into place; returns their files. ``model_keys``: the model-side
+    key axes the fact table holds (``narrow.model_join_keys`` of the driver's space)."""
     run, study = Path(run_dir), spec.study
     scratch = run / SCRATCH / f"{index:05d}"
     scratch.mkdir()  # not parents: a run removed after a failure is not created again
     prepared = Prepared(spec, catalogs, task_space(catalogs, spec))
-    partitions.write_study(prepared, scratch, rid, lambda files, recorded=None: None)
+    partitions.write_study(prepared, scratch, rid, lambda files, recorded=None: None, model_keys=model_keys)
     files = []
     for value in values:
         folder = partitions.partition_folder(study, value)

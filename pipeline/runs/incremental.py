@@ -30,6 +30,7 @@ from pathlib import Path
 
 import polars as pl
 
+from pipeline.runs import narrow
 from pipeline.runs.manifest import version
 from pipeline.runs.partitions import HIVE_NULL, partition_folder, study_folder
 from pipeline.runs.prepared import Prepared
@@ -61,7 +62,8 @@ def partition_inputs(prepared: Prepared) -> dict:
     name, catalogs = prepared.spec.study, prepared.catalogs
     keyed = KEYED[name]
     common = _sha({"spec": prepared.spec.as_dict(), "code": code_version(),
-                   "catalogs": {t: h for t, h in sorted(catalogs.hashes.items()) if t not in keyed}})
+                   "catalogs": {t: h for t, h in sorted(catalogs.hashes.items()) if t not in keyed},
+                   "model_keys": narrow.model_join_keys(prepared)})  # the fact parts' columns
     values = prepared.space.hardware_side[PARTITION_KEY[name]].cast(pl.String).unique().drop_nulls().sort()
     rows = {table: catalogs.table(table).filter(pl.col(column).cast(pl.String).is_in(values.implode()))
             for table, column in keyed.items()}

@@ -45,14 +45,15 @@ def partition_folder(study: str, value: str | None) -> str:
 
 
 def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[list[Path], dict], None],
-                skip: frozenset[str] = frozenset()) -> dict:
+                skip: frozenset[str] = frozenset(), model_keys: list[str] | None = None) -> dict:
     """Write the sweep of ``prepared`` into ``run_dir/study=<study>/...``, chunk by chunk (each chunk's
     plan joins the sides with each accelerator's rows together, ``sides.Space.grouped_by``, so its
     parts are slices of the collected chunk: no Parquet sink splits every column by key); after
     each chunk ``on_part`` gets the files it wrote (none when every row was dropped) and their
     rows and out-of-range counts ({"partitions": {path: rows}, "ranges": {path: {column: rows}}},
     paths relative to ``run_dir``). ``skip``: the
-    accelerators not to compute (their partitions were reused, ``pipeline.runs.incremental``).
+    accelerators not to compute (their partitions were reused, ``pipeline.runs.incremental``); ``model_keys``: the
+    model-side key axes the fact table holds (``narrow.layout``; a Dask task's, its driver's).
     Returns the output columns' units (the study's plan)."""
     name, study, space = prepared.spec.study, prepared.study, prepared.space
     key = PARTITION_KEY[name]
@@ -63,7 +64,7 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
     texts = text_codes([space.hardware_side, space.model_side], prepared.spec.axes.region or ())
     declared = schema_columns(study.SCHEMA)
     plan = study.build(space, side.head(0))
-    shape = narrow.layout(prepared, plan.frame.collect_schema())
+    shape = narrow.layout(prepared, plan.frame.collect_schema(), model_keys)
     narrow.write_dimensions(prepared, shape, texts, run_dir)
     empty = typed(plan.frame, name, rid, texts, shape)
     schema = arrow_schema(empty, {c: d["unit"] for c, d in declared.items()},

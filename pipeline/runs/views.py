@@ -15,10 +15,10 @@ import pyarrow.parquet as pq
 
 from pipeline import formulas
 from pipeline.runs.narrow import (DUCKDB_TYPES, ID_TERMS, POLARS_TYPES, derived_formulas, derived_plan,
-                                  dictionary_units, dimension_path, field_units, is_narrow)
+                                  dictionary_units, dimension_path, field_units, is_narrow, join_keys)
 from pipeline.scalar_sql import column
 from pipeline.runs.partitions import part_files, study_glob
-from pipeline.runs.typed import KEY_AXES, PARTITION_KEY, config_id_sql, id_from_terms, output_dictionary
+from pipeline.runs.typed import PARTITION_KEY, config_id_sql, id_from_terms, output_dictionary
 
 
 class _Fields(dict):
@@ -61,13 +61,14 @@ def view_source(run_dir: Path | str, base: str, study: str) -> str | None:
         elif name not in derived:
             select.append(f'CAST(NULL AS {DUCKDB_TYPES[dtype]}) AS "{name}"')
 
-    def on(alias: str, columns: dict) -> str:  # the dimension's key axes, NULL equal to NULL
-        return " AND ".join(f'f."{c}" IS NOT DISTINCT FROM {alias}."{c}"' for c in columns if c in KEY_AXES[study])
+    def on(alias: str, side: str) -> str:  # the dimension's join keys, NULL equal to NULL
+        return " AND ".join(f'f."{c}" IS NOT DISTINCT FROM {alias}."{c}"'
+                            for c in join_keys(dimension_path(f"{root}/", study, side), study, side, fact))
 
     source = (f"FROM read_parquet('{base}{study_glob(study)}', hive_partitioning = true, "
               f"hive_types = {{'study': VARCHAR, '{key}': VARCHAR}}) f "
-              f"LEFT JOIN read_parquet('{dimension_path(base, study, 'hardware')}') h ON {on('h', hardware)} "
-              f"LEFT JOIN read_parquet('{dimension_path(base, study, 'model')}') m ON {on('m', model)}")
+              f"LEFT JOIN read_parquet('{dimension_path(base, study, 'hardware')}') h ON {on('h', 'hardware')} "
+              f"LEFT JOIN read_parquet('{dimension_path(base, study, 'model')}') m ON {on('m', 'model')}")
     if not derived:
         return f"SELECT {', '.join(select)} {source}"
     # the query-time columns: the formulas' SQL level by level over the joined row (the dimension tables' other
@@ -115,7 +116,7 @@ def wide_scan(run_dir: Path | str, study: str) -> pl.LazyFrame:
     joined = fact
     for side in ("hardware", "model"):
         dim = pl.scan_parquet(dimension_path(f"{root}/", study, side))
-        keys = [c for c in dim.collect_schema() if c in KEY_AXES[study]]
+        keys = join_keys(dimension_path(f"{root}/", study, side), study, side, names)
         keep = [c for c in dim.collect_schema() if c not in names or c in keys]
         dim = dim.select(keep).rename({ID_TERMS: f"{ID_TERMS}_{side}"}, strict=False)
         joined = joined.join(dim, on=keys, how="left", nulls_equal=True, maintain_order="left")

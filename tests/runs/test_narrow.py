@@ -94,10 +94,17 @@ def test_fact_parts_hold_no_null_or_one_sided_column(written):
     for side, columns in shape.dimensions.items():
         dim = pl.read_parquet(narrow.dimension_path(f"{run_dir}/", study, side))
         keys = list(shape.keys[side])
-        assert keys and set(keys) <= set(fact.columns) and dim.select(keys).n_unique() == dim.height
+        assert keys and dim.select(keys).n_unique() == dim.height
         assert list(dim.columns) == [*columns, *shape.hidden.get(side, ()), narrow.ID_TERMS]
+        # the fact table holds the keys that identify the side's rows: every hardware key axis, the model side's
+        # fewest and those it shares with the hardware side (the others: read from its dimension table)
+        written = [c for c in keys if c in fact.columns]
+        assert written == keys if side == "hardware" else set(narrow.minimal_keys(dim, keys)) <= set(written)
+        assert dim.select(written).n_unique() == dim.height
         # every fact row finds its dimension row (NULL keys equal)
-        assert fact.select(keys).join(dim.select(keys), on=keys, how="anti", nulls_equal=True).height == 0
+        assert fact.select(written).join(dim.select(written), on=written, how="anti", nulls_equal=True).height == 0
+    if study == "serving":  # model axes constant in the spec are not written per row
+        assert {"replicas", "prune_ratio", "lora_rank"} <= set(shape.keys["model"]) - set(fact.columns)
 
 
 def test_float32_columns_are_the_listed_ones(written):
@@ -211,3 +218,12 @@ def test_query_time_columns_equal_the_in_memory_sweep(tmp_path, small_spec, case
     assert exact >= {"node": 20, "serving": 15, "training": 15}[study]
     scanned = runs.scan_run(run_dir).collect().with_columns(pl.col(pl.Categorical).cast(pl.String))
     assert scanned.sort(keys, nulls_last=True).select(shape.derived).equals(view.select(shape.derived))
+
+
+def test_minimal_keys_leave_out_constant_and_determined_axes():
+    rows = pl.DataFrame({"model": ["a", "a", "b", "b", "b"], "tp": [1, 2, 1, 2, 2], "dp": [8, 4, 8, 4, 4],
+                         "cp": [1] * 5, "seq_len": [None, None, None, None, 128]})
+    # cp is constant, dp = 8 / tp here; a NULL seq_len is a value of its own (NULL equal to NULL)
+    assert narrow.minimal_keys(rows, ["model", "tp", "dp", "cp", "seq_len"]) == ["model", "tp", "seq_len"]
+    assert narrow.minimal_keys(rows.head(4), ["model", "tp", "dp", "cp", "seq_len"]) == ["model", "tp"]
+    assert narrow.minimal_keys(rows.select("cp"), ["cp"]) == ["cp"]  # one key at least
