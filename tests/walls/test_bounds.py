@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 
 import pipeline
@@ -34,8 +35,6 @@ def test_every_study_binds_with_the_vocabulary_and_capacity_when_it_does_not_fit
 
 
 def test_a_bound_column_picks_categorical_words_in_case_order_with_nulls_taking_the_next_case():
-    import polars as pl
-
     frame = pl.DataFrame({"a": [True, None, False, False], "b": [True, True, None, False]})
     out = frame.select(binding((pl.col("a"), "capacity"), (pl.col("b"), "memory"), otherwise="compute").alias("x"))
     assert out.schema["x"] == pl.Categorical
