@@ -24,7 +24,13 @@ def binding(*cases: tuple[Plain, str], otherwise: str) -> Plain:
         if word not in BOUNDS:
             raise ValueError(f"bound {word!r} is not in the vocabulary ({', '.join(BOUNDS)})")
     (condition, word), *rest = cases
-    out = E.when(condition).then(E.lit(word))
+    out = E.when(condition).then(category(word))
     for condition, word in rest:
-        out = out.when(condition).then(E.lit(word))
-    return out.otherwise(E.lit(otherwise)).cast(E.Categorical)
+        out = out.when(condition).then(category(word))
+    return out.otherwise(category(otherwise)).cast(E.Categorical)
+
+
+def category(word: str) -> Plain:
+    """``word`` as a categorical literal: a when/then chain of these picks categories, where one of text literals
+    builds a text column and casts it (~4x the CPU per row on polars 2.1; the same values)."""
+    return E.lit(word, E.Categorical)

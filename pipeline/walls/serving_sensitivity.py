@@ -16,6 +16,7 @@ from __future__ import annotations
 from functools import partial
 
 from pipeline.units import E, Plain, UExpr, maximum, only_where, total, where
+from pipeline.walls.bounds import category
 from pipeline.walls.operators import OPERATORS
 from pipeline.walls.quantities import TOKEN
 from pipeline.walls.registries import define_serving, serving_column
@@ -114,7 +115,7 @@ def binding_input(elasticity_peak_flop_per_s: UExpr, elasticity_memory_bandwidth
     best = maximum(*values)
     out = E.when(elasticity_peak_flop_per_s.is_null()).then(None)
     for name, v in zip(names, values, strict=True):
-        out = out.when(v >= best).then(E.lit(name))  # v is the largest
+        out = out.when(v >= best).then(category(name))  # v is the largest
     return out.cast(E.Categorical)
 
 

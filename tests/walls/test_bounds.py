@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 
 import pipeline
@@ -31,3 +32,10 @@ def test_every_study_binds_with_the_vocabulary_and_capacity_when_it_does_not_fit
         assert row["is_feasible"] is False and row["bound"] == "capacity"
     fits = pipeline.evaluate_serving("Llama 2 7B", "H100 SXM5 80GB").row(0, named=True)
     assert fits["bound"] == "memory" and fits["ttft_bound"] == "compute"  # batch-1 decode reads the weights
+
+
+def test_a_bound_column_picks_categorical_words_in_case_order_with_nulls_taking_the_next_case():
+    frame = pl.DataFrame({"a": [True, None, False, False], "b": [True, True, None, False]})
+    out = frame.select(binding((pl.col("a"), "capacity"), (pl.col("b"), "memory"), otherwise="compute").alias("x"))
+    assert out.schema["x"] == pl.Categorical
+    assert out["x"].cast(pl.String).to_list() == ["capacity", "memory", "compute", "compute"]  # by hand
