@@ -31,7 +31,9 @@ ETAS = ["train_matmul_eta_compute", "train_backward_matmul_eta_compute", "unfuse
 AT_NODE = "__node"  # the η at the one-node reference's layout: <eta>__node
 SHAPE_KEYS = ["model", "seq_len", "microbatch", "cp", "tp", "lora_rank"]  # the model-side columns the shapes read
 HARDWARE_ROW, SHAPE = "_hardware_row", "_shape"  # the ids ``with_shape_ids`` gives the sides
-SIDE_IDS = [HARDWARE_ROW, SHAPE]
+NODE_KEYS = [f"_node_key{i}" for i in range(6)]  # the model side's classes of ``node_terms``' groups, as many at most
+SIDE_IDS = [HARDWARE_ROW, SHAPE, *NODE_KEYS]
+PER_LAYOUT = {"num_microbatches"}  # the one-node reference's inputs with (nearly) a value per layout
 
 NODE_REFERENCE = {"gpus": "accelerators_per_node", "tp": "node_tp", "dp": "node_dp", "pp": "_one", "cp": "_one",
                   "ep": "_one", "virtual_stages": "_one"}
@@ -53,9 +55,10 @@ def node_reference(frame: pl.LazyFrame, units: dict, registry: dict) -> tuple[pl
     node_tp, node_dp = node_layout(pl.col("tp"), pl.col("accelerators_per_node"))
     frame = frame.with_columns(_one=pl.lit(1.0), node_tp=node_tp, node_dp=node_dp)
     units = units | NODE_UNITS
-    rebind = NODE_REFERENCE | {e: f"{e}{AT_NODE}" for e in ETAS if e in units}
-    frame = formulas.plan(frame, units, ["iteration_time_s"], registry, rebind=rebind, suffix="__node",
-                          keep=True).frame
+    # the GEMM η (``shape_etas``) and the reference's own terms (``node_terms``) where they were gathered
+    gathered = {c: f"{c}{AT_NODE}" for c in registry if f"{c}{AT_NODE}" in units}
+    frame = formulas.plan(frame, units | {c: units[column] for c, column in gathered.items()}, ["iteration_time_s"],
+                          registry, rebind=NODE_REFERENCE | gathered, suffix="__node", keep=True).frame
     frame = frame.with_columns(node_iteration_time_s=pl.col("iteration_time_s__node"))
     return frame, units | NODE_REFERENCE_UNITS
 
@@ -76,13 +79,17 @@ def _node_layout():
         return scalar.compile_function({"node_tp": node_tp, "node_dp": node_dp})
 
 
-def with_shape_ids(space: Space) -> Space:
-    """``space`` with each hardware row's number (``HARDWARE_ROW``) and each model row's shape (``SHAPE``: the rank
-    of its ``SHAPE_KEYS``), which the joined rows carry to ``shape_etas``."""
-    shape = pl.struct(SHAPE_KEYS).rank("dense").cast(pl.Int64) - 1
+def with_shape_ids(space: Space, registry: dict) -> Space:
+    """``space`` with each hardware row's number (``HARDWARE_ROW``), each model row's shape (``SHAPE``: the rank
+    of its ``SHAPE_KEYS``) and its class of the one-node reference's terms (``NODE_KEY``: the rank of the model-side
+    columns ``node_terms`` read), which the joined rows carry to ``shape_etas`` and ``node_terms``."""
+    def rank(keys):
+        return pl.struct(keys).rank("dense").cast(pl.Int64) - 1
+
+    ids = [rank(keys).alias(name) for name, (_, _, keys, _) in zip(NODE_KEYS, _node_split(space, registry))]
     return replace(space, hardware_side=space.hardware_side.with_row_index(HARDWARE_ROW),
-                   model_side=space.model_side.with_columns(shape.alias(SHAPE)),
-                   units=space.units | dict.fromkeys(SIDE_IDS))  # numbers of rows: no unit, like a name
+                   model_side=space.model_side.with_columns(rank(SHAPE_KEYS).alias(SHAPE), *ids),
+                   units=space.units | dict.fromkeys([HARDWARE_ROW, SHAPE, *NODE_KEYS[:len(ids)]]))  # no unit, like a name
 
 
 def shape_etas(space: Space, registry: dict, per_model: list[str]) -> list[per_key.Group]:
@@ -109,3 +116,86 @@ def shape_etas(space: Space, registry: dict, per_model: list[str]) -> list[per_k
 
     columns = (*ETAS, *(f"{e}{AT_NODE}" for e in ETAS))
     return [per_key.Group(columns, keys, tuple(at_hw), compute, ids=(HARDWARE_ROW, SHAPE))]
+
+
+def _leaves(names: list[str], inputs: set[str], rebind: dict, registry: dict) -> tuple[dict, dict]:
+    """Each name's (and each formula's on the way) leaf columns under ``rebind``, and each name's readers."""
+    reads: dict[str, set[str]] = {}
+    readers: dict[str, set[str]] = {}
+
+    def walk(name: str) -> set[str]:
+        if name not in reads:
+            if name in inputs or name not in registry:
+                reads[name] = {rebind.get(name, name)}
+            else:
+                reads[name] = set()
+                for p in formulas.parameters(registry[name]):
+                    reads[name] |= walk(p)
+                    readers.setdefault(p, set()).add(name)
+        return reads[name]
+
+    for name in names:
+        walk(name)
+    return reads, readers
+
+
+def node_terms(space: Space, registry: dict) -> list[per_key.Group]:
+    """The one-node reference's terms that read no count of microbatches (``_node_split``: its FLOP-bound compute time,
+    collectives and adapters per microbatch, exposed gradient reduction...), as groups computed on every (hardware
+    row, class of the model-side columns they read) pair (``with_shape_ids``' ``NODE_KEYS``) by the same formulas, the
+    GEMM η at the reference's layout recomputed there as ``shape_etas`` does; ``node_reference`` reads them, the
+    rest of its graph per row. Per row it was ~40 % of the plan's CPU (issue 15): 43 columns, 12,402 classes of the
+    model-side columns they read of the bench spec's 187,350 model rows, against the per-row part's ~10 sums and
+    products (of ``num_microbatches``)."""
+    groups, units = [], space.units
+    for name, (terms, at_hw, at_model, etas) in zip(NODE_KEYS, _node_split(space, registry)):
+        inputs = {c: units.get(c) for c in (*at_hw, *at_model, *NODE_REFERENCE) if c in units} | NODE_UNITS
+
+        def compute(pairs: pl.LazyFrame, terms=terms, inputs=inputs, etas=etas) -> tuple[pl.LazyFrame, dict]:
+            node_tp, node_dp = node_layout(pl.col("tp"), pl.col("accelerators_per_node"))
+            frame = pairs.with_columns(_one=pl.lit(1.0), node_tp=node_tp, node_dp=node_dp)
+            at_node, eta_units = {e: f"{e}{AT_NODE}" for e in etas}, {}
+            if etas:  # as ``shape_etas``' values at the reference's layout
+                kept = frame.collect_schema().names()
+                at = formulas.plan(frame, inputs, etas, registry, rebind={"tp": "node_tp", "cp": "_one"},
+                                   suffix=AT_NODE, keep=True)
+                frame, eta_units = at.frame.select(*kept, *at_node.values()), {e: at.units[at_node[e]] for e in etas}
+            reference = formulas.plan(frame, inputs | eta_units, terms, registry, rebind=NODE_REFERENCE | at_node,
+                                      suffix=AT_NODE, keep=True)
+            return reference.frame, reference.units
+
+        groups.append(per_key.Group(tuple(f"{t}{AT_NODE}" for t in terms), at_model, at_hw, compute,
+                                    ids=(HARDWARE_ROW, name)))
+    return groups
+
+
+def _node_split(space: Space, registry: dict) -> list[tuple[tuple[str, ...], ...]]:
+    """The one-node reference's terms computed once per key (``node_terms``): the computed columns of its graph that
+    read no ``PER_LAYOUT`` column but some model-side one, read by a column that does (the rest of its graph is
+    per row: a few sums and products), grouped by the model-side columns they read (through the GEMM η at the
+    reference's layout too; tp for the node's tp and dp), with the hardware-side ones and the η they read. None
+    where an input is on
+    neither side; the groups past ``NODE_KEYS``' count are left to the plan."""
+    hardware, model = set(space.hardware_side.columns), set(space.model_side.columns) - set(space.hardware_side.columns)
+    inputs = set(space.units) | set(NODE_UNITS) | set(ETAS)
+    at_node = {e: f"{e}{AT_NODE}" for e in ETAS}
+    reads, readers = _leaves(["iteration_time_s"], inputs, NODE_REFERENCE | at_node, registry)
+    eta_reads = _leaves(ETAS, set(space.units) | set(NODE_UNITS), {"tp": "node_tp", "cp": "_one"}, registry)[0]
+    per_layout = {n for n, r in reads.items() if r & PER_LAYOUT}
+    groups: dict[tuple[str, ...], list] = {}
+    for term in sorted(reads):
+        read = reads[term]
+        if (term in inputs or term not in registry or term in per_layout or not read & (model | {"node_tp", "node_dp"})
+                or not readers.get(term, set()) & per_layout):
+            continue
+        etas = {e for e, c in at_node.items() if c in read}
+        read = (read - set(at_node.values())).union(*(eta_reads[e] for e in etas))
+        if read - hardware - model - set(NODE_UNITS):
+            return []
+        keys = tuple(sorted((read & model) | {"tp"}))
+        terms, at_hw, group_etas = groups.setdefault(keys, [[], set(), set()])
+        terms.append(term)
+        at_hw |= (read & hardware) | {"accelerators_per_node"}
+        group_etas |= etas
+    return [(tuple(terms), tuple(sorted(at_hw)), keys, tuple(e for e in ETAS if e in group_etas))
+            for keys, (terms, at_hw, group_etas) in groups.items()][:len(NODE_KEYS)]
