@@ -16,7 +16,7 @@ row; the gather of eight columns by an integer ~0.01 s.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import cache
 
 import polars as pl
@@ -31,7 +31,8 @@ ETAS = ["train_matmul_eta_compute", "train_backward_matmul_eta_compute", "unfuse
 AT_NODE = "__node"  # the η at the one-node reference's layout: <eta>__node
 SHAPE_KEYS = ["model", "seq_len", "microbatch", "cp", "tp", "lora_rank"]  # the model-side columns the shapes read
 HARDWARE_ROW, SHAPE = "_hardware_row", "_shape"  # the ids ``with_shape_ids`` gives the sides
-NODE_KEYS = [f"_node_key{i}" for i in range(6)]  # the model side's classes of ``node_terms``' groups, as many at most
+NODE_KEYS = [f"_node_key{i}" for i in range(8)]  # the model side's classes of ``node_terms``' groups, as many at most
+CLASS_BASE = ("model", "seq_len")  # a node term's classes: these and the layout axes it reads
 SIDE_IDS = [HARDWARE_ROW, SHAPE, *NODE_KEYS]
 PER_LAYOUT = {"num_microbatches"}  # the one-node reference's inputs with (nearly) a value per layout
 
@@ -86,7 +87,7 @@ def with_shape_ids(space: Space, registry: dict) -> Space:
     def rank(keys):
         return pl.struct(keys).rank("dense").cast(pl.Int64) - 1
 
-    ids = [rank(keys).alias(name) for name, (_, _, keys, _) in zip(NODE_KEYS, _node_split(space, registry))]
+    ids = [rank(group.classes).alias(name) for name, group in zip(NODE_KEYS, node_split(space, registry))]
     return replace(space, hardware_side=space.hardware_side.with_row_index(HARDWARE_ROW),
                    model_side=space.model_side.with_columns(rank(SHAPE_KEYS).alias(SHAPE), *ids),
                    units=space.units | dict.fromkeys([HARDWARE_ROW, SHAPE, *NODE_KEYS[:len(ids)]]))  # no unit, like a name
@@ -118,6 +119,17 @@ def shape_etas(space: Space, registry: dict, per_model: list[str]) -> list[per_k
     return [per_key.Group(columns, keys, tuple(at_hw), compute, ids=(HARDWARE_ROW, SHAPE))]
 
 
+@dataclass(frozen=True)
+class NodeTerms:
+    """A group of ``node_terms``: the terms, the hardware- and model-side columns they read, the GEMM η at the
+    reference's layout they read and the columns whose distinct rows are its classes."""
+    terms: tuple[str, ...]
+    hardware: tuple[str, ...]
+    model: tuple[str, ...]
+    etas: tuple[str, ...]
+    classes: tuple[str, ...]
+
+
 def _leaves(names: list[str], inputs: set[str], rebind: dict, registry: dict) -> tuple[dict, dict]:
     """Each name's (and each formula's on the way) leaf columns under ``rebind``, and each name's readers."""
     reads: dict[str, set[str]] = {}
@@ -140,7 +152,7 @@ def _leaves(names: list[str], inputs: set[str], rebind: dict, registry: dict) ->
 
 
 def node_terms(space: Space, registry: dict) -> list[per_key.Group]:
-    """The one-node reference's terms that read no count of microbatches (``_node_split``: its FLOP-bound compute time,
+    """The one-node reference's terms that read no count of microbatches (``node_split``: its FLOP-bound compute time,
     collectives and adapters per microbatch, exposed gradient reduction...), as groups computed on every (hardware
     row, class of the model-side columns they read) pair (``with_shape_ids``' ``NODE_KEYS``) by the same formulas, the
     GEMM η at the reference's layout recomputed there as ``shape_etas`` does; ``node_reference`` reads them, the
@@ -148,7 +160,8 @@ def node_terms(space: Space, registry: dict) -> list[per_key.Group]:
     model-side columns they read of the bench spec's 187,350 model rows, against the per-row part's ~10 sums and
     products (of ``num_microbatches``)."""
     groups, units = [], space.units
-    for name, (terms, at_hw, at_model, etas) in zip(NODE_KEYS, _node_split(space, registry)):
+    for name, group in zip(NODE_KEYS, node_split(space, registry)):
+        terms, at_hw, at_model, etas = group.terms, group.hardware, group.model, group.etas
         inputs = {c: units.get(c) for c in (*at_hw, *at_model, *NODE_REFERENCE) if c in units} | NODE_UNITS
 
         def compute(pairs: pl.LazyFrame, terms=terms, inputs=inputs, etas=etas) -> tuple[pl.LazyFrame, dict]:
@@ -169,19 +182,20 @@ def node_terms(space: Space, registry: dict) -> list[per_key.Group]:
     return groups
 
 
-def _node_split(space: Space, registry: dict) -> list[tuple[tuple[str, ...], ...]]:
+def node_split(space: Space, registry: dict) -> list[NodeTerms]:
     """The one-node reference's terms computed once per key (``node_terms``): the computed columns of its graph that
     read no ``PER_LAYOUT`` column but some model-side one, read by a column that does (the rest of its graph is
     per row: a few sums and products), grouped by the model-side columns they read (through the GEMM η at the
-    reference's layout too; tp for the node's tp and dp), with the hardware-side ones and the η they read. None
-    where an input is on
-    neither side; the groups past ``NODE_KEYS``' count are left to the plan."""
+    reference's layout too; tp for the node's tp and dp) less those the model and seq_len fix on this model side
+    (the catalog's figures: ``CLASS_BASE`` stands for them). None where an input is on neither side; the groups past
+    ``NODE_KEYS``' count are left to the plan."""
     hardware, model = set(space.hardware_side.columns), set(space.model_side.columns) - set(space.hardware_side.columns)
     inputs = set(space.units) | set(NODE_UNITS) | set(ETAS)
     at_node = {e: f"{e}{AT_NODE}" for e in ETAS}
     reads, readers = _leaves(["iteration_time_s"], inputs, NODE_REFERENCE | at_node, registry)
     eta_reads = _leaves(ETAS, set(space.units) | set(NODE_UNITS), {"tp": "node_tp", "cp": "_one"}, registry)[0]
     per_layout = {n for n, r in reads.items() if r & PER_LAYOUT}
+    fixed = _fixed_by_base(space.model_side)
     groups: dict[tuple[str, ...], list] = {}
     for term in sorted(reads):
         read = reads[term]
@@ -192,10 +206,23 @@ def _node_split(space: Space, registry: dict) -> list[tuple[tuple[str, ...], ...
         read = (read - set(at_node.values())).union(*(eta_reads[e] for e in etas))
         if read - hardware - model - set(NODE_UNITS):
             return []
-        keys = tuple(sorted((read & model) | {"tp"}))
-        terms, at_hw, group_etas = groups.setdefault(keys, [[], set(), set()])
+        keys = (read & model) | {"tp"}
+        classes = tuple(sorted(keys - fixed | (set(CLASS_BASE) if keys & fixed else set())))
+        terms, at_hw, at_model, group_etas = groups.setdefault(classes, [[], set(), set(), set()])
         terms.append(term)
         at_hw |= (read & hardware) | {"accelerators_per_node"}
+        at_model |= keys
         group_etas |= etas
-    return [(tuple(terms), tuple(sorted(at_hw)), keys, tuple(e for e in ETAS if e in group_etas))
-            for keys, (terms, at_hw, group_etas) in groups.items()][:len(NODE_KEYS)]
+    return [NodeTerms(tuple(terms), tuple(sorted(at_hw)), tuple(sorted(at_model)),
+                      tuple(e for e in ETAS if e in group_etas), classes)
+            for classes, (terms, at_hw, at_model, group_etas) in groups.items()][:len(NODE_KEYS)]
+
+
+def _fixed_by_base(model: pl.DataFrame) -> set[str]:
+    """The model-side columns with one value per ``CLASS_BASE`` row (the model catalog's figures, the FLOPs per
+    sequence), which a class of those columns need not tell apart."""
+    if not set(CLASS_BASE) <= set(model.columns) or model.height == 0:
+        return set()
+    rest = [c for c in model.columns if c not in CLASS_BASE]
+    counts = model.group_by(CLASS_BASE).agg(pl.col(rest).n_unique()).select(pl.col(rest).max()).row(0, named=True)
+    return {c for c, n in counts.items() if n == 1}
