@@ -211,7 +211,7 @@ def node_split(space: Space, registry: dict) -> list[NodeTerms]:
         terms, at_hw, at_model, group_etas = groups.setdefault(classes, [[], set(), set(), set()])
         terms.append(term)
         at_hw |= (read & hardware) | {"accelerators_per_node"}
-        at_model |= keys
+        at_model |= keys | set(classes)  # the classes told apart: one key a class (``per_key``)
         group_etas |= etas
     return [NodeTerms(tuple(terms), tuple(sorted(at_hw)), tuple(sorted(at_model)),
                       tuple(e for e in ETAS if e in group_etas), classes)
