@@ -148,7 +148,8 @@ def _by_ids(space: Space, hardware_side: pl.DataFrame | None, group: Group):
             whole.select(hid, *hkeys).join(hw.select(hid), on=hid, how="semi", maintain_order="left")):
         hw = whole  # a slice of the whole side (a chunk): the whole side's table, built once for every chunk
     if hw is whole:
-        return cached(("ids", group.columns), (whole, model, space.units), lambda: _ids_table(group, whole, model, whole.height))
+        return cached(("ids", group.columns), (whole, model, space.units),
+                      lambda: _ids_table(group, whole, model, whole.height))
     return _ids_table(group, hw, model, whole.height)
 
 

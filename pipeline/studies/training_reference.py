@@ -12,6 +12,13 @@ gather them by each row's (hardware row, shape) ids, which the sides carry (``wi
 plan is built before its rows exist); the study's formulas read a column the frame has, never recompute it. A hash
 join on the seven keys instead cost ~0.2 CPU s per 187 k rows (most of what it saved): it gathers every column of the
 row; the gather of eight columns by an integer ~0.01 s.
+
+The one-node reference (``node_reference``) evaluates the step again at the node's layout: per row that was ~40 % of
+the plan's CPU, its 43 columns reading 39 model-side ones, ``num_microbatches`` among them (91,209 distinct rows of
+187,350 in the bench spec). Only a few sums and products read ``num_microbatches``; its other terms (the FLOP-bound
+time, the collectives and adapters per microbatch, the exposed gradient reduction...) read the model, seq_len and a
+few layout axes: ``node_terms`` computes them per (hardware row, class of those) pair, 430-4,512 classes a group,
+and the reference gathers them (the same formulas on the same values).
 """
 
 from __future__ import annotations
@@ -82,8 +89,8 @@ def _node_layout():
 
 def with_shape_ids(space: Space, registry: dict) -> Space:
     """``space`` with each hardware row's number (``HARDWARE_ROW``), each model row's shape (``SHAPE``: the rank
-    of its ``SHAPE_KEYS``) and its class of the one-node reference's terms (``NODE_KEY``: the rank of the model-side
-    columns ``node_terms`` read), which the joined rows carry to ``shape_etas`` and ``node_terms``."""
+    of its ``SHAPE_KEYS``) and its class of each group of the one-node reference's terms (``NODE_KEYS``: the rank of
+    the group's ``classes``), which the joined rows carry to ``shape_etas`` and ``node_terms``."""
     def rank(keys):
         return pl.struct(keys).rank("dense").cast(pl.Int64) - 1
 
@@ -188,7 +195,12 @@ def node_split(space: Space, registry: dict) -> list[NodeTerms]:
     per row: a few sums and products), grouped by the model-side columns they read (through the GEMM η at the
     reference's layout too; tp for the node's tp and dp) less those the model and seq_len fix on this model side
     (the catalog's figures: ``CLASS_BASE`` stands for them). None where an input is on neither side; the groups past
-    ``NODE_KEYS``' count are left to the plan."""
+    ``NODE_KEYS``' count are left to the plan. Once per space (a sweep's chunks ask again)."""
+    return per_key.cached("node_split", (space.hardware_side, space.model_side, space.units, registry),
+                          lambda: _node_split(space, registry))
+
+
+def _node_split(space: Space, registry: dict) -> list[NodeTerms]:
     hardware, model = set(space.hardware_side.columns), set(space.model_side.columns) - set(space.hardware_side.columns)
     inputs = set(space.units) | set(NODE_UNITS) | set(ETAS)
     at_node = {e: f"{e}{AT_NODE}" for e in ETAS}
