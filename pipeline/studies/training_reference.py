@@ -97,7 +97,7 @@ def with_shape_ids(space: Space, registry: dict) -> Space:
     ids = [rank(group.classes).alias(name) for name, group in zip(NODE_KEYS, node_split(space, registry))]
     return replace(space, hardware_side=space.hardware_side.with_row_index(HARDWARE_ROW),
                    model_side=space.model_side.with_columns(rank(SHAPE_KEYS).alias(SHAPE), *ids),
-                   units=space.units | dict.fromkeys([HARDWARE_ROW, SHAPE, *NODE_KEYS[:len(ids)]]))  # no unit, like a name
+                   units=space.units | dict.fromkeys([HARDWARE_ROW, SHAPE, *NODE_KEYS[:len(ids)]]))  # no unit
 
 
 def shape_etas(space: Space, registry: dict, per_model: list[str]) -> list[per_key.Group]:
