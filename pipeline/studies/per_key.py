@@ -143,13 +143,27 @@ def _by_ids(space: Space, hardware_side: pl.DataFrame | None, group: Group):
     if (not {hid, *hkeys} <= set(hw.columns) or not {mid, *mkeys} <= set(model.columns) or hw.height == 0
             or model.height == 0 or hw[hid].n_unique() != hw.height):
         return None
+    whole = space.hardware_side
+    if hw is not whole and {hid, *hkeys} <= set(whole.columns) and hw.select(hid, *hkeys).equals(
+            whole.select(hid, *hkeys).join(hw.select(hid), on=hid, how="semi", maintain_order="left")):
+        hw = whole  # a slice of the whole side (a chunk): the whole side's table, built once for every chunk
+    if hw is whole:
+        return cached(("ids", group.columns), (whole, model, space.units),
+                      lambda: _ids_table(group, whole, model, whole.height))
+    return _ids_table(group, hw, model, whole.height)
+
+
+def _ids_table(group: Group, hw: pl.DataFrame, model: pl.DataFrame, hrows: int):
+    """``_by_ids``' table on the hardware rows ``hw`` (None where the ids do not number the keys); ``hrows``: the
+    whole hardware side's rows."""
+    (hid, mid), hkeys, mkeys = group.ids, list(group.hardware), list(group.model)
     # one row per id (hashing the id alone: a unique over every key column of the model side took the 30 M-row
     # training run's peak RSS up ~130 MB); keys under two ids are refused
     mtable = model.select(mid, *mkeys).unique(mid, keep="first", maintain_order=True)
     if mtable.select(mkeys).n_unique() != mtable.height:
         return None
     count, rows = int(model[mid].max()) + 1, int(hw[hid].max()) + 1
-    if not _shares(rows, count, space.hardware_side.height, model.height):  # the sweep the ids number
+    if not _shares(rows, count, hrows, model.height):  # the sweep the ids number
         return None
     mtable = pl.DataFrame({ID: range(count)}, schema={ID: model.schema[mid]}).join(
         mtable.rename({mid: ID}), on=ID, how="left", maintain_order="left")

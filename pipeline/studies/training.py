@@ -240,7 +240,7 @@ def build_space(catalogs: Catalogs, spec: SweepSpec, layouts_first: bool = False
     sides.check_catalog_names("axes.cluster", spec.axes.cluster, catalogs.clusters)
     return reference.with_shape_ids(sides.join_sides(
         catalogs, spec, cluster_side(catalogs, spec), _model_side(catalogs, spec, layouts_first),
-        pair_rules=pair_rules(spec), accelerator="accelerator", finish_model=_layout_floats))
+        pair_rules=pair_rules(spec), accelerator="accelerator", finish_model=_layout_floats), FORMULAS)
 
 
 class TrainingCoreSchema(pa.DataFrameModel):
@@ -382,8 +382,9 @@ def node_reference_values(values: dict, units: dict) -> dict:
 
 def inputs(space: Space, hardware_side=None) -> tuple[pl.LazyFrame, dict]:
     """The frame and units the study's formulas read: the joined sides, the GEMM η per distinct shape
-    (``training_reference.shape_etas``) and the node reference."""
-    frame, units = per_key.gathered(space, hardware_side, reference.shape_etas(space, FORMULAS, SHAPED))
+    (``training_reference.shape_etas``) and the node reference (its terms per distinct key: ``node_terms``)."""
+    groups = reference.shape_etas(space, FORMULAS, SHAPED) + reference.node_terms(space, FORMULAS)
+    frame, units = per_key.gathered(space, hardware_side, groups)
     return node_reference(frame, units)
 
 

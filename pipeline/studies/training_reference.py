@@ -12,11 +12,18 @@ gather them by each row's (hardware row, shape) ids, which the sides carry (``wi
 plan is built before its rows exist); the study's formulas read a column the frame has, never recompute it. A hash
 join on the seven keys instead cost ~0.2 CPU s per 187 k rows (most of what it saved): it gathers every column of the
 row; the gather of eight columns by an integer ~0.01 s.
+
+The one-node reference (``node_reference``) evaluates the step again at the node's layout: per row that was ~40 % of
+the plan's CPU, its 43 columns reading 39 model-side ones, ``num_microbatches`` among them (91,209 distinct rows of
+187,350 in the bench spec). Only a few sums and products read ``num_microbatches``; its other terms (the FLOP-bound
+time, the collectives and adapters per microbatch, the exposed gradient reduction...) read the model, seq_len and a
+few layout axes: ``node_terms`` computes them per (hardware row, class of those) pair, 430-4,512 classes a group,
+and the reference gathers them (the same formulas on the same values).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import cache
 
 import polars as pl
@@ -31,7 +38,10 @@ ETAS = ["train_matmul_eta_compute", "train_backward_matmul_eta_compute", "unfuse
 AT_NODE = "__node"  # the η at the one-node reference's layout: <eta>__node
 SHAPE_KEYS = ["model", "seq_len", "microbatch", "cp", "tp", "lora_rank"]  # the model-side columns the shapes read
 HARDWARE_ROW, SHAPE = "_hardware_row", "_shape"  # the ids ``with_shape_ids`` gives the sides
-SIDE_IDS = [HARDWARE_ROW, SHAPE]
+NODE_KEYS = [f"_node_key{i}" for i in range(8)]  # the model side's classes of ``node_terms``' groups, as many at most
+CLASS_BASE = ("model", "seq_len")  # a node term's classes: these and the layout axes it reads
+SIDE_IDS = [HARDWARE_ROW, SHAPE, *NODE_KEYS]
+PER_LAYOUT = {"num_microbatches"}  # the one-node reference's inputs with (nearly) a value per layout
 
 NODE_REFERENCE = {"gpus": "accelerators_per_node", "tp": "node_tp", "dp": "node_dp", "pp": "_one", "cp": "_one",
                   "ep": "_one", "virtual_stages": "_one"}
@@ -53,9 +63,10 @@ def node_reference(frame: pl.LazyFrame, units: dict, registry: dict) -> tuple[pl
     node_tp, node_dp = node_layout(pl.col("tp"), pl.col("accelerators_per_node"))
     frame = frame.with_columns(_one=pl.lit(1.0), node_tp=node_tp, node_dp=node_dp)
     units = units | NODE_UNITS
-    rebind = NODE_REFERENCE | {e: f"{e}{AT_NODE}" for e in ETAS if e in units}
-    frame = formulas.plan(frame, units, ["iteration_time_s"], registry, rebind=rebind, suffix="__node",
-                          keep=True).frame
+    # the GEMM η (``shape_etas``) and the reference's own terms (``node_terms``) where they were gathered
+    gathered = {c: f"{c}{AT_NODE}" for c in registry if f"{c}{AT_NODE}" in units}
+    frame = formulas.plan(frame, units | {c: units[column] for c, column in gathered.items()}, ["iteration_time_s"],
+                          registry, rebind=NODE_REFERENCE | gathered, suffix="__node", keep=True).frame
     frame = frame.with_columns(node_iteration_time_s=pl.col("iteration_time_s__node"))
     return frame, units | NODE_REFERENCE_UNITS
 
@@ -76,13 +87,17 @@ def _node_layout():
         return scalar.compile_function({"node_tp": node_tp, "node_dp": node_dp})
 
 
-def with_shape_ids(space: Space) -> Space:
-    """``space`` with each hardware row's number (``HARDWARE_ROW``) and each model row's shape (``SHAPE``: the rank
-    of its ``SHAPE_KEYS``), which the joined rows carry to ``shape_etas``."""
-    shape = pl.struct(SHAPE_KEYS).rank("dense").cast(pl.Int64) - 1
+def with_shape_ids(space: Space, registry: dict) -> Space:
+    """``space`` with each hardware row's number (``HARDWARE_ROW``), each model row's shape (``SHAPE``: the rank
+    of its ``SHAPE_KEYS``) and its class of each group of the one-node reference's terms (``NODE_KEYS``: the rank of
+    the group's ``classes``), which the joined rows carry to ``shape_etas`` and ``node_terms``."""
+    def rank(keys):
+        return pl.struct(keys).rank("dense").cast(pl.Int64) - 1
+
+    ids = [rank(group.classes).alias(name) for name, group in zip(NODE_KEYS, node_split(space, registry))]
     return replace(space, hardware_side=space.hardware_side.with_row_index(HARDWARE_ROW),
-                   model_side=space.model_side.with_columns(shape.alias(SHAPE)),
-                   units=space.units | dict.fromkeys(SIDE_IDS))  # numbers of rows: no unit, like a name
+                   model_side=space.model_side.with_columns(rank(SHAPE_KEYS).alias(SHAPE), *ids),
+                   units=space.units | dict.fromkeys([HARDWARE_ROW, SHAPE, *NODE_KEYS[:len(ids)]]))  # no unit
 
 
 def shape_etas(space: Space, registry: dict, per_model: list[str]) -> list[per_key.Group]:
@@ -109,3 +124,117 @@ def shape_etas(space: Space, registry: dict, per_model: list[str]) -> list[per_k
 
     columns = (*ETAS, *(f"{e}{AT_NODE}" for e in ETAS))
     return [per_key.Group(columns, keys, tuple(at_hw), compute, ids=(HARDWARE_ROW, SHAPE))]
+
+
+@dataclass(frozen=True)
+class NodeTerms:
+    """A group of ``node_terms``: the terms, the hardware- and model-side columns they read, the GEMM η at the
+    reference's layout they read and the columns whose distinct rows are its classes."""
+    terms: tuple[str, ...]
+    hardware: tuple[str, ...]
+    model: tuple[str, ...]
+    etas: tuple[str, ...]
+    classes: tuple[str, ...]
+
+
+def _leaves(names: list[str], inputs: set[str], rebind: dict, registry: dict) -> tuple[dict, dict]:
+    """Each name's (and each formula's on the way) leaf columns under ``rebind``, and each name's readers."""
+    reads: dict[str, set[str]] = {}
+    readers: dict[str, set[str]] = {}
+
+    def walk(name: str) -> set[str]:
+        if name not in reads:
+            if name in inputs or name not in registry:
+                reads[name] = {rebind.get(name, name)}
+            else:
+                reads[name] = set()
+                for p in formulas.parameters(registry[name]):
+                    reads[name] |= walk(p)
+                    readers.setdefault(p, set()).add(name)
+        return reads[name]
+
+    for name in names:
+        walk(name)
+    return reads, readers
+
+
+def node_terms(space: Space, registry: dict) -> list[per_key.Group]:
+    """The one-node reference's terms that read no count of microbatches (``node_split``: its FLOP-bound compute time,
+    collectives and adapters per microbatch, exposed gradient reduction...), as groups computed on every (hardware
+    row, class of the model-side columns they read) pair (``with_shape_ids``' ``NODE_KEYS``) by the same formulas, the
+    GEMM η at the reference's layout recomputed there as ``shape_etas`` does; ``node_reference`` reads them, the
+    rest of its graph per row. Per row it was ~40 % of the plan's CPU (issue 15): 43 columns, 12,402 classes of the
+    model-side columns they read of the bench spec's 187,350 model rows, against the per-row part's ~10 sums and
+    products (of ``num_microbatches``)."""
+    groups, units = [], space.units
+    for name, group in zip(NODE_KEYS, node_split(space, registry)):
+        terms, at_hw, at_model, etas = group.terms, group.hardware, group.model, group.etas
+        inputs = {c: units.get(c) for c in (*at_hw, *at_model, *NODE_REFERENCE) if c in units} | NODE_UNITS
+
+        def compute(pairs: pl.LazyFrame, terms=terms, inputs=inputs, etas=etas) -> tuple[pl.LazyFrame, dict]:
+            node_tp, node_dp = node_layout(pl.col("tp"), pl.col("accelerators_per_node"))
+            frame = pairs.with_columns(_one=pl.lit(1.0), node_tp=node_tp, node_dp=node_dp)
+            at_node, eta_units = {e: f"{e}{AT_NODE}" for e in etas}, {}
+            if etas:  # as ``shape_etas``' values at the reference's layout
+                kept = frame.collect_schema().names()
+                at = formulas.plan(frame, inputs, etas, registry, rebind={"tp": "node_tp", "cp": "_one"},
+                                   suffix=AT_NODE, keep=True)
+                frame, eta_units = at.frame.select(*kept, *at_node.values()), {e: at.units[at_node[e]] for e in etas}
+            reference = formulas.plan(frame, inputs | eta_units, terms, registry, rebind=NODE_REFERENCE | at_node,
+                                      suffix=AT_NODE, keep=True)
+            return reference.frame, reference.units
+
+        groups.append(per_key.Group(tuple(f"{t}{AT_NODE}" for t in terms), at_model, at_hw, compute,
+                                    ids=(HARDWARE_ROW, name)))
+    return groups
+
+
+def node_split(space: Space, registry: dict) -> list[NodeTerms]:
+    """The one-node reference's terms computed once per key (``node_terms``): the computed columns of its graph that
+    read no ``PER_LAYOUT`` column but some model-side one, read by a column that does (the rest of its graph is
+    per row: a few sums and products), grouped by the model-side columns they read (through the GEMM η at the
+    reference's layout too; tp for the node's tp and dp) less those the model and seq_len fix on this model side
+    (the catalog's figures: ``CLASS_BASE`` stands for them). None where an input is on neither side; the groups past
+    ``NODE_KEYS``' count are left to the plan. Once per space (a sweep's chunks ask again)."""
+    return per_key.cached("node_split", (space.hardware_side, space.model_side, space.units, registry),
+                          lambda: _node_split(space, registry))
+
+
+def _node_split(space: Space, registry: dict) -> list[NodeTerms]:
+    hardware, model = set(space.hardware_side.columns), set(space.model_side.columns) - set(space.hardware_side.columns)
+    inputs = set(space.units) | set(NODE_UNITS) | set(ETAS)
+    at_node = {e: f"{e}{AT_NODE}" for e in ETAS}
+    reads, readers = _leaves(["iteration_time_s"], inputs, NODE_REFERENCE | at_node, registry)
+    eta_reads = _leaves(ETAS, set(space.units) | set(NODE_UNITS), {"tp": "node_tp", "cp": "_one"}, registry)[0]
+    per_layout = {n for n, r in reads.items() if r & PER_LAYOUT}
+    fixed = _fixed_by_base(space.model_side)
+    groups: dict[tuple[str, ...], list] = {}
+    for term in sorted(reads):
+        read = reads[term]
+        if (term in inputs or term not in registry or term in per_layout or not read & (model | {"node_tp", "node_dp"})
+                or not readers.get(term, set()) & per_layout):
+            continue
+        etas = {e for e, c in at_node.items() if c in read}
+        read = (read - set(at_node.values())).union(*(eta_reads[e] for e in etas))
+        if read - hardware - model - set(NODE_UNITS):
+            return []
+        keys = (read & model) | {"tp"}
+        classes = tuple(sorted(keys - fixed | (set(CLASS_BASE) if keys & fixed else set())))
+        terms, at_hw, at_model, group_etas = groups.setdefault(classes, [[], set(), set(), set()])
+        terms.append(term)
+        at_hw |= (read & hardware) | {"accelerators_per_node"}
+        at_model |= keys | set(classes)  # the classes told apart: one key a class (``per_key``)
+        group_etas |= etas
+    return [NodeTerms(tuple(terms), tuple(sorted(at_hw)), tuple(sorted(at_model)),
+                      tuple(e for e in ETAS if e in group_etas), classes)
+            for classes, (terms, at_hw, at_model, group_etas) in groups.items()][:len(NODE_KEYS)]
+
+
+def _fixed_by_base(model: pl.DataFrame) -> set[str]:
+    """The model-side columns with one value per ``CLASS_BASE`` row (the model catalog's figures, the FLOPs per
+    sequence), which a class of those columns need not tell apart."""
+    if not set(CLASS_BASE) <= set(model.columns) or model.height == 0:
+        return set()
+    rest = [c for c in model.columns if c not in CLASS_BASE]
+    counts = model.group_by(CLASS_BASE).agg(pl.col(rest).n_unique()).select(pl.col(rest).max()).row(0, named=True)
+    return {c for c, n in counts.items() if n == 1}

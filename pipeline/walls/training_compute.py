@@ -229,20 +229,20 @@ def train_backward_matmul_eta_compute(microbatch: UExpr, seq_len: UExpr, cp: UEx
 
 
 @training_column
-def compute_time_per_microbatch_s(stage_forward_flop_per_microbatch: UExpr, recompute_flop_per_sequence: UExpr,
-                                  n_layers: UExpr, stage_layers: UExpr, microbatch: UExpr, tp: UExpr, cp: UExpr,
-                                  recompute: Plain, layer_forward_flop_per_sequence: UExpr,
-                                  layer_matmul_forward_flop_per_sequence: UExpr,
-                                  attention_core_forward_flop_per_sequence: UExpr,
-                                  stage_head_flop_per_sequence: UExpr, train_matmul_eta_compute: UExpr,
-                                  train_backward_matmul_eta_compute: UExpr, peak_flop_per_s: UExpr,
-                                  attention_peak_flop_per_s: UExpr, eta_compute: UExpr,
-                                  mlp_forward_flop_per_sequence: UExpr, is_gated_mlp: Plain,
-                                  elementwise_time_per_microbatch_s: UExpr,
-                                  weight_gradient_matmuls: UExpr, adapter_time_per_microbatch_s: UExpr,
-                                  unfused_attention_eta_compute: UExpr,
-                                  unfused_attention_backward_eta_compute: UExpr) -> UExpr:
-    """Wall 1 on the busiest GPU: (3 x forward + recomputed forward) / (peak x eta). With a GEMM
+def flop_time_per_microbatch_s(stage_forward_flop_per_microbatch: UExpr, recompute_flop_per_sequence: UExpr,
+                               n_layers: UExpr, stage_layers: UExpr, microbatch: UExpr, tp: UExpr, cp: UExpr,
+                               recompute: Plain, layer_forward_flop_per_sequence: UExpr,
+                               layer_matmul_forward_flop_per_sequence: UExpr,
+                               attention_core_forward_flop_per_sequence: UExpr,
+                               stage_head_flop_per_sequence: UExpr, train_matmul_eta_compute: UExpr,
+                               train_backward_matmul_eta_compute: UExpr, peak_flop_per_s: UExpr,
+                               attention_peak_flop_per_s: UExpr, eta_compute: UExpr,
+                               mlp_forward_flop_per_sequence: UExpr, is_gated_mlp: Plain,
+                               weight_gradient_matmuls: UExpr, unfused_attention_eta_compute: UExpr,
+                               unfused_attention_backward_eta_compute: UExpr) -> UExpr:
+    """The FLOP-bound part of ``compute_time_per_microbatch_s`` (a column of its own: it reads no count of
+    microbatches, so the one-node reference computes it once per shape, ``studies.training_reference``).
+    Wall 1 on the busiest GPU: (3 x forward + recomputed forward) / (peak x eta). With a GEMM
     kernel fit (``train_matmul_eta_compute`` not null) each operator at its own speed: the weight
     matmuls (the layers' and the LM head's) at their forward η (recomputed too under full
     recomputation) and their backward (2 x the forward FLOPs: dgrad and wgrad) at the backward η;
@@ -279,8 +279,19 @@ def compute_time_per_microbatch_s(stage_forward_flop_per_microbatch: UExpr, reco
                / (attention_peak_flop_per_s * unfused_attention_backward_eta_compute)
                - (TRAIN_TO_FORWARD * attention + attention_recomputed) / (attention_peak_flop_per_s * eta_compute))
     kernel = kernel + where(unfused_attention_eta_compute.is_not_null(), unfused, 0)
-    return where(train_matmul_eta_compute.is_not_null(), kernel.to("s") + elementwise_time_per_microbatch_s,
-                 constant.to("s")) + adapter_time_per_microbatch_s
+    return where(train_matmul_eta_compute.is_not_null(), kernel.to("s"), constant.to("s"))
+
+
+@training_column
+def compute_time_per_microbatch_s(flop_time_per_microbatch_s: UExpr, train_matmul_eta_compute: UExpr,
+                                  elementwise_time_per_microbatch_s: UExpr,
+                                  adapter_time_per_microbatch_s: UExpr) -> UExpr:
+    """Wall 1 on the busiest GPU: the FLOP-bound time (``flop_time_per_microbatch_s``), plus with a GEMM kernel
+    fit the element-wise kernels at the memory bandwidth, plus LoRA's adapters (the same sums in the same order
+    as before the split: the same values)."""
+    return where(train_matmul_eta_compute.is_not_null(),
+                 flop_time_per_microbatch_s + elementwise_time_per_microbatch_s,
+                 flop_time_per_microbatch_s) + adapter_time_per_microbatch_s
 
 
 # -- utilisation (wall 3) ----------------------------------------------------------------------
