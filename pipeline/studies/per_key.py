@@ -89,6 +89,11 @@ def classes(frame: pl.DataFrame, keys: Sequence[str]) -> tuple[pl.DataFrame, pl.
 _CACHE: dict = {}
 
 
+def forget() -> None:
+    """Empty the cache, so that the next pass builds its tables as a new process's sweep does (``mlsys bench``)."""
+    _CACHE.clear()
+
+
 def cached(key: Hashable, owners: tuple, build: Callable):
     """``build()``, once while the same ``owners`` (compared by identity) ask for ``key``."""
     hit = _CACHE.get(key)
