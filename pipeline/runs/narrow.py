@@ -50,7 +50,7 @@ import pyarrow.parquet as pq
 
 from pipeline.runs.typed import KEY_AXES, PARTITION_KEY, arrow_schema, id_terms, integral, output_dictionary
 from pipeline import formulas
-from pipeline.studies import schema_columns
+from pipeline.studies import per_key, schema_columns
 from pipeline.units import unit, unit_str
 
 DIMENSIONS = "dimensions"
@@ -94,18 +94,13 @@ def _sides(prepared) -> tuple[list[str], set[str], list[str], list[str]]:
 
 
 def model_join_keys(prepared) -> list[str]:
-    """The model-side key axes a fact row of ``prepared``'s run holds (``minimal_keys`` of the model side's); kept
-    for the last space asked about (a run asks twice: its partition inputs and its layout; ~0.3 CPU s on training's
+    """The model-side key axes a fact row of ``prepared``'s run holds (``minimal_keys`` of the model side's); once
+    per space (``per_key.cached``: a run asks twice, its partition inputs and its layout; ~0.3 CPU s on training's
     187,350-row bench model side)."""
-    space = prepared.space
-    if _MODEL_KEYS.get("space") is not space:
+    def keys() -> list[str]:
         *_, model = _sides(prepared)
-        _MODEL_KEYS.update(space=space, keys=minimal_keys(space.model_side, [
-            c for c in model if c in KEY_AXES[prepared.spec.study]]))
-    return list(_MODEL_KEYS["keys"])
-
-
-_MODEL_KEYS: dict = {}  # "space": the Space last asked about (kept, so its id is not reused), "keys": its answer
+        return minimal_keys(prepared.space.model_side, [c for c in model if c in KEY_AXES[prepared.spec.study]])
+    return list(per_key.cached("model_join_keys", (prepared.space,), keys))
 
 
 def layout(prepared, dtypes: dict[str, pl.DataType], model_keys: list[str] | None = None) -> Layout:

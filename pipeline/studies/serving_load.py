@@ -104,8 +104,7 @@ def under_load(frame: pl.LazyFrame, units: dict, iterations: int, closed: bool =
     frame = frame.with_columns(_one=pl.lit(1.0))
     frame = _at_batch(frame, units, "prefill_pass_time_s", "_one", "__one")
     frame = formulas.plan(frame, units, ["max_batch_paged", "generated_tokens", "prefill_new_tokens",
-                                         "prefill_stage_share", "prefill_chunk_iterations"], _formulas(),
-                          keep=True).frame
+                                         "prefill_stage_share"], _formulas(), keep=True).frame
     cap = load_batch_cap(pl.col("batch"), pl.col("max_batch_paged"))
     frame = _at_batch(frame.with_columns(load_batch_cap=cap), units, "decode_pass_time_s", "load_batch_cap", "__cap")
     chunk = load_prefill_batch(pl.col("prefill_chunk_tokens"), pl.col("prefill_new_tokens"), pl.col("load_batch_cap"),
@@ -152,6 +151,7 @@ def closed_loop_cycle(rate, users, generated_tokens, iteration_s, prompt_prefill
     return ttft + (generated_tokens - 1.0).clip(lower_bound=1.0) * tpot, rho, tpot
 
 
+CLOSED_LOOP_INPUTS = ["closed_loop_users_per_replica", "prefill_chunk_iterations"]  # pipeline.walls.closed_loop
 CLOSED_BISECTIONS = 30  # halvings of X's bracket per step of ``closed_loop_load`` (2^-30 of it: exact in effect)
 
 
@@ -163,8 +163,8 @@ def closed_loop_load(frame: pl.LazyFrame, units: dict, iterations: int) -> tuple
     c / (c - 1) / tau, so that the others' prefill rho < 1), then takes the batch a request decodes in, itself
     and the others decoding, 1 + (c - 1) (G - 1) TPOT / R, and the prompts an iteration batches (wall 7's
     ``prompts_per_iteration``). The request rate column then holds X x replicas."""
-    c = (pl.col("concurrency") / pl.col("replicas")).clip(lower_bound=1.0)
-    g = pl.col("generated_tokens")
+    frame = formulas.plan(frame, units, CLOSED_LOOP_INPUTS, _formulas(), keep=True).frame
+    c, g = pl.col("closed_loop_users_per_replica"), pl.col("generated_tokens")
     overhead = pl.col("scheduler_overhead_per_iteration_s").fill_null(0.0)
     frame = frame.with_columns(load_batch_0=pl.min_horizontal(c, pl.col("load_batch_cap")),
                                prompt_prefill_0=pl.col("prefill_pass_time_s__one"))
@@ -228,12 +228,12 @@ def under_load_values(values: dict, units: dict, iterations: int = LOAD_ITERATIO
     load, overhead, tau = 1.0, values.get("scheduler_overhead_per_iteration_s") or 0.0, alone
     rate = values["request_rate"]
     if values.get("concurrency") is not None:  # ``closed_loop_load`` on plain values
-        users = max(1.0, values["concurrency"] / values["replicas"])
+        closed = formulas.compile_scalar(units, CLOSED_LOOP_INPUTS, _formulas())(values)
+        users = closed["closed_loop_users_per_replica"]
         load = min(users, cap)
-        chunks = formulas.compile_scalar(units, ["prefill_chunk_iterations"], _formulas())(values)
         for _ in range(iterations):
             known = {"users": users, "g": sized["generated_tokens"], "d": decode(load) + overhead, "tau_p": tau,
-                     "share": sized["prefill_stage_share"], "chunks": chunks["prefill_chunk_iterations"]}
+                     "share": sized["prefill_stage_share"], "chunks": closed["prefill_chunk_iterations"]}
             low, high = 0.0, users / (tau + max(1.0, known["g"] - 1.0) * known["d"])
             if users > 1.0:
                 high = min(high, users / ((users - 1.0) * tau * known["share"]))
@@ -244,13 +244,14 @@ def under_load_values(values: dict, units: dict, iterations: int = LOAD_ITERATIO
             m = step["prompts"]({"request_rate": low * (users - 1.0) / users, "replicas": 1.0, "decode": known["d"],
                                  "prefill": tau * known["share"], "chunk": chunk})["prompts"]
             tau = at["prefill_pass_time_s"](values | {"_b": m})["prefill_pass_time_s"] / m
-    for _ in range(0 if values.get("concurrency") is not None else iterations):
-        known = {"request_rate": rate, "replicas": values["replicas"],
-                 "generated_tokens": sized["generated_tokens"], "prefill": tau * sized["prefill_stage_share"],
-                 "decode": decode(load) + overhead,
-                 "cap": cap, "chunk": chunk}
-        load, m = step["next"](known)["next"], step["prompts"](known)["prompts"]
-        tau = at["prefill_pass_time_s"](values | {"_b": m})["prefill_pass_time_s"] / m
+    else:
+        for _ in range(iterations):
+            known = {"request_rate": rate, "replicas": values["replicas"],
+                     "generated_tokens": sized["generated_tokens"], "prefill": tau * sized["prefill_stage_share"],
+                     "decode": decode(load) + overhead,
+                     "cap": cap, "chunk": chunk}
+            load, m = step["next"](known)["next"], step["prompts"](known)["prompts"]
+            tau = at["prefill_pass_time_s"](values | {"_b": m})["prefill_pass_time_s"] / m
     return {"prefill_time_one_request_s": tau, "prefill_time_alone_s": alone, "prefill_time_batched_s": batched,
             "itl_at_batch_cap_s": decode(cap), "request_rate": rate,
             "itl_at_load_s": decode(load), "load_batch_cap": cap, "load_prefill_batch": chunk, "load_batch": load}

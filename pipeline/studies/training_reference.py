@@ -45,6 +45,7 @@ PER_LAYOUT = {"num_microbatches"}  # the one-node reference's inputs with (nearl
 
 NODE_REFERENCE = {"gpus": "accelerators_per_node", "tp": "node_tp", "dp": "node_dp", "pp": "_one", "cp": "_one",
                   "ep": "_one", "virtual_stages": "_one"}
+ETA_AT_NODE = {c: NODE_REFERENCE[c] for c in ("tp", "cp")}  # the layout axes the GEMM η read, at the reference's
 NODE_UNITS = {"_one": unit(""), "node_tp": unit(""), "node_dp": unit("")}
 NODE_REFERENCE_UNITS = NODE_UNITS | {"node_iteration_time_s": unit("s")}  # the columns node_reference adds
 
@@ -60,9 +61,7 @@ def node_reference(frame: pl.LazyFrame, units: dict, registry: dict) -> tuple[pl
     """The same microbatches per data-parallel rank on one node: tp capped at the node, the rest
     data-parallel, no pipeline, context or expert parallelism (for scaling_efficiency). Where ``units`` has
     the GEMM η (``shape_etas``), the reference reads their values at its layout (``<eta>__node``)."""
-    node_tp, node_dp = node_layout(pl.col("tp"), pl.col("accelerators_per_node"))
-    frame = frame.with_columns(_one=pl.lit(1.0), node_tp=node_tp, node_dp=node_dp)
-    units = units | NODE_UNITS
+    frame, units = with_node_layout(frame), units | NODE_UNITS
     # the GEMM η (``shape_etas``) and the reference's own terms (``node_terms``) where they were gathered
     gathered = {c: f"{c}{AT_NODE}" for c in registry if f"{c}{AT_NODE}" in units}
     frame = formulas.plan(frame, units | {c: units[column] for c, column in gathered.items()}, ["iteration_time_s"],
@@ -78,6 +77,12 @@ def node_reference_values(values: dict, units: dict, registry: dict) -> dict:
     at_node = formulas.compile_scalar(units, ["iteration_time_s"], registry, rebind=NODE_REFERENCE)
     values["node_iteration_time_s"] = at_node(values)["iteration_time_s"]
     return values
+
+
+def with_node_layout(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """``frame`` with the one-node reference's layout columns (``NODE_UNITS``: ``node_layout`` and ``_one``)."""
+    node_tp, node_dp = node_layout(pl.col("tp"), pl.col("accelerators_per_node"))
+    return frame.with_columns(_one=pl.lit(1.0), node_tp=node_tp, node_dp=node_dp)
 
 
 @cache
@@ -114,11 +119,10 @@ def shape_etas(space: Space, registry: dict, per_model: list[str]) -> list[per_k
         return []
     keys = (*SHAPE_KEYS, *(c for c in at_model if c not in SHAPE_KEYS))
     inputs = {c: units.get(c) for c in (*SHAPE_KEYS, *at_hw, *at_model)} | NODE_UNITS
-    rebind = {c: NODE_REFERENCE[c] for c in ("tp", "cp") if c in read}
+    rebind = {c: at for c, at in ETA_AT_NODE.items() if c in read}
 
     def compute(pairs: pl.LazyFrame) -> tuple[pl.LazyFrame, dict]:
-        node_tp, _ = node_layout(pl.col("tp"), pl.col("accelerators_per_node"))
-        here = formulas.plan(pairs.with_columns(_one=pl.lit(1.0), node_tp=node_tp), inputs, ETAS, registry, keep=True)
+        here = formulas.plan(with_node_layout(pairs), inputs, ETAS, registry, keep=True)
         there = formulas.plan(here.frame, inputs, ETAS, registry, rebind=rebind, suffix=AT_NODE, keep=True)
         return there.frame, here.units | there.units
 
@@ -172,12 +176,11 @@ def node_terms(space: Space, registry: dict) -> list[per_key.Group]:
         inputs = {c: units.get(c) for c in (*at_hw, *at_model, *NODE_REFERENCE) if c in units} | NODE_UNITS
 
         def compute(pairs: pl.LazyFrame, terms=terms, inputs=inputs, etas=etas) -> tuple[pl.LazyFrame, dict]:
-            node_tp, node_dp = node_layout(pl.col("tp"), pl.col("accelerators_per_node"))
-            frame = pairs.with_columns(_one=pl.lit(1.0), node_tp=node_tp, node_dp=node_dp)
+            frame = with_node_layout(pairs)
             at_node, eta_units = {e: f"{e}{AT_NODE}" for e in etas}, {}
             if etas:  # as ``shape_etas``' values at the reference's layout
                 kept = frame.collect_schema().names()
-                at = formulas.plan(frame, inputs, etas, registry, rebind={"tp": "node_tp", "cp": "_one"},
+                at = formulas.plan(frame, inputs, etas, registry, rebind=ETA_AT_NODE,
                                    suffix=AT_NODE, keep=True)
                 frame, eta_units = at.frame.select(*kept, *at_node.values()), {e: at.units[at_node[e]] for e in etas}
             reference = formulas.plan(frame, inputs | eta_units, terms, registry, rebind=NODE_REFERENCE | at_node,
@@ -205,7 +208,7 @@ def _node_split(space: Space, registry: dict) -> list[NodeTerms]:
     inputs = set(space.units) | set(NODE_UNITS) | set(ETAS)
     at_node = {e: f"{e}{AT_NODE}" for e in ETAS}
     reads, readers = _leaves(["iteration_time_s"], inputs, NODE_REFERENCE | at_node, registry)
-    eta_reads = _leaves(ETAS, set(space.units) | set(NODE_UNITS), {"tp": "node_tp", "cp": "_one"}, registry)[0]
+    eta_reads = _leaves(ETAS, set(space.units) | set(NODE_UNITS), ETA_AT_NODE, registry)[0]
     per_layout = {n for n, r in reads.items() if r & PER_LAYOUT}
     fixed = _fixed_by_base(space.model_side)
     groups: dict[tuple[str, ...], list] = {}

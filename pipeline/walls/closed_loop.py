@@ -61,11 +61,12 @@ def prefill_chunk_iterations(prefill_new_tokens: UExpr, prefill_chunk_tokens: UE
 
 
 @serving_column
-def closed_loop_ttft_mean_s(is_stable: Plain, closed_loop_users_per_replica: UExpr, itl_at_load_s: UExpr,
-                            scheduler_overhead_per_iteration_s: UExpr, prefill_utilization: UExpr,
-                            prefill_time_one_request_s: UExpr, prefill_chunk_iterations: UExpr) -> UExpr:
-    """Mean time to first token in a closed loop (``closed_loop_ttft``; null in an open loop)."""
+def closed_loop_ttft_mean_s(is_stable: Plain, closed_loop_users_per_replica: UExpr, load_round_s: UExpr,
+                            prefill_utilization: UExpr, prefill_time_one_request_s: UExpr,
+                            prefill_chunk_iterations: UExpr) -> UExpr:
+    """Mean time to first token in a closed loop (``closed_loop_ttft``, its iteration wall 7's decode pass with the
+    scheduler's overhead, ``load_round_s``; null in an open loop)."""
     busy = (closed_loop_users_per_replica - 1.0).clip(lower=0, upper=1)  # a fraction of a user: that share
-    d = itl_at_load_s + scheduler_overhead_per_iteration_s.fill_null(0)
-    ttft = closed_loop_ttft(busy, d, prefill_utilization, prefill_time_one_request_s, prefill_chunk_iterations)
+    ttft = closed_loop_ttft(busy, load_round_s, prefill_utilization, prefill_time_one_request_s,
+                            prefill_chunk_iterations)
     return only_where(is_stable & closed_loop_users_per_replica.is_not_null(), ttft.to("s"))
