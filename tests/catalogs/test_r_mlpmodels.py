@@ -106,3 +106,23 @@ def test_apply_is_idempotent(tmp_path):
     _module("apply").apply(tmp_path)
     for table in ("models", "measurements"):
         assert read_catalog(table, tmp_path).equals(read_catalog(table))
+
+
+def test_unet3d_derivation_by_hand():
+    # 3D-UNet stays out of the catalog (r-mlpmodels/README.md); its per-patch figures, layer by layer by hand:
+    # 3x3x3 convs c_out*c_in*27 + InstanceNorm 2*c_out, transposed 2x2x2 convs c_out*c_in*8 + bias, output 1x1x1
+    params = [32 * 1 * 27 + 64, 32 * 32 * 27 + 64,                                  # input block
+              64 * 32 * 27 + 128, 64 * 64 * 27 + 128, 128 * 64 * 27 + 256, 128 * 128 * 27 + 256,
+              256 * 128 * 27 + 512, 256 * 256 * 27 + 512, 320 * 256 * 27 + 640, 320 * 320 * 27 + 640,
+              320 * 320 * 27 + 640, 320 * 320 * 27 + 640,                           # bottleneck
+              320 * 320 * 8 + 320, 320 * 640 * 27 + 640, 320 * 320 * 27 + 640,
+              256 * 320 * 8 + 256, 256 * 512 * 27 + 512, 256 * 256 * 27 + 512,
+              128 * 256 * 8 + 128, 128 * 256 * 27 + 256, 128 * 128 * 27 + 256,
+              64 * 128 * 8 + 64, 64 * 128 * 27 + 128, 64 * 64 * 27 + 128,
+              32 * 64 * 8 + 32, 32 * 64 * 27 + 64, 32 * 32 * 27 + 64, 3 * 32 + 3]
+    derived = _module("unet3d_layers").mlperf_unet3d()
+    assert derived["params"] == sum(params) == 31_190_243 and derived["convs"] == len(params) == 28
+    # the first conv: 128^3 voxels x 32 filters x 27 taps; the 640->320 conv of the first up block at 8^3
+    layers = _module("unet3d_layers").layers()
+    assert layers[0]["macs"] == 128**3 * 32 * 27 == 1_811_939_328
+    assert layers[13]["macs"] == 8**3 * 320 * 640 * 27

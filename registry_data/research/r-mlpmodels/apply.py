@@ -23,7 +23,8 @@ from pipeline.catalogs.io import read_catalog, write_catalog  # noqa: E402
 
 REGISTRY = Path(__file__).parent.parent.parent
 VERIFIED = datetime.date(2026, 12, 4)
-TRAINING = "https://github.com/mlcommons/training/tree/aa344c7fb900e82ed19fb94aebfed50c63ab2204/retired_benchmarks/retinanet"
+TRAINING = ("https://github.com/mlcommons/training/tree/aa344c7fb900e82ed19fb94aebfed50c63ab2204/"
+            "retired_benchmarks/retinanet")
 INFERENCE = ("https://github.com/mlcommons/inference/blob/b66003e10e2db4b8c36a448b0545ec90fcc6e9e9/"
              "vision/classification_and_detection/README.md")
 V41 = "https://github.com/mlcommons/inference_results_v4.1/blob/198fc46799b3328b36ee4bcbdebfa2db5a8e6183/closed/"
@@ -54,7 +55,7 @@ def model_row() -> dict:
     }
 
 
-# (name, url path under the round's closed/, metric, value, hardware, devices, scenario, system notes)
+# offline: (row name, the system's results folder, samples per second, hardware, devices, system)
 ROWS = [
     ("v4.1-nvidia-h200x8", V41 + "NVIDIA/results/H200-SXM-141GBx8_TRT", 14439.0, "H200 SXM 141GB", 8,
      "NVIDIA H200 (8x H200-SXM-141GB), TensorRT 10.2.0, CUDA 12.4"),
@@ -77,14 +78,11 @@ ROWS = [
     ("v5.1-dell-l4x4", V51 + "Dell/results/R570-L4-PCIE-24GBx4_TRT", 905.51, "L4", 4,
      "Dell PowerEdge R570 (4x L4-PCIe-24GB), TensorRT 10.11, CUDA 12.9; result 5.1-0019"),
 ]
-# single-stream: (name, system, 90th percentile latency ns, mean ns, hardware, system notes)
+# single-stream p90: (row name, results folder of a system above, 90th percentile latency ns, mean ns, hardware)
 SINGLE = [
-    ("v4.1-lenovo-l40s", V41 + "Lenovo/results/Lenovo_2xL40S_TRT", 1809411, 1776510, "L40S",
-     "Lenovo ThinkEdge SE455 V3 (2x L40S), TensorRT 9.3.0"),
-    ("v4.1-lenovo-l4", V41 + "Lenovo/results/Lenovo_2xL4_TRT", 3813831, 3773005, "L4",
-     "Lenovo ThinkEdge SE360 V2 (2x L4), TensorRT 9.3.0"),
-    ("v4.1-dell-l4", V41 + "Dell/results/XR8620_L4x1_TRT", 4829757, 4732906, "L4",
-     "Dell PowerEdge XR8620t (1x L4), TensorRT 10.2.0"),
+    ("v4.1-lenovo-l40s", V41 + "Lenovo/results/Lenovo_2xL40S_TRT", 1809411, 1776510, "L40S"),
+    ("v4.1-lenovo-l4", V41 + "Lenovo/results/Lenovo_2xL4_TRT", 3813831, 3773005, "L4"),
+    ("v4.1-dell-l4", V41 + "Dell/results/XR8620_L4x1_TRT", 4829757, 4732906, "L4"),
 ]
 PRECISION = ("weight and input data types int8 (the submission's measurements/<system>/retinanet/<scenario>/"
              "<system>_<scenario>.json; v5.1: summary_results.json weight_data_types)")
@@ -102,7 +100,8 @@ def measurement_rows() -> list[dict]:
             "source_location": f"MLPerf Inference closed division, {url.split('/closed/')[1]}: "
                                f"'Samples per second: {value:g}' (Result is : VALID)",
             "notes": f"{notes}. {PRECISION}. Batch not published. Validation row (never fitted)."})
-    for name, system, p90, mean, hardware, notes in SINGLE:
+    systems = {system: notes for _, system, _, _, _, notes in ROWS}
+    for name, system, p90, mean, hardware in SINGLE:
         url = f"{system}/retinanet/SingleStream/performance/run_1/mlperf_log_summary.txt"
         rows.append(common | {
             "name": f"mlperf-inf-{name}-retinanet-singlestream-p90", "metric": "latency_s", "value": p90 / 1e6,
@@ -110,13 +109,13 @@ def measurement_rows() -> list[dict]:
             "statistic": "p90", "source_url": url,
             "source_location": f"MLPerf Inference closed division, {url.split('/closed/')[1]}: "
                                f"'90th percentile latency (ns) : {p90}'",
-            "notes": f"{notes}. {PRECISION}. One sample per query (samples_per_query 1) on one accelerator; "
+            "notes": f"{systems[system]}. {PRECISION}. One sample per query (samples_per_query 1) on one accelerator; "
                      f"same log: mean {mean} ns. Validation row (never fitted)."})
     return rows
 
 
 def _replace(frame: pl.DataFrame, rows: list[dict]) -> pl.DataFrame:
-    new = pl.DataFrame(rows, schema={c: frame.schema[c] for c in rows[0].keys() | set().union(*rows)})
+    new = pl.DataFrame(rows, schema={c: frame.schema[c] for c in set().union(*rows)})
     kept = frame.filter(~pl.col("name").is_in(new["name"].to_list()))
     return pl.concat([kept, new], how="diagonal_relaxed").select(frame.columns)
 
