@@ -69,6 +69,8 @@ NUMERIC = {
     "log2_ceil": lambda m: (m.col("a") * 8.0).log(2).ceil(),
     "exp": lambda m: (m.col("a") * 300.0).exp(),
     "sqrt": lambda m: m.col("a").sqrt(),
+    "cos": lambda m: m.col("a").cos() + (m.col("b") * 1e-300).cos(),
+    "arccos": lambda m: m.col("a").arccos() + (m.col("b") / 4.0).arccos(),
     "pow_column": lambda m: m.col("a").pow(m.col("b")),
     "pow_int": lambda m: m.col("a").pow(3) + m.col("b") ** 2 + m.col("a").pow(-3),
     "floor": lambda m: m.col("a").floor() + (m.col("b") / 7.0).floor(),
