@@ -18,7 +18,13 @@ from pipeline.walls.registries import SERVING
 
 
 def _formulas() -> dict:
-    """The serving registry, read when called (every wall has registered its columns by then)."""
+    """The serving registry, read when called (every wall has registered its columns by then): one dict while the
+    registries keep their sizes, so the caches keyed by a registry's identity (``depends_on``) find it again."""
+    return _merged(len(formulas.REGISTRY), len(SERVING))
+
+
+@cache
+def _merged(*sizes: int) -> dict:
     return formulas.REGISTRY | SERVING
 
 
