@@ -53,13 +53,13 @@ def largest_cubic_root(a, b, c, stage=unstaged):
     Q = (a^2 - 3b) / 9, R = (2a^3 - 9ab + 27c) / 54; where R^2 < Q^3 three real roots, the largest
     -2 sqrt(Q) cos((theta + 2 pi) / 3) - a / 3 with theta = arccos(R / sqrt(Q^3)); else one,
     A + B - a / 3 with A = -sign(R) (|R| + sqrt(R^2 - Q^3))^(1/3) (the sign that avoids cancellation) and
-    B = Q / A (0 where A is). ``stage(q=..., r=...)`` returns what to read them as (columns in a plan)."""
+    B = Q / A (0 where A is). ``stage(name=expression, ...)`` returns what to read each as (columns in a plan)."""
     staged = stage(a=a, q=(a * a - 3.0 * b) / 9.0, r=(2.0 * a * a * a - 9.0 * a * b + 27.0 * c) / 54.0)
     a, q, r = staged["a"], staged["q"], staged["r"]
     theta = (r / (q * q.sqrt())).clip(-1.0, 1.0).arccos()
     largest_of_three = -2.0 * q.sqrt() * ((theta + 2.0 * math.pi) / 3.0).cos()
     size = (r.abs() + (r * r - q * q * q).sqrt()) ** (1.0 / 3.0)
-    big = stage(big=E.when(r > 0.0).then(-size).otherwise(size))["big"]
+    big = stage(big=E.when(r > 0.0).then(-size).otherwise(size))["big"]  # A
     one = big + E.when(big != 0.0).then(q / big).otherwise(0.0)
     return E.when(r * r < q * q * q).then(largest_of_three).otherwise(one) - a / 3.0
 
