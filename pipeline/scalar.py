@@ -89,6 +89,8 @@ class Expr:
     def log(self, base: float = math.e): return Expr("log", self, float(base))
     def exp(self): return Expr("exp", self)
     def sqrt(self): return Expr("sqrt", self)
+    def cos(self): return Expr("cos", self)
+    def arccos(self): return Expr("arccos", self)
     def floor(self): return Expr("floor", self)
     def ceil(self): return Expr("ceil", self)
     def alias(self, name: str): return Expr("alias", self, name=name)
@@ -204,9 +206,10 @@ def when(*predicates) -> _When:
 
 # The generated code calls these by short global names: polars' semantics on one value.
 _HELPERS = {f"_{name}": getattr(scalar_values, name) for name in (
-    "div0", "floordiv", "mod", "log", "exp", "sqrt", "floor", "ceil", "clip", "max_h", "min_h", "sum_h",
-    "coalesce", "concat_str", "cast")} | {"_pow": scalar_values.power}
-_UNARY = {"exp": "_exp", "sqrt": "_sqrt", "floor": "_floor", "ceil": "_ceil", "abs": "abs", "neg": "-"}
+    "div0", "floordiv", "mod", "log", "exp", "sqrt", "cos", "arccos", "floor", "ceil", "clip", "max_h", "min_h",
+    "sum_h", "coalesce", "concat_str", "cast")} | {"_pow": scalar_values.power}
+_UNARY = {"exp": "_exp", "sqrt": "_sqrt", "cos": "_cos", "arccos": "_arccos", "floor": "_floor", "ceil": "_ceil",
+          "abs": "abs", "neg": "-"}
 # Comparisons in polars' order: NaN equals NaN and is above every number. A literal that is
 # not NaN (``x > 1.0``) needs no NaN test on its side.
 _COMPARE = {"<": "({b} != {b} and {a} == {a} or {a} < {b})", "<=": "({b} != {b} or {a} <= {b})",

@@ -76,6 +76,14 @@ def sqrt(a):
     return math.sqrt(a) if a >= 0 else NAN
 
 
+def cos(a):
+    return math.cos(a) if a - a == 0 else NAN  # an infinity or NaN: NaN
+
+
+def arccos(a):
+    return math.acos(a) if -1.0 <= a <= 1.0 else NAN
+
+
 def floor(a):
     if isinstance(a, int) or a - a != 0:  # ints, infinities and NaN are their own floor
         return a

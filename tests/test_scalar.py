@@ -99,6 +99,19 @@ def test_numeric_operation_matches_polars(name):
     check(PAIRS, NUMERIC[name])
 
 
+# Not rendered as SQL (tests/test_scalar_sql.py reads NUMERIC): only wall 7's closed-loop rate uses them, a plan's
+# fixed point and one configuration's, never a query-time column.
+TRIGONOMETRIC = {
+    "cos": lambda m: m.col("a").cos() + (m.col("b") * 1e-300).cos(),
+    "arccos": lambda m: m.col("a").arccos() + (m.col("b") / 4.0).arccos(),
+}
+
+
+@pytest.mark.parametrize("name", TRIGONOMETRIC)
+def test_trigonometric_operation_matches_polars(name):
+    check(PAIRS, TRIGONOMETRIC[name])
+
+
 LOGIC = {
     "and": lambda m: m.col("p") & m.col("q"),
     "or": lambda m: m.col("p") | m.col("q"),

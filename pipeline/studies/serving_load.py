@@ -13,12 +13,18 @@ import polars as pl
 from pipeline import formulas, scalar
 from pipeline.studies.serving_precomputed import depends_on, rebindable
 from pipeline.units import E, expression_library, unit
-from pipeline.walls.closed_loop import closed_loop_ttft
+from pipeline.walls.closed_loop import closed_loop_ttft, largest_cubic_root, unstaged
 from pipeline.walls.registries import SERVING
 
 
 def _formulas() -> dict:
-    """The serving registry, read when called (every wall has registered its columns by then)."""
+    """The serving registry, read when called (every wall has registered its columns by then): one dict while the
+    registries keep their sizes, so the caches keyed by a registry's identity (``depends_on``) find it again."""
+    return _merged(len(formulas.REGISTRY), len(SERVING))
+
+
+@cache
+def _merged(*sizes: int) -> dict:
     return formulas.REGISTRY | SERVING
 
 
@@ -151,16 +157,50 @@ def closed_loop_cycle(rate, users, generated_tokens, iteration_s, prompt_prefill
     return ttft + (generated_tokens - 1.0).clip(lower_bound=1.0) * tpot, rho, tpot
 
 
+def closed_loop_rate(users, generated_tokens, iteration_s, prompt_prefill_s, stage_share, chunks, stage=unstaged):
+    """The rate X (requests/s per replica) at which c = ``users`` users cycle, X R(X) = c with R
+    ``closed_loop_cycle``'s, in closed form (expressions). In w = rho / (1 - rho), rho = X (c - 1) / c x tau
+    (tau = tau_p x share), 1 / (1 - rho) = 1 + w and rho / (1 - rho)^2 = w (1 + w), so with b = min(c - 1, 1),
+    g = max(G - 1, 1), n chunks and d the iteration, TTFT = b d (1 + w + n) + tau_p + n d w
+    (``closed_loop_ttft``) and g TPOT = g d (1 + w) + tau w (1 + w) (wall 7's, ``tpot_clustering``):
+    R = r0 + r1 w + tau w^2 with r0 = tau_p + (b + g + b n) d (R at rho = 0) and r1 = tau + (b + g + n) d.
+    X = rho c / ((c - 1) tau) and rho = w / (1 + w) make X R = c the cubic tau w^3 + r1 w^2 + (r0 - k) w - k = 0,
+    k = tau (c - 1): one sign change (Descartes' rule), so one positive root, the loop's (rho in [0, 1)). It is
+    solved in y = 1 / w (k y^3 + (k - r0) y^2 - r1 y - tau = 0, its largest root), the well-conditioned form: at
+    light load w's other two roots, summing to about -r1 / tau, dwarf w and cancel it, while y is the largest root
+    in size; then one Newton step in w (X R = c to 1e-13 for prefills of 1 µs to 30 s, test_closed_loop.py)
+    and X = c / R. No other user (k = 0): w = 0, X = c / r0. ``stage``: as ``largest_cubic_root``'s."""
+    busy, g = (users - 1.0).clip(0.0, 1.0), (generated_tokens - 1.0).clip(lower_bound=1.0)
+    tau = prompt_prefill_s * stage_share
+    t = stage(tau=tau, r0=prompt_prefill_s + (busy + g + busy * chunks) * iteration_s,
+              r1=tau + (busy + g + chunks) * iteration_s, k=tau * (users - 1.0))
+    tau, r0, r1, k = t["tau"], t["r0"], t["r1"], t["k"]
+    y = largest_cubic_root((k - r0) / k, -r1 / k, -tau / k, stage)
+    w = stage(w=E.when(k > 0.0).then(1.0 / y).otherwise(0.0))["w"]
+    w = w - (((tau * w + r1) * w + r0 - k) * w - k) / ((3.0 * tau * w + 2.0 * r1) * w + r0 - k)
+    return users / (r0 + (r1 + tau * w) * w)
+
+
 CLOSED_LOOP_INPUTS = ["closed_loop_users_per_replica", "prefill_chunk_iterations"]  # pipeline.walls.closed_loop
-CLOSED_BISECTIONS = 30  # halvings of X's bracket per step of ``closed_loop_load`` (2^-30 of it: exact in effect)
+
+
+class Staged:
+    """A ``stage`` for ``closed_loop_rate`` on a plan: each named expression becomes a column of ``frame`` (its name
+    and ``suffix``), read back by name, so polars plans a term once however often it is read."""
+
+    def __init__(self, frame: pl.LazyFrame, suffix: str) -> None:
+        self.frame, self.suffix = frame, suffix
+
+    def __call__(self, **named: pl.Expr) -> dict[str, pl.Expr]:
+        self.frame = self.frame.with_columns(expr.alias(name + self.suffix) for name, expr in named.items())
+        return {name: pl.col(name + self.suffix) for name in named}
 
 
 def closed_loop_load(frame: pl.LazyFrame, units: dict, iterations: int) -> tuple[pl.LazyFrame, dict]:
     """Wall 7's inputs for c users per replica in a closed loop (``pipeline.walls.closed_loop``): the request
     rate X = c / R beside the batch in flight and the prompts' prefill price, by ``iterations`` vectorized steps
-    from every user decoding. Each step solves X R(X) = c at that step's decode pass and prefill price by
-    bisection (X R(X) grows with X: R does; R from ``closed_loop_cycle``; X below c / (tau_p + (G - 1) d) and
-    c / (c - 1) / tau, so that the others' prefill rho < 1), then takes the batch a request decodes in, itself
+    from every user decoding. Each step solves X R(X) = c at that step's decode pass and prefill price in closed
+    form (``closed_loop_rate``; R from ``closed_loop_cycle``), then takes the batch a request decodes in, itself
     and the others decoding, 1 + (c - 1) (G - 1) TPOT / R, and the prompts an iteration batches (wall 7's
     ``prompts_per_iteration``). The request rate column then holds X x replicas."""
     frame = formulas.plan(frame, units, CLOSED_LOOP_INPUTS, _formulas(), keep=True).frame
@@ -173,19 +213,13 @@ def closed_loop_load(frame: pl.LazyFrame, units: dict, iterations: int) -> tuple
         d = pl.col(f"decode_pass_time_s__it{k}") + overhead
         parts = (g, d, pl.col(f"prompt_prefill_{k}"), pl.col("prefill_stage_share"), pl.col("prefill_chunk_iterations"))
         tau = pl.col(f"prompt_prefill_{k}") * pl.col("prefill_stage_share")
-        high = (c / ((c - 1.0) * tau)).fill_nan(None).fill_null(float("inf"))
-        fastest = c / (pl.col(f"prompt_prefill_{k}") + (g - 1.0).clip(lower_bound=1.0) * d)  # R >= tau_p + (G - 1) d
-        frame = frame.with_columns(_low=pl.lit(0.0), _high=pl.min_horizontal(high, fastest))
-        for _ in range(CLOSED_BISECTIONS):
-            mid = (pl.col("_low") + pl.col("_high")) / 2.0
-            over = mid * closed_loop_cycle(mid, c, *parts)[0] > c
-            frame = frame.with_columns(_low=pl.when(over).then("_low").otherwise(mid),
-                                       _high=pl.when(over).then(mid).otherwise("_high"))
-        rate = pl.col("_low")
+        staged = Staged(frame, f"__closed{k}")
+        rate = closed_loop_rate(c, *parts, staged)  # stages its terms on staged.frame
+        frame = staged.frame.with_columns(rate.alias(f"users_rate_{k + 1}"))
+        rate = pl.col(f"users_rate_{k + 1}")
         cycle, rho, tpot = closed_loop_cycle(rate, c, *parts)
         m = prompts_per_iteration(rate * (c - 1.0) / c, 1.0, tau, d, pl.col("load_prefill_batch"))
         frame = _at_batch(frame.with_columns(
-            rate.alias(f"users_rate_{k + 1}"),
             (1.0 + (c - 1.0) * (g - 1.0).clip(lower_bound=1.0) * tpot / cycle).clip(1.0, pl.col("load_batch_cap"))
             .alias(f"load_batch_{k + 1}"),
             m.alias(f"prompts_{k}")), units, "prefill_pass_time_s", f"prompts_{k}", f"__m{k}")
@@ -234,15 +268,10 @@ def under_load_values(values: dict, units: dict, iterations: int = LOAD_ITERATIO
         for _ in range(iterations):
             known = {"users": users, "g": sized["generated_tokens"], "d": decode(load) + overhead, "tau_p": tau,
                      "share": sized["prefill_stage_share"], "chunks": closed["prefill_chunk_iterations"]}
-            low, high = 0.0, users / (tau + max(1.0, known["g"] - 1.0) * known["d"])
-            if users > 1.0:
-                high = min(high, users / ((users - 1.0) * tau * known["share"]))
-            for _ in range(CLOSED_BISECTIONS):
-                mid = (low + high) / 2.0
-                low, high = (low, mid) if mid * _closed_step()(known | {"rate": mid})["cycle"] > users else (mid, high)
-            rate, load = low * values["replicas"], min(max(1.0, _closed_step()(known | {"rate": low})["batch"]), cap)
-            m = step["prompts"]({"request_rate": low * (users - 1.0) / users, "replicas": 1.0, "decode": known["d"],
-                                 "prefill": tau * known["share"], "chunk": chunk})["prompts"]
+            solved = _closed_step()(known)
+            rate, load = solved["rate"] * values["replicas"], min(max(1.0, solved["batch"]), cap)
+            m = step["prompts"]({"request_rate": solved["rate"] * (users - 1.0) / users, "replicas": 1.0,
+                                 "decode": known["d"], "prefill": tau * known["share"], "chunk": chunk})["prompts"]
             tau = at["prefill_pass_time_s"](values | {"_b": m})["prefill_pass_time_s"] / m
     else:
         for _ in range(iterations):
@@ -259,12 +288,14 @@ def under_load_values(values: dict, units: dict, iterations: int = LOAD_ITERATIO
 
 @cache
 def _closed_step() -> Callable[[dict], dict]:
-    """``closed_loop_cycle`` and the batch a request decodes in compiled once for plain values."""
+    """``closed_loop_rate`` and the batch a request decodes in at that rate compiled once for plain values."""
     with expression_library(scalar):
         c = scalar.col
-        cycle, rho, tpot = closed_loop_cycle(c("rate"), c("users"), c("g"), c("d"), c("tau_p"), c("share"), c("chunks"))
+        parts = (c("g"), c("d"), c("tau_p"), c("share"), c("chunks"))
+        rate = closed_loop_rate(c("users"), *parts)
+        cycle, rho, tpot = closed_loop_cycle(rate, c("users"), *parts)
         batch = 1.0 + (c("users") - 1.0) * (c("g") - 1.0).clip(lower_bound=1.0) * tpot / cycle
-        return scalar.compile_function({"cycle": cycle, "batch": batch})
+        return scalar.compile_function({"rate": rate, "batch": batch})
 
 
 @cache

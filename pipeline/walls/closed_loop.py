@@ -24,7 +24,9 @@ of mean d / (1 - rho), not the residual of a length-biased one as a Poisson arri
 
 from __future__ import annotations
 
-from pipeline.units import Plain, UExpr, only_where
+import math
+
+from pipeline.units import E, Plain, UExpr, only_where
 from pipeline.walls.registries import serving_column
 
 
@@ -37,6 +39,29 @@ def closed_loop_ttft(busy, iteration_s, rho, prompt_prefill_s, chunks):
     count, wall 7's cycle). One user: tau_p exactly."""
     cycle = iteration_s / (1.0 - rho)
     return busy * (cycle + chunks * iteration_s) + prompt_prefill_s + chunks * rho * cycle
+
+
+def unstaged(**named):
+    """``named`` as they are: the default ``stage`` of ``largest_cubic_root`` and ``closed_loop_rate`` (the scalar
+    backend computes a node once however often it is read; a polars plan would expand every reading)."""
+    return named
+
+
+def largest_cubic_root(a, b, c, stage=unstaged):
+    """The largest real root of x^3 + a x^2 + b x + c (expressions of the library in use, ``units.E``), as
+    Numerical Recipes gives the roots (Press et al., 3rd ed. 2007, §5.6 "Quadratic and Cubic Equations"):
+    Q = (a^2 - 3b) / 9, R = (2a^3 - 9ab + 27c) / 54; where R^2 < Q^3 three real roots, the largest
+    -2 sqrt(Q) cos((theta + 2 pi) / 3) - a / 3 with theta = arccos(R / sqrt(Q^3)); else one,
+    A + B - a / 3 with A = -sign(R) (|R| + sqrt(R^2 - Q^3))^(1/3) (the sign that avoids cancellation) and
+    B = Q / A (0 where A is). ``stage(name=expression, ...)`` returns what to read each as (columns in a plan)."""
+    staged = stage(a=a, q=(a * a - 3.0 * b) / 9.0, r=(2.0 * a * a * a - 9.0 * a * b + 27.0 * c) / 54.0)
+    a, q, r = staged["a"], staged["q"], staged["r"]
+    theta = (r / (q * q.sqrt())).clip(-1.0, 1.0).arccos()
+    largest_of_three = -2.0 * q.sqrt() * ((theta + 2.0 * math.pi) / 3.0).cos()
+    size = (r.abs() + (r * r - q * q * q).sqrt()) ** (1.0 / 3.0)
+    big = stage(big=E.when(r > 0.0).then(-size).otherwise(size))["big"]  # A
+    one = big + E.when(big != 0.0).then(q / big).otherwise(0.0)
+    return E.when(r * r < q * q * q).then(largest_of_three).otherwise(one) - a / 3.0
 
 
 @serving_column

@@ -1,6 +1,7 @@
 """Wall 7's closed loop (pipeline.walls.closed_loop, issue 12): the closed form against the discrete-event simulation
-of the same loop at several concurrencies (mean TTFT and TPOT within 10 %), cases worked by hand, and the
-serving rows of a benchmark at a fixed concurrency."""
+of the same loop at several concurrencies (mean TTFT and TPOT within 10 %), cases worked by hand, the request
+rate's closed form (a cubic) against a bisection of X R(X) = c, and the serving rows of a benchmark at a fixed
+concurrency."""
 
 from __future__ import annotations
 
@@ -99,3 +100,83 @@ def test_one_configuration_gives_what_the_sweep_gives(points, catalogs):
         one = single.answer(spec, catalogs).rows[0]
         for column in ("request_rate", "ttft_mean_s", "tpot_under_load_s", "batch_in_flight"):
             assert one[column] == pytest.approx(row[column], rel=1e-6), (c, column)
+
+
+CUBICS = [((-6.0, 11.0, -6.0), 3.0),  # (x - 1)(x - 2)(x - 3): three real roots
+          ((-4.0, 1.0, -4.0), 4.0),  # (x - 4)(x^2 + 1): one real root
+          ((0.0, 0.0, -2.0), 2.0 ** (1.0 / 3.0)),  # x^3 - 2: one real root, R < 0
+          ((-1.0, 0.0, 0.0), 1.0)]  # x^2 (x - 1): a double root at 0
+
+
+@pytest.mark.parametrize(("coefficients", "root"), CUBICS)
+def test_largest_cubic_root_by_hand(coefficients, root):
+    """Numerical Recipes' closed form on cubics whose roots are known, on polars and on plain values."""
+    import polars as pl
+
+    from pipeline import scalar
+    from pipeline.units import expression_library
+    from pipeline.walls.closed_loop import largest_cubic_root
+
+    frame = pl.DataFrame([coefficients], schema=["a", "b", "c"], orient="row")
+    got = frame.select(largest_cubic_root(pl.col("a"), pl.col("b"), pl.col("c")).alias("x")).item()
+    with expression_library(scalar):
+        function = scalar.compile_function({"x": largest_cubic_root(scalar.col("a"), scalar.col("b"),
+                                                                   scalar.col("c"))})
+    assert got == pytest.approx(root, rel=1e-12, abs=1e-12)
+    assert function(dict(zip("abc", coefficients)))["x"] == pytest.approx(got, rel=1e-15, abs=1e-15)
+
+
+def _rate_and_cycle():
+    """``closed_loop_rate`` and ``closed_loop_cycle`` at that rate, and ``closed_loop_cycle`` at the value ``rate``,
+    compiled for plain values."""
+    from pipeline import scalar
+    from pipeline.studies.serving_load import closed_loop_cycle, closed_loop_rate
+    from pipeline.units import expression_library
+
+    with expression_library(scalar):
+        parts = [scalar.col(name) for name in ("users", "g", "d", "tau_p", "share", "chunks")]
+        rate = closed_loop_rate(*parts)
+        return (scalar.compile_function({"rate": rate, "cycle": closed_loop_cycle(rate, *parts)[0]}),
+                scalar.compile_function({"cycle": closed_loop_cycle(scalar.col("rate"), *parts)[0]}))
+
+
+def test_closed_loop_rate_by_hand():
+    """c = 3 users, G = 3, d = 12.5 ms, tau_p = 100 ms in one chunk: at X = 7.5/s the others' rho = 7.5 x 2/3 x
+    0.1 = 0.5, TTFT = 25 + 12.5 + 100 + 12.5 = 150 ms, TPOT = 25 + 0.05 / (0.25 x 2) = 125 ms, R = 150 + 2 x 125 =
+    400 ms = 3 / 7.5 s. One user: X = 1 / (tau_p + (G - 1) d) = 1 / 0.125 s."""
+    solve, _ = _rate_and_cycle()
+    known = {"users": 3.0, "g": 3.0, "d": 0.0125, "tau_p": 0.1, "share": 1.0, "chunks": 1.0}
+    assert solve(known)["rate"] == pytest.approx(7.5, rel=1e-14)
+    assert solve(known | {"users": 1.0})["rate"] == pytest.approx(8.0, rel=1e-15)
+
+
+def test_closed_loop_rate_solves_the_cycle():
+    """X R(X) = c to 1e-13 with R ``closed_loop_cycle``'s, and the same X as a 100-step bisection of X R(X) = c
+    (X R grows with X, from 0 to the bound of rho < 1 or of R >= tau_p + (G - 1) d), over users (a fraction of a
+    user too), lengths, decode passes, prefills from 1 µs to 30 s, stage shares and chunks; on polars as on plain
+    values."""
+    import random
+
+    import polars as pl
+
+    from pipeline.studies.serving_load import closed_loop_rate
+
+    (solve, cycle), draw, rows = _rate_and_cycle(), random.Random(12), []
+    for _ in range(300):
+        known = {"users": draw.choice([1.0, 1.0 + draw.random(), float(draw.randint(2, 5000))]),
+                 "g": float(draw.choice([2, 16, 128, 1024, 8192])), "d": 10 ** draw.uniform(-4, -0.5),
+                 "tau_p": 10 ** draw.uniform(-6, 1.5), "share": draw.choice([1.0, 0.5, 1 / 8]),
+                 "chunks": float(draw.randint(1, 16))}
+        out = solve(known)
+        assert out["rate"] * out["cycle"] == pytest.approx(known["users"], rel=1e-13), known
+        low, high = 0.0, known["users"] / (known["tau_p"] + (known["g"] - 1.0) * known["d"])  # R >= that
+        if known["users"] > 1.0:  # and the others' rho < 1
+            high = min(high, known["users"] / ((known["users"] - 1.0) * known["tau_p"] * known["share"]))
+        for _ in range(100):
+            mid = (low + high) / 2.0
+            low, high = (low, mid) if mid * cycle(known | {"rate": mid})["cycle"] > known["users"] else (mid, high)
+        rows.append(known | {"scalar": out["rate"]})
+        assert out["rate"] == pytest.approx(low, rel=1e-12), known
+    frame = pl.DataFrame(rows)
+    got = frame.select(closed_loop_rate(*(pl.col(n) for n in ("users", "g", "d", "tau_p", "share", "chunks"))))
+    assert got.to_series().to_list() == pytest.approx(frame["scalar"].to_list(), rel=1e-14)
