@@ -84,7 +84,7 @@ def measurement_spec(r: dict, datasets: Datasets | None = None) -> tuple[dict | 
                          "batch": batches or NODE_BATCHES, "seq_len": [r["seq_len"] or 2048],
                          "workload": ["training" if training else "inference"]}, "efficiency": framework}
         if training and (r["devices"] or 1) > 1:  # the gradient all-reduce over the row's devices and cluster
-            spec["data"] = {"devices": r["devices"], "cluster": r["cluster"],
+            spec["data"] = {"devices": r["devices"], "cluster": r.get("cluster"),
                             "optimizer_sharded": r["model"] in SHARDED_OPTIMIZER_MODELS}
         return spec, None
     if study == "serving":
