@@ -168,8 +168,7 @@ OPERATIONS = [*COMMON, *PER_SAMPLE]
 # boolean costs ~nothing, and a query's filter on it is pushed into the Parquet scan, before the dimension joins).
 QUERY_TIME = ["memory_limit_bytes", "weight_bytes", "kv_cache_bytes", "activation_memory_bytes",
               "optimizer_state_bytes", "weight_traffic_bytes", "kv_traffic_bytes", "activation_traffic_bytes",
-              "elementwise_traffic_bytes", "optimizer_traffic_bytes", "gradient_allreduce_bytes",
-              "gradient_allreduce_time_s", "gradient_exposed_time_s", "kernel_launches", "ridge_point_flop_per_byte",
+              "elementwise_traffic_bytes", "optimizer_traffic_bytes", "gradient_allreduce_bytes", "kernel_launches", "ridge_point_flop_per_byte",
               "ridge_point_at_eta_flop_per_byte", "arithmetic_intensity_flop_per_byte", "attainable_flop_per_s",
               "memory_footprint_bytes", "memory_headroom_bytes", "infeasible_reason", "bytes_moved", "memory_time_s",
               "elementwise_time_s", "launch_overhead_s", "latency_s", "bound", "achieved_flop_per_s", "mfu",
@@ -342,7 +341,7 @@ def build(space: Space, hardware_side=None) -> formulas.Plan:
     for side, absent in cuts:
         fitted = not absent and side is not None and any(
             c in side.columns and side[c].is_not_null().any() for c in KERNEL_FIT)
-        names = [*(SHARED if fitted else []), *(FOOTPRINT if side is not None else [])]
+        names = [*(SHARED if fitted else []), *(FOOTPRINT + DATA_PARALLEL if side is not None else [])]
         frame, units = shared(space, side, names)
         schema = frame.collect_schema()
         nulled = [*absent, *(c for c in FIT_ONLY if c in schema)] if absent else []
@@ -373,6 +372,10 @@ FIT_ONLY = [*(f"step_{g}_gemm_{d}" for g in ("qkv_proj", "o_proj", "mlp_up", "ml
 # seq_len), so ``shared`` computes each once per distinct pair and gathers it per row.
 # The footprint: 8 distinct (bytes per element, weight, KV, prefill chunk) of 494 hardware rows x 12,067 model rows.
 FOOTPRINT = ["memory_footprint_bytes"]
+# The gradient all-reduce (walls/node_data_parallel): a function of the hardware row's devices and fabric and the
+# model row's step and parameters, computed once per distinct pair and written (its SQL, the fit's size regimes and
+# the hierarchical form, made the views' design_space_map ~1.6x slower as a QUERY_TIME column)
+DATA_PARALLEL = ["gradient_allreduce_time_s", "gradient_exposed_time_s"]
 SHARED = ["step_qkv_proj_eta_compute", "step_o_proj_eta_compute", "step_mlp_eta_compute", "step_lm_head_eta_compute",
           "step_attention_eta_compute"]
 
