@@ -180,3 +180,13 @@ def test_filters_keep_the_listed_values_and_drop_empty_lists():
                                    "model": {"model_type": "decoder"}}})
     assert spec.filters.hardware == {"vendor": ("NVIDIA", "AMD")}
     assert spec.filters.model == {"model_type": ("decoder",)}
+
+
+def test_the_node_studys_data_parallel_settings_enter_the_manifest_off_their_defaults():
+    """[data] devices, cluster and optimizer_sharded (walls/node_data_parallel) change a node run's predictions, so
+    its run id hashes them; at the one-device default the manifest is what it was before them."""
+    plain = parse_spec({"study": "node"}, "t").as_dict()
+    assert "data_parallel" not in plain
+    spread = parse_spec({"study": "node", "data": {"devices": 64, "optimizer_sharded": True}}, "t").as_dict()
+    assert spread["data_parallel"] == {"devices": 64, "cluster": None, "optimizer_sharded": True}
+    assert {k: v for k, v in spread.items() if k != "data_parallel"} == plain

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import math
 
+import polars as pl
 import pytest
 
 import pipeline
+from pipeline import formulas
+from pipeline.units import unit
 
 EAGLE = "Microsoft Azure Eagle (ND H100 v5, 14,400 H100)"
 GB200_POD = "NVIDIA DGX SuperPOD DGX GB200 NVL72 (1 SU, 8 racks)"
@@ -71,3 +74,11 @@ def test_a_sharded_optimizer_splits_over_the_clusters_node_and_no_fabric_prices_
     h200 = _train("BERT-Large", 16, 16, hardware="H200 SXM 141GB")
     assert h200["gradient_allreduce_bytes"] == pytest.approx(2 * BERT_PARAMS, rel=1e-12)
     assert h200["gradient_allreduce_time_s"] == 0
+
+
+def test_the_exposed_part_is_the_training_studys_overlap():
+    """A 2 ms all-reduce with a quarter hidden behind backward (training.dp_overlap_fraction 0.25): 1.5 ms exposed."""
+    frame = pl.DataFrame({"gradient_allreduce_time_s": [2e-3], "dp_overlap_fraction": [0.25]})
+    plan = formulas.plan(frame.lazy(), {"gradient_allreduce_time_s": unit("s"), "dp_overlap_fraction": unit("")},
+                         ["gradient_exposed_time_s"])
+    assert plan.frame.collect()["gradient_exposed_time_s"][0] == pytest.approx(1.5e-3, rel=1e-12)
