@@ -31,6 +31,7 @@ from pipeline.studies.kernels import (
     k_half_at_activation_bytes,
     profile_where_tiles_exceed,
 )
+from pipeline.studies.node_fabric import cluster_fabric
 from pipeline.studies.operations import COMMON, with_operations
 from pipeline.studies.sides import NO_BANDWIDTH, NO_PEAK, SEQ_CONTEXT, Side, Space, no_eta
 from pipeline.units import unit
@@ -168,7 +169,8 @@ OPERATIONS = [*COMMON, *PER_SAMPLE]
 # boolean costs ~nothing, and a query's filter on it is pushed into the Parquet scan, before the dimension joins).
 QUERY_TIME = ["memory_limit_bytes", "weight_bytes", "kv_cache_bytes", "activation_memory_bytes",
               "optimizer_state_bytes", "weight_traffic_bytes", "kv_traffic_bytes", "activation_traffic_bytes",
-              "elementwise_traffic_bytes", "optimizer_traffic_bytes", "gradient_allreduce_bytes", "kernel_launches", "ridge_point_flop_per_byte",
+              "elementwise_traffic_bytes", "optimizer_traffic_bytes", "gradient_allreduce_bytes", "kernel_launches",
+              "ridge_point_flop_per_byte",
               "ridge_point_at_eta_flop_per_byte", "arithmetic_intensity_flop_per_byte", "attainable_flop_per_s",
               "memory_footprint_bytes", "memory_headroom_bytes", "infeasible_reason", "bytes_moved", "memory_time_s",
               "elementwise_time_s", "launch_overhead_s", "latency_s", "bound", "achieved_flop_per_s", "mfu",
@@ -286,30 +288,9 @@ def hardware(catalogs: Catalogs, spec: SweepSpec) -> Side:
                                storage="compute", knobs=KNOBS, data="data")
     side.frame = k_half_at_activation_bytes(
         profile_where_tiles_exceed(side.frame, NODE_MAX_FIT_TILE_AREA, LARGE_TILE_BASIS))
-    side.frame, fabric_units = _cluster_fabric(side.frame, catalogs, spec.data.cluster)
+    side.frame, fabric_units = cluster_fabric(side.frame, catalogs, spec.data.cluster)
     side.units = side.units | fabric_units
     return side
-
-
-# The named cluster's figures the gradient all-reduce reads (walls/node_data_parallel), on its accelerator's rows
-CLUSTER_FABRIC = {"scaleup_domain_size": "cluster_scaleup_domain_size",
-                  "accelerators_per_node": "cluster_accelerators_per_node", "nics_per_node": "nics_per_node",
-                  "nic_bandwidth_bits_per_s": "nic_bandwidth_bits_per_s", "scaleout_latency_s": "scaleout_latency_s",
-                  "oversubscription_ratio": "oversubscription_ratio"}
-
-
-def _cluster_fabric(frame: pl.DataFrame, catalogs: Catalogs, cluster: str | None) -> tuple[pl.DataFrame, dict]:
-    """``frame`` with the fabric of ``cluster`` (spec [data] cluster) on the rows of its accelerator, NULL on the
-    others and without a cluster (the all-reduce then stays within the accelerator's scale-up domain)."""
-    if cluster is not None:
-        sides.check_catalog_names("data.cluster", [cluster], catalogs.clusters)
-    units = sides.catalog_units("clusters", list(CLUSTER_FABRIC))
-    fabric = catalogs.clusters.filter(pl.col("name") == (cluster or "")).select(
-        pl.col("accelerator").alias("hardware"), *(pl.col(c).cast(pl.Float64).alias(a) for c, a in CLUSTER_FABRIC.items()))
-    frame = frame.drop(*(a for a in CLUSTER_FABRIC.values() if a in frame.columns))
-    frame = frame.join(fabric.with_columns(pl.col("hardware").cast(frame.schema["hardware"])), on="hardware",
-                       how="left", maintain_order="left")
-    return frame, {a: units[c] for c, a in CLUSTER_FABRIC.items()}
 
 
 def inputs(space: Space, hardware_side=None) -> tuple[pl.LazyFrame, dict]:

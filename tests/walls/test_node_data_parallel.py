@@ -10,6 +10,7 @@ import pytest
 
 import pipeline
 from pipeline import formulas
+from pipeline.errors import UnknownNameError
 from pipeline.units import unit
 
 EAGLE = "Microsoft Azure Eagle (ND H100 v5, 14,400 H100)"
@@ -31,8 +32,8 @@ def _train(model: str, devices: int, batch: int, cluster: str | None = None, sha
 
 def test_within_one_domain_the_gradient_is_a_ring_all_reduce_at_the_fitted_regime():
     """BERT-Large on 8 H100 SXM (one NVLink domain): the 16-bit gradient, 2 x 334,090,240 = 668,180,480 B (r4),
-    ring all-reduce 2 x 7 x 7.764 us + 2 x 7/8 x 668,180,480 B / 474.6 GB/s = 108.7 + 2,463.7 us = 2.5725 ms, all exposed
-    (dp_overlap_fraction 0). The LAMB state sharded over the node's 8 GPUs: 24 B x 334,090,240 / 8 =
+    ring all-reduce 2 x 7 x 7.764 us + 2 x 7/8 x 668,180,480 B / 474.6 GB/s = 108.7 + 2,463.7 us = 2.5725 ms, all
+    exposed (dp_overlap_fraction 0). The LAMB state sharded over the node's 8 GPUs: 24 B x 334,090,240 / 8 =
     1,002,270,720 B per rank, at 3.35 TB/s beside the GEMMs; one device updates all of it."""
     one, eight = _train("BERT-Large", 1, 12), _train("BERT-Large", 8, 12, sharded=True)
     message = 2 * BERT_PARAMS
@@ -82,3 +83,8 @@ def test_the_exposed_part_is_the_training_studys_overlap():
     plan = formulas.plan(frame.lazy(), {"gradient_allreduce_time_s": unit("s"), "dp_overlap_fraction": unit("")},
                          ["gradient_exposed_time_s"])
     assert plan.frame.collect()["gradient_exposed_time_s"][0] == pytest.approx(1.5e-3, rel=1e-12)
+
+
+def test_an_unknown_cluster_is_named_in_the_error():
+    with pytest.raises(UnknownNameError, match="data.cluster"):
+        _train("ResNet-50", 16, 16, cluster="no such cluster")
