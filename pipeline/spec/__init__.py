@@ -106,6 +106,11 @@ class SweepSpec:
             out["overrides"] = dict(self.overrides)
         if a.region is not None:
             out |= {"region": list(a.region), "operations": dataclasses.asdict(self.operations)}
+        d = self.data
+        if self.study == "node" and (d.devices, d.cluster, d.optimizer_sharded) != (1, None, False):
+            # only off the one-device default: specs written before these keep their run ids
+            out["data_parallel"] = {"devices": d.devices, "cluster": d.cluster,
+                                    "optimizer_sharded": d.optimizer_sharded}
         if self.study == "training":
             knobs = dataclasses.asdict(self.training) | dataclasses.asdict(self.data)
             # lora_rank only when some rank > 0: specs written before the axis keep their run ids

@@ -145,6 +145,12 @@ class Data:
     data_pipeline: str | None = setting(None, CATALOG_NAME)  # a host_pipelines catalog name
     host_cores_per_node: int = setting(112, integer())  # DGX H100: 2x Xeon Platinum 8480C, 56 cores each
     accelerators_per_node: int = setting(8, integer())  # node study: the node one accelerator shares
+    # node study, training: the data-parallel devices the global batch is split over (the gradient all-reduce's
+    # ranks), the cluster whose scale-out NICs carry it beyond a scale-up domain, and whether the optimizer state
+    # is sharded over a node's GPUs (walls/node_data_parallel)
+    devices: int = setting(1, integer())
+    cluster: str | None = setting(None, CATALOG_NAME)
+    optimizer_sharded: bool = setting(False, FLAG)
 
 
 TRAINING_DATA_KEYS = ("storage", "data_pipeline", "host_cores_per_node")  # [training] keys that fill Data

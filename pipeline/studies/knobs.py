@@ -25,6 +25,8 @@ KNOBS = {
     "synthesis_target_fraction": Knob("", lambda s: s.analysis.synthesis_target_fraction),
     "host_cores_per_node": Knob("", lambda s: float(s.data.host_cores_per_node)),
     "accelerators_per_node": Knob("", lambda s: float(s.data.accelerators_per_node)),
+    "data_parallel_devices": Knob("", lambda s: float(s.data.devices)),
+    "optimizer_sharded": Knob(None, lambda s: s.data.optimizer_sharded),
     "step_multiplier": Knob("", lambda s: 1.0),  # serving: one pass per step
     # null: the physical reserve (walls/training_reserve); the share only under training.memory_reserve = "fraction"
     "memory_reserve_fraction": Knob("", lambda s: s.training.memory_reserve_fraction

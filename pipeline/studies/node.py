@@ -31,6 +31,7 @@ from pipeline.studies.kernels import (
     k_half_at_activation_bytes,
     profile_where_tiles_exceed,
 )
+from pipeline.studies.node_fabric import cluster_fabric
 from pipeline.studies.operations import COMMON, with_operations
 from pipeline.studies.sides import NO_BANDWIDTH, NO_PEAK, SEQ_CONTEXT, Side, Space, no_eta
 from pipeline.units import unit
@@ -94,12 +95,24 @@ class NodeCoreSchema(pa.DataFrameModel):
     elementwise_traffic_bytes: float = result(
         "B", "CNN training: batch-norm and activation kernels' passes over the feature maps (0 otherwise)",
         "Ioffe & Szegedy 2015 Alg. 1; Jung et al. 2019 (arXiv:1807.01702)")
-    elementwise_time_s: float = result("s", "elementwise_traffic_bytes / memory bandwidth, beside the convolutions",
-                                       "wall 2")
+    data_parallel_devices: float = result("", "devices sharing a training row's global batch (1: one device)",
+                                          "spec [data] devices")
+    optimizer_shard_ranks: float = result("", "ranks the optimizer state is split over (1: unsharded)",
+                                          "spec [data] optimizer_sharded; apex DistributedFusedLAMB: one node")
+    optimizer_traffic_bytes: float = result("B", "training: the update's read and write of its fp32 state, "
+                                            "this rank's shard", "12 B/param (ZeRO §3.1) x 2 / shard ranks")
+    elementwise_time_s: float = result("s", "(elementwise + optimizer traffic) / memory bandwidth, beside the "
+                                       "GEMMs and convolutions", "wall 2")
+    gradient_allreduce_bytes: float = result("B", "training on > 1 device: the gradient all-reduced", "params x "
+                                             "gradient_bytes_per_param")
+    gradient_allreduce_time_s: float = result("s", "NCCL all-reduce of it over the devices (0: one device, or "
+                                              "beyond a scale-up domain without a cluster)", "wall 14")
+    gradient_exposed_time_s: float = result("s", "the all-reduce not hidden behind backward", "wall 14: "
+                                            "dp_overlap_fraction")
     kernel_launches: float = result("", "kernels launched this step", "layers x kernels per layer")
     launch_overhead_s: float = result("s", "kernel_launches x launch_overhead_per_kernel_s", "wall 3")
-    latency_s: float = result("s", "max(compute, memory) + element-wise + launch overhead; null if infeasible",
-                                        "wall 3")
+    latency_s: float = result("s", "max(compute, memory) + element-wise + launch overhead + exposed all-reduce; "
+                              "null if infeasible", "wall 3")
     bound: pl.Categorical = result(None, "largest time term: compute, memory, overhead, input pipeline or "
                                    "capacity (does not fit); words: pipeline.walls.bounds", "wall 3")
     achieved_flop_per_s: float = result("FLOP/s", "step_flop / latency", "wall 3")
@@ -156,7 +169,8 @@ OPERATIONS = [*COMMON, *PER_SAMPLE]
 # boolean costs ~nothing, and a query's filter on it is pushed into the Parquet scan, before the dimension joins).
 QUERY_TIME = ["memory_limit_bytes", "weight_bytes", "kv_cache_bytes", "activation_memory_bytes",
               "optimizer_state_bytes", "weight_traffic_bytes", "kv_traffic_bytes", "activation_traffic_bytes",
-              "elementwise_traffic_bytes", "kernel_launches", "ridge_point_flop_per_byte",
+              "elementwise_traffic_bytes", "optimizer_traffic_bytes", "gradient_allreduce_bytes", "kernel_launches",
+              "ridge_point_flop_per_byte",
               "ridge_point_at_eta_flop_per_byte", "arithmetic_intensity_flop_per_byte", "attainable_flop_per_s",
               "memory_footprint_bytes", "memory_headroom_bytes", "infeasible_reason", "bytes_moved", "memory_time_s",
               "elementwise_time_s", "launch_overhead_s", "latency_s", "bound", "achieved_flop_per_s", "mfu",
@@ -176,13 +190,15 @@ STEPS = pl.DataFrame(
     schema=["model_type", "workload", "step"], orient="row",
 )
 HARDWARE = ["vendor", "family", "category", "memory_capacity_bytes", "usable_memory_bytes",
-            "memory_bandwidth_bytes_per_s", "tdp_w"]
+            "memory_bandwidth_bytes_per_s", "tdp_w", "scaleup_link_bandwidth_bytes_per_s", "scaleup_link_latency_s",
+            "scaleup_domain_size"]
 MODEL_INPUTS = ["model_type", "is_moe", "n_layers", "forward_flop_per_sample", "activation_elements_per_sample",
                 "d_model", "n_heads", "n_kv_heads", "head_dim", "ffn_dim", "vocab_size", "has_linear_bias",
                 "n_experts", "n_experts_per_token", "n_shared_experts", "expert_ffn_dim", "n_dense_layers",
                 "kv_lora_rank", "qk_rope_head_dim", "norm_type", *PATTERN_COLUMNS]
 KNOBS = ["kernels_per_transformer_layer", "kernels_per_cnn_layer", "launch_overhead_per_kernel_s",
-         "synthesis_target_fraction", "host_cores_per_node", "accelerators_per_node", "prefill_chunk_tokens"]
+         "synthesis_target_fraction", "host_cores_per_node", "accelerators_per_node", "prefill_chunk_tokens",
+         "data_parallel_devices", "optimizer_sharded", "dp_overlap_fraction", "gradient_bytes_per_param"]
 DROP_CONTEXT = SEQ_CONTEXT.reason
 SHAPED = [*MODEL_INPUTS, "max_context_tokens", *MODEL_COLUMNS]  # the model catalog's row, shaped
 MODEL_RULES = [SEQ_CONTEXT]
@@ -268,10 +284,12 @@ def hardware(catalogs: Catalogs, spec: SweepSpec) -> Side:
     """Accelerator x compute_dtype x workload, with its peak, eta, knobs and input pipeline."""
     rows = sides.select_rows(catalogs.hardware, spec.axes.hardware, spec.filters.hardware, "hardware")
     side = sides.hardware_side(rows.select("name", *HARDWARE), catalogs, spec, workloads=spec.axes.workload,
-                               rules=[NO_BANDWIDTH, NO_PEAK, no_eta(("compute",))], storage="compute",
-                               knobs=KNOBS, data="data")
+                               rules=[NO_BANDWIDTH, NO_PEAK, no_eta(("compute",))], kinds=("compute", "link"),
+                               storage="compute", knobs=KNOBS, data="data")
     side.frame = k_half_at_activation_bytes(
         profile_where_tiles_exceed(side.frame, NODE_MAX_FIT_TILE_AREA, LARGE_TILE_BASIS))
+    side.frame, fabric_units = cluster_fabric(side.frame, catalogs, spec.data.cluster)
+    side.units = side.units | fabric_units
     return side
 
 
@@ -304,7 +322,7 @@ def build(space: Space, hardware_side=None) -> formulas.Plan:
     for side, absent in cuts:
         fitted = not absent and side is not None and any(
             c in side.columns and side[c].is_not_null().any() for c in KERNEL_FIT)
-        names = [*(SHARED if fitted else []), *(FOOTPRINT if side is not None else [])]
+        names = [*(SHARED if fitted else []), *(FOOTPRINT + DATA_PARALLEL if side is not None else [])]
         frame, units = shared(space, side, names)
         schema = frame.collect_schema()
         nulled = [*absent, *(c for c in FIT_ONLY if c in schema)] if absent else []
@@ -335,6 +353,10 @@ FIT_ONLY = [*(f"step_{g}_gemm_{d}" for g in ("qkv_proj", "o_proj", "mlp_up", "ml
 # seq_len), so ``shared`` computes each once per distinct pair and gathers it per row.
 # The footprint: 8 distinct (bytes per element, weight, KV, prefill chunk) of 494 hardware rows x 12,067 model rows.
 FOOTPRINT = ["memory_footprint_bytes"]
+# The gradient all-reduce (walls/node_data_parallel): a function of the hardware row's devices and fabric and the
+# model row's step and parameters, computed once per distinct pair and written (its SQL, the fit's size regimes and
+# the hierarchical form, made the views' design_space_map ~1.6x slower as a QUERY_TIME column)
+DATA_PARALLEL = ["gradient_allreduce_time_s", "gradient_exposed_time_s"]
 SHARED = ["step_qkv_proj_eta_compute", "step_o_proj_eta_compute", "step_mlp_eta_compute", "step_lm_head_eta_compute",
           "step_attention_eta_compute"]
 

@@ -19,16 +19,13 @@ from pipeline.catalogs.load import Catalogs
 from pipeline.errors import suggest
 from pipeline.studies.efficiency import eta_table
 from pipeline.studies.kernels import kernel_table
-from pipeline.units import UExpr, col, lit, minimum, where
+from pipeline.units import UExpr, col, lit, where
 from pipeline.walls.attention_kernel import attention_query_blocks
 from pipeline.walls.communication import (
     ALLREDUCE_FIT_COLUMNS,
     all_to_all_s,
-    fitted_alpha_s,
-    fitted_beta_bytes_per_s,
-    hierarchical_all_reduce_s,
+    nccl_all_reduce_s,
     ring_all_gather_s,
-    ring_all_reduce_s,
     ring_reduce_scatter_s,
 )
 from pipeline.walls.kernel_calls import (
@@ -178,11 +175,7 @@ def _collective_time() -> UExpr:
         _c("oversubscription_ratio").fill_null(1.0)) * SCALEOUT_LINK_EFFICIENCY
     out_alpha = _c("scaleout_latency_s", "s")
     fit = [_c(c) for c in ALLREDUCE_FIT_COLUMNS]
-    g = minimum(domain, n)
-    up_alpha = fitted_alpha_s(message, latency, latency, *fit)  # the domain's all-reduce: fitted where it can
-    up_fitted = fitted_beta_bytes_per_s(message, link, up_beta, *fit)
-    all_reduce = where(n <= domain, ring_all_reduce_s(n, message, up_alpha, up_fitted),
-                       hierarchical_all_reduce_s(n / g, g, message, up_alpha, up_fitted, out_alpha, out_beta))
+    all_reduce = nccl_all_reduce_s(n, message, domain, latency, link, up_beta, out_alpha, out_beta, *fit)
     alpha, beta = link_for_span(n, domain, latency, out_alpha), link_for_span(n, domain, up_beta, out_beta)
     op = pl.col("op")
     return where(op == "all_reduce", all_reduce,

@@ -38,6 +38,11 @@ from pipeline.validation.training_context import fold_training
 from pipeline.validation.training_spec import training_spec
 
 NODE_BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
+# Node-study training rows whose runs shard the optimizer over a node's GPUs: MLPerf BERT's implementations (NVIDIA's,
+# which the other submitters run) pass --distributed_lamb to apex's DistributedFusedLAMB, dwu_group_size 0 = "one
+# node" (mlcommons/training_results_v4.0 NVIDIA/benchmarks/bert/implementations/eos_n434_ngc23.09_pytorch/
+# run_and_time.sh, run_pretraining.py); MLPerf ResNet-50 (MXNet SGDwFASTLARSV2 after a Horovod all-reduce) does not.
+SHARDED_OPTIMIZER_MODELS = {"BERT-Large"}
 SPEC_INPUTS = ["study", "scenario", "metric", "framework", "model", "hardware", "cluster", "compute_dtype",
                "weight_dtype", "batch", "seq_len", "devices", "tp", "pp", "dp", "microbatch", "recompute", "prompt_len",
                "output_len", "cp", "ep", "trained", "zero_stage", "virtual_stages", "sequence_parallel", "kv_cache",
@@ -75,9 +80,13 @@ def measurement_spec(r: dict, datasets: Datasets | None = None) -> tuple[dict | 
             if r["batch"] % r["devices"]:
                 return None, f"global batch {r['batch']} is not a multiple of devices {r['devices']}"
             batches = [r["batch"] // r["devices"]]
-        return {"axes": {"model": [r["model"]], "hardware": [r["hardware"]], "compute_dtype": [r["compute_dtype"]],
+        spec = {"axes": {"model": [r["model"]], "hardware": [r["hardware"]], "compute_dtype": [r["compute_dtype"]],
                          "batch": batches or NODE_BATCHES, "seq_len": [r["seq_len"] or 2048],
-                         "workload": ["training" if training else "inference"]}, "efficiency": framework}, None
+                         "workload": ["training" if training else "inference"]}, "efficiency": framework}
+        if training and (r["devices"] or 1) > 1:  # the gradient all-reduce over the row's devices and cluster
+            spec["data"] = {"devices": r["devices"], "cluster": r.get("cluster"),
+                            "optimizer_sharded": r["model"] in SHARDED_OPTIMIZER_MODELS}
+        return spec, None
     if study == "serving":
         return serving_spec(r, datasets)
     return training_spec(r, framework, lora)

@@ -64,7 +64,7 @@ def variant(spec: dict) -> str:
     """What of a row's spec only its hardware rows read: the framework, and a training row's stated [training]
     knobs (``training_spec``), which the training study puts on its hardware side as columns
     (``pipeline.studies.knobs.KNOBS``) and reads nowhere else."""
-    knobs = spec.get("training")
+    knobs = spec.get("training") or spec.get("data")  # a node row's [data]: its devices and cluster
     return framework(spec) + ("" if not knobs else " | training " + ", ".join(f"{k}={v}" for k, v in knobs.items()))
 
 

@@ -27,6 +27,7 @@ from pipeline.walls import (  # noqa: F401
     lora,
     memory,
     moe_routing,
+    node_data_parallel,
     operations,
     operators,
     pool_throughput,

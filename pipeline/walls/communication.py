@@ -131,6 +131,19 @@ def fitted_beta_bytes_per_s(message: UExpr, bandwidth: UExpr, beta: UExpr, *fit:
     return _by_regime(message, [(f * bandwidth).fill_null(beta) for f in fit[1::2]])
 
 
+def nccl_all_reduce_s(n: UExpr, message: UExpr, domain: UExpr, latency: UExpr, link: UExpr, up_beta: UExpr,
+                      out_alpha: UExpr, out_beta: UExpr, *fit: UExpr) -> UExpr:
+    """NCCL's all-reduce of ``message`` bytes over ``n`` ranks, ``domain`` to a scale-up domain: a ring within one
+    domain at the fitted alpha and beta of the message's regime (else the link ``latency`` and ``up_beta``), else
+    ``hierarchical_all_reduce_s`` with the domain's part at those and the exchange between domains at the NICs'
+    ``out_alpha`` and ``out_beta`` (the kernel study's collective, the node study's gradient all-reduce)."""
+    g = minimum(domain, n)
+    up_alpha = fitted_alpha_s(message, latency, latency, *fit)
+    up_fitted = fitted_beta_bytes_per_s(message, link, up_beta, *fit)
+    return where(n <= domain, ring_all_reduce_s(n, message, up_alpha, up_fitted),
+                 hierarchical_all_reduce_s(n / g, g, message, up_alpha, up_fitted, out_alpha, out_beta))
+
+
 def one_shot_all_reduce_s(n: UExpr, message: UExpr, alpha: UExpr, beta: UExpr) -> UExpr:
     """One-shot all-reduce over peer-to-peer links: each rank reads the n-1 peers' whole buffers
     and reduces locally in one kernel, alpha + (n-1) M / beta (vLLM cross_device_reduce_1stage,

@@ -5,7 +5,8 @@ the bytes of the shared layer operators (``pipeline.walls.operators``: weights r
 per forward, MoE only the routed experts some token picked, K/V read over the context
 and appended, activations in and out of each operator); for CNNs the weights and each
 layer's feature maps written once and read once. A training step moves 3x the forward
-(forward read, backward read, gradient write) plus the optimizer update.
+(forward read, backward read, gradient write); the optimizer update after it is a pass of its own
+(``pipeline.walls.node_data_parallel``), added beside the roofline with the element-wise kernels.
 """
 
 from __future__ import annotations
@@ -16,8 +17,6 @@ from pipeline.walls.attention_pattern import held_tokens
 from pipeline.walls.operators import per_pass
 from pipeline.walls.quantities import OPTIMIZER_BYTES, TOKEN
 
-# Mixed-precision Adam's fp32 master copy, momentum and variance (OPTIMIZER_BYTES, 12 B/param):
-# the update reads and writes all three.
 # Korthikanti et al. 2022 (arXiv:2205.05198) eq. 1: activation bytes per layer at
 # 16-bit = s·b·h·(34 + 5·a·s/h), with no recomputation and no parallelism (the 5·a·s/h of the
 # attention scores is not stored under FlashAttention: activation_memory_bytes).
@@ -41,11 +40,10 @@ def step_weight_params_read(n_layers: UExpr, step_qkv_proj_weight_params: UExpr,
 @column
 def weight_traffic_bytes(is_transformer: Plain, step: Plain, params_computed: UExpr, weight_bytes_per_param: UExpr,
                          step_weight_params_read: UExpr) -> UExpr:
-    """Weights read by one forward pass; a training step adds backward read, gradient write
-    and the optimizer's read-modify-write of its fp32 state."""
+    """Weights read by one forward pass; a training step adds backward read and gradient write (the
+    optimizer's read-modify-write of its fp32 state runs after them: ``optimizer_traffic_bytes``)."""
     forward = where(is_transformer, step_weight_params_read, params_computed) * weight_bytes_per_param
-    training = 3.0 * forward + 2.0 * OPTIMIZER_BYTES * params_computed
-    return where(step == "train", training, forward)
+    return where(step == "train", 3.0 * forward, forward)
 
 
 @column
@@ -129,9 +127,12 @@ def elementwise_traffic_bytes(elementwise_passes: UExpr, activation_elements_per
 
 
 @column
-def elementwise_time_s(elementwise_traffic_bytes: UExpr, memory_bandwidth_bytes_per_s: UExpr) -> UExpr:
-    """Their time at the memory bandwidth, added to the step (not overlapped with the convolutions)."""
-    return (elementwise_traffic_bytes / memory_bandwidth_bytes_per_s).to("s")
+def elementwise_time_s(elementwise_traffic_bytes: UExpr, optimizer_traffic_bytes: UExpr,
+                       memory_bandwidth_bytes_per_s: UExpr) -> UExpr:
+    """The memory-bound kernels beside the GEMMs and convolutions, at the memory bandwidth and added to the
+    step (not overlapped): the element-wise passes and a training step's optimizer update
+    (``node_data_parallel.optimizer_traffic_bytes``), which runs after the backward pass."""
+    return ((elementwise_traffic_bytes + optimizer_traffic_bytes) / memory_bandwidth_bytes_per_s).to("s")
 
 
 @column

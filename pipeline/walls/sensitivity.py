@@ -1,7 +1,8 @@
 """Wall 21 (sensitivity) of the node study's latency.
 
 latency = max(compute, memory) + element-wise + launches, with compute = FLOPs / (peak x eta),
-memory = bytes / bandwidth and element-wise = its bytes / bandwidth (CNN training, 0 otherwise):
+memory = bytes / bandwidth and element-wise = its bytes / bandwidth (CNN training's passes and a training
+step's optimizer update, 0 otherwise; the exposed gradient all-reduce adds a fixed term):
 d log latency / d log x is -(the share of the terms x divides) for each input, the max counting
 only its binding term (exact away from the compute = memory kink).
 """
@@ -52,14 +53,16 @@ def binding_input(elasticity_peak_flop_per_s: UExpr, elasticity_memory_bandwidth
 
 @column
 def elasticity_batch(is_feasible: Plain, is_moe: Plain, compute_time_s: UExpr, memory_time_s: UExpr,
-                     elementwise_time_s: UExpr, weight_traffic_bytes: UExpr, memory_bandwidth_bytes_per_s: UExpr,
-                     latency_s: UExpr) -> UExpr:
+                     elementwise_traffic_bytes: UExpr, weight_traffic_bytes: UExpr,
+                     memory_bandwidth_bytes_per_s: UExpr, latency_s: UExpr) -> UExpr:
     """Wall 21: d log latency / d log batch. FLOPs, KV and activation bytes grow with the batch,
     weights do not: compute-bound rows move by compute / latency, memory-bound rows by the
-    batch-proportional bytes' time / latency, plus the element-wise kernels' (all per sample). Null for MoE (the experts a batch touches grow
+    batch-proportional bytes' time / latency, plus the element-wise kernels' (all per sample; the optimizer
+    update and the gradient all-reduce do not grow). Null for MoE (the experts a batch touches grow
     with it, not in proportion)."""
     per_batch = memory_time_s - (weight_traffic_bytes / memory_bandwidth_bytes_per_s).to("s")
-    moving = where(compute_time_s >= memory_time_s, compute_time_s.to("s"), per_batch.to("s")) + elementwise_time_s
+    elementwise = (elementwise_traffic_bytes / memory_bandwidth_bytes_per_s).to("s")
+    moving = where(compute_time_s >= memory_time_s, compute_time_s.to("s"), per_batch.to("s")) + elementwise
     return only_where(is_feasible & ~is_moe, (moving / latency_s).to(""))
 
 

@@ -24,11 +24,14 @@ def launch_overhead_s(kernel_launches: UExpr, launch_overhead_per_kernel_s: UExp
 
 @column
 def latency_s(is_feasible: Plain, compute_time_s: UExpr, memory_time_s: UExpr, elementwise_time_s: UExpr,
-              launch_overhead_s: UExpr) -> UExpr:
-    """max(compute, memory) + element-wise kernels + launch overhead: the roofline step time, the
-    memory-bound kernels that run between the convolutions of a CNN training step (wall 2,
-    ``elementwise_time_s``; 0 otherwise) and host launches; null where the step does not fit."""
-    return only_where(is_feasible, maximum(compute_time_s, memory_time_s) + elementwise_time_s + launch_overhead_s)
+              launch_overhead_s: UExpr, gradient_exposed_time_s: UExpr) -> UExpr:
+    """max(compute, memory) + element-wise kernels + launch overhead + exposed gradient all-reduce: the
+    roofline step time, the memory-bound kernels beside it (wall 2, ``elementwise_time_s``: a CNN training
+    step's element-wise passes, a training step's optimizer update; 0 otherwise), host launches and a
+    data-parallel training step's gradient reduction (``node_data_parallel``; 0 on one device); null where
+    the step does not fit."""
+    return only_where(is_feasible, maximum(compute_time_s, memory_time_s) + elementwise_time_s + launch_overhead_s
+                      + gradient_exposed_time_s)
 
 
 @column

@@ -26,23 +26,26 @@ def target_latency_s(latency_s: UExpr, synthesis_target_fraction: UExpr) -> UExp
 
 @column
 def required_peak_flop_per_s(target_latency_s: UExpr, launch_overhead_s: UExpr, memory_time_s: UExpr,
-                             elementwise_time_s: UExpr, compute_time_s: UExpr, peak_flop_per_s: UExpr) -> UExpr:
-    """The peak p' at which latency meets the target T: C p / p' <= b with b = T - L - E (the
-    un-scalable terms kept), so p' = p x C / b (profile η: = FLOPs / (η b), the seed's form);
-    null where the memory term alone fills the budget (no amount of FLOP/s reaches it)."""
-    budget = target_latency_s - launch_overhead_s - elementwise_time_s
+                             elementwise_time_s: UExpr, gradient_exposed_time_s: UExpr, compute_time_s: UExpr,
+                             peak_flop_per_s: UExpr) -> UExpr:
+    """The peak p' at which latency meets the target T: C p / p' <= b with b = T - L - E - N (the
+    un-scalable terms kept, N the exposed gradient all-reduce), so p' = p x C / b (profile η: = FLOPs /
+    (η b), the seed's form); null where the memory term alone fills the budget (no amount of FLOP/s
+    reaches it)."""
+    budget = target_latency_s - launch_overhead_s - elementwise_time_s - gradient_exposed_time_s
     reachable = (budget > 0) & (memory_time_s <= budget)
     return only_where(reachable, (peak_flop_per_s * compute_time_s / budget).to("FLOP/s"))
 
 
 @column
 def required_memory_bandwidth_bytes_per_s(target_latency_s: UExpr, launch_overhead_s: UExpr,
-                                          compute_time_s: UExpr, memory_time_s: UExpr, elementwise_time_s: UExpr,
+                                          gradient_exposed_time_s: UExpr, compute_time_s: UExpr,
+                                          memory_time_s: UExpr, elementwise_time_s: UExpr,
                                           memory_bandwidth_bytes_per_s: UExpr) -> UExpr:
-    """The least bandwidth β' with max(C, M β/β') + E β/β' <= b (b = T - L): β (M + E) / b while
+    """The least bandwidth β' with max(C, M β/β') + E β/β' <= b (b = T - L - N): β (M + E) / b while
     C <= M β/β' there, else β E / (b - C); the larger of the two. Null where the compute term
     alone fills the budget."""
-    budget = target_latency_s - launch_overhead_s
+    budget = target_latency_s - launch_overhead_s - gradient_exposed_time_s
     reachable = (budget > 0) & (compute_time_s < budget)
     overlapped = memory_bandwidth_bytes_per_s * (memory_time_s + elementwise_time_s) / budget
     beside = memory_bandwidth_bytes_per_s * elementwise_time_s / (budget - compute_time_s)

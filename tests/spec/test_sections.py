@@ -74,6 +74,9 @@ SETTINGS = [
     ("node", "data.data_pipeline", *CATALOG_NAME),
     ("node", "data.host_cores_per_node", *POSITIVE_INT),
     ("node", "data.accelerators_per_node", *POSITIVE_INT),
+    ("node", "data.devices", *POSITIVE_INT),
+    ("node", "data.cluster", *CATALOG_NAME),
+    ("node", "data.optimizer_sharded", *FLAG),
     ("node", "operations.pricing", ["on-demand", "reserved-1y", "reserved-3y", "spot"], ["hourly", "", 1],
      "one of on-demand, reserved-1y, reserved-3y, spot"),
     ("node", "operations.cloud", ["any", "AWS"], ["", 3, True], 'a provider name or "any"'),
@@ -177,3 +180,13 @@ def test_filters_keep_the_listed_values_and_drop_empty_lists():
                                    "model": {"model_type": "decoder"}}})
     assert spec.filters.hardware == {"vendor": ("NVIDIA", "AMD")}
     assert spec.filters.model == {"model_type": ("decoder",)}
+
+
+def test_the_node_studys_data_parallel_settings_enter_the_manifest_off_their_defaults():
+    """[data] devices, cluster and optimizer_sharded (walls/node_data_parallel) change a node run's predictions, so
+    its run id hashes them; at the one-device default the manifest is what it was before them."""
+    plain = parse_spec({"study": "node"}, "t").as_dict()
+    assert "data_parallel" not in plain
+    spread = parse_spec({"study": "node", "data": {"devices": 64, "optimizer_sharded": True}}, "t").as_dict()
+    assert spread["data_parallel"] == {"devices": 64, "cluster": None, "optimizer_sharded": True}
+    assert {k: v for k, v in spread.items() if k != "data_parallel"} == plain

@@ -320,8 +320,8 @@ def reference_row(hw: dict, m: dict, mr: ModelRef, prec: dict, eta: float, workl
         read_once = (m["n_layers"] * (mr.qkv + mr.out_proj) + mr.mlp_dense_and_shared
                      + mr.n_experts * hit * mr.routed_each_all_layers + head)
     weight_traffic = read_once * per_param
-    if train:  # forward read, backward read, gradient write; Adam reads and writes its state
-        weight_traffic = 3 * weight_traffic + 2 * ADAM_STATE * mr.total
+    if train:  # forward read, backward read, gradient write (Adam's read and write of its state: after them)
+        weight_traffic = 3 * weight_traffic
     if cnn:
         kv_traffic = zero_b
         act_traffic = 2 * Q(m["activation_elements_per_sample"], "elem") * batch * element * passes
@@ -341,7 +341,9 @@ def reference_row(hw: dict, m: dict, mr: ModelRef, prec: dict, eta: float, workl
     # and writes one backward (5); both in kernels of their own, after the convolutions' time.
     ew_passes = (5 + (8 if m.get("norm_type") == "batchnorm" else 0)) if cnn and train else 0
     ew_bytes = ew_passes * Q(m["activation_elements_per_sample"] or 0, "elem") * batch * element
-    ew_time = ew_bytes / bandwidth
+    # the optimizer update after backward, one device: Adam reads and writes its fp32 state, beside the roofline
+    update_bytes = 2 * ADAM_STATE * mr.total if train else zero_b
+    ew_time = (ew_bytes + update_bytes) / bandwidth
 
     # Wall 3.
     per_layer = KERNELS_PER_CNN_LAYER if cnn else KERNELS_PER_TRANSFORMER_BLOCK

@@ -84,6 +84,10 @@ def test_a_training_rows_samples_per_s_is_the_train_step_on_its_share_of_the_bat
            "seq_len": None, "devices": 8, "trained": None}
     spec, reason = measurement_spec(row)
     assert reason is None and spec["axes"]["workload"] == ["training"] and spec["axes"]["batch"] == [400]
+    # the gradient all-reduce over its 8 devices (no cluster: within the scale-up domain); MXNet's SGD unsharded
+    assert spec["data"] == {"devices": 8, "cluster": None, "optimizer_sharded": False}
+    assert measurement_spec(row | {"model": "BERT-Large"})[0]["data"]["optimizer_sharded"]
+    assert "data" not in measurement_spec(row | {"devices": 1, "batch": 400})[0]
     inference = measurement_spec(row | {"scenario": "offline"})[0]
     assert inference["axes"]["workload"] == ["inference"] and inference["axes"]["batch"] == [3200]
     assert measurement_spec(row | {"batch": 3201})[1] == "global batch 3201 is not a multiple of devices 8"
@@ -166,8 +170,9 @@ def test_squad_runs_its_unpadded_mean_length(catalogs):
 
 def test_a_node_row_naming_a_dataset_runs_its_mean_tokens_per_sample(tmp_path, catalogs):
     """MLPerf BERT training on 8 H100 at 768 samples a step, seq_len 512 (the bound): predicted as the
-    train step on 96 samples of the dataset's 254 tokens (rounded 254.2), the same as that
-    configuration evaluated directly; without a catalogued dataset the row keeps its 512."""
+    train step on 96 samples of the dataset's 254 tokens (rounded 254.2) on 8 devices (the gradient all-reduce,
+    the LAMB state sharded), the same as that configuration swept directly; without a catalogued dataset the row
+    keeps its 512."""
     bert = f"{URL},NAME,samples_per_s,7760,,,1/s,BERT-Large,H100 SXM5 80GB,,8,bf16,,default,training,768,512,,,,,,,,T1"
     path = write(tmp_path, [bert.replace("NAME", "bert-wiki"), bert.replace("NAME", "bert-free-text")])
     lines = path.read_text().splitlines()
@@ -175,8 +180,9 @@ def test_a_node_row_naming_a_dataset_runs_its_mean_tokens_per_sample(tmp_path, c
     path.write_text("\n".join(lines) + "\n")
     measured = read_measurements(path, catalogs)
     out = {r["name"]: r for r in predict(measured.rows, catalogs).iter_rows(named=True)}
-    at = {s: pipeline.evaluate("BERT-Large", "H100 SXM5 80GB", batch=96, compute_dtype="bf16", seq_len=s,
-                               workload="training").row(0, named=True) for s in (254, 512)}
+    at = {s: pipeline.sweep({"axes": {"model": ["BERT-Large"], "hardware": ["H100 SXM5 80GB"], "batch": [96],
+                                      "compute_dtype": ["bf16"], "seq_len": [s], "workload": ["training"]},
+                             "data": {"devices": 8, "optimizer_sharded": True}}).row(0, named=True) for s in (254, 512)}
     assert out["bert-wiki"]["predicted"] == pytest.approx(8 * at[254]["samples_per_s"], rel=1e-12)
     assert out["bert-free-text"]["predicted"] == pytest.approx(8 * at[512]["samples_per_s"], rel=1e-12)
     means = {WIKIPEDIA: 254.2}

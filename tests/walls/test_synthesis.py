@@ -17,17 +17,26 @@ MS = 1e-3
 def synthesize(rows: list[dict]) -> dict[str, list]:
     units = {"latency_s": "s", "synthesis_target_fraction": "", "launch_overhead_s": "s", "memory_time_s": "s",
              "elementwise_time_s": "s", "compute_time_s": "s", "peak_flop_per_s": "FLOP/s",
-             "memory_bandwidth_bytes_per_s": "B/s"}
+             "memory_bandwidth_bytes_per_s": "B/s", "gradient_exposed_time_s": "s"}
     frame = pl.DataFrame(rows)
     plan = formulas.plan(frame.lazy(), {k: unit(u) for k, u in units.items()}, OUT)
     return plan.frame.collect().to_dict(as_series=False)
 
 
-def row(compute_ms, memory_ms, elementwise_ms, launch_ms, peak=1e15, bandwidth=2e12):
-    latency = max(compute_ms, memory_ms) + elementwise_ms + launch_ms  # wall 3
+def row(compute_ms, memory_ms, elementwise_ms, launch_ms, peak=1e15, bandwidth=2e12, network_ms=0.0):
+    latency = max(compute_ms, memory_ms) + elementwise_ms + launch_ms + network_ms  # wall 3
     return {"latency_s": latency * MS, "synthesis_target_fraction": 0.8, "launch_overhead_s": launch_ms * MS,
             "memory_time_s": memory_ms * MS, "elementwise_time_s": elementwise_ms * MS,
-            "compute_time_s": compute_ms * MS, "peak_flop_per_s": peak, "memory_bandwidth_bytes_per_s": bandwidth}
+            "compute_time_s": compute_ms * MS, "peak_flop_per_s": peak, "memory_bandwidth_bytes_per_s": bandwidth,
+            "gradient_exposed_time_s": network_ms * MS}
+
+
+def test_the_exposed_gradient_all_reduce_is_kept_like_the_launches():
+    """Compute 8 ms, memory 2 ms, a 2 ms all-reduce: latency 10 ms, target 8 ms; the FLOP/s budget is 8 - 2 = 6 ms,
+    peak' = 1e15 x 8 / 6; bandwidth cannot reach it (compute alone, 8 ms, fills the 6 ms left)."""
+    out = synthesize([row(8.0, 2.0, 0.0, 0.0, network_ms=2.0)])
+    assert out["required_peak_flop_per_s"][0] == pytest.approx(1e15 * 8 / 6, rel=1e-12)
+    assert out["required_memory_bandwidth_bytes_per_s"][0] is None
 
 
 def test_required_peak_inverts_the_kernel_models_per_operator_compute_time():

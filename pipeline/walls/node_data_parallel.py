@@ -1,0 +1,80 @@
+"""The node study's training step at data-parallel scale (issue 12): the gradient all-reduce over the row's devices
+and the optimizer update as a memory-bound pass of its own.
+
+A node-study training row runs each device's share of the global batch (``batch`` = global / devices). After the
+backward pass the devices all-reduce the gradient (PyTorch DDP, Horovod, apex's distributed optimizers), priced by
+wall 14's NCCL all-reduce (``communication.nccl_all_reduce_s``: the collectives catalog's fitted alpha and beta within
+a scale-up domain, the cluster's NICs across domains) and exposed as the training study's ``dp_exposed_time_s``
+(``training.dp_overlap_fraction``, 0 by default: NVIDIA's MLPerf ResNet-50 runs state "Default is no NCCL and BWD
+overlap", mlcommons/training_results_v4.0 NVIDIA/benchmarks/resnet/implementations/eos_n316_ngc24.04_mxnet/
+config_DGXH100_multi_316x8x16.sh, MXNET_HOROVOD_NUM_GROUPS=1). Then the optimizer reads and writes its fp32 state
+once, a memory-bound kernel that runs after the GEMMs it follows and so cannot overlap them (wall 2 adds it to
+``elementwise_time_s``, beside the roofline). Sharded optimizers update 1/g of the state on each of g ranks: NVIDIA's
+MLPerf BERT runs apex's DistributedFusedLAMB (``--distributed_lamb`` in run_and_time.sh), whose dwu_group_size
+"defaults to one node" (run_pretraining.py, training_results_v4.0 NVIDIA bert eos_n434_ngc23.09_pytorch); ResNet-50's
+SGDwFASTLARSV2 (common/optimizer.py, lars_multi_mp_sgd_mom_update_v2) updates every weight on every rank.
+"""
+
+from __future__ import annotations
+
+from pipeline.formulas import column, define
+from pipeline.units import Plain, UExpr, minimum, where
+from pipeline.walls.communication import ALLREDUCE_FIT_COLUMNS, dp_exposed_time_s, nccl_all_reduce_s
+from pipeline.walls.locality import SCALEOUT_LINK_EFFICIENCY, scaleout_bandwidth_per_gpu_bytes_per_s
+from pipeline.walls.quantities import OPTIMIZER_BYTES
+
+
+@column
+def gradient_allreduce_bytes(step: Plain, data_parallel_devices: UExpr, params_computed: UExpr,
+                             gradient_bytes_per_param: UExpr) -> UExpr:
+    """A training step on more than one device all-reduces the whole gradient, params x gradient bytes (the training
+    study's gradient_bytes_per_param, 16-bit by default); 0 otherwise."""
+    return where((step == "train") & (data_parallel_devices > 1), params_computed * gradient_bytes_per_param, 0)
+
+
+def _gradient_allreduce_time_s(data_parallel_devices: UExpr, gradient_allreduce_bytes: UExpr,
+                               scaleup_domain_size: UExpr, cluster_scaleup_domain_size: UExpr,
+                               scaleup_link_latency_s: UExpr, scaleup_link_bandwidth_bytes_per_s: UExpr,
+                               eta_link: UExpr, scaleout_latency_s: UExpr, nic_bandwidth_bits_per_s: UExpr,
+                               nics_per_node: UExpr, cluster_accelerators_per_node: UExpr,
+                               oversubscription_ratio: UExpr, *fit: UExpr) -> UExpr:
+    """NCCL's all-reduce of the gradient over the devices: within the scale-up domain (the cluster's, else the
+    accelerator's) on its links, beyond it over the named cluster's NICs. 0 where nothing is reduced, and where the
+    devices span domains and no cluster names the scale-out fabric (not counted: no figure to price it with)."""
+    domain = cluster_scaleup_domain_size.fill_null(scaleup_domain_size)
+    out_beta = scaleout_bandwidth_per_gpu_bytes_per_s(nic_bandwidth_bits_per_s, nics_per_node,
+                                                      cluster_accelerators_per_node,
+                                                      oversubscription_ratio.fill_null(1.0)) * SCALEOUT_LINK_EFFICIENCY
+    time = nccl_all_reduce_s(data_parallel_devices, gradient_allreduce_bytes, domain, scaleup_link_latency_s,
+                             scaleup_link_bandwidth_bytes_per_s, scaleup_link_bandwidth_bytes_per_s * eta_link,
+                             scaleout_latency_s, out_beta, *fit)
+    return where(gradient_allreduce_bytes > 0, time, 0).fill_null(0)
+
+
+define("gradient_allreduce_time_s",
+       ["data_parallel_devices", "gradient_allreduce_bytes", "scaleup_domain_size", "cluster_scaleup_domain_size",
+        "scaleup_link_latency_s", "scaleup_link_bandwidth_bytes_per_s", "eta_link", "scaleout_latency_s",
+        "nic_bandwidth_bits_per_s", "nics_per_node", "cluster_accelerators_per_node", "oversubscription_ratio",
+        *ALLREDUCE_FIT_COLUMNS], _gradient_allreduce_time_s)
+
+
+@column
+def gradient_exposed_time_s(gradient_allreduce_time_s: UExpr, dp_overlap_fraction: UExpr) -> UExpr:
+    """The part not hidden behind the backward pass: the training study's term."""
+    return dp_exposed_time_s(gradient_allreduce_time_s, dp_overlap_fraction)
+
+
+@column
+def optimizer_shard_ranks(optimizer_sharded: Plain, data_parallel_devices: UExpr, accelerators_per_node: UExpr,
+                          cluster_accelerators_per_node: UExpr) -> UExpr:
+    """Ranks the optimizer state is split over: one node's GPUs (the cluster's, else [data] accelerators_per_node)
+    or fewer devices where the optimizer shards (apex DistributedFusedLAMB's default group), else 1."""
+    node = cluster_accelerators_per_node.fill_null(accelerators_per_node)
+    return where(optimizer_sharded, minimum(data_parallel_devices, node), 1.0)
+
+
+@column
+def optimizer_traffic_bytes(step: Plain, params_computed: UExpr, optimizer_shard_ranks: UExpr) -> UExpr:
+    """The update's read and write of the fp32 master weights and two moments (OPTIMIZER_BYTES, 12 B/param), of this
+    rank's shard; 0 outside training."""
+    return where(step == "train", 2.0 * OPTIMIZER_BYTES * params_computed / optimizer_shard_ranks, 0)
