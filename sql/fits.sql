@@ -20,18 +20,29 @@ at_context as (
                                 else $context_tokens end
 ),
 
+fewest as (
+    -- the smallest (devices, tp, pp, ep, ...) struct: layouts tied on devices (tp 4 x pp 2 and tp 8) go to the
+    -- smaller tp, so the answer does not depend on the order DuckDB meets the rows in (arg_min on devices did)
+    select
+        model, hardware, weight_dtype, kv_dtype, context_tokens,
+        min({'devices': devices, 'tp': tp, 'pp': pp, 'ep': ep, 'weights_per_device_bytes': weights_per_device_bytes,
+             'kv_cache_bytes_per_device': kv_cache_bytes_per_device,
+             'memory_headroom_bytes': memory_headroom_bytes}) as layout
+    from at_context
+    group by all
+),
+
 final as (
     select
         model, hardware, weight_dtype, kv_dtype, context_tokens,
-        min(devices) as devices,
-        arg_min(tp, devices) as tp,
-        arg_min(pp, devices) as pp,
-        arg_min(ep, devices) as ep,
-        arg_min(weights_per_device_bytes, devices) as weights_per_device_bytes,
-        arg_min(kv_cache_bytes_per_device, devices) as kv_cache_bytes_per_device,
-        arg_min(memory_headroom_bytes, devices) as memory_headroom_bytes
-    from at_context
-    group by all
+        layout.devices as devices,
+        layout.tp as tp,
+        layout.pp as pp,
+        layout.ep as ep,
+        layout.weights_per_device_bytes as weights_per_device_bytes,
+        layout.kv_cache_bytes_per_device as kv_cache_bytes_per_device,
+        layout.memory_headroom_bytes as memory_headroom_bytes
+    from fewest
 )
 
 select * from final

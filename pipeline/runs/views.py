@@ -61,14 +61,10 @@ def view_source(run_dir: Path | str, base: str, study: str) -> str | None:
         elif name not in derived:
             select.append(f'CAST(NULL AS {DUCKDB_TYPES[dtype]}) AS "{name}"')
 
-    def on(alias: str, side: str) -> str:  # the dimension's join keys, NULL equal to NULL
-        return " AND ".join(f'f."{c}" IS NOT DISTINCT FROM {alias}."{c}"'
-                            for c in join_keys(dimension_path(f"{root}/", study, side), study, side, fact))
-
     source = (f"FROM read_parquet('{base}{study_glob(study)}', hive_partitioning = true, "
               f"hive_types = {{'study': VARCHAR, '{key}': VARCHAR}}) f "
-              f"LEFT JOIN read_parquet('{dimension_path(base, study, 'hardware')}') h ON {on('h', 'hardware')} "
-              f"LEFT JOIN read_parquet('{dimension_path(base, study, 'model')}') m ON {on('m', 'model')}")
+              f"{dimension_join(root, base, study, 'hardware', 'h', fact, hardware)} "
+              f"{dimension_join(root, base, study, 'model', 'm', fact, model)}")
     if not derived:
         return f"SELECT {', '.join(select)} {source}"
     # the query-time columns: the formulas' SQL level by level over the joined row (the dimension tables' other
@@ -82,6 +78,25 @@ def view_source(run_dir: Path | str, base: str, study: str) -> str | None:
         sql = f"SELECT *, {', '.join(f'{e} AS {column(n)}' for n, e in level)} FROM ({sql})"
     # a derived column in the dictionary's dtype (training's tokens_per_step multiplies two integral axes: BIGINT)
     return f"SELECT {', '.join(cast_derived(n, d, derived) for n, d in columns)} FROM ({sql})"
+
+
+def dimension_join(root: Path, base: str, study: str, side: str, alias: str, fact: dict, columns: dict) -> str:
+    """The LEFT JOIN of the ``side`` dimension table (its ``columns``) on its join keys, NULL equal to NULL. When
+    no key is NULL in the table, the table is read grouped by its keys (one row each already: ``any_value`` is
+    its value) and joined with ``=``: DuckDB (>= 1.5, "join elimination", duckdb/duckdb#18043) then drops the join
+    from a query that reads none of its columns (training's ``fastest_layouts`` subquery, ``max(gpus)``, joined
+    3.9 M fact rows with the model table for nothing); DuckDB 1.1 reads the same rows by the same join."""
+    path = dimension_path(f"{root}/", study, side)
+    keys = join_keys(path, study, side, fact)
+    table = f"read_parquet('{dimension_path(base, study, side)}')"
+    nulls = pl.scan_parquet(path).select(pl.sum_horizontal(pl.col(keys).null_count())).collect().item()
+    if nulls:  # a CNN's seq_len
+        return f"LEFT JOIN {table} {alias} ON " + " AND ".join(
+            f'f."{c}" IS NOT DISTINCT FROM {alias}."{c}"' for c in keys)
+    group = ", ".join(f'"{c}"' for c in keys)
+    values = "".join(f', any_value("{c}") AS "{c}"' for c in columns if c not in keys)
+    return (f"LEFT JOIN (SELECT {group}{values} FROM {table} GROUP BY {group}) {alias} ON "
+            + " AND ".join(f'f."{c}" = {alias}."{c}"' for c in keys))
 
 
 def cast_derived(name: str, dtype: str, derived: list[str]) -> str:

@@ -179,6 +179,24 @@ def test_design_space_map_breaks_a_tie_by_name_whatever_the_row_order():
         assert (fastest, efficient) == ("GB200 NVL72", "H100")
 
 
+
+def test_fits_breaks_a_tie_on_devices_by_the_smaller_tp_whatever_the_row_order():
+    """tp 4 x pp 2 and tp 8 x pp 1 both hold the model on 8 devices (the serving bench's H20 rows): the answer is
+    tp 4 with that layout's memory breakdown, whichever row DuckDB meets first (arg_min on devices took either)."""
+    sql = (Path(pipeline.__file__).parent.parent / "sql" / "fits.sql").read_text()
+    rows = [(8, 1, 8.0, 4e10, 1e9, 2e9), (4, 2, 8.0, 5e10, 2e9, 1e9), (1, 1, 1.0, 3e11, 1e9, -1e9)]
+    for order in (rows, rows[::-1]):
+        con = duckdb.connect()
+        con.execute("create table serving (model varchar, hardware varchar, weight_dtype varchar, kv_dtype varchar, "
+                    "prompt_len bigint, output_len bigint, batch bigint, fits_in_hbm boolean, tp bigint, pp bigint, "
+                    "ep bigint, devices_per_replica double, weights_per_device_bytes double, "
+                    "kv_cache_bytes_per_device double, memory_headroom_bytes double)")
+        con.executemany("insert into serving values ('m', 'H20', 'bf16', 'bf16', 4096, 512, 1, ?, ?, ?, 1, ?, ?, ?, ?)",
+                        [(r[5] > 0, *r) for r in order])  # fits: headroom > 0
+        got = con.execute(sql, {"model": "any", "context_tokens": 0, "batch": 1}).fetchall()
+        assert got == [("m", "H20", "bf16", "bf16", 4608, 8.0, 4, 2, 1, 5e10, 2e9, 1e9)]
+
+
 # ---------------------------------------------------------------- 4. shortlist
 
 def _candidates(frame, model, workload="inference"):

@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline import runs
-from pipeline.runs import database, narrow, partitions
+from pipeline.runs import database, narrow, partitions, views
 from pipeline.runs.typed import KEY_AXES, output_dictionary, text_codes, typed
 from pipeline.spec import parse_spec
 
@@ -227,3 +227,32 @@ def test_minimal_keys_leave_out_constant_and_determined_axes():
     assert narrow.minimal_keys(rows, ["model", "tp", "dp", "cp", "seq_len"]) == ["model", "tp", "seq_len"]
     assert narrow.minimal_keys(rows.head(4), ["model", "tp", "dp", "cp", "seq_len"]) == ["model", "tp"]
     assert narrow.minimal_keys(rows.select("cp"), ["cp"]) == ["cp"]  # one key at least
+
+
+def test_a_dimension_table_without_null_keys_is_joined_grouped_on_equal_keys(written):
+    """A dimension table whose keys hold no NULL is read grouped by its keys and joined with =, the shape DuckDB's
+    join elimination drops from a query that reads none of its columns (the bench's fastest_layouts, CHANGELOG
+    wpath); node's model table, whose CNN rows have a NULL seq_len, keeps its NULL-equal join."""
+    study, _prepared, run_dir, _shape = written
+    sql = views.view_source(run_dir, "", study)
+    hardware = sql[sql.index("dimensions/" + study + "-hardware"):sql.index("dimensions/" + study + "-model")]
+    model = sql[sql.index("dimensions/" + study + "-model"):]
+    assert "GROUP BY" in hardware and ' = h."' in hardware and "DISTINCT" not in hardware
+    if study == "node":
+        assert 'f."seq_len" IS NOT DISTINCT FROM m."seq_len"' in model and "GROUP BY" not in model
+    else:
+        assert "GROUP BY" in model and ' = m."' in model and "DISTINCT" not in model
+
+
+def test_dimension_rows_are_one_per_key():
+    """A side's rows once each (a repeated row kept once), and an error when its keys repeat with other values."""
+    side = pl.DataFrame({"hardware": ["a", "b", "a"], "tdp_w": [700.0, 400.0, 700.0]})
+    space = type("S", (), {"hardware_side": side, "model_side": pl.DataFrame({"model": ["m"]})})
+    prepared = type("P", (), {"space": space})
+    shape = narrow.Layout("node", (), frozenset(), {"hardware": ("hardware", "tdp_w"), "model": ("model",)},
+                          {"hardware": ("hardware",), "model": ("model",)}, (), {})
+    got = narrow.dimension_frames(prepared, shape, {})["hardware"]
+    assert got.to_dict(as_series=False) == {"hardware": ["a", "b"], "tdp_w": [700.0, 400.0]}
+    space.hardware_side = side.with_columns(tdp_w=pl.Series([700.0, 400.0, 350.0]))
+    with pytest.raises(ValueError, match=r"key axes \['hardware'\] do not identify its rows"):
+        narrow.dimension_frames(prepared, shape, {})
