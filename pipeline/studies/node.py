@@ -290,6 +290,10 @@ def hardware(catalogs: Catalogs, spec: SweepSpec) -> Side:
         profile_where_tiles_exceed(side.frame, NODE_MAX_FIT_TILE_AREA, LARGE_TILE_BASIS))
     side.frame, fabric_units = cluster_fabric(side.frame, catalogs, spec.data.cluster)
     side.units = side.units | fabric_units
+    if spec.data.devices <= 1:  # one device reduces nothing: 0 on every row, a hardware-side constant (the
+        # dimension table holds it) instead of a per-pair gather written per row (~15 % of the node bench)
+        side.frame = side.frame.with_columns(pl.lit(0.0).alias(c) for c in DATA_PARALLEL)
+        side.units = side.units | {c: unit("s") for c in DATA_PARALLEL}
     return side
 
 
@@ -322,7 +326,8 @@ def build(space: Space, hardware_side=None) -> formulas.Plan:
     for side, absent in cuts:
         fitted = not absent and side is not None and any(
             c in side.columns and side[c].is_not_null().any() for c in KERNEL_FIT)
-        names = [*(SHARED if fitted else []), *(FOOTPRINT + DATA_PARALLEL if side is not None else [])]
+        names = [*(SHARED if fitted else []), *(FOOTPRINT if side is not None else []),
+                 *(c for c in DATA_PARALLEL if side is not None and c not in side.columns)]
         frame, units = shared(space, side, names)
         schema = frame.collect_schema()
         nulled = [*absent, *(c for c in FIT_ONLY if c in schema)] if absent else []

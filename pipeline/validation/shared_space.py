@@ -114,5 +114,8 @@ def _stacked_spaces(spaces: list[Space]) -> Space:
 
 def _stacked(sides: list[pl.DataFrame]) -> pl.DataFrame:
     """The parts' rows of one side, in order, each once; without the training sides' row ids, which number each
-    part's rows apart (``training_reference.with_shape_ids``: the study then computes its η per row)."""
-    return pl.concat([s.drop(SIDE_IDS, strict=False) for s in sides], how="vertical").unique(maintain_order=True)
+    part's rows apart (``training_reference.with_shape_ids``: the study then computes its η per row), and without a
+    column only some parts hold (a side's constant shortcut, e.g. the node study's all-reduce at one device: the
+    study then computes it per row)."""
+    common = [c for c in sides[0].columns if all(c in s.columns for s in sides) and c not in SIDE_IDS]
+    return pl.concat([s.select(common) for s in sides], how="vertical").unique(maintain_order=True)
