@@ -161,7 +161,6 @@ def test_a_loaded_plan_reads_the_batch_free_columns_once_and_gives_the_same_rows
     assert got["ttft_mean_s"].item() > 0
 
 
-
 def test_the_memory_attention_lora_and_alltoall_groups_are_gathered_and_give_the_rows_of_the_per_row_plan():
     """Issue 15 (serving sweep speed): ``serving.SHARED`` also gathers the KV and activation bytes, decode
     attention's η, FLOPs and bytes, the prefill LoRA kernels and EP all-to-alls (Mixtral 8x7B at ep 1 and 8,
