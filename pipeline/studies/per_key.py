@@ -108,7 +108,8 @@ def _table(group: Group, htable: pl.DataFrame, mtable: pl.DataFrame) -> tuple[in
     pairs = htable.rename({ID: "__h"}).lazy().join(mtable.rename({ID: "__m"}).lazy(), how="cross",
                                                    maintain_order="left_right")
     frame, units = group.compute(pairs)
-    return mtable.height, {c: units[c] for c in group.columns}, frame.select(group.columns).collect()
+    # one chunk a column: a gather from a column in several chunks (a streamed collect's) is ~1.6x slower
+    return mtable.height, {c: units[c] for c in group.columns}, frame.select(group.columns).collect().rechunk()
 
 
 def _shares(hclasses: int, mclasses: int, hrows: int, mrows: int) -> bool:

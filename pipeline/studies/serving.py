@@ -135,7 +135,10 @@ def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
                                                  ("axes.kv_dtype", spec.axes.kv_dtype)])
     space = sides.join_sides(catalogs, spec, hardware(catalogs, spec), _model_side(catalogs, spec),
                              pair_rules=PAIR_RULES)
-    return precomputed.precompute(space, OUTPUTS, FORMULAS)  # the model-only columns, once per model-side row
+    space = precomputed.precompute(space, OUTPUTS, FORMULAS)  # the model-only columns, once per model-side row
+    # one chunk a column: the join gathers the model-side columns into millions of rows, slower from a column in
+    # two chunks (the precomputed ones; the bench spec's fact columns 3.12 -> 2.86 CPU s warm)
+    return replace(space, model_side=space.model_side.rechunk())
 
 
 def hardware(catalogs: Catalogs, spec: SweepSpec) -> Side:
@@ -281,9 +284,16 @@ BREAKDOWN = [f"{p}_{op}_{part}" for p in PHASES for op in (*OPERATORS, "lm_head"
 FORMULAS = formulas.REGISTRY | SERVING
 # Each operator's roofline per phase, and each collective's time, reads a few model-side columns (a few thousand
 # distinct rows of tens of thousands: not the batch and lengths an operator does not see): ``precomputed.joined``
-# computes each group once per hardware row x those rows and gathers it into every row.
-SHARED = [*([f"{p}_{op}_time_s", f"{p}_{op}_is_compute_bound"] for p in PHASES for op in (*OPERATORS, "lm_head")),
-          *([f"{p}_{part}"] for p in PHASES for part in ("moe_routing_time_s", "tp_comm_time_s", "pp_comm_time_s"))]
+# computes each group once per hardware row x those rows and gathers it into every row. So do the KV and activation
+# bytes and decode attention's η, FLOPs and bytes (a hardware side's dtypes and knobs: 1-11 classes of it; listed
+# first, so a later group that reads them still has them where its own table is too large to share: decode
+# attention's roofline at the bench spec's 9 batch sizes, 15,084 x 82 pairs), the LoRA kernels and the EP
+# all-to-alls of prefill (`mlsys bench --study serving`: 35-345 k pairs, 816 k LoRA's, for 3.2 M rows).
+SHARED = [["kv_cache_bytes_per_device"], ["activation_bytes_per_device"], ["decode_attention_eta_compute"],
+          ["decode_attention_flop"], ["decode_attention_bytes"], ["decode_attention_kv_bytes"],
+          *([f"{p}_{op}_time_s", f"{p}_{op}_is_compute_bound"] for p in PHASES for op in (*OPERATORS, "lm_head")),
+          *([f"{p}_{part}"] for p in PHASES for part in ("moe_routing_time_s", "tp_comm_time_s", "pp_comm_time_s")),
+          ["prefill_lora_time_s"], ["prefill_alltoall_time_s"]]
 # Columns a run writes nowhere (issue 15 item 1; as ``node.QUERY_TIME``): the views of results.duckdb and
 # ``pipeline.runs.scan_run`` compute them by the same formulas (``FORMULAS``: SQL there, polars here). Only columns whose
 # formula chain is plain: no wall-7 fixed point, no rebound input (speculative, disaggregated, draft passes); the memory

@@ -36,6 +36,21 @@ def test_a_group_gathered_by_its_keys_equals_its_formula_on_every_row(hardware):
     assert units["y"] == "Y" and units["z"] == "Z"
 
 
+def test_a_table_is_one_chunk_a_column():
+    """Issue 15 (serving sweep speed): a gather from a column in several chunks is slower; a group's compute that
+    yields its pairs in two chunks still gives a table of one chunk a column, with the same values."""
+    def two_chunks(pairs: pl.LazyFrame) -> tuple[pl.LazyFrame, dict]:
+        frame, units = _toy(pairs)
+        return pl.concat([frame.head(2), frame.slice(2)], rechunk=False), units
+
+    group = per_key.Group(("y", "z"), ("size",), ("peak",), two_chunks)
+    htable, _ = per_key.classes(HARDWARE, ["peak"])
+    mtable, _ = per_key.classes(MODEL, ["size"])
+    _, _, table = per_key._table(group, htable, mtable)
+    assert table.n_chunks("all") == [1, 1]
+    assert table["y"].to_list() == [20.0, 40.0, 60.0, 30.0, 60.0, 90.0]  # peak 2, 3 x size 10, 20, 30
+
+
 @pytest.mark.parametrize("whole_side_classes", [per_key.WHOLE_SIDE_CLASSES, 0])  # whole side's table / chunk's
 def test_a_chunk_of_the_hardware_side_gathers_its_own_values(monkeypatch, whole_side_classes):
     """A slice of the hardware side (a writer's chunk) gathers from the classes of the whole side (cached: the same

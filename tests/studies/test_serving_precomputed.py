@@ -159,3 +159,27 @@ def test_a_loaded_plan_reads_the_batch_free_columns_once_and_gives_the_same_rows
     want = serving.build(space).frame.collect()
     assert got.equals(want)
     assert got["ttft_mean_s"].item() > 0
+
+
+def test_the_memory_attention_lora_and_alltoall_groups_are_gathered_and_give_the_rows_of_the_per_row_plan():
+    """Issue 15 (serving sweep speed): ``serving.SHARED`` also gathers the KV and activation bytes, decode
+    attention's η, FLOPs and bytes, the prefill LoRA kernels and EP all-to-alls (Mixtral 8x7B at ep 1 and 8,
+    LoRA rank 16 x 4 adapters, on three accelerators). Decode attention's roofline reads the batch and the context
+    on every hardware row: its table would not share (as at the bench spec's nine batch sizes), its η and FLOPs
+    still come in as inputs. Every output equals the plan that computes them per row, and the model side is one
+    chunk a column (the join gathers from it)."""
+    space = serving.build_space(load_catalogs(), parse_spec({"study": "serving", "axes": {
+        "model": ["Mixtral 8x7B"], "hardware": [H100, "H200 SXM 141GB", "A100 SXM4 80GB"], "precision": ["fp16"],
+        "tp": [1, 8], "ep": [1, 8], "batch": [1, 32], "prompt_len": [512, 2048], "output_len": [128, 256],
+        "lora_rank": [16], "lora_adapters": [4]}}))
+    assert set(space.model_side.n_chunks("all")) == {1}
+    _, units = joined(space, None, serving.OUTPUTS, serving.FORMULAS, serving.SHARED)
+    gathered = {"kv_cache_bytes_per_device", "activation_bytes_per_device", "decode_attention_eta_compute",
+                "decode_attention_flop", "decode_attention_bytes", "prefill_lora_time_s", "prefill_alltoall_time_s"}
+    assert gathered <= set(units) and "decode_attention_time_s" not in units
+    plain = _Listed(space.hardware_side, space.model_side, space.units, space.dropped, space.row_filter,
+                    space.row_count)
+    got, want = (serving.build(s).frame.collect() for s in (space, plain))
+    assert got.height == space.row_count > 0
+    assert got["prefill_alltoall_time_s"].gt(0).any() and got["prefill_lora_time_s"].gt(0).all()
+    assert got.equals(want)
