@@ -4,7 +4,8 @@
     .venv/bin/python -m tests.runs.bench_run --same RUN_A RUN_B      # two runs' rows equal (run_id aside)
 
 The first sweeps ``pipeline.bench.synthetic_spec`` of about that many rows (as ``mlsys bench``, without
-its compute-only pass and query) with that ``[output] compression`` into a temporary folder and prints
+its compute-only pass and query; the one-batch probe that sizes the spec is dropped first, so that the peak is
+the sweep's) with that ``[output] compression`` into a temporary folder and prints
 bytes per row (fact parts and dimension tables), CPU seconds and peak RSS of this process and the load
 average; the second compares the rows ``scan_run`` gives of two runs (every column, ``config_id`` too).
 """

@@ -227,3 +227,23 @@ def test_minimal_keys_leave_out_constant_and_determined_axes():
     assert narrow.minimal_keys(rows, ["model", "tp", "dp", "cp", "seq_len"]) == ["model", "tp", "seq_len"]
     assert narrow.minimal_keys(rows.head(4), ["model", "tp", "dp", "cp", "seq_len"]) == ["model", "tp"]
     assert narrow.minimal_keys(rows.select("cp"), ["cp"]) == ["cp"]  # one key at least
+
+
+def test_dimension_rows_are_the_distinct_rows_their_keys_identify():
+    """Issue 15 (30 M training rows' peak RSS): a side whose keys are distinct is taken as is, without a unique()
+    over every column; a side with repeated rows still gives each once, and keys that do not tell its rows apart
+    are refused."""
+    from types import SimpleNamespace
+
+    def tables(model: pl.DataFrame) -> dict[str, pl.DataFrame]:
+        shape = narrow.Layout("training", (), frozenset(), {"hardware": ("cluster",), "model": ("model", "tp", "y")},
+                              {"hardware": ("cluster",), "model": ("model", "tp")}, (), {})
+        space = SimpleNamespace(hardware_side=pl.DataFrame({"cluster": ["a"]}), model_side=model)
+        return narrow.dimension_frames(SimpleNamespace(space=space), shape, {})
+
+    distinct = pl.DataFrame({"model": ["m", "n", "m"], "tp": [1.0, 2.0, 2.0], "y": [3.0, 4.0, 5.0]})
+    expected = distinct.with_columns(pl.col("tp").cast(pl.Int64))
+    assert tables(distinct)["model"].equals(expected)
+    assert tables(pl.concat([distinct, distinct.head(2)]))["model"].equals(expected)
+    with pytest.raises(ValueError, match=r"training model side: its key axes \['model', 'tp'\] do not identify"):
+        tables(distinct.with_columns(tp=pl.lit(1.0)))
