@@ -177,8 +177,8 @@ def _model_side(catalogs: Catalogs, spec: SweepSpec, layouts_first: bool = False
         side = side.join(kept, how="cross", maintain_order="left_right")
         return Side(sides.categorical(side.with_columns(workload=pl.lit("training"))), units | AXIS_UNITS, rules)
     pairs, dropped = kept_pairs(side, kept, rules)
-    frame = pairs.join(side.with_row_index("_m"), on="_m", maintain_order="left").join(
-        kept.with_row_index("_l"), on="_l", maintain_order="left").select(*side.columns, *kept.columns)
+    # each pair's rows gathered by number: the joins on the pair numbers held two copies of the side (issue 15)
+    frame = pl.concat([side[pairs["_m"]], kept[pairs["_l"]]], how="horizontal")
     return Side(sides.categorical(frame.with_columns(workload=pl.lit("training"))), units | AXIS_UNITS, rules,
                 dropped, "training")
 

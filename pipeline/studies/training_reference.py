@@ -97,7 +97,7 @@ def with_shape_ids(space: Space, registry: dict) -> Space:
     of its ``SHAPE_KEYS``) and its class of each group of the one-node reference's terms (``NODE_KEYS``: the rank of
     the group's ``classes``), which the joined rows carry to ``shape_etas`` and ``node_terms``."""
     def rank(keys):
-        return pl.struct(keys).rank("dense").cast(pl.Int64) - 1
+        return pl.struct(keys).rank("dense") - 1  # UInt32: half an Int64's memory a model-side row
 
     ids = [rank(group.classes).alias(name) for name, group in zip(NODE_KEYS, node_split(space, registry))]
     return replace(space, hardware_side=space.hardware_side.with_row_index(HARDWARE_ROW),

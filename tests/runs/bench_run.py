@@ -4,7 +4,8 @@
     .venv/bin/python -m tests.runs.bench_run --same RUN_A RUN_B      # two runs' rows equal (run_id aside)
 
 The first sweeps ``pipeline.bench.synthetic_spec`` of about that many rows (as ``mlsys bench``, without
-its compute-only pass and query) with that ``[output] compression`` into a temporary folder and prints
+its compute-only pass and query; the one-batch probe that sizes the spec is dropped first, so that the peak is
+the sweep's) with that ``[output] compression`` into a temporary folder and prints
 bytes per row (fact parts and dimension tables), CPU seconds and peak RSS of this process and the load
 average; the second compares the rows ``scan_run`` gives of two runs (every column, ``config_id`` too).
 """
@@ -22,6 +23,7 @@ from pathlib import Path
 from pipeline import runs
 from pipeline.bench import packaged_codec, synthetic_spec
 from pipeline.spec import parse_spec
+from pipeline.studies import per_key
 
 
 def _cpu() -> float:
@@ -30,8 +32,9 @@ def _cpu() -> float:
 
 
 def one_run(study: str, target: int, compression: str) -> str:
-    probe = runs.prepare(parse_spec(synthetic_spec(1, study), "bench"))
-    batches = max(1, -(-target // max(probe.rows, 1)))
+    probe = runs.prepare(parse_spec(synthetic_spec(1, study), "bench")).rows
+    per_key.forget()  # the probe's sides, which its cache entries hold: the sweep measured holds its own only
+    batches = max(1, -(-target // max(probe, 1)))
     prepared = runs.prepare(parse_spec(synthetic_spec(batches, study) | {"output": {"compression": compression}},
                                        "bench"))
     scratch = Path(tempfile.mkdtemp(prefix="mlsys-bench-run-"))
