@@ -290,6 +290,11 @@ def hardware(catalogs: Catalogs, spec: SweepSpec) -> Side:
         profile_where_tiles_exceed(side.frame, NODE_MAX_FIT_TILE_AREA, LARGE_TILE_BASIS))
     side.frame, fabric_units = cluster_fabric(side.frame, catalogs, spec.data.cluster)
     side.units = side.units | fabric_units
+    # the optimizer's shard ranks read hardware-side columns only (knob, devices, node size): one value per hardware
+    # row, held by the dimension table, instead of a Float32 column computed and written per row (the node bench's
+    # sweep: 1.13-1.15 -> 1.07-1.12 CPU s, CHANGELOG nodeq)
+    ranks = formulas.plan(side.frame.lazy(), side.units, [HARDWARE_ONLY], keep=True)
+    side.frame, side.units = ranks.frame.collect(), side.units | {HARDWARE_ONLY: ranks.units[HARDWARE_ONLY]}
     if spec.data.devices <= 1:  # one device reduces nothing: 0 on every row, a hardware-side constant (the
         # dimension table holds it) instead of a per-pair gather written per row (~15 % of the node bench)
         side.frame = side.frame.with_columns(pl.lit(0.0).alias(c) for c in DATA_PARALLEL)
@@ -362,6 +367,7 @@ FOOTPRINT = ["memory_footprint_bytes"]
 # model row's step and parameters, computed once per distinct pair and written (its SQL, the fit's size regimes and
 # the hierarchical form, made the views' design_space_map ~1.6x slower as a QUERY_TIME column)
 DATA_PARALLEL = ["gradient_allreduce_time_s", "gradient_exposed_time_s"]
+HARDWARE_ONLY = "optimizer_shard_ranks"  # a function of hardware-side columns only (``hardware``)
 SHARED = ["step_qkv_proj_eta_compute", "step_o_proj_eta_compute", "step_mlp_eta_compute", "step_lm_head_eta_compute",
           "step_attention_eta_compute"]
 
