@@ -48,3 +48,22 @@ def test_the_validation_run_imports_no_altair():
             "print('altair' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
     assert out.strip() == "False"
+
+
+def test_the_child_renderer_draws_what_render_draws():
+    """``Renderer`` (vl-convert in a child process) gives the same SVG text and PNG bytes as ``render``."""
+    spec = scatter.validation_scatter(scatter.scatter_points(rows()))
+    assert scatter.Renderer().render(spec) == scatter.render(spec)
+
+
+def test_a_failed_child_leaves_the_render_to_this_process(monkeypatch):
+    monkeypatch.setattr(scatter, "_CHILD", "raise SystemExit(3)")
+    renderer, spec = scatter.Renderer(), scatter.validation_scatter(scatter.scatter_points(rows()))
+    assert renderer.render(spec) == scatter.render(spec)
+    assert renderer.child.returncode == 3
+
+
+def test_a_stopped_child_ends_without_output():
+    renderer = scatter.Renderer()
+    renderer.stop()
+    assert renderer.child.returncode == 0  # ended, not killed: the empty stdin told it no chart comes
