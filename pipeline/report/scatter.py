@@ -6,8 +6,6 @@ specification against the installed Altair's Vega-Lite schema."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import polars as pl
 
@@ -66,40 +64,3 @@ def render(spec: dict) -> tuple[str, bytes]:
 
     svg = vlc.vegalite_to_svg(to_json(spec))
     return svg, vlc.svg_to_png(svg, scale=1.5)
-
-
-# The child ``Renderer`` runs: vl-convert alone (no pipeline import), its engine started on an empty chart, then
-# the spec read from stdin drawn as ``render`` draws it, written as the SVG's length in bytes, a newline, the SVG
-# and the PNG; an empty stdin (the parent never rendering) ends it without output.
-_CHILD = """import sys, vl_convert as vlc
-vlc.vegalite_to_svg(sys.argv[1])
-spec = sys.stdin.read()
-if spec:
-    svg = vlc.vegalite_to_svg(spec).encode()
-    sys.stdout.buffer.write(b"%d\\n" % len(svg) + svg + vlc.svg_to_png(svg.decode(), scale=1.5))
-"""
-WARM_UP = {"$schema": SCHEMA, "config": CONFIG, "data": {"values": []}, "mark": {"type": "point"}}
-
-
-class Renderer:
-    """``render`` in a child process started ahead, so vl-convert's engine starts (~0.35 CPU s) on the other core
-    while this process computes: vl-convert 1.9 holds the GIL while it draws, so the warm-up thread this replaces
-    stalled this process's Python as long (``mlsys validate``: loading the catalogs, 0.05 s, took 0.36 s)."""
-
-    def __init__(self) -> None:
-        self.child = subprocess.Popen([sys.executable, "-c", _CHILD, to_json(WARM_UP)], stdin=subprocess.PIPE,
-                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-
-    def render(self, spec: dict) -> tuple[str, bytes]:
-        """``render(spec)`` by the child, or in this process where the child failed (vl-convert's error, if any,
-        is then raised here with its context)."""
-        out, _ = self.child.communicate(to_json(spec).encode())
-        head, _, rest = out.partition(b"\n")
-        if self.child.returncode != 0 or not head.isdigit() or len(rest) <= int(head):
-            return render(spec)
-        return rest[:int(head)].decode(), rest[int(head):]
-
-    def stop(self) -> None:
-        """End the child if it still runs (this process failed before ``render``)."""
-        if self.child.poll() is None:
-            self.child.communicate(b"")

@@ -12,6 +12,7 @@ from pathlib import Path
 from pipeline.catalogs.load import load_catalogs
 from pipeline.errors import InputError, Problem
 from pipeline.report import scatter
+from pipeline.report.renderer import Renderer
 from pipeline.runs import database
 from pipeline.runs.atomic import atomic_directory
 from pipeline.validation.accuracy import errors
@@ -25,24 +26,25 @@ VALIDATION_DIR = "validation"
 
 def run(measured_path: str | Path | None = None, out_dir: str | Path = "outputs",
         registry: str | Path | None = None, peers_python: str | None = None,
-        compute_model: str | None = None) -> tuple[Path, list[Problem]]:
+        compute_model: str | None = None, renderer: Renderer | None = None) -> tuple[Path, list[Problem]]:
     """Predict every measurement, calibrate η, write ``<out>/validation/<id>/`` (validation.parquet,
     calibration.parquet, fitted_profiles.csv, results.duckdb, report.md, scatter.svg and .png, manifest.json)
     and return it with the rows that were left out. ``compute_model``: every row's
-    ``efficiency.compute_model`` (None: each study's default)."""
-    if peers_python:  # before the predictions: a mistyped interpreter costs nothing
-        from pipeline.validation.peers.answers import check_python
-
-        check_python(peers_python)
-    renderer = scatter.Renderer()  # the scatter's renderer starts meanwhile, in its own process
+    ``efficiency.compute_model`` (None: each study's default). ``renderer``: the scatter's, started by the caller
+    (None: started here); it ends with the run."""
+    renderer = renderer or Renderer()  # in its own process: its engine starts while this one computes
     try:
+        if peers_python:  # before the predictions: a mistyped interpreter costs nothing
+            from pipeline.validation.peers.answers import check_python
+
+            check_python(peers_python)
         return _run(measured_path, out_dir, registry, peers_python, compute_model, renderer)
     finally:
         renderer.stop()
 
 
 def _run(measured_path: str | Path | None, out_dir: str | Path, registry: str | Path | None, peers_python: str | None,
-         compute_model: str | None, renderer: scatter.Renderer) -> tuple[Path, list[Problem]]:
+         compute_model: str | None, renderer: Renderer) -> tuple[Path, list[Problem]]:
     catalogs = load_catalogs(registry)
     measured = read_measurements(measured_path, catalogs)
     table = errors(measured.rows, predict(measured.rows, catalogs, compute_model=compute_model))
