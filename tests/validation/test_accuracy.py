@@ -15,7 +15,7 @@ def test_errors_band_and_range(table):
     assert ttft["range_error_pct"] == pytest.approx((ttft["predicted"] / hi - 1) * 100)  # above the range's top
 
 
-def test_not_predicted_orders_tied_reasons_by_name():
+def test_not_predicted_orders_tied_reasons_by_reason():
     from pipeline.validation.accuracy import not_predicted
 
     table = pl.DataFrame({"name": ["a", "b", "c", "d", "e"], "predicted": [None, None, None, None, 1.0],
