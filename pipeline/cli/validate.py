@@ -27,12 +27,15 @@ def validate(
                                 "(default: each study's default, as a sweep has it).")] = None,
 ) -> None:
     """Predict published measurements, calibrate eta, and write a validation report."""
-    from pipeline import validation
+    from pipeline.report.renderer import Renderer
 
     if compute_model not in (None, "kernel", "profile"):
         raise InputError("validate", [Problem(None, "--compute-model", f'got {compute_model!r}, expected "kernel" '
                                                                        'or "profile"')])
-    run_dir, left_out = validation.run(measured, out or "outputs", registry, peers, compute_model)
+    renderer = Renderer()  # the scatter's, started before the imports below: its engine starts on the other core
+    from pipeline import validation
+
+    run_dir, left_out = validation.run(measured, out or "outputs", registry, peers, compute_model, renderer)
     console().print((run_dir / "report.md").read_text().split("\n## Calibration")[0], markup=False)
     for p in left_out:
         console(stderr=True).print(f"left out: {p.render()}", markup=False)

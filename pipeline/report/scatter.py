@@ -64,11 +64,3 @@ def render(spec: dict) -> tuple[str, bytes]:
 
     svg = vlc.vegalite_to_svg(to_json(spec))
     return svg, vlc.svg_to_png(svg, scale=1.5)
-
-
-def warm_up() -> None:
-    """Start vl-convert's JavaScript engine on an empty chart (``charts.warm_up``, without Altair)."""
-    import vl_convert as vlc
-
-    vlc.vegalite_to_svg(to_json({"$schema": SCHEMA, "config": CONFIG, "data": {"values": []}, "mark": {
-        "type": "point"}}))

@@ -67,11 +67,12 @@ def catalog_eta_summary(table: pl.DataFrame) -> pl.DataFrame:
 
 
 def not_predicted(table: pl.DataFrame) -> pl.DataFrame:
-    """Rows without a prediction, counted by their reason."""
+    """Rows without a prediction, counted by their reason (most rows first, ties by reason: the same order every
+    run)."""
     return (table.filter(pl.col("predicted").is_null())
             .group_by(pl.col("reason").fill_null("no reason recorded")).agg(pl.len().alias("rows"),
                                                                             pl.col("name").sort().alias("names"))
-            .sort("rows", descending=True))
+            .sort("rows", "reason", descending=[True, False]))
 
 
 def cv_summary(table: pl.DataFrame) -> pl.DataFrame:

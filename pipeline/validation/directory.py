@@ -7,11 +7,12 @@ import contextlib
 import datetime as dt
 import io
 import json
-import threading
 from pathlib import Path
 
 from pipeline.catalogs.load import load_catalogs
 from pipeline.errors import InputError, Problem
+from pipeline.report import scatter
+from pipeline.report.renderer import Renderer
 from pipeline.runs import database
 from pipeline.runs.atomic import atomic_directory
 from pipeline.validation.accuracy import errors
@@ -25,17 +26,25 @@ VALIDATION_DIR = "validation"
 
 def run(measured_path: str | Path | None = None, out_dir: str | Path = "outputs",
         registry: str | Path | None = None, peers_python: str | None = None,
-        compute_model: str | None = None) -> tuple[Path, list[Problem]]:
+        compute_model: str | None = None, renderer: Renderer | None = None) -> tuple[Path, list[Problem]]:
     """Predict every measurement, calibrate η, write ``<out>/validation/<id>/`` (validation.parquet,
     calibration.parquet, fitted_profiles.csv, results.duckdb, report.md, scatter.svg and .png, manifest.json)
     and return it with the rows that were left out. ``compute_model``: every row's
-    ``efficiency.compute_model`` (None: each study's default)."""
-    if peers_python:  # before the predictions: a mistyped interpreter costs nothing
-        from pipeline.validation.peers.answers import check_python
+    ``efficiency.compute_model`` (None: each study's default). ``renderer``: the scatter's, started by the caller
+    (None: started here); it ends with the run."""
+    renderer = renderer or Renderer()  # in its own process: its engine starts while this one computes
+    try:
+        if peers_python:  # before the predictions: a mistyped interpreter costs nothing
+            from pipeline.validation.peers.answers import check_python
 
-        check_python(peers_python)
-    renderer = threading.Thread(target=_warm_renderer, daemon=True)  # the scatter's renderer, meanwhile
-    renderer.start()
+            check_python(peers_python)
+        return _run(measured_path, out_dir, registry, peers_python, compute_model, renderer)
+    finally:
+        renderer.stop()
+
+
+def _run(measured_path: str | Path | None, out_dir: str | Path, registry: str | Path | None, peers_python: str | None,
+         compute_model: str | None, renderer: Renderer) -> tuple[Path, list[Problem]]:
     catalogs = load_catalogs(registry)
     measured = read_measurements(measured_path, catalogs)
     table = errors(measured.rows, predict(measured.rows, catalogs, compute_model=compute_model))
@@ -57,10 +66,7 @@ def run(measured_path: str | Path | None = None, out_dir: str | Path = "outputs"
                     "rows": {"validation": table.height}, "left_out": left_out}
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
         database.create_database(tmp, {"validation": "validation.parquet", "calibration": "calibration.parquet"}, {})
-        renderer.join()
-        from pipeline.report import scatter
-
-        svg, png = scatter.render(scatter.validation_scatter(scatter.scatter_points(table)))
+        svg, png = renderer.render(scatter.validation_scatter(scatter.scatter_points(table)))
         (tmp / "scatter.svg").write_text(svg)
         (tmp / "scatter.png").write_bytes(png)
         report = report_markdown(tmp, left_out)
@@ -75,18 +81,6 @@ def run(measured_path: str | Path | None = None, out_dir: str | Path = "outputs"
                        + summary.replace("## Per metric", "### Per metric"))
         (tmp / "report.md").write_text(report)
     return directory.final, measured.problems
-
-
-def _warm_renderer() -> None:
-    """Start vl-convert's engine while the predictions run (the engine runs without the GIL): about a second
-    of a validation run's wall time on two cores. The scatter is a dict (``pipeline.report.scatter``): no
-    Altair to import. A failure here is left to the render itself to report."""
-    try:
-        from pipeline.report import scatter
-
-        scatter.warm_up()
-    except Exception:  # noqa: BLE001 - the real render, later, raises it with its context
-        pass
 
 
 def latest(out_dir: str | Path = "outputs") -> Path:

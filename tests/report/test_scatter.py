@@ -9,7 +9,7 @@ import sys
 
 import polars as pl
 
-from pipeline.report import charts, scatter
+from pipeline.report import charts, renderer, scatter
 from tests.report.test_charts import marks
 
 
@@ -48,3 +48,30 @@ def test_the_validation_run_imports_no_altair():
             "print('altair' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
     assert out.strip() == "False"
+
+
+def test_the_child_renderer_draws_what_render_draws():
+    """``Renderer`` (vl-convert in a child process) gives the same SVG text and PNG bytes as ``render``."""
+    spec = scatter.validation_scatter(scatter.scatter_points(rows()))
+    assert renderer.Renderer().render(spec) == scatter.render(spec)
+
+
+def test_a_failed_child_leaves_the_render_to_this_process(monkeypatch):
+    monkeypatch.setattr(renderer, "CHILD", "raise SystemExit(3)")
+    child, spec = renderer.Renderer(), scatter.validation_scatter(scatter.scatter_points(rows()))
+    assert child.render(spec) == scatter.render(spec)
+    assert child.child.returncode == 3
+
+
+def test_a_stopped_child_ends_without_output():
+    child = renderer.Renderer()
+    child.stop()
+    assert child.child.returncode == 0  # ended, not killed: the empty stdin told it no chart comes
+
+
+def test_the_renderer_imports_neither_polars_nor_the_pipeline():
+    """The CLI starts it before its imports (``pipeline.cli.validate``)."""
+    code = ("import sys, pipeline.report.renderer; "
+            "print(sorted(m for m in sys.modules if m.startswith(('polars', 'pipeline.'))))")
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    assert out.strip() == "['pipeline.report', 'pipeline.report.renderer']"
