@@ -158,10 +158,3 @@ def render(chart: alt.TopLevelMixin) -> tuple[str, bytes]:
     svg = vlc.vegalite_to_svg(chart.to_json(validate=False))
     return svg, vlc.svg_to_png(svg, scale=1.5)
 
-
-def warm_up() -> None:
-    """Start vl-convert's JavaScript engine (about 0.8 s of CPU the first time a process renders) by
-    rendering an empty chart; it releases the GIL, so a thread can do it while a process computes."""
-    import vl_convert as vlc
-
-    vlc.vegalite_to_svg(alt.Chart(alt.InlineData(values=[])).mark_point().to_json(validate=False))
