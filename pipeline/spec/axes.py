@@ -22,7 +22,7 @@ SERVING_AXES = ("weight_dtype", "kv_dtype", "precision", "tp", "pp", "prompt_len
 SPECULATION = ("spec_draft_tokens", "spec_acceptance", "draft_model")  # speculative decoding (serving)
 TRAINING_AXES = ("cluster", "gpus", "dp", "tp", "pp", "cp", "ep", "microbatch", "global_batch", "virtual_stages",
                  "zero_stage", "recompute", "sequence_parallel", "lora_rank")  # lora_rank: pipeline.walls.training_lora
-# Documented maxima of the axes (README, "Sweep specs"), far beyond any system of 2026 and small
+# Documented maxima of the axes (README, "The sweep spec"), far beyond any system of 2026 and small
 # enough that no product of them overflows 64-bit integers in a formula (tokens x batch x bytes):
 MAX_BATCH = 2**20  # 1,048,576 sequences or samples in one step
 MAX_TOKENS = 2**24  # 16,777,216 tokens of sequence, prompt, output or reasoning

@@ -2,7 +2,7 @@
 (``pipeline.runs.database.STORAGE_COMPATIBILITY``), but only an old client proves it, so a second
 Python environment with ``duckdb==1.1.3`` opens a run's database and ``<out>/current``'s in a
 subprocess. The environment: ``$MLSYS_DUCKDB11_PYTHON``, else ``.venv-duckdb11/bin/python`` at the
-repository's root (README, "Opening results in DuckDB 1.1"); without one the test skips and says how
+repository's root (README, "What a run produces"); without one the test skips and says how
 to build it."""
 
 from __future__ import annotations

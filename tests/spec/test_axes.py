@@ -121,7 +121,7 @@ def test_the_training_study_trains():
     ("training", "gpus", 2**20), ("training", "dp", 2**20), ("training", "microbatch", 2**20),
 ])
 def test_axes_stop_at_their_documented_maxima(study, axis, largest):
-    """README, "Sweep specs": 2^20 sequences per step, 2^24 tokens, 2^20 devices; the int64 maximum
+    """README, "The sweep spec": 2^20 sequences per step, 2^24 tokens, 2^20 devices; the int64 maximum
     once wrote tokens_per_step = -8192 (overflow) and seq_len = 10^12 an empty run."""
     assert getattr(parse_spec({"study": study, "axes": {axis: [largest]}}).axes, axis) == (largest,)
     for too_big in (largest + 1, 10**12, 2**63 - 1):
