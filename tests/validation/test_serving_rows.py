@@ -10,6 +10,7 @@ from pipeline.catalogs import overrides
 from pipeline.errors import InputError
 from pipeline.spec import parse_spec
 from pipeline.studies.serving_lengths import lengths
+from pipeline.validation.grouping import group_key
 from pipeline.validation.predict import SPEC_INPUTS, measurement_spec
 from pipeline.validation.serving_rows import Datasets, tp_grid
 
@@ -111,8 +112,6 @@ def test_the_peers_tools_get_the_datasets_fixed_lengths(datasets):
 def test_a_row_whose_decode_reads_kv_per_query_head_runs_with_the_knob_in_a_group_of_its_own(datasets):
     """r-tpsdev: TensorRT-LLM 0.6.1's Llama 2 70B rows state kv_read_per_query_head; their spec carries the serving
     knob, and their group is not the one of the same axes without it (a group's spec is its first row's)."""
-    from pipeline.validation.grouping import group_key
-
     stated = ROW | {"metric": "tokens_per_s_per_device", "batch": 64, "prompt_len": 2048, "output_len": 2048,
                     "tp": 2, "devices": 2, "dataset": None}
     flagged, reason = measurement_spec(stated | {"kv_read_per_query_head": True}, datasets)

@@ -9,20 +9,18 @@ missing; a second run changes nothing. Run from the repository root:
 
 from __future__ import annotations
 
-import importlib.util
+import runpy
 from pathlib import Path
 
 import polars as pl
 
 HERE = Path(__file__).parent
-REGISTRY = HERE.parent.parent
-_SPEC = importlib.util.spec_from_file_location("apply_feas", HERE.parent / "r-feas" / "apply.py")
-r_feas = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(r_feas)
 
 
-def apply(registry: Path = REGISTRY) -> int:
-    return r_feas.apply(registry, HERE, {"kv_read_per_query_head": pl.Boolean})
+def apply(registry: Path = HERE.parent.parent) -> int:
+    """r-feas's replay of this directory's patches.csv, the column added first."""
+    replay = runpy.run_path(str(HERE.parent / "r-feas" / "apply.py"))["apply"]
+    return replay(registry, HERE, {"kv_read_per_query_head": pl.Boolean})
 
 
 if __name__ == "__main__":
