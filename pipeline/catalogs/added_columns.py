@@ -40,6 +40,8 @@ ADDED_COLUMNS: dict[str, dict[str, tuple[pl.DataType, str, str]]] = {
        (("spec_draft_tokens", pl.Int64()), ("spec_acceptance", pl.Float64()), ("draft_model", pl.String()))}
     | {"mtp_layers": (pl.Int64(), "2026-12-03", "no multi-token prediction modules stated (0)")}
     | {"redundant_experts": (pl.Int64(), "2026-12-03", "no redundant experts stated")}
+    | {"kv_read_per_query_head": (pl.Boolean(), "2026-12-04", "decode reads each K/V head once per GQA group "
+                                                              "(XQA, FlashAttention)")}
     | {"gradient_accumulation_fusion": (pl.Boolean(), "2026-12-03", "gradient accumulation fused into the "
                                                                      "weight-gradient GEMMs (the default)")}
     | {"cpu_offloading_num_layers": (pl.Int64(), "2026-12-03", "no activations offloaded to host memory (0)"),

@@ -144,7 +144,9 @@ class SweepSpec:
                                    else {"expert_imbalance": self.serving.expert_imbalance}),
                                 **({} if self.serving.expert_imbalance_redundant == EXPERT_IMBALANCE_REDUNDANT_DEFAULT
                                    else {"expert_imbalance_redundant": self.serving.expert_imbalance_redundant}),
-                                **({"dual_batch_overlap": True} if self.serving.dual_batch_overlap else {})}}
+                                **({"dual_batch_overlap": True} if self.serving.dual_batch_overlap else {}),
+                                **({"kv_read_per_query_head": True} if self.serving.kv_read_per_query_head
+                                   else {})}}
         return out
 
 

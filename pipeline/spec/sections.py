@@ -104,6 +104,9 @@ class Serving:
     expert_imbalance_redundant: float = setting(EXPERT_IMBALANCE_REDUNDANT_DEFAULT, number(1, 64, low_open=False))
     # two microbatches hide the EP all-to-all behind computation (DeepSeek-V3 §3.4; pipeline.walls.expert_parallel)
     dual_batch_overlap: bool = setting(False, FLAG)
+    # decode streams each KV head once per query head it serves, not once per GQA group (TensorRT-LLM before
+    # 0.7's masked MHA: pipeline.walls.operators.decode_kv_reads)
+    kv_read_per_query_head: bool = setting(False, FLAG)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.catalogs import cache as catalog_cache
+from pipeline.catalogs.decode_kernel_schema import DECODE_KERNEL_COLUMNS
 from pipeline.catalogs.expert_schema import EXPERT_COLUMNS
 from pipeline.catalogs.io import validate
 from pipeline.catalogs.load import Catalogs
@@ -24,7 +25,7 @@ from pipeline.units import DimensionalityError, factor, unit
 # Columns added by issue 12 (what a publication states beyond TP/PP/DP): a CSV may leave them out.
 OPTIONAL = ("cp", "ep", "trained", "zero_stage", "virtual_stages", "sequence_parallel", "kv_cache", "dataset",
             "concurrency", "request_rate", "statistic", *KERNEL_COLUMNS, *RUN_COLUMNS, *TRAINING_RUN_COLUMNS,
-            *SPECULATIVE_COLUMNS, *EXPERT_COLUMNS)
+            *SPECULATIVE_COLUMNS, *EXPERT_COLUMNS, *DECODE_KERNEL_COLUMNS)
 FLAGS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 

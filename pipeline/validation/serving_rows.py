@@ -117,8 +117,14 @@ def serving_spec(r: dict, datasets: Datasets | None = None) -> tuple[dict | None
         "tp": tps, "pp": [pp], "ep": [ep], "batch": batches} | lengths
         | load | ({"cluster": [r["cluster"]]} if r["cluster"] else {}) | speculation_of(r)
         | ({"redundant_experts": [redundant]} if redundant else {}),
-        "efficiency": framework} | burst_of(r, groups)
+        "efficiency": framework} | burst_of(r, groups) | decode_kernel_of(r)
     return spec | ({"overrides": overrides} if overrides else {}), None
+
+
+def decode_kernel_of(r: dict) -> dict:
+    """A row whose engine's decode kernel reads each K/V head once per query head (``kv_read_per_query_head``: the
+    measurements column) runs with the serving knob of that name (pipeline.walls.operators.decode_kv_reads)."""
+    return {"serving": {"kv_read_per_query_head": True}} if r.get("kv_read_per_query_head") else {}
 
 
 def offline_batches(r: dict) -> list[int]:

@@ -75,6 +75,19 @@ def kv_heads_per_device(n_kv_heads: UExpr, tp: UExpr) -> UExpr:
 
 
 @column
+def decode_kv_reads(kv_read_per_query_head: Plain, is_mla: Plain, n_heads: UExpr, tp: UExpr,
+                    kv_heads_per_device: UExpr) -> UExpr:
+    """Times a decode step streams each cached K/V head: once, shared by the query heads of its GQA group (XQA,
+    FlashInfer, FlashAttention); with ``serving.kv_read_per_query_head``, once per query head it serves,
+    ceil(H / tp) / ceil(H_kv / tp): TensorRT-LLM 0.6.1's masked MHA launches one CTA per query head and sequence,
+    each loading the cache of head hi / (H / H_kv) (decoderMaskedMultiheadAttentionLaunch.h, ``grid{num_heads,
+    batch_size, 1}``; decoderMaskedMultiheadAttentionTemplate.h L1383-1386 at 8dd9c914, version 0.6.1; XQA, which
+    loads it once per group, from 0.7.0). MLA's latent is one shared head: once."""
+    per_query_head = (n_heads / tp).ceil() / kv_heads_per_device
+    return where(kv_read_per_query_head & ~is_mla, per_query_head, 1.0)
+
+
+@column
 def kv_elements_per_token_per_layer_per_device(is_mla: Plain, kv_heads_per_device: UExpr, head_dim: UExpr,
                                                 kv_lora_rank: UExpr, qk_rope_head_dim: UExpr) -> UExpr:
     """K and V of the device's heads; MLA keeps its whole latent on every TP rank."""
@@ -192,12 +205,18 @@ def operator_work(p: str) -> None:
     def attn_kv(s, kv_read, t, kv_el):
         return (s * kv_read + t) * kv_el  # read the context's K/V, append the step's
 
+    def decode_attn_kv(s, kv_read, t, kv_el, reads):
+        return (s * kv_read * reads + t) * kv_el  # the context's K/V read ``decode_kv_reads`` times
+
     def attn_activations(t, q_dim, v_dim, tp):
         return t * (q_dim + v_dim) / tp * ELEM_PER_TOKEN
 
     define(f"{p}_attention_flop", [seqs, f"{p}_attention_pairs", "query_dim", "value_dim", "tp"], attn_flop)
-    define(f"{p}_attention_kv_elements", [seqs, f"{p}_kv_read_tokens", tokens,
-                                          "kv_elements_per_token_per_layer_per_device"], attn_kv)
+    kv_inputs = [seqs, f"{p}_kv_read_tokens", tokens, "kv_elements_per_token_per_layer_per_device"]
+    if p == "decode":
+        define(f"{p}_attention_kv_elements", [*kv_inputs, "decode_kv_reads"], decode_attn_kv)
+    else:
+        define(f"{p}_attention_kv_elements", kv_inputs, attn_kv)
     define(f"{p}_attention_activation_elements", [tokens, "query_dim", "value_dim", "tp"], attn_activations)
 
     def o_activations(t, v_dim, tp, d):

@@ -10,6 +10,7 @@ from pipeline.catalogs import overrides
 from pipeline.errors import InputError
 from pipeline.spec import parse_spec
 from pipeline.studies.serving_lengths import lengths
+from pipeline.validation.grouping import group_key
 from pipeline.validation.predict import SPEC_INPUTS, measurement_spec
 from pipeline.validation.serving_rows import Datasets, tp_grid
 
@@ -106,3 +107,23 @@ def test_the_peers_tools_get_the_datasets_fixed_lengths(datasets):
     for stated, output in ((None, 294), (274, 274)):
         spec, _ = measurement_spec(ROW | {"output_len": stated}, datasets)
         assert dataset_lengths(spec, datasets) == {"prompt_len": [222], "output_len": [output]}
+
+
+def test_a_row_whose_decode_reads_kv_per_query_head_runs_with_the_knob_in_a_group_of_its_own(datasets):
+    """r-tpsdev: TensorRT-LLM 0.6.1's Llama 2 70B rows state kv_read_per_query_head; their spec carries the serving
+    knob, and their group is not the one of the same axes without it (a group's spec is its first row's)."""
+    stated = ROW | {"metric": "tokens_per_s_per_device", "batch": 64, "prompt_len": 2048, "output_len": 2048,
+                    "tp": 2, "devices": 2, "dataset": None}
+    flagged, reason = measurement_spec(stated | {"kv_read_per_query_head": True}, datasets)
+    plain, _ = measurement_spec(stated, datasets)
+    assert reason is None and flagged["serving"] == {"kv_read_per_query_head": True} and "serving" not in plain
+    assert parse_spec(flagged, "test").serving.kv_read_per_query_head
+    assert group_key(flagged) != group_key(plain)
+
+
+def test_the_catalog_flags_the_gqa_rows_of_tensorrt_llm_0_6_1(catalogs):
+    """Exactly the Llama 2 70B rows of the v0.6.1 H100 table (GQA); its GPT-J and Llama 2 7B rows are multi-head."""
+    m = catalogs.measurements
+    flagged = m.filter(pl.col("kv_read_per_query_head").fill_null(False))
+    assert flagged.height == 4 and set(flagged["model"]) == {"Llama 2 70B"}
+    assert flagged["name"].str.starts_with("trtllm-0.6.1-h100-fp8-llama-2-70b").all()
