@@ -223,7 +223,8 @@ def test_fits_takes_the_longest_context_of_every_row_and_fastest_layouts_the_mos
     con.execute("create table training (model varchar, cluster varchar, gpus bigint, compute_dtype varchar, dp bigint, "
                 "tp bigint, pp bigint, virtual_stages bigint, microbatch bigint, zero_stage bigint, recompute varchar, "
                 "step_time_s double, mfu double, bound varchar, is_feasible boolean)")
-    con.execute("insert into training values ('m', 'c', 64, 'bf16', 64, 1, 1, 1, 1, 0, 'none', 1, 0.5, 'compute', false), "
+    con.execute("insert into training values "
+                "('m', 'c', 64, 'bf16', 64, 1, 1, 1, 1, 0, 'none', 1, 0.5, 'compute', false), "
                 "('m', 'c', 16, 'bf16', 16, 1, 1, 1, 1, 0, 'none', 2, 0.4, 'compute', true), "
                 "('m', 'c', 8, 'bf16', 8, 1, 1, 1, 1, 0, 'none', 3, 0.3, 'compute', true)")
     assert [r[2] for r in con.execute(sql["fastest_layouts"]).fetchall()] == [16]
