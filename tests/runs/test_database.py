@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 import math
+import re
 import shutil
 from pathlib import Path
 
@@ -195,6 +196,38 @@ def test_fits_breaks_a_tie_on_devices_by_the_smaller_tp_whatever_the_row_order()
                         [(r[5] > 0, *r) for r in order])  # fits: headroom > 0
         got = con.execute(sql, {"model": "any", "context_tokens": 0, "batch": 1}).fetchall()
         assert got == [("m", "H20", "bf16", "bf16", 4608, 8.0, 4, 2, 1, 5e10, 2e9, 1e9)]
+
+
+@pytest.mark.parametrize(("query", "view"), [("fits", "serving"), ("fastest_layouts", "training")])
+def test_a_bench_query_names_its_study_view_once(query, view):
+    """DuckDB binds a view's SELECT at each `from <view>` (serving's is ~43 kB): fits and fastest_layouts read theirs
+    once, in a not-materialized CTE whose uses are inlined (CHANGELOG queries)."""
+    sql = (Path(pipeline.__file__).parent.parent / "sql" / f"{query}.sql").read_text()
+    assert len(re.findall(rf"\bfrom {view}\b", re.sub(r"--[^\n]*", "", sql))) == 1  # comments aside
+
+
+def test_fits_takes_the_longest_context_of_every_row_and_fastest_layouts_the_most_feasible_gpus():
+    """The defaults read the whole view, not the filtered rows: a longer context only at batch 8 leaves fits at batch 1
+    nothing to show; 64 GPUs that never fit do not count, 16 that fit do."""
+    sql = {q: (Path(pipeline.__file__).parent.parent / "sql" / f"{q}.sql").read_text()
+           for q in ("fits", "fastest_layouts")}
+    con = duckdb.connect()
+    con.execute("create table serving (model varchar, hardware varchar, weight_dtype varchar, kv_dtype varchar, "
+                "prompt_len bigint, output_len bigint, batch bigint, fits_in_hbm boolean, tp bigint, pp bigint, "
+                "ep bigint, devices_per_replica double, weights_per_device_bytes double, "
+                "kv_cache_bytes_per_device double, memory_headroom_bytes double)")
+    con.execute("insert into serving values ('m', 'H20', 'bf16', 'bf16', 4096, 512, 1, true, 1, 1, 1, 1, 1, 1, 1), "
+                "('m', 'H20', 'bf16', 'bf16', 8192, 512, 8, true, 1, 1, 1, 1, 1, 1, 1)")
+    assert con.execute(sql["fits"], {"model": "any", "context_tokens": 0, "batch": 1}).fetchall() == []
+    assert len(con.execute(sql["fits"], {"model": "any", "context_tokens": 4608, "batch": 1}).fetchall()) == 1
+    con.execute("create table training (model varchar, cluster varchar, gpus bigint, compute_dtype varchar, dp bigint, "
+                "tp bigint, pp bigint, virtual_stages bigint, microbatch bigint, zero_stage bigint, recompute varchar, "
+                "step_time_s double, mfu double, bound varchar, is_feasible boolean)")
+    con.execute("insert into training values "
+                "('m', 'c', 64, 'bf16', 64, 1, 1, 1, 1, 0, 'none', 1, 0.5, 'compute', false), "
+                "('m', 'c', 16, 'bf16', 16, 1, 1, 1, 1, 0, 'none', 2, 0.4, 'compute', true), "
+                "('m', 'c', 8, 'bf16', 8, 1, 1, 1, 1, 0, 'none', 3, 0.3, 'compute', true)")
+    assert [r[2] for r in con.execute(sql["fastest_layouts"]).fetchall()] == [16]
 
 
 # ---------------------------------------------------------------- 4. shortlist
