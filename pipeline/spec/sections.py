@@ -34,7 +34,7 @@ PRICING = ("on-demand", "reserved-1y", "reserved-3y", "spot")
 MEMORY_RESERVES = ("physical", "fraction")
 COMPRESSIONS = ("lz4", "zstd", "snappy", "uncompressed")
 # The level a codec writes at, where it has one and polars' default is not it (``[output] compression``): zstd at 1,
-# not 3 (issue 15, wcodec: ~2 ns less per Float32 value written, the values ~25 % larger, all three studies far
+# not 3 (issue 15, wcodec: ~2 ns less per Float32 value written, the parts 13-30 % larger, all three studies far
 # under their disk targets). The level changes the bytes of a part, never a value; the run id ignores it.
 COMPRESSION_LEVELS = {"zstd": 1}
 HARDWARE_FILTERS = ("vendor", "family", "category", "name")
@@ -183,8 +183,8 @@ class Analysis:
 class Output:
     dir: str = setting("outputs", Rule("directories", _directory))
     # zstd (at COMPRESSION_LEVELS' level 1): ~30 % smaller than lz4 (7.5 vs 10.6 B/row, training bench) for a few
-    # percent more CPU (issue 15's disk target). The run id hashes the codec as lz4 whatever it is (pipeline.runs.manifest.identity), so specs keep
-    # the ids they had under lz4.
+    # percent more CPU (issue 15's disk target). The run id hashes the codec as lz4 whatever it is
+    # (pipeline.runs.manifest.identity), so specs keep the ids they had under lz4.
     compression: str = setting("zstd", one_of(*COMPRESSIONS))
 
 
