@@ -26,6 +26,7 @@ import polars as pl
 from pipeline.runs import narrow, sizing, streamed
 from pipeline.runs.prepared import Prepared
 from pipeline.runs.typed import PARTITION_KEY, arrow_schema, text_codes, typed
+from pipeline.spec import COMPRESSION_LEVELS
 from pipeline.studies import schema_columns
 
 HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
@@ -70,7 +71,7 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
     schema = arrow_schema(empty, {c: d["unit"] for c, d in declared.items()},
                           {c: d["description"] for c, d in declared.items()})
     parts: dict[str | None, int] = {}
-    options = {"arrow_schema": schema, "compression": prepared.spec.output.compression, "statistics": True}
+    options = parquet_options(schema, prepared.spec.output.compression)
     grouped = replace(space, grouped_by=key)  # each accelerator's rows together: a part is a slice
     # chunk k's parts are encoded and written on a writer thread while chunk k+1 is computed (polars
     # releases the GIL in both); at most one chunk waits to be written, so memory holds two chunks at most
@@ -94,6 +95,14 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
         folder.mkdir()
         empty.sink_parquet(folder / "part-00000.parquet", **options)
     return plan.units
+
+
+def parquet_options(schema, compression: str) -> dict:
+    """polars' Parquet options of a run's parts: ``schema`` (units in the field metadata), the spec's codec at its
+    ``COMPRESSION_LEVELS`` level (else polars' default), min/max and null-count statistics on every column (the
+    key axes' min/max let DuckDB and polars skip the row groups a filter on them excludes)."""
+    return {"arrow_schema": schema, "compression": compression,
+            "compression_level": COMPRESSION_LEVELS.get(compression), "statistics": True}
 
 
 def piece_rows(study, name: str, space, pieces, finish) -> Iterator[pl.DataFrame]:

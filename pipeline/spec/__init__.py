@@ -21,6 +21,7 @@ from pipeline.spec.axes import (RECOMPUTE, SERVING_AXES, SPECULATION, TRAINING_A
 from pipeline.spec.check import Checker
 from pipeline.walls.expert_parallel import EXPERT_IMBALANCE_DEFAULT, EXPERT_IMBALANCE_REDUNDANT_DEFAULT
 from pipeline.spec.sections import (
+    COMPRESSION_LEVELS,
     COMPRESSIONS,
     DP_SGD,
     HARDWARE_FILTERS,
@@ -41,10 +42,10 @@ from pipeline.spec.sections import (
     read_filters,
 )
 
-__all__ = ["COMPRESSIONS", "DEFAULT_SPEC", "DP_SGD", "HARDWARE_FILTERS", "MODEL_FILTERS", "OPERATIONS_KNOBS",
-           "PRICING", "RECOMPUTE", "SERVING_AXES", "STUDIES", "TRAINING_AXES", "TRAINING_KNOBS", "WORKLOADS",
-           "Analysis", "Axes", "Data", "Efficiency", "Filters", "Operations", "Output", "Serving", "Software",
-           "SweepSpec", "Training", "load_spec", "parse_spec"]
+__all__ = ["COMPRESSION_LEVELS", "COMPRESSIONS", "DEFAULT_SPEC", "DP_SGD", "HARDWARE_FILTERS", "MODEL_FILTERS",
+           "OPERATIONS_KNOBS", "PRICING", "RECOMPUTE", "SERVING_AXES", "STUDIES", "TRAINING_AXES", "TRAINING_KNOBS",
+           "WORKLOADS", "Analysis", "Axes", "Data", "Efficiency", "Filters", "Operations", "Output", "Serving",
+           "Software", "SweepSpec", "Training", "load_spec", "parse_spec"]
 
 DEFAULT_SPEC = Path(__file__).with_name("specs") / "default.toml"
 STUDIES = ("node", "serving", "training")

@@ -28,3 +28,24 @@ def test_collect_flags_node_opts_out_of_cse_only():
     assert collect_flags(node).comm_subexpr_elim is False
     assert collect_flags(serving).comm_subexpr_elim is True  # polars' defaults
     assert collect_flags(training).comm_subexpr_elim is True
+
+
+def test_zstd_parts_are_written_at_level_1(tmp_path):
+    """Issue 15 (wcodec): a run writes zstd at COMPRESSION_LEVELS' level 1, not polars' default 3: a part's bytes
+    are those polars writes at level 1 (zstd's output is deterministic for a level) and not those at level 3."""
+    from pipeline.runs.partitions import parquet_options, write_parts
+    from pipeline.runs.typed import arrow_schema
+    from pipeline.studies import node
+
+    rows = pl.DataFrame({"hardware": ["a"] * 20_000, "mfu": [(i * 7919 % 1000) / 1000 for i in range(20_000)]})
+    options = parquet_options(arrow_schema(rows.lazy(), {"mfu": ""}, {}), "zstd")
+    assert options["compression_level"] == 1 and options["statistics"] is True
+    assert parquet_options(options["arrow_schema"], "lz4")["compression_level"] is None  # lz4: polars' own
+    files, _ = write_parts(rows, [(0, rows.height, "hardware=a/part-00000.parquet")], tmp_path, "study=node",
+                           node.SCHEMA, options)
+    levels = {}
+    for level in (1, 3):
+        rows.write_parquet(tmp_path / f"{level}.parquet", **(options | {"compression_level": level}))
+        levels[level] = (tmp_path / f"{level}.parquet").read_bytes()
+    assert levels[1] != levels[3]
+    assert files[0].read_bytes() == levels[1]
