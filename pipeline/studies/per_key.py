@@ -34,7 +34,7 @@ from pipeline.studies.sides import Space
 
 ID = "__id"
 WHOLE_SIDE_CLASSES = 256  # hardware classes computed on the whole side (one table for all chunks) up to this many
-MAX_TABLE_ROWS = 1_000_000  # pairs above which a group is computed per row (~8 MB a Float64 column a million pairs)
+MAX_TABLE_ROWS = 2_000_000  # pairs above which a group is computed per row (~8 MB a Float64 column a million pairs)
 
 
 @dataclass(frozen=True)

@@ -287,8 +287,9 @@ FORMULAS = formulas.REGISTRY | SERVING
 # computes each group once per hardware row x those rows and gathers it into every row. So do the KV and activation
 # bytes and decode attention's η, FLOPs and bytes (a hardware side's dtypes and knobs: 1-11 classes of it; listed
 # first, so a later group that reads them still has them where its own table is too large to share: decode
-# attention's roofline at the bench spec's 9 batch sizes, 15,084 x 82 pairs), the LoRA kernels and the EP
-# all-to-alls of prefill (`mlsys bench --study serving`: 35-345 k pairs, 816 k LoRA's, for 3.2 M rows).
+# attention's roofline beyond ``per_key.MAX_TABLE_ROWS``; at the bench spec's 9 batch sizes it is 15,084 x 82 pairs,
+# shared), the LoRA kernels and the EP all-to-alls of prefill (`mlsys bench --study serving`: 35-345 k pairs, 816 k
+# LoRA's, for 3.2 M rows).
 SHARED = [["kv_cache_bytes_per_device"], ["activation_bytes_per_device"], ["decode_attention_eta_compute"],
           ["decode_attention_flop"], ["decode_attention_bytes"], ["decode_attention_kv_bytes"],
           *([f"{p}_{op}_time_s", f"{p}_{op}_is_compute_bound"] for p in PHASES for op in (*OPERATORS, "lm_head")),
