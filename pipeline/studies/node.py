@@ -320,7 +320,7 @@ def build(space: Space, hardware_side=None) -> formulas.Plan:
     """The node study's lazy plan over ``space``, checked against its output schema. A writer's space
     (``grouped_by``: each accelerator's rows together) is planned in two cuts (``fit_cuts``): the accelerators
     with a kernel fit, then those without; each accelerator's rows keep their order (a writer slices one part per
-    accelerator). Polars evaluates both branches of a ``where``: the unfitted cut (89 % of the bench spec's rows)
+    accelerator). Polars evaluates both branches of a ``where``: the unfitted cut (74 % of the bench spec's rows)
     takes compute_time_s's branch for a row without a fit (``UNFITTED``), so it neither joins nor computes the kernel
     model's per-GEMM η; a slice's kernel-fit efficiencies and footprint are computed on distinct pairs and gathered
     (``shared``). The same values (tests/studies/test_node_fit_cuts.py)."""
@@ -357,8 +357,8 @@ FOOTPRINT = ["memory_footprint_bytes"]
 DATA_PARALLEL = ["gradient_allreduce_time_s", "gradient_exposed_time_s"]
 HARDWARE_ONLY = "optimizer_shard_ranks"  # a function of hardware-side columns only (``hardware``)
 # compute_time_s of the unfitted cut (gemm_units NULL on every row): its formula's branch for a row without a fit.
-# Polars evaluates both branches of the formula's ``where``; the per-operator one read 3 more joined columns and ran
-# ~15 Float64 operations per row on NULLs (the node bench's fact table: CHANGELOG nodesw)
+# Polars evaluates both branches of the formula's ``where``; the per-operator one read n_layers, step_multiplier,
+# is_transformer and the fit's NULL columns (a 1 M-row unfitted chunk's fact table 0.040 -> 0.036 CPU s, nodesw)
 UNFITTED: dict = {}
 formulas.define("compute_time_s", ["step_flop", "achievable_flop_per_s"], at_one_eta_time_s, UNFITTED)
 SHARED = ["step_qkv_proj_eta_compute", "step_o_proj_eta_compute", "step_mlp_eta_compute", "step_lm_head_eta_compute",
