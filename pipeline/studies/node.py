@@ -36,6 +36,7 @@ from pipeline.studies.operations import COMMON, with_operations
 from pipeline.studies.sides import NO_BANDWIDTH, NO_PEAK, SEQ_CONTEXT, Side, Space, no_eta
 from pipeline.units import unit
 from pipeline.walls.architecture import MODEL_COLUMNS
+from pipeline.walls.compute import at_one_eta_time_s
 
 KAPLAN = "Kaplan et al. 2020, arXiv:2001.08361, Table 1"
 ROOFLINE = "Williams, Waterman, Patterson 2009, Roofline (CACM 52(4))"
@@ -318,12 +319,11 @@ def null_columns(space: Space) -> list[str]:
 def build(space: Space, hardware_side=None) -> formulas.Plan:
     """The node study's lazy plan over ``space``, checked against its output schema. A writer's space
     (``grouped_by``: each accelerator's rows together) is planned in two cuts (``fit_cuts``): the accelerators
-    with a kernel fit, then those without, whose fit columns are a typed NULL literal; each accelerator's rows
-    keep their order (a writer slices one part per accelerator). Polars evaluates both branches of a ``where``,
-    and on a NULL literal the kernel model's per-GEMM η (compute_time_s) costs little: 89 % of the bench spec's
-    rows have no fit. The unfitted cut also nulls ``FIT_ONLY`` (so the join does not copy them), and a slice's
-    kernel-fit efficiencies and footprint are computed on distinct pairs and gathered (``shared``). The same values
-    (tests/studies/test_node_fit_cuts.py)."""
+    with a kernel fit, then those without; each accelerator's rows keep their order (a writer slices one part per
+    accelerator). Polars evaluates both branches of a ``where``: the unfitted cut (74 % of the bench spec's rows)
+    takes compute_time_s's branch for a row without a fit (``UNFITTED``), so it neither joins nor computes the kernel
+    model's per-GEMM η; a slice's kernel-fit efficiencies and footprint are computed on distinct pairs and gathered
+    (``shared``). The same values (tests/studies/test_node_fit_cuts.py)."""
     cuts = fit_cuts(hardware_side, space.grouped_by) if hardware_side is not None and space.grouped_by else []
     if not any(absent for _, absent in cuts):
         cuts = [(hardware_side, [])]
@@ -334,15 +334,8 @@ def build(space: Space, hardware_side=None) -> formulas.Plan:
         names = [*(SHARED if fitted else []), *(FOOTPRINT if side is not None else []),
                  *(c for c in DATA_PARALLEL if side is not None and c not in side.columns)]
         frame, units = shared(space, side, names)
-        schema = frame.collect_schema()
-        nulled = [*absent, *(c for c in FIT_ONLY if c in schema)] if absent else []
-        frame = frame.with_columns(pl.lit(None, schema[c]).alias(c) for c in nulled)
-        if absent:  # compute_time_s reads the fit's efficiencies only where gemm_units is not NULL (no row here):
-            # NULL literals, so its dead branch runs on literals (every output the same: test_node_fit_cuts)
-            frame = frame.with_columns(pl.lit(None, pl.Float64).alias(c) for c in SHARED)
-            units = units | {c: unit("") for c in SHARED}
-        plans.append(operations.build(frame, units, SCHEMA, OPERATIONS, formulas.REGISTRY, OUTPUTS,
-                                      operations.has_regions(space, side)))
+        plans.append(operations.build(frame, units, SCHEMA, OPERATIONS, formulas.REGISTRY | UNFITTED if absent
+                                      else formulas.REGISTRY, OUTPUTS, operations.has_regions(space, side)))
     check_plan(plans[0], SCHEMA)
     frames = [p.frame for p in plans]
     return plans[0] if len(plans) == 1 else formulas.Plan(pl.concat(frames, how="vertical", rechunk=False),
@@ -350,11 +343,6 @@ def build(space: Space, hardware_side=None) -> formulas.Plan:
 
 
 KERNEL_FIT = [*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS.values()]  # null where a row has no kernel fit
-# Model-side columns only the kernel fit's branches read (each GEMM's shape, the per-operator FLOPs, the attention
-# call's shape): NULL in the unfitted cut, whose fit columns are NULL, so its rows do not copy them
-FIT_ONLY = [*(f"step_{g}_gemm_{d}" for g in ("qkv_proj", "o_proj", "mlp_up", "mlp_down", "lm_head") for d in "mnk"),
-            *(f"step_{o}_flop" for o in ("qkv_proj", "o_proj", "mlp", "attention", "norms", "lm_head")),
-            "step_sequences", "step_tokens", "step_attention_pairs", "n_heads", "head_dim"]
 
 
 # The kernel fit's efficiencies compute_time_s reads: each is a function of a few hardware-side columns (the fit of
@@ -368,6 +356,11 @@ FOOTPRINT = ["memory_footprint_bytes"]
 # the hierarchical form, made the views' design_space_map ~1.6x slower as a QUERY_TIME column)
 DATA_PARALLEL = ["gradient_allreduce_time_s", "gradient_exposed_time_s"]
 HARDWARE_ONLY = "optimizer_shard_ranks"  # a function of hardware-side columns only (``hardware``)
+# compute_time_s of the unfitted cut (gemm_units NULL on every row): its formula's branch for a row without a fit.
+# Polars evaluates both branches of the formula's ``where``; the per-operator one read n_layers, step_multiplier,
+# is_transformer and the fit's NULL columns (a 1 M-row unfitted chunk's fact table 0.040 -> 0.036 CPU s, nodesw)
+UNFITTED: dict = {}
+formulas.define("compute_time_s", ["step_flop", "achievable_flop_per_s"], at_one_eta_time_s, UNFITTED)
 SHARED = ["step_qkv_proj_eta_compute", "step_o_proj_eta_compute", "step_mlp_eta_compute", "step_lm_head_eta_compute",
           "step_attention_eta_compute"]
 

@@ -133,8 +133,14 @@ def compute_time_s(step_flop: UExpr, achievable_flop_per_s: UExpr, gemm_units: U
               at(step_mlp_flop, step_mlp_eta_compute), at(step_attention_flop, step_attention_eta_compute),
               at(step_norms_flop, eta_compute)]
     per_op = step_multiplier * per_pass(n_layers, layers, at(step_lm_head_flop, step_lm_head_eta_compute))
-    constant = step_flop / achievable_flop_per_s
-    return where(gemm_units.is_not_null() & is_transformer, per_op.to("s"), constant.to("s"))
+    return where(gemm_units.is_not_null() & is_transformer, per_op.to("s"),
+                 at_one_eta_time_s(step_flop, achievable_flop_per_s))
+
+
+def at_one_eta_time_s(step_flop: UExpr, achievable_flop_per_s: UExpr) -> UExpr:
+    """``compute_time_s`` of a row without a kernel fit (or of a CNN): the step's FLOPs at one η, T = FLOPs /
+    (peak x eta). The node study plans its rows without a fit by it alone (``node.UNFITTED``)."""
+    return (step_flop / achievable_flop_per_s).to("s")
 
 
 @column

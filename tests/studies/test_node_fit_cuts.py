@@ -55,3 +55,21 @@ def test_shared_columns_equal_the_per_row_formulas(monkeypatch, whole_side_class
     assert gathered.height == per_row.height > 0
     assert_frame_equal(gathered, per_row, check_exact=True)
     assert gathered["step_qkv_proj_eta_compute"].n_unique() > 2  # the fit varies with the shape: not a constant
+
+
+def test_unfitted_cut_reads_no_kernel_fit_column():
+    """The cut without a kernel fit takes compute_time_s's own branch for it (``node.UNFITTED``): its plan reads
+    neither the fit's hardware columns nor the per-operator FLOPs and shapes (polars evaluates both branches of the
+    formula's ``where``; the fitted cut still reads them)."""
+    prepared = runs.prepare(parse_spec(SPEC))
+    space = replace(prepared.space, grouped_by="hardware")
+    side = space.hardware_side.sort(pl.col("hardware").cast(pl.String), maintain_order=True)
+    (fitted, _), (unfitted, absent) = node.fit_cuts(side, "hardware")
+    fit_only = [*node.KERNEL_FIT, *node.SHARED, "step_qkv_proj_flop", "step_mlp_gemm_m", "n_layers"]
+
+    def read(hardware_side: pl.DataFrame) -> set[str]:
+        plan = node.build(space, hardware_side).frame.select("compute_time_s").explain()
+        return {c for c in fit_only if f'col("{c}")' in plan}
+
+    assert absent and read(unfitted) == set()
+    assert {"gemm_units", "step_qkv_proj_eta_compute", "n_layers"} <= read(fitted)

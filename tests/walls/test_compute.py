@@ -75,3 +75,16 @@ def test_an_encoder_pretraining_scores_fifteen_percent_of_its_tokens():
     assert _step_flop("GPT-2 XL", 60257) - _step_flop("GPT-2 XL", 50257) == pytest.approx(1.92e10, rel=1e-9)
     inference = _step_flop("BERT-Large", 40522, "inference") - _step_flop("BERT-Large", 30522, "inference")
     assert inference == 0
+
+
+def test_compute_time_at_one_eta_is_flops_over_derated_peak():
+    """Wall 1 without a kernel fit, by hand: 1e15 FLOP at 989.4 TFLOP/s x 0.5 takes 1e15 / 494.7e12 = 2.0214 s."""
+    import polars as pl
+
+    from pipeline.units import col, unit
+    from pipeline.walls.compute import at_one_eta_time_s
+
+    time_s = at_one_eta_time_s(col("flop", unit("FLOP")), col("rate", unit("FLOP/s")))
+    value = pl.DataFrame({"flop": [1e15], "rate": [989.4e12 * 0.5]}).select(time_s.expr).item()
+    assert value == pytest.approx(2.021427, rel=1e-6)
+    assert time_s.unit == unit("s")
