@@ -4,11 +4,16 @@
 A sweep's hardware side carries the spec's knobs on every row (FlashAttention, dropout, the MTP layers, the
 memory reserve...) and its model side axes the spec holds at one value (cp = ep = 1, LoRA rank 0 in
 `mlsys bench --study training`): as columns, every joined row reads them and every ``where`` on them computes
-both branches; as literals polars folds the ``where`` to the branch taken and never reads the column. The same
-operations on the same values, so the same values.
+both branches; as literals polars folds the ``where`` to the branch taken and never reads the column.
+The same values: a number is taken only where dividing by it as a literal gives what dividing by the column gave.
+Polars divides a float column by a scalar as a product with its reciprocal (one rounding more): exact for 0, an
+infinity, NaN and a power of two (1, 2, 0.5 ...), whose reciprocal is exact; other numbers stay columns (a test
+spec's sequence length, a cluster's figures moved compute_time_s by an ulp).
 """
 
 from __future__ import annotations
+
+import math
 
 import polars as pl
 
@@ -39,4 +44,13 @@ def _one_valued(frame: pl.DataFrame) -> dict[str, Constant]:
                           *((1.0 / pl.col(c)).n_unique().alias(f"{c}__inverse") for c in floats)).row(0, named=True)
     one = [c for c in columns if counts[c] == 1 and counts.get(f"{c}__inverse", 1) == 1]
     first = frame.select(one).row(0, named=True) if one else {}
-    return {c: (first[c], frame.schema[c]) for c in one}
+    return {c: (first[c], frame.schema[c]) for c in one if _exact_divisor(first[c])}
+
+
+def _exact_divisor(value) -> bool:
+    """Whether ``x / value`` equals ``x * (1 / value)`` for every float x: a boolean or NULL (never a divisor), 0, an
+    infinity, NaN or a power of two (its reciprocal exact)."""
+    if value is None or isinstance(value, bool):
+        return True
+    v = float(value)
+    return v == 0.0 or not math.isfinite(v) or math.frexp(v)[0] in (0.5, -0.5)
