@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # annotations only: pint loads with pipeline.units
     import pint
 
 Formula = Callable[..., "UExpr | pl.Expr"]
+Constant = tuple[object, "pl.DataType"]  # a column's one value and its dtype (``plan``'s ``constants``)
 REGISTRY: dict[str, Formula] = {}
 
 
@@ -77,6 +78,7 @@ def plan(
     rebind: Mapping[str, str] | None = None,
     suffix: str = "",
     keep: bool = False,
+    constants: Mapping[str, Constant] | None = None,
 ) -> Plan:
     """Add ``outputs`` to ``frame`` from ``inputs`` (column -> unit) and the formulas.
 
@@ -84,10 +86,13 @@ def plan(
     ``suffix`` names every computed column ``<name><suffix>``: the same formulas evaluated
     again at other inputs, beside the first evaluation (a fixed-point iteration does this).
     ``keep`` keeps the frame's other columns instead of selecting ``outputs`` only.
+    ``constants``: input columns with one value on every row of ``frame`` (column -> (value, dtype)), read by the
+    formulas as that literal, which polars folds (a ``where`` on it keeps one branch; the column is not read).
     """
     formulas = REGISTRY if formulas is None else formulas
     levels, names, out_units = _compiled(formulas, tuple(inputs.items()), tuple(outputs),
-                                         tuple(sorted((rebind or {}).items())), suffix)
+                                         tuple(sorted((rebind or {}).items())), suffix,
+                                         tuple(sorted((constants or {}).items())))
     for batch in levels:
         frame = frame.with_columns(batch)
     return Plan(frame if keep else frame.select(names), dict(out_units))
@@ -157,13 +162,15 @@ class Registry:
         return isinstance(other, Registry) and self.items == other.items
 
 
-def _compiled(formulas: Mapping[str, Formula], inputs: tuple, outputs: tuple, rebind: tuple, suffix: str):
+def _compiled(formulas: Mapping[str, Formula], inputs: tuple, outputs: tuple, rebind: tuple, suffix: str,
+              constants: tuple = ()):
     """The expressions of a plan, level by level."""
-    return _cached("polars", _compile, formulas, inputs, outputs, rebind, suffix)
+    return _cached("polars", _compile, formulas, inputs, outputs, rebind, suffix, constants)
 
 
-def _compile(formulas: Mapping[str, Formula], inputs: tuple, outputs: tuple, rebind: tuple, suffix: str):
-    graph = _walk(formulas, dict(inputs), outputs, dict(rebind), suffix)
+def _compile(formulas: Mapping[str, Formula], inputs: tuple, outputs: tuple, rebind: tuple, suffix: str,
+             constants: tuple = ()):
+    graph = _walk(formulas, dict(inputs), outputs, dict(rebind), suffix, constants=dict(constants))
     computed, level = graph.computed, graph.level
     levels = [[(v.expr if isinstance(v, UExpr) else v).alias(f"{n}{suffix}")
                for n, v in computed.items() if level[n] == lvl]
@@ -195,7 +202,7 @@ def parameters(fn: Formula) -> list[str]:
 
 
 def _walk(formulas: Mapping[str, Formula], inputs: dict, outputs: tuple, rebind: dict, suffix: str,
-          inline: bool = False) -> Graph:
+          inline: bool = False, constants: dict | None = None) -> Graph:
     """Resolve ``outputs`` recursively and call each formula once, with the expression library
     in use (``units.E``): the one graph walk behind both the polars plan and the scalar function.
     A formula reads a computed column by name (polars adds them level by level), or with
@@ -206,8 +213,9 @@ def _walk(formulas: Mapping[str, Formula], inputs: dict, outputs: tuple, rebind:
     def ref(name: str) -> UExpr | object:
         if inline and name in computed:
             return computed[name]
-        u = unit_of[name]
-        c = E.col(graph.column_name(name))
+        u, column = unit_of[name], graph.column_name(name)
+        c = E.lit(*constants[column]) if constants and column in constants and name not in computed \
+            else E.col(column)
         return c if u is None else UExpr(c, u)
 
     def resolve(name: str, chain: tuple[str, ...]) -> None:

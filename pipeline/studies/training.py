@@ -33,6 +33,7 @@ from pipeline.studies import (
     result,
     sides,
 )
+from pipeline.studies.constant_columns import one_valued
 from pipeline.studies.operations import COMMON, with_operations
 from pipeline.studies import training_reference as reference
 from pipeline.studies.product import kept_pairs
@@ -370,9 +371,9 @@ QUERY_TIME = ["params_per_gpu", "trainable_params_per_gpu", "weight_bytes_per_gp
               "checkpoint_write_time_s", "checkpoint_interval_s", "goodput", "time_to_train_s", "expected_failures"]
 
 
-def node_reference(frame: pl.LazyFrame, units: dict) -> tuple[pl.LazyFrame, dict]:
+def node_reference(frame: pl.LazyFrame, units: dict, constants: dict | None = None) -> tuple[pl.LazyFrame, dict]:
     """``training_reference.node_reference`` with the study's formulas (for scaling_efficiency)."""
-    return reference.node_reference(frame, units, FORMULAS)
+    return reference.node_reference(frame, units, FORMULAS, constants)
 
 
 def node_reference_values(values: dict, units: dict) -> dict:
@@ -385,7 +386,7 @@ def inputs(space: Space, hardware_side=None) -> tuple[pl.LazyFrame, dict]:
     (``training_reference.shape_etas``) and the node reference (its terms per distinct key: ``node_terms``)."""
     groups = reference.shape_etas(space, FORMULAS, SHAPED) + reference.node_terms(space, FORMULAS)
     frame, units = per_key.gathered(space, hardware_side, groups)
-    return node_reference(frame, units)
+    return node_reference(frame, units, one_valued(space, hardware_side))
 
 
 def null_columns(space: Space) -> list[str]:
@@ -399,6 +400,6 @@ def null_columns(space: Space) -> list[str]:
 def build(space: Space, hardware_side=None) -> formulas.Plan:
     """The training study's lazy plan, checked against its schema."""
     plan = operations.build(*inputs(space, hardware_side), SCHEMA, OPERATIONS, FORMULAS, OUTPUTS,
-                            operations.has_regions(space, hardware_side))
+                            operations.has_regions(space, hardware_side), one_valued(space, hardware_side))
     check_plan(plan, SCHEMA)
     return plan

@@ -47,6 +47,7 @@ NODE_REFERENCE = {"gpus": "accelerators_per_node", "tp": "node_tp", "dp": "node_
                   "ep": "_one", "virtual_stages": "_one"}
 ETA_AT_NODE = {c: NODE_REFERENCE[c] for c in ("tp", "cp")}  # the layout axes the GEMM η read, at the reference's
 NODE_UNITS = {"_one": unit(""), "node_tp": unit(""), "node_dp": unit("")}
+ONE = (1.0, pl.Float64)  # ``_one``'s value: a constant of the reference's plan (``formulas.plan``)
 NODE_REFERENCE_UNITS = NODE_UNITS | {"node_iteration_time_s": unit("s")}  # the columns node_reference adds
 
 
@@ -57,15 +58,18 @@ def node_layout(tp, accelerators_per_node):
     return node_tp, (accelerators_per_node / node_tp).floor().clip(1.0)
 
 
-def node_reference(frame: pl.LazyFrame, units: dict, registry: dict) -> tuple[pl.LazyFrame, dict]:
+def node_reference(frame: pl.LazyFrame, units: dict, registry: dict,
+                   constants: dict | None = None) -> tuple[pl.LazyFrame, dict]:
     """The same microbatches per data-parallel rank on one node: tp capped at the node, the rest
     data-parallel, no pipeline, context or expert parallelism (for scaling_efficiency). Where ``units`` has
-    the GEMM η (``shape_etas``), the reference reads their values at its layout (``<eta>__node``)."""
+    the GEMM η (``shape_etas``), the reference reads their values at its layout (``<eta>__node``).
+    ``constants``: the frame's one-valued columns (``formulas.plan``'s), ``_one`` among them here."""
     frame, units = with_node_layout(frame), units | NODE_UNITS
     # the GEMM η (``shape_etas``) and the reference's own terms (``node_terms``) where they were gathered
     gathered = {c: f"{c}{AT_NODE}" for c in registry if f"{c}{AT_NODE}" in units}
     frame = formulas.plan(frame, units | {c: units[column] for c, column in gathered.items()}, ["iteration_time_s"],
-                          registry, rebind=NODE_REFERENCE | gathered, suffix="__node", keep=True).frame
+                          registry, rebind=NODE_REFERENCE | gathered, suffix="__node", keep=True,
+                          constants=(constants or {}) | {"_one": ONE}).frame
     frame = frame.with_columns(node_iteration_time_s=pl.col("iteration_time_s__node"))
     return frame, units | NODE_REFERENCE_UNITS
 

@@ -1,0 +1,56 @@
+"""The input columns a study's joined frame holds at one value on every row, which its formulas read as literals
+(``formulas.plan``'s ``constants``, issue 15).
+
+A sweep's hardware side carries the spec's knobs on every row (FlashAttention, dropout, the MTP layers, the
+memory reserve...) and its model side axes the spec holds at one value (cp = ep = 1, LoRA rank 0 in
+`mlsys bench --study training`): as columns, every joined row reads them and every ``where`` on them computes
+both branches; as literals polars folds the ``where`` to the branch taken and never reads the column.
+The same values: a number is taken only where dividing by it as a literal gives what dividing by the column gave.
+Polars divides a float column by a scalar as a product with its reciprocal (one rounding more): exact for 0, an
+infinity, NaN and a power of two (1, 2, 0.5 ...), whose reciprocal is exact; other numbers stay columns (a test
+spec's sequence length, a cluster's figures moved compute_time_s by an ulp).
+"""
+
+from __future__ import annotations
+
+import math
+
+import polars as pl
+
+from pipeline.formulas import Constant
+from pipeline.studies import per_key
+from pipeline.studies.sides import Space
+
+
+def one_valued(space: Space, hardware_side: pl.DataFrame | None = None) -> dict[str, Constant]:
+    """The numeric and boolean columns of ``space``'s sides with one value (NULL counts as one) on every row of the
+    frame over ``hardware_side``: on the model side, and on both the space's hardware side and ``hardware_side``
+    (a chunk's slice, or rows of their own: validation's at each η)."""
+    model = per_key.cached("one_valued", (space.model_side,), lambda: _one_valued(space.model_side))
+    hw = space.hardware_side
+    if hardware_side is not None and hardware_side.height and hardware_side is not hw:
+        common = [c for c, d in hw.schema.items() if hardware_side.schema.get(c) == d]
+        hw = pl.concat([hw.select(common), hardware_side.select(common)])
+    return _one_valued(hw) | model
+
+
+def _one_valued(frame: pl.DataFrame) -> dict[str, Constant]:
+    """``frame``'s numeric and boolean columns with one value; a float's ``1 / x`` too (0.0 and -0.0 apart)."""
+    columns = [c for c, d in frame.schema.items() if d.is_numeric() or d == pl.Boolean]
+    if frame.height == 0 or not columns:
+        return {}
+    floats = [c for c in columns if frame.schema[c].is_float()]
+    counts = frame.select(pl.col(columns).n_unique(),
+                          *((1.0 / pl.col(c)).n_unique().alias(f"{c}__inverse") for c in floats)).row(0, named=True)
+    one = [c for c in columns if counts[c] == 1 and counts.get(f"{c}__inverse", 1) == 1]
+    first = frame.select(one).row(0, named=True) if one else {}
+    return {c: (first[c], frame.schema[c]) for c in one if _exact_divisor(first[c])}
+
+
+def _exact_divisor(value) -> bool:
+    """Whether ``x / value`` equals ``x * (1 / value)`` for every float x: a boolean or NULL (never a divisor), 0, an
+    infinity, NaN or a power of two (its reciprocal exact)."""
+    if value is None or isinstance(value, bool):
+        return True
+    v = float(value)
+    return v == 0.0 or not math.isfinite(v) or math.frexp(v)[0] in (0.5, -0.5)
