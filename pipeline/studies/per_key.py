@@ -11,7 +11,8 @@ told apart by polars' equality (NULL equals NULL); keys are shapes, counts and c
 A side's classes are either
 - the distinct rows of the group's key columns of that side, numbered here and carried through the join by an id
   column added to the side (``__h...``, ``__m...``); the hardware side's on the space's whole side when they are few
-  (``WHOLE_SIDE_CLASSES``: one table for every chunk), else on the chunk's rows;
+  (``WHOLE_SIDE_CLASSES``: one table for every chunk), else on the chunk's rows; a space's sides may carry them
+  already (``numbered``: the serving sweep's streamed source brings them, as the whole sides' classes);
 - or ids the sides already carry (``Group.ids``: a plan built before its rows exist, as the training sweep's streamed
   source), numbered on the whole sides: the table spans every id, and a slice's gaps are never gathered.
 

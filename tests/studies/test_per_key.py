@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
 from pipeline.catalogs.load import load_catalogs
+from pipeline.runs.streamed import Sourced
 from pipeline.spec import parse_spec
 from pipeline.studies import per_key, training
 from pipeline.studies import training_reference as reference
@@ -116,21 +115,9 @@ def test_classes_are_the_distinct_keys_in_order_even_when_hashes_collide(monkeyp
     assert ids.to_list() == [0, 1, 0, 2, 1, 0] * 2 + [3]
 
 
-@dataclass
-class _Fed(Space):
-    """A space whose frame is given rows (as ``runs.streamed.Sourced``: pieces of the sides' product)."""
-    rows: pl.LazyFrame | None = None
-
-    def frame(self, hardware_side: pl.DataFrame | None = None) -> pl.LazyFrame:
-        return self.rows
-
-    def is_product(self) -> bool:
-        return True
-
-
 @pytest.mark.parametrize("whole_side_classes", [per_key.WHOLE_SIDE_CLASSES, 0])
 def test_numbered_sides_bring_the_ids_a_plan_without_rows_gathers_by(monkeypatch, whole_side_classes):
-    """A plan built on no hardware rows (a streamed source's) over sides ``numbered`` gives, on pieces of their
+    """A plan built on no hardware rows (a streamed source's, ``Sourced``) over sides ``numbered`` gives, on pieces of their
     product (hardware rows x model slices, in another order), each row's own values: the ids travel with the rows,
     numbered on the whole sides whatever their classes' count."""
     monkeypatch.setattr(per_key, "WHOLE_SIDE_CLASSES", whole_side_classes)
@@ -140,7 +127,7 @@ def test_numbered_sides_bring_the_ids_a_plan_without_rows_gathers_by(monkeypatch
     assert [c for c in numbered.model_side.columns if c.startswith("__m")]
     pieces = [Space(numbered.hardware_side[rows], numbered.model_side.slice(start, 5), space.units).frame()
               for rows in ([2], [0, 1]) for start in (5, 0, 10)]
-    fed = _Fed(numbered.hardware_side, numbered.model_side, space.units, rows=pl.concat(pieces))
+    fed = Sourced(numbered.hardware_side, numbered.model_side, space.units, source=pl.concat(pieces))
     frame, units = per_key.gathered(fed, fed.hardware_side.head(0), [group])
     assert units["y"] == "Y"
     got = frame.select("name", "batch", "y", "z").collect()
