@@ -117,9 +117,9 @@ def test_classes_are_the_distinct_keys_in_order_even_when_hashes_collide(monkeyp
 
 @pytest.mark.parametrize("whole_side_classes", [per_key.WHOLE_SIDE_CLASSES, 0])
 def test_numbered_sides_bring_the_ids_a_plan_without_rows_gathers_by(monkeypatch, whole_side_classes):
-    """A plan built on no hardware rows (a streamed source's, ``Sourced``) over sides ``numbered`` gives, on pieces of their
-    product (hardware rows x model slices, in another order), each row's own values: the ids travel with the rows,
-    numbered on the whole sides whatever their classes' count."""
+    """A plan built on no hardware rows (a streamed source's, ``Sourced``) over sides ``numbered`` gives, on pieces
+    of their product (hardware rows x model slices, in another order), each row's own values: the ids travel with
+    the rows, numbered on the whole sides whatever their classes' count."""
     monkeypatch.setattr(per_key, "WHOLE_SIDE_CLASSES", whole_side_classes)
     space, group = _space(), per_key.Group(("y", "z"), ("size",), ("peak",), _toy)
     numbered = per_key.numbered(space, [group])
