@@ -65,7 +65,7 @@ def numbered(space: Space, groups: Sequence[Group]) -> Space:
     its rows bring. ``gathered`` numbers a hardware side again every call (its rows may be another side's, as
     validation's at each η), and keeps the model side's: a model side is its space's or a piece of it. No table is
     computed here; the cache's entries for the sides are kept for the new ones (their keys are the same)."""
-    hw, model, _units, _gathers = _numbered(space, None, [g for g in groups if g.ids is None], tables=False)
+    hw, model, _units, _gathers = _numbered(space, None, groups, tables=False)
     for key, (owners, value) in list(_CACHE.items()):
         _CACHE[key] = (tuple(hw if o is space.hardware_side else model if o is space.model_side else o
                              for o in owners), value)
@@ -82,6 +82,8 @@ def _numbered(space: Space, hardware_side: pl.DataFrame | None, groups: Sequence
         for prefix, keys in (("__h", group.hardware), ("__m", group.model)):
             names.setdefault((prefix, keys), f"{prefix}{i}")
     for group in groups:
+        if group.ids and not tables:  # ids the sides carry already
+            continue
         found = _by_ids(space, hardware_side, group) if group.ids else _by_keys(space, hardware_side, group, tables)
         if found is None:
             continue
