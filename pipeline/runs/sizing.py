@@ -21,8 +21,8 @@ CHUNK_ROWS = 1_000_000  # rows per chunk (one Parquet part per accelerator it ho
 # cluster's join is the whole model side (987,690 rows in the 30 M-row bench): chunks of two clusters
 # (1,975,380 rows) took `python -m tests.runs.bench_run training 30000000 zstd` to 2,245 MB peak RSS,
 # slices of 493,845 rows to 1,415 MB; 350 k makes 3 slices of 329,230 rows. Serving's chunks of one accelerator
-# (3 hardware rows x 475,104 model rows in `bench_run serving 30000000`) took 2,049 MB collected whole; pieces of
-# 250 k streamed, fed SOURCE_ROWS at a time, 1,314 MB.
+# (3 hardware rows x 475,104 model rows in `bench_run serving 30000000`) took 1,910-2,049 MB collected whole; pieces
+# of 250 k streamed, fed SOURCE_ROWS at a time, 1,314-1,406 MB.
 MAX_CHUNK_ROWS = {"training": 350_000, "serving": 250_000}
 # Joined rows the streamed plan (``streamed.piece_rows``) is fed at a time, where not ``streamed.SOURCE_ROWS``. A
 # serving batch widens from ~100 to ~300 columns along its plan and several are in flight: the 30 M-row serving sweep
