@@ -57,6 +57,8 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
     model-side key axes the fact table holds (``narrow.layout``; a Dask task's, its driver's).
     Returns the output columns' units (the study's plan)."""
     name, study, space = prepared.spec.study, prepared.study, prepared.space
+    if name in sizing.MAX_CHUNK_ROWS and hasattr(study, "streamed_space"):  # the sides a streamed plan's pieces need
+        space = study.streamed_space(space)
     key = PARTITION_KEY[name]
     base = run_dir / study_folder(name)
     base.mkdir(exist_ok=True)
@@ -111,7 +113,8 @@ def piece_rows(study, name: str, space, pieces, finish) -> Iterator[pl.DataFrame
     (``streamed.piece_rows``: the plan's fixed cost paid once, not per piece), else a plan collected per piece."""
     if name in sizing.MAX_CHUNK_ROWS:
         yield from streamed.piece_rows(space, pieces, lambda whole: finish(
-            study.build(whole, space.hardware_side.head(0)).frame), collect_flags(study))
+            study.build(whole, space.hardware_side.head(0)).frame), collect_flags(study),
+            sizing.SOURCE_ROWS.get(name))
         return
     for hw_slice, model_slice in pieces:
         piece = space if model_slice is space.model_side else replace(space, model_side=model_slice)

@@ -20,8 +20,14 @@ CHUNK_ROWS = 1_000_000  # rows per chunk (one Parquet part per accelerator it ho
 # above the space (67 narrow columns, 310 B/row, and the plan's Float64 intermediates), and one
 # cluster's join is the whole model side (987,690 rows in the 30 M-row bench): chunks of two clusters
 # (1,975,380 rows) took `python -m tests.runs.bench_run training 30000000 zstd` to 2,245 MB peak RSS,
-# slices of 493,845 rows to 1,415 MB; 350 k makes 3 slices of 329,230 rows.
-MAX_CHUNK_ROWS = {"training": 350_000}
+# slices of 493,845 rows to 1,415 MB; 350 k makes 3 slices of 329,230 rows. Serving's chunks of one accelerator
+# (3 hardware rows x 475,104 model rows in `bench_run serving 30000000`) took 1,910-2,049 MB collected whole; pieces
+# of 250 k streamed, fed SOURCE_ROWS at a time, 1,314-1,406 MB.
+MAX_CHUNK_ROWS = {"training": 350_000, "serving": 250_000}
+# Joined rows the streamed plan (``streamed.piece_rows``) is fed at a time, where not ``streamed.SOURCE_ROWS``. A
+# serving batch widens from ~100 to ~300 columns along its plan and several are in flight: the 30 M-row serving sweep
+# peaked at 2,104 MB fed 65,536 rows (pieces of 500 k), 1,503 MB fed 16,384.
+SOURCE_ROWS = {"serving": 16_384}
 # Per study: bytes per row on disk and rows per second end to end on 2 cores, measured with
 # `mlsys bench` (10M node rows: 674 MB at 1.49-1.57 M rows/s; 3M serving: 267 MB at 1.03-1.08 M;
 # 4.2M training: 122 MB at 1.14-1.20 M) and the packaged specs (`mlsys sweep --spec S`, 2026-12-03:

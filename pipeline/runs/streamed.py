@@ -30,22 +30,27 @@ class Sourced(Space):
     def frame(self, hardware_side: pl.DataFrame | None = None) -> pl.LazyFrame:
         return self.source
 
+    def is_product(self) -> bool:
+        return True  # pieces of the sides' product
+
 
 SOURCE_ROWS = 65_536  # joined rows the source yields at a time: its frames (149 columns, ~1.2 kB/row) stay small
 
 
 def piece_rows(space: Space, pieces: Iterable[tuple[pl.DataFrame, pl.DataFrame]],
-               plan: Callable[[Space], pl.LazyFrame], optimizations: pl.QueryOptFlags) -> Iterator[pl.DataFrame]:
+               plan: Callable[[Space], pl.LazyFrame], optimizations: pl.QueryOptFlags,
+               source_rows: int | None = None) -> Iterator[pl.DataFrame]:
     """The rows ``plan`` gives on each (hardware slice, model slice) of ``pieces`` (``sizing.pieces``: a model
     slice that ``is`` the space's model side stands for all of it), in order, as collecting ``plan`` on each piece's
-    space would give them; ``plan`` is built and run once, on a ``Sourced`` space."""
+    space would give them; ``plan`` is built and run once, on a ``Sourced`` space, fed ``source_rows`` (SOURCE_ROWS)
+    joined rows at a time."""
     heights: deque[int] = deque()
     calls = []
 
     def frames(with_columns, predicate, n_rows, batch_size) -> Iterator[pl.DataFrame]:
         calls.append(1)
         for hw, model in pieces:
-            cuts = list(joins(space, hw, model))
+            cuts = list(joins(space, hw, model, source_rows))
             height = 0
             for i, frame in enumerate(cuts):
                 frame = frame if predicate is None else frame.filter(predicate)
@@ -81,8 +86,9 @@ def piece_rows(space: Space, pieces: Iterable[tuple[pl.DataFrame, pl.DataFrame]]
                            f"unfilled, source read {len(calls)} times")
 
 
-def joins(space: Space, hw: pl.DataFrame, model: pl.DataFrame) -> Iterator[pl.LazyFrame]:
-    """``Space.frame`` of ``hw`` on ``model`` in consecutive cuts of about SOURCE_ROWS joined rows, in its order:
+def joins(space: Space, hw: pl.DataFrame, model: pl.DataFrame, source_rows: int | None = None
+          ) -> Iterator[pl.LazyFrame]:
+    """``Space.frame`` of ``hw`` on ``model`` in consecutive cuts of about ``source_rows`` joined rows, in its order:
     per value of ``grouped_by`` (``grouped.grouped_join``), else for all of ``hw``, model-side major."""
     if hw.height == 0 or model.height == 0:
         return
@@ -90,7 +96,7 @@ def joins(space: Space, hw: pl.DataFrame, model: pl.DataFrame) -> Iterator[pl.La
               [hw[rows] for rows in hw.with_row_index("_i").group_by(pl.col(space.grouped_by).to_physical(),
                                                                      maintain_order=True).agg("_i")["_i"].to_list()])
     for group in groups:
-        size = max(1, SOURCE_ROWS // group.height)
+        size = max(1, (source_rows or SOURCE_ROWS) // group.height)
         part = replace(space, grouped_by=None)
         for start in range(0, model.height, size):
             yield replace(part, model_side=model.slice(start, size)).frame(group)

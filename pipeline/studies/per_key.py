@@ -11,7 +11,8 @@ told apart by polars' equality (NULL equals NULL); keys are shapes, counts and c
 A side's classes are either
 - the distinct rows of the group's key columns of that side, numbered here and carried through the join by an id
   column added to the side (``__h...``, ``__m...``); the hardware side's on the space's whole side when they are few
-  (``WHOLE_SIDE_CLASSES``: one table for every chunk), else on the chunk's rows;
+  (``WHOLE_SIDE_CLASSES``: one table for every chunk), else on the chunk's rows; a space's sides may carry them
+  already (``numbered``: the serving sweep's streamed source brings them, as the whole sides' classes);
 - or ids the sides already carry (``Group.ids``: a plan built before its rows exist, as the training sweep's streamed
   source), numbered on the whole sides: the table spans every id, and a slice's gaps are never gathered.
 
@@ -52,38 +53,73 @@ class Group:
 def gathered(space: Space, hardware_side: pl.DataFrame | None, groups: Sequence[Group]) -> tuple[pl.LazyFrame, dict]:
     """``space.frame(hardware_side)`` and ``space.units`` with each group's columns computed per pair of classes and
     gathered into every row (a group that would not share is left out: the plan computes it per row)."""
-    hw = space.hardware_side if hardware_side is None else hardware_side
-    model, units, gathers = space.model_side, dict(space.units), []
-    names: dict = {}  # (side, keys) -> the id column of those classes on that side
-    for group in groups:
-        found = (_by_ids if group.ids else _by_keys)(space, hardware_side, group)
-        if found is None:
-            continue
-        ids, m, group_units, columns = found
-        if group.ids is None:
-            (hids, mids), prefixes = ids, ("__h", "__m")
-            hname, mname = (names.setdefault((p, k), f"{p}{len(names)}")
-                            for p, k in zip(prefixes, (group.hardware, group.model), strict=True))
-            hw = hw if hname in hw.columns else hw.with_columns(hids.alias(hname))
-            model = model if mname in model.columns else model.with_columns(mids.alias(mname))
-        else:
-            hname, mname = group.ids
-        index = pl.col(hname).cast(pl.Int64) * m + pl.col(mname).cast(pl.Int64)
-        gathers += [pl.lit(columns[c]).gather(index).alias(c) for c in group.columns]
-        units |= group_units
+    hw, model, units, gathers = _numbered(space, hardware_side, groups)
     if not gathers:
         return space.frame(hardware_side), units
     return replace(space, model_side=model).frame(hw).with_columns(gathers), units
 
 
+def numbered(space: Space, groups: Sequence[Group]) -> Space:
+    """``space`` whose sides carry the class ids ``gathered`` numbers them by (the whole sides' classes), so that a
+    plan built before its rows exist (a streamed source of the sides' pieces, ``runs.streamed``) gathers by the ids
+    its rows bring. ``gathered`` numbers a hardware side again every call (its rows may be another side's, as
+    validation's at each η), and keeps the model side's: a model side is its space's or a piece of it. No table is
+    computed here; the cache's entries for the sides are kept for the new ones (their keys are the same)."""
+    hw, model, _units, _gathers = _numbered(space, None, groups, tables=False)
+    for key, (owners, value) in list(_CACHE.items()):
+        _CACHE[key] = (tuple(hw if o is space.hardware_side else model if o is space.model_side else o
+                             for o in owners), value)
+    return replace(space, hardware_side=hw, model_side=model)
+
+
+def _numbered(space: Space, hardware_side: pl.DataFrame | None, groups: Sequence[Group], tables: bool = True):
+    """The hardware rows and the model side with each shared group's class ids (``__h<i>``, ``__m<i>``: ``i`` the
+    first group of those keys), the units and the gathers (none without ``tables``)."""
+    hw = space.hardware_side if hardware_side is None else hardware_side
+    model, units, gathers = space.model_side, dict(space.units), []
+    names: dict = {}  # (side, keys) -> the id column of those classes on that side
+    for i, group in enumerate(groups):
+        for prefix, keys in (("__h", group.hardware), ("__m", group.model)):
+            names.setdefault((prefix, keys), f"{prefix}{i}")
+    for group in groups:
+        if group.ids and not tables:  # ids the sides carry already
+            continue
+        found = _by_ids(space, hardware_side, group) if group.ids else _by_keys(space, hardware_side, group, tables)
+        if found is None:
+            continue
+        ids, m, group_units, columns = found
+        if group.ids is None:
+            hids, mids = ids
+            hname, mname = names["__h", group.hardware], names["__m", group.model]
+            hw = hw.with_columns(hids.alias(hname))
+            model = model if mname in model.columns else model.with_columns(mids.alias(mname))
+        else:
+            hname, mname = group.ids
+        if tables:
+            index = pl.col(hname).cast(pl.Int64) * m + pl.col(mname).cast(pl.Int64)
+            gathers += [pl.lit(columns[c]).gather(index).alias(c) for c in group.columns]
+            units |= group_units
+    return hw, model, units, gathers
+
+
 def classes(frame: pl.DataFrame, keys: Sequence[str]) -> tuple[pl.DataFrame, pl.Series]:
     """The distinct rows of ``frame``'s ``keys`` in the order of their first row, numbered (``ID``: row i is class
-    i), and each row's class."""
+    i), and each row's class. Told apart by a hash of each row's keys, then checked: every row equals its class's
+    first row (else the rows are joined on every key, which took the 30 M-row serving sweep up 400-640 MB on the
+    67 keys of its length-free split)."""
     if not keys:
         return pl.DataFrame({ID: [0]}, schema={ID: pl.UInt32}), pl.Series(ID, [0] * frame.height, pl.UInt32)
-    table = frame.select(keys).unique(maintain_order=True).with_row_index(ID)
-    ids = frame.select(keys).join(table, on=list(keys), how="left", nulls_equal=True, maintain_order="left")[ID]
-    return table, ids
+    rows = frame.select(keys)
+    hashes = rows.hash_rows()
+    first = hashes.is_first_distinct()
+    table = rows.filter(first).with_row_index(ID)
+    ids = pl.DataFrame({"h": hashes}).join(pl.DataFrame({"h": hashes.filter(first), ID: table[ID]}), on="h",
+                                           how="left", maintain_order="left")[ID]
+    same = rows.lazy().select(pl.col(k).eq_missing(pl.lit(table[k]).gather(ids)).all() for k in keys).collect()
+    if all(same.row(0)):
+        return table, ids
+    table = rows.unique(maintain_order=True).with_row_index(ID)
+    return table, rows.join(table, on=list(keys), how="left", nulls_equal=True, maintain_order="left")[ID]
 
 
 _CACHE: dict = {}
@@ -117,11 +153,13 @@ def _shares(hclasses: int, mclasses: int, hrows: int, mrows: int) -> bool:
     return hclasses * mclasses * 2 <= hrows * mrows and hclasses * mclasses <= MAX_TABLE_ROWS
 
 
-def _by_keys(space: Space, hardware_side: pl.DataFrame | None, group: Group):
-    """Each side's class of each row, and the group's table, classes by the distinct keys."""
+def _by_keys(space: Space, hardware_side: pl.DataFrame | None, group: Group, table: bool = True):
+    """Each side's class of each row, and the group's table (without ``table``: None), classes by the distinct
+    keys."""
     hw, hkeys = space.hardware_side if hardware_side is None else hardware_side, list(group.hardware)
     mtable, mids = cached(("classes", group.model), (space.model_side,), lambda: classes(space.model_side, group.model))
-    whole = bool(hkeys) and space.hardware_side.select(hkeys).n_unique() <= WHOLE_SIDE_CLASSES
+    # no rows (a streamed plan's, whose source brings the ids ``numbered`` gave the whole side): the whole side's
+    whole = bool(hkeys) and (hw.height == 0 or space.hardware_side.select(hkeys).n_unique() <= WHOLE_SIDE_CLASSES)
     if whole:  # one table for every chunk of the space
         htable = cached(("classes", group.hardware), (space.hardware_side,),
                         lambda: classes(space.hardware_side, hkeys)[0])
@@ -132,6 +170,8 @@ def _by_keys(space: Space, hardware_side: pl.DataFrame | None, group: Group):
     if not _shares(htable.height, mtable.height, (space.hardware_side if whole else hw).height,
                    space.model_side.height):  # a whole side's table serves every chunk
         return None
+    if not table:
+        return (hids, mids), None, None, None
     if not whole:
         return (hids, mids), *_table(group, htable, mtable)
     return (hids, mids), *cached(("table", group.columns), (space.hardware_side, space.model_side, space.units),

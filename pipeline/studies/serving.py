@@ -22,7 +22,8 @@ from pipeline import formulas
 from pipeline.catalogs.load import Catalogs
 from pipeline.catalogs.model_patterns import COLUMNS as PATTERN_COLUMNS
 from pipeline.spec import SweepSpec
-from pipeline.studies import check_plan, demand_ratio, elasticity, fraction, headroom, operations, result, sides
+from pipeline.studies import (check_plan, demand_ratio, elasticity, fraction, headroom, operations, per_key, result,
+                              sides)
 from pipeline.studies import serving_disaggregated as disaggregated
 from pipeline.studies import serving_ep as expert
 from pipeline.studies import serving_lora as lora
@@ -139,6 +140,12 @@ def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
     # one chunk a column: the join gathers the model-side columns into millions of rows, slower from a column in
     # two chunks (the precomputed ones; the bench spec's fact columns 3.12 -> 2.86 CPU s warm)
     return replace(space, model_side=space.model_side.rechunk())
+
+
+def streamed_space(space: Space) -> Space:
+    """``space`` whose sides carry the class ids of the groups ``build`` gathers (``per_key.numbered``): a sweep's
+    plan, built once and streamed over pieces of the sides (``runs.streamed``), gathers by the ids its rows bring."""
+    return per_key.numbered(space, precomputed.groups(space, _computed(space), FORMULAS, SHARED))
 
 
 def hardware(catalogs: Catalogs, spec: SweepSpec) -> Side:

@@ -169,9 +169,14 @@ def joined(space: Space, hardware_side: pl.DataFrame | None, wanted: Iterable[st
     roofline, of tens of thousands) and gathered into every row (``per_key.gathered``), not recomputed per row.
     The same expressions on the same values, so the same values. A space whose rows are not the product
     of its sides (a subclass with its own ``frame``: validation's listed configurations) takes the plain frame."""
-    if type(space).frame is not Space.frame:
+    if not space.is_product():
         return space.frame(hardware_side), space.units
+    return per_key.gathered(space, hardware_side, groups(space, wanted, formulas_, shared))
+
+
+def groups(space: Space, wanted: Iterable[str], formulas_: Mapping,
+           shared: Iterable[Iterable[str]] = ()) -> list[per_key.Group]:
+    """``joined``'s groups (once per space)."""
     shared = tuple(tuple(g) for g in shared)
-    groups = per_key.cached(("serving groups", tuple(wanted), shared), (space.model_side, space.units, formulas_),
-                            lambda: _groups(space, tuple(wanted), formulas_, shared))
-    return per_key.gathered(space, hardware_side, groups)
+    return per_key.cached(("serving groups", tuple(wanted), shared), (space.model_side, space.units, formulas_),
+                          lambda: _groups(space, tuple(wanted), formulas_, shared))

@@ -153,6 +153,11 @@ class Space:
                   if self.grouped_by is None else grouped_join(hw, self.model_side, self.grouped_by))
         return joined if self.row_filter is None else joined.filter(self.row_filter)
 
+    def is_product(self) -> bool:
+        """Whether ``frame``'s rows are the product of the sides (after ``row_filter``): not a subclass's own
+        ``frame`` (validation's listed configurations) unless it says so."""
+        return type(self).frame is Space.frame
+
 
 def rows_of_join(left: pl.DataFrame, right: pl.DataFrame) -> int:
     """Rows the join on workload would make between two small frames."""

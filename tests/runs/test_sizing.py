@@ -171,3 +171,28 @@ def test_runs_of_equal_values():
 
 def test_runs_of_nothing():
     assert list(sizing.runs_of(pl.Series([], dtype=pl.Categorical))) == []
+
+
+SERVING = {"study": "serving", "axes": {"hardware": ["H100 SXM5 80GB", "A100 SXM4 80GB", "L4"],
+                                        "model": ["Llama 3 8B", "Mixtral 8x7B"], "precision": ["fp16", "fp8"],
+                                        "tp": [1, 2, 8], "batch": [1, 4, 16], "prompt_len": [512, 2048],
+                                        "output_len": [128, 512]}}
+
+
+@pytest.mark.parametrize("load", [{}, {"request_rate": [0.5, 4.0]}])
+def test_serving_pieces_streamed_by_one_plan_are_the_sweep_collected_per_chunk(tmp_path, monkeypatch, load):
+    """Issue 15 (serving memory): pieces of a fifth of the model side, fed 7 joined rows at a time to one plan
+    gathering by the ids the sides carry (``serving.streamed_space``), write the rows a plan collected per chunk of
+    whole accelerators writes (serving before it was cut), every value, nulls included; offline and under load."""
+    prepared = runs.prepare(parse_spec(SERVING | {"axes": SERVING["axes"] | load}, "test"))
+    model = prepared.space.model_side
+    monkeypatch.setitem(sizing.MAX_CHUNK_ROWS, "serving", -(-model.height // 5))
+    monkeypatch.setitem(sizing.SOURCE_ROWS, "serving", 7)
+    cut = runs.run(prepared, tmp_path / "cut")
+    assert len(partitions.part_files(cut, "serving")) >= 5 * prepared.space.hardware_side["hardware"].n_unique()
+    cut_rows = runs.scan_run(cut).collect().drop("run_id").sort("config_id")
+    monkeypatch.delitem(sizing.MAX_CHUNK_ROWS, "serving")
+    whole = runs.run(prepared, tmp_path / "whole")
+    whole_rows = runs.scan_run(whole).collect().drop("run_id").sort("config_id")
+    assert cut_rows.height == prepared.rows > 100 and cut_rows.equals(whole_rows)
+    assert cut_rows["itl_s"].drop_nulls().n_unique() > 50

@@ -7,6 +7,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from pipeline.catalogs.load import load_catalogs
+from pipeline.runs.streamed import Sourced
 from pipeline.spec import parse_spec
 from pipeline.studies import per_key, training
 from pipeline.studies import training_reference as reference
@@ -99,3 +100,36 @@ def test_training_gathers_the_gemm_etas_and_gives_the_rows_of_the_per_row_plan(m
     want = training.build(space).frame.collect()
     assert got.height > 100 and got.equals(want)
     assert got["mfu"].drop_nulls().n_unique() > 10
+
+
+@pytest.mark.parametrize("collide", [False, True])
+def test_classes_are_the_distinct_keys_in_order_even_when_hashes_collide(monkeypatch, collide):
+    """By hand: sizes 10, 20, 10, 30, 20, 10 (x2) are classes 0, 1, 0, 2, 1, 0 of table 10, 20, 30, with a null key
+    its own class; ``collide``: every row hashed alike, so the check refuses the hashes and the keys are joined."""
+    if collide:
+        monkeypatch.setattr(pl.DataFrame, "hash_rows", lambda self, *_, **__: pl.Series([7] * self.height,
+                                                                                       dtype=pl.UInt64))
+    frame = pl.concat([MODEL, pl.DataFrame({"workload": ["w"], "size": [None], "batch": [12]})], how="vertical_relaxed")
+    table, ids = per_key.classes(frame, ["size"])
+    assert table["size"].to_list() == [10.0, 20.0, 30.0, None] and table[per_key.ID].to_list() == [0, 1, 2, 3]
+    assert ids.to_list() == [0, 1, 0, 2, 1, 0] * 2 + [3]
+
+
+@pytest.mark.parametrize("whole_side_classes", [per_key.WHOLE_SIDE_CLASSES, 0])
+def test_numbered_sides_bring_the_ids_a_plan_without_rows_gathers_by(monkeypatch, whole_side_classes):
+    """A plan built on no hardware rows (a streamed source's, ``Sourced``) over sides ``numbered`` gives, on pieces
+    of their product (hardware rows x model slices, in another order), each row's own values: the ids travel with
+    the rows, numbered on the whole sides whatever their classes' count."""
+    monkeypatch.setattr(per_key, "WHOLE_SIDE_CLASSES", whole_side_classes)
+    space, group = _space(), per_key.Group(("y", "z"), ("size",), ("peak",), _toy)
+    numbered = per_key.numbered(space, [group])
+    assert [c for c in numbered.hardware_side.columns if c.startswith("__h")]
+    assert [c for c in numbered.model_side.columns if c.startswith("__m")]
+    pieces = [Space(numbered.hardware_side[rows], numbered.model_side.slice(start, 5), space.units).frame()
+              for rows in ([2], [0, 1]) for start in (5, 0, 10)]
+    fed = Sourced(numbered.hardware_side, numbered.model_side, space.units, source=pl.concat(pieces))
+    frame, units = per_key.gathered(fed, fed.hardware_side.head(0), [group])
+    assert units["y"] == "Y"
+    got = frame.select("name", "batch", "y", "z").collect()
+    want = _toy(pl.concat(pieces).select("name", "batch", "peak", "size"))[0].select("name", "batch", "y", "z")
+    assert got.height == 36 and got.equals(want.collect())
