@@ -137,3 +137,16 @@ def test_blackwell_and_h200_nvl_take_a_siblings_gemm_model():
     assert (nvl["units"], nvl["ceiling"], nvl["best_fraction"]) == (132.0, sxm["ceiling"], sxm["best_fraction"])
     assert nvl["k_half"] == pytest.approx(sxm["k_half"] * 835.5 / 989.5, rel=1e-3)
     assert nvl["sustained_fraction"] == pytest.approx(1337 / 1453.4, rel=1e-4)
+
+
+def test_gb300_cublas_k_sweep_rows_enter_the_fit(rows):
+    """facebookexperimental/triton PR #740, "Perf number on GB300": cuBLAS (aten_matmul) at M = N = 8192, K = 512
+    ... 16,384. Each row's reported TFLOPS is 2MNK / its reported latency (K = 1,024: 2 x 8192^2 x 1024 / 78.727 µs
+    = 1,745.8 TFLOPS), and the rows fit as GB300 NVL72 GPU at its donor B200's 148 SMs (gemm_fit.TRANSFER)."""
+    gb300 = rows.filter(pl.col("source_url").str.contains("facebookexperimental/triton/pull/740"))
+    assert gb300.height == 6 and gb300.filter(gemm_fit.is_shaped_fit_row()).height == 6
+    assert gb300["hardware"].unique().to_list() == ["GB300 NVL72 GPU"] and gb300["units"].unique().to_list() == [148.0]
+    implied = 2 * gb300["M"] * gb300["N"] * gb300["K"] / gb300["time_s"].cast(pl.Float64) / gb300["achieved_flop_per_s"]
+    assert implied.min() == pytest.approx(1.0, abs=1e-3) and implied.max() == pytest.approx(1.0, abs=1e-3)
+    k1024 = gb300.filter(pl.col("K") == 1024)["achieved_flop_per_s"].item()
+    assert k1024 == pytest.approx(2 * 8192**2 * 1024 / 78.727e-6, rel=1e-4)
