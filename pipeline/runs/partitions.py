@@ -137,7 +137,9 @@ def write_parts(rows: pl.DataFrame, targets: list[tuple[int, int, str]], base: P
     for start, length, relative in targets:
         part = rows.slice(start, length)
         (base / relative).parent.mkdir(exist_ok=True)
-        part.write_parquet(base / relative, **options)
+        partial = base / f"{relative}.partial"  # renamed once complete: the database is built while parts are written
+        part.write_parquet(partial, **options)
+        partial.replace(base / relative)
         written.append(base / relative)
         recorded["partitions"][f"{folder}/{relative}"] = length
         counts = part.select(checks).row(0, named=True) if checks else {}
