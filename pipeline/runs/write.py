@@ -97,7 +97,9 @@ def run(prepared: Prepared, out_dir: str | Path | None = None,
                 built.append(background.submit(build_database))
 
         previous = database.resolve_run(reuse_from, out) if reuse_from else None
-        inputs = incremental.partition_inputs(prepared)
+        # the partitions' input hashes: for the manifest only, unless partitions may be reused (then needed first)
+        hashed = background.submit(incremental.partition_inputs, prepared) if previous is None else None
+        inputs = incremental.partition_inputs(prepared) if hashed is None else {}
         reused = incremental.reusable(inputs, previous)
         if reused:
             on_part(incremental.link_partitions(previous, name, sorted(reused), tmp), incremental.recorded(previous))
@@ -114,9 +116,9 @@ def run(prepared: Prepared, out_dir: str | Path | None = None,
             for column, n in counts.items():
                 out_of_range[column] = out_of_range.get(column, 0) + n
         described = manifest(prepared, rid, now, written, units) | {"out_of_range": out_of_range}
-        described["inputs"] = inputs
+        described["inputs"] = inputs if hashed is None else hashed.result()
         described["reused"] = {"from": previous.name if reused else None, "partitions": sorted(reused),
-                               "recomputed": sorted(set(inputs["partitions"]) - set(reused))}
+                               "recomputed": sorted(set(described["inputs"]["partitions"]) - set(reused))}
         described["partitions"] = dict(sorted(rows_per_file.items()))
         described["out_of_range_by_part"] = dict(sorted(ranges_per_file.items()))
         if built:
