@@ -68,16 +68,17 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
     declared = schema_columns(study.SCHEMA)
     plan = study.build(space, side.head(0))
     shape = narrow.layout(prepared, plan.frame.collect_schema(), model_keys)
-    narrow.write_dimensions(prepared, shape, texts, run_dir)
     empty = typed(plan.frame, name, rid, texts, shape)
     schema = arrow_schema(empty, {c: d["unit"] for c, d in declared.items()},
                           {c: d["description"] for c, d in declared.items()})
     parts: dict[str | None, int] = {}
     options = parquet_options(schema, prepared.spec.output.compression)
     grouped = replace(space, grouped_by=key)  # each accelerator's rows together: a part is a slice
-    # chunk k's parts are encoded and written on a writer thread while chunk k+1 is computed (polars
-    # releases the GIL in both); at most one chunk waits to be written, so memory holds two chunks at most
+    # the dimension tables are written on the writer thread while the first chunk is planned and computed, and
+    # chunk k's parts while chunk k+1 is (polars releases the GIL in both); at most one chunk waits to be
+    # written, so memory holds two chunks at most
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlsys-parquet") as writer:
+        dimensions = writer.submit(narrow.write_dimensions, prepared, shape, texts, run_dir)
         pending: Future | None = None
         for rows in piece_rows(study, name, grouped, sizing.pieces(space, name, hardware_side=side, key=key),
                                lambda frame: typed(frame, name, rid, texts, shape)):
@@ -89,9 +90,11 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
                 targets.append((start, length, f"{partition_folder(name, value)}/part-{n:05d}.parquet"))
             if pending is not None:
                 on_part(*pending.result())
+            dimensions.result()  # written (or its error raised) before a part is
             pending = writer.submit(write_parts, rows, targets, base, study_folder(name), study.SCHEMA, options)
         if pending is not None:
             on_part(*pending.result())
+        dimensions.result()
     if not parts and not any(base.iterdir()):  # everything dropped: an empty part keeps the schema queryable
         folder = base / partition_folder(name, None)
         folder.mkdir()
@@ -140,7 +143,9 @@ def write_parts(rows: pl.DataFrame, targets: list[tuple[int, int, str]], base: P
     for start, length, relative in targets:
         part = rows.slice(start, length)
         (base / relative).parent.mkdir(exist_ok=True)
-        part.write_parquet(base / relative, **options)
+        partial = base / f"{relative}.partial"  # renamed once complete: the database is built while parts are written
+        part.write_parquet(partial, **options)
+        partial.replace(base / relative)
         written.append(base / relative)
         recorded["partitions"][f"{folder}/{relative}"] = length
         counts = part.select(checks).row(0, named=True) if checks else {}

@@ -20,6 +20,7 @@ import re
 import shutil
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import polars as pl
@@ -56,9 +57,16 @@ def run(prepared: Prepared, out_dir: str | Path | None = None,
     out.mkdir(parents=True, exist_ok=True)
     rid = run_id(prepared, now)
     name, study = prepared.spec.study, prepared.study
-    with atomic_directory(out / rid) as directory:
+    # the executor is left (its thread joined) before the folder is renamed or, on an error, removed
+    with atomic_directory(out / rid) as directory, ThreadPoolExecutor(1, "mlsys-database") as background:
         tmp = directory.tmp
         written, rows_per_file, ranges_per_file = 0, {}, {}
+        write_catalogs(prepared.catalogs, tmp / "catalogs")  # the database's catalog views read them
+        built: list[Future] = []
+
+        def build_database() -> None:
+            database.create_database(tmp, database.run_views(tmp, name, prepared.catalogs.hashes),
+                                     {"column_dictionary": output_dictionary()})
 
         def on_part(files: list[Path], recorded: dict | None = None) -> None:
             """Count the rows of ``files`` (the footers: exact, nothing decoded) and those outside a
@@ -80,17 +88,27 @@ def run(prepared: Prepared, out_dir: str | Path | None = None,
             if on_chunk:
                 on_chunk(rows)
 
+        def on_written(files: list[Path], recorded: dict | None = None) -> None:
+            """``on_part`` of this process's writer, which writes the dimension tables first and each part under
+            another name until it is complete: once one part is written, the database (its views need that
+            part's schema) is built on a thread while the others are computed and written."""
+            on_part(files, recorded)
+            if files and not built:
+                built.append(background.submit(build_database))
+
         previous = database.resolve_run(reuse_from, out) if reuse_from else None
-        inputs = incremental.partition_inputs(prepared)
+        # the partitions' input hashes: for the manifest only, unless partitions may be reused (then needed first)
+        hashed = background.submit(incremental.partition_inputs, prepared) if previous is None else None
+        inputs = incremental.partition_inputs(prepared) if hashed is None else {}
         reused = incremental.reusable(inputs, previous)
         if reused:
             on_part(incremental.link_partitions(previous, name, sorted(reused), tmp), incremental.recorded(previous))
         skip = frozenset(v for v in map(incremental.accelerator_of, reused) if v is not None)
         try:
-            units = (executor or partitions.write_study)(prepared, tmp, rid, on_part, skip)
+            units = executor(prepared, tmp, rid, on_part, skip) if executor else partitions.write_study(
+                prepared, tmp, rid, on_written, skip)
         except pl.exceptions.ComputeError as exc:  # polars reports a failed write as text
             raise os_error(exc, tmp / partitions.study_folder(name)) from None
-        write_catalogs(prepared.catalogs, tmp / "catalogs")
         out_of_range: dict[str, int] = {}
         dimensions = sorted((tmp / narrow.DIMENSIONS).glob(f"{name}-*.parquet"))  # a column there: its rows there
         for counts in [*ranges_per_file.values(), *(c for d in dimensions
@@ -98,13 +116,15 @@ def run(prepared: Prepared, out_dir: str | Path | None = None,
             for column, n in counts.items():
                 out_of_range[column] = out_of_range.get(column, 0) + n
         described = manifest(prepared, rid, now, written, units) | {"out_of_range": out_of_range}
-        described["inputs"] = inputs
+        described["inputs"] = inputs if hashed is None else hashed.result()
         described["reused"] = {"from": previous.name if reused else None, "partitions": sorted(reused),
-                               "recomputed": sorted(set(inputs["partitions"]) - set(reused))}
+                               "recomputed": sorted(set(described["inputs"]["partitions"]) - set(reused))}
         described["partitions"] = dict(sorted(rows_per_file.items()))
         described["out_of_range_by_part"] = dict(sorted(ranges_per_file.items()))
-        database.create_database(tmp, database.run_views(tmp, name, prepared.catalogs.hashes),
-                                 {"column_dictionary": output_dictionary()})
+        if built:
+            built[0].result()
+        else:  # no part written by this process's writer (another executor; every part reused or every row dropped)
+            build_database()
         described["wall_time_s"] = round(time.perf_counter() - started, 3)
         (tmp / "manifest.json").write_text(json.dumps(described, indent=2) + "\n")
     if directory.final.name != rid:  # a run of the same spec in the same second took the name first

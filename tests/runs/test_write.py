@@ -7,6 +7,7 @@ import json
 import re
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
 
@@ -181,3 +182,30 @@ def test_parquet_dtypes_for_a_cnn_only_sweep(tmp_path):
     # seq_len is null on every row: it must still be written as Int64, not Null.
     run_dir = pipeline.run_sweep({"axes": {"model": ["ResNet-50"], "hardware": ["T4"]}}, tmp_path / "out")
     assert_written_dtypes(run_dir)
+
+
+def test_database_is_built_while_later_parts_are_written(tmp_path, small_spec, monkeypatch):
+    """results.duckdb is built on a thread once the first chunk's parts are written (issue 15, nodewall); the view it
+    holds is the one a database built after the last part holds, and no part is left under its temporary name."""
+    real_chunks, real_create = sizing.chunks, database.create_database
+    monkeypatch.setattr(sizing, "chunks", lambda space, target_rows=None, hardware_side=None: real_chunks(
+        space, 10, hardware_side))
+    seen = []
+
+    def create(run_dir, views, tables, name=database.DATABASE):
+        seen.append(len(partitions.part_files(run_dir, "node")))
+        real_create(run_dir, views, tables, name)
+
+    monkeypatch.setattr(database, "create_database", create)
+    run_dir = pipeline.run_sweep(small_spec, tmp_path / "out")
+    monkeypatch.undo()
+    assert 0 < seen[0] < len(parts(run_dir)), seen  # built before the last part was written
+    assert not [p for p in run_dir.rglob("*") if p.name.endswith(".partial")]
+    database.create_database(run_dir, database.run_views(run_dir, "node", CATALOG_TABLES), {}, name="after.duckdb")
+    columns = "SELECT column_name, data_type, comment FROM duckdb_columns() WHERE table_name = 'node' ORDER BY 1"
+    early, late = database.connect(run_dir), duckdb.connect(str(run_dir / "after.duckdb"))
+    late.execute("SET file_search_path = ?", [str(run_dir)])
+    assert early.execute(columns).fetchall() == late.execute(columns).fetchall()
+    count = "SELECT count(*) FROM node"
+    assert early.execute(count).fetchone() == late.execute(count).fetchone() == (runs.scan_run(run_dir).select(
+        pl.len()).collect().item(),)
