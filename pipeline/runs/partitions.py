@@ -57,7 +57,7 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
     model-side key axes the fact table holds (``narrow.layout``; a Dask task's, its driver's).
     Returns the output columns' units (the study's plan)."""
     name, study, space = prepared.spec.study, prepared.study, prepared.space
-    if name in sizing.MAX_CHUNK_ROWS and hasattr(study, "streamed_space"):  # the sides a streamed plan's pieces need
+    if sizing.streamed(space, name) and hasattr(study, "streamed_space"):  # the sides a streamed plan's pieces need
         space = study.streamed_space(space)
     key = PARTITION_KEY[name]
     base = run_dir / study_folder(name)
@@ -112,9 +112,9 @@ def parquet_options(schema, compression: str) -> dict:
 
 def piece_rows(study, name: str, space, pieces, finish) -> Iterator[pl.DataFrame]:
     """The rows ``finish(plan)`` gives, ``plan`` the study's, on each (hardware slice, model slice) of ``pieces``,
-    in order: for a study cut into pieces (``sizing.MAX_CHUNK_ROWS``), one plan streamed over them all
+    in order: for a study cut into pieces (``sizing.streamed``), one plan streamed over them all
     (``streamed.piece_rows``: the plan's fixed cost paid once, not per piece), else a plan collected per piece."""
-    if name in sizing.MAX_CHUNK_ROWS:
+    if sizing.streamed(space, name):
         yield from streamed.piece_rows(space, pieces, lambda whole: finish(
             study.build(whole, space.hardware_side.head(0)).frame), collect_flags(study),
             sizing.SOURCE_ROWS.get(name))

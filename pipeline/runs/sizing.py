@@ -28,6 +28,10 @@ MAX_CHUNK_ROWS = {"training": 350_000, "serving": 250_000}
 # serving batch widens from ~100 to ~300 columns along its plan and several are in flight: the 30 M-row serving sweep
 # peaked at 2,104 MB fed 65,536 rows (pieces of 500 k), 1,503 MB fed 16,384.
 SOURCE_ROWS = {"serving": 16_384}
+# Serving is cut into pieces only above this many model-side rows: below it a chunk collected whole is faster (the
+# 3 M-row bench, 50,904 model rows: 5.7 against 6.6 CPU s end to end, idle) and small (890 MB peak), but that path's
+# peak grows ~6 kB per model row (158,368 rows, the 10 M-row bench: 1,545 MB), so it stops well short of 1.5 GB.
+STREAMED_ABOVE_MODEL_ROWS = {"serving": 100_000}
 # Per study: bytes per row on disk and rows per second end to end on 2 cores, measured with
 # `mlsys bench` (10M node rows: 674 MB at 1.49-1.57 M rows/s; 3M serving: 267 MB at 1.03-1.08 M;
 # 4.2M training: 122 MB at 1.14-1.20 M) and the packaged specs (`mlsys sweep --spec S`, 2026-12-03:
@@ -39,6 +43,11 @@ def default_max_rows() -> int:
     """Rows a sweep may write without ``--force``: about ten minutes of sweeping on this machine
     (0.7 M rows/s per core, half the measured 2-core node rate)."""
     return (os.cpu_count() or 1) * 700_000 * 600
+
+
+def streamed(space: Space, study: str) -> bool:
+    """Whether ``study``'s sweep of ``space`` is cut into pieces of MAX_CHUNK_ROWS streamed by one plan."""
+    return study in MAX_CHUNK_ROWS and space.model_side.height > STREAMED_ABOVE_MODEL_ROWS.get(study, -1)
 
 
 def chunks(space: Space, target_rows: int | None = None,
@@ -59,7 +68,7 @@ def chunks(space: Space, target_rows: int | None = None,
 def pieces(space: Space, study: str, hardware_side: pl.DataFrame | None = None, key: str | None = None
            ) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
     """(hardware slice, model slice) pairs to compute and write in turn: ``chunks`` with the whole
-    model side, or for a study with MAX_CHUNK_ROWS consecutive units joining at most that many rows
+    model side, or for a study ``streamed`` in pieces of MAX_CHUNK_ROWS consecutive units joining at most that many rows
     (CHUNK_ROWS if fewer), a unit that joins more alone, its model side cut into consecutive slices.
     A unit is a run of consecutive hardware rows with one value of ``key`` (the partition key; the
     writer sorts the side by it), else one hardware row. An accelerator's rows are model-side major
@@ -67,7 +76,7 @@ def pieces(space: Space, study: str, hardware_side: pl.DataFrame | None = None, 
     join, and neighbouring rows differ by one hardware row (a cluster), which compresses: one cluster
     a piece had taken the 6.7 M-row training bench (`mlsys bench --study training --rows 3000000`)
     from 14.2 to 22.0 B/row."""
-    if study not in MAX_CHUNK_ROWS:
+    if not streamed(space, study):
         yield from ((hw_slice, space.model_side) for hw_slice, _rows in chunks(space, hardware_side=hardware_side))
         return
     side = space.hardware_side if hardware_side is None else hardware_side

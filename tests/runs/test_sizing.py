@@ -4,6 +4,7 @@ of a sweep (issue 14 item 3)."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import polars as pl
 import pytest
@@ -188,6 +189,7 @@ def test_serving_pieces_streamed_by_one_plan_are_the_sweep_collected_per_chunk(t
     model = prepared.space.model_side
     monkeypatch.setitem(sizing.MAX_CHUNK_ROWS, "serving", -(-model.height // 5))
     monkeypatch.setitem(sizing.SOURCE_ROWS, "serving", 7)
+    monkeypatch.setitem(sizing.STREAMED_ABOVE_MODEL_ROWS, "serving", 0)
     cut = runs.run(prepared, tmp_path / "cut")
     assert len(partitions.part_files(cut, "serving")) >= 5 * prepared.space.hardware_side["hardware"].n_unique()
     cut_rows = runs.scan_run(cut).collect().drop("run_id").sort("config_id")
@@ -196,3 +198,17 @@ def test_serving_pieces_streamed_by_one_plan_are_the_sweep_collected_per_chunk(t
     whole_rows = runs.scan_run(whole).collect().drop("run_id").sort("config_id")
     assert cut_rows.height == prepared.rows > 100 and cut_rows.equals(whole_rows)
     assert cut_rows["itl_s"].drop_nulls().n_unique() > 50
+
+
+def test_serving_streams_only_above_its_model_side_threshold():
+    """Issue 15: serving is cut into streamed pieces only when its model side holds more than
+    STREAMED_ABOVE_MODEL_ROWS rows (the whole-chunk path is faster below it); training always is."""
+    space = runs.prepare(parse_spec(SERVING, "test")).space
+    rows = space.model_side.height
+    assert 0 < rows <= sizing.STREAMED_ABOVE_MODEL_ROWS["serving"]
+    assert not sizing.streamed(space, "serving")
+    assert sizing.streamed(space, "training")  # a study in MAX_CHUNK_ROWS with no threshold
+    assert not sizing.streamed(space, "node")
+    bigger = replace(space, model_side=pl.concat([space.model_side] * (sizing.STREAMED_ABOVE_MODEL_ROWS["serving"]
+                                                                        // rows + 1)))
+    assert sizing.streamed(bigger, "serving")
