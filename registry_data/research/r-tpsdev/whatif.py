@@ -28,7 +28,8 @@ def main() -> None:
         run_s = r["ttft_s"] + (output - 1) * r["itl_s"]
         now = batch * output / run_s / tp
         what_if = batch * output / (run_s + (output - 1) * extra_s) / tp
-        print(f"b{batch} tp{tp} {prompt}/{output}: itl {r['itl_s'] * 1e3:.1f} -> {(r['itl_s'] + extra_s) * 1e3:.1f} ms, "
+        itl_ms, new_itl_ms = r["itl_s"] * 1e3, (r["itl_s"] + extra_s) * 1e3
+        print(f"b{batch} tp{tp} {prompt}/{output}: itl {itl_ms:.1f} -> {new_itl_ms:.1f} ms, "
               f"out tok/s/GPU {now:.0f} ({100 * (now / measured - 1):+.0f} %) -> {what_if:.0f} "
               f"({100 * (what_if / measured - 1):+.0f} %), measured {measured}")
 
