@@ -381,12 +381,13 @@ def node_reference_values(values: dict, units: dict) -> dict:
     return reference.node_reference_values(values, units, FORMULAS)
 
 
-def inputs(space: Space, hardware_side=None) -> tuple[pl.LazyFrame, dict]:
+def inputs(space: Space, hardware_side=None, constants: dict | None = None) -> tuple[pl.LazyFrame, dict]:
     """The frame and units the study's formulas read: the joined sides, the GEMM η per distinct shape
-    (``training_reference.shape_etas``) and the node reference (its terms per distinct key: ``node_terms``)."""
+    (``training_reference.shape_etas``) and the node reference (its terms per distinct key: ``node_terms``);
+    ``constants``: the frame's one-valued columns (``one_valued``, computed here when not given)."""
     groups = reference.shape_etas(space, FORMULAS, SHAPED) + reference.node_terms(space, FORMULAS)
     frame, units = per_key.gathered(space, hardware_side, groups)
-    return node_reference(frame, units, one_valued(space, hardware_side))
+    return node_reference(frame, units, one_valued(space, hardware_side) if constants is None else constants)
 
 
 def null_columns(space: Space) -> list[str]:
@@ -399,7 +400,8 @@ def null_columns(space: Space) -> list[str]:
 
 def build(space: Space, hardware_side=None) -> formulas.Plan:
     """The training study's lazy plan, checked against its schema."""
-    plan = operations.build(*inputs(space, hardware_side), SCHEMA, OPERATIONS, FORMULAS, OUTPUTS,
-                            operations.has_regions(space, hardware_side), one_valued(space, hardware_side))
+    constants = one_valued(space, hardware_side)
+    plan = operations.build(*inputs(space, hardware_side, constants), SCHEMA, OPERATIONS, FORMULAS, OUTPUTS,
+                            operations.has_regions(space, hardware_side), constants)
     check_plan(plan, SCHEMA)
     return plan
