@@ -13,6 +13,7 @@ from pipeline.walls import (  # noqa: F401
     burst,
     checkpoint,
     closed_loop,
+    closed_loop_saturation,
     communication,
     complexity,
     compute,

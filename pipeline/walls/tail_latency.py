@@ -34,10 +34,13 @@ MAX_REPLICAS = 64  # the spec rejects more replicas
 
 
 @serving_column
-def request_rate_per_replica(request_rate: UExpr, replicas: UExpr, closed_loop_arrival_share: UExpr) -> UExpr:
+def request_rate_per_replica(request_rate: UExpr, replicas: UExpr, closed_loop_arrival_share: UExpr,
+                             closed_loop_saturated: Plain, capacity_requests_per_s: UExpr) -> UExpr:
     """A replica's share of the arrivals; in a closed loop the others' that a request meets
-    (``closed_loop.closed_loop_arrival_share``, 1 in an open loop)."""
-    return request_rate / replicas * closed_loop_arrival_share
+    (``closed_loop.closed_loop_arrival_share``, 1 in an open loop), of the capacity where more users cycle than the
+    replica serves (``closed_loop_saturation``)."""
+    served = where(closed_loop_saturated, capacity_requests_per_s, request_rate / replicas)
+    return served * closed_loop_arrival_share
 
 
 @serving_column
@@ -111,8 +114,10 @@ def utilization(request_rate: UExpr, replicas: UExpr, capacity_requests_per_s: U
 
 
 @serving_column
-def is_stable(utilization: UExpr, prefill_utilization: UExpr) -> Plain:
-    return (utilization < 1.0) & (prefill_utilization < 1.0)
+def is_stable(utilization: UExpr, prefill_utilization: UExpr, closed_loop_saturated: Plain) -> Plain:
+    """rho < 1 and the prefill's share below 1; a saturated closed loop runs at its capacity (its users queue:
+    ``closed_loop_saturation``), an open loop above it does not settle."""
+    return ((utilization < 1.0) | closed_loop_saturated) & (prefill_utilization < 1.0)
 
 
 # The moments of an iteration and the mixture of cases TTFT meets are columns of their own (``load_*``, ``ttft_*``):
