@@ -28,6 +28,7 @@ from pipeline.walls import (  # noqa: F401
     lora,
     memory,
     moe_routing,
+    multi_step,
     node_data_parallel,
     operations,
     operators,
