@@ -17,7 +17,7 @@ import pandera.polars as pa
 
 from pipeline.catalogs import model_patterns as pattern
 from pipeline.catalogs.carbon_methods import DESCRIPTION, METHODS
-from pipeline.catalogs.decode_kernel_schema import DecodeKernelRowColumns
+from pipeline.catalogs.scheduler_schema import SchedulerRowColumns
 from pipeline.catalogs.efficiency_schema import EfficiencyProfileSchema
 from pipeline.catalogs.fields import Provenance, count, finite, flag, quantity, text, url
 from pipeline.catalogs.kernel_schema import KERNEL_METRICS, KernelEfficiencySchema
@@ -275,7 +275,7 @@ METRICS = {  # metric -> (study, unit of the value): what a measurement states a
 }
 
 
-class MeasurementSchema(DecodeKernelRowColumns):
+class MeasurementSchema(SchedulerRowColumns):
     """One published measurement with the whole configuration that predicts it. ``source_url``
     is the measurement's source; ``source_location`` the table, figure or log line. A kernel
     row (one GEMM, attention call or collective) states its shape in the KernelRowColumns (RunColumns: ``requests``)."""

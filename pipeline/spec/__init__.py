@@ -147,7 +147,9 @@ class SweepSpec:
                                    else {"expert_imbalance_redundant": self.serving.expert_imbalance_redundant}),
                                 **({"dual_batch_overlap": True} if self.serving.dual_batch_overlap else {}),
                                 **({"kv_read_per_query_head": True} if self.serving.kv_read_per_query_head
-                                   else {})}}
+                                   else {}),
+                                **({} if self.serving.scheduler_steps == 1
+                                   else {"scheduler_steps": self.serving.scheduler_steps})}}
         return out
 
 

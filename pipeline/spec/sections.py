@@ -111,6 +111,9 @@ class Serving:
     # decode streams each KV head once per query head it serves, not once per GQA group (TensorRT-LLM before
     # 0.7's masked MHA: pipeline.walls.operators.decode_kv_reads)
     kv_read_per_query_head: bool = setting(False, FLAG)
+    # decode steps per scheduler call, new requests joining between blocks of them (vLLM's num_scheduler_steps:
+    # pipeline.walls.multi_step; 1: every step)
+    scheduler_steps: int = setting(1, integer(1, 64))
 
 
 @dataclass(frozen=True)

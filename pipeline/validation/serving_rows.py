@@ -123,8 +123,12 @@ def serving_spec(r: dict, datasets: Datasets | None = None) -> tuple[dict | None
 
 def decode_kernel_of(r: dict) -> dict:
     """A row whose engine's decode kernel reads each K/V head once per query head (``kv_read_per_query_head``: the
-    measurements column) runs with the serving knob of that name (pipeline.walls.operators.decode_kv_reads)."""
-    return {"serving": {"kv_read_per_query_head": True}} if r.get("kv_read_per_query_head") else {}
+    measurements column) runs with the serving knob of that name (pipeline.walls.operators.decode_kv_reads), and a
+    row whose engine runs several decode steps per scheduler call (``scheduler_steps`` > 1) with that knob
+    (pipeline.walls.multi_step)."""
+    knobs = ({"kv_read_per_query_head": True} if r.get("kv_read_per_query_head") else {}) | (
+        {"scheduler_steps": r["scheduler_steps"]} if (r.get("scheduler_steps") or 1) > 1 else {})
+    return {"serving": knobs} if knobs else {}
 
 
 def offline_batches(r: dict) -> list[int]:

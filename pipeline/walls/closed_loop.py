@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 
-from pipeline.units import E, Plain, UExpr, only_where
+from pipeline.units import E, Plain, UExpr, maximum, only_where, where
 from pipeline.walls.registries import serving_column
 
 
@@ -88,10 +88,13 @@ def prefill_chunk_iterations(prefill_new_tokens: UExpr, prefill_chunk_tokens: UE
 @serving_column
 def closed_loop_ttft_mean_s(is_stable: Plain, closed_loop_users_per_replica: UExpr, load_round_s: UExpr,
                             prefill_utilization: UExpr, prefill_time_one_request_s: UExpr,
-                            prefill_chunk_iterations: UExpr) -> UExpr:
+                            prefill_chunk_iterations: UExpr, closed_loop_saturated: Plain,
+                            closed_loop_queued_ttft_s: UExpr) -> UExpr:
     """Mean time to first token in a closed loop (``closed_loop_ttft``, its iteration wall 7's decode pass with the
-    scheduler's overhead, ``load_round_s``; null in an open loop)."""
+    scheduler's overhead, ``load_round_s``; null in an open loop); where more users cycle than the replica serves,
+    the queue's, never below that (``pipeline.walls.closed_loop_saturation``)."""
     busy = (closed_loop_users_per_replica - 1.0).clip(lower=0, upper=1)  # a fraction of a user: that share
     ttft = closed_loop_ttft(busy, load_round_s, prefill_utilization, prefill_time_one_request_s,
-                            prefill_chunk_iterations)
-    return only_where(is_stable & closed_loop_users_per_replica.is_not_null(), ttft.to("s"))
+                            prefill_chunk_iterations).to("s")
+    ttft = where(closed_loop_saturated, maximum(closed_loop_queued_ttft_s, ttft), ttft)
+    return only_where(is_stable & closed_loop_users_per_replica.is_not_null(), ttft)

@@ -34,10 +34,13 @@ MAX_REPLICAS = 64  # the spec rejects more replicas
 
 
 @serving_column
-def request_rate_per_replica(request_rate: UExpr, replicas: UExpr, closed_loop_arrival_share: UExpr) -> UExpr:
+def request_rate_per_replica(request_rate: UExpr, replicas: UExpr, closed_loop_arrival_share: UExpr,
+                             closed_loop_saturated: Plain, capacity_requests_per_s: UExpr) -> UExpr:
     """A replica's share of the arrivals; in a closed loop the others' that a request meets
-    (``closed_loop.closed_loop_arrival_share``, 1 in an open loop)."""
-    return request_rate / replicas * closed_loop_arrival_share
+    (``closed_loop.closed_loop_arrival_share``, 1 in an open loop), of the capacity where more users cycle than the
+    replica serves (``closed_loop_saturation``)."""
+    served = where(closed_loop_saturated, capacity_requests_per_s, request_rate / replicas)
+    return served * closed_loop_arrival_share
 
 
 @serving_column
@@ -111,8 +114,10 @@ def utilization(request_rate: UExpr, replicas: UExpr, capacity_requests_per_s: U
 
 
 @serving_column
-def is_stable(utilization: UExpr, prefill_utilization: UExpr) -> Plain:
-    return (utilization < 1.0) & (prefill_utilization < 1.0)
+def is_stable(utilization: UExpr, prefill_utilization: UExpr, closed_loop_saturated: Plain) -> Plain:
+    """rho < 1 and the prefill's share below 1; a saturated closed loop runs at its capacity (its users queue:
+    ``closed_loop_saturation``), an open loop above it does not settle."""
+    return ((utilization < 1.0) | closed_loop_saturated) & (prefill_utilization < 1.0)
 
 
 # The moments of an iteration and the mixture of cases TTFT meets are columns of their own (``load_*``, ``ttft_*``):
@@ -222,7 +227,7 @@ def ttft_excess_variance(load_round_s: UExpr, load_iteration_mean_s: UExpr, load
 
 def _ttft_quantile(q: float, prefill_time_one_request_s: UExpr, load_round_s: UExpr, load_idle_share: UExpr,
                    load_decode_only_share: UExpr, load_carrying_share: UExpr, ttft_excess_mean_s: UExpr,
-                   ttft_excess_variance: UExpr) -> UExpr:
+                   ttft_excess_variance: UExpr, scheduler_block_wait_s: UExpr) -> UExpr:
     """The q-quantile of TTFT under continuous batching (Orca iteration-level scheduling, Yu et al.
     2022; prefill chunks join the next iteration, Agrawal et al. 2024, Sarathi-Serve §4): an arrival
     waits for the iteration under way to end (the residual of a length-biased iteration, Kleinrock
@@ -241,7 +246,9 @@ def _ttft_quantile(q: float, prefill_time_one_request_s: UExpr, load_round_s: UE
     part, ``_cycle``) and the request's own prompt crosses every stage, tau_p: a prompt's first token
     leaves the last stage (1 - share) tau_p after its iteration's end (the simulation alike).
     The budget of tokens per iteration is taken as not binding (prompts shorter than the
-    framework's max batched tokens); the simulation (pipeline/validation/simulate.py) keeps it."""
+    framework's max batched tokens); the simulation (pipeline/validation/simulate.py) keeps it. Under multi-step
+    scheduling a busy replica's arrival also waits the rest of the block of steps under way (both busy cases,
+    ``multi_step.scheduler_block_wait_s``, 0 at one step per call)."""
     tau, d, idle, decode_only, carrying = (prefill_time_one_request_s, load_round_s, load_idle_share,
                                            load_decode_only_share, load_carrying_share)
     mean_y, var_y = ttft_excess_mean_s, ttft_excess_variance
@@ -249,8 +256,9 @@ def _ttft_quantile(q: float, prefill_time_one_request_s: UExpr, load_round_s: UE
     z = 4.91 * (p.power(lit(0.14)) - (1.0 - p).power(lit(0.14)))
     ninth = (var_y / (9.0 * mean_y * mean_y)).to("")  # 1 / (9 k) of the gamma
     y = mean_y * (1.0 - ninth + z * ninth.sqrt()).clip(lower=0) ** 3
-    return where(idle >= q, tau, where(idle + decode_only >= q, tau + d * (1.0 + (q - idle) / decode_only),
-                                       d + tau + y)).to("s")
+    block = scheduler_block_wait_s
+    return where(idle >= q, tau, where(idle + decode_only >= q, tau + d * (1.0 + (q - idle) / decode_only) + block,
+                                       d + tau + y + block)).to("s")
 
 
 @serving_column
@@ -270,17 +278,19 @@ def _ttft_at(q: float):
 for _q, _name in ((0.5, "ttft_p50_s"), (0.99, "ttft_p99_s")):  # the median and P99 time to first token under load
     define_serving(_name, ["is_stable", "prefill_time_one_request_s", "load_round_s", "load_idle_share",
                            "load_decode_only_share", "load_carrying_share", "ttft_excess_mean_s",
-                           "ttft_excess_variance"], _ttft_at(_q))
+                           "ttft_excess_variance", "scheduler_block_wait_s"], _ttft_at(_q))
 
 
 @serving_column
 def ttft_mean_s(is_stable: Plain, prefill_time_one_request_s: UExpr, load_round_s: UExpr,
                 load_decode_only_share: UExpr, load_carrying_share: UExpr, ttft_excess_mean_s: UExpr,
-                closed_loop_ttft_mean_s: UExpr) -> UExpr:
+                closed_loop_ttft_mean_s: UExpr, scheduler_block_wait_s: UExpr) -> UExpr:
     """Mean time to first token under load: the three cases of ``_ttft_quantile`` weighted by their
-    shares, tau_p, tau_p + 3 d / 2 and d + tau_p + E[Y]; in a closed loop its own (``closed_loop``)."""
+    shares, tau_p, tau_p + 3 d / 2 and d + tau_p + E[Y], the busy ones plus the rest of a multi-step block
+    (``multi_step``); in a closed loop its own (``closed_loop``)."""
     tau, d = prefill_time_one_request_s, load_round_s
-    mean = tau + load_decode_only_share * 1.5 * d + load_carrying_share * (d + ttft_excess_mean_s)
+    mean = (tau + load_decode_only_share * 1.5 * d + load_carrying_share * (d + ttft_excess_mean_s)
+            + (load_decode_only_share + load_carrying_share) * scheduler_block_wait_s)
     return where(closed_loop_ttft_mean_s.is_not_null(), closed_loop_ttft_mean_s, only_where(is_stable, mean.to("s")))
 
 

@@ -44,6 +44,7 @@ SETTINGS = [
     ("serving", "serving.expert_imbalance_redundant", [1, 1.109, 64], [0.99, 65, NAN], "a number in [1, 64]"),
     ("serving", "serving.dual_batch_overlap", *FLAG),
     ("serving", "serving.kv_read_per_query_head", *FLAG),
+    ("serving", "serving.scheduler_steps", [1, 9, 64], [0, 1.5, NAN, "8", True], "an integer > 0"),
     ("training", "training.dp_overlap_fraction", *CLOSED_SHARE),
     ("training", "training.memory_reserve_fraction", *SHARE),
     ("training", "training.memory_reserve", ["physical", "fraction"], ["flat", "", 0, True],

@@ -121,6 +121,27 @@ def test_a_row_whose_decode_reads_kv_per_query_head_runs_with_the_knob_in_a_grou
     assert group_key(flagged) != group_key(plain)
 
 
+def test_a_row_whose_engine_runs_several_steps_per_scheduler_call_carries_the_knob(datasets):
+    """r-ttft: a row stating scheduler_steps > 1 (AMD's v5.1 vLLM harness, num_scheduler_steps 9) runs with the
+    serving knob in a group of its own; 1 or null is the default and adds nothing."""
+    stated = ROW | {"metric": "ttft_s", "request_rate": 10.0, "tp": 1, "devices": 8}
+    nine, reason = measurement_spec(stated | {"scheduler_steps": 9}, datasets)
+    one, _ = measurement_spec(stated | {"scheduler_steps": 1}, datasets)
+    plain, _ = measurement_spec(stated, datasets)
+    assert reason is None and nine["serving"] == {"scheduler_steps": 9} and "serving" not in one
+    assert parse_spec(nine, "test").serving.scheduler_steps == 9 and group_key(nine) != group_key(plain)
+
+
+def test_the_catalog_states_the_multi_step_runs_of_amds_harness(catalogs):
+    """Seven v5.1 runs x (tokens/s, TTFT P50, TPOT mean), each citing its harness yaml (registry_data/research/r-ttft):
+    MI300X / MI325X, vLLM num_scheduler_steps 8-10; AMD's MI325X Llama 2 70B Interactive run (1) is not among them."""
+    steps = catalogs.measurements.filter(pl.col("scheduler_steps").is_not_null())
+    assert steps.height == 21 and set(steps["scheduler_steps"]) == {8, 9, 10}
+    assert steps["hardware"].str.starts_with("MI3").all()
+    assert steps["notes"].str.contains("[scheduler_steps = ", literal=True).all()
+    assert not steps["name"].str.contains("mi325x-2xepyc-9575f-2").any()
+
+
 def test_the_catalog_flags_the_gqa_rows_of_tensorrt_llm_0_6_1(catalogs):
     """Exactly the Llama 2 70B rows of the v0.6.1 H100 table (GQA); its GPT-J and Llama 2 7B rows are multi-head."""
     m = catalogs.measurements

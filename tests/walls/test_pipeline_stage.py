@@ -45,7 +45,9 @@ def test_latency_spans_every_stage_and_rho_is_per_stage():
                "prefill_time_one_request_s": ([0.1, 0.1], "s"), "n_layers": ([32, 32], ""), "pp": ([2.0, 2.0], ""),
                "itl_at_load_s": ([0.01, 0.01], "s"), "scheduler_overhead_per_iteration_s": ([0.002, 0.002], "s"),
                "output_len": ([10, 10], "tok"), "reasoning_tokens": ([0, 0], "tok"), "is_stable": ([True, True], None),
-               "concurrency": ([None, None], "")}  # an open loop (pipeline.walls.closed_loop)
+               "concurrency": ([None, None], ""),  # an open loop (pipeline.walls.closed_loop): never saturated
+               "closed_loop_saturated": ([False, False], None), "capacity_requests_per_s": ([1.0, 1.0], "1/s"),
+               "scheduler_steps": ([1.0, 1.0], "")}  # one step per scheduler call (pipeline.walls.multi_step)
     out = _wall7(columns, ["ttft_p50_s", "prefill_utilization", "tpot_under_load_s"])
     assert out["ttft_p50_s"][0] == pytest.approx(0.1, rel=1e-6)
     assert out["prefill_utilization"].to_list() == pytest.approx([0.001 * 0.05, 0.1], rel=1e-12)

@@ -42,7 +42,9 @@ def test_continuous_batching_by_hand():
                "itl_at_load_s": ([0.01, 0.01], "s"),
                "scheduler_overhead_per_iteration_s": ([0.002, 0.002], "s"), "output_len": ([10, 10], "tok"),
                "reasoning_tokens": ([0, 0], "tok"), "is_stable": ([True, True], None),
-               "concurrency": ([None, None], "")}  # an open loop (pipeline.walls.closed_loop)
+               "concurrency": ([None, None], ""),  # an open loop (pipeline.walls.closed_loop): never saturated
+               "closed_loop_saturated": ([False, False], None), "capacity_requests_per_s": ([1.0, 1.0], "1/s"),
+               "scheduler_steps": ([1.0, 1.0], "")}  # one step per scheduler call (pipeline.walls.multi_step)
     out = _wall7(columns, ["ttft_p50_s", "ttft_p99_s", "tpot_under_load_s", "wait_probability"])
     idle = (1 - 1e-4) * math.exp(-0.001 * 10 * 0.012 / (1 - 1e-4))
     assert out["ttft_p50_s"][0] == pytest.approx(0.1) and out["ttft_p99_s"][0] == pytest.approx(0.1)
@@ -64,7 +66,9 @@ def test_the_iteration_and_its_mixture_are_columns_by_hand():
                "prefill_stage_share": ([1.0], ""), "itl_at_load_s": ([0.01], "s"),
                "scheduler_overhead_per_iteration_s": ([0.002], "s"), "output_len": ([10], "tok"),
                "reasoning_tokens": ([0], "tok"), "is_stable": ([True], None),
-               "concurrency": ([None], ""), "closed_loop_ttft_mean_s": ([None], "s")}  # an open loop
+               "concurrency": ([None], ""), "closed_loop_ttft_mean_s": ([None], "s"),  # an open loop
+               "closed_loop_saturated": ([False], None), "capacity_requests_per_s": ([1.0], "1/s"),
+               "scheduler_steps": ([1.0], "")}  # one step per scheduler call (pipeline.walls.multi_step)
     names = ["load_round_s", "load_iteration_mean_s", "load_iteration_variance", "load_no_prefill_share",
              "load_idle_share", "load_carrying_share", "load_decode_only_share", "load_carrying_iteration_mean_s",
              "ttft_excess_mean_s", "ttft_mean_s", "wait_probability"]

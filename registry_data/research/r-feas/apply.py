@@ -7,9 +7,11 @@ nothing. Run from the repository root:
 
     .venv/bin/python registry_data/research/r-feas/apply.py
 
-Given a directory, it replays that directory's patches.csv instead (columns that already exist, none added):
+Given a directory, it replays that directory's patches.csv instead (columns that already exist, and any named
+COLUMN:DTYPE after it added as nulls first when missing):
 
     .venv/bin/python registry_data/research/r-feas/apply.py registry_data/research/r-405tp
+    .venv/bin/python registry_data/research/r-feas/apply.py registry_data/research/r-ttft scheduler_steps:Int64
 """
 
 from __future__ import annotations
@@ -57,4 +59,5 @@ def apply(registry: Path = REGISTRY, here: Path = HERE, new_columns: dict = NEW_
 
 
 if __name__ == "__main__":
-    print(apply(REGISTRY, Path(sys.argv[1]), {}) if len(sys.argv) > 1 else apply(), "patches")
+    added = {c: getattr(pl, t) for c, t in (a.split(":") for a in sys.argv[2:])}
+    print(apply(REGISTRY, Path(sys.argv[1]), added) if len(sys.argv) > 1 else apply(), "patches")
