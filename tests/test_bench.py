@@ -86,3 +86,26 @@ def test_the_sweep_benchmark_times_a_query_over_its_result(study, query, monkeyp
     rate = float(end.split(" = ")[1].split(" rows/s")[0].replace(",", ""))
     call = bench.SWEEP_PEER_CALL[study]
     assert lines[-1] == bench.peer_ratio(rate, study, PEER) and call in lines[-1]  # the same run's rate
+
+
+def test_the_node_compute_only_loop_plans_as_the_writer_does(monkeypatch):
+    """The compute-only figure plans node as the run writer does (each accelerator's rows together: the kernel-fit
+    and unfitted cuts, ``node.fit_cuts``), not an ungrouped plan no sweep runs (~0.6 CPU s more at the bench size,
+    CHANGELOG nodeq2); the writer's own sweep is unchanged."""
+    from pipeline.studies import node
+
+    synthetic, build, grouped = bench.synthetic_spec, node.build, []
+
+    def few(batches: int, study: str = "node") -> dict:
+        spec = synthetic(batches, study)
+        return spec | {"axes": spec["axes"] | {k: v for k, v in FEW.items() if spec["axes"].get(k) == "all"}}
+
+    def recorded(space, hardware_side=None):
+        grouped.append(space.grouped_by)
+        return build(space, hardware_side)
+
+    monkeypatch.setattr(bench, "synthetic_spec", few)
+    monkeypatch.setattr(node, "build", recorded)
+    lines = bench.run_benchmark(2000)
+    next(lines), next(lines)  # the spec, then the compute-only loop
+    assert grouped and set(grouped) == {"hardware"}  # every chunk
