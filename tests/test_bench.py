@@ -63,13 +63,9 @@ def test_the_sweep_rate_as_a_ratio_to_the_peers_configurations_per_second():
     assert "ValueError: no fleet" in bench.peer_ratio(1.0, "training", PEER)
 
 
-@pytest.mark.parametrize(("study", "query"), [("node", "design_space_map"), ("serving", "fits"),
-                                              ("training", "fastest_layouts")])
-def test_the_sweep_benchmark_times_a_query_over_its_result(study, query, monkeypatch, tmp_path):
-    """Issue 15: `mlsys bench` times the sweep and a query over what it wrote, in one figure (the
-    synthetic spec over a few accelerators, clusters and models: ``FEW``)."""
-    from pipeline.bench import run_benchmark
-
+@pytest.fixture
+def few_axes(monkeypatch):
+    """The bench's synthetic spec over a few accelerators, clusters and models (``FEW``)."""
     synthetic = bench.synthetic_spec
 
     def few(batches: int, study: str = "node") -> dict:
@@ -77,6 +73,15 @@ def test_the_sweep_benchmark_times_a_query_over_its_result(study, query, monkeyp
         return spec | {"axes": spec["axes"] | {k: v for k, v in FEW.items() if spec["axes"].get(k) == "all"}}
 
     monkeypatch.setattr(bench, "synthetic_spec", few)
+
+
+@pytest.mark.parametrize(("study", "query"), [("node", "design_space_map"), ("serving", "fits"),
+                                              ("training", "fastest_layouts")])
+def test_the_sweep_benchmark_times_a_query_over_its_result(study, query, few_axes, tmp_path):
+    """Issue 15: `mlsys bench` times the sweep and a query over what it wrote, in one figure (the
+    synthetic spec over a few accelerators, clusters and models: ``FEW``)."""
+    from pipeline.bench import run_benchmark
+
     lines = list(run_benchmark(2000, study=study, peers=fake_python(tmp_path, PEER), calls=3))
     assert lines[0].startswith("synthetic") and 2000 <= int(lines[0].split(": ")[1].split()[0].replace(",", "")) < 20000
     assert "; zstd)" in lines[0]  # the study's packaged spec's codec
@@ -86,3 +91,21 @@ def test_the_sweep_benchmark_times_a_query_over_its_result(study, query, monkeyp
     rate = float(end.split(" = ")[1].split(" rows/s")[0].replace(",", ""))
     call = bench.SWEEP_PEER_CALL[study]
     assert lines[-1] == bench.peer_ratio(rate, study, PEER) and call in lines[-1]  # the same run's rate
+
+
+def test_the_node_compute_only_loop_plans_as_the_writer_does(few_axes, monkeypatch):
+    """The compute-only figure plans node as the run writer does (each accelerator's rows together: the kernel-fit
+    and unfitted cuts, ``node.fit_cuts``), not an ungrouped plan no sweep runs (~0.6 CPU s more at the bench size,
+    CHANGELOG nodeq2); the writer's own sweep is unchanged."""
+    from pipeline.studies import node
+
+    build, grouped = node.build, []
+
+    def recorded(space, hardware_side=None):
+        grouped.append(space.grouped_by)
+        return build(space, hardware_side)
+
+    monkeypatch.setattr(node, "build", recorded)
+    lines = bench.run_benchmark(2000)
+    next(lines), next(lines)  # the spec, then the compute-only loop
+    assert grouped and set(grouped) == {"hardware"}  # every chunk

@@ -33,6 +33,17 @@ def _fields(path: Path | str) -> _Fields:
     return _Fields(pq.read_schema(path))
 
 
+# A volatile column in the innermost level of the node view, read by nothing (the view's last SELECT leaves it out, so
+# DuckDB's unused-column pass drops it before anything runs). DuckDB 2's partial aggregate pushdown first fuses every
+# projection between an aggregate and a join into the aggregate's expressions
+# (``PartialAggregatePushdown::FuseInterveningProjections``) unless one holds a volatile expression: node's shared
+# terms (memory_time_s three times under latency_s and again under bound) are then copied into each use, inside CASE
+# branches its common-subexpression pass leaves alone. Fenced, each level's term is computed once: design_space_map
+# 0.80 -> 0.64 CPU s on the node bench's run, the same rows. Node only: serving's fits (0.26 -> 0.30) and
+# training's fastest_layouts (0.54 -> 1.02) are slower fenced (CHANGELOG nodeq2).
+FENCE, FENCE_NAME, FENCED = "random()", "__unfused", ("node",)
+
+
 def view_source(run_dir: Path | str, base: str, study: str) -> str | None:
     """The SELECT of a narrow run's study view, the columns of the wide table in its order and
     dtypes (``base``: the run folder as the view names it, "" or an absolute path ending in /);
@@ -71,7 +82,7 @@ def view_source(run_dir: Path | str, base: str, study: str) -> str | None:
     # columns are the formulas' inputs there), then the wide table's columns in order
     shown = {name for name, _ in columns}
     select += [f'{alias}."{c}"' for alias, side in (("h", hardware), ("m", model)) for c in side
-               if c not in shown and c != ID_TERMS]
+               if c not in shown and c != ID_TERMS] + ([f"{FENCE} AS {column(FENCE_NAME)}"] if study in FENCED else [])
     plan = derived_plan(study, derived, available(study, fact, hardware, model, derived))
     sql = f"SELECT {', '.join(select)} {source}"
     for level in plan.levels:

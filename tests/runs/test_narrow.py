@@ -244,6 +244,25 @@ def test_a_dimension_table_without_null_keys_is_joined_grouped_on_equal_keys(wri
         assert "GROUP BY" in model and ' = m."' in model and "DISTINCT" not in model
 
 
+def test_an_aggregate_over_the_node_view_reads_its_levels_computed(written):
+    """The node view's fence (``views.FENCE``): an aggregate over the view reads latency_s and bound as computed by
+    their level, not their formulas copied into the aggregate (DuckDB 2's projection fusion, CHANGELOG nodeq2); the
+    fence is no column of the view, and the serving and training views have none."""
+    study, _prepared, run_dir, _shape = written
+    con = database.connect(run_dir)
+    try:
+        assert views.FENCE_NAME not in con.sql(f"SELECT * FROM {study} LIMIT 0").columns
+        con.execute("SET explain_output = 'optimized_only'")
+        plan = con.sql("EXPLAIN SELECT min(latency_s), min(bound) FROM node WHERE is_feasible").fetchall()[0][1] if (
+            study == "node") else ""
+    finally:
+        con.close()
+    if study == "node":
+        assert "min(latency_s), min(bound)" in plan and "min(CASE" not in plan
+    else:
+        assert views.FENCE_NAME not in views.view_source(run_dir, "", study)
+
+
 def test_dimension_rows_are_one_per_key():
     """A side's rows once each (a repeated row kept once), and an error when its keys repeat with other values."""
     side = pl.DataFrame({"hardware": ["a", "b", "a"], "tdp_w": [700.0, 400.0, 700.0]})
