@@ -251,7 +251,7 @@ def main_split(space: Space, registry: dict, outputs: tuple[str, ...]) -> list[N
                           build)
 
 
-MAIN_MIN_TERMS = 6  # computed columns under a group of ``main_terms``, at least
+MAIN_MIN_TERMS = 3  # computed columns under a group of ``main_terms``, at least (3 and 6 measured: 3 faster)
 
 
 def _size(terms: tuple[str, ...], space: Space, registry: dict) -> int:
