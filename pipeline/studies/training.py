@@ -386,12 +386,14 @@ def inputs(space: Space, hardware_side=None, constants: dict | None = None) -> t
     """The frame and units the study's formulas read: the joined sides, the GEMM η per distinct shape
     (``training_reference.shape_etas``) and the node reference (its terms per distinct key: ``node_terms``);
     ``constants``: the frame's one-valued columns (``one_valued``, computed here when not given)."""
-    main = reference.main_terms(space, FORMULAS, PLANNED)
+    constants = one_valued(space, hardware_side) if constants is None else constants
+    # the tables are built on the hardware rows of ``constants`` (the whole side for a slice of it): folded there too
+    main = reference.main_terms(space, FORMULAS, PLANNED, constants)
     groups = reference.shape_etas(space, FORMULAS, SHAPED) + reference.node_terms(space, FORMULAS) + main
     frame, units = per_key.gathered(space, hardware_side, groups)
     # the study's own terms gathered (``main_terms``) are read by its plan, never by the one-node reference's
     own = {c: units.pop(c) for group in main for c in group.columns if c in units}
-    frame, units = node_reference(frame, units, one_valued(space, hardware_side) if constants is None else constants)
+    frame, units = node_reference(frame, units, constants)
     return frame, units | own
 
 

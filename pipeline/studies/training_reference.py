@@ -201,22 +201,28 @@ def node_terms(space: Space, registry: dict) -> list[per_key.Group]:
     return groups
 
 
-def main_terms(space: Space, registry: dict, outputs: tuple[str, ...]) -> list[per_key.Group]:
+def main_terms(space: Space, registry: dict, outputs: tuple[str, ...], constants: dict | None = None
+               ) -> list[per_key.Group]:
     """``node_terms`` at the study's own layout: ``main_split``'s groups (the FLOP-bound time and the collectives per
     microbatch, the weight, gradient and optimizer bytes and the exposed gradient reduction...), each computed on every
     (hardware row, class) pair (``with_shape_ids``' ``MAIN_KEYS``) by the same formulas, the GEMM η recomputed there
-    as ``shape_etas`` does; the study's plan reads them (never the one-node reference: its terms are its own)."""
+    as ``shape_etas`` does; the study's plan reads them (never the one-node reference: its terms are its own).
+    ``constants``: the plan's (``one_valued`` of the hardware rows the table is built on, or more), folded there too."""
     groups, units = [], space.units
     for name, group in zip(MAIN_KEYS, main_split(space, registry, outputs) if outputs else []):
         inputs = {c: units.get(c) for c in (*group.hardware, *group.model) if c in units}
 
         def compute(pairs: pl.LazyFrame, terms=group.terms, inputs=inputs, etas=group.etas):
             frame, eta_units = pairs, {}
-            if etas:
-                at = formulas.plan(frame, inputs, etas, registry, keep=True)
-                frame, eta_units = at.frame, at.units
-            computed = formulas.plan(frame, inputs | eta_units, terms, registry, keep=True)
-            return computed.frame, computed.units
+            if etas:  # on the distinct rows of their inputs (a few shapes a class: the GEMM model is most of a table)
+                keys = sorted(formulas.inputs_used(inputs, etas, registry))
+                at = formulas.plan(frame.select(keys).unique(), {c: inputs[c] for c in keys}, etas, registry,
+                                   keep=True, constants=constants)
+                frame = frame.join(at.frame, on=keys, how="left", nulls_equal=True, maintain_order="left")
+                eta_units = at.units
+            computed = formulas.plan(frame, inputs | eta_units, terms, registry, constants=constants)
+            # streamed: a table of ~1 M pairs collected whole held every intermediate column at once (+450 MB)
+            return computed.frame.collect(engine="streaming").lazy(), computed.units
 
         groups.append(per_key.Group(group.terms, group.model, group.hardware, compute, ids=(HARDWARE_ROW, name)))
     return groups
@@ -278,6 +284,8 @@ def _split(space: Space, registry: dict, outputs: list[str], rebind: dict, at: d
                 or not readers.get(term, set()) & per_layout):
             continue
         etas = {e for e, c in at.items() if c in read}
+        if etas and not rebind:
+            continue
         read = (read - set(at.values())).union(*(eta_reads[e] for e in etas))
         if read - hardware - model - set(NODE_UNITS):
             return []
