@@ -241,7 +241,7 @@ def build_space(catalogs: Catalogs, spec: SweepSpec, layouts_first: bool = False
     sides.check_catalog_names("axes.cluster", spec.axes.cluster, catalogs.clusters)
     return reference.with_shape_ids(sides.join_sides(
         catalogs, spec, cluster_side(catalogs, spec), _model_side(catalogs, spec, layouts_first),
-        pair_rules=pair_rules(spec), accelerator="accelerator", finish_model=_layout_floats), FORMULAS, PLANNED)
+        pair_rules=pair_rules(spec), accelerator="accelerator", finish_model=_layout_floats), FORMULAS)
 
 
 class TrainingCoreSchema(pa.DataFrameModel):
@@ -358,7 +358,6 @@ PER_RUN = {
 SCHEMA = with_operations(TrainingCoreSchema, PER_RUN)
 OUTPUTS = list(SCHEMA.to_schema().columns)
 OPERATIONS = [*COMMON, *PER_RUN]
-PLANNED = tuple(c for c in OUTPUTS if c not in OPERATIONS)  # the outputs whose terms ``main_terms`` computes per key
 # Columns a run writes nowhere (issue 15 item 1; as ``node.QUERY_TIME``): the views of results.duckdb and
 # ``pipeline.runs.scan_run`` compute them by the same formulas (SQL there, polars here). Plain chains only, from the
 # layout, the dimension tables and the written times: the memory terms (``is_feasible`` stays written: a query's
@@ -386,15 +385,9 @@ def inputs(space: Space, hardware_side=None, constants: dict | None = None) -> t
     """The frame and units the study's formulas read: the joined sides, the GEMM η per distinct shape
     (``training_reference.shape_etas``) and the node reference (its terms per distinct key: ``node_terms``);
     ``constants``: the frame's one-valued columns (``one_valued``, computed here when not given)."""
-    constants = one_valued(space, hardware_side) if constants is None else constants
-    # the tables are built on the hardware rows of ``constants`` (the whole side for a slice of it): folded there too
-    main = reference.main_terms(space, FORMULAS, PLANNED, constants)
-    groups = reference.shape_etas(space, FORMULAS, SHAPED) + reference.node_terms(space, FORMULAS) + main
+    groups = reference.shape_etas(space, FORMULAS, SHAPED) + reference.node_terms(space, FORMULAS)
     frame, units = per_key.gathered(space, hardware_side, groups)
-    # the study's own terms gathered (``main_terms``) are read by its plan, never by the one-node reference's
-    own = {c: units.pop(c) for group in main for c in group.columns if c in units}
-    frame, units = node_reference(frame, units, constants)
-    return frame, units | own
+    return node_reference(frame, units, one_valued(space, hardware_side) if constants is None else constants)
 
 
 def null_columns(space: Space) -> list[str]:

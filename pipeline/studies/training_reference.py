@@ -39,9 +39,8 @@ AT_NODE = "__node"  # the η at the one-node reference's layout: <eta>__node
 SHAPE_KEYS = ["model", "seq_len", "microbatch", "cp", "tp", "lora_rank"]  # the model-side columns the shapes read
 HARDWARE_ROW, SHAPE = "_hardware_row", "_shape"  # the ids ``with_shape_ids`` gives the sides
 NODE_KEYS = [f"_node_key{i}" for i in range(8)]  # the model side's classes of ``node_terms``' groups, as many at most
-MAIN_KEYS = [f"_main_key{i}" for i in range(8)]  # and of ``main_terms``' groups
 CLASS_BASE = ("model", "seq_len")  # a node term's classes: these and the layout axes it reads
-SIDE_IDS = [HARDWARE_ROW, SHAPE, *NODE_KEYS, *MAIN_KEYS]
+SIDE_IDS = [HARDWARE_ROW, SHAPE, *NODE_KEYS]
 PER_LAYOUT = {"num_microbatches"}  # the one-node reference's inputs with (nearly) a value per layout
 
 NODE_REFERENCE = {"gpus": "accelerators_per_node", "tp": "node_tp", "dp": "node_dp", "pp": "_one", "cp": "_one",
@@ -97,21 +96,17 @@ def _node_layout():
         return scalar.compile_function({"node_tp": node_tp, "node_dp": node_dp})
 
 
-def with_shape_ids(space: Space, registry: dict, outputs: tuple[str, ...] = ()) -> Space:
+def with_shape_ids(space: Space, registry: dict) -> Space:
     """``space`` with each hardware row's number (``HARDWARE_ROW``), each model row's shape (``SHAPE``: the rank
     of its ``SHAPE_KEYS``) and its class of each group of the one-node reference's terms (``NODE_KEYS``: the rank of
-    the group's ``classes``) and of the study's own (``MAIN_KEYS``, ``main_split`` of ``outputs``), which the joined
-    rows carry to ``shape_etas``, ``node_terms`` and ``main_terms``."""
+    the group's ``classes``), which the joined rows carry to ``shape_etas`` and ``node_terms``."""
     def rank(keys):
         return pl.struct(keys).rank("dense") - 1  # UInt32: half an Int64's memory a model-side row
 
     ids = [rank(group.classes).alias(name) for name, group in zip(NODE_KEYS, node_split(space, registry))]
-    main = [rank(group.classes).alias(name)
-            for name, group in zip(MAIN_KEYS, main_split(space, registry, outputs) if outputs else [])]
     return replace(space, hardware_side=space.hardware_side.with_row_index(HARDWARE_ROW),
-                   model_side=space.model_side.with_columns(rank(SHAPE_KEYS).alias(SHAPE), *ids, *main),
-                   units=space.units | dict.fromkeys([HARDWARE_ROW, SHAPE, *NODE_KEYS[:len(ids)],
-                                                      *MAIN_KEYS[:len(main)]]))  # no unit
+                   model_side=space.model_side.with_columns(rank(SHAPE_KEYS).alias(SHAPE), *ids),
+                   units=space.units | dict.fromkeys([HARDWARE_ROW, SHAPE, *NODE_KEYS[:len(ids)]]))  # no unit
 
 
 def shape_etas(space: Space, registry: dict, per_model: list[str]) -> list[per_key.Group]:
@@ -201,33 +196,6 @@ def node_terms(space: Space, registry: dict) -> list[per_key.Group]:
     return groups
 
 
-def main_terms(space: Space, registry: dict, outputs: tuple[str, ...], constants: dict | None = None
-               ) -> list[per_key.Group]:
-    """``node_terms`` at the study's own layout: ``main_split``'s groups (the FLOP-bound time and the collectives per
-    microbatch, the weight, gradient and optimizer bytes and the exposed gradient reduction...), each computed on every
-    (hardware row, class) pair (``with_shape_ids``' ``MAIN_KEYS``) by the same formulas, the GEMM η recomputed there
-    as ``shape_etas`` does; the study's plan reads them (never the one-node reference: its terms are its own).
-    ``constants``: the plan's (``one_valued`` of the hardware rows the table is built on, or more), folded there too."""
-    groups, units = [], space.units
-    for name, group in zip(MAIN_KEYS, main_split(space, registry, outputs) if outputs else []):
-        inputs = {c: units.get(c) for c in (*group.hardware, *group.model) if c in units}
-
-        def compute(pairs: pl.LazyFrame, terms=group.terms, inputs=inputs, etas=group.etas):
-            frame, eta_units = pairs, {}
-            if etas:  # on the distinct rows of their inputs (a few shapes a class: the GEMM model is most of a table)
-                keys = sorted(formulas.inputs_used(inputs, etas, registry))
-                at = formulas.plan(frame.select(keys).unique(), {c: inputs[c] for c in keys}, etas, registry,
-                                   keep=True, constants=constants)
-                frame = frame.join(at.frame, on=keys, how="left", nulls_equal=True, maintain_order="left")
-                eta_units = at.units
-            computed = formulas.plan(frame, inputs | eta_units, terms, registry, constants=constants)
-            # streamed: a table of ~1 M pairs collected whole held every intermediate column at once (+450 MB)
-            return computed.frame.collect(engine="streaming").lazy(), computed.units
-
-        groups.append(per_key.Group(group.terms, group.model, group.hardware, compute, ids=(HARDWARE_ROW, name)))
-    return groups
-
-
 def node_split(space: Space, registry: dict) -> list[NodeTerms]:
     """The one-node reference's terms computed once per key (``node_terms``): the computed columns of its graph that
     read no ``PER_LAYOUT`` column but some model-side one, read by a column that does (the rest of its graph is
@@ -240,56 +208,24 @@ def node_split(space: Space, registry: dict) -> list[NodeTerms]:
 
 
 def _node_split(space: Space, registry: dict) -> list[NodeTerms]:
-    at_node = {e: f"{e}{AT_NODE}" for e in ETAS}
-    return _split(space, registry, ["iteration_time_s"], NODE_REFERENCE | at_node, at_node, ETA_AT_NODE,
-                  {"node_tp", "node_dp"}, {"tp"})[:len(NODE_KEYS)]
-
-
-def main_split(space: Space, registry: dict, outputs: tuple[str, ...]) -> list[NodeTerms]:
-    """``node_split`` for the study's own layout (``main_terms``): the computed columns of ``outputs``' graph that
-    read no ``PER_LAYOUT`` column but some model-side one, read by a column that does, in groups of the model-side
-    columns they read; the groups of at least ``MAIN_MIN_TERMS`` columns (a gather costs about what a sum or product
-    of a few columns costs a row), as many as ``MAIN_KEYS``. Once per space and outputs."""
-    def build() -> list[NodeTerms]:
-        split = _split(space, registry, list(outputs), {}, {e: e for e in ETAS}, {}, set(), set())
-        return [g for g in split if _size(g.terms, space, registry) >= MAIN_MIN_TERMS][:len(MAIN_KEYS)]
-    return per_key.cached(("main_split", outputs), (space.hardware_side, space.model_side, space.units, registry),
-                          build)
-
-
-MAIN_MIN_TERMS = 3  # computed columns under a group of ``main_terms``, at least (3 and 6 measured: 3 faster)
-
-
-def _size(terms: tuple[str, ...], space: Space, registry: dict) -> int:
-    """The computed columns under ``terms`` (themselves included), the GEMM η aside."""
-    reads = _leaves(list(terms), set(space.units) | set(NODE_UNITS) | set(ETAS), {}, registry)[0]
-    return sum(1 for name in reads if name in registry and name not in space.units and name not in ETAS)
-
-
-def _split(space: Space, registry: dict, outputs: list[str], rebind: dict, at: dict, eta_rebind: dict,
-           layout_columns: set[str], forced: set[str]) -> list[NodeTerms]:
-    """The terms of ``outputs``' graph under ``rebind`` computed per key: ``node_split``'s (``at``: each GEMM η's
-    column as read; ``eta_rebind``: the η's own rebinding; ``layout_columns``: computed layout columns a term may
-    read instead of a model-side one; ``forced``: model-side columns every group's classes tell apart)."""
     hardware, model = set(space.hardware_side.columns), set(space.model_side.columns) - set(space.hardware_side.columns)
     inputs = set(space.units) | set(NODE_UNITS) | set(ETAS)
-    reads, readers = _leaves(outputs, inputs, rebind, registry)
-    eta_reads = _leaves(ETAS, set(space.units) | set(NODE_UNITS), eta_rebind, registry)[0]
+    at_node = {e: f"{e}{AT_NODE}" for e in ETAS}
+    reads, readers = _leaves(["iteration_time_s"], inputs, NODE_REFERENCE | at_node, registry)
+    eta_reads = _leaves(ETAS, set(space.units) | set(NODE_UNITS), ETA_AT_NODE, registry)[0]
     per_layout = {n for n, r in reads.items() if r & PER_LAYOUT}
     fixed = _fixed_by_base(space.model_side)
     groups: dict[tuple[str, ...], list] = {}
     for term in sorted(reads):
         read = reads[term]
-        if (term in inputs or term not in registry or term in per_layout or not read & (model | layout_columns)
+        if (term in inputs or term not in registry or term in per_layout or not read & (model | {"node_tp", "node_dp"})
                 or not readers.get(term, set()) & per_layout):
             continue
-        etas = {e for e, c in at.items() if c in read}
-        if etas and not rebind:
-            continue
-        read = (read - set(at.values())).union(*(eta_reads[e] for e in etas))
+        etas = {e for e, c in at_node.items() if c in read}
+        read = (read - set(at_node.values())).union(*(eta_reads[e] for e in etas))
         if read - hardware - model - set(NODE_UNITS):
             return []
-        keys = (read & model) | forced
+        keys = (read & model) | {"tp"}
         classes = tuple(sorted(keys - fixed | (set(CLASS_BASE) if keys & fixed else set())))
         terms, at_hw, at_model, group_etas = groups.setdefault(classes, [[], set(), set(), set()])
         terms.append(term)
@@ -298,7 +234,7 @@ def _split(space: Space, registry: dict, outputs: list[str], rebind: dict, at: d
         group_etas |= etas
     return [NodeTerms(tuple(terms), tuple(sorted(at_hw)), tuple(sorted(at_model)),
                       tuple(e for e in ETAS if e in group_etas), classes)
-            for classes, (terms, at_hw, at_model, group_etas) in groups.items()]
+            for classes, (terms, at_hw, at_model, group_etas) in groups.items()][:len(NODE_KEYS)]
 
 
 def _fixed_by_base(model: pl.DataFrame) -> set[str]:
