@@ -41,6 +41,8 @@ dimension tables (``Layout.hidden``, their unit in the field metadata) and left 
 
 from __future__ import annotations
 
+import functools
+import operator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -205,9 +207,13 @@ def minimal_keys(rows: pl.DataFrame, keys: list[str]) -> list[str]:
         return []
     varying = [c for c in keys if rows.get_column(c).n_unique() > 1]  # constant axes first, cheaply
     kept = varying or keys[:1]
+    # a tuple's 64-bit hash: the wrapping sum of its columns' hashes, each column hashed once with its own seed
+    # (training's bench model side, 10 varying keys: this function 0.23-0.25 CPU s, 0.28-0.32 with ``hash_rows`` of
+    # each trial's columns)
+    hashed = {c: rows.get_column(c).hash(seed=i) for i, c in enumerate(kept)}
 
-    def distinct(columns: list[str]) -> int:  # by a 64-bit hash of each tuple: ~3x faster than n_unique
-        return rows.select(columns).hash_rows().n_unique()
+    def distinct(columns: list[str]) -> int:
+        return functools.reduce(operator.add, (hashed[c] for c in columns)).n_unique()
 
     whole = distinct(kept)
     for column in reversed(list(kept)):

@@ -30,6 +30,10 @@ from pipeline.spec import COMPRESSION_LEVELS
 from pipeline.studies import schema_columns
 
 HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
+# rows per Parquet row group (polars' documented default, 512**2), set so that a part's row groups do not depend on
+# the chunks of the frame written (polars' streaming sink otherwise cuts a frame of several chunks at its chunks, and
+# halves a 175,584-row chunk of training's)
+ROW_GROUP_ROWS = 512 * 512
 
 
 def study_folder(study: str) -> str:
@@ -105,9 +109,11 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
 def parquet_options(schema, compression: str) -> dict:
     """polars' Parquet options of a run's parts: ``schema`` (units in the field metadata), the spec's codec at its
     ``COMPRESSION_LEVELS`` level (else polars' default), min/max and null-count statistics on every column (the
-    key axes' min/max let DuckDB and polars skip the row groups a filter on them excludes)."""
+    key axes' min/max let DuckDB and polars skip the row groups a filter on them excludes), row groups of
+    ``ROW_GROUP_ROWS``."""
     return {"arrow_schema": schema, "compression": compression,
-            "compression_level": COMPRESSION_LEVELS.get(compression), "statistics": True}
+            "compression_level": COMPRESSION_LEVELS.get(compression), "statistics": True,
+            "row_group_size": ROW_GROUP_ROWS}
 
 
 def piece_rows(study, name: str, space, pieces, finish) -> Iterator[pl.DataFrame]:

@@ -67,7 +67,9 @@ def piece_rows(space: Space, pieces: Iterable[tuple[pl.DataFrame, pl.DataFrame]]
         nonlocal held, have
         while heights and have >= heights[0]:
             n = heights.popleft()
-            rows = pl.concat(held, rechunk=True) if len(held) > 1 else held[0]
+            # the batches as they are, not copied into one chunk: a part's row groups are ``ROW_GROUP_ROWS``
+            # whatever its chunks (``partitions.parquet_options``), and its encoder reads chunk by chunk
+            rows = pl.concat(held, rechunk=False) if len(held) > 1 else held[0]
             held, have = [rows.slice(n)], have - n
             yield rows.head(n)
 

@@ -49,3 +49,29 @@ def test_zstd_parts_are_written_at_level_1(tmp_path):
         levels[level] = (tmp_path / f"{level}.parquet").read_bytes()
     assert levels[1] != levels[3]
     assert files[0].read_bytes() == levels[1]
+
+
+def test_part_row_groups_do_not_depend_on_the_frames_chunks(tmp_path):
+    """Issue 15 (trwrite): a streamed piece reaches the writer in the streaming engine's batches (not copied into one
+    chunk); its part has the bytes of the same rows in one chunk, with row groups of ROW_GROUP_ROWS rows (polars'
+    sink cuts a frame of several chunks at its chunks unless told a row-group size)."""
+    import pyarrow.parquet as pq
+
+    from pipeline.runs.partitions import ROW_GROUP_ROWS, parquet_options, write_parts
+    from pipeline.runs.typed import arrow_schema
+    from pipeline.studies import node
+
+    n = ROW_GROUP_ROWS + 30_000
+    whole = pl.DataFrame({"hardware": ["a"] * n, "mfu": [(i * 7919 % 1000) / 1000 for i in range(n)]})
+    batches = pl.concat([whole.slice(0, 70_000), whole.slice(70_000, 100_000), whole.slice(170_000)], rechunk=False)
+    assert batches.n_chunks() == 3 and whole.n_chunks() == 1
+    options = parquet_options(arrow_schema(whole.lazy(), {"mfu": ""}, {}), "zstd")
+    written = {}
+    for name, rows in (("whole", whole), ("batches", batches)):
+        files, _ = write_parts(rows, [(0, n, f"hardware={name}/part-00000.parquet")], tmp_path, "study=node",
+                               node.SCHEMA, options)
+        written[name] = files[0]
+    assert written["whole"].read_bytes() == written["batches"].read_bytes()
+    meta = pq.ParquetFile(written["batches"]).metadata
+    assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [ROW_GROUP_ROWS, 30_000]
+    assert pl.read_parquet(written["batches"]).equals(whole)
