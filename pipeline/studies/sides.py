@@ -40,6 +40,7 @@ from pipeline.studies.grouped import grouped_join
 from pipeline.studies.input_pipeline import input_pipeline
 from pipeline.studies.kernels import KERNEL_UNITS, framework_multiplier, kernel_table, measured_memory_fraction
 from pipeline.studies.knobs import KNOBS, knob_column
+from pipeline.studies.paired import paired
 from pipeline.units import unit
 
 if TYPE_CHECKING:  # annotations only: pint loads with pipeline.units
@@ -147,11 +148,12 @@ class Space:
         return rows_of_join(self.hardware_side, self.model_side) if self.row_count is None else self.row_count
 
     def frame(self, hardware_side: pl.DataFrame | None = None) -> pl.LazyFrame:
-        """The lazy cross product (optionally of a slice of the hardware side)."""
+        """The lazy cross product (optionally of a slice of the hardware side), without the pairs ``row_filter``
+        rejects (``paired``)."""
         hw = self.hardware_side if hardware_side is None else hardware_side
-        joined = (hw.lazy().join(self.model_side.lazy(), on="workload", how="inner", maintain_order="right_left")
-                  if self.grouped_by is None else grouped_join(hw, self.model_side, self.grouped_by))
-        return joined if self.row_filter is None else joined.filter(self.row_filter)
+        if self.grouped_by is None:
+            return paired(hw, self.model_side, self.row_filter)
+        return grouped_join(hw, self.model_side, self.grouped_by, self.row_filter)
 
     def is_product(self) -> bool:
         """Whether ``frame``'s rows are the product of the sides (after ``row_filter``): not a subclass's own
