@@ -3,14 +3,16 @@
 The pair rules read a few columns of each side (the hardware row's scale-up domain, cluster and links; the
 model row's layout: tp, pp, ep ...). Filtering the joined rows evaluated them on every pair of rows (the
 serving bench spec: 6.26 M joined rows for 3.24 M kept, ~0.3 of 2.6 CPU s); ``paired`` evaluates them once per
-hardware row x distinct layout of the model side (the rule columns it reads), then joins the model rows on
-their layout to the hardware rows that allow it: the same rows in the same order (model side major, then
-hardware side), the rejected pairs never made.
+hardware row x layout (the distinct values of the model-side columns they read, numbered), then joins each
+model row to the hardware rows that allow its layout, on that number: the same rows in the same order (model
+side major, then hardware side), the rejected pairs never made.
 """
 
 from __future__ import annotations
 
 import polars as pl
+
+LAYOUT = "__layout"
 
 
 def paired(hw: pl.DataFrame, model: pl.DataFrame, row_filter: pl.Expr | None) -> pl.LazyFrame:
@@ -18,11 +20,15 @@ def paired(hw: pl.DataFrame, model: pl.DataFrame, row_filter: pl.Expr | None) ->
     joined = hw.lazy().join(model.lazy(), on="workload", how="inner", maintain_order="right_left")
     if row_filter is None:
         return joined
-    on = [c for c in model.columns if c in set(row_filter.meta.root_names()) and c != "workload"]
     if set(hw.columns) & set(model.columns) - {"workload"}:  # a column on both sides: the plain join's suffixes
         return joined.filter(row_filter)
-    layouts = model.lazy().select("workload", *on).unique(maintain_order=True)
-    allowed = hw.lazy().join(layouts, on="workload", how="inner", maintain_order="left_right").filter(row_filter)
-    # each model row matches one layout per hardware row: its allowed hardware rows, in their order
-    return allowed.join(model.lazy(), on=["workload", *on], how="inner", nulls_equal=True,
-                        maintain_order="right_left").select(*hw.columns, *(c for c in model.columns if c != "workload"))
+    names = set(row_filter.meta.root_names())
+    keys = ["workload", *(c for c in model.columns if c in names and c != "workload")]
+    rows = model.select(keys)
+    layouts = rows.unique(maintain_order=True).with_row_index(LAYOUT)  # row i is layout i
+    ids = rows.join(layouts, on=keys, how="left", nulls_equal=True, maintain_order="left")[LAYOUT]
+    allowed = hw.lazy().join(layouts.lazy(), on="workload", how="inner", maintain_order="left_right").filter(
+        row_filter).select(*hw.columns, LAYOUT)
+    # each model row has one layout: the hardware rows that allow it, in their order
+    return allowed.join(model.lazy().with_columns(ids), on=LAYOUT, how="inner", maintain_order="right_left").select(
+        *hw.columns, *(c for c in model.columns if c != "workload"))
