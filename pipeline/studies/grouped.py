@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipeline.studies.paired import paired
-
 # Joined rows per accelerator from which a join per accelerator, concatenated, beats one join sorted by
 # accelerator. Each concatenated part runs the study's whole plan once (its planning, ~0.1-0.3 s for a
 # serving plan under a request rate: a 944-row plan 19.1 -> 2.8 s sorted, CHANGELOG "CI time"), while the
@@ -16,14 +14,13 @@ from pipeline.studies.paired import paired
 PART_ROWS = 10_000
 
 
-def grouped_join(hw: pl.DataFrame, model: pl.DataFrame, key: str, row_filter: pl.Expr | None = None) -> pl.LazyFrame:
+def grouped_join(hw: pl.DataFrame, model: pl.DataFrame, key: str) -> pl.LazyFrame:
     """The rows of ``Space.frame``'s join with each value of the hardware side's ``key`` together,
     in the order of its first row: that value's rows in the join's own order (model side, then
-    hardware side; the pairs ``row_filter`` rejects left out, ``paired``), then the next value's. So a writer cuts
-    one Parquet part per accelerator out of a chunk by slicing, not by gathering every column (what
-    ``frame.filter(key == value)`` holds)."""
+    hardware side), then the next value's. So a writer cuts one Parquet part per accelerator out of
+    a chunk by slicing, not by gathering every column (what ``frame.filter(key == value)`` holds)."""
     def join(side: pl.DataFrame) -> pl.LazyFrame:
-        return paired(side, model, row_filter)
+        return side.lazy().join(model.lazy(), on="workload", how="inner", maintain_order="right_left")
 
     if hw.height == 0:
         return join(hw)
