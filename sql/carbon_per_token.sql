@@ -17,7 +17,13 @@ with candidates as (
       and region is not null
       and itl_s <= $max_itl_s
       and ($carbon_method = 'any' or cast(carbon_method as varchar) = $carbon_method)
-    qualify row_number() over (partition by hardware, region order by co2e_per_million_tokens_g) = 1
+    -- a tie on CO2e goes to the first layout, precisions and batch (then the faster, cheaper row)
+    qualify row_number() over (
+        partition by hardware, region
+        order by co2e_per_million_tokens_g, tp, pp, compute_dtype, weight_dtype, kv_dtype, batch, itl_s,
+            cloud_cost_per_million_output_tokens_usd, energy_per_million_tokens_kwh, water_per_million_tokens_l,
+            power_basis
+    ) = 1
 ),
 
 ranked as (
@@ -49,4 +55,4 @@ final as (
 )
 
 select * from final
-order by co2e_rank
+order by co2e_rank, hardware, region

@@ -1,7 +1,8 @@
 -- Cost frontier: for one model, the Pareto frontier of inter-token latency against the
 -- rented cost per million generated tokens, over every accelerator, layout, precision
 -- and batch of a serving run: configurations no other configuration beats on both.
--- Grain: one row per frontier configuration (serving runs with a region axis).
+-- Grain: one row per frontier configuration (serving runs with a region axis). Of configurations tied on both,
+-- the first by hardware, region, layout, precisions, batch and lengths (then its other columns) stays.
 -- reads: serving
 -- param model: a model name
 -- param region = any: a region name, or any
@@ -18,7 +19,9 @@ ranked as (
     select
         *,
         min(cloud_cost_per_million_output_tokens_usd) over (
-            order by itl_s, cloud_cost_per_million_output_tokens_usd
+            order by itl_s, cloud_cost_per_million_output_tokens_usd, hardware, region, tp, pp, replicas,
+                compute_dtype, weight_dtype, kv_dtype, batch, prompt_len, output_len, ttft_s, tokens_per_s,
+                cloud_cost_per_million_prompt_tokens_usd, owned_cost_per_million_output_tokens_usd, cloud_offer
             rows between unbounded preceding and 1 preceding
         ) as best_faster_cost
     from candidates
@@ -35,4 +38,7 @@ final as (
 )
 
 select * from final
-order by itl_s
+order by itl_s, cloud_cost_per_million_output_tokens_usd,
+    hardware, region, tp, pp, replicas, compute_dtype, weight_dtype, kv_dtype, batch, prompt_len, output_len,
+    ttft_s, tokens_per_s, cloud_cost_per_million_prompt_tokens_usd, owned_cost_per_million_output_tokens_usd,
+    cloud_offer

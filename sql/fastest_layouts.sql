@@ -1,7 +1,8 @@
 -- Fastest layouts: for each model, the fastest feasible training layout at the largest GPU
 -- count any feasible layout of the run uses, on any cluster, with its MFU and binding term
 -- (the map `mlsys sweep` prints after a training sweep).
--- Grain: one row per model (training runs).
+-- Grain: one row per model (training runs); a tie on step time goes to the first cluster, precision and layout
+-- (dp, tp, pp, virtual stages, microbatch, ZeRO stage, recompute), then the higher MFU.
 -- reads: training
 -- the view read once (not materialized: each use inlined, so the gpus filter still reaches its scan): a second
 -- `from training` bound the view's SELECT again (CHANGELOG queries)
@@ -15,16 +16,25 @@ at_most_gpus as (
     where gpus = (select max(gpus) from feasible)
 ),
 
+fastest as (  -- the smallest struct: one pass per model, no sort (a window ordered on these keys cost ~40 % more)
+    select
+        model,
+        min({'by': step_time_s, 'cluster': cluster, 'compute_dtype': compute_dtype, 'dp': dp, 'tp': tp, 'pp': pp,
+             'virtual_stages': virtual_stages, 'microbatch': microbatch, 'zero_stage': zero_stage,
+             'recompute': recompute, 'mfu': -mfu, 'bound': bound, 'gpus': gpus}) as f
+    from at_most_gpus
+    group by model
+),
+
 final as (
     select
-        model, cluster, gpus, compute_dtype,
-        format('DP{} TP{} PP{} v{} mb{} Z{} {}', dp::int, tp::int, pp::int, virtual_stages::int,
-               microbatch::int, zero_stage::int, recompute) as layout,
-        round(step_time_s, 2) as step_s,
-        round(mfu, 3) as mfu,
-        bound
-    from at_most_gpus
-    qualify row_number() over (partition by model order by step_time_s) = 1
+        model, f.cluster as cluster, f.gpus as gpus, f.compute_dtype as compute_dtype,
+        format('DP{} TP{} PP{} v{} mb{} Z{} {}', f.dp::int, f.tp::int, f.pp::int, f.virtual_stages::int,
+               f.microbatch::int, f.zero_stage::int, f.recompute) as layout,
+        round(f.by, 2) as step_s,
+        round(-f.mfu, 3) as mfu,
+        f.bound as bound
+    from fastest
 )
 
 select * from final

@@ -1,7 +1,8 @@
 -- Parallelism ranking: for a model on a cluster, every feasible layout at each GPU count and
 -- global batch, fastest step first, with its MFU, the binding term and the step-time breakdown.
 -- "DP=32 or TP=8?" is the order of rows within one (gpus, global_batch, seq_len, dtype) group.
--- Grain: one row per feasible layout (training runs).
+-- Grain: one row per feasible layout (training runs). Layouts at the same step time and memory rank by dp, tp,
+-- pp, cp, ep, microbatch, virtual stages, ZeRO stage, recompute and sequence parallelism, in that order.
 -- reads: training
 -- param model: a model name
 -- param cluster = any: a cluster name, or any
@@ -21,7 +22,8 @@ ranked as (
         *,
         row_number() over (
             partition by cluster, compute_dtype, seq_len, gpus, global_batch
-            order by step_time_s, memory_per_gpu_bytes
+            order by step_time_s, memory_per_gpu_bytes, dp, tp, pp, cp, ep, microbatch, virtual_stages, zero_stage,
+                recompute, sequence_parallel
         ) as rank
     from candidates
 ),

@@ -17,7 +17,9 @@ with job as (
     where model = $model
       and ($cluster = 'any' or cluster = $cluster)
       and is_feasible and region is not null
-    order by step_time_s
+    -- a tie on step time goes to the first cluster, precision, length, GPUs and layout (limit 1 took either)
+    order by step_time_s, cluster, compute_dtype, seq_len, gpus, dp, tp, pp, cp, ep, microbatch, global_batch,
+        virtual_stages, zero_stage, recompute, sequence_parallel
     limit 1
 ),
 

@@ -44,4 +44,5 @@ final as (
 )
 
 select * from final
-order by from_hardware, step, compute_dtype, seq_len, meets_with
+order by from_hardware, step, compute_dtype, seq_len, meets_with, latency_s, target_latency_s,
+    required_peak_flop_per_s, required_memory_bandwidth_bytes_per_s

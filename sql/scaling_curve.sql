@@ -2,7 +2,8 @@
 -- (same global batch, sequence length and dtype), its throughput per GPU, its scaling
 -- efficiency against one node, and its per-GPU throughput relative to the smallest GPU
 -- count on the curve (weak-scaling view of the whole sweep).
--- Grain: one row per cluster x compute_dtype x seq_len x global_batch x gpus (training runs).
+-- Grain: one row per cluster x compute_dtype x seq_len x global_batch x gpus (training runs); of layouts at the
+-- same step time the first by dp, tp, pp, cp, ep, microbatch, virtual stages, ZeRO stage and recompute.
 -- reads: training
 -- param model: a model name
 -- param cluster = any: a cluster name, or any
@@ -14,7 +15,8 @@ with best as (
       and is_feasible
     qualify row_number() over (
         partition by cluster, compute_dtype, seq_len, global_batch, gpus
-        order by step_time_s
+        order by step_time_s, dp, tp, pp, cp, ep, microbatch, virtual_stages, zero_stage, recompute,
+            sequence_parallel, mfu desc, bound
     ) = 1
 ),
 

@@ -22,4 +22,4 @@ final as (
 )
 
 select * from final
-order by hardware, model, share desc
+order by hardware, model, share desc, binding_input

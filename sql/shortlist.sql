@@ -1,5 +1,6 @@
 -- Shortlist: the top configurations of one model that meet a latency and a memory
--- headroom constraint, fastest first (ties: more samples per joule first).
+-- headroom constraint, fastest first (ties: more samples per joule first, then by hardware, precision, step,
+-- batch and sequence length, so the rows do not depend on the order DuckDB meets them in).
 -- Grain: one row per configuration (hardware x compute_dtype x step x batch x seq_len).
 -- reads: node
 -- param model: required, a model name from the catalog
@@ -20,7 +21,9 @@ with candidates as (
 
 final as (
     select
-        row_number() over (order by latency_s, samples_per_j desc) as rank,
+        row_number() over (
+            order by latency_s, samples_per_j desc, hardware, compute_dtype, step, batch, seq_len
+        ) as rank,
         hardware, compute_dtype, step, batch, seq_len, latency_s, bound,
         samples_per_s, tokens_per_s, samples_per_j, memory_footprint_bytes,
         memory_headroom_bytes, mfu, eta_compute

@@ -14,7 +14,9 @@
 --   H200 and B200 rows (400 Gb/s, one NIC per GPU, 2.7 us); set them for another fabric;
 --   and the run's own disaggregated rows (prefill_workers, decode_workers > 0: both pools of the row's
 --   layout, the serving study's disagg_* columns at the row's request rate).
--- Grain: one row per frontier deployment (hardware x lengths x kind x layouts x batch x rate or x, y).
+-- Grain: one row per frontier deployment (hardware x lengths x kind x layouts x batch x rate or x, y). Of
+-- deployments tied on both axes, the first by kind, GPUs, workers, layouts, precision, batch and rate (then its
+-- other columns) stays, so rows and their order do not depend on the order DuckDB meets the rows in.
 -- reads: serving
 -- param model: required, a model name
 -- param gpus = 8
@@ -69,19 +71,23 @@ axis as (  -- the run's own disaggregated rows (axes prefill_workers, decode_wor
 ),
 
 one as (  -- one row per layout and batch: prefill time and ITL do not depend on the request rate
+    -- (the row at the lowest replicas, request rate and concurrency: distinct on without an order kept either)
     select distinct on (hardware, region, teacher, prompt_len, output_len, dataset, reasoning_tokens, prune_ratio,
                         prefix_hit_rate, lora_rank, lora_adapters, tp, pp, compute_dtype, weight_dtype, kv_dtype,
                         spec_draft_tokens, spec_acceptance, draft_model, ep, redundant_experts, cluster, batch) *
     from rows_
     where prefill_workers = 0
+    order by replicas, request_rate, concurrency
 ),
 
-prefill as (  -- a prefill worker passes up to prefill_batch prompts at once (the chunked-prefill budget)
+prefill as (  -- a prefill worker passes up to prefill_batch prompts at once (the chunked-prefill budget);
+    -- it does not draft: the row with the fewest draft tokens (then acceptance, drafter by name) of its layout
     select distinct on (hardware, region, teacher, prompt_len, output_len, dataset, reasoning_tokens, prune_ratio,
                         prefix_hit_rate, lora_rank, lora_adapters, tp, pp, compute_dtype, weight_dtype, kv_dtype,
                         ep, redundant_experts, cluster, batch) *
     from one
     where batch <= prefill_batch or batch = 1
+    order by coalesce(spec_draft_tokens, 0), spec_acceptance, draft_model
 ),
 
 pairs as (
@@ -198,7 +204,10 @@ ranked as (
         *,
         max(tokens_per_s_per_gpu) over (
             partition by hardware, prompt_len, output_len
-            order by tokens_per_s_per_user desc, tokens_per_s_per_gpu desc
+            order by tokens_per_s_per_user desc, tokens_per_s_per_gpu desc,
+                kind, deployment_gpus, deployment_replicas, prefill_workers, prefill_tp, prefill_pp, prefill_dtype,
+                decode_workers, tp, pp, compute_dtype, batch, request_rate, deployment_ttft_s, deployment_tpot_s,
+                cost_per_million_tokens_usd
             rows between unbounded preceding and 1 preceding
         ) as best_before
     from meeting
@@ -215,4 +224,7 @@ final as (
 )
 
 select * from final
-order by hardware, prompt_len, output_len, tokens_per_s_per_user desc
+order by hardware, prompt_len, output_len, tokens_per_s_per_user desc, tokens_per_s_per_gpu desc,
+    kind, deployment_gpus, deployment_replicas, prefill_workers, prefill_tp, prefill_pp, prefill_dtype,
+    decode_workers, tp, pp, compute_dtype, batch, request_rate, deployment_ttft_s, deployment_tpot_s,
+    cost_per_million_tokens_usd
