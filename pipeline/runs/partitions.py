@@ -78,11 +78,13 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
     parts: dict[str | None, int] = {}
     options = parquet_options(schema, prepared.spec.output.compression)
     grouped = replace(space, grouped_by=key)  # each accelerator's rows together: a part is a slice
-    # the dimension tables are written on the writer thread while the first chunk is planned and computed, and
-    # chunk k's parts while chunk k+1 is (polars releases the GIL in both); at most one chunk waits to be
-    # written, so memory holds two chunks at most
+    # the dimension tables are written on the writer thread while the first chunk is planned and computed (but for
+    # a large model side, ``sizing.overlap_dimensions``), and chunk k's parts while chunk k+1 is (polars releases
+    # the GIL in both); at most one chunk waits to be written, so memory holds two chunks at most
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlsys-parquet") as writer:
         dimensions = writer.submit(narrow.write_dimensions, prepared, shape, texts, run_dir)
+        if not sizing.overlap_dimensions(prepared.space):
+            dimensions.result()
         pending: Future | None = None
         for rows in piece_rows(study, name, grouped, sizing.pieces(space, name, hardware_side=side, key=key),
                                lambda frame: typed(frame, name, rid, texts, shape)):

@@ -32,6 +32,11 @@ SOURCE_ROWS = {"serving": 16_384}
 # 3 M-row bench, 50,904 model rows: 5.7 against 6.6 CPU s end to end, idle) and small (890 MB peak), but that path's
 # peak grows ~6 kB per model row (158,368 rows, the 10 M-row bench: 1,545 MB), so it stops well short of 1.5 GB.
 STREAMED_ABOVE_MODEL_ROWS = {"serving": 100_000}
+# A run's dimension tables are built on the writer thread while the first chunk computes, except from a model side
+# this large: there the dimension table's transient copies stack on the first pieces' (training's 30 M-row bench,
+# 987,690 model rows: peak RSS 1,448-1,503 MB overlapped, 1,341 MB built first; its 3 M-row bench, 187,350 rows,
+# keeps the overlap).
+OVERLAP_DIMENSIONS_MAX_MODEL_ROWS = 500_000
 # Per study: bytes per row on disk and rows per second end to end on 2 cores, measured with
 # `mlsys bench` (10M node rows: 674 MB at 1.49-1.57 M rows/s; 3M serving: 267 MB at 1.03-1.08 M;
 # 4.2M training: 122 MB at 1.14-1.20 M) and the packaged specs (`mlsys sweep --spec S`, 2026-12-03:
@@ -48,6 +53,11 @@ def default_max_rows() -> int:
 def streamed(space: Space, study: str) -> bool:
     """Whether ``study``'s sweep of ``space`` is cut into pieces of MAX_CHUNK_ROWS streamed by one plan."""
     return study in MAX_CHUNK_ROWS and space.model_side.height > STREAMED_ABOVE_MODEL_ROWS.get(study, -1)
+
+
+def overlap_dimensions(space: Space) -> bool:
+    """Whether a sweep of ``space`` builds its dimension tables while its first chunk computes."""
+    return space.model_side.height <= OVERLAP_DIMENSIONS_MAX_MODEL_ROWS
 
 
 def chunks(space: Space, target_rows: int | None = None,

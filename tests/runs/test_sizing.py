@@ -212,3 +212,28 @@ def test_serving_streams_only_above_its_model_side_threshold():
     bigger = replace(space, model_side=pl.concat([space.model_side] * (sizing.STREAMED_ABOVE_MODEL_ROWS["serving"]
                                                                         // rows + 1)))
     assert sizing.streamed(bigger, "serving")
+
+
+@pytest.mark.parametrize(("limit", "first"), [(0, "dimensions"), (10**9, None)])
+def test_a_large_model_side_writes_its_dimension_tables_before_the_first_chunk(tmp_path, small_spec, monkeypatch,
+                                                                                limit, first):
+    """Above OVERLAP_DIMENSIONS_MAX_MODEL_ROWS the dimension tables are complete before any chunk is computed (their
+    transient copies would stack on the first pieces'); below it they may be built while the first chunk is."""
+    monkeypatch.setattr(sizing, "OVERLAP_DIMENSIONS_MAX_MODEL_ROWS", limit)
+    events = []
+    write_dimensions, piece_rows = narrow.write_dimensions, partitions.piece_rows
+
+    def dimensions(*args):
+        write_dimensions(*args)
+        events.append("dimensions")
+
+    def pieces(*args):
+        events.append("chunk")
+        yield from piece_rows(*args)
+
+    monkeypatch.setattr(narrow, "write_dimensions", dimensions)
+    monkeypatch.setattr(partitions, "piece_rows", pieces)
+    run_dir = runs.run(runs.prepare(parse_spec(small_spec)), tmp_path / "out")
+    assert sorted(events) == ["chunk", "dimensions"] and (run_dir / "dimensions").is_dir()
+    if first:
+        assert events[0] == first
