@@ -88,6 +88,9 @@ def test_the_sweep_benchmark_times_a_query_over_its_result(study, query, few_axe
     end = next(line for line in lines if line.startswith("end to end:"))
     assert f"`{query}`" in end and "written and queried" in end
     assert int(end.split(f"`{query}` ")[1].split(" s, ")[1].split(" rows")[0].replace(",", "")) > 0
+    # the sweep's CPU and the query's add up to the end-to-end CPU (each rounded to 0.01)
+    total, sweep, asked = (float(end.split(" CPU s")[i].rsplit(" ", 1)[1]) for i in (0, 1, 2))
+    assert sweep > 0 and asked > 0 and abs(sweep + asked - total) <= 0.015
     rate = float(end.split(" = ")[1].split(" rows/s")[0].replace(",", ""))
     call = bench.SWEEP_PEER_CALL[study]
     assert lines[-1] == bench.peer_ratio(rate, study, PEER) and call in lines[-1]  # the same run's rate
