@@ -14,21 +14,25 @@ from pathlib import Path
 import polars as pl
 
 
-def table(out_dir: str) -> pl.DataFrame:
+def rows(out_dir: str) -> pl.DataFrame:
     found = sorted(Path(out_dir).glob("validation/*/validation.parquet"))
     if not found:
         raise SystemExit(f"{out_dir}: no validation/*/validation.parquet (run `python -m pipeline validate --out`)")
-    rows = pl.read_parquet(found[-1]).filter(pl.col("name").str.starts_with("trtllm-0.17-"))
-    return rows.group_by("model", "hardware", "tp").agg(
+    return pl.read_parquet(found[-1]).filter(pl.col("name").str.starts_with("trtllm-0.17-"))
+
+
+def table(perf: pl.DataFrame) -> pl.DataFrame:
+    return perf.group_by("model", "hardware", "tp").agg(
         rows=pl.len(), batch=pl.col("batch_used").median(), median_error_pct=pl.col("error_pct").median().round(1),
     ).sort("model", "hardware", "tp")
 
 
 def main() -> None:
     with pl.Config(tbl_rows=100, tbl_width_chars=160):
-        t = table(sys.argv[1] if len(sys.argv) > 1 else "/tmp/v")
-        print(t)
-        print(t.group_by("model").agg(pl.col("rows").sum(), pl.col("median_error_pct").median()).sort("model"))
+        perf = rows(sys.argv[1] if len(sys.argv) > 1 else "/tmp/v")
+        print(table(perf))
+        print(perf.group_by("model").agg(rows=pl.len(), median_error_pct=pl.col("error_pct").median().round(1))
+              .sort("model"))
 
 
 if __name__ == "__main__":
