@@ -16,12 +16,12 @@ around them, in both serving stacks:
   ``silu_and_mul`` between them, ``moe_sum`` over ``intermediate_cache3`` [t, k, d], after the
   router's Linear.
 
-What both share is counted here, a lower bound of either: ``MOE_ROUTING_KERNELS`` = 4 kernels
-(router GEMM, top-k gating, grouping rows by expert, combine) and the traffic the combine adds:
-GEMM 2 writes k rows per token (t·k·d, where a dense MLP writes t·d) and the combine reads them
-and writes t·d, (2k + 1)·t·d elements at the hidden state's width. TensorRT-LLM's row copy
-(2·t·k·d more) and the sort's extra passes are left out. These kernels are memory-bound and run
-between the GEMMs (they never overlap them), so their time adds to the layer's: Hockney's
+TensorRT-LLM's pipeline is counted here (the stack of the MoE rows measured, registry_data/research/r-moemix):
+``MOE_ROUTING_KERNELS`` = 6 kernels (router GEMM, top-k gating, the CUB sort, the experts' first-row offsets, the
+row copy, the combine) and the traffic they add to the MLP operator's, 5k·t·d elements at the hidden state's width
+(``moe_routing_bytes``). vLLM's Triton ``fused_experts`` runs 4 of the 6 (no first-row offsets, no copy: GEMM 1
+gathers the rows by index) and moves (3k)·t·d: this over-counts it by 2 kernels and 2·t·k·d. These kernels are
+memory-bound and run between the GEMMs (they never overlap them), so their time adds to the layer's: Hockney's
 α–β form (``kernel_calls.memory_kernels_time_s``), α the fixed time of one memory-bound kernel
 (``memory_latency_s``). The router GEMM's weights and FLOPs are already in the MLP operator
 (``router_params_per_layer``); its launch is counted here.
@@ -39,18 +39,22 @@ from pipeline.walls.quantities import ELEM_PER_TOKEN
 from pipeline.walls.registries import define_serving
 from pipeline.walls.serving import PHASES
 
-MOE_ROUTING_KERNELS = 4.0  # router GEMM, top-k gating, grouping by expert, combine (both stacks above)
+# TensorRT-LLM runMoe: router GEMM, selectExpertsForTokens, sortAndScanSoftmaxOutput (CUB sort, first-row
+# offsets), expandInputRowsKernelLauncher, finalizeMoeRoutingKernelLauncher (the GEMMs and activation: the MLP)
+MOE_ROUTING_KERNELS = 6.0
+ROUTED_ROW_TRIPS = 5.0  # x k·t·d: GEMM 2's rows out, the combine's in, the copy's in and out, GEMM 1's (k-1)/k
 
 
 def moe_routing_bytes(tokens: UExpr, k: UExpr, d_model: UExpr, bytes_per_element: UExpr) -> UExpr:
-    """Bytes the routing adds per MoE layer on one device: (2k + 1)·t·d elements (GEMM 2's k rows
-    per token written, then read by the combine, which writes t·d)."""
-    return (2.0 * k.fill_null(0.0) + 1.0) * tokens * d_model * ELEM_PER_TOKEN * bytes_per_element
+    """Bytes the routing adds per MoE layer on one device: (2k + 1)·t·d elements (GEMM 2's k rows per token
+    written, then read by the combine, which writes t·d) + 2k·t·d (the row copy reads and writes k rows per token)
+    + (k - 1)·t·d (GEMM 1 reads the k copies where the MLP operator counts one row) = 5k·t·d."""
+    return ROUTED_ROW_TRIPS * k.fill_null(0.0) * tokens * d_model * ELEM_PER_TOKEN * bytes_per_element
 
 
 def moe_routing_time_s(n_experts: UExpr, n_layers: UExpr, dense_layer_share: UExpr, nbytes: UExpr,
                        bandwidth: UExpr, eta_memory: UExpr, latency: UExpr) -> UExpr:
-    """The routing kernels of a pass: MoE layers x (4 α + bytes / (bandwidth x eta_memory));
+    """The routing kernels of a pass: MoE layers x (6 α + bytes / (bandwidth x eta_memory));
     0 for a model without routed experts."""
     per_layer = memory_kernels_time_s(nbytes, bandwidth, eta_memory, MOE_ROUTING_KERNELS, latency)
     return where(n_experts.is_not_null(), n_layers * (1.0 - dense_layer_share) * per_layer, 0)

@@ -32,29 +32,32 @@ def rows(tokens: list[float], n_experts: list, k: list, layers: list[float], den
     return cols | ({} if mlp_time is None else {"decode_mlp_time_s": (mlp_time, "s")})
 
 
-def test_four_kernels_common_to_trtllm_and_vllm():
-    """Router GEMM, top-k gating, grouping by expert, combine: the kernels both stacks run and a
-    dense MLP does not (TensorRT-LLM runMoe, vLLM fused_experts)."""
-    assert MOE_ROUTING_KERNELS == 4.0
+def test_six_kernels_of_trtllm_runmoe():
+    """Router GEMM, selectExpertsForTokens, the CUB sort and the experts' first-row offsets
+    (sortAndScanSoftmaxOutput), expandInputRowsKernelLauncher, finalizeMoeRoutingKernelLauncher: the kernels
+    TensorRT-LLM's runMoe launches besides the two grouped GEMMs and the activation (the MLP operator's)."""
+    assert MOE_ROUTING_KERNELS == 6.0
 
 
 def test_mixtral_decode_routing_by_hand():
-    """512 tokens, top-2, d 4096, 16-bit: (2 x 2 + 1) x 512 x 4096 x 2 B = 20,971,520 B per layer;
-    4 x 4 us + 20,971,520 / (3.35e12 x 0.9) = 16 us + 6.955728 us = 22.955728 us; x 32 layers =
-    734.583 us. A dense model (no experts) routes nothing."""
+    """512 tokens, top-2, d 4096, 16-bit: 5 x 2 x 512 x 4096 x 2 B = 41,943,040 B per layer (the combine's
+    2 x 2 + 1 = 5, the row copy's 2 x 2 = 4, GEMM 1's extra 2 - 1 = 1: 10 rows of 8,192 B per token);
+    6 x 4 us + 41,943,040 / (3.35e12 x 0.9) = 24 us + 13.911456 us = 37.911456 us; x 32 layers =
+    1,213.167 us. A dense model (no experts) routes nothing."""
     out = evaluate(["decode_moe_routing_bytes", "decode_moe_routing_time_s"],
                    **rows([512.0, 512.0], [8.0, None], [2.0, None], [32.0, 32.0], [0.0, 1.0]))
-    assert out["decode_moe_routing_bytes"][0] == 20_971_520
-    assert out["decode_moe_routing_time_s"][0] == pytest.approx(32 * (16e-6 + 20_971_520 / (BW * ETA)), rel=1e-12)
-    assert out["decode_moe_routing_time_s"][0] == pytest.approx(734.583e-6, rel=1e-6)
+    assert out["decode_moe_routing_bytes"][0] == 41_943_040
+    assert out["decode_moe_routing_time_s"][0] == pytest.approx(32 * (24e-6 + 41_943_040 / (BW * ETA)), rel=1e-12)
+    assert out["decode_moe_routing_time_s"][0] == pytest.approx(1_213.167e-6, rel=1e-6)
     assert out["decode_moe_routing_time_s"][1] == 0.0
 
 
 def test_only_moe_layers_route():
-    """DeepSeek-V3-like: 61 layers, the first 3 dense, 8 tokens, top-8: (17 x 8 x 4096 x 2) B =
-    1,114,112 B per layer; 58 MoE layers x (16 us + 1,114,112 / 3.015e12 s) = 58 x 16.36951 us."""
+    """DeepSeek-V3-like: 61 layers, the first 3 dense, 8 tokens, top-8: (5 x 8 x 8 x 4096 x 2) B =
+    2,621,440 B per layer; 58 MoE layers x (24 us + 2,621,440 / 3.015e12 s) = 58 x 24.869466 us."""
     out = evaluate(["decode_moe_routing_time_s"], **rows([8.0], [256.0], [8.0], [61.0], [3.0 / 61.0]))
-    assert out["decode_moe_routing_time_s"][0] == pytest.approx(58 * (16e-6 + 1_114_112 / 3.015e12), rel=1e-9)
+    assert out["decode_moe_routing_time_s"][0] == pytest.approx(58 * (24e-6 + 2_621_440 / 3.015e12), rel=1e-9)
+    assert out["decode_moe_routing_time_s"][0] == pytest.approx(58 * 24.869466e-6, rel=1e-7)
 
 
 def test_the_mlp_class_adds_the_routing_once_per_pass():
