@@ -56,4 +56,5 @@ from pipeline.walls import (  # noqa: F401
     training_operations,
     training_sensitivity,
     training_step,
+    transformer_elementwise,
 )
