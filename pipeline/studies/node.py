@@ -94,9 +94,8 @@ class NodeCoreSchema(pa.DataFrameModel):
     bytes_moved: float = result("B", "weight + KV + activation traffic", "wall 2")
     memory_time_s: float = result("s", "bytes_moved / memory bandwidth", "wall 2")
     elementwise_traffic_bytes: float = result(
-        "B", "training: a CNN's batch-norm and activation passes over the feature maps; a transformer's norms, "
-        "dropout-adds, activation and fp8 casts (0 at inference)", "Ioffe & Szegedy 2015 Alg. 1; Jung et al. 2019 "
-        "(arXiv:1807.01702); walls.transformer_elementwise")
+        "B", "CNN training: batch-norm and activation kernels' passes over the feature maps (0 otherwise)",
+        "Ioffe & Szegedy 2015 Alg. 1; Jung et al. 2019 (arXiv:1807.01702)")
     data_parallel_devices: float = result("", "devices sharing a training row's global batch (1: one device)",
                                           "spec [data] devices")
     optimizer_shard_ranks: float = result("", "ranks the optimizer state is split over (1: unsharded)",
@@ -195,9 +194,9 @@ HARDWARE = ["vendor", "family", "category", "memory_capacity_bytes", "usable_mem
             "memory_bandwidth_bytes_per_s", "tdp_w", "scaleup_link_bandwidth_bytes_per_s", "scaleup_link_latency_s",
             "scaleup_domain_size"]
 MODEL_INPUTS = ["model_type", "is_moe", "n_layers", "forward_flop_per_sample", "activation_elements_per_sample",
-                "d_model", "n_heads", "n_kv_heads", "head_dim", "ffn_dim", "is_gated_mlp", "vocab_size",
-                "has_linear_bias", "n_experts", "n_experts_per_token", "n_shared_experts", "expert_ffn_dim",
-                "n_dense_layers", "kv_lora_rank", "qk_rope_head_dim", "norm_type", *PATTERN_COLUMNS]
+                "d_model", "n_heads", "n_kv_heads", "head_dim", "ffn_dim", "vocab_size", "has_linear_bias",
+                "n_experts", "n_experts_per_token", "n_shared_experts", "expert_ffn_dim", "n_dense_layers",
+                "kv_lora_rank", "qk_rope_head_dim", "norm_type", *PATTERN_COLUMNS]
 KNOBS = ["kernels_per_transformer_layer", "kernels_per_cnn_layer", "launch_overhead_per_kernel_s",
          "synthesis_target_fraction", "host_cores_per_node", "accelerators_per_node", "prefill_chunk_tokens",
          "data_parallel_devices", "optimizer_sharded", "dp_overlap_fraction", "gradient_bytes_per_param"]

@@ -56,5 +56,4 @@ from pipeline.walls import (  # noqa: F401
     training_operations,
     training_sensitivity,
     training_step,
-    transformer_elementwise,
 )

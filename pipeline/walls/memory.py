@@ -112,20 +112,18 @@ ACTIVATION_TRAIN_PASSES = 5.0
 @column
 def elementwise_passes(is_transformer: Plain, step: Plain, norm_type: Plain) -> UExpr:
     """Element-wise passes over each feature map in a CNN training step (activation, plus batch norm
-    where the model has it); 0 for transformers (``transformer_elementwise`` counts theirs) and at inference
-    (BN folds into the convolution's weights and the activation into its epilogue: TensorRT's layer fusion)."""
+    where the model has it); 0 for transformers (their norms are operators) and at inference (BN folds
+    into the convolution's weights and the activation into its epilogue: TensorRT's layer fusion)."""
     cnn = ACTIVATION_TRAIN_PASSES + where(norm_type == "batchnorm", BATCH_NORM_TRAIN_PASSES, 0.0)
     return where(~is_transformer & (step == "train"), cnn, 0.0)
 
 
 @column
 def elementwise_traffic_bytes(elementwise_passes: UExpr, activation_elements_per_sample: UExpr, batch: UExpr,
-                              bytes_per_element: UExpr, transformer_elementwise_traffic_bytes: UExpr,
-                              fp8_cast_traffic_bytes: UExpr) -> UExpr:
-    """Bytes the element-wise kernels move: a CNN's passes x feature-map elements x batch x bytes each, a
-    transformer's norms, dropout-adds, activation and fp8 casts (``pipeline.walls.transformer_elementwise``)."""
-    cnn = (elementwise_passes * activation_elements_per_sample.fill_null(0.0) * batch * bytes_per_element)
-    return cnn.fill_null(0.0) + transformer_elementwise_traffic_bytes + fp8_cast_traffic_bytes
+                              bytes_per_element: UExpr) -> UExpr:
+    """Bytes the element-wise kernels move: passes x feature-map elements x batch x bytes each."""
+    return (elementwise_passes * activation_elements_per_sample.fill_null(0.0) * batch
+            * bytes_per_element).fill_null(0.0)
 
 
 @column

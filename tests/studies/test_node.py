@@ -236,20 +236,6 @@ def model_ref(m: dict) -> ModelRef:
 
 # -- walls 1-3 for one row ------------------------------------------------------------------
 
-def transformer_elementwise_ref(m: dict, mr: ModelRef, hw: dict, prec: dict, element: Any) -> Any:
-    """Bytes per token of a transformer training step's element-wise kernels over all layers, fused attention: forward
-    norms 4h + adds 6h + activation (2 + gated) f, backward 6h + 4h (dropout) + (3 + 2 gated) f, 16-bit under fp8
-    (Transformer Engine keeps them bf16), plus 1-byte dropout masks 2h each way; fp8 adds TE's casts, 24h (+ 2f of
-    transposes before Blackwell)."""
-    h, f = m["d_model"] * m["n_layers"], mr.mlp_width
-    dropout, gated = (1 if m["model_type"] == "encoder" else 0), (1 if m["is_gated_mlp"] else 0)
-    size = Q(2, "B/elem") if prec["name"] == "fp8" else element
-    elements = (10 * h + (2 + gated) * f) + ((6 + 4 * dropout) * h + (3 + 2 * gated) * f)
-    masks = Q(4 * dropout * h, "B")
-    casts = 0 if prec["name"] != "fp8" else 24 * h + (0 if hw["family"] == "nvidia-blackwell" else 2 * f)
-    return Q(elements, "elem") * size + masks + Q(casts, "B")
-
-
 def reference_row(hw: dict, m: dict, mr: ModelRef, prec: dict, eta: float, workload: str, step: str,
                   batch: int, seq_len: int | None) -> dict[str, Any]:
     """Every compared column of one row, as pint quantities (or bool / str / None)."""
@@ -355,8 +341,6 @@ def reference_row(hw: dict, m: dict, mr: ModelRef, prec: dict, eta: float, workl
     # and writes one backward (5); both in kernels of their own, after the convolutions' time.
     ew_passes = (5 + (8 if m.get("norm_type") == "batchnorm" else 0)) if cnn and train else 0
     ew_bytes = ew_passes * Q(m["activation_elements_per_sample"] or 0, "elem") * batch * element
-    if train and not cnn:  # a transformer's norms, residual adds (with dropout: encoders) and activation, per token
-        ew_bytes = transformer_elementwise_ref(m, mr, hw, prec, element) * tokens * Q(1, "1/tok")
     # the optimizer update after backward, one device: Adam reads and writes its fp32 state, beside the roofline
     update_bytes = 2 * ADAM_STATE * mr.total if train else zero_b
     ew_time = (ew_bytes + update_bytes) / bandwidth
