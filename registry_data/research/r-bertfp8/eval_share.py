@@ -12,6 +12,9 @@ sequences of 254 tokens, beside the interval's training steps (the log's samples
 batch), both at the row's compute_dtype.
 
     .venv/bin/python registry_data/research/r-bertfp8/eval_share.py /work/.mirror
+
+The predicted share reads each row's compute_dtype and the node study as installed: README's figures come from the
+relabelled catalog with fp8_terms.patch applied (README "Reproduce").
 """
 
 from __future__ import annotations

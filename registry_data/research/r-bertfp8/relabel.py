@@ -55,7 +55,8 @@ CONFIGS = {
                                             "layout"),
     "v5.0-dell-4xxe9712x4gb200": DELL_GB200,
     "v5.0-dell-8xxe9712x4gb200": DELL_GB200,
-    "v5.0-hpe-hpe-cray-xd670-h200-sxm5-141gb-n4-24.09": (f"HPE/{B}/pytorch/config_XD670_4x8x24x1_pack.sh", 15, "layout"),
+    "v5.0-hpe-hpe-cray-xd670-h200-sxm5-141gb-n4-24.09": (f"HPE/{B}/pytorch/config_XD670_4x8x24x1_pack.sh", 15,
+                                                         "layout"),
     "v5.0-nvidia-nyx-n1-ngc25.04-pytorch": (f"NVIDIA/{B}/nyx_n1_ngc25.04_pytorch/config_DGXB200_1x8x48x1_pack.sh", 15,
                                             "layout"),
     "v5.0-nvidia-tyche-ngpu512-ngc25.04-pytorch": (
@@ -77,7 +78,8 @@ CONFIGS = {
                                          "layout"),
     "v4.1-nvidia-h200-ngc23.09-pytorch": (f"NVIDIA/{B}/h200_ngc23.09_pytorch/config_DGXH100_1x8x48x1_pack.sh", 15,
                                           "layout"),
-    "v4.0-asustek-esc8000a-e12-8xh100-pcie-80gb": (f"ASUSTeK/{B}/pytorch/config_DGXH100_1x8x48x1_pack.sh", 15, "layout"),
+    "v4.0-asustek-esc8000a-e12-8xh100-pcie-80gb": (f"ASUSTeK/{B}/pytorch/config_DGXH100_1x8x48x1_pack.sh", 15,
+                                                   "layout"),
     "v4.0-asustek-esc-n8a-e12": (f"ASUSTeK/{B}/pytorch/config_DGXH100_1x8x48x1_pack.sh", 15, "layout"),
     "v4.0-dell-xe9640x4h100-sxm-80gb": (f"Dell/{B}/pytorch/config_XE9640x4H100-SXM-80GB.sh", 15, "layout"),
     "v4.0-hpe-hpe-cray-xd670-gen11-h100-sxm5-80gb-n2-pytorch-23.09": (
@@ -190,7 +192,8 @@ def verify(measurements: pl.DataFrame, mirrors: Path) -> list[str]:
             found = [i + 1 for i, c in enumerate(config) if c.startswith("export EXTRA_PARAMS=") and FLAG in c]
             problems.append(f"{short(name)}: {path} line {line} has no {FLAG} (lines with it: {found})")
         if kind == "round":
-            problems += [f"{short(name)}: {other} has no {FLAG}" for other in round_configs(mirrors, version, commit, path)
+            problems += [f"{short(name)}: {other} has no {FLAG}"
+                         for other in round_configs(mirrors, version, commit, path)
                          if FLAG not in git_show(mirrors, version, commit, other)]
         if kind != "round" and (not batch or int(batch[-1].group(1)) != d_batch):
             problems.append(f"{short(name)}: {path} BATCHSIZE {batch and batch[-1].group(1)} != log {d_batch}")
