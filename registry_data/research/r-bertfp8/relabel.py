@@ -10,8 +10,8 @@ whose te_layers.py runs every encoder GEMM as ``ext.fp8_gemm``. HYBRID: E4M3 for
 
 CONFIGS names, per row, the config the row ran and the EXTRA_PARAMS line holding the flag (the line number in the
 row's own round and commit, taken from its source_url). How the config was matched, ``kind``:
-- "layout": the config whose BATCHSIZE and DGXNNODES equal the result log's d_batch_size and node count (the
-  log's MLLOG ``d_batch_size``; file name and content agree);
+- "layout": the config whose BATCHSIZE equals the result log's MLLOG ``d_batch_size`` and whose node count
+  (DGXNNODES, the file name) is the row's (checked by hand; ``--verify`` re-checks the batch);
 - "system": the submitter released a config for this system at another node count (same BATCHSIZE);
 - "round": no config for this system was released (Dell's GB200 runs); every config of the submitter's BERT
   implementation in that round passes the flag, and so do NVIDIA's GB200 configs of the same round.
