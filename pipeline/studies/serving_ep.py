@@ -111,6 +111,9 @@ COLUMNS = {
                                 "alpha-beta, DeepEP (FP8 dispatch, BF16 combine)"),
     "decode_alltoall_time_s": ("s", "EP dispatch + combine of one decode step (token step), all MoE layers "
                                "(in itl_s)", "alpha-beta, DeepEP (FP8 dispatch, BF16 combine)"),
+    "attention_dp_stall_s": ("s", "expected wait of a decode iteration for another attention-DP group's prompt "
+                             "(in e2e_latency_s, not itl_s): (1 - (1 - q)^n - q) x one context outside the MLP, "
+                             "q = group sequences / generated tokens", "TensorRT-LLM tech blog 10 (ADP balance)"),
 }
 
 
