@@ -300,7 +300,11 @@ def mlp_params_per_layer_per_device(dense_layer_share: UExpr, dense_mlp_params_p
 # Its baseline scheduler (round-robin of new requests over the ranks, the default: enable_balance false) does not
 # align the groups' contexts in time ("fails to guarantee per-iteration load balance"); SGLang's DP attention runs
 # every rank's step together alike (an idle batch where a rank has none). The static batch the study prices (a
-# prefill of every group's prompts together, then decode: ``ttft_s``, ``e2e_latency_s``) is the aligned case.
+# prefill of every group's prompts together, then decode: ``ttft_s``, ``e2e_latency_s``) is the aligned case, the
+# default: TensorRT-LLM's ADP balance aligns them on purpose, and a benchmark of same-length requests admitted at
+# once keeps them aligned (each group admits one context per iteration from its queue, so all groups' contexts
+# fill the same window and their completions, 2K tokens later, free slots in the same iterations again).
+# serving.attention_dp_unaligned prices unaligned contexts (varied lengths without balancing).
 
 @serving_column
 def attention_dp_context_share(attention_group_sequences: UExpr, generated_tokens: UExpr) -> UExpr:
@@ -332,12 +336,13 @@ def attention_dp_context_time_s(prefill_pass_time_s: UExpr, prefill_mlp_class_ti
 
 
 @serving_column
-def attention_dp_stall_s(attention_dp: UExpr, attention_dp_stall_share: UExpr,
+def attention_dp_stall_s(attention_dp_unaligned: Plain, attention_dp: UExpr, attention_dp_stall_share: UExpr,
                          attention_dp_context_time_s: UExpr) -> UExpr:
     """Expected wait per decode iteration of an aggregated (prefill and decode on the same ranks) attention-DP
-    replica for another group's context: stall share x one context's time (0 without expert parallelism). Enters
+    replica for another group's context, where the groups' contexts are unaligned (serving.attention_dp_unaligned):
+    stall share x one context's time; 0 aligned (the default) and without expert parallelism. Enters
     ``e2e_latency_s`` (and so the batch's throughput), not ``itl_s``: a decode-only pool runs no contexts."""
-    return where(attention_dp > 1, attention_dp_stall_share * attention_dp_context_time_s, 0)
+    return where(attention_dp_unaligned & (attention_dp > 1), attention_dp_stall_share * attention_dp_context_time_s, 0)
 
 
 for _phase in PHASES:
