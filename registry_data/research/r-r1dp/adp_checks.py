@@ -62,7 +62,8 @@ def main() -> None:
             print(f"blog 10 {model} {hw} batch {batch}: does not fit")
             continue
         ratio = _per_gpu(r, batch, output, ep, False) / _per_gpu(r, batch, output, ep, True)
-        print(f"blog 10 {model} {hw} batch {batch} ({batch // ep}/rank): stall {r['attention_dp_stall_s'] * 1e3:.1f} ms,"
+        stall = r["attention_dp_stall_s"] * 1e3
+        print(f"blog 10 {model} {hw} batch {batch} ({batch // ep}/rank): stall {stall:.1f} ms,"
               f" ITL {r['itl_s'] * 1e3:.1f} ms, aligned / baseline {ratio:.2f} (published 34,140 / 25,664 = 1.33)")
 
 
