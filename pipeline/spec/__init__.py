@@ -146,6 +146,7 @@ class SweepSpec:
                                 **({} if self.serving.expert_imbalance_redundant == EXPERT_IMBALANCE_REDUNDANT_DEFAULT
                                    else {"expert_imbalance_redundant": self.serving.expert_imbalance_redundant}),
                                 **({"dual_batch_overlap": True} if self.serving.dual_batch_overlap else {}),
+                                **({"attention_dp_unaligned": True} if self.serving.attention_dp_unaligned else {}),
                                 **({"kv_read_per_query_head": True} if self.serving.kv_read_per_query_head
                                    else {}),
                                 **({} if self.serving.scheduler_steps == 1

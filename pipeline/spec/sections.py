@@ -108,6 +108,10 @@ class Serving:
     expert_imbalance_redundant: float = setting(EXPERT_IMBALANCE_REDUNDANT_DEFAULT, number(1, 64, low_open=False))
     # two microbatches hide the EP all-to-all behind computation (DeepSeek-V3 §3.4; pipeline.walls.expert_parallel)
     dual_batch_overlap: bool = setting(False, FLAG)
+    # attention-DP groups run their prompts' contexts in different iterations, each stalling the others' decode
+    # (TensorRT-LLM tech blog 10's baseline scheduler under varied lengths: pipeline.walls.expert_parallel); off:
+    # aligned, as the static batch prices them (ADP balance; same-length requests admitted together)
+    attention_dp_unaligned: bool = setting(False, FLAG)
     # decode streams each KV head once per query head it serves, not once per GQA group (TensorRT-LLM before
     # 0.7's masked MHA: pipeline.walls.operators.decode_kv_reads)
     kv_read_per_query_head: bool = setting(False, FLAG)

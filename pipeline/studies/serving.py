@@ -237,7 +237,7 @@ class ServingCoreSchema(pa.DataFrameModel):
     weight_stream_time_s: float = result("s", "weights over the host link per pass", "wall 6")
     ttft_s: float = result("s", "time to first token (prefill + communication + launches)", "wall 4")
     itl_s: float = result("s", "inter-token latency at the mean context", "wall 4")
-    e2e_latency_s: float = result("s", "ttft + (output_len - 1) x itl", "wall 4")
+    e2e_latency_s: float = result("s", "ttft + (output_len - 1) x (itl + attention_dp_stall_s)", "wall 4")
     tokens_per_s: float = result("tok/s", "generated tokens per second, whole system", "wall 4")
     tokens_per_s_per_device: float = result("tok/s", "tokens_per_s / devices_per_replica", "wall 4")
     batch_tokens_per_s: float = result("tok/s", "batch x generated tokens / e2e latency: throughput with prefill",

@@ -27,7 +27,7 @@ CLUSTER_COLUMNS = ["accelerators_per_node", "nic_bandwidth_bits_per_s", "nics_pe
                    "oversubscription_ratio"]
 CLUSTER_UNITS = {"cluster": None, "cluster_override": None, "cluster_gpus": unit(""),
                  "expert_imbalance_placed": unit(""), "expert_imbalance_redundant": unit(""),
-                 "dual_batch_overlap": None} | {
+                 "dual_batch_overlap": None, "attention_dp_unaligned": None} | {
     c: u for c, u in sides.catalog_units("clusters", CLUSTER_COLUMNS).items()}
 
 _TP, _PP, _EP = pl.col("tp"), pl.col("pp"), pl.col("ep")
@@ -89,6 +89,7 @@ def with_cluster(rows: pl.DataFrame, catalogs: Catalogs, spec: SweepSpec) -> pl.
         expert_imbalance_placed=pl.lit(spec.serving.expert_imbalance, dtype=pl.Float64),
         expert_imbalance_redundant=pl.lit(spec.serving.expert_imbalance_redundant, dtype=pl.Float64),
         dual_batch_overlap=pl.lit(spec.serving.dual_batch_overlap, dtype=pl.Boolean),
+        attention_dp_unaligned=pl.lit(spec.serving.attention_dp_unaligned, dtype=pl.Boolean),
         **{c: pl.col(c).cast(pl.Float64) for c in ("accelerators_per_node", "nics_per_node")},
     ).drop("_reference", "nodes")
 
@@ -111,6 +112,10 @@ COLUMNS = {
                                 "alpha-beta, DeepEP (FP8 dispatch, BF16 combine)"),
     "decode_alltoall_time_s": ("s", "EP dispatch + combine of one decode step (token step), all MoE layers "
                                "(in itl_s)", "alpha-beta, DeepEP (FP8 dispatch, BF16 combine)"),
+    "attention_dp_stall_s": ("s", "expected wait of a decode iteration for another attention-DP group's prompt "
+                             "(in e2e_latency_s, not itl_s) under serving.attention_dp_unaligned: (1 - (1 - q)^n - q) "
+                             "x one context outside the MLP, q = group sequences / generated tokens (0 aligned)",
+                             "TensorRT-LLM tech blog 10 (ADP balance)"),
 }
 
 
@@ -134,10 +139,14 @@ def with_columns(schema: type[pa.DataFrameModel]) -> type[pa.DataFrameModel]:
                                        "redundant experts TensorRT-LLM tech blog 4 Table 1 (1 + 0.109)"),
             "dual_batch_overlap": result(None, "two microbatches hide the EP all-to-all behind computation (applies "
                                          "with ep > 1)", "serving.dual_batch_overlap (DeepSeek-V3 §3.4)",
-                                         nullable=False)}
+                                         nullable=False),
+            "attention_dp_unaligned": result(None, "attention-DP groups run their contexts in different iterations "
+                                             "(applies with ep > 1; off: aligned)", "serving.attention_dp_unaligned "
+                                             "(TensorRT-LLM tech blog 10)", nullable=False)}
     body |= {name: result(u, description, source) for name, (u, description, source) in COLUMNS.items()}
     body["__annotations__"] = {"ep": float, "redundant_experts": int, "expert_slots": float,
                                "cluster": pl.Categorical, "cluster_override": pl.Categorical,
-                               "expert_imbalance": float, "dual_batch_overlap": bool} | dict.fromkeys(COLUMNS, float)
+                               "expert_imbalance": float, "dual_batch_overlap": bool,
+                               "attention_dp_unaligned": bool} | dict.fromkeys(COLUMNS, float)
     body["Config"] = type("Config", (), {"name": schema.Config.name, "strict": True})
     return type(schema.__name__, (schema,), body)

@@ -27,6 +27,7 @@ from pipeline.walls import (  # noqa: F401
     locality,
     lora,
     memory,
+    mla_decode,
     moe_routing,
     multi_step,
     node_data_parallel,

@@ -292,6 +292,60 @@ def mlp_params_per_layer_per_device(dense_layer_share: UExpr, dense_mlp_params_p
     return where(uses_ep(ep, n_experts), with_ep, mlp / tp)
 
 
+# -- attention DP under in-flight batching: one group's prefill holds every group's decode ----------
+# Every attention group runs the same iteration (the MoE all-to-all of each layer waits for all of them), so an
+# iteration lasts as long as its slowest group: TensorRT-LLM tech blog 10, "ADP Balance Strategy" (docs/source/blogs/
+# tech_blog/blog10_ADP_Balance_Strategy.md, "Mathematical Modeling": time_i = max over ranks of time_{i,m}); a group
+# running a prompt's context "while others execute generation phases" stalls them ("Motivation and Background").
+# Its baseline scheduler (round-robin of new requests over the ranks, the default: enable_balance false) does not
+# align the groups' contexts in time ("fails to guarantee per-iteration load balance"); SGLang's DP attention runs
+# every rank's step together alike (python/sglang/srt/managers/scheduler.py v0.4.0, ``prepare_dp_attn_batch``: each
+# rank's own prefill or decode batch, its token count all-gathered, an idle batch where a rank has none). The static batch the study prices (a
+# prefill of every group's prompts together, then decode: ``ttft_s``, ``e2e_latency_s``) is the aligned case, the
+# default: TensorRT-LLM's ADP balance aligns them on purpose, and a benchmark of same-length requests admitted at
+# once keeps them aligned (each group admits one context per iteration from its queue, so all groups' contexts
+# fill the same window and their completions, G tokens later, free slots in the same iterations again).
+# serving.attention_dp_unaligned prices unaligned contexts (varied lengths without balancing).
+
+@serving_column
+def attention_dp_context_share(attention_group_sequences: UExpr, generated_tokens: UExpr) -> UExpr:
+    """Share q of one attention group's iterations that run a prompt's context beside its decodes, in steady
+    in-flight batching: each of its S sequences holds a slot for G generated tokens (one per iteration) and enters
+    once, so S / G contexts per iteration (TensorRT-LLM schedules a context beside the running decodes as its
+    max_num_tokens allows); at most 1."""
+    return (attention_group_sequences * TOKEN / generated_tokens).clip(upper=1.0)
+
+
+@serving_column
+def attention_dp_stall_share(attention_dp: UExpr, attention_dp_context_share: UExpr) -> UExpr:
+    """Share of iterations in which some group runs a context and the others wait, beyond the aligned case: with
+    the n groups' contexts independent (each group's new requests follow its own completions), some group runs one
+    in 1 - (1 - q)^n of the iterations; aligned (the static batch: every group's contexts in the same iterations)
+    in q. Their difference (0 for one group)."""
+    q = attention_dp_context_share
+    return 1.0 - (1.0 - q).power(attention_dp) - q
+
+
+@serving_column
+def attention_dp_context_time_s(prefill_pass_time_s: UExpr, prefill_mlp_class_time_s: UExpr,
+                                prefill_sequences: UExpr) -> UExpr:
+    """What one prompt's context adds to its group's iteration and the other groups wait for: its share of the
+    prefill pass outside the MLP (attention, norms, LM head, the all-to-all it sends). The MLP is left out: its
+    routed experts' rows spread over all EP ranks, as in the aligned case (the shared experts and dense layers are
+    the group's own: a lower bound)."""
+    return (prefill_pass_time_s - prefill_mlp_class_time_s) / prefill_sequences
+
+
+@serving_column
+def attention_dp_stall_s(attention_dp_unaligned: Plain, attention_dp: UExpr, attention_dp_stall_share: UExpr,
+                         attention_dp_context_time_s: UExpr) -> UExpr:
+    """Expected wait per decode iteration of an aggregated (prefill and decode on the same ranks) attention-DP
+    replica for another group's context, where the groups' contexts are unaligned (serving.attention_dp_unaligned):
+    stall share x one context's time; 0 aligned (the default) and without expert parallelism. Enters
+    ``e2e_latency_s`` (and so the batch's throughput), not ``itl_s``: a decode-only pool runs no contexts."""
+    return where(attention_dp_unaligned & (attention_dp > 1), attention_dp_stall_share * attention_dp_context_time_s, 0)
+
+
 for _phase in PHASES:
     _alltoall(_phase)
     _mlp_flop(_phase)

@@ -211,7 +211,9 @@ def operator_work(p: str) -> None:
     def attn_activations(t, q_dim, v_dim, tp):
         return t * (q_dim + v_dim) / tp * ELEM_PER_TOKEN
 
-    define(f"{p}_attention_flop", [seqs, f"{p}_attention_pairs", "query_dim", "value_dim", "tp"], attn_flop)
+    widths = ["decode_attention_query_width", "decode_attention_value_width"] if p == "decode" else ["query_dim",
+                                                                                                     "value_dim"]
+    define(f"{p}_attention_flop", [seqs, f"{p}_attention_pairs", *widths, "tp"], attn_flop)  # MLA: ``mla_decode``
     kv_inputs = [seqs, f"{p}_kv_read_tokens", tokens, "kv_elements_per_token_per_layer_per_device"]
     if p == "decode":
         define(f"{p}_attention_kv_elements", [*kv_inputs, "decode_kv_reads"], decode_attn_kv)

@@ -315,9 +315,11 @@ def itl_s(is_feasible: Plain, decode_pass_time_s: UExpr, scheduler_overhead_per_
 
 
 @serving_column
-def e2e_latency_s(ttft_s: UExpr, itl_s: UExpr, generated_tokens: UExpr) -> UExpr:
-    """First token, then every other generated token (thinking tokens included) one ITL apart."""
-    return ttft_s + (generated_tokens / TOKEN - 1.0) * itl_s
+def e2e_latency_s(ttft_s: UExpr, itl_s: UExpr, generated_tokens: UExpr, attention_dp_stall_s: UExpr) -> UExpr:
+    """First token, then every other generated token (thinking tokens included) one ITL apart, each iteration
+    waiting for other attention-DP groups' contexts (``expert_parallel.attention_dp_stall_s``: 0 unless
+    serving.attention_dp_unaligned, and without EP)."""
+    return ttft_s + (generated_tokens / TOKEN - 1.0) * (itl_s + attention_dp_stall_s)
 
 
 @serving_column

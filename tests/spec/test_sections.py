@@ -43,6 +43,7 @@ SETTINGS = [
     ("serving", "serving.expert_imbalance", [1, 1.18, 64], [0.99, 0, 65, NAN, True], "a number in [1, 64]"),
     ("serving", "serving.expert_imbalance_redundant", [1, 1.109, 64], [0.99, 65, NAN], "a number in [1, 64]"),
     ("serving", "serving.dual_batch_overlap", *FLAG),
+    ("serving", "serving.attention_dp_unaligned", *FLAG),
     ("serving", "serving.kv_read_per_query_head", *FLAG),
     ("serving", "serving.scheduler_steps", [1, 9, 64], [0, 1.5, NAN, "8", True], "an integer > 0"),
     ("training", "training.dp_overlap_fraction", *CLOSED_SHARE),

@@ -39,7 +39,8 @@ def test_cisco_offline_pp2_fill_by_hand():
     last stage after m + pp - 1 = 3 stage times: 18.36 s (unpipelined: 24.48 s). e2e = 18.36 + 292 x 0.06755 =
     38.0846 s, batch throughput 1,024 x 293 / 38.0846 = 300,032 / 38.0846 = 7,878.0 tok/s per pair."""
     columns = _columns([24.48], [1024.0], [2.0], [80]) | {"itl_s": ([0.06755], "s"), "batch": ([1024.0], ""),
-                                                         "generated_tokens": ([293.0], "tok")}
+                                                         "generated_tokens": ([293.0], "tok"),
+                                                         "attention_dp_stall_s": ([0.0], "s")}  # no EP
     out = _wall4(columns, ["prefill_microbatches", "prefill_microbatch_stage_time_s", "ttft_s",
                            "batch_tokens_per_s"])
     assert out["prefill_microbatches"][0] == 2.0
