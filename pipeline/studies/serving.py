@@ -306,7 +306,7 @@ SHARED = [["kv_cache_bytes_per_device"], ["activation_bytes_per_device"], ["deco
                                                                    else [])]
             for p in PHASES for op in (*OPERATORS, "lm_head")),
           *([f"{p}_{part}"] for p in PHASES for part in ("moe_routing_time_s", "tp_comm_time_s", "pp_comm_time_s")),
-          ["prefill_lora_time_s"], ["prefill_alltoall_time_s"]]
+          ["prefill_lora_time_s"], ["prefill_alltoall_time_s"], ["kv_bytes_per_paged_sequence"]]
 # Columns a run writes nowhere (issue 15 item 1; as ``node.QUERY_TIME``): the views of results.duckdb and
 # ``pipeline.runs.scan_run`` compute them by the same formulas (``FORMULAS``: SQL there, polars here). Only columns whose
 # formula chain is plain: no wall-7 fixed point, no rebound input (speculative, disaggregated, draft passes); the memory
