@@ -36,6 +36,7 @@ from pipeline.studies.sides import Space
 ID = "__id"
 WHOLE_SIDE_CLASSES = 256  # hardware classes computed on the whole side (one table for all chunks) up to this many
 MAX_TABLE_ROWS = 2_000_000  # pairs above which a group is computed per row (~8 MB a Float64 column a million pairs)
+IDX = pl.get_index_type()  # a pair's number: < MAX_TABLE_ROWS
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ def _numbered(space: Space, hardware_side: pl.DataFrame | None, groups: Sequence
         else:
             hname, mname = group.ids
         if tables:
-            index = pl.col(hname).cast(pl.Int64) * m + pl.col(mname).cast(pl.Int64)
+            index = pl.col(hname).cast(IDX) * m + pl.col(mname).cast(IDX)  # IdxSize: gathered without a cast
             gathers += [pl.lit(columns[c]).gather(index).alias(c) for c in group.columns]
             units |= group_units
     return hw, model, units, gathers

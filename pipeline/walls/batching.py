@@ -14,27 +14,41 @@ def _free_for_kv(memory_headroom_bytes: UExpr, kv_cache_bytes_per_device: UExpr)
 
 @serving_column
 def max_batch_static(memory_headroom_bytes: UExpr, kv_cache_bytes_per_device: UExpr,
-                     kv_bytes_per_token_per_device: UExpr, max_context_tokens: UExpr, sliding_window_tokens: UExpr,
-                     window_layer_share: UExpr, kv_layer_share: UExpr, attention_dp: UExpr) -> UExpr:
+                     kv_bytes_per_static_sequence: UExpr, attention_dp: UExpr) -> UExpr:
     """Sequences that fit when each reserves the model's whole context up front (a window layer
     its window, as TensorRT-LLM's per-window pools do), in each attention group of the replica
     (one without expert parallelism: ``expert_parallel``)."""
-    held = held_tokens(max_context_tokens, sliding_window_tokens, window_layer_share, kv_layer_share)
-    n = _free_for_kv(memory_headroom_bytes, kv_cache_bytes_per_device) / (kv_bytes_per_token_per_device * held)
+    n = _free_for_kv(memory_headroom_bytes, kv_cache_bytes_per_device) / kv_bytes_per_static_sequence
     return n.floor().clip(lower=0) * attention_dp
+
+
+# A sequence's reserved bytes read no batch (the static one no length either): named columns, computed once per
+# hardware row x distinct model rows of what they read and gathered (``serving_precomputed``), not per row.
+@serving_column
+def kv_bytes_per_static_sequence(kv_bytes_per_token_per_device: UExpr, max_context_tokens: UExpr,
+                                 sliding_window_tokens: UExpr, window_layer_share: UExpr,
+                                 kv_layer_share: UExpr) -> UExpr:
+    """KV bytes a sequence reserves for the model's whole context (``max_batch_static``)."""
+    held = held_tokens(max_context_tokens, sliding_window_tokens, window_layer_share, kv_layer_share)
+    return kv_bytes_per_token_per_device * held
+
+
+@serving_column
+def kv_bytes_per_paged_sequence(kv_bytes_per_token_per_device: UExpr, context_tokens: UExpr, kv_block_tokens: UExpr,
+                                sliding_window_tokens: UExpr, window_layer_share: UExpr,
+                                kv_layer_share: UExpr) -> UExpr:
+    """KV bytes of the blocks a sequence holds at its context (``max_batch_paged``)."""
+    blocks = held_blocks(context_tokens, sliding_window_tokens, kv_block_tokens, window_layer_share, kv_layer_share)
+    return kv_bytes_per_token_per_device * blocks * kv_block_tokens
 
 
 @serving_column
 def max_batch_paged(memory_headroom_bytes: UExpr, kv_cache_bytes_per_device: UExpr,
-                    kv_bytes_per_token_per_device: UExpr, context_tokens: UExpr, kv_block_tokens: UExpr,
-                    sliding_window_tokens: UExpr, window_layer_share: UExpr, kv_layer_share: UExpr,
-                    attention_dp: UExpr) -> UExpr:
+                    kv_bytes_per_paged_sequence: UExpr, attention_dp: UExpr) -> UExpr:
     """Sequences that fit with a paged cache: each holds ceil(context / block) blocks per global
     layer and, per sliding-window layer, those not yet freed behind the window (vLLM's
     SlidingWindowManager; ``attention_pattern.held_blocks``), in each attention group."""
-    blocks = held_blocks(context_tokens, sliding_window_tokens, kv_block_tokens, window_layer_share, kv_layer_share)
-    per_sequence = kv_bytes_per_token_per_device * blocks * kv_block_tokens
-    n = _free_for_kv(memory_headroom_bytes, kv_cache_bytes_per_device) / per_sequence
+    n = _free_for_kv(memory_headroom_bytes, kv_cache_bytes_per_device) / kv_bytes_per_paged_sequence
     return n.floor().clip(lower=0) * attention_dp
 
 

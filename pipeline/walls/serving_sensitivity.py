@@ -57,14 +57,22 @@ def _itl_share(is_feasible: Plain, streaming_binds: Plain, time: UExpr, itl: UEx
 
 @serving_column
 def elasticity_peak_flop_per_s(is_feasible: Plain, streaming_binds: Plain, decode_compute_bound_time_s: UExpr,
-                               decode_dequant_compute_bound_time_s: UExpr, lm_head_at_16_bits: Plain,
-                               decode_lm_head_time_s: UExpr, decode_lm_head_is_compute_bound: Plain,
+                               decode_dequant_compute_bound_time_s: UExpr, decode_other_peak_time_s: UExpr,
                                itl_s: UExpr) -> UExpr:
-    """Wall 21: d log ITL / d log peak FLOP/s (and eta_compute) of the compute dtype: a 16-bit LM head beside
-    narrower compute (``serving.lm_head_peak_flop_per_s``) runs at another peak and does not move."""
-    other_peak = where(lm_head_at_16_bits & decode_lm_head_is_compute_bound, decode_lm_head_time_s, 0)
-    return _itl_share(is_feasible, streaming_binds,
-                      decode_compute_bound_time_s - other_peak + decode_dequant_compute_bound_time_s, itl_s, -1.0)
+    """Wall 21: d log ITL / d log peak FLOP/s (and eta_compute) of the compute dtype."""
+    return _itl_share(is_feasible, streaming_binds, decode_compute_bound_time_s - decode_other_peak_time_s
+                      + decode_dequant_compute_bound_time_s, itl_s, -1.0)
+
+
+# The terms below read fewer axes than a row (no length: once per hardware row x length-free model row, or per
+# decode attention class pair: ``serving_precomputed``), so they are named columns, computed where their axes live
+# and gathered, not evaluated per row inside the elasticities (the same expressions: the same values).
+@serving_column
+def decode_other_peak_time_s(lm_head_at_16_bits: Plain, decode_lm_head_time_s: UExpr,
+                             decode_lm_head_is_compute_bound: Plain) -> UExpr:
+    """The compute-bound decode time at another peak than the compute dtype's: a 16-bit LM head beside narrower
+    compute (``serving.lm_head_peak_flop_per_s``)."""
+    return where(lm_head_at_16_bits & decode_lm_head_is_compute_bound, decode_lm_head_time_s, 0)
 
 
 @serving_column
@@ -78,13 +86,17 @@ def elasticity_memory_bandwidth(is_feasible: Plain, streaming_binds: Plain, deco
 
 
 @serving_column
-def elasticity_link_bandwidth(is_feasible: Plain, decode_communication_time_s: UExpr,
-                              decode_link_latency_time_s: UExpr, decode_scaleout_time_s: UExpr,
-                              itl_s: UExpr) -> UExpr:
-    """Wall 21: d log ITL / d log scale-up link bandwidth (the beta part of the collectives on it;
-    the scale-out fabric's share, ``expert_parallel.decode_scaleout_time_s``, does not move)."""
-    beta_part = decode_communication_time_s - decode_link_latency_time_s - decode_scaleout_time_s.fill_null(0)
-    return only_where(is_feasible, -(beta_part / itl_s).to(""))
+def elasticity_link_bandwidth(is_feasible: Plain, decode_link_beta_time_s: UExpr, itl_s: UExpr) -> UExpr:
+    """Wall 21: d log ITL / d log scale-up link bandwidth (the beta part of the collectives on it)."""
+    return only_where(is_feasible, -(decode_link_beta_time_s / itl_s).to(""))
+
+
+@serving_column
+def decode_link_beta_time_s(decode_communication_time_s: UExpr, decode_link_latency_time_s: UExpr,
+                            decode_scaleout_time_s: UExpr) -> UExpr:
+    """The beta part of a decode pass's collectives on the scale-up link (the scale-out fabric's share,
+    ``expert_parallel.decode_scaleout_time_s``, does not move with it)."""
+    return decode_communication_time_s - decode_link_latency_time_s - decode_scaleout_time_s.fill_null(0)
 
 
 @serving_column
@@ -119,59 +131,90 @@ def binding_input(elasticity_peak_flop_per_s: UExpr, elasticity_memory_bandwidth
     return out.cast(E.Categorical)
 
 
-def _batch_moving(n_layers: UExpr, bandwidth: UExpr, eta_memory: UExpr, fraction: UExpr, quantized: Plain,
+def _moving(bandwidth: UExpr, eta_memory: UExpr, time: UExpr, is_compute: Plain, moving_bytes: UExpr) -> UExpr:
+    """An operator's d time / d log(sequences): its time where compute-bound, else its moving bytes' time."""
+    return where(is_compute, time.to("s"), (moving_bytes / (bandwidth * eta_memory)).to("s"))
+
+
+_LENGTH_FREE = ("qkv_proj", "o_proj", "mlp", "norms", "lm_head")  # decode operators whose time reads no length
+_MATMUL_TERMS = [c for op in ("qkv_proj", "o_proj", "mlp") for c in
+                 (f"decode_{op}_time_s", f"decode_{op}_is_compute_bound", f"decode_{op}_batch_bytes")]
+
+
+def _dequant_moving(fraction: UExpr, quantized: Plain, n_layers: UExpr, bandwidth: UExpr, eta_memory: UExpr,
+                    *args: UExpr) -> UExpr:
+    """The dequantization of the quantized matmuls' moving parts (not the LM head's: fidelity)."""
+    matmul = [_moving(bandwidth, eta_memory, *args[k:k + 3]) for k in range(0, len(args), 3)]
+    return where(quantized, fraction * n_layers * total(*matmul), 0)
+
+
+def _batch_moving(n_layers: UExpr, bandwidth: UExpr, eta_memory: UExpr, attention: UExpr, dequant: UExpr,
                   *args: UExpr) -> UExpr:
     """d ITL / d log(sequences) of the operators and their dequantization."""
-    bw = bandwidth * eta_memory
-    layer, matmul, head = [], [], None
-    for k, op in enumerate((*OPERATORS, "lm_head")):
-        t, is_compute, moving_bytes = args[3 * k], args[3 * k + 1], args[3 * k + 2]
-        part = where(is_compute, t.to("s"), (moving_bytes / bw).to("s"))
-        if op == "lm_head":
-            head = part
-            continue
-        layer.append(part)
-        if op in ("qkv_proj", "o_proj", "mlp"):
-            matmul.append(part)
-    dequant = where(quantized, fraction * n_layers * total(*matmul), 0)  # not the LM head (fidelity)
-    return n_layers * total(*layer) + head + dequant
+    parts = {op: _moving(bandwidth, eta_memory, *args[3 * k:3 * k + 3]) for k, op in enumerate(_LENGTH_FREE)}
+    layer = [attention if op == "attention" else parts[op] for op in OPERATORS]
+    return n_layers * total(*layer) + parts["lm_head"] + dequant
 
 
 for _op in (*OPERATORS, "lm_head"):
     define_serving(f"decode_{_op}_batch_bytes", [f"decode_{_op}_activation_bytes"]
                    + (["decode_attention_kv_bytes"] if _op == "attention" else []), total)
 
-define_serving("decode_batch_moving_time_s", ["n_layers", "memory_bandwidth_bytes_per_s", "eta_memory",
-                                              "dequant_overhead_fraction", "is_weight_quantized",
-                                              *[c for op in (*OPERATORS, "lm_head") for c in
+_BANDWIDTH = ["memory_bandwidth_bytes_per_s", "eta_memory"]
+define_serving("decode_attention_batch_moving_time_s", [*_BANDWIDTH, "decode_attention_time_s",
+                                                        "decode_attention_is_compute_bound",
+                                                        "decode_attention_batch_bytes"], _moving)
+define_serving("decode_dequant_batch_moving_time_s", ["dequant_overhead_fraction", "is_weight_quantized", "n_layers",
+                                                      *_BANDWIDTH, *_MATMUL_TERMS], _dequant_moving)
+define_serving("decode_batch_moving_time_s", ["n_layers", *_BANDWIDTH, "decode_attention_batch_moving_time_s",
+                                              "decode_dequant_batch_moving_time_s",
+                                              *[c for op in _LENGTH_FREE for c in
                                                 (f"decode_{op}_time_s", f"decode_{op}_is_compute_bound",
                                                  f"decode_{op}_batch_bytes")]], _batch_moving)
 
 
 @serving_column
+def decode_pp_scaleout_alpha_s(pp_crossing_boundaries: UExpr, scaleout_latency_s: UExpr) -> UExpr:
+    """The scale-out per-message latency of a decode pass's stage boundaries between domains."""
+    return where(pp_crossing_boundaries > 0, pp_crossing_boundaries * scaleout_latency_s, 0)
+
+
+@serving_column
+def decode_batch_share(batch: UExpr, pp: UExpr, decode_sequences: UExpr) -> UExpr:
+    """batch / pp over the sequences of a decode microbatch (ceil(batch / pp)), which elasticity_batch's
+    derivative takes as batch / pp."""
+    return batch / pp / decode_sequences
+
+
+@serving_column
 def elasticity_batch(is_feasible: Plain, is_moe: Plain, streaming_binds: Plain,
                      decode_batch_moving_time_s: UExpr, decode_communication_time_s: UExpr,
-                     decode_link_latency_time_s: UExpr, batch: UExpr, pp: UExpr, decode_sequences: UExpr,
-                     itl_s: UExpr, pp_crossing_boundaries: UExpr, scaleout_latency_s: UExpr) -> UExpr:
+                     decode_link_latency_time_s: UExpr, decode_pp_scaleout_alpha_s: UExpr,
+                     decode_batch_share: UExpr, itl_s: UExpr) -> UExpr:
     """Wall 21: d log ITL / d log batch (the sequences of a microbatch, ceil(batch / pp), taken as
     batch / pp). Null for MoE (the experts a batch touches do not grow in proportion). Neither link's
     per-message latency moves with the batch (a stage boundary between domains: the scale-out one)."""
-    out_alpha = where(pp_crossing_boundaries > 0, pp_crossing_boundaries * scaleout_latency_s, 0)
-    moving = decode_batch_moving_time_s + decode_communication_time_s - decode_link_latency_time_s - out_alpha
-    relax = batch / pp / decode_sequences
-    e = (moving / itl_s).to("") * relax
+    moving = (decode_batch_moving_time_s + decode_communication_time_s - decode_link_latency_time_s
+              - decode_pp_scaleout_alpha_s)
+    e = (moving / itl_s).to("") * decode_batch_share
     return only_where(is_feasible & ~is_moe & ~streaming_binds, e.to(""))
 
 
 @serving_column
-def elasticity_prompt_len(is_feasible: Plain, streaming_binds: Plain, n_layers: UExpr,
-                          decode_attention_time_s: UExpr, decode_attention_is_compute_bound: Plain,
-                          decode_attention_kv_bytes: UExpr, decode_context_tokens: UExpr, prompt_len: UExpr,
-                          memory_bandwidth_bytes_per_s: UExpr, eta_memory: UExpr, itl_s: UExpr) -> UExpr:
-    """Wall 21: d log ITL / d log prompt length, through the context attention reads: its FLOPs,
-    or the K/V it reads (all but the step's own append: context / (context + 1 token))."""
+def decode_attention_context_moving_time_s(decode_attention_time_s: UExpr, decode_attention_is_compute_bound: Plain,
+                                           decode_attention_kv_bytes: UExpr, decode_context_tokens: UExpr,
+                                           memory_bandwidth_bytes_per_s: UExpr, eta_memory: UExpr) -> UExpr:
+    """d (decode attention time) / d log context: its FLOPs' time where compute-bound, else the K/V it reads
+    (all but the step's own append: context / (context + 1 token))."""
     read = decode_attention_kv_bytes * decode_context_tokens / (decode_context_tokens + TOKEN)
-    moving = where(decode_attention_is_compute_bound, decode_attention_time_s.to("s"),
-                   (read / (memory_bandwidth_bytes_per_s * eta_memory)).to("s"))
-    e = (n_layers * moving / itl_s).to("") * prompt_len / decode_context_tokens
+    return where(decode_attention_is_compute_bound, decode_attention_time_s.to("s"),
+                 (read / (memory_bandwidth_bytes_per_s * eta_memory)).to("s"))
+
+
+@serving_column
+def elasticity_prompt_len(is_feasible: Plain, streaming_binds: Plain, n_layers: UExpr,
+                          decode_attention_context_moving_time_s: UExpr, decode_context_tokens: UExpr,
+                          prompt_len: UExpr, itl_s: UExpr) -> UExpr:
+    """Wall 21: d log ITL / d log prompt length, through the context attention reads."""
+    e = (n_layers * decode_attention_context_moving_time_s / itl_s).to("") * prompt_len / decode_context_tokens
     return only_where(is_feasible & ~streaming_binds, e.to(""))

@@ -183,3 +183,28 @@ def test_the_memory_attention_lora_and_alltoall_groups_are_gathered_and_give_the
     assert got.height == space.row_count > 0
     assert got["prefill_alltoall_time_s"].gt(0).any() and got["prefill_lora_time_s"].gt(0).all()
     assert got.equals(want)
+
+
+def test_the_elasticities_and_batch_limits_read_their_fewer_axis_terms_from_tables_and_give_the_per_row_values():
+    """Issue 15 (serving compute): the terms of the elasticities and of max_batch_* that read no length (the link's
+    beta part, a 16-bit LM head's time, the scale-out alpha of the stage boundaries, the dequantization's moving
+    part, a sequence's static KV bytes), no batch (its paged KV bytes) or only decode attention's roofline keys (its
+    moving parts) are named columns computed on their tables and gathered, not per row. Two weight dtypes on the
+    hardware side (attention's roofline does not read them: its table shares), a quantized one among them; every
+    output equals the plan that computes them per row."""
+    space = serving.build_space(load_catalogs(), parse_spec({"study": "serving", "axes": {
+        "model": ["Llama 3 8B", "Mixtral 8x7B"], "hardware": [H100, "A100 SXM4 80GB"], "compute_dtype": ["fp16"],
+        "weight_dtype": ["fp16", "int8"], "kv_dtype": ["fp16"], "tp": [1, 2], "pp": [1, 2], "batch": [1, 32],
+        "prompt_len": [512, 2048], "output_len": [128, 256]}}))
+    _, units = joined(space, None, serving.OUTPUTS, serving.FORMULAS, serving.SHARED)
+    fewer = {"decode_link_beta_time_s", "decode_other_peak_time_s", "decode_pp_scaleout_alpha_s",
+             "decode_dequant_batch_moving_time_s", "kv_bytes_per_static_sequence", "kv_bytes_per_paged_sequence",
+             "decode_attention_batch_moving_time_s", "decode_attention_context_moving_time_s"}
+    assert fewer <= set(units)
+    assert "decode_batch_share" in space.model_side.columns  # batch / pp / sequences: once per model row
+    plain = _Listed(space.hardware_side, space.model_side, space.units, space.dropped, space.row_filter,
+                    space.row_count)
+    got, want = (serving.build(s).frame.collect() for s in (space, plain))
+    assert got.height == space.row_count > 0
+    assert got["elasticity_batch"].is_not_null().any() and got["decode_dequant_overhead_s"].gt(0).any()
+    assert got.equals(want)
