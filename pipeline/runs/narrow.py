@@ -162,8 +162,8 @@ def dimension_frames(prepared, shape: Layout, texts: dict[str, int]) -> dict[str
 def write_dimensions(prepared, shape: Layout, texts: dict[str, int], run_dir: Path, options: dict) -> None:
     """Write the two dimension tables with the fact parts' Parquet ``options`` (``partitions.parquet_options``; each
     table's own schema). polars' writer, not pyarrow's: pyarrow's first use in a process faults its allocator's
-    (mimalloc's) memory in as huge pages, 0.6-0.7 CPU s for the training bench's 1.9 MB model table (CHANGELOG
-    wpath2)."""
+    (mimalloc's) memory in as huge pages; in the training bench's run this call took 0.35-0.44 CPU s with pyarrow,
+    0.22-0.27 with polars (CHANGELOG wpath2)."""
     folder = run_dir / DIMENSIONS
     folder.mkdir(exist_ok=True)
     declared = schema_columns(prepared.study.SCHEMA)
