@@ -82,7 +82,7 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
     # a large model side, ``sizing.overlap_dimensions``), and chunk k's parts while chunk k+1 is (polars releases
     # the GIL in both); at most one chunk waits to be written, so memory holds two chunks at most
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlsys-parquet") as writer:
-        dimensions = writer.submit(narrow.write_dimensions, prepared, shape, texts, run_dir)
+        dimensions = writer.submit(narrow.write_dimensions, prepared, shape, texts, run_dir, options)
         if not sizing.overlap_dimensions(prepared.space):
             dimensions.result()
         pending: Future | None = None

@@ -13,6 +13,7 @@ from pipeline import runs
 from pipeline.runs import database, narrow, partitions, views
 from pipeline.runs.typed import KEY_AXES, output_dictionary, text_codes, typed
 from pipeline.spec import parse_spec
+from pipeline.studies import schema_columns
 
 SPECS = {
     "node": {"axes": {"hardware": ["H100 SXM5 80GB", "T4"], "model": ["Llama 2 7B", "ResNet-50", "Mixtral 8x7B"],
@@ -275,3 +276,25 @@ def test_dimension_rows_are_one_per_key():
     space.hardware_side = side.with_columns(tdp_w=pl.Series([700.0, 400.0, 350.0]))
     with pytest.raises(ValueError, match=r"key axes \['hardware'\] do not identify its rows"):
         narrow.dimension_frames(prepared, shape, {})
+
+
+def test_dimension_tables_are_written_with_the_parts_options(written):
+    """Issue 15 (wpath2): the dimension tables are written by polars' writer with the fact parts' Parquet options
+    (the spec's codec, zstd; pyarrow's writer wrote snappy) and hold ``dimension_frames``' rows, units in the field
+    metadata as the parts' are."""
+    study, prepared, run_dir, shape = written
+    texts = text_codes([prepared.space.hardware_side, prepared.space.model_side], prepared.spec.axes.region or ())
+    part = pq.ParquetFile(partitions.part_files(run_dir, study)[0]).metadata.row_group(0).column(0).compression
+    assert part == "ZSTD"
+    for side, frame in narrow.dimension_frames(prepared, shape, texts).items():
+        path = narrow.dimension_path(f"{run_dir}/", study, side)
+        meta = pq.ParquetFile(path).metadata
+        assert {meta.row_group(0).column(i).compression for i in range(meta.num_columns)} == {part}
+        back = pl.read_parquet(path)
+        assert back.columns == frame.columns
+        assert back.with_columns(pl.col(pl.Categorical).cast(pl.String)).equals(
+            frame.with_columns(pl.col(pl.Categorical).cast(pl.String)))
+        declared = schema_columns(prepared.study.SCHEMA)
+        for f in pq.read_schema(path):
+            if f.name in declared:
+                assert f.metadata[b"unit"] == (declared[f.name]["unit"] or "").encode(), (side, f.name)
