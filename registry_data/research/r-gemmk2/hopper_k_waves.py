@@ -23,9 +23,9 @@ from pipeline.catalogs.paths import bundled_registry
 from pipeline.units import col
 from pipeline.validation import gemm_fit as gf
 from pipeline.validation import gemm_fit_tiles as gt
+from pipeline.validation.gemm_fit_arch import HOPPER
 from pipeline.walls.gemm import gemm_rows, gemm_split_k, gemm_tiles
 
-HOPPER = ("H100 SXM5 80GB", "H100 PCIe 80GB", "H100 NVL 94GB", "H200 SXM 141GB", "H200 NVL 141GB")
 K_BANDS = [0.0, 1024.5, 2048.5, 4096.5, 1e9]
 WAVE_BANDS = [0.0, 1.0 + 1e-9, 2.0 + 1e-9, 4.0 + 1e-9, 1e9]
 
