@@ -42,11 +42,9 @@ VLLM_STATED = {"vLLM": (False, VLLM)}
 def with_routing(profiles: pl.DataFrame, stated: dict[str, tuple[bool, str]]) -> pl.DataFrame:
     """``profiles`` with ``moe_row_copy`` and ``moe_routing_source_url`` set for the frameworks of ``stated``
     (inference rows only: training stacks route differently and no study reads it there), null elsewhere."""
-    for column, dtype in (("moe_row_copy", pl.Boolean), ("moe_routing_source_url", pl.String)):
-        if column not in profiles.columns:
-            profiles = profiles.with_columns(pl.lit(None, dtype).alias(column))
-    table = pl.DataFrame([{"framework": f, "copy": c, "url": u} for f, (c, u) in stated.items()])
-    out = profiles.join(table, on="framework", how="left").with_columns(
+    table = pl.DataFrame([{"framework": f, "copy": c, "url": u} for f, (c, u) in stated.items()],
+                         schema={"framework": pl.String, "copy": pl.Boolean, "url": pl.String})
+    out = profiles.join(table, on="framework", how="left", maintain_order="left").with_columns(
         moe_row_copy=pl.when(pl.col("workload") == "inference").then(pl.col("copy")),
         moe_routing_source_url=pl.when(pl.col("workload") == "inference").then(pl.col("url")))
     return out.drop("copy", "url")
