@@ -29,6 +29,9 @@ ADDED_COLUMNS: dict[str, dict[str, tuple[pl.DataType, str, str]]] = {
     "efficiency_profiles": {c: (dtype, "2026-12-03", "the framework's window KV cache is not stated: a less specific "
                                                      "profile's, else windows applied") for c, dtype in
                             (("window_kv_cache", pl.Boolean()), ("window_kv_source_url", pl.String()))}
+    | {c: (dtype, "2026-12-05", "the framework's MoE routing is not stated: a less specific profile's, else rows "
+                                "copied to expert order (TensorRT-LLM's runMoe)") for c, dtype in
+       (("moe_row_copy", pl.Boolean()), ("moe_routing_source_url", pl.String()))}
     | {"framework_eta_multiplier": (pl.Float64(), "2026-12-03", "no calibrated framework multiplier: the kernels "
                                                                 "run as the kernel catalog measured them (1)")},
     "workloads": {"aliases": (pl.String(), "2026-12-03", "no measurement dataset string maps to the workload "

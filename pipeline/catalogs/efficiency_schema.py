@@ -57,6 +57,10 @@ class EfficiencyProfileSchema(Provenance):
     custom_allreduce_source_url: str = url("the framework source stating the custom all-reduce limits")
     window_kv_cache: bool = flag(pattern.WINDOW_KV_CACHE, nullable=True)
     window_kv_source_url: str = url("the framework source stating window_kv_cache")
+    moe_row_copy: bool = flag("an MoE layer copies each token's row to its k experts' slots before the expert GEMMs "
+                              "(TensorRT-LLM's runMoe); false: the grouped GEMM gathers rows by index (vLLM's Triton "
+                              "fused_moe); null: not stated (a less specific row's, else copied)", nullable=True)
+    moe_routing_source_url: str = url("the framework source stating moe_row_copy")
     _finite = finite(r"^(eta_\w+_(low|high)|framework_eta_multiplier|memory_fraction|launch_overhead_per_kernel_s"
                      r"|graph_launch\w*"
                      r"|scheduler_overhead_per_iteration_s|prefill_chunk_tokens|custom_allreduce_max_\w+)$")

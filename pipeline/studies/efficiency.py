@@ -102,13 +102,16 @@ FRAMEWORK_TERMS = {
                                    {"custom_allreduce_max_bytes": 0.0, "custom_allreduce_max_ranks": 0.0}),
     # a model's sliding windows applied to the KV cache (pipeline.walls.attention_pattern); none stated: applied
     "window_kv_cache": (["window_kv_cache"], "window_kv_source_url", {"window_kv_cache": True}),
+    # an MoE layer's rows copied to expert order before GEMM 1 (pipeline.walls.moe_routing); none stated: copied
+    "moe_row_copy": (["moe_row_copy"], "moe_routing_source_url", {"moe_row_copy": True}),
 }
 # Terms that are the framework's software behaviour whatever the hardware: a row of the framework states them
 # for every hardware family (a profile of TensorRT-LLM on A100 says how TensorRT-LLM caches K/V on an L40S too).
-FRAMEWORK_WIDE = {"window_kv_cache"}
+FRAMEWORK_WIDE = {"window_kv_cache", "moe_row_copy"}
 FRAMEWORK_UNITS = {"launch_overhead_per_kernel_s": "s", "prefill_chunk_tokens": "tok", "decode_cuda_graphs": None,
                    "graph_launch_s": "s", "graph_launch_per_kernel_s": "s", "scheduler_overhead_per_iteration_s": "s",
-                   "custom_allreduce_max_bytes": "B", "custom_allreduce_max_ranks": "", "window_kv_cache": None}
+                   "custom_allreduce_max_bytes": "B", "custom_allreduce_max_ranks": "", "window_kv_cache": None,
+                   "moe_row_copy": None}
 
 
 def framework_source(term: str) -> str:
