@@ -243,7 +243,7 @@ def build_space(catalogs: Catalogs, spec: SweepSpec, layouts_first: bool = False
     space = reference.with_shape_ids(sides.join_sides(
         catalogs, spec, cluster_side(catalogs, spec), _model_side(catalogs, spec, layouts_first),
         pair_rules=pair_rules(spec), accelerator="accelerator", finish_model=_layout_floats), FORMULAS)
-    return model_terms.with_model_terms(space, OUTPUTS, FORMULAS, OUTPUTS)
+    return model_terms.with_model_terms(space, OUTPUTS, FORMULAS)
 
 
 class TrainingCoreSchema(pa.DataFrameModel):
@@ -391,7 +391,7 @@ def inputs(space: Space, hardware_side=None, constants: dict | None = None) -> t
     frame, units = per_key.gathered(space, hardware_side, groups)
     constants = one_valued(space, hardware_side) if constants is None else constants
     frame, units = node_reference(frame, units, constants)
-    return frame, units | model_terms.held(space, constants, OUTPUTS, FORMULAS, OUTPUTS)  # the main plan's only
+    return model_terms.held(space, frame, units, constants, OUTPUTS, FORMULAS)  # the main plan's only
 
 
 def null_columns(space: Space) -> list[str]:

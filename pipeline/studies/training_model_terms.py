@@ -5,8 +5,9 @@ A training row is a hardware row x a model-side row (decoder x seq_len x layout)
 knobs the whole hardware side holds at one value (read as literals: ``constant_columns``): the layers and parameters
 per GPU, the stored activations, the stage FLOPs, the elementwise bytes of a layer..., some of them long chains of
 ``where``; per joined row they were computed once per hardware row again. ``with_model_terms`` computes the ones the
-rest of the plan reads (not the outputs) on the model side, before the join, as ``serving_precomputed.precompute``
-does for serving; the main plan reads them as input columns (``held``). The same expressions on the same values and
+rest of the plan reads or writes on the model side, before the join (as ``<term>__model_side``: a model-side column
+named like an output would be a dimension column of the run's writer), as ``serving_precomputed.precompute`` does
+for serving; the main plan reads them as input columns (``held``). The same expressions on the same values and
 literals, so the same values.
 
 They stay out of ``space.units``: the one-node reference (``training_reference.node_reference``) evaluates the step
@@ -28,22 +29,25 @@ from pipeline.studies.constant_columns import one_valued
 from pipeline.studies.sides import Space
 
 
-def model_terms(space: Space, wanted: Iterable[str], registry: Mapping, outputs: Iterable[str]) -> tuple[dict, dict]:
+SUFFIX = "__model_side"  # a term's column on the model side: ``<term>__model_side`` (an output's name is the writer's)
+
+
+def model_terms(space: Space, wanted: Iterable[str], registry: Mapping) -> tuple[dict, dict]:
     """The units of the terms of ``wanted``'s graph computed from model-side columns and the whole hardware side's
-    one-valued columns, not ``outputs`` (the run's writer takes a model-side output column for a dimension column),
-    that the rest of the graph reads; and the one-valued hardware columns they read (column -> (value, dtype))."""
-    wanted, outputs = tuple(wanted), frozenset(outputs)
-    return per_key.cached(("model_terms", wanted, outputs), (space.hardware_side, space.model_side, space.units,
-                                                            registry), lambda: _terms(space, wanted, registry, outputs))
+    one-valued columns that the rest of the graph reads or ``wanted`` names; and the one-valued hardware columns they
+    read (column -> (value, dtype))."""
+    wanted = tuple(wanted)
+    return per_key.cached(("model_terms", wanted), (space.hardware_side, space.model_side, space.units, registry),
+                          lambda: _terms(space, wanted, registry))
 
 
-def _terms(space: Space, wanted: tuple, registry: Mapping, outputs: frozenset) -> tuple[dict, dict]:
+def _terms(space: Space, wanted: tuple, registry: Mapping) -> tuple[dict, dict]:
     hardware, model = set(space.hardware_side.columns), set(space.model_side.columns)
     constants = one_valued(space, space.hardware_side)
     fixed = {c: v for c, v in constants.items() if c in hardware and c not in model and c in space.units}
     available = {c: u for c, u in space.units.items() if (c in model and c not in hardware) or c in fixed}
     inner = {name: fn for name, fn in registry.items() if name not in space.units}  # inputs stay inputs
-    local = [c for c in formulas.computable_from(available, wanted, inner) if c not in available and c not in outputs]
+    local = [c for c in formulas.computable_from(available, wanted, inner) if c not in available]
     if not local:
         return {}, {}
     units = dict(formulas.plan(pl.LazyFrame(), available, local, inner).units)
@@ -52,10 +56,10 @@ def _terms(space: Space, wanted: tuple, registry: Mapping, outputs: frozenset) -
     return terms, {c: fixed[c] for c in formulas.inputs_used(available, list(terms), inner) if c in fixed}
 
 
-def with_model_terms(space: Space, wanted: Iterable[str], registry: Mapping, outputs: Iterable[str]) -> Space:
-    """``space`` whose model side also holds ``model_terms`` (computed there, the one-valued columns read as literals
-    as the joined frame's plan reads them); ``space.units`` unchanged."""
-    terms, _fixed = model_terms(space, wanted, registry, outputs)
+def with_model_terms(space: Space, wanted: Iterable[str], registry: Mapping) -> Space:
+    """``space`` whose model side also holds ``model_terms`` as ``<term>__model_side`` (computed there, the one-valued
+    columns read as literals as the joined frame's plan reads them); ``space.units`` unchanged."""
+    terms, _fixed = model_terms(space, wanted, registry)
     if not terms:
         return space
     model = space.model_side
@@ -68,14 +72,17 @@ def with_model_terms(space: Space, wanted: Iterable[str], registry: Mapping, out
     # a product with the reciprocal there: one rounding more than dividing by the column)
     values = plan.frame.collect()
     varying = [c for c, n in values.select(pl.all().n_unique()).row(0, named=True).items() if n > 1]
-    return replace(space, model_side=model.with_columns(values.select(varying)))
+    return replace(space, model_side=model.with_columns(values.select(pl.col(c).alias(f"{c}{SUFFIX}")
+                                                                      for c in varying)))
 
 
-def held(space: Space, constants: Mapping, wanted: Iterable[str], registry: Mapping, outputs: Iterable[str]) -> dict:
-    """The units of the ``model_terms`` that ``space``'s model side holds, where ``constants`` (the frame's one-valued
-    columns) hold the hardware columns they read at the values they were computed with; else none (computed per
-    row)."""
-    terms, fixed = model_terms(space, wanted, registry, outputs)
+def held(space: Space, frame: pl.LazyFrame, units: dict, constants: Mapping, wanted: Iterable[str],
+         registry: Mapping) -> tuple[pl.LazyFrame, dict]:
+    """``frame`` (of ``space``'s rows) and ``units`` with the ``model_terms`` that the model side holds as input
+    columns, where ``constants`` (the frame's one-valued columns) hold the hardware columns they read at the values
+    they were computed with; else as they are (the plan computes the terms per row)."""
+    terms, fixed = model_terms(space, wanted, registry)
     if any(constants.get(c) != v for c, v in fixed.items()):
-        return {}
-    return {c: u for c, u in terms.items() if c in space.model_side.columns}
+        return frame, units
+    terms = {c: u for c, u in terms.items() if f"{c}{SUFFIX}" in space.model_side.columns}
+    return frame.with_columns(pl.col(f"{c}{SUFFIX}").alias(c) for c in terms), units | terms

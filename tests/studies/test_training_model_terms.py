@@ -31,8 +31,8 @@ def space(request):
 
 
 def _terms(space) -> list[str]:
-    return [c for c in model_terms.model_terms(space, training.OUTPUTS, training.FORMULAS, training.OUTPUTS)[0]
-            if c in space.model_side.columns]
+    """The terms the model side holds (``<term>__model_side``)."""
+    return [c.removesuffix(model_terms.SUFFIX) for c in space.model_side.columns if c.endswith(model_terms.SUFFIX)]
 
 
 def _bits(frame: pl.DataFrame) -> pl.DataFrame:
@@ -43,27 +43,31 @@ def _bits(frame: pl.DataFrame) -> pl.DataFrame:
 
 def test_the_model_side_holds_the_terms_and_the_plan_reads_them(space):
     terms = _terms(space)
-    assert {"stage_layers", "stored_layer_microbatches", "layer_elementwise_bytes_per_microbatch"} <= set(terms)
+    assert {"stage_layers", "stored_layer_microbatches", "layer_elementwise_bytes_per_microbatch",
+            "params_per_gpu", "weight_bytes_per_gpu"} <= set(terms)
     plan = training.build(space).frame.explain(optimized=True)
-    assert 'alias("stored_layer_microbatches")' not in plan and 'col("stored_layer_microbatches")' in plan
-    # not the outputs (a model-side output column would be a dimension column of the run's writer)
-    assert not set(terms) & set(training.OUTPUTS)
+    assert 'col("stored_layer_microbatches__model_side")' in plan and 'col("params_per_gpu__model_side")' in plan
+    assert plan.count('alias("stored_layer_microbatches")') == 1  # the model side's column renamed, not computed
+    # an output on the model side under its own name would be a dimension column of the run's writer
+    assert not set(terms) & set(space.model_side.columns)
 
 
 def test_rows_equal_those_computed_per_row(space):
     terms = _terms(space)
     got = training.build(space).frame.collect()
-    want = training.build(replace(space, model_side=space.model_side.drop(terms))).frame.collect()
-    assert got.height > 10_000 and _bits(got).equals(_bits(want))
+    without = space.model_side.drop(f"{c}{model_terms.SUFFIX}" for c in terms)
+    want = training.build(replace(space, model_side=without)).frame.collect()
+    assert got.height > 2_000 and _bits(got).equals(_bits(want))
     assert got["scaling_efficiency"].drop_nulls().n_unique() > 100
 
 
 def test_other_one_valued_hardware_columns_are_computed_per_row(space):
     """Rows whose knobs differ from the ones the terms were computed with (validation's own hardware rows): the
     plan computes the terms per row, and never reads the model side's values."""
+    def held(constants):
+        return model_terms.held(space, pl.LazyFrame(), {}, constants, training.OUTPUTS, training.FORMULAS)[1]
+
     constants = one_valued(space)
-    assert model_terms.held(space, constants, training.OUTPUTS, training.FORMULAS, training.OUTPUTS)
-    fixed = model_terms.model_terms(space, training.OUTPUTS, training.FORMULAS, training.OUTPUTS)[1]
-    assert "mtp_layers" in fixed
-    other = constants | {"mtp_layers": (1.0, pl.Float64)}
-    assert model_terms.held(space, other, training.OUTPUTS, training.FORMULAS, training.OUTPUTS) == {}
+    assert set(held(constants)) == set(_terms(space))
+    assert "mtp_layers" in model_terms.model_terms(space, training.OUTPUTS, training.FORMULAS)[1]
+    assert held(constants | {"mtp_layers": (1.0, pl.Float64)}) == {}
