@@ -50,6 +50,8 @@ def test_the_model_side_holds_the_terms_and_the_plan_reads_them(space):
     assert plan.count('alias("stored_layer_microbatches")') == 1  # the model side's column renamed, not computed
     # an output on the model side under its own name would be a dimension column of the run's writer
     assert not set(terms) & set(space.model_side.columns)
+    # the TP all-reduce's fitted latency and bandwidth gathered with the GEMM η: its fit columns not read per row
+    assert "tp_alpha_s" in training.inputs(space)[1] and 'col("allreduce_alpha_ratio_r0")' not in plan
 
 
 def test_rows_equal_those_computed_per_row(space):
@@ -65,9 +67,9 @@ def test_other_one_valued_hardware_columns_are_computed_per_row(space):
     """Rows whose knobs differ from the ones the terms were computed with (validation's own hardware rows): the
     plan computes the terms per row, and never reads the model side's values."""
     def held(constants):
-        return model_terms.held(space, pl.LazyFrame(), {}, constants, training.OUTPUTS, training.FORMULAS)[1]
+        return model_terms.held(space, pl.LazyFrame(), {}, constants, training.written(space), training.FORMULAS)[1]
 
     constants = one_valued(space)
     assert set(held(constants)) == set(_terms(space))
-    assert "mtp_layers" in model_terms.model_terms(space, training.OUTPUTS, training.FORMULAS)[1]
+    assert "mtp_layers" in model_terms.model_terms(space, training.written(space), training.FORMULAS)[1]
     assert held(constants | {"mtp_layers": (1.0, pl.Float64)}) == {}
