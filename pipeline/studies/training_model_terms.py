@@ -10,10 +10,11 @@ named like an output would be a dimension column of the run's writer), as ``serv
 for serving; the main plan reads them as input columns (``held``). The same expressions on the same values and
 literals, so the same values.
 
-They stay out of ``space.units``: the one-node reference (``training_reference.node_reference``) evaluates the step
-again at other layout axes and recomputes its terms, and the per-key groups (``shape_etas``, ``node_terms``) read the
-columns they always did. ``held`` gives their units to the main plan only where the model side holds them and the
-frame's one-valued hardware columns are the ones they were computed with (validation's rows at each η have their own).
+Their own names stay out of ``space.units`` (the suffixed ones are in it, read by no formula): the one-node
+reference (``training_reference.node_reference``) evaluates the step again at other layout axes and recomputes its
+terms, and the per-key groups (``shape_etas``, ``node_terms``) read the columns they always did. ``held`` gives the
+terms to the main plan only where the model side holds them and the frame's one-valued hardware columns are the ones
+they were computed with (validation's rows at each η have their own).
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def _terms(space: Space, wanted: tuple, registry: Mapping) -> tuple[dict, dict]:
 
 def with_model_terms(space: Space, wanted: Iterable[str], registry: Mapping) -> Space:
     """``space`` whose model side also holds ``model_terms`` as ``<term>__model_side`` (computed there, the one-valued
-    columns read as literals as the joined frame's plan reads them); ``space.units`` unchanged."""
+    columns read as literals as the joined frame's plan reads them), in ``space.units`` under those names only."""
     terms, _fixed = model_terms(space, wanted, registry)
     if not terms:
         return space
@@ -73,7 +74,8 @@ def with_model_terms(space: Space, wanted: Iterable[str], registry: Mapping) -> 
     values = plan.frame.collect()
     varying = [c for c, n in values.select(pl.all().n_unique()).row(0, named=True).items() if n > 1]
     return replace(space, model_side=model.with_columns(values.select(pl.col(c).alias(f"{c}{SUFFIX}")
-                                                                      for c in varying)))
+                                                                      for c in varying)),
+                   units=space.units | {f"{c}{SUFFIX}": terms[c] for c in varying})
 
 
 def held(space: Space, frame: pl.LazyFrame, units: dict, constants: Mapping, wanted: Iterable[str],
