@@ -32,6 +32,7 @@ from pipeline.studies import (
     per_key,
     result,
     sides,
+    training_model_terms as model_terms,
 )
 from pipeline.studies.constant_columns import one_valued
 from pipeline.studies.operations import COMMON, with_operations
@@ -239,9 +240,10 @@ def build_space(catalogs: Catalogs, spec: SweepSpec, layouts_first: bool = False
     ``dropped`` no longer counts every dropped row (a Dask task's space: the driver counts)."""
     sides.check_names(catalogs, spec)
     sides.check_catalog_names("axes.cluster", spec.axes.cluster, catalogs.clusters)
-    return reference.with_shape_ids(sides.join_sides(
+    space = reference.with_shape_ids(sides.join_sides(
         catalogs, spec, cluster_side(catalogs, spec), _model_side(catalogs, spec, layouts_first),
         pair_rules=pair_rules(spec), accelerator="accelerator", finish_model=_layout_floats), FORMULAS)
+    return model_terms.with_model_terms(space, written(space), FORMULAS)
 
 
 class TrainingCoreSchema(pa.DataFrameModel):
@@ -371,6 +373,13 @@ QUERY_TIME = ["params_per_gpu", "trainable_params_per_gpu", "weight_bytes_per_gp
               "checkpoint_write_time_s", "checkpoint_interval_s", "goodput", "time_to_train_s", "expected_failures"]
 
 
+def written(space: Space) -> list[str]:
+    """The columns a run of ``space`` writes (the operations columns where it has regions): the model-side terms
+    they read are computed on the model side (``training_model_terms``)."""
+    ops = () if operations.has_regions(space) else OPERATIONS
+    return [c for c in OUTPUTS if c not in QUERY_TIME and c not in ops]
+
+
 def node_reference(frame: pl.LazyFrame, units: dict, constants: dict | None = None) -> tuple[pl.LazyFrame, dict]:
     """``training_reference.node_reference`` with the study's formulas (for scaling_efficiency)."""
     return reference.node_reference(frame, units, FORMULAS, constants)
@@ -387,7 +396,9 @@ def inputs(space: Space, hardware_side=None, constants: dict | None = None) -> t
     ``constants``: the frame's one-valued columns (``one_valued``, computed here when not given)."""
     groups = reference.shape_etas(space, FORMULAS, SHAPED) + reference.node_terms(space, FORMULAS)
     frame, units = per_key.gathered(space, hardware_side, groups)
-    return node_reference(frame, units, one_valued(space, hardware_side) if constants is None else constants)
+    constants = one_valued(space, hardware_side) if constants is None else constants
+    frame, units = node_reference(frame, units, constants)
+    return model_terms.held(space, frame, units, constants, written(space), FORMULAS)  # the main plan's only
 
 
 def null_columns(space: Space) -> list[str]:

@@ -35,6 +35,9 @@ from pipeline.units import E, expression_library, unit
 
 ETAS = ["train_matmul_eta_compute", "train_backward_matmul_eta_compute", "unfused_attention_eta_compute",
         "unfused_attention_backward_eta_compute", "adapter_eta_compute"]
+# the TP all-reduce's fitted latency and bandwidth read the same (hardware row, shape) keys (tp, the message of a
+# microbatch): gathered with the η, the ten fit columns are not read per row
+SHAPE_TERMS = [*ETAS, "tp_alpha_s", "tp_beta_bytes_per_s"]
 AT_NODE = "__node"  # the η at the one-node reference's layout: <eta>__node
 SHAPE_KEYS = ["model", "seq_len", "microbatch", "cp", "tp", "lora_rank"]  # the model-side columns the shapes read
 HARDWARE_ROW, SHAPE = "_hardware_row", "_shape"  # the ids ``with_shape_ids`` gives the sides
@@ -115,9 +118,10 @@ def shape_etas(space: Space, registry: dict, per_model: list[str]) -> list[per_k
     plan computes them per row) where their inputs are not those ids' alone: a model-side input that is neither a
     shape key nor one of ``per_model`` (the model catalog's row), an input on neither side."""
     units, model = space.units, space.model_side
-    read = formulas.inputs_used(units, ETAS, registry)
-    at_hw = [c for c in sorted(read) if c in space.hardware_side.columns and c not in model.columns]
-    at_hw += ["accelerators_per_node"]
+    terms = [c for c in SHAPE_TERMS if c in registry]
+    read = formulas.inputs_used(units, terms, registry)
+    at_hw = [c for c in sorted(read | {"accelerators_per_node"}) if c in space.hardware_side.columns
+             and c not in model.columns]
     at_model = sorted(c for c in read if c in model.columns)
     if set(read) - set(at_hw) - set(at_model) or not set(at_model) <= {*SHAPE_KEYS, *per_model}:
         return []
@@ -126,11 +130,11 @@ def shape_etas(space: Space, registry: dict, per_model: list[str]) -> list[per_k
     rebind = {c: at for c, at in ETA_AT_NODE.items() if c in read}
 
     def compute(pairs: pl.LazyFrame) -> tuple[pl.LazyFrame, dict]:
-        here = formulas.plan(with_node_layout(pairs), inputs, ETAS, registry, keep=True)
-        there = formulas.plan(here.frame, inputs, ETAS, registry, rebind=rebind, suffix=AT_NODE, keep=True)
+        here = formulas.plan(with_node_layout(pairs), inputs, terms, registry, keep=True)
+        there = formulas.plan(here.frame, inputs, terms, registry, rebind=rebind, suffix=AT_NODE, keep=True)
         return there.frame, here.units | there.units
 
-    columns = (*ETAS, *(f"{e}{AT_NODE}" for e in ETAS))
+    columns = (*terms, *(f"{e}{AT_NODE}" for e in terms))
     return [per_key.Group(columns, keys, tuple(at_hw), compute, ids=(HARDWARE_ROW, SHAPE))]
 
 
