@@ -31,6 +31,10 @@ from pipeline.studies.sides import Space
 
 
 SUFFIX = "__model_side"  # a term's column on the model side: ``<term>__model_side`` (an output's name is the writer's)
+# A model side of more rows keeps its terms per row: their columns are held through the sweep's peak, before the first
+# piece (the 30 M-row bench spec's side of 987,690 rows held 17 more, ~134 MB: `python -m tests.runs.bench_run training
+# 30000000 zstd` 1,327 -> 1,464-1,468 MB; without them at that size 1,354 MB, 46.1 against 42.1-43.9 CPU s)
+MAX_MODEL_ROWS = 500_000
 
 
 def model_terms(space: Space, wanted: Iterable[str], registry: Mapping) -> tuple[dict, dict]:
@@ -59,7 +63,10 @@ def _terms(space: Space, wanted: tuple, registry: Mapping) -> tuple[dict, dict]:
 
 def with_model_terms(space: Space, wanted: Iterable[str], registry: Mapping) -> Space:
     """``space`` whose model side also holds ``model_terms`` as ``<term>__model_side`` (computed there, the one-valued
-    columns read as literals as the joined frame's plan reads them), in ``space.units`` under those names only."""
+    columns read as literals as the joined frame's plan reads them), in ``space.units`` under those names only; as it
+    is when its model side has more than ``MAX_MODEL_ROWS`` rows."""
+    if space.model_side.height > MAX_MODEL_ROWS:
+        return space
     terms, _fixed = model_terms(space, wanted, registry)
     if not terms:
         return space

@@ -54,6 +54,15 @@ def test_the_model_side_holds_the_terms_and_the_plan_reads_them(space):
     assert "tp_alpha_s" in training.inputs(space)[1] and 'col("allreduce_alpha_ratio_r0")' not in plan
 
 
+def test_a_model_side_over_the_limit_keeps_its_terms_per_row(monkeypatch):
+    catalogs, spec = load_catalogs(), parse_spec({"study": "training", "axes": AXES})
+    rows = training.build_space(catalogs, spec).model_side.height
+    monkeypatch.setattr(model_terms, "MAX_MODEL_ROWS", rows - 1)
+    over = training.build_space(catalogs, spec)
+    assert not _terms(over)
+    assert 'col("params_per_gpu__model_side")' not in training.build(over).frame.explain(optimized=True)
+
+
 def test_rows_equal_those_computed_per_row(space):
     terms = _terms(space)
     got = training.build(space).frame.collect()
