@@ -35,6 +35,10 @@ SUFFIX = "__model_side"  # a term's column on the model side: ``<term>__model_si
 # piece (the 30 M-row bench spec's side of 987,690 rows held 17 more, ~134 MB: `python -m tests.runs.bench_run training
 # 30000000 zstd` 1,327 -> 1,464-1,468 MB; without them at that size 1,354 MB, 46.1 against 42.1-43.9 CPU s)
 MAX_MODEL_ROWS = 500_000
+# ... and a space of fewer joined rows too: planning the terms (~10-30 ms) costs more than they save there, and
+# `mlsys validate` builds many such spaces (a training group in parts of at most 100,000 configurations: 250 rows
+# took 5.24-5.33 s with them, 4.70-4.76 s without; `python -m pipeline bench --validate --rows 250`)
+MIN_JOINED_ROWS = 1_000_000
 
 
 def model_terms(space: Space, wanted: Iterable[str], registry: Mapping) -> tuple[dict, dict]:
@@ -64,8 +68,9 @@ def _terms(space: Space, wanted: tuple, registry: Mapping) -> tuple[dict, dict]:
 def with_model_terms(space: Space, wanted: Iterable[str], registry: Mapping) -> Space:
     """``space`` whose model side also holds ``model_terms`` as ``<term>__model_side`` (computed there, the one-valued
     columns read as literals as the joined frame's plan reads them), in ``space.units`` under those names only; as it
-    is when its model side has more than ``MAX_MODEL_ROWS`` rows."""
-    if space.model_side.height > MAX_MODEL_ROWS:
+    is when its model side has more than ``MAX_MODEL_ROWS`` rows or its join fewer than ``MIN_JOINED_ROWS``."""
+    if not MIN_JOINED_ROWS <= space.model_side.height * space.hardware_side.height \
+            or space.model_side.height > MAX_MODEL_ROWS:
         return space
     terms, _fixed = model_terms(space, wanted, registry)
     if not terms:
@@ -90,6 +95,8 @@ def held(space: Space, frame: pl.LazyFrame, units: dict, constants: Mapping, wan
     """``frame`` (of ``space``'s rows) and ``units`` with the ``model_terms`` that the model side holds as input
     columns, where ``constants`` (the frame's one-valued columns) hold the hardware columns they read at the values
     they were computed with; else as they are (the plan computes the terms per row)."""
+    if not any(c.endswith(SUFFIX) for c in space.model_side.columns):  # none held (``with_model_terms``' limits)
+        return frame, units
     terms, fixed = model_terms(space, wanted, registry)
     if any(constants.get(c) != v for c, v in fixed.items()):
         return frame, units

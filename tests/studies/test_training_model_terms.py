@@ -27,7 +27,9 @@ VARIED = AXES | {"seq_len": [2048, 4096], "cp": [1, 2], "ep": [1, 8], "virtual_s
 
 @pytest.fixture(scope="module", params=[VARIED, AXES], ids=["varied", "one-valued"])
 def space(request):
-    return training.build_space(load_catalogs(), parse_spec({"study": "training", "axes": request.param}))
+    with pytest.MonkeyPatch.context() as patch:  # these spaces are below the joined rows from which terms are held
+        patch.setattr(model_terms, "MIN_JOINED_ROWS", 0)
+        return training.build_space(load_catalogs(), parse_spec({"study": "training", "axes": request.param}))
 
 
 def _terms(space) -> list[str]:
@@ -55,12 +57,18 @@ def test_the_model_side_holds_the_terms_and_the_plan_reads_them(space):
 
 
 def test_a_model_side_over_the_limit_keeps_its_terms_per_row(monkeypatch):
+    monkeypatch.setattr(model_terms, "MIN_JOINED_ROWS", 0)
     catalogs, spec = load_catalogs(), parse_spec({"study": "training", "axes": AXES})
-    rows = training.build_space(catalogs, spec).model_side.height
-    monkeypatch.setattr(model_terms, "MAX_MODEL_ROWS", rows - 1)
+    monkeypatch.setattr(model_terms, "MAX_MODEL_ROWS", training.build_space(catalogs, spec).model_side.height - 1)
     over = training.build_space(catalogs, spec)
     assert not _terms(over)
     assert 'col("params_per_gpu__model_side")' not in training.build(over).frame.explain(optimized=True)
+
+
+def test_a_space_of_few_joined_rows_keeps_its_terms_per_row(monkeypatch):
+    space = training.build_space(load_catalogs(), parse_spec({"study": "training", "axes": AXES}))
+    assert space.model_side.height * space.hardware_side.height < model_terms.MIN_JOINED_ROWS
+    assert not _terms(space)
 
 
 def test_rows_equal_those_computed_per_row(space):
