@@ -300,11 +300,12 @@ def mlp_params_per_layer_per_device(dense_layer_share: UExpr, dense_mlp_params_p
 # Its baseline scheduler (round-robin of new requests over the ranks, the default: enable_balance false) does not
 # align the groups' contexts in time ("fails to guarantee per-iteration load balance"); SGLang's DP attention runs
 # every rank's step together alike (python/sglang/srt/managers/scheduler.py v0.4.0, ``prepare_dp_attn_batch``: each
-# rank's own prefill or decode batch, its token count all-gathered, an idle batch where a rank has none). The static batch the study prices (a
-# prefill of every group's prompts together, then decode: ``ttft_s``, ``e2e_latency_s``) is the aligned case, the
-# default: TensorRT-LLM's ADP balance aligns them on purpose, and a benchmark of same-length requests admitted at
-# once keeps them aligned (each group admits one context per iteration from its queue, so all groups' contexts
-# fill the same window and their completions, G tokens later, free slots in the same iterations again).
+# rank's own prefill or decode batch, its token count all-gathered, an idle batch where a rank has none). The static
+# batch the study prices (a prefill of every group's prompts together, then decode: ``ttft_s``, ``e2e_latency_s``) is
+# the aligned case, the default: TensorRT-LLM's ADP balance aligns them on purpose, and a benchmark of same-length
+# requests admitted at once keeps them aligned (each group admits one context per iteration from its queue, so all
+# groups' contexts fill the same window and their completions, G tokens later, free slots in the same iterations
+# again).
 # serving.attention_dp_unaligned prices unaligned contexts (varied lengths without balancing).
 
 @serving_column
