@@ -17,11 +17,11 @@ import pandera.polars as pa
 
 from pipeline.catalogs import model_patterns as pattern
 from pipeline.catalogs.carbon_methods import DESCRIPTION, METHODS
-from pipeline.catalogs.scheduler_schema import SchedulerRowColumns
 from pipeline.catalogs.efficiency_schema import EfficiencyProfileSchema
 from pipeline.catalogs.fields import Provenance, count, finite, flag, quantity, text, url
 from pipeline.catalogs.kernel_schema import KERNEL_METRICS, KernelEfficiencySchema
 from pipeline.catalogs.expert_schema import POOL_METRICS
+from pipeline.catalogs.scheduler_schema import SchedulerRowColumns
 from pipeline.catalogs.speculative_schema import SPECULATIVE_METRICS
 from pipeline.catalogs.workload_schema import WorkloadSchema
 

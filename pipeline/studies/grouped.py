@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from pipeline.studies.paired import paired
+
 # Joined rows per accelerator from which a join per accelerator, concatenated, beats one join sorted by
 # accelerator. Each concatenated part runs the study's whole plan once (its planning, ~0.1-0.3 s for a
 # serving plan under a request rate: a 944-row plan 19.1 -> 2.8 s sorted, CHANGELOG "CI time"), while the
@@ -20,7 +22,7 @@ def grouped_join(hw: pl.DataFrame, model: pl.DataFrame, key: str) -> pl.LazyFram
     hardware side), then the next value's. So a writer cuts one Parquet part per accelerator out of
     a chunk by slicing, not by gathering every column (what ``frame.filter(key == value)`` holds)."""
     def join(side: pl.DataFrame) -> pl.LazyFrame:
-        return side.lazy().join(model.lazy(), on="workload", how="inner", maintain_order="right_left")
+        return paired(side, model, None)  # the plain join (the pair rules are filtered after)
 
     if hw.height == 0:
         return join(hw)

@@ -16,8 +16,8 @@ from pipeline.catalogs.decode_kernel_schema import DECODE_KERNEL_COLUMNS
 from pipeline.catalogs.expert_schema import EXPERT_COLUMNS
 from pipeline.catalogs.io import validate
 from pipeline.catalogs.load import Catalogs
-from pipeline.catalogs.scheduler_schema import SCHEDULER_COLUMNS
 from pipeline.catalogs.kernel_schema import KERNEL_COLUMNS, RUN_COLUMNS, TRAINING_RUN_COLUMNS
+from pipeline.catalogs.scheduler_schema import SCHEDULER_COLUMNS
 from pipeline.catalogs.schemas import CATALOGS, METRICS
 from pipeline.catalogs.speculative_schema import SPECULATIVE_COLUMNS
 from pipeline.errors import InputError, Problem, suggest

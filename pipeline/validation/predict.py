@@ -50,7 +50,8 @@ SPEC_INPUTS = ["study", "scenario", "metric", "framework", "model", "hardware", 
                "output_len", "cp", "ep", "trained", "zero_stage", "virtual_stages", "sequence_parallel", "kv_cache",
                "dataset", "concurrency", "request_rate", "requests",
                *TRAINING_RUN_COLUMNS, *SPECULATIVE_COLUMNS,
-               *EXPERT_COLUMNS, *DECODE_KERNEL_COLUMNS, *SCHEDULER_COLUMNS]  # the measurement columns measurement_spec reads
+               *EXPERT_COLUMNS, *DECODE_KERNEL_COLUMNS,
+               *SCHEDULER_COLUMNS]  # the measurement columns measurement_spec reads
 SCHEMA = {"name": pl.String, "predicted": pl.Float64, "predicted_low": pl.Float64, "predicted_high": pl.Float64,
           "eta_compute": pl.Float64, "eta_low": pl.Float64, "eta_high": pl.Float64, "bound": pl.String,
           "batch_used": pl.Float64, "grid": pl.List(pl.Float64), "reason": pl.String, "family": pl.String}

@@ -34,4 +34,3 @@ def closed_loop_queued_ttft_s(closed_loop_users_per_replica: UExpr, capacity_req
     the answer after its first token, (G - 1) TPOT."""
     decode = ((generated_tokens / TOKEN).to("") - 1.0).clip(lower=0) * tpot_under_load_s
     return (closed_loop_users_per_replica / capacity_requests_per_s - decode).to("s")
-

@@ -207,8 +207,8 @@ def decode_attention_context_moving_time_s(decode_attention_time_s: UExpr, decod
     """d (decode attention time) / d log context: its FLOPs' time where compute-bound, else the K/V it reads
     (all but the step's own append: context / (context + 1 token))."""
     read = decode_attention_kv_bytes * decode_context_tokens / (decode_context_tokens + TOKEN)
-    return where(decode_attention_is_compute_bound, decode_attention_time_s.to("s"),
-                 (read / (memory_bandwidth_bytes_per_s * eta_memory)).to("s"))
+    return _moving(memory_bandwidth_bytes_per_s, eta_memory, decode_attention_time_s, decode_attention_is_compute_bound,
+                   read)
 
 
 @serving_column
