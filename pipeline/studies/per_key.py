@@ -160,7 +160,9 @@ def _by_keys(space: Space, hardware_side: pl.DataFrame | None, group: Group, tab
     hw, hkeys = space.hardware_side if hardware_side is None else hardware_side, list(group.hardware)
     mtable, mids = cached(("classes", group.model), (space.model_side,), lambda: classes(space.model_side, group.model))
     # no rows (a streamed plan's, whose source brings the ids ``numbered`` gave the whole side): the whole side's
-    whole = bool(hkeys) and (hw.height == 0 or space.hardware_side.select(hkeys).n_unique() <= WHOLE_SIDE_CLASSES)
+    whole = bool(hkeys) and (hw.height == 0 or cached(("count", group.hardware), (space.hardware_side,),
+                                                      lambda: space.hardware_side.select(hkeys).n_unique())
+                             <= WHOLE_SIDE_CLASSES)
     if whole:  # one table for every chunk of the space
         htable = cached(("classes", group.hardware), (space.hardware_side,),
                         lambda: classes(space.hardware_side, hkeys)[0])
