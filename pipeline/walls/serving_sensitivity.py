@@ -43,10 +43,11 @@ def decode_link_latency_time_s(n_layers: UExpr, tp: UExpr, pp: UExpr, scaleup_li
     """The alpha part of a decode pass's communication on the scale-up link: 2 ring all-reduces per
     layer, 2(tp-1) steps each (at the all-reduce's own, possibly fitted, alpha), one hop per
     pipeline boundary inside a domain, and the all-to-alls of an EP group inside one
-    (``expert_parallel``)."""
+    (``expert_parallel``), and the tp - 1 steps of the logits' all-gather (``sampling``)."""
     tp_steps = where(tp > 1, 4.0 * n_layers * (tp - 1.0), 0.0)
     pp_steps = where(pp > 1, pp - 1.0 - pp_crossing_boundaries, 0.0)
-    return (tp_steps * decode_tp_alpha_s.fill_null(0) + pp_steps * scaleup_link_latency_s.fill_null(0)
+    gather_steps = where(tp > 1, tp - 1.0, 0.0)
+    return (tp_steps * decode_tp_alpha_s.fill_null(0) + (pp_steps + gather_steps) * scaleup_link_latency_s.fill_null(0)
             + decode_alltoall_scaleup_alpha_s.fill_null(0))
 
 

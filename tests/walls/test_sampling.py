@@ -1,4 +1,4 @@
-"""A serving pass's sampling kernels (pipeline.walls.sampling) against hand calculations."""
+"""A serving pass's sampling kernels and TP logits gather (pipeline.walls.sampling) against hand calculations."""
 
 from __future__ import annotations
 
@@ -44,3 +44,16 @@ def test_sampling_is_in_the_pass():
     units = {k: unit(u) for k, (_, u) in columns.items()}
     out = formulas.plan(frame.lazy(), units, ["decode_other_class_time_s"], FORMULAS).frame.collect()
     assert out["decode_other_class_time_s"].item() == pytest.approx(32 * 1e-5 + 2e-4 + 1.3e-3, rel=1e-12)
+
+
+def test_tp_logits_gather_by_hand():
+    """TP8, 2,048 sequences: the gathered logits are 2,048 x 128,256 x 2 B = 525,336,576 B; a ring all-gather
+    over a 450 GB/s link at eta_link 0.8 (360 GB/s) and 2 us: 7 x 2 us + 7/8 x 525,336,576 / 360e9 s =
+    14 us + 1,276.860 us = 1,290.860 us. TP1 gathers nothing."""
+    columns = {"tp": ([8.0, 1.0], ""), "decode_logit_tokens": ([2048.0] * 2, "tok"), "vocab_size": ([VOCAB] * 2, ""),
+               "hidden_state_bytes_per_element": ([2.0] * 2, "B/elem"), "scaleup_link_latency_s": ([2e-6] * 2, "s"),
+               "scaleup_link_bandwidth_bytes_per_s": ([450e9] * 2, "B/s"), "eta_link": ([0.8] * 2, "")}
+    frame = pl.DataFrame({k: v for k, (v, _) in columns.items()})
+    units = {k: unit(u) for k, (_, u) in columns.items()}
+    out = formulas.plan(frame.lazy(), units, ["decode_logits_gather_time_s"], FORMULAS).frame.collect()
+    assert out["decode_logits_gather_time_s"].to_list() == pytest.approx([1_290.860e-6, 0.0], rel=1e-6)
