@@ -82,7 +82,7 @@ def _pp_scaleout(pp: UExpr, t: UExpr, d: UExpr, abytes: UExpr, crossing: UExpr, 
 def _comm_total(tp_t: UExpr, pp_t: UExpr, a2a_t: UExpr, gather_t: UExpr) -> UExpr:
     """TP all-reduces, PP sends, the EP all-to-alls (``expert_parallel``; 0 without EP) and the TP gather of the
     logits (``sampling``)."""
-    return tp_t.fill_null(0) + pp_t.fill_null(0) + a2a_t.fill_null(0) + gather_t
+    return tp_t.fill_null(0) + pp_t.fill_null(0) + a2a_t.fill_null(0) + gather_t.fill_null(0)
 
 
 # hidden states cross the link in 16 bits under FP8/FP4 compute (serving.hidden_state_bytes_per_element)

@@ -1,10 +1,34 @@
-import polars as pl, glob, sys
-pl.Config.set_tbl_rows(60); pl.Config.set_tbl_width_chars(250)
-def load(p):
-    d = pl.read_parquet(glob.glob(p + "/validation/*/validation.parquet")[0])
-    return d.select("line","name","metric","source_url","model","hardware","compute_dtype","tp","prompt_len","output_len","batch_used","error_pct")
-a, b = load(sys.argv[1]), load(sys.argv[2])
-j = a.join(b, on=["line","metric"], suffix="_new", nulls_equal=True)
-m = j.filter((pl.col("error_pct") - pl.col("error_pct_new")).abs() > 0.05)
-print(m.height, "rows moved;", m.group_by("metric").len())
-print(m.select("model","hardware","compute_dtype","tp","prompt_len","output_len","batch_used","batch_used_new","error_pct","error_pct_new").sort("model","hardware"))
+"""Rows whose error moved more than 0.05 points between two validation runs (any source), how many got nearer, and
+per metric and framework the median error before and after. Run from the repository root:
+
+    .venv/bin/python registry_data/research/r-dectrt/moved.py BEFORE_DIR AFTER_DIR
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import polars as pl
+
+KEYS = ["line", "metric"]
+
+
+def errors(run: Path) -> pl.DataFrame:
+    frame = pl.read_parquet(next(run.glob("validation/*/validation.parquet")))
+    return frame.select(*KEYS, "framework", "error_pct")
+
+
+def main(before: Path, after: Path) -> None:
+    joined = errors(before).join(errors(after).drop("framework"), on=KEYS, suffix="_after", nulls_equal=True)
+    moved = joined.filter((pl.col("error_pct") - pl.col("error_pct_after")).abs() > 0.05).with_columns(
+        nearer=pl.col("error_pct_after").abs() < pl.col("error_pct").abs())
+    print(f"{moved.height} rows moved, {moved['nearer'].sum()} nearer")
+    pl.Config.set_tbl_rows(40)
+    print(moved.group_by("metric", "framework").agg(n=pl.len(), before=pl.col("error_pct").median(),
+                                                    after=pl.col("error_pct_after").median())
+          .sort("n", descending=True))
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]), Path(sys.argv[2]))
