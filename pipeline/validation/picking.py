@@ -9,6 +9,7 @@ import polars as pl
 from pipeline.catalogs.expert_schema import POOL_METRICS
 from pipeline.catalogs.schemas import METRICS
 from pipeline.validation.serving_rows import admitted, delivered_tokens_per_s
+from pipeline.validation.trtllm_bench import runtime_batch
 
 THROUGHPUT = {"samples_per_s", "tokens_per_s", "tokens_per_s_per_device", "training_tokens_per_s", "mfu", "hfu",
               *POOL_METRICS}
@@ -85,14 +86,17 @@ def columns_read(study: str, columns: list[str], axes: list[str], stated: tuple[
     Selecting them before the collect leaves the other columns uncomputed: 0.5 of 2.3 CPU s of collects."""
     value = _value(study, columns, *(stated or ()))
     wanted = {*axes, *value.meta.root_names(), *admitted(columns).meta.root_names(), "step",
-              "batch", "global_batch", "bound", "ttft_bound", "is_stable", "eta_compute", "request_rate"}
+              "batch", "global_batch", "bound", "ttft_bound", "is_stable", "eta_compute", "request_rate",
+              "max_batch_paged"}
     return [c for c in columns if c in wanted]
 
 
 def picked(study: str, out: pl.DataFrame, profile: pl.DataFrame, etas: list[float],
             stated: tuple[set[str], set[str]] | None = None) -> pl.DataFrame:
-    """At each η, the configuration each row's batch rule picks: the given batch, else the batch
-    with the best value (highest throughput, lowest latency) among those that fit."""
+    """At each η, the configuration each row's batch rule picks: the given batch; for a trtllm-bench offline run
+    (``tuned``: ``trtllm_bench.runs_trtllm_bench``) the largest batch of the grid at most the one its batch tuner
+    runs at the KV capacity (``trtllm_bench.runtime_batch``, at most that capacity); else the batch with the best
+    value (highest throughput, lowest latency) among those that fit."""
     if study == "node":
         out = out.filter(pl.col("step").is_in(["forward", "prefill", "train"]))
     batch = "batch" if "batch" in out.columns else "global_batch"
@@ -100,6 +104,12 @@ def picked(study: str, out: pl.DataFrame, profile: pl.DataFrame, etas: list[floa
     if "ttft_bound" in out.columns:  # the binding term of what was measured: prefill's for a TTFT
         bound = pl.when(pl.col("metric") == "ttft_s").then(pl.col("ttft_bound").cast(pl.String)).otherwise(bound)
     best_first = pl.when(pl.col("metric").is_in(list(THROUGHPUT))).then(-pl.col("value")).otherwise("value")
+    runs = admitted(out.columns)
+    if "tuned" in out.columns and "max_batch_paged" in out.columns:  # the benchmark's batch, not the best one
+        tuned = pl.col("tuned").fill_null(False)
+        cap = pl.col("max_batch_paged")
+        runs = runs & (~tuned | (pl.col(batch) <= pl.min_horizontal(runtime_batch(cap), cap)))
+        best_first = pl.when(tuned).then(-pl.col(batch).cast(pl.Float64)).otherwise(best_first)
     # a latency row of unstated tp: the smallest tp that fits (serving_rows.tp_grid), then its best batch
     layout = (pl.when(pl.col("row_tp").is_null() & ~pl.col("metric").is_in(list(THROUGHPUT))).then(pl.col("tp"))
               .otherwise(0) if "tp" in out.columns else pl.lit(0))
@@ -108,7 +118,7 @@ def picked(study: str, out: pl.DataFrame, profile: pl.DataFrame, etas: list[floa
     ties = [(~pl.col(c)).alias("tie_unfit") if c == "is_feasible" else pl.col(c).alias("tie_tp")
             for c in ("is_feasible", "tp") if c in out.columns]
     chosen = (out.with_columns(value=_value(study, out.columns, *(stated or ())))
-              .filter(admitted(out.columns) & pl.col("value").is_not_null())
+              .filter(runs & pl.col("value").is_not_null())
               .select("measurement", "eta_compute", "value", bound.alias("bound"),
                       pl.col(batch).cast(pl.Float64).alias("batch_used"), layout.alias("layout"),
                       best_first.alias("order"), *ties)

@@ -38,6 +38,7 @@ from pipeline.validation.shared_space import build_shared, group_spec, tag_frame
 from pipeline.validation.serving_rows import SERVING_BATCHES, Datasets, admitted, serving_spec
 from pipeline.validation.training_context import fold_training
 from pipeline.validation.training_spec import training_spec
+from pipeline.validation.trtllm_bench import runs_trtllm_bench
 
 NODE_BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
 # Node-study training rows whose runs shard the optimizer over a node's GPUs: MLPerf BERT's implementations (NVIDIA's,
@@ -276,8 +277,10 @@ def _predict_together(members: list[int], specs: dict[int, dict], rows: pl.DataF
         out = build(restricted, hardware).frame.select(read).collect()
         out = out.with_columns(pl.col(c).cast(keys.schema[c]) for c in on).join(keys, on=on, nulls_equal=True)
     missing = [i for i in members if i not in found]
-    out = out.join(rows.select("measurement", "metric", "devices", "requests", "statistic", row_tp="tp"),
-                   on="measurement")
+    tuned = runs_trtllm_bench(*(pl.col(c) for c in ("framework", "scenario", "batch", "request_rate", "concurrency",
+                                                    "requests")))  # its batch tuner's batch (picking.picked)
+    out = out.join(rows.select("measurement", "metric", "devices", "requests", "statistic", row_tp="tp",
+                               tuned=tuned), on="measurement")
     part = pl.concat([picked(spec.study, out, profile.filter(pl.col("measurement").is_in(list(found))), etas,
                               stated),
                       profile.filter(pl.col("measurement").is_in(missing)).select("measurement", "family")],

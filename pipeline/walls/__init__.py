@@ -35,6 +35,7 @@ from pipeline.walls import (  # noqa: F401
     operators,
     pool_throughput,
     prefix_cache,
+    sampling,
     sensitivity,
     serving,
     serving_communication,

@@ -212,8 +212,9 @@ def _operator_times(p: str) -> None:
     def attention_total(n_layers, qkv, attn, o):
         return n_layers * (qkv + attn + o)
 
-    def other_total(n_layers, norms, head):
-        return n_layers * norms + head
+    def other_total(n_layers, norms, head, sampling):
+        """The norms x L, the LM head and the sampling kernels after it (``pipeline.walls.sampling``)."""
+        return n_layers * norms + head + sampling
 
     define_serving(f"{p}_attention_class_time_s", ["n_layers", f"{p}_qkv_proj_time_s", f"{p}_attention_time_s",
                                                    f"{p}_o_proj_time_s"], attention_total)
@@ -222,7 +223,8 @@ def _operator_times(p: str) -> None:
         return n_layers * mlp + routing
 
     define_serving(f"{p}_mlp_class_time_s", ["n_layers", f"{p}_mlp_time_s", f"{p}_moe_routing_time_s"], mlp_total)
-    define_serving(f"{p}_other_class_time_s", ["n_layers", f"{p}_norms_time_s", f"{p}_lm_head_time_s"], other_total)
+    define_serving(f"{p}_other_class_time_s", ["n_layers", f"{p}_norms_time_s", f"{p}_lm_head_time_s",
+                                               f"{p}_sampling_time_s"], other_total)
 
     def pass_time(attn, mlp, other, comm, launch, dq, stream, lora, alltoall, overlap):
         compute_and_memory = attn + mlp + other + dq + lora  # lora: the LoRA kernels (pipeline.walls.lora)

@@ -79,9 +79,10 @@ def _pp_scaleout(pp: UExpr, t: UExpr, d: UExpr, abytes: UExpr, crossing: UExpr, 
     return where((pp > 1) & (crossing > 0), crossing * out_hop, 0)
 
 
-def _comm_total(tp_t: UExpr, pp_t: UExpr, a2a_t: UExpr) -> UExpr:
-    """TP all-reduces, PP sends and the EP all-to-alls (``expert_parallel``; 0 without EP)."""
-    return tp_t.fill_null(0) + pp_t.fill_null(0) + a2a_t.fill_null(0)
+def _comm_total(tp_t: UExpr, pp_t: UExpr, a2a_t: UExpr, gather_t: UExpr) -> UExpr:
+    """TP all-reduces, PP sends, the EP all-to-alls (``expert_parallel``; 0 without EP) and the TP gather of the
+    logits (``sampling``)."""
+    return tp_t.fill_null(0) + pp_t.fill_null(0) + a2a_t.fill_null(0) + gather_t.fill_null(0)
 
 
 # hidden states cross the link in 16 bits under FP8/FP4 compute (serving.hidden_state_bytes_per_element)
@@ -103,4 +104,5 @@ for _p in PHASES:
                                                 "pp_crossing_boundaries", "scaleout_latency_s",
                                                 "scaleout_bandwidth_per_gpu_bytes_per_s"], _pp_scaleout)
     define_serving(f"{_p}_communication_time_s", [f"{_p}_tp_comm_time_s", f"{_p}_pp_comm_time_s",
-                                                  f"{_p}_alltoall_time_s"], _comm_total)
+                                                  f"{_p}_alltoall_time_s", f"{_p}_logits_gather_time_s"],
+                   _comm_total)

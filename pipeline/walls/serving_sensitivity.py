@@ -43,10 +43,11 @@ def decode_link_latency_time_s(n_layers: UExpr, tp: UExpr, pp: UExpr, scaleup_li
     """The alpha part of a decode pass's communication on the scale-up link: 2 ring all-reduces per
     layer, 2(tp-1) steps each (at the all-reduce's own, possibly fitted, alpha), one hop per
     pipeline boundary inside a domain, and the all-to-alls of an EP group inside one
-    (``expert_parallel``)."""
+    (``expert_parallel``), and the tp - 1 steps of the logits' all-gather (``sampling``)."""
     tp_steps = where(tp > 1, 4.0 * n_layers * (tp - 1.0), 0.0)
     pp_steps = where(pp > 1, pp - 1.0 - pp_crossing_boundaries, 0.0)
-    return (tp_steps * decode_tp_alpha_s.fill_null(0) + pp_steps * scaleup_link_latency_s.fill_null(0)
+    gather_steps = where(tp > 1, tp - 1.0, 0.0)
+    return (tp_steps * decode_tp_alpha_s.fill_null(0) + (pp_steps + gather_steps) * scaleup_link_latency_s.fill_null(0)
             + decode_alltoall_scaleup_alpha_s.fill_null(0))
 
 
@@ -78,11 +79,12 @@ def decode_other_peak_time_s(lm_head_at_16_bits: Plain, decode_lm_head_time_s: U
 @serving_column
 def elasticity_memory_bandwidth(is_feasible: Plain, streaming_binds: Plain, decode_memory_bound_time_s: UExpr,
                                 decode_dequant_memory_bound_time_s: UExpr,
-                                decode_moe_routing_bandwidth_time_s: UExpr, itl_s: UExpr) -> UExpr:
+                                decode_moe_routing_bandwidth_time_s: UExpr, decode_sampling_bandwidth_time_s: UExpr,
+                                itl_s: UExpr) -> UExpr:
     """Wall 21: d log ITL / d log memory bandwidth (and eta_memory); an MoE layer's routing kernels
-    are memory-bound too (``moe_routing``)."""
+    and the sampling kernels are memory-bound too (``moe_routing``, ``sampling``)."""
     return _itl_share(is_feasible, streaming_binds, decode_memory_bound_time_s + decode_dequant_memory_bound_time_s
-                      + decode_moe_routing_bandwidth_time_s, itl_s, -1.0)
+                      + decode_moe_routing_bandwidth_time_s + decode_sampling_bandwidth_time_s, itl_s, -1.0)
 
 
 @serving_column
@@ -190,12 +192,13 @@ def decode_batch_share(batch: UExpr, pp: UExpr, decode_sequences: UExpr) -> UExp
 def elasticity_batch(is_feasible: Plain, is_moe: Plain, streaming_binds: Plain,
                      decode_batch_moving_time_s: UExpr, decode_communication_time_s: UExpr,
                      decode_link_latency_time_s: UExpr, decode_pp_scaleout_alpha_s: UExpr,
-                     decode_batch_share: UExpr, itl_s: UExpr) -> UExpr:
+                     decode_sampling_bandwidth_time_s: UExpr, decode_batch_share: UExpr, itl_s: UExpr) -> UExpr:
     """Wall 21: d log ITL / d log batch (the sequences of a microbatch, ceil(batch / pp), taken as
     batch / pp). Null for MoE (the experts a batch touches do not grow in proportion). Neither link's
-    per-message latency moves with the batch (a stage boundary between domains: the scale-out one)."""
+    per-message latency moves with the batch (a stage boundary between domains: the scale-out one); the
+    sampling kernels' bytes do (``sampling``), their α not."""
     moving = (decode_batch_moving_time_s + decode_communication_time_s - decode_link_latency_time_s
-              - decode_pp_scaleout_alpha_s)
+              - decode_pp_scaleout_alpha_s + decode_sampling_bandwidth_time_s)
     e = (moving / itl_s).to("") * decode_batch_share
     return only_where(is_feasible & ~is_moe & ~streaming_binds, e.to(""))
 

@@ -87,12 +87,15 @@ def test_vllm_decode_replays_a_graph_and_prefill_stays_eager():
     total) and pp = 1, so the ITL falls by exactly the eager launches minus one graph replay, and by the
     all-reduces vLLM runs in its own one-shot kernel (16 KiB per decode all-reduce, below its
     8 MiB limit: 160 x (alpha + 7 x 16384 B / (link fraction x 450 GB/s)) from the custom
-    all-reduce catalog) instead of NCCL's ring; prefill's 32 MiB all-reduces stay on NCCL."""
+    all-reduce catalog) instead of NCCL's ring; prefill's 32 MiB all-reduces stay on NCCL. Both gather the logits
+    over TP (pipeline.walls.sampling): a ring all-gather of 1 x 32,000 x 2 B over 8 ranks, 7 x 0.6 us + 7/8 x
+    64,000 B / (450 GB/s x eta_link), the H100 link of the hardware catalog."""
     vllm, default = _serving("vLLM"), _serving("default")
     assert vllm["decode_launch_overhead_s"] == pytest.approx(2.5e-6 + 880 * 1e-9)
     fit = custom_allreduce.load_fits().row(0, named=True)
     one_shot = fit["alpha_s"] + 7 * 16384 / (fit["link_fraction"] * 450e9)
-    assert vllm["decode_communication_time_s"] == pytest.approx(160 * one_shot, rel=1e-9)
+    gather = 7 * 0.6e-6 + 7 / 8 * 32_000 * 2 / (450e9 * vllm["eta_link"])
+    assert vllm["decode_communication_time_s"] == pytest.approx(160 * one_shot + gather, rel=1e-9)
     assert vllm["decode_communication_time_s"] < default["decode_communication_time_s"]
     assert default["itl_s"] - vllm["itl_s"] == pytest.approx(
         880 * 4e-6 - (2.5e-6 + 880e-9) + default["decode_communication_time_s"] - vllm["decode_communication_time_s"])

@@ -59,7 +59,11 @@ def test_mtp_heads_cost_one_layer_and_the_lm_head_per_draft_token():
                                   spec_draft_tokens=4, spec_acceptance=0.8).row(0, named=True)
     assert r["draft_model"] is None
     head = r["decode_lm_head_time_s"]
-    layers = r["decode_attention_class_time_s"] + r["decode_mlp_class_time_s"] + r["decode_other_class_time_s"] - head
+    # the other class holds the sampling kernels once per pass (pipeline.walls.sampling), the head pass does not
+    sampling = r["decode_other_class_time_s"] - 80 * r["decode_norms_time_s"] - head
+    layers = (r["decode_attention_class_time_s"] + r["decode_mlp_class_time_s"] + r["decode_other_class_time_s"] - head
+              - sampling)
+    assert sampling > 0
     assert r["spec_draft_time_s"] == pytest.approx(4 * (layers / 80 + head))  # 4 x (one of 80 layers + LM head)
 
 
