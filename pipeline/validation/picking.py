@@ -139,9 +139,9 @@ def picked(study: str, out: pl.DataFrame, profile: pl.DataFrame, etas: list[floa
 def prediction_band(out: pl.DataFrame, profile: pl.DataFrame, chosen: pl.DataFrame) -> pl.DataFrame:
     """Per measurement, the least and greatest of its values at the profile's η_low, η and η_high (the point inside
     its band). A latency row under load whose request rate is over wall 7's capacity at an end of the band has no
-    value there: its queue grows without bound (an open loop at rho >= 1; Kleinrock 1975, §2.1), so the band's top is
-    unbounded (+inf), not the other end's value. Near saturation the η band propagated through 1 / (1 - rho) says
-    how ill-conditioned the point is."""
+    value there: its queue grows without bound (an open queue at rho >= 1 has no steady state; Kleinrock 1975), so
+    the band's top is unbounded (+inf), not the other end's value. Near saturation the η band propagated through
+    1 / (1 - rho) says how ill-conditioned the point is."""
     ends = pl.concat([profile.select("measurement", eta=e) for e in ("eta_low", "eta", "eta_high")])
     ends = ends.join(chosen.select("measurement", "eta_compute", "value"), left_on=["measurement", "eta"],
                      right_on=["measurement", "eta_compute"], how="left")
