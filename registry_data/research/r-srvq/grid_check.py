@@ -23,7 +23,8 @@ def mean_ln_linear(d0: float, d1: float) -> float:
 
 def grid_batch(lam: float, generated: int, rho_p: float, cap: int, decode_at, capacity: float,
                xs: list[float]) -> float:
-    """E[min(k, cap)] of the birth-death chain with the round known at the batches ``xs`` only."""
+    """E[min(k, cap)] of the birth-death chain with the round known at the batches ``xs`` only (as
+    ``saturation_check.birth_death_batch``)."""
     ds, c, logs = [decode_at(x) for x in xs], math.log(lam * generated / (1.0 - rho_p)), [0.0]
     for (x0, x1), (d0, d1) in zip(zip(xs, xs[1:]), zip(ds, ds[1:])):
         ln_x = x1 * math.log(x1) - x1 - x0 * math.log(x0) + x0

@@ -76,7 +76,8 @@ def answer(hardware: str, tp: int, pp: int, output: int, batch: int, rate: float
 
 
 def birth_death_batch(lam: float, generated: int, rho_p: float, cap: int, decode_at, capacity: float) -> float:
-    """E[k]: the mean sequences in flight (decoding, and queued beyond the cap) of the birth-death chain above."""
+    """E[min(k, cap)]: the mean sequences decoding of the birth-death chain above (those queued beyond the cap wait for
+    their first token, not between tokens)."""
     log_p, logs = 0.0, [0.0]
     for k in range(1, cap + 1):
         log_p += math.log(lam * generated * decode_at(k) / (k * (1.0 - rho_p)))
@@ -85,7 +86,7 @@ def birth_death_batch(lam: float, generated: int, rho_p: float, cap: int, decode
     weights = [math.exp(x - top) for x in logs]
     r = lam / capacity  # beyond the cap: a geometric queue at wall 7's capacity (r < 1 where wall 7 is stable)
     tail = weights[-1] * r / (1.0 - r)  # sum over j >= 1 of w_cap r^j
-    mean_tail = weights[-1] * (cap * r / (1.0 - r) + r / (1.0 - r) ** 2)
+    mean_tail = weights[-1] * cap * r / (1.0 - r)  # decoding cap while j queue
     return (sum(k * w for k, w in enumerate(weights)) + mean_tail) / (sum(weights) + tail)
 
 
@@ -131,10 +132,11 @@ def check() -> list[str]:
         d, mu = load["decode_at"], row["capacity_requests_per_s"]
         few = {n: birth_death_batch(lam, output, rho_p, int(cap), through(sorted((x, d(x)) for x in xs)), mu)
                for n, xs in (("3", (1, b, cap)), ("5", (1, b / 2, b, (b + cap) / 2, cap)))}
-        lines.append(f"    E[k] with the round interpolated through 3 batches (1, b, cap) {few['3']:.0f}, through 5 "
-                     f"(1, b / 2, b, (b + cap) / 2, cap) {few['5']:.0f}")
+        lines.append(f"    E[min(k, cap)] with the round interpolated through 3 batches (1, b, cap) {few['3']:.0f}, "
+                     f"through 5 (1, b / 2, b, (b + cap) / 2, cap) {few['5']:.0f}")
         alone, batched = (simulated(load["found"], lam, x) for x in (False, True))
-        lines.append(f"    birth-death E[k] {mean_b:.0f}, TPOT {mean_b / (lam * (output - 1)) * 1e3:.1f} ms | "
+        lines.append(f"    birth-death E[min(k, cap)] {mean_b:.0f}, "
+                     f"TPOT {mean_b / (lam * (output - 1)) * 1e3:.1f} ms | "
                      f"simulation TPOT / TTFT P50 {alone[0] * 1e3:.1f} / {alone[1] * 1e3:.0f} ms, batched prompts "
                      f"{batched[0] * 1e3:.1f} / {batched[1] * 1e3:.0f} ms | log {tpot * 1e3:.1f} / {ttft * 1e3:.0f} ms")
     return lines
