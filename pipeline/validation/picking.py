@@ -127,9 +127,7 @@ def picked(study: str, out: pl.DataFrame, profile: pl.DataFrame, etas: list[floa
               .unique(["measurement", "eta_compute"], keep="first", maintain_order=True)
               .drop("order", "layout", *(t.meta.output_name() for t in ties)))
     at = profile.join(chosen.rename({"eta_compute": "eta"}), on=["measurement", "eta"], how="left")
-    band = pl.concat([profile.join(chosen, left_on=["measurement", e], right_on=["measurement", "eta_compute"])
-                      .select("measurement", "value") for e in ("eta_low", "eta_high")])
-    band = band.group_by("measurement").agg(predicted_low=pl.col("value").min(), predicted_high=pl.col("value").max())
+    band = prediction_band(out, profile, chosen)
     grid = _grid(profile.select("measurement"), chosen, etas)
     fits = chosen.group_by("measurement").len()
     fits = fits.join(_over_capacity(out, profile), on="measurement", how="full", coalesce=True)
@@ -148,16 +146,42 @@ def picked(study: str, out: pl.DataFrame, profile: pl.DataFrame, etas: list[floa
             ("batch_used", "batch_used"), ("grid", "grid"))))
 
 
+def prediction_band(out: pl.DataFrame, profile: pl.DataFrame, chosen: pl.DataFrame) -> pl.DataFrame:
+    """Per measurement, the least and greatest of its values at the profile's η_low, η and η_high (the point inside
+    its band). A latency row under load whose request rate is over wall 7's capacity at an end of the band has no
+    value there: its queue grows without bound (an open queue at rho >= 1 has no steady state; Kleinrock 1975), so
+    the band's top is unbounded (+inf), not the other end's value. Near saturation the η band propagated through
+    1 / (1 - rho) says how ill-conditioned the point is."""
+    ends = pl.concat([profile.select("measurement", eta=e) for e in ("eta_low", "eta", "eta_high")])
+    ends = ends.join(chosen.select("measurement", "eta_compute", "value"), left_on=["measurement", "eta"],
+                     right_on=["measurement", "eta_compute"], how="left")
+    over = _over_by_eta(out)
+    if over is not None:
+        ends = ends.join(over, left_on=["measurement", "eta"], right_on=["measurement", "eta_compute"], how="left")
+        unbounded = pl.col("value").is_null() & pl.col("over").fill_null(False)
+        ends = ends.with_columns(value=pl.when(unbounded).then(float("inf")).otherwise("value"))
+    return ends.group_by("measurement").agg(predicted_low=pl.col("value").min(), predicted_high=pl.col("value").max())
+
+
+def _over_by_eta(out: pl.DataFrame) -> pl.DataFrame | None:
+    """Per measurement under load (wall 7) and η, whether its request rate is over the capacity at every
+    configuration that runs (``over``); None without a request rate. Throughput rows deliver at most the capacity, so
+    only latency rows (TTFT, ITL) count."""
+    if "is_stable" not in out.columns:
+        return None
+    return (out.filter(admitted(out.columns) & pl.col("request_rate").is_not_null()
+                       & pl.col("metric").is_in(["ttft_s", "itl_s"]))
+            .group_by("measurement", "eta_compute").agg(over=~pl.col("is_stable").fill_null(False).any()))
+
+
 def _over_capacity(out: pl.DataFrame, profile: pl.DataFrame) -> pl.DataFrame:
     """Per measurement under load (wall 7): whether its request rate is above the capacity at every η
     where it fits (``over_everywhere``) and at the profile's η (``over_at_profile``): a row the model
     calls unstable is not a memory misfit. Both false without a request rate."""
     flags = {"over_everywhere": pl.Boolean, "over_at_profile": pl.Boolean}
-    if "is_stable" not in out.columns:
+    over = _over_by_eta(out)
+    if over is None:
         return profile.select("measurement").with_columns(pl.lit(False, t).alias(c) for c, t in flags.items())
-    over = (out.filter(admitted(out.columns) & pl.col("request_rate").is_not_null()  # a throughput row
-                       & pl.col("metric").is_in(["ttft_s", "itl_s"]))  # over capacity runs at capacity
-            .group_by("measurement", "eta_compute").agg(over=~pl.col("is_stable").fill_null(False).any()))
     at = profile.select("measurement", "eta").join(over.rename({"eta_compute": "eta"}), on=["measurement", "eta"],
                                                    how="left")
     return (over.group_by("measurement").agg(over_everywhere=pl.col("over").all())
