@@ -28,8 +28,9 @@ def main() -> None:
     fits = pl.read_csv(registry / "collective_fits.csv").filter(pl.col("fabric_class") == "nvlink4_nvswitch")
     nccl = {r["regime"]: (r["alpha_s"], r["beta_bytes_per_s"]) for r in fits.iter_rows(named=True)}
     custom = pl.read_csv(registry / "custom_allreduce_fits.csv").row(0, named=True)
-    points = pl.read_csv(registry / "research" / "r-collectives" / "custom_allreduce.csv").filter(
-        pl.col("source_url").str.contains("vllm/pull/24111"), pl.col("algorithm").is_in(["nccl", "one_shot"]))
+    every = pl.read_csv(registry / "research" / "r-collectives" / "custom_allreduce.csv").filter(
+        pl.col("source_url").str.contains("vllm/pull/24111"))
+    points = every.filter(pl.col("algorithm").is_in(["nccl", "one_shot"]))
     rows = []
     for p in points.iter_rows(named=True):
         n, m = float(p["ranks"]), float(p["message_bytes"])
@@ -37,14 +38,14 @@ def main() -> None:
         shot = one_shot_time_s(n, m, custom["alpha_s"], custom["link_fraction"] * LINK_BYTES_PER_S)
         model = ring if p["algorithm"] == "nccl" else shot
         rows.append({"algorithm": p["algorithm"], "ranks": p["ranks"], "message_MiB": m / 2**20,
-                     "measured_us": p["time_us"], "model_us": model * 1e6, "error_pct": (model * 1e6 / p["time_us"] - 1) * 100,
+                     "measured_us": p["time_us"], "model_us": model * 1e6,
+                     "error_pct": (model * 1e6 / p["time_us"] - 1) * 100,
                      "wall_picks_us": min(ring, shot) * 1e6})
     frame = pl.DataFrame(rows).sort("algorithm", "ranks", "message_MiB")
     pl.Config.set_tbl_rows(60)
     print(frame)
-    print(frame.group_by("algorithm", "ranks").agg(median_error_pct=pl.col("error_pct").median()).sort("algorithm", "ranks"))
-    every = pl.read_csv(registry / "research" / "r-collectives" / "custom_allreduce.csv").filter(
-        pl.col("source_url").str.contains("vllm/pull/24111"))
+    print(frame.group_by("algorithm", "ranks").agg(median_error_pct=pl.col("error_pct").median())
+          .sort("algorithm", "ranks"))
     best = every.group_by("ranks", "message_bytes").agg(best_us=pl.col("time_us").min())
     picked = frame.group_by("ranks", "message_MiB").agg(pl.col("wall_picks_us").first())
     both = picked.join(best.with_columns(message_MiB=pl.col("message_bytes") / 2**20), on=["ranks", "message_MiB"])
