@@ -223,8 +223,10 @@ def minimal_keys(rows: pl.DataFrame, keys: list[str]) -> list[str]:
         trial = [c for c in kept if c != column]
         if trial and distinct(trial) == whole:
             kept = trial
-    # exact, once: a hash collision must not make a key look redundant
-    return kept if rows.select(kept).n_unique() == rows.select(keys).n_unique() else list(keys)
+    # exact, once: a hash collision must not make a key look redundant; ``kept`` telling every row apart tells the
+    # distinct ``keys`` apart without counting those (training's bench model side: 0.08-0.10 -> ~0.04 CPU s)
+    found = rows.select(kept).n_unique()
+    return kept if found == rows.height or found == rows.select(keys).n_unique() else list(keys)
 
 
 def join_keys(path: Path | str, study: str, side: str, fact) -> list[str]:

@@ -15,6 +15,7 @@ in the order of the chunks, so two runs of identical inputs write identical file
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
@@ -147,7 +148,7 @@ def write_parts(rows: pl.DataFrame, targets: list[tuple[int, int, str]], base: P
     ``on_part`` takes them."""
     recorded: dict[str, dict] = {"partitions": {}, "ranges": {}}
     written = []
-    checks = range_checks(schema, rows.columns)
+    checks = range_checks(schema, rows.schema)
     for start, length, relative in targets:
         part = rows.slice(start, length)
         (base / relative).parent.mkdir(exist_ok=True)
@@ -162,12 +163,24 @@ def write_parts(rows: pl.DataFrame, targets: list[tuple[int, int, str]], base: P
     return sorted(written), recorded
 
 
-def range_checks(schema, columns) -> list[pl.Expr]:
-    """Per declared range of ``schema`` (a column of ``columns``): the rows outside it (MFU above 1,
-    a negative time ...); NaN counts as above a bound, NULL as inside (polars' comparisons)."""
-    ranges = {c: d["within"] for c, d in schema_columns(schema).items() if d["within"] is not None and c in columns}
-    return [((pl.col(c) < lo) | ((pl.col(c) > hi) if hi is not None else pl.lit(False))).sum().alias(c)
-            for c, (lo, hi) in ranges.items()]
+def range_checks(schema, dtypes) -> list[pl.Expr]:
+    """Per declared range of ``schema`` (a column of ``dtypes``, column -> polars dtype): the rows outside it (MFU
+    above 1, a negative time ...); NaN counts as above a bound, NULL as inside (polars' comparisons). An integer
+    column is compared with its bounds as integers (``v < lo`` is ``v < ceil(lo)``, ``v > hi`` is ``v > floor(hi)``):
+    the same counts without casting the column to Float64 (training's bench parts: 0.13 -> 0.08 CPU s)."""
+    ranges = {c: d["within"] for c, d in schema_columns(schema).items() if d["within"] is not None and c in dtypes}
+    checks = []
+    for c, (lo, hi) in ranges.items():
+        if dtypes[c].is_integer():
+            lo, hi = integral_bound(lo, math.ceil), integral_bound(hi, math.floor)
+        checks.append(((pl.col(c) < lo) | ((pl.col(c) > hi) if hi is not None else pl.lit(False))).sum().alias(c))
+    return checks
+
+
+def integral_bound(bound: float | None, rounded) -> float | int | None:
+    """A finite ``bound`` rounded to an integer (``math.ceil`` for a lower bound, ``math.floor`` for an upper);
+    None and an infinite bound as they are."""
+    return bound if bound is None or math.isinf(bound) else int(rounded(bound))
 
 
 def part_files(run_dir: Path, study: str) -> list[Path]:

@@ -75,3 +75,25 @@ def test_part_row_groups_do_not_depend_on_the_frames_chunks(tmp_path):
     meta = pq.ParquetFile(written["batches"]).metadata
     assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [ROW_GROUP_ROWS, 30_000]
     assert pl.read_parquet(written["batches"]).equals(whole)
+
+
+def test_integer_columns_are_checked_against_their_bounds_as_integers():
+    """Issue 15 (writer): an Int64 column's range check compares integers (no cast to Float64): by hand, within
+    [0.5, 2**53 + 0.5] the rows 0 (below), 1, 2**53 (inside) and 2**53 + 1 (above; as Float64 it rounds to 2**53,
+    inside) give 2 rows outside; a Float32 column keeps its float bounds; the counts are those of ``write_parts``."""
+    import pandera.polars as pa
+
+    from pipeline.runs.partitions import range_checks
+    from pipeline.studies import result
+
+    class Wide(pa.DataFrameModel):
+        n: int = result("", "a count", "hand", within=(0.5, 2**53 + 0.5))
+        t: float = result("s", "a time", "hand")
+
+        class Config:
+            name = "wide"
+
+    rows = pl.DataFrame({"n": [0, 1, 2**53, 2**53 + 1], "t": [0.0, -1.0, 2.0, 3.0]},
+                        schema={"n": pl.Int64, "t": pl.Float32})
+    assert rows.select(range_checks(Wide, rows.schema)).row(0, named=True) == {"n": 2, "t": 1}
+    assert rows.select(range_checks(Wide, {"t": pl.Float32})).columns == ["t"]  # only the columns given
