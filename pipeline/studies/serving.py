@@ -297,17 +297,14 @@ FORMULAS = formulas.REGISTRY | SERVING
 # attention's roofline beyond ``per_key.MAX_TABLE_ROWS``; at the bench spec's 9 batch sizes it is 15,084 x 82 pairs,
 # shared), the LoRA kernels and the EP all-to-alls of prefill (`mlsys bench --study serving`: 35-345 k pairs, 816 k
 # LoRA's, for 3.2 M rows). Decode attention's moving parts (what the elasticities read of it, ``serving_sensitivity``)
-# sit with its roofline, and a sequence's paged KV bytes (``batching``) on their own few thousand pairs. Prefill's
-# communication is one group (its TP, PP and EP terms' keys: 12,092 model rows at the bench spec), gathered as one
-# sum, not three gathers and their sum per row.
+# sit with its roofline, and a sequence's paged KV bytes (``batching``) on their own few thousand pairs.
 ATTENTION_MOVING = ["decode_attention_batch_moving_time_s", "decode_attention_context_moving_time_s"]
 SHARED = [["kv_cache_bytes_per_device"], ["activation_bytes_per_device"], ["decode_attention_eta_compute"],
           ["decode_attention_flop"], ["decode_attention_bytes"], ["decode_attention_kv_bytes"],
           *([f"{p}_{op}_time_s", f"{p}_{op}_is_compute_bound"]
             + (ATTENTION_MOVING if (p, op) == ("decode", "attention") else [])
             for p in PHASES for op in (*OPERATORS, "lm_head")),
-          *([f"{p}_moe_routing_time_s"] for p in PHASES), ["prefill_communication_time_s"],
-          *([f"{p}_{part}"] for p in PHASES for part in ("tp_comm_time_s", "pp_comm_time_s")),
+          *([f"{p}_{part}"] for p in PHASES for part in ("moe_routing_time_s", "tp_comm_time_s", "pp_comm_time_s")),
           ["prefill_lora_time_s"], ["prefill_alltoall_time_s"], ["kv_bytes_per_paged_sequence"]]
 # Columns a run writes nowhere (issue 15 item 1; as ``node.QUERY_TIME``): the views of results.duckdb and
 # ``pipeline.runs.scan_run`` compute them by the same formulas (``FORMULAS``: SQL there, polars here). Only columns whose
