@@ -108,27 +108,47 @@ def elasticity_link_latency(is_feasible: Plain, decode_link_latency_time_s: UExp
 
 
 @serving_column
-def elasticity_launch_overhead(is_feasible: Plain, decode_cuda_graphs: Plain, launch_overhead_s: UExpr,
-                               itl_s: UExpr) -> UExpr:
-    """d log ITL / d log eager launch cost: the eager launches' share of the ITL, 0 where decode
-    replays a graph (its cost does not scale with the eager cost per kernel)."""
-    return only_where(is_feasible, (where(decode_cuda_graphs, 0.0 * launch_overhead_s, launch_overhead_s)
-                                    / itl_s).to(""))
+def elasticity_launch_overhead(is_feasible: Plain, decode_eager_launch_s: UExpr, itl_s: UExpr) -> UExpr:
+    """d log ITL / d log eager launch cost: the eager launches' share of the ITL."""
+    return only_where(is_feasible, (decode_eager_launch_s / itl_s).to(""))
 
 
 @serving_column
-def binding_input(elasticity_peak_flop_per_s: UExpr, elasticity_memory_bandwidth: UExpr,
-                  elasticity_link_bandwidth: UExpr, elasticity_link_latency: UExpr,
-                  elasticity_launch_overhead: UExpr) -> Plain:
+def decode_eager_launch_s(decode_cuda_graphs: Plain, launch_overhead_s: UExpr) -> UExpr:
+    """A decode pass's eager launch time, 0 where decode replays a graph (its cost does not scale with the eager
+    cost per kernel); no length: a named column, gathered from its table (``serving_precomputed``)."""
+    return where(decode_cuda_graphs, 0.0 * launch_overhead_s, launch_overhead_s)
+
+
+# binding_input's candidates: the input each elasticity moves, and the elasticity
+BINDING = {"peak_flop_per_s": "elasticity_peak_flop_per_s",
+           "memory_bandwidth_bytes_per_s": "elasticity_memory_bandwidth",
+           "scaleup_link_bandwidth_bytes_per_s": "elasticity_link_bandwidth",
+           "scaleup_link_latency_s": "elasticity_link_latency",
+           "launch_overhead_per_kernel_s": "elasticity_launch_overhead"}
+
+
+def _magnitude(elasticity: UExpr) -> UExpr:
+    """|elasticity|, 0 where null."""
+    return elasticity.abs().fill_null(0)
+
+
+# named columns: the largest and each comparison with it read one of each (polars' CSE built them twice)
+for _e in BINDING.values():
+    define_serving(f"{_e}_magnitude", [_e], _magnitude)
+
+
+@serving_column
+def binding_input(elasticity_peak_flop_per_s: UExpr, elasticity_peak_flop_per_s_magnitude: UExpr,
+                  elasticity_memory_bandwidth_magnitude: UExpr, elasticity_link_bandwidth_magnitude: UExpr,
+                  elasticity_link_latency_magnitude: UExpr, elasticity_launch_overhead_magnitude: UExpr) -> Plain:
     """The input whose 1 % change moves the ITL most."""
-    names = ["peak_flop_per_s", "memory_bandwidth_bytes_per_s", "scaleup_link_bandwidth_bytes_per_s",
-             "scaleup_link_latency_s", "launch_overhead_per_kernel_s"]
-    values = [e.abs().fill_null(0) for e in (elasticity_peak_flop_per_s, elasticity_memory_bandwidth,
-                                             elasticity_link_bandwidth, elasticity_link_latency,
-                                             elasticity_launch_overhead)]
+    values = [elasticity_peak_flop_per_s_magnitude, elasticity_memory_bandwidth_magnitude,
+              elasticity_link_bandwidth_magnitude, elasticity_link_latency_magnitude,
+              elasticity_launch_overhead_magnitude]
     best = maximum(*values)
     out = E.when(elasticity_peak_flop_per_s.is_null()).then(None)
-    for name, v in zip(names, values, strict=True):
+    for name, v in zip(BINDING, values, strict=True):
         out = out.when(v >= best).then(category(name))  # v is the largest
     return out.cast(E.Categorical)
 
@@ -138,41 +158,32 @@ def _moving(bandwidth: UExpr, eta_memory: UExpr, time: UExpr, is_compute: Plain,
     return where(is_compute, time.to("s"), (moving_bytes / (bandwidth * eta_memory)).to("s"))
 
 
-_LENGTH_FREE = ("qkv_proj", "o_proj", "mlp", "norms", "lm_head")  # decode operators whose time reads no length
-_MATMUL_TERMS = [c for op in ("qkv_proj", "o_proj", "mlp") for c in
-                 (f"decode_{op}_time_s", f"decode_{op}_is_compute_bound", f"decode_{op}_batch_bytes")]
-
-
-def _dequant_moving(fraction: UExpr, quantized: Plain, n_layers: UExpr, bandwidth: UExpr, eta_memory: UExpr,
-                    *args: UExpr) -> UExpr:
+def _dequant_moving(fraction: UExpr, quantized: Plain, n_layers: UExpr, *matmuls: UExpr) -> UExpr:
     """The dequantization of the quantized matmuls' moving parts (not the LM head's: fidelity)."""
-    matmul = [_moving(bandwidth, eta_memory, *args[k:k + 3]) for k in range(0, len(args), 3)]
-    return where(quantized, fraction * n_layers * total(*matmul), 0)
+    return where(quantized, fraction * n_layers * total(*matmuls), 0)
 
 
-def _batch_moving(n_layers: UExpr, bandwidth: UExpr, eta_memory: UExpr, attention: UExpr, dequant: UExpr,
-                  *args: UExpr) -> UExpr:
-    """d ITL / d log(sequences) of the operators and their dequantization."""
-    parts = {op: _moving(bandwidth, eta_memory, *args[3 * k:3 * k + 3]) for k, op in enumerate(_LENGTH_FREE)}
-    layer = [attention if op == "attention" else parts[op] for op in OPERATORS]
-    return n_layers * total(*layer) + parts["lm_head"] + dequant
+def _batch_moving(n_layers: UExpr, dequant: UExpr, *moving: UExpr) -> UExpr:
+    """d ITL / d log(sequences) of the operators (the layer's x L, then the LM head's) and their dequantization."""
+    *layer, head = moving
+    return n_layers * total(*layer) + head + dequant
 
 
+# Each operator's moving part is a named column: the length-free ones (all but attention's) are computed once per
+# hardware row x length-free model row and gathered (``serving_precomputed``), not per row inside the sum.
+_BANDWIDTH = ["memory_bandwidth_bytes_per_s", "eta_memory"]
 for _op in (*OPERATORS, "lm_head"):
     define_serving(f"decode_{_op}_batch_bytes", [f"decode_{_op}_activation_bytes"]
                    + (["decode_attention_kv_bytes"] if _op == "attention" else []), total)
-
-_BANDWIDTH = ["memory_bandwidth_bytes_per_s", "eta_memory"]
-define_serving("decode_attention_batch_moving_time_s", [*_BANDWIDTH, "decode_attention_time_s",
-                                                        "decode_attention_is_compute_bound",
-                                                        "decode_attention_batch_bytes"], _moving)
+    define_serving(f"decode_{_op}_batch_moving_time_s", [*_BANDWIDTH, f"decode_{_op}_time_s",
+                                                         f"decode_{_op}_is_compute_bound", f"decode_{_op}_batch_bytes"],
+                   _moving)
 define_serving("decode_dequant_batch_moving_time_s", ["dequant_overhead_fraction", "is_weight_quantized", "n_layers",
-                                                      *_BANDWIDTH, *_MATMUL_TERMS], _dequant_moving)
-define_serving("decode_batch_moving_time_s", ["n_layers", *_BANDWIDTH, "decode_attention_batch_moving_time_s",
-                                              "decode_dequant_batch_moving_time_s",
-                                              *[c for op in _LENGTH_FREE for c in
-                                                (f"decode_{op}_time_s", f"decode_{op}_is_compute_bound",
-                                                 f"decode_{op}_batch_bytes")]], _batch_moving)
+                                                      *[f"decode_{op}_batch_moving_time_s"
+                                                        for op in ("qkv_proj", "o_proj", "mlp")]], _dequant_moving)
+define_serving("decode_batch_moving_time_s", ["n_layers", "decode_dequant_batch_moving_time_s",
+                                              *[f"decode_{op}_batch_moving_time_s" for op in (*OPERATORS, "lm_head")]],
+               _batch_moving)
 
 
 @serving_column

@@ -24,10 +24,6 @@ def weight_stream_time_s(weight_streaming: Plain, weights_per_device_bytes: UExp
 
 
 @serving_column
-def streaming_binds(weight_streaming: Plain, weight_stream_time_s: UExpr, decode_attention_class_time_s: UExpr,
-                    decode_mlp_class_time_s: UExpr, decode_other_class_time_s: UExpr,
-                    decode_dequant_overhead_s: UExpr) -> Plain:
-    """The host link, not the operators, sets a streaming decode pass's time."""
-    operators = decode_attention_class_time_s + decode_mlp_class_time_s + decode_other_class_time_s \
-        + decode_dequant_overhead_s
-    return weight_streaming & (weight_stream_time_s > operators)
+def streaming_binds(weight_streaming: Plain, weight_stream_time_s: UExpr, decode_operators_time_s: UExpr) -> Plain:
+    """The host link, not the operators (``serving``'s decode pass), sets a streaming decode pass's time."""
+    return weight_streaming & (weight_stream_time_s > decode_operators_time_s)
