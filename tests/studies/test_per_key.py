@@ -47,7 +47,9 @@ def test_a_table_is_one_chunk_a_column():
     group = per_key.Group(("y", "z"), ("size",), ("peak",), two_chunks)
     htable, _ = per_key.classes(HARDWARE, ["peak"])
     mtable, _ = per_key.classes(MODEL, ["size"])
-    _, _, table = per_key._table(group, htable, mtable)
+    _, _, pending = per_key._table(group, htable, mtable)
+    per_key.collect([pending])
+    table = pending.frame
     assert table.n_chunks("all") == [1, 1]
     assert table["y"].to_list() == [20.0, 40.0, 60.0, 30.0, 60.0, 90.0]  # peak 2, 3 x size 10, 20, 30
 
