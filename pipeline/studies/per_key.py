@@ -84,8 +84,7 @@ def _numbered(space: Space, hardware_side: pl.DataFrame | None, groups: Sequence
     for i, group in enumerate(groups):
         for prefix, keys in (("__h", group.hardware), ("__m", group.model)):
             names.setdefault((prefix, keys), f"{prefix}{i}")
-    found_tables = []
-    for group in groups:
+    for i, group in enumerate(groups):
         if group.ids and not tables:  # ids the sides carry already
             continue
         found = _by_ids(space, hardware_side, group) if group.ids else _by_keys(space, hardware_side, group, tables)
@@ -100,14 +99,12 @@ def _numbered(space: Space, hardware_side: pl.DataFrame | None, groups: Sequence
         else:
             hname, mname = group.ids
         if tables:
-            found_tables.append((group, pl.col(hname).cast(IDX) * m + pl.col(mname).cast(IDX), table))
+            index = pl.col(hname).cast(IDX) * m + pl.col(mname).cast(IDX)  # IdxSize: gathered without a cast
+            # a group of several columns gathers their struct, unnested (``gathered``): the index is converted and
+            # bounds-checked once a group, not once a column
+            column = table.to_series() if table.width == 1 else table.to_struct(f"{NESTED}{i}")
+            gathers.append(pl.lit(column).gather(index).alias(column.name))
             units |= group_units
-    collect([table for _, _, table in found_tables])
-    for i, (group, index, table) in enumerate(found_tables):  # IdxSize: gathered without a cast
-        # a group of several columns gathers their struct, unnested (``gathered``): the index is converted and
-        # bounds-checked once a group, not once a column
-        column = table.frame.to_series() if table.frame.width == 1 else table.frame.to_struct(f"{NESTED}{i}")
-        gathers.append(pl.lit(column).gather(index).alias(column.name))
     return hw, model, units, gathers
 
 
@@ -147,29 +144,14 @@ def cached(key: Hashable, owners: tuple, build: Callable):
     return hit[1]
 
 
-@dataclass
-class Table:
-    """A group's values on every pair of classes: its plan until ``collect`` gives its frame."""
-    plan: pl.LazyFrame | None
-    frame: pl.DataFrame | None = None
-
-
-def collect(tables: Sequence[Table]) -> None:
-    """Collect the tables not yet collected, together (``pl.collect_all``: a space's tables are built on every core
-    at once, not one ``collect`` after another on the main thread)."""
-    pending = [t for t in tables if t.frame is None]
-    # one chunk a column: a gather from a column in several chunks (a streamed collect's) is ~1.6x slower
-    for table, frame in zip(pending, pl.collect_all([t.plan for t in pending]), strict=True):
-        table.plan, table.frame = None, frame.rechunk()
-
-
-def _table(group: Group, htable: pl.DataFrame, mtable: pl.DataFrame) -> tuple[int, dict, Table]:
-    """The model classes, the units of the group's columns and the plan of their values on every (hardware class,
-    model class) pair, in the order h x (model classes) + m."""
+def _table(group: Group, htable: pl.DataFrame, mtable: pl.DataFrame) -> tuple[int, dict, pl.DataFrame]:
+    """The model classes, the units of the group's columns and their values on every (hardware class, model class)
+    pair, in the order h x (model classes) + m."""
     pairs = htable.rename({ID: "__h"}).lazy().join(mtable.rename({ID: "__m"}).lazy(), how="cross",
                                                    maintain_order="left_right")
     frame, units = group.compute(pairs)
-    return mtable.height, {c: units[c] for c in group.columns}, Table(frame.select(group.columns))
+    # one chunk a column: a gather from a column in several chunks (a streamed collect's) is ~1.6x slower
+    return mtable.height, {c: units[c] for c in group.columns}, frame.select(group.columns).collect().rechunk()
 
 
 def _shares(hclasses: int, mclasses: int, hrows: int, mrows: int) -> bool:
