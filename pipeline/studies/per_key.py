@@ -5,8 +5,9 @@ Many of its columns read a few columns of each side only (a GEMM's η: the accel
 N, K; an operator's roofline: a hardware row and the tokens of a pass). ``gathered`` computes such a ``Group`` on the
 pairs of the distinct keys of either side (its *classes*: thousands of pairs for millions of rows) and gathers each
 row's value by its pair's number, hardware class x (model classes) + model class: one integer gather a group (its
-columns as one struct, unnested), not a join that copies every column of the row. The same expressions on the same values, so the same values. Classes are
-told apart by polars' equality (NULL equals NULL); keys are shapes, counts and catalog constants, never -0.0 or NaN.
+columns as one struct, unnested), not a join that copies every column of the row. The same expressions on the same
+values, so the same values. Classes are told apart by polars' equality (NULL equals NULL); keys are shapes, counts and
+catalog constants, never -0.0 or NaN.
 
 A side's classes are either
 - the distinct rows of the group's key columns of that side, numbered here and carried through the join by an id
