@@ -4,9 +4,10 @@ A study's rows are the product of a hardware side (hundreds of rows) and a model
 Many of its columns read a few columns of each side only (a GEMM's η: the accelerator's kernel fit and the GEMM's M,
 N, K; an operator's roofline: a hardware row and the tokens of a pass). ``gathered`` computes such a ``Group`` on the
 pairs of the distinct keys of either side (its *classes*: thousands of pairs for millions of rows) and gathers each
-row's value by its pair's number, hardware class x (model classes) + model class: one integer gather a column, not a
-join that copies every column of the row. The same expressions on the same values, so the same values. Classes are
-told apart by polars' equality (NULL equals NULL); keys are shapes, counts and catalog constants, never -0.0 or NaN.
+row's value by its pair's number, hardware class x (model classes) + model class: one integer gather a group (its
+columns as one struct, unnested), not a join that copies every column of the row. The same expressions on the same
+values, so the same values. Classes are told apart by polars' equality (NULL equals NULL); keys are shapes, counts and
+catalog constants, never -0.0 or NaN.
 
 A side's classes are either
 - the distinct rows of the group's key columns of that side, numbered here and carried through the join by an id
@@ -34,6 +35,7 @@ import polars as pl
 from pipeline.studies.sides import Space
 
 ID = "__id"
+NESTED = "__gathered"  # a group's columns gathered as one struct, unnested
 WHOLE_SIDE_CLASSES = 256  # hardware classes computed on the whole side (one table for all chunks) up to this many
 MAX_TABLE_ROWS = 2_000_000  # pairs above which a group is computed per row (~8 MB a Float64 column a million pairs)
 IDX = pl.get_index_type()  # a pair's number: < MAX_TABLE_ROWS
@@ -57,7 +59,8 @@ def gathered(space: Space, hardware_side: pl.DataFrame | None, groups: Sequence[
     hw, model, units, gathers = _numbered(space, hardware_side, groups)
     if not gathers:
         return space.frame(hardware_side), units
-    return replace(space, model_side=model).frame(hw).with_columns(gathers), units
+    nested = [name for e in gathers if (name := e.meta.output_name()).startswith(NESTED)]
+    return replace(space, model_side=model).frame(hw).with_columns(gathers).unnest(nested), units
 
 
 def numbered(space: Space, groups: Sequence[Group]) -> Space:
@@ -82,13 +85,13 @@ def _numbered(space: Space, hardware_side: pl.DataFrame | None, groups: Sequence
     for i, group in enumerate(groups):
         for prefix, keys in (("__h", group.hardware), ("__m", group.model)):
             names.setdefault((prefix, keys), f"{prefix}{i}")
-    for group in groups:
+    for i, group in enumerate(groups):
         if group.ids and not tables:  # ids the sides carry already
             continue
         found = _by_ids(space, hardware_side, group) if group.ids else _by_keys(space, hardware_side, group, tables)
         if found is None:
             continue
-        ids, m, group_units, columns = found
+        ids, m, group_units, table = found
         if group.ids is None:
             hids, mids = ids
             hname, mname = names["__h", group.hardware], names["__m", group.model]
@@ -98,7 +101,10 @@ def _numbered(space: Space, hardware_side: pl.DataFrame | None, groups: Sequence
             hname, mname = group.ids
         if tables:
             index = pl.col(hname).cast(IDX) * m + pl.col(mname).cast(IDX)  # IdxSize: gathered without a cast
-            gathers += [pl.lit(columns[c]).gather(index).alias(c) for c in group.columns]
+            # a group of several columns gathers their struct, unnested (``gathered``): the index is converted and
+            # bounds-checked once a group, not once a column
+            column = table.to_series() if table.width == 1 else table.to_struct(f"{NESTED}{i}")
+            gathers.append(pl.lit(column).gather(index).alias(column.name))
             units |= group_units
     return hw, model, units, gathers
 

@@ -35,6 +35,9 @@ def test_a_group_gathered_by_its_keys_equals_its_formula_on_every_row(hardware):
     assert_frame_equal(got, want, check_exact=True)
     assert got.filter((pl.col("name") == "b") & (pl.col("size") == 30.0)).select("y", "z").row(0) == (90.0, 31.0)
     assert units["y"] == "Y" and units["z"] == "Z"
+    # gathered as one struct, unnested: the columns themselves, in the group's order, no struct left over
+    assert frame.collect_schema().names()[-2:] == ["y", "z"]
+    assert not [c for c in frame.collect_schema().names() if c.startswith(per_key.NESTED)]
 
 
 def test_a_table_is_one_chunk_a_column():
