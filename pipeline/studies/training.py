@@ -395,7 +395,7 @@ def inputs(space: Space, hardware_side=None, constants: dict | None = None,
            tables: bool = True) -> tuple[pl.LazyFrame, dict]:
     """The frame and units the study's formulas read: the joined sides, the GEMM η per distinct shape
     (``training_reference.shape_etas``) and the node reference (its terms per distinct key: ``node_terms``);
-    ``constants``: the frame's one-valued columns (computed here when not given); ``tables``: ``reference.gathered``'s."""
+    ``constants``: the frame's one-valued columns (computed here when not given); ``tables``: ``gathered``'s there."""
     groups = reference.shape_etas(space, FORMULAS, SHAPED) + reference.node_terms(space, FORMULAS)
     frame, units = reference.gathered(space, hardware_side, groups, tables)
     constants = one_valued(space, hardware_side) if constants is None else constants
