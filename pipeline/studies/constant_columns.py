@@ -38,7 +38,7 @@ def one_valued(space: Space, hardware_side: pl.DataFrame | None = None) -> dict[
 def _one_valued(frame: pl.DataFrame) -> dict[str, Constant]:
     """``frame``'s numeric and boolean columns with one value (as ``n_unique`` tells them: NULL one value, NaN one, 0.0
     and -0.0 two, by their reciprocals' infinities); from each column's least and greatest value, NULLs and NaNs
-    (~10x cheaper than hashing every value: the bench's model side of 187,350 rows x ~100 columns took ~0.3 CPU s)."""
+    (cheaper than hashing every value: the bench's model side, 187,350 rows x 85 columns, 0.20 -> 0.07 CPU s)."""
     columns = [c for c, d in frame.schema.items() if (d.is_numeric() or d == pl.Boolean) and not c.startswith(HOISTED)]
     if frame.height == 0 or not columns:
         return {}
