@@ -79,6 +79,7 @@ def plan(
     suffix: str = "",
     keep: bool = False,
     constants: Mapping[str, Constant] | None = None,
+    rewrite: Callable[[list[pl.Expr]], list[pl.Expr]] | None = None,
 ) -> Plan:
     """Add ``outputs`` to ``frame`` from ``inputs`` (column -> unit) and the formulas.
 
@@ -88,13 +89,14 @@ def plan(
     ``keep`` keeps the frame's other columns instead of selecting ``outputs`` only.
     ``constants``: input columns with one value on every row of ``frame`` (column -> (value, dtype)), read by the
     formulas as that literal, which polars folds (a ``where`` on it keeps one branch; the column is not read).
+    ``rewrite`` maps each level's expressions to the ones added (``model_subexpressions``: the same values).
     """
     formulas = REGISTRY if formulas is None else formulas
     levels, names, out_units = _compiled(formulas, tuple(inputs.items()), tuple(outputs),
                                          tuple(sorted((rebind or {}).items())), suffix,
                                          tuple(sorted((constants or {}).items())))
     for batch in levels:
-        frame = frame.with_columns(batch)
+        frame = frame.with_columns(batch if rewrite is None else rewrite(batch))
     return Plan(frame if keep else frame.select(names), dict(out_units))
 
 

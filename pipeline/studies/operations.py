@@ -135,15 +135,15 @@ def has_regions(space, hardware_side: pl.DataFrame | None = None) -> bool:
 
 
 def build(frame: pl.LazyFrame, units: dict, schema: type[pa.DataFrameModel], ops: list[str], formulas_,
-          wanted: list[str], regions: bool | None = None, constants: dict | None = None):
+          wanted: list[str], regions: bool | None = None, constants: dict | None = None, rewrite=None):
     """Plan ``wanted`` columns; the operations columns ``ops`` are computed when the frame has a
     region axis (``regions``, from ``has_regions``; None: the frame's schema says), else typed nulls.
-    ``constants``: ``formulas.plan``'s. Returns the plan of ``wanted`` in order."""
+    ``constants``, ``rewrite``: ``formulas.plan``'s. Returns the plan of ``wanted`` in order."""
     from pipeline import formulas
 
     enabled = "region" in units and ("region" in frame.collect_schema().names() if regions is None else regions)
     computed = [c for c in wanted if enabled or c not in ops]
-    plan = formulas.plan(frame, units, computed, formulas_, constants=constants)
+    plan = formulas.plan(frame, units, computed, formulas_, constants=constants, rewrite=rewrite)
     if enabled:
         return plan
     declared = schema.to_schema().columns

@@ -243,7 +243,8 @@ def build_space(catalogs: Catalogs, spec: SweepSpec, layouts_first: bool = False
     space = reference.with_shape_ids(sides.join_sides(
         catalogs, spec, cluster_side(catalogs, spec), _model_side(catalogs, spec, layouts_first),
         pair_rules=pair_rules(spec), accelerator="accelerator", finish_model=_layout_floats), FORMULAS)
-    return model_terms.with_model_terms(space, written(space), FORMULAS)
+    space = model_terms.with_model_terms(space, written(space), FORMULAS)
+    return model_terms.with_subexpressions(space, lambda rewrite: build(space, rewrite=rewrite))
 
 
 class TrainingCoreSchema(pa.DataFrameModel):
@@ -390,29 +391,30 @@ def node_reference_values(values: dict, units: dict) -> dict:
     return reference.node_reference_values(values, units, FORMULAS)
 
 
-def inputs(space: Space, hardware_side=None, constants: dict | None = None) -> tuple[pl.LazyFrame, dict]:
+def inputs(space: Space, hardware_side=None, constants: dict | None = None,
+           tables: bool = True) -> tuple[pl.LazyFrame, dict]:
     """The frame and units the study's formulas read: the joined sides, the GEMM η per distinct shape
     (``training_reference.shape_etas``) and the node reference (its terms per distinct key: ``node_terms``);
-    ``constants``: the frame's one-valued columns (``one_valued``, computed here when not given)."""
+    ``constants``: the frame's one-valued columns (computed here when not given); ``tables``: ``gathered``'s there."""
     groups = reference.shape_etas(space, FORMULAS, SHAPED) + reference.node_terms(space, FORMULAS)
-    frame, units = per_key.gathered(space, hardware_side, groups)
+    frame, units = reference.gathered(space, hardware_side, groups, tables)
     constants = one_valued(space, hardware_side) if constants is None else constants
     frame, units = node_reference(frame, units, constants)
     return model_terms.held(space, frame, units, constants, written(space), FORMULAS)  # the main plan's only
 
 
 def null_columns(space: Space) -> list[str]:
-    """Output columns that are NULL on every row of ``space`` (the operations columns without a
-    region axis, walls 8 and 9's without a storage or host pipeline): the narrow fact table leaves
-    them out (``pipeline.runs.narrow``)."""
+    """Output columns that are NULL on every row of ``space`` (the operations columns without a region axis, walls 8
+    and 9's without a storage or host pipeline): the narrow fact table leaves them out (``pipeline.runs.narrow``)."""
     return operations.null_outputs(space, OPERATIONS) + [
         c for c in input_pipeline.null_outputs(space.hardware_side) if c in OUTPUTS]
 
 
-def build(space: Space, hardware_side=None) -> formulas.Plan:
-    """The training study's lazy plan, checked against its schema."""
+def build(space: Space, hardware_side=None, rewrite=None) -> formulas.Plan:
+    """The training study's lazy plan, checked against its schema; given a ``rewrite`` (``formulas.plan``'s), its
+    expressions only: on no rows, no table (``training_model_terms.with_subexpressions``)."""
     constants = one_valued(space, hardware_side)
-    plan = operations.build(*inputs(space, hardware_side, constants), SCHEMA, OPERATIONS, FORMULAS, OUTPUTS,
-                            operations.has_regions(space, hardware_side), constants)
-    check_plan(plan, SCHEMA)
-    return plan
+    frame, units = inputs(space, hardware_side, constants, tables=rewrite is None)
+    plan = operations.build(frame, units, SCHEMA, OPERATIONS, FORMULAS, OUTPUTS, operations.has_regions(
+        space, hardware_side), constants, rewrite or model_terms.rewriter(space, units))
+    return plan if rewrite else check_plan(plan, SCHEMA) or plan

@@ -19,13 +19,13 @@ they were computed with (validation's rows at each η have their own).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 
 import polars as pl
 
 from pipeline import formulas
-from pipeline.studies import per_key
+from pipeline.studies import model_subexpressions as subexpressions, per_key
 from pipeline.studies.constant_columns import one_valued
 from pipeline.studies.sides import Space
 
@@ -39,6 +39,13 @@ MAX_MODEL_ROWS = 500_000
 # `mlsys validate` builds many such spaces (a training group in parts of at most 100,000 configurations: 250 rows
 # took 5.24-5.33 s with them, 4.70-4.76 s without; `python -m pipeline bench --validate --rows 250`)
 MIN_JOINED_ROWS = 1_000_000
+
+
+def large(space: Space) -> bool:
+    """Whether ``space``'s sides are within the limits: its join of ``MIN_JOINED_ROWS`` rows or more, its model side of
+    ``MAX_MODEL_ROWS`` rows or fewer."""
+    return MIN_JOINED_ROWS <= space.model_side.height * space.hardware_side.height \
+        and space.model_side.height <= MAX_MODEL_ROWS
 
 
 def model_terms(space: Space, wanted: Iterable[str], registry: Mapping) -> tuple[dict, dict]:
@@ -69,8 +76,7 @@ def with_model_terms(space: Space, wanted: Iterable[str], registry: Mapping) -> 
     """``space`` whose model side also holds ``model_terms`` as ``<term>__model_side`` (computed there, the one-valued
     columns read as literals as the joined frame's plan reads them), in ``space.units`` under those names only; as it
     is when its model side has more than ``MAX_MODEL_ROWS`` rows or its join fewer than ``MIN_JOINED_ROWS``."""
-    if not MIN_JOINED_ROWS <= space.model_side.height * space.hardware_side.height \
-            or space.model_side.height > MAX_MODEL_ROWS:
+    if not large(space):
         return space
     terms, _fixed = model_terms(space, wanted, registry)
     if not terms:
@@ -102,3 +108,25 @@ def held(space: Space, frame: pl.LazyFrame, units: dict, constants: Mapping, wan
         return frame, units
     terms = {c: u for c, u in terms.items() if f"{c}{SUFFIX}" in space.model_side.columns}
     return frame.with_columns(pl.col(f"{c}{SUFFIX}").alias(c) for c in terms), units | terms
+
+
+def renamed(space: Space, units: Mapping) -> dict[str, str]:
+    """The plan's inputs (``units``) that are the model side's ``<term>__model_side`` columns (``held``)."""
+    return {c: f"{c}{SUFFIX}" for c in units if f"{c}{SUFFIX}" in space.model_side.columns}
+
+
+def with_subexpressions(space: Space, plan: Callable) -> Space:
+    """``space`` whose model side also holds the model-side subtrees of the main plan's expressions
+    (``model_subexpressions``), within the limits ``with_model_terms`` keeps; ``plan(rewrite)``: the main plan built
+    (on no rows) with that ``formulas.plan`` rewrite."""
+    if not large(space):
+        return space
+    levels: list[pl.Expr] = []
+    plan(lambda batch: levels.extend(batch) or batch)  # the plan's expressions, as built
+    held_terms = {c.removesuffix(SUFFIX): c for c in space.model_side.columns if c.endswith(SUFFIX)}
+    return subexpressions.with_subexpressions(space, levels, held_terms)
+
+
+def rewriter(space: Space, units: Mapping) -> Callable | None:
+    """``model_subexpressions.rewriter`` for a plan of ``space``'s rows that reads ``units``."""
+    return subexpressions.rewriter(space, renamed(space, units))

@@ -138,6 +138,19 @@ def shape_etas(space: Space, registry: dict, per_model: list[str]) -> list[per_k
     return [per_key.Group(columns, keys, tuple(at_hw), compute, ids=(HARDWARE_ROW, SHAPE))]
 
 
+def gathered(space: Space, hardware_side: pl.DataFrame | None, groups: list[per_key.Group],
+             tables: bool = True) -> tuple[pl.LazyFrame, dict]:
+    """``per_key.gathered``; without ``tables``, a frame of no columns and the units: ``space.units`` and those of
+    the columns ``groups`` add, their plans built on no rows (no table computed)."""
+    if tables:
+        return per_key.gathered(space, hardware_side, groups)
+    units, hw, model = dict(space.units), space.hardware_side.schema, space.model_side.schema
+    for group in groups:
+        keys = pl.LazyFrame(schema={c: hw[c] for c in group.hardware} | {c: model[c] for c in group.model})
+        units |= {c: u for c, u in group.compute(keys)[1].items() if c in group.columns}
+    return pl.LazyFrame(), units
+
+
 @dataclass(frozen=True)
 class NodeTerms:
     """A group of ``node_terms``: the terms, the hardware- and model-side columns they read, the GEMM η at the

@@ -1,0 +1,181 @@
+"""Subexpressions of a joined plan that read the model side only, computed on the model side before the join (issue 15).
+
+A training row is a hardware row x a model-side row (6.7 M rows from 49 x 187,350 in `mlsys bench --study training
+--rows 3000000`). ``training_model_terms`` computes the terms that read the model side only there; a term that reads
+both sides is still computed per joined row, and many of its inner products and branches read model-side columns
+only (the layers of a stage under a recomputation mode, a microbatch's tokens per TP rank...). ``with_subexpressions``
+finds the largest such subtrees of the plan's expressions (elementwise ones only: a column's value a row), computes
+each once a model-side row as a column named for the subtree's serialized text (``__sub_<hash>``), and ``rewriter``
+gives ``formulas.plan`` a rewrite that reads that column where the plan has that subtree. The formulas stay the only
+implementation: a subtree is replaced only by the column its own expression computed, on the same values, so the
+same values; an expression whose serialized form does not give it back exactly (a NaN or infinite literal) is left
+as it is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+
+import polars as pl
+
+from pipeline.studies.sides import Space
+
+PREFIX = "__sub_"  # a subtree's column on the model side: ``__sub_<hash of its serialized text>``
+MIN_SAVED = 10  # operations a joined row saves (a subtree's operations x its uses) for its column to be joined
+# the expression nodes evaluated a row at a time (a subtree with anything else, an aggregation, stays in the plan)
+ELEMENTWISE = {"Column", "Literal", "BinaryExpr", "Ternary", "Cast", "Function"}
+FUNCTIONS = {"FillNull", "MaxHorizontal", "MinHorizontal", "Ceil", "Floor", "Log", "Negate", "Clip", "Abs", "Sqrt",
+             "Exp", "Pow", "IsNull", "IsNotNull", "Not"}
+
+
+def _tree(expr: pl.Expr) -> object | None:
+    """``expr`` serialized as JSON and parsed, or None where that text does not give ``expr`` back exactly."""
+    text = expr.meta.serialize(format="json")
+    try:
+        back = pl.Expr.deserialize(io.StringIO(text), format="json")
+    except pl.exceptions.ComputeError:
+        return None
+    return json.loads(text) if back.meta.eq(expr) else None
+
+
+def _text(node: object) -> str:
+    return json.dumps(node, separators=(",", ":"))
+
+
+def name_of(node: object) -> str:
+    """The model-side column of a subtree."""
+    return PREFIX + hashlib.sha1(_text(node).encode()).hexdigest()[:16]
+
+
+def _children(kind: str, body: object) -> list | None:
+    """The operands of an elementwise expression node (``ELEMENTWISE``), or None for any other node."""
+    if kind == "BinaryExpr":
+        return [body["left"], body["right"]]
+    if kind == "Ternary":
+        return [body["predicate"], body["truthy"], body["falsy"]]
+    if kind == "Cast":
+        return [body["expr"]]
+    if kind == "Function":
+        function, name = body["function"], None
+        if isinstance(function, str):
+            name = function
+        elif isinstance(function, dict) and len(function) == 1:  # {"Clip": {...}}, {"Boolean": "IsNull"}
+            family, value = next(iter(function.items()))
+            name = value if family == "Boolean" and isinstance(value, str) else family
+        return body["input"] if name in FUNCTIONS else None
+    if kind == "Literal":
+        return None if isinstance(body, dict) and "Series" in body else []
+    return [] if kind == "Column" else None
+
+
+def subtrees(node: object, model: set[str]) -> list[tuple[object, int]]:
+    """The largest subtrees of a serialized expression that read ``model``'s columns only (at least one), elementwise,
+    of at least one operation, with their operations."""
+    found: list[tuple[object, int]] = []
+
+    def visit(n: dict) -> tuple[bool, int, bool]:  # (model-side and elementwise, operations, reads a column)
+        kind = next(iter(n))
+        if kind == "Column":
+            return n[kind] in model, 0, True
+        children = _children(kind, n[kind])
+        if children is None:
+            return False, 0, False
+        parts = [visit(c) for c in children]
+        ok, column = all(p[0] for p in parts), any(p[2] for p in parts)
+        if kind == "Ternary" and not parts[0][2]:  # a literal condition: polars keeps one branch
+            return ok, max(parts[1][1], parts[2][1]), column
+        return ok, sum(p[1] for p in parts) + column, column  # operations on literals alone are folded
+
+    def largest(n: object) -> None:
+        if _is_node(n) and next(iter(n)) in ELEMENTWISE:
+            ok, ops, column = visit(n)
+            if ok and column and ops:
+                found.append((n, ops))
+                return
+        for v in (n.values() if isinstance(n, dict) else n if isinstance(n, list) else ()):
+            largest(v)
+
+    largest(node)
+    return found
+
+
+def _is_node(n: object) -> bool:
+    return isinstance(n, dict) and len(n) == 1 and next(iter(n))[0].isupper()
+
+
+def model_columns(space: Space) -> set[str]:
+    """The columns of the model side alone (a column on both sides is the hardware side's too)."""
+    return set(space.model_side.columns) - set(space.hardware_side.columns)
+
+
+def with_subexpressions(space: Space, levels: Iterable[pl.Expr], renamed: dict[str, str]) -> Space:
+    """``space`` whose model side also holds the model-side subtrees of ``levels`` (a plan's expressions) that save at
+    least ``MIN_SAVED`` operations a joined row, as ``__sub_<hash>`` columns (units None: read by no formula);
+    ``renamed``: the plan's input columns that are model-side columns of other names (column -> model-side column)."""
+    model = model_columns(space) | set(renamed)
+    uses: dict[str, list] = {}
+    for expr in levels:
+        tree = _tree(expr)
+        for node, ops in [] if tree is None else subtrees(tree, model):
+            uses.setdefault(name_of(node), [node, ops, 0])[2] += 1
+    kept = {name: node for name, (node, ops, count) in uses.items() if ops * count >= MIN_SAVED}
+    if not kept:
+        return space
+    source = space.model_side.lazy().with_columns(pl.col(c).alias(n) for n, c in renamed.items())
+    values = source.select(pl.Expr.deserialize(io.StringIO(_text(node)), format="json").alias(name)
+                           for name, node in kept.items()).collect()
+    return replace(space, model_side=space.model_side.with_columns(values),
+                   units=space.units | dict.fromkeys(kept))
+
+
+def rewriter(space: Space, renamed: dict[str, str]) -> Callable[[list[pl.Expr]], list[pl.Expr]] | None:
+    """``formulas.plan``'s ``rewrite`` for a plan of ``space``'s rows: each model-side subtree whose column the model
+    side holds (``with_subexpressions``) read from that column; None where it holds none. ``renamed``: as there."""
+    held = {c for c in space.model_side.columns if c.startswith(PREFIX)}
+    if not held:
+        return None
+    model = (model_columns(space) - held) | set(renamed)
+
+    key = (frozenset(model), frozenset(held))
+
+    def rewrite(batch: list[pl.Expr]) -> list[pl.Expr]:  # a plan's expressions are compiled once (``formulas``)
+        return [_cached(expr, key, lambda expr=expr: _rewritten(expr, model, held)) for expr in batch]
+    return rewrite
+
+
+_DONE: dict[tuple, tuple] = {}
+
+
+def _cached(expr: pl.Expr, key: tuple, rewrite: Callable[[], pl.Expr]) -> pl.Expr:
+    """``rewrite()``, once per expression object and ``key`` (the entry holds ``expr``: its id is not reused)."""
+    found = _DONE.get((id(expr), key))
+    if found is None:
+        if len(_DONE) > 4096:
+            _DONE.clear()
+        found = _DONE[id(expr), key] = (expr, rewrite())
+    return found[1]
+
+
+def _rewritten(expr: pl.Expr, model: set[str], held: set[str]) -> pl.Expr:
+    tree = _tree(expr)
+    if tree is None:
+        return expr
+    swapped = False
+
+    def swap(n: object) -> object:
+        nonlocal swapped
+        key = id(n)
+        if key in targets:
+            swapped = True
+            return {"Column": targets[key]}
+        if isinstance(n, dict):
+            return {k: swap(v) for k, v in n.items()}
+        return [swap(v) for v in n] if isinstance(n, list) else n
+
+    targets = {id(node): name for node, _ops in subtrees(tree, model) if (name := name_of(node)) in held}
+    out = swap(tree)
+    return pl.Expr.deserialize(io.StringIO(_text(out)), format="json") if swapped else expr
