@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import functools
 import operator
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,7 +103,11 @@ def model_join_keys(prepared) -> list[str]:
     def keys() -> list[str]:
         *_, model = _sides(prepared)
         return minimal_keys(prepared.space.model_side, [c for c in model if c in KEY_AXES[prepared.spec.study]])
-    return list(per_key.cached("model_join_keys", (prepared.space,), keys))
+    with _JOIN_KEYS_LOCK:  # a run asks from two threads at once (partition inputs, layout): computed once, not twice
+        return list(per_key.cached("model_join_keys", (prepared.space,), keys))
+
+
+_JOIN_KEYS_LOCK = threading.Lock()
 
 
 def layout(prepared, dtypes: dict[str, pl.DataType], model_keys: list[str] | None = None) -> Layout:

@@ -208,20 +208,26 @@ AXIS_UNITS = {"step": None, "batch": unit(""), "seq_len": unit("tok"), "workload
 ONE_DEVICE = {"tp": 1.0, "pp": 1.0, "weight_density": 1.0}  # the model side's shared operators: one device
 
 
-def _model_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
+def _model_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[Side, pl.DataFrame]:
     """Model x step x batch x seq_len (CNNs: no seq_len), one device: the shared operators at
-    tp = pp = 1, so that every layout-only column (shapes, FLOPs) is computed before the join."""
+    tp = pp = 1, so that every layout-only column (shapes, FLOPs) is computed before the join; and the shaped
+    models' other columns, which ``_precomputed`` gathers by ``SHAPED_ROW`` a slice at a time (the product of the
+    whole rows was ~500 MB on the 300 M-row node sweep's 1.2 M-row side, copied by each step here)."""
     shaped, units = sides.models(catalogs, spec, SHAPED)
+    shaped = shaped.with_row_index(SHAPED_ROW)
     steps = STEPS.filter(pl.col("workload").is_in(list(spec.axes.workload)))
-    side = shaped.join(steps, on="model_type", how="inner", maintain_order="left_right")
+    side = shaped.select(SHAPED_ROW, "model_type", "max_context_tokens").join(
+        steps, on="model_type", how="inner", maintain_order="left_right")
     side = sides.cross(side, {"batch": (spec.axes.batch, pl.Int64)})
     transformer = sides.cross(side.filter(pl.col("model_type") != "cnn"), {"seq_len": (spec.axes.seq_len, pl.Int64)})
     cnn = side.filter(pl.col("model_type") == "cnn").with_columns(seq_len=pl.lit(None, pl.Int64))
     side = pl.concat([transformer, cnn], how="vertical").with_columns(
         **{name: pl.lit(value) for name, value in ONE_DEVICE.items()})
-    return Side(sides.categorical(side), units | AXIS_UNITS, MODEL_RULES)
+    return (Side(sides.categorical(side), units | AXIS_UNITS, MODEL_RULES),
+            sides.categorical(shaped.drop(SHAPED_ROW, "max_context_tokens")))
 
 
+SHAPED_ROW = "_shaped_row"  # a model-side row's row of the shaped models (``_model_side``)
 MODEL_SLICE_ROWS = 100_000  # model-side rows computed at once (bounds the intermediate columns' memory)
 SEQ_DEPENDENT = ["step_flop", "kv_traffic_elements", "activation_traffic_elements"]
 SEQ_UP, SEQ_DOWN = 1.25, 0.75  # s (1 +- 1/4): the two lengths of the central difference
@@ -233,21 +239,29 @@ def per_log_seq(at_up, at_down):
     return (at_up - at_down) / (SEQ_UP - SEQ_DOWN)
 
 
-def _precomputed(model: pl.DataFrame, units: dict) -> tuple[pl.DataFrame, dict]:
+def _precomputed(model: pl.DataFrame, units: dict, shaped: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
     """Columns that depend on the model side only (token counts, FLOPs, layer shapes) are
-    computed once per model-side row, not once per hardware x model row."""
+    computed once per model-side row, not once per hardware x model row; ``shaped``: the models' columns
+    ``model``'s rows take by their ``SHAPED_ROW``."""
     model, units = model.drop("max_context_tokens"), {k: v for k, v in units.items() if k != "max_context_tokens"}
     local = formulas.computable_from(units, OUTPUTS)
-    plan = formulas.plan(model.lazy(), units, [*model.columns, *local])
-    frame, units = _per_log_seq(plan.frame, dict(plan.units), units)
-    # keep what the rest of the plan reads: the cross product copies every model-side column
-    keep = formulas.inputs_used(units, OUTPUTS) | {"workload"}
-    columns = [c for c in units if c in keep]
-    # in slices: the plan's intermediate columns live for one slice at a time, not for the whole side
-    kept = frame.select(columns)
-    parts = [kept.slice(start, MODEL_SLICE_ROWS).collect()
-             for start in range(0, max(model.height, 1), MODEL_SLICE_ROWS)]
-    return pl.concat(parts, rechunk=False), {c: units[c] for c in columns}
+
+    def computed(rows: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
+        whole = pl.concat([shaped[rows.get_column(SHAPED_ROW)], rows.drop(SHAPED_ROW, "model_type")],
+                          how="horizontal")
+        plan = formulas.plan(whole.lazy(), units, [*whole.columns, *local])
+        frame, out = _per_log_seq(plan.frame, dict(plan.units), units)
+        # keep what the rest of the plan reads: the cross product copies every model-side column
+        keep = formulas.inputs_used(out, OUTPUTS) | {"workload"}
+        columns = [c for c in out if c in keep]
+        # every column whole (a literal's comes out as one scalar) in one chunk: the slices' columns then chunk alike,
+        # else polars' first operation on the side copied it whole (~470 MB, 0.7 s on the 300 M-row node sweep)
+        return pl.DataFrame(frame.select(columns).collect().get_columns()).rechunk(), {c: out[c] for c in columns}
+
+    # in slices: the models' columns and the plan's intermediate ones live for one slice at a time
+    parts = [computed(model.slice(start, MODEL_SLICE_ROWS)) for start in range(0, max(model.height, 1),
+                                                                               MODEL_SLICE_ROWS)]
+    return pl.concat([frame for frame, _ in parts], rechunk=False), parts[0][1]
 
 
 def _per_log_seq(frame: pl.LazyFrame, units: dict, inputs: dict) -> tuple[pl.LazyFrame, dict]:
@@ -266,8 +280,9 @@ def _per_log_seq(frame: pl.LazyFrame, units: dict, inputs: dict) -> tuple[pl.Laz
 def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
     """Hardware x compute_dtype x workload joined with model x step x batch x seq_len."""
     sides.check_names(catalogs, spec)
-    return sides.join_sides(catalogs, spec, hardware(catalogs, spec), _model_side(catalogs, spec),
-                            finish_model=_precomputed)
+    model, shaped = _model_side(catalogs, spec)
+    return sides.join_sides(catalogs, spec, hardware(catalogs, spec), model,
+                            finish_model=lambda rows, units: _precomputed(rows, units, shaped))
 
 
 # The node study's GEMMs include encoder-sized ones (BERT-Large batch 1: 384 x 1024 x 1024) that a kernel fit with
