@@ -96,6 +96,9 @@ def _sides(prepared) -> tuple[list[str], set[str], list[str], list[str]]:
         c not in hardware or c in keyed)]
 
 
+_JOIN_KEYS_LOCK = threading.Lock()  # ``model_join_keys``' cache entry, built by one thread
+
+
 def model_join_keys(prepared) -> list[str]:
     """The model-side key axes a fact row of ``prepared``'s run holds (``minimal_keys`` of the model side's); once
     per space (``per_key.cached``: a run asks twice, its partition inputs and its layout; ~0.3 CPU s on training's
@@ -105,9 +108,6 @@ def model_join_keys(prepared) -> list[str]:
         return minimal_keys(prepared.space.model_side, [c for c in model if c in KEY_AXES[prepared.spec.study]])
     with _JOIN_KEYS_LOCK:  # a run asks from two threads at once (partition inputs, layout): computed once, not twice
         return list(per_key.cached("model_join_keys", (prepared.space,), keys))
-
-
-_JOIN_KEYS_LOCK = threading.Lock()
 
 
 def layout(prepared, dtypes: dict[str, pl.DataType], model_keys: list[str] | None = None) -> Layout:
