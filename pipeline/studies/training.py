@@ -275,7 +275,7 @@ def build(space: Space, hardware_side=None, rewrite=None) -> formulas.Plan:
     constants = one_valued(space, hardware_side)
     frame, units = inputs(space, hardware_side, constants, tables=rewrite is None)
     plan = operations.build(frame, units, SCHEMA, OPERATIONS, FORMULAS, OUTPUTS, operations.has_regions(
-        space, hardware_side), constants, rewrite or model_terms.rewriter(space, units))
+        space, hardware_side), constants, rewrite or model_terms.rewriter(space, units, hardware_side))
     if rewrite is None:
         check_plan(plan, SCHEMA)
     return plan
