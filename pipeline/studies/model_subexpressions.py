@@ -166,16 +166,12 @@ def with_subexpressions(space: Space, levels: Iterable[pl.Expr], renamed: dict[s
     ``__sub_<hash>_<i>`` per value (the subtree at the i-th value, on every model-side row); ``renamed``: the plan's
     input columns that are model-side columns of other names (column -> model-side column)."""
     model, few = model_columns(space) | set(renamed), few_valued(space)
-    uses: dict[str, list] = {}
-    for expr in levels:
-        tree = _tree(expr)
-        for node, ops in [] if tree is None else subtrees(tree, model, few):
-            uses.setdefault(name_of(node), [node, ops, 0])[2] += 1
-    kept = {}
-    for name, (node, ops, count) in uses.items():
-        read = _reads(node, few)[:1]  # one column of ``few`` at most (``subtrees``)
-        if ops * count >= MIN_SAVED * (len(few[read[0]]) if read else 1):
-            kept[name] = node, read
+    trees = [tree for tree in map(_tree, levels) if tree is not None]
+    kept = {name: (node, read) for name, (node, read) in _kept(trees, model, few).items() if read}
+    # the subtrees of the model side alone, counted outside the few-valued ones held (read from their columns there)
+    inside = {id(node): {"Column": name} for tree in trees for node, _ops in subtrees(tree, model, few)
+              if (name := name_of(node)) in kept}
+    kept |= _kept([_swapped(tree, inside)[0] for tree in trees], model, {})
     if not kept:
         return space
     source = space.model_side.with_columns(pl.col(c).alias(n) for n, c in renamed.items())
@@ -189,6 +185,36 @@ def with_subexpressions(space: Space, levels: Iterable[pl.Expr], renamed: dict[s
     values = pl.concat(values, how="horizontal")
     return replace(space, model_side=space.model_side.with_columns(values),
                    units=space.units | dict.fromkeys(values.columns))
+
+
+def _kept(trees: list, model: set[str], few: Mapping[str, list]) -> dict[str, tuple[object, list[str]]]:
+    """The subtrees of ``trees`` (``subtrees``) that save ``MIN_SAVED`` operations a joined row (per value of the
+    few-valued column one reads), with that column."""
+    uses: dict[str, list] = {}
+    for tree in trees:
+        for node, ops in subtrees(tree, model, few):
+            uses.setdefault(name_of(node), [node, ops, 0])[2] += 1
+    kept = {}
+    for name, (node, ops, count) in uses.items():
+        read = _reads(node, few)[:1]  # one column of ``few`` at most (``subtrees``)
+        if ops * count >= MIN_SAVED * (len(few[read[0]]) if read else 1):
+            kept[name] = node, read
+    return kept
+
+
+def _swapped(tree: object, targets: dict[int, object]) -> tuple[object, bool]:
+    """``tree`` with its nodes of ``targets`` (by id) replaced, and whether any was."""
+    swapped = False
+
+    def swap(n: object) -> object:
+        nonlocal swapped
+        if id(n) in targets:
+            swapped = True
+            return targets[id(n)]
+        if isinstance(n, dict):
+            return {k: swap(v) for k, v in n.items()}
+        return [swap(v) for v in n] if isinstance(n, list) else n
+    return swap(tree), swapped
 
 
 def rewriter(space: Space, renamed: dict[str, str], hardware_side: pl.DataFrame | None = None
@@ -227,18 +253,6 @@ def _rewritten(expr: pl.Expr, model: set[str], held: set[str], few: Mapping[str,
     tree = _tree(expr)
     if tree is None:
         return expr
-    swapped = False
-
-    def swap(n: object) -> object:
-        nonlocal swapped
-        key = id(n)
-        if key in targets:
-            swapped = True
-            return targets[key]
-        if isinstance(n, dict):
-            return {k: swap(v) for k, v in n.items()}
-        return [swap(v) for v in n] if isinstance(n, list) else n
-
     targets = {}
     for node, _ops in subtrees(tree, model, few):
         name, read = name_of(node), _reads(node, few)
@@ -246,5 +260,5 @@ def _rewritten(expr: pl.Expr, model: set[str], held: set[str], few: Mapping[str,
             targets[id(node)] = {"Column": name}
         elif read and f"{name}_0" in held:
             targets[id(node)] = _per_value(name, read[0], few[read[0]])
-    out = swap(tree)
+    out, swapped = _swapped(tree, targets)
     return pl.Expr.deserialize(io.StringIO(_text(out)), format="json") if swapped else expr
