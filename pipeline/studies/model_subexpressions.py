@@ -9,7 +9,9 @@ each once a model-side row as a column named for the subtree's serialized text (
 gives ``formulas.plan`` a rewrite that reads that column where the plan has that subtree. The formulas stay the only
 implementation: a subtree is replaced only by the column its own expression computed, on the same values, so the
 same values; an expression whose serialized form does not give it back exactly (a NaN or infinite literal) is left
-as it is.
+as it is. A subtree that also reads a hardware column of a few values (``few_valued``: training's saved GEMM input
+bytes, 1 or 2 B) is computed once per value (that column as a column of the value, not a literal polars would fold),
+and the plan reads, on each row, the column of the row's value.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from pipeline.studies.sides import Space
 
 PREFIX = "__sub_"  # a subtree's column on the model side: ``__sub_<hash of its serialized text>``
 MIN_SAVED = 10  # operations a joined row saves (a subtree's operations x its uses) for its column to be joined
-# A hardware column of this many values at most (``few_valued``) is read by a subtree as one model-side column per value:
+# A hardware column of this many values at most (``few_valued``) is read by a subtree as one model-side column per value
 # (training's `saved_gemm_input_bytes_per_element`, 1 or 2 B: `activation_bytes_per_layer`'s ~60 operations a row)
 MAX_VALUES = 2
 # the expression nodes evaluated a row at a time (a subtree with anything else, an aggregation, stays in the plan)

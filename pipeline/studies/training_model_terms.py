@@ -7,8 +7,8 @@ per GPU, the stored activations, the stage FLOPs, the elementwise bytes of a lay
 ``where``; per joined row they were computed once per hardware row again. ``with_model_terms`` computes the ones the
 rest of the plan reads or writes on the model side, before the join (as ``<term>__model_side``: a model-side column
 named like an output would be a dimension column of the run's writer), as ``serving_precomputed.precompute`` does
-for serving; the main plan reads them as input columns (``held``). The same expressions on the same values and
-literals, so the same values.
+for serving; the main plan reads them as input columns (``held``), or, one with one value on every row that reads a
+column and divides exactly, as that literal. The same expressions on the same values and literals, so the same values.
 
 Their own names stay out of ``space.units`` (the suffixed ones are in it, read by no formula): the one-node
 reference (``training_reference.node_reference``) evaluates the step again at other layout axes and recomputes its
