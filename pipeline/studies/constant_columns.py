@@ -35,6 +35,11 @@ def one_valued(space: Space, hardware_side: pl.DataFrame | None = None) -> dict[
     return _one_valued(hw) | model
 
 
+def frame_constants(frame: pl.DataFrame) -> dict[str, Constant]:
+    """``frame``'s numeric and boolean columns with one value on every row that ``x / value`` divides exactly."""
+    return _one_valued(frame)
+
+
 def _one_valued(frame: pl.DataFrame) -> dict[str, Constant]:
     """``frame``'s numeric and boolean columns with one value (as ``n_unique`` tells them: NULL one value, NaN one, 0.0
     and -0.0 two, by their reciprocals' infinities); from each column's least and greatest value, NULLs and NaNs

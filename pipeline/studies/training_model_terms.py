@@ -7,8 +7,8 @@ per GPU, the stored activations, the stage FLOPs, the elementwise bytes of a lay
 ``where``; per joined row they were computed once per hardware row again. ``with_model_terms`` computes the ones the
 rest of the plan reads or writes on the model side, before the join (as ``<term>__model_side``: a model-side column
 named like an output would be a dimension column of the run's writer), as ``serving_precomputed.precompute`` does
-for serving; the main plan reads them as input columns (``held``). The same expressions on the same values and
-literals, so the same values.
+for serving; the main plan reads them as input columns (``held``), or, one with one value on every row that reads a
+column and divides exactly, as that literal. The same expressions on the same values and literals, so the same values.
 
 Their own names stay out of ``space.units`` (the suffixed ones are in it, read by no formula): the one-node
 reference (``training_reference.node_reference``) evaluates the step again at other layout axes and recomputes its
@@ -26,7 +26,7 @@ import polars as pl
 
 from pipeline import formulas
 from pipeline.studies import model_subexpressions as subexpressions, per_key
-from pipeline.studies.constant_columns import one_valued
+from pipeline.studies.constant_columns import frame_constants, one_valued
 from pipeline.studies.sides import Space
 
 
@@ -85,12 +85,15 @@ def with_model_terms(space: Space, wanted: Iterable[str], registry: Mapping) -> 
     available = {c: u for c, u in space.units.items() if c in model.columns}
     inner = {name: fn for name, fn in registry.items() if name not in space.units}
     constants = one_valued(space, space.hardware_side)
-    plan = formulas.plan(model.lazy(), available | {c: space.units[c] for c in constants if c in space.units},
-                         list(terms), inner, constants=constants)
+    available |= {c: space.units[c] for c in constants if c in space.units}
+    plan = formulas.plan(model.lazy(), available, list(terms), inner, constants=constants)
     # a term with one value on every row stays in the plan, which may fold it to a literal (``x / (1 - 0.04)`` becomes
-    # a product with the reciprocal there: one rounding more than dividing by the column)
+    # a product with the reciprocal there: one rounding more than dividing by the column); but one that reads a column
+    # and divides exactly (LoRA's adapter FLOPs at rank 0: 0) is held, as that literal (``held``)
     values = plan.frame.collect()
-    varying = [c for c, n in values.select(pl.all().n_unique()).row(0, named=True).items() if n > 1]
+    exact = frame_constants(values)
+    varying = [c for c, n in values.select(pl.all().n_unique()).row(0, named=True).items()
+               if n > 1 or (c in exact and not formulas.inputs_used(available, [c], inner) <= constants.keys())]
     return replace(space, model_side=model.with_columns(values.select(pl.col(c).alias(f"{c}{SUFFIX}")
                                                                       for c in varying)),
                    units=space.units | {f"{c}{SUFFIX}": terms[c] for c in varying})
@@ -107,7 +110,9 @@ def held(space: Space, frame: pl.LazyFrame, units: dict, constants: Mapping, wan
     if any(constants.get(c) != v for c, v in fixed.items()):
         return frame, units
     terms = {c: u for c, u in terms.items() if f"{c}{SUFFIX}" in space.model_side.columns}
-    return frame.with_columns(pl.col(f"{c}{SUFFIX}").alias(c) for c in terms), units | terms
+    # one value on every row (an exact divisor, ``one_valued``): the same value as a literal, not a column joined per row
+    return frame.with_columns((pl.lit(*constants[f"{c}{SUFFIX}"]) if f"{c}{SUFFIX}" in constants
+                               else pl.col(f"{c}{SUFFIX}")).alias(c) for c in terms), units | terms
 
 
 def renamed(space: Space, units: Mapping) -> dict[str, str]:
@@ -127,6 +132,6 @@ def with_subexpressions(space: Space, plan: Callable) -> Space:
     return subexpressions.with_subexpressions(space, levels, held_terms)
 
 
-def rewriter(space: Space, units: Mapping) -> Callable | None:
-    """``model_subexpressions.rewriter`` for a plan of ``space``'s rows that reads ``units``."""
-    return subexpressions.rewriter(space, renamed(space, units))
+def rewriter(space: Space, units: Mapping, hardware_side: pl.DataFrame | None = None) -> Callable | None:
+    """``model_subexpressions.rewriter`` for a plan of ``space``'s rows (``hardware_side``'s) that reads ``units``."""
+    return subexpressions.rewriter(space, renamed(space, units), hardware_side)

@@ -80,6 +80,29 @@ def test_an_expression_whose_text_does_not_give_it_back_is_left_as_it_is(monkeyp
     assert rewritten[0] is exprs[0] and not rewritten[1].meta.eq(exprs[1])
 
 
+def test_a_subtree_reading_a_hardware_column_of_two_values_is_held_per_value_with_the_same_bits(monkeypatch):
+    """Issue 15 (trhw): training's ``activation_bytes_per_layer`` reads the hardware side only through the saved GEMM
+    input bytes (1 or 2 B): computed per value on the model side, read at the row's value."""
+    monkeypatch.setattr(subexpressions, "MIN_SAVED", 2)
+    m, k, s = pl.col("m"), pl.col("k"), pl.col("s")
+    exprs = [((m * 0.1 + k / s) * (m - k / 7.0) * s).alias("x"), (pl.col("h") * m).alias("y")]
+    space = _space()
+    space = replace(space, hardware_side=space.hardware_side.with_columns(s=pl.Series([1.0, 2.0, 1.0])))
+    assert subexpressions.few_valued(space) == {"s": [1.0, 2.0]}  # h has three values
+    held = replace(space, units=space.units | {"s": None})
+    held = subexpressions.with_subexpressions(held, exprs, {})
+    per_value = sorted(c for c in held.model_side.columns if c.startswith(subexpressions.PREFIX))
+    assert len(per_value) == 2 and per_value[0].endswith("_0") and per_value[1].endswith("_1")
+    joined = held.model_side.lazy().join(held.hardware_side.lazy(), on="workload")
+    rewrite = subexpressions.rewriter(held, {})
+    plan = joined.with_columns(rewrite(exprs)).explain(optimized=True)
+    assert all(f'col("{c}")' in plan for c in per_value) and 'col("k")' not in plan
+    assert _bits(_plan(joined, exprs, rewrite)).equals(_bits(_plan(joined, exprs)))
+    # a plan over hardware rows with another value reads no per-value column
+    other = held.hardware_side.with_columns(s=pl.Series([1.0, 2.0, 4.0]))
+    assert 'col("k")' in joined.with_columns(subexpressions.rewriter(held, {}, other)(exprs)).explain()
+
+
 @pytest.fixture(scope="module")
 def space():
     with pytest.MonkeyPatch.context() as patch:  # below the joined rows from which the model side holds them

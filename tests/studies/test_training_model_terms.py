@@ -90,3 +90,12 @@ def test_other_one_valued_hardware_columns_are_computed_per_row(space):
     assert set(held(constants)) == set(_terms(space))
     assert "mtp_layers" in model_terms.model_terms(space, training.written(space), training.FORMULAS)[1]
     assert held(constants | {"mtp_layers": (1.0, pl.Float64)}) == {}
+
+
+def test_a_one_valued_term_that_reads_columns_is_held_and_read_as_its_literal(space):
+    """LoRA's adapter FLOPs at rank 0 (0 on every row, from the model's dimensions): held, and given to the plan as
+    that literal, so neither it nor the columns it reads are joined per row (issue 15, trhw); varying, a column."""
+    assert "adapter_forward_flop_per_sequence" in _terms(space)
+    plan = training.build(space).frame.explain(optimized=True)
+    rank_zero = space.model_side["lora_rank"].n_unique() == 1
+    assert ('col("adapter_forward_flop_per_sequence__model_side")' in plan) != rank_zero
