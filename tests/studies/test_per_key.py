@@ -50,9 +50,9 @@ def test_a_table_is_one_chunk_a_column():
     group = per_key.Group(("y", "z"), ("size",), ("peak",), two_chunks)
     htable, _ = per_key.classes(HARDWARE, ["peak"])
     mtable, _ = per_key.classes(MODEL, ["size"])
-    _, _, table = per_key._table(group, htable, mtable)
-    assert table.n_chunks("all") == [1, 1]
-    assert table["y"].to_list() == [20.0, 40.0, 60.0, 30.0, 60.0, 90.0]  # peak 2, 3 x size 10, 20, 30
+    _, _, table = per_key._table(group, htable, mtable)  # the group's columns as one struct
+    assert table.n_chunks() == 1 and table.struct.unnest().n_chunks("all") == [1, 1]
+    assert table.struct.field("y").to_list() == [20.0, 40.0, 60.0, 30.0, 60.0, 90.0]  # peak 2, 3 x size 10, 20, 30
 
 
 @pytest.mark.parametrize("whole_side_classes", [per_key.WHOLE_SIDE_CLASSES, 0])  # whole side's table / chunk's
