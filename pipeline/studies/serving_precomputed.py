@@ -152,12 +152,12 @@ def _groups(space: Space, wanted: tuple[str, ...], formulas_: Mapping, shared: t
         known |= parts[-1].units
         parts.append(_split(space, seeds, wanted, formulas_, known=known))
 
-    def group(part: Split, columns: Iterable[str], parts: tuple = ()) -> per_key.Group:
+    def group(part: Split, columns: Iterable[str], in_parts: tuple = ()) -> per_key.Group:
         def compute(pairs: pl.LazyFrame) -> tuple[pl.LazyFrame, dict]:
             return formulas.plan(pairs, part.inputs, list(columns), registry).frame, part.units
         read = formulas.inputs_used(part.inputs, columns, registry)
         return per_key.Group(tuple(columns), tuple(sorted(read & set(part.keys))),
-                             tuple(sorted(read - set(part.keys))), compute, parts=parts)
+                             tuple(sorted(read - set(part.keys))), compute, parts=in_parts)
 
     # the length-free split in parts by the keys its columns read (``per_key.Group.parts``)
     free = parts[0].columns
