@@ -17,6 +17,11 @@ A side's classes are either
 - or ids the sides already carry (``Group.ids``: a plan built before its rows exist, as the training sweep's streamed
   source), numbered on the whole sides: the table spans every id, and a slice's gaps are never gathered.
 
+A group whose columns read fewer keys each (``Group.parts``: the serving length-free split's 58 columns, 86 x 4,518
+pairs; a part 190,722 at most) computes each part on the pairs of its own classes and gathers them into its
+table, which rows gather as before. The hardware classes of a chunk's rows come from one join on the union of the
+groups' keys (``_whole_classes``), not one join a group.
+
 A group is left to the plan (computed per row) where it would not share: a table of more than half the pairs of the
 sides' rows, or of more than ``MAX_TABLE_ROWS`` (each column is collected whole by every plan).
 
@@ -51,6 +56,9 @@ class Group:
     # their units
     compute: Callable[[pl.LazyFrame], tuple[pl.LazyFrame, dict]]
     ids: tuple[str, str] | None = None  # (hardware id, model id): the sides' numbering of their classes
+    # groups of ``columns`` that read fewer of the keys: each computed on the pairs of its own classes and gathered
+    # into this group's table (``_assembled``), not computed on every pair of this group's classes
+    parts: tuple[Group, ...] = ()
 
 
 def gathered(space: Space, hardware_side: pl.DataFrame | None, groups: Sequence[Group]) -> tuple[pl.LazyFrame, dict]:
@@ -59,8 +67,12 @@ def gathered(space: Space, hardware_side: pl.DataFrame | None, groups: Sequence[
     hw, model, units, gathers = _numbered(space, hardware_side, groups)
     if not gathers:
         return space.frame(hardware_side), units
-    nested = [name for e in gathers if (name := e.meta.output_name()).startswith(NESTED)]
-    return replace(space, model_side=model).frame(hw).with_columns(gathers).unnest(nested), units
+    return replace(space, model_side=model).frame(hw).with_columns(gathers).unnest(_nested(gathers)), units
+
+
+def _nested(gathers: Sequence[pl.Expr]) -> list[str]:
+    """The structs among ``gathers``: a group's columns gathered as one (``_table``), unnested."""
+    return [name for e in gathers if (name := e.meta.output_name()).startswith(NESTED)]
 
 
 def numbered(space: Space, groups: Sequence[Group]) -> Space:
@@ -85,10 +97,12 @@ def _numbered(space: Space, hardware_side: pl.DataFrame | None, groups: Sequence
     for i, group in enumerate(groups):
         for prefix, keys in (("__h", group.hardware), ("__m", group.model)):
             names.setdefault((prefix, keys), f"{prefix}{i}")
+    whole = _whole_classes(space, hardware_side, [group.hardware for group in groups if not group.ids])
     for i, group in enumerate(groups):
         if group.ids and not tables:  # ids the sides carry already
             continue
-        found = _by_ids(space, hardware_side, group) if group.ids else _by_keys(space, hardware_side, group, tables)
+        found = (_by_ids(space, hardware_side, group) if group.ids
+                 else _by_keys(space, hardware_side, group, whole.get(group.hardware), tables))
         if found is None:
             continue
         ids, m, group_units, table = found
@@ -101,10 +115,7 @@ def _numbered(space: Space, hardware_side: pl.DataFrame | None, groups: Sequence
             hname, mname = group.ids
         if tables:
             index = pl.col(hname).cast(IDX) * m + pl.col(mname).cast(IDX)  # IdxSize: gathered without a cast
-            # a group of several columns gathers their struct, unnested (``gathered``): the index is converted and
-            # bounds-checked once a group, not once a column
-            column = table.to_series() if table.width == 1 else table.to_struct(f"{NESTED}{i}")
-            gathers.append(pl.lit(column).gather(index).alias(column.name))
+            gathers.append(pl.lit(table).gather(index).alias(table.name))
             units |= group_units
     return hw, model, units, gathers
 
@@ -145,14 +156,38 @@ def cached(key: Hashable, owners: tuple, build: Callable):
     return hit[1]
 
 
-def _table(group: Group, htable: pl.DataFrame, mtable: pl.DataFrame) -> tuple[int, dict, pl.DataFrame]:
+def _table(group: Group, htable: pl.DataFrame, mtable: pl.DataFrame) -> tuple[int, dict, pl.Series]:
     """The model classes, the units of the group's columns and their values on every (hardware class, model class)
-    pair, in the order h x (model classes) + m."""
-    pairs = htable.rename({ID: "__h"}).lazy().join(mtable.rename({ID: "__m"}).lazy(), how="cross",
-                                                   maintain_order="left_right")
-    frame, units = group.compute(pairs)
-    # one chunk a column: a gather from a column in several chunks (a streamed collect's) is ~1.6x slower
-    return mtable.height, {c: units[c] for c in group.columns}, frame.select(group.columns).collect().rechunk()
+    pair, in the order h x (model classes) + m: its column, or for several their struct (``NESTED``: ``gathered``
+    unnests it; the index is converted and bounds-checked once a group, not once a column)."""
+    if group.parts:
+        table, units = _assembled(group.parts, htable, mtable)
+        table = table.select(group.columns)
+    else:
+        frame, units = group.compute(htable.rename({ID: "__h"}).lazy().join(
+            mtable.rename({ID: "__m"}).lazy(), how="cross", maintain_order="left_right"))
+        # one chunk a column: a gather from a column in several chunks (a streamed collect's) is ~1.6x slower
+        table = frame.select(group.columns).collect().rechunk()
+    column = table.to_series() if table.width == 1 else table.to_struct(f"{NESTED}{group.columns[0]}")
+    return mtable.height, {c: units[c] for c in group.columns}, column
+
+
+def _assembled(parts: Sequence[Group], htable: pl.DataFrame, mtable: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
+    """The columns of ``parts`` on every pair of ``htable`` x ``mtable`` (``_table``'s order), each part's table
+    computed on the pairs of the classes of its own keys among theirs and gathered by each pair's: the length-free
+    split of the serving bench spec (58 columns, 86 x 4,518 pairs) reads 190,722 pairs at most a part. Gathered
+    eagerly: one chunk a column, not a streamed collect's chunks copied into one (its 180 MB: ~0.1 CPU s)."""
+    hids, mids, tables, units = {}, {}, [], {}
+    for i, part in enumerate(parts):
+        (hsub, hids[i]), (msub, mids[i]) = classes(htable, part.hardware), classes(mtable, part.model)
+        m, part_units, table = _table(part, hsub, msub)
+        tables.append((m, table))
+        units |= part_units
+    pairs = pl.DataFrame({f"h{i}": ids for i, ids in hids.items()}).join(
+        pl.DataFrame({f"m{i}": ids for i, ids in mids.items()}), how="cross", maintain_order="left_right")
+    columns = [table.gather(pairs[f"h{i}"].cast(IDX) * m + pairs[f"m{i}"].cast(IDX))
+               for i, (m, table) in enumerate(tables)]
+    return pl.DataFrame(columns).unnest([c.name for c in columns if c.name.startswith(NESTED)]), units
 
 
 def _shares(hclasses: int, mclasses: int, hrows: int, mrows: int) -> bool:
@@ -160,28 +195,47 @@ def _shares(hclasses: int, mclasses: int, hrows: int, mrows: int) -> bool:
     return hclasses * mclasses * 2 <= hrows * mrows and hclasses * mclasses <= MAX_TABLE_ROWS
 
 
-def _by_keys(space: Space, hardware_side: pl.DataFrame | None, group: Group, table: bool = True):
+def _whole_classes(space: Space, hardware_side: pl.DataFrame | None, keys: Sequence[tuple[str, ...]]) -> dict:
+    """Of each set of hardware ``keys`` whose classes are the whole side's (one table for every chunk of the space:
+    up to ``WHOLE_SIDE_CLASSES``, or any on a side of no rows, a streamed plan's, whose source brings the ids
+    ``numbered`` gave the whole side): the whole side's classes and the class of each row of ``hardware_side``, the
+    sets' classes found by one join on the union of their keys (a row not found there, a side from elsewhere such
+    as validation's at each η: by its set's own keys; not found there either: no entry, its own classes)."""
+    side = space.hardware_side
+    hw = side if hardware_side is None else hardware_side
+    keys = [k for k in dict.fromkeys(keys) if k and (hw.height == 0 or cached(
+        ("count", k), (side,), lambda k=k: side.select(k).n_unique()) <= WHOLE_SIDE_CLASSES)]
+    found = {k: cached(("hardware classes", k), (side,), lambda k=k: classes(side, list(k))) for k in keys}
+    if hw is side or not found:
+        return found
+    union = sorted({c for k in keys for c in k})
+    lookup = cached(("classes of", tuple(keys)), (side,), lambda: side.select(union).with_columns(
+        ids.alias(f"__k{i}") for i, (_, ids) in enumerate(found.values())).unique(union, keep="first",
+                                                                                  maintain_order=True))
+    rows = hw.select(union).join(lookup, on=union, how="left", nulls_equal=True, maintain_order="left")
+    whole = {}
+    for i, (k, (table, _)) in enumerate(found.items()):
+        ids = rows[f"__k{i}"]
+        if ids.null_count():
+            ids = hw.select(k).join(table, on=list(k), how="left", nulls_equal=True, maintain_order="left")[ID]
+        if not ids.null_count():
+            whole[k] = table, ids.rename(ID)
+    return whole
+
+
+def _by_keys(space: Space, hardware_side: pl.DataFrame | None, group: Group,
+             whole: tuple[pl.DataFrame, pl.Series] | None, table: bool = True):
     """Each side's class of each row, and the group's table (without ``table``: None), classes by the distinct
-    keys."""
+    keys: the hardware side's ``whole`` (``_whole_classes``), else those of its own rows."""
     hw, hkeys = space.hardware_side if hardware_side is None else hardware_side, list(group.hardware)
     mtable, mids = cached(("classes", group.model), (space.model_side,), lambda: classes(space.model_side, group.model))
-    # no rows (a streamed plan's, whose source brings the ids ``numbered`` gave the whole side): the whole side's
-    whole = bool(hkeys) and (hw.height == 0 or cached(("count", group.hardware), (space.hardware_side,),
-                                                      lambda: space.hardware_side.select(hkeys).n_unique())
-                             <= WHOLE_SIDE_CLASSES)
-    if whole:  # one table for every chunk of the space
-        htable = cached(("classes", group.hardware), (space.hardware_side,),
-                        lambda: classes(space.hardware_side, hkeys)[0])
-        hids = hw.select(hkeys).join(htable, on=hkeys, how="left", nulls_equal=True, maintain_order="left")[ID]
-        whole = not hids.null_count()  # else a side from elsewhere: its own classes
-    if not whole:
-        htable, hids = classes(hw, hkeys)
-    if not _shares(htable.height, mtable.height, (space.hardware_side if whole else hw).height,
+    htable, hids = classes(hw, hkeys) if whole is None else whole  # the whole side's: one table for every chunk
+    if not _shares(htable.height, mtable.height, (hw if whole is None else space.hardware_side).height,
                    space.model_side.height):  # a whole side's table serves every chunk
         return None
     if not table:
         return (hids, mids), None, None, None
-    if not whole:
+    if whole is None:
         return (hids, mids), *_table(group, htable, mtable)
     return (hids, mids), *cached(("table", group.columns), (space.hardware_side, space.model_side, space.units),
                                  lambda: _table(group, htable, mtable))

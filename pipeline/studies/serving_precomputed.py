@@ -16,7 +16,7 @@ the pass's inputs, so it recomputes them from the raw columns, which the model s
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import polars as pl
@@ -152,13 +152,29 @@ def _groups(space: Space, wanted: tuple[str, ...], formulas_: Mapping, shared: t
         known |= parts[-1].units
         parts.append(_split(space, seeds, wanted, formulas_, known=known))
 
-    def group(part: Split) -> per_key.Group:
+    def group(part: Split, columns: Iterable[str], in_parts: tuple = ()) -> per_key.Group:
         def compute(pairs: pl.LazyFrame) -> tuple[pl.LazyFrame, dict]:
-            return formulas.plan(pairs, part.inputs, part.columns, registry).frame, part.units
-        hardware = formulas.inputs_used(part.inputs, part.columns, registry) - set(part.keys)
-        return per_key.Group(tuple(part.columns), tuple(part.keys), tuple(sorted(hardware)), compute)
+            return formulas.plan(pairs, part.inputs, list(columns), registry).frame, part.units
+        read = formulas.inputs_used(part.inputs, columns, registry)
+        return per_key.Group(tuple(columns), tuple(sorted(read & set(part.keys))),
+                             tuple(sorted(read - set(part.keys))), compute, parts=in_parts)
 
-    return [group(part) for part in parts if part.columns]
+    # the length-free split in parts by the keys its columns read (``per_key.Group.parts``)
+    free = parts[0].columns
+    read = [formulas.inputs_used(parts[0].inputs, [c], registry) for c in free]
+    split_parts = tuple(group(parts[0], columns) for columns in _by_keys_read(free, read))
+    return ([group(parts[0], free, split_parts)] if free else []) + [group(p, p.columns) for p in parts[1:]
+                                                                     if p.columns]
+
+
+def _by_keys_read(columns: Sequence[str], keys: Sequence[set[str]]) -> list[list[str]]:
+    """``columns`` (each reading its set of ``keys``) in groups, one per set no other set holds: each column in the
+    first group of fewest keys whose set holds its own."""
+    most = [k for k in dict.fromkeys(map(frozenset, keys)) if not any(k < other for other in keys)]
+    groups: dict[frozenset, list[str]] = {}
+    for column, own in zip(columns, keys, strict=True):
+        groups.setdefault(min((k for k in most if own <= k), key=len), []).append(column)
+    return list(groups.values())
 
 
 def joined(space: Space, hardware_side: pl.DataFrame | None, wanted: Iterable[str],

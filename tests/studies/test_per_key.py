@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import polars as pl
 import pytest
-from polars.testing import assert_frame_equal
+from polars.testing import assert_frame_equal, assert_series_equal
 
 from pipeline.catalogs.load import load_catalogs
 from pipeline.runs.streamed import Sourced
@@ -50,9 +52,9 @@ def test_a_table_is_one_chunk_a_column():
     group = per_key.Group(("y", "z"), ("size",), ("peak",), two_chunks)
     htable, _ = per_key.classes(HARDWARE, ["peak"])
     mtable, _ = per_key.classes(MODEL, ["size"])
-    _, _, table = per_key._table(group, htable, mtable)
-    assert table.n_chunks("all") == [1, 1]
-    assert table["y"].to_list() == [20.0, 40.0, 60.0, 30.0, 60.0, 90.0]  # peak 2, 3 x size 10, 20, 30
+    _, _, table = per_key._table(group, htable, mtable)  # the group's columns as one struct
+    assert table.n_chunks() == 1 and table.struct.unnest().n_chunks("all") == [1, 1]
+    assert table.struct.field("y").to_list() == [20.0, 40.0, 60.0, 30.0, 60.0, 90.0]  # peak 2, 3 x size 10, 20, 30
 
 
 @pytest.mark.parametrize("whole_side_classes", [per_key.WHOLE_SIDE_CLASSES, 0])  # whole side's table / chunk's
@@ -136,3 +138,35 @@ def test_numbered_sides_bring_the_ids_a_plan_without_rows_gathers_by(monkeypatch
     got = frame.select("name", "batch", "y", "z").collect()
     want = _toy(pl.concat(pieces).select("name", "batch", "peak", "size"))[0].select("name", "batch", "y", "z")
     assert got.height == 36 and got.equals(want.collect())
+
+
+def test_a_group_in_parts_gives_the_table_of_the_whole_group():
+    """Issue 15 (serving speed): y reads peak and size, z size only; in parts (z on the model classes alone) the
+    table is the group's own, value for value, one chunk a column, in the group's column order."""
+    def z_only(pairs: pl.LazyFrame) -> tuple[pl.LazyFrame, dict]:
+        return pairs.with_columns(z=pl.col("size") + 1.0), {"z": "Z"}
+
+    parts = (per_key.Group(("z",), ("size",), (), z_only), per_key.Group(("y",), ("size",), ("peak",), _toy))
+    whole = per_key.Group(("y", "z"), ("size", "batch"), ("name", "peak"), _toy)
+    htable, _ = per_key.classes(HARDWARE, ["name", "peak"])
+    mtable, _ = per_key.classes(MODEL, ["size", "batch"])
+    m, units, want = per_key._table(whole, htable, mtable)
+    got = per_key._table(replace(whole, parts=parts), htable, mtable)
+    assert got[:2] == (m, units) and got[2].n_chunks() == 1 and got[2].struct.unnest().n_chunks("all") == [1, 1]
+    assert_series_equal(got[2], want, check_exact=True)
+    assert want.struct.field("z").to_list()[:3] == [11.0, 21.0, 11.0]  # size 10, 20, 10 + 1 (hardware row a)
+
+
+def test_a_side_from_elsewhere_takes_its_own_classes():
+    """A hardware side whose rows are not the space's on every key (validation's rows at another η): its classes
+    are its own, and its values its own."""
+    def named(pairs: pl.LazyFrame) -> tuple[pl.LazyFrame, dict]:
+        return pairs.with_columns(z=pl.col("size") + pl.col("name").str.len_bytes()), {"z": "Z"}
+
+    space, group = _space(), per_key.Group(("y",), ("size",), ("peak",), _toy)
+    other = HARDWARE.with_columns(peak=pl.Series([5.0, 3.0, 2.0]))  # the names the space's, a peak not
+    frame, _ = per_key.gathered(space, other, [group, per_key.Group(("z",), ("size",), ("name",), named)])
+    got = frame.select("name", "y", "z").collect()
+    want = named(_toy(other.join(MODEL, on="workload", how="inner", maintain_order="right_left").lazy())[0])[0]
+    assert_frame_equal(got, want.select("name", "y", "z").collect(), check_exact=True)
+    assert got.filter(name="a")["y"].to_list()[:2] == [50.0, 100.0]  # peak 5 x size 10, 20
