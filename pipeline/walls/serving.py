@@ -196,8 +196,8 @@ def _operator_times(p: str) -> None:
         return binding((is_compute_bound, "compute"), otherwise="memory")
 
     for op in (*OPERATORS, "lm_head"):
-        # the matmuls' η is their GEMM shape's where the hardware has a kernel fit (operators.operator_gemms),
-        # attention's the fused-attention model's (operators.operator_attention)
+        # the matmuls' η is their GEMM shape's where the hardware has a kernel fit (operator_shapes.operator_gemms),
+        # attention's the fused-attention model's (operator_shapes.operator_attention)
         eta = f"{p}_{op}_eta_compute" if op in (*GEMM_OPERATORS, "attention") else "eta_compute"
         # the memory side pays each kernel's fixed time (kernel_calls.latency_roofline_time_s; 0 but under a kernel fit)
         peak = "lm_head_peak_flop_per_s" if op == "lm_head" else "peak_flop_per_s"  # a 16-bit LM head
