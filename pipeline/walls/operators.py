@@ -229,14 +229,24 @@ def operator_work(p: str) -> None:
         experts_read = (shared.fill_null(0.0) + n_experts.fill_null(0.0) * routed) * each / tp + router
         return (share * dense / tp + (1.0 - share) * experts_read) * density
 
-    def mlp_activations(t, d, width):
-        return t * (2.0 * d * ELEM_PER_TOKEN + 2.0 * width)  # in, out, intermediate written and read
+    def mlp_act_elements(t, width, up_n, down_k):
+        """The activation kernel between the GEMMs, a kernel of its own (TensorRT-LLM's GatedMLP: gate_up_proj,
+        swiglu, down_proj, tensorrt_llm/_torch/modules/gated_mlp.py at 01503f55; vLLM's SiluAndMul): reads the up
+        GEMM's output (up_n / down_k x width: gate and up, 2 x width, when gated), writes width."""
+        return t * (up_n / down_k + 1.0) * width
+
+    def mlp_activations(t, d, act):
+        """The up GEMM reads the input and writes what the activation kernel reads; down reads the kernel's
+        output and writes its own: 2 d + 2 (the kernel's traffic) per token."""
+        return 2.0 * t * d * ELEM_PER_TOKEN + 2.0 * act
 
     define(f"{p}_mlp_flop", ["mlp_params_per_token_per_device", tokens], matmul_flop)
     define(f"{p}_mlp_weight_params", ["dense_layer_share", "dense_mlp_params_per_layer", "n_experts",
                                       "n_shared_experts", "expert_params_each", "router_params_per_layer",
                                       f"{p}_routed_fraction", "tp", "weight_density"], mlp_weights)
-    define(f"{p}_mlp_activation_elements", [tokens, "d_model", "mlp_width_per_device"], mlp_activations)
+    define(f"{p}_mlp_act_elements", [tokens, "mlp_width_per_device", f"{p}_mlp_up_gemm_n", f"{p}_mlp_down_gemm_k"],
+           mlp_act_elements)
+    define(f"{p}_mlp_activation_elements", [tokens, "d_model", f"{p}_mlp_act_elements"], mlp_activations)
 
     def norms_flop(t, d):
         return OTHER_FLOP_PER_ELEMENT * t * d * ELEM_PER_TOKEN
@@ -279,6 +289,7 @@ def operator_work(p: str) -> None:
         define(f"{p}_{op}_activation_bytes", [f"{p}_{op}_activation_elements", activation_size], in_bytes)
         parts.append(f"{p}_{op}_activation_bytes")
         define(f"{p}_{op}_bytes", parts, total)
+    define(f"{p}_mlp_act_bytes", [f"{p}_mlp_act_elements", activation_size], in_bytes)
 
 
 for _phase in ("prefill", "decode", "step"):
