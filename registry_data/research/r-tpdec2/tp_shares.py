@@ -10,30 +10,25 @@ grow with its share. Run from the repository root:
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from pathlib import Path
 
 import polars as pl
 
 from pipeline.catalogs.load import load_catalogs
-from pipeline.spec import parse_spec
-from pipeline.studies import serving, single
+from pipeline.studies import serving
 from pipeline.walls.operators import OPERATOR_KERNELS
+
+# one row's decode pass at its batch_used: r-tpdec's (tp_terms.decode_pass)
+_SPEC = importlib.util.spec_from_file_location("tp_terms", Path(__file__).parents[1] / "r-tpdec" / "tp_terms.py")
+tp_terms = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(tp_terms)
 
 EXTRA = ["decode_pass_time_s", "decode_communication_time_s", "decode_launch_overhead_s", "decode_sampling_time_s",
          "memory_latency_s", "decode_tokens", "n_layers"]
 serving.BREAKDOWN.extend(c for c in EXTRA if c not in serving.BREAKDOWN)  # this script only
 GEMMS = ("qkv_proj", "o_proj", "mlp")
-
-
-def decode_pass(row: dict, catalogs) -> dict:
-    dtype = row["compute_dtype"]
-    spec = {"study": "serving", "axes": {
-        "model": [row["model"]], "hardware": [row["hardware"]], "compute_dtype": [dtype],
-        "weight_dtype": [row["weight_dtype"] or dtype], "kv_dtype": [dtype], "tp": [row["tp"]], "pp": [row["pp"]],
-        "batch": [int(row["batch_used"])], "prompt_len": [row["prompt_len"]], "output_len": [row["output_len"]]},
-        "efficiency": {"framework": "TensorRT-LLM"}}
-    return single.answer(parse_spec(spec, "tp shares"), catalogs, breakdown=True).rows[0]
 
 
 def terms(r: dict) -> dict:
@@ -58,7 +53,7 @@ def main(run: Path, out: Path | None) -> None:
     found = []
     for row in rows.iter_rows(named=True):
         found.append({k: row[k] for k in ("model", "hardware", "compute_dtype", "tp", "prompt_len", "output_len",
-                                          "batch_used", "error_pct")} | terms(decode_pass(row, catalogs)))
+                                          "batch_used", "error_pct")} | terms(tp_terms.decode_pass(row, catalogs)))
     table = pl.DataFrame(found)
     if out:
         table.write_parquet(out)
