@@ -32,6 +32,7 @@ from pipeline.walls import (  # noqa: F401
     multi_step,
     node_data_parallel,
     operations,
+    operator_shapes,
     operators,
     pool_throughput,
     prefix_cache,

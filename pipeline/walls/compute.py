@@ -123,8 +123,8 @@ def compute_time_s(step_flop: UExpr, achievable_flop_per_s: UExpr, gemm_units: U
                    step_attention_flop: UExpr, step_attention_eta_compute: UExpr, step_norms_flop: UExpr,
                    step_lm_head_flop: UExpr, step_lm_head_eta_compute: UExpr) -> UExpr:
     """Wall 1: T = FLOPs / (peak(precision) x eta). With a GEMM kernel fit (issue 12) a
-    transformer's matmuls each take their own shape's eta (operators.operator_gemms), attention
-    the fused-attention model's where it has one (operators.operator_attention); norms keep
+    transformer's matmuls each take their own shape's eta (operator_shapes.operator_gemms), attention
+    the fused-attention model's where it has one (operator_shapes.operator_attention); norms keep
     eta_compute; a training step's backward GEMMs run at the forward's eta."""
     def at(flop, eta):
         return flop / (peak_flop_per_s * eta)

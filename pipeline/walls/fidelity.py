@@ -25,9 +25,10 @@ def _dequant(fraction: UExpr, is_quantized: Plain, n_layers: UExpr, qkv: UExpr, 
 
 
 for _p in PHASES:
+    # the MLP's GEMMs only: its activation kernel reads no weights (``serving``)
     define_serving(f"{_p}_dequant_overhead_s", ["dequant_overhead_fraction", "is_weight_quantized", "n_layers",
-                                                f"{_p}_qkv_proj_time_s", f"{_p}_o_proj_time_s", f"{_p}_mlp_time_s"],
-                   _dequant)
+                                                f"{_p}_qkv_proj_time_s", f"{_p}_o_proj_time_s",
+                                                f"{_p}_mlp_gemm_time_s"], _dequant)
 
 
 @serving_column

@@ -19,9 +19,6 @@ from __future__ import annotations
 
 from pipeline.formulas import column, define
 from pipeline.units import Plain, UExpr, lit, maximum, total, where
-from pipeline.walls.attention_kernel import attention_query_blocks
-from pipeline.walls.gemm import gemm_rows, gemm_split_k, gemm_tile_efficiency, gemm_tiles
-from pipeline.walls.kernel_calls import attention_eta_compute, gemm_eta_compute
 from pipeline.walls.quantities import ELEM_PER_PARAM, ELEM_PER_TOKEN, PARAM, TOKEN
 
 FLOP_PER_PARAM_TOKEN = lit(2.0, "FLOP/param/tok")  # one multiply-accumulate per weight per token
@@ -31,6 +28,7 @@ FLOP_PER_MAC = lit(2.0, "FLOP")
 OTHER_FLOP_PER_ELEMENT = lit(10.0, "FLOP/elem")
 OTHER_ELEMENT_TRIPS = 10.0
 OPERATORS = ("qkv_proj", "attention", "o_proj", "mlp", "norms")
+GEMM_OPERATORS = ("qkv_proj", "o_proj", "mlp", "lm_head")  # their GEMM shapes and η: pipeline.walls.operator_shapes
 # Kernels each operator runs in a decoder layer (vLLM's and TensorRT-LLM's Llama layer: the QKV
 # GEMM; rotary embedding with the KV-cache write, then attention; the O GEMM; the fused gate/up
 # GEMM, SiLU-and-mul, the down GEMM; the input and post-attention RMSNorms, each with the residual
@@ -165,7 +163,6 @@ def kv_bytes_per_token_per_device(kv_elements_per_token_per_layer_per_device: UE
     return kv_elements_per_token_per_layer_per_device * layers_per_stage * kv_bytes_per_element
 
 
-
 def _routed_fraction(n_experts: UExpr, n_experts_per_token: UExpr, tokens: UExpr) -> UExpr:
     """Expected share of routed experts hit by at least one of the step's tokens, 1 - (1 - k/E)^tokens."""
     k_over_e = (n_experts_per_token / n_experts).fill_null(0.0)
@@ -232,14 +229,24 @@ def operator_work(p: str) -> None:
         experts_read = (shared.fill_null(0.0) + n_experts.fill_null(0.0) * routed) * each / tp + router
         return (share * dense / tp + (1.0 - share) * experts_read) * density
 
-    def mlp_activations(t, d, width):
-        return t * (2.0 * d * ELEM_PER_TOKEN + 2.0 * width)  # in, out, intermediate written and read
+    def mlp_act_elements(t, width, up_n, down_k):
+        """The activation kernel between the GEMMs, a kernel of its own (TensorRT-LLM's GatedMLP: gate_up_proj,
+        swiglu, down_proj, tensorrt_llm/_torch/modules/gated_mlp.py at 01503f55; vLLM's SiluAndMul): reads the up
+        GEMM's output (up_n / down_k x width: gate and up, 2 x width, when gated), writes width."""
+        return t * (up_n / down_k + 1.0) * width
+
+    def mlp_activations(t, d, act):
+        """The up GEMM reads the input and writes what the activation kernel reads; down reads the kernel's
+        output and writes its own: 2 d + 2 (the kernel's traffic) per token."""
+        return 2.0 * t * d * ELEM_PER_TOKEN + 2.0 * act
 
     define(f"{p}_mlp_flop", ["mlp_params_per_token_per_device", tokens], matmul_flop)
     define(f"{p}_mlp_weight_params", ["dense_layer_share", "dense_mlp_params_per_layer", "n_experts",
                                       "n_shared_experts", "expert_params_each", "router_params_per_layer",
                                       f"{p}_routed_fraction", "tp", "weight_density"], mlp_weights)
-    define(f"{p}_mlp_activation_elements", [tokens, "d_model", "mlp_width_per_device"], mlp_activations)
+    define(f"{p}_mlp_act_elements", [tokens, "mlp_width_per_device", f"{p}_mlp_up_gemm_n", f"{p}_mlp_down_gemm_k"],
+           mlp_act_elements)
+    define(f"{p}_mlp_activation_elements", [tokens, "d_model", f"{p}_mlp_act_elements"], mlp_activations)
 
     def norms_flop(t, d):
         return OTHER_FLOP_PER_ELEMENT * t * d * ELEM_PER_TOKEN
@@ -282,119 +289,8 @@ def operator_work(p: str) -> None:
         define(f"{p}_{op}_activation_bytes", [f"{p}_{op}_activation_elements", activation_size], in_bytes)
         parts.append(f"{p}_{op}_activation_bytes")
         define(f"{p}_{op}_bytes", parts, total)
-
-
-GEMM_OPERATORS = ("qkv_proj", "o_proj", "mlp", "lm_head")
-GEMM_SHAPES = ("qkv_proj", "o_proj", "mlp_up", "mlp_down", "lm_head")  # the MLP is two GEMMs
-
-
-def gemm_row_tiles(m: UExpr, n: UExpr, tile_m: UExpr, tile_n: UExpr) -> UExpr:
-    """``gemm_tiles`` at the rows a GEMM computes (``gemm_rows``), as ``gemm_efficiency`` counts them."""
-    return gemm_tiles(gemm_rows(m), n, tile_m, tile_n)
-
-
-def gemm_row_tile_efficiency(m: UExpr, n: UExpr, tile_m: UExpr, tile_n: UExpr, tiles: UExpr) -> UExpr:
-    """``gemm_tile_efficiency`` at the rows a GEMM computes (``gemm_rows``), as ``gemm_efficiency`` counts it."""
-    return gemm_tile_efficiency(gemm_rows(m), n, tile_m, tile_n, tiles)
-
-
-def mlp_eta_compute(up_eta: UExpr, down_eta: UExpr, up_n: UExpr, down_k: UExpr) -> UExpr:
-    """The MLP's η: the FLOP-weighted harmonic mean of its up GEMM (M x up_n x d_model) and its
-    down GEMM (M x d_model x down_k), whose FLOPs are in the ratio up_n : down_k (gated: 2 : 1,
-    else 1 : 1): time = F·(up_n/η_up + down_k/η_down)/((up_n + down_k)·peak)."""
-    return (up_n + down_k) / (up_n / up_eta + down_k / down_eta)
-
-
-def operator_gemms(p: str) -> None:
-    """Register each matmul operator's GEMM shape C[M,N] = A[M,K]·B[K,N] on one device for phase
-    ``p`` (``{p}_{op}_gemm_m``, ``_gemm_n``, ``_gemm_k``, plain counts: M the tokens through the
-    weights, K the input width, N = the device's weights / K) and its compute efficiency
-    ``{p}_{op}_eta_compute``: the GEMM shape model (``pipeline.walls.gemm``) x the framework's
-    multiplier where the row has kernel parameters, else the profile's eta_compute. An MoE MLP
-    runs one GEMM per expert on the tokens routed to it, t·k/E on average (at least one row).
-    The MLP is two GEMMs (Vaswani et al. 2017 eq. 2, FFN = act(x W1) W2; SwiGLU, Shazeer 2020
-    eq. 6, fuses gate and up into one N = 2·d_ff GEMM): up (K = d_model, N = the up weights /
-    d_model) and down (K = d_ff per device, N = d_model); its η is their FLOP-weighted harmonic
-    mean (``mlp_eta_compute``), since the down projection's K is the wide one."""
-    tokens, logits = f"{p}_tokens", f"{p}_logit_tokens"
-
-    def rows(t):
-        return t / TOKEN
-
-    def width(d):
-        return d
-
-    def per_input(params, k):
-        return params / (k * PARAM)
-
-    def o_k(v_dim, tp):
-        return v_dim / tp
-
-    def mlp_m(t, n_experts, k):
-        routed = maximum(t / TOKEN * k / n_experts, lit(1.0))
-        return where(n_experts.is_not_null(), routed, t / TOKEN)
-
-    def mlp_n(n_experts, each, dense, tp, d):
-        return where(n_experts.is_not_null(), each, dense) / (tp * d * PARAM)
-
-    def mlp_down_k(n_experts, ffn, expert_ffn, tp):
-        return where(n_experts.is_not_null(), expert_ffn, ffn) / tp
-
-    def mlp_up_n(n_experts, each, dense, tp, d, ffn, expert_ffn):
-        return mlp_n(n_experts, each, dense, tp, d) - mlp_down_k(n_experts, ffn, expert_ffn, tp)
-
-    define(f"{p}_qkv_proj_gemm_m", [tokens], rows)
-    define(f"{p}_qkv_proj_gemm_k", ["d_model"], width)
-    define(f"{p}_qkv_proj_gemm_n", ["qkv_params_per_device", "d_model"], per_input)
-    define(f"{p}_o_proj_gemm_m", [tokens], rows)
-    define(f"{p}_o_proj_gemm_k", ["value_dim", "tp"], o_k)
-    define(f"{p}_o_proj_gemm_n", ["d_model"], width)
-    mlp_weights = ["n_experts", "expert_params_each", "dense_mlp_params_per_layer", "tp", "d_model"]
-    mlp_width = ["n_experts", "ffn_dim", "expert_ffn_dim", "tp"]
-    define(f"{p}_mlp_up_gemm_m", [tokens, "n_experts", "n_experts_per_token"], mlp_m)
-    define(f"{p}_mlp_up_gemm_k", ["d_model"], width)
-    define(f"{p}_mlp_up_gemm_n", [*mlp_weights, "ffn_dim", "expert_ffn_dim"], mlp_up_n)
-    define(f"{p}_mlp_down_gemm_m", [tokens, "n_experts", "n_experts_per_token"], mlp_m)
-    define(f"{p}_mlp_down_gemm_k", mlp_width, mlp_down_k)
-    define(f"{p}_mlp_down_gemm_n", ["d_model"], width)
-    define(f"{p}_lm_head_gemm_m", [logits], rows)
-    define(f"{p}_lm_head_gemm_k", ["d_model"], width)
-    define(f"{p}_lm_head_gemm_n", ["lm_head_params_per_device", "d_model"], per_input)
-
-    for op in GEMM_SHAPES:  # the tiles and K split as columns: the η's expression reads each once
-        shape = [f"{p}_{op}_gemm_m", f"{p}_{op}_gemm_n", f"{p}_{op}_gemm_k"]
-        define(f"{p}_{op}_gemm_tiles", [shape[0], shape[1], "gemm_tile_m", "gemm_tile_n"], gemm_row_tiles)
-        define(f"{p}_{op}_gemm_split_k", [f"{p}_{op}_gemm_tiles", shape[2], "gemm_units"], gemm_split_k)
-        define(f"{p}_{op}_gemm_tile_efficiency", [*shape[:2], "gemm_tile_m", "gemm_tile_n", f"{p}_{op}_gemm_tiles"],
-               gemm_row_tile_efficiency)
-        define(f"{p}_{op}_eta_compute", [*shape, "gemm_units", "gemm_tile_m", "gemm_tile_n", "gemm_ceiling",
-                                         "gemm_k_half", "gemm_best_fraction", "framework_eta_multiplier",
-                                         "eta_compute", f"{p}_{op}_gemm_tiles", f"{p}_{op}_gemm_split_k",
-                                         f"{p}_{op}_gemm_tile_efficiency"],
-               gemm_eta_compute)
-    define(f"{p}_mlp_eta_compute", [f"{p}_mlp_up_eta_compute", f"{p}_mlp_down_eta_compute", f"{p}_mlp_up_gemm_n",
-                                     f"{p}_mlp_down_gemm_k"], mlp_eta_compute)
-
-
-def operator_attention(p: str) -> None:
-    """Register ``{p}_attention_eta_compute``: the fused-attention model (``pipeline.walls.
-    attention_kernel``) where the row has an attention ceiling (compute_model "kernel"), else the
-    profile's eta_compute. Its shape: the mean keys per query = query-key pairs / queries per
-    sequence (S/2 in a causal prefill, the context in decode), the head dimension, and the query
-    blocks = sequences x the device's query heads (ceil(H / tp)) x ceil(queries per sequence / 128)."""
-    tokens, seqs = f"{p}_tokens", f"{p}_sequences"
-
-    def eta(pairs, t, s, n_heads, tp, head_dim, units, ceiling, s_half, d_half, eta_compute):
-        queries = t / s / TOKEN
-        blocks = attention_query_blocks(s, (n_heads / tp).ceil(), queries)
-        return attention_eta_compute(pairs / queries, head_dim, blocks, units, ceiling, s_half, d_half, eta_compute)
-
-    define(f"{p}_attention_eta_compute", [f"{p}_attention_pairs", tokens, seqs, "n_heads", "tp", "head_dim",
-                                          "gemm_units", "attention_ceiling", "attention_s_half", "attention_d_half",
-                                          "eta_compute"], eta)
+    define(f"{p}_mlp_act_bytes", [f"{p}_mlp_act_elements", activation_size], in_bytes)
 
 
 for _phase in ("prefill", "decode", "step"):
     operator_work(_phase)
-    operator_gemms(_phase)
-    operator_attention(_phase)

@@ -5,8 +5,10 @@ a pass's time, and the request's latencies and throughput.
 The operators' FLOPs and bytes come from ``pipeline.walls.operators`` (shared with the
 node study). Here each operator gets a time on this hardware, max(FLOPs / (peak ·
 eta_compute), kernels · α + bytes / (bandwidth · eta_memory)), α the fixed time of one
-memory-bound kernel under a kernel fit (0 otherwise), and its bound; a pass adds the layer
-operators over all L layers, the LM head, the communication (``pipeline.walls.communication``),
+memory-bound kernel under a kernel fit (0 otherwise), and its bound (the MLP: its GEMMs' roofline,
+then its activation kernel's α–β after them, serial on the stream, not hidden under compute-bound
+GEMMs); a pass adds the layer operators over all L layers, the LM head, the communication
+(``pipeline.walls.communication``),
 the dequantization (``pipeline.walls.fidelity``) and the launches. Prefill (the whole prompt)
 and decode (one token per sequence at the mean context of the generation) are the same
 factory at different token counts.
@@ -22,7 +24,7 @@ from __future__ import annotations
 from pipeline.units import Plain, UExpr, lit, maximum, only_where, total, where
 from pipeline.walls.attention_pattern import attended_tokens, causal_pairs
 from pipeline.walls.bounds import binding
-from pipeline.walls.kernel_calls import latency_roofline_compute_bound, latency_roofline_time_s
+from pipeline.walls.kernel_calls import latency_roofline_compute_bound, latency_roofline_time_s, memory_kernels_time_s
 from pipeline.walls.overlap import alltoall_hidden_s
 from pipeline.walls.operators import GEMM_OPERATORS, OPERATOR_KERNELS, OPERATORS
 from pipeline.walls.quantities import TOKEN
@@ -192,20 +194,38 @@ def _operator_times(p: str) -> None:
             return latency_roofline_compute_bound(flop, nbytes, peak, eta_c, bw, eta_m, kernels, latency)
         return is_compute
 
+    def gemm_bytes(nbytes, act):
+        return nbytes - act
+
+    def act_time(act, bw, eta_m, latency):
+        return memory_kernels_time_s(act, bw, eta_m, 1.0, latency)
+
+    def mlp_time(gemms, act):
+        return gemms + act
+
     def op_bound(is_compute_bound):  # text for the breakdown; the sweep keeps booleans
         return binding((is_compute_bound, "compute"), otherwise="memory")
 
     for op in (*OPERATORS, "lm_head"):
-        # the matmuls' η is their GEMM shape's where the hardware has a kernel fit (operators.operator_gemms),
-        # attention's the fused-attention model's (operators.operator_attention)
+        # the matmuls' η is their GEMM shape's where the hardware has a kernel fit (operator_shapes.operator_gemms),
+        # attention's the fused-attention model's (operator_shapes.operator_attention)
         eta = f"{p}_{op}_eta_compute" if op in (*GEMM_OPERATORS, "attention") else "eta_compute"
         # the memory side pays each kernel's fixed time (kernel_calls.latency_roofline_time_s; 0 but under a kernel fit)
         peak = "lm_head_peak_flop_per_s" if op == "lm_head" else "peak_flop_per_s"  # a 16-bit LM head
         roof = [peak, eta, "memory_bandwidth_bytes_per_s", "eta_memory", "memory_latency_s"]
         kernels = OPERATOR_KERNELS[op]
-        define_serving(f"{p}_{op}_time_s", [f"{p}_{op}_flop", f"{p}_{op}_bytes", *roof], op_time(kernels))
-        define_serving(f"{p}_{op}_is_compute_bound", [f"{p}_{op}_flop", f"{p}_{op}_bytes", *roof],
-                       op_compute_bound(kernels))
+        if op == "mlp":  # its GEMMs' roofline, then the activation kernel between them on its own (serial)
+            define_serving(f"{p}_mlp_gemm_bytes", [f"{p}_mlp_bytes", f"{p}_mlp_act_bytes"], gemm_bytes)
+            gemms = kernels - 1.0  # up and down; the activation kernel is the third
+            define_serving(f"{p}_mlp_gemm_time_s", [f"{p}_mlp_flop", f"{p}_mlp_gemm_bytes", *roof], op_time(gemms))
+            define_serving(f"{p}_mlp_is_compute_bound", [f"{p}_mlp_flop", f"{p}_mlp_gemm_bytes", *roof],
+                           op_compute_bound(gemms))
+            define_serving(f"{p}_mlp_act_time_s", [f"{p}_mlp_act_bytes", *roof[2:]], act_time)
+            define_serving(f"{p}_mlp_time_s", [f"{p}_mlp_gemm_time_s", f"{p}_mlp_act_time_s"], mlp_time)
+        else:
+            define_serving(f"{p}_{op}_time_s", [f"{p}_{op}_flop", f"{p}_{op}_bytes", *roof], op_time(kernels))
+            define_serving(f"{p}_{op}_is_compute_bound", [f"{p}_{op}_flop", f"{p}_{op}_bytes", *roof],
+                           op_compute_bound(kernels))
         define_serving(f"{p}_{op}_bound", [f"{p}_{op}_is_compute_bound"], op_bound)
 
     # Class totals for one pass of a token through all L layers (the sweep keeps these).
@@ -245,13 +265,15 @@ def _operator_times(p: str) -> None:
     def compute_bound_time(n_layers, *args):
         return time_by_bound(n_layers, "compute", args)
 
-    def memory_bound_time(n_layers, *args):
-        return time_by_bound(n_layers, "memory", args)
+    def memory_bound_time(n_layers, mlp_act, *args):
+        """The memory-bound operators' time, with the MLP's activation kernel (memory-bound whatever its GEMMs)."""
+        return time_by_bound(n_layers, "memory", args) + n_layers * mlp_act
 
-    parts = [c for op in OPERATORS for c in (f"{p}_{op}_time_s", f"{p}_{op}_is_compute_bound")]
+    parts = [c for op in OPERATORS for c in (f"{p}_{'mlp_gemm' if op == 'mlp' else op}_time_s",
+                                             f"{p}_{op}_is_compute_bound")]
     head = [f"{p}_lm_head_time_s", f"{p}_lm_head_is_compute_bound"]
     define_serving(f"{p}_compute_bound_time_s", ["n_layers", *parts, *head], compute_bound_time)
-    define_serving(f"{p}_memory_bound_time_s", ["n_layers", *parts, *head], memory_bound_time)
+    define_serving(f"{p}_memory_bound_time_s", ["n_layers", f"{p}_mlp_act_time_s", *parts, *head], memory_bound_time)
 
     def phase_bound(feasible, streaming, compute, memory, comm, launch, stream):
         return binding((~feasible, "capacity"),

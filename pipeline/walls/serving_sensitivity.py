@@ -29,7 +29,8 @@ def _matmul_share(kind: str, fraction: UExpr, quantized: Plain, n_layers: UExpr,
     return where(quantized, fraction * n_layers * total(*times_of_bound(kind, args)), 0)
 
 
-_MATMULS = [c for op in ("qkv_proj", "o_proj", "mlp") for c in (f"decode_{op}_time_s", f"decode_{op}_is_compute_bound")]
+_MATMULS = [c for op in ("qkv_proj", "o_proj", "mlp") for c in (f"decode_{'mlp_gemm' if op == 'mlp' else op}_time_s",
+                                                                  f"decode_{op}_is_compute_bound")]
 define_serving("decode_dequant_compute_bound_time_s", ["dequant_overhead_fraction", "is_weight_quantized",
                                                        "n_layers", *_MATMULS], partial(_matmul_share, "compute"))
 define_serving("decode_dequant_memory_bound_time_s", ["dequant_overhead_fraction", "is_weight_quantized",
@@ -158,6 +159,15 @@ def _moving(bandwidth: UExpr, eta_memory: UExpr, time: UExpr, is_compute: Plain,
     return where(is_compute, time.to("s"), (moving_bytes / (bandwidth * eta_memory)).to("s"))
 
 
+def _less(nbytes: UExpr, part: UExpr) -> UExpr:
+    return nbytes - part
+
+
+def _with_stream(bandwidth: UExpr, eta_memory: UExpr, moving: UExpr, nbytes: UExpr) -> UExpr:
+    """A moving part plus a memory-bound kernel's bytes' time."""
+    return moving + (nbytes / (bandwidth * eta_memory)).to("s")
+
+
 def _dequant_moving(fraction: UExpr, quantized: Plain, n_layers: UExpr, *matmuls: UExpr) -> UExpr:
     """The dequantization of the quantized matmuls' moving parts (not the LM head's: fidelity)."""
     return where(quantized, fraction * n_layers * total(*matmuls), 0)
@@ -175,12 +185,21 @@ _BANDWIDTH = ["memory_bandwidth_bytes_per_s", "eta_memory"]
 for _op in (*OPERATORS, "lm_head"):
     define_serving(f"decode_{_op}_batch_bytes", [f"decode_{_op}_activation_bytes"]
                    + (["decode_attention_kv_bytes"] if _op == "attention" else []), total)
-    define_serving(f"decode_{_op}_batch_moving_time_s", [*_BANDWIDTH, f"decode_{_op}_time_s",
-                                                         f"decode_{_op}_is_compute_bound", f"decode_{_op}_batch_bytes"],
-                   _moving)
+    if _op == "mlp":  # its GEMMs' moving part, then the activation kernel's bytes (memory-bound; its α does not move)
+        define_serving("decode_mlp_gemm_batch_bytes", ["decode_mlp_batch_bytes", "decode_mlp_act_bytes"], _less)
+        define_serving("decode_mlp_gemm_batch_moving_time_s", [*_BANDWIDTH, "decode_mlp_gemm_time_s",
+                                                               "decode_mlp_is_compute_bound",
+                                                               "decode_mlp_gemm_batch_bytes"], _moving)
+        define_serving("decode_mlp_batch_moving_time_s", [*_BANDWIDTH, "decode_mlp_gemm_batch_moving_time_s",
+                                                          "decode_mlp_act_bytes"], _with_stream)
+    else:
+        define_serving(f"decode_{_op}_batch_moving_time_s", [*_BANDWIDTH, f"decode_{_op}_time_s",
+                                                             f"decode_{_op}_is_compute_bound",
+                                                             f"decode_{_op}_batch_bytes"], _moving)
 define_serving("decode_dequant_batch_moving_time_s", ["dequant_overhead_fraction", "is_weight_quantized", "n_layers",
                                                       *[f"decode_{op}_batch_moving_time_s"
-                                                        for op in ("qkv_proj", "o_proj", "mlp")]], _dequant_moving)
+                                                        for op in ("qkv_proj", "o_proj", "mlp_gemm")]],
+               _dequant_moving)
 define_serving("decode_batch_moving_time_s", ["n_layers", "decode_dequant_batch_moving_time_s",
                                               *[f"decode_{op}_batch_moving_time_s" for op in (*OPERATORS, "lm_head")]],
                _batch_moving)

@@ -163,6 +163,7 @@ class ModelRef:
     n_experts: int = 0
     qkv_out_width: int = 0  # elements per token the QKV projection writes
     mlp_width: float = 0.0  # intermediate elements per token, summed over layers
+    mlp_up_over_width: float = 1.0  # the up GEMM's output over the intermediate width: 2 gated (gate and up)
     kv_layer: Any = None  # elem/tok: K/V (or MLA latent) elements one layer caches per token
 
 
@@ -221,6 +222,8 @@ def model_ref(m: dict) -> ModelRef:
     mlp_used = m["n_dense_layers"] * dense_mlp + n_moe * (k_used * expert + d * n_experts)
     mlp_fixed = m["n_dense_layers"] * dense_mlp + n_moe * ((m["n_shared_experts"] or 0) * expert + d * n_experts)
     mlp_width = m["n_dense_layers"] * m["ffn_dim"] + n_moe * k_used * (m["expert_ffn_dim"] or 0)
+    # the up GEMM's N over the down GEMM's K, as operator_shapes reads them off the weights (biases included)
+    up_over_width = (expert / d / m["expert_ffn_dim"] if m["is_moe"] else dense_mlp / d / m["ffn_dim"]) - 1.0
     positions = m["max_context_tokens"] if m["position_embedding"] == "learned" else 0
     embeddings = (m["vocab_size"] + positions) * d
     lm_head = m["vocab_size"] * d
@@ -230,7 +233,8 @@ def model_ref(m: dict) -> ModelRef:
         kv_per_token=Q(kv_per_token, "elem/tok"), score_width=score_width, value_width=value_width,
         qkv=p(qkv), out_proj=p(value_width * d), mlp_used=p(mlp_used), mlp_dense_and_shared=p(mlp_fixed),
         routed_each_all_layers=p(n_moe * expert), n_experts=n_experts,
-        qkv_out_width=score_width + 2 * h_kv * dh, mlp_width=mlp_width, kv_layer=Q(kv_layer, "elem/tok"),
+        qkv_out_width=score_width + 2 * h_kv * dh, mlp_width=mlp_width, mlp_up_over_width=up_over_width,
+        kv_layer=Q(kv_layer, "elem/tok"),
     )
 
 
@@ -330,7 +334,9 @@ def reference_row(hw: dict, m: dict, mr: ModelRef, prec: dict, eta: float, workl
         kv_traffic = (m["n_layers"] * (batch * Q(seq_len, "tok") + tokens) * mr.kv_layer * element * passes)
         d, sw, vw = m["d_model"], mr.score_width, mr.value_width
         per_token_layers = (m["n_layers"] * ((d + mr.qkv_out_width) + (sw + vw) + (vw + d) + 2 * d
-                                             + NORM_ELEMENT_TRIPS * d) + 2 * mr.mlp_width)
+                                             + NORM_ELEMENT_TRIPS * d)
+                            # up writes, the activation kernel reads and writes, down reads (walls/operators.py)
+                            + 2 * (mr.mlp_up_over_width + 1) * mr.mlp_width)
         act_traffic = (tokens * Q(per_token_layers, "elem/tok")
                        + logits * Q(d + m["vocab_size"], "elem/tok")) * element * passes
     moved = weight_traffic + kv_traffic + act_traffic
