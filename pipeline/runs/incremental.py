@@ -63,7 +63,8 @@ def partition_inputs(prepared: Prepared) -> dict:
     keyed = KEYED[name]
     common = _sha({"spec": prepared.spec.as_dict(), "code": code_version(),
                    "catalogs": {t: h for t, h in sorted(catalogs.hashes.items()) if t not in keyed},
-                   "model_keys": narrow.model_join_keys(prepared)})  # the fact parts' columns
+                   "model_keys": narrow.model_join_keys(prepared),  # the fact parts' columns
+                   "key_in_parts": False})  # a run's parts before their key left them: never reused
     values = prepared.space.hardware_side[PARTITION_KEY[name]].cast(pl.String).unique().drop_nulls().sort()
     rows = {table: catalogs.table(table).filter(pl.col(column).cast(pl.String).is_in(values.implode()))
             for table, column in keyed.items()}

@@ -70,7 +70,7 @@ POLARS_TYPES = {"Float64": pl.Float64, "Int64": pl.Int64, "Categorical": pl.Cate
 class Layout:
     """Where each output column of a run goes."""
     study: str
-    fact: tuple[str, ...]  # output columns written per row (key axes, partition key), schema order
+    fact: tuple[str, ...]  # output columns per row (key axes, partition key: its folder's name), schema order
     float32: frozenset[str]  # those of ``fact`` stored as Float32
     dimensions: dict[str, tuple[str, ...]]  # "hardware" / "model" -> its output columns (keys included)
     keys: dict[str, tuple[str, ...]]  # "hardware" / "model" -> the key axes its rows are joined on

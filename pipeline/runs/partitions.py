@@ -8,6 +8,10 @@ characters: ``H100 SXM5 80GB`` -> ``H100%20SXM5%2080GB``), which DuckDB, polars 
 back to the value, so a Hive-aware reader filtering one accelerator opens that folder only. A
 run that writes no row keeps its schema in ``<key>=__HIVE_DEFAULT_PARTITION__/part-00000.parquet``.
 
+The parts do not hold ``<key>``: its value is the folder's, as in the standard Hive layout, and every reader
+takes it from the path (DuckDB's ``read_parquet(..., hive_partitioning = true)``, ``scan_parts``). A run
+written before (its parts hold ``<key>`` too) reads as written.
+
 Deterministic: the hardware side is ordered by accelerator name before it is cut into chunks, every
 chunk is written in the plan's order (its joins keep order), and an accelerator's parts are numbered
 in the order of the chunks, so two runs of identical inputs write identical files.
@@ -73,7 +77,7 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
     declared = schema_columns(study.SCHEMA)
     plan = study.build(space, side.head(0))
     shape = narrow.layout(prepared, plan.frame.collect_schema(), model_keys)
-    empty = typed(plan.frame, name, rid, texts, shape)
+    empty = typed(plan.frame, name, rid, texts, shape).drop(key)  # the key: the partition folder, not a column
     schema = arrow_schema(empty, {c: d["unit"] for c, d in declared.items()},
                           {c: d["description"] for c, d in declared.items()})
     parts: dict[str | None, int] = {}
@@ -98,7 +102,8 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
             if pending is not None:
                 on_part(*pending.result())
             dimensions.result()  # written (or its error raised) before a part is
-            pending = writer.submit(write_parts, rows, targets, base, study_folder(name), study.SCHEMA, options)
+            pending = writer.submit(write_parts, rows.drop(key), targets, base, study_folder(name), study.SCHEMA,
+                                    options)
         if pending is not None:
             on_part(*pending.result())
         dimensions.result()
@@ -186,3 +191,17 @@ def integral_bound(bound: float | None, rounded) -> float | int | None:
 def part_files(run_dir: Path, study: str) -> list[Path]:
     """The Parquet files of a run's study, in partition and part order."""
     return sorted((Path(run_dir) / study_folder(study)).glob("*/*.parquet"))
+
+
+def scan_parts(run_dir: Path | str, study: str) -> pl.LazyFrame:
+    """The rows of a run's parts with the partition key: from each part's folder (its dtype the column
+    dictionary's, Categorical), after the parts' columns; a run written before, whose
+    parts hold the key, as written. The study folder is scanned, not a list of files: polars then reads Hive
+    values below that folder only, while a list's every ``name=value`` folder, the run's parents' too, would be
+    read as one."""
+    key = PARTITION_KEY[study]
+    files = part_files(Path(run_dir), study)
+    if not files or key in pl.read_parquet_schema(files[0]):
+        return pl.scan_parquet(files, hive_partitioning=False)
+    return pl.scan_parquet(f"{Path(run_dir) / study_folder(study)}/", hive_partitioning=True,
+                           hive_schema={key: pl.Categorical})

@@ -17,7 +17,7 @@ from pipeline import formulas
 from pipeline.runs.narrow import (DUCKDB_TYPES, ID_TERMS, POLARS_TYPES, derived_formulas, derived_plan,
                                   dictionary_units, dimension_path, field_units, is_narrow, join_keys)
 from pipeline.scalar_sql import column
-from pipeline.runs.partitions import part_files, study_glob
+from pipeline.runs.partitions import part_files, scan_parts, study_glob
 from pipeline.runs.typed import PARTITION_KEY, config_id_sql, id_from_terms, output_dictionary
 
 
@@ -31,6 +31,14 @@ class _Fields(dict):
 
 def _fields(path: Path | str) -> _Fields:
     return _Fields(pq.read_schema(path))
+
+
+def fact_fields(root: Path, study: str) -> _Fields:
+    """The columns of a run's fact table: its first part's, and the partition key, text, which the parts do not
+    hold (``partitions.scan_parts``; a run written before holds it)."""
+    schema = pq.read_schema(part_files(root, study)[0])
+    key = PARTITION_KEY[study]
+    return _Fields(schema if key in schema.names else schema.append(pa.field(key, pa.string())))
 
 
 # A volatile column in the innermost level of the node view, read by nothing (the view's last SELECT leaves it out, so
@@ -51,8 +59,7 @@ def view_source(run_dir: Path | str, base: str, study: str) -> str | None:
     root = Path(base) if base else Path(run_dir)
     if not is_narrow(root, study):
         return None
-    files = part_files(root, study)
-    fact = _fields(files[0])
+    fact = fact_fields(root, study)
     hardware, model = (_fields(dimension_path(f"{root}/", study, s)) for s in ("hardware", "model"))
     key = PARTITION_KEY[study]
     derived = query_time(study, fact, hardware, model)
@@ -137,7 +144,7 @@ def wide_scan(run_dir: Path | str, study: str) -> pl.LazyFrame:
     """The rows of a narrow run as the view shows them, in polars: the fact parts joined with the
     dimension tables, Float32 values as Float64, NULL columns typed (``mlsys runs diff``)."""
     root = Path(run_dir)
-    fact = pl.scan_parquet(part_files(root, study), hive_partitioning=False)
+    fact = scan_parts(root, study)
     names = fact.collect_schema()
     joined = fact
     for side in ("hardware", "model"):
@@ -152,8 +159,8 @@ def wide_scan(run_dir: Path | str, study: str) -> pl.LazyFrame:
             f"{ID_TERMS}_model")))
         present = joined.collect_schema()
     dictionary = output_dictionary().filter(pl.col("study") == study).select("column_name", "dtype").rows()
-    fields = {n: _fields(p) for n, p in (("fact", part_files(root, study)[0]), *(
-        (s, dimension_path(f"{root}/", study, s)) for s in ("hardware", "model")))}
+    fields = {"fact": fact_fields(root, study)} | {s: _fields(dimension_path(f"{root}/", study, s))
+                                                   for s in ("hardware", "model")}
     derived = query_time(study, *fields.values())
     if derived:  # the query-time columns, by the same formulas in polars, from the values as the view reads them
         units = available(study, *fields.values(), derived)
@@ -173,4 +180,4 @@ def scan_run(run_dir: Path | str, study: str | None = None) -> pl.LazyFrame:
     study = study or json.loads((Path(run_dir) / "manifest.json").read_text())["study"]
     if is_narrow(run_dir, study):
         return wide_scan(run_dir, study)
-    return pl.scan_parquet(part_files(Path(run_dir), study), hive_partitioning=False)
+    return scan_parts(run_dir, study)

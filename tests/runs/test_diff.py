@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import unquote
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 import pipeline
 from pipeline import runs
 from pipeline.catalogs.io import write_catalog
 from pipeline.errors import InputError
+from pipeline.runs import database
 from pipeline.runs.diff import diff_runs, render
 
 # CNN rows have a NULL seq_len: a plain join on the axes would drop them; config_id keeps them.
@@ -69,3 +72,34 @@ def test_runs_of_two_studies_are_refused(tmp_path):
                                                                "model": ["Llama 3 8B"]}}, out)
     with pytest.raises(InputError, match="compare runs of one study"):
         diff_runs(node, serving, out)
+
+
+def test_a_run_whose_parts_hold_their_key_diffs_cleanly_with_one_whose_do_not(tmp_path):
+    """A run written before the parts left out their partition key (``hardware`` in every part and in its folder's
+    name) reads as written: rewritten so, one run diffs against another of the same spec with nothing changed, and
+    its view and ``scan_run`` show the same rows and columns."""
+    out = tmp_path / "out"
+    old, new = pipeline.run_sweep(SPEC, out), pipeline.run_sweep(SPEC, out)
+    for part in runs.part_files(old, "node"):  # as the writer wrote it: the key second, after run_id
+        frame = pl.read_parquet(part, hive_partitioning=False)
+        value = unquote(part.parent.name.split("=", 1)[1])
+        frame.insert_column(1, pl.Series("hardware", [value] * frame.height, pl.Categorical)).write_parquet(part)
+    (old / database.DATABASE).unlink()  # its views built over those parts
+    manifest = json.loads((old / "manifest.json").read_text())
+    database.create_database(old, database.run_views(old, "node", manifest["catalogs"]), {})
+    assert pl.read_parquet_schema(runs.part_files(old, "node")[0])["hardware"] == pl.Categorical
+    assert "hardware" not in pl.read_parquet_schema(runs.part_files(new, "node")[0])
+    d = diff_runs(old, new, out)
+    assert (d.added, d.removed, d.changed, d.columns, d.columns_added, d.columns_removed) == (0, 0, 0, {}, [], [])
+    assert d.rows_a == d.rows_b == runs.scan_run(new).collect().height > 0
+    a, b = (runs.scan_run(r).drop("run_id").collect().sort("config_id") for r in (old, new))
+    assert_frame_equal(a, b)
+    assert set(a["hardware"].cast(pl.String)) == {"T4", "A10"}
+    views = []
+    for run in (old, new):
+        con = database.connect(run)
+        views.append(pl.from_arrow(con.sql("select * exclude (run_id) from node order by config_id").to_arrow_table()))
+        con.close()
+    assert_frame_equal(*views)
+    assert_frame_equal(views[0], a.with_columns(pl.col(c).cast(pl.String) for c, t in a.schema.items()
+                                                if t == pl.Categorical), check_dtypes=False)

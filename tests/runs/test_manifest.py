@@ -14,6 +14,7 @@ import pytest
 import pipeline
 from pipeline import runs
 from pipeline.catalogs.schemas import CATALOGS
+from pipeline.runs import partitions
 from pipeline.runs.manifest import identity
 from pipeline.spec import DEFAULT_SPEC, parse_spec
 
@@ -111,7 +112,7 @@ def test_fp8_on_a100_alone_is_counted_under_its_reason(tmp_path):
     # A100 has no fp8 peak: Llama (prefill + decode) x 3 batches + ResNet x 3 batches = 9 rows
     assert manifest["dropped"] == {DROP_NO_PEAK: 9}
     assert manifest["rows"]["node"] == parquet_rows(run_dir) == 9
-    written = pl.read_parquet(run_dir / "study=node" / "*" / "*.parquet", hive_partitioning=False)
+    written = partitions.scan_parts(run_dir, "node").collect()
     assert written["hardware"].unique().to_list() == ["H100 SXM5 80GB"]
 
 

@@ -85,7 +85,10 @@ def test_fact_parts_hold_no_null_or_one_sided_column(written):
     wide = _wide(prepared)
     for column in shape.nulls:  # what the study declares NULL on every row is
         assert wide[column].null_count() == wide.height, column
-    fact = pl.read_parquet(partitions.part_files(run_dir, study), hive_partitioning=False)
+    stored = pl.read_parquet_schema(partitions.part_files(run_dir, study)[0])
+    assert set(stored) == {"run_id", *shape.fact} - {partitions.PARTITION_KEY[study]}  # the key: the folder's
+    fact = partitions.scan_parts(run_dir, study).collect()  # the key read from the folders
+    assert fact.schema[partitions.PARTITION_KEY[study]] == pl.Categorical
     assert not set(shape.nulls) & set(fact.columns)
     assert shape.id_terms  # every key axis is in a dimension table: config_id is derived, not written
     assert set(fact.columns) == {"run_id", *shape.fact}

@@ -71,12 +71,14 @@ def test_run_directory_layout(tmp_path, small_spec):
                                                           "study=node"]
     assert sorted(p.name for p in (run_dir / "dimensions").iterdir()) == ["node-hardware.parquet", "node-model.parquet"]
     found = parts(run_dir)  # study=node/hardware=<percent-encoded name>/part-NNNNN.parquet, one folder per accelerator
-    hardware = sorted(pl.read_parquet(found, hive_partitioning=False)["hardware"].unique().to_list())
+    hardware = sorted(partitions.scan_parts(run_dir, "node").collect()["hardware"].unique().to_list())
     assert sorted(p.name for p in (run_dir / "study=node").iterdir()) == [
         "hardware=" + h.replace(" ", "%20") for h in hardware]
     assert all(re.fullmatch(r"part-\d{5}\.parquet", p.name) for p in found)
-    for p in found:  # a partition holds its accelerator's rows only
-        assert pl.read_parquet(p)["hardware"].unique().to_list() == [p.parent.name.split("=")[1].replace("%20", " ")]
+    for p in found:  # a part does not hold its accelerator, its folder names it (the standard Hive layout)
+        assert "hardware" not in pl.read_parquet_schema(p)
+        assert pl.read_parquet(p, hive_partitioning=True, hive_schema={"study": pl.String, "hardware": pl.String})[
+            "hardware"].unique().to_list() == [p.parent.name.split("=")[1].replace("%20", " ")]
     assert sorted(p.name for p in (run_dir / "catalogs").iterdir()) == sorted(f"{t}.parquet" for t in CATALOG_TABLES)
     for table in CATALOG_TABLES:  # the run keeps byte-identical copies of the catalogs it used
         assert (run_dir / "catalogs" / f"{table}.parquet").read_bytes() == \
