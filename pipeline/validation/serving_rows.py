@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from pipeline.errors import InputError, Problem
+from pipeline.validation.kv_cache_dtype import kv_cache_dtype
 from pipeline.walls.tail_latency import MAX_REPLICAS
 
 SERVING_BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
@@ -113,7 +114,7 @@ def serving_spec(r: dict, datasets: Datasets | None = None) -> tuple[dict | None
     batches = batches or [b * groups for b in (*SERVING_BATCHES, *offline_batches(r))]
     spec = {"study": "serving", "axes": {
         "model": [r["model"]], "hardware": [r["hardware"]], "compute_dtype": [r["compute_dtype"]],
-        "weight_dtype": [r["weight_dtype"] or r["compute_dtype"]], "kv_dtype": [r["compute_dtype"]],
+        "weight_dtype": [r["weight_dtype"] or r["compute_dtype"]], "kv_dtype": [kv_cache_dtype(r["compute_dtype"])],
         "tp": tps, "pp": [pp], "ep": [ep], "batch": batches} | lengths
         | load | ({"cluster": [r["cluster"]]} if r["cluster"] else {}) | speculation_of(r)
         | ({"redundant_experts": [redundant]} if redundant else {}),

@@ -82,7 +82,8 @@ def test_sustained_fraction_is_msmf_over_the_catalog_cap():
     assert s[("H200 SXM 141GB", "fp8")] == pytest.approx(1337 / 1453.4, rel=1e-4)
     assert s[("H100 SXM5 80GB", "fp8")] == pytest.approx(1337 / 1402.6, rel=1e-4)
     assert s[("H100 SXM5 80GB", "fp16")] == s[("H100 SXM5 80GB", "bf16")] == pytest.approx(755.5 / 794.5, rel=1e-3)
-    assert s[("MI300X", "fp8")] is None
+    assert s[("MI300X", "fp8")] == pytest.approx(1215 / 2614.9 / 0.598057, rel=1e-4)  # RVS floor (r-hwerr)
+    assert s[("MI300X", "bf16")] is None
 
 
 def test_mi325x_gemm_model_from_its_cu_count_and_mamf_row():
