@@ -18,9 +18,10 @@ a piece is x^k (k + s)! / (k! s!) times a constant, a negative binomial (mean (s
 unbounded: the fluid root x s / (1 - x) plus x / (1 - x)). Its partial sums are incomplete beta functions, which a
 plan has no expression for, so ln pi is integrated in closed form instead: sum_{j=a+1}^{k} ln g(j) by the midpoint
 rule, the integral of ln of a linear function over [a + 1/2, k + 1/2] (``mean_log``), and the sums of pi and k pi over
-k = 0..cap by the integral over [-1/2, cap + 1/2] (Euler-Maclaurin: each state's cell of width 1), ln pi linear
-between ``NODES`` nodes a side of b, spaced geometrically from b at the chain's own width there (1 / sqrt(-(ln
-pi)''), a Poisson's sqrt(b) at light load) out to the ends: fixed columns, no loop over configurations.
+k = 1..cap by the integral over [1/2, cap + 1/2] (each state's cell of width 1, with the Euler-Maclaurin end term;
+state 0 as it is), ln pi linear between ``NODES`` nodes a side of b, spaced geometrically from b at the chain's own
+width there (1 / sqrt(-(ln pi)''), a Poisson's sqrt(b) at light load) out to the ends: fixed columns, no loop over
+configurations.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from __future__ import annotations
 from pipeline.units import E
 from pipeline.walls.closed_loop import unstaged
 
-NODES = 12  # nodes of ln pi each side of the fluid batch (tests/test_poisson_batch.py: within 1 % of the exact sum)
+NODES = 12  # nodes of ln pi each side of the fluid batch (tests/walls/test_poisson_batch.py: the exact sum)
 _FLAT = 1e-9  # a relative width below which ln is taken as constant over an interval
 
 
@@ -43,7 +44,8 @@ def _log_pi(k, b, log_rate, alpha, beta):
     """ln pi(k) - ln pi(b) on a piece where the round is alpha + beta j: the integral from b to k of
     ln(lambda G / (1 - rho_p)) + ln d(t + 1/2) - ln(t + 1/2) (the midpoint rule of sum_{j=b+1}^{k})."""
     tiny = 1e-300
-    rounds = mean_log((alpha + beta * (b + 0.5)).clip(lower_bound=tiny), (alpha + beta * (k + 0.5)).clip(lower_bound=tiny))
+    rounds = mean_log((alpha + beta * (b + 0.5)).clip(lower_bound=tiny),
+                      (alpha + beta * (k + 0.5)).clip(lower_bound=tiny))
     return (k - b) * (log_rate + rounds - mean_log(b + 0.5, (k + 0.5).clip(lower_bound=tiny)))
 
 
