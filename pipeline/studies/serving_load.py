@@ -1,7 +1,8 @@
 """Wall 7's inputs to the serving study (a request rate in the space): one request's prefill alone and
 batched to the token budget (``load_prefill_batch``), the ITL at the largest batch and the batch in flight
-from Little's law, by vectorized fixed-point steps
-(``under_load``), and the same on plain values for one configuration (``under_load_values``)."""
+from Little's law, by vectorized fixed-point steps, then under Poisson arrivals the birth-death chain's mean
+(``pipeline.walls.poisson_batch``; ``under_load``), and the same on plain values for one configuration
+(``under_load_values``)."""
 
 from __future__ import annotations
 
