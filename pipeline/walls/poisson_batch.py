@@ -7,7 +7,7 @@ at mu(k) = k (1 - rho_p) / (G d(k)), a processor-sharing server whose total rate
 needs G rounds of d(k), stretched by the prefill share rho_p). Its stationary law is pi(k) = pi(0) prod_{j <= k}
 lambda / mu(j), insensitive to the distribution of the work (Kelly 1979, Reversibility and Stochastic Networks,
 §1.3 birth-death processes and ch. 3 for the symmetric queue's insensitivity; Kleinrock 1975, Queueing Systems vol. 1,
-§3.1, eq. 3.11 and §3.5 for discouraged-arrival and state-dependent service rates); the batch is E[min(k, cap)]:
+§3.1, the birth-death equilibrium with state-dependent rates); the batch is E[min(k, cap)]:
 beyond the cap, k - cap requests wait in a queue served at mu(cap) (a geometric tail of ratio r = lambda / mu(cap)).
 Where the decode rate k / d(k) is flat (a compute-bound round) the chain wanders over the whole flat range and its
 mean is well above the fluid root (registry_data/research/r-srvq/README.md §2; r-srvbd).
@@ -70,7 +70,7 @@ def poisson_batch(lam, generated, rho_p, cap, fluid, round_one, round_fluid, rou
     fluid batch and the round (decode pass and the scheduler's overhead) at 1, at ``fluid`` and at ``cap``. The cap
     where the chain is unstable (rho_p >= 1 or lambda >= mu(cap)). ``stage``: as ``largest_cubic_root``'s.
     States 1..cap are the integral of pi over [1/2, cap + 1/2] less the midpoint rule's end term
-    (h'(cap + 1/2) - h'(1/2)) / 24 (Euler-Maclaurin; Abramowitz & Stegun 1964, 25.4.7 with the midpoint sum);
+    (h'(cap + 1/2) - h'(1/2)) / 24 (the Euler-Maclaurin formula's midpoint form; Abramowitz & Stegun 1964, ch. 23);
     state 0 is added as it is."""
     b = fluid.clip(1.0, cap)
     low = E.when(b > 1.0).then((round_fluid - round_one) / (b - 1.0)).otherwise(0.0)

@@ -46,14 +46,14 @@ def exact(lam, g, rho, cap, fluid, d1, db, dc) -> float:
 
 def test_constant_service_rate_is_m_m_1():
     """A round proportional to the batch (d = beta k): the chain completes at a constant rate 1 / (G beta), an
-    M/M/1 queue with rho = lambda G beta, mean rho / (1 - rho) (Kleinrock 1975, eq. 3.24): 0.8 -> 4."""
+    M/M/1 queue with rho = lambda G beta, mean rho / (1 - rho) (Kleinrock 1975, §3.2): 0.8 -> 4."""
     values = {"lam": 1.0, "g": 100.0, "rho": 0.0, "cap": 2000.0, "fluid": 50.0, "d1": 0.008, "db": 0.4, "dc": 16.0}
     assert closed_form(**values) == pytest.approx(4.0, rel=0.01)
 
 
 def test_flat_round_is_poisson():
     """A round that does not grow with the batch (d constant): mu(k) = k / (G d), an M/M/inf queue whose batch is
-    Poisson with mean lambda G d (Kleinrock 1975, §3.3), 2 x 50 x 0.1 = 10, the fluid batch."""
+    Poisson with mean lambda G d (Kleinrock 1975, §3.4), 2 x 50 x 0.1 = 10, the fluid batch."""
     values = {"lam": 2.0, "g": 50.0, "rho": 0.0, "cap": 400.0, "fluid": 10.0, "d1": 0.1, "db": 0.1, "dc": 0.1}
     assert closed_form(**values) == pytest.approx(10.0, rel=0.01)
 
