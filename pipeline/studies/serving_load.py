@@ -1,7 +1,8 @@
 """Wall 7's inputs to the serving study (a request rate in the space): one request's prefill alone and
 batched to the token budget (``load_prefill_batch``), the ITL at the largest batch and the batch in flight
-from Little's law, by vectorized fixed-point steps
-(``under_load``), and the same on plain values for one configuration (``under_load_values``)."""
+from Little's law, by vectorized fixed-point steps, then under Poisson arrivals the birth-death chain's mean
+(``pipeline.walls.poisson_batch``; ``under_load``), and the same on plain values for one configuration
+(``under_load_values``)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pipeline import formulas, scalar
 from pipeline.studies.serving_precomputed import depends_on, rebindable
 from pipeline.units import E, expression_library, unit
 from pipeline.walls.closed_loop import closed_loop_ttft, largest_cubic_root, unstaged
+from pipeline.walls.poisson_batch import poisson_batch
 from pipeline.walls.registries import SERVING
 
 
@@ -137,13 +139,23 @@ def under_load(frame: pl.LazyFrame, units: dict, iterations: int, closed: bool =
                           "prefill_pass_time_s", f"prompts_{k}", f"__m{k}")
         frame = frame.with_columns((pl.col(f"prefill_pass_time_s__m{k}") / pl.col(f"prompts_{k}"))
                                    .alias(f"prompt_prefill_{k + 1}"))
-    frame = _at_batch(frame, units, "decode_pass_time_s", f"load_batch_{iterations}", "__load")
+    # the batch under Poisson arrivals: the birth-death chain's mean, its round affine through the batches priced
+    # above (1, the fluid batch of the last step, the cap; ``pipeline.walls.poisson_batch``)
+    last = iterations - 1
+    overhead = pl.col("scheduler_overhead_per_iteration_s").fill_null(0.0)
+    lam = pl.col("request_rate") / pl.col("replicas")
+    staged = Staged(frame, "__poisson")
+    batch = poisson_batch(lam, pl.col("generated_tokens"),
+                          lam * pl.col(f"prompt_prefill_{last}") * pl.col("prefill_stage_share"),
+                          pl.col("load_batch_cap"), pl.col(f"load_batch_{last}"), pl.col("decode_pass_time_s__it0") +
+                          overhead, pl.col(f"decode_pass_time_s__it{last}") + overhead,
+                          pl.col("decode_pass_time_s__cap") + overhead, stage=staged)
+    frame = _at_batch(staged.frame.with_columns(load_batch=batch), units, "decode_pass_time_s", "load_batch", "__load")
     frame = frame.with_columns(
         prefill_time_alone_s=pl.col("prefill_pass_time_s__one"),
         prefill_time_one_request_s=pl.col(f"prompt_prefill_{iterations}"),
         itl_at_batch_cap_s=pl.col("decode_pass_time_s__cap"),
-        itl_at_load_s=pl.col("decode_pass_time_s__load"),
-        load_batch=pl.col(f"load_batch_{iterations}"))
+        itl_at_load_s=pl.col("decode_pass_time_s__load"))
     return frame, units | LOAD_UNITS
 
 
@@ -278,9 +290,10 @@ def under_load_values(values: dict, units: dict, iterations: int = LOAD_ITERATIO
             known = {"request_rate": rate, "replicas": values["replicas"],
                      "generated_tokens": sized["generated_tokens"], "prefill": tau * sized["prefill_stage_share"],
                      "decode": decode(load) + overhead,
-                     "cap": cap, "chunk": chunk}
+                     "cap": cap, "chunk": chunk, "fluid": load}
             load, m = step["next"](known)["next"], step["prompts"](known)["prompts"]
             tau = at["prefill_pass_time_s"](values | {"_b": m})["prefill_pass_time_s"] / m
+        load = step["poisson"](known | {"one": decode(1.0) + overhead, "at_cap": decode(cap) + overhead})["batch"]
     return {"prefill_time_one_request_s": tau, "prefill_time_alone_s": alone, "prefill_time_batched_s": batched,
             "itl_at_batch_cap_s": decode(cap), "request_rate": rate,
             "itl_at_load_s": decode(load), "load_batch_cap": cap, "load_prefill_batch": chunk, "load_batch": load}
@@ -309,4 +322,8 @@ def _load_step() -> dict:
                 "next": scalar.compile_function({"next": next_load_batch(
                     c("request_rate"), c("replicas"), c("generated_tokens"), c("prefill"), c("decode"), c("cap"))}),
                 "prompts": scalar.compile_function({"prompts": prompts_per_iteration(
-                    c("request_rate"), c("replicas"), c("prefill"), c("decode"), c("chunk"))})}
+                    c("request_rate"), c("replicas"), c("prefill"), c("decode"), c("chunk"))}),
+                "poisson": scalar.compile_function({"batch": poisson_batch(
+                    c("request_rate") / c("replicas"), c("generated_tokens"),
+                    c("request_rate") / c("replicas") * c("prefill"), c("cap"), c("fluid"), c("one"), c("decode"),
+                    c("at_cap"))})}

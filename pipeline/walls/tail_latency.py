@@ -6,9 +6,10 @@ continuously, as Orca (Yu et al. 2022) and vLLM / Sarathi-Serve (Agrawal et al. 
 every iteration decodes one token of each sequence in flight and prefills the requests that
 arrived during the previous one, so a replica spends rho = lambda_r x tau_p of its time on
 prefill (tau_p: one request's prefill) and an iteration lasts E[C] = d / (1 - rho) on average
-(d: a decode pass at the batch in flight b, with the scheduler's overhead). b follows from
-Little's law, b = lambda_r x G x TPOT with G the generated tokens, solved by a fixed number of
-vectorized iterations in the study (the ``*_at_load`` inputs). Capacity is what a replica
+(d: a decode pass at the batch in flight b, with the scheduler's overhead). b is the mean of the
+birth-death chain the batch is under Poisson arrivals (``poisson_batch``), its round affine through the
+fluid root of Little's law, b = lambda_r x G x TPOT with G the generated tokens, solved by a fixed number
+of vectorized iterations in the study (the ``*_at_load`` inputs). Capacity is what a replica
 sustains at its largest batch, mu = 1 / (tau_b + G x (itl(b_cap) + o) / b_cap), o the scheduler's
 time per iteration, tau_b a prompt's share of a prefill pass that fills the token budget (at capacity
 arrivals queue and the scheduler batches their prompts); stability also needs rho < 1, the latency
@@ -317,5 +318,6 @@ def tpot_under_load_s(is_stable: Plain, itl_at_load_s: UExpr, scheduler_overhead
 
 @serving_column
 def batch_in_flight(is_stable: Plain, load_batch: UExpr) -> UExpr:
-    """Sequences a replica decodes at once in steady state (Little's law)."""
+    """Sequences a replica decodes at once in steady state: the birth-death chain's mean (``poisson_batch``) in an
+    open loop, Little's law's fixed point in a closed one."""
     return only_where(is_stable, load_batch)
