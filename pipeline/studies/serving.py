@@ -378,7 +378,8 @@ PREFETCH_ROWS = 1_000_000
 
 def prefetch_tables(space: Space, hardware_side: pl.DataFrame | None) -> None:
     """Build the per-key tables of ``space``'s plan on ``hardware_side`` (None or no rows: the whole side's) a few
-    at a time, each group's on its own."""
+    at a time, each group's on its own (two groups of the same keys may number their classes twice: the same
+    classes, deterministic, so either serves)."""
     groups = precomputed.groups(space, _computed(space), FORMULAS, SHARED)
     with ThreadPoolExecutor(min(pl.thread_pool_size(), len(groups)) or 1, "mlsys-tables") as pool:
         list(pool.map(lambda group: per_key.gathered(space, hardware_side, [group]), groups))
