@@ -13,7 +13,6 @@ needs a cluster with a published scale-out: ``serving_ep``).
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import pandera.polars as pa
@@ -369,28 +368,10 @@ def _off(space: Space) -> list[str]:
         disaggregated.not_applying(space.model_side))
 
 
-# A plan on the whole hardware side (a sweep's first, rowless plan: its schema, a streamed plan) builds the per-key
-# tables every chunk then gathers (``precomputed.joined``): one collect a group, one after another, each too small to
-# keep two cores busy (the 3 M-row bench: 18 tables, 1.1-1.2 CPU s). From this many rows they are built first, on
-# ``pl.thread_pool_size()`` threads (a collect releases the GIL), and the plan finds them built (``per_key.cached``).
-PREFETCH_ROWS = 1_000_000
-
-
-def prefetch_tables(space: Space, hardware_side: pl.DataFrame | None) -> None:
-    """Build the per-key tables of ``space``'s plan on ``hardware_side`` (None or no rows: the whole side's) a few
-    at a time, each group's on its own (two groups of the same keys may number their classes twice: the same
-    classes, deterministic, so either serves)."""
-    groups = precomputed.groups(space, _computed(space), FORMULAS, SHARED)
-    with ThreadPoolExecutor(min(pl.thread_pool_size(), len(groups)) or 1, "mlsys-tables") as pool:
-        list(pool.map(lambda group: per_key.gathered(space, hardware_side, [group]), groups))
-
-
 def build(space: Space, hardware_side=None, breakdown: bool = False,
           load_iterations: int = LOAD_ITERATIONS) -> formulas.Plan:
     """The serving study's lazy plan, checked against its schema (``breakdown`` adds per-operator
     columns). With a request rate in the space, wall 7's columns are computed, else null."""
-    if (hardware_side is None or hardware_side.height == 0) and space.is_product() and space.rows >= PREFETCH_ROWS:
-        prefetch_tables(space, hardware_side)
     frame, units = _inputs(space, hardware_side, load_iterations)
     off = _off(space)  # null columns
     wanted = [c for c in OUTPUTS if c not in off] + (BREAKDOWN if breakdown else [])

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
-import polars as pl
 import pytest
 
 from pipeline.catalogs.load import load_catalogs
@@ -211,36 +208,3 @@ def test_the_elasticities_and_batch_limits_read_their_fewer_axis_terms_from_tabl
     assert got.height == space.row_count > 0
     assert got["elasticity_batch"].is_not_null().any() and got["decode_dequant_overhead_s"].gt(0).any()
     assert got.equals(want)
-
-
-def test_a_large_rowless_plan_finds_its_tables_built_on_threads_and_gives_the_same_rows(monkeypatch):
-    """Issue 15 (the serving sweep on both cores): a plan on the whole hardware side of a space of at least
-    ``serving.PREFETCH_ROWS`` rows builds its per-key tables a few at a time on threads (``prefetch_tables``)
-    before it gathers them: the plan itself then collects nothing, and its rows are the serial build's."""
-    from pipeline.studies import per_key
-
-    space = serving.build_space(load_catalogs(), parse_spec({"study": "serving", "axes": {
-        "model": ["Mixtral 8x7B", "Llama 3 8B"], "hardware": [H100, "H200 SXM 141GB", "A100 SXM4 80GB"],
-        "precision": ["fp16"], "tp": [1, 8], "ep": [1, 8], "batch": [1, 32], "prompt_len": [512, 2048],
-        "output_len": [128, 256]}}))
-    per_key.forget()
-    want = serving.build(space).frame.collect()  # fewer rows than PREFETCH_ROWS: built in the plan, one by one
-    per_key.forget()
-    collected = []
-    collect = pl.LazyFrame.collect
-
-    def counted(frame, *args, **kwargs):
-        collected.append(threading.current_thread().name)
-        return collect(frame, *args, **kwargs)
-
-    monkeypatch.setattr(pl.LazyFrame, "collect", counted)
-    monkeypatch.setattr(serving, "PREFETCH_ROWS", space.rows)
-    serving.prefetch_tables(space, None)
-    prefetched = len(collected)
-    assert prefetched and all(name.startswith("mlsys-tables") for name in collected)
-    plan = serving.build(space, space.hardware_side.head(0))  # its tables built: nothing collected
-    assert len(collected) == prefetched
-    plan = serving.build(space)
-    monkeypatch.undo()
-    assert plan.frame.collect().equals(want)
-    per_key.forget()
