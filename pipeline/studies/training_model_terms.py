@@ -110,7 +110,7 @@ def held(space: Space, frame: pl.LazyFrame, units: dict, constants: Mapping, wan
     if any(constants.get(c) != v for c, v in fixed.items()):
         return frame, units
     terms = {c: u for c, u in terms.items() if f"{c}{SUFFIX}" in space.model_side.columns}
-    # one value on every row (an exact divisor, ``one_valued``): the same value as a literal, not a column joined per row
+    # one value on every row (an exact divisor, ``one_valued``): that value as a literal, not a column joined per row
     return frame.with_columns((pl.lit(*constants[f"{c}{SUFFIX}"]) if f"{c}{SUFFIX}" in constants
                                else pl.col(f"{c}{SUFFIX}")).alias(c) for c in terms), units | terms
 
