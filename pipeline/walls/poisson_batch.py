@@ -92,8 +92,11 @@ def poisson_batch(lam, generated, rho_p, cap, fluid, round_one, round_fluid, rou
     zero = _log_pi(b * 0.0, b, log_rate, s["alpha_low"], s["beta_low"])
     at_cap = _log_pi(cap, b, log_rate, s["alpha_high"], s["beta_high"])
     names = {f"k{i}": k for i, k in enumerate(sides["low"][0][::-1] + [b] + sides["high"][0])}
-    logs = sides["low"][1][::-1] + [b * 0.0] + sides["high"][1]
-    top = E.max_horizontal(*logs, zero, at_cap)
+    # staged before their maximum: a plan would otherwise expand every ln pi into each of the scaled values below
+    lp = stage(**{f"g{i}": g for i, g in enumerate(sides["low"][1][::-1] + [b * 0.0] + sides["high"][1])},
+               g_zero=zero, g_cap=at_cap)
+    logs, zero, at_cap = [lp[f"g{i}"] for i in range(len(names))], lp["g_zero"], lp["g_cap"]
+    top = stage(top=E.max_horizontal(*logs, zero, at_cap))["top"]
     staged = stage(**names, **{f"f{i}": f - top for i, f in enumerate(logs)}, f_zero=zero - top, f_cap=at_cap - top,
                    r=(log_rate + round_cap.log() - cap.log()).exp(),
                    slope_low=_slope(b * 0.0 + 0.5, log_rate, s["alpha_low"], s["beta_low"]),
