@@ -200,9 +200,6 @@ def _operator_times(p: str) -> None:
     def act_time(act, bw, eta_m, latency):
         return memory_kernels_time_s(act, bw, eta_m, 1.0, latency)
 
-    def mlp_time(gemms, act):
-        return gemms + act
-
     def op_bound(is_compute_bound):  # text for the breakdown; the sweep keeps booleans
         return binding((is_compute_bound, "compute"), otherwise="memory")
 
@@ -221,7 +218,7 @@ def _operator_times(p: str) -> None:
             define_serving(f"{p}_mlp_is_compute_bound", [f"{p}_mlp_flop", f"{p}_mlp_gemm_bytes", *roof],
                            op_compute_bound(gemms))
             define_serving(f"{p}_mlp_act_time_s", [f"{p}_mlp_act_bytes", *roof[2:]], act_time)
-            define_serving(f"{p}_mlp_time_s", [f"{p}_mlp_gemm_time_s", f"{p}_mlp_act_time_s"], mlp_time)
+            define_serving(f"{p}_mlp_time_s", [f"{p}_mlp_gemm_time_s", f"{p}_mlp_act_time_s"], total)
         else:
             define_serving(f"{p}_{op}_time_s", [f"{p}_{op}_flop", f"{p}_{op}_bytes", *roof], op_time(kernels))
             define_serving(f"{p}_{op}_is_compute_bound", [f"{p}_{op}_flop", f"{p}_{op}_bytes", *roof],
