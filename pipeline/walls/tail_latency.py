@@ -15,7 +15,8 @@ time per iteration, tau_b a prompt's share of a prefill pass that fills the toke
 arrivals queue and the scheduler batches their prompts); stability also needs rho < 1, the latency
 formulas pricing each prompt alone. TTFT: the residual of
 the iteration under way, then the next iteration (``_ttft_quantile``); TPOT: the mean iteration
-and the clustering of iteration lengths (``tpot_under_load_s``). A discrete-event simulation of
+and the clustering of iteration lengths (``tpot_at_mean_batch_s``), or by Little's law on the chain
+(``tpot_under_load_s``). A discrete-event simulation of
 the same policy checks both (pipeline/validation/simulate.py, ``mlsys bench --load``).
 
 A pipeline-parallel replica (pp > 1) keeps a micro-batch on every stage, so it takes a new prompt
@@ -296,10 +297,9 @@ def ttft_mean_s(is_stable: Plain, prefill_time_one_request_s: UExpr, load_round_
 
 
 @serving_column
-def tpot_under_load_s(is_stable: Plain, itl_at_load_s: UExpr, scheduler_overhead_per_iteration_s: UExpr,
-                      prefill_utilization: UExpr, prefill_stage_time_s: UExpr,
-                      generated_tokens: UExpr) -> UExpr:
-    """Mean time per output token under load: the mean iteration, a decode pass at the batch in
+def tpot_at_mean_batch_s(itl_at_load_s: UExpr, scheduler_overhead_per_iteration_s: UExpr,
+                         prefill_utilization: UExpr, prefill_stage_time_s: UExpr, generated_tokens: UExpr) -> UExpr:
+    """The mean iteration at the mean batch and what clustering adds: a decode pass at the batch in
     flight (and the scheduler's overhead) stretched by the prefill chunks that share it,
     E[C] = d / (1 - rho), plus what a request sees beyond the mean iteration because iteration
     lengths cluster: C' = d + tau_p Poisson(lambda C) is correlated from one iteration to the next
@@ -313,7 +313,25 @@ def tpot_under_load_s(is_stable: Plain, itl_at_load_s: UExpr, scheduler_overhead
     d = itl_at_load_s + scheduler_overhead_per_iteration_s.fill_null(0)
     tokens = ((generated_tokens / TOKEN).to("") - 1.0).clip(lower=1)
     clustering = rho * tau / ((1.0 - rho) * (1.0 - rho) * tokens)
-    return only_where(is_stable, d / (1.0 - rho) + clustering)
+    return (d / (1.0 - rho) + clustering).to("s")
+
+
+@serving_column
+def tpot_under_load_s(is_stable: Plain, tpot_at_mean_batch_s: UExpr, load_batch: UExpr,
+                      request_rate_per_replica: UExpr, generated_tokens: UExpr,
+                      closed_loop_users_per_replica: UExpr) -> UExpr:
+    """Mean time per output token under load. Open loop (Poisson arrivals): Little's law on the sequences
+    decoding, E[min(k, cap)] = lambda_r G TPOT (Little 1961; Kleinrock 1975, §2.1), with E[min(k, cap)] the
+    birth-death chain's mean (``load_batch``, ``poisson_batch``): the request average over the chain's states,
+    where a request spends its G rounds in proportion to how long each state lasts, not the round at the mean
+    batch. Where the chain is narrow (a decode rate that grows with the batch) the two agree, the fluid batch
+    being the root of b = lambda_r G ``tpot_at_mean_batch_s``; where it is broad (a flat decode rate near
+    capacity) they part (registry_data/research/r-srvlat/README.md). Closed loop (its batch a fixed point of its
+    own) and no arrivals: ``tpot_at_mean_batch_s``."""
+    lam = request_rate_per_replica
+    little = (load_batch / (lam * (generated_tokens / TOKEN))).to("s")
+    chain = closed_loop_users_per_replica.is_null() & (lam > 0)
+    return only_where(is_stable, where(chain, little, tpot_at_mean_batch_s))
 
 
 @serving_column
