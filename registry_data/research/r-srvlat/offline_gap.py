@@ -18,7 +18,8 @@ off as (select name, measured off_meas, predicted off_pred, error_pct off_err fr
         where metric = 'tokens_per_s' and scenario = 'offline'),
 srv as (select name, measured srv_meas from '{p}' where metric = 'tokens_per_s' and scenario = 'server')
 select lat.line, lat.kind, lat.metric, lat.hardware, lat.model, lat.devices, round(lat.error_pct, 1) err,
-       round(off.off_err, 1) offline_err, round(srv_meas / off_meas, 3) rho_meas, round(srv_meas / off_pred, 3) rho_model
+       round(off.off_err, 1) offline_err, round(srv_meas / off_meas, 3) rho_meas,
+       round(srv_meas / off_pred, 3) rho_model
 from lat left join off on off.name = lat.base || '-offline'
   left join srv on srv.name = lat.base || '-' || lat.kind
 order by lat.hardware, lat.model, lat.line"""
