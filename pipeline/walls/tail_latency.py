@@ -15,7 +15,8 @@ time per iteration, tau_b a prompt's share of a prefill pass that fills the toke
 arrivals queue and the scheduler batches their prompts); stability also needs rho < 1, the latency
 formulas pricing each prompt alone. TTFT: the residual of
 the iteration under way, then the next iteration (``_ttft_quantile``); TPOT: the mean iteration
-and the clustering of iteration lengths (``tpot_under_load_s``). A discrete-event simulation of
+and the clustering of iteration lengths (``tpot_at_mean_batch_s``), or by Little's law on the chain
+(``tpot_under_load_s``). A discrete-event simulation of
 the same policy checks both (pipeline/validation/simulate.py, ``mlsys bench --load``).
 
 A pipeline-parallel replica (pp > 1) keeps a micro-batch on every stage, so it takes a new prompt
@@ -296,24 +297,46 @@ def ttft_mean_s(is_stable: Plain, prefill_time_one_request_s: UExpr, load_round_
 
 
 @serving_column
-def tpot_under_load_s(is_stable: Plain, itl_at_load_s: UExpr, scheduler_overhead_per_iteration_s: UExpr,
-                      prefill_utilization: UExpr, prefill_stage_time_s: UExpr,
-                      generated_tokens: UExpr) -> UExpr:
-    """Mean time per output token under load: the mean iteration, a decode pass at the batch in
-    flight (and the scheduler's overhead) stretched by the prefill chunks that share it,
-    E[C] = d / (1 - rho), plus what a request sees beyond the mean iteration because iteration
-    lengths cluster: C' = d + tau_p Poisson(lambda C) is correlated from one iteration to the next
-    with coefficient rho; a request arrives in a length-biased iteration and decodes in its wake
-    (excess Var C / E[C] x rho / (1 - rho)), and more sequences decode while iterations are long
-    (covariance of b and C, Var C / E[C] / (1 - rho)), both over its G - 1 tokens; with
-    Var C / E[C] = tau_p^2 lambda / (1 - rho^2) they sum to rho tau_p / ((1 - rho)^2 (G - 1)). The
-    batch fixed point uses the same term (``serving.tpot_clustering``); the simulation checks it. tau_p
-    is the stage's tau_s with pp stages (``prefill_stage_time_s``): what an arrival stretches a round by."""
+def tpot_clustering_s(prefill_utilization: UExpr, prefill_stage_time_s: UExpr, generated_tokens: UExpr) -> UExpr:
+    """What a request's time per output token adds to the mean iteration because iteration lengths cluster:
+    C' = d + tau_p Poisson(lambda C) is correlated from one iteration to the next with coefficient rho; a request
+    arrives in a length-biased iteration and decodes in its wake (excess Var C / E[C] x rho / (1 - rho)), and more
+    sequences decode while iterations are long (covariance of b and C, Var C / E[C] / (1 - rho)), both over its
+    G - 1 tokens; with Var C / E[C] = tau_p^2 lambda / (1 - rho^2) they sum to rho tau_p / ((1 - rho)^2 (G - 1)).
+    The batch fixed point uses the same term (``serving.tpot_clustering``); the simulation checks it. tau_p is the
+    stage's tau_s with pp stages (``prefill_stage_time_s``): what an arrival stretches a round by."""
     rho, tau = prefill_utilization, prefill_stage_time_s
-    d = itl_at_load_s + scheduler_overhead_per_iteration_s.fill_null(0)
     tokens = ((generated_tokens / TOKEN).to("") - 1.0).clip(lower=1)
-    clustering = rho * tau / ((1.0 - rho) * (1.0 - rho) * tokens)
-    return only_where(is_stable, d / (1.0 - rho) + clustering)
+    return (rho * tau / ((1.0 - rho) * (1.0 - rho) * tokens)).to("s")
+
+
+@serving_column
+def tpot_at_mean_batch_s(itl_at_load_s: UExpr, scheduler_overhead_per_iteration_s: UExpr,
+                         prefill_utilization: UExpr, tpot_clustering_s: UExpr) -> UExpr:
+    """The iteration a request sees at the mean batch: a decode pass at the batch in flight (and the scheduler's
+    overhead) stretched by the prefill chunks that share it, E[C] = d / (1 - rho), plus the clustering of
+    iteration lengths (``tpot_clustering_s``)."""
+    d = itl_at_load_s + scheduler_overhead_per_iteration_s.fill_null(0)
+    return (d / (1.0 - prefill_utilization) + tpot_clustering_s).to("s")
+
+
+@serving_column
+def tpot_under_load_s(is_stable: Plain, tpot_at_mean_batch_s: UExpr, tpot_clustering_s: UExpr, load_batch: UExpr,
+                      request_rate_per_replica: UExpr, generated_tokens: UExpr,
+                      closed_loop_users_per_replica: UExpr) -> UExpr:
+    """Mean time per output token under load. Open loop (Poisson arrivals): Little's law on the sequences
+    decoding, E[min(k, cap)] = lambda_r G x the mean round a request sees (Little 1961; Kleinrock 1975, §2.1), with
+    E[min(k, cap)] the birth-death chain's mean (``load_batch``, ``poisson_batch``): the request average over the
+    chain's states, a request spending its G rounds in each state in proportion to how long it lasts, not the
+    round at the mean batch; plus the clustering of iteration lengths, which the chain's rates (the mean iteration
+    d(k) / (1 - rho)) leave out and the fluid batch holds. Where the chain is narrow (a decode rate that grows with
+    the batch) this is ``tpot_at_mean_batch_s``, the fluid batch being the root of b = lambda_r G x it; where it is
+    broad (a flat decode rate near capacity) they part (registry_data/research/r-srvlat/README.md). A closed loop
+    (its batch a fixed point of its own) and no arrivals: ``tpot_at_mean_batch_s``."""
+    lam = request_rate_per_replica
+    little = (load_batch / (lam * (generated_tokens / TOKEN))).to("s") + tpot_clustering_s
+    chain = closed_loop_users_per_replica.is_null() & (lam > 0)
+    return only_where(is_stable, where(chain, little, tpot_at_mean_batch_s))
 
 
 @serving_column

@@ -39,8 +39,9 @@ def test_a_pp2_replica_takes_a_prompt_every_stage_time():
 def test_latency_spans_every_stage_and_rho_is_per_stage():
     """tau_p 0.1 s over 2 stages of 16 layers each (tau_s 0.05 s), a round d 10 ms + 2 ms of scheduler, G 10.
     At 0.001 requests/s an arrival finds the replica idle: TTFT P50 = tau_p = 0.1 s (its prompt crosses both
-    stages), not tau_s. At 2 requests/s: rho = 2 x 0.05 = 0.1 (0.2 at pp 1), E[C] = 12 ms / 0.9 = 13.333 ms,
-    TPOT = E[C] + rho tau_s / ((1 - rho)^2 (G - 1)) = 13.333 + 0.1 x 50 / (0.81 x 9) = 14.019 ms."""
+    stages), not tau_s. At 2 requests/s: rho = 2 x 0.05 = 0.1 (0.2 at pp 1), E[C] = 12 ms / 0.9 = 13.333 ms, the
+    iteration at the mean batch E[C] + rho tau_s / ((1 - rho)^2 (G - 1)) = 13.333 + 0.1 x 50 / (0.81 x 9)
+    = 14.019 ms."""
     columns = {"request_rate": ([0.001, 2.0], "1/s"), "replicas": ([1.0, 1.0], ""),
                "prefill_time_one_request_s": ([0.1, 0.1], "s"), "n_layers": ([32, 32], ""), "pp": ([2.0, 2.0], ""),
                "itl_at_load_s": ([0.01, 0.01], "s"), "scheduler_overhead_per_iteration_s": ([0.002, 0.002], "s"),
@@ -48,7 +49,7 @@ def test_latency_spans_every_stage_and_rho_is_per_stage():
                "concurrency": ([None, None], ""),  # an open loop (pipeline.walls.closed_loop): never saturated
                "closed_loop_saturated": ([False, False], None), "capacity_requests_per_s": ([1.0, 1.0], "1/s"),
                "scheduler_steps": ([1.0, 1.0], "")}  # one step per scheduler call (pipeline.walls.multi_step)
-    out = _wall7(columns, ["ttft_p50_s", "prefill_utilization", "tpot_under_load_s"])
+    out = _wall7(columns, ["ttft_p50_s", "prefill_utilization", "tpot_at_mean_batch_s"])
     assert out["ttft_p50_s"][0] == pytest.approx(0.1, rel=1e-6)
     assert out["prefill_utilization"].to_list() == pytest.approx([0.001 * 0.05, 0.1], rel=1e-12)
-    assert out["tpot_under_load_s"][1] == pytest.approx(0.012 / 0.9 + 0.1 * 0.05 / (0.81 * 9), rel=1e-12)
+    assert out["tpot_at_mean_batch_s"][1] == pytest.approx(0.012 / 0.9 + 0.1 * 0.05 / (0.81 * 9), rel=1e-12)

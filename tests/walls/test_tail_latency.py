@@ -35,8 +35,8 @@ def test_continuous_batching_by_hand():
     """tau_p 0.1 s, a decode pass 10 ms + 2 ms of scheduler, G 10 tokens.
     At 0.001 requests/s: rho = 1e-4, E[C] = 12 ms / (1 - 1e-4); an arrival finds the replica idle with
     probability (1 - rho) e^-(0.001 x 10 x E[C]) = 0.99990, so P50 = P99 = tau_p = 0.1 s and the wait
-    probability is 1 - 0.99990 = 1.0012e-4; TPOT = E[C] = 12.0012 ms (+ 1.1 ns of clustering).
-    At 2 requests/s: rho = 0.2, E[C] = 12 ms / 0.8 = 15 ms, TPOT = 18.47 ms."""
+    probability is 1 - 0.99990 = 1.0012e-4; the iteration a request sees at the mean batch, E[C] = 12.0012 ms
+    (+ 1.1 ns of clustering). At 2 requests/s: rho = 0.2, E[C] = 12 ms / 0.8 = 15 ms, with clustering 18.47 ms."""
     columns = {"request_rate": ([0.001, 2.0], "1/s"), "replicas": ([1.0, 1.0], ""),
                "prefill_time_one_request_s": ([0.1, 0.1], "s"), "prefill_stage_share": ([1.0, 1.0], ""),
                "itl_at_load_s": ([0.01, 0.01], "s"),
@@ -45,12 +45,12 @@ def test_continuous_batching_by_hand():
                "concurrency": ([None, None], ""),  # an open loop (pipeline.walls.closed_loop): never saturated
                "closed_loop_saturated": ([False, False], None), "capacity_requests_per_s": ([1.0, 1.0], "1/s"),
                "scheduler_steps": ([1.0, 1.0], "")}  # one step per scheduler call (pipeline.walls.multi_step)
-    out = _wall7(columns, ["ttft_p50_s", "ttft_p99_s", "tpot_under_load_s", "wait_probability"])
+    out = _wall7(columns, ["ttft_p50_s", "ttft_p99_s", "tpot_at_mean_batch_s", "wait_probability"])
     idle = (1 - 1e-4) * math.exp(-0.001 * 10 * 0.012 / (1 - 1e-4))
     assert out["ttft_p50_s"][0] == pytest.approx(0.1) and out["ttft_p99_s"][0] == pytest.approx(0.1)
     assert out["wait_probability"][0] == pytest.approx(1 - idle, rel=1e-9)
-    # TPOT = E[C] + rho tau_p / ((1 - rho)^2 (G - 1)): 2/s adds 0.2 x 0.1 / (0.64 x 9) = 3.472 ms
-    assert out["tpot_under_load_s"].to_list() == pytest.approx(
+    # the iteration E[C] + rho tau_p / ((1 - rho)^2 (G - 1)): 2/s adds 0.2 x 0.1 / (0.64 x 9) = 3.472 ms
+    assert out["tpot_at_mean_batch_s"].to_list() == pytest.approx(
         [0.012 / (1 - 1e-4) + 1e-5 / ((1 - 1e-4) ** 2 * 9), 0.015 + 0.02 / (0.64 * 9)], rel=1e-9)
     # 2/s: b = 2 x 10 x 15 ms = 0.3, idle share 0.8 e^-0.3 = 0.59 > 1/2: the median arrival finds it idle
     assert out["ttft_p50_s"][1] == pytest.approx(0.1) and out["ttft_p99_s"][1] > 0.1
@@ -88,11 +88,26 @@ def test_the_iteration_and_its_mixture_are_columns_by_hand():
     assert got == pytest.approx(want, rel=1e-9)
 
 
-def test_batch_in_flight_satisfies_littles_law(loaded):
-    """b = lambda_r x G x (time per output token), to within the fixed point's convergence."""
-    for r in loaded.filter(pl.col("is_stable") & (pl.col("batch_in_flight") > 1.0)).iter_rows(named=True):
-        little = r["request_rate"] / r["replicas"] * (r["output_len"] + r["reasoning_tokens"]) * r["tpot_under_load_s"]
-        assert r["batch_in_flight"] == pytest.approx(little, rel=0.02)
+def test_tpot_under_poisson_arrivals_is_littles_law_on_the_chain():
+    """Open loop: TPOT = E[min(k, cap)] / (lambda_r G) + the clustering the chain leaves out. The case above at
+    2 requests/s, G = 10: clustering 0.2 x 0.1 / (0.64 x 9) = 3.472 ms. A chain narrow about a flat round (its rates
+    k (1 - rho) / (G d), a Poisson of mean lambda G d / (1 - rho) = 2 x 10 x 15 ms = 0.3) gives back the iteration
+    formula's 15 + 3.472 ms; a broader chain's mean of 0.5 gives 0.5 / 20 = 25 ms + 3.472 ms. A closed loop
+    (concurrency 4 on one replica) keeps the iteration formula."""
+    clustering = 0.02 / (0.64 * 9)
+    fluid = 0.015 + clustering
+    columns = {"request_rate": ([2.0] * 3, "1/s"), "replicas": ([1.0] * 3, ""),
+               "prefill_time_one_request_s": ([0.1] * 3, "s"), "prefill_stage_share": ([1.0] * 3, ""),
+               "itl_at_load_s": ([0.01] * 3, "s"), "scheduler_overhead_per_iteration_s": ([0.002] * 3, "s"),
+               "output_len": ([10] * 3, "tok"), "reasoning_tokens": ([0] * 3, "tok"), "is_stable": ([True] * 3, None),
+               "load_batch": ([2.0 * 10 * 0.015, 0.5, 0.5], ""), "concurrency": ([None, None, 4.0], ""),
+               "closed_loop_saturated": ([False] * 3, None), "capacity_requests_per_s": ([10.0] * 3, "1/s")}
+    out = _wall7(columns, ["tpot_under_load_s", "tpot_at_mean_batch_s"])
+    assert out["tpot_under_load_s"][0] == pytest.approx(fluid, rel=1e-12)
+    assert out["tpot_under_load_s"][1] == pytest.approx(0.025 + clustering, rel=1e-12)
+    # closed loop: 4 users, the others' arrivals 2 x 3 / 4 = 1.5/s: rho = 0.15, 12 ms / 0.85 + 0.015 / (0.85^2 x 9)
+    assert out["tpot_under_load_s"][2] == pytest.approx(0.012 / 0.85 + 0.15 * 0.1 / (0.85 ** 2 * 9), rel=1e-12)
+    assert out["tpot_under_load_s"][2] == out["tpot_at_mean_batch_s"][2]
 
 
 def test_overload_is_a_result_not_a_crash(loaded):
