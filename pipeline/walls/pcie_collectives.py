@@ -1,0 +1,48 @@
+"""Wall 14 (communication) over PCIe: NCCL's ring all-reduce inside a scale-up domain whose link is PCIe (no NVLink:
+an 8 x L40S server), priced by NCCL's own cost model, for which no published nccl-tests curve of such a server exists
+to fit (registry_data/research/r-pcie).
+
+NCCL (src/graph/tuning.cc, NVIDIA/nccl 5067397c, ``ncclTunerConstantsDefaults`` and ``ncclTopoTuneModel``) prices a
+ring all-reduce of M bytes over n ranks with protocol p as baseLat[RING][p] + 2(n-1) hwLat[PCI][RING][p]
++ 2(n-1)/n x M / busBw_p and runs the protocol it prices cheapest:
+- LL: 6.6 us once, 1.0 us a step, at half the ring's bus bandwidth (``busBw * .5``; llMaxBw, 87.7 GB/s and up on one
+  node, never binds over PCIe);
+- Simple: 8.4 us once, 5.7 us a step, at the ring's bus bandwidth;
+- LL128 never: NCCL enables it only where the intra-node path is NVLink (``typeIntra <= PATH_NVB``).
+The hardware catalog's scale-up latency of a PCIe part is hwLat[PCI][RING][LL] (1.0 us), so the fixed times are kept as
+multiples of it (an override or a sensitivity of the link latency moves them all); the bus bandwidth is the link x
+eta_link, as for any link without a fit (4 x RTX 4090 over PCIe Gen4 peer-to-peer reach 25.7-26.0 GB/s busbw,
+0.80-0.81 of the 32 GB/s link: research/r-pcie/pcie_points.csv).
+"""
+
+from __future__ import annotations
+
+from pipeline.units import UExpr, maximum, minimum, where
+
+LL_BUS_SHARE = 0.5  # tuning.cc: ``if (a == NCCL_ALGO_RING && p == NCCL_PROTO_LL) busBw = std::min(llMaxBw, busBw * .5)``
+# (once per collective, per ring step) / hwLat[PCI][RING][LL] = 1.0 us; baseLat[RING] LL 6.6, Simple 8.4 us;
+# hwLat[PCI][RING] LL 1.0, Simple 5.7 us (tuning.cc, NVIDIA/nccl 5067397c)
+PCIE_RING_LATENCY_RATIO = {"LL": (6.6, 1.0), "Simple": (8.4, 5.7)}
+PCIE_PROTOCOL_BUS_SHARE = {"LL": LL_BUS_SHARE, "Simple": 1.0}
+
+
+def pcie_protocol_s(n: UExpr, message: UExpr, latency: UExpr, beta: UExpr, protocol: str) -> tuple[UExpr, UExpr]:
+    """(fixed time, whole time) of NCCL's ring all-reduce of ``message`` bytes over ``n`` ranks with ``protocol``:
+    (base + 2(n-1) x step) x ``latency`` + 2(n-1)/n x M / (share x ``beta``)."""
+    base, step = PCIE_RING_LATENCY_RATIO[protocol]
+    steps = 2.0 * (n - 1.0)
+    fixed = (base + steps * step) * latency
+    return fixed, fixed + (steps / n * message / (PCIE_PROTOCOL_BUS_SHARE[protocol] * beta)).to("s")
+
+
+def pcie_ring_all_reduce_s(n: UExpr, message: UExpr, latency: UExpr, beta: UExpr) -> UExpr:
+    """NCCL's ring all-reduce over PCIe: the cheaper of LL and Simple (0 on one rank)."""
+    (_, ll), (_, simple) = (pcie_protocol_s(n, message, latency, beta, p) for p in ("LL", "Simple"))
+    return where(n > 1, minimum(ll, simple), 0)
+
+
+def pcie_ring_alpha_s(n: UExpr, message: UExpr, latency: UExpr, beta: UExpr) -> UExpr:
+    """The fixed time of that all-reduce spread over its 2(n-1) ring steps (wall 21 counts 2(n-1) steps per
+    all-reduce for the latency part of the TP time)."""
+    (ll_fixed, ll), (simple_fixed, simple) = (pcie_protocol_s(n, message, latency, beta, p) for p in ("LL", "Simple"))
+    return where(ll <= simple, ll_fixed, simple_fixed) / maximum(2.0 * (n - 1.0), 1.0)
