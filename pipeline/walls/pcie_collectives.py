@@ -12,7 +12,8 @@ ring all-reduce of M bytes over n ranks with protocol p as baseLat[RING][p] + 2(
 The hardware catalog's scale-up latency of a PCIe part is hwLat[PCI][RING][LL] (1.0 us), so the fixed times are kept as
 multiples of it (an override or a sensitivity of the link latency moves them all); the bus bandwidth is the link x
 eta_link, as for any link without a fit (4 x RTX 4090 over PCIe Gen4 peer-to-peer reach 25.7-26.0 GB/s busbw,
-0.80-0.81 of the 32 GB/s link: research/r-pcie/pcie_points.csv).
+0.80-0.81 of the 32 GB/s link: research/r-pcie/pcie_points.csv), and a ring spanning CPU sockets at most the CPU
+interconnect's (``pcie_ring_beta``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,13 @@ LL_BUS_SHARE = 0.5  # tuning.cc: ``if (a == NCCL_ALGO_RING && p == NCCL_PROTO_LL
 # hwLat[PCI][RING] LL 1.0, Simple 5.7 us (tuning.cc, NVIDIA/nccl 5067397c)
 PCIE_RING_LATENCY_RATIO = {"LL": (6.6, 1.0), "Simple": (8.4, 5.7)}
 PCIE_PROTOCOL_BUS_SHARE = {"LL": LL_BUS_SHARE, "Simple": 1.0}
+
+
+def pcie_ring_beta(n: UExpr, beta: UExpr, socket_ranks: UExpr, socket_bandwidth: UExpr) -> UExpr:
+    """The bus bandwidth of NCCL's ring over ``n`` ranks of a PCIe domain: the link's ``beta``, and where the ring
+    spans CPU sockets (n > ``socket_ranks``) at most the CPU interconnect's ``socket_bandwidth``, which it crosses
+    once each way (NCCL's ring search gives the CPU-CPU link its ncclTopoGetInterCpuBw figure, topo.cc)."""
+    return where((n > socket_ranks) & socket_bandwidth.is_not_null(), minimum(beta, socket_bandwidth), beta)
 
 
 def pcie_protocol_s(n: UExpr, message: UExpr, latency: UExpr, beta: UExpr, protocol: str) -> tuple[UExpr, UExpr]:

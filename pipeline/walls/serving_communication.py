@@ -5,10 +5,10 @@ themselves: pipeline.walls.communication."""
 from __future__ import annotations
 
 from pipeline.units import UExpr, maximum, where
-from pipeline.walls.communication import (ALLREDUCE_FIT_COLUMNS, PCIE_RING_COLUMN, fitted_alpha_s,
+from pipeline.walls.communication import (ALLREDUCE_FIT_COLUMNS, PCIE_COLUMNS, fitted_alpha_s,
                                           fitted_beta_bytes_per_s, framework_all_reduce_s, runs_one_shot,
                                           scaleup_all_reduce_s)
-from pipeline.walls.pcie_collectives import pcie_ring_alpha_s
+from pipeline.walls.pcie_collectives import pcie_ring_alpha_s, pcie_ring_beta
 from pipeline.walls.locality import SCALEOUT_LINK_EFFICIENCY
 from pipeline.walls.quantities import ELEM_PER_TOKEN
 from pipeline.walls.registries import define_serving
@@ -36,10 +36,10 @@ def _tp_nccl_beta(message: UExpr, beta: UExpr, eta_l: UExpr, *fit: UExpr) -> UEx
     return fitted_beta_bytes_per_s(message, beta, beta * eta_l, *fit)
 
 
-def _tp_nccl(tp: UExpr, message: UExpr, alpha: UExpr, beta: UExpr, pcie_ring: UExpr) -> UExpr:
+def _tp_nccl(tp: UExpr, message: UExpr, alpha: UExpr, beta: UExpr, socket_ranks: UExpr, socket_bw: UExpr) -> UExpr:
     """NCCL's all-reduce of that message at the alpha and beta of its size regime (the two columns above; over PCIe
     its LL or Simple ring, ``scaleup_all_reduce_s``): what the framework's one-shot kernel is compared with."""
-    return scaleup_all_reduce_s(tp, message, alpha, beta, pcie_ring)
+    return scaleup_all_reduce_s(tp, message, alpha, beta, socket_ranks, socket_bw)
 
 
 def _tp_comm(n_layers: UExpr, tp: UExpr, message: UExpr, nccl: UExpr, alpha: UExpr, beta: UExpr, max_bytes: UExpr,
@@ -52,8 +52,8 @@ def _tp_comm(n_layers: UExpr, tp: UExpr, message: UExpr, nccl: UExpr, alpha: UEx
     return where(tp > 1, 2.0 * n_layers * each, 0)
 
 
-def _tp_alpha(tp: UExpr, message: UExpr, nccl: UExpr, nccl_alpha: UExpr, nccl_beta: UExpr, pcie_ring: UExpr,
-              alpha: UExpr, beta: UExpr, max_bytes: UExpr, max_ranks: UExpr, custom_ratio: UExpr,
+def _tp_alpha(tp: UExpr, message: UExpr, nccl: UExpr, nccl_alpha: UExpr, nccl_beta: UExpr, socket_ranks: UExpr,
+              socket_bw: UExpr, alpha: UExpr, beta: UExpr, max_bytes: UExpr, max_ranks: UExpr, custom_ratio: UExpr,
               custom_fraction: UExpr) -> UExpr:
     """The per-step latency of the TP all-reduce of a pass, per ring step (wall 21 counts 2(tp-1)
     steps per all-reduce for its alpha part): NCCL's (possibly fitted) alpha ``nccl_alpha`` (over PCIe the fixed
@@ -61,7 +61,8 @@ def _tp_alpha(tp: UExpr, message: UExpr, nccl: UExpr, nccl_alpha: UExpr, nccl_be
     single alpha spread over them."""
     one_shot = runs_one_shot(tp, message, nccl, max_bytes, max_ranks, custom_ratio * alpha, custom_fraction, beta)
     spread = custom_ratio * alpha / maximum(2.0 * (tp - 1.0), 1.0)
-    nccl_step = where(pcie_ring.is_not_null(), pcie_ring_alpha_s(tp, message, nccl_alpha, nccl_beta), nccl_alpha)
+    pcie_beta = pcie_ring_beta(tp, nccl_beta, socket_ranks, socket_bw)
+    nccl_step = where(socket_ranks.is_not_null(), pcie_ring_alpha_s(tp, message, nccl_alpha, pcie_beta), nccl_alpha)
     return where(one_shot, spread, nccl_step)
 
 
@@ -100,9 +101,9 @@ for _p in PHASES:
     define_serving(_message, [f"{_p}_tokens", "d_model", "hidden_state_bytes_per_element"], _tp_message)
     define_serving(_alpha, [_message, _LINK[1], *ALLREDUCE_FIT_COLUMNS], _tp_nccl_alpha)
     define_serving(_beta, [_message, *_LINK[2:], *ALLREDUCE_FIT_COLUMNS], _tp_nccl_beta)
-    define_serving(_nccl, ["tp", _message, _alpha, _beta, PCIE_RING_COLUMN], _tp_nccl)
+    define_serving(_nccl, ["tp", _message, _alpha, _beta, *PCIE_COLUMNS], _tp_nccl)
     define_serving(f"{_p}_tp_comm_time_s", ["n_layers", "tp", _message, _nccl, *_LINK[1:3], *_CUSTOM], _tp_comm)
-    define_serving(f"{_p}_tp_alpha_s", ["tp", _message, _nccl, _alpha, _beta, PCIE_RING_COLUMN, *_LINK[1:3], *_CUSTOM],
+    define_serving(f"{_p}_tp_alpha_s", ["tp", _message, _nccl, _alpha, _beta, *PCIE_COLUMNS, *_LINK[1:3], *_CUSTOM],
                    _tp_alpha)
     define_serving(f"{_p}_pp_comm_time_s", ["pp", f"{_p}_tokens", "d_model", *_LINK, "pp_crossing_boundaries",
                                             "scaleout_latency_s", "scaleout_bandwidth_per_gpu_bytes_per_s"], _pp_comm)

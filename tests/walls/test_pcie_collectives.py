@@ -9,11 +9,12 @@ import pytest
 
 from pipeline.units import col
 from pipeline.walls.communication import ring_all_reduce_s, scaleup_all_reduce_s
-from pipeline.walls.pcie_collectives import pcie_ring_all_reduce_s, pcie_ring_alpha_s
+from pipeline.walls.pcie_collectives import pcie_ring_all_reduce_s, pcie_ring_alpha_s, pcie_ring_beta
 
 # 8 x L40S: PCIe Gen4 x16 32 GB/s x eta_link 0.82 = 26.24 GB/s, hwLat[PCI][RING][LL] 1.0 us
 FRAME = pl.DataFrame({"n": [8.0, 8.0, 1.0, 4.0], "m": [4194304.0, 16384.0, 4194304.0, 1048576.0],
-                      "lat": [1e-6] * 4, "b": [26.24e9] * 4, "pcie": [1.0, 1.0, 1.0, None]})
+                      "lat": [1e-6] * 4, "b": [26.24e9] * 4, "ranks": [8.0, 8.0, 8.0, None],
+                      "socket": [16e9, 16e9, 16e9, None]})
 N, M, LAT, B = col("n", ""), col("m", "B"), col("lat", "s"), col("b", "B/s")
 
 
@@ -37,9 +38,22 @@ def test_pcie_alpha_is_the_chosen_protocols_fixed_time_per_step():
 
 
 def test_scaleup_all_reduce_is_the_plain_ring_off_pcie():
-    """Without the PCIe flag (the 4-rank row) the ring 2(n-1) alpha + 2(n-1)/n M / beta; with it NCCL's PCIe ring."""
-    got = values(scaleup_all_reduce_s(N, M, LAT, B, col("pcie", "")))
+    """Without PCIe socket ranks (the 4-rank row) the ring 2(n-1) alpha + 2(n-1)/n M / beta; with them (8 ranks a
+    socket: no crossing) NCCL's PCIe ring at the link's beta."""
+    got = values(scaleup_all_reduce_s(N, M, LAT, B, col("ranks", ""), col("socket", "B/s")))
     ring = values(ring_all_reduce_s(N, M, LAT, B))
     pcie = values(pcie_ring_all_reduce_s(N, M, LAT, B))
     assert got[:3] == pcie[:3]
     assert got[3] == ring[3] == pytest.approx(6e-6 + 1.5 * 1048576 / 26.24e9, rel=1e-12)
+
+
+def test_a_ring_across_sockets_runs_at_the_cpu_interconnect():
+    """8 ranks, 4 a socket, NCCL's AMD_BW 16 GB/s between sockets: beta min(26.24, 16) = 16 GB/s, so 4 MiB takes
+    Simple's 88.2 us + 1.75 x 4 MiB / 16 GB/s = 546.9 us (LL: 20.6 us + 1.75 x 4 MiB / 8 GB/s = 938.1 us); 4 ranks
+    stay on one socket at the link's 26.24 GB/s; no socket figure: the link's."""
+    frame = pl.DataFrame({"n": [8.0, 4.0, 8.0], "m": [4194304.0] * 3, "lat": [1e-6] * 3, "b": [26.24e9] * 3,
+                          "ranks": [4.0, 4.0, 4.0], "socket": [16e9, 16e9, None]})
+    beta = pcie_ring_beta(N, B, col("ranks", ""), col("socket", "B/s"))
+    assert frame.select(beta.magnitude("B/s")).to_series().to_list() == [16e9, 26.24e9, 26.24e9]
+    got = frame.select(scaleup_all_reduce_s(N, M, LAT, B, col("ranks", ""), col("socket", "B/s")).magnitude("s"))
+    assert got.to_series()[0] == pytest.approx(88.2e-6 + 1.75 * 4194304 / 16e9, rel=1e-12)
