@@ -54,3 +54,9 @@ def pcie_ring_alpha_s(n: UExpr, message: UExpr, latency: UExpr, beta: UExpr) -> 
     all-reduce for the latency part of the TP time)."""
     (ll_fixed, ll), (simple_fixed, simple) = (pcie_protocol_s(n, message, latency, beta, p) for p in ("LL", "Simple"))
     return where(ll <= simple, ll_fixed, simple_fixed) / maximum(2.0 * (n - 1.0), 1.0)
+
+
+def pcie_ring_transfer_s(n: UExpr, message: UExpr, latency: UExpr, beta: UExpr) -> UExpr:
+    """The bandwidth part of that all-reduce (its time less the chosen protocol's fixed time)."""
+    (ll_fixed, ll), (simple_fixed, simple) = (pcie_protocol_s(n, message, latency, beta, p) for p in ("LL", "Simple"))
+    return where(n > 1, where(ll <= simple, ll - ll_fixed, simple - simple_fixed), 0)

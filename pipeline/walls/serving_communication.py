@@ -8,8 +8,8 @@ from pipeline.units import UExpr, maximum, where
 from pipeline.walls.communication import (ALLREDUCE_FIT_COLUMNS, PCIE_COLUMNS, fitted_alpha_s,
                                           fitted_beta_bytes_per_s, framework_all_reduce_s, runs_one_shot,
                                           scaleup_all_reduce_s)
-from pipeline.walls.pcie_collectives import pcie_ring_alpha_s, pcie_ring_beta
 from pipeline.walls.locality import SCALEOUT_LINK_EFFICIENCY
+from pipeline.walls.pcie_collectives import pcie_ring_alpha_s, pcie_ring_beta, pcie_ring_transfer_s
 from pipeline.walls.quantities import ELEM_PER_TOKEN
 from pipeline.walls.registries import define_serving
 from pipeline.walls.serving import PHASES
@@ -66,6 +66,18 @@ def _tp_alpha(tp: UExpr, message: UExpr, nccl: UExpr, nccl_alpha: UExpr, nccl_be
     return where(one_shot, spread, nccl_step)
 
 
+def _tp_socket(n_layers: UExpr, tp: UExpr, message: UExpr, nccl: UExpr, nccl_alpha: UExpr, nccl_beta: UExpr,
+               socket_ranks: UExpr, socket_bw: UExpr, alpha: UExpr, beta: UExpr, max_bytes: UExpr, max_ranks: UExpr,
+               custom_ratio: UExpr, custom_fraction: UExpr) -> UExpr:
+    """The part of a pass's TP all-reduces that moves at the CPU interconnect, not the scale-up link: NCCL's PCIe
+    ring across sockets where the socket figure is the lower (``pcie_ring_beta``); wall 21 keeps it out of the
+    link bandwidth's share."""
+    one_shot = runs_one_shot(tp, message, nccl, max_bytes, max_ranks, custom_ratio * alpha, custom_fraction, beta)
+    capped = socket_ranks.is_not_null() & (tp > socket_ranks) & (socket_bw < nccl_beta) & ~one_shot
+    transfer = pcie_ring_transfer_s(tp, message, nccl_alpha, pcie_ring_beta(tp, nccl_beta, socket_ranks, socket_bw))
+    return where(capped, 2.0 * n_layers * transfer, 0)
+
+
 def _pp_comm(pp: UExpr, t: UExpr, d: UExpr, abytes: UExpr, alpha: UExpr, beta: UExpr, eta_l: UExpr,
              crossing: UExpr, out_alpha: UExpr, out_beta: UExpr) -> UExpr:
     """PP: one send of the step's hidden states across each of the pp - 1 stage boundaries, over
@@ -105,6 +117,8 @@ for _p in PHASES:
     define_serving(f"{_p}_tp_comm_time_s", ["n_layers", "tp", _message, _nccl, *_LINK[1:3], *_CUSTOM], _tp_comm)
     define_serving(f"{_p}_tp_alpha_s", ["tp", _message, _nccl, _alpha, _beta, *PCIE_COLUMNS, *_LINK[1:3], *_CUSTOM],
                    _tp_alpha)
+    define_serving(f"{_p}_tp_socket_time_s", ["n_layers", "tp", _message, _nccl, _alpha, _beta, *PCIE_COLUMNS,
+                                              *_LINK[1:3], *_CUSTOM], _tp_socket)
     define_serving(f"{_p}_pp_comm_time_s", ["pp", f"{_p}_tokens", "d_model", *_LINK, "pp_crossing_boundaries",
                                             "scaleout_latency_s", "scaleout_bandwidth_per_gpu_bytes_per_s"], _pp_comm)
     define_serving(f"{_p}_pp_scaleout_time_s", ["pp", f"{_p}_tokens", "d_model", "hidden_state_bytes_per_element",

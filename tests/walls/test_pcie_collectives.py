@@ -57,3 +57,14 @@ def test_a_ring_across_sockets_runs_at_the_cpu_interconnect():
     assert frame.select(beta.magnitude("B/s")).to_series().to_list() == [16e9, 26.24e9, 26.24e9]
     got = frame.select(scaleup_all_reduce_s(N, M, LAT, B, col("ranks", ""), col("socket", "B/s")).magnitude("s"))
     assert got.to_series()[0] == pytest.approx(88.2e-6 + 1.75 * 4194304 / 16e9, rel=1e-12)
+
+
+def test_the_transfer_part_is_the_chosen_protocols_bandwidth_time():
+    """4 MiB over 8 ranks at 16 GB/s (Simple): 1.75 x 4 MiB / 16 GB/s = 458.75 us; 16 KiB at 26.24 GB/s (LL, half the
+    bandwidth): 1.75 x 16 KiB / 13.12 GB/s; one rank: 0. Wall 21's socket share reads it."""
+    from pipeline.walls.pcie_collectives import pcie_ring_transfer_s
+
+    frame = pl.DataFrame({"n": [8.0, 8.0, 1.0], "m": [4194304.0, 16384.0, 16384.0], "lat": [1e-6] * 3,
+                          "b": [16e9, 26.24e9, 26.24e9]})
+    got = frame.select(pcie_ring_transfer_s(N, M, LAT, B).magnitude("s")).to_series().to_list()
+    assert got == pytest.approx([1.75 * 4194304 / 16e9, 1.75 * 16384 / 13.12e9, 0.0], rel=1e-12)
