@@ -1,5 +1,5 @@
 """Wall 14 (communication) over PCIe: NCCL's ring all-reduce inside a scale-up domain whose link is PCIe (no NVLink:
-an 8 x L40S server), priced by NCCL's own cost model, for which no published nccl-tests curve of such a server exists
+an 8 x L40S server), priced by NCCL's own cost model: no published nccl-tests curve of such a server was found
 to fit (registry_data/research/r-pcie).
 
 NCCL (src/graph/tuning.cc, NVIDIA/nccl 5067397c, ``ncclTunerConstantsDefaults`` and ``ncclTopoTuneModel``) prices a
