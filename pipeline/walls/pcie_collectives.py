@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from pipeline.units import UExpr, maximum, minimum, where
 
-LL_BUS_SHARE = 0.5  # tuning.cc: ``if (a == NCCL_ALGO_RING && p == NCCL_PROTO_LL) busBw = std::min(llMaxBw, busBw * .5)``
+# tuning.cc: ``if (a == NCCL_ALGO_RING && p == NCCL_PROTO_LL) busBw = std::min(llMaxBw, busBw * .5)``
+LL_BUS_SHARE = 0.5
 # (once per collective, per ring step) / hwLat[PCI][RING][LL] = 1.0 us; baseLat[RING] LL 6.6, Simple 8.4 us;
 # hwLat[PCI][RING] LL 1.0, Simple 5.7 us (tuning.cc, NVIDIA/nccl 5067397c)
 PCIE_RING_LATENCY_RATIO = {"LL": (6.6, 1.0), "Simple": (8.4, 5.7)}

@@ -23,7 +23,8 @@ MLPERF_L40S = ("https://github.com/mlcommons/inference_results_v4.0/blob/3c4a1cf
 MARK = "[r-pcie 2026-12-05]"
 PCIE_ROWS = {
     "L40S": (4, 16e9, (
-        f"{MARK} scaleup_pcie_ranks_per_socket = 4: NVIDIA's own 8 x L40S system (MLPerf Inference v4.0, {MLPERF_L40S}: "
+        f"{MARK} scaleup_pcie_ranks_per_socket = 4: NVIDIA's own 8 x L40S system (MLPerf Inference v4.0, "
+        f"{MLPERF_L40S}: "
         "'ASROCKRACK 4U8G-ROME2/4E (8x L40S, TensorRT)', host_processors_per_node 2, 'AMD EPYC 7742 64-Core "
         "Processor', accelerator_host_interconnect 'PCIe Gen4 x16', accelerator_interconnect 'N/A', 'Data bandwidth "
         "for GPU-PCIe: 252 GB/s' = 8 x 31.5 GB/s: every GPU on its own x16 of the CPUs' lanes); 8 GPUs on 2 sockets "

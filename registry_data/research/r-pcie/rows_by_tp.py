@@ -10,6 +10,7 @@ con = duckdb.connect()
 q = f"""
 select hardware, framework, tp, model, metric, scenario, count(*) n, count(predicted) pred,
  round(median(error_pct),1) med_err, round(min(error_pct),1) lo, round(max(error_pct),1) hi
-from '{p}' where hardware in ('L40S','L4','H100 PCIe 80GB','H100 NVL 94GB','A100 PCIe 80GB','L40','A10G','RTX 4090','H200 NVL 141GB','A40','A30')
+from '{p}' where hardware in ('L40S', 'L4', 'H100 PCIe 80GB', 'H100 NVL 94GB', 'A100 PCIe 80GB', 'L40', 'A10G',
+                              'RTX 4090', 'H200 NVL 141GB', 'A40', 'A30')
 group by all order by hardware, framework, tp, model, metric"""
 for r in con.sql(q).fetchall(): print(r)
