@@ -18,7 +18,7 @@ interconnect's (``pcie_ring_beta``).
 
 from __future__ import annotations
 
-from pipeline.units import UExpr, maximum, minimum, where
+from pipeline.units import Plain, UExpr, maximum, minimum, where
 
 # tuning.cc: ``if (a == NCCL_ALGO_RING && p == NCCL_PROTO_LL) busBw = std::min(llMaxBw, busBw * .5)``
 LL_BUS_SHARE = 0.5
@@ -35,29 +35,37 @@ def pcie_ring_beta(n: UExpr, beta: UExpr, socket_ranks: UExpr, socket_bandwidth:
     return where((n > socket_ranks) & socket_bandwidth.is_not_null(), minimum(beta, socket_bandwidth), beta)
 
 
-def pcie_protocol_s(n: UExpr, message: UExpr, latency: UExpr, beta: UExpr, protocol: str) -> tuple[UExpr, UExpr]:
-    """(fixed time, whole time) of NCCL's ring all-reduce of ``message`` bytes over ``n`` ranks with ``protocol``:
-    (base + 2(n-1) x step) x ``latency`` + 2(n-1)/n x M / (share x ``beta``)."""
-    base, step = PCIE_RING_LATENCY_RATIO[protocol]
+def pcie_protocol_s(n: UExpr, message: UExpr, latency: UExpr, beta: UExpr) -> dict[str, tuple[UExpr, UExpr]]:
+    """Per protocol, (fixed time, bandwidth time) of NCCL's ring all-reduce of ``message`` bytes over ``n`` ranks:
+    (base + 2(n-1) x step) x ``latency`` and 2(n-1)/n x M / (share x ``beta``); the bandwidth term is computed once
+    and divided by each protocol's share."""
     steps = 2.0 * (n - 1.0)
-    fixed = (base + steps * step) * latency
-    return fixed, fixed + (steps / n * message / (PCIE_PROTOCOL_BUS_SHARE[protocol] * beta)).to("s")
+    transfer = (steps / n * message / beta).to("s")
+    return {p: ((base + steps * step) * latency, transfer / PCIE_PROTOCOL_BUS_SHARE[p])
+            for p, (base, step) in PCIE_RING_LATENCY_RATIO.items()}
 
 
 def pcie_ring_all_reduce_s(n: UExpr, message: UExpr, latency: UExpr, beta: UExpr) -> UExpr:
     """NCCL's ring all-reduce over PCIe: the cheaper of LL and Simple (0 on one rank)."""
-    (_, ll), (_, simple) = (pcie_protocol_s(n, message, latency, beta, p) for p in ("LL", "Simple"))
-    return where(n > 1, minimum(ll, simple), 0)
+    (ll_fixed, ll_move), (simple_fixed, simple_move) = pcie_protocol_s(n, message, latency, beta).values()
+    return where(n > 1, minimum(ll_fixed + ll_move, simple_fixed + simple_move), 0)
+
+
+def _takes_ll(n: UExpr, message: UExpr, latency: UExpr, beta: UExpr) -> tuple[Plain, dict[str, tuple[UExpr, UExpr]]]:
+    """Whether NCCL's model picks LL for that all-reduce, and the protocols' terms."""
+    terms = pcie_protocol_s(n, message, latency, beta)
+    (ll_fixed, ll_move), (simple_fixed, simple_move) = terms.values()
+    return ll_fixed + ll_move <= simple_fixed + simple_move, terms
 
 
 def pcie_ring_alpha_s(n: UExpr, message: UExpr, latency: UExpr, beta: UExpr) -> UExpr:
     """The fixed time of that all-reduce spread over its 2(n-1) ring steps (wall 21 counts 2(n-1) steps per
     all-reduce for the latency part of the TP time)."""
-    (ll_fixed, ll), (simple_fixed, simple) = (pcie_protocol_s(n, message, latency, beta, p) for p in ("LL", "Simple"))
-    return where(ll <= simple, ll_fixed, simple_fixed) / maximum(2.0 * (n - 1.0), 1.0)
+    ll, terms = _takes_ll(n, message, latency, beta)
+    return where(ll, terms["LL"][0], terms["Simple"][0]) / maximum(2.0 * (n - 1.0), 1.0)
 
 
 def pcie_ring_transfer_s(n: UExpr, message: UExpr, latency: UExpr, beta: UExpr) -> UExpr:
     """The bandwidth part of that all-reduce (its time less the chosen protocol's fixed time)."""
-    (ll_fixed, ll), (simple_fixed, simple) = (pcie_protocol_s(n, message, latency, beta, p) for p in ("LL", "Simple"))
-    return where(n > 1, where(ll <= simple, ll - ll_fixed, simple - simple_fixed), 0)
+    ll, terms = _takes_ll(n, message, latency, beta)
+    return where(n > 1, where(ll, terms["LL"][1], terms["Simple"][1]), 0)
