@@ -31,7 +31,8 @@ import polars as pl
 
 from pipeline.catalogs.paths import bundled_registry
 from pipeline.catalogs.schemas import count, quantity, text
-from pipeline.walls.communication import ALLREDUCE_FIT_COLUMNS, ALLREDUCE_REGIME_BOUNDS_BYTES, ALLREDUCE_REGIMES
+from pipeline.walls.communication import (ALLREDUCE_FIT_COLUMNS, ALLREDUCE_REGIME_BOUNDS_BYTES, ALLREDUCE_REGIMES,
+                                          PCIE_COLUMNS)
 
 CURVES = Path("research") / "r-collectives" / "collectives.csv"
 # Curves gathered later, in the same columns (r-coll2: a second A100 source, issue 12).
@@ -47,6 +48,12 @@ FABRIC_OF_HARDWARE = {
     "MI300X": "xgmi_mi300x", "MI325X": "xgmi_mi300x",
     "GB200 NVL72 GPU": "nvlink5_nvswitch", "B200 (HGX B200)": "nvlink5_nvswitch",
 }
+# An accelerator whose scale-up domain is joined by PCIe alone (no NVLink; the hardware catalog's
+# scaleup_pcie_ranks_per_socket, e.g. the L40S row's 8-GPU server) and has no fit: no published nccl-tests curve of
+# such a server was found (research/r-pcie), so NCCL's own cost model prices its ring (walls/pcie_collectives).
+# TensorRT-LLM runs NCCL there: its AUTO all-reduce takes NCCL unless every pair of the group is NVLink-connected
+# (cpp/tensorrt_llm/plugins/ncclPlugin/allreducePlugin.cpp, selectImplementation and setGroupTopology).
+PCIE_BASIS = "NCCL PCIe ring, LL or Simple (nccl src/graph/tuning.cc), link x eta_link, CPU interconnect across sockets"
 # Curves whose every rank shares one scale-up domain (one node, or one NVL72 rack).
 SCALEUP_CURVES = {"04_i290_1node", "09_mi300x_ar", "10_mi300x_ar_graph", "11_mi300x_aac8", "13_azure_ndh100v5",
                   "14_azure_ndh200v5", "15_azure_nda100v4", "16_azure_ndgb200v6", "19_cw_gb200_1rack",
@@ -240,8 +247,11 @@ def allreduce_columns(hardware: pl.DataFrame, fits: pl.DataFrame) -> pl.DataFram
     the catalog's link latency) and ``allreduce_link_fraction_<regime>`` (fitted beta / the
     catalog's link bandwidth), and ``comm_basis``. Every other accelerator, and a class whose fit
     does not predict a held-out source within MAX_HELD_OUT_ERROR, gets nulls and the basis
-    "link x eta_link"."""
+    "link x eta_link"; a PCIe domain without a fit gets its socket ranks and CPU interconnect bandwidth
+    (``PCIE_COLUMNS``: NCCL's PCIe ring)."""
     latency = dict(zip(hardware["name"], hardware["scaleup_link_latency_s"], strict=True))
+    socket = {r["name"]: (r["scaleup_pcie_ranks_per_socket"], r["scaleup_socket_bandwidth_bytes_per_s"])
+              for r in hardware.iter_rows(named=True)}
     link = _link_bandwidth(hardware)
     rows = []
     for name in hardware["name"]:
@@ -251,8 +261,11 @@ def allreduce_columns(hardware: pl.DataFrame, fits: pl.DataFrame) -> pl.DataFram
                 if fabric and link[name] and latency[name] else fits.clear())
         by_regime = {r["regime"]: r for r in mine.iter_rows(named=True)}
         sources = sorted({src for row in mine["sources"] for src in row.split(";")})
+        ranks, socket_bw = socket[name] if socket[name][0] is not None and not by_regime else (None, None)
+        ranks = None if ranks is None else float(ranks)
         row = {"name": name, "comm_basis": f"all-reduce fit {fabric} ({'; '.join(sources)})" if by_regime
-               else "link x eta_link"}
+               else PCIE_BASIS if ranks is not None else "link x eta_link",
+               **dict(zip(PCIE_COLUMNS, (ranks, socket_bw), strict=True))}
         for regime, _, _ in REGIMES:
             fit = by_regime.get(regime)
             row[f"allreduce_alpha_ratio_{regime}"] = fit["alpha_s"] / latency[name] if fit else None
@@ -262,7 +275,7 @@ def allreduce_columns(hardware: pl.DataFrame, fits: pl.DataFrame) -> pl.DataFram
                                       **{c: pl.Float64 for c in ALLREDUCE_FIT_COLUMNS}})
 
 
-ALLREDUCE_UNITS = dict.fromkeys(ALLREDUCE_FIT_COLUMNS, "")
+ALLREDUCE_UNITS = dict.fromkeys(ALLREDUCE_FIT_COLUMNS, "") | {PCIE_COLUMNS[1]: "B/s"}
 
 
 def refit(registry: Path | None = None, fitted_on: dt.date | None = None) -> pl.DataFrame:

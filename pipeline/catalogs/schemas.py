@@ -62,6 +62,12 @@ class HardwareSchema(Provenance):
     scaleup_link_latency_s: float = quantity(
         "s", "per-step latency alpha of the scale-up link (collective library cost model)", nullable=True)
     scaleup_domain_size: int = count("devices in one scale-up domain (1: none)")
+    scaleup_pcie_ranks_per_socket: int = count(
+        "devices of a scale-up domain joined by PCIe alone under one CPU socket (null: not a PCIe domain)",
+        nullable=True)
+    scaleup_socket_bandwidth_bytes_per_s: float = quantity(
+        "B/s", "per-direction bandwidth of the CPU interconnect (UPI/xGMI) a PCIe domain's ring crosses between "
+        "sockets (null: none)", nullable=True)
     host_link_bandwidth_bytes_per_s: float = quantity(
         "B/s", "host link bandwidth per direction", nullable=True)
     tdp_w: float = quantity("W", "thermal design / max board power", nullable=True)

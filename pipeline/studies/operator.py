@@ -174,7 +174,7 @@ def _collective_time() -> UExpr:
         _c("nic_bandwidth_bits_per_s", "bit/s"), _c("nics_per_node"), _c("accelerators_per_node"),
         _c("oversubscription_ratio").fill_null(1.0)) * SCALEOUT_LINK_EFFICIENCY
     out_alpha = _c("scaleout_latency_s", "s")
-    fit = [_c(c) for c in ALLREDUCE_FIT_COLUMNS]
+    fit = [_c(c, collective_fits.ALLREDUCE_UNITS[c]) for c in ALLREDUCE_FIT_COLUMNS]
     all_reduce = nccl_all_reduce_s(n, message, domain, latency, link, up_beta, out_alpha, out_beta, *fit)
     alpha, beta = link_for_span(n, domain, latency, out_alpha), link_for_span(n, domain, up_beta, out_beta)
     op = pl.col("op")

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from pipeline.units import Plain, UExpr, lit, maximum, minimum, where
 from pipeline.walls.locality import SCALEOUT_LINK_EFFICIENCY, link_for_span
+from pipeline.walls.pcie_collectives import pcie_ring_all_reduce_s, pcie_ring_beta
 from pipeline.walls.quantities import ELEM_PER_TOKEN
 from pipeline.walls.registries import define_training, training_column
 
@@ -106,9 +107,13 @@ ALLREDUCE_REGIME_BOUNDS_BYTES = (65536.0, 524288.0, 8388608.0, 134217728.0)
 ALLREDUCE_REGIMES = tuple(f"r{i}" for i in range(len(ALLREDUCE_REGIME_BOUNDS_BYTES) + 1))
 # Per regime: the fitted alpha over the hardware catalog's link latency, the fitted beta over its
 # link bandwidth (null where the accelerator's fabric has no fit in use). Kept as ratios so that a
-# change of the catalog's link (an override, a sensitivity) moves the fitted terms with it.
-ALLREDUCE_FIT_COLUMNS = [c for r in ALLREDUCE_REGIMES
-                         for c in (f"allreduce_alpha_ratio_{r}", f"allreduce_link_fraction_{r}")]
+# change of the catalog's link (an override, a sensitivity) moves the fitted terms with it. First, before the
+# regimes, where the scale-up domain is joined by PCIe (the hardware catalog's scaleup_pcie_ranks_per_socket and
+# scaleup_socket_bandwidth_bytes_per_s; null elsewhere): the ranks under one CPU socket and the bandwidth of the CPU
+# interconnect between sockets (NCCL's LL / Simple ring, ``pcie_collectives``).
+PCIE_COLUMNS = ["allreduce_pcie_socket_ranks", "allreduce_pcie_socket_bandwidth_bytes_per_s"]
+ALLREDUCE_FIT_COLUMNS = [*PCIE_COLUMNS, *(c for r in ALLREDUCE_REGIMES
+                                          for c in (f"allreduce_alpha_ratio_{r}", f"allreduce_link_fraction_{r}"))]
 
 
 def _by_regime(message: UExpr, values: list[UExpr]) -> UExpr:
@@ -122,25 +127,36 @@ def _by_regime(message: UExpr, values: list[UExpr]) -> UExpr:
 def fitted_alpha_s(message: UExpr, latency: UExpr, alpha: UExpr, *fit: UExpr) -> UExpr:
     """Per-step latency of an all-reduce of ``message`` bytes in a scale-up domain: the fitted
     ratio x the catalog's link ``latency``, else ``alpha``."""
-    return _by_regime(message, [(r * latency).fill_null(alpha) for r in fit[0::2]])
+    return _by_regime(message, [(r * latency).fill_null(alpha) for r in fit[len(PCIE_COLUMNS)::2]])
 
 
 def fitted_beta_bytes_per_s(message: UExpr, bandwidth: UExpr, beta: UExpr, *fit: UExpr) -> UExpr:
     """Per-direction bandwidth of that all-reduce: the fitted fraction x the catalog's link
     ``bandwidth`` (nccl-tests busbw at large messages), else ``beta`` (link x eta_link)."""
-    return _by_regime(message, [(f * bandwidth).fill_null(beta) for f in fit[1::2]])
+    return _by_regime(message, [(f * bandwidth).fill_null(beta) for f in fit[len(PCIE_COLUMNS) + 1::2]])
+
+
+def scaleup_all_reduce_s(n: UExpr, message: UExpr, alpha: UExpr, beta: UExpr, socket_ranks: UExpr,
+                         socket_bandwidth: UExpr) -> UExpr:
+    """NCCL's all-reduce within one scale-up domain at its per-step ``alpha`` and bandwidth ``beta``: in a PCIe
+    domain (``socket_ranks`` not null) the cheaper of its LL and Simple rings (``pcie_ring_all_reduce_s``, ``alpha``
+    the link's LL step) at ``pcie_ring_beta``, elsewhere the ring at the fitted or link terms."""
+    return where(socket_ranks.is_not_null(),
+                 pcie_ring_all_reduce_s(n, message, alpha, pcie_ring_beta(n, beta, socket_ranks, socket_bandwidth)),
+                 ring_all_reduce_s(n, message, alpha, beta))
 
 
 def nccl_all_reduce_s(n: UExpr, message: UExpr, domain: UExpr, latency: UExpr, link: UExpr, up_beta: UExpr,
                       out_alpha: UExpr, out_beta: UExpr, *fit: UExpr) -> UExpr:
-    """NCCL's all-reduce of ``message`` bytes over ``n`` ranks, ``domain`` to a scale-up domain: a ring within one
-    domain at the fitted alpha and beta of the message's regime (else the link ``latency`` and ``up_beta``), else
+    """NCCL's all-reduce of ``message`` bytes over ``n`` ranks, ``domain`` to a scale-up domain: within one domain
+    ``scaleup_all_reduce_s`` at the fitted alpha and beta of the message's regime (else the link ``latency`` and
+    ``up_beta``; over PCIe NCCL's LL / Simple ring), else
     ``hierarchical_all_reduce_s`` with the domain's part at those and the exchange between domains at the NICs'
     ``out_alpha`` and ``out_beta`` (the kernel study's collective, the node study's gradient all-reduce)."""
     g = minimum(domain, n)
     up_alpha = fitted_alpha_s(message, latency, latency, *fit)
     up_fitted = fitted_beta_bytes_per_s(message, link, up_beta, *fit)
-    return where(n <= domain, ring_all_reduce_s(n, message, up_alpha, up_fitted),
+    return where(n <= domain, scaleup_all_reduce_s(n, message, up_alpha, up_fitted, fit[0], fit[1]),
                  hierarchical_all_reduce_s(n / g, g, message, up_alpha, up_fitted, out_alpha, out_beta))
 
 

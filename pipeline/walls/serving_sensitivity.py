@@ -96,10 +96,12 @@ def elasticity_link_bandwidth(is_feasible: Plain, decode_link_beta_time_s: UExpr
 
 @serving_column
 def decode_link_beta_time_s(decode_communication_time_s: UExpr, decode_link_latency_time_s: UExpr,
-                            decode_scaleout_time_s: UExpr) -> UExpr:
+                            decode_scaleout_time_s: UExpr, decode_tp_socket_time_s: UExpr) -> UExpr:
     """The beta part of a decode pass's collectives on the scale-up link (the scale-out fabric's share,
-    ``expert_parallel.decode_scaleout_time_s``, does not move with it)."""
-    return decode_communication_time_s - decode_link_latency_time_s - decode_scaleout_time_s.fill_null(0)
+    ``expert_parallel.decode_scaleout_time_s``, and a PCIe ring's time at the CPU interconnect,
+    ``serving_communication``'s ``decode_tp_socket_time_s``, do not move with it)."""
+    return (decode_communication_time_s - decode_link_latency_time_s - decode_scaleout_time_s.fill_null(0)
+            - decode_tp_socket_time_s.fill_null(0))
 
 
 @serving_column

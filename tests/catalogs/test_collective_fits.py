@@ -108,6 +108,16 @@ def test_accelerator_columns():
     r3 = fits.filter(pl.col("fabric_class") == "nvlink3_nvswitch", pl.col("regime") == "r3").row(0, named=True)
     assert a100["allreduce_link_fraction_r3"] * 300e9 == pytest.approx(r3["beta_bytes_per_s"], rel=1e-9)
     assert t4["comm_basis"] == "link x eta_link" and t4["allreduce_alpha_ratio_r0"] is None
+    assert h100["allreduce_pcie_socket_ranks"] is None and t4["allreduce_pcie_socket_ranks"] is None
+
+
+def test_pcie_scaleup_takes_nccls_pcie_ring():
+    """L40S (an 8-GPU PCIe server on two AMD sockets, no curves): 4 ranks a socket, NCCL's AMD_BW 16 GB/s between
+    them (the hardware catalog, r-pcie/pcie_topology.py) and the PCIe basis; no regime fit."""
+    l40s = cf.allreduce_columns(HARDWARE, cf.load_fits()).filter(pl.col("name") == "L40S").row(0, named=True)
+    assert l40s["allreduce_pcie_socket_ranks"] == 4.0 and l40s["allreduce_pcie_socket_bandwidth_bytes_per_s"] == 16e9
+    assert l40s["comm_basis"] == cf.PCIE_BASIS
+    assert l40s["allreduce_alpha_ratio_r0"] is None and l40s["allreduce_link_fraction_r4"] is None
 
 
 def test_galvatron_transcription_checks_nccl_tests_arithmetic():

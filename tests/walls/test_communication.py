@@ -96,6 +96,7 @@ def test_bubble_time_is_the_fraction_of_the_step(training):
 
 FIT_FRAME = pl.DataFrame({"n": [8.0, 8.0, 8.0], "m": [16384.0, 1e9, 16384.0], "lat": [0.6e-6] * 3,
                           "bw": [450e9] * 3, "a": [0.6e-6] * 3, "b": [369e9] * 3,
+                          "ranks": [None] * 3, "socket": [None] * 3,
                           **{f"a{i}": [2.0 * (i + 1), 2.0 * (i + 1), None] for i in range(5)},
                           **{f"b{i}": [0.1 * (i + 1), 0.1 * (i + 1), None] for i in range(5)}})
 
@@ -107,7 +108,8 @@ def test_fitted_all_reduce_takes_the_regime_of_the_message():
     and beta, as the serving study's ``<phase>_tp_nccl_all_reduce_s`` reads them."""
     from pipeline.walls.communication import fitted_alpha_s, fitted_beta_bytes_per_s, ring_all_reduce_s
 
-    fit = [x for i in range(5) for x in (col(f"a{i}", ""), col(f"b{i}", ""))]
+    fit = [col("ranks", ""), col("socket", "B/s"),
+           *(x for i in range(5) for x in (col(f"a{i}", ""), col(f"b{i}", "")))]
     expr = ring_all_reduce_s(N, M, fitted_alpha_s(M, col("lat", "s"), A, *fit),
                              fitted_beta_bytes_per_s(M, col("bw", "B/s"), B, *fit))
     got = FIT_FRAME.select(expr.magnitude("s")).to_series().to_list()

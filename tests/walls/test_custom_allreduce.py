@@ -8,6 +8,7 @@ import pytest
 
 from pipeline import formulas
 from pipeline.catalogs import custom_allreduce
+from pipeline.catalogs.collective_fits import ALLREDUCE_UNITS
 from pipeline.studies.serving import FORMULAS
 from pipeline.units import col, lit, unit
 from pipeline.walls.communication import ALLREDUCE_FIT_COLUMNS, framework_all_reduce_s, one_shot_all_reduce_s
@@ -68,7 +69,7 @@ def test_decode_tp_comm_of_llama2_70b_on_8_h100():
             "eta_link": ([0.7] * n, ""), "custom_allreduce_max_bytes": ([8 * 2**20, None], "B"),
             "custom_allreduce_max_ranks": ([8.0, None], ""), "custom_allreduce_alpha_ratio": ([ALPHA / 0.6e-6] * n, ""),
             "custom_allreduce_link_fraction": ([FRACTION] * n, "")}
-    cols |= {c: ([None] * n, "") for c in ALLREDUCE_FIT_COLUMNS}
+    cols |= {c: ([None] * n, ALLREDUCE_UNITS[c]) for c in ALLREDUCE_FIT_COLUMNS}
     f = pl.DataFrame({k: v for k, (v, _) in cols.items()}, schema={k: pl.Float64 for k in cols})
     units = {k: unit(u) for k, (_, u) in cols.items()}
     out = formulas.plan(f.lazy(), units, ["decode_tp_comm_time_s", "decode_tp_alpha_s", "decode_tp_message_bytes",
