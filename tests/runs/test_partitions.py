@@ -21,7 +21,6 @@ def test_write_parts_counts_rows_and_out_of_range_per_slice(tmp_path):
     assert pl.read_parquet(files[1], hive_partitioning=False)["mfu"].to_list() == [-0.1, 0.2, 1.0]
 
 
-
 def test_write_parts_counts_only_the_columns_out_of_range_in_the_chunk(tmp_path):
     """nodewr: the slices are counted only on the columns with a row outside in the whole chunk (checked once):
     by hand, mfu is outside in slices a and c only, latency_s nowhere, so each slice's counts are those of its own
@@ -40,6 +39,7 @@ def test_write_parts_counts_only_the_columns_out_of_range_in_the_chunk(tmp_path)
     _files, recorded = write_parts(clean, targets, tmp_path / "clean", "study=node", node.SCHEMA,
                                    {"compression": "zstd"})
     assert recorded["ranges"] == {} and sum(recorded["partitions"].values()) == 6
+
 
 def test_collect_flags_node_opts_out_of_cse_only():
     from pipeline.runs.partitions import collect_flags
