@@ -154,6 +154,9 @@ def write_parts(rows: pl.DataFrame, targets: list[tuple[int, int, str]], base: P
     recorded: dict[str, dict] = {"partitions": {}, "ranges": {}}
     written = []
     checks = range_checks(schema, rows.schema)
+    if checks and len(targets) > 1:  # the whole chunk counted once, the slices only on its columns with a row outside
+        whole = rows.select(checks).row(0, named=True)  # (none, mostly: the node bench's 61 slices 0.014 -> 0.008
+        checks = [e for e, n in zip(checks, whole.values(), strict=True) if n]  # CPU s, serving's 55 0.06 -> 0.04)
     for start, length, relative in targets:
         part = rows.slice(start, length)
         (base / relative).parent.mkdir(exist_ok=True)

@@ -63,8 +63,13 @@ def run(prepared: Prepared, out_dir: str | Path | None = None,
         written, rows_per_file, ranges_per_file = 0, {}, {}
         write_catalogs(prepared.catalogs, tmp / "catalogs")  # the database's catalog views read them
         built: list[Future] = []
+        dimension_ranges: list[dict[str, int]] = []
 
         def build_database() -> None:
+            """The database, after the dimension tables' out-of-range counts (written before any part: counted
+            on this thread, not after the last part; a column there has its rows there)."""
+            dimension_ranges.extend(c for d in sorted((tmp / narrow.DIMENSIONS).glob(f"{name}-*.parquet"))
+                                    for c in out_of_range_by_file([d], study.SCHEMA).values())
             database.create_database(tmp, database.run_views(tmp, name, prepared.catalogs.hashes),
                                      {"column_dictionary": output_dictionary()})
 
@@ -109,10 +114,12 @@ def run(prepared: Prepared, out_dir: str | Path | None = None,
                 prepared, tmp, rid, on_written, skip)
         except pl.exceptions.ComputeError as exc:  # polars reports a failed write as text
             raise os_error(exc, tmp / partitions.study_folder(name)) from None
+        if built:
+            built[0].result()
+        else:  # no part written by this process's writer (another executor; every part reused or every row dropped)
+            build_database()
         out_of_range: dict[str, int] = {}
-        dimensions = sorted((tmp / narrow.DIMENSIONS).glob(f"{name}-*.parquet"))  # a column there: its rows there
-        for counts in [*ranges_per_file.values(), *(c for d in dimensions
-                                                    for c in out_of_range_by_file([d], study.SCHEMA).values())]:
+        for counts in [*ranges_per_file.values(), *dimension_ranges]:
             for column, n in counts.items():
                 out_of_range[column] = out_of_range.get(column, 0) + n
         described = manifest(prepared, rid, now, written, units) | {"out_of_range": out_of_range}
@@ -121,10 +128,6 @@ def run(prepared: Prepared, out_dir: str | Path | None = None,
                                "recomputed": sorted(set(described["inputs"]["partitions"]) - set(reused))}
         described["partitions"] = dict(sorted(rows_per_file.items()))
         described["out_of_range_by_part"] = dict(sorted(ranges_per_file.items()))
-        if built:
-            built[0].result()
-        else:  # no part written by this process's writer (another executor; every part reused or every row dropped)
-            build_database()
         described["wall_time_s"] = round(time.perf_counter() - started, 3)
         (tmp / "manifest.json").write_text(json.dumps(described, indent=2) + "\n")
     if directory.final.name != rid:  # a run of the same spec in the same second took the name first

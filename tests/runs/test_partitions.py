@@ -21,6 +21,26 @@ def test_write_parts_counts_rows_and_out_of_range_per_slice(tmp_path):
     assert pl.read_parquet(files[1], hive_partitioning=False)["mfu"].to_list() == [-0.1, 0.2, 1.0]
 
 
+def test_write_parts_counts_only_the_columns_out_of_range_in_the_chunk(tmp_path):
+    """nodewr: the slices are counted only on the columns with a row outside in the whole chunk (checked once):
+    by hand, mfu is outside in slices a and c only, latency_s nowhere, so each slice's counts are those of its own
+    rows, and a chunk with no row outside records none."""
+    from pipeline.runs.partitions import write_parts
+    from pipeline.studies import node
+
+    rows = pl.DataFrame({"mfu": [0.5, 1.5, 0.2, 0.3, -0.1, -0.2], "latency_s": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]})
+    targets = [(0, 2, "hardware=a/part-00000.parquet"), (2, 2, "hardware=b/part-00000.parquet"),
+               (4, 2, "hardware=c/part-00000.parquet")]
+    _files, recorded = write_parts(rows, targets, tmp_path, "study=node", node.SCHEMA, {"compression": "zstd"})
+    assert recorded["ranges"] == {"study=node/hardware=a/part-00000.parquet": {"mfu": 1},
+                                  "study=node/hardware=c/part-00000.parquet": {"mfu": 2}}
+    clean = rows.with_columns(pl.col("mfu").clip(0.0, 1.0))
+    (tmp_path / "clean").mkdir()
+    _files, recorded = write_parts(clean, targets, tmp_path / "clean", "study=node", node.SCHEMA,
+                                   {"compression": "zstd"})
+    assert recorded["ranges"] == {} and sum(recorded["partitions"].values()) == 6
+
+
 def test_collect_flags_node_opts_out_of_cse_only():
     from pipeline.runs.partitions import collect_flags
     from pipeline.studies import node, serving, training
