@@ -65,6 +65,11 @@ REASON = {"measurement": pl.UInt32, "reason": pl.String}
 # wall 7's fixed point and costs more than it saves (33 rows: 2.5-2.7 against 1.7-1.9), and so for node rows (112:
 # 1.1 against 0.3); a training group gains nothing (32 rows: 1.1 either way): they collect once.
 STAGE_ABOVE = 20_000
+# A group's one collect of at most this many (configuration, η) rows runs on polars' in-memory engine: a plan of
+# thousands of columns over a few thousand rows costs less run whole than in the streaming engine's morsels (the 250
+# rows of `mlsys bench --validate`: 6.1 -> 5.5 CPU s of predictions, alternated in one process, values within
+# 4e-16). Larger collects stream, their memory bounded (the catalog's rows under a request rate).
+IN_MEMORY_ROWS = 20_000
 GROUP_THREADS = 2  # the groups predicted at once (predict)
 
 
@@ -260,8 +265,9 @@ def _predict_together(members: list[int], specs: dict[int, dict], rows: pl.DataF
     read = columns_read(spec.study, list(plan.units), axes, stated)
     on = [c for c in axes if c in read]
     staged = spec.study == "serving" and "request_rate" not in axes
-    if not staged or configurations.height * (len(etas) + 3) <= STAGE_ABOVE:  # the grid, the profile's η, its ends
-        out = plan.frame.select(read).collect()
+    evaluated = configurations.height * (len(etas) + 3)  # the grid, the profile's η, its ends
+    if not staged or evaluated <= STAGE_ABOVE:
+        out = plan.frame.select(read).collect(engine="in-memory" if evaluated <= IN_MEMORY_ROWS else "auto")
         out = out.with_columns(pl.col(c).cast(keys.schema[c]) for c in on).join(keys, on=on, nulls_equal=True)
         found = set(out["measurement"].unique().to_list())
     else:
