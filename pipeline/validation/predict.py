@@ -67,8 +67,8 @@ REASON = {"measurement": pl.UInt32, "reason": pl.String}
 STAGE_ABOVE = 20_000
 # A group's one collect of at most this many (configuration, η) rows runs on polars' in-memory engine: a plan of
 # thousands of columns over a few thousand rows costs less run whole than in the streaming engine's morsels (the 250
-# rows of `mlsys bench --validate`: 6.1 -> 5.5 CPU s of predictions, alternated in one process, values within
-# 4e-16). Larger collects stream, their memory bounded (the catalog's rows under a request rate).
+# rows of `mlsys bench --validate`, its 11 groups one at a time, alternated in one process: 5.71 -> 4.90 CPU s, values
+# within 4.1e-16). Larger collects stream, their memory bounded (the catalog's rows under a request rate).
 IN_MEMORY_ROWS = 20_000
 GROUP_THREADS = 2  # the groups predicted at once (predict)
 

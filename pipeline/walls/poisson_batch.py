@@ -87,7 +87,7 @@ def poisson_batch(lam, generated, rho_p, cap, fluid, round_one, round_fluid, rou
         span = ((end - b) * sign).clip(lower_bound=0.0)
         w = stage(**{f"width_{side}": width, f"ratio_{side}": (1.0 + span / width).log()})
         width, ratio = w[f"width_{side}"], w[f"ratio_{side}"]
-        # the nodes staged: ln pi reads each a dozen times (``_log_pi``), a plan would expand every reading
+        # the nodes staged: ln pi reads each about ten times (``_log_pi``), a plan would expand every reading
         at = stage(**{f"k_{side}{i}": b + sign * width * ((ratio * (i / (nodes - 1))).exp() - 1.0)
                       for i in range(1, nodes)})
         ks = [at[f"k_{side}{i}"] for i in range(1, nodes)]
