@@ -65,6 +65,11 @@ REASON = {"measurement": pl.UInt32, "reason": pl.String}
 # wall 7's fixed point and costs more than it saves (33 rows: 2.5-2.7 against 1.7-1.9), and so for node rows (112:
 # 1.1 against 0.3); a training group gains nothing (32 rows: 1.1 either way): they collect once.
 STAGE_ABOVE = 20_000
+# A group's one collect of at most this many (configuration, η) rows runs on polars' in-memory engine: a plan of
+# thousands of columns over a few thousand rows costs less run whole than in the streaming engine's morsels (the 250
+# rows of `mlsys bench --validate`, its 11 groups one at a time, alternated in one process: 5.71 -> 4.90 CPU s, values
+# within 4.1e-16). Larger collects stream, their memory bounded (the catalog's rows under a request rate).
+IN_MEMORY_ROWS = 20_000
 GROUP_THREADS = 2  # the groups predicted at once (predict)
 
 
@@ -195,8 +200,10 @@ def predict(measured: pl.DataFrame, catalogs: Catalogs, etas: list[float] | None
         return done + [_predict_alone(i, specs[i], rows, at, etas) for i in alone]
 
     # Two groups at a time: polars releases the GIL while it plans and collects, so one group's collect runs on
-    # the second core beside the next group's Python (the order of ``parts`` does not matter: sorted below).
-    with ThreadPoolExecutor(GROUP_THREADS) as pool:
+    # the second core beside the next group's Python (the order of ``parts`` does not matter: sorted below). The
+    # spaces' small tables collect on the in-memory engine too (``IN_MEMORY_ROWS``; a process-wide setting while
+    # the groups run, restored after); the large collects below name the streaming engine.
+    with pl.Config(engine_affinity="in-memory"), ThreadPoolExecutor(GROUP_THREADS) as pool:
         grouped = list(pool.map(group, sorted(groups.values(), key=len, reverse=True)))
     parts = [pl.DataFrame(reasons, schema=REASON), predict_kernel_rows(rows, catalogs)]
     parts += [p for done in grouped for p in done]
@@ -260,21 +267,22 @@ def _predict_together(members: list[int], specs: dict[int, dict], rows: pl.DataF
     read = columns_read(spec.study, list(plan.units), axes, stated)
     on = [c for c in axes if c in read]
     staged = spec.study == "serving" and "request_rate" not in axes
-    if not staged or configurations.height * (len(etas) + 3) <= STAGE_ABOVE:  # the grid, the profile's η, its ends
-        out = plan.frame.select(read).collect()
+    evaluated = configurations.height * (len(etas) + 3)  # the grid, the profile's η, its ends
+    if not staged or evaluated <= STAGE_ABOVE:
+        out = plan.frame.select(read).collect(engine="in-memory" if evaluated <= IN_MEMORY_ROWS else "streaming")
         out = out.with_columns(pl.col(c).cast(keys.schema[c]) for c in on).join(keys, on=on, nulls_equal=True)
         found = set(out["measurement"].unique().to_list())
     else:
         # first the configurations and η that run (STAGE_ABOVE), then everything else on those alone; ``found``
         # (rows with any configuration in the space) from the first
-        runs = plan.frame.select(*on, "eta_compute", runs_=admitted(list(plan.units))).collect()
+        runs = plan.frame.select(*on, "eta_compute", runs_=admitted(list(plan.units))).collect(engine="streaming")
         found = set(runs.select(on).unique().with_columns(pl.col(c).cast(keys.schema[c]) for c in on)
                     .join(keys, on=on, nulls_equal=True)["measurement"].to_list())
         runs = runs.filter("runs_").select(*on, "eta_compute").unique().with_columns(
             pl.col(c).cast(configurations.schema[c]) for c in on)
         restricted = replace(restricted, configurations=configurations.join(
             runs, on=on, nulls_equal=True, maintain_order="left"))
-        out = build(restricted, hardware).frame.select(read).collect()
+        out = build(restricted, hardware).frame.select(read).collect(engine="streaming")
         out = out.with_columns(pl.col(c).cast(keys.schema[c]) for c in on).join(keys, on=on, nulls_equal=True)
     missing = [i for i in members if i not in found]
     tuned = runs_trtllm_bench(*(pl.col(c) for c in ("framework", "scenario", "batch", "request_rate", "concurrency",

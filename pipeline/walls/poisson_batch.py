@@ -86,8 +86,11 @@ def poisson_batch(lam, generated, rho_p, cap, fluid, round_one, round_fluid, rou
         width = (1.0 / bend.clip(lower_bound=1e-12).sqrt()).clip(0.5, 1e9)
         span = ((end - b) * sign).clip(lower_bound=0.0)
         w = stage(**{f"width_{side}": width, f"ratio_{side}": (1.0 + span / width).log()})
-        ks = [b + sign * w[f"width_{side}"] * ((w[f"ratio_{side}"] * (i / (nodes - 1))).exp() - 1.0)
-              for i in range(1, nodes)]
+        width, ratio = w[f"width_{side}"], w[f"ratio_{side}"]
+        # the nodes staged: ln pi reads each about ten times (``_log_pi``), a plan would expand every reading
+        at = stage(**{f"k_{side}{i}": b + sign * width * ((ratio * (i / (nodes - 1))).exp() - 1.0)
+                      for i in range(1, nodes)})
+        ks = [at[f"k_{side}{i}"] for i in range(1, nodes)]
         sides[side] = ks, [_log_pi(k, b, log_rate, alpha, beta) for k in ks]
     zero = _log_pi(b * 0.0, b, log_rate, s["alpha_low"], s["beta_low"])
     at_cap = _log_pi(cap, b, log_rate, s["alpha_high"], s["beta_high"])

@@ -345,3 +345,25 @@ def test_groups_predicted_side_by_side_give_what_one_at_a_time_gives(monkeypatch
     alone = predict(rows, catalogs)
     assert together.equals(alone)
     assert together["family"].n_unique() > 2 and together["predicted"].null_count() < together.height
+
+
+def test_small_collects_in_memory_give_what_the_streaming_engine_gives(monkeypatch, catalogs):
+    """A group's collect of at most ``predict.IN_MEMORY_ROWS`` rows runs on polars' in-memory engine: forced onto the
+    streaming engine (0), 60 rows of the bundled catalog drawn with a fixed seed (node, serving under a request rate
+    and a closed loop, training) keep their reasons, bounds, batches and families, and every prediction, band and η
+    grid value to 1e-12 (the engines may add in another order: 4e-16 measured)."""
+    import importlib
+
+    module = importlib.import_module("pipeline.validation.predict")  # the package exports its function by that name
+    rows = read_measurements(None, catalogs).rows.sample(60, seed=7)
+    in_memory = predict(rows, catalogs)
+    monkeypatch.setattr(module, "IN_MEMORY_ROWS", 0)
+    streamed = predict(rows, catalogs)
+    floats = [c for c, t in in_memory.schema.items() if t in (pl.Float64, pl.List(pl.Float64))]
+    assert in_memory.drop(floats).equals(streamed.drop(floats))
+    for c in floats:
+        a, b = (f[c].explode() if f[c].dtype != pl.Float64 else f[c] for f in (in_memory, streamed))
+        assert a.is_null().equals(b.is_null()), c
+        assert a.drop_nulls().to_list() == pytest.approx(b.drop_nulls().to_list(), rel=1e-12, nan_ok=True), c
+    assert in_memory["predicted"].null_count() < in_memory.height
+    assert rows.filter(pl.col("request_rate").is_not_null()).height > 10  # wall 7's plans among them
