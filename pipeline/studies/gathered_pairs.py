@@ -32,14 +32,14 @@ class GatheredSpace(Space):
         if columns is None or self.grouped_by is not None or set(hw.columns) & set(model.columns) - {"workload"}:
             frame = self.frame(hardware_side)
             return frame if columns is None else frame.select(columns)
-        pairs = kept_pairs(hw, model, self.row_filter)
+        pairs = pair_numbers(hw, model, self.row_filter)
         # taken now, not in a plan: the same take collected by polars inside the source's callback cost ~2x
         return pl.concat([hw.select(c for c in columns if c in hw.columns)[pairs[HW]],
                           model.select(c for c in columns if c not in hw.columns)[pairs[MODEL]]],
                          how="horizontal").select(columns).lazy()
 
 
-def kept_pairs(hw: pl.DataFrame, model: pl.DataFrame, row_filter: pl.Expr | None) -> pl.DataFrame:
+def pair_numbers(hw: pl.DataFrame, model: pl.DataFrame, row_filter: pl.Expr | None) -> pl.DataFrame:
     """The row numbers (``HW``, ``MODEL``) of the pairs of one workload that ``row_filter`` keeps (None: all), model
     side major, as ``paired.paired`` joins them."""
     names = set() if row_filter is None else set(row_filter.meta.root_names())
