@@ -50,17 +50,19 @@ def piece_rows(space: Space, pieces: Iterable[tuple[pl.DataFrame, pl.DataFrame]]
     def frames(with_columns, predicate, n_rows, batch_size) -> Iterator[pl.DataFrame]:
         calls.append(1)
         for hw, model in pieces:
-            cuts = list(joins(space, hw, model, source_rows))
-            height = 0
-            for i, frame in enumerate(cuts):
+            cuts = joins(space, hw, model, source_rows, with_columns)  # one cut ahead: a gathered cut is eager
+            height, frame = 0, next(cuts, None)
+            if frame is None:
+                heights.append(0)
+            while frame is not None:
+                following = next(cuts, None)
                 frame = frame if predicate is None else frame.filter(predicate)
                 rows = (frame if with_columns is None else frame.select(with_columns)).collect()
                 height += rows.height
-                if i == len(cuts) - 1:  # the piece's height is known before its last rows come out
+                if following is None:  # the piece's height is known before its last rows come out
                     heights.append(height)
                 yield rows
-            if not cuts:
-                heights.append(0)
+                frame = following
 
     def ready() -> Iterator[pl.DataFrame]:
         """The pieces whose rows have all come out."""
@@ -88,10 +90,11 @@ def piece_rows(space: Space, pieces: Iterable[tuple[pl.DataFrame, pl.DataFrame]]
                            f"unfilled, source read {len(calls)} times")
 
 
-def joins(space: Space, hw: pl.DataFrame, model: pl.DataFrame, source_rows: int | None = None
-          ) -> Iterator[pl.LazyFrame]:
+def joins(space: Space, hw: pl.DataFrame, model: pl.DataFrame, source_rows: int | None = None,
+          columns: list[str] | None = None) -> Iterator[pl.LazyFrame]:
     """``Space.frame`` of ``hw`` on ``model`` in consecutive cuts of about ``source_rows`` joined rows, in its order:
-    per value of ``grouped_by`` (``grouped.grouped_join``), else for all of ``hw``, model-side major."""
+    per value of ``grouped_by`` (``grouped.grouped_join``), else for all of ``hw``, model-side major; a space with a
+    ``gathered_frame`` (``studies.gathered_pairs``) gives its cuts' ``columns`` (None: all) by it."""
     if hw.height == 0 or model.height == 0:
         return
     groups = ([hw] if space.grouped_by is None else
@@ -101,4 +104,5 @@ def joins(space: Space, hw: pl.DataFrame, model: pl.DataFrame, source_rows: int 
         size = max(1, (source_rows or SOURCE_ROWS) // group.height)
         part = replace(space, grouped_by=None)
         for start in range(0, model.height, size):
-            yield replace(part, model_side=model.slice(start, size)).frame(group)
+            cut = replace(part, model_side=model.slice(start, size))
+            yield cut.gathered_frame(group, columns) if hasattr(cut, "gathered_frame") else cut.frame(group)
