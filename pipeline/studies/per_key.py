@@ -5,7 +5,8 @@ Many of its columns read a few columns of each side only (a GEMM's η: the accel
 N, K; an operator's roofline: a hardware row and the tokens of a pass). ``gathered`` computes such a ``Group`` on the
 pairs of the distinct keys of either side (its *classes*: thousands of pairs for millions of rows) and gathers each
 row's value by its pair's number, hardware class x (model classes) + model class: one integer gather a group (its
-columns as one struct, unnested), not a join that copies every column of the row. The same expressions on the same
+columns as one struct, taken by field; a group's ``apart`` columns as another, which a plan reading none of them
+leaves out), not a join that copies every column of the row. The same expressions on the same
 values, so the same values. Classes are told apart by polars' equality (NULL equals NULL); keys are shapes, counts and
 catalog constants, never -0.0 or NaN.
 
@@ -40,7 +41,7 @@ import polars as pl
 from pipeline.studies.sides import Space
 
 ID = "__id"
-NESTED = "__gathered"  # a group's columns gathered as one struct, unnested
+NESTED = "__gathered"  # a set of a group's columns gathered as one struct, then taken by field (``_packed``)
 WHOLE_SIDE_CLASSES = 256  # hardware classes computed on the whole side (one table for all chunks) up to this many
 MAX_TABLE_ROWS = 2_000_000  # pairs above which a group is computed per row (~8 MB a Float64 column a million pairs)
 IDX = pl.get_index_type()  # a pair's number: < MAX_TABLE_ROWS
@@ -59,6 +60,9 @@ class Group:
     # groups of ``columns`` that read fewer of the keys: each computed on the pairs of its own classes and gathered
     # into this group's table (``_assembled``), not computed on every pair of this group's classes
     parts: tuple[Group, ...] = ()
+    # ``columns`` a plan may not read (serving's: read by its query-time columns only): gathered apart from the
+    # others, so that a plan reading none of them does not gather them (``_packed``)
+    apart: tuple[str, ...] = ()
 
 
 def gathered(space: Space, hardware_side: pl.DataFrame | None, groups: Sequence[Group]) -> tuple[pl.LazyFrame, dict]:
@@ -67,12 +71,15 @@ def gathered(space: Space, hardware_side: pl.DataFrame | None, groups: Sequence[
     hw, model, units, gathers = _numbered(space, hardware_side, groups)
     if not gathers:
         return space.frame(hardware_side), units
-    return replace(space, model_side=model).frame(hw).with_columns(gathers).unnest(_nested(gathers)), units
-
-
-def _nested(gathers: Sequence[pl.Expr]) -> list[str]:
-    """The structs among ``gathers``: a group's columns gathered as one (``_table``), unnested."""
-    return [name for e in gathers if (name := e.meta.output_name()).startswith(NESTED)]
+    frame = replace(space, model_side=model).frame(hw).with_columns(pl.lit(s).gather(i).alias(s.name)
+                                                                    for s, i in gathers)
+    structs = [s for s, _ in gathers if s.dtype == pl.Struct]
+    if not structs:
+        return frame, units
+    # each field by name, then the struct dropped (not ``unnest``, which polars' projection pushdown stops at): a
+    # struct none of whose fields the plan reads is not gathered
+    return frame.with_columns(pl.col(s.name).struct.field(f) for s in structs
+                              for f in s.struct.fields).drop(s.name for s in structs), units
 
 
 def numbered(space: Space, groups: Sequence[Group]) -> Space:
@@ -115,7 +122,7 @@ def _numbered(space: Space, hardware_side: pl.DataFrame | None, groups: Sequence
             hname, mname = group.ids
         if tables:
             index = pl.col(hname).cast(IDX) * m + pl.col(mname).cast(IDX)  # IdxSize: gathered without a cast
-            gathers.append(pl.lit(table).gather(index).alias(table.name))
+            gathers.extend((column, index) for column in table)
             units |= group_units
     return hw, model, units, gathers
 
@@ -156,10 +163,9 @@ def cached(key: Hashable, owners: tuple, build: Callable):
     return hit[1]
 
 
-def _table(group: Group, htable: pl.DataFrame, mtable: pl.DataFrame) -> tuple[int, dict, pl.Series]:
+def _table(group: Group, htable: pl.DataFrame, mtable: pl.DataFrame) -> tuple[int, dict, tuple[pl.Series, ...]]:
     """The model classes, the units of the group's columns and their values on every (hardware class, model class)
-    pair, in the order h x (model classes) + m: its column, or for several their struct (``NESTED``: ``gathered``
-    unnests it; the index is converted and bounds-checked once a group, not once a column)."""
+    pair, in the order h x (model classes) + m, packed for gathering (``_packed``)."""
     if group.parts:
         table, units = _assembled(group.parts, htable, mtable)
         table = table.select(group.columns)
@@ -168,8 +174,15 @@ def _table(group: Group, htable: pl.DataFrame, mtable: pl.DataFrame) -> tuple[in
             mtable.rename({ID: "__m"}).lazy(), how="cross", maintain_order="left_right"))
         # one chunk a column: a gather from a column in several chunks (a streamed collect's) is ~1.6x slower
         table = frame.select(group.columns).collect().rechunk()
-    column = table.to_series() if table.width == 1 else table.to_struct(f"{NESTED}{group.columns[0]}")
-    return mtable.height, {c: units[c] for c in group.columns}, column
+    return mtable.height, {c: units[c] for c in group.columns}, _packed(table, group.apart)
+
+
+def _packed(table: pl.DataFrame, apart: Sequence[str]) -> tuple[pl.Series, ...]:
+    """``table``'s columns as gathered: those not ``apart``, then those ``apart``, each set its column or for several
+    their struct (``NESTED``: ``gathered`` takes its fields; the index is converted and bounds-checked once a set, not
+    once a column). A struct gather gathers every field, read or not: the sets are the plan's to leave out."""
+    sets = ([c for c in table.columns if c not in apart], [c for c in table.columns if c in apart])
+    return tuple(table[c[0]] if len(c) == 1 else table.select(c).to_struct(f"{NESTED}{c[0]}") for c in sets if c)
 
 
 def _assembled(parts: Sequence[Group], htable: pl.DataFrame, mtable: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
@@ -185,8 +198,10 @@ def _assembled(parts: Sequence[Group], htable: pl.DataFrame, mtable: pl.DataFram
         units |= part_units
     pairs = pl.DataFrame({f"h{i}": ids for i, ids in hids.items()}).join(
         pl.DataFrame({f"m{i}": ids for i, ids in mids.items()}), how="cross", maintain_order="left_right")
-    columns = [table.gather(pairs[f"h{i}"].cast(IDX) * m + pairs[f"m{i}"].cast(IDX))
-               for i, (m, table) in enumerate(tables)]
+    columns = []
+    for i, (m, table) in enumerate(tables):
+        index = pairs[f"h{i}"].cast(IDX) * m + pairs[f"m{i}"].cast(IDX)
+        columns += [column.gather(index) for column in table]
     return pl.DataFrame(columns).unnest([c.name for c in columns if c.name.startswith(NESTED)]), units
 
 
@@ -237,7 +252,8 @@ def _by_keys(space: Space, hardware_side: pl.DataFrame | None, group: Group,
         return (hids, mids), None, None, None
     if whole is None:
         return (hids, mids), *_table(group, htable, mtable)
-    return (hids, mids), *cached(("table", group.columns), (space.hardware_side, space.model_side, space.units),
+    return (hids, mids), *cached(("table", group.columns, group.apart),
+                                 (space.hardware_side, space.model_side, space.units),
                                  lambda: _table(group, htable, mtable))
 
 

@@ -145,7 +145,7 @@ def build_space(catalogs: Catalogs, spec: SweepSpec) -> Space:
 def streamed_space(space: Space) -> Space:
     """``space`` whose sides carry the class ids of the groups ``build`` gathers (``per_key.numbered``): a sweep's
     plan, built once and streamed over pieces of the sides (``runs.streamed``), gathers by the ids its rows bring."""
-    return per_key.numbered(space, precomputed.groups(space, _computed(space), FORMULAS, SHARED))
+    return per_key.numbered(space, precomputed.groups(space, _computed(space), FORMULAS, SHARED, _written(space)))
 
 
 def hardware(catalogs: Catalogs, spec: SweepSpec) -> Side:
@@ -341,7 +341,7 @@ def inputs(space: Space, hardware_side=None, load_iterations: int = LOAD_ITERATI
 
 
 def _inputs(space: Space, hardware_side, load_iterations: int) -> tuple[pl.LazyFrame, dict]:
-    frame, units = precomputed.joined(space, hardware_side, _computed(space), FORMULAS, SHARED)
+    frame, units = precomputed.joined(space, hardware_side, _computed(space), FORMULAS, SHARED, _written(space))
     frame, units = speculative.inputs(frame, units, space.model_side, SHAPED)
     frame, units = disaggregated.inputs(frame, units, space.model_side)
     if not is_under_load(space):
@@ -354,6 +354,12 @@ def _computed(space: Space) -> list[str]:
     """The output columns the plan computes (not null: ``_off``, ``operations.null_outputs``)."""
     off = set(null_columns(space))
     return [c for c in OUTPUTS if c not in off]
+
+
+def _written(space: Space) -> list[str]:
+    """The computed columns a run writes (not ``QUERY_TIME``'s): the per-key columns only the others read are
+    gathered apart, which a run's plan leaves out."""
+    return [c for c in _computed(space) if c not in QUERY_TIME]
 
 
 def null_columns(space: Space) -> list[str]:

@@ -142,10 +142,12 @@ def _split(space: Space, seeds: Iterable[str], wanted: Iterable[str], formulas_:
     return Split(inputs, keys, columns, {c: units[c] for c in columns})
 
 
-def _groups(space: Space, wanted: tuple[str, ...], formulas_: Mapping, shared: tuple) -> list[per_key.Group]:
+def _groups(space: Space, wanted: tuple[str, ...], formulas_: Mapping, shared: tuple,
+            written: tuple[str, ...] | None) -> list[per_key.Group]:
     """The length-free split, then one per group of ``shared`` (each: the columns of its seeds' graph, on the
     distinct rows of the model-side columns they read); once per space (a sweep builds its plan once per chunk of
-    hardware rows)."""
+    hardware rows). A group's columns that ``written`` (of ``wanted``: those a run writes) does not read are gathered
+    apart (``per_key.Group.apart``): a run's plan leaves them out."""
     registry = {n: f for n, f in formulas_.items() if n not in space.units}  # inputs stay inputs
     parts, known = [split(space, wanted, formulas_)], {}
     for seeds in shared:
@@ -163,8 +165,13 @@ def _groups(space: Space, wanted: tuple[str, ...], formulas_: Mapping, shared: t
     free = parts[0].columns
     read = [formulas.inputs_used(parts[0].inputs, [c], registry) for c in free]
     split_parts = tuple(group(parts[0], columns) for columns in _by_keys_read(free, read))
-    return ([group(parts[0], free, split_parts)] if free else []) + [group(p, p.columns) for p in parts[1:]
-                                                                     if p.columns]
+    groups = ([group(parts[0], free, split_parts)] if free else []) + [group(p, p.columns) for p in parts[1:]
+                                                                       if p.columns]
+    if written is None:
+        return groups
+    # what the written columns read, the groups' columns taken as inputs
+    used = formulas.inputs_used(space.units | {c: u for p in parts for c, u in p.units.items()}, written, formulas_)
+    return [replace(g, apart=tuple(c for c in g.columns if c not in used)) for g in groups]
 
 
 def _by_keys_read(columns: Sequence[str], keys: Sequence[set[str]]) -> list[list[str]]:
@@ -178,7 +185,8 @@ def _by_keys_read(columns: Sequence[str], keys: Sequence[set[str]]) -> list[list
 
 
 def joined(space: Space, hardware_side: pl.DataFrame | None, wanted: Iterable[str],
-           formulas_: Mapping, shared: Iterable[Iterable[str]] = ()) -> tuple[pl.LazyFrame, dict]:
+           formulas_: Mapping, shared: Iterable[Iterable[str]] = (), written: Iterable[str] | None = None
+           ) -> tuple[pl.LazyFrame, dict]:
     """``space.frame(hardware_side)`` and its units, with the columns of ``split`` and of each group of
     ``shared`` added: each computed on the product of the hardware rows and the distinct rows of the
     model-side columns it reads (the length-free model rows; a few thousand rows for one operator's
@@ -187,12 +195,13 @@ def joined(space: Space, hardware_side: pl.DataFrame | None, wanted: Iterable[st
     of its sides (a subclass with its own ``frame``: validation's listed configurations) takes the plain frame."""
     if not space.is_product():
         return space.frame(hardware_side), space.units
-    return per_key.gathered(space, hardware_side, groups(space, wanted, formulas_, shared))
+    return per_key.gathered(space, hardware_side, groups(space, wanted, formulas_, shared, written))
 
 
-def groups(space: Space, wanted: Iterable[str], formulas_: Mapping,
-           shared: Iterable[Iterable[str]] = ()) -> list[per_key.Group]:
+def groups(space: Space, wanted: Iterable[str], formulas_: Mapping, shared: Iterable[Iterable[str]] = (),
+           written: Iterable[str] | None = None) -> list[per_key.Group]:
     """``joined``'s groups (once per space)."""
-    shared = tuple(tuple(g) for g in shared)
-    return per_key.cached(("serving groups", tuple(wanted), shared), (space.model_side, space.units, formulas_),
-                          lambda: _groups(space, tuple(wanted), formulas_, shared))
+    shared, written = tuple(tuple(g) for g in shared), None if written is None else tuple(written)
+    return per_key.cached(("serving groups", tuple(wanted), shared, written),
+                          (space.model_side, space.units, formulas_),
+                          lambda: _groups(space, tuple(wanted), formulas_, shared, written))

@@ -42,6 +42,30 @@ def test_a_group_gathered_by_its_keys_equals_its_formula_on_every_row(hardware):
     assert not [c for c in frame.collect_schema().names() if c.startswith(per_key.NESTED)]
 
 
+def _three(pairs: pl.LazyFrame) -> tuple[pl.LazyFrame, dict]:
+    frame, units = _toy(pairs)
+    return frame.with_columns(w=pl.col("size") * 2.0), units | {"w": "W"}
+
+
+def test_a_groups_apart_columns_are_gathered_only_where_the_plan_reads_them():
+    """Issue 15 (serving sweep speed): a struct gather gathers every field, read or not, and polars' projection
+    pushdown stops at ``unnest``. y and z gathered as one struct, w (``apart``) on its own: a plan that reads y
+    only gathers one struct, no w; every column equals the group without ``apart`` (by hand: row (b, size 30) y
+    90, z 31, w 60)."""
+    group = per_key.Group(("y", "z", "w"), ("size",), ("peak",), _three)
+    htable, _ = per_key.classes(HARDWARE, ["peak"])
+    mtable, _ = per_key.classes(MODEL, ["size"])
+    _, _, packed = per_key._table(replace(group, apart=("w", "z")), htable, mtable)
+    assert [s.name for s in packed] == ["y", f"{per_key.NESTED}z"]  # y alone: a column; z and w: a struct
+    frame, _ = per_key.gathered(_space(), None, [replace(group, apart=("w",))])
+    plain, _ = per_key.gathered(_space(), None, [group])
+    assert_frame_equal(frame.collect(), plain.collect(), check_exact=True, check_column_order=False)
+    assert frame.filter(name="b", size=30.0).select("y", "z", "w").collect().row(0) == (90.0, 31.0, 60.0)
+    reads_y = frame.select("name", "y").explain()
+    assert reads_y.count(".gather(") == 1 and f"{per_key.NESTED}w" not in reads_y  # w's gather left out
+    assert frame.select("w").explain().count(".gather(") == 1
+
+
 def test_a_table_is_one_chunk_a_column():
     """Issue 15 (serving sweep speed): a gather from a column in several chunks is slower; a group's compute that
     yields its pairs in two chunks still gives a table of one chunk a column, with the same values."""
@@ -52,7 +76,7 @@ def test_a_table_is_one_chunk_a_column():
     group = per_key.Group(("y", "z"), ("size",), ("peak",), two_chunks)
     htable, _ = per_key.classes(HARDWARE, ["peak"])
     mtable, _ = per_key.classes(MODEL, ["size"])
-    _, _, table = per_key._table(group, htable, mtable)  # the group's columns as one struct
+    _, _, (table,) = per_key._table(group, htable, mtable)  # the group's columns as one struct
     assert table.n_chunks() == 1 and table.struct.unnest().n_chunks("all") == [1, 1]
     assert table.struct.field("y").to_list() == [20.0, 40.0, 60.0, 30.0, 60.0, 90.0]  # peak 2, 3 x size 10, 20, 30
 
@@ -150,10 +174,10 @@ def test_a_group_in_parts_gives_the_table_of_the_whole_group():
     whole = per_key.Group(("y", "z"), ("size", "batch"), ("name", "peak"), _toy)
     htable, _ = per_key.classes(HARDWARE, ["name", "peak"])
     mtable, _ = per_key.classes(MODEL, ["size", "batch"])
-    m, units, want = per_key._table(whole, htable, mtable)
+    m, units, (want,) = per_key._table(whole, htable, mtable)
     got = per_key._table(replace(whole, parts=parts), htable, mtable)
-    assert got[:2] == (m, units) and got[2].n_chunks() == 1 and got[2].struct.unnest().n_chunks("all") == [1, 1]
-    assert_series_equal(got[2], want, check_exact=True)
+    assert got[:2] == (m, units) and got[2][0].n_chunks() == 1 and got[2][0].struct.unnest().n_chunks("all") == [1, 1]
+    assert_series_equal(got[2][0], want, check_exact=True)
     assert want.struct.field("z").to_list()[:3] == [11.0, 21.0, 11.0]  # size 10, 20, 10 + 1 (hardware row a)
 
 

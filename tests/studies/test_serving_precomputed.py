@@ -7,6 +7,7 @@ import pytest
 from pipeline.catalogs.load import load_catalogs
 from pipeline.spec import parse_spec
 from pipeline.studies import serving
+from pipeline.studies import serving_precomputed as precomputed
 from pipeline.studies.serving_precomputed import depends_on, joined, rebindable, split
 from pipeline.studies.sides import Space
 
@@ -208,3 +209,22 @@ def test_the_elasticities_and_batch_limits_read_their_fewer_axis_terms_from_tabl
     assert got.height == space.row_count > 0
     assert got["elasticity_batch"].is_not_null().any() and got["decode_dequant_overhead_s"].gt(0).any()
     assert got.equals(want)
+
+
+def test_the_columns_only_query_time_columns_read_are_gathered_apart_and_left_out_of_the_written_plan():
+    """Issue 15 (serving sweep speed): a run writes no ``QUERY_TIME`` column, so the per-key columns only those read
+    (the compression ratio, the weights' bytes a parameter) are gathered apart, and a plan of the written columns
+    gathers none of them (the struct of them named after the first); the columns written read the others."""
+    space = serving.build_space(load_catalogs(), parse_spec({"study": "serving", "axes": {
+        "model": [L70], "hardware": [H100, "A100 SXM4 80GB"], "precision": ["fp16"], "tp": [4, 8], "pp": [1],
+        "batch": [1, 32], "prompt_len": [512, 2048], "output_len": [128, 256]}}))
+    written = serving._written(space)
+    groups = precomputed.groups(space, serving._computed(space), serving.FORMULAS, serving.SHARED, written)
+    apart = {c for g in groups for c in g.apart}
+    assert {"compression_ratio", "weight_bytes_per_param"} <= apart
+    assert not {"decode_qkv_proj_time_s", "weights_per_device_bytes"} & apart
+    frame = serving.build(space).frame  # decode attention's own tables are not shared here: a plan of it reads more
+    plan = frame.select("ttft_s", "prefill_mlp_class_time_s", "is_feasible").explain()
+    assert "prefill_mlp_gemm_time_s" in plan
+    assert "compression_ratio" not in plan and "weight_bytes_per_param" not in plan
+    assert "compression_ratio" in frame.select("compression_ratio").explain()
