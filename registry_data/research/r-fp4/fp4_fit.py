@@ -1,10 +1,10 @@
 """FP4 GEMMs on the kernel fit with an FP4 coefficient of their own (issue 12 part, fp4gemm): a trial, not applied.
 
 The catalog's k_half coefficient (pipeline.validation.gemm_fit.fit) is fitted on the bf16/fp16/fp8/int8 shaped rows;
-fp4 rows (gemm.csv: vLLM PR #20578, DeepGEMM PR #348, FlashInfer PR #1979) are predicted held out at it. Here the
-fp4 rows get their own coefficient (same grid, same loss: median |log time ratio|), fitted with each fp4 source left
-out in turn, and the held-out fp4 GEMM-time error is printed per row. Result (README.md): no better than the
-catalog's coefficient, the shape model misses the FP4 kernels' small-M times either way.
+fp4 rows (gemm.csv: vLLM PR #20578, DeepGEMM PR #348, FlashInfer PR #1979, torchao PR #2427) are predicted held out
+at it. Here the fp4 rows get their own coefficient (same grid, same loss: median |log time ratio|), fitted with each
+fp4 source left out in turn, and the held-out fp4 GEMM-time error is printed per row. Result (README.md section 2):
+it trades the large-M rows for the small-M ones and closes neither (M < 256 still ~70 % too fast).
 
 Usage (from the repository root): python registry_data/research/r-fp4/fp4_fit.py
 """
