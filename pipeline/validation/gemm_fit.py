@@ -93,7 +93,7 @@ OWN_CEILING_ONLY = ("fp4",)
 # Issue 12 (fp4): precisions fitted (their rows, ceiling and held-out error above) but kept on the profile η in the
 # catalog. On B200/GB200 the FP4 model (best fraction 0.634 of 9 PFLOPS: DeepGEMM and cuBLAS 13.3, 2026) predicts
 # the MLPerf Inference v5.x NVFP4 TensorRT-LLM runs of 2025 about 1.5x too fast (their median |error| 20.5 -> 55.3 %),
-# and it misses its own held-out FP4 kernel rows by 34 % (too fast too): what is missing is in CHANGELOG.md (fp4).
+# and it misses its own held-out FP4 kernel rows by 31 % (too fast too): what is missing is in r-fp4/README.md.
 ON_PROFILE = ("fp4",)
 
 
