@@ -97,13 +97,14 @@ def poisson_batch(lam, generated, rho_p, cap, fluid, round_one, round_fluid, rou
     b = fluid.clip(1.0, cap)
     points = [(b * 0.0 + 1.0, round_one), (b, round_fluid), (cap, round_cap)]
     if knee is not None:  # the lower and the higher of b and the knee
-        knee, lower = knee.clip(1.0, cap), knee < b
+        knee = knee.clip(1.0, cap)
+        lower = knee < b
         points[1:2] = [(E.when(lower).then(knee).otherwise(b), E.when(lower).then(round_knee).otherwise(round_fluid)),
                        (E.when(lower).then(b).otherwise(knee), E.when(lower).then(round_fluid).otherwise(round_knee))]
-    names = ("start", "end", "alpha", "beta")
+    fields = ("start", "end", "alpha", "beta")
     s = stage(b=b, log_rate=(lam * generated / (1.0 - rho_p)).log(),
-              **{f"{n}{i}": v for i, p in enumerate(_pieces(points)) for n, v in zip(names, p)})
-    piece = [tuple(s[f"{n}{i}"] for n in names) for i in range(len(points) - 1)]
+              **{f"{n}{i}": v for i, p in enumerate(_pieces(points)) for n, v in zip(fields, p)})
+    piece = [tuple(s[f"{n}{i}"] for n in fields) for i in range(len(points) - 1)]
     b, log_rate = s["b"], s["log_rate"]
     # the nodes' centre: the chain's mode, where lambda G d(k) / (1 - rho_p) = k on a piece where x beta < 1 (ln pi
     # rising into it, falling out), the largest such; b where there is none (a piece where the chain only rises)

@@ -131,6 +131,17 @@ def test_polars_and_scalar_agree():
     assert got == pytest.approx([closed_form(**r) for r in rows], rel=1e-9)
 
 
+def test_polars_and_scalar_agree_with_a_knee():
+    rows = [{"lam": 49.0, "g": 146.0, "rho": 0.53, "cap": 2467.0, "fluid": 632.0, "d1": 0.00525, "db": 0.02527,
+             "dc": 0.08469, "knee": 185.0, "dk": 0.01635},
+            {"lam": 14.2, "g": 291.0, "rho": 0.447, "cap": 841.0, "fluid": 252.0, "d1": 0.02042, "db": 0.03430,
+             "dc": 0.10877, "knee": 380.0, "dk": 0.04960}]
+    staged = Staged(pl.DataFrame(rows).lazy(), "__t")
+    batch = poisson_batch(*(pl.col(n) for n in NAMES), stage=staged, knee=pl.col("knee"), round_knee=pl.col("dk"))
+    got = staged.frame.select(batch.alias("b")).collect()["b"].to_list()
+    assert got == pytest.approx([with_knee(**r) for r in rows], rel=1e-9)
+
+
 def test_mean_log_by_hand():
     """The mean of ln u for u from 1 to e: (e - 0) / (e - 1) - 1 = 1 / (e - 1); equal ends: ln u."""
     with expression_library(scalar):
