@@ -62,6 +62,7 @@ def tpot_clustering(rho, prefill_time_one_request_s, generated_tokens):
 
 
 LOAD_ITERATIONS = 6
+KNEE_NODES = 6  # nodes a side of the first pass of ``poisson_batch``, whose mean only places the round's third price
 LOAD_UNITS = {"prefill_time_one_request_s": unit("s"), "prefill_time_batched_s": unit("s"),
               "prefill_time_alone_s": unit("s"),
               "itl_at_batch_cap_s": unit("s"), "itl_at_load_s": unit("s"), "load_batch_cap": unit(""),
@@ -140,16 +141,21 @@ def under_load(frame: pl.LazyFrame, units: dict, iterations: int, closed: bool =
         frame = frame.with_columns((pl.col(f"prefill_pass_time_s__m{k}") / pl.col(f"prompts_{k}"))
                                    .alias(f"prompt_prefill_{k + 1}"))
     # the batch under Poisson arrivals: the birth-death chain's mean, its round affine through the batches priced
-    # above (1, the fluid batch of the last step, the cap; ``pipeline.walls.poisson_batch``)
+    # above (1, the fluid batch of the last step, the cap; ``pipeline.walls.poisson_batch``), then again with the
+    # round priced at that mean too, where the chain lives (a third piece: r-knee/README.md)
     last = iterations - 1
     overhead = pl.col("scheduler_overhead_per_iteration_s").fill_null(0.0)
     lam = pl.col("request_rate") / pl.col("replicas")
+    chain = (lam, pl.col("generated_tokens"), lam * pl.col(f"prompt_prefill_{last}") * pl.col("prefill_stage_share"),
+             pl.col("load_batch_cap"), pl.col(f"load_batch_{last}"), pl.col("decode_pass_time_s__it0") + overhead,
+             pl.col(f"decode_pass_time_s__it{last}") + overhead, pl.col("decode_pass_time_s__cap") + overhead)
     staged = Staged(frame, "__poisson")
-    batch = poisson_batch(lam, pl.col("generated_tokens"),
-                          lam * pl.col(f"prompt_prefill_{last}") * pl.col("prefill_stage_share"),
-                          pl.col("load_batch_cap"), pl.col(f"load_batch_{last}"), pl.col("decode_pass_time_s__it0") +
-                          overhead, pl.col(f"decode_pass_time_s__it{last}") + overhead,
-                          pl.col("decode_pass_time_s__cap") + overhead, stage=staged)
+    first = poisson_batch(*chain, nodes=KNEE_NODES, stage=staged)
+    frame = _at_batch(staged.frame.with_columns(load_batch_knee=first), units, "decode_pass_time_s",
+                      "load_batch_knee", "__knee")
+    staged = Staged(frame, "__poisson2")
+    batch = poisson_batch(*chain, stage=staged, knee=pl.col("load_batch_knee"),
+                          round_knee=pl.col("decode_pass_time_s__knee") + overhead)
     frame = _at_batch(staged.frame.with_columns(load_batch=batch), units, "decode_pass_time_s", "load_batch", "__load")
     frame = frame.with_columns(
         prefill_time_alone_s=pl.col("prefill_pass_time_s__one"),
@@ -293,7 +299,9 @@ def under_load_values(values: dict, units: dict, iterations: int = LOAD_ITERATIO
                      "cap": cap, "chunk": chunk, "fluid": load}
             load, m = step["next"](known)["next"], step["prompts"](known)["prompts"]
             tau = at["prefill_pass_time_s"](values | {"_b": m})["prefill_pass_time_s"] / m
-        load = step["poisson"](known | {"one": decode(1.0) + overhead, "at_cap": decode(cap) + overhead})["batch"]
+        known |= {"one": decode(1.0) + overhead, "at_cap": decode(cap) + overhead}
+        knee = step["poisson_first"](known)["batch"]
+        load = step["poisson_knee"](known | {"knee": knee, "at_knee": decode(knee) + overhead})["batch"]
     return {"prefill_time_one_request_s": tau, "prefill_time_alone_s": alone, "prefill_time_batched_s": batched,
             "itl_at_batch_cap_s": decode(cap), "request_rate": rate,
             "itl_at_load_s": decode(load), "load_batch_cap": cap, "load_prefill_batch": chunk, "load_batch": load}
@@ -316,6 +324,9 @@ def _load_step() -> dict:
     """``load_batch_cap`` and ``next_load_batch`` compiled once for plain values."""
     with expression_library(scalar):
         c = scalar.col
+        lam = c("request_rate") / c("replicas")
+        chain = (lam, c("generated_tokens"), lam * c("prefill"), c("cap"), c("fluid"), c("one"), c("decode"),
+                 c("at_cap"))
         return {"cap": scalar.compile_function({"cap": load_batch_cap(c("batch"), c("max_batch_paged"))}),
                 "chunk": scalar.compile_function({"chunk": load_prefill_batch(c("budget"), c("new"), c("cap"),
                                                                              BATCH_QUEUED_PROMPTS)}),
@@ -323,7 +334,6 @@ def _load_step() -> dict:
                     c("request_rate"), c("replicas"), c("generated_tokens"), c("prefill"), c("decode"), c("cap"))}),
                 "prompts": scalar.compile_function({"prompts": prompts_per_iteration(
                     c("request_rate"), c("replicas"), c("prefill"), c("decode"), c("chunk"))}),
-                "poisson": scalar.compile_function({"batch": poisson_batch(
-                    c("request_rate") / c("replicas"), c("generated_tokens"),
-                    c("request_rate") / c("replicas") * c("prefill"), c("cap"), c("fluid"), c("one"), c("decode"),
-                    c("at_cap"))})}
+                "poisson_first": scalar.compile_function({"batch": poisson_batch(*chain, nodes=KNEE_NODES)}),
+                "poisson_knee": scalar.compile_function({"batch": poisson_batch(*chain, knee=c("knee"),
+                                                                                round_knee=c("at_knee"))})}

@@ -22,15 +22,24 @@ def closed_form(**values) -> float:
     return f(values)["b"]
 
 
-def exact(lam, g, rho, cap, fluid, d1, db, dc) -> float:
-    """E[min(k, cap)] summed state by state, the round affine through (1, d1), (fluid, db), (cap, dc); beyond the
-    cap a geometric queue at the rate at the cap."""
+def with_knee(**values) -> float:
+    with expression_library(scalar):
+        c = scalar.col
+        f = scalar.compile_function({"b": poisson_batch(*(c(n) for n in NAMES), knee=c("knee"), round_knee=c("dk"))})
+    return f(values)["b"]
+
+
+def exact(lam, g, rho, cap, fluid, d1, db, dc, knee=None, dk=None) -> float:
+    """E[min(k, cap)] summed state by state, the round affine through (1, d1), (fluid, db), (cap, dc) and, if given,
+    (knee, dk); beyond the cap a geometric queue at the rate at the cap."""
     b = min(max(fluid, 1.0), cap)
+    points = sorted({(1.0, d1), (b, db), (cap, dc)} | ({(knee, dk)} if knee is not None else set()))
 
     def d(k):
-        if k <= b:
-            return d1 + (db - d1) * (k - 1) / (b - 1) if b > 1 else d1
-        return db + (dc - db) * (k - b) / (cap - b)
+        for (x0, y0), (x1, y1) in zip(points, points[1:]):
+            if k <= x1 or x1 == cap:
+                return y0 + (y1 - y0) * (k - x0) / (x1 - x0) if x1 > x0 else y1
+        return dc
     logs, total = [0.0], 0.0
     for k in range(1, int(cap) + 1):
         total += math.log(lam * g * d(k) / ((1 - rho) * k))
@@ -82,6 +91,31 @@ def test_matches_the_exact_sum(values):
     assert closed_form(**values) == pytest.approx(exact(**values), rel=0.015)
 
 
+# wall 7's round on H200 at fp8 (r-knee/nodes_check.py): Mixtral 8x7B's concave knee (5.25 ms at 1, 14.62 at 64, 84.69
+# at the cap 2467, the experts all read by 64) and Llama 2 70B's convex one (20.42 at 1, 24.02 at 128, 108.77 at 841,
+# compute-bound past ~200), each with a fourth priced batch on either side of the fluid one
+@pytest.mark.parametrize("values", [
+    {"lam": 49.0, "g": 146.0, "rho": 0.53, "cap": 2467.0, "fluid": 632.0, "d1": 0.00525, "db": 0.02527,
+     "dc": 0.08469, "knee": 185.0, "dk": 0.01635},
+    {"lam": 49.0, "g": 146.0, "rho": 0.53, "cap": 2467.0, "fluid": 64.0, "d1": 0.00525, "db": 0.01462,
+     "dc": 0.08469, "knee": 296.0, "dk": 0.01853},
+    {"lam": 14.2, "g": 291.0, "rho": 0.447, "cap": 841.0, "fluid": 252.0, "d1": 0.02042, "db": 0.03430,
+     "dc": 0.10877, "knee": 380.0, "dk": 0.04960},
+    {"lam": 14.2, "g": 291.0, "rho": 0.447, "cap": 841.0, "fluid": 380.0, "d1": 0.02042, "db": 0.04960,
+     "dc": 0.10877, "knee": 128.0, "dk": 0.02402},
+])
+def test_a_third_piece_matches_the_exact_sum(values):
+    assert with_knee(**values) == pytest.approx(exact(**values), rel=0.015)
+
+
+def test_a_knee_on_the_line_changes_nothing():
+    """A fourth batch on the straight piece it falls in: the same round, the same batch as without it."""
+    values = {"lam": 14.5, "g": 291.0, "rho": 0.44, "cap": 841.0, "fluid": 239.0, "d1": 0.0135, "db": 0.0319,
+              "dc": 0.1054}
+    on_line = 0.0319 + (0.1054 - 0.0319) * (500.0 - 239.0) / (841.0 - 239.0)
+    assert with_knee(**values, knee=500.0, dk=on_line) == pytest.approx(closed_form(**values), rel=1e-6)
+
+
 def test_unstable_is_the_cap():
     values = {"lam": 1.0, "g": 100.0, "rho": 1.2, "cap": 64.0, "fluid": 64.0, "d1": 0.01, "db": 0.02, "dc": 0.02}
     assert closed_form(**values) == 64.0
@@ -95,6 +129,17 @@ def test_polars_and_scalar_agree():
     batch = poisson_batch(*(pl.col(n) for n in NAMES), stage=staged)
     got = staged.frame.select(batch.alias("b")).collect()["b"].to_list()
     assert got == pytest.approx([closed_form(**r) for r in rows], rel=1e-9)
+
+
+def test_polars_and_scalar_agree_with_a_knee():
+    rows = [{"lam": 49.0, "g": 146.0, "rho": 0.53, "cap": 2467.0, "fluid": 632.0, "d1": 0.00525, "db": 0.02527,
+             "dc": 0.08469, "knee": 185.0, "dk": 0.01635},
+            {"lam": 14.2, "g": 291.0, "rho": 0.447, "cap": 841.0, "fluid": 252.0, "d1": 0.02042, "db": 0.03430,
+             "dc": 0.10877, "knee": 380.0, "dk": 0.04960}]
+    staged = Staged(pl.DataFrame(rows).lazy(), "__t")
+    batch = poisson_batch(*(pl.col(n) for n in NAMES), stage=staged, knee=pl.col("knee"), round_knee=pl.col("dk"))
+    got = staged.frame.select(batch.alias("b")).collect()["b"].to_list()
+    assert got == pytest.approx([with_knee(**r) for r in rows], rel=1e-9)
 
 
 def test_mean_log_by_hand():
