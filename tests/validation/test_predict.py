@@ -343,8 +343,20 @@ def test_groups_predicted_side_by_side_give_what_one_at_a_time_gives(monkeypatch
     together = predict(rows, catalogs)
     monkeypatch.setattr(module, "GROUP_THREADS", 1)
     alone = predict(rows, catalogs)
-    assert together.equals(alone)
+    # floats to 1e-12: the in-memory engine (``IN_MEMORY_ROWS``) splits a reduction by the threads free at the time,
+    # so two groups sharing the pool may add in another order than one group alone (1.9e-16 measured)
+    _equal_to_1e12(together, alone)
     assert together["family"].n_unique() > 2 and together["predicted"].null_count() < together.height
+
+
+def _equal_to_1e12(got: pl.DataFrame, want: pl.DataFrame) -> None:
+    """Equal frames, their floats (and lists of floats) to a relative 1e-12."""
+    floats = [c for c, t in got.schema.items() if t in (pl.Float64, pl.List(pl.Float64))]
+    assert got.drop(floats).equals(want.drop(floats))
+    for c in floats:
+        a, b = (f[c].explode() if f[c].dtype != pl.Float64 else f[c] for f in (got, want))
+        assert a.is_null().equals(b.is_null()), c
+        assert a.drop_nulls().to_list() == pytest.approx(b.drop_nulls().to_list(), rel=1e-12, nan_ok=True), c
 
 
 def test_small_collects_in_memory_give_what_the_streaming_engine_gives(monkeypatch, catalogs):
@@ -359,11 +371,6 @@ def test_small_collects_in_memory_give_what_the_streaming_engine_gives(monkeypat
     in_memory = predict(rows, catalogs)
     monkeypatch.setattr(module, "IN_MEMORY_ROWS", 0)
     streamed = predict(rows, catalogs)
-    floats = [c for c, t in in_memory.schema.items() if t in (pl.Float64, pl.List(pl.Float64))]
-    assert in_memory.drop(floats).equals(streamed.drop(floats))
-    for c in floats:
-        a, b = (f[c].explode() if f[c].dtype != pl.Float64 else f[c] for f in (in_memory, streamed))
-        assert a.is_null().equals(b.is_null()), c
-        assert a.drop_nulls().to_list() == pytest.approx(b.drop_nulls().to_list(), rel=1e-12, nan_ok=True), c
+    _equal_to_1e12(in_memory, streamed)
     assert in_memory["predicted"].null_count() < in_memory.height
     assert rows.filter(pl.col("request_rate").is_not_null()).height > 10  # wall 7's plans among them
