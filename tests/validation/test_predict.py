@@ -336,17 +336,23 @@ def test_groups_predicted_side_by_side_give_what_one_at_a_time_gives(monkeypatch
     """``predict.GROUP_THREADS`` groups at once (threads: polars releases the GIL while it plans and collects)
     give the same rows, values, bands, grids and reasons as one group at a time, on 60 rows of the bundled
     catalog drawn with a fixed seed: several studies, frameworks and groups, some rows refused with a reason."""
-    import importlib
-
-    module = importlib.import_module("pipeline.validation.predict")  # the package exports its function by that name
-    rows = read_measurements(None, catalogs).rows.sample(60, seed=7)
-    together = predict(rows, catalogs)
-    monkeypatch.setattr(module, "GROUP_THREADS", 1)
-    alone = predict(rows, catalogs)
+    _, together, alone = _predicted_before_and_after(monkeypatch, catalogs, "GROUP_THREADS", 1)
     # floats to 1e-12: the in-memory engine (``IN_MEMORY_ROWS``) splits a reduction by the threads free at the time,
     # so two groups sharing the pool may add in another order than one group alone (1.9e-16 measured)
     _equal_to_1e12(together, alone)
     assert together["family"].n_unique() > 2 and together["predicted"].null_count() < together.height
+
+
+def _predicted_before_and_after(monkeypatch, catalogs, setting: str, value) -> tuple[pl.DataFrame, ...]:
+    """60 rows of the bundled catalog drawn with a fixed seed, and their predictions before and after ``predict``'s
+    module constant ``setting`` is set to ``value``."""
+    import importlib
+
+    module = importlib.import_module("pipeline.validation.predict")  # the package exports its function by that name
+    rows = read_measurements(None, catalogs).rows.sample(60, seed=7)
+    before = predict(rows, catalogs)
+    monkeypatch.setattr(module, setting, value)
+    return rows, before, predict(rows, catalogs)
 
 
 def _equal_to_1e12(got: pl.DataFrame, want: pl.DataFrame) -> None:
@@ -364,13 +370,7 @@ def test_small_collects_in_memory_give_what_the_streaming_engine_gives(monkeypat
     streaming engine (0), 60 rows of the bundled catalog drawn with a fixed seed (node, serving under a request rate
     and a closed loop, training) keep their reasons, bounds, batches and families, and every prediction, band and η
     grid value to 1e-12 (the engines may add in another order: 4e-16 measured)."""
-    import importlib
-
-    module = importlib.import_module("pipeline.validation.predict")  # the package exports its function by that name
-    rows = read_measurements(None, catalogs).rows.sample(60, seed=7)
-    in_memory = predict(rows, catalogs)
-    monkeypatch.setattr(module, "IN_MEMORY_ROWS", 0)
-    streamed = predict(rows, catalogs)
+    rows, in_memory, streamed = _predicted_before_and_after(monkeypatch, catalogs, "IN_MEMORY_ROWS", 0)
     _equal_to_1e12(in_memory, streamed)
     assert in_memory["predicted"].null_count() < in_memory.height
     assert rows.filter(pl.col("request_rate").is_not_null()).height > 10  # wall 7's plans among them
