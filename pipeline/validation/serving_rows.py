@@ -170,9 +170,10 @@ def load_axes(r: dict, devices_per_replica: int) -> tuple[dict, str | None]:
     mixtral-8x7b/{Server,Offline}/__init__.py), which the in-flight batcher never exceeds; predicted as wall 7's
     mean TTFT and mean time per output token (benchmarks report means). A closed loop of ``concurrency`` users (a
     benchmark at a fixed concurrency, no request rate; its ``batch`` is the concurrency) is wall 7's closed loop
-    (pipeline.walls.closed_loop): the users shared by the replicas, its request rate solved, its tokens/s that rate's (delivered_tokens_per_s); a server run with neither a rate nor a concurrency is a burst
-    (all requests at t = 0: ``burst_of``), predicted when the row states its request count, else refused rather
-    than predicted unloaded."""
+    (pipeline.walls.closed_loop): the users shared by the replicas, its request rate solved, its tokens/s that
+    rate's (delivered_tokens_per_s); a server run with neither a rate nor a concurrency is a burst (all requests at
+    t = 0: ``burst_of``), predicted when the row states its request count, else refused rather than predicted
+    unloaded."""
     closed = r["concurrency"] is not None and r["request_rate"] is None
     if r["metric"] not in ("ttft_s", "itl_s") and (r["metric"] != "tokens_per_s" or (r["request_rate"] is None
                                                                                      and not closed)):

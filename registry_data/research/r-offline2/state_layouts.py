@@ -70,8 +70,8 @@ def stated(measurements: pl.DataFrame) -> tuple[pl.DataFrame, int]:
                 r["batch"] = server_batch
             if before != (r["tp"], r["batch"]):
                 changed += 1
-                r["notes"] = (r["notes"] or "") + f" [layout: tp {tp}" + (
-                    f", Server gpu_batch_size {server_batch}" if r["scenario"] == "server" else "") + f": {REPO}{where}]"
+                cap = f", Server gpu_batch_size {server_batch}" if r["scenario"] == "server" else ""
+                r["notes"] = (r["notes"] or "") + f" [layout: tp {tp}{cap}: {REPO}{where}]"
         rows.append(r)
     return pl.DataFrame(rows, schema=measurements.schema), changed
 

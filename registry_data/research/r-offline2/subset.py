@@ -1,5 +1,7 @@
 """A subset of the measurements catalog as a CSV for `mlsys validate --measured`, with columns overridden (a what-if on
-the rows, not a catalog change): python registry_data/research/r-offline2/subset.py OUT.csv NAME_REGEX [col=int|null ...]
+the rows, not a catalog change):
+
+    python registry_data/research/r-offline2/subset.py OUT.csv NAME_REGEX [col=int|null ...]
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ def main(out: str, pattern: str, *settings: str) -> None:
     rows = read_catalog("measurements", REGISTRY).filter(pl.col("name").str.contains(pattern))
     for setting in settings:
         column, value = setting.split("=")
-        rows = rows.with_columns(pl.lit(None if value == "null" else int(value)).cast(rows.schema[column]).alias(column))
+        stated = pl.lit(None if value == "null" else int(value)).cast(rows.schema[column])
+        rows = rows.with_columns(stated.alias(column))
     rows.write_csv(out)
     print(rows.height, "rows")
 
