@@ -164,12 +164,16 @@ def tp_grid(devices: int, pp: int) -> list[int]:
 def load_axes(r: dict, devices_per_replica: int) -> tuple[dict, str | None]:
     """A serving TTFT or ITL row measured under load (wall 7): with a request rate, Poisson arrivals at that rate
     shared by devices / (tp x pp x ep/tp) replicas, each capped at ``load_cap`` (the KV cache caps it
-    further: max_batch_paged); predicted as wall 7's mean TTFT and mean time per output token (benchmarks report
-    means). A closed loop of ``concurrency`` users (a benchmark at a fixed concurrency, no request rate) is wall 7's
-    closed loop (pipeline.walls.closed_loop): the users shared by the replicas, its request rate solved, its
-    tokens/s that rate's (delivered_tokens_per_s); a server run with neither a rate nor a concurrency is a burst
-    (all requests at t = 0: ``burst_of``), predicted when the row states its request count, else refused rather
-    than predicted unloaded."""
+    further: max_batch_paged), or at the row's own ``batch`` where it states one: the engine's max_batch_size (an
+    MLPerf config's gpu_batch_size, which submitters lower in the Server scenario to meet its TPOT limit, e.g.
+    Mixtral 8x7B on H200 1200 in Server against 3072 in Offline, inference_results_v4.1 closed/NVIDIA/configs/
+    mixtral-8x7b/{Server,Offline}/__init__.py), which the in-flight batcher never exceeds; predicted as wall 7's
+    mean TTFT and mean time per output token (benchmarks report means). A closed loop of ``concurrency`` users (a
+    benchmark at a fixed concurrency, no request rate; its ``batch`` is the concurrency) is wall 7's closed loop
+    (pipeline.walls.closed_loop): the users shared by the replicas, its request rate solved, its tokens/s that
+    rate's (delivered_tokens_per_s); a server run with neither a rate nor a concurrency is a burst (all requests at
+    t = 0: ``burst_of``), predicted when the row states its request count, else refused rather than predicted
+    unloaded."""
     closed = r["concurrency"] is not None and r["request_rate"] is None
     if r["metric"] not in ("ttft_s", "itl_s") and (r["metric"] != "tokens_per_s" or (r["request_rate"] is None
                                                                                      and not closed)):
@@ -184,7 +188,7 @@ def load_axes(r: dict, devices_per_replica: int) -> tuple[dict, str | None]:
                             "the queue of a finite burst and needs the request count: the requests column)")
             return {"batch": [load_cap(r)]}, None
         return {}, None
-    return {"batch": [load_cap(r)], "request_rate": [float(r["request_rate"])],
+    return {"batch": [r["batch"] or load_cap(r)], "request_rate": [float(r["request_rate"])],
             "replicas": [max(1, r["devices"] // devices_per_replica)]}, None
 
 
