@@ -2,12 +2,12 @@
 FP4), fitted on their own small-M kernel rows (r-kernels/gemm.csv), never on end-to-end rows.
 
 A block-scaled FP4 GEMM at small M does not run at bytes / (bandwidth x streaming fraction) plus the one α that the
-catalog's ``memory_latency_s`` gives every memory-bound kernel of the hardware (B200: ~1 µs, from 16-bit and FP8
-GEMM sweeps): FlashInfer's mm_fp4 backends take 4.1-4.7 µs at M = 1, N = 896, K = 1,024 and 9.3-11.2 µs at
-N = 512, K = 7,168 (PR #2540), vLLM's CUTLASS kernel a flat ~11.5 µs from M = 1 to 256 at N = 6,144, K = 4,096
-(PR #20578), while 3.7 MB of weights stream in 0.5 µs. The fixed time grows with K at one M (each CTA walks its
-whole K loop, loading the e4m3 scale factors beside A and B, with one or two tiles per SM at small M), not with
-N. Here it is one Hockney α per hardware family and precision (t = α + bytes / β, Hockney 1994, Parallel
+catalog's ``memory_latency_s`` gives every memory-bound kernel of the hardware (B200: 1.4 µs, from 16-bit and FP8
+GEMM sweeps): FlashInfer's mm_fp4 backends take 4.2-4.7 µs at M = 1, N = 896, K = 1,024 and 9.3-10.9 µs at
+N = 512, K = 7,168 (PR #2540), whose 0.5 / 1.8 MB of weights stream in 0.1 / 0.3 µs; vLLM's CUTLASS kernel a
+flat ~11.5 µs from M = 1 to 256 at N = 6,144, K = 4,096 (PR #20578). The fixed time grows with K at one M, not with
+N (each CTA walks its whole K loop, scale factors beside A and B, one tile per SM at small M: r-fp4b/tile_check.py).
+Here it is one Hockney α per hardware family and precision (t = α + bytes / β, Hockney 1994, Parallel
 Computing 20(3)): per row α = measured time - bytes / (bandwidth x memory_fraction) on the memory-bound rows
 (``pipeline.validation.latency_fit.latency_rows``: M <= 128, streaming time above 2MNK / peak), the median per
 family, where it replaces the catalog's α for that precision only. An α per K is not fitted: the rows span
