@@ -45,6 +45,7 @@ from pipeline.validation.attention_fit import catalog_columns as attention_colum
 from pipeline.validation.bandwidth_fit import memory_fractions
 from pipeline.validation.latency_fit import memory_latencies
 from pipeline.validation.decode_attention_fit import attention_latencies
+from pipeline.validation.gemm_fit_floor import with_own_call_latencies
 from pipeline.walls.gemm import gemm_capped_efficiency
 
 # The MAMF table and the SM/CU counts (sm_count.csv); rows without a MAMF row of their own cite it.
@@ -86,15 +87,14 @@ OUT_BYTES = 2.0  # every shaped row writes a 16-bit C
 # GEMM is published; the others take bf16's MAMF fraction where they lack one, but FP4 kernels run well below it
 # (B200: DeepGEMM PR #348's best MXF4 shape 5702 of 9000 TFLOPS = 0.63, stas00's bf16 MAMF 1745 / 2250 = 0.78), so
 # their ceiling is the fastest published shape (a lower bound of a MAMF), and a chip without an FP4 row keeps the
-# profile η at FP4. Their small-M rows stay out of the memory-latency fit: the catalog's α is one per hardware, paid
-# by every memory-bound kernel (norms, attention), and the FP4 GEMMs' own fixed time (vLLM PR #20578: 11.3 µs for
-# 12.6 MB at M = 1) is not a norm's.
+# profile η at FP4. Their rows stay out of the k_half coefficient and of the memory-latency fit (the α every
+# memory-bound kernel of the hardware pays); their GEMMs' own per-call floor, fitted on their small-M rows
+# (gemm_fit_floor; vLLM PR #20578: 11.3 µs for 12.6 MB at M = 1), replaces α at that precision.
 OWN_CEILING_ONLY = ("fp4",)
-# Issue 12 (fp4): precisions fitted (their rows, ceiling and held-out error above) but kept on the profile η in the
-# catalog. On B200/GB200 the FP4 model (best fraction 0.634 of 9 PFLOPS: DeepGEMM and cuBLAS 13.3, 2026) predicts
-# the MLPerf Inference v5.x NVFP4 TensorRT-LLM runs of 2025 about 1.5x too fast (their median |error| 20.5 -> 55.3 %),
-# and it misses its own held-out FP4 kernel rows by 31 % (too fast too): what is missing is in r-fp4/README.md.
-ON_PROFILE = ("fp4",)
+# Issue 12 (fp4): precisions fitted but kept on the profile η in the catalog: none since issue 15 (fp4floor). FP4 on
+# the fit takes its per-call floor (above) and bf16's power-capped share (sustained_fractions); without the floor the
+# B200/GB200 NVFP4 serving rows came out 20-50 % too fast at small M (r-fp4/README.md, r-fp4b/README.md).
+ON_PROFILE = ()
 
 
 def _dtype(raw: str) -> str | None:
@@ -163,11 +163,11 @@ def shaped_rows(registry: Path | None = None) -> pl.DataFrame:
     return shaped_rows_of(kernel_rows(registry))
 
 
-def shaped_rows_of(rows: pl.DataFrame) -> pl.DataFrame:
-    """``shaped_rows`` of ``kernel_rows`` already read."""
+def shaped_rows_of(rows: pl.DataFrame, own: bool = False) -> pl.DataFrame:
+    """``shaped_rows`` of ``kernel_rows`` already read (``own``: ``OWN_CEILING_ONLY``'s rows instead)."""
     size = pl.col("precision").replace_strict(IN_BYTES, return_dtype=pl.Float64)
-    own = pl.col("precision").is_in(list(OWN_CEILING_ONLY))
-    return rows.filter(is_shaped_fit_row() & ~own).with_columns(
+    is_own = pl.col("precision").is_in(list(OWN_CEILING_ONLY))
+    return rows.filter(is_shaped_fit_row() & (is_own if own else ~is_own)).with_columns(
         bytes=(pl.col("M") * pl.col("K") + pl.col("K") * pl.col("N")) * size + pl.col("M") * pl.col("N") * OUT_BYTES)
 
 
@@ -240,8 +240,8 @@ def fit(rows: pl.DataFrame) -> tuple[float, float, pl.DataFrame]:
     """The k_half coefficient (x ridge point) minimising the median |log time ratio| on ``rows``' shaped rows; the ceilings at
     that k_half, and the default ceiling for hardware without a MAMF row (the median of the
     MAMF ceilings: a chip of its own has none to go by). The coefficient is fitted on the precisions the catalog
-    uses (not ``ON_PROFILE``'s, whose rows only set their own ceiling and are predicted held out)."""
-    shaped = rows.filter(is_shaped_fit_row() & ~pl.col("precision").is_in(list(ON_PROFILE)))
+    uses (not ``ON_PROFILE``'s or ``OWN_CEILING_ONLY``'s: their rows only set their own ceiling)."""
+    shaped = rows.filter(is_shaped_fit_row() & ~pl.col("precision").is_in(list(ON_PROFILE + OWN_CEILING_ONLY)))
     best = (math.inf, 0.0, 0.0, None)
     for k_half in K_HALF_GRID:
         ceil = ceilings(rows, k_half)
@@ -273,10 +273,11 @@ def catalog(registry: Path | None = None, today: dt.date | None = None) -> pl.Da
     k_half, default, ceil = fit(rows)
     held = leave_one_source_out(rows)
     in_use = ~pl.col("precision").is_in(list(ON_PROFILE))
-    heldout = float(held.filter(in_use)["error"].abs().median())
-    shaped_ids = rows.filter(is_shaped_fit_row() & in_use)
+    own = pl.col("precision").is_in(list(ON_PROFILE + OWN_CEILING_ONLY))  # not in the coefficient's rows
+    heldout = float(held.filter(~own)["error"].abs().median())
+    shaped_ids = rows.filter(is_shaped_fit_row() & ~own)
     in_sample = float(predict_time(shaped_ids, ceil, default, k_half)["error"].abs().median())
-    unused = held.filter(~in_use).group_by("precision").agg(
+    unused = held.filter(own).group_by("precision").agg(
         unused_heldout=pl.col("error").abs().median(), unused_rows=pl.len())
     units = rows.select("hardware", "units", "tile_m", "tile_n").unique("hardware")
     measured = rows.select("hardware").unique()
@@ -291,7 +292,7 @@ def catalog(registry: Path | None = None, today: dt.date | None = None) -> pl.Da
                            unit_counts(reg)["hardware"].to_list())
     # Gaudi's MMEs are not tiled like SMs/CUs (no tile in TILES): a profile η there.
     fitted = pl.col("units").is_not_null() & pl.col("tile_m").is_not_null() & pl.col("has_data")
-    kernel = fitted & in_use
+    kernel = fitted & in_use & ~(pl.col("precision").is_in(list(OWN_CEILING_ONLY)) & pl.col("ceiling").is_null())
     n_sources = shaped_ids["source"].n_unique()
     frame = out.with_columns(
         efficiency_basis=pl.when(kernel).then(pl.lit("kernel fit")).otherwise(pl.lit("profile η")),
@@ -318,9 +319,9 @@ def catalog(registry: Path | None = None, today: dt.date | None = None) -> pl.Da
         + pl.when(pl.col("transferred_from").is_not_null()).then(pl.format(
             "; kernel evidence transferred from {} (gemm_fit.TRANSFER, the same SM architecture: an assumption; "
             "k_half from its own peak and bandwidth)", pl.col("transferred_from"))).otherwise(pl.lit(""))
-        + pl.when(fitted & ~in_use & pl.col("ceiling").is_not_null()).then(pl.format(
-            "; {} GEMM model fitted but not used (gemm_fit.ON_PROFILE): ceiling {} and best_fraction {} from the "
-            "fastest published {} shape (no MAMF published), held-out GEMM-time error {} on {} rows",
+        + pl.when(fitted & pl.col("unused_heldout").is_not_null() & pl.col("ceiling").is_not_null()).then(pl.format(
+            "; {} GEMM model fitted on its own rows (gemm_fit.OWN_CEILING_ONLY): ceiling {} and best_fraction {} "
+            "from the fastest published {} shape (no MAMF published), held-out GEMM-time error {} on {} rows",
             "precision", pl.col("ceiling").round(4), pl.col("best_fraction").round(4), "precision",
             pl.col("unused_heldout").round(3), "unused_rows")).otherwise(pl.lit("")),
     ).drop("has_data", "ridge", "ceiling_from", "transferred_from", "unused_heldout", "unused_rows").join(
@@ -330,7 +331,8 @@ def catalog(registry: Path | None = None, today: dt.date | None = None) -> pl.Da
         pl.col("memory_fraction_rows").cast(pl.Float64), *(pl.col(c).fill_null(strategy="max")
                                                           for c in ATTENTION_PROVENANCE),
         source_quality=quality(pl.col("source_url"))).sort("hardware", "precision")  # issue 13 item 5
-    return frame.join(sustained_fractions(reg, frame), on=["hardware", "precision"], how="left")
+    return with_own_call_latencies(frame.join(sustained_fractions(reg, frame), on=["hardware", "precision"],
+                                              how="left"), shaped_rows_of(rows, own=True), reg)
 
 
 def fill_from_donors(out: pl.DataFrame, own_units: list[str]) -> pl.DataFrame:
@@ -380,6 +382,10 @@ def sustained_fractions(reg: Path, kernel: pl.DataFrame) -> pl.DataFrame:
                    sustained_fraction=(pl.col("msmf") / pl.col("peak") / pl.col("best_fraction"))
                    .clip(upper_bound=1.0),
                    sustained_source=pl.col("source_url")))
+    # fp4 holds bf16's share: the power cap binds on the chip, not on a precision (r-fp4/README.md section 3)
+    own = pl.concat([own, own.filter(pl.col("precision") == "bf16").with_columns(precision=pl.lit("fp4"))
+                     .join(kernel.filter(pl.col("best_fraction").is_not_null()).select("hardware", "precision"),
+                           on=["hardware", "precision"], how="semi")])
     # TRANSFER accelerators without an MSMF of their own hold their donor's share of the ceiling under load: the
     # same fractional clock drop at their own power cap (GB200 1200 W, B300 1100 W, GB300 1400 W against B200's
     # 1000 W; H200 NVL 600 W against H200 SXM's 700 W), an assumption.
