@@ -20,8 +20,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline.catalogs.paths import bundled_registry
-from pipeline.validation.latency_fit import latency_rows
+from pipeline.validation.latency_fit import memory_latencies
 
 LATENCY_COLUMNS = ("memory_latency_s", "memory_latency_rows", "memory_latency_source")
 
@@ -29,16 +28,7 @@ LATENCY_COLUMNS = ("memory_latency_s", "memory_latency_rows", "memory_latency_so
 def own_call_latencies(own: pl.DataFrame, registry: Path | None = None) -> pl.DataFrame:
     """Per (catalog hardware of a fitted family, precision) of ``own`` (``gemm_fit.shaped_rows_of(rows, own=True)``):
     the median α of its memory-bound rows, with the row count and sources (``LATENCY_COLUMNS``)."""
-    reg = registry or bundled_registry()
-    family = pl.read_parquet(reg / "hardware.parquet").select(pl.col("name").alias("hardware"), "family")
-    rows = latency_rows(own, reg).join(family, on="hardware")
-    fitted = rows.group_by("family", "precision").agg(
-        memory_latency_s=pl.col("latency_s").median(), memory_latency_rows=pl.len().cast(pl.Float64),
-        memory_latency_source=pl.format("median of {} memory-bound {} GEMM rows ({}) of r-kernels/gemm.csv (its own "
-                                        "per-call floor, gemm_fit_floor): {}", pl.len(), pl.col("precision").first(),
-                                        pl.col("hardware").unique().sort().str.join(", "),
-                                        pl.col("source_url").unique().sort().str.join(" ")))
-    return family.join(fitted, on="family").drop("family")
+    return memory_latencies(own, registry, by=("precision",), note=" (its own per-call floor, gemm_fit_floor)")
 
 
 def with_own_call_latencies(catalog: pl.DataFrame, own: pl.DataFrame, registry: Path | None = None) -> pl.DataFrame:

@@ -53,15 +53,18 @@ def latency_rows(shaped: pl.DataFrame, registry: Path | None = None) -> pl.DataF
         latency_s=pl.col("measured_s") - pl.col("stream_s"))
 
 
-def memory_latencies(shaped: pl.DataFrame, registry: Path | None = None) -> pl.DataFrame:
-    """Per catalog hardware of a fitted family: ``memory_latency_s`` (the family's median α),
-    ``memory_latency_rows`` and ``memory_latency_source`` (the fitted hardware and its sources)."""
+def memory_latencies(shaped: pl.DataFrame, registry: Path | None = None, by: tuple[str, ...] = (),
+                     note: str = "") -> pl.DataFrame:
+    """Per catalog hardware of a fitted family (and per value of the columns ``by``, e.g. ``("precision",)`` for a
+    precision with its own floor, ``gemm_fit_floor``): ``memory_latency_s`` (the median α), ``memory_latency_rows``
+    and ``memory_latency_source`` (what was fitted, ``note``, its sources)."""
     reg = registry or bundled_registry()
     family = pl.read_parquet(reg / "hardware.parquet").select(pl.col("name").alias("hardware"), "family")
     rows = latency_rows(shaped, reg).join(family, on="hardware")
-    fitted = rows.group_by("family").agg(
+    what = pl.concat_str([pl.col(k).first() for k in by], separator=" ") + pl.lit(" ") if by else pl.lit("")
+    fitted = rows.group_by("family", *by).agg(
         memory_latency_s=pl.col("latency_s").median(), memory_latency_rows=pl.len().cast(pl.Float64),
-        memory_latency_source=pl.format("median of {} memory-bound GEMM rows ({}) of r-kernels/gemm.csv: {}",
-                                        pl.len(), pl.col("hardware").unique().sort().str.join(", "),
-                                        pl.col("source_url").unique().sort().str.join(" ")))
+        memory_latency_source=pl.format("median of {} memory-bound {}GEMM rows ({}) of r-kernels/gemm.csv{}: {}",
+                                        pl.len(), what, pl.col("hardware").unique().sort().str.join(", "),
+                                        pl.lit(note), pl.col("source_url").unique().sort().str.join(" ")))
     return family.join(fitted, on="family").drop("family")
