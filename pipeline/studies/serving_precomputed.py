@@ -188,7 +188,7 @@ GEMM_ETAS = frozenset(f"{p}_{op}_eta_compute" for p in ("prefill", "decode", "st
 def kernel_etas(columns: Iterable[str], inputs: Mapping, formulas_: Mapping) -> list[str]:
     """The GEMM η formulas that computing ``columns`` passes through (not ``columns`` themselves, nor inputs): each
     reads 26 of the bench spec's 84 hardware classes and a GEMM's shape, so a group computes it on the pairs of its
-    own classes (``per_key.Group.inner``) instead of on each of its own pairs (bench spec: the tables with GEMMs
+    own classes (``per_key.Group.inner``) instead of on each of its own pairs (bench spec: the tables' formulas
     0.54 -> 0.45 CPU s; attention's η, cheaper than its gather, stays inline). The same expressions on the same values,
     so the same values."""
     columns, found, seen = set(columns), [], set()
