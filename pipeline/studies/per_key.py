@@ -63,6 +63,9 @@ class Group:
     # ``columns`` a plan may not read (serving's: read by its query-time columns only): gathered apart from the
     # others, so that a plan reading none of them does not gather them (``_packed``)
     apart: tuple[str, ...] = ()
+    # groups of columns ``compute`` reads as inputs (serving's kernel η: 26 of 84 hardware classes), each computed on
+    # the pairs of its own classes and gathered onto this group's pairs (``_assembled``) before ``compute``
+    inner: tuple[Group, ...] = ()
 
 
 def gathered(space: Space, hardware_side: pl.DataFrame | None, groups: Sequence[Group]) -> tuple[pl.LazyFrame, dict]:
@@ -170,8 +173,11 @@ def _table(group: Group, htable: pl.DataFrame, mtable: pl.DataFrame) -> tuple[in
         table, units = _assembled(group.parts, htable, mtable)
         table = table.select(group.columns)
     else:
-        frame, units = group.compute(htable.rename({ID: "__h"}).lazy().join(
-            mtable.rename({ID: "__m"}).lazy(), how="cross", maintain_order="left_right"))
+        pairs = htable.rename({ID: "__h"}).lazy().join(mtable.rename({ID: "__m"}).lazy(), how="cross",
+                                                      maintain_order="left_right")
+        if group.inner:  # in the pairs' order (h major), beside them
+            pairs = pl.concat([pairs, _assembled(group.inner, htable, mtable)[0].lazy()], how="horizontal")
+        frame, units = group.compute(pairs)
         # one chunk a column: a gather from a column in several chunks (a streamed collect's) is ~1.6x slower
         table = frame.select(group.columns).collect().rechunk()
     return mtable.height, {c: units[c] for c in group.columns}, _packed(table, group.apart)
@@ -190,9 +196,15 @@ def _assembled(parts: Sequence[Group], htable: pl.DataFrame, mtable: pl.DataFram
     computed on the pairs of the classes of its own keys among theirs and gathered by each pair's: the length-free
     split of the serving bench spec (58 columns, 86 x 4,518 pairs) reads 190,722 pairs at most a part. Gathered
     eagerly: one chunk a column, not a streamed collect's chunks copied into one (its 180 MB: ~0.1 CPU s)."""
-    hids, mids, tables, units = {}, {}, [], {}
+    hids, mids, tables, units, found = {}, {}, [], {}, {}
+
+    def classes_of(table: pl.DataFrame, keys: tuple[str, ...]) -> tuple[pl.DataFrame, pl.Series]:
+        if (id(table), keys) not in found:  # parts of the same keys share their classes
+            found[id(table), keys] = classes(table, keys)
+        return found[id(table), keys]
+
     for i, part in enumerate(parts):
-        (hsub, hids[i]), (msub, mids[i]) = classes(htable, part.hardware), classes(mtable, part.model)
+        (hsub, hids[i]), (msub, mids[i]) = classes_of(htable, part.hardware), classes_of(mtable, part.model)
         m, part_units, table = _table(part, hsub, msub)
         tables.append((m, table))
         units |= part_units

@@ -194,3 +194,30 @@ def test_a_side_from_elsewhere_takes_its_own_classes():
     want = named(_toy(other.join(MODEL, on="workload", how="inner", maintain_order="right_left").lazy())[0])[0]
     assert_frame_equal(got, want.select("name", "y", "z").collect(), check_exact=True)
     assert got.filter(name="a")["y"].to_list()[:2] == [50.0, 100.0]  # peak 5 x size 10, 20
+
+
+def test_a_groups_inner_columns_are_its_inputs_computed_on_their_own_classes():
+    """Issue 15 (serving speed): v = y + batch reads y = peak x size, an inner group on (peak) x (size) classes (2 x 3
+    pairs, not the group's 3 x 12); the table equals v computed with y inline, value for value. By hand: hardware a
+    (peak 2), model row 3 (size 30, batch 3): 2 x 30 + 3 = 63."""
+    def v_of_y(pairs: pl.LazyFrame) -> tuple[pl.LazyFrame, dict]:
+        return pairs.with_columns(v=pl.col("y") + pl.col("batch")), {"v": "V"}
+
+    def v_inline(pairs: pl.LazyFrame) -> tuple[pl.LazyFrame, dict]:
+        return v_of_y(_toy(pairs)[0])
+
+    seen = []
+
+    def counted(pairs: pl.LazyFrame) -> tuple[pl.LazyFrame, dict]:
+        seen.append(pairs.collect().height)
+        return _toy(pairs)
+
+    inner = per_key.Group(("y",), ("size",), ("peak",), counted)
+    group = per_key.Group(("v",), ("size", "batch"), ("name", "peak"), v_of_y, inner=(inner,))
+    htable, _ = per_key.classes(HARDWARE, ["name", "peak"])
+    mtable, _ = per_key.classes(MODEL, ["size", "batch"])
+    m, units, (got,) = per_key._table(group, htable, mtable)
+    _, _, (want,) = per_key._table(replace(group, compute=v_inline, inner=()), htable, mtable)
+    assert seen == [2 * 3] and m == 12 and units == {"v": "V"}
+    assert_series_equal(got, want, check_exact=True)
+    assert got[3] == 63.0 and got.n_chunks() == 1

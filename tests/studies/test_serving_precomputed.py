@@ -6,7 +6,7 @@ import pytest
 
 from pipeline.catalogs.load import load_catalogs
 from pipeline.spec import parse_spec
-from pipeline.studies import serving
+from pipeline.studies import per_key, serving
 from pipeline.studies import serving_precomputed as precomputed
 from pipeline.studies.serving_precomputed import depends_on, joined, rebindable, split
 from pipeline.studies.sides import Space
@@ -228,3 +228,35 @@ def test_the_columns_only_query_time_columns_read_are_gathered_apart_and_left_ou
     assert "prefill_mlp_gemm_time_s" in plan
     assert "compression_ratio" not in plan and "weight_bytes_per_param" not in plan
     assert "compression_ratio" in frame.select("compression_ratio").explain()
+
+
+def test_a_groups_gemm_etas_come_from_their_own_tables_and_give_the_rows_of_the_plan_without_them(monkeypatch):
+    """Issue 15 (serving speed): a group whose columns pass through a GEMM's η (the prefill QKV projection's time)
+    computes it on the pairs of the η's own keys (the kernel fit and M, N, K: one class for the H100's weight dtypes
+    fp16 and int8, whose bytes differ) and reads it as an input (``per_key.Group.inner``); every output equals the
+    plan without those tables and the plan that computes every term per row, bit for bit."""
+    space = serving.build_space(load_catalogs(), parse_spec({"study": "serving", "axes": {
+        "model": [L70], "hardware": [H100], "compute_dtype": ["fp16"], "weight_dtype": ["fp16", "int8"],
+        "kv_dtype": ["fp16", "fp8"], "tp": [4, 8], "pp": [1], "batch": [1, 32], "prompt_len": [512, 2048],
+        "output_len": [128, 256]}}))
+    per_key.forget()
+    groups = precomputed.groups(space, serving._computed(space), serving.FORMULAS, serving.SHARED,
+                                serving._written(space))
+    qkv = next(g for g in groups if g.columns[0] == "prefill_qkv_proj_time_s")
+    assert [i.columns for i in qkv.inner] == [("prefill_qkv_proj_eta_compute",)]
+    assert set(qkv.inner[0].hardware) < set(qkv.hardware) and "bytes_per_element" not in qkv.inner[0].hardware
+    assert [space.hardware_side.select(g.hardware).n_unique() for g in (qkv, qkv.inner[0])] == [2, 1]
+    parts = [p for g in groups for p in g.parts if p.inner]
+    assert {e for p in parts for i in p.inner for e in i.columns} >= {"decode_qkv_proj_eta_compute",
+                                                                      "decode_mlp_up_eta_compute"}
+    got = serving.build(space).frame.collect()
+    per_key.forget()
+    monkeypatch.setattr(precomputed, "kernel_etas", lambda *_: [])
+    assert not [g for g in precomputed.groups(space, serving._computed(space), serving.FORMULAS, serving.SHARED,
+                                              serving._written(space)) if g.inner]
+    without = serving.build(space).frame.collect()
+    plain = _Listed(space.hardware_side, space.model_side, space.units, space.dropped, space.row_filter,
+                    space.row_count)
+    assert got.height == space.row_count == 64 and got["ttft_s"].gt(0).all()
+    assert got.equals(without) and got.equals(serving.build(plain).frame.collect())
+    per_key.forget()
