@@ -32,13 +32,15 @@ def main(before: str, after: str) -> None:
     for label, where in groups.items():
         n, a0, a1, c0, c1 = con.execute(f"""select count(e0), median(abs(e0)), median(abs(e1)), median(cv0),
             median(cv1) from j where {where}""").fetchone()
-        print(f"{label} | {n} | {a0:.2f} -> {a1:.2f} | {c0:.2f} -> {c1:.2f}")
+        print(f"{label} | {n} | {a0:.2f} -> {a1:.2f} | {c0:.2f} -> {c1:.2f}")  # medians over rows with both
     better = con.execute(f"select count(*) filter (abs(e1) < abs(e0)), count(*) from j where {server}").fetchone()
     print(f"Server rows closer to their measurement: {better[0]} of {better[1]}")
     print("model | hardware | signed error % before -> after | batch before -> after | Server / Offline-priced")
     for r in con.execute(f"""select model, hardware, e0, e1, b0, b1, ratio from j where {server}
                             order by model, hardware, name""").fetchall():
-        print(f"{r[0]} | {r[1]} | {r[2]:+.1f} -> {r[3]:+.1f} | {r[4]:.0f} -> {r[5]:.0f} | {r[6]:.3f}")
+        e0, e1, b0, b1, ratio = (("-" if v is None else format(v, f)) for v, f in zip(
+            r[2:], ("+.1f", "+.1f", ".0f", ".0f", ".3f"), strict=True))
+        print(f"{r[0]} | {r[1]} | {e0} -> {e1} | {b0} -> {b1} | {ratio}")
 
 
 if __name__ == "__main__":
