@@ -126,9 +126,9 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
     finally:
         client.cancel(futures)
     (run_dir / SCRATCH).rmdir()
-    # the plan's units; and, when no partition wrote a row, the empty part that keeps the schema
+    # the dimension tables, the plan's units; and, when no partition wrote a row, the empty part that keeps the schema
     every = frozenset(prepared.space.hardware_side[PARTITION_KEY[name]].cast(pl.String).drop_nulls().to_list())
-    return partitions.write_study(prepared, run_dir, rid, lambda files, recorded=None: None, every)
+    return partitions.write_study(prepared, run_dir, rid, lambda files, recorded=None: None, every, planned_rows=False)
 
 
 def task_groups(prepared: Prepared, skip: frozenset[str] = frozenset(), rows_per_task: int | None = None,
@@ -166,7 +166,8 @@ def write_partitions(spec: SweepSpec, catalogs: Catalogs, values: tuple[str, ...
     scratch = run / SCRATCH / f"{index:05d}"
     scratch.mkdir()  # not parents: a run removed after a failure is not created again
     prepared = Prepared(spec, catalogs, task_space(catalogs, spec))
-    partitions.write_study(prepared, scratch, rid, lambda files, recorded=None: None, model_keys=model_keys)
+    partitions.write_study(prepared, scratch, rid, lambda files, recorded=None: None, model_keys=model_keys,
+                           dimension_tables=False)  # the driver's, written once
     files = []
     for value in values:
         folder = partitions.partition_folder(study, value)
