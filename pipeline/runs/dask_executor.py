@@ -9,7 +9,9 @@ worker); the task builds only its partitions' space (``task_space``: their hardw
 training only the layouts that keep the rules of the layout alone and that some cluster of those
 accelerators can hold, filtered before the cross product with the models), streams it to Parquet
 in chunks of ``sizing.CHUNK_ROWS`` exactly as the local executor does (``partitions.write_study``)
-into a scratch folder of its own, and renames the partition folders into the run. So a task's
+into a scratch folder of its own, and renames the partition folders into the run. A task writes its
+fact parts only: the dimension tables are the driver's, written once after the tasks, from a plan of
+no row (``planned_rows=False``: it builds no per-key table). So a task's
 memory is bounded by its partitions' space and one chunk, not by the sweep: it does not grow with
 the number of accelerators or clusters (it does with the models and axes: the model side is whole
 in every task). Filtering the layouts first halves the peak of building the training bench space
