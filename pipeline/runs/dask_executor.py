@@ -9,7 +9,9 @@ worker); the task builds only its partitions' space (``task_space``: their hardw
 training only the layouts that keep the rules of the layout alone and that some cluster of those
 accelerators can hold, filtered before the cross product with the models), streams it to Parquet
 in chunks of ``sizing.CHUNK_ROWS`` exactly as the local executor does (``partitions.write_study``)
-into a scratch folder of its own, and renames the partition folders into the run. So a task's
+into a scratch folder of its own, and renames the partition folders into the run. A task writes its
+fact parts only: the dimension tables are the driver's, written once after the tasks, from a plan of
+no row (``planned_rows=False``: it builds no per-key table). So a task's
 memory is bounded by its partitions' space and one chunk, not by the sweep: it does not grow with
 the number of accelerators or clusters (it does with the models and axes: the model side is whole
 in every task). Filtering the layouts first halves the peak of building the training bench space
@@ -126,9 +128,9 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
     finally:
         client.cancel(futures)
     (run_dir / SCRATCH).rmdir()
-    # the plan's units; and, when no partition wrote a row, the empty part that keeps the schema
+    # the dimension tables, the plan's units; and, when no partition wrote a row, the empty part that keeps the schema
     every = frozenset(prepared.space.hardware_side[PARTITION_KEY[name]].cast(pl.String).drop_nulls().to_list())
-    return partitions.write_study(prepared, run_dir, rid, lambda files, recorded=None: None, every)
+    return partitions.write_study(prepared, run_dir, rid, lambda files, recorded=None: None, every, planned_rows=False)
 
 
 def task_groups(prepared: Prepared, skip: frozenset[str] = frozenset(), rows_per_task: int | None = None,
@@ -166,7 +168,8 @@ def write_partitions(spec: SweepSpec, catalogs: Catalogs, values: tuple[str, ...
     scratch = run / SCRATCH / f"{index:05d}"
     scratch.mkdir()  # not parents: a run removed after a failure is not created again
     prepared = Prepared(spec, catalogs, task_space(catalogs, spec))
-    partitions.write_study(prepared, scratch, rid, lambda files, recorded=None: None, model_keys=model_keys)
+    partitions.write_study(prepared, scratch, rid, lambda files, recorded=None: None, model_keys=model_keys,
+                           dimension_tables=False)  # the driver's, written once
     files = []
     for value in values:
         folder = partitions.partition_folder(study, value)

@@ -55,7 +55,8 @@ def partition_folder(study: str, value: str | None) -> str:
 
 
 def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[list[Path], dict], None],
-                skip: frozenset[str] = frozenset(), model_keys: list[str] | None = None) -> dict:
+                skip: frozenset[str] = frozenset(), model_keys: list[str] | None = None,
+                dimension_tables: bool = True, planned_rows: bool = True) -> dict:
     """Write the sweep of ``prepared`` into ``run_dir/study=<study>/...``, chunk by chunk (each chunk's
     plan joins the sides with each accelerator's rows together, ``sides.Space.grouped_by``, so its
     parts are slices of the collected chunk: no Parquet sink splits every column by key); after
@@ -63,10 +64,14 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
     rows and out-of-range counts ({"partitions": {path: rows}, "ranges": {path: {column: rows}}},
     paths relative to ``run_dir``). ``skip``: the
     accelerators not to compute (their partitions were reused, ``pipeline.runs.incremental``); ``model_keys``: the
-    model-side key axes the fact table holds (``narrow.layout``; a Dask task's, its driver's).
+    model-side key axes the fact table holds (``narrow.layout``; a Dask task's, its driver's); ``dimension_tables``:
+    False in a Dask task, whose driver writes them (``dask_executor.write_study``); ``planned_rows``: False in that
+    driver, which computes no row (every partition in ``skip``): its plan (units, dtypes) is built on no row of the
+    model side either and no piece is planned, so none of its per-key tables is built.
     Returns the output columns' units (the study's plan)."""
     name, study, space = prepared.spec.study, prepared.study, prepared.space
-    if sizing.streamed(space, name) and hasattr(study, "streamed_space"):  # the sides a streamed plan's pieces need
+    # the sides a streamed plan's pieces need
+    if planned_rows and sizing.streamed(space, name) and hasattr(study, "streamed_space"):
         space = study.streamed_space(space)
     key = PARTITION_KEY[name]
     base = run_dir / study_folder(name)
@@ -75,7 +80,7 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
         pl.col(key).cast(pl.String), maintain_order=True, nulls_last=True)
     texts = text_codes([space.hardware_side, space.model_side], prepared.spec.axes.region or ())
     declared = schema_columns(study.SCHEMA)
-    plan = study.build(space, side.head(0))
+    plan = study.build(space if planned_rows else replace(space, model_side=space.model_side.head(0)), side.head(0))
     shape = narrow.layout(prepared, plan.frame.collect_schema(), model_keys)
     empty = typed(plan.frame, name, rid, texts, shape).drop(key)  # the key: the partition folder, not a column
     schema = arrow_schema(empty, {c: d["unit"] for c, d in declared.items()},
@@ -87,12 +92,14 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
     # a large model side, ``sizing.overlap_dimensions``), and chunk k's parts while chunk k+1 is (polars releases
     # the GIL in both); at most one chunk waits to be written, so memory holds two chunks at most
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlsys-parquet") as writer:
-        dimensions = writer.submit(narrow.write_dimensions, prepared, shape, texts, run_dir, options)
+        job = narrow.write_dimensions if dimension_tables else lambda *args: None
+        dimensions = writer.submit(job, prepared, shape, texts, run_dir, options)
         if not sizing.overlap_dimensions(prepared.space):
             dimensions.result()
         pending: Future | None = None
-        for rows in piece_rows(study, name, grouped, sizing.pieces(space, name, hardware_side=side, key=key),
-                               lambda frame: typed(frame, name, rid, texts, shape)):
+        computed = piece_rows(study, name, grouped, sizing.pieces(space, name, hardware_side=side, key=key),
+                              lambda frame: typed(frame, name, rid, texts, shape)) if planned_rows else ()
+        for rows in computed:
             targets = []
             for start, length in sizing.runs_of(rows.get_column(key)):
                 value = rows.get_column(key).slice(start, 1).cast(pl.String).item(0)

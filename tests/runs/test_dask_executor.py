@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import polars as pl
 import pytest
 
 from pipeline import runs
-from pipeline.runs import dask_executor, partitions
+from pipeline.runs import dask_executor, narrow, partitions, sizing
+from pipeline.runs.typed import PARTITION_KEY
 from pipeline.spec import parse_spec
 
 SERVING = {"study": "serving", "axes": {"hardware": ["A100 SXM4 80GB", "H100 SXM5 80GB", "MI300X", "L4"],
@@ -154,3 +156,35 @@ def test_mlsys_sweep_on_a_running_scheduler(dask2, mlsys, tmp_path):
     assert wrote != "wrote 0" and wrote in local.stdout
     (a,), (b,) = ([r for r in (tmp_path / o).iterdir() if r.name[0].isdigit()] for o in ("local", "dask"))
     assert rows(a, "node").sort("config_id").equals(rows(b, "node").sort("config_id"))
+
+
+def test_a_task_writes_its_fact_parts_and_no_dimension_table(tmp_path, monkeypatch):
+    prepared = runs.prepare(parse_spec(SERVING, "test"))
+    written = []  # the task's scratch folder is removed: what it wrote there is seen as it is written
+    monkeypatch.setattr(narrow, "write_dimensions", lambda *args: written.append(args))
+    (tmp_path / dask_executor.SCRATCH).mkdir()
+    (tmp_path / partitions.study_folder("serving")).mkdir()
+    values = ("H100 SXM5 80GB", "L4")
+    files = dask_executor.write_partitions(dask_executor.partition_spec(prepared, values), prepared.catalogs, values,
+                                           str(tmp_path), "r", 0, narrow.model_join_keys(prepared))
+    assert {Path(f).parent.name for f in files} == {partitions.partition_folder("serving", v) for v in values}
+    assert written == []
+    assert not list(tmp_path.glob(f"**/{narrow.DIMENSIONS}")) and not list(tmp_path.glob("**/*-model.parquet"))
+    assert not (tmp_path / dask_executor.SCRATCH / "00000").exists()
+
+
+@pytest.mark.parametrize("name", ["serving", "training"])
+def test_the_driver_planning_no_row_writes_the_tables_and_units_of_a_full_plan(name, tmp_path, monkeypatch):
+    monkeypatch.setitem(sizing.STREAMED_ABOVE_MODEL_ROWS, "serving", 0)  # serving's streamed plan (its streamed_space)
+    prepared = runs.prepare(parse_spec({"serving": SERVING, "training": TRAINING}[name], "test"))
+    every = frozenset(prepared.space.hardware_side[PARTITION_KEY[name]].cast(pl.String).drop_nulls().to_list())
+    units = []
+    for out in ("full", "none"):
+        (tmp_path / out).mkdir()
+        units.append(partitions.write_study(prepared, tmp_path / out, "r", lambda files, recorded=None: None, every,
+                                            planned_rows=out == "full"))
+    assert units[0] == units[1] and units[0]
+    tables = [sorted((tmp_path / o / narrow.DIMENSIONS).iterdir()) for o in ("full", "none")]
+    assert [p.name for p in tables[0]] == [p.name for p in tables[1]] == [f"{name}-hardware.parquet",
+                                                                          f"{name}-model.parquet"]
+    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(*tables, strict=True))
