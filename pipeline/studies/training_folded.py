@@ -12,11 +12,18 @@ from __future__ import annotations
 
 import io
 import json
+import math
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 
 import polars as pl
 
 FLOAT64 = {"Literal": "Float64"}
-LOGICAL = ({"Boolean": "IsNull"}, {"Boolean": "IsNotNull"}, {"Boolean": "Not"})
+LOGICAL = ({"Boolean": "IsNull"}, {"Boolean": "IsNotNull"}, {"Boolean": "Not"}, "FillNull", {"Clip": {
+    "has_min": True, "has_max": False}}, {"Clip": {"has_min": False, "has_max": True}})  # column-free: evaluated
+NULL = {"Literal": {"Scalar": {"Null": "Null"}}}
+NULL_F64 = {"Literal": {"Scalar": {"Null": "Float64"}}}
+ARITHMETIC = ("Plus", "Minus", "Multiply", "TrueDivide")
 ONES = ({"Literal": {"Dyn": {"Float": 1.0}}}, {"Literal": {"Scalar": {"Float64": 1.0}}})
 
 
@@ -59,53 +66,104 @@ def _truth(node: object) -> bool | None:
     return None
 
 
-def fold(node: object) -> object:
-    """``node`` (a serialized expression, parsed) with its literal conditions and products by 1.0 folded."""
+def _string_literal(node: object) -> bool:
+    literal = node.get("Literal") if isinstance(node, dict) else None
+    scalar = literal.get("Scalar", {}) if isinstance(literal, dict) else {}
+    return isinstance(literal, dict) and ("Str" in literal.get("Dyn", {}) or "String" in scalar or "Categorical" in scalar)
+
+
+def _is_null(node: object) -> bool:
+    """A null literal (of any dtype), or one cast to Float64."""
+    if isinstance(node, dict) and "Cast" in node:
+        return node["Cast"]["dtype"] == FLOAT64 and _is_null(node["Cast"]["expr"])
+    literal = node.get("Literal") if isinstance(node, dict) else None
+    return isinstance(literal, dict) and isinstance(literal.get("Scalar"), dict) and "Null" in literal["Scalar"]
+
+
+def _value(node: dict) -> dict | None:
+    """A column-free subtree's value as a Float64 or Boolean literal (finite), else None."""
+    value = pl.select(_expr(node)).to_series()
+    if value.dtype == pl.Float64 and value[0] is not None and math.isfinite(value[0]):
+        return {"Literal": {"Scalar": {"Float64": value[0]}}}
+    if value.dtype == pl.Boolean and value[0] is not None:
+        return {"Literal": {"Scalar": {"Boolean": value[0]}}}
+    return None
+
+
+def fold(node: object, known: Mapping[str, object] = MappingProxyType({})) -> object:
+    """``node`` (a serialized expression, parsed) with its literal conditions, products by 1.0, arithmetic on a null
+    and column-free subtrees folded; ``known``: columns null (or a boolean) on every row, read as that literal."""
     if isinstance(node, list):
-        return [fold(n) for n in node]
+        return [fold(n, known) for n in node]
     if not isinstance(node, dict):
         return node
-    node = {k: fold(v) for k, v in node.items()}
-    ternary, binary = node.get("Ternary"), node.get("BinaryExpr")
-    if isinstance(ternary, dict) and (_float_literal(ternary["truthy"]) or _float_literal(ternary["falsy"])):
+    if isinstance(node.get("Column"), str) and node["Column"] in known:
+        return known[node["Column"]]
+    node = {k: fold(v, known) for k, v in node.items()}
+    ternary, binary, function = node.get("Ternary"), node.get("BinaryExpr"), node.get("Function")
+    if isinstance(ternary, dict):
         truth = _truth(ternary["predicate"])
-        if truth is not None:
+        branches = (ternary["truthy"], ternary["falsy"])
+        if truth is not None and any(_float_literal(b) or b == NULL_F64 for b in branches):
             return _as_float(ternary["truthy"] if truth else ternary["falsy"])
-    if isinstance(binary, dict) and binary["op"] in ("Multiply", "TrueDivide") and binary["right"] in ONES:
-        return _as_float(binary["left"])
-    if isinstance(binary, dict) and binary["op"] == "Multiply" and binary["left"] in ONES:
-        return _as_float(binary["right"])
+        if truth is not None and any(map(_string_literal, branches)):  # the bound's words: String both
+            return ternary["truthy"] if truth else ternary["falsy"]
+    if isinstance(binary, dict):
+        if binary["op"] in ARITHMETIC and (_is_null(binary["left"]) or _is_null(binary["right"])):
+            return NULL_F64  # null arithmetic: null on every row
+        if binary["op"] in ("Multiply", "TrueDivide") and binary["right"] in ONES:
+            return _as_float(binary["left"])
+        if binary["op"] == "Multiply" and binary["left"] in ONES:
+            return _as_float(binary["right"])
+    if isinstance(function, dict) and function["function"] in ("MaxHorizontal", "MinHorizontal") \
+            and all(map(_is_null, function["input"])):
+        return NULL_F64
+    if "Literal" not in node and _literal_only(node):
+        return _value(node) or node
     return node
 
 
-_DONE: dict[int, tuple[pl.Expr, pl.Expr]] = {}
+_DONE: dict[tuple, tuple[pl.Expr, pl.Expr]] = {}
 
 
-def folded(batch: list[pl.Expr]) -> list[pl.Expr]:
-    """``formulas.plan``'s ``rewrite``: each expression folded (``fold``), once per expression object (a plan's
-    expressions are compiled once: the same objects, so ``model_subexpressions``' cache of them holds); one whose
-    serialized form does not give it back exactly (a NaN literal) as it is."""
-    out = []
-    for expr in batch:
-        found = _DONE.get(id(expr))
-        if found is None:
-            if len(_DONE) > 4096:
-                _DONE.clear()
-            found = _DONE[id(expr)] = (expr, _folded(expr))
-        out.append(found[1])
-    return out
+def folding() -> Callable[[list[pl.Expr]], list[pl.Expr]]:
+    """A ``formulas.plan`` ``rewrite`` for one plan: each level's expressions folded (``fold``), the columns an earlier
+    level folded to a null (or boolean) literal read as it; each expression once per object and columns known (a
+    plan's expressions are compiled once: the same objects, so ``model_subexpressions``' cache of them holds); one
+    whose serialized form does not give it back exactly (a NaN literal) as it is."""
+    known: dict[str, object] = {}
+
+    def rewrite(batch: list[pl.Expr]) -> list[pl.Expr]:
+        out, key = [], tuple(sorted(known))
+        for expr in batch:
+            found = _DONE.get((id(expr), key))
+            if found is None:
+                if len(_DONE) > 4096:
+                    _DONE.clear()
+                found = _DONE[id(expr), key] = (expr, *_folded(expr, known))
+            out.append(found[1])
+            if found[2] is not None:
+                known[found[2][0]] = found[2][1]
+        return out
+    return rewrite
 
 
-def _folded(expr: pl.Expr) -> pl.Expr:
+def _folded(expr: pl.Expr, known: Mapping[str, object]) -> tuple[pl.Expr, tuple | None]:
+    """``expr`` folded, and (its name, its literal) where it is a null or boolean literal."""
     text = expr.meta.serialize(format="json")
     try:
         if not pl.Expr.deserialize(io.StringIO(text), format="json").meta.eq(expr):
-            return expr
+            return expr, None
     except pl.exceptions.ComputeError:
-        return expr
+        return expr, None
     tree = json.loads(text)
-    out = fold(tree)
-    return expr if out == tree else _expr(out)
+    out = fold(tree, known)
+    alias = out.get("Alias") if isinstance(out, dict) else None
+    literal = None
+    if alias and (_is_null(alias[0]) or isinstance(alias[0].get("Literal", {}).get("Scalar", {}).get("Boolean"), bool)
+                  if isinstance(alias[0], dict) else False):
+        literal = (alias[1], alias[0])
+    return (expr if out == tree else _expr(out)), literal
 
 
 def _expr(node: object) -> pl.Expr:

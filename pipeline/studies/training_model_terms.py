@@ -26,7 +26,7 @@ import polars as pl
 
 from pipeline import formulas
 from pipeline.studies import model_subexpressions as subexpressions, per_key
-from pipeline.studies.training_folded import folded
+from pipeline.studies.training_folded import folding
 from pipeline.studies.constant_columns import frame_constants, one_valued
 from pipeline.studies.sides import Space
 
@@ -128,7 +128,8 @@ def with_subexpressions(space: Space, plan: Callable) -> Space:
     if not large(space):
         return space
     levels: list[pl.Expr] = []
-    plan(lambda batch: levels.extend(folded(batch)) or batch)  # the plan's expressions, as ``rewriter`` folds them
+    fold = folding()
+    plan(lambda batch: levels.extend(fold(batch)) or batch)  # the plan's expressions, as ``rewriter`` folds them
     held_terms = {c.removesuffix(SUFFIX): c for c in space.model_side.columns if c.endswith(SUFFIX)}
     return subexpressions.with_subexpressions(space, levels, held_terms)
 
@@ -139,4 +140,5 @@ def rewriter(space: Space, units: Mapping, hardware_side: pl.DataFrame | None = 
     if not large(space):
         return None
     held_subtrees = subexpressions.rewriter(space, renamed(space, units), hardware_side)
-    return folded if held_subtrees is None else lambda batch: held_subtrees(folded(batch))
+    fold = folding()
+    return fold if held_subtrees is None else lambda batch: held_subtrees(fold(batch))

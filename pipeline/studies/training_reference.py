@@ -67,7 +67,7 @@ def node_reference(frame: pl.LazyFrame, units: dict, registry: dict, constants: 
     data-parallel, no pipeline, context or expert parallelism (for scaling_efficiency). Where ``units`` has
     the GEMM η (``shape_etas``), the reference reads their values at its layout (``<eta>__node``).
     ``constants``: the frame's one-valued columns (``formulas.plan``'s), ``_one`` among them here; ``rewrite``: its
-    ``rewrite`` (``training_folded.folded``)."""
+    ``rewrite`` (``training_folded.folding``)."""
     frame, units = with_node_layout(frame), units | NODE_UNITS
     # the GEMM η (``shape_etas``) and the reference's own terms (``node_terms``) where they were gathered
     gathered = {c: f"{c}{AT_NODE}" for c in registry if f"{c}{AT_NODE}" in units}
