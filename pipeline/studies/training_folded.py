@@ -1,11 +1,15 @@
-"""The training plan's ``when`` on a literal condition and products by a literal one, folded (issue 15).
+"""The training plan's literal conditions, products by 1.0 and arithmetic on a null, folded (issue 15).
 
 ``formulas.plan`` reads a one-valued column as a literal (``constants``), and polars folds a literal's arithmetic but
 not a ``when`` whose condition is a literal: with cp = 1 and no expert parallelism on every row, the context- and
-expert-parallel times (``when(false).then(<a dozen operations>).otherwise(0.0)``) still computed both branches on every
-joined row, and ``x * 1.0`` (the DP overlap at 0, one input pipeline stretch...) a copy of ``x``. ``folded`` gives each
-expression with the branch the literal condition picks, and ``x`` for ``x * 1.0``, ``1.0 * x`` and ``x / 1.0``, cast to
-Float64 as the folded node's result is (its other branch, or its other operand, a float literal): the same values.
+expert-parallel times (``when(1.0 > 1).then(<a dozen operations>).otherwise(0.0)``) still computed both branches on
+every joined row, ``x * 1.0`` (the DP overlap at 0...) a copy of ``x``, and without a storage or host input pipeline
+(a null bandwidth) its utilization was null arithmetic per row, read by the step's stretch, the bound and the four
+elasticities' branches in the levels after. ``folding`` gives each level's expressions with the branch a literal
+condition picks, ``x`` for ``x * 1.0``, ``1.0 * x`` and ``x / 1.0``, a null for arithmetic on a null, a column-free
+subtree's value, and a column an earlier level folded to a null (or a boolean) read as that literal; a folded node
+cast to Float64 as its result was (its other branch, or its other operand, a float literal or a null): the same values
+(``tests/studies/test_training_folded.py`` compares the bits of every row of a plan with the unfolded plan's).
 """
 
 from __future__ import annotations
@@ -69,7 +73,8 @@ def _truth(node: object) -> bool | None:
 def _string_literal(node: object) -> bool:
     literal = node.get("Literal") if isinstance(node, dict) else None
     scalar = literal.get("Scalar", {}) if isinstance(literal, dict) else {}
-    return isinstance(literal, dict) and ("Str" in literal.get("Dyn", {}) or "String" in scalar or "Categorical" in scalar)
+    return isinstance(literal, dict) and ("Str" in literal.get("Dyn", {})
+                                          or bool({"String", "Categorical"} & set(scalar)))
 
 
 def _is_null(node: object) -> bool:
@@ -134,7 +139,7 @@ def folding() -> Callable[[list[pl.Expr]], list[pl.Expr]]:
     known: dict[str, object] = {}
 
     def rewrite(batch: list[pl.Expr]) -> list[pl.Expr]:
-        out, key = [], tuple(sorted(known))
+        out, key = [], json.dumps(known, sort_keys=True)  # the columns known and their literals
         for expr in batch:
             found = _DONE.get((id(expr), key))
             if found is None:
