@@ -25,7 +25,6 @@ import polars as pl
 FLOAT64 = {"Literal": "Float64"}
 LOGICAL = ({"Boolean": "IsNull"}, {"Boolean": "IsNotNull"}, {"Boolean": "Not"}, "FillNull", {"Clip": {
     "has_min": True, "has_max": False}}, {"Clip": {"has_min": False, "has_max": True}})  # column-free: evaluated
-NULL = {"Literal": {"Scalar": {"Null": "Null"}}}
 NULL_F64 = {"Literal": {"Scalar": {"Null": "Float64"}}}
 ARITHMETIC = ("Plus", "Minus", "Multiply", "TrueDivide")
 ONES = ({"Literal": {"Dyn": {"Float": 1.0}}}, {"Literal": {"Scalar": {"Float64": 1.0}}})
@@ -59,8 +58,8 @@ def _truth(node: object) -> bool | None:
     if not isinstance(node, dict):
         return None
     if _literal_only(node):  # ``1.0 > 1`` (cp's ranks, a constant): its value, a null one picking ``otherwise``
-        value = pl.select(_expr(node)).item()
-        return value if isinstance(value, bool) else (False if value is None else None)
+        value = _evaluated(node)
+        return None if value is None or value.dtype not in (pl.Boolean, pl.Null) else bool(value[0])
     binary = node.get("BinaryExpr")
     if binary and binary["op"] in ("And", "LogicalAnd", "Or", "LogicalOr"):
         # Kleene logic: x & false is false and x | true is true on every row, a null x included
@@ -85,9 +84,20 @@ def _is_null(node: object) -> bool:
     return isinstance(literal, dict) and isinstance(literal.get("Scalar"), dict) and "Null" in literal["Scalar"]
 
 
+def _evaluated(node: dict) -> pl.Series | None:
+    """A column-free subtree's one value, or None where polars cannot evaluate it alone."""
+    try:
+        value = pl.select(_expr(node)).to_series()
+    except pl.exceptions.PolarsError:
+        return None
+    return value if value.len() == 1 else None
+
+
 def _value(node: dict) -> dict | None:
     """A column-free subtree's value as a Float64 or Boolean literal (finite), else None."""
-    value = pl.select(_expr(node)).to_series()
+    value = _evaluated(node)
+    if value is None:
+        return None
     if value.dtype == pl.Float64 and value[0] is not None and math.isfinite(value[0]):
         return {"Literal": {"Scalar": {"Float64": value[0]}}}
     if value.dtype == pl.Boolean and value[0] is not None:

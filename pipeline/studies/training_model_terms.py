@@ -136,9 +136,10 @@ def with_subexpressions(space: Space, plan: Callable) -> Space:
 
 def rewriter(space: Space, units: Mapping, hardware_side: pl.DataFrame | None = None) -> Callable | None:
     """``model_subexpressions.rewriter`` for a plan of ``space``'s rows (``hardware_side``'s) that reads ``units``, its
-    expressions folded first (``training_folded``), within the limits ``with_model_terms`` keeps; else None."""
-    if not large(space):
-        return None
+    expressions folded first (``training_folded``: the subtrees were found in them folded); without held subtrees,
+    the folding alone within the limits ``with_model_terms`` keeps, else None."""
     held_subtrees = subexpressions.rewriter(space, renamed(space, units), hardware_side)
+    if held_subtrees is None:
+        return folding() if large(space) else None
     fold = folding()
-    return fold if held_subtrees is None else lambda batch: held_subtrees(fold(batch))
+    return lambda batch: held_subtrees(fold(batch))
