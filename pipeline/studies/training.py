@@ -24,6 +24,7 @@ from pipeline.studies.constant_columns import one_valued
 from pipeline.studies.gathered_pairs import GatheredSpace
 from pipeline.studies import training_reference as reference
 from pipeline.studies.product import kept_pairs
+from pipeline.studies.training_folded import folding
 from pipeline.studies.training_reference import NODE_REFERENCE_UNITS  # single.py reads it here
 from pipeline.studies.training_schema import OPERATIONS, OUTPUTS, QUERY_TIME, SCHEMA  # others read them here
 from pipeline.studies.sides import NO_PEAK, SEQ_CONTEXT, TP_HEADS, Rule, Side, Space, no_eta
@@ -242,9 +243,10 @@ def written(space: Space) -> list[str]:
     return [c for c in OUTPUTS if c not in QUERY_TIME and c not in ops]
 
 
-def node_reference(frame: pl.LazyFrame, units: dict, constants: dict | None = None) -> tuple[pl.LazyFrame, dict]:
+def node_reference(frame: pl.LazyFrame, units: dict, constants: dict | None = None,
+                   rewrite=None) -> tuple[pl.LazyFrame, dict]:
     """``training_reference.node_reference`` with the study's formulas (for scaling_efficiency)."""
-    return reference.node_reference(frame, units, FORMULAS, constants)
+    return reference.node_reference(frame, units, FORMULAS, constants, rewrite)
 
 
 def node_reference_values(values: dict, units: dict) -> dict:
@@ -260,7 +262,7 @@ def inputs(space: Space, hardware_side=None, constants: dict | None = None,
     groups = reference.shape_etas(space, FORMULAS, SHAPED) + reference.node_terms(space, FORMULAS)
     frame, units = reference.gathered(space, hardware_side, groups, tables)
     constants = one_valued(space, hardware_side) if constants is None else constants
-    frame, units = node_reference(frame, units, constants)
+    frame, units = node_reference(frame, units, constants, folding() if model_terms.large(space) else None)
     return model_terms.held(space, frame, units, constants, written(space), FORMULAS)  # the main plan's only
 
 

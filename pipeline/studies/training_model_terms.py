@@ -26,6 +26,7 @@ import polars as pl
 
 from pipeline import formulas
 from pipeline.studies import model_subexpressions as subexpressions, per_key
+from pipeline.studies.training_folded import folding
 from pipeline.studies.constant_columns import frame_constants, one_valued
 from pipeline.studies.sides import Space
 
@@ -127,11 +128,18 @@ def with_subexpressions(space: Space, plan: Callable) -> Space:
     if not large(space):
         return space
     levels: list[pl.Expr] = []
-    plan(lambda batch: levels.extend(batch) or batch)  # the plan's expressions, as built
+    fold = folding()
+    plan(lambda batch: levels.extend(fold(batch)) or batch)  # the plan's expressions, as ``rewriter`` folds them
     held_terms = {c.removesuffix(SUFFIX): c for c in space.model_side.columns if c.endswith(SUFFIX)}
     return subexpressions.with_subexpressions(space, levels, held_terms)
 
 
 def rewriter(space: Space, units: Mapping, hardware_side: pl.DataFrame | None = None) -> Callable | None:
-    """``model_subexpressions.rewriter`` for a plan of ``space``'s rows (``hardware_side``'s) that reads ``units``."""
-    return subexpressions.rewriter(space, renamed(space, units), hardware_side)
+    """``model_subexpressions.rewriter`` for a plan of ``space``'s rows (``hardware_side``'s) that reads ``units``, its
+    expressions folded first (``training_folded``: the subtrees were found in them folded); without held subtrees,
+    the folding alone within the limits ``with_model_terms`` keeps, else None."""
+    held_subtrees = subexpressions.rewriter(space, renamed(space, units), hardware_side)
+    if held_subtrees is None:
+        return folding() if large(space) else None
+    fold = folding()
+    return lambda batch: held_subtrees(fold(batch))

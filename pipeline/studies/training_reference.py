@@ -61,18 +61,19 @@ def node_layout(tp, accelerators_per_node):
     return node_tp, (accelerators_per_node / node_tp).floor().clip(1.0)
 
 
-def node_reference(frame: pl.LazyFrame, units: dict, registry: dict,
-                   constants: dict | None = None) -> tuple[pl.LazyFrame, dict]:
+def node_reference(frame: pl.LazyFrame, units: dict, registry: dict, constants: dict | None = None,
+                   rewrite=None) -> tuple[pl.LazyFrame, dict]:
     """The same microbatches per data-parallel rank on one node: tp capped at the node, the rest
     data-parallel, no pipeline, context or expert parallelism (for scaling_efficiency). Where ``units`` has
     the GEMM η (``shape_etas``), the reference reads their values at its layout (``<eta>__node``).
-    ``constants``: the frame's one-valued columns (``formulas.plan``'s), ``_one`` among them here."""
+    ``constants``: the frame's one-valued columns (``formulas.plan``'s), ``_one`` among them here; ``rewrite``: its
+    ``rewrite`` (``training_folded.folding``)."""
     frame, units = with_node_layout(frame), units | NODE_UNITS
     # the GEMM η (``shape_etas``) and the reference's own terms (``node_terms``) where they were gathered
     gathered = {c: f"{c}{AT_NODE}" for c in registry if f"{c}{AT_NODE}" in units}
     frame = formulas.plan(frame, units | {c: units[column] for c, column in gathered.items()}, ["iteration_time_s"],
                           registry, rebind=NODE_REFERENCE | gathered, suffix="__node", keep=True,
-                          constants=(constants or {}) | {"_one": ONE}).frame
+                          constants=(constants or {}) | {"_one": ONE}, rewrite=rewrite).frame
     frame = frame.with_columns(node_iteration_time_s=pl.col("iteration_time_s__node"))
     return frame, units | NODE_REFERENCE_UNITS
 
