@@ -37,7 +37,7 @@ FUNCTIONS = {"FillNull", "MaxHorizontal", "MinHorizontal", "Ceil", "Floor", "Log
              "Exp", "Pow", "IsNull", "IsNotNull", "Not"}
 
 
-def _tree(expr: pl.Expr) -> object | None:
+def exact_tree(expr: pl.Expr) -> object | None:
     """``expr`` serialized as JSON and parsed, or None where that text does not give ``expr`` back exactly."""
     text = expr.meta.serialize(format="json")
     try:
@@ -49,6 +49,11 @@ def _tree(expr: pl.Expr) -> object | None:
 
 def _text(node: object) -> str:
     return json.dumps(node, separators=(",", ":"))
+
+
+def from_tree(node: object) -> pl.Expr:
+    """The expression of a parsed serialized tree (``exact_tree``'s inverse)."""
+    return pl.Expr.deserialize(io.StringIO(_text(node)), format="json")
 
 
 def name_of(node: object) -> str:
@@ -168,7 +173,7 @@ def with_subexpressions(space: Space, levels: Iterable[pl.Expr], renamed: dict[s
     ``__sub_<hash>_<i>`` per value (the subtree at the i-th value, on every model-side row); ``renamed``: the plan's
     input columns that are model-side columns of other names (column -> model-side column)."""
     model, few = model_columns(space) | set(renamed), few_valued(space)
-    trees = [tree for tree in map(_tree, levels) if tree is not None]
+    trees = [tree for tree in map(exact_tree, levels) if tree is not None]
     kept = {name: (node, read) for name, (node, read) in _kept(trees, model, few).items() if read}
     # the subtrees of the model side alone, counted outside the few-valued ones held (read from their columns there)
     inside = {id(node): {"Column": name} for tree in trees for node, _ops in subtrees(tree, model, few)
@@ -179,7 +184,7 @@ def with_subexpressions(space: Space, levels: Iterable[pl.Expr], renamed: dict[s
     source = space.model_side.with_columns(pl.col(c).alias(n) for n, c in renamed.items())
     values = []
     for name, (node, read) in kept.items():
-        expr = pl.Expr.deserialize(io.StringIO(_text(node)), format="json")
+        expr = from_tree(node)
         # a few-valued column as a column of the model side's rows (as a literal, polars would fold it)
         values += [source.select(expr.alias(name))] if not read else [
             source.with_columns(pl.Series(read[0], [v] * source.height)).select(expr.alias(f"{name}_{i}"))
@@ -252,7 +257,7 @@ def _cached(expr: pl.Expr, key: tuple, rewrite: Callable[[], pl.Expr]) -> pl.Exp
 
 
 def _rewritten(expr: pl.Expr, model: set[str], held: set[str], few: Mapping[str, list]) -> pl.Expr:
-    tree = _tree(expr)
+    tree = exact_tree(expr)
     if tree is None:
         return expr
     targets = {}
@@ -263,4 +268,4 @@ def _rewritten(expr: pl.Expr, model: set[str], held: set[str], few: Mapping[str,
         elif read and f"{name}_0" in held:
             targets[id(node)] = _per_value(name, read[0], few[read[0]])
     out, swapped = _swapped(tree, targets)
-    return pl.Expr.deserialize(io.StringIO(_text(out)), format="json") if swapped else expr
+    return from_tree(out) if swapped else expr

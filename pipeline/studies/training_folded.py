@@ -14,13 +14,14 @@ cast to Float64 as its result was (its other branch, or its other operand, a flo
 
 from __future__ import annotations
 
-import io
 import json
 import math
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
 import polars as pl
+
+from pipeline.studies.model_subexpressions import exact_tree, from_tree
 
 FLOAT64 = {"Literal": "Float64"}
 LOGICAL = ({"Boolean": "IsNull"}, {"Boolean": "IsNotNull"}, {"Boolean": "Not"}, "FillNull", {"Clip": {
@@ -87,7 +88,7 @@ def _is_null(node: object) -> bool:
 def _evaluated(node: dict) -> pl.Series | None:
     """A column-free subtree's one value, or None where polars cannot evaluate it alone."""
     try:
-        value = pl.select(_expr(node)).to_series()
+        value = pl.select(from_tree(node)).to_series()
     except pl.exceptions.PolarsError:
         return None
     return value if value.len() == 1 else None
@@ -165,21 +166,13 @@ def folding() -> Callable[[list[pl.Expr]], list[pl.Expr]]:
 
 def _folded(expr: pl.Expr, known: Mapping[str, object]) -> tuple[pl.Expr, tuple | None]:
     """``expr`` folded, and (its name, its literal) where it is a null or boolean literal."""
-    text = expr.meta.serialize(format="json")
-    try:
-        if not pl.Expr.deserialize(io.StringIO(text), format="json").meta.eq(expr):
-            return expr, None
-    except pl.exceptions.ComputeError:
+    tree = exact_tree(expr)
+    if tree is None:
         return expr, None
-    tree = json.loads(text)
     out = fold(tree, known)
     alias = out.get("Alias") if isinstance(out, dict) else None
     literal = None
     if alias and (_is_null(alias[0]) or isinstance(alias[0].get("Literal", {}).get("Scalar", {}).get("Boolean"), bool)
                   if isinstance(alias[0], dict) else False):
         literal = (alias[1], alias[0])
-    return (expr if out == tree else _expr(out)), literal
-
-
-def _expr(node: object) -> pl.Expr:
-    return pl.Expr.deserialize(io.StringIO(json.dumps(node)), format="json")
+    return (expr if out == tree else from_tree(out)), literal
