@@ -16,8 +16,9 @@ memory is bounded by its partitions' space and one chunk, not by the sweep: it d
 the number of accelerators or clusters (it does with the models and axes: the model side is whole
 in every task). Filtering the layouts first halves the peak of building the training bench space
 (10.8 M rows: 1,482 -> 733 MB). A task's fixed cost (building its space, building and
-checking the study's plan) is ~2 CPU s on training's bench spec, hence one task per worker, not one per chunk:
-a task's memory does not grow with its rows (it writes them a chunk at a time), and the training bench's
+checking the study's plan) is ~2 s of a 3 s task on training's bench spec, hence one task per worker, not one per
+chunk: a task's memory grows with its space (training: its clusters' layouts, at most the sweep's model side), not
+with its rows (it writes them a chunk at a time), and the training bench's
 (6.7 M rows, 2 workers) 6 tasks of about a chunk -> 2 took 27 -> 20 CPU s, worker peak RSS 690-820 -> 580-670 MB.
 
 Results equal the local executor's: the same rows (``config_id``) and values, each partition's rows
