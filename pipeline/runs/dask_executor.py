@@ -2,8 +2,8 @@
 --executor dask [--scheduler ADDRESS]``.
 
 A task computes whole partitions (``study=<study>/<key>=<accelerator>``, ``pipeline.runs.partitions``):
-consecutive accelerators of about ``sizing.CHUNK_ROWS`` configurations in all (``task_groups``; one
-accelerator may make a larger task, never a split one). The driver sends each task the spec
+consecutive accelerators of a worker's share of the sweep, at most ``TASK_ROWS`` configurations in all
+(``task_groups``; one accelerator may make a larger task, never a split one). The driver sends each task the spec
 restricted to its accelerators (``partition_spec``) and the catalogs (scattered once to every
 worker); the task builds only its partitions' space (``task_space``: their hardware side; for
 training only the layouts that keep the rules of the layout alone and that some cluster of those
@@ -15,8 +15,11 @@ no row (``planned_rows=False``: it builds no per-key table). So a task's
 memory is bounded by its partitions' space and one chunk, not by the sweep: it does not grow with
 the number of accelerators or clusters (it does with the models and axes: the model side is whole
 in every task). Filtering the layouts first halves the peak of building the training bench space
-(10.8 M rows: 1,482 -> 733 MB). A task's fixed cost (building and checking the study's plan) is
-~0.3-0.8 s, hence tasks of about a chunk, not of one accelerator.
+(10.8 M rows: 1,482 -> 733 MB). A task's fixed cost (building its space, building and
+checking the study's plan) is ~2 s of a 3 s task on training's bench spec, hence one task per worker, not one per
+chunk: a task's memory grows with its space (training: its clusters' layouts, at most the sweep's model side), not
+with its rows (it writes them a chunk at a time), and the training bench's
+(6.7 M rows, 2 workers) 6 tasks of about a chunk -> 2 took 27 -> 20 CPU s, worker peak RSS 690-820 -> 580-670 MB.
 
 Results equal the local executor's: the same rows (``config_id``) and values, each partition's rows
 in the same order; only where an accelerator's rows are cut into ``part-NNNNN`` files may differ
@@ -51,6 +54,9 @@ from pipeline.spec import SweepSpec
 
 EXECUTORS = ("local", "dask")
 SCRATCH = ".dask"  # inside the run being written: one folder per task, removed when the task is done
+# configurations a task holds at most (before the pair rules): it writes them a chunk at a time, so this bounds not
+# its memory but the work one failure loses and how late the first parts arrive
+TASK_ROWS = 8 * sizing.CHUNK_ROWS
 INSTALL = "pip install 'mlsys-pipeline[dask]' (or pip install 'dask[distributed]')"
 
 
@@ -136,8 +142,8 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
 def task_groups(prepared: Prepared, skip: frozenset[str] = frozenset(), rows_per_task: int | None = None,
                 workers: int = 0) -> list[tuple[str, ...]]:
     """The partitions (accelerators, in name order) not in ``skip``, cut into consecutive groups of
-    about ``rows_per_task`` configurations each (default ``sizing.CHUNK_ROWS``, what a local chunk
-    holds; at most a ``2 x workers``-th of the sweep, so that every worker gets work; a partition is
+    about ``rows_per_task`` configurations each (default ``TASK_ROWS``; at most a ``workers``-th of
+    the sweep, so that every worker gets work and pays a task's fixed cost once; a partition is
     never split). Rows are counted before the pair rules (an upper bound)."""
     name = prepared.spec.study
     key = pl.col(PARTITION_KEY[name]).cast(pl.String)
@@ -146,9 +152,9 @@ def task_groups(prepared: Prepared, skip: frozenset[str] = frozenset(), rows_per
     rows = (space.hardware_side.select(key.alias("_key"), pl.col("workload").cast(pl.String))
             .join(per_workload, on="workload", how="left").group_by("_key").agg(pl.col("len").fill_null(0).sum())
             .filter(pl.col("_key").is_not_null() & ~pl.col("_key").is_in(sorted(skip))).sort("_key"))
-    target = rows_per_task or sizing.CHUNK_ROWS
+    target = rows_per_task or TASK_ROWS
     if workers and rows.height:
-        target = min(target, max(1, -(-int(rows["len"].sum()) // (2 * workers))))
+        target = min(target, max(1, -(-int(rows["len"].sum()) // workers)))
     groups, current, held = [], [], 0
     for value, n in rows.iter_rows():
         current.append(value)

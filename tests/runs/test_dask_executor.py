@@ -188,3 +188,13 @@ def test_the_driver_planning_no_row_writes_the_tables_and_units_of_a_full_plan(n
     assert [p.name for p in tables[0]] == [p.name for p in tables[1]] == [f"{name}-hardware.parquet",
                                                                           f"{name}-model.parquet"]
     assert all(a.read_bytes() == b.read_bytes() for a, b in zip(*tables, strict=True))
+
+
+def test_a_task_is_a_workers_share_of_the_sweep():
+    prepared = runs.prepare(parse_spec(SERVING, "test"))
+    every = tuple(sorted(SERVING["axes"]["hardware"]))
+    assert dask_executor.task_groups(prepared, workers=1) == [every]  # one worker: its fixed cost paid once
+    halves = dask_executor.task_groups(prepared, workers=2)
+    assert len(halves) == 2 and tuple(v for group in halves for v in group) == every
+    assert dask_executor.task_groups(prepared, rows_per_task=1, workers=1) == [(v,) for v in every]  # the cap
+    assert dask_executor.task_groups(prepared, frozenset({"L4"}), workers=1) == [tuple(v for v in every if v != "L4")]
