@@ -141,8 +141,15 @@ def scaleup_all_reduce_s(n: UExpr, message: UExpr, alpha: UExpr, beta: UExpr, so
     """NCCL's all-reduce within one scale-up domain at its per-step ``alpha`` and bandwidth ``beta``: in a PCIe
     domain (``socket_ranks`` not null) the cheaper of its LL and Simple rings (``pcie_ring_all_reduce_s``, ``alpha``
     the link's LL step) at ``pcie_ring_beta``, elsewhere the ring at the fitted or link terms."""
-    return where(socket_ranks.is_not_null(),
-                 pcie_ring_all_reduce_s(n, message, alpha, pcie_ring_beta(n, beta, socket_ranks, socket_bandwidth)),
+    return scaleup_ring_all_reduce_s(n, message, alpha, beta, socket_ranks,
+                                     pcie_ring_beta(n, beta, socket_ranks, socket_bandwidth))
+
+
+def scaleup_ring_all_reduce_s(n: UExpr, message: UExpr, alpha: UExpr, beta: UExpr, socket_ranks: UExpr,
+                              pcie_beta: UExpr) -> UExpr:
+    """``scaleup_all_reduce_s`` given the PCIe ring's bandwidth ``pcie_beta`` (``pcie_ring_beta``; the serving study
+    holds it in a column of its own): NCCL's PCIe ring where ``socket_ranks`` is not null, else the ring at ``beta``."""
+    return where(socket_ranks.is_not_null(), pcie_ring_all_reduce_s(n, message, alpha, pcie_beta),
                  ring_all_reduce_s(n, message, alpha, beta))
 
 
@@ -182,11 +189,10 @@ def runs_one_shot(n: UExpr, message: UExpr, nccl_s: UExpr, max_bytes: UExpr, max
     return usable & (custom < nccl_s)
 
 
-def framework_all_reduce_s(n: UExpr, message: UExpr, nccl_s: UExpr, max_bytes: UExpr, max_ranks: UExpr,
-                           alpha: UExpr, link_fraction: UExpr, bandwidth: UExpr) -> UExpr:
-    """The all-reduce a serving framework runs: its one-shot kernel where ``runs_one_shot``, else
+def framework_all_reduce_s(chosen: Plain, n: UExpr, message: UExpr, nccl_s: UExpr, alpha: UExpr, link_fraction: UExpr,
+                           bandwidth: UExpr) -> UExpr:
+    """The all-reduce a serving framework runs: its one-shot kernel where ``chosen`` (``runs_one_shot``), else
     NCCL's ``nccl_s``."""
-    chosen = runs_one_shot(n, message, nccl_s, max_bytes, max_ranks, alpha, link_fraction, bandwidth)
     return where(chosen, one_shot_all_reduce_s(n, message, alpha, link_fraction * bandwidth), nccl_s)
 
 

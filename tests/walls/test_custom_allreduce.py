@@ -11,7 +11,8 @@ from pipeline.catalogs import custom_allreduce
 from pipeline.catalogs.collective_fits import ALLREDUCE_UNITS
 from pipeline.studies.serving import FORMULAS
 from pipeline.units import col, lit, unit
-from pipeline.walls.communication import ALLREDUCE_FIT_COLUMNS, framework_all_reduce_s, one_shot_all_reduce_s
+from pipeline.walls.communication import (ALLREDUCE_FIT_COLUMNS, framework_all_reduce_s, one_shot_all_reduce_s,
+                                          runs_one_shot)
 from tests.walls.test_sensitivity import TOLERANCE, compare, finite_difference, prepared
 
 ALPHA, FRACTION, LINK = 6e-6, 0.8, 450e9  # one-shot alpha (10 x the 0.6 us link latency), beta = 0.8 x 450 GB/s
@@ -37,8 +38,9 @@ def choose(message: list[float], max_bytes: list, max_ranks: list, alpha: list, 
     k = len(message)
     f = pl.DataFrame({"n": [n] * k, "m": message, "nccl": [NCCL] * k, "mb": max_bytes, "mr": max_ranks, "a": alpha},
                      schema={c: pl.Float64 for c in ("n", "m", "nccl", "mb", "mr", "a")})
-    expr = framework_all_reduce_s(col("n", ""), col("m", "B"), col("nccl", "s"), col("mb", "B"),
-                                  col("mr", ""), col("a", "s"), lit(FRACTION, ""), lit(LINK, "B/s"))
+    n_, m, nccl, a = col("n", ""), col("m", "B"), col("nccl", "s"), col("a", "s")
+    chosen = runs_one_shot(n_, m, nccl, col("mb", "B"), col("mr", ""), a, lit(FRACTION, ""), lit(LINK, "B/s"))
+    expr = framework_all_reduce_s(chosen, n_, m, nccl, a, lit(FRACTION, ""), lit(LINK, "B/s"))
     return f.select(expr.magnitude("s")).to_series().to_list()
 
 
