@@ -21,13 +21,13 @@ from typing import Any
 # sweep's peak stacks the pages its space build freed on its first chunks'. Muzzy pages released at once
 # (MADV_DONTNEED) and dirty ones after 1 s: the 300 M-row node sweep peaked at 1,432 / 1,469 MB (91.3 / 94.6 CPU s)
 # against 1,607 / 1,624 (92.0 / 96.5) with polars' options (`bench_run node 300000000 zstd`); dirty after 0.5 s,
-# 1,478 MB at 101.2 CPU s; dirty at 0 s doubled the CPU. Dirty after 5 s instead of 1 s (2026-12-05, load 17-29,
-# `bench_run S 30000000 zstd`): serving 1,358 / 1,370 / 1,387 MB at 89.2 / 90.0 / 86.6 CPU s against 1,322 /
-# 1,354 MB at 100.5 / 96.1 CPU s; training 1,250 / 1,230 MB, 39.8 / 41.7 CPU s against 1,272 MB, 45.3; the 300 M
-# node 1,115 MB, 80.5 CPU s (the sixteenth session at 1 s: 1,147 MB, 81.9). 30 s took serving to 1,806 MB (svkeys2);
-# narenas:2 saved nothing; jemalloc's background threads are on by default. tests/test_allocator.py checks polars
-# sees these options last. A value the user set is kept.
-ALLOCATOR_OPTIONS = "dirty_decay_ms:5000,muzzy_decay_ms:0"
+# 1,478 MB at 101.2 CPU s; dirty at 0 s doubled the CPU. Dirty after 5 s (nodealloc, load 17-29: serving 30 M
+# 1,358-1,387 MB at 86.6-90.0 CPU s against 1,322-1,354 at 96.1-100.5) did not hold on the seventeenth session's
+# merged tree at load 5-7 (`bench_run serving 30000000 zstd`, alternated): 5 s peaked at 1,477 / 1,528 / 1,556 MB
+# (87.5 / 105.2 / 87.4 CPU s), above issue 15's 1.5 GB, 1 s at 1,385 / 1,387 MB (83.9 / 88.9 CPU s); 30 s took
+# serving to 1,806 MB (svkeys2); narenas:2 saved nothing; jemalloc's background threads are on by default.
+# tests/test_allocator.py checks polars sees these options last. A value the user set is kept.
+ALLOCATOR_OPTIONS = "dirty_decay_ms:1000,muzzy_decay_ms:0"
 os.environ.setdefault("_RJEM_MALLOC_CONF", ALLOCATOR_OPTIONS)
 
 __all__ = ["evaluate", "evaluate_kernel", "evaluate_serving", "evaluate_training", "queries", "query", "report_run",

@@ -22,10 +22,10 @@ def _imported(env_value: str | None) -> list[str]:
 
 
 def test_import_pipeline_sets_jemalloc_decay_before_polars_loads():
-    # jemalloc's option names (dirty pages returned after 5 s, muzzy at once), as pipeline/__init__.py states them
+    # jemalloc's option names (dirty pages returned after 1 s, muzzy at once), as pipeline/__init__.py states them
     before, seen_by_polars = _imported(None)
-    assert before == "dirty_decay_ms:5000,muzzy_decay_ms:0" == pipeline.ALLOCATOR_OPTIONS
-    assert seen_by_polars.endswith(",dirty_decay_ms:5000,muzzy_decay_ms:0")  # last: jemalloc keeps the later value
+    assert before == "dirty_decay_ms:1000,muzzy_decay_ms:0" == pipeline.ALLOCATOR_OPTIONS
+    assert seen_by_polars.endswith(",dirty_decay_ms:1000,muzzy_decay_ms:0")  # last: jemalloc keeps the later value
 
 
 def test_a_users_allocator_options_are_kept():
