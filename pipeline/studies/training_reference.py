@@ -188,7 +188,8 @@ def node_terms(space: Space, registry: dict) -> list[per_key.Group]:
     """The one-node reference's terms that read no count of microbatches (``node_split``: its FLOP-bound compute time,
     collectives and adapters per microbatch, exposed gradient reduction...), as groups computed on every (hardware
     row, class of the model-side columns they read) pair (``with_shape_ids``' ``NODE_KEYS``) by the same formulas, the
-    GEMM η at the reference's layout recomputed there as ``shape_etas`` does; ``node_reference`` reads them, the
+    GEMM η at the reference's layout as ``shape_etas`` computes them, on the classes of the columns they read (an inner
+    group: ~0.15 CPU s less of the bench's, the same values); ``node_reference`` reads them, the
     rest of its graph per row. Per row it was ~40 % of the plan's CPU (issue 15): 43 columns, 12,402 classes of the
     model-side columns they read of the bench spec's 187,350 model rows, against the per-row part's ~10 sums and
     products (of ``num_microbatches``)."""
@@ -198,20 +199,36 @@ def node_terms(space: Space, registry: dict) -> list[per_key.Group]:
         inputs = {c: units.get(c) for c in (*at_hw, *at_model, *NODE_REFERENCE) if c in units} | NODE_UNITS
 
         def compute(pairs: pl.LazyFrame, terms=terms, inputs=inputs, etas=etas) -> tuple[pl.LazyFrame, dict]:
-            frame = with_node_layout(pairs)
-            at_node, eta_units = {e: f"{e}{AT_NODE}" for e in etas}, {}
-            if etas:  # as ``shape_etas``' values at the reference's layout
-                kept = frame.collect_schema().names()
-                at = formulas.plan(frame, inputs, etas, registry, rebind=ETA_AT_NODE,
-                                   suffix=AT_NODE, keep=True)
-                frame, eta_units = at.frame.select(*kept, *at_node.values()), {e: at.units[at_node[e]] for e in etas}
+            frame, eta_units = _etas_at_node(with_node_layout(pairs), inputs, etas, registry)
+            at_node = {e: f"{e}{AT_NODE}" for e in etas}
             reference = formulas.plan(frame, inputs | eta_units, terms, registry, rebind=NODE_REFERENCE | at_node,
                                       suffix=AT_NODE, keep=True)
             return reference.frame, reference.units
 
+        def eta_compute(pairs: pl.LazyFrame, inputs=inputs, etas=etas) -> tuple[pl.LazyFrame, dict]:
+            frame, eta_units = _etas_at_node(with_node_layout(pairs), inputs, etas, registry)
+            return frame, {f"{e}{AT_NODE}": u for e, u in eta_units.items()}
+
+        # the η on the pairs of the classes of the columns they read, gathered onto the group's pairs
+        # (``per_key.Group.inner``): the bench spec's 32 x 788 pairs, not 49 x 2,580 (no recompute, the model's figures)
+        read = formulas.inputs_used(inputs, list(etas), registry) | {"tp", "accelerators_per_node"}
+        inner = (per_key.Group(tuple(f"{e}{AT_NODE}" for e in etas), tuple(c for c in at_model if c in read),
+                               tuple(c for c in at_hw if c in read), eta_compute),) if etas else ()
         groups.append(per_key.Group(tuple(f"{t}{AT_NODE}" for t in terms), at_model, at_hw, compute,
-                                    ids=(HARDWARE_ROW, name)))
+                                    ids=(HARDWARE_ROW, name), inner=inner))
     return groups
+
+
+def _etas_at_node(frame: pl.LazyFrame, inputs: dict, etas: tuple[str, ...], registry: dict) -> tuple[pl.LazyFrame,
+                                                                                                     dict]:
+    """``frame`` with the GEMM η ``etas`` at the reference's layout (``<eta>__node``, as ``shape_etas``' values
+    there) unless it has them (``node_terms``' inner group gathered them), and their units (by η)."""
+    if not etas:
+        return frame, {}
+    at_node, kept = {e: f"{e}{AT_NODE}" for e in etas}, frame.collect_schema().names()
+    at = formulas.plan(frame, inputs, list(etas), registry, rebind=ETA_AT_NODE, suffix=AT_NODE, keep=True)
+    units = {e: at.units[at_node[e]] for e in etas}  # a plan not collected: its units only
+    return (frame if set(at_node.values()) <= set(kept) else at.frame.select(*kept, *at_node.values())), units
 
 
 def node_split(space: Space, registry: dict) -> list[NodeTerms]:

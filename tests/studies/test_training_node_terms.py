@@ -36,6 +36,19 @@ def test_the_terms_read_no_count_of_microbatches_and_the_rest_does(space):
         assert model.select(name, *group.model).n_unique() == model[name].n_unique()  # one key a class
 
 
+def test_the_gemm_eta_at_the_node_are_computed_on_the_classes_they_read(space):
+    """The η a group reads (the FLOP-bound time's) are an inner group on the classes of fewer columns: the GEMM shape
+    reads the model's figures, seq_len, microbatch and tp, not recompute (which the FLOP-bound time reads)."""
+    groups = [g for g in reference.node_terms(space, training.FORMULAS) if g.inner]
+    assert groups
+    for group in groups:
+        (inner,) = group.inner
+        assert inner.columns and {c.removesuffix(reference.AT_NODE) for c in inner.columns} <= set(reference.ETAS)
+        assert set(inner.model) < set(group.model) and {"seq_len", "microbatch", "tp"} <= set(inner.model)
+        assert "recompute" in group.model and "recompute" not in inner.model
+        assert set(inner.hardware) <= set(group.hardware)
+
+
 def test_gathered_terms_give_the_rows_of_the_per_row_plan(space, monkeypatch):
     """LoRA, EP, ZeRO-3, tp above the node (the reference caps it), both recipes: the same rows, every column."""
     _, units = training.inputs(space)
