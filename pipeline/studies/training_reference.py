@@ -130,13 +130,26 @@ def shape_etas(space: Space, registry: dict, per_model: list[str]) -> list[per_k
     inputs = {c: units.get(c) for c in (*SHAPE_KEYS, *at_hw, *at_model)} | NODE_UNITS
     rebind = {c: at for c, at in ETA_AT_NODE.items() if c in read}
 
-    def compute(pairs: pl.LazyFrame) -> tuple[pl.LazyFrame, dict]:
-        here = formulas.plan(with_node_layout(pairs), inputs, terms, registry, keep=True)
-        there = formulas.plan(here.frame, inputs, terms, registry, rebind=rebind, suffix=AT_NODE, keep=True)
-        return there.frame, here.units | there.units
+    def here(pairs: pl.LazyFrame) -> tuple[pl.LazyFrame, dict]:
+        plan = formulas.plan(pairs, inputs, terms, registry, keep=True)
+        return plan.frame, plan.units
 
-    columns = (*terms, *(f"{e}{AT_NODE}" for e in terms))
-    return [per_key.Group(columns, keys, tuple(at_hw), compute, ids=(HARDWARE_ROW, SHAPE))]
+    def there(pairs: pl.LazyFrame) -> tuple[pl.LazyFrame, dict]:
+        plan = formulas.plan(with_node_layout(pairs), inputs, terms, registry, rebind=rebind, suffix=AT_NODE, keep=True)
+        return plan.frame, plan.units
+
+    # each on the classes of the columns it reads (the model's figures, not its name; the reference's values no cp;
+    # the hardware rows' kernel fits): parts of the group gathered by the (hardware row, shape) ids
+    at_node = tuple(dict.fromkeys([*(c for c in at_model if rebind.get(c) != "_one"), "tp"]))  # tp: node_tp's
+    parts = (per_key.Group(tuple(terms), tuple(at_model), tuple(c for c in at_hw if c in read), here),
+             per_key.Group(tuple(f"{e}{AT_NODE}" for e in terms), at_node, tuple(at_hw), there))
+    return [per_key.Group((*parts[0].columns, *parts[1].columns), keys, tuple(at_hw), _assembled_only,
+                          ids=(HARDWARE_ROW, SHAPE), parts=parts)]
+
+
+def _assembled_only(pairs: pl.LazyFrame) -> tuple[pl.LazyFrame, dict]:
+    """A group of parts' ``compute``: ``per_key`` assembles its table from its parts' (``gathered``' units too)."""
+    raise NotImplementedError("a group of parts is assembled from its parts' tables")
 
 
 def gathered(space: Space, hardware_side: pl.DataFrame | None, groups: list[per_key.Group],
@@ -146,7 +159,7 @@ def gathered(space: Space, hardware_side: pl.DataFrame | None, groups: list[per_
     if tables:
         return per_key.gathered(space, hardware_side, groups)
     units, hw, model = dict(space.units), space.hardware_side.schema, space.model_side.schema
-    for group in groups:
+    for group in (p for g in groups for p in g.parts or (g,)):  # a group of parts: its parts' plans
         keys = pl.LazyFrame(schema={c: hw[c] for c in group.hardware} | {c: model[c] for c in group.model})
         units |= {c: u for c, u in group.compute(keys)[1].items() if c in group.columns}
     return pl.LazyFrame(), units
