@@ -130,13 +130,26 @@ def shape_etas(space: Space, registry: dict, per_model: list[str]) -> list[per_k
     inputs = {c: units.get(c) for c in (*SHAPE_KEYS, *at_hw, *at_model)} | NODE_UNITS
     rebind = {c: at for c, at in ETA_AT_NODE.items() if c in read}
 
-    def compute(pairs: pl.LazyFrame) -> tuple[pl.LazyFrame, dict]:
-        here = formulas.plan(with_node_layout(pairs), inputs, terms, registry, keep=True)
-        there = formulas.plan(here.frame, inputs, terms, registry, rebind=rebind, suffix=AT_NODE, keep=True)
-        return there.frame, here.units | there.units
+    def here(pairs: pl.LazyFrame) -> tuple[pl.LazyFrame, dict]:
+        plan = formulas.plan(pairs, inputs, terms, registry, keep=True)
+        return plan.frame, plan.units
 
-    columns = (*terms, *(f"{e}{AT_NODE}" for e in terms))
-    return [per_key.Group(columns, keys, tuple(at_hw), compute, ids=(HARDWARE_ROW, SHAPE))]
+    def there(pairs: pl.LazyFrame) -> tuple[pl.LazyFrame, dict]:
+        plan = formulas.plan(with_node_layout(pairs), inputs, terms, registry, rebind=rebind, suffix=AT_NODE, keep=True)
+        return plan.frame, plan.units
+
+    # each on the classes of the columns it reads (the model's figures, not its name; the reference's values no cp;
+    # the hardware rows' kernel fits): parts of the group gathered by the (hardware row, shape) ids
+    at_node = tuple(dict.fromkeys([*(c for c in at_model if rebind.get(c) != "_one"), "tp"]))  # tp: node_tp's
+    parts = (per_key.Group(tuple(terms), tuple(at_model), tuple(c for c in at_hw if c in read), here),
+             per_key.Group(tuple(f"{e}{AT_NODE}" for e in terms), at_node, tuple(at_hw), there))
+    return [per_key.Group((*parts[0].columns, *parts[1].columns), keys, tuple(at_hw), _assembled_only,
+                          ids=(HARDWARE_ROW, SHAPE), parts=parts)]
+
+
+def _assembled_only(pairs: pl.LazyFrame) -> tuple[pl.LazyFrame, dict]:
+    """A group of parts' ``compute``: ``per_key`` assembles its table from its parts' (``gathered``' units too)."""
+    raise NotImplementedError("a group of parts is assembled from its parts' tables")
 
 
 def gathered(space: Space, hardware_side: pl.DataFrame | None, groups: list[per_key.Group],
@@ -146,7 +159,7 @@ def gathered(space: Space, hardware_side: pl.DataFrame | None, groups: list[per_
     if tables:
         return per_key.gathered(space, hardware_side, groups)
     units, hw, model = dict(space.units), space.hardware_side.schema, space.model_side.schema
-    for group in groups:
+    for group in (p for g in groups for p in g.parts or (g,)):  # a group of parts: its parts' plans
         keys = pl.LazyFrame(schema={c: hw[c] for c in group.hardware} | {c: model[c] for c in group.model})
         units |= {c: u for c, u in group.compute(keys)[1].items() if c in group.columns}
     return pl.LazyFrame(), units
@@ -188,7 +201,8 @@ def node_terms(space: Space, registry: dict) -> list[per_key.Group]:
     """The one-node reference's terms that read no count of microbatches (``node_split``: its FLOP-bound compute time,
     collectives and adapters per microbatch, exposed gradient reduction...), as groups computed on every (hardware
     row, class of the model-side columns they read) pair (``with_shape_ids``' ``NODE_KEYS``) by the same formulas, the
-    GEMM η at the reference's layout recomputed there as ``shape_etas`` does; ``node_reference`` reads them, the
+    GEMM η at the reference's layout as ``shape_etas`` computes them, on the classes of the columns they read (an inner
+    group: ~0.15 CPU s less of the bench's, the same values); ``node_reference`` reads them, the
     rest of its graph per row. Per row it was ~40 % of the plan's CPU (issue 15): 43 columns, 12,402 classes of the
     model-side columns they read of the bench spec's 187,350 model rows, against the per-row part's ~10 sums and
     products (of ``num_microbatches``)."""
@@ -198,20 +212,36 @@ def node_terms(space: Space, registry: dict) -> list[per_key.Group]:
         inputs = {c: units.get(c) for c in (*at_hw, *at_model, *NODE_REFERENCE) if c in units} | NODE_UNITS
 
         def compute(pairs: pl.LazyFrame, terms=terms, inputs=inputs, etas=etas) -> tuple[pl.LazyFrame, dict]:
-            frame = with_node_layout(pairs)
-            at_node, eta_units = {e: f"{e}{AT_NODE}" for e in etas}, {}
-            if etas:  # as ``shape_etas``' values at the reference's layout
-                kept = frame.collect_schema().names()
-                at = formulas.plan(frame, inputs, etas, registry, rebind=ETA_AT_NODE,
-                                   suffix=AT_NODE, keep=True)
-                frame, eta_units = at.frame.select(*kept, *at_node.values()), {e: at.units[at_node[e]] for e in etas}
+            frame, eta_units = _etas_at_node(with_node_layout(pairs), inputs, etas, registry)
+            at_node = {e: f"{e}{AT_NODE}" for e in etas}
             reference = formulas.plan(frame, inputs | eta_units, terms, registry, rebind=NODE_REFERENCE | at_node,
                                       suffix=AT_NODE, keep=True)
             return reference.frame, reference.units
 
+        def eta_compute(pairs: pl.LazyFrame, inputs=inputs, etas=etas) -> tuple[pl.LazyFrame, dict]:
+            frame, eta_units = _etas_at_node(with_node_layout(pairs), inputs, etas, registry)
+            return frame, {f"{e}{AT_NODE}": u for e, u in eta_units.items()}
+
+        # the η on the pairs of the classes of the columns they read, gathered onto the group's pairs
+        # (``per_key.Group.inner``): the bench spec's 32 x 788 pairs, not 49 x 2,580 (no recompute, the model's figures)
+        read = formulas.inputs_used(inputs, list(etas), registry) | {"tp", "accelerators_per_node"}
+        inner = (per_key.Group(tuple(f"{e}{AT_NODE}" for e in etas), tuple(c for c in at_model if c in read),
+                               tuple(c for c in at_hw if c in read), eta_compute),) if etas else ()
         groups.append(per_key.Group(tuple(f"{t}{AT_NODE}" for t in terms), at_model, at_hw, compute,
-                                    ids=(HARDWARE_ROW, name)))
+                                    ids=(HARDWARE_ROW, name), inner=inner))
     return groups
+
+
+def _etas_at_node(frame: pl.LazyFrame, inputs: dict, etas: tuple[str, ...], registry: dict) -> tuple[pl.LazyFrame,
+                                                                                                     dict]:
+    """``frame`` with the GEMM η ``etas`` at the reference's layout (``<eta>__node``, as ``shape_etas``' values
+    there) unless it has them (``node_terms``' inner group gathered them), and their units (by η)."""
+    if not etas:
+        return frame, {}
+    at_node, kept = {e: f"{e}{AT_NODE}" for e in etas}, frame.collect_schema().names()
+    at = formulas.plan(frame, inputs, list(etas), registry, rebind=ETA_AT_NODE, suffix=AT_NODE, keep=True)
+    units = {e: at.units[at_node[e]] for e in etas}  # a plan not collected: its units only
+    return (frame if set(at_node.values()) <= set(kept) else at.frame.select(*kept, *at_node.values())), units
 
 
 def node_split(space: Space, registry: dict) -> list[NodeTerms]:

@@ -36,6 +36,19 @@ def test_the_terms_read_no_count_of_microbatches_and_the_rest_does(space):
         assert model.select(name, *group.model).n_unique() == model[name].n_unique()  # one key a class
 
 
+def test_the_gemm_eta_at_the_node_are_computed_on_the_classes_they_read(space):
+    """The η a group reads (the FLOP-bound time's) are an inner group on the classes of fewer columns: the GEMM shape
+    reads the model's figures, seq_len, microbatch and tp, not recompute (which the FLOP-bound time reads)."""
+    groups = [g for g in reference.node_terms(space, training.FORMULAS) if g.inner]
+    assert groups
+    for group in groups:
+        (inner,) = group.inner
+        assert inner.columns and {c.removesuffix(reference.AT_NODE) for c in inner.columns} <= set(reference.ETAS)
+        assert set(inner.model) < set(group.model) and {"seq_len", "microbatch", "tp"} <= set(inner.model)
+        assert "recompute" in group.model and "recompute" not in inner.model
+        assert set(inner.hardware) <= set(group.hardware)
+
+
 def test_gathered_terms_give_the_rows_of_the_per_row_plan(space, monkeypatch):
     """LoRA, EP, ZeRO-3, tp above the node (the reference caps it), both recipes: the same rows, every column."""
     _, units = training.inputs(space)
@@ -46,3 +59,23 @@ def test_gathered_terms_give_the_rows_of_the_per_row_plan(space, monkeypatch):
     want = training.build(space).frame.collect()
     assert got.height > 1000 and got.equals(want)
     assert got["scaling_efficiency"].drop_nulls().n_unique() > 100
+
+
+def test_the_gemm_etas_are_two_parts_on_the_classes_each_reads(monkeypatch):
+    """``shape_etas``: the η on the model's figures (not its name), their values at the reference's layout without cp
+    (the reference has none); gathered, the rows of the plan that computes them per row, cp = 2 among them."""
+    space = training.build_space(load_catalogs(), parse_spec({"study": "training", "axes": AXES | {
+        "model": ["Llama 2 7B", "Llama 2 13B"], "cp": [1, 2], "gpus": [64], "zero_stage": [0], "lora_rank": [0]}}))
+    (group,) = reference.shape_etas(space, training.FORMULAS, training.SHAPED)
+    here, there = group.parts
+    assert "model" in group.model and "model" not in here.model and "cp" in here.model
+    assert "cp" not in there.model and "tp" in there.model and set(there.columns) == {
+        f"{c}{reference.AT_NODE}" for c in here.columns}
+    gathered = f"train_matmul_eta_compute{reference.AT_NODE}"
+    assert gathered in training.inputs(space)[1]  # the group shares (its table is gathered)
+    got = training.build(space).frame.collect()
+    monkeypatch.setattr(reference, "shape_etas", lambda *_: [])
+    assert gathered not in training.inputs(space)[1]
+    want = training.build(space).frame.collect()
+    assert got.height > 100 and got.equals(want) and (got["cp"] == 2).any()
+    assert got["scaling_efficiency"].drop_nulls().n_unique() > 10
