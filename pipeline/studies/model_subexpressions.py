@@ -19,13 +19,15 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import replace
+from typing import TypeVar
 
 import polars as pl
 
 from pipeline.studies.sides import Space
 
+T = TypeVar("T")
 PREFIX = "__sub_"  # a subtree's column on the model side: ``__sub_<hash of its serialized text>``
 MIN_SAVED = 10  # operations a joined row saves (a subtree's operations x its uses) for its column to be joined
 # A hardware column of this many values at most (``few_valued``) is read by a subtree as one model-side column per value
@@ -239,15 +241,16 @@ def rewriter(space: Space, renamed: dict[str, str], hardware_side: pl.DataFrame 
     key = (frozenset(model), frozenset(held), tuple((c, tuple(v)) for c, v in few.items()))
 
     def rewrite(batch: list[pl.Expr]) -> list[pl.Expr]:  # a plan's expressions are compiled once (``formulas``)
-        return [_cached(expr, key, lambda expr=expr: _rewritten(expr, model, held, few)) for expr in batch]
+        return [cached(expr, key, lambda expr=expr: _rewritten(expr, model, held, few)) for expr in batch]
     return rewrite
 
 
 _DONE: dict[tuple, tuple] = {}
 
 
-def _cached(expr: pl.Expr, key: tuple, rewrite: Callable[[], pl.Expr]) -> pl.Expr:
-    """``rewrite()``, once per expression object and ``key`` (the entry holds ``expr``: its id is not reused)."""
+def cached(expr: pl.Expr, key: Hashable, rewrite: Callable[[], T]) -> T:
+    """``rewrite()``, once per expression object and ``key`` (the entry holds ``expr``: its id is not reused); the
+    rewrites of a plan's expressions, compiled once (``formulas``), are cached here (``training_folded`` too)."""
     found = _DONE.get((id(expr), key))
     if found is None:
         if len(_DONE) > 4096:

@@ -13,6 +13,8 @@ balance, schedule rules) and per pair of sides (cluster size, scale-up domain, l
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 
 from pipeline import formulas
@@ -244,7 +246,7 @@ def written(space: Space) -> list[str]:
 
 
 def node_reference(frame: pl.LazyFrame, units: dict, constants: dict | None = None,
-                   rewrite=None) -> tuple[pl.LazyFrame, dict]:
+                   rewrite: Callable | None = None) -> tuple[pl.LazyFrame, dict]:
     """``training_reference.node_reference`` with the study's formulas (for scaling_efficiency)."""
     return reference.node_reference(frame, units, FORMULAS, constants, rewrite)
 

@@ -21,7 +21,7 @@ from types import MappingProxyType
 
 import polars as pl
 
-from pipeline.studies.model_subexpressions import exact_tree, from_tree
+from pipeline.studies.model_subexpressions import cached, exact_tree, from_tree
 
 FLOAT64 = {"Literal": "Float64"}
 LOGICAL = ({"Boolean": "IsNull"}, {"Boolean": "IsNotNull"}, {"Boolean": "Not"}, "FillNull", {"Clip": {
@@ -139,9 +139,6 @@ def fold(node: object, known: Mapping[str, object] = MappingProxyType({})) -> ob
     return node
 
 
-_DONE: dict[tuple, tuple[pl.Expr, pl.Expr]] = {}
-
-
 def folding() -> Callable[[list[pl.Expr]], list[pl.Expr]]:
     """A ``formulas.plan`` ``rewrite`` for one plan: each level's expressions folded (``fold``), the columns an earlier
     level folded to a null (or boolean) literal read as it; each expression once per object and columns known (a
@@ -150,16 +147,12 @@ def folding() -> Callable[[list[pl.Expr]], list[pl.Expr]]:
     known: dict[str, object] = {}
 
     def rewrite(batch: list[pl.Expr]) -> list[pl.Expr]:
-        out, key = [], json.dumps(known, sort_keys=True)  # the columns known and their literals
+        out, key = [], ("folded", json.dumps(known, sort_keys=True))  # the columns known and their literals
         for expr in batch:
-            found = _DONE.get((id(expr), key))
-            if found is None:
-                if len(_DONE) > 4096:
-                    _DONE.clear()
-                found = _DONE[id(expr), key] = (expr, *_folded(expr, known))
-            out.append(found[1])
-            if found[2] is not None:
-                known[found[2][0]] = found[2][1]
+            folded, literal = cached(expr, key, lambda expr=expr: _folded(expr, known))
+            out.append(folded)
+            if literal is not None:
+                known[literal[0]] = literal[1]
         return out
     return rewrite
 

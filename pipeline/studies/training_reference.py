@@ -23,6 +23,7 @@ and the reference gathers them (the same formulas on the same values).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -62,7 +63,7 @@ def node_layout(tp, accelerators_per_node):
 
 
 def node_reference(frame: pl.LazyFrame, units: dict, registry: dict, constants: dict | None = None,
-                   rewrite=None) -> tuple[pl.LazyFrame, dict]:
+                   rewrite: Callable | None = None) -> tuple[pl.LazyFrame, dict]:
     """The same microbatches per data-parallel rank on one node: tp capped at the node, the rest
     data-parallel, no pipeline, context or expert parallelism (for scaling_efficiency). Where ``units`` has
     the GEMM η (``shape_etas``), the reference reads their values at its layout (``<eta>__node``).
