@@ -60,6 +60,12 @@ def latency_rows(shaped: pl.DataFrame, registry: Path | None = None) -> pl.DataF
         latency_s=pl.col("measured_s") - pl.col("stream_s"))
 
 
+def line_fit(x: pl.Expr, y: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """Slope and intercept of the least-squares line y = intercept + slope x over a group (aggregations)."""
+    slope = ((x - x.mean()) * (y - y.mean())).sum() / ((x - x.mean()) ** 2).sum()
+    return slope, y.mean() - slope * x.mean()
+
+
 def sweep_intercepts(shaped: pl.DataFrame, registry: Path | None = None) -> pl.DataFrame:
     """Of ``shaped``, the rows of accelerators without a catalog streaming fraction, M <= 128 and memory-bound at the
     datasheet bandwidth (bytes / bandwidth above 2MNK / peak), one row per (``source``, hardware, precision, M) sweep of
@@ -71,11 +77,10 @@ def sweep_intercepts(shaped: pl.DataFrame, registry: Path | None = None) -> pl.D
     rows = shaped.join(known, on="hardware", how="anti").filter(pl.col("M") <= LATENCY_MAX_M).with_columns(
         measured_s=flop / pl.col("achieved_flop_per_s")).filter(
         pl.col("bytes") / pl.col("memory_bandwidth_bytes_per_s") > flop / pl.col("peak_flop_per_s"))
-    x, y = pl.col("bytes"), pl.col("measured_s")
-    slope = ((x - x.mean()) * (y - y.mean())).sum() / ((x - x.mean()) ** 2).sum()
+    slope, intercept = line_fit(pl.col("bytes"), pl.col("measured_s"))
     source = "source" if "source" in rows.columns else "source_url"  # gemm_fit's source (a repository), else the URL
     return rows.group_by(source, "hardware", "precision", "M").agg(
-        seconds_per_byte=slope, latency_s=y.mean() - slope * x.mean(), rows=pl.len(), shapes=x.n_unique(),
+        seconds_per_byte=slope, latency_s=intercept, rows=pl.len(), shapes=pl.col("bytes").n_unique(),
         source_urls=pl.col("source_url").unique().sort().str.join(" ")).filter(pl.col("shapes") >= 2).drop("shapes")
 
 
