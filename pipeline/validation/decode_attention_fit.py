@@ -33,6 +33,7 @@ import polars as pl
 from pipeline.catalogs.load import load_catalogs
 from pipeline.catalogs.paths import bundled_registry
 from pipeline.studies.operator import predict_operators
+from pipeline.validation.latency_fit import line_fit
 
 ROWS = "research/r-dattn/rows.csv"
 CATALOG_SOURCE = "github.com/microsoft/onnxruntime/pull/21414"  # the source the catalog value is fitted on
@@ -66,10 +67,8 @@ def family_latencies(rows: pl.DataFrame) -> pl.DataFrame:
     """Per family: ``attention_latency_s``, the median over (source, hardware) sweeps of the intercept α of
     the least-squares line measured = α + k x stream (k absorbs a kernel's own bandwidth, which the catalog's
     β does not claim to know: the FA3 thread's slow stream moves k, not α), its row count and sources."""
-    x, y = pl.col("stream_s"), pl.col("measured_s")
-    slope = ((x - x.mean()) * (y - y.mean())).sum() / ((x - x.mean()) ** 2).sum()
-    sweeps = rows.group_by("source", "source_url", "hardware", "family").agg(
-        intercept=y.mean() - slope * x.mean(), n=pl.len())
+    _, intercept = line_fit(pl.col("stream_s"), pl.col("measured_s"))
+    sweeps = rows.group_by("source", "source_url", "hardware", "family").agg(intercept=intercept, n=pl.len())
     return sweeps.group_by("family").agg(
         attention_latency_s=pl.col("intercept").median().clip(lower_bound=0.0),
         attention_latency_rows=pl.col("n").sum().cast(pl.Float64),

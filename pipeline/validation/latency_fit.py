@@ -18,6 +18,13 @@ and HBM3, ``pipeline.validation.gemm_fit``). Per row α = measured time - bytes 
 kernel too (two kernels), rows without a catalog streaming fraction (no β to subtract), and the
 A100 int8 sweep (no A100 streaming fraction in the catalog).
 
+Where the catalog has no streaming fraction for any fitted row's accelerator (no β to subtract: the A100, whose only
+small-M sweep is sgl-kernel's CUTLASS 2.x int8_scaled_mm, sglang PRs 2774 and 3093), α is the intercept of the
+least-squares line measured = α + k x bytes through each (source, hardware, precision, M) sweep of at least two
+shapes, memory-bound at the datasheet bandwidth, its slope k the kernel's own streaming rate (the form of
+``decode_attention_fit``); the family's median of the intercepts. The A100 sweep streams at ~0.85-1.05 TB/s (its
+slope; half the datasheet's 2.04 TB/s), which the catalog does not take as β: only its α enters.
+
 Every accelerator of a fitted accelerator's architecture family (the hardware catalog's
 ``family``: H200 is a GH100 with HBM3e) takes the family's median; others have none (null: no
 term, as for the other kernel columns).
@@ -53,11 +60,36 @@ def latency_rows(shaped: pl.DataFrame, registry: Path | None = None) -> pl.DataF
         latency_s=pl.col("measured_s") - pl.col("stream_s"))
 
 
+def line_fit(x: pl.Expr, y: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """Slope and intercept of the least-squares line y = intercept + slope x over a group (aggregations)."""
+    slope = ((x - x.mean()) * (y - y.mean())).sum() / ((x - x.mean()) ** 2).sum()
+    return slope, y.mean() - slope * x.mean()
+
+
+def sweep_intercepts(shaped: pl.DataFrame, registry: Path | None = None) -> pl.DataFrame:
+    """Of ``shaped``, the rows of accelerators without a catalog streaming fraction, M <= 128 and memory-bound at the
+    datasheet bandwidth (bytes / bandwidth above 2MNK / peak), one row per (``source``, hardware, precision, M) sweep of
+    at least two shapes: ``latency_s``, the intercept α of the least-squares line measured = α + k x bytes (k, the
+    kernel's own seconds per byte, in ``seconds_per_byte``), ``rows`` and ``source_urls`` (its URLs)."""
+    reg = registry or bundled_registry()
+    known = memory_fractions(reg).select("hardware").unique()
+    flop = 2.0 * pl.col("M") * pl.col("N") * pl.col("K")
+    rows = shaped.join(known, on="hardware", how="anti").filter(pl.col("M") <= LATENCY_MAX_M).with_columns(
+        measured_s=flop / pl.col("achieved_flop_per_s")).filter(
+        pl.col("bytes") / pl.col("memory_bandwidth_bytes_per_s") > flop / pl.col("peak_flop_per_s"))
+    slope, intercept = line_fit(pl.col("bytes"), pl.col("measured_s"))
+    source = "source" if "source" in rows.columns else "source_url"  # gemm_fit's source (a repository), else the URL
+    return rows.group_by(source, "hardware", "precision", "M").agg(
+        seconds_per_byte=slope, latency_s=intercept, rows=pl.len(), shapes=pl.col("bytes").n_unique(),
+        source_urls=pl.col("source_url").unique().sort().str.join(" ")).filter(pl.col("shapes") >= 2).drop("shapes")
+
+
 def memory_latencies(shaped: pl.DataFrame, registry: Path | None = None, by: tuple[str, ...] = (),
                      note: str = "") -> pl.DataFrame:
     """Per catalog hardware of a fitted family (and per value of the columns ``by``, e.g. ``("precision",)`` for a
-    precision with its own floor, ``gemm_fit_floor``): ``memory_latency_s`` (the median α), ``memory_latency_rows``
-    and ``memory_latency_source`` (what was fitted, ``note``, its sources)."""
+    precision with its own floor, ``gemm_fit_floor``): ``memory_latency_s`` (the median α; for a family without a
+    streaming fraction, the median intercept of ``sweep_intercepts``), ``memory_latency_rows`` and
+    ``memory_latency_source`` (what was fitted, ``note``, its sources)."""
     reg = registry or bundled_registry()
     family = pl.read_parquet(reg / "hardware.parquet").select(pl.col("name").alias("hardware"), "family")
     rows = latency_rows(shaped, reg).join(family, on="hardware")
@@ -67,4 +99,12 @@ def memory_latencies(shaped: pl.DataFrame, registry: Path | None = None, by: tup
         memory_latency_source=pl.format("median of {} memory-bound {}GEMM rows ({}) of r-kernels/gemm.csv{}: {}",
                                         pl.len(), what, pl.col("hardware").unique().sort().str.join(", "),
                                         pl.lit(note), pl.col("source_url").unique().sort().str.join(" ")))
-    return family.join(fitted, on="family").drop("family")
+    sweeps = sweep_intercepts(shaped, reg).join(family, on="hardware").join(fitted, on=["family", *by], how="anti")
+    intercepts = sweeps.group_by("family", *by).agg(
+        memory_latency_s=pl.col("latency_s").median(), memory_latency_rows=pl.col("rows").sum().cast(pl.Float64),
+        memory_latency_source=pl.format(
+            "median intercept of {} small-M {}GEMM sweeps ({} rows; {}; no streaming fraction: the least-squares "
+            "line measured = α + k x bytes per (source, M), latency_fit.sweep_intercepts) of r-kernels/gemm.csv{}: "
+            "{}", pl.len(), what, pl.col("rows").sum(), pl.col("hardware").unique().sort().str.join(", "),
+            pl.lit(note), pl.col("source_urls").str.split(" ").list.explode().unique().sort().str.join(" ")))
+    return family.join(pl.concat([fitted, intercepts]), on="family").drop("family")

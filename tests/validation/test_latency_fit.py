@@ -10,7 +10,7 @@ from pipeline.catalogs.load import load_catalogs
 from pipeline.studies.kernels import kernel_table
 from pipeline.units import col
 from pipeline.validation.gemm_fit import OWN_CEILING_ONLY, shaped_rows
-from pipeline.validation.latency_fit import latency_rows, memory_latencies
+from pipeline.validation.latency_fit import latency_rows, memory_latencies, sweep_intercepts
 from pipeline.walls.kernel_calls import latency_roofline_compute_bound, latency_roofline_time_s
 
 
@@ -44,7 +44,43 @@ def test_family_takes_the_median_of_its_fitted_rows(rows):
     h100 = rows.filter(pl.col("hardware") == "H100 SXM5 80GB")["latency_s"].median()
     assert fitted["memory_latency_s"].to_list() == pytest.approx([h100, h100])  # H200: the same GH100 family
     assert 1e-6 < h100 < 10e-6  # a few µs: a launch and the first DRAM round trips, not a bandwidth effect
-    assert "A100 SXM4 80GB" not in memory_latencies(shaped_rows())["hardware"].to_list()  # no A100 streaming fraction
+
+
+def _least_squares_intercept(xs: list[float], ys: list[float]) -> float:
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+    return my - slope * mx
+
+
+def test_a100_alpha_is_the_intercept_of_its_sweep_by_hand():
+    """No A100 streaming fraction in the catalog: α is the intercept of the line through sgl-kernel's int8 sweep
+    (gemm.csv, sglang PRs 2774 / 3093) at one M. At M = 1: N x K = 4096 x 8192 at 1.64 TFLOP/s, 6144 x 4096 at
+    1.54, 4096 x 4096 at 1.41 take 2NK / rate = 40.92, 32.68, 23.80 µs and move K + NK + 2N bytes (int8 in, 16-bit
+    out) = 33,570,816, 25,182,208, 16,789,504 B: slope 1.020e-12 s/B (0.98 TB/s), intercept 6.77 µs."""
+    shapes = [(4096, 8192, 1.64e12), (6144, 4096, 1.54e12), (4096, 4096, 1.41e12)]
+    xs = [k + n * k + 2.0 * n for n, k, _ in shapes]
+    ys = [2.0 * n * k / rate for n, k, rate in shapes]
+    assert xs == [33_570_816, 25_182_208, 16_789_504]
+    by_hand = _least_squares_intercept(xs, ys)
+    assert by_hand == pytest.approx(6.77e-6, abs=0.01e-6)
+    sweeps = sweep_intercepts(shaped_rows())
+    m1 = sweeps.filter((pl.col("hardware") == "A100 SXM4 80GB") & (pl.col("M") == 1.0)).row(0, named=True)
+    assert m1["rows"] == 3 and m1["latency_s"] == pytest.approx(by_hand, rel=1e-9)
+    assert 1.0 / m1["seconds_per_byte"] == pytest.approx(0.98e12, rel=0.01)  # its own stream, not the catalog's β
+    assert set(sweeps["hardware"].to_list()) == {"A100 SXM4 80GB"}  # the only sweep without a streaming fraction
+
+
+def test_a100_family_takes_the_median_intercept():
+    """Five sweeps (M = 1, 16, 32, 64, 128) of three shapes: the median of their intercepts, for every Ampere part;
+    H100 keeps its median of measured - stream (its family has a streaming fraction)."""
+    sweeps = sweep_intercepts(shaped_rows()).sort("M")
+    assert sweeps["M"].to_list() == [1.0, 16.0, 32.0, 64.0, 128.0]
+    fitted = memory_latencies(shaped_rows())
+    ampere = fitted.filter(pl.col("hardware").is_in(["A100 SXM4 80GB", "A100 PCIe 80GB"]))
+    assert ampere["memory_latency_s"].to_list() == pytest.approx([sorted(sweeps["latency_s"].to_list())[2]] * 2)
+    assert ampere["memory_latency_rows"].to_list() == [15.0, 15.0]
+    assert "intercept" in ampere["memory_latency_source"][0] and "pull/3093" in ampere["memory_latency_source"][0]
+    assert 4e-6 < ampere["memory_latency_s"][0] < 8e-6
 
 
 def test_catalog_holds_the_fit():
