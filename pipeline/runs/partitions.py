@@ -86,7 +86,7 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
     schema = arrow_schema(empty, {c: d["unit"] for c, d in declared.items()},
                           {c: d["description"] for c, d in declared.items()})
     parts: dict[str | None, int] = {}
-    options = parquet_options(schema, prepared.spec.output.compression)
+    options = parquet_options(schema, prepared.spec.output.compression, getattr(study, "PARQUET_STATISTICS", True))
     grouped = replace(space, grouped_by=key)  # each accelerator's rows together: a part is a slice
     # the dimension tables are written on the writer thread while the first chunk is planned and computed (but for
     # a large model side, ``sizing.overlap_dimensions``), and chunk k's parts while chunk k+1 is (polars releases
@@ -121,13 +121,13 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
     return plan.units
 
 
-def parquet_options(schema, compression: str) -> dict:
+def parquet_options(schema, compression: str, statistics: bool | dict = True) -> dict:
     """polars' Parquet options of a run's parts: ``schema`` (units in the field metadata), the spec's codec at its
-    ``COMPRESSION_LEVELS`` level (else polars' default), min/max and null-count statistics on every column (the
-    key axes' min/max let DuckDB and polars skip the row groups a filter on them excludes), row groups of
-    ``ROW_GROUP_ROWS``."""
+    ``COMPRESSION_LEVELS`` level (else polars' default), ``statistics`` on every column (default min/max and null
+    counts: the key axes' min/max let DuckDB and polars skip the row groups a filter on them excludes; a study's
+    ``PARQUET_STATISTICS`` where they prune nothing), row groups of ``ROW_GROUP_ROWS``."""
     return {"arrow_schema": schema, "compression": compression,
-            "compression_level": COMPRESSION_LEVELS.get(compression), "statistics": True,
+            "compression_level": COMPRESSION_LEVELS.get(compression), "statistics": statistics,
             "row_group_size": ROW_GROUP_ROWS}
 
 
