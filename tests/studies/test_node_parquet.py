@@ -34,3 +34,23 @@ def test_node_parts_hold_null_counts_and_no_min_max(tmp_path):
     rows = runs.scan_run(run).filter(pl.col("model") == "ResNet-50", pl.col("workload") == "inference",
                                      pl.col("is_feasible")).collect()
     assert shortlist.height == rows.height > 0
+
+
+def test_a_part_of_several_row_groups_keeps_its_min_max(tmp_path):
+    """A part longer than one row group (a large model side: its row groups hold model-side ranges) is written with
+    min/max, which can skip them; a part of one row group with the study's statistics."""
+    from pipeline.runs.partitions import ROW_GROUP_ROWS, parquet_options, write_parts
+    from pipeline.runs.typed import arrow_schema
+    from pipeline.studies import node
+
+    n = ROW_GROUP_ROWS + 1
+    rows = pl.DataFrame({"batch": list(range(n)), "mfu": [(i % 1000) / 1000 for i in range(n)]})
+    options = parquet_options(arrow_schema(rows.lazy(), {"mfu": ""}, {}), "zstd")
+    single = options | {"statistics": node.PARQUET_STATISTICS}
+    files, _ = write_parts(rows, [(0, ROW_GROUP_ROWS, "hardware=a/part-00000.parquet"),
+                                  (0, n, "hardware=b/part-00000.parquet")], tmp_path, "study=node", node.SCHEMA,
+                           options, single)
+    one, several = (pq.ParquetFile(f).metadata for f in files)
+    assert one.num_row_groups == 1 and several.num_row_groups == 2
+    assert not one.row_group(0).column(0).statistics.has_min_max
+    assert [several.row_group(g).column(0).statistics.max for g in range(2)] == [ROW_GROUP_ROWS - 1, ROW_GROUP_ROWS]
