@@ -87,6 +87,8 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
                           {c: d["description"] for c, d in declared.items()})
     parts: dict[str | None, int] = {}
     options = parquet_options(schema, prepared.spec.output.compression)
+    # a part of one row group with the study's own statistics, if it declares them (node: no min/max)
+    single = options | {"statistics": study.PARQUET_STATISTICS} if hasattr(study, "PARQUET_STATISTICS") else None
     grouped = replace(space, grouped_by=key)  # each accelerator's rows together: a part is a slice
     # the dimension tables are written on the writer thread while the first chunk is planned and computed (but for
     # a large model side, ``sizing.overlap_dimensions``), and chunk k's parts while chunk k+1 is (polars releases
@@ -110,7 +112,7 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
                 on_part(*pending.result())
             dimensions.result()  # written (or its error raised) before a part is
             pending = writer.submit(write_parts, rows.drop(key), targets, base, study_folder(name), study.SCHEMA,
-                                    options)
+                                    options, single)
         if pending is not None:
             on_part(*pending.result())
         dimensions.result()
@@ -152,12 +154,12 @@ def collect_flags(study) -> pl.QueryOptFlags:
 
 
 def write_parts(rows: pl.DataFrame, targets: list[tuple[int, int, str]], base: Path, folder: str, schema,
-                options: dict) -> tuple[list[Path], dict[str, dict]]:
+                options: dict, single: dict | None = None) -> tuple[list[Path], dict[str, dict]]:
     """Write each (start, length, path relative to ``base``) slice of ``rows`` as one Parquet part and
     count its rows outside a declared range (``range_checks``, on the slice in memory: nothing is read
     back); returns the files written and {"partitions": {path: rows}, "ranges": {path: {column: rows}}},
     paths relative to the run folder (``folder``: the study's folder in it), as ``write_study``'s
-    ``on_part`` takes them."""
+    ``on_part`` takes them; ``single``: the options of a part of one row group (default ``options``)."""
     recorded: dict[str, dict] = {"partitions": {}, "ranges": {}}
     written = []
     checks = range_checks(schema, rows.schema)
@@ -168,7 +170,7 @@ def write_parts(rows: pl.DataFrame, targets: list[tuple[int, int, str]], base: P
         part = rows.slice(start, length)
         (base / relative).parent.mkdir(exist_ok=True)
         partial = base / f"{relative}.partial"  # renamed once complete: the database is built while parts are written
-        part.write_parquet(partial, **options)
+        part.write_parquet(partial, **(single if single and length <= ROW_GROUP_ROWS else options))
         partial.replace(base / relative)
         written.append(base / relative)
         recorded["partitions"][f"{folder}/{relative}"] = length

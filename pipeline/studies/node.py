@@ -161,6 +161,11 @@ OUTPUTS = list(SCHEMA.to_schema().columns)
 # common-subexpression elimination, which costs the node plan ~23 % more CPU (1.01-1.02 vs 1.30-1.32 CPU s
 # per 1 M-row chunk, the same values; serving's plan is indifferent and training's is ~50 % slower without it).
 OPTIMIZATIONS = pl.QueryOptFlags(comm_subexpr_elim=False)
+# The Parquet statistics of this study's parts of one row group (``partitions.write_parts``): null counts, no min/max.
+# A part holds an accelerator's rows (a chunk's) over the whole model side, so a key's min/max spans (nearly) every
+# value of the run and skips no file: the node queries read the same rows at the same CPU without them, whose writing
+# cost ~17 % of the parts' encoding (CHANGELOG 2026-12-06, nodeq). A part of several row groups keeps them.
+PARQUET_STATISTICS = {"min": False, "max": False, "distinct_count": False, "null_count": True}
 OPERATIONS = [*COMMON, *PER_SAMPLE]
 # Columns a run writes nowhere (issue 15 item 1): the views of results.duckdb and ``pipeline.runs.scan_run`` compute
 # them from the written ones and the dimension tables by the same formulas (``FORMULAS``: SQL there, polars here;
