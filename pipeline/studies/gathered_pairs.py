@@ -5,12 +5,15 @@ model rows on their layout's number), lazily. A streamed sweep's source (``runs.
 65,536 rows at a time inside the engine's Python callback; for the training bench spec's 6.7 M rows and the 67
 columns its plan reads that was 2.2-2.8 CPU s. ``GatheredSpace.gathered_frame`` checks the pair rules on the product
 of the columns they read only, with each side's row numbers, and takes the asked columns of each side by the kept
-pairs' numbers, eagerly (one take a side): 1.5-1.7 CPU s. The same rows in the same order (model side major, then
-hardware side) and the same values (a take copies them).
+pairs' numbers, eagerly (one take a side): 1.5-1.7 CPU s; a hardware column with one value on the cut's hardware
+rows (``one_valued``: the accelerator's figures, a piece holding one accelerator's clusters) is that value broadcast,
+not taken. The same rows in the same order (model side major, then hardware side) and the same values (a take copies
+them, a broadcast repeats the same bits).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,6 +22,19 @@ import polars as pl
 from pipeline.studies.sides import Space
 
 HW, MODEL = "__hardware_row_number", "__model_row_number"
+
+
+def one_valued(frame: pl.DataFrame) -> list[str]:
+    """The columns of ``frame`` whose rows all hold the first row's bits (NULL equals NULL; a NaN, or 0.0 beside
+    -0.0, is never one value): given as that value, not taken row by row."""
+    values = frame.to_dict(as_series=False)
+    return [c for c, v in values.items() if v and all(_same(x, v[0]) for x in v)]
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)  # NaN != NaN
+    return a == b and type(a) is type(b)
 
 
 @dataclass
@@ -33,10 +49,16 @@ class GatheredSpace(Space):
             frame = self.frame(hardware_side)
             return frame if columns is None else frame.select(columns)
         pairs = pair_numbers(hw, model, self.row_filter)
+        # a hardware column with one value on the piece's rows (an accelerator's: its peak, memory, η...) is given as
+        # that value, not taken per row (training's bench: -0.2 CPU s of the streamed plan's ~3.6); one is taken
+        asked = [c for c in columns if c in hw.columns]
+        same = set(one_valued(hw.select(asked)))
+        same -= set(asked[:1]) if same >= set(asked) else set()  # a column taken: the frame's height
         # taken now, not in a plan: the same take collected by polars inside the source's callback cost ~2x
-        return pl.concat([hw.select(c for c in columns if c in hw.columns)[pairs[HW]],
+        return pl.concat([hw.select(c for c in asked if c not in same)[pairs[HW]],
                           model.select(c for c in columns if c not in hw.columns)[pairs[MODEL]]],
-                         how="horizontal").select(columns).lazy()
+                         how="horizontal").with_columns(pl.lit(hw.get_column(c).head(1)).first() for c in asked
+                                                        if c in same).select(columns).lazy()
 
 
 def pair_numbers(hw: pl.DataFrame, model: pl.DataFrame, row_filter: pl.Expr | None) -> pl.DataFrame:

@@ -263,8 +263,7 @@ def _node_split(space: Space, registry: dict) -> list[NodeTerms]:
     reads, readers = _leaves(["iteration_time_s"], inputs, NODE_REFERENCE | at_node, registry)
     eta_reads = _leaves(ETAS, set(space.units) | set(NODE_UNITS), ETA_AT_NODE, registry)[0]
     per_layout = {n for n, r in reads.items() if r & PER_LAYOUT}
-    fixed = _fixed_by_base(space.model_side)
-    groups: dict[tuple[str, ...], list] = {}
+    split = {}  # each term computed per key: the columns it reads (through the η at the node) and those η
     for term in sorted(reads):
         read = reads[term]
         if (term in inputs or term not in registry or term in per_layout or not read & (model | {"node_tp", "node_dp"})
@@ -274,6 +273,11 @@ def _node_split(space: Space, registry: dict) -> list[NodeTerms]:
         read = (read - set(at_node.values())).union(*(eta_reads[e] for e in etas))
         if read - hardware - model - set(NODE_UNITS):
             return []
+        split[term] = read, etas
+    # a class reads only the model-side columns its terms read: only those are asked whether the base fixes them
+    fixed = fixed_by_base(space.model_side, set().union(*((read & model) | {"tp"} for read, _ in split.values())))
+    groups: dict[tuple[str, ...], list] = {}
+    for term, (read, etas) in split.items():
         keys = (read & model) | {"tp"}
         classes = tuple(sorted(keys - fixed | (set(CLASS_BASE) if keys & fixed else set())))
         terms, at_hw, at_model, group_etas = groups.setdefault(classes, [[], set(), set(), set()])
@@ -286,11 +290,15 @@ def _node_split(space: Space, registry: dict) -> list[NodeTerms]:
             for classes, (terms, at_hw, at_model, group_etas) in groups.items()][:len(NODE_KEYS)]
 
 
-def _fixed_by_base(model: pl.DataFrame) -> set[str]:
-    """The model-side columns with one value per ``CLASS_BASE`` row (the model catalog's figures, the FLOPs per
-    sequence), which a class of those columns need not tell apart."""
-    if not set(CLASS_BASE) <= set(model.columns) or model.height == 0:
+def fixed_by_base(model: pl.DataFrame, columns: set[str]) -> set[str]:
+    """Those of ``columns`` with one value per ``CLASS_BASE`` row of the model side (the model catalog's figures, the
+    FLOPs per sequence), which a class of those columns need not tell apart: on the rows sorted by the base, each row
+    equal to the one before (``eq_missing``: ``n_unique``'s equality, NULL one value, NaN one, 0.0 = -0.0) where the
+    base is. The bench's model side: 0.09 CPU s hashing all 94 columns per base, 0.05 the 39 asked, 0.03 sorted."""
+    rest = [c for c in model.columns if c in columns and c not in CLASS_BASE]
+    if not set(CLASS_BASE) <= set(model.columns) or model.height == 0 or not rest:
         return set()
-    rest = [c for c in model.columns if c not in CLASS_BASE]
-    counts = model.group_by(CLASS_BASE).agg(pl.col(rest).n_unique()).select(pl.col(rest).max()).row(0, named=True)
-    return {c for c, n in counts.items() if n == 1}
+    rows = model.select(*CLASS_BASE, *rest).sort(CLASS_BASE, maintain_order=True)
+    new_base = pl.any_horizontal(pl.col(c).ne_missing(pl.col(c).shift(1)) for c in CLASS_BASE).fill_null(True)
+    one = rows.select((new_base | pl.col(c).eq_missing(pl.col(c).shift(1))).all().alias(c) for c in rest)
+    return {c for c, fixed in one.row(0, named=True).items() if fixed}

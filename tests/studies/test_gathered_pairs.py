@@ -4,6 +4,7 @@ and the streamed source reading them so."""
 import polars as pl
 
 from pipeline.runs import streamed
+from pipeline.studies import gathered_pairs
 from pipeline.studies.gathered_pairs import GatheredSpace
 from pipeline.studies.sides import Space
 
@@ -59,3 +60,20 @@ def test_the_streamed_source_takes_its_cuts_so():
     got = rows(Counted(HW, MODEL, {}, row_filter=RULE))
     assert got.equals(rows(Space(HW, MODEL, {}, row_filter=RULE))) and got.height == 5
     assert asked and all(sorted(c) == ["hardware", "model", "tp"] for c in asked)  # the plan's columns only
+
+
+def test_a_hardware_column_of_one_value_is_that_value_on_every_row():
+    """Broadcast, not taken: the same rows and bits as ``Space.frame`` (-0.0 beside 0.0, NaN, NULL, text); one
+    hardware row (every column one-valued) keeps the frame's height."""
+    nan = float("nan")
+    hw = HW.with_columns(peak=pl.lit(2.5), zero=pl.Series([0.0, -0.0, 0.0, 0.0]), nan=pl.lit(nan),
+                         none=pl.lit(None, dtype=pl.Float64), name=pl.lit("H100").cast(pl.Categorical),
+                         workload=pl.lit("inference"))
+    assert gathered_pairs.one_valued(hw) == ["workload", "peak", "none", "name"]
+    assert gathered_pairs.one_valued(hw.head(0)) == []
+    columns = ["model", "peak", "zero", "nan", "none", "name", "hardware", "tp"]
+    for side in (hw, hw.head(1)):
+        got = GatheredSpace(side, MODEL, {}, row_filter=RULE).gathered_frame(side, columns).collect()
+        want = Space(side, MODEL, {}, row_filter=RULE).frame(side).select(columns).collect()
+        assert got.height and got.equals(want) and got.schema == want.schema
+        assert got.select(pl.all().cast(pl.String)).equals(want.select(pl.all().cast(pl.String)))  # -0.0 is -0.0

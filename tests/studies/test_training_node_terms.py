@@ -3,6 +3,7 @@ the rows of the plan that computes them on every row."""
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 
 from pipeline.catalogs.load import load_catalogs
@@ -79,3 +80,28 @@ def test_the_gemm_etas_are_two_parts_on_the_classes_each_reads(monkeypatch):
     want = training.build(space).frame.collect()
     assert got.height > 100 and got.equals(want) and (got["cp"] == 2).any()
     assert got["scaling_efficiency"].drop_nulls().n_unique() > 10
+
+
+def _fixed_by_hashing(model: pl.DataFrame, columns: set[str]) -> set[str]:
+    """The reference: the columns with one distinct value (``n_unique``) in every ``CLASS_BASE`` group."""
+    rest = [c for c in model.columns if c in columns and c not in reference.CLASS_BASE]
+    counts = model.group_by(reference.CLASS_BASE).agg(pl.col(rest).n_unique()).select(pl.col(rest).max())
+    return {c for c, n in counts.row(0, named=True).items() if n == 1}
+
+
+def test_the_columns_the_base_fixes_are_those_of_one_distinct_value_a_base(space):
+    """NULL is one value (all NULL: fixed; NULL beside a number: not), NaN one, 0.0 and -0.0 one (as ``n_unique``);
+    a base's rows need not be together; only the columns asked are answered."""
+    nan = float("nan")
+    model = pl.DataFrame({
+        "model": ["a", "b", "a", "b", "a"], "seq_len": [1, 1, 1, 1, 2],
+        "same": [1.0, 2.0, 1.0, 2.0, 3.0], "nulls": [None, 1.0, None, 1.0, 5.0], "half_null": [None, 1.0, 2.0, 1.0, 5.0],
+        "nans": [nan, 1.0, nan, 1.0, nan], "nan_or_not": [nan, 1.0, 1.0, 1.0, 1.0], "zeros": [0.0, 1.0, -0.0, 1.0, 0.0],
+        "varies": [1.0, 1.0, 2.0, 1.0, 1.0], "text": ["x", "y", "x", "y", "z"], "flag": [True, False, False, True, True],
+        "count": [3, 4, 3, 4, 4]}).with_columns(pl.col("model").cast(pl.Categorical))
+    asked = set(model.columns) - {"count"}
+    assert reference.fixed_by_base(model, asked) == {"same", "nulls", "nans", "zeros", "text"}
+    assert reference.fixed_by_base(model, asked) == _fixed_by_hashing(model, asked)
+    assert reference.fixed_by_base(model, {"count", "varies"}) == {"count"}
+    every = set(space.model_side.columns)
+    assert reference.fixed_by_base(space.model_side, every) == _fixed_by_hashing(space.model_side, every)
