@@ -23,7 +23,7 @@ def grouped_join(hw: pl.DataFrame, model: pl.DataFrame, key: str, row_filter: pl
     a chunk by slicing, not by gathering every column (what ``frame.filter(key == value)`` holds).
     ``row_filter``: the pair rules; a value's join evaluates them once per hardware row x layout (``paired``)
     where its parts are large: the serving bench's writer plan joined ~70 columns of every pair of rows, then
-    dropped 40 % of them (its 7 chunks 1.73-2.11 -> 1.61-1.84 CPU s; CHANGELOG srvspeed)."""
+    dropped 40 % of them (its 7 chunks' collects 1.73-2.11 -> 1.61-1.84 CPU s, 4 rounds; CHANGELOG srvspeed)."""
     if hw.height == 0:
         return _filtered(paired(hw, model, None), row_filter)
     groups = hw.with_row_index(ROW).group_by(pl.col(key).to_physical(), maintain_order=True).agg(ROW)[ROW]
