@@ -102,7 +102,7 @@ def _numbered(space: Space, hardware_side: pl.DataFrame | None, groups: Sequence
     """The hardware rows and the model side with each shared group's class ids (``__h<i>``, ``__m<i>``: ``i`` the
     first group of those keys), the units and the gathers (none without ``tables``)."""
     hw = space.hardware_side if hardware_side is None else hardware_side
-    model, units, gathers = space.model_side, dict(space.units), []
+    model, units, gathers, added = space.model_side, dict(space.units), [], {}
     names: dict = {}  # (side, keys) -> the id column of those classes on that side
     for i, group in enumerate(groups):
         for prefix, keys in (("__h", group.hardware), ("__m", group.model)):
@@ -120,13 +120,17 @@ def _numbered(space: Space, hardware_side: pl.DataFrame | None, groups: Sequence
             hids, mids = ids
             hname, mname = names["__h", group.hardware], names["__m", group.model]
             hw = hw.with_columns(hids.alias(hname))
-            model = model if mname in model.columns else model.with_columns(mids.alias(mname))
+            if mname not in model.columns and mname not in added:
+                added[mname] = mids
         else:
             hname, mname = group.ids
         if tables:
             index = pl.col(hname).cast(IDX) * m + pl.col(mname).cast(IDX)  # IdxSize: gathered without a cast
             gathers.extend((column, index) for column in table)
             units |= group_units
+    if added:  # one frame while the same ids are added (every chunk of a sweep: ``paired`` numbers its layouts once)
+        model = cached(("model ids", tuple(added)), (model, *added.values()),
+                       lambda: model.with_columns(ids.alias(name) for name, ids in added.items()))
     return hw, model, units, gathers
 
 

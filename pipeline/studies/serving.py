@@ -22,8 +22,8 @@ from pipeline import formulas
 from pipeline.catalogs.load import Catalogs
 from pipeline.catalogs.model_patterns import COLUMNS as PATTERN_COLUMNS
 from pipeline.spec import SweepSpec
-from pipeline.studies import (check_plan, demand_ratio, elasticity, fraction, headroom, operations, per_key, result,
-                              sides)
+from pipeline.studies import (check_plan, demand_ratio, elasticity, fraction, hardware_runs, headroom, operations,
+                              per_key, result, sides)
 from pipeline.studies import serving_disaggregated as disaggregated
 from pipeline.studies import serving_ep as expert
 from pipeline.studies import serving_lora as lora
@@ -322,6 +322,25 @@ QUERY_TIME = ["compression_ratio", "weights_per_device_bytes", "kv_cache_bytes",
               "decode_output_tokens_per_s_per_device"]
 
 
+def _run_keys(space: Space) -> list[str] | None:
+    """The hardware columns a plan of ``space`` reads (its computed columns', the pair rules', the per-key classes':
+    ``hardware_runs``); None where the frame reads more than its units say (wall 7, speculation, disaggregation,
+    regions) or is not the sides' product (a streamed source, validation's rows)."""
+    if (type(space).frame is not Space.frame or is_under_load(space) or speculative.is_speculating(space.model_side)
+            or disaggregated.is_disaggregating(space.model_side) or operations.has_regions(space)):
+        return None
+
+    def keys() -> list[str]:
+        groups = precomputed.groups(space, _computed(space), FORMULAS, SHARED, _written(space))
+        gathered = per_key.gathered(space, space.hardware_side.head(0), groups)[1]
+        units = _inputs(space, space.hardware_side.head(0), LOAD_ITERATIONS)[1]  # + prefill_batch, null passes
+        read = formulas.inputs_used(gathered, [c for c in [*OUTPUTS, *BREAKDOWN, *units] if c not in gathered],
+                                    FORMULAS) | {k for g in groups for k in g.hardware}
+        read |= set(() if space.row_filter is None else space.row_filter.meta.root_names()) | {space.grouped_by}
+        return [c for c in space.hardware_side.columns if c in read]
+    return per_key.cached(("run keys", space.grouped_by), (space.hardware_side, space.model_side, space.units), keys)
+
+
 def is_under_load(space: Space) -> bool:
     """A request rate or a closed loop's users in the space: wall 7 applies."""
     return bool(space.model_side["request_rate"].is_not_null().any() or is_closed_loop(space))
@@ -378,10 +397,14 @@ def build(space: Space, hardware_side=None, breakdown: bool = False,
           load_iterations: int = LOAD_ITERATIONS) -> formulas.Plan:
     """The serving study's lazy plan, checked against its schema (``breakdown`` adds per-operator
     columns). With a request rate in the space, wall 7's columns are computed, else null."""
-    frame, units = _inputs(space, hardware_side, load_iterations)
+    hw = space.hardware_side if hardware_side is None else hardware_side
+    keys = _run_keys(space) if hw.height > 1 else None  # hardware rows the plan cannot tell apart: computed once
+    reduced = None if keys is None else hardware_runs.runs(hw, keys)
+    frame, units = _inputs(space, hardware_side if reduced is None else reduced, load_iterations)
     off = _off(space)  # null columns
-    wanted = [c for c in OUTPUTS if c not in off] + (BREAKDOWN if breakdown else [])
-    plan = operations.build(frame, units, SCHEMA, OPERATIONS, FORMULAS, wanted,
+    run = [] if reduced is None else [hardware_runs.FIRST, hardware_runs.ROWS]
+    wanted = [c for c in OUTPUTS if c not in off] + (BREAKDOWN if breakdown else []) + run
+    plan = operations.build(frame, units | dict.fromkeys(run), SCHEMA, OPERATIONS, FORMULAS, wanted,
                             operations.has_regions(space, hardware_side))
     out_units = dict(plan.units)
     if off:
@@ -389,7 +412,9 @@ def build(space: Space, hardware_side=None, breakdown: bool = False,
         plan = formulas.Plan(plan.frame.with_columns(
             pl.lit(None, dtype=dtypes[c].dtype.type).alias(c) for c in off), out_units)
         out_units |= {c: (None if (u := dtypes[c].metadata.get("unit")) is None else unit(u)) for c in off}
-    frame = plan.frame.select(OUTPUTS + (BREAKDOWN if breakdown else []))
+    frame = plan.frame if reduced is None else hardware_runs.expanded(
+        plan.frame, hw, [c for c in OUTPUTS if c in hw.columns and c not in keys])
+    frame = frame.select(OUTPUTS + (BREAKDOWN if breakdown else []))
     plan = formulas.Plan(frame, {c: out_units[c] for c in OUTPUTS + (BREAKDOWN if breakdown else [])})
     check_plan(formulas.Plan(plan.frame.select(OUTPUTS), {c: plan.units[c] for c in OUTPUTS}), SCHEMA)
     return plan

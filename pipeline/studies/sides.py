@@ -153,10 +153,7 @@ class Space:
         hw = self.hardware_side if hardware_side is None else hardware_side
         if self.grouped_by is None:
             return paired(hw, self.model_side, self.row_filter)
-        # each accelerator's join concatenated: there the layout-keyed joins were no faster (0.44-0.47 against
-        # 0.39-0.42 CPU s for the serving bench spec's key columns), filtered after
-        joined = grouped_join(hw, self.model_side, self.grouped_by)
-        return joined if self.row_filter is None else joined.filter(self.row_filter)
+        return grouped_join(hw, self.model_side, self.grouped_by, self.row_filter)  # each accelerator's, concatenated
 
     def is_product(self) -> bool:
         """Whether ``frame``'s rows are the product of the sides (after ``row_filter``): not a subclass's own
