@@ -17,6 +17,7 @@ from pipeline.units import E, expression_library, unit
 from pipeline.walls.closed_loop import closed_loop_ttft, largest_cubic_root, unstaged
 from pipeline.walls.poisson_batch import poisson_batch
 from pipeline.walls.registries import SERVING
+from pipeline.walls.tail_latency import full_replica_rate
 
 
 def _formulas() -> dict:
@@ -142,20 +143,24 @@ def under_load(frame: pl.LazyFrame, units: dict, iterations: int, closed: bool =
                                    .alias(f"prompt_prefill_{k + 1}"))
     # the batch under Poisson arrivals: the birth-death chain's mean, its round affine through the batches priced
     # above (1, the fluid batch of the last step, the cap; ``pipeline.walls.poisson_batch``), then again with the
-    # round priced at that mean too, where the chain lives (a third piece: r-knee/README.md)
+    # round priced at that mean too, where the chain lives (a third piece: r-knee/README.md); the queue in front of
+    # the cap served at the replica's capacity (wall 7's ``capacity_requests_per_s``: r-srvload/README.md)
     last = iterations - 1
     overhead = pl.col("scheduler_overhead_per_iteration_s").fill_null(0.0)
     lam = pl.col("request_rate") / pl.col("replicas")
     chain = (lam, pl.col("generated_tokens"), lam * pl.col(f"prompt_prefill_{last}") * pl.col("prefill_stage_share"),
              pl.col("load_batch_cap"), pl.col(f"load_batch_{last}"), pl.col("decode_pass_time_s__it0") + overhead,
              pl.col(f"decode_pass_time_s__it{last}") + overhead, pl.col("decode_pass_time_s__cap") + overhead)
+    full = full_replica_rate(pl.col("prefill_time_batched_s") * pl.col("prefill_stage_share"),
+                             pl.col("generated_tokens"), pl.col("decode_pass_time_s__cap") + overhead,
+                             pl.col("load_batch_cap"))
     staged = Staged(frame, "__poisson")
-    first = poisson_batch(*chain, nodes=KNEE_NODES, stage=staged)
+    first = poisson_batch(*chain, nodes=KNEE_NODES, stage=staged, capacity=full)
     frame = _at_batch(staged.frame.with_columns(load_batch_knee=first), units, "decode_pass_time_s",
                       "load_batch_knee", "__knee")
     staged = Staged(frame, "__poisson2")
     batch = poisson_batch(*chain, stage=staged, knee=pl.col("load_batch_knee"),
-                          round_knee=pl.col("decode_pass_time_s__knee") + overhead)
+                          round_knee=pl.col("decode_pass_time_s__knee") + overhead, capacity=full)
     frame = _at_batch(staged.frame.with_columns(load_batch=batch), units, "decode_pass_time_s", "load_batch", "__load")
     frame = frame.with_columns(
         prefill_time_alone_s=pl.col("prefill_pass_time_s__one"),
@@ -299,7 +304,8 @@ def under_load_values(values: dict, units: dict, iterations: int = LOAD_ITERATIO
                      "cap": cap, "chunk": chunk, "fluid": load}
             load, m = step["next"](known)["next"], step["prompts"](known)["prompts"]
             tau = at["prefill_pass_time_s"](values | {"_b": m})["prefill_pass_time_s"] / m
-        known |= {"one": decode(1.0) + overhead, "at_cap": decode(cap) + overhead}
+        known |= {"one": decode(1.0) + overhead, "at_cap": decode(cap) + overhead, "batched": batched,
+                  "share": sized["prefill_stage_share"]}
         knee = step["poisson_first"](known)["batch"]
         load = step["poisson_knee"](known | {"knee": knee, "at_knee": decode(knee) + overhead})["batch"]
     return {"prefill_time_one_request_s": tau, "prefill_time_alone_s": alone, "prefill_time_batched_s": batched,
@@ -327,6 +333,7 @@ def _load_step() -> dict:
         lam = c("request_rate") / c("replicas")
         chain = (lam, c("generated_tokens"), lam * c("prefill"), c("cap"), c("fluid"), c("one"), c("decode"),
                  c("at_cap"))
+        full = full_replica_rate(c("batched") * c("share"), c("generated_tokens"), c("at_cap"), c("cap"))
         return {"cap": scalar.compile_function({"cap": load_batch_cap(c("batch"), c("max_batch_paged"))}),
                 "chunk": scalar.compile_function({"chunk": load_prefill_batch(c("budget"), c("new"), c("cap"),
                                                                              BATCH_QUEUED_PROMPTS)}),
@@ -334,6 +341,7 @@ def _load_step() -> dict:
                     c("request_rate"), c("replicas"), c("generated_tokens"), c("prefill"), c("decode"), c("cap"))}),
                 "prompts": scalar.compile_function({"prompts": prompts_per_iteration(
                     c("request_rate"), c("replicas"), c("prefill"), c("decode"), c("chunk"))}),
-                "poisson_first": scalar.compile_function({"batch": poisson_batch(*chain, nodes=KNEE_NODES)}),
-                "poisson_knee": scalar.compile_function({"batch": poisson_batch(*chain, knee=c("knee"),
+                "poisson_first": scalar.compile_function({"batch": poisson_batch(*chain, nodes=KNEE_NODES,
+                                                                                 capacity=full)}),
+                "poisson_knee": scalar.compile_function({"batch": poisson_batch(*chain, knee=c("knee"), capacity=full,
                                                                                 round_knee=c("at_knee"))})}

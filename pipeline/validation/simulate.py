@@ -31,7 +31,8 @@ decode requests are scheduled first, then prefill chunks fill ``max_num_batched_
 
 SimPy (https://simpy.readthedocs.io) runs the clock: an arrival process and a replica process.
 Outputs over the requests after a warm-up: P50, P99 and mean TTFT, mean, P50 and P99 TPOT ((e2e - TTFT) / (G - 1))
-and throughput (completed requests/s and generated tokens/s). Seeded and deterministic.
+and throughput (completed requests/s and generated tokens/s); under Poisson arrivals the time average of the
+sequences admitted (wall 7's batch in flight, E[min(k, cap)] of ``poisson_batch``). Seeded and deterministic.
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ class Outcome:
     ttfts: list[float] = field(default_factory=list, repr=False)
     tpot_p50_s: float = math.nan  # of the requests' own TPOTs
     tpot_p99_s: float = math.nan
+    batch_mean: float = math.nan  # time average of the sequences admitted (prefilling or decoding), after the warm-up
 
 
 def replica_from_values(values: dict, units: dict, registry: dict, batched_prefill: bool = False) -> Replica:
@@ -159,6 +161,15 @@ def simulate(replica: Replica, request_rate: float, requests: int = 2000, warmup
                 yield env.timeout(rng.expovariate(request_rate))
             sent[0] += 1
             send()
+        area[3] = env.now
+
+    # sequences admitted x time and time, from the warm-up's arrivals to the last arrival (no drain), idle time too
+    area = [0.0, 0.0, math.inf, math.inf]
+
+    def account(admitted: int, start: float):
+        if start >= area[2] and env.now <= area[3]:
+            area[0] += admitted * (env.now - start)
+            area[1] += env.now - start
 
     def fast_forward(running):
         """Decode-only iterations back to back (the same iterations, run as one timeout): up to the
@@ -170,6 +181,7 @@ def simulate(replica: Replica, request_rate: float, requests: int = 2000, warmup
         if env.now - start < k * step:  # an arrival: finish the iteration under way
             k = min(k, math.floor((env.now - start) / step) + 1)
             yield env.timeout(start + k * step - env.now)
+        account(len(running), start)
         for r in running:
             r.decode_left -= k
 
@@ -197,8 +209,9 @@ def simulate(replica: Replica, request_rate: float, requests: int = 2000, warmup
             while waiting and len(prefilling) + len(running) < replica.batch_cap:
                 prefilling.append(waiting.popleft())
             if not prefilling and not running:
-                wake[0] = env.event()
+                wake[0], start = env.event(), env.now
                 yield wake[0]
+                account(0, start)
                 continue
             if not prefilling and not waiting:  # decode only until a completion or an arrival
                 yield from fast_forward(running)
@@ -216,7 +229,9 @@ def simulate(replica: Replica, request_rate: float, requests: int = 2000, warmup
             b = len(running)
             prefill = prefill_of(tokens) if tokens else 0.0
             duration = (replica.decode_pass_s(b) if b else 0.0) + replica.overhead_s + prefill * replica.stage_share
+            start = env.now
             yield env.timeout(duration)
+            account(len(running) + len(prefilling), start)
             for r in running:
                 r.decode_left -= 1
             running = retire(running)
@@ -228,6 +243,8 @@ def simulate(replica: Replica, request_rate: float, requests: int = 2000, warmup
                     running.append(r)
             prefilling = [r for r in prefilling if r.prefill_left > 0]
 
+    if concurrency is None and not math.isinf(request_rate):
+        area[2] = warmup / request_rate  # about when the warm-up's arrivals are in
     env.process(arrivals())
     env.process(server())
     env.run()
@@ -237,7 +254,8 @@ def simulate(replica: Replica, request_rate: float, requests: int = 2000, warmup
     span = max(r.decode_left for r in kept) - kept[0].arrival
     return Outcome(_quantile(ttfts, 0.5), _quantile(ttfts, 0.99), sum(ttfts) / len(ttfts), sum(tpots) / len(tpots),
                    len(kept) / span, sum(r.generated for r in kept) / span, len(kept), ttfts,
-                   _quantile(sorted(tpots), 0.5), _quantile(sorted(tpots), 0.99))
+                   _quantile(sorted(tpots), 0.5), _quantile(sorted(tpots), 0.99),
+                   area[0] / area[1] if area[1] > 0 else math.nan)
 
 
 def burst(replica: Replica, requests: int, seed: int = 0) -> Outcome:

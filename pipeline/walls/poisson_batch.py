@@ -8,7 +8,9 @@ needs G rounds of d(k), stretched by the prefill share rho_p). Its stationary la
 lambda / mu(j), insensitive to the distribution of the work (Kelly 1979, Reversibility and Stochastic Networks,
 §1.3 birth-death processes and ch. 3 for the symmetric queue's insensitivity; Kleinrock 1975, Queueing Systems vol. 1,
 §3.1, the birth-death equilibrium with state-dependent rates); the batch is E[min(k, cap)]:
-beyond the cap, k - cap requests wait in a queue served at mu(cap) (a geometric tail of ratio r = lambda / mu(cap)).
+beyond the cap, k - cap requests wait in a queue served at the replica's capacity mu, wall 7's rate with its cap
+decoding and the queued prompts batched to the token budget (a geometric tail of ratio r = lambda / mu; so the chain
+is stable where wall 7 is, ``tail_latency.is_stable``; r-srvq's exact sum alike; r-srvload/README.md).
 Where the decode rate k / d(k) is flat (a compute-bound round) the chain wanders over the whole flat range and its
 mean is well above the fluid root (registry_data/research/r-srvq/README.md §2; r-srvbd).
 
@@ -85,12 +87,14 @@ def _slope(k, log_rate, alpha, beta):
 
 
 def poisson_batch(lam, generated, rho_p, cap, fluid, round_one, round_fluid, round_cap, nodes: int = NODES,
-                  stage=unstaged, knee=None, round_knee=None):
+                  stage=unstaged, knee=None, round_knee=None, capacity=None):
     """E[min(k, cap)] of the chain above (expressions of the library in use, ``units.E``): ``lam`` arrivals per
     replica, ``generated`` tokens per request, ``rho_p`` the prefill share, ``cap`` the largest batch, ``fluid`` the
     fluid batch and the round (decode pass and the scheduler's overhead) at 1, at ``fluid`` and at ``cap``; and, if
-    given, at a fourth batch ``knee`` (``round_knee``), a third affine piece. The cap where the chain is unstable
-    (rho_p >= 1 or lambda >= mu(cap)). ``stage``: as ``largest_cubic_root``'s.
+    given, at a fourth batch ``knee`` (``round_knee``), a third affine piece. ``capacity``, if given, is the rate the
+    queue beyond the cap is served at (requests/s; wall 7's ``capacity_requests_per_s``: once arrivals queue, the
+    scheduler batches their prompts to the token budget), else mu(cap) of the chain's own rates. The cap where the
+    chain is unstable (rho_p >= 1 or lambda at or above that rate). ``stage``: as ``largest_cubic_root``'s.
     States 1..cap are the integral of pi over [1/2, cap + 1/2] less the midpoint rule's end term
     (h'(cap + 1/2) - h'(1/2)) / 24 (the Euler-Maclaurin formula's midpoint form; Abramowitz & Stegun 1964, ch. 23);
     state 0 is added as it is."""
@@ -139,7 +143,7 @@ def poisson_batch(lam, generated, rho_p, cap, fluid, round_one, round_fluid, rou
     logs, zero, at_cap = [lp[f"g{i}"] for i in range(len(names))], lp["g_zero"], lp["g_cap"]
     top = stage(top=E.max_horizontal(*logs, zero, at_cap))["top"]
     staged = stage(**names, **{f"f{i}": f - top for i, f in enumerate(logs)}, f_zero=zero - top, f_cap=at_cap - top,
-                   r=(log_rate + round_cap.log() - cap.log()).exp(),
+                   r=(log_rate + round_cap.log() - cap.log()).exp() if capacity is None else lam / capacity,
                    slope_low=_slope(c * 0.0 + 0.5, log_rate, *piece[0][2:]),
                    slope_high=_slope(cap + 0.5, log_rate, *piece[-1][2:]))
     ks, fs = [staged[f"k{i}"] for i in range(len(names))], [staged[f"f{i}"] for i in range(len(names))]

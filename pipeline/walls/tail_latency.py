@@ -85,9 +85,15 @@ def capacity_requests_per_s(prefill_time_batched_s: UExpr, prefill_stage_share: 
     pipeline.studies.serving_load.load_prefill_batch), not a pass of its own; with pp stages, the busiest
     stage's share of it (``prefill_stage_share``: a full pipeline takes a prompt every stage time)."""
     rounds = itl_at_batch_cap_s + scheduler_overhead_per_iteration_s.fill_null(0)
-    prompt = prefill_time_batched_s * prefill_stage_share
-    per_request = prompt + (generated_tokens / TOKEN) * rounds / load_batch_cap
-    return (1.0 / per_request).to("1/s")
+    return full_replica_rate(prefill_time_batched_s * prefill_stage_share, generated_tokens / TOKEN, rounds,
+                             load_batch_cap).to("1/s")
+
+
+def full_replica_rate(prompt_s, generated, round_s, cap):
+    """1 / (tau_b + G d(b_cap) / b_cap): the requests/s of a replica decoding its cap while arrivals queue
+    (``capacity_requests_per_s``; plain numbers or expressions, ``generated`` a count), the rate the queue in front of
+    the cap is served at (``pipeline.walls.poisson_batch``)."""
+    return 1.0 / (prompt_s + generated * round_s / cap)
 
 
 @serving_column

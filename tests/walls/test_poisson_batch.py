@@ -77,6 +77,27 @@ def test_two_states_by_hand():
     assert closed_form(**values) == pytest.approx(14.0 / 9.0, rel=0.01)
 
 
+def test_queue_beyond_the_cap_at_the_replica_capacity_by_hand():
+    """The two states above with the queue in front of the cap served at a given capacity (wall 7's, batched
+    prompts) instead of the chain's rate there: lambda = 1, capacity 4 / 3, r = 0.75 as before -> 14 / 9 again;
+    capacity 2, r = 1/2, the tail pi(2) r / (1 - r) = 1.5: (2 + 2 x 1.5 + 2 x 1.5) / (1 + 2 + 1.5 + 1.5) = 8 / 6.
+    A round of 1 at both states: pi = 1 : 2 : 2 and the chain's own rate at the cap 1 = lambda (unstable: the cap);
+    at a capacity of 2 the tail is 2 and the mean (2 + 2 x 2 + 2 x 2) / 7 = 10 / 7."""
+    values = {"lam": 1.0, "g": 1.0, "rho": 0.5, "cap": 2.0, "fluid": 1.5, "d1": 1.0, "db": 0.875, "dc": 0.75}
+    assert queued(values, 4.0 / 3.0) == pytest.approx(14.0 / 9.0, rel=0.01)
+    assert queued(values, 2.0) == pytest.approx(8.0 / 6.0, rel=0.01)
+    saturated = values | {"db": 1.0, "dc": 1.0}
+    assert closed_form(**saturated) == 2.0
+    assert queued(saturated, 2.0) == pytest.approx(10.0 / 7.0, rel=0.01)
+
+
+def queued(values: dict, capacity: float) -> float:
+    with expression_library(scalar):
+        c = scalar.col
+        f = scalar.compile_function({"b": poisson_batch(*(c(n) for n in NAMES), capacity=c("mu"))})
+    return f(values | {"mu": capacity})["b"]
+
+
 @pytest.mark.parametrize("values", [
     # H200 TP1 Llama 2 70B near its capacity (r-srvq's CTS x1: fluid 239, cap 841) and at lighter loads
     {"lam": 14.5, "g": 291.0, "rho": 0.44, "cap": 841.0, "fluid": 239.0, "d1": 0.0135, "db": 0.0319, "dc": 0.1054},
