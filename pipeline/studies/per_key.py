@@ -228,9 +228,11 @@ def _assembled(parts: Sequence[Group], htable: pl.DataFrame, mtable: pl.DataFram
             found[id(table), keys] = classes(table, keys)
         return found[id(table), keys]
 
+    jobs = []
     for i, part in enumerate(parts):
         (hsub, hids[i]), (msub, mids[i]) = classes_of(htable, part.hardware), classes_of(mtable, part.model)
-        m, part_units, table = _table(part, hsub, msub)
+        jobs.append(partial(_table, part, hsub, msub))
+    for m, part_units, table in together(jobs):  # the parts' tables at once, as the groups' (``_numbered``)
         tables.append((m, table))
         units |= part_units
     pairs = pl.DataFrame({f"h{i}": ids for i, ids in hids.items()}).join(
