@@ -142,20 +142,9 @@ def piece_rows(study, name: str, space, pieces, finish) -> Iterator[pl.DataFrame
             study.build(whole, space.hardware_side.head(0)).frame), collect_flags(study),
             sizing.SOURCE_ROWS.get(name))
         return
-
-    def plan(hw_slice: pl.DataFrame, model_slice: pl.DataFrame) -> pl.LazyFrame:
+    for hw_slice, model_slice in pieces:
         piece = space if model_slice is space.model_side else replace(space, model_side=model_slice)
-        return finish(study.build(piece, hw_slice).frame)
-
-    # each piece's plan built on a thread while the piece before it is collected (the collect releases the GIL):
-    # serving's bench spends ~0.1 s a chunk building a plan, on one core while the other waited
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlsys-plan") as planner:
-        pieces = iter(pieces)
-        following = next((planner.submit(plan, *piece) for piece in pieces), None)
-        while following is not None:
-            frame = following.result()
-            following = next((planner.submit(plan, *piece) for piece in pieces), None)
-            yield frame.collect(optimizations=collect_flags(study))
+        yield finish(study.build(piece, hw_slice).frame).collect(optimizations=collect_flags(study))
 
 
 def collect_flags(study) -> pl.QueryOptFlags:
