@@ -34,9 +34,7 @@ ids are never reused, and one entry a key is kept (the last owners').
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from functools import partial
 
 import polars as pl
 
@@ -110,15 +108,11 @@ def _numbered(space: Space, hardware_side: pl.DataFrame | None, groups: Sequence
         for prefix, keys in (("__h", group.hardware), ("__m", group.model)):
             names.setdefault((prefix, keys), f"{prefix}{i}")
     whole = _whole_classes(space, hardware_side, [group.hardware for group in groups if not group.ids])
-    jobs = {}  # each group's classes here, its table in a job (None: not shared): the jobs run together
     for i, group in enumerate(groups):
-        if not group.ids:
-            jobs[i] = _by_keys(space, hardware_side, group, whole.get(group.hardware), tables)
-        elif tables:  # else ids the sides carry already
-            jobs[i] = partial(_by_ids, space, hardware_side, group)
-    done = dict(zip(jobs, together(list(jobs.values()), threads=None if tables else 1), strict=True))
-    for i, group in enumerate(groups):
-        found = done.get(i)
+        if group.ids and not tables:  # ids the sides carry already
+            continue
+        found = (_by_ids(space, hardware_side, group) if group.ids
+                 else _by_keys(space, hardware_side, group, whole.get(group.hardware), tables))
         if found is None:
             continue
         ids, m, group_units, table = found
@@ -138,21 +132,6 @@ def _numbered(space: Space, hardware_side: pl.DataFrame | None, groups: Sequence
         model = cached(("model ids", tuple(added)), (model, *added.values()),
                        lambda: model.with_columns(ids.alias(name) for name, ids in added.items()))
     return hw, model, units, gathers
-
-
-def together(jobs: Sequence[Callable | None], threads: int | None = None) -> list:
-    """Each job's result (None for None), the jobs run on polars' threads at once: a study's per-key tables are
-    independent, and their collects release the GIL (the serving bench's 20 tables on one core, before its first chunk:
-    ~0.9 s of ~3.7). Each job builds its own entries of the cache (keyed by its group's columns). ``threads``: at
-    most that many (None: polars' pool size)."""
-    work = [job for job in jobs if job is not None]
-    threads = min(len(work), threads or pl.thread_pool_size())
-    if threads < 2:
-        results = iter([job() for job in work])
-    else:
-        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="mlsys-per-key") as pool:
-            results = iter(list(pool.map(lambda job: job(), work)))
-    return [None if job is None else next(results) for job in jobs]
 
 
 def classes(frame: pl.DataFrame, keys: Sequence[str]) -> tuple[pl.DataFrame, pl.Series]:
@@ -228,11 +207,9 @@ def _assembled(parts: Sequence[Group], htable: pl.DataFrame, mtable: pl.DataFram
             found[id(table), keys] = classes(table, keys)
         return found[id(table), keys]
 
-    jobs = []
     for i, part in enumerate(parts):
         (hsub, hids[i]), (msub, mids[i]) = classes_of(htable, part.hardware), classes_of(mtable, part.model)
-        jobs.append(partial(_table, part, hsub, msub))
-    for m, part_units, table in together(jobs):  # the parts' tables at once, as the groups' (``_numbered``)
+        m, part_units, table = _table(part, hsub, msub)
         tables.append((m, table))
         units |= part_units
     pairs = pl.DataFrame({f"h{i}": ids for i, ids in hids.items()}).join(
@@ -279,9 +256,8 @@ def _whole_classes(space: Space, hardware_side: pl.DataFrame | None, keys: Seque
 
 def _by_keys(space: Space, hardware_side: pl.DataFrame | None, group: Group,
              whole: tuple[pl.DataFrame, pl.Series] | None, table: bool = True):
-    """None where the group's table would not share, else a job giving each side's class of each row and the group's
-    table (without ``table``: None): the classes found here by the distinct keys (the hardware side's ``whole``,
-    ``_whole_classes``, else those of its own rows), the table computed by the job."""
+    """Each side's class of each row, and the group's table (without ``table``: None), classes by the distinct
+    keys: the hardware side's ``whole`` (``_whole_classes``), else those of its own rows."""
     hw, hkeys = space.hardware_side if hardware_side is None else hardware_side, list(group.hardware)
     mtable, mids = cached(("classes", group.model), (space.model_side,), lambda: classes(space.model_side, group.model))
     htable, hids = classes(hw, hkeys) if whole is None else whole  # the whole side's: one table for every chunk
@@ -289,12 +265,12 @@ def _by_keys(space: Space, hardware_side: pl.DataFrame | None, group: Group,
                    space.model_side.height):  # a whole side's table serves every chunk
         return None
     if not table:
-        return lambda: ((hids, mids), None, None, None)
+        return (hids, mids), None, None, None
     if whole is None:
-        return lambda: ((hids, mids), *_table(group, htable, mtable))
-    owners = (space.hardware_side, space.model_side, space.units)
-    return lambda: ((hids, mids), *cached(("table", group.columns, group.apart), owners,
-                                          lambda: _table(group, htable, mtable)))
+        return (hids, mids), *_table(group, htable, mtable)
+    return (hids, mids), *cached(("table", group.columns, group.apart),
+                                 (space.hardware_side, space.model_side, space.units),
+                                 lambda: _table(group, htable, mtable))
 
 
 def _by_ids(space: Space, hardware_side: pl.DataFrame | None, group: Group):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import replace
 
 import polars as pl
@@ -222,12 +221,3 @@ def test_a_groups_inner_columns_are_its_inputs_computed_on_their_own_classes():
     assert seen == [2 * 3] and m == 12 and units == {"v": "V"}
     assert_series_equal(got, want, check_exact=True)
     assert got[3] == 63.0 and got.n_chunks() == 1
-
-
-def test_together_keeps_the_order_and_runs_the_jobs_at_once():
-    barrier = threading.Barrier(2, timeout=10)  # broken (an error) if the two jobs did not run at once
-
-    def job(value):
-        return lambda: (barrier.wait(), value)[1]
-    assert per_key.together([job("a"), None, job("b")], threads=2) == ["a", None, "b"]
-    assert per_key.together([lambda: 1, None, lambda: 2], threads=1) == [1, None, 2]
