@@ -54,8 +54,8 @@ class Group:
     model: tuple[str, ...]  # the model-side columns they read
     hardware: tuple[str, ...]  # the hardware-side ones
     # the pairs (a lazy frame of each class's keys, hardware class major) -> a lazy frame holding ``columns``, and
-    # their units
-    compute: Callable[[pl.LazyFrame], tuple[pl.LazyFrame, dict]]
+    # their units; None for a group of ``parts``, whose table is assembled from theirs
+    compute: Callable[[pl.LazyFrame], tuple[pl.LazyFrame, dict]] | None
     ids: tuple[str, str] | None = None  # (hardware id, model id): the sides' numbering of their classes
     # groups of ``columns`` that read fewer of the keys: each computed on the pairs of its own classes and gathered
     # into this group's table (``_assembled``), not computed on every pair of this group's classes

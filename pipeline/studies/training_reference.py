@@ -144,13 +144,8 @@ def shape_etas(space: Space, registry: dict, per_model: list[str]) -> list[per_k
     at_node = tuple(dict.fromkeys([*(c for c in at_model if rebind.get(c) != "_one"), "tp"]))  # tp: node_tp's
     parts = (per_key.Group(tuple(terms), tuple(at_model), tuple(c for c in at_hw if c in read), here),
              per_key.Group(tuple(f"{e}{AT_NODE}" for e in terms), at_node, tuple(at_hw), there))
-    return [per_key.Group((*parts[0].columns, *parts[1].columns), keys, tuple(at_hw), _assembled_only,
+    return [per_key.Group((*parts[0].columns, *parts[1].columns), keys, tuple(at_hw), None,
                           ids=(HARDWARE_ROW, SHAPE), parts=parts)]
-
-
-def _assembled_only(pairs: pl.LazyFrame) -> tuple[pl.LazyFrame, dict]:
-    """A group of parts' ``compute``: ``per_key`` assembles its table from its parts' (``gathered``' units too)."""
-    raise NotImplementedError("a group of parts is assembled from its parts' tables")
 
 
 def gathered(space: Space, hardware_side: pl.DataFrame | None, groups: list[per_key.Group],

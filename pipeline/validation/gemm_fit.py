@@ -95,6 +95,7 @@ OWN_CEILING_ONLY = ("fp4",)
 # the fit takes its per-call floor (above) and bf16's power-capped share (sustained_fractions); without the floor the
 # B200/GB200 NVFP4 serving rows came out 20-50 % too fast at small M (r-fp4/README.md, r-fp4b/README.md).
 ON_PROFILE = ()
+OWN_ROWS = pl.col("precision").is_in([*ON_PROFILE, *OWN_CEILING_ONLY])  # rows kept out of the k_half coefficient
 
 
 def _dtype(raw: str) -> str | None:
@@ -241,7 +242,7 @@ def fit(rows: pl.DataFrame) -> tuple[float, float, pl.DataFrame]:
     that k_half, and the default ceiling for hardware without a MAMF row (the median of the
     MAMF ceilings: a chip of its own has none to go by). The coefficient is fitted on the precisions the catalog
     uses (not ``ON_PROFILE``'s or ``OWN_CEILING_ONLY``'s: their rows only set their own ceiling)."""
-    shaped = rows.filter(is_shaped_fit_row() & ~pl.col("precision").is_in(list(ON_PROFILE + OWN_CEILING_ONLY)))
+    shaped = rows.filter(is_shaped_fit_row() & ~OWN_ROWS)
     best = (math.inf, 0.0, 0.0, None)
     for k_half in K_HALF_GRID:
         ceil = ceilings(rows, k_half)
@@ -273,11 +274,10 @@ def catalog(registry: Path | None = None, today: dt.date | None = None) -> pl.Da
     k_half, default, ceil = fit(rows)
     held = leave_one_source_out(rows)
     in_use = ~pl.col("precision").is_in(list(ON_PROFILE))
-    own = pl.col("precision").is_in(list(ON_PROFILE + OWN_CEILING_ONLY))  # not in the coefficient's rows
-    heldout = float(held.filter(~own)["error"].abs().median())
-    shaped_ids = rows.filter(is_shaped_fit_row() & ~own)
+    heldout = float(held.filter(~OWN_ROWS)["error"].abs().median())
+    shaped_ids = rows.filter(is_shaped_fit_row() & ~OWN_ROWS)
     in_sample = float(predict_time(shaped_ids, ceil, default, k_half)["error"].abs().median())
-    unused = held.filter(own).group_by("precision").agg(
+    unused = held.filter(OWN_ROWS).group_by("precision").agg(
         unused_heldout=pl.col("error").abs().median(), unused_rows=pl.len())
     units = rows.select("hardware", "units", "tile_m", "tile_n").unique("hardware")
     measured = rows.select("hardware").unique()

@@ -59,7 +59,7 @@ def all_rows(reg: Path | None = None, xla: bool = True) -> pl.DataFrame:
 def fit_rows(rows: pl.DataFrame) -> pl.DataFrame:
     """The shaped rows of the precisions the k_half coefficient is fitted on (not ``ON_PROFILE``'s or
     ``OWN_CEILING_ONLY``'s)."""
-    return rows.filter(gf.is_shaped_fit_row() & ~pl.col("precision").is_in(list(gf.ON_PROFILE + gf.OWN_CEILING_ONLY)))
+    return rows.filter(gf.is_shaped_fit_row() & ~gf.OWN_ROWS)
 
 
 def is_long() -> pl.Expr:

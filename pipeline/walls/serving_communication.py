@@ -36,13 +36,6 @@ def _tp_nccl_beta(message: UExpr, beta: UExpr, eta_l: UExpr, *fit: UExpr) -> UEx
     return fitted_beta_bytes_per_s(message, beta, beta * eta_l, *fit)
 
 
-def _tp_nccl(tp: UExpr, message: UExpr, alpha: UExpr, beta: UExpr, socket_ranks: UExpr, pcie_beta: UExpr) -> UExpr:
-    """NCCL's all-reduce of that message at the alpha and beta of its size regime (the two columns above; over PCIe
-    its LL or Simple ring at ``pcie_beta``, ``scaleup_all_reduce_s``): what the framework's one-shot kernel is
-    compared with."""
-    return scaleup_ring_all_reduce_s(tp, message, alpha, beta, socket_ranks, pcie_beta)
-
-
 def _tp_one_shot(tp: UExpr, message: UExpr, nccl: UExpr, alpha: UExpr, beta: UExpr, max_bytes: UExpr,
                  max_ranks: UExpr, custom_ratio: UExpr, custom_fraction: UExpr) -> Plain:
     """Whether the framework runs its own one-shot kernel for that all-reduce rather than NCCL (``runs_one_shot``:
@@ -118,7 +111,9 @@ for _p in PHASES:
     define_serving(_beta, [_message, *_LINK[2:], *ALLREDUCE_FIT_COLUMNS], _tp_nccl_beta)
     # NCCL's PCIe ring bandwidth, at most the CPU interconnect's across sockets (pcie_collectives; topo.cc), B/s
     define_serving(_pcie, ["tp", _beta, *PCIE_COLUMNS], pcie_ring_beta)
-    define_serving(_nccl, ["tp", _message, _alpha, _beta, PCIE_COLUMNS[0], _pcie], _tp_nccl)
+    # NCCL's all-reduce of that message at the alpha and beta of its size regime (over PCIe its LL or Simple ring at
+    # that bandwidth): what the framework's one-shot kernel is compared with
+    define_serving(_nccl, ["tp", _message, _alpha, _beta, PCIE_COLUMNS[0], _pcie], scaleup_ring_all_reduce_s)
     # the framework's one-shot kernel or NCCL (communication.runs_one_shot; vLLM custom_all_reduce.py), a flag
     define_serving(_one_shot, ["tp", _message, _nccl, *_LINK[1:3], *_CUSTOM], _tp_one_shot)
     define_serving(f"{_p}_tp_comm_time_s", ["n_layers", "tp", _message, _nccl, _one_shot, *_LINK[1:3], *_CUSTOM[2:]],
