@@ -1,0 +1,145 @@
+"""The node study's batch-1 latency rows (metric latency_s) under candidate launch / per-kernel-floor forms, by hand.
+
+Diagnosis only: nothing here feeds a catalog or the package. Run from the repository root after a validation run:
+
+    .venv/bin/mlsys validate --out /tmp/accnode-val0
+    .venv/bin/python registry_data/research/r-accnode/single_stream.py /tmp/accnode-val0/validation/*/validation.parquet
+
+For every latency_s row the node study predicts, it re-evaluates the configuration (``pipeline.api.evaluate``: the
+row's model, hardware, batch, int8, tokens), checks that the catalog's form reproduces the validation's prediction,
+then prices the same compute and memory terms under the forms of README.md §3:
+
+- F0 (catalog): max(compute, memory) + N_spec x 4 us (the spec's 11 kernels a transformer layer, 1 a CNN layer).
+- F1: F0 with TensorRT's kernel count (NVIDIA's MLPerf BERT int8 network: 7 a layer + 2; README §2).
+- F2: under a CUDA graph (the harness's ``use_graphs``: ResNet-50 and BERT SingleStream, not RetinaNet; README §1)
+  the host cost is one replay (2.5 us + 1 ns a node, CUDA 12.6: the serving profiles' figure) and every kernel
+  pays its device floor alpha on the critical path: max(compute, memory) + N x alpha + replay. Without a graph
+  the launches overlap the device: max(N x 4 us, N x alpha + max(compute, memory)) (r-prefill §4).
+  alpha is the catalog's ``kernel_efficiency.memory_latency_s`` (Ampere 6.77 us, Hopper 4.11 us); Ada has none,
+  so F2 is printed with Ada's alpha at 0 and at Ampere's 6.77 us (a bracket, not a value).
+- F3: F2's graph form with alpha as a number of SM clock cycles (the A100 microbenchmark's 6.77 us x 1.41 GHz; Ada
+  has no catalog alpha, so 9,551 cycles at its clock) and the per-call fixed cost counted once: alpha carries it,
+  so the work is max(FLOP / (peak x the kernel fit's ceiling), bytes / bandwidth), without the K loop's k_half,
+  wave and tile losses that are the same fixed cost again (README §4). Rows without a graph keep F0.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+
+import duckdb
+
+from pipeline import api
+
+EAGER_S = 4e-6            # the 'default' framework's eager launch (efficiency_profiles)
+REPLAY_S = 2.5e-6         # one CUDA-graph replay (CUDA 12.6 straight-line graphs, NVIDIA blog 2024-09-11)
+REPLAY_PER_NODE_S = 1e-9
+SQUAD_TOKENS = 177        # MLPerf BERT-99 runs unpadded SQuAD v1.1: 176.6 tokens a sample (the catalog's workload)
+# TensorRT kernels a step (README §2): BERT int8 24 layers x 7 (4 GEMMs as 1x1 convs, fused MHA, 2 skip-LayerNorms;
+# GELU fused into FC1) + embedding plugin + SQuAD head; ResNet-50 and RetinaNet keep the spec's count.
+TRT_KERNELS = {"BERT-Large": 24 * 7 + 2}
+# Clock each datasheet int8 dense peak is quoted at: peak = SMs x int8 ops per clock per SM x clock (A100 108 x 4,096,
+# Ada 2,048 per SM: L40S 142 SMs, L4 58 SMs; README §4 gives the sources). Hopper keeps its catalog alpha.
+CLOCK_HZ = {"A100 SXM4 80GB": 1.41e9, "L40S": 2.52e9, "L4": 2.04e9}
+ALPHA_CYCLES = 6.773810894574074e-06 * 1.41e9   # the catalog's Ampere alpha (sgl-kernel sweeps) in A100 cycles
+DEFAULT_CEILING = 0.9088450336452643            # the kernel fit's default ceiling (median of the MAMF ceilings)
+GRAPHS = {"ResNet-50": True, "BERT-Large": True, "RetinaNet": False}   # NVIDIA configs, SingleStream use_graphs
+
+
+# Shortest query of each MLPerf SingleStream run (mlperf_log_summary.txt "Min latency (ns)"; bare mirrors of
+# mlcommons/inference_results_v3.0 at 1948f9b5 and v4.1 at 198fc46, made with the session's fetch tool). Not
+# validation rows (those are the p90 of the same runs): the fixed part of F3 (N x alpha + weights / bandwidth, no
+# compute) is a lower bound that these must not undercut by much, and for BERT's shortest samples nearly all of it.
+MIN_LATENCY_S = {
+    ("BERT-Large", "A100 SXM4 80GB"): (1.317632e-3, "v3.0 closed/NVIDIA/results/DGX-A100_A100-SXM-80GBx1_TRT"),
+    ("BERT-Large", "L4"): (1.954579e-3, "v3.0 closed/NVIDIA/results/L4x1_TRT"),
+    ("BERT-Large", "L40S"): (0.971877e-3, "v4.1 closed/Lenovo/results/Lenovo_2xL40S_TRT"),
+    ("ResNet-50", "A100 SXM4 80GB"): (0.445874e-3, "v3.0 closed/NVIDIA/results/DGX-A100_A100-SXM-80GBx1_TRT"),
+    ("ResNet-50", "L4"): (0.328915e-3, "v3.0 closed/NVIDIA/results/L4x1_TRT"),
+    ("ResNet-50", "L40S"): (0.301065e-3, "v4.1 closed/Lenovo/results/Lenovo_2xL40S_TRT"),
+}
+
+
+def floor_check() -> None:
+    """F3's fixed part against each run's shortest query: N x alpha + weight bytes / bandwidth (+ one replay)."""
+    print("\nF3's fixed part (N x alpha + weights / bandwidth) against the shortest query of the same run:")
+    for (model, hardware), (measured, where) in MIN_LATENCY_S.items():
+        t = terms(model, hardware, 1, None, "SQuAD v1.1" if model == "BERT-Large" else None)
+        n = TRT_KERNELS.get(model, t["kernel_launches"])
+        cat_alpha, _ = fit(hardware)
+        a = cat_alpha if cat_alpha is not None else ALPHA_CYCLES / CLOCK_HZ[hardware]
+        fixed = n * a + t["weight_traffic_bytes"] / t["memory_bandwidth_bytes_per_s"] + REPLAY_S
+        print(f"  {model:10} {hardware:15} N {n:4.0f} alpha {a * 1e6:5.2f} us: {fixed * 1e3:6.3f} ms vs min "
+              f"{measured * 1e3:6.3f} ms ({100 * (fixed / measured - 1):+5.1f} %)  [{where}]")
+
+
+def rows(parquet: str) -> list[tuple]:
+    return duckdb.sql(f"select name, model, hardware, batch, seq_len, dataset, measured, predicted from "
+                      f"'{parquet}' where metric = 'latency_s' and predicted is not null order by model, hardware"
+                      ).fetchall()
+
+
+def fit(hardware: str) -> tuple[float | None, float]:
+    got = duckdb.sql("select memory_latency_s, ceiling from 'registry_data/kernel_efficiency.parquet' where "
+                     "hardware = ? and precision = 'int8'", params=[hardware]).fetchall()
+    return (got[0][0], got[0][1] or DEFAULT_CEILING) if got else (None, DEFAULT_CEILING)
+
+
+def alpha(hardware: str) -> float | None:
+    got = duckdb.sql("select memory_latency_s from 'registry_data/kernel_efficiency.parquet' where hardware = ? "
+                     "and precision = 'int8'", params=[hardware]).fetchall()
+    return got[0][0] if got and got[0][0] is not None else None
+
+
+def terms(model: str, hardware: str, batch: int, seq_len: int | None, dataset: str | None) -> dict:
+    tokens = SQUAD_TOKENS if dataset == "SQuAD v1.1" else (seq_len or 2048)
+    frame = api.evaluate(model, hardware, batch=batch, compute_dtype="int8", seq_len=tokens)
+    return frame.row(0, named=True)
+
+
+def forms(t: dict, model: str, hardware: str, ada_alpha: float) -> dict[str, float]:
+    work = max(t["compute_time_s"], t["memory_time_s"])
+    n_spec = t["kernel_launches"]
+    n_trt = TRT_KERNELS.get(model, n_spec)
+    a = alpha(hardware)
+    a = ada_alpha if a is None else a
+    f0 = work + n_spec * EAGER_S
+    f1 = work + n_trt * EAGER_S
+    if GRAPHS[model] and t["batch"] == 1:
+        f2 = work + n_trt * a + REPLAY_S + n_trt * REPLAY_PER_NODE_S
+    else:
+        f2 = max(n_trt * EAGER_S, n_trt * a + work)
+    f3 = f0
+    if GRAPHS[model] and t["batch"] == 1:
+        cat_alpha, ceiling = fit(hardware)
+        a3 = cat_alpha if cat_alpha is not None else ALPHA_CYCLES / CLOCK_HZ[hardware]
+        work3 = max(t["step_flop"] / (t["peak_flop_per_s"] * ceiling), t["memory_time_s"])
+        f3 = n_trt * a3 + work3 + REPLAY_S + n_trt * REPLAY_PER_NODE_S
+    return {"F0": f0, "F1": f1, "F2": f2, "F3": f3}
+
+
+def main(parquet: str) -> None:
+    table = rows(parquet)
+    errors: dict[str, list[float]] = {}
+    for ada_alpha in (0.0, 6.77e-6):
+        print(f"\nAda alpha = {ada_alpha * 1e6:.2f} us (no catalog value)")
+        print(f"{'row':66} {'measured':>9} {'F0':>7} {'F1':>7} {'F2':>7} {'F3':>7}   (ms, then % error)")
+        for name, model, hardware, batch, seq_len, dataset, measured, predicted in table:
+            t = terms(model, hardware, batch, seq_len, dataset)
+            got = forms(t, model, hardware, ada_alpha)
+            if abs(got["F0"] / predicted - 1) > 1e-9:
+                raise SystemExit(f"{name}: F0 {got['F0']} does not reproduce the validation's {predicted}")
+            pct = {k: 100 * (v / measured - 1) for k, v in got.items()}
+            for k, v in pct.items():
+                errors.setdefault(f"{k} (Ada alpha {ada_alpha * 1e6:.2f} us)", []).append(abs(v))
+            print(f"{name:66} {measured * 1e3:9.3f} " + " ".join(f"{got[k] * 1e3:7.3f}" for k in got)
+                  + "   " + " ".join(f"{pct[k]:+6.1f}" for k in pct))
+    print("\nmedian |error| over the rows:")
+    for k, v in errors.items():
+        print(f"  {k}: {statistics.median(v):.1f} % ({len(v)} rows)")
+    floor_check()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
