@@ -39,10 +39,16 @@ SQUAD_TOKENS = 177        # MLPerf BERT-99 runs unpadded SQuAD v1.1: 176.6 token
 # TensorRT kernels a step (README §2): BERT int8 24 layers x 7 (4 GEMMs as 1x1 convs, fused MHA, 2 skip-LayerNorms;
 # GELU fused into FC1) + embedding plugin + SQuAD head; ResNet-50 and RetinaNet keep the spec's count.
 TRT_KERNELS = {"BERT-Large": 24 * 7 + 2}
-# Clock each datasheet int8 dense peak is quoted at: peak = SMs x int8 ops per clock per SM x clock (A100 108 x 4,096,
-# Ada 2,048 per SM: L40S 142 SMs, L4 58 SMs; README §4 gives the sources). Hopper keeps its catalog alpha.
-CLOCK_HZ = {"A100 SXM4 80GB": 1.41e9, "L40S": 2.52e9, "L4": 2.04e9}
-ALPHA_CYCLES = 6.773810894574074e-06 * 1.41e9   # the catalog's Ampere alpha (sgl-kernel sweeps) in A100 cycles
+# Clock each datasheet int8 dense peak is quoted at: peak = SMs x int8 ops per clock per SM x clock (README §3):
+# GA100 4,096 a clock per SM (A100 108 SMs, A30 56), GA102 2,048 (A40 84), Ada 2,048 (L40S 142, L4 58), Hopper 8,192
+# (H100 SXM 132, PCIe 114), Turing 2,048 (T4 40); SMs = CUDA cores / 64 (GA100, Turing) or / 128 (the others).
+SM_OPS = {"A100 SXM4 80GB": (108, 4096), "A30": (56, 4096), "A40": (84, 2048), "L40S": (142, 2048),
+          "L4": (58, 2048), "H100 SXM5 80GB": (132, 8192), "H100 PCIe 80GB": (114, 8192), "T4": (40, 2048)}
+PEAK_INT8 = {"A100 SXM4 80GB": 624e12, "A30": 330e12, "A40": 299.3e12, "L40S": 733e12, "L4": 242.5e12,
+             "H100 SXM5 80GB": 1978.9e12, "H100 PCIe 80GB": 1513e12, "T4": 130e12}   # hardware.parquet
+CLOCK_HZ = {hw: PEAK_INT8[hw] / (sms * ops) for hw, (sms, ops) in SM_OPS.items()}
+# The catalog's Ampere alpha (sgl-kernel's A100 sweeps, memory_latency_s) in A100 cycles: 9,555.
+ALPHA_CYCLES = 6.773810894574074e-06 * CLOCK_HZ["A100 SXM4 80GB"]
 DEFAULT_CEILING = 0.9088450336452643            # the kernel fit's default ceiling (median of the MAMF ceilings)
 GRAPHS = {"ResNet-50": True, "BERT-Large": True, "RetinaNet": False}   # NVIDIA configs, SingleStream use_graphs
 
@@ -51,27 +57,39 @@ GRAPHS = {"ResNet-50": True, "BERT-Large": True, "RetinaNet": False}   # NVIDIA 
 # mlcommons/inference_results_v3.0 at 1948f9b5 and v4.1 at 198fc46, made with the session's fetch tool). Not
 # validation rows (those are the p90 of the same runs): the fixed part of F3 (N x alpha + weights / bandwidth, no
 # compute) is a lower bound that these must not undercut by much, and for BERT's shortest samples nearly all of it.
+SUPERMICRO_H100_PCIE = "v3.0 closed/Supermicro/results/SYS-221HE-FTNR-EDGE_1_H100-PCIe-80GB_TRT"
 MIN_LATENCY_S = {
     ("BERT-Large", "A100 SXM4 80GB"): (1.317632e-3, "v3.0 closed/NVIDIA/results/DGX-A100_A100-SXM-80GBx1_TRT"),
+    ("BERT-Large", "A30"): (1.753613e-3, "v3.0 closed/Dell/results/XR4520c_A30x1_TRT"),
+    ("BERT-Large", "A40"): (1.748011e-3, "v3.0 closed/Inspur/results/NE5260M5_A40x2_TRT"),
     ("BERT-Large", "L4"): (1.954579e-3, "v3.0 closed/NVIDIA/results/L4x1_TRT"),
     ("BERT-Large", "L40S"): (0.971877e-3, "v4.1 closed/Lenovo/results/Lenovo_2xL40S_TRT"),
+    ("BERT-Large", "H100 PCIe 80GB"): (1.217379e-3, SUPERMICRO_H100_PCIE),
+    ("BERT-Large", "T4"): (3.572177e-3, "v3.0 closed/Dell/results/XE2420_T4x1_TRT"),
     ("ResNet-50", "A100 SXM4 80GB"): (0.445874e-3, "v3.0 closed/NVIDIA/results/DGX-A100_A100-SXM-80GBx1_TRT"),
+    ("ResNet-50", "A30"): (0.506642e-3, "v3.0 closed/Dell/results/XR4520c_A30x1_TRT"),
+    ("ResNet-50", "A40"): (0.445075e-3, "v3.0 closed/Inspur/results/NE5260M5_A40x2_TRT"),
     ("ResNet-50", "L4"): (0.328915e-3, "v3.0 closed/NVIDIA/results/L4x1_TRT"),
     ("ResNet-50", "L40S"): (0.301065e-3, "v4.1 closed/Lenovo/results/Lenovo_2xL40S_TRT"),
+    ("ResNet-50", "H100 PCIe 80GB"): (0.396698e-3, SUPERMICRO_H100_PCIE),
+    ("ResNet-50", "T4"): (0.794071e-3, "v3.0 closed/Dell/results/XE2420_T4x1_TRT"),
 }
 
 
 def floor_check() -> None:
-    """F3's fixed part against each run's shortest query: N x alpha + weight bytes / bandwidth (+ one replay)."""
-    print("\nF3's fixed part (N x alpha + weights / bandwidth) against the shortest query of the same run:")
+    """The fixed part against each run's shortest query: N x alpha + weight bytes / bandwidth + one replay, alpha
+    the catalog's (where the part has one) and the A100's cycles at the part's clock."""
+    print("\nN x alpha + weights / bandwidth + replay against the run's shortest query (catalog alpha | cycles):")
     for (model, hardware), (measured, where) in MIN_LATENCY_S.items():
         t = terms(model, hardware, 1, None, "SQuAD v1.1" if model == "BERT-Large" else None)
         n = TRT_KERNELS.get(model, t["kernel_launches"])
+        stream = t["weight_traffic_bytes"] / t["memory_bandwidth_bytes_per_s"] + REPLAY_S
         cat_alpha, _ = fit(hardware)
-        a = cat_alpha if cat_alpha is not None else ALPHA_CYCLES / CLOCK_HZ[hardware]
-        fixed = n * a + t["weight_traffic_bytes"] / t["memory_bandwidth_bytes_per_s"] + REPLAY_S
-        print(f"  {model:10} {hardware:15} N {n:4.0f} alpha {a * 1e6:5.2f} us: {fixed * 1e3:6.3f} ms vs min "
-              f"{measured * 1e3:6.3f} ms ({100 * (fixed / measured - 1):+5.1f} %)  [{where}]")
+        cyc = ALPHA_CYCLES / CLOCK_HZ[hardware]
+        cat = f"{100 * ((n * cat_alpha + stream) / measured - 1):+6.1f} %" if cat_alpha else f"{'-':>8}"
+        print(f"  {model:10} {hardware:15} {CLOCK_HZ[hardware] / 1e9:4.2f} GHz N {n:3.0f} min {measured * 1e3:6.3f} "
+              f"ms: {cat} | alpha {cyc * 1e6:4.2f} us {(n * cyc + stream) * 1e3:6.3f} ms "
+              f"{100 * ((n * cyc + stream) / measured - 1):+6.1f} %  [{where.split('/')[-1]}]")
 
 
 def rows(parquet: str) -> list[tuple]:
