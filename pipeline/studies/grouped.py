@@ -28,13 +28,21 @@ def grouped_join(hw: pl.DataFrame, model: pl.DataFrame, key: str, row_filter: pl
         return _filtered(paired(hw, model, None), row_filter)
     groups = hw.with_row_index(ROW).group_by(pl.col(key).to_physical(), maintain_order=True).agg(ROW)[ROW]
     if joined_rows(hw, model).sum() >= PART_ROWS * groups.len():  # large parts: a join per value, concatenated
-        return pl.concat([paired(hw[list(rows_of)], model, row_filter) for rows_of in groups.to_list()],
+        return pl.concat([paired(_rows(hw, rows_of), model, row_filter) for rows_of in groups.to_list()],
                          how="vertical", rechunk=False)
     # small parts: one join, its rows stably ordered by their value's first hardware row (the same rows
     # in the same order as the concatenation, in one plan), filtered after
     first = hw.with_row_index(ROW).select(pl.col(ROW).min().over(pl.col(key).to_physical()).alias(GROUP))
     return _filtered(paired(hw.with_columns(first), model, None).sort(GROUP, maintain_order=True).drop(GROUP),
                      row_filter)
+
+
+def _rows(hw: pl.DataFrame, rows: list[int]) -> pl.DataFrame:
+    """The rows ``rows`` of ``hw``, in order: a slice where they are consecutive (a writer's side is sorted by its
+    key), which copies nothing (a gather on polars' thread pool waits behind the writer thread's encoding)."""
+    if rows[-1] - rows[0] + 1 == len(rows):  # increasing (``group_by`` keeps the row order): consecutive
+        return hw.slice(rows[0], len(rows))
+    return hw[rows]
 
 
 def _filtered(joined: pl.LazyFrame, row_filter: pl.Expr | None) -> pl.LazyFrame:

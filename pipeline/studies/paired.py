@@ -26,10 +26,11 @@ def paired(hw: pl.DataFrame, model: pl.DataFrame, row_filter: pl.Expr | None) ->
     keys = ["workload", *(c for c in model.columns if c in names and c != "workload")]
     layouts, ids = _layouts(model, keys)
     allowed = hw.lazy().join(layouts.lazy(), on="workload", how="inner", maintain_order="left_right").filter(
-        row_filter).select(*hw.columns, LAYOUT)
-    # each model row has one layout: the hardware rows that allow it, in their order
+        row_filter).select(pl.col([*hw.columns, LAYOUT]))
+    # each model row has one layout: the hardware rows that allow it, in their order (the names as one expression, not
+    # one each: a select of 190 names 0.21 -> 0.02 ms of Python; the serving bench selects twice per accelerator)
     return allowed.join(model.lazy().with_columns(ids), on=LAYOUT, how="inner", maintain_order="right_left").select(
-        *hw.columns, *(c for c in model.columns if c != "workload"))
+        pl.col([*hw.columns, *(c for c in model.columns if c != "workload")]))
 
 
 _LAST: list = []  # the last model side's layouts: (model side, keys, layouts, each row's layout)

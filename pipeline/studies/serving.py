@@ -414,7 +414,7 @@ def build(space: Space, hardware_side=None, breakdown: bool = False,
         out_units |= {c: (None if (u := dtypes[c].metadata.get("unit")) is None else unit(u)) for c in off}
     frame = plan.frame if reduced is None else hardware_runs.expanded(
         plan.frame, hw, [c for c in OUTPUTS if c in hw.columns and c not in keys])
-    frame = frame.select(OUTPUTS + (BREAKDOWN if breakdown else []))
-    plan = formulas.Plan(frame, {c: out_units[c] for c in OUTPUTS + (BREAKDOWN if breakdown else [])})
-    check_plan(formulas.Plan(plan.frame.select(OUTPUTS), {c: plan.units[c] for c in OUTPUTS}), SCHEMA)
+    columns = OUTPUTS + (BREAKDOWN if breakdown else [])  # one expression (``paired``'s figures)
+    plan = formulas.Plan(frame.select(pl.col(columns)), {c: out_units[c] for c in columns})
+    check_plan(formulas.Plan(plan.frame.select(pl.col(OUTPUTS)), {c: plan.units[c] for c in OUTPUTS}), SCHEMA)
     return plan

@@ -43,3 +43,13 @@ def test_same_rows_as_the_plain_join_per_accelerator():
 def test_empty_hardware_side_keeps_the_schema():
     got = grouped_join(HW.head(0), MODEL, "hardware").collect()
     assert got.height == 0 and got.columns == ["hardware", "workload", "peak", "model"]
+
+
+def test_an_accelerators_consecutive_rows_are_sliced_with_the_same_rows():
+    """A writer's side is sorted by accelerator: each one's rows are consecutive (a slice, not a gather)."""
+    side = HW.sort(pl.col("hardware").cast(pl.String), maintain_order=True, nulls_last=True)
+    got = grouped_join(side, MODEL, "hardware").collect()
+    expected = [("A", "m1", 5.0), ("A", "m2", 2.0), ("A", "m3", 5.0),
+                ("B", "m1", 1.0), ("B", "m2", 3.0), ("B", "m3", 1.0),
+                (None, "m1", 4.0), (None, "m3", 4.0)]
+    assert got.select("hardware", "model", "peak").rows() == expected
