@@ -43,6 +43,7 @@ from pipeline.studies.sides import Space
 ID = "__id"
 NESTED = "__gathered"  # a set of a group's columns gathered as one struct, then taken by field (``_packed``)
 WHOLE_SIDE_CLASSES = 256  # hardware classes computed on the whole side (one table for all chunks) up to this many
+CHECKED_ROWS = 1 << 16  # rows ``classes`` checks at a time (67 keys: a 35 MB copy)
 MAX_TABLE_ROWS = 2_000_000  # pairs above which a group is computed per row (~8 MB a Float64 column a million pairs)
 IDX = pl.get_index_type()  # a pair's number: < MAX_TABLE_ROWS
 
@@ -144,12 +145,15 @@ def classes(frame: pl.DataFrame, keys: Sequence[str]) -> tuple[pl.DataFrame, pl.
     rows = frame.select(keys)
     hashes = rows.hash_rows()
     first = hashes.is_first_distinct()
-    table = rows.filter(first).with_row_index(ID)
-    ids = pl.DataFrame({"h": hashes}).join(pl.DataFrame({"h": hashes.filter(first), ID: table[ID]}), on="h",
+    table = rows.filter(first)
+    ids = pl.DataFrame({"h": hashes}).join(pl.DataFrame({"h": hashes.filter(first)}).with_row_index(ID), on="h",
                                            how="left", maintain_order="left")[ID]
-    same = rows.lazy().select(pl.col(k).eq_missing(pl.lit(table[k]).gather(ids)).all() for k in keys).collect()
-    if all(same.row(0)):
-        return table, ids
+    # the rows against their classes' first rows a block at a time (a block's copy of its keys: the 30 M-row sweep's
+    # 67 keys x 475 k model rows copied whole would be ~250 MB), compared by ``DataFrame.equals`` (``eq_missing``'s
+    # equality, NULL equals NULL; one call, not an expression a key: the bench spec's 85 checks 0.18 -> 0.04 CPU s)
+    if all(rows.slice(start, CHECKED_ROWS).equals(table[ids.slice(start, CHECKED_ROWS)])
+           for start in range(0, rows.height, CHECKED_ROWS)):
+        return table.with_row_index(ID), ids
     table = rows.unique(maintain_order=True).with_row_index(ID)
     return table, rows.join(table, on=list(keys), how="left", nulls_equal=True, maintain_order="left")[ID]
 

@@ -131,13 +131,18 @@ def test_training_gathers_the_gemm_etas_and_gives_the_rows_of_the_per_row_plan(m
     assert got["mfu"].drop_nulls().n_unique() > 10
 
 
-@pytest.mark.parametrize("collide", [False, True])
+@pytest.mark.parametrize("collide", ["none", "every row", "last block"])
 def test_classes_are_the_distinct_keys_in_order_even_when_hashes_collide(monkeypatch, collide):
     """By hand: sizes 10, 20, 10, 30, 20, 10 (x2) are classes 0, 1, 0, 2, 1, 0 of table 10, 20, 30, with a null key
-    its own class; ``collide``: every row hashed alike, so the check refuses the hashes and the keys are joined."""
-    if collide:
+    its own class; ``collide``: every row hashed alike, or the null key (the last row, checked in the last block of 4
+    rows) hashed as size 10, so the check refuses the hashes and the keys are joined."""
+    if collide == "every row":
         monkeypatch.setattr(pl.DataFrame, "hash_rows", lambda self, *_, **__: pl.Series([7] * self.height,
                                                                                        dtype=pl.UInt64))
+    if collide == "last block":
+        monkeypatch.setattr(per_key, "CHECKED_ROWS", 4)
+        monkeypatch.setattr(pl.DataFrame, "hash_rows", lambda self, *_, **__: self.to_series().fill_null(10.0).cast(
+            pl.UInt64))
     frame = pl.concat([MODEL, pl.DataFrame({"workload": ["w"], "size": [None], "batch": [12]})], how="vertical_relaxed")
     table, ids = per_key.classes(frame, ["size"])
     assert table["size"].to_list() == [10.0, 20.0, 30.0, None] and table[per_key.ID].to_list() == [0, 1, 2, 3]
