@@ -61,11 +61,13 @@ def framework(spec: dict) -> str:
 
 
 def variant(spec: dict) -> str:
-    """What of a row's spec only its hardware rows read: the framework, and a training row's stated [training]
-    knobs (``training_spec``), which the training study puts on its hardware side as columns
-    (``pipeline.studies.knobs.KNOBS``) and reads nowhere else."""
-    knobs = spec.get("training") or spec.get("data")  # a node row's [data]: its devices and cluster
-    return framework(spec) + ("" if not knobs else " | training " + ", ".join(f"{k}={v}" for k, v in knobs.items()))
+    """What of a row's spec only its hardware rows read: the framework, a training row's stated [training] knobs
+    (``training_spec``) and a serving row's [serving] knobs (``serving_rows.decode_kernel_of``), which the studies put
+    on their hardware side as columns (``pipeline.studies.knobs.KNOBS``) and read nowhere else."""
+    for section in ("training", "data", "serving"):  # a node row's [data]: its devices and cluster
+        if spec.get(section):
+            return f"{framework(spec)} | {section} " + ", ".join(f"{k}={v}" for k, v in spec[section].items())
+    return framework(spec)
 
 
 def hardware_key(specs: list[dict]) -> str:
