@@ -64,11 +64,13 @@ def build_shared(study, catalogs, specs: list[dict], limit: int | None = None) -
         folded = any(c.endswith(SUFFIX) or c.startswith(PREFIX) for c in shared.model_side.columns)
         spaces += [] if folded else [shared]
         for v in dict.fromkeys(variant(s) for s in alike):
-            first = next(s for s in alike if variant(s) == v)
-            side = None if folded else with_knobs(shared.hardware_side, first, study.KNOBS)
+            own_rows = [s for s in alike if variant(s) == v]
+            side = None if folded else with_knobs(shared.hardware_side.filter(  # the variant's own accelerators
+                pl.col(key).cast(pl.String).is_in(list({h for s in own_rows for h in s["axes"][key]}))),
+                own_rows[0], study.KNOBS)
             own = shared
             if side is None:  # the variant's own space (see ``with_knobs``)
-                own = _one_framework(study, catalogs, [s for s in alike if variant(s) == v], limit)
+                own = _one_framework(study, catalogs, own_rows, limit)
                 spaces.append(own)
                 side = own.hardware_side
             hardware.append(_tagged(side, key, v))
