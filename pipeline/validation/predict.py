@@ -224,7 +224,8 @@ def rated(spec: dict) -> bool:
 def side_by_side(jobs: list, heavy: list[bool], work: Callable) -> list:
     """``work`` of each job, ``GROUP_THREADS`` at a time, each thread taking the first job left, but a ``heavy`` one
     never beside another heavy one (it then takes the next job not heavy, or waits). Two groups under a request rate
-    side by side held 706-746 MB of the 250 rows' predictions, one after the other 555-613 MB (peak RSS)."""
+    side by side set the peak RSS of the 250 rows' predictions (706 and 746 MB in two runs; 561-583 MB one at a
+    time)."""
     results, left, errors = [None] * len(jobs), list(range(len(jobs))), []
     running = threading.Condition()
     heavy_running = [False]
