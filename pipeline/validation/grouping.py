@@ -17,13 +17,12 @@ MAX_CONFIGURATIONS = 100_000
 
 
 def group_key(spec: dict) -> tuple:
-    """Rows that may share a space: one study, one set of axes, one context of the run (``run_context``'s
-    overrides) and [serving] knobs (``serving_rows.decode_kernel_of``); a burst apart from rows without one. The
-    framework (it picks the η profiles) and a training row's stated [training] knobs, which only the hardware side
-    reads, split nothing: each variant's hardware rows are rows of their own (``shared_space.build_shared``,
+    """Rows that may share a space: one study, one set of axes and one context of the run (``run_context``'s
+    overrides); a burst apart from rows without one. The framework (it picks the η profiles), a training row's stated
+    [training] knobs and a serving row's [serving] knobs (``serving_rows.decode_kernel_of``), which only the hardware
+    side reads, split nothing: each variant's hardware rows are rows of their own (``shared_space.build_shared``,
     ``shared_space.variant``)."""
-    key = (spec.get("study", "node"), tuple(spec["axes"]), tuple(spec.get("overrides", {}).items()),
-           tuple(spec.get("serving", {}).items()))
+    key = (spec.get("study", "node"), tuple(spec["axes"]), tuple(spec.get("overrides", {}).items()))
     return key + (("burst",) if "burst" in spec else ())
 
 

@@ -16,8 +16,10 @@ Rows of several frameworks share a group too: a framework picks the efficiency p
 side reads, so each framework's space is built and its hardware rows are named ``<hardware> | framework <name>``
 (``tag_frameworks`` names the rows' configurations alike); one plan then serves them all (250 rows of
 ``mlsys bench --validate``: 23 plans became 12, predictions 9.6-10.4 CPU s became 6.0-7.3, the same values).
-Training rows that state [training] knobs (their kernels, ``training_spec``) are such variants too: the knobs are
-columns of the training study's hardware side only (``variant``).
+Training rows that state [training] knobs (their kernels, ``training_spec``) and serving rows that state [serving]
+knobs (``serving_rows.decode_kernel_of``) are such variants too: the knobs are columns of the study's hardware side
+only (``variant``), so a framework's space is built once and each variant's hardware rows are its rows with the
+variant's knob columns (``with_knobs``).
 """
 
 from __future__ import annotations
@@ -27,7 +29,10 @@ from dataclasses import replace
 import polars as pl
 
 from pipeline.spec import SweepSpec, parse_spec
+from pipeline.studies.knobs import KNOBS, knob_column
+from pipeline.studies.model_subexpressions import PREFIX
 from pipeline.studies.sides import Space
+from pipeline.studies.training_model_terms import SUFFIX
 from pipeline.studies.training_reference import SIDE_IDS
 from pipeline.validation import grouping
 from pipeline.validation.grouping import bounded, union
@@ -44,15 +49,54 @@ def group_spec(specs: list[dict]) -> SweepSpec:
 def build_shared(study, catalogs, specs: list[dict], limit: int | None = None) -> Space:
     """The space of ``specs`` (one group: one study, set of axes and overrides) from parts of at most ``limit``
     (default ``PART_CONFIGURATIONS``) configurations each; one part of one framework: the study's own space.
-    Rows of several frameworks: each framework's space, its hardware rows named apart (``tagged``), stacked."""
+    Rows of several variants: each framework's space (``base``), each variant's hardware rows (its knob columns:
+    ``with_knobs``) named apart (``tagged``), stacked."""
     if limit is None:  # a training space is the product of its layout axes: parts of fewer configurations
         limit = grouping.MAX_CONFIGURATIONS if specs[0].get("study") == "training" else PART_CONFIGURATIONS
     variants = list(dict.fromkeys(variant(s) for s in specs))
     if len(variants) == 1:
         return _one_framework(study, catalogs, specs, limit)
     key = hardware_key(specs)
-    return _stacked_spaces([_tagged(_one_framework(study, catalogs, [s for s in specs if variant(s) == v], limit),
-                                    key, v) for v in variants])
+    spaces, hardware, rows = [], [], 0
+    for b in dict.fromkeys(base(s) for s in specs):  # one space per framework; its knobs' variants: hardware rows
+        alike = [s for s in specs if base(s) == b]
+        shared = _one_framework(study, catalogs, alike, limit)
+        folded = any(c.endswith(SUFFIX) or c.startswith(PREFIX) for c in shared.model_side.columns)
+        spaces += [] if folded else [shared]
+        for v in dict.fromkeys(variant(s) for s in alike):
+            own_rows = [s for s in alike if variant(s) == v]
+            side = None if folded else with_knobs(shared.hardware_side.filter(  # the variant's own accelerators
+                pl.col(key).cast(pl.String).is_in(list({h for s in own_rows for h in s["axes"][key]}))),
+                own_rows[0], study.KNOBS)
+            own = shared
+            if side is None:  # the variant's own space (see ``with_knobs``)
+                own = _one_framework(study, catalogs, own_rows, limit)
+                spaces.append(own)
+                side = own.hardware_side
+            hardware.append(_tagged(side, key, v))
+            rows += own.rows
+    return replace(_stacked_spaces(spaces), hardware_side=_stacked(hardware), row_count=rows)
+
+
+def base(spec: dict) -> str:
+    """What of a row's spec its space is built from: the framework, and a node row's [data] (its devices and cluster
+    set hardware-side columns of their own). A row's [training] or [serving] knobs set knob columns only
+    (``with_knobs``): its variant's hardware rows are its base's with those columns."""
+    return framework(spec) + (f" | data {spec['data']}" if spec.get("data") else "")
+
+
+def with_knobs(side: pl.DataFrame, spec: dict, knobs: list[str]) -> pl.DataFrame | None:
+    """The hardware side ``side`` with the columns of ``knobs`` (a study's ``KNOBS``: ``pipeline.studies.knobs``) at
+    ``spec``'s values, as ``sides.hardware_side`` sets them (and reads nothing else of them); None where a column's
+    type would change.
+    Not for a space whose model side holds terms computed with the hardware side's one-valued columns (a large
+    training space: ``training_model_terms``, ``model_subexpressions``): ``build_shared`` builds each variant's own.
+    Measured (250 rows of ``mlsys bench --validate``, one process, CPU s): the 31 training rows' 13 variants of
+    stated knobs built as 13 spaces 0.64, as one 0.27, the same predictions."""
+    parsed = group_spec([spec])
+    out = side.with_columns(knob_column(KNOBS[n].value(parsed), KNOBS[n].unit).alias(n)
+                            for n in knobs if n in KNOBS)
+    return out if out.schema == side.schema else None
 
 
 def framework(spec: dict) -> str:
@@ -61,11 +105,13 @@ def framework(spec: dict) -> str:
 
 
 def variant(spec: dict) -> str:
-    """What of a row's spec only its hardware rows read: the framework, and a training row's stated [training]
-    knobs (``training_spec``), which the training study puts on its hardware side as columns
-    (``pipeline.studies.knobs.KNOBS``) and reads nowhere else."""
-    knobs = spec.get("training") or spec.get("data")  # a node row's [data]: its devices and cluster
-    return framework(spec) + ("" if not knobs else " | training " + ", ".join(f"{k}={v}" for k, v in knobs.items()))
+    """What of a row's spec only its hardware rows read: the framework, a training row's stated [training] knobs
+    (``training_spec``) and a serving row's [serving] knobs (``serving_rows.decode_kernel_of``), which the studies put
+    on their hardware side as columns (``pipeline.studies.knobs.KNOBS``) and read nowhere else."""
+    for section in ("training", "data", "serving"):  # a node row's [data]: its devices and cluster
+        if spec.get(section):
+            return f"{framework(spec)} | {section} " + ", ".join(f"{k}={v}" for k, v in spec[section].items())
+    return framework(spec)
 
 
 def hardware_key(specs: list[dict]) -> str:
@@ -84,11 +130,9 @@ def tag_frameworks(keys: pl.DataFrame, members: list[int], specs: list[dict]) ->
     return keys.with_columns(pl.concat_str(pl.col(key).cast(pl.String), pl.lit(TAG), tag).alias(key))
 
 
-def _tagged(space: Space, key: str, name: str) -> Space:
-    """``space`` with its hardware rows named ``<hardware><TAG><framework>``."""
-    side = space.hardware_side
-    renamed = pl.concat_str(pl.col(key).cast(pl.String), pl.lit(TAG + name)).cast(side.schema[key]).alias(key)
-    return replace(space, hardware_side=side.with_columns(renamed))
+def _tagged(side: pl.DataFrame, key: str, name: str) -> pl.DataFrame:
+    """The hardware side ``side`` with its rows named ``<hardware><TAG><variant>``."""
+    return side.with_columns(pl.concat_str(pl.col(key).cast(pl.String), pl.lit(TAG + name)).cast(side.schema[key]))
 
 
 def _one_framework(study, catalogs, specs: list[dict], limit: int) -> Space:

@@ -69,3 +69,26 @@ def test_rows_of_several_frameworks_share_a_plan_with_the_predictions_of_each_al
     for column in ("predicted", "predicted_low", "predicted_high", "grid"):  # float sums in another row order
         for a, b in zip(together[column].explode(), apart[column].explode(), strict=True):
             assert (a is None) == (b is None) and (a is None or math.isclose(a, b, rel_tol=1e-12))
+
+
+def test_rows_of_several_serving_knobs_share_a_plan_with_the_predictions_of_each_alone(catalogs):
+    """AMD's vLLM rows stating scheduler_steps (a [serving] knob: a hardware-side column) and the same rows without
+    it: one group, each knob's hardware rows named apart, the predictions of each set predicted alone, and the knob
+    still lengthens their TTFT (``walls.multi_step``'s block wait)."""
+    measured = read_measurements(None, catalogs).rows
+    stepped = measured.filter(pl.col("scheduler_steps").is_not_null(), pl.col("request_rate").is_not_null(),
+                              pl.col("metric").is_in(["ttft_s", "itl_s"]))
+    plain = stepped.with_columns(pl.lit(None, stepped.schema["scheduler_steps"]).alias("scheduler_steps"),
+                                 pl.col("name") + " (no knob)")
+    together = predict(pl.concat([stepped, plain]), catalogs)
+    apart = pl.concat([predict(stepped, catalogs), predict(plain, catalogs)])
+    n = stepped.height
+    both = together.head(n)["predicted"].is_not_null() & together.tail(n)["predicted"].is_not_null() & (
+        stepped["metric"] == "ttft_s")
+    assert both.sum() >= 4  # TTFT waits for the scheduler's block of steps; the inter-token latency does not
+    assert (together.head(n).filter(both)["predicted"] > together.tail(n).filter(both)["predicted"]).all()
+    same = ["name", "reason", "bound", "batch_used", "eta_compute", "eta_low", "eta_high", "family"]
+    assert together.select(same).equals(apart.select(same))
+    for column in ("predicted", "predicted_low", "predicted_high", "grid"):
+        for a, b in zip(together[column].explode(), apart[column].explode(), strict=True):
+            assert (a is None) == (b is None) and (a is None or math.isclose(a, b, rel_tol=1e-12))

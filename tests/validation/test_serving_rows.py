@@ -13,6 +13,7 @@ from pipeline.studies.serving_lengths import lengths
 from pipeline.validation.grouping import group_key
 from pipeline.validation.predict import SPEC_INPUTS, measurement_spec
 from pipeline.validation.serving_rows import Datasets, tp_grid
+from pipeline.validation.shared_space import variant
 
 ORCA = "OpenOrca (MLPerf llama2-70b subset, 24576 samples)"
 ROW = dict.fromkeys(SPEC_INPUTS) | {
@@ -109,27 +110,29 @@ def test_the_peers_tools_get_the_datasets_fixed_lengths(datasets):
         assert dataset_lengths(spec, datasets) == {"prompt_len": [222], "output_len": [output]}
 
 
-def test_a_row_whose_decode_reads_kv_per_query_head_runs_with_the_knob_in_a_group_of_its_own(datasets):
+def test_a_row_whose_decode_reads_kv_per_query_head_runs_with_the_knob_as_a_variant_of_its_group(datasets):
     """r-tpsdev: TensorRT-LLM 0.6.1's Llama 2 70B rows state kv_read_per_query_head; their spec carries the serving
-    knob, and their group is not the one of the same axes without it (a group's spec is its first row's)."""
+    knob, a hardware-side column: they share the group of the same axes without it, as hardware rows of their own
+    (``shared_space.variant``)."""
     stated = ROW | {"metric": "tokens_per_s_per_device", "batch": 64, "prompt_len": 2048, "output_len": 2048,
                     "tp": 2, "devices": 2, "dataset": None}
     flagged, reason = measurement_spec(stated | {"kv_read_per_query_head": True}, datasets)
     plain, _ = measurement_spec(stated, datasets)
     assert reason is None and flagged["serving"] == {"kv_read_per_query_head": True} and "serving" not in plain
     assert parse_spec(flagged, "test").serving.kv_read_per_query_head
-    assert group_key(flagged) != group_key(plain)
+    assert group_key(flagged) == group_key(plain) and variant(flagged) != variant(plain)
 
 
 def test_a_row_whose_engine_runs_several_steps_per_scheduler_call_carries_the_knob(datasets):
     """r-ttft: a row stating scheduler_steps > 1 (AMD's v5.1 vLLM harness, num_scheduler_steps 9) runs with the
-    serving knob in a group of its own; 1 or null is the default and adds nothing."""
+    serving knob, a variant of its group (its own hardware rows); 1 or null is the default and adds nothing."""
     stated = ROW | {"metric": "ttft_s", "request_rate": 10.0, "tp": 1, "devices": 8}
     nine, reason = measurement_spec(stated | {"scheduler_steps": 9}, datasets)
     one, _ = measurement_spec(stated | {"scheduler_steps": 1}, datasets)
     plain, _ = measurement_spec(stated, datasets)
     assert reason is None and nine["serving"] == {"scheduler_steps": 9} and "serving" not in one
-    assert parse_spec(nine, "test").serving.scheduler_steps == 9 and group_key(nine) != group_key(plain)
+    assert parse_spec(nine, "test").serving.scheduler_steps == 9 and group_key(nine) == group_key(plain)
+    assert variant(nine) != variant(plain) == variant(one)
 
 
 def test_the_catalog_states_the_multi_step_runs_of_amds_harness(catalogs):
