@@ -1,6 +1,7 @@
 """Wall 21's serving elasticities from their length-free terms summed apart (issue 15: ``serving_sensitivity``'s
 ``decode_peak_rest_time_s``, ``decode_bandwidth_rest_time_s``, ``decode_layer_rest_batch_moving_time_s`` and
-``decode_pass_rest_batch_moving_time_s``), checked against hand calculations of the shares of the ITL."""
+``decode_pass_rest_batch_moving_time_s``; ``serving``'s compute- and memory-bound times, attention's apart from the
+other operators'), checked against hand calculations of the shares of the ITL."""
 
 from __future__ import annotations
 
@@ -69,3 +70,18 @@ def test_batch_elasticity_sums_the_layer_operators_times_the_layers_and_the_pass
     assert out["decode_pass_rest_batch_moving_time_s"] == pytest.approx([48 * US] * 3)
     assert out["elasticity_batch"][0] == pytest.approx(0.352 * 2.5 / 3)
     assert out["elasticity_batch"][1:] == [None, None]  # the host link sets the pace; nothing runs
+
+
+def test_bound_times_add_attention_x_layers_to_the_other_operators():
+    # 32 layers; attention 3 us memory-bound, QKV 2 compute, O 1 memory, the MLP's GEMMs 6 compute and its activation
+    # kernel 0.5 (memory), norms 0.25 memory, LM head 10 compute (once): compute 32 x (2 + 6) + 10 = 266 us, memory
+    # 32 x (3 + 1 + 0.25 + 0.5) = 152 us; attention compute-bound instead: 362 and 56 us
+    ops = {"attention": (3, None), "qkv_proj": (2, True), "o_proj": (1, False), "mlp_gemm": (6, True),
+           "norms": (0.25, False), "lm_head": (10, True)}
+    columns = {f"decode_{op}_time_s": seconds(t, t) for op, (t, _) in ops.items()}
+    columns |= {f"decode_{op.removesuffix('_gemm')}_is_compute_bound": ([c, c] if c is not None else [False, True], None)
+                for op, (_, c) in ops.items()}
+    out = evaluate(["decode_compute_bound_time_s", "decode_memory_bound_time_s"], **columns,
+                   decode_mlp_act_time_s=seconds(0.5, 0.5), n_layers=([32.0, 32.0], ""))
+    assert out["decode_compute_bound_time_s"] == pytest.approx([266 * US, 362 * US])
+    assert out["decode_memory_bound_time_s"] == pytest.approx([152 * US, 56 * US])
