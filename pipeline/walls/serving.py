@@ -260,17 +260,32 @@ def _operator_times(p: str) -> None:
                                         f"{p}_alltoall_time_s", "dual_batch_overlap"], pass_time)
 
     def compute_bound_time(n_layers, *args):
+        """The compute-bound operators' time (attention's apart: ``with_attention``)."""
         return time_by_bound(n_layers, "compute", args)
 
     def memory_bound_time(n_layers, mlp_act, *args):
-        """The memory-bound operators' time, with the MLP's activation kernel (memory-bound whatever its GEMMs)."""
+        """The memory-bound operators' time (attention's apart), with the MLP's activation kernel (memory-bound
+        whatever its GEMMs)."""
         return time_by_bound(n_layers, "memory", args) + n_layers * mlp_act
 
-    parts = [c for op in OPERATORS for c in (f"{p}_{'mlp_gemm' if op == 'mlp' else op}_time_s",
-                                             f"{p}_{op}_is_compute_bound")]
+    def with_attention(kind):
+        def bound_time(n_layers, attention, is_compute, rest):
+            """Attention's time x L where its bound is ``kind``, plus the other operators' (``rest``)."""
+            return n_layers * times_of_bound(kind, (attention, is_compute))[0] + rest
+        return bound_time
+
+    # attention's part apart from the other operators': decode's others read no length, so their sum is computed
+    # once per hardware row x length-free model row (``serving_precomputed``), not per row (issue 15)
+    parts = [c for op in OPERATORS if op != "attention" for c in (f"{p}_{'mlp_gemm' if op == 'mlp' else op}_time_s",
+                                                                   f"{p}_{op}_is_compute_bound")]
     head = [f"{p}_lm_head_time_s", f"{p}_lm_head_is_compute_bound"]
-    define_serving(f"{p}_compute_bound_time_s", ["n_layers", *parts, *head], compute_bound_time)
-    define_serving(f"{p}_memory_bound_time_s", ["n_layers", f"{p}_mlp_act_time_s", *parts, *head], memory_bound_time)
+    attention = ["n_layers", f"{p}_attention_time_s", f"{p}_attention_is_compute_bound"]
+    define_serving(f"{p}_compute_bound_rest_time_s", ["n_layers", *parts, *head], compute_bound_time)
+    define_serving(f"{p}_memory_bound_rest_time_s", ["n_layers", f"{p}_mlp_act_time_s", *parts, *head],
+                   memory_bound_time)
+    define_serving(f"{p}_compute_bound_time_s", [*attention, f"{p}_compute_bound_rest_time_s"],
+                   with_attention("compute"))
+    define_serving(f"{p}_memory_bound_time_s", [*attention, f"{p}_memory_bound_rest_time_s"], with_attention("memory"))
 
     def phase_bound(feasible, streaming, compute, memory, comm, launch, stream):
         return binding((~feasible, "capacity"),

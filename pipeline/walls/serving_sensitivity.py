@@ -59,16 +59,24 @@ def _itl_share(is_feasible: Plain, streaming_binds: Plain, time: UExpr, itl: UEx
 
 @serving_column
 def elasticity_peak_flop_per_s(is_feasible: Plain, streaming_binds: Plain, decode_compute_bound_time_s: UExpr,
-                               decode_dequant_compute_bound_time_s: UExpr, decode_other_peak_time_s: UExpr,
-                               itl_s: UExpr) -> UExpr:
+                               decode_peak_rest_time_s: UExpr, itl_s: UExpr) -> UExpr:
     """Wall 21: d log ITL / d log peak FLOP/s (and eta_compute) of the compute dtype."""
-    return _itl_share(is_feasible, streaming_binds, decode_compute_bound_time_s - decode_other_peak_time_s
-                      + decode_dequant_compute_bound_time_s, itl_s, -1.0)
+    return _itl_share(is_feasible, streaming_binds, decode_compute_bound_time_s + decode_peak_rest_time_s, itl_s,
+                      -1.0)
 
 
 # The terms below read fewer axes than a row (no length: once per hardware row x length-free model row, or per
 # decode attention class pair: ``serving_precomputed``), so they are named columns, computed where their axes live
-# and gathered, not evaluated per row inside the elasticities (the same expressions: the same values).
+# and gathered, not evaluated per row inside the elasticities. Each elasticity's per-row sum adds one such column
+# (two for the batch's) to the terms that read a length: the length-free terms summed first, on their table
+# (issue 15: 15 gathered columns -> 7; the sums' order moves the values by a few ulps at most).
+@serving_column
+def decode_peak_rest_time_s(decode_dequant_compute_bound_time_s: UExpr, decode_other_peak_time_s: UExpr) -> UExpr:
+    """What the compute dtype's peak moves beside the operators' compute-bound time: the compute-bound matmuls'
+    dequantization, less a 16-bit LM head's time (it runs at another peak)."""
+    return decode_dequant_compute_bound_time_s - decode_other_peak_time_s
+
+
 @serving_column
 def decode_other_peak_time_s(lm_head_at_16_bits: Plain, decode_lm_head_time_s: UExpr,
                              decode_lm_head_is_compute_bound: Plain) -> UExpr:
@@ -79,13 +87,18 @@ def decode_other_peak_time_s(lm_head_at_16_bits: Plain, decode_lm_head_time_s: U
 
 @serving_column
 def elasticity_memory_bandwidth(is_feasible: Plain, streaming_binds: Plain, decode_memory_bound_time_s: UExpr,
-                                decode_dequant_memory_bound_time_s: UExpr,
-                                decode_moe_routing_bandwidth_time_s: UExpr, decode_sampling_bandwidth_time_s: UExpr,
-                                itl_s: UExpr) -> UExpr:
-    """Wall 21: d log ITL / d log memory bandwidth (and eta_memory); an MoE layer's routing kernels
-    and the sampling kernels are memory-bound too (``moe_routing``, ``sampling``)."""
-    return _itl_share(is_feasible, streaming_binds, decode_memory_bound_time_s + decode_dequant_memory_bound_time_s
-                      + decode_moe_routing_bandwidth_time_s + decode_sampling_bandwidth_time_s, itl_s, -1.0)
+                                decode_bandwidth_rest_time_s: UExpr, itl_s: UExpr) -> UExpr:
+    """Wall 21: d log ITL / d log memory bandwidth (and eta_memory)."""
+    return _itl_share(is_feasible, streaming_binds, decode_memory_bound_time_s + decode_bandwidth_rest_time_s, itl_s,
+                      -1.0)
+
+
+@serving_column
+def decode_bandwidth_rest_time_s(decode_dequant_memory_bound_time_s: UExpr, decode_moe_routing_bandwidth_time_s: UExpr,
+                                 decode_sampling_bandwidth_time_s: UExpr) -> UExpr:
+    """What the memory bandwidth moves beside the operators' memory-bound time: the memory-bound matmuls'
+    dequantization, an MoE layer's routing kernels and the sampling kernels (``moe_routing``, ``sampling``)."""
+    return decode_dequant_memory_bound_time_s + decode_moe_routing_bandwidth_time_s + decode_sampling_bandwidth_time_s
 
 
 @serving_column
@@ -175,14 +188,8 @@ def _dequant_moving(fraction: UExpr, quantized: Plain, n_layers: UExpr, *matmuls
     return where(quantized, fraction * n_layers * total(*matmuls), 0)
 
 
-def _batch_moving(n_layers: UExpr, dequant: UExpr, *moving: UExpr) -> UExpr:
-    """d ITL / d log(sequences) of the operators (the layer's x L, then the LM head's) and their dequantization."""
-    *layer, head = moving
-    return n_layers * total(*layer) + head + dequant
-
-
-# Each operator's moving part is a named column: the length-free ones (all but attention's) are computed once per
-# hardware row x length-free model row and gathered (``serving_precomputed``), not per row inside the sum.
+# Each operator's moving part is a named column: the length-free ones (all but attention's) are computed and summed
+# once per hardware row x length-free model row (``serving_precomputed``), not per row.
 _BANDWIDTH = ["memory_bandwidth_bytes_per_s", "eta_memory"]
 for _op in (*OPERATORS, "lm_head"):
     define_serving(f"decode_{_op}_batch_bytes", [f"decode_{_op}_activation_bytes"]
@@ -202,9 +209,8 @@ define_serving("decode_dequant_batch_moving_time_s", ["dequant_overhead_fraction
                                                       *[f"decode_{op}_batch_moving_time_s"
                                                         for op in ("qkv_proj", "o_proj", "mlp_gemm")]],
                _dequant_moving)
-define_serving("decode_batch_moving_time_s", ["n_layers", "decode_dequant_batch_moving_time_s",
-                                              *[f"decode_{op}_batch_moving_time_s" for op in (*OPERATORS, "lm_head")]],
-               _batch_moving)
+define_serving("decode_layer_rest_batch_moving_time_s", [f"decode_{op}_batch_moving_time_s" for op in OPERATORS
+                                                         if op != "attention"], total)
 
 
 @serving_column
@@ -221,16 +227,27 @@ def decode_batch_share(batch: UExpr, pp: UExpr, decode_sequences: UExpr) -> UExp
 
 
 @serving_column
-def elasticity_batch(is_feasible: Plain, is_moe: Plain, streaming_binds: Plain,
-                     decode_batch_moving_time_s: UExpr, decode_communication_time_s: UExpr,
-                     decode_link_latency_time_s: UExpr, decode_pp_scaleout_alpha_s: UExpr,
-                     decode_sampling_bandwidth_time_s: UExpr, decode_batch_share: UExpr, itl_s: UExpr) -> UExpr:
+def decode_pass_rest_batch_moving_time_s(decode_lm_head_batch_moving_time_s: UExpr,
+                                         decode_dequant_batch_moving_time_s: UExpr, decode_communication_time_s: UExpr,
+                                         decode_link_latency_time_s: UExpr, decode_pp_scaleout_alpha_s: UExpr,
+                                         decode_sampling_bandwidth_time_s: UExpr) -> UExpr:
+    """What moves with the batch once per decode pass: the LM head's moving part, the matmuls' dequantization,
+    the collectives but their per-message latency (neither link's, a stage boundary between domains: the scale-out
+    one) and the sampling kernels' bytes (``sampling``; their α not)."""
+    return (decode_lm_head_batch_moving_time_s + decode_dequant_batch_moving_time_s + decode_communication_time_s
+            - decode_link_latency_time_s - decode_pp_scaleout_alpha_s + decode_sampling_bandwidth_time_s)
+
+
+@serving_column
+def elasticity_batch(is_feasible: Plain, is_moe: Plain, streaming_binds: Plain, n_layers: UExpr,
+                     decode_attention_batch_moving_time_s: UExpr, decode_layer_rest_batch_moving_time_s: UExpr,
+                     decode_pass_rest_batch_moving_time_s: UExpr, decode_batch_share: UExpr, itl_s: UExpr) -> UExpr:
     """Wall 21: d log ITL / d log batch (the sequences of a microbatch, ceil(batch / pp), taken as
-    batch / pp). Null for MoE (the experts a batch touches do not grow in proportion). Neither link's
-    per-message latency moves with the batch (a stage boundary between domains: the scale-out one); the
-    sampling kernels' bytes do (``sampling``), their α not."""
-    moving = (decode_batch_moving_time_s + decode_communication_time_s - decode_link_latency_time_s
-              - decode_pp_scaleout_alpha_s + decode_sampling_bandwidth_time_s)
+    batch / pp): d ITL / d log(sequences) of the layer's operators x L (attention's, then the others') and
+    of what moves once per pass, over the ITL. Null for MoE (the experts a batch touches do not grow in
+    proportion)."""
+    moving = (n_layers * (decode_attention_batch_moving_time_s + decode_layer_rest_batch_moving_time_s)
+              + decode_pass_rest_batch_moving_time_s)
     e = (moving / itl_s).to("") * decode_batch_share
     return only_where(is_feasible & ~is_moe & ~streaming_binds, e.to(""))
 

@@ -198,8 +198,8 @@ def test_the_elasticities_and_batch_limits_read_their_fewer_axis_terms_from_tabl
         "weight_dtype": ["fp16", "int8"], "kv_dtype": ["fp16"], "tp": [1, 2], "pp": [1, 2], "batch": [1, 32],
         "prompt_len": [512, 2048], "output_len": [128, 256]}}))
     _, units = joined(space, None, serving.OUTPUTS, serving.FORMULAS, serving.SHARED)
-    fewer = {"decode_link_beta_time_s", "decode_other_peak_time_s", "decode_pp_scaleout_alpha_s",
-             "decode_dequant_batch_moving_time_s", "kv_bytes_per_static_sequence", "kv_bytes_per_paged_sequence",
+    fewer = {"decode_link_beta_time_s", "decode_peak_rest_time_s", "decode_pass_rest_batch_moving_time_s",
+             "kv_bytes_per_static_sequence", "kv_bytes_per_paged_sequence",
              "decode_attention_batch_moving_time_s", "decode_attention_context_moving_time_s"}
     assert fewer <= set(units)
     assert "decode_batch_share" in space.model_side.columns  # batch / pp / sequences: once per model row

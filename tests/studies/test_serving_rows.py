@@ -8,7 +8,10 @@ from pipeline.studies import serving
 from pipeline.studies.serving_precomputed import joined
 from pipeline.studies.sides import Space
 
-LENGTH_FREE_MOVING = [f"decode_{op}_batch_moving_time_s" for op in ("qkv_proj", "o_proj", "mlp", "norms", "lm_head")]
+# the length-free terms of the elasticities, summed on their table (serving_sensitivity); not each operator's
+LENGTH_FREE_MOVING = ["decode_layer_rest_batch_moving_time_s", "decode_pass_rest_batch_moving_time_s",
+                      "decode_peak_rest_time_s", "decode_bandwidth_rest_time_s"]
+SUMMED = [f"decode_{op}_batch_moving_time_s" for op in ("qkv_proj", "o_proj", "mlp", "norms", "lm_head")]
 
 
 class _Listed(Space):
@@ -19,7 +22,7 @@ class _Listed(Space):
 
 
 def test_length_free_moving_parts_and_eager_launches_are_gathered_and_row_sums_are_built_once():
-    """decode's length-free operators' moving parts (elasticity_batch's) and its eager launch time
+    """decode's length-free operators' moving parts (elasticity_batch's, summed) and its eager launch time
     (elasticity_launch_overhead's) come from the length-free table; a pass's operator sum
     (``decode_operators_time_s``, read by the pass and ``streaming_binds``) and each |elasticity| of binding_input
     are named columns, so the plan builds each once (polars' CSE built them twice). Every output equals the plan
@@ -29,7 +32,7 @@ def test_length_free_moving_parts_and_eager_launches_are_gathered_and_row_sums_a
         "compute_dtype": ["fp16"], "weight_dtype": ["fp16", "int8"], "kv_dtype": ["fp16"], "tp": [1, 2],
         "pp": [1, 2], "batch": [1, 32], "prompt_len": [512, 2048], "output_len": [128, 256]}}))
     _, units = joined(space, None, serving.OUTPUTS, serving.FORMULAS, serving.SHARED)
-    assert {*LENGTH_FREE_MOVING, "decode_eager_launch_s"} <= set(units)
+    assert {*LENGTH_FREE_MOVING, "decode_eager_launch_s"} <= set(units) and not set(SUMMED) & set(units)
     plan = serving.build(space).frame
     text = plan.select("binding_input", "elasticity_batch").explain()
     assert text.count(".abs()") == 5  # one |elasticity| each
