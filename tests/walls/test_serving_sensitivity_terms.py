@@ -79,8 +79,8 @@ def test_bound_times_add_attention_x_layers_to_the_other_operators():
     ops = {"attention": (3, None), "qkv_proj": (2, True), "o_proj": (1, False), "mlp_gemm": (6, True),
            "norms": (0.25, False), "lm_head": (10, True)}
     columns = {f"decode_{op}_time_s": seconds(t, t) for op, (t, _) in ops.items()}
-    columns |= {f"decode_{op.removesuffix('_gemm')}_is_compute_bound": ([c, c] if c is not None else [False, True], None)
-                for op, (_, c) in ops.items()}
+    columns |= {f"decode_{op.removesuffix('_gemm')}_is_compute_bound":
+                ([c, c] if c is not None else [False, True], None) for op, (_, c) in ops.items()}
     out = evaluate(["decode_compute_bound_time_s", "decode_memory_bound_time_s"], **columns,
                    decode_mlp_act_time_s=seconds(0.5, 0.5), n_layers=([32.0, 32.0], ""))
     assert out["decode_compute_bound_time_s"] == pytest.approx([266 * US, 362 * US])
