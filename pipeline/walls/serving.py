@@ -229,9 +229,6 @@ def _operator_times(p: str) -> None:
     # operators' sum are attention's part plus a rest (its projections; the other classes): decode's rests read no
     # length, so they are summed once per length-free key (``serving_precomputed``) and each row reads one column
     # of each instead of its parts (issue 15)
-    def projections(qkv, o):
-        return qkv + o
-
     def attention_total(n_layers, attn, projections_):
         return n_layers * (attn + projections_)
 
@@ -239,7 +236,7 @@ def _operator_times(p: str) -> None:
         """The norms x L, the LM head and the sampling kernels after it (``pipeline.walls.sampling``)."""
         return n_layers * norms + head + sampling
 
-    define_serving(f"{p}_projections_time_s", [f"{p}_qkv_proj_time_s", f"{p}_o_proj_time_s"], projections)
+    define_serving(f"{p}_projections_time_s", [f"{p}_qkv_proj_time_s", f"{p}_o_proj_time_s"], total)
     define_serving(f"{p}_attention_class_time_s", ["n_layers", f"{p}_attention_time_s", f"{p}_projections_time_s"],
                    attention_total)
     def mlp_total(n_layers, mlp, routing):
@@ -250,17 +247,10 @@ def _operator_times(p: str) -> None:
     define_serving(f"{p}_other_class_time_s", ["n_layers", f"{p}_norms_time_s", f"{p}_lm_head_time_s",
                                                f"{p}_sampling_time_s"], other_total)
 
-    def operators_rest(mlp, other, dq):
-        return mlp + other + dq
-
-    def operators_time(attn, rest):
-        return attn + rest
-
     define_serving(f"{p}_operators_rest_time_s", [f"{p}_mlp_class_time_s", f"{p}_other_class_time_s",
-                                                  f"{p}_dequant_overhead_s"], operators_rest)
+                                                  f"{p}_dequant_overhead_s"], total)
     # a named column: the pass and ``streaming.streaming_binds`` read the one sum (polars' CSE built it twice)
-    define_serving(f"{p}_operators_time_s", [f"{p}_attention_class_time_s", f"{p}_operators_rest_time_s"],
-                   operators_time)
+    define_serving(f"{p}_operators_time_s", [f"{p}_attention_class_time_s", f"{p}_operators_rest_time_s"], total)
 
     def pass_time(operators, comm, launch, stream, lora, alltoall, overlap):
         compute_and_memory = operators + lora  # lora: the LoRA kernels (pipeline.walls.lora)
