@@ -225,16 +225,20 @@ def _operator_times(p: str) -> None:
                            op_compute_bound(kernels))
         define_serving(f"{p}_{op}_bound", [f"{p}_{op}_is_compute_bound"], op_bound)
 
-    # Class totals for one pass of a token through all L layers (the sweep keeps these).
-    def attention_total(n_layers, qkv, attn, o):
-        return n_layers * (qkv + attn + o)
+    # Class totals for one pass of a token through all L layers (the sweep keeps these). Attention's class and the
+    # operators' sum are attention's part plus a rest (its projections; the other classes): decode's rests read no
+    # length, so they are summed once per length-free key (``serving_precomputed``) and each row reads one column
+    # of each instead of its parts (issue 15)
+    def attention_total(n_layers, attn, projections_):
+        return n_layers * (attn + projections_)
 
     def other_total(n_layers, norms, head, sampling):
         """The norms x L, the LM head and the sampling kernels after it (``pipeline.walls.sampling``)."""
         return n_layers * norms + head + sampling
 
-    define_serving(f"{p}_attention_class_time_s", ["n_layers", f"{p}_qkv_proj_time_s", f"{p}_attention_time_s",
-                                                   f"{p}_o_proj_time_s"], attention_total)
+    define_serving(f"{p}_projections_time_s", [f"{p}_qkv_proj_time_s", f"{p}_o_proj_time_s"], total)
+    define_serving(f"{p}_attention_class_time_s", ["n_layers", f"{p}_attention_time_s", f"{p}_projections_time_s"],
+                   attention_total)
     def mlp_total(n_layers, mlp, routing):
         """The MLP x L, plus an MoE layer's routing kernels (``pipeline.walls.moe_routing``; 0 dense)."""
         return n_layers * mlp + routing
@@ -243,12 +247,10 @@ def _operator_times(p: str) -> None:
     define_serving(f"{p}_other_class_time_s", ["n_layers", f"{p}_norms_time_s", f"{p}_lm_head_time_s",
                                                f"{p}_sampling_time_s"], other_total)
 
-    def operators_time(attn, mlp, other, dq):
-        return attn + mlp + other + dq
-
+    define_serving(f"{p}_operators_rest_time_s", [f"{p}_mlp_class_time_s", f"{p}_other_class_time_s",
+                                                  f"{p}_dequant_overhead_s"], total)
     # a named column: the pass and ``streaming.streaming_binds`` read the one sum (polars' CSE built it twice)
-    define_serving(f"{p}_operators_time_s", [f"{p}_attention_class_time_s", f"{p}_mlp_class_time_s",
-                                             f"{p}_other_class_time_s", f"{p}_dequant_overhead_s"], operators_time)
+    define_serving(f"{p}_operators_time_s", [f"{p}_attention_class_time_s", f"{p}_operators_rest_time_s"], total)
 
     def pass_time(operators, comm, launch, stream, lora, alltoall, overlap):
         compute_and_memory = operators + lora  # lora: the LoRA kernels (pipeline.walls.lora)

@@ -1,7 +1,8 @@
 """Wall 21's serving elasticities from their length-free terms summed apart (issue 15: ``serving_sensitivity``'s
 ``decode_peak_rest_time_s``, ``decode_bandwidth_rest_time_s``, ``decode_layer_rest_batch_moving_time_s`` and
 ``decode_pass_rest_batch_moving_time_s``; ``serving``'s compute- and memory-bound times, attention's apart from the
-other operators'), checked against hand calculations of the shares of the ITL."""
+other operators'; attention's class and the operators' sum, attention apart from the
+projections and the other classes), checked against hand calculations of the shares of the ITL."""
 
 from __future__ import annotations
 
@@ -85,3 +86,18 @@ def test_bound_times_add_attention_x_layers_to_the_other_operators():
                    decode_mlp_act_time_s=seconds(0.5, 0.5), n_layers=([32.0, 32.0], ""))
     assert out["decode_compute_bound_time_s"] == pytest.approx([266 * US, 362 * US])
     assert out["decode_memory_bound_time_s"] == pytest.approx([152 * US, 56 * US])
+
+
+@pytest.mark.parametrize("p", ["prefill", "decode"])
+def test_attention_class_and_operators_add_attention_x_layers_to_the_per_key_rests(p):
+    # 32 layers; attention 3 us, QKV 2, O 1: projections 3 us, attention's class 32 x (3 + 3) = 192 us; MLP class
+    # 400, other 50, dequantization 10: rest 460 us, the operators 192 + 460 = 652 us
+    out = evaluate([f"{p}_attention_class_time_s", f"{p}_projections_time_s", f"{p}_operators_rest_time_s",
+                    f"{p}_operators_time_s"], n_layers=([32.0], ""), **{
+                        f"{p}_attention_time_s": seconds(3), f"{p}_qkv_proj_time_s": seconds(2),
+                        f"{p}_o_proj_time_s": seconds(1), f"{p}_mlp_class_time_s": seconds(400),
+                        f"{p}_other_class_time_s": seconds(50), f"{p}_dequant_overhead_s": seconds(10)})
+    assert out[f"{p}_projections_time_s"] == pytest.approx([3 * US])
+    assert out[f"{p}_attention_class_time_s"] == pytest.approx([192 * US])
+    assert out[f"{p}_operators_rest_time_s"] == pytest.approx([460 * US])
+    assert out[f"{p}_operators_time_s"] == pytest.approx([652 * US])
