@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 
 from pipeline.catalogs.load import load_catalogs
@@ -259,4 +260,21 @@ def test_a_groups_gemm_etas_come_from_their_own_tables_and_give_the_rows_of_the_
                     space.row_count)
     assert got.height == space.row_count == 64 and got["ttft_s"].gt(0).all()
     assert got.equals(without) and got.equals(serving.build(plain).frame.collect())
+    per_key.forget()
+
+
+def test_a_part_is_merged_into_a_larger_one_whose_classes_its_keys_do_not_split():
+    """Issue 15 (serving speed): the length-free split's parts (``_merged``). Y's keys (g = h + 10, b = 2a) are fixed
+    by X's (h; a, c): Y's 2 x 2 pairs join X's 2 x 4, whose classes their keys together do not split. Z's d splits
+    X's model classes, and V's 1 x 1 pair is under half of any other's: both stay their own."""
+    hardware = pl.DataFrame({"h": [0, 1, 0, 1], "e": [5, 5, 5, 5]}).with_columns(g=pl.col("h") + 10)
+    model = pl.DataFrame({"a": [1, 1, 2, 2, 1], "b": [2, 2, 4, 4, 2], "c": [0, 1, 0, 1, 0], "d": [0, 1, 2, 3, 3]})
+    space = Space(hardware, model, dict.fromkeys([*hardware.columns, *model.columns]))
+    columns = ["X", "Y", "Z", "V"]
+    keys = [{"h", "a", "c"}, {"g", "b"}, {"h", "d"}, {"e"}]
+    per_key.forget()
+    assert precomputed._merged(space, columns, keys, ["a", "b", "c", "d"]) == [["X", "Y"], ["Z"], ["V"]]
+    hardware = hardware.with_columns(g=pl.Series([0, 1, 1, 0]))  # g no longer fixed by h: X's classes split
+    space = Space(hardware, model, space.units)
+    assert precomputed._merged(space, columns, keys, ["a", "b", "c", "d"]) == [["X"], ["Y"], ["Z"], ["V"]]
     per_key.forget()
