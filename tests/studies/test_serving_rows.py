@@ -27,8 +27,9 @@ def test_length_free_moving_parts_and_eager_launches_are_gathered_and_row_sums_a
     """decode's length-free operators' moving parts (elasticity_batch's, summed) and its eager launch time
     (elasticity_launch_overhead's) come from the length-free table; a pass's operator sum
     (``decode_operators_time_s``, read by the pass and ``streaming_binds``: attention's class + its per-key rest)
-    and each |elasticity| of binding_input are named columns, so the plan builds each once (polars' CSE built them twice). Every output equals the plan
-    that computes them per row, a quantized weight dtype and a graph-replaying profile among the rows."""
+    and each |elasticity| of binding_input are named columns, so the plan builds each once (polars' CSE built them
+    twice). Every output equals the plan that computes them per row, a quantized weight dtype and a graph-replaying
+    profile among the rows."""
     space = serving.build_space(load_catalogs(), parse_spec({"study": "serving", "axes": {
         "model": ["Llama 3 8B", "Mixtral 8x7B"], "hardware": ["H100 SXM5 80GB", "A100 SXM4 80GB"],
         "compute_dtype": ["fp16"], "weight_dtype": ["fp16", "int8"], "kv_dtype": ["fp16"], "tp": [1, 2],
