@@ -73,9 +73,9 @@ def show(title: str, priced: list[dict], classes: dict[str, callable]) -> None:
 
 
 def monotone(reg: Path, lengths: list[int], s: dict[str, float]) -> None:
-    """F4 against the query length: its per-token slope on each BERT part (177 -> 272 and over SQuAD's whole range),
-    whether it ever falls as the length grows, and on the A100 SXM the p90 of F4 over all 10,833 features against
-    F4 at the p90 length (equal when F4 is non-decreasing)."""
+    """F4 against the query length on each BERT part: its per-token slope from the mean to the p90 length, its
+    largest 8-token step, whether it ever falls as the length grows; on the A100 SXM, at every distinct length, the
+    p90 of F4 over all 10,833 features against F4 at the p90 length (equal when F4 is non-decreasing)."""
     print("\nF4 against the query length (BERT SingleStream, batch 1)")
     grid = sorted({*range(min(lengths), 385, 8), 384, round(s["mean"]), round(s["p90"])})
     for hw in f4.MEAN_LATENCY_S:
