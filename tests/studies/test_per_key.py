@@ -226,3 +226,41 @@ def test_a_groups_inner_columns_are_its_inputs_computed_on_their_own_classes():
     assert seen == [2 * 3] and m == 12 and units == {"v": "V"}
     assert_series_equal(got, want, check_exact=True)
     assert got[3] == 63.0 and got.n_chunks() == 1
+
+
+def test_a_large_group_in_parts_is_still_one_chunk_a_column():
+    """Issue 15 (serving prologue): the parts' columns are gathered by one query; on 360,000 pairs (polars splits a
+    frame that large into chunks to compute it in parallel) each column is still one chunk, value for value the
+    table of the whole group. By hand: hardware row 7 (peak 8), model row 5 (size 6): y = 48, z = 7."""
+    hardware = pl.DataFrame({"workload": ["w"] * 600, "name": [str(i) for i in range(600)],
+                             "peak": [float(i + 1) for i in range(600)]})
+    model = pl.DataFrame({"workload": ["w"] * 600, "size": [float(i + 1) for i in range(600)], "batch": range(600)})
+
+    def z_only(pairs: pl.LazyFrame) -> tuple[pl.LazyFrame, dict]:
+        return pairs.with_columns(z=pl.col("size") + 1.0), {"z": "Z"}
+
+    parts = (per_key.Group(("z",), ("size",), (), z_only), per_key.Group(("y",), ("size",), ("peak",), _toy))
+    whole = per_key.Group(("y", "z"), ("size", "batch"), ("name", "peak"), _toy)
+    htable, _ = per_key.classes(hardware, ["name", "peak"])
+    mtable, _ = per_key.classes(model, ["size", "batch"])
+    _, _, (want,) = per_key._table(whole, htable, mtable)
+    _, _, (got,) = per_key._table(replace(whole, parts=parts), htable, mtable)
+    assert got.n_chunks() == 1 and got.struct.unnest().n_chunks("all") == [1, 1]
+    assert_series_equal(got, want, check_exact=True)
+    assert got.struct.unnest().row(7 * 600 + 5) == (48.0, 7.0)
+
+
+def test_the_model_sides_classes_are_found_once_on_a_thread():
+    """Issue 15 (serving prologue): the groups' model-side classes not cached yet are found on a thread (one per set
+    of keys), equal ``classes``' own and cached: asked again, none is found anew."""
+    space = _space()
+    groups = [per_key.Group(("y",), ("size",), ("peak",), _toy), per_key.Group(("z",), ("size",), ("name",), _toy),
+              per_key.Group(("w",), ("batch", "size"), ("peak",), _three)]
+    per_key.forget()
+    found = per_key._model_classes(space, groups)
+    assert list(found) == [("size",), ("batch", "size")]
+    for keys, future in found.items():
+        (table, ids), (want_table, want_ids) = future.result(), per_key.classes(MODEL, keys)
+        assert_frame_equal(table, want_table) and assert_series_equal(ids, want_ids)
+    assert table.height == 12 and found[("size",)].result()[0]["size"].to_list() == [10.0, 20.0, 30.0]
+    assert per_key._model_classes(space, groups) == {}
