@@ -42,6 +42,10 @@ def test_a_group_gathered_by_its_keys_equals_its_formula_on_every_row(hardware):
     assert not [c for c in frame.collect_schema().names() if c.startswith(per_key.NESTED)]
 
 
+def _z_only(pairs: pl.LazyFrame) -> tuple[pl.LazyFrame, dict]:
+    return pairs.with_columns(z=pl.col("size") + 1.0), {"z": "Z"}
+
+
 def _three(pairs: pl.LazyFrame) -> tuple[pl.LazyFrame, dict]:
     frame, units = _toy(pairs)
     return frame.with_columns(w=pl.col("size") * 2.0), units | {"w": "W"}
@@ -172,10 +176,7 @@ def test_numbered_sides_bring_the_ids_a_plan_without_rows_gathers_by(monkeypatch
 def test_a_group_in_parts_gives_the_table_of_the_whole_group():
     """Issue 15 (serving speed): y reads peak and size, z size only; in parts (z on the model classes alone) the
     table is the group's own, value for value, one chunk a column, in the group's column order."""
-    def z_only(pairs: pl.LazyFrame) -> tuple[pl.LazyFrame, dict]:
-        return pairs.with_columns(z=pl.col("size") + 1.0), {"z": "Z"}
-
-    parts = (per_key.Group(("z",), ("size",), (), z_only), per_key.Group(("y",), ("size",), ("peak",), _toy))
+    parts = (per_key.Group(("z",), ("size",), (), _z_only), per_key.Group(("y",), ("size",), ("peak",), _toy))
     whole = per_key.Group(("y", "z"), ("size", "batch"), ("name", "peak"), _toy)
     htable, _ = per_key.classes(HARDWARE, ["name", "peak"])
     mtable, _ = per_key.classes(MODEL, ["size", "batch"])
@@ -236,10 +237,7 @@ def test_a_large_group_in_parts_is_still_one_chunk_a_column():
                              "peak": [float(i + 1) for i in range(600)]})
     model = pl.DataFrame({"workload": ["w"] * 600, "size": [float(i + 1) for i in range(600)], "batch": range(600)})
 
-    def z_only(pairs: pl.LazyFrame) -> tuple[pl.LazyFrame, dict]:
-        return pairs.with_columns(z=pl.col("size") + 1.0), {"z": "Z"}
-
-    parts = (per_key.Group(("z",), ("size",), (), z_only), per_key.Group(("y",), ("size",), ("peak",), _toy))
+    parts = (per_key.Group(("z",), ("size",), (), _z_only), per_key.Group(("y",), ("size",), ("peak",), _toy))
     whole = per_key.Group(("y", "z"), ("size", "batch"), ("name", "peak"), _toy)
     htable, _ = per_key.classes(hardware, ["name", "peak"])
     mtable, _ = per_key.classes(model, ["size", "batch"])
