@@ -34,7 +34,9 @@ ids are never reused, and one entry a key is kept (the last owners').
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from functools import partial
 
 import polars as pl
 
@@ -108,12 +110,13 @@ def _numbered(space: Space, hardware_side: pl.DataFrame | None, groups: Sequence
     for i, group in enumerate(groups):
         for prefix, keys in (("__h", group.hardware), ("__m", group.model)):
             names.setdefault((prefix, keys), f"{prefix}{i}")
+    models = _model_classes(space, [group for group in groups if not group.ids]) if tables else {}
     whole = _whole_classes(space, hardware_side, [group.hardware for group in groups if not group.ids])
     for i, group in enumerate(groups):
         if group.ids and not tables:  # ids the sides carry already
             continue
         found = (_by_ids(space, hardware_side, group) if group.ids
-                 else _by_keys(space, hardware_side, group, whole.get(group.hardware), tables))
+                 else _by_keys(space, hardware_side, group, whole.get(group.hardware), tables, models.get(group.model)))
         if found is None:
             continue
         ids, m, group_units, table = found
@@ -168,10 +171,32 @@ def forget() -> None:
 
 def cached(key: Hashable, owners: tuple, build: Callable):
     """``build()``, once while the same ``owners`` (compared by identity) ask for ``key``."""
-    hit = _CACHE.get(key)
-    if hit is None or len(hit[0]) != len(owners) or any(a is not b for a, b in zip(hit[0], owners, strict=True)):
+    hit = _held(key, owners)
+    if hit is None:
         hit = _CACHE[key] = (owners, build())
     return hit[1]
+
+
+def _held(key: Hashable, owners: tuple) -> tuple | None:
+    """The cache's entry for ``key`` if the same ``owners`` hold it."""
+    hit = _CACHE.get(key)
+    if hit is None or len(hit[0]) != len(owners) or any(a is not b for a, b in zip(hit[0], owners, strict=True)):
+        return None
+    return hit
+
+
+def _model_classes(space: Space, groups: Sequence[Group]) -> dict[tuple[str, ...], Future]:
+    """The groups' model-side classes not cached yet (``classes`` of the whole model side, cached), found on a thread
+    in the groups' order while the main thread computes the tables of the groups before (polars releases the GIL:
+    the serving bench's first plan finds 17, ~50 ms on 50,904 rows, beside its first group's table, ~0.3 s)."""
+    owners = (space.model_side,)
+    keys = [k for k in dict.fromkeys(group.model for group in groups) if _held(("classes", k), owners) is None]
+    if not keys:
+        return {}
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlsys-classes")
+    found = {k: pool.submit(cached, ("classes", k), owners, partial(classes, space.model_side, k)) for k in keys}
+    pool.shutdown(wait=False)  # the thread ends after the last
+    return found
 
 
 def _table(group: Group, htable: pl.DataFrame, mtable: pl.DataFrame) -> tuple[int, dict, tuple[pl.Series, ...]]:
@@ -203,7 +228,7 @@ def _assembled(parts: Sequence[Group], htable: pl.DataFrame, mtable: pl.DataFram
     """The columns of ``parts`` on every pair of ``htable`` x ``mtable`` (``_table``'s order), each part's table
     computed on the pairs of the classes of its own keys among theirs and gathered by each pair's: the length-free
     split of the serving bench spec (58 columns, 86 x 4,518 pairs) reads 190,722 pairs at most a part. Gathered
-    eagerly: one chunk a column, not a streamed collect's chunks copied into one (its 180 MB: ~0.1 CPU s)."""
+    into one chunk a column, not a collect's chunks copied into one (a streamed collect's 180 MB: ~0.1 CPU s)."""
     hids, mids, tables, units, found = {}, {}, [], {}, {}
 
     def classes_of(table: pl.DataFrame, keys: tuple[str, ...]) -> tuple[pl.DataFrame, pl.Series]:
@@ -216,13 +241,16 @@ def _assembled(parts: Sequence[Group], htable: pl.DataFrame, mtable: pl.DataFram
         m, part_units, table = _table(part, hsub, msub)
         tables.append((m, table))
         units |= part_units
-    pairs = pl.DataFrame({f"h{i}": ids for i, ids in hids.items()}).join(
-        pl.DataFrame({f"m{i}": ids for i, ids in mids.items()}), how="cross", maintain_order="left_right")
-    columns = []
-    for i, (m, table) in enumerate(tables):
-        index = pairs[f"h{i}"].cast(IDX) * m + pairs[f"m{i}"].cast(IDX)
-        columns += [column.gather(index) for column in table]
-    return pl.DataFrame(columns).unnest([c.name for c in columns if c.name.startswith(NESTED)]), units
+    # each part's index on the pairs, then its columns gathered by it: each step one query, its columns computed in
+    # parallel (not 13 indexes and 44 gathers one after another on the main thread); the gathers as a select of
+    # literals, each column one chunk (a select on the pairs' frame splits it, and a chunked column is read slower)
+    index = pl.DataFrame({f"h{i}": ids for i, ids in hids.items()}).lazy().join(
+        pl.DataFrame({f"m{i}": ids for i, ids in mids.items()}).lazy(), how="cross", maintain_order="left_right"
+    ).select((pl.col(f"h{i}").cast(IDX) * m + pl.col(f"m{i}").cast(IDX)).alias(str(i))
+             for i, (m, _) in enumerate(tables)).collect()
+    table = pl.select(pl.lit(column).gather(pl.lit(index[str(i)])).alias(column.name)
+                      for i, (_, packed) in enumerate(tables) for column in packed)
+    return table.unnest([c for c in table.columns if c.startswith(NESTED)]), units
 
 
 def _shares(hclasses: int, mclasses: int, hrows: int, mrows: int) -> bool:
@@ -238,8 +266,8 @@ def _whole_classes(space: Space, hardware_side: pl.DataFrame | None, keys: Seque
     as validation's at each η: by its set's own keys; not found there either: no entry, its own classes)."""
     side = space.hardware_side
     hw = side if hardware_side is None else hardware_side
-    keys = [k for k in dict.fromkeys(keys) if k and (hw.height == 0 or cached(
-        ("count", k), (side,), lambda k=k: side.select(k).n_unique()) <= WHOLE_SIDE_CLASSES)]
+    keys = [k for k in dict.fromkeys(keys) if k and (hw.height == 0 or side.height <= WHOLE_SIDE_CLASSES or cached(
+        ("count", k), (side,), lambda k=k: side.select(k).n_unique()) <= WHOLE_SIDE_CLASSES)]  # (no more than its rows)
     found = {k: cached(("hardware classes", k), (side,), lambda k=k: classes(side, list(k))) for k in keys}
     if hw is side or not found:
         return found
@@ -259,11 +287,13 @@ def _whole_classes(space: Space, hardware_side: pl.DataFrame | None, keys: Seque
 
 
 def _by_keys(space: Space, hardware_side: pl.DataFrame | None, group: Group,
-             whole: tuple[pl.DataFrame, pl.Series] | None, table: bool = True):
+             whole: tuple[pl.DataFrame, pl.Series] | None, table: bool = True, model: Future | None = None):
     """Each side's class of each row, and the group's table (without ``table``: None), classes by the distinct
-    keys: the hardware side's ``whole`` (``_whole_classes``), else those of its own rows."""
+    keys: the hardware side's ``whole`` (``_whole_classes``), else those of its own rows; the model side's
+    (``model``: being found, ``_model_classes``)."""
     hw, hkeys = space.hardware_side if hardware_side is None else hardware_side, list(group.hardware)
-    mtable, mids = cached(("classes", group.model), (space.model_side,), lambda: classes(space.model_side, group.model))
+    mtable, mids = model.result() if model is not None else cached(
+        ("classes", group.model), (space.model_side,), lambda: classes(space.model_side, group.model))
     htable, hids = classes(hw, hkeys) if whole is None else whole  # the whole side's: one table for every chunk
     if not _shares(htable.height, mtable.height, (hw if whole is None else space.hardware_side).height,
                    space.model_side.height):  # a whole side's table serves every chunk

@@ -214,6 +214,9 @@ def _merged(space: Space, columns: Sequence[str], keys: Sequence[set[str]], mode
             if own and (side, own) not in hashes:
                 hashes[side, own] = sides[side].select(own).hash_rows()
             found += [hashes[side, own]] if own else []
+        # one hash column: its own count (a frame's ``n_unique`` costs ~0.4 ms of planning on a few thousand rows)
+        if len(found) == 1:
+            return found[0].n_unique()
         return pl.DataFrame({str(i): f for i, f in enumerate(found)}).n_unique() if found else 1
 
     lists = _by_keys_read(columns, keys)

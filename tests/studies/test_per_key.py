@@ -42,6 +42,10 @@ def test_a_group_gathered_by_its_keys_equals_its_formula_on_every_row(hardware):
     assert not [c for c in frame.collect_schema().names() if c.startswith(per_key.NESTED)]
 
 
+def _z_only(pairs: pl.LazyFrame) -> tuple[pl.LazyFrame, dict]:
+    return pairs.with_columns(z=pl.col("size") + 1.0), {"z": "Z"}
+
+
 def _three(pairs: pl.LazyFrame) -> tuple[pl.LazyFrame, dict]:
     frame, units = _toy(pairs)
     return frame.with_columns(w=pl.col("size") * 2.0), units | {"w": "W"}
@@ -172,10 +176,7 @@ def test_numbered_sides_bring_the_ids_a_plan_without_rows_gathers_by(monkeypatch
 def test_a_group_in_parts_gives_the_table_of_the_whole_group():
     """Issue 15 (serving speed): y reads peak and size, z size only; in parts (z on the model classes alone) the
     table is the group's own, value for value, one chunk a column, in the group's column order."""
-    def z_only(pairs: pl.LazyFrame) -> tuple[pl.LazyFrame, dict]:
-        return pairs.with_columns(z=pl.col("size") + 1.0), {"z": "Z"}
-
-    parts = (per_key.Group(("z",), ("size",), (), z_only), per_key.Group(("y",), ("size",), ("peak",), _toy))
+    parts = (per_key.Group(("z",), ("size",), (), _z_only), per_key.Group(("y",), ("size",), ("peak",), _toy))
     whole = per_key.Group(("y", "z"), ("size", "batch"), ("name", "peak"), _toy)
     htable, _ = per_key.classes(HARDWARE, ["name", "peak"])
     mtable, _ = per_key.classes(MODEL, ["size", "batch"])
@@ -226,3 +227,38 @@ def test_a_groups_inner_columns_are_its_inputs_computed_on_their_own_classes():
     assert seen == [2 * 3] and m == 12 and units == {"v": "V"}
     assert_series_equal(got, want, check_exact=True)
     assert got[3] == 63.0 and got.n_chunks() == 1
+
+
+def test_a_large_group_in_parts_is_still_one_chunk_a_column():
+    """Issue 15 (serving prologue): the parts' columns are gathered by one query; on 360,000 pairs (polars splits a
+    frame that large into chunks to compute it in parallel) each column is still one chunk, value for value the
+    table of the whole group. By hand: hardware row 7 (peak 8), model row 5 (size 6): y = 48, z = 7."""
+    hardware = pl.DataFrame({"workload": ["w"] * 600, "name": [str(i) for i in range(600)],
+                             "peak": [float(i + 1) for i in range(600)]})
+    model = pl.DataFrame({"workload": ["w"] * 600, "size": [float(i + 1) for i in range(600)], "batch": range(600)})
+
+    parts = (per_key.Group(("z",), ("size",), (), _z_only), per_key.Group(("y",), ("size",), ("peak",), _toy))
+    whole = per_key.Group(("y", "z"), ("size", "batch"), ("name", "peak"), _toy)
+    htable, _ = per_key.classes(hardware, ["name", "peak"])
+    mtable, _ = per_key.classes(model, ["size", "batch"])
+    _, _, (want,) = per_key._table(whole, htable, mtable)
+    _, _, (got,) = per_key._table(replace(whole, parts=parts), htable, mtable)
+    assert got.n_chunks() == 1 and got.struct.unnest().n_chunks("all") == [1, 1]
+    assert_series_equal(got, want, check_exact=True)
+    assert got.struct.unnest().row(7 * 600 + 5) == (48.0, 7.0)
+
+
+def test_the_model_sides_classes_are_found_once_on_a_thread():
+    """Issue 15 (serving prologue): the groups' model-side classes not cached yet are found on a thread (one per set
+    of keys), equal ``classes``' own and cached: asked again, none is found anew."""
+    space = _space()
+    groups = [per_key.Group(("y",), ("size",), ("peak",), _toy), per_key.Group(("z",), ("size",), ("name",), _toy),
+              per_key.Group(("w",), ("batch", "size"), ("peak",), _three)]
+    per_key.forget()
+    found = per_key._model_classes(space, groups)
+    assert list(found) == [("size",), ("batch", "size")]
+    for keys, future in found.items():
+        (table, ids), (want_table, want_ids) = future.result(), per_key.classes(MODEL, keys)
+        assert_frame_equal(table, want_table) and assert_series_equal(ids, want_ids)
+    assert table.height == 12 and found[("size",)].result()[0]["size"].to_list() == [10.0, 20.0, 30.0]
+    assert per_key._model_classes(space, groups) == {}
