@@ -125,7 +125,7 @@ budgets as materialized (  -- materialized: read by the bisection's inputs and t
 ),
 
 bisect as (  -- 24 bisection steps on the prefill worker's utilization: its wait within the budget; once per
-    -- distinct (service time, budget), the bisection's only inputs (2.4 M pairs -> 36 k on the bench's 8B)
+    -- distinct (service time, budget), the bisection's only inputs (1.07 M pairs -> 18 k on the bench's 8B)
     select prefill_service_s, budget, quantile, 0.0::double as lo, 1.0::double as hi, 0 as step
     from (select distinct prefill_service_s, budget, quantile from budgets)
     union all
@@ -167,7 +167,8 @@ disaggregated as (  -- x prefill and y decode workers of each pair within $gpus,
     -- rate of x - 1 prefill workers: a deployment can be on the frontier only if one worker fewer of either kind would
     -- not carry the same rate within the SLA, since that one has the same tokens/s per user and more tokens/s per GPU
     -- (or as many, on fewer GPUs: the window orders it first). One decode worker fewer at the same rate has the same
-    -- TTFT: left out here; one prefill worker fewer: its TTFT below (the bench's 8B at 16 GPUs: 38 M -> N deployments)
+    -- TTFT: left out here; one prefill worker fewer: its TTFT below (the bench's 8B: 6.5 M deployments meeting the SLA
+    -- -> 2.9 M; at 16 GPUs, p50, 2 s, 0.1 s: 38 M -> 9.8 M)
     select *
     from (
         select
@@ -221,7 +222,7 @@ candidates as (
         end + prefill_service_s + kv_transfer_time_s <= $ttft_s, false)
 ),
 
-meeting as materialized (
+meeting as materialized (  -- read twice: its best per tokens/s per user, and its rows
     select
         *,
         deployment_request_rate * generated_tokens / deployment_gpus as tokens_per_s_per_gpu,
@@ -232,7 +233,9 @@ meeting as materialized (
     where deployment_ttft_s <= $ttft_s and deployment_tpot_s <= $tpot_s and deployment_request_rate > 0
 ),
 
-user_best as (  -- the most tokens/s per GPU at each tokens/s per user (of a hardware and lengths)
+user_best as (  -- the most tokens/s per GPU at each tokens/s per user (of a hardware and lengths): a deployment
+    -- below it is not on the frontier (the window orders that one first) and lowers no other's best_before; left
+    -- out before the window sorts (the bench's 8B: 2.9 M -> 158 k; over 6.5 M the window took 12-14 CPU s)
     select hardware, prompt_len, output_len, tokens_per_s_per_user, max(tokens_per_s_per_gpu) as user_best
     from meeting
     group by all
