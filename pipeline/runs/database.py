@@ -122,6 +122,7 @@ def confined(run_dir: str | Path) -> duckdb.DuckDBPyConnection:
     entries = sorted(run_dir.iterdir())
     directories = [f"{run_dir}/"] + [f"{p.name}/" for p in entries if p.is_dir()]
     files = [p.name for p in entries if p.is_file() and p.suffix == ".parquet"]
+    keys_before(con, run_dir)
     con.execute("SET allowed_directories = ?", [directories])
     con.execute("SET allowed_paths = ?", [files])
     con.execute("SET enable_external_access = false")
@@ -131,7 +132,20 @@ def confined(run_dir: str | Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def keys_before(con: duckdb.DuckDBPyConnection, run_dir: Path) -> None:
+    """A run written before its study's keys view (``views.keys_view``): the view as a temporary one over the study
+    view, so a query reading it runs there too (at the study view's cost)."""
+    from pipeline.runs.views import keys_over_view, keys_view
+
+    study = run_study(run_dir)
+    if study in STUDY_VIEWS and not con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = ?",
+                                                [keys_view(study)]).fetchone()[0]:
+        con.execute(f"CREATE TEMP VIEW {keys_view(study)} AS {keys_over_view(study)}")
+
+
 STUDY_VIEWS = ("node", "serving", "training")  # views over a study's partitions (others: one Parquet file)
+KEYS_COMMENT = ("each row of {study} with its key axes alone (the configuration''s coordinates: the same values, "
+                "dtypes and order; descriptions on the columns of {study}), cheaper to scan for their range or count")
 
 
 def parquet_source(glob: str, study: str | None) -> str:
@@ -168,7 +182,7 @@ def create_database(run_dir: Path, views: dict[str, tuple[str, str | None] | str
     """Write ``results.duckdb``: a view per Parquet source (``run_views``; a plain glob: one Parquet
     file or glob without partitions), small tables, and on each study view's columns a comment with
     the column's description and unit (``COMMENT ON COLUMN``)."""
-    from pipeline.runs.views import view_source
+    from pipeline.runs.views import keys_source, keys_view, view_source
     from pipeline.runs.partitions import study_glob
     from pipeline.runs.typed import column_comment, output_dictionary
 
@@ -185,6 +199,11 @@ def create_database(run_dir: Path, views: dict[str, tuple[str, str | None] | str
                 con.execute(f"CREATE MACRO {body_macro(view)}() AS TABLE {narrow}")
                 narrow = f"SELECT * FROM {body_macro(view)}()"
             con.execute(f"CREATE VIEW {view} AS {narrow or f'SELECT * FROM {parquet_source(glob, study)}'}")
+            if study is not None and view == study:  # its key axes alone (``views.keys_source``)
+                keys = keys_view(study)
+                base = glob.removesuffix(study_glob(study))
+                con.execute(f"CREATE VIEW {keys} AS {keys_source(run_dir, base, study)}")
+                con.execute(f"COMMENT ON VIEW {keys} IS '{KEYS_COMMENT.format(study=study)}'")
         for table, frame in tables.items():
             con.register("_frame", frame.to_arrow())
             con.execute(f"CREATE TABLE {table} AS SELECT * FROM _frame")

@@ -18,7 +18,7 @@ from pipeline.runs.narrow import (DUCKDB_TYPES, ID_TERMS, POLARS_TYPES, derived_
                                   dictionary_units, dimension_path, field_units, is_narrow, join_keys)
 from pipeline.scalar_sql import column
 from pipeline.runs.partitions import part_files, scan_parts, study_glob
-from pipeline.runs.typed import PARTITION_KEY, config_id_sql, id_from_terms, output_dictionary
+from pipeline.runs.typed import KEY_AXES, PARTITION_KEY, config_id_sql, id_from_terms, output_dictionary
 
 
 class _Fields(dict):
@@ -69,18 +69,12 @@ def view_source(run_dir: Path | str, base: str, study: str) -> str | None:
         if name == "config_id" and name not in fact and ID_TERMS in hardware and ID_TERMS in model:
             terms = f'h."{ID_TERMS}"::UHUGEINT + m."{ID_TERMS}"::UHUGEINT'
             select.append(f'{config_id_sql(terms)} AS "config_id"')
-        elif name in fact:
-            cast = fact[name] == pa.float32() or name == key
-            select.append(f'CAST(f."{name}" AS {DUCKDB_TYPES[dtype]}) AS "{name}"' if cast else f'f."{name}"')
-        elif name in hardware:
+        elif name in hardware and name not in fact:
             select.append(f'h."{name}"')
-        elif name in model:
-            select.append(f'm."{name}"')
         elif name not in derived:
-            select.append(f'CAST(NULL AS {DUCKDB_TYPES[dtype]}) AS "{name}"')
+            select.append(row_column(name, dtype, key, fact, model))
 
-    source = (f"FROM read_parquet('{base}{study_glob(study)}', hive_partitioning = true, "
-              f"hive_types = {{'study': VARCHAR, '{key}': VARCHAR}}) f "
+    source = (f"{fact_source(base, study)} "
               f"{dimension_join(root, base, study, 'hardware', 'h', fact, hardware)} "
               f"{dimension_join(root, base, study, 'model', 'm', fact, model)}")
     if not derived:
@@ -96,6 +90,58 @@ def view_source(run_dir: Path | str, base: str, study: str) -> str | None:
         sql = f"SELECT *, {', '.join(f'{e} AS {column(n)}' for n, e in level)} FROM ({sql})"
     # a derived column in the dictionary's dtype (training's tokens_per_step multiplies two integral axes: BIGINT)
     return f"SELECT {', '.join(cast_derived(n, d, derived) for n, d in columns)} FROM ({sql})"
+
+
+def row_column(name: str, dtype: str, key: str, fact: dict, model: dict) -> str:
+    """Column ``name`` of a narrow run's joined row (fact ``f``, model table ``m``) in the dictionary's ``dtype``:
+    the fact table's (Float32 values and the partition key cast), else the model table's, else a typed NULL."""
+    if name in fact:
+        cast = fact[name] == pa.float32() or name == key
+        return f'CAST(f."{name}" AS {DUCKDB_TYPES[dtype]}) AS "{name}"' if cast else f'f."{name}"'
+    return f'm."{name}"' if name in model else f'CAST(NULL AS {DUCKDB_TYPES[dtype]}) AS "{name}"'
+
+
+def fact_source(base: str, study: str) -> str:
+    key = PARTITION_KEY[study]
+    return (f"FROM read_parquet('{base}{study_glob(study)}', hive_partitioning = true, "
+            f"hive_types = {{'study': VARCHAR, '{key}': VARCHAR}}) f")
+
+
+def keys_view(study: str) -> str:
+    """The view of a study's key axes (``keys_source``)."""
+    return f"{study}_keys"
+
+
+def key_columns(study: str) -> list[tuple[str, str]]:
+    """The study's key axes (name, dtype) in its view's order."""
+    rows = output_dictionary().filter(pl.col("study") == study).select("column_name", "dtype").rows()
+    return [(n, d) for n, d in rows if n in KEY_AXES[study]]
+
+
+def keys_over_view(study: str) -> str:
+    """``keys_view``'s SELECT over the study view (a run written wide or before the view)."""
+    return f"SELECT {', '.join(column(n) for n, _ in key_columns(study))} FROM {study}"
+
+
+def keys_source(run_dir: Path | str, base: str, study: str) -> str:
+    """The SELECT of ``keys_view``: each row of the study view with its key axes alone (``KEY_AXES``; the same values,
+    dtypes and order), for a query that reads nothing else (fits' longest context). A narrow run's from the fact parts
+    and, for the keys they leave out (``narrow.minimal_keys``), the model table: one LEFT JOIN, which DuckDB (>= 1.5)
+    drops from a query that reads none of its columns. The study view joins the hardware table too, and DuckDB drops
+    only the top join of a chain (CHANGELOG fitsq): one stays, over every fact row. A run written wide, or with a key
+    the hardware table holds and the parts do not (no run of the three studies): the study view's key columns."""
+    columns = key_columns(study)
+    root = Path(base) if base else Path(run_dir)
+    if not is_narrow(root, study):
+        return keys_over_view(study)
+    fact, model = fact_fields(root, study), _fields(dimension_path(f"{root}/", study, "model"))
+    hardware = pq.read_schema(dimension_path(f"{root}/", study, "hardware")).names
+    if any(n in hardware and n not in fact for n, _ in columns):
+        return keys_over_view(study)
+    joined = {n: t for n, t in model.items() if n in KEY_AXES[study] and n not in fact}
+    join = dimension_join(root, base, study, "model", "m", fact, joined) if joined else ""
+    select = ", ".join(row_column(n, d, PARTITION_KEY[study], fact, joined) for n, d in columns)
+    return f"SELECT {select} {fact_source(base, study)} {join}"
 
 
 def dimension_join(root: Path, base: str, study: str, side: str, alias: str, fact: dict, columns: dict) -> str:

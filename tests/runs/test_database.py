@@ -23,6 +23,8 @@ from pipeline.studies import node, schema_columns
 
 CATALOG_TABLES = tuple(CATALOGS)  # hardware, models, ..., clusters, regions, accelerator_costs, cloud_prices
 GROUP = ["model", "workload", "step", "batch", "seq_len"]
+# a results.duckdb's keys view (``views.keys_view``) over a hand-built study table: the columns fits reads
+KEYS_OF_TABLE = "create view {study}_keys as select prompt_len, output_len from {study}"
 
 
 @pytest.fixture
@@ -194,6 +196,7 @@ def test_fits_breaks_a_tie_on_devices_by_the_smaller_tp_whatever_the_row_order()
                     "kv_cache_bytes_per_device double, memory_headroom_bytes double)")
         con.executemany("insert into serving values ('m', 'H20', 'bf16', 'bf16', 4096, 512, 1, ?, ?, ?, 1, ?, ?, ?, ?)",
                         [(r[5] > 0, *r) for r in order])  # fits: headroom > 0
+        con.execute(KEYS_OF_TABLE.format(study="serving"))
         got = con.execute(sql, {"model": "any", "context_tokens": 0, "batch": 1}).fetchall()
         assert got == [("m", "H20", "bf16", "bf16", 4608, 8.0, 4, 2, 1, 5e10, 2e9, 1e9)]
 
@@ -218,6 +221,7 @@ def test_fits_takes_the_longest_context_of_every_row_and_fastest_layouts_the_mos
                 "kv_cache_bytes_per_device double, memory_headroom_bytes double)")
     con.execute("insert into serving values ('m', 'H20', 'bf16', 'bf16', 4096, 512, 1, true, 1, 1, 1, 1, 1, 1, 1), "
                 "('m', 'H20', 'bf16', 'bf16', 8192, 512, 8, true, 1, 1, 1, 1, 1, 1, 1)")
+    con.execute(KEYS_OF_TABLE.format(study="serving"))
     assert con.execute(sql["fits"], {"model": "any", "context_tokens": 0, "batch": 1}).fetchall() == []
     assert len(con.execute(sql["fits"], {"model": "any", "context_tokens": 4608, "batch": 1}).fetchall()) == 1
     con.execute("create table training (model varchar, cluster varchar, gpus bigint, compute_dtype varchar, dp bigint, "
