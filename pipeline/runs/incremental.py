@@ -34,12 +34,9 @@ from pipeline.runs import narrow
 from pipeline.runs.manifest import version
 from pipeline.runs.partitions import HIVE_NULL, partition_folder, study_folder
 from pipeline.runs.prepared import Prepared
-from pipeline.runs.typed import PARTITION_KEY
+from pipeline.runs.typed import KEYED, PARTITION_KEY
 
 SOURCES = ("*.py", "*.toml", "*.txt")  # what the package computes from besides the catalogs and the spec
-# Catalog rows keyed by accelerator, per study: table -> the table's column naming the accelerator.
-KEYED = {"node": {"hardware": "name"}, "serving": {"hardware": "name"},
-         "training": {"hardware": "name", "clusters": "accelerator"}}
 
 
 @functools.cache
@@ -64,7 +61,8 @@ def partition_inputs(prepared: Prepared) -> dict:
     common = _sha({"spec": prepared.spec.as_dict(), "code": code_version(),
                    "catalogs": {t: h for t, h in sorted(catalogs.hashes.items()) if t not in keyed},
                    "model_keys": narrow.model_join_keys(prepared),  # the fact parts' columns
-                   "key_in_parts": False})  # a run's parts before their key left them: never reused
+                   "key_in_parts": False,  # a run's parts before their key left them: never reused
+                   "text_enums": True})  # nor those with Categorical text columns: one dtype per column in a run
     values = prepared.space.hardware_side[PARTITION_KEY[name]].cast(pl.String).unique().drop_nulls().sort()
     rows = {table: catalogs.table(table).filter(pl.col(column).cast(pl.String).is_in(values.implode()))
             for table, column in keyed.items()}

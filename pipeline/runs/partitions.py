@@ -30,7 +30,8 @@ import polars as pl
 
 from pipeline.runs import narrow, sizing, streamed
 from pipeline.runs.prepared import Prepared
-from pipeline.runs.typed import PARTITION_KEY, arrow_schema, text_codes, typed
+from pipeline.runs.typed import (PARTITION_KEY, arrow_schema, as_categorical, as_enums, text_codes, text_enums,
+                                 typed)
 from pipeline.spec import COMPRESSION_LEVELS
 from pipeline.studies import schema_columns
 
@@ -74,6 +75,10 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
     if planned_rows and sizing.streamed(space, name) and hasattr(study, "streamed_space"):
         space = study.streamed_space(space)
     key = PARTITION_KEY[name]
+    # the text columns of fixed categories as Enums on the sides: the plan gathers them into the rows as Enums
+    enums = text_enums(prepared.catalogs, name)
+    space = replace(space, hardware_side=as_enums(space.hardware_side, enums, f"{name} hardware side"),
+                    model_side=as_enums(space.model_side, enums, f"{name} model side"))
     base = run_dir / study_folder(name)
     base.mkdir(exist_ok=True)
     side = space.hardware_side.filter(~pl.col(key).cast(pl.String).is_in(sorted(skip))).sort(
@@ -82,7 +87,7 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
     declared = schema_columns(study.SCHEMA)
     plan = study.build(space if planned_rows else replace(space, model_side=space.model_side.head(0)), side.head(0))
     shape = narrow.layout(prepared, plan.frame.collect_schema(), model_keys)
-    empty = typed(plan.frame, name, rid, texts, shape).drop(key)  # the key: the partition folder, not a column
+    empty = typed(plan.frame, name, rid, texts, shape, enums).drop(key)  # the key: the partition folder, not a column
     schema = arrow_schema(empty, {c: d["unit"] for c, d in declared.items()},
                           {c: d["description"] for c, d in declared.items()})
     parts: dict[str | None, int] = {}
@@ -100,7 +105,7 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
             dimensions.result()
         pending: Future | None = None
         computed = piece_rows(study, name, grouped, sizing.pieces(space, name, hardware_side=side, key=key),
-                              lambda frame: typed(frame, name, rid, texts, shape)) if planned_rows else ()
+                              lambda frame: typed(frame, name, rid, texts, shape, enums)) if planned_rows else ()
         for rows in computed:
             targets = []
             for start, length in sizing.runs_of(rows.get_column(key)):
@@ -210,10 +215,14 @@ def scan_parts(run_dir: Path | str, study: str) -> pl.LazyFrame:
     dictionary's, Categorical), after the parts' columns; a run written before, whose
     parts hold the key, as written. The study folder is scanned, not a list of files: polars then reads Hive
     values below that folder only, while a list's every ``name=value`` folder, the run's parents' too, would be
-    read as one."""
+    read as one. Text columns written as Enums (``typed.text_enums``) read as the dictionary's Categorical (the
+    serving bench's 3.2 M rows, 8 Enum columns: 0.11-0.13 CPU s)."""
     key = PARTITION_KEY[study]
     files = part_files(Path(run_dir), study)
     if not files or key in pl.read_parquet_schema(files[0]):
-        return pl.scan_parquet(files, hive_partitioning=False)
-    return pl.scan_parquet(f"{Path(run_dir) / study_folder(study)}/", hive_partitioning=True,
-                           hive_schema={key: pl.Categorical})
+        frame = pl.scan_parquet(files, hive_partitioning=False)
+    else:
+        frame = pl.scan_parquet(f"{Path(run_dir) / study_folder(study)}/", hive_partitioning=True,
+                                hive_schema={key: pl.Categorical})
+    enums = {c: d for c, d in frame.collect_schema().items() if isinstance(d, pl.Enum)}
+    return frame.with_columns(as_categorical(c, d) for c, d in enums.items()) if enums else frame

@@ -32,6 +32,11 @@ from collections.abc import Iterable
 import polars as pl
 import pyarrow as pa
 
+from pipeline.spec.axes import RECOMPUTE, WORKLOADS
+from pipeline.studies.node import STEPS
+from pipeline.walls.bounds import BOUNDS
+from pipeline.walls.serving_sensitivity import BINDING
+
 U64 = 1 << 64
 MASK = U64 - 1
 NULL_CODE = 0x6E756C6C5F6D6C7A  # "null_mlz": the code of a NULL
@@ -69,6 +74,19 @@ FLOAT_AXES = ("request_rate", "prune_ratio", "spec_acceptance", "prefix_hit_rate
 # The column naming the accelerator of a row: the partition key under study=<study>/.
 PARTITION_KEY = {"node": "hardware", "serving": "hardware", "training": "accelerator"}
 ADDED = ("config_id", "run_id")  # written first on every row
+# Catalog rows keyed by accelerator, per study: table -> the table's column naming the accelerator (an incremental
+# rerun reuses a partition whose own rows of these did not change, ``pipeline.runs.incremental``).
+KEYED = {"node": {"hardware": "name"}, "serving": {"hardware": "name"},
+         "training": {"hardware": "name", "clusters": "accelerator"}}
+# The text columns written as Enums of fixed categories (parts without a Categorical -> dictionary export: the
+# serving bench's writer 1.08 -> 0.94 CPU s, CHANGELOG srvenum): a column holding a catalog's names -> that catalog
+# (``pipeline.spec.names.AXES``), and the words the plans write. Not a study's ``KEYED`` catalog: its names may differ
+# in the run a rerun's reused parts come from, and every part of a run must have the same dtype.
+NAMED = {"model": "models", "teacher": "models", "draft_model": "models", "compute_dtype": "precisions",
+         "weight_dtype": "precisions", "kv_dtype": "precisions", "region": "regions", "dataset": "workloads",
+         "cluster": "clusters", "cluster_override": "clusters"}
+WORDS = {"workload": WORKLOADS, "step": tuple(STEPS["step"].unique(maintain_order=True)), "recompute": RECOMPUTE,
+         "bound": tuple(BOUNDS), "ttft_bound": tuple(BOUNDS), "binding_input": tuple(BINDING)}
 
 
 def blake64(text: str) -> int:
@@ -149,7 +167,10 @@ def _looked_up(name: str, dtype: pl.DataType, texts: dict[str, int]) -> pl.Expr 
     if not (dtype == pl.String or isinstance(dtype, pl.Categorical | pl.Enum)):
         return None
     terms = {v: _term_int(name, v) for v in texts}
-    if isinstance(dtype, pl.Categorical):  # a table over the physical codes up to the largest of ``texts``
+    if isinstance(dtype, pl.Enum):  # a table over its categories, by position
+        table = [terms[t] if t in terms else _term_int(name, t) for t in dtype.categories.to_list()]
+        looked = pl.lit(pl.Series(table, dtype=pl.UInt64)).gather(col.to_physical())
+    elif isinstance(dtype, pl.Categorical):  # a table over the physical codes up to the largest of ``texts``
         top = max(pl.Series(list(terms), dtype=dtype).to_physical().to_list(), default=-1) + 1
         table = [terms[t] if t in terms else _term_int(name, t) for t in dtype.categories.to_series()[:top]]
         looked = pl.lit(pl.Series(table, dtype=pl.UInt64)).gather(col.to_physical())  # beyond: out of bounds
@@ -225,17 +246,66 @@ def text_codes(frames: Iterable[pl.DataFrame], extra: Iterable[str] = ()) -> dic
     return {v: blake64(v) for v in values}
 
 
-def typed(frame: pl.LazyFrame, study: str, rid: str, texts: dict[str, int], narrow=None) -> pl.LazyFrame:
+def text_enums(catalogs, study: str) -> dict[str, pl.Enum]:
+    """The Enum each text column of ``NAMED`` and ``WORDS`` is written as in ``study``'s parts: the catalog's names
+    (``catalogs``: a ``Catalogs``), or the words, in their order; the same in every task and part of a run."""
+    named = {c: pl.Enum(catalogs.table(t)["name"].unique(maintain_order=True).drop_nulls())
+             for c, t in NAMED.items() if t not in KEYED[study]}
+    return named | {c: pl.Enum(list(words)) for c, words in WORDS.items()}
+
+
+def as_enums(side: pl.DataFrame, enums: dict[str, pl.Enum], what: str) -> pl.DataFrame:
+    """``side`` (a sweep side, a few thousand rows) with its Categorical columns of ``enums`` as those Enums, so the
+    plan gathers Enums into the rows (no per-row cast); a value outside its categories is an error naming the
+    column, not a NULL."""
+    cast = [c for c, d in side.schema.items() if c in enums and isinstance(d, pl.Categorical | pl.String)]
+    for c in cast:
+        outside = side.get_column(c).cast(pl.String).drop_nulls().unique(maintain_order=True)
+        if (outside := outside.filter(~outside.is_in(enums[c].categories.implode()))).len():
+            source = f"the {NAMED[c]} catalog's names" if c in NAMED else "its words"
+            raise ValueError(f"{what}, column {c!r}: {outside.to_list()} not among its fixed categories ({source})")
+    return side.with_columns(pl.col(c).cast(enums[c]) for c in cast)
+
+
+def as_enum(name: str, dtype: pl.DataType, enum: pl.Enum) -> pl.Expr:
+    """Column ``name`` of ``dtype`` as ``enum``: a Categorical (computed: bound, binding_input) by a table of its
+    categories' positions in ``enum`` gathered by its physical codes (0.11-0.14 CPU s on 26 M values where ``cast``
+    takes 0.26-0.30); a text outside ``enum`` fails the collect ("invalid category value", the column named in the
+    expression)."""
+    if not isinstance(dtype, pl.Categorical):
+        return pl.col(name).cast(enum)
+    words = enum.categories.to_list()
+    pl.Series(words, dtype=pl.Categorical)  # each word has a code before the table is read (a plan's first cast of one
+    where = {w: i for i, w in enumerate(words)}  # would give it one only when collected: beyond the table, an error)
+    codes = pl.Series(words, dtype=enum).to_physical().dtype
+    table = pl.Series([where.get(v, len(words)) for v in dtype.categories.to_series().to_list()], dtype=codes)
+    return pl.lit(table).gather(pl.col(name).to_physical()).cat.to(enum).alias(name)
+
+
+def as_categorical(name: str, enum: pl.Enum) -> pl.Expr:
+    """Column ``name``, an ``enum``, as the Categorical the column dictionary declares (the same texts): its
+    categories' Categorical codes gathered by its physical codes."""
+    codes = pl.Series(enum.categories.to_list(), dtype=pl.Categorical).to_physical()
+    return pl.lit(codes).gather(pl.col(name).to_physical()).cat.to(pl.Categorical).alias(name)
+
+
+def typed(frame: pl.LazyFrame, study: str, rid: str, texts: dict[str, int], narrow=None,
+          enums: dict[str, pl.Enum] | None = None) -> pl.LazyFrame:
     """``frame`` as written: integral axes cast to Int64, ``config_id`` and ``run_id`` first;
     ``narrow`` (a ``pipeline.runs.narrow.Layout``): the fact table's columns only, the Float64
     values it stores as Float32, and no ``config_id`` when the layout derives it from the dimension
-    tables' sums of terms (``Layout.id_terms``)."""
-    columns = list(frame.collect_schema())
+    tables' sums of terms (``Layout.id_terms``); ``enums`` (``text_enums``): the text columns written as Enums
+    (``run_id`` stays Categorical: a rerun's reused parts hold another run's id)."""
+    schema = frame.collect_schema()
+    columns = list(schema)
     ints = [pl.col(c).round(0).cast(pl.Int64) for c in INTEGRAL[study] if c in columns]
     run = pl.lit(rid, dtype=pl.Categorical).alias("run_id")
+    enums = {c: e for c, e in (enums or {}).items() if c in schema and schema[c] != e}
     if narrow is None:
-        return with_config_id(frame.with_columns(*ints), study, texts).select("config_id", run, *columns)
-    values = [pl.col(c).cast(pl.Float32) if c in narrow.float32 else pl.col(c) for c in narrow.fact]
+        return with_config_id(frame.with_columns(*ints), study, texts).select(
+            "config_id", run, *(as_enum(c, schema[c], enums[c]) if c in enums else c for c in columns))
+    values = [pl.col(c).cast(pl.Float32) if c in narrow.float32 else as_enum(c, schema[c], enums[c]) if c in enums
+              else pl.col(c) for c in narrow.fact]
     if narrow.id_terms:
         return frame.with_columns(*ints).select(run, *values)
     return with_config_id(frame.with_columns(*ints), study, texts).select("config_id", run, *values)

@@ -111,6 +111,8 @@ def check_plan(plan: Plan, schema: type[pa.DataFrameModel]) -> None:
             got = "none" if computed is None else repr(unit_str(computed))
             problems.append(Problem(None, name, f"formula yields unit {got}, schema says {spec['unit']!r}"))
         got_dtype = str(dtypes[name])
+        if isinstance(dtypes[name], pl.Enum) and spec["dtype"] == "Categorical":  # a writer's fixed categories
+            got_dtype = "Categorical"  # (``pipeline.runs.typed.text_enums``): the same texts
         if got_dtype != spec["dtype"] and not (spec["dtype"] == "Float64" and got_dtype == "Null"):
             problems.append(Problem(None, name, f"dtype {got_dtype}, schema says {spec['dtype']}"))
     if problems:

@@ -15,7 +15,8 @@ import pipeline
 from pipeline.catalogs.schemas import CATALOGS
 from pipeline import runs
 from pipeline.runs import atomic, database, narrow, partitions, sizing, write
-from pipeline.runs.typed import written_dtypes
+from pipeline.catalogs.load import load_catalogs
+from pipeline.runs.typed import text_enums, written_dtypes
 from pipeline.studies import node, schema_columns
 
 REPO = Path(__file__).resolve().parents[2]
@@ -23,6 +24,7 @@ CATALOG_TABLES = tuple(CATALOGS)  # hardware, models, ..., clusters, regions, ac
 DROP_NO_PEAK = "hardware has no published dense peak for compute_dtype"
 WRITTEN_NODE = {"config_id": "Int64", "run_id": "Categorical"} | written_dtypes(
     "node", {name: spec["dtype"] for name, spec in schema_columns(node.SCHEMA).items()})
+ENUMS = text_enums(load_catalogs(), "node")  # the fact table's text columns written as Enums
 RUN_DIR_NAME = re.compile(r"^(\d{8}T\d{6}Z)-[0-9a-f]{8}$")
 
 
@@ -46,6 +48,8 @@ def assert_written_dtypes(run_dir: Path) -> None:
                 continue
             expected = "UInt64" if column == narrow.ID_TERMS else WRITTEN_NODE[column]
             stored = "Float32" if expected == "Float64" and file.parent.name != narrow.DIMENSIONS else expected
+            if column in ENUMS and file.parent.name != narrow.DIMENSIONS:  # a fact text column of fixed categories
+                stored = str(ENUMS[column])
             assert str(dtype) == stored, (file.name, column)
 
 
