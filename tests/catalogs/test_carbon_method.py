@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import polars as pl
@@ -10,15 +9,13 @@ import pyarrow.parquet as pq
 
 from pipeline.catalogs.carbon_methods import METHODS
 from pipeline.catalogs.io import read_catalog
+from tests.catalogs.research import script
 
 SCRIPT = Path(__file__).parents[2] / "registry_data" / "research" / "r-carbon" / "apply.py"
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location("r_carbon_apply", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return script(SCRIPT, "r_carbon_apply")
 
 
 def test_every_bundled_region_has_its_provider_s_method():

@@ -4,7 +4,6 @@ on the published bus bandwidths stay within measured bounds."""
 
 from __future__ import annotations
 
-import importlib.util
 
 import polars as pl
 import pytest
@@ -12,6 +11,7 @@ import pytest
 from pipeline.catalogs import collective_fits as cf
 from pipeline.units import col, lit
 from pipeline.walls.communication import ring_all_reduce_s
+from tests.catalogs.research import script
 
 HARDWARE = pl.read_parquet(cf.bundled_registry() / "hardware.parquet")
 
@@ -123,10 +123,7 @@ def test_pcie_scaleup_takes_nccls_pcie_ring():
 def test_galvatron_transcription_checks_nccl_tests_arithmetic():
     """r-coll2/transcribe.py keeps a log row only when algbw = size / time and busbw = algbw x
     2(n-1)/n: 1 GiB in 8139.9 us is 131.91 GB/s algbw, 230.84 GB/s busbw on 8 ranks."""
-    spec = importlib.util.spec_from_file_location(
-        "transcribe", cf.bundled_registry() / "research" / "r-coll2" / "transcribe.py")
-    transcribe = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(transcribe)
+    transcribe = script(cf.bundled_registry() / "research" / "r-coll2" / "transcribe.py", "transcribe")
     line = ("  1073741824     268435456     float     sum      -1   8139.9  131.91  230.84      0"
             "   8201.6  130.92  229.11      0")
     out = transcribe.rows(line)

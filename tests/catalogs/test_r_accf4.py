@@ -3,23 +3,20 @@ without its per-tile fixed part + one graph replay), against hand values."""
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import shutil
 import sys
 from pathlib import Path
 
 import pytest
+from tests.catalogs.research import script
 
 HERE = Path(__file__).resolve().parents[2] / "registry_data" / "research" / "r-accf4"
 
 
 @pytest.fixture(scope="module")
 def f4():
-    spec = importlib.util.spec_from_file_location("r_accf4_f4_single_stream", HERE / "f4_single_stream.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    yield module
+    yield script(HERE / "f4_single_stream.py", "r_accf4_f4_single_stream")
     sys.path.remove(str(HERE.parent / "r-accnode"))
 
 

@@ -3,21 +3,18 @@ sliding windows, LoadGen percentiles), against hand-worked examples."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 from pathlib import Path
 
 import pytest
+from tests.catalogs.research import script
 
 HERE = Path(__file__).resolve().parents[2] / "registry_data" / "research" / "r-accf5"
 
 
 def _load(name: str, file: str):
-    spec = importlib.util.spec_from_file_location(name, HERE / file)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return script(HERE / file, name)
 
 
 @pytest.fixture(scope="module")

@@ -3,19 +3,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
+from tests.catalogs.research import script
 
 HERE = Path(__file__).resolve().parents[2] / "registry_data" / "research" / "r-accnode"
 
 
 def _load(name: str):
-    spec = importlib.util.spec_from_file_location(f"r_accnode_{name}", HERE / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return script(HERE / f"{name}.py", f"r_accnode_{name}")
 
 
 def test_tile_fixed_time_by_hand():

@@ -3,22 +3,19 @@ NVIDIA int8 datasheet peak is quoted at, against hand-worked values."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 from pipeline.catalogs.io import read_catalog
+from tests.catalogs.research import script
 
 HERE = Path(__file__).resolve().parents[2] / "registry_data" / "research" / "r-accwire"
 
 
 def _load(name: str, file: str):
-    spec = importlib.util.spec_from_file_location(name, HERE / file)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return script(HERE / file, name)
 
 
 def test_the_lengths_need_mlperfs_10833_features_and_take_loadgens_percentiles():

@@ -3,7 +3,6 @@ precisions Intel publishes no peak for, and the row's source and quality."""
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 
 from pipeline.catalogs.io import read_catalog, write_catalog
 from pipeline.catalogs.quality import quality_of
+from tests.catalogs.research import script
 
 SCRIPT = Path(__file__).resolve().parents[2] / "registry_data" / "research" / "r-gaudi" / "apply.py"
 
@@ -47,9 +47,7 @@ def test_source_is_intels_white_paper_read_through_transcriptions(row):
 def test_script_is_idempotent(tmp_path):
     registry = tmp_path / "registry"
     shutil.copytree(SCRIPT.parents[2], registry, ignore=shutil.ignore_patterns("research"))
-    spec = importlib.util.spec_from_file_location("r_gaudi_apply", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = script(SCRIPT, "r_gaudi_apply")
     assert module.apply(registry) == 0  # the bundled catalog already carries the change
     frame = read_catalog("hardware", registry).with_columns(
         peak_fp8_flop_per_s=pl.when(pl.col("name") == "Gaudi 2").then(None).otherwise("peak_fp8_flop_per_s"))

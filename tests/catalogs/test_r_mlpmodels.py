@@ -6,24 +6,19 @@ MLPerf log they quote."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 from pipeline.catalogs.io import read_catalog
+from tests.catalogs.research import script
 
 HERE = Path(__file__).parents[2] / "registry_data" / "research" / "r-mlpmodels"
 
 
 def _module(name: str):
-    spec = importlib.util.spec_from_file_location(f"r_mlpmodels_{name}", HERE / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # a dataclass resolves its module's namespace while it is built
-    spec.loader.exec_module(module)
-    return module
+    return script(HERE / f"{name}.py", f"r_mlpmodels_{name}")
 
 
 @pytest.fixture(scope="module")

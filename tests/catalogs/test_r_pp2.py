@@ -5,13 +5,13 @@ changes nothing."""
 from __future__ import annotations
 
 import csv
-import importlib.util
 import shutil
 from pathlib import Path
 
 import polars as pl
 
 from pipeline.catalogs.io import read_catalog
+from tests.catalogs.research import script
 
 HERE = Path(__file__).resolve().parents[2] / "registry_data" / "research" / "r-pp2"
 
@@ -34,9 +34,7 @@ def test_the_eight_rows_state_tp1_pp2_from_the_config():
 
 
 def test_replaying_the_patches_changes_nothing(tmp_path):
-    spec = importlib.util.spec_from_file_location("apply_feas", HERE.parent / "r-feas" / "apply.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = script(HERE.parent / "r-feas" / "apply.py", "apply_feas")
     registry = HERE.parent.parent
     shutil.copy(registry / "measurements.parquet", tmp_path / "measurements.parquet")
     assert module.apply(tmp_path, HERE, {}) == 16

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -14,15 +13,13 @@ from pipeline.catalogs.io import read_catalog, validate
 from pipeline.catalogs.quality import quality_of
 from pipeline.catalogs.schemas import CATALOGS
 from pipeline.errors import InputError
+from tests.catalogs.research import script
 
 SCRIPT = Path(__file__).parents[2] / "registry_data" / "research" / "r-quality" / "apply.py"
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location("r_quality_apply", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return script(SCRIPT, "r_quality_apply")
 
 
 @pytest.mark.parametrize(("url", "expected"), [
