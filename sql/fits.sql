@@ -1,5 +1,5 @@
--- Fits: the fewest devices of each accelerator (tp x pp, x ep / tp attention groups) that hold a model's weights and its
--- KV cache at a context length, with the memory breakdown of that layout.
+-- Fits: the fewest devices of each accelerator (tp x pp, x ep / tp attention groups) that hold a model's weights and
+-- its KV cache at a context length, with the memory breakdown of that layout.
 -- Grain: one row per model x hardware x weight_dtype x kv_dtype (serving runs).
 -- reads: serving
 -- param model = any: a model name, or any
