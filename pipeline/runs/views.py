@@ -102,6 +102,7 @@ def row_column(name: str, dtype: str, key: str, fact: dict, model: dict) -> str:
 
 
 def fact_source(base: str, study: str) -> str:
+    """The FROM clause of a study's fact parts under ``base`` (alias ``f``), its partition key from the Hive path."""
     key = PARTITION_KEY[study]
     return (f"FROM read_parquet('{base}{study_glob(study)}', hive_partitioning = true, "
             f"hive_types = {{'study': VARCHAR, '{key}': VARCHAR}}) f")

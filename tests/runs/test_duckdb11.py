@@ -52,6 +52,15 @@ def duckdb11_python() -> str | None:
     return str(local) if local.exists() else None
 
 
+def read_with(python: str, reader: str, args: list[str], cwd=None) -> dict:
+    """What ``reader`` prints (JSON), run by the DuckDB 1.1 interpreter ``python`` without this environment's
+    PYTHONPATH; its exit status must be 0."""
+    done = subprocess.run([python, "-c", reader, *args], capture_output=True, text=True, cwd=cwd,
+                          env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
 def test_a_duckdb_1_1_client_opens_a_run_and_current(tmp_path):
     python = duckdb11_python()
     if python is None:
@@ -67,10 +76,7 @@ def test_a_duckdb_1_1_client_opens_a_run_and_current(tmp_path):
     elsewhere.mkdir()
     # the run's database resolves its relative paths in the run folder; current's from any directory
     args = ["node", str(run / "results.duckdb"), str(run), str(out / "current" / "results.duckdb"), ""]
-    done = subprocess.run([python, "-c", READER, *args], capture_output=True, text=True, cwd=elsewhere,
-                          env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
-    assert done.returncode == 0, done.stderr
-    found = json.loads(done.stdout)
+    found = read_with(python, READER, args, cwd=elsewhere)
     assert found["version"].startswith("1.1.")
     assert len(found["opened"]) == 2
     for opened in found["opened"]:

@@ -5,9 +5,7 @@ fits reads for the run's longest context. A run written before the view reads it
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 
 import duckdb
 import pytest
@@ -17,7 +15,7 @@ from pipeline.runs import database
 from pipeline.runs.typed import KEY_AXES
 from pipeline.runs.views import keys_over_view, keys_view
 
-from tests.runs.test_duckdb11 import duckdb11_python
+from tests.runs.test_duckdb11 import duckdb11_python, read_with
 
 SERVING = {"model": ["Llama 3.1 8B", "Mixtral 8x7B"], "hardware": ["H100 SXM5 80GB", "L4"], "tp": [1, 2],
            "batch": [1, 8], "prompt_len": [512, 2048], "output_len": [128, 256], "precision": ["bf16"]}
@@ -131,10 +129,7 @@ def test_a_duckdb_1_1_client_reads_the_keys_view_and_runs_fits(run_dirs):
         pytest.skip("no DuckDB 1.1.x environment (tests/runs/test_duckdb11.py says how to build one)")
     run = run_dirs["serving-one-length"]
     sql = database.query_path("fits").read_text()
-    done = subprocess.run([python, "-c", READER, str(run), sql], capture_output=True, text=True,
-                          env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
-    assert done.returncode == 0, done.stderr
-    found = json.loads(done.stdout)
+    found = read_with(python, READER, [str(run), sql])
     assert found["version"].startswith("1.1.")
     con = database.connect(run)
     try:
