@@ -74,3 +74,35 @@ def test_r2_adds_alpha_in_cycles_per_conv(rn):
     got = rn.priced("L40S")
     assert got["R2"] == pytest.approx(convs + 111 * alpha + sum(rn.fixed_s("L40S").values()), rel=1e-12)
     assert got["R1w"] > got["R1"] > got["R2"]    # k_half at 16-bit C > at 8-bit C > 0 with alpha
+
+
+def test_k_half_in_cycles_by_hand(rn):
+    """R4's k_half: the A100 fit's tile fixed time t_fix = 1,029.37 x 2 x 128 x 128 x 108 / 624 T = 5.838 us
+    (r-accnode §4) = 8,235 cycles at 1.4106 GHz (624 T / (108 x 4,096)); on the L40S at 2.5205 GHz (733 T /
+    (142 x 2,048)) 3.267 us = 3.267 us x 733 T / (2 x 128 x 128 x 142) = 514.7 K steps (ridge law: 2,853.6).
+    On the A100 the cycle law gives back the fit's own k_half."""
+    t_fix = 1029.3660875298044 * 2 * 128 * 128 * 108 / 624e12
+    assert t_fix == pytest.approx(5.838e-6, rel=1e-3)
+    a100_hz, l40s_hz = 624e12 / (108 * 4096), 733e12 / (142 * 2048)
+    hand = t_fix * a100_hz / l40s_hz * 733e12 / (2 * 128 * 128 * 142)
+    assert hand == pytest.approx(514.7, abs=0.1)
+    assert rn.fit("L40S")["k_half_cycles"] == pytest.approx(hand, rel=1e-9)
+    assert rn.fit("L40S")["k_half"] == pytest.approx(2853.6, abs=0.1)
+    assert rn.fit("A100 SXM4 80GB")["k_half_cycles"] == pytest.approx(1029.3660875298044, rel=1e-9)
+
+
+def test_r5_replaces_each_convs_first_wave_fixed_part_by_alpha(rn):
+    """R5 = R4 - sum over convs of (time at k_half - time at k_half 0) / waves: the P3 class conv on the A100 runs
+    1,501 tiles in ceil(1,501 / 108) = 14 waves; a P7 conv (49 rows, 256 columns: 2 tiles, split-K 9 pieces of
+    256 of K = 2,304) in one wave, where R5 keeps only its k_half = 0 time (+ alpha, as F4)."""
+    hw = "A100 SXM4 80GB"
+    cyc = rn.layer_times(hw, rn.fit(hw)["k_half_cycles"] / 2)
+    zero = rn.layer_times(hw, rn.f4.NO_K_HALF)
+    p3 = cyc.filter((rn.pl.col("m") == 10000) & (rn.pl.col("n") == 2376))
+    assert p3["waves"][0] == 14
+    p7 = cyc.filter((rn.pl.col("m") == 49) & (rn.pl.col("n") == 256) & (rn.pl.col("k") == 2304))
+    assert set(p7["waves"].to_list()) == {1}
+    got = rn.priced(hw)
+    first = ((cyc["time_s"] - zero["time_s"]) / cyc["waves"]).sum()
+    assert got["R4"] - got["R5"] == pytest.approx(first, rel=1e-9)
+    assert 0 < first < (cyc["time_s"] - zero["time_s"]).sum()   # some convs run more than one wave

@@ -24,7 +24,7 @@ import f4_p90  # noqa: E402  (r-accf5: F4h at the statistic's length; imports r-
 import retinanet_layers_priced as rn  # noqa: E402
 
 f4 = f4_p90.f4
-RETINANET_FORMS = ("R1", "R2")
+RETINANET_FORMS = ("R2", "R3", "R4", "R5")
 
 
 def classify(name: str, model: str) -> str:

@@ -24,6 +24,14 @@ N = C_out, K = C_in / groups x k x k):
 - R2: the same with k_half = 0 and alpha (9,555 A100 cycles at the part's clock, r-accnode §3) once per kernel:
   r-accf4's F4 split of the fixed cost, conv by conv.
 - R1w: R1 with k_half at the fit's 16-bit C (the catalog as it is).
+- R4: R3 with the tile's fixed time in cycles, not the ridge law: the A100 fit's t_fix (5.84 us at 16-bit C,
+  r-accnode §4) as A100 cycles at the part's clock, in K steps k_half = t_fix x peak / (2 tile_m tile_n SMs),
+  halved for int8 C. On the A100 R4 = R3; on the L40S k_half 1,427 -> 258 (r-accnode §4's x 0.18).
+- R5: R4 with each conv's first wave's fixed part replaced by alpha (alpha + (waves - 1) x t_fix a conv): F4's
+  accounting (r-accf4: one-wave GEMMs at k_half = 0 + alpha) carried to multi-wave kernels, so a one-wave kernel
+  counts the fixed cost once, as in F4.
+- R3: R1 + alpha once per conv: the kernel fit's K-loop cost per tile and wave kept (a throughput cost, which the
+  offline check below supports) and the per-kernel floor added at batch 1, where every conv is on the critical path.
 
 Parts without an int8 kernel fit (L4, A30, A40) get the fit's default form as in r-accf4 (their SMs, 128 x 128
 tiles, default ceiling / best fraction) and k_half = the catalog's coefficient (A100's k_half / ridge) x their
@@ -47,7 +55,7 @@ import retinanet_layers as rl  # noqa: E402  (r-mlpmodels: the layer list behind
 
 from pipeline import api  # noqa: E402
 from pipeline.units import col  # noqa: E402
-from pipeline.walls.gemm import gemm_capped_efficiency  # noqa: E402
+from pipeline.walls.gemm import gemm_capped_efficiency, gemm_rows, gemm_split_k, gemm_tiles  # noqa: E402
 
 ss = f4.ss
 INPUT_BYTES = 3 * 800 * 800          # one int8 800 x 800 x 3 image (preprocess_data.py: INT8, linear / CHW4)
@@ -57,7 +65,8 @@ TRT_OUTPUT_BYTES = 1.0               # TensorRT int8: every conv writes int8 (ge
 FIT_OUTPUT_BYTES = 2.0               # the kernel fit's rows write 16-bit C
 
 # SingleStream runs of RetinaNet (mlperf_log_summary.txt "90th percentile latency (ns)" and "Mean latency (ns)";
-# v3.0 bare mirror 1948f9b5, v4.1 198fc46, made with the session's fetch tool). The first three are the validation
+# v3.0 bare mirror 1948f9b5, v4.1 198fc46, made with the session's fetch tool; v3.1 eaf622a through read_file).
+# TensorRT (systems/*.json "framework"): v3.0 8.6.0, v3.1 9.0.0, v4.1 Lenovo 9.3.0, Dell XR8620 10.2.0. The first three are the validation
 # rows; the rest have no row and are reported held out (nothing here is fitted to any of them).
 RUNS = [  # (source, hardware, p90 s, mean s, validation row?)
     ("v4.1 Lenovo Lenovo_2xL4_TRT", "L4", 3.813831e-3, 3.773005e-3, True),
@@ -72,6 +81,7 @@ RUNS = [  # (source, hardware, p90 s, mean s, validation row?)
     ("v3.0 Dell XR7620_L4x1_TRT", "L4", 6.335591e-3, 6.259137e-3, False),
     ("v3.0 Supermicro SYS-221HE-FTNR-EDGE_1_H100-PCIe-80GB_TRT", "H100 PCIe 80GB", 2.073746e-3, 2.019091e-3,
      False),
+    ("v3.1 NVIDIA L4x1_TRT", "L4", 4.806550e-3, 4.714985e-3, False),   # read_file: inference_results_v3.1 eaf622a
 ]
 
 
@@ -86,6 +96,7 @@ OFFLINE = {  # source of RUNS -> (GPUs, batch, samples per second of the system)
     "v3.0 H3C R5350G6_A30x1_TRT": (1, 16, 349.308), "v3.0 Inspur NE5260M5_A40x2_TRT": (2, 16, 624.729),
     "v3.0 NVIDIA L4x1_TRT": (1, 2, 179.492), "v3.0 Dell XR7620_L4x1_TRT": (1, 2, 173.985),
     "v3.0 Supermicro SYS-221HE-FTNR-EDGE_1_H100-PCIe-80GB_TRT": (1, 16, 961.62),
+    "v3.1 NVIDIA L4x1_TRT": (1, 2, 225.923),
 }
 
 
@@ -119,7 +130,15 @@ def fit(hardware: str) -> dict[str, float]:
     else:
         out |= {"units": float(ss.SM_OPS[hardware][0]), "tile_m": 128.0, "tile_n": 128.0,
                 "ceiling": ss.DEFAULT_CEILING, "best": f4.DEFAULT_BEST, "k_half": a100 * hw[0] / hw[1]}
+    # The cycle law for the tile's fixed time (r-accnode §3-4): the A100 fit's t_fix = k_half x 2 tile_m tile_n x
+    # SMs / peak (5.84 us at 16-bit C) as a count of A100 cycles, at this part's clock, back into K steps.
+    t_fix_cycles = A100_T_FIX_S * ss.CLOCK_HZ["A100 SXM4 80GB"]
+    out["k_half_cycles"] = (t_fix_cycles / ss.CLOCK_HZ[hardware]) * hw[0] / (
+        2 * out["tile_m"] * out["tile_n"] * out["units"])
     return out
+
+
+A100_T_FIX_S = 1029.3660875298044 * 2 * 128 * 128 * 108 / 624e12   # r-accnode tile_fixed_time.py: 5.84 us
 
 
 def eta_memory(hardware: str) -> float:
@@ -136,8 +155,11 @@ def layer_times(hardware: str, k_half: float, batch: int = 1) -> pl.DataFrame:
                                  col("k_half", None), col("best", None)).expr
     frame = convs(batch).with_columns(**{c: pl.lit(float(p[c])) for c in ("units", "tile_m", "tile_n", "ceiling", "best")},
                                  k_half=pl.lit(float(k_half)))
+    tiles = gemm_tiles(gemm_rows(col("m", None)), col("n", None), col("tile_m", None), col("tile_n", None))
+    split = gemm_split_k(tiles, col("k", None), col("units", None))
+    waves = ((tiles * split) / col("units", None)).ceil().expr
     em = eta_memory(hardware)
-    return frame.with_columns(eta=eta).with_columns(
+    return frame.with_columns(eta=eta, waves=waves).with_columns(
         compute_s=pl.col("flop") / (p["peak"] * pl.col("eta")),
         memory_s=pl.col("bytes") / (p["bw"] * em)).with_columns(
         time_s=pl.max_horizontal("compute_s", "memory_s"))
@@ -153,7 +175,7 @@ def fixed_s(hardware: str) -> dict[str, float]:
 
 
 def priced(hardware: str) -> dict[str, float]:
-    """F0 (catalog), R1, R1w, R2 of RetinaNet batch 1 on ``hardware``, seconds."""
+    """F0 (catalog), R1, R1w, R2, R3 of RetinaNet batch 1 on ``hardware``, seconds."""
     t = api.evaluate("RetinaNet", hardware, batch=1, compute_dtype="int8").row(0, named=True)
     p = fit(hardware)
     fixed = sum(fixed_s(hardware).values())
@@ -162,14 +184,20 @@ def priced(hardware: str) -> dict[str, float]:
     zero = layer_times(hardware, f4.NO_K_HALF)
     alpha = ss.ALPHA_CYCLES / ss.CLOCK_HZ[hardware]
     r2 = (zero["time_s"] + alpha).sum()
-    return {"F0": t["latency_s"], "R1": r1 + fixed, "R1w": r1w + fixed, "R2": r2 + fixed}
+    cyc = layer_times(hardware, p["k_half_cycles"] * TRT_OUTPUT_BYTES / FIT_OUTPUT_BYTES)
+    r4 = cyc["time_s"].sum()
+    zero_cyc = layer_times(hardware, f4.NO_K_HALF)   # same shapes: the fixed part is cyc - zero on compute-bound convs
+    first_wave = ((cyc["time_s"] - zero_cyc["time_s"]) / cyc["waves"]).sum()
+    return {"F0": t["latency_s"], "R1": r1 + fixed, "R1w": r1w + fixed, "R2": r2 + fixed,
+            "R3": r1 + fixed + zero.height * alpha, "R4": r4 + fixed + zero.height * alpha,
+            "R5": r4 - first_wave + fixed + zero.height * alpha}
 
 
 def main(parquet: str) -> None:
     table = {(name, hw): measured for name, model, hw, _, _, _, measured, _ in ss.rows(parquet)
              if model == "RetinaNet"}
     print(f"validation rows: {len(table)} RetinaNet latency_s rows")
-    forms = ("F0", "R1", "R1w", "R2")
+    forms = ("F0", "R1", "R1w", "R2", "R3", "R4", "R5")
     print(f"\n{'run':58} {'hardware':15} {'p90 ms':>7}   " + " ".join(f"{k:>6}" for k in forms)
           + "   (% error vs p90; R1 vs mean)")
     errs: dict[tuple[bool, str], list[float]] = {}
@@ -196,30 +224,52 @@ def main(parquet: str) -> None:
 
 
 def per_sample(hardware: str, batch: int) -> dict[str, float]:
-    """R1 and R2's conv time a sample at ``batch`` (+ the NMS read a sample; the copy overlaps in Offline)."""
+    """R1, R2 and R4's conv time a sample at ``batch`` (+ the NMS read a sample; the copy overlaps in Offline;
+    R4 without its per-kernel alpha, amortised over a full batch)."""
     p = fit(hardware)
     nms = fixed_s(hardware)["nms"]
     r1 = layer_times(hardware, p["k_half"] * TRT_OUTPUT_BYTES / FIT_OUTPUT_BYTES, batch)["time_s"].sum()
     zero = layer_times(hardware, f4.NO_K_HALF, batch)
     r2 = (zero["time_s"] + ss.ALPHA_CYCLES / ss.CLOCK_HZ[hardware]).sum()
-    return {"R1": r1 / batch + nms, "R2": r2 / batch + nms}
+    r4 = layer_times(hardware, p["k_half_cycles"] * TRT_OUTPUT_BYTES / FIT_OUTPUT_BYTES, batch)["time_s"].sum()
+    return {"R1": r1 / batch + nms, "R2": r2 / batch + nms, "R4": r4 / batch + nms}
+
+
+# Offline-only runs (no SingleStream run of the system): the same chips on TensorRT 8.6 (v3.0) and 9.x / 10.x
+# (v4.1), per-GPU rate = samples per second / GPUs; batch from NVIDIA's Offline configs (v3.0 H100 SXM 16, v4.1
+# H100 SXM / PCIe 48, L40S 4).
+OFFLINE_ONLY = [  # (source, hardware, GPUs, batch, samples per second)
+    ("v3.0 NVIDIA DGX-H100_H100-SXM-80GBx1_TRT", "H100 SXM5 80GB", 1, 16, 1478.64),
+    ("v4.1 Supermicro SYS_821GE_TNHR_H100_SXM_80GBx8_TRT", "H100 SXM5 80GB", 8, 48, 14405.1),
+    ("v4.1 Dell R760_H100_PCIe_80GBx2_TRT", "H100 PCIe 80GB", 2, 48, 2314.75),
+    ("v4.1 Dell R760xa_L40Sx4_TRT", "L40S", 4, 4, 3345.71),
+]
 
 
 def offline() -> None:
-    """Offline per-sample time (GPUs / samples per second) against R1 / R2 at the offline batch, and the
-    SingleStream mean minus it: what batch 1 adds over the conv work at a full batch."""
+    """Offline per-sample time (GPUs / samples per second) against R1 / R2 / R4 at the offline batch, and the
+    SingleStream mean minus it: what batch 1 adds over the conv work at a full batch, in alphas (9,555 A100 cycles
+    at the part's clock), before and after R1's own batch-1 wave / tile loss. If batch 1 adds a per-kernel floor,
+    this is the engine's kernel count (111 convs + the NMS chain + pool / upsample, ~130)."""
     print("\nOffline per-sample time (not validation rows) and SingleStream mean - offline per sample")
-    print(f"{'run':58} {'batch':>5} {'off ms':>7} {'R1':>7} {'R2':>7} {'SS mean - off ms':>17}")
-    errs: dict[str, list[float]] = {"R1": [], "R2": []}
-    for source, hw, _, mean, _ in RUNS:
-        gpus, batch, sps = OFFLINE[source]
+    print(f"{'run':58} {'batch':>5} {'off ms':>7} {'R1':>7} {'R2':>7} {'R4':>7} {'SS mean - off ms':>17} "
+          f"{'/ alpha':>8} {'(- R1 bs1 - bs B) / alpha':>26}")
+    errs: dict[str, list[float]] = {"R1": [], "R2": [], "R4": []}
+    runs = [(source, hw, *OFFLINE[source], mean) for source, hw, _, mean, _ in RUNS]
+    runs += [(source, hw, gpus, batch, sps, None) for source, hw, gpus, batch, sps in OFFLINE_ONLY]
+    for source, hw, gpus, batch, sps, mean in runs:
         off = gpus / sps
         got = per_sample(hw, batch)
         pct = {k: 100 * (v / off - 1) for k, v in got.items()}
         for k, v in pct.items():
             errs[k].append(abs(v))
-        print(f"{source[:58]:58} {batch:5d} {off * 1e3:7.3f} {pct['R1']:+6.1f}% {pct['R2']:+6.1f}% "
-              f"{(mean - off) * 1e3:17.3f}")
+        line = f"{source[:58]:58} {batch:5d} {off * 1e3:7.3f} " + " ".join(f"{pct[k]:+6.1f}%" for k in errs)
+        if mean is not None:
+            alpha = ss.ALPHA_CYCLES / ss.CLOCK_HZ[hw]
+            shape_loss = per_sample(hw, 1)["R1"] - got["R1"]   # what R1 says batch 1 loses to wave / tile quantisation
+            line += (f" {(mean - off) * 1e3:17.3f} {(mean - off) / alpha:8.0f} "
+                     f"{(mean - off - shape_loss) / alpha:26.0f}")
+        print(line)
     print("  median |error| offline: " + ", ".join(f"{k} {statistics.median(v):.1f}" for k, v in errs.items()))
 
 
