@@ -34,7 +34,8 @@ def classify(name: str, model: str) -> str:
 
 
 def row_errors(parquet: str, dev_path: str, vocab_path: str) -> list[dict]:
-    """Per validation row: its class and % error under F0 (today's form and length), F4h @p90 and F4h with RetinaNet at R1 / R2."""
+    """Per validation row: its class and % error under F0 (today's form and length), F4h @p90 and F4h with the
+    RetinaNet rows at each of RETINANET_FORMS."""
     s, _ = f4_p90.squad_stats(dev_path, vocab_path)
     reg = f4.registry()
     out = []

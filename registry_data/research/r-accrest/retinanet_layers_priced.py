@@ -66,8 +66,8 @@ FIT_OUTPUT_BYTES = 2.0               # the kernel fit's rows write 16-bit C
 
 # SingleStream runs of RetinaNet (mlperf_log_summary.txt "90th percentile latency (ns)" and "Mean latency (ns)";
 # v3.0 bare mirror 1948f9b5, v4.1 198fc46, made with the session's fetch tool; v3.1 eaf622a through read_file).
-# TensorRT (systems/*.json "framework"): v3.0 8.6.0, v3.1 9.0.0, v4.1 Lenovo 9.3.0, Dell XR8620 10.2.0. The first three are the validation
-# rows; the rest have no row and are reported held out (nothing here is fitted to any of them).
+# TensorRT (systems/*.json "framework"): v3.0 8.6.0, v3.1 9.0.0, v4.1 Lenovo 9.3.0, Dell XR8620 10.2.0. The first
+# three are the validation rows; the rest have no row and are reported held out (nothing is fitted to any of them).
 RUNS = [  # (source, hardware, p90 s, mean s, validation row?)
     ("v4.1 Lenovo Lenovo_2xL4_TRT", "L4", 3.813831e-3, 3.773005e-3, True),
     ("v4.1 Dell XR8620_L4x1_TRT", "L4", 4.829757e-3, 4.732906e-3, True),
@@ -153,8 +153,8 @@ def layer_times(hardware: str, k_half: float, batch: int = 1) -> pl.DataFrame:
     eta = gemm_capped_efficiency(col("m", None), col("n", None), col("k", None), col("units", None),
                                  col("tile_m", None), col("tile_n", None), col("ceiling", None),
                                  col("k_half", None), col("best", None)).expr
-    frame = convs(batch).with_columns(**{c: pl.lit(float(p[c])) for c in ("units", "tile_m", "tile_n", "ceiling", "best")},
-                                 k_half=pl.lit(float(k_half)))
+    consts = {c: pl.lit(float(p[c])) for c in ("units", "tile_m", "tile_n", "ceiling", "best")}
+    frame = convs(batch).with_columns(**consts, k_half=pl.lit(float(k_half)))
     tiles = gemm_tiles(gemm_rows(col("m", None)), col("n", None), col("tile_m", None), col("tile_n", None))
     split = gemm_split_k(tiles, col("k", None), col("units", None))
     waves = ((tiles * split) / col("units", None)).ceil().expr
