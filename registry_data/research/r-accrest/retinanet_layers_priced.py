@@ -24,14 +24,14 @@ N = C_out, K = C_in / groups x k x k):
 - R2: the same with k_half = 0 and alpha (9,555 A100 cycles at the part's clock, r-accnode §3) once per kernel:
   r-accf4's F4 split of the fixed cost, conv by conv.
 - R1w: R1 with k_half at the fit's 16-bit C (the catalog as it is).
+- R3: R1 + alpha once per conv: the kernel fit's K-loop cost per tile and wave kept (a throughput cost, which the
+  offline check below supports) and the per-kernel floor added at batch 1, where every conv is on the critical path.
 - R4: R3 with the tile's fixed time in cycles, not the ridge law: the A100 fit's t_fix (5.84 us at 16-bit C,
   r-accnode §4) as A100 cycles at the part's clock, in K steps k_half = t_fix x peak / (2 tile_m tile_n SMs),
-  halved for int8 C. On the A100 R4 = R3; on the L40S k_half 1,427 -> 258 (r-accnode §4's x 0.18).
+  halved for int8 C. On the A100 R4 = R3; on the L40S k_half 1,427 -> 257 (r-accnode §4's x 0.18).
 - R5: R4 with each conv's first wave's fixed part replaced by alpha (alpha + (waves - 1) x t_fix a conv): F4's
   accounting (r-accf4: one-wave GEMMs at k_half = 0 + alpha) carried to multi-wave kernels, so a one-wave kernel
   counts the fixed cost once, as in F4.
-- R3: R1 + alpha once per conv: the kernel fit's K-loop cost per tile and wave kept (a throughput cost, which the
-  offline check below supports) and the per-kernel floor added at batch 1, where every conv is on the critical path.
 
 Parts without an int8 kernel fit (L4, A30, A40) get the fit's default form as in r-accf4 (their SMs, 128 x 128
 tiles, default ceiling / best fraction) and k_half = the catalog's coefficient (A100's k_half / ridge) x their
