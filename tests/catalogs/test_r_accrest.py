@@ -106,3 +106,15 @@ def test_r5_replaces_each_convs_first_wave_fixed_part_by_alpha(rn):
     first = ((cyc["time_s"] - zero["time_s"]) / cyc["waves"]).sum()
     assert got["R4"] - got["R5"] == pytest.approx(first, rel=1e-9)
     assert 0 < first < (cyc["time_s"] - zero["time_s"]).sum()   # some convs run more than one wave
+
+
+def test_software_ratio_by_hand(rn):
+    """Offline per GPU, TensorRT 8.6 -> 9.x / 10.x on the same chip (medians of each side's runs): L4 225.923 /
+    median(179.492, 173.985) = 1.2783; H100 SXM 14,405.1 / 8 / median(1,478.64, 12,164.1 / 8) = 1.2008; H100 PCIe
+    median(1,157.38, 1,174.61, 1,172.64) / median(958.97, 961.62, 996.82) = 1,172.64 / 961.62 = 1.2194; median
+    1.2194."""
+    l4 = 225.923 / ((179.492 + 173.985) / 2)
+    h100_sxm = 14405.1 / 8 / ((1478.64 + 12164.1 / 8) / 2)
+    h100_pcie = 4690.54 / 4 / 961.62
+    assert (round(l4, 4), round(h100_sxm, 4), round(h100_pcie, 4)) == (1.2783, 1.2008, 1.2194)
+    assert rn.software_ratio() == pytest.approx(h100_pcie, rel=1e-12)

@@ -100,6 +100,49 @@ OFFLINE = {  # source of RUNS -> (GPUs, batch, samples per second of the system)
 }
 
 
+# Offline per-GPU rate of one chip on TensorRT 8.6 (v3.0) and on 9.x / 10.x (v3.1, v4.1): samples per second /
+# GPUs of the runs in OFFLINE / OFFLINE_ONLY and the 8-GPU NVIDIA v3.0 H100 SXM / PCIe systems (12,164.1, 7,974.54).
+OFFLINE_BY_VERSION = {  # hardware -> (TRT 8.6 rates, TRT >= 9 rates)
+    "L4": ((179.492, 173.985), (225.923, 222.619, 453.667 / 2)),
+    "H100 SXM5 80GB": ((1478.64, 12164.1 / 8), (14405.1 / 8,)),
+    "H100 PCIe 80GB": ((958.97, 961.62, 7974.54 / 8), (2314.75 / 2, 2349.22 / 2, 4690.54 / 4)),
+}
+
+
+def software_ratio() -> float:
+    """The median over chips of (TRT >= 9 rate / TRT 8.6 rate), each the median of its runs: how much faster the
+    same chip's convs ran on the rows' TensorRT generation. Offline runs only, no SingleStream run, no row."""
+    return statistics.median(statistics.median(new) / statistics.median(old)
+                             for old, new in OFFLINE_BY_VERSION.values())
+
+
+def version_check() -> None:
+    """R3 / R4 on the TensorRT 8.6 SingleStream runs with their conv work slowed by software_ratio (the rows'
+    generation is the faster one): what a framework-version term would do to the held-out runs."""
+    k = software_ratio()
+    print(f"\nTensorRT 8.6 -> 9.x / 10.x, offline per GPU on the same chip: "
+          + ", ".join(f"{hw} x{statistics.median(new) / statistics.median(old):.3f}"
+                      for hw, (old, new) in OFFLINE_BY_VERSION.items()) + f"; median x{k:.3f}")
+    errs: dict[str, list[float]] = {"R3": [], "R4": []}
+    every: dict[str, list[float]] = {"R3": [], "R4": []}
+    for source, hw, p90, _, _ in RUNS:
+        got = priced(hw)
+        if not source.startswith("v3.0"):        # TensorRT >= 9: the rows' generation, no term
+            for f in every:
+                every[f].append(abs(100 * (got[f] / p90 - 1)))
+            continue
+        fixed = sum(fixed_s(hw).values())
+        pct = {f: 100 * (((got[f] - fixed) * k + fixed) / p90 - 1) for f in errs}
+        for f, v in pct.items():
+            errs[f].append(abs(v))
+            every[f].append(abs(v))
+        print(f"  {source[:58]:58} {hw:15} " + " ".join(f"{f} {v:+6.1f}" for f, v in pct.items()))
+    print("  median |error|, TRT 8.6 runs with the version term: "
+          + ", ".join(f"{f} {statistics.median(v):.1f}" for f, v in errs.items()))
+    print(f"  median |error|, all {len(every['R4'])} SingleStream runs (TRT >= 9 as they are): "
+          + ", ".join(f"{f} {statistics.median(v):.1f}" for f, v in every.items()))
+
+
 def convs(batch: int = 1) -> pl.DataFrame:
     """The 111 convs as implicit GEMMs (M = batch x H_out x W_out) with their int8 bytes: weights once, the input
     (read at the output's side: the seven stride-2 convs' inputs are 4x that, a few MB, left out) and the output."""
@@ -212,6 +255,7 @@ def main(parquet: str) -> None:
         print(f"  median |error| {'validation rows' if row else 'held out'}: "
               + ", ".join(f"{k} {statistics.median(errs[(row, k)]):.1f}" for k in forms))
     offline()
+    version_check()
     print("\nper part: R1's parts (ms) and the GEMM model's FLOP-weighted eta")
     for hw in dict.fromkeys(r[1] for r in RUNS):
         p = fit(hw)
