@@ -117,14 +117,14 @@ def software_ratio() -> float:
 
 
 def version_check() -> None:
-    """R3 / R4 on the TensorRT 8.6 SingleStream runs with their conv work slowed by software_ratio (the rows'
+    """R3 / R4 / R5 on the TensorRT 8.6 SingleStream runs with their conv work slowed by software_ratio (the rows'
     generation is the faster one): what a framework-version term would do to the held-out runs."""
     k = software_ratio()
     print(f"\nTensorRT 8.6 -> 9.x / 10.x, offline per GPU on the same chip: "
           + ", ".join(f"{hw} x{statistics.median(new) / statistics.median(old):.3f}"
                       for hw, (old, new) in OFFLINE_BY_VERSION.items()) + f"; median x{k:.3f}")
-    errs: dict[str, list[float]] = {"R3": [], "R4": []}
-    every: dict[str, list[float]] = {"R3": [], "R4": []}
+    errs: dict[str, list[float]] = {"R3": [], "R4": [], "R5": []}
+    every: dict[str, list[float]] = {"R3": [], "R4": [], "R5": []}
     for source, hw, p90, _, _ in RUNS:
         got = priced(hw)
         if not source.startswith("v3.0"):        # TensorRT >= 9: the rows' generation, no term
