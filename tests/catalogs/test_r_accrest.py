@@ -118,3 +118,37 @@ def test_software_ratio_by_hand(rn):
     h100_pcie = 4690.54 / 4 / 961.62
     assert (round(l4, 4), round(h100_sxm, 4), round(h100_pcie, 4)) == (1.2783, 1.2008, 1.2194)
     assert rn.software_ratio() == pytest.approx(h100_pcie, rel=1e-12)
+
+
+@pytest.fixture(scope="module")
+def rs(rn):
+    return script(HERE / "resnet_layers_priced.py", "r_accrest_resnet_layers_priced")
+
+
+def test_resnet50_layers_are_the_catalog_flop(rs):
+    """torchvision ResNet-50 at 224 px: 53 convs + the fc (2,048 -> 1,000 at one position) = 4.0891 GMACs, the
+    catalog's 8.178 GFLOP (r-mlpmodels' walker reproduces torchvision's 4.089 GMACs)."""
+    layers = rs.layers()
+    assert len(layers) == 54
+    assert sum(2 * c.macs for c in layers) == pytest.approx(8.178e9, rel=2e-4)
+    fc = layers[-1]
+    assert (fc.c_in, fc.c_out, fc.k, fc.h_out, fc.macs) == (2048, 1000, 1, 1, 2048000)
+
+
+def test_resnet50_g4_g5_by_their_terms(rs):
+    """G4 = sum of the layers at k_half in cycles + 54 alphas + one replay (2.5 us + 54 ns); G5 = G4 less each
+    layer's first wave's fixed part. On the A100 54 alphas are 54 x 6.7738 us = 0.3658 ms."""
+    hw = "A100 SXM4 80GB"
+    reg = rs.f4.registry()
+    try:
+        got = rs.priced(hw, reg)
+    finally:
+        rs.f4.shutil.rmtree(reg)
+    p = rs.rn.fit(hw)
+    cyc = rs.rn.layer_times(hw, p["k_half_cycles"] / 2, 1, rs.layers())
+    zero = rs.rn.layer_times(hw, rs.f4.NO_K_HALF, 1, rs.layers())
+    alpha = rs.ss.ALPHA_CYCLES / rs.ss.CLOCK_HZ[hw]
+    assert 54 * alpha == pytest.approx(0.3658e-3, rel=1e-3)
+    g4 = cyc["time_s"].sum() + 54 * alpha + 2.5e-6 + 54e-9
+    assert got["G4"] == pytest.approx(g4, rel=1e-12)
+    assert got["G5"] == pytest.approx(g4 - ((cyc["time_s"] - zero["time_s"]) / cyc["waves"]).sum(), rel=1e-12)

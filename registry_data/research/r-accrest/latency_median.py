@@ -21,6 +21,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "r-accf5"))
 sys.path.insert(0, str(HERE))
 import f4_p90  # noqa: E402  (r-accf5: F4h at the statistic's length; imports r-accf4 and r-accnode)
+import resnet_layers_priced as rs  # noqa: E402
 import retinanet_layers_priced as rn  # noqa: E402
 
 f4 = f4_p90.f4
@@ -49,6 +50,9 @@ def row_errors(parquet: str, dev_path: str, vocab_path: str) -> list[dict]:
             rforms = rn.priced(hw) if model == "RetinaNet" else {}
             for k in RETINANET_FORMS:
                 row[f"F4h+{k}"] = rforms.get(k, f4h)
+            # F4's accounting on both CNNs: RetinaNet at R5, the MLPerf ResNet-50 rows at G5 (seed rows stay F0)
+            resnet = model == "ResNet-50" and f4.harness(name) and batch == 1
+            row["F4h+R5+G5"] = rs.priced(hw, reg)["G5"] if resnet else row["F4h+R5"]
             out.append({"name": name, "class": row["class"]}
                        | {k: 100 * (v / measured - 1) for k, v in row.items() if k not in ("name", "class")})
     finally:
@@ -58,10 +62,10 @@ def row_errors(parquet: str, dev_path: str, vocab_path: str) -> list[dict]:
 
 def main(parquet: str, dev_path: str, vocab_path: str) -> None:
     rows = row_errors(parquet, dev_path, vocab_path)
-    forms = ["F0", "F4h", *(f"F4h+{k}" for k in RETINANET_FORMS)]
-    print(f"{'row':66} {'class':16} " + " ".join(f"{k:>7}" for k in forms) + "  (% error)")
+    forms = ["F0", "F4h", *(f"F4h+{k}" for k in RETINANET_FORMS), "F4h+R5+G5"]
+    print(f"{'row':66} {'class':16} " + " ".join(f"{k:>9}" for k in forms) + "  (% error)")
     for r in rows:
-        print(f"{r['name'][:66]:66} {r['class']:16} " + " ".join(f"{r[k]:+7.1f}" for k in forms))
+        print(f"{r['name'][:66]:66} {r['class']:16} " + " ".join(f"{r[k]:+9.1f}" for k in forms))
     groups = {"all 11 rows": lambda r: True, "without the 3 seed rows": lambda r: r["class"] != "seed"}
     groups |= {c: (lambda r, c=c: r["class"] == c) for c in dict.fromkeys(r["class"] for r in rows)}
     for label, keep in groups.items():

@@ -143,10 +143,11 @@ def version_check() -> None:
           + ", ".join(f"{f} {statistics.median(v):.1f}" for f, v in every.items()))
 
 
-def convs(batch: int = 1) -> pl.DataFrame:
-    """The 111 convs as implicit GEMMs (M = batch x H_out x W_out) with their int8 bytes: weights once, the input
-    (read at the output's side: the seven stride-2 convs' inputs are 4x that, a few MB, left out) and the output."""
-    layers, _ = rl.retinanet(800, 32, 4, 264)
+def convs(batch: int = 1, layers: list | None = None) -> pl.DataFrame:
+    """The convs (RetinaNet's 111 unless ``layers``, a list of r-mlpmodels ``Conv``) as implicit GEMMs (M = batch x
+    H_out x W_out) with their int8 bytes: weights once, the input (read at the output's side: the stride-2 convs'
+    inputs are 4x that, a few MB, left out) and the output."""
+    layers = rl.retinanet(800, 32, 4, 264)[0] if layers is None else layers
     return pl.DataFrame({
         "m": [float(batch * c.h_out * c.h_out) for c in layers],
         "n": [float(c.c_out) for c in layers],
@@ -190,14 +191,14 @@ def eta_memory(hardware: str) -> float:
     return t["bytes_moved"] / (t["memory_bandwidth_bytes_per_s"] * t["memory_time_s"])
 
 
-def layer_times(hardware: str, k_half: float, batch: int = 1) -> pl.DataFrame:
+def layer_times(hardware: str, k_half: float, batch: int = 1, layers: list | None = None) -> pl.DataFrame:
     """Each conv's time: max(compute at the GEMM model's eta, memory at the node study's eta_memory)."""
     p = fit(hardware)
     eta = gemm_capped_efficiency(col("m", None), col("n", None), col("k", None), col("units", None),
                                  col("tile_m", None), col("tile_n", None), col("ceiling", None),
                                  col("k_half", None), col("best", None)).expr
     consts = {c: pl.lit(float(p[c])) for c in ("units", "tile_m", "tile_n", "ceiling", "best")}
-    frame = convs(batch).with_columns(**consts, k_half=pl.lit(float(k_half)))
+    frame = convs(batch, layers).with_columns(**consts, k_half=pl.lit(float(k_half)))
     tiles = gemm_tiles(gemm_rows(col("m", None)), col("n", None), col("tile_m", None), col("tile_n", None))
     split = gemm_split_k(tiles, col("k", None), col("units", None))
     waves = ((tiles * split) / col("units", None)).ceil().expr
@@ -268,15 +269,18 @@ def main(parquet: str) -> None:
 
 
 def per_sample(hardware: str, batch: int) -> dict[str, float]:
-    """R1, R2 and R4's conv time a sample at ``batch`` (+ the NMS read a sample; the copy overlaps in Offline;
-    R4 without its per-kernel alpha, amortised over a full batch)."""
+    """R1, R2, R4 and R5's conv time a sample at ``batch`` (+ the NMS read a sample; the copy overlaps in Offline;
+    R4 without its per-kernel alpha, amortised over a full batch; R5 with it, once a kernel for the batch)."""
     p = fit(hardware)
     nms = fixed_s(hardware)["nms"]
     r1 = layer_times(hardware, p["k_half"] * TRT_OUTPUT_BYTES / FIT_OUTPUT_BYTES, batch)["time_s"].sum()
     zero = layer_times(hardware, f4.NO_K_HALF, batch)
     r2 = (zero["time_s"] + ss.ALPHA_CYCLES / ss.CLOCK_HZ[hardware]).sum()
-    r4 = layer_times(hardware, p["k_half_cycles"] * TRT_OUTPUT_BYTES / FIT_OUTPUT_BYTES, batch)["time_s"].sum()
-    return {"R1": r1 / batch + nms, "R2": r2 / batch + nms, "R4": r4 / batch + nms}
+    cyc = layer_times(hardware, p["k_half_cycles"] * TRT_OUTPUT_BYTES / FIT_OUTPUT_BYTES, batch)
+    r4 = cyc["time_s"].sum()
+    r5 = r4 - ((cyc["time_s"] - zero["time_s"]) / cyc["waves"]).sum() + cyc.height * ss.ALPHA_CYCLES / ss.CLOCK_HZ[
+        hardware]
+    return {"R1": r1 / batch + nms, "R2": r2 / batch + nms, "R4": r4 / batch + nms, "R5": r5 / batch + nms}
 
 
 # Offline-only runs (no SingleStream run of the system): the same chips on TensorRT 8.6 (v3.0) and 9.x / 10.x
@@ -296,9 +300,9 @@ def offline() -> None:
     at the part's clock), before and after R1's own batch-1 wave / tile loss. If batch 1 adds a per-kernel floor,
     this is the engine's kernel count (111 convs + the NMS chain + pool / upsample, ~130)."""
     print("\nOffline per-sample time (not validation rows) and SingleStream mean - offline per sample")
-    print(f"{'run':58} {'batch':>5} {'off ms':>7} {'R1':>7} {'R2':>7} {'R4':>7} {'SS mean - off ms':>17} "
+    print(f"{'run':58} {'batch':>5} {'off ms':>7} {'R1':>7} {'R2':>7} {'R4':>7} {'R5':>7} {'SS mean - off ms':>17} "
           f"{'/ alpha':>8} {'(- R1 bs1 - bs B) / alpha':>26}")
-    errs: dict[str, list[float]] = {"R1": [], "R2": [], "R4": []}
+    errs: dict[str, list[float]] = {"R1": [], "R2": [], "R4": [], "R5": []}
     runs = [(source, hw, *OFFLINE[source], mean) for source, hw, _, mean, _ in RUNS]
     runs += [(source, hw, gpus, batch, sps, None) for source, hw, gpus, batch, sps in OFFLINE_ONLY]
     for source, hw, gpus, batch, sps, mean in runs:
