@@ -56,3 +56,24 @@ def test_the_bisection_joins_nothing_back_and_runs_once_per_distinct_input(profi
     pairs = sum(n["intermediate_rows"] for n in _nodes(inputs[0], "CTE_SCAN"))
     assert bisect["intermediate_rows"] == 25 * inputs[0]["intermediate_rows"] > 0
     assert pairs >= 2 * inputs[0]["intermediate_rows"], pairs  # fewer bisections than pairs
+
+
+
+def _cte_rows(plan: dict, name: str) -> int:
+    """The rows the CTE ``name`` gives its readers (its definition's output)."""
+    (cte,) = [n for op in plan["operator"] for n in _nodes(op, "CTE") if n["extra_info"].get("CTE Name") == name]
+    return cte["children"][0]["intermediate_rows"]
+
+
+def test_only_pairs_under_no_witness_are_spread_over_worker_counts(profile):
+    """A pair whose tokens/s-per-GPU bound is below what a witness deployment meeting the SLA reaches at as many
+    tokens/s per user or more is not joined to the worker counts (at 16 GPUs on the serving bench's 8B: 2.03 M
+    pairs -> 209 k, 36.6 M deployments -> 5.0 M); the answers are the same (test_sla_frontier_by_hand.py,
+    tests/runs/test_query_order.py)."""
+    answer, plan = profile
+    assert answer
+    pairs, kept = _cte_rows(plan, "bounded"), _cte_rows(plan, "kept")
+    assert 0 < kept < pairs, (kept, pairs)
+    (spread,) = [n for op in plan["operator"] for n in _nodes(op, "HASH_JOIN")
+                 if "prefill_devices = prefill_devices" in str(n["extra_info"].get("Conditions"))]
+    assert sum(n["intermediate_rows"] for n in _nodes(spread, "CTE_SCAN")) == 2 * kept  # its devices and its rows
