@@ -24,7 +24,6 @@ from pipeline.walls import (  # noqa: F401
     fidelity,
     finite_run,
     fragility,
-    graph_latency,
     locality,
     lora,
     memory,

@@ -45,16 +45,20 @@ def test_the_tensorrt_profile_graphs_resnet_and_bert_with_170_kernels_and_states
     assert apply.with_profile(profiles).equals(profiles)
 
 
-def test_the_harness_rows_are_tensorrt_and_the_seed_rows_stay_default(apply):
-    """The 8 SingleStream latency_s rows and the 56 offline / server samples_per_s rows of ResNet-50, BERT and
-    RetinaNet on NVIDIA GPUs; the seed rows (no stack named) and every other row keep their framework."""
-    measurements = read_catalog("measurements")
-    trt = measurements.filter(pl.col("framework") == "TensorRT")
+
+def test_the_harness_rows_are_the_mlperf_nvidia_rows_of_three_models_and_not_the_seed_rows(apply):
+    """``--harness-rows`` (with wiring.patch): the 8 SingleStream latency_s rows and the 56 offline / server
+    samples_per_s rows of ResNet-50, BERT and RetinaNet on NVIDIA GPUs move to TensorRT; the seed rows (no stack
+    named) and every other row keep their framework; a catalog without the expected rows is refused."""
+    measurements, hardware = read_catalog("measurements"), read_catalog("hardware")
+    after = apply.reattributed(measurements, hardware)
+    trt = after.filter(pl.col("framework") == "TensorRT")
     assert dict(trt.group_by("metric").len().iter_rows()) == {"latency_s": 8, "samples_per_s": 56}
     assert trt["name"].str.starts_with("mlperf-inf-").all()
-    seed = measurements.filter(pl.col("name").str.starts_with("seed-") & (pl.col("metric") == "latency_s"))
+    seed = after.filter(pl.col("name").str.starts_with("seed-") & (pl.col("metric") == "latency_s"))
     assert seed.height == 3 and (seed["framework"] == "default").all()
-    assert apply.reattributed(measurements, read_catalog("hardware")).equals(measurements)
+    moved = pl.col("framework") == "TensorRT"
+    assert after.filter(~moved).equals(measurements.filter(~pl.col("name").is_in(trt["name"].to_list())))
+    assert apply.reattributed(after, hardware).equals(after)
     with pytest.raises(ValueError, match="expected"):
-        apply.reattributed(measurements.filter(~pl.col("name").str.contains("bert99-singlestream")),
-                           read_catalog("hardware"))
+        apply.reattributed(measurements.filter(~pl.col("name").str.contains("bert99-singlestream")), hardware)

@@ -1,6 +1,9 @@
 """Wire form F4's catalog inputs (r-accf5 §5 steps 3-5; r-accwire README "What is missing"). Re-runnable, idempotent:
 
-    .venv/bin/python registry_data/research/r-accwire2/tensorrt_apply.py [registry_dir]
+    .venv/bin/python registry_data/research/r-accwire2/tensorrt_apply.py [--harness-rows] [registry_dir]
+
+Steps 1 and 2 are in the bundled registry (nothing reads them until wiring.patch is applied); step 3
+(``--harness-rows``) belongs with wiring.patch (README).
 
 1. hardware ``sm_clock_hz`` [Hz]: the SM clock each NVIDIA datasheet int8 dense peak is quoted at, peak / (SMs x int8
    ops a clock per SM), by r-accwire's ``clocks.py`` (imported: the peaks and their datasheets are the hardware
@@ -79,10 +82,12 @@ def reattributed(measurements: pl.DataFrame, hardware: pl.DataFrame) -> pl.DataF
     return measurements.with_columns(framework=pl.when(rows).then(pl.lit(FRAMEWORK)).otherwise("framework"))
 
 
-def main(registry: Path) -> None:
+def main(registry: Path, harness_rows: bool = False) -> None:
     hardware = read_catalog("hardware", registry)
-    for table, change in (("hardware", with_clocks), ("efficiency_profiles", with_profile),
-                          ("measurements", lambda m: reattributed(m, hardware))):
+    steps = [("hardware", with_clocks), ("efficiency_profiles", with_profile)]
+    if harness_rows:
+        steps.append(("measurements", lambda m: reattributed(m, hardware)))
+    for table, change in steps:
         before = read_catalog(table, registry)
         after = change(before)
         if not after.equals(before):
@@ -90,4 +95,8 @@ def main(registry: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else bundled_registry())
+    flags = [a for a in sys.argv[1:] if a.startswith("--")]
+    if set(flags) - {"--harness-rows"}:
+        raise SystemExit("usage: tensorrt_apply.py [--harness-rows] [registry_dir]")
+    rest = [a for a in sys.argv[1:] if not a.startswith("--")]
+    main(Path(rest[0]) if rest else bundled_registry(), "--harness-rows" in flags)
