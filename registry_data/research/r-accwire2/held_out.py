@@ -33,6 +33,9 @@ def latency(model: str, hardware: str, tokens: int, framework: str) -> float:
 
 def main() -> dict[str, list[float]]:
     squad = read_catalog("workloads").filter(pl.col("name") == "SQuAD v1.1").row(0, named=True)
+    if squad["input_tokens_p90"] is None or "graph_compute_time_s" not in api.evaluate(
+            "BERT-Large", "A100 SXM4 80GB", compute_dtype="int8", seq_len=1).columns:
+        raise SystemExit("held_out.py prices the wired package: apply wiring.patch and the two scripts first (README)")
     p90 = round(squad["input_tokens_p90"])
     errs: dict[str, list[float]] = {}
     print(f"held-out SingleStream p90s: error %, default @{OLD_SQUAD_TOKENS} -> TensorRT @{p90} (BERT tokens)")
