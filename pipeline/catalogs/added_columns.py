@@ -38,7 +38,9 @@ ADDED_COLUMNS: dict[str, dict[str, tuple[pl.DataType, str, str]]] = {
        for c, dtype in (("graphed_models", pl.String()), ("graph_kernels_per_transformer_layer", pl.Float64()),
                         ("graph_kernels_per_step", pl.Float64()), ("graph_engine_source_url", pl.String()))},
     "hardware": {c: (dtype, "2026-12-06", "no SM clock: a graphed batch-1 step prices today's eager form")
-                 for c, dtype in (("sm_clock_hz", pl.Float64()), ("sm_clock_source_url", pl.String()))},
+                 for c, dtype in (("sm_clock_hz", pl.Float64()), ("sm_clock_source_url", pl.String()))}
+    | {c: (dtype, "2026-12-06", "no SM count: a graphed step without a kernel fit keeps the profile η")
+       for c, dtype in (("sm_count", pl.Int64()), ("sm_count_source_url", pl.String()))},
     "workloads": {"aliases": (pl.String(), "2026-12-03", "no measurement dataset string maps to the workload "
                                                          "but its name")},
     "measurements": {"statistic": (pl.String(), "2026-12-03", "each latency is read as the mean over requests; "

@@ -76,6 +76,9 @@ class HardwareSchema(Provenance):
         "(registry_data/research/r-accwire2); null: not derivable (a graphed step then prices today's form)",
         nullable=True)
     sm_clock_source_url: str = url("the datasheet whose int8 peak sm_clock_hz derives from")
+    sm_count: int = count("streaming multiprocessors of an SM-clocked part: a graphed step's GEMMs without a kernel "
+                          "fit run the fit's default form on them (registry_data/research/r-accwire3)", nullable=True)
+    sm_count_source_url: str = url("where the SM count is stated (datasheet, device query or spec table)")
     _finite = finite(r"^(peak_.*|.*_bytes|.*_bytes_per_s|.*_latency_s|tdp_w|sm_clock_hz)$")
 
     class Config:

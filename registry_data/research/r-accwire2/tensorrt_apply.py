@@ -58,8 +58,9 @@ EXPECTED = {"latency_s": 8, "samples_per_s": 56}  # the SingleStream p90s; the o
 def with_clocks(hardware: pl.DataFrame) -> pl.DataFrame:
     got = ck.clocks(hardware).select(pl.col("hardware").alias("name"), "sm_clock_hz",
                                      pl.col("source_url").alias("sm_clock_source_url"))
-    return hardware.drop("sm_clock_hz", "sm_clock_source_url").join(got, on="name", how="left",
-                                                                   maintain_order="left")
+    out = hardware.drop("sm_clock_hz", "sm_clock_source_url").join(got, on="name", how="left", maintain_order="left")
+    return out.select(*(c for c in hardware.columns if c in out.columns), *(c for c in got.columns
+                                                                            if c not in hardware.columns))
 
 
 def with_profile(profiles: pl.DataFrame) -> pl.DataFrame:
