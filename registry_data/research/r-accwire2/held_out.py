@@ -5,8 +5,8 @@ priced a SQuAD row) and after (framework 'TensorRT', BERT at the p90 length the 
     .venv/bin/python registry_data/research/r-accwire2/held_out.py
 
 Diagnosis only: these runs are not validation rows and nothing is fitted to them. r-accf5 §3 priced the same by
-hand (F0 35.5 % -> F4h 23.4 %, with the L4 / A30 / A40 / T4 given the GEMM fit's default form, which the package
-does not have: here those parts' BERT compute stays at their profile η, r-accf4's "F4p").
+hand (F0 35.5 % -> F4h 23.4 %, with the L4 / A30 / A40 / T4 given the GEMM fit's default form); since r-accwire3 the
+package gives those parts' graphed GEMMs that form too (before it: their profile η, r-accf4's "F4p", 29.1 %).
 """
 
 from __future__ import annotations
