@@ -33,7 +33,14 @@ ADDED_COLUMNS: dict[str, dict[str, tuple[pl.DataType, str, str]]] = {
                                 "copied to expert order (TensorRT-LLM's runMoe)") for c, dtype in
        (("moe_row_copy", pl.Boolean()), ("moe_routing_source_url", pl.String()))}
     | {"framework_eta_multiplier": (pl.Float64(), "2026-12-03", "no calibrated framework multiplier: the kernels "
-                                                                "run as the kernel catalog measured them (1)")},
+                                                                "run as the kernel catalog measured them (1)")}
+    | {c: (dtype, "2026-12-06", "no graphed batch-1 engines stated: every step launches its kernels eagerly")
+       for c, dtype in (("graphed_models", pl.String()), ("graph_kernels_per_transformer_layer", pl.Float64()),
+                        ("graph_kernels_per_step", pl.Float64()), ("graph_engine_source_url", pl.String()))},
+    "hardware": {c: (dtype, "2026-12-06", "no SM clock: a graphed batch-1 step prices today's eager form")
+                 for c, dtype in (("sm_clock_hz", pl.Float64()), ("sm_clock_source_url", pl.String()))}
+    | {c: (dtype, "2026-12-06", "no SM count: a graphed step without a kernel fit keeps the profile η")
+       for c, dtype in (("sm_count", pl.Int64()), ("sm_count_source_url", pl.String()))},
     "workloads": {"aliases": (pl.String(), "2026-12-03", "no measurement dataset string maps to the workload "
                                                          "but its name")},
     "measurements": {"statistic": (pl.String(), "2026-12-03", "each latency is read as the mean over requests; "

@@ -14,8 +14,9 @@ class EfficiencyProfileSchema(Provenance):
     precision: str = text("precision the profile was measured at")
     framework: str = text("software stack")
     hardware_family: str = text("hardware family the row applies to ('any' for all)")
-    eta_compute_low: float = quantity("", "low end of the achieved fraction of peak FLOP/s", le=1)
-    eta_compute_high: float = quantity("", "high end of the achieved fraction of peak FLOP/s", le=1)
+    eta_compute_low: float = quantity("", "low end of the achieved fraction of peak FLOP/s (null: not stated, a "
+                                      "less specific row's, as a framework-behaviour-only row)", nullable=True, le=1)
+    eta_compute_high: float = quantity("", "high end of the achieved fraction of peak FLOP/s", nullable=True, le=1)
     eta_memory_low: float = quantity(
         "", "low end of the achieved fraction of datasheet memory bandwidth (null: not stated)", nullable=True, le=1)
     eta_memory_high: float = quantity("", "high end of eta_memory", nullable=True, le=1)
@@ -61,8 +62,15 @@ class EfficiencyProfileSchema(Provenance):
                               "(TensorRT-LLM's runMoe); false: the grouped GEMM gathers rows by index (vLLM's Triton "
                               "fused_moe); null: not stated (a less specific row's, else copied)", nullable=True)
     moe_routing_source_url: str = url("the framework source stating moe_row_copy")
+    graphed_models: str = text("models (comma-separated catalog names) whose batch-1 engines the framework replays "
+                               "as one CUDA graph (NVIDIA's MLPerf harness: use_graphs); null: none", nullable=True)
+    graph_kernels_per_transformer_layer: float = quantity(
+        "", "kernels a transformer layer of a graphed engine runs (TensorRT's BERT int8: 7)", nullable=True)
+    graph_kernels_per_step: float = quantity("", "a graphed engine's kernels outside its layers (embedding, head)",
+                                             nullable=True, ge=0)
+    graph_engine_source_url: str = url("the framework source stating graphed_models and the graphed kernel counts")
     _finite = finite(r"^(eta_\w+_(low|high)|framework_eta_multiplier|memory_fraction|launch_overhead_per_kernel_s"
-                     r"|graph_launch\w*"
+                     r"|graph_launch\w*|graph_kernels\w*"
                      r"|scheduler_overhead_per_iteration_s|prefill_chunk_tokens|custom_allreduce_max_\w+)$")
 
     class Config:

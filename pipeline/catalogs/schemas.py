@@ -71,7 +71,15 @@ class HardwareSchema(Provenance):
     host_link_bandwidth_bytes_per_s: float = quantity(
         "B/s", "host link bandwidth per direction", nullable=True)
     tdp_w: float = quantity("W", "thermal design / max board power", nullable=True)
-    _finite = finite(r"^(peak_.*|.*_bytes|.*_bytes_per_s|.*_latency_s|tdp_w)$")
+    sm_clock_hz: float = quantity(
+        "Hz", "SM clock the datasheet's dense int8 peak is quoted at: peak / (SMs x int8 ops a clock per SM) "
+        "(registry_data/research/r-accwire2); null: not derivable (a graphed step then prices today's form)",
+        nullable=True)
+    sm_clock_source_url: str = url("the datasheet whose int8 peak sm_clock_hz derives from")
+    sm_count: int = count("streaming multiprocessors of an SM-clocked part: a graphed step's GEMMs without a kernel "
+                          "fit run the fit's default form on them (registry_data/research/r-accwire3)", nullable=True)
+    sm_count_source_url: str = url("where the SM count is stated (datasheet, device query or spec table)")
+    _finite = finite(r"^(peak_.*|.*_bytes|.*_bytes_per_s|.*_latency_s|tdp_w|sm_clock_hz)$")
 
     class Config:
         name = "hardware"

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from pipeline.errors import InputError, Problem
+
 WILDCARD = ("any", "default")
 KEYS = ["workload", "family", "compute_dtype"]
 
@@ -104,14 +106,17 @@ FRAMEWORK_TERMS = {
     "window_kv_cache": (["window_kv_cache"], "window_kv_source_url", {"window_kv_cache": True}),
     # an MoE layer's rows copied to expert order before GEMM 1 (pipeline.walls.moe_routing); none stated: copied
     "moe_row_copy": (["moe_row_copy"], "moe_routing_source_url", {"moe_row_copy": True}),
+    # the kernels of an engine replayed as one CUDA graph (pipeline.walls.graph_latency); none stated: none graphed
+    "graph_kernels_per_transformer_layer": (["graph_kernels_per_transformer_layer", "graph_kernels_per_step"],
+                                            "graph_engine_source_url", None),
 }
 # Terms that are the framework's software behaviour whatever the hardware: a row of the framework states them
 # for every hardware family (a profile of TensorRT-LLM on A100 says how TensorRT-LLM caches K/V on an L40S too).
-FRAMEWORK_WIDE = {"window_kv_cache", "moe_row_copy"}
+FRAMEWORK_WIDE = {"window_kv_cache", "moe_row_copy", "graph_kernels_per_transformer_layer"}
 FRAMEWORK_UNITS = {"launch_overhead_per_kernel_s": "s", "prefill_chunk_tokens": "tok", "decode_cuda_graphs": None,
                    "graph_launch_s": "s", "graph_launch_per_kernel_s": "s", "scheduler_overhead_per_iteration_s": "s",
                    "custom_allreduce_max_bytes": "B", "custom_allreduce_max_ranks": "", "window_kv_cache": None,
-                   "moe_row_copy": None}
+                   "moe_row_copy": None, "graph_kernels_per_transformer_layer": "", "graph_kernels_per_step": ""}
 
 
 def framework_source(term: str) -> str:
@@ -155,3 +160,20 @@ def multiplier_table(keys: pl.DataFrame, profiles: pl.DataFrame, framework: str)
                           pl.col("profile").alias("multiplier_profile"))
     return keys.join(best.drop("multiplier_profile"), on=KEYS, how="left").with_columns(
         pl.col("framework_eta_multiplier").fill_null(1.0))
+
+
+def graphed_models(profiles: pl.DataFrame, framework: str | None = None) -> list[str]:
+    """The models whose batch-1 engines ``framework`` replays as one CUDA graph: the ``graphed_models`` of the
+    framework's own profile rows (a framework-wide behaviour, as ``FRAMEWORK_WIDE``; none for 'default' / 'any').
+    ``framework`` None: the one set every framework that graphs states (the node study's model side holds one set
+    for every framework of a validation group; two different sets are an error)."""
+    if "graphed_models" not in profiles.columns:
+        return []
+    named = profiles.filter(pl.col("graphed_models").is_not_null())
+    named = named if framework is None else named.filter(pl.col("framework") == framework)
+    sets = {fw: frozenset(m.strip() for m in cell.split(",") if m.strip())
+            for fw, cell in named.select("framework", "graphed_models").iter_rows()}
+    if len(set(sets.values())) > 1:
+        raise InputError("efficiency_profiles", [Problem(None, "graphed_models", "frameworks state different graphed "
+                                                         f"models ({sets}); the node study holds one set")])
+    return sorted(next(iter(sets.values()), frozenset()))

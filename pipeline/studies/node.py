@@ -20,6 +20,7 @@ from pipeline.studies import (
     fraction,
     headroom,
     input_pipeline,
+    node_graphs,
     operations,
     per_key,
     result,
@@ -112,6 +113,8 @@ class NodeCoreSchema(pa.DataFrameModel):
                                             "dp_overlap_fraction")
     kernel_launches: float = result("", "kernels launched this step", "layers x kernels per layer")
     launch_overhead_s: float = result("s", "kernel_launches x launch_overhead_per_kernel_s", "wall 3")
+    graph_compute_time_s: float = result("s", "a graphed batch-1 step's compute, GEMMs at k_half = 0 (null: eager)",
+                                         "walls/graph_latency (r-accf4 F4)")
     latency_s: float = result("s", "max(compute, memory) + element-wise + launch overhead + exposed all-reduce; "
                               "null if infeasible", "wall 3")
     bound: pl.Categorical = result(None, "largest time term: compute, memory, overhead, input pipeline or "
@@ -197,14 +200,15 @@ STEPS = pl.DataFrame(
 )
 HARDWARE = ["vendor", "family", "category", "memory_capacity_bytes", "usable_memory_bytes",
             "memory_bandwidth_bytes_per_s", "tdp_w", "scaleup_link_bandwidth_bytes_per_s", "scaleup_link_latency_s",
-            "scaleup_domain_size"]
+            "scaleup_domain_size", "sm_clock_hz"]
 MODEL_INPUTS = ["model_type", "is_moe", "n_layers", "forward_flop_per_sample", "activation_elements_per_sample",
                 "d_model", "n_heads", "n_kv_heads", "head_dim", "ffn_dim", "vocab_size", "has_linear_bias",
                 "n_experts", "n_experts_per_token", "n_shared_experts", "expert_ffn_dim", "n_dense_layers",
                 "kv_lora_rank", "qk_rope_head_dim", "norm_type", *PATTERN_COLUMNS]
 KNOBS = ["kernels_per_transformer_layer", "kernels_per_cnn_layer", "launch_overhead_per_kernel_s",
          "synthesis_target_fraction", "host_cores_per_node", "accelerators_per_node", "prefill_chunk_tokens",
-         "data_parallel_devices", "optimizer_sharded", "dp_overlap_fraction", "gradient_bytes_per_param"]
+         "data_parallel_devices", "optimizer_sharded", "dp_overlap_fraction", "gradient_bytes_per_param",
+         "graph_kernels_per_transformer_layer"]
 DROP_CONTEXT = SEQ_CONTEXT.reason
 SHAPED = [*MODEL_INPUTS, "max_context_tokens", *MODEL_COLUMNS]  # the model catalog's row, shaped
 MODEL_RULES = [SEQ_CONTEXT]
@@ -218,7 +222,7 @@ def _model_side(catalogs: Catalogs, spec: SweepSpec) -> tuple[Side, pl.DataFrame
     tp = pp = 1, so that every layout-only column (shapes, FLOPs) is computed before the join; and the shaped
     models' other columns, which ``_precomputed`` gathers by ``SHAPED_ROW`` a slice at a time (the product of the
     whole rows was ~500 MB on the 300 M-row node sweep's 1.2 M-row side, copied by each step here)."""
-    shaped, units = sides.models(catalogs, spec, SHAPED)
+    shaped, units = node_graphs.with_graph_engine(*sides.models(catalogs, spec, SHAPED), catalogs)
     shaped = shaped.with_row_index(SHAPED_ROW)
     steps = STEPS.filter(pl.col("workload").is_in(list(spec.axes.workload)))
     side = shaped.select(SHAPED_ROW, "model_type", "max_context_tokens").join(
@@ -309,6 +313,7 @@ def hardware(catalogs: Catalogs, spec: SweepSpec) -> Side:
                                storage="compute", knobs=KNOBS, data="data")
     side.frame = k_half_at_activation_bytes(
         profile_where_tiles_exceed(side.frame, NODE_MAX_FIT_TILE_AREA, LARGE_TILE_BASIS))
+    side = node_graphs.graph_side(side, catalogs, spec)
     side.frame, fabric_units = cluster_fabric(side.frame, catalogs, spec.data.cluster)
     side.units = side.units | fabric_units
     # the optimizer's shard ranks read hardware-side columns only (knob, devices, node size): one value per hardware
@@ -352,8 +357,8 @@ def build(space: Space, hardware_side=None) -> formulas.Plan:
         fitted = not absent and side is not None and any(
             c in side.columns and side[c].is_not_null().any() for c in KERNEL_FIT)
         names = [*(SHARED if fitted else []), *(FOOTPRINT if side is not None else []),
-                 *(c for c in DATA_PARALLEL if side is not None and c not in side.columns)]
-        frame, units = shared(space, side, names)
+                 *(c for c in [*DATA_PARALLEL, *node_graphs.GRAPHED] if side is not None and c not in side.columns)]
+        frame, units = node_graphs.planned(*shared(space, side, names))
         plans.append(operations.build(frame, units, SCHEMA, OPERATIONS, formulas.REGISTRY | UNFITTED if absent
                                       else formulas.REGISTRY, OUTPUTS, operations.has_regions(space, side)))
     check_plan(plans[0], SCHEMA)

@@ -28,7 +28,7 @@ from pipeline import formulas, scalar
 from pipeline.catalogs.load import Catalogs
 from pipeline.spec import SweepSpec
 from pipeline.spec.names import resolve_names
-from pipeline.studies import node, operations, serving, sides, training
+from pipeline.studies import node, node_graphs, operations, serving, sides, training
 from pipeline.studies.sides import Rule, Side
 from pipeline.units import expression_library
 
@@ -135,6 +135,8 @@ def _build(study: str, catalogs: Catalogs, spec: SweepSpec) -> CatalogSides:
     frame = side.frame.with_columns(_reason(side.rules).alias(DROPPED))
     frame, ops_units = operations.attach(frame, catalogs, spec, "accelerator" if study == "training" else "hardware")
     shaped, model_units = sides.shaped_models(catalogs.models, module.SHAPED)
+    if study == "node":  # the framework's graphed engines (node._model_side's)
+        shaped, model_units = node_graphs.with_graph_engine(shaped, model_units, catalogs)
     model_units = model_units | module.AXIS_UNITS
     units = side.units | ops_units | model_units
     model_rules = training.model_rules(spec) if study == "training" else module.MODEL_RULES

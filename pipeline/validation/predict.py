@@ -50,7 +50,7 @@ SHARDED_OPTIMIZER_MODELS = {"BERT-Large"}
 SPEC_INPUTS = ["study", "scenario", "metric", "framework", "model", "hardware", "cluster", "compute_dtype",
                "weight_dtype", "batch", "seq_len", "devices", "tp", "pp", "dp", "microbatch", "recompute", "prompt_len",
                "output_len", "cp", "ep", "trained", "zero_stage", "virtual_stages", "sequence_parallel", "kv_cache",
-               "dataset", "concurrency", "request_rate", "requests",
+               "dataset", "statistic", "concurrency", "request_rate", "requests",
                *TRAINING_RUN_COLUMNS, *SPECULATIVE_COLUMNS,
                *EXPERT_COLUMNS, *DECODE_KERNEL_COLUMNS,
                *SCHEDULER_COLUMNS]  # the measurement columns measurement_spec reads
@@ -146,18 +146,23 @@ def run_context(spec: dict, r: dict, models: dict[str, tuple[int | None, str | N
     return spec | {"overrides": spec.get("overrides", {}) | {"models.max_context_tokens": f"{tokens} tok"}}
 
 
-def dataset_length(spec: dict, r: dict, means: dict[str, float]) -> dict:
+def dataset_length(spec: dict, r: dict, means: dict[str, float], p90s: dict[str, float] | None = None) -> dict:
     """A node-study row naming a workloads-catalog dataset with a published mean input length runs
     that many tokens per sample (rounded), not the row's ``seq_len``, which for MLPerf BERT
     training is the bound max_seq_length = 512: its phase-2 Wikipedia sequences hold 254.2 valid
     tokens on average, and NVIDIA's runs pack about two of them into each 512-token row
     (mlcommons/training_results_v3.1 NVIDIA bert packed_data/README.md: "Average sequences/sample
     1.99895"), so a step computes about half the tokens of ``batch`` x 512. Serving rows take
-    their lengths from prompt_len and output_len; CNNs have no sequence length."""
-    mean = means.get(r["dataset"])
-    if spec.get("study", "node") != "node" or mean is None:
+    their lengths from prompt_len and output_len; CNNs have no sequence length. A row whose
+    ``statistic`` is "p90" runs the dataset's p90 length when the catalog has it: LoadGen's
+    SingleStream draws each one-sample query uniformly from the loaded set and reports
+    sorted(latencies)[floor(0.9 n)] (mlcommons/inference loadgen.cc, results.cc), the latency of
+    the p90-length sample when latency does not fall with length (r-accf5 §2)."""
+    tokens = (p90s or {}).get(r["dataset"]) if r.get("statistic") == "p90" else None
+    tokens = means.get(r["dataset"]) if tokens is None else tokens
+    if spec.get("study", "node") != "node" or tokens is None:
         return spec
-    return spec | {"axes": spec["axes"] | {"seq_len": [max(1, round(mean))]}}
+    return spec | {"axes": spec["axes"] | {"seq_len": [max(1, round(tokens))]}}
 
 
 def predict(measured: pl.DataFrame, catalogs: Catalogs, etas: list[float] | None = None,
@@ -174,6 +179,7 @@ def predict(measured: pl.DataFrame, catalogs: Catalogs, etas: list[float] | None
     models = {m: (c, p) for m, c, p in catalogs.models.select("name", "max_context_tokens", "position_embedding")
               .iter_rows()}
     means = {n: m for n, m in catalogs.workloads.select("name", "input_tokens_mean").iter_rows() if m is not None}
+    p90s = {n: m for n, m in catalogs.workloads.select("name", "input_tokens_p90").iter_rows() if m is not None}
     datasets = Datasets.of(catalogs.workloads, catalogs.models)
     for i, r in enumerate(measured.select(SPEC_INPUTS).iter_rows(named=True)):
         if r["study"] == "kernel":  # one kernel call alone: the kernel study (predict_kernel_rows)
@@ -184,7 +190,7 @@ def predict(measured: pl.DataFrame, catalogs: Catalogs, etas: list[float] | None
         else:
             if compute_model is not None:
                 spec["efficiency"] = spec["efficiency"] | {"compute_model": compute_model}
-            specs[i] = run_context(dataset_length(spec, r, means), r, models)
+            specs[i] = run_context(dataset_length(spec, r, means, p90s), r, models)
     specs, workloads = fold_stated_lengths(specs, catalogs.workloads)  # a row's stated lengths: a workloads row
     catalogs = replace(catalogs, workloads=workloads)
     specs, trained = fold_training(specs, catalogs)  # training rows' layouts and contexts: one group

@@ -24,6 +24,7 @@ from pipeline.walls import (  # noqa: F401
     fidelity,
     finite_run,
     fragility,
+    graph_latency,
     locality,
     lora,
     memory,

@@ -89,7 +89,8 @@ PRECISION = ("weight and input data types int8 (the submission's measurements/<s
 
 
 def measurement_rows() -> list[dict]:
-    common = {"model": "RetinaNet", "compute_dtype": "int8", "weight_dtype": "int8", "framework": "default",
+    # framework: NVIDIA's MLPerf harness (its profile and the other harness rows: r-accwire2/tensorrt_apply.py)
+    common = {"model": "RetinaNet", "compute_dtype": "int8", "weight_dtype": "int8", "framework": "TensorRT",
               "dataset": DATASET, "source_quality": "primary", "last_verified": VERIFIED}
     rows = []
     for name, system, value, hardware, devices, notes in ROWS:

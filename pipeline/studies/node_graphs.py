@@ -1,0 +1,76 @@
+"""The node study's CUDA-graph inputs (``pipeline.walls.graph_latency``, form F4 of a batch-1 step): which models the
+frameworks replay as one graph (a model-side flag, ``graph_engine``); the GEMM model a graphed step's matmuls run
+(``GRAPH_FIT``: the part's kernel fit, else the fit's default form on its catalogued SMs); and, where the spec's
+framework graphs none, the graphed compute time as a null hardware-side constant, so that a sweep neither computes
+nor writes it."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipeline.catalogs.load import Catalogs
+from pipeline.errors import InputError, Problem
+from pipeline.spec import SweepSpec
+from pipeline.studies.efficiency import graphed_models
+from pipeline.studies.sides import Side
+from pipeline.units import unit
+from pipeline.walls import graph_latency
+
+GRAPHED = ["graph_compute_time_s"]  # computed once per distinct pair of its keys (``node.shared``) where graphed
+# a graphed step's GEMM model (walls.graph_latency), by the kernel fit's column it comes from where the row has a fit
+GRAPH_FIT = {g.removeprefix("graph_"): g for g in graph_latency.GRAPH_FIT}
+DEFAULT_CEILING = "default ceiling"  # kernel_efficiency.ceiling_source of a part given the fit's default form
+DEFAULT_FORM = ("tile_m", "tile_n", "ceiling", "best_fraction")
+
+
+def with_graph_engine(shaped: pl.DataFrame, units: dict, catalogs: Catalogs) -> tuple[pl.DataFrame, dict]:
+    """The shaped models with ``graph_engine``: a framework that graphs (its profile states ``graph_kernels_*``)
+    replays the model's batch-1 engine as one CUDA graph (the efficiency profiles' ``graphed_models``, one set for
+    every framework: a validation group's frameworks share one model side, ``validation.shared_space``)."""
+    names = graphed_models(catalogs.efficiency_profiles)
+    return (shaped.with_columns(graph_engine=pl.col("model").cast(pl.String).is_in(names)),
+            units | {"graph_engine": None})
+
+
+def graph_side(side: Side, catalogs: Catalogs, spec: SweepSpec) -> Side:
+    """``side`` with ``GRAPHED`` as a null constant where the spec's framework graphs no model (every row eager), else
+    with ``GRAPH_FIT``: the GEMM model of a graphed step's matmuls. The row's kernel fit where it has one; on a part
+    without one (no int8 GEMM microbenchmark: L4, A30, A40, T4) but with a catalogued ``sm_count``, the form the fit
+    gives a part it has no MAMF row for (``default_fit``; r-accf4 §1 "default fit form"), under the kernel compute
+    model only (a profile η or an η override stays what it is). Eager rows keep the profile η either way."""
+    if not graphed_models(catalogs.efficiency_profiles, spec.efficiency.framework):  # (GRAPH_FIT null: a space
+        # stacked with a graphing framework's, validation.shared_space, computes GRAPHED from it)
+        side.frame = side.frame.with_columns(pl.lit(None, pl.Float64).alias(c) for c in [*GRAPHED, *GRAPH_FIT.values()])
+        side.units = side.units | {c: unit("s") for c in GRAPHED} | {g: unit("") for g in GRAPH_FIT.values()}
+        return side
+    kernel = spec.efficiency.compute_model == "kernel" and spec.efficiency.eta_compute is None
+    default = default_fit(catalogs.kernel_efficiency) if kernel else {}
+    sms = dict(catalogs.hardware.filter(pl.col("sm_count").is_not_null()).select("name", "sm_count").iter_rows())
+    sm_count = pl.col("hardware").cast(pl.String).replace_strict(sms, default=None, return_dtype=pl.Float64)
+    own = pl.col("gemm_units").is_not_null()
+    here = (pl.col("efficiency_basis") == "profile η") & sm_count.is_not_null() & pl.lit(kernel)
+    parts = {"gemm_units": sm_count} | {f"gemm_{c}": pl.lit(v) for c, v in default.items()}
+    side.frame = side.frame.with_columns(pl.when(own).then(pl.col(c)).when(here).then(parts.get(c)).otherwise(None)
+                                         .cast(pl.Float64).alias(g) for c, g in GRAPH_FIT.items())
+    side.units = side.units | {g: unit("") for g in GRAPH_FIT.values()}
+    return side
+
+
+def default_fit(kernels: pl.DataFrame) -> dict[str, float]:
+    """The GEMM model the kernel fit gives a part it has no MAMF row for (``pipeline.validation.gemm_fit.catalog``:
+    the median of the MAMF ceilings and best fractions, the NVIDIA 128 x 128 tile): the one value of each over the
+    catalog's rows whose ``ceiling_source`` is the default ceiling (L40S, H100 PCIe, H200)."""
+    rows = kernels.filter(pl.col("ceiling_source").str.starts_with(DEFAULT_CEILING) & pl.col("units").is_not_null())
+    values = {c: rows[c].unique().to_list() for c in DEFAULT_FORM}
+    if rows.height == 0 or any(len(v) != 1 for v in values.values()):
+        raise InputError("kernel_efficiency", [Problem(None, "ceiling_source", f"the rows with a {DEFAULT_CEILING!r} "
+                                                       f"state no single default GEMM form: {values}")])
+    return {c: v[0] for c, v in values.items()}
+
+
+def planned(frame: pl.LazyFrame, units: dict) -> tuple[pl.LazyFrame, dict]:
+    """``frame`` and ``units`` without the unit of a ``GRAPHED`` column the frame does not hold: a space stacked from
+    several frameworks' (``validation.shared_space``) drops a constant only some hold, and the plan then computes it
+    (the units are the first part's)."""
+    held = frame.collect_schema()
+    return frame, {c: u for c, u in units.items() if c not in GRAPHED or c in held}
