@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from pipeline.catalogs.fields import Provenance, count, text
 
-CONV_COLUMNS = ("model", "positions", "out_channels", "reduction", "in_channels", "count")
-
 
 class ConvLayerSchema(Provenance):
     """One row per distinct convolution shape of a models catalog CNN at its reference input size."""

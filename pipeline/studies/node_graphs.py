@@ -26,7 +26,8 @@ DEFAULT_FORM = ("tile_m", "tile_n", "ceiling", "best_fraction")
 def with_graph_engine(shaped: pl.DataFrame, units: dict, catalogs: Catalogs) -> tuple[pl.DataFrame, dict]:
     """The shaped models with ``graph_engine``: a framework that graphs (its profile states ``graph_kernels_*``)
     replays the model's batch-1 engine as one CUDA graph (the efficiency profiles' ``graphed_models``, one set for
-    every framework: a validation group's frameworks share one model side, ``validation.shared_space``)."""
+    every framework: a validation group's frameworks share one model side, ``validation.shared_space``), and the
+    model's conv shapes where the conv_layers catalog lists them (``conv_slots``: a graphed CNN's step conv by conv)."""
     names = graphed_models(catalogs.efficiency_profiles)
     slots = conv_slots(catalogs.conv_layers)
     model = pl.col("model").cast(pl.String)
@@ -46,10 +47,8 @@ def conv_slots(convs: pl.DataFrame) -> dict[str, dict[str, float]]:
         raise InputError("conv_layers", [Problem(row + 1, "model", f"{over['model'][0]!r} lists more than the "
                                                  f"{graph_convs.CONV_SLOTS} conv shapes the node study prices "
                                                  "(pipeline.walls.graph_convs.CONV_SLOTS)", over["name"][0])])
-    fields = dict(zip(graph_convs.CONV_FIELDS, ("positions", "out_channels", "reduction", "in_channels", "count"),
-                      strict=True))
     out = {graph_convs.slot(j, f): dict(convs.filter(pl.col("_slot") == j).select("model", c).iter_rows())
-           for j in range(graph_convs.CONV_SLOTS) for f, c in fields.items()}
+           for j in range(graph_convs.CONV_SLOTS) for f, c in graph_convs.CONV_FIELDS.items()}
     return out | {graph_convs.CONV_KERNELS: dict(convs.group_by("model").agg(pl.col("count").sum()).iter_rows())}
 
 

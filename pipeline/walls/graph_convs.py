@@ -18,7 +18,8 @@ from pipeline.walls.gemm import (gemm_capped_efficiency, gemm_k_half_at_output, 
 from pipeline.walls.kernel_calls import ELEMENT, gemm_flop
 
 CONV_SLOTS = 24  # distinct conv shapes a model may list (ResNet-50 at 224 px: 21)
-CONV_FIELDS = ("m", "n", "k", "c", "count")  # positions, out_channels, reduction, in_channels, count (catalog)
+# each slot's fields, from the conv_layers catalog's columns (pipeline/catalogs/conv_layer_schema.py)
+CONV_FIELDS = {"m": "positions", "n": "out_channels", "k": "reduction", "c": "in_channels", "count": "count"}
 CONV_KERNELS = "graph_conv_kernels"  # a CNN's convs (the sum of its shapes' counts): its graphed kernels
 # A tile's fixed time in SM cycles (r-accnode tile_fixed_time.py, r-accrest `fit`): the A100 SXM int8 kernel fit's
 # k_half at 16-bit C, 1,029.366 K steps, as time, k_half x 2 tile_m tile_n x SMs / peak (5.84 us at 624 TOPS), in
