@@ -32,7 +32,7 @@ def with_graph_engine(shaped: pl.DataFrame, units: dict, catalogs: Catalogs) -> 
     slots = conv_slots(catalogs.conv_layers)
     model = pl.col("model").cast(pl.String)
     return (shaped.with_columns(model.is_in(names).alias("graph_engine"),
-                                *(model.replace_strict(v, default=None, return_dtype=pl.Float64).alias(c)
+                                *(model.replace_strict(v, default=None, return_dtype=pl.Float32).alias(c)
                                   for c, v in slots.items())),
             units | {"graph_engine": None} | {c: unit("") for c in slots})
 
