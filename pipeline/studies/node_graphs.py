@@ -14,7 +14,7 @@ from pipeline.spec import SweepSpec
 from pipeline.studies.efficiency import graphed_models
 from pipeline.studies.sides import Side
 from pipeline.units import unit
-from pipeline.walls import graph_latency
+from pipeline.walls import graph_convs, graph_latency
 
 GRAPHED = ["graph_compute_time_s"]  # computed once per distinct pair of its keys (``node.shared``) where graphed
 # a graphed step's GEMM model (walls.graph_latency), by the kernel fit's column it comes from where the row has a fit
@@ -26,10 +26,30 @@ DEFAULT_FORM = ("tile_m", "tile_n", "ceiling", "best_fraction")
 def with_graph_engine(shaped: pl.DataFrame, units: dict, catalogs: Catalogs) -> tuple[pl.DataFrame, dict]:
     """The shaped models with ``graph_engine``: a framework that graphs (its profile states ``graph_kernels_*``)
     replays the model's batch-1 engine as one CUDA graph (the efficiency profiles' ``graphed_models``, one set for
-    every framework: a validation group's frameworks share one model side, ``validation.shared_space``)."""
+    every framework: a validation group's frameworks share one model side, ``validation.shared_space``), and the
+    model's conv shapes where the conv_layers catalog lists them (``conv_slots``: a graphed CNN's step conv by conv)."""
     names = graphed_models(catalogs.efficiency_profiles)
-    return (shaped.with_columns(graph_engine=pl.col("model").cast(pl.String).is_in(names)),
-            units | {"graph_engine": None})
+    slots = conv_slots(catalogs.conv_layers)
+    model = pl.col("model").cast(pl.String)
+    return (shaped.with_columns(model.is_in(names).alias("graph_engine"),
+                                *(model.replace_strict(v, default=None, return_dtype=pl.Float32).alias(c)
+                                  for c, v in slots.items())),
+            units | {"graph_engine": None} | {c: unit("") for c in slots})
+
+
+def conv_slots(convs: pl.DataFrame) -> dict[str, dict[str, float]]:
+    """The conv_layers catalog as model-side columns (``graph_convs``): slot j of a model holds its j-th shape (M per
+    image, N, K, input channels, count), ``CONV_KERNELS`` its convs; each column as {model: value}."""
+    convs = convs.with_columns(pl.int_range(pl.len()).over("model").alias("_slot"))
+    over = convs.filter(pl.col("_slot") >= graph_convs.CONV_SLOTS)
+    if over.height:
+        row = convs["name"].to_list().index(over["name"][0])
+        raise InputError("conv_layers", [Problem(row + 1, "model", f"{over['model'][0]!r} lists more than the "
+                                                 f"{graph_convs.CONV_SLOTS} conv shapes the node study prices "
+                                                 "(pipeline.walls.graph_convs.CONV_SLOTS)", over["name"][0])])
+    out = {graph_convs.slot(j, f): dict(convs.filter(pl.col("_slot") == j).select("model", c).iter_rows())
+           for j in range(graph_convs.CONV_SLOTS) for f, c in graph_convs.CONV_FIELDS.items()}
+    return out | {graph_convs.CONV_KERNELS: dict(convs.group_by("model").agg(pl.col("count").sum()).iter_rows())}
 
 
 def graph_side(side: Side, catalogs: Catalogs, spec: SweepSpec) -> Side:
