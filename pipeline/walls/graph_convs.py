@@ -4,9 +4,11 @@ the conv_layers catalog) on the graphed step's GEMM model (``GRAPH_FIT``), with 
 fixed costs carried to kernels of several waves: alpha once a kernel (``graph_latency.graphed_step_s``) and the
 tile's fixed time on every wave after the first. A conv's time is max(compute, memory) with its K loop's fixed part
 (k_half) in cycles, less one wave's share of that fixed part (alpha carries the first wave's): on a one-wave kernel
-the K loop at k_half = 0, r-accf4's F4 exactly. The model side holds a CNN's distinct shapes in ``CONV_SLOTS`` slots
-of columns ``graph_conv<j>_<field>`` (``pipeline.studies.node_graphs.with_graph_engine``); a slot without a shape
-adds nothing, a model without any has a null time (the step's FLOPs at the ceiling then, ``graph_compute_time_s``).
+the K loop at k_half = 0, r-accf4's F4 exactly. The model side holds a CNN's shapes as one key, ``CONV_KEY``
+(``pipeline.studies.node_graphs.with_graph_engine``), read into ``CONV_SLOTS`` slots of columns
+``graph_conv<j>_<field>`` (``SLOT_COLUMNS``) once per distinct key (``node_graphs.with_slots``: the node study's
+per-key table, not its rows); a slot without a shape adds nothing, a model without any has a null time (the step's
+FLOPs at the ceiling then, ``graph_compute_time_s``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ CONV_SLOTS = 24  # distinct conv shapes a model may list (ResNet-50 at 224 px: 2
 # each slot's fields, from the conv_layers catalog's columns (pipeline/catalogs/conv_layer_schema.py)
 CONV_FIELDS = {"m": "positions", "n": "out_channels", "k": "reduction", "c": "in_channels", "count": "count"}
 CONV_KERNELS = "graph_conv_kernels"  # a CNN's convs (the sum of its shapes' counts): its graphed kernels
+# a CNN's shapes as text, one "m,n,k,c,count" a shape (``CONV_FIELDS``' order) joined by ";": one categorical code a
+# model-side row (the 300 M-row node sweep's 1.2 M rows held 121 Float32 slot columns, peak RSS 1,171 -> 1,754 MB)
+CONV_KEY = "graph_conv_shapes"
 # A tile's fixed time in SM cycles (r-accnode tile_fixed_time.py, r-accrest `fit`): the A100 SXM int8 kernel fit's
 # k_half at 16-bit C, 1,029.366 K steps, as time, k_half x 2 tile_m tile_n x SMs / peak (5.84 us at 624 TOPS), in
 # cycles of the clock that peak is quoted at, 624e12 / (108 SMs x 4,096 int8 ops a clock): k_half x 2 x 128 x 128 /
@@ -32,6 +37,11 @@ TILE_FIXED_CYCLES = 1029.3660875298044 * 2 * 128 * 128 / 4096
 def slot(j: int, field: str) -> str:
     """The model-side column of slot ``j``'s ``field``."""
     return f"graph_conv{j}_{field}"
+
+
+def shapes_key(shapes: list[tuple[float, ...]]) -> str:
+    """``CONV_KEY``'s text of a model's shapes (each a tuple of ``CONV_FIELDS``' values)."""
+    return ";".join(",".join(repr(float(v)) for v in shape) for shape in shapes)
 
 
 def tile_k_half(sm_clock_hz: UExpr, peak_flop_per_s: UExpr, units: UExpr, tile_m: UExpr, tile_n: UExpr,
@@ -75,6 +85,7 @@ def convs_time_s(first_count: UExpr, *slots: UExpr) -> UExpr:
 GRAPH_FIT = ["graph_gemm_units", "graph_gemm_tile_m", "graph_gemm_tile_n", "graph_gemm_ceiling",
              "graph_gemm_best_fraction"]
 HARDWARE_INPUTS = [*GRAPH_FIT, "peak_flop_per_s", "sm_clock_hz", "memory_bandwidth_bytes_per_s", "bytes_per_element"]
+SLOT_COLUMNS = [slot(j, f) for j in range(CONV_SLOTS) for f in CONV_FIELDS]
 for _j in range(CONV_SLOTS):
     define(f"graph_conv{_j}_time_s", [*(slot(_j, f) for f in CONV_FIELDS), "batch", *HARDWARE_INPUTS], conv_time_s)
 define("graph_conv_time_s", [slot(0, "count"), *(f"graph_conv{j}_time_s" for j in range(CONV_SLOTS))], convs_time_s)

@@ -11,8 +11,8 @@ import pytest
 
 from pipeline.catalogs.io import read_catalog, validate
 from pipeline.errors import InputError
-from pipeline.studies.node_graphs import conv_slots
-from pipeline.walls.graph_convs import CONV_SLOTS
+from pipeline.studies.node_graphs import conv_shapes, with_slots
+from pipeline.walls.graph_convs import CONV_FIELDS, CONV_KEY, CONV_SLOTS, slot
 from tests.catalogs.research import script
 
 HERE = Path(__file__).resolve().parents[2] / "registry_data" / "research" / "r-accg5"
@@ -53,6 +53,20 @@ def test_a_model_with_more_shapes_than_the_slots_is_refused_by_row_and_column():
     many = pl.concat([rows.with_columns(pl.lit(f"x{i}").alias("name"), pl.lit(i + 1).alias("positions"))
                       for i in range(CONV_SLOTS + 1)])
     with pytest.raises(InputError) as err:
-        conv_slots(many)
+        conv_shapes(many)
     text = str(err.value)
     assert "conv_layers" in text and f"row {CONV_SLOTS + 1}" in text and "model" in text and "x24" in text
+
+
+def test_the_slots_read_from_the_models_key_are_its_catalog_rows():
+    """ResNet-50's one key read back slot by slot (``node_graphs.with_slots``) gives the catalog's shapes in its order,
+    null past the last, and its kernels the counts' sum (53 convs + the fc)."""
+    convs = read_catalog("conv_layers").filter(pl.col("model") == "ResNet-50")
+    keys, kernels = conv_shapes(convs)
+    frame = pl.DataFrame({CONV_KEY: [keys["ResNet-50"], None]}).with_columns(pl.col(CONV_KEY).cast(pl.Categorical))
+    read, none = with_slots(frame, {CONV_KEY: None})[0].iter_rows(named=True)
+    for j, row in enumerate(convs.iter_rows(named=True)):
+        assert [read[slot(j, f)] for f in CONV_FIELDS] == [float(row[c]) for c in CONV_FIELDS.values()]
+    assert all(read[slot(j, f)] is None for j in range(convs.height, CONV_SLOTS) for f in CONV_FIELDS)
+    assert all(v is None for v in none.values())
+    assert kernels["ResNet-50"] == convs["count"].sum() == 54
