@@ -33,7 +33,8 @@ def with_graph_engine(shaped: pl.DataFrame, units: dict, catalogs: Catalogs,
     """The shaped models with ``graph_engine``: a framework that graphs (its profile states ``graph_kernels_*``)
     replays the model's batch-1 engine as one CUDA graph (the efficiency profiles' ``graphed_models``, one set for
     every framework: a validation group's frameworks share one model side, ``validation.shared_space``), and the
-    model's conv shapes where the conv_layers catalog lists them (``conv_slots``: a graphed CNN's step conv by conv)."""
+    model's conv shapes where the conv_layers catalog lists them (``conv_shapes``: a graphed CNN's step conv by conv)
+    as one key, read into the slots per distinct key (``with_slots``; on every row with ``slots``: a small study)."""
     names = graphed_models(catalogs.efficiency_profiles)
     keys, kernels = conv_shapes(catalogs.conv_layers)
     model = pl.col("model").cast(pl.String)
