@@ -71,7 +71,8 @@ QUALITY = (pl.String(), "2026-12-03", "unknown whether source_url is primary or 
 # every table has source_url (schemas.Provenance), so every one has source_quality (not imported from schemas:
 # loading cached catalogs must not import pandera; a test checks this is every table)
 for _table in ("hardware", "models", "precisions", "efficiency_profiles", "clusters", "regions", "accelerator_costs",
-               "cloud_prices", "measurements", "storage", "host_pipelines", "workloads", "kernel_efficiency"):
+               "cloud_prices", "measurements", "storage", "host_pipelines", "workloads", "kernel_efficiency",
+               "conv_layers"):
     ADDED_COLUMNS.setdefault(_table, {})["source_quality"] = QUALITY
 
 

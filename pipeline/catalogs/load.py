@@ -33,6 +33,7 @@ class Catalogs:
     host_pipelines: pl.DataFrame
     workloads: pl.DataFrame
     kernel_efficiency: pl.DataFrame
+    conv_layers: pl.DataFrame
     paths: dict[str, Path]
     hashes: dict[str, str]  # sha256 of each Parquet file
 
@@ -86,7 +87,8 @@ def _sha256(path: Path) -> str | None:
 
 REFERENCES = (("clusters", "accelerator", "hardware"), ("accelerator_costs", "accelerator", "hardware"),
               ("cloud_prices", "accelerator", "hardware"), ("measurements", "hardware", "hardware"),
-              ("measurements", "model", "models"), ("measurements", "cluster", "clusters"))
+              ("measurements", "model", "models"), ("measurements", "cluster", "clusters"),
+              ("conv_layers", "model", "models"))
 # (table, column, the table whose row it names); a null names nothing
 
 

@@ -17,6 +17,7 @@ import pandera.polars as pa
 
 from pipeline.catalogs import model_patterns as pattern
 from pipeline.catalogs.carbon_methods import DESCRIPTION, METHODS
+from pipeline.catalogs.conv_layer_schema import ConvLayerSchema
 from pipeline.catalogs.efficiency_schema import EfficiencyProfileSchema
 from pipeline.catalogs.fields import Provenance, count, finite, flag, quantity, text, url
 from pipeline.catalogs.kernel_schema import KERNEL_METRICS, KernelEfficiencySchema
@@ -348,4 +349,4 @@ class MeasurementSchema(SchedulerRowColumns):
 CATALOGS: dict[str, type[pa.DataFrameModel]] = {s.Config.name: s for s in (  # table name -> schema, in load order
     HardwareSchema, ModelSchema, PrecisionSchema, EfficiencyProfileSchema, ClusterSchema, RegionSchema,
     AcceleratorCostSchema, CloudPriceSchema, MeasurementSchema, StorageSchema, HostPipelineSchema, WorkloadSchema,
-    KernelEfficiencySchema)}
+    KernelEfficiencySchema, ConvLayerSchema)}

@@ -24,6 +24,7 @@ LIST_COLUMNS: dict[str, list[str]] = {
     "host_pipelines": ["name", "model_type", "dataset", "bytes_per_sample", "samples_per_s_per_core"],
     "workloads": ["name", "kind", "samples", "input_tokens_mean", "input_tokens_p99", "output_tokens_mean",
                   "output_tokens_p99", "output_cap_tokens", "trust"],
+    "conv_layers": ["name", "model", "positions", "out_channels", "reduction", "in_channels", "count"],
 }
 # tables `catalog show NAME` looks in, in order
 SHOW_TABLES = ("hardware", "models", "precisions", "clusters", "workloads")

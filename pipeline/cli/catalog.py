@@ -28,8 +28,8 @@ def catalog_check(registry: RegistryOpt = None) -> None:
 @catalog_app.command("list")
 def catalog_list(
     table: Annotated[str | None, typer.Argument(
-        help="hardware, models, precisions, efficiency_profiles, clusters, regions, accelerator_costs, "
-             "cloud_prices, measurements, storage, host_pipelines, workloads or kernel_efficiency")] = None,
+        help="hardware, models, precisions, efficiency_profiles, clusters, regions, accelerator_costs, cloud_prices, "
+             "measurements, storage, host_pipelines, workloads, kernel_efficiency or conv_layers")] = None,
     filters: Annotated[list[str] | None, typer.Option(
         "--filter", help="Part of a row's name, or column=value; case, spaces and punctuation ignored "
                          "(repeatable: every filter must match).")] = None,

@@ -253,7 +253,7 @@ def _precomputed(model: pl.DataFrame, units: dict, shaped: pl.DataFrame) -> tupl
     computed once per model-side row, not once per hardware x model row; ``shaped``: the models' columns
     ``model``'s rows take by their ``SHAPED_ROW``."""
     model, units = model.drop("max_context_tokens"), {k: v for k, v in units.items() if k != "max_context_tokens"}
-    local = formulas.computable_from(units, OUTPUTS)
+    local = [c for c in formulas.computable_from(units, OUTPUTS) if c not in node_graphs.PER_KEY]
 
     def computed(rows: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
         whole = pl.concat([shaped[rows.get_column(SHAPED_ROW)], rows.drop(SHAPED_ROW, "model_type")],
@@ -261,7 +261,7 @@ def _precomputed(model: pl.DataFrame, units: dict, shaped: pl.DataFrame) -> tupl
         plan = formulas.plan(whole.lazy(), units, [*whole.columns, *local])
         frame, out = _per_log_seq(plan.frame, dict(plan.units), units)
         # keep what the rest of the plan reads: the cross product copies every model-side column
-        keep = formulas.inputs_used(out, OUTPUTS) | {"workload"}
+        keep = formulas.inputs_used(out, OUTPUTS) | {"workload", node_graphs.KEY}
         columns = [c for c in out if c in keep]
         # every column whole (a literal's comes out as one scalar) in one chunk: the slices' columns then chunk alike,
         # else polars' first operation on the side copied it whole (~470 MB, 0.7 s on the 300 M-row node sweep)
@@ -395,11 +395,11 @@ def shared(space: Space, side: pl.DataFrame | None, names: list[str]) -> tuple[p
     of (its hardware-side inputs, its model-side inputs) and gathered per row (``per_key``): the same values
     (tests/studies/test_node_fit_cuts.py)."""
     def group(name: str) -> per_key.Group:
-        hkeys, mkeys = (tuple(sorted(formulas.inputs_used({c: space.units.get(c) for c in f.columns}, [name])))
+        hkeys, mkeys = (node_graphs.keys_read(name, {c: space.units.get(c) for c in f.columns})
                         for f in (side, space.model_side))
 
         def compute(pairs: pl.LazyFrame) -> tuple[pl.LazyFrame, dict]:
-            plan = formulas.plan(pairs, {c: space.units.get(c) for c in pairs.collect_schema()}, [name], keep=True)
+            plan = formulas.plan(*node_graphs.with_slots(pairs, space.units), [name], keep=True)
             return plan.frame, plan.units
         return per_key.Group((name,), mkeys, hkeys, compute)
 

@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import polars as pl
 
+from pipeline import formulas
 from pipeline.catalogs.load import Catalogs
 from pipeline.errors import InputError, Problem
 from pipeline.spec import SweepSpec
 from pipeline.studies.efficiency import graphed_models
 from pipeline.studies.sides import Side
 from pipeline.units import unit
-from pipeline.walls import graph_latency
+from pipeline.walls import graph_convs, graph_latency
 
+# the conv slots: read from a model's ``CONV_KEY`` per distinct key (``with_slots``), not held by the model side's rows
+PER_KEY = set(graph_convs.SLOT_COLUMNS)
+KEY = graph_convs.CONV_KEY  # the model-side column they are read from (kept on the model side's rows)
+SLOT_UNITS = {c: unit("") for c in graph_convs.SLOT_COLUMNS}
 GRAPHED = ["graph_compute_time_s"]  # computed once per distinct pair of its keys (``node.shared``) where graphed
 # a graphed step's GEMM model (walls.graph_latency), by the kernel fit's column it comes from where the row has a fit
 GRAPH_FIT = {g.removeprefix("graph_"): g for g in graph_latency.GRAPH_FIT}
@@ -23,13 +28,63 @@ DEFAULT_CEILING = "default ceiling"  # kernel_efficiency.ceiling_source of a par
 DEFAULT_FORM = ("tile_m", "tile_n", "ceiling", "best_fraction")
 
 
-def with_graph_engine(shaped: pl.DataFrame, units: dict, catalogs: Catalogs) -> tuple[pl.DataFrame, dict]:
+def with_graph_engine(shaped: pl.DataFrame, units: dict, catalogs: Catalogs,
+                      slots: bool = False) -> tuple[pl.DataFrame, dict]:
     """The shaped models with ``graph_engine``: a framework that graphs (its profile states ``graph_kernels_*``)
     replays the model's batch-1 engine as one CUDA graph (the efficiency profiles' ``graphed_models``, one set for
-    every framework: a validation group's frameworks share one model side, ``validation.shared_space``)."""
+    every framework: a validation group's frameworks share one model side, ``validation.shared_space``), and the
+    model's conv shapes where the conv_layers catalog lists them (``conv_shapes``: a graphed CNN's step conv by conv)
+    as one key, read into the slots per distinct key (``with_slots``; on every row with ``slots``: a small study)."""
     names = graphed_models(catalogs.efficiency_profiles)
-    return (shaped.with_columns(graph_engine=pl.col("model").cast(pl.String).is_in(names)),
-            units | {"graph_engine": None})
+    keys, kernels = conv_shapes(catalogs.conv_layers)
+    model = pl.col("model").cast(pl.String)
+    shaped = shaped.with_columns(model.is_in(names).alias("graph_engine"),
+                                 model.replace_strict(keys, default=None, return_dtype=pl.String)
+                                 .alias(graph_convs.CONV_KEY),
+                                 model.replace_strict(kernels, default=None, return_dtype=pl.Float32)
+                                 .alias(graph_convs.CONV_KERNELS))
+    units = units | {"graph_engine": None, graph_convs.CONV_KEY: None, graph_convs.CONV_KERNELS: unit("")}
+    return with_slots(shaped, units) if slots else (shaped, units)
+
+
+def with_slots(frame, units: dict) -> tuple:
+    """``frame`` (a data or lazy frame) with the conv slots (``graph_convs.SLOT_COLUMNS``, Float32: integers, exact)
+    read from its ``CONV_KEY`` where it holds one, and ``units`` for its columns: the node study's per-key tables
+    (``keys_read``), the single study's and a plan's rows where they are not shared (``planned``)."""
+    schema = frame.collect_schema()
+    units = {c: units.get(c) for c in schema}
+    if graph_convs.CONV_KEY not in schema:
+        return frame, units
+    shapes = pl.col(graph_convs.CONV_KEY).cast(pl.String).str.split(";")
+    return frame.with_columns(shapes.list.get(j, null_on_oob=True).str.split(",").list.get(i, null_on_oob=True)
+                              .cast(pl.Float64).cast(pl.Float32).alias(graph_convs.slot(j, f))
+                              for j in range(graph_convs.CONV_SLOTS)
+                              for i, f in enumerate(graph_convs.CONV_FIELDS)), units | SLOT_UNITS
+
+
+def keys_read(name: str, available: dict) -> tuple[str, ...]:
+    """The ``available`` columns computing ``name`` reads (its per-key classes' keys), the conv slots as the
+    ``CONV_KEY`` they are read from (``with_slots``)."""
+    slots = SLOT_UNITS if graph_convs.CONV_KEY in available else {}
+    used = formulas.inputs_used(available | slots, [name])
+    return tuple(sorted({graph_convs.CONV_KEY if c in PER_KEY else c for c in used}))
+
+
+def conv_shapes(convs: pl.DataFrame) -> tuple[dict[str, str], dict[str, float]]:
+    """The conv_layers catalog as model-side values (``graph_convs``): a model's shapes (M per image, N, K, input
+    channels, count) as one ``CONV_KEY`` text, read into slots per distinct key, and its convs (``CONV_KERNELS``)."""
+    convs = convs.with_columns(pl.int_range(pl.len()).over("model").alias("_slot"))
+    over = convs.filter(pl.col("_slot") >= graph_convs.CONV_SLOTS)
+    if over.height:
+        row = convs["name"].to_list().index(over["name"][0])
+        raise InputError("conv_layers", [Problem(row + 1, "model", f"{over['model'][0]!r} lists more than the "
+                                                 f"{graph_convs.CONV_SLOTS} conv shapes the node study prices "
+                                                 "(pipeline.walls.graph_convs.CONV_SLOTS)", over["name"][0])])
+    fields = list(graph_convs.CONV_FIELDS.values())
+    shapes = convs.group_by("model", maintain_order=True).agg(pl.concat_list(fields).alias("shapes"),
+                                                               pl.col("count").sum().alias("kernels"))
+    return ({m: graph_convs.shapes_key(s) for m, s in zip(shapes["model"], shapes["shapes"].to_list())},
+            dict(shapes.select("model", "kernels").iter_rows()))
 
 
 def graph_side(side: Side, catalogs: Catalogs, spec: SweepSpec) -> Side:
@@ -73,4 +128,8 @@ def planned(frame: pl.LazyFrame, units: dict) -> tuple[pl.LazyFrame, dict]:
     several frameworks' (``validation.shared_space``) drops a constant only some hold, and the plan then computes it
     (the units are the first part's)."""
     held = frame.collect_schema()
-    return frame, {c: u for c, u in units.items() if c not in GRAPHED or c in held}
+    units = {c: u for c, u in units.items() if c not in GRAPHED or c in held}
+    if all(c in held for c in GRAPHED):
+        return frame, units
+    frame, shown = with_slots(frame, units)  # the plan computes GRAPHED per row (polars drops slots it never reads)
+    return frame, units | {c: shown[c] for c in SLOT_UNITS if c in shown}

@@ -136,7 +136,7 @@ def _build(study: str, catalogs: Catalogs, spec: SweepSpec) -> CatalogSides:
     frame, ops_units = operations.attach(frame, catalogs, spec, "accelerator" if study == "training" else "hardware")
     shaped, model_units = sides.shaped_models(catalogs.models, module.SHAPED)
     if study == "node":  # the framework's graphed engines (node._model_side's)
-        shaped, model_units = node_graphs.with_graph_engine(shaped, model_units, catalogs)
+        shaped, model_units = node_graphs.with_graph_engine(shaped, model_units, catalogs, slots=True)
     model_units = model_units | module.AXIS_UNITS
     units = side.units | ops_units | model_units
     model_rules = training.model_rules(spec) if study == "training" else module.MODEL_RULES

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pipeline.formulas import column, define, parameters
 from pipeline.units import Plain, UExpr, lit, maximum, only_where, where
 from pipeline.walls.compute import compute_time_s
+from pipeline.walls.graph_convs import GRAPH_FIT  # (and its conv formulas, graph_conv_time_s)
 from pipeline.walls.kernel_calls import gemm_eta_compute
 from pipeline.walls.operator_shapes import mlp_eta_compute
 
@@ -26,9 +27,6 @@ GRAPH_REPLAY_PER_NODE_S = 1e-9
 KERNEL_FIXED_CYCLES = 6.773810894574074e-06 * 624e12 / (108 * 4096)
 GEMMS = ("qkv_proj", "o_proj", "mlp_up", "mlp_down", "lm_head")  # operator_shapes.GEMM_SHAPES
 NO_K_HALF = "_no_k_half"  # suffix of a GEMM η without the K loop's fixed part
-# a graphed step's GEMM model (pipeline.studies.node_graphs.GRAPH_FIT): units, tile, ceiling, best fraction
-GRAPH_FIT = ["graph_gemm_units", "graph_gemm_tile_m", "graph_gemm_tile_n", "graph_gemm_ceiling",
-             "graph_gemm_best_fraction"]
 
 
 def graphed_step_s(kernels: UExpr, clock_hz: UExpr, compute_no_k_half_s: UExpr, memory_time_s: UExpr) -> UExpr:
@@ -65,21 +63,23 @@ define(f"compute_time{NO_K_HALF}_s",
 
 @column
 def graph_compute_time_s(graph_engine: Plain, graph_kernels_per_transformer_layer: UExpr, batch: UExpr,
-                         is_transformer: Plain, compute_time_no_k_half_s: UExpr, step_flop: UExpr,
-                         peak_flop_per_s: UExpr, graph_gemm_ceiling: UExpr) -> UExpr:
+                         is_transformer: Plain, compute_time_no_k_half_s: UExpr, graph_conv_time_s: UExpr,
+                         step_flop: UExpr, peak_flop_per_s: UExpr, graph_gemm_ceiling: UExpr) -> UExpr:
     """compute_4 of a step replayed as a graph (the model's engine is graphed, ``graph_engine``, by a framework that
     graphs, one stating its engines' kernels, at batch 1; null otherwise): a transformer's operators with every GEMM
-    at k_half = 0 (``compute_time_no_k_half_s``); a CNN's FLOPs at the graphed GEMM model's ceiling (the kernel fit's,
-    else its default form's; the model has no convolution shapes; r-accf4 §1), null without either."""
-    cnn = step_flop / (peak_flop_per_s * graph_gemm_ceiling)
+    at k_half = 0 (``compute_time_no_k_half_s``); a CNN's convs one by one (``graph_convs``, form G5) where the
+    conv_layers catalog lists them, else its FLOPs at the graphed GEMM model's ceiling (the kernel fit's, else its
+    default form's; r-accf4 §1), null without either."""
+    cnn = where(graph_conv_time_s.is_not_null(), graph_conv_time_s, step_flop / (peak_flop_per_s * graph_gemm_ceiling))
     graphed = graph_engine & graph_kernels_per_transformer_layer.is_not_null() & (batch <= 1)
     return only_where(graphed, where(is_transformer, compute_time_no_k_half_s, cnn).to("s"))
 
 
 @column
 def graph_kernels(is_transformer: Plain, n_layers: UExpr, graph_kernels_per_transformer_layer: UExpr,
-                  graph_kernels_per_step: UExpr, kernel_launches: UExpr) -> UExpr:
+                  graph_kernels_per_step: UExpr, graph_conv_kernels: UExpr, kernel_launches: UExpr) -> UExpr:
     """Kernels of a graphed engine: a transformer's layers x the framework's kernels a layer + those outside the
-    layers (TensorRT's BERT int8: 24 x 7 + 2 = 170, r-accnode §2); a CNN's: the spec's count (r-accf4 §1)."""
-    return where(is_transformer, n_layers * graph_kernels_per_transformer_layer + graph_kernels_per_step,
-                 kernel_launches)
+    layers (TensorRT's BERT int8: 24 x 7 + 2 = 170, r-accnode §2); a CNN's: its convs where the conv_layers catalog
+    lists them (ResNet-50: 53 + the fc, r-accrest §4), else the spec's count (r-accf4 §1)."""
+    cnn = where(graph_conv_kernels.is_not_null(), graph_conv_kernels, kernel_launches)
+    return where(is_transformer, n_layers * graph_kernels_per_transformer_layer + graph_kernels_per_step, cnn)

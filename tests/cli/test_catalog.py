@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parents[2]
 BUNDLED = REPO / "registry_data"
 TABLES = ("hardware", "models", "precisions", "efficiency_profiles", "clusters", "regions", "accelerator_costs",
           "cloud_prices", "measurements", "storage", "host_pipelines", "workloads",
-          "kernel_efficiency")
+          "kernel_efficiency", "conv_layers")
 
 
 def flat(text: str) -> str:
