@@ -15,15 +15,15 @@ from pipeline.spec import SweepSpec
 from pipeline.studies.efficiency import graphed_models
 from pipeline.studies.sides import Side
 from pipeline.units import unit
-from pipeline.walls import graph_convs, graph_latency
+from pipeline.walls import graph_convs
 
 # the conv slots: read from a model's ``CONV_KEY`` per distinct key (``with_slots``), not held by the model side's rows
 PER_KEY = set(graph_convs.SLOT_COLUMNS)
 KEY = graph_convs.CONV_KEY  # the model-side column they are read from (kept on the model side's rows)
 SLOT_UNITS = {c: unit("") for c in graph_convs.SLOT_COLUMNS}
 GRAPHED = ["graph_compute_time_s"]  # computed once per distinct pair of its keys (``node.shared``) where graphed
-# a graphed step's GEMM model (walls.graph_latency), by the kernel fit's column it comes from where the row has a fit
-GRAPH_FIT = {g.removeprefix("graph_"): g for g in graph_latency.GRAPH_FIT}
+# a graphed step's GEMM model (walls.graph_convs), by the kernel fit's column it comes from where the row has a fit
+GRAPH_FIT = {g.removeprefix("graph_"): g for g in graph_convs.GRAPH_FIT}
 DEFAULT_CEILING = "default ceiling"  # kernel_efficiency.ceiling_source of a part given the fit's default form
 DEFAULT_FORM = ("tile_m", "tile_n", "ceiling", "best_fraction")
 
@@ -57,7 +57,7 @@ def with_slots(frame, units: dict) -> tuple:
         return frame, units
     shapes = pl.col(graph_convs.CONV_KEY).cast(pl.String).str.split(";")
     return frame.with_columns(shapes.list.get(j, null_on_oob=True).str.split(",").list.get(i, null_on_oob=True)
-                              .cast(pl.Float64).cast(pl.Float32).alias(graph_convs.slot(j, f))
+                              .cast(pl.Float32).alias(graph_convs.slot(j, f))
                               for j in range(graph_convs.CONV_SLOTS)
                               for i, f in enumerate(graph_convs.CONV_FIELDS)), units | SLOT_UNITS
 
