@@ -27,6 +27,31 @@
 -- param nics_per_gpu = 1.0
 -- param scaleout_latency_s = 0.0000027
 -- param nic_efficiency = 0.95: NCCL's achieved fraction of an NDR NIC, pipeline.walls.locality.SCALEOUT_LINK_EFFICIENCY
+
+-- A deployment's pricing, one implementation of each term, read by the bisection, the witnesses, the deployments and
+-- the one-prefill-worker-fewer check (temp macros: the query's own, gone with its connection).
+-- A prefill worker's wait at utilization rho (clamped to (0, 1)) of service time s: the M/D/1 queue's mean
+-- rho s / (2 (1 - rho)), or its tail at the quantile, s / (2 (1 - rho)) ln(rho / (1 - quantile))
+-- (pipeline/walls/disaggregated.py)
+create or replace temp macro sla_prefill_wait_s(rho, s, quantile) as
+    case when quantile is null
+        then least(greatest(rho, 1e-12), 1 - 1e-12) * s / (2 * (1 - least(greatest(rho, 1e-12), 1 - 1e-12)))
+        else s / (2 * (1 - least(greatest(rho, 1e-12), 1 - 1e-12)))
+            * greatest(ln(least(greatest(rho, 1e-12), 1 - 1e-12) / (1 - quantile)), 0)
+    end;
+-- TTFT of x prefill workers (batch b, service time s) carrying rate requests/s: the wait at rho = rate / x x s / b,
+-- the prefill and the KV transfer
+create or replace temp macro sla_prefill_ttft_s(rate, x, s, b, kv_transfer_time_s, quantile) as
+    sla_prefill_wait_s(rate / x * s / b, s, quantile) + s + kv_transfer_time_s;
+-- decode time of n generated tokens at an ITL (x the drafting ratio): TPOT at n = 1
+create or replace temp macro sla_decode_time_s(n, itl_s, speculation) as n * itl_s * speculation;
+-- x prefill workers of pr requests/s and y decode workers of dc: the rate, the GPUs and the tokens/s per GPU
+create or replace temp macro sla_request_rate(x, pr, y, dc) as least(x * pr, y * dc);
+create or replace temp macro sla_gpus(x, prefill_devices, y, decode_devices) as
+    x * prefill_devices + y * decode_devices;
+create or replace temp macro sla_tokens_per_s_per_gpu(rate, generated_tokens, gpus) as rate * generated_tokens / gpus;
+create or replace temp macro sla_tokens_per_s_per_user(tpot_s) as 1.0 / tpot_s;
+
 with recursive rows_ as (
     select
         *,
@@ -49,7 +74,7 @@ aggregated as (
         devices as deployment_gpus, floor($gpus / devices) as deployment_replicas,
         case $percentile when 'p99' then ttft_p99_s when 'p50' then ttft_p50_s else ttft_mean_s end
             as deployment_ttft_s,
-        tpot_under_load_s * speculation as deployment_tpot_s,
+        sla_decode_time_s(1, tpot_under_load_s, speculation) as deployment_tpot_s,
         request_rate / replicas as deployment_request_rate, generated_tokens, usd_per_gpu_hour
     from rows_
     where prefill_workers = 0 and is_stable and request_rate is not null and devices <= $gpus
@@ -64,7 +89,7 @@ axis as (  -- the run's own disaggregated rows (axes prefill_workers, decode_wor
         disagg_gpus as deployment_gpus, null::double as deployment_replicas,
         case $percentile when 'p99' then disagg_ttft_p99_s when 'p50' then disagg_ttft_p50_s else disagg_ttft_mean_s
             end as deployment_ttft_s,
-        itl_s * speculation as deployment_tpot_s,
+        sla_decode_time_s(1, itl_s, speculation) as deployment_tpot_s,
         request_rate / replicas as deployment_request_rate, generated_tokens, usd_per_gpu_hour
     from rows_
     where prefill_workers > 0 and disagg_utilization < 1 and disagg_gpus <= $gpus and speculation is not null
@@ -91,37 +116,35 @@ prefill as (  -- a prefill worker passes up to prefill_batch prompts at once (th
 ),
 
 pairs as (  -- a pair that can meet the SLA with one worker of each: its decode TPOT within it, both workers'
-    -- GPUs within $gpus (x, y >= 1 workers of >= 1 device), its prompt's prefill and transfer within the TTFT
-    -- (budget < 0: no prefill rate; 2.4 M pairs of the serving bench's Llama 3.1 8B -> 1.07 M)
-    select *
-    from (
-        select
-            p.hardware, p.prompt_len, p.output_len, p.generated_tokens, p.usd_per_gpu_hour, p.quantile,
-            p.tp as prefill_tp, p.pp as prefill_pp, cast(p.compute_dtype as varchar) as prefill_dtype,
-            p.devices as prefill_devices, p.ttft_s as prefill_service_s, p.batch::double as prefill_batch,
-            d.tp, d.pp, d.compute_dtype, d.batch, d.devices as decode_devices,
-            d.itl_s * d.speculation as decode_tpot_s,
-            $scaleout_latency_s + d.kv_cache_bytes / (d.batch * d.kv_held_tokens)
-                * least(p.prompt_len, d.kv_held_tokens)
-                / (least(p.devices, d.devices) * $nics_per_gpu * $nic_bytes_per_s * $nic_efficiency)
-                as kv_transfer_time_s,
-            d.batch / (p.generated_tokens * d.itl_s * d.speculation) as decode_capacity
-        from prefill p
-        join one d
-            on p.hardware = d.hardware and p.teacher = d.teacher and p.prompt_len = d.prompt_len
-            and p.output_len = d.output_len and p.reasoning_tokens = d.reasoning_tokens
-            and p.prune_ratio = d.prune_ratio and p.kv_dtype = d.kv_dtype
-            and p.region is not distinct from d.region and p.dataset is not distinct from d.dataset
-            and p.prefix_hit_rate is not distinct from d.prefix_hit_rate
-            and p.lora_rank is not distinct from d.lora_rank and p.lora_adapters is not distinct from d.lora_adapters
-        where d.speculation is not null and d.itl_s * d.speculation <= $tpot_s and p.devices + d.devices <= $gpus
-    )
-    where $ttft_s - prefill_service_s - kv_transfer_time_s >= 0
+    -- GPUs within $gpus (x, y >= 1 workers of >= 1 device)
+    select
+        p.hardware, p.prompt_len, p.output_len, p.generated_tokens, p.usd_per_gpu_hour, p.quantile,
+        p.tp as prefill_tp, p.pp as prefill_pp, cast(p.compute_dtype as varchar) as prefill_dtype,
+        p.devices as prefill_devices, p.ttft_s as prefill_service_s, p.batch::double as prefill_batch,
+        d.tp, d.pp, d.compute_dtype, d.batch, d.devices as decode_devices,
+        sla_decode_time_s(1, d.itl_s, d.speculation) as decode_tpot_s,
+        $scaleout_latency_s + d.kv_cache_bytes / (d.batch * d.kv_held_tokens)
+            * least(p.prompt_len, d.kv_held_tokens)
+            / (least(p.devices, d.devices) * $nics_per_gpu * $nic_bytes_per_s * $nic_efficiency)
+            as kv_transfer_time_s,
+        d.batch / sla_decode_time_s(p.generated_tokens, d.itl_s, d.speculation) as decode_capacity
+    from prefill p
+    join one d
+        on p.hardware = d.hardware and p.teacher = d.teacher and p.prompt_len = d.prompt_len
+        and p.output_len = d.output_len and p.reasoning_tokens = d.reasoning_tokens
+        and p.prune_ratio = d.prune_ratio and p.kv_dtype = d.kv_dtype
+        and p.region is not distinct from d.region and p.dataset is not distinct from d.dataset
+        and p.prefix_hit_rate is not distinct from d.prefix_hit_rate
+        and p.lora_rank is not distinct from d.lora_rank and p.lora_adapters is not distinct from d.lora_adapters
+    where d.speculation is not null and decode_tpot_s <= $tpot_s and p.devices + d.devices <= $gpus
 ),
 
-budgets as materialized (  -- materialized: read by the bisection's inputs and the join back
+budgets as materialized (  -- materialized: read by the bisection's inputs and the join back. The TTFT left for the
+    -- prefill worker's wait: its prompt's prefill and transfer within the TTFT (budget < 0: no prefill rate; 2.4 M
+    -- pairs of the serving bench's Llama 3.1 8B -> 1.07 M)
     select *, $ttft_s - prefill_service_s - kv_transfer_time_s as budget
     from pairs
+    where budget >= 0
 ),
 
 bisect as (  -- 24 bisection steps on the prefill worker's utilization: its wait within the budget; once per
@@ -138,12 +161,7 @@ bisect as (  -- 24 bisection steps on the prefill worker's utilization: its wait
     cross join lateral (
         select
             (b.lo + b.hi) / 2 as mid,
-            case when b.quantile is null
-                then least(greatest((b.lo + b.hi) / 2, 1e-12), 1 - 1e-12) * b.prefill_service_s
-                    / (2 * (1 - least(greatest((b.lo + b.hi) / 2, 1e-12), 1 - 1e-12)))
-                else b.prefill_service_s / (2 * (1 - least(greatest((b.lo + b.hi) / 2, 1e-12), 1 - 1e-12)))
-                    * greatest(ln(least(greatest((b.lo + b.hi) / 2, 1e-12), 1 - 1e-12) / (1 - b.quantile)), 0)
-            end as wait
+            sla_prefill_wait_s((b.lo + b.hi) / 2, b.prefill_service_s, b.quantile) as wait
     ) w
     where b.step < 24
 ),
@@ -161,7 +179,7 @@ bounded as materialized (  -- read by the witnesses and the pairs kept: each pai
     -- (x pr >= rate and y dc >= rate, so x pd + y dd >= rate (pd / pr + dd / dc))
     select
         *,
-        1.0 / decode_tpot_s as tokens_per_s_per_user,
+        sla_tokens_per_s_per_user(decode_tpot_s) as tokens_per_s_per_user,
         generated_tokens / (prefill_devices / prefill_rate_per_worker + decode_devices / decode_capacity) as bound
     from matched
     where prefill_rate_per_worker > 0
@@ -169,23 +187,21 @@ bounded as materialized (  -- read by the witnesses and the pairs kept: each pai
 
 witnesses as (  -- two deployments of each pair near the balance x pr = y dc, one worker of the kind carrying more
     -- requests/s per worker (the other's count floor(ratio) or one more, within $gpus), and whether each meets the SLA
-    -- (its TTFT as `candidates` computes it): tokens/s per GPU that a deployment meeting the SLA reaches
+    -- (sla_prefill_ttft_s, as `candidates` prices it): tokens/s per GPU that a deployment meeting the SLA reaches
     select
         *,
-        case when quantile is null then rho * prefill_service_s / (2 * (1 - rho))
-            else prefill_service_s / (2 * (1 - rho)) * greatest(ln(rho / (1 - quantile)), 0)
-        end + prefill_service_s + kv_transfer_time_s <= $ttft_s and deployment_request_rate > 0 as meets
+        sla_prefill_ttft_s(deployment_request_rate, prefill_workers, prefill_service_s, prefill_batch,
+                           kv_transfer_time_s, quantile) <= $ttft_s and deployment_request_rate > 0 as meets
     from (
         select
             *,
-            deployment_request_rate * generated_tokens / deployment_gpus as tokens_per_s_per_gpu,
-            least(greatest(deployment_request_rate / prefill_workers * prefill_service_s / prefill_batch, 1e-12),
-                  1 - 1e-12) as rho
+            sla_tokens_per_s_per_gpu(deployment_request_rate, generated_tokens, deployment_gpus)
+                as tokens_per_s_per_gpu
         from (
             select
                 *,
-                prefill_workers * prefill_devices + decode_workers * decode_devices as deployment_gpus,
-                least(prefill_workers * prefill_rate_per_worker, decode_workers * decode_capacity)
+                sla_gpus(prefill_workers, prefill_devices, decode_workers, decode_devices) as deployment_gpus,
+                sla_request_rate(prefill_workers, prefill_rate_per_worker, decode_workers, decode_capacity)
                     as deployment_request_rate
             from (
                 select
@@ -243,28 +259,17 @@ disaggregated as (  -- x prefill and y decode workers of each pair within $gpus,
     from (
         select
             m.*, c.prefill_workers, c.decode_workers,
-            c.prefill_workers * m.prefill_devices + c.decode_workers * m.decode_devices as deployment_gpus,
-            least(c.prefill_workers * m.prefill_rate_per_worker, c.decode_workers * m.decode_capacity)
+            sla_gpus(c.prefill_workers, m.prefill_devices, c.decode_workers, m.decode_devices) as deployment_gpus,
+            sla_request_rate(c.prefill_workers, m.prefill_rate_per_worker, c.decode_workers, m.decode_capacity)
                 as deployment_request_rate,
-            least((c.prefill_workers - 1) * m.prefill_rate_per_worker, c.decode_workers * m.decode_capacity)
+            sla_request_rate(c.prefill_workers - 1, m.prefill_rate_per_worker, c.decode_workers, m.decode_capacity)
                 as fewer_prefill_rate,
-            least(c.prefill_workers * m.prefill_rate_per_worker, (c.decode_workers - 1) * m.decode_capacity)
+            sla_request_rate(c.prefill_workers, m.prefill_rate_per_worker, c.decode_workers - 1, m.decode_capacity)
                 as fewer_decode_rate
         from kept m
         join counts c on c.prefill_devices = m.prefill_devices and c.decode_devices = m.decode_devices
     )
     where not coalesce(decode_workers > 1 and fewer_decode_rate = deployment_request_rate, false)
-),
-
-disaggregated_ttft as (
-    select
-        *,
-        least(greatest(deployment_request_rate / prefill_workers * prefill_service_s / prefill_batch, 1e-12),
-              1 - 1e-12) as rho,
-        case when prefill_workers > 1 and fewer_prefill_rate = deployment_request_rate then
-            least(greatest(fewer_prefill_rate / (prefill_workers - 1) * prefill_service_s / prefill_batch, 1e-12),
-                  1 - 1e-12) end as fewer_prefill_rho
-    from disaggregated
 ),
 
 candidates as (
@@ -280,23 +285,21 @@ candidates as (
         'disaggregated' as kind, hardware, prompt_len, output_len, tp, pp, compute_dtype, batch,
         null::double as request_rate, prefill_tp, prefill_pp, prefill_dtype, prefill_workers, decode_workers,
         deployment_gpus, null::double as deployment_replicas,
-        case when quantile is null then rho * prefill_service_s / (2 * (1 - rho))
-            else prefill_service_s / (2 * (1 - rho)) * greatest(ln(rho / (1 - quantile)), 0)
-        end + prefill_service_s + kv_transfer_time_s as deployment_ttft_s,
+        sla_prefill_ttft_s(deployment_request_rate, prefill_workers, prefill_service_s, prefill_batch,
+                           kv_transfer_time_s, quantile) as deployment_ttft_s,
         decode_tpot_s as deployment_tpot_s, deployment_request_rate, generated_tokens, usd_per_gpu_hour
-    from disaggregated_ttft
-    where not coalesce(  -- x - 1 prefill workers at the same rate within the TTFT SLA (the same TTFT as above)
-        case when quantile is null then fewer_prefill_rho * prefill_service_s / (2 * (1 - fewer_prefill_rho))
-            else prefill_service_s / (2 * (1 - fewer_prefill_rho))
-                * greatest(ln(fewer_prefill_rho / (1 - quantile)), 0)
-        end + prefill_service_s + kv_transfer_time_s <= $ttft_s, false)
+    from disaggregated
+    where not coalesce(  -- x - 1 prefill workers at the same rate within the TTFT SLA
+        prefill_workers > 1 and fewer_prefill_rate = deployment_request_rate
+        and sla_prefill_ttft_s(fewer_prefill_rate, prefill_workers - 1, prefill_service_s, prefill_batch,
+                               kv_transfer_time_s, quantile) <= $ttft_s, false)
 ),
 
 meeting as materialized (  -- read twice: its best per tokens/s per user, and its rows
     select
         *,
-        deployment_request_rate * generated_tokens / deployment_gpus as tokens_per_s_per_gpu,
-        1.0 / deployment_tpot_s as tokens_per_s_per_user,
+        sla_tokens_per_s_per_gpu(deployment_request_rate, generated_tokens, deployment_gpus) as tokens_per_s_per_gpu,
+        sla_tokens_per_s_per_user(deployment_tpot_s) as tokens_per_s_per_user,
         deployment_gpus * usd_per_gpu_hour / (deployment_request_rate * generated_tokens * 3600) * 1e6
             as cost_per_million_tokens_usd
     from candidates

@@ -274,18 +274,33 @@ def typed_params(name: str, declared: dict[str, str | None], given: dict[str, st
     return out
 
 
+_TEMP_MACRO = re.compile(r"create\s+(or\s+replace\s+)?temp(orary)?\s+macro\s", re.IGNORECASE)
+
+
+def _uncommented(statement) -> str:
+    return re.sub(r"--[^\n]*|/\*.*?\*/", "", statement.query, flags=re.S).strip()
+
+
+def _kind(statement) -> str:
+    """A statement's type, MACRO for ``CREATE [OR REPLACE] TEMP MACRO``."""
+    kind = str(statement.type).rsplit(".", 1)[-1]
+    return "MACRO" if kind == "CREATE" and _TEMP_MACRO.match(_uncommented(statement)) else kind
+
+
 def only_select(name: str, sql: str) -> None:
-    """A named query is one SELECT statement: COPY, ATTACH, INSTALL, LOAD, PRAGMA, SET and every
+    """A named query is one SELECT statement, after the temp macros it defines for itself (``CREATE [OR REPLACE]
+    TEMP MACRO``, gone with its connection): COPY, ATTACH, INSTALL, LOAD, PRAGMA, SET and every
     other statement are rejected before anything runs."""
     try:
         statements = duckdb.extract_statements(sql)
     except duckdb.Error as exc:
         raise InputError(f"query {name!r}", [Problem(None, None, f"does not parse: {exc}")]) from None
-    types = [str(s.type).rsplit(".", 1)[-1] for s in statements]
-    if types != ["SELECT"]:  # named by the statement's first word (DuckDB types INSTALL as LOAD)
-        kinds = [(s.query.split() or ["?"])[0].upper() for s in statements]
-        raise InputError(f"query {name!r}", [Problem(None, None, f"holds {', '.join(kinds) or 'no'} statement(s); "
-                                                                 "a query is one SELECT statement")])
+    kinds = [_kind(s) for s in statements]
+    if kinds[-1:] != ["SELECT"] or set(kinds[:-1]) - {"MACRO"}:  # named by the first word (INSTALL types as LOAD)
+        words = [(_uncommented(s).split() or ["?"])[0].upper() for s in statements]
+        raise InputError(f"query {name!r}", [Problem(None, None, f"holds {', '.join(words) or 'no'} statement(s); "
+                                                                 "a query is one SELECT statement (after the temp "
+                                                                 "macros it defines, if any)")])
 
 
 def run_query(name: str, run_dir: str | Path, params: dict[str, str] | None = None,
