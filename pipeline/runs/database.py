@@ -305,8 +305,9 @@ def only_select(name: str, sql: str) -> None:
 
 def run_query(name: str, run_dir: str | Path, params: dict[str, str] | None = None,
               folder: str | Path | None = None) -> pl.DataFrame:
-    """Run query ``name`` (``sql/<name>.sql``, or from ``folder``) against a run: one SELECT, on a
-    confined read-only connection, with parameters typed and bound (never formatted into SQL)."""
+    """Run query ``name`` (``sql/<name>.sql``, or from ``folder``) against a run: one SELECT (after its own temp
+    macros, ``only_select``), on a confined read-only connection, with parameters typed and bound (never formatted
+    into SQL)."""
     sql = query_path(name, folder).read_text()
     declared = query_params(sql)
     params = dict(params or {})
