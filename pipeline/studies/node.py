@@ -385,7 +385,8 @@ HARDWARE_ONLY = "optimizer_shard_ranks"  # a function of hardware-side columns o
 # Polars evaluates both branches of the formula's ``where``; the per-operator one read n_layers, step_multiplier,
 # is_transformer and the fit's NULL columns (a 1 M-row unfitted chunk's fact table 0.040 -> 0.036 CPU s, nodesw)
 UNFITTED: dict = {}
-formulas.define("compute_time_s", ["step_flop", "achievable_flop_per_s"], at_one_eta_time_s, UNFITTED)
+formulas.define("compute_time_s", ["step_flop", "achievable_flop_per_s", "conv_compute_time_s"], at_one_eta_time_s,
+                UNFITTED)
 SHARED = ["step_qkv_proj_eta_compute", "step_o_proj_eta_compute", "step_mlp_eta_compute", "step_lm_head_eta_compute",
           "step_attention_eta_compute"]
 
