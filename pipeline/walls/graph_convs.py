@@ -1,16 +1,16 @@
-"""A CNN's inference step conv by conv (form G5, registry_data/research/r-accrest §4 and §8 items 1-2): each convolution
-an implicit GEMM (M = batch x output positions, N = output channels, K = input channels per group x kernel area;
-the conv_layers catalog) on the graphed step's GEMM model (``GRAPH_FIT``), with F4's accounting of the
-fixed costs carried to kernels of several waves: alpha once a kernel (``graph_latency.graphed_step_s``) and the
+"""A CNN's inference step conv by conv (form G5, registry_data/research/r-accrest §4 and §8 items 1-3; r-acccnn): each
+convolution an implicit GEMM (M = batch x output positions, N = output channels, K = input channels per group x
+kernel area; the conv_layers catalog) on the GEMM model a graphing framework's rows carry (``GRAPH_FIT``), with F4's
+accounting of the fixed costs carried to kernels of several waves: alpha once a kernel (``graph_latency``) and the
 tile's fixed time on every wave after the first. A conv's time is max(compute, memory) with its K loop's fixed part
 (k_half) in cycles, less one wave's share of that fixed part (alpha carries the first wave's): on a one-wave kernel
-the K loop at k_half = 0, r-accf4's F4 exactly. The model side holds a CNN's shapes as one key, ``CONV_KEY``
-(``pipeline.studies.node_graphs.with_graph_engine``), read into ``CONV_SLOTS`` slots of columns
-``graph_conv<j>_<field>`` (``SLOT_COLUMNS``) once per distinct key (``node_graphs.with_slots``: the node study's
-per-key table, not its rows); a slot without a shape adds nothing, a model without any has a null time (the step's
-FLOPs at the ceiling then, ``graph_compute_time_s``). At every batch an inference step's compute is the same sum at
-the row's batch (``conv_compute_time_s``, r-acccnn): R5's accounting, within 0-17 % of TensorRT >= 9's offline
-per-sample times on the HBM parts and the L40S (r-accrest §3).
+the K loop at k_half = 0, r-accf4's F4 exactly. The same sum prices a graphed batch-1 step (``graph_compute_time_s``)
+and an inference step at any batch (``conv_compute_time_s``; R5 at the harness's offline batch is within 0-17 % of
+TensorRT >= 9's per-sample times on the HBM parts and the L40S, r-accrest §3). The model side holds a CNN's shapes
+as one key, ``CONV_KEY`` (``pipeline.studies.node_graphs.with_graph_engine``), read into ``CONV_SLOTS`` slots of
+columns ``graph_conv<j>_<field>`` (``SLOT_COLUMNS``) once per distinct key (``node_graphs.with_slots``: the node
+study's per-key table, not its rows); a slot without a shape adds nothing, a model without any has a null time (the
+step's FLOPs at one η or at the ceiling then).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pipeline.walls.gemm import (gemm_capped_efficiency, gemm_k_half_at_output, 
                                  gemm_tiles)
 from pipeline.walls.kernel_calls import ELEMENT, gemm_flop
 
-CONV_SLOTS = 35  # distinct conv shapes a model may list (ResNet-50 at 224 px: 21, RetinaNet at 800 px: 35)
+CONV_SLOTS = 35  # distinct conv rows a model may list (ResNet-50 at 224 px: 22, RetinaNet at 800 px: 35)
 # each slot's fields, from the conv_layers catalog's columns (pipeline/catalogs/conv_layer_schema.py)
 CONV_FIELDS = {"m": "positions", "n": "out_channels", "k": "reduction", "c": "read_channels", "w": "written_channels",
                "count": "count"}
