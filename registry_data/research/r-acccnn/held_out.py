@@ -37,7 +37,8 @@ def main() -> None:
             errors["TRT >= 9"].append(abs(pct))
         print(f"{source[:58]:58} {hw:15} batch {batch:3d} measured {measured * 1e3:6.3f} ms/sample, "
               f"predicted {predicted * 1e3:6.3f} ({pct:+6.1f} %)")
-    print("median |error|: " + ", ".join(f"{k} {statistics.median(v):.1f} % ({len(v)} runs)" for k, v in errors.items()))
+    print("median |error|: " + ", ".join(f"{k} {statistics.median(v):.1f} % ({len(v)} runs)"
+                                         for k, v in errors.items()))
 
 
 if __name__ == "__main__":
