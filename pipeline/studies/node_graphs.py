@@ -1,8 +1,8 @@
 """The node study's CUDA-graph inputs (``pipeline.walls.graph_latency``, form F4 of a batch-1 step): which models the
 frameworks replay as one graph (a model-side flag, ``graph_engine``); the GEMM model a graphed step's matmuls run
 (``GRAPH_FIT``: the part's kernel fit, else the fit's default form on its catalogued SMs); and, where the spec's
-framework graphs none, the graphed compute time as a null hardware-side constant, so that a sweep neither computes
-nor writes it."""
+framework graphs none, the graphed compute time and a CNN's conv-by-conv compute (``GRAPHED``) as null hardware-side
+constants, so that a sweep neither computes nor writes them."""
 
 from __future__ import annotations
 
