@@ -115,6 +115,8 @@ class NodeCoreSchema(pa.DataFrameModel):
     launch_overhead_s: float = result("s", "kernel_launches x launch_overhead_per_kernel_s", "wall 3")
     graph_compute_time_s: float = result("s", "a graphed batch-1 step's compute, GEMMs at k_half = 0 (null: eager)",
                                          "walls/graph_latency (r-accf4 F4)")
+    conv_compute_time_s: float = result("s", "a CNN inference step's convs at its batch (null: not priced by conv)",
+                                        "walls/graph_convs (r-accrest R5)")
     latency_s: float = result("s", "max(compute, memory) + element-wise + launch overhead + exposed all-reduce; "
                               "null if infeasible", "wall 3")
     bound: pl.Categorical = result(None, "largest time term: compute, memory, overhead, input pipeline or "
@@ -385,7 +387,7 @@ HARDWARE_ONLY = "optimizer_shard_ranks"  # a function of hardware-side columns o
 # Polars evaluates both branches of the formula's ``where``; the per-operator one read n_layers, step_multiplier,
 # is_transformer and the fit's NULL columns (a 1 M-row unfitted chunk's fact table 0.040 -> 0.036 CPU s, nodesw)
 UNFITTED: dict = {}
-formulas.define("compute_time_s", ["step_flop", "achievable_flop_per_s"], at_one_eta_time_s, UNFITTED)
+formulas.define("compute_time_s", formulas.parameters(at_one_eta_time_s), at_one_eta_time_s, UNFITTED)
 SHARED = ["step_qkv_proj_eta_compute", "step_o_proj_eta_compute", "step_mlp_eta_compute", "step_lm_head_eta_compute",
           "step_attention_eta_compute"]
 

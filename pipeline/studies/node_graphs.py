@@ -1,8 +1,8 @@
 """The node study's CUDA-graph inputs (``pipeline.walls.graph_latency``, form F4 of a batch-1 step): which models the
 frameworks replay as one graph (a model-side flag, ``graph_engine``); the GEMM model a graphed step's matmuls run
 (``GRAPH_FIT``: the part's kernel fit, else the fit's default form on its catalogued SMs); and, where the spec's
-framework graphs none, the graphed compute time as a null hardware-side constant, so that a sweep neither computes
-nor writes it."""
+framework graphs none, the graphed compute time and a CNN's conv-by-conv compute (``GRAPHED``) as null hardware-side
+constants, so that a sweep neither computes nor writes them."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ from pipeline.walls import graph_convs
 PER_KEY = set(graph_convs.SLOT_COLUMNS)
 KEY = graph_convs.CONV_KEY  # the model-side column they are read from (kept on the model side's rows)
 SLOT_UNITS = {c: unit("") for c in graph_convs.SLOT_COLUMNS}
-GRAPHED = ["graph_compute_time_s"]  # computed once per distinct pair of its keys (``node.shared``) where graphed
+# computed once per distinct pair of their keys (``node.shared``) where the framework graphs: a graphed batch-1 step's
+# compute, a CNN inference step's convs at its batch (walls.graph_convs; the GEMM model ``GRAPH_FIT`` is given there)
+GRAPHED = ["graph_compute_time_s", "conv_compute_time_s"]
 # a graphed step's GEMM model (walls.graph_convs), by the kernel fit's column it comes from where the row has a fit
 GRAPH_FIT = {g.removeprefix("graph_"): g for g in graph_convs.GRAPH_FIT}
 DEFAULT_CEILING = "default ceiling"  # kernel_efficiency.ceiling_source of a part given the fit's default form

@@ -121,11 +121,12 @@ def compute_time_s(step_flop: UExpr, achievable_flop_per_s: UExpr, gemm_units: U
                    step_qkv_proj_flop: UExpr, step_qkv_proj_eta_compute: UExpr, step_o_proj_flop: UExpr,
                    step_o_proj_eta_compute: UExpr, step_mlp_flop: UExpr, step_mlp_eta_compute: UExpr,
                    step_attention_flop: UExpr, step_attention_eta_compute: UExpr, step_norms_flop: UExpr,
-                   step_lm_head_flop: UExpr, step_lm_head_eta_compute: UExpr) -> UExpr:
+                   step_lm_head_flop: UExpr, step_lm_head_eta_compute: UExpr, conv_compute_time_s: UExpr) -> UExpr:
     """Wall 1: T = FLOPs / (peak(precision) x eta). With a GEMM kernel fit (issue 12) a
     transformer's matmuls each take their own shape's eta (operator_shapes.operator_gemms), attention
     the fused-attention model's where it has one (operator_shapes.operator_attention); norms keep
-    eta_compute; a training step's backward GEMMs run at the forward's eta."""
+    eta_compute; a training step's backward GEMMs run at the forward's eta. A CNN's inference step: its convs one
+    by one where priced (``at_one_eta_time_s``)."""
     def at(flop, eta):
         return flop / (peak_flop_per_s * eta)
 
@@ -134,13 +135,15 @@ def compute_time_s(step_flop: UExpr, achievable_flop_per_s: UExpr, gemm_units: U
               at(step_norms_flop, eta_compute)]
     per_op = step_multiplier * per_pass(n_layers, layers, at(step_lm_head_flop, step_lm_head_eta_compute))
     return where(gemm_units.is_not_null() & is_transformer, per_op.to("s"),
-                 at_one_eta_time_s(step_flop, achievable_flop_per_s))
+                 at_one_eta_time_s(step_flop, achievable_flop_per_s, conv_compute_time_s))
 
 
-def at_one_eta_time_s(step_flop: UExpr, achievable_flop_per_s: UExpr) -> UExpr:
+def at_one_eta_time_s(step_flop: UExpr, achievable_flop_per_s: UExpr, conv_compute_time_s: UExpr) -> UExpr:
     """``compute_time_s`` of a row without a kernel fit (or of a CNN): the step's FLOPs at one η, T = FLOPs /
-    (peak x eta). The node study plans its rows without a fit by it alone (``node.UNFITTED``)."""
-    return (step_flop / achievable_flop_per_s).to("s")
+    (peak x eta); a CNN's inference step whose convs are priced on a GEMM model (``conv_compute_time_s``, from
+    ``pipeline.walls.graph_convs``: the conv_layers catalog's shapes at the row's batch) takes their sum. The node
+    study plans its rows without a fit by it alone (``node.UNFITTED``; the part's default GEMM form prices convs)."""
+    return where(conv_compute_time_s.is_not_null(), conv_compute_time_s, (step_flop / achievable_flop_per_s).to("s"))
 
 
 @column

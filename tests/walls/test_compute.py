@@ -78,13 +78,15 @@ def test_an_encoder_pretraining_scores_fifteen_percent_of_its_tokens():
 
 
 def test_compute_time_at_one_eta_is_flops_over_derated_peak():
-    """Wall 1 without a kernel fit, by hand: 1e15 FLOP at 989.4 TFLOP/s x 0.5 takes 1e15 / 494.7e12 = 2.0214 s."""
+    """Wall 1 without a kernel fit, by hand: 1e15 FLOP at 989.4 TFLOP/s x 0.5 takes 1e15 / 494.7e12 = 2.0214 s; a CNN
+    inference step whose convs are priced (``conv_compute_time_s``, walls.graph_convs) takes their time instead."""
     import polars as pl
 
     from pipeline.units import col, unit
     from pipeline.walls.compute import at_one_eta_time_s
 
-    time_s = at_one_eta_time_s(col("flop", unit("FLOP")), col("rate", unit("FLOP/s")))
-    value = pl.DataFrame({"flop": [1e15], "rate": [989.4e12 * 0.5]}).select(time_s.expr).item()
-    assert value == pytest.approx(2.021427, rel=1e-6)
+    time_s = at_one_eta_time_s(col("flop", unit("FLOP")), col("rate", unit("FLOP/s")), col("convs", unit("s")))
+    frame = pl.DataFrame({"flop": [1e15, 1e15], "rate": [989.4e12 * 0.5] * 2, "convs": [None, 0.25]},
+                         schema_overrides={"convs": pl.Float64})
+    assert frame.select(time_s.expr).to_series().to_list() == [pytest.approx(2.021427, rel=1e-6), 0.25]
     assert time_s.unit == unit("s")

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from pipeline import api
-from pipeline.catalogs.io import read_catalog
+from pipeline.catalogs.io import read_catalog, write_catalog
 from pipeline.units import col
 from pipeline.walls.graph_convs import TILE_FIXED_CYCLES, conv_time_s
 from pipeline.walls.graph_latency import graph_compute_time_s
@@ -20,11 +20,13 @@ L4 = {"units": 58.0, "tm": 128.0, "tn": 128.0, "ceiling": 0.908845, "best": 0.74
       "clock": 2041520743.5344827, "bw": 300e9, "bpe": 1.0}
 
 
-def conv(m: float, n: float, k: float, c: float, count: float | None, part: dict, batch: float = 1.0) -> float:
-    frame = pl.DataFrame({"m": [m], "n": [n], "k": [k], "c": [c], "count": [count], "batch": [batch]} | part,
-                         schema_overrides={"count": pl.Float64})
+def conv(m: float, n: float, k: float, c: float, count: float | None, part: dict, batch: float = 1.0,
+         w: float | None = None) -> float:
+    """``count`` convs of one shape reading ``c`` and writing ``w`` (default: all ``n``) channels a position."""
+    frame = pl.DataFrame({"m": [m], "n": [n], "k": [k], "c": [c], "w": [n if w is None else w], "count": [count],
+                          "batch": [batch]} | part, schema_overrides={"count": pl.Float64, "w": pl.Float64})
     units = {"peak": "FLOP/s", "clock": "Hz", "bw": "B/s", "bpe": "B/elem"}
-    out = conv_time_s(*(col(c, "") for c in ("m", "n", "k", "c", "count", "batch")),
+    out = conv_time_s(*(col(c, "") for c in ("m", "n", "k", "c", "w", "count", "batch")),
                       *(col(c, units.get(c, "")) for c in part))
     return frame.select(out.to("s").expr).item()
 
@@ -67,17 +69,49 @@ def test_an_empty_slot_adds_nothing():
     assert conv(None, None, None, None, None, A100) == 0.0
 
 
-def _latency(model: str, hardware: str, framework: str = "TensorRT", batch: int = 1) -> dict:
-    return api.evaluate(model, hardware, batch=batch, compute_dtype="int8", framework=framework).row(0, named=True)
+def test_a_conv_at_batch_64_pays_the_tiles_fixed_time_on_three_of_its_four_waves():
+    """A100 SXM int8 fit (108 SMs, 128 x 128, ceiling 0.968567, best 0.869231, 624 T, 1.41059 GHz, 2.039 TB/s), the
+    form at every batch (r-acccnn): ResNet-50's stage-3 3 x 3 conv (M 784 a image, N 128, K 1,152, C 128), 4 of
+    them, at batch 64. M = 50,176: 392 x 1 tiles, split min(max(floor(108 / 392), 1), ceil(1,152 / 256)) = 1,
+    waves ceil(392 / 108) = 4 (wave 392 / 432 = 0.907407), tile 1.0. k_half = 8,234.93 cycles / 1.41059 GHz x
+    624e12 / (2 x 128 x 128 x 108) / 2 (int8 C) = 514.683, K efficiency 1,152 / 1,666.683 = 0.691193: eta 0.968567
+    x 0.907407 x 0.691193 = 0.607479; at k_half 0 0.878885, capped at 0.869231. FLOP 2 x 50,176 x 128 x 1,152 =
+    14.7975 G: t = 39.0366 us, t0 = 27.2815 us; bytes 128 x 1,152 + 50,176 x 256 = 12,992,512 B / 2.039 TB/s =
+    6.3720 us (compute binds). Each conv t - (t - t0) / 4 = 36.0979 us; 4 of them 144.391 us."""
+    assert conv(784, 128, 1152, 128, 4, A100, batch=64) == pytest.approx(144.391e-6, rel=1e-5)
+
+
+def test_a_conv_whose_output_stays_on_chip_pays_no_tiles_fixed_time_and_only_its_weights():
+    """The same four convs inside a fused kernel (reading 0 and writing 0 channels a position, ResNet-50's res2 in
+    NVIDIA's RES2_FULL_FUSION): the tile's fixed part is the epilogue's store of C, none here (k_half x 0 / N), so
+    each conv is t0 = 27.2815 us (its bytes: the weights, 147,456 B, 0.0723 us): 4 x 27.2815 = 109.126 us."""
+    assert conv(784, 128, 1152, 0, 4, A100, batch=64, w=0) == pytest.approx(109.126e-6, rel=1e-5)
+
+
+def _latency(model: str, hardware: str, framework: str = "TensorRT", batch: int = 1, registry=None) -> dict:
+    return api.evaluate(model, hardware, batch=batch, compute_dtype="int8", framework=framework,
+                        registry=registry).row(0, named=True)
+
+
+@pytest.fixture(scope="module")
+def unfused(tmp_path_factory):
+    """A registry whose conv_layers lists every conv as its own kernel (reading its input and writing its output, as
+    r-accrest priced them), the other catalogs the bundled ones."""
+    folder = tmp_path_factory.mktemp("unfused")
+    convs = read_catalog("conv_layers").with_columns(pl.col("in_channels").alias("read_channels"),
+                                                     pl.col("out_channels").alias("written_channels"))
+    write_catalog(convs, "conv_layers", folder)
+    return folder
 
 
 @pytest.mark.parametrize(("hardware", "g5_s"), [("A100 SXM4 80GB", 0.4332172646518745e-3),
                                                 ("L4", 0.42212594634321297e-3),
                                                 ("H100 PCIe 80GB", 0.3566380754768967e-3)])
-def test_resnet50_graphed_is_r_accrests_g5(hardware, g5_s):
+def test_resnet50_graphed_is_r_accrests_g5(hardware, g5_s, unfused):
     """r-accrest's resnet_layers_priced.py G5 (its ``priced(hw, reg)['G5']``, run 2026-12-06): the 53 convs + fc, one
-    alpha each (54 kernels), one replay; within 1e-5 (r-accrest counts the fc's 1,000 bias bytes, the catalog not)."""
-    got = _latency("ResNet-50", hardware)
+    alpha each (54 kernels), one replay, every conv its own kernel (``unfused``); within 1e-5 (r-accrest counts the
+    fc's 1,000 bias bytes, the catalog not)."""
+    got = _latency("ResNet-50", hardware, registry=unfused)
     assert got["latency_s"] == pytest.approx(g5_s, rel=1e-5)
     alpha = 9555.03 / _hw(hardware)["sm_clock_hz"]
     assert got["latency_s"] - got["graph_compute_time_s"] == pytest.approx(54 * alpha + 2.5e-6 + 54e-9, rel=1e-5)

@@ -46,18 +46,31 @@ def test_the_package_prices_bert_on_an_a100_as_r_accf4_and_r_accf5_by_hand():
     assert eager["graph_compute_time_s"] is None and eager["latency_s"] == pytest.approx(1.712e-3, abs=1e-6)
 
 
-def test_a_cnn_graph_runs_its_convs_one_by_one_and_retinanet_and_batch_64_stay_eager():
+def test_a_cnn_graph_runs_its_convs_one_by_one_and_retinanet_and_batch_64_enqueue_them():
     """ResNet-50 on an A100 (r-accrest §4, G5): the conv_layers catalog's 54 kernels x 9,555 cycles / 1.41059 GHz =
     365.79 us, the larger of the memory time and its convs' time (tests/walls/test_graph_convs.py), + 2.5 us + 54 ns.
-    RetinaNet is not graphed by the harness (use_graphs False) and batch 64 is not batch 1: both as 'default'."""
+    RetinaNet is not graphed by the harness (use_graphs False) and batch 64 is not batch 1: no graph, the same kernels
+    enqueued ahead by the host (r-accrest §8 item 3, r-acccnn): 111 / 54 alphas + max(convs, memory) + one 4 us
+    launch (the TensorRT profile's), not the 'default' framework's flat-η step."""
     got = _latency("ResNet-50", "A100 SXM4 80GB", 1, "TensorRT")
     convs = read_catalog("conv_layers").filter(pl.col("model") == "ResNet-50")
     assert convs["count"].sum() == 54
     work = max(got["graph_compute_time_s"], got["memory_time_s"])
     assert got["latency_s"] == pytest.approx(54 * 6.773810894574074e-06 + work + 2.5e-6 + 54e-9, rel=1e-9)
-    for model, batch in (("RetinaNet", 1), ("ResNet-50", 64)):
+    for model, batch, kernels in (("RetinaNet", 1, 111), ("ResNet-50", 64, 54)):
         trt, eager = (_latency(model, "A100 SXM4 80GB", 1, fw, batch) for fw in ("TensorRT", "default"))
-        assert trt["graph_compute_time_s"] is None and trt["latency_s"] == eager["latency_s"]
+        assert trt["graph_compute_time_s"] is None and trt["latency_s"] != eager["latency_s"]
+        work = max(trt["compute_time_s"], trt["memory_time_s"])
+        assert trt["latency_s"] == pytest.approx(kernels * 6.773810894574074e-06 + work + 4e-6, rel=1e-9)
+
+
+def test_a_training_step_keeps_its_flops_at_one_eta():
+    """A CNN training step's backward convs are other shapes than the forward's: its compute stays FLOPs / (peak x
+    eta), ResNet-50 at batch 256 on an H100 SXM in fp16, 6.2807 TFLOP / (989.4 T x 0.5) = 12.696 ms."""
+    got = api.evaluate("ResNet-50", "H100 SXM5 80GB", batch=256, compute_dtype="fp16", workload="training",
+                       framework="TensorRT").row(0, named=True)
+    assert got["step"] == "train" and got["eta_compute"] == 0.5
+    assert got["compute_time_s"] == pytest.approx(6.2807e12 / (989.4e12 * 0.5), rel=1e-4)
 
 
 def test_a_part_without_an_sm_clock_keeps_the_eager_form():
