@@ -15,6 +15,7 @@ APART = (*KERNEL, "spec_speedup")
 OOM = tuple(m for m in METRICS if m.startswith("oom_"))  # published out of memory: a feasibility check, no error
 TARGET_PCT, TARGET_POINTS = 20.0, 10.0  # issue 6: CV median <= 20 % (latency, throughput), <= 10 points (MFU)
 ELASTICITY_BOUND = 0.1
+MIN_BATCH_RATIO = 2.0  # bound_agreement's pairs: batches at least this far apart
 SAME_CONFIG = ["metric", "model", "hardware", "framework", "compute_dtype", "devices", "tp", "pp", "prompt_len",
                "output_len", "seq_len"]
 
@@ -95,30 +96,41 @@ def cv_summary(table: pl.DataFrame) -> pl.DataFrame:
 
 
 def bound_agreement(table: pl.DataFrame) -> pl.DataFrame:
-    """The binding term against what the measurements imply. Between two measurements of one
-    configuration at batches b1 < b2 (or a batch-1 latency and an offline throughput), a
-    compute-bound b1 cannot gain throughput from batching: elasticity d log T / d log b near 0.
-    Growth with elasticity >= ELASTICITY_BOUND (x2 over a 1,000x batch range) says b1 was
-    bandwidth- or overhead-bound. Our bound at b1 agrees when it names the same kind."""
+    """Whether batching pays, predicted against measured: between two measurements of one configuration at batches
+    b1 < b2 (or a batch-1 latency and an offline throughput), the throughput's elasticity d log T / d log b. A step
+    whose time grows with its batch (compute, or the activations' and K/V bytes) gains nothing from batching
+    (elasticity near 0); one bound by what a batch shares (the weights' bytes, the per-kernel fixed costs, launches)
+    gains: the binding term shows in the elasticity, and the measurements show nothing else. The response is "gains"
+    at elasticity >= ELASTICITY_BOUND, else "flat"; we agree when our predictions at the two rows give the same.
+    Only batches at least MIN_BATCH_RATIO apart: two runs of one configuration differ by a few % (submitters, software
+    rounds), which over b2 / b1 = 1.02 reads as an elasticity of +-2."""
     rows = table.filter(pl.col("metric").is_in(list(THROUGHPUT - {"mfu", "hfu"})) & pl.col("batch").is_not_null()
                         & pl.col("predicted").is_not_null())
-    pairs = rows.join(rows, on=SAME_CONFIG, suffix="_2", nulls_equal=True).filter(pl.col("batch") < pl.col("batch_2"))
-    pairs = pairs.with_columns(
-        elasticity=(pl.col("measured_2") / pl.col("measured")).log() / (pl.col("batch_2") / pl.col("batch")).log())
-    implied = pl.when(pl.col("elasticity") >= ELASTICITY_BOUND).then(pl.lit("bandwidth or overhead")) \
-        .otherwise(pl.lit("compute"))
-    ours = pl.when(pl.col("bound") == "compute").then(pl.lit("compute")).otherwise(pl.lit("bandwidth or overhead"))
-    # Node rows: a single-stream latency at batch 1 against an offline throughput of the same model,
-    # accelerator and precision (at the batch our prediction picked: MLPerf does not publish it).
+    pairs = rows.join(rows, on=SAME_CONFIG, suffix="_2", nulls_equal=True).filter(
+        pl.col("batch") * MIN_BATCH_RATIO <= pl.col("batch_2"))
+    span = (pl.col("batch_2") / pl.col("batch")).log()
+    pairs = pairs.with_columns(elasticity=(pl.col("measured_2") / pl.col("measured")).log() / span,
+                               predicted_elasticity=(pl.col("predicted_2") / pl.col("predicted")).log() / span)
+    # Node rows: a single-stream latency at batch 1 (throughput 1 / latency) against an offline throughput per device
+    # of the same model, accelerator and precision (at the batch our prediction picked: MLPerf does not publish it).
     node = table.filter(pl.col("predicted").is_not_null() & pl.col("batch_used").is_not_null())
     single = node.filter((pl.col("metric") == "latency_s") & (pl.col("batch_used") == 1)).select(
-        "name", "model", "hardware", "compute_dtype", "measured", "bound", batch=pl.lit(1.0))
+        "name", "model", "hardware", "compute_dtype", "measured", "predicted", "bound", batch=pl.lit(1.0))
     offline = node.filter(pl.col("metric") == "samples_per_s").select(
         pl.col("name").alias("name_2"), "model", "hardware", "compute_dtype",
-        (pl.col("measured") / pl.col("devices")).alias("per_device"), pl.col("batch_used").alias("batch_2"))
-    node_pairs = single.join(offline, on=["model", "hardware", "compute_dtype"]).filter(pl.col("batch_2") > 1)
+        (pl.col("measured") / pl.col("devices")).alias("per_device"),
+        (pl.col("predicted") / pl.col("devices")).alias("predicted_per_device"), pl.col("batch_used").alias("batch_2"))
+    node_pairs = single.join(offline, on=["model", "hardware", "compute_dtype"]).filter(
+        pl.col("batch_2") >= MIN_BATCH_RATIO)
     node_pairs = node_pairs.with_columns(
-        elasticity=(pl.col("per_device") * pl.col("measured")).log() / pl.col("batch_2").log())
+        elasticity=(pl.col("per_device") * pl.col("measured")).log() / pl.col("batch_2").log(),
+        predicted_elasticity=(pl.col("predicted_per_device") * pl.col("predicted")).log() / pl.col("batch_2").log())
+
+    def response(elasticity: str) -> pl.Expr:
+        return pl.when(pl.col(elasticity) >= ELASTICITY_BOUND).then(pl.lit("gains")).otherwise(pl.lit("flat"))
+
     columns = ["name", "name_2", pl.col("batch").cast(pl.Float64), pl.col("batch_2").cast(pl.Float64), "elasticity",
-               implied.alias("implied_bound"), pl.col("bound").alias("our_bound"), (implied == ours).alias("agrees")]
+               response("elasticity").alias("measured_response"), "predicted_elasticity",
+               response("predicted_elasticity").alias("predicted_response"), pl.col("bound").alias("our_bound"),
+               (response("elasticity") == response("predicted_elasticity")).alias("agrees")]
     return pl.concat([pairs.select(columns), node_pairs.select(columns)])
