@@ -337,10 +337,10 @@ def catalog(registry: Path | None = None, today: dt.date | None = None) -> pl.Da
 
 
 def fill_from_donors(out: pl.DataFrame, own_units: list[str]) -> pl.DataFrame:
-    """TRANSFER accelerators: their own units, tile, ceiling and best_fraction where they have them, else their
-    donor's at the same precision; ``ceiling_from`` names the donor where the
-    ceiling is the donor's, ``transferred_from`` where anything is (``own_units``: sm_count.csv's hardware)."""
-    cols = ["units", "tile_m", "tile_n", "ceiling", "best_fraction", "source_url"]
+    """TRANSFER accelerators (their units: ``transferred_units``): their own ceiling and best_fraction where they
+    have them, else their donor's at the same precision; ``ceiling_from`` names the donor where the ceiling is the
+    donor's, ``transferred_from`` where anything is (``own_units``: sm_count.csv's hardware)."""
+    cols = ["ceiling", "best_fraction", "source_url"]
     pairs = pl.DataFrame({"hardware": list(TRANSFER), "donor": list(TRANSFER.values())})
     donors = out.select(pl.col("hardware").alias("donor"), "precision", *(pl.col(c).alias(f"d_{c}") for c in cols))
     j = out.join(pairs, on="hardware", how="left").join(donors, on=["donor", "precision"], how="left")
@@ -349,8 +349,6 @@ def fill_from_donors(out: pl.DataFrame, own_units: list[str]) -> pl.DataFrame:
         ceiling_from=pl.when(~own_ceiling & pl.col("d_ceiling").is_not_null()).then(pl.col("donor")),
         transferred_from=pl.when(pl.col("donor").is_not_null() & ~(own_ceiling & pl.col("hardware").is_in(own_units)))
         .then(pl.col("donor")),
-        units=pl.coalesce("units", "d_units"), tile_m=pl.coalesce("tile_m", "d_tile_m"),
-        tile_n=pl.coalesce("tile_n", "d_tile_n"),
         best_fraction=pl.when(own_ceiling).then("best_fraction").otherwise("d_best_fraction"),
         source_url=pl.when(own_ceiling).then("source_url").otherwise("d_source_url"),
         ceiling=pl.coalesce("ceiling", "d_ceiling"),
