@@ -12,6 +12,9 @@ README). Re-runnable, idempotent except for ``last_verified``; run from the repo
    r-accwire / r-accwire3 did: clock = peak_int8_flop_per_s / (SMs x int8 ops a clock per SM), checked against the
    boost clock a source states (0.5 %); a part that already holds a clock must agree with it.
 3. registry_data/kernel_efficiency.parquet refitted (``gemm_fit.catalog``), as r-amd/apply.py and r-bw/apply.py do.
+
+Run it after r-accwire2/tensorrt_apply.py and r-accwire3/sm_count_apply.py: those set the clock / count of their own
+nine parts and drop every other part's.
 """
 
 from __future__ import annotations
