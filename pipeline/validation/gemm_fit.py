@@ -12,8 +12,8 @@ not hide (the prologue's first A/B stages and the epilogue's store of C, CUTLASS
 (bandwidth / units), while one K step of the tile takes 2·tile_m·tile_n / (peak / units); in K
 steps the fixed cost is (bytes / (2·tile_m·tile_n)) x peak / bandwidth, the tile area
 cancelling. One coefficient for all hardware is fitted on the shaped rows (square sweeps,
-small-M sweeps, DeepGEMM dense shapes). Hardware without a unit count or without any kernel
-row keeps the profile η (``efficiency_basis``).
+small-M sweeps, DeepGEMM dense shapes). Hardware without a unit count keeps the profile η
+(``efficiency_basis``); with one but no MAMF row (or no kernel row at all), the default form.
 
 Rows left out of the fit, and why: the ROCm Validation Suite targets (pass/fail floors,
 not means), a user report at a clock fixed by the reporter, grouped GEMMs (M per group is
@@ -133,12 +133,14 @@ def kernel_rows(registry: Path | None = None, extra: pl.DataFrame | None = None)
              & pl.col("achieved_flop_per_s").is_not_null())
     g = g.join(peaks.rename({"name": "hardware"}), on=["hardware", "precision"], how="inner").with_columns(
         ridge=pl.col("peak_flop_per_s") / pl.col("memory_bandwidth_bytes_per_s"))
-    g = g.join(units, on="hardware", how="left").with_columns(
-        tile_m=pl.col("vendor").str.to_lowercase().replace_strict(
-            {k: v[0] for k, v in TILES.items()}, default=None, return_dtype=pl.Float64),
-        tile_n=pl.col("vendor").str.to_lowercase().replace_strict(
-            {k: v[1] for k, v in TILES.items()}, default=None, return_dtype=pl.Float64))
-    return g.with_row_index("row")
+    return g.join(units, on="hardware", how="left").with_columns(*tiles()).with_row_index("row")
+
+
+def tiles() -> list[pl.Expr]:
+    """tile_m and tile_n by the frame's ``vendor`` (TILES; null for a vendor without one)."""
+    vendor = pl.col("vendor").str.to_lowercase()
+    return [vendor.replace_strict({k: v[i] for k, v in TILES.items()}, default=None, return_dtype=pl.Float64).alias(n)
+            for i, n in enumerate(("tile_m", "tile_n"))]
 
 
 def donor(hardware: str) -> str:
@@ -279,19 +281,18 @@ def catalog(registry: Path | None = None, today: dt.date | None = None) -> pl.Da
     in_sample = float(predict_time(shaped_ids, ceil, default, k_half)["error"].abs().median())
     unused = held.filter(OWN_ROWS).group_by("precision").agg(
         unused_heldout=pl.col("error").abs().median(), unused_rows=pl.len())
-    units = rows.select("hardware", "units", "tile_m", "tile_n").unique("hardware")
-    measured = rows.select("hardware").unique()
     hw = pl.read_parquet(reg / "hardware.parquet")
+    units = transferred_units(reg).join(hw.select("vendor", hardware="name"), on="hardware").select(
+        "hardware", "units", *tiles())
     grid = hw.unpivot(index=["name", "memory_bandwidth_bytes_per_s"], on=[f"peak_{d}_flop_per_s" for d in IN_BYTES],
                       variable_name="peak_column", value_name="peak").filter(pl.col("peak").is_not_null()).select(
         pl.col("name").alias("hardware"), pl.col("peak_column").str.extract(r"peak_(\w+?)_flop").alias("precision"),
         (pl.col("peak") / pl.col("memory_bandwidth_bytes_per_s")).alias("ridge"))
     out = fill_from_donors(grid.join(units, on="hardware", how="left").join(unused, on="precision", how="left")
-                           .join(ceil, on=["hardware", "precision"], how="left")
-                           .with_columns(has_data=pl.col("hardware").is_in(measured["hardware"].implode())),
+                           .join(ceil, on=["hardware", "precision"], how="left"),
                            unit_counts(reg)["hardware"].to_list())
     # Gaudi's MMEs are not tiled like SMs/CUs (no tile in TILES): a profile η there.
-    fitted = pl.col("units").is_not_null() & pl.col("tile_m").is_not_null() & pl.col("has_data")
+    fitted = pl.col("units").is_not_null() & pl.col("tile_m").is_not_null()
     kernel = fitted & in_use & ~(pl.col("precision").is_in(list(OWN_CEILING_ONLY)) & pl.col("ceiling").is_null())
     n_sources = shaped_ids["source"].n_unique()
     frame = out.with_columns(
@@ -324,7 +325,7 @@ def catalog(registry: Path | None = None, today: dt.date | None = None) -> pl.Da
             "from the fastest published {} shape (no MAMF published), held-out GEMM-time error {} on {} rows",
             "precision", pl.col("ceiling").round(4), pl.col("best_fraction").round(4), "precision",
             pl.col("unused_heldout").round(3), "unused_rows")).otherwise(pl.lit("")),
-    ).drop("has_data", "ridge", "ceiling_from", "transferred_from", "unused_heldout", "unused_rows").join(
+    ).drop("ridge", "ceiling_from", "transferred_from", "unused_heldout", "unused_rows").join(
         with_attention_and_memory(reg), on=["hardware", "precision"], how="left").join(
         memory_latencies(shaped_rows(reg), reg), on="hardware", how="left").join(
         attention_latencies(reg), on="hardware", how="left").with_columns(
@@ -336,25 +337,21 @@ def catalog(registry: Path | None = None, today: dt.date | None = None) -> pl.Da
 
 
 def fill_from_donors(out: pl.DataFrame, own_units: list[str]) -> pl.DataFrame:
-    """TRANSFER accelerators: their own units, tile, ceiling and best_fraction where they have them, else their
-    donor's at the same precision (``has_data`` where the donor has); ``ceiling_from`` names the donor where the
-    ceiling is the donor's, ``transferred_from`` where anything is (``own_units``: sm_count.csv's hardware)."""
-    cols = ["units", "tile_m", "tile_n", "ceiling", "best_fraction", "source_url", "has_data"]
+    """TRANSFER accelerators (their units: ``transferred_units``): their own ceiling and best_fraction where they
+    have them, else their donor's at the same precision; ``ceiling_from`` names the donor where the ceiling is the
+    donor's, ``transferred_from`` where anything is (``own_units``: sm_count.csv's hardware)."""
+    cols = ["ceiling", "best_fraction", "source_url"]
     pairs = pl.DataFrame({"hardware": list(TRANSFER), "donor": list(TRANSFER.values())})
     donors = out.select(pl.col("hardware").alias("donor"), "precision", *(pl.col(c).alias(f"d_{c}") for c in cols))
     j = out.join(pairs, on="hardware", how="left").join(donors, on=["donor", "precision"], how="left")
     own_ceiling = pl.col("ceiling").is_not_null()
     return j.with_columns(
         ceiling_from=pl.when(~own_ceiling & pl.col("d_ceiling").is_not_null()).then(pl.col("donor")),
-        transferred_from=pl.when(pl.col("donor").is_not_null()
-                                 & ~(own_ceiling & pl.col("hardware").is_in(own_units) & pl.col("has_data")))
+        transferred_from=pl.when(pl.col("donor").is_not_null() & ~(own_ceiling & pl.col("hardware").is_in(own_units)))
         .then(pl.col("donor")),
-        units=pl.coalesce("units", "d_units"), tile_m=pl.coalesce("tile_m", "d_tile_m"),
-        tile_n=pl.coalesce("tile_n", "d_tile_n"),
         best_fraction=pl.when(own_ceiling).then("best_fraction").otherwise("d_best_fraction"),
         source_url=pl.when(own_ceiling).then("source_url").otherwise("d_source_url"),
         ceiling=pl.coalesce("ceiling", "d_ceiling"),
-        has_data=pl.col("has_data") | pl.col("d_has_data").fill_null(False),
     ).drop("donor", *(f"d_{c}" for c in cols))
 
 

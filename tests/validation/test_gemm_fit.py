@@ -64,7 +64,10 @@ def test_catalog_matches_a_fresh_fit():
     ("B200 (HGX B200)", "kernel fit"),  # 148 SMs, MAMF and vLLM rows
     ("TPU v5p", "profile η"),           # no published kernel rows, no unit count
     ("Gaudi 2", "profile η"),           # MAMF rows, but MMEs are not tiled like SMs
-    ("L4", "profile η"),                # square sweeps, but no SM count in sm_count.csv
+    ("L4", "profile η"),                # square sweeps, but no SM count in sm_count.csv (r-accdefault: left out)
+    ("H100 NVL 94GB", "profile η"),     # no SM count in sm_count.csv (r-accdefault: left out, its 400 W cap)
+    ("A100 SXM4 40GB", "kernel fit"),   # 108 SMs (r-accdefault), no MAMF row: the default form
+    ("RTX A6000", "kernel fit"),        # 84 SMs (r-accdefault) and no kernel row at all: the default form
     ("GB200 NVL72 GPU", "kernel fit"),  # own MAMF rows; B200's 148 SMs (gemm_fit.TRANSFER)
     ("B300 (HGX B300)", "kernel fit"),  # stas00's "NVIDIA B300 SXM" MAMF rows; B200's 148 SMs
     ("GB300 NVL72 GPU", "kernel fit"),  # B300's MAMF rows and SM count, transferred
