@@ -45,24 +45,25 @@ def show(mirror: Path, commit: str, path: str) -> str:
     return done.stdout if done.returncode == 0 else ""
 
 
-def config(root: Path, repo: str, commit: str, submitter: str, system: str, bench: str) -> tuple[dict, list[str]]:
-    """The Server config class of ``system`` (resolved through its bases) and the files it was read from."""
+def config(root: Path, repo: str, commit: str, submitter: str, system: str, bench: str,
+           scenario: str = "Server") -> tuple[dict, list[str]]:
+    """The ``scenario`` config class of ``system`` (resolved through its bases) and the files it was read from."""
     mirror = root / f"mlcommons+{repo}" / "repo"
     base = f"closed/{submitter}/configs/{bench}"
     base_values, base_bases = assignments(ast.parse(show(mirror, commit, f"{base}/__init__.py")))
     outer = resolved("GPUBaseConfig", base_values, base_bases, {})
     values, bases, files = {}, {}, []
     for name in ("__init__.py", "custom.py"):
-        text = show(mirror, commit, f"{base}/Server/{name}")
+        text = show(mirror, commit, f"{base}/{scenario}/{name}")
         if text:
             v, b = assignments(ast.parse(text.replace("\u00a0", " ")))  # Cisco's file holds no-break spaces
             values |= v
             bases |= b
-            files.append(f"https://github.com/mlcommons/{repo}/blob/{commit}/{base}/Server/{name}")
+            files.append(f"https://github.com/mlcommons/{repo}/blob/{commit}/{base}/{scenario}/{name}")
     wanted = CLASS.get(system, system.replace("-", "_")).lower()
     match = [c for c in values if c.lower() == wanted]
     if len(match) != 1:
-        raise SystemExit(f"{repo} {submitter} {bench}: no single Server config class named {wanted!r}")
+        raise SystemExit(f"{repo} {submitter} {bench}: no single {scenario} config class named {wanted!r}")
     return resolved(match[0], values, bases, outer) | {"class": match[0]}, files
 
 
