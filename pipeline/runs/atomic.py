@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import socket
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -100,10 +101,17 @@ def atomic_directory(final: Path) -> Iterator[AtomicDirectory]:
         OPEN.discard(directory.tmp)
 
 
-def remove_open() -> list[Path]:
-    """Remove this process's incomplete directories (a signal handler's last act before exiting)."""
+def remove_open(attempts: int = 50) -> list[Path]:
+    """Remove this process's incomplete directories (a signal handler's last act before exiting). The writer's
+    threads (polars' sinks, DuckDB) run on while the handler does: a file they add during ``rmtree`` leaves its
+    folder behind (the error ignored), so each directory is removed again until it is gone (10 ms apart, at most
+    ``attempts`` times; seen under load in tests/runs/test_interrupted.py)."""
     removed = sorted(OPEN)
     for tmp in removed:
-        shutil.rmtree(tmp, ignore_errors=True)
+        for _ in range(attempts):
+            shutil.rmtree(tmp, ignore_errors=True)
+            if not tmp.exists():
+                break
+            time.sleep(0.01)
     OPEN.clear()
     return removed

@@ -109,3 +109,26 @@ def test_a_file_size_limit_is_one_clear_line_and_leaves_nothing(tmp_path):
     assert "error: cannot write or read" in res.stderr and "File too large" in res.stderr, res.stderr
     assert "Traceback" not in res.stderr
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_remove_open_removes_again_what_a_writer_added_meanwhile(tmp_path, monkeypatch):
+    """A writer thread that adds a file while the signal handler's first ``rmtree`` runs leaves the folder behind
+    (``ignore_errors``); ``remove_open`` removes it again until it is gone."""
+    from pipeline.runs import atomic
+
+    run = tmp_path / ".incomplete-run"
+    (run / "study=node").mkdir(parents=True)
+    real = atomic.shutil.rmtree
+    calls = []
+
+    def rmtree(path, ignore_errors=False):
+        real(path, ignore_errors=ignore_errors)
+        calls.append(path)
+        if len(calls) == 1:  # the writer's late file, as the handler's first pass ends
+            (run / "study=node").mkdir(parents=True)
+            (run / "study=node" / "part-0.parquet").write_bytes(b"x")
+
+    monkeypatch.setattr(atomic.shutil, "rmtree", rmtree)
+    monkeypatch.setattr(atomic, "OPEN", {run})
+    assert atomic.remove_open() == [run]
+    assert not run.exists() and len(calls) == 2 and atomic.OPEN == set()
