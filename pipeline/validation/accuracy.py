@@ -108,9 +108,13 @@ def bound_agreement(table: pl.DataFrame) -> pl.DataFrame:
                         & pl.col("predicted").is_not_null())
     pairs = rows.join(rows, on=SAME_CONFIG, suffix="_2", nulls_equal=True).filter(
         pl.col("batch") * MIN_BATCH_RATIO <= pl.col("batch_2"))
-    span = (pl.col("batch_2") / pl.col("batch")).log()
-    pairs = pairs.with_columns(elasticity=(pl.col("measured_2") / pl.col("measured")).log() / span,
-                               predicted_elasticity=(pl.col("predicted_2") / pl.col("predicted")).log() / span)
+
+    def elasticity(rate: pl.Expr, rate_2: pl.Expr) -> pl.Expr:
+        """d log T / d log b from ``batch`` to ``batch_2``."""
+        return (rate_2 / rate).log() / (pl.col("batch_2") / pl.col("batch")).log()
+
+    pairs = pairs.with_columns(elasticity=elasticity(pl.col("measured"), pl.col("measured_2")),
+                               predicted_elasticity=elasticity(pl.col("predicted"), pl.col("predicted_2")))
     # Node rows: a single-stream latency at batch 1 (throughput 1 / latency) against an offline throughput per device
     # of the same model, accelerator and precision (at the batch our prediction picked: MLPerf does not publish it).
     node = table.filter(pl.col("predicted").is_not_null() & pl.col("batch_used").is_not_null())
@@ -123,8 +127,8 @@ def bound_agreement(table: pl.DataFrame) -> pl.DataFrame:
     node_pairs = single.join(offline, on=["model", "hardware", "compute_dtype"]).filter(
         pl.col("batch_2") >= MIN_BATCH_RATIO)
     node_pairs = node_pairs.with_columns(
-        elasticity=(pl.col("per_device") * pl.col("measured")).log() / pl.col("batch_2").log(),
-        predicted_elasticity=(pl.col("predicted_per_device") * pl.col("predicted")).log() / pl.col("batch_2").log())
+        elasticity=elasticity(1.0 / pl.col("measured"), pl.col("per_device")),
+        predicted_elasticity=elasticity(1.0 / pl.col("predicted"), pl.col("predicted_per_device")))
 
     def response(elasticity: str) -> pl.Expr:
         return pl.when(pl.col(elasticity) >= ELASTICITY_BOUND).then(pl.lit("gains")).otherwise(pl.lit("flat"))
