@@ -33,11 +33,11 @@
 -- A prefill worker's wait at utilization rho (clamped to (0, 1)) of service time s: the M/D/1 queue's mean
 -- rho s / (2 (1 - rho)), or its tail at the quantile, s / (2 (1 - rho)) ln(rho / (1 - quantile))
 -- (pipeline/walls/disaggregated.py)
+create or replace temp macro sla_utilization(rho) as least(greatest(rho, 1e-12), 1 - 1e-12);
 create or replace temp macro sla_prefill_wait_s(rho, s, quantile) as
     case when quantile is null
-        then least(greatest(rho, 1e-12), 1 - 1e-12) * s / (2 * (1 - least(greatest(rho, 1e-12), 1 - 1e-12)))
-        else s / (2 * (1 - least(greatest(rho, 1e-12), 1 - 1e-12)))
-            * greatest(ln(least(greatest(rho, 1e-12), 1 - 1e-12) / (1 - quantile)), 0)
+        then sla_utilization(rho) * s / (2 * (1 - sla_utilization(rho)))
+        else s / (2 * (1 - sla_utilization(rho))) * greatest(ln(sla_utilization(rho) / (1 - quantile)), 0)
     end;
 -- TTFT of x prefill workers (batch b, service time s) carrying rate requests/s: the wait at rho = rate / x x s / b,
 -- the prefill and the KV transfer
