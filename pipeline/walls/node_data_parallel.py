@@ -4,15 +4,16 @@ and the optimizer update as a memory-bound pass of its own.
 A node-study training row runs each device's share of the global batch (``batch`` = global / devices). After the
 backward pass the devices all-reduce the gradient (PyTorch DDP, Horovod, apex's distributed optimizers), priced by
 wall 14's NCCL all-reduce (``communication.nccl_all_reduce_s``: the collectives catalog's fitted alpha and beta within
-a scale-up domain, the cluster's NICs across domains) and exposed as the training study's ``dp_exposed_time_s``
-(``training.dp_overlap_fraction``, 0 by default: NVIDIA's MLPerf ResNet-50 runs state "Default is no NCCL and BWD
-overlap", mlcommons/training_results_v4.0 NVIDIA/benchmarks/resnet/implementations/eos_n316_ngc24.04_mxnet/
-config_DGXH100_multi_316x8x16.sh, MXNET_HOROVOD_NUM_GROUPS=1). Then the optimizer reads and writes its fp32 state
-once, a memory-bound kernel that runs after the GEMMs it follows and so cannot overlap them (wall 2 adds it to
-``elementwise_time_s``, beside the roofline). Sharded optimizers update 1/g of the state on each of g ranks: NVIDIA's
-MLPerf BERT runs apex's DistributedFusedLAMB (``--distributed_lamb`` in run_and_time.sh), whose dwu_group_size
-"defaults to one node" (run_pretraining.py, training_results_v4.0 NVIDIA bert eos_n434_ngc23.09_pytorch); ResNet-50's
-SGDwFASTLARSV2 (common/optimizer.py, lars_multi_mp_sgd_mom_update_v2) updates every weight on every rank.
+a scale-up domain, PCIe between the domains of one host, the cluster's NICs across hosts) and exposed as the training
+study's ``dp_exposed_time_s`` (``training.dp_overlap_fraction``, 0 by default: NVIDIA's MLPerf ResNet-50 runs state
+"Default is no NCCL and BWD overlap", mlcommons/training_results_v4.0
+NVIDIA/benchmarks/resnet/implementations/eos_n316_ngc24.04_mxnet/config_DGXH100_multi_316x8x16.sh,
+MXNET_HOROVOD_NUM_GROUPS=1). Then the optimizer reads and writes its fp32 state once, a memory-bound kernel that runs
+after the GEMMs it follows and so cannot overlap them (wall 2 adds it to ``elementwise_time_s``, beside the roofline).
+Sharded optimizers update 1/g of the state on each of g ranks: NVIDIA's MLPerf BERT runs apex's DistributedFusedLAMB
+(``--distributed_lamb`` in run_and_time.sh), whose dwu_group_size "defaults to one node" (run_pretraining.py,
+training_results_v4.0 NVIDIA bert eos_n434_ngc23.09_pytorch); ResNet-50's SGDwFASTLARSV2 (common/optimizer.py,
+lars_multi_mp_sgd_mom_update_v2) updates every weight on every rank.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from pipeline.walls.pcie_collectives import pcie_ring_all_reduce_s, pcie_ring_be
 from pipeline.walls.quantities import OPTIMIZER_BYTES
 
 # NCCL's PCIe ring step latency with the LL protocol, hwLat[PCI][RING][LL] = 1.0 us (src/graph/tuning.cc, NVIDIA/nccl
-# 5067397c): the unit pcie_collectives' fixed times are multiples of (the hardware catalog's latency of a PCIe part)
+# 5067397c): pcie_collectives' fixed times are multiples of it (for a PCIe-linked part, its catalogued scale-up latency)
 PCIE_LL_STEP_LATENCY_S = 1.0e-6
 
 
