@@ -108,7 +108,7 @@ class NodeCoreSchema(pa.DataFrameModel):
     gradient_allreduce_bytes: float = result("B", "training on > 1 device: the gradient all-reduced", "params x "
                                              "gradient_bytes_per_param")
     gradient_allreduce_time_s: float = result("s", "NCCL all-reduce of it over the devices (0: one device, or "
-                                              "beyond a scale-up domain without a cluster)", "wall 14")
+                                              "spanning nodes without a cluster)", "wall 14")
     gradient_exposed_time_s: float = result("s", "the all-reduce not hidden behind backward", "wall 14: "
                                             "dp_overlap_fraction")
     kernel_launches: float = result("", "kernels launched this step", "layers x kernels per layer")
@@ -202,7 +202,7 @@ STEPS = pl.DataFrame(
 )
 HARDWARE = ["vendor", "family", "category", "memory_capacity_bytes", "usable_memory_bytes",
             "memory_bandwidth_bytes_per_s", "tdp_w", "scaleup_link_bandwidth_bytes_per_s", "scaleup_link_latency_s",
-            "scaleup_domain_size", "sm_clock_hz"]
+            "scaleup_domain_size", "sm_clock_hz", "host_link_bandwidth_bytes_per_s"]
 MODEL_INPUTS = ["model_type", "is_moe", "n_layers", "forward_flop_per_sample", "activation_elements_per_sample",
                 "d_model", "n_heads", "n_kv_heads", "head_dim", "ffn_dim", "vocab_size", "has_linear_bias",
                 "n_experts", "n_experts_per_token", "n_shared_experts", "expert_ffn_dim", "n_dense_layers",

@@ -4,24 +4,30 @@ and the optimizer update as a memory-bound pass of its own.
 A node-study training row runs each device's share of the global batch (``batch`` = global / devices). After the
 backward pass the devices all-reduce the gradient (PyTorch DDP, Horovod, apex's distributed optimizers), priced by
 wall 14's NCCL all-reduce (``communication.nccl_all_reduce_s``: the collectives catalog's fitted alpha and beta within
-a scale-up domain, the cluster's NICs across domains) and exposed as the training study's ``dp_exposed_time_s``
-(``training.dp_overlap_fraction``, 0 by default: NVIDIA's MLPerf ResNet-50 runs state "Default is no NCCL and BWD
-overlap", mlcommons/training_results_v4.0 NVIDIA/benchmarks/resnet/implementations/eos_n316_ngc24.04_mxnet/
-config_DGXH100_multi_316x8x16.sh, MXNET_HOROVOD_NUM_GROUPS=1). Then the optimizer reads and writes its fp32 state
-once, a memory-bound kernel that runs after the GEMMs it follows and so cannot overlap them (wall 2 adds it to
-``elementwise_time_s``, beside the roofline). Sharded optimizers update 1/g of the state on each of g ranks: NVIDIA's
-MLPerf BERT runs apex's DistributedFusedLAMB (``--distributed_lamb`` in run_and_time.sh), whose dwu_group_size
-"defaults to one node" (run_pretraining.py, training_results_v4.0 NVIDIA bert eos_n434_ngc23.09_pytorch); ResNet-50's
-SGDwFASTLARSV2 (common/optimizer.py, lars_multi_mp_sgd_mom_update_v2) updates every weight on every rank.
+a scale-up domain, PCIe between the domains of one host, the cluster's NICs across hosts) and exposed as the training
+study's ``dp_exposed_time_s`` (``training.dp_overlap_fraction``, 0 by default: NVIDIA's MLPerf ResNet-50 runs state
+"Default is no NCCL and BWD overlap", mlcommons/training_results_v4.0
+NVIDIA/benchmarks/resnet/implementations/eos_n316_ngc24.04_mxnet/config_DGXH100_multi_316x8x16.sh,
+MXNET_HOROVOD_NUM_GROUPS=1). Then the optimizer reads and writes its fp32 state once, a memory-bound kernel that runs
+after the GEMMs it follows and so cannot overlap them (wall 2 adds it to ``elementwise_time_s``, beside the roofline).
+Sharded optimizers update 1/g of the state on each of g ranks: NVIDIA's MLPerf BERT runs apex's DistributedFusedLAMB
+(``--distributed_lamb`` in run_and_time.sh), whose dwu_group_size "defaults to one node" (run_pretraining.py,
+training_results_v4.0 NVIDIA bert eos_n434_ngc23.09_pytorch); ResNet-50's SGDwFASTLARSV2 (common/optimizer.py,
+lars_multi_mp_sgd_mom_update_v2) updates every weight on every rank.
 """
 
 from __future__ import annotations
 
 from pipeline.formulas import column, define
-from pipeline.units import Plain, UExpr, minimum, where
+from pipeline.units import Plain, UExpr, lit, minimum, where
 from pipeline.walls.communication import ALLREDUCE_FIT_COLUMNS, dp_exposed_time_s, nccl_all_reduce_s
 from pipeline.walls.locality import SCALEOUT_LINK_EFFICIENCY, scaleout_bandwidth_per_gpu_bytes_per_s
+from pipeline.walls.pcie_collectives import pcie_ring_all_reduce_s, pcie_ring_beta
 from pipeline.walls.quantities import OPTIMIZER_BYTES
+
+# NCCL's PCIe ring step latency with the LL protocol, hwLat[PCI][RING][LL] = 1.0 us (src/graph/tuning.cc, NVIDIA/nccl
+# 5067397c): pcie_collectives' fixed times are multiples of it (for a PCIe-linked part, its catalogued scale-up latency)
+PCIE_LL_STEP_LATENCY_S = 1.0e-6
 
 
 @column
@@ -37,25 +43,43 @@ def _gradient_allreduce_time_s(data_parallel_devices: UExpr, gradient_allreduce_
                                scaleup_link_latency_s: UExpr, scaleup_link_bandwidth_bytes_per_s: UExpr,
                                eta_link: UExpr, scaleout_latency_s: UExpr, nic_bandwidth_bits_per_s: UExpr,
                                nics_per_node: UExpr, cluster_accelerators_per_node: UExpr,
-                               oversubscription_ratio: UExpr, *fit: UExpr) -> UExpr:
+                               oversubscription_ratio: UExpr, accelerators_per_node: UExpr,
+                               host_link_bandwidth_bytes_per_s: UExpr, *fit: UExpr) -> UExpr:
     """NCCL's all-reduce of the gradient over the devices: within the scale-up domain (the cluster's, else the
-    accelerator's) on its links, beyond it over the named cluster's NICs. 0 where nothing is reduced, and where the
-    devices span domains and no cluster names the scale-out fabric (not counted: no figure to price it with)."""
+    accelerator's) on its links; beyond it but within one node (the cluster's GPUs per node, else [data]
+    accelerators_per_node), ``host_pcie_all_reduce_s``; beyond the node over the named cluster's NICs. 0 where
+    nothing is reduced, and where the devices span nodes and no cluster names the scale-out fabric (not counted: no
+    figure to price it with)."""
     domain = cluster_scaleup_domain_size.fill_null(scaleup_domain_size)
+    node = cluster_accelerators_per_node.fill_null(accelerators_per_node)
     out_beta = scaleout_bandwidth_per_gpu_bytes_per_s(nic_bandwidth_bits_per_s, nics_per_node,
                                                       cluster_accelerators_per_node,
                                                       oversubscription_ratio.fill_null(1.0)) * SCALEOUT_LINK_EFFICIENCY
     time = nccl_all_reduce_s(data_parallel_devices, gradient_allreduce_bytes, domain, scaleup_link_latency_s,
                              scaleup_link_bandwidth_bytes_per_s, scaleup_link_bandwidth_bytes_per_s * eta_link,
                              scaleout_latency_s, out_beta, *fit)
-    return where(gradient_allreduce_bytes > 0, time, 0).fill_null(0)
+    in_host = (data_parallel_devices > domain) & (data_parallel_devices <= node)
+    host = host_pcie_all_reduce_s(data_parallel_devices, gradient_allreduce_bytes,
+                                  host_link_bandwidth_bytes_per_s * eta_link, fit[0], fit[1])
+    return where(gradient_allreduce_bytes > 0, where(in_host, host, time), 0).fill_null(0)
+
+
+def host_pcie_all_reduce_s(n: UExpr, message: UExpr, beta: UExpr, socket_ranks: UExpr,
+                           socket_bandwidth: UExpr) -> UExpr:
+    """An all-reduce over ``n`` GPUs of one host whose scale-up domain is smaller than the host (PCIe cards, two- or
+    four-way NVLink bridges): NCCL's intra-node ring passes every GPU and crosses the PCIe links between domains in
+    each direction, so the PCIe hops set its bus bandwidth; priced as NCCL's PCIe ring (``pcie_ring_all_reduce_s``:
+    LL / Simple at hwLat[PCI]) at the host link ``beta`` (link x eta_link), at most the CPU interconnect's where
+    the ring spans sockets (``pcie_ring_beta``; null socket figures: the link alone)."""
+    return pcie_ring_all_reduce_s(n, message, lit(PCIE_LL_STEP_LATENCY_S, "s"),
+                                  pcie_ring_beta(n, beta, socket_ranks, socket_bandwidth))
 
 
 define("gradient_allreduce_time_s",
        ["data_parallel_devices", "gradient_allreduce_bytes", "scaleup_domain_size", "cluster_scaleup_domain_size",
         "scaleup_link_latency_s", "scaleup_link_bandwidth_bytes_per_s", "eta_link", "scaleout_latency_s",
         "nic_bandwidth_bits_per_s", "nics_per_node", "cluster_accelerators_per_node", "oversubscription_ratio",
-        *ALLREDUCE_FIT_COLUMNS], _gradient_allreduce_time_s)
+        "accelerators_per_node", "host_link_bandwidth_bytes_per_s", *ALLREDUCE_FIT_COLUMNS], _gradient_allreduce_time_s)
 
 
 @column

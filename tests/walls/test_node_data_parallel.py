@@ -77,6 +77,23 @@ def test_a_sharded_optimizer_splits_over_the_clusters_node_and_no_fabric_prices_
     assert h200["gradient_allreduce_time_s"] == 0
 
 
+def test_beyond_the_nvlink_bridge_within_one_host_the_ring_runs_over_pcie():
+    """H100 PCIe (hardware catalog: 2-GPU NVLink bridge domain, PCIe Gen5 x16 host link 64 GB/s) with no cluster:
+    4 and 8 GPUs sit in one host ([data] accelerators_per_node 8), so NCCL's ring crosses PCIe and runs at the host
+    link x eta_link (the default training profile's 0.82): 52.48 GB/s. BERT-Large's 668,180,480 B, Simple protocol
+    (NCCL tuning.cc: 8.4 us once + 5.7 us a step, hwLat[PCI] = 1.0 us): 8 GPUs 88.2 us + 2 x 7/8 x M / 52.48 GB/s =
+    0.0882 + 22.2812 = 22.3694 ms (LL: 20.6 us + 44.56 ms, not taken); 4 GPUs 42.6 us + 19.0981 ms = 19.1407 ms.
+    16 GPUs span two hosts: with no cluster naming the NICs, nothing is counted, as before."""
+    message, beta = 2 * BERT_PARAMS, 64e9 * 0.82
+    eight = 88.2e-6 + 2 * 7 / 8 * message / beta
+    four = (8.4 + 6 * 5.7) * 1e-6 + 2 * 3 / 4 * message / beta
+    assert eight == pytest.approx(22.3694e-3, rel=1e-5) and four == pytest.approx(19.1407e-3, rel=1e-5)
+    for devices, expected in ((8, eight), (4, four)):
+        row = _train("BERT-Large", devices, 96, sharded=True, hardware="H100 PCIe 80GB")
+        assert row["gradient_allreduce_time_s"] == pytest.approx(expected, rel=1e-9)
+    assert _train("BERT-Large", 16, 96, sharded=True, hardware="H100 PCIe 80GB")["gradient_allreduce_time_s"] == 0
+
+
 def test_the_exposed_part_is_the_training_studys_overlap():
     """A 2 ms all-reduce with a quarter hidden behind backward (training.dp_overlap_fraction 0.25): 1.5 ms exposed."""
     frame = pl.DataFrame({"gradient_allreduce_time_s": [2e-3], "dp_overlap_fraction": [0.25]})
