@@ -45,6 +45,7 @@ from pipeline.walls import (  # noqa: F401
     serving_operations,
     serving_sensitivity,
     software,
+    step_form,
     speculative,
     streaming,
     synthesis,
