@@ -17,6 +17,7 @@ from pipeline.walls import (  # noqa: F401
     communication,
     complexity,
     compute,
+    conv_parts,
     data,
     disaggregated,
     disaggregated_serving,

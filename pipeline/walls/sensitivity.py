@@ -9,8 +9,7 @@ training's passes and a training step's optimizer update, 0 otherwise; the expos
 term) and alpha = ``KERNEL_FIXED_CYCLES`` / the SM clock: d log latency / d log x is -(the share of the terms x
 divides) for each input, the max counting only its binding term (exact away from the compute = memory kink).
 A conv-priced step's compute is its convs' sum, each conv's own max(compute, memory) with the tile's fixed time in
-SM cycles: its share is that sum's (first order: the memory-bound convs and the tiles' fixed time do not scale with
-peak; ``tests/walls/test_sensitivity_forms.py`` measures the gap).
+SM cycles: its parts that scale as 1 / peak, 1 / the clock and 1 / bandwidth (``pipeline.walls.conv_parts``).
 """
 
 from __future__ import annotations
@@ -27,18 +26,20 @@ def _share(is_feasible: Plain, binds: Plain, term: UExpr, latency_s: UExpr) -> U
 
 
 @column
-def elasticity_peak_flop_per_s(is_feasible: Plain, step_compute_time_s: UExpr, memory_time_s: UExpr,
-                               latency_s: UExpr) -> UExpr:
+def elasticity_peak_flop_per_s(is_feasible: Plain, step_compute_time_s: UExpr, step_compute_peak_s: UExpr,
+                               memory_time_s: UExpr, latency_s: UExpr) -> UExpr:
     """Wall 21: d log latency / d log peak FLOP/s (the same for eta_compute)."""
-    return _share(is_feasible, step_compute_time_s >= memory_time_s, step_compute_time_s, latency_s)
+    return _share(is_feasible, step_compute_time_s >= memory_time_s, step_compute_peak_s, latency_s)
 
 
 @column
-def elasticity_memory_bandwidth(is_feasible: Plain, step_compute_time_s: UExpr, memory_time_s: UExpr,
-                                step_elementwise_time_s: UExpr, latency_s: UExpr) -> UExpr:
-    """Wall 21: d log latency / d log memory bandwidth (the binding memory term and the element-wise
-    kernels both divide by it)."""
-    binding = where(memory_time_s > step_compute_time_s, memory_time_s, 0.0) + step_elementwise_time_s
+def elasticity_memory_bandwidth(is_feasible: Plain, step_compute_time_s: UExpr, step_compute_peak_s: UExpr,
+                                step_compute_clock_s: UExpr, memory_time_s: UExpr, step_elementwise_time_s: UExpr,
+                                latency_s: UExpr) -> UExpr:
+    """Wall 21: d log latency / d log memory bandwidth (the binding memory term, else a conv-priced compute term's
+    memory-bound convs, and the element-wise kernels all divide by it)."""
+    convs = step_compute_time_s - step_compute_peak_s - step_compute_clock_s  # 0 s but on a conv-priced step
+    binding = where(memory_time_s > step_compute_time_s, memory_time_s, convs) + step_elementwise_time_s
     return only_where(is_feasible, -(binding / latency_s).to(""))
 
 
@@ -51,10 +52,12 @@ def elasticity_launch_overhead(is_feasible: Plain, graphed_form: Plain, step_hos
 
 
 @column
-def elasticity_sm_clock(is_feasible: Plain, step_fixed_time_s: UExpr, latency_s: UExpr) -> UExpr:
-    """Wall 21: d log latency / d log SM clock through N x alpha (graphed or enqueued; 0 eager). A conv-priced step's
-    tiles' fixed time, in cycles too, is left in its compute term (first order)."""
-    return only_where(is_feasible, -(step_fixed_time_s / latency_s).to(""))
+def elasticity_sm_clock(is_feasible: Plain, step_fixed_time_s: UExpr, step_compute_time_s: UExpr,
+                        step_compute_clock_s: UExpr, memory_time_s: UExpr, latency_s: UExpr) -> UExpr:
+    """Wall 21: d log latency / d log SM clock: N x alpha (graphed or enqueued; 0 eager) and, where the compute term
+    binds, a conv-priced step's tiles' fixed time (both in cycles)."""
+    fixed = step_fixed_time_s + where(step_compute_time_s >= memory_time_s, step_compute_clock_s, 0.0)
+    return only_where(is_feasible, -(fixed / latency_s).to(""))
 
 
 @column

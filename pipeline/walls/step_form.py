@@ -7,11 +7,13 @@ the terms of the form it took, so that each elasticity is the derivative of the 
     enqueued  latency = N x alpha + max(convs, memory) + one launch                  (``graph_latency.kernel_step_s``)
 
 Terms: compute (``step_compute_time_s``: compute_4 where graphed, else ``compute_time_s``, which is the convs' sum on a
-conv-priced row), memory (``memory_time_s``, plus ``step_elementwise_time_s`` beside it, eager only), the device's
+conv-priced row; its parts that scale as 1 / peak and as 1 / the SM clock, ``step_compute_peak_s`` and
+``step_compute_clock_s``, the rest, a conv-priced step's memory-bound convs, as 1 / bandwidth), memory (``memory_time_s``, plus ``step_elementwise_time_s`` beside it, eager only), the device's
 fixed time (``step_fixed_time_s``: N x alpha, 0 eager) and the host's (``step_host_time_s``). "Overhead" is the
 fixed per-kernel cost neither FLOP/s nor bandwidth moves: eager, the host's launches; graphed or enqueued, N x alpha
 (device time: a kernel's launch to its first tile, r-accnode §3) + the replay or the one launch. N x alpha scales as
-1 / the SM clock (``KERNEL_FIXED_CYCLES`` cycles a kernel): its elasticity is the clock's, ``elasticity_sm_clock``;
+1 / the SM clock (``KERNEL_FIXED_CYCLES`` cycles a kernel): its elasticity is the clock's, ``elasticity_sm_clock``
+(with a conv-priced step's tiles' fixed time);
 the launch overhead per kernel moves only the enqueued form's one launch (a graph replay does not launch a kernel).
 """
 
@@ -44,6 +46,20 @@ def kernel_form(graphed_form: Plain, conv_compute_time_s: UExpr, graph_kernels: 
 def step_compute_time_s(graphed_form: Plain, graph_compute_time_s: UExpr, compute_time_s: UExpr) -> UExpr:
     """The compute term of the step's form: compute_4 where graphed, else the step's compute."""
     return where(graphed_form, graph_compute_time_s, compute_time_s)
+
+
+@column
+def step_compute_peak_s(kernel_form: Plain, conv_peak_time_s: UExpr, step_compute_time_s: UExpr) -> UExpr:
+    """The part of the compute term that scales as 1 / peak FLOP/s: a conv-priced step's (``conv_parts``), else all
+    of it (FLOPs / (peak x eta), eta independent of peak; a graph's GEMMs at k_half = 0)."""
+    return where(kernel_form & conv_peak_time_s.is_not_null(), conv_peak_time_s, step_compute_time_s)
+
+
+@column
+def step_compute_clock_s(kernel_form: Plain, conv_clock_time_s: UExpr) -> UExpr:
+    """The part of the compute term that scales as 1 / the SM clock: a conv-priced step's tiles' fixed time
+    (``conv_parts``), else 0."""
+    return where(kernel_form & conv_clock_time_s.is_not_null(), conv_clock_time_s, 0)
 
 
 @column
