@@ -6,15 +6,16 @@ the terms of the form it took, so that each elasticity is the derivative of the 
     graphed   latency = N x alpha + max(compute_4, memory) + one graph replay        (F4, ``graph_latency``)
     enqueued  latency = N x alpha + max(convs, memory) + one launch                  (``graph_latency.kernel_step_s``)
 
-Terms: compute (``step_compute_time_s``: compute_4 where graphed, else ``compute_time_s``, which is the convs' sum on a
+Terms: compute (``step_compute_time_s``: compute_4 where graphed, else ``compute_time_s``, the convs' sum on a
 conv-priced row; its parts that scale as 1 / peak and as 1 / the SM clock, ``step_compute_peak_s`` and
-``step_compute_clock_s``, the rest, a conv-priced step's memory-bound convs, as 1 / bandwidth), memory (``memory_time_s``, plus ``step_elementwise_time_s`` beside it, eager only), the device's
-fixed time (``step_fixed_time_s``: N x alpha, 0 eager) and the host's (``step_host_time_s``). "Overhead" is the
-fixed per-kernel cost neither FLOP/s nor bandwidth moves: eager, the host's launches; graphed or enqueued, N x alpha
-(device time: a kernel's launch to its first tile, r-accnode §3) + the replay or the one launch. N x alpha scales as
-1 / the SM clock (``KERNEL_FIXED_CYCLES`` cycles a kernel): its elasticity is the clock's, ``elasticity_sm_clock``
-(with a conv-priced step's tiles' fixed time);
-the launch overhead per kernel moves only the enqueued form's one launch (a graph replay does not launch a kernel).
+``step_compute_clock_s``, the rest, a conv-priced step's memory-bound convs, as 1 / bandwidth), memory
+(``memory_time_s``, with ``step_elementwise_time_s`` beside it, eager only), the device's fixed time
+(``step_fixed_time_s``: N x alpha, 0 eager) and the host's (``step_host_time_s``). "Overhead" is the fixed per-kernel
+cost neither FLOP/s nor bandwidth moves: eager, the host's launches; graphed or enqueued, N x alpha (device time: a
+kernel's launch to its first tile, r-accnode §3) + the replay or the one launch. N x alpha scales as 1 / the SM clock
+(``KERNEL_FIXED_CYCLES`` cycles a kernel): its elasticity is the clock's, ``elasticity_sm_clock`` (with a conv-priced
+step's tiles' fixed time); the launch overhead per kernel moves only the enqueued form's one launch (a graph's replay
+launches no kernel).
 """
 
 from __future__ import annotations
