@@ -35,6 +35,7 @@ import pyarrow as pa
 from pipeline.spec.axes import RECOMPUTE, WORKLOADS
 from pipeline.studies.node import STEPS
 from pipeline.walls.bounds import BOUNDS
+from pipeline.walls.sensitivity import SM_CLOCK
 from pipeline.walls.serving_sensitivity import BINDING
 
 U64 = 1 << 64
@@ -86,7 +87,7 @@ NAMED = {"model": "models", "teacher": "models", "draft_model": "models", "compu
          "weight_dtype": "precisions", "kv_dtype": "precisions", "region": "regions", "dataset": "workloads",
          "cluster": "clusters", "cluster_override": "clusters"}
 WORDS = {"workload": WORKLOADS, "step": tuple(STEPS["step"].unique(maintain_order=True)), "recompute": RECOMPUTE,
-         "bound": tuple(BOUNDS), "ttft_bound": tuple(BOUNDS), "binding_input": tuple(BINDING)}
+         "bound": tuple(BOUNDS), "ttft_bound": tuple(BOUNDS), "binding_input": (*BINDING, SM_CLOCK)}
 
 
 def blake64(text: str) -> int:

@@ -26,12 +26,8 @@ from pipeline.studies import (
     result,
     sides,
 )
-from pipeline.studies.kernels import (
-    ATTENTION_COLUMNS,
-    GEMM_COLUMNS,
-    k_half_at_activation_bytes,
-    profile_where_tiles_exceed,
-)
+from pipeline.studies.kernels import (ATTENTION_COLUMNS, GEMM_COLUMNS, k_half_at_activation_bytes,
+                                      profile_where_tiles_exceed)
 from pipeline.studies.node_fabric import cluster_fabric
 from pipeline.studies.operations import COMMON, with_operations
 from pipeline.studies.sides import NO_BANDWIDTH, NO_PEAK, SEQ_CONTEXT, Side, Space, no_eta
@@ -117,6 +113,8 @@ class NodeCoreSchema(pa.DataFrameModel):
                                          "walls/graph_latency (r-accf4 F4)")
     conv_compute_time_s: float = result("s", "a CNN inference step's convs at its batch (null: not priced by conv)",
                                         "walls/graph_convs (r-accrest R5)")
+    conv_peak_time_s: float = result("s", "the part of the convs' time that scales as 1 / peak", "walls/conv_parts")
+    conv_clock_time_s: float = result("s", "the part of the convs' time as 1 / the SM clock", "walls/conv_parts")
     latency_s: float = result("s", "max(compute, memory) + element-wise + launch overhead + exposed all-reduce; "
                               "null if infeasible", "wall 3")
     bound: pl.Categorical = result(None, "largest time term: compute, memory, overhead, input pipeline or "

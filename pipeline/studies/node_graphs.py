@@ -23,7 +23,7 @@ KEY = graph_convs.CONV_KEY  # the model-side column they are read from (kept on 
 SLOT_UNITS = {c: unit("") for c in graph_convs.SLOT_COLUMNS}
 # computed once per distinct pair of their keys (``node.shared``) where the framework graphs: a graphed batch-1 step's
 # compute, a CNN inference step's convs at its batch (walls.graph_convs; the GEMM model ``GRAPH_FIT`` is given there)
-GRAPHED = ["graph_compute_time_s", "conv_compute_time_s"]
+GRAPHED = ["graph_compute_time_s", "conv_compute_time_s", "conv_peak_time_s", "conv_clock_time_s"]  # (conv_parts)
 # a graphed step's GEMM model (walls.graph_convs), by the kernel fit's column it comes from where the row has a fit
 GRAPH_FIT = {g.removeprefix("graph_"): g for g in graph_convs.GRAPH_FIT}
 DEFAULT_CEILING = "default ceiling"  # kernel_efficiency.ceiling_source of a part given the fit's default form

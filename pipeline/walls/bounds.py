@@ -10,7 +10,8 @@ BOUNDS = {
     "compute": "arithmetic at peak FLOP/s x eta_compute sets the time (wall 1)",
     "memory": "bytes moved to and from device memory at its bandwidth set the time (wall 2)",
     "network": "collectives and point-to-point sends over the scale-up or scale-out links (wall 14)",
-    "overhead": "kernel launches and other fixed host-side costs (wall 3)",
+    "overhead": ("fixed per-kernel costs neither FLOP/s nor bandwidth moves: host launches, or for a graphed or "
+                 "enqueued step each kernel's fixed device time plus one replay or launch (wall 3)"),
     "host link": "weights streamed from host memory over the host link (wall 6)",
     "input pipeline": "storage or host preprocessing cannot keep up with the accelerators (walls 8, 9)",
     "bubble": "pipeline stages idle while the pipeline fills and drains (wall 14)",

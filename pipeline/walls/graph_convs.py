@@ -66,20 +66,34 @@ def conv_time_s(m: UExpr, n: UExpr, k: UExpr, c: UExpr, w: UExpr, count: UExpr, 
     (``pipeline.walls.gemm``); bytes: the weights (N x K) and, per image, the channels read at the output's positions
     (M x c) and those written (M x w), at the row's element size (int8: 1 B; r-accrest ``convs``). 0 s for an empty
     slot."""
+    rows, tiles, split, waves, flop, memory, k_half = conv_shape(m, n, k, c, w, batch, units, tile_m, tile_n,
+                                                                 peak_flop_per_s, sm_clock_hz,
+                                                                 memory_bandwidth_bytes_per_s, bytes_per_element)
+
+    def at(k_half: UExpr) -> UExpr:
+        eta = gemm_capped_efficiency(rows, n, k, units, tile_m, tile_n, ceiling, k_half, best_fraction, tiles, split)
+        return maximum((flop / (peak_flop_per_s * eta)).to("s"), memory)
+
+    return slot_sum(k_half, best_fraction, count, waves, at(k_half * w / n), at(lit(0.0)))
+
+
+def conv_shape(m: UExpr, n: UExpr, k: UExpr, c: UExpr, w: UExpr, batch: UExpr, units: UExpr, tile_m: UExpr,
+               tile_n: UExpr, peak_flop_per_s: UExpr, sm_clock_hz: UExpr, memory_bandwidth_bytes_per_s: UExpr,
+               bytes_per_element: UExpr) -> tuple[UExpr, ...]:
+    """A conv's implicit GEMM (``conv_time_s``): rows, tiles, K pieces, waves, FLOPs, memory time, the tile's k_half."""
     rows = gemm_rows(batch * m)
     tiles = gemm_tiles(rows, n, tile_m, tile_n)
     split = gemm_split_k(tiles, k, units)
     waves = ((tiles * split) / units).ceil()
     flop = gemm_flop(rows, n, k)
     memory = ((n * k + rows * (c + w)) * ELEMENT * bytes_per_element / memory_bandwidth_bytes_per_s).to("s")
+    return rows, tiles, split, waves, flop, memory, tile_k_half(sm_clock_hz, peak_flop_per_s, units, tile_m, tile_n,
+                                                                bytes_per_element)
 
-    def at(k_half: UExpr) -> UExpr:
-        eta = gemm_capped_efficiency(rows, n, k, units, tile_m, tile_n, ceiling, k_half, best_fraction, tiles, split)
-        return maximum((flop / (peak_flop_per_s * eta)).to("s"), memory)
 
-    k_half = tile_k_half(sm_clock_hz, peak_flop_per_s, units, tile_m, tile_n, bytes_per_element)
-    fixed, free = at(k_half * w / n), at(lit(0.0))
-    # null without a GEMM model or a clock (gemm_capped_efficiency's minimum and maximum skip a null term)
+def slot_sum(k_half: UExpr, best_fraction: UExpr, count: UExpr, waves: UExpr, fixed: UExpr, free: UExpr) -> UExpr:
+    """``count`` x (fixed - (fixed - free) / waves); 0 s for an empty slot, null without a GEMM model or a clock
+    (gemm_capped_efficiency's minimum and maximum skip a null term)."""
     return only_where(k_half.is_not_null() & best_fraction.is_not_null(),
                       where(count.is_not_null(), count * (fixed - (fixed - free) / waves), lit(0.0, "s")))
 

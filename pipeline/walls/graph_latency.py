@@ -34,16 +34,24 @@ def graphed_step_s(kernels: UExpr, clock_hz: UExpr, compute_no_k_half_s: UExpr, 
     24 x 7 + 2 = 170), alpha = ``KERNEL_FIXED_CYCLES`` at the part's ``clock_hz``, ``compute_no_k_half_s`` the
     kernel fit's matmul time with its wave, tile and split-K losses but no K-loop fixed part (k_half = 0: alpha
     carries it, so it is counted once; r-accnode §4)."""
-    host = lit(GRAPH_REPLAY_S, "s") + kernels * lit(GRAPH_REPLAY_PER_NODE_S, "s")
-    return kernel_step_s(kernels, clock_hz, compute_no_k_half_s, memory_time_s, host)
+    return kernel_step_s(kernels, clock_hz, compute_no_k_half_s, memory_time_s, graph_replay_s(kernels))
+
+
+def graph_replay_s(kernels: UExpr) -> UExpr:
+    """One replay of a straight-line graph of ``kernels`` nodes: the host's part of F4."""
+    return lit(GRAPH_REPLAY_S, "s") + kernels * lit(GRAPH_REPLAY_PER_NODE_S, "s")
+
+
+def kernels_fixed_s(kernels: UExpr, clock_hz: UExpr) -> UExpr:
+    """N x alpha: each kernel's fixed part, ``KERNEL_FIXED_CYCLES`` at the part's clock (device time)."""
+    return kernels * (lit(KERNEL_FIXED_CYCLES) / clock_hz).to("s")
 
 
 def kernel_step_s(kernels: UExpr, clock_hz: UExpr, compute_s: UExpr, memory_time_s: UExpr, host_s: UExpr) -> UExpr:
     """N x alpha + max(compute, memory) + what the host puts on the critical path: a graph's replay
     (``graphed_step_s``), or, for an eager engine whose kernels the host enqueues ahead of the device (each longer
     than its launch), one launch (r-accrest §8 item 3: a CNN inference step priced conv by conv, at any batch)."""
-    alpha = (lit(KERNEL_FIXED_CYCLES) / clock_hz).to("s")
-    return kernels * alpha + maximum(compute_s, memory_time_s) + host_s
+    return kernels_fixed_s(kernels, clock_hz) + maximum(compute_s, memory_time_s) + host_s
 
 
 def _eta_no_k_half(m: UExpr, n: UExpr, k: UExpr, units: UExpr, tile_m: UExpr, tile_n: UExpr, ceiling: UExpr,

@@ -26,7 +26,8 @@ def launch_overhead_s(kernel_launches: UExpr, launch_overhead_per_kernel_s: UExp
 @column
 def latency_s(is_feasible: Plain, compute_time_s: UExpr, memory_time_s: UExpr, elementwise_time_s: UExpr,
               launch_overhead_s: UExpr, gradient_exposed_time_s: UExpr, graph_kernels: UExpr, sm_clock_hz: UExpr,
-              graph_compute_time_s: UExpr, conv_compute_time_s: UExpr, launch_overhead_per_kernel_s: UExpr) -> UExpr:
+              graph_compute_time_s: UExpr, graphed_form: Plain, kernel_form: Plain,
+              launch_overhead_per_kernel_s: UExpr) -> UExpr:
     """max(compute, memory) + element-wise kernels + launch overhead + exposed gradient all-reduce: the
     roofline step time, the memory-bound kernels beside it (wall 2, ``elementwise_time_s``: a CNN training
     step's element-wise passes, a training step's optimizer update; 0 otherwise), host launches and a
@@ -35,22 +36,21 @@ def latency_s(is_feasible: Plain, compute_time_s: UExpr, memory_time_s: UExpr, e
     on a part with a known SM clock and engine kernel count: form F4 (``pipeline.walls.graph_latency``). Else a CNN
     inference step priced conv by conv (``conv_compute_time_s`` not null) on such a part: its kernels' fixed parts
     (alpha each) + max(convs, memory) + one launch, the host enqueueing ahead (``kernel_step_s``; no element-wise
-    pass or gradient in inference)."""
+    pass or gradient in inference). Which form: ``pipeline.walls.step_form`` (``bound`` and wall 21 read its terms)."""
     eager = maximum(compute_time_s, memory_time_s) + elementwise_time_s + launch_overhead_s + gradient_exposed_time_s
     graphed = graphed_step_s(graph_kernels, sm_clock_hz, graph_compute_time_s, memory_time_s)
     enqueued = kernel_step_s(graph_kernels, sm_clock_hz, compute_time_s, memory_time_s, launch_overhead_per_kernel_s)
-    return only_where(is_feasible, where(graph_compute_time_s.is_not_null() & graphed.is_not_null(), graphed,
-                                         where(conv_compute_time_s.is_not_null() & enqueued.is_not_null(), enqueued,
-                                               eager)))
+    return only_where(is_feasible, where(graphed_form, graphed, where(kernel_form, enqueued, eager)))
 
 
 @column
-def bound(is_feasible: Plain, compute_time_s: UExpr, memory_time_s: UExpr, elementwise_time_s: UExpr,
-          launch_overhead_s: UExpr, input_utilization: UExpr) -> Plain:
-    """The largest time term (``pipeline.walls.bounds``): compute, memory (the overlapped traffic plus
-    the element-wise kernels) or overhead (launches); capacity where the step does not fit; the input
-    pipeline when a training row's data cannot keep up (walls 8, 9, with [data] set)."""
-    c, m, o = compute_time_s, memory_time_s + elementwise_time_s, launch_overhead_s
+def bound(is_feasible: Plain, step_compute_time_s: UExpr, memory_time_s: UExpr, step_elementwise_time_s: UExpr,
+          step_fixed_time_s: UExpr, step_host_time_s: UExpr, input_utilization: UExpr) -> Plain:
+    """The largest time term of the form ``latency_s`` takes (``pipeline.walls.step_form``; the vocabulary:
+    ``pipeline.walls.bounds``): compute, memory (the overlapped traffic plus the element-wise kernels) or overhead
+    (the host's launches; graphed or enqueued, N x alpha + the replay or one launch); capacity where the step does not
+    fit; the input pipeline when a training row's data cannot keep up (walls 8, 9, with [data] set)."""
+    c, m, o = step_compute_time_s, memory_time_s + step_elementwise_time_s, step_fixed_time_s + step_host_time_s
     return binding((~is_feasible, "capacity"),
                    (input_utilization.fill_null(0) > 1.0, "input pipeline"),
                    ((c >= m) & (c >= o), "compute"),
