@@ -25,8 +25,9 @@ TERMS = ["compute_time_s", "tp_comm_time_s", "cp_comm_time_s", "ep_comm_time_s",
 HIDDEN = (0.0, 0.25, 0.5, 1.0)  # share of tp_comm_time_s taken off the step
 
 
-def terms(r: dict, registry: Path, **override) -> dict | None:
-    spec, _ = measurement_spec(dict(r, **override))
+def terms(r: dict, registry: Path) -> dict | None:
+    """The row's predicted terms (every column of the training study), None where the study gives no step."""
+    spec, _ = measurement_spec(r)
     try:
         row = _one_configuration(_spec(spec), registry).row(0, named=True)
     except Exception:  # noqa: BLE001 - a layout the study drops (context too long, ...): no what-if
