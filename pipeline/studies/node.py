@@ -136,6 +136,7 @@ class NodeCoreSchema(pa.DataFrameModel):
     elasticity_peak_flop_per_s: float = elasticity("d log latency / d log peak FLOP/s (= eta_compute's)")
     elasticity_memory_bandwidth: float = elasticity("d log latency / d log memory bandwidth")
     elasticity_launch_overhead: float = elasticity("d log latency / d log launch overhead per kernel")
+    elasticity_sm_clock: float = elasticity("d log latency / d log SM clock (graphed or conv-priced steps; 0 eager)")
     elasticity_batch: float = elasticity("d log latency / d log batch (null for MoE)")
     elasticity_seq_len: float = elasticity("d log latency / d log sequence length (null for CNNs and MoE)")
     binding_input: pl.Categorical = result(None, "the input whose change moves latency most", "wall 21")
@@ -185,7 +186,7 @@ QUERY_TIME = ["memory_limit_bytes", "weight_bytes", "kv_cache_bytes", "activatio
               "elementwise_time_s", "launch_overhead_s", "latency_s", "bound", "achieved_flop_per_s", "mfu",
               "samples_per_s", "tokens_per_s", "energy_per_step_j", "samples_per_j", "tokens_per_j",
               "elasticity_peak_flop_per_s", "elasticity_memory_bandwidth", "elasticity_launch_overhead",
-              "elasticity_batch", "elasticity_seq_len", "binding_input", "target_latency_s",
+              "elasticity_sm_clock", "elasticity_batch", "elasticity_seq_len", "binding_input", "target_latency_s",
               "required_peak_flop_per_s", "required_memory_bandwidth_bytes_per_s", "synthesis_note"]
 FORMULAS = formulas.REGISTRY
 

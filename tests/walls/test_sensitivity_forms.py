@@ -141,7 +141,7 @@ def test_the_views_give_the_sweeps_bound_and_elasticities(tmp_path):
         "seq_len": [272], "workload": ["inference"]}}
     keys = ["hardware", "model", "batch"]
     shown = ["bound", "binding_input", "elasticity_peak_flop_per_s", "elasticity_memory_bandwidth",
-             "elasticity_launch_overhead", "elasticity_batch", "elasticity_seq_len"]
+             "elasticity_launch_overhead", "elasticity_sm_clock", "elasticity_batch", "elasticity_seq_len"]
     memory = pipeline.sweep(spec).with_columns(pl.col(pl.Categorical).cast(pl.String)).sort(keys)
     assert set(memory["binding_input"]) >= {"sm_clock_hz"} and memory["conv_peak_time_s"].is_not_null().sum() >= 4
     con = database.connect(runs.run(runs.prepare(parse_spec(spec)), tmp_path))
