@@ -9,7 +9,8 @@ the terms of the form it took, so that each elasticity is the derivative of the 
 Terms: compute (``step_compute_time_s``: compute_4 where graphed, else ``compute_time_s``, the convs' sum on a
 conv-priced row; its parts that scale as 1 / peak and as 1 / the SM clock, ``step_compute_peak_s`` and
 ``step_compute_clock_s``, the rest, a conv-priced step's memory-bound convs, as 1 / bandwidth), memory
-(``memory_time_s``, with ``step_elementwise_time_s`` beside it, eager only), the device's fixed time
+(``memory_time_s``, with ``step_elementwise_time_s`` beside it, eager only), the exposed gradient all-reduce
+(``step_gradient_time_s``, eager only), the device's fixed time
 (``step_fixed_time_s``: N x alpha, 0 eager) and the host's (``step_host_time_s``). "Overhead" is the fixed per-kernel
 cost neither FLOP/s nor bandwidth moves: eager, the host's launches; graphed or enqueued, N x alpha (device time: a
 kernel's launch to its first tile, r-accnode §3) + the replay or the one launch. N x alpha scales as 1 / the SM clock
@@ -67,6 +68,13 @@ def step_compute_clock_s(kernel_form: Plain, conv_clock_time_s: UExpr) -> UExpr:
 def step_elementwise_time_s(kernel_form: Plain, elementwise_time_s: UExpr) -> UExpr:
     """The memory-bound kernels beside the roofline's max: eager only (the other forms price inference)."""
     return where(kernel_form, 0, elementwise_time_s)
+
+
+@column
+def step_gradient_time_s(kernel_form: Plain, gradient_exposed_time_s: UExpr) -> UExpr:
+    """The exposed gradient all-reduce: eager only, as ``software.latency_s`` adds it (the other forms price
+    inference)."""
+    return where(kernel_form, 0, gradient_exposed_time_s)
 
 
 @column

@@ -20,7 +20,7 @@ test_synthesis.py: its latency at most 2.3 % over the target at the peak, 12.7 %
 from __future__ import annotations
 
 from pipeline.formulas import column
-from pipeline.units import E, Plain, UExpr, maximum, only_where, where
+from pipeline.units import E, Plain, UExpr, maximum, only_where
 
 # launches on an eager row; N x alpha and one replay or launch on a graphed or enqueued one (step_form's overhead)
 NEITHER = "neither FLOP/s nor bandwidth alone reaches the target (the fixed per-kernel costs bind)"
@@ -32,30 +32,24 @@ def target_latency_s(latency_s: UExpr, synthesis_target_fraction: UExpr) -> UExp
     return latency_s * synthesis_target_fraction
 
 
-def _gradient_s(kernel_form: Plain, gradient_exposed_time_s: UExpr) -> UExpr:
-    """N: the exposed gradient all-reduce, in the eager form only (as ``software.latency_s`` adds it). Each budget
-    subtracts its terms in the order the eager form's always did (T - F - H - E - N, F = 0 s there): the same floats."""
-    return where(kernel_form, 0, gradient_exposed_time_s)
-
-
 @column
-def required_peak_flop_per_s(target_latency_s: UExpr, kernel_form: Plain, step_fixed_time_s: UExpr,
-                             step_host_time_s: UExpr, gradient_exposed_time_s: UExpr, memory_time_s: UExpr,
+def required_peak_flop_per_s(target_latency_s: UExpr, step_fixed_time_s: UExpr, step_host_time_s: UExpr,
+                             step_gradient_time_s: UExpr, memory_time_s: UExpr,
                              step_elementwise_time_s: UExpr, step_compute_time_s: UExpr, step_compute_peak_s: UExpr,
                              peak_flop_per_s: UExpr) -> UExpr:
     """The peak p' at which latency meets the target T: C_p p / p' + C_k + C_b <= b and M <= b, with b = T - F - H
     - E - N, so p' = p x C_p / (b - C_k - C_b) (eager at the profile eta: FLOPs / (eta b), the seed's form); null
     where the memory term or the terms the peak does not move fill the budget (no amount of FLOP/s reaches it)."""
-    budget = (target_latency_s - step_fixed_time_s - step_host_time_s - step_elementwise_time_s
-              - _gradient_s(kernel_form, gradient_exposed_time_s))
+    # subtracted in the order the eager form's budget always was (T - F - H - E - N, F = 0 s there): the same floats
+    budget = target_latency_s - step_fixed_time_s - step_host_time_s - step_elementwise_time_s - step_gradient_time_s
     left = budget - (step_compute_time_s - step_compute_peak_s)  # C_k + C_b: 0 s but on a conv-priced step
     reachable = (left > 0) & (memory_time_s <= budget)
     return only_where(reachable, (peak_flop_per_s * step_compute_peak_s / left).to("FLOP/s"))
 
 
 @column
-def required_memory_bandwidth_bytes_per_s(target_latency_s: UExpr, kernel_form: Plain, step_fixed_time_s: UExpr,
-                                          step_host_time_s: UExpr, gradient_exposed_time_s: UExpr,
+def required_memory_bandwidth_bytes_per_s(target_latency_s: UExpr, step_fixed_time_s: UExpr,
+                                          step_host_time_s: UExpr, step_gradient_time_s: UExpr,
                                           step_compute_time_s: UExpr, step_compute_peak_s: UExpr,
                                           step_compute_clock_s: UExpr, memory_time_s: UExpr,
                                           step_elementwise_time_s: UExpr,
@@ -64,8 +58,7 @@ def required_memory_bandwidth_bytes_per_s(target_latency_s: UExpr, kernel_form: 
     - N): beta (M + E) / b and beta (C_b + E) / (b - C_p - C_k), the larger of the two (eager: C_b = 0, beta E / (b -
     C) beside the overlapped beta (M + E) / b). Null where the compute terms the bandwidth does not move fill the
     budget."""
-    budget = (target_latency_s - step_fixed_time_s - step_host_time_s
-              - _gradient_s(kernel_form, gradient_exposed_time_s))
+    budget = target_latency_s - step_fixed_time_s - step_host_time_s - step_gradient_time_s
     held = step_compute_peak_s + step_compute_clock_s
     reachable = (budget > 0) & (held < budget)
     overlapped = memory_bandwidth_bytes_per_s * (memory_time_s + step_elementwise_time_s) / budget
