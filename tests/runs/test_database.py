@@ -166,6 +166,17 @@ def test_design_space_map(run_dir, frame):
         assert len(chosen) == 1 and chosen[0]["samples_per_j"] == pytest.approx(best, rel=1e-12)
 
 
+def test_only_a_query_naming_a_keys_view_checks_for_one(run_dir, monkeypatch):
+    """A query's connection looks for the run's keys view (a catalog query) only when its SQL names one: the map reads
+    node alone and skips it, fits (serving_keys) keeps it."""
+    checked = []
+    monkeypatch.setattr(database, "keys_before", lambda con, run: checked.append(run))
+    assert database.run_query("design_space_map", run_dir).height > 0 and checked == []
+    assert database.names_keys_view(database.query_path("fits").read_text())
+    assert database.names_keys_view("select * from NODE_KEYS") and not database.names_keys_view(
+        "select * from node")
+
+
 def test_design_space_map_breaks_a_tie_by_name_whatever_the_row_order():
     """Two accelerators at exactly the same latency and samples per joule (GB200 and GB300 NVL72 tie in the default
     sweep): the answer names the first by name, GB200, whichever row DuckDB meets first."""
