@@ -199,7 +199,8 @@ def _model_classes(space: Space, groups: Sequence[Group]) -> dict[tuple[str, ...
     return found
 
 
-def _table(group: Group, htable: pl.DataFrame, mtable: pl.DataFrame) -> tuple[int, dict, tuple[pl.Series, ...]]:
+def _table(group: Group, htable: pl.DataFrame, mtable: pl.DataFrame,
+           rechunk: bool = True) -> tuple[int, dict, tuple[pl.Series, ...]]:
     """The model classes, the units of the group's columns and their values on every (hardware class, model class)
     pair, in the order h x (model classes) + m, packed for gathering (``_packed``)."""
     if group.parts:
@@ -212,7 +213,8 @@ def _table(group: Group, htable: pl.DataFrame, mtable: pl.DataFrame) -> tuple[in
             pairs = pl.concat([pairs, _assembled(group.inner, htable, mtable)[0].lazy()], how="horizontal")
         frame, units = group.compute(pairs)
         # one chunk a column: a gather from a column in several chunks (a streamed collect's) is ~1.6x slower
-        table = frame.select(group.columns).collect().rechunk()
+        table = frame.select(group.columns).collect()
+        table = table.rechunk() if rechunk else table
     return mtable.height, {c: units[c] for c in group.columns}, _packed(table, group.apart)
 
 
@@ -238,7 +240,7 @@ def _assembled(parts: Sequence[Group], htable: pl.DataFrame, mtable: pl.DataFram
 
     for i, part in enumerate(parts):
         (hsub, hids[i]), (msub, mids[i]) = classes_of(htable, part.hardware), classes_of(mtable, part.model)
-        m, part_units, table = _table(part, hsub, msub)
+        m, part_units, table = _table(part, hsub, msub, rechunk=False)
         tables.append((m, table))
         units |= part_units
     # each part's index on the pairs, then its columns gathered by it: each step one query, its columns computed in
