@@ -155,17 +155,19 @@ def _groups(space: Space, wanted: tuple[str, ...], formulas_: Mapping, shared: t
         parts.append(_split(space, seeds, wanted, formulas_, known=known))
 
     def group(part: Split, columns: Iterable[str], in_parts: tuple = (), inner: bool = True) -> per_key.Group:
+        read = formulas.inputs_used(part.inputs, columns, registry)
+        # the inputs the plan reads, not the split's ~300 (a compile is keyed by them, each unit hashed)
+        inputs = {c: u for c, u in part.inputs.items() if c in read}
         etas = [] if in_parts or not inner else kernel_etas(columns, part.inputs, registry)
-        units = dict(formulas.plan(pl.LazyFrame(), part.inputs, etas, registry).units) if etas else {}
-        inputs = part.inputs | units  # the kernel η read from its table (``Group.inner``)
+        inners = tuple(group(part, [eta], inner=False) for eta in etas)
+        # the kernel η read from its table (``Group.inner``), in the unit its table's plan gives it (the same compile)
+        inputs |= {g.columns[0]: g.compute(pl.LazyFrame())[1][g.columns[0]] for g in inners}
 
         def compute(pairs: pl.LazyFrame) -> tuple[pl.LazyFrame, dict]:
             plan = formulas.plan(pairs, inputs, list(columns), registry)
             return plan.frame, plan.units
-        read = formulas.inputs_used(part.inputs, columns, registry)
         return per_key.Group(tuple(columns), tuple(sorted(read & set(part.keys))),
-                             tuple(sorted(read - set(part.keys))), compute, parts=in_parts,
-                             inner=tuple(group(part, [eta], inner=False) for eta in etas))
+                             tuple(sorted(read - set(part.keys))), compute, parts=in_parts, inner=inners)
 
     # the length-free split in parts by the keys its columns read (``per_key.Group.parts``)
     free = parts[0].columns
