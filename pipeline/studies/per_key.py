@@ -130,7 +130,9 @@ def _numbered(space: Space, hardware_side: pl.DataFrame | None, groups: Sequence
             hname, mname = group.ids
         if tables:
             index = pl.col(hname).cast(IDX) * m + pl.col(mname).cast(IDX)  # IdxSize: gathered without a cast
-            gathers.extend((column, index) for column in table)
+            # a set of a part's apart columns gathered through the part's pair of each pair (``_assembled``)
+            gathers.extend((column, index) if isinstance(column, pl.Series) else
+                           (column[0], pl.lit(column[1]).gather(index)) for column in table)
             units |= group_units
     if added:  # one frame while the same ids are added (every chunk of a sweep: ``paired`` numbers its layouts once)
         model = cached(("model ids", tuple(added)), (model, *added.values()),
@@ -200,21 +202,23 @@ def _model_classes(space: Space, groups: Sequence[Group]) -> dict[tuple[str, ...
 
 
 def _table(group: Group, htable: pl.DataFrame, mtable: pl.DataFrame,
-           rechunk: bool = True) -> tuple[int, dict, tuple[pl.Series, ...]]:
+           rechunk: bool = True) -> tuple[int, dict, tuple[pl.Series | tuple[pl.Series, pl.Series], ...]]:
     """The model classes, the units of the group's columns and their values on every (hardware class, model class)
-    pair, in the order h x (model classes) + m, packed for gathering (``_packed``)."""
+    pair, in the order h x (model classes) + m, packed for gathering (``_packed``); of a group in parts, its ``apart``
+    columns as each part's set and the part's pair of every pair (``_assembled``): (values, pair of the part)."""
     if group.parts:
-        table, units = _assembled(group.parts, htable, mtable)
-        table = table.select(group.columns)
-    else:
-        pairs = htable.rename({ID: "__h"}).lazy().join(mtable.rename({ID: "__m"}).lazy(), how="cross",
-                                                      maintain_order="left_right")
-        if group.inner:  # in the pairs' order (h major), beside them
-            pairs = pl.concat([pairs, _assembled(group.inner, htable, mtable)[0].lazy()], how="horizontal")
-        frame, units = group.compute(pairs)
-        # one chunk a column: a gather from a column in several chunks (a streamed collect's) is ~1.6x slower
-        table = frame.select(group.columns).collect()
-        table = table.rechunk() if rechunk else table
+        table, units, apart = _assembled(group.parts, htable, mtable, group.apart)
+        return mtable.height, {c: units[c] for c in group.columns}, _packed(
+            table.select(c for c in group.columns if c not in group.apart), ()) + apart
+    pairs = htable.rename({ID: "__h"}).lazy().join(mtable.rename({ID: "__m"}).lazy(), how="cross",
+                                                  maintain_order="left_right")
+    if group.inner:  # in the pairs' order (h major), beside them
+        pairs = pl.concat([pairs, _assembled(group.inner, htable, mtable)[0].lazy()], how="horizontal")
+    frame, units = group.compute(pairs)
+    # one chunk a column: a gather from a column in several chunks (a streamed collect's) is ~1.6x slower (a part's
+    # table is gathered into its group's by ``_assembled``, one chunk a column: not copied into one first)
+    table = frame.select(group.columns).collect()
+    table = table.rechunk() if rechunk else table
     return mtable.height, {c: units[c] for c in group.columns}, _packed(table, group.apart)
 
 
@@ -226,11 +230,14 @@ def _packed(table: pl.DataFrame, apart: Sequence[str]) -> tuple[pl.Series, ...]:
     return tuple(table[c[0]] if len(c) == 1 else table.select(c).to_struct(f"{NESTED}{c[0]}") for c in sets if c)
 
 
-def _assembled(parts: Sequence[Group], htable: pl.DataFrame, mtable: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
+def _assembled(parts: Sequence[Group], htable: pl.DataFrame, mtable: pl.DataFrame, apart: Sequence[str] = ()
+               ) -> tuple[pl.DataFrame, dict, tuple[tuple[pl.Series, pl.Series], ...]]:
     """The columns of ``parts`` on every pair of ``htable`` x ``mtable`` (``_table``'s order), each part's table
     computed on the pairs of the classes of its own keys among theirs and gathered by each pair's: the length-free
     split of the serving bench spec (58 columns, 86 x 4,518 pairs) reads 190,722 pairs at most a part. Gathered
-    into one chunk a column, not a collect's chunks copied into one (a streamed collect's 180 MB: ~0.1 CPU s)."""
+    into one chunk a column, not a collect's chunks copied into one (a streamed collect's 180 MB: ~0.1 CPU s).
+    The columns ``apart`` (a run's plan reads none) are not gathered here: each part's set of them and that part's
+    pair of every pair, for a plan reading them to gather through (the bench spec: 17 of 44 columns, 53 MB)."""
     hids, mids, tables, units, found = {}, {}, [], {}, {}
 
     def classes_of(table: pl.DataFrame, keys: tuple[str, ...]) -> tuple[pl.DataFrame, pl.Series]:
@@ -240,7 +247,8 @@ def _assembled(parts: Sequence[Group], htable: pl.DataFrame, mtable: pl.DataFram
 
     for i, part in enumerate(parts):
         (hsub, hids[i]), (msub, mids[i]) = classes_of(htable, part.hardware), classes_of(mtable, part.model)
-        m, part_units, table = _table(part, hsub, msub, rechunk=False)
+        m, part_units, table = _table(replace(part, apart=tuple(c for c in part.columns if c in apart)), hsub, msub,
+                                      rechunk=False)
         tables.append((m, table))
         units |= part_units
     # each part's index on the pairs, then its columns gathered by it: each step one query, its columns computed in
@@ -250,9 +258,16 @@ def _assembled(parts: Sequence[Group], htable: pl.DataFrame, mtable: pl.DataFram
         pl.DataFrame({f"m{i}": ids for i, ids in mids.items()}).lazy(), how="cross", maintain_order="left_right"
     ).select((pl.col(f"h{i}").cast(IDX) * m + pl.col(f"m{i}").cast(IDX)).alias(str(i))
              for i, (m, _) in enumerate(tables)).collect()
+    sets = [(i, column) for i, (_, packed) in enumerate(tables) for column in packed]
     table = pl.select(pl.lit(column).gather(pl.lit(index[str(i)])).alias(column.name)
-                      for i, (_, packed) in enumerate(tables) for column in packed)
-    return table.unnest([c for c in table.columns if c.startswith(NESTED)]), units
+                      for i, column in sets if _first(column) not in apart)
+    return table.unnest([c for c in table.columns if c.startswith(NESTED)]), units, tuple(
+        (column, index[str(i)]) for i, column in sets if _first(column) in apart)
+
+
+def _first(packed: pl.Series) -> str:
+    """The first column of a packed set (``_packed``: its column, or its struct's first field)."""
+    return packed.struct.fields[0] if packed.dtype == pl.Struct else packed.name
 
 
 def _shares(hclasses: int, mclasses: int, hrows: int, mrows: int) -> bool:
