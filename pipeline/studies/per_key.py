@@ -105,7 +105,7 @@ def _numbered(space: Space, hardware_side: pl.DataFrame | None, groups: Sequence
     """The hardware rows and the model side with each shared group's class ids (``__h<i>``, ``__m<i>``: ``i`` the
     first group of those keys), the units and the gathers (none without ``tables``)."""
     hw = space.hardware_side if hardware_side is None else hardware_side
-    model, units, gathers, added = space.model_side, dict(space.units), [], {}
+    model, units, gathers, added, hids_of = space.model_side, dict(space.units), [], {}, {}
     names: dict = {}  # (side, keys) -> the id column of those classes on that side
     for i, group in enumerate(groups):
         for prefix, keys in (("__h", group.hardware), ("__m", group.model)):
@@ -123,7 +123,7 @@ def _numbered(space: Space, hardware_side: pl.DataFrame | None, groups: Sequence
         if group.ids is None:
             hids, mids = ids
             hname, mname = names["__h", group.hardware], names["__m", group.model]
-            hw = hw.with_columns(hids.alias(hname))
+            hids_of[hname] = hids  # added at once below (one frame, not one a group)
             if mname not in model.columns and mname not in added:
                 added[mname] = mids
         else:
@@ -134,6 +134,7 @@ def _numbered(space: Space, hardware_side: pl.DataFrame | None, groups: Sequence
             gathers.extend((column, index) if isinstance(column, pl.Series) else
                            (column[0], pl.lit(column[1]).gather(index)) for column in table)
             units |= group_units
+    hw = hw.with_columns(ids.alias(name) for name, ids in hids_of.items()) if hids_of else hw
     if added:  # one frame while the same ids are added (every chunk of a sweep: ``paired`` numbers its layouts once)
         model = cached(("model ids", tuple(added)), (model, *added.values()),
                        lambda: model.with_columns(ids.alias(name) for name, ids in added.items()))
