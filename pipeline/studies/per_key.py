@@ -21,8 +21,8 @@ A side's classes are either
 A group whose columns read fewer keys each (``Group.parts``: the serving length-free split's 58 columns, 86 x 4,518
 pairs; a part 190,722 at most) computes each part on the pairs of its own classes and gathers them into its
 table, which rows gather as before (its ``apart`` columns, which a run's plan does not read, are left out of that
-table: gathered through each part's pair of every pair, from the part's own). The hardware classes of a chunk's rows come from one join on the union of the
-groups' keys (``_whole_classes``), not one join a group.
+table: gathered through each part's pair of every pair, from the part's own). The hardware classes of a chunk's rows
+come from one join on the union of the groups' keys (``_whole_classes``), not one join a group.
 
 A group is left to the plan (computed per row) where it would not share: a table of more than half the pairs of the
 sides' rows, or of more than ``MAX_TABLE_ROWS`` (each column is collected whole by every plan).
