@@ -20,8 +20,9 @@ A side's classes are either
 
 A group whose columns read fewer keys each (``Group.parts``: the serving length-free split's 58 columns, 86 x 4,518
 pairs; a part 190,722 at most) computes each part on the pairs of its own classes and gathers them into its
-table, which rows gather as before. The hardware classes of a chunk's rows come from one join on the union of the
-groups' keys (``_whole_classes``), not one join a group.
+table, which rows gather as before (its ``apart`` columns, which a run's plan does not read, are left out of that
+table: gathered through each part's pair of every pair, from the part's own). The hardware classes of a chunk's rows
+come from one join on the union of the groups' keys (``_whole_classes``), not one join a group.
 
 A group is left to the plan (computed per row) where it would not share: a table of more than half the pairs of the
 sides' rows, or of more than ``MAX_TABLE_ROWS`` (each column is collected whole by every plan).
@@ -105,7 +106,7 @@ def _numbered(space: Space, hardware_side: pl.DataFrame | None, groups: Sequence
     """The hardware rows and the model side with each shared group's class ids (``__h<i>``, ``__m<i>``: ``i`` the
     first group of those keys), the units and the gathers (none without ``tables``)."""
     hw = space.hardware_side if hardware_side is None else hardware_side
-    model, units, gathers, added = space.model_side, dict(space.units), [], {}
+    model, units, gathers, added, hids_of = space.model_side, dict(space.units), [], {}, {}
     names: dict = {}  # (side, keys) -> the id column of those classes on that side
     for i, group in enumerate(groups):
         for prefix, keys in (("__h", group.hardware), ("__m", group.model)):
@@ -123,15 +124,18 @@ def _numbered(space: Space, hardware_side: pl.DataFrame | None, groups: Sequence
         if group.ids is None:
             hids, mids = ids
             hname, mname = names["__h", group.hardware], names["__m", group.model]
-            hw = hw.with_columns(hids.alias(hname))
+            hids_of[hname] = hids  # added at once below (one frame, not one a group)
             if mname not in model.columns and mname not in added:
                 added[mname] = mids
         else:
             hname, mname = group.ids
         if tables:
             index = pl.col(hname).cast(IDX) * m + pl.col(mname).cast(IDX)  # IdxSize: gathered without a cast
-            gathers.extend((column, index) for column in table)
+            # a set of a part's apart columns gathered through the part's pair of each pair (``_assembled``)
+            gathers.extend((column, index) if isinstance(column, pl.Series) else
+                           (column[0], pl.lit(column[1]).gather(index)) for column in table)
             units |= group_units
+    hw = hw.with_columns(ids.alias(name) for name, ids in hids_of.items()) if hids_of else hw
     if added:  # one frame while the same ids are added (every chunk of a sweep: ``paired`` numbers its layouts once)
         model = cached(("model ids", tuple(added)), (model, *added.values()),
                        lambda: model.with_columns(ids.alias(name) for name, ids in added.items()))
@@ -199,20 +203,24 @@ def _model_classes(space: Space, groups: Sequence[Group]) -> dict[tuple[str, ...
     return found
 
 
-def _table(group: Group, htable: pl.DataFrame, mtable: pl.DataFrame) -> tuple[int, dict, tuple[pl.Series, ...]]:
+def _table(group: Group, htable: pl.DataFrame, mtable: pl.DataFrame,
+           rechunk: bool = True) -> tuple[int, dict, tuple[pl.Series | tuple[pl.Series, pl.Series], ...]]:
     """The model classes, the units of the group's columns and their values on every (hardware class, model class)
-    pair, in the order h x (model classes) + m, packed for gathering (``_packed``)."""
+    pair, in the order h x (model classes) + m, packed for gathering (``_packed``); of a group in parts, its ``apart``
+    columns as each part's set and the part's pair of every pair (``_assembled``): (values, pair of the part)."""
     if group.parts:
-        table, units = _assembled(group.parts, htable, mtable)
-        table = table.select(group.columns)
-    else:
-        pairs = htable.rename({ID: "__h"}).lazy().join(mtable.rename({ID: "__m"}).lazy(), how="cross",
-                                                      maintain_order="left_right")
-        if group.inner:  # in the pairs' order (h major), beside them
-            pairs = pl.concat([pairs, _assembled(group.inner, htable, mtable)[0].lazy()], how="horizontal")
-        frame, units = group.compute(pairs)
-        # one chunk a column: a gather from a column in several chunks (a streamed collect's) is ~1.6x slower
-        table = frame.select(group.columns).collect().rechunk()
+        table, units, apart = _assembled(group.parts, htable, mtable, group.apart)
+        return mtable.height, {c: units[c] for c in group.columns}, _packed(
+            table.select(c for c in group.columns if c not in group.apart), ()) + apart
+    pairs = htable.rename({ID: "__h"}).lazy().join(mtable.rename({ID: "__m"}).lazy(), how="cross",
+                                                  maintain_order="left_right")
+    if group.inner:  # in the pairs' order (h major), beside them
+        pairs = pl.concat([pairs, _assembled(group.inner, htable, mtable)[0].lazy()], how="horizontal")
+    frame, units = group.compute(pairs)
+    # one chunk a column: a gather from a column in several chunks (a streamed collect's) is ~1.6x slower (a part's
+    # table is gathered into its group's by ``_assembled``, one chunk a column: not copied into one first)
+    table = frame.select(group.columns).collect()
+    table = table.rechunk() if rechunk else table
     return mtable.height, {c: units[c] for c in group.columns}, _packed(table, group.apart)
 
 
@@ -224,11 +232,14 @@ def _packed(table: pl.DataFrame, apart: Sequence[str]) -> tuple[pl.Series, ...]:
     return tuple(table[c[0]] if len(c) == 1 else table.select(c).to_struct(f"{NESTED}{c[0]}") for c in sets if c)
 
 
-def _assembled(parts: Sequence[Group], htable: pl.DataFrame, mtable: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
+def _assembled(parts: Sequence[Group], htable: pl.DataFrame, mtable: pl.DataFrame, apart: Sequence[str] = ()
+               ) -> tuple[pl.DataFrame, dict, tuple[tuple[pl.Series, pl.Series], ...]]:
     """The columns of ``parts`` on every pair of ``htable`` x ``mtable`` (``_table``'s order), each part's table
     computed on the pairs of the classes of its own keys among theirs and gathered by each pair's: the length-free
     split of the serving bench spec (58 columns, 86 x 4,518 pairs) reads 190,722 pairs at most a part. Gathered
-    into one chunk a column, not a collect's chunks copied into one (a streamed collect's 180 MB: ~0.1 CPU s)."""
+    into one chunk a column, not a collect's chunks copied into one (a streamed collect's 180 MB: ~0.1 CPU s).
+    The columns ``apart`` (a run's plan reads none) are not gathered here: each part's set of them and that part's
+    pair of every pair, for a plan reading them to gather through (the bench spec: 17 of 44 columns, 53 MB)."""
     hids, mids, tables, units, found = {}, {}, [], {}, {}
 
     def classes_of(table: pl.DataFrame, keys: tuple[str, ...]) -> tuple[pl.DataFrame, pl.Series]:
@@ -238,7 +249,8 @@ def _assembled(parts: Sequence[Group], htable: pl.DataFrame, mtable: pl.DataFram
 
     for i, part in enumerate(parts):
         (hsub, hids[i]), (msub, mids[i]) = classes_of(htable, part.hardware), classes_of(mtable, part.model)
-        m, part_units, table = _table(part, hsub, msub)
+        m, part_units, table = _table(replace(part, apart=tuple(c for c in part.columns if c in apart)), hsub, msub,
+                                      rechunk=False)
         tables.append((m, table))
         units |= part_units
     # each part's index on the pairs, then its columns gathered by it: each step one query, its columns computed in
@@ -248,9 +260,16 @@ def _assembled(parts: Sequence[Group], htable: pl.DataFrame, mtable: pl.DataFram
         pl.DataFrame({f"m{i}": ids for i, ids in mids.items()}).lazy(), how="cross", maintain_order="left_right"
     ).select((pl.col(f"h{i}").cast(IDX) * m + pl.col(f"m{i}").cast(IDX)).alias(str(i))
              for i, (m, _) in enumerate(tables)).collect()
+    sets = [(i, column) for i, (_, packed) in enumerate(tables) for column in packed]
     table = pl.select(pl.lit(column).gather(pl.lit(index[str(i)])).alias(column.name)
-                      for i, (_, packed) in enumerate(tables) for column in packed)
-    return table.unnest([c for c in table.columns if c.startswith(NESTED)]), units
+                      for i, column in sets if _first(column) not in apart)
+    return table.unnest([c for c in table.columns if c.startswith(NESTED)]), units, tuple(
+        (column, index[str(i)]) for i, column in sets if _first(column) in apart)
+
+
+def _first(packed: pl.Series) -> str:
+    """The first column of a packed set (``_packed``: its column, or its struct's first field)."""
+    return packed.struct.fields[0] if packed.dtype == pl.Struct else packed.name
 
 
 def _shares(hclasses: int, mclasses: int, hrows: int, mrows: int) -> bool:

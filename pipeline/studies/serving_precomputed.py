@@ -115,8 +115,7 @@ class Split:
     model-side columns (a ``per_key.Group``)."""
     inputs: dict  # what they read: hardware-side and model-side columns, with units
     keys: list[str]  # the model-side columns among those (a shared model row: one value of each)
-    columns: list[str]  # the ones the rest of the plan reads
-    units: dict  # their units
+    columns: list[str]  # the ones the rest of the plan reads (their units: the table's plan's, ``_groups``)
 
 
 def split(space: Space, wanted: Iterable[str], formulas_: Mapping) -> Split:
@@ -135,12 +134,12 @@ def _split(space: Space, seeds: Iterable[str], wanted: Iterable[str], formulas_:
     registry = {name: fn for name, fn in formulas_.items() if name not in space.units}  # inputs stay inputs
     free = [c for c in formulas.computable_from(inputs, list(seeds), registry) if c not in inputs]
     if not free:
-        return Split(inputs, [], [], {})
-    units = dict(formulas.plan(pl.LazyFrame(), inputs, free, registry).units)
-    read = formulas.inputs_used(space.units | known | units, list(wanted), formulas_)
+        return Split(inputs, [], [])
+    # the names only: the columns' units come from the plan that computes them (not a compile of its own here)
+    read = formulas.inputs_used(space.units | known | dict.fromkeys(free), list(wanted), formulas_)
     columns = [c for c in free if c in read and c not in known]
     keys = sorted((formulas.inputs_used(inputs, columns, registry) & set(space.model_side.columns)) - {"workload"})
-    return Split(inputs, keys, columns, {c: units[c] for c in columns})
+    return Split(inputs, keys, columns)
 
 
 def _groups(space: Space, wanted: tuple[str, ...], formulas_: Mapping, shared: tuple,
@@ -152,21 +151,25 @@ def _groups(space: Space, wanted: tuple[str, ...], formulas_: Mapping, shared: t
     registry = {n: f for n, f in formulas_.items() if n not in space.units}  # inputs stay inputs
     parts, known = [split(space, wanted, formulas_)], {}
     for seeds in shared:
-        known |= parts[-1].units
+        known |= dict.fromkeys(parts[-1].columns)
         parts.append(_split(space, seeds, wanted, formulas_, known=known))
 
     def group(part: Split, columns: Iterable[str], in_parts: tuple = (), inner: bool = True) -> per_key.Group:
+        read = formulas.inputs_used(part.inputs, columns, registry)
+        # the inputs the plan reads, not the split's ~300 (a compile is keyed by them, each unit hashed)
+        inputs = {c: u for c, u in part.inputs.items() if c in read}
         etas = [] if in_parts or not inner else kernel_etas(columns, part.inputs, registry)
-        unlisted = [*etas, *(c for c in columns if c not in part.units)]  # an inner group's η
-        units = dict(formulas.plan(pl.LazyFrame(), part.inputs, unlisted, registry).units) if unlisted else {}
-        inputs = part.inputs | {c: units[c] for c in etas}  # the kernel η read from its table (``Group.inner``)
+        inners = tuple(group(part, [eta], inner=False) for eta in etas)
+        # the kernel η read from its table (``Group.inner``), in the unit its table's plan gives it (the same compile)
+        inputs |= {g.columns[0]: g.compute(pl.LazyFrame())[1][g.columns[0]] for g in inners}
+        # the formulas it computes only: a compile keys its registry by content (~1,000 formulas hashed a compile)
+        own = {n: registry[n] for n in formulas.computable_from(inputs, list(columns), registry)}
 
         def compute(pairs: pl.LazyFrame) -> tuple[pl.LazyFrame, dict]:
-            return formulas.plan(pairs, inputs, list(columns), registry).frame, part.units | units
-        read = formulas.inputs_used(part.inputs, columns, registry)
+            plan = formulas.plan(pairs, inputs, list(columns), own)
+            return plan.frame, plan.units
         return per_key.Group(tuple(columns), tuple(sorted(read & set(part.keys))),
-                             tuple(sorted(read - set(part.keys))), compute, parts=in_parts,
-                             inner=tuple(group(part, [eta], inner=False) for eta in etas))
+                             tuple(sorted(read - set(part.keys))), compute, parts=in_parts, inner=inners)
 
     # the length-free split in parts by the keys its columns read (``per_key.Group.parts``)
     free = parts[0].columns
@@ -177,7 +180,7 @@ def _groups(space: Space, wanted: tuple[str, ...], formulas_: Mapping, shared: t
     if written is None:
         return groups
     # what the written columns read, the groups' columns taken as inputs
-    used = formulas.inputs_used(space.units | {c: u for p in parts for c, u in p.units.items()}, written, formulas_)
+    used = formulas.inputs_used(space.units | {c: None for p in parts for c in p.columns}, written, formulas_)
     return [replace(g, apart=tuple(c for c in g.columns if c not in used)) for g in groups]
 
 

@@ -187,6 +187,26 @@ def test_a_group_in_parts_gives_the_table_of_the_whole_group():
     assert want.struct.field("z").to_list()[:3] == [11.0, 21.0, 11.0]  # size 10, 20, 10 + 1 (hardware row a)
 
 
+def test_a_group_in_parts_gathers_its_apart_columns_through_their_parts_pairs():
+    """Issue 15 (serving prologue): a group in parts assembles the columns a run's plan reads only; an ``apart``
+    column (z: its part reads size alone, 3 model classes) is gathered from its part's own table through that
+    part's pair of each pair. Every row equals the group without ``apart`` (by hand: row (b, size 30) y 90, z 31),
+    and a plan reading y only gathers no z."""
+    parts = (per_key.Group(("z",), ("size",), (), _z_only), per_key.Group(("y",), ("size",), ("peak",), _toy))
+    whole = per_key.Group(("y", "z"), ("size",), ("peak",), _toy, parts=parts)
+    htable, _ = per_key.classes(HARDWARE, ["peak"])
+    mtable, _ = per_key.classes(MODEL, ["size"])
+    _, _, packed = per_key._table(replace(whole, apart=("z",)), htable, mtable)
+    assert packed[0].name == "y" and packed[0].len() == 2 * 3  # y assembled on every pair of the group
+    (values, pairs), = packed[1:]
+    assert values.name == "z" and values.to_list() == [11.0, 21.0, 31.0] and pairs.to_list() == [0, 1, 2] * 2
+    frame, _ = per_key.gathered(_space(), None, [replace(whole, apart=("z",))])
+    plain, _ = per_key.gathered(_space(), None, [whole])
+    assert_frame_equal(frame.collect(), plain.collect(), check_exact=True, check_column_order=False)
+    assert frame.filter(name="b", size=30.0).select("y", "z").collect().row(0) == (90.0, 31.0)
+    assert frame.select("name", "y").explain().count(".gather(") == 1
+
+
 def test_a_side_from_elsewhere_takes_its_own_classes():
     """A hardware side whose rows are not the space's on every key (validation's rows at another η): its classes
     are its own, and its values its own."""
