@@ -68,8 +68,11 @@ def model_blocks(space: Space, study: str, cut: bool) -> Iterator[pl.DataFrame]:
     """The model side of ``space`` in consecutive slices of at most ``MODEL_BLOCK_ROWS`` rows, as even as can be,
     where ``cut`` (a ``streamed`` sweep), else whole."""
     model, limit = space.model_side, MODEL_BLOCK_ROWS.get(study) if cut else None
-    size = -(-model.height // -(-model.height // limit)) if limit and model.height > limit else model.height
-    yield from (model.slice(start, size) for start in range(0, model.height, size)) if size else [model]
+    if not limit or model.height <= limit:
+        yield model
+        return
+    size = -(-model.height // -(-model.height // limit))
+    yield from (model.slice(start, size) for start in range(0, model.height, size))
 
 
 def overlap_dimensions(space: Space) -> bool:
