@@ -8,6 +8,12 @@ built once on ``Sourced``, a space whose frame is a Python source yielding each 
 streaming engine runs it and its batches, in order, are cut into the pieces' rows by the heights the source counted.
 The plan after the join must keep every row, in order (the study's formulas are row-wise): the heights are checked
 against the rows that come out.
+
+A serving space's source takes each cut's columns by the pairs' row numbers (``gathered``), found once a piece and
+hardware group, not by ``Space.frame``'s joins per cut, each collected inside the callback (its layouts numbered
+again on every 16,384-row cut). The 10 M-row serving bench (load 4-6): the callback's 1,230 cuts took 14.0 s of the
+sweep's wall time (joins 4.8, collects 9.2); gathered, its 658 cuts take 2.1 CPU s alone (no plan), and the sweep
+18.5 -> 11.4-13.4 CPU s.
 """
 
 from __future__ import annotations
