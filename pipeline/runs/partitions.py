@@ -23,6 +23,7 @@ import math
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
+from itertools import chain
 from pathlib import Path
 from urllib.parse import quote
 
@@ -33,7 +34,8 @@ from pipeline.runs.prepared import Prepared
 from pipeline.runs.typed import (PARTITION_KEY, arrow_schema, as_categorical, as_enums, text_codes, text_enums,
                                  typed)
 from pipeline.spec import COMPRESSION_LEVELS
-from pipeline.studies import schema_columns
+from pipeline.studies import per_key, schema_columns
+from pipeline.studies.sides import Space
 
 HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
 # rows per Parquet row group (polars' documented default, 512**2), set so that a part's row groups do not depend on
@@ -70,22 +72,24 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
     driver, which computes no row (every partition in ``skip``): its plan (units, dtypes) is built on no row of the
     model side either and no piece is planned, so none of its per-key tables is built.
     Returns the output columns' units (the study's plan)."""
-    name, study, space = prepared.spec.study, prepared.study, prepared.space
-    # the sides a streamed plan's pieces need
-    if planned_rows and sizing.streamed(space, name) and hasattr(study, "streamed_space"):
-        space = study.streamed_space(space)
+    name, study = prepared.spec.study, prepared.study
+    stream = planned_rows and sizing.streamed(prepared.space, name)
     key = PARTITION_KEY[name]
     # the text columns of fixed categories as Enums on the sides: the plan gathers them into the rows as Enums
     enums = text_enums(prepared.catalogs, name)
-    space = replace(space, hardware_side=as_enums(space.hardware_side, enums, f"{name} hardware side"),
-                    model_side=as_enums(space.model_side, enums, f"{name} model side"))
+    # a streamed sweep's model side in blocks, each its own space and plan (``sizing.model_blocks``)
+    blocks = list(sizing.model_blocks(prepared.space, name, stream))
+    spaces = (block_space(prepared, block, stream, enums) for block in blocks)
+    space = next(spaces)
     base = run_dir / study_folder(name)
     base.mkdir(exist_ok=True)
-    side = space.hardware_side.filter(~pl.col(key).cast(pl.String).is_in(sorted(skip))).sort(
-        pl.col(key).cast(pl.String), maintain_order=True, nulls_last=True)
-    texts = text_codes([space.hardware_side, space.model_side], prepared.spec.axes.region or ())
+    side = sorted_side(space, key, skip)
+    texts = text_codes([prepared.space.hardware_side, prepared.space.model_side], prepared.spec.axes.region or ())
     declared = schema_columns(study.SCHEMA)
-    plan = study.build(space if planned_rows else replace(space, model_side=space.model_side.head(0)), side.head(0))
+    # the plan of the units and dtypes; on no model row where the rows' are built a block at a time (it would hold the
+    # first block's per-key tables through the run: the 30 M-row bench peaked at 1,744 MB, 1,478 without them)
+    planned = space if planned_rows and len(blocks) == 1 else replace(space, model_side=space.model_side.head(0))
+    plan = study.build(planned, side.head(0))
     shape = narrow.layout(prepared, plan.frame.collect_schema(), model_keys)
     empty = typed(plan.frame, name, rid, texts, shape, enums).drop(key)  # the key: the partition folder, not a column
     schema = arrow_schema(empty, {c: d["unit"] for c, d in declared.items()},
@@ -94,7 +98,6 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
     options = parquet_options(schema, prepared.spec.output.compression)
     # a part of one row group with the study's own statistics, if it declares them (node: no min/max)
     single = options | {"statistics": study.PARQUET_STATISTICS} if hasattr(study, "PARQUET_STATISTICS") else None
-    grouped = replace(space, grouped_by=key)  # each accelerator's rows together: a part is a slice
     # the dimension tables are written on the writer thread while the first chunk is planned and computed (but for
     # a large model side, ``sizing.overlap_dimensions``), and chunk k's parts while chunk k+1 is (polars releases
     # the GIL in both); at most one chunk waits to be written, so memory holds two chunks at most
@@ -104,8 +107,11 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
         if not sizing.overlap_dimensions(prepared.space):
             dimensions.result()
         pending: Future | None = None
-        computed = piece_rows(study, name, grouped, sizing.pieces(space, name, hardware_side=side, key=key),
-                              lambda frame: typed(frame, name, rid, texts, shape, enums)) if planned_rows else ()
+        # each accelerator's rows together (``grouped_by``): a part is a slice
+        computed = (rows for block in chain([space], spaces) for rows in piece_rows(
+            study, name, replace(block, grouped_by=key), sizing.pieces(
+                block, name, hardware_side=sorted_side(block, key, skip), key=key, cut=stream),
+            lambda frame: typed(frame, name, rid, texts, shape, enums), stream)) if planned_rows else ()
         for rows in computed:
             targets = []
             for start, length in sizing.runs_of(rows.get_column(key)):
@@ -128,6 +134,25 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
     return plan.units
 
 
+def block_space(prepared: Prepared, model_side: pl.DataFrame, stream: bool, enums: dict) -> Space:
+    """The space of ``prepared`` on ``model_side`` (its model side or a block of it) a sweep's plan is built on: for a
+    ``stream``ed sweep, the sides its pieces need (the study's ``streamed_space``); the text columns of ``enums`` as
+    those Enums."""
+    name, space = prepared.spec.study, replace(prepared.space, model_side=model_side)
+    if model_side is not prepared.space.model_side:  # a block: the block before's cached classes and tables go
+        per_key.forget()  # first (each entry is kept until its key is asked again: two blocks' tables at once)
+    if stream and hasattr(prepared.study, "streamed_space"):
+        space = prepared.study.streamed_space(space)
+    return replace(space, hardware_side=as_enums(space.hardware_side, enums, f"{name} hardware side"),
+                   model_side=as_enums(space.model_side, enums, f"{name} model side"))
+
+
+def sorted_side(space: Space, key: str, skip: frozenset[str]) -> pl.DataFrame:
+    """The hardware side of ``space`` a sweep computes: without the accelerators ``skip``s, sorted by ``key``."""
+    return space.hardware_side.filter(~pl.col(key).cast(pl.String).is_in(sorted(skip))).sort(
+        pl.col(key).cast(pl.String), maintain_order=True, nulls_last=True)
+
+
 def parquet_options(schema, compression: str) -> dict:
     """polars' Parquet options of a run's parts: ``schema`` (units in the field metadata), the spec's codec at its
     ``COMPRESSION_LEVELS`` level (else polars' default), min/max and null-count statistics on every column (the
@@ -138,11 +163,11 @@ def parquet_options(schema, compression: str) -> dict:
             "row_group_size": ROW_GROUP_ROWS}
 
 
-def piece_rows(study, name: str, space, pieces, finish) -> Iterator[pl.DataFrame]:
+def piece_rows(study, name: str, space, pieces, finish, stream: bool | None = None) -> Iterator[pl.DataFrame]:
     """The rows ``finish(plan)`` gives, ``plan`` the study's, on each (hardware slice, model slice) of ``pieces``,
-    in order: for a study cut into pieces (``sizing.streamed``), one plan streamed over them all
+    in order: for a study cut into pieces (``stream``, None: ``sizing.streamed``), one plan streamed over them all
     (``streamed.piece_rows``: the plan's fixed cost paid once, not per piece), else a plan collected per piece."""
-    if sizing.streamed(space, name):
+    if sizing.streamed(space, name) if stream is None else stream:
         yield from streamed.piece_rows(space, pieces, lambda whole: finish(
             study.build(whole, space.hardware_side.head(0)).frame), collect_flags(study),
             sizing.SOURCE_ROWS.get(name))

@@ -32,6 +32,15 @@ SOURCE_ROWS = {"serving": 16_384}
 # 3 M-row bench, 50,904 model rows: 5.7 against 6.6 CPU s end to end, idle) and small (890 MB peak), but that path's
 # peak grows ~6 kB per model row (158,368 rows, the 10 M-row bench: 1,545 MB), so it stops well short of 1.5 GB.
 STREAMED_ABOVE_MODEL_ROWS = {"serving": 100_000}
+# A streamed serving sweep is swept a block of at most this many model-side rows at a time, each block its own
+# space (``serving.streamed_space``) and plan. A group of columns ``per_key`` computes once per pair of classes
+# (hardware x model) is computed per row where its table would exceed ``per_key.MAX_TABLE_ROWS``, and the model
+# classes grow with the model side: on the whole side of the 30 M-row bench (475 k rows) 9 of 12 groups were
+# (82 x 140,784 pairs at most), the source fed 198 columns, not 58, and the sweep took 60-64 CPU s. In blocks
+# (`bench_run serving 30000000 zstd`, load 9-11): 100 k rows 38.4 CPU s, 2,046 MB peak (a block's tables beside the
+# block before's); 50 k 37.6-49.8 CPU s, 1,713-1,744 MB, and 1,406 MB once a block's cached tables go before the
+# next's are built; 25 k 1,347 MB but 18.6 B/row (each block a part an accelerator) against 18.4.
+MODEL_BLOCK_ROWS = {"serving": 50_000}
 # A run's dimension tables are built on the writer thread while the first chunk computes, except from a model side
 # this large: there the dimension table's transient copies stack on the first pieces' (training's 30 M-row bench,
 # 987,690 model rows: peak RSS 1,448-1,503 MB overlapped, 1,341 MB built first; its 3 M-row bench, 187,350 rows,
@@ -55,6 +64,17 @@ def streamed(space: Space, study: str) -> bool:
     return study in MAX_CHUNK_ROWS and space.model_side.height > STREAMED_ABOVE_MODEL_ROWS.get(study, -1)
 
 
+def model_blocks(space: Space, study: str, cut: bool) -> Iterator[pl.DataFrame]:
+    """The model side of ``space`` in consecutive slices of at most ``MODEL_BLOCK_ROWS`` rows, as even as can be,
+    where ``cut`` (a ``streamed`` sweep), else whole."""
+    model, limit = space.model_side, MODEL_BLOCK_ROWS.get(study) if cut else None
+    if not limit or model.height <= limit:
+        yield model
+        return
+    size = -(-model.height // -(-model.height // limit))
+    yield from (model.slice(start, size) for start in range(0, model.height, size))
+
+
 def overlap_dimensions(space: Space) -> bool:
     """Whether a sweep of ``space`` builds its dimension tables while its first chunk computes."""
     return space.model_side.height <= OVERLAP_DIMENSIONS_MAX_MODEL_ROWS
@@ -75,8 +95,8 @@ def chunks(space: Space, target_rows: int | None = None,
             start, acc = i + 1, 0
 
 
-def pieces(space: Space, study: str, hardware_side: pl.DataFrame | None = None, key: str | None = None
-           ) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
+def pieces(space: Space, study: str, hardware_side: pl.DataFrame | None = None, key: str | None = None,
+           cut: bool | None = None) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
     """(hardware slice, model slice) pairs to compute and write in turn: ``chunks`` with the whole
     model side, or for a study ``streamed`` in pieces of MAX_CHUNK_ROWS consecutive units joining at most that many rows
     (CHUNK_ROWS if fewer), a unit that joins more alone, its model side cut into consecutive slices.
@@ -85,8 +105,9 @@ def pieces(space: Space, study: str, hardware_side: pl.DataFrame | None = None, 
     (``grouped.grouped_join``), so its parts, read in order, hold its rows in the order of the uncut
     join, and neighbouring rows differ by one hardware row (a cluster), which compresses: one cluster
     a piece had taken the 6.7 M-row training bench (`mlsys bench --study training --rows 3000000`)
-    from 14.2 to 22.0 B/row."""
-    if not streamed(space, study):
+    from 14.2 to 22.0 B/row. ``cut``: whether the study is cut so (None: ``streamed``; a block of a streamed sweep's
+    model side, ``model_blocks``, may be smaller than its threshold)."""
+    if not (streamed(space, study) if cut is None else cut):
         yield from ((hw_slice, space.model_side) for hw_slice, _rows in chunks(space, hardware_side=hardware_side))
         return
     side = space.hardware_side if hardware_side is None else hardware_side

@@ -15,6 +15,7 @@ from pipeline import runs
 from pipeline.runs import narrow, partitions, sizing
 from pipeline.spec import parse_spec
 from pipeline.studies import node
+from pipeline.studies.sides import Space
 
 IDENTITY = ["hardware", "model", "workload", "step", "compute_dtype", "batch", "seq_len"]
 
@@ -180,17 +181,23 @@ SERVING = {"study": "serving", "axes": {"hardware": ["H100 SXM5 80GB", "A100 SXM
                                         "output_len": [128, 512]}}
 
 
-@pytest.mark.parametrize("load", [{}, {"request_rate": [0.5, 4.0]}])
-def test_serving_pieces_streamed_by_one_plan_are_the_sweep_collected_per_chunk(tmp_path, monkeypatch, load):
+@pytest.mark.parametrize(("load", "blocks"), [({}, 1), ({"request_rate": [0.5, 4.0]}, 1), ({}, 3)])
+def test_serving_pieces_streamed_by_one_plan_are_the_sweep_collected_per_chunk(tmp_path, monkeypatch, load, blocks):
     """Issue 15 (serving memory): pieces of a fifth of the model side, fed 7 joined rows at a time to one plan
     gathering by the ids the sides carry (``serving.streamed_space``), write the rows a plan collected per chunk of
-    whole accelerators writes (serving before it was cut), every value, nulls included; offline and under load."""
+    whole accelerators writes (serving before it was cut), every value, nulls included; offline and under load; and
+    with the model side in ``blocks`` (``sizing.model_blocks``), each its own space, plan and per-key tables."""
     prepared = runs.prepare(parse_spec(SERVING | {"axes": SERVING["axes"] | load}, "test"))
     model = prepared.space.model_side
     monkeypatch.setitem(sizing.MAX_CHUNK_ROWS, "serving", -(-model.height // 5))
     monkeypatch.setitem(sizing.SOURCE_ROWS, "serving", 7)
     monkeypatch.setitem(sizing.STREAMED_ABOVE_MODEL_ROWS, "serving", 0)
+    monkeypatch.setitem(sizing.MODEL_BLOCK_ROWS, "serving", -(-model.height // blocks))
+    built = []
+    block_space = partitions.block_space
+    monkeypatch.setattr(partitions, "block_space", lambda *args: built.append(args[1].height) or block_space(*args))
     cut = runs.run(prepared, tmp_path / "cut")
+    assert len(built) == blocks and sum(built) == model.height
     assert len(partitions.part_files(cut, "serving")) >= 5 * prepared.space.hardware_side["hardware"].n_unique()
     cut_rows = runs.scan_run(cut).collect().drop("run_id").sort("config_id")
     monkeypatch.delitem(sizing.MAX_CHUNK_ROWS, "serving")
@@ -198,6 +205,23 @@ def test_serving_pieces_streamed_by_one_plan_are_the_sweep_collected_per_chunk(t
     whole_rows = runs.scan_run(whole).collect().drop("run_id").sort("config_id")
     assert cut_rows.height == prepared.rows > 100 and cut_rows.equals(whole_rows)
     assert cut_rows["itl_s"].drop_nulls().n_unique() > 50
+
+
+def test_model_blocks_are_consecutive_even_slices_of_the_model_side():
+    """A streamed sweep's model side in consecutive slices of at most MODEL_BLOCK_ROWS rows, as even as can be:
+    10 rows at most 4 a block are 4, 4, 2 -> ceil(10 / 3) = 4, 4, 2; not cut, or within the limit, the side itself."""
+    space = Space(pl.DataFrame({"h": [1]}), pl.DataFrame({"m": list(range(10))}), {})
+    blocks = {"serving": 4}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sizing, "MODEL_BLOCK_ROWS", blocks)
+        assert [b["m"].to_list() for b in sizing.model_blocks(space, "serving", True)] == [
+            [0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+        assert [b is space.model_side for b in sizing.model_blocks(space, "serving", False)] == [True]
+        assert [b is space.model_side for b in sizing.model_blocks(space, "training", True)] == [True]
+        blocks["serving"] = 10
+        assert [b is space.model_side for b in sizing.model_blocks(space, "serving", True)] == [True]
+        blocks["serving"] = 3  # 10 rows at most 3 a block: 4 blocks of ceil(10 / 4) = 3, 3, 3, 1
+        assert [b.height for b in sizing.model_blocks(space, "serving", True)] == [3, 3, 3, 1]
 
 
 def test_serving_streams_only_above_its_model_side_threshold():

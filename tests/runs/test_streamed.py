@@ -42,3 +42,16 @@ def test_a_plan_that_drops_rows_is_refused():
     with pytest.raises(RuntimeError, match="did not keep the pieces' rows"):
         list(streamed.piece_rows(space, iter([(space.hardware_side.slice(0, 2), space.model_side)]),
                                  lambda s: _plan(s).filter(pl.col("y") > 15), collect_flags(None)))
+
+
+def test_gathered_cuts_are_the_pairs_the_rules_keep_in_order():
+    """Hand-made: hardware rows (a, d=2), (b, d=4) of one accelerator family (``one``: a single value, repeated not
+    taken), model rows tp = 1, 4, 2; the rule keeps tp <= d: tp 1 with a and b, tp 4 with b, tp 2 with a and b, model
+    side major, in cuts of 2 rows; the columns in the order asked."""
+    hw = pl.DataFrame({"name": ["a", "b"], "d": [2, 4], "one": ["x", "x"], "workload": ["w", "w"]})
+    model = pl.DataFrame({"tp": [1, 4, 2], "workload": ["w", "w", "w"]})
+    cuts = list(streamed.gathered(hw, model, pl.col("tp") <= pl.col("d"), ["tp", "one", "name"], 2))
+    assert [c.height for c in cuts] == [2, 2, 1]
+    rows = pl.concat(cuts)
+    assert rows.columns == ["tp", "one", "name"]
+    assert rows.rows() == [(1, "x", "a"), (1, "x", "b"), (4, "x", "b"), (2, "x", "a"), (2, "x", "b")]
