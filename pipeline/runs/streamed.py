@@ -9,11 +9,11 @@ streaming engine runs it and its batches, in order, are cut into the pieces' row
 The plan after the join must keep every row, in order (the study's formulas are row-wise): the heights are checked
 against the rows that come out.
 
-A serving space's source takes each cut's columns by the pairs' row numbers (``gathered``), found once a piece and
-hardware group, not by ``Space.frame``'s joins per cut, each collected inside the callback (its layouts numbered
-again on every 16,384-row cut). The 10 M-row serving bench (load 4-6): the callback's 1,230 cuts took 14.0 s of the
-sweep's wall time (joins 4.8, collects 9.2); gathered, its 658 cuts take 2.1 CPU s alone (no plan), and the sweep
-18.5 -> 11.4-13.4 CPU s.
+A product space's source (training's, serving's) takes each cut's columns by the pairs' row numbers
+(``gathered_pairs.gathered``), found once a piece and hardware group, not by ``Space.frame``'s joins per cut, each
+collected inside the callback (serving's layouts numbered again on every 16,384-row cut). The 10 M-row serving bench
+(load 4-6): the callback's 1,230 cuts took 14.0 s of the sweep's wall time (joins 4.8, collects 9.2); gathered, its
+658 cuts take 2.1 CPU s alone (no plan), and the sweep 18.5 -> 11.4-13.4 CPU s.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 import polars as pl
 from polars.io.plugins import register_io_source
 
-from pipeline.studies.gathered_pairs import HW, MODEL, one_valued, pair_numbers
+from pipeline.studies.gathered_pairs import gathered
 from pipeline.studies.sides import Space
 
 
@@ -104,8 +104,7 @@ def joins(space: Space, hw: pl.DataFrame, model: pl.DataFrame, source_rows: int 
           columns: list[str] | None = None) -> Iterator[pl.LazyFrame | pl.DataFrame]:
     """``Space.frame`` of ``hw`` on ``model`` in consecutive cuts of about ``source_rows`` joined rows, in its order:
     per value of ``grouped_by`` (``grouped.grouped_join``), else for all of ``hw``, model-side major; a space with a
-    ``gathered_frame`` (``studies.gathered_pairs``) gives its cuts' ``columns`` (None: all) by it, another product
-    space by ``gathered``."""
+    product space's cuts of ``columns`` are taken by the kept pairs' row numbers (``gathered_pairs.gathered``)."""
     if hw.height == 0 or model.height == 0:
         return
     groups = ([hw] if space.grouped_by is None else
@@ -113,30 +112,9 @@ def joins(space: Space, hw: pl.DataFrame, model: pl.DataFrame, source_rows: int 
                                                                      maintain_order=True).agg("_i")["_i"].to_list()])
     for group in groups:
         part = replace(space, grouped_by=None)
-        if (columns and not hasattr(part, "gathered_frame") and part.is_product()
-                and not set(group.columns) & set(model.columns) - {"workload"}):
+        if columns and part.is_product() and not set(group.columns) & set(model.columns) - {"workload"}:
             yield from gathered(group, model, part.row_filter, columns, source_rows or SOURCE_ROWS)
             continue
         size = max(1, (source_rows or SOURCE_ROWS) // group.height)
         for start in range(0, model.height, size):
-            cut = replace(part, model_side=model.slice(start, size))
-            yield cut.gathered_frame(group, columns) if hasattr(cut, "gathered_frame") else cut.frame(group)
-
-
-def gathered(hw: pl.DataFrame, model: pl.DataFrame, row_filter: pl.Expr | None, columns: list[str],
-             rows: int) -> Iterator[pl.DataFrame]:
-    """``paired.paired(hw, model, row_filter).select(columns)`` in cuts of ``rows`` rows, eagerly: the pairs'
-    numbers (``gathered_pairs.pair_numbers``) and the hardware columns of one value found once, each cut its rows
-    taken by number."""
-    pairs = pair_numbers(hw, model, row_filter)
-    asked = [c for c in columns if c in hw.columns]
-    same = set(one_valued(hw.select(asked)))  # repeated, not taken
-    # per cut no select or with_columns (each plans a query: ~1 ms a cut), a take per side and a frame of columns
-    sides = [(side.select(c for c in names if c not in same), numbers) for side, names, numbers in
-             ((hw, asked, HW), (model, [c for c in columns if c not in hw.columns], MODEL))]
-    for start in range(0, pairs.height, rows):
-        cut = pairs.slice(start, rows)
-        got = {c: hw.get_column(c).new_from_index(0, cut.height) for c in same}
-        for side, numbers in sides:
-            got |= side[cut[numbers]].to_dict() if side.width else {}
-        yield pl.DataFrame([got[c] for c in columns])
+            yield replace(part, model_side=model.slice(start, size)).frame(group)

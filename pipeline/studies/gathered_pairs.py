@@ -1,25 +1,23 @@
-"""A space's rows as gathers by row number (issue 15): the training sweep's streamed source.
+"""A space's rows as gathers by row number (issue 15): the streamed sweeps' source (training's and serving's).
 
 ``Space.frame`` makes the rows its pair rules keep by two hash joins (``paired``: hardware rows x layouts, then the
-model rows on their layout's number), lazily. A streamed sweep's source (``runs.streamed``) collects them a cut of
+model rows on their layout's number), lazily. A streamed sweep's source (``runs.streamed``) collected them a cut of
 65,536 rows at a time inside the engine's Python callback; for the training bench spec's 6.7 M rows and the 67
-columns its plan reads that was 2.2-2.8 CPU s. ``GatheredSpace.gathered_frame`` checks the pair rules on the product
-of the columns they read only, with each side's row numbers, and takes the asked columns of each side by the kept
-pairs' numbers, eagerly (one take a side): 1.5-1.7 CPU s; a hardware column with one value on the cut's hardware
-rows (``one_valued``: the accelerator's figures, a piece holding one accelerator's clusters) is that value broadcast,
-not taken. The same rows in the same order (model side major, then hardware side) and the same values (a take copies
-them, a broadcast repeats the same bits).
+columns its plan reads that was 2.2-2.8 CPU s, and on the 10 M-row serving bench 14.0 s of the sweep's wall time.
+``gathered`` checks the pair rules on the product of the columns they read only, with each side's row numbers, once a
+piece and hardware group (``pair_numbers``), and takes the asked columns of each side by the kept pairs' numbers,
+eagerly (one take a side a cut): 1.5-1.7 CPU s for training's cuts, then with the rules checked once a cut; a hardware
+column with one value on the group's rows (``one_valued``: the accelerator's figures, a piece holding one
+accelerator's clusters) is that value repeated, not taken. The same rows in the same order (model side major, then
+hardware side) and the same values (a take copies them, a repeat keeps the same bits).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 
 import polars as pl
-
-from pipeline.studies.sides import Space
 
 HW, MODEL = "__hardware_row_number", "__model_row_number"
 
@@ -37,28 +35,24 @@ def _same(a, b) -> bool:
     return a == b and type(a) is type(b)
 
 
-@dataclass
-class GatheredSpace(Space):
-    """A ``Space`` whose rows a streamed source takes by ``gathered_frame`` (``Space.frame`` otherwise)."""
-
-    def gathered_frame(self, hardware_side: pl.DataFrame, columns: Sequence[str] | None) -> pl.LazyFrame:
-        """``self.frame(hardware_side).select(columns)`` (None: every column), taken eagerly; ``Space.frame`` where it
-        keeps an accelerator's rows together or a column is on both sides (its join's suffixes)."""
-        hw, model = hardware_side, self.model_side
-        if columns is None or self.grouped_by is not None or set(hw.columns) & set(model.columns) - {"workload"}:
-            frame = self.frame(hardware_side)
-            return frame if columns is None else frame.select(columns)
-        pairs = pair_numbers(hw, model, self.row_filter)
-        # a hardware column with one value on the piece's rows (an accelerator's: its peak, memory, η...) is given as
-        # that value, not taken per row (training's bench: -0.2 CPU s of the streamed plan's ~3.6); one is taken
-        asked = [c for c in columns if c in hw.columns]
-        same = set(one_valued(hw.select(asked)))
-        same -= set(asked[:1]) if same >= set(asked) else set()  # a column taken: the frame's height
-        # taken now, not in a plan: the same take collected by polars inside the source's callback cost ~2x
-        return pl.concat([hw.select(c for c in asked if c not in same)[pairs[HW]],
-                          model.select(c for c in columns if c not in hw.columns)[pairs[MODEL]]],
-                         how="horizontal").with_columns(pl.lit(hw.get_column(c).head(1)).first() for c in asked
-                                                        if c in same).select(columns).lazy()
+def gathered(hw: pl.DataFrame, model: pl.DataFrame, row_filter: pl.Expr | None, columns: Sequence[str],
+             rows: int) -> Iterator[pl.DataFrame]:
+    """``Space(hw, model, row_filter=row_filter).frame(hw).select(columns)`` in cuts of ``rows`` rows, eagerly (no
+    column on both sides: ``Space.frame``'s join would suffix it): the pairs' numbers (``pair_numbers``) and the
+    hardware columns of one value (``one_valued``) found once, each cut its rows taken by number, a one-valued column
+    that value repeated."""
+    pairs = pair_numbers(hw, model, row_filter)
+    asked = [c for c in columns if c in hw.columns]
+    same = set(one_valued(hw.select(asked)))
+    # per cut no select or with_columns (each plans a query: ~1 ms a cut), a take per side and a frame of columns
+    sides = [(side.select(c for c in names if c not in same), numbers) for side, names, numbers in
+             ((hw, asked, HW), (model, [c for c in columns if c not in hw.columns], MODEL))]
+    for start in range(0, pairs.height, rows):
+        cut = pairs.slice(start, rows)
+        got = {c: hw.get_column(c).new_from_index(0, cut.height) for c in same}
+        for side, numbers in sides:
+            got |= side[cut[numbers]].to_dict() if side.width else {}
+        yield pl.DataFrame([got[c] for c in columns])
 
 
 def pair_numbers(hw: pl.DataFrame, model: pl.DataFrame, row_filter: pl.Expr | None) -> pl.DataFrame:

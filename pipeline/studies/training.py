@@ -23,7 +23,6 @@ from pipeline.catalogs.model_patterns import COLUMNS as PATTERN_COLUMNS
 from pipeline.spec import SweepSpec
 from pipeline.studies import check_plan, input_pipeline, operations, sides, training_model_terms as model_terms
 from pipeline.studies.constant_columns import one_valued
-from pipeline.studies.gathered_pairs import GatheredSpace
 from pipeline.studies import training_reference as reference
 from pipeline.studies.product import kept_pairs
 from pipeline.studies.training_folded import folding
@@ -234,8 +233,7 @@ def build_space(catalogs: Catalogs, spec: SweepSpec, layouts_first: bool = False
         catalogs, spec, cluster_side(catalogs, spec), _model_side(catalogs, spec, layouts_first),
         pair_rules=pair_rules(spec), accelerator="accelerator", finish_model=_layout_floats), FORMULAS)
     space = model_terms.with_model_terms(space, written(space), FORMULAS)
-    space = model_terms.with_subexpressions(space, lambda rewrite: build(space, rewrite=rewrite))
-    return GatheredSpace(**{f: getattr(space, f) for f in space.__dataclass_fields__})  # the streamed source's rows
+    return model_terms.with_subexpressions(space, lambda rewrite: build(space, rewrite=rewrite))
 
 
 def written(space: Space) -> list[str]:

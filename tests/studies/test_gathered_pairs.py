@@ -5,7 +5,6 @@ import polars as pl
 
 from pipeline.runs import streamed
 from pipeline.studies import gathered_pairs
-from pipeline.studies.gathered_pairs import GatheredSpace
 from pipeline.studies.sides import Space
 
 HW = pl.DataFrame({"hardware": ["A", "B", "C", "D"], "workload": ["inference"] * 3 + ["training"],
@@ -19,10 +18,13 @@ RULE = ~(pl.col("tp") > pl.col("domain")).fill_null(True) & ~(
     pl.col("tp") * pl.col("n_experts").fill_null(1) > pl.col("cluster_gpus")).fill_null(False)
 
 
+def gathered(hw, model, rule, columns, rows=100):
+    return pl.concat(list(gathered_pairs.gathered(hw, model, rule, columns, rows)))
+
+
 def test_the_kept_rows_in_their_order_with_the_columns_asked():
-    space = GatheredSpace(HW, MODEL, {}, row_filter=RULE)
     columns = ["model", "latency", "hardware", "tp"]
-    got = space.gathered_frame(HW, columns).collect()
+    got = gathered(HW, MODEL, RULE, columns)
     # hand-made: model side major, then the hardware rows that allow the model row's layout (m5: no workload)
     assert got.select("model", "hardware").rows() == [("m1", "A"), ("m2", "A"), ("m2", "B"), ("m3", "D"), ("m4", "A")]
     assert got.columns == columns
@@ -31,18 +33,11 @@ def test_the_kept_rows_in_their_order_with_the_columns_asked():
     assert got["latency"].cast(pl.String).to_list() == ["-0.0", "-0.0", "1e-6", "2e-6", "-0.0"]
 
 
-def test_every_pair_without_rules_and_every_column_without_a_list():
-    space = GatheredSpace(HW, MODEL, {})
+def test_every_pair_without_rules_in_cuts_of_the_rows_asked():
     expected = Space(HW, MODEL, {}).frame(HW).collect()
-    assert space.gathered_frame(HW, expected.columns).collect().equals(expected)
-    assert space.gathered_frame(HW, None).collect().equals(expected)  # Space.frame's own
-    assert space.is_product() and space.frame(HW).collect().equals(expected)
-
-
-def test_a_column_on_both_sides_is_the_join_s():
-    model = MODEL.with_columns(domain=pl.lit(1.0))
-    got = GatheredSpace(HW, model, {}, row_filter=RULE).gathered_frame(HW, ["model", "domain_right"]).collect()
-    assert got.equals(Space(HW, model, {}, row_filter=RULE).frame(HW).select("model", "domain_right").collect())
+    cuts = list(gathered_pairs.gathered(HW, MODEL, None, expected.columns, 4))
+    assert [c.height for c in cuts] == [4, 4, 2]  # 10 pairs: inference rows A-C x m1, m2, m4; D x m3; m5 none
+    assert pl.concat(cuts).equals(expected)
 
 
 def test_the_streamed_source_takes_its_cuts_so():
@@ -50,20 +45,29 @@ def test_the_streamed_source_takes_its_cuts_so():
         out = streamed.piece_rows(space, [(HW, MODEL)], lambda whole: whole.frame().select("hardware", "model", "tp"),
                                   pl.QueryOptFlags(), source_rows=2)
         return pl.concat(list(out))
-    asked = []
+    frames = []
 
-    class Counted(GatheredSpace):
-        def gathered_frame(self, hardware_side, columns):
-            asked.append(columns)
-            return super().gathered_frame(hardware_side, columns)
+    class Listed(Space):  # its own frame: not a product, so cut by ``Space.frame``'s joins
+        def frame(self, hardware_side=None):
+            frames.append(1)
+            return super().frame(hardware_side)
 
-    got = rows(Counted(HW, MODEL, {}, row_filter=RULE))
-    assert got.equals(rows(Space(HW, MODEL, {}, row_filter=RULE))) and got.height == 5
-    assert asked and all(sorted(c) == ["hardware", "model", "tp"] for c in asked)  # the plan's columns only
+    got = rows(Space(HW, MODEL, {}, row_filter=RULE))
+    assert got.height == 5 and got.equals(rows(Listed(HW, MODEL, {}, row_filter=RULE))) and frames
+
+
+def test_a_column_on_both_sides_is_cut_by_the_join():
+    """``gathered`` takes no column of both sides (``Space.frame``'s join suffixes it): the source cuts by the join."""
+    model = MODEL.with_columns(domain=pl.lit(1.0))
+    space = Space(HW, model, {}, row_filter=RULE)
+    cuts = list(streamed.joins(space, HW, model, 2, ["model", "domain_right"]))
+    assert all(isinstance(c, pl.LazyFrame) for c in cuts)
+    got = pl.concat([c.select("model", "domain_right").collect() for c in cuts])
+    assert got.equals(space.frame(HW).select("model", "domain_right").collect())
 
 
 def test_a_hardware_column_of_one_value_is_that_value_on_every_row():
-    """Broadcast, not taken: the same rows and bits as ``Space.frame`` (-0.0 beside 0.0, NaN, NULL, text); one
+    """Repeated, not taken: the same rows and bits as ``Space.frame`` (-0.0 beside 0.0, NaN, NULL, text); one
     hardware row (every column one-valued) keeps the frame's height."""
     nan = float("nan")
     hw = HW.with_columns(peak=pl.lit(2.5), zero=pl.Series([0.0, -0.0, 0.0, 0.0]), nan=pl.lit(nan),
@@ -73,7 +77,7 @@ def test_a_hardware_column_of_one_value_is_that_value_on_every_row():
     assert gathered_pairs.one_valued(hw.head(0)) == []
     columns = ["model", "peak", "zero", "nan", "none", "name", "hardware", "tp"]
     for side in (hw, hw.head(1)):
-        got = GatheredSpace(side, MODEL, {}, row_filter=RULE).gathered_frame(side, columns).collect()
+        got = gathered(side, MODEL, RULE, columns)
         want = Space(side, MODEL, {}, row_filter=RULE).frame(side).select(columns).collect()
         assert got.height and got.equals(want) and got.schema == want.schema
         assert got.select(pl.all().cast(pl.String)).equals(want.select(pl.all().cast(pl.String)))  # -0.0 is -0.0
