@@ -1,12 +1,15 @@
-"""Loading a research script (registry_data/research/r-*/*.py) by its path, as the tests of those folders do: the
-scripts are not a package."""
+"""Loading a research script (registry_data/research/r-*/*.py) by its path, as the tests of those folders do (the
+scripts are not a package), and replaying a folder's measurement patches."""
 
 from __future__ import annotations
 
 import importlib.util
+import shutil
 import sys
 from pathlib import Path
 from types import ModuleType
+
+import polars as pl
 
 
 def script(path: Path, name: str) -> ModuleType:
@@ -17,3 +20,13 @@ def script(path: Path, name: str) -> ModuleType:
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def replayed(folder: Path, name: str, tmp_path: Path) -> tuple[int, pl.DataFrame, pl.DataFrame]:
+    """The patches of research folder ``folder`` applied again by r-feas/apply.py (imported under ``name``) to a copy
+    of the bundled measurements catalog in ``tmp_path``: the patches applied, the copy after, the bundled catalog."""
+    registry = folder.parent.parent
+    shutil.copy(registry / "measurements.parquet", tmp_path / "measurements.parquet")
+    applied = script(folder.parent / "r-feas" / "apply.py", name).apply(tmp_path, folder, {})
+    after, bundled = (pl.read_parquet(d / "measurements.parquet") for d in (tmp_path, registry))
+    return applied, after, bundled

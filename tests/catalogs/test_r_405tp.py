@@ -5,13 +5,12 @@ server_target_qps the run's user.conf target), and replaying the patches changes
 from __future__ import annotations
 
 import csv
-import shutil
 from pathlib import Path
 
 import polars as pl
 
 from pipeline.catalogs.io import read_catalog
-from tests.catalogs.research import script
+from tests.catalogs.research import replayed
 
 HERE = Path(__file__).resolve().parents[2] / "registry_data" / "research" / "r-405tp"
 HOPPER = {"H100 SXM5 80GB", "H200 SXM 141GB"}
@@ -38,8 +37,6 @@ def test_the_thirty_rows_state_the_config_layout():
 
 
 def test_replaying_the_patches_changes_nothing(tmp_path):
-    module = script(HERE.parent / "r-feas" / "apply.py", "apply_feas")
-    registry = HERE.parent.parent
-    shutil.copy(registry / "measurements.parquet", tmp_path / "measurements.parquet")
-    assert module.apply(tmp_path, HERE, {}) == 60
-    assert pl.read_parquet(tmp_path / "measurements.parquet").equals(pl.read_parquet(registry / "measurements.parquet"))
+    applied, after, bundled = replayed(HERE, "apply_feas", tmp_path)
+    assert applied == 60
+    assert after.equals(bundled)

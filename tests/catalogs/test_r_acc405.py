@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.catalogs.io import read_catalog
-from tests.catalogs.research import script
+from tests.catalogs.research import replayed, script
 
 HERE = Path(__file__).resolve().parents[2] / "registry_data" / "research" / "r-acc405"
 COMMIT = "0fdc28f013256aea84fa36fdaf1e0fa46094b18c"
@@ -40,11 +40,9 @@ def test_the_eos_and_llama3_rows_state_what_their_sources_set():
 
 
 def test_replaying_the_patches_changes_nothing(tmp_path):
-    module = script(HERE.parent / "r-feas" / "apply.py", "apply_feas_acc405")
-    registry = HERE.parent.parent
-    shutil.copy(registry / "measurements.parquet", tmp_path / "measurements.parquet")
-    assert module.apply(tmp_path, HERE, {}) == 18
-    assert pl.read_parquet(tmp_path / "measurements.parquet").equals(pl.read_parquet(registry / "measurements.parquet"))
+    applied, after, bundled = replayed(HERE, "apply_feas_acc405", tmp_path)
+    assert applied == 18
+    assert after.equals(bundled)
 
 
 def test_no_recomputation_is_a_valid_patch_left_out_of_the_catalog(tmp_path):

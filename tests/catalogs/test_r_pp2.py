@@ -5,13 +5,12 @@ changes nothing."""
 from __future__ import annotations
 
 import csv
-import shutil
 from pathlib import Path
 
 import polars as pl
 
 from pipeline.catalogs.io import read_catalog
-from tests.catalogs.research import script
+from tests.catalogs.research import replayed
 
 HERE = Path(__file__).resolve().parents[2] / "registry_data" / "research" / "r-pp2"
 
@@ -34,8 +33,6 @@ def test_the_eight_rows_state_tp1_pp2_from_the_config():
 
 
 def test_replaying_the_patches_changes_nothing(tmp_path):
-    module = script(HERE.parent / "r-feas" / "apply.py", "apply_feas")
-    registry = HERE.parent.parent
-    shutil.copy(registry / "measurements.parquet", tmp_path / "measurements.parquet")
-    assert module.apply(tmp_path, HERE, {}) == 16
-    assert pl.read_parquet(tmp_path / "measurements.parquet").equals(pl.read_parquet(registry / "measurements.parquet"))
+    applied, after, bundled = replayed(HERE, "apply_feas", tmp_path)
+    assert applied == 16
+    assert after.equals(bundled)
