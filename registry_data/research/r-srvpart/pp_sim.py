@@ -9,7 +9,8 @@ micro-batch of b / pp sequences through all layers) plus (chunk tokens) x tau / 
 model's prefill of a P-token prompt). A sequence gets a token each time its micro-batch leaves the last stage, so with
 no prefill its token period is pp slots = d(b): wall 7's round. Poisson arrivals, prompt lengths fixed at P (the
 model's mean), G generated tokens each, a batch cap; TPOT per request = (last token - first token) / (G - 1), TTFT =
-first token - arrival. Run by hand from the worktree root: `.venv/bin/python registry_data/research/r-srvpart/pp_sim.py`.
+first token - arrival. Run by hand from the worktree root:
+`.venv/bin/python registry_data/research/r-srvpart/pp_sim.py`.
 
 Inputs (terms.py at the submitter's config, catalog eta): v5.0 B200 x8 405B at TP2 x PP2: lambda 0.65 / replica,
 tau 1.078 s for P 9,429, d(1) 30.6 ms, d(37) 34.6 ms (d linear in b between them), G 656, cap 128, budget 1,024;
@@ -19,7 +20,6 @@ v5.0 GB200 x72: lambda 0.751, tau 0.991 s, d(1) 30.5, d(54) 36.4, G 658. Logs: T
 
 from __future__ import annotations
 
-import math
 import random
 import statistics
 
