@@ -99,6 +99,10 @@ def fp8_storage(repo: str, files: set[str], config: str, cfg: dict) -> dict[str,
             value, where = (cfg[var][0], f"{cfg[var][1]} line {cfg[var][2]} via {yaml[0]} line {n}") if var in cfg \
                 else (default, f"{yaml[0]} line {n} (default; {var} not exported)")
             out[key] = (value.lower() in ("1", "true"), where)
+    if "activation_func_fp8_input_store" not in out and "FP8_ACTIVATION" in cfg:
+        # AMD's yaml has no such key; its config's FP8_ACTIVATION is read as r-evid2/apply.py read AMD's v5.0 one
+        value, path, n = cfg["FP8_ACTIVATION"]
+        out["activation_func_fp8_input_store"] = (value.lower() in ("1", "true"), f"{path} line {n} (FP8_ACTIVATION)")
     return out
 
 
