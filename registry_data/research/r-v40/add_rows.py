@@ -15,6 +15,7 @@ Run from the repository root (a second run changes nothing):
 from __future__ import annotations
 
 import datetime
+import importlib.util
 from pathlib import Path
 
 import polars as pl
@@ -23,6 +24,10 @@ from pipeline.catalogs.io import read_catalog, write_catalog
 
 HERE = Path(__file__).parent
 REGISTRY = HERE.parents[1]
+# the log-line parser and the accuracy-target folding are r-v50's (one implementation)
+_SPEC = importlib.util.spec_from_file_location("add_rows_v50_for_v40", HERE.parent / "r-v50" / "add_rows.py")
+V50 = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(V50)
 COMMIT = "3c4a1cf196b70175cfe7c59e067cd1d923aa4f3f"
 REPO = f"https://github.com/mlcommons/inference_results_v4.0/blob/{COMMIT}/"
 CONFIGS = {"LLCFG": "closed/NVIDIA/configs/llama2-70b/Offline/__init__.py (github.com/mlcommons/inference_results_v4.0 "
@@ -48,20 +53,6 @@ FIGURES = {"Tokens per second": ("tokens_per_s", None, "tok/s", 1.0),
 SAMPLES = {"Samples per second": ("samples_per_s", None, "1/s", 1.0),
            "Completed samples per second": ("samples_per_s", None, "1/s", 1.0)}
 SUFFIX = {"ttft_s": "-ttft-p50", "itl_s": "-tpot-mean", "tokens_per_s": "", "samples_per_s": ""}
-
-
-def parsed(lines: pl.DataFrame) -> dict[str, dict[str, tuple[int, str, float]]]:
-    """log -> loadgen key -> (line, text, value)."""
-    out: dict[str, dict[str, tuple[int, str, float]]] = {}
-    for r in lines.iter_rows(named=True):
-        key, _, value = r["text"].rpartition(":")
-        out.setdefault(r["log"], {})[key.strip()] = (int(r["line"]), r["text"], float(value))
-    return out
-
-
-def benchmark(directory: str) -> str:
-    """closed/.../<system>/<benchmark>-99[.9]/... -> the benchmark (the -99 and -99.9 logs of a run are one log)."""
-    return directory.removesuffix("-99.9").removesuffix("-99")
 
 
 def cited(text: str) -> str:
@@ -103,42 +94,38 @@ def rows_of(log: str, stated: dict[str, tuple[int, str, float]], run: dict) -> l
     laid_out = scenario in (run["layout_scenarios"] or "").split()  # the file stating the layout is this scenario's
     note = note_of(log, stated, run, llm)
     base = f"mlperf-inf-v4.0-{submitter}-{system}-{directory}-{scenario}".lower()
+    shared = {"source_url": REPO + log, "last_verified": VERIFIED, "notes": note, "source_quality": "primary",
+              "model": run["model"], "hardware": run["hardware"], "devices": int(run["devices"]),
+              "framework": run["framework"], "compute_dtype": run["dtype"], "weight_dtype": run["dtype"],
+              "scenario": scenario.lower(), "dataset": DATASETS[run["model"]], "seq_len": SEQ_LEN.get(run["model"]),
+              "output_len": output_len, "batch": None,
+              "tp": int(run["tp"]) if run["tp"] and laid_out else None,
+              "pp": int(run["pp"]) if run["pp"] and laid_out else None,
+              "request_rate": stated["Scheduled samples per second"][2] if server else None}
     out = []
-    for key, (line, text, value) in stated.items():
-        if key not in figures:
-            continue
+    for key in [k for k in stated if k in figures]:
+        line, text, value = stated[key]
         metric, statistic, unit, scale = figures[key]
-        out.append({
-            "source_url": REPO + log, "last_verified": VERIFIED, "notes": note, "source_quality": "primary",
-            "name": base + SUFFIX[metric], "metric": metric, "value": round(value * scale, 6), "unit": unit,
-            "model": run["model"], "hardware": run["hardware"], "devices": int(run["devices"]),
-            "compute_dtype": run["dtype"], "weight_dtype": run["dtype"], "framework": run["framework"],
-            "scenario": "server" if server else "offline", "output_len": output_len,
-            "seq_len": SEQ_LEN.get(run["model"]),
-            "tp": int(run["tp"]) if run["tp"] and laid_out else None,
-            "pp": int(run["pp"]) if run["pp"] and laid_out else None, "batch": None,
-            "dataset": DATASETS[run["model"]],
-            "request_rate": stated["Scheduled samples per second"][2] if server else None, "statistic": statistic,
-            "source_location": f"MLPerf Inference v4.0 closed, {log} line {line}: '{text}'"})
+        out.append(shared | {"name": base + SUFFIX[metric], "metric": metric, "value": round(value * scale, 6),
+                             "unit": unit, "statistic": statistic,
+                             "source_location": f"MLPerf Inference v4.0 closed, {log} line {line}: '{text}'"})
     return out
 
 
 def new_rows(lines: pl.DataFrame, runs: pl.DataFrame) -> list[dict]:
+    """One list of catalog rows from every log in ``lines``, each with its system x benchmark's ``runs`` row."""
     by_run = {(r["system"], r["benchmark"]): r for r in runs.iter_rows(named=True)}
-    out = []
-    for log, stated in parsed(lines).items():
-        _, _, _, system, directory, *_ = log.split("/")
-        out += rows_of(log, stated, by_run[(system, benchmark(directory))])
-    return out
+    return [row for log, stated in V50.parsed(lines).items()
+            for row in rows_of(log, stated, by_run[(log.split("/")[3], V50.benchmark(log.split("/")[4]))])]
 
 
 def main() -> None:
     measurements = read_catalog("measurements", REGISTRY)
-    csv = {"infer_schema": False}
-    rows = new_rows(pl.read_csv(HERE / "log_lines.csv", **csv), pl.read_csv(HERE / "runs.csv", **csv))
-    known = set(measurements["name"].to_list())
-    added = pl.DataFrame([r for r in rows if r["name"] not in known], infer_schema_length=None)
-    print(f"{len(rows)} rows parsed, {added.height} new")
+    read = {"infer_schema": False}
+    rows = pl.DataFrame(new_rows(pl.read_csv(HERE / "log_lines.csv", **read), pl.read_csv(HERE / "runs.csv", **read)),
+                        infer_schema_length=None)
+    added = rows.join(measurements.select("name"), on="name", how="anti")  # names already present are skipped
+    print(f"{rows.height} rows parsed, {added.height} new")
     if added.height:
         merged = pl.concat([measurements, added], how="diagonal_relaxed").select(measurements.columns)
         print(write_catalog(merged.cast(measurements.schema), "measurements", REGISTRY))

@@ -8,6 +8,7 @@ absolute error at the catalog's eta, rows predicted / rows).
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -16,6 +17,10 @@ import polars as pl
 ROUND = pl.col("source_url").str.extract(r"inference_results_(v[0-9.]+)")
 HELD = pl.col("name").str.starts_with("mlperf-inf-v4.0-nvidia-")
 ROUNDS = ["v4.0", "v4.1", "v5.0", "v5.1"]
+# the per-group medians are r-v50's (one implementation)
+_SPEC = importlib.util.spec_from_file_location("errors_v50_for_v40", Path(__file__).parent.parent / "r-v50" / "errors.py")
+V50 = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(V50)
 
 
 def table(run: Path) -> pl.DataFrame:
@@ -28,17 +33,9 @@ def table(run: Path) -> pl.DataFrame:
                              .otherwise(pl.col("scenario")))
 
 
-def summary(rows: pl.DataFrame, by: list[str]) -> pl.DataFrame:
-    return (rows.group_by(by).agg(
-        n=pl.len(), predicted=pl.col("error_pct").is_not_null().sum(),
-        median_signed_pct=pl.col("error_pct").median().round(1),
-        median_abs_pct=pl.col("abs_error_pct").median().round(1))
-        .sort(by))
-
-
 def side_by_side(rows: pl.DataFrame, by: list[str]) -> pl.DataFrame:
     """One line per group the held-out rows have; per round 'median signed / median |error| % (predicted/rows)'."""
-    cells = summary(rows.filter(pl.col("round").is_in(ROUNDS)), [*by, "round"]).with_columns(
+    cells = V50.summary(rows.filter(pl.col("round").is_in(ROUNDS)), [*by, "round"]).with_columns(
         cell=pl.when(pl.col("predicted") > 0).then(pl.format("{} / {} ({}/{})", pl.col("median_signed_pct"),
                                                                  pl.col("median_abs_pct"), "predicted", "n"))
         .otherwise(pl.format("- (0/{})", "n")))
@@ -49,21 +46,15 @@ def side_by_side(rows: pl.DataFrame, by: list[str]) -> pl.DataFrame:
 
 def main(run: str) -> None:
     rows = table(Path(run))
-    pl.Config.set_tbl_rows(200)
-    pl.Config.set_tbl_width_chars(200)
-    pl.Config.set_tbl_hide_dataframe_shape(True)
-    pl.Config.set_tbl_formatting("ASCII_MARKDOWN")
-    pl.Config.set_tbl_hide_column_data_types(True)
-    pl.Config.set_tbl_cols(-1)
-    pl.Config.set_fmt_str_lengths(40)
-    print("held-out rows (v4.0 NVIDIA): name, measured, predicted, error %")
-    print(rows.filter("held").select("name", "metric", "measured", "predicted", "error_pct", "reason").sort("name"))
-    print("median signed / median |error| % (predicted/rows), per model x accelerator x scenario x metric")
-    print(side_by_side(rows, ["model", "hardware", "scenario", "metric"]))
-    print("per model x scenario x metric")
-    print(side_by_side(rows, ["model", "scenario", "metric"]))
-    print("per accelerator")
-    print(side_by_side(rows, ["hardware"]))
+    with pl.Config(tbl_rows=200, tbl_width_chars=200, tbl_hide_dataframe_shape=True, tbl_formatting="ASCII_MARKDOWN",
+                   tbl_hide_column_data_types=True, tbl_cols=-1, fmt_str_lengths=40):
+        print("held-out rows (v4.0 NVIDIA): name, measured, predicted, error %")
+        print(rows.filter("held").select("name", "metric", "measured", "predicted", "error_pct", "reason").sort("name"))
+        for title, by in (("per model x accelerator x scenario x metric", ["model", "hardware", "scenario", "metric"]),
+                          ("per model x scenario x metric", ["model", "scenario", "metric"]),
+                          ("per accelerator", ["hardware"])):
+            print(f"median signed / median |error| % (predicted/rows), {title}")
+            print(side_by_side(rows, by))
 
 
 if __name__ == "__main__":
