@@ -78,7 +78,8 @@ def note_of(log: str, stated: dict[str, tuple[int, str, float]], run: dict, llm:
         limits = [stated[k] for k in ("target_latency (ns)", "ttft_latency (ns)", "tpot_latency (ns)") if k in stated]
         note += (f" MLPerf Server scenario (Poisson arrivals), scheduled {rate[2]} samples/s (log line {rate[0]}); "
                  "constraints " + ", ".join(f"'{t}' (line {n})" for n, t, _ in limits) + ".")
-    return note + " One row per run: of a benchmark submitted under both accuracy targets the log the store holds is read."
+    return note + (" One row per run: of a benchmark submitted under both accuracy targets the log the store holds "
+                   "is read.")
 
 
 def rows_of(log: str, stated: dict[str, tuple[int, str, float]], run: dict) -> list[dict]:

@@ -18,7 +18,8 @@ ROUND = pl.col("source_url").str.extract(r"inference_results_(v[0-9.]+)")
 HELD = pl.col("name").str.starts_with("mlperf-inf-v4.0-nvidia-")
 ROUNDS = ["v4.0", "v4.1", "v5.0", "v5.1"]
 # the per-group medians are r-v50's (one implementation)
-_SPEC = importlib.util.spec_from_file_location("errors_v50_for_v40", Path(__file__).parent.parent / "r-v50" / "errors.py")
+_SPEC = importlib.util.spec_from_file_location("errors_v50_for_v40",
+                                               Path(__file__).parent.parent / "r-v50" / "errors.py")
 V50 = importlib.util.module_from_spec(_SPEC)
 _SPEC.loader.exec_module(V50)
 
