@@ -80,8 +80,12 @@ def atomic_directory(final: Path) -> Iterator[AtomicDirectory]:
     final.parent.mkdir(parents=True, exist_ok=True)
     remove_abandoned(final.parent)
     directory = AtomicDirectory(final.parent / f"{INCOMPLETE}{final.name}-{os.getpid()}")
-    directory.tmp.mkdir()
-    OPEN.add(directory.tmp)
+    OPEN.add(directory.tmp)  # before it exists: a signal between the two would leave a folder no handler knows of
+    try:
+        directory.tmp.mkdir()
+    except BaseException:  # not made here: nothing of ours to remove
+        OPEN.discard(directory.tmp)
+        raise
     try:
         (directory.tmp / LOCK).write_text(json.dumps({"host": socket.gethostname(), "pid": os.getpid()}))
         yield directory
