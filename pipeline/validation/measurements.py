@@ -201,9 +201,11 @@ def _converted(frame: pl.DataFrame, catalogs: Catalogs, problems: list[Problem])
     # A decoder LLM's latency_s is a whole query: MLPerf's GPT-J SingleStream times one sample from issue to its
     # last token (loadgen's query latency; the reference generates up to 128 new tokens with num_beams 4,
     # mlcommons/inference language/gpt-j/backend_PyTorch.py), prefill and every decode step, so it is the serving
-    # study's end-to-end latency (wall 4), never the node study's one forward pass.
+    # study's end-to-end latency (wall 4), never the node study's one forward pass. Its inference samples/s likewise
+    # counts whole queries (loadgen's samples per second: each sample a prompt and its generated tokens).
     decoders = catalogs.models.filter(pl.col("model_type") == "decoder")["name"].implode()
-    whole_query = (pl.col("metric") == "latency_s") & pl.col("model").is_in(decoders)
+    inference_samples = (pl.col("metric") == "samples_per_s") & (pl.col("scenario") != "training")
+    whole_query = ((pl.col("metric") == "latency_s") | inference_samples) & pl.col("model").is_in(decoders)
     return out.with_columns(
         study=pl.when(whole_query).then(pl.lit("serving"))
         .otherwise(pl.col("metric").replace_strict({m: s for m, (s, _) in METRICS.items()})),

@@ -60,6 +60,9 @@ def _value(study: str, columns: list[str], metrics: set[str] | None = None,
                 delivered_tokens_per_s(devices / devices_per_replica, finite))
         add("latency_s", metric == "latency_s", pl.col("e2e_latency_s"))  # a decoder's whole query (measurements)
         add("tokens_per_s", metric == "tokens_per_s", per_replica * (devices / devices_per_replica))
+        # a decoder's samples/s: whole requests, the system's generated tokens/s over each request's output_len
+        add("samples_per_s", metric == "samples_per_s",
+            per_replica * (devices / devices_per_replica) / pl.col("output_len").cast(pl.Float64))
         add("tokens_per_s_per_device", metric == "tokens_per_s_per_device", per_replica / devices_per_replica)
         if "burst_ttft_mean_s" in columns:  # a burst at t = 0 (burst_of)
             add("ttft_s", metric == "ttft_s", pl.col("burst_ttft_mean_s"))

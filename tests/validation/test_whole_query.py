@@ -37,6 +37,29 @@ def test_a_stated_whole_query_is_at_least_every_decode_steps_weight_read(tmp_pat
     assert floor > 0.92 and out["predicted"] >= floor
 
 
+def test_the_mlperf_gptj_samples_rows_are_whole_queries_without_published_lengths(bundled):
+    """MLPerf GPT-J Offline / Server samples/s (v4.0: NVIDIA's H100, H200, L40S; Google's TPU v5e) count whole
+    queries, so they go to the serving study, which has no CNN-DailyMail lengths to run them at (as the v4.1
+    GPT-J tokens/s rows): not predicted, and saying why, instead of one forward pass per sample."""
+    rows = bundled.filter((pl.col("model") == "GPT-J 6B") & (pl.col("metric") == "samples_per_s"))
+    assert rows.height >= 8 and set(rows["study"]) == {"serving"} and rows["predicted"].is_null().all()
+    assert rows["reason"].str.contains("input_tokens_mean").all()
+    trained = bundled.filter((pl.col("model") == "Llama 2 70B") & (pl.col("metric") == "samples_per_s"))
+    assert trained.height > 0 and "serving" not in set(trained["study"])  # training sequences, not queries
+
+
+def test_a_stated_decoder_samples_row_is_its_tokens_over_output_len(tmp_path, catalogs):
+    """The same stated GPT-J Offline run as samples/s and as tokens/s (8 L40S, 1,919 prompt and 128 generated
+    tokens): a sample is one request, so samples/s = generated tokens/s / 128."""
+    rows = [f"{URL},gptj-{m},{m},{v},,,{u},GPT-J 6B,L40S,,8,fp8,fp8,TensorRT-LLM,offline,,,1919,128,1,1,,,,x"
+            for m, v, u in (("samples_per_s", 20, "1/s"), ("tokens_per_s", 2560, "tok/s"))]
+    measured = read_measurements(write(tmp_path, rows), catalogs)
+    out = predict(measured.rows, catalogs)
+    assert measured.rows["study"].to_list() == ["serving", "serving"] and out["reason"].is_null().all()
+    samples, tokens = out.sort("name")["predicted"].to_list()
+    assert samples == pytest.approx(tokens / 128, rel=1e-12)
+
+
 def test_encoder_and_cnn_latency_stays_one_pass(table):
     """A ResNet-50 latency_s row (measured_csv ROWS' resnet-b1) stays the node study's one forward pass."""
     assert table.filter(pl.col("name") == "resnet-b1")["study"].to_list() == ["node"]
