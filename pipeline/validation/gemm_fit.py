@@ -338,21 +338,22 @@ def catalog(registry: Path | None = None, today: dt.date | None = None) -> pl.Da
 
 def fill_from_donors(out: pl.DataFrame, own_units: list[str]) -> pl.DataFrame:
     """TRANSFER accelerators (their units: ``transferred_units``): their own ceiling and best_fraction where they
-    have them, else their donor's at the same precision; ``ceiling_from`` names the donor where the ceiling is the
-    donor's, ``transferred_from`` where anything is (``own_units``: sm_count.csv's hardware)."""
-    cols = ["ceiling", "best_fraction", "source_url"]
-    pairs = pl.DataFrame({"hardware": list(TRANSFER), "donor": list(TRANSFER.values())})
-    donors = out.select(pl.col("hardware").alias("donor"), "precision", *(pl.col(c).alias(f"d_{c}") for c in cols))
-    j = out.join(pairs, on="hardware", how="left").join(donors, on=["donor", "precision"], how="left")
-    own_ceiling = pl.col("ceiling").is_not_null()
-    return j.with_columns(
-        ceiling_from=pl.when(~own_ceiling & pl.col("d_ceiling").is_not_null()).then(pl.col("donor")),
-        transferred_from=pl.when(pl.col("donor").is_not_null() & ~(own_ceiling & pl.col("hardware").is_in(own_units)))
-        .then(pl.col("donor")),
-        best_fraction=pl.when(own_ceiling).then("best_fraction").otherwise("d_best_fraction"),
-        source_url=pl.when(own_ceiling).then("source_url").otherwise("d_source_url"),
-        ceiling=pl.coalesce("ceiling", "d_ceiling"),
-    ).drop("donor", *(f"d_{c}" for c in cols))
+    have them, else their donor's at the same precision, along the chain (GB300 fp4 <- B300 <- B200); ``ceiling_from``
+    names the sibling whose row the ceiling is, ``transferred_from`` the donor where anything is transferred
+    (``own_units``: sm_count.csv's hardware)."""
+    cols = ["ceiling", "best_fraction", "source_url", "ceiling_from"]
+    j = out.join(pl.DataFrame({"hardware": list(TRANSFER), "donor": list(TRANSFER.values())}), on="hardware",
+                 how="left").with_columns(ceiling_from=pl.lit(None, pl.String), transferred_from=pl.when(
+                     pl.col("donor").is_not_null() & ~(pl.col("ceiling").is_not_null() & pl.col("hardware").is_in(
+                         own_units))).then(pl.col("donor")))
+    for _ in TRANSFER:  # one hop per pass; a chain is never longer than TRANSFER
+        donors = j.select(pl.col("hardware").alias("donor"), "precision", *(pl.col(c).alias(f"d_{c}") for c in cols))
+        j = j.join(donors, on=["donor", "precision"], how="left")
+        fill = pl.col("ceiling").is_null() & pl.col("d_ceiling").is_not_null()
+        j = j.with_columns(pl.when(fill).then(pl.coalesce("d_ceiling_from", "donor")).otherwise("ceiling_from")
+                           .alias("ceiling_from"), *(pl.when(fill).then(f"d_{c}").otherwise(c).alias(c)
+                                                    for c in cols[:3])).drop(*(f"d_{c}" for c in cols))
+    return j.drop("donor")
 
 
 def sustained_fractions(reg: Path, kernel: pl.DataFrame) -> pl.DataFrame:

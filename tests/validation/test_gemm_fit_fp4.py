@@ -60,17 +60,16 @@ def test_fp4_runs_on_the_kernel_fit_at_bf16s_sustained_share():
     """fp4floor: with its own per-call floor, B200 and GB200 FP4 GEMMs take the kernel fit (gemm_fit.ON_PROFILE is
     empty) and hold bf16's MSMF share under load (the power cap binds on the chip: r-fp4 section 3); stas00's B200
     MSMF 1437.5 of the 2250 TFLOPS bf16 peak over bf16's best fraction 1746.7 / 2250 = 1437.5 / 1746.7 = 0.823.
-    A chip without an fp4 kernel row of its own or its donor's (GB300: its donor B300 has none) keeps the profile η."""
+    B300 and GB300 (r-b300fp4: B300's FP4 peak) take B200's fp4 rows along the TRANSFER chain GB300 -> B300 -> B200."""
     cat = load_catalogs().kernel_efficiency.filter(pl.col("precision") == "fp4")
     assert gemm_fit.ON_PROFILE == ()
-    for hw in ("B200 (HGX B200)", "GB200 NVL72 GPU"):
+    for hw in ("B200 (HGX B200)", "GB200 NVL72 GPU", "B300 (HGX B300)", "GB300 NVL72 GPU"):
         r = cat.filter(pl.col("hardware") == hw).row(0, named=True)
         assert r["efficiency_basis"] == "kernel fit"
         assert r["best_fraction"] == pytest.approx(5702 / 9000, rel=1e-9)
         assert r["sustained_fraction"] == pytest.approx(1437.5 / 1746.7, rel=2e-3)
         assert "fp4 GEMM model fitted on its own rows" in r["notes"]
         assert "gemm_fit_floor" in r["memory_latency_source"]
-    assert cat.filter(pl.col("hardware") == "GB300 NVL72 GPU")["efficiency_basis"].item() == "profile η"
 
 
 def test_fp4_held_out_error_is_recorded(rows):
