@@ -33,26 +33,26 @@ def summary(rows: pl.DataFrame, by: list[str]) -> pl.DataFrame:
         .sort(by))
 
 
-def side_by_side(rows: pl.DataFrame, by: list[str]) -> pl.DataFrame:
-    """One line per group the v5.0 rows have; per round 'median signed / median |error| % (predicted/rows)'."""
-    cells = summary(rows.filter(pl.col("round").is_in(["v4.1", "v5.0", "v5.1"])), [*by, "round"]).with_columns(
+def side_by_side(rows: pl.DataFrame, by: list[str], held: pl.Expr = pl.col("round") == "v5.0",
+                 rounds: tuple[str, ...] = ("v4.1", "v5.0", "v5.1")) -> pl.DataFrame:
+    """One line per group the held-out rows (``held``) have; per round of ``rounds`` 'median signed / median |error|
+    % (predicted/rows)'. r-v40's and r-t51's errors.py use it too."""
+    cells = summary(rows.filter(pl.col("round").is_in(rounds)), [*by, "round"]).with_columns(
         cell=pl.when(pl.col("predicted") > 0).then(pl.format("{} / {} ({}/{})", pl.col("median_signed_pct"),
                                                                  pl.col("median_abs_pct"), "predicted", "n"))
         .otherwise(pl.format("- (0/{})", "n")))
     wide = cells.pivot(on="round", index=by, values="cell", sort_columns=True)
-    held = rows.filter(pl.col("round") == "v5.0").select(by).unique()
-    return held.join(wide, on=by, how="left").sort(by)
+    return rows.filter(held).select(by).unique().join(wide, on=by, how="left").sort(by)
+
+
+# how the three held-out folders print their tables (Markdown, every row and column)
+FORMAT = {"tbl_rows": 200, "tbl_width_chars": 200, "tbl_hide_dataframe_shape": True, "tbl_formatting": "ASCII_MARKDOWN",
+          "tbl_hide_column_data_types": True, "tbl_cols": -1, "fmt_str_lengths": 40}
 
 
 def main(run: str) -> None:
     rows = table(Path(run))
-    pl.Config.set_tbl_rows(200)
-    pl.Config.set_tbl_width_chars(200)
-    pl.Config.set_tbl_hide_dataframe_shape(True)
-    pl.Config.set_tbl_formatting("ASCII_MARKDOWN")
-    pl.Config.set_tbl_hide_column_data_types(True)
-    pl.Config.set_tbl_cols(-1)
-    pl.Config.set_fmt_str_lengths(40)
+    pl.Config(**FORMAT)
     print("median signed / median |error| % (predicted/rows), per model x accelerator x scenario x metric")
     print(side_by_side(rows, ["model", "hardware", "scenario", "metric"]))
     print("per model x scenario x metric")
