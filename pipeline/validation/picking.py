@@ -58,6 +58,8 @@ def _value(study: str, columns: list[str], metrics: set[str] | None = None,
             add("itl_s", (metric == "itl_s") & loaded, pl.min_horizontal("tpot_under_load_s", *finite[1:]))
             add("tokens_per_s", (metric == "tokens_per_s") & loaded,
                 delivered_tokens_per_s(devices / devices_per_replica, finite))
+            add("samples_per_s", (metric == "samples_per_s") & loaded,  # a decoder's queries served under the rate
+                delivered_tokens_per_s(devices / devices_per_replica, finite) / pl.col("output_len").cast(pl.Float64))
         add("latency_s", metric == "latency_s", pl.col("e2e_latency_s"))  # a decoder's whole query (measurements)
         add("tokens_per_s", metric == "tokens_per_s", per_replica * (devices / devices_per_replica))
         # a decoder's samples/s: whole requests, the system's generated tokens/s over each request's output_len

@@ -25,6 +25,8 @@ SERVING_BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
 THROUGHPUT_METRICS = ("tokens_per_s", "tokens_per_s_per_device")  # serving rows whose batch the benchmark picks
 ALIAS_SEPARATOR = " | "  # between the aliases of one workloads-catalog row
 MEANS = {"prompt_len": "input_tokens_mean", "output_len": "output_tokens_mean"}  # row length -> workload mean
+# throughputs a run at a request rate delivers (delivered_tokens_per_s): tokens/s, and a decoder's samples (queries)/s
+DELIVERED = ("tokens_per_s", "samples_per_s")
 NO_LENGTHS = ("serving rows need prompt_len and output_len, or a dataset the workloads catalog names; "
               "the row lacks {missing} and names no dataset")
 TP_GRID = [1, 2, 4, 8, 16, 32, 64]  # tensor-parallel sizes tried where a row does not state its layout
@@ -175,8 +177,8 @@ def load_axes(r: dict, devices_per_replica: int) -> tuple[dict, str | None]:
     t = 0: ``burst_of``), predicted when the row states its request count, else refused rather than predicted
     unloaded."""
     closed = r["concurrency"] is not None and r["request_rate"] is None
-    if r["metric"] not in ("ttft_s", "itl_s") and (r["metric"] != "tokens_per_s" or (r["request_rate"] is None
-                                                                                     and not closed)):
+    if r["metric"] not in ("ttft_s", "itl_s") and (r["metric"] not in DELIVERED or (r["request_rate"] is None
+                                                                                    and not closed)):
         return {}, None  # a tokens/s row at a rate: what the run delivered (delivered_tokens_per_s)
     if closed:
         return {"batch": [load_cap(r)], "concurrency": [r["concurrency"]],
@@ -211,7 +213,7 @@ def burst_of(r: dict, groups: int = 1) -> dict:
     offline = (r["metric"] in THROUGHPUT_METRICS and r["scenario"] == "offline" and r["request_rate"] is None
                and r["batch"] is None and (r["tp"] is not None or r["devices"] == 1))
     # a tokens/s row at a rate: the run's TTFT and TPOT set its length (delivered_tokens_per_s), as its own rows
-    timed = r["metric"] in ("ttft_s", "itl_s") or (r["metric"] == "tokens_per_s" and r["request_rate"] is not None)
+    timed = r["metric"] in ("ttft_s", "itl_s") or (r["metric"] in DELIVERED and r["request_rate"] is not None)
     if (not offline and (not timed or (r["request_rate"] is None and r["scenario"] != "server"))
             or r["concurrency"] is not None or r["requests"] is None):
         return {}

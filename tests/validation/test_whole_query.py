@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.validation import predict, read_measurements
 
-from .measured_csv import URL, write
+from .measured_csv import HEADER, URL, write
 
 GPTJ = "mlperf-inf-v4.1-lenovo-lenovo-2xl40s-trt-gptj-99-singlestream-p90"
 
@@ -58,6 +58,19 @@ def test_a_stated_decoder_samples_row_is_its_tokens_over_output_len(tmp_path, ca
     assert measured.rows["study"].to_list() == ["serving", "serving"] and out["reason"].is_null().all()
     samples, tokens = out.sort("name")["predicted"].to_list()
     assert samples == pytest.approx(tokens / 128, rel=1e-12)
+
+
+def test_a_stated_decoder_samples_row_under_a_request_rate_is_its_delivered_tokens_over_output_len(tmp_path, catalogs):
+    """The same pair as a Server run at 10 queries/s: samples/s is the delivered tokens/s (what the rate lets through)
+    over the 128 tokens of each query, not the batch's capacity."""
+    rows = [f"{URL},gptj-{m},{m},{v},,,{u},GPT-J 6B,L40S,,8,fp8,fp8,TensorRT-LLM,server,,,1919,128,1,1,,,,x,10"
+            for m, v, u in (("samples_per_s", 10, "1/s"), ("tokens_per_s", 1280, "tok/s"))]
+    path = tmp_path / "measured.csv"
+    path.write_text("\n".join([HEADER + ",request_rate", *rows]) + "\n")
+    out = predict(read_measurements(path, catalogs).rows, catalogs)
+    assert out["reason"].is_null().all()
+    samples, tokens = out.sort("name")["predicted"].to_list()
+    assert samples == pytest.approx(tokens / 128, rel=1e-12) and samples <= 10 * (1 + 1e-9)
 
 
 def test_encoder_and_cnn_latency_stays_one_pass(table):
