@@ -41,6 +41,7 @@ def _value(study: str, columns: list[str], metrics: set[str] | None = None,
             else pl.col("batch_tokens_per_s")
         groups = (pl.col("ep") // pl.col("tp")).clip(lower_bound=1)
         devices_per_replica = pl.col("tp") * pl.col("pp") * groups
+        per_query = pl.col("output_len").cast(pl.Float64)  # a decoder's sample (query): its generated tokens
         if "ttft_mean_s" in columns:  # under a request rate: wall 7's means (load_axes)
             loaded = pl.col("request_rate").is_not_null()
             finite = [f"finite_run_{m}_mean_s" for m in ("ttft", "tpot") if "finite_run_ttft_mean_s" in columns]
@@ -56,15 +57,13 @@ def _value(study: str, columns: list[str], metrics: set[str] | None = None,
             # towards the stationary ones, Loynes 1962); above capacity (steady state null) the finite run's
             add("ttft_s", (metric == "ttft_s") & loaded, pl.min_horizontal("ttft_mean_s", *finite[:1]))
             add("itl_s", (metric == "itl_s") & loaded, pl.min_horizontal("tpot_under_load_s", *finite[1:]))
-            add("tokens_per_s", (metric == "tokens_per_s") & loaded,
-                delivered_tokens_per_s(devices / devices_per_replica, finite))
-            add("samples_per_s", (metric == "samples_per_s") & loaded,  # a decoder's queries served under the rate
-                delivered_tokens_per_s(devices / devices_per_replica, finite) / pl.col("output_len").cast(pl.Float64))
+            delivered = delivered_tokens_per_s(devices / devices_per_replica, finite)
+            add("tokens_per_s", (metric == "tokens_per_s") & loaded, delivered)
+            add("samples_per_s", (metric == "samples_per_s") & loaded, delivered / per_query)  # queries the rate serves
         add("latency_s", metric == "latency_s", pl.col("e2e_latency_s"))  # a decoder's whole query (measurements)
-        add("tokens_per_s", metric == "tokens_per_s", per_replica * (devices / devices_per_replica))
-        # a decoder's samples/s: whole requests, the system's generated tokens/s over each request's output_len
-        add("samples_per_s", metric == "samples_per_s",
-            per_replica * (devices / devices_per_replica) / pl.col("output_len").cast(pl.Float64))
+        system = per_replica * (devices / devices_per_replica)
+        add("tokens_per_s", metric == "tokens_per_s", system)
+        add("samples_per_s", metric == "samples_per_s", system / per_query)  # whole requests, their tokens over each's
         add("tokens_per_s_per_device", metric == "tokens_per_s_per_device", per_replica / devices_per_replica)
         if "burst_ttft_mean_s" in columns:  # a burst at t = 0 (burst_of)
             add("ttft_s", metric == "ttft_s", pl.col("burst_ttft_mean_s"))
