@@ -3,6 +3,7 @@ written once per key of what they read, in a third dimension table the view join
 
     .venv/bin/python -m pipeline bench --study serving --rows 3000000 --out /tmp/sg   # a serving bench run
     .venv/bin/python -m tests.runs.bench_serving_grain /tmp/sg/<run> 5                # rounds
+    .venv/bin/python -m tests.runs.bench_serving_grain collects 7                     # rounds
 
 Prints, for the run's parts, each key subset's grain (distinct keys) and the fact columns one value at that grain
 (the query the brief asked for), then copies the run once per layout, rewrites its parts and its view's macro, and
@@ -15,6 +16,10 @@ writer's zstd level and statistics) and the cost of finding the grain's rows fro
   (hardware, dtypes, model, tp, pp, batch), joined by those 8 keys (grouped, as ``views.dimension_join`` joins).
 - ``grain id``: the same table joined by one UInt32 the parts hold (the grain's row number in the run: a position,
   enough to time the query and the write, not a key a rerun could reuse).
+
+``collects`` times the bench spec's chunk collects as ``partitions.write_study``'s collected path makes them (the
+per-key tables built once first), with every fact column and without ``MOVED`` (as if computed elsewhere at their
+grain), alternated.
 """
 
 from __future__ import annotations
@@ -28,10 +33,18 @@ import tempfile
 from pathlib import Path
 from urllib.parse import unquote
 
+from dataclasses import replace
+
 import duckdb
 import polars as pl
 
+from pipeline import runs
+from pipeline.bench import synthetic_spec
+from pipeline.runs import narrow, sizing
 from pipeline.runs.database import run_query
+from pipeline.runs.partitions import block_space, collect_flags, sorted_side
+from pipeline.runs.typed import text_codes, text_enums, typed
+from pipeline.spec import parse_spec
 from pipeline.runs.views import view_source
 from pipeline.spec.sections import COMPRESSION_LEVELS
 
@@ -184,5 +197,38 @@ def main(run: Path, rounds: int) -> None:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+def collects(rounds: int) -> None:
+    prepared = runs.prepare(parse_spec(synthetic_spec(9, "serving"), "bench"))
+    study, enums = prepared.study, text_enums(prepared.catalogs, "serving")
+    space = block_space(prepared, prepared.space.model_side, False, enums)
+    side = sorted_side(space, "hardware", frozenset())
+    texts = text_codes([prepared.space.hardware_side, prepared.space.model_side], ())
+    shape = narrow.layout(prepared, study.build(space, side.head(0)).frame.collect_schema())
+    block = replace(space, grouped_by="hardware")
+    pieces = list(sizing.pieces(block, "serving", hardware_side=side, key="hardware", cut=False))
+
+    def collected(drop: list[str]) -> int:
+        rows = 0
+        for hw, model in pieces:
+            piece = block if model is space.model_side else replace(block, model_side=model)
+            frame = typed(study.build(piece, hw).frame, "serving", "r", texts, shape, enums).drop(drop)
+            rows += frame.collect(optimizations=collect_flags(study)).height
+        return rows
+
+    collected([])  # the per-key tables, built once (cached) as for every chunk after a run's first
+    cpu: dict[str, list[float]] = {"every column": [], "without MOVED": []}
+    for _ in range(rounds):
+        for name, times in cpu.items():
+            start = _cpu()
+            rows = collected(MOVED if name == "without MOVED" else [])
+            times.append(_cpu() - start)
+    for name, times in cpu.items():
+        print(f"{name:14s} {_range(times)} CPU s, {rows:,} rows in {len(pieces)} chunks")
+    print(f"load average {os.getloadavg()[0]:.1f}")
+
+
 if __name__ == "__main__":
-    main(Path(sys.argv[1]).resolve(), int(sys.argv[2]) if len(sys.argv) > 2 else 5)
+    if sys.argv[1] == "collects":
+        collects(int(sys.argv[2]) if len(sys.argv) > 2 else 5)
+    else:
+        main(Path(sys.argv[1]).resolve(), int(sys.argv[2]) if len(sys.argv) > 2 else 5)
