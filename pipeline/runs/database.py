@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import warnings
 from pathlib import Path
 
 import duckdb
@@ -318,21 +317,6 @@ def only_select(name: str, sql: str) -> None:
                                                                  "macros it defines, if any)")])
 
 
-# the DuckDB package's warning on ``execute(...).to_arrow_table()`` (``answer``)
-ARROW_COPY_WARNING = "Arrow output on a DB-API result"
-
-
-def answer(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pl.DataFrame:
-    """The rows of ``sql`` (a query's temp macros, then its SELECT) with ``params`` bound, as polars. Run by
-    ``execute``, which binds the SELECT once; ``con.sql(...).to_arrow_table()`` binds it to describe the relation and
-    again to run it: twice through the study view's macro, ~0.02 CPU s of design_space_map's, single-threaded before
-    DuckDB's threads start (CHANGELOG nodemap). The price is the copy of the answer the warning names, which this
-    call does not repeat to the user: a named query's answer is a map or a table, small beside its bind."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=ARROW_COPY_WARNING, category=UserWarning)
-        return pl.from_arrow(con.execute(sql, params).to_arrow_table())
-
-
 def run_query(name: str, run_dir: str | Path, params: dict[str, str] | None = None,
               folder: str | Path | None = None) -> pl.DataFrame:
     """Run query ``name`` (``sql/<name>.sql``, or from ``folder``) against a run: one SELECT (after its own temp
@@ -351,7 +335,7 @@ def run_query(name: str, run_dir: str | Path, params: dict[str, str] | None = No
     only_select(name, sql)
     con = confined(run_dir, keys=names_keys_view(sql))
     try:
-        return answer(con, sql, bound)
+        return pl.from_arrow(con.sql(sql, params=bound).to_arrow_table())
     except duckdb.PermissionException as exc:  # confined(): files outside the run's folder
         raise InputError(f"query {name!r}", [Problem(None, None, f"reads outside the run's folder, which a "
                                                                  f"query may not ({exc})")]) from None

@@ -2,6 +2,7 @@
 
     .venv/bin/python -m pipeline bench --study node --rows 3000000 --out /tmp/nm   # a node bench run
     .venv/bin/python -m tests.runs.bench_node_map /tmp/nm/<run> 8                # rounds, alternated
+    .venv/bin/python -m tests.runs.bench_node_map /tmp/nm/<run> 40 bind          # the two ways to run one
 
 Times ``sql/design_space_map.sql`` and two rewordings of its ranking on the run (CPU s of this process, all
 threads, and wall; each on its own confined connection, as ``run_query``), in an order that alternates by round,
@@ -16,6 +17,11 @@ rewordings rank by a number instead, the (hardware, compute_dtype) pair's rank a
   group-by.
 
 Both pay two hash joins on the fact rows for the rank, which eat what the plainer aggregate saves.
+
+``bind``: ``run_query``'s ``con.sql(...).to_arrow_table()`` (the package's relation binds the SELECT to describe it,
+then again to run it) against ``con.execute(...).to_arrow_table()`` (one bind, then a copy of the answer, which the
+package warns about), on one connection: the map without its rows (``where batch < 0``: the binds through the node
+view's macro and a scan of ``batch``) and 3.2 M rows of ``node_keys`` (the copy's cost).
 """
 
 from __future__ import annotations
@@ -24,17 +30,19 @@ import resource
 import statistics
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import polars as pl
 
-from pipeline.runs.database import answer, confined, query_path
+from pipeline.runs.database import confined, query_path
 
 SCALE = "4951760157141521099596496896"  # 2^92: the key's low 12 bits free for the rank (< 2^12)
 CODE_SCALE = "1267650600228229401496703205376"  # 2^100: 16 bits free for the rank and the bound's code
 BOUNDS = "['capacity', 'compute', 'input pipeline', 'memory', 'overhead']"  # node's bound texts, for a code
 RANKS = """,
-hw as (select name as hardware, (row_number() over (order by name))::HUGEINT as r from (select distinct name from hardware)),
+hw as (select name as hardware, (row_number() over (order by name))::HUGEINT as r
+       from (select distinct name from hardware)),
 dt as (select name as compute_dtype, (row_number() over (order by name))::HUGEINT as r
        from (select distinct name from precisions)),
 keyed as (
@@ -93,7 +101,36 @@ def _cpu() -> float:
 def _answer(run: Path, sql: str) -> pl.DataFrame:
     con = confined(run, keys=False)
     try:
-        return answer(con, sql, {})
+        return pl.from_arrow(con.sql(sql).to_arrow_table())
+    finally:
+        con.close()
+
+
+def _executed(con, sql: str) -> pl.DataFrame:
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
+        return pl.from_arrow(con.execute(sql).to_arrow_table())
+
+
+def binds(run: Path, rounds: int) -> None:
+    body = query_path("design_space_map").read_text()
+    cases = {"map, no rows": f"select * from ({body[body.index('with feasible'):]}) where batch < 0",
+             "node_keys rows": "select model, workload, step, batch, seq_len, hardware, compute_dtype from node_keys"}
+    con = confined(run)
+    try:
+        for case, sql in cases.items():
+            ways = {"relation": lambda: pl.from_arrow(con.sql(sql).to_arrow_table()),
+                    "execute": lambda: _executed(con, sql)}
+            if not ways["relation"]().equals(ways["execute"]()):
+                raise SystemExit(f"{case}: the two ways differ")
+            cpu: dict[str, list[float]] = {w: [] for w in ways}
+            for k in range(rounds):
+                for way in (list(ways) if k % 2 == 0 else list(reversed(ways))):
+                    used = _cpu()
+                    rows = ways[way]().height
+                    cpu[way].append(_cpu() - used)
+            print(f"{case} ({rows:,} rows): " + ", ".join(f"{w} {statistics.median(v):.4f}" for w, v in cpu.items())
+                  + f" CPU s, medians of {rounds}")
     finally:
         con.close()
 
@@ -112,11 +149,12 @@ def main(run: Path, rounds: int) -> None:
             _answer(run, sqls[name])
             cpu[name].append(_cpu() - used)
             wall[name].append(time.perf_counter() - started)
-    print(f"{reference.height:,} rows, every answer equal; medians of {rounds} (load {' '.join(open('/proc/loadavg').read().split()[:3])})")
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    print(f"{reference.height:,} rows, every answer equal; medians of {rounds} (load {load})")
     for name in sqls:
         print(f"{name:14s} {statistics.median(cpu[name]):.3f} CPU s  {statistics.median(wall[name]):.3f} s wall  "
               f"(CPU {min(cpu[name]):.3f}-{max(cpu[name]):.3f})")
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 8)
+    (binds if sys.argv[3:] == ["bind"] else main)(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 8)
