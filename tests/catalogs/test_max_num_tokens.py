@@ -1,6 +1,6 @@
 """The measurements column ``max_num_tokens`` (the engine's runtime token budget per iteration, r-chunkctx): a
 registry written before it loads with the column null and a note; a bad value is rejected naming table, row and
-column."""
+column; validation reads a stated budget as the row's ``serving.prefill_chunk_tokens``."""
 
 from __future__ import annotations
 
@@ -14,7 +14,13 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline.catalogs.io import read_catalog
+from pipeline.catalogs.load import load_catalogs
 from pipeline.errors import InputError
+from pipeline.spec import parse_spec
+from pipeline.validation import predict, read_measurements
+from pipeline.validation.grouping import group_key
+from pipeline.validation.predict import SPEC_INPUTS, measurement_spec
+from pipeline.validation.serving_rows import delivered_tokens_per_s
 
 HERE = Path(__file__).resolve().parents[2] / "registry_data" / "research" / "r-chunkctx"
 
@@ -61,3 +67,52 @@ def test_the_stated_budgets_cite_their_config_line_and_replay_to_the_catalog(reg
     runpy.run_path(str(HERE / "apply.py"))["main"](registry)
     replayed = pl.read_parquet(path)
     assert replayed.select(bundled.columns).equals(bundled)
+
+
+ROW = {"study": "serving", "scenario": "server", "metric": "ttft_s", "framework": "TensorRT-LLM",
+       "model": "Llama 3.1 405B", "hardware": "B200 (HGX B200)", "compute_dtype": "fp4", "weight_dtype": "fp4",
+       "devices": 8, "tp": 4, "pp": 1, "prompt_len": 9429, "output_len": 650, "request_rate": 1.9}
+
+
+def test_a_row_stating_its_budget_runs_with_it_as_the_chunk_size_in_a_group_of_its_own():
+    """A stated 1,024 becomes serving.prefill_chunk_tokens; null adds nothing (the profile's 8,192). A framework
+    term's setting is read from the group's spec (not per variant, as a studies.knobs knob), so rows of different
+    budgets are grouped apart (grouping.FRAMEWORK_SETTINGS) and rows of one budget together."""
+    row = dict.fromkeys(SPEC_INPUTS) | ROW
+    stated, reason = measurement_spec(row | {"max_num_tokens": 1024}, None)
+    same, _ = measurement_spec(row | {"max_num_tokens": 1024, "request_rate": 1.2}, None)
+    other, _ = measurement_spec(row | {"max_num_tokens": 2048}, None)
+    plain, _ = measurement_spec(row | {"max_num_tokens": None}, None)
+    assert reason is None and stated["serving"] == {"prefill_chunk_tokens": 1024} and "serving" not in plain
+    assert parse_spec(stated, "test").serving.prefill_chunk_tokens == 1024
+    assert parse_spec(plain, "test").serving.prefill_chunk_tokens is None
+    assert group_key(stated) == group_key(same) != group_key(other) != group_key(plain) != group_key(stated)
+
+
+def test_rows_of_several_budgets_and_accelerators_are_predicted_once_each():
+    """The MLPerf TTFT rows of B200, GB200 and H200 (budgets 256 to 12,000 and unstated): one prediction a row (stacked
+    as variants of one space they came out 35 -> 119 rows); a stated budget reaches its row: ASUSTeK's H200 Llama 2
+    70B Server TTFT at its 1,536 tokens batches fewer prompts an iteration (serving_load.load_prefill_batch) than at
+    the profile's 8,192, so it is a little longer"""
+    catalogs = load_catalogs()
+    rows = read_measurements(None, catalogs).rows
+    ttft = rows.filter(pl.col("name").str.starts_with("mlperf-inf") & (pl.col("metric") == "ttft_s")
+                       & pl.col("hardware").is_in(["B200 (HGX B200)", "GB200 NVL72 GPU", "H200 SXM 141GB"]))
+    out = predict(ttft, catalogs)
+    assert ttft.height == 35 and out.height == 35 and out["name"].n_unique() == 35
+    one = rows.filter(pl.col("name") == "mlperf-inf-v5.1-asustek-esc-n8-h200-sxm-141gbx8-trt-llama2-70b-99-server"
+                      "-ttft-p50")
+    stated, unstated = (predict(r, catalogs)["predicted"][0] for r in (one, one.with_columns(
+        pl.lit(None, pl.Int64).alias("max_num_tokens"))))
+    assert one["max_num_tokens"][0] == 1536 and stated > unstated * 1.001
+
+
+def test_an_unstable_rate_delivers_at_most_what_wall_7_serves():
+    """By hand, two replicas, 100 output tokens a request: stable at 1 req/s offered, 1 x 100 = 100 tok/s (flow
+    conservation); unstable at 9 req/s (means null) with a batch throughput of 500 tok/s a replica but wall
+    7's capacity 2 req/s a replica (a 256-token budget limiting prefill): 2 x 100 x 2 = 400 tok/s, not 1,000."""
+    frame = pl.DataFrame({"request_rate": [1.0, 9.0], "output_len": [100, 100], "requests": [None, None],
+                          "ttft_mean_s": [0.1, None], "tpot_under_load_s": [0.02, None], "is_feasible": [True, True],
+                          "batch_tokens_per_s": [500.0, 500.0], "capacity_requests_per_s": [2.0, 2.0]})
+    got = frame.select(delivered_tokens_per_s(pl.lit(2.0)))[:, 0].to_list()
+    assert got == pytest.approx([100.0, 400.0])
