@@ -14,6 +14,9 @@ import math
 # training group's space is built in parts whose axes multiply to at most this many configurations
 # (``shared_space.build_shared``).
 MAX_CONFIGURATIONS = 100_000
+# [serving] settings that override a framework profile's term (studies.efficiency.FRAMEWORK_TERMS: the group's space
+# reads them from its spec, not per variant as a studies.knobs knob): rows stating different values are grouped apart
+FRAMEWORK_SETTINGS = ("prefill_chunk_tokens",)
 
 
 def group_key(spec: dict) -> tuple:
@@ -21,9 +24,10 @@ def group_key(spec: dict) -> tuple:
     overrides); a burst apart from rows without one. The framework (it picks the η profiles), a training row's stated
     [training] knobs and a serving row's [serving] knobs (``serving_rows.decode_kernel_of``), which only the hardware
     side reads, split nothing: each variant's hardware rows are rows of their own (``shared_space.build_shared``,
-    ``shared_space.variant``)."""
+    ``shared_space.variant``); a [serving] setting of a framework term (``FRAMEWORK_SETTINGS``) does."""
     key = (spec.get("study", "node"), tuple(spec["axes"]), tuple(spec.get("overrides", {}).items()))
-    return key + (("burst",) if "burst" in spec else ())
+    apart = tuple((k, v) for k, v in spec.get("serving", {}).items() if k in FRAMEWORK_SETTINGS)
+    return key + (("burst",) if "burst" in spec else ()) + apart
 
 
 def union(specs: list[dict]) -> dict:

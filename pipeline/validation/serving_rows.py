@@ -128,9 +128,11 @@ def decode_kernel_of(r: dict) -> dict:
     """A row whose engine's decode kernel reads each K/V head once per query head (``kv_read_per_query_head``: the
     measurements column) runs with the serving knob of that name (pipeline.walls.operators.decode_kv_reads), and a
     row whose engine runs several decode steps per scheduler call (``scheduler_steps`` > 1) with that knob
-    (pipeline.walls.multi_step)."""
+    (pipeline.walls.multi_step), and a row stating its engine's runtime token budget (``max_num_tokens``) with it as
+    ``prefill_chunk_tokens`` (null: the framework profile's)."""
     knobs = ({"kv_read_per_query_head": True} if r.get("kv_read_per_query_head") else {}) | (
-        {"scheduler_steps": r["scheduler_steps"]} if (r.get("scheduler_steps") or 1) > 1 else {})
+        {"scheduler_steps": r["scheduler_steps"]} if (r.get("scheduler_steps") or 1) > 1 else {}) | (
+        {"prefill_chunk_tokens": r["max_num_tokens"]} if r.get("max_num_tokens") is not None else {})
     return {"serving": knobs} if knobs else {}
 
 
@@ -227,7 +229,9 @@ def delivered_tokens_per_s(replicas: pl.Expr, finite: list[str] | None = None) -
     arrival to the last completion, (N - 1) / λ + TTFT + (output_len - 1) x TPOT (wall 7's means, or where the
     run's finite-run means are given, ``finite`` = [TTFT, TPOT] columns, the smaller, as its TTFT and ITL rows read
     them: ``predict``), so it delivers N x output_len over that; never more than the replicas' capacity
-    (batch_tokens_per_s each), which is also the answer where wall 7 finds the rate unstable (its means are null)."""
+    (batch_tokens_per_s each); where wall 7 finds the rate unstable (its means are null) the replicas deliver what
+    they serve, at most wall 7's capacity (capacity_requests_per_s x output_len each), whatever limits it (the
+    token budget's prefill as much as the batch; r-chunkctx)."""
     rate, osl, n = pl.col("request_rate"), pl.col("output_len").cast(pl.Float64), pl.col("requests").cast(pl.Float64)
     ttft, tpot = (pl.min_horizontal(steady, *finite[k:k + 1]) if finite else pl.col(steady)
                   for k, steady in enumerate(("ttft_mean_s", "tpot_under_load_s")))
@@ -236,7 +240,9 @@ def delivered_tokens_per_s(replicas: pl.Expr, finite: list[str] | None = None) -
     # where the grid's batch does not fit, the replica runs what its KV cache admits: wall 7's capacity at that cap
     capacity = pl.when(pl.col("is_feasible")).then(pl.col("batch_tokens_per_s")).otherwise(
         pl.col("capacity_requests_per_s") * osl) * replicas
-    return pl.when(pl.col("ttft_mean_s").is_null()).then(capacity).otherwise(pl.min_horizontal(offered, capacity))
+    served = pl.col("capacity_requests_per_s") * osl * replicas
+    return pl.when(pl.col("ttft_mean_s").is_null()).then(pl.min_horizontal(capacity, served)).otherwise(
+        pl.min_horizontal(offered, capacity))
 
 
 def admitted(columns: list[str]) -> pl.Expr:
