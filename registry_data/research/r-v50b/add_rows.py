@@ -5,6 +5,8 @@ Reads ``v51_runs.csv`` (one row per performance log collect.py kept: catalog mod
 framework with the file and line that state them) and ``v51_log_lines.csv`` (the log's summary lines) and appends
 one row per figure: ResNet-50 / RetinaNet Offline samples/s and Server completed samples/s; LLM Offline tokens/s,
 Server / Interactive tokens/s, the median TTFT and the mean TPOT (``statistic`` p50 / mean, as r-v50 states them).
+tp / pp where the run's own TensorRT-LLM config states them, vLLM's scheduler steps where the harness yaml its
+measurements README starts states them (collect.py); batch, kv_cache and the rest are left unstated.
 A run the catalog already cites (either accuracy target's log of the same system, benchmark and scenario) is
 skipped, and of a run submitted under both accuracy targets (-99, -99.9) the -99 log is read. Rows are built from
 the catalog's own schema: columns this script does not state are null, whatever columns the catalog has.
@@ -77,6 +79,9 @@ def rows_of(run: dict, stated: dict[str, tuple[int, str, float]]) -> list[dict]:
     steps = int(run["scheduler_steps"]) if run["scheduler_steps"] else None
     if steps is not None:
         note += f" vLLM num_scheduler_steps {steps}: {run['scheduler_steps_source']}."
+    tp, pp = (int(run[k]) if run[k] else None for k in ("tp", "pp"))
+    if run["layout_source"]:
+        note += f" Layout (this scenario's config): {run['layout_source']}."
     rate = None
     if scenario != "offline":
         line, text, rate = stated["Scheduled samples per second"]
@@ -89,7 +94,8 @@ def rows_of(run: dict, stated: dict[str, tuple[int, str, float]]) -> list[dict]:
               "model": run["model"], "hardware": run["hardware"], "devices": int(run["devices"]),
               "compute_dtype": run["dtype"], "weight_dtype": run["dtype"], "framework": run["framework"],
               "scenario": "offline" if scenario == "offline" else "server", "output_len": output_len,
-              "dataset": DATASETS[run["model"]], "request_rate": rate, "scheduler_steps": steps}
+              "dataset": DATASETS[run["model"]], "request_rate": rate, "scheduler_steps": steps,
+              "tp": tp, "pp": pp}
     figures = LLM if llm else CNN
     return [shared | {"name": base + suffix, "metric": metric, "value": round(value * scale, 6), "unit": unit,
                       "statistic": statistic,
@@ -102,8 +108,17 @@ def selected(runs: pl.DataFrame, measurements: pl.DataFrame) -> pl.DataFrame:
     """The runs the catalog holds no log of (neither accuracy target's), one log per run (the -99 one)."""
     cited = measurements["source_url"].drop_nulls().str.extract(r"inference_results_v5\.1/blob/[0-9a-f]+/(.*)$")
     held = {run_key(p) for p in cited.drop_nulls().to_list()}
-    runs = runs.with_columns(key=pl.col("log").map_elements(run_key, return_dtype=pl.String))
-    return runs.filter(~pl.col("key").is_in(list(held))).sort("log").unique("key", keep="first", maintain_order=True)
+    runs = runs.with_columns(key=pl.col("log").map_elements(run_key, return_dtype=pl.String),
+                             target=pl.col("benchmark").str.ends_with("-99.9"))  # False (-99 or none) sorts first
+    return (runs.filter(~pl.col("key").is_in(list(held))).sort("key", "target")
+            .unique("key", keep="first", maintain_order=True).drop("target"))
+
+
+def merged(measurements: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
+    """``measurements`` with ``rows`` appended in its own columns and types: a column the rows do not state is
+    null in them, whatever columns the catalog has by then."""
+    return pl.concat([measurements, rows], how="diagonal_relaxed").select(measurements.columns).cast(
+        measurements.schema)
 
 
 def main() -> None:
@@ -116,8 +131,7 @@ def main() -> None:
     added = rows.join(measurements.select("name"), on="name", how="anti") if rows.height else rows
     print(f"{runs.height} runs the catalog does not hold, {rows.height} rows, {added.height} new")
     if added.height:
-        merged = pl.concat([measurements, added], how="diagonal_relaxed").select(measurements.columns)
-        print(write_catalog(merged.cast(measurements.schema), "measurements", REGISTRY))
+        print(write_catalog(merged(measurements, added), "measurements", REGISTRY))
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@ commit the catalog's v5.1 rows cite, 965182b0. For every performance log (`close
 <benchmark>/<scenario>/performance/run_1/mlperf_log_summary.txt`) of a benchmark whose model the registry has, it
 keeps the summary lines add_rows.py reads, the system JSON's accelerator and counts, and the precision the
 submission's own file states (`closed/<submitter>/measurements/<system>/<benchmark>/<scenario>/*.json`,
-`weight_data_types`). A run is left out, with the reason, by the rule in README.md. add_rows.py does the rest.
+`weight_data_types`), the layout its TensorRT-LLM config states (`closed/<submitter>/configs/<system>/<scenario>/
+<benchmark>.py`) and the vLLM scheduler steps of the harness yaml its measurements README starts. A run is left
+out, with the reason, by the rule in README.md. add_rows.py does the rest.
 
     .venv/bin/python registry_data/research/r-v50b/collect.py /work/.mirror/mlcommons+inference_results_v5.1/repo
 """
@@ -41,11 +43,17 @@ KEYS = ("Samples per second", "Completed samples per second", "Tokens per second
         "Scheduled samples per second", "50.00 percentile first token latency (ns)",
         "Mean Time to Output Token (ns)", "target_latency (ns)", "ttft_latency (ns)", "tpot_latency (ns)")
 RUN_COLUMNS = ["submitter", "system", "benchmark", "scenario", "log", "model", "hardware", "devices", "description",
-               "dtype", "dtype_source", "framework", "framework_source", "scheduler_steps", "scheduler_steps_source"]
+               "dtype", "dtype_source", "framework", "framework_source", "scheduler_steps", "scheduler_steps_source", "tp", "pp", "layout_source"]
 # AMD's vLLM harness as a run's measurements README starts it (r-ttft reads the same yaml key for AMD's own runs)
 CONFIG_PATH = re.compile(r"--config-path\s+\S*?/code/([^/\s]+)/harness_llm/models/([^/\s]+)/?\s")
 CONFIG_NAME = re.compile(r"--config-name\s+(\S+)")
 STEPS = re.compile(r"^\s*num_scheduler_steps:\s*(\d+)")
+# NVIDIA's harness as a partner ships it: closed/<sub>/configs/<system>/<Scenario>/<benchmark>.py, EXPORTS entries
+LAYOUT = {"tp": re.compile(r"llm_fields\.tensor_parallelism:\s*(\d+)"),
+          "pp": re.compile(r"llm_fields\.pipeline_parallelism:\s*(\d+)")}
+CONFIG_FILE = {"llama2-70b-99": "llama2-70b", "llama2-70b-99.9": "llama2-70b", "llama3.1-405b": "llama3_1-405b",
+               "llama3_1-405b": "llama3_1-405b", "llama3.1-8b": "llama3_1-8b", "llama3_1-8b": "llama3_1-8b",
+               "mixtral-8x7b": "mixtral-8x7b", "deepseek-r1": "deepseek-r1"}
 
 
 def git(repo: str, *args: str) -> str:
@@ -100,6 +108,24 @@ def scheduler_steps(repo: str, files: set[str], sub: str, system: str, bench: st
     return "", ""
 
 
+def layout(repo: str, files: set[str], sub: str, system: str, bench: str, scenario: str) -> dict[str, str]:
+    """tp and pp where the run's own TensorRT-LLM config (its system folder with or without the _TRT suffix) states
+    them, every entry of the file alike; '' where it states none or its entries differ."""
+    found = [f"closed/{sub}/configs/{name}/{scenario}/{CONFIG_FILE[bench]}.py"
+             for name in (system.removesuffix("_TRT"), system)]
+    found = [f for f in found if f in files]
+    if bench not in CONFIG_FILE or not found:
+        return {"tp": "", "pp": "", "layout_source": ""}
+    lines = list(enumerate((show(repo, found[0]) or "").splitlines(), 1))
+    out, cited = {}, []
+    for key, pattern in LAYOUT.items():
+        stated = [(n, m.group(1), t.strip()) for n, t in lines if (m := pattern.search(t))]
+        values = {v for _, v, _ in stated}
+        out[key] = values.pop() if len(values) == 1 else ""
+        cited += [f"line {stated[0][0]} '{stated[0][2]}' ({len(stated)} entries, all alike)"] if out[key] else []
+    return out | {"layout_source": f"{found[0]} " + ", ".join(cited) if cited else ""}
+
+
 def framework(stated: str, model: str) -> str:
     """The catalog framework a system JSON's ``framework`` names ('' when it names none the catalog uses)."""
     low = stated.lower()
@@ -112,8 +138,9 @@ def framework(stated: str, model: str) -> str:
 
 def collect(repo: str) -> tuple[list[dict], list[dict], list[dict]]:
     files = set(git(repo, "ls-tree", "-r", "--name-only", COMMIT, "closed/").splitlines())
-    logs = sorted(f for f in files if f.endswith("/performance/run_1/mlperf_log_summary.txt")
-                  and f.split("/")[4] in BENCHMARKS and f.split("/")[5].lower() in SCENARIOS)
+    logs = sorted(f for f in files if f.endswith("/performance/run_1/mlperf_log_summary.txt")  # not compliance/
+                  and f.split("/")[2] == "results" and f.split("/")[4] in BENCHMARKS
+                  and f.split("/")[5].lower() in SCENARIOS)
     lines, runs, left = [], [], []
     for log in logs:
         _, sub, _, system, bench, scenario, *_ = log.split("/")
@@ -144,6 +171,8 @@ def collect(repo: str) -> tuple[list[dict], list[dict], list[dict]]:
                            "dtype": dtype, "dtype_source": dtype_source, "framework": fw,
                            "framework_source": f"closed/{sub}/systems/{system}.json 'framework': "
                                                f"{described['framework']!r}"})
+        if fw == "TensorRT-LLM":
+            runs[-1].update(layout(repo, files, sub, system, bench, scenario))
         if fw == "vLLM" and scenario.lower() != "offline":  # as r-ttft states it: Server / Interactive rows
             runs[-1]["scheduler_steps"], runs[-1]["scheduler_steps_source"] = scheduler_steps(
                 repo, files, sub, system, bench, scenario)
