@@ -43,7 +43,8 @@ KEYS = ("Samples per second", "Completed samples per second", "Tokens per second
         "Scheduled samples per second", "50.00 percentile first token latency (ns)",
         "Mean Time to Output Token (ns)", "target_latency (ns)", "ttft_latency (ns)", "tpot_latency (ns)")
 RUN_COLUMNS = ["submitter", "system", "benchmark", "scenario", "log", "model", "hardware", "devices", "description",
-               "dtype", "dtype_source", "framework", "framework_source", "scheduler_steps", "scheduler_steps_source", "tp", "pp", "layout_source"]
+               "dtype", "dtype_source", "framework", "framework_source", "scheduler_steps", "scheduler_steps_source",
+               "tp", "pp", "layout_source"]
 # AMD's vLLM harness as a run's measurements README starts it (r-ttft reads the same yaml key for AMD's own runs)
 CONFIG_PATH = re.compile(r"--config-path\s+\S*?/code/([^/\s]+)/harness_llm/models/([^/\s]+)/?\s")
 CONFIG_NAME = re.compile(r"--config-name\s+(\S+)")
