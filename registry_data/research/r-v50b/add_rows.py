@@ -19,6 +19,7 @@ Run from the repository root (a second run changes nothing):
 from __future__ import annotations
 
 import datetime
+import importlib.util
 from pathlib import Path
 
 import polars as pl
@@ -27,6 +28,10 @@ from pipeline.catalogs.io import read_catalog, write_catalog
 
 HERE = Path(__file__).parent
 REGISTRY = HERE.parents[1]
+# the log-line parser is r-v50's (one implementation; r-v40 reads it the same way)
+_SPEC = importlib.util.spec_from_file_location("add_rows_v50_for_v50b", HERE.parent / "r-v50" / "add_rows.py")
+V50 = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(V50)
 COMMIT = "965182b03376a00fcae415c54e560e1c83937932"
 REPO = f"https://github.com/mlcommons/inference_results_v5.1/blob/{COMMIT}/"
 VERIFIED = datetime.date(2026, 12, 6)
@@ -52,15 +57,6 @@ def run_key(log: str) -> str:
     _, sub, _, system, bench, scenario, *_ = log.split("/")
     return "/".join([sub, system, bench.removesuffix("-99.9").removesuffix("-99").replace("_", "."),
                      scenario.lower()])
-
-
-def stated_of(lines: pl.DataFrame) -> dict[str, dict[str, tuple[int, str, float]]]:
-    """log -> loadgen key -> (line, text, value)."""
-    out: dict[str, dict[str, tuple[int, str, float]]] = {}
-    for r in lines.iter_rows(named=True):
-        key, _, value = r["text"].rpartition(":")
-        out.setdefault(r["log"], {})[key.strip()] = (int(r["line"]), r["text"], float(value))
-    return out
 
 
 def rows_of(run: dict, stated: dict[str, tuple[int, str, float]]) -> list[dict]:
@@ -125,7 +121,7 @@ def main() -> None:
     measurements = read_catalog("measurements", REGISTRY)
     read = {"infer_schema": False}
     runs = selected(pl.read_csv(HERE / "v51_runs.csv", **read), measurements)
-    stated = stated_of(pl.read_csv(HERE / "v51_log_lines.csv", **read))
+    stated = V50.parsed(pl.read_csv(HERE / "v51_log_lines.csv", **read))
     rows = pl.DataFrame([row for run in runs.iter_rows(named=True) for row in rows_of(run, stated[run["log"]])],
                         infer_schema_length=None)
     added = rows.join(measurements.select("name"), on="name", how="anti") if rows.height else rows
