@@ -73,6 +73,7 @@ def test_each_row_cites_its_log_and_the_precision_its_measurements_json_states()
     steps = rows.filter(pl.col("scheduler_steps").is_not_null())  # only where the run's own harness yaml says so
     assert steps["notes"].str.contains("num_scheduler_steps: ", literal=True).all()
     assert (steps["framework"] == "vLLM").all() and (steps["scenario"] == "server").all()
+    assert steps.height == 33 and steps["scheduler_steps"].min() > 1  # N = 1, vLLM's default, is left unstated
 
 
 def test_the_selection_rule():

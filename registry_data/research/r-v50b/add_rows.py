@@ -72,9 +72,10 @@ def rows_of(run: dict, stated: dict[str, tuple[int, str, float]]) -> list[dict]:
         output_len = round(tokens[2] / samples[2])
         note += (f" output_len = line {tokens[0]} '{tokens[1]}' / line {samples[0]} '{samples[1]}' = "
                  f"{tokens[2] / samples[2]:.2f} tokens per sample (rounded).")
-    steps = int(run["scheduler_steps"]) if run["scheduler_steps"] else None
-    if steps is not None:
-        note += f" vLLM num_scheduler_steps {steps}: {run['scheduler_steps_source']}."
+    # N = 1 is vLLM's default, one step a block: left unstated, as r-ttft left it
+    steps = int(run["scheduler_steps"]) if run["scheduler_steps"] and int(run["scheduler_steps"]) > 1 else None
+    if run["scheduler_steps"]:
+        note += f" vLLM num_scheduler_steps {run['scheduler_steps']}: {run['scheduler_steps_source']}."
     tp, pp = (int(run[k]) if run[k] else None for k in ("tp", "pp"))
     if run["layout_source"]:
         note += f" Layout (this scenario's config): {run['layout_source']}."
