@@ -101,4 +101,4 @@ def test_tpu7_bandwidth_is_its_cited_tables_and_no_row_was_promoted():
     assert row["memory_bandwidth_bytes_per_s"] == 7_380 * 1e9  # 'HBM bandwidth per chip' 7,380 GBps
     assert row["peak_fp8_flop_per_s"] / row["memory_bandwidth_bytes_per_s"] == pytest.approx(625, abs=0.3)
     assert "7,380 GBps" in row["notes"] and row["source_quality"] == "secondary"
-    assert (hardware["source_quality"] == "secondary").sum() == 32  # r-reg13b's 34; r-reg13d promoted MI300A, MI210
+    assert (hardware["source_quality"] == "secondary").sum() == 33  # 34 (r-reg13b) - 2 (r-reg13d) + 1 (r-v51fill)

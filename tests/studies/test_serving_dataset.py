@@ -57,10 +57,10 @@ def test_api_and_offline_rows():
 
 def test_unpublished_mean_is_refused_naming_the_figure():
     with pytest.raises(InputError) as exc:
-        pipeline.sweep({"study": "serving", "axes": BASE | {"dataset": ["mlperf-deepseek-r1"]}})
+        pipeline.sweep({"study": "serving", "axes": BASE | {"dataset": ["mlperf-gpt-oss-120b-perf"]}})
     [problem] = exc.value.problems
     assert problem.column == "axes.dataset"
-    assert "'mlperf-deepseek-r1'" in problem.message and "input_tokens_mean is unpublished" in problem.message
+    assert "'mlperf-gpt-oss-120b-perf'" in problem.message and "input_tokens_mean is unpublished" in problem.message
 
 
 def test_unknown_dataset_suggests_the_closest_name():
