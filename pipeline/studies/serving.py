@@ -240,8 +240,8 @@ class ServingCoreSchema(pa.DataFrameModel):
     e2e_latency_s: float = result("s", "ttft + (output_len - 1) x (itl + attention_dp_stall_s)", "wall 4")
     tokens_per_s: float = result("tok/s", "generated tokens per second, whole system", "wall 4")
     tokens_per_s_per_device: float = result("tok/s", "tokens_per_s / devices_per_replica", "wall 4")
-    batch_tokens_per_s: float = result("tok/s", "batch x generated tokens / e2e latency: throughput with prefill",
-                                       "wall 4")
+    batch_tokens_per_s: float = result("tok/s", "batch x generated tokens / the wave's busy time (e2e latency "
+                                       "without pp): throughput with prefill", "wall 4")
     bound: pl.Categorical = result(None, "binding constraint of decode: compute, memory, network, overhead, "
                                    "host link or capacity (does not fit); words: pipeline.walls.bounds",
                                    "largest time term")

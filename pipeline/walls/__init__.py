@@ -36,6 +36,7 @@ from pipeline.walls import (  # noqa: F401
     operations,
     operator_shapes,
     operators,
+    pipeline_busy,
     pool_throughput,
     prefix_cache,
     sampling,

@@ -379,13 +379,6 @@ def tokens_per_s_per_device(tokens_per_s: UExpr, devices_per_replica: UExpr) -> 
 
 
 @serving_column
-def batch_tokens_per_s(batch: UExpr, generated_tokens: UExpr, e2e_latency_s: UExpr) -> UExpr:
-    """Throughput of the whole batch end to end, prefill included: batch x generated / e2e latency
-    (what an offline benchmark that times whole requests reports)."""
-    return (batch * generated_tokens / e2e_latency_s).to("tok/s")
-
-
-@serving_column
 def bound(decode_bound: Plain) -> Plain:
     """Binding constraint of a decode round (``pipeline.walls.bounds``): compute, memory, network,
     overhead, host link (streaming) or capacity."""

@@ -36,18 +36,34 @@ def test_cisco_offline_pp2_fill_by_hand():
     """Cisco's v5.1 Llama 2 70B Offline row as pp2 left it (CHANGELOG.md, pp2: TP1 x PP2, b 1,024, the batch's
     prefill 24.48 s through both stages, a decode round 67.55 ms, 293 generated tokens). Two micro-batches of 512
     prompts, each 24.48 / 2 (its prompts) / 2 (its 40 of 80 layers) = 6.12 s on a stage; the second leaves the
-    last stage after m + pp - 1 = 3 stage times: 18.36 s (unpipelined: 24.48 s). e2e = 18.36 + 292 x 0.06755 =
-    38.0846 s, batch throughput 1,024 x 293 / 38.0846 = 300,032 / 38.0846 = 7,878.0 tok/s per pair."""
+    last stage after m + pp - 1 = 3 stage times: 18.36 s (unpipelined: 24.48 s). The throughput pays each stage's
+    busy time, m = 2 stage times = 12.24 s (the fill's third slot goes to the next wave): 12.24 + 292 x 0.06755 =
+    31.9646 s, batch throughput 1,024 x 293 / 31.9646 = 300,032 / 31.9646 = 9,386.4 tok/s per pair."""
     columns = _columns([24.48], [1024.0], [2.0], [80]) | {"itl_s": ([0.06755], "s"), "batch": ([1024.0], ""),
                                                          "generated_tokens": ([293.0], "tok"),
                                                          "attention_dp_stall_s": ([0.0], "s")}  # no EP
-    out = _wall4(columns, ["prefill_microbatches", "prefill_microbatch_stage_time_s", "ttft_s",
+    out = _wall4(columns, ["prefill_microbatches", "prefill_microbatch_stage_time_s", "ttft_s", "prefill_busy_s",
                            "batch_tokens_per_s"])
     assert out["prefill_microbatches"][0] == 2.0
     assert out["prefill_microbatch_stage_time_s"][0] == pytest.approx(6.12, rel=1e-12)
     assert out["ttft_s"][0] == pytest.approx(18.36, rel=1e-12)
-    assert out["batch_tokens_per_s"][0] == pytest.approx(1024 * 293 / (18.36 + 292 * 0.06755), rel=1e-12)
-    assert out["batch_tokens_per_s"][0] == pytest.approx(7878.0, abs=0.1)
+    assert out["prefill_busy_s"][0] == pytest.approx(12.24, rel=1e-12)
+    assert out["batch_tokens_per_s"][0] == pytest.approx(1024 * 293 / (12.24 + 292 * 0.06755), rel=1e-12)
+    assert out["batch_tokens_per_s"][0] == pytest.approx(9386.4, abs=0.1)
+
+
+def test_without_pp_the_wave_is_the_request():
+    """pp 1: the busy time is the e2e latency, 24.48 + 292 x 0.06755 = 44.2046 s, 300,032 / 44.2046 = 6,787.4 tok/s;
+    the pp 4 bubble case (6 prompts, m 3, stage 0.1 s): busy 3 x 0.1 = 0.3 s against the fill's 0.6 s."""
+    columns = _columns([24.48, 1.2], [1024.0, 6.0], [1.0, 4.0], [80, 80], weights_bytes=1.0) | {
+        "itl_s": ([0.06755, 0.05], "s"), "batch": ([1024.0, 6.0], ""), "generated_tokens": ([293.0, 11.0], "tok"),
+        "attention_dp_stall_s": ([0.0, 0.0], "s")}
+    out = _wall4(columns, ["ttft_s", "prefill_busy_s", "e2e_latency_s", "wave_busy_s", "batch_tokens_per_s"])
+    assert out["wave_busy_s"][0] == pytest.approx(out["e2e_latency_s"][0], rel=1e-12)
+    assert out["batch_tokens_per_s"][0] == pytest.approx(6787.4, abs=0.1)
+    assert out["prefill_busy_s"].to_list() == pytest.approx([24.48, 0.3], rel=1e-12)
+    assert out["ttft_s"][1] == pytest.approx(0.6, rel=1e-12)
+    assert out["wave_busy_s"][1] == pytest.approx(0.3 + 10 * 0.05, rel=1e-12)
 
 
 def test_bubble_and_a_lone_prompt():
