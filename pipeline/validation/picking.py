@@ -16,8 +16,14 @@ THROUGHPUT = {"samples_per_s", "tokens_per_s", "tokens_per_s_per_device", "train
 COLUMN = {"training_tokens_per_s": "tokens_per_s"}  # metric -> output column, where the names differ
 NO_FIT = "no feasible configuration (does not fit in memory)"
 NO_FIT_AT_PROFILE = "no feasible configuration at the profile's efficiency"
-OVER_CAPACITY = "the request rate exceeds the predicted capacity at every efficiency (wall 7: unstable)"
-OVER_CAPACITY_AT_PROFILE = "the request rate exceeds the predicted capacity at the profile's efficiency"
+# A row under a request rate was measured at that rate (an MLPerf Server log says VALID at its scheduled rate): wall 7
+# calling the rate unstable predicts a failure the run did not have, for one of two reasons (wall 7's is_stable)
+FAILURE = "predicted failure: the run served this request rate, "
+OVER_CAPACITY = FAILURE + "which exceeds the predicted capacity at every efficiency (wall 7: unstable)"
+OVER_CAPACITY_AT_PROFILE = FAILURE + "which exceeds the predicted capacity at the profile's efficiency"
+PREFILL = ", but its prompts' prefill alone fills a replica's time (wall 7's prefill share λ τ_p >= 1: unstable)"
+OVER_PREFILL = FAILURE + "below the predicted capacity at the profile's efficiency" + PREFILL + " at every efficiency"
+OVER_PREFILL_AT_PROFILE = FAILURE + "below the predicted capacity at the profile's efficiency" + PREFILL
 
 
 def _value(study: str, columns: list[str], metrics: set[str] | None = None,
@@ -90,8 +96,8 @@ def columns_read(study: str, columns: list[str], axes: list[str], stated: tuple[
     Selecting them before the collect leaves the other columns uncomputed: 0.5 of 2.3 CPU s of collects."""
     value = _value(study, columns, *(stated or ()))
     wanted = {*axes, *value.meta.root_names(), *admitted(columns).meta.root_names(), "step",
-              "batch", "global_batch", "bound", "ttft_bound", "is_stable", "eta_compute", "request_rate",
-              "max_batch_paged"}
+              "batch", "global_batch", "bound", "ttft_bound", "is_stable", "utilization", "eta_compute",
+              "request_rate", "max_batch_paged"}
     return [c for c in columns if c in wanted]
 
 
@@ -135,8 +141,12 @@ def picked(study: str, out: pl.DataFrame, profile: pl.DataFrame, etas: list[floa
     grid = _grid(profile.select("measurement"), chosen, etas)
     fits = chosen.group_by("measurement").len()
     fits = fits.join(_over_capacity(out, profile), on="measurement", how="full", coalesce=True)
-    reason = (pl.when(pl.col("len").is_null() & pl.col("over_everywhere")).then(pl.lit(OVER_CAPACITY))
+    reason = (pl.when(pl.col("len").is_null() & pl.col("over_everywhere") & pl.col("below_at_profile"))
+              .then(pl.lit(OVER_PREFILL))
+              .when(pl.col("len").is_null() & pl.col("over_everywhere")).then(pl.lit(OVER_CAPACITY))
               .when(pl.col("len").is_null()).then(pl.lit(NO_FIT))
+              .when(pl.col("value").is_null() & pl.col("over_at_profile") & pl.col("below_at_profile"))
+              .then(pl.lit(OVER_PREFILL_AT_PROFILE))
               .when(pl.col("value").is_null() & pl.col("over_at_profile")).then(pl.lit(OVER_CAPACITY_AT_PROFILE))
               .when(pl.col("value").is_null()).then(pl.lit(NO_FIT_AT_PROFILE)))
     ok = reason.is_null()
@@ -169,27 +179,32 @@ def prediction_band(out: pl.DataFrame, profile: pl.DataFrame, chosen: pl.DataFra
 
 def _over_by_eta(out: pl.DataFrame) -> pl.DataFrame | None:
     """Per measurement under load (wall 7) and η, whether its request rate is over the capacity at every
-    configuration that runs (``over``); None without a request rate. Throughput rows deliver at most the capacity, so
-    only latency rows (TTFT, ITL) count."""
+    configuration that runs (``over``: wall 7 unstable) and whether some configuration that runs has it below its
+    capacity (``below``: utilization < 1, so the prefill share made it unstable); None without a request rate.
+    Throughput rows deliver at most the capacity, so only latency rows (TTFT, ITL) count."""
     if "is_stable" not in out.columns:
         return None
+    below = (pl.col("utilization") < 1.0).fill_null(False).any() if "utilization" in out.columns else pl.lit(False)
     return (out.filter(admitted(out.columns) & pl.col("request_rate").is_not_null()
                        & pl.col("metric").is_in(["ttft_s", "itl_s"]))
-            .group_by("measurement", "eta_compute").agg(over=~pl.col("is_stable").fill_null(False).any()))
+            .group_by("measurement", "eta_compute").agg(over=~pl.col("is_stable").fill_null(False).any(),
+                                                        below=below))
 
 
 def _over_capacity(out: pl.DataFrame, profile: pl.DataFrame) -> pl.DataFrame:
     """Per measurement under load (wall 7): whether its request rate is above the capacity at every η
-    where it fits (``over_everywhere``) and at the profile's η (``over_at_profile``): a row the model
-    calls unstable is not a memory misfit. Both false without a request rate."""
-    flags = {"over_everywhere": pl.Boolean, "over_at_profile": pl.Boolean}
+    where it fits (``over_everywhere``) and at the profile's η (``over_at_profile``; ``below_at_profile``: below
+    the capacity there, unstable by its prefill share): a row the model calls unstable is not a memory misfit. All
+    false without a request rate."""
+    flags = {"over_everywhere": pl.Boolean, "over_at_profile": pl.Boolean, "below_at_profile": pl.Boolean}
     over = _over_by_eta(out)
     if over is None:
         return profile.select("measurement").with_columns(pl.lit(False, t).alias(c) for c, t in flags.items())
     at = profile.select("measurement", "eta").join(over.rename({"eta_compute": "eta"}), on=["measurement", "eta"],
                                                    how="left")
     return (over.group_by("measurement").agg(over_everywhere=pl.col("over").all())
-            .join(at.select("measurement", over_at_profile="over"), on="measurement", how="full", coalesce=True)
+            .join(at.select("measurement", over_at_profile="over", below_at_profile="below"), on="measurement",
+                  how="full", coalesce=True)
             .with_columns(pl.col(c).fill_null(False) for c in flags))
 
 

@@ -32,7 +32,8 @@ from pipeline.validation.eta_grid import ETA_GRID, at_each_eta
 from pipeline.validation.grouping import group_key
 from pipeline.validation.kernel_rows import predict_kernel_rows
 from pipeline.validation.picking import (  # noqa: F401  (re-exported: accuracy, tests)
-    NO_FIT, NO_FIT_AT_PROFILE, OVER_CAPACITY, OVER_CAPACITY_AT_PROFILE, THROUGHPUT, columns_read, picked,
+    NO_FIT, NO_FIT_AT_PROFILE, OVER_CAPACITY, OVER_CAPACITY_AT_PROFILE, OVER_PREFILL, OVER_PREFILL_AT_PROFILE,
+    THROUGHPUT, columns_read, picked,
 )
 from pipeline.validation.row_context import fold_stated_lengths
 from pipeline.validation.shared_space import build_shared, group_spec, tag_frameworks

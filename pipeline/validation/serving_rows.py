@@ -231,7 +231,8 @@ def delivered_tokens_per_s(replicas: pl.Expr, finite: list[str] | None = None) -
     them: ``predict``), so it delivers N x output_len over that; never more than the replicas' capacity
     (batch_tokens_per_s each); where wall 7 finds the rate unstable (its means are null) the replicas deliver what
     they serve, at most wall 7's capacity (capacity_requests_per_s x output_len each), whatever limits it (the
-    token budget's prefill as much as the batch; r-chunkctx)."""
+    token budget's prefill as much as the batch; r-chunkctx), and never more than arrives, λ x output_len (wall 7
+    also calls a rate below its capacity unstable, where its prefill share λ τ_p >= 1: r-mixamd)."""
     rate, osl, n = pl.col("request_rate"), pl.col("output_len").cast(pl.Float64), pl.col("requests").cast(pl.Float64)
     ttft, tpot = (pl.min_horizontal(steady, *finite[k:k + 1]) if finite else pl.col(steady)
                   for k, steady in enumerate(("ttft_mean_s", "tpot_under_load_s")))
@@ -241,7 +242,7 @@ def delivered_tokens_per_s(replicas: pl.Expr, finite: list[str] | None = None) -
     capacity = pl.when(pl.col("is_feasible")).then(pl.col("batch_tokens_per_s")).otherwise(
         pl.col("capacity_requests_per_s") * osl) * replicas
     served = pl.col("capacity_requests_per_s") * osl * replicas
-    return pl.when(pl.col("ttft_mean_s").is_null()).then(pl.min_horizontal(capacity, served)).otherwise(
+    return pl.when(pl.col("ttft_mean_s").is_null()).then(pl.min_horizontal(capacity, served, rate * osl)).otherwise(
         pl.min_horizontal(offered, capacity))
 
 

@@ -152,3 +152,18 @@ def test_the_catalog_flags_the_gqa_rows_of_tensorrt_llm_0_6_1(catalogs):
     flagged = m.filter(pl.col("kv_read_per_query_head").fill_null(False))
     assert flagged.height == 4 and set(flagged["model"]) == {"Llama 2 70B"}
     assert flagged["name"].str.starts_with("trtllm-0.6.1-h100-fp8-llama-2-70b").all()
+
+
+def test_an_unstable_rate_below_capacity_delivers_no_more_than_arrives():
+    """By hand, eight replicas, 144 output tokens a request, 420 req/s offered (Mixtral on MI325X, r-mixamd): wall 7
+    calls the rate unstable (means null) though its capacity, 55 req/s a replica, is above the 52.5 offered (its
+    prefill share λ τ_p >= 1); the replicas serve at most what arrives, 420 x 144 = 60,480 tok/s, not their capacity
+    55 x 144 x 8 = 63,360 (nor the batch's 8,400 x 8 = 67,200). A rate above the capacity (500 req/s) still delivers
+    the capacity, 63,360."""
+    from pipeline.validation.serving_rows import delivered_tokens_per_s
+
+    frame = pl.DataFrame({"request_rate": [420.0, 500.0], "output_len": [144, 144], "requests": [None, None],
+                          "ttft_mean_s": [None, None], "tpot_under_load_s": [None, None], "is_feasible": [True, True],
+                          "batch_tokens_per_s": [8400.0, 8400.0], "capacity_requests_per_s": [55.0, 55.0]})
+    got = frame.select(delivered_tokens_per_s(pl.lit(8.0)))[:, 0].to_list()
+    assert got == pytest.approx([60_480.0, 63_360.0])

@@ -77,13 +77,16 @@ def test_bundled_rows_under_load(bundled):
     called a memory misfit, and every row at QPS 2 (far below any capacity) is predicted."""
     import polars as pl
 
-    from pipeline.validation.predict import NO_FIT, NO_FIT_AT_PROFILE, OVER_CAPACITY, OVER_CAPACITY_AT_PROFILE
+    from pipeline.validation.predict import (
+        NO_FIT, NO_FIT_AT_PROFILE, OVER_CAPACITY, OVER_CAPACITY_AT_PROFILE, OVER_PREFILL, OVER_PREFILL_AT_PROFILE,
+    )
 
     rows = bundled.filter(pl.col("name").str.starts_with("trtllm-0.14-serving-")
                           & pl.col("metric").is_in(["ttft_s", "itl_s"]) & pl.col("request_rate").is_not_null())
     assert rows.height == 120
     assert rows.filter(pl.col("reason").is_in([NO_FIT, NO_FIT_AT_PROFILE])).height == 0
-    assert set(rows["reason"].drop_nulls()) <= {OVER_CAPACITY, OVER_CAPACITY_AT_PROFILE}
+    assert set(rows["reason"].drop_nulls()) <= {OVER_CAPACITY, OVER_CAPACITY_AT_PROFILE, OVER_PREFILL,
+                                              OVER_PREFILL_AT_PROFILE}
     assert rows.filter(pl.col("request_rate") == 2.0)["predicted"].null_count() == 0
 
 
