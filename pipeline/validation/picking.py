@@ -22,8 +22,8 @@ FAILURE = "predicted failure: the run served this request rate, "
 OVER_CAPACITY = FAILURE + "which exceeds the predicted capacity at every efficiency (wall 7: unstable)"
 OVER_CAPACITY_AT_PROFILE = FAILURE + "which exceeds the predicted capacity at the profile's efficiency"
 PREFILL = ", but its prompts' prefill alone fills a replica's time (wall 7's prefill share λ τ_p >= 1: unstable)"
-OVER_PREFILL = FAILURE + "below the predicted capacity at the profile's efficiency" + PREFILL + " at every efficiency"
 OVER_PREFILL_AT_PROFILE = FAILURE + "below the predicted capacity at the profile's efficiency" + PREFILL
+OVER_PREFILL = OVER_PREFILL_AT_PROFILE + " at every efficiency"
 
 
 def _value(study: str, columns: list[str], metrics: set[str] | None = None,
