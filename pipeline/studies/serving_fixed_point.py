@@ -1,5 +1,5 @@
-"""The prompts one iteration prefills together under load, solved rather than iterated (wall 7's inputs;
-``pipeline.studies.serving_load``; r-fixpt/README.md).
+"""Wall 7's load fixed point solved rather than iterated (its inputs: ``pipeline.studies.serving_load``;
+r-fixpt/README.md): the prompts one iteration prefills together and the batch in flight.
 
 Wall 7's mean iteration under Poisson arrivals at lambda per replica is E[C] = d / (1 - lambda tau) (d the decode
 pass and the scheduler's overhead, tau a prompt's prefill on the busiest pipeline stage); the prompts that arrive
@@ -20,7 +20,15 @@ last where it falls inside (lo, hi), else the chord through lo and hi (regula fa
 closed form m (1 - lambda s b) = lambda (d + s a) of P = a + b m, r-mixamd's patch, is the first step), and prices
 P at the new m. P is close to affine piecewise (a weight-bound pass, then a compute-bound one), on which the secant
 is exact once two passes lie on the root's piece. d may change between steps (the batch in flight is solved
-beside m): h is recomputed at every priced pass with the step's d, so the bracket follows it."""
+beside m): h is recomputed at every priced pass with the step's d, so the bracket follows it.
+
+The batch in flight b solves b = L(b), Little's law (``next_load_batch``: lambda G (d(b) / (1 - lambda tau) + the
+clustering term), clipped to [1, cap]) with d(b) the decode pass at b and tau the prompt price of the m solved at
+d(b). Iterated from b = 1 it creeps near saturation, and m's feedback (b up, d up, m up, tau down, L down) makes the
+composite map decreasing, so it alternated too. r(b) = L(b) - b >= 0 at b = 1 and <= 0 at the cap (L is clipped),
+so a root is bracketed: each step prices the secant point of the last two batches priced, or the regula falsi
+point of the bracket where the secant leaves it (its d, then m and tau there), and keeps the end whose residual
+has the other sign, Illinois-halved where one end stays twice (``bracket_update``)."""
 
 from __future__ import annotations
 
@@ -50,11 +58,17 @@ def prompts_bracketed(lam, share, decode_s, passes: list):
     return E.when(hi.is_null()).then(chunk).when(lo.is_null()).then(1.0).otherwise(step)
 
 
-def batch_bracketed(lo, r_lo, hi, r_hi):
-    """The next batch in flight to price (expressions): the regula falsi point of r(b) = L(b) - b in the bracket
-    [lo, hi], r(lo) >= 0 >= r(hi) (``next_load_batch``'s L is clipped to [1, cap], so b = 1 and the cap bracket
-    it); r(hi) >= 0, no root below the cap: the cap; r(lo) <= 0: lo."""
-    return E.when(r_hi >= 0.0).then(hi).when(r_lo <= 0.0).then(lo).otherwise(lo + (hi - lo) * r_lo / (r_lo - r_hi))
+def batch_bracketed(lo, r_lo, hi, r_hi, recent: tuple | None = None):
+    """The next batch in flight to price (expressions): in the bracket [lo, hi] of r(b) = L(b) - b, r(lo) >= 0 >=
+    r(hi) (``next_load_batch``'s L is clipped to [1, cap], so b = 1 and the cap bracket it), the secant through the
+    two batches priced last (``recent``: b_a, r_a, b_b, r_b) where it falls strictly inside, else the regula falsi
+    point (Dekker's safeguard); r(hi) >= 0, no root below the cap: the cap; r(lo) <= 0: lo."""
+    chord = lo + (hi - lo) * r_lo / (r_lo - r_hi)
+    if recent is not None:
+        b_a, r_a, b_b, r_b = recent
+        secant = b_b - r_b * (b_b - b_a) / E.when(r_b != r_a).then(r_b - r_a)
+        chord = E.when((secant > lo) & (secant < hi)).then(secant).otherwise(chord)
+    return E.when(r_hi >= 0.0).then(hi).when(r_lo <= 0.0).then(lo).otherwise(chord)
 
 
 def bracket_update(lo, r_lo, hi, r_hi, side, b, r) -> dict:

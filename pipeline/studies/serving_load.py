@@ -1,8 +1,8 @@
 """Wall 7's inputs to the serving study (a request rate in the space): one request's prefill alone and
 batched to the token budget (``load_prefill_batch``), the ITL at the largest batch and the batch in flight
-from Little's law, by vectorized fixed-point steps, then under Poisson arrivals the birth-death chain's mean
-(``pipeline.walls.poisson_batch``; ``under_load``), and the same on plain values for one configuration
-(``under_load_values``)."""
+from Little's law, its fixed point solved by vectorized steps (``serving_fixed_point``), then under Poisson
+arrivals the birth-death chain's mean (``pipeline.walls.poisson_batch``; ``under_load``), and the same on plain
+values for one configuration (``under_load_values``)."""
 
 from __future__ import annotations
 
@@ -63,7 +63,9 @@ def tpot_clustering(rho, prefill_time_one_request_s, generated_tokens):
     return rho * prefill_time_one_request_s / ((1.0 - rho) ** 2 * (generated_tokens - 1.0).clip(lower_bound=1.0))
 
 
-LOAD_ITERATIONS = 6
+# steps of the solver (``under_load``): 8 moves no catalog row by > 1 % against 10 (8 rows by 0.1-0.5 %, near
+# saturation); 6 against 7 moved 8 (r-fixpt/README.md, registry_data/research/r-fixpt/convergence.py)
+LOAD_ITERATIONS = 8
 KNEE_NODES = 6  # nodes a side of the first pass of ``poisson_batch``, whose mean only places the round's third price
 LOAD_UNITS = {"prefill_time_one_request_s": unit("s"), "prefill_time_batched_s": unit("s"),
               "prefill_time_alone_s": unit("s"),
@@ -110,7 +112,8 @@ def prompts_per_iteration(request_rate, replicas, prefill_time_one_request_s, de
 
 def under_load(frame: pl.LazyFrame, units: dict, iterations: int, closed: bool = False) -> tuple[pl.LazyFrame, dict]:
     """Wall 7's inputs: one request's prefill, the ITL at the largest batch, and the batch in
-    flight from Little's law by ``iterations`` vectorized fixed-point steps (no per-row Python); in a
+    flight from Little's law by ``iterations`` vectorized steps of a bracketing solver (``serving_fixed_point``;
+    each prices the decode pass and a prefill pass once; no per-row Python); in a
     closed loop (``closed``: the concurrency axis) the request rate too (``closed_loop_load``)."""
     frame = frame.with_columns(_one=pl.lit(1.0))
     frame = _at_batch(frame, units, "prefill_pass_time_s", "_one", "__one")
@@ -129,9 +132,9 @@ def under_load(frame: pl.LazyFrame, units: dict, iterations: int, closed: bool =
         return closed_loop_load(frame, units, iterations)
     # the fixed point of the batch in flight and of the prompts an iteration batches (a prompt's prefill: its
     # share of the pass of those prompts, a lone prompt's pass at light load; what it stretches an iteration by:
-    # the busiest pipeline stage's share of that, wall 7's ``prefill_stage_time_s``): each step solves the prompts
-    # at the step's decode pass from the passes priced so far (``prompts_bracketed``), prices their pass, then
-    # takes the batch in flight at that prompt's price
+    # the busiest pipeline stage's share of that, wall 7's ``prefill_stage_time_s``): each step prices the decode
+    # pass at the bracket's next batch, solves the prompts there from the prefill passes priced so far
+    # (``prompts_bracketed``), prices their pass, and narrows the batch's bracket by Little's law's residual
     lam = pl.col("request_rate") / pl.col("replicas")
     overhead = pl.col("scheduler_overhead_per_iteration_s").fill_null(0.0)
     passes = [(pl.lit(1.0), pl.col("prefill_pass_time_s__one")),
@@ -160,7 +163,9 @@ def under_load(frame: pl.LazyFrame, units: dict, iterations: int, closed: bool =
         passes.append((pl.col(f"prompts_{k}"), pl.col(f"prefill_pass_time_s__m{k}")))
         tau = pl.col(f"prefill_pass_time_s__m{k}") / pl.col(f"prompts_{k}")
         frame = frame.with_columns(tau.alias(f"prompt_prefill_{k + 1}"))
-        residual = little(pl.col(f"prompt_prefill_{k + 1}"), d) - pl.col(f"load_batch_{k}")
+        frame = frame.with_columns((little(pl.col(f"prompt_prefill_{k + 1}"), d) - pl.col(f"load_batch_{k}"))
+                                   .alias(f"residual_{k}"))
+        residual = pl.col(f"residual_{k}")
         if k == 0:
             frame = frame.with_columns(bracket_rlo_0=residual)
         else:
@@ -170,7 +175,9 @@ def under_load(frame: pl.LazyFrame, units: dict, iterations: int, closed: bool =
                 ("lo", "rlo", "hi", "rhi", "side"), nxt.values(), strict=True))
         if k + 1 < iterations:
             b = [pl.col(f"bracket_{x}_{k}") for x in ("lo", "rlo", "hi", "rhi")]
-            frame = frame.with_columns(batch_bracketed(*b).alias(f"load_batch_{k + 1}"))
+            recent = None if k == 0 else tuple(pl.col(f"{x}_{j}") for j in (k - 1, k)
+                                               for x in ("load_batch", "residual"))
+            frame = frame.with_columns(batch_bracketed(*b, recent).alias(f"load_batch_{k + 1}"))
     # the batch under Poisson arrivals: the birth-death chain's mean, its round affine through the batches priced
     # above (1, the fluid batch of the last step, the cap; ``pipeline.walls.poisson_batch``), then again with the
     # round priced at that mean too, where the chain lives (a third piece: r-knee/README.md); the queue in front of
@@ -342,13 +349,16 @@ def under_load_values(values: dict, units: dict, iterations: int = LOAD_ITERATIO
         at_cap = decode(cap)
         bracket = {"lo": 1.0, "r_lo": None, "hi": cap, "side": 0.0,
                    "r_hi": little(prompts(rate / values["replicas"], at_cap + overhead), at_cap) - cap}
+        priced = []  # (batch, residual) a step
         for k in range(iterations):  # ``under_load``'s steps
             d = decode(load)
             tau = prompts(rate / values["replicas"], d + overhead)
-            residual = little(tau, d) - load
-            bracket = bracket | {"r_lo": residual} if k == 0 else step["update"](bracket | {"b": load, "r": residual})
+            priced.append((load, little(tau, d) - load))
+            bracket = (bracket | {"r_lo": priced[-1][1]} if k == 0
+                       else step["update"](bracket | dict(zip(("b", "r"), priced[-1], strict=True))))
             if k + 1 < iterations:
-                load = step["bracketed"](bracket)["b"]
+                load = (step["bracketed"](bracket) if k == 0 else step["secant"](
+                    bracket | dict(zip(("b_a", "r_a", "b_b", "r_b"), (*priced[-2], *priced[-1]), strict=True))))["b"]
         known |= {"decode": d + overhead, "prefill": tau * share, "fluid": load}
         known |= {"one": decode(1.0) + overhead, "at_cap": decode(cap) + overhead, "batched": batched,
                   "share": sized["prefill_stage_share"]}
@@ -395,6 +405,8 @@ def _load_step() -> dict:
                 "next": scalar.compile_function({"next": next_load_batch(
                     c("request_rate"), c("replicas"), c("generated_tokens"), c("prefill"), c("decode"), c("cap"))}),
                 "bracketed": scalar.compile_function({"b": batch_bracketed(c("lo"), c("r_lo"), c("hi"), c("r_hi"))}),
+                "secant": scalar.compile_function({"b": batch_bracketed(c("lo"), c("r_lo"), c("hi"), c("r_hi"), (
+                    c("b_a"), c("r_a"), c("b_b"), c("r_b")))}),
                 "update": scalar.compile_function(bracket_update(c("lo"), c("r_lo"), c("hi"), c("r_hi"), c("side"),
                                                                  c("b"), c("r"))),
                 "poisson_first": scalar.compile_function({"batch": poisson_batch(*chain, nodes=KNEE_NODES,

@@ -12,7 +12,7 @@ from pipeline.runs import prepared
 from pipeline.spec import parse_spec
 from pipeline.studies import serving
 from pipeline.studies.serving_load import LOAD_ITERATIONS, prompts_per_iteration
-from pipeline.studies.serving_fixed_point import prompts_bracketed
+from pipeline.studies.serving_fixed_point import batch_bracketed, bracket_update, prompts_bracketed
 from pipeline.units import expression_library
 
 LAM, SHARE, CHUNK = 100.0, 1.0, 36.0  # arrivals/s per replica, the busiest stage's share, the budget's prompts
@@ -126,3 +126,30 @@ def test_one_configuration_solves_the_same_point():
     row = mixtral(LOAD_ITERATIONS, spec)
     for column in COLUMNS:
         assert one[column] == pytest.approx(row[column], rel=1e-9), column
+
+
+def bracketed_batches(little, cap, steps):
+    """``steps`` estimates of b = L(b) by ``batch_bracketed`` / ``bracket_update`` on polars, from [1, cap]."""
+    def residual(b):
+        return min(max(little(b), 1.0), cap) - b  # L clipped to [1, cap] as ``next_load_batch``'s
+
+    bracket = {"lo": 1.0, "r_lo": residual(1.0), "hi": cap, "r_hi": residual(cap), "side": 0.0}
+    out = []
+    for _ in range(steps):
+        b = pl.select(batch_bracketed(*(pl.lit(bracket[x]) for x in ("lo", "r_lo", "hi", "r_hi")))).item()
+        update = bracket_update(*(pl.lit(bracket[x]) for x in ("lo", "r_lo", "hi", "r_hi", "side")), pl.lit(b),
+                                pl.lit(residual(b)))
+        bracket = {x: pl.select(e).item() for x, e in update.items()}
+        out.append(b)
+    return out
+
+
+def test_the_batch_in_flight_by_hand():
+    """L(b) = 100 + 0.5 b (a decode pass affine in b): b = 200, the first regula falsi point (r(1) = 99.5,
+    r(1000) = -400: 1 + 999 x 99.5 / 499.5 = 200). L(b) = 50 + 20 sqrt(b): sqrt(b) = (20 + sqrt(600)) / 2 =
+    22.2474, b = 494.949 (Illinois: to 1e-9 in 8 steps). L(b) = 100 + 1.2 b: no root below the cap, the cap."""
+    assert bracketed_batches(lambda b: 100.0 + 0.5 * b, 1000.0, 1) == pytest.approx([200.0], rel=1e-12)
+    root = ((20.0 + 600.0 ** 0.5) / 2.0) ** 2
+    assert root == pytest.approx(494.949, rel=1e-6)
+    assert bracketed_batches(lambda b: 50.0 + 20.0 * b ** 0.5, 1000.0, 8)[-1] == pytest.approx(root, rel=1e-9)
+    assert bracketed_batches(lambda b: 100.0 + 1.2 * b, 1000.0, 2) == [1000.0, 1000.0]
