@@ -1,8 +1,8 @@
 """Wall 7's inputs to the serving study (a request rate in the space): one request's prefill alone and
 batched to the token budget (``load_prefill_batch``), the ITL at the largest batch and the batch in flight
-from Little's law, its fixed point solved by vectorized steps (``serving_fixed_point``), then under Poisson
-arrivals the birth-death chain's mean (``pipeline.walls.poisson_batch``; ``under_load``), and the same on plain
-values for one configuration (``under_load_values``)."""
+from Little's law, by vectorized fixed-point steps, then under Poisson arrivals the birth-death chain's mean
+(``pipeline.walls.poisson_batch``; ``under_load``), and the same on plain values for one configuration
+(``under_load_values``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ import polars as pl
 
 from pipeline import formulas, scalar
 from pipeline.studies.serving_precomputed import depends_on, rebindable
-from pipeline.studies.serving_fixed_point import batch_bracketed, bracket_update, prompts_bracketed
 from pipeline.units import E, expression_library, unit
 from pipeline.walls.closed_loop import closed_loop_ttft, largest_cubic_root, unstaged
 from pipeline.walls.poisson_batch import poisson_batch
@@ -63,9 +62,7 @@ def tpot_clustering(rho, prefill_time_one_request_s, generated_tokens):
     return rho * prefill_time_one_request_s / ((1.0 - rho) ** 2 * (generated_tokens - 1.0).clip(lower_bound=1.0))
 
 
-# steps of the solver (``under_load``): 8 moves no catalog row by > 1 % against 10 (8 rows by 0.1-0.5 %, near
-# saturation); 6 against 7 moved 8 (r-fixpt/README.md, registry_data/research/r-fixpt/convergence.py)
-LOAD_ITERATIONS = 8
+LOAD_ITERATIONS = 6
 KNEE_NODES = 6  # nodes a side of the first pass of ``poisson_batch``, whose mean only places the round's third price
 LOAD_UNITS = {"prefill_time_one_request_s": unit("s"), "prefill_time_batched_s": unit("s"),
               "prefill_time_alone_s": unit("s"),
@@ -112,8 +109,7 @@ def prompts_per_iteration(request_rate, replicas, prefill_time_one_request_s, de
 
 def under_load(frame: pl.LazyFrame, units: dict, iterations: int, closed: bool = False) -> tuple[pl.LazyFrame, dict]:
     """Wall 7's inputs: one request's prefill, the ITL at the largest batch, and the batch in
-    flight from Little's law by ``iterations`` vectorized steps of a bracketing solver (``serving_fixed_point``;
-    each prices the decode pass and a prefill pass once; no per-row Python); in a
+    flight from Little's law by ``iterations`` vectorized fixed-point steps (no per-row Python); in a
     closed loop (``closed``: the concurrency axis) the request rate too (``closed_loop_load``)."""
     frame = frame.with_columns(_one=pl.lit(1.0))
     frame = _at_batch(frame, units, "prefill_pass_time_s", "_one", "__one")
@@ -132,59 +128,27 @@ def under_load(frame: pl.LazyFrame, units: dict, iterations: int, closed: bool =
         return closed_loop_load(frame, units, iterations)
     # the fixed point of the batch in flight and of the prompts an iteration batches (a prompt's prefill: its
     # share of the pass of those prompts, a lone prompt's pass at light load; what it stretches an iteration by:
-    # the busiest pipeline stage's share of that, wall 7's ``prefill_stage_time_s``): each step prices the decode
-    # pass at the bracket's next batch, solves the prompts there from the prefill passes priced so far
-    # (``prompts_bracketed``), prices their pass, and narrows the batch's bracket by Little's law's residual
-    lam = pl.col("request_rate") / pl.col("replicas")
-    overhead = pl.col("scheduler_overhead_per_iteration_s").fill_null(0.0)
-    passes = [(pl.lit(1.0), pl.col("prefill_pass_time_s__one")),
-              (pl.col("load_prefill_batch"), pl.col("prefill_pass_time_s__chunk"))]
-
-    def little(prompt_prefill, decode):  # the residual's L at a prompt's prefill and a decode pass
-        return next_load_batch(pl.col("request_rate"), pl.col("replicas"), pl.col("generated_tokens"),
-                               prompt_prefill * pl.col("prefill_stage_share"), decode + overhead,
-                               pl.col("load_batch_cap"))
-
-    # the bracket's ends: b = 1 (step 0) and the cap, the prompts solved at its decode pass and their pass priced
-    cap, share = pl.col("load_batch_cap"), pl.col("prefill_stage_share")
-    m = prompts_bracketed(lam, share, pl.col("decode_pass_time_s__cap") + overhead, passes)
-    frame = _at_batch(frame.with_columns(m.alias("prompts_cap")), units, "prefill_pass_time_s", "prompts_cap",
-                      "__mcap")
-    passes.append((pl.col("prompts_cap"), pl.col("prefill_pass_time_s__mcap")))
-    frame = frame.with_columns(load_batch_0=pl.lit(1.0), bracket_lo_0=pl.lit(1.0), bracket_hi_0=cap,
-                               bracket_rhi_0=little(pl.col("prefill_pass_time_s__mcap") / pl.col("prompts_cap"),
-                                                    pl.col("decode_pass_time_s__cap")) - cap, bracket_side_0=0.0)
+    # the busiest pipeline stage's share of that, wall 7's ``prefill_stage_time_s``)
+    frame = frame.with_columns(load_batch_0=pl.lit(1.0), prompt_prefill_0=pl.col("prefill_pass_time_s__one"))
     for k in range(iterations):
         frame = _at_batch(frame, units, "decode_pass_time_s", f"load_batch_{k}", f"__it{k}")
-        d = pl.col(f"decode_pass_time_s__it{k}")
-        m = prompts_bracketed(lam, share, d + overhead, passes)
-        frame = _at_batch(frame.with_columns(m.alias(f"prompts_{k}")), units, "prefill_pass_time_s", f"prompts_{k}",
-                          f"__m{k}")
-        passes.append((pl.col(f"prompts_{k}"), pl.col(f"prefill_pass_time_s__m{k}")))
-        tau = pl.col(f"prefill_pass_time_s__m{k}") / pl.col(f"prompts_{k}")
-        frame = frame.with_columns(tau.alias(f"prompt_prefill_{k + 1}"))
-        frame = frame.with_columns((little(pl.col(f"prompt_prefill_{k + 1}"), d) - pl.col(f"load_batch_{k}"))
-                                   .alias(f"residual_{k}"))
-        residual = pl.col(f"residual_{k}")
-        if k == 0:
-            frame = frame.with_columns(bracket_rlo_0=residual)
-        else:
-            b = [pl.col(f"bracket_{x}_{k - 1}") for x in ("lo", "rlo", "hi", "rhi", "side")]
-            nxt = bracket_update(*b, pl.col(f"load_batch_{k}"), residual)
-            frame = frame.with_columns(expr.alias(f"bracket_{x}_{k}") for x, expr in zip(
-                ("lo", "rlo", "hi", "rhi", "side"), nxt.values(), strict=True))
-        if k + 1 < iterations:
-            b = [pl.col(f"bracket_{x}_{k}") for x in ("lo", "rlo", "hi", "rhi")]
-            recent = None if k == 0 else tuple(pl.col(f"{x}_{j}") for j in (k - 1, k)
-                                               for x in ("load_batch", "residual"))
-            frame = frame.with_columns(batch_bracketed(*b, recent).alias(f"load_batch_{k + 1}"))
+        d = pl.col(f"decode_pass_time_s__it{k}") + pl.col("scheduler_overhead_per_iteration_s").fill_null(0.0)
+        tau = pl.col(f"prompt_prefill_{k}") * pl.col("prefill_stage_share")
+        nxt = next_load_batch(pl.col("request_rate"), pl.col("replicas"), pl.col("generated_tokens"), tau, d,
+                              pl.col("load_batch_cap"))
+        m = prompts_per_iteration(pl.col("request_rate"), pl.col("replicas"), tau, d, pl.col("load_prefill_batch"))
+        frame = _at_batch(frame.with_columns(nxt.alias(f"load_batch_{k + 1}"), m.alias(f"prompts_{k}")), units,
+                          "prefill_pass_time_s", f"prompts_{k}", f"__m{k}")
+        frame = frame.with_columns((pl.col(f"prefill_pass_time_s__m{k}") / pl.col(f"prompts_{k}"))
+                                   .alias(f"prompt_prefill_{k + 1}"))
     # the batch under Poisson arrivals: the birth-death chain's mean, its round affine through the batches priced
     # above (1, the fluid batch of the last step, the cap; ``pipeline.walls.poisson_batch``), then again with the
     # round priced at that mean too, where the chain lives (a third piece: r-knee/README.md); the queue in front of
     # the cap served at the replica's capacity (wall 7's ``capacity_requests_per_s``: r-srvload/README.md)
     last = iterations - 1
-    chain = (lam, pl.col("generated_tokens"),
-             lam * pl.col(f"prompt_prefill_{iterations}") * pl.col("prefill_stage_share"),
+    overhead = pl.col("scheduler_overhead_per_iteration_s").fill_null(0.0)
+    lam = pl.col("request_rate") / pl.col("replicas")
+    chain = (lam, pl.col("generated_tokens"), lam * pl.col(f"prompt_prefill_{last}") * pl.col("prefill_stage_share"),
              pl.col("load_batch_cap"), pl.col(f"load_batch_{last}"), pl.col("decode_pass_time_s__it0") + overhead,
              pl.col(f"decode_pass_time_s__it{last}") + overhead, pl.col("decode_pass_time_s__cap") + overhead)
     full = full_replica_rate(pl.col("prefill_time_batched_s") * pl.col("prefill_stage_share"),
@@ -267,23 +231,21 @@ def closed_loop_load(frame: pl.LazyFrame, units: dict, iterations: int) -> tuple
     overhead = pl.col("scheduler_overhead_per_iteration_s").fill_null(0.0)
     frame = frame.with_columns(load_batch_0=pl.min_horizontal(c, pl.col("load_batch_cap")),
                                prompt_prefill_0=pl.col("prefill_pass_time_s__one"))
-    passes = [(pl.lit(1.0), pl.col("prefill_pass_time_s__one")),
-              (pl.col("load_prefill_batch"), pl.col("prefill_pass_time_s__chunk"))]
     for k in range(iterations):
         frame = _at_batch(frame, units, "decode_pass_time_s", f"load_batch_{k}", f"__it{k}")
         d = pl.col(f"decode_pass_time_s__it{k}") + overhead
         parts = (g, d, pl.col(f"prompt_prefill_{k}"), pl.col("prefill_stage_share"), pl.col("prefill_chunk_iterations"))
+        tau = pl.col(f"prompt_prefill_{k}") * pl.col("prefill_stage_share")
         staged = Staged(frame, f"__closed{k}")
         rate = closed_loop_rate(c, *parts, staged)  # stages its terms on staged.frame
         frame = staged.frame.with_columns(rate.alias(f"users_rate_{k + 1}"))
         rate = pl.col(f"users_rate_{k + 1}")
         cycle, rho, tpot = closed_loop_cycle(rate, c, *parts)
-        m = prompts_bracketed(rate * (c - 1.0) / c, pl.col("prefill_stage_share"), d, passes)
+        m = prompts_per_iteration(rate * (c - 1.0) / c, 1.0, tau, d, pl.col("load_prefill_batch"))
         frame = _at_batch(frame.with_columns(
             (1.0 + (c - 1.0) * (g - 1.0).clip(lower_bound=1.0) * tpot / cycle).clip(1.0, pl.col("load_batch_cap"))
             .alias(f"load_batch_{k + 1}"),
             m.alias(f"prompts_{k}")), units, "prefill_pass_time_s", f"prompts_{k}", f"__m{k}")
-        passes.append((pl.col(f"prompts_{k}"), pl.col(f"prefill_pass_time_s__m{k}")))
         frame = frame.with_columns((pl.col(f"prefill_pass_time_s__m{k}") / pl.col(f"prompts_{k}"))
                                    .alias(f"prompt_prefill_{k + 1}"))
     frame = _at_batch(frame, units, "decode_pass_time_s", f"load_batch_{iterations}", "__load")
@@ -315,21 +277,13 @@ def under_load_values(values: dict, units: dict, iterations: int = LOAD_ITERATIO
     cap = step["cap"]({"batch": values["batch"], "max_batch_paged": sized["max_batch_paged"]})["cap"]
     chunk = step["chunk"]({"budget": values.get("prefill_chunk_tokens"), "new": sized["prefill_new_tokens"],
                            "cap": cap})["chunk"]
-    chunk_pass = at["prefill_pass_time_s"](values | {"_b": chunk})["prefill_pass_time_s"]
-    batched = chunk_pass / chunk
+    batched = at["prefill_pass_time_s"](values | {"_b": chunk})["prefill_pass_time_s"] / chunk
 
     def decode(batch):
         return at["decode_pass_time_s"](values | {"_b": batch})["decode_pass_time_s"]
 
     load, overhead, tau = 1.0, values.get("scheduler_overhead_per_iteration_s") or 0.0, alone
-    rate, share = values["request_rate"], sized["prefill_stage_share"]
-    passes = [(1.0, alone), (chunk, chunk_pass)]
-
-    def prompts(lam, d):  # ``prompts_bracketed`` at the passes priced so far, then the pass of those prompts priced
-        m = _prompts_step(len(passes))({"lam": lam, "share": share, "d": d} | {
-            f"{x}{i}": v for i, pair in enumerate(passes) for x, v in zip("mp", pair, strict=True)})["m"]
-        passes.append((m, at["prefill_pass_time_s"](values | {"_b": m})["prefill_pass_time_s"]))
-        return passes[-1][1] / m
+    rate = values["request_rate"]
     if values.get("concurrency") is not None:  # ``closed_loop_load`` on plain values
         closed = formulas.compile_scalar(units, CLOSED_LOOP_INPUTS, _formulas())(values)
         users = closed["closed_loop_users_per_replica"]
@@ -339,27 +293,17 @@ def under_load_values(values: dict, units: dict, iterations: int = LOAD_ITERATIO
                      "share": sized["prefill_stage_share"], "chunks": closed["prefill_chunk_iterations"]}
             solved = _closed_step()(known)
             rate, load = solved["rate"] * values["replicas"], min(max(1.0, solved["batch"]), cap)
-            tau = prompts(solved["rate"] * (users - 1.0) / users, known["d"])
+            m = step["prompts"]({"request_rate": solved["rate"] * (users - 1.0) / users, "replicas": 1.0,
+                                 "decode": known["d"], "prefill": tau * known["share"], "chunk": chunk})["prompts"]
+            tau = at["prefill_pass_time_s"](values | {"_b": m})["prefill_pass_time_s"] / m
     else:
-        def little(prompt_prefill, d):  # ``under_load``'s residual's L
-            return step["next"](known | {"prefill": prompt_prefill * share, "decode": d + overhead})["next"]
-
-        known = {"request_rate": rate, "replicas": values["replicas"], "generated_tokens": sized["generated_tokens"],
-                 "cap": cap, "chunk": chunk}
-        at_cap = decode(cap)
-        bracket = {"lo": 1.0, "r_lo": None, "hi": cap, "side": 0.0,
-                   "r_hi": little(prompts(rate / values["replicas"], at_cap + overhead), at_cap) - cap}
-        priced = []  # (batch, residual) a step
-        for k in range(iterations):  # ``under_load``'s steps
-            d = decode(load)
-            tau = prompts(rate / values["replicas"], d + overhead)
-            priced.append((load, little(tau, d) - load))
-            bracket = (bracket | {"r_lo": priced[-1][1]} if k == 0
-                       else step["update"](bracket | dict(zip(("b", "r"), priced[-1], strict=True))))
-            if k + 1 < iterations:
-                load = (step["bracketed"](bracket) if k == 0 else step["secant"](
-                    bracket | dict(zip(("b_a", "r_a", "b_b", "r_b"), (*priced[-2], *priced[-1]), strict=True))))["b"]
-        known |= {"decode": d + overhead, "prefill": tau * share, "fluid": load}
+        for _ in range(iterations):
+            known = {"request_rate": rate, "replicas": values["replicas"],
+                     "generated_tokens": sized["generated_tokens"], "prefill": tau * sized["prefill_stage_share"],
+                     "decode": decode(load) + overhead,
+                     "cap": cap, "chunk": chunk, "fluid": load}
+            load, m = step["next"](known)["next"], step["prompts"](known)["prompts"]
+            tau = at["prefill_pass_time_s"](values | {"_b": m})["prefill_pass_time_s"] / m
         known |= {"one": decode(1.0) + overhead, "at_cap": decode(cap) + overhead, "batched": batched,
                   "share": sized["prefill_stage_share"]}
         knee = step["poisson_first"](known)["batch"]
@@ -382,15 +326,6 @@ def _closed_step() -> Callable[[dict], dict]:
 
 
 @cache
-def _prompts_step(priced: int) -> Callable[[dict], dict]:
-    """``prompts_bracketed`` compiled once for plain values and ``priced`` passes (m0, p0, m1, p1, ...)."""
-    with expression_library(scalar):
-        c = scalar.col
-        passes = [(c(f"m{i}"), c(f"p{i}")) for i in range(priced)]
-        return scalar.compile_function({"m": prompts_bracketed(c("lam"), c("share"), c("d"), passes)})
-
-
-@cache
 def _load_step() -> dict:
     """``load_batch_cap`` and ``next_load_batch`` compiled once for plain values."""
     with expression_library(scalar):
@@ -404,11 +339,8 @@ def _load_step() -> dict:
                                                                              BATCH_QUEUED_PROMPTS)}),
                 "next": scalar.compile_function({"next": next_load_batch(
                     c("request_rate"), c("replicas"), c("generated_tokens"), c("prefill"), c("decode"), c("cap"))}),
-                "bracketed": scalar.compile_function({"b": batch_bracketed(c("lo"), c("r_lo"), c("hi"), c("r_hi"))}),
-                "secant": scalar.compile_function({"b": batch_bracketed(c("lo"), c("r_lo"), c("hi"), c("r_hi"), (
-                    c("b_a"), c("r_a"), c("b_b"), c("r_b")))}),
-                "update": scalar.compile_function(bracket_update(c("lo"), c("r_lo"), c("hi"), c("r_hi"), c("side"),
-                                                                 c("b"), c("r"))),
+                "prompts": scalar.compile_function({"prompts": prompts_per_iteration(
+                    c("request_rate"), c("replicas"), c("prefill"), c("decode"), c("chunk"))}),
                 "poisson_first": scalar.compile_function({"batch": poisson_batch(*chain, nodes=KNEE_NODES,
                                                                                  capacity=full)}),
                 "poisson_knee": scalar.compile_function({"batch": poisson_batch(*chain, knee=c("knee"), capacity=full,
