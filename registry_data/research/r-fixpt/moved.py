@@ -20,9 +20,10 @@ if __name__ == "__main__":
     for metric in ("ttft_s", "itl_s"):
         m = j.filter(pl.col("metric") == metric)
         both = m.filter(pl.col("error_pct").is_not_null() & pl.col("e2").is_not_null())
-        print(f"{metric}: predicted {m['error_pct'].is_not_null().sum()} -> {m['e2'].is_not_null().sum()}; median |error| "
-              f"on the {both.height} rows both predict: {both['error_pct'].abs().median():.1f} -> "
-              f"{both['e2'].abs().median():.1f}; all: {m['error_pct'].abs().median():.1f} -> {m['e2'].abs().median():.1f}")
+        print(f"{metric}: predicted {m['error_pct'].is_not_null().sum()} -> {m['e2'].is_not_null().sum()}; "
+              f"median |error| on the {both.height} rows both predict: {both['error_pct'].abs().median():.1f} -> "
+              f"{both['e2'].abs().median():.1f}; all: {m['error_pct'].abs().median():.1f} -> "
+              f"{m['e2'].abs().median():.1f}")
         gained = m.filter(pl.col("error_pct").is_null() & pl.col("e2").is_not_null())
         print(f"  gained {gained.height}: errors {sorted(round(x) for x in gained['e2'])}")
         for n in gained["name"]:
