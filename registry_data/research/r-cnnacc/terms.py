@@ -6,7 +6,8 @@ batch the validation picked (``batch_used``), per GPU, through the package (``ap
 Columns: the form ("convs": ``conv_compute_time_s`` not null, the conv-by-conv step of ``pipeline.walls.graph_convs``;
 else the flat-η roofline), the step's terms in ms - the convs' part that scales as 1 / peak (``conv_peak_time_s``:
 FLOPs at the GEMM model's η with no tile fixed time, wave quantization included) and as 1 / the SM clock
-(``conv_clock_time_s``: the tiles' fixed time, ``graph_convs.TILE_FIXED_CYCLES``), the memory time, and the rest of
+(``conv_clock_time_s``: the tiles' fixed time, ``graph_convs.TILE_FIXED_CYCLES``), the convs where their own memory
+binds (``conv_compute_time_s`` less those two), the step's memory time, and the rest of
 the latency (the kernels' alpha, ``graph_latency.KERNEL_FIXED_CYCLES`` each, and one launch; in the flat form, the
 compute at the profile η) - the model's per-GPU rate and the measured one (system rate / devices), and the median
 signed error of the validation rows of that model, part and scenario. Nothing fitted.
@@ -43,9 +44,10 @@ def main(run: Path) -> None:
         terms = {name: (row.get(t) or 0.0) * 1e3 for t, name in TERMS.items()}
         convs = row["conv_compute_time_s"] is not None
         rest = row["latency_s"] - max(row["conv_compute_time_s"] if convs else 0.0, row["memory_time_s"])
+        bound = (row["conv_compute_time_s"] - row["conv_peak_time_s"] - row["conv_clock_time_s"]) if convs else 0.0
         out.append({**{k: g[k] for k in ("model", "hardware", "scenario", "rows")}, "batch": int(g["batch_used"]),
                     "form": "convs" if convs else "flat η", **{k: round(v, 2) for k, v in terms.items()},
-                    "rest ms": round(rest * 1e3, 2),
+                    "convs memory-bound ms": round(bound * 1e3, 2), "rest ms": round(rest * 1e3, 2),
                     "model/GPU": round(g["batch_used"] / row["latency_s"], 1),
                     "measured/GPU": round(g["measured_per_gpu"], 1), "median err %": round(g["error_pct"], 1)})
     print("| " + " | ".join(out[0]) + " |")
