@@ -42,6 +42,12 @@ PINNED = {"mlperf-inf-v4.1-lenovo-l40sx2-retinanet-offline": (4, 2),
 NO_CLASS = "mlperf-inf-v4.1-dell-l40sx4-retinanet-offline"
 needs_mirror = pytest.mark.skipif(not (MIRROR / "mlcommons+inference_results_v5.1").exists(),
                                   reason="no mlcommons results mirror on this machine")
+# the rounds the catalog's Offline CNN / BERT rows come from: with one of them absent (v4.0's snapshot is over what
+# ``fetch`` brings) its rows stay unchanged and the count of changed rows does not hold
+ROUNDS = ("v3.0", "v4.0", "v4.1", "v5.1")
+needs_every_round = pytest.mark.skipif(
+    not all((MIRROR / f"mlcommons+inference_results_{r}").exists() for r in ROUNDS),
+    reason="the mlcommons results mirrors of rounds " + ", ".join(ROUNDS) + " are not all on this machine")
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +77,7 @@ def test_the_rows_read_their_own_submitters_offline_config(offline):
     assert {n: (b, s) for n, b, s in table.select("name", "batch", "streams").iter_rows()} == PINNED
 
 
-@needs_mirror
+@needs_every_round
 def test_writing_states_the_batch_on_a_copy_and_leaves_other_rows(offline, tmp_path):
     source = Path(__file__).resolve().parents[2] / "registry_data"
     shutil.copytree(source, tmp_path / "reg", ignore=shutil.ignore_patterns("research"))
