@@ -1,4 +1,4 @@
-"""registry_data/research/r-mixbits: the twelve NVIDIA v5.0 / ASUSTeK v5.1 Mixtral 8x7B MLPerf rows whose
+"""registry_data/research/r-mixbits: the 20 NVIDIA v5.0 / ASUSTeK and HPE v5.1 Mixtral 8x7B MLPerf rows whose
 submitter's config states AutoQuantize's effective_bits carry it (each cell cites its config line), and replaying
 patches.csv (apply.py) onto the catalog as it was before (no column, the v5.0 B200 rows fp4) gives the bundled
 catalog; a second run changes nothing."""
@@ -20,7 +20,7 @@ def test_each_cell_cites_its_config_line_and_replays_to_the_catalog(tmp_path):
     with open(HERE / "patches.csv", newline="") as f:
         patches = list(csv.DictReader(f))
     bits = {p["name"]: float(p["value"]) for p in patches if p["column"] == "weight_effective_bits"}
-    assert len(bits) == 12 and set(bits.values()) == {7.25, 8.75}
+    assert len(bits) == 20 and set(bits.values()) == {7.25, 8.75}
     assert all(COMMITS[p["repo"]] == p["commit"] and p["path"].startswith("closed/") and p["path"].endswith(".py")
                and p["source_url"].endswith(f"{p['path']}#L{int(p['line'])}") for p in patches)
     bundled = pl.read_parquet(HERE.parents[1] / "measurements.parquet")
