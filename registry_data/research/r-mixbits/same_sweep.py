@@ -19,8 +19,8 @@ def main(before: str, after: str) -> None:
         sys.exit(f"columns differ: {sorted(set(columns[0]) ^ set(columns[1]))}")
     keep = ", ".join(f'"{c}"' for c in columns[0] if c != "run_id")
     rows = [con.execute(f"select count(*) from {f}").fetchone()[0] for f in files]
-    only = [con.execute(f"select count(*) from (select {keep} from {x} except all select {keep} from {y})").fetchone()[0]
-            for x, y in (files, files[::-1])]
+    query = "select count(*) from (select {keep} from {x} except all select {keep} from {y})"
+    only = [con.execute(query.format(keep=keep, x=x, y=y)).fetchone()[0] for x, y in (files, files[::-1])]
     print(f"{len(columns[0])} columns, rows {rows[0]} / {rows[1]}; only before {only[0]}, only after {only[1]}")
 
 
