@@ -22,7 +22,7 @@ from pipeline.catalogs.efficiency_schema import EfficiencyProfileSchema
 from pipeline.catalogs.fields import Provenance, count, finite, flag, quantity, text, url
 from pipeline.catalogs.kernel_schema import KERNEL_METRICS, KernelEfficiencySchema
 from pipeline.catalogs.expert_schema import POOL_METRICS
-from pipeline.catalogs.scheduler_schema import SchedulerRowColumns
+from pipeline.catalogs.quantization_schema import QuantizationRowColumns
 from pipeline.catalogs.speculative_schema import SPECULATIVE_METRICS
 from pipeline.catalogs.workload_schema import WorkloadSchema
 
@@ -290,7 +290,7 @@ METRICS = {  # metric -> (study, unit of the value): what a measurement states a
 }
 
 
-class MeasurementSchema(SchedulerRowColumns):
+class MeasurementSchema(QuantizationRowColumns):
     """One published measurement with the whole configuration that predicts it. ``source_url``
     is the measurement's source; ``source_location`` the table, figure or log line. A kernel
     row (one GEMM, attention call or collective) states its shape in the KernelRowColumns (RunColumns: ``requests``)."""

@@ -150,7 +150,9 @@ class SweepSpec:
                                 **({"kv_read_per_query_head": True} if self.serving.kv_read_per_query_head
                                    else {}),
                                 **({} if self.serving.scheduler_steps == 1
-                                   else {"scheduler_steps": self.serving.scheduler_steps})}}
+                                   else {"scheduler_steps": self.serving.scheduler_steps}),
+                                **({} if self.serving.weight_effective_bits is None
+                                   else {"weight_effective_bits": self.serving.weight_effective_bits})}}
         return out
 
 

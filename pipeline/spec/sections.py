@@ -118,6 +118,10 @@ class Serving:
     # decode steps per scheduler call, new requests joining between blocks of them (vLLM's num_scheduler_steps:
     # pipeline.walls.multi_step; 1: every step)
     scheduler_steps: int = setting(1, integer(1, 64))
+    # mean bits per linear-layer weight of a per-layer format mix (ModelOpt AutoQuantize's effective_bits): the
+    # linear layers' GEMM time and weight bytes x bits / bits(weight_dtype) (pipeline.walls.mixed_precision; None:
+    # every linear layer in weight_dtype)
+    weight_effective_bits: float | None = setting(None, positive(32))
 
 
 @dataclass(frozen=True)

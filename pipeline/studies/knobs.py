@@ -37,6 +37,7 @@ KNOBS = {
     "kv_block_tokens": Knob("tok", lambda s: float(s.serving.kv_block_tokens)),
     "kv_read_per_query_head": Knob(None, lambda s: s.serving.kv_read_per_query_head),
     "scheduler_steps": Knob("", lambda s: float(s.serving.scheduler_steps)),
+    "weight_effective_bits": Knob("bit/param", lambda s: s.serving.weight_effective_bits),  # None: one dtype
     "activation_bytes_per_element": Knob("B/elem", lambda s: 2.0),  # training: 16-bit activations
     "gradient_bytes_per_param": Knob("B/param", lambda s: s.training.gradient_bytes_per_param),
     "dp_overlap_fraction": Knob("", lambda s: s.training.dp_overlap_fraction),

@@ -82,7 +82,7 @@ HARDWARE = ["vendor", "family", "category", "memory_capacity_bytes", "usable_mem
 KNOBS = ["kernels_per_transformer_layer", "kernels_per_cnn_layer", "launch_overhead_per_kernel_s", "step_multiplier",
          "decode_cuda_graphs", "scheduler_overhead_per_iteration_s", "custom_allreduce_max_bytes",
          "dequant_overhead_fraction", "allow_weight_streaming", "kv_block_tokens", "prefill_chunk_tokens",
-         "window_kv_cache", "kv_read_per_query_head", "scheduler_steps", "moe_row_copy"]
+         "window_kv_cache", "kv_read_per_query_head", "scheduler_steps", "moe_row_copy", "weight_effective_bits"]
 AXES = {"tp": ("", pl.Float64), "pp": ("", pl.Float64), "batch": ("", pl.Int64), "prompt_len": ("tok", pl.Int64),
         "output_len": ("tok", pl.Int64), "reasoning_tokens": ("tok", pl.Int64), "replicas": ("", pl.Float64),
         "request_rate": ("1/s", pl.Float64), "concurrency": ("", pl.Float64), "prune_ratio": ("", pl.Float64)} | (

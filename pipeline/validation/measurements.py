@@ -17,6 +17,7 @@ from pipeline.catalogs.expert_schema import EXPERT_COLUMNS
 from pipeline.catalogs.io import validate
 from pipeline.catalogs.load import Catalogs
 from pipeline.catalogs.kernel_schema import KERNEL_COLUMNS, RUN_COLUMNS, TRAINING_RUN_COLUMNS
+from pipeline.catalogs.quantization_schema import QUANTIZATION_COLUMNS
 from pipeline.catalogs.scheduler_schema import SCHEDULER_COLUMNS
 from pipeline.catalogs.schemas import CATALOGS, METRICS
 from pipeline.catalogs.speculative_schema import SPECULATIVE_COLUMNS
@@ -26,7 +27,7 @@ from pipeline.units import DimensionalityError, factor, unit
 # Columns added by issue 12 (what a publication states beyond TP/PP/DP): a CSV may leave them out.
 OPTIONAL = ("cp", "ep", "trained", "zero_stage", "virtual_stages", "sequence_parallel", "kv_cache", "dataset",
             "concurrency", "request_rate", "statistic", *KERNEL_COLUMNS, *RUN_COLUMNS, *TRAINING_RUN_COLUMNS,
-            *SPECULATIVE_COLUMNS, *EXPERT_COLUMNS, *DECODE_KERNEL_COLUMNS, *SCHEDULER_COLUMNS)
+            *SPECULATIVE_COLUMNS, *EXPERT_COLUMNS, *DECODE_KERNEL_COLUMNS, *SCHEDULER_COLUMNS, *QUANTIZATION_COLUMNS)
 FLAGS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 

@@ -22,6 +22,7 @@ from pipeline.catalogs.decode_kernel_schema import DECODE_KERNEL_COLUMNS
 from pipeline.catalogs.expert_schema import EXPERT_COLUMNS
 from pipeline.catalogs.kernel_schema import TRAINING_RUN_COLUMNS
 from pipeline.catalogs.load import Catalogs
+from pipeline.catalogs.quantization_schema import QUANTIZATION_COLUMNS
 from pipeline.catalogs.scheduler_schema import SCHEDULER_COLUMNS
 from pipeline.catalogs.speculative_schema import SPECULATIVE_COLUMNS
 from pipeline.errors import InputError
@@ -54,7 +55,7 @@ SPEC_INPUTS = ["study", "scenario", "metric", "framework", "model", "hardware", 
                "dataset", "statistic", "concurrency", "request_rate", "requests",
                *TRAINING_RUN_COLUMNS, *SPECULATIVE_COLUMNS,
                *EXPERT_COLUMNS, *DECODE_KERNEL_COLUMNS,
-               *SCHEDULER_COLUMNS]  # the measurement columns measurement_spec reads
+               *SCHEDULER_COLUMNS, *QUANTIZATION_COLUMNS]  # the measurement columns measurement_spec reads
 SCHEMA = {"name": pl.String, "predicted": pl.Float64, "predicted_low": pl.Float64, "predicted_high": pl.Float64,
           "eta_compute": pl.Float64, "eta_low": pl.Float64, "eta_high": pl.Float64, "bound": pl.String,
           "batch_used": pl.Float64, "grid": pl.List(pl.Float64), "reason": pl.String, "family": pl.String}

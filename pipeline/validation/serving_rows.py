@@ -129,10 +129,12 @@ def decode_kernel_of(r: dict) -> dict:
     measurements column) runs with the serving knob of that name (pipeline.walls.operators.decode_kv_reads), and a
     row whose engine runs several decode steps per scheduler call (``scheduler_steps`` > 1) with that knob
     (pipeline.walls.multi_step), and a row stating its engine's runtime token budget (``max_num_tokens``) with it as
-    ``prefill_chunk_tokens`` (null: the framework profile's)."""
+    ``prefill_chunk_tokens`` (null: the framework profile's), and a row whose checkpoint mixes weight formats layer by
+    layer (``weight_effective_bits``) with that knob (pipeline.walls.mixed_precision; null: one format)."""
     knobs = ({"kv_read_per_query_head": True} if r.get("kv_read_per_query_head") else {}) | (
         {"scheduler_steps": r["scheduler_steps"]} if (r.get("scheduler_steps") or 1) > 1 else {}) | (
-        {"prefill_chunk_tokens": r["max_num_tokens"]} if r.get("max_num_tokens") is not None else {})
+        {"prefill_chunk_tokens": r["max_num_tokens"]} if r.get("max_num_tokens") is not None else {}) | (
+        {"weight_effective_bits": r["weight_effective_bits"]} if r.get("weight_effective_bits") is not None else {})
     return {"serving": knobs} if knobs else {}
 
 

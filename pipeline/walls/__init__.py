@@ -29,6 +29,7 @@ from pipeline.walls import (  # noqa: F401
     locality,
     lora,
     memory,
+    mixed_precision,
     mla_decode,
     moe_routing,
     multi_step,

@@ -46,6 +46,8 @@ SETTINGS = [
     ("serving", "serving.attention_dp_unaligned", *FLAG),
     ("serving", "serving.kv_read_per_query_head", *FLAG),
     ("serving", "serving.scheduler_steps", [1, 9, 64], [0, 1.5, NAN, "8", True], "an integer > 0"),
+    ("serving", "serving.weight_effective_bits", [None, 7.25, 8.75, 32], [0, -1, 33, NAN, True],
+     "a number > 0 and <= 32"),
     ("training", "training.dp_overlap_fraction", *CLOSED_SHARE),
     ("training", "training.memory_reserve_fraction", *SHARE),
     ("training", "training.memory_reserve", ["physical", "fraction"], ["flat", "", 0, True],

@@ -5,6 +5,7 @@ catalog held no log of (one accuracy target's log each), and a second run of add
 from __future__ import annotations
 
 import datetime
+import runpy
 import shutil
 from pathlib import Path
 
@@ -106,6 +107,7 @@ def test_from_a_catalog_without_them_the_script_adds_exactly_them_once(tmp_path)
     for _ in range(2):  # the second run finds every run held and writes nothing
         add_rows.main()
         runs.append(pl.read_parquet(tmp_path / "measurements.parquet"))
+    runpy.run_path(str(HERE.parent / "r-mixbits" / "apply.py"))["main"](tmp_path)  # then HPE's effective bits
     assert read_catalog("measurements", tmp_path).sort("name").equals(bundled.sort("name"))
     assert runs[1].equals(runs[0])
 

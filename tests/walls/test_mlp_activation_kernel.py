@@ -44,10 +44,13 @@ def test_the_activation_kernel_runs_after_compute_bound_gemms_not_under_them():
     frame = pl.DataFrame({"decode_mlp_flop": [2 * 1024 * 176_160_768.0],
                           "decode_mlp_bytes": [352_321_536.0 + 104_857_600.0 + act], "decode_mlp_act_bytes": [act],
                           "peak_flop_per_s": [989e12], "decode_mlp_eta_compute": [0.8],
-                          "memory_bandwidth_bytes_per_s": [3.35e12], "eta_memory": [0.9], "memory_latency_s": [4e-6]})
+                          "memory_bandwidth_bytes_per_s": [3.35e12], "eta_memory": [0.9], "memory_latency_s": [4e-6],
+                          "weight_bytes_per_element": [2.0]}).with_columns(
+        pl.lit(None, pl.Float64).alias("weight_effective_bits"))  # one weight format (walls/mixed_precision)
     units = {"decode_mlp_flop": unit("FLOP"), "decode_mlp_bytes": unit("B"), "decode_mlp_act_bytes": unit("B"),
              "peak_flop_per_s": unit("FLOP/s"), "decode_mlp_eta_compute": unit(""),
-             "memory_bandwidth_bytes_per_s": unit("B/s"), "eta_memory": unit(""), "memory_latency_s": unit("s")}
+             "memory_bandwidth_bytes_per_s": unit("B/s"), "eta_memory": unit(""), "memory_latency_s": unit("s"),
+             "weight_bytes_per_element": unit("B/elem"), "weight_effective_bits": unit("bit/param")}
     got = formulas.plan(frame.lazy(), units, ["decode_mlp_time_s", "decode_mlp_gemm_time_s", "decode_mlp_act_time_s",
                                               "decode_mlp_is_compute_bound"], serving.FORMULAS).frame.collect()
     gemm = 2 * 1024 * 176_160_768 / (989e12 * 0.8)

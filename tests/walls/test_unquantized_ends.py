@@ -21,7 +21,9 @@ VOCAB, D, FFN, LAYERS = 128256, 4096, 14336, 32
 
 
 def _plan(columns: dict, outputs: list[str]) -> pl.DataFrame:
-    frame = pl.DataFrame({k: [v] for k, (v, _) in columns.items()})
+    frame = pl.DataFrame({k: [v] for k, (v, _) in columns.items()}).with_columns(
+        pl.lit(None, pl.Float64).alias("weight_effective_bits"))  # one weight format (walls/mixed_precision)
+    columns = columns | {"weight_effective_bits": (None, "bit/param")}
     return formulas.plan(frame.lazy(), {k: unit(u) for k, (_, u) in columns.items()}, outputs,
                          formulas.REGISTRY | SERVING).frame.collect()
 

@@ -1,0 +1,75 @@
+"""A per-layer weight-format mix (pipeline.walls.mixed_precision) by hand: b effective bits over the weight dtype's
+scale the linear layers' weight bytes and GEMM time by b / bits(weight_dtype); null changes nothing."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+import pipeline
+from pipeline import formulas
+from pipeline.catalogs.load import load_catalogs
+from pipeline.spec import parse_spec
+from pipeline.studies import single
+from pipeline.units import unit
+from pipeline.walls.registries import SERVING
+
+# Mixtral 8x7B's 46.7 B parameters in FP8 (1 B each) at AutoQuantize's Hopper 8.75 effective bits (NVIDIA's MLPerf
+# v5.0 HopperOfflineGPUBaseConfig), its Blackwell 7.25 against FP8, none stated, and 7.25 against FP4 (0.5 B)
+CASE = {"weight_effective_bits": ([8.75, 7.25, None, 7.25], "bit/param"),
+        "weight_bytes_per_element": ([1.0, 1.0, 1.0, 0.5], "B/elem"),
+        "params_computed": ([46.7e9] * 4, "param"), "peak_flop_per_s": ([1979e12, 4500e12, 1979e12, 9000e12], "FLOP/s")}
+
+
+def _plan(outputs: list[str]) -> pl.DataFrame:
+    frame = pl.DataFrame({k: v for k, (v, _) in CASE.items()}, schema_overrides={"weight_effective_bits": pl.Float64})
+    units = {k: unit(u) for k, (_, u) in CASE.items()}
+    return formulas.plan(frame.lazy(), units, outputs, formulas.REGISTRY | SERVING).frame.collect()
+
+
+def test_the_weight_bytes_by_hand():
+    """46.7e9 x 8.75 / 8 = 51.08e9 B (GB), x 7.25 / 8 = 42.32e9; none stated: 46.7e9 at 1 B; 7.25 bits against FP4's
+    4: x 1.8125 of 0.5 B, the same 42.32e9 (the mix's bytes do not depend on the reference format)."""
+    out = _plan(["weight_bits_scale", "weight_bytes_per_param", "weight_bytes"])
+    assert out["weight_bits_scale"].to_list() == pytest.approx([1.09375, 0.90625, 1.0, 1.8125])
+    assert out["weight_bytes_per_param"].to_list() == pytest.approx([1.09375, 0.90625, 1.0, 0.90625])
+    assert [round(b / 1e9, 2) for b in out["weight_bytes"]] == [51.08, 42.32, 46.7, 42.32]
+
+
+def test_the_linear_layers_peak_by_hand():
+    """The GEMMs of the mix run at the reference peak / (b / bits): 1979 / 1.09375 = 1809.4 TFLOP/s; 4500 / 0.90625
+    = 4965.5; 9000 / 1.8125 = 4965.5, FP4's peak at 7.25 bits the same as FP8's at half of it."""
+    out = _plan(["linear_peak_flop_per_s"])
+    assert [round(p / 1e12, 1) for p in out["linear_peak_flop_per_s"]] == [1809.4, 4965.5, 1979.0, 4965.5]
+
+
+AXES = {"model": ["Mixtral 8x7B"], "hardware": ["H200 SXM 141GB"], "batch": [512], "tp": [1], "prompt_len": [427],
+        "output_len": [145], "compute_dtype": ["fp8"], "weight_dtype": ["fp8"], "kv_dtype": ["fp8"]}
+# Mixtral 8x7B's config.json (mistralai/Mixtral-8x7B-v0.1): hidden 4096, 32 query and 8 KV heads of 128, 8 experts
+# of intermediate 14336 (gate, up, down), 32 layers; per layer and device at tp 1
+QKV = 4096 * (4096 + 2 * 8 * 128)
+LAYER = QKV + 4096 * 4096 + 8 * 3 * 4096 * 14336 + 4096 * 8 + 2 * 4096  # + O, the experts, the router, two norms
+
+
+def _row(bits: float | None, sweep: bool = False) -> dict:
+    raw = {"study": "serving", "axes": AXES, "efficiency": {"framework": "TensorRT-LLM"},
+           "serving": {} if bits is None else {"weight_effective_bits": bits}}
+    if sweep:
+        return pipeline.sweep(raw).row(0, named=True)
+    return single.answer(parse_spec(raw), load_catalogs(), breakdown=True).frame().row(0, named=True)
+
+
+def test_a_mix_moves_the_linear_layers_alone():
+    """Mixtral 8x7B on an H200 at 8.75 bits against FP8: the resident weights grow by 32 layers x 1,451,270,144
+    parameters x 0.75 / 8 B = 4.354 GB (the 16-bit embedding and LM head do not move); the prefill QKV GEMM reads
+    25,165,824 x 0.75 / 8 B more and, compute-bound, takes 8.75 / 8 of its time; attention over the context does
+    not move. The sweep and the one-configuration formulas agree."""
+    plain, mix = _row(None), _row(8.75)
+    assert LAYER == 1_451_270_144
+    assert mix["weights_per_device_bytes"] - plain["weights_per_device_bytes"] == pytest.approx(32 * LAYER * 0.09375)
+    assert mix["prefill_qkv_proj_bytes"] - plain["prefill_qkv_proj_bytes"] == pytest.approx(QKV * 0.09375)
+    assert plain["prefill_qkv_proj_bound"] == mix["prefill_qkv_proj_bound"] == "compute"
+    assert mix["prefill_qkv_proj_time_s"] / plain["prefill_qkv_proj_time_s"] == pytest.approx(8.75 / 8, rel=1e-9)
+    assert mix["prefill_attention_time_s"] == pytest.approx(plain["prefill_attention_time_s"], rel=1e-12)
+    swept = _row(8.75, sweep=True)
+    assert swept["ttft_s"] == pytest.approx(mix["ttft_s"], rel=1e-9) and swept["ttft_s"] > plain["ttft_s"]
