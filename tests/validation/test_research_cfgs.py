@@ -67,6 +67,41 @@ def test_a_class_inherits_along_its_own_files_scopes():
     assert scen["ServerGPUBaseConfig"].attrs["tensor_parallelism"] == (2, 7)
 
 
+V50 = '''
+class ServerBase(GPUBaseConfig):
+    trtllm_build_flags = {
+        'tensor_parallelism': 1,
+        'pipeline_parallelism': 1,
+    }
+    trtllm_runtime_flags = {'max_num_tokens': 2048}
+
+
+@ConfigRegistry.register(HarnessType.Custom, AccuracyTarget.k_99, PowerSetting.MaxP, "PP2")
+class Box_PP2x1(ServerBase):
+    system = KnownSystem.Box_x2
+    server_target_qps = 25.25
+    trtllm_build_flags = {'pipeline_parallelism': 2}
+
+
+@ConfigRegistry.register(HarnessType.Custom, AccuracyTarget.k_99, PowerSetting.MaxP, "PP2")
+class Box_PP2x4(Box_PP2x1):
+    system = KnownSystem.Box_x8
+    server_target_qps = Box_PP2x1.server_target_qps * 4 - 1
+'''
+
+
+def test_v50_flags_merge_along_the_mro_and_rates_evaluate():
+    """TrtllmFlagsInherit: a class's flag dict updates its bases' (tp from the base, pp 2 from Box_PP2x1, the
+    runtime budget from the base); 25.25 * 4 - 1 = 100; the fourth registration argument is the config version."""
+    table = CLASSCFG.classes(V50, "v")
+    build = CLASSCFG.merged("Box_PP2x4", "trtllm_build_flags", [table])
+    assert {k: (v, c.name, c.keys["trtllm_build_flags"][k]) for k, (v, c) in build.items()} == {
+        "tensor_parallelism": (1, "ServerBase", 4), "pipeline_parallelism": (2, "Box_PP2x1", 14)}
+    assert CLASSCFG.merged("Box_PP2x4", "trtllm_runtime_flags", [table])["max_num_tokens"][0] == 2048
+    assert CLASSCFG.number("Box_PP2x4", "server_target_qps", [table]) == 100.0
+    assert table["Box_PP2x4"].config_ver == "PP2" and table["ServerBase"].setting is None
+
+
 def test_system_ids_name_their_member():
     system_list = 'add_systems("H100_SXM_80GBx{}", "DGX-H100_H100-SXM-80GBx{}", cpu, gpu, [1, 8], mem)\n'
     custom = "custom_systems['Lenovo_2xL4'] = SystemConfiguration(layout={x: 2}, system_id=\"Lenovo_2xL4\")\n"

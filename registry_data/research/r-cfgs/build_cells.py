@@ -1,6 +1,7 @@
-"""Merge ``v41_cells.csv`` and ``v51_cells.csv`` into ``cells.csv`` (what ``apply.py`` replays): only the cells the
-catalog leaves null when the finders ran (a stated cell the config agrees with is not rewritten; none disagrees,
-r-cfgs/README.md), each with a short ``why``: the class or setting the run registered and where the value is defined.
+"""Merge ``v41_cells.csv``, ``v50_cells.csv`` and ``v51_cells.csv`` into ``cells.csv`` (what ``apply.py``
+replays): only the cells the catalog leaves null when the finders ran (a stated cell the config agrees with is not
+rewritten; none disagrees, r-cfgs/README.md), each with a short ``why``: the class or setting the run registered and
+where the value is defined.
 
     .venv/bin/python registry_data/research/r-cfgs/build_cells.py
 """
@@ -30,7 +31,9 @@ def main() -> None:
     v41 = v41.with_columns(pl.concat_str("why", "n").alias("why"))
     v51 = pl.read_csv(HERE / "v51_cells.csv", **read).with_columns(
         pl.format("the {} setting; {}", "class", "note").alias("why"))
-    cells = pl.concat([v41.select(COLUMNS), v51.select(COLUMNS)]).sort("name", "column")
+    v50 = pl.read_csv(HERE / "v50_cells.csv", **read).with_columns(
+        pl.format("class {} by its rate; {} on {}, {}", "class", "column", "defined_in", "note").alias("why"))
+    cells = pl.concat([v41.select(COLUMNS), v50.select(COLUMNS), v51.select(COLUMNS)]).sort("name", "column")
     if cells.select("name", "column").is_duplicated().any():
         raise SystemExit("cells.csv: a (name, column) pair twice; expected one value per cell")
     cells.write_csv(HERE / "cells.csv")

@@ -27,6 +27,9 @@ class ConfigClass:
     attrs: dict[str, tuple[object, int]] = field(default_factory=dict)
     setting: tuple[str, str, str] | None = None  # (harness, accuracy target, power setting) member names
     system: str | None = None
+    config_ver: str = ""  # the registration's optional fourth argument ("PP2", "TP2", ...)
+    exprs: dict[str, ast.AST] = field(default_factory=dict)  # every attribute's expression, literal or not
+    keys: dict[str, dict[str, int]] = field(default_factory=dict)  # a dict attribute's key -> its line
 
 
 def _dotted(node: ast.AST) -> str:
@@ -49,8 +52,9 @@ def classes(text: str, path: str) -> dict[str, ConfigClass]:
             continue
         c = ConfigClass(node.name, path, [_dotted(b).split(".")[-1] for b in node.bases])
         for d in node.decorator_list:
-            if isinstance(d, ast.Call) and _dotted(d.func).endswith("register") and len(d.args) == 3:
-                c.setting = tuple(_dotted(a).split(".")[-1] for a in d.args)
+            if isinstance(d, ast.Call) and _dotted(d.func).endswith("register") and len(d.args) in (3, 4):
+                c.setting = tuple(_dotted(a).split(".")[-1] for a in d.args[:3])
+                c.config_ver = d.args[3].value if len(d.args) == 4 else ""
         for stmt in node.body:
             if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
                 key = stmt.targets[0].id
@@ -61,6 +65,9 @@ def classes(text: str, path: str) -> dict[str, ConfigClass]:
                 except ValueError:
                     value = ...
                 c.attrs[key] = (value, stmt.lineno)
+                c.exprs[key] = stmt.value
+                if isinstance(stmt.value, ast.Dict):
+                    c.keys[key] = {k.value: k.lineno for k in stmt.value.keys if isinstance(k, ast.Constant)}
         out[node.name] = c
     return out
 
@@ -84,6 +91,55 @@ def lookup(name: str, key: str, scopes: list[dict[str, ConfigClass]]) -> tuple[o
         # a base named as the class itself (custom.py re-defining a base) resolves in the next scope
         stack = [next((s[b] for s in scopes if b in s and s[b] is not c), None) for b in c.bases] + stack
     return None
+
+
+def mro(name: str, scopes: list[dict[str, ConfigClass]]) -> list[ConfigClass]:
+    """The class and its bases, nearest first (depth first, left to right), each resolved from its own scope on."""
+    out: list[ConfigClass] = []
+    stack = [next((s[name] for s in scopes if name in s), None)]
+    while stack:
+        c = stack.pop(0)
+        if c is None or any(c is o for o in out):
+            continue
+        out.append(c)
+        stack = [next((s[b] for s in scopes if b in s and s[b] is not c), None) for b in c.bases] + stack
+    return out
+
+
+def merged(name: str, key: str, scopes: list[dict[str, ConfigClass]]) -> dict[str, tuple[object, ConfigClass]]:
+    """A ``trtllm_*_flags`` dict as NVIDIA's v5.0 configs build it (``configs/configuration.py``,
+    ``TrtllmFlagsInherit``: each class's dict updates its bases'): key -> (value, the class whose line states it)."""
+    out: dict[str, tuple[object, ConfigClass]] = {}
+    for c in reversed(mro(name, scopes)):
+        value = c.attrs.get(key, (None,))[0]
+        if isinstance(value, dict):
+            out.update({k: (v, c) for k, v in value.items()})
+    return out
+
+
+def number(name: str, key: str, scopes: list[dict[str, ConfigClass]]) -> float | None:
+    """A numeric attribute by the MRO, evaluating ``+ - * /`` of numbers and ``OtherClass.attribute``."""
+    owner = next((c for c in mro(name, scopes) if key in c.exprs), None)
+    if owner is None:
+        return None
+
+    def ev(node: ast.AST) -> float:
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+            return float(node.value)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            got = number(node.value.id, node.attr, scopes)
+            if got is None:
+                raise ValueError(_dotted(node))
+            return got
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.Div)):
+            a, b = ev(node.left), ev(node.right)
+            return {ast.Add: a + b, ast.Sub: a - b, ast.Mult: a * b, ast.Div: a / b if b else float("nan")}[
+                type(node.op)]
+        raise ValueError(ast.dump(node))
+    try:
+        return ev(owner.exprs[key])
+    except ValueError:
+        return None
 
 
 def system_members(system_list: str, custom_list: str | None) -> dict[str, str]:
