@@ -52,19 +52,26 @@ def test_a_budget_below_one_token_is_rejected_with_table_row_and_column(registry
 
 def test_the_stated_budgets_cite_their_config_line_and_replay_to_the_catalog(registry):
     """r-chunkctx: 63 TensorRT-LLM MLPerf rows state the budget of their config (v5.1 own configs; the two v5.0 405B
-    Server runs NVIDIA's class whose rate matches), each note citing the line; replaying patches.csv onto a tree
-    without the column gives the catalog again (same rows, values, notes), and the v5.0 layouts stay stated."""
+    Server runs NVIDIA's class whose rate matches), each note citing the line; r-cfgs states the rest its configs
+    state (v4.1 classes, the later v5.1 rows). Replaying both onto a tree without the column gives the catalog again
+    (same rows, values, notes), and the v5.0 layouts stay stated."""
     bundled = pl.read_parquet(HERE.parents[1] / "measurements.parquet")
+    cells = pl.read_csv(HERE.parent / "r-cfgs" / "cells.csv")
+    chunkctx = bundled.filter(pl.col("name").is_in(pl.read_csv(HERE / "patches.csv")["name"].implode()))
     stated = bundled.filter(pl.col("max_num_tokens").is_not_null())
-    assert stated.height == 63 and set(stated["framework"]) == {"TensorRT-LLM"}
+    assert chunkctx.height == 63 and chunkctx["max_num_tokens"].is_not_null().all()
+    assert stated.height == 63 + cells.filter(pl.col("column") == "max_num_tokens").height
+    assert set(stated["framework"]) == {"TensorRT-LLM"}
     assert stated["notes"].str.contains("[max_num_tokens = ", literal=True).all()
-    assert stated["notes"].str.contains("965182b03376a00fcae415c54e560e1c83937932", literal=True).all()
+    assert stated["notes"].str.contains(r"/blob/(965182b03376a00fcae415c54e560e1c83937932|"
+                                        r"198fc46799b3328b36ee4bcbdebfa2db5a8e6183)/").all()
     assert (stated["last_verified"].cast(pl.String) == "2026-12-06").all()
     v50 = bundled.filter(pl.col("name").str.contains("v5.0-nvidia-b200-sxm-180gbx8_trt-llama3_1-405b-server"))
     assert v50.select("tp", "pp", "batch", "max_num_tokens").unique().rows() == [(2, 2, 128, 1024)]
     path = registry / "measurements.parquet"
     pq.write_table(pq.read_table(path).drop(["max_num_tokens"]), path)
     runpy.run_path(str(HERE / "apply.py"))["main"](registry)
+    runpy.run_path(str(HERE.parent / "r-cfgs" / "apply.py"))["apply"](registry)
     replayed = pl.read_parquet(path)
     assert replayed.select(bundled.columns).equals(bundled)
 

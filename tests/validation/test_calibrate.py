@@ -77,7 +77,7 @@ def test_imported_profiles_predict_as_the_fit_did(bundled, registry, tmp_path):
     profiles_csv(fitted, catalogs.efficiency_profiles, csv)
     import_csv(csv, "efficiency_profiles", registry)
     moved = fitted.filter(pl.col("framework").is_in(["vLLM", "TensorRT-LLM"]), pl.col("rows") >= 8,
-                          (pl.col("multiplier") - 1).abs() > 0.05)
+                          (pl.col("multiplier") - 1).abs() > 0.02)  # r-cfgs' stated layouts: 0.975, 1.033
     assert moved.height > 0
     names = bundled.join(moved.select("framework", "family", "compute_dtype"), on=["framework", "family",
                                                                                     "compute_dtype"])

@@ -61,5 +61,6 @@ def test_without_the_rows_the_script_adds_exactly_them(tmp_path):
     add_rows.main()
     runpy.run_path(str(HERE.parent / "r-chunkctx" / "apply.py"))["main"](tmp_path)  # then what r-chunkctx states
     runpy.run_path(str(HERE.parent / "r-mixbits" / "apply.py"))["main"](tmp_path)  # and r-mixbits (effective bits)
+    runpy.run_path(str(HERE.parent / "r-cfgs" / "apply.py"))["apply"](tmp_path)  # and r-cfgs (its rate-matched runs)
     rebuilt = read_catalog("measurements", tmp_path)
     assert rebuilt.sort("name").equals(read_catalog("measurements").sort("name"))

@@ -68,8 +68,10 @@ def test_each_row_cites_its_log_and_the_precision_its_measurements_json_states()
     assert (rows["weight_dtype"] == rows["compute_dtype"]).all()
     assert set(rows["hardware"]) <= set(read_catalog("hardware")["name"])
     assert set(rows["model"]) <= set(read_catalog("models")["name"])
-    laid_out = rows.filter(pl.col("tp").is_not_null())  # only where the run's own config says so
-    assert laid_out["notes"].str.contains(r"Layout \(this scenario's config\): closed/[^/]+/configs/").all()
+    laid_out = rows.filter(pl.col("tp").is_not_null())  # only where the run's own config says so (r-v50b, or
+    # r-cfgs for a config of two settings whose Custom one the log's rate names)
+    assert laid_out["notes"].str.contains(r"Layout \(this scenario's config\): closed/[^/]+/configs/|"
+                                          r"\[tp = \d+: https://github.com/mlcommons/[^ ]+/configs/").all()
     assert (laid_out["framework"] == "TensorRT-LLM").all() and rows["batch"].is_null().all()
     steps = rows.filter(pl.col("scheduler_steps").is_not_null())  # only where the run's own harness yaml says so
     assert steps["notes"].str.contains("num_scheduler_steps: ", literal=True).all()
@@ -108,6 +110,8 @@ def test_from_a_catalog_without_them_the_script_adds_exactly_them_once(tmp_path)
         add_rows.main()
         runs.append(pl.read_parquet(tmp_path / "measurements.parquet"))
     runpy.run_path(str(HERE.parent / "r-mixbits" / "apply.py"))["main"](tmp_path)  # then HPE's effective bits
+    # r-cfgs then states what these runs' configs say (budget, layout) on the rows it names
+    script(HERE.parent / "r-cfgs" / "apply.py", "apply_cfgs_after_v50b").apply(tmp_path)
     assert read_catalog("measurements", tmp_path).sort("name").equals(bundled.sort("name"))
     assert runs[1].equals(runs[0])
 
