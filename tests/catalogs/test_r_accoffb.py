@@ -64,6 +64,15 @@ def test_a_v51_exports_dict_gives_its_batch_streams_and_graphs(offline, monkeypa
                      + "/closed/Dell/configs/R570-L4-PCIE-24GBx4/Offline/retinanet.py"]
 
 
+def test_a_file_with_maxp_and_maxq_settings_gives_the_maxp_ones(offline, monkeypatch):
+    # v5.1 configs that also hold a power (MaxQ) submission's settings (Google's H200-SXM-141GBx8 retinanet.py: 48 / 16)
+    maxq = V51.split("EXPORTS = {\n", 1)[1].replace("MaxP", "MaxQ").replace("'retinanet': 2", "'retinanet': 16")
+    both = V51.rstrip().removesuffix("}") + maxq
+    monkeypatch.setattr(offline, "show", lambda mirror, commit, path: both)
+    got, _ = offline.exported(Path("/nowhere"), "inference_results_v5.1", "c" * 40, "Dell", "R570", "retinanet")
+    assert got["gpu_batch_size"] == {"retinanet": 2}
+
+
 def test_a_file_without_one_settings_dict_is_an_error_naming_it(offline, monkeypatch):
     monkeypatch.setattr(offline, "show", lambda mirror, commit, path: "EXPORTS = {}\n")
     with pytest.raises(SystemExit, match="R570.*0 settings dicts"):

@@ -36,8 +36,13 @@ def exported(root: Path, repo: str, commit: str, submitter: str, system: str, be
     """A v5.1 system's Offline settings: the literal values of its EXPORTS dict (one workload setting)."""
     path = f"closed/{submitter}/configs/{system}/Offline/{bench}.py"
     text = show(root / f"mlcommons+{repo}" / "repo", commit, path)
-    settings = [node for node in ast.walk(ast.parse(text)) if isinstance(node, ast.Dict)
+    tree = ast.parse(text)
+    settings = [node for node in ast.walk(tree) if isinstance(node, ast.Dict)
                 and any(isinstance(k, ast.Attribute) and k.attr == "gpu_batch_size" for k in node.keys)]
+    if len(settings) > 1:  # one per C.WorkloadSetting: the rows are the MaxP (not power) submissions' (offb2)
+        keyed = {id(v): k for node in ast.walk(tree) if isinstance(node, ast.Dict)
+                 for k, v in zip(node.keys, node.values)}
+        settings = [s for s in settings if "PowerSetting.MaxP" in ast.unparse(keyed.get(id(s)) or ast.Constant(""))]
     if len(settings) != 1:
         raise SystemExit(f"{repo} {path}: {len(settings)} settings dicts with a gpu_batch_size, expected 1")
     got = {k.attr: ast.literal_eval(v) for k, v in zip(settings[0].keys, settings[0].values)
