@@ -83,9 +83,13 @@ def clocked(hardware: pl.DataFrame, every: bool = False) -> pl.DataFrame:
 
 
 def with_clocks(hardware: pl.DataFrame, every: bool = False) -> pl.DataFrame:
-    """``hardware`` with ``clocked``'s four columns on its parts; a part that holds a clock already keeps it, which
-    must agree (1e-9) in clock and SM count."""
-    new = clocked(hardware, every)
+    """``hardware`` with ``clocked``'s four columns on its parts (``merged``)."""
+    return merged(hardware, clocked(hardware, every))
+
+
+def merged(hardware: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
+    """``hardware`` with ``new``'s columns (name, sm_clock_hz, its source, sm_count, its source) on its parts; a
+    part that holds a clock already keeps it, which must agree (1e-9) in clock and SM count (r-cnnacc's too)."""
     held = new.join(hardware.filter(pl.col("sm_clock_hz").is_not_null()), on="name", suffix="_held")
     differ = held.filter(((pl.col("sm_clock_hz") / pl.col("sm_clock_hz_held") - 1.0).abs() > 1e-9)
                          | (pl.col("sm_count") != pl.col("sm_count_held")).fill_null(True))

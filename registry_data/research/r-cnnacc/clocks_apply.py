@@ -13,6 +13,7 @@ quotient must agree within 0.5 % (``CLOCK_TOLERANCE``). A part that already hold
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -22,6 +23,10 @@ from pipeline.catalogs.io import read_catalog, write_catalog
 from pipeline.catalogs.paths import bundled_registry
 
 HERE = Path(__file__).resolve().parent
+# r-accdefault's apply.py, by path: its ``merged`` puts a part's clock on the catalog (one implementation)
+_spec = importlib.util.spec_from_file_location("r_accdefault_apply", HERE.parent / "r-accdefault" / "apply.py")
+accdefault = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(accdefault)
 CLOCK_TOLERANCE = 0.005  # a stated clock vs peak / (SMs x ops): datasheet peaks are rounded to ~0.1 %
 
 
@@ -65,18 +70,9 @@ def clocked(hardware: pl.DataFrame, kernels: pl.DataFrame) -> pl.DataFrame:
 
 
 def with_clocks(hardware: pl.DataFrame, kernels: pl.DataFrame) -> pl.DataFrame:
-    """``hardware`` with ``clocked``'s four columns on its parts; a part holding a clock must agree (1e-9)."""
-    new = clocked(hardware, kernels)
-    held = new.join(hardware.filter(pl.col("sm_clock_hz").is_not_null()), on="name", suffix="_held")
-    differ = held.filter(((pl.col("sm_clock_hz") / pl.col("sm_clock_hz_held") - 1.0).abs() > 1e-9)
-                         | (pl.col("sm_count") != pl.col("sm_count_held")).fill_null(True))
-    if differ.height:
-        raise ValueError(f"hardware: the clock or SM count of {differ['name'].to_list()} differs from the catalog's "
-                         "(columns sm_clock_hz, sm_count)")
-    cols = list(new.columns[1:])
-    out = hardware.join(new, on="name", how="left", suffix="_new", maintain_order="left").with_columns(
-        pl.coalesce(f"{c}_new", c).alias(c) for c in cols)
-    return out.select(hardware.columns)
+    """``hardware`` with ``clocked``'s four columns on its parts; a part holding a clock must agree (1e-9):
+    r-accdefault's ``merged``, one implementation."""
+    return accdefault.merged(hardware, clocked(hardware, kernels))
 
 
 def main(registry: Path) -> None:
