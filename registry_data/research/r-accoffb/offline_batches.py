@@ -11,7 +11,8 @@ r-bertsrv/server_batches.py's ``config`` (r-nonllm's resolver); v5.1: closed/<su
 
     .venv/bin/python registry_data/research/r-accoffb/offline_batches.py /work/.mirror           # the table
     .venv/bin/python registry_data/research/r-accoffb/offline_batches.py /work/.mirror REGISTRY  # write batch
-    (add ``--streams`` to write gpu_batch_size x gpu_inference_streams instead: the samples in flight per GPU)
+    (add ``--streams`` to write gpu_batch_size x gpu_inference_streams instead: the samples in flight per GPU;
+    ``--overlap``: that and the streams as ``inference_streams``, which only streams_overlap.patch reads)
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ def batches(root: Path, measurements: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(out)
 
 
-def main(root: Path, registry: Path | None, in_flight: bool) -> None:
+def main(root: Path, registry: Path | None, in_flight: bool, overlap: bool = False) -> None:
     """Print the table; with ``registry``, write each listed row's batch (x streams when ``in_flight``) there."""
     measurements = read_catalog("measurements", registry or Path(__file__).parents[2])
     table = batches(root, measurements)
@@ -86,11 +87,16 @@ def main(root: Path, registry: Path | None, in_flight: bool) -> None:
         print(table.drop("sources"))
     if registry is not None:
         stated = table.select("name", batch=pl.col("batch") * pl.col("streams") if in_flight else pl.col("batch"))
+        if overlap:  # streams_overlap.patch: batch x streams in flight, and the streams column it reads
+            stated = stated.with_columns(inference_streams=table["streams"].cast(pl.Float64))
+            if "inference_streams" not in measurements.columns:
+                measurements = measurements.with_columns(inference_streams=pl.lit(None, pl.Float64))
         stated = measurements.update(stated.cast({"batch": measurements.schema["batch"]}), on="name", how="left")
         print(write_catalog(stated, "measurements", registry, source="r-accoffb/offline_batches.py"))
         print(f"{table.height} rows now state their Offline gpu_batch_size{' x streams' if in_flight else ''}")
 
 
 if __name__ == "__main__":
-    args = [a for a in sys.argv[1:] if a != "--streams"]
-    main(Path(args[0]), Path(args[1]) if len(args) > 1 else None, "--streams" in sys.argv)
+    args = [a for a in sys.argv[1:] if a not in ("--streams", "--overlap")]
+    overlap = "--overlap" in sys.argv  # batch x streams and inference_streams (needs streams_overlap.patch applied)
+    main(Path(args[0]), Path(args[1]) if len(args) > 1 else None, "--streams" in sys.argv or overlap, overlap)
