@@ -8,8 +8,9 @@ cell into ``cells.csv``:
 - ``max_num_tokens``: the runtime flag (``trtllm_runtime_flags``; per attention-DP rank);
 - ``batch``: the engine's max_batch_size over the replica, 8 x ``gpu_batch_size`` (closed/NVIDIA/code/llmlib/
   config.py: "since max-bs applies per attention-rank"), the column's meaning for a row under load (the engine's
-  cap; pipeline.validation.serving_rows.load_axes). Written for Server rows only: an Offline row's batch is the
-  batch it ran, which the KV cache and max_concurrency also cap (README).
+  cap; pipeline.validation.serving_rows.load_axes); an Offline run has every query queued, so its in-flight batch is
+  that cap, or the harness's ``max_concurrency`` per endpoint (one endpoint per replica) where it is smaller (GB300
+  Offline: 8 x 1536 = 12288 > 10240).
 
     .venv/bin/python registry_data/research/r-dsr1c/find_cells.py MIRROR_GIT_DIR
 """
@@ -55,11 +56,16 @@ def cells_of(text: str) -> list[tuple[str, int, int, str]]:
     mnt_line, mnt = line(text[runtime:], r"'max_num_tokens':\s*(\d+),")
     mnt_line += text[:runtime].count("\n")
     bs_line, bs = line(text, r"'deepseek-r1':\s*(\d+),")
+    mc_line, mc = line(text, r"'max_concurrency':\s*(\d+),")
+    batch = (RANKS * int(bs), bs_line, f"gpu_batch_size {bs} per attention-DP rank x {RANKS} ranks")
+    if int(mc) < batch[0]:
+        batch = (int(mc), mc_line, f"max_concurrency {mc} per endpoint, below gpu_batch_size {bs} (line {bs_line}) "
+                                   f"x {RANKS} attention-DP ranks")
     return [("tp", 1, adp_line, f"tensor_parallelism {tp} (line {tp_line}) with enable_attention_dp: one attention "
                                 "rank per GPU"),
             ("ep", int(ep), ep_line, "moe_expert_parallelism"),
             ("max_num_tokens", int(mnt), mnt_line, "trtllm_runtime_flags max_num_tokens (per attention-DP rank)"),
-            ("batch", RANKS * int(bs), bs_line, f"gpu_batch_size {bs} per attention-DP rank x {RANKS} ranks")]
+            ("batch", *batch)]
 
 
 def main(mirror: Path) -> None:
@@ -69,11 +75,9 @@ def main(mirror: Path) -> None:
     rows = m.filter(pl.col("name").str.starts_with("mlperf-inf-v5.1-") & (pl.col("model") == "DeepSeek-R1")
                     ).sort("name")
     out = []
-    for name, notes, scenario in rows.select("name", "notes", "scenario").iter_rows():
+    for name, notes in rows.select("name", "notes").iter_rows():
         path = re.search(CONFIG, notes).group(1)
         for column, value, n, why in cells_of(show(mirror, path)):
-            if column == "batch" and scenario != "server":
-                continue
             out.append([name, column, value, REPO, commit, path, n, why])
     with open(HERE / "cells.csv", "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
