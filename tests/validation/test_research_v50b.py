@@ -27,7 +27,9 @@ def _rows() -> pl.DataFrame:
 
 def test_the_rows_are_the_logs_figures():
     rows = _rows()
-    assert rows.height == 432 and (rows["last_verified"] == datetime.date(2026, 12, 6)).all()
+    dsr1c = pl.col("name").is_in(pl.read_csv(HERE.parent / "r-dsr1c" / "cells.csv")["name"].implode())
+    verified = rows.select(pl.when(dsr1c).then(datetime.date(2026, 12, 7)).otherwise(datetime.date(2026, 12, 6)))
+    assert rows.height == 432 and (rows["last_verified"] == verified.to_series()).all()  # r-dsr1c read its configs on the 7th
     vultr = {r["metric"]: r for r in rows.filter(pl.col("name").str.starts_with(
         "mlperf-inf-v5.1-vultr-8xmi325x-2xepyc-9554-llama2-70b-99-server")).iter_rows(named=True)}
     # closed/Vultr/results/8xMI325X_2xEPYC_9554/llama2-70b-99/Server/.../mlperf_log_summary.txt lines 7, 8, 22, 37,
@@ -72,7 +74,10 @@ def test_each_row_cites_its_log_and_the_precision_its_measurements_json_states()
     # r-cfgs for a config of two settings whose Custom one the log's rate names)
     assert laid_out["notes"].str.contains(r"Layout \(this scenario's config\): closed/[^/]+/configs/|"
                                           r"\[tp = \d+: https://github.com/mlcommons/[^ ]+/configs/").all()
-    assert (laid_out["framework"] == "TensorRT-LLM").all() and rows["batch"].is_null().all()
+    # batch: only r-dsr1c's DeepSeek-R1 rows, from their configs' gpu_batch_size
+    dsr1c = pl.read_csv(HERE.parent / "r-dsr1c" / "cells.csv").filter(pl.col("column") == "batch")["name"]
+    assert (laid_out["framework"] == "TensorRT-LLM").all()
+    assert rows.filter(pl.col("batch").is_not_null())["name"].sort().equals(dsr1c.sort())
     steps = rows.filter(pl.col("scheduler_steps").is_not_null())  # only where the run's own harness yaml says so
     assert steps["notes"].str.contains("num_scheduler_steps: ", literal=True).all()
     assert (steps["framework"] == "vLLM").all() and (steps["scenario"] == "server").all()
@@ -112,6 +117,7 @@ def test_from_a_catalog_without_them_the_script_adds_exactly_them_once(tmp_path)
     runpy.run_path(str(HERE.parent / "r-mixbits" / "apply.py"))["main"](tmp_path)  # then HPE's effective bits
     # r-cfgs then states what these runs' configs say (budget, layout) on the rows it names
     script(HERE.parent / "r-cfgs" / "apply.py", "apply_cfgs_after_v50b").apply(tmp_path)
+    script(HERE.parent / "r-dsr1c" / "apply.py", "apply_dsr1c_after_v50b").apply(tmp_path)  # DeepSeek-R1 layouts
     assert read_catalog("measurements", tmp_path).sort("name").equals(bundled.sort("name"))
     assert runs[1].equals(runs[0])
 
