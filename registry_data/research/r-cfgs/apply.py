@@ -24,19 +24,23 @@ VERIFIED = dt.date(2026, 12, 6)  # the day the configs were read (the mirrors' H
 COLUMNS = ("max_num_tokens", "tp", "pp")
 
 
-def cells() -> pl.DataFrame:
-    """cells.csv with each cell's note: the column, value, the config line's URL and how the line was found."""
-    c = pl.read_csv(HERE / "cells.csv", schema_overrides={"value": pl.Int64, "line": pl.Int64})
+def cells(folder: Path | None = None) -> pl.DataFrame:
+    """``folder``'s cells.csv with each cell's note: the column, value, the config line's URL and how the line was
+    found (r-dsr1c replays its own cells.csv through this script)."""
+    c = pl.read_csv((folder or HERE) / "cells.csv", schema_overrides={"value": pl.Int64, "line": pl.Int64})
     url = pl.format("https://github.com/{}/blob/{}/{}#L{}", "repository", "commit", "path", "line")
     return c.with_columns(pl.format("[{} = {}: {} ({})]", "column", "value", url, "why").alias("note"))
 
 
-def replayed(frame: pl.DataFrame, c: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` with the cells of ``c`` set, their notes appended once and last_verified set on their rows."""
+def replayed(frame: pl.DataFrame, c: pl.DataFrame, columns: tuple[str, ...] = COLUMNS, verified: dt.date = VERIFIED,
+             folder: Path | None = None) -> pl.DataFrame:
+    """``frame`` with the cells of ``c`` (``columns`` of them) set, their notes appended once and last_verified set to
+    ``verified`` on their rows."""
     counts = frame.group_by("name").len()
     bad = c.join(counts, on="name", how="left").filter(pl.col("len").fill_null(0) != 1)
     if bad.height:
-        sys.exit(f"r-cfgs/cells.csv: measurements has no single row named {bad['name'][0]!r} ({bad.height} cells "
+        sys.exit(f"{(folder or HERE).name}/cells.csv: measurements has no single row named {bad['name'][0]!r} "
+                 f"({bad.height} cells "
                  "so); each cell names one row of the catalog")
     wide = (c.pivot(on="column", index="name", values="value", aggregate_function="first")
             .rename(lambda k: k if k == "name" else f"new_{k}"))
@@ -45,18 +49,21 @@ def replayed(frame: pl.DataFrame, c: pl.DataFrame) -> pl.DataFrame:
     touched = pl.col("cfg_note").is_not_null()
     fresh = touched & ~pl.col("notes").fill_null("").str.contains(pl.col("cfg_note"), literal=True)
     return out.with_columns(
-        *(pl.coalesce(f"new_{k}", k).alias(k) for k in COLUMNS if f"new_{k}" in out.columns),
-        pl.when(touched).then(pl.lit(VERIFIED)).otherwise(pl.col("last_verified")).alias("last_verified"),
+        *(pl.coalesce(f"new_{k}", k).alias(k) for k in columns if f"new_{k}" in out.columns),
+        pl.when(touched).then(pl.lit(verified)).otherwise(pl.col("last_verified")).alias("last_verified"),
         pl.when(fresh).then(pl.concat_str(pl.col("notes").fill_null(""), pl.lit(" "), pl.col("cfg_note")))
         .otherwise(pl.col("notes")).alias("notes"),
     ).select(frame.columns)
 
 
-def apply(registry: Path = REGISTRY) -> int:
+def apply(registry: Path = REGISTRY, folder: Path | None = None, columns: tuple[str, ...] = COLUMNS,
+          verified: dt.date = VERIFIED) -> int:
+    folder = folder or HERE  # read at the call (a test points HERE elsewhere)
     path = registry / "measurements.parquet"
     frame = pl.read_parquet(path)
-    c = cells()
-    write_catalog(replayed(frame, c), "measurements", registry, source=f"{path} after r-cfgs/cells.csv")
+    c = cells(folder)
+    write_catalog(replayed(frame, c, columns, verified, folder), "measurements", registry,
+                  source=f"{path} after {folder.name}/cells.csv")
     return c.height
 
 

@@ -11,53 +11,22 @@ the script replays onto a tree where other branches changed other rows or column
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import sys
 from pathlib import Path
-
-import polars as pl
-
-from pipeline.catalogs.io import write_catalog
 
 HERE = Path(__file__).parent
 REGISTRY = HERE.parent.parent
 VERIFIED = dt.date(2026, 12, 7)  # the day the configs were read (the mirrors' HEAD commits in cells.csv)
 COLUMNS = ("tp", "ep", "max_num_tokens", "batch")
-
-
-def cells() -> pl.DataFrame:
-    """cells.csv with each cell's note: the column, value, the config line's URL and how the line was found."""
-    c = pl.read_csv(HERE / "cells.csv", schema_overrides={"value": pl.Int64, "line": pl.Int64})
-    url = pl.format("https://github.com/{}/blob/{}/{}#L{}", "repository", "commit", "path", "line")
-    return c.with_columns(pl.format("[{} = {}: {} ({})]", "column", "value", url, "why").alias("note"))
-
-
-def replayed(frame: pl.DataFrame, c: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` with the cells of ``c`` set, their notes appended once and last_verified set on their rows."""
-    counts = frame.group_by("name").len()
-    bad = c.join(counts, on="name", how="left").filter(pl.col("len").fill_null(0) != 1)
-    if bad.height:
-        sys.exit(f"r-dsr1c/cells.csv: measurements has no single row named {bad['name'][0]!r} ({bad.height} cells "
-                 "so); each cell names one row of the catalog")
-    wide = (c.pivot(on="column", index="name", values="value", aggregate_function="first")
-            .rename(lambda k: k if k == "name" else f"new_{k}"))
-    notes = c.group_by("name", maintain_order=True).agg(pl.col("note").str.join(" ").alias("cfg_note"))
-    out = frame.join(wide, on="name", how="left").join(notes, on="name", how="left")
-    touched = pl.col("cfg_note").is_not_null()
-    fresh = touched & ~pl.col("notes").fill_null("").str.contains(pl.col("cfg_note"), literal=True)
-    return out.with_columns(
-        *(pl.coalesce(f"new_{k}", k).alias(k) for k in COLUMNS if f"new_{k}" in out.columns),
-        pl.when(touched).then(pl.lit(VERIFIED)).otherwise(pl.col("last_verified")).alias("last_verified"),
-        pl.when(fresh).then(pl.concat_str(pl.col("notes").fill_null(""), pl.lit(" "), pl.col("cfg_note")))
-        .otherwise(pl.col("notes")).alias("notes"),
-    ).select(frame.columns)
+# r-cfgs' replay, by path: one implementation of setting a folder's cells.csv on the catalog
+_spec = importlib.util.spec_from_file_location("r_cfgs_apply", HERE.parent / "r-cfgs" / "apply.py")
+cfgs = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(cfgs)
 
 
 def apply(registry: Path = REGISTRY) -> int:
-    path = registry / "measurements.parquet"
-    frame = pl.read_parquet(path)
-    c = cells()
-    write_catalog(replayed(frame, c), "measurements", registry, source=f"{path} after r-dsr1c/cells.csv")
-    return c.height
+    return cfgs.apply(registry, HERE, COLUMNS, VERIFIED)
 
 
 if __name__ == "__main__":
