@@ -208,9 +208,9 @@ def _operator_times(p: str) -> None:
         # attention's the fused-attention model's (operator_shapes.operator_attention)
         eta = f"{p}_{op}_eta_compute" if op in (*GEMM_OPERATORS, "attention") else "eta_compute"
         # the memory side pays each kernel's fixed time (kernel_calls.latency_roofline_time_s; 0 but under a kernel fit)
-        # a 16-bit LM head; the linear layers' under a per-layer format mix (mixed_precision)
-        peak = {"lm_head": "lm_head_peak_flop_per_s", "attention": "peak_flop_per_s",
-                "norms": "peak_flop_per_s"}.get(op, "linear_peak_flop_per_s")
+        # a 16-bit LM head; the linear layers' under a per-layer format mix (mixed_precision); the others the dtype's
+        peak = ("lm_head_peak_flop_per_s" if op == "lm_head"
+                else "linear_peak_flop_per_s" if op in GEMM_OPERATORS else "peak_flop_per_s")
         roof = [peak, eta, "memory_bandwidth_bytes_per_s", "eta_memory", "memory_latency_s"]
         kernels = OPERATOR_KERNELS[op]
         if op == "mlp":  # its GEMMs' roofline, then the activation kernel between them on its own (serial)
