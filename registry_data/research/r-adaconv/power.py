@@ -11,7 +11,8 @@ import statistics
 import sys
 from pathlib import Path
 
-import scenarios
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import scenarios  # noqa: E402
 
 SPL = "closed/{sub}/results/{sys}/{model}/{scen}/performance/run_1/spl.txt"
 
