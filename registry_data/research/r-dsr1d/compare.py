@@ -23,8 +23,9 @@ def main(before: str, after: str) -> None:
         rows=pl.len(), before=pl.col("abs_error_pct").median().round(1),
         after=pl.col("error_pct_after").abs().median().round(1)).sort("model", "hardware", "metric"))
     r1 = moved.filter(pl.col("model") == "DeepSeek-R1").sort("metric", "hardware", "name")
-    print(r1.select(pl.col("name").str.slice(16, 30), "scenario", "metric", "measured", pl.col("error_pct").round(1).alias("before %"),
-                    pl.col("error_pct_after").round(1).alias("after %"), "bound", "bound_after", "batch_used"))
+    print(r1.select(pl.col("name").str.slice(16, 30), "scenario", "metric", "measured",
+                    pl.col("error_pct").round(1).alias("before %"), pl.col("error_pct_after").round(1).alias("after %"),
+                    "bound", "bound_after", "batch_used"))
 
 
 if __name__ == "__main__":
