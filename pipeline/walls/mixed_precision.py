@@ -8,12 +8,21 @@ layer's weights take its format's bits, and its GEMM its format's tensor rate, F
 dense FLOP/s on Blackwell and FP8 : FP16 = 1 : 1/2 on Hopper (the hardware catalog's peaks), so a GEMM's time is
 proportional to its format's bits too: the mix takes (4a + 8f + 16h) / 8 = b / 8 of the all-FP8 bytes and time,
 whatever the split (registry_data/research/r-moemix2). The row's weight_dtype is the reference format (its bits
-and its peak); attention, the norms and the LM head (16-bit, ``operators.end_weight_bytes_per_param``) keep theirs.
+and its peak); the norms and the LM head (16-bit, ``operators.end_weight_bytes_per_param``) keep theirs.
+
+Attention's matmuls (QK^T and PV over the KV cache) run at their kernel's precision, not the GEMMs' (r-dsr1d):
+the slower of the compute dtype's and the KV cache's, and never faster than FP8's, for no attention kernel
+multiplies in FP4. TensorRT-LLM (NVIDIA/TensorRT-LLM @38134b13, cpp/tensorrt_llm/thop/attentionOp.cpp, the op's
+setup) runs context FMHA in FP8 where the KV cache is FP8 and context FMHA is paged (``mFP8ContextFMHA``), MLA's
+context in FP8 on sm 90/100/103/120 with an FP8 KV cache (``mFP8ContextMLA``) and MLA's generation with FP8 Q and KV
+(``mFP8GenerationMLA = hasFp8KvCache()``), else in the model's 16-bit dtype; an NVFP4 KV cache is read by the FP8
+kernels. NVIDIA's MLPerf v5.1 DeepSeek-R1 runs: NVFP4 weights, ``kv_cache_dtype: 'fp8'``, ``use_fp8_context_fmha``
+(mlcommons/inference_results_v5.1 @965182b0 closed/NVIDIA/configs/B200-SXM-180GBx8/Offline/deepseek-r1.py:30, 54).
 """
 
 from __future__ import annotations
 
-from pipeline.units import UExpr
+from pipeline.units import UExpr, lit, minimum, where
 from pipeline.walls.operators import weight_bytes_per_param
 from pipeline.walls.quantities import ELEM_PER_PARAM
 from pipeline.walls.registries import define_serving, serving_column
@@ -40,3 +49,22 @@ def linear_peak_flop_per_s(peak_flop_per_s: UExpr, weight_bits_scale: UExpr) -> 
     """The QKV, O and MLP GEMMs' peak under the mix: weight_dtype's reference peak / (b / bits(weight_dtype)), so a
     GEMM of the mix takes b / bits(weight_dtype) of the reference format's compute time."""
     return peak_flop_per_s / weight_bits_scale
+
+
+@serving_column
+def sixteen_bit_peak_flop_per_s(peak_flop_per_s: UExpr, peak_bf16_flop_per_s: UExpr,
+                                peak_fp16_flop_per_s: UExpr) -> UExpr:
+    """The 16-bit peak: bf16's, else fp16's; the compute dtype's if the catalog has neither."""
+    return where(peak_bf16_flop_per_s.is_not_null(), peak_bf16_flop_per_s,
+                 where(peak_fp16_flop_per_s.is_not_null(), peak_fp16_flop_per_s, peak_flop_per_s))
+
+
+@serving_column
+def attention_peak_flop_per_s(peak_flop_per_s: UExpr, kv_bytes_per_element: UExpr, sixteen_bit_peak_flop_per_s: UExpr,
+                              peak_fp8_flop_per_s: UExpr) -> UExpr:
+    """Attention's peak: min(the compute dtype's, the KV kernel's), the KV kernel's the 16-bit peak for a 16-bit (or
+    wider) KV cache, else FP8's (an FP8 or NVFP4 cache; the compute dtype's where the catalog has no FP8 peak). FP4
+    compute over an FP8 cache: FP8's, half of FP4's on B200 (4.5 of 9 PFLOP/s dense)."""
+    kv_kernel = where(kv_bytes_per_element >= lit(2.0, "B/elem"), sixteen_bit_peak_flop_per_s,
+                      where(peak_fp8_flop_per_s.is_not_null(), peak_fp8_flop_per_s, peak_flop_per_s))
+    return minimum(peak_flop_per_s, kv_kernel)

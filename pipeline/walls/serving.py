@@ -157,13 +157,11 @@ def lm_head_at_16_bits(bytes_per_element: UExpr) -> Plain:
 
 
 @serving_column
-def lm_head_peak_flop_per_s(lm_head_at_16_bits: Plain, peak_flop_per_s: UExpr, peak_bf16_flop_per_s: UExpr,
-                            peak_fp16_flop_per_s: UExpr) -> UExpr:
-    """The LM head's peak: the 16-bit one (bf16's, else fp16's; the compute dtype's if the catalog has
-    neither) under 8- or 4-bit compute, else the compute dtype's."""
-    sixteen = where(peak_bf16_flop_per_s.is_not_null(), peak_bf16_flop_per_s,
-                    where(peak_fp16_flop_per_s.is_not_null(), peak_fp16_flop_per_s, peak_flop_per_s))
-    return where(lm_head_at_16_bits, sixteen, peak_flop_per_s)
+def lm_head_peak_flop_per_s(lm_head_at_16_bits: Plain, peak_flop_per_s: UExpr,
+                            sixteen_bit_peak_flop_per_s: UExpr) -> UExpr:
+    """The LM head's peak: the 16-bit one (``mixed_precision.sixteen_bit_peak_flop_per_s``) under 8- or 4-bit
+    compute, else the compute dtype's."""
+    return where(lm_head_at_16_bits, sixteen_bit_peak_flop_per_s, peak_flop_per_s)
 
 
 def times_of_bound(kind: str, args: tuple) -> list[UExpr]:
@@ -208,9 +206,10 @@ def _operator_times(p: str) -> None:
         # attention's the fused-attention model's (operator_shapes.operator_attention)
         eta = f"{p}_{op}_eta_compute" if op in (*GEMM_OPERATORS, "attention") else "eta_compute"
         # the memory side pays each kernel's fixed time (kernel_calls.latency_roofline_time_s; 0 but under a kernel fit)
-        # a 16-bit LM head; the linear layers' under a per-layer format mix (mixed_precision); the others the dtype's
-        peak = ("lm_head_peak_flop_per_s" if op == "lm_head"
-                else "linear_peak_flop_per_s" if op in GEMM_OPERATORS else "peak_flop_per_s")
+        # a 16-bit LM head; the linear layers' under a per-layer format mix, attention's at its kernel's precision
+        # (both mixed_precision); the others the dtype's
+        peak = ("lm_head_peak_flop_per_s" if op == "lm_head" else "linear_peak_flop_per_s" if op in GEMM_OPERATORS
+                else "attention_peak_flop_per_s" if op == "attention" else "peak_flop_per_s")
         roof = [peak, eta, "memory_bandwidth_bytes_per_s", "eta_memory", "memory_latency_s"]
         kernels = OPERATOR_KERNELS[op]
         if op == "mlp":  # its GEMMs' roofline, then the activation kernel between them on its own (serial)

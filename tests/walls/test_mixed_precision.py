@@ -73,3 +73,42 @@ def test_a_mix_moves_the_linear_layers_alone():
     assert mix["prefill_attention_time_s"] == pytest.approx(plain["prefill_attention_time_s"], rel=1e-12)
     swept = _row(8.75, sweep=True)
     assert swept["ttft_s"] == pytest.approx(mix["ttft_s"], rel=1e-9) and swept["ttft_s"] > plain["ttft_s"]
+
+
+# attention's peak (mixed_precision.attention_peak_flop_per_s), peaks from the hardware catalog (TFLOP/s dense):
+# B200 fp4 9000 / fp8 4500 / bf16 2250; GB300 fp4 15000 / fp8 5000 / bf16 2500; an RTX PRO 6000 workstation row
+# without an fp8 peak (fp4 2000, bf16 503.8)
+PEAKS = {"peak_flop_per_s": [9000e12, 2250e12, 4500e12, 9000e12, 15000e12, 2000e12],
+         "kv_bytes_per_element": [1.0, 1.0, 2.0, 0.5, 1.0, 1.0],
+         "peak_bf16_flop_per_s": [2250e12, 2250e12, 2250e12, 2250e12, 2500e12, 503.8e12],
+         "peak_fp16_flop_per_s": [2250e12, 2250e12, 2250e12, 2250e12, 2500e12, None],
+         "peak_fp8_flop_per_s": [4500e12, 4500e12, 4500e12, 4500e12, 5000e12, None]}
+PEAK_UNITS = {"kv_bytes_per_element": "B/elem"}
+
+
+def test_attention_runs_at_its_kernels_precision_by_hand():
+    """fp4 compute over an fp8 KV cache: FP8's 4500 (TensorRT-LLM's FP8 FMHA / MLA); bf16 compute over fp8 KV: bf16's
+    2250 (the slower); fp8 compute over a bf16 cache: bf16's 2250; an NVFP4 cache: the FP8 kernels, 4500; GB300 fp4
+    over fp8: 5000, not 15000 / 2; no fp8 peak in the catalog: the compute dtype's 2000 (unchanged)."""
+    frame = pl.DataFrame(PEAKS, schema_overrides={c: pl.Float64 for c in PEAKS})
+    units = {c: unit(PEAK_UNITS.get(c, "FLOP/s")) for c in PEAKS}
+    out = formulas.plan(frame.lazy(), units, ["attention_peak_flop_per_s"], formulas.REGISTRY | SERVING).frame.collect()
+    assert [p / 1e12 for p in out["attention_peak_flop_per_s"]] == pytest.approx([4500, 2250, 2250, 4500, 5000, 2000])
+
+
+def _r1(compute: str) -> dict:
+    axes = {"model": ["DeepSeek-R1"], "hardware": ["B200 (HGX B200)"], "batch": [4096], "tp": [1], "ep": [8],
+            "prompt_len": [804], "output_len": [3650], "compute_dtype": [compute], "weight_dtype": ["fp4"],
+            "kv_dtype": ["fp8"]}
+    raw = {"study": "serving", "axes": axes, "efficiency": {"framework": "TensorRT-LLM"}}
+    return single.answer(parse_spec(raw), load_catalogs(), breakdown=True).frame().row(0, named=True)
+
+
+def test_fp4_attention_takes_the_fp8_rows_time():
+    """DeepSeek-R1 FP4 on B200 at attention DP 8 / EP 8 over an FP8 KV cache (the MLPerf v5.1 runs): the same
+    attention FLOPs at FP8's peak take the fp8 row's time; its projections and MLP stay at FP4's."""
+    fp4, fp8 = _r1("fp4"), _r1("fp8")
+    assert fp4["decode_attention_flop"] == pytest.approx(fp8["decode_attention_flop"], rel=1e-12)
+    assert fp4["decode_attention_time_s"] == pytest.approx(fp8["decode_attention_time_s"], rel=1e-9)
+    assert fp4["decode_attention_bound"] == "compute"
+    assert fp4["peak_flop_per_s"] == pytest.approx(2 * fp8["peak_flop_per_s"])
