@@ -1,0 +1,31 @@
+"""Replay r-bertbw onto a registry's measurements catalog (the bundled one by default): each cell of cells.csv
+(``build_cells.py``: an MLPerf Training BERT row's ``microbatch`` as its run's own result log states it) set on the
+row of that ``name``, the log line appended to the row's notes once, and last_verified set to the day the logs were
+read. Only these cells, the notes and last_verified of these rows are written; a second run changes nothing.
+
+    .venv/bin/python registry_data/research/r-bertbw/apply.py [REGISTRY]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).parent
+REGISTRY = HERE.parent.parent
+VERIFIED = dt.date(2026, 12, 7)  # the day the logs were read (the commits in cells.csv)
+COLUMNS = ("microbatch",)
+# r-cfgs' replay, by path: one implementation of setting a folder's cells.csv on the catalog
+_spec = importlib.util.spec_from_file_location("r_cfgs_apply", HERE.parent / "r-cfgs" / "apply.py")
+cfgs = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(cfgs)
+
+
+def apply(registry: Path = REGISTRY) -> int:
+    return cfgs.apply(registry, HERE, COLUMNS, VERIFIED)
+
+
+if __name__ == "__main__":
+    print(apply(Path(sys.argv[1]) if len(sys.argv) > 1 else REGISTRY), "cells replayed")
