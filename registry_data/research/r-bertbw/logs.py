@@ -35,6 +35,7 @@ def log_keys(mirrors: Path, url: str) -> dict:
         if d["key"] in KEYS and d["key"] not in out:
             out[d["key"]] = d["value"]
             out[f"{d['key']}_line"] = n
+            out[f"{d['key']}_file"] = d.get("metadata", {}).get("file")
     return out
 
 
