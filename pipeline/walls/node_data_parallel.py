@@ -13,17 +13,24 @@ after the GEMMs it follows and so cannot overlap them (wall 2 adds it to ``eleme
 Sharded optimizers update 1/g of the state on each of g ranks: NVIDIA's MLPerf BERT runs apex's DistributedFusedLAMB
 (``--distributed_lamb`` in run_and_time.sh), whose dwu_group_size "defaults to one node" (run_pretraining.py,
 training_results_v4.0 NVIDIA bert eos_n434_ngc23.09_pytorch); ResNet-50's SGDwFASTLARSV2 (common/optimizer.py,
-lars_multi_mp_sgd_mom_update_v2) updates every weight on every rank.
+lars_multi_mp_sgd_mom_update_v2) updates every weight on every rank. Across nodes the BERT runs pass
+``full_ar = torch.cuda.device_count() < torch.distributed.get_world_size()`` (training_results_v5.0 0fdc28f
+NVIDIA/benchmarks/bert/implementations/tyche_ngpu512_ngc25.04_pytorch/run_pretraining.py line 993; the same line in
+every NVIDIA BERT implementation of v3.1-v5.0): apex then all-reduces the whole gradient over every rank (the
+all-reduce above) and, after the sharded update, all-gathers the new 16-bit parameters within the node
+(DistributedFusedLAMB._pipeline_step's ``all_gather(self._new_params_mega_shards, self._fp16_p, group=self._ag_pg[0])``,
+its AG groups the node's ``device_count()`` ranks with ``--dwu-num-ag-pg=1``, run_and_time.sh line 125). Within one
+node the reduce-scatter and that all-gather are the all-reduce itself, so only the multi-node step adds it.
 """
 
 from __future__ import annotations
 
 from pipeline.formulas import column, define
 from pipeline.units import Plain, UExpr, lit, minimum, where
-from pipeline.walls.communication import ALLREDUCE_FIT_COLUMNS, dp_exposed_time_s, nccl_all_reduce_s
+from pipeline.walls.communication import ALLREDUCE_FIT_COLUMNS, dp_exposed_time_s, nccl_all_reduce_s, ring_all_gather_s
 from pipeline.walls.locality import SCALEOUT_LINK_EFFICIENCY, scaleout_bandwidth_per_gpu_bytes_per_s
 from pipeline.walls.pcie_collectives import pcie_ring_all_reduce_s, pcie_ring_beta
-from pipeline.walls.quantities import OPTIMIZER_BYTES
+from pipeline.walls.quantities import OPTIMIZER_BYTES, WORKING_WEIGHT_BYTES
 
 # NCCL's PCIe ring step latency with the LL protocol, hwLat[PCI][RING][LL] = 1.0 us (src/graph/tuning.cc, NVIDIA/nccl
 # 5067397c): pcie_collectives' fixed times are multiples of it (for a PCIe-linked part, its catalogued scale-up latency)
@@ -83,9 +90,32 @@ define("gradient_allreduce_time_s",
 
 
 @column
-def gradient_exposed_time_s(gradient_allreduce_time_s: UExpr, dp_overlap_fraction: UExpr) -> UExpr:
-    """The part not hidden behind the backward pass: the training study's term."""
-    return dp_exposed_time_s(gradient_allreduce_time_s, dp_overlap_fraction)
+def parameter_allgather_time_s(step: Plain, data_parallel_devices: UExpr, optimizer_shard_ranks: UExpr,
+                               params_computed: UExpr, accelerators_per_node: UExpr,
+                               cluster_accelerators_per_node: UExpr, scaleup_domain_size: UExpr,
+                               cluster_scaleup_domain_size: UExpr, scaleup_link_latency_s: UExpr,
+                               scaleup_link_bandwidth_bytes_per_s: UExpr, host_link_bandwidth_bytes_per_s: UExpr,
+                               eta_link: UExpr) -> UExpr:
+    """A sharded optimizer's step across nodes (apex DistributedFusedLAMB with full_ar, module docstring): the ring
+    all-gather of the 16-bit parameters (WORKING_WEIGHT_BYTES x params) over the optimizer's shard group, one node,
+    after the update and so not hidden behind backward; on the scale-up links where the group fits the domain, else
+    the host link, each x eta_link. 0 on one node (its reduce-scatter + all-gather are the gradient all-reduce) and
+    where the optimizer is not sharded."""
+    node = cluster_accelerators_per_node.fill_null(accelerators_per_node)
+    domain = cluster_scaleup_domain_size.fill_null(scaleup_domain_size)
+    link = where(optimizer_shard_ranks <= domain, scaleup_link_bandwidth_bytes_per_s, host_link_bandwidth_bytes_per_s)
+    gather = ring_all_gather_s(optimizer_shard_ranks, params_computed * WORKING_WEIGHT_BYTES, scaleup_link_latency_s,
+                               link * eta_link)
+    spans = (step == "train") & (data_parallel_devices > node) & (optimizer_shard_ranks > 1)
+    return where(spans, gather, 0).fill_null(0)
+
+
+@column
+def gradient_exposed_time_s(gradient_allreduce_time_s: UExpr, dp_overlap_fraction: UExpr,
+                            parameter_allgather_time_s: UExpr) -> UExpr:
+    """The part not hidden behind the backward pass: the training study's term, and the sharded optimizer's
+    parameter all-gather after the update."""
+    return dp_exposed_time_s(gradient_allreduce_time_s, dp_overlap_fraction) + parameter_allgather_time_s
 
 
 @column
