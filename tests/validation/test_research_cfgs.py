@@ -14,6 +14,7 @@ from tests.validation.test_research_v50b import HERE as V50B
 HERE = V50B.parent / "r-cfgs"
 CLASSCFG = script(HERE / "classcfg.py", "classcfg_cfgs")
 APPLY = script(HERE / "apply.py", "apply_cfgs")
+H70SAT = script(HERE.parent / "r-h70sat" / "apply.py", "apply_h70sat_cfgs")  # replayed after r-cfgs
 
 BENCH = '''
 class GPUBaseConfig(BenchmarkConfiguration):
@@ -122,6 +123,7 @@ def test_each_cell_cites_a_config_line_and_replays_once(registry):
     write_catalog(blank, "measurements", registry)
     for _ in range(2):  # the second run finds every note and value in place
         APPLY.apply(registry)
+        H70SAT.apply(registry)  # r-h70sat's Server caps, read on the 7th, on rows r-cfgs also states
         assert read_catalog("measurements", registry).equals(bundled)
 
 

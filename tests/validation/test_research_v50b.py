@@ -27,9 +27,10 @@ def _rows() -> pl.DataFrame:
 
 def test_the_rows_are_the_logs_figures():
     rows = _rows()
-    dsr1c = pl.col("name").is_in(pl.read_csv(HERE.parent / "r-dsr1c" / "cells.csv")["name"].implode())
+    later = pl.concat([pl.read_csv(HERE.parent / f / "cells.csv").select("name") for f in ("r-dsr1c", "r-h70sat")])
+    dsr1c = pl.col("name").is_in(later["name"].implode())  # r-dsr1c and r-h70sat read their configs on the 7th
     verified = rows.select(pl.when(dsr1c).then(datetime.date(2026, 12, 7)).otherwise(datetime.date(2026, 12, 6)))
-    assert rows.height == 432 and (rows["last_verified"] == verified.to_series()).all()  # r-dsr1c read its configs on the 7th
+    assert rows.height == 432 and (rows["last_verified"] == verified.to_series()).all()
     vultr = {r["metric"]: r for r in rows.filter(pl.col("name").str.starts_with(
         "mlperf-inf-v5.1-vultr-8xmi325x-2xepyc-9554-llama2-70b-99-server")).iter_rows(named=True)}
     # closed/Vultr/results/8xMI325X_2xEPYC_9554/llama2-70b-99/Server/.../mlperf_log_summary.txt lines 7, 8, 22, 37,
@@ -74,8 +75,10 @@ def test_each_row_cites_its_log_and_the_precision_its_measurements_json_states()
     # r-cfgs for a config of two settings whose Custom one the log's rate names)
     assert laid_out["notes"].str.contains(r"Layout \(this scenario's config\): closed/[^/]+/configs/|"
                                           r"\[tp = \d+: https://github.com/mlcommons/[^ ]+/configs/").all()
-    # batch: only r-dsr1c's DeepSeek-R1 rows, from their configs' gpu_batch_size
-    dsr1c = pl.read_csv(HERE.parent / "r-dsr1c" / "cells.csv").filter(pl.col("column") == "batch")["name"]
+    # batch: only r-dsr1c's DeepSeek-R1 rows and r-h70sat's Server caps, from their configs' gpu_batch_size
+    dsr1c = pl.concat([pl.read_csv(HERE.parent / f / "cells.csv").filter(pl.col("column") == "batch")
+                       .select("name") for f in ("r-dsr1c", "r-h70sat")])["name"]
+    dsr1c = dsr1c.filter(dsr1c.is_in(rows["name"].implode()))
     assert (laid_out["framework"] == "TensorRT-LLM").all()
     assert rows.filter(pl.col("batch").is_not_null())["name"].sort().equals(dsr1c.sort())
     steps = rows.filter(pl.col("scheduler_steps").is_not_null())  # only where the run's own harness yaml says so
@@ -118,6 +121,7 @@ def test_from_a_catalog_without_them_the_script_adds_exactly_them_once(tmp_path)
     # r-cfgs then states what these runs' configs say (budget, layout) on the rows it names
     script(HERE.parent / "r-cfgs" / "apply.py", "apply_cfgs_after_v50b").apply(tmp_path)
     script(HERE.parent / "r-dsr1c" / "apply.py", "apply_dsr1c_after_v50b").apply(tmp_path)  # DeepSeek-R1 layouts
+    script(HERE.parent / "r-h70sat" / "apply.py", "apply_h70sat_after_v50b").apply(tmp_path)  # Server batch caps
     assert read_catalog("measurements", tmp_path).sort("name").equals(bundled.sort("name"))
     assert runs[1].equals(runs[0])
 
