@@ -1,0 +1,79 @@
+"""Replay r-lorarows onto a registry's measurements catalog (the bundled one by default): each cell of cells.csv (a
+Llama 2 70B LoRA MLPerf Training row's cell as its run's own files state it: config_*.sh, the result log's mllog
+lines, the system description JSON) set on the row of that ``name`` (the catalog's unique key), cast to the
+column's type, the cell's citation appended to the row's notes once, and last_verified set to the day the files
+were read. Only these cells, the notes and last_verified of these rows are written; every other row and column is
+left as the catalog has it, so the script replays onto a tree where other branches changed other rows or columns.
+A second run changes nothing. Run clusters.py first: two cells name the clusters it adds.
+
+    .venv/bin/python registry_data/research/r-lorarows/apply.py [REGISTRY]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import polars as pl
+
+from pipeline.catalogs.io import write_catalog
+
+HERE = Path(__file__).parent
+REGISTRY = HERE.parent.parent
+VERIFIED = dt.date(2026, 12, 7)  # the day the files were read (the commits in cells.csv)
+BOOLEANS = {"true": True, "false": False}
+
+
+def cells(folder: Path | None = None) -> pl.DataFrame:
+    """``folder``'s cells.csv (values as text) with each cell's note: column, value, the file line's URL and why."""
+    c = pl.read_csv((folder or HERE) / "cells.csv", infer_schema=False)
+    url = pl.format("https://github.com/{}/blob/{}/{}#L{}", "repository", "commit", "path", "line")
+    return c.with_columns(pl.format("[{} = {}: {} ({})]", "column", "value", url, "why").alias("note"))
+
+
+def typed(value: str, dtype: pl.DataType) -> object:
+    """A cells.csv value as a value of the catalog column's type."""
+    if dtype == pl.Boolean:
+        return BOOLEANS[value]
+    return pl.Series([value]).cast(dtype, strict=True)[0]
+
+
+def replayed(frame: pl.DataFrame, c: pl.DataFrame, verified: dt.date = VERIFIED) -> pl.DataFrame:
+    """``frame`` with the cells of ``c`` set, their notes appended once and last_verified set on their rows."""
+    counts = frame.group_by("name").len()
+    bad = c.join(counts, on="name", how="left").filter(pl.col("len").fill_null(0) != 1)
+    if bad.height:
+        sys.exit(f"r-lorarows/cells.csv: measurements has no single row named {bad['name'][0]!r} ({bad.height} "
+                 "cells so); each cell names one row of the catalog")
+    unknown = sorted(set(c["column"]) - set(frame.columns))
+    if unknown:
+        sys.exit(f"r-lorarows/cells.csv: column {unknown[0]!r} is not a measurements column")
+    out = frame
+    for column, part in c.group_by("column", maintain_order=True):
+        dtype = frame.schema[column[0]]
+        values = dict(zip(part["name"], (typed(v, dtype) for v in part["value"]), strict=True))
+        new = pl.col("name").replace_strict(values, default=None, return_dtype=dtype)
+        out = out.with_columns(pl.when(pl.col("name").is_in(list(values))).then(new)
+                               .otherwise(pl.col(column[0])).alias(column[0]))
+    notes = c.group_by("name", maintain_order=True).agg(pl.col("note").str.join(" ").alias("cell_note"))
+    out = out.join(notes, on="name", how="left")
+    touched = pl.col("cell_note").is_not_null()
+    fresh = touched & ~pl.col("notes").fill_null("").str.contains(pl.col("cell_note"), literal=True)
+    return out.with_columns(
+        pl.when(touched).then(pl.lit(verified)).otherwise(pl.col("last_verified")).alias("last_verified"),
+        pl.when(fresh).then(pl.concat_str(pl.col("notes").fill_null(""), pl.lit(" "), pl.col("cell_note")))
+        .otherwise(pl.col("notes")).alias("notes"),
+    ).select(frame.columns)
+
+
+def apply(registry: Path = REGISTRY) -> int:
+    path = registry / "measurements.parquet"
+    c = cells()
+    write_catalog(replayed(pl.read_parquet(path), c), "measurements", registry,
+                  source=f"{path} after r-lorarows/cells.csv")
+    return c.height
+
+
+if __name__ == "__main__":
+    print(apply(Path(sys.argv[1]) if len(sys.argv) > 1 else REGISTRY), "cells replayed")
