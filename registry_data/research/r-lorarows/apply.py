@@ -4,9 +4,10 @@ lines, the system description JSON) set on the row of that ``name`` (the catalog
 column's type, the cell's citation appended to the row's notes once, and last_verified set to the day the files
 were read. Only these cells, the notes and last_verified of these rows are written; every other row and column is
 left as the catalog has it, so the script replays onto a tree where other branches changed other rows or columns.
-A second run changes nothing. Run clusters.py first: two cells name the clusters it adds.
+A second run changes nothing. Run clusters.py first: two cells name the clusters it adds. ``--cells FILE`` replays
+another cells file of this folder (cells_fp4_params.csv, after fp4_params.patch adds its column).
 
-    .venv/bin/python registry_data/research/r-lorarows/apply.py [REGISTRY]
+    .venv/bin/python registry_data/research/r-lorarows/apply.py [REGISTRY] [--cells cells.csv]
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline.catalogs.io import write_catalog
+from pipeline.catalogs.io import read_catalog, write_catalog
 
 HERE = Path(__file__).parent
 REGISTRY = HERE.parent.parent
@@ -25,9 +26,9 @@ VERIFIED = dt.date(2026, 12, 7)  # the day the files were read (the commits in c
 BOOLEANS = {"true": True, "false": False}
 
 
-def cells(folder: Path | None = None) -> pl.DataFrame:
-    """``folder``'s cells.csv (values as text) with each cell's note: column, value, the file line's URL and why."""
-    c = pl.read_csv((folder or HERE) / "cells.csv", infer_schema=False)
+def cells(folder: Path | None = None, file: str = "cells.csv") -> pl.DataFrame:
+    """``folder``'s ``file`` (values as text) with each cell's note: column, value, the file line's URL and why."""
+    c = pl.read_csv((folder or HERE) / file, infer_schema=False)
     url = pl.format("https://github.com/{}/blob/{}/{}#L{}", "repository", "commit", "path", "line")
     return c.with_columns(pl.format("[{} = {}: {} ({})]", "column", "value", url, "why").alias("note"))
 
@@ -67,13 +68,20 @@ def replayed(frame: pl.DataFrame, c: pl.DataFrame, verified: dt.date = VERIFIED)
     ).select(frame.columns)
 
 
-def apply(registry: Path = REGISTRY) -> int:
+def apply(registry: Path = REGISTRY, file: str = "cells.csv") -> int:
+    """Replay ``file`` onto ``registry``'s measurements (read as the catalog loads it: a column added since the
+    file was written is there, null)."""
     path = registry / "measurements.parquet"
-    c = cells()
-    write_catalog(replayed(pl.read_parquet(path), c), "measurements", registry,
-                  source=f"{path} after r-lorarows/cells.csv")
+    c = cells(file=file)
+    write_catalog(replayed(read_catalog("measurements", registry), c), "measurements", registry,
+                  source=f"{path} after r-lorarows/{file}")
     return c.height
 
 
 if __name__ == "__main__":
-    print(apply(Path(sys.argv[1]) if len(sys.argv) > 1 else REGISTRY), "cells replayed")
+    args = sys.argv[1:]
+    file = "cells.csv"
+    if "--cells" in args:
+        i = args.index("--cells")
+        file, args = args[i + 1], args[:i] + args[i + 2:]
+    print(apply(Path(args[0]) if args else REGISTRY, file), "cells replayed")
