@@ -55,6 +55,10 @@ def test_dell_b200_row_states_the_fp4_config_it_ran():
     assert (row["compute_dtype"], row["cp"], row["activation_func_fp8_input_store"]) == ("fp4", 2, False)
     assert row["batch"] // (row["devices"] // (row["cp"] * (row["tp"] or 1) * (row["pp"] or 1))) == 2
     assert "config_1xXE9680Lx8B200-SXM-180GB.sh#L10" in row["notes"]
+    # the earlier config sentence is replaced (notes.csv), r-t51's "Precision <dtype>: " convention kept
+    assert "Precision fp4: " in row["notes"] and "Precision fp8" not in row["notes"]
+    assert "config_DGXB200_1x8x1xtp1pp1cp1.sh line 9" not in row["notes"]
+    assert str(row["last_verified"]) == "2026-12-06"  # dates the result log, which the cells leave
 
 
 def test_replay_is_idempotent_and_touches_only_its_cells(apply, clusters, tmp_path):

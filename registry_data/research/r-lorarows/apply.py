@@ -1,10 +1,12 @@
 """Replay r-lorarows onto a registry's measurements catalog (the bundled one by default): each cell of cells.csv (a
 Llama 2 70B LoRA MLPerf Training row's cell as its run's own files state it: config_*.sh, the result log's mllog
 lines, the system description JSON) set on the row of that ``name`` (the catalog's unique key), cast to the
-column's type, the cell's citation appended to the row's notes once, and last_verified set to the day the files
-were read. Only these cells, the notes and last_verified of these rows are written; every other row and column is
-left as the catalog has it, so the script replays onto a tree where other branches changed other rows or columns.
-A second run changes nothing. Run clusters.py first: two cells name the clusters it adds. ``--cells FILE`` replays
+column's type and the cell's citation (its file line, pinned to a commit) appended to the row's notes once; notes.csv
+replaces text of a row's notes that these cells contradict (the Dell B200 row's earlier config sentence), once.
+last_verified is left: it dates the row's source_url (its result log), which these cells do not change (r-t51's v5.1
+rows keep 2026-12-06). Only these cells and notes are written; every other row and column is left as the catalog
+has it, so the script replays onto a tree where other branches changed other rows or columns. A second run changes
+nothing. Run clusters.py first: two cells name the clusters it adds. ``--cells FILE`` replays
 another cells file of this folder (cells_fp4_params.csv, after fp4_params.patch adds its column).
 
     .venv/bin/python registry_data/research/r-lorarows/apply.py [REGISTRY] [--cells cells.csv]
@@ -12,7 +14,6 @@ another cells file of this folder (cells_fp4_params.csv, after fp4_params.patch 
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
 
@@ -22,7 +23,6 @@ from pipeline.catalogs.io import read_catalog, write_catalog
 
 HERE = Path(__file__).parent
 REGISTRY = HERE.parent.parent
-VERIFIED = dt.date(2026, 12, 7)  # the day the files were read (the commits in cells.csv)
 BOOLEANS = {"true": True, "false": False}
 
 
@@ -40,8 +40,17 @@ def typed(value: str, dtype: pl.DataType) -> object:
     return pl.Series([value]).cast(dtype, strict=True)[0]
 
 
-def replayed(frame: pl.DataFrame, c: pl.DataFrame, verified: dt.date = VERIFIED) -> pl.DataFrame:
-    """``frame`` with the cells of ``c`` set, their notes appended once and last_verified set on their rows."""
+def corrected(frame: pl.DataFrame, folder: Path | None = None) -> pl.DataFrame:
+    """``frame`` with each notes.csv ``old`` text of a row's notes replaced by ``new`` (literal; absent: unchanged)."""
+    fixes = pl.read_csv((folder or HERE) / "notes.csv", infer_schema=False)
+    notes = pl.col("notes")
+    for name, old, new in fixes.iter_rows():
+        notes = pl.when(pl.col("name") == name).then(notes.str.replace(old, new, literal=True)).otherwise(notes)
+    return frame.with_columns(notes.alias("notes"))
+
+
+def replayed(frame: pl.DataFrame, c: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with the cells of ``c`` set and their notes appended once."""
     counts = frame.group_by("name").len()
     bad = c.join(counts, on="name", how="left").filter(pl.col("len").fill_null(0) != 1)
     if bad.height:
@@ -62,7 +71,6 @@ def replayed(frame: pl.DataFrame, c: pl.DataFrame, verified: dt.date = VERIFIED)
     touched = pl.col("cell_note").is_not_null()
     fresh = touched & ~pl.col("notes").fill_null("").str.contains(pl.col("cell_note"), literal=True)
     return out.with_columns(
-        pl.when(touched).then(pl.lit(verified)).otherwise(pl.col("last_verified")).alias("last_verified"),
         pl.when(fresh).then(pl.concat_str(pl.col("notes").fill_null(""), pl.lit(" "), pl.col("cell_note")))
         .otherwise(pl.col("notes")).alias("notes"),
     ).select(frame.columns)
@@ -73,7 +81,7 @@ def apply(registry: Path = REGISTRY, file: str = "cells.csv") -> int:
     file was written is there, null)."""
     path = registry / "measurements.parquet"
     c = cells(file=file)
-    write_catalog(replayed(read_catalog("measurements", registry), c), "measurements", registry,
+    write_catalog(corrected(replayed(read_catalog("measurements", registry), c)), "measurements", registry,
                   source=f"{path} after r-lorarows/{file}")
     return c.height
 
