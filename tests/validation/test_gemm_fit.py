@@ -52,7 +52,7 @@ def test_k_half_scales_with_the_ridge_point():
 
 def test_catalog_matches_a_fresh_fit():
     """The stored catalog is what the fit gives today (rerun ``python -m pipeline.validation.gemm_fit``)."""
-    stored = load_catalogs().kernel_efficiency
+    stored = load_catalogs().kernel_efficiency.filter(pl.col("efficiency_basis") != "attention fit")  # r-fa2bw's
     fresh = gemm_fit.catalog(today=stored["last_verified"][0])
     assert stored.equals(fresh.select(stored.columns).cast(stored.schema))
 
