@@ -25,22 +25,6 @@ def step_multiplier(step: Plain) -> UExpr:
     return where(step == "train", TRAIN_TO_FORWARD, 1.0)
 
 
-# A fused attention kernel's backward recomputes S = Q·Kᵀ from Q, K and the saved row statistics (FlashAttention-2,
-# Dao 2023, arXiv:2307.08691, Algorithm 2): five s x s x d matmuls against the forward's two, 2.5 x its FLOPs, the
-# count its benchmarks report backward TFLOP/s on (Dao-AILab/flash-attention benchmarks/benchmark_flash_attention.py,
-# flops(): "2.5 * f if mode == 'bwd'").
-FUSED_ATTENTION_BACKWARD_TO_FORWARD = 2.5
-
-
-@column
-def attention_step_multiplier(step: Plain, step_multiplier: UExpr, attention_ceiling: UExpr) -> UExpr:
-    """Forward-pass equivalents of a step's attention core: a training step priced by the fused-attention fit
-    (``attention_ceiling``, whose η is achieved / peak on the kernel's own FLOP count, forward 4·s²·d per head) runs
-    the kernel's forward and its backward, 1 + 2.5; elsewhere the step's (3 in training, 1 otherwise)."""
-    fused_training = (step == "train") & attention_ceiling.is_not_null()
-    return where(fused_training, 1.0 + FUSED_ATTENTION_BACKWARD_TO_FORWARD, step_multiplier)
-
-
 @column
 def tokens_per_step(step: Plain, batch: UExpr, seq_len: UExpr) -> UExpr:
     """Tokens that pass through the weights: one per sequence in decode, the whole sequence otherwise."""
@@ -137,21 +121,19 @@ def compute_time_s(step_flop: UExpr, achievable_flop_per_s: UExpr, gemm_units: U
                    step_qkv_proj_flop: UExpr, step_qkv_proj_eta_compute: UExpr, step_o_proj_flop: UExpr,
                    step_o_proj_eta_compute: UExpr, step_mlp_flop: UExpr, step_mlp_eta_compute: UExpr,
                    step_attention_flop: UExpr, step_attention_eta_compute: UExpr, step_norms_flop: UExpr,
-                   step_lm_head_flop: UExpr, step_lm_head_eta_compute: UExpr, conv_compute_time_s: UExpr,
-                   attention_step_multiplier: UExpr) -> UExpr:
+                   step_lm_head_flop: UExpr, step_lm_head_eta_compute: UExpr, conv_compute_time_s: UExpr) -> UExpr:
     """Wall 1: T = FLOPs / (peak(precision) x eta). With a GEMM kernel fit (issue 12) a
     transformer's matmuls each take their own shape's eta (operator_shapes.operator_gemms), attention
     the fused-attention model's where it has one (operator_shapes.operator_attention); norms keep
-    eta_compute; a training step's backward GEMMs run at the forward's eta, a fused attention kernel's backward at
-    its forward's η over its own FLOPs (``attention_step_multiplier``). A CNN's inference step: its convs one
+    eta_compute; a training step's backward GEMMs run at the forward's eta. A CNN's inference step: its convs one
     by one where priced (``at_one_eta_time_s``)."""
     def at(flop, eta):
         return flop / (peak_flop_per_s * eta)
 
     layers = [at(step_qkv_proj_flop, step_qkv_proj_eta_compute), at(step_o_proj_flop, step_o_proj_eta_compute),
-              at(step_mlp_flop, step_mlp_eta_compute), at(step_norms_flop, eta_compute)]
-    per_op = (step_multiplier * per_pass(n_layers, layers, at(step_lm_head_flop, step_lm_head_eta_compute))
-              + attention_step_multiplier * n_layers * at(step_attention_flop, step_attention_eta_compute))
+              at(step_mlp_flop, step_mlp_eta_compute), at(step_attention_flop, step_attention_eta_compute),
+              at(step_norms_flop, eta_compute)]
+    per_op = step_multiplier * per_pass(n_layers, layers, at(step_lm_head_flop, step_lm_head_eta_compute))
     return where(gemm_units.is_not_null() & is_transformer, per_op.to("s"),
                  at_one_eta_time_s(step_flop, achievable_flop_per_s, conv_compute_time_s))
 
