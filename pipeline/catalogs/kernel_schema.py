@@ -148,5 +148,5 @@ class TrainingRunColumns(RunColumns):
                           "expandable_segments:True; training; null: caching)", nullable=True,
                           isin=["caching", "expandable_segments"])
     attention_kernel: str = text("the fused attention kernel the run's framework calls, a kernel_efficiency "
-                                 "attention_kernel with an \"attention fit\" row (training; null: the catalog's "
+                                 "attention_kernel with an \"attention fit\" row (node-study rows; null: the catalog's "
                                  "fit of the row's hardware and precision)", nullable=True)

@@ -110,7 +110,8 @@ def measured_memory_fraction(side: pl.DataFrame, kernels: pl.DataFrame, compute_
         side = side.with_columns(pl.lit(0.0).alias(c) for c in LATENCIES if c in side.columns)
     if compute_model != "kernel" or memory_override is not None or "eta_memory" not in side.columns:
         return side
-    m = kernels.filter(pl.col("efficiency_basis") != ATTENTION_FIT).group_by("hardware").agg(pl.col("memory_fraction").first().alias("bandwidth_fraction"))
+    m = kernels.filter(pl.col("efficiency_basis") != ATTENTION_FIT).group_by("hardware").agg(
+        pl.col("memory_fraction").first().alias("bandwidth_fraction"))
     out = side.join(m.rename({"hardware": on}), on=on, how="left")
     has = pl.col("bandwidth_fraction").is_not_null()
     return out.with_columns(

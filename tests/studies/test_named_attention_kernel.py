@@ -32,3 +32,13 @@ def test_no_name_keeps_the_catalogs_fit_and_an_unknown_name_is_an_error():
     assert named_attention_kernel(SIDE, KERNELS, None).equals(SIDE)
     with pytest.raises(InputError, match=r"(?s)kernel_efficiency.*attention_kernel.*'FA9'.*FlashAttention-2"):
         named_attention_kernel(SIDE, KERNELS, "FA9")
+
+
+def test_a_node_sweep_names_its_attention_kernel_and_other_studies_cannot():
+    from pipeline.spec import parse_spec
+
+    spec = parse_spec({"study": "node", "efficiency": {"attention_kernel": "FlashAttention-2"}})
+    assert spec.efficiency.attention_kernel == "FlashAttention-2"
+    assert parse_spec({"study": "node"}).efficiency.attention_kernel is None
+    with pytest.raises(InputError, match="attention_kernel"):
+        parse_spec({"study": "training", "efficiency": {"attention_kernel": "FlashAttention-2"}})
