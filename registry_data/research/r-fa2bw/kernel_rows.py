@@ -28,10 +28,10 @@ KERNEL = "FlashAttention-2"
 MEASURED_ON = "B200 (HGX B200)"
 SAME_SILICON = ("B200 (HGX B200)", "GB200 NVL72 GPU")
 URL = "https://github.com/Dao-AILab/flash-attention/issues/1589"
+# null on an attention-fit row (the default row's GEMM fit prices the GEMMs); the per-hardware memory fraction and
+# fixed times stay the default row's, so a reader of one value per hardware finds one
 GEMM = ("units", "tile_m", "tile_n", "ceiling", "best_fraction", "ceiling_source", "sustained_fraction",
-        "sustained_source", "k_half", "memory_fraction", "memory_fraction_rows", "memory_fraction_source",
-        "memory_latency_s", "memory_latency_rows", "memory_latency_source", "attention_latency_s",
-        "attention_latency_rows", "attention_latency_source")
+        "sustained_source", "k_half")
 
 
 def fa2_rows(registry: Path) -> pl.DataFrame:
@@ -43,8 +43,8 @@ def fa2_rows(registry: Path) -> pl.DataFrame:
 def build(catalog: pl.DataFrame, registry: Path) -> pl.DataFrame:
     """``catalog`` without any FlashAttention-2 attention-fit row, plus the rebuilt ones."""
     base = catalog.filter(~((pl.col("efficiency_basis") == ATTENTION_FIT) & (pl.col("attention_kernel") == KERNEL)))
-    template = base.filter(pl.col("hardware") == MEASURED_ON, pl.col("precision") == "bf16",
-                           pl.col("efficiency_basis") != ATTENTION_FIT)
+    defaults = base.filter(pl.col("efficiency_basis") != ATTENTION_FIT)
+    template = defaults.filter(pl.col("hardware") == MEASURED_ON, pl.col("precision") == "bf16")
     s_half, d_half = template["attention_s_half"].item(), template["attention_d_half"].item()
     rows = fa2_rows(registry)
     ceil = ceilings(rows, s_half, d_half)
@@ -53,8 +53,9 @@ def build(catalog: pl.DataFrame, registry: Path) -> pl.DataFrame:
             f"(peak x shape) over its {rows.height} forward B200 rows ({URL}), at the shared s_half and d_half; "
             "GEMM columns: the (hardware, precision) kernel-fit row. Added by registry_data/research/r-fa2bw/"
             "kernel_rows.py; runs that call flash-attn 2 (MLPerf BERT on Blackwell, USE_FLASH_ATTENTION=1) name it.")
-    added = pl.concat([template.with_columns(hardware=pl.lit(h), precision=pl.lit(p)) for h in SAME_SILICON
-                       for p in ("bf16", "fp16")]).with_columns(
+    added = defaults.filter(pl.col("hardware").is_in(SAME_SILICON), pl.col("precision").is_in(["bf16", "fp16"]))
+    added = added.with_columns(
+        pl.col(c).fill_null(template[c].item()) for c in ("attention_s_half", "attention_d_half")).with_columns(
         pl.lit(None).cast(catalog.schema[c]).alias(c) for c in GEMM).with_columns(
         source_url=pl.lit(URL), efficiency_basis=pl.lit(ATTENTION_FIT), attention_kernel=pl.lit(KERNEL),
         attention_ceiling=pl.lit(ceil["ceiling"].item()), attention_fit_rows=pl.lit(rows.height),
