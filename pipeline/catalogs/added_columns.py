@@ -63,7 +63,8 @@ ADDED_COLUMNS: dict[str, dict[str, tuple[pl.DataType, str, str]]] = {
        "cross_entropy_loss_fusion": (pl.Boolean(), "2026-12-03", "unfused loss, fp32 logits (the default)"),
        "embedding_and_loss_in_pipeline_split": (pl.Boolean(), "2026-12-03", "layers alone split over the "
                                                                             "pipeline (the default)"),
-       "allocator": (pl.String(), "2026-12-03", "PyTorch's caching allocator (the default)")},
+       "allocator": (pl.String(), "2026-12-03", "PyTorch's caching allocator (the default)")}
+    | {"attention_kernel": (pl.String(), "2026-12-07", "no attention kernel stated: the catalog's attention fit")},
     "kernel_efficiency": {c: (dtype, "2026-12-03", "no sustained (power-capped) matmul measurement: a study's GEMMs "
                                                    "run at the microbenchmarks' ceiling (r-srv2)")
                           for c, dtype in (("sustained_fraction", pl.Float64()), ("sustained_source", pl.String()))},

@@ -16,7 +16,9 @@ class KernelEfficiencySchema(Provenance):
 
     hardware: str = text("a hardware catalog name")
     precision: str = text("compute precision (a precisions catalog name)")
-    efficiency_basis: str = text("what sets the matmul operators' η", isin=["kernel fit", "profile η"])
+    efficiency_basis: str = text("what sets the matmul operators' η; \"attention fit\": a row of one more attention "
+                                 "kernel alone (its GEMM columns null), for runs that name it", isin=["kernel fit",
+                                                                                       "profile η", "attention fit"])
     units: float = quantity("", "SMs (NVIDIA) or CUs (AMD) a GEMM's tiles run on", nullable=True)
     tile_m: float = quantity("", "rows of C per CTA tile", nullable=True)
     tile_n: float = quantity("", "columns of C per CTA tile", nullable=True)
@@ -36,7 +38,8 @@ class KernelEfficiencySchema(Provenance):
     in_sample_median_abs_error: float = quantity("", "median |error| of GEMM time on the fitted rows", ge=0)
     attention_ceiling: float = quantity("", "best fused attention kernel's fraction of peak at saturation "
                                         "(pipeline.walls.attention_kernel)", nullable=True, le=1)
-    attention_kernel: str = text("the kernel the attention ceiling is fitted to", nullable=True)
+    attention_kernel: str = text("the kernel the attention ceiling is fitted to (a measurement's or a spec's "
+                                 "attention_kernel picks an \"attention fit\" row by it)", nullable=True)
     attention_s_half: float = quantity("", "mean keys per query at which the K loop runs at half speed",
                                        nullable=True)
     attention_d_half: float = quantity("", "head dimension at which the matmul share is one half", nullable=True)
@@ -64,7 +67,7 @@ class KernelEfficiencySchema(Provenance):
 
     class Config:
         name = "kernel_efficiency"
-        unique = ["hardware", "precision"]  # noqa: RUF012 (pandera API)
+        unique = ["hardware", "precision", "attention_kernel"]  # noqa: RUF012 (pandera API)
 
 
 # Metrics of one kernel call alone (the kernel study, pipeline.studies.operator): metric -> (study, unit).
@@ -144,3 +147,6 @@ class TrainingRunColumns(RunColumns):
     allocator: str = text("PyTorch's CUDA allocator: caching, or expandable_segments (PYTORCH_CUDA_ALLOC_CONF="
                           "expandable_segments:True; training; null: caching)", nullable=True,
                           isin=["caching", "expandable_segments"])
+    attention_kernel: str = text("the fused attention kernel the run's framework calls, a kernel_efficiency "
+                                 "attention_kernel with an \"attention fit\" row (node-study rows; null: the catalog's "
+                                 "fit of the row's hardware and precision)", nullable=True)

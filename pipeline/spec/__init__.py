@@ -196,7 +196,9 @@ def parse_spec(raw: dict[str, Any], source: str = "sweep spec") -> SweepSpec:
     axes = read_axes(c.table(raw, "axes", known_axes(study)), study)
     filters = read_filters(c.table(raw, "filters", ("hardware", "model")))
     eta_keys = ("framework", "eta_compute", "compute_model", *{"serving": ("eta_memory", "eta_link"),
-                                              "training": ("eta_link",)}.get(study, ()))
+                                              "training": ("eta_link",),
+                                              # the node study prices attention by the kernel fit (walls.compute)
+                                              "node": ("attention_kernel",)}.get(study, ()))
     spec = SweepSpec(
         study=study, axes=axes, filters=filters,
         efficiency=_efficiency(raw, read(Efficiency, c.table(raw, "efficiency", eta_keys), eta_keys), study),

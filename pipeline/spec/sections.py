@@ -77,6 +77,9 @@ class Efficiency:
     compute_model: str = setting("profile", one_of("kernel", "profile"))
     eta_memory: float | None = setting(None, positive(1.0))  # serving
     eta_link: float | None = setting(None, positive(1.0))  # serving, training
+    # node study: the fused attention kernel the framework calls, a kernel_efficiency "attention fit" row's
+    # attention_kernel (pipeline.studies.kernels.named_attention_kernel); None: the catalog's default fit
+    attention_kernel: str | None = setting(None, NAME)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from pipeline.errors import InputError, Problem
 from pipeline.studies.efficiency import multiplier_table
 from pipeline.units import col, unit
 from pipeline.walls.gemm import gemm_k_half_at_output
@@ -38,6 +39,7 @@ KERNEL_UNITS = {c: unit("") for c in (*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS
                                                                        "memory_latency_s": unit("s"),
                                                                        "attention_latency_s": unit("s")}
 LATENCIES = ("memory_latency_s", "attention_latency_s")  # the fixed times a kernel fit adds (0 otherwise)
+ATTENTION_FIT = "attention fit"  # a catalog row of one more attention kernel alone (named_attention_kernel)
 
 
 def kernel_table(side: pl.DataFrame, kernels: pl.DataFrame, compute_model: str, eta_override: float | None,
@@ -47,6 +49,7 @@ def kernel_table(side: pl.DataFrame, kernels: pl.DataFrame, compute_model: str, 
     ``sustained``: a study's GEMMs run at the power-capped clock of a chip under load for minutes (a serving or
     training run), so the ceiling and best_fraction are x the catalog's ``sustained_fraction`` (null: 1); the
     kernel study (``sustained=False``) predicts one call as microbenchmarks time it, in a burst."""
+    kernels = kernels.filter(pl.col("efficiency_basis") != ATTENTION_FIT)  # one row per (hardware, precision)
     if compute_model == "kernel" and eta_override is None:
         held = (pl.col("sustained_fraction").fill_null(1.0) if sustained and "sustained_fraction" in kernels.columns
                 else pl.lit(1.0))
@@ -76,6 +79,28 @@ def kernel_table(side: pl.DataFrame, kernels: pl.DataFrame, compute_model: str, 
     return out.with_columns(framework_eta_multiplier=pl.lit(1.0))
 
 
+def named_attention_kernel(side: pl.DataFrame, kernels: pl.DataFrame, kernel: str | None,
+                           on: str = "name") -> pl.DataFrame:
+    """A run whose framework calls a named fused attention kernel (``efficiency.attention_kernel``, a measurement's
+    ``attention_kernel``) takes that kernel's fit where the catalog has an "attention fit" row of it for the
+    (hardware, compute_dtype): its ceiling, s_half and d_half replace the default fit's on rows with a kernel fit
+    (the GEMM parameters stay). Elsewhere, or with ``kernel`` None, the rows keep the catalog's default fit."""
+    if kernel is None or "attention_ceiling" not in side.columns:
+        return side
+    named = kernels.filter(pl.col("efficiency_basis") == ATTENTION_FIT, pl.col("attention_kernel") == kernel)
+    if named.is_empty():
+        known = sorted(kernels.filter(pl.col("efficiency_basis") == ATTENTION_FIT)["attention_kernel"].unique())
+        raise InputError("kernel_efficiency", [Problem(None, "attention_kernel", f"no \"attention fit\" row of "
+                                                       f"{kernel!r}; expected one of {known}")])
+    named = named.select(
+        pl.col("hardware").alias(on), pl.col("precision").alias("compute_dtype"),
+        *(pl.col(a).alias(f"_named_{b}") for a, b in ATTENTION_COLUMNS.items()))
+    out = side.join(named, on=[on, "compute_dtype"], how="left")
+    here = pl.col("_named_attention_ceiling").is_not_null() & (pl.col("efficiency_basis") == "kernel fit")
+    return out.with_columns(pl.when(here).then(pl.col(f"_named_{c}")).otherwise(pl.col(c)).alias(c)
+                            for c in ATTENTION_COLUMNS.values()).drop(f"_named_{c}" for c in ATTENTION_COLUMNS.values())
+
+
 def measured_memory_fraction(side: pl.DataFrame, kernels: pl.DataFrame, compute_model: str,
                              memory_override: float | None, on: str = "name") -> pl.DataFrame:
     """Under compute_model "kernel" without an eta_memory override: eta_memory (and its low/high)
@@ -85,7 +110,8 @@ def measured_memory_fraction(side: pl.DataFrame, kernels: pl.DataFrame, compute_
         side = side.with_columns(pl.lit(0.0).alias(c) for c in LATENCIES if c in side.columns)
     if compute_model != "kernel" or memory_override is not None or "eta_memory" not in side.columns:
         return side
-    m = kernels.group_by("hardware").agg(pl.col("memory_fraction").first().alias("bandwidth_fraction"))
+    m = kernels.filter(pl.col("efficiency_basis") != ATTENTION_FIT).group_by("hardware").agg(
+        pl.col("memory_fraction").first().alias("bandwidth_fraction"))
     out = side.join(m.rename({"hardware": on}), on=on, how="left")
     has = pl.col("bandwidth_fraction").is_not_null()
     return out.with_columns(

@@ -38,7 +38,8 @@ from pipeline.studies.efficiency import (
 from pipeline.studies.fabric_fits import allreduce_fits
 from pipeline.studies.grouped import grouped_join
 from pipeline.studies.input_pipeline import input_pipeline
-from pipeline.studies.kernels import KERNEL_UNITS, framework_multiplier, kernel_table, measured_memory_fraction
+from pipeline.studies.kernels import (KERNEL_UNITS, framework_multiplier, kernel_table, measured_memory_fraction,
+                                      named_attention_kernel)
 from pipeline.studies.knobs import KNOBS, knob_column
 from pipeline.studies.paired import paired
 from pipeline.units import unit
@@ -364,6 +365,7 @@ def hardware_side(rows: pl.DataFrame, catalogs: Catalogs, spec: SweepSpec, *, wo
     out |= {("eta_source" if k == "compute" else f"eta_{k}_source"): None for k in kinds}
     side = kernel_table(side, catalogs.kernel_efficiency, spec.efficiency.compute_model, spec.efficiency.eta_compute,
                         on)
+    side = named_attention_kernel(side, catalogs.kernel_efficiency, spec.efficiency.attention_kernel, on)
     side = measured_memory_fraction(side, catalogs.kernel_efficiency, spec.efficiency.compute_model,
                                     spec.efficiency.eta_memory, on)
     side = framework_multiplier(side, catalogs.efficiency_profiles, spec.efficiency)

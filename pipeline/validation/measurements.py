@@ -26,8 +26,9 @@ from pipeline.units import DimensionalityError, factor, unit
 
 # Columns added by issue 12 (what a publication states beyond TP/PP/DP): a CSV may leave them out.
 OPTIONAL = ("cp", "ep", "trained", "zero_stage", "virtual_stages", "sequence_parallel", "kv_cache", "dataset",
-            "concurrency", "request_rate", "statistic", *KERNEL_COLUMNS, *RUN_COLUMNS, *TRAINING_RUN_COLUMNS,
-            *SPECULATIVE_COLUMNS, *EXPERT_COLUMNS, *DECODE_KERNEL_COLUMNS, *SCHEDULER_COLUMNS, *QUANTIZATION_COLUMNS)
+            "attention_kernel", "concurrency", "request_rate", "statistic", *KERNEL_COLUMNS, *RUN_COLUMNS,
+            *TRAINING_RUN_COLUMNS, *SPECULATIVE_COLUMNS, *EXPERT_COLUMNS, *DECODE_KERNEL_COLUMNS, *SCHEDULER_COLUMNS,
+            *QUANTIZATION_COLUMNS)
 FLAGS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 

@@ -52,7 +52,7 @@ SHARDED_OPTIMIZER_MODELS = {"BERT-Large"}
 SPEC_INPUTS = ["study", "scenario", "metric", "framework", "model", "hardware", "cluster", "compute_dtype",
                "weight_dtype", "batch", "seq_len", "devices", "tp", "pp", "dp", "microbatch", "recompute", "prompt_len",
                "output_len", "cp", "ep", "trained", "zero_stage", "virtual_stages", "sequence_parallel", "kv_cache",
-               "dataset", "statistic", "concurrency", "request_rate", "requests",
+               "dataset", "statistic", "concurrency", "request_rate", "requests", "attention_kernel",
                *TRAINING_RUN_COLUMNS, *SPECULATIVE_COLUMNS,
                *EXPERT_COLUMNS, *DECODE_KERNEL_COLUMNS,
                *SCHEDULER_COLUMNS, *QUANTIZATION_COLUMNS]  # the measurement columns measurement_spec reads
@@ -81,6 +81,8 @@ def measurement_spec(r: dict, datasets: Datasets | None = None) -> tuple[dict | 
     ``datasets`` resolves a serving row's dataset (``serving_rows``)."""
     lora = r["trained"] == "lora"  # LoRA is a layout of the training study: its samples/s too (global batch / step)
     study, framework = "training" if lora else r["study"], {"framework": r["framework"]}
+    if r.get("attention_kernel") is not None:  # the fused attention kernel the run's framework calls
+        framework["attention_kernel"] = r["attention_kernel"]
     if r["model"] is None:
         return None, f"{study} rows need a model"
     batches = [r["batch"]] if r["batch"] is not None else None

@@ -31,6 +31,7 @@ SETTINGS = [
     ("serving", "efficiency.eta_memory", *ETA),
     ("serving", "efficiency.eta_link", *ETA),
     ("training", "efficiency.eta_link", *ETA),
+    ("node", "efficiency.attention_kernel", ["FlashAttention-2"], ["", 3, True], "a name"),
     ("node", "software.kernels_per_transformer_layer", *POSITIVE_INT),
     ("node", "software.kernels_per_cnn_layer", *POSITIVE_INT),
     ("node", "software.launch_overhead_per_kernel_s", *POSITIVE),

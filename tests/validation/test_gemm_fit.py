@@ -52,7 +52,7 @@ def test_k_half_scales_with_the_ridge_point():
 
 def test_catalog_matches_a_fresh_fit():
     """The stored catalog is what the fit gives today (rerun ``python -m pipeline.validation.gemm_fit``)."""
-    stored = load_catalogs().kernel_efficiency
+    stored = load_catalogs().kernel_efficiency.filter(pl.col("efficiency_basis") != "attention fit")  # r-fa2bw's
     fresh = gemm_fit.catalog(today=stored["last_verified"][0])
     assert stored.equals(fresh.select(stored.columns).cast(stored.schema))
 
@@ -75,7 +75,8 @@ def test_catalog_matches_a_fresh_fit():
 ])
 def test_efficiency_basis_per_hardware(hardware, basis):
     own = gemm_fit.ON_PROFILE + gemm_fit.OWN_CEILING_ONLY  # fp4's basis: test_gemm_fit_fp4
-    cat = load_catalogs().kernel_efficiency.filter(~pl.col("precision").is_in(list(own)))
+    cat = load_catalogs().kernel_efficiency.filter(~pl.col("precision").is_in(list(own)),
+                                                   pl.col("efficiency_basis") != "attention fit")  # r-fa2bw's rows
     assert set(cat.filter(pl.col("hardware") == hardware)["efficiency_basis"]) == {basis}
 
 

@@ -35,7 +35,8 @@ def test_fp4_rows_set_their_own_per_call_floor_not_the_hardware_alpha():
     2 x 6144 x 4096 / 4.439497e12 = 11.34 µs for 12.6 MB ((4096 + 4096 x 6144) x 0.5 B + 6144 x 2 B); FlashInfer PR
     #2540's M = 1, N = 896, K = 1024 cudnn row 4.176 µs for 0.46 MB: both far above α + their streaming time."""
     assert "fp4" not in gemm_fit.shaped_rows()["precision"].to_list()
-    b200 = load_catalogs().kernel_efficiency.filter(pl.col("hardware") == "B200 (HGX B200)")
+    b200 = load_catalogs().kernel_efficiency.filter(pl.col("hardware") == "B200 (HGX B200)",
+                                                    pl.col("efficiency_basis") != "attention fit")  # r-fa2bw's rows
     alpha = b200.filter(pl.col("precision") == "bf16")["memory_latency_s"].item()
     fp4_alpha = b200.filter(pl.col("precision") == "fp4")["memory_latency_s"].item()
     stream = ((4096 + 4096 * 6144) * 0.5 + 6144 * 2.0) / (7.7e12 * b200["memory_fraction"].unique().item())
