@@ -11,7 +11,7 @@
   every operator, so that a calibrated or chosen η keeps its meaning.
 
 Under "kernel fit", attention takes the fused-attention model (``pipeline.walls.attention_kernel``)
-where the catalog has an attention ceiling for the (hardware, precision) (H100 SXM5, H200, B200),
+where the catalog has an attention ceiling for the (hardware, precision attention runs at) (H100 SXM5, H200, B200),
 else the profile η; norms and the CNN path keep the profile η. ``memory_fraction``: under
 ``compute_model = "kernel"`` (no η override), ``eta_memory`` becomes the hardware's measured
 streaming-bandwidth fraction where the catalog has one (``eta_memory_source`` = "bandwidth
@@ -27,6 +27,7 @@ import polars as pl
 from pipeline.studies.efficiency import multiplier_table
 from pipeline.units import col, unit
 from pipeline.walls.gemm import gemm_k_half_at_output
+from pipeline.walls.mixed_precision import attention_dtype
 
 GEMM_COLUMNS = {"units": "gemm_units", "tile_m": "gemm_tile_m", "tile_n": "gemm_tile_n",
                 "ceiling": "gemm_ceiling", "k_half": "gemm_k_half",
@@ -59,6 +60,7 @@ def kernel_table(side: pl.DataFrame, kernels: pl.DataFrame, compute_model: str, 
                            *(pl.col(a).alias(b) for a, b in ATTENTION_COLUMNS.items()))
         out = side.join(k, on=[on, "compute_dtype"], how="left").with_columns(
             efficiency_basis=pl.col("efficiency_basis").fill_null("profile η"))
+        out = attention_at_its_precision(out, k, on)
         fit = pl.col("efficiency_basis") == "kernel fit"
         out = out.with_columns(*(pl.when(fit).then(pl.col(c)).otherwise(None).alias(c)
                                  for c in (*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS.values())),
@@ -74,6 +76,23 @@ def kernel_table(side: pl.DataFrame, kernels: pl.DataFrame, compute_model: str, 
                                 **{c: pl.lit(None, dtype=pl.Float64)
                                    for c in (*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS.values())})
     return out.with_columns(framework_eta_multiplier=pl.lit(1.0))
+
+
+def attention_at_its_precision(out: pl.DataFrame, k: pl.DataFrame, on: str) -> pl.DataFrame:
+    """Attention's kernel parameters from the catalog row of the precision its peak is priced at
+    (``mixed_precision.attention_dtype``: FP8 over an FP8 KV cache on fp4 rows, 16-bit over a 16-bit cache on fp8
+    / fp4 / int8 rows), not the compute dtype's. Serving rows only (a KV cache of its own dtype, ``kv_dtype``, and
+    ``walls.serving`` prices attention at ``attention_peak_flop_per_s``); the other studies keep the compute
+    dtype's."""
+    if not {"kv_dtype", "kv_bytes_per_element", "bytes_per_element"} <= set(out.columns):
+        return out
+    at = k.select(pl.col(on), pl.col("compute_dtype").alias("_attention_dtype"),
+                  *(pl.col(c).alias(f"_{c}") for c in ATTENTION_COLUMNS.values()))
+    out = out.with_columns(_attention_dtype=attention_dtype(pl.col("compute_dtype"), pl.col("bytes_per_element"),
+                                                            pl.col("kv_bytes_per_element")))
+    out = out.join(at, on=[on, "_attention_dtype"], how="left")
+    return out.with_columns(pl.col(f"_{c}").alias(c) for c in ATTENTION_COLUMNS.values()).drop(
+        "_attention_dtype", *(f"_{c}" for c in ATTENTION_COLUMNS.values()))
 
 
 def measured_memory_fraction(side: pl.DataFrame, kernels: pl.DataFrame, compute_model: str,
