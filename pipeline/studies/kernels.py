@@ -38,6 +38,10 @@ KERNEL_UNITS = {c: unit("") for c in (*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS
                                       "framework_eta_multiplier")} | {"efficiency_basis": None,
                                                                        "memory_latency_s": unit("s"),
                                                                        "attention_latency_s": unit("s")}
+# the hardware's 16-bit GEMM fit beside every row (its bf16 row), for GEMMs that stay 16-bit under narrower weights
+# (walls.mixed_precision: MLA's projections beside NVFP4 ones)
+SIXTEEN_BIT_COLUMNS = {c: f"sixteen_bit_{c}" for c in GEMM_COLUMNS.values()}
+KERNEL_UNITS |= {c: unit("") for c in SIXTEEN_BIT_COLUMNS.values()}
 LATENCIES = ("memory_latency_s", "attention_latency_s")  # the fixed times a kernel fit adds (0 otherwise)
 
 
@@ -61,9 +65,13 @@ def kernel_table(side: pl.DataFrame, kernels: pl.DataFrame, compute_model: str, 
         out = side.join(k, on=[on, "compute_dtype"], how="left").with_columns(
             efficiency_basis=pl.col("efficiency_basis").fill_null("profile η"))
         out = attention_at_its_precision(out, k, on)
+        sixteen = k.filter(pl.col("compute_dtype") == "bf16").select(
+            on, *(pl.col(a).alias(b) for a, b in SIXTEEN_BIT_COLUMNS.items()))
+        out = out.join(sixteen, on=on, how="left")
         fit = pl.col("efficiency_basis") == "kernel fit"
         out = out.with_columns(*(pl.when(fit).then(pl.col(c)).otherwise(None).alias(c)
-                                 for c in (*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS.values())),
+                                 for c in (*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS.values(),
+                                           *SIXTEEN_BIT_COLUMNS.values())),
                                memory_latency_s=pl.when(fit).then(pl.col("memory_latency_s")).otherwise(None)
                                .fill_null(0.0),
                                # a decode-attention call's own floor where fitted, else the GEMM fit's α
@@ -74,7 +82,8 @@ def kernel_table(side: pl.DataFrame, kernels: pl.DataFrame, compute_model: str, 
         out = side.with_columns(efficiency_basis=pl.lit(basis), memory_latency_s=pl.lit(0.0),
                                 attention_latency_s=pl.lit(0.0),
                                 **{c: pl.lit(None, dtype=pl.Float64)
-                                   for c in (*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS.values())})
+                                   for c in (*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS.values(),
+                                             *SIXTEEN_BIT_COLUMNS.values())})
     return out.with_columns(framework_eta_multiplier=pl.lit(1.0))
 
 
@@ -146,7 +155,8 @@ def profile_where_tiles_exceed(side: pl.DataFrame, max_tile_area: float, basis: 
         .alias("efficiency_basis"),
         *(pl.when(big).then(pl.lit(0.0)).otherwise(pl.col(a)).alias(a) for a in LATENCIES if a in side.columns),
         *(pl.when(big).then(None).otherwise(pl.col(c)).alias(c)
-          for c in (*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS.values())))
+          for c in (*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS.values(), *SIXTEEN_BIT_COLUMNS.values())
+          if c in side.columns))
 
 
 def k_half_at_activation_bytes(side: pl.DataFrame) -> pl.DataFrame:
