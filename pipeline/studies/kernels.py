@@ -27,7 +27,6 @@ import polars as pl
 from pipeline.studies.efficiency import multiplier_table
 from pipeline.units import col, unit
 from pipeline.walls.gemm import gemm_k_half_at_output
-from pipeline.walls.mixed_precision import attention_dtype
 
 GEMM_COLUMNS = {"units": "gemm_units", "tile_m": "gemm_tile_m", "tile_n": "gemm_tile_n",
                 "ceiling": "gemm_ceiling", "k_half": "gemm_k_half",
@@ -87,9 +86,19 @@ def kernel_table(side: pl.DataFrame, kernels: pl.DataFrame, compute_model: str, 
     return out.with_columns(framework_eta_multiplier=pl.lit(1.0))
 
 
+def attention_dtype(compute_dtype: pl.Expr, bytes_per_element: pl.Expr, kv_bytes_per_element: pl.Expr) -> pl.Expr:
+    """The precision ``walls.mixed_precision.attention_peak_flop_per_s`` prices, by name, to look attention's kernel
+    efficiency up at (the kernel that runs it: TensorRT-LLM's attentionOp, cited there): the 16-bit kernel (bf16) for
+    a 16-bit (or wider) KV cache under narrower compute, FP8's for an FP8 or NVFP4 cache under compute narrower than
+    8 bits (fp4), else the compute dtype (its peak is the min)."""
+    return (pl.when((kv_bytes_per_element >= 2.0) & (bytes_per_element < 2.0)).then(pl.lit("bf16"))
+            .when((kv_bytes_per_element < 2.0) & (bytes_per_element < 1.0)).then(pl.lit("fp8"))
+            .otherwise(compute_dtype.cast(pl.String)))
+
+
 def attention_at_its_precision(out: pl.DataFrame, k: pl.DataFrame, on: str) -> pl.DataFrame:
     """Attention's kernel parameters from the catalog row of the precision its peak is priced at
-    (``mixed_precision.attention_dtype``: FP8 over an FP8 KV cache on fp4 rows, 16-bit over a 16-bit cache on fp8
+    (``attention_dtype``: FP8 over an FP8 KV cache on fp4 rows, 16-bit over a 16-bit cache on fp8
     / fp4 / int8 rows), not the compute dtype's. Serving rows only (a KV cache of its own dtype, ``kv_dtype``, and
     ``walls.serving`` prices attention at ``attention_peak_flop_per_s``); the other studies keep the compute
     dtype's."""

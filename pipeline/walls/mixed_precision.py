@@ -22,8 +22,6 @@ kernels. NVIDIA's MLPerf v5.1 DeepSeek-R1 runs: NVFP4 weights, ``kv_cache_dtype:
 
 from __future__ import annotations
 
-import polars as pl
-
 from pipeline.units import Plain, UExpr, lit, minimum, where
 from pipeline.walls.kernel_calls import gemm_eta_compute
 from pipeline.walls.operators import weight_bytes_per_param
@@ -71,16 +69,6 @@ def attention_peak_flop_per_s(peak_flop_per_s: UExpr, kv_bytes_per_element: UExp
     kv_kernel = where(kv_bytes_per_element >= lit(2.0, "B/elem"), sixteen_bit_peak_flop_per_s,
                       where(peak_fp8_flop_per_s.is_not_null(), peak_fp8_flop_per_s, peak_flop_per_s))
     return minimum(peak_flop_per_s, kv_kernel)
-
-
-def attention_dtype(compute_dtype: pl.Expr, bytes_per_element: pl.Expr, kv_bytes_per_element: pl.Expr) -> pl.Expr:
-    """The precision ``attention_peak_flop_per_s`` prices, by name, to look attention's kernel efficiency up at (the
-    kernel that runs it, TensorRT-LLM's attentionOp above): the 16-bit kernel (bf16) for a 16-bit (or wider) KV cache
-    under narrower compute, FP8's for an FP8 or NVFP4 cache under compute narrower than 8 bits (fp4), else the compute
-    dtype (its peak is the min)."""
-    return (pl.when((kv_bytes_per_element >= 2.0) & (bytes_per_element < 2.0)).then(pl.lit("bf16"))
-            .when((kv_bytes_per_element < 2.0) & (bytes_per_element < 1.0)).then(pl.lit("fp8"))
-            .otherwise(compute_dtype.cast(pl.String)))
 
 
 @serving_column

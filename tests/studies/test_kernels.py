@@ -297,3 +297,15 @@ def test_serving_attention_takes_the_ceiling_of_the_precision_its_peak_is_priced
     # no KV dtype of its own (the node study): the compute dtype's row, as before
     assert kernel_table(side.drop("kv_dtype"), load_catalogs().kernel_efficiency, "kernel",
                         None)["attention_ceiling"].to_list() == [None, ceiling["fp8"], ceiling["bf16"], None]
+
+
+def test_attention_dtype_is_the_precision_its_peak_prices():
+    """By hand, against attention_peak_flop_per_s's rule: fp4 over an FP8 or NVFP4 cache -> fp8; fp8, int8 or fp4
+    over a 16-bit cache -> the 16-bit kernel (bf16); fp8 over fp8, bf16 over fp8, fp16 over fp16 -> their own."""
+    from pipeline.studies.kernels import attention_dtype
+    frame = pl.DataFrame({"c": ["fp4", "fp4", "fp8", "int8", "fp4", "fp8", "bf16", "fp16"],
+                          "b": [0.5, 0.5, 1.0, 1.0, 0.5, 1.0, 2.0, 2.0],
+                          "kv": [1.0, 0.5, 2.0, 2.0, 2.0, 1.0, 1.0, 2.0]})
+    out = frame.select(attention_dtype(pl.col("c"), pl.col("b"), pl.col("kv")).alias("a"))["a"].to_list()
+    assert out == ["fp8", "fp8", "bf16", "bf16", "bf16", "fp8", "bf16", "fp16"]
+

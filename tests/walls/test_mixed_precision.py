@@ -114,17 +114,6 @@ def test_fp4_attention_takes_the_fp8_rows_time():
     assert fp4["peak_flop_per_s"] == pytest.approx(2 * fp8["peak_flop_per_s"])
 
 
-def test_attention_dtype_is_the_precision_its_peak_prices():
-    """By hand, against attention_peak_flop_per_s's rule: fp4 over an FP8 or NVFP4 cache -> fp8; fp8, int8 or fp4
-    over a 16-bit cache -> the 16-bit kernel (bf16); fp8 over fp8, bf16 over fp8, fp16 over fp16 -> their own."""
-    from pipeline.walls.mixed_precision import attention_dtype
-    frame = pl.DataFrame({"c": ["fp4", "fp4", "fp8", "int8", "fp4", "fp8", "bf16", "fp16"],
-                          "b": [0.5, 0.5, 1.0, 1.0, 0.5, 1.0, 2.0, 2.0],
-                          "kv": [1.0, 0.5, 2.0, 2.0, 2.0, 1.0, 1.0, 2.0]})
-    out = frame.select(attention_dtype(pl.col("c"), pl.col("b"), pl.col("kv")).alias("a"))["a"].to_list()
-    assert out == ["fp8", "fp8", "bf16", "bf16", "bf16", "fp8", "bf16", "fp16"]
-
-
 def test_mla_projections_take_the_16_bit_gemm_fit_by_hand():
     """A 16-bit QKV GEMM beside NVFP4 weights takes the bf16 kernel fit (sixteen_bit_gemm_*), the 4-bit one's
     elsewhere. M 4096, N 2048, K 7168 on 148 units with 128 x 128 tiles: 32 x 16 = 512 tiles, 4 waves of 148 (512 /
