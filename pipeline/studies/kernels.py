@@ -11,7 +11,7 @@
   every operator, so that a calibrated or chosen η keeps its meaning.
 
 Under "kernel fit", attention takes the fused-attention model (``pipeline.walls.attention_kernel``)
-where the catalog has an attention ceiling for the (hardware, precision) (H100 SXM5, H200, B200),
+where the catalog has an attention ceiling for the (hardware, precision attention runs at) (H100 SXM5, H200, B200),
 else the profile η; norms and the CNN path keep the profile η. ``memory_fraction``: under
 ``compute_model = "kernel"`` (no η override), ``eta_memory`` becomes the hardware's measured
 streaming-bandwidth fraction where the catalog has one (``eta_memory_source`` = "bandwidth
@@ -38,6 +38,10 @@ KERNEL_UNITS = {c: unit("") for c in (*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS
                                       "framework_eta_multiplier")} | {"efficiency_basis": None,
                                                                        "memory_latency_s": unit("s"),
                                                                        "attention_latency_s": unit("s")}
+# the hardware's 16-bit GEMM fit beside every row (its bf16 row), for GEMMs that stay 16-bit under narrower weights
+# (walls.mixed_precision: MLA's projections beside NVFP4 ones)
+SIXTEEN_BIT_COLUMNS = {c: f"sixteen_bit_{c}" for c in GEMM_COLUMNS.values()}
+KERNEL_UNITS |= {c: unit("") for c in SIXTEEN_BIT_COLUMNS.values()}
 LATENCIES = ("memory_latency_s", "attention_latency_s")  # the fixed times a kernel fit adds (0 otherwise)
 ATTENTION_FIT = "attention fit"  # a catalog row of one more attention kernel alone (named_attention_kernel)
 
@@ -62,9 +66,14 @@ def kernel_table(side: pl.DataFrame, kernels: pl.DataFrame, compute_model: str, 
                            *(pl.col(a).alias(b) for a, b in ATTENTION_COLUMNS.items()))
         out = side.join(k, on=[on, "compute_dtype"], how="left").with_columns(
             efficiency_basis=pl.col("efficiency_basis").fill_null("profile η"))
+        out = attention_at_its_precision(out, k, on)
+        sixteen = k.filter(pl.col("compute_dtype") == "bf16").select(
+            on, *(pl.col(a).alias(b) for a, b in SIXTEEN_BIT_COLUMNS.items()))
+        out = out.join(sixteen, on=on, how="left")
         fit = pl.col("efficiency_basis") == "kernel fit"
         out = out.with_columns(*(pl.when(fit).then(pl.col(c)).otherwise(None).alias(c)
-                                 for c in (*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS.values())),
+                                 for c in (*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS.values(),
+                                           *SIXTEEN_BIT_COLUMNS.values())),
                                memory_latency_s=pl.when(fit).then(pl.col("memory_latency_s")).otherwise(None)
                                .fill_null(0.0),
                                # a decode-attention call's own floor where fitted, else the GEMM fit's α
@@ -75,7 +84,8 @@ def kernel_table(side: pl.DataFrame, kernels: pl.DataFrame, compute_model: str, 
         out = side.with_columns(efficiency_basis=pl.lit(basis), memory_latency_s=pl.lit(0.0),
                                 attention_latency_s=pl.lit(0.0),
                                 **{c: pl.lit(None, dtype=pl.Float64)
-                                   for c in (*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS.values())})
+                                   for c in (*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS.values(),
+                                             *SIXTEEN_BIT_COLUMNS.values())})
     return out.with_columns(framework_eta_multiplier=pl.lit(1.0))
 
 
@@ -99,6 +109,33 @@ def named_attention_kernel(side: pl.DataFrame, kernels: pl.DataFrame, kernel: st
     here = pl.col("_named_attention_ceiling").is_not_null() & (pl.col("efficiency_basis") == "kernel fit")
     return out.with_columns(pl.when(here).then(pl.col(f"_named_{c}")).otherwise(pl.col(c)).alias(c)
                             for c in ATTENTION_COLUMNS.values()).drop(f"_named_{c}" for c in ATTENTION_COLUMNS.values())
+
+
+def attention_dtype(compute_dtype: pl.Expr, bytes_per_element: pl.Expr, kv_bytes_per_element: pl.Expr) -> pl.Expr:
+    """The precision ``walls.mixed_precision.attention_peak_flop_per_s`` prices, by name, to look attention's kernel
+    efficiency up at (the kernel that runs it: TensorRT-LLM's attentionOp, cited there): the 16-bit kernel (bf16) for
+    a 16-bit (or wider) KV cache under narrower compute, FP8's for an FP8 or NVFP4 cache under compute narrower than
+    8 bits (fp4), else the compute dtype (its peak is the min)."""
+    return (pl.when((kv_bytes_per_element >= 2.0) & (bytes_per_element < 2.0)).then(pl.lit("bf16"))
+            .when((kv_bytes_per_element < 2.0) & (bytes_per_element < 1.0)).then(pl.lit("fp8"))
+            .otherwise(compute_dtype.cast(pl.String)))
+
+
+def attention_at_its_precision(out: pl.DataFrame, k: pl.DataFrame, on: str) -> pl.DataFrame:
+    """Attention's kernel parameters from the catalog row of the precision its peak is priced at
+    (``attention_dtype``: FP8 over an FP8 KV cache on fp4 rows, 16-bit over a 16-bit cache on fp8
+    / fp4 / int8 rows), not the compute dtype's. Serving rows only (a KV cache of its own dtype, ``kv_dtype``, and
+    ``walls.serving`` prices attention at ``attention_peak_flop_per_s``); the other studies keep the compute
+    dtype's."""
+    if not {"kv_dtype", "kv_bytes_per_element", "bytes_per_element"} <= set(out.columns):
+        return out
+    at = k.select(pl.col(on), pl.col("compute_dtype").alias("_attention_dtype"),
+                  *(pl.col(c).alias(f"_{c}") for c in ATTENTION_COLUMNS.values()))
+    out = out.with_columns(_attention_dtype=attention_dtype(pl.col("compute_dtype"), pl.col("bytes_per_element"),
+                                                            pl.col("kv_bytes_per_element")))
+    out = out.join(at, on=[on, "_attention_dtype"], how="left")
+    return out.with_columns(pl.col(f"_{c}").alias(c) for c in ATTENTION_COLUMNS.values()).drop(
+        "_attention_dtype", *(f"_{c}" for c in ATTENTION_COLUMNS.values()))
 
 
 def measured_memory_fraction(side: pl.DataFrame, kernels: pl.DataFrame, compute_model: str,
@@ -153,7 +190,8 @@ def profile_where_tiles_exceed(side: pl.DataFrame, max_tile_area: float, basis: 
         .alias("efficiency_basis"),
         *(pl.when(big).then(pl.lit(0.0)).otherwise(pl.col(a)).alias(a) for a in LATENCIES if a in side.columns),
         *(pl.when(big).then(None).otherwise(pl.col(c)).alias(c)
-          for c in (*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS.values())))
+          for c in (*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS.values(), *SIXTEEN_BIT_COLUMNS.values())
+          if c in side.columns))
 
 
 def k_half_at_activation_bytes(side: pl.DataFrame) -> pl.DataFrame:

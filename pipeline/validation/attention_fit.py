@@ -33,6 +33,9 @@ from pipeline.units import col
 from pipeline.walls.attention_kernel import attention_efficiency, attention_query_blocks
 
 RESEARCH = "research/r-kernels"
+# further kernel tables of the same columns, kept by the research that found them: cuDNN's FP8 SDPA on B200
+# (r-fp8attn: NVIDIA/cudnn-frontend's sdpa_benchmark_training artifacts)
+MORE_ROWS = ("research/r-fp8attn/attention.csv",)
 FUSED = r"^(FlashAttention-[234]|FA4 \(|cuDNN)"
 LEFT_OUT_SOURCES = ("github.com/Dao-AILab/flash-attention/pull/1075",)
 SAME_AS = {"H200 SXM 141GB": "H100 SXM5 80GB"}
@@ -61,7 +64,8 @@ def unit_counts(registry: Path) -> pl.DataFrame:
 def attention_rows(registry: Path | None = None) -> pl.DataFrame:
     """attention.csv's fit rows with precision, source, units, peak, FLOPs and time."""
     reg = registry or bundled_registry()
-    a = pl.read_csv(reg / RESEARCH / "attention.csv", infer_schema_length=0)
+    a = pl.concat([pl.read_csv(reg / f, infer_schema_length=0)
+                   for f in (f"{RESEARCH}/attention.csv", *MORE_ROWS) if (reg / f).exists()], how="diagonal")
     units = unit_counts(reg)
     peaks = pl.read_parquet(reg / "hardware.parquet").unpivot(
         index="name", on=["peak_bf16_flop_per_s", "peak_fp8_flop_per_s"], variable_name="c",

@@ -22,7 +22,8 @@ kernels. NVIDIA's MLPerf v5.1 DeepSeek-R1 runs: NVFP4 weights, ``kv_cache_dtype:
 
 from __future__ import annotations
 
-from pipeline.units import UExpr, lit, minimum, where
+from pipeline.units import Plain, UExpr, lit, minimum, where
+from pipeline.walls.kernel_calls import gemm_eta_compute
 from pipeline.walls.operators import weight_bytes_per_param
 from pipeline.walls.quantities import ELEM_PER_PARAM
 from pipeline.walls.registries import define_serving, serving_column
@@ -68,3 +69,46 @@ def attention_peak_flop_per_s(peak_flop_per_s: UExpr, kv_bytes_per_element: UExp
     kv_kernel = where(kv_bytes_per_element >= lit(2.0, "B/elem"), sixteen_bit_peak_flop_per_s,
                       where(peak_fp8_flop_per_s.is_not_null(), peak_fp8_flop_per_s, peak_flop_per_s))
     return minimum(peak_flop_per_s, kv_kernel)
+
+
+@serving_column
+def mla_projections_at_16_bits(is_mla: Plain, weight_bytes_per_element: UExpr) -> Plain:
+    """Whether MLA's attention projections (q_a and kv_a, q_b, kv_b) stay 16-bit beside 4-bit weights: ModelOpt's
+    DeepSeek NVFP4 recipe disables the ``*attn*`` quantizers unless asked (NVIDIA/TensorRT-Model-Optimizer
+    examples/deepseek/ptq.py, ``mla_quant`` None) and writes them BF16 (quantize_to_nvfp4.py); NVIDIA's MLPerf v5.1 run
+    excludes ``self_attn.fused_a``, ``q_b_proj``, ``kv_b_proj`` of every layer (closed/NVIDIA/code/deepseek-r1/tensorrt/
+    hf_quant_config.json, mlcommons/inference_results_v5.1 @965182b0), o_proj not. DeepSeek's FP8 checkpoints keep them
+    FP8 (the rule is for 4-bit weights only)."""
+    return is_mla & (weight_bytes_per_element < lit(1.0, "B/elem"))
+
+
+@serving_column
+def qkv_weight_bytes_per_param(mla_projections_at_16_bits: Plain, weight_bytes_per_param: UExpr) -> UExpr:
+    """The QKV projection's weight bytes: 2 B where MLA's projections stay 16-bit, else the linear layers'."""
+    return where(mla_projections_at_16_bits, lit(2.0, "B/param"), weight_bytes_per_param)
+
+
+@serving_column
+def qkv_peak_flop_per_s(mla_projections_at_16_bits: Plain, linear_peak_flop_per_s: UExpr,
+                        sixteen_bit_peak_flop_per_s: UExpr) -> UExpr:
+    """The QKV projection's peak: the 16-bit one where MLA's projections stay 16-bit, else the linear layers'."""
+    return where(mla_projections_at_16_bits, sixteen_bit_peak_flop_per_s, linear_peak_flop_per_s)
+
+
+# The QKV projection's η where MLA's projections stay 16-bit: the GEMM shape model on the hardware's 16-bit kernel fit
+# (``studies.kernels``' sixteen_bit_gemm_* columns, the catalog's bf16 row), not the 4-bit one's; else the QKV's own.
+SIXTEEN_BIT_GEMM = [f"sixteen_bit_gemm_{c}"
+                    for c in ("units", "tile_m", "tile_n", "ceiling", "k_half", "best_fraction")]
+
+
+def qkv_priced_eta_compute(m: UExpr, n: UExpr, k: UExpr, units: UExpr, tile_m: UExpr, tile_n: UExpr, ceiling: UExpr,
+                           k_half: UExpr, best_fraction: UExpr, multiplier: UExpr, eta_compute: UExpr,
+                           mla_projections_at_16_bits: Plain, qkv_eta_compute: UExpr) -> UExpr:
+    sixteen = gemm_eta_compute(m, n, k, units, tile_m, tile_n, ceiling, k_half, best_fraction, multiplier, eta_compute)
+    return where(mla_projections_at_16_bits, sixteen, qkv_eta_compute)
+
+
+for _p in ("prefill", "decode"):
+    define_serving(f"{_p}_qkv_proj_priced_eta_compute",
+                   [*(f"{_p}_qkv_proj_gemm_{d}" for d in "mnk"), *SIXTEEN_BIT_GEMM, "framework_eta_multiplier",
+                    "eta_compute", "mla_projections_at_16_bits", f"{_p}_qkv_proj_eta_compute"], qkv_priced_eta_compute)

@@ -8,7 +8,7 @@ import pytest
 import pipeline.walls  # noqa: F401  (registers the operator formulas)
 from pipeline import formulas
 from pipeline.catalogs.load import load_catalogs
-from pipeline.studies.kernels import kernel_table
+from pipeline.studies.kernels import ATTENTION_FIT, kernel_table
 from pipeline.units import unit
 from pipeline.walls.registries import TRAINING
 
@@ -278,3 +278,35 @@ def test_the_node_study_halves_k_half_where_it_writes_8_bit_activations():
     assert out["gemm_k_half"].to_list() == [pytest.approx(993.45), pytest.approx(993.4), pytest.approx(1986.9), None]
     assert out.columns == side.columns
     assert k_half_at_activation_bytes(side.drop("bytes_per_element")).equals(side.drop("bytes_per_element"))
+
+
+def test_serving_attention_takes_the_ceiling_of_the_precision_its_peak_is_priced_at():
+    """B200 serving rows (r-fp8attn): fp4 weights over an FP8 KV cache run attention in FP8 (TensorRT-LLM's
+    attentionOp), so they take the (B200, fp8) row's cuDNN FP8 ceiling; fp8 compute over a 16-bit cache runs the
+    16-bit kernel (bf16's FA4 ceiling); bf16 over bf16 keeps its own. The GEMM parameters stay the compute dtype's."""
+    cat = load_catalogs().kernel_efficiency.filter(pl.col("hardware") == "B200 (HGX B200)",
+                                                   pl.col("efficiency_basis") != ATTENTION_FIT)  # the default rows
+    ceiling = dict(zip(cat["precision"], cat["attention_ceiling"]))
+    tiles = dict(zip(cat["precision"], cat["tile_m"]))
+    side = pl.DataFrame({"name": "B200 (HGX B200)", "compute_dtype": ["fp4", "fp8", "bf16", "fp4"],
+                         "kv_dtype": ["fp8", "bf16", "bf16", "bf16"], "bytes_per_element": [0.5, 1.0, 2.0, 0.5],
+                         "kv_bytes_per_element": [1.0, 2.0, 2.0, 2.0]})
+    out = kernel_table(side, load_catalogs().kernel_efficiency, "kernel", None)
+    assert ceiling["fp8"] is not None and ceiling["fp4"] is None
+    assert out["attention_ceiling"].to_list() == [ceiling["fp8"], ceiling["bf16"], ceiling["bf16"], ceiling["bf16"]]
+    assert out["gemm_tile_m"].to_list() == [tiles["fp4"], tiles["fp8"], tiles["bf16"], tiles["fp4"]]
+    # no KV dtype of its own (the node study): the compute dtype's row, as before
+    assert kernel_table(side.drop("kv_dtype"), load_catalogs().kernel_efficiency, "kernel",
+                        None)["attention_ceiling"].to_list() == [None, ceiling["fp8"], ceiling["bf16"], None]
+
+
+def test_attention_dtype_is_the_precision_its_peak_prices():
+    """By hand, against attention_peak_flop_per_s's rule: fp4 over an FP8 or NVFP4 cache -> fp8; fp8, int8 or fp4
+    over a 16-bit cache -> the 16-bit kernel (bf16); fp8 over fp8, bf16 over fp8, fp16 over fp16 -> their own."""
+    from pipeline.studies.kernels import attention_dtype
+    frame = pl.DataFrame({"c": ["fp4", "fp4", "fp8", "int8", "fp4", "fp8", "bf16", "fp16"],
+                          "b": [0.5, 0.5, 1.0, 1.0, 0.5, 1.0, 2.0, 2.0],
+                          "kv": [1.0, 0.5, 2.0, 2.0, 2.0, 1.0, 1.0, 2.0]})
+    out = frame.select(attention_dtype(pl.col("c"), pl.col("b"), pl.col("kv")).alias("a"))["a"].to_list()
+    assert out == ["fp8", "fp8", "bf16", "bf16", "bf16", "fp8", "bf16", "fp16"]
+

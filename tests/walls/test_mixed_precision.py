@@ -112,3 +112,37 @@ def test_fp4_attention_takes_the_fp8_rows_time():
     assert fp4["decode_attention_time_s"] == pytest.approx(fp8["decode_attention_time_s"], rel=1e-9)
     assert fp4["decode_attention_bound"] == "compute"
     assert fp4["peak_flop_per_s"] == pytest.approx(2 * fp8["peak_flop_per_s"])
+
+
+def test_mla_projections_take_the_16_bit_gemm_fit_by_hand():
+    """A 16-bit QKV GEMM beside NVFP4 weights takes the bf16 kernel fit (sixteen_bit_gemm_*), the 4-bit one's
+    elsewhere. M 4096, N 2048, K 7168 on 148 units with 128 x 128 tiles: 32 x 16 = 512 tiles, 4 waves of 148 (512 /
+    592), no split-K; the K loop 7168 / (7168 + 1000); ceiling 0.9: 0.9 x 512/592 x 7168/8168 = 0.6831 (under the best
+    fraction 0.8), x the framework multiplier 1."""
+    from pipeline.walls.mixed_precision import SIXTEEN_BIT_GEMM
+    frame = pl.DataFrame({"decode_qkv_proj_gemm_m": [4096.0] * 2, "decode_qkv_proj_gemm_n": [2048.0] * 2,
+                          "decode_qkv_proj_gemm_k": [7168.0] * 2,
+                          **dict(zip(SIXTEEN_BIT_GEMM, ([148.0] * 2, [128.0] * 2, [128.0] * 2, [0.9] * 2,
+                                                        [1000.0] * 2, [0.8] * 2))),
+                          "framework_eta_multiplier": [1.0] * 2, "eta_compute": [0.3] * 2,
+                          "mla_projections_at_16_bits": [True, False], "decode_qkv_proj_eta_compute": [0.5] * 2})
+    units = {c: (None if c == "mla_projections_at_16_bits" else unit("")) for c in frame.columns}
+    out = formulas.plan(frame.lazy(), units, ["decode_qkv_proj_priced_eta_compute"],
+                        formulas.REGISTRY | SERVING).frame.collect()["decode_qkv_proj_priced_eta_compute"]
+    assert out.to_list() == pytest.approx([0.9 * 512 / 592 * 7168 / 8168, 0.5])
+
+
+def test_mla_projections_stay_16_bit_beside_4_bit_weights_by_hand():
+    """DeepSeek-R1 NVFP4 (ModelOpt's recipe, the MLPerf v5.1 run's hf_quant_config): an MLA model's QKV projection at
+    2 B per parameter and the 16-bit peak (B200: 2250 TFLOP/s, not FP4's 9000); MLA over FP8 weights (DeepSeek's own
+    FP8 checkpoint) and a GQA model over FP4 keep the linear layers' 1 B / 0.5 B and peak."""
+    frame = pl.DataFrame({"is_mla": [True, True, False], "weight_bytes_per_element": [0.5, 1.0, 0.5],
+                          "weight_bytes_per_param": [0.5, 1.0, 0.5],
+                          "linear_peak_flop_per_s": [9000e12, 4500e12, 9000e12],
+                          "sixteen_bit_peak_flop_per_s": [2250e12] * 3})
+    units = {"is_mla": None, "weight_bytes_per_element": unit("B/elem"), "weight_bytes_per_param": unit("B/param"),
+             "linear_peak_flop_per_s": unit("FLOP/s"), "sixteen_bit_peak_flop_per_s": unit("FLOP/s")}
+    out = formulas.plan(frame.lazy(), units, ["qkv_weight_bytes_per_param", "qkv_peak_flop_per_s"],
+                        formulas.REGISTRY | SERVING).frame.collect()
+    assert out["qkv_weight_bytes_per_param"].to_list() == pytest.approx([2.0, 1.0, 0.5])
+    assert [p / 1e12 for p in out["qkv_peak_flop_per_s"]] == pytest.approx([2250, 4500, 9000])
