@@ -130,12 +130,27 @@ def decode_kernel_of(r: dict) -> dict:
     row whose engine runs several decode steps per scheduler call (``scheduler_steps`` > 1) with that knob
     (pipeline.walls.multi_step), and a row stating its engine's runtime token budget (``max_num_tokens``) with it as
     ``prefill_chunk_tokens`` (null: the framework profile's), and a row whose checkpoint mixes weight formats layer by
-    layer (``weight_effective_bits``) with that knob (pipeline.walls.mixed_precision; null: one format)."""
+    layer (``weight_effective_bits``) with that knob (pipeline.walls.mixed_precision; null: one format). A row whose
+    engine runs TensorRT-LLM's attention-DP balancing takes its timeout as ``scheduler_steps``
+    (``admission_period``)."""
+    steps = r.get("scheduler_steps") or admission_period(r)
     knobs = ({"kv_read_per_query_head": True} if r.get("kv_read_per_query_head") else {}) | (
-        {"scheduler_steps": r["scheduler_steps"]} if (r.get("scheduler_steps") or 1) > 1 else {}) | (
+        {"scheduler_steps": steps} if steps > 1 else {}) | (
         {"prefill_chunk_tokens": r["max_num_tokens"]} if r.get("max_num_tokens") is not None else {}) | (
         {"weight_effective_bits": r["weight_effective_bits"]} if r.get("weight_effective_bits") is not None else {})
     return {"serving": knobs} if knobs else {}
+
+
+def admission_period(r: dict) -> int:
+    """Iterations between the ones that admit new prompts: TensorRT-LLM's attention-DP balancing
+    (``adp_balancing_timeout_iters``; null: 1, every iteration). PyExecutor._balance_adp_requests
+    (NVIDIA/TensorRT-LLM tensorrt_llm/_torch/pyexecutor/py_executor.py, the 1.0 line the MLPerf v5.1 runs build,
+    closed/NVIDIA/Makefile.build TRTLLM_HASH 18c0333e) holds every rank's context requests unless all ranks have one
+    and a free slot; each held iteration counts, and at timeout_iters (or once a rank has no generation request) the
+    count resets and the held ones run, with or without prompts waiting. While fewer prompts arrive in a timeout
+    than there are ranks (registry_data/research/r-adpwait) that clock alone admits them: every T iterations, the
+    same wait as T decode steps per scheduler call (pipeline.walls.multi_step: (T - 1) / 2 mean iterations)."""
+    return r.get("adp_balancing_timeout_iters") or 1
 
 
 def offline_batches(r: dict) -> list[int]:

@@ -122,6 +122,7 @@ def test_from_a_catalog_without_them_the_script_adds_exactly_them_once(tmp_path)
     script(HERE.parent / "r-cfgs" / "apply.py", "apply_cfgs_after_v50b").apply(tmp_path)
     script(HERE.parent / "r-dsr1c" / "apply.py", "apply_dsr1c_after_v50b").apply(tmp_path)  # DeepSeek-R1 layouts
     script(HERE.parent / "r-h70sat" / "apply.py", "apply_h70sat_after_v50b").apply(tmp_path)  # Server batch caps
+    script(HERE.parent / "r-adpwait" / "apply.py", "apply_adpwait_after_v50b").apply(tmp_path)  # ADP timeouts
     assert read_catalog("measurements", tmp_path).sort("name").equals(bundled.sort("name"))
     assert runs[1].equals(runs[0])
 
