@@ -59,6 +59,7 @@ ADDED_COLUMNS: dict[str, dict[str, tuple[pl.DataType, str, str]]] = {
                                                                  "the next iteration")}
     | {"weight_effective_bits": (pl.Float64(), "2026-12-06", "no per-layer format mix stated: every linear layer "
                                                             "in weight_dtype")}
+    | {"fp4_params": (pl.Boolean(), "2026-12-07", "no NVFP4 working weights stated: 16-bit or FP8 (fp8_params)")}
     | {"gradient_accumulation_fusion": (pl.Boolean(), "2026-12-03", "gradient accumulation fused into the "
                                                                      "weight-gradient GEMMs (the default)")}
     | {"cpu_offloading_num_layers": (pl.Int64(), "2026-12-03", "no activations offloaded to host memory (0)"),

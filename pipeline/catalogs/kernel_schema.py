@@ -109,7 +109,7 @@ class RunColumns(KernelRowColumns):
                           "needs it: its TTFT is the queue of those requests)", nullable=True)
 
 
-TRAINING_RUN_COLUMNS = ("flash_attention", "dropout", "lm_head_on_last_stage", "mtp_layers", "fp8_params",
+TRAINING_RUN_COLUMNS = ("flash_attention", "dropout", "lm_head_on_last_stage", "mtp_layers", "fp8_params", "fp4_params",
                         "fp8_dot_product_attention", "activation_func_fp8_input_store", "gradient_accumulation_fusion",
                         "cpu_offloading_num_layers", "cross_entropy_loss_fusion",
                         "embedding_and_loss_in_pipeline_split", "allocator")
@@ -128,6 +128,8 @@ class TrainingRunColumns(RunColumns):
     # the FP8 storage a NeMo / Megatron-Core recipe states (its config keys, pipeline.walls.training_memory)
     fp8_params: bool = flag("working weights held in FP8, 1 B/param (NeMo fp8_params / Megatron-Core fp8_param; "
                             "training; null: false, 16-bit)", nullable=True)
+    fp4_params: bool = flag("frozen weights held pre-quantized in NVFP4, row- and column-wise, 1.125 B/param "
+                            "(MLPerf v5.1 NeMo LoRA PRE_QUANTIZED_MODEL; training; null: false)", nullable=True)
     fp8_dot_product_attention: bool = flag("Q, K, V and the attention output saved in FP8 for the attention backward "
                                            "(NeMo fp8_dot_product_attention; training; null: false)", nullable=True)
     activation_func_fp8_input_store: bool = flag("the MLP activation's input (FC1's output) saved in FP8 "

@@ -53,12 +53,12 @@ TABLES = ("study", "axes", "filters", "efficiency", "software", "output", "servi
           "analysis", "overrides", "data")
 # The [training] table's keys in the manifest's order (two sections fill from it: Training and Data).
 TRAINING_KNOBS = ("dp_overlap_fraction", "memory_reserve", "memory_reserve_fraction", "allocator", "flash_attention", "dropout", "dp_sgd",
-                  "lm_head_on_last_stage", "mtp_layers", "fp8_params", "fp8_dot_product_attention",
+                  "lm_head_on_last_stage", "mtp_layers", "fp8_params", "fp4_params", "fp8_dot_product_attention",
                   "activation_func_fp8_input_store", "gradient_accumulation_fusion", "cpu_offloading_num_layers",
                   "cross_entropy_loss_fusion", "embedding_and_loss_in_pipeline_split",
                   "storage", "data_pipeline", "host_cores_per_node", "gradient_bytes_per_param",
                   "pp_balance_tolerance", "tp_across_domains", "train_tokens", "restart_time_s")
-TRAINING_OPT_IN = {"mtp_layers": 0, "fp8_params": False, "fp8_dot_product_attention": False,
+TRAINING_OPT_IN = {"mtp_layers": 0, "fp8_params": False, "fp4_params": False, "fp8_dot_product_attention": False,
                    "activation_func_fp8_input_store": False, "gradient_accumulation_fusion": True,
                    "cpu_offloading_num_layers": 0, "cross_entropy_loss_fusion": False,
                    "embedding_and_loss_in_pipeline_split": False, "memory_reserve": "physical",

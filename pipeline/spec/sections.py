@@ -142,6 +142,7 @@ class Training:
     lm_head_on_last_stage: bool = setting(False, FLAG)  # true: Megatron-LM's default split (walls/training_compute)
     mtp_layers: int = setting(0, integer(0))  # multi-token prediction modules on the last stage (DeepSeek-V3 §2.2)
     fp8_params: bool = setting(False, FLAG)  # FP8 working weights (walls/training_memory)
+    fp4_params: bool = setting(False, FLAG)  # NVFP4 frozen weights, row- and column-wise (studies/knobs)
     fp8_dot_product_attention: bool = setting(False, FLAG)  # Q, K, V, O saved in FP8
     activation_func_fp8_input_store: bool = setting(False, FLAG)  # the MLP activation's input saved in FP8
     # false: autograd adds each microbatch's weight gradient to the buffer (walls/training_traffic)

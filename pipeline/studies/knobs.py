@@ -19,6 +19,22 @@ class Knob:
     value: Callable[[SweepSpec], object]
 
 
+# NVFP4 (Transformer Engine NVFP4Tensor): 4-bit E2M1 values and one E4M3 scale per 16-element block (the fp32
+# per-tensor scale is negligible), 0.5 + 1/16 B per element; the MLPerf v5.1 NeMo LoRA FP4 recipe replaces each
+# frozen TE linear weight by one holding both the row-wise and the column-wise copy (training_results_v5.1
+# NVIDIA/benchmarks/llama2_70b_lora/implementations/nemo/custom_callbacks.py lines 128 and 165-169), so 2 x 0.5625
+NVFP4_BYTES_PER_PARAM = 2 * (4 / 8 + 8 / (16 * 8))
+FP8_BYTES_PER_PARAM = 1.0  # NeMo fp8_params / Megatron-Core fp8_param: Float8Tensor weights
+BF16_BYTES_PER_PARAM = 2.0
+
+
+def working_weight_bytes(training) -> float:
+    """Bytes per base weight on the GPU: NVFP4 (``fp4_params``), FP8 (``fp8_params``) or 16-bit."""
+    if training.fp4_params:
+        return NVFP4_BYTES_PER_PARAM
+    return FP8_BYTES_PER_PARAM if training.fp8_params else BF16_BYTES_PER_PARAM
+
+
 KNOBS = {
     "kernels_per_transformer_layer": Knob("", lambda s: float(s.software.kernels_per_transformer_layer)),
     "kernels_per_cnn_layer": Knob("", lambda s: float(s.software.kernels_per_cnn_layer)),
@@ -45,7 +61,7 @@ KNOBS = {
     "dropout": Knob(None, lambda s: s.training.dropout),
     "lm_head_on_last_stage": Knob(None, lambda s: s.training.lm_head_on_last_stage),
     "mtp_layers": Knob("", lambda s: float(s.training.mtp_layers)),
-    "working_weight_bytes_per_param": Knob("B/param", lambda s: 1.0 if s.training.fp8_params else 2.0),
+    "working_weight_bytes_per_param": Knob("B/param", lambda s: working_weight_bytes(s.training)),
     "fp8_dot_product_attention": Knob(None, lambda s: s.training.fp8_dot_product_attention),
     "activation_func_fp8_input_store": Knob(None, lambda s: s.training.activation_func_fp8_input_store),
     "gradient_accumulation_fusion": Knob(None, lambda s: s.training.gradient_accumulation_fusion),

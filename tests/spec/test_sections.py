@@ -61,6 +61,7 @@ SETTINGS = [
     ("training", "training.lm_head_on_last_stage", *FLAG),
     ("training", "training.mtp_layers", [0, 1, 3], [-1, 1.5, "1", True], "an integer >= 0"),
     ("training", "training.fp8_params", *FLAG),
+    ("training", "training.fp4_params", *FLAG),
     ("training", "training.fp8_dot_product_attention", *FLAG),
     ("training", "training.activation_func_fp8_input_store", *FLAG),
     ("training", "training.cpu_offloading_num_layers", [0, 40], [-1, 1.5, "1", True], "an integer >= 0"),

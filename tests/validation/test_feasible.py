@@ -71,20 +71,13 @@ SESSION_KV = ("TensorRT-LLM v0.5's L40S table (docs/source/performance.md at 138
               "token cache and build-time activations for both: what failed grew with the input, as engines built "
               "per configuration (max_input_len the input, like the page's Falcon-180B loop, line 447 at 59f41c06) "
               "would and the documented single build would not. That is an inference, not a stated build")
-V51_LORA_WEIGHTS = ("MLPerf Training v5.1 llama2_70b_lora on 8 GPUs at TP 1 (registry_data/research/r-t51): every "
-                    "GPU holds the frozen 70B base. The v5.0 rows of the same layout fit because r-feas states "
-                    "fp8_params = true from NeMo's fp8_params: ${FP8} key; v5.1's "
-                    "megatron_gpt_peft_tuning_config.yaml (NVIDIA's and Dell's copy, lines 39-59) has no fp8_params "
-                    "key, only fp8_param_gather (off) and, for the FP4 run, fp4_param (False) with "
-                    "pre_quantized_model (True), so the stored precision of the "
-                    "frozen weights is not stated and the row keeps 16-bit weights, over the memory. With "
-                    "fp8_params = true both fit (mlsys validate --measured, r-t51/README.md)")
 KNOWN_GAPS = {
     "trtllm-0.6.1-a100-fp16-llama-2-7b-tp1-b60-in128-out2048-throughput": CONTIGUOUS_KV,
     "trtllm-0.5-l40s-fp8-llama-2-7b-tp1-b64-in128-out2048-throughput": SESSION_KV,
-    "mlperf-train-v5.1-nvidia-tyche-ngpu8-ngc25.09-nemo-llama2-70b-lora-step": V51_LORA_WEIGHTS,
-    "mlperf-train-v5.1-dell-1xxe9680lx8b200-sxm-180gb-llama2-70b-lora-step": V51_LORA_WEIGHTS,
 }
+# Fixed: MLPerf Training v5.1's NVFP4 llama2_70b_lora rows (tyche ngpu8, Dell 1x XE9680L B200) hold their frozen
+# base pre-quantized in NVFP4 on the GPU (custom_callbacks.py line 128; registry_data/research/r-lorarows):
+# fp4_params, 1.125 B/param, not the 16-bit weights that overflowed.
 # Fixed: Megatron-Bridge's GB200 Llama 3.1 405B FP8-CS rows (0.3 % over under the flat 10 % reserve, 18.6 GiB) fit
 # under the physical reserve (pipeline.walls.training_reserve: CUDA context, NCCL buffers of three communicators,
 # 4 % fragmentation), 9.5 GiB; they state expandable_segments (registry_data/research/r-reserve), which GMLake's
