@@ -77,8 +77,8 @@ MODEL_INPUTS = ["model_type", "is_moe", "n_layers", "d_model", "n_heads", "n_kv_
                 "n_experts_per_token", "n_shared_experts", "expert_ffn_dim", "n_dense_layers", "kv_lora_rank",
                 "qk_rope_head_dim", *PATTERN_COLUMNS]
 HARDWARE = ["vendor", "family", "category", "memory_capacity_bytes", "usable_memory_bytes", "peak_bf16_flop_per_s",
-            "peak_fp16_flop_per_s", "peak_fp8_flop_per_s", "memory_bandwidth_bytes_per_s", "scaleup_link_bandwidth_bytes_per_s",
-            "scaleup_link_latency_s", "scaleup_domain_size", "host_link_bandwidth_bytes_per_s", "tdp_w"]
+            "peak_fp16_flop_per_s", "peak_fp8_flop_per_s", "memory_bandwidth_bytes_per_s", "scaleup_domain_size",
+            "scaleup_link_bandwidth_bytes_per_s", "scaleup_link_latency_s", "host_link_bandwidth_bytes_per_s", "tdp_w"]
 KNOBS = ["kernels_per_transformer_layer", "kernels_per_cnn_layer", "launch_overhead_per_kernel_s", "step_multiplier",
          "decode_cuda_graphs", "scheduler_overhead_per_iteration_s", "custom_allreduce_max_bytes",
          "dequant_overhead_fraction", "allow_weight_streaming", "kv_block_tokens", "prefill_chunk_tokens",
