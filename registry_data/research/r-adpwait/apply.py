@@ -1,8 +1,9 @@
 """Replay r-adpwait onto a registry's measurements catalog (the bundled one by default): each cell of cells.csv
 (``find_cells.py``: a DeepSeek-R1 MLPerf Inference v5.1 Server row's ``adp_balancing_timeout_iters`` as its run's
 own config states it) set on the row of that ``name``, the config line appended to the row's notes once and
-last_verified set to the day the configs were read (r-cfgs' replay). The column is added as nulls first where the
-catalog lacks it; every other row and column is left as the catalog has it. A second run changes nothing.
+last_verified set to the day the configs were read (r-cfgs' replay, which adds the column as null where the
+catalog lacks it, as the catalog loads); every other row and column is left as the catalog has it. A second run
+changes nothing.
 
     .venv/bin/python registry_data/research/r-adpwait/apply.py [REGISTRY]
 """
@@ -13,10 +14,6 @@ import datetime as dt
 import importlib.util
 import sys
 from pathlib import Path
-
-import polars as pl
-
-from pipeline.catalogs.io import write_catalog
 
 HERE = Path(__file__).parent
 REGISTRY = HERE.parent.parent
@@ -29,11 +26,6 @@ _spec.loader.exec_module(cfgs)
 
 
 def apply(registry: Path = REGISTRY) -> int:
-    path = registry / "measurements.parquet"
-    frame = pl.read_parquet(path)
-    missing = [pl.lit(None, dtype=pl.Int64).alias(c) for c in COLUMNS if c not in frame.columns]
-    if missing:
-        write_catalog(frame.with_columns(missing), "measurements", registry, source=f"{path} with {COLUMNS} null")
     return cfgs.apply(registry, HERE, COLUMNS, VERIFIED)
 
 

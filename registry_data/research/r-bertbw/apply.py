@@ -31,9 +31,7 @@ _spec.loader.exec_module(cfgs)
 def apply(registry: Path = REGISTRY) -> int:
     n = cfgs.apply(registry, HERE, COLUMNS, VERIFIED)
     path = registry / "measurements.parquet"
-    text = pl.read_csv(HERE / "labels.csv", schema_overrides={"value": pl.String, "line": pl.Int64})
-    url = pl.format("https://github.com/{}/blob/{}/{}#L{}", "repository", "commit", "path", "line")
-    text = text.with_columns(pl.format("[{} = {}: {} ({})]", "column", "value", url, "why").alias("note"))
+    text = cfgs.cells(HERE, "labels.csv", pl.String)
     frame = cfgs.replayed(pl.read_parquet(path), text, ("framework",), VERIFIED, HERE)
     write_catalog(frame, "measurements", registry, source=f"{path} after {HERE.name}/labels.csv")
     return n + text.height

@@ -17,8 +17,6 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline.catalogs.io import write_catalog
-
 HERE = Path(__file__).parent
 REGISTRY = HERE.parent.parent
 VERIFIED = dt.date(2026, 12, 7)  # the day the configs were read (the commits in cells.csv)
@@ -35,16 +33,7 @@ def _load(name: str, path: Path):
 def apply(registry: Path = REGISTRY) -> int:
     _load("r_fa2bw_kernel_rows", HERE / "kernel_rows.py").main(registry)
     cfgs = _load("r_cfgs_apply", HERE.parent / "r-cfgs" / "apply.py")  # one implementation of a cells.csv replay
-    path = registry / "measurements.parquet"
-    frame = pl.read_parquet(path)
-    if COLUMN not in frame.columns:
-        frame = frame.with_columns(pl.lit(None, pl.String).alias(COLUMN))
-    cells = pl.read_csv(HERE / "cells.csv", schema_overrides={"value": pl.String, "line": pl.Int64})
-    url = pl.format("https://github.com/{}/blob/{}/{}#L{}", "repository", "commit", "path", "line")
-    cells = cells.with_columns(pl.format("[{} = {}: {} ({})]", "column", "value", url, "why").alias("note"))
-    write_catalog(cfgs.replayed(frame, cells, (COLUMN,), VERIFIED, HERE), "measurements", registry,
-                  source=f"{path} after {HERE.name}/cells.csv")
-    return cells.height
+    return cfgs.apply(registry, HERE, (COLUMN,), VERIFIED, value_dtype=pl.String)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ another cells file of this folder (cells_fp4_params.csv, after fp4_params.patch 
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -23,21 +24,21 @@ from pipeline.catalogs.io import read_catalog, write_catalog
 
 HERE = Path(__file__).parent
 REGISTRY = HERE.parent.parent
-BOOLEANS = {"true": True, "false": False}
+# r-cfgs' replay, by path: one implementation of setting a folder's cells on the catalog (here typed to each column,
+# last_verified left)
+_spec = importlib.util.spec_from_file_location("r_cfgs_apply", HERE.parent / "r-cfgs" / "apply.py")
+cfgs = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(cfgs)
 
 
 def cells(folder: Path | None = None, file: str = "cells.csv") -> pl.DataFrame:
-    """``folder``'s ``file`` (values as text) with each cell's note: column, value, the file line's URL and why."""
-    c = pl.read_csv((folder or HERE) / file, infer_schema=False)
-    url = pl.format("https://github.com/{}/blob/{}/{}#L{}", "repository", "commit", "path", "line")
-    return c.with_columns(pl.format("[{} = {}: {} ({})]", "column", "value", url, "why").alias("note"))
+    """``folder``'s ``file`` (values as text: its columns differ in type) with each cell's note (r-cfgs' ``cells``)."""
+    return cfgs.cells(folder or HERE, file, pl.String)
 
 
 def typed(value: str, dtype: pl.DataType) -> object:
-    """A cells.csv value as a value of the catalog column's type."""
-    if dtype == pl.Boolean:
-        return BOOLEANS[value]
-    return pl.Series([value]).cast(dtype, strict=True)[0]
+    """A cells.csv value as a value of the catalog column's type (r-cfgs' ``as_type``)."""
+    return pl.select(cfgs.as_type(pl.lit(value), dtype)).item()
 
 
 def corrected(frame: pl.DataFrame, folder: Path | None = None) -> pl.DataFrame:
@@ -50,30 +51,9 @@ def corrected(frame: pl.DataFrame, folder: Path | None = None) -> pl.DataFrame:
 
 
 def replayed(frame: pl.DataFrame, c: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` with the cells of ``c`` set and their notes appended once."""
-    counts = frame.group_by("name").len()
-    bad = c.join(counts, on="name", how="left").filter(pl.col("len").fill_null(0) != 1)
-    if bad.height:
-        sys.exit(f"r-lorarows/cells.csv: measurements has no single row named {bad['name'][0]!r} ({bad.height} "
-                 "cells so); each cell names one row of the catalog")
-    unknown = sorted(set(c["column"]) - set(frame.columns))
-    if unknown:
-        sys.exit(f"r-lorarows/cells.csv: column {unknown[0]!r} is not a measurements column")
-    out = frame
-    for column, part in c.group_by("column", maintain_order=True):
-        dtype = frame.schema[column[0]]
-        values = dict(zip(part["name"], (typed(v, dtype) for v in part["value"]), strict=True))
-        new = pl.col("name").replace_strict(values, default=None, return_dtype=dtype)
-        out = out.with_columns(pl.when(pl.col("name").is_in(list(values))).then(new)
-                               .otherwise(pl.col(column[0])).alias(column[0]))
-    notes = c.group_by("name", maintain_order=True).agg(pl.col("note").str.join(" ").alias("cell_note"))
-    out = out.join(notes, on="name", how="left")
-    touched = pl.col("cell_note").is_not_null()
-    fresh = touched & ~pl.col("notes").fill_null("").str.contains(pl.col("cell_note"), literal=True)
-    return out.with_columns(
-        pl.when(fresh).then(pl.concat_str(pl.col("notes").fill_null(""), pl.lit(" "), pl.col("cell_note")))
-        .otherwise(pl.col("notes")).alias("notes"),
-    ).select(frame.columns)
+    """``frame`` with the cells of ``c`` set, each as its column's type, and their notes appended once (r-cfgs'
+    ``replayed``; last_verified left)."""
+    return cfgs.replayed(frame, c, tuple(c["column"].unique(maintain_order=True)), None, HERE)
 
 
 def apply(registry: Path = REGISTRY, file: str = "cells.csv") -> int:
