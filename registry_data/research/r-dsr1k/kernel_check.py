@@ -73,6 +73,29 @@ def comm_and_routing(timings: pl.DataFrame) -> None:
           + f"; TensorRT-LLM's fused DeepSeek top-k on B200: {fused:.0f} us (unfused 252 us)")
 
 
+def mla_table(timings: pl.DataFrame) -> None:
+    print("\n## MLA decode per layer (us): the model's (B200, 128 heads x one 576-wide latent) beside CUTLASS's SM100 "
+          "MLA decode kernel (BF16, sgl-kernel bench_cutlass_mla.py)\n")
+    print("| sequences | context | measured GB/s | measured us | measured TFLOP/s | model bf16 us | model fp4/fp8 us | "
+          "measured / model bf16 |")
+    print("|---|---|---|---|---|---|---|---|")
+    mla = timings.filter(pl.col("kernel").str.starts_with("mla_decode_cutlass_bf16"))
+    for row in mla.iter_rows(named=True):
+        b, s = row["tokens_per_rank"], int(row["kernel"].rsplit("_", 1)[1])
+        # the bench's bytes: Q (128 x 576 x 2 B per sequence), O (x 512 / 576) and the BF16 latent cache (576 x 2 B)
+        q = b * 128 * 576 * 2
+        us = (q + q * 512 / 576 + b * s * 576 * 2) / (row["value"] * 1e9) * 1e6
+        flop = 2 * 128 * b * s * (576 + 512)  # FlashMLA's count, as walls/mla_decode.py
+        model = {}
+        for compute, kv in (("bf16", "bf16"), ("fp4", "fp8")):
+            r = pipeline.evaluate_serving("DeepSeek-R1", HW, batch=8 * b, tp=1, ep=8, prompt_len=s - 1, output_len=2,
+                                          compute_dtype=compute, weight_dtype=compute, kv_dtype=kv,
+                                          framework="TensorRT-LLM").row(0, named=True)
+            model[kv] = r["decode_attention_time_s"] * 1e6
+        print(f"| {b} | {s} | {row['value']:.0f} | {us:.0f} | {flop / us / 1e6:.0f} | {model['bf16']:.0f} | "
+              f"{model['fp8']:.0f} | {us / model['bf16']:.2f} |")
+
+
 def bestperf() -> None:
     print("\n## NVIDIA's own fixed-length runs, same stack and layout (Best_perf_practice_on_DeepSeek-R1_in_"
           "TensorRT-LLM.md @01c4ece9, max-throughput, 1K / 2K, closed loop; the catalog's trtllm-bestperf rows)\n")
@@ -98,6 +121,7 @@ def main() -> None:
     iteration_table()
     moe_layer_table(timings)
     comm_and_routing(timings)
+    mla_table(timings)
     bestperf()
 
 
