@@ -55,6 +55,8 @@ ADDED_COLUMNS: dict[str, dict[str, tuple[pl.DataType, str, str]]] = {
     | {"scheduler_steps": (pl.Int64(), "2026-12-05", "one decode step per scheduler call (vLLM's default)")}
     | {"max_num_tokens": (pl.Int64(), "2026-12-06", "no runtime token budget stated: the framework profile's "
                                                     "prefill_chunk_tokens")}
+    | {"kv_dtype": (pl.String(), "2026-12-07", "no KV cache precision stated: the compute precision's (FP8 under "
+                                           "fp4 compute)")}
     | {"adp_balancing_timeout_iters": (pl.Int64(), "2026-12-07", "no attention-DP balancing stated: prompts join "
                                                                  "the next iteration")}
     | {"weight_effective_bits": (pl.Float64(), "2026-12-06", "no per-layer format mix stated: every linear layer "

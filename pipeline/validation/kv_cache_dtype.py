@@ -9,8 +9,9 @@ https://github.com/NVIDIA/TensorRT-Model-Optimizer/blob/42bb0236e34a11b5fb386036
 and NVIDIA's MLPerf Inference harness sets ``kv_cache_dtype: 'fp8'`` in its Blackwell fp4 configurations
 (``BlackwellOfflineGPUBaseConfig``, ``BlackwellServerGPUBaseConfig`` likewise) in
 https://github.com/mlcommons/inference_results_v5.0/blob/6069beb24b7a0a352f2ea8e76989fa16cd47c76e/closed/NVIDIA/configs/llama2-70b/Offline/__init__.py
-(v5.0; v5.1's configurations are not in the corpora). An FP4 KV cache exists (TensorRT-LLM's "NVFP4 KV Cache", an
-explicit ModelOpt option); a row that ran one would need a measurements column of its own.
+(v5.0; v5.1's configurations are not in the corpora). A row that states another KV precision (an FP4 KV cache,
+TensorRT-LLM's "NVFP4 KV Cache", an explicit ModelOpt option; a 16-bit cache beside NVFP4 weights) carries it in the
+measurements column ``kv_dtype``, which ``serving_rows`` reads before this default.
 """
 
 from __future__ import annotations

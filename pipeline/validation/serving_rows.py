@@ -116,7 +116,8 @@ def serving_spec(r: dict, datasets: Datasets | None = None) -> tuple[dict | None
     batches = batches or [b * groups for b in (*SERVING_BATCHES, *offline_batches(r))]
     spec = {"study": "serving", "axes": {
         "model": [r["model"]], "hardware": [r["hardware"]], "compute_dtype": [r["compute_dtype"]],
-        "weight_dtype": [r["weight_dtype"] or r["compute_dtype"]], "kv_dtype": [kv_cache_dtype(r["compute_dtype"])],
+        "weight_dtype": [r["weight_dtype"] or r["compute_dtype"]],
+        "kv_dtype": [r.get("kv_dtype") or kv_cache_dtype(r["compute_dtype"])],
         "tp": tps, "pp": [pp], "ep": [ep], "batch": batches} | lengths
         | load | ({"cluster": [r["cluster"]]} if r["cluster"] else {}) | speculation_of(r)
         | ({"redundant_experts": [redundant]} if redundant else {}),

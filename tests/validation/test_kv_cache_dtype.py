@@ -1,4 +1,5 @@
-"""An NVFP4 serving row runs an FP8 KV cache (pipeline.validation.kv_cache_dtype; issue 12, hwerr)."""
+"""An NVFP4 serving row runs an FP8 KV cache unless it states another (pipeline.validation.kv_cache_dtype;
+issue 12, hwerr)."""
 
 from __future__ import annotations
 
@@ -26,3 +27,11 @@ def test_an_fp4_rows_spec_stores_kv_in_fp8():
     axes = spec["axes"]
     assert (axes["compute_dtype"], axes["weight_dtype"], axes["kv_dtype"]) == (["fp4"], ["fp4"], ["fp8"])
     assert measurement_spec(ROW | {"compute_dtype": "bf16"})[0]["axes"]["kv_dtype"] == ["bf16"]
+
+
+def test_a_row_stating_its_kv_precision_keeps_it():
+    """NVIDIA's DeepSeek-R1 guide, "B200 max-throughput for R1 with FP16 KV cache": NVFP4 GEMMs over a 16-bit KV
+    cache (measurements ``kv_dtype``, research r-kvdtype), not the FP8 cache an fp4 row gets by default."""
+    spec, reason = measurement_spec(ROW | {"compute_dtype": "fp4", "weight_dtype": "fp4", "kv_dtype": "fp16"})
+    assert reason is None
+    assert (spec["axes"]["compute_dtype"], spec["axes"]["kv_dtype"]) == (["fp4"], ["fp16"])
