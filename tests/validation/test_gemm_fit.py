@@ -123,8 +123,9 @@ def test_blackwell_and_h200_nvl_take_a_siblings_gemm_model():
     Blackwell datasheet); B300's from its own, 1769 / 2250; GB300 has none and takes B300's; on B200's 148 SMs
     (74 per die, Chips and Cheese), GB300 on its own 152 (device-reported: r-kernels/sm_count.csv, r-gbsm).
     k_half = coefficient x own peak / own bandwidth: GB200 and GB300 (2.5 PFLOPS, 8 TB/s) = B200's (2.25, 7.7)
-    x (2.5 / 8) / (2.25 / 7.7); H200 NVL (835.5 TFLOPS, 4.8 TB/s) = H200 SXM's (989.5, 4.8) x 835.5 / 989.5. Sustained share of the ceiling under load: B200's 1437.5 / 1745 (msmf.csv MSMF over its
-    MAMF) for the Blackwell parts, H200's FP8 1337 / 1453.4 for H200 NVL (assumed: msmf.csv has neither)."""
+    x (2.5 / 8) / (2.25 / 7.7); H200 NVL (835.5 TFLOPS, 4.8 TB/s) = H200 SXM's (989.5, 4.8) x 835.5 / 989.5.
+    Sustained share of the ceiling under load: B200's 1437.5 / 1745 (msmf.csv MSMF over its MAMF) for the Blackwell
+    parts, H200's FP8 1337 / 1453.4 for H200 NVL (assumed: msmf.csv has neither)."""
     cat = load_catalogs().kernel_efficiency
 
     def row(hw: str, precision: str) -> dict:
