@@ -68,7 +68,7 @@ SM_ROWS = [
      "trust": "C",
      "notes": ("152 of the full die's 160 (NVIDIA, Blackwell Ultra architecture blog): the device-reported count on "
                "'NVIDIA GB300' (compute capability 10.3) in public kernel code measured there ('B300 / GB300 (152 "
-               "SMs ...)', 'Measured on GB300 (152 SMs ...)'); the HGX B300 reads 148 (the other SKU, the catalog's "
+               "SMs ...)', 'Measured on GB300 (152 SMs ...)'); which SKU reads 148 is not stated (the catalog's HGX "
                "B300 row keeps B200's 148 through gemm_fit.TRANSFER); " + MARK)},
 ]
 
