@@ -120,11 +120,12 @@ def test_mi325x_gemm_model_from_its_cu_count_and_mamf_row():
 def test_blackwell_and_h200_nvl_take_a_siblings_gemm_model():
     """r-bw (issue 12): the same SM architecture, so a sibling's kernel evidence where a part has none. By hand:
     GB200 bf16 best fraction from its own MAMF row, 1822 / 2500 (stas00 744d01e, peak 2.5 PFLOPS dense bf16 in the
-    Blackwell datasheet); B300's from its own, 1769 / 2250; GB300 has none and takes B300's; all on B200's 148 SMs
-    (74 per die, Chips and Cheese). k_half = coefficient x own peak / own bandwidth: GB200 and GB300 (2.5 PFLOPS,
-    8 TB/s) = B200's (2.25, 7.7) x (2.5 / 8) / (2.25 / 7.7); H200 NVL (835.5 TFLOPS, 4.8 TB/s) = H200 SXM's (989.5,
-    4.8) x 835.5 / 989.5. Sustained share of the ceiling under load: B200's 1437.5 / 1745 (msmf.csv MSMF over its
-    MAMF) for the Blackwell parts, H200's FP8 1337 / 1453.4 for H200 NVL (assumed: msmf.csv has neither)."""
+    Blackwell datasheet); B300's from its own, 1769 / 2250; GB300 has none and takes B300's; on B200's 148 SMs
+    (74 per die, Chips and Cheese), GB300 on its own 152 (device-reported: r-kernels/sm_count.csv, r-gbsm).
+    k_half = coefficient x own peak / own bandwidth: GB200 and GB300 (2.5 PFLOPS, 8 TB/s) = B200's (2.25, 7.7)
+    x (2.5 / 8) / (2.25 / 7.7); H200 NVL (835.5 TFLOPS, 4.8 TB/s) = H200 SXM's (989.5, 4.8) x 835.5 / 989.5.
+    Sustained share of the ceiling under load: B200's 1437.5 / 1745 (msmf.csv MSMF over its MAMF) for the Blackwell
+    parts, H200's FP8 1337 / 1453.4 for H200 NVL (assumed: msmf.csv has neither)."""
     cat = load_catalogs().kernel_efficiency
 
     def row(hw: str, precision: str) -> dict:
@@ -132,7 +133,7 @@ def test_blackwell_and_h200_nvl_take_a_siblings_gemm_model():
 
     b200, gb200, b300, gb300 = (row(h, "bf16") for h in ("B200 (HGX B200)", "GB200 NVL72 GPU", "B300 (HGX B300)",
                                                            "GB300 NVL72 GPU"))
-    assert {r["units"] for r in (b200, gb200, b300, gb300)} == {148.0}
+    assert {r["units"] for r in (b200, gb200, b300)} == {148.0} and gb300["units"] == 152.0
     assert gb200["best_fraction"] == pytest.approx(1822 / 2500, rel=1e-6)
     assert b300["best_fraction"] == gb300["best_fraction"] == pytest.approx(1769 / 2250, rel=1e-6)
     assert gb300["ceiling"] == b300["ceiling"] and "transferred from B300" in gb300["ceiling_source"]
@@ -149,10 +150,10 @@ def test_blackwell_and_h200_nvl_take_a_siblings_gemm_model():
 def test_gb300_cublas_k_sweep_rows_enter_the_fit(rows):
     """facebookexperimental/triton PR #740, "Perf number on GB300": cuBLAS (aten_matmul) at M = N = 8192, K = 512
     ... 16,384. Each row's reported TFLOPS is 2MNK / its reported latency (K = 1,024: 2 x 8192^2 x 1024 / 78.727 µs
-    = 1,745.8 TFLOPS), and the rows fit as GB300 NVL72 GPU at its donor B200's 148 SMs (gemm_fit.TRANSFER)."""
+    = 1,745.8 TFLOPS), and the rows fit as GB300 NVL72 GPU at its own 152 SMs (r-kernels/sm_count.csv, r-gbsm)."""
     gb300 = rows.filter(pl.col("source_url").str.contains("facebookexperimental/triton/pull/740"))
     assert gb300.height == 6 and gb300.filter(gemm_fit.is_shaped_fit_row()).height == 6
-    assert gb300["hardware"].unique().to_list() == ["GB300 NVL72 GPU"] and gb300["units"].unique().to_list() == [148.0]
+    assert gb300["hardware"].unique().to_list() == ["GB300 NVL72 GPU"] and gb300["units"].unique().to_list() == [152.0]
     implied = 2 * gb300["M"] * gb300["N"] * gb300["K"] / gb300["time_s"].cast(pl.Float64) / gb300["achieved_flop_per_s"]
     assert implied.min() == pytest.approx(1.0, abs=1e-3) and implied.max() == pytest.approx(1.0, abs=1e-3)
     k1024 = gb300.filter(pl.col("K") == 1024)["achieved_flop_per_s"].item()
