@@ -108,7 +108,7 @@ def prompts_per_iteration(request_rate, replicas, prefill_time_one_request_s, de
     (no lookahead slots without chunking, vllm/core/scheduler.py L1862-1876) of every waiting prompt that fits
     max_num_batched_tokens and max_num_seqs (``_schedule_prefills`` L1078-1172; ``_schedule_default`` L1256-1260
     runs no decode in that step). Over a block of N d + m tau, m = lambda (N d + m tau): lambda N d / (1 - lambda
-    tau). As ``finite_run_prefill_batch`` takes it for a finite run."""
+    tau). ``finite_run_prefill_batch`` takes one iteration's (N = 1) for a finite run."""
     lam = request_rate / replicas
     stretch = 1.0 - lam * prefill_time_one_request_s
     arrived = E.when(stretch > 0).then(lam * steps * decode_pass_time_s / stretch).otherwise(chunk)
