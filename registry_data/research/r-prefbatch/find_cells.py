@@ -26,7 +26,7 @@ KEYS = {"max_num_seqs": "batch", "max_num_batched_tokens": "max_num_tokens", "te
 CODE = {"amd": "closed/AMD/code", "asustek": "closed/ASUSTeK/code_AMD", "dell": "closed/Dell/code",
         "gigacomputing": "closed/GigaComputing/code", "mitac": "closed/MiTAC/code",
         "quanta-cloud-technology": "closed/Quanta_Cloud_Technology/code", "vultr": "closed/Vultr/code"}
-WHY = "{submitter}'s Mixtral 8x7B Server harness config for {gpu}, vllm_engine_config.{key}"
+WHY = "{submitter}'s Mixtral 8x7B Server harness config for {gpu}: vllm_engine_config '{key}: {value}'"
 
 
 def git(mirror: Path, *args: str) -> str:
@@ -60,7 +60,7 @@ def main(mirror: Path, catalog: Path) -> pl.DataFrame:
                 sys.exit(f"{r['name']}: {column} {r[column]} in the catalog, {value} in {path}#L{line}")
             cells.append({"name": r["name"], "column": column, "value": value, "repository": REPOSITORY,
                           "commit": commit, "path": path, "line": line,
-                          "why": WHY.format(submitter=submitter, gpu=r["hardware"], key=key)})
+                          "why": WHY.format(submitter=submitter, gpu=r["hardware"], key=key, value=value)})
     out = pl.DataFrame(cells).sort("name", "column")
     out.write_csv(HERE / "cells.csv")
     return out
