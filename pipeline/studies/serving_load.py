@@ -96,14 +96,22 @@ def load_prefill_batch(prefill_chunk_tokens, prefill_new_tokens, cap, batched: b
     return E.min_horizontal(whole.fill_null(1.0), cap).clip(lower_bound=1.0, upper_bound=None if batched else 1.0)
 
 
-def prompts_per_iteration(request_rate, replicas, prefill_time_one_request_s, decode_pass_time_s, chunk):
-    """Prompts one iteration prefills together under load: those that arrived during the one before,
-    lambda x E[C] with E[C] = d / (1 - lambda tau) (wall 7's mean iteration, d the decode pass and the
-    scheduler's overhead), at least 1 (a lone prompt), at most the budget-filling ``chunk`` (all of it
-    where lambda tau >= 1: arrivals queue). As ``finite_run_prefill_batch`` takes it for a finite run."""
+def prompts_per_iteration(request_rate, replicas, prefill_time_one_request_s, decode_pass_time_s, chunk,
+                          steps=1.0):
+    """Prompts one iteration prefills together under load: those that arrived since the scheduler last admitted
+    prompts, lambda x ``steps`` x E[C] with E[C] = d / (1 - lambda tau) (wall 7's mean iteration, d the decode pass
+    and the scheduler's overhead), at least 1 (a lone prompt), at most the budget-filling ``chunk`` (all of it
+    where lambda tau >= 1: arrivals queue). ``steps``: decode iterations per admission (``scheduler_steps``, 1
+    unless the engine admits only between blocks of N): vLLM V0 with num_scheduler_steps N calls its scheduler
+    only once a block's N steps are spent (vllm/engine/llm_engine.py L1340-1351, ``_has_remaining_steps``
+    L1529-1547, ROCm/vllm@913dbc29, the branch AMD's MLPerf v5.1 harness builds), a prefill then runs one step
+    (no lookahead slots without chunking, vllm/core/scheduler.py L1862-1876) of every waiting prompt that fits
+    max_num_batched_tokens and max_num_seqs (``_schedule_prefills`` L1078-1172; ``_schedule_default`` L1256-1260
+    runs no decode in that step). Over a block of N d + m tau, m = lambda (N d + m tau): lambda N d / (1 - lambda
+    tau). ``finite_run_prefill_batch`` takes one iteration's (N = 1) for a finite run."""
     lam = request_rate / replicas
     stretch = 1.0 - lam * prefill_time_one_request_s
-    arrived = E.when(stretch > 0).then(lam * decode_pass_time_s / stretch).otherwise(chunk)
+    arrived = E.when(stretch > 0).then(lam * steps * decode_pass_time_s / stretch).otherwise(chunk)
     return E.min_horizontal(arrived, chunk).clip(lower_bound=1.0)
 
 
@@ -136,7 +144,8 @@ def under_load(frame: pl.LazyFrame, units: dict, iterations: int, closed: bool =
         tau = pl.col(f"prompt_prefill_{k}") * pl.col("prefill_stage_share")
         nxt = next_load_batch(pl.col("request_rate"), pl.col("replicas"), pl.col("generated_tokens"), tau, d,
                               pl.col("load_batch_cap"))
-        m = prompts_per_iteration(pl.col("request_rate"), pl.col("replicas"), tau, d, pl.col("load_prefill_batch"))
+        m = prompts_per_iteration(pl.col("request_rate"), pl.col("replicas"), tau, d, pl.col("load_prefill_batch"),
+                                  pl.col("scheduler_steps"))
         frame = _at_batch(frame.with_columns(nxt.alias(f"load_batch_{k + 1}"), m.alias(f"prompts_{k}")), units,
                           "prefill_pass_time_s", f"prompts_{k}", f"__m{k}")
         frame = frame.with_columns((pl.col(f"prefill_pass_time_s__m{k}") / pl.col(f"prompts_{k}"))
@@ -241,7 +250,8 @@ def closed_loop_load(frame: pl.LazyFrame, units: dict, iterations: int) -> tuple
         frame = staged.frame.with_columns(rate.alias(f"users_rate_{k + 1}"))
         rate = pl.col(f"users_rate_{k + 1}")
         cycle, rho, tpot = closed_loop_cycle(rate, c, *parts)
-        m = prompts_per_iteration(rate * (c - 1.0) / c, 1.0, tau, d, pl.col("load_prefill_batch"))
+        m = prompts_per_iteration(rate * (c - 1.0) / c, 1.0, tau, d, pl.col("load_prefill_batch"),
+                                  pl.col("scheduler_steps"))
         frame = _at_batch(frame.with_columns(
             (1.0 + (c - 1.0) * (g - 1.0).clip(lower_bound=1.0) * tpot / cycle).clip(1.0, pl.col("load_batch_cap"))
             .alias(f"load_batch_{k + 1}"),
@@ -283,7 +293,7 @@ def under_load_values(values: dict, units: dict, iterations: int = LOAD_ITERATIO
         return at["decode_pass_time_s"](values | {"_b": batch})["decode_pass_time_s"]
 
     load, overhead, tau = 1.0, values.get("scheduler_overhead_per_iteration_s") or 0.0, alone
-    rate = values["request_rate"]
+    rate, steps = values["request_rate"], values.get("scheduler_steps") or 1.0
     if values.get("concurrency") is not None:  # ``closed_loop_load`` on plain values
         closed = formulas.compile_scalar(units, CLOSED_LOOP_INPUTS, _formulas())(values)
         users = closed["closed_loop_users_per_replica"]
@@ -294,14 +304,15 @@ def under_load_values(values: dict, units: dict, iterations: int = LOAD_ITERATIO
             solved = _closed_step()(known)
             rate, load = solved["rate"] * values["replicas"], min(max(1.0, solved["batch"]), cap)
             m = step["prompts"]({"request_rate": solved["rate"] * (users - 1.0) / users, "replicas": 1.0,
-                                 "decode": known["d"], "prefill": tau * known["share"], "chunk": chunk})["prompts"]
+                                 "decode": known["d"], "prefill": tau * known["share"], "chunk": chunk,
+                                 "steps": steps})["prompts"]
             tau = at["prefill_pass_time_s"](values | {"_b": m})["prefill_pass_time_s"] / m
     else:
         for _ in range(iterations):
             known = {"request_rate": rate, "replicas": values["replicas"],
                      "generated_tokens": sized["generated_tokens"], "prefill": tau * sized["prefill_stage_share"],
                      "decode": decode(load) + overhead,
-                     "cap": cap, "chunk": chunk, "fluid": load}
+                     "cap": cap, "chunk": chunk, "fluid": load, "steps": steps}
             load, m = step["next"](known)["next"], step["prompts"](known)["prompts"]
             tau = at["prefill_pass_time_s"](values | {"_b": m})["prefill_pass_time_s"] / m
         known |= {"one": decode(1.0) + overhead, "at_cap": decode(cap) + overhead, "batched": batched,
@@ -340,7 +351,7 @@ def _load_step() -> dict:
                 "next": scalar.compile_function({"next": next_load_batch(
                     c("request_rate"), c("replicas"), c("generated_tokens"), c("prefill"), c("decode"), c("cap"))}),
                 "prompts": scalar.compile_function({"prompts": prompts_per_iteration(
-                    c("request_rate"), c("replicas"), c("prefill"), c("decode"), c("chunk"))}),
+                    c("request_rate"), c("replicas"), c("prefill"), c("decode"), c("chunk"), c("steps"))}),
                 "poisson_first": scalar.compile_function({"batch": poisson_batch(*chain, nodes=KNEE_NODES,
                                                                                  capacity=full)}),
                 "poisson_knee": scalar.compile_function({"batch": poisson_batch(*chain, knee=c("knee"), capacity=full,

@@ -61,15 +61,19 @@ def test_the_stated_budgets_cite_their_config_line_and_replay_to_the_catalog(reg
     stated = bundled.filter(pl.col("max_num_tokens").is_not_null())
     assert chunkctx.height == 63 and chunkctx["max_num_tokens"].is_not_null().all()
     dsr1c = pl.read_csv(HERE.parent / "r-dsr1c" / "cells.csv").filter(pl.col("column") == "max_num_tokens")
-    assert stated.height == 63 + cells.filter(pl.col("column") == "max_num_tokens").height + dsr1c.height
-    assert set(stated["framework"]) == {"TensorRT-LLM"}
+    prefbatch = pl.read_csv(HERE.parent / "r-prefbatch" / "cells.csv").filter(pl.col("column") == "max_num_tokens")
+    assert stated.height == 63 + cells.filter(pl.col("column") == "max_num_tokens").height + dsr1c.height + \
+        prefbatch.height
+    # vLLM only where r-prefbatch states an AMD harness's max_num_batched_tokens (chunked prefill off)
+    assert set(stated.filter(~pl.col("name").is_in(prefbatch["name"].implode()))["framework"]) == {"TensorRT-LLM"}
+    assert set(stated.filter(pl.col("name").is_in(prefbatch["name"].implode()))["framework"]) == {"vLLM"}
     assert stated["notes"].str.contains("[max_num_tokens = ", literal=True).all()
     assert stated["notes"].str.contains(r"/blob/(965182b03376a00fcae415c54e560e1c83937932|"
                                         r"198fc46799b3328b36ee4bcbdebfa2db5a8e6183)/").all()
     h70sat = stated.filter(pl.col("name").is_in(pl.read_csv(HERE.parent / "r-h70sat" / "cells.csv")["name"]
                                                  .implode()))  # r-h70sat read its configs on the 7th
     assert (stated["last_verified"].cast(pl.String) == "2026-12-06").sum() == stated.height - dsr1c.height - \
-        h70sat.height
+        h70sat.height - prefbatch.height  # r-prefbatch read its configs on the 7th
     assert stated.filter(pl.col("name").is_in(dsr1c["name"].implode()))["last_verified"].cast(pl.String).eq(
         "2026-12-07").all()  # r-dsr1c read its configs on the 7th
     v50 = bundled.filter(pl.col("name").str.contains("v5.0-nvidia-b200-sxm-180gbx8_trt-llama3_1-405b-server"))
@@ -80,6 +84,7 @@ def test_the_stated_budgets_cite_their_config_line_and_replay_to_the_catalog(reg
     runpy.run_path(str(HERE.parent / "r-cfgs" / "apply.py"))["apply"](registry)
     runpy.run_path(str(HERE.parent / "r-dsr1c" / "apply.py"))["apply"](registry)
     runpy.run_path(str(HERE.parent / "r-h70sat" / "apply.py"))["apply"](registry)
+    runpy.run_path(str(HERE.parent / "r-prefbatch" / "apply.py"))["apply"](registry)
     replayed = pl.read_parquet(path)
     assert replayed.select(bundled.columns).equals(bundled)
 

@@ -74,7 +74,7 @@ def test_rows_of_several_frameworks_share_a_plan_with_the_predictions_of_each_al
 def test_rows_of_several_serving_knobs_share_a_plan_with_the_predictions_of_each_alone(catalogs):
     """AMD's vLLM rows stating scheduler_steps (a [serving] knob: a hardware-side column) and the same rows without
     it: one group, each knob's hardware rows named apart, the predictions of each set predicted alone, and the knob
-    still lengthens their TTFT (``walls.multi_step``'s block wait)."""
+    still reaches their TTFT (``walls.multi_step``'s block wait, ``serving_load.prompts_per_iteration``'s block)."""
     measured = read_measurements(None, catalogs).rows
     stepped = measured.filter(pl.col("scheduler_steps").is_not_null(), pl.col("request_rate").is_not_null(),
                               pl.col("metric").is_in(["ttft_s", "itl_s"]))
@@ -86,7 +86,11 @@ def test_rows_of_several_serving_knobs_share_a_plan_with_the_predictions_of_each
     both = together.head(n)["predicted"].is_not_null() & together.tail(n)["predicted"].is_not_null() & (
         stepped["metric"] == "ttft_s")
     assert both.sum() >= 4  # TTFT waits for the scheduler's block of steps; the inter-token latency does not
-    assert (together.head(n).filter(both)["predicted"] > together.tail(n).filter(both)["predicted"]).all()
+    knob, none = together.head(n).filter(both)["predicted"], together.tail(n).filter(both)["predicted"]
+    assert ((knob - none).abs() > 1e-6 * none).all()  # the knob reaches every TTFT
+    # mostly longer (the block's wait); near saturation the block's prompts prefilling together can win instead
+    # (serving_load.prompts_per_iteration: the MI300X Mixtral Server rows, registry_data/research/r-prefbatch)
+    assert (knob > none).sum() >= 4
     same = ["name", "reason", "bound", "batch_used", "eta_compute", "eta_low", "eta_high", "family"]
     assert together.select(same).equals(apart.select(same))
     for column in ("predicted", "predicted_low", "predicted_high", "grid"):
