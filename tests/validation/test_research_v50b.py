@@ -28,8 +28,8 @@ def _rows() -> pl.DataFrame:
 def test_the_rows_are_the_logs_figures():
     rows = _rows()
     later = pl.concat([pl.read_csv(HERE.parent / f / "cells.csv").select("name")
-                       for f in ("r-dsr1c", "r-h70sat", "r-prefbatch")])
-    dsr1c = pl.col("name").is_in(later["name"].implode())  # r-dsr1c, r-h70sat, r-prefbatch read configs on the 7th
+                       for f in ("r-dsr1c", "r-h70sat", "r-prefbatch", "r-amdcfg")])
+    dsr1c = pl.col("name").is_in(later["name"].implode())  # r-dsr1c, r-h70sat, r-prefbatch, r-amdcfg: on the 7th
     verified = rows.select(pl.when(dsr1c).then(datetime.date(2026, 12, 7)).otherwise(datetime.date(2026, 12, 6)))
     assert rows.height == 432 and (rows["last_verified"] == verified.to_series()).all()
     vultr = {r["metric"]: r for r in rows.filter(pl.col("name").str.starts_with(
@@ -78,18 +78,22 @@ def test_each_row_cites_its_log_and_the_precision_its_measurements_json_states()
                                           r"\[tp = \d+: https://github.com/mlcommons/[^ ]+/(configs|harness_llm/"
                                           r"models)/").all()
     # batch: only r-dsr1c's DeepSeek-R1 rows and r-h70sat's Server caps, from their configs' gpu_batch_size, and
-    # r-prefbatch's AMD Mixtral Server rows, from their harness yamls' max_num_seqs
+    # r-prefbatch's AMD Mixtral Server rows and r-amdcfg's AMD-harness Llama 2 70B rows, from their harness yamls'
+    # max_num_seqs
     dsr1c = pl.concat([pl.read_csv(HERE.parent / f / "cells.csv").filter(pl.col("column") == "batch")
-                       .select("name") for f in ("r-dsr1c", "r-h70sat", "r-prefbatch")])["name"]
+                       .select("name") for f in ("r-dsr1c", "r-h70sat", "r-prefbatch", "r-amdcfg")])["name"]
     dsr1c = dsr1c.filter(dsr1c.is_in(rows["name"].implode()))
-    vllm = pl.read_csv(HERE.parent / "r-prefbatch" / "cells.csv")["name"]
+    vllm = pl.concat([pl.read_csv(HERE.parent / f / "cells.csv") for f in ("r-prefbatch", "r-amdcfg")])["name"]
     assert (laid_out.filter(~pl.col("name").is_in(vllm.implode()))["framework"] == "TensorRT-LLM").all()
     assert rows.filter(pl.col("batch").is_not_null())["name"].sort().equals(dsr1c.sort())
     steps = rows.filter(pl.col("scheduler_steps").is_not_null())  # only where the run's own harness yaml says so
     assert steps["notes"].str.contains("num_scheduler_steps: ", literal=True).all()
-    assert (steps["framework"] == "vLLM").all() and (steps["scenario"] == "server").all()
-    # 33, and r-prefbatch's ASUSTeK MI325X Mixtral Server rows (3); N = 1, vLLM's default, is left unstated
-    assert steps.height == 36 and steps["scheduler_steps"].min() > 1
+    amdcfg = pl.read_csv(HERE.parent / "r-amdcfg" / "cells.csv").filter(pl.col("column") == "scheduler_steps")
+    offline = steps.filter(pl.col("scenario") != "server")  # r-amdcfg's Offline rows (the harness's offline yaml)
+    assert (steps["framework"] == "vLLM").all() and offline["name"].is_in(amdcfg["name"].implode()).all()
+    # 33, r-prefbatch's ASUSTeK MI325X Mixtral Server rows (3) and r-amdcfg's ASUSTeK Server and the Offline rows
+    # (3 + 7); N = 1, vLLM's default, is left unstated
+    assert offline.height == 7 and steps.height == 46 and steps["scheduler_steps"].min() > 1
 
 
 def test_the_selection_rule():
@@ -129,6 +133,7 @@ def test_from_a_catalog_without_them_the_script_adds_exactly_them_once(tmp_path)
     script(HERE.parent / "r-h70sat" / "apply.py", "apply_h70sat_after_v50b").apply(tmp_path)  # Server batch caps
     script(HERE.parent / "r-adpwait" / "apply.py", "apply_adpwait_after_v50b").apply(tmp_path)  # ADP timeouts
     script(HERE.parent / "r-prefbatch" / "apply.py", "apply_prefbatch_after_v50b").apply(tmp_path)  # AMD vLLM engines
+    script(HERE.parent / "r-amdcfg" / "apply.py", "apply_amdcfg_after_v50b").apply(tmp_path)  # AMD Llama 2 engines
     assert read_catalog("measurements", tmp_path).sort("name").equals(bundled.sort("name"))
     assert runs[1].equals(runs[0])
 
