@@ -20,11 +20,12 @@ def test_fp4_rows_are_shaped_fit_rows_without_the_quantization_kernel(rows):
     MXF4 shapes for DeepGEMM and cuBLAS (14), FlashInfer PR #1979's one shape for two backends (2), torchao PR #2427's
     cuBLASLt square sweep 1024^3 .. 8192^3 (7, fp4gemm); fp4floor (r-fp4b/add_small_m_rows.py): FlashInfer PR #2540's
     15 shapes x 4 backends less the 2 cut cells (58) and vLLM PR #42235's SM100 N = 7168, K = 2048 rows, M = 1 .. 16 x
-    3 backends and M = 32 x 1 (16). The vLLM "nvfp4" column times scaled_fp4_quant too (two kernels) and stays out."""
+    3 backends and M = 32 x 1 (16); r-rtxfp4: NVIDIA/cutlass PR #3272's RTX PRO 6000 Blackwell Server Edition NVFP4 and
+    MXFP4 rows at 8192^3 (2). The vLLM "nvfp4" column times scaled_fp4_quant too (two kernels) and stays out."""
     fp4 = rows.filter(pl.col("precision") == "fp4")
     shaped = fp4.filter(gemm_fit.is_shaped_fit_row())
-    assert shaped.height == 108
-    assert shaped.group_by("source").len().sort("source")["len"].to_list() == [14, 60, 7, 27]
+    assert shaped.height == 110
+    assert shaped.group_by("source").len().sort("source")["len"].to_list() == [2, 14, 60, 7, 27]
     assert fp4.filter(pl.col("dtype").str.contains("incl. quant")).height == 11
     assert gemm_fit.IN_BYTES["fp4"] == 0.5  # e2m1: two elements a byte
 
@@ -75,13 +76,14 @@ def test_fp4_runs_on_the_kernel_fit_at_bf16s_sustained_share():
 
 def test_fp4_held_out_error_is_recorded(rows):
     """Leave-one-source-out over all sources: the fp4 rows' median |GEMM-time error| without the per-call floor is
-    61 % (the model too fast on 108 rows; 79 % on the 50 with M < 256, 10 % on the 20 with M >= 1024), the other
+    61 % (the model too fast on 110 rows; 79 % on the 50 with M < 256, 12 % on the 22 with M >= 1024: r-rtxfp4's two
+    RTX PRO 6000 rows, held out, fall back to the default ceiling and come out 36-37 % too slow), the other
     precisions' stays at 9.6 % (fp4 rows stay out of the k_half coefficient)."""
     held = gemm_fit.leave_one_source_out(rows)
     fp4 = held.filter(pl.col("precision") == "fp4")
-    assert fp4.height == 108
+    assert fp4.height == 110
     assert fp4["error"].abs().median() == pytest.approx(0.610, abs=0.005)
     assert fp4["error"].median() < 0.0
     assert fp4.filter(pl.col("M") < 256)["error"].abs().median() == pytest.approx(0.793, abs=0.005)
-    assert fp4.filter(pl.col("M") >= 1024)["error"].abs().median() == pytest.approx(0.104, abs=0.005)
+    assert fp4.filter(pl.col("M") >= 1024)["error"].abs().median() == pytest.approx(0.116, abs=0.005)
     assert held.filter(pl.col("precision") != "fp4")["error"].abs().median() == pytest.approx(0.0962, abs=0.0005)
