@@ -1,15 +1,16 @@
 """The vLLM engine settings of the MLPerf Inference v5.1 Llama 2 70B (99 %) rows run on AMD's harness (Server,
 Interactive and Offline; AMD, ASUSTeK, Dell, GigaComputing, MiTAC, Quanta Cloud Technology, Vultr), from each
-submitter's own harness config (``<code>/llama2-70b-99/harness_llm/models/llama2-70b/<scenario>_<gpu>.yaml``, the
-file its run's ``--config-name <scenario>_<gpu>`` names; ASUSTeK's ``code_AMD/``), read statically (regular
-expressions on the text, nothing of the submission is run). The same four settings as r-prefbatch's Mixtral rows:
-``max_num_seqs`` -> ``batch``, ``max_num_batched_tokens`` -> ``max_num_tokens``, ``tensor_parallel_size`` -> ``tp``,
+submitter's own harness config (``<code>/llama2-70b-99/harness_llm/models/llama2-70b/<scenario>_<gpu>.yaml``, the file
+its run's ``--config-name <scenario>_<gpu>`` names; ASUSTeK's ``code_AMD/``), read statically (regular expressions on
+the text, nothing of the submission is run). The same four settings as r-prefbatch's Mixtral rows: ``max_num_seqs`` ->
+``batch``, ``max_num_batched_tokens`` -> ``max_num_tokens``, ``tensor_parallel_size`` -> ``tp``,
 ``num_scheduler_steps`` -> ``scheduler_steps`` (except where it is 1, vLLM's default, which the catalog leaves
-unstated: the Interactive MI325X files); on Offline rows max_num_seqs is not stated as ``batch``: there the column
-is the batch the run ran (``serving_rows.serving_spec`` takes it as the one batch), while vLLM admits sequences only
-while KV blocks remain, so the cap (2,700 on MI325X, 1,792 on MI300X) is not the batch it ran. r-prefbatch's Mixtral rows are not re-read; MangoBoost's and
-Dell_MangoBoost's runs (LLMBoost, whose harness files sit under another layout) are left out. Writes cells.csv
-(replayed by ``apply.py``) and held.csv (cells stated but held back: ``HELD``); stops where a cell the catalog already states disagrees with its config.
+unstated: the Interactive MI325X files); on Offline rows max_num_seqs is not stated as ``batch``: there the column is
+the batch the run ran (``serving_rows.serving_spec`` takes it as the one batch), while vLLM admits sequences only
+while KV blocks remain, so the cap (2,700 on MI325X, 1,792 on MI300X) is not the batch it ran. r-prefbatch's Mixtral
+rows are not re-read; MangoBoost's and Dell_MangoBoost's runs (LLMBoost, whose harness files sit under another layout)
+are left out. Writes cells.csv (replayed by ``apply.py``) and held.csv (cells stated but held back: ``HELD``); stops
+where a cell the catalog already states disagrees with its config.
 
     .venv/bin/python registry_data/research/r-amdcfg/find_cells.py V51_MIRROR [CATALOG]
 """
