@@ -106,13 +106,14 @@ def attention_rows() -> list[dict]:
     return out
 
 
-def rewrite(path: Path, rows: list[dict]) -> int:
-    """``path`` without the lines this script added, plus ``rows`` (in the file's own columns); returns rows added."""
+def rewrite(path: Path, rows: list[dict], mark: str = MARK) -> int:
+    """``path`` without the lines whose notes carry ``mark`` (this script's, or another r-kernels adder's: r-rtxfp4),
+    plus ``rows`` (in the file's own columns); returns rows added."""
     with open(path, newline="") as f:  # keep each line's own ending (attention.csv's are CRLF)
         lines = f.read().splitlines(keepends=True)
     end = "\r\n" if lines[0].endswith("\r\n") else "\n"
     header = next(csv.reader([lines[0]]))
-    kept = [line for line in lines if MARK not in line]
+    kept = [line for line in lines if mark not in line]
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=header, lineterminator=end)
     for r in rows:

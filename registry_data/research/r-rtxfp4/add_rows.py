@@ -13,8 +13,7 @@ byte for byte, so a second run changes nothing.
 
 from __future__ import annotations
 
-import csv
-import io
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -50,26 +49,12 @@ def rows() -> list[dict]:
              "trust": "C", "notes": NOTES.format(scale=r["scale"])} for r in ROWS]
 
 
-def rewrite(path: Path, new: list[dict]) -> int:
-    """``path`` without the lines this script added, plus ``new`` (in the file's own columns); returns rows added."""
-    with open(path, newline="") as f:
-        lines = f.read().splitlines(keepends=True)
-    end = "\r\n" if lines[0].endswith("\r\n") else "\n"
-    header = next(csv.reader([lines[0]]))
-    kept = [line for line in lines if MARK not in line]
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=header, lineterminator=end)
-    for r in new:
-        writer.writerow({c: r.get(c, "") for c in header})
-    if kept and not kept[-1].endswith("\n"):
-        kept[-1] += end
-    with open(path, "w", newline="") as f:
-        f.write("".join(kept) + buf.getvalue())
-    return len(new)
-
-
 def main(registry: Path = REGISTRY) -> None:
-    print("gemm.csv rows:", rewrite(registry / "research" / "r-kernels" / "gemm.csv", rows()))
+    # r-gbsm's rewrite, by path: one implementation of replacing a script's marked lines in an r-kernels csv
+    spec = importlib.util.spec_from_file_location("r_gbsm_add_rows", HERE.parent / "r-gbsm" / "add_rows.py")
+    gbsm = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gbsm)
+    print("gemm.csv rows:", gbsm.rewrite(registry / "research" / "r-kernels" / "gemm.csv", rows(), MARK))
 
 
 if __name__ == "__main__":
