@@ -26,8 +26,9 @@ import polars as pl
 
 from pipeline.errors import InputError, Problem
 from pipeline.studies.efficiency import multiplier_table
-from pipeline.units import col, unit
+from pipeline.units import UExpr, col, unit
 from pipeline.walls.gemm import gemm_k_half_at_output
+from pipeline.walls.mixed_precision import attention_kernel_bytes_per_element
 
 GEMM_COLUMNS = {"units": "gemm_units", "tile_m": "gemm_tile_m", "tile_n": "gemm_tile_n",
                 "ceiling": "gemm_ceiling", "k_half": "gemm_k_half",
@@ -112,13 +113,14 @@ def named_attention_kernel(side: pl.DataFrame, kernels: pl.DataFrame, kernel: st
 
 
 def attention_dtype(compute_dtype: pl.Expr, bytes_per_element: pl.Expr, kv_bytes_per_element: pl.Expr) -> pl.Expr:
-    """The precision ``walls.mixed_precision.attention_peak_flop_per_s`` prices, by name, to look attention's kernel
-    efficiency up at (the kernel that runs it: TensorRT-LLM's attentionOp, cited there): the 16-bit kernel (bf16) for
-    a 16-bit (or wider) KV cache under narrower compute, FP8's for an FP8 or NVFP4 cache under compute narrower than
-    8 bits (fp4), else the compute dtype (its peak is the min)."""
-    return (pl.when((kv_bytes_per_element >= 2.0) & (bytes_per_element < 2.0)).then(pl.lit("bf16"))
-            .when((kv_bytes_per_element < 2.0) & (bytes_per_element < 1.0)).then(pl.lit("fp8"))
-            .otherwise(compute_dtype.cast(pl.String)))
+    """The precision attention's kernel efficiency is looked up at, named from the width its peak is priced at
+    (``walls.mixed_precision.attention_kernel_bytes_per_element``): the compute dtype where that is as wide, else
+    the 16-bit kernel (bf16) or FP8's."""
+    width = unit("B/elem")
+    kernel = attention_kernel_bytes_per_element(UExpr(bytes_per_element, width),
+                                                UExpr(kv_bytes_per_element, width)).magnitude(width)
+    return (pl.when(kernel <= bytes_per_element).then(compute_dtype.cast(pl.String))
+            .when(kernel >= 2.0).then(pl.lit("bf16")).otherwise(pl.lit("fp8")))
 
 
 def attention_at_its_precision(out: pl.DataFrame, k: pl.DataFrame, on: str) -> pl.DataFrame:

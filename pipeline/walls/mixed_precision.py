@@ -22,7 +22,7 @@ kernels. NVIDIA's MLPerf v5.1 DeepSeek-R1 runs: NVFP4 weights, ``kv_cache_dtype:
 
 from __future__ import annotations
 
-from pipeline.units import Plain, UExpr, lit, minimum, where
+from pipeline.units import Plain, UExpr, lit, maximum, where
 from pipeline.walls.kernel_calls import gemm_eta_compute
 from pipeline.walls.operators import weight_bytes_per_param
 from pipeline.walls.quantities import ELEM_PER_PARAM
@@ -60,15 +60,24 @@ def sixteen_bit_peak_flop_per_s(peak_flop_per_s: UExpr, peak_bf16_flop_per_s: UE
                  where(peak_fp16_flop_per_s.is_not_null(), peak_fp16_flop_per_s, peak_flop_per_s))
 
 
+def attention_kernel_bytes_per_element(bytes_per_element: UExpr, kv_bytes_per_element: UExpr) -> UExpr:
+    """The element width attention's matmuls run at: the KV cache's kernel (16 bits over a 16-bit or wider cache, 8
+    over an FP8 or NVFP4 one), never narrower than the compute dtype. The one rule for attention's precision:
+    ``attention_peak_flop_per_s`` prices its peak and ``studies.kernels.attention_dtype`` names its kernel row."""
+    kv_kernel = where(kv_bytes_per_element >= lit(2.0, "B/elem"), lit(2.0, "B/elem"), lit(1.0, "B/elem"))
+    return maximum(bytes_per_element, kv_kernel)
+
+
 @serving_column
-def attention_peak_flop_per_s(peak_flop_per_s: UExpr, kv_bytes_per_element: UExpr, sixteen_bit_peak_flop_per_s: UExpr,
-                              peak_fp8_flop_per_s: UExpr) -> UExpr:
-    """Attention's peak: min(the compute dtype's, the KV kernel's), the KV kernel's the 16-bit peak for a 16-bit (or
-    wider) KV cache, else FP8's (an FP8 or NVFP4 cache; the compute dtype's where the catalog has no FP8 peak). FP4
-    compute over an FP8 cache: FP8's, half of FP4's on B200 (4.5 of 9 PFLOP/s dense)."""
-    kv_kernel = where(kv_bytes_per_element >= lit(2.0, "B/elem"), sixteen_bit_peak_flop_per_s,
-                      where(peak_fp8_flop_per_s.is_not_null(), peak_fp8_flop_per_s, peak_flop_per_s))
-    return minimum(peak_flop_per_s, kv_kernel)
+def attention_peak_flop_per_s(peak_flop_per_s: UExpr, bytes_per_element: UExpr, kv_bytes_per_element: UExpr,
+                              sixteen_bit_peak_flop_per_s: UExpr, peak_fp8_flop_per_s: UExpr) -> UExpr:
+    """Attention's peak: the compute dtype's where its kernel (``attention_kernel_bytes_per_element``) is as wide,
+    else the kernel's: the 16-bit peak, or FP8's (the compute dtype's where the catalog has no FP8 peak). FP4 compute
+    over an FP8 cache: FP8's, half of FP4's on B200 (4.5 of 9 PFLOP/s dense)."""
+    kernel = attention_kernel_bytes_per_element(bytes_per_element, kv_bytes_per_element)
+    fp8 = where(peak_fp8_flop_per_s.is_not_null(), peak_fp8_flop_per_s, peak_flop_per_s)
+    return where(kernel <= bytes_per_element, peak_flop_per_s,
+                 where(kernel >= lit(2.0, "B/elem"), sixteen_bit_peak_flop_per_s, fp8))
 
 
 @serving_column

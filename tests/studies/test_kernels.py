@@ -302,11 +302,41 @@ def test_serving_attention_takes_the_ceiling_of_the_precision_its_peak_is_priced
 
 def test_attention_dtype_is_the_precision_its_peak_prices():
     """By hand, against attention_peak_flop_per_s's rule: fp4 over an FP8 or NVFP4 cache -> fp8; fp8, int8 or fp4
-    over a 16-bit cache -> the 16-bit kernel (bf16); fp8 over fp8, bf16 over fp8, fp16 over fp16 -> their own."""
+    over a 16-bit cache -> the 16-bit kernel (bf16); fp8 over fp8, bf16 over fp8, fp16 over fp16, int8 over int8 ->
+    their own."""
     from pipeline.studies.kernels import attention_dtype
-    frame = pl.DataFrame({"c": ["fp4", "fp4", "fp8", "int8", "fp4", "fp8", "bf16", "fp16"],
-                          "b": [0.5, 0.5, 1.0, 1.0, 0.5, 1.0, 2.0, 2.0],
-                          "kv": [1.0, 0.5, 2.0, 2.0, 2.0, 1.0, 1.0, 2.0]})
+    frame = pl.DataFrame({"c": ["fp4", "fp4", "fp8", "int8", "fp4", "fp8", "bf16", "fp16", "int8"],
+                          "b": [0.5, 0.5, 1.0, 1.0, 0.5, 1.0, 2.0, 2.0, 1.0],
+                          "kv": [1.0, 0.5, 2.0, 2.0, 2.0, 1.0, 1.0, 2.0, 1.0]})
     out = frame.select(attention_dtype(pl.col("c"), pl.col("b"), pl.col("kv")).alias("a"))["a"].to_list()
-    assert out == ["fp8", "fp8", "bf16", "bf16", "bf16", "fp8", "bf16", "fp16"]
+    assert out == ["fp8", "fp8", "bf16", "bf16", "bf16", "fp8", "bf16", "fp16", "int8"]
 
+
+
+def test_attention_dtype_names_the_peak_attention_is_priced_at_on_every_catalog_row():
+    """One rule, two readers: for every accelerator and every compute x KV-cache precision of the catalogs, the peak
+    of the precision ``attention_dtype`` names equals ``attention_peak_flop_per_s`` (where both peaks are in the
+    hardware catalog), so attention's kernel row and its peak are the same kernel's."""
+    from pipeline.studies.kernels import attention_dtype
+    from pipeline.walls.registries import SERVING
+    catalogs = load_catalogs()
+    p = catalogs.precisions.select("name", "bytes_per_element")
+    h = catalogs.hardware.select("name", *(f"peak_{d}_flop_per_s" for d in p["name"] if d != "int4"))
+    combos = (h.rename({"name": "hardware"}).join(p.rename({"name": "compute_dtype"}), how="cross")
+              .join(p.rename({"name": "kv", "bytes_per_element": "kv_bytes_per_element"}), how="cross")
+              .filter(pl.col("compute_dtype") != "int4"))
+    combos = combos.with_columns(
+        peak_flop_per_s=pl.coalesce(pl.when(pl.col("compute_dtype") == d).then(pl.col(f"peak_{d}_flop_per_s"))
+                                    for d in p["name"] if d != "int4"),
+        sixteen_bit_peak_flop_per_s=pl.coalesce("peak_bf16_flop_per_s", "peak_fp16_flop_per_s"),
+        named=attention_dtype(pl.col("compute_dtype"), pl.col("bytes_per_element"), pl.col("kv_bytes_per_element")))
+    combos = combos.filter(pl.col("peak_flop_per_s").is_not_null())
+    units = {c: unit("FLOP/s") for c in combos.columns if c.endswith("flop_per_s")} | {
+        "bytes_per_element": unit("B/elem"), "kv_bytes_per_element": unit("B/elem")}
+    priced = formulas.plan(combos.lazy(), units, ["attention_peak_flop_per_s"], formulas.REGISTRY | SERVING)
+    named_peak = pl.coalesce(pl.when(pl.col("named") == d).then(pl.col(f"peak_{d}_flop_per_s"))
+                             for d in p["name"] if d != "int4")
+    out = combos.hstack(priced.frame.collect()).with_columns(named_peak=named_peak).filter(
+        pl.col("named_peak").is_not_null())
+    assert out.height > 1000 and set(out["named"]) >= {"fp8", "bf16", "int8", "fp16", "fp32"}
+    assert out["attention_peak_flop_per_s"].to_list() == pytest.approx(out["named_peak"].to_list(), rel=1e-12)

@@ -77,23 +77,28 @@ def test_a_mix_moves_the_linear_layers_alone():
 
 # attention's peak (mixed_precision.attention_peak_flop_per_s), peaks from the hardware catalog (TFLOP/s dense):
 # B200 fp4 9000 / fp8 4500 / bf16 2250; GB300 fp4 15000 / fp8 5000 / bf16 2500; an RTX PRO 6000 workstation row
-# without an fp8 peak (fp4 2000, bf16 503.8)
-PEAKS = {"peak_flop_per_s": [9000e12, 2250e12, 4500e12, 9000e12, 15000e12, 2000e12],
-         "kv_bytes_per_element": [1.0, 1.0, 2.0, 0.5, 1.0, 1.0],
-         "peak_bf16_flop_per_s": [2250e12, 2250e12, 2250e12, 2250e12, 2500e12, 503.8e12],
-         "peak_fp16_flop_per_s": [2250e12, 2250e12, 2250e12, 2250e12, 2500e12, None],
-         "peak_fp8_flop_per_s": [4500e12, 4500e12, 4500e12, 4500e12, 5000e12, None]}
-PEAK_UNITS = {"kv_bytes_per_element": "B/elem"}
+# without an fp8 peak (fp4 2000, bf16 503.8); RTX 4090 int8 660.6 / fp8 330.3 / bf16 165.2; Gaudi 3 bf16 1835 /
+# fp16 458.75
+PEAKS = {"peak_flop_per_s": [9000e12, 2250e12, 4500e12, 9000e12, 15000e12, 2000e12, 660.6e12, 458.75e12],
+         "bytes_per_element": [0.5, 2.0, 1.0, 0.5, 0.5, 0.5, 1.0, 2.0],
+         "kv_bytes_per_element": [1.0, 1.0, 2.0, 0.5, 1.0, 1.0, 1.0, 2.0],
+         "peak_bf16_flop_per_s": [2250e12, 2250e12, 2250e12, 2250e12, 2500e12, 503.8e12, 165.2e12, 1835e12],
+         "peak_fp16_flop_per_s": [2250e12, 2250e12, 2250e12, 2250e12, 2500e12, None, 165.2e12, 458.75e12],
+         "peak_fp8_flop_per_s": [4500e12, 4500e12, 4500e12, 4500e12, 5000e12, None, 330.3e12, 1835e12]}
+PEAK_UNITS = {"kv_bytes_per_element": "B/elem", "bytes_per_element": "B/elem"}
 
 
 def test_attention_runs_at_its_kernels_precision_by_hand():
     """fp4 compute over an fp8 KV cache: FP8's 4500 (TensorRT-LLM's FP8 FMHA / MLA); bf16 compute over fp8 KV: bf16's
     2250 (the slower); fp8 compute over a bf16 cache: bf16's 2250; an NVFP4 cache: the FP8 kernels, 4500; GB300 fp4
-    over fp8: 5000, not 15000 / 2; no fp8 peak in the catalog: the compute dtype's 2000 (unchanged)."""
+    over fp8: 5000, not 15000 / 2; no fp8 peak in the catalog: the compute dtype's 2000; int8 over an int8 cache: the
+    compute dtype's 660.6 (its kernel is as wide, and attention_dtype names int8's kernel row); fp16 over fp16 on Gaudi
+    3: fp16's 458.75, not the 16-bit kernel's bf16 1835."""
     frame = pl.DataFrame(PEAKS, schema_overrides={c: pl.Float64 for c in PEAKS})
     units = {c: unit(PEAK_UNITS.get(c, "FLOP/s")) for c in PEAKS}
     out = formulas.plan(frame.lazy(), units, ["attention_peak_flop_per_s"], formulas.REGISTRY | SERVING).frame.collect()
-    assert [p / 1e12 for p in out["attention_peak_flop_per_s"]] == pytest.approx([4500, 2250, 2250, 4500, 5000, 2000])
+    assert [p / 1e12 for p in out["attention_peak_flop_per_s"]] == pytest.approx(
+        [4500, 2250, 2250, 4500, 5000, 2000, 660.6, 458.75])
 
 
 def _r1(compute: str) -> dict:
