@@ -61,11 +61,12 @@ def test_the_stated_budgets_cite_their_config_line_and_replay_to_the_catalog(reg
     stated = bundled.filter(pl.col("max_num_tokens").is_not_null())
     assert chunkctx.height == 63 and chunkctx["max_num_tokens"].is_not_null().all()
     dsr1c = pl.read_csv(HERE.parent / "r-dsr1c" / "cells.csv").filter(pl.col("column") == "max_num_tokens")
-    prefbatch = pl.concat([pl.read_csv(HERE.parent / f / "cells.csv") for f in ("r-prefbatch", "r-amdcfg")]).filter(
-        pl.col("column") == "max_num_tokens")  # r-prefbatch's Mixtral and r-amdcfg's Llama 2 70B AMD harness rows
+    prefbatch = pl.concat([pl.read_csv(HERE.parent / f / "cells.csv") for f in ("r-prefbatch", "r-amdcfg", "r-amdv41")
+                           ]).filter(pl.col("column") == "max_num_tokens")  # r-prefbatch's Mixtral, r-amdcfg's and
+    # r-amdv41's Llama 2 70B AMD harness rows (v5.1 yamls; v4.1 python entry points)
     assert stated.height == 63 + cells.filter(pl.col("column") == "max_num_tokens").height + dsr1c.height + \
         prefbatch.height
-    # vLLM only where r-prefbatch / r-amdcfg state an AMD harness's max_num_batched_tokens
+    # vLLM only where r-prefbatch / r-amdcfg / r-amdv41 state an AMD harness's max_num_batched_tokens
     assert set(stated.filter(~pl.col("name").is_in(prefbatch["name"].implode()))["framework"]) == {"TensorRT-LLM"}
     assert set(stated.filter(pl.col("name").is_in(prefbatch["name"].implode()))["framework"]) == {"vLLM"}
     assert stated["notes"].str.contains("[max_num_tokens = ", literal=True).all()
@@ -74,7 +75,7 @@ def test_the_stated_budgets_cite_their_config_line_and_replay_to_the_catalog(reg
     h70sat = stated.filter(pl.col("name").is_in(pl.read_csv(HERE.parent / "r-h70sat" / "cells.csv")["name"]
                                                  .implode()))  # r-h70sat read its configs on the 7th
     assert (stated["last_verified"].cast(pl.String) == "2026-12-06").sum() == stated.height - dsr1c.height - \
-        h70sat.height - prefbatch.height  # r-prefbatch and r-amdcfg read their configs on the 7th
+        h70sat.height - prefbatch.height  # r-prefbatch, r-amdcfg and r-amdv41 read their configs on the 7th
     assert stated.filter(pl.col("name").is_in(dsr1c["name"].implode()))["last_verified"].cast(pl.String).eq(
         "2026-12-07").all()  # r-dsr1c read its configs on the 7th
     v50 = bundled.filter(pl.col("name").str.contains("v5.0-nvidia-b200-sxm-180gbx8_trt-llama3_1-405b-server"))
@@ -87,6 +88,7 @@ def test_the_stated_budgets_cite_their_config_line_and_replay_to_the_catalog(reg
     runpy.run_path(str(HERE.parent / "r-h70sat" / "apply.py"))["apply"](registry)
     runpy.run_path(str(HERE.parent / "r-prefbatch" / "apply.py"))["apply"](registry)
     runpy.run_path(str(HERE.parent / "r-amdcfg" / "apply.py"))["apply"](registry)
+    runpy.run_path(str(HERE.parent / "r-amdv41" / "apply.py"))["apply"](registry)
     replayed = pl.read_parquet(path)
     assert replayed.select(bundled.columns).equals(bundled)
 
