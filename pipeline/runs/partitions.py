@@ -90,8 +90,9 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
     # first block's per-key tables through the run: the 30 M-row bench peaked at 1,744 MB, 1,478 without them)
     planned = space if planned_rows and len(blocks) == 1 else replace(space, model_side=space.model_side.head(0))
     plan = study.build(planned, side.head(0))
-    shape = narrow.layout(prepared, plan.frame.collect_schema(), model_keys)
-    empty = typed(plan.frame, name, rid, texts, shape, enums).drop(key)  # the key: the partition folder, not a column
+    dtypes = plan.frame.collect_schema()  # every chunk's plan's too (the same expressions on other rows): resolved once
+    shape = narrow.layout(prepared, dtypes, model_keys)
+    empty = typed(plan.frame, name, rid, texts, shape, enums, dtypes).drop(key)  # the key: the folder, not a column
     schema = arrow_schema(empty, {c: d["unit"] for c, d in declared.items()},
                           {c: d["description"] for c, d in declared.items()})
     parts: dict[str | None, int] = {}
@@ -111,7 +112,7 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
         computed = (rows for block in chain([space], spaces) for rows in piece_rows(
             study, name, replace(block, grouped_by=key), sizing.pieces(
                 block, name, hardware_side=sorted_side(block, key, skip), key=key, cut=stream),
-            lambda frame: typed(frame, name, rid, texts, shape, enums), stream)) if planned_rows else ()
+            lambda frame: typed(frame, name, rid, texts, shape, enums, dtypes), stream)) if planned_rows else ()
         for rows in computed:
             targets = []
             for start, length in sizing.runs_of(rows.get_column(key)):

@@ -291,13 +291,14 @@ def as_categorical(name: str, enum: pl.Enum) -> pl.Expr:
 
 
 def typed(frame: pl.LazyFrame, study: str, rid: str, texts: dict[str, int], narrow=None,
-          enums: dict[str, pl.Enum] | None = None) -> pl.LazyFrame:
+          enums: dict[str, pl.Enum] | None = None, schema: pl.Schema | None = None) -> pl.LazyFrame:
     """``frame`` as written: integral axes cast to Int64, ``config_id`` and ``run_id`` first;
     ``narrow`` (a ``pipeline.runs.narrow.Layout``): the fact table's columns only, the Float64
     values it stores as Float32, and no ``config_id`` when the layout derives it from the dimension
     tables' sums of terms (``Layout.id_terms``); ``enums`` (``text_enums``): the text columns written as Enums
-    (``run_id`` stays Categorical: a rerun's reused parts hold another run's id)."""
-    schema = frame.collect_schema()
+    (``run_id`` stays Categorical: a rerun's reused parts hold another run's id); ``schema``: ``frame``'s, where the
+    caller has it (a sweep's chunks: their plan's, resolved once, not ~4 ms a chunk), else resolved here."""
+    schema = frame.collect_schema() if schema is None else schema
     columns = list(schema)
     ints = [pl.col(c).round(0).cast(pl.Int64) for c in INTEGRAL[study] if c in columns]
     run = pl.lit(rid, dtype=pl.Categorical).alias("run_id")

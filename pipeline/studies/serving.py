@@ -22,8 +22,8 @@ from pipeline import formulas
 from pipeline.catalogs.load import Catalogs
 from pipeline.catalogs.model_patterns import COLUMNS as PATTERN_COLUMNS
 from pipeline.spec import SweepSpec
-from pipeline.studies import (check_plan, demand_ratio, elasticity, fraction, hardware_runs, headroom, operations,
-                              per_key, result, sides)
+from pipeline.studies import (demand_ratio, elasticity, fraction, hardware_runs, headroom, operations, per_key,
+                              result, serving_checked, sides)
 from pipeline.studies import serving_disaggregated as disaggregated
 from pipeline.studies import serving_ep as expert
 from pipeline.studies import serving_lora as lora
@@ -416,5 +416,5 @@ def build(space: Space, hardware_side=None, breakdown: bool = False,
         plan.frame, hw, [c for c in OUTPUTS if c in hw.columns and c not in keys])
     columns = OUTPUTS + (BREAKDOWN if breakdown else [])  # one expression (``paired``'s figures)
     plan = formulas.Plan(frame.select(pl.col(columns)), {c: out_units[c] for c in columns})
-    check_plan(formulas.Plan(plan.frame.select(pl.col(OUTPUTS)), {c: plan.units[c] for c in OUTPUTS}), SCHEMA)
+    serving_checked.checked(space, hw, (breakdown, load_iterations, reduced is None), plan, OUTPUTS, SCHEMA)  # once
     return plan

@@ -214,3 +214,26 @@ def test_the_sql_config_id_is_the_reference_id():
     # the polars form of the same sums gives the same ids
     polars_ids = typed.id_from_terms(frame.select(config_id=pl.col("a") + pl.col("b")))["config_id"].to_list()
     assert polars_ids == want
+
+
+@pytest.mark.parametrize("spec", [SERVING, TRAINING, "small"])
+def test_a_sweep_types_its_chunks_by_its_plan_s_schema_resolved_once(spec, small_spec, tmp_path, monkeypatch):
+    """Issue 15 (srvspd): ``partitions.write_study`` resolves its plan's schema once and types every chunk by it
+    (``typed``'s ``schema``); the parts are those written when each chunk's own plan's schema is resolved (the
+    hardware side cut into one chunk an accelerator: several chunks a run)."""
+    spec = small_spec | {"study": "node"} if spec == "small" else spec
+    monkeypatch.setattr(runs.sizing, "CHUNK_ROWS", 1)
+    once, _ = _run(spec, tmp_path, "once")
+    original, passed = typed.typed, []
+
+    def own(frame, *args, **kwargs):
+        passed.append(kwargs.pop("schema", None) or (args[5] if len(args) > 5 else None))
+        return original(frame, *args[:5])  # the chunk's own plan's schema, resolved here
+    monkeypatch.setattr(partitions, "typed", own)
+    each, _ = _run(spec, tmp_path, "each")
+    assert len(passed) >= 2 and all(s is not None for s in passed)
+    files = sorted(p.relative_to(once) for p in once.glob("study=*/*/*.parquet"))
+    assert len(files) > 1 and files == sorted(p.relative_to(each) for p in each.glob("study=*/*/*.parquet"))
+    for f in files:
+        a, b = pl.read_parquet(once / f), pl.read_parquet(each / f)
+        assert a.schema == b.schema and a.drop("run_id").equals(b.drop("run_id"))

@@ -233,9 +233,12 @@ def test_the_columns_only_query_time_columns_read_are_gathered_apart_and_left_ou
 
 def test_a_groups_gemm_etas_come_from_their_own_tables_and_give_the_rows_of_the_plan_without_them(monkeypatch):
     """Issue 15 (serving speed): a group whose columns pass through a GEMM's η (the prefill QKV projection's time)
-    computes it on the pairs of the η's own keys (the kernel fit and M, N, K: one class for the H100's weight dtypes
-    fp16 and int8, whose bytes differ) and reads it as an input (``per_key.Group.inner``); every output equals the
-    plan without those tables and the plan that computes every term per row, bit for bit."""
+    computes it on the pairs of the η's own keys and reads it as an input (``per_key.Group.inner``): the QKV's priced η
+    (``walls.mixed_precision``: the 16-bit fit's where MLA's projections stay 16-bit, else the QKV's own), on the
+    kernel fits, the weight bytes and M, N, K (the 23 keys of the QKV's time: none of its bandwidths, latencies or
+    peaks); the other GEMMs' η on the kernel fit and M, N, K (one class for the H100's weight dtypes fp16 and int8,
+    whose bytes differ). Every output equals the plan without those tables and the plan that computes every term per
+    row, bit for bit."""
     space = serving.build_space(load_catalogs(), parse_spec({"study": "serving", "axes": {
         "model": [L70], "hardware": [H100], "compute_dtype": ["fp16"], "weight_dtype": ["fp16", "int8"],
         "kv_dtype": ["fp16", "fp8"], "tp": [4, 8], "pp": [1], "batch": [1, 32], "prompt_len": [512, 2048],
@@ -244,11 +247,15 @@ def test_a_groups_gemm_etas_come_from_their_own_tables_and_give_the_rows_of_the_
     groups = precomputed.groups(space, serving._computed(space), serving.FORMULAS, serving.SHARED,
                                 serving._written(space))
     qkv = next(g for g in groups if g.columns[0] == "prefill_qkv_proj_time_s")
-    assert [i.columns for i in qkv.inner] == [("prefill_qkv_proj_eta_compute",)]
-    assert set(qkv.inner[0].hardware) < set(qkv.hardware) and "bytes_per_element" not in qkv.inner[0].hardware
-    assert [space.hardware_side.select(g.hardware).n_unique() for g in (qkv, qkv.inner[0])] == [2, 1]
+    assert [i.columns for i in qkv.inner] == [("prefill_qkv_proj_priced_eta_compute",)]
+    priced = set(qkv.inner[0].hardware)
+    assert priced < set(qkv.hardware) and not {"bytes_per_element", "memory_bandwidth_bytes_per_s"} & priced
+    assert {"gemm_ceiling", "sixteen_bit_gemm_ceiling", "weight_bytes_per_element"} <= priced
+    mlp = next(g for g in groups if g.columns[0] == "prefill_mlp_gemm_time_s")
+    assert {i.columns for i in mlp.inner} == {("prefill_mlp_up_eta_compute",), ("prefill_mlp_down_eta_compute",)}
+    assert [space.hardware_side.select(g.hardware).n_unique() for g in (qkv, mlp.inner[0])] == [2, 1]
     parts = [p for g in groups for p in g.parts if p.inner]
-    assert {e for p in parts for i in p.inner for e in i.columns} >= {"decode_qkv_proj_eta_compute",
+    assert {e for p in parts for i in p.inner for e in i.columns} >= {"decode_qkv_proj_priced_eta_compute",
                                                                       "decode_mlp_up_eta_compute"}
     got = serving.build(space).frame.collect()
     per_key.forget()
