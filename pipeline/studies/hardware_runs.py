@@ -24,9 +24,10 @@ def runs(hw: pl.DataFrame, keys: Sequence[str]) -> pl.DataFrame | None:
     with the run's first row number (``FIRST``) and rows (``ROWS``); None where no run holds two rows."""
     if hw.height < 2:
         return None
-    # one expression over every key (polars expands it per column; serving's 73 keys: 3.0 -> 2.7 ms a chunk)
-    changed = pl.col(keys).ne_missing(pl.col(keys).shift(1)) if keys else pl.lit(False)
-    starts = hw.select(pl.any_horizontal(changed).fill_null(True)).to_series().scatter(0, True)
+    # the keys as one struct against the row before (``ne_missing``: a field differs, NULL equal to NULL, as per key;
+    # one expression, not one a key: serving's 82 keys 4.4-4.9 -> 0.9-1.1 ms a chunk)
+    changed = pl.struct(keys).ne_missing(pl.struct(keys).shift(1)) if keys else pl.lit(False)
+    starts = hw.select(changed.fill_null(True)).to_series().scatter(0, True)
     first = pl.int_range(hw.height, dtype=IDX, eager=True).filter(starts)
     if first.len() == hw.height:
         return None

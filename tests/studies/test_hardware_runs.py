@@ -32,6 +32,20 @@ def test_runs_of_adjacent_rows_equal_on_the_keys_then_repeated_in_the_joins_orde
     assert got.select("model", "dtype").rows()[:4] == [("m1", "fp16"), ("m1", "bf16"), ("m1", "fp8"), ("m1", "fp16")]
 
 
+def test_a_run_holds_rows_equal_on_every_key_null_equal_to_null():
+    """Polars' ``ne_missing`` on each key (the struct of the keys against the row before): NULL equals NULL, 0.0
+    equals -0.0 (IEEE), NaN equals NaN (polars' total order), a NULL and a value differ. By hand: rows 0-1 (1.0, x,
+    NULL), rows 2-3 (NULL, NULL, NULL), row 4 (NULL, NULL, 1: c differs), rows 5-6 (0.0 and -0.0, y, 1), rows 7-8
+    (NaN, y, 1), row 9 (NaN, NULL, 1: b differs)."""
+    nan = float("nan")
+    hw = pl.DataFrame({"a": [1.0, 1.0, None, None, None, 0.0, -0.0, nan, nan, nan],
+                       "b": ["x", "x", None, None, None, "y", "y", "y", "y", None],
+                       "c": [None, None, None, None, 1, 1, 1, 1, 1, 1]})
+    reduced = hardware_runs.runs(hw, ["a", "b", "c"])
+    assert reduced.select(hardware_runs.FIRST, hardware_runs.ROWS).rows() == [(0, 2), (2, 2), (4, 1), (5, 2), (7, 2),
+                                                                                (9, 1)]
+
+
 def test_no_run_of_two_rows():
     assert hardware_runs.runs(HW, ["dtype", "hardware"]) is None
     assert hardware_runs.runs(HW.head(1), ["hardware"]) is None
