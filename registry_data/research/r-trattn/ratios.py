@@ -12,7 +12,8 @@ nvidia-blackwell "Training (fp8) ... B200/GB200" -> GB200 (Nemotron4 340B / Mega
 FP8-only). nvidia-hopper "Training (fp8) ... H100" -> H100 SXM5, which no table measures (only H200: cuDNN 9.19),
 so the Hopper family stays null.
 
-Idempotent: it overwrites its two columns only (a run after r-rtxfp4/apply.py's rebuild adds them back).
+Idempotent: it overwrites its two columns only (a run after r-rtxfp4/apply.py's rebuild adds them back), on every
+row of a (hardware, precision), its "attention fit" rows too (they copy the default row's: r-fa2bw).
 
     .venv/bin/python registry_data/research/r-trattn/ratios.py
 """
@@ -75,16 +76,14 @@ def apply(registry: Path = REGISTRY) -> pl.DataFrame:
     path = registry / "kernel_efficiency.parquet"
     kernels = pl.read_parquet(path).drop(COLUMN, SOURCE_COLUMN, strict=False)
     r = ratios(pl.read_parquet(registry / "hardware.parquet"))
-    # the (hardware, precision) row of the GEMM fit (not an "attention fit" row of one more kernel)
-    main = pl.col("efficiency_basis") != "attention fit"
-    out = (kernels.with_row_index("_i").join(r, on=["hardware", "precision"], how="left")
-           .with_columns(*(pl.when(main).then(pl.col(c)).otherwise(None).alias(c) for c in (COLUMN, SOURCE_COLUMN)))
-           .sort("_i").drop("_i"))
-    missing = r.join(kernels.filter(main), on=["hardware", "precision"], how="anti")
+    # every row of the (hardware, precision), its "attention fit" rows too: they copy the default row's per-hardware
+    # columns (r-fa2bw/kernel_rows.py), so either script may run first; the study reads the default row
+    out = kernels.with_row_index("_i").join(r, on=["hardware", "precision"], how="left").sort("_i").drop("_i")
+    missing = r.join(kernels, on=["hardware", "precision"], how="anti")
     if not missing.is_empty():
         raise SystemExit(f"kernel_efficiency has no row for {missing.select('hardware', 'precision').rows()}")
     write_catalog(out, "kernel_efficiency", registry, source="r-trattn/ratios.py")
-    return out.filter(pl.col(COLUMN).is_not_null()).select("hardware", "precision", COLUMN)
+    return out.filter(pl.col(COLUMN).is_not_null()).select("hardware", "precision", "efficiency_basis", COLUMN)
 
 
 if __name__ == "__main__":
