@@ -72,7 +72,11 @@ ADDED_COLUMNS: dict[str, dict[str, tuple[pl.DataType, str, str]]] = {
     | {"attention_kernel": (pl.String(), "2026-12-07", "no attention kernel stated: the catalog's attention fit")},
     "kernel_efficiency": {c: (dtype, "2026-12-03", "no sustained (power-capped) matmul measurement: a study's GEMMs "
                                                    "run at the microbenchmarks' ceiling (r-srv2)")
-                          for c, dtype in (("sustained_fraction", pl.Float64()), ("sustained_source", pl.String()))},
+                          for c, dtype in (("sustained_fraction", pl.Float64()), ("sustained_source", pl.String()))}
+    | {c: (dtype, "2026-12-07", "no measured training attention time ratio: the fused attention core at the "
+                                "training profile's eta of the bf16 peak (1)")
+       for c, dtype in (("training_attention_time_ratio", pl.Float64()),
+                        ("training_attention_time_ratio_source", pl.String()))},
     "regions": {"carbon_method": (pl.String(), "2026-12-03", CARBON),
                 "carbon_method_source_url": (pl.String(), "2026-12-03", CARBON)},
 }

@@ -167,6 +167,10 @@ def _row_rules(table: str) -> list[tuple[str, pl.Expr, str]]:
             ("graph_launch_s", pl.col("decode_cuda_graphs").fill_null(False)
              & (pl.col("graph_launch_s").is_null() | pl.col("graph_launch_per_kernel_s").is_null()),
              "expected graph_launch_s and graph_launch_per_kernel_s where decode_cuda_graphs is true")]
+    if table == "kernel_efficiency":
+        return [("training_attention_time_ratio_source", pl.col("training_attention_time_ratio").is_not_null()
+                 & pl.col("training_attention_time_ratio_source").is_null(), "expected a source where "
+                 "training_attention_time_ratio is set")]
     if table == "workloads":
         return _workload_rules()
     return []

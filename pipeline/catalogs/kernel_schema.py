@@ -61,8 +61,14 @@ class KernelEfficiencySchema(Provenance):
     attention_latency_rows: float = quantity("", "decode-attention kernel rows behind attention_latency_s",
                                              nullable=True)
     attention_latency_source: str = text("the rows and sources of attention_latency_s", nullable=True)
+    training_attention_time_ratio: float = quantity(
+        "", "measured fused-attention time of one training layer (fwd + recomputed fwd + bwd) at this precision over "
+        "the family's reference device (the one its training profile eta was measured on) at bf16, same shape, x "
+        "their bf16 peaks' ratio (walls.training_compute; null: 1)", nullable=True, gt=0)
+    training_attention_time_ratio_source: str = text("the kernel tables behind training_attention_time_ratio",
+                                                     nullable=True)
     _finite = finite(r"^(units|tile_m|tile_n|ceiling|best_fraction|sustained_fraction|k_half"
-                     r"|attention_(ceiling|s_half|d_half)"
+                     r"|attention_(ceiling|s_half|d_half)|training_attention_time_ratio"
                      r"|memory_fraction|memory_latency_s|attention_latency_s|\w+_error)$")
 
     class Config:

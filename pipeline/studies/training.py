@@ -23,6 +23,7 @@ from pipeline.catalogs.model_patterns import COLUMNS as PATTERN_COLUMNS
 from pipeline.spec import SweepSpec
 from pipeline.studies import check_plan, input_pipeline, operations, sides, training_model_terms as model_terms
 from pipeline.studies.constant_columns import one_valued
+from pipeline.studies.kernels import ATTENTION_FIT
 from pipeline.studies import training_reference as reference
 from pipeline.studies.product import kept_pairs
 from pipeline.studies.training_folded import folding
@@ -70,6 +71,8 @@ SHAPED = [*MODEL_INPUTS, *ARCHITECTURE]  # the model catalog's row, shaped
 AXIS_UNITS = {c: unit("") for c in LAYOUT} | {"recompute": None, "sequence_parallel": None, "workload": None}
 HARDWARE = ["vendor", "family", "memory_capacity_bytes", "usable_memory_bytes", "memory_bandwidth_bytes_per_s", "tdp_w",
             "scaleup_link_bandwidth_bytes_per_s", "scaleup_link_latency_s"]
+# the kernel catalog's training attention time ratio of each precision a fused attention core runs in -> its column
+ATTENTION_TIME_RATIOS = {"bf16": "attention_time_ratio_bf16", "fp8": "attention_time_ratio_fp8"}
 LOW_PRECISION = ("fp8", "fp4")  # training dtypes whose recipes keep attention in bf16 (cluster_side)
 KNOBS = ["activation_bytes_per_element", "gradient_bytes_per_param", "memory_reserve_fraction", "dp_overlap_fraction",
          "flash_attention", "dropout", "lm_head_on_last_stage", "mtp_layers", "working_weight_bytes_per_param",
@@ -179,6 +182,17 @@ def _layout_floats(model: pl.DataFrame, units: dict) -> tuple[pl.DataFrame, dict
     return model.drop("_divides", "_whole_batches").with_columns(pl.col(LAYOUT).cast(pl.Float64)), units
 
 
+def attention_time_ratios(kernels: pl.DataFrame) -> pl.DataFrame:
+    """Per accelerator, the kernel catalog's ``training_attention_time_ratio`` of bf16 and of fp8 (the precisions
+    a training row's fused attention runs in: walls.training_compute.flop_time_per_microbatch_s); null where
+    unmeasured (the cluster side reads it as 1)."""
+    ratio = "training_attention_time_ratio"
+    rows = kernels.filter(pl.col("efficiency_basis") != ATTENTION_FIT) if ratio in kernels.columns \
+        else kernels.clear().with_columns(pl.lit(None, pl.Float64).alias(ratio))
+    return rows.group_by("hardware").agg(pl.col(ratio).filter(pl.col("precision") == p).first().alias(c)
+                                         for p, c in ATTENTION_TIME_RATIOS.items()).rename({"hardware": "accelerator"})
+
+
 def cluster_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
     """Named cluster x compute_dtype, with its accelerator's figures and efficiencies."""
     clusters = sides.select_rows(catalogs.clusters, spec.axes.cluster, {}, "cluster")
@@ -186,7 +200,8 @@ def cluster_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
         clusters = sides.select_rows(clusters, None, {"accelerator": spec.axes.hardware}, "cluster")
     hw = catalogs.hardware.rename({"name": "accelerator"}).select("accelerator", *HARDWARE, "peak_bf16_flop_per_s")
     rows = clusters.drop("source_url", "last_verified", "notes", "source_quality",
-                         strict=False).join(hw, on="accelerator", how="left")
+                         strict=False).join(hw, on="accelerator", how="left").join(
+        attention_time_ratios(catalogs.kernel_efficiency), on="accelerator", how="left")
     floats = ("accelerators_per_node", "nodes", "scaleup_domain_size", "nics_per_node")
     derived = {"cluster_gpus": (pl.col("nodes") * pl.col("accelerators_per_node")).cast(pl.Float64),
                "oversubscription_ratio": pl.col("oversubscription_ratio").fill_null(1.0),
@@ -201,11 +216,13 @@ def cluster_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
                # (training_memory.activation_bytes_per_layer): 1 B, else the 16-bit activations' 2 B
                "saved_gemm_input_bytes_per_element": pl.when(
                    pl.col("compute_dtype").cast(pl.String).is_in(LOW_PRECISION)).then(1.0).otherwise(2.0),
-               **{c: pl.col(c).cast(pl.Float64) for c in floats}}
+               **{c: pl.col(c).cast(pl.Float64) for c in floats},
+               **{c: pl.col(c).fill_null(1.0) for c in ATTENTION_TIME_RATIOS.values()}}
     return sides.hardware_side(rows, catalogs, spec, workloads=("training",), rules=[NO_PEAK, no_eta(KINDS)],
                                kinds=KINDS, knobs=KNOBS, data="training", derived=derived,
                                units={"cluster_gpus": unit(""), "attention_peak_flop_per_s": unit("FLOP/s"),
-                                      "saved_gemm_input_bytes_per_element": unit("B/elem")},
+                                      "saved_gemm_input_bytes_per_element": unit("B/elem")}
+                               | {c: unit("") for c in ATTENTION_TIME_RATIOS.values()},
                                key="cluster", on="accelerator",
                                tables=("clusters", "hardware"))
 

@@ -239,7 +239,8 @@ def flop_time_per_microbatch_s(stage_forward_flop_per_microbatch: UExpr, recompu
                                attention_peak_flop_per_s: UExpr, eta_compute: UExpr,
                                mlp_forward_flop_per_sequence: UExpr, is_gated_mlp: Plain,
                                weight_gradient_matmuls: UExpr, unfused_attention_eta_compute: UExpr,
-                               unfused_attention_backward_eta_compute: UExpr) -> UExpr:
+                               unfused_attention_backward_eta_compute: UExpr, attention_time_ratio_bf16: UExpr,
+                               attention_time_ratio_fp8: UExpr, fp8_dot_product_attention: Plain) -> UExpr:
     """The FLOP-bound part of ``compute_time_per_microbatch_s`` (a column of its own: it reads no count of
     microbatches, so the one-node reference computes it once per shape, ``studies.training_reference``).
     Wall 1 on the busiest GPU: (3 x forward + recomputed forward) / (peak x eta). With a GEMM
@@ -248,7 +249,11 @@ def flop_time_per_microbatch_s(stage_forward_flop_per_microbatch: UExpr, recompu
     recomputation) and their backward (2 x the forward FLOPs: dgrad and wgrad) at the backward η;
     the attention core (Q.K^T, P.V; recomputed under full, selective and projections recomputation) at the
     profile's eta_compute of ``attention_peak_flop_per_s``: the 16-bit peak under an FP8/FP4
-    recipe, whose attention runs in bf16 (Transformer Engine's fp8_dpa defaults to False); the
+    recipe, whose attention runs in bf16 (Transformer Engine's fp8_dpa defaults to False), times the
+    kernel catalog's ``training_attention_time_ratio`` of the precision attention runs in (FP8 where the run sets
+    ``fp8_dot_product_attention``, else bf16): the device's measured fused-attention time over its family's
+    reference device at bf16, x their bf16 peaks' ratio (NVIDIA cuDNN SDPA tables, cudnn-frontend fb682ce
+    benchmark/sdpa_benchmark_training/results/llama3.1, research/r-trattn; 1 where unmeasured).
     Without a fused attention kernel the core's batched GEMMs take the GEMM model's η at their
     own shapes instead, forward (and recomputed) at ``unfused_attention_eta_compute``, backward (2 x)
     at ``unfused_attention_backward_eta_compute`` (``pipeline.walls.training_attention``); the
@@ -270,14 +275,17 @@ def flop_time_per_microbatch_s(stage_forward_flop_per_microbatch: UExpr, recompu
     attention = stage_layers * attention_core_forward_flop_per_sequence * share
     attention_recomputed = where((recompute == "full") | (recompute == "selective") | (recompute == "projections"),
                                  attention, 0)
+    # seconds the fused core takes: its FLOPs at the reference's attainment (peak x eta) x the measured time ratio
+    fused = (TRAIN_TO_FORWARD * attention + attention_recomputed) / (attention_peak_flop_per_s * eta_compute) \
+        * where(fp8_dot_product_attention, attention_time_ratio_fp8, attention_time_ratio_bf16)
     kernel = ((matmul + matmul_recomputed) / (peak_flop_per_s * train_matmul_eta_compute)
               + (TRAIN_TO_FORWARD - 2.0 + weight_gradient_matmuls) * matmul
               / (peak_flop_per_s * train_backward_matmul_eta_compute)
-              + (TRAIN_TO_FORWARD * attention + attention_recomputed) / (attention_peak_flop_per_s * eta_compute))
+              + fused)
     unfused = ((attention + attention_recomputed) / (attention_peak_flop_per_s * unfused_attention_eta_compute)
                + (TRAIN_TO_FORWARD - 1.0) * attention
                / (attention_peak_flop_per_s * unfused_attention_backward_eta_compute)
-               - (TRAIN_TO_FORWARD * attention + attention_recomputed) / (attention_peak_flop_per_s * eta_compute))
+               - fused)
     kernel = kernel + where(unfused_attention_eta_compute.is_not_null(), unfused, 0)
     return where(train_matmul_eta_compute.is_not_null(), kernel.to("s"), constant.to("s"))
 

@@ -150,7 +150,9 @@ def test_training_time_puts_matmuls_at_their_eta_and_the_rest_at_the_profile():
                "elementwise_time_per_microbatch_s": ([2.0], "s"), "lm_head_on_last_stage": ([False], None),
                "virtual_stages": ([1.0], ""), "mtp_layers": ([0.0], ""), "mtp_forward_flop_per_sequence": ([0.0], "FLOP"),
                "weight_gradient_matmuls": ([1.0], ""), "adapter_time_per_microbatch_s": ([0.0], "s"),
-               "unfused_attention_eta_compute": ([None], ""), "unfused_attention_backward_eta_compute": ([None], "")}
+               "unfused_attention_eta_compute": ([None], ""), "unfused_attention_backward_eta_compute": ([None], ""),
+               "attention_time_ratio_bf16": ([1.0], ""), "attention_time_ratio_fp8": ([1.0], ""),
+               "fp8_dot_product_attention": ([False], None)}
     t = _training(columns, ["compute_time_per_microbatch_s"])["compute_time_per_microbatch_s"]
     assert t == pytest.approx(6 / 0.8 + 2 * 6 / 0.5 + 3 * 3 / 0.4 + 2.0)
     # without a fused attention kernel the core's batched GEMMs (training_attention): forward 3 at 0.3,
@@ -205,7 +207,9 @@ def test_fp8_training_runs_attention_at_the_16_bit_peak():
                "elementwise_time_per_microbatch_s": ([0.0], "s"), "lm_head_on_last_stage": ([False], None),
                "virtual_stages": ([1.0], ""), "mtp_layers": ([0.0], ""), "mtp_forward_flop_per_sequence": ([0.0], "FLOP"),
                "weight_gradient_matmuls": ([1.0], ""), "adapter_time_per_microbatch_s": ([0.0], "s"),
-               "unfused_attention_eta_compute": ([None], ""), "unfused_attention_backward_eta_compute": ([None], "")}
+               "unfused_attention_eta_compute": ([None], ""), "unfused_attention_backward_eta_compute": ([None], ""),
+               "attention_time_ratio_bf16": ([1.0], ""), "attention_time_ratio_fp8": ([1.0], ""),
+               "fp8_dot_product_attention": ([False], None)}
     t = _training(columns, ["compute_time_per_microbatch_s"])["compute_time_per_microbatch_s"]
     assert t == pytest.approx(6 / 1.0 + 2 * 6 / 1.0 + 3 * 4 / (0.5 * 0.4))
 

@@ -54,6 +54,8 @@ def test_catalog_matches_a_fresh_fit():
     """The stored catalog is what the fit gives today (rerun ``python -m pipeline.validation.gemm_fit``)."""
     stored = load_catalogs().kernel_efficiency.filter(pl.col("efficiency_basis") != "attention fit")  # r-fa2bw's
     fresh = gemm_fit.catalog(today=stored["last_verified"][0])
+    # r-trattn/ratios.py writes the training attention time ratio from cuDNN's SDPA tables after the fit
+    stored = stored.drop("training_attention_time_ratio", "training_attention_time_ratio_source")
     assert stored.equals(fresh.select(stored.columns).cast(stored.schema))
 
 
