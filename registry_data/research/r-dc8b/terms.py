@@ -1,14 +1,17 @@
-"""Print the training study's terms for measurement rows whose name contains a pattern, at the row's profile eta and
-the catalog's eta grid (the columns `mlsys validate` computes but does not keep). Run from the worktree root:
-`.venv/bin/python registry_data/research/r-dc8b/terms.py PATTERN [COLUMN-SUBSTRING ...]`."""
+"""Print the training study's terms for measurement rows whose name contains a pattern, at
+one eta of the grid (the columns `mlsys validate` computes but does not keep), or with --table every eta's step,
+compute, DP and CP terms. It wraps pipeline.validation.predict's column choice and picking to keep every column (a
+research probe; no model code changed). Run from the worktree root:
+`.venv/bin/python registry_data/research/r-dc8b/terms.py PATTERN [COLUMN-SUBSTRING ...]` or
+`.venv/bin/python registry_data/research/r-dc8b/terms.py --table PATTERN`."""
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import polars as pl
 
-import importlib
 from pipeline.catalogs.load import load_catalogs
 from pipeline.validation import predict, read_measurements
 
@@ -33,7 +36,7 @@ def main(pattern: str, wanted: list[str]) -> None:
     names = rows.with_row_index("measurement").select("measurement", "name", "value")
     for part in CAPTURED:
         part = part.drop("name", strict=False).join(names, on="measurement")
-        for r in part.filter(pl.col("eta_compute").is_in([0.5]) | True).unique("measurement").iter_rows(named=True):
+        for r in part.unique("measurement").iter_rows(named=True):  # one eta of each row
             print("==", r["name"], "measured", r["value"], "eta_compute", r["eta_compute"])
             for k, v in sorted(r.items()):
                 if v is not None and (not wanted or any(w in k for w in wanted)):
@@ -53,7 +56,8 @@ def table(pattern: str) -> pl.DataFrame:
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["--table"]:
-    pl.Config.set_tbl_rows(-1); pl.Config.set_fmt_str_lengths(70); pl.Config.set_tbl_width_chars(250)
+    pl.Config.set_tbl_rows(-1)
+    pl.Config.set_tbl_width_chars(250)
     print(table(sys.argv[2]))
 elif __name__ == "__main__":
     main(sys.argv[1] if len(sys.argv) > 1 else "datacrunch", sys.argv[2:])

@@ -40,6 +40,8 @@ def main(pattern: str = "llama31-8b") -> pl.DataFrame:
 
 
 if __name__ == "__main__":
-    pl.Config.set_tbl_rows(-1); pl.Config.set_tbl_cols(-1); pl.Config.set_tbl_width_chars(250)
+    pl.Config.set_tbl_rows(-1)
+    pl.Config.set_tbl_cols(-1)
+    pl.Config.set_tbl_width_chars(250)
     pl.Config.set_float_precision(4)
     print(main(*sys.argv[1:2]))
