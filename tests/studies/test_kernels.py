@@ -132,27 +132,37 @@ def test_training_backward_eta_times_dgrad_and_wgrad_at_their_own_shapes():
     assert moe["train_backward_matmul_eta_compute"] is None
 
 
+# one layer per GPU of one, no LM head, no recomputation (the training study's compute time by hand): forward
+# 10 FLOP of which 6 matmul and 3 the attention core, 2 s of element-wise kernels, peak 1 FLOP/s
+ONE_LAYER = {"stage_forward_flop_per_microbatch": ([10.0], "FLOP"), "recompute_flop_per_sequence": ([0.0], "FLOP"),
+             "n_layers": ([1.0], ""), "layers_per_gpu": ([1.0], ""), "microbatch": ([1.0], ""), "tp": ([1.0], ""),
+             "cp": ([1.0], ""), "pp": ([1.0], ""), "recompute": (["none"], None),
+             "layer_forward_flop_per_sequence": ([10.0], "FLOP"),
+             "layer_matmul_forward_flop_per_sequence": ([6.0], "FLOP"),
+             "lm_head_forward_flop_per_sequence": ([0.0], "FLOP"), "train_matmul_eta_compute": ([0.8], ""),
+             "train_backward_matmul_eta_compute": ([0.5], ""), "peak_flop_per_s": ([1.0], "FLOP/s"),
+             "attention_peak_flop_per_s": ([1.0], "FLOP/s"), "eta_compute": ([0.4], ""),
+             "mlp_forward_flop_per_sequence": ([4.0], "FLOP"), "is_gated_mlp": ([False], None),
+             "attention_core_forward_flop_per_sequence": ([3.0], "FLOP"),
+             "elementwise_time_per_microbatch_s": ([2.0], "s"), "lm_head_on_last_stage": ([False], None),
+             "virtual_stages": ([1.0], ""), "mtp_layers": ([0.0], ""), "mtp_forward_flop_per_sequence": ([0.0], "FLOP"),
+             "weight_gradient_matmuls": ([1.0], ""), "adapter_time_per_microbatch_s": ([0.0], "s"),
+             "unfused_attention_eta_compute": ([None], ""), "unfused_attention_backward_eta_compute": ([None], ""),
+             "attention_time_ratio_bf16": ([1.0], ""), "attention_time_ratio_fp8": ([1.0], ""),
+             "fp8_dot_product_attention": ([False], None)}
+# ... with the GEMMs at η 1, the attention core 4 FLOP at 0.5 FLOP/s and no element-wise time
+GEMMS_AT_ONE = ONE_LAYER | {"train_matmul_eta_compute": ([1.0], ""), "train_backward_matmul_eta_compute": ([1.0], ""),
+                            "attention_peak_flop_per_s": ([0.5], "FLOP/s"),
+                            "attention_core_forward_flop_per_sequence": ([4.0], "FLOP"),
+                            "elementwise_time_per_microbatch_s": ([0.0], "s")}
+
+
 def test_training_time_puts_matmuls_at_their_eta_and_the_rest_at_the_profile():
     """One layer per GPU of one, no LM head, no recomputation: forward 10 FLOP of which 6 matmul and
     3 the attention core (the last one, the norms', is timed by the element-wise kernels' bytes:
     2 s here); time = 6 / (peak x 0.8) (forward GEMMs) + 2 x 6 / (peak x 0.5) (dgrad + wgrad) + 3 x 3 /
     (peak x 0.4) + 2 with peak 1 FLOP/s; a MoE model (matmul η null) keeps 3 x 10 / 0.4."""
-    columns = {"stage_forward_flop_per_microbatch": ([10.0], "FLOP"), "recompute_flop_per_sequence": ([0.0], "FLOP"),
-               "n_layers": ([1.0], ""), "layers_per_gpu": ([1.0], ""), "microbatch": ([1.0], ""), "tp": ([1.0], ""),
-               "cp": ([1.0], ""), "pp": ([1.0], ""), "recompute": (["none"], None),
-               "layer_forward_flop_per_sequence": ([10.0], "FLOP"),
-               "layer_matmul_forward_flop_per_sequence": ([6.0], "FLOP"),
-               "lm_head_forward_flop_per_sequence": ([0.0], "FLOP"), "train_matmul_eta_compute": ([0.8], ""),
-               "train_backward_matmul_eta_compute": ([0.5], ""), "peak_flop_per_s": ([1.0], "FLOP/s"),
-               "attention_peak_flop_per_s": ([1.0], "FLOP/s"), "eta_compute": ([0.4], ""),
-               "mlp_forward_flop_per_sequence": ([4.0], "FLOP"), "is_gated_mlp": ([False], None),
-               "attention_core_forward_flop_per_sequence": ([3.0], "FLOP"),
-               "elementwise_time_per_microbatch_s": ([2.0], "s"), "lm_head_on_last_stage": ([False], None),
-               "virtual_stages": ([1.0], ""), "mtp_layers": ([0.0], ""), "mtp_forward_flop_per_sequence": ([0.0], "FLOP"),
-               "weight_gradient_matmuls": ([1.0], ""), "adapter_time_per_microbatch_s": ([0.0], "s"),
-               "unfused_attention_eta_compute": ([None], ""), "unfused_attention_backward_eta_compute": ([None], ""),
-               "attention_time_ratio_bf16": ([1.0], ""), "attention_time_ratio_fp8": ([1.0], ""),
-               "fp8_dot_product_attention": ([False], None)}
+    columns = ONE_LAYER
     t = _training(columns, ["compute_time_per_microbatch_s"])["compute_time_per_microbatch_s"]
     assert t == pytest.approx(6 / 0.8 + 2 * 6 / 0.5 + 3 * 3 / 0.4 + 2.0)
     # without a fused attention kernel the core's batched GEMMs (training_attention): forward 3 at 0.3,
@@ -180,6 +190,19 @@ def test_training_time_puts_matmuls_at_their_eta_and_the_rest_at_the_profile():
     assert t == pytest.approx((3 * 10 - 6) / 0.4 + 2.0)
 
 
+@pytest.mark.parametrize("fp8_attention, ratio", [(False, 0.896113), (True, 0.665366)])
+def test_fused_attention_time_scales_by_the_measured_ratio_of_the_precision_it_runs_in(fp8_attention, ratio):
+    """GB300's kernel catalog ratios over GB200 bf16 (cuDNN 9.22 SDPA, Llama 2 70B's 64 / 8 heads, d 128, s 8192,
+    causal, fwd + fwd + bwd ms: bf16 6.202 / 6.921 = 0.896113, fp8 4.605 / 6.921 = 0.665366; research/r-trattn).
+    One layer of forward 10 FLOP, 6 matmul at η 1 on 1 FLOP/s, 4 in the attention core at 0.5 FLOP/s x η 0.4,
+    no recompute: 6 + 2 x 6 + 3 x 4 / (0.5 x 0.4) x ratio, the fp8 ratio only where the run sets FP8 DPA."""
+    columns = GEMMS_AT_ONE | {"attention_time_ratio_bf16": ([0.896113], ""),
+                              "attention_time_ratio_fp8": ([0.665366], ""),
+                              "fp8_dot_product_attention": ([fp8_attention], None)}
+    t = _training(columns, ["compute_time_per_microbatch_s"])["compute_time_per_microbatch_s"]
+    assert t == pytest.approx(6 + 2 * 6 + 3 * 4 / (0.5 * 0.4) * ratio, rel=1e-12)
+
+
 def test_fp8_training_runs_attention_at_the_16_bit_peak():
     """Transformer Engine keeps dot-product attention in bf16 under an FP8 recipe (fp8_dpa False by
     default; current scaling does not support FP8 attention): on H100 SXM (NVIDIA datasheet: 989.4
@@ -194,22 +217,7 @@ def test_fp8_training_runs_attention_at_the_16_bit_peak():
     side = cluster_side(load_catalogs(), spec).frame.sort(pl.col("compute_dtype").cast(pl.String))
     assert side["attention_peak_flop_per_s"].to_list() == pytest.approx([989.4e12, 989.4e12], rel=1e-3)
     assert side["peak_flop_per_s"].to_list() == pytest.approx([989.4e12, 1978.9e12], rel=1e-3)
-    columns = {"stage_forward_flop_per_microbatch": ([10.0], "FLOP"), "recompute_flop_per_sequence": ([0.0], "FLOP"),
-               "n_layers": ([1.0], ""), "layers_per_gpu": ([1.0], ""), "microbatch": ([1.0], ""), "tp": ([1.0], ""),
-               "cp": ([1.0], ""), "pp": ([1.0], ""), "recompute": (["none"], None),
-               "layer_forward_flop_per_sequence": ([10.0], "FLOP"),
-               "layer_matmul_forward_flop_per_sequence": ([6.0], "FLOP"),
-               "lm_head_forward_flop_per_sequence": ([0.0], "FLOP"), "train_matmul_eta_compute": ([1.0], ""),
-               "train_backward_matmul_eta_compute": ([1.0], ""), "peak_flop_per_s": ([1.0], "FLOP/s"),
-               "attention_peak_flop_per_s": ([0.5], "FLOP/s"), "eta_compute": ([0.4], ""),
-               "mlp_forward_flop_per_sequence": ([4.0], "FLOP"), "is_gated_mlp": ([False], None),
-               "attention_core_forward_flop_per_sequence": ([4.0], "FLOP"),
-               "elementwise_time_per_microbatch_s": ([0.0], "s"), "lm_head_on_last_stage": ([False], None),
-               "virtual_stages": ([1.0], ""), "mtp_layers": ([0.0], ""), "mtp_forward_flop_per_sequence": ([0.0], "FLOP"),
-               "weight_gradient_matmuls": ([1.0], ""), "adapter_time_per_microbatch_s": ([0.0], "s"),
-               "unfused_attention_eta_compute": ([None], ""), "unfused_attention_backward_eta_compute": ([None], ""),
-               "attention_time_ratio_bf16": ([1.0], ""), "attention_time_ratio_fp8": ([1.0], ""),
-               "fp8_dot_product_attention": ([False], None)}
+    columns = GEMMS_AT_ONE
     t = _training(columns, ["compute_time_per_microbatch_s"])["compute_time_per_microbatch_s"]
     assert t == pytest.approx(6 / 1.0 + 2 * 6 / 1.0 + 3 * 4 / (0.5 * 0.4))
 

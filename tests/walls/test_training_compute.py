@@ -39,31 +39,3 @@ def test_the_busiest_stage_runs_the_lm_head_whole_under_megatrons_split(training
                    mtp_layers=([0.0], ""), mtp_forward_flop_per_sequence=([0.0], "FLOP"))
     head = 35.0 if on_last else 35.0 / 12
     assert got["stage_forward_flop_per_microbatch"][0] == pytest.approx((800.0 + head) * 2 / 8, rel=1e-12)
-
-
-@pytest.mark.parametrize("fp8_attention, ratio", [(False, 0.896113), (True, 0.665366)])
-def test_fused_attention_time_scales_by_the_measured_ratio_of_the_precision_it_runs_in(training, fp8_attention,
-                                                                                        ratio):
-    """GB300's kernel catalog ratios over GB200 bf16 (cuDNN 9.22 SDPA, Llama 2 70B's 64 / 8 heads, d 128, s 8192,
-    causal, fwd + fwd + bwd ms: bf16 6.202 / 6.921 = 0.896113, fp8 4.605 / 6.921 = 0.665366; research/r-trattn).
-    One layer of forward 10 FLOP, 6 matmul at η 1 on 1 FLOP/s, 4 in the attention core at 0.5 FLOP/s x η 0.4,
-    no recompute: 6 + 2 x 6 + 3 x 4 / (0.5 x 0.4) x ratio, the fp8 ratio only where the run sets FP8 DPA."""
-    columns = {"stage_forward_flop_per_microbatch": ([10.0], "FLOP"), "recompute_flop_per_sequence": ([0.0], "FLOP"),
-               "n_layers": ([1.0], ""), "layers_per_gpu": ([1.0], ""), "microbatch": ([1.0], ""), "tp": ([1.0], ""),
-               "cp": ([1.0], ""), "pp": ([1.0], ""), "recompute": (["none"], None),
-               "layer_forward_flop_per_sequence": ([10.0], "FLOP"),
-               "layer_matmul_forward_flop_per_sequence": ([6.0], "FLOP"),
-               "lm_head_forward_flop_per_sequence": ([0.0], "FLOP"), "train_matmul_eta_compute": ([1.0], ""),
-               "train_backward_matmul_eta_compute": ([1.0], ""), "peak_flop_per_s": ([1.0], "FLOP/s"),
-               "attention_peak_flop_per_s": ([0.5], "FLOP/s"), "eta_compute": ([0.4], ""),
-               "mlp_forward_flop_per_sequence": ([4.0], "FLOP"), "is_gated_mlp": ([False], None),
-               "attention_core_forward_flop_per_sequence": ([4.0], "FLOP"),
-               "elementwise_time_per_microbatch_s": ([0.0], "s"), "lm_head_on_last_stage": ([False], None),
-               "virtual_stages": ([1.0], ""), "mtp_layers": ([0.0], ""),
-               "mtp_forward_flop_per_sequence": ([0.0], "FLOP"),
-               "weight_gradient_matmuls": ([1.0], ""), "adapter_time_per_microbatch_s": ([0.0], "s"),
-               "unfused_attention_eta_compute": ([None], ""), "unfused_attention_backward_eta_compute": ([None], ""),
-               "attention_time_ratio_bf16": ([0.896113], ""), "attention_time_ratio_fp8": ([0.665366], ""),
-               "fp8_dot_product_attention": ([fp8_attention], None)}
-    t = training(["compute_time_per_microbatch_s"], **columns)["compute_time_per_microbatch_s"][0]
-    assert t == pytest.approx(6 + 2 * 6 + 3 * 4 / (0.5 * 0.4) * ratio, rel=1e-12)

@@ -1,15 +1,11 @@
 """A chunk's build (20 hardware rows, tables cached) split by step, ms of CPU a build, 20 builds: `PYTHONPATH=TREE python chunk_build.py`"""
-import resource, statistics, collections, functools
-from dataclasses import replace
-from pipeline import runs
-from pipeline.bench import synthetic_spec
-from pipeline.spec import parse_spec
-from pipeline.studies import per_key, serving, hardware_runs, operations
+import statistics, collections, functools
+from pipeline.studies import serving, hardware_runs, operations
 import pipeline.studies as studies
-from pipeline.runs import partitions, sizing, narrow, typed as typedmod
-from pipeline.runs.typed import text_enums, text_codes, typed
-def cpu():
-    u = resource.getrusage(resource.RUSAGE_SELF); return u.ru_utime + u.ru_stime
+from pipeline.runs import sizing, narrow, typed as typedmod
+from pipeline.runs.typed import text_codes, typed
+import common
+from common import cpu
 acc = collections.defaultdict(float)
 def wrap(mod, name, label):
     f = getattr(mod, name)
@@ -23,14 +19,8 @@ wrap(serving, "_inputs", "serving._inputs")
 wrap(serving, "check_plan", "check_plan") if hasattr(serving, "check_plan") else wrap(serving.serving_checked, "checked", "check_plan")
 wrap(serving.operations, "build", "operations.build")
 wrap(serving, "_run_keys", "_run_keys")
-probe = runs.prepare(parse_spec(synthetic_spec(1, "serving"), "bench")).rows
-per_key.forget()
-b = max(1, -(-3000000 // probe))
-p = runs.prepare(parse_spec(synthetic_spec(b, "serving") | {"output": {"compression": "zstd"}}, "bench"))
-enums = text_enums(p.catalogs, "serving")
-space = partitions.block_space(p, p.space.model_side, False, enums)
-side = partitions.sorted_side(space, "hardware", frozenset())
-sp = replace(space, grouped_by="hardware")
+p = common.prepared()
+enums, space, side, sp = common.grouped(p)
 texts = text_codes([p.space.hardware_side, p.space.model_side], p.spec.axes.region or ())
 plan = p.study.build(sp, side.head(0))
 shape = narrow.layout(p, plan.frame.collect_schema(), None)

@@ -1,23 +1,12 @@
 """A chunk's build + typed and its collect against its hardware rows (2-40), medians of 5, CPU s: the per-chunk fixed cost. `PYTHONPATH=TREE python chunk_fixed.py`"""
-import resource, statistics
+import statistics
 import polars as pl
-from dataclasses import replace
-from pipeline import runs
-from pipeline.bench import synthetic_spec
-from pipeline.spec import parse_spec
-from pipeline.studies import per_key
 from pipeline.runs import partitions, sizing, narrow
-from pipeline.runs.typed import text_enums, text_codes, typed
-def cpu():
-    u = resource.getrusage(resource.RUSAGE_SELF); return u.ru_utime + u.ru_stime
-probe = runs.prepare(parse_spec(synthetic_spec(1, "serving"), "bench")).rows
-per_key.forget()
-b = max(1, -(-3000000 // probe))
-p = runs.prepare(parse_spec(synthetic_spec(b, "serving") | {"output": {"compression": "zstd"}}, "bench"))
-enums = text_enums(p.catalogs, "serving")
-space = partitions.block_space(p, p.space.model_side, False, enums)
-side = partitions.sorted_side(space, "hardware", frozenset())
-sp = replace(space, grouped_by="hardware")
+from pipeline.runs.typed import text_codes, typed
+import common
+from common import cpu
+p = common.prepared()
+enums, space, side, sp = common.grouped(p)
 texts = text_codes([p.space.hardware_side, p.space.model_side], p.spec.axes.region or ())
 plan = p.study.build(sp, side.head(0))
 shape = narrow.layout(p, plan.frame.collect_schema(), None)

@@ -3,14 +3,10 @@ process): `PYTHONPATH=TREE python cprof.py OUT.prof`."""
 import cProfile, pstats, shutil, sys, tempfile
 from pathlib import Path
 from pipeline import runs
-from pipeline.bench import synthetic_spec
-from pipeline.spec import parse_spec
 from pipeline.studies import per_key
+import common
 
-probe = runs.prepare(parse_spec(synthetic_spec(1, "serving"), "bench")).rows
-per_key.forget()
-batches = max(1, -(-3000000 // probe))
-prepared = runs.prepare(parse_spec(synthetic_spec(batches, "serving") | {"output": {"compression": "zstd"}}, "bench"))
+prepared = common.prepared()
 for i in range(2):
     per_key.forget()
     d = Path(tempfile.mkdtemp(prefix="swc-"))

@@ -1,17 +1,12 @@
 """`database.create_database` of a bench run, CPU s per statement kind (mean of 5): `PYTHONPATH=TREE python database_cost.py`"""
-import resource, tempfile, time, statistics, collections, sys
+import tempfile, time, statistics, collections, sys
 from pathlib import Path
 import duckdb
 from pipeline import runs
-from pipeline.bench import synthetic_spec
-from pipeline.spec import parse_spec
-from pipeline.studies import per_key
 from pipeline.runs import database, write
 from pipeline.runs.typed import output_dictionary
-probe = runs.prepare(parse_spec(synthetic_spec(1, "serving"), "bench")).rows
-per_key.forget()
-b = max(1, -(-3000000 // probe))
-p = runs.prepare(parse_spec(synthetic_spec(b, "serving") | {"output": {"compression": "zstd"}}, "bench"))
+import common
+p = common.prepared()
 d = runs.run(p, tempfile.mkdtemp())
 acc = collections.defaultdict(float)
 orig_connect = duckdb.connect

@@ -3,9 +3,8 @@ generation: `PYTHONPATH=TREE python gc_time.py`."""
 import collections, gc, shutil, tempfile, time
 from pathlib import Path
 from pipeline import runs
-from pipeline.bench import synthetic_spec
-from pipeline.spec import parse_spec
 from pipeline.studies import per_key
+import common
 
 spent, started = collections.Counter(), {}
 count = collections.Counter()
@@ -19,10 +18,7 @@ def timed(phase, info):
         count[info["generation"]] += 1
 
 
-probe = runs.prepare(parse_spec(synthetic_spec(1, "serving"), "bench")).rows
-per_key.forget()
-batches = max(1, -(-3000000 // probe))
-prepared = runs.prepare(parse_spec(synthetic_spec(batches, "serving") | {"output": {"compression": "zstd"}}, "bench"))
+prepared = common.prepared()
 print("objects tracked", len(gc.get_objects()))
 for i in range(3):
     per_key.forget()

@@ -1,15 +1,10 @@
-import sys, time, resource
+import sys, time
 import polars as pl
 from pipeline import runs
-from pipeline.bench import synthetic_spec
-from pipeline.spec import parse_spec
 from pipeline.studies import per_key
-def cpu():
-    u = resource.getrusage(resource.RUSAGE_SELF); return u.ru_utime + u.ru_stime
-probe = runs.prepare(parse_spec(synthetic_spec(1, "serving"), "bench")).rows
-per_key.forget()
-batches = max(1, -(-3000000 // probe))
-prepared = runs.prepare(parse_spec(synthetic_spec(batches, "serving") | {"output": {"compression": "zstd"}}, "bench"))
+import common
+from common import cpu
+prepared = common.prepared()
 chunks = list(runs.chunks(prepared.space))
 res = []
 for rep in range(int(sys.argv[2])):

@@ -1,23 +1,15 @@
 """The serving bench spec's prologue in process: `python prologue_cpu.py REPS` (the tree on PYTHONPATH); medians of
 REPS of the first chunk's build (per-key tables and classes built: `per_key.forget()` first), CPU s of all threads,
 and of the second chunk's build + collect (tables cached)."""
-import resource, statistics, sys
+import statistics, sys
 import polars as pl
 from pipeline import runs
-from pipeline.bench import synthetic_spec
-from pipeline.spec import parse_spec
 from pipeline.studies import per_key
+import common
+from common import cpu
 
 
-def cpu():
-    u = resource.getrusage(resource.RUSAGE_SELF)
-    return u.ru_utime + u.ru_stime
-
-
-probe = runs.prepare(parse_spec(synthetic_spec(1, "serving"), "bench")).rows
-per_key.forget()
-batches = max(1, -(-3000000 // probe))
-prepared = runs.prepare(parse_spec(synthetic_spec(batches, "serving") | {"output": {"compression": "zstd"}}, "bench"))
+prepared = common.prepared()
 chunks = list(runs.chunks(prepared.space))
 first, second = [], []
 for rep in range(int(sys.argv[1])):

@@ -1,12 +1,10 @@
 """Each per-key table and `classes` call of the first build (CPU s, the last of 3 builds), nested depth first: `PYTHONPATH=TREE python prologue_tables.py`"""
-import resource, time
+import time
 import polars as pl
 from pipeline import runs
-from pipeline.bench import synthetic_spec
-from pipeline.spec import parse_spec
 from pipeline.studies import per_key
-def cpu():
-    u = resource.getrusage(resource.RUSAGE_SELF); return u.ru_utime + u.ru_stime
+import common
+from common import cpu
 orig_table = per_key._table
 orig_classes = per_key.classes
 log = []
@@ -22,10 +20,7 @@ def classes(frame, keys):
     log.append((depth[0], "classes", len(keys), frame.height, r[0].height, round(t, 4)))
     return r
 per_key._table = table; per_key.classes = classes
-probe = runs.prepare(parse_spec(synthetic_spec(1, "serving"), "bench")).rows
-per_key.forget()
-b = max(1, -(-3000000 // probe))
-p = runs.prepare(parse_spec(synthetic_spec(b, "serving") | {"output": {"compression": "zstd"}}, "bench"))
+p = common.prepared()
 chunks = list(runs.chunks(p.space))
 for rep in range(3):
     log.clear(); per_key.forget()

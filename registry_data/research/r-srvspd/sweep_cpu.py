@@ -1,17 +1,12 @@
-import resource, sys, tempfile, shutil, time
+import sys, tempfile, shutil, time
 from pathlib import Path
 import pipeline
 from pipeline import runs
-from pipeline.bench import synthetic_spec
-from pipeline.spec import parse_spec
 from pipeline.studies import per_key
+import common
+from common import cpu
 assert pipeline.__file__.startswith(sys.argv[1]), pipeline.__file__
-def cpu():
-    u = resource.getrusage(resource.RUSAGE_SELF); return u.ru_utime + u.ru_stime
-probe = runs.prepare(parse_spec(synthetic_spec(1, "serving"), "bench")).rows
-per_key.forget()
-batches = max(1, -(-3000000 // probe))
-prepared = runs.prepare(parse_spec(synthetic_spec(batches, "serving") | {"output": {"compression": "zstd"}}, "bench"))
+prepared = common.prepared()
 out = []
 for i in range(int(sys.argv[2])):
     per_key.forget()

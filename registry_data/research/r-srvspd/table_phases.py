@@ -2,17 +2,12 @@
 planning (``LazyFrame.explain``: conversion and optimization) and the collect (CPU s, median of 5 builds):
 `PYTHONPATH=TREE python table_phases.py`. A table's parts and inner tables are counted in their own lines, and in
 the group's (whose 'collect' then holds their collects too)."""
-import collections, resource
+import collections
 import polars as pl
 from pipeline import runs
-from pipeline.bench import synthetic_spec
-from pipeline.spec import parse_spec
 from pipeline.studies import per_key
-
-
-def cpu():
-    u = resource.getrusage(resource.RUSAGE_SELF)
-    return u.ru_utime + u.ru_stime
+import common
+from common import cpu
 
 
 acc = collections.defaultdict(list)
@@ -37,10 +32,7 @@ def table(group, htable, mtable, rechunk=True):
 
 
 per_key._table = table
-probe = runs.prepare(parse_spec(synthetic_spec(1, "serving"), "bench")).rows
-per_key.forget()
-batches = max(1, -(-3000000 // probe))
-prepared = runs.prepare(parse_spec(synthetic_spec(batches, "serving") | {"output": {"compression": "zstd"}}, "bench"))
+prepared = common.prepared()
 chunks = list(runs.chunks(prepared.space))
 acc.clear()
 total = []

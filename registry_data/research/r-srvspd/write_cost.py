@@ -1,25 +1,15 @@
 """`partitions.write_parts` of the bench spec's 7 typed chunks, collected first: CPU s as written, without statistics, uncompressed (3 rounds): `PYTHONPATH=TREE python write_cost.py`"""
-import resource, tempfile, shutil, sys
+import tempfile, shutil, sys
 from pathlib import Path
 import polars as pl
 from dataclasses import replace
-from pipeline import runs
-from pipeline.bench import synthetic_spec
-from pipeline.spec import parse_spec
-from pipeline.studies import per_key
 from pipeline.runs import partitions, sizing, narrow
-from pipeline.runs.typed import text_enums, text_codes, typed, arrow_schema
+from pipeline.runs.typed import text_codes, typed, arrow_schema
 from pipeline.studies import schema_columns
-def cpu():
-    u = resource.getrusage(resource.RUSAGE_SELF); return u.ru_utime + u.ru_stime
-probe = runs.prepare(parse_spec(synthetic_spec(1, "serving"), "bench")).rows
-per_key.forget()
-b = max(1, -(-3000000 // probe))
-p = runs.prepare(parse_spec(synthetic_spec(b, "serving") | {"output": {"compression": "zstd"}}, "bench"))
-enums = text_enums(p.catalogs, "serving")
-space = partitions.block_space(p, p.space.model_side, False, enums)
-side = partitions.sorted_side(space, "hardware", frozenset())
-sp = replace(space, grouped_by="hardware")
+import common
+from common import cpu
+p = common.prepared()
+enums, space, side, sp = common.grouped(p)
 pieces = list(sizing.pieces(sp, "serving", hardware_side=side, key="hardware", cut=False))
 texts = text_codes([p.space.hardware_side, p.space.model_side], p.spec.axes.region or ())
 plan = p.study.build(replace(sp, model_side=sp.model_side), side.head(0))
