@@ -328,20 +328,54 @@ def dp_ranks_per_domain(scaleup_domain_size: UExpr, tp: UExpr, cp: UExpr, dp: UE
     return minimum(maximum(per_domain, 1.0), dp)
 
 
+# Megatron-Core reduces the routed experts' gradients apart from the dense ones: DDP puts params with allreduce=False
+# in their own buffers over get_expert_data_parallel_group() (megatron/core/distributed/distributed_data_parallel.py
+# lines 85-102, 278-294), whose size is world / (expert TP x EP x PP), expert TP defaulting to TP, and whose ranks
+# come from a "tp-ep-dp-pp" generator (cp folded in: stride expert TP x EP) (megatron/core/parallel_state.py lines
+# 445, 694-713). Both files: mlcommons/training_results_v5.0 0fdc28f, GigaComputing/benchmarks/llama2_70b_lora/
+# implementations/pytorch/Megatron-LM.
+
+
 @training_column
-def dp_allreduce_time_s(trainable_params_per_gpu: UExpr, gradient_bytes_per_param: UExpr, zero_stage: UExpr,
-                        dp: UExpr, dp_ranks_per_domain: UExpr, scaleup_link_latency_s: UExpr,
+def expert_gradient_params_per_gpu(layers_per_gpu: UExpr, dense_layer_share: UExpr, n_experts: UExpr,
+                                   expert_params_each: UExpr, tp: UExpr, ep: UExpr, lora_rank: UExpr) -> UExpr:
+    """The routed experts' weights a GPU trains (its MoE layers' experts over tp x ep, as params_per_gpu counts
+    them): reduced over the expert-data-parallel ranks. 0 without experts, and under LoRA (adapters alone)."""
+    routed = layers_per_gpu * (1.0 - dense_layer_share) * n_experts.fill_null(0.0) * expert_params_each / (tp * ep)
+    return where(lora_rank > 0, 0, routed).fill_null(0.0)
+
+
+@training_column
+def expert_dp(dp: UExpr, cp: UExpr, ep: UExpr) -> UExpr:
+    """Expert-data-parallel ranks, GPUs / (tp x ep x pp) = dp x cp / ep (Megatron-Core, comment above)."""
+    return dp * cp / ep
+
+
+@training_column
+def expert_dp_ranks_per_domain(scaleup_domain_size: UExpr, tp: UExpr, ep: UExpr, expert_dp: UExpr) -> UExpr:
+    """Expert-data-parallel ranks sharing a scale-up domain: they are tp x ep ranks apart."""
+    return minimum(maximum((scaleup_domain_size / (tp * ep)).to("").floor(), 1.0), expert_dp)
+
+
+@training_column
+def dp_allreduce_time_s(trainable_params_per_gpu: UExpr, expert_gradient_params_per_gpu: UExpr,
+                        gradient_bytes_per_param: UExpr, zero_stage: UExpr, dp: UExpr, dp_ranks_per_domain: UExpr,
+                        expert_dp: UExpr, expert_dp_ranks_per_domain: UExpr, scaleup_link_latency_s: UExpr,
                         scaleup_beta_bytes_per_s: UExpr, scaleout_latency_s: UExpr,
                         scaleout_beta_bytes_per_s: UExpr, dp_frozen_gather_time_s: UExpr) -> UExpr:
     """Gradient all-reduce over dp ranks, hierarchical (NCCL): reduce-scatter among the g ranks of a domain,
     all-reduce of M/g across the dp/g domains by the faster of ring and double binary tree (what NCCL's tuner
-    picks), all-gather in the domain. ZeRO-1/2 do the same bytes as a reduce-scatter plus a parameter
-    all-gather; ZeRO-3 / FSDP 1.5x (Rajbhandari et al. §7.2). LoRA: the adapters' gradients (training_lora)."""
-    message = trainable_params_per_gpu * gradient_bytes_per_param
-    g = dp_ranks_per_domain
-    return (hierarchical_all_reduce_s(dp / g, g, message, scaleup_link_latency_s, scaleup_beta_bytes_per_s,
-                                      scaleout_latency_s, scaleout_beta_bytes_per_s)
-            * where(zero_stage >= 3, ZERO3_TRAFFIC, 1.0)) + dp_frozen_gather_time_s
+    picks), all-gather in the domain. The routed experts' gradients reduce apart, over the expert-data-parallel
+    ranks (``expert_dp``; none where it is 1), after the dense ones. ZeRO-1/2 do the same bytes as a
+    reduce-scatter plus a parameter all-gather; ZeRO-3 / FSDP 1.5x (Rajbhandari et al. §7.2). LoRA: the
+    adapters' gradients (training_lora)."""
+    links = (scaleup_link_latency_s, scaleup_beta_bytes_per_s, scaleout_latency_s, scaleout_beta_bytes_per_s)
+    experts = expert_gradient_params_per_gpu * gradient_bytes_per_param
+    g, ge = dp_ranks_per_domain, expert_dp_ranks_per_domain
+    dense = hierarchical_all_reduce_s(dp / g, g, trainable_params_per_gpu * gradient_bytes_per_param - experts,
+                                      *links)
+    expert = where(experts > 0, hierarchical_all_reduce_s(expert_dp / ge, ge, experts, *links), 0)
+    return (dense + expert) * where(zero_stage >= 3, ZERO3_TRAFFIC, 1.0) + dp_frozen_gather_time_s
 
 
 @training_column
