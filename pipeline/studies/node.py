@@ -115,8 +115,8 @@ class NodeCoreSchema(pa.DataFrameModel):
                                         "walls/graph_convs (r-accrest R5)")
     conv_peak_time_s: float = result("s", "the part of the convs' time that scales as 1 / peak", "walls/conv_parts")
     conv_clock_time_s: float = result("s", "the part of the convs' time as 1 / the SM clock", "walls/conv_parts")
-    latency_s: float = result("s", "max(compute, memory) + element-wise + launch overhead + exposed all-reduce; "
-                              "null if infeasible", "wall 3")
+    latency_s: float = result("s", "max(compute, memory) + element-wise + launches (CNN training: its kernels' fixed "
+                              "time + one launch) + exposed all-reduce; null if infeasible", "wall 3")
     bound: pl.Categorical = result(None, "largest time term: compute, memory, overhead, input pipeline or "
                                    "capacity (does not fit); words: pipeline.walls.bounds", "wall 3")
     achieved_flop_per_s: float = result("FLOP/s", "step_flop / latency", "wall 3")

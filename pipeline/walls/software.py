@@ -27,17 +27,20 @@ def launch_overhead_s(kernel_launches: UExpr, launch_overhead_per_kernel_s: UExp
 def latency_s(is_feasible: Plain, compute_time_s: UExpr, memory_time_s: UExpr, elementwise_time_s: UExpr,
               launch_overhead_s: UExpr, gradient_exposed_time_s: UExpr, graph_kernels: UExpr, sm_clock_hz: UExpr,
               graph_compute_time_s: UExpr, graphed_form: Plain, kernel_form: Plain,
-              launch_overhead_per_kernel_s: UExpr) -> UExpr:
+              launch_overhead_per_kernel_s: UExpr, step_fixed_time_s: UExpr, step_host_time_s: UExpr) -> UExpr:
     """max(compute, memory) + element-wise kernels + launch overhead + exposed gradient all-reduce: the
     roofline step time, the memory-bound kernels beside it (wall 2, ``elementwise_time_s``: a CNN training
     step's element-wise passes, a training step's optimizer update; 0 otherwise), host launches and a
     data-parallel training step's gradient reduction (``node_data_parallel``; 0 on one device); null where
-    the step does not fit. A step the framework replays as one CUDA graph (``graph_compute_time_s`` not null)
-    on a part with a known SM clock and engine kernel count: form F4 (``pipeline.walls.graph_latency``). Else a CNN
+    the step does not fit. A CNN training step with a kernel count (``step_form.train_conv_kernels``) pays its
+    kernels' fixed device time and one launch instead of every launch (``step_fixed_time_s``,
+    ``step_host_time_s``). A step the framework replays as one CUDA graph (``graph_compute_time_s`` not null) on a part
+    with a known SM clock and engine kernel count: form F4 (``pipeline.walls.graph_latency``). Else a CNN
     inference step priced conv by conv (``conv_compute_time_s`` not null) on such a part: its kernels' fixed parts
     (alpha each) + max(convs, memory) + one launch, the host enqueueing ahead (``kernel_step_s``; no element-wise
     pass or gradient in inference). Which form: ``pipeline.walls.step_form`` (``bound`` and wall 21 read its terms)."""
-    eager = maximum(compute_time_s, memory_time_s) + elementwise_time_s + launch_overhead_s + gradient_exposed_time_s
+    eager = (maximum(compute_time_s, memory_time_s) + elementwise_time_s + step_fixed_time_s + step_host_time_s
+             + gradient_exposed_time_s)
     graphed = graphed_step_s(graph_kernels, sm_clock_hz, graph_compute_time_s, memory_time_s)
     enqueued = kernel_step_s(graph_kernels, sm_clock_hz, compute_time_s, memory_time_s, launch_overhead_per_kernel_s)
     return only_where(is_feasible, where(graphed_form, graphed, where(kernel_form, enqueued, eager)))

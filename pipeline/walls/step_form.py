@@ -22,7 +22,7 @@ launches no kernel).
 from __future__ import annotations
 
 from pipeline.formulas import column
-from pipeline.units import Plain, UExpr, where
+from pipeline.units import Plain, UExpr, only_where, where
 from pipeline.walls.graph_latency import graph_replay_s, kernels_fixed_s
 
 
@@ -77,16 +77,36 @@ def step_gradient_time_s(kernel_form: Plain, gradient_exposed_time_s: UExpr) -> 
     return where(kernel_form, 0, gradient_exposed_time_s)
 
 
+# A CNN training step's kernels a convolution: the forward convolution and batch norm (its ReLU fused), the backward
+# batch norm, data and weight gradients. NVIDIA's MXNet ResNet-50, which every MLPerf ResNet training row runs, follows
+# each Convolution with BatchNorm(act_type='relu') or BatchNormAddRelu (mlcommons/training_results_v4.0 6fe9543
+# NVIDIA/benchmarks/resnet/implementations/eos_n316_ngc24.04_mxnet/symbols/resnet-v1b-fl.py lines 150-213) and
+# replays the step in CUDA graphs (MXNET_ENABLE_CUDA_GRAPHS=1, config_DGXA100_common.sh): the host runs ahead, so
+# each kernel's fixed device time is on the critical path and one launch is (the enqueued form's accounting).
+CNN_TRAIN_KERNELS_PER_CONV = 5.0
+
+
 @column
-def step_fixed_time_s(kernel_form: Plain, graph_kernels: UExpr, sm_clock_hz: UExpr) -> UExpr:
-    """N x alpha where priced kernel by kernel (device time), else 0."""
-    return where(kernel_form, kernels_fixed_s(graph_kernels, sm_clock_hz), 0)
+def train_conv_kernels(is_transformer: Plain, step: Plain, graph_conv_kernels: UExpr, sm_clock_hz: UExpr) -> UExpr:
+    """A CNN training step's kernels, its convs (the conv_layers catalog's, with the fc: ResNet-50 54) x
+    ``CNN_TRAIN_KERNELS_PER_CONV``, where the part's SM clock is known; null elsewhere (every host launch)."""
+    train = ~is_transformer & (step == "train") & sm_clock_hz.is_not_null()
+    return only_where(train, graph_conv_kernels * CNN_TRAIN_KERNELS_PER_CONV)
+
+
+@column
+def step_fixed_time_s(kernel_form: Plain, graph_kernels: UExpr, sm_clock_hz: UExpr, train_conv_kernels: UExpr) -> UExpr:
+    """N x alpha where priced kernel by kernel (device time), and on a CNN training step with its kernel count
+    (``train_conv_kernels``), else 0."""
+    return where(kernel_form, kernels_fixed_s(graph_kernels, sm_clock_hz),
+                 kernels_fixed_s(train_conv_kernels, sm_clock_hz).fill_null(0.0))
 
 
 @column
 def step_host_time_s(graphed_form: Plain, kernel_form: Plain, graph_kernels: UExpr,
-                     launch_overhead_per_kernel_s: UExpr, launch_overhead_s: UExpr) -> UExpr:
-    """What the host puts on the critical path: one replay (graphed), one launch (enqueued), every launch (eager)."""
+                     launch_overhead_per_kernel_s: UExpr, launch_overhead_s: UExpr, train_conv_kernels: UExpr) -> UExpr:
+    """What the host puts on the critical path: one replay (graphed), one launch (enqueued, and a CNN training step
+    with its kernel count), every launch (eager)."""
     return where(graphed_form, graph_replay_s(graph_kernels),
-                 where(kernel_form, launch_overhead_per_kernel_s, launch_overhead_s))
+                 where(kernel_form | train_conv_kernels.is_not_null(), launch_overhead_per_kernel_s, launch_overhead_s))
 

@@ -57,6 +57,11 @@ FRAMEWORK = "default"
 KERNELS_PER_TRANSFORMER_BLOCK = 11
 KERNELS_PER_CNN_LAYER = 1
 LAUNCH_COST = Q(4e-6, "s")
+# A CNN training step graphed as MXNet runs it: 5 kernels a convolution (forward conv and batch norm, backward batch
+# norm, data and weight gradients), each a fixed 9,555.07 SM cycles of device time (the A100 kernels' 6.7738 us alpha
+# at 1.4106 GHz), one launch from the host.
+CNN_TRAIN_KERNELS_PER_CONV = 5
+KERNEL_CYCLES = 6.773810894574074e-06 * 624e12 / (108 * 4096)
 
 # Physical constants of the model, from the docstrings.
 FLOP_PER_WEIGHT_USE = Q(2, "FLOP/param/tok")  # one multiply-accumulate per weight per token
@@ -108,6 +113,9 @@ def catalogs() -> dict[str, Any]:
         "models": {r["name"]: r for r in read_catalog("models").to_dicts()},
         "precisions": {r["name"]: r for r in read_catalog("precisions").to_dicts()},
         "profiles": read_catalog("efficiency_profiles").to_dicts(),
+        # a CNN's convolutions (the fc with them) as the conv_layers catalog counts them
+        "convs": {m: c for m, c in read_catalog("conv_layers").group_by("model").agg(pl.col("count").sum())
+                  .iter_rows()},
     }
 
 
@@ -355,9 +363,13 @@ def reference_row(hw: dict, m: dict, mr: ModelRef, prec: dict, eta: float, workl
     per_layer = KERNELS_PER_CNN_LAYER if cnn else KERNELS_PER_TRANSFORMER_BLOCK
     launches = Q(m["n_layers"] * per_layer * passes, "")
     overhead = launches * LAUNCH_COST
+    step_overhead = overhead  # what the step pays: the host's launches, or a graphed CNN training step's kernels
+    convs, clock = m.get("_convs"), hw.get("sm_clock_hz")
+    if cnn and train and convs and clock:
+        step_overhead = Q(convs * CNN_TRAIN_KERNELS_PER_CONV * KERNEL_CYCLES / clock, "s") + LAUNCH_COST
     if feasible:
-        ct, mt, et, ot = (t.m_as(U("s")) for t in (compute_time, memory_time, ew_time, overhead))
-        latency = Q(max(ct, mt) + et, "s") + overhead
+        ct, mt, et, ot = (t.m_as(U("s")) for t in (compute_time, memory_time, ew_time, step_overhead))
+        latency = Q(max(ct, mt) + et, "s") + step_overhead
         bound = "compute" if ct >= mt + et and ct >= ot else ("memory" if mt + et >= ot else "overhead")
         samples_s = batch / latency
         tokens_s = None if cnn else tokens / latency
@@ -455,7 +467,8 @@ def test_reference_rows_agree_with_vectorized_columns(frame: pl.DataFrame, catal
         hw_name, model_name, workload, step, dtype, batch, seq = key
         if key not in etas:
             continue  # reported by the row-set test
-        want = reference_row(catalogs["hardware"][hw_name], catalogs["models"][model_name], refs[model_name],
+        model = catalogs["models"][model_name] | {"_convs": catalogs["convs"].get(model_name)}
+        want = reference_row(catalogs["hardware"][hw_name], model, refs[model_name],
                              catalogs["precisions"][dtype], etas[key]["eta"], workload, step, batch, seq)
         for column, unit in COMPARED.items():
             expected = magnitude(want[column], unit)
