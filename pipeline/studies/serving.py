@@ -3,11 +3,12 @@
 Grain of the output: one row per hardware x model x compute_dtype x weight_dtype x
 kv_dtype x tp x pp x ep x batch x prompt_len x output_len (x cluster: ``serving_ep``).
 
-The hardware side (accelerator x dtypes, with its three efficiencies) and the model side (decoder x layout x batch x
-lengths) are small and eager; their product is lazy. Layouts that cannot run are dropped and counted: on the model
-side (TP must divide the heads, PP must not exceed the layers, the context must fit the model), and per pair of sides
-(tp must fit one scale-up domain, whose link must be published; a layout beyond one domain needs a cluster with a
-published scale-out: ``serving_ep``).
+The hardware side (accelerator x dtypes, with its three efficiencies) and the model side
+(decoder x layout x batch x lengths) are small and eager; their product is lazy. Layouts
+that cannot run are dropped and counted: on the model side (TP must divide the heads,
+PP must not exceed the layers, the context must fit the model), and per pair of sides
+(tp must fit one scale-up domain, whose link must be published; a layout beyond one domain
+needs a cluster with a published scale-out: ``serving_ep``).
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from pipeline import formulas
 from pipeline.catalogs.load import Catalogs
 from pipeline.catalogs.model_patterns import COLUMNS as PATTERN_COLUMNS
 from pipeline.spec import SweepSpec
-from pipeline.studies import (constant_columns, demand_ratio, elasticity, fraction, hardware_runs, headroom,
-                              operations, per_key, result, serving_checked, sides)
+from pipeline.studies import (demand_ratio, elasticity, fraction, hardware_runs, headroom, operations, per_key,
+                              result, serving_checked, sides)
 from pipeline.studies import serving_disaggregated as disaggregated
 from pipeline.studies import serving_ep as expert
 from pipeline.studies import serving_lora as lora
@@ -403,9 +404,8 @@ def build(space: Space, hardware_side=None, breakdown: bool = False,
     off = _off(space)  # null columns
     run = [] if reduced is None else [hardware_runs.FIRST, hardware_runs.ROWS]
     wanted = [c for c in OUTPUTS if c not in off] + (BREAKDOWN if breakdown else []) + run
-    plan = operations.build(frame, units | dict.fromkeys(run), SCHEMA, OPERATIONS, FORMULAS, wanted,  # the sides'
-                            operations.has_regions(space, hardware_side),  # one-valued columns as literals (no rebind)
-                            constants=None if keys is None else constant_columns.one_valued(space, hw))
+    plan = operations.build(frame, units | dict.fromkeys(run), SCHEMA, OPERATIONS, FORMULAS, wanted,
+                            operations.has_regions(space, hardware_side))
     out_units = dict(plan.units)
     if off:
         dtypes = SCHEMA.to_schema().columns

@@ -46,26 +46,3 @@ def test_length_free_moving_parts_and_eager_launches_are_gathered_and_row_sums_a
     assert got.height == space.row_count > 0
     assert got["elasticity_batch"].is_not_null().any() and got["binding_input"].is_not_null().equals(got["is_feasible"])
     assert got.equals(want)
-
-
-def test_the_sides_one_valued_columns_are_read_as_literals_with_the_same_rows(monkeypatch):
-    """Issue 15 (serving per-row operations): a sweep's plan (two or more hardware rows, no rebound pass) reads the
-    sides' one-valued columns as literals (``constant_columns.one_valued``: the ``[serving]`` knobs, ep = 1, LoRA
-    rank 0 ...), so polars folds the ``where``s on them (dual-batch overlap, attention-DP stalls): every output equals
-    the plan that reads them as columns, bit for bit, on a chunk of the hardware side and on the whole side."""
-    from polars.testing import assert_frame_equal
-
-    from pipeline.studies import constant_columns
-
-    space = serving.build_space(load_catalogs(), parse_spec({"study": "serving", "axes": {
-        "model": ["Llama 3 8B", "Mixtral 8x7B"], "hardware": ["H100 SXM5 80GB", "A100 SXM4 80GB", "H200 SXM 141GB"],
-        "compute_dtype": ["fp16", "fp8"], "weight_dtype": ["fp16", "int8"], "kv_dtype": ["fp16"], "tp": [1, 2],
-        "pp": [1, 2], "batch": [1, 32], "prompt_len": [512, 2048], "output_len": [128, 256]}}))
-    chunk = space.hardware_side.slice(1, 3)
-    with_literals = [serving.build(space, hw).frame for hw in (chunk, None)]
-    assert all("dual_batch_overlap" not in frame.explain() for frame in with_literals)
-    monkeypatch.setattr(constant_columns, "one_valued", lambda *args: {})
-    for hw, frame in zip((chunk, None), with_literals, strict=True):
-        plain = serving.build(space, hw).frame
-        assert "dual_batch_overlap" in plain.explain()
-        assert_frame_equal(frame.collect(), plain.collect(), check_exact=True)
