@@ -162,7 +162,7 @@ def _computes(space: Space, group: Group, whole) -> bool:
 def _each(function: Callable, items: Sequence, computed: int) -> list:
     """``function`` of each item, in order: on ``TABLE_THREADS`` threads where at least two compute a table (polars
     releases the GIL while it collects one: a plan's first build, the serving bench's 18 tables and the 14 parts of
-    its length-free split, 0.47-0.50 -> 0.41-0.43 s of wall for the same CPU), else on this thread (a later chunk's
+    its length-free split, 0.46-0.53 -> 0.41-0.45 s of wall for the same CPU), else on this thread (a later chunk's
     build gathers cached tables: no thread to start)."""
     if computed < 2:
         return [function(item) for item in items]
