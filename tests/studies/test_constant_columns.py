@@ -64,3 +64,30 @@ def test_training_rows_are_those_of_the_plan_reading_every_column(space, monkeyp
     want = training.build(space).frame.collect()
     assert got.height > 1000 and got.equals(want)
     assert got["scaling_efficiency"].drop_nulls().n_unique() > 100
+
+
+def test_a_few_rows_columns_are_those_the_least_and_greatest_values_give(monkeypatch):
+    """A frame of few rows (a hardware side, a chunk of it) is read by its distinct values (``_small_constants``):
+    the same columns and values as from its least and greatest values, on frames of NULLs, NaNs, infinities, 0.0 and
+    -0.0 (by hand: z [0.0, -0.0] two values, n all NaN one, u all NULL one, h all 0.5 one)."""
+    values = [0.0, -0.0, 1.0, 3.0, float("nan"), None, float("inf"), 0.5]
+    frames = [pl.DataFrame({"z": [0.0, -0.0], "n": [float("nan")] * 2, "u": pl.Series([None, None], dtype=pl.Float64),
+                            "h": [0.5, 0.5], "b": [True, True], "i": [4, 4]})]
+    frames += [pl.DataFrame({f"c{j}": pl.Series([values[(k * 7 + j * 3 + i) % len(values)] for i in range(n)],
+                                               dtype=pl.Float64) for j in range(4)}) for k in range(40) for n in (1, 2, 3)]
+    small = [constant_columns.frame_constants(f) for f in frames]
+    monkeypatch.setattr(constant_columns, "SMALL_ROWS", -1)  # the least and greatest values
+    assert [{c: (repr(v), d) for c, (v, d) in s.items()} for s in small] == [
+        {c: (repr(v), d) for c, (v, d) in constant_columns.frame_constants(f).items()} for f in frames]
+    assert set(small[0]) == {"n", "u", "h", "b", "i"}
+
+
+def test_a_chunks_columns_are_the_sides_it_holds_at_the_same_bits():
+    """Each side's one-valued columns found once; rows of their own keep those they hold at the same value, bit for
+    bit: -0.0 where the side holds 0.0, or 2.5 where it holds 2.0, is another value; NaN where it holds NaN the same."""
+    hw = pl.DataFrame({"workload": ["t", "t"], "zero": [0.0, 0.0], "k": [2.0, 2.0], "nan": [float("nan")] * 2,
+                       "flag": [True, True]})
+    space = Space(hw, pl.DataFrame({"workload": ["t"], "cp": [1.0]}), {})
+    found = constant_columns.one_valued(space, hw.with_columns(zero=pl.lit(-0.0), k=pl.lit(2.5)))
+    assert set(found) == {"nan", "flag", "cp"}
+    assert set(constant_columns.one_valued(space, hw.head(1))) == {"zero", "k", "nan", "flag", "cp"}

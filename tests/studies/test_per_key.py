@@ -282,3 +282,36 @@ def test_the_model_sides_classes_are_found_once_on_a_thread():
         assert_frame_equal(table, want_table) and assert_series_equal(ids, want_ids)
     assert table.height == 12 and found[("size",)].result()[0]["size"].to_list() == [10.0, 20.0, 30.0]
     assert per_key._model_classes(space, groups) == {}
+
+
+def _w_by_name(pairs: pl.LazyFrame) -> tuple[pl.LazyFrame, dict]:
+    return pairs.with_columns(w=pl.col("size") * 2.0), {"w": "W"}
+
+
+def test_a_plans_tables_are_computed_on_threads_and_give_the_rows_of_one_thread(monkeypatch):
+    """Issue 15 (serving prologue's wall): where two or more groups compute a table, ``_numbered`` computes them on
+    ``TABLE_THREADS`` threads (and a group in parts its parts): the gathered rows equal those computed on this
+    thread alone, bit for bit, by hand at row (b, size 30) y 90, z 31, w 60; a build whose tables are cached (a later
+    chunk's) starts no thread."""
+    space = _space()
+    parts = (per_key.Group(("z",), ("size",), (), _z_only), per_key.Group(("y",), ("size",), ("peak",), _toy))
+    groups = [per_key.Group(("y", "z"), ("size",), ("peak",), _toy, parts=parts),
+              per_key.Group(("w",), ("size",), ("name",), _w_by_name)]
+    threads = []
+    each = per_key._each
+
+    def counted(function, items, computed):
+        threads.append(computed >= 2)
+        return each(function, items, computed)
+    monkeypatch.setattr(per_key, "_each", counted)
+    per_key.forget()
+    frame = per_key.gathered(space, None, groups)[0].select("name", "size", "batch", "y", "z", "w").collect()
+    assert threads == [True, True]  # the two groups' tables, then the two parts of the first
+    assert frame.filter(name="b", size=30.0).select("y", "z", "w").row(0) == (90.0, 31.0, 60.0)
+    threads.clear()
+    per_key.gathered(space, None, groups)[0].collect()  # the tables cached: gathered on this thread
+    assert threads == [False]
+    monkeypatch.setattr(per_key, "TABLE_THREADS", 1)
+    per_key.forget()
+    alone = per_key.gathered(space, None, groups)[0].select("name", "size", "batch", "y", "z", "w").collect()
+    assert_frame_equal(frame, alone, check_exact=True)
