@@ -48,6 +48,9 @@ NESTED = "__gathered"  # a set of a group's columns gathered as one struct, then
 WHOLE_SIDE_CLASSES = 256  # hardware classes computed on the whole side (one table for all chunks) up to this many
 CHECKED_ROWS = 1 << 16  # rows ``classes`` checks at a time (67 keys: a 35 MB copy)
 TABLE_THREADS = 2  # threads computing a plan's per-key tables (``_each``)
+# pairs (hardware rows x model rows) above which the tables are computed one at a time: two in flight at once raised
+# the 30 M-row training sweep's peak RSS 1,255-1,266 -> 1,370-1,379 MB (its 52 M pairs; the serving bench's 6.4 M)
+THREADED_PAIRS = 8_000_000
 MAX_TABLE_ROWS = 2_000_000  # pairs above which a group is computed per row (~8 MB a Float64 column a million pairs)
 IDX = pl.get_index_type()  # a pair's number: < MAX_TABLE_ROWS
 
@@ -120,8 +123,9 @@ def _numbered(space: Space, hardware_side: pl.DataFrame | None, groups: Sequence
                 else _by_keys(space, hardware_side, group, whole.get(group.hardware), tables, models.get(group.model)))
 
     todo = [group for group in groups if not (group.ids and not tables)]  # (ids the sides carry already: skipped)
-    found_all = dict(zip(map(id, todo), _each(find, todo, sum(
-        tables and _computes(space, group, whole.get(group.hardware)) for group in todo)), strict=True))
+    computed = sum(tables and _computes(space, group, whole.get(group.hardware)) for group in todo)
+    threaded = computed >= 2 and space.hardware_side.height * space.model_side.height <= THREADED_PAIRS
+    found_all = dict(zip(map(id, todo), _each(find, todo, threaded), strict=True))
     for i, group in enumerate(groups):
         if group.ids and not tables:  # ids the sides carry already
             continue
@@ -159,12 +163,12 @@ def _computes(space: Space, group: Group, whole) -> bool:
     return whole is None or _held(("table", group.columns, group.apart), owners) is None
 
 
-def _each(function: Callable, items: Sequence, computed: int) -> list:
-    """``function`` of each item, in order: on ``TABLE_THREADS`` threads where at least two compute a table (polars
-    releases the GIL while it collects one: a plan's first build, the serving bench's 18 tables and the 14 parts of
-    its length-free split, 0.46-0.53 -> 0.41-0.45 s of wall for the same CPU), else on this thread (a later chunk's
-    build gathers cached tables: no thread to start)."""
-    if computed < 2:
+def _each(function: Callable, items: Sequence, threaded: bool) -> list:
+    """``function`` of each item, in order: on ``TABLE_THREADS`` threads where ``threaded`` (at least two compute a
+    table, on at most ``THREADED_PAIRS`` pairs; polars releases the GIL while it collects one: a plan's first build,
+    the serving bench's 18 tables and the 14 parts of its length-free split, 0.46-0.53 -> 0.41-0.45 s of wall for the
+    same CPU), else on this thread (a later chunk's build gathers cached tables: no thread to start)."""
+    if not threaded:
         return [function(item) for item in items]
     with ThreadPoolExecutor(max_workers=TABLE_THREADS, thread_name_prefix="mlsys-tables") as pool:
         return list(pool.map(function, items))
@@ -279,7 +283,8 @@ def _assembled(parts: Sequence[Group], htable: pl.DataFrame, mtable: pl.DataFram
     for i, part in enumerate(parts):
         (hsub, hids[i]), (msub, mids[i]) = classes_of(htable, part.hardware), classes_of(mtable, part.model)
         subs.append((replace(part, apart=tuple(c for c in part.columns if c in apart)), hsub, msub))
-    for m, part_units, table in _each(lambda sub: _table(*sub, rechunk=False), subs, len(subs)):  # each computed
+    threaded = len(subs) >= 2 and htable.height * mtable.height <= THREADED_PAIRS  # each part computes a table
+    for m, part_units, table in _each(lambda sub: _table(*sub, rechunk=False), subs, threaded):
         tables.append((m, table))
         units |= part_units
     # each part's index on the pairs, then its columns gathered by it: each step one query, its columns computed in

@@ -300,9 +300,9 @@ def test_a_plans_tables_are_computed_on_threads_and_give_the_rows_of_one_thread(
     threads = []
     each = per_key._each
 
-    def counted(function, items, computed):
-        threads.append(computed >= 2)
-        return each(function, items, computed)
+    def counted(function, items, threaded):
+        threads.append(threaded)
+        return each(function, items, threaded)
     monkeypatch.setattr(per_key, "_each", counted)
     per_key.forget()
     frame = per_key.gathered(space, None, groups)[0].select("name", "size", "batch", "y", "z", "w").collect()
@@ -315,3 +315,10 @@ def test_a_plans_tables_are_computed_on_threads_and_give_the_rows_of_one_thread(
     per_key.forget()
     alone = per_key.gathered(space, None, groups)[0].select("name", "size", "batch", "y", "z", "w").collect()
     assert_frame_equal(frame, alone, check_exact=True)
+    # more pairs than THREADED_PAIRS (a space's hardware rows x model rows; a group's in parts, its classes'): one
+    # table at a time, the groups' and the parts'
+    monkeypatch.setattr(per_key, "THREADED_PAIRS", 0)
+    threads.clear()
+    per_key.forget()
+    per_key.gathered(space, None, groups)[0].collect()
+    assert threads == [False, False]
