@@ -8,7 +8,11 @@
 -- the view read once (not materialized: each use inlined, so the filters below still reach its scan): a second
 -- `from serving` bound the view's SELECT again, 0.04-0.07 CPU s of the serving bench's 0.4 (CHANGELOG queries).
 -- The longest context of the run from serving_keys, the rows' key axes alone: over serving, DuckDB kept the
--- hardware join for it, over every row (CHANGELOG fitsq)
+-- hardware join for it, over every row (CHANGELOG fitsq). The context is matched as its (prompt_len, output_len)
+-- pairs, a semi join on the view's own columns: DuckDB pushes the pairs' range into the fact scan (join filter
+-- pushdown), so the joins and memory formulas run on the rows at that context, not every batch-1 row that fits
+-- (the serving bench's run: 272,218 -> 16,424). A row's pair is a pair of the run, so it is kept exactly when its
+-- prompt_len + output_len equals the context, as before (r-fitsq).
 with run_rows as not materialized (
     select * from serving
 ),
@@ -21,11 +25,18 @@ candidates as (
       and fits_in_hbm
 ),
 
+at_lengths as (
+    -- the run's (prompt_len, output_len) pairs at the context: the longest when $context_tokens is 0
+    select prompt_len, output_len
+    from serving_keys
+    group by prompt_len, output_len
+    qualify prompt_len + output_len = case when $context_tokens = 0
+                                           then max(prompt_len + output_len) over ()
+                                           else $context_tokens end
+),
+
 at_context as (
-    select * from candidates
-    where context_tokens = case when $context_tokens = 0
-                                then (select max(prompt_len + output_len) from serving_keys)
-                                else $context_tokens end
+    select * from candidates semi join at_lengths using (prompt_len, output_len)
 ),
 
 fewest as (

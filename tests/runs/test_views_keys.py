@@ -81,8 +81,8 @@ def test_the_longest_context_reads_the_fact_parts_not_the_hardware_table(run_dir
     con = database.connect(run)
     try:
         plan = _plan(con, database.query_path("fits").read_text(), {"model": "any", "batch": 1, "context_tokens": 0})
-        longest = [n for n in _nodes(plan, "UNGROUPED_AGGREGATE") if "max(" in str(n["extra_info"])]
-        assert len(longest) == 1
+        longest = _nodes(plan, "WINDOW")  # the pairs at the longest context: max(prompt_len + output_len) over ()
+        assert len(longest) == 1 and "max(" in str(longest[0]["extra_info"])
         scans = _nodes(longest[0], "READ_PARQUET")
         joins = _nodes(longest[0], "HASH_JOIN")
         assert len(scans) == 1 + len(joins) and len(joins) == (name == "serving-one-length")
