@@ -4,21 +4,15 @@ column and without each group of columns (projection pushdown drops what only th
 import statistics
 import sys
 
-from pipeline.runs import narrow, partitions
-from pipeline.runs.typed import text_codes, typed
 import common
 from common import cpu
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 5
-p = common.prepared()
-enums, space, side, sp = common.grouped(p)
-texts = text_codes([p.space.hardware_side, p.space.model_side], p.spec.axes.region or ())
-plan = p.study.build(sp, side.head(0))
-dt = plan.frame.collect_schema()
-shape = narrow.layout(p, dt, None)
-flags = partitions.collect_flags(p.study)
+ctx = common.chunk_context()
+p, sp, side = ctx.p, ctx.sp, ctx.side
+flags = ctx.flags
 hw = side.slice(20, 20)
-frame = typed(p.study.build(sp, hw).frame, "serving", "rid", texts, shape, enums, dt)
+frame = common.typed_chunk(ctx, hw)
 columns = frame.collect_schema().names()
 ELAST = [c for c in columns if c.startswith("elasticity_")]
 GROUPS = {"none": [], "elasticities": ELAST, "binding_input": ["binding_input"],
@@ -31,7 +25,7 @@ GROUPS = {"none": [], "elasticities": ELAST, "binding_input": ["binding_input"],
           "hardware keys but 2": ["weight_dtype", "kv_dtype", "cluster_override"],
           "bounds": ["bound", "ttft_bound"], "fits": ["fits_in_hbm", "is_feasible"],
           "itl+ttft": ["itl_s", "ttft_s"],
-          "all but keys": [c for c in columns if c not in shape.keys["model"] + shape.keys["hardware"]
+          "all but keys": [c for c in columns if c not in ctx.shape.keys["model"] + ctx.shape.keys["hardware"]
                            and c not in ("run_id",)]}
 res = {g: [] for g in GROUPS}
 rows = 0

@@ -1,40 +1,36 @@
-"""What the r-srvspd scripts share: this process's CPU seconds, and the serving bench's 3 M-row sweep prepared as
-``python -m pipeline bench --study serving --rows 3000000`` prepares it (``pipeline.bench.run_benchmark``'s probe of
-one batch, then as many batches as reach the rows). Written against the APIs the compared trees all have (5ed1a2b0
-and h/srvspd), so a script run with ``PYTHONPATH=TREE`` times either; ``run_benchmark`` itself also times and writes.
+"""What the r-srvrow scripts share: r-srvspd's helpers (``cpu``, ``prepared``, ``grouped``: this process's CPU seconds
+and the serving bench's 3 M-row sweep prepared as ``mlsys bench`` prepares it), loaded from that folder rather than
+copied, and one chunk of its first block typed as the run types it (``chunk_context``, ``typed_chunk``).
 """
 
 from __future__ import annotations
 
-import resource
-from dataclasses import replace
+import importlib.util
+from pathlib import Path
+from types import SimpleNamespace
 
-from pipeline import runs
-from pipeline.bench import synthetic_spec
-from pipeline.spec import parse_spec
-from pipeline.studies import per_key
-
-
-def cpu() -> float:
-    """User + system CPU seconds of this process (all its threads)."""
-    u = resource.getrusage(resource.RUSAGE_SELF)
-    return u.ru_utime + u.ru_stime
+_spec = importlib.util.spec_from_file_location("srvspd_common", Path(__file__).resolve().parents[1] / "r-srvspd"
+                                               / "common.py")
+_srvspd = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_srvspd)
+cpu, prepared, grouped = _srvspd.cpu, _srvspd.prepared, _srvspd.grouped
 
 
-def prepared(rows: int = 3_000_000):
-    """The serving bench's spec at ``rows`` (zstd), prepared; the probe's per-key tables let go."""
-    probe = runs.prepare(parse_spec(synthetic_spec(1, "serving"), "bench")).rows
-    per_key.forget()
-    batches = max(1, -(-rows // probe))
-    return runs.prepare(parse_spec(synthetic_spec(batches, "serving") | {"output": {"compression": "zstd"}}, "bench"))
+def chunk_context():
+    """The bench spec prepared and its first block as ``runs.partitions`` types a chunk of it: the prepared run
+    (``p``), its text Enums, the grouped space (``sp``), its sorted hardware side (``side``), the plan's schema
+    (``dt``), the written layout (``shape``), the text codes and the collect's optimization flags."""
+    from pipeline.runs import narrow, partitions
+    from pipeline.runs.typed import text_codes
+    p = prepared()
+    enums, _space, side, sp = grouped(p)
+    dt = p.study.build(sp, side.head(0)).frame.collect_schema()
+    return SimpleNamespace(p=p, enums=enums, sp=sp, side=side, dt=dt, shape=narrow.layout(p, dt, None),
+                           texts=text_codes([p.space.hardware_side, p.space.model_side], p.spec.axes.region or ()),
+                           flags=partitions.collect_flags(p.study))
 
 
-def grouped(p):
-    """The sweep's first block as ``runs.partitions`` writes it: its text Enums, the block's space, its hardware side
-    sorted by accelerator and the space grouped by it."""
-    from pipeline.runs import partitions
-    from pipeline.runs.typed import text_enums
-    enums = text_enums(p.catalogs, "serving")
-    space = partitions.block_space(p, p.space.model_side, False, enums)
-    side = partitions.sorted_side(space, "hardware", frozenset())
-    return enums, space, side, replace(space, grouped_by="hardware")
+def typed_chunk(c, hw):
+    """The plan of hardware rows ``hw`` of context ``c``'s block, typed as the run types it (a LazyFrame)."""
+    from pipeline.runs.typed import typed
+    return typed(c.p.study.build(c.sp, hw).frame, "serving", "rid", c.texts, c.shape, c.enums, c.dt)

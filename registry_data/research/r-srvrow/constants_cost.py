@@ -4,21 +4,15 @@ does) against without: `PYTHONPATH=TREE python constants_cost.py [N]`, medians o
 import statistics
 import sys
 
-from pipeline.runs import narrow, partitions
-from pipeline.runs.typed import text_codes, typed
 from pipeline.studies import operations, serving
 from pipeline.studies.constant_columns import one_valued
 import common
 from common import cpu
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 9
-p = common.prepared()
-enums, space, side, sp = common.grouped(p)
-texts = text_codes([p.space.hardware_side, p.space.model_side], p.spec.axes.region or ())
-plan = p.study.build(sp, side.head(0))
-dt = plan.frame.collect_schema()
-shape = narrow.layout(p, dt, None)
-flags = partitions.collect_flags(p.study)
+ctx = common.chunk_context()
+p, sp, side = ctx.p, ctx.sp, ctx.side
+flags = ctx.flags
 hw = side.slice(20, 20)
 original = operations.build
 constants = one_valued(sp, hw)
@@ -31,7 +25,7 @@ def with_constants(*a, **k):
 frames = {}
 for name, fn in (("without", original), ("with", with_constants)):
     serving.operations.build = fn
-    frames[name] = typed(p.study.build(sp, hw).frame, "serving", "rid", texts, shape, enums, dt)
+    frames[name] = common.typed_chunk(ctx, hw)
 serving.operations.build = original
 out = {k: f.collect(optimizations=flags) for k, f in frames.items()}
 print("rows equal:", out["with"].equals(out["without"]), out["with"].shape)

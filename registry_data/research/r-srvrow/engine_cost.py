@@ -4,20 +4,14 @@ import statistics
 import sys
 import time
 
-from pipeline.runs import narrow, partitions
-from pipeline.runs.typed import text_codes, typed
 import common
 from common import cpu
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 7
-p = common.prepared()
-enums, space, side, sp = common.grouped(p)
-texts = text_codes([p.space.hardware_side, p.space.model_side], p.spec.axes.region or ())
-plan = p.study.build(sp, side.head(0))
-dt = plan.frame.collect_schema()
-shape = narrow.layout(p, dt, None)
-flags = partitions.collect_flags(p.study)
-frame = typed(p.study.build(sp, side.slice(20, 20)).frame, "serving", "rid", texts, shape, enums, dt)
+ctx = common.chunk_context()
+p, sp, side = ctx.p, ctx.sp, ctx.side
+flags = ctx.flags
+frame = common.typed_chunk(ctx, side.slice(20, 20))
 engines = ("auto", "in-memory", "streaming")
 base = frame.collect(optimizations=flags)
 for e in engines:
