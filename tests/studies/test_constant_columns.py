@@ -74,7 +74,8 @@ def test_a_few_rows_columns_are_those_the_least_and_greatest_values_give(monkeyp
     frames = [pl.DataFrame({"z": [0.0, -0.0], "n": [float("nan")] * 2, "u": pl.Series([None, None], dtype=pl.Float64),
                             "h": [0.5, 0.5], "b": [True, True], "i": [4, 4]})]
     frames += [pl.DataFrame({f"c{j}": pl.Series([values[(k * 7 + j * 3 + i) % len(values)] for i in range(n)],
-                                               dtype=pl.Float64) for j in range(4)}) for k in range(40) for n in (1, 2, 3)]
+                                               dtype=pl.Float64) for j in range(4)})
+               for k in range(40) for n in (1, 2, 3)]
     small = [constant_columns.frame_constants(f) for f in frames]
     monkeypatch.setattr(constant_columns, "SMALL_ROWS", -1)  # the least and greatest values
     assert [{c: (repr(v), d) for c, (v, d) in s.items()} for s in small] == [
