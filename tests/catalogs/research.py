@@ -1,5 +1,5 @@
 """Loading a research script (registry_data/research/r-*/*.py) by its path, as the tests of those folders do (the
-scripts are not a package), and replaying a folder's measurement patches."""
+scripts are not a package), replaying a folder's measurement patches, and reading one row of a bundled catalog."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from pathlib import Path
 from types import ModuleType
 
 import polars as pl
+
+REGISTRY = Path(__file__).resolve().parents[2] / "registry_data"  # the bundled catalogs
 
 
 def script(path: Path, name: str) -> ModuleType:
@@ -30,3 +32,8 @@ def replayed(folder: Path, name: str, tmp_path: Path) -> tuple[int, pl.DataFrame
     applied = script(folder.parent / "r-feas" / "apply.py", name).apply(tmp_path, folder, {})
     after, bundled = (pl.read_parquet(d / "measurements.parquet") for d in (tmp_path, registry))
     return applied, after, bundled
+
+
+def bundled_row(table: str, name: str) -> dict:
+    """The row ``name`` of the bundled catalog ``table`` (its Parquet file as written)."""
+    return pl.read_parquet(REGISTRY / f"{table}.parquet").filter(pl.col("name") == name).row(0, named=True)

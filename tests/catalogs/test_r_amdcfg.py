@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from tests.catalogs.research import script
+from tests.catalogs.research import bundled_row, script
 
 HERE = Path(__file__).resolve().parents[2] / "registry_data" / "research" / "r-amdcfg"
 REGISTRY = HERE.parent.parent
@@ -27,17 +27,13 @@ def apply():
     return script(HERE / "apply.py", "r_amdcfg_apply")
 
 
-def _row(name: str) -> dict:
-    return pl.read_parquet(REGISTRY / "measurements.parquet").filter(pl.col("name") == name).row(0, named=True)
-
-
 def test_rows_state_their_harness_configs():
     """AMD server_mi325x.yaml L32-42: TP1, 9 steps, 40960 batched tokens, 1024 sequences; AMD server_mi300x.yaml
     L20-29: TP1, 9 steps, 40960 tokens (its L30 max_num_seqs 650 held back); MiTAC interactive_mi325x.yaml: 3840
     sequences, 43008 tokens, 1 step (vLLM's default, left unstated); Dell offline_mi300x.yaml: 11 steps, its 1792
     sequences a cap, not the batch; Dell_MangoBoost's LLMBoost run is not read."""
-    amd, mi300x = _row(AMD_MI325X), _row(AMD_MI300X)
-    mitac, dell, mango = _row(MITAC_INTERACTIVE), _row(DELL_OFFLINE), _row(MANGOBOOST)
+    amd, mi300x = (bundled_row("measurements", n) for n in (AMD_MI325X, AMD_MI300X))
+    mitac, dell, mango = (bundled_row("measurements", n) for n in (MITAC_INTERACTIVE, DELL_OFFLINE, MANGOBOOST))
     assert (amd["tp"], amd["scheduler_steps"], amd["max_num_tokens"], amd["batch"]) == (1, 9, 40960, 1024)
     assert (mi300x["tp"], mi300x["scheduler_steps"], mi300x["max_num_tokens"], mi300x["batch"]) == (1, 9, 40960, None)
     assert (mitac["batch"], mitac["max_num_tokens"], mitac["scheduler_steps"]) == (3840, 43008, None)

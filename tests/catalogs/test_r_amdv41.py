@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from tests.catalogs.research import script
+from tests.catalogs.research import bundled_row, script
 
 HERE = Path(__file__).resolve().parents[2] / "registry_data" / "research" / "r-amdv41"
 REGISTRY = HERE.parent.parent
@@ -24,21 +24,17 @@ def apply():
     return script(HERE / "apply.py", "r_amdv41_apply")
 
 
-def _row(name: str) -> dict:
-    return pl.read_parquet(REGISTRY / "measurements.parquet").filter(pl.col("name") == name).row(0, named=True)
-
-
 def test_rows_state_their_harness_settings():
     """mainVllmFp8_SyncServer.py L54-55: argparse defaults '--max-num-seqs' 1024, '--max-num-batched-tokens' 49152
     (truthy, so setup_llm_kwargs L95-96 keeps them over the dataclass's 768 / 65536); sync_server.py L86 TP1.
     mainVllmFp8_Offline.py L78: DefaultEngineInput max_num_batched_tokens 65536 (argparse default None); its
     max_num_seqs 2048 (L79) is a cap, not the batch; SUTVllm.py L64 TP1. vLLM 0.4.3: one scheduler step."""
     for name in (SERVER_8X, SERVER_1X):
-        r = _row(name)
+        r = bundled_row("measurements", name)
         assert (r["batch"], r["max_num_tokens"], r["tp"], r["scheduler_steps"]) == (1024, 49152, 1, None), name
         assert r["notes"].count("VllmFp8/mainVllmFp8_SyncServer.py#L54") == 1
         assert str(r["last_verified"]) == "2026-12-07"
-    offline = _row(OFFLINE_1X)
+    offline = bundled_row("measurements", OFFLINE_1X)
     assert (offline["batch"], offline["max_num_tokens"], offline["tp"]) == (None, 65536, 1)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from tests.catalogs.research import script
+from tests.catalogs.research import bundled_row, script
 
 HERE = Path(__file__).resolve().parents[2] / "registry_data" / "research" / "r-lorarows"
 REGISTRY = HERE.parent.parent
@@ -28,14 +28,10 @@ def clusters():
     return script(HERE / "clusters.py", "r_lorarows_clusters")
 
 
-def _row(table: str, name: str) -> dict:
-    return pl.read_parquet(REGISTRY / f"{table}.parquet").filter(pl.col("name") == name).row(0, named=True)
-
-
 def test_theia_holds_the_runs_512_gpus_in_nvl72_domains(clusters):
     """theia_ngpu512 JSON: number_of_nodes '128', accelerators_per_node '4', '4x ConnectX-8 IB XDR 800 Gb/s'."""
-    row = _row("clusters", clusters.THEIA)
-    assert row["nodes"] * row["accelerators_per_node"] == 512 == _row("measurements", THEIA_ROW)["devices"]
+    row = bundled_row("clusters", clusters.THEIA)
+    assert row["nodes"] * row["accelerators_per_node"] == 512 == bundled_row("measurements", THEIA_ROW)["devices"]
     assert row["scaleup_domain_size"] == 72 and row["nics_per_node"] == 4
     assert row["nic_bandwidth_bits_per_s"] == 800e9 and row["accelerator"] == "GB300 NVL72 GPU"
     assert row["source_url"].endswith("NVIDIA/systems/theia_ngpu512_ngc25.09_nemo.json")
@@ -43,7 +39,7 @@ def test_theia_holds_the_runs_512_gpus_in_nvl72_domains(clusters):
 
 def test_mi350x_node_is_one_xgmi_domain_of_eight(clusters):
     """MI350X JSON: number_of_nodes '1', accelerators_per_node '8', XGMI, '6 x 40Gbit/s' host NICs."""
-    row = _row("clusters", clusters.MI350X)
+    row = bundled_row("clusters", clusters.MI350X)
     assert (row["nodes"], row["accelerators_per_node"], row["scaleup_domain_size"]) == (1, 8, 8)
     assert (row["nics_per_node"], row["nic_bandwidth_bits_per_s"], row["scaleout_latency_s"]) == (6, 40e9, None)
 
@@ -51,7 +47,7 @@ def test_mi350x_node_is_one_xgmi_domain_of_eight(clusters):
 def test_dell_b200_row_states_the_fp4_config_it_ran():
     """config_1xXE9680Lx8B200-SXM-180GB.sh: CP=2 and config_common_fp4.sh (FP4=True); the log's 2 accumulation steps
     at global batch 8 on 8 GPUs are dp 4 = 8 / cp 2 (tp = pp = microbatch = 1)."""
-    row = _row("measurements", DELL_B200)
+    row = bundled_row("measurements", DELL_B200)
     assert (row["compute_dtype"], row["cp"], row["activation_func_fp8_input_store"]) == ("fp4", 2, False)
     assert row["batch"] // (row["devices"] // (row["cp"] * (row["tp"] or 1) * (row["pp"] or 1))) == 2
     assert "config_1xXE9680Lx8B200-SXM-180GB.sh#L10" in row["notes"]

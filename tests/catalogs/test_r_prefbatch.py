@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from tests.catalogs.research import script
+from tests.catalogs.research import bundled_row, script
 
 HERE = Path(__file__).resolve().parents[2] / "registry_data" / "research" / "r-prefbatch"
 REGISTRY = HERE.parent.parent
@@ -24,14 +24,10 @@ def apply():
     return script(HERE / "apply.py", "r_prefbatch_apply")
 
 
-def _row(name: str) -> dict:
-    return pl.read_parquet(REGISTRY / "measurements.parquet").filter(pl.col("name") == name).row(0, named=True)
-
-
 def test_rows_state_their_harness_configs():
     """AMD server_mi325x.yaml L17-29: TP1, 10 steps, 32000 batched tokens, 2560 sequences; Vultr's L22: 7 steps;
     Dell server_mi300x.yaml: 4096 sequences, 8 steps."""
-    amd, vultr, dell = _row(AMD_MI325X), _row(VULTR), _row(DELL_MI300X)
+    amd, vultr, dell = (bundled_row("measurements", n) for n in (AMD_MI325X, VULTR, DELL_MI300X))
     assert (amd["tp"], amd["scheduler_steps"], amd["max_num_tokens"], amd["batch"]) == (1, 10, 32000, 2560)
     assert (vultr["scheduler_steps"], vultr["batch"]) == (7, 2560)
     assert (dell["batch"], dell["scheduler_steps"], dell["max_num_tokens"]) == (4096, 8, 32000)

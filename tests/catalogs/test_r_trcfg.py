@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from pipeline.catalogs.io import read_catalog, write_catalog
-from tests.catalogs.research import script
+from tests.catalogs.research import bundled_row, script
 
 HERE = Path(__file__).resolve().parents[2] / "registry_data" / "research" / "r-trcfg"
 REGISTRY = HERE.parent.parent
@@ -24,15 +24,11 @@ def apply():
     return script(HERE / "apply.py", "r_trcfg_apply")
 
 
-def _row(table: str, name: str) -> dict:
-    return pl.read_parquet(REGISTRY / f"{table}.parquet").filter(pl.col("name") == name).row(0, named=True)
-
-
 def test_the_8b_row_runs_on_the_system_its_log_folder_names():
     """theia_ngpu512_ngc25.09_nemo.json: number_of_nodes '128' (line 6) x accelerators_per_node '4' (line 20) = the
     row's 512 GB300 GPUs; results/theia_ngpu512_ngc25.09_nemo/llama31_8b/ is that system's folder."""
-    row = _row("measurements", ROW)
-    cluster = _row("clusters", row["cluster"])
+    row = bundled_row("measurements", ROW)
+    cluster = bundled_row("clusters", row["cluster"])
     assert cluster["nodes"] * cluster["accelerators_per_node"] == 512 == row["devices"]
     assert cluster["accelerator"] == row["hardware"] == "GB300 NVL72 GPU"
     system = cluster["source_url"].rsplit("/", 1)[1].removesuffix(".json")
