@@ -1,6 +1,7 @@
 """registry_data/research/r-hop70: the MLPerf TensorRT-LLM Llama 2 70B rows on Hopper state the engine settings
-their runs' own files state (KV cache precision, the Server batch cap, the token budget, Juniper's layout), each cited
-once in the notes, none the files leave open, and a second replay changes nothing."""
+their runs' own files state (KV cache precision, the Server batch cap, the token budget, Juniper's layout; four rows'
+output length from their logs), each cited once in the notes, none the files leave open, and a second replay changes
+nothing."""
 
 from __future__ import annotations
 
@@ -49,6 +50,9 @@ def test_rows_state_their_runs_files():
         "fp8", 1536, None, None)
     assert (nebius["batch"], nebius["kv_dtype"]) == (512, "fp8")
     assert (cisco["batch"], cisco["kv_dtype"], cisco["max_num_tokens"]) == (None, None, None)
+    # the v4.1 NVIDIA DGX H100 Offline row citing its results README: its log's L8 / L7, 24524.9 tokens/s /
+    # 84.4792 samples/s = 290.3 tokens per sample (the 265 it carried is the accuracy threshold, 0.9 x 294.45)
+    assert bundled_row("measurements", "mlperf-inf-v4.1-nvidia-dgxh100x8-llama2-70b-offline")["output_len"] == 290
     assert h200["notes"].count("llama2-70b/Server/__init__.py#L144") == 1
     assert str(juniper["last_verified"]) == "2026-12-07"
 

@@ -129,8 +129,9 @@ def v51_kv(mirror: Path, r: dict, tree: set[str]) -> tuple[tuple[str, str, int] 
     return (str(value), path, line), f"{harness}/99/MaxP setting, trtllm_checkpoint_flags['kv_cache_dtype']"
 
 
-def cell(r: dict, column: str, value, repo: str, commit: str, path: str, line: int, why: str) -> dict:
-    if r[column] is not None and str(r[column]) != str(value):
+def cell(r: dict, column: str, value, repo: str, commit: str, path: str, line: int, why: str,
+         corrects: bool = False) -> dict:
+    if r[column] is not None and str(r[column]) != str(value) and not corrects:
         sys.exit(f"{r['name']}: {column} {r[column]} in the catalog, {value} in {path}#L{line}")
     return {"name": r["name"], "column": column, "value": value, "repository": repo, "commit": commit,
             "path": path, "line": line, "why": why}
@@ -236,6 +237,30 @@ def juniper_cells(r: dict, v41: Path, commits: dict) -> list[dict]:
     return out
 
 
+def log_output_len(r: dict, v41: Path, commits: dict) -> dict | None:
+    """A v4.1 NVIDIA row that cites its results README / summary page (not its log) takes output_len from the
+    performance log of the same run: tokens per second / samples per second (lines 7-8), as every row citing its log
+    does; the 265 it carried is the benchmark's TOKENS_PER_SAMPLE accuracy threshold (90 % of 294.45), not what
+    the run generated (the log's 290-291; its accuracy.txt 'tokens_per_sample': 290.3)."""
+    if r["round"] != "v4.1" or "mlperf_log_summary" in r["source_url"]:
+        return None
+    path = f"closed/NVIDIA/results/{r['sysdir']}/llama2-70b-99/{r['scen']}/performance/run_1/mlperf_log_summary.txt"
+    text = h70sat.git(v41, "show", f"HEAD:{path}")
+    samples = re.search(r"^(?:Completed s|S)amples per second\s*:\s*([\d.]+)", text, re.M)
+    tokens = re.search(r"^(?:Completed t|T)okens per second\s*:\s*([\d.]+)", text, re.M)
+    if not samples or not tokens or abs(float(tokens[1]) - r["value"]) > 0.01 * r["value"]:
+        sys.exit(f"{r['name']}: {path} does not state this row's {r['value']} tokens/s")
+    value = round(float(tokens[1]) / float(samples[1]))
+    if value == r["output_len"]:
+        return None
+    lines = [line_with(text, p) for p in (r"amples per second", r"okens per second")]
+    return cell(r, "output_len", value, V41, commits[v41], path, lines[0],
+                f"the run's performance log: {tokens[1]} tokens/s (L{lines[1]}) / {samples[1]} samples/s "
+                f"(L{lines[0]}) = {float(tokens[1]) / float(samples[1]):.2f} tokens per sample (was "
+                f"{r['output_len']}: the benchmark's accuracy threshold, 90 % of its reference 294.45 tokens, "
+                "which the results table lists beside the run's accuracy)", corrects=True)
+
+
 def left_why(r: dict, column: str) -> str:
     """Why a null layout or budget cell stays null."""
     if r["round"] == "v4.0":
@@ -280,6 +305,9 @@ def main(v41: Path, v51: Path, catalog: Path) -> None:
                 add(cell(r, "max_num_tokens", value, V50_REPO, V50_COMMIT, V50_OFFLINE, line,
                          f"class {cls} registered for the run (Custom, 99 %, MaxP); trtllm_runtime_flags "
                          f"'max_num_tokens': {value} on {owner}"), "max_num_tokens", "")
+        fixed = log_output_len(r, v41, commits)
+        if fixed is not None:
+            cells.append(fixed)
         stated = {c["column"] for c in cells[before:]}
         for column in ("tp", "pp", "max_num_tokens"):
             if r[column] is None and column not in stated:
