@@ -6,6 +6,7 @@ prints each copy's prediction beside its base's measurement. Nothing here is fit
     .venv/bin/python registry_data/research/r-hop70/whatif.py make OUT_REGISTRY
     .venv/bin/mlsys validate --registry OUT_REGISTRY --out OUT_VALIDATION
     .venv/bin/python registry_data/research/r-hop70/whatif.py read OUT_VALIDATION/validation/<ts>/validation.parquet
+    .venv/bin/python registry_data/research/r-hop70/whatif.py generations CATALOG_VALIDATION.parquet
 """
 
 from __future__ import annotations
@@ -21,11 +22,9 @@ from pipeline.catalogs.io import write_catalog
 REGISTRY = Path(__file__).resolve().parents[2]
 # each base row -> the steps, cumulative: (label, the cells changed from the previous step)
 BASES = {
-    # v4.1 NVIDIA DGX H100 x8 Offline (the catalog's row of that run states output_len 265; its log's lines 7-8,
-    # 24524.9 tokens/s / 84.4792 samples/s, give 290.3)
+    # v4.1 NVIDIA DGX H100 x8 Offline (TP2, budget 4096) stepped to v5.0's layout, budget and output length
     "mlperf-inf-v4.1-nvidia-dgxh100x8-llama2-70b-offline": [
-        ("as stated", {}),
-        ("output_len 290 (the log)", {"output_len": 290}),
+        ("as stated (output_len 290, r-hop70)", {}),
         ("TP1 x PP2 (v5.0)", {"tp": 1, "pp": 2}),
         ("max_num_tokens 1024 (v5.0)", {"max_num_tokens": 1024}),
         ("output_len 292 (v5.0's log)", {"output_len": 292}),
@@ -78,5 +77,34 @@ def read(validation: Path) -> None:
             last = r["predicted"]
 
 
+# the same system's Offline rows, round by round (NVIDIA's runs; H200 at 700 W TGP unless CTS, 1000 W)
+GENERATIONS = {
+    "DGX H100 x8": ["mlperf-inf-v4.0-nvidia-dgx-h100_h100-sxm-80gbx8_trt-llama2-70b-99.9-offline",
+                    "mlperf-inf-v4.1-nvidia-dgxh100x8-llama2-70b-offline",
+                    "mlperf-inf-v5.0-nvidia-dgx-h100_h100-sxm-80gbx8_trt-llama2-70b-99-offline"],
+    "H200 x8": ["mlperf-inf-v4.0-nvidia-h200-sxm-141gbx8_trt-llama2-70b-99.9-offline",
+                "mlperf-inf-v4.1-nvidia-h200x8-llama2-70b-offline",
+                "mlperf-inf-v4.1-nvidia-h200-sxm-141gb-ctsx8-trt-llama2-70b-99-offline",
+                "mlperf-inf-v5.0-nvidia-h200-sxm-141gbx8_trt-llama2-70b-99-offline"],
+}
+
+
+def generations(validation: Path) -> None:
+    """Each round's measured and predicted tokens/s against the system's first round: the measured gain, the
+    model's, and their ratio (the per-token speed-up the model does not price)."""
+    v = pl.read_parquet(validation)
+    for system, names in GENERATIONS.items():
+        print(f"\n{system}\n| run | tp x pp | output_len | measured | predicted | error | measured gain | model gain |"
+              " unpriced |\n|---|---|---|---|---|---|---|---|---|")
+        first = None
+        for name in names:
+            r = v.filter(pl.col("name") == name).row(0, named=True)
+            first = first or r
+            m, p = r["measured"] / first["measured"], r["predicted"] / first["predicted"]
+            print(f"| {name.removeprefix('mlperf-inf-')} | {r['tp']} x {r['pp']} | {r['output_len']} | "
+                  f"{r['measured']:,.0f} | {r['predicted']:,.0f} | {r['error_pct']:+.1f} % | x{m:.3f} | x{p:.3f} | "
+                  f"x{m / p:.3f} |")
+
+
 if __name__ == "__main__":
-    {"make": make, "read": read}[sys.argv[1]](Path(sys.argv[2]))
+    {"make": make, "read": read, "generations": generations}[sys.argv[1]](Path(sys.argv[2]))
