@@ -64,16 +64,19 @@ def test_the_stated_budgets_cite_their_config_line_and_replay_to_the_catalog(reg
     prefbatch = pl.concat([pl.read_csv(HERE.parent / f / "cells.csv") for f in ("r-prefbatch", "r-amdcfg", "r-amdv41")
                            ]).filter(pl.col("column") == "max_num_tokens")  # r-prefbatch's Mixtral, r-amdcfg's and
     # r-amdv41's Llama 2 70B AMD harness rows (v5.1 yamls; v4.1 python entry points)
+    hop70 = pl.read_csv(HERE.parent / "r-hop70" / "cells.csv", infer_schema=False).filter(
+        pl.col("column") == "max_num_tokens")  # r-hop70: Juniper's v4.1 base, NVIDIA's v5.0 Offline classes
     assert stated.height == 63 + cells.filter(pl.col("column") == "max_num_tokens").height + dsr1c.height + \
-        prefbatch.height
+        prefbatch.height + hop70.height
     # vLLM only where r-prefbatch / r-amdcfg / r-amdv41 state an AMD harness's max_num_batched_tokens
     assert set(stated.filter(~pl.col("name").is_in(prefbatch["name"].implode()))["framework"]) == {"TensorRT-LLM"}
     assert set(stated.filter(pl.col("name").is_in(prefbatch["name"].implode()))["framework"]) == {"vLLM"}
     assert stated["notes"].str.contains("[max_num_tokens = ", literal=True).all()
     assert stated["notes"].str.contains(r"/blob/(965182b03376a00fcae415c54e560e1c83937932|"
-                                        r"198fc46799b3328b36ee4bcbdebfa2db5a8e6183)/").all()
-    h70sat = stated.filter(pl.col("name").is_in(pl.read_csv(HERE.parent / "r-h70sat" / "cells.csv")["name"]
-                                                 .implode()))  # r-h70sat read its configs on the 7th
+                                        r"198fc46799b3328b36ee4bcbdebfa2db5a8e6183|"
+                                        r"6069beb24b7a0a352f2ea8e76989fa16cd47c76e)/").all()  # v5.0: r-hop70
+    later = pl.concat([pl.read_csv(HERE.parent / f / "cells.csv").select("name") for f in ("r-h70sat", "r-hop70")])
+    h70sat = stated.filter(pl.col("name").is_in(later["name"].implode()))  # r-h70sat, r-hop70: read on the 7th
     assert (stated["last_verified"].cast(pl.String) == "2026-12-06").sum() == stated.height - dsr1c.height - \
         h70sat.height - prefbatch.height  # r-prefbatch, r-amdcfg and r-amdv41 read their configs on the 7th
     assert stated.filter(pl.col("name").is_in(dsr1c["name"].implode()))["last_verified"].cast(pl.String).eq(
@@ -89,6 +92,7 @@ def test_the_stated_budgets_cite_their_config_line_and_replay_to_the_catalog(reg
     runpy.run_path(str(HERE.parent / "r-prefbatch" / "apply.py"))["apply"](registry)
     runpy.run_path(str(HERE.parent / "r-amdcfg" / "apply.py"))["apply"](registry)
     runpy.run_path(str(HERE.parent / "r-amdv41" / "apply.py"))["apply"](registry)
+    runpy.run_path(str(HERE.parent / "r-hop70" / "apply.py"))["apply"](registry)
     replayed = pl.read_parquet(path)
     assert replayed.select(bundled.columns).equals(bundled)
 

@@ -15,6 +15,7 @@ HERE = V50B.parent / "r-cfgs"
 CLASSCFG = script(HERE / "classcfg.py", "classcfg_cfgs")
 APPLY = script(HERE / "apply.py", "apply_cfgs")
 H70SAT = script(HERE.parent / "r-h70sat" / "apply.py", "apply_h70sat_cfgs")  # replayed after r-cfgs
+HOP70 = script(HERE.parent / "r-hop70" / "apply.py", "apply_hop70_cfgs")  # and r-hop70 after it
 
 BENCH = '''
 class GPUBaseConfig(BenchmarkConfiguration):
@@ -124,6 +125,7 @@ def test_each_cell_cites_a_config_line_and_replays_once(registry):
     for _ in range(2):  # the second run finds every note and value in place
         APPLY.apply(registry)
         H70SAT.apply(registry)  # r-h70sat's Server caps, read on the 7th, on rows r-cfgs also states
+        HOP70.apply(registry)  # r-hop70's Hopper 70B engine settings, read on the 7th, on rows r-cfgs also states
         assert read_catalog("measurements", registry).equals(bundled)
 
 

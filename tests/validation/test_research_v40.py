@@ -22,10 +22,11 @@ def _rows() -> pl.DataFrame:
 
 def test_the_rows_are_the_logs_figures():
     rows = _rows()
-    h70sat = pl.col("name").is_in(pl.read_csv(HERE.parent / "r-h70sat" / "cells.csv")["name"].implode())
+    later = pl.concat([pl.read_csv(HERE.parent / f / "cells.csv").select("name") for f in ("r-h70sat", "r-hop70")])
+    h70sat = pl.col("name").is_in(later["name"].implode())
     verified = rows.select(pl.when(h70sat).then(datetime.date(2026, 12, 7)).otherwise(datetime.date(2026, 12, 6)))
-    assert rows.height == 34 and (rows["last_verified"] == verified.to_series()).all()  # r-h70sat: its configs'
-    # Server batch cap, read on the 7th
+    assert rows.height == 34 and (rows["last_verified"] == verified.to_series()).all()  # r-h70sat, r-hop70: their
+    # configs' Server batch caps, read on the 7th
     assert rows["source_url"].str.contains("inference_results_v4.0/blob/3c4a1cf196b70175cfe7c59e067cd1d923aa4f3f/"
                                            "closed/NVIDIA/results/").all()
     by_name = {r["name"]: r for r in rows.iter_rows(named=True)}
@@ -49,7 +50,7 @@ def test_the_rows_are_the_logs_figures():
     assert (offline["value"], offline["output_len"], offline["tp"], offline["pp"]) == (21805.8, 292, 2, 1)
     assumed = rows.filter(pl.col("notes").str.contains("ASSUMED"))  # ResNet-50 / RetinaNet: no v4.0 file states it
     assert sorted(assumed["model"].unique()) == ["ResNet-50", "RetinaNet"]
-    assert rows.filter(~h70sat)["batch"].is_null().all()  # batch: only r-h70sat's Server caps
+    assert rows.filter(~h70sat)["batch"].is_null().all()  # batch: only r-h70sat's and r-hop70's Server caps
 
 
 def test_from_a_catalog_without_them_two_runs_add_exactly_them(tmp_path):
@@ -64,6 +65,7 @@ def test_from_a_catalog_without_them_two_runs_add_exactly_them(tmp_path):
     add_rows.REGISTRY = tmp_path
     add_rows.main()
     script(HERE.parent / "r-h70sat" / "apply.py", "apply_h70sat_after_v40").apply(tmp_path)  # the Server caps
+    script(HERE.parent / "r-hop70" / "apply.py", "apply_hop70_after_v40").apply(tmp_path)  # the H200 one
     once = pl.read_parquet(tmp_path / "measurements.parquet")
     assert read_catalog("measurements", tmp_path).sort("name").equals(bundled.sort("name"))
     add_rows.main()

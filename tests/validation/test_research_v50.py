@@ -22,9 +22,10 @@ def _rows() -> pl.DataFrame:
 
 def test_the_rows_are_the_logs_figures():
     rows = _rows()
-    h70sat = pl.col("name").is_in(pl.read_csv(HERE.parent / "r-h70sat" / "cells.csv")["name"].implode())
+    later = pl.concat([pl.read_csv(HERE.parent / f / "cells.csv").select("name") for f in ("r-h70sat", "r-hop70")])
+    h70sat = pl.col("name").is_in(later["name"].implode())
     verified = rows.select(pl.when(h70sat).then(datetime.date(2026, 12, 7)).otherwise(datetime.date(2026, 12, 6)))
-    assert rows.height == 48 and (rows["last_verified"] == verified.to_series()).all()  # r-h70sat: the 7th
+    assert rows.height == 48 and (rows["last_verified"] == verified.to_series()).all()  # r-h70sat, r-hop70: the 7th
     assert rows["source_url"].str.contains("/blob/cf354115915ea369f05db424b051da8c5bf957dc/closed/").all()
     b200 = {r["metric"]: r for r in rows.filter(pl.col("name").str.contains(
         "b200-sxm-180gbx8_trt-llama2-70b-interactive-99-server")).iter_rows(named=True)}
@@ -37,9 +38,10 @@ def test_the_rows_are_the_logs_figures():
     offline = rows.filter(pl.col("name").str.contains("dgx-h100_h100-sxm-80gbx8_trt-llama2-70b-99-offline")).row(
         0, named=True)  # 'Tokens per second: 31306.8' / 'Samples per second: 107.256' = 291.9; config TP1 PP2
     assert (offline["value"], offline["output_len"], offline["tp"], offline["pp"]) == (31306.8, 292, 1, 2)
-    own = rows.filter(pl.col("max_num_tokens").is_null())  # r-chunkctx states two 405B Server runs' config
-    laid_out = own.filter(pl.col("tp").is_not_null())  # the DGX H100 Offline config and AMD's data_parallel_size=8
-    assert sorted(laid_out["hardware"].unique()) == ["H100 SXM5 80GB", "MI325X"] and own["batch"].is_null().all()
+    own = rows.filter(pl.col("max_num_tokens").is_null())  # r-chunkctx states two 405B Server runs' config, r-hop70
+    laid_out = own.filter(pl.col("tp").is_not_null())  # the Hopper 70B Offline budgets: AMD's data_parallel_size=8
+    assert sorted(laid_out["hardware"].unique()) == ["MI325X"] and own["batch"].is_null().all()
+    assert offline["max_num_tokens"] == 1024  # r-hop70: the Offline config's L103 runtime 'max_num_tokens': 1024
 
 
 def test_a_second_run_changes_nothing(tmp_path):
@@ -65,5 +67,6 @@ def test_without_the_rows_the_script_adds_exactly_them(tmp_path):
     runpy.run_path(str(HERE.parent / "r-mixbits" / "apply.py"))["main"](tmp_path)  # and r-mixbits (effective bits)
     runpy.run_path(str(HERE.parent / "r-cfgs" / "apply.py"))["apply"](tmp_path)  # and r-cfgs (its rate-matched runs)
     runpy.run_path(str(HERE.parent / "r-h70sat" / "apply.py"))["apply"](tmp_path)  # and r-h70sat (Server caps)
+    runpy.run_path(str(HERE.parent / "r-hop70" / "apply.py"))["apply"](tmp_path)  # and r-hop70 (Hopper 70B)
     rebuilt = read_catalog("measurements", tmp_path)
     assert rebuilt.sort("name").equals(read_catalog("measurements").sort("name"))

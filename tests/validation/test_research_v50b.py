@@ -28,8 +28,8 @@ def _rows() -> pl.DataFrame:
 def test_the_rows_are_the_logs_figures():
     rows = _rows()
     later = pl.concat([pl.read_csv(HERE.parent / f / "cells.csv").select("name")
-                       for f in ("r-dsr1c", "r-h70sat", "r-prefbatch", "r-amdcfg")])
-    dsr1c = pl.col("name").is_in(later["name"].implode())  # r-dsr1c, r-h70sat, r-prefbatch, r-amdcfg: on the 7th
+                       for f in ("r-dsr1c", "r-h70sat", "r-prefbatch", "r-amdcfg", "r-hop70")])
+    dsr1c = pl.col("name").is_in(later["name"].implode())  # r-dsr1c, r-h70sat, r-prefbatch, r-amdcfg, r-hop70: 7th
     verified = rows.select(pl.when(dsr1c).then(datetime.date(2026, 12, 7)).otherwise(datetime.date(2026, 12, 6)))
     assert rows.height == 432 and (rows["last_verified"] == verified.to_series()).all()
     vultr = {r["metric"]: r for r in rows.filter(pl.col("name").str.starts_with(
@@ -79,9 +79,9 @@ def test_each_row_cites_its_log_and_the_precision_its_measurements_json_states()
                                           r"models)/").all()
     # batch: only r-dsr1c's DeepSeek-R1 rows and r-h70sat's Server caps, from their configs' gpu_batch_size, and
     # r-prefbatch's AMD Mixtral Server rows and r-amdcfg's AMD-harness Llama 2 70B rows, from their harness yamls'
-    # max_num_seqs
+    # max_num_seqs, and r-hop70's Hopper Llama 2 70B Server / Interactive caps (gpu_batch_size)
     dsr1c = pl.concat([pl.read_csv(HERE.parent / f / "cells.csv").filter(pl.col("column") == "batch")
-                       .select("name") for f in ("r-dsr1c", "r-h70sat", "r-prefbatch", "r-amdcfg")])["name"]
+                       .select("name") for f in ("r-dsr1c", "r-h70sat", "r-prefbatch", "r-amdcfg", "r-hop70")])["name"]
     dsr1c = dsr1c.filter(dsr1c.is_in(rows["name"].implode()))
     vllm = pl.concat([pl.read_csv(HERE.parent / f / "cells.csv") for f in ("r-prefbatch", "r-amdcfg")])["name"]
     assert (laid_out.filter(~pl.col("name").is_in(vllm.implode()))["framework"] == "TensorRT-LLM").all()
@@ -134,6 +134,7 @@ def test_from_a_catalog_without_them_the_script_adds_exactly_them_once(tmp_path)
     script(HERE.parent / "r-adpwait" / "apply.py", "apply_adpwait_after_v50b").apply(tmp_path)  # ADP timeouts
     script(HERE.parent / "r-prefbatch" / "apply.py", "apply_prefbatch_after_v50b").apply(tmp_path)  # AMD vLLM engines
     script(HERE.parent / "r-amdcfg" / "apply.py", "apply_amdcfg_after_v50b").apply(tmp_path)  # AMD Llama 2 engines
+    script(HERE.parent / "r-hop70" / "apply.py", "apply_hop70_after_v50b").apply(tmp_path)  # Hopper 70B engines
     assert read_catalog("measurements", tmp_path).sort("name").equals(bundled.sort("name"))
     assert runs[1].equals(runs[0])
 
