@@ -183,10 +183,15 @@ def run_views(run_dir: str | Path, study: str, tables, absolute: bool = False) -
 
 def body_macro(view: str) -> str:
     """The table macro holding a narrow study view's SELECT (the fact parts joined with the dimension tables and
-    the query-time columns, ``pipeline.runs.views.view_source``); the view is ``SELECT * FROM <view>_rows()``, the
-    same columns and rows. DuckDB copies a view's whole parse tree for each ``COMMENT ON COLUMN``: over serving's
-    38 kB SELECT its 161 comments took 0.25-0.42 s, over the one-line view 0.03-0.07 s (CHANGELOG wspeed)."""
+    the query-time columns, ``pipeline.runs.views.view_source``); the view is ``SELECT * FROM <view>_rows('')``
+    (``MACRO_FOLDER``: the run folder as the view names it), the same columns and rows. DuckDB copies a view's whole
+    parse tree for each ``COMMENT ON COLUMN``: over serving's 38 kB SELECT its 161 comments took 0.25-0.42 s, over
+    the one-line view 0.03-0.07 s (CHANGELOG wspeed)."""
     return f"{view}_rows"
+
+
+# the body macro's parameter, the folder its files are read from (``views.sql_path``: the macro is not bound twice)
+MACRO_FOLDER = "folder"
 
 
 def create_database(run_dir: Path, views: dict[str, tuple[str, str | None] | str], tables: dict[str, pl.DataFrame],
@@ -196,6 +201,7 @@ def create_database(run_dir: Path, views: dict[str, tuple[str, str | None] | str
     the column's description and unit (``COMMENT ON COLUMN``)."""
     from pipeline.runs.views import keys_source, keys_view, view_source
     from pipeline.runs.partitions import study_glob
+    from pipeline.scalar_sql import literal
     from pipeline.runs.typed import column_comment, output_dictionary
 
     views = {v: source if isinstance(source, tuple) else (source, None) for v, source in views.items()}
@@ -209,14 +215,14 @@ def create_database(run_dir: Path, views: dict[str, tuple[str, str | None] | str
         # (the node bench's database 0.154 -> 0.129 CPU s, medians of 10, CHANGELOG nodekeys)
         con.execute("BEGIN")
         for view, (glob, study) in views.items():
-            narrow = None if study is None else view_source(run_dir, glob.removesuffix(study_glob(study)), study)
+            base = None if study is None else glob.removesuffix(study_glob(study))
+            narrow = None if study is None else view_source(run_dir, base, study, MACRO_FOLDER)
             if narrow:  # the join in a table macro, the view a one-line SELECT over it (``body_macro``)
-                con.execute(f"CREATE MACRO {body_macro(view)}() AS TABLE {narrow}")
-                narrow = f"SELECT * FROM {body_macro(view)}()"
+                con.execute(f"CREATE MACRO {body_macro(view)}({MACRO_FOLDER}) AS TABLE {narrow}")
+                narrow = f"SELECT * FROM {body_macro(view)}({literal(base)})"
             con.execute(f"CREATE VIEW {view} AS {narrow or f'SELECT * FROM {parquet_source(glob, study)}'}")
             if study is not None and view == study:  # its key axes alone (``views.keys_source``)
                 keys = keys_view(study)
-                base = glob.removesuffix(study_glob(study))
                 con.execute(f"CREATE VIEW {keys} AS {keys_source(run_dir, base, study)}")
                 con.execute(f"COMMENT ON VIEW {keys} IS '{KEYS_COMMENT.format(study=study)}'")
         for table, frame in tables.items():

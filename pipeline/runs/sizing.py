@@ -41,6 +41,12 @@ STREAMED_ABOVE_MODEL_ROWS = {"serving": 100_000}
 # block before's); 50 k 37.6-49.8 CPU s, 1,713-1,744 MB, and 1,406 MB once a block's cached tables go before the
 # next's are built; 25 k 1,347 MB but 18.6 B/row (each block a part an accelerator) against 18.4.
 MODEL_BLOCK_ROWS = {"serving": 50_000}
+# A model side two blocks of at most this many rows hold is cut into two: each block's plan builds its per-key tables
+# again, on about one core (r-srvspd3, load 6-9): the 10 M-row bench's 158,368 model rows in 2 blocks, not 4, 14.34 ->
+# 12.20 CPU s end to end, the sweep alone 894 -> 1,001 MB peak. Not larger sides: blocks of 80 k took the 30 M-row
+# bench (`bench_run serving 30000000 zstd`, 6 blocks, not 10) 37.7-40.7 -> 33.8-37.9 CPU s but 1,278-1,345 ->
+# 1,378-1,451 MB peak, too near 1.5 GB.
+TWO_BLOCK_ROWS = {"serving": 80_000}
 # A run's dimension tables are built on the writer thread while the first chunk computes, except from a model side
 # this large: there the dimension table's transient copies stack on the first pieces' (training's 30 M-row bench,
 # 987,690 model rows: peak RSS 1,448-1,503 MB overlapped, 1,341 MB built first; its 3 M-row bench, 187,350 rows,
@@ -65,9 +71,11 @@ def streamed(space: Space, study: str) -> bool:
 
 
 def model_blocks(space: Space, study: str, cut: bool) -> Iterator[pl.DataFrame]:
-    """The model side of ``space`` in consecutive slices of at most ``MODEL_BLOCK_ROWS`` rows, as even as can be,
-    where ``cut`` (a ``streamed`` sweep), else whole."""
+    """The model side of ``space`` in consecutive slices of at most ``MODEL_BLOCK_ROWS`` rows (two where two of at
+    most ``TWO_BLOCK_ROWS`` hold it), as even as can be, where ``cut`` (a ``streamed`` sweep), else whole."""
     model, limit = space.model_side, MODEL_BLOCK_ROWS.get(study) if cut else None
+    if limit and model.height <= 2 * TWO_BLOCK_ROWS.get(study, 0):
+        limit = max(limit, -(-model.height // 2))
     if not limit or model.height <= limit:
         yield model
         return

@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 from pipeline import formulas
 from pipeline.runs.narrow import (DUCKDB_TYPES, ID_TERMS, POLARS_TYPES, derived_formulas, derived_plan,
                                   dictionary_units, dimension_path, field_units, is_narrow, join_keys)
-from pipeline.scalar_sql import column
+from pipeline.scalar_sql import column, literal
 from pipeline.runs.partitions import part_files, scan_parts, study_glob
 from pipeline.runs.typed import KEY_AXES, PARTITION_KEY, config_id_sql, id_from_terms, output_dictionary
 
@@ -52,10 +52,10 @@ def fact_fields(root: Path, study: str) -> _Fields:
 FENCE, FENCE_NAME, FENCED = "random()", "__unfused", ("node",)
 
 
-def view_source(run_dir: Path | str, base: str, study: str) -> str | None:
+def view_source(run_dir: Path | str, base: str, study: str, folder: str | None = None) -> str | None:
     """The SELECT of a narrow run's study view, the columns of the wide table in its order and
-    dtypes (``base``: the run folder as the view names it, "" or an absolute path ending in /);
-    None for a run written wide."""
+    dtypes (``base``: the run folder as the view names it, "" or an absolute path ending in /; ``folder``: a table
+    macro's parameter that names it instead, ``sql_path``); None for a run written wide."""
     root = Path(base) if base else Path(run_dir)
     if not is_narrow(root, study):
         return None
@@ -74,9 +74,9 @@ def view_source(run_dir: Path | str, base: str, study: str) -> str | None:
         elif name not in derived:
             select.append(row_column(name, dtype, key, fact, model))
 
-    source = (f"{fact_source(base, study)} "
-              f"{dimension_join(root, base, study, 'hardware', 'h', fact, hardware)} "
-              f"{dimension_join(root, base, study, 'model', 'm', fact, model)}")
+    source = (f"{fact_source(base, study, folder)} "
+              f"{dimension_join(root, base, study, 'hardware', 'h', fact, hardware, folder)} "
+              f"{dimension_join(root, base, study, 'model', 'm', fact, model, folder)}")
     if not derived:
         return f"SELECT {', '.join(select)} {source}"
     # the query-time columns: the formulas' SQL level by level over the joined row (the dimension tables' other
@@ -101,10 +101,20 @@ def row_column(name: str, dtype: str, key: str, fact: dict, model: dict) -> str:
     return f'm."{name}"' if name in model else f'CAST(NULL AS {DUCKDB_TYPES[dtype]}) AS "{name}"'
 
 
-def fact_source(base: str, study: str) -> str:
-    """The FROM clause of a study's fact parts under ``base`` (alias ``f``), its partition key from the Hive path."""
+def sql_path(base: str, relative: str, folder: str | None = None) -> str:
+    """A file of a run as SQL text: ``base`` + ``relative`` quoted, or with ``folder`` (a table macro's parameter
+    naming the run folder) ``folder || 'relative'``. DuckDB (>= 1.4) binds a table macro's SELECT when it is created
+    unless it reads a parameter it cannot resolve then, as a table function's argument (duckdb/duckdb#19196,
+    #13671): the serving view's ~87 kB SELECT is then bound when its view is created, not a second time before
+    (``database.create_database``: the macro 0.091 -> 0.049 CPU s; r-srvspd3)."""
+    return literal(f"{base}{relative}") if folder is None else f"{folder} || {literal(relative)}"
+
+
+def fact_source(base: str, study: str, folder: str | None = None) -> str:
+    """The FROM clause of a study's fact parts under ``base`` (alias ``f``; ``folder``: ``sql_path``'s), its
+    partition key from the Hive path."""
     key = PARTITION_KEY[study]
-    return (f"FROM read_parquet('{base}{study_glob(study)}', hive_partitioning = true, "
+    return (f"FROM read_parquet({sql_path(base, study_glob(study), folder)}, hive_partitioning = true, "
             f"hive_types = {{'study': VARCHAR, '{key}': VARCHAR}}) f")
 
 
@@ -145,15 +155,17 @@ def keys_source(run_dir: Path | str, base: str, study: str) -> str:
     return f"SELECT {select} {fact_source(base, study)} {join}"
 
 
-def dimension_join(root: Path, base: str, study: str, side: str, alias: str, fact: dict, columns: dict) -> str:
+def dimension_join(root: Path, base: str, study: str, side: str, alias: str, fact: dict, columns: dict,
+                   folder: str | None = None) -> str:
     """The LEFT JOIN of the ``side`` dimension table (its ``columns``) on its join keys, NULL equal to NULL. When
     no key is NULL in the table, the table is read grouped by its keys (one row each already: ``any_value`` is
     its value) and joined with ``=``: DuckDB (>= 1.5, "join elimination", duckdb/duckdb#18043) then drops the join
     from a query that reads none of its columns (training's ``fastest_layouts`` subquery, ``max(gpus)``, joined
-    3.9 M fact rows with the model table for nothing); DuckDB 1.1 reads the same rows by the same join."""
+    3.9 M fact rows with the model table for nothing); DuckDB 1.1 reads the same rows by the same join. ``folder``:
+    ``sql_path``'s."""
     path = dimension_path(f"{root}/", study, side)
     keys = join_keys(path, study, side, fact)
-    table = f"read_parquet('{dimension_path(base, study, side)}')"
+    table = f"read_parquet({sql_path(base, dimension_path('', study, side), folder)})"
     nulls = pl.scan_parquet(path).select(pl.sum_horizontal(pl.col(keys).null_count())).collect().item()
     if nulls:  # a CNN's seq_len
         return f"LEFT JOIN {table} {alias} ON " + " AND ".join(

@@ -193,6 +193,7 @@ def test_serving_pieces_streamed_by_one_plan_are_the_sweep_collected_per_chunk(t
     monkeypatch.setitem(sizing.SOURCE_ROWS, "serving", 7)
     monkeypatch.setitem(sizing.STREAMED_ABOVE_MODEL_ROWS, "serving", 0)
     monkeypatch.setitem(sizing.MODEL_BLOCK_ROWS, "serving", -(-model.height // blocks))
+    monkeypatch.setattr(sizing, "TWO_BLOCK_ROWS", {})
     built = []
     block_space = partitions.block_space
     monkeypatch.setattr(partitions, "block_space", lambda *args: built.append(args[1].height) or block_space(*args))
@@ -214,6 +215,7 @@ def test_model_blocks_are_consecutive_even_slices_of_the_model_side():
     blocks = {"serving": 4}
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(sizing, "MODEL_BLOCK_ROWS", blocks)
+        patch.setattr(sizing, "TWO_BLOCK_ROWS", {})
         assert [b["m"].to_list() for b in sizing.model_blocks(space, "serving", True)] == [
             [0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
         assert [b is space.model_side for b in sizing.model_blocks(space, "serving", False)] == [True]
@@ -222,6 +224,26 @@ def test_model_blocks_are_consecutive_even_slices_of_the_model_side():
         assert [b is space.model_side for b in sizing.model_blocks(space, "serving", True)] == [True]
         blocks["serving"] = 3  # 10 rows at most 3 a block: 4 blocks of ceil(10 / 4) = 3, 3, 3, 1
         assert [b.height for b in sizing.model_blocks(space, "serving", True)] == [3, 3, 3, 1]
+
+
+def test_a_model_side_two_blocks_of_two_block_rows_hold_is_cut_into_two():
+    """``TWO_BLOCK_ROWS``: a side of at most twice as many rows is two blocks, as even as can be, however small
+    ``MODEL_BLOCK_ROWS``; a larger side is cut at ``MODEL_BLOCK_ROWS``; a side ``MODEL_BLOCK_ROWS`` holds stays one.
+    By hand: 10 rows, at most 3 a block and two of at most 5: [5, 5]; two of at most 4 (8 < 10): [3, 3, 3, 1]; at
+    most 10 a block: the side itself."""
+    space = Space(pl.DataFrame({"h": [1]}), pl.DataFrame({"m": list(range(10))}), {})
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sizing, "MODEL_BLOCK_ROWS", {"serving": 3})
+        patch.setattr(sizing, "TWO_BLOCK_ROWS", {"serving": 5})
+        assert [b["m"].to_list() for b in sizing.model_blocks(space, "serving", True)] == [
+            [0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
+        assert [b is space.model_side for b in sizing.model_blocks(space, "serving", False)] == [True]
+        patch.setattr(sizing, "TWO_BLOCK_ROWS", {"serving": 4})
+        assert [b.height for b in sizing.model_blocks(space, "serving", True)] == [3, 3, 3, 1]
+        patch.setattr(sizing, "MODEL_BLOCK_ROWS", {"serving": 10})
+        assert [b is space.model_side for b in sizing.model_blocks(space, "serving", True)] == [True]
+    real = Space(pl.DataFrame({"h": [1]}), pl.DataFrame({"m": list(range(158_368))}), {})
+    assert [b.height for b in sizing.model_blocks(real, "serving", True)] == [79_184, 79_184]  # the 10 M bench's
 
 
 def test_serving_streams_only_above_its_model_side_threshold():
