@@ -1,7 +1,7 @@
 """registry_data/research/r-acc405: the NVIDIA Eos-dfw MLPerf Training v5.0 Llama 3.1 405B rows state what their
 configs set (the ends in the pipeline split, FP8 parameters, the fused loss), the Llama 3 Table 4 rows the split
 §3.3.2 states, each cited; replaying changes nothing. recompute/patches.csv (no recomputation on the 13 v5.0 405B
-rows) is a valid patch kept out of the catalog (README.md §3)."""
+rows), kept out here (README.md §3), is what the catalog states since r-rcomp."""
 
 from __future__ import annotations
 
@@ -45,18 +45,23 @@ def test_replaying_the_patches_changes_nothing(tmp_path):
     assert after.equals(bundled)
 
 
-def test_no_recomputation_is_a_valid_patch_left_out_of_the_catalog(tmp_path):
+def test_no_recomputation_is_a_valid_patch_the_catalog_now_states(tmp_path):
     """13 rows (5 Eos, 5 Carina, Tyche, 2 Nebius), each cited to custom.yaml's null default and pretrain.py's model
-    config; the bundled rows keep recompute null, a copy replayed states "none" on exactly those rows."""
+    config; kept out here, the bundled rows state "none" since r-rcomp (its cells.csv cites the same pretrain.py
+    lines), so replaying the patch changes no row's recompute."""
     patches = _patches(HERE / "recompute")
     names = {p["name"] for p in patches}
     assert len(patches) == len(names) == 13 and {(p["column"], p["value"]) for p in patches} == {("recompute", "none")}
     assert all("ACT_CKPT_GRANULARITY" in p["source"] and "pretrain.py#L" in p["source"] for p in patches)
+    with open(HERE.parent / "r-rcomp" / "cells.csv", newline="") as f:
+        rcomp = {c["name"]: c for c in csv.DictReader(f) if c["name"] in names}
+    assert set(rcomp) == names and all(f"{rcomp[p['name']]['path']}#L{rcomp[p['name']]['line']} " in p["source"]
+                                       for p in patches)
     registry = HERE.parent.parent
-    assert read_catalog("measurements").filter(pl.col("name").is_in(names))["recompute"].is_null().all()
+    assert (read_catalog("measurements").filter(pl.col("name").is_in(names))["recompute"] == "none").all()
     shutil.copy(registry / "measurements.parquet", tmp_path / "measurements.parquet")
     module = script(HERE.parent / "r-feas" / "apply.py", "apply_feas_acc405_recompute")
     assert module.apply(tmp_path, HERE / "recompute", {}) == 13
     after = pl.read_parquet(tmp_path / "measurements.parquet")
     changed = after.filter(pl.col("recompute").fill_null("") != read_catalog("measurements")["recompute"].fill_null(""))
-    assert set(changed["name"]) == names and (changed["recompute"] == "none").all()
+    assert changed.height == 0

@@ -41,13 +41,16 @@ def test_replay_restores_the_cells_and_a_second_run_changes_nothing(apply, tmp_p
     shutil.copy(REGISTRY / "measurements.parquet", tmp_path / "measurements.parquet")
     bundled = read_catalog("measurements", tmp_path)
     notes = " " + " ".join(apply.cells()["note"])
+    rcomp = script(HERE.parent / "r-rcomp" / "apply.py", "r_rcomp_apply_dc8b")  # replayed after it: the row's recompute
+    later = " " + " ".join(rcomp.cells().filter(pl.col("name") == ROW)["note"])
     mine = pl.col("name") == ROW
     undone = bundled.with_columns(
-        *(pl.when(mine).then(None).otherwise(pl.col(k)).alias(k) for k in STATED),
-        pl.when(mine).then(pl.col("notes").str.replace(notes, "", literal=True)).otherwise(pl.col("notes"))
-        .alias("notes"))
+        *(pl.when(mine).then(None).otherwise(pl.col(k)).alias(k) for k in (*STATED, "recompute")),
+        pl.when(mine).then(pl.col("notes").str.replace(notes, "", literal=True).str.replace(later, "", literal=True))
+        .otherwise(pl.col("notes")).alias("notes"))
     write_catalog(undone, "measurements", tmp_path)
     assert read_catalog("measurements", tmp_path).filter(mine)["fp8_params"][0] is None
     for _ in range(2):
         assert apply.apply(tmp_path) == len(STATED)
+        rcomp.apply(tmp_path)
         assert read_catalog("measurements", tmp_path).equals(bundled)

@@ -42,16 +42,20 @@ def test_replay_restores_the_cell_and_a_second_run_changes_nothing(apply, tmp_pa
         shutil.copy(REGISTRY / f"{table}.parquet", tmp_path / f"{table}.parquet")
     bundled = read_catalog("measurements", tmp_path)
     note = apply.cells()["note"][0]
+    rcomp = script(HERE.parent / "r-rcomp" / "apply.py", "r_rcomp_apply_trcfg")  # replayed after it: the recompute
+    later = " " + " ".join(rcomp.cells().filter(pl.col("name") == ROW)["note"])
     undone = bundled.with_columns(
         pl.when(pl.col("name") == ROW).then(None).otherwise(pl.col("cluster")).alias("cluster"),
+        pl.when(pl.col("name") == ROW).then(None).otherwise(pl.col("recompute")).alias("recompute"),
         pl.when(pl.col("name") == ROW).then(
-            pl.col("notes").str.replace(" " + note, "", literal=True)
+            pl.col("notes").str.replace(" " + note, "", literal=True).str.replace(later, "", literal=True)
             .str.replace("Cluster: the run's system description (r-trcfg; cited below).", STALE, literal=True))
         .otherwise(pl.col("notes")).alias("notes"))
     write_catalog(undone, "measurements", tmp_path)
     assert read_catalog("measurements", tmp_path).filter(pl.col("name") == ROW)["cluster"][0] is None
     for _ in range(2):
         assert apply.apply(tmp_path) == 1
+        rcomp.apply(tmp_path)
         assert read_catalog("measurements", tmp_path).equals(bundled)
 
 

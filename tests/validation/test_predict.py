@@ -112,9 +112,10 @@ def test_a_lora_row_is_the_training_study_at_mlperfs_rank(bundled):
     assert not lora["reason"].str.contains("LoRA").any() and lora["predicted"].is_not_null().sum() >= 10
     one = lora.filter(pl.col("name") == "mlperf-train-v4.1-nvidia-eos-n8-ngc24.09-nemo-llama2-70b-lora-throughput") \
         .row(0, named=True)
+    assert one["recompute"] == "none"  # its config's yaml default (registry_data/research/r-rcomp)
     step = pipeline.sweep({"study": "training", "axes": {
         "model": ["Llama 2 70B"], "cluster": [one["cluster"]], "compute_dtype": ["fp8"], "gpus": [64], "tp": [4],
-        "pp": [1], "cp": [2], "microbatch": [1], "global_batch": [8], "seq_len": [8192], "recompute": ["selective"],
+        "pp": [1], "cp": [2], "microbatch": [1], "global_batch": [8], "seq_len": [8192], "recompute": ["none"],
         "sequence_parallel": [True], "zero_stage": [1], "lora_rank": [16]}, "efficiency": {"framework": "Megatron-LM"},
         "overrides": {"models.max_context_tokens": "8192 tok"}})["step_time_s"][0]
     assert one["predicted"] == pytest.approx(8 / step, rel=1e-9)
