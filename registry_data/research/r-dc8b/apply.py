@@ -16,8 +16,6 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline.catalogs.io import read_catalog, write_catalog
-
 HERE = Path(__file__).parent
 REGISTRY = HERE.parent.parent
 # r-cfgs' replay, by path: one implementation of setting a folder's cells on the catalog
@@ -27,18 +25,15 @@ _spec.loader.exec_module(cfgs)
 
 
 def cells() -> pl.DataFrame:
-    """cells.csv (values as text: its columns differ in type) with each cell's note (r-cfgs' ``cells``)."""
+    """cells.csv (values as text) with each cell's note (r-cfgs' ``cells``)."""
     return cfgs.cells(HERE, "cells.csv", pl.String)
 
 
 def apply(registry: Path = REGISTRY) -> int:
-    """Replay cells.csv onto ``registry``'s measurements (read as the catalog loads it)."""
-    path = registry / "measurements.parquet"
-    c = cells()
-    frame = cfgs.replayed(read_catalog("measurements", registry), c, tuple(c["column"].unique(maintain_order=True)),
-                          None, HERE)
-    write_catalog(frame, "measurements", registry, source=f"{path} after r-dc8b/cells.csv")
-    return c.height
+    """Replay cells.csv (values as text: its columns differ in type) onto ``registry``'s measurements; last_verified
+    left (None)."""
+    return cfgs.apply(registry, HERE, tuple(cells()["column"].unique(maintain_order=True)), None,
+                      value_dtype=pl.String)
 
 
 if __name__ == "__main__":
