@@ -216,12 +216,22 @@ def cluster_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
                # (training_memory.activation_bytes_per_layer): 1 B, else the 16-bit activations' 2 B
                "saved_gemm_input_bytes_per_element": pl.when(
                    pl.col("compute_dtype").cast(pl.String).is_in(LOW_PRECISION)).then(1.0).otherwise(2.0),
+               # an FP8 / FP4 recipe's GEMM-input casts (walls.training_quantize): bytes read per element (the
+               # 16-bit tensor; NVFP4 reads it twice, its amax pass) and per quantized copy (FP8 1 B; NVFP4 0.5 B
+               # + an E4M3 scale per 16 elements, arXiv:2509.25149 §2); 0 for 16-bit rows (no cast)
+               "quantize_read_bytes_per_element": pl.when(pl.col("compute_dtype").cast(pl.String) == "fp8").then(2.0)
+               .when(pl.col("compute_dtype").cast(pl.String) == "fp4").then(4.0).otherwise(0.0),
+               "quantized_copy_bytes_per_element": pl.when(pl.col("compute_dtype").cast(pl.String) == "fp8")
+               .then(1.0).when(pl.col("compute_dtype").cast(pl.String) == "fp4").then(0.5 + 1.0 / 16.0)
+               .otherwise(0.0),
                **{c: pl.col(c).cast(pl.Float64) for c in floats},
                **{c: pl.col(c).fill_null(1.0) for c in ATTENTION_TIME_RATIOS.values()}}
     return sides.hardware_side(rows, catalogs, spec, workloads=("training",), rules=[NO_PEAK, no_eta(KINDS)],
                                kinds=KINDS, knobs=KNOBS, data="training", derived=derived,
                                units={"cluster_gpus": unit(""), "attention_peak_flop_per_s": unit("FLOP/s"),
-                                      "saved_gemm_input_bytes_per_element": unit("B/elem")}
+                                      "saved_gemm_input_bytes_per_element": unit("B/elem"),
+                                      "quantize_read_bytes_per_element": unit("B/elem"),
+                                      "quantized_copy_bytes_per_element": unit("B/elem")}
                                | {c: unit("") for c in ATTENTION_TIME_RATIOS.values()},
                                key="cluster", on="accelerator",
                                tables=("clusters", "hardware"))

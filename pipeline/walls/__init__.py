@@ -62,6 +62,7 @@ from pipeline.walls import (  # noqa: F401
     training_reserve,
     training_traffic,
     training_operations,
+    training_quantize,
     training_sensitivity,
     training_step,
 )

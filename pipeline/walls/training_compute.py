@@ -292,13 +292,13 @@ def flop_time_per_microbatch_s(stage_forward_flop_per_microbatch: UExpr, recompu
 
 @training_column
 def compute_time_per_microbatch_s(flop_time_per_microbatch_s: UExpr, train_matmul_eta_compute: UExpr,
-                                  elementwise_time_per_microbatch_s: UExpr,
+                                  elementwise_time_per_microbatch_s: UExpr, quantize_time_per_microbatch_s: UExpr,
                                   adapter_time_per_microbatch_s: UExpr) -> UExpr:
     """Wall 1 on the busiest GPU: the FLOP-bound time (``flop_time_per_microbatch_s``), plus with a GEMM kernel
-    fit the element-wise kernels at the memory bandwidth, plus LoRA's adapters (the same sums in the same order
-    as before the split: the same values)."""
+    fit (whose GEMMs are timed on already-quantized operands) the element-wise kernels and an FP8 / FP4 recipe's
+    GEMM-input casts (``training_quantize``) at the memory bandwidth, plus LoRA's adapters."""
     return where(train_matmul_eta_compute.is_not_null(),
-                 flop_time_per_microbatch_s + elementwise_time_per_microbatch_s,
+                 flop_time_per_microbatch_s + elementwise_time_per_microbatch_s + quantize_time_per_microbatch_s,
                  flop_time_per_microbatch_s) + adapter_time_per_microbatch_s
 
 

@@ -144,7 +144,8 @@ ONE_LAYER = {"stage_forward_flop_per_microbatch": ([10.0], "FLOP"), "recompute_f
              "attention_peak_flop_per_s": ([1.0], "FLOP/s"), "eta_compute": ([0.4], ""),
              "mlp_forward_flop_per_sequence": ([4.0], "FLOP"), "is_gated_mlp": ([False], None),
              "attention_core_forward_flop_per_sequence": ([3.0], "FLOP"),
-             "elementwise_time_per_microbatch_s": ([2.0], "s"), "lm_head_on_last_stage": ([False], None),
+             "elementwise_time_per_microbatch_s": ([2.0], "s"), "quantize_time_per_microbatch_s": ([0.0], "s"),
+             "lm_head_on_last_stage": ([False], None),
              "virtual_stages": ([1.0], ""), "mtp_layers": ([0.0], ""), "mtp_forward_flop_per_sequence": ([0.0], "FLOP"),
              "weight_gradient_matmuls": ([1.0], ""), "adapter_time_per_microbatch_s": ([0.0], "s"),
              "unfused_attention_eta_compute": ([None], ""), "unfused_attention_backward_eta_compute": ([None], ""),
@@ -180,6 +181,13 @@ def test_training_time_puts_matmuls_at_their_eta_and_the_rest_at_the_profile():
     assert t == pytest.approx((6 + 2) / 0.8 + 2 * 6 / 0.5 + (3 * 3 + 3) / 0.4 + 2.0)
     no_fit = {"train_matmul_eta_compute": ([None], ""), "train_backward_matmul_eta_compute": ([None], "")}
     moe = _training(columns | no_fit, ["compute_time_per_microbatch_s"])
+    assert moe["compute_time_per_microbatch_s"] == pytest.approx(3 * 10 / 0.4)
+    # an FP8 recipe's GEMM-input casts (training_quantize, here 1.5 s) add beside the element-wise kernels where
+    # the GEMMs are timed by the kernel fit (on already-quantized operands); the profile's η path keeps its time
+    cast = {"quantize_time_per_microbatch_s": ([1.5], "s")}
+    t = _training(columns | cast, ["compute_time_per_microbatch_s"])["compute_time_per_microbatch_s"]
+    assert t == pytest.approx(6 / 0.8 + 2 * 6 / 0.5 + 3 * 3 / 0.4 + 2.0 + 1.5)
+    moe = _training(columns | no_fit | cast, ["compute_time_per_microbatch_s"])
     assert moe["compute_time_per_microbatch_s"] == pytest.approx(3 * 10 / 0.4)
     # LoRA's frozen base (Hu et al. 2021 §4.2): no weight gradient, the data gradient only (1 x 6 FLOP at the
     # backward η), plus the adapters' own time (here 2 s) beside the element-wise kernels' 2 s
