@@ -203,27 +203,27 @@ def cluster_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
                          strict=False).join(hw, on="accelerator", how="left").join(
         attention_time_ratios(catalogs.kernel_efficiency), on="accelerator", how="left")
     floats = ("accelerators_per_node", "nodes", "scaleup_domain_size", "nics_per_node")
+    dtype = pl.col("compute_dtype").cast(pl.String)
     derived = {"cluster_gpus": (pl.col("nodes") * pl.col("accelerators_per_node")).cast(pl.Float64),
                "oversubscription_ratio": pl.col("oversubscription_ratio").fill_null(1.0),
                # Transformer Engine runs dot-product attention in the 16-bit precision under an FP8
                # recipe (fp8_dpa defaults to False; current and block scaling do not support FP8
                # attention: transformer_engine/common/recipe/__init__.py), so an 8- or 4-bit
                # training row's attention has the bf16 peak (the kernel model's non-matmul FLOPs).
-               "attention_peak_flop_per_s": pl.when(pl.col("compute_dtype").cast(pl.String).is_in(LOW_PRECISION))
+               "attention_peak_flop_per_s": pl.when(dtype.is_in(LOW_PRECISION))
                .then(pl.col("peak_bf16_flop_per_s").fill_null(pl.col("peak_flop_per_s")))
                .otherwise(pl.col("peak_flop_per_s")),
                # Transformer Engine's FP8 (and narrower) GEMMs save their inputs for backward in 8 bits
                # (training_memory.activation_bytes_per_layer): 1 B, else the 16-bit activations' 2 B
                "saved_gemm_input_bytes_per_element": pl.when(
-                   pl.col("compute_dtype").cast(pl.String).is_in(LOW_PRECISION)).then(1.0).otherwise(2.0),
+                   dtype.is_in(LOW_PRECISION)).then(1.0).otherwise(2.0),
                # an FP8 / FP4 recipe's GEMM-input casts (walls.training_quantize): bytes read per element (the
                # 16-bit tensor; NVFP4 reads it twice, its amax pass) and per quantized copy (FP8 1 B; NVFP4 0.5 B
                # + an E4M3 scale per 16 elements, arXiv:2509.25149 §2); 0 for 16-bit rows (no cast)
-               "quantize_read_bytes_per_element": pl.when(pl.col("compute_dtype").cast(pl.String) == "fp8").then(2.0)
-               .when(pl.col("compute_dtype").cast(pl.String) == "fp4").then(4.0).otherwise(0.0),
-               "quantized_copy_bytes_per_element": pl.when(pl.col("compute_dtype").cast(pl.String) == "fp8")
-               .then(1.0).when(pl.col("compute_dtype").cast(pl.String) == "fp4").then(0.5 + 1.0 / 16.0)
+               "quantize_read_bytes_per_element": pl.when(dtype == "fp8").then(2.0).when(dtype == "fp4").then(4.0)
                .otherwise(0.0),
+               "quantized_copy_bytes_per_element": pl.when(dtype == "fp8").then(1.0)
+               .when(dtype == "fp4").then(0.5 + 1.0 / 16.0).otherwise(0.0),
                **{c: pl.col(c).cast(pl.Float64) for c in floats},
                **{c: pl.col(c).fill_null(1.0) for c in ATTENTION_TIME_RATIOS.values()}}
     return sides.hardware_side(rows, catalogs, spec, workloads=("training",), rules=[NO_PEAK, no_eta(KINDS)],

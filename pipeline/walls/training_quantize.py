@@ -25,7 +25,7 @@ sequence parallelism), FC1's (f, 2f gated). Full recomputation repeats the forwa
 (once a step: TE caches them across microbatches) are left out.
 
 Measured check (registry_data/research/r-fp8cast): TE's GEMM benchmark on B300 (5B config, autocast minus
-pre-quantized) moves its casts' bytes at 4.1-5.5 TB/s for MXFP8, 0.52-0.69 of the 8 TB/s HBM.
+pre-quantized) moves its casts' bytes at 4.1-5.5 TB/s for MXFP8, 0.54-0.72 of the catalog's 7.7 TB/s.
 """
 
 from __future__ import annotations
