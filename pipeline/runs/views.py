@@ -106,7 +106,7 @@ def sql_path(base: str, relative: str, folder: str | None = None) -> str:
     naming the run folder) ``folder || 'relative'``. DuckDB (>= 1.4) binds a table macro's SELECT when it is created
     unless it reads a parameter it cannot resolve then, as a table function's argument (duckdb/duckdb#19196,
     #13671): the serving view's ~87 kB SELECT is then bound when its view is created, not a second time before
-    (``database.create_database``: the macro 0.091 -> 0.049 CPU s; r-srvspd3)."""
+    (``database.create_database``: CREATE MACRO 0.101 -> 0.053 CPU s; r-srvspd3)."""
     return literal(f"{base}{relative}") if folder is None else f"{folder} || {literal(relative)}"
 
 
