@@ -16,13 +16,13 @@ _spec.loader.exec_module(_srvspd)
 cpu, prepared, grouped = _srvspd.cpu, _srvspd.prepared, _srvspd.grouped
 
 
-def chunk_context():
-    """The bench spec prepared and its first block as ``runs.partitions`` types a chunk of it: the prepared run
+def chunk_context(rows: int = 3_000_000):
+    """The bench spec at ``rows`` prepared and its first block as ``runs.partitions`` types a chunk of it: the prepared run
     (``p``), its text Enums, the grouped space (``sp``), its sorted hardware side (``side``), the plan's schema
     (``dt``), the written layout (``shape``), the text codes and the collect's optimization flags."""
     from pipeline.runs import narrow, partitions
     from pipeline.runs.typed import text_codes
-    p = prepared()
+    p = prepared(rows)
     enums, _space, side, sp = grouped(p)
     dt = p.study.build(sp, side.head(0)).frame.collect_schema()
     return SimpleNamespace(p=p, enums=enums, sp=sp, side=side, dt=dt, shape=narrow.layout(p, dt, None),

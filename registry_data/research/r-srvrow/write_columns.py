@@ -8,22 +8,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from pipeline.runs import narrow, partitions, sizing
-from pipeline.runs.typed import text_codes, typed
+from pipeline.runs import partitions, sizing
 import common
 from common import cpu
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 3
-p = common.prepared()
-enums, space, side, sp = common.grouped(p)
-pieces = list(sizing.pieces(sp, "serving", hardware_side=side, key="hardware", cut=False))
-texts = text_codes([p.space.hardware_side, p.space.model_side], p.spec.axes.region or ())
-plan = p.study.build(sp, side.head(0))
-dt = plan.frame.collect_schema()
-shape = narrow.layout(p, dt, None)
-flags = partitions.collect_flags(p.study)
-chunks = [typed(p.study.build(sp, hw).frame, "serving", "rid", texts, shape, enums, dt).collect(optimizations=flags)
-          for hw, _ in pieces]
+ctx = common.chunk_context()
+pieces = sizing.pieces(ctx.sp, "serving", hardware_side=ctx.side, key="hardware", cut=False)
+chunks = [common.typed_chunk(ctx, hw).collect(optimizations=ctx.flags) for hw, _ in pieces]
 options = {"compression": "zstd", "compression_level": partitions.COMPRESSION_LEVELS.get("zstd"), "statistics": True,
            "row_group_size": partitions.ROW_GROUP_ROWS}
 columns = chunks[0].columns

@@ -18,27 +18,22 @@ def load(folder: str, name: str):
 
 
 srvspd = load("r-srvspd", "common.py")
+srvrow = load("r-srvrow", "common.py")
 cpu, prepared, grouped = srvspd.cpu, srvspd.prepared, srvspd.grouped
 
 
 def chunks(rows: int = 3_000_000):
-    """The sweep's typed chunks (collected) of the first block of the bench spec at ``rows``, its prepared run and the
-    parts' Parquet options (as ``partitions.write_study`` builds them)."""
-    from pipeline.runs import narrow, partitions, sizing
-    from pipeline.runs.typed import arrow_schema, text_codes, typed
+    """The sweep's typed chunks (collected) of the first block of the bench spec at ``rows`` (r-srvrow's
+    ``chunk_context`` / ``typed_chunk``), its prepared run and the parts' Parquet options (as
+    ``partitions.write_study`` builds them)."""
+    from pipeline.runs import partitions, sizing
+    from pipeline.runs.typed import arrow_schema
     from pipeline.studies import schema_columns
-    p = prepared(rows)
-    enums, _space, side, sp = grouped(p)
-    pieces = list(sizing.pieces(sp, "serving", hardware_side=side, key="hardware", cut=False))
-    texts = text_codes([p.space.hardware_side, p.space.model_side], p.spec.axes.region or ())
-    plan = p.study.build(sp, side.head(0))
-    dt = plan.frame.collect_schema()
-    shape = narrow.layout(p, dt, None)
-    flags = partitions.collect_flags(p.study)
-    out = [typed(p.study.build(sp, hw).frame, "serving", "rid", texts, shape, enums, dt).collect(optimizations=flags)
-           for hw, _ in pieces]
-    declared = schema_columns(p.study.SCHEMA)
+    c = srvrow.chunk_context(rows)
+    pieces = sizing.pieces(c.sp, "serving", hardware_side=c.side, key="hardware", cut=False)
+    out = [srvrow.typed_chunk(c, hw).collect(optimizations=c.flags) for hw, _ in pieces]
+    declared = schema_columns(c.p.study.SCHEMA)
     empty = out[0].head(0).drop("hardware")
-    schema = arrow_schema(empty.lazy(), {c: d["unit"] for c, d in declared.items()},
-                          {c: d["description"] for c, d in declared.items()})
-    return p, out, partitions.parquet_options(schema, "zstd")
+    schema = arrow_schema(empty.lazy(), {k: d["unit"] for k, d in declared.items()},
+                          {k: d["description"] for k, d in declared.items()})
+    return c.p, out, partitions.parquet_options(schema, "zstd")
