@@ -380,19 +380,21 @@ def sustained_fractions(reg: Path, kernel: pl.DataFrame) -> pl.DataFrame:
                    sustained_fraction=(pl.col("msmf") / pl.col("peak") / pl.col("best_fraction"))
                    .clip(upper_bound=1.0),
                    sustained_source=pl.col("source_url")))
-    # fp4 holds bf16's share: the power cap binds on the chip, not on a precision (r-fp4/README.md section 3)
-    own = pl.concat([own, own.filter(pl.col("precision") == "bf16").with_columns(precision=pl.lit("fp4"))
-                     .join(kernel.filter(pl.col("best_fraction").is_not_null()).select("hardware", "precision"),
-                           on=["hardware", "precision"], how="semi")])
-    # TRANSFER accelerators without an MSMF of their own hold their donor's share of the ceiling under load: the
-    # same fractional clock drop at their own power cap (GB200 1200 W, B300 1100 W, GB300 1400 W against B200's
-    # 1000 W; H200 NVL 600 W against H200 SXM's 700 W), an assumption.
-    extra = [own.filter(pl.col("hardware") == donor(dst)).with_columns(
+    # a precision without an MSMF of its own holds bf16's share: the power cap binds on the chip, not on a precision
+    # (r-fp4 section 3; stas00 0359db89, B200 MSMF / MAMF at 1399-1447 MHz: bf16 0.828, fp8 0.832, nvfp4 0.834).
+    fitted = kernel.filter(pl.col("best_fraction").is_not_null()).select("hardware", "precision")
+    borrowed = own.filter(pl.col("precision") == "bf16").drop("precision").join(fitted, on="hardware")
+    own = pl.concat([own, borrowed.select(own.columns).join(own, on=["hardware", "precision"], how="anti")])
+    # TRANSFER accelerators without an MSMF take the nearest sibling's along TRANSFER (GB300 -> B300 -> B200): the same
+    # fractional clock drop at their own cap (GB200 1200 W, GB300 1400 W, H200 NVL 600 W), an assumption (r-fp8sus2).
+    near, measured = dict(TRANSFER), set(own["hardware"])
+    for _ in TRANSFER:  # one hop per pass; a chain is never longer than TRANSFER
+        near = {dst: TRANSFER.get(src, src) if src not in measured else src for dst, src in near.items()}
+    extra = [own.filter(pl.col("hardware") == near[dst]).with_columns(
         hardware=pl.lit(dst), sustained_source=pl.format("transferred from {} (gemm_fit.TRANSFER, assumed): {}",
-                                                         pl.lit(donor(dst)), pl.col("sustained_source")))
-        for dst in TRANSFER if dst not in set(own["hardware"])]
-    present = kernel.filter(pl.col("best_fraction").is_not_null()).select("hardware", "precision")
-    return pl.concat([own, *(e.join(present, on=["hardware", "precision"], how="semi") for e in extra)])
+                                                         pl.lit(near[dst]), pl.col("sustained_source")))
+        for dst in TRANSFER if dst not in measured]
+    return pl.concat([own, *(e.join(fitted, on=["hardware", "precision"], how="semi") for e in extra)])
 
 
 ATTENTION_PROVENANCE = ("attention_fit_rows", "attention_fit_sources", "attention_heldout_median_abs_error",

@@ -94,6 +94,20 @@ def test_sustained_fraction_is_msmf_over_the_catalog_cap():
     assert s[("MI300X", "bf16")] is None
 
 
+def test_fp8_and_int8_hold_their_own_or_bf16s_sustained_share():
+    """r-fp8sus2: stas00/ml-engineering 0359db89's MSMF table. B200 FP8 sustains 2788 TFLOPS (every GPU of a node
+    busy, median GPU) against its MAMF row's 3432.5: 2788 / 3432.5 = 0.81224; B300 FP8 2969 against 3353.3 = 0.88540
+    (one GPU, its siblings idle). A precision without an MSMF takes its chip's bf16 share: B200 int8 1437.5 / 1745 =
+    0.82378, H100 int8 H200's 755.5 / 794.5 = 0.95091. GB200 takes B200's and GB300 B300's (gemm_fit.TRANSFER)."""
+    k = load_catalogs().kernel_efficiency.filter(pl.col("efficiency_basis") == "kernel fit")
+    s = {(r["hardware"], r["precision"]): r["sustained_fraction"] for r in k.iter_rows(named=True)}
+    assert s[("B200 (HGX B200)", "fp8")] == s[("GB200 NVL72 GPU", "fp8")] == pytest.approx(0.81224, rel=1e-4)
+    assert s[("B300 (HGX B300)", "fp8")] == s[("GB300 NVL72 GPU", "fp8")] == pytest.approx(0.88540, rel=1e-4)
+    assert s[("B200 (HGX B200)", "int8")] == s[("GB200 NVL72 GPU", "int8")] == pytest.approx(0.82378, rel=1e-4)
+    assert s[("H100 SXM5 80GB", "int8")] == pytest.approx(0.95091, rel=1e-4)
+    assert s[("H200 SXM 141GB", "int8")] == 1.0  # 755.5 / (989.5 x 0.745178 = 737.4) clipped at the burst ceiling
+
+
 def test_mi325x_gemm_model_from_its_cu_count_and_mamf_row():
     """MI325X (r-amd): 304 CUs, 38 per XCD (ROCm "AMD GPU specifications" table), the MI300X's gfx942 CU count,
     so it takes the kernel fit instead of the profile η. By hand: peak 1307.4 TFLOPS bf16 (the MI300X's),
@@ -126,8 +140,9 @@ def test_blackwell_and_h200_nvl_take_a_siblings_gemm_model():
     (74 per die, Chips and Cheese), GB300 on its own 152 (device-reported: r-kernels/sm_count.csv, r-gbsm).
     k_half = coefficient x own peak / own bandwidth: GB200 and GB300 (2.5 PFLOPS, 8 TB/s) = B200's (2.25, 7.7)
     x (2.5 / 8) / (2.25 / 7.7); H200 NVL (835.5 TFLOPS, 4.8 TB/s) = H200 SXM's (989.5, 4.8) x 835.5 / 989.5.
-    Sustained share of the ceiling under load: B200's 1437.5 / 1745 (msmf.csv MSMF over its MAMF) for the Blackwell
-    parts, H200's FP8 1337 / 1453.4 for H200 NVL (assumed: msmf.csv has neither)."""
+    Sustained share of the ceiling under load: B200's 1437.5 / 1745 (msmf.csv MSMF over its MAMF) for GB200, B300's
+    own 1519 / 1769 for B300 and GB300 (r-fp8sus2), H200's FP8 1337 / 1453.4 for H200 NVL (assumed: msmf.csv has
+    neither GB200, GB300 nor H200 NVL)."""
     cat = load_catalogs().kernel_efficiency
 
     def row(hw: str, precision: str) -> dict:
@@ -141,8 +156,9 @@ def test_blackwell_and_h200_nvl_take_a_siblings_gemm_model():
     assert gb300["ceiling"] == b300["ceiling"] and "transferred from B300" in gb300["ceiling_source"]
     assert gb200["ceiling_source"] == "MAMF row" and "transferred from B200" in gb200["notes"]
     assert gb200["k_half"] == gb300["k_half"] == pytest.approx(b200["k_half"] * (2.5 / 8) / (2.25 / 7.7), rel=1e-6)
-    for r in (gb200, b300, gb300):
-        assert r["sustained_fraction"] == pytest.approx(1437.5 / 1745, rel=1e-4)
+    assert gb200["sustained_fraction"] == pytest.approx(1437.5 / 1745, rel=1e-4)
+    for r in (b300, gb300):
+        assert r["sustained_fraction"] == pytest.approx(1519 / 1769, rel=1e-4)
     nvl, sxm = row("H200 NVL 141GB", "fp8"), row("H200 SXM 141GB", "fp8")
     assert (nvl["units"], nvl["ceiling"], nvl["best_fraction"]) == (132.0, sxm["ceiling"], sxm["best_fraction"])
     assert nvl["k_half"] == pytest.approx(sxm["k_half"] * 835.5 / 989.5, rel=1e-3)
