@@ -136,10 +136,12 @@ def test_configurations_published_as_out_of_memory_stay_infeasible(measured):
 def test_no_row_fits_by_a_zero_reserve(measured):
     """Rows are predicted at the bundled defaults: no spec overrides a memory knob (a row's [training]
     holds only what it states of its kernels and pipeline split, its [serving] only its decode kernel's K/V
-    reads), every framework fraction is below 1 and training keeps a reserve."""
+    reads and the engine's scheduling a row states: its token budget and admission period, r-infx's closed-loop
+    rows, which state their lengths), every framework fraction is below 1 and training keeps a reserve."""
+    stated = {*DECODE_KERNEL_COLUMNS, "prefill_chunk_tokens", "scheduler_steps"}  # serving_rows.decode_kernel_of
     for r in measured.rows.select(SPEC_INPUTS).iter_rows(named=True):
         spec, _ = measurement_spec(r)
-        assert spec is None or (set(spec.get("serving", {})) <= set(DECODE_KERNEL_COLUMNS)
+        assert spec is None or (set(spec.get("serving", {})) <= stated
                                 and set(spec.get("training", {})) <= set(TRAINING_RUN_COLUMNS)), r
     fractions = load_catalogs().efficiency_profiles["memory_fraction"].drop_nulls()
     assert fractions.len() > 0 and (fractions < 1).all()

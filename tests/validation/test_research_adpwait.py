@@ -59,11 +59,12 @@ def test_each_cell_cites_a_config_line_and_replays_once(registry):
     assert cells["path"].str.contains(r"^closed/[^/]+/configs/.+/Server/deepseek-r1\.py$").all()
     assert cells["why"].str.starts_with("attention-DP balancing on (line ").all()
     assert not cells["name"].is_duplicated().any()
+    infx = pl.col("name").str.starts_with("infx-")  # r-infx's rows state their launch scripts' timeout (test_r_infx)
     bundled = read_catalog("measurements")
-    assert bundled.filter(pl.col("adp_balancing_timeout_iters").is_not_null())["name"].sort().equals(
+    assert bundled.filter(pl.col("adp_balancing_timeout_iters").is_not_null() & ~infx)["name"].sort().equals(
         cells["name"].sort())
     blank = pl.read_parquet(registry / "measurements.parquet").drop("adp_balancing_timeout_iters")
     blank.write_parquet(registry / "measurements.parquet")  # as on a tree without the column
     for _ in range(2):  # the second run finds every note and value in place
         assert APPLY.apply(registry) == 21
-        assert read_catalog("measurements", registry).equals(bundled)
+        assert read_catalog("measurements", registry).filter(~infx).equals(bundled.filter(~infx))
