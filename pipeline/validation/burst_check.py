@@ -16,13 +16,13 @@ from pipeline.spec import parse_spec
 from pipeline.studies import single
 from pipeline.studies.serving_burst import FINITE_ITERATIONS, FINITE_UNITS
 from pipeline.units import unit
+from pipeline.validation.serving_rows import FINITE_MEANS
 from pipeline.validation.simulate import Replica, burst, simulate
 from pipeline.walls import finite_run
 
 BATCHES = ("burst_prefill_batch", "burst_ttft_batch", "burst_tpot_batch", "burst_last_batch")
 MEANS = ("burst_ttft_mean_s", "burst_tpot_mean_s")
 RUN = "burst_tokens_per_s"  # the whole run's output throughput, N G / makespan (a burst only)
-FINITE = ("finite_run_ttft_mean_s", "finite_run_tpot_mean_s")
 STEPS = ("finite_run_batch", "finite_run_mean_field_tpot_s", "finite_run_prefill_batch")
 
 
@@ -81,8 +81,8 @@ def compare(axes: dict, framework: str, requests: int, catalogs: Catalogs, seed:
         known["finite_run_fluid_tpot_s"] = None if rho >= 1.0 else finite_run.fluid_tpot(
             float(requests), lam, g1, values.get("scheduler_overhead_per_iteration_s") or 0.0, rho, cap, passes, tail,
             lambda b, _: decode_pass_s(b), lambda value, _: value)
-        finite = formulas.compile_scalar(finite_units, FINITE, registry)(known)
-        closed = dict(zip(MEANS, (finite[c] for c in FINITE), strict=True))
+        finite = formulas.compile_scalar(finite_units, FINITE_MEANS, registry)(known)
+        closed = dict(zip(MEANS, (finite[c] for c in FINITE_MEANS), strict=True))
     prompt, generated = int(values["prompt_len"]), int(known["generated_tokens"])
     budget = values.get("prefill_chunk_tokens")
     replica = Replica(decode_pass_s, chunk / (known["burst_prefill_batch"] * prompt),

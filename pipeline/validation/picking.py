@@ -8,7 +8,7 @@ import polars as pl
 
 from pipeline.catalogs.expert_schema import POOL_METRICS
 from pipeline.catalogs.schemas import METRICS
-from pipeline.validation.serving_rows import admitted, delivered_tokens_per_s
+from pipeline.validation.serving_rows import FINITE_MEANS, admitted, delivered_tokens_per_s, under_load
 from pipeline.validation.trtllm_bench import runtime_batch
 
 THROUGHPUT = {"samples_per_s", "tokens_per_s", "tokens_per_s_per_device", "training_tokens_per_s", "mfu", "hfu",
@@ -48,9 +48,11 @@ def _value(study: str, columns: list[str], metrics: set[str] | None = None,
         groups = (pl.col("ep") // pl.col("tp")).clip(lower_bound=1)
         devices_per_replica = pl.col("tp") * pl.col("pp") * groups
         per_query = pl.col("output_len").cast(pl.Float64)  # a decoder's sample (query): its generated tokens
-        if "ttft_mean_s" in columns:  # under a request rate: wall 7's means (load_axes)
+        if under_load(columns):  # under a request rate or a closed loop: wall 7's means (load_axes)
             loaded = pl.col("request_rate").is_not_null()
-            finite = [f"finite_run_{m}_mean_s" for m in ("ttft", "tpot") if "finite_run_ttft_mean_s" in columns]
+            # a finite run's means, each where its rows read it (a group of ITL rows: TPOT's alone)
+            ttft_run, tpot_run = ([c] if c in columns else [] for c in FINITE_MEANS)
+            finite = [*ttft_run, *tpot_run] if ttft_run and tpot_run else None
             # the statistic the row states (null: mean): wall 7's P50/P99 (tail_latency, tpot_tail); no P90 there
             stat = pl.col("statistic").fill_null("mean")
             tails = {"ttft_s": ("ttft_p50_s", "ttft_p99_s"), "itl_s": ("tpot_p50_s", "tpot_p99_s")}
@@ -61,8 +63,8 @@ def _value(study: str, columns: list[str], metrics: set[str] | None = None,
             # a run of stated requests (pipeline.walls.finite_run) starts empty: below capacity the smaller of its
             # finite-run mean and the steady state's, which bounds it (Lindley's waits from an empty queue grow
             # towards the stationary ones, Loynes 1962); above capacity (steady state null) the finite run's
-            add("ttft_s", (metric == "ttft_s") & loaded, pl.min_horizontal("ttft_mean_s", *finite[:1]))
-            add("itl_s", (metric == "itl_s") & loaded, pl.min_horizontal("tpot_under_load_s", *finite[1:]))
+            add("ttft_s", (metric == "ttft_s") & loaded, pl.min_horizontal("ttft_mean_s", *ttft_run))
+            add("itl_s", (metric == "itl_s") & loaded, pl.min_horizontal("tpot_under_load_s", *tpot_run))
             delivered = delivered_tokens_per_s(devices / devices_per_replica, finite)
             add("tokens_per_s", (metric == "tokens_per_s") & loaded, delivered)
             add("samples_per_s", (metric == "samples_per_s") & loaded, delivered / per_query)  # queries the rate serves

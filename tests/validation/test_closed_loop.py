@@ -180,3 +180,26 @@ def test_closed_loop_rate_solves_the_cycle():
     frame = pl.DataFrame(rows)
     got = frame.select(closed_loop_rate(*(pl.col(n) for n in ("users", "g", "d", "tau_p", "share", "chunks"))))
     assert got.to_series().to_list() == pytest.approx(frame["scalar"].to_list(), rel=1e-14)
+
+
+def test_a_group_of_itl_rows_alone_is_under_load(catalogs):
+    """A concurrency's ITL rows predicted alone read wall 7's closed loop, as beside their TTFT rows: r-infx found five
+    ITL rows of one InferenceX configuration (DeepSeek-R1, H200, SGLang TP8, 1k/1k) read unloaded when alone, one value
+    at concurrency 4 and 64 (96.6 ms), because picking took the group's TTFT column as the sign of load."""
+    import polars as pl
+
+    from pipeline.validation.measurements import read_measurements
+    from pipeline.validation.predict import predict
+
+    rows = read_measurements(None, catalogs).rows.filter(
+        pl.col("name").str.starts_with("infx-dsr1-h200-sglang-fp8-tp8-isl1024-osl1024-c")
+        & pl.col("concurrency").is_in([4, 64]) & pl.col("metric").is_in(["ttft_s", "itl_s"]))
+    assert rows.height == 4
+
+    def itl(of: pl.DataFrame) -> list[float]:
+        out = of.select("name", "concurrency").join(predict(of, catalogs), on="name")
+        return out.filter(pl.col("name").str.ends_with("-itl")).sort("concurrency")["predicted"].to_list()
+
+    alone, beside = itl(rows.filter(pl.col("metric") == "itl_s")), itl(rows)
+    assert alone == pytest.approx(beside, rel=1e-12)
+    assert alone[0] < alone[1] / 2  # 4 users' decode round against 64's: the loop's batch, not the cap's
