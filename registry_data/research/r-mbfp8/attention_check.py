@@ -16,9 +16,9 @@ from pathlib import Path
 import polars as pl
 
 from pipeline import formulas, runs
-from pipeline.api import _spec
 from pipeline.catalogs.load import load_catalogs
 from pipeline.catalogs.paths import bundled_registry
+from pipeline.spec import parse_spec
 from pipeline.studies import training
 from pipeline.validation import read_measurements
 from pipeline.validation.predict import measurement_spec
@@ -34,7 +34,7 @@ def model_row() -> dict:
     catalogs = load_catalogs()
     rows = read_measurements(None, catalogs).rows.filter(pl.col("name") == ROW)
     spec, _ = measurement_spec(rows.row(0, named=True))
-    prepared = runs.prepare(_spec(spec), bundled_registry())
+    prepared = runs.prepare(parse_spec(spec, "sweep spec (dict)"), bundled_registry())
     frame, units = training.inputs(prepared.space)
     return formulas.plan(frame, units, COLUMNS, training.FORMULAS).frame.collect().row(0, named=True)
 

@@ -15,8 +15,8 @@ import sys
 import polars as pl
 
 from pipeline import formulas, runs
-from pipeline.api import _spec
 from pipeline.catalogs.paths import bundled_registry
+from pipeline.spec import parse_spec
 from pipeline.studies import training
 from pipeline.validation.predict import measurement_spec
 
@@ -42,7 +42,7 @@ def wanted() -> pl.Expr:
 
 def terms(r: dict) -> dict | None:
     spec, _ = measurement_spec(r)
-    prepared = runs.prepare(_spec(spec), bundled_registry())
+    prepared = runs.prepare(parse_spec(spec, "sweep spec (dict)"), bundled_registry())
     frame, units = training.inputs(prepared.space)
     got = formulas.plan(frame, units, STEP + PER_MB + READ, training.FORMULAS).frame.collect()
     if got.height == 0:  # the row's run context (validate's run_context / fold_training) is not replayed here
