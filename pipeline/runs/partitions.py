@@ -77,8 +77,8 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
     key = PARTITION_KEY[name]
     # the text columns of fixed categories as Enums on the sides: the plan gathers them into the rows as Enums
     enums = text_enums(prepared.catalogs, name)
-    # a streamed sweep's model side in blocks, each its own space and plan (``sizing.model_blocks``)
-    blocks = list(sizing.model_blocks(prepared.space, name, stream))
+    # a large model side in blocks, each its own space and plan (``sizing.model_blocks``)
+    blocks = list(sizing.model_blocks(prepared.space, name, planned_rows and sizing.blocked(prepared.space, name)))
     spaces = (block_space(prepared, block, stream, enums) for block in blocks)
     space = next(spaces)
     base = run_dir / study_folder(name)
