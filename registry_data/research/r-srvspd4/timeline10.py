@@ -9,6 +9,8 @@ import threading
 import time
 from pathlib import Path
 
+import polars as pl
+
 import common
 from common import cpu
 from pipeline import runs
@@ -65,6 +67,17 @@ def timed_rows(*a, **k):
 
 
 streamed.piece_rows = timed_rows
+collect = pl.LazyFrame.collect
+
+
+def timed_collect(self, *a, **k):
+    mark("collect start")
+    r = collect(self, *a, **k)
+    mark(f"collect end {r.height}")
+    return r
+
+
+pl.LazyFrame.collect = timed_collect
 per_key.forget()
 d = Path(tempfile.mkdtemp(prefix="tl10-"))
 t0[:] = [time.perf_counter(), cpu()]
@@ -73,6 +86,8 @@ mark("run end")
 shutil.rmtree(d)
 last = None
 for w, c, th, what in events:
+    if what.startswith("collect") and th != "MainThread" or what.startswith("collect end") and int(what[12:]) < 1000:
+        continue
     if what.startswith("write_parts") or what.startswith("table"):
         key = what
         if last == key:
