@@ -35,14 +35,15 @@ SOURCE_ROWS = {"serving": 16_384}
 STREAMED_ABOVE_MODEL_ROWS = {"serving": sys.maxsize}
 # A model side above this many rows is swept in blocks (``model_blocks``), each its own space and plan: a chunk
 # collected whole from the whole side peaks ~6 kB a model row higher (158,368 rows, the 10 M-row bench: 1,545 MB).
-# Serving's blocks were streamed (``streamed``) until r-srvspd4: collected chunk by chunk instead, `runs.run` of the
-# 10 M-row bench (2 blocks) took 9.9-10.4 against 11.3-11.7 CPU s at about the same peak (1,029 / 1,002-1,048 MB), the
-# 30 M-row one (10 blocks) 29.5 against 37.2 CPU s, 1,418 against 1,374 MB (load 4-5).
+# Serving's blocks were streamed (``streamed``) until r-srvspd4; collected chunk by chunk instead (as below 100 k:
+# ``serving.build`` plans a run of identical hardware rows once, which a streamed source's rows are not told apart
+# for), the 10 M-row bench (2 blocks) took 10.2-12.8 against 13.0-14.9 CPU s end to end at about the same peak, and `bench_run serving 30000000 zstd` (10 blocks) 32.7-34.2 against 38.3-39.3
+# CPU s, peak RSS 1,401-1,437 against 1,307-1,367 MB (load 8-10).
 BLOCKED_ABOVE_MODEL_ROWS = {"serving": 100_000}
-# A blocked serving sweep is swept a block of at most this many model-side rows at a time, each block its own
-# space and plan (streamed: ``serving.streamed_space``). Measured streamed: a group of columns ``per_key`` computes
-# once per pair of classes (hardware x model) is computed per row where its table would exceed
-# ``per_key.MAX_TABLE_ROWS``, and the model classes grow with the model side: on the whole side of the 30 M-row bench (475 k rows) 9 of 12 groups were
+# A blocked serving sweep is swept a block of at most this many model-side rows at a time, each block its own space
+# and plan (streamed: ``serving.streamed_space``). Measured streamed: a group of columns ``per_key`` computes once per
+# pair of classes (hardware x model) is computed per row where its table would exceed ``per_key.MAX_TABLE_ROWS``, and
+# the model classes grow with the model side: on the whole side of the 30 M-row bench (475 k rows) 9 of 12 groups were
 # (82 x 140,784 pairs at most), the source fed 198 columns, not 58, and the sweep took 60-64 CPU s. In blocks
 # (`bench_run serving 30000000 zstd`, load 9-11): 100 k rows 38.4 CPU s, 2,046 MB peak (a block's tables beside the
 # block before's); 50 k 37.6-49.8 CPU s, 1,713-1,744 MB, and 1,406 MB once a block's cached tables go before the
