@@ -37,8 +37,9 @@ STREAMED_ABOVE_MODEL_ROWS = {"serving": sys.maxsize}
 # collected whole from the whole side peaks ~6 kB a model row higher (158,368 rows, the 10 M-row bench: 1,545 MB).
 # Serving's blocks were streamed (``streamed``) until r-srvspd4; collected chunk by chunk instead (as below 100 k:
 # ``serving.build`` plans a run of identical hardware rows once, which a streamed source's rows are not told apart
-# for), the 10 M-row bench (2 blocks) took 10.2-12.8 against 13.0-14.9 CPU s end to end at about the same peak, and `bench_run serving 30000000 zstd` (10 blocks) 32.7-34.2 against 38.3-39.3
-# CPU s, peak RSS 1,401-1,437 against 1,307-1,367 MB (load 8-10).
+# for), the 10 M-row bench (2 blocks) took 10.2-12.8 against 13.0-14.9 CPU s end to end at about the same peak, and
+# `bench_run serving 30000000 zstd` (10 blocks) 32.7-34.2 against 38.3-39.3 CPU s, peak RSS 1,401-1,437 against
+# 1,307-1,367 MB (load 8-10).
 BLOCKED_ABOVE_MODEL_ROWS = {"serving": 100_000}
 # A blocked serving sweep is swept a block of at most this many model-side rows at a time, each block its own space
 # and plan (streamed: ``serving.streamed_space``). Measured streamed: a group of columns ``per_key`` computes once per
