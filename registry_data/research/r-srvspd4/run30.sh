@@ -4,5 +4,6 @@
 # times, with the worktree's .venv python; not niced.
 rounds=$1; shift
 for r in $(seq $rounds); do for d in "$@"; do
-  echo "round $r $(basename $d) $(cd $d && PYTHONPATH=$d /work/wt/srvspd4/.venv/bin/python -m tests.runs.bench_run serving 30000000 zstd 2>&1 | tail -1)"
+  line=$(cd $d && PYTHONPATH=$d /work/wt/srvspd4/.venv/bin/python -m tests.runs.bench_run serving 30000000 zstd 2>&1)
+  echo "round $r $(basename $d) $(echo "$line" | tail -1)"
 done; done
