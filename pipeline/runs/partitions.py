@@ -89,7 +89,7 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
     # the plan of the units and dtypes, on the first block (its per-key tables built here are the ones its first
     # chunk's plan gathers: cached), else on no model row; not held: it would hold the first block's tables through
     # the run (the 30 M-row bench peaked at 1,744 MB, 1,478 without them). On no model row where there are blocks, it
-    # had cost the 10 M-row bench a plan of its own, 0.2 s on one core before the first block's (r-srvspd4).
+    # had cost the 10 M-row bench a plan of its own, 0.15 CPU s on one core before the first block's (r-srvspd4).
     planned = space if planned_rows else replace(space, model_side=space.model_side.head(0))
     plan = study.build(planned, side.head(0))
     dtypes = plan.frame.collect_schema()  # every chunk's plan's too (the same expressions on other rows): resolved once
