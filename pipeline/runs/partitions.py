@@ -77,8 +77,8 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
     key = PARTITION_KEY[name]
     # the text columns of fixed categories as Enums on the sides: the plan gathers them into the rows as Enums
     enums = text_enums(prepared.catalogs, name)
-    # a streamed sweep's model side in blocks, each its own space and plan (``sizing.model_blocks``)
-    blocks = list(sizing.model_blocks(prepared.space, name, stream))
+    # a large model side in blocks, each its own space and plan (``sizing.model_blocks``)
+    blocks = list(sizing.model_blocks(prepared.space, name, planned_rows and sizing.blocked(prepared.space, name)))
     spaces = (block_space(prepared, block, stream, enums) for block in blocks)
     space = next(spaces)
     base = run_dir / study_folder(name)
@@ -86,13 +86,17 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
     side = sorted_side(space, key, skip)
     texts = text_codes([prepared.space.hardware_side, prepared.space.model_side], prepared.spec.axes.region or ())
     declared = schema_columns(study.SCHEMA)
-    # the plan of the units and dtypes; on no model row where the rows' are built a block at a time (it would hold the
-    # first block's per-key tables through the run: the 30 M-row bench peaked at 1,744 MB, 1,478 without them)
-    planned = space if planned_rows and len(blocks) == 1 else replace(space, model_side=space.model_side.head(0))
+    # the plan of the units and dtypes, on the first block (its per-key tables built here are the ones its first
+    # chunk's plan gathers: cached), else on no model row; not held: it would hold the first block's tables through
+    # the run (the 30 M-row bench peaked at 1,744 MB, 1,478 without them). On no model row where there are blocks, it
+    # had cost the 10 M-row bench a plan of its own, 0.15 CPU s on one core before the first block's (r-srvspd4).
+    planned = space if planned_rows else replace(space, model_side=space.model_side.head(0))
     plan = study.build(planned, side.head(0))
     dtypes = plan.frame.collect_schema()  # every chunk's plan's too (the same expressions on other rows): resolved once
     shape = narrow.layout(prepared, dtypes, model_keys)
     empty = typed(plan.frame, name, rid, texts, shape, enums, dtypes).drop(key)  # the key: the folder, not a column
+    units, empty = plan.units, pl.LazyFrame(schema=empty.collect_schema())  # no table held
+    del plan
     schema = arrow_schema(empty, {c: d["unit"] for c, d in declared.items()},
                           {c: d["description"] for c, d in declared.items()})
     parts: dict[str | None, int] = {}
@@ -132,7 +136,7 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
         folder = base / partition_folder(name, None)
         folder.mkdir()
         empty.sink_parquet(folder / "part-00000.parquet", **options)
-    return plan.units
+    return units
 
 
 def block_space(prepared: Prepared, model_side: pl.DataFrame, stream: bool, enums: dict) -> Space:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,14 +29,22 @@ MAX_CHUNK_ROWS = {"training": 350_000, "serving": 250_000}
 # serving batch widens from ~100 to ~300 columns along its plan and several are in flight: the 30 M-row serving sweep
 # peaked at 2,104 MB fed 65,536 rows (pieces of 500 k), 1,503 MB fed 16,384.
 SOURCE_ROWS = {"serving": 16_384}
-# Serving is cut into pieces only above this many model-side rows: below it a chunk collected whole is faster (the
-# 3 M-row bench, 50,904 model rows: 5.7 against 6.6 CPU s end to end, idle) and small (890 MB peak), but that path's
-# peak grows ~6 kB per model row (158,368 rows, the 10 M-row bench: 1,545 MB), so it stops well short of 1.5 GB.
-STREAMED_ABOVE_MODEL_ROWS = {"serving": 100_000}
-# A streamed serving sweep is swept a block of at most this many model-side rows at a time, each block its own
-# space (``serving.streamed_space``) and plan. A group of columns ``per_key`` computes once per pair of classes
-# (hardware x model) is computed per row where its table would exceed ``per_key.MAX_TABLE_ROWS``, and the model
-# classes grow with the model side: on the whole side of the 30 M-row bench (475 k rows) 9 of 12 groups were
+# Serving is cut into pieces only above this many model-side rows (a test's setting: none by default): a chunk
+# collected whole is faster (the 3 M-row bench, 50,904 model rows: 5.7 against 6.6 CPU s end to end, idle), and a
+# larger model side is swept in blocks (``BLOCKED_ABOVE_MODEL_ROWS``) whose chunks are collected whole.
+STREAMED_ABOVE_MODEL_ROWS = {"serving": sys.maxsize}
+# A model side above this many rows is swept in blocks (``model_blocks``), each its own space and plan: a chunk
+# collected whole from the whole side peaks ~6 kB a model row higher (158,368 rows, the 10 M-row bench: 1,545 MB).
+# Serving's blocks were streamed (``streamed``) until r-srvspd4; collected chunk by chunk instead (as below 100 k:
+# ``serving.build`` plans a run of identical hardware rows once, which a streamed source's rows are not told apart
+# for), the 10 M-row bench (2 blocks) took 10.2-12.8 against 13.0-14.9 CPU s end to end at about the same peak, and
+# `bench_run serving 30000000 zstd` (10 blocks) 32.7-34.2 against 38.3-39.3 CPU s, peak RSS 1,401-1,437 against
+# 1,307-1,367 MB (load 8-10).
+BLOCKED_ABOVE_MODEL_ROWS = {"serving": 100_000}
+# A blocked serving sweep is swept a block of at most this many model-side rows at a time, each block its own space
+# and plan (streamed: ``serving.streamed_space``). Measured streamed: a group of columns ``per_key`` computes once per
+# pair of classes (hardware x model) is computed per row where its table would exceed ``per_key.MAX_TABLE_ROWS``, and
+# the model classes grow with the model side: on the whole side of the 30 M-row bench (475 k rows) 9 of 12 groups were
 # (82 x 140,784 pairs at most), the source fed 198 columns, not 58, and the sweep took 60-64 CPU s. In blocks
 # (`bench_run serving 30000000 zstd`, load 9-11): 100 k rows 38.4 CPU s, 2,046 MB peak (a block's tables beside the
 # block before's); 50 k 37.6-49.8 CPU s, 1,713-1,744 MB, and 1,406 MB once a block's cached tables go before the
@@ -70,9 +79,15 @@ def streamed(space: Space, study: str) -> bool:
     return study in MAX_CHUNK_ROWS and space.model_side.height > STREAMED_ABOVE_MODEL_ROWS.get(study, -1)
 
 
+def blocked(space: Space, study: str) -> bool:
+    """Whether ``study``'s sweep of ``space`` is swept a block of its model side at a time (``model_blocks``): a
+    ``streamed`` sweep, or one whose model side holds more than ``BLOCKED_ABOVE_MODEL_ROWS`` rows."""
+    return streamed(space, study) or space.model_side.height > BLOCKED_ABOVE_MODEL_ROWS.get(study, sys.maxsize)
+
+
 def model_blocks(space: Space, study: str, cut: bool) -> Iterator[pl.DataFrame]:
     """The model side of ``space`` in consecutive slices of at most ``MODEL_BLOCK_ROWS`` rows (two where two of at
-    most ``TWO_BLOCK_ROWS`` hold it), as even as can be, where ``cut`` (a ``streamed`` sweep), else whole."""
+    most ``TWO_BLOCK_ROWS`` hold it), as even as can be, where ``cut`` (a ``blocked`` sweep), else whole."""
     model, limit = space.model_side, MODEL_BLOCK_ROWS.get(study) if cut else None
     if limit and model.height <= 2 * TWO_BLOCK_ROWS.get(study, 0):
         limit = max(limit, -(-model.height // 2))

@@ -208,6 +208,34 @@ def test_serving_pieces_streamed_by_one_plan_are_the_sweep_collected_per_chunk(t
     assert cut_rows["itl_s"].drop_nulls().n_unique() > 50
 
 
+@pytest.mark.parametrize("load", [{}, {"request_rate": [0.5, 4.0]}])
+def test_serving_blocks_collected_chunk_by_chunk_are_the_sweep_of_the_whole_side(tmp_path, monkeypatch, load):
+    """Issue 15 (serving speed, r-srvspd4): a model side above BLOCKED_ABOVE_MODEL_ROWS swept in 3 blocks, each its
+    own space and plan whose chunks are collected whole (not streamed), writes the rows of the whole side's sweep,
+    every value, nulls included; offline and under load."""
+    prepared = runs.prepare(parse_spec(SERVING | {"axes": SERVING["axes"] | load}, "test"))
+    model = prepared.space.model_side
+    monkeypatch.setitem(sizing.BLOCKED_ABOVE_MODEL_ROWS, "serving", 0)
+    monkeypatch.setitem(sizing.MODEL_BLOCK_ROWS, "serving", -(-model.height // 3))
+    monkeypatch.setattr(sizing, "TWO_BLOCK_ROWS", {})
+    built, streamed = [], []
+    block_space = partitions.block_space
+    monkeypatch.setattr(partitions, "block_space", lambda *args: built.append((args[1].height, args[2])) or
+                        block_space(*args))
+    monkeypatch.setattr(partitions.streamed, "piece_rows", lambda *args: streamed.append(1) or iter(()))
+    cut = runs.run(prepared, tmp_path / "cut")
+    assert [n for n, _ in built] == [-(-model.height // 3)] * 2 + [model.height - 2 * -(-model.height // 3)]
+    assert not any(stream for _, stream in built) and not streamed
+    cut_rows = runs.scan_run(cut).collect().drop("run_id").sort("config_id")
+    monkeypatch.setitem(sizing.BLOCKED_ABOVE_MODEL_ROWS, "serving", model.height)
+    built.clear()
+    whole = runs.run(prepared, tmp_path / "whole")
+    assert built == [(model.height, False)]
+    whole_rows = runs.scan_run(whole).collect().drop("run_id").sort("config_id")
+    assert cut_rows.height == prepared.rows > 100 and cut_rows.equals(whole_rows)
+    assert cut_rows["itl_s"].drop_nulls().n_unique() > 50
+
+
 def test_model_blocks_are_consecutive_even_slices_of_the_model_side():
     """A streamed sweep's model side in consecutive slices of at most MODEL_BLOCK_ROWS rows, as even as can be:
     10 rows at most 4 a block are 4, 4, 2 -> ceil(10 / 3) = 4, 4, 2; not cut, or within the limit, the side itself."""
@@ -246,18 +274,19 @@ def test_a_model_side_two_blocks_of_two_block_rows_hold_is_cut_into_two():
     assert [b.height for b in sizing.model_blocks(real, "serving", True)] == [79_184, 79_184]  # the 10 M bench's
 
 
-def test_serving_streams_only_above_its_model_side_threshold():
-    """Issue 15: serving is cut into streamed pieces only when its model side holds more than
-    STREAMED_ABOVE_MODEL_ROWS rows (the whole-chunk path is faster below it); training always is."""
+def test_serving_is_swept_in_blocks_above_its_model_side_threshold_and_never_streamed():
+    """Issue 15: serving's model side is cut into blocks (``sizing.blocked``) only when it holds more than
+    BLOCKED_ABOVE_MODEL_ROWS rows, and serving is not streamed at any size by default (its blocks' chunks are collected
+    whole: r-srvspd4); training always is streamed (so blocked), node neither."""
     space = runs.prepare(parse_spec(SERVING, "test")).space
     rows = space.model_side.height
-    assert 0 < rows <= sizing.STREAMED_ABOVE_MODEL_ROWS["serving"]
-    assert not sizing.streamed(space, "serving")
-    assert sizing.streamed(space, "training")  # a study in MAX_CHUNK_ROWS with no threshold
-    assert not sizing.streamed(space, "node")
-    bigger = replace(space, model_side=pl.concat([space.model_side] * (sizing.STREAMED_ABOVE_MODEL_ROWS["serving"]
+    assert 0 < rows <= sizing.BLOCKED_ABOVE_MODEL_ROWS["serving"]
+    assert not sizing.streamed(space, "serving") and not sizing.blocked(space, "serving")
+    assert sizing.streamed(space, "training") and sizing.blocked(space, "training")  # no threshold
+    assert not sizing.streamed(space, "node") and not sizing.blocked(space, "node")
+    bigger = replace(space, model_side=pl.concat([space.model_side] * (sizing.BLOCKED_ABOVE_MODEL_ROWS["serving"]
                                                                         // rows + 1)))
-    assert sizing.streamed(bigger, "serving")
+    assert sizing.blocked(bigger, "serving") and not sizing.streamed(bigger, "serving")
 
 
 @pytest.mark.parametrize(("limit", "first"), [(0, "dimensions"), (10**9, None)])
