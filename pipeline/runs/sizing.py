@@ -59,8 +59,10 @@ TWO_BLOCK_ROWS = {"serving": 80_000}
 # A run's dimension tables are built on the writer thread while the first chunk computes, except from a model side
 # this large: there the dimension table's transient copies stack on the first pieces' (training's 30 M-row bench,
 # 987,690 model rows: peak RSS 1,448-1,503 MB overlapped, 1,341 MB built first; its 3 M-row bench, 187,350 rows,
-# keeps the overlap).
-OVERLAP_DIMENSIONS_MAX_MODEL_ROWS = 500_000
+# keeps the overlap). Serving's 30 M-row bench (469,448 model rows, 10 blocks collected chunk by chunk) peaked at
+# 1,335-1,448 MB overlapped, 1,345-1,407 built first (r-srvspd4's `rss_phases.py`; the lead's `bench_run serving
+# 30000000 zstd`, alternated, load 2-7); its 10 M-row bench (158,368) keeps the overlap.
+OVERLAP_DIMENSIONS_MAX_MODEL_ROWS = 400_000
 # Per study: bytes per row on disk and rows per second end to end on 2 cores, measured with
 # `mlsys bench` (10M node rows: 674 MB at 1.49-1.57 M rows/s; 3M serving: 267 MB at 1.03-1.08 M;
 # 4.2M training: 122 MB at 1.14-1.20 M) and the packaged specs (`mlsys sweep --spec S`, 2026-12-03:
