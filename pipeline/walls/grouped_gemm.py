@@ -17,9 +17,9 @@ measured)|, r-dsr1/ridge_fit.py) and DeepGEMM's grouped FP8 rows on H800 (r-kern
 
 from __future__ import annotations
 
-from pipeline.units import UExpr, lit, where
+from pipeline.units import Plain, UExpr, lit, maximum, where
 from pipeline.walls.operator_shapes import mlp_eta_compute
-from pipeline.walls.registries import define_serving
+from pipeline.walls.registries import define_serving, serving_column
 from pipeline.walls.serving import PHASES
 
 GROUPED_OVERLAP_P = 2.5  # the ℓp exponent (module docstring)
@@ -50,3 +50,26 @@ def _grouped_eta(p: str) -> None:
 
 for _phase in PHASES:
     _grouped_eta(_phase)
+
+
+def overlap_stream_share(memory_s: UExpr, time_s: UExpr, p: float = GROUPED_OVERLAP_P) -> UExpr:
+    """d ln T / d ln(1 / m) of T = ||(c, m)||_p: (m / T)^p (and (c / T)^p for c; the two sum to 1, since
+    T^p = c^p + m^p). 3-4-5 at p = 2: m = 3, T = 5 gives 9 / 25."""
+    return (memory_s / maximum(time_s, lit(1e-30, "s"))).to("").power(lit(p))
+
+
+@serving_column
+def decode_mlp_overlap_stream_time_s(n_layers: UExpr, n_experts: UExpr, decode_mlp_gemm_bytes: UExpr,
+                                     memory_bandwidth_bytes_per_s: UExpr, eta_memory: UExpr,
+                                     decode_mlp_gemm_time_s: UExpr, decode_mlp_is_compute_bound: Plain,
+                                     dequant_overhead_fraction: UExpr, is_weight_quantized: Plain) -> UExpr:
+    """Wall 21 (``serving_sensitivity``): the part of a decode pass's MoE MLP GEMM time that moves with the memory
+    bandwidth and not with the peak where the GEMMs are compute-bound, i.e. their time is ||(c, m)||_p
+    (``overlap_eta``): d T / d ln bandwidth = -T (m / T)^p, d T / d ln peak = -T (c / T)^p = -(T - T (m / T)^p);
+    x L layers, x (1 + the dequantization fraction) where the weights are quantized (``fidelity``'s overhead:
+    a fraction of the GEMMs' time). 0 for a dense MLP (the roofline) and where the GEMMs are memory-bound (T = the
+    streaming time with its kernels' α, which does not move with the peak)."""
+    memory = (decode_mlp_gemm_bytes / (memory_bandwidth_bytes_per_s * eta_memory)).to("s")
+    moved = n_layers * decode_mlp_gemm_time_s * overlap_stream_share(memory, decode_mlp_gemm_time_s)
+    moved = moved * (1.0 + where(is_weight_quantized, dequant_overhead_fraction, 0))
+    return where(n_experts.is_not_null() & decode_mlp_is_compute_bound, moved, 0.0 * decode_mlp_gemm_time_s)

@@ -50,3 +50,26 @@ def test_serving_mlp_eta_is_lowered_for_moe_only():
     frame = pl.DataFrame(cols, schema={k: pl.Float64 for k in cols})
     out = formulas.plan(frame.lazy(), units, ["decode_mlp_eta_compute"], FORMULAS).frame.collect()
     assert out["decode_mlp_eta_compute"].to_list() == pytest.approx([0.45, 0.45 / 2 ** 0.4], rel=1e-12)
+
+
+def test_decode_overlap_stream_time_by_hand():
+    """Wall 21's moved time (``decode_mlp_overlap_stream_time_s``): T (m / T)^p x L x (1 + dequant fraction).
+    At the ridge (c = m = 4 ms, p = 2.5) T = 4 x 2^0.4 = 5.27803 ms and (m / T)^p = 1 / 2: 2.63902 ms a layer, x 32
+    layers = 84.4485 ms. c = 4, m = 2 ms: (m / T)^p = 2^2.5 / (4^2.5 + 2^2.5) = 1 / (1 + 2^2.5) = 0.150221, T =
+    (32 + 5.65685)^0.4 = 4.26911 ms, x 32 x 1.1 (int4 weights, fraction 0.1) = 22.5741 ms. A dense row, and an MoE
+    row whose GEMMs are memory-bound, move nothing beyond their bound."""
+    ridge = 4e-3 * 2 ** 0.4
+    off = (32 + 2 ** 2.5) ** 0.4 * 1e-3
+    n = 4
+    cols = {"n_layers": [32.0] * n, "n_experts": [8.0, 8.0, None, 8.0], "decode_mlp_gemm_bytes": [4e9, 2e9, 4e9, 4e9],
+            "memory_bandwidth_bytes_per_s": [1e12] * n, "eta_memory": [1.0] * n,
+            "decode_mlp_gemm_time_s": [ridge, off, ridge, 4e-3], "dequant_overhead_fraction": [0.1] * n}
+    units = {k: unit("") for k in cols} | {"decode_mlp_gemm_bytes": unit("B"), "decode_mlp_gemm_time_s": unit("s"),
+                                           "memory_bandwidth_bytes_per_s": unit("B/s")}
+    flags = {"decode_mlp_is_compute_bound": [True, True, True, False], "is_weight_quantized": [False, True, True, True]}
+    units |= {k: None for k in flags}
+    frame = pl.DataFrame(cols, schema={k: pl.Float64 for k in cols}).with_columns(pl.DataFrame(flags))
+    out = formulas.plan(frame.lazy(), units, ["decode_mlp_overlap_stream_time_s"], FORMULAS).frame.collect()
+    hand = [32 * ridge / 2, 32 * 1.1 * off / (1 + 2 ** 2.5), 0.0, 0.0]
+    assert out["decode_mlp_overlap_stream_time_s"].to_list() == pytest.approx(hand, rel=1e-12)
+    assert hand[:2] == pytest.approx([84.4485e-3, 22.5741e-3], rel=1e-5)
