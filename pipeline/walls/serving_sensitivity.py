@@ -3,7 +3,9 @@
 ITL = max(operators + dequantization, weight streaming) + communication + launches. Each
 operator time is FLOPs / (peak x eta) or bytes / (bandwidth x eta_memory), whichever binds,
 so d log ITL / d log peak is -(compute-bound operator time)/ITL, and likewise for bandwidth;
-the ring's alpha and beta terms give the link's (exact away from regime changes).
+the ring's alpha and beta terms give the link's (exact away from regime changes). An MoE MLP's
+compute-bound GEMMs take ||(c, m)||_p (``grouped_gemm``): their time splits between the two by
+the norm's shares, (c / T)^p to the peak and (m / T)^p to the bandwidth.
 
 Workload inputs: for a dense model every decode operator's FLOPs and non-weight bytes grow in
 proportion to the sequences of a microbatch (KV read, activations, logits), its weights do not;
