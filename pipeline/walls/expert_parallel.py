@@ -39,7 +39,9 @@ without forwarding). Decode keeps one send per expert: DeepEP's low-latency kern
 from __future__ import annotations
 
 from pipeline.units import Plain, UExpr, lit, maximum, where
+from pipeline.walls import grouped_gemm  # noqa: F401  (registers the grouped MoE GEMMs' η)
 from pipeline.walls.locality import SCALEOUT_LINK_EFFICIENCY, link_for_span, scaleout_bandwidth_per_gpu_bytes_per_s
+from pipeline.walls.operator_shapes import gemm_row_tile_efficiency, gemm_row_tiles
 from pipeline.walls.operators import FLOP_PER_PARAM_TOKEN
 from pipeline.walls.quantities import ELEM_PER_TOKEN, PARAM, TOKEN
 from pipeline.walls.registries import define_serving, serving_column
@@ -251,11 +253,38 @@ def _mlp_reads(p: str) -> None:
                                               "n_experts_per_token", f"{p}_stage_tokens", "expert_slots"], reads)
 
     def rows(t, n_experts, k, stage, slots):
-        """Rows of one expert's GEMM: the tokens routed to it, t·k/E of the device's step (``operators``),
-        of the whole stage's with EP (``{p}_stage_tokens``: the device's without) over the E + r slots
-        (``expert_slots``: a replica takes its share); at least one."""
-        routed = maximum(stage / TOKEN * k / slots, lit(1.0))
+        """Rows of one expert's GEMM: the tokens routed to it, t·k of the device's step (``operators``),
+        of the whole stage's with EP (``{p}_stage_tokens``: the device's without), over the E + r slots
+        (``expert_slots``: a replica takes its share) some token picks (``_routed_share``): the mean rows of an
+        expert that runs; at least one."""
+        routed = maximum(stage / TOKEN * k / (slots * _routed_share(slots, k, stage)), lit(1.0))
         return where(n_experts.is_not_null(), routed, t / TOKEN)
+
+    def group(n_experts, ep, k, stage, slots):
+        """The experts one device's grouped MoE GEMM runs in one launch: its E / tp (TP-sharded) or (E + r) / ep
+        (EP) slots that some token of the stage picks; 1 for a dense MLP. SGLang / vLLM ``fused_moe_kernel``:
+        one Triton launch whose grid is ceil(padded routed rows / BLOCK_M) x ceil(N / BLOCK_N) over every expert's
+        rows (``moe_align_block_size`` pads each expert's rows to BLOCK_M, python/sglang/srt/layers/moe/
+        fused_moe_triton/fused_moe.py ``invoke_fused_moe_kernel``); TensorRT-LLM CutlassMoeFCRunner::runMoe, one
+        grouped GEMM over the local experts (moe_kernels.cu; ``moe_routing``)."""
+        local = where(uses_ep(ep, n_experts), slots / ep, slots)
+        return where(n_experts.is_not_null(), maximum(local * _routed_share(slots, k, stage), lit(1.0)), lit(1.0))
+
+    def grouped_tiles(m, n, tile_m, tile_n, experts):
+        """The output tiles of the grouped GEMM: each running expert's (M x N) tiles, over which the SMs fill
+        their waves together (``gemm_efficiency``'s wave and split-K terms)."""
+        return gemm_row_tiles(m, n, tile_m, tile_n) * experts
+
+    def expert_tile_efficiency(m, n, tile_m, tile_n):
+        """One expert's padded tiles' useful share (``gemm_tile_efficiency``): the grouped tiles do not change it."""
+        return gemm_row_tile_efficiency(m, n, tile_m, tile_n, gemm_row_tiles(m, n, tile_m, tile_n))
+
+    define_serving(f"{p}_mlp_group_gemms", ["n_experts", "ep", "n_experts_per_token", f"{p}_stage_tokens",
+                                            "expert_slots"], group)
+    for gemm in ("up", "down"):
+        shape = [f"{p}_mlp_{gemm}_gemm_m", f"{p}_mlp_{gemm}_gemm_n", "gemm_tile_m", "gemm_tile_n"]
+        define_serving(f"{p}_mlp_{gemm}_gemm_tiles", [*shape, f"{p}_mlp_group_gemms"], grouped_tiles)
+        define_serving(f"{p}_mlp_{gemm}_gemm_tile_efficiency", shape, expert_tile_efficiency)
 
     def down_k(n_experts, ffn, expert_ffn, tp, ep):
         """K of the down GEMM: d_ff / tp (``operators``); an EP rank holds its experts whole."""

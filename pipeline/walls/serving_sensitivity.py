@@ -3,7 +3,9 @@
 ITL = max(operators + dequantization, weight streaming) + communication + launches. Each
 operator time is FLOPs / (peak x eta) or bytes / (bandwidth x eta_memory), whichever binds,
 so d log ITL / d log peak is -(compute-bound operator time)/ITL, and likewise for bandwidth;
-the ring's alpha and beta terms give the link's (exact away from regime changes).
+the ring's alpha and beta terms give the link's (exact away from regime changes). An MoE MLP's
+compute-bound GEMMs take ||(c, m)||_p (``grouped_gemm``): their time splits between the two by
+the norm's shares, (c / T)^p to the peak and (m / T)^p to the bandwidth.
 
 Workload inputs: for a dense model every decode operator's FLOPs and non-weight bytes grow in
 proportion to the sequences of a microbatch (KV read, activations, logits), its weights do not;
@@ -71,10 +73,12 @@ def elasticity_peak_flop_per_s(is_feasible: Plain, streaming_binds: Plain, decod
 # (two for the batch's) to the terms that read a length: the length-free terms summed first, on their table
 # (issue 15: 15 gathered columns -> 7; the sums' order moves the values by a few ulps at most).
 @serving_column
-def decode_peak_rest_time_s(decode_dequant_compute_bound_time_s: UExpr, decode_other_peak_time_s: UExpr) -> UExpr:
+def decode_peak_rest_time_s(decode_dequant_compute_bound_time_s: UExpr, decode_other_peak_time_s: UExpr,
+                            decode_mlp_overlap_stream_time_s: UExpr) -> UExpr:
     """What the compute dtype's peak moves beside the operators' compute-bound time: the compute-bound matmuls'
-    dequantization, less a 16-bit LM head's time (it runs at another peak)."""
-    return decode_dequant_compute_bound_time_s - decode_other_peak_time_s
+    dequantization, less a 16-bit LM head's time (it runs at another peak) and less the share of a compute-bound
+    MoE MLP's time that moves with the bandwidth instead (``grouped_gemm.decode_mlp_overlap_stream_time_s``)."""
+    return decode_dequant_compute_bound_time_s - decode_other_peak_time_s - decode_mlp_overlap_stream_time_s
 
 
 @serving_column
@@ -95,10 +99,14 @@ def elasticity_memory_bandwidth(is_feasible: Plain, streaming_binds: Plain, deco
 
 @serving_column
 def decode_bandwidth_rest_time_s(decode_dequant_memory_bound_time_s: UExpr, decode_moe_routing_bandwidth_time_s: UExpr,
-                                 decode_sampling_bandwidth_time_s: UExpr) -> UExpr:
+                                 decode_sampling_bandwidth_time_s: UExpr,
+                                 decode_mlp_overlap_stream_time_s: UExpr) -> UExpr:
     """What the memory bandwidth moves beside the operators' memory-bound time: the memory-bound matmuls'
-    dequantization, an MoE layer's routing kernels and the sampling kernels (``moe_routing``, ``sampling``)."""
-    return decode_dequant_memory_bound_time_s + decode_moe_routing_bandwidth_time_s + decode_sampling_bandwidth_time_s
+    dequantization, an MoE layer's routing kernels and the sampling kernels (``moe_routing``, ``sampling``), and
+    the weight-streaming share of a compute-bound MoE MLP's time (``grouped_gemm``: compute and streaming only
+    partly overlapped)."""
+    return (decode_dequant_memory_bound_time_s + decode_moe_routing_bandwidth_time_s + decode_sampling_bandwidth_time_s
+            + decode_mlp_overlap_stream_time_s)
 
 
 @serving_column

@@ -169,3 +169,27 @@ def test_prefill_across_nodes_sends_a_token_once_per_remote_node_by_hand():
     assert out["prefill_alltoall_time_s"][0] == pytest.approx(0.29066, rel=1e-4)
     within = 4096 * K * D * 1.0  # EP 8 on one node: the scale-up all-to-all, (n - 1)/n of every copy
     assert out["prefill_alltoall_time_s"][1] == pytest.approx(58 * (2e-6 + 7 / 8 * 3 * within / 450e9), rel=1e-9)
+
+
+def test_grouped_moe_gemm_of_deepseek_v3_decode_by_hand():
+    """r-infx's patch: one decode step of 32 tokens on 8 TP-sharded ranks (ep 1, 256 slots): the experts some token
+    picks, 256 x (1 - (1 - 8/256)^32) = 256 x (1 - 0.968750^32) = 256 x 0.638226 = 163.386 (Python: 1 - 0.96875 ** 32
+    = 0.6382259...), run in one grouped launch; each runs 32 x 8 / 163.386 = 1.5668 rows. Up GEMM per expert:
+    N = 3 x 7168 x 2048 / (8 x 7168) - 2048 / 8 = 768 - 256 = 512, one 64-row tile by 512 / 128 = 4 column tiles:
+    4 x 163.386 = 653.5 grouped tiles; useful share of an expert's tiles 1.5668 x 512 / (4 x 64 x 128) = 0.02448.
+    EP 8 (32 slots a rank, whole experts): 32 x 0.638226 = 20.42 experts a launch, the stage's 32 tokens' rows
+    1.5668 each, N = 3 x 2048 - 2048 = 4096: 32 column tiles, 653.5 tiles."""
+    share = 1 - (1 - 8 / 256) ** 32
+    cols = {"decode_tokens": ([32.0] * 2, "tok"), "tp": ([8.0, 8.0], ""), "ep": ([1.0, 8.0], ""),
+            "n_experts": ([256.0] * 2, ""), "n_experts_per_token": ([8.0] * 2, ""), "expert_slots": ([256.0] * 2, ""),
+            "batch": ([32.0] * 2, ""), "pp": ([1.0] * 2, ""), "expert_params_each": ([EACH] * 2, "param"),
+            "dense_mlp_params_per_layer": ([DENSE_MLP] * 2, "param"), "d_model": ([D] * 2, ""),
+            "ffn_dim": ([18432.0] * 2, ""), "expert_ffn_dim": ([2048.0] * 2, ""), "gemm_tile_m": ([128.0] * 2, ""),
+            "gemm_tile_n": ([128.0] * 2, "")}
+    out = evaluate(["decode_mlp_group_gemms", "decode_mlp_up_gemm_m", "decode_mlp_up_gemm_n",
+                    "decode_mlp_up_gemm_tiles", "decode_mlp_up_gemm_tile_efficiency"], **cols)
+    assert out["decode_mlp_group_gemms"] == pytest.approx([256 * share, 32 * share], rel=1e-9)
+    assert out["decode_mlp_up_gemm_m"] == pytest.approx([32 * 8 / (256 * share)] * 2, rel=1e-9)
+    assert out["decode_mlp_up_gemm_n"] == pytest.approx([512.0, 4096.0])
+    assert out["decode_mlp_up_gemm_tiles"] == pytest.approx([4 * 256 * share, 32 * 32 * share], rel=1e-9)
+    assert out["decode_mlp_up_gemm_tile_efficiency"][0] == pytest.approx(32 * 8 / (256 * share) / 64, rel=1e-9)

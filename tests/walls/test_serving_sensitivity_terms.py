@@ -32,22 +32,26 @@ ROWS = {"is_feasible": ([True, True, False], None), "streaming_binds": ([False, 
 
 
 def test_peak_elasticity_adds_the_dequantization_and_takes_out_a_16_bit_lm_head():
-    # compute-bound operators 400 us, their dequantization 40 us, a 16-bit LM head (another peak) 20 us:
-    # -(400 + 40 - 20) / 1000 = -0.42; 0 where the host link sets the pace, null where nothing runs
+    # compute-bound operators 400 us, their dequantization 40 us, a 16-bit LM head (another peak) 20 us, the
+    # weight-streaming share of a compute-bound MoE MLP (grouped_gemm's ℓp norm) 30 us:
+    # -(400 + 40 - 20 - 30) / 1000 = -0.39; 0 where the host link sets the pace, null where nothing runs
     out = evaluate(["elasticity_peak_flop_per_s"], **ROWS, decode_compute_bound_time_s=seconds(400, 400, 400),
                    decode_dequant_compute_bound_time_s=seconds(40, 40, 40),
-                   decode_other_peak_time_s=seconds(20, 20, 20))
-    assert out["elasticity_peak_flop_per_s"][:2] == pytest.approx([-0.42, 0.0])
+                   decode_other_peak_time_s=seconds(20, 20, 20),
+                   decode_mlp_overlap_stream_time_s=seconds(30, 30, 30))
+    assert out["elasticity_peak_flop_per_s"][:2] == pytest.approx([-0.39, 0.0])
     assert out["elasticity_peak_flop_per_s"][2] is None
 
 
 def test_bandwidth_elasticity_adds_dequantization_routing_and_sampling():
-    # memory-bound operators 500 us, their dequantization 10 us, MoE routing 5 us, sampling 2 us: -517 / 1000
+    # memory-bound operators 500 us, their dequantization 10 us, MoE routing 5 us, sampling 2 us, the
+    # weight-streaming share of a compute-bound MoE MLP 30 us: -547 / 1000
     out = evaluate(["elasticity_memory_bandwidth"], **ROWS, decode_memory_bound_time_s=seconds(500, 500, 500),
                    decode_dequant_memory_bound_time_s=seconds(10, 10, 10),
                    decode_moe_routing_bandwidth_time_s=seconds(5, 5, 5),
-                   decode_sampling_bandwidth_time_s=seconds(2, 2, 2))
-    assert out["elasticity_memory_bandwidth"][:2] == pytest.approx([-0.517, 0.0])
+                   decode_sampling_bandwidth_time_s=seconds(2, 2, 2),
+                   decode_mlp_overlap_stream_time_s=seconds(30, 30, 30))
+    assert out["elasticity_memory_bandwidth"][:2] == pytest.approx([-0.547, 0.0])
     assert out["elasticity_memory_bandwidth"][2] is None
 
 
