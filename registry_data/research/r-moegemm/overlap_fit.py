@@ -1,62 +1,20 @@
-"""Fit of ``pipeline.walls.grouped_gemm.GROUPED_OVERLAP_P`` (r-dsr1/ridge_fit.py redone on grouped_overlap.patch:
-r-infx's grouped launch + this folder's overlap η) to the fused-MoE kernel microbenchmarks (r-dsr1/fused_moe.csv,
-vLLM PR #24700 on H100): for each candidate p, the check's model (check_fused_moe.py: one layer's decode MLP +
-routing) against the measured kernel, over the tuned rows (Mixtral BF16 tuned config, Qwen3-30B-A3B FP8 PR config);
-main's untuned Qwen3 config is printed but not fitted (its loss at 64-256 tok/expert is the config: the PR's beats it
-by 27 % at 512). The fit: the p of the grid with the smallest mean |log(model / measured)| over all 28 tuned rows.
-Needs the patch applied (``git apply registry_data/research/r-moegemm/grouped_overlap.patch``). Run from the
-repository root (one process per p: the serving study builds its column expressions once per process):
+"""Fit of ``pipeline.walls.grouped_gemm.GROUPED_OVERLAP_P`` (r-infx's grouped launch + this folder's overlap η, applied
+in the thirty-third session) to the fused-MoE kernel microbenchmarks (r-dsr1/fused_moe.csv, vLLM PR #24700 on H100):
+r-dsr1/ridge_fit.py's fit (its docstring: the check's model against the measured kernel, the tuned rows' mean
+|log(model / measured)|), run on this term. Run from the repository root (one process per p):
 .venv/bin/python registry_data/research/r-moegemm/overlap_fit.py
 """
 
 from __future__ import annotations
 
-import math
-import subprocess
-import sys
+import importlib.util
 from pathlib import Path
-from statistics import median
 
-import polars as pl
-
-import pipeline.walls.grouped_gemm as overlap
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "r-dsr1"))
-from check_fused_moe import table  # noqa: E402
-
-CANDIDATES = (1.5, 2.0, 2.25, 2.5, 2.75, 3.0, 4.0, 6.0, 64.0)  # 64: the roofline (2^(1/64) = 1.011 at c = m)
-
-
-def score(p: float) -> tuple[float, pl.DataFrame]:
-    overlap.GROUPED_OVERLAP_P = p
-    t = table().with_columns(tuned=~pl.col("kernel").str.contains("main's config"),
-                             log_error=(pl.col("predicted_us") / pl.col("kernel_time_us")).log())
-    fit = t.filter(pl.col("tuned"))
-    return float(fit["log_error"].abs().mean()), t
-
-
-def mean_abs_pct(t: pl.DataFrame) -> str:
-    return f"{100 * (math.exp(float(t['log_error'].abs().mean())) - 1):.1f} %"
-
-
-def report(p: float) -> None:
-    loss, t = score(p)
-    tuned = pl.col("tuned")
-    large = pl.col("tokens_per_expert") >= 16
-    parts = [f"{model}{'' if ok else ' (main cfg)'} {median(g['error_pct'].to_list()):+.1f} %"
-             for (model, ok), g in t.filter(large).group_by("model", "tuned", maintain_order=True)]
-    print(f"p = {p:g}: mean |log error| (tuned rows) {loss:.3f} ({100 * (math.exp(loss) - 1):.1f} %); median error"
-          f" at >= 16 tok/expert: {'; '.join(parts)}; tuned >= 16 tok/expert {mean_abs_pct(t.filter(tuned & large))},"
-          f" tuned < 16 tok/expert {mean_abs_pct(t.filter(tuned & ~large))}")
-
-
-def main() -> None:
-    if len(sys.argv) > 1:
-        report(float(sys.argv[1]))
-        return
-    for p in CANDIDATES:
-        subprocess.run([sys.executable, __file__, str(p)], check=True)
-
+_spec = importlib.util.spec_from_file_location("ridge_fit", Path(__file__).parents[1] / "r-dsr1" / "ridge_fit.py")
+ridge = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(ridge)
+ridge.MODULE, ridge.ATTRIBUTE = "pipeline.walls.grouped_gemm", "GROUPED_OVERLAP_P"
+ridge.CANDIDATES = (1.5, 2.0, 2.25, 2.5, 2.75, 3.0, 4.0, 6.0, 64.0)  # 64: the roofline (2^(1/64) = 1.011 at c = m)
 
 if __name__ == "__main__":
-    main()
+    ridge.main()

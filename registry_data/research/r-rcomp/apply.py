@@ -25,14 +25,15 @@ cfgs = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(cfgs)
 
 
-def cells() -> pl.DataFrame:
-    """cells.csv (values as text) with each cell's note (r-cfgs' ``cells``)."""
-    return cfgs.cells(HERE, "cells.csv", pl.String)
+def cells(folder: Path = HERE) -> pl.DataFrame:
+    """``folder``'s cells.csv (values as text) with each cell's note (r-cfgs' ``cells``)."""
+    return cfgs.cells(folder, "cells.csv", pl.String)
 
 
-def apply(registry: Path = REGISTRY) -> int:
-    """Replay cells.csv (values as text) onto ``registry``'s measurements; last_verified left (None)."""
-    return cfgs.apply(registry, HERE, tuple(cells()["column"].unique(maintain_order=True)), None,
+def apply(registry: Path = REGISTRY, folder: Path = HERE) -> int:
+    """Replay ``folder``'s cells.csv (values as text) onto ``registry``'s measurements; last_verified left (None).
+    r-mbfp8's apply.py replays its own cells.csv through this."""
+    return cfgs.apply(registry, folder, tuple(cells(folder)["column"].unique(maintain_order=True)), None,
                       value_dtype=pl.String)
 
 
