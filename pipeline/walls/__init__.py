@@ -26,6 +26,7 @@ from pipeline.walls import (  # noqa: F401
     finite_run,
     fragility,
     graph_latency,
+    grouped_gemm,
     locality,
     lora,
     memory,

@@ -39,7 +39,6 @@ without forwarding). Decode keeps one send per expert: DeepEP's low-latency kern
 from __future__ import annotations
 
 from pipeline.units import Plain, UExpr, lit, maximum, where
-from pipeline.walls import grouped_gemm  # noqa: F401  (registers the grouped MoE GEMMs' η)
 from pipeline.walls.locality import SCALEOUT_LINK_EFFICIENCY, link_for_span, scaleout_bandwidth_per_gpu_bytes_per_s
 from pipeline.walls.operator_shapes import gemm_row_tile_efficiency, gemm_row_tiles
 from pipeline.walls.operators import FLOP_PER_PARAM_TOKEN

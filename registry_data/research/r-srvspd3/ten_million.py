@@ -15,21 +15,29 @@ from pipeline import runs
 from pipeline.runs import sizing
 from pipeline.studies import per_key
 
-how = sys.argv[1] if len(sys.argv) > 1 else "blocks"
-p = common.prepared(int(sys.argv[2]) if len(sys.argv) > 2 else 10_000_000)
-if how == "whole":
-    sizing.STREAMED_ABOVE_MODEL_ROWS["serving"] = 10 ** 9
-elif how.startswith("block="):
-    sizing.MODEL_BLOCK_ROWS["serving"] = int(how[6:])
-elif how.startswith("source="):
-    sizing.SOURCE_ROWS["serving"] = int(how[7:])
-per_key.forget()
-d = Path(tempfile.mkdtemp(prefix="tm-"))
-c, t = cpu(), time.perf_counter()
-run = runs.run(p, d)
-c, t = cpu() - c, time.perf_counter() - t
-parts = len(runs.part_files(run, "serving"))
-shutil.rmtree(d)
-print(f"{how}: {p.rows:,} rows, {c:.2f} CPU s, {t:.2f} s wall ({c / t:.2f} cores), "
-      f"{c / p.rows * 1e6:.3f} us CPU a row, {parts} parts, peak RSS "
-      f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
+
+def measure(p, how: str, prefix: str = "tm-") -> None:
+    """``runs.run`` of ``p`` in a scratch folder (per-key tables let go first): prints its CPU s of all threads, wall,
+    parts and this process's peak RSS under the label ``how`` (r-srvspd4's blocks_collected.py calls it too)."""
+    per_key.forget()
+    d = Path(tempfile.mkdtemp(prefix=prefix))
+    c, t = cpu(), time.perf_counter()
+    run = runs.run(p, d)
+    c, t = cpu() - c, time.perf_counter() - t
+    parts = len(runs.part_files(run, "serving"))
+    shutil.rmtree(d)
+    print(f"{how}: {p.rows:,} rows, {c:.2f} CPU s, {t:.2f} s wall ({c / t:.2f} cores), "
+          f"{c / p.rows * 1e6:.3f} us CPU a row, {parts} parts, peak RSS "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
+
+
+if __name__ == "__main__":
+    how = sys.argv[1] if len(sys.argv) > 1 else "blocks"
+    p = common.prepared(int(sys.argv[2]) if len(sys.argv) > 2 else 10_000_000)
+    if how == "whole":
+        sizing.STREAMED_ABOVE_MODEL_ROWS["serving"] = 10 ** 9
+    elif how.startswith("block="):
+        sizing.MODEL_BLOCK_ROWS["serving"] = int(how[6:])
+    elif how.startswith("source="):
+        sizing.SOURCE_ROWS["serving"] = int(how[7:])
+    measure(p, how)

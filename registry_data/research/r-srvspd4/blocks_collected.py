@@ -2,18 +2,12 @@
 cut into blocks of at most N rows, each block's chunks collected whole (not streamed), or (`whole`) not cut nor
 streamed: CPU s of all threads, wall, parts and peak RSS of this process:
 `PYTHONPATH=TREE python blocks_collected.py [as-is | whole | collected=N] [ROWS]`."""
-import resource
-import shutil
 import sys
-import tempfile
-import time
-from pathlib import Path
 
 import common
-from common import cpu
-from pipeline import runs
 from pipeline.runs import sizing
-from pipeline.studies import per_key
+
+ten_million = common.load("r-srvspd3", "ten_million.py")  # its measure(): the run, CPU, wall, parts, peak RSS
 
 how = sys.argv[1] if len(sys.argv) > 1 else "as-is"
 p = common.prepared(int(sys.argv[2]) if len(sys.argv) > 2 else 10_000_000)
@@ -24,13 +18,4 @@ if how.startswith("collected="):
     sizing.MODEL_BLOCK_ROWS["serving"] = int(how[10:])
     sizing.TWO_BLOCK_ROWS["serving"] = 0
     sizing.model_blocks = lambda space, study, cut: cut_blocks(space, study, True)
-per_key.forget()
-d = Path(tempfile.mkdtemp(prefix="bc-"))
-c, t = cpu(), time.perf_counter()
-run = runs.run(p, d)
-c, t = cpu() - c, time.perf_counter() - t
-parts = len(runs.part_files(run, "serving"))
-shutil.rmtree(d)
-print(f"{how}: {p.rows:,} rows, {c:.2f} CPU s, {t:.2f} s wall ({c / t:.2f} cores), "
-      f"{c / p.rows * 1e6:.3f} us CPU a row, {parts} parts, peak RSS "
-      f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
+ten_million.measure(p, how, "bc-")
