@@ -48,7 +48,8 @@ def test_an_eager_prefill_pays_the_frameworks_host_cost_per_kernel():
     out = evaluate(["prefill_launch_overhead_s", "decode_launch_overhead_s"],
                    decode_cuda_graphs=([True, True], None), kernel_launches=([671.0, 671.0], ""), pp=([1.0, 1.0], ""),
                    launch_overhead_s=([671 * 4e-6] * 2, "s"), graph_launch_s=([2.5e-6] * 2, "s"),
-                   graph_launch_per_kernel_s=([1e-9] * 2, "s"), prefill_eager_host_per_kernel_s=([per_kernel, 0.0], "s"))
+                   graph_launch_per_kernel_s=([1e-9] * 2, "s"),
+                   prefill_eager_host_per_kernel_s=([per_kernel, 0.0], "s"))
     assert out["prefill_launch_overhead_s"] == pytest.approx([59.5428e-3, 2.684e-3], rel=1e-4)
     assert out["decode_launch_overhead_s"] == pytest.approx([2.5e-6 + 671e-9] * 2)
 
