@@ -36,7 +36,9 @@ ADDED_COLUMNS: dict[str, dict[str, tuple[pl.DataType, str, str]]] = {
                                                                 "run as the kernel catalog measured them (1)")}
     | {c: (dtype, "2026-12-06", "no graphed batch-1 engines stated: every step launches its kernels eagerly")
        for c, dtype in (("graphed_models", pl.String()), ("graph_kernels_per_transformer_layer", pl.Float64()),
-                        ("graph_kernels_per_step", pl.Float64()), ("graph_engine_source_url", pl.String()))},
+                        ("graph_kernels_per_step", pl.Float64()), ("graph_engine_source_url", pl.String()))}
+    | {c: (dtype, "2026-12-07", "no eager prefill host cost stated: prefill pays the eager launch cost per kernel")
+       for c, dtype in (("prefill_eager_host_per_kernel_s", pl.Float64()), ("prefill_host_source_url", pl.String()))},
     "hardware": {c: (dtype, "2026-12-06", "no SM clock: a graphed batch-1 step prices today's eager form")
                  for c, dtype in (("sm_clock_hz", pl.Float64()), ("sm_clock_source_url", pl.String()))}
     | {c: (dtype, "2026-12-06", "no SM count: a graphed step without a kernel fit keeps the profile η")

@@ -45,6 +45,11 @@ class EfficiencyProfileSchema(Provenance):
     graph_launch_per_kernel_s: float = quantity("s", "host cost of one graph replay per kernel node", nullable=True,
                                                 ge=0)
     graph_source_url: str = url("the framework documentation stating decode_cuda_graphs")
+    prefill_eager_host_per_kernel_s: float = quantity(
+        "s", "host cost per kernel (the model's kernels_per_transformer_layer count) of a prefill the framework runs "
+        "eagerly by default, without prefill CUDA graphs (Python/PyTorch dispatch and launch); null: not stated "
+        "(the eager launch cost launch_overhead_per_kernel_s)", nullable=True, ge=0)
+    prefill_host_source_url: str = url("the measurement behind prefill_eager_host_per_kernel_s")
     scheduler_overhead_per_iteration_s: float = quantity(
         "s", "CPU scheduling time on the critical path of each decode iteration", nullable=True, ge=0)
     scheduler_source_url: str = url("the source of scheduler_overhead_per_iteration_s")
@@ -70,7 +75,7 @@ class EfficiencyProfileSchema(Provenance):
                                              nullable=True, ge=0)
     graph_engine_source_url: str = url("the framework source stating graphed_models and the graphed kernel counts")
     _finite = finite(r"^(eta_\w+_(low|high)|framework_eta_multiplier|memory_fraction|launch_overhead_per_kernel_s"
-                     r"|graph_launch\w*|graph_kernels\w*"
+                     r"|graph_launch\w*|graph_kernels\w*|prefill_eager_host_per_kernel_s"
                      r"|scheduler_overhead_per_iteration_s|prefill_chunk_tokens|custom_allreduce_max_\w+)$")
 
     class Config:

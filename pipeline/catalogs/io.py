@@ -109,6 +109,7 @@ def _pandera_problems(df: pl.DataFrame, exc: pa.errors.SchemaErrors, table: str)
 # Each framework-behaviour figure of the efficiency profiles and the column citing it.
 FRAMEWORK_SOURCES = [("launch_overhead_per_kernel_s", "launch_source_url"), ("decode_cuda_graphs", "graph_source_url"),
                      ("scheduler_overhead_per_iteration_s", "scheduler_source_url"),
+                     ("prefill_eager_host_per_kernel_s", "prefill_host_source_url"),
                      ("prefill_chunk_tokens", "chunk_source_url"),
                      ("custom_allreduce_max_bytes", "custom_allreduce_source_url"),
                      ("custom_allreduce_max_ranks", "custom_allreduce_source_url"),

@@ -98,6 +98,9 @@ FRAMEWORK_TERMS = {
                            {"decode_cuda_graphs": False, "graph_launch_s": 0.0, "graph_launch_per_kernel_s": 0.0}),
     "scheduler_overhead_per_iteration_s": (["scheduler_overhead_per_iteration_s"], "scheduler_source_url",
                                            {"scheduler_overhead_per_iteration_s": 0.0}),
+    # an eager prefill's host cost per kernel (pipeline.walls.serving); none stated: the launch cost alone
+    "prefill_eager_host_per_kernel_s": (["prefill_eager_host_per_kernel_s"], "prefill_host_source_url",
+                                        {"prefill_eager_host_per_kernel_s": 0.0}),
     # the framework's own P2P all-reduce (pipeline.catalogs.custom_allreduce); none: NCCL only
     "custom_allreduce_max_bytes": (["custom_allreduce_max_bytes", "custom_allreduce_max_ranks"],
                                    "custom_allreduce_source_url",
@@ -115,6 +118,7 @@ FRAMEWORK_TERMS = {
 FRAMEWORK_WIDE = {"window_kv_cache", "moe_row_copy", "graph_kernels_per_transformer_layer"}
 FRAMEWORK_UNITS = {"launch_overhead_per_kernel_s": "s", "prefill_chunk_tokens": "tok", "decode_cuda_graphs": None,
                    "graph_launch_s": "s", "graph_launch_per_kernel_s": "s", "scheduler_overhead_per_iteration_s": "s",
+                   "prefill_eager_host_per_kernel_s": "s",
                    "custom_allreduce_max_bytes": "B", "custom_allreduce_max_ranks": "", "window_kv_cache": None,
                    "moe_row_copy": None, "graph_kernels_per_transformer_layer": "", "graph_kernels_per_step": ""}
 

@@ -79,10 +79,10 @@ MODEL_INPUTS = ["model_type", "is_moe", "n_layers", "d_model", "n_heads", "n_kv_
 HARDWARE = ["vendor", "family", "category", "memory_capacity_bytes", "usable_memory_bytes", "peak_bf16_flop_per_s",
             "peak_fp16_flop_per_s", "peak_fp8_flop_per_s", "memory_bandwidth_bytes_per_s", "scaleup_domain_size",
             "scaleup_link_bandwidth_bytes_per_s", "scaleup_link_latency_s", "host_link_bandwidth_bytes_per_s", "tdp_w"]
-KNOBS = ["kernels_per_transformer_layer", "kernels_per_cnn_layer", "launch_overhead_per_kernel_s", "step_multiplier",
-         "decode_cuda_graphs", "scheduler_overhead_per_iteration_s", "custom_allreduce_max_bytes",
-         "dequant_overhead_fraction", "allow_weight_streaming", "kv_block_tokens", "prefill_chunk_tokens",
-         "window_kv_cache", "kv_read_per_query_head", "scheduler_steps", "moe_row_copy", "weight_effective_bits"]
+KNOBS = ["kv_read_per_query_head", "custom_allreduce_max_bytes", "prefill_eager_host_per_kernel_s", "window_kv_cache",
+         "launch_overhead_per_kernel_s", "kernels_per_cnn_layer", "prefill_chunk_tokens", "dequant_overhead_fraction",
+         "moe_row_copy", "kv_block_tokens", "kernels_per_transformer_layer", "decode_cuda_graphs", "scheduler_steps",
+         "scheduler_overhead_per_iteration_s", "step_multiplier", "allow_weight_streaming", "weight_effective_bits"]
 AXES = {"tp": ("", pl.Float64), "pp": ("", pl.Float64), "batch": ("", pl.Int64), "prompt_len": ("tok", pl.Int64),
         "output_len": ("tok", pl.Int64), "reasoning_tokens": ("tok", pl.Int64), "replicas": ("", pl.Float64),
         "request_rate": ("1/s", pl.Float64), "concurrency": ("", pl.Float64), "prune_ratio": ("", pl.Float64)} | (

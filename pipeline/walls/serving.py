@@ -127,12 +127,16 @@ def decode_attention_pairs(decode_kv_read_tokens: UExpr) -> UExpr:
 # -- launches: eager prefill, graph-replayed decode (issue 12 item 3) --------------------------
 
 @serving_column
-def prefill_launch_overhead_s(launch_overhead_s: UExpr) -> UExpr:
-    """Prefill launches its kernels eagerly, kernels x eager cost: vLLM replays piecewise graphs
-    only for batches up to its largest capture size (512 tokens) and runs attention eagerly
-    between them (https://docs.vllm.ai/en/latest/design/cuda_graphs/); SGLang and TensorRT-LLM
-    capture decode batches only."""
-    return launch_overhead_s
+def prefill_launch_overhead_s(kernel_launches: UExpr, launch_overhead_s: UExpr,
+                              prefill_eager_host_per_kernel_s: UExpr) -> UExpr:
+    """Prefill launches its kernels eagerly: kernels x the host's cost per kernel, the larger of the launch cost and
+    the framework's eager prefill host cost (Python/PyTorch dispatch and launch, efficiency profiles; 0 where not
+    stated). vLLM replays piecewise graphs only up to its largest capture size (512 tokens) and runs attention
+    eagerly between them (https://docs.vllm.ai/en/latest/design/cuda_graphs/). SGLang captures decode only by
+    default (``enable_piecewise_cuda_graph`` False, python/sglang/srt/server_args.py); its eager one-token DeepSeek-V3
+    prefill costs 82.64 ms against 23.10 ms replayed as a graph (sgl-project/sglang#12160), 59.54 ms of host time
+    over 61 x 11 kernels (registry_data/research/r-pfgraph)."""
+    return maximum(launch_overhead_s, kernel_launches * prefill_eager_host_per_kernel_s)
 
 
 @serving_column

@@ -46,6 +46,14 @@ def test_each_framework_states_its_graphs_and_chunk(framework, family, graphs, c
         assert (r["graph_launch_s"], r["graph_launch_per_kernel_s"]) == (2.5e-6, 1e-9)
 
 
+@pytest.mark.parametrize("framework", ["default", "vLLM", "TensorRT-LLM", "TensorRT-LLM Triton", "SGLang"])
+def test_no_profile_states_an_eager_prefill_host_cost(framework):
+    """registry_data/research/r-pfgraph: SGLang's figure (sglang#12160) is kept as a patch; no row states one."""
+    r = pick(framework, "nvidia-hopper")
+    assert (r["prefill_eager_host_per_kernel_s"], r["prefill_eager_host_per_kernel_s_source"]) == (
+        0.0, "no profile states it")
+
+
 def test_the_chunk_cites_the_framework_source():
     assert pick("vLLM", "nvidia-ampere")["prefill_chunk_tokens_source"].endswith(VLLM_CHUNK)
     assert pick("SGLang", "amd-cdna3")["prefill_chunk_tokens_source"] == f"Inference SGLang MI300X: {SGL_ARGS}"
@@ -111,3 +119,10 @@ def test_the_triton_engine_runtime_launches_decode_eagerly():
     assert triton["decode_launch_overhead_s"] == pytest.approx(80 * 11 * 4e-6)
     assert triton["itl_s"] - trtllm["itl_s"] == pytest.approx(80 * 11 * 4e-6 - (2.5e-6 + 880 * 1e-9))
     assert triton["ttft_s"] == pytest.approx(trtllm["ttft_s"])
+
+
+def test_a_serving_prefill_without_a_stated_host_cost_pays_the_launches():
+    """The serving study reads the profiles' eager prefill host cost, 0 where none is stated: SGLang's prefill (its
+    η, chunk and the prefill's NCCL all-reduces are the default's here) then costs the default's, Llama 2 70B's
+    80 x 11 kernels at the 4 us launch cost."""
+    assert _serving("SGLang")["ttft_s"] == pytest.approx(_serving("default")["ttft_s"], rel=1e-12)
