@@ -9,6 +9,8 @@ res = {}
 for r in range(5):
     for t in (1, 2):
         con = duckdb.connect('results.duckdb', read_only=True, config={"threads": t})
-        c = cpu(); w = time.perf_counter(); con.sql(sql).fetchall(); res.setdefault(t, []).append((cpu() - c, time.perf_counter() - w)); con.close()
+        c = cpu(); w = time.perf_counter(); con.sql(sql).fetchall()
+        res.setdefault(t, []).append((cpu() - c, time.perf_counter() - w))
+        con.close()
 for t, v in res.items():
     v.sort(); print(t, "threads: CPU min %.3f median %.3f; wall min %.3f" % (v[0][0], v[2][0], min(x[1] for x in v)))
