@@ -22,13 +22,12 @@ from pipeline.studies import (
     input_pipeline,
     node_graphs,
     operations,
-    per_key,
     result,
     sides,
 )
-from pipeline.studies.kernels import (ATTENTION_COLUMNS, GEMM_COLUMNS, k_half_at_activation_bytes,
-                                      profile_where_tiles_exceed)
+from pipeline.studies.kernels import k_half_at_activation_bytes, profile_where_tiles_exceed
 from pipeline.studies.node_fabric import cluster_fabric
+from pipeline.studies.node_shared import FOOTPRINT, KERNEL_FIT, SHARED, fit_cuts, shared
 from pipeline.studies.operations import COMMON, with_operations
 from pipeline.studies.sides import NO_BANDWIDTH, NO_PEAK, SEQ_CONTEXT, Side, Space, no_eta
 from pipeline.units import unit
@@ -368,15 +367,6 @@ def build(space: Space, hardware_side=None) -> formulas.Plan:
                                                           plans[0].units)
 
 
-KERNEL_FIT = [*GEMM_COLUMNS.values(), *ATTENTION_COLUMNS.values()]  # null where a row has no kernel fit
-
-
-# The kernel fit's efficiencies compute_time_s reads: each is a function of a few hardware-side columns (the fit of
-# one accelerator x precision: 37 distinct of the bench spec's 82 fitted rows) and a few model-side ones (one GEMM's
-# M, N, K, or the attention call's shape: 1,726-3,465 distinct of 13,024 rows; decode's M is the batch, the same over
-# seq_len), so ``shared`` computes each once per distinct pair and gathers it per row.
-# The footprint: 8 distinct (bytes per element, weight, KV, prefill chunk) of 494 hardware rows x 12,067 model rows.
-FOOTPRINT = ["memory_footprint_bytes"]
 # The gradient all-reduce (walls/node_data_parallel): a function of the hardware row's devices and fabric and the
 # model row's step and parameters, computed once per distinct pair and written (its SQL, the fit's size regimes and
 # the hierarchical form, made the views' design_space_map ~1.6x slower as a QUERY_TIME column)
@@ -387,33 +377,3 @@ HARDWARE_ONLY = "optimizer_shard_ranks"  # a function of hardware-side columns o
 # is_transformer and the fit's NULL columns (a 1 M-row unfitted chunk's fact table 0.040 -> 0.036 CPU s, nodesw)
 UNFITTED: dict = {}
 formulas.define("compute_time_s", formulas.parameters(at_one_eta_time_s), at_one_eta_time_s, UNFITTED)
-SHARED = ["step_qkv_proj_eta_compute", "step_o_proj_eta_compute", "step_mlp_eta_compute", "step_lm_head_eta_compute",
-          "step_attention_eta_compute"]
-
-
-def shared(space: Space, side: pl.DataFrame | None, names: list[str]) -> tuple[pl.LazyFrame, dict]:
-    """The joined frame and its units with each column of ``names`` computed by its formula once per distinct pair
-    of (its hardware-side inputs, its model-side inputs) and gathered per row (``per_key``): the same values
-    (tests/studies/test_node_fit_cuts.py)."""
-    def group(name: str) -> per_key.Group:
-        hkeys, mkeys = (node_graphs.keys_read(name, {c: space.units.get(c) for c in f.columns})
-                        for f in (side, space.model_side))
-
-        def compute(pairs: pl.LazyFrame) -> tuple[pl.LazyFrame, dict]:
-            plan = formulas.plan(*node_graphs.with_slots(pairs, space.units), [name], keep=True)
-            return plan.frame, plan.units
-        return per_key.Group((name,), mkeys, hkeys, compute)
-
-    return per_key.gathered(space, side, [group(name) for name in names])
-
-
-def fit_cuts(hardware_side: pl.DataFrame, key: str) -> list[tuple[pl.DataFrame, list[str]]]:
-    """``hardware_side`` cut in two: the ``key`` values (accelerators) with a kernel fit on some row, then those
-    without (``KERNEL_FIT`` all null: those columns), each in the order of its first row (``grouped_join``'s)."""
-    present = [c for c in KERNEL_FIT if c in hardware_side.columns]
-    if not present or hardware_side.height == 0:
-        return []
-    value = pl.col(key).to_physical()
-    bare = pl.all_horizontal(pl.col(c).is_null() for c in present).all().over(value)
-    cuts = [(hardware_side.filter(~bare), []), (hardware_side.filter(bare), present)]
-    return [(side, absent) for side, absent in cuts if side.height]

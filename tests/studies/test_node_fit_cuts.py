@@ -11,7 +11,7 @@ from polars.testing import assert_frame_equal
 
 from pipeline import runs
 from pipeline.spec import parse_spec
-from pipeline.studies import node, per_key
+from pipeline.studies import node, node_shared, per_key
 
 # H100 SXM5 and T4 (r-accdefault) have a GEMM kernel fit; MI300X (fit tile above 128 x 128: profile η) has none
 SPEC = {"axes": {"hardware": ["T4", "H100 SXM5 80GB", "MI300X"], "model": ["Llama 2 7B", "ResNet-50", "BERT-Large"],
@@ -73,3 +73,25 @@ def test_unfitted_cut_reads_no_kernel_fit_column():
 
     assert absent and read(unfitted) == set()
     assert {"gemm_units", "step_qkv_proj_eta_compute", "n_layers"} <= read(fitted)
+
+
+def test_fit_tables_key_on_eta_compute_only_without_a_fit(monkeypatch):
+    """The kernel-fit η tables' hardware classes key on eta_compute only where the row has no fit (its formula reads
+    it only there, ``node_shared.GATED_ETA``): rows of one fit at two profile η are one class, not two. The values
+    stay those of the per-row formulas (``test_shared_columns_equal_the_per_row_formulas``)."""
+    side = pl.DataFrame({"gemm_units": [132.0, 132.0, None], "attention_ceiling": [None, 0.6, None],
+                         "eta_compute": [0.5, 0.7, 0.4]})
+    gated = node_shared.gated(side)
+    assert gated[node_shared.GATED_ETA["gemm_units"]].to_list() == [None, None, 0.4]
+    assert gated[node_shared.GATED_ETA["attention_ceiling"]].to_list() == [0.5, None, 0.4]
+    groups = []
+    gathered = per_key.gathered
+    monkeypatch.setattr(per_key, "gathered", lambda space, side, found: groups.extend(found) or gathered(
+        space, side, found))
+    prepared = runs.prepare(parse_spec(SPEC))
+    space = replace(prepared.space, grouped_by="hardware")
+    node.shared(space, space.hardware_side, [*node.SHARED, *node.FOOTPRINT])
+    keys = {group.columns[0]: group.hardware for group in groups}
+    assert node_shared.GATED_ETA["gemm_units"] in keys["step_qkv_proj_eta_compute"]
+    assert node_shared.GATED_ETA["attention_ceiling"] in keys["step_attention_eta_compute"]
+    assert not any("eta_compute" in keys[name] for name in node.SHARED)
