@@ -143,7 +143,8 @@ def block_space(prepared: Prepared, model_side: pl.DataFrame, stream: bool, enum
     """The space of ``prepared`` on ``model_side`` (its model side or a block of it) a sweep's plan is built on: for a
     ``stream``ed sweep, the sides its pieces need (the study's ``streamed_space``); the text columns of ``enums`` as
     those Enums."""
-    name, space, whole = prepared.spec.study, replace(prepared.space, model_side=model_side), prepared.space.hardware_side
+    name, whole = prepared.spec.study, prepared.space.hardware_side
+    space = replace(prepared.space, model_side=model_side)
     # the hardware side as Enums once a run: every block's, so that what it gives (classes, groups) is cached once
     hardware = per_key.cached(("hardware side as enums", name, tuple(enums.items())), (whole,),
                               lambda: as_enums(whole, enums, f"{name} hardware side"))
