@@ -143,13 +143,17 @@ def block_space(prepared: Prepared, model_side: pl.DataFrame, stream: bool, enum
     """The space of ``prepared`` on ``model_side`` (its model side or a block of it) a sweep's plan is built on: for a
     ``stream``ed sweep, the sides its pieces need (the study's ``streamed_space``); the text columns of ``enums`` as
     those Enums."""
-    name, space = prepared.spec.study, replace(prepared.space, model_side=model_side)
+    name, whole = prepared.spec.study, prepared.space.hardware_side
+    space = replace(prepared.space, model_side=model_side)
+    # the hardware side as Enums once a run: every block's, so that what it gives (classes, groups) is cached once
+    hardware = per_key.cached(("hardware side as enums", name, tuple(enums.items())), (whole,),
+                              lambda: as_enums(whole, enums, f"{name} hardware side"))
     if model_side is not prepared.space.model_side:  # a block: the block before's cached classes and tables go
-        per_key.forget()  # first (each entry is kept until its key is asked again: two blocks' tables at once)
+        per_key.forget((whole, hardware))  # first (each entry is kept until its key is asked again: two blocks')
     if stream and hasattr(prepared.study, "streamed_space"):
         space = prepared.study.streamed_space(space)
-    return replace(space, hardware_side=as_enums(space.hardware_side, enums, f"{name} hardware side"),
-                   model_side=as_enums(space.model_side, enums, f"{name} model side"))
+        hardware = as_enums(space.hardware_side, enums, f"{name} hardware side")
+    return replace(space, hardware_side=hardware, model_side=as_enums(space.model_side, enums, f"{name} model side"))
 
 
 def sorted_side(space: Space, key: str, skip: frozenset[str]) -> pl.DataFrame:

@@ -200,9 +200,13 @@ def classes(frame: pl.DataFrame, keys: Sequence[str]) -> tuple[pl.DataFrame, pl.
 _CACHE: dict = {}
 
 
-def forget() -> None:
-    """Empty the cache, so that the next pass builds its tables as a new process's sweep does (``mlsys bench``)."""
-    _CACHE.clear()
+def forget(keep: tuple = ()) -> None:
+    """Empty the cache, so that the next pass builds its tables as a new process's sweep does (``mlsys bench``); but
+    for the entries no frame but those of ``keep`` (by identity) owns: a sweep's next block keeps what its hardware
+    side gives (its classes; a study's groups, ``serving_precomputed.groups``)."""
+    for key, (owners, _) in list(_CACHE.items()):
+        if not keep or any(isinstance(o, pl.DataFrame) and all(o is not k for k in keep) for o in owners):
+            del _CACHE[key]
 
 
 def cached(key: Hashable, owners: tuple, build: Callable):

@@ -265,8 +265,9 @@ def joined(space: Space, hardware_side: pl.DataFrame | None, wanted: Iterable[st
 
 def groups(space: Space, wanted: Iterable[str], formulas_: Mapping, shared: Iterable[Iterable[str]] = (),
            written: Iterable[str] | None = None) -> list[per_key.Group]:
-    """``joined``'s groups (once per space)."""
+    """``joined``'s groups: once per hardware side, units and the model side's columns (a sweep's blocks share them;
+    a merge of parts, ``_merged``, is the first block's: the same values either way)."""
     shared, written = tuple(tuple(g) for g in shared), None if written is None else tuple(written)
-    return per_key.cached(("serving groups", tuple(wanted), shared, written),
-                          (space.model_side, space.units, formulas_),
+    return per_key.cached(("serving groups", tuple(wanted), shared, written, tuple(space.model_side.columns)),
+                          (space.hardware_side, space.units, formulas_),
                           lambda: _groups(space, tuple(wanted), formulas_, shared, written))

@@ -14,7 +14,8 @@ import pipeline
 from pipeline import runs
 from pipeline.runs import narrow, partitions, sizing
 from pipeline.spec import parse_spec
-from pipeline.studies import node
+from pipeline.studies import node, per_key
+from pipeline.studies import serving_precomputed as precomputed
 from pipeline.studies.sides import Space
 
 IDENTITY = ["hardware", "model", "workload", "step", "compute_dtype", "batch", "seq_len"]
@@ -212,20 +213,32 @@ def test_serving_pieces_streamed_by_one_plan_are_the_sweep_collected_per_chunk(t
 def test_serving_blocks_collected_chunk_by_chunk_are_the_sweep_of_the_whole_side(tmp_path, monkeypatch, load):
     """Issue 15 (serving speed, r-srvspd4): a model side above BLOCKED_ABOVE_MODEL_ROWS swept in 3 blocks, each its
     own space and plan whose chunks are collected whole (not streamed), writes the rows of the whole side's sweep,
-    every value, nulls included; offline and under load."""
+    every value, nulls included; offline and under load. The blocks share one hardware side (its Enums), the
+    study's groups and the hardware classes, built once a run (r-srvspd5); their tables are each block's own."""
     prepared = runs.prepare(parse_spec(SERVING | {"axes": SERVING["axes"] | load}, "test"))
     model = prepared.space.model_side
     monkeypatch.setitem(sizing.BLOCKED_ABOVE_MODEL_ROWS, "serving", 0)
     monkeypatch.setitem(sizing.MODEL_BLOCK_ROWS, "serving", -(-model.height // 3))
     monkeypatch.setattr(sizing, "TWO_BLOCK_ROWS", {})
-    built, streamed = [], []
+    built, streamed, sides, calls = [], [], [], {"groups": 0, "tables": 0}
     block_space = partitions.block_space
-    monkeypatch.setattr(partitions, "block_space", lambda *args: built.append((args[1].height, args[2])) or
-                        block_space(*args))
+
+    def space_of(*args):
+        built.append((args[1].height, args[2]))
+        sides.append((space := block_space(*args)).hardware_side)
+        return space
+    monkeypatch.setattr(partitions, "block_space", space_of)
     monkeypatch.setattr(partitions.streamed, "piece_rows", lambda *args: streamed.append(1) or iter(()))
+    for module, name, what in ((precomputed, "_groups", "groups"), (per_key, "_table", "tables")):
+        def counted(*args, f=getattr(module, name), what=what, **kwargs):
+            calls[what] += 1
+            return f(*args, **kwargs)
+        monkeypatch.setattr(module, name, counted)
+    per_key.forget()
     cut = runs.run(prepared, tmp_path / "cut")
     assert [n for n, _ in built] == [-(-model.height // 3)] * 2 + [model.height - 2 * -(-model.height // 3)]
     assert not any(stream for _, stream in built) and not streamed
+    assert all(side is sides[0] for side in sides) and calls["groups"] == 1 and calls["tables"] > 3
     cut_rows = runs.scan_run(cut).collect().drop("run_id").sort("config_id")
     monkeypatch.setitem(sizing.BLOCKED_ABOVE_MODEL_ROWS, "serving", model.height)
     built.clear()

@@ -322,3 +322,23 @@ def test_a_plans_tables_are_computed_on_threads_and_give_the_rows_of_one_thread(
     per_key.forget()
     per_key.gathered(space, None, groups)[0].collect()
     assert threads == [False, False]
+
+
+def test_forget_keeps_only_the_entries_no_other_frame_owns():
+    """Issue 15 (r-srvspd5): ``forget(keep)`` lets go every entry a frame outside ``keep`` owns (a block's model side:
+    its classes and tables) and keeps those of the kept frames alone (the hardware side's classes) and of no frame;
+    ``forget()`` lets go of everything."""
+    hardware, model, other = pl.DataFrame({"a": [1]}), pl.DataFrame({"b": [2]}), {"units": None}
+    per_key.forget()
+    built = []
+    for key, owners in (("hw", (hardware,)), ("table", (hardware, model, other)), ("model", (model,)),
+                        ("no frame", (other,))):
+        per_key.cached(key, owners, lambda key=key: built.append(key) or key)
+    per_key.forget((hardware,))
+    for key, owners in (("hw", (hardware,)), ("table", (hardware, model, other)), ("model", (model,)),
+                        ("no frame", (other,))):
+        per_key.cached(key, owners, lambda key=key: built.append(key) or key)
+    assert built == ["hw", "table", "model", "no frame", "table", "model"]
+    per_key.forget()
+    per_key.cached("hw", (hardware,), lambda: built.append("hw again"))
+    assert built[-1] == "hw again"
