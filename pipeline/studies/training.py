@@ -14,7 +14,6 @@ balance, schedule rules) and per pair of sides (cluster size, scale-up domain, l
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 import polars as pl
 
@@ -22,7 +21,7 @@ from pipeline import formulas
 from pipeline.catalogs.load import Catalogs
 from pipeline.catalogs.model_patterns import COLUMNS as PATTERN_COLUMNS
 from pipeline.spec import SweepSpec
-from pipeline.studies import check_plan, input_pipeline, operations, per_key, sides, training_model_terms as model_terms
+from pipeline.studies import check_plan, input_pipeline, operations, sides, training_model_terms as model_terms
 from pipeline.studies.constant_columns import one_valued
 from pipeline.studies.kernels import ATTENTION_FIT
 from pipeline.studies import training_reference as reference
@@ -261,83 +260,7 @@ def build_space(catalogs: Catalogs, spec: SweepSpec, layouts_first: bool = False
         catalogs, spec, cluster_side(catalogs, spec), _model_side(catalogs, spec, layouts_first),
         pair_rules=pair_rules(spec), accelerator="accelerator", finish_model=_layout_floats), FORMULAS)
     space = model_terms.with_model_terms(space, written(space), FORMULAS)
-    space = model_terms.with_subexpressions(space, lambda rewrite: build(space, rewrite=rewrite))
-    return with_microbatch_ids(space)
-
-
-MICROBATCH_ID, TABLED = "_microbatch_key", "__table"
-# a microbatch's times: per (hardware row, class of the model-side columns they read), not per row (r-trspd)
-MICROBATCH = ["compute_time_per_microbatch_s", "tp_comm_time_per_microbatch_s", "cp_comm_time_per_microbatch_s",
-              "ep_comm_time_per_microbatch_s", "microbatch_time_s"]
-
-
-def _microbatch_reads(space: Space) -> tuple[list[str], list[str], list[str], dict] | None:
-    """The hardware-side and model-side columns ``MICROBATCH`` read as the main plan computes them (held model-side
-    terms as their ``__model_side`` columns, the GEMM η through their own inputs), the held terms they read and those
-    terms' units; None outside ``training_model_terms``' limits or where an input is on neither side."""
-    if not set(MICROBATCH) <= set(FORMULAS) or not model_terms.large(space):
-        return None
-    terms = model_terms.model_terms(space, written(space), FORMULAS)[0]
-    held = {c: u for c, u in terms.items() if f"{c}{model_terms.SUFFIX}" in space.model_side.columns}
-    etas = {c: None for c in reference.SHAPE_TERMS if c in FORMULAS}
-    read = formulas.inputs_used(space.units | held | etas, MICROBATCH, FORMULAS)
-    read |= formulas.inputs_used(space.units, [c for c in etas if c in read], FORMULAS)
-    hw_cols, model_cols = set(space.hardware_side.columns), set(space.model_side.columns)
-    at_hw = sorted(c for c in read if c in hw_cols and c not in model_cols)
-    at_model = sorted({*(c for c in read if c in model_cols and c not in hw_cols),
-                       *(f"{c}{model_terms.SUFFIX}" for c in read if c in held)})
-    if read - set(at_hw) - {c.removesuffix(model_terms.SUFFIX) for c in at_model} - set(etas) - set(at_model):
-        return None
-    return at_hw, at_model, [c for c in read if c in held], held
-
-
-def with_microbatch_ids(space: Space) -> Space:
-    """``space`` whose model side holds each row's class of the columns ``MICROBATCH`` read (``MICROBATCH_ID``): the
-    bench spec's 18,360 of 187,350 rows (the microbatch reads no gpus, dp, global batch, ZeRO stage or count of
-    microbatches). Ranked after the model-side terms and subtrees, which are among them."""
-    reads = _microbatch_reads(space)
-    if reads is None:
-        return space
-    ids = pl.struct(reads[1]).rank("dense") - 1
-    return replace(space, model_side=space.model_side.with_columns(ids.alias(MICROBATCH_ID)),
-                   units=space.units | {MICROBATCH_ID: None})
-
-
-def microbatch_group(space: Space, constants: dict) -> list:
-    """A microbatch's times (``MICROBATCH``) as a group computed on every (hardware row, ``MICROBATCH_ID`` class) pair
-    and gathered (``<term>__table``; ``inputs`` names them after the one-node reference, which evaluates them at its
-    own layout): per row they were ~1.2-1.5 of the bench's ~7.3 CPU s; 53 x 18,360 pairs for 7.1 M rows
-    (r-trspd). The same values: the GEMM η by ``shape_etas``' plain plan on their own classes (an inner group), the
-    held terms as ``held`` reads them, then the terms with the main plan's ``constants`` and folding."""
-    reads = _microbatch_reads(space) if MICROBATCH_ID in space.model_side.columns else None
-    if reads is None:
-        return []
-    at_hw, at_model, held, held_units = reads
-    units = space.units
-    etas = [c for c in reference.SHAPE_TERMS if c in FORMULAS]
-
-    base = {c: units.get(c) for c in (*at_hw, *at_model) if c in units}
-    eta_read = formulas.inputs_used(base, etas, FORMULAS)
-
-    def eta_compute(pairs: pl.LazyFrame):  # the GEMM η on their own classes (``shape_etas``' plain plan)
-        plan = formulas.plan(pairs, base, etas, FORMULAS, keep=True)
-        return plan.frame, {c: plan.units[c] for c in etas}
-
-    def compute(pairs: pl.LazyFrame):  # the pairs with the η gathered (``inner``)
-        frame = pairs.with_columns((pl.lit(*constants[f"{c}{model_terms.SUFFIX}"])
-                                    if f"{c}{model_terms.SUFFIX}" in constants
-                                    else pl.col(f"{c}{model_terms.SUFFIX}")).alias(c) for c in held)
-        eta_units = formulas.plan(pairs, base, etas, FORMULAS).units  # its units only (not collected)
-        inputs = base | {c: held_units[c] for c in held} | {c: eta_units[c] for c in etas}
-        plan = formulas.plan(frame, inputs, MICROBATCH, FORMULAS, keep=True, constants=constants,
-                             rewrite=folding())
-        return plan.frame.select(pl.col(c).alias(f"{c}{TABLED}") for c in MICROBATCH), {
-            f"{c}{TABLED}": plan.units[c] for c in MICROBATCH}
-
-    inner = per_key.Group(tuple(etas), tuple(c for c in at_model if c in eta_read),
-                          tuple(c for c in at_hw if c in eta_read), eta_compute)
-    return [per_key.Group(tuple(f"{c}{TABLED}" for c in MICROBATCH), tuple(at_model), tuple(at_hw), compute,
-                          ids=(reference.HARDWARE_ROW, MICROBATCH_ID), inner=(inner,))]
+    return model_terms.with_subexpressions(space, lambda rewrite: build(space, rewrite=rewrite))
 
 
 def written(space: Space) -> list[str]:
@@ -363,14 +286,10 @@ def inputs(space: Space, hardware_side=None, constants: dict | None = None,
     """The frame and units the study's formulas read: the joined sides, the GEMM η per distinct shape
     (``training_reference.shape_etas``) and the node reference (its terms per distinct key: ``node_terms``);
     ``constants``: the frame's one-valued columns (computed here when not given); ``tables``: ``gathered``'s there."""
-    constants = one_valued(space, hardware_side) if constants is None else constants
     groups = reference.shape_etas(space, FORMULAS, SHAPED) + reference.node_terms(space, FORMULAS)
-    groups += microbatch_group(space, constants)
     frame, units = reference.gathered(space, hardware_side, groups, tables)
+    constants = one_valued(space, hardware_side) if constants is None else constants
     frame, units = node_reference(frame, units, constants, folding() if model_terms.large(space) else None)
-    if f"{MICROBATCH[0]}{TABLED}" in units:  # after the reference, which evaluates the microbatch at its own layout
-        frame = frame.with_columns(pl.col(f"{c}{TABLED}").alias(c) for c in MICROBATCH)
-        units = units | {c: units[f"{c}{TABLED}"] for c in MICROBATCH}
     return model_terms.held(space, frame, units, constants, written(space), FORMULAS)  # the main plan's only
 
 
