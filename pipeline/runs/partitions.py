@@ -144,15 +144,17 @@ def block_space(prepared: Prepared, model_side: pl.DataFrame, stream: bool, enum
     ``stream``ed sweep, the sides its pieces need (the study's ``streamed_space``); the text columns of ``enums`` as
     those Enums."""
     name, whole = prepared.spec.study, prepared.space.hardware_side
-    space = replace(prepared.space, model_side=model_side)
-    # the hardware side as Enums once a run: every block's, so that what it gives (classes, groups) is cached once
-    hardware = per_key.cached(("hardware side as enums", name, tuple(enums.items())), (whole,),
-                              lambda: as_enums(whole, enums, f"{name} hardware side"))
-    if model_side is not prepared.space.model_side:  # a block: the block before's cached classes and tables go
-        per_key.forget((whole, hardware))  # first (each entry is kept until its key is asked again: two blocks')
+    space, block = replace(prepared.space, model_side=model_side), model_side is not prepared.space.model_side
     if stream and hasattr(prepared.study, "streamed_space"):
+        if block:  # the block before's cached classes and tables go first (each entry is kept until asked again)
+            per_key.forget()
         space = prepared.study.streamed_space(space)
         hardware = as_enums(space.hardware_side, enums, f"{name} hardware side")
+    else:  # the hardware side as Enums once a run, so that what it gives (classes, groups) is cached once a run
+        hardware = per_key.cached(("hardware side as enums", name, tuple(enums.items())), (whole,),
+                                  lambda: as_enums(whole, enums, f"{name} hardware side"))
+        if block:  # the block before's model-side tables go; what the hardware side gives stays
+            per_key.forget((whole, hardware))
     return replace(space, hardware_side=hardware, model_side=as_enums(space.model_side, enums, f"{name} model side"))
 
 
