@@ -16,19 +16,16 @@ spec.loader.exec_module(srvspd4)
 cpu, prepared, load = srvspd4.cpu, srvspd4.prepared, srvspd4.load
 
 
-def first_block(rows: int) -> SimpleNamespace:
-    """The first block of the serving bench at ROWS as the run builds it (grouped by hardware, per-key tables let go
+def block_plan(p, block, enums, **changes) -> SimpleNamespace:
+    """BLOCK of prepared run P as the run builds it (grouped by hardware, CHANGES to its space, per-key tables let go
     first): ``p``, ``enums``, ``space``, ``side``, ``texts``, ``dtypes``, ``shape`` and its chunks' hardware sides,
-    ``pieces`` (write_options.py, write_split.py, later_build.py)."""
+    ``pieces`` (collects_ab.py, fallback_plan.py; ``first_block``)."""
     from pipeline.runs import narrow, partitions, sizing
-    from pipeline.runs.typed import text_codes, text_enums
+    from pipeline.runs.typed import text_codes
     from pipeline.studies import per_key
 
-    p = prepared(rows)
-    enums = text_enums(p.catalogs, "serving")
-    block = next(sizing.model_blocks(p.space, "serving", True))
     per_key.forget()
-    space = replace(partitions.block_space(p, block, False, enums), grouped_by="hardware")
+    space = replace(partitions.block_space(p, block, False, enums), grouped_by="hardware", **changes)
     side = partitions.sorted_side(space, "hardware", frozenset())
     texts = text_codes([p.space.hardware_side, p.space.model_side], ())
     plan = p.study.build(space, side.head(0))
@@ -37,6 +34,17 @@ def first_block(rows: int) -> SimpleNamespace:
     pieces = [hw for hw, _ in sizing.pieces(space, "serving", hardware_side=side, key="hardware", cut=False)]
     return SimpleNamespace(p=p, enums=enums, space=space, side=side, texts=texts, dtypes=dtypes, shape=shape,
                            pieces=pieces)
+
+
+def first_block(rows: int) -> SimpleNamespace:
+    """``block_plan`` of the first block of the serving bench at ROWS (write_options.py, write_split.py,
+    later_build.py)."""
+    from pipeline.runs import sizing
+    from pipeline.runs.typed import text_enums
+
+    p = prepared(rows)
+    enums = text_enums(p.catalogs, "serving")
+    return block_plan(p, next(sizing.model_blocks(p.space, "serving", True)), enums)
 
 
 def typed_chunk(b: SimpleNamespace, hw):
