@@ -95,18 +95,30 @@ def cpu() -> float:
     return u.ru_utime + u.ru_stime
 
 
+def alternate(con, variants: dict, n: int) -> tuple[dict, dict]:
+    """Each variant's CPU s on ``con``, the variants alternated, N rounds; and each one's rows (of the last round)."""
+    seconds, rows = {k: [] for k in variants}, {}
+    for _ in range(n):
+        for name, sql in variants.items():
+            c = cpu()
+            rows[name] = con.sql(sql).fetchall()
+            seconds[name].append(cpu() - c)
+    return seconds, rows
+
+
+def report(seconds: dict, rows: dict, preview: bool = False) -> None:
+    """min / median CPU s a variant (its rows' first 60 characters if PREVIEW); ``same`` variants: whether their rows
+    equal the query's as it is (r-trspd's query_variants.py prints the previews)."""
+    for name, values in seconds.items():
+        values.sort()
+        shown = f" {str(rows[name])[:60]}" if preview else ""
+        same = f"  same rows: {rows[name] == rows['the query as it is']}" if name.startswith("same") else ""
+        print(f"{name:40s} {values[0]:.3f} / {values[len(values) // 2]:.3f}{shown}{same}")
+
+
 if __name__ == "__main__":
     os.chdir(sys.argv[1])  # the views' paths are relative to the run folder
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 5
     config = {"threads": int(sys.argv[3])} if len(sys.argv) > 3 else {}
     con = duckdb.connect("results.duckdb", read_only=True, config=config)
-    seconds, rows = {k: [] for k in VARIANTS}, {}
-    for _ in range(n):
-        for name, sql in VARIANTS.items():
-            c = cpu()
-            rows[name] = con.sql(sql).fetchall()
-            seconds[name].append(cpu() - c)
-    for name, values in seconds.items():
-        values.sort()
-        same = f"  same rows: {rows[name] == rows['the query as it is']}" if name.startswith("same") else ""
-        print(f"{name:40s} {values[0]:.3f} / {values[len(values) // 2]:.3f}{same}")
+    report(*alternate(con, VARIANTS, n))

@@ -56,17 +56,20 @@ def wrap(mod, name, label):
     setattr(mod, name, g)
 
 
-if __name__ == "__main__":
+def main(study="node", query="design_space_map", default_batches=11):
+    """``runs.run`` of ``mlsys bench --study STUDY``'s spec at BATCHES (argv 1) and QUERY, stamped, REPS (argv 2) times
+    (r-trspd's timeline.py: the training study and ``fastest_layouts``)."""
     from pipeline import runs
     from pipeline.bench import packaged_codec, synthetic_spec
     from pipeline.runs import database, incremental, narrow, partitions, write
     from pipeline.spec import parse_spec
     from pipeline.studies import per_key
 
-    batches = int(sys.argv[1]) if len(sys.argv) > 1 else 11
+    batches = int(sys.argv[1]) if len(sys.argv) > 1 else default_batches
     reps = int(sys.argv[2]) if len(sys.argv) > 2 else 2
     c = cpu()
-    p = runs.prepare(parse_spec(synthetic_spec(batches) | {"output": {"compression": packaged_codec("node")}}, "bench"))
+    spec = synthetic_spec(batches, study) | {"output": {"compression": packaged_codec(study)}}
+    p = runs.prepare(parse_spec(spec, "bench"))
     print(f"{p.rows:,} rows; prepare {cpu() - c:.2f} CPU s")
     wrap(p.study, "build", "build")
     wrap(partitions, "write_parts", "write_parts")
@@ -87,13 +90,13 @@ if __name__ == "__main__":
     for rep in range(reps):
         per_key.forget()
         events.clear()
-        d = Path(tempfile.mkdtemp(prefix="nodespd-tl-"))
+        d = Path(tempfile.mkdtemp(prefix=f"{study}-tl-"))
         t0[:] = [time.perf_counter(), cpu()]
         before = thread_cpu()
         run_dir = runs.run(p, d)
         mark("run end")
         after = thread_cpu()
-        database.run_query("design_space_map", run_dir)
+        database.run_query(query, run_dir)
         mark("query end")
         done = thread_cpu()
         shutil.rmtree(d)
@@ -107,3 +110,7 @@ if __name__ == "__main__":
             run_s, query_s = after.get(k, 0) - before.get(k, 0), done[k] - after.get(k, 0)
             if run_s + query_s >= 0.01:
                 print(f"  {k:32s} {run_s:5.2f} {query_s:5.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -6,8 +6,7 @@ import sys
 from dataclasses import replace
 
 import common
-from common import cpu
-from pipeline.runs import partitions, sizing
+from pipeline.runs import sizing
 from pipeline.runs.typed import text_enums
 from pipeline.studies import per_key
 
@@ -34,13 +33,7 @@ def stripped(group, htable, mtable, rechunk=True):
 
 def build(how):
     per_key._table = stripped if how == "stripped" else table
-    per_key.forget()
-    space = partitions.block_space(p, block, False, enums)
-    side = partitions.sorted_side(space, "hardware", frozenset())
-    hw = next(iter(sizing.chunks(space, hardware_side=side)))[0]
-    c = cpu()
-    p.study.build(replace(space, grouped_by="hardware"), hw)
-    return cpu() - c
+    return common.first_build_cpu(p, block, enums)
 
 
 out = {"now": [], "stripped": []}

@@ -5,30 +5,17 @@ import cProfile
 import pstats
 import sys
 import time
-from dataclasses import replace
 
 import common
-from pipeline.runs import narrow, partitions, sizing
-from pipeline.runs.typed import text_codes, text_enums, typed
-from pipeline.studies import per_key
 
 n = int(sys.argv[1]) if len(sys.argv) > 1 else 20
-p = common.prepared(10_000_000)
-enums = text_enums(p.catalogs, "serving")
-block = next(sizing.model_blocks(p.space, "serving", True))
-per_key.forget()
-space = replace(partitions.block_space(p, block, False, enums), grouped_by="hardware")
-side = partitions.sorted_side(space, "hardware", frozenset())
-texts = text_codes([p.space.hardware_side, p.space.model_side], ())
-plan = p.study.build(space, side.head(0))
-dtypes = plan.frame.collect_schema()
-shape = narrow.layout(p, dtypes, None)
-pieces = [hw for hw, _ in sizing.pieces(space, "serving", hardware_side=side, key="hardware", cut=False)]
-p.study.build(space, pieces[0])
+b = common.first_block(10_000_000)
+pieces = b.pieces
+b.p.study.build(b.space, pieces[0])
 
 
 def one(i):
-    return typed(p.study.build(space, pieces[i % len(pieces)]).frame, "serving", "rid", texts, shape, enums, dtypes)
+    return common.typed_chunk(b, pieces[i % len(pieces)])
 
 
 took = []

@@ -2,11 +2,10 @@
 group's columns, hardware x model classes, pairs, and its ``_table`` CPU s (parts and inner tables included),
 then the build's whole CPU s: `PYTHONPATH=TREE:. python tables10.py [BLOCK]`."""
 import sys
-from dataclasses import replace
 
 import common
 from common import cpu
-from pipeline.runs import partitions, sizing
+from pipeline.runs import sizing
 from pipeline.runs.typed import text_enums
 from pipeline.studies import per_key
 
@@ -31,13 +30,7 @@ def timed(group, htable, mtable, rechunk=True):
 
 
 per_key._table = timed
-per_key.forget()
-space = partitions.block_space(p, block, False, enums)
-side = partitions.sorted_side(space, "hardware", frozenset())
-hw = next(iter(sizing.chunks(space, hardware_side=side)))[0]
-c = cpu()
-p.study.build(replace(space, grouped_by="hardware"), hw)
-total = cpu() - c
+total = common.first_build_cpu(p, block, enums)
 for d, t, h, m, n, first, parts, inner in rows:
     print(f"{'  ' * d}{t:.3f} CPU s  {h:>4} x {m:>6,} = {h * m:>9,} pairs  {n:>3} columns ({first}...)"
           f"{f' {parts} parts' if parts else ''}{f' {inner} inner' if inner else ''}")

@@ -4,32 +4,13 @@ alternated: `PYTHONPATH=TREE:. python write_options.py [R]`."""
 import shutil
 import sys
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 
 import common
 from common import cpu
-from pipeline.runs import narrow, partitions, sizing
-from pipeline.runs.typed import arrow_schema, text_codes, text_enums, typed
-from pipeline.studies import per_key, schema_columns
+from pipeline.runs import sizing
 
-p = common.prepared(10_000_000)
-enums = text_enums(p.catalogs, "serving")
-block = next(sizing.model_blocks(p.space, "serving", True))
-per_key.forget()
-space = replace(partitions.block_space(p, block, False, enums), grouped_by="hardware")
-side = partitions.sorted_side(space, "hardware", frozenset())
-texts = text_codes([p.space.hardware_side, p.space.model_side], ())
-plan = p.study.build(space, side.head(0))
-dtypes = plan.frame.collect_schema()
-shape = narrow.layout(p, dtypes, None)
-chunks = [typed(p.study.build(space, hw).frame, "serving", "rid", texts, shape, enums, dtypes).collect()
-          for hw, _ in sizing.pieces(space, "serving", hardware_side=side, key="hardware", cut=False)]
-declared = schema_columns(p.study.SCHEMA)
-empty = chunks[0].head(0).drop("hardware")
-schema = arrow_schema(empty.lazy(), {k: d["unit"] for k, d in declared.items()},
-                      {k: d["description"] for k, d in declared.items()})
-options = partitions.parquet_options(schema, "zstd")
+chunks, empty, options = common.written_chunks(common.first_block(10_000_000))
 variants = {"run": options, "page 64 kB": options | {"data_page_size": 1 << 16},
             "page 8 MB": options | {"data_page_size": 1 << 23}}
 print({c: str(t) for c, t in empty.schema.items()}, flush=True)

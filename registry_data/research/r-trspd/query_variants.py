@@ -3,8 +3,8 @@ read-only connection, alternated, min / median of N; ``same`` whether a variant'
 
     .venv/bin/python registry_data/research/r-trspd/query_variants.py RUN_DIR [N]
 """
+import importlib.util
 import os
-import resource
 import sys
 from pathlib import Path
 
@@ -35,22 +35,13 @@ VARIANTS = {
 }
 
 
-def cpu() -> float:
-    u = resource.getrusage(resource.RUSAGE_SELF)
-    return u.ru_utime + u.ru_stime
-
+spec = importlib.util.spec_from_file_location(
+    "r_nodespd_query_variants", Path(__file__).resolve().parent.parent / "r-nodespd" / "query_variants.py")
+node = importlib.util.module_from_spec(spec)  # its ``alternate`` and ``report``
+spec.loader.exec_module(node)
 
 if __name__ == "__main__":
     os.chdir(sys.argv[1])  # the views' paths are relative to the run folder
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 5
     con = duckdb.connect("results.duckdb", read_only=True)
-    seconds, rows = {k: [] for k in VARIANTS}, {}
-    for _ in range(n):
-        for name, sql in VARIANTS.items():
-            c = cpu()
-            rows[name] = con.sql(sql).fetchall()
-            seconds[name].append(cpu() - c)
-    for name, values in seconds.items():
-        values.sort()
-        same = f"  same rows: {rows[name] == rows['the query as it is']}" if name.startswith("same") else ""
-        print(f"{name:40s} {values[0]:.3f} / {values[len(values) // 2]:.3f} {str(rows[name])[:60]}{same}")
+    node.report(*node.alternate(con, VARIANTS, n), preview=True)

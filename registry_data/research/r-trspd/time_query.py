@@ -1,23 +1,15 @@
-"""CPU seconds of ``fastest_layouts`` (or another query) over a written run, N times in one process.
+"""CPU seconds of ``fastest_layouts`` (or another query) over a written run, N times in one process: r-nodespd's
+time_query.py loaded by path, with ``fastest_layouts`` the default query.
 
     .venv/bin/python registry_data/research/r-trspd/time_query.py RUN_DIR [N] [QUERY] [SQL_FOLDER]
 """
-import resource
-import sys
-import time
+import importlib.util
+from pathlib import Path
 
-from pipeline.runs.database import run_query
+spec = importlib.util.spec_from_file_location(
+    "r_nodespd_time_query", Path(__file__).resolve().parent.parent / "r-nodespd" / "time_query.py")
+time_query = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(time_query)
 
-
-def cpu() -> float:
-    u = resource.getrusage(resource.RUSAGE_SELF)
-    return u.ru_utime + u.ru_stime
-
-
-run, n = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 5
-name = sys.argv[3] if len(sys.argv) > 3 else "fastest_layouts"
-folder = sys.argv[4] if len(sys.argv) > 4 else None
-for _ in range(n):
-    c, w = cpu(), time.perf_counter()
-    out = run_query(name, run, folder=folder)
-    print(f"{name}: {cpu() - c:.3f} CPU s, {time.perf_counter() - w:.3f} s wall, {out.height} rows")
+if __name__ == "__main__":
+    time_query.main("fastest_layouts")
