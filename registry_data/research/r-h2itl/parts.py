@@ -8,13 +8,14 @@ decode breakdown columns at the row's own batch (r-clttft's parts.py method: wra
 
 from __future__ import annotations
 
-import importlib
+import importlib.util
 import sys
+from pathlib import Path
 
 import polars as pl
 
 from pipeline.catalogs.load import load_catalogs
-from pipeline.validation import errors, predict, read_measurements
+from pipeline.validation import read_measurements
 
 DECODE = ["decode_attention_class_time_s", "decode_attention_time_s", "decode_projections_time_s",
           "decode_mlp_class_time_s", "decode_mlp_time_s", "decode_mlp_gemm_time_s", "decode_mlp_act_time_s",
@@ -27,48 +28,28 @@ DECODE = ["decode_attention_class_time_s", "decode_attention_time_s", "decode_pr
 LOAD = ["closed_loop_users_per_replica", "prefill_utilization", "prefill_time_one_request_s", "load_batch",
         "tpot_clustering_s", "tpot_at_mean_batch_s", "scheduler_overhead_per_iteration_s", "load_round_s"]
 EXTRA = DECODE + LOAD
-KEPT: list[pl.DataFrame] = []
-predict_module = importlib.import_module("pipeline.validation.predict")
+HERE = Path(__file__).resolve().parent
+
+
+def clttft_parts():
+    """r-clttft's parts.py, loaded by path: its ``with_parts`` keeps a closed-loop group's columns through predict."""
+    spec = importlib.util.spec_from_file_location("r_clttft_parts", HERE.parent / "r-clttft" / "parts.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def main(out_path: str) -> None:
-    columns_read, picked = predict_module.columns_read, predict_module.picked
-
-    def more_columns(study, columns, axes, stated=None):
-        read = columns_read(study, columns, axes, stated)
-        extra = [c for c in EXTRA if c not in read] if "concurrency" in axes else []
-        return read + extra
-
-    def keep(study, out, *args, **kw):
-        if study == "serving" and "concurrency" in out.columns and out["concurrency"].is_not_null().any():
-            kept = [c for c in EXTRA if c in out.columns]
-            KEPT.append(out.select("measurement", "eta_compute", "batch", *kept))
-        return picked(study, out, *args, **kw)
-
-    predict_module.columns_read, predict_module.picked = more_columns, keep
     serving = importlib.import_module("pipeline.studies.serving")
-    build = serving.build
-
-    def build_with_parts(space, hardware_side=None, breakdown=False, **kw):
-        if not serving.is_under_load(space) or "concurrency" not in space.configurations.columns:
-            return build(space, hardware_side, breakdown, **kw)
-        kept_breakdown = serving.BREAKDOWN
-        serving.BREAKDOWN = kept_breakdown + [c for c in EXTRA if c not in kept_breakdown + serving.OUTPUTS]
-        try:
-            return build(space, hardware_side, True, **kw)
-        finally:
-            serving.BREAKDOWN = kept_breakdown
-
-    serving.build = build_with_parts
-    serving.serving_checked.checked = lambda *a, **k: None
     catalogs = load_catalogs()
     rows = read_measurements(None, catalogs).rows
     rows = rows.filter(pl.col("name").str.starts_with("infx-dsr1-"))
-    table = errors(rows, predict(rows, catalogs))
+    table, kept = clttft_parts().with_parts(
+        rows, catalogs, EXTRA, lambda b: b + [c for c in EXTRA if c not in b + serving.OUTPUTS], EXTRA)
     infx = rows.with_row_index("measurement").select("measurement", "name")
     chosen = table.select("name", "metric", "framework", "hardware", "concurrency", "prompt_len", "output_len",
                           "measured", "predicted", "error_pct", "eta_compute", "batch_used")
-    kept = pl.concat(KEPT, how="diagonal_relaxed").join(infx, on="measurement")
+    kept = kept.join(infx, on="measurement")
     kept = kept.with_columns(pl.col(c).cast(pl.Float64, strict=False) for c in kept.columns
                              if c not in ("measurement", "name") and not c.endswith("_bound"))
     frame = chosen.join(kept.drop("measurement"), on=["name", "eta_compute"], how="left")

@@ -1,7 +1,7 @@
 """Replay r-mbfp8 onto a registry's measurements catalog (the bundled one by default): each cell of cells.csv (a
 Megatron-Bridge recipe row's ``recompute`` as its recipe at the row's commit states it) set on the row of that
-``name``, and its citation appended to the row's notes once, through r-rcomp's (and r-cfgs') replay (last_verified left: it dates the
-row's result). Only these cells and notes are written; every other row and column is left as the catalog has it, so
+``name``, and its citation appended to the row's notes once, through r-rcomp's (and r-cfgs') replay (last_verified
+left: it dates the row's result). Only these cells and notes are written; every other row and column is left as the catalog has it, so
 the script replays onto a tree where other branches changed other rows. A second run changes nothing.
 
     .venv/bin/python registry_data/research/r-mbfp8/apply.py [REGISTRY]
