@@ -145,16 +145,19 @@ def names_keys_view(sql: str) -> bool:
 
 
 def keys_before(con: duckdb.DuckDBPyConnection, run_dir: Path) -> None:
-    """A run written before its study's keys view or memory view (``views.column_views``): each missing one as a
-    temporary view over the study view, so a query reading it runs there too (at the study view's cost)."""
+    """A run written before its study's keys, memory or lengths view (``views.column_views``; the lengths one a table
+    in a run's own database): each missing one as a temporary view over the study view, so a query reading it runs
+    there too (at the study view's cost)."""
     from pipeline.runs.views import column_view_over_view, column_views
 
     study = run_study(run_dir)
     if study not in STUDY_VIEWS:
         return
     wanted = column_views(study)
-    held = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE view_name IN "
-                                      f"({', '.join('?' * len(wanted))})", wanted).fetchall()}
+    marks = ", ".join("?" * len(wanted))
+    held = {r[0] for r in con.execute(f"SELECT view_name FROM duckdb_views() WHERE view_name IN ({marks}) UNION ALL "
+                                      f"SELECT table_name FROM duckdb_tables() WHERE table_name IN ({marks})",
+                                      wanted + wanted).fetchall()}
     for name in wanted:
         if name not in held:
             con.execute(f"CREATE TEMP VIEW {name} AS {column_view_over_view(study, name)}")
@@ -206,7 +209,8 @@ def create_database(run_dir: Path, views: dict[str, tuple[str, str | None] | str
     """Write ``results.duckdb``: a view per Parquet source (``run_views``; a plain glob: one Parquet
     file or glob without partitions), small tables, and on each study view's columns a comment with
     the column's description and unit (``COMMENT ON COLUMN``)."""
-    from pipeline.runs.views import MEMORY_TERMS, keys_source, keys_view, memory_source, memory_view, view_source
+    from pipeline.runs.views import (LENGTHS, MEMORY_TERMS, keys_source, keys_view, lengths_over_keys, lengths_view,
+                                     memory_source, memory_view, view_source)
     from pipeline.runs.partitions import study_glob
     from pipeline.scalar_sql import literal
     from pipeline.runs.typed import column_comment, output_dictionary
@@ -236,6 +240,8 @@ def create_database(run_dir: Path, views: dict[str, tuple[str, str | None] | str
                     memory = memory_view(study)
                     con.execute(f"CREATE VIEW {memory} AS {memory_source(run_dir, base, study)}")
                     con.execute(f"COMMENT ON VIEW {memory} IS '{MEMORY_COMMENT.format(study=study)}'")
+                if study in LENGTHS and lengths_view(study) not in tables:  # exact, over every row (``runs.write``)
+                    con.execute(f"CREATE VIEW {lengths_view(study)} AS {lengths_over_keys(study)}")
         for table, frame in tables.items():
             con.register("_frame", frame.to_arrow())
             con.execute(f"CREATE TABLE {table} AS SELECT * FROM _frame")
@@ -251,6 +257,18 @@ def create_database(run_dir: Path, views: dict[str, tuple[str, str | None] | str
 
 
 _PARAM = re.compile(r"^--\s*param\s+([A-Za-z_]\w*)\s*(?:=\s*(.+?))?\s*(?::.*)?$")
+def exact_lengths(run_dir: Path, study: str) -> None:
+    """Replace the lengths table of a run's database (``views.lengths_view``) by the pairs of every row of the run
+    (``runs.write.model_lengths``: when its model side's pairs may not be its rows')."""
+    from pipeline.runs.views import lengths_over_keys, lengths_view
+
+    con = connect(run_dir, read_only=False)
+    try:
+        con.execute(f"CREATE OR REPLACE TABLE {lengths_view(study)} AS {lengths_over_keys(study)}")
+    finally:
+        con.close()
+
+
 _READS = re.compile(r"^--\s*reads:\s*(\$?[A-Za-z_]\w*)\s*$")
 
 

@@ -23,9 +23,11 @@ from pipeline.studies import node, schema_columns
 
 CATALOG_TABLES = tuple(CATALOGS)  # hardware, models, ..., clusters, regions, accelerator_costs, cloud_prices
 GROUP = ["model", "workload", "step", "batch", "seq_len"]
-# a results.duckdb's keys and memory views (``views.column_views``) over a hand-built study table: what fits reads
+# a results.duckdb's keys, memory and lengths views (``views.column_views``) over a hand-built study table: what fits
+# reads
 KEYS_OF_TABLE = ("create view {study}_keys as select prompt_len, output_len from {study}; "
-                 "create view {study}_memory as select * from {study}")
+                 "create view {study}_memory as select * from {study}; "
+                 "create view {study}_lengths as select distinct prompt_len, output_len from {study}")
 
 
 @pytest.fixture
