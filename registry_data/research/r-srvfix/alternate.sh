@@ -19,7 +19,8 @@ for r in $(seq $rounds); do
     sweep=$(echo "$e2e" | sed -E 's/.*the sweep ([0-9.]+ s \/ [0-9.]+) CPU s.*/\1/')
     fits=$(echo "$e2e" | sed -E 's/.*`fits` ([0-9.]+ s), [0-9,]+ rows, ([0-9.]+) CPU s\).*/\1 \/ \2/')
     rss=$(echo "$out" | grep "peak RSS" | sed -E 's/peak RSS: *([0-9,]+) MB.*/\1/')
-    echo "round $r $(basename $d): $wall s = $rate rows/s, $cpu CPU s; sweep $sweep; fits $fits; RSS $rss MB; pressure $before -> $after %"
+    echo "round $r $(basename $d): $wall s = $rate rows/s, $cpu CPU s; sweep $sweep; fits $fits; RSS $rss MB;" \
+         "pressure $before -> $after %"
     [ -z "$rate" ] && echo "$out" | tail -5
   done
 done

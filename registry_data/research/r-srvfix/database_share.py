@@ -1,6 +1,6 @@
-"""What results.duckdb's build (on its own thread, beside the chunks) costs the serving bench's 3 M-row sweep: `runs.run`
-with the build as is, and with `database.create_database` a no-op, alternated, N rounds; wall and CPU s of each (the
-per-key tables let go before each run): `PYTHONPATH=TREE python database_share.py [N]`."""
+"""What results.duckdb's build (on its own thread, beside the chunks) costs the serving bench's 3 M-row sweep:
+`runs.run` with the build as is, and with `database.create_database` a no-op, alternated, N rounds; wall and CPU s
+of each (the per-key tables let go before each run): `PYTHONPATH=TREE python database_share.py [N]`."""
 import shutil
 import statistics
 import sys

@@ -36,6 +36,6 @@ for _ in range(rounds):
         answers[how] = table
         con.close()
 for how, v in times.items():
-    print(f"{name} {how}: wall {statistics.median(x for x, _ in v):.4f} s, CPU {statistics.median(y for _, y in v):.4f} s"
-          f" (medians of {rounds}), {answers[how].num_rows} rows")
+    print(f"{name} {how}: wall {statistics.median(x for x, _ in v):.4f} s, "
+          f"CPU {statistics.median(y for _, y in v):.4f} s (medians of {rounds}), {answers[how].num_rows} rows")
 print("answers equal:", answers["relation"].equals(answers["execute"]))

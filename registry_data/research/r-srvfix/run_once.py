@@ -22,5 +22,6 @@ for rep in range(2):
     w1, c1 = time.perf_counter(), cpu()
     answer = run_query("fits", run_dir)
     w2, c2 = time.perf_counter(), cpu()
-    print(f"sweep {w1 - w:.3f} s / {c1 - c:.3f} CPU s, fits {w2 - w1:.3f} s / {c2 - c1:.3f} CPU s, {answer.height} rows")
+    print(f"sweep {w1 - w:.3f} s / {c1 - c:.3f} CPU s, fits {w2 - w1:.3f} s / {c2 - c1:.3f} CPU s, "
+          f"{answer.height} rows")
     shutil.rmtree(d)

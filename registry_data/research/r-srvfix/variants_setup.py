@@ -1,9 +1,9 @@
 """The fits variants `fits_variants.py` compares, on a copy of a run: `PYTHONPATH=TREE python variants_setup.py RUN_COPY
 OLD_FITS_SQL OUT` writes into RUN_COPY the run's (prompt_len, output_len) pairs of its fact rows
-(dimensions/serving-lengths.parquet, 12 on the serving bench's run) and the views `serving_lengths` over it and (if the
-database lacks it) `serving_memory` (`views.memory_source`), and under OUT four folders of fits.sql: `base` (OLD_FITS_SQL,
-main's), `len` (its pairs from serving_lengths, not from serving_keys grouped), `mem` (its rows from serving_memory,
-not serving), `both`."""
+(dimensions/serving-lengths.parquet, 12 on the serving bench's run) and the views `serving_lengths` over it and (if
+the database lacks it) `serving_memory` (`views.memory_source`), and under OUT four folders of fits.sql: `base`
+(OLD_FITS_SQL, main's), `len` (its pairs from serving_lengths, not from serving_keys grouped), `mem` (its rows from
+serving_memory, not serving), `both`."""
 import sys
 from pathlib import Path
 
@@ -15,7 +15,8 @@ run, old, out = Path(sys.argv[1]).resolve(), Path(sys.argv[2]).read_text(), Path
 pairs = pl.scan_parquet(sorted(run.glob("study=serving/*/*.parquet"))).select("prompt_len", "output_len").unique()
 pairs.sort("prompt_len", "output_len").collect().write_parquet(run / "dimensions" / "serving-lengths.parquet")
 con = database.connect(run, read_only=False)
-con.execute("CREATE OR REPLACE VIEW serving_lengths AS SELECT * FROM read_parquet('dimensions/serving-lengths.parquet')")
+con.execute("CREATE OR REPLACE VIEW serving_lengths AS "
+            "SELECT * FROM read_parquet('dimensions/serving-lengths.parquet')")
 if not con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'serving_memory'").fetchall()[0][0]:
     con.execute(f"CREATE VIEW serving_memory AS {views.memory_source(run, '', 'serving')}")
 con.close()
