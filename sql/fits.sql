@@ -6,15 +6,17 @@
 -- param context_tokens = 0: prompt_len + output_len to check; 0 takes the longest in the run
 -- param batch = 1
 -- the view read once (not materialized: each use inlined, so the filters below still reach its scan): a second
--- `from serving` bound the view's SELECT again, 0.04-0.07 CPU s of the serving bench's 0.4 (CHANGELOG queries).
--- The longest context of the run from serving_keys, the rows' key axes alone: over serving, DuckDB kept the
--- hardware join for it, over every row (CHANGELOG fitsq). The context is matched as its (prompt_len, output_len)
+-- `from serving` bound the view's SELECT again, 0.04-0.07 CPU s of the serving bench's 0.4 (CHANGELOG queries). It is
+-- serving_memory, the rows of serving with their key axes and memory terms alone: DuckDB binds a view's whole SELECT
+-- for each query, serving's 15 levels of query-time columns where fits needs 7 (the serving bench: 0.28 -> 0.15 s).
+-- The longest context of the run from serving_lengths, the run's distinct (prompt_len, output_len) pairs (a table
+-- written with the run: not a scan of every row's keys, CHANGELOG fitsq, r-srvfix). The context is matched as its
 -- pairs, a semi join on the view's own columns: DuckDB pushes the pairs' range into the fact scan (join filter
 -- pushdown), so the joins and memory formulas run on the rows at that context, not every batch-1 row that fits
 -- (the serving bench's run: 272,218 -> 16,424). A row's pair is a pair of the run, so it is kept exactly when its
 -- prompt_len + output_len equals the context, as before (r-fitsq).
 with run_rows as not materialized (
-    select * from serving
+    select * from serving_memory
 ),
 
 candidates as (
@@ -28,8 +30,7 @@ candidates as (
 at_lengths as (
     -- the run's (prompt_len, output_len) pairs at the context: the longest when $context_tokens is 0
     select prompt_len, output_len
-    from serving_keys
-    group by prompt_len, output_len
+    from serving_lengths
     qualify prompt_len + output_len = case when $context_tokens = 0
                                            then max(prompt_len + output_len) over ()
                                            else $context_tokens end

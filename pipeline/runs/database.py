@@ -117,7 +117,7 @@ def confined(run_dir: str | Path, keys: bool = True) -> duckdb.DuckDBPyConnectio
     directory is allowed in both forms), extensions are neither installed nor loaded, and the
     configuration is locked so a query cannot undo it
     (https://duckdb.org/docs/stable/operations_manual/securing_duckdb/overview). ``keys``: a run written before its
-    keys view gets it (``keys_before``); False for SQL that names no keys view (``names_keys_view``)."""
+    keys view or memory view gets them (``keys_before``); False for SQL that names neither (``names_keys_view``)."""
     run_dir = Path(run_dir).resolve()
     con = connect(run_dir)
     entries = sorted(run_dir.iterdir())
@@ -135,29 +135,39 @@ def confined(run_dir: str | Path, keys: bool = True) -> duckdb.DuckDBPyConnectio
 
 
 def names_keys_view(sql: str) -> bool:
-    """Whether ``sql`` names a study's keys view (``views.keys_view``; DuckDB's names are case-insensitive): SQL that
-    does not cannot read one, and its connection skips ``keys_before``'s catalog query (0.006-0.008 CPU s of each
-    query's, ~1 % of design_space_map's on the node bench's run)."""
-    from pipeline.runs.views import keys_view
+    """Whether ``sql`` names a study's keys or memory view (``views.column_views``; DuckDB's names are
+    case-insensitive): SQL that does not cannot read one, and its connection skips ``keys_before``'s catalog query
+    (0.006-0.008 CPU s of each query's, ~1 % of design_space_map's on the node bench's run)."""
+    from pipeline.runs.views import column_views
 
     text = sql.lower()
-    return any(keys_view(study) in text for study in STUDY_VIEWS)
+    return any(name in text for study in STUDY_VIEWS for name in column_views(study))
 
 
 def keys_before(con: duckdb.DuckDBPyConnection, run_dir: Path) -> None:
-    """A run written before its study's keys view (``views.keys_view``): the view as a temporary one over the study
-    view, so a query reading it runs there too (at the study view's cost)."""
-    from pipeline.runs.views import keys_over_view, keys_view
+    """A run written before its study's keys, memory or lengths view (``views.column_views``; the lengths one a table
+    in a run's own database): each missing one as a temporary view over the study view, so a query reading it runs
+    there too (at the study view's cost)."""
+    from pipeline.runs.views import column_view_over_view, column_views
 
     study = run_study(run_dir)
-    if study in STUDY_VIEWS and not con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = ?",
-                                                [keys_view(study)]).fetchone()[0]:
-        con.execute(f"CREATE TEMP VIEW {keys_view(study)} AS {keys_over_view(study)}")
+    if study not in STUDY_VIEWS:
+        return
+    wanted = column_views(study)
+    marks = ", ".join("?" * len(wanted))
+    held = {r[0] for r in con.execute(f"SELECT view_name FROM duckdb_views() WHERE view_name IN ({marks}) UNION ALL "
+                                      f"SELECT table_name FROM duckdb_tables() WHERE table_name IN ({marks})",
+                                      wanted + wanted).fetchall()}
+    for name in wanted:
+        if name not in held:
+            con.execute(f"CREATE TEMP VIEW {name} AS {column_view_over_view(study, name)}")
 
 
 STUDY_VIEWS = ("node", "serving", "training")  # views over a study's partitions (others: one Parquet file)
 KEYS_COMMENT = ("each row of {study} with its key axes alone (the configuration''s coordinates: the same values, "
                 "dtypes and order; descriptions on the columns of {study}), cheaper to scan for their range or count")
+MEMORY_COMMENT = ("each row of {study} with its key axes and its layout''s memory terms alone (the same values, "
+                  "dtypes and order; descriptions on the columns of {study}), cheaper to read for them")
 
 
 def parquet_source(glob: str, study: str | None) -> str:
@@ -199,7 +209,8 @@ def create_database(run_dir: Path, views: dict[str, tuple[str, str | None] | str
     """Write ``results.duckdb``: a view per Parquet source (``run_views``; a plain glob: one Parquet
     file or glob without partitions), small tables, and on each study view's columns a comment with
     the column's description and unit (``COMMENT ON COLUMN``)."""
-    from pipeline.runs.views import keys_source, keys_view, view_source
+    from pipeline.runs.views import (LENGTHS, MEMORY_TERMS, keys_source, keys_view, lengths_over_keys, lengths_view,
+                                     memory_source, memory_view, view_source)
     from pipeline.runs.partitions import study_glob
     from pipeline.scalar_sql import literal
     from pipeline.runs.typed import column_comment, output_dictionary
@@ -225,6 +236,12 @@ def create_database(run_dir: Path, views: dict[str, tuple[str, str | None] | str
                 keys = keys_view(study)
                 con.execute(f"CREATE VIEW {keys} AS {keys_source(run_dir, base, study)}")
                 con.execute(f"COMMENT ON VIEW {keys} IS '{KEYS_COMMENT.format(study=study)}'")
+                if study in MEMORY_TERMS:  # its key axes and memory terms alone (``views.memory_source``)
+                    memory = memory_view(study)
+                    con.execute(f"CREATE VIEW {memory} AS {memory_source(run_dir, base, study)}")
+                    con.execute(f"COMMENT ON VIEW {memory} IS '{MEMORY_COMMENT.format(study=study)}'")
+                if study in LENGTHS and lengths_view(study) not in tables:  # exact, over every row (``runs.write``)
+                    con.execute(f"CREATE VIEW {lengths_view(study)} AS {lengths_over_keys(study)}")
         for table, frame in tables.items():
             con.register("_frame", frame.to_arrow())
             con.execute(f"CREATE TABLE {table} AS SELECT * FROM _frame")
@@ -240,6 +257,18 @@ def create_database(run_dir: Path, views: dict[str, tuple[str, str | None] | str
 
 
 _PARAM = re.compile(r"^--\s*param\s+([A-Za-z_]\w*)\s*(?:=\s*(.+?))?\s*(?::.*)?$")
+def exact_lengths(run_dir: Path, study: str) -> None:
+    """Replace the lengths table of a run's database (``views.lengths_view``) by the pairs of every row of the run
+    (``runs.write.model_lengths``: when its model side's pairs may not be its rows')."""
+    from pipeline.runs.views import lengths_over_keys, lengths_view
+
+    con = connect(run_dir, read_only=False)
+    try:
+        con.execute(f"CREATE OR REPLACE TABLE {lengths_view(study)} AS {lengths_over_keys(study)}")
+    finally:
+        con.close()
+
+
 _READS = re.compile(r"^--\s*reads:\s*(\$?[A-Za-z_]\w*)\s*$")
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from itertools import chain
 from pathlib import Path
 from urllib.parse import quote
@@ -57,9 +57,22 @@ def partition_folder(study: str, value: str | None) -> str:
     return f"{PARTITION_KEY[study]}={HIVE_NULL if value is None else quote(value, safe='')}"
 
 
+@dataclass
+class Unseen:
+    """The pairs of ``columns`` (a study's ``views.LENGTHS``) on its model side that no written row holds yet:
+    ``write_parts`` strikes out those of each chunk it writes while any is left (the serving bench: all 12 in its
+    first chunk), so that a run knows whether its model side's pairs are its rows' (``runs.write``)."""
+    columns: tuple[str, ...]
+    pairs: set
+
+    def strike(self, rows: pl.DataFrame) -> None:
+        if self.pairs and all(c in rows.columns for c in self.columns):
+            self.pairs.difference_update(rows.select(self.columns).unique().rows())
+
+
 def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[list[Path], dict], None],
                 skip: frozenset[str] = frozenset(), model_keys: list[str] | None = None,
-                dimension_tables: bool = True, planned_rows: bool = True) -> dict:
+                dimension_tables: bool = True, planned_rows: bool = True, unseen: Unseen | None = None) -> dict:
     """Write the sweep of ``prepared`` into ``run_dir/study=<study>/...``, chunk by chunk (each chunk's
     plan joins the sides with each accelerator's rows together, ``sides.Space.grouped_by``, so its
     parts are slices of the collected chunk: no Parquet sink splits every column by key); after
@@ -71,6 +84,7 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
     False in a Dask task, whose driver writes them (``dask_executor.write_study``); ``planned_rows``: False in that
     driver, which computes no row (every partition in ``skip``): its plan (units, dtypes) is built on no row of the
     model side either and no piece is planned, so none of its per-key tables is built.
+    ``unseen``: the pairs the written rows strike out (``Unseen``).
     Returns the output columns' units (the study's plan)."""
     name, study = prepared.spec.study, prepared.study
     stream = planned_rows and sizing.streamed(prepared.space, name)
@@ -128,7 +142,7 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
                 on_part(*pending.result())
             dimensions.result()  # written (or its error raised) before a part is
             pending = writer.submit(write_parts, rows.drop(key), targets, base, study_folder(name), study.SCHEMA,
-                                    options, single)
+                                    options, single, unseen)
         if pending is not None:
             on_part(*pending.result())
         dimensions.result()
@@ -195,14 +209,18 @@ def collect_flags(study) -> pl.QueryOptFlags:
 
 
 def write_parts(rows: pl.DataFrame, targets: list[tuple[int, int, str]], base: Path, folder: str, schema,
-                options: dict, single: dict | None = None) -> tuple[list[Path], dict[str, dict]]:
+                options: dict, single: dict | None = None, unseen: Unseen | None = None
+                ) -> tuple[list[Path], dict[str, dict]]:
     """Write each (start, length, path relative to ``base``) slice of ``rows`` as one Parquet part and
     count its rows outside a declared range (``range_checks``, on the slice in memory: nothing is read
     back); returns the files written and {"partitions": {path: rows}, "ranges": {path: {column: rows}}},
     paths relative to the run folder (``folder``: the study's folder in it), as ``write_study``'s
-    ``on_part`` takes them; ``single``: the options of a part of one row group (default ``options``)."""
+    ``on_part`` takes them; ``single``: the options of a part of one row group (default ``options``); ``unseen``:
+    the pairs ``rows`` strike out (``Unseen``)."""
     recorded: dict[str, dict] = {"partitions": {}, "ranges": {}}
     written = []
+    if unseen is not None:
+        unseen.strike(rows)
     checks = range_checks(schema, rows.schema)
     if checks and len(targets) > 1:  # the whole chunk counted once, the slices only on its columns with a row outside
         whole = rows.select(checks).row(0, named=True)  # (none, mostly: the node bench's 61 slices 0.014 -> 0.008

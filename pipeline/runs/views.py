@@ -7,6 +7,7 @@ in polars in ``scan_run``, from the same inputs."""
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from pathlib import Path
 
 import polars as pl
@@ -52,10 +53,12 @@ def fact_fields(root: Path, study: str) -> _Fields:
 FENCE, FENCE_NAME, FENCED = "random()", "__unfused", ("node",)
 
 
-def view_source(run_dir: Path | str, base: str, study: str, folder: str | None = None) -> str | None:
+def view_source(run_dir: Path | str, base: str, study: str, folder: str | None = None,
+                only: Collection[str] | None = None) -> str | None:
     """The SELECT of a narrow run's study view, the columns of the wide table in its order and
     dtypes (``base``: the run folder as the view names it, "" or an absolute path ending in /; ``folder``: a table
-    macro's parameter that names it instead, ``sql_path``); None for a run written wide."""
+    macro's parameter that names it instead, ``sql_path``; ``only``: those of the columns alone, with the query-time
+    levels they need, ``memory_source``); None for a run written wide."""
     root = Path(base) if base else Path(run_dir)
     if not is_narrow(root, study):
         return None
@@ -64,6 +67,8 @@ def view_source(run_dir: Path | str, base: str, study: str, folder: str | None =
     key = PARTITION_KEY[study]
     derived = query_time(study, fact, hardware, model)
     columns = output_dictionary().filter(pl.col("study") == study).select("column_name", "dtype").rows()
+    if only is not None:
+        columns = [(n, d) for n, d in columns if n in only]
     select = []
     for name, dtype in columns:
         if name == "config_id" and name not in fact and ID_TERMS in hardware and ID_TERMS in model:
@@ -77,14 +82,15 @@ def view_source(run_dir: Path | str, base: str, study: str, folder: str | None =
     source = (f"{fact_source(base, study, folder)} "
               f"{dimension_join(root, base, study, 'hardware', 'h', fact, hardware, folder)} "
               f"{dimension_join(root, base, study, 'model', 'm', fact, model, folder)}")
-    if not derived:
+    asked = derived if only is None else [c for c in derived if c in only]
+    if not asked:
         return f"SELECT {', '.join(select)} {source}"
     # the query-time columns: the formulas' SQL level by level over the joined row (the dimension tables' other
     # columns are the formulas' inputs there), then the wide table's columns in order
     shown = {name for name, _ in columns}
     select += [f'{alias}."{c}"' for alias, side in (("h", hardware), ("m", model)) for c in side
                if c not in shown and c != ID_TERMS] + ([f"{FENCE} AS {column(FENCE_NAME)}"] if study in FENCED else [])
-    plan = derived_plan(study, derived, available(study, fact, hardware, model, derived))
+    plan = derived_plan(study, asked, available(study, fact, hardware, model, derived))
     sql = f"SELECT {', '.join(select)} {source}"
     for level in plan.levels:
         sql = f"SELECT *, {', '.join(f'{e} AS {column(n)}' for n, e in level)} FROM ({sql})"
@@ -135,12 +141,13 @@ def keys_over_view(study: str) -> str:
 
 
 def keys_source(run_dir: Path | str, base: str, study: str) -> str:
-    """The SELECT of ``keys_view``: each row of the study view with its key axes alone (``KEY_AXES``; the same values,
-    dtypes and order), for a query that reads nothing else (fits' longest context). A narrow run's from the fact parts
-    and, for the keys they leave out (``narrow.minimal_keys``), the model table: one LEFT JOIN, which DuckDB (>= 1.5)
-    drops from a query that reads none of its columns. The study view joins the hardware table too, and DuckDB drops
-    only the top join of a chain (CHANGELOG fitsq): one stays, over every fact row. A run written wide, or with a key
-    the hardware table holds and the parts do not (no run of the three studies): the study view's key columns."""
+    """The SELECT of ``keys_view``: each row of the study view with its key axes alone (``KEY_AXES``; the same
+    values, dtypes and order), for a query that reads nothing else (the range or count of an axis). A narrow run's
+    from the fact parts and, for the keys they leave out (``narrow.minimal_keys``), the model table: one LEFT JOIN,
+    which DuckDB (>= 1.5) drops from a query that reads none of its columns. The study view joins the hardware table
+    too, and DuckDB drops only the top join of a chain (CHANGELOG fitsq): one stays, over every fact row. A run
+    written wide, or with a key the hardware table holds and the parts do not (no run of the three studies): the
+    study view's key columns."""
     columns = key_columns(study)
     root = Path(base) if base else Path(run_dir)
     if not is_narrow(root, study):
@@ -153,6 +160,68 @@ def keys_source(run_dir: Path | str, base: str, study: str) -> str:
     join = dimension_join(root, base, study, "model", "m", fact, joined) if joined else ""
     select = ", ".join(row_column(n, d, PARTITION_KEY[study], fact, joined) for n, d in columns)
     return f"SELECT {select} {fact_source(base, study)} {join}"
+
+
+# The memory view's columns besides the key axes: a layout's devices and its memory breakdown (what fits reads).
+MEMORY_TERMS = {"serving": ("ep", "devices_per_replica", "fits_in_hbm", "weights_per_device_bytes", "kv_cache_bytes",
+                            "kv_cache_bytes_per_device", "activation_bytes_per_device", "memory_limit_bytes",
+                            "memory_reserve_bytes", "memory_per_device_bytes", "memory_headroom_bytes")}
+
+
+def memory_view(study: str) -> str:
+    """The view of a study's key axes and memory terms (``memory_source``)."""
+    return f"{study}_memory"
+
+
+def memory_columns(study: str) -> list[str]:
+    """``memory_view``'s columns: the key axes and ``MEMORY_TERMS``, in the study view's order."""
+    rows = output_dictionary().filter(pl.col("study") == study).get_column("column_name").to_list()
+    return [n for n in rows if n in KEY_AXES[study] or n in MEMORY_TERMS[study]]
+
+
+# The columns of a study's lengths table (``lengths_view``): serving's (prompt_len, output_len) pairs.
+LENGTHS = {"serving": ("prompt_len", "output_len")}
+
+
+def lengths_view(study: str) -> str:
+    """The table (or, in a run written before it or a published database, the view) of the distinct pairs of a study's
+    ``LENGTHS`` in its rows: what fits reads for the run's longest context (``runs.write``)."""
+    return f"{study}_lengths"
+
+
+def lengths_over_keys(study: str) -> str:
+    """``lengths_view``'s SELECT over the keys view: exact for any run, at the cost of a scan of every row (the
+    serving bench's run: 3.26 M rows grouped into 12 pairs, ~0.05 of fits' ~0.2 CPU s)."""
+    names = ", ".join(map(column, LENGTHS[study]))
+    return f"SELECT {names} FROM {keys_view(study)} GROUP BY {names}"
+
+
+def column_views(study: str) -> list[str]:
+    """A study's views of a few of its columns: its ``keys_view``, and its ``memory_view`` and ``lengths_view`` where
+    it has them."""
+    return [keys_view(study), *([memory_view(study)] if study in MEMORY_TERMS else []),
+            *([lengths_view(study)] if study in LENGTHS else [])]
+
+
+def column_view_over_view(study: str, name: str) -> str:
+    """The SELECT of ``column_views``' ``name`` over the study view (a run written wide or before the view)."""
+    return {keys_view(study): keys_over_view, memory_view(study): memory_over_view,
+            lengths_view(study): lengths_over_keys}[name](study)
+
+
+def memory_over_view(study: str) -> str:
+    """``memory_view``'s SELECT over the study view (a run written wide or before the view)."""
+    return f"SELECT {', '.join(map(column, memory_columns(study)))} FROM {study}"
+
+
+def memory_source(run_dir: Path | str, base: str, study: str) -> str:
+    """The SELECT of ``memory_view``: each row of the study view with its key axes and memory terms alone (the same
+    values, dtypes and order), the study view's join with the query-time levels those terms need only. DuckDB binds a
+    view's whole SELECT for every query that reads it (serving's 15 levels of 37 query-time columns, ~90 kB: 0.05-0.06
+    CPU s, twice for a query through the client's relation), before it drops the columns the query does not read: fits
+    over this view (7 levels, ~16 kB) took 0.15 s of wall instead of 0.28 on the serving bench's run (r-srvfix). A run
+    written wide: the study view's columns."""
+    return view_source(run_dir, base, study, only=frozenset(memory_columns(study))) or memory_over_view(study)
 
 
 def dimension_join(root: Path, base: str, study: str, side: str, alias: str, fact: dict, columns: dict,

@@ -64,6 +64,7 @@ def run(prepared: Prepared, out_dir: str | Path | None = None,
         write_catalogs(prepared.catalogs, tmp / "catalogs")  # the database's catalog views read them
         built: list[Future] = []
         dimension_ranges: list[dict[str, int]] = []
+        lengths, unseen = model_lengths(prepared)  # the database's lengths table, and its pairs the rows strike out
 
         def build_database() -> None:
             """The database, after the dimension tables' out-of-range counts (written before any part: counted
@@ -71,7 +72,7 @@ def run(prepared: Prepared, out_dir: str | Path | None = None,
             dimension_ranges.extend(c for d in sorted((tmp / narrow.DIMENSIONS).glob(f"{name}-*.parquet"))
                                     for c in out_of_range_by_file([d], study.SCHEMA).values())
             database.create_database(tmp, database.run_views(tmp, name, prepared.catalogs.hashes),
-                                     {"column_dictionary": output_dictionary()})
+                                     {"column_dictionary": output_dictionary()} | lengths)
 
         def on_part(files: list[Path], recorded: dict | None = None) -> None:
             """Count the rows of ``files`` (the footers: exact, nothing decoded) and those outside a
@@ -111,13 +112,15 @@ def run(prepared: Prepared, out_dir: str | Path | None = None,
         skip = frozenset(v for v in map(incremental.accelerator_of, reused) if v is not None)
         try:
             units = executor(prepared, tmp, rid, on_part, skip) if executor else partitions.write_study(
-                prepared, tmp, rid, on_written, skip)
+                prepared, tmp, rid, on_written, skip, unseen=unseen)
         except pl.exceptions.ComputeError as exc:  # polars reports a failed write as text
             raise os_error(exc, tmp / partitions.study_folder(name)) from None
         if built:
             built[0].result()
         else:  # no part written by this process's writer (another executor; every part reused or every row dropped)
             build_database()
+        if unseen is not None and unseen.pairs:  # a pair of the model side no row written here holds (or reused)
+            database.exact_lengths(tmp, name)
         out_of_range: dict[str, int] = {}
         for counts in [*ranges_per_file.values(), *dimension_ranges]:
             for column, n in counts.items():
@@ -141,6 +144,24 @@ def run(prepared: Prepared, out_dir: str | Path | None = None,
 
         publish_run(directory.final, out)
     return directory.final
+
+
+def model_lengths(prepared: Prepared) -> tuple[dict[str, pl.DataFrame], partitions.Unseen | None]:
+    """The lengths table of the run's database (``views.lengths_view``: the distinct pairs of the study's
+    ``views.LENGTHS``) as its model side holds them, and those pairs for the writer to strike out
+    (``partitions.Unseen``):
+    a row's pair is its model-side row's, so the rows' pairs are these unless one is held by no row (every row of its
+    model-side rows dropped) or some rows were not written here (reused, another executor); then the table is
+    replaced by the pairs of every row (``database.exact_lengths``). fits reads the longest context there, not from a
+    scan of every row (the serving bench: 0.05 of its ~0.2 CPU s; r-srvfix). Empty for a study without lengths."""
+    from pipeline.runs.views import LENGTHS, lengths_view
+
+    name, side = prepared.spec.study, prepared.space.model_side
+    columns = LENGTHS.get(name, ())
+    if not columns or not set(columns) <= set(side.columns):
+        return {}, None
+    pairs = side.select(pl.col(c).cast(pl.Int64) for c in columns).unique().sort(columns, nulls_last=True)
+    return {lengths_view(name): pairs}, partitions.Unseen(columns, set(pairs.rows()))
 
 
 def out_of_range_by_file(files: list[Path], schema) -> dict[Path, dict[str, int]]:

@@ -23,8 +23,11 @@ from pipeline.studies import node, schema_columns
 
 CATALOG_TABLES = tuple(CATALOGS)  # hardware, models, ..., clusters, regions, accelerator_costs, cloud_prices
 GROUP = ["model", "workload", "step", "batch", "seq_len"]
-# a results.duckdb's keys view (``views.keys_view``) over a hand-built study table: the columns fits reads
-KEYS_OF_TABLE = "create view {study}_keys as select prompt_len, output_len from {study}"
+# a results.duckdb's keys, memory and lengths views (``views.column_views``) over a hand-built study table: what fits
+# reads
+KEYS_OF_TABLE = ("create view {study}_keys as select prompt_len, output_len from {study}; "
+                 "create view {study}_memory as select * from {study}; "
+                 "create view {study}_lengths as select distinct prompt_len, output_len from {study}")
 
 
 @pytest.fixture
@@ -166,15 +169,17 @@ def test_design_space_map(run_dir, frame):
         assert len(chosen) == 1 and chosen[0]["samples_per_j"] == pytest.approx(best, rel=1e-12)
 
 
-def test_only_a_query_naming_a_keys_view_checks_for_one(run_dir, monkeypatch):
-    """A query's connection looks for the run's keys view (a catalog query) only when its SQL names one: the map reads
-    node alone and skips it, fits (serving_keys) keeps it."""
+def test_only_a_query_naming_a_keys_or_memory_view_checks_for_one(run_dir, monkeypatch):
+    """A query's connection looks for the run's keys and memory views (a catalog query) only when its SQL names one:
+    the map reads node alone and skips it, fits (serving_keys, serving_memory) keeps it."""
     checked = []
     monkeypatch.setattr(database, "keys_before", lambda con, run: checked.append(run))
     assert database.run_query("design_space_map", run_dir).height > 0 and checked == []
     assert database.names_keys_view(database.query_path("fits").read_text())
     assert database.names_keys_view("select * from NODE_KEYS") and not database.names_keys_view(
         "select * from node")
+    assert database.names_keys_view("select * from Serving_Memory") and not database.names_keys_view(
+        "select * from serving")
 
 
 def test_design_space_map_breaks_a_tie_by_name_whatever_the_row_order():
@@ -212,10 +217,10 @@ def test_fits_breaks_a_tie_on_devices_by_the_smaller_tp_whatever_the_row_order()
         assert got == [("m", "H20", "bf16", "bf16", 4608, 8.0, 4, 2, 1, 5e10, 2e9, 1e9)]
 
 
-@pytest.mark.parametrize(("query", "view"), [("fits", "serving"), ("fastest_layouts", "training")])
+@pytest.mark.parametrize(("query", "view"), [("fits", "serving_memory"), ("fastest_layouts", "training")])
 def test_a_bench_query_names_its_study_view_once(query, view):
-    """DuckDB binds a view's SELECT at each `from <view>` (serving's is ~43 kB): fits and fastest_layouts read theirs
-    once, in a not-materialized CTE whose uses are inlined (CHANGELOG queries)."""
+    """DuckDB binds a view's SELECT at each `from <view>` (serving's is ~90 kB): fits (over serving's memory view)
+    and fastest_layouts read theirs once, in a not-materialized CTE whose uses are inlined (CHANGELOG queries)."""
     sql = (Path(pipeline.__file__).parent.parent / "sql" / f"{query}.sql").read_text()
     assert len(re.findall(rf"\bfrom {view}\b", re.sub(r"--[^\n]*", "", sql))) == 1  # comments aside
 

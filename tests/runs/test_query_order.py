@@ -54,13 +54,14 @@ def run_dirs(tmp_path_factory, cli):
 
 
 def _copy(run_dir, order: str, replace: dict[str, str] | None = None) -> duckdb.DuckDBPyConnection:
-    """An in-memory database with each view of the run as a table whose rows are inserted in ``order``
-    (``replace``: view name -> a SELECT over ``view`` whose rows that table gets instead)."""
+    """An in-memory database with each view and table of the run (serving's lengths table) as a table whose rows are
+    inserted in ``order`` (``replace``: view name -> a SELECT over ``view`` whose rows that table gets instead)."""
     src = database.connect(run_dir)
     con = duckdb.connect()
     con.execute("select setseed(0.25)")
     try:
-        views = [r[0] for r in src.sql("select view_name from duckdb_views() where not internal").fetchall()]
+        views = [r[0] for r in src.sql("select view_name from duckdb_views() where not internal union all "
+                                       "select table_name from duckdb_tables()").fetchall()]
         for name in views:
             view = src.sql(f"select * from {name}").to_arrow_table()  # noqa: F841 (DuckDB reads it by name)
             body = (replace or {}).get(name, "select * from view")
