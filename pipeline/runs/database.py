@@ -256,7 +256,6 @@ def create_database(run_dir: Path, views: dict[str, tuple[str, str | None] | str
         con.close()
 
 
-_PARAM = re.compile(r"^--\s*param\s+([A-Za-z_]\w*)\s*(?:=\s*(.+?))?\s*(?::.*)?$")
 def exact_lengths(run_dir: Path, study: str) -> None:
     """Replace the lengths table of a run's database (``views.lengths_view``) by the pairs of every row of the run
     (``runs.write.model_lengths``: when its model side's pairs may not be its rows')."""
@@ -269,6 +268,7 @@ def exact_lengths(run_dir: Path, study: str) -> None:
         con.close()
 
 
+_PARAM = re.compile(r"^--\s*param\s+([A-Za-z_]\w*)\s*(?:=\s*(.+?))?\s*(?::.*)?$")
 _READS = re.compile(r"^--\s*reads:\s*(\$?[A-Za-z_]\w*)\s*$")
 
 
