@@ -32,6 +32,7 @@ from pipeline.runs.atomic import atomic_directory
 from pipeline.runs.manifest import manifest, run_id
 from pipeline.runs.prepared import Prepared
 from pipeline.runs.typed import output_dictionary
+from pipeline.runs.views import LENGTHS, lengths_view
 
 
 def os_error(exc: Exception, path: Path) -> Exception:
@@ -154,8 +155,6 @@ def model_lengths(prepared: Prepared) -> tuple[dict[str, pl.DataFrame], partitio
     model-side rows dropped) or some rows were not written here (reused, another executor); then the table is
     replaced by the pairs of every row (``database.exact_lengths``). fits reads the longest context there, not from a
     scan of every row (the serving bench: 0.05 of its ~0.2 CPU s; r-srvfix). Empty for a study without lengths."""
-    from pipeline.runs.views import LENGTHS, lengths_view
-
     name, side = prepared.spec.study, prepared.space.model_side
     columns = LENGTHS.get(name, ())
     if not columns or not set(columns) <= set(side.columns):
