@@ -1,6 +1,7 @@
 """The Parquet writer's floor under a study's bench: every fact part a run wrote, read back into memory, then written
 again with the run's options (`partitions.parquet_options`: compression and level, statistics, row groups; the frames'
-own dtypes as polars reads them back, not the run's arrow schema) with zstd, lz4 and no compression; wall and CPU s (this process, all threads) of each pass, no computation.
+own dtypes as polars reads them back, not the run's arrow schema) with zstd, lz4 and no compression; wall and CPU s
+(this process, all threads) of each pass, no computation.
 
     python -m pipeline bench --study S --out DIR       # then
     python registry_data/research/r-wfloor/write_floor.py DIR/<run> S
