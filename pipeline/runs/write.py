@@ -150,11 +150,11 @@ def run(prepared: Prepared, out_dir: str | Path | None = None,
 def model_lengths(prepared: Prepared) -> tuple[dict[str, pl.DataFrame], partitions.Unseen | None]:
     """The lengths table of the run's database (``views.lengths_view``: the distinct pairs of the study's
     ``views.LENGTHS``) as its model side holds them, and those pairs for the writer to strike out
-    (``partitions.Unseen``):
-    a row's pair is its model-side row's, so the rows' pairs are these unless one is held by no row (every row of its
-    model-side rows dropped) or some rows were not written here (reused, another executor); then the table is
-    replaced by the pairs of every row (``database.exact_lengths``). fits reads the longest context there, not from a
-    scan of every row (the serving bench: 0.05 of its ~0.2 CPU s; r-srvfix). Empty for a study without lengths."""
+    (``partitions.Unseen``). A row's pair is its model-side row's, so the rows' pairs are these unless one is held by
+    no row (every row of its model-side rows dropped) or some rows were not written here (reused, another executor);
+    then the table is replaced by the pairs of every row (``database.exact_lengths``). fits reads the longest context
+    there, not from a scan of every row (the serving bench: 0.05 of its ~0.2 CPU s; r-srvfix). Empty for a study
+    without lengths."""
     name, side = prepared.spec.study, prepared.space.model_side
     columns = LENGTHS.get(name, ())
     if not columns or not set(columns) <= set(side.columns):
