@@ -133,6 +133,12 @@ def fit(rows: pl.DataFrame) -> tuple[float, float, pl.DataFrame]:
     return best[1], best[2], best[3]
 
 
+def group_anchors(rows: pl.DataFrame) -> pl.DataFrame:
+    """Each group's longest row (seq_len, then head_dim), ties (a causal and a plain row of one shape) to the table's
+    first: an unstable sort let the anchor, so the held-out error, differ from process to process."""
+    return rows.sort("seq_len", "head_dim", "row", descending=[True, True, False]).group_by(GROUP).first()
+
+
 def leave_one_source_out(rows: pl.DataFrame) -> pl.DataFrame:
     """Each source's rows predicted with (s_half, d_half) fitted on the other sources, each of its
     groups anchored on its longest-sequence row (not scored)."""
@@ -143,9 +149,7 @@ def leave_one_source_out(rows: pl.DataFrame) -> pl.DataFrame:
         if train.is_empty():
             continue
         s_half, d_half, _ = fit(train)
-        # the longest row of each group, ties (a causal and a plain row of one shape) to the table's first: an
-        # unstable sort let the anchor, so the held-out error, differ from process to process
-        anchors = held.sort("seq_len", "head_dim", "row", descending=[True, True, False]).group_by(GROUP).first()
+        anchors = group_anchors(held)
         ceil = ceilings(anchors, s_half, d_half)
         scored = held.filter(~pl.col("row").is_in(anchors["row"].implode()))
         out.append(predict_time(scored, ceil, s_half, d_half).select(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from pipeline.validation.attention_fit import attention_rows, ceilings, predict_time
+from pipeline.validation.attention_fit import attention_rows, ceilings, group_anchors, predict_time
 from pipeline.validation.bandwidth_fit import memory_fractions
 
 
@@ -46,3 +46,14 @@ def test_memory_fraction_of_mi300x_is_the_babelstream_median_without_floors():
     assert m["memory_fraction"].item() == pytest.approx(3956.4e9 / 5.3e12, rel=0.01)
     b200 = memory_fractions().filter(pl.col("hardware") == "B200 (HGX B200)")
     assert b200["memory_fraction"].item() == pytest.approx(6553 / 7700)  # the 2^28-element row only
+
+
+def test_a_groups_anchor_is_its_longest_row_ties_to_the_tables_first_in_any_order():
+    """One group, rows 0-2: a causal and a plain row at 16,384 tokens, head 128 (tied), and a shorter one. The anchor
+    is row 0 whatever order the rows arrive in (an unstable sort picked either tied row)."""
+    group = {"hardware": "H100 SXM5 80GB", "precision": "bf16", "kernel": "cuDNN"}
+    rows = pl.DataFrame({"row": [0, 1, 2], "seq_len": [16384.0, 16384.0, 4096.0], "head_dim": [128.0] * 3,
+                         "is_causal": [True, False, False]}).with_columns(**{k: pl.lit(v) for k, v in group.items()})
+    for order in ([0, 1, 2], [1, 0, 2], [2, 1, 0]):
+        anchor = group_anchors(rows[order])
+        assert anchor.height == 1 and anchor["row"].item() == 0 and anchor["is_causal"].item()
