@@ -53,15 +53,18 @@ TABLES = {
     },
 }
 NOTES = ("TensorRT-LLM perf overview (docs/source/developer-guide/perf-overview.md @{commit}): trtllm-bench "
-         "throughput, PyTorch backend, requests at an infinite rate (max load), synthetic fixed ISL/OSL (prepare_dataset.py "
-         "token-norm-dist, stdev 0); metric 'Per GPU Output Throughput (tps/gpu)' (output tokens). Checkpoint "
+         "throughput, PyTorch backend, requests at an infinite rate (max load), synthetic fixed ISL/OSL "
+         "(prepare_dataset.py token-norm-dist, stdev 0); metric 'Per GPU Output Throughput (tps/gpu)' (output "
+         "tokens). Checkpoint "
          "openai/{hf}: MXFP4 routed experts, BF16 attention (weight_dtype fp4; the models catalog's quantized_layers). "
          "llm_options.yml for GPT-OSS: CUDA graphs with padding, enable_attention_dp true, kv_cache_config dtype fp8 "
          "('Hopper: use auto'), moe backend CUTLASS ('Hopper: use TRITON'). Column '{column}': {layout}. {precision} "
          "Batch not stated (trtllm-bench's own max batch). kv_cache_free_gpu_mem_fraction 0.95 in many cases, 0.90 on "
          "OOM (page). [trust B: vendor reference table] added by r-gptoss/add_rows.py")
 BLACKWELL = ("Blackwell: TensorRT-LLM runs an mxfp4 checkpoint's experts W4A8_MXFP4_MXFP8 on sm >= 100 with a "
-             "non-Triton MoE backend (tensorrt_llm/_torch/model_config.py get_mxfp4_quant_algo @008e0af8): compute fp8; KV fp8.")
+             "non-Triton MoE backend (tensorrt_llm/_torch/model_config.py get_mxfp4_quant_algo @008e0af8): compute "
+             "fp8; "
+             "KV fp8.")
 HOPPER = ("Hopper: W4A16_MXFP4 below sm 100 (get_mxfp4_quant_algo): compute bf16; KV 'auto' = the model's BF16. The "
           "heading's '(FP8)' names no FP8 GPT-OSS checkpoint (the page's FP8 model list has none).")
 
