@@ -11,6 +11,8 @@ import polars as pl
 # the models catalog's pattern columns (pipeline.catalogs.model_patterns, which declares them; named here so
 # that loading a cached registry imports no pandera)
 PATTERN_COLUMNS = ("sliding_window_tokens", "sliding_window_layers", "kv_shared_layers", "moe_layer_interval")
+# the models catalog's checkpoint column (also declared in pipeline.catalogs.model_patterns)
+CHECKPOINT_COLUMNS = ("quantized_layers",)
 
 # table -> column -> (dtype, since when, what to do); only nullable columns belong here
 CARBON = ("the carbon intensity's method is unknown; `mlsys catalog migrate DIR` fills it where source_url is a "
@@ -25,7 +27,9 @@ ADDED_COLUMNS: dict[str, dict[str, tuple[pl.DataType, str, str]]] = {
                                                              "column, import)")},
     "models": {c: (pl.Int64(), "2026-12-03", "no attention or MoE layer pattern: every layer attends globally, "
                                                "caches its own K/V, and every layer but n_dense_layers is MoE "
-                                               "(pipeline.catalogs.model_patterns)") for c in PATTERN_COLUMNS},
+                                               "(pipeline.catalogs.model_patterns)") for c in PATTERN_COLUMNS}
+    | {"quantized_layers": (pl.String(), "2026-12-07", "no published checkpoint's quantized layers stated: the "
+                                                       "serving weight_dtype covers every decoder linear layer")},
     "efficiency_profiles": {c: (dtype, "2026-12-03", "the framework's window KV cache is not stated: a less specific "
                                                      "profile's, else windows applied") for c, dtype in
                             (("window_kv_cache", pl.Boolean()), ("window_kv_source_url", pl.String()))}

@@ -144,6 +144,7 @@ def architecture(config: dict[str, Any], source: str = "HF config") -> dict[str,
     own = {"gpt2": _gpt2, "bloom": _bloom, "falcon": _falcon, "mpt": _mpt, "opt": _opt}.get(model_type)
     cols = own(keys) if own else _hf_standard(keys, model_type)
     cols |= _pattern(keys, model_type, cols["n_layers"])
+    cols["quantized_layers"] = _quantized_layers(config, cols.get("is_moe"))
     if keys.problems:
         raise InputError(source, keys.problems)
     return cols
@@ -168,6 +169,17 @@ def _pattern(k: _Keys, model_type: str, n_layers: int | None) -> dict[str, Any]:
         layers = sum(1 for i in range(n_layers) if (i + 1) % every)
     shared = k.count("num_kv_shared_layers", "kv_shared_layers", required=False, minimum=0)
     return {"sliding_window_tokens": window, "sliding_window_layers": layers, "kv_shared_layers": shared or None}
+
+
+def _quantized_layers(config: dict[str, Any], is_moe: bool | None) -> str | None:
+    """The checkpoint column (``pipeline.catalogs.model_patterns``): 'experts' where an MoE checkpoint's
+    ``quantization_config`` is MXFP4 and leaves attention unconverted (GPT-OSS: ``modules_to_not_convert``
+    self_attn, mlp.router, embed_tokens, lm_head: only the routed experts are 4-bit); else null."""
+    quant = config.get("quantization_config")
+    if not is_moe or not isinstance(quant, dict) or quant.get("quant_method") != "mxfp4":
+        return None
+    kept = quant.get("modules_to_not_convert") or []
+    return "experts" if any(isinstance(m, str) and "self_attn" in m for m in kept) else None
 
 
 def _gpt2(k: _Keys) -> dict[str, Any]:

@@ -141,6 +141,8 @@ def _row_rules(table: str) -> list[tuple[str, pl.Expr, str]]:
             ("sliding_window_layers", pl.col("sliding_window_layers").is_not_null()
              & pl.col("sliding_window_tokens").is_null(), "expected sliding_window_tokens with it"),
             ("kv_shared_layers", pl.col("kv_shared_layers") >= pl.col("n_layers"), "expected < n_layers"),
+            ("quantized_layers", (pl.col("quantized_layers") == "experts") & ~pl.col("is_moe"),
+             "expected an MoE model"),
             ("moe_layer_interval", pl.col("moe_layer_interval").is_not_null() & (
                 pl.col("n_dense_layers") != pl.col("n_layers") - pl.col("n_layers") // pl.col("moe_layer_interval")),
              "expected n_dense_layers == n_layers - floor(n_layers / moe_layer_interval)"),

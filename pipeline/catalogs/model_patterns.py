@@ -1,5 +1,6 @@
 """Architecture-pattern columns of the ``models`` catalog (issue 13 item 2): which layers attend
-over a sliding window, which cache no K/V of their own, and which carry routed experts.
+over a sliding window, which cache no K/V of their own, and which carry routed experts; and the
+checkpoint column: which linear layers the published low-bit checkpoint quantizes.
 
 Every column is nullable and null means "no pattern", the catalog's meaning before the columns
 existed: every layer attends globally and caches its own K/V, and every layer but
@@ -9,8 +10,10 @@ existed: every layer attends globally and caches its own K/V, and every layer bu
 
 from __future__ import annotations
 
-from pipeline.catalogs.added_columns import PATTERN_COLUMNS as COLUMNS  # noqa: F401 (re-exported)
-from pipeline.catalogs.fields import count
+from pipeline.catalogs.added_columns import CHECKPOINT_COLUMNS, PATTERN_COLUMNS
+from pipeline.catalogs.fields import count, text
+
+COLUMNS = (*PATTERN_COLUMNS, *CHECKPOINT_COLUMNS)  # what the studies carry from a model's row
 
 SLIDING_WINDOW_TOKENS = count(
     "keys a sliding-window (local) attention layer attends to and keeps cached: the query's own and the "
@@ -27,6 +30,13 @@ MOE_LAYER_INTERVAL = count(
     "a routed-expert MLP on every k-th layer, the others dense (Llama 4 interleave_moe_layer_step: Maverick 2, "
     "Scout 1); then n_dense_layers = n_layers - floor(n_layers / k); null: every layer but n_dense_layers",
     nullable=True)
+
+QUANTIZED_LAYERS = text(
+    "the linear layers the published 4-bit checkpoint stores in 4 bits: 'experts', the routed experts' only, "
+    "attention's projections, the router, the embedding and the LM head in BF16 (GPT-OSS: HF config.json "
+    "quantization_config, mxfp4, modules_to_not_convert self_attn, mlp.router, embed_tokens, lm_head); null: "
+    "the serving weight_dtype covers every decoder linear layer (pipeline.walls.mixed_precision)",
+    nullable=True, isin=["experts"])
 
 # efficiency_profiles: whether a framework applies the window to its KV cache (pipeline.walls.attention_pattern)
 WINDOW_KV_CACHE = (

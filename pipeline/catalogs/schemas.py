@@ -130,6 +130,7 @@ class ModelSchema(Provenance):
     sliding_window_layers: int = pattern.SLIDING_WINDOW_LAYERS
     kv_shared_layers: int = pattern.KV_SHARED_LAYERS
     moe_layer_interval: int = pattern.MOE_LAYER_INTERVAL
+    quantized_layers: str = pattern.QUANTIZED_LAYERS
     _finite = finite(r"^(params_published|forward_flop_per_sample|activation_elements_per_sample)$")
 
     class Config:

@@ -185,10 +185,10 @@ def _groups(space: Space, wanted: tuple[str, ...], formulas_: Mapping, shared: t
 
 
 # a GEMM's η (``pipeline.walls.operator_shapes``): the hardware side's kernel fit and the GEMM's M, N, K only; and the
-# QKV projection's priced η (``walls.mixed_precision``: the 16-bit fit's η where MLA's projections stay 16-bit, else
-# the QKV's), whose 16-bit GEMM model a group would otherwise evaluate on each of its own pairs (86 x 5,561 prefill)
+# QKV and O projections' priced η (``walls.mixed_precision``: the 16-bit fit's η where they stay 16-bit, else
+# their own), whose 16-bit GEMM model a group would otherwise evaluate on each of its own pairs (86 x 5,561 prefill)
 GEMM_ETAS = frozenset(f"{p}_{op}_eta_compute" for p in ("prefill", "decode", "step") for op in GEMM_SHAPES) | {
-    f"{p}_qkv_proj_priced_eta_compute" for p in ("prefill", "decode")}
+    f"{p}_{op}_priced_eta_compute" for p in ("prefill", "decode") for op in ("qkv_proj", "o_proj")}
 
 
 def kernel_etas(columns: Iterable[str], inputs: Mapping, formulas_: Mapping) -> list[str]:

@@ -92,32 +92,55 @@ def mla_projections_at_16_bits(is_mla: Plain, weight_bytes_per_element: UExpr) -
 
 
 @serving_column
-def qkv_weight_bytes_per_param(mla_projections_at_16_bits: Plain, weight_bytes_per_param: UExpr) -> UExpr:
-    """The QKV projection's weight bytes: 2 B where MLA's projections stay 16-bit, else the linear layers'."""
-    return where(mla_projections_at_16_bits, lit(2.0, "B/param"), weight_bytes_per_param)
+def attention_projections_at_16_bits(quantized_layers: Plain, weight_bytes_per_element: UExpr) -> Plain:
+    """Whether attention's QKV and O projections stay BF16 beside 4-bit weights because the published checkpoint
+    quantizes the routed experts only (models catalog ``quantized_layers`` 'experts'). GPT-OSS: config.json
+    ``quantization_config`` mxfp4 with ``modules_to_not_convert`` self_attn, mlp.router, embed_tokens, lm_head
+    (huggingface.co/openai/gpt-oss-120b); TensorRT-LLM keeps attn.qkv and attn.out unquantized for an mxfp4
+    checkpoint (NVIDIA/TensorRT-LLM @008e0af8 tensorrt_llm/_torch/model_config.py, load_hf_quant_config
+    ``default_exclude``); AMD's MLPerf v6.0 Quark checkpoint excludes ``*self_attn*`` and ``*router*``
+    (closed/AMD/setup/gpt-oss-120b/dataset_and_model/prepare_model.sh)."""
+    return (quantized_layers == "experts").fill_null(False) & (weight_bytes_per_element < lit(1.0, "B/elem"))
 
 
 @serving_column
-def qkv_peak_flop_per_s(mla_projections_at_16_bits: Plain, linear_peak_flop_per_s: UExpr,
-                        sixteen_bit_peak_flop_per_s: UExpr) -> UExpr:
-    """The QKV projection's peak: the 16-bit one where MLA's projections stay 16-bit, else the linear layers'."""
-    return where(mla_projections_at_16_bits, sixteen_bit_peak_flop_per_s, linear_peak_flop_per_s)
+def qkv_at_16_bits(mla_projections_at_16_bits: Plain, attention_projections_at_16_bits: Plain) -> Plain:
+    """Whether the QKV projection runs at 16 bits: MLA's beside NVFP4 weights, or a checkpoint's BF16 attention."""
+    return mla_projections_at_16_bits | attention_projections_at_16_bits
 
 
-# The QKV projection's η where MLA's projections stay 16-bit: the GEMM shape model on the hardware's 16-bit kernel fit
-# (``studies.kernels``' sixteen_bit_gemm_* columns, the catalog's bf16 row), not the 4-bit one's; else the QKV's own.
+def sixteen_bit_weight_bytes(at_16_bits: Plain, weight_bytes_per_param: UExpr) -> UExpr:
+    """A projection's weight bytes: 2 B where it stays 16-bit, else the linear layers'."""
+    return where(at_16_bits, lit(2.0, "B/param"), weight_bytes_per_param)
+
+
+def sixteen_bit_peak(at_16_bits: Plain, linear_peak_flop_per_s: UExpr, sixteen_bit_peak_flop_per_s: UExpr) -> UExpr:
+    """A projection's peak: the 16-bit one where it stays 16-bit, else the linear layers'."""
+    return where(at_16_bits, sixteen_bit_peak_flop_per_s, linear_peak_flop_per_s)
+
+
+# the QKV projection (MLA's or a BF16-attention checkpoint's) and the O projection (a BF16-attention checkpoint's)
+for _op, _flag in (("qkv", "qkv_at_16_bits"), ("o", "attention_projections_at_16_bits")):
+    define_serving(f"{_op}_weight_bytes_per_param", [_flag, "weight_bytes_per_param"], sixteen_bit_weight_bytes)
+    define_serving(f"{_op}_peak_flop_per_s", [_flag, "linear_peak_flop_per_s", "sixteen_bit_peak_flop_per_s"],
+                   sixteen_bit_peak)
+
+
+# A 16-bit projection's η: the GEMM shape model on the hardware's 16-bit kernel fit (``studies.kernels``'
+# sixteen_bit_gemm_* columns, the catalog's bf16 row), not the 4-bit one's; else the projection's own.
 SIXTEEN_BIT_GEMM = [f"sixteen_bit_gemm_{c}"
                     for c in ("units", "tile_m", "tile_n", "ceiling", "k_half", "best_fraction")]
 
 
-def qkv_priced_eta_compute(m: UExpr, n: UExpr, k: UExpr, units: UExpr, tile_m: UExpr, tile_n: UExpr, ceiling: UExpr,
-                           k_half: UExpr, best_fraction: UExpr, multiplier: UExpr, eta_compute: UExpr,
-                           mla_projections_at_16_bits: Plain, qkv_eta_compute: UExpr) -> UExpr:
+def priced_eta_compute(m: UExpr, n: UExpr, k: UExpr, units: UExpr, tile_m: UExpr, tile_n: UExpr, ceiling: UExpr,
+                       k_half: UExpr, best_fraction: UExpr, multiplier: UExpr, eta_compute: UExpr,
+                       at_16_bits: Plain, own_eta_compute: UExpr) -> UExpr:
     sixteen = gemm_eta_compute(m, n, k, units, tile_m, tile_n, ceiling, k_half, best_fraction, multiplier, eta_compute)
-    return where(mla_projections_at_16_bits, sixteen, qkv_eta_compute)
+    return where(at_16_bits, sixteen, own_eta_compute)
 
 
 for _p in ("prefill", "decode"):
-    define_serving(f"{_p}_qkv_proj_priced_eta_compute",
-                   [*(f"{_p}_qkv_proj_gemm_{d}" for d in "mnk"), *SIXTEEN_BIT_GEMM, "framework_eta_multiplier",
-                    "eta_compute", "mla_projections_at_16_bits", f"{_p}_qkv_proj_eta_compute"], qkv_priced_eta_compute)
+    for _op, _flag in (("qkv_proj", "qkv_at_16_bits"), ("o_proj", "attention_projections_at_16_bits")):
+        define_serving(f"{_p}_{_op}_priced_eta_compute",
+                       [*(f"{_p}_{_op}_gemm_{d}" for d in "mnk"), *SIXTEEN_BIT_GEMM, "framework_eta_multiplier",
+                        "eta_compute", _flag, f"{_p}_{_op}_eta_compute"], priced_eta_compute)

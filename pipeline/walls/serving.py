@@ -208,12 +208,13 @@ def _operator_times(p: str) -> None:
     for op in (*OPERATORS, "lm_head"):
         # the matmuls' η is their GEMM shape's where the hardware has a kernel fit (operator_shapes.operator_gemms),
         # attention's the fused-attention model's (operator_shapes.operator_attention)
-        eta = (f"{p}_qkv_proj_priced_eta_compute" if op == "qkv_proj"  # mixed_precision: MLA's 16-bit projections
+        eta = (f"{p}_{op}_priced_eta_compute" if op in ("qkv_proj", "o_proj")  # mixed_precision: 16-bit projections
                else f"{p}_{op}_eta_compute" if op in (*GEMM_OPERATORS, "attention") else "eta_compute")
         # the memory side pays each kernel's fixed time (kernel_calls.latency_roofline_time_s; 0 but under a kernel fit)
         # a 16-bit LM head; the linear layers' under a per-layer format mix, attention's at its kernel's precision
         # (both mixed_precision); the others the dtype's
         peak = ("lm_head_peak_flop_per_s" if op == "lm_head" else "qkv_peak_flop_per_s" if op == "qkv_proj"
+                else "o_peak_flop_per_s" if op == "o_proj"
                 else "linear_peak_flop_per_s" if op in GEMM_OPERATORS
                 else "attention_peak_flop_per_s" if op == "attention" else "peak_flop_per_s")
         roof = [peak, eta, "memory_bandwidth_bytes_per_s", "eta_memory", "memory_latency_s"]

@@ -18,13 +18,15 @@ def weights_per_device_bytes(layers_per_stage: UExpr, qkv_params_per_device: UEx
                              mlp_params_per_layer_per_device: UExpr, norm_params_per_layer: UExpr,
                              pipeline_end_params_per_device: UExpr, weight_bytes_per_param: UExpr,
                              end_weight_bytes_per_param: UExpr, weight_density: UExpr,
-                             qkv_weight_bytes_per_param: UExpr) -> UExpr:
+                             qkv_weight_bytes_per_param: UExpr, o_weight_bytes_per_param: UExpr) -> UExpr:
     """Resident weights of the fullest device: its stage's layers (all experts / tp, or the rank's
     E / ep with expert parallelism: ``expert_parallel``; pruned matrices x their density) and the
     larger pipeline end (``operators.pipeline_end_params_per_device``), the embedding and LM head
-    at 16 bits under 8- or 4-bit weights (``operators.end_weight_bytes_per_param``)."""
-    layer = o_params_per_device + mlp_params_per_layer_per_device * weight_density + norm_params_per_layer
-    return (layers_per_stage * (layer * weight_bytes_per_param + qkv_params_per_device * qkv_weight_bytes_per_param)
+    at 16 bits under 8- or 4-bit weights (``operators.end_weight_bytes_per_param``), attention's
+    projections at theirs (``mixed_precision``)."""
+    layer = mlp_params_per_layer_per_device * weight_density + norm_params_per_layer
+    projections = qkv_params_per_device * qkv_weight_bytes_per_param + o_params_per_device * o_weight_bytes_per_param
+    return (layers_per_stage * (layer * weight_bytes_per_param + projections)
             + pipeline_end_params_per_device * end_weight_bytes_per_param)
 
 

@@ -120,3 +120,15 @@ def test_maverick_interleaves_24_moe_and_24_dense_layers():
     every_layer, _ = count_params(row | {"moe_layer_interval": None, "n_dense_layers": 0})
     moe, dense = 129 * 3 * 5120 * 8192 + 5120 * 128, 3 * 5120 * 16384
     assert every_layer - interleaved == 24 * (moe - dense)
+
+
+def test_importer_reads_the_checkpoints_quantized_layers():
+    """GPT-OSS's config.json quantization_config (mxfp4; modules_to_not_convert self_attn, mlp.router, embed_tokens,
+    lm_head): only the routed experts are 4-bit ('experts'); without it, or with attention converted too, null."""
+    gpt_oss = load_config(R_PATTERNS / "gpt-oss-120b.json")
+    quant = {"quant_method": "mxfp4", "modules_to_not_convert": [
+        "model.layers.*.self_attn", "model.layers.*.mlp.router", "model.embed_tokens", "lm_head"]}
+    assert architecture(gpt_oss | {"quantization_config": quant})["quantized_layers"] == "experts"
+    assert architecture(gpt_oss)["quantized_layers"] is None
+    everything = quant | {"modules_to_not_convert": ["lm_head"]}
+    assert architecture(gpt_oss | {"quantization_config": everything})["quantized_layers"] is None

@@ -130,8 +130,8 @@ def test_mla_projections_take_the_16_bit_gemm_fit_by_hand():
                           **dict(zip(SIXTEEN_BIT_GEMM, ([148.0] * 2, [128.0] * 2, [128.0] * 2, [0.9] * 2,
                                                         [1000.0] * 2, [0.8] * 2))),
                           "framework_eta_multiplier": [1.0] * 2, "eta_compute": [0.3] * 2,
-                          "mla_projections_at_16_bits": [True, False], "decode_qkv_proj_eta_compute": [0.5] * 2})
-    units = {c: (None if c == "mla_projections_at_16_bits" else unit("")) for c in frame.columns}
+                          "qkv_at_16_bits": [True, False], "decode_qkv_proj_eta_compute": [0.5] * 2})
+    units = {c: (None if c == "qkv_at_16_bits" else unit("")) for c in frame.columns}
     out = formulas.plan(frame.lazy(), units, ["decode_qkv_proj_priced_eta_compute"],
                         formulas.REGISTRY | SERVING).frame.collect()["decode_qkv_proj_priced_eta_compute"]
     assert out.to_list() == pytest.approx([0.9 * 512 / 592 * 7168 / 8168, 0.5])
@@ -142,10 +142,11 @@ def test_mla_projections_stay_16_bit_beside_4_bit_weights_by_hand():
     2 B per parameter and the 16-bit peak (B200: 2250 TFLOP/s, not FP4's 9000); MLA over FP8 weights (DeepSeek's own
     FP8 checkpoint) and a GQA model over FP4 keep the linear layers' 1 B / 0.5 B and peak."""
     frame = pl.DataFrame({"is_mla": [True, True, False], "weight_bytes_per_element": [0.5, 1.0, 0.5],
-                          "weight_bytes_per_param": [0.5, 1.0, 0.5],
+                          "weight_bytes_per_param": [0.5, 1.0, 0.5], "quantized_layers": [None] * 3,
                           "linear_peak_flop_per_s": [9000e12, 4500e12, 9000e12],
-                          "sixteen_bit_peak_flop_per_s": [2250e12] * 3})
-    units = {"is_mla": None, "weight_bytes_per_element": unit("B/elem"), "weight_bytes_per_param": unit("B/param"),
+                          "sixteen_bit_peak_flop_per_s": [2250e12] * 3}, schema_overrides={"quantized_layers": pl.String})
+    units = {"is_mla": None, "quantized_layers": None, "weight_bytes_per_element": unit("B/elem"),
+             "weight_bytes_per_param": unit("B/param"),
              "linear_peak_flop_per_s": unit("FLOP/s"), "sixteen_bit_peak_flop_per_s": unit("FLOP/s")}
     out = formulas.plan(frame.lazy(), units, ["qkv_weight_bytes_per_param", "qkv_peak_flop_per_s"],
                         formulas.REGISTRY | SERVING).frame.collect()
