@@ -19,7 +19,6 @@ changes there (GB200 / GB300 differ by 2 %, recorded, not applied: README).
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
 
@@ -29,7 +28,6 @@ from pipeline.catalogs.io import read_catalog, write_catalog
 from pipeline.catalogs.paths import bundled_registry
 
 TAG = "2026-12-07 (r-hwpeaks)"
-VERIFIED = dt.date(2026, 12, 7)
 BLOG = ("https://rocm.blogs.amd.com/software-tools-optimization/matrix-cores-cdna/README.html (ROCm/rocm-blogs "
         "@74cb9876 blogs/software-tools-optimization/matrix-cores-cdna/README.md, read)")
 EXEMPLAR = ("https://github.com/NVIDIA/exemplar-performance/blob/e249aa3c788284d1575379ccf73568c383d4c91e/README.md"
@@ -53,12 +51,14 @@ NOTES = {
         "/ 32 = 10,066 TFLOPS (the 2.4 GHz is the one clock that gives the blog's 157.3 TF FP32 from 32x32x2 at 64 "
         "cycles; FP8 and FP16 the same way give this row's 5.03 and 2.52 PF, now traced to AMD). " + _DENSE
         + " INT8 (5 POPS, news reports) not in the blog: not changed. The row stays source_quality secondary "
-        "(INT8, bandwidth, TBP and the Infinity Fabric figures are still read through news reports)."),
+        "(INT8, bandwidth, TBP and the Infinity Fabric figures are still read through news reports); last_verified "
+        "does not move (r-reg13's rule for a secondary row)."),
     "MI350X": (
         f"{TAG}: peak_fp4_flop_per_s null -> 9.2274688e15 (9.23 PF dense): CDNA 4's FP4 MFMA rate from AMD's ROCm "
         f"blog ({BLOG}: 32x32x64 F8F6F4 in 32 cycles with FP4 inputs, twice the FP8 rate of 64 cycles) x 1,024 "
         "matrix cores x this row's 2.2 GHz (a news report's clock, as its other peaks) = 2 x this row's FP8. "
-        + _DENSE + " The row stays source_quality secondary: no AMD document states the MI350X clock or peaks."),
+        + _DENSE + " The row stays source_quality secondary: no AMD document states the MI350X clock or peaks; "
+        "last_verified does not move (r-reg13's rule)."),
 }
 _EX = f"{TAG}: NVIDIA's exemplar-performance README ({EXEMPLAR}), non-sparse per-GPU MFU peaks: "
 CROSS_CHECKS = {
@@ -86,7 +86,8 @@ CROSS_CHECKS = {
 
 
 def with_peaks(hardware: pl.DataFrame) -> pl.DataFrame:
-    """``hardware`` with the CDNA 4 FP4 peaks, their ``last_verified`` and every row's dated sentence (once)."""
+    """``hardware`` with the CDNA 4 FP4 peaks and every row's dated sentence (once); ``last_verified`` stays: every
+    row is still secondary (r-reg13's rule, tests/catalogs/test_r_reg13e.py)."""
     for name in [*NOTES, *CROSS_CHECKS]:
         if hardware.filter(pl.col("name") == name).height != 1:
             raise ValueError(f"hardware: expected one row named {name!r} (column name)")
@@ -96,8 +97,6 @@ def with_peaks(hardware: pl.DataFrame) -> pl.DataFrame:
     new = pl.col("add").is_not_null() & ~pl.col("notes").fill_null("").str.contains(TAG, literal=True)
     return out.with_columns(
         pl.coalesce("fp4", "peak_fp4_flop_per_s").alias("peak_fp4_flop_per_s"),
-        pl.when(pl.col("fp4").is_not_null()).then(pl.lit(VERIFIED)).otherwise(pl.col("last_verified"))
-        .alias("last_verified"),
         pl.when(new).then(pl.concat_str(pl.col("notes"), pl.lit(" | "), pl.col("add")))
         .otherwise(pl.col("notes")).alias("notes")).select(hardware.columns)
 
