@@ -80,8 +80,9 @@ CROSS_CHECKS = {
     "GB300 NVL72 GPU": _EX + (
         "GB300 BF16 2,450, FP8 4,900, NVFP4 14,700 TFLOPS, 2 % below this row's 2.5, 5 and 15 PF (rack / 72; 15 PF "
         "dense NVFP4 is also NVIDIA's Blackwell Ultra blog's). Not applied (r-hwpeaks README). Its reference system's "
-        "'279 GB HBM3e per GPU' (this row: 278 GiB = 298.5 GB, r-reg13c), 'TDP configurable up to 1,400 W' and "
-        "'8 TB/s per GPU' agree with this row. FP32 and INT8 are not in it: still null."),
+        "'TDP configurable up to 1,400 W' and '8 TB/s per GPU' equal this row; its '279 GB HBM3e per GPU' is the "
+        "rack's 20 TB / 72 that r-reg13c read as 278 GiB exposed (not changed). FP32 and INT8 are not in it: still "
+        "null."),
 }
 
 
