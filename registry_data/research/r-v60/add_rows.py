@@ -5,7 +5,8 @@ framework with the file and line that state them, and what the run's own config 
 (the log's summary lines) and appends one row per figure, as r-v50b states them: LLM Offline tokens/s, Server /
 Interactive completed tokens/s with the scheduled rate, the median TTFT and the mean TPOT (``statistic`` p50 /
 mean). Columns the run's config states (tp, pp, ep, max_num_tokens, kv_dtype, weight_effective_bits,
-scheduler_steps) are set; batch, kv_cache and the rest are left unstated. Of a run submitted under both accuracy
+scheduler_steps; batch and adp_balancing_timeout_iters of attention-DP runs, as r-dsr1c / r-adpwait state them) are
+set; kv_cache and the rest are left unstated. Of a run submitted under both accuracy
 targets (-99, -99.9) the -99 log is read. A model whose dataset has no input length in the workloads catalog
 (GPT-OSS 120B: its MLPerf performance set publishes the output mean only) is left out, each row into
 ``v60_rows_left_out.csv``. Rows are built in the catalog's own schema (columns not stated here are null).
@@ -47,7 +48,7 @@ LLM = {"Tokens per second": ("tokens_per_s", None, "tok/s", 1.0, ""),
        "Mean Time to Output Token (ns)": ("itl_s", "mean", "ms", 1e-6, "-tpot-mean"),
        "Mean Time per Output Token (ns)": ("itl_s", "mean", "ms", 1e-6, "-tpot-mean")}
 BOUNDS = ("target_latency (ns)", "ttft_latency (ns)", "tpot_latency (ns)")
-INTEGERS = ("tp", "pp", "ep", "max_num_tokens", "scheduler_steps")
+INTEGERS = ("tp", "pp", "ep", "max_num_tokens", "scheduler_steps", "batch", "adp_balancing_timeout_iters")
 
 
 def parsed(lines: pl.DataFrame) -> dict[str, dict[str, tuple[int, str, float]]]:

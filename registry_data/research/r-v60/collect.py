@@ -50,7 +50,8 @@ KEYS = ("Samples per second", "Completed samples per second", "Tokens per second
         "Scheduled samples per second", "50.00 percentile first token latency (ns)",
         "Mean Time to Output Token (ns)", "Mean Time per Output Token (ns)", "target_latency (ns)",
         "ttft_latency (ns)", "tpot_latency (ns)")
-STATED = ("tp", "pp", "ep", "max_num_tokens", "kv_dtype", "weight_effective_bits", "scheduler_steps")
+STATED = ("tp", "pp", "ep", "max_num_tokens", "kv_dtype", "weight_effective_bits", "scheduler_steps", "batch",
+          "adp_balancing_timeout_iters")
 RUN_COLUMNS = ["submitter", "system", "benchmark", "scenario", "log", "model", "hardware", "devices", "description",
                "dtype", "dtype_source", "framework", "framework_source", *STATED, "config_source", "config_note"]
 CONFIG_FILE = {"llama2-70b-99": "llama2-70b", "llama2-70b-99.9": "llama2-70b", "llama3.1-405b": "llama3_1-405b",
@@ -111,19 +112,87 @@ def framework(described: dict, model: str) -> tuple[str, str]:
     return "", ""
 
 
-def trtllm(repo: str, files: set[str], sub: str, system: str, bench: str, scenario: str) -> dict[str, str]:
+REPRODUCE = "closed/NVIDIA/scaleout/REPRODUCE.md"
+SECTIONS = {"deepseek-r1": "deepseek-r1", "llama3.1-405b": "llama3.1-405b", "llama2-70b": "llama2-70b",
+            "gpt-oss-120b": "gpt-oss-120b"}
+
+
+def launches(text: str) -> dict[tuple[str, str, str], dict]:
+    """NVIDIA's scale-out reproduction commands (closed/NVIDIA/scaleout/REPRODUCE.md): (benchmark, system heading such
+    as 'GB200x72', scenario) -> {'line', 'comment', 'disaggregated', 'atomic' system, 'dp' multiplicity}."""
+    out: dict[tuple[str, str, str], dict] = {}
+    bench = heading = current = None
+    for n, line in enumerate(text.splitlines(), 1):
+        if line.startswith("## "):
+            bench, heading = SECTIONS.get(line[3:].strip().lower()), None
+        elif line.startswith("### "):
+            heading = line[4:].strip()
+        elif bench and heading and (m := re.match(r"#\s*(Offline|Server|Interactive)\b(.*)$", line.strip())):
+            current = out.setdefault((bench, heading, m.group(1).lower()), {
+                "line": n, "comment": line.strip(), "disaggregated": "disaggregated" in m.group(2), "atomic": None,
+                "dp": None})
+        elif current is not None and (m := re.search(r"--atomic-system\s+(\S+)", line)):
+            current["atomic"] = m.group(1)
+        if current is not None and (m := re.search(r"--dp-multiplicity\s+(\d+)", line)):
+            current["dp"] = int(m.group(1))
+    return out
+
+
+def launch(plan: dict, sub: str, system: str, bench: str, scenario: str) -> dict | None:
+    """The REPRODUCE.md entry of an NVIDIA run: system 'GB200-NVL72_GB200-186GB_aarch64x72_TRT' -> 'GB200x72'."""
+    name = system.removesuffix("_TRT")
+    heading = name.split("-")[0] + "x" + name.rsplit("x", 1)[-1]
+    key = (bench.removesuffix("-99.9").removesuffix("-99").replace("_", "."), heading, scenario.lower())
+    return plan.get(key) if sub == "NVIDIA" else None
+
+
+def trtllm(repo: str, files: set[str], sub: str, system: str, bench: str, scenario: str,
+           rate: float | None = None, plan: dict | None = None) -> dict[str, str]:
     """What the run's own TensorRT-LLM config states: the Custom (Triton for a _Triton system) / the log's accuracy
-    target / MaxP setting of closed/<sub>/configs/<system>/<Scenario>/<benchmark>.py (folder with or without _TRT)."""
+    target / MaxP setting of closed/<sub>/configs/<system>/<Scenario>/<benchmark>.py (folder with or without _TRT).
+    Where the file's ATOMIC_EXPORTS holds a disaggregated variant (``dynamo_cluster``) whose server_target_qps is
+    within 1 % of the log's scheduled rate, that variant is the run's ({'disaggregated': why})."""
+    run = launch(plan or {}, sub, system, bench, scenario)
+    if run and run["disaggregated"]:
+        return {"disaggregated": f"{REPRODUCE} line {run['line']}: '{run['comment']}'"}
+    folders = (system, system.removesuffix("_TRT"))
+    if run and run["atomic"]:  # the instance NVIDIA launched dp-multiplicity times: its config is the run's
+        folders = (run["atomic"], *folders)
     path = next((p for p in (f"closed/{sub}/configs/{name}/{scenario}/{CONFIG_FILE.get(bench, '?')}.py"
-                             for name in (system, system.removesuffix("_TRT"))) if p in files), None)
+                             for name in folders) if p in files), None)
     if path is None:
         return {"config_note": f"no config closed/{sub}/configs/{system.removesuffix('_TRT')}/{scenario}/"
                                f"{CONFIG_FILE.get(bench, bench)}.py"}
     harness = "Triton" if "_Triton" in system else "Custom"
     accuracy = 0.999 if bench.endswith("-99.9") else 0.99
-    fields = configs.setting(show(repo, path) or "", harness, accuracy)
+    text = show(repo, path) or ""
+    variants = [] if run else [(abs(qps / rate - 1), variant, qps, qps_line, inner)
+                for variant, inner in (configs.setting(text, harness, accuracy, name="ATOMIC_EXPORTS") or {}).items()
+                if isinstance(inner, dict) and rate
+                for qps, qps_line in [configs.field(inner, "server_target_qps")] if isinstance(qps, (int, float))]
+    nearest = [v for v in variants if v[0] == min(v[0] for v in variants) and v[0] <= 0.02]
+    clusters = [configs.field(v[4], "dynamo_cluster")[0] is not None for v in nearest]
+    if any(clusters) and not all(clusters):  # variants of one target rate, one disaggregated: the layout is unknown
+        return {"disaggregated": f"{path} ATOMIC_EXPORTS variants {[v[1] for v in nearest]} share the target rate "
+                                 f"nearest the log's scheduled {rate}, and only some are disaggregated "
+                                 "(dynamo_cluster)"}
+    if nearest:  # the variant whose target rate is nearest the log's scheduled rate (Poisson: within 2 %)
+        off, variant, qps, qps_line, inner = nearest[0]
+        cluster, line = configs.field(inner, "dynamo_cluster")
+        if cluster is not None:
+            workers = {k: cluster.get(k) for k in ("num_prefill_workers", "num_decode_workers")}
+            return {"disaggregated": f"{path} ATOMIC_EXPORTS variant {variant!r}, line {line}: llm_fields."
+                                     f"dynamo_cluster {workers}; its server_target_qps {qps} (line {qps_line}) is the "
+                                     f"variants' nearest to the log's scheduled {rate} (Dynamo disaggregated prefill "
+                                     "/ decode workers)"}
+    fields = configs.setting(text, harness, accuracy)
     if fields is None:
         return {"config_note": f"{path}: no {harness}/{accuracy}/MaxP setting"}
+    cluster, line = configs.field(fields, "dynamo_cluster")
+    if cluster is not None:  # prefill and decode on separate workers: a layout no catalog row states
+        workers = {k: cluster.get(k) for k in ("num_prefill_workers", "num_decode_workers")}
+        return {"disaggregated": f"{path} line {line}: llm_fields.dynamo_cluster {workers} (Dynamo disaggregated "
+                                 "prefill / decode workers)"}
     out, cited = {}, []
 
     def state(column, value, line, what):
@@ -151,8 +220,23 @@ def trtllm(repo: str, files: set[str], sub: str, system: str, bench: str, scenar
     bits, line = configs.flag(fields, "trtllm_checkpoint_flags", "effective_bits")
     if isinstance(bits, (int, float)):
         state("weight_effective_bits", bits, line, "trtllm_checkpoint_flags effective_bits (ModelOpt AutoQuantize)")
+    if tp is not None and adp is True:  # r-dsr1c: gpu_batch_size is per attention rank, under max_concurrency
+        sizes, line = configs.field(fields, "gpu_batch_size")
+        per_rank = next(iter(sizes.values())) if isinstance(sizes, dict) and len(sizes) == 1 else None
+        cap, cap_line = configs.flag(fields, "trtllm_runtime_flags", "max_concurrency")
+        if isinstance(per_rank, int):
+            batch = min(per_rank * int(tp), cap) if isinstance(cap, int) else per_rank * int(tp)
+            state("batch", batch, line, f"gpu_batch_size {per_rank} per attention-DP rank x {tp} ranks"
+                  + (f", max_concurrency {cap} (line {cap_line})" if isinstance(cap, int) else ""))
+        on, on_line = configs.flag(fields, "trtllm_runtime_flags", "adp_balancing_enable")
+        wait, wait_line = configs.flag(fields, "trtllm_runtime_flags", "adp_balancing_timeout_iters")
+        if on is True and isinstance(wait, int) and scenario.lower() != "offline":  # r-adpwait: Server rows
+            state("adp_balancing_timeout_iters", wait, wait_line, f"attention-DP balancing on (line {on_line})")
     spec, line = configs.flag(fields, "trtllm_runtime_flags", "speculative_decoding")
     note = f"speculative decoding {dict(spec)} (line {line}) not stated on the row" if spec else ""
+    if run and run["atomic"] and path.split("/")[3] == run["atomic"]:
+        cited.insert(0, f"the instance {REPRODUCE} line {run['line']} launches x {run['dp']} ('{run['comment']}', "
+                        f"--atomic-system {run['atomic']})")
     return out | {"config_source": f"{path} ({harness}/{accuracy}/MaxP): " + "; ".join(cited), "config_note": note}
 
 
@@ -195,6 +279,7 @@ def collect(repo: str) -> tuple[list[dict], list[dict], list[dict]]:
                   and len(f.split("/")) == 9 and f.split("/")[2] == "results" and f.split("/")[4] in BENCHMARKS
                   and f.split("/")[5].lower() in SCENARIOS)
     systems: dict[str, dict] = {}
+    plan = launches(show(repo, REPRODUCE) or "")
     lines, runs, left = [], [], []
     for log in logs:
         _, sub, _, system, bench, scenario, *_ = log.split("/")
@@ -213,10 +298,14 @@ def collect(repo: str) -> tuple[list[dict], list[dict], list[dict]]:
         dtype, dtype_source = precision(repo, files, sub, system, bench, scenario) if not reason else ("", "")
         reason = reason or ("" if dtype else f"precision not stated: {dtype_source}")
         fw, fw_field = framework(described, model)
+        rate = next((float(t.partition(":")[2]) for _, t in stated_lines(show(repo, log) or "")
+                     if t.startswith("Scheduled samples per second")), None) if not reason else None
         if fw == "several":  # the run's own TensorRT-LLM config decides (a Custom/Triton setting of trtllm fields)
-            decided = trtllm(repo, files, sub, system, bench, scenario) if model not in ("ResNet-50", "RetinaNet") else {}
+            decided = (trtllm(repo, files, sub, system, bench, scenario, rate, plan)
+                       if model not in ("ResNet-50", "RetinaNet") else {})
             fw, fw_field = (("TensorRT-LLM", fw_field + " (several named; the run's TensorRT-LLM config: "
-                             + decided["config_source"].partition(" (")[0] + ")") if "config_source" in decided
+                             + (decided.get("config_source") or decided.get("disaggregated", "")).partition(" ")[0]
+                             + ")") if {"config_source", "disaggregated"} & set(decided)
                             else ("", fw_field + " (several named, and no TensorRT-LLM config of the run: "
                                   + decided.get("config_note", "not an LLM") + ")"))
         reason = reason or ("" if fw else f"framework {described.get('framework')!r} / other_software_stack "
@@ -236,7 +325,13 @@ def collect(repo: str) -> tuple[list[dict], list[dict], list[dict]]:
                      "dtype": dtype, "dtype_source": dtype_source, "framework": fw,
                      "framework_source": f"{path} {fw_field}"}
         reader = trtllm if fw == "TensorRT-LLM" else vllm if fw == "vLLM" else None
-        runs.append(run | (reader(repo, files, sub, system, bench, scenario) if reader else {}))
+        stated_config = ((trtllm(repo, files, sub, system, bench, scenario, rate, plan) if reader is trtllm
+                          else reader(repo, files, sub, system, bench, scenario)) if reader else {})
+        if "disaggregated" in stated_config:
+            left.append(key | {"reason": f"disaggregated serving: {stated_config['disaggregated']}"})
+            lines = [line for line in lines if line["log"] != log]
+            continue
+        runs.append(run | stated_config)
     return lines, runs, left
 
 

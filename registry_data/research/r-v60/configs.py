@@ -65,8 +65,9 @@ def value(node: ast.AST, scope: dict):
     return None
 
 
-def settings(text: str) -> dict:
-    """The module's EXPORTS: workload setting (a tuple) -> its dict of fields (``Lined``)."""
+def settings(text: str, name: str = "EXPORTS") -> dict:
+    """The module's EXPORTS (or ``name``, e.g. ATOMIC_EXPORTS: setting -> variant -> fields): workload setting (a
+    tuple) -> its dict of fields (``Lined``)."""
     scope: dict = {}
     try:
         body = ast.parse(text).body
@@ -76,7 +77,7 @@ def settings(text: str) -> dict:
         if isinstance(statement, ast.Assign) and all(isinstance(t, ast.Name) for t in statement.targets):
             for target in statement.targets:
                 scope[target.id] = value(statement.value, scope)
-    exports = scope.get("EXPORTS")
+    exports = scope.get(name)
     return {tuple(_flat(k)): v for k, v in exports.items()} if isinstance(exports, dict) else {}
 
 
@@ -89,9 +90,9 @@ def _flat(key) -> list:
     return out
 
 
-def setting(text: str, harness: str, accuracy: float, power: str = "MaxP") -> Lined | None:
+def setting(text: str, harness: str, accuracy: float, power: str = "MaxP", name: str = "EXPORTS") -> Lined | None:
     """The setting of ``harness`` (Custom, Triton), accuracy target and power setting, or None."""
-    for key, fields in settings(text).items():
+    for key, fields in settings(text, name).items():
         names = [str(k) for k in key]
         if (any(n.endswith(f".{harness}") for n in names) and accuracy in key
                 and any(n.endswith(f".{power}") for n in names)):
