@@ -21,6 +21,7 @@ from pipeline.validation import predict, read_measurements
 from pipeline.validation.grouping import group_key
 from pipeline.validation.predict import SPEC_INPUTS, measurement_spec
 from pipeline.validation.serving_rows import delivered_tokens_per_s
+from tests.catalogs.research import script
 
 HERE = Path(__file__).resolve().parents[2] / "registry_data" / "research" / "r-chunkctx"
 
@@ -58,9 +59,11 @@ def test_the_stated_budgets_cite_their_config_line_and_replay_to_the_catalog(reg
     bundled = pl.read_parquet(HERE.parents[1] / "measurements.parquet")
     infx = pl.col("name").str.starts_with("infx-")  # r-infx's rows: their launch scripts' budgets (test_r_infx)
     assert bundled.filter(infx)["max_num_tokens"].is_not_null().all()
+    v60 = pl.col("name").str.starts_with("mlperf-inf-v6.0-")  # r-v60's rows: their configs' budgets, appended by
+    # its add_rows.py after r-infx's (test_research_v60)
     cells = pl.read_csv(HERE.parent / "r-cfgs" / "cells.csv")
     chunkctx = bundled.filter(pl.col("name").is_in(pl.read_csv(HERE / "patches.csv")["name"].implode()))
-    stated = bundled.filter(pl.col("max_num_tokens").is_not_null() & ~infx)
+    stated = bundled.filter(pl.col("max_num_tokens").is_not_null() & ~infx & ~v60)
     assert chunkctx.height == 63 and chunkctx["max_num_tokens"].is_not_null().all()
     dsr1c = pl.read_csv(HERE.parent / "r-dsr1c" / "cells.csv").filter(pl.col("column") == "max_num_tokens")
     prefbatch = pl.concat([pl.read_csv(HERE.parent / f / "cells.csv") for f in ("r-prefbatch", "r-amdcfg", "r-amdv41")
@@ -86,7 +89,7 @@ def test_the_stated_budgets_cite_their_config_line_and_replay_to_the_catalog(reg
     v50 = bundled.filter(pl.col("name").str.contains("v5.0-nvidia-b200-sxm-180gbx8_trt-llama3_1-405b-server"))
     assert v50.select("tp", "pp", "batch", "max_num_tokens").unique().rows() == [(2, 2, 128, 1024)]
     path = registry / "measurements.parquet"
-    pl.read_parquet(path).filter(~infx).drop("max_num_tokens").write_parquet(path)  # r-infx's rows come last
+    pl.read_parquet(path).filter(~infx & ~v60).drop("max_num_tokens").write_parquet(path)  # r-infx's, r-v60's last
     runpy.run_path(str(HERE / "apply.py"))["main"](registry)
     runpy.run_path(str(HERE.parent / "r-cfgs" / "apply.py"))["apply"](registry)
     runpy.run_path(str(HERE.parent / "r-dsr1c" / "apply.py"))["apply"](registry)
@@ -96,6 +99,9 @@ def test_the_stated_budgets_cite_their_config_line_and_replay_to_the_catalog(reg
     runpy.run_path(str(HERE.parent / "r-amdv41" / "apply.py"))["apply"](registry)
     runpy.run_path(str(HERE.parent / "r-hop70" / "apply.py"))["apply"](registry)
     runpy.run_path(str(HERE.parent / "r-infx" / "apply.py"))["apply"](registry)
+    v60_rows = script(HERE.parent / "r-v60" / "add_rows.py", "add_rows_v60_after_budgets")
+    v60_rows.REGISTRY = registry
+    v60_rows.main(left_out=None)
     replayed = pl.read_parquet(path)
     assert replayed.select(bundled.columns).equals(bundled)
 
@@ -127,7 +133,8 @@ def test_rows_of_several_budgets_and_accelerators_are_predicted_once_each():
     the profile's 8,192, so it is a little longer"""
     catalogs = load_catalogs()
     rows = read_measurements(None, catalogs).rows
-    later = pl.col("notes").str.contains("MLPerf Inference v5.1 closed datacenter (", literal=True)  # r-v50b's
+    later = pl.col("notes").str.contains("MLPerf Inference v5.1 closed datacenter (", literal=True) | pl.col(
+        "name").str.starts_with("mlperf-inf-v6.0-")  # r-v50b's, r-v60's
     ttft = rows.filter(pl.col("name").str.starts_with("mlperf-inf") & (pl.col("metric") == "ttft_s")
                        & pl.col("hardware").is_in(["B200 (HGX B200)", "GB200 NVL72 GPU", "H200 SXM 141GB"]) & ~later)
     out = predict(ttft, catalogs)

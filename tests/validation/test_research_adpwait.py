@@ -59,7 +59,8 @@ def test_each_cell_cites_a_config_line_and_replays_once(registry):
     assert cells["path"].str.contains(r"^closed/[^/]+/configs/.+/Server/deepseek-r1\.py$").all()
     assert cells["why"].str.starts_with("attention-DP balancing on (line ").all()
     assert not cells["name"].is_duplicated().any()
-    infx = pl.col("name").str.starts_with("infx-")  # r-infx's rows state their launch scripts' timeout (test_r_infx)
+    infx = pl.col("name").str.starts_with("infx-") | pl.col("name").str.starts_with("mlperf-inf-v6.0-")  # r-infx's
+    # rows state their launch scripts' timeout (test_r_infx), r-v60's their configs' (test_research_v60)
     bundled = read_catalog("measurements")
     assert bundled.filter(pl.col("adp_balancing_timeout_iters").is_not_null() & ~infx)["name"].sort().equals(
         cells["name"].sort())
