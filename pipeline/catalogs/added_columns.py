@@ -36,6 +36,9 @@ ADDED_COLUMNS: dict[str, dict[str, tuple[pl.DataType, str, str]]] = {
     | {c: (dtype, "2026-12-05", "the framework's MoE routing is not stated: a less specific profile's, else rows "
                                 "copied to expert order (TensorRT-LLM's runMoe)") for c, dtype in
        (("moe_row_copy", pl.Boolean()), ("moe_routing_source_url", pl.String()))}
+    | {c: (pl.String(), "2026-12-07", "no framework states a model whose attention reads its window apart from the "
+                                     "KV cache: reads follow window_kv_cache")
+       for c in ("window_attention_models", "window_attention_source_url")}
     | {"framework_eta_multiplier": (pl.Float64(), "2026-12-03", "no calibrated framework multiplier: the kernels "
                                                                 "run as the kernel catalog measured them (1)")}
     | {c: (dtype, "2026-12-06", "no graphed batch-1 engines stated: every step launches its kernels eagerly")

@@ -63,6 +63,8 @@ class EfficiencyProfileSchema(Provenance):
     custom_allreduce_source_url: str = url("the framework source stating the custom all-reduce limits")
     window_kv_cache: bool = flag(pattern.WINDOW_KV_CACHE, nullable=True)
     window_kv_source_url: str = url("the framework source stating window_kv_cache")
+    window_attention_models: str = text(pattern.WINDOW_ATTENTION_MODELS, nullable=True)
+    window_attention_source_url: str = url("the framework source stating window_attention_models")
     moe_row_copy: bool = flag("an MoE layer copies each token's row to its k experts' slots before the expert GEMMs "
                               "(TensorRT-LLM's runMoe); false: the grouped GEMM gathers rows by index (vLLM's Triton "
                               "fused_moe); null: not stated (a less specific row's, else copied)", nullable=True)

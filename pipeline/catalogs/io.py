@@ -113,7 +113,8 @@ FRAMEWORK_SOURCES = [("launch_overhead_per_kernel_s", "launch_source_url"), ("de
                      ("prefill_chunk_tokens", "chunk_source_url"),
                      ("custom_allreduce_max_bytes", "custom_allreduce_source_url"),
                      ("custom_allreduce_max_ranks", "custom_allreduce_source_url"),
-                     ("window_kv_cache", "window_kv_source_url"), ("moe_row_copy", "moe_routing_source_url")]
+                     ("window_kv_cache", "window_kv_source_url"), ("moe_row_copy", "moe_routing_source_url"),
+                     ("window_attention_models", "window_attention_source_url")]
 
 
 def _row_rules(table: str) -> list[tuple[str, pl.Expr, str]]:

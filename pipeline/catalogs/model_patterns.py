@@ -43,3 +43,10 @@ WINDOW_KV_CACHE = (
     "the framework keeps only the last window of K/V on a model's sliding-window layers and attends over it "
     "(vLLM's hybrid KV cache manager, SGLang's SWA pool); false: the whole context on every layer (TensorRT-LLM "
     "engines run without max_attention_window); null: not stated, true where no profile states it")
+# efficiency_profiles: the models whose window the framework's attention kernel applies to the keys it reads and
+# computes over, whatever its KV cache keeps (pipeline.walls.attention_pattern.window_read_share)
+WINDOW_ATTENTION_MODELS = (
+    "models (comma-separated catalog names) whose sliding window the framework's attention kernel applies to the "
+    "keys it reads and computes over even where its KV cache keeps the whole context (TensorRT-LLM's PyTorch "
+    "modeling_gpt_oss.py passes attention_window_size on the even layers; GPT-OSS has no engine-flow model); "
+    "null: the reads follow window_kv_cache")

@@ -107,6 +107,8 @@ FRAMEWORK_TERMS = {
                                    {"custom_allreduce_max_bytes": 0.0, "custom_allreduce_max_ranks": 0.0}),
     # a model's sliding windows applied to the KV cache (pipeline.walls.attention_pattern); none stated: applied
     "window_kv_cache": (["window_kv_cache"], "window_kv_source_url", {"window_kv_cache": True}),
+    # the models whose window the attention kernel applies to its reads whatever the cache keeps; none stated: none
+    "window_attention_models": (["window_attention_models"], "window_attention_source_url", None),
     # an MoE layer's rows copied to expert order before GEMM 1 (pipeline.walls.moe_routing); none stated: copied
     "moe_row_copy": (["moe_row_copy"], "moe_routing_source_url", {"moe_row_copy": True}),
     # the kernels of an engine replayed as one CUDA graph (pipeline.walls.graph_latency); none stated: none graphed
@@ -115,12 +117,13 @@ FRAMEWORK_TERMS = {
 }
 # Terms that are the framework's software behaviour whatever the hardware: a row of the framework states them
 # for every hardware family (a profile of TensorRT-LLM on A100 says how TensorRT-LLM caches K/V on an L40S too).
-FRAMEWORK_WIDE = {"window_kv_cache", "moe_row_copy", "graph_kernels_per_transformer_layer"}
+FRAMEWORK_WIDE = {"window_kv_cache", "window_attention_models", "moe_row_copy", "graph_kernels_per_transformer_layer"}
 FRAMEWORK_UNITS = {"launch_overhead_per_kernel_s": "s", "prefill_chunk_tokens": "tok", "decode_cuda_graphs": None,
                    "graph_launch_s": "s", "graph_launch_per_kernel_s": "s", "scheduler_overhead_per_iteration_s": "s",
                    "prefill_eager_host_per_kernel_s": "s",
                    "custom_allreduce_max_bytes": "B", "custom_allreduce_max_ranks": "", "window_kv_cache": None,
-                   "moe_row_copy": None, "graph_kernels_per_transformer_layer": "", "graph_kernels_per_step": ""}
+                   "moe_row_copy": None, "graph_kernels_per_transformer_layer": "", "graph_kernels_per_step": "",
+                   "window_attention_models": None}
 
 
 def framework_source(term: str) -> str:
@@ -181,3 +184,26 @@ def graphed_models(profiles: pl.DataFrame, framework: str | None = None) -> list
         raise InputError("efficiency_profiles", [Problem(None, "graphed_models", "frameworks state different graphed "
                                                          f"models ({sets}); the node study holds one set")])
     return sorted(next(iter(sets.values()), frozenset()))
+
+
+def window_attention_models(profiles: pl.DataFrame) -> list[str]:
+    """The models whose own code, in the frameworks whose profiles name them (``window_attention_models``), passes
+    the model's sliding window to the attention kernel whatever the KV cache keeps: one set for every framework that
+    states one (a validation group's frameworks share one model side, as ``graphed_models``); two sets are an error."""
+    if "window_attention_models" not in profiles.columns:
+        return []
+    named = profiles.filter(pl.col("window_attention_models").is_not_null())
+    sets = {fw: frozenset(m.strip() for m in cell.split(",") if m.strip())
+            for fw, cell in named.select("framework", "window_attention_models").iter_rows()}
+    if len(set(sets.values())) > 1:
+        raise InputError("efficiency_profiles", [Problem(None, "window_attention_models", "frameworks state "
+                                                         f"different models ({sets}); the model side holds one set")])
+    return sorted(next(iter(sets.values()), frozenset()))
+
+
+def with_window_attention(shaped: pl.DataFrame, units: dict, profiles: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
+    """The shaped models with ``window_attention_model``: the model is one of ``window_attention_models``
+    (``pipeline.walls.attention_pattern.window_read_share`` applies it under the frameworks that state it)."""
+    names = window_attention_models(profiles)
+    flag = pl.col("model").cast(pl.String).is_in(names).alias("window_attention_model")
+    return shaped.with_columns(flag), units | {"window_attention_model": None}

@@ -22,8 +22,8 @@ from pipeline import formulas
 from pipeline.catalogs.load import Catalogs
 from pipeline.catalogs.model_patterns import COLUMNS as PATTERN_COLUMNS
 from pipeline.spec import SweepSpec
-from pipeline.studies import (demand_ratio, elasticity, fraction, hardware_runs, headroom, operations, per_key,
-                              result, serving_checked, sides)
+from pipeline.studies import (demand_ratio, efficiency, elasticity, fraction, hardware_runs, headroom, operations,
+                              per_key, result, serving_checked, sides)
 from pipeline.studies import serving_disaggregated as disaggregated
 from pipeline.studies import serving_ep as expert
 from pipeline.studies import serving_lora as lora
@@ -58,9 +58,7 @@ DOMAIN = expert.TP_DOMAIN  # attention TP stays in one scale-up domain; EP and P
 NO_LINK = sides.no_link(expert.DEVICES, "tp x pp", "hardware")
 # the manifest's keys
 DROP_NOT_DECODER = NOT_DECODER.reason
-DROP_NO_PEAK = NO_PEAK.reason
-DROP_NO_BANDWIDTH = NO_BANDWIDTH.reason
-DROP_TP_HEADS = TP_HEADS.reason
+DROP_NO_PEAK, DROP_NO_BANDWIDTH, DROP_TP_HEADS = (r.reason for r in (NO_PEAK, NO_BANDWIDTH, TP_HEADS))
 DROP_PP_LAYERS = PP_LAYERS.reason
 DROP_CONTEXT = CONTEXT.reason
 DROP_DOMAIN = DOMAIN.reason
@@ -82,7 +80,8 @@ HARDWARE = ["vendor", "family", "category", "memory_capacity_bytes", "usable_mem
 KNOBS = ["kv_read_per_query_head", "custom_allreduce_max_bytes", "prefill_eager_host_per_kernel_s", "window_kv_cache",
          "launch_overhead_per_kernel_s", "kernels_per_cnn_layer", "prefill_chunk_tokens", "dequant_overhead_fraction",
          "moe_row_copy", "kv_block_tokens", "kernels_per_transformer_layer", "decode_cuda_graphs", "scheduler_steps",
-         "scheduler_overhead_per_iteration_s", "step_multiplier", "allow_weight_streaming", "weight_effective_bits"]
+         "scheduler_overhead_per_iteration_s", "step_multiplier", "allow_weight_streaming", "weight_effective_bits",
+         "window_attention_models"]
 AXES = {"tp": ("", pl.Float64), "pp": ("", pl.Float64), "batch": ("", pl.Int64), "prompt_len": ("tok", pl.Int64),
         "output_len": ("tok", pl.Int64), "reasoning_tokens": ("tok", pl.Int64), "replicas": ("", pl.Float64),
         "request_rate": ("1/s", pl.Float64), "concurrency": ("", pl.Float64), "prune_ratio": ("", pl.Float64)} | (
@@ -106,6 +105,7 @@ def _model_side(catalogs: Catalogs, spec: SweepSpec) -> Side:
         pairs = students.join(teachers, how="cross").filter(
             pl.col("params_computed") < pl.col("teacher_params_computed"))
         shaped = pl.concat([shaped, pairs.select(shaped.columns)])
+    shaped, units = efficiency.with_window_attention(shaped, units, catalogs.efficiency_profiles)
     values = {"request_rate": spec.axes.request_rate or (None,), "concurrency": spec.axes.concurrency or (None,)}
     axes = {name: (values.get(name, getattr(spec.axes, name)), dtype) for name, (_, dtype) in AXES.items()}
     before = list(AXES)[:list(AXES).index("prompt_len")]

@@ -29,6 +29,7 @@ from pipeline.catalogs.load import Catalogs
 from pipeline.spec import SweepSpec
 from pipeline.spec.names import resolve_names
 from pipeline.studies import node, node_graphs, operations, serving, sides, training
+from pipeline.studies.efficiency import with_window_attention
 from pipeline.studies.sides import Rule, Side
 from pipeline.units import expression_library
 
@@ -137,6 +138,8 @@ def _build(study: str, catalogs: Catalogs, spec: SweepSpec) -> CatalogSides:
     shaped, model_units = sides.shaped_models(catalogs.models, module.SHAPED)
     if study == "node":  # the framework's graphed engines (node._model_side's)
         shaped, model_units = node_graphs.with_graph_engine(shaped, model_units, catalogs, slots=True)
+    elif study == "serving":  # the models whose own code windows attention's reads (serving._model_side's)
+        shaped, model_units = with_window_attention(shaped, model_units, catalogs.efficiency_profiles)
     model_units = model_units | module.AXIS_UNITS
     units = side.units | ops_units | model_units
     model_rules = training.model_rules(spec) if study == "training" else module.MODEL_RULES

@@ -29,7 +29,7 @@ from pipeline.walls.registries import serving_column
 
 
 def attended_tokens(context: UExpr, window: UExpr, share: UExpr) -> UExpr:
-    """Layer-mean keys a query at ``context`` attends to (and K/V a sequence keeps): global layers the
+    """Layer-mean keys a query at ``context`` attends to (or K/V a sequence keeps): global layers the
     whole context, the window layers min(context, W) (a null window: the whole context)."""
     return (1.0 - share) * context + share * minimum(context, window)
 
@@ -58,6 +58,21 @@ def window_layer_share(sliding_layer_share: UExpr, window_kv_cache: Plain) -> UE
     "Run Mistral 7B fp16 inference with sliding window/cache size 4096" passes
     --max_attention_window_size=4096; llm-api KvCacheConfig.max_attention_window defaults to None)."""
     return where(window_kv_cache, sliding_layer_share, 0.0)
+
+
+@serving_column
+def window_read_share(window_layer_share: UExpr, sliding_layer_share: UExpr, window_attention_model: Plain,
+                      window_attention_models: Plain) -> UExpr:
+    """Share of layers whose window bounds the keys attention reads and computes over: the cache's
+    (``window_layer_share``), or all the model's window layers where the framework's model code passes its
+    window to the kernel whatever the cache keeps (the model side's ``window_attention_model``, from the efficiency
+    profiles' window_attention_models, under a framework whose profile states them). TensorRT-LLM's
+    PyTorch GPT-OSS passes attention_window_size = sliding_window on the even layers
+    (tensorrt_llm/_torch/models/modeling_gpt_oss.py @050b6cb9, AttentionBlock) while its KV cache keeps
+    max_attention_window tokens (whole context unless set); its engine flow windows reads and cache alike
+    through max_attention_window_size (registry_data/research/r-swread)."""
+    named = window_attention_model.fill_null(False) & window_attention_models.is_not_null()
+    return where(named, sliding_layer_share, window_layer_share)
 
 
 @column

@@ -103,20 +103,20 @@ def prefill_kv_read_tokens(prompt_len: UExpr) -> UExpr:
 
 @serving_column
 def decode_kv_read_tokens(decode_context_tokens: UExpr, sliding_window_tokens: UExpr,
-                          window_layer_share: UExpr) -> UExpr:
-    """Layer-mean K/V a decode token reads: the context, the window on sliding-window layers."""
-    return attended_tokens(decode_context_tokens, sliding_window_tokens, window_layer_share)
+                          window_read_share: UExpr) -> UExpr:
+    """Layer-mean K/V a decode token reads: the context, the window on the layers whose kernel applies it."""
+    return attended_tokens(decode_context_tokens, sliding_window_tokens, window_read_share)
 
 
 @serving_column
 def prefill_attention_pairs(prompt_len: UExpr, prefill_cached_tokens: UExpr, sliding_window_tokens: UExpr,
-                            window_layer_share: UExpr) -> UExpr:
+                            window_read_share: UExpr) -> UExpr:
     """Causal (query, key) pairs per sequence and layer: S^2 / 2 (Kaplan et al. 2020), the window's
-    S·W - W²/2 on sliding-window layers (``attention_pattern.causal_pairs``); with a cached prefix
+    S·W - W²/2 on the layers whose kernel applies it (``attention_pattern.causal_pairs``); with a cached prefix
     of C tokens only the new queries attend, over the whole prompt: pairs(S) - pairs(C)
     (``pipeline.walls.prefix_cache``)."""
-    return (causal_pairs(prompt_len, sliding_window_tokens, window_layer_share)
-            - causal_pairs(prefill_cached_tokens, sliding_window_tokens, window_layer_share))
+    return (causal_pairs(prompt_len, sliding_window_tokens, window_read_share)
+            - causal_pairs(prefill_cached_tokens, sliding_window_tokens, window_read_share))
 
 
 @serving_column

@@ -89,7 +89,8 @@ def test_the_stated_budgets_cite_their_config_line_and_replay_to_the_catalog(reg
     v50 = bundled.filter(pl.col("name").str.contains("v5.0-nvidia-b200-sxm-180gbx8_trt-llama3_1-405b-server"))
     assert v50.select("tp", "pp", "batch", "max_num_tokens").unique().rows() == [(2, 2, 128, 1024)]
     path = registry / "measurements.parquet"
-    pl.read_parquet(path).filter(~infx & ~v60).drop("max_num_tokens").write_parquet(path)  # r-infx's, r-v60's last
+    gptoss = pl.col("name").str.starts_with("trtllm-perf-gptoss-")  # r-gptoss's rows (no budget), appended after v60's
+    pl.read_parquet(path).filter(~infx & ~v60 & ~gptoss).drop("max_num_tokens").write_parquet(path)  # appended last
     runpy.run_path(str(HERE / "apply.py"))["main"](registry)
     runpy.run_path(str(HERE.parent / "r-cfgs" / "apply.py"))["apply"](registry)
     runpy.run_path(str(HERE.parent / "r-dsr1c" / "apply.py"))["apply"](registry)
@@ -102,6 +103,7 @@ def test_the_stated_budgets_cite_their_config_line_and_replay_to_the_catalog(reg
     v60_rows = script(HERE.parent / "r-v60" / "add_rows.py", "add_rows_v60_after_budgets")
     v60_rows.REGISTRY = registry
     v60_rows.main(left_out=None)
+    script(HERE.parent / "r-gptoss" / "add_rows.py", "add_rows_gptoss_after_budgets").main(registry)
     replayed = pl.read_parquet(path)
     assert replayed.select(bundled.columns).equals(bundled)
 

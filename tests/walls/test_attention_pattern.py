@@ -52,7 +52,8 @@ def test_window_layers_attend_over_at_most_the_window():
                    prompt_len=([16384, 16384, 16384, 1000], "tok"), prefix_hit_rate=([0.0] * 4, ""),
                    decode_context_tokens=([16384] * 4, "tok"),
                    sliding_window_tokens=([4096, 4096, None, 4096], "tok"),
-                   sliding_layer_share=([1.0, 0.5, 0.0, 1.0], ""), window_kv_cache=([True] * 4, None))
+                   sliding_layer_share=([1.0, 0.5, 0.0, 1.0], ""), window_kv_cache=([True] * 4, None),
+                   window_attention_model=([False] * 4, None), window_attention_models=([None] * 4, None))
     assert out["prefill_attention_pairs"] == [58_720_256, (58_720_256 + 134_217_728) / 2, 134_217_728, 500_000]
     assert out["decode_kv_read_tokens"] == [4096, 10240, 16384, 4096]
     assert out["decode_attention_pairs"] == [4096, 10240, 16384, 4096]
@@ -133,3 +134,56 @@ def test_the_framework_behaviour_holds_on_hardware_without_its_own_profile():
     r = row(model="Mistral 7B v0.1", hardware="L40S", batch=1, prompt_len=16000, output_len=384, precision="bf16",
             framework="TensorRT-LLM")
     assert r["kv_held_tokens"] == 16384
+
+
+GPT_OSS = "GPT-OSS 120B, GPT-OSS 20B"  # TensorRT-LLM's profiles' window_attention_models
+
+
+def test_reads_follow_the_model_code_where_the_cache_keeps_the_whole_context():
+    """GPT-OSS 120B (window W = 128 on 18 of 36 layers, share 0.5) decoding at S = 2,304: a kernel that applies the
+    window reads 0.5 x 2,304 + 0.5 x 128 = 1,216 keys a layer, the whole-context kernel 2,304; its prompt of 2,048
+    tokens makes 0.5 x 2,048²/2 + 0.5 x (2,048 x 128 - 128²/2) = 1,048,576 + 126,976 = 1,175,552 pairs a layer
+    (2,097,152 unwindowed). TensorRT-LLM (cache false) passes GPT-OSS's window to its kernel (the model flagged,
+    its profile stating models): windowed reads; a framework stating none (TensorRT-LLM Triton) or a model not
+    flagged: the whole context; vLLM's cache keeps the window: windowed reads either way."""
+    assert 0.5 * 2304 + 0.5 * 128 == 1216 and 0.5 * 2048**2 / 2 + 0.5 * (2048 * 128 - 128**2 / 2) == 1_175_552
+    out = _serving(["window_read_share", "decode_kv_read_tokens", "prefill_attention_pairs"],
+                   prompt_len=([2048] * 4, "tok"), prefix_hit_rate=([0.0] * 4, ""),
+                   decode_context_tokens=([2304] * 4, "tok"), sliding_window_tokens=([128] * 4, "tok"),
+                   sliding_layer_share=([0.5] * 4, ""), window_kv_cache=([False, False, False, True], None),
+                   window_attention_model=([True, True, False, False], None),
+                   window_attention_models=([GPT_OSS, None, GPT_OSS, None], None))
+    assert out["window_read_share"] == [0.5, 0.0, 0.0, 0.5]
+    assert out["decode_kv_read_tokens"] == [1216, 2304, 2304, 1216]
+    assert out["prefill_attention_pairs"] == [1_175_552, 2_097_152, 2_097_152, 1_175_552]
+
+
+def test_tensorrt_llm_windows_gpt_oss_reads_but_keeps_its_whole_context():
+    """GPT-OSS 120B, one H100, a 2,048-token prompt: TensorRT-LLM's kernel computes 1,175,552 / 2,097,152 of the
+    unwindowed prefill attention FLOPs (the Triton backend's profile states no model: unwindowed), while both keep
+    the whole 2,560-token context (window_kv_cache false). Mistral 7B v0.1 (the engine flow's rows) is not listed:
+    TensorRT-LLM prices its attention as before, over the whole context."""
+    def pick(model: str, framework: str) -> dict:
+        return row(model=model, hardware=H100, batch=1, prompt_len=2048, output_len=512, precision="bf16",
+                   framework=framework)
+
+    trt, triton = pick("GPT-OSS 120B", "TensorRT-LLM"), pick("GPT-OSS 120B", "TensorRT-LLM Triton")
+    assert trt["prefill_attention_flop"] / triton["prefill_attention_flop"] == pytest.approx(1_175_552 / 2_097_152)
+    assert trt["kv_held_tokens"] == triton["kv_held_tokens"] == 2048 + 512
+    mistral = pick("Mistral 7B v0.1", "TensorRT-LLM")
+    assert mistral["prefill_attention_flop"] == pick("Mistral 7B v0.1", "TensorRT-LLM Triton")["prefill_attention_flop"]
+
+
+def test_the_bundled_profiles_name_gpt_oss_and_one_set_only():
+    """TensorRT-LLM's profiles name GPT-OSS 120B and 20B (modeling_gpt_oss.py); two frameworks naming different sets
+    cannot share one model side."""
+    from pipeline.catalogs.load import load_catalogs
+    from pipeline.errors import InputError
+    from pipeline.studies.efficiency import window_attention_models
+
+    profiles = load_catalogs().efficiency_profiles
+    assert window_attention_models(profiles) == ["GPT-OSS 120B", "GPT-OSS 20B"]
+    other = profiles.with_columns(window_attention_models=pl.when(pl.col("framework") == "vLLM")
+                                  .then(pl.lit("Gemma 3 27B")).otherwise(pl.col("window_attention_models")))
+    with pytest.raises(InputError, match="window_attention_models"):
+        window_attention_models(other)

@@ -38,7 +38,8 @@ def test_new_queries_attend_over_the_whole_prompt():
     out = evaluate(["prefill_attention_pairs"], prompt_len=([16384] * 4, "tok"),
                    prefix_hit_rate=([0.5, 0.5, 0.5, 0.0], ""),
                    sliding_window_tokens=([None, 4096, 4096, None], "tok"),
-                   sliding_layer_share=([0.0, 1.0, 0.5, 0.0], ""), window_kv_cache=([True] * 4, None))
+                   sliding_layer_share=([0.0, 1.0, 0.5, 0.0], ""), window_kv_cache=([True] * 4, None),
+                   window_attention_model=([False] * 4, None), window_attention_models=([None] * 4, None))
     assert out["prefill_attention_pairs"] == [100_663_296, 33_554_432, (100_663_296 + 33_554_432) / 2,
                                               134_217_728]
 
