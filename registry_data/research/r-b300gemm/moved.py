@@ -27,5 +27,6 @@ if __name__ == "__main__":
     m = moved(sys.argv[1], sys.argv[2])
     with pl.Config(tbl_rows=300, tbl_cols=12, tbl_width_chars=250, fmt_str_lengths=40, float_precision=1):
         print(m.drop("source_url"))
-        print(m.group_by("hardware", "metric").agg(pl.len(), pl.col("before").abs().median().alias("med_abs_before"),
-                                                   pl.col("after").abs().median().alias("med_abs_after")).sort("hardware"))
+        print(m.group_by("hardware", "metric").agg(
+            pl.len(), pl.col("before").abs().median().alias("med_abs_before"),
+            pl.col("after").abs().median().alias("med_abs_after")).sort("hardware"))
