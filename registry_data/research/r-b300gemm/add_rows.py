@@ -47,8 +47,9 @@ def blog_rows(columns: list[str]) -> pl.DataFrame:
                                       for c in columns])
 
 
-def main() -> None:
-    gemm_path, sm_path = KERNELS / "gemm.csv", KERNELS / "sm_count.csv"
+def main(kernels: Path = KERNELS) -> int:
+    """Apply both steps to ``kernels`` (an r-kernels folder); the number of rows appended."""
+    gemm_path, sm_path = kernels / "gemm.csv", kernels / "sm_count.csv"
     text = name_mi355x(gemm_path.read_bytes().decode())
     gemm = pl.read_csv(text.encode(), infer_schema_length=0)
     new = blog_rows(gemm.columns).join(gemm, on=["source_url", "dtype", "M", "N", "K"], how="anti")
@@ -56,8 +57,8 @@ def main() -> None:
     extra = new.write_csv(include_header=False, line_terminator=ending) if new.height else ""
     gemm_path.write_bytes((text + extra).encode())
     sm_path.write_bytes(name_mi355x(sm_path.read_bytes().decode()).encode())
-    print(f"gemm.csv: +{new.height} rows")
+    return new.height
 
 
 if __name__ == "__main__":
-    main()
+    print(f"gemm.csv: +{main()} rows")
