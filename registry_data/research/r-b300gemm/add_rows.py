@@ -19,9 +19,9 @@ import polars as pl
 KERNELS = Path(__file__).resolve().parents[1] / "r-kernels"
 BLOG = "https://rocm.blogs.amd.com/software-tools-optimization/gluon-gemm-tutorial/README.html"
 WHERE = "section 'Why Another GEMM Tutorial?', table Kernel / Data type / Shape used in the summary / Documented result"
-NOTE = ("one MI355 (gfx950, CDNA4; the blog's 'MI355', the catalog's MI355X); the tutorial's most optimized Gluon kernel "
-        "at the blog's summary shape (MxNxK as written), against its pinned ROCm and Triton versions; the blog's "
-        "efficiency figure is MFMA busy cycles ({}), not a share of the datasheet peak")
+NOTE = ("one MI355 (gfx950, CDNA4; the blog's 'MI355', the catalog's MI355X); the tutorial's most optimized Gluon "
+        "kernel at the blog's summary shape (MxNxK as written), against its pinned ROCm and Triton versions; the "
+        "blog's efficiency figure is MFMA busy cycles ({}), not a share of the datasheet peak")
 BLOG_ROWS = [  # (dtype, M, N, K, TFLOPS, kernel, MFMA efficiency as stated)
     ("fp16", 4096, 4096, 8192, "1489", "a16w16", "98.75%"),
     ("fp8_e5m2 (AMD bf8)", 4096, 4096, 16384, "3257", "a8w8", "99.72%"),
