@@ -74,6 +74,8 @@ def test_catalog_matches_a_fresh_fit():
     ("B300 (HGX B300)", "kernel fit"),  # stas00's "NVIDIA B300 SXM" MAMF rows; B200's 148 SMs
     ("GB300 NVL72 GPU", "kernel fit"),  # B300's MAMF rows and SM count, transferred
     ("H200 NVL 141GB", "kernel fit"),   # H200 SXM's GH100 model, transferred
+    ("MI355X", "kernel fit"),           # 256 CUs, stas00's MAMF rows and AMD's Gluon blog rows (r-b300gemm)
+    ("MI350X", "profile η"),            # no unit count or GEMM rows of its own (r-b300gemm/mi350x_transfer.patch)
 ])
 def test_efficiency_basis_per_hardware(hardware, basis):
     own = gemm_fit.ON_PROFILE + gemm_fit.OWN_CEILING_ONLY  # fp4's basis: test_gemm_fit_fp4
