@@ -174,30 +174,28 @@ def graphed_models(profiles: pl.DataFrame, framework: str | None = None) -> list
     framework's own profile rows (a framework-wide behaviour, as ``FRAMEWORK_WIDE``; none for 'default' / 'any').
     ``framework`` None: the one set every framework that graphs states (the node study's model side holds one set
     for every framework of a validation group; two different sets are an error)."""
-    if "graphed_models" not in profiles.columns:
-        return []
-    named = profiles.filter(pl.col("graphed_models").is_not_null())
-    named = named if framework is None else named.filter(pl.col("framework") == framework)
-    sets = {fw: frozenset(m.strip() for m in cell.split(",") if m.strip())
-            for fw, cell in named.select("framework", "graphed_models").iter_rows()}
-    if len(set(sets.values())) > 1:
-        raise InputError("efficiency_profiles", [Problem(None, "graphed_models", "frameworks state different graphed "
-                                                         f"models ({sets}); the node study holds one set")])
-    return sorted(next(iter(sets.values()), frozenset()))
+    return _named_models(profiles, "graphed_models", framework)
 
 
 def window_attention_models(profiles: pl.DataFrame) -> list[str]:
     """The models whose own code, in the frameworks whose profiles name them (``window_attention_models``), passes
     the model's sliding window to the attention kernel whatever the KV cache keeps: one set for every framework that
     states one (a validation group's frameworks share one model side, as ``graphed_models``); two sets are an error."""
-    if "window_attention_models" not in profiles.columns:
+    return _named_models(profiles, "window_attention_models", None)
+
+
+def _named_models(profiles: pl.DataFrame, column: str, framework: str | None) -> list[str]:
+    """The comma-separated model names of a profile ``column`` (``framework``'s rows, or every framework's, which
+    must then name one set: a model side holds one)."""
+    if column not in profiles.columns:
         return []
-    named = profiles.filter(pl.col("window_attention_models").is_not_null())
+    named = profiles.filter(pl.col(column).is_not_null())
+    named = named if framework is None else named.filter(pl.col("framework") == framework)
     sets = {fw: frozenset(m.strip() for m in cell.split(",") if m.strip())
-            for fw, cell in named.select("framework", "window_attention_models").iter_rows()}
+            for fw, cell in named.select("framework", column).iter_rows()}
     if len(set(sets.values())) > 1:
-        raise InputError("efficiency_profiles", [Problem(None, "window_attention_models", "frameworks state "
-                                                         f"different models ({sets}); the model side holds one set")])
+        raise InputError("efficiency_profiles", [Problem(None, column, f"frameworks state different models in "
+                                                         f"{column} ({sets}); the model side holds one set")])
     return sorted(next(iter(sets.values()), frozenset()))
 
 

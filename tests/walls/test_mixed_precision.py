@@ -144,7 +144,8 @@ def test_mla_projections_stay_16_bit_beside_4_bit_weights_by_hand():
     frame = pl.DataFrame({"is_mla": [True, True, False], "weight_bytes_per_element": [0.5, 1.0, 0.5],
                           "weight_bytes_per_param": [0.5, 1.0, 0.5], "quantized_layers": [None] * 3,
                           "linear_peak_flop_per_s": [9000e12, 4500e12, 9000e12],
-                          "sixteen_bit_peak_flop_per_s": [2250e12] * 3}, schema_overrides={"quantized_layers": pl.String})
+                          "sixteen_bit_peak_flop_per_s": [2250e12] * 3},
+                         schema_overrides={"quantized_layers": pl.String})
     units = {"is_mla": None, "quantized_layers": None, "weight_bytes_per_element": unit("B/elem"),
              "weight_bytes_per_param": unit("B/param"),
              "linear_peak_flop_per_s": unit("FLOP/s"), "sixteen_bit_peak_flop_per_s": unit("FLOP/s")}
