@@ -88,8 +88,11 @@ def _sha256(path: Path) -> str | None:
 REFERENCES = (("clusters", "accelerator", "hardware"), ("accelerator_costs", "accelerator", "hardware"),
               ("cloud_prices", "accelerator", "hardware"), ("measurements", "hardware", "hardware"),
               ("measurements", "model", "models"), ("measurements", "cluster", "clusters"),
-              ("conv_layers", "model", "models"))
-# (table, column, the table whose row it names); a null names nothing
+              ("conv_layers", "model", "models"), ("efficiency_profiles", "graphed_models", "models"),
+              ("efficiency_profiles", "window_attention_models", "models"))
+# (table, column, the table whose row it names); a null names nothing; the efficiency profiles' model lists name
+# one model per comma-separated item
+LISTS = {"graphed_models", "window_attention_models"}
 
 
 def check_references(frames: dict[str, pl.DataFrame], sources: dict[str, str]) -> None:
@@ -99,15 +102,23 @@ def check_references(frames: dict[str, pl.DataFrame], sources: dict[str, str]) -
     for table, column, target in REFERENCES:
         known = frames[target]["name"].to_list()
         frame = frames[table]
-        labels = frame["name"] if "name" in frame.columns else frame[column]
-        bad = [(i, label, a) for i, (label, a) in enumerate(zip(labels, frame[column], strict=True))
-               if a is not None and a not in known]
+        if column not in frame.columns:  # an optional column a registry made before it lacks
+            continue
+        label = next((c for c in ("name", "profile") if c in frame.columns), column)
+        labels = frame[label]
+        bad = [(i, label, a) for i, (label, cell) in enumerate(zip(labels, frame[column], strict=True))
+               for a in (_items(cell) if column in LISTS else [cell]) if a is not None and a not in known]
         if bad:
             what = {"hardware": "a hardware", "models": "a models", "clusters": "a clusters"}[target]
             problems = [Problem(i + 1, column, f"got {a!r}, expected {what} catalog name"
                                     + (f"; did you mean {', '.join(repr(s) for s in suggest(a, known))}?"
                                        if suggest(a, known) else ""), label) for i, label, a in bad]
             raise InputError(sources[table], problems)
+
+
+def _items(cell: str | None) -> list[str]:
+    """The names of a comma-separated list cell (none for a null)."""
+    return [] if cell is None else [name.strip() for name in cell.split(",") if name.strip()]
 
 
 def check_replacement(table: str, frame: pl.DataFrame, registry: str | Path | None, source: str) -> None:

@@ -526,3 +526,21 @@ def test_a_column_of_the_wrong_type_is_named_on_every_row(own_registry):
     assert named == {"as_of"}
     assert any(p.row is not None and first in p.message for p in exc.value.problems)
     assert snapshot(own_registry) == before
+
+
+def test_an_efficiency_profile_naming_an_unknown_model_in_its_lists_is_rejected(registry):
+    """graphed_models and window_attention_models are comma-separated models catalog names: a typo would silently
+    apply nothing, so each item must name a models row (the bundled lists all do: BERT-Large, ResNet-50; GPT-OSS)."""
+    import polars as pl
+
+    from pipeline.catalogs.io import write_catalog
+    from pipeline.catalogs.load import load_catalogs
+
+    load_catalogs(registry)  # the bundled lists resolve
+    profiles = pl.read_parquet(registry / "efficiency_profiles.parquet")
+    typo = profiles.with_columns(pl.when(pl.col("window_attention_models").is_not_null())
+                                 .then(pl.lit("GPT-OSS 120B, GPT-OSS 12B")).alias("window_attention_models"))
+    write_catalog(typo, "efficiency_profiles", registry)
+    with pytest.raises(InputError, match=r"column window_attention_models: got 'GPT-OSS 12B', expected a models "
+                                         r"catalog name; did you mean 'GPT-OSS 120B'"):
+        load_catalogs(registry)
