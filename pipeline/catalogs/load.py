@@ -14,6 +14,7 @@ import polars as pl
 
 from pipeline.catalogs import cache, plausible
 from pipeline.catalogs.added_columns import lacks
+from pipeline.catalogs.names import list_items
 from pipeline.catalogs.paths import catalog_file, check_registry, registry_has_catalogs
 from pipeline.errors import InputError, Problem, suggest
 
@@ -104,21 +105,15 @@ def check_references(frames: dict[str, pl.DataFrame], sources: dict[str, str]) -
         frame = frames[table]
         if column not in frame.columns:  # an optional column a registry made before it lacks
             continue
-        label = next((c for c in ("name", "profile") if c in frame.columns), column)
-        labels = frame[label]
+        labels = frame[next((c for c in ("name", "profile") if c in frame.columns), column)]
         bad = [(i, label, a) for i, (label, cell) in enumerate(zip(labels, frame[column], strict=True))
-               for a in (_items(cell) if column in LISTS else [cell]) if a is not None and a not in known]
+               for a in (list_items(cell) if column in LISTS else [cell]) if a is not None and a not in known]
         if bad:
             what = {"hardware": "a hardware", "models": "a models", "clusters": "a clusters"}[target]
             problems = [Problem(i + 1, column, f"got {a!r}, expected {what} catalog name"
                                     + (f"; did you mean {', '.join(repr(s) for s in suggest(a, known))}?"
                                        if suggest(a, known) else ""), label) for i, label, a in bad]
             raise InputError(sources[table], problems)
-
-
-def _items(cell: str | None) -> list[str]:
-    """The names of a comma-separated list cell (none for a null)."""
-    return [] if cell is None else [name.strip() for name in cell.split(",") if name.strip()]
 
 
 def check_replacement(table: str, frame: pl.DataFrame, registry: str | Path | None, source: str) -> None:

@@ -122,3 +122,9 @@ def resolve_across(name: str, known: dict[str, list[str]], source: str = "catalo
     if len(rows) > 1 and best > 0:
         raise AmbiguousNameError(source, [("name", name, [f"{c} ({table})" for table, c in rows])])
     return rows[0]
+
+
+def list_items(cell: str | None) -> list[str]:
+    """The names of a comma-separated catalog cell (an efficiency profile's ``graphed_models`` or
+    ``window_attention_models``), stripped; none for a null."""
+    return [] if cell is None else [name.strip() for name in cell.split(",") if name.strip()]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from pipeline.catalogs.names import list_items
 from pipeline.errors import InputError, Problem
 
 WILDCARD = ("any", "default")
@@ -191,8 +192,7 @@ def _named_models(profiles: pl.DataFrame, column: str, framework: str | None) ->
         return []
     named = profiles.filter(pl.col(column).is_not_null())
     named = named if framework is None else named.filter(pl.col("framework") == framework)
-    sets = {fw: frozenset(m.strip() for m in cell.split(",") if m.strip())
-            for fw, cell in named.select("framework", column).iter_rows()}
+    sets = {fw: frozenset(list_items(cell)) for fw, cell in named.select("framework", column).iter_rows()}
     if len(set(sets.values())) > 1:
         raise InputError("efficiency_profiles", [Problem(None, column, f"frameworks state different models in "
                                                          f"{column} ({sets}); the model side holds one set")])

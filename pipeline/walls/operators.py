@@ -279,11 +279,9 @@ def operator_work(p: str) -> None:
         parts = []
         if op not in ("attention", "norms"):
             # serving's LM head is not quantized (end_weight_bytes_per_param); the node study's step keeps its dtype
-            # and 16-bit attention projections beside 4-bit weights (mixed_precision.qkv_weight_bytes_per_param)
-            serving = p in ("prefill", "decode")
-            size = "end_weight_bytes_per_param" if op == "lm_head" and serving \
-                else f"{op[:-5]}_weight_bytes_per_param" if op in ("qkv_proj", "o_proj") and serving \
-                else "weight_bytes_per_param"
+            # and 16-bit attention projections beside 4-bit weights (mixed_precision: qkv_, o_weight_bytes_per_param)
+            own = {"lm_head": "end", "qkv_proj": "qkv", "o_proj": "o"}.get(op) if p in ("prefill", "decode") else None
+            size = f"{own}_weight_bytes_per_param" if own else "weight_bytes_per_param"
             define(f"{p}_{op}_weight_bytes", [f"{p}_{op}_weight_params", size], in_bytes)
             parts.append(f"{p}_{op}_weight_bytes")
         if op == "attention":
