@@ -7,9 +7,9 @@ Interactive completed tokens/s with the scheduled rate, the median TTFT and the 
 mean). Columns the run's config states (tp, pp, ep, max_num_tokens, kv_dtype, weight_effective_bits,
 scheduler_steps; batch and adp_balancing_timeout_iters of attention-DP runs, as r-dsr1c / r-adpwait state them) are
 set; kv_cache and the rest are left unstated. Of a run submitted under both accuracy
-targets (-99, -99.9) the -99 log is read. A model whose dataset has no input length in the workloads catalog
-(GPT-OSS 120B: its MLPerf performance set publishes the output mean only) is left out, each row into
-``v60_rows_left_out.csv``. Rows are built in the catalog's own schema (columns not stated here are null).
+targets (-99, -99.9) the -99 log is read. A model whose dataset has no input length in the workloads catalog is
+left out, each row into ``v60_rows_left_out.csv`` (GPT-OSS 120B was, until r-gptisl sourced it; GPTOSS_RUNS states
+its runs' expert precision). Rows are built in the catalog's own schema (columns not stated here are null).
 
 Sources: the results repository mlcommons/inference_results_v6.0 is not fetchable here; its files were read from a
 user's upload of it, gbeezybez/inference_results_v6.0 @232fbf9. ``source_url`` is the canonical file URL,
@@ -48,6 +48,40 @@ LLM = {"Tokens per second": ("tokens_per_s", None, "tok/s", 1.0, ""),
        "Mean Time to Output Token (ns)": ("itl_s", "mean", "ms", 1e-6, "-tpot-mean"),
        "Mean Time per Output Token (ns)": ("itl_s", "mean", "ms", 1e-6, "-tpot-mean")}
 BOUNDS = ("target_latency (ns)", "ttft_latency (ns)", "tpot_latency (ns)")
+# GPT-OSS 120B's measurements.json says fp4 for its MXFP4 experts; their GEMMs run at the activations' precision,
+# which each run's framework or setup states (r-gptisl README). (submitter, system or None, scenario or None) ->
+# columns, evidence; the first match wins.
+TRTLLM_W4A8 = ("TensorRT-LLM runs MXFP4 experts at MXFP8 / FP8 activations on sm >= 100 (get_mxfp4_quant_algo, "
+               "tensorrt_llm/_torch/model_config.py @008e0af8; r-gptoss README)")
+QUARK = ("closed/AMD/setup/gpt-oss-120b/dataset_and_model/prepare_model.sh line 8: "
+         "'MODEL=amd/gpt-oss-120b-w-mxfp4-a-fp8-Mlperf', line 31: '--quant_scheme mxfp4_fp8'")
+LLMD = "closed/RedHat/src/gpt-oss-120b/setup/llm-d/"
+LLMD_TP = "deploy_gptoss120b_v050.sh line 217: '--set decode.replicas=8 --set decode.parallelism.tensor=1'"
+W4A16 = "vLLM's MXFP4 MoE without VLLM_USE_FLASHINFER_MOE_MXFP4_MXFP8 is W4A16, BF16 activations (r-gptoss README)"
+GPTOSS_RUNS = {
+    ("AMD", None, None): ({"compute_dtype": "fp8"}, QUARK),
+    ("HPE", "HPE_ProLiant_XD685_MI355X_288GBx8", None): (
+        {"compute_dtype": "fp8"}, QUARK.replace("closed/AMD/", "closed/HPE/")),
+    ("Dell", "8xMI355X_2xEPYC_9655", None): (
+        {"compute_dtype": "fp8"}, "closed/Dell/results/8xMI355X_2xEPYC_9655/gpt-oss-120b/<scenario>/README.md line 17:"
+         " 'download_model_fp4.sh ... --download-prequantized', AMD's setup: " + QUARK),
+    ("RedHat", "8xB200-LLM-D-Openshift", "Server"): (
+        {"compute_dtype": "fp8", "kv_dtype": "fp8", "tp": 1, "max_num_tokens": 16384},
+        f"{LLMD}B200/override_ms_gptoss120b_server_v050.yaml lines 7-8 '--max-num-batched-tokens 16384', 14-15 "
+        "'--kv-cache-dtype fp8', 17-18 'VLLM_USE_FLASHINFER_MOE_MXFP4_MXFP8 \"1\"'; B200/" + LLMD_TP),
+    ("RedHat", "8xB200-LLM-D-Openshift", "Offline"): (
+        {"compute_dtype": "bf16", "tp": 1, "max_num_tokens": 8192},
+        f"{LLMD}B200/override_ms_gptoss120b_offline_v050.yaml lines 7-8 '--max-num-batched-tokens 8192', no MXFP8 "
+        f"variable: {W4A16}; B200/" + LLMD_TP),
+    ("RedHat", "8xH200-LLM-D-Openshift", "Server"): (
+        {"compute_dtype": "bf16", "tp": 1, "max_num_tokens": 2048},
+        f"{LLMD}H200/override_ms_gptoss120b_server_v050.yaml lines 7-8 '--max-num-batched-tokens 2048'; Hopper: "
+        f"{W4A16}; H200/" + LLMD_TP),
+    ("RedHat", "8xH200-LLM-D-Openshift", "Offline"): (
+        {"compute_dtype": "bf16", "tp": 1, "max_num_tokens": 8192},
+        f"{LLMD}H200/override_ms_gptoss120b_offline_v050.yaml lines 7-8 '--max-num-batched-tokens 8192'; Hopper: "
+        f"{W4A16}; H200/" + LLMD_TP),
+}
 INTEGERS = ("tp", "pp", "ep", "max_num_tokens", "scheduler_steps", "batch", "adp_balancing_timeout_iters")
 
 
@@ -96,11 +130,27 @@ def rows_of(run: dict, stated: dict[str, tuple[int, str, float]]) -> list[dict]:
               "dataset": DATASETS[run["model"]], "request_rate": rate, "kv_dtype": run["kv_dtype"] or None,
               "weight_effective_bits": float(run["weight_effective_bits"]) if run["weight_effective_bits"] else None}
     shared |= {k: int(run[k]) if run[k] else None for k in INTEGERS}
+    if run["model"] == "GPT-OSS 120B":
+        columns, evidence = gptoss_activations(run)
+        shared |= columns
+        shared["notes"] += f" GPT-OSS (r-gptisl): {', '.join(f'{k} {v}' for k, v in columns.items())}: {evidence}."
     return [shared | {"name": base + suffix, "metric": metric, "value": round(value * scale, 6), "unit": unit,
                       "statistic": statistic,
                       "source_location": f"MLPerf Inference v6.0 closed, {log} line {line}: '{text}'"}
             for key, (line, text, value) in stated.items() if key in LLM
             for metric, statistic, unit, scale, suffix in [LLM[key]]]
+
+
+def gptoss_activations(run: dict) -> tuple[dict, str]:
+    """The columns a GPT-OSS run's framework or setup states beyond its log (GPTOSS_RUNS; TensorRT-LLM's rule
+    otherwise), with the evidence."""
+    for (submitter, system, scenario), stated in GPTOSS_RUNS.items():
+        if run["submitter"] == submitter and system in (None, run["system"]) and scenario in (None, run["scenario"]):
+            return stated
+    if run["framework"] != "TensorRT-LLM":
+        raise ValueError(f"v60_runs.csv: GPT-OSS run {run['log']} (framework {run['framework']}) has no stated "
+                         "activation precision (add_rows.GPTOSS_RUNS)")
+    return {"compute_dtype": "fp8"}, TRTLLM_W4A8
 
 
 def selected(runs: pl.DataFrame) -> pl.DataFrame:
