@@ -8,7 +8,6 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from pipeline.spec.check import FLAG, NAME, Rule, Table, fraction, integer, one_of, positive
-from pipeline.walls.tail_latency import MAX_REPLICAS
 
 WORKLOADS = ("inference", "training")
 RECOMPUTE = ("none", "selective", "projections", "full")  # projections: MaxText save_dot_except_* (training_memory)
@@ -60,7 +59,7 @@ class Axes:
     output_len: tuple[int, ...] = axis((256,), TOKENS)
     reasoning_tokens: tuple[int, ...] = axis((0,), integer(0, MAX_TOKENS))  # wall 12: thinking tokens before the answer
     request_rate: tuple[float, ...] | None = axis(None, positive())  # wall 7: requests/s; None: offline
-    replicas: tuple[int, ...] = axis((1,), integer(1, MAX_REPLICAS))  # wall 7: tp x pp copies sharing requests
+    replicas: tuple[int, ...] = axis((1,), DEVICES)  # wall 7: tp x pp copies sharing requests
     concurrency: tuple[int, ...] | None = axis(None, integer(1, MAX_BATCH))  # wall 7 closed loop: users; None: open
     prune_ratio: tuple[float, ...] = axis((0.0,), fraction())  # wall 13: share of every layer matrix removed
     distill_to: tuple[str, ...] | None = axis(None, NAME)  # wall 13: smaller models standing in for larger ones

@@ -19,7 +19,6 @@ import polars as pl
 
 from pipeline.errors import InputError, Problem
 from pipeline.validation.kv_cache_dtype import kv_cache_dtype
-from pipeline.walls.tail_latency import MAX_REPLICAS
 
 SERVING_BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
 THROUGHPUT_METRICS = ("tokens_per_s", "tokens_per_s_per_device")  # serving rows whose batch the benchmark picks
@@ -179,11 +178,11 @@ def speculation_of(r: dict) -> dict:
 
 def tp_grid(devices: int, pp: int) -> list[int]:
     """The tensor-parallel sizes a row that does not state its layout may have used: each of ``TP_GRID``
-    that divides its devices (over pp stages) into at most MAX_REPLICAS replicas. The study drops those
+    that divides its devices (over pp stages) into whole replicas. The study drops those
     the model's heads or the scale-up domain refuse, and the prediction takes, as for an unstated batch,
     the best throughput over what fits, or for a latency row the smallest tp that fits (the layout with
     the most replicas, which a throughput-tuned submission such as an MLPerf Server run keeps)."""
-    return [t for t in TP_GRID if devices % (t * pp) == 0 and devices // (t * pp) <= MAX_REPLICAS] or [1]
+    return [t for t in TP_GRID if devices % (t * pp) == 0] or [1]
 
 
 def load_axes(r: dict, devices_per_replica: int) -> tuple[dict, str | None]:

@@ -32,9 +32,6 @@ from pipeline.units import Plain, UExpr, lit, maximum, only_where, where
 from pipeline.walls.quantities import TOKEN
 from pipeline.walls.registries import define_serving, serving_column
 
-MAX_REPLICAS = 64  # the spec rejects more replicas
-
-
 @serving_column
 def request_rate_per_replica(request_rate: UExpr, replicas: UExpr, closed_loop_arrival_share: UExpr,
                              closed_loop_saturated: Plain, capacity_requests_per_s: UExpr) -> UExpr:

@@ -91,9 +91,9 @@ def test_an_alias_naming_two_workloads_is_an_error(catalogs):
 
 
 def test_unstated_tp_is_a_grid_of_the_layouts_the_devices_hold(datasets):
-    """72 GPUs: tp 2, 4, 8 (36, 18, 9 replicas); tp 1 would be 72 replicas, beyond wall 7's 64. Under a
-    request rate each tp carries its own replica count (8 GPUs: 8, 4, 2, 1)."""
-    assert tp_grid(72, 1) == [2, 4, 8]
+    """72 GPUs: tp 1, 2, 4, 8 (72, 36, 18, 9 replicas: an NVL72 at TP1 is 72 of them). Under a request rate each
+    tp carries its own replica count (8 GPUs: 8, 4, 2, 1)."""
+    assert tp_grid(72, 1) == [1, 2, 4, 8]
     row = ROW | {"tp": None, "metric": "ttft_s", "scenario": "server", "request_rate": 10.0}
     spec, reason = measurement_spec(row, datasets)
     assert reason is None

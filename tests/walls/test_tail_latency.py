@@ -144,8 +144,9 @@ def test_replicas_are_bounded_in_the_spec():
     from pipeline.errors import InputError
     from pipeline.spec import parse_spec
 
-    with pytest.raises(InputError, match=r"axes.replicas\[0\]: got 65, expected an integer <= 64"):
-        parse_spec({"study": "serving", "axes": {"replicas": [65], "request_rate": [1.0]}})
+    assert parse_spec({"study": "serving", "axes": {"replicas": [72], "request_rate": [1.0]}}).axes.replicas == (72,)
+    with pytest.raises(InputError, match=r"axes.replicas\[0\]: got 1048577, expected an integer <= 1048576"):
+        parse_spec({"study": "serving", "axes": {"replicas": [2**20 + 1], "request_rate": [1.0]}})
 
 
 def test_request_service_time_cv_by_hand():
