@@ -14,6 +14,7 @@ import polars as pl
 from pipeline import formulas, scalar
 from pipeline.studies.serving_precomputed import depends_on, rebindable
 from pipeline.units import E, expression_library, unit
+from pipeline.walls.batching import token_budget_sequences
 from pipeline.walls.closed_loop import closed_loop_ttft, largest_cubic_root, unstaged
 from pipeline.walls.poisson_batch import poisson_batch
 from pipeline.walls.registries import SERVING
@@ -38,10 +39,14 @@ def _at_batch(frame: pl.LazyFrame, units: dict, output: str, batch_column: str, 
                           rebind={"batch": batch_column}, suffix=suffix).frame
 
 
-def load_batch_cap(batch, max_batch_paged):
+def load_batch_cap(batch, max_batch_paged, budget_sequences=None):
     """The largest batch one replica runs under load: the batch axis, capped by the paged KV
-    cache, at least 1 (expressions of the library in use, ``units.E``)."""
-    return E.min_horizontal(batch.cast(E.Float64), max_batch_paged).clip(lower_bound=1.0)
+    cache and by the sequences the token budget lets one iteration decode (``batching.token_budget_sequences``;
+    null: no budget), at least 1 (expressions of the library in use, ``units.E``)."""
+    cap = E.min_horizontal(batch.cast(E.Float64), max_batch_paged)
+    if budget_sequences is not None:
+        cap = E.min_horizontal(cap, budget_sequences.fill_null(cap))
+    return cap.clip(lower_bound=1.0)
 
 
 def next_load_batch(request_rate, replicas, generated_tokens, prefill_time_one_request_s, decode_pass_time_s,
@@ -122,8 +127,9 @@ def under_load(frame: pl.LazyFrame, units: dict, iterations: int, closed: bool =
     frame = frame.with_columns(_one=pl.lit(1.0))
     frame = _at_batch(frame, units, "prefill_pass_time_s", "_one", "__one")
     frame = formulas.plan(frame, units, ["max_batch_paged", "generated_tokens", "prefill_new_tokens",
-                                         "prefill_stage_share"], _formulas(), keep=True).frame
-    cap = load_batch_cap(pl.col("batch"), pl.col("max_batch_paged"))
+                                         "prefill_stage_share", "attention_dp"], _formulas(), keep=True).frame
+    cap = load_batch_cap(pl.col("batch"), pl.col("max_batch_paged"),
+                         token_budget_sequences(pl.col("prefill_chunk_tokens"), pl.col("attention_dp")))
     frame = _at_batch(frame.with_columns(load_batch_cap=cap), units, "decode_pass_time_s", "load_batch_cap", "__cap")
     chunk = load_prefill_batch(pl.col("prefill_chunk_tokens"), pl.col("prefill_new_tokens"), pl.col("load_batch_cap"),
                                BATCH_QUEUED_PROMPTS)
@@ -281,10 +287,12 @@ def under_load_values(values: dict, units: dict, iterations: int = LOAD_ITERATIO
     at = {name: formulas.compile_scalar(units, [name], _formulas(), rebind={"batch": "_b"})
           for name in ("prefill_pass_time_s", "decode_pass_time_s")}
     sized = formulas.compile_scalar(units, ["max_batch_paged", "generated_tokens", "prefill_new_tokens",
-                                            "prefill_stage_share"], _formulas())(values)
+                                            "prefill_stage_share", "attention_dp"], _formulas())(values)
     step = _load_step()
     alone = at["prefill_pass_time_s"](values | {"_b": 1.0})["prefill_pass_time_s"]
-    cap = step["cap"]({"batch": values["batch"], "max_batch_paged": sized["max_batch_paged"]})["cap"]
+    budget = values.get("prefill_chunk_tokens")
+    cap = step["cap"]({"batch": values["batch"], "max_batch_paged": sized["max_batch_paged"],
+                       "budget": float("inf") if budget is None else budget, "groups": sized["attention_dp"]})["cap"]
     chunk = step["chunk"]({"budget": values.get("prefill_chunk_tokens"), "new": sized["prefill_new_tokens"],
                            "cap": cap})["chunk"]
     batched = at["prefill_pass_time_s"](values | {"_b": chunk})["prefill_pass_time_s"] / chunk
@@ -345,7 +353,8 @@ def _load_step() -> dict:
         chain = (lam, c("generated_tokens"), lam * c("prefill"), c("cap"), c("fluid"), c("one"), c("decode"),
                  c("at_cap"))
         full = full_replica_rate(c("batched") * c("share"), c("generated_tokens"), c("at_cap"), c("cap"))
-        return {"cap": scalar.compile_function({"cap": load_batch_cap(c("batch"), c("max_batch_paged"))}),
+        cap = load_batch_cap(c("batch"), c("max_batch_paged"), token_budget_sequences(c("budget"), c("groups")))
+        return {"cap": scalar.compile_function({"cap": cap}),
                 "chunk": scalar.compile_function({"chunk": load_prefill_batch(c("budget"), c("new"), c("cap"),
                                                                              BATCH_QUEUED_PROMPTS)}),
                 "next": scalar.compile_function({"next": next_load_batch(

@@ -69,3 +69,17 @@ def max_context_fit_tokens(memory_headroom_bytes: UExpr, kv_cache_bytes_per_devi
     beyond = where(share < 1.0, (budget - share * window) / maximum(1.0 - share, 1e-12), max_context_tokens)
     fit = where(budget < window, budget, beyond)
     return minimum(fit, max_context_tokens).floor()
+
+
+def token_budget_sequences(prefill_chunk_tokens, attention_dp):
+    """Sequences one iteration can decode under the engine's per-iteration token budget M (``prefill_chunk_tokens``:
+    TensorRT-LLM's max_num_tokens, vLLM's max_num_batched_tokens), M per attention group, null without a budget
+    (plain expressions of the library in use). The budget counts every sequence of the iteration, a decoding one at
+    one token (no beam, no draft): TensorRT-LLM's MicroBatchScheduler::operator() walks the active requests and, for
+    one in generation, adds reqNumTokens = beam width + draft tokens to batchNumTokens and stops scheduling once that
+    would pass maxNumTokensRuntime (NVIDIA/TensorRT-LLM cpp/tensorrt_llm/batch_manager/microBatchScheduler.cpp
+    @0a949d31, the ``else // (llmReq->isGenerationInProgressState())`` branch; the PyTorch executor's
+    PyMicroBatchScheduler.schedule alike, tensorrt_llm/_torch/pyexecutor/scheduler.py @034fffb0, "Check Global
+    Token Budget"); vLLM's V1 scheduler spends its token_budget on the running requests first. So at most M
+    sequences decode at once, whatever max_batch_size allows (registry_data/research/r-satur/README.md)."""
+    return (prefill_chunk_tokens * attention_dp).floor()
