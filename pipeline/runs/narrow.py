@@ -188,7 +188,13 @@ def field_units(fields) -> dict:
 
 
 def dictionary_units(study: str) -> dict:
-    """The units of ``study``'s output columns as the formulas read them (None: text, booleans)."""
+    """The units of ``study``'s output columns as the formulas read them (None: text, booleans): a copy of the ones
+    parsed once a process (the column dictionary is fixed; a database's study and memory views each read them)."""
+    return dict(_dictionary_units(study))
+
+
+@functools.cache
+def _dictionary_units(study: str) -> dict:
     rows = output_dictionary().filter(pl.col("study") == study).select("column_name", "unit", "dtype").rows()
     return {c: unit(u or "") if d in ("Float64", "Int64") else None for c, u, d in rows}
 
