@@ -216,6 +216,7 @@ def create_database(run_dir: Path, views: dict[str, tuple[str, str | None] | str
     from pipeline.runs.typed import column_comment, output_dictionary
 
     views = {v: source if isinstance(source, tuple) else (source, None) for v, source in views.items()}
+    reads: dict = {}  # the run's files as its views' SELECTs read them: once (``views._once``)
 
     run_dir = Path(run_dir).resolve()
     config = {"storage_compatibility_version": STORAGE_COMPATIBILITY}
@@ -227,18 +228,18 @@ def create_database(run_dir: Path, views: dict[str, tuple[str, str | None] | str
         con.execute("BEGIN")
         for view, (glob, study) in views.items():
             base = None if study is None else glob.removesuffix(study_glob(study))
-            narrow = None if study is None else view_source(run_dir, base, study, MACRO_FOLDER)
+            narrow = None if study is None else view_source(run_dir, base, study, MACRO_FOLDER, reads=reads)
             if narrow:  # the join in a table macro, the view a one-line SELECT over it (``body_macro``)
                 con.execute(f"CREATE MACRO {body_macro(view)}({MACRO_FOLDER}) AS TABLE {narrow}")
                 narrow = f"SELECT * FROM {body_macro(view)}({literal(base)})"
             con.execute(f"CREATE VIEW {view} AS {narrow or f'SELECT * FROM {parquet_source(glob, study)}'}")
             if study is not None and view == study:  # its key axes alone (``views.keys_source``)
                 keys = keys_view(study)
-                con.execute(f"CREATE VIEW {keys} AS {keys_source(run_dir, base, study)}")
+                con.execute(f"CREATE VIEW {keys} AS {keys_source(run_dir, base, study, reads)}")
                 con.execute(f"COMMENT ON VIEW {keys} IS '{KEYS_COMMENT.format(study=study)}'")
                 if study in MEMORY_TERMS:  # its key axes and memory terms alone (``views.memory_source``)
                     memory = memory_view(study)
-                    con.execute(f"CREATE VIEW {memory} AS {memory_source(run_dir, base, study)}")
+                    con.execute(f"CREATE VIEW {memory} AS {memory_source(run_dir, base, study, reads)}")
                     con.execute(f"COMMENT ON VIEW {memory} IS '{MEMORY_COMMENT.format(study=study)}'")
                 if study in LENGTHS and lengths_view(study) not in tables:  # exact, over every row (``runs.write``)
                     con.execute(f"CREATE VIEW {lengths_view(study)} AS {lengths_over_keys(study)}")

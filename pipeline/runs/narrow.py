@@ -110,9 +110,10 @@ def model_join_keys(prepared) -> list[str]:
         return list(per_key.cached("model_join_keys", (prepared.space,), keys))
 
 
-def layout(prepared, dtypes: dict[str, pl.DataType], model_keys: list[str] | None = None) -> Layout:
-    """The layout of ``prepared``'s run; ``dtypes``: the plan's output dtypes; ``model_keys``: the model-side key
-    axes the fact table holds (default ``model_join_keys``; a Dask task is given its driver's: its own space's
+def layout(prepared, dtypes: dict[str, pl.DataType] | None, model_keys: list[str] | None = None) -> Layout:
+    """The layout of ``prepared``'s run; ``dtypes``: the plan's output dtypes (None: ``float32`` is left empty, the
+    rest is the same: what the dimension tables need, known before the plan is built); ``model_keys``: the model-side
+    key axes the fact table holds (default ``model_join_keys``; a Dask task is given its driver's: its own space's
     model side may be cut). The other model-side key axes are read from the model dimension table."""
     name, space = prepared.spec.study, prepared.space
     declared, nulls, hardware, model = _sides(prepared)
@@ -129,7 +130,7 @@ def layout(prepared, dtypes: dict[str, pl.DataType], model_keys: list[str] | Non
     hidden = {s: tuple(c for c in side.columns if c in read and c not in dims)
               for s, side, dims in (("hardware", space.hardware_side, hardware), ("model", space.model_side, model))}
     keys = {"hardware": tuple(c for c in hardware if c in keyed), "model": tuple(c for c in model if c in keyed)}
-    float32 = frozenset(c for c in fact if dtypes[c] == pl.Float64 and c not in keyed)
+    float32 = frozenset(() if dtypes is None else (c for c in fact if dtypes[c] == pl.Float64 and c not in keyed))
     terms = {"hardware": tuple(c for c in KEY_AXES[name] if c in keys["hardware"] or c in nulls)}
     terms["model"] = tuple(c for c in KEY_AXES[name] if c in keys["model"] and c not in terms["hardware"])
     if set(KEY_AXES[name]) - {*terms["hardware"], *terms["model"]}:
@@ -187,7 +188,13 @@ def field_units(fields) -> dict:
 
 
 def dictionary_units(study: str) -> dict:
-    """The units of ``study``'s output columns as the formulas read them (None: text, booleans)."""
+    """The units of ``study``'s output columns as the formulas read them (None: text, booleans): a copy of the ones
+    parsed once a process (the column dictionary is fixed; a database's study and memory views each read them)."""
+    return dict(_dictionary_units(study))
+
+
+@functools.cache
+def _dictionary_units(study: str) -> dict:
     rows = output_dictionary().filter(pl.col("study") == study).select("column_name", "unit", "dtype").rows()
     return {c: unit(u or "") if d in ("Float64", "Int64") else None for c, u, d in rows}
 

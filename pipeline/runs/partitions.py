@@ -91,40 +91,41 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
     key = PARTITION_KEY[name]
     # the text columns of fixed categories as Enums on the sides: the plan gathers them into the rows as Enums
     enums = text_enums(prepared.catalogs, name)
-    # a large model side in blocks, each its own space and plan (``sizing.model_blocks``)
-    blocks = list(sizing.model_blocks(prepared.space, name, planned_rows and sizing.blocked(prepared.space, name)))
-    spaces = (block_space(prepared, block, stream, enums) for block in blocks)
-    space = next(spaces)
-    base = run_dir / study_folder(name)
-    base.mkdir(exist_ok=True)
-    side = sorted_side(space, key, skip)
     texts = text_codes([prepared.space.hardware_side, prepared.space.model_side], prepared.spec.axes.region or ())
-    declared = schema_columns(study.SCHEMA)
-    # the plan of the units and dtypes, on the first block (its per-key tables built here are the ones its first
-    # chunk's plan gathers: cached), else on no model row; not held: it would hold the first block's tables through
-    # the run (the 30 M-row bench peaked at 1,744 MB, 1,478 without them). On no model row where there are blocks, it
-    # had cost the 10 M-row bench a plan of its own, 0.15 CPU s on one core before the first block's (r-srvspd4).
-    planned = space if planned_rows else replace(space, model_side=space.model_side.head(0))
-    plan = study.build(planned, side.head(0))
-    dtypes = plan.frame.collect_schema()  # every chunk's plan's too (the same expressions on other rows): resolved once
-    shape = narrow.layout(prepared, dtypes, model_keys)
-    empty = typed(plan.frame, name, rid, texts, shape, enums, dtypes).drop(key)  # the key: the folder, not a column
-    units, empty = plan.units, pl.LazyFrame(schema=empty.collect_schema())  # no table held
-    del plan
-    schema = arrow_schema(empty, {c: d["unit"] for c, d in declared.items()},
-                          {c: d["description"] for c, d in declared.items()})
-    parts: dict[str | None, int] = {}
-    options = parquet_options(schema, prepared.spec.output.compression)
-    # a part of one row group with the study's own statistics, if it declares them (node: no min/max)
-    single = options | {"statistics": study.PARQUET_STATISTICS} if hasattr(study, "PARQUET_STATISTICS") else None
-    # the dimension tables are written on the writer thread while the first chunk is planned and computed (but for
-    # a large model side, ``sizing.overlap_dimensions``), and chunk k's parts while chunk k+1 is (polars releases
-    # the GIL in both); at most one chunk waits to be written, so memory holds two chunks at most
+    # the dimension tables are written on the writer thread from the start, while the first block's plan builds its
+    # per-key tables (their layout needs no plan: ``narrow.layout`` without dtypes), but for a large model side
+    # (``sizing.overlap_dimensions``: complete before the first plan); chunk k's parts while chunk k+1 is computed
+    # (polars releases the GIL in both); at most one chunk waits to be written, so memory holds two chunks at most
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlsys-parquet") as writer:
-        job = narrow.write_dimensions if dimension_tables else lambda *args: None
-        dimensions = writer.submit(job, prepared, shape, texts, run_dir, options)
+        dimensions = writer.submit(write_dimensions, prepared, texts, run_dir, model_keys, dimension_tables)
         if not sizing.overlap_dimensions(prepared.space):
             dimensions.result()
+        # a large model side in blocks, each its own space and plan (``sizing.model_blocks``)
+        blocks = list(sizing.model_blocks(prepared.space, name, planned_rows and sizing.blocked(prepared.space, name)))
+        spaces = (block_space(prepared, block, stream, enums) for block in blocks)
+        space = next(spaces)
+        base = run_dir / study_folder(name)
+        base.mkdir(exist_ok=True)
+        side = sorted_side(space, key, skip)
+        declared = schema_columns(study.SCHEMA)
+        # the plan of the units and dtypes, on the first block (its per-key tables built here are the ones its first
+        # chunk's plan gathers: cached), else on no model row; not held: it would hold the first block's tables
+        # through the run (the 30 M-row bench peaked at 1,744 MB, 1,478 without them). On no model row where there are
+        # blocks, it had cost the 10 M-row bench a plan of its own, 0.15 CPU s on one core before the first block's
+        # (r-srvspd4).
+        planned = space if planned_rows else replace(space, model_side=space.model_side.head(0))
+        plan = study.build(planned, side.head(0))
+        dtypes = plan.frame.collect_schema()  # every chunk's plan's too (the same expressions on other rows): once
+        shape = narrow.layout(prepared, dtypes, model_keys)
+        empty = typed(plan.frame, name, rid, texts, shape, enums, dtypes).drop(key)  # the key: the folder, not a column
+        units, empty = plan.units, pl.LazyFrame(schema=empty.collect_schema())  # no table held
+        del plan
+        schema = arrow_schema(empty, {c: d["unit"] for c, d in declared.items()},
+                              {c: d["description"] for c, d in declared.items()})
+        parts: dict[str | None, int] = {}
+        options = parquet_options(schema, prepared.spec.output.compression)
+        # a part of one row group with the study's own statistics, if it declares them (node: no min/max)
+        single = options | {"statistics": study.PARQUET_STATISTICS} if hasattr(study, "PARQUET_STATISTICS") else None
         pending: Future | None = None
         # each accelerator's rows together (``grouped_by``): a part is a slice
         computed = (rows for block in chain([space], spaces) for rows in piece_rows(
@@ -151,6 +152,16 @@ def write_study(prepared: Prepared, run_dir: Path, rid: str, on_part: Callable[[
         folder.mkdir()
         empty.sink_parquet(folder / "part-00000.parquet", **options)
     return units
+
+
+def write_dimensions(prepared: Prepared, texts: dict[str, int], run_dir: Path, model_keys: list[str] | None,
+                     written: bool = True) -> None:
+    """``narrow.write_dimensions`` of ``prepared``'s run (``written``: False in a Dask task, whose driver writes them)
+    on the layout it needs, known before any plan (``narrow.layout`` without dtypes), with the parts' codec, level,
+    statistics and row groups (each table its own schema)."""
+    if written:
+        narrow.write_dimensions(prepared, narrow.layout(prepared, None, model_keys), texts, run_dir,
+                                parquet_options(None, prepared.spec.output.compression))
 
 
 def block_space(prepared: Prepared, model_side: pl.DataFrame, stream: bool, enums: dict) -> Space:

@@ -34,6 +34,17 @@ def _fields(path: Path | str) -> _Fields:
     return _Fields(pq.read_schema(path))
 
 
+def _once(reads: dict | None, key: tuple, build):
+    """``build()`` once per ``key`` in ``reads`` (one database's views read the same run: its fact and dimension
+    tables' schemas and join keys, read once for the study view, its memory view and its keys view: the serving
+    bench's three SELECTs ~0.066 CPU s cold, r-srv3m); every call without ``reads``."""
+    if reads is None:
+        return build()
+    if key not in reads:
+        reads[key] = build()
+    return reads[key]
+
+
 def fact_fields(root: Path, study: str) -> _Fields:
     """The columns of a run's fact table: its first part's, and the partition key, text, which the parts do not
     hold (``partitions.scan_parts``; a run written before holds it)."""
@@ -54,16 +65,16 @@ FENCE, FENCE_NAME, FENCED = "random()", "__unfused", ("node",)
 
 
 def view_source(run_dir: Path | str, base: str, study: str, folder: str | None = None,
-                only: Collection[str] | None = None) -> str | None:
+                only: Collection[str] | None = None, reads: dict | None = None) -> str | None:
     """The SELECT of a narrow run's study view, the columns of the wide table in its order and
     dtypes (``base``: the run folder as the view names it, "" or an absolute path ending in /; ``folder``: a table
     macro's parameter that names it instead, ``sql_path``; ``only``: those of the columns alone, with the query-time
-    levels they need, ``memory_source``); None for a run written wide."""
+    levels they need, ``memory_source``; ``reads``: what the run's files gave a SELECT before, ``_once``); None for
+    a run written wide."""
     root = Path(base) if base else Path(run_dir)
     if not is_narrow(root, study):
         return None
-    fact = fact_fields(root, study)
-    hardware, model = (_fields(dimension_path(f"{root}/", study, s)) for s in ("hardware", "model"))
+    fact, hardware, model = run_fields(root, study, reads)
     key = PARTITION_KEY[study]
     derived = query_time(study, fact, hardware, model)
     columns = output_dictionary().filter(pl.col("study") == study).select("column_name", "dtype").rows()
@@ -80,8 +91,8 @@ def view_source(run_dir: Path | str, base: str, study: str, folder: str | None =
             select.append(row_column(name, dtype, key, fact, model))
 
     source = (f"{fact_source(base, study, folder)} "
-              f"{dimension_join(root, base, study, 'hardware', 'h', fact, hardware, folder)} "
-              f"{dimension_join(root, base, study, 'model', 'm', fact, model, folder)}")
+              f"{dimension_join(root, base, study, 'hardware', 'h', fact, hardware, folder, reads)} "
+              f"{dimension_join(root, base, study, 'model', 'm', fact, model, folder, reads)}")
     asked = derived if only is None else [c for c in derived if c in only]
     if not asked:
         return f"SELECT {', '.join(select)} {source}"
@@ -96,6 +107,12 @@ def view_source(run_dir: Path | str, base: str, study: str, folder: str | None =
         sql = f"SELECT *, {', '.join(f'{e} AS {column(n)}' for n, e in level)} FROM ({sql})"
     # a derived column in the dictionary's dtype (training's tokens_per_step multiplies two integral axes: BIGINT)
     return f"SELECT {', '.join(cast_derived(n, d, derived) for n, d in columns)} FROM ({sql})"
+
+
+def run_fields(root: Path, study: str, reads: dict | None = None) -> tuple[_Fields, _Fields, _Fields]:
+    """The columns of a narrow run's fact table and of its hardware and model dimension tables (``_once``)."""
+    return _once(reads, ("fields", str(root), study), lambda: (fact_fields(root, study), *(
+        _fields(dimension_path(f"{root}/", study, s)) for s in ("hardware", "model"))))
 
 
 def row_column(name: str, dtype: str, key: str, fact: dict, model: dict) -> str:
@@ -140,24 +157,23 @@ def keys_over_view(study: str) -> str:
     return f"SELECT {', '.join(column(n) for n, _ in key_columns(study))} FROM {study}"
 
 
-def keys_source(run_dir: Path | str, base: str, study: str) -> str:
+def keys_source(run_dir: Path | str, base: str, study: str, reads: dict | None = None) -> str:
     """The SELECT of ``keys_view``: each row of the study view with its key axes alone (``KEY_AXES``; the same
     values, dtypes and order), for a query that reads nothing else (the range or count of an axis). A narrow run's
     from the fact parts and, for the keys they leave out (``narrow.minimal_keys``), the model table: one LEFT JOIN,
     which DuckDB (>= 1.5) drops from a query that reads none of its columns. The study view joins the hardware table
     too, and DuckDB drops only the top join of a chain (CHANGELOG fitsq): one stays, over every fact row. A run
     written wide, or with a key the hardware table holds and the parts do not (no run of the three studies): the
-    study view's key columns."""
+    study view's key columns. ``reads``: ``view_source``'s."""
     columns = key_columns(study)
     root = Path(base) if base else Path(run_dir)
     if not is_narrow(root, study):
         return keys_over_view(study)
-    fact, model = fact_fields(root, study), _fields(dimension_path(f"{root}/", study, "model"))
-    hardware = pq.read_schema(dimension_path(f"{root}/", study, "hardware")).names
+    fact, hardware, model = run_fields(root, study, reads)
     if any(n in hardware and n not in fact for n, _ in columns):
         return keys_over_view(study)
     joined = {n: t for n, t in model.items() if n in KEY_AXES[study] and n not in fact}
-    join = dimension_join(root, base, study, "model", "m", fact, joined) if joined else ""
+    join = dimension_join(root, base, study, "model", "m", fact, joined, reads=reads) if joined else ""
     select = ", ".join(row_column(n, d, PARTITION_KEY[study], fact, joined) for n, d in columns)
     return f"SELECT {select} {fact_source(base, study)} {join}"
 
@@ -214,28 +230,28 @@ def memory_over_view(study: str) -> str:
     return f"SELECT {', '.join(map(column, memory_columns(study)))} FROM {study}"
 
 
-def memory_source(run_dir: Path | str, base: str, study: str) -> str:
+def memory_source(run_dir: Path | str, base: str, study: str, reads: dict | None = None) -> str:
     """The SELECT of ``memory_view``: each row of the study view with its key axes and memory terms alone (the same
     values, dtypes and order), the study view's join with the query-time levels those terms need only. DuckDB binds a
     view's whole SELECT for every query that reads it (serving's 15 levels of 37 query-time columns, ~90 kB: 0.05-0.06
     CPU s, twice for a query through the client's relation), before it drops the columns the query does not read: fits
     over this view (7 levels, ~16 kB) took 0.15 s of wall instead of 0.28 on the serving bench's run (r-srvfix). A run
-    written wide: the study view's columns."""
-    return view_source(run_dir, base, study, only=frozenset(memory_columns(study))) or memory_over_view(study)
+    written wide: the study view's columns. ``reads``: ``view_source``'s."""
+    return view_source(run_dir, base, study, only=frozenset(memory_columns(study)), reads=reads) or memory_over_view(
+        study)
 
 
 def dimension_join(root: Path, base: str, study: str, side: str, alias: str, fact: dict, columns: dict,
-                   folder: str | None = None) -> str:
+                   folder: str | None = None, reads: dict | None = None) -> str:
     """The LEFT JOIN of the ``side`` dimension table (its ``columns``) on its join keys, NULL equal to NULL. When
     no key is NULL in the table, the table is read grouped by its keys (one row each already: ``any_value`` is
     its value) and joined with ``=``: DuckDB (>= 1.5, "join elimination", duckdb/duckdb#18043) then drops the join
     from a query that reads none of its columns (training's ``fastest_layouts`` subquery, ``max(gpus)``, joined
     3.9 M fact rows with the model table for nothing); DuckDB 1.1 reads the same rows by the same join. ``folder``:
-    ``sql_path``'s."""
+    ``sql_path``'s; ``reads``: ``view_source``'s (the keys and their NULLs read once)."""
     path = dimension_path(f"{root}/", study, side)
-    keys = join_keys(path, study, side, fact)
+    keys, nulls = _once(reads, ("join", path, tuple(fact)), lambda: _join_keys_nulls(path, study, side, fact))
     table = f"read_parquet({sql_path(base, dimension_path('', study, side), folder)})"
-    nulls = pl.scan_parquet(path).select(pl.sum_horizontal(pl.col(keys).null_count())).collect().item()
     if nulls:  # a CNN's seq_len
         return f"LEFT JOIN {table} {alias} ON " + " AND ".join(
             f'f."{c}" IS NOT DISTINCT FROM {alias}."{c}"' for c in keys)
@@ -243,6 +259,12 @@ def dimension_join(root: Path, base: str, study: str, side: str, alias: str, fac
     values = "".join(f', any_value("{c}") AS "{c}"' for c in columns if c not in keys)
     return (f"LEFT JOIN (SELECT {group}{values} FROM {table} GROUP BY {group}) {alias} ON "
             + " AND ".join(f'f."{c}" = {alias}."{c}"' for c in keys))
+
+
+def _join_keys_nulls(path: str, study: str, side: str, fact: dict) -> tuple[list[str], int]:
+    """``join_keys`` and the NULLs among those keys in the dimension table at ``path``."""
+    keys = join_keys(path, study, side, fact)
+    return keys, pl.scan_parquet(path).select(pl.sum_horizontal(pl.col(keys).null_count())).collect().item()
 
 
 def cast_derived(name: str, dtype: str, derived: list[str]) -> str:
