@@ -56,11 +56,14 @@ def test_api_and_offline_rows():
 
 
 def test_unpublished_mean_is_refused_naming_the_figure():
+    # MLPerf GPT-J's CNN-DailyMail set: neither length mean is published (the workloads catalog's only such row)
     with pytest.raises(InputError) as exc:
-        pipeline.sweep({"study": "serving", "axes": BASE | {"dataset": ["mlperf-gpt-oss-120b-perf"]}})
-    [problem] = exc.value.problems
-    assert problem.column == "axes.dataset"
-    assert "'mlperf-gpt-oss-120b-perf'" in problem.message and "input_tokens_mean is unpublished" in problem.message
+        pipeline.sweep({"study": "serving", "axes": BASE | {"dataset": ["mlperf-gptj-cnndm"]}})
+    prompt, output = exc.value.problems
+    assert prompt.column == output.column == "axes.dataset"
+    assert "'mlperf-gptj-cnndm' cannot set prompt_len" in prompt.message
+    assert "input_tokens_mean is unpublished" in prompt.message
+    assert "output_tokens_mean is unpublished" in output.message
 
 
 def test_unknown_dataset_suggests_the_closest_name():
