@@ -20,6 +20,29 @@ REPO = Path(__file__).resolve().parent.parent
 BUNDLED = REPO / "registry_data"
 
 
+# One work unit for pytest-xdist: tests/validation, whose conftest sets up package-scoped fixtures (the bundled
+# measurements catalog predicted whole, ~30 s of CPU, among them)
+ONE_UNIT = "tests/validation/"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """Under ``--dist loadfile`` (pyproject's addopts) each test module is a work unit, so one worker sets up its
+    module-scoped fixtures (``--dist load`` hands a module's tests to both workers, and both set them up), and the
+    tests/validation package is one unit, so one worker sets up its package-scoped fixtures. (``--dist loadgroup``
+    would need ``xdist_group`` marks, which pytest 9.2 ignores: xdist 3.8 renames ``item._nodeid``, pytest reads
+    ``item._id``.)"""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class Units(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return ONE_UNIT if nodeid.startswith(ONE_UNIT) else super()._split_scope(nodeid)
+
+    return Units(config, log)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def catalog_cache(tmp_path_factory) -> Iterator[Path]:
     """A per-session catalog cache (``$MLSYS_CACHE_DIR``, inherited by CLI subprocesses), so the

@@ -347,25 +347,32 @@ def test_evaluating_only_the_configurations_that_run_changes_no_prediction(monke
     assert once["predicted"].null_count() < once.height  # not all refused: the picking was compared
 
 
-def test_groups_predicted_side_by_side_give_what_one_at_a_time_gives(monkeypatch, catalogs):
+def test_groups_predicted_side_by_side_give_what_one_at_a_time_gives(monkeypatch, catalogs, sampled):
     """``predict.GROUP_THREADS`` groups at once (threads: polars releases the GIL while it plans and collects)
     give the same rows, values, bands, grids and reasons as one group at a time, on 60 rows of the bundled
     catalog drawn with a fixed seed: several studies, frameworks and groups, some rows refused with a reason."""
-    _, together, alone = _predicted_before_and_after(monkeypatch, catalogs, "GROUP_THREADS", 1)
+    _, together, alone = _predicted_before_and_after(monkeypatch, catalogs, sampled, "GROUP_THREADS", 1)
     # floats to 1e-12: the in-memory engine (``IN_MEMORY_ROWS``) splits a reduction by the threads free at the time,
     # so two groups sharing the pool may add in another order than one group alone (1.9e-16 measured)
     _equal_to_1e12(together, alone)
     assert together["family"].n_unique() > 2 and together["predicted"].null_count() < together.height
 
 
-def _predicted_before_and_after(monkeypatch, catalogs, setting: str, value) -> tuple[pl.DataFrame, ...]:
-    """60 rows of the bundled catalog drawn with a fixed seed, and their predictions before and after ``predict``'s
-    module constant ``setting`` is set to ``value``."""
+@pytest.fixture(scope="module")
+def sampled(catalogs) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """60 rows of the bundled catalog drawn with a fixed seed, and their predictions at ``predict``'s module constants
+    as they ship (computed once for the tests that compare them with another setting; polars frames are immutable)."""
+    rows = read_measurements(None, catalogs).rows.sample(60, seed=7)
+    return rows, predict(rows, catalogs)
+
+
+def _predicted_before_and_after(monkeypatch, catalogs, sampled, setting: str, value) -> tuple[pl.DataFrame, ...]:
+    """The ``sampled`` rows and their predictions before and after ``predict``'s module constant ``setting`` is set to
+    ``value``."""
     import importlib
 
     module = importlib.import_module("pipeline.validation.predict")  # the package exports its function by that name
-    rows = read_measurements(None, catalogs).rows.sample(60, seed=7)
-    before = predict(rows, catalogs)
+    rows, before = sampled
     monkeypatch.setattr(module, setting, value)
     return rows, before, predict(rows, catalogs)
 
@@ -380,12 +387,12 @@ def _equal_to_1e12(got: pl.DataFrame, want: pl.DataFrame) -> None:
         assert a.drop_nulls().to_list() == pytest.approx(b.drop_nulls().to_list(), rel=1e-12, nan_ok=True), c
 
 
-def test_small_collects_in_memory_give_what_the_streaming_engine_gives(monkeypatch, catalogs):
+def test_small_collects_in_memory_give_what_the_streaming_engine_gives(monkeypatch, catalogs, sampled):
     """A group's collect of at most ``predict.IN_MEMORY_ROWS`` rows runs on polars' in-memory engine: forced onto the
     streaming engine (0), 60 rows of the bundled catalog drawn with a fixed seed (node, serving under a request rate
     and a closed loop, training) keep their reasons, bounds, batches and families, and every prediction, band and η
     grid value to 1e-12 (the engines may add in another order: 4e-16 measured)."""
-    rows, in_memory, streamed = _predicted_before_and_after(monkeypatch, catalogs, "IN_MEMORY_ROWS", 0)
+    rows, in_memory, streamed = _predicted_before_and_after(monkeypatch, catalogs, sampled, "IN_MEMORY_ROWS", 0)
     _equal_to_1e12(in_memory, streamed)
     assert in_memory["predicted"].null_count() < in_memory.height
     assert rows.filter(pl.col("request_rate").is_not_null()).height > 10  # wall 7's plans among them
