@@ -5,23 +5,20 @@ scale per 32), 32 elements = 16 B + 1 B = 17 B."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 from pipeline.catalogs.io import read_catalog, validate
+from tests.catalogs.research import script
 
 SCRIPT = Path(__file__).resolve().parents[2] / "registry_data" / "research" / "r-fp4scale" / "apply.py"
 
 
 @pytest.fixture(scope="module")
 def apply():
-    spec = importlib.util.spec_from_file_location("r_fp4scale_apply", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return script(SCRIPT, "r_fp4scale_apply")
 
 
 def _bytes(frame: pl.DataFrame, name: str) -> float:
