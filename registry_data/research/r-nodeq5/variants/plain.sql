@@ -1,0 +1,5 @@
+select model, workload, step, batch, seq_len, count(*) as n, min(latency_s) as a, min(-samples_per_j) as b
+from node
+where is_feasible
+  and (workload <> 'training' or compute_dtype in ('fp32', 'tf32', 'fp16', 'bf16', 'fp8', 'fp4'))
+group by all order by all

@@ -1,0 +1,4 @@
+select count(*) as n, min(compute_time_s)
+from read_parquet('study=node/*/*.parquet', hive_partitioning = true,
+                  hive_types = {'study': VARCHAR, 'hardware': VARCHAR}) f
+where is_feasible and (workload <> 'training' or compute_dtype in ('fp32', 'tf32', 'fp16', 'bf16', 'fp8', 'fp4'))
