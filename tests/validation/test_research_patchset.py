@@ -1,0 +1,39 @@
+"""r-patchset's scripts on hand-made inputs: the decision rule (table.verdict) and the common / new / lost split
+(compare.compare)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from tests.catalogs.research import REGISTRY, script
+
+FOLDER = REGISTRY / "research" / "r-patchset"
+
+
+def test_verdict_is_the_decision_rule_by_hand():
+    """Worse by more than 0.2 points fails, by exactly 0.2 passes; fewer rows predicted fails, more pass."""
+    table = script(FOLDER / "table.py", "r_patchset_table")
+    base = {"itl_s": {"catalog": 17.5, "cv": 17.5, "predicted": 395},
+            "ttft_s": {"catalog": 29.5, "cv": 28.1, "predicted": 411}}
+    same = {"itl_s": {"catalog": 17.7, "cv": 19.0, "predicted": 400}, "ttft_s": {"catalog": 28.0, "cv": 1.0,
+                                                                                  "predicted": 411}}
+    assert table.verdict(base, same) == "passes"
+    worse = same | {"itl_s": {"catalog": 17.8, "cv": 17.5, "predicted": 395}}
+    assert table.verdict(base, worse) == "worse: itl_s"
+    lost = same | {"ttft_s": {"catalog": 20.0, "cv": 20.0, "predicted": 410}}
+    assert table.verdict(base, lost) == "rows lost: ttft_s"
+
+
+def test_compare_splits_common_new_and_lost_rows_by_hand():
+    """Rows a (10 -> 20 %), b (30 %, then not predicted), c (not predicted, then 50 %): all-rows medians 20 / 35,
+    common 10 -> 20 (row a), one new at 50, one lost (line 2)."""
+    compare = script(FOLDER / "compare.py", "r_patchset_compare")
+    cols = ("name", "metric", "line", "predicted", "abs_error_pct")
+    before = pl.DataFrame([("a", "itl_s", 1, 1.0, 10.0), ("b", "itl_s", 2, 1.0, 30.0), ("c", "itl_s", 3, None, None)],
+                          schema=cols, orient="row")
+    after = pl.DataFrame([("a", "itl_s", 1, 1.0, 20.0), ("b", "itl_s", 2, None, None), ("c", "itl_s", 3, 1.0, 50.0)],
+                         schema=cols, orient="row")
+    row = compare.compare(before, after, ("itl_s",)).row(0, named=True)
+    assert (row["before"], row["after"], row["common"], row["common_before"], row["common_after"]) == (
+        20.0, 35.0, 1, 10.0, 20.0)
+    assert (row["new"], row["new_median"], row["lost"], row["lost_lines"]) == (1, 50.0, 1, [2])
