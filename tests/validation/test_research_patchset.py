@@ -37,3 +37,12 @@ def test_compare_splits_common_new_and_lost_rows_by_hand():
     assert (row["before"], row["after"], row["common"], row["common_before"], row["common_after"]) == (
         20.0, 35.0, 1, 10.0, 20.0)
     assert (row["new"], row["new_median"], row["lost"], row["lost_lines"]) == (1, 50.0, 1, [2])
+
+
+def test_rtx_fp4_khalf_reproduces_the_cards_kernel_row_by_hand():
+    """4096 tiles on 188 SMs: 21.787 of 22 waves = 0.99033; 1629 / 2000 = 0.8145 over it is 0.82245, so K / (K + k_half)
+    = 0.82245 at K = 8192 gives k_half = 8192 x 0.21588 = 1768.4 (the fit's 3.364 x ridge, 4212, gives 0.654)."""
+    what_if = script(FOLDER / "rtx_fp4_khalf.py", "r_patchset_khalf")
+    assert abs(what_if.k_half() - 1768.4) < 0.1
+    assert abs(0.99033 * 8192 / (8192 + what_if.k_half()) - 0.8145) < 1e-4
+    assert abs(0.99033 * 8192 / (8192 + 4212.38) - 0.654) < 1e-3
