@@ -46,3 +46,20 @@ def test_rtx_fp4_khalf_reproduces_the_cards_kernel_row_by_hand():
     assert abs(what_if.k_half() - 1768.4) < 0.1
     assert abs(0.99033 * 8192 / (8192 + what_if.k_half()) - 0.8145) < 1e-4
     assert abs(0.99033 * 8192 / (8192 + 4212.38) - 0.654) < 1e-3
+
+
+def test_moe_tile_row_is_the_bundled_row_and_idempotent():
+    """moe_tile_row.py on the bundled profiles writes nothing new: the SGLang H200 FP8 row states 16 rows up to 768
+    tokens (SGLang's H200 JSON, keys 1-512 of 16, 1024 of 64: nearest key up to 768), right before the NVIDIA MLPerf
+    harness row."""
+    from pipeline.catalogs.io import read_catalog
+
+    row_script = script(FOLDER / "moe_tile_row.py", "r_patchset_moe_tile_row")
+    bundled = read_catalog("efficiency_profiles", str(REGISTRY))
+    again = row_script.with_row(bundled)
+    assert again.equals(bundled)
+    names = again["profile"].to_list()
+    assert names.index(row_script.NAME) + 1 == names.index(row_script.BEFORE)
+    row = again.filter(again["profile"] == row_script.NAME).row(0, named=True)
+    assert (row["moe_tile_m"], row["moe_tile_max_tokens"], row["framework"], row["hardware_family"]) == (
+        16.0, 768.0, "SGLang", "nvidia-hopper")
