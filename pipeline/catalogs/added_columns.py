@@ -36,6 +36,8 @@ ADDED_COLUMNS: dict[str, dict[str, tuple[pl.DataType, str, str]]] = {
     | {c: (dtype, "2026-12-05", "the framework's MoE routing is not stated: a less specific profile's, else rows "
                                 "copied to expert order (TensorRT-LLM's runMoe)") for c, dtype in
        (("moe_row_copy", pl.Boolean()), ("moe_routing_source_url", pl.String()))}
+    | {c: (dtype, "2026-12-07", "no grouped MoE GEMM tile stated: the kernel model's 64-row floor") for c, dtype in
+       (("moe_tile_m", pl.Float64()), ("moe_tile_max_tokens", pl.Float64()), ("moe_tile_source_url", pl.String()))}
     | {c: (pl.String(), "2026-12-07", "no framework states a model whose attention reads its window apart from the "
                                      "KV cache: reads follow window_kv_cache")
        for c in ("window_attention_models", "window_attention_source_url")}

@@ -69,6 +69,12 @@ class EfficiencyProfileSchema(Provenance):
                               "(TensorRT-LLM's runMoe); false: the grouped GEMM gathers rows by index (vLLM's Triton "
                               "fused_moe); null: not stated (a less specific row's, else copied)", nullable=True)
     moe_routing_source_url: str = url("the framework source stating moe_row_copy")
+    moe_tile_m: float = quantity("", "BLOCK_SIZE_M (rows) the framework's shipped grouped MoE GEMM config states for "
+                                 "a call of at most moe_tile_max_tokens tokens (SGLang's fused_moe_triton JSON); "
+                                 "null: not stated (the kernel model's tile)", nullable=True, gt=0)
+    moe_tile_max_tokens: float = quantity("tok", "the most tokens of one grouped GEMM call that run moe_tile_m",
+                                          nullable=True, gt=0)
+    moe_tile_source_url: str = url("the framework file stating moe_tile_m")
     graphed_models: str = text("models (comma-separated catalog names) whose batch-1 engines the framework replays "
                                "as one CUDA graph (NVIDIA's MLPerf harness: use_graphs); null: none", nullable=True)
     graph_kernels_per_transformer_layer: float = quantity(
@@ -78,7 +84,8 @@ class EfficiencyProfileSchema(Provenance):
     graph_engine_source_url: str = url("the framework source stating graphed_models and the graphed kernel counts")
     _finite = finite(r"^(eta_\w+_(low|high)|framework_eta_multiplier|memory_fraction|launch_overhead_per_kernel_s"
                      r"|graph_launch\w*|graph_kernels\w*|prefill_eager_host_per_kernel_s"
-                     r"|scheduler_overhead_per_iteration_s|prefill_chunk_tokens|custom_allreduce_max_\w+)$")
+                     r"|scheduler_overhead_per_iteration_s|prefill_chunk_tokens|custom_allreduce_max_\w+"
+                     r"|moe_tile_m\w*)$")
 
     class Config:
         name = "efficiency_profiles"

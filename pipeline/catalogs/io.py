@@ -114,6 +114,7 @@ FRAMEWORK_SOURCES = [("launch_overhead_per_kernel_s", "launch_source_url"), ("de
                      ("custom_allreduce_max_bytes", "custom_allreduce_source_url"),
                      ("custom_allreduce_max_ranks", "custom_allreduce_source_url"),
                      ("window_kv_cache", "window_kv_source_url"), ("moe_row_copy", "moe_routing_source_url"),
+                     ("moe_tile_m", "moe_tile_source_url"), ("moe_tile_max_tokens", "moe_tile_source_url"),
                      ("window_attention_models", "window_attention_source_url")]
 
 

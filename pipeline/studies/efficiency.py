@@ -112,6 +112,10 @@ FRAMEWORK_TERMS = {
     "window_attention_models": (["window_attention_models"], "window_attention_source_url", None),
     # an MoE layer's rows copied to expert order before GEMM 1 (pipeline.walls.moe_routing); none stated: copied
     "moe_row_copy": (["moe_row_copy"], "moe_routing_source_url", {"moe_row_copy": True}),
+    # the M tile of the grouped MoE GEMM the framework's shipped config states (pipeline.walls.expert_parallel
+    # ``moe_tile_m``); none stated: 0, the kernel model's tile
+    "moe_tile_m": (["moe_tile_m", "moe_tile_max_tokens"], "moe_tile_source_url",
+                   {"moe_tile_m": 0.0, "moe_tile_max_tokens": 0.0}),
     # the kernels of an engine replayed as one CUDA graph (pipeline.walls.graph_latency); none stated: none graphed
     "graph_kernels_per_transformer_layer": (["graph_kernels_per_transformer_layer", "graph_kernels_per_step"],
                                             "graph_engine_source_url", None),
@@ -124,7 +128,7 @@ FRAMEWORK_UNITS = {"launch_overhead_per_kernel_s": "s", "prefill_chunk_tokens": 
                    "prefill_eager_host_per_kernel_s": "s",
                    "custom_allreduce_max_bytes": "B", "custom_allreduce_max_ranks": "", "window_kv_cache": None,
                    "moe_row_copy": None, "graph_kernels_per_transformer_layer": "", "graph_kernels_per_step": "",
-                   "window_attention_models": None}
+                   "window_attention_models": None, "moe_tile_m": "", "moe_tile_max_tokens": "tok"}
 
 
 def framework_source(term: str) -> str:

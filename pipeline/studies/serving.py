@@ -81,7 +81,7 @@ KNOBS = ["kv_read_per_query_head", "custom_allreduce_max_bytes", "prefill_eager_
          "launch_overhead_per_kernel_s", "kernels_per_cnn_layer", "prefill_chunk_tokens", "dequant_overhead_fraction",
          "moe_row_copy", "kv_block_tokens", "kernels_per_transformer_layer", "decode_cuda_graphs", "scheduler_steps",
          "scheduler_overhead_per_iteration_s", "step_multiplier", "allow_weight_streaming", "weight_effective_bits",
-         "window_attention_models"]
+         "window_attention_models", "moe_tile_m"]
 AXES = {"tp": ("", pl.Float64), "pp": ("", pl.Float64), "batch": ("", pl.Int64), "prompt_len": ("tok", pl.Int64),
         "output_len": ("tok", pl.Int64), "reasoning_tokens": ("tok", pl.Int64), "replicas": ("", pl.Float64),
         "request_rate": ("1/s", pl.Float64), "concurrency": ("", pl.Float64), "prune_ratio": ("", pl.Float64)} | (

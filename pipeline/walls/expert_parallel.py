@@ -63,6 +63,18 @@ EXPERT_IMBALANCE_REDUNDANT_DEFAULT = 1.109
 COMBINE_BYTES_PER_ELEMENT = lit(2.0, "B/elem")  # DeepEP combines in BF16 (DeepSeek-V3 §3.3.2 keeps it 16-bit)
 
 
+def moe_tile_m(tile_m: UExpr, stated: UExpr, tokens: UExpr, max_tokens: UExpr) -> UExpr:
+    """The M tile of a grouped MoE GEMM call of ``tokens`` tokens: the framework's stated BLOCK_SIZE_M
+    (``moe_tile_m`` of its profile) up to its ``moe_tile_max_tokens``, else the kernel model's (``gemm_tile_m``'s
+    64-row floor). SGLang's fused_moe_triton takes the config of the JSON key nearest the call's tokens M
+    (fused_moe_triton_config.py ``try_get_optimal_moe_config``, @c050f40d line 196); its H200 JSON for
+    DeepSeek-R1's TP8 shard (configs/triton_3_3_1/E=257,N=256,device_name=NVIDIA_H200,dtype=fp8_w8a8,
+    block_shape=[128, 128].json @a3091481) states BLOCK_SIZE_M 16 at keys 1-512 (lines 3-99), 64 from 1024
+    (line 107): 16 up to 768 tokens."""
+    use = (stated > lit(0.0)) & (tokens <= max_tokens)
+    return where(use, stated, tile_m)
+
+
 def uses_ep(ep: UExpr, n_experts: UExpr) -> Plain:
     """Experts sharded over ep > 1 ranks (a model without routed experts never is)."""
     return (ep > 1) & n_experts.is_not_null()
@@ -269,21 +281,24 @@ def _mlp_reads(p: str) -> None:
         local = where(uses_ep(ep, n_experts), slots / ep, slots)
         return where(n_experts.is_not_null(), maximum(local * _routed_share(slots, k, stage), lit(1.0)), lit(1.0))
 
-    def grouped_tiles(m, n, tile_m, tile_n, experts):
-        """The output tiles of the grouped GEMM: each running expert's (M x N) tiles, over which the SMs fill
-        their waves together (``gemm_efficiency``'s wave and split-K terms)."""
-        return gemm_row_tiles(m, n, tile_m, tile_n) * experts
+    def grouped_tiles(m, n, tile_m, tile_n, experts, stated, tokens, max_tokens):
+        """The output tiles of the grouped GEMM: each running expert's (M x N) tiles at ``moe_tile_m``, over which
+        the SMs fill their waves together (``gemm_efficiency``'s wave and split-K terms)."""
+        tm = moe_tile_m(tile_m, stated, tokens, max_tokens)
+        return gemm_row_tiles(m, n, tm, tile_n) * experts
 
-    def expert_tile_efficiency(m, n, tile_m, tile_n):
+    def expert_tile_efficiency(m, n, tile_m, tile_n, stated, tokens, max_tokens):
         """One expert's padded tiles' useful share (``gemm_tile_efficiency``): the grouped tiles do not change it."""
-        return gemm_row_tile_efficiency(m, n, tile_m, tile_n, gemm_row_tiles(m, n, tile_m, tile_n))
+        tm = moe_tile_m(tile_m, stated, tokens, max_tokens)
+        return gemm_row_tile_efficiency(m, n, tm, tile_n, gemm_row_tiles(m, n, tm, tile_n))
 
     define_serving(f"{p}_mlp_group_gemms", ["n_experts", "ep", "n_experts_per_token", f"{p}_stage_tokens",
                                             "expert_slots"], group)
     for gemm in ("up", "down"):
         shape = [f"{p}_mlp_{gemm}_gemm_m", f"{p}_mlp_{gemm}_gemm_n", "gemm_tile_m", "gemm_tile_n"]
-        define_serving(f"{p}_mlp_{gemm}_gemm_tiles", [*shape, f"{p}_mlp_group_gemms"], grouped_tiles)
-        define_serving(f"{p}_mlp_{gemm}_gemm_tile_efficiency", shape, expert_tile_efficiency)
+        stated = ["moe_tile_m", f"{p}_stage_tokens", "moe_tile_max_tokens"]
+        define_serving(f"{p}_mlp_{gemm}_gemm_tiles", [*shape, f"{p}_mlp_group_gemms", *stated], grouped_tiles)
+        define_serving(f"{p}_mlp_{gemm}_gemm_tile_efficiency", [*shape, *stated], expert_tile_efficiency)
 
     def down_k(n_experts, ffn, expert_ffn, tp, ep):
         """K of the down GEMM: d_ff / tp (``operators``); an EP rank holds its experts whole."""

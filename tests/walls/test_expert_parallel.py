@@ -185,7 +185,7 @@ def test_grouped_moe_gemm_of_deepseek_v3_decode_by_hand():
             "batch": ([32.0] * 2, ""), "pp": ([1.0] * 2, ""), "expert_params_each": ([EACH] * 2, "param"),
             "dense_mlp_params_per_layer": ([DENSE_MLP] * 2, "param"), "d_model": ([D] * 2, ""),
             "ffn_dim": ([18432.0] * 2, ""), "expert_ffn_dim": ([2048.0] * 2, ""), "gemm_tile_m": ([128.0] * 2, ""),
-            "gemm_tile_n": ([128.0] * 2, "")}
+            "gemm_tile_n": ([128.0] * 2, ""), "moe_tile_m": ([0.0] * 2, ""), "moe_tile_max_tokens": ([0.0] * 2, "tok")}
     out = evaluate(["decode_mlp_group_gemms", "decode_mlp_up_gemm_m", "decode_mlp_up_gemm_n",
                     "decode_mlp_up_gemm_tiles", "decode_mlp_up_gemm_tile_efficiency"], **cols)
     assert out["decode_mlp_group_gemms"] == pytest.approx([256 * share, 32 * share], rel=1e-9)
@@ -193,3 +193,17 @@ def test_grouped_moe_gemm_of_deepseek_v3_decode_by_hand():
     assert out["decode_mlp_up_gemm_n"] == pytest.approx([512.0, 4096.0])
     assert out["decode_mlp_up_gemm_tiles"] == pytest.approx([4 * 256 * share, 32 * 32 * share], rel=1e-9)
     assert out["decode_mlp_up_gemm_tile_efficiency"][0] == pytest.approx(32 * 8 / (256 * share) / 64, rel=1e-9)
+
+
+def test_a_stated_moe_tile_pads_each_experts_rows_to_it_up_to_its_token_bound():
+    """SGLang's H200 JSON for DeepSeek-R1's TP8 shard: BLOCK_SIZE_M 16 up to 768 tokens. By hand, 2 rows per expert
+    of the up GEMM (N = 2 x 256 = 512) over 128-column tiles: ceil(2 / 16) x ceil(512 / 128) = 4 tiles of 16 x 128,
+    useful share 2 x 512 / (4 x 16 x 128) = 0.125; at 1,024 tokens the 64-row floor: 2 x 512 / (4 x 64 x 128)."""
+    n = 3
+    r = evaluate(["decode_mlp_up_gemm_tiles", "decode_mlp_up_gemm_tile_efficiency"],
+                 decode_mlp_up_gemm_m=([2.0] * n, ""), decode_mlp_up_gemm_n=([512.0] * n, ""),
+                 gemm_tile_m=([128.0] * n, ""), gemm_tile_n=([128.0] * n, ""), decode_mlp_group_gemms=([1.0] * n, ""),
+                 moe_tile_m=([16.0, 16.0, 0.0], ""), decode_stage_tokens=([512.0, 1024.0, 512.0], "tok"),
+                 moe_tile_max_tokens=([768.0, 768.0, 0.0], "tok"))
+    assert r["decode_mlp_up_gemm_tiles"] == pytest.approx([4.0, 4.0, 4.0])
+    assert r["decode_mlp_up_gemm_tile_efficiency"] == pytest.approx([0.125, 0.03125, 0.03125])
