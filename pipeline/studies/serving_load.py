@@ -87,6 +87,16 @@ LOAD_UNITS = {"prefill_time_one_request_s": unit("s"), "prefill_time_batched_s":
 BATCH_QUEUED_PROMPTS = True
 
 
+def capacity_prompt_price(prefill_pass_at_cap, cap):
+    """A prompt's prefill at a replica's capacity: its share of the prefill of the cap's prompts, pass(b_cap) / b_cap,
+    the price the Offline throughput gives it at the same batch (wall 4's ``pipeline_busy.batch_tokens_per_s``: b G
+    over prefill(b) + (G - 1) rounds; ``ttft_s`` without PP). At saturation a Server replica runs the Offline steady
+    state (a full batch, prompts admitted as sequences finish), so wall 7's capacity is that throughput over G: one
+    price of the term, not a second one at the budget-filling chunk (registry_data/research/r-capsrv/README.md: that
+    chunk put the capacity at 0.79-0.99 of the Offline formula on the same configuration, all of it this term)."""
+    return prefill_pass_at_cap / cap
+
+
 def load_prefill_batch(prefill_chunk_tokens, prefill_new_tokens, cap, batched: bool = True):
     """Prompts one iteration prefills together once arrivals queue: as many whole prompts as fill the
     framework's token budget per iteration, at least 1 (a longer prompt is chunked), at most the batch cap.
@@ -133,11 +143,11 @@ def under_load(frame: pl.LazyFrame, units: dict, iterations: int, closed: bool =
     frame = _at_batch(frame.with_columns(load_batch_cap=cap), units, "decode_pass_time_s", "load_batch_cap", "__cap")
     chunk = load_prefill_batch(pl.col("prefill_chunk_tokens"), pl.col("prefill_new_tokens"), pl.col("load_batch_cap"),
                                BATCH_QUEUED_PROMPTS)
-    frame = _at_batch(frame.with_columns(load_prefill_batch=chunk), units, "prefill_pass_time_s", "load_prefill_batch",
-                      "__chunk")
-    # one request's prefill at capacity: its share of the budget-filling pass the scheduler runs once arrivals queue
-    frame = frame.with_columns(
-        prefill_time_batched_s=pl.col("prefill_pass_time_s__chunk") / pl.col("load_prefill_batch"))
+    frame = _at_batch(frame.with_columns(load_prefill_batch=chunk), units, "prefill_pass_time_s", "load_batch_cap",
+                      "__capfill")
+    # one request's prefill at capacity: the Offline price at the cap (``capacity_prompt_price``)
+    frame = frame.with_columns(prefill_time_batched_s=capacity_prompt_price(pl.col("prefill_pass_time_s__capfill"),
+                                                                            pl.col("load_batch_cap")))
     if closed:
         return closed_loop_load(frame, units, iterations)
     # the fixed point of the batch in flight and of the prompts an iteration batches (a prompt's prefill: its
@@ -295,7 +305,7 @@ def under_load_values(values: dict, units: dict, iterations: int = LOAD_ITERATIO
                        "budget": float("inf") if budget is None else budget, "groups": sized["attention_dp"]})["cap"]
     chunk = step["chunk"]({"budget": values.get("prefill_chunk_tokens"), "new": sized["prefill_new_tokens"],
                            "cap": cap})["chunk"]
-    batched = at["prefill_pass_time_s"](values | {"_b": chunk})["prefill_pass_time_s"] / chunk
+    batched = capacity_prompt_price(at["prefill_pass_time_s"](values | {"_b": cap})["prefill_pass_time_s"], cap)
 
     def decode(batch):
         return at["decode_pass_time_s"](values | {"_b": batch})["decode_pass_time_s"]

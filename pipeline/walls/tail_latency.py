@@ -11,8 +11,8 @@ birth-death chain the batch is under Poisson arrivals (``poisson_batch``), its r
 fluid root of Little's law, b = lambda_r x G x TPOT with G the generated tokens, solved by a fixed number
 of vectorized iterations in the study (the ``*_at_load`` inputs). Capacity is what a replica
 sustains at its largest batch, mu = 1 / (tau_b + G x (itl(b_cap) + o) / b_cap), o the scheduler's
-time per iteration, tau_b a prompt's share of a prefill pass that fills the token budget (at capacity
-arrivals queue and the scheduler batches their prompts); stability also needs rho < 1, the latency
+time per iteration, tau_b a prompt's share of the cap's prefill (at capacity the replica runs the Offline steady
+state: ``serving_load.capacity_prompt_price``); stability also needs rho < 1, the latency
 formulas pricing each prompt alone. TTFT: the residual of
 the iteration under way, then the next iteration (``_ttft_quantile``); TPOT: the mean iteration
 and the clustering of iteration lengths (``tpot_at_mean_batch_s``), or by Little's law on the chain
@@ -76,11 +76,11 @@ def capacity_requests_per_s(prefill_time_batched_s: UExpr, prefill_stage_share: 
                             scheduler_overhead_per_iteration_s: UExpr) -> UExpr:
     """Requests/s one replica sustains: each costs its prefill plus G decode rounds shared by b_cap,
     a round being a decode pass and the scheduler's time per iteration, as in TPOT's d (``_cycle``).
-    At capacity arrivals queue, so every iteration fills the framework's token budget with waiting
-    prompts (TensorRT-LLM in-flight batching up to max_num_tokens, vLLM up to max_num_batched_tokens):
-    a prompt costs its share of that batched prefill pass (``prefill_time_batched_s``,
-    pipeline.studies.serving_load.load_prefill_batch), not a pass of its own; with pp stages, the busiest
-    stage's share of it (``prefill_stage_share``: a full pipeline takes a prompt every stage time)."""
+    At capacity arrivals queue and a replica runs the Offline steady state (a full batch, prompts admitted as
+    sequences finish), so a prompt costs what the Offline throughput prices it at the same batch, its share of
+    the cap's prefill (``prefill_time_batched_s``, pipeline.studies.serving_load.capacity_prompt_price), not a
+    pass of its own; with pp stages, the busiest stage's share of it (``prefill_stage_share``: a full pipeline
+    takes a prompt every stage time)."""
     rounds = itl_at_batch_cap_s + scheduler_overhead_per_iteration_s.fill_null(0)
     return full_replica_rate(prefill_time_batched_s * prefill_stage_share, generated_tokens / TOKEN, rounds,
                              load_batch_cap).to("1/s")

@@ -75,9 +75,9 @@ def test_a_scheduler_block_batches_more_prompts_in_both_paths():
 
 def test_capacity_prices_a_prompt_as_its_share_of_the_load_prefill_batch():
     """Llama 3 8B on one H100 at 1024-token prompts (vLLM profile, 8192-token budget): capacity is
-    1 / (tau_b + G x ITL(b_cap) / b_cap), tau_b a prompt's share of the pass of ``load_prefill_batch`` prompts
-    (8 with ``BATCH_QUEUED_PROMPTS`` on, 1 as shipped); at a light load (0.1/s, under one arrival per
-    iteration) the latency formulas' prompt is a lone prompt's pass."""
+    1 / (tau_b + G x ITL(b_cap) / b_cap), tau_b a prompt's share of the cap's prefill (``capacity_prompt_price``;
+    the latency formulas batch ``load_prefill_batch`` prompts an iteration, 8 with ``BATCH_QUEUED_PROMPTS`` on);
+    at a light load (0.1/s, under one arrival per iteration) the latency formulas' prompt is a lone prompt's pass."""
     spec = parse_spec({"study": "serving", "axes": {
         "model": ["Llama 3 8B"], "hardware": ["H100 SXM5 80GB"], "precision": ["fp16"], "tp": [1], "batch": [256],
         "prompt_len": [1024], "output_len": [256], "request_rate": [0.1]}, "efficiency": {"framework": "vLLM"}},

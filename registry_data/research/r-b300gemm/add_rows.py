@@ -6,6 +6,9 @@
 2. AMD's ROCm blog "From Naive to Near-Peak: Building High-Performance GEMM Kernels with Gluon" (2026-05-22), the
    summary table: a16w16 FP16 4096x4096x8192 1489 TFLOPS, a8w8 BF8 4096x4096x16384 3257 TFLOPS, a4w4 MXFP4
    4096x4096x32768 5255 TFLOPS, on one MI355 (gfx950).
+3. ThunderKittens' kernels/gemm/nvfp4_b300/HANDOFF.md (2026-06, SM103 / B300): block-scaled FP4 GEMM at
+   M = N = 8192, K = 33024, CUTLASS's SM103 kernel (tcgen05_sustained, preferred 4x4 / fallback 2x1 clusters:
+   0.531 ms, 8.342 PFLOP/s; forced 2x1: 0.628 ms, 7.058 PFLOP/s) and ThunderKittens' sample (572.5 us, 7.74 PFLOP/s).
 
 Run: .venv/bin/python registry_data/research/r-b300gemm/add_rows.py
 """
@@ -27,6 +30,35 @@ BLOG_ROWS = [  # (dtype, M, N, K, TFLOPS, kernel, MFMA efficiency as stated)
     ("fp8_e5m2 (AMD bf8)", 4096, 4096, 16384, "3257", "a8w8", "99.72%"),
     ("fp4_e2m1 (MXFP4, e8m0 block-32 scales)", 4096, 4096, 32768, "5255", "a4w4", "92.41%"),
 ]
+
+
+TK = ("https://github.com/HazyResearch/ThunderKittens/blob/18e205c87281d375287669153cfdade5edf2bec8/"
+      "kernels/gemm/nvfp4_b300/HANDOFF.md")
+TK_NOTE = ("the handoff's GPU is 'GB300/B300' (SM103; the sample and PR #201 say B300): the catalog's B300 "
+           "(HGX B300) is assumed (at GB300's 15 PF the fraction of peak would be 0.9x); block-scaled E2M1 x E2M1 -> "
+           "F32 with UE8M0 scales per 32 elements (tcgen05.mma kind::mxf4nvf4 block32, 256x256x96); 10 warm-ups, "
+           "50 repeats; the handoff's NCU note: CUTLASS throttles to 1.55 GHz at 77 % tensor duty, ThunderKittens' "
+           "sample runs 1.91 GHz; TFLOP/s = the handoff's PFLOP/s x 1000 (2MNK / time)")
+TK_ROWS = [  # (library, variant, time s, PFLOP/s, where)
+    ("CUTLASS KernelTmaWarpSpecialized2SmBlockScaledMxNvf4UltraVs32Sm103 (tcgen05_sustained)",
+     "preferred cluster 4x4, fallback 2x1", "0.000531", "8.342", "'Observed local reference result on GB300/B300'"),
+    ("CUTLASS KernelTmaWarpSpecialized2SmBlockScaledMxNvf4UltraVs32Sm103 (tcgen05_sustained)",
+     "forced cluster 2x1", "0.000628", "7.058", "'Benchmark history': 'tcgen05 forced 2x1, along_m/2'"),
+    ("ThunderKittens nvfp4_b300 sample", "config<256,4,8,4,1,...>, preferred cluster 4x1", "0.0005725", "7.74",
+     "'2026-06-11 update', 'Final state of this session'"),
+]
+
+
+def tk_rows(columns: list[str]) -> pl.DataFrame:
+    rows = [dict(hardware="B300 (HGX B300)", vendor_hardware_name="GB300/B300 (SM103)",
+                 dtype="fp4_e2m1 (MXF4: UE8M0 scale per 32 elements, F32 accumulate)", M="8192", N="8192", K="33024",
+                 layout="ABt, K-major", achieved_tflops=str(round(float(pf) * 1000.0, 1)), time_s=t, library=lib,
+                 library_version=f"{var}; handoff of 2026-06", measurement_kind=(
+                     "config sweep at one shape (kernel / launch-cluster variants)"),
+                 source_url=TK, source_location=f"HANDOFF.md, {where}", trust="C", notes=TK_NOTE)
+            for lib, var, t, pf, where in TK_ROWS]
+    return pl.DataFrame(rows).select([pl.col(c) if c in rows[0] else pl.lit(None, pl.String).alias(c)
+                                      for c in columns])
 
 
 def name_mi355x(text: str) -> str:
@@ -52,7 +84,8 @@ def main(kernels: Path = KERNELS) -> int:
     gemm_path, sm_path = kernels / "gemm.csv", kernels / "sm_count.csv"
     text = name_mi355x(gemm_path.read_bytes().decode())
     gemm = pl.read_csv(text.encode(), infer_schema_length=0)
-    new = blog_rows(gemm.columns).join(gemm, on=["source_url", "dtype", "M", "N", "K"], how="anti")
+    new = pl.concat([blog_rows(gemm.columns), tk_rows(gemm.columns)]).join(
+        gemm, on=["source_url", "dtype", "M", "N", "K", "achieved_tflops"], how="anti")
     ending = "\r\n" if text.endswith("\r\n") else "\n"
     extra = new.write_csv(include_header=False, line_terminator=ending) if new.height else ""
     gemm_path.write_bytes((text + extra).encode())
