@@ -9,7 +9,6 @@ price before; CHANGELOG.md, mlserver, mixiter)."""
 from __future__ import annotations
 
 import math
-from functools import cache
 
 import pytest
 
@@ -19,7 +18,7 @@ from pipeline.studies import single
 from pipeline.units import unit
 from pipeline.validation.burst_check import compare
 from pipeline.validation.load_check import capacity
-from pipeline.validation.simulate import Replica, simulate
+from pipeline.validation.simulate import replica_from_values, simulate
 from pipeline.walls.registries import SERVING
 
 UNITS = {"is_stable": None, "burst_ttft_mean_s": unit("s"), "burst_requests": unit(""),
@@ -171,7 +170,6 @@ def test_the_mean_field_has_converged(catalogs, monkeypatch):
         pytest.approx(four, rel=0.01)
 
 
-
 def sustained_rate(configuration: dict, catalogs) -> float:
     """Requests/s the simulation's scheduler sustains on one replica at saturation: all requests at t = 0, each
     iteration's prefill priced at its tokens (as ``compare``'s finite run), the makespan of 4,000 less that of 2,000
@@ -179,14 +177,7 @@ def sustained_rate(configuration: dict, catalogs) -> float:
     spec = parse_spec({"study": "serving", "axes": configuration | {"request_rate": [1.0]},
                        "efficiency": {"framework": "TensorRT-LLM"}}, "finite run")
     found = single.answer(spec, catalogs)
-    v = found.inputs[0]
-    decode = formulas.compile_scalar(found.units, ["decode_pass_time_s"], found.registry, rebind={"batch": "_b"})
-    prefill = formulas.compile_scalar(found.units, ["prefill_pass_time_s"], found.registry, rebind={"batch": "_b"})
-    prompt = int(v["prompt_len"])
-    replica = Replica(cache(lambda b: decode(v | {"_b": float(b)})["decode_pass_time_s"]),
-                      v["prefill_time_one_request_s"] / prompt, v.get("scheduler_overhead_per_iteration_s") or 0.0,
-                      int(v["load_batch_cap"]), v.get("prefill_chunk_tokens"), prompt, int(v["output_len"]),
-                      prefill_s=cache(lambda t: prefill(v | {"_b": t / prompt})["prefill_pass_time_s"]))
+    replica = replica_from_values(found.inputs[0], found.units, found.registry, batched_prefill=True)
     spans = [n / simulate(replica, math.inf, requests=n, warmup=0).requests_per_s for n in (2000, 4000)]
     return 2000 / (spans[1] - spans[0])
 
