@@ -18,8 +18,10 @@ COMPARED = (("ttft_p50_s", "ttft_p50_s"), ("ttft_p99_s", "ttft_p99_s"), ("ttft_m
             ("tpot_under_load_s", "tpot_mean_s"), ("tpot_p50_s", "tpot_p50_s"), ("tpot_p99_s", "tpot_p99_s"))
 
 
-def _answer(axes: dict, framework: str, rate: float, catalogs: Catalogs,
-            compute_model: str | None = None) -> single.Answer:
+def answer(axes: dict, framework: str, rate: float, catalogs: Catalogs,
+           compute_model: str | None = None) -> single.Answer:
+    """The serving answer of one configuration at a request rate, its input values beside its row; a clear error
+    where it does not run."""
     efficiency = {"framework": framework} | ({"compute_model": compute_model} if compute_model else {})
     spec = parse_spec({"study": "serving", "axes": axes | {"request_rate": [rate]}, "efficiency": efficiency},
                       "load check")
@@ -32,7 +34,7 @@ def _answer(axes: dict, framework: str, rate: float, catalogs: Catalogs,
 
 def capacity(axes: dict, framework: str, catalogs: Catalogs, compute_model: str | None = None) -> float:
     """Requests/s one replica of the configuration sustains (wall 7's capacity)."""
-    return _answer(axes, framework, 1.0, catalogs, compute_model).rows[0]["capacity_requests_per_s"]
+    return answer(axes, framework, 1.0, catalogs, compute_model).rows[0]["capacity_requests_per_s"]
 
 
 def compare(fractions: list[float], catalogs: Catalogs, axes: dict | None = None, framework: str = FRAMEWORK,
@@ -45,7 +47,7 @@ def compare(fractions: list[float], catalogs: Catalogs, axes: dict | None = None
     out = []
     for fraction in fractions:
         rate = fraction * mu
-        found = _answer(axes, framework, rate, catalogs, compute_model)
+        found = answer(axes, framework, rate, catalogs, compute_model)
         row, values = found.rows[0], found.inputs[0]
         simulated = simulate(replica_from_values(values, found.units, found.registry), rate / values["replicas"],
                              requests=requests, warmup=requests // 10, seed=seed)

@@ -13,11 +13,9 @@ import math
 import pytest
 
 from pipeline import formulas
-from pipeline.spec import parse_spec
-from pipeline.studies import single
 from pipeline.units import unit
 from pipeline.validation.burst_check import compare
-from pipeline.validation.load_check import capacity
+from pipeline.validation.load_check import answer, capacity
 from pipeline.validation.simulate import replica_from_values, simulate
 from pipeline.walls.registries import SERVING
 
@@ -35,9 +33,7 @@ def alone_capacity(configuration: dict, catalogs) -> float:
     capacity formula (``tail_latency.capacity_requests_per_s``) with the prompt's price set to the prefill pass at
     batch 1. It does not follow the capacity's own prompt price, so the points stay where they were placed (turning
     ``BATCH_QUEUED_PROMPTS`` off, as this did before, no longer reaches the capacity's price: CHANGELOG.md, mixiter)."""
-    spec = parse_spec({"study": "serving", "axes": configuration | {"request_rate": [1.0]},
-                       "efficiency": {"framework": "TensorRT-LLM"}}, "finite run")
-    found = single.answer(spec, catalogs)
+    found = answer(configuration, "TensorRT-LLM", 1.0, catalogs)
     values = found.inputs[0]
     lone = formulas.compile_scalar(found.units, ["prefill_pass_time_s"], found.registry,
                                    rebind={"batch": "_b"})(values | {"_b": 1.0})["prefill_pass_time_s"]
@@ -49,9 +45,7 @@ def test_the_reference_rate_prices_a_prompt_alone(catalogs):
     """The reference rate by hand from its parts: 1 / (tau_1 + G (ITL(b_cap) + o) / b_cap), tau_1 the prefill pass
     of one prompt (no pipeline stages); below wall 7's capacity, which prices a prompt at the cap's prefill share."""
     configuration = BASE | {"batch": [512]} | SHORT
-    spec = parse_spec({"study": "serving", "axes": configuration | {"request_rate": [1.0]},
-                       "efficiency": {"framework": "TensorRT-LLM"}}, "finite run")
-    found = single.answer(spec, catalogs)
+    found = answer(configuration, "TensorRT-LLM", 1.0, catalogs)
     v = found.inputs[0]
     rounds = v["itl_at_batch_cap_s"] + (v.get("scheduler_overhead_per_iteration_s") or 0.0)
     by_hand = 1.0 / (v["prefill_time_one_request_s"] + 16.0 * rounds / v["load_batch_cap"])  # pp 1, G = 16
@@ -174,9 +168,7 @@ def sustained_rate(configuration: dict, catalogs) -> float:
     """Requests/s the simulation's scheduler sustains on one replica at saturation: all requests at t = 0, each
     iteration's prefill priced at its tokens (as ``compare``'s finite run), the makespan of 4,000 less that of 2,000
     requests over the 2,000 more (the ramp and the drain cancel)."""
-    spec = parse_spec({"study": "serving", "axes": configuration | {"request_rate": [1.0]},
-                       "efficiency": {"framework": "TensorRT-LLM"}}, "finite run")
-    found = single.answer(spec, catalogs)
+    found = answer(configuration, "TensorRT-LLM", 1.0, catalogs)
     replica = replica_from_values(found.inputs[0], found.units, found.registry, batched_prefill=True)
     spans = [n / simulate(replica, math.inf, requests=n, warmup=0).requests_per_s for n in (2000, 4000)]
     return 2000 / (spans[1] - spans[0])

@@ -2,21 +2,13 @@
 /tmp/srvkey-part_*.txt), its inner η tables, its collect on all and on every Nth pair (input collected first), the
 in-memory engine, CSE off, and `per_key._table` as the run calls it, with a cProfile of that call.
 `PYTHONPATH=TREE:. python part_plan.py`."""
-import sys, re
+import re
 import common as C  # r-srvspd5's helpers by path (PYTHONPATH=TREE:.)
 import polars as pl
-from pipeline.runs import sizing
-from pipeline.runs.typed import text_enums
 from pipeline.studies import per_key
-cap = {}
-table = per_key._table
-def spy(group, htable, mtable, *a, **k):
-    if group.parts and group.columns[0] not in cap:
-        cap[group.columns[0]] = (group, htable, mtable)
-    return table(group, htable, mtable, *a, **k)
-per_key._table = spy
 p = C.prepared(10_000_000)
-C.first_build_cpu(p, next(sizing.model_blocks(p.space, "serving", True)), text_enums(p.catalogs, "serving"))
+cap = C.split_tables(p)  # each per-key group in parts, as the first build meets it
+table = per_key._table
 g, h, m = cap["compression_ratio"]
 part = [q for q in g.parts if q.columns[0] == "pp_crossing_boundaries"][0]
 hs, _ = per_key.classes(h, part.hardware); ms, _ = per_key.classes(m, part.model)
@@ -31,9 +23,7 @@ open("/tmp/srvkey-part_raw.txt", "w").write(raw); open("/tmp/srvkey-part_opt.txt
 print("raw chars", len(raw), "opt chars", len(opt))
 for pat in [r"\* 1\.0\)", r"/ 1\.0\)", r"\+ 0\.0\)", r"\.cast\(", r"col\(", r"when\("]:
     print(pat, len(re.findall(pat, raw)), len(re.findall(pat, opt)))
-import resource
-def cpu():
-    u = resource.getrusage(resource.RUSAGE_SELF); return u.ru_utime + u.ru_stime
+cpu = C.cpu
 def t(label, f, n=3):
     best = 9
     for _ in range(n):

@@ -2,23 +2,14 @@
 (STEP 2: 50 %, 20: 5 %), alternated 3 times, CPU s; on a tree with used_pairs_prune.patch applied
 (its ``_table(used=)``).
 `PYTHONPATH=PATCHED_TREE:. python part_prune.py STEP`."""
-import resource, sys
+import sys
 import common as C  # r-srvspd5's helpers by path (PYTHONPATH=TREE:.)
 import polars as pl
-from pipeline.runs import sizing
-from pipeline.runs.typed import text_enums
 from pipeline.studies import per_key
-cap = {}
-table = per_key._table
-def spy(group, htable, mtable, *a, **k):
-    if group.parts and group.columns[0] not in cap:
-        cap[group.columns[0]] = (group, htable, mtable)
-    return table(group, htable, mtable, *a, **k)
-per_key._table = spy
 p = C.prepared(10_000_000)
-C.first_build_cpu(p, next(sizing.model_blocks(p.space, "serving", True)), text_enums(p.catalogs, "serving"))
-def cpu():
-    u = resource.getrusage(resource.RUSAGE_SELF); return u.ru_utime + u.ru_stime
+cap = C.split_tables(p)  # each per-key group in parts, as the first build meets it
+table = per_key._table
+cpu = C.cpu
 g, h, m = cap["compression_ratio"]
 part = [q for q in g.parts if q.columns[0] == "pp_crossing_boundaries"][0]
 hs, _ = per_key.classes(h, part.hardware); ms, _ = per_key.classes(m, part.model)

@@ -1,22 +1,12 @@
 """Each part of the 10 M bench's first block's per-key groups with parts (the length-free split), and the inner η
 tables of its decode part: classes x classes = pairs, columns, keys, CPU s (min of 2).
 `PYTHONPATH=TREE:. python parts_time.py`."""
-import resource, sys, time
 import common as C  # r-srvspd5's helpers by path (PYTHONPATH=TREE:.)
-from pipeline.runs import sizing
-from pipeline.runs.typed import text_enums
 from pipeline.studies import per_key
-cap = {}
-table = per_key._table
-def spy(group, htable, mtable, *a, **k):
-    if group.parts and group.columns[0] not in cap:
-        cap[group.columns[0]] = (group, htable, mtable)
-    return table(group, htable, mtable, *a, **k)
-per_key._table = spy
 p = C.prepared(10_000_000)
-C.first_build_cpu(p, next(sizing.model_blocks(p.space, "serving", True)), text_enums(p.catalogs, "serving"))
-def cpu():
-    u = resource.getrusage(resource.RUSAGE_SELF); return u.ru_utime + u.ru_stime
+cap = C.split_tables(p)  # each per-key group in parts, as the first build meets it
+table = per_key._table
+cpu = C.cpu
 for name, (g, h, m) in cap.items():
     c = cpu(); table(g, h, m); whole = cpu() - c
     print(f"GROUP {name} {h.height}x{m.height} parts {len(g.parts)} cols {len(g.columns)}: {whole:.3f} CPU s")

@@ -2,30 +2,19 @@
 packed as structs (as now: `to_struct` copies their misaligned chunks) against each part's columns kept apart (each
 gathered into the split by itself): CPU s, alternated, and the tables compared.
 `PYTHONPATH=TREE:. python struct_ab.py R`."""
-import resource, sys
+import sys
 import common as C  # r-srvspd5's helpers by path
-import polars as pl
-from pipeline.runs import sizing
-from pipeline.runs.typed import text_enums
 from pipeline.studies import per_key
-cap = {}
-table = per_key._table
-def spy(group, htable, mtable, *a, **k):
-    if group.parts and group.columns[0] not in cap:
-        cap[group.columns[0]] = (group, htable, mtable)
-    return table(group, htable, mtable, *a, **k)
-per_key._table = spy
 p = C.prepared(10_000_000)
-C.first_build_cpu(p, next(sizing.model_blocks(p.space, "serving", True)), text_enums(p.catalogs, "serving"))
-per_key._table = table
+cap = C.split_tables(p)  # each per-key group in parts, as the first build meets it
+table = per_key._table
 g, h, m = cap["compression_ratio"]
 packed = per_key._packed
 def apart_columns(t, apart):
     if all(n == 1 for n in t.n_chunks("all")):
         return packed(t, apart)
     return tuple(t[c] for c in t.columns if c not in apart) + tuple(t[c] for c in t.columns if c in apart)
-def cpu():
-    u = resource.getrusage(resource.RUSAGE_SELF); return u.ru_utime + u.ru_stime
+cpu = C.cpu
 res, out = {"struct": [], "columns": []}, {}
 for r in range(int(sys.argv[1])):
     for v in res:

@@ -1,7 +1,6 @@
 """On a tree with used_pairs_prune.patch applied: each per-key table the 10 M bench's first block prunes, computed
 on all its pairs and on the used ones alone (the rows' pairs), alternated 3 times, min CPU s of each.
 `PYTHONPATH=PATCHED_TREE:. python tab_ab.py`."""
-import resource
 import sys
 
 import common as C  # r-srvspd5's helpers by path
@@ -23,11 +22,7 @@ per_key._table = spy
 p = C.prepared(10_000_000)
 C.first_build_cpu(p, next(sizing.model_blocks(p.space, "serving", True)), text_enums(p.catalogs, "serving"))
 
-
-def cpu():
-    u = resource.getrusage(resource.RUSAGE_SELF)
-    return u.ru_utime + u.ru_stime
-
+cpu = C.cpu
 
 for name, (g, h, m, used) in cap.items():
     res = {"all": [], "used": []}
