@@ -107,7 +107,8 @@ def picked(study: str, out: pl.DataFrame, profile: pl.DataFrame, etas: list[floa
             stated: tuple[set[str], set[str]] | None = None) -> pl.DataFrame:
     """At each η, the configuration each row's batch rule picks: the given batch; for a trtllm-bench offline run
     (``tuned``: ``trtllm_bench.runs_trtllm_bench``) the largest batch of the grid at most the one its batch tuner
-    runs at the KV capacity (``trtllm_bench.runtime_batch``, at most that capacity); else the batch with the best
+    runs at the KV capacity (``trtllm_bench.runtime_batch``, at most that capacity; of an untuned checkpoint, the
+    capacity itself: ``trtllm_bench.runs_untuned``); else the batch with the best
     value (highest throughput, lowest latency) among those that fit."""
     if study == "node":
         out = out.filter(pl.col("step").is_in(["forward", "prefill", "train"]))
@@ -120,7 +121,12 @@ def picked(study: str, out: pl.DataFrame, profile: pl.DataFrame, etas: list[floa
     if "tuned" in out.columns and "max_batch_paged" in out.columns:  # the benchmark's batch, not the best one
         tuned = pl.col("tuned").fill_null(False)
         cap = pl.col("max_batch_paged")
-        runs = runs & (~tuned | (pl.col(batch) <= pl.min_horizontal(runtime_batch(cap), cap)))
+        limit = pl.min_horizontal(runtime_batch(cap), cap)
+        if "untuned" in out.columns:  # an untuned checkpoint's run (trtllm_bench.runs_untuned): its KV capacity
+            untuned = pl.col("untuned").fill_null(False)
+            limit = pl.when(untuned).then(cap).otherwise(limit)
+            tuned = tuned | untuned
+        runs = runs & (~tuned | (pl.col(batch) <= limit))
         best_first = pl.when(tuned).then(-pl.col(batch).cast(pl.Float64)).otherwise(best_first)
     # a latency row of unstated tp: the smallest tp that fits (serving_rows.tp_grid), then its best batch
     layout = (pl.when(pl.col("row_tp").is_null() & ~pl.col("metric").is_in(list(THROUGHPUT))).then(pl.col("tp"))

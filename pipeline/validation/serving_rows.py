@@ -19,6 +19,7 @@ import polars as pl
 
 from pipeline.errors import InputError, Problem
 from pipeline.validation.kv_cache_dtype import kv_cache_dtype
+from pipeline.validation.trtllm_bench import UNTUNED_CHECKPOINT, untuned_batches
 
 SERVING_BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
 THROUGHPUT_METRICS = ("tokens_per_s", "tokens_per_s_per_device")  # serving rows whose batch the benchmark picks
@@ -49,6 +50,7 @@ class Datasets:
     names: dict[str, str] = field(default_factory=dict)
     means: dict[str, dict[str, float | None]] = field(default_factory=dict)
     experts: dict[str, int | None] = field(default_factory=dict)  # model -> routed experts (EP check)
+    untuned: frozenset[str] = frozenset()  # models whose checkpoint trtllm-bench does not tune (trtllm_bench)
 
     @classmethod
     def of(cls, workloads: pl.DataFrame, models: pl.DataFrame | None = None) -> Datasets:
@@ -64,7 +66,9 @@ class Datasets:
                                                                      r["name"])])
                 names[key] = r["name"]
         experts = {} if models is None else dict(models.select("name", "n_experts").iter_rows())
-        return cls(names, means, experts)
+        untuned = frozenset() if models is None or "quantized_layers" not in models.columns else frozenset(
+            models.filter(pl.col("quantized_layers") == UNTUNED_CHECKPOINT)["name"].to_list())
+        return cls(names, means, experts, untuned)
 
 
 def resolve(r: dict, datasets: Datasets | None) -> tuple[str | None, dict, str | None]:
@@ -115,7 +119,7 @@ def serving_spec(r: dict, datasets: Datasets | None = None) -> tuple[dict | None
         tps = tp_grid(r["devices"], pp)
         if "replicas" in load:
             load["replicas"] = [r["devices"] // (t * pp) for t in tps]
-    batches = batches or [b * groups for b in (*SERVING_BATCHES, *offline_batches(r))]
+    batches = batches or [b * groups for b in (*SERVING_BATCHES, *offline_batches(r, datasets))]
     spec = {"study": "serving", "axes": {
         "model": [r["model"]], "hardware": [r["hardware"]], "compute_dtype": [r["compute_dtype"]],
         "weight_dtype": [r["weight_dtype"] or r["compute_dtype"]],
@@ -156,15 +160,20 @@ def admission_period(r: dict) -> int:
     return r.get("adp_balancing_timeout_iters") or 1
 
 
-def offline_batches(r: dict) -> list[int]:
+def offline_batches(r: dict, datasets: Datasets | None = None) -> list[int]:
     """The batches beyond the grid's a throughput row of unstated batch may have run at: an offline run (no request
     rate, no concurrency) of a framework whose benchmark runs the KV cache's capacity (``OFFLINE_BATCHES``); the
     prediction takes, as for the grid, the best throughput among those that fit (the KV cache caps them: wall 5's
     paged capacity at prompt + output tokens, the GUARANTEED_NO_EVICT reservation). Other frameworks keep the grid:
     vLLM's scheduler admits at most max_num_seqs sequences (256 by default in its V0 engine, EngineArgs), and an
-    MLPerf harness sets its own."""
+    MLPerf harness sets its own. A TensorRT-LLM row of a checkpoint trtllm-bench does not tune (``datasets.untuned``)
+    runs at most 2048 a rank, its KV capacity below that (trtllm_bench.untuned_batches), beside the grid."""
     offline = r["scenario"] == "offline" and r["request_rate"] is None and r["concurrency"] is None
-    return OFFLINE_BATCHES.get(r["framework"], []) if offline and r["metric"] in THROUGHPUT_METRICS else []
+    if not (offline and r["metric"] in THROUGHPUT_METRICS):
+        return []
+    if r["framework"] in OFFLINE_BATCHES and datasets is not None and r["model"] in datasets.untuned:
+        return [b for b in untuned_batches() if b not in SERVING_BATCHES]
+    return OFFLINE_BATCHES.get(r["framework"], [])
 
 
 def speculation_of(r: dict) -> dict:
