@@ -347,7 +347,7 @@ def _predict_together(members: list[int], specs: dict[int, dict], rows: pl.DataF
         if "quantized_layers" in catalogs.models.columns else []
     out = out.join(rows.select("measurement", "metric", "devices", "requests", "statistic", row_tp="tp",
                                tuned=tuned, untuned=runs_untuned(*(pl.col(c) for c in (
-                                   "framework", "scenario", "batch", "request_rate", "concurrency", "model")),
+                                   "framework", "scenario", "batch", "request_rate", "concurrency", "requests", "model")),
                                    untuned)), on="measurement")
     part = pl.concat([picked(spec.study, out, profile.filter(pl.col("measurement").is_in(list(found))), etas,
                               stated),

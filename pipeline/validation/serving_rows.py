@@ -166,12 +166,14 @@ def offline_batches(r: dict, datasets: Datasets | None = None) -> list[int]:
     prediction takes, as for the grid, the best throughput among those that fit (the KV cache caps them: wall 5's
     paged capacity at prompt + output tokens, the GUARANTEED_NO_EVICT reservation). Other frameworks keep the grid:
     vLLM's scheduler admits at most max_num_seqs sequences (256 by default in its V0 engine, EngineArgs), and an
-    MLPerf harness sets its own. A TensorRT-LLM row of a checkpoint trtllm-bench does not tune (``datasets.untuned``)
-    runs at most 2048 a rank, its KV capacity below that (trtllm_bench.untuned_batches), beside the grid."""
+    MLPerf harness sets its own. A trtllm-bench row (a stated request count) of a checkpoint it does not tune
+    (``datasets.untuned``) runs at most 2048 a rank, its KV capacity below that (trtllm_bench.untuned_batches),
+    beside the grid."""
     offline = r["scenario"] == "offline" and r["request_rate"] is None and r["concurrency"] is None
     if not (offline and r["metric"] in THROUGHPUT_METRICS):
         return []
-    if r["framework"] in OFFLINE_BATCHES and datasets is not None and r["model"] in datasets.untuned:
+    if (r["framework"] in OFFLINE_BATCHES and datasets is not None and r["model"] in datasets.untuned
+            and r["requests"] is not None):
         return [b for b in untuned_batches() if b not in SERVING_BATCHES]
     return OFFLINE_BATCHES.get(r["framework"], [])
 

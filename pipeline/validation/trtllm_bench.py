@@ -60,12 +60,12 @@ def untuned_batches() -> list[int]:
 
 
 def runs_untuned(framework: pl.Expr, scenario: pl.Expr, batch: pl.Expr, request_rate: pl.Expr,
-                 concurrency: pl.Expr, model: pl.Expr, untuned_models: list[str]) -> pl.Expr:
-    """Whether a throughput row is a trtllm-bench offline run (TensorRT-LLM, offline, no stated batch, rate or
-    concurrency; with or without its request count) of a checkpoint trtllm-bench does not tune (``untuned_models``:
-    quantized_layers ``UNTUNED_CHECKPOINT``): it runs its KV capacity, at most ``DEFAULT_MAX_BATCH`` a rank."""
-    return ((framework == FRAMEWORK) & (scenario == "offline") & batch.is_null() & request_rate.is_null()
-            & concurrency.is_null() & model.is_in(untuned_models))
+                 concurrency: pl.Expr, requests: pl.Expr, model: pl.Expr, untuned_models: list[str]) -> pl.Expr:
+    """Whether a throughput row is a trtllm-bench offline run (``runs_trtllm_bench``) of a checkpoint trtllm-bench
+    does not tune (``untuned_models``: quantized_layers ``UNTUNED_CHECKPOINT``): it runs its KV capacity, at most
+    ``DEFAULT_MAX_BATCH`` a rank. An MLPerf harness's Offline run states no request count and sets its own batch."""
+    return (runs_trtllm_bench(framework, scenario, batch, request_rate, concurrency, requests)
+            & model.is_in(untuned_models))
 
 
 def runs_trtllm_bench(framework: pl.Expr, scenario: pl.Expr, batch: pl.Expr, request_rate: pl.Expr,

@@ -43,16 +43,23 @@ def test_a_gpt_oss_row_runs_up_to_2048_a_rank():
     assert max(spec["axes"]["batch"]) == 4 * 2048
     # a tuned checkpoint keeps the tuner's batches up to 4096
     assert max(offline_batches(ROW | {"model": "Llama 3.1 8B"}, datasets)) == 4096
+    # an MLPerf harness's Offline run (no request count) sets its own batch: not trtllm-bench's defaults
+    assert max(offline_batches(ROW | {"requests": None}, datasets)) == 4096
 
 
-def test_only_offline_trtllm_runs_of_untuned_checkpoints_run_untuned():
-    rows = pl.DataFrame({"framework": ["TensorRT-LLM", "TensorRT-LLM", "vLLM", "TensorRT-LLM", "TensorRT-LLM"],
-                         "scenario": ["offline", "offline", "offline", "server", "offline"],
-                         "batch": [None, None, None, None, 64], "request_rate": [None] * 5, "concurrency": [None] * 5,
-                         "model": ["GPT-OSS 20B", "Llama 3.1 8B", "GPT-OSS 20B", "GPT-OSS 20B", "GPT-OSS 20B"]},
-                        schema_overrides={"batch": pl.Int64, "request_rate": pl.Float64, "concurrency": pl.Int64})
+def test_only_trtllm_bench_runs_of_untuned_checkpoints_run_untuned():
+    """The last row is an MLPerf harness's Offline run: no request count, so not a trtllm-bench run."""
+    rows = pl.DataFrame({"framework": ["TensorRT-LLM", "TensorRT-LLM", "vLLM", "TensorRT-LLM", "TensorRT-LLM",
+                                       "TensorRT-LLM"],
+                         "scenario": ["offline", "offline", "offline", "server", "offline", "offline"],
+                         "batch": [None, None, None, None, 64, None], "request_rate": [None] * 6,
+                         "concurrency": [None] * 6, "requests": [1500, 1500, 1500, 1500, 1500, None],
+                         "model": ["GPT-OSS 20B", "Llama 3.1 8B", "GPT-OSS 20B", "GPT-OSS 20B", "GPT-OSS 20B",
+                                   "GPT-OSS 20B"]},
+                        schema_overrides={"batch": pl.Int64, "request_rate": pl.Float64, "concurrency": pl.Int64,
+                                          "requests": pl.Int64})
     flags = rows.select(runs_untuned(*(pl.col(c) for c in rows.columns), ["GPT-OSS 20B"])).to_series().to_list()
-    assert flags == [True, False, False, False, False]
+    assert flags == [True, False, False, False, False, False]
 
 
 def test_an_untuned_run_takes_its_capacity_not_the_tuners_batch():
