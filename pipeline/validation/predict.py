@@ -341,14 +341,13 @@ def _predict_together(members: list[int], specs: dict[int, dict], rows: pl.DataF
         out = build(restricted, hardware).frame.select(read).collect(engine="streaming")
         out = out.with_columns(pl.col(c).cast(keys.schema[c]) for c in on).join(keys, on=on, nulls_equal=True)
     missing = [i for i in members if i not in found]
-    tuned = runs_trtllm_bench(*(pl.col(c) for c in ("framework", "scenario", "batch", "request_rate", "concurrency",
-                                                    "requests")))  # its batch tuner's batch (picking.picked)
+    bench = [pl.col(c) for c in ("framework", "scenario", "batch", "request_rate", "concurrency", "requests")]
+    tuned = runs_trtllm_bench(*bench)  # its batch tuner's batch (picking.picked)
     untuned = catalogs.models.filter(pl.col("quantized_layers") == UNTUNED_CHECKPOINT)["name"].to_list() \
         if "quantized_layers" in catalogs.models.columns else []
     out = out.join(rows.select("measurement", "metric", "devices", "requests", "statistic", row_tp="tp",
-                               tuned=tuned, untuned=runs_untuned(*(pl.col(c) for c in (
-                                   "framework", "scenario", "batch", "request_rate", "concurrency", "requests", "model")),
-                                   untuned)), on="measurement")
+                               tuned=tuned, untuned=runs_untuned(*bench, pl.col("model"), untuned)),
+                   on="measurement")
     part = pl.concat([picked(spec.study, out, profile.filter(pl.col("measurement").is_in(list(found))), etas,
                               stated),
                       profile.filter(pl.col("measurement").is_in(missing)).select("measurement", "family")],
