@@ -21,15 +21,20 @@ NEAREST = 5  # distinct deployments shown where none meets the SLA
 
 
 def seconds(text: str, option: str) -> float:
-    """'0.5s', '30ms', '30 ms' or a bare number of seconds."""
+    """'0.5s', '30ms' or '30 ms': a time with its unit (> 0 is checked with the other options). A bare
+    number is refused: "--tpot 30" is as likely 30 ms as 30 s, and an SLA read in the wrong unit plans
+    for the wrong service."""
     from pipeline.units import parse_quantity
 
+    expected = "expected a time with its unit, such as 0.5s or 30ms"
     try:
         quantity = parse_quantity(_spaced(text.replace(" ", "")))
-        return float(quantity.magnitude if quantity.dimensionless else quantity.to("s").magnitude)
+        value = None if quantity.dimensionless else float(quantity.to("s").magnitude)
     except Exception as exc:  # pint's errors: an unknown unit, not a time
-        raise InputError("serve-plan", [Problem(None, option, f"got {text!r}, expected a time such as 0.5s or "
-                                                              f"30ms ({exc})")]) from None
+        raise InputError("serve-plan", [Problem(None, option, f"got {text!r}, {expected} ({exc})")]) from None
+    if value is None:
+        raise InputError("serve-plan", [Problem(None, option, f"got {text!r} without a unit; {expected}")])
+    return value
 
 
 def _spaced(text: str) -> str:
