@@ -37,6 +37,19 @@ def seconds(text: str, option: str) -> float:
     return value
 
 
+def sla_seconds(ttft: str, tpot: str) -> tuple[float, float]:
+    """``seconds`` of both SLA options, a bad one or both reported at once."""
+    values, problems = [], []
+    for text, option in ((ttft, "--ttft"), (tpot, "--tpot")):
+        try:
+            values.append(seconds(text, option))
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError("serve-plan", problems)
+    return values[0], values[1]
+
+
 def _spaced(text: str) -> str:
     """'30ms' -> '30 ms': the quantity parser wants the number and the unit apart."""
     text = text.strip()
@@ -82,7 +95,8 @@ def serve_plan(
     """Search aggregated and disaggregated deployments within --gpus that meet the SLA."""
     from pipeline.report.serve_plan import BATCHES, PRECISIONS, Request, plan
 
-    req = Request(model, hardware, gpus, seconds(ttft, "--ttft"), seconds(tpot, "--tpot"), ttft_percentile,
+    ttft_s, tpot_s = sla_seconds(ttft, tpot)
+    req = Request(model, hardware, gpus, ttft_s, tpot_s, ttft_percentile,
                   tpot_percentile, dataset, isl, osl, tuple(precision or PRECISIONS), cluster, region, draft_model,
                   spec_draft_tokens, spec_acceptance, batches(batch or BATCHES),
                   registry=str(registry) if registry else None, dual_batch_overlap=dual_batch_overlap,
