@@ -268,8 +268,17 @@ def query(name: str, run: str | Path | None = None, out: str | Path = "outputs",
     from pipeline.runs import database
 
     given = {k: str(v) for k, v in params.items()}
-    reads = database.query_reads(database.query_path(name, queries).read_text(), given)
-    return database.run_query(name, database.resolve_run(run, out, reads), given, queries)
+    return database.run_query(name, query_run(name, run, out, queries, **given), given, queries)
+
+
+def query_run(name: str, run: str | Path | None = None, out: str | Path = "outputs",
+              queries: str | Path | None = None, **params: Any) -> Path:
+    """The run ``query`` reads: ``run`` (an id under ``out`` or a folder), else the newest complete run
+    under ``out`` of the study the query reads."""
+    from pipeline.runs import database
+
+    given = {k: str(v) for k, v in params.items()}
+    return database.resolve_run(run, out, database.query_reads(database.query_path(name, queries).read_text(), given))
 
 
 def report_run(run: str | Path | None = None, out: str | Path = "outputs", models: list[str] | None = None,

@@ -98,13 +98,15 @@ def import_hf_config(path: str | Path, *, name: str, source_url: str, release_ye
                      last_verified: dt.date | None = None) -> tuple[Path, dict[str, Any]]:
     """Add (or replace, by name) a models row from a local config.json; returns (written path, row)."""
     from pipeline.catalogs.io import read_catalog, write_catalog
+    from pipeline.catalogs.paths import registry_has_catalogs
 
     path = Path(path)
     row = model_row(load_config(path), name=name, source_url=source_url, release_year=release_year,
                     params_published=params_published, params_source_url=params_source_url,
                     family=family, file_name=path.name, source=f"HF config {path}", notes=notes,
                     last_verified=last_verified)
-    existing = read_catalog("models", registry)
+    # a new --registry (or one without models.parquet) starts from the bundled models, as a CSV import does
+    existing = read_catalog("models", registry if registry_has_catalogs(registry, ("models",)) else None)
     new = schema_frame([row]).select(existing.columns).cast(existing.schema)
     names = existing["name"].to_list()
     if name in names:

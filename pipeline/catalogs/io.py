@@ -330,6 +330,14 @@ def export_csv(table: str, directory: str | Path, registry: str | Path | None = 
 def read_csv(path: str | Path, table: str | None = None) -> tuple[str, pl.DataFrame]:
     """Parse a CSV export: check every header unit against the schema, convert compatible units."""
     path = Path(path)
+    if table is None and path.stem not in CATALOGS:  # "my_gpus.csv": say where the table name came from
+        from pipeline.errors import suggest
+
+        close = suggest(path.stem, sorted(CATALOGS))
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise InputError(f"CSV {path}", [Problem(None, "--table", f"not given, and the file's name {path.stem!r} is "
+                                                 f"not a catalog table; expected --table or a file named <table>.csv, "
+                                                 f"one of {', '.join(sorted(CATALOGS))}{hint}")])
     table = table or path.stem
     _check_table(table)
     source = f"CSV {path} (table {table!r})"

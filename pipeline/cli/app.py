@@ -56,7 +56,10 @@ def failure(exc: BaseException) -> tuple[int, str] | None:
         return 130, f"interrupted (Ctrl-C): {nothing_left}"
     if isinstance(exc, OSError):
         where = f" {exc.filename}" if exc.filename else ""
-        return 1, f"error: cannot write or read{where}: {exc.strerror or exc} ({nothing_left})"
+        why = exc.strerror or exc
+        if isinstance(exc, (FileExistsError, NotADirectoryError)):  # "--out taken" where taken is a file
+            why = f"{why}: a file where a folder is expected (--out and --registry name folders)"
+        return 1, f"error: cannot write or read{where}: {why} ({nothing_left})"
     return None
 
 

@@ -62,6 +62,17 @@ def catalog_list(
     if not every_column:
         frame = frame.select(LIST_COLUMNS.get(table, frame.columns))
     emit(frame, fmt, table, schema_units(table))
+    if frame.height == 0 and filters:
+        no_rows_note(table, filters, schema_units(table))
+
+
+def no_rows_note(table: str, filters: list[str], units: dict[str, str | None]) -> None:
+    """Why a filter may have matched nothing: a number compares in the column's unit, not the one a
+    person says ("memory_capacity_bytes=80" for 80 GB; tryout)."""
+    numeric = [f"{c} in {units[c]}" for c in dict.fromkeys(f.partition("=")[0].strip() for f in filters if "=" in f)
+               if units.get(c)]
+    hint = f"; numbers compare in the column's unit ({', '.join(numeric)})" if numeric else ""
+    typer.echo(f"note: no {table} row matches {' '.join(filters)}{hint}", err=True)
 
 
 @catalog_app.command("show")

@@ -27,7 +27,8 @@ def parse_shape(items: list[str] | None) -> dict:
             try:
                 out[key] = float(value)
             except ValueError:
-                problems.append(Problem(None, "--shape", f"{key}={value!r}: expected a number"))
+                unit = " of bytes, without a unit (1e9, not 1GB)" if key.endswith("_bytes") else ""
+                problems.append(Problem(None, "--shape", f"{key}={value!r}: expected a number{unit}"))
     if problems:
         raise InputError("evaluate", problems)
     return out

@@ -26,7 +26,7 @@ def query(
 ) -> None:
     """Run a named SQL query (sql/NAME.sql) against a run's results."""
     import pipeline
-    from pipeline.api import queries
+    from pipeline.api import queries, query_run
 
     if name is None:
         for n, params in queries(folder).items():
@@ -40,8 +40,13 @@ def query(
         raise InputError("query", [Problem(None, "--output", f"{output} is a folder; expected a file name")])
     if output is not None and output.exists() and not output.is_file():  # a device or pipe: never replaced
         raise InputError("query", [Problem(None, "--output", f"{output} is not a regular file; expected a file name")])
-    frame = pipeline.query(name, run, out, queries=folder, **parse_params(param))
+    params = parse_params(param)
+    frame = pipeline.query(name, run, out, queries=folder, **params)
     write(frame, name, fmt, output)
+    if frame.height == 0:  # say which run was read: the newest of a study may not be the run meant
+        read = query_run(name, run, out, folder, **params)
+        typer.echo(f"note: {name} returned no rows from run {read.name} ({read}); --run chooses another "
+                   "(`mlsys runs list`)", err=True)
 
 
 def parse_params(items: list[str] | None) -> dict[str, str]:

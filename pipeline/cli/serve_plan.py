@@ -21,15 +21,33 @@ NEAREST = 5  # distinct deployments shown where none meets the SLA
 
 
 def seconds(text: str, option: str) -> float:
-    """'0.5s', '30ms', '30 ms' or a bare number of seconds."""
+    """'0.5s', '30ms' or '30 ms': a time with its unit (> 0 is checked with the other options). A bare
+    number is refused: "--tpot 30" is as likely 30 ms as 30 s, and an SLA read in the wrong unit plans
+    for the wrong service."""
     from pipeline.units import parse_quantity
 
+    expected = "expected a time with its unit, such as 0.5s or 30ms"
     try:
         quantity = parse_quantity(_spaced(text.replace(" ", "")))
-        return float(quantity.magnitude if quantity.dimensionless else quantity.to("s").magnitude)
+        value = None if quantity.dimensionless else float(quantity.to("s").magnitude)
     except Exception as exc:  # pint's errors: an unknown unit, not a time
-        raise InputError("serve-plan", [Problem(None, option, f"got {text!r}, expected a time such as 0.5s or "
-                                                              f"30ms ({exc})")]) from None
+        raise InputError("serve-plan", [Problem(None, option, f"got {text!r}, {expected} ({exc})")]) from None
+    if value is None:
+        raise InputError("serve-plan", [Problem(None, option, f"got {text!r} without a unit; {expected}")])
+    return value
+
+
+def sla_seconds(ttft: str, tpot: str) -> tuple[float, float]:
+    """``seconds`` of both SLA options, a bad one or both reported at once."""
+    values, problems = [], []
+    for text, option in ((ttft, "--ttft"), (tpot, "--tpot")):
+        try:
+            values.append(seconds(text, option))
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError("serve-plan", problems)
+    return values[0], values[1]
 
 
 def _spaced(text: str) -> str:
@@ -77,7 +95,8 @@ def serve_plan(
     """Search aggregated and disaggregated deployments within --gpus that meet the SLA."""
     from pipeline.report.serve_plan import BATCHES, PRECISIONS, Request, plan
 
-    req = Request(model, hardware, gpus, seconds(ttft, "--ttft"), seconds(tpot, "--tpot"), ttft_percentile,
+    ttft_s, tpot_s = sla_seconds(ttft, tpot)
+    req = Request(model, hardware, gpus, ttft_s, tpot_s, ttft_percentile,
                   tpot_percentile, dataset, isl, osl, tuple(precision or PRECISIONS), cluster, region, draft_model,
                   spec_draft_tokens, spec_acceptance, batches(batch or BATCHES),
                   registry=str(registry) if registry else None, dual_batch_overlap=dual_batch_overlap,

@@ -20,7 +20,8 @@ HINTS = {"node": "mlsys query shortlist --param model='Llama 3 8B'",
 
 def sweep(
     spec: Annotated[Path | None, typer.Option(
-        "--spec", help="Sweep spec (TOML), or a packaged one by name (default, serving, training).")] = None,
+        "--spec", help="Sweep spec (TOML), or a packaged one by name (default, serving, serving_cost, training, "
+                        "training_regions: pipeline/spec/specs/).")] = None,
     out: OutOpt = None,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Print rows, time and disk estimates; write nothing.")] = False,

@@ -236,6 +236,21 @@ def parse_spec(raw: dict[str, Any], source: str = "sweep spec") -> SweepSpec:
     return spec
 
 
+def packaged_specs() -> list[str]:
+    """The names ``--spec`` takes without a path: the packaged ``pipeline/spec/specs/*.toml``."""
+    return sorted(p.stem for p in DEFAULT_SPEC.parent.glob("*.toml"))
+
+
+def _not_found(path: Path) -> str:
+    """A missing spec file: what ``--spec`` takes, and the packaged name a typo was closest to."""
+    from pipeline.errors import suggest
+
+    names = packaged_specs()
+    close = suggest(path.stem, names) if len(path.parts) == 1 else []
+    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    return f"file not found; expected a TOML file or a packaged spec name ({', '.join(names)}){hint}"
+
+
 def load_spec(path: str | Path | None = None) -> SweepSpec:
     """Read a TOML spec (the packaged default when ``path`` is None)."""
     path = Path(path) if path else DEFAULT_SPEC
@@ -246,7 +261,7 @@ def load_spec(path: str | Path | None = None) -> SweepSpec:
     try:
         raw = tomllib.loads(path.read_text())
     except FileNotFoundError:
-        raise InputError(source, [Problem(None, None, "file not found")]) from None
+        raise InputError(source, [Problem(None, None, _not_found(path))]) from None
     except IsADirectoryError:
         raise InputError(source, [Problem(None, None, "is a folder; expected a TOML file")]) from None
     except UnicodeDecodeError as exc:

@@ -145,6 +145,17 @@ def test_cli_import_adds_then_replaces_by_name(mlsys, registry, tmp_path):
     assert "imported from HF config" in row(registry, "Llama 2 7B")["notes"]
 
 
+def test_cli_import_into_a_new_registry_starts_from_the_bundled_models(mlsys, tmp_path):
+    """tryout: the README's `--hf-config ... --registry my_registry/` into a folder that does not exist yet exited 2
+    ("does not exist; expected a folder of catalog .parquet files") where `--csv` creates it."""
+    new = tmp_path / "my_registry"
+    res = mlsys("catalog", "import", "--hf-config", write_config(tmp_path, LLAMA_2_7B), "--name", "Llama 2 7B (HF)",
+                "--source-url", LLAMA_URL, "--release-year", 2023, "--registry", new)
+    assert res.exit_code == 0, res.stderr
+    names = read_catalog("models", new)["name"].to_list()
+    assert names[-1] == "Llama 2 7B (HF)" and names[:-1] == read_catalog("models")["name"].to_list()
+
+
 def test_cli_rejects_a_published_count_3_percent_off_and_writes_nothing(mlsys, registry, tmp_path):
     before = (registry / "models.parquet").read_bytes()
     wrong = round(6_738_415_616 * 1.03)

@@ -147,6 +147,15 @@ def test_unknown_unit_and_unknown_column_are_rejected(registry, tmp_path, hardwa
     assert f"column {BW}: unknown unit [furlong/fortnight]; expected [B/s]" in err
 
 
+def test_a_file_not_named_for_its_table_asks_for_table(mlsys, registry, tmp_path, hardware_csv):
+    """tryout: hardware_edited.csv said only "catalog table: unknown name 'hardware_edited'", not that the name came
+    from the file's and --table gives it."""
+    err = import_rejected(mlsys, registry, tmp_path, *hardware_csv, table="hardware_edited")
+    assert "CSV " in err and "column --table: not given, and the file's name 'hardware_edited' is not a catalog" in err
+    assert "expected --table or a file named <table>.csv, one of accelerator_costs," in err
+    assert "did you mean 'hardware'?" in err
+
+
 def test_a_header_unit_is_never_evaluated(registry, tmp_path, hardware_csv):
     """Issue 14: arithmetic in a header's unit is rejected, not computed (pint evaluates 9**9**9)."""
     header, rows = hardware_csv

@@ -53,3 +53,12 @@ def test_input_error_exits_2_with_the_message_on_stderr(tmp_path):
     assert res.returncode == 2
     assert res.stdout == ""
     assert "error: " in res.stderr and "--hardware" in res.stderr and "required by the node study" in res.stderr
+
+
+def test_a_file_where_a_folder_is_expected_says_so():
+    """tryout: `sweep --out taken` (a file) said only "File exists"."""
+    from pipeline.cli.app import failure
+
+    code, message = failure(FileExistsError(17, "File exists", "/tmp/taken"))
+    assert code == 1
+    assert message.startswith("error: cannot write or read /tmp/taken: File exists: a file where a folder is expected")

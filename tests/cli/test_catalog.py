@@ -101,3 +101,15 @@ def test_environment_registry_is_used_by_evaluate(mlsys, smaller_registry):
                 env={"MLSYS_REGISTRY": str(smaller_registry)})
     assert res.exit_code == 2
     assert "unknown name 'A17 Pro'" in flat(res.stderr)
+
+
+def test_a_filter_matching_no_row_says_which_unit_numbers_compare_in(mlsys):
+    """tryout: `catalog list hardware --filter memory_capacity_bytes=80` (80 GB meant) printed an empty table, exit 0,
+    and nothing else."""
+    res = mlsys("catalog", "list", "hardware", "--filter", "memory_capacity_bytes=80", "--format", "csv")
+    assert res.exit_code == 0, res.stderr
+    assert len(res.stdout.strip().splitlines()) == 1  # the header only
+    assert ("note: no hardware row matches memory_capacity_bytes=80; numbers compare in the column's unit "
+            "(memory_capacity_bytes in B)") in flat(res.stderr)
+    res = mlsys("catalog", "list", "hardware", "--filter", "memory_capacity_bytes=85899345920", "--format", "csv")
+    assert "A100 SXM4 80GB" in res.stdout and "note:" not in res.stderr

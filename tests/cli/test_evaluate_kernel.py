@@ -55,3 +55,10 @@ def test_bad_kernel_input(mlsys):
 def test_other_studies_still_need_a_model(mlsys):
     out = mlsys("evaluate", "--hardware", H100)
     assert out.exit_code == 2 and "--model" in out.stderr and "required by the node study" in out.stderr
+
+
+def test_a_byte_count_with_a_unit_says_the_shape_takes_bytes(mlsys):
+    """tryout: `--shape message_bytes=1GB,ranks=8` said only "expected a number"."""
+    out = mlsys("evaluate", "--op", "all_reduce", "--hardware", H100, "--shape", "message_bytes=1GB,ranks=8")
+    assert out.exit_code == 2
+    assert "message_bytes='1GB': expected a number of bytes, without a unit (1e9, not 1GB)" in out.stderr

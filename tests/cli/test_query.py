@@ -76,3 +76,15 @@ def test_a_path_as_query_name_is_an_unknown_name(mlsys, run_dir, tmp_path):
     assert res.exit_code == 2 and "unknown name" in res.stderr, res.stderr
     res = mlsys("query", "evil", "--run", run_dir, "--queries", tmp_path)
     assert res.exit_code == 2 and "holds COPY statement(s)" in " ".join(res.stderr.split()), res.stderr
+
+
+def test_no_rows_names_the_run_it_read(mlsys, run_dir):
+    """tryout: after a small serving sweep the README's max_batch printed an empty table and exit 0, without
+    saying that it had read that run (the newest of its study) rather than the full one."""
+    res = mlsys("query", "shortlist", "--run", run_dir, "--param", "model=ResNet-50", "--param", "max_latency_s=1e-12",
+                "--format", "csv")
+    assert res.exit_code == 0, res.stderr
+    assert res.stdout.splitlines()[1:] == []
+    assert f"note: shortlist returned no rows from run {run_dir.name}" in " ".join(res.stderr.split())
+    res = mlsys("query", "shortlist", "--run", run_dir, "--param", "model=ResNet-50", "--format", "csv")
+    assert len(res.stdout.splitlines()) > 1 and "note:" not in res.stderr

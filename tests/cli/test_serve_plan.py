@@ -41,6 +41,9 @@ def test_an_sla_no_deployment_meets_is_a_result(mlsys, sla, binding):
     (["--ttft", "0.5s", "--tpot", "30ms", "--spec-draft-tokens", "4", "--spec-acceptance", "0.7",
       "--draft-model", "Llama 3.1 405B"], "is larger than the target"),
     (["--ttft", "fast", "--tpot", "30ms"], "--ttft: got 'fast', expected a time"),
+    # a bare number is refused (tryout: "--tpot 30" planned for a 30 000 ms TPOT and exited 0)
+    (["--ttft", "0.5s", "--tpot", "30"], "--tpot: got '30' without a unit; expected a time with its unit"),
+    (["--ttft", "0.5", "--tpot", "30"], "2 problems - column --ttft: got '0.5' without a unit; expected a time with"),
     (["--ttft", "0.5s", "--tpot", "30ms", "--tpot-percentile", "p90"], "--tpot-percentile: got 'p90', expected one of mean, p50, p99"),
     (["--ttft", "0.5s", "--tpot", "30ms", "--cluster", "No Such Cluster"], "is not in the clusters catalog"),
     (["--ttft", "0.5s", "--tpot", "30ms", "--redundant-experts", "-1"], "--redundant-experts: got -1, expected >= 0"),

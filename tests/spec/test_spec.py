@@ -113,6 +113,14 @@ def test_load_spec_reports_bad_toml_and_missing_file(tmp_path):
         load_spec(tmp_path / "missing.toml")
 
 
+def test_a_misspelt_packaged_spec_name_is_suggested():
+    """tryout: `--spec servng` said only "file not found", not what --spec takes."""
+    with pytest.raises(InputError) as err:
+        load_spec("servng")
+    assert "expected a TOML file or a packaged spec name (default, serving, serving_cost, training" in str(err.value)
+    assert "did you mean 'serving'" in str(err.value)
+
+
 def test_load_spec_reads_toml_keys(tmp_path):
     path = tmp_path / "s.toml"
     path.write_text('[axes]\nbatch = [0]\nseq_len = [0]\n')
