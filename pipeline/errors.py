@@ -18,7 +18,7 @@ class Problem:
             where.append(f"row {self.row}" + (f" ({self.label})" if self.label else ""))
         if self.column is not None:
             where.append(f"column {self.column}")
-        return f"{', '.join(where) or 'table'}: {self.message}"
+        return f"{', '.join(where)}: {self.message}" if where else self.message  # the source line names the table
 
 
 class InputError(ValueError):

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipeline.errors import InputError, Problem, UnknownNameError
+from pipeline.errors import InputError, Problem, UnknownNameError, suggest
 
 RUN_NAME = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{8}(-\d+)?$")
 DATABASE = "results.duckdb"
@@ -85,7 +85,12 @@ def resolve_run(run: str | Path | None, out_dir: str | Path = "outputs", study: 
         for candidate in (Path(run), Path(out_dir) / str(run)):
             if (candidate / "manifest.json").exists():
                 return candidate
-        raise UnknownNameError(f"run (under {out_dir})", [(None, str(run), [p.name for p in runs(out_dir)])])
+        known = [p.name for p in runs(out_dir)]
+        close = suggest(str(run), known)
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise InputError("run", [Problem(None, None, f"no run {str(run)!r}: expected a run id under {out_dir} "
+                                                     f"(`mlsys runs list --out {out_dir}` lists {len(known)}) or a "
+                                                     f"run folder's path{hint}")])
     found = [r for r in runs(out_dir) if study is None or run_study(r) == study]
     if not found:
         kind = f"{study} run" if study else "run"

@@ -374,6 +374,12 @@ def test_resolve_run_returns_newest_complete_run(tmp_path, small_spec, monkeypat
     assert database.resolve_run(None, out) == second
     assert database.resolve_run(first.name, out) == first
     assert database.resolve_run(str(first), tmp_path / "elsewhere") == first
+    # an unknown id says what a run is, where to list them, and the closest (tryout: "table: unknown name")
+    with pytest.raises(InputError) as raised:
+        database.resolve_run(first.name[:-1] + "x", out)
+    message = str(raised.value)
+    assert "table" not in message and "mlsys runs list" in message and "lists 2" in message
+    assert f"did you mean {first.name!r}" in message
 
 
 def test_resolve_run_without_runs_is_an_input_error(tmp_path):

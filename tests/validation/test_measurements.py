@@ -36,7 +36,7 @@ def test_a_file_without_good_rows_is_an_error(tmp_path, catalogs):
     assert [p.render() for p in raised.value.problems] == ["row 1 (line 2), column value: got -1.0, expected > 0"]
     with pytest.raises(InputError) as raised:
         read_measurements(write(tmp_path, []), catalogs)
-    assert [p.render() for p in raised.value.problems] == ["table: no measurement rows"]
+    assert [p.render() for p in raised.value.problems] == ["no measurement rows"]
 
 
 def test_a_csv_may_state_the_published_layout_or_leave_it_out(tmp_path, catalogs):
@@ -68,7 +68,7 @@ def test_an_empty_file_is_an_error(tmp_path, catalogs):
     (tmp_path / "empty.csv").write_text("")
     with pytest.raises(InputError) as raised:
         read_measurements(tmp_path / "empty.csv", catalogs)
-    assert [p.render() for p in raised.value.problems] == ["table: is empty; expected a header line and measurement rows"]
+    assert [p.render() for p in raised.value.problems] == ["is empty; expected a header line and measurement rows"]
 
 
 def test_rows_validated_once_are_read_back_from_the_cache(tmp_path, catalogs, monkeypatch):
