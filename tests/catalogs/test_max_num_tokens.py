@@ -104,6 +104,7 @@ def test_the_stated_budgets_cite_their_config_line_and_replay_to_the_catalog(reg
     v60_rows.REGISTRY = registry
     v60_rows.main(left_out=None)
     script(HERE.parent / "r-gptoss" / "add_rows.py", "add_rows_gptoss_after_budgets").main(registry)
+    runpy.run_path(str(HERE.parent / "r-feas" / "apply.py"))["apply"](registry, HERE.parent / "r-ttftmap", {})
     replayed = pl.read_parquet(path)
     assert replayed.select(bundled.columns).equals(bundled)
 
