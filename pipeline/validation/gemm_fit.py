@@ -25,9 +25,8 @@ die, SM count and clock, with less NVLink (DeepGEMM's README: "H800 = H100-class
 The fit's error is the median |error| of GEMM *time* on sources left out one at a time
 (a source is one repository or publisher: all of its rows leave together).
 
-``python -m pipeline.validation.gemm_fit`` rewrites registry_data/kernel_efficiency.parquet (with the
-memory-bound kernels' fixed time of ``pipeline.validation.latency_fit``, on ``shaped_rows``), keeping what two
-research scripts add after the fit (``refit``, ``LATER_STEPS``).
+``python -m pipeline.validation.gemm_fit`` rewrites registry_data/kernel_efficiency.parquet (the memory-bound
+kernels' fixed time of ``latency_fit`` on ``shaped_rows``; what research adds after the fit kept: kernel_catalog).
 """
 
 from __future__ import annotations
@@ -415,28 +414,6 @@ def with_attention_and_memory(reg: Path) -> pl.DataFrame:
             .join(provenance, how="cross").join(memory_fractions(reg), on="hardware", how="left"))
 
 
-LATER_STEPS = ("registry_data/research/r-fa2bw/kernel_rows.py", "registry_data/research/r-trattn/ratios.py")
-
-
-def refit(registry: Path | None = None, today: dt.date | None = None) -> pl.DataFrame:
-    """``catalog`` with what ``LATER_STEPS`` add to the stored table carried over, so that a refit loses nothing:
-    r-fa2bw's "attention fit" rows (appended, as its script does) and r-trattn's columns (joined by hardware and
-    precision). Those scripts rebuild them; rerun them after a refit that moves the attention fit's law."""
-    reg = registry or bundled_registry()
-    fresh = catalog(reg, today)
-    if not (reg / "kernel_efficiency.parquet").exists():
-        return fresh
-    stored = pl.read_parquet(reg / "kernel_efficiency.parquet")
-    later = pl.col("efficiency_basis") == "attention fit"
-    added = [c for c in stored.columns if c not in fresh.columns]
-    fitted = fresh.join(stored.filter(~later).select("hardware", "precision", *added), on=["hardware", "precision"],
-                        how="left")
-    return pl.concat([fitted, stored.filter(later).select(fitted.columns).cast(fitted.schema)])
-
-
-if __name__ == "__main__":
-    from pipeline.catalogs.io import write_catalog
-
-    print(write_catalog(refit(bundled_registry()), "kernel_efficiency", bundled_registry()))
-    print("kept from the stored table: r-fa2bw's attention fit rows and r-trattn's columns; rerun "
-          + " and ".join(LATER_STEPS) + " if the attention fit moved")
+if __name__ == "__main__":  # kernel_catalog imports this module: run it by name (an import here would be a cycle)
+    import runpy
+    runpy.run_module("pipeline.validation.kernel_catalog", run_name="__main__")

@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from pipeline.catalogs.load import load_catalogs
-from pipeline.validation import gemm_fit
+from pipeline.validation import gemm_fit, kernel_catalog
 
 
 @pytest.fixture(scope="module")
@@ -51,11 +51,11 @@ def test_k_half_scales_with_the_ridge_point():
 
 
 def test_catalog_matches_a_fresh_fit():
-    """The stored catalog is what ``python -m pipeline.validation.gemm_fit`` writes today (``refit``): the fit's rows,
+    """The stored catalog is what ``python -m pipeline.validation.gemm_fit`` writes today (``kernel_catalog.refit``): the fit's rows,
     with r-fa2bw's "attention fit" rows and r-trattn's training attention time ratio kept, not dropped (a refit of
     the stored catalog gave 178 of its 182 rows and no ratio column before ``refit``)."""
     stored = load_catalogs().kernel_efficiency
-    fresh = gemm_fit.refit(today=stored["last_verified"][0])
+    fresh = kernel_catalog.refit(today=stored["last_verified"][0])
     assert fresh.height == stored.height == 182
     assert stored.equals(fresh.select(stored.columns).cast(stored.schema))
     assert fresh.filter(pl.col("efficiency_basis") == "attention fit").height == 4
