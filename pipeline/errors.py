@@ -33,6 +33,12 @@ class InputError(ValueError):
         super().__init__("\n".join(lines))
 
 
+def did_you_mean(name: str, known: list[str]) -> str:
+    """"; did you mean 'A', 'B'?" with ``suggest``'s closest names, or "" when none is close."""
+    close = suggest(name, known)
+    return f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+
+
 def suggest(name: str, known: list[str]) -> list[str]:
     """The closest known names, ignoring case: by difflib's similarity to the whole name or to
     its beginning as long as ``name`` (a short name typed for a long one: "h100x" is closest to
@@ -62,6 +68,5 @@ class UnknownNameError(InputError):
         for column, name, known in names:
             close = suggest(name, known)
             self.suggestions += close
-            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-            problems.append(Problem(None, column, f"unknown name {name!r}{hint}"))
+            problems.append(Problem(None, column, f"unknown name {name!r}{did_you_mean(name, known)}"))
         super().__init__(source, problems)

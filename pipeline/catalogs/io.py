@@ -331,10 +331,9 @@ def read_csv(path: str | Path, table: str | None = None) -> tuple[str, pl.DataFr
     """Parse a CSV export: check every header unit against the schema, convert compatible units."""
     path = Path(path)
     if table is None and path.stem not in CATALOGS:  # "my_gpus.csv": say where the table name came from
-        from pipeline.errors import suggest
+        from pipeline.errors import did_you_mean
 
-        close = suggest(path.stem, sorted(CATALOGS))
-        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        hint = did_you_mean(path.stem, sorted(CATALOGS))
         raise InputError(f"CSV {path}", [Problem(None, "--table", f"not given, and the file's name {path.stem!r} is "
                                                  f"not a catalog table; expected --table or a file named <table>.csv, "
                                                  f"one of {', '.join(sorted(CATALOGS))}{hint}")])

@@ -16,7 +16,7 @@ from pipeline.catalogs import cache, plausible
 from pipeline.catalogs.added_columns import lacks
 from pipeline.catalogs.names import list_items
 from pipeline.catalogs.paths import catalog_file, check_registry, registry_has_catalogs
-from pipeline.errors import InputError, Problem, suggest
+from pipeline.errors import InputError, Problem, did_you_mean
 
 
 @dataclass(frozen=True)
@@ -110,9 +110,8 @@ def check_references(frames: dict[str, pl.DataFrame], sources: dict[str, str]) -
                for a in (list_items(cell) if column in LISTS else [cell]) if a is not None and a not in known]
         if bad:
             what = {"hardware": "a hardware", "models": "a models", "clusters": "a clusters"}[target]
-            problems = [Problem(i + 1, column, f"got {a!r}, expected {what} catalog name"
-                                    + (f"; did you mean {', '.join(repr(s) for s in suggest(a, known))}?"
-                                       if suggest(a, known) else ""), label) for i, label, a in bad]
+            problems = [Problem(i + 1, column, f"got {a!r}, expected {what} catalog name" + did_you_mean(a, known),
+                                label) for i, label, a in bad]
             raise InputError(sources[table], problems)
 
 

@@ -8,7 +8,7 @@ import polars as pl
 
 from pipeline.catalogs.dump import table_key
 from pipeline.catalogs.names import name_key
-from pipeline.errors import InputError, Problem, suggest
+from pipeline.errors import InputError, Problem, did_you_mean
 
 
 def filter_rows(frame: pl.DataFrame, table: str, filters: list[str]) -> pl.DataFrame:
@@ -22,9 +22,8 @@ def filter_rows(frame: pl.DataFrame, table: str, filters: list[str]) -> pl.DataF
         if not sep:
             keep &= _name_contains(frame, table, text)
         elif column not in frame.columns:
-            close = ", ".join(repr(c) for c in suggest(column, frame.columns))
             problems.append(Problem(None, column, f"--filter {text!r}: unknown column"
-                                                  + (f"; did you mean {close}?" if close else "")))
+                                                  + did_you_mean(column, frame.columns)))
         else:
             try:
                 keep &= _equals(frame, column, value)
@@ -82,8 +81,6 @@ def filter_tables(frames: dict[str, pl.DataFrame], filters: list[str]) -> pl.Dat
             *[pl.col(c).cast(pl.String) for c in columns], pl.col("source_url")))
     if not parts:
         known = sorted({c for f in frames.values() for c in f.columns})
-        problems = [Problem(None, c, "--filter: no table has this column"
-                            + (f"; did you mean {', '.join(repr(s) for s in suggest(c, known))}?"
-                               if suggest(c, known) else "")) for c in columns]
+        problems = [Problem(None, c, "--filter: no table has this column" + did_you_mean(c, known)) for c in columns]
         raise InputError("catalog list", problems)
     return pl.concat(parts)

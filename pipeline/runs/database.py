@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipeline.errors import InputError, Problem, UnknownNameError, suggest
+from pipeline.errors import InputError, Problem, UnknownNameError, did_you_mean
 
 RUN_NAME = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{8}(-\d+)?$")
 DATABASE = "results.duckdb"
@@ -86,8 +86,7 @@ def resolve_run(run: str | Path | None, out_dir: str | Path = "outputs", study: 
             if (candidate / "manifest.json").exists():
                 return candidate
         known = [p.name for p in runs(out_dir)]
-        close = suggest(str(run), known)
-        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        hint = did_you_mean(str(run), known)
         raise InputError("run", [Problem(None, None, f"no run {str(run)!r}: expected a run id under {out_dir} "
                                                      f"(`mlsys runs list --out {out_dir}` lists {len(known)}) or a "
                                                      f"run folder's path{hint}")])

@@ -243,11 +243,10 @@ def packaged_specs() -> list[str]:
 
 def _not_found(path: Path) -> str:
     """A missing spec file: what ``--spec`` takes, and the packaged name a typo was closest to."""
-    from pipeline.errors import suggest
+    from pipeline.errors import did_you_mean
 
     names = packaged_specs()
-    close = suggest(path.stem, names) if len(path.parts) == 1 else []
-    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    hint = did_you_mean(path.stem, names) if len(path.parts) == 1 else ""
     return f"file not found; expected a TOML file or a packaged spec name ({', '.join(names)}){hint}"
 
 

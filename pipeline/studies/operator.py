@@ -16,7 +16,7 @@ import polars as pl
 
 from pipeline.catalogs import collective_fits
 from pipeline.catalogs.load import Catalogs
-from pipeline.errors import suggest
+from pipeline.errors import did_you_mean
 from pipeline.studies.efficiency import eta_table
 from pipeline.studies.kernels import kernel_table
 from pipeline.units import UExpr, col, lit, where
@@ -75,8 +75,7 @@ def _unknown(frame: pl.DataFrame, column: str, known: list[str], what: str) -> p
     bad = [n for n in frame[column].drop_nulls().unique().to_list() if n not in known]
     hints = {}
     for name in bad:
-        close = suggest(name, known)
-        hints[name] = f"unknown {what} {name!r}" + (f"; did you mean {', '.join(map(repr, close))}?" if close else "")
+        hints[name] = f"unknown {what} {name!r}{did_you_mean(name, known)}"
     return pl.col(column).replace_strict(hints, default=None, return_dtype=pl.String)
 
 

@@ -21,7 +21,7 @@ from pipeline.catalogs.quantization_schema import QUANTIZATION_COLUMNS
 from pipeline.catalogs.scheduler_schema import SCHEDULER_COLUMNS
 from pipeline.catalogs.schemas import CATALOGS, METRICS
 from pipeline.catalogs.speculative_schema import SPECULATIVE_COLUMNS
-from pipeline.errors import InputError, Problem, suggest
+from pipeline.errors import InputError, Problem, did_you_mean
 from pipeline.units import DimensionalityError, factor, unit
 
 # Columns added by issue 12 (what a publication states beyond TP/PP/DP): a CSV may leave them out.
@@ -185,9 +185,8 @@ def _converted(frame: pl.DataFrame, catalogs: Catalogs, problems: list[Problem])
         bad = []
         for column, names in known.items():
             if r[column] is not None and r[column] not in names:
-                close = suggest(r[column], names)
-                hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-                bad.append(Problem(*where[:1], column, f"unknown name {r[column]!r}{hint}", where[1]))
+                bad.append(Problem(*where[:1], column, f"unknown name {r[column]!r}{did_you_mean(r[column], names)}",
+                                   where[1]))
         try:
             k = _unit_factor(r["unit"], r["metric"])
         except DimensionalityError:
