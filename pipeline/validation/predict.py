@@ -41,7 +41,7 @@ from pipeline.validation.shared_space import build_shared, group_spec, tag_frame
 from pipeline.validation.serving_rows import SERVING_BATCHES, Datasets, admitted, serving_spec
 from pipeline.validation.training_context import fold_training
 from pipeline.validation.training_spec import training_spec
-from pipeline.validation.trtllm_bench import UNTUNED_CHECKPOINT, runs_trtllm_bench, runs_untuned
+from pipeline.validation.trtllm_bench import runs_trtllm_bench, runs_untuned, untuned_models
 
 NODE_BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
 # Node-study training rows whose runs shard the optimizer over a node's GPUs: MLPerf BERT's implementations (NVIDIA's,
@@ -343,11 +343,9 @@ def _predict_together(members: list[int], specs: dict[int, dict], rows: pl.DataF
     missing = [i for i in members if i not in found]
     bench = [pl.col(c) for c in ("framework", "scenario", "batch", "request_rate", "concurrency", "requests")]
     tuned = runs_trtllm_bench(*bench)  # its batch tuner's batch (picking.picked)
-    untuned = catalogs.models.filter(pl.col("quantized_layers") == UNTUNED_CHECKPOINT)["name"].to_list() \
-        if "quantized_layers" in catalogs.models.columns else []
+    untuned = runs_untuned(*bench, pl.col("model"), untuned_models(catalogs.models))  # its KV capacity
     out = out.join(rows.select("measurement", "metric", "devices", "requests", "statistic", row_tp="tp",
-                               tuned=tuned, untuned=runs_untuned(*bench, pl.col("model"), untuned)),
-                   on="measurement")
+                               tuned=tuned, untuned=untuned), on="measurement")
     part = pl.concat([picked(spec.study, out, profile.filter(pl.col("measurement").is_in(list(found))), etas,
                               stated),
                       profile.filter(pl.col("measurement").is_in(missing)).select("measurement", "family")],

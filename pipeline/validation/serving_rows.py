@@ -19,7 +19,7 @@ import polars as pl
 
 from pipeline.errors import InputError, Problem
 from pipeline.validation.kv_cache_dtype import kv_cache_dtype
-from pipeline.validation.trtllm_bench import UNTUNED_CHECKPOINT, untuned_batches
+from pipeline.validation.trtllm_bench import untuned_batches, untuned_models
 
 SERVING_BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
 THROUGHPUT_METRICS = ("tokens_per_s", "tokens_per_s_per_device")  # serving rows whose batch the benchmark picks
@@ -66,9 +66,7 @@ class Datasets:
                                                                      r["name"])])
                 names[key] = r["name"]
         experts = {} if models is None else dict(models.select("name", "n_experts").iter_rows())
-        untuned = frozenset() if models is None or "quantized_layers" not in models.columns else frozenset(
-            models.filter(pl.col("quantized_layers") == UNTUNED_CHECKPOINT)["name"].to_list())
-        return cls(names, means, experts, untuned)
+        return cls(names, means, experts, frozenset(untuned_models(models)))
 
 
 def resolve(r: dict, datasets: Datasets | None) -> tuple[str | None, dict, str | None]:

@@ -53,6 +53,13 @@ def runtime_batch(capacity: pl.Expr) -> pl.Expr:
     return pl.min_horizontal(batch, pl.lit(float(ENGINE_MAX_BATCH)))
 
 
+def untuned_models(models: pl.DataFrame | None) -> list[str]:
+    """The models whose checkpoint trtllm-bench does not tune: quantized_layers ``UNTUNED_CHECKPOINT``."""
+    if models is None or "quantized_layers" not in models.columns:
+        return []
+    return models.filter(pl.col("quantized_layers") == UNTUNED_CHECKPOINT)["name"].to_list()
+
+
 def untuned_batches() -> list[int]:
     """The batches an untuned checkpoint's trtllm-bench run may have run at, per attention-DP rank: every
     ``UNTUNED_GRID`` step up to ``DEFAULT_MAX_BATCH``."""
